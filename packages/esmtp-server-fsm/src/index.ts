@@ -1,0 +1,2 @@
+// esmtp-server-fsm: public surface (explicit named exports).
+export {};

@@ -1,0 +1,2 @@
+// esmtp-server-fsm/node: Node.js adapter.
+export {};

@@ -1,0 +1,2 @@
+// smtp-capabilities: public surface (explicit named exports).
+export {};

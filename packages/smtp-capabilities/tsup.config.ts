@@ -1,0 +1,3 @@
+import { definePackage } from '../../tools/tsup-preset/index.js';
+
+export default definePackage({ entry: {"index":"src/index.ts"} });

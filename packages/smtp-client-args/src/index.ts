@@ -1,0 +1,2 @@
+// smtp-client-args: public surface (explicit named exports).
+export {};

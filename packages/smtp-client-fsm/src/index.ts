@@ -1,0 +1,2 @@
+// smtp-client-fsm: public surface (explicit named exports).
+export {};

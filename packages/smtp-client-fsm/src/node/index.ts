@@ -1,0 +1,2 @@
+// smtp-client-fsm/node: Node.js adapter.
+export {};

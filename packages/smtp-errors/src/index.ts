@@ -1,0 +1,2 @@
+// smtp-errors: public surface (explicit named exports).
+export {};

@@ -1,0 +1,2 @@
+// smtp-reply-reader: public surface (explicit named exports).
+export {};

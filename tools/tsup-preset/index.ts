@@ -1,0 +1,29 @@
+/**
+ * The one tsup preset every smtpkit package uses. A package's `tsup.config.ts` only calls
+ * {@link definePackage}, so build output (ESM + CJS, bundled types for both, source maps,
+ * ES2022 target, no minification) stays identical across the monorepo.
+ */
+import { defineConfig, type Options } from 'tsup';
+
+export interface PackageBuild {
+  /** Entry points, keyed by output name: `{ index: 'src/index.ts', 'node/index': 'src/node/index.ts' }`. */
+  readonly entry: Record<string, string>;
+}
+
+export function definePackage(build: PackageBuild): Options {
+  return defineConfig({
+    entry: build.entry,
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'es2022',
+    platform: 'neutral',
+    external: [/^node:/],
+    splitting: false,
+    treeshake: true,
+    minify: false,
+    outDir: 'dist',
+    tsconfig: 'tsconfig.json',
+  }) as Options;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+import { workspaceAliases } from './vitest.shared.js';
+
+export default defineConfig({
+  resolve: { alias: workspaceAliases() },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'tools/*/src/**/*.test.ts', 'tools/*/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', 'tools/interop/**'],
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+});

@@ -1,0 +1,19 @@
+// Shared vitest settings: sibling packages resolve to their TypeScript sources, so tests never
+// need a build first and always exercise the code in the working tree.
+import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export function workspaceAliases(): { find: string | RegExp; replacement: string }[] {
+  const aliases: { find: string | RegExp; replacement: string }[] = [];
+  for (const name of readdirSync(join(root, 'packages'))) {
+    const src = join(root, 'packages', name, 'src');
+    if (existsSync(join(src, 'node', 'index.ts'))) {
+      aliases.push({ find: new RegExp(`^${name}/node$`), replacement: join(src, 'node', 'index.ts') });
+    }
+    aliases.push({ find: new RegExp(`^${name}$`), replacement: join(src, 'index.ts') });
+  }
+  return aliases;
+}
