@@ -15,5 +15,6 @@ export function workspaceAliases(): { find: string | RegExp; replacement: string
     }
     aliases.push({ find: new RegExp(`^${name}$`), replacement: join(src, 'index.ts') });
   }
+  aliases.push({ find: /^@smtpkit\/testkit$/, replacement: join(root, 'tools', 'testkit', 'src', 'index.ts') });
   return aliases;
 }

@@ -1,0 +1,91 @@
+/**
+ * The benchmark harness: every suite measures ours and a peer in the same process run, repeats
+ * each measurement several times and reports medians and ratios.
+ */
+
+/** One measured figure: a median over `runs` runs of `unit` per second (or another unit). */
+export interface Figure {
+  readonly name: string;
+  /** Median over the runs. */
+  readonly median: number;
+  /** Every run's value, for the report. */
+  readonly runs: readonly number[];
+  /** e.g. `replies/s`, `MB/s`, `messages/s`, `MB` (for memory, lower is better). */
+  readonly unit: string;
+  /** true when a larger number is better (throughput); false for memory or latency. */
+  readonly higherIsBetter: boolean;
+}
+
+/** A comparison of ours against a peer measured in the same run. */
+export interface Comparison {
+  readonly title: string;
+  readonly ours: Figure;
+  readonly peer?: Figure;
+  /** The aim from the issue, e.g. `>= 3x`, shown next to the ratio. */
+  readonly aim?: string;
+  /** Anything the reader must know (peer version, message size, sessions). */
+  readonly notes?: string;
+}
+
+/** A suite: a named group of comparisons (one file in src/suites/). */
+export interface Suite {
+  readonly name: string;
+  /** Runs the measurements; quick mode (BENCH_QUICK=1) should cut the work by ~10x. */
+  run(options: { quick: boolean }): Promise<Comparison[]>;
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Calls `fn` repeatedly for about `ms` milliseconds per run, `runs` times (after one warm-up run),
+ * and returns the median operations per second. `fn` returns how many operations it did.
+ */
+export function throughput(name: string, unit: string, fn: () => number, opts: { runs?: number; ms?: number } = {}): Figure {
+  const runs = opts.runs ?? 5;
+  const ms = opts.ms ?? 300;
+  const values: number[] = [];
+  for (let r = -1; r < runs; r++) {
+    let ops = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < ms) {
+      ops += fn();
+      elapsed = performance.now() - start;
+    }
+    if (r >= 0) values.push((ops * 1000) / elapsed);
+  }
+  return { name, median: median(values), runs: values, unit, higherIsBetter: true };
+}
+
+/** As {@link throughput} for asynchronous work: `fn` resolves to the number of operations done. */
+export async function throughputAsync(
+  name: string,
+  unit: string,
+  fn: () => Promise<number>,
+  opts: { runs?: number } = {},
+): Promise<Figure> {
+  const runs = opts.runs ?? 3;
+  const values: number[] = [];
+  for (let r = -1; r < runs; r++) {
+    const start = performance.now();
+    const ops = await fn();
+    const elapsed = performance.now() - start;
+    if (r >= 0) values.push((ops * 1000) / elapsed);
+  }
+  return { name, median: median(values), runs: values, unit, higherIsBetter: true };
+}
+
+/** Ours / peer for throughput, peer / ours for lower-is-better figures: above 1 means we win. */
+export function ratio(c: Comparison): number | undefined {
+  if (!c.peer) return undefined;
+  return c.ours.higherIsBetter ? c.ours.median / c.peer.median : c.peer.median / c.ours.median;
+}
+
+export function formatNumber(n: number): string {
+  if (n >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toPrecision(3);
+}
