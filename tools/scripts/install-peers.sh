@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the independently written SMTP peers the interop suite talks to (Debian packages):
-# Postfix (smtpd, smtp-sink, smtp-source), swaks, Python aiosmtpd, HAProxy. Idempotent.
+# Postfix (smtpd, smtp-sink, smtp-source), swaks, Python aiosmtpd, HAProxy; and Debian's Chromium
+# for the browser leg of the portability test. Idempotent.
 set -euo pipefail
 need=()
 command -v smtp-sink >/dev/null 2>&1 || [ -x /usr/sbin/smtp-sink ] || need+=(postfix)
 command -v swaks >/dev/null 2>&1 || need+=(swaks)
 python3 -c 'import aiosmtpd' >/dev/null 2>&1 || /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then echo "peers already installed"; exit 0; fi
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
