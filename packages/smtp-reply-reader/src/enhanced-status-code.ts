@@ -1,0 +1,133 @@
+/**
+ * Enhanced mail system status codes (`class.subject.detail`, RFC 3463) as carried at the start of
+ * reply text (RFC 2034).
+ */
+import { LocalProtocolError } from './errors.js';
+
+/**
+ * An enhanced status code such as `5.1.1`: `class` is 2 (success), 4 (persistent transient
+ * failure) or 5 (permanent failure); `subject` and `detail` have one to three digits.
+ *
+ * @example
+ * ```ts
+ * const e: EnhancedStatusCode = { class: 5, subject: 7, detail: 606 };
+ * ```
+ * @see RFC 3463 §2, RFC 2034 §4
+ */
+export interface EnhancedStatusCode {
+  readonly class: 2 | 4 | 5;
+  readonly subject: number;
+  readonly detail: number;
+}
+
+/**
+ * Formats an enhanced status code as `class.subject.detail`.
+ *
+ * @example
+ * ```ts
+ * formatEnhancedStatusCode({ class: 5, subject: 1, detail: 1 }); // "5.1.1"
+ * ```
+ * @see RFC 3463 §2
+ */
+export function formatEnhancedStatusCode(e: EnhancedStatusCode): string {
+  return `${e.class}.${e.subject}.${e.detail}`;
+}
+
+/** Validates a caller-supplied enhanced code (formatter input). @internal */
+export function assertEnhancedStatusCode(e: EnhancedStatusCode): void {
+  const ok =
+    (e.class === 2 || e.class === 4 || e.class === 5) &&
+    Number.isInteger(e.subject) &&
+    e.subject >= 0 &&
+    e.subject <= 999 &&
+    Number.isInteger(e.detail) &&
+    e.detail >= 0 &&
+    e.detail <= 999;
+  if (!ok) {
+    throw new LocalProtocolError(
+      'ERR_SMTP_INVALID_ENHANCED_CODE',
+      'enhanced status code must be {class: 2|4|5, subject: 0-999, detail: 0-999}',
+    );
+  }
+}
+
+/**
+ * Scans `class "." 1*3digit "." 1*3digit` at `start` in character codes read by `at`, requiring a
+ * space, a tab or the end (`end`) right after it. Returns the code and the index just past it, or
+ * undefined. Shared by the string and byte scanners; never looks past `end`. @internal
+ */
+export function scanEnhanced(
+  at: (i: number) => number,
+  start: number,
+  end: number,
+): { code: EnhancedStatusCode; next: number } | undefined {
+  let i = start;
+  if (i >= end) return undefined;
+  const c = at(i);
+  if (c !== 0x32 && c !== 0x34 && c !== 0x35) return undefined;
+  i++;
+  if (i >= end || at(i) !== 0x2e) return undefined;
+  i++;
+  let subject = 0;
+  let digits = 0;
+  while (i < end && digits < 4) {
+    const d = at(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    subject = subject * 10 + d;
+    digits++;
+    i++;
+  }
+  if (digits === 0 || digits > 3) return undefined;
+  if (i >= end || at(i) !== 0x2e) return undefined;
+  i++;
+  let detail = 0;
+  digits = 0;
+  while (i < end && digits < 4) {
+    const d = at(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    detail = detail * 10 + d;
+    digits++;
+    i++;
+  }
+  if (digits === 0 || digits > 3) return undefined;
+  if (i < end) {
+    const sep = at(i);
+    if (sep !== 0x20 && sep !== 0x09) return undefined;
+  }
+  return { code: { class: (c - 0x30) as 2 | 4 | 5, subject, detail }, next: i };
+}
+
+/**
+ * Parses an enhanced status code at the start of `text` (leading spaces skipped), e.g. the text of
+ * a reply line or a bounce message. The code must be followed by whitespace or the end of the text.
+ * Returns undefined when there is none; never throws.
+ *
+ * @example
+ * ```ts
+ * parseEnhancedStatusCode('5.7.606 Access denied'); // { class: 5, subject: 7, detail: 606 }
+ * parseEnhancedStatusCode('Mailbox full');            // undefined
+ * ```
+ * @see RFC 3463 §2, RFC 2034 §4
+ */
+export function parseEnhancedStatusCode(text: string): EnhancedStatusCode | undefined {
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) === 0x20) i++;
+  return scanEnhanced((k) => text.charCodeAt(k), i, text.length)?.code;
+}
+
+/**
+ * True when two enhanced status codes are equal.
+ *
+ * @example
+ * ```ts
+ * sameEnhancedStatusCode({ class: 5, subject: 1, detail: 1 }, parseEnhancedStatusCode('5.1.1')); // true
+ * ```
+ * @see RFC 3463 §2
+ */
+export function sameEnhancedStatusCode(
+  a: EnhancedStatusCode | undefined,
+  b: EnhancedStatusCode | undefined,
+): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.class === b.class && a.subject === b.subject && a.detail === b.detail;
+}

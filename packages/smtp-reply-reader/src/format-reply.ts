@@ -1,0 +1,157 @@
+/**
+ * The reply formatter for servers: correct multi-line, wrapped, enhanced replies that cannot be
+ * used to inject a second reply.
+ */
+import {
+  assertEnhancedStatusCode,
+  formatEnhancedStatusCode,
+  type EnhancedStatusCode,
+} from './enhanced-status-code.js';
+import { LocalProtocolError } from './errors.js';
+import { RFC_MIN_REPLY_LINE } from './limits.js';
+
+/**
+ * What {@link formatReply} writes: a code, an optional enhanced status code, and either one `text`
+ * (wrapped as needed) or explicit `lines` (each wrapped as needed). A parsed `Reply` fits too
+ * (its `lines` are used).
+ *
+ * @example
+ * ```ts
+ * const input: FormatReplyInput = { code: 250, lines: ['mx.example.com', 'PIPELINING', 'SIZE 10240000'] };
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export type FormatReplyInput =
+  | { readonly code: number; readonly enhanced?: EnhancedStatusCode | undefined; readonly text: string; readonly lines?: undefined }
+  | { readonly code: number; readonly enhanced?: EnhancedStatusCode | undefined; readonly lines: readonly string[]; readonly text?: string };
+
+/**
+ * Options of {@link formatReply}.
+ *
+ * @example
+ * ```ts
+ * formatReply({ code: 250, text: 'ok' }, { maxLineLength: 512 });
+ * ```
+ * @see RFC 5321 §4.5.3.1.5
+ */
+export interface FormatReplyOptions {
+  /** Longest line written, in bytes with its CRLF. Default and minimum 512 (RFC 5321 §4.5.3.1.5). */
+  readonly maxLineLength?: number;
+}
+
+function checkCode(code: number): void {
+  const d1 = Math.floor(code / 10) % 10;
+  if (!Number.isInteger(code) || code < 200 || code > 559 || d1 > 5) {
+    throw new LocalProtocolError(
+      'ERR_SMTP_INVALID_REPLY_CODE',
+      `reply code must be 2yz-5yz with y 0-5, got ${String(code)}`,
+    );
+  }
+}
+
+function checkText(line: string): void {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c < 0x20 && c !== 9) || (c >= 0x7f && c <= 0x9f)) {
+      const what = c === 13 ? 'CR' : c === 10 ? 'LF' : c === 0 ? 'NUL' : `control U+${c.toString(16).padStart(4, '0')}`;
+      throw new LocalProtocolError('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains ${what} at index ${i}`);
+    }
+  }
+}
+
+/** Splits one text line into pieces of at most `budget` UTF-8 bytes, breaking after a space when possible. */
+function wrap(line: string, budget: number, out: string[]): void {
+  let start = 0;
+  for (;;) {
+    let i = start;
+    let bytes = 0;
+    let space = -1;
+    while (i < line.length) {
+      const cp = line.codePointAt(i)!;
+      const w = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + w > budget) break;
+      if (cp === 32) space = i;
+      bytes += w;
+      i += cp > 0xffff ? 2 : 1;
+    }
+    if (i >= line.length) {
+      out.push(line.slice(start));
+      return;
+    }
+    if (space > start) {
+      out.push(line.slice(start, space));
+      start = space + 1;
+      if (start >= line.length) return;
+    } else {
+      out.push(line.slice(start, i));
+      start = i;
+    }
+  }
+}
+
+/**
+ * Writes a reply in wire form: CRLF line ends, `NNN-` on every line but the last, the enhanced
+ * status code on every line when given, each line at most 512 bytes with its CRLF (long text is
+ * wrapped after a space, the space being consumed, or hard-split when there is none). CR, LF, NUL
+ * or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
+ * so no input can inject a second reply.
+ *
+ * @example
+ * ```ts
+ * formatReply({ code: 550, enhanced: { class: 5, subject: 1, detail: 1 }, text: 'No such user' });
+ * // "550 5.1.1 No such user\r\n"
+ * formatReply({ code: 250, lines: ['mx.example.com', 'PIPELINING'] });
+ * // "250-mx.example.com\r\n250 PIPELINING\r\n"
+ * ```
+ * @see RFC 5321 §4.2, §4.5.3.1.5; RFC 2034 §4
+ */
+export function formatReply(reply: FormatReplyInput, options: FormatReplyOptions = {}): string {
+  checkCode(reply.code);
+  const max = options.maxLineLength ?? RFC_MIN_REPLY_LINE;
+  if (!Number.isSafeInteger(max) || max < RFC_MIN_REPLY_LINE) {
+    throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `maxLineLength must be an integer >= ${RFC_MIN_REPLY_LINE}`);
+  }
+  let enh = '';
+  if (reply.enhanced !== undefined) {
+    assertEnhancedStatusCode(reply.enhanced);
+    if (reply.enhanced.class !== Math.floor(reply.code / 100)) {
+      throw new LocalProtocolError(
+        'ERR_SMTP_INVALID_ENHANCED_CODE',
+        `enhanced code class ${reply.enhanced.class} does not match reply code ${reply.code}`,
+      );
+    }
+    enh = formatEnhancedStatusCode(reply.enhanced);
+  }
+  const source = reply.lines ?? [reply.text];
+  const budget = max - 2 - 4 - (enh ? enh.length + 1 : 0);
+  const pieces: string[] = [];
+  for (const line of source.length > 0 ? source : ['']) {
+    checkText(line);
+    wrap(line, budget, pieces);
+  }
+  const code = String(reply.code);
+  let out = '';
+  for (let k = 0; k < pieces.length; k++) {
+    const text = pieces[k]!;
+    out += code + (k < pieces.length - 1 ? '-' : ' ');
+    if (enh) out += text ? `${enh} ${text}` : enh;
+    else out += text;
+    out += '\r\n';
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * As {@link formatReply}, returning UTF-8 bytes ready to write to the socket.
+ *
+ * @example
+ * ```ts
+ * socket.write(formatReplyBytes({ code: 221, enhanced: { class: 2, subject: 0, detail: 0 }, text: 'Bye' }));
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export function formatReplyBytes(reply: FormatReplyInput, options?: FormatReplyOptions): Uint8Array {
+  return encoder.encode(formatReply(reply, options));
+}

@@ -1,0 +1,46 @@
+/**
+ * One-shot parsing of exactly one reply.
+ */
+import { RemoteProtocolError } from './errors.js';
+import type { ReplyReaderOptions } from './limits.js';
+import type { Reply } from './reply.js';
+import { ReplyReader } from './reply-reader.js';
+
+const encoder = new TextEncoder();
+const CRLF = new Uint8Array([13, 10]);
+const LF_ONLY = new Uint8Array([10]);
+
+/**
+ * Parses exactly one complete reply (same rules and options as {@link ReplyReader}). As a
+ * convenience the CRLF after the last line may be omitted. Throws `ERR_SMTP_REPLY_INCOMPLETE` when
+ * there is no complete reply and `ERR_SMTP_REPLY_EXTRA_DATA` when there is more than one.
+ *
+ * @example
+ * ```ts
+ * const r = parseReply('550-5.1.1 No such user\r\n550 5.1.1 here');
+ * r.code;     // 550
+ * r.enhanced; // { class: 5, subject: 1, detail: 1 }
+ * r.text;     // "No such user\nhere"
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export function parseReply(input: Uint8Array | string, options?: ReplyReaderOptions): Reply {
+  const data = typeof input === 'string' ? encoder.encode(input) : input;
+  const reader = new ReplyReader(options);
+  const replies = reader.push(data);
+  const last = data.length > 0 ? data[data.length - 1] : undefined;
+  if (data.length > 0 && last !== 10) replies.push(...reader.push(last === 13 ? LF_ONLY : CRLF));
+  reader.end();
+  if (replies.length === 0) {
+    throw new RemoteProtocolError('ERR_SMTP_REPLY_INCOMPLETE', 'no complete reply in the input');
+  }
+  if (replies.length > 1) {
+    throw new RemoteProtocolError(
+      'ERR_SMTP_REPLY_EXTRA_DATA',
+      `expected exactly one reply, found ${replies.length}`,
+      0,
+      replies,
+    );
+  }
+  return replies[0]!;
+}

@@ -1,0 +1,360 @@
+/**
+ * The incremental reply reader: bytes in, complete replies out (RFC 5321 §4.2).
+ *
+ * One pass over the input: `indexOf(LF)` finds each line end, the line is checked and decoded once,
+ * in place in the caller's chunk. Only the unfinished tail line is copied (into a buffer that never
+ * grows past `maxLineLength`), and only the decoded text of the reply in progress is kept (never
+ * more than `maxReplyBytes`).
+ */
+import type { EnhancedStatusCode } from './enhanced-status-code.js';
+import { LocalProtocolError, RemoteProtocolError, type ReplyErrorCode } from './errors.js';
+import { resolveOptions, type LineEndings, type ReplyReaderOptions } from './limits.js';
+import type { Reply } from './reply.js';
+
+const LF = 10;
+const CR = 13;
+const SP = 32;
+const HYPHEN = 45;
+
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+const encoder = new TextEncoder();
+
+/** Decodes one line's text: ASCII fast path, UTF-8 with replacement otherwise; control bytes become `?`. */
+function decodeText(buf: Uint8Array, start: number, end: number): string {
+  if (start >= end) return '';
+  let plain = true;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b < 0x20 || b >= 0x7f) {
+      if (b !== 9) {
+        plain = false;
+        break;
+      }
+    }
+  }
+  if (plain) {
+    if (end - start <= 1024) {
+      return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+    }
+    return decoder.decode(buf.subarray(start, end));
+  }
+  // Rare path: 8-bit text or control bytes. Decode with replacement, then censor C0 (except TAB),
+  // DEL and C1 controls, so nothing the peer sends can reach a log or terminal as a control.
+  // The character class has no quantifier nesting: linear.
+  // eslint-disable-next-line no-control-regex
+  return decoder.decode(buf.subarray(start, end)).replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** Scans an enhanced status code in bytes at `i` (see enhanced-status-code.ts for the grammar). */
+function scanEnhancedBytes(buf: Uint8Array, i: number, end: number, cls: number): { code: EnhancedStatusCode; next: number } | undefined {
+  if (end - i < 5 || buf[i] !== cls || buf[i + 1] !== 0x2e) return undefined;
+  i += 2;
+  let subject = 0;
+  let n = 0;
+  for (; i < end && n < 4; i++, n++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) break;
+    subject = subject * 10 + d;
+  }
+  if (n === 0 || n > 3 || i >= end || buf[i] !== 0x2e) return undefined;
+  i++;
+  let detail = 0;
+  n = 0;
+  for (; i < end && n < 4; i++, n++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) break;
+    detail = detail * 10 + d;
+  }
+  if (n === 0 || n > 3) return undefined;
+  if (i < end && buf[i] !== SP && buf[i] !== 9) return undefined;
+  return { code: { class: (cls - 0x30) as 2 | 4 | 5, subject, detail }, next: i };
+}
+
+function excerpt(buf: Uint8Array, start: number, end: number): string {
+  const max = Math.min(end, start + 40);
+  let s = '';
+  for (let i = start; i < max; i++) {
+    const b = buf[i]!;
+    s += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return JSON.stringify(end > max ? `${s}...` : s);
+}
+
+/**
+ * An incremental SMTP reply reader. Feed it the peer's bytes in chunks of any size with
+ * {@link ReplyReader.push}; it returns every reply completed by that chunk, in order, and carries
+ * partial input over. The result is identical for every way the input is split.
+ *
+ * Errors: a protocol violation or an exceeded limit throws a {@link RemoteProtocolError}; the
+ * replies completed earlier in the same chunk are on the error's `replies`. The reader is then
+ * failed for good: it drops its buffers and every later `push`/`end` throws the same error
+ * (the stream position after bad input is unknowable, so resynchronising could mistake a later
+ * line, e.g. a QUIT reply, for the answer to an earlier command). Close the connection.
+ *
+ * @example
+ * ```ts
+ * const reader = new ReplyReader();
+ * reader.push('250-mx.example.com\r\n250-PIPE');   // []
+ * reader.push('LINING\r\n250 8BITMIME\r\n');       // [{ code: 250, lines: [...3 lines], ... }]
+ * reader.end();
+ * ```
+ * @see RFC 5321 §4.2, §4.5.3.1
+ */
+export class ReplyReader {
+  readonly #maxLineLength: number;
+  readonly #maxReplyLines: number;
+  readonly #maxReplyBytes: number;
+  readonly #lineEndings: LineEndings;
+
+  #pending: Uint8Array = new Uint8Array(0);
+  #pendingLength = 0;
+  /** Stream offset of the first byte of the line being read. */
+  #offset = 0;
+  /** Code of the reply in progress, 0 when between replies. */
+  #code = 0;
+  #enhanced: EnhancedStatusCode | undefined = undefined;
+  #lines: string[] = [];
+  #replyBytes = 0;
+  #error: RemoteProtocolError | undefined = undefined;
+  #ended = false;
+  #out: Reply[] = [];
+
+  /**
+   * Creates a reader. Options: limits (see {@link DEFAULT_REPLY_LIMITS}) and `lineEndings`.
+   *
+   * @example
+   * ```ts
+   * const reader = new ReplyReader({ lineEndings: 'strict', maxReplyLines: 100 });
+   * ```
+   * @see RFC 5321 §4.5.3.1.5
+   */
+  constructor(options: ReplyReaderOptions = {}) {
+    const o = resolveOptions(options);
+    this.#maxLineLength = o.maxLineLength;
+    this.#maxReplyLines = o.maxReplyLines;
+    this.#maxReplyBytes = o.maxReplyBytes;
+    this.#lineEndings = o.lineEndings;
+  }
+
+  /**
+   * The error that failed this reader, if any.
+   *
+   * @example
+   * ```ts
+   * if (reader.error) console.log(reader.error.code);
+   * ```
+   * @see RFC 5321 §4.2
+   */
+  get error(): RemoteProtocolError | undefined {
+    return this.#error;
+  }
+
+  /**
+   * True while a reply or line is unfinished (bytes are buffered).
+   *
+   * @example
+   * ```ts
+   * reader.push('250-a\r\n'); reader.pending; // true
+   * ```
+   * @see RFC 5321 §4.2
+   */
+  get pending(): boolean {
+    return this.#pendingLength > 0 || this.#code !== 0;
+  }
+
+  /**
+   * Bytes held for the unfinished line and reply: never above `maxLineLength + maxReplyBytes`.
+   *
+   * @example
+   * ```ts
+   * reader.push('250-hello\r\n25'); reader.bufferedBytes; // 9 + 2
+   * ```
+   * @see RFC 5321 §4.5.3.1
+   */
+  get bufferedBytes(): number {
+    return this.#pendingLength + this.#replyBytes;
+  }
+
+  /**
+   * Feeds bytes (or a string, encoded as UTF-8) and returns every reply they complete, in order.
+   * Throws a {@link RemoteProtocolError} on a protocol violation (see the class description).
+   *
+   * @example
+   * ```ts
+   * for (const reply of reader.push(chunk)) handle(reply);
+   * ```
+   * @see RFC 5321 §4.2
+   */
+  push(chunk: Uint8Array | string): Reply[] {
+    if (this.#error) throw this.#error;
+    if (this.#ended) throw new LocalProtocolError('ERR_SMTP_READER_ENDED', 'push() after end()');
+    const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+    const out: Reply[] = [];
+    this.#out = out;
+    const max = this.#maxLineLength;
+    let pos = 0;
+    if (this.#pendingLength > 0) {
+      const lf = data.indexOf(LF);
+      const have = this.#pendingLength;
+      if (lf === -1) {
+        if (have + data.length >= max) this.#tooLong(data, 0);
+        this.#append(data, 0, data.length);
+        return out;
+      }
+      if (have + lf + 1 > max) this.#tooLong(data, 0);
+      this.#append(data, 0, lf);
+      this.#pendingLength = 0;
+      this.#line(this.#pending, 0, have + lf, have + lf + 1);
+      pos = lf + 1;
+    }
+    const len = data.length;
+    while (pos < len) {
+      const lf = data.indexOf(LF, pos);
+      if (lf === -1) break;
+      if (lf + 1 - pos > max) this.#tooLong(data, pos);
+      this.#line(data, pos, lf, lf + 1 - pos);
+      pos = lf + 1;
+    }
+    if (pos < len) {
+      if (len - pos >= max) this.#tooLong(data, pos);
+      this.#append(data, pos, len);
+    }
+    return out;
+  }
+
+  /**
+   * Declares the end of input (the peer closed). Throws `ERR_SMTP_REPLY_INCOMPLETE` when a reply
+   * or line is unfinished. Later pushes throw `ERR_SMTP_READER_ENDED`.
+   *
+   * @example
+   * ```ts
+   * socket.on('end', () => reader.end());
+   * ```
+   * @see RFC 5321 §4.2
+   */
+  end(): void {
+    if (this.#error) throw this.#error;
+    this.#ended = true;
+    if (this.#pendingLength > 0 || this.#code !== 0) {
+      this.#out = [];
+      this.#fail('ERR_SMTP_REPLY_INCOMPLETE', 'input ended inside a reply', this.#offset);
+    }
+  }
+
+  #append(data: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (n === 0) return;
+    const need = this.#pendingLength + n;
+    if (need > this.#pending.length) {
+      const grown = new Uint8Array(Math.min(this.#maxLineLength, Math.max(need, this.#pending.length * 2, 256)));
+      grown.set(this.#pending.subarray(0, this.#pendingLength));
+      this.#pending = grown;
+    }
+    this.#pending.set(data.subarray(from, to), this.#pendingLength);
+    this.#pendingLength = need;
+  }
+
+  #tooLong(data: Uint8Array, pos: number): never {
+    const start = this.#pendingLength > 0 ? this.#pending : data;
+    const from = this.#pendingLength > 0 ? 0 : pos;
+    const to = this.#pendingLength > 0 ? this.#pendingLength : Math.min(data.length, pos + 40);
+    this.#fail(
+      'ERR_SMTP_LINE_TOO_LONG',
+      `reply line longer than ${this.#maxLineLength} bytes: ${excerpt(start, from, to)}`,
+      this.#offset,
+    );
+  }
+
+  #fail(code: ReplyErrorCode, message: string, offset: number): never {
+    const error = new RemoteProtocolError(code, message, offset, this.#out);
+    this.#error = error;
+    this.#pending = new Uint8Array(0);
+    this.#pendingLength = 0;
+    this.#lines = [];
+    this.#replyBytes = 0;
+    this.#code = 0;
+    throw error;
+  }
+
+  /** One complete line: `buf[s, lf)` where `buf[lf]` is LF; `size` counts the line with its LF. */
+  #line(buf: Uint8Array, s: number, lf: number, size: number): void {
+    const offset = this.#offset;
+    this.#offset += size;
+    let end = lf;
+    if (this.#lineEndings === 'strict') {
+      if (lf === s || buf[lf - 1] !== CR) {
+        this.#fail('ERR_SMTP_BARE_LF', `bare LF in reply line ${excerpt(buf, s, lf)}`, offset);
+      }
+      end = lf - 1;
+      const cr = buf.indexOf(CR, s);
+      if (cr < end) this.#fail('ERR_SMTP_BARE_CR', `bare CR in reply line ${excerpt(buf, s, end)}`, offset);
+    } else if (lf > s && buf[lf - 1] === CR) {
+      end = lf - 1;
+    }
+    if (end === s) {
+      if (this.#code === 0) return; // An empty line between replies is skipped (RPL-5).
+      this.#fail('ERR_SMTP_REPLY_SYNTAX', 'empty line inside a multi-line reply', offset);
+    }
+    const n = end - s;
+    const d0 = (buf[s] ?? 0) - 0x30;
+    const d1 = n > 1 ? buf[s + 1]! - 0x30 : -1;
+    const d2 = n > 2 ? buf[s + 2]! - 0x30 : -1;
+    if (n < 3 || d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
+      this.#fail('ERR_SMTP_REPLY_SYNTAX', `not a reply line: ${excerpt(buf, s, end)}`, offset);
+    }
+    let last = true;
+    if (n > 3) {
+      const sep = buf[s + 3];
+      if (sep === HYPHEN) last = false;
+      else if (sep !== SP) this.#fail('ERR_SMTP_REPLY_SYNTAX', `not a reply line: ${excerpt(buf, s, end)}`, offset);
+    }
+    if (d0 < 2 || d0 > 5 || d1 > 5) {
+      this.#fail('ERR_SMTP_REPLY_CODE_OUT_OF_RANGE', `reply code out of range: ${excerpt(buf, s, s + 3)}`, offset);
+    }
+    const code = d0 * 100 + d1 * 10 + d2;
+    const first = this.#code === 0;
+    if (!first && code !== this.#code) {
+      this.#fail(
+        'ERR_SMTP_REPLY_CODE_MISMATCH',
+        `reply line code ${code} differs from ${this.#code} in the same multi-line reply`,
+        offset,
+      );
+    }
+    if (this.#lines.length + 1 > this.#maxReplyLines) {
+      this.#fail('ERR_SMTP_REPLY_TOO_MANY_LINES', `reply has more than ${this.#maxReplyLines} lines`, offset);
+    }
+    if (this.#replyBytes + size > this.#maxReplyBytes) {
+      this.#fail('ERR_SMTP_REPLY_TOO_LARGE', `reply longer than ${this.#maxReplyBytes} bytes`, offset);
+    }
+    let t = n > 3 ? s + 4 : end;
+    if (first) {
+      this.#code = code;
+      const e = scanEnhancedBytes(buf, t, end, d0 + 0x30);
+      if (e !== undefined) {
+        this.#enhanced = e.code;
+        t = e.next < end ? e.next + 1 : end;
+      }
+    } else if (this.#enhanced !== undefined) {
+      const e = scanEnhancedBytes(buf, t, end, d0 + 0x30);
+      if (
+        e !== undefined &&
+        e.code.subject === this.#enhanced.subject &&
+        e.code.detail === this.#enhanced.detail
+      ) {
+        t = e.next < end ? e.next + 1 : end;
+      }
+    }
+    this.#lines.push(decodeText(buf, t, end));
+    this.#replyBytes += size;
+    if (!last) return;
+    const lines = this.#lines;
+    const text = lines.length === 1 ? lines[0]! : lines.join('\n');
+    const reply: Reply =
+      this.#enhanced === undefined ? { code, lines, text } : { code, enhanced: this.#enhanced, lines, text };
+    this.#out.push(reply);
+    this.#code = 0;
+    this.#enhanced = undefined;
+    this.#lines = [];
+    this.#replyBytes = 0;
+  }
+}
