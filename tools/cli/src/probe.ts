@@ -1,6 +1,10 @@
-// smtp probe: connect, EHLO, print the banner and the capabilities.
+// smtp probe: connect, read the banner, EHLO, optionally STARTTLS and EHLO again; print the banner and
+// the capabilities as a table or JSON.
 import type { Command } from 'commander';
-import { parsePort } from './options.js';
+import type { Reply } from 'smtp-reply-reader';
+import type { TLSSocket } from 'node:tls';
+import { EXIT, formatBytes, parsePort, parsePositiveInt } from './options.js';
+import { ConnectionFailure, SmtpWire } from './wire.js';
 
 /** Options of `smtp probe`, as parsed by commander. */
 export interface ProbeOptions {
@@ -10,6 +14,148 @@ export interface ProbeOptions {
   json?: boolean;
   helo: string;
   insecure?: boolean;
+  timeout: number;
+}
+
+/** One advertised extension. */
+export interface CapabilityRow {
+  readonly keyword: string;
+  readonly params: readonly string[];
+  readonly meaning: string;
+}
+
+/** The capabilities of one EHLO reply. */
+export interface EhloResult {
+  readonly code: number;
+  readonly domain: string;
+  readonly greeting: string;
+  readonly capabilities: readonly CapabilityRow[];
+}
+
+const MEANINGS: Record<string, string> = {
+  '8BITMIME': '8-bit message bodies (RFC 6152)',
+  AUTH: 'authentication mechanisms (RFC 4954)',
+  BINARYMIME: 'binary bodies with BDAT (RFC 3030)',
+  CHUNKING: 'BDAT chunks (RFC 3030)',
+  DELIVERBY: 'deliver-by deadline (RFC 2852)',
+  DSN: 'delivery status notifications (RFC 3461)',
+  ENHANCEDSTATUSCODES: 'enhanced status codes in replies (RFC 2034)',
+  ETRN: 'remote queue start (RFC 1985)',
+  EXPN: 'mailing list expansion (RFC 5321)',
+  FUTURERELEASE: 'future release (RFC 4865)',
+  HELP: 'help (RFC 5321)',
+  LIMITS: 'transaction limits (RFC 9422)',
+  'MT-PRIORITY': 'message priorities (RFC 6710)',
+  PIPELINING: 'command pipelining (RFC 2920)',
+  REQUIRETLS: 'require TLS onward (RFC 8689)',
+  RRVS: 'recipient reassignment check (RFC 7293)',
+  SIZE: 'maximum message size (RFC 1870)',
+  SMTPUTF8: 'internationalised addresses (RFC 6531)',
+  STARTTLS: 'TLS upgrade (RFC 3207)',
+  VRFY: 'address verification (RFC 5321)',
+  XCLIENT: 'client attribute override (Postfix)',
+  XFORWARD: 'forwarded client info (Postfix)',
+};
+
+/** Splits an EHLO reply into domain, greeting and keyword rows. */
+export function ehloRows(reply: Reply): EhloResult {
+  const [first = '', ...rest] = reply.lines;
+  const space = first.indexOf(' ');
+  const domain = space < 0 ? first : first.slice(0, space);
+  const greeting = space < 0 ? '' : first.slice(space + 1);
+  const capabilities = rest.filter((line) => line.trim() !== '').map((line) => {
+    const words = line.split(' ').filter((w) => w !== '');
+    let keyword = (words[0] ?? '').toUpperCase();
+    let params = words.slice(1);
+    // Old servers write AUTH=PLAIN LOGIN.
+    if (keyword.startsWith('AUTH=')) {
+      params = [keyword.slice(5), ...params];
+      keyword = 'AUTH';
+    }
+    let meaning = MEANINGS[keyword] ?? (keyword.startsWith('X') ? 'vendor extension' : '');
+    if (keyword === 'SIZE' && params[0] !== undefined && /^\d+$/.test(params[0])) meaning += `: ${formatBytes(Number(params[0]))}`;
+    return { keyword, params, meaning };
+  });
+  return { code: reply.code, domain, greeting, capabilities };
+}
+
+/** Everything `probe` learnt. */
+export interface ProbeResult {
+  readonly host: string;
+  readonly port: number;
+  readonly banner: { readonly code: number; readonly lines: readonly string[] };
+  readonly ehlo: EhloResult;
+  readonly tls?: TlsInfo;
+  readonly ehloAfterTls?: EhloResult;
+}
+
+/** What the TLS handshake negotiated. */
+export interface TlsInfo { readonly protocol: string | null; readonly cipher: string; readonly authorized: boolean; readonly authorizationError?: string; readonly subject?: string; readonly issuer?: string; readonly validTo?: string }
+
+async function ehlo(wire: SmtpWire, helo: string): Promise<Reply> {
+  const reply = await wire.command(`EHLO ${helo}`);
+  if (reply.code >= 500) {
+    // An SMTP-only server: HELO has no capabilities.
+    const fallback = await wire.command(`HELO ${helo}`);
+    return { ...fallback, lines: fallback.lines.slice(0, 1) };
+  }
+  return reply;
+}
+
+function tlsInfo(socket: TLSSocket): TlsInfo {
+  const cert = socket.getPeerCertificate();
+  const error = socket.authorizationError as Error | string | null | undefined;
+  return {
+    protocol: socket.getProtocol(),
+    cipher: socket.getCipher().name,
+    authorized: socket.authorized,
+    ...(error ? { authorizationError: typeof error === 'string' ? error : error.message } : {}),
+    ...(cert.subject ? { subject: Object.entries(cert.subject).map(([k, v]) => `${k}=${String(v)}`).join(', ') } : {}),
+    ...(cert.issuer ? { issuer: Object.entries(cert.issuer).map(([k, v]) => `${k}=${String(v)}`).join(', ') } : {}),
+    ...(cert.valid_to ? { validTo: cert.valid_to } : {}),
+  };
+}
+
+/** Runs the probe; throws ConnectionFailure when the server cannot be reached or TLS fails. */
+export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
+  const wire = await SmtpWire.open(opts.host, opts.port, opts.timeout);
+  try {
+    const banner = await wire.read();
+    if (banner.code !== 220) throw new ConnectionFailure(`the server refused the session: ${banner.code} ${banner.text}`);
+    const first = ehloRows(await ehlo(wire, opts.helo));
+    let result: ProbeResult = { host: opts.host, port: opts.port, banner: { code: banner.code, lines: banner.lines }, ehlo: first };
+    if (opts.starttls === true) {
+      if (!first.capabilities.some((c) => c.keyword === 'STARTTLS')) throw new ConnectionFailure('the server does not offer STARTTLS');
+      const go = await wire.command('STARTTLS');
+      if (go.code !== 220) throw new ConnectionFailure(`STARTTLS refused: ${go.code} ${go.text}`);
+      const socket = await wire.startTls(opts.host, opts.insecure !== true);
+      const after = ehloRows(await ehlo(wire, opts.helo));
+      result = { ...result, tls: tlsInfo(socket), ehloAfterTls: after };
+    }
+    return result;
+  } finally {
+    await wire.close();
+  }
+}
+
+function table(rows: readonly CapabilityRow[]): string[] {
+  const width = Math.max(7, ...rows.map((r) => r.keyword.length));
+  const pwidth = Math.min(30, Math.max(10, ...rows.map((r) => r.params.join(' ').length)));
+  const out = [`  ${'keyword'.padEnd(width)}  ${'parameters'.padEnd(pwidth)}  meaning`];
+  for (const r of rows) out.push(`  ${r.keyword.padEnd(width)}  ${r.params.join(' ').padEnd(pwidth)}  ${r.meaning}`);
+  return out;
+}
+
+/** The human-readable report. */
+export function formatProbe(r: ProbeResult): string {
+  const out = [`server    ${r.host}:${r.port}`, `banner    ${r.banner.code} ${r.banner.lines.join(' / ')}`, `ehlo      ${r.ehlo.code} ${r.ehlo.domain}${r.ehlo.greeting ? ` (${r.ehlo.greeting})` : ''}`, '', ...table(r.ehlo.capabilities)];
+  if (r.tls !== undefined && r.ehloAfterTls !== undefined) {
+    out.push('', `tls       ${r.tls.protocol ?? '?'} ${r.tls.cipher}, certificate ${r.tls.authorized ? 'verified' : `NOT verified (${r.tls.authorizationError ?? 'unknown'})`}`);
+    if (r.tls.subject !== undefined) out.push(`          subject ${r.tls.subject}`);
+    if (r.tls.validTo !== undefined) out.push(`          valid to ${r.tls.validTo}`);
+    out.push('', 'after STARTTLS:', ...table(r.ehloAfterTls.capabilities));
+  }
+  return out.join('\n');
 }
 
 export function registerProbe(program: Command): void {
@@ -20,9 +166,18 @@ export function registerProbe(program: Command): void {
     .requiredOption('-p, --port <port>', 'server port', parsePort)
     .option('--starttls', 'upgrade with STARTTLS and show the capabilities offered after it too')
     .option('--helo <name>', 'name sent in EHLO', 'localhost')
-    .option('--insecure', 'accept any TLS certificate')
+    .option('--insecure', 'accept any TLS certificate (self-signed test servers)')
+    .option('--timeout <ms>', 'limit for connecting and for each reply', parsePositiveInt, 10_000)
     .option('--json', 'print JSON instead of a table')
-    .action((_opts: ProbeOptions) => {
-      throw new Error('probe needs smtp-client-fsm/node, which is not available in this build yet');
+    .addHelpText('after', '\nExamples:\n  smtp probe -H 127.0.0.1 -p 2525\n  smtp probe -H mx.example.com -p 25 --starttls --json\n')
+    .action(async (opts: ProbeOptions) => {
+      try {
+        const result = await probe(opts);
+        process.stdout.write(`${opts.json === true ? JSON.stringify(result, null, 2) : formatProbe(result)}\n`);
+      } catch (e) {
+        if (!(e instanceof ConnectionFailure)) throw e;
+        process.stderr.write(`smtp probe: ${e.message}\n`);
+        process.exitCode = EXIT.connection;
+      }
     });
 }
