@@ -133,10 +133,10 @@ export function formatReply(reply: FormatReplyInput, options: FormatReplyOptions
   let out = '';
   for (let k = 0; k < pieces.length; k++) {
     const text = pieces[k]!;
-    out += code + (k < pieces.length - 1 ? '-' : ' ');
-    if (enh) out += text ? `${enh} ${text}` : enh;
-    else out += text;
-    out += '\r\n';
+    const more = k < pieces.length - 1;
+    const body = enh ? (text ? `${enh} ${text}` : enh) : text;
+    // A final line with no text is the bare code (RFC 5321 §4.2: `Reply-code [ SP textstring ]`).
+    out += more ? `${code}-${body}\r\n` : body ? `${code} ${body}\r\n` : `${code}\r\n`;
   }
   return out;
 }

@@ -270,8 +270,8 @@ describe('state after an error', () => {
     }
     expect(isRemoteProtocolError(first)).toBe(true);
     expect(reader.error).toBe(first);
-    expect(() => reader.push('250 ok\r\n')).toThrow(first as Error);
-    expect(() => reader.end()).toThrow(first as Error);
+    expect(() => reader.push('250 ok\r\n')).toThrow(first);
+    expect(() => reader.end()).toThrow(first);
     expect((first as RemoteProtocolError).replies).toHaveLength(1);
   });
   test('push after end is API misuse', () => {
