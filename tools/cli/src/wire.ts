@@ -152,6 +152,11 @@ export class SmtpWire {
         clearTimeout(timer);
         reject(new ConnectionFailure(`TLS failed: ${e.message}`));
       });
+    }).catch((e: unknown) => {
+      // The session is unusable after a failed handshake: no QUIT, just close.
+      this.#failure = e as Error;
+      plain.destroy();
+      throw e;
     });
     this.#socket = tls;
     this.#reader = new ReplyReader();

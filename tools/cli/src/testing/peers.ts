@@ -1,0 +1,192 @@
+// Test helpers for the CLI's interop tests (tools/interop/src/cli-*.test.ts): start real peers on
+// loopback with free ports, make throwaway certificates, and always clean up.
+import { spawn, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliMain, repoRoot } from '../run-cli.js';
+
+/** A started child process; `stop()` kills it (idempotent) and waits for it to exit. */
+export interface Running {
+  readonly child: ChildProcess;
+  readonly port: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a free loopback port (released before returning: use it at once). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A temporary directory removed by the returned cleanup. */
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** THROWAWAY, TEST-ONLY self-signed certificate for 127.0.0.1/localhost, made with the openssl CLI. */
+export function testCertificate(dir: string): { cert: string; key: string; pem: string } {
+  const cert = join(dir, 'test-only-cert.pem');
+  const key = join(dir, 'test-only-key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  return { cert, key, pem: join(dir, 'test-only-cert.pem') };
+}
+
+function waitFor(child: ChildProcess, pattern: RegExp, timeoutMs: number, label: string, out: { text: string }): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const onData = (): void => {
+      const m = pattern.exec(out.text);
+      if (m) {
+        cleanup();
+        resolve(m);
+      }
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`${label} exited (${code}) before it was ready:\n${out.text}`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${label} not ready within ${timeoutMs} ms:\n${out.text}`));
+    }, timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+    onData();
+  });
+}
+
+function track(child: ChildProcess): { text: string } {
+  const out = { text: '' };
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out.text += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out.text += d));
+  return out;
+}
+
+function stopper(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill(signal);
+    });
+}
+
+/** Starts `smtp serve` with extra options; resolves once it printed `listening on H:P`. */
+export async function startServe(args: readonly string[], timeoutMs = 20_000): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cliMain, 'serve', '--port', '0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = track(child);
+  try {
+    const m = await waitFor(child, /listening on (\S+):(\d+)/, timeoutMs, 'smtp serve', out);
+    return { child, port: Number(m[2]), output: () => out.text, stop: stopper(child) };
+  } catch (e) {
+    await stopper(child, 'SIGKILL')();
+    throw e;
+  }
+}
+
+/** Starts Postfix `smtp-sink` on a free port (`extra` flags, e.g. ['-d', template]). */
+export async function startSmtpSink(extra: readonly string[] = []): Promise<Running> {
+  const port = await freePort();
+  const child = spawn('/usr/sbin/smtp-sink', ['-u', 'nobody', '-c', ...extra, `127.0.0.1:${port}`, '64'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = track(child);
+  await waitForPort(port, 10_000);
+  return { child, port, output: () => out.text, stop: stopper(child) };
+}
+
+/** Waits until something accepts TCP connections on the port. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+const AIOSMTPD = String.raw`
+import asyncio, json, os, ssl, sys, base64
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+outdir, port, cert, key, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+count = 0
+
+class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith('reject'):
+            return '550 5.1.1 No such user here'
+        envelope.rcpt_tos.append(address)
+        return '250 2.1.5 OK'
+    async def handle_DATA(self, server, session, envelope):
+        global count
+        count += 1
+        with open(os.path.join(outdir, 'msg-%06d.json' % count), 'w') as f:
+            json.dump({'from': envelope.mail_from, 'to': envelope.rcpt_tos, 'data': base64.b64encode(envelope.original_content or envelope.content).decode(), 'tls': session.ssl is not None, 'user': (session.login_data.decode() if isinstance(session.login_data, bytes) else session.login_data) if session.authenticated else None}, f)
+        return '250 2.0.0 Message accepted'
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
+    return AuthResult(success=ok)
+
+ctx = None
+if cert != '-':
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+kwargs = dict(hostname='127.0.0.1', port=port, tls_context=ctx, require_starttls=False)
+if user != '-':
+    kwargs.update(authenticator=authenticator, auth_require_tls=ctx is not None, auth_required=False)
+c = Controller(Handler(), **kwargs)
+c.start()
+print('ready', port, flush=True)
+try:
+    sys.stdin.read()
+finally:
+    c.stop()
+`;
+
+/** Starts Python aiosmtpd (`/usr/bin/python3`): optional STARTTLS (cert/key) and AUTH (user/pass). Recipients starting with `reject` get 550 5.1.1. Each message lands in `dir` as msg-N.json. */
+export async function startAiosmtpd(dir: string, options: { cert?: string; key?: string; user?: string; pass?: string } = {}): Promise<Running> {
+  const port = await freePort();
+  const script = join(dir, 'aiosmtpd-server.py');
+  writeFileSync(script, AIOSMTPD);
+  const child = spawn('/usr/bin/python3', [script, dir, String(port), options.cert ?? '-', options.key ?? '-', options.user ?? '-', options.pass ?? '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = track(child);
+  try {
+    await waitFor(child, /ready \d+/, 15_000, 'aiosmtpd', out);
+  } catch (e) {
+    await stopper(child, 'SIGKILL')();
+    throw e;
+  }
+  return { child, port, output: () => out.text, stop: stopper(child) };
+}
