@@ -190,3 +190,68 @@ export async function startAiosmtpd(dir: string, options: { cert?: string; key?:
   }
   return { child, port, output: () => out.text, stop: stopper(child) };
 }
+
+/** One message stored by `smtp serve`. */
+export interface Stored {
+  readonly id: string;
+  readonly eml: Uint8Array;
+  readonly envelope: Record<string, unknown> & { from: string; to: string[]; clientAddress?: string; size: number };
+}
+
+/** Reads every complete message (`<id>.json` present) in a serve directory, oldest first. */
+export async function readStored(dir: string): Promise<Stored[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  const out: Stored[] = [];
+  for (const name of names) {
+    const id = name.slice(0, -'.json'.length);
+    const envelope = JSON.parse(await readFile(join(dir, name), 'utf8')) as Stored['envelope'];
+    out.push({ id, envelope, eml: new Uint8Array(await readFile(join(dir, `${id}.eml`))) });
+  }
+  return out;
+}
+
+/** Waits until `count` messages are stored (bounded). */
+export async function waitForStored(dir: string, count: number, timeoutMs = 30_000): Promise<Stored[]> {
+  const { readdir } = await import('node:fs/promises');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = (await readdir(dir)).filter((x) => x.endsWith('.json') && !x.startsWith('.')).length;
+    if (n >= count) return readStored(dir);
+    if (Date.now() > deadline) throw new Error(`only ${n} of ${count} messages stored after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs a program to completion with a time bound; resolves with its exit code and output. */
+export function runProgram(cmd: string, args: readonly string[], options: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: options.cwd ?? repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** True when the esmtp-server-fsm Node adapter exports createServer (so `smtp serve` can run). */
+export async function serverAdapterAvailable(): Promise<boolean> {
+  const mod = (await import('esmtp-server-fsm/node')) as Record<string, unknown>;
+  return typeof mod['createServer'] === 'function';
+}
+
+/** True when the smtp-client-fsm Node adapter is there (so `smtp send` can run). */
+export async function clientAdapterAvailable(): Promise<boolean> {
+  const mod = (await import('smtp-client-fsm/node')) as Record<string, unknown>;
+  return typeof mod['sendMail'] === 'function' || typeof mod['connect'] === 'function';
+}
