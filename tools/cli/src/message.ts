@@ -1,0 +1,65 @@
+// Message bodies for `smtp send`: a file's bytes (line ends normalised to CRLF), or a generated test
+// message of about the requested size.
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+
+/** Converts bare LF and bare CR to CRLF (SMTP requires CRLF line ends, RFC 5321 §2.3.8). */
+export function toCrlf(bytes: Uint8Array): Uint8Array {
+  let extra = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x0a && (i === 0 || bytes[i - 1] !== 0x0d)) extra++;
+    else if (b === 0x0d && bytes[i + 1] !== 0x0a) extra++;
+  }
+  if (extra === 0) return bytes;
+  const out = new Uint8Array(bytes.length + extra);
+  let o = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x0a && (i === 0 || bytes[i - 1] !== 0x0d)) {
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+    } else if (b === 0x0d && bytes[i + 1] !== 0x0a) {
+      out[o++] = 0x0d;
+      out[o++] = 0x0a;
+    } else out[o++] = b;
+  }
+  return out;
+}
+
+/** Reads a message file, normalising its line ends and making sure it ends with CRLF. */
+export function readMessageFile(path: string): Uint8Array {
+  const bytes = toCrlf(new Uint8Array(readFileSync(path)));
+  const n = bytes.length;
+  if (n >= 2 && bytes[n - 2] === 0x0d && bytes[n - 1] === 0x0a) return bytes;
+  const out = new Uint8Array(n + 2);
+  out.set(bytes);
+  out[n] = 0x0d;
+  out[n + 1] = 0x0a;
+  return out;
+}
+
+/** A generated test message of about `size` bytes (at least the headers), 76-character body lines. */
+export function generateMessage(options: { from: string; to: readonly string[]; size?: number; index?: number; count?: number; hostname?: string }): Uint8Array {
+  const id = randomBytes(8).toString('hex');
+  const subject = options.count !== undefined && options.count > 1 ? `smtpkit test message ${(options.index ?? 0) + 1}/${options.count}` : 'smtpkit test message';
+  const headers = [
+    `From: <${options.from}>`,
+    `To: ${options.to.map((t) => `<${t}>`).join(', ')}`,
+    `Subject: ${subject}`,
+    `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
+    `Message-ID: <${id}@${options.hostname ?? 'smtpkit.invalid'}>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    '',
+  ].join('\r\n');
+  const intro = 'This is a test message sent by the smtp command of smtpkit.\r\n';
+  let body = intro;
+  const target = options.size ?? 0;
+  const line = `${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3).slice(0, 74)}\r\n`;
+  while (headers.length + body.length + line.length <= target) body += line;
+  const rest = target - headers.length - body.length;
+  if (rest > 2) body += `${'z'.repeat(rest - 2)}\r\n`;
+  return new TextEncoder().encode(headers + body);
+}
