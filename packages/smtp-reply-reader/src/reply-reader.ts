@@ -16,6 +16,15 @@ const CR = 13;
 const SP = 32;
 const HYPHEN = 45;
 
+/** Byte classes for the scan: 0 printable ASCII or TAB, then LF, CR, other control or DEL, 8-bit. */
+const K_LF = 1;
+const K_CR = 2;
+const K_CONTROL = 3;
+const K_HIGH = 4;
+const BYTE_CLASS = new Uint8Array(256).map((_, b) =>
+  b === LF ? K_LF : b === CR ? K_CR : b >= 0x80 ? K_HIGH : (b < 0x20 && b !== 9) || b === 0x7f ? K_CONTROL : 0,
+);
+
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const encoder = new TextEncoder();
 
@@ -114,6 +123,7 @@ export class ReplyReader {
   #code = 0;
   #enhanced: EnhancedStatusCode | undefined = undefined;
   #lines: string[] = [];
+  #text = '';
   #replyBytes = 0;
   #error: RemoteProtocolError | undefined = undefined;
   #ended = false;
@@ -204,16 +214,55 @@ export class ReplyReader {
       if (have + lf + 1 > max) this.#tooLong(data, 0);
       this.#append(data, 0, lf);
       this.#pendingLength = 0;
-      this.#line(this.#pending, 0, have + lf, have + lf + 1);
+      const line = this.#pending;
+      let crs = 0;
+      for (let i = 0; i < have + lf; i++) if (line[i] === CR) crs++;
+      this.#line(line, 0, have + lf, have + lf + 1, crs, undefined, 0);
       pos = lf + 1;
     }
     const len = data.length;
-    while (pos < len) {
-      const lf = data.indexOf(LF, pos);
-      if (lf === -1) break;
-      if (lf + 1 - pos > max) this.#tooLong(data, pos);
-      this.#line(data, pos, lf, lf + 1 - pos);
-      pos = lf + 1;
+    if (pos < len) {
+      // One JS pass over the bytes finds line ends and notes, per line, the CRs and whether the
+      // line is plain printable ASCII. The chunk is decoded once; while every byte so far was
+      // ASCII, byte offsets equal string offsets and a plain line's text is a slice of it. Other
+      // lines are decoded (with replacement and censoring) from their bytes.
+      const str = decoder.decode(pos === 0 ? data : data.subarray(pos));
+      const base = pos;
+      let shifted = false;
+      let dirty = false;
+      let crs = 0;
+      // Word-at-a-time skipping over runs of plain bytes (SWAR) for chunks worth the view.
+      const at = data.byteOffset;
+      let words: Uint32Array | undefined;
+      let wordBase = 0;
+      if (len - pos >= 64) {
+        wordBase = (at + pos + 3) & ~3;
+        words = new Uint32Array(data.buffer, wordBase, (at + len - wordBase) >> 2);
+      }
+      const wordEnd = words === undefined ? 0 : wordBase - at + words.length * 4;
+      for (let i = pos; i < len; ) {
+        if (words !== undefined && ((at + i) & 3) === 0 && i < wordEnd) {
+          const w = words[(at + i - wordBase) >> 2]!;
+          // No byte < 0x20, none >= 0x7f: the four bytes are plain text.
+          if (((w | ((w - 0x20202020) | (w + 0x01010101))) & 0x80808080) === 0) {
+            i += 4;
+            continue;
+          }
+        }
+        const k = BYTE_CLASS[data[i++]!]!;
+        if (k === 0) continue;
+        if (k === K_LF) {
+          if (i - pos > max) this.#tooLong(data, pos);
+          this.#line(data, pos, i - 1, i - pos, crs, dirty || shifted ? undefined : str, base);
+          pos = i;
+          dirty = false;
+          crs = 0;
+        } else if (k === K_CR) crs++;
+        else {
+          dirty = true;
+          if (k === K_HIGH) shifted = true;
+        }
+      }
     }
     if (pos < len) {
       if (len - pos >= max) this.#tooLong(data, pos);
@@ -271,25 +320,30 @@ export class ReplyReader {
     this.#pending = new Uint8Array(0);
     this.#pendingLength = 0;
     this.#lines = [];
+    this.#text = '';
     this.#replyBytes = 0;
     this.#code = 0;
     throw error;
   }
 
-  /** One complete line: `buf[s, lf)` where `buf[lf]` is LF; `size` counts the line with its LF. */
-  #line(buf: Uint8Array, s: number, lf: number, size: number): void {
+  /**
+   * One complete line: `buf[s, lf)` where `buf[lf]` is LF; `size` counts the line with its LF;
+   * `crs` is the number of CR bytes in `buf[s, lf)`. When `str` is given the line is plain ASCII
+   * and its text is `str` at offsets shifted by `base`.
+   */
+  #line(buf: Uint8Array, s: number, lf: number, size: number, crs: number, str: string | undefined, base: number): void {
     const offset = this.#offset;
     this.#offset += size;
     let end = lf;
+    const crlf = lf > s && buf[lf - 1] === CR;
     if (this.#lineEndings === 'strict') {
-      if (lf === s || buf[lf - 1] !== CR) {
-        this.#fail('ERR_SMTP_BARE_LF', `bare LF in reply line ${excerpt(buf, s, lf)}`, offset);
-      }
+      if (!crlf) this.#fail('ERR_SMTP_BARE_LF', `bare LF in reply line ${excerpt(buf, s, lf)}`, offset);
       end = lf - 1;
-      const cr = buf.indexOf(CR, s);
-      if (cr < end) this.#fail('ERR_SMTP_BARE_CR', `bare CR in reply line ${excerpt(buf, s, end)}`, offset);
-    } else if (lf > s && buf[lf - 1] === CR) {
-      end = lf - 1;
+      if (crs > 1) this.#fail('ERR_SMTP_BARE_CR', `bare CR in reply line ${excerpt(buf, s, end)}`, offset);
+    } else {
+      if (crlf) end = lf - 1;
+      // A stray CR inside the line is text: take the decoding path that censors it.
+      if (crs > (crlf ? 1 : 0)) str = undefined;
     }
     if (end === s) {
       if (this.#code === 0) return; // An empty line between replies is skipped (RPL-5).
@@ -344,17 +398,21 @@ export class ReplyReader {
         t = e.next < end ? e.next + 1 : end;
       }
     }
-    this.#lines.push(decodeText(buf, t, end));
+    const text = str === undefined ? decodeText(buf, t, end) : str.slice(t - base, end - base);
+    this.#lines.push(text);
+    // Built as we go: V8 concatenation makes a rope in O(1), cheaper than a join at the end.
+    this.#text = first ? text : `${this.#text}\n${text}`;
     this.#replyBytes += size;
     if (!last) return;
     const lines = this.#lines;
-    const text = lines.length === 1 ? lines[0]! : lines.join('\n');
+    const joined = this.#text;
     const reply: Reply =
-      this.#enhanced === undefined ? { code, lines, text } : { code, enhanced: this.#enhanced, lines, text };
+      this.#enhanced === undefined ? { code, lines, text: joined } : { code, enhanced: this.#enhanced, lines, text: joined };
     this.#out.push(reply);
     this.#code = 0;
     this.#enhanced = undefined;
     this.#lines = [];
+    this.#text = '';
     this.#replyBytes = 0;
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * reply-reader: replies per second for a one-line and a ten-line reply, smtp-reply-reader against
+ * a baseline written the way most SMTP client libraries read replies (decode the chunk to a string,
+ * append to a buffer, split on /\r?\n/, match a regex per line, accumulate the lines).
+ */
+import { ReplyReader, type Reply } from 'smtp-reply-reader';
+import { throughput, type Comparison, type Suite } from '../harness.js';
+
+/** The common approach, as a peer: string buffer, split, regex per line. */
+class SplitRegexReader {
+  #buffer = '';
+  #lines: string[] = [];
+  #code = 0;
+  readonly #decoder = new TextDecoder();
+
+  push(chunk: Uint8Array): Reply[] {
+    this.#buffer += this.#decoder.decode(chunk, { stream: true });
+    const parts = this.#buffer.split(/\r?\n/);
+    this.#buffer = parts.pop() ?? '';
+    const out: Reply[] = [];
+    for (const line of parts) {
+      if (!line) continue;
+      const m = /^(\d{3})([- ])(.*)$/.exec(line) ?? /^(\d{3})()()$/.exec(line);
+      if (!m) throw new Error(`bad reply line ${line}`);
+      const code = Number(m[1]);
+      if (this.#code && code !== this.#code) throw new Error('code mismatch');
+      this.#code = code;
+      this.#lines.push(m[3] ?? '');
+      if (m[2] !== '-') {
+        const lines = this.#lines;
+        const e = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/.exec(lines[0] ?? '');
+        const stripped = e ? lines.map((l) => l.replace(/^[245]\.\d{1,3}\.\d{1,3} ?/, '')) : lines;
+        out.push(
+          e
+            ? { code, enhanced: { class: Number(e[1]) as 2 | 4 | 5, subject: Number(e[2]), detail: Number(e[3]) }, lines: stripped, text: stripped.join('\n') }
+            : { code, lines: stripped, text: stripped.join('\n') },
+        );
+        this.#lines = [];
+        this.#code = 0;
+      }
+    }
+    return out;
+  }
+}
+
+const enc = new TextEncoder();
+const ONE_LINE = enc.encode('250 2.1.5 Ok\r\n');
+const TEN_LINES = enc.encode(
+  [
+    '250-mail.example.com Hello client.example.net [192.0.2.1]',
+    '250-PIPELINING',
+    '250-SIZE 10240000',
+    '250-VRFY',
+    '250-ETRN',
+    '250-STARTTLS',
+    '250-ENHANCEDSTATUSCODES',
+    '250-8BITMIME',
+    '250-DSN',
+    '250 SMTPUTF8',
+    '',
+  ].join('\r\n'),
+);
+
+function measure(title: string, wire: Uint8Array, quick: boolean): Comparison {
+  const batch = 1000;
+  const opts = quick ? { runs: 3, ms: 60 } : { runs: 7, ms: 400 };
+  // Same input, one reply per push (each reply arrives in its own read), fresh reader per batch.
+  const ours = throughput(
+    'smtp-reply-reader',
+    'replies/s',
+    () => {
+      const r = new ReplyReader();
+      let n = 0;
+      for (let i = 0; i < batch; i++) n += r.push(wire).length;
+      return n;
+    },
+    opts,
+  );
+  const peer = throughput(
+    'split+regex baseline',
+    'replies/s',
+    () => {
+      const r = new SplitRegexReader();
+      let n = 0;
+      for (let i = 0; i < batch; i++) n += r.push(wire).length;
+      return n;
+    },
+    opts,
+  );
+  return {
+    title,
+    ours,
+    peer,
+    aim: '>= 3x',
+    notes: `${wire.length} bytes per reply, one reply per push; baseline: split on /\\r?\\n/ + regex per line`,
+  };
+}
+
+const suite: Suite = {
+  name: 'reply-reader',
+  async run({ quick }) {
+    return Promise.resolve([
+      measure('one-line reply (250 2.1.5 Ok)', ONE_LINE, quick),
+      measure('10-line EHLO reply', TEN_LINES, quick),
+    ]);
+  },
+};
+
+export default suite;
