@@ -191,10 +191,10 @@ export function formatOutcome(o: MessageOutcome, total: number): string[] {
   const final = o.reply !== undefined ? `${o.reply.code}${o.reply.enhanced ? ` ${o.reply.enhanced}` : ''} ${o.reply.text}` : '';
   lines.push(`${head}: ${o.ok ? 'accepted' : 'NOT accepted'}${final ? ` (${final.split('\n')[0]})` : ''}${o.error !== undefined ? `: ${o.error}` : ''}`);
   for (const r of o.recipients) {
-    const status = r.accepted ? 'ok  ' : r.transient === true || (r.code !== undefined && r.code < 500) ? 'TEMP' : 'FAIL';
+    const status = r.accepted ? 'ok  ' : r.code === undefined ? 'n/a ' : r.transient === true || r.code < 500 ? 'TEMP' : 'FAIL';
     const reply = r.code !== undefined ? `${r.code}${r.enhanced ? ` ${r.enhanced}` : ''} ${(r.text ?? '').split('\n')[0]}` : '';
     const bounce = r.bounce !== undefined && !r.accepted ? `  [class ${r.bounce.id} ${r.bounce.name}, ${r.bounce.category}]` : '';
-    lines.push(`  ${status} ${r.address}  ${reply}${bounce}`);
+    lines.push(`  ${status} ${r.address}  ${reply || (r.accepted ? '' : '(not attempted)')}${bounce}`);
   }
   return lines;
 }

@@ -1,8 +1,14 @@
 // smtp send: sends N messages over C connections with smtp-client-fsm/node.
+import { existsSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { collect, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
+import { MultiBar, Presets } from 'cli-progress';
+import { EXIT, collect, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
+import { generateMessage, readMessageFile } from './message.js';
+import { formatOutcome, formatSummary, runSend } from './send-run.js';
+import type { MessageOutcome } from './send-run.js';
+import { openClientConnection } from './send-transport.js';
 
 /** STARTTLS policy of `smtp send`. */
 export type StartTlsPolicy = 'off' | 'optional' | 'required';
@@ -20,10 +26,14 @@ export interface SendOptions {
   starttls: StartTlsPolicy;
   auth?: Credentials;
   json?: boolean;
-  helo?: string;
+  helo: string;
   insecure?: boolean;
   progress: boolean;
+  timeout: number;
 }
+
+/** At most this many messages get every recipient printed; beyond, only the failures are. */
+const PRINT_ALL_UP_TO = 10;
 
 export function registerSend(program: Command): void {
   program
@@ -41,10 +51,48 @@ export function registerSend(program: Command): void {
     .option('--auth <user:pass>', 'authenticate with these credentials', parseCredentials)
     .option('--helo <name>', 'name sent in EHLO/HELO', 'localhost')
     .option('--insecure', 'accept any TLS certificate (test servers with self-signed certificates)')
-    .option('--json', 'print one JSON object per message')
+    .option('--timeout <ms>', 'limit for connecting and for each reply', parsePositiveInt, 30_000)
+    .option('--json', 'print one JSON object per message, then a summary object')
     .option('--no-progress', 'never show the progress bar')
-    .action((opts: SendOptions, cmd: Command) => {
-      if (opts.file !== undefined && opts.size !== undefined) cmd.error('error: --file and --size exclude each other', { exitCode: 2 });
-      throw new Error('send needs smtp-client-fsm/node, which is not available in this build yet');
+    .addHelpText(
+      'after',
+      `\nPrints each recipient's result with its bounce class (all of them for up to ${PRINT_ALL_UP_TO} messages, only the\nfailures beyond), then a summary. Exit 0 only if every recipient of every message was accepted,\n1 if any was refused, 3 on connection or TLS failures.\n\nExamples:\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net --size 10k -n 1000 -c 8\n`,
+    )
+    .action(async (opts: SendOptions, cmd: Command) => {
+      if (opts.file !== undefined && opts.size !== undefined) cmd.error('error: --file and --size exclude each other', { exitCode: EXIT.usage });
+      if (opts.file !== undefined && !existsSync(opts.file)) cmd.error(`error: --file ${opts.file}: no such file`, { exitCode: EXIT.usage });
+      const fileBody = opts.file !== undefined ? readMessageFile(opts.file) : undefined;
+      const body = (index: number): Uint8Array => fileBody ?? generateMessage({ from: opts.from, to: opts.to, index, count: opts.count, hostname: opts.helo, ...(opts.size !== undefined ? { size: opts.size } : {}) });
+      const json = opts.json === true;
+      const showBar = !json && opts.progress && opts.count > 1 && process.stderr.isTTY;
+      const bars = showBar ? new MultiBar({ stream: process.stderr, format: 'sending [{bar}] {value}/{total} | {rate} msg/s | {failed} failed | eta {eta_formatted}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic) : undefined;
+      const bar = bars?.create(opts.count, 0, { rate: '0.0', failed: 0 });
+      const started = performance.now();
+      let failed = 0;
+      const print = (line: string): void => {
+        if (bars !== undefined) bars.log(`${line}\n`);
+        else process.stdout.write(`${line}\n`);
+      };
+      const onResult = (o: MessageOutcome): void => {
+        if (!o.ok) failed++;
+        if (json) process.stdout.write(`${JSON.stringify(o)}\n`);
+        else if (opts.count <= PRINT_ALL_UP_TO || !o.ok) for (const line of formatOutcome(o, opts.count)) print(line);
+        const done = (bar?.getProgress() ?? 0) * opts.count + 1;
+        bar?.increment(1, { rate: (done / ((performance.now() - started) / 1000)).toFixed(1), failed });
+      };
+      const { summary } = await runSend({
+        count: opts.count,
+        connections: opts.connections,
+        from: opts.from,
+        to: opts.to,
+        body,
+        onResult,
+        open: () => openClientConnection({ host: opts.host, port: opts.port, starttls: opts.starttls, helo: opts.helo, insecure: opts.insecure === true, timeoutMs: opts.timeout, ...(opts.auth !== undefined ? { auth: opts.auth } : {}) }),
+      });
+      bars?.stop();
+      if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else for (const line of formatSummary(summary)) process.stdout.write(`${line}\n`);
+      if (summary.connectionErrors > 0 && summary.messagesOk === 0) process.exitCode = EXIT.connection;
+      else process.exitCode = summary.messagesFailed === 0 && summary.rejected === 0 && summary.transient === 0 ? EXIT.ok : summary.connectionErrors > 0 ? EXIT.connection : EXIT.rejected;
     });
 }
