@@ -34,7 +34,7 @@ class Session {
   readonly raw: Buffer[] = [];
   readonly reader = new ReplyReader();
   #waiters: { n: number; resolve: () => void }[] = [];
-  #error: unknown;
+  #error: Error | undefined;
 
   constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
@@ -42,7 +42,7 @@ class Session {
       try {
         this.replies.push(...this.reader.push(chunk));
       } catch (e) {
-        this.#error = e;
+        this.#error = e instanceof Error ? e : new Error(String(e));
       }
       this.#wake();
     });
