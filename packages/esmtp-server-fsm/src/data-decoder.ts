@@ -1,0 +1,183 @@
+/**
+ * DATA phase: incremental end-of-data detection and dot-unstuffing (RFC 5321 §4.5.2, §4.1.1.4).
+ * End of data is recognised ONLY at <CRLF>.<CRLF> (or `.` <CRLF> right after the 354). Bare CR and
+ * bare LF never end a line here; they are counted (policy `reject`) or turned into CRLF (policy
+ * `normalize`, where a `.` line next to a bare line ending is dropped, never taken as the end).
+ * Content keeps the CRLFs exactly as received; only the stuffed leading dot is removed.
+ */
+
+/** How bare CR / bare LF in message content are handled. */
+export type BareLineEndingPolicy = 'reject' | 'normalize';
+
+const CR = 13;
+const LF = 10;
+const DOT = 46;
+const CRLF = new Uint8Array([CR, LF]);
+const LF_ONLY = new Uint8Array([LF]);
+const CR_ONLY = new Uint8Array([CR]);
+
+const LINE_START = 0;
+const MID = 1;
+const SEEN_CR = 2;
+const DOT_FIRST = 3;
+const DOT_CR = 4;
+const SOFT_LINE_START = 5;
+const SOFT_DOT = 6;
+const SOFT_DOT_CR = 7;
+
+/** Result of one `push`. */
+export interface DataDecodeResult {
+  /** Bytes of the input consumed (all of it unless the end of data was found). */
+  readonly consumed: number;
+  /** True when the terminating `.` line was consumed. */
+  readonly done: boolean;
+}
+
+/**
+ * Incremental DATA decoder: feed it the bytes after the 354 reply; it calls `emit` with content
+ * pieces (views into the input, or small constants) and stops right after `<CRLF>.<CRLF>`.
+ *
+ * @example
+ * ```ts
+ * const d = new DataDecoder('reject');
+ * const r = d.push(bytes, 0, bytes.length, (piece) => store(piece));
+ * if (r.done) rest = bytes.subarray(r.consumed);
+ * ```
+ * @see RFC 5321 §4.5.2, §4.1.1.4
+ */
+export class DataDecoder {
+  private state = LINE_START;
+  /** Bare CR bytes seen in content. */
+  bareCr = 0;
+  /** Bare LF bytes seen in content. */
+  bareLf = 0;
+
+  constructor(private readonly policy: BareLineEndingPolicy = 'reject') {}
+
+  /** Decodes `data[from, to)`; see the class description. */
+  push(data: Uint8Array, from: number, to: number, emit: (piece: Uint8Array) => void): DataDecodeResult {
+    const normalize = this.policy === 'normalize';
+    let state = this.state;
+    let seg = from;
+    let i = from;
+    const flush = (end: number): void => {
+      if (end > seg) emit(data.subarray(seg, end));
+    };
+    while (i < to) {
+      const b = data[i]!;
+      switch (state) {
+        case LINE_START:
+          if (b === DOT) {
+            flush(i);
+            seg = i + 1;
+            state = DOT_FIRST;
+            i++;
+            continue;
+          }
+          state = MID;
+          continue; // reprocess in MID
+        case SOFT_LINE_START:
+          if (b === DOT) {
+            flush(i);
+            seg = i + 1;
+            state = SOFT_DOT;
+            i++;
+            continue;
+          }
+          state = MID;
+          continue;
+        case MID:
+          // Fast path: skip ordinary bytes.
+          while (i < to) {
+            const c = data[i]!;
+            if (c === CR || c === LF) break;
+            i++;
+          }
+          if (i >= to) continue;
+          if (data[i] === CR) {
+            state = SEEN_CR;
+          } else {
+            // bare LF
+            this.bareLf++;
+            if (normalize) {
+              flush(i);
+              emit(CRLF);
+              seg = i + 1;
+              state = SOFT_LINE_START;
+            }
+          }
+          i++;
+          continue;
+        case SEEN_CR:
+          if (b === LF) {
+            state = LINE_START;
+            i++;
+            continue;
+          }
+          // the previous CR was bare
+          this.bareCr++;
+          if (normalize) {
+            flush(i);
+            emit(LF_ONLY);
+            seg = i;
+            state = SOFT_LINE_START;
+            continue;
+          }
+          state = b === CR ? SEEN_CR : MID;
+          if (b === CR) i++;
+          continue;
+        case DOT_FIRST:
+          if (b === CR) {
+            // provisionally drop the CR too: it is part of the terminator if LF follows
+            seg = i + 1;
+            state = DOT_CR;
+            i++;
+            continue;
+          }
+          state = MID; // the leading dot was stuffing: removed
+          continue;
+        case DOT_CR:
+          if (b === LF) {
+            this.state = LINE_START;
+            return { consumed: i + 1 - from, done: true };
+          }
+          emit(CR_ONLY); // ".\r" + other: dot removed, the CR is content (and bare)
+          state = SEEN_CR;
+          continue;
+        case SOFT_DOT:
+          if (b === CR) {
+            seg = i + 1;
+            state = SOFT_DOT_CR;
+            i++;
+            continue;
+          }
+          if (b === LF) {
+            // "." line ended by bare LF after a bare line ending: dropped
+            this.bareLf++;
+            seg = i + 1;
+            state = SOFT_LINE_START;
+            i++;
+            continue;
+          }
+          state = MID;
+          continue;
+        case SOFT_DOT_CR:
+          if (b === LF) {
+            // "." CRLF right after a bare line ending: dropped, never the end of data
+            seg = i + 1;
+            state = LINE_START;
+            i++;
+            continue;
+          }
+          emit(CR_ONLY);
+          state = SEEN_CR;
+          continue;
+        default:
+          i++;
+      }
+    }
+    flush(to);
+    this.state = state;
+    return { consumed: to - from, done: false };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Events returned by `ServerConnection.nextEvent()`: plain readonly objects with a `type` literal
+ * (they survive structured clone). Events with `needsAnswer: true` pause the session until the
+ * application calls `accept`, `reject` or `respond`.
+ */
+import type { EsmtpParameters } from './envelope-args.js';
+import type { AuthCredentials } from './sasl.js';
+import type { ReplyInit } from './reply.js';
+
+/** Policy points: where the session can wait for the application's decision. */
+export type PolicyPoint = 'connect' | 'helo' | 'auth' | 'mail' | 'rcpt' | 'data-start' | 'message-end' | 'vrfy' | 'expn' | 'command' | 'xclient';
+
+/** Why a message transaction ended without a `message-end` decision. */
+export type MessageAbortReason = 'too-large' | 'bare-line-ending' | 'rejected' | 'eof' | 'timeout' | 'closed';
+
+/** Why the session closed. */
+export type CloseReason = 'quit' | 'eof' | 'timeout' | 'too-many-errors' | 'synchronization' | 'rejected' | 'line-too-long' | 'shutdown' | 'disposed';
+
+/** XCLIENT / XFORWARD attributes (upper-case names, xtext-decoded values). */
+export type ClientAttributes = Readonly<Record<string, string>>;
+
+/**
+ * Every event of the session.
+ *
+ * @example
+ * ```ts
+ * for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
+ *   if (e.type === 'rcpt') conn.accept();
+ * }
+ * ```
+ * @see RFC 5321 §4.1.4, RFC 2920 §3.1
+ */
+export type ServerEvent =
+  | { readonly type: 'connect'; readonly needsAnswer: boolean }
+  | { readonly type: 'helo'; readonly verb: 'HELO' | 'EHLO' | 'LHLO'; readonly domain: string; readonly needsAnswer: boolean }
+  | { readonly type: 'tls-start' }
+  | { readonly type: 'auth'; readonly credentials: AuthCredentials; readonly needsAnswer: boolean }
+  | { readonly type: 'mail'; readonly from: string; readonly parameters: EsmtpParameters; readonly needsAnswer: boolean }
+  | { readonly type: 'rcpt'; readonly to: string; readonly parameters: EsmtpParameters; readonly needsAnswer: boolean }
+  | { readonly type: 'data-start'; readonly mode: 'data' | 'bdat'; readonly needsAnswer: boolean }
+  | { readonly type: 'data-chunk'; readonly bytes: Uint8Array }
+  | { readonly type: 'message-end'; readonly size: number; readonly recipients: readonly string[]; readonly needsAnswer: boolean }
+  | { readonly type: 'message-abort'; readonly reason: MessageAbortReason; readonly reply?: ReplyInit }
+  | { readonly type: 'vrfy'; readonly argument: string; readonly needsAnswer: boolean }
+  | { readonly type: 'expn'; readonly argument: string; readonly needsAnswer: boolean }
+  | { readonly type: 'command'; readonly verb: string; readonly argument: string; readonly needsAnswer: boolean }
+  | { readonly type: 'xclient'; readonly attributes: ClientAttributes; readonly needsAnswer: boolean }
+  | { readonly type: 'xforward'; readonly attributes: ClientAttributes }
+  | { readonly type: 'rset' }
+  | { readonly type: 'quit' }
+  | { readonly type: 'closed'; readonly reason: CloseReason }
+  | { readonly type: 'need-data' }
+  | { readonly type: 'paused' };

@@ -1,0 +1,88 @@
+/**
+ * Limits, timeouts and policies of a server session, with their exported defaults.
+ */
+
+/**
+ * Size and count limits. Every limit counts bytes (UTF-8), never string length.
+ *
+ * | limit | default | RFC minimum | Postfix | Exim |
+ * |---|---|---|---|---|
+ * | maxCommandLine | 512 | 512 (RFC 5321 §4.5.3.1.4) | 2048 | 16384 |
+ * | maxAuthLine | 12288 | 12288 (RFC 4954 §4) | 12288 | 16384 |
+ * | maxRecipients | 1000 | 100 (RFC 5321 §4.5.3.1.8) | 1000 | 50000 |
+ * | maxMessageSize | 10240000 | 65536 (RFC 5321 §4.5.3.1.7) | 10240000 | 50M |
+ * | hardErrorLimit | 20 | - | 20 | 3 |
+ * | junkCommandLimit | 100 | - | 100 | 10 |
+ * | maxLocalPart / maxDomain / maxPath | 64 / 255 / 256 | same (§4.5.3.1.1-3) | - | - |
+ * | maxPendingOutput | 65536 | - | - | - |
+ */
+export interface ServerLimits {
+  /** Longest command line, CRLF included. Never below 512. */
+  readonly maxCommandLine: number;
+  /** Longest AUTH command or SASL response line, CRLF included. */
+  readonly maxAuthLine: number;
+  /** Recipients per transaction; more get `452 4.5.3`. Never below 100. */
+  readonly maxRecipients: number;
+  /** Largest message content in bytes, counted while streaming (0 = no limit). */
+  readonly maxMessageSize: number;
+  /** Errors (negative replies to commands) before `421 4.7.0` and close. */
+  readonly hardErrorLimit: number;
+  /** NOOP/RSET/VRFY/EXPN/HELP commands per message before they count as errors. */
+  readonly junkCommandLimit: number;
+  readonly maxLocalPart: number;
+  readonly maxDomain: number;
+  readonly maxPath: number;
+  /** Unsent reply bytes above which input processing pauses (pipelining flood, DOS-6). */
+  readonly maxPendingOutput: number;
+}
+
+/**
+ * Default limits.
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ limits: { ...DEFAULT_LIMITS, maxMessageSize: 50_000_000 } });
+ * ```
+ * @see RFC 5321 §4.5.3.1
+ */
+export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
+  maxCommandLine: 512,
+  maxAuthLine: 12288,
+  maxRecipients: 1000,
+  maxMessageSize: 10_240_000,
+  hardErrorLimit: 20,
+  junkCommandLimit: 100,
+  maxLocalPart: 64,
+  maxDomain: 255,
+  maxPath: 256,
+  maxPendingOutput: 65536,
+});
+
+/** Timer names reported by `pendingTimeout()`. */
+export type ServerTimer = 'command' | 'data-block' | 'tls-handshake';
+
+/**
+ * Timeouts in milliseconds (RFC 5321 §4.5.3.2): `command` is §4.5.3.2.7 (server waiting for the
+ * next command, at least 5 minutes), `data-block` §4.5.3.2.5 (each block of data, 3 minutes),
+ * `tls-handshake` Postfix `smtpd_starttls_timeout` (300 s).
+ */
+export interface ServerTimeouts {
+  readonly command: number;
+  readonly dataBlock: number;
+  readonly tlsHandshake: number;
+}
+
+/**
+ * Default timeouts (RFC 5321 §4.5.3.2 values).
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ timeouts: { command: 10_000 } }); // an overload profile
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_TIMEOUTS: ServerTimeouts = Object.freeze({
+  command: 300_000,
+  dataBlock: 180_000,
+  tlsHandshake: 300_000,
+});

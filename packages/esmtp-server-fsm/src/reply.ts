@@ -1,0 +1,86 @@
+/**
+ * Replies the server sends: the application's input shape, validation and wire formatting.
+ */
+import { LocalProtocolError } from './errors.js';
+
+/**
+ * A reply the application (or the session) sends. `text` may hold several lines (a multi-line
+ * reply). `enhanced` is the RFC 3463 status code, added when ENHANCEDSTATUSCODES is on; when it is
+ * missing a generic `X.0.0` is used.
+ *
+ * @example
+ * ```ts
+ * conn.reject({ code: 550, enhanced: '5.1.1', text: 'No such user here' });
+ * ```
+ * @see RFC 5321 §4.2, RFC 2034 §4
+ */
+export interface ReplyInit {
+  readonly code: number;
+  readonly enhanced?: string;
+  readonly text?: string | readonly string[];
+}
+
+/** Checks that `text` is safe to put on one reply line (no CR, LF or other controls except TAB). */
+function safeLine(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c === 127) return false;
+  }
+  return true;
+}
+
+function validEnhanced(code: number, e: string): boolean {
+  const parts = e.split('.');
+  if (parts.length !== 3) return false;
+  if (parts[0] !== String(Math.floor(code / 100))) return false;
+  return parts.every((p, i) => p.length >= 1 && p.length <= (i === 0 ? 1 : 3) && /^[0-9]+$/.test(p));
+}
+
+/**
+ * Validates a reply from the application; throws `ERR_SMTP_INVALID_REPLY` on a bad code, a bad
+ * enhanced code or a control character in the text (reply injection).
+ *
+ * @example
+ * ```ts
+ * checkReply({ code: 250, text: 'ok' });
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export function checkReply(reply: ReplyInit): void {
+  if (!Number.isInteger(reply.code) || reply.code < 200 || reply.code > 559 || reply.code % 100 > 59) {
+    throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', `invalid reply code ${String(reply.code)}`);
+  }
+  if (reply.enhanced !== undefined && !validEnhanced(reply.code, reply.enhanced)) {
+    throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', `invalid enhanced status code for ${String(reply.code)}`);
+  }
+  const lines = typeof reply.text === 'string' ? [reply.text] : (reply.text ?? []);
+  for (const l of lines) {
+    if (!safeLine(l)) throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', 'reply text contains a control character');
+  }
+}
+
+/**
+ * Formats a reply for the wire: `NNN-` continuation lines, `NNN ` on the last, the enhanced code
+ * on every line when `enhanced` is true.
+ *
+ * @example
+ * ```ts
+ * formatServerReply({ code: 250, text: ['a', 'b'] }, true); // "250-2.0.0 a\r\n250 2.0.0 b\r\n"
+ * ```
+ * @see RFC 5321 §4.2.1, RFC 2034 §4
+ */
+export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
+  const lines = typeof reply.text === 'string' ? [reply.text] : reply.text && reply.text.length > 0 ? reply.text : [''];
+  let esc = '';
+  if (enhanced) {
+    const cls = Math.floor(reply.code / 100);
+    esc = reply.enhanced ?? `${String(cls)}.0.0`;
+  }
+  let out = '';
+  for (let i = 0; i < lines.length; i++) {
+    const sep = i === lines.length - 1 ? ' ' : '-';
+    const body = esc ? (lines[i] ? `${esc} ${lines[i]!}` : esc) : lines[i]!;
+    out += `${String(reply.code)}${sep}${body}\r\n`;
+  }
+  return out;
+}

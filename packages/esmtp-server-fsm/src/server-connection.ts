@@ -1,0 +1,1301 @@
+/**
+ * ServerConnection: the sans-IO ESMTP/LMTP server session (h11 style). Bytes in through
+ * `receiveData`, events out through `nextEvent`, the application's decisions through
+ * `accept` / `reject` / `respond`, reply bytes out through `dataToSend`.
+ */
+import { DataDecoder } from './data-decoder.js';
+import type { BareLineEndingPolicy } from './data-decoder.js';
+import { decodeXtext, parseEnvelopeArgument } from './envelope-args.js';
+import type { EsmtpParameters, ParameterPolicy } from './envelope-args.js';
+import { LocalProtocolError } from './errors.js';
+import type { ClientAttributes, CloseReason, MessageAbortReason, PolicyPoint, ServerEvent } from './events.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
+import type { ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
+import { checkReply, formatServerReply } from './reply.js';
+import type { ReplyInit } from './reply.js';
+import { BUILTIN_MECHANISMS, decodeSaslLine } from './sasl.js';
+import type { SaslExchange, SaslMechanism } from './sasl.js';
+import { encodeBase64 } from './base64.js';
+import { LEGACY_STATE_NUMBERS, SERVER_TRANSITIONS } from './states.js';
+import type { ServerState } from './states.js';
+
+/**
+ * Service extensions the session advertises (EHLO) and enforces.
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ extensions: { chunking: false } });
+ * ```
+ * @see RFC 5321 §4.1.1.1, RFC 2920, RFC 1870, RFC 6152, RFC 3030, RFC 3461, RFC 2034, RFC 6531, RFC 8689, RFC 6710, RFC 2852, RFC 9422
+ */
+export interface ServerExtensions {
+  readonly pipelining: boolean;
+  readonly size: boolean;
+  readonly eightBitMime: boolean;
+  readonly binaryMime: boolean;
+  readonly chunking: boolean;
+  readonly dsn: boolean;
+  readonly enhancedStatusCodes: boolean;
+  readonly smtpUtf8: boolean;
+  readonly requireTls: boolean;
+  readonly mtPriority: boolean;
+  readonly deliverBy: boolean;
+  /** LIMITS RCPTMAX=<maxRecipients> (RFC 9422). */
+  readonly limits: boolean;
+}
+
+/**
+ * Default extensions: everything on (REQUIRETLS is only ever advertised on a TLS session).
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ extensions: { ...DEFAULT_EXTENSIONS, dsn: false } });
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export const DEFAULT_EXTENSIONS: ServerExtensions = Object.freeze({
+  pipelining: true,
+  size: true,
+  eightBitMime: true,
+  binaryMime: true,
+  chunking: true,
+  dsn: true,
+  enhancedStatusCodes: true,
+  smtpUtf8: true,
+  requireTls: true,
+  mtPriority: true,
+  deliverBy: false,
+  limits: true,
+});
+
+/**
+ * A custom verb, advertised as an EHLO keyword and dispatched as a `command` event.
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ commands: [{ verb: 'XSTATS', keyword: 'XSTATS' }] });
+ * ```
+ * @see RFC 5321 §4.1.5 (private-use commands)
+ */
+export interface CustomCommand {
+  readonly verb: string;
+  /** EHLO keyword line to advertise (e.g. `XSTATS` or `XSTATS 1 2`); none when omitted. */
+  readonly keyword?: string;
+  /** RFC 2920 §3.1: commands that must end a pipelined group (default true). */
+  readonly mustBeLast?: boolean;
+  /** Extra MAIL / RCPT parameter keywords this extension adds. */
+  readonly mailParameters?: readonly string[];
+  readonly rcptParameters?: readonly string[];
+}
+
+/**
+ * Options of a session. Everything is optional; defaults are safe.
+ *
+ * @example
+ * ```ts
+ * const conn = new ServerConnection({ hostname: 'mx.example', limits: { maxMessageSize: 1e6 } });
+ * ```
+ * @see RFC 5321 §4.1, §4.5.3
+ */
+export interface ServerOptions {
+  /** Our host name, used in the greeting, EHLO and 421 replies. Default `localhost`. */
+  readonly hostname?: string;
+  /** Text after `<hostname> ESMTP` in the greeting. */
+  readonly banner?: string;
+  /** LMTP mode (RFC 2033): LHLO instead of HELO/EHLO, one reply per recipient after the body. */
+  readonly lmtp?: boolean;
+  readonly extensions?: Partial<ServerExtensions>;
+  /** The session already runs over TLS (implicit TLS, port 465). */
+  readonly secure?: boolean;
+  /** STARTTLS can be offered (the host can upgrade the transport). */
+  readonly starttls?: boolean;
+  /** Refuse everything but EHLO/HELO/NOOP/RSET/QUIT/STARTTLS before TLS (530 5.7.0). */
+  readonly requireTls?: boolean;
+  readonly auth?: {
+    /** Mechanisms offered, by name (built-ins) or as objects; default PLAIN LOGIN CRAM-MD5 XOAUTH2. */
+    readonly mechanisms?: readonly (string | SaslMechanism)[];
+    /** MAIL needs a successful AUTH first (530 5.7.0). */
+    readonly required?: boolean;
+    /** Offer AUTH on a session without TLS (default false). */
+    readonly allowInsecure?: boolean;
+  };
+  /** Challenge generator for CRAM-MD5 (randomness and time are inputs of a sans-IO core). */
+  readonly challenge?: () => string;
+  /** The peer is trusted: XCLIENT / XFORWARD are accepted (and advertised when enabled). */
+  readonly trusted?: boolean;
+  readonly xclient?: boolean;
+  readonly xforward?: boolean;
+  /** Client address (for `session`, Received headers, XCLIENT). */
+  readonly clientAddress?: string;
+  readonly limits?: Partial<ServerLimits>;
+  readonly timeouts?: Partial<ServerTimeouts>;
+  /** Bare CR / LF in message content: `reject` (default, 550 after the real end) or `normalize`. */
+  readonly bareLineEndings?: BareLineEndingPolicy;
+  /** Pipelining synchronization checks (RFC 2920 §3.1): `reject` (default, 554 and close) or `off`. */
+  readonly pipeliningSync?: 'reject' | 'off';
+  /** Policy points answered automatically with their default (events still emitted). */
+  readonly autoAccept?: readonly PolicyPoint[];
+  /** VRFY: `policy` emits a `vrfy` decision; `static` (default) answers 252. */
+  readonly vrfy?: 'policy' | 'static' | 'disabled';
+  /** EXPN: `policy` emits an `expn` decision; `disabled` (default) answers 502. */
+  readonly expn?: 'policy' | 'disabled';
+  readonly commands?: readonly CustomCommand[];
+  /** HELP text lines (214). */
+  readonly help?: readonly string[];
+}
+
+/**
+ * Policy points answered automatically unless `autoAccept` says otherwise.
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ autoAccept: [...DEFAULT_AUTO_ACCEPT, 'mail'] });
+ * ```
+ * @see RFC 5321 §3.1, §4.1.1.1
+ */
+export const DEFAULT_AUTO_ACCEPT: readonly PolicyPoint[] = Object.freeze(['connect', 'helo', 'data-start'] as const);
+
+/** A read-only view of the session facts (for logs and `Received:`). */
+export interface SessionInfo {
+  readonly hostname: string;
+  readonly helo: string | undefined;
+  readonly heloVerb: 'HELO' | 'EHLO' | 'LHLO' | undefined;
+  readonly secure: boolean;
+  readonly authenticatedUser: string | undefined;
+  readonly clientAddress: string | undefined;
+  readonly xclient: ClientAttributes | undefined;
+  readonly xforward: ClientAttributes | undefined;
+  /** RFC 3848 `with` keyword for a Received header: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LMTP... */
+  readonly protocol: string;
+}
+
+/** A read-only view of the current transaction. */
+export interface TransactionInfo {
+  readonly from: string | undefined;
+  readonly mailParameters: EsmtpParameters;
+  readonly recipients: readonly { readonly address: string; readonly parameters: EsmtpParameters }[];
+}
+
+const CR = 13;
+const LF = 10;
+const enc = new TextEncoder();
+const dec = new TextDecoder('utf-8', { fatal: false });
+
+type Pending =
+  | { point: 'connect' }
+  | { point: 'helo'; verb: 'HELO' | 'EHLO' | 'LHLO'; domain: string; resume: ServerState }
+  | { point: 'auth'; user: string }
+  | { point: 'mail'; from: string; parameters: EsmtpParameters }
+  | { point: 'rcpt'; to: string; parameters: EsmtpParameters }
+  | { point: 'data-start'; mode: 'data' | 'bdat' }
+  | { point: 'message-end' }
+  | { point: 'vrfy' | 'expn' | 'command'; resume: ServerState }
+  | { point: 'xclient'; attributes: ClientAttributes };
+
+const MUST_BE_LAST = new Set(['EHLO', 'HELO', 'LHLO', 'DATA', 'VRFY', 'EXPN', 'TURN', 'QUIT', 'NOOP', 'STARTTLS', 'AUTH', 'HELP', 'XCLIENT']);
+const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP']);
+const ALLOWED_BEFORE_TLS = new Set(['EHLO', 'HELO', 'LHLO', 'NOOP', 'RSET', 'QUIT', 'STARTTLS']);
+const XCLIENT_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'LOGIN', 'DESTADDR', 'DESTPORT'];
+const XFORWARD_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE'];
+
+const TRANSITION_KEYS = new Set(SERVER_TRANSITIONS.map((t) => `${t.from}|${t.on}|${t.to}`));
+
+/**
+ * One server-side SMTP/ESMTP/LMTP session, sans-IO.
+ *
+ * @example
+ * ```ts
+ * const conn = new ServerConnection({ hostname: 'mx.example' });
+ * conn.receiveData(new TextEncoder().encode('EHLO client.example\r\n'));
+ * for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
+ *   if (e.type === 'mail' || e.type === 'rcpt' || e.type === 'message-end') conn.accept();
+ * }
+ * socket.write(conn.dataToSend());
+ * ```
+ * @see RFC 5321 §4.1, §4.2, §4.3; RFC 2920; RFC 3030; RFC 3207; RFC 4954; RFC 2033
+ */
+export class ServerConnection {
+  /** Limits in force. */
+  readonly limits: ServerLimits;
+  /** Timeouts in force. */
+  readonly timeouts: ServerTimeouts;
+  private readonly ext: ServerExtensions;
+  private readonly hostname: string;
+  private readonly lmtp: boolean;
+  private readonly mechanisms: readonly SaslMechanism[];
+  private readonly auto: ReadonlySet<PolicyPoint>;
+  private readonly custom: ReadonlyMap<string, CustomCommand>;
+  private readonly paramPolicyBase: Omit<ParameterPolicy, 'requireTls' | 'auth'>;
+
+  private current: ServerState = 'connect';
+  private pending: Pending | undefined;
+  private readonly events: ServerEvent[] = [];
+  private eventHead = 0;
+  private closeReason: CloseReason | undefined;
+
+  // input
+  private chunks: Uint8Array[] = [];
+  private headOff = 0;
+  private inputLength = 0;
+  // line assembly
+  private lineParts: Uint8Array[] = [];
+  private lineLen = 0;
+  private lineOverflow = false;
+  private lastLineByte = -1;
+  // output
+  private out: string[] = [];
+  private outBytes = 0;
+
+  // session
+  private helo: string | undefined;
+  private heloVerb: 'HELO' | 'EHLO' | 'LHLO' | undefined;
+  private secure: boolean;
+  private authUser: string | undefined;
+  private clientAddress: string | undefined;
+  private xclientAttrs: ClientAttributes | undefined;
+  private xforwardAttrs: ClientAttributes | undefined;
+  private errors = 0;
+  private junk = 0;
+  private shutdownRequested = false;
+  private disposed = false;
+
+  // transaction
+  private mailFrom: string | undefined;
+  private mailParams: EsmtpParameters = {};
+  private recipients: { address: string; parameters: EsmtpParameters }[] = [];
+  private bdatActive = false;
+  private messageSize = 0;
+  private tooLarge = false;
+  private bareSeen = false;
+  private decoder: DataDecoder | undefined;
+  private bdatRemaining = 0;
+  private bdatLast = false;
+  private bdatOk = false;
+  private bdatError: ReplyInit | undefined;
+  private bdatPrevCr = false;
+  private bdatResume: ServerState = 'awaiting-mail';
+  private sasl: SaslExchange | undefined;
+  private saslMechanism = '';
+
+  constructor(private readonly options: ServerOptions = {}) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    if (limits.maxCommandLine < 512) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'maxCommandLine must be at least 512 (RFC 5321 §4.5.3.1.4)');
+    if (limits.maxRecipients < 100) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'maxRecipients must be at least 100 (RFC 5321 §4.5.3.1.8)');
+    if (limits.maxAuthLine < limits.maxCommandLine) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'maxAuthLine must be at least maxCommandLine');
+    this.limits = Object.freeze(limits);
+    this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+    this.ext = Object.freeze({ ...DEFAULT_EXTENSIONS, ...options.extensions });
+    this.hostname = options.hostname ?? 'localhost';
+    if (!/^[A-Za-z0-9.\-[\]:_]+$/.test(this.hostname)) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'hostname must be a plain host name');
+    this.lmtp = options.lmtp ?? false;
+    this.secure = options.secure ?? false;
+    this.clientAddress = options.clientAddress;
+    const mechs: SaslMechanism[] = [];
+    for (const m of options.auth?.mechanisms ?? (options.auth ? BUILTIN_MECHANISMS : [])) {
+      if (typeof m === 'string') {
+        const found = BUILTIN_MECHANISMS.find((b) => b.name === m.toUpperCase());
+        if (!found) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `unknown SASL mechanism ${m}`);
+        mechs.push(found);
+      } else mechs.push(m);
+    }
+    if (mechs.some((m) => m.name === 'CRAM-MD5') && !options.challenge && options.auth?.mechanisms) {
+      throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'CRAM-MD5 needs a challenge generator (options.challenge)');
+    }
+    this.mechanisms = options.challenge ? mechs : mechs.filter((m) => m.name !== 'CRAM-MD5');
+    this.auto = new Set(options.autoAccept ?? DEFAULT_AUTO_ACCEPT);
+    const custom = new Map<string, CustomCommand>();
+    for (const c of options.commands ?? []) {
+      if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(c.verb)) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `invalid verb ${c.verb}`);
+      custom.set(c.verb.toUpperCase(), c);
+    }
+    this.custom = custom;
+    this.paramPolicyBase = {
+      size: this.ext.size,
+      maxMessageSize: this.limits.maxMessageSize,
+      eightBitMime: this.ext.eightBitMime,
+      binaryMime: this.ext.binaryMime && this.ext.chunking,
+      smtpUtf8: this.ext.smtpUtf8,
+      dsn: this.ext.dsn,
+      mtPriority: this.ext.mtPriority,
+      deliverBy: this.ext.deliverBy,
+      extraMail: new Set([...custom.values()].flatMap((c) => (c.mailParameters ?? []).map((p) => p.toUpperCase()))),
+      extraRcpt: new Set([...custom.values()].flatMap((c) => (c.rcptParameters ?? []).map((p) => p.toUpperCase()))),
+    };
+    this.decide({ point: 'connect' }, { type: 'connect', needsAnswer: !this.auto.has('connect') });
+  }
+
+  // ---------------------------------------------------------------- public surface
+
+  /** The readable state. */
+  get phase(): ServerState {
+    return this.current;
+  }
+
+  /** The legacy numeric state (`stateName(conn.state)` gives its legacy name). */
+  get state(): number {
+    return LEGACY_STATE_NUMBERS[this.current];
+  }
+
+  /** The policy point waiting for an answer, if any. */
+  get pendingDecision(): PolicyPoint | undefined {
+    return this.pending?.point;
+  }
+
+  /** Unprocessed input bytes (the adapter stops reading when this grows). */
+  get bufferedBytes(): number {
+    return this.inputLength;
+  }
+
+  /** Session facts. */
+  get session(): SessionInfo {
+    let protocol = this.lmtp ? 'LMTP' : this.heloVerb === 'EHLO' ? 'ESMTP' : 'SMTP';
+    if (protocol !== 'SMTP') {
+      if (this.secure) protocol += 'S';
+      if (this.authUser !== undefined) protocol += 'A';
+    }
+    return {
+      hostname: this.hostname,
+      helo: this.helo,
+      heloVerb: this.heloVerb,
+      secure: this.secure,
+      authenticatedUser: this.authUser,
+      clientAddress: this.clientAddress,
+      xclient: this.xclientAttrs,
+      xforward: this.xforwardAttrs,
+      protocol,
+    };
+  }
+
+  /** The transaction in progress. */
+  get transaction(): TransactionInfo {
+    return { from: this.mailFrom, mailParameters: this.mailParams, recipients: this.recipients.slice() };
+  }
+
+  /**
+   * Feeds bytes received from the client (any split). The session keeps its own copy.
+   * Throws `ERR_SMTP_DATA_DURING_TLS_HANDSHAKE` while waiting for the TLS handshake.
+   */
+  receiveData(data: Uint8Array | string): void {
+    this.assertUsable();
+    if (this.current === 'closed') return;
+    if (this.current === 'awaiting-tls') {
+      throw new LocalProtocolError('ERR_SMTP_DATA_DURING_TLS_HANDSHAKE', 'bytes fed while the TLS handshake is pending; start TLS first');
+    }
+    const bytes = typeof data === 'string' ? enc.encode(data) : data.slice();
+    if (bytes.length === 0) return;
+    this.chunks.push(bytes);
+    this.inputLength += bytes.length;
+  }
+
+  /** The client closed its side. */
+  receiveEof(): void {
+    this.assertUsable();
+    if (this.current === 'closed') return;
+    this.abortTransactionIfData('eof');
+    this.close('eof');
+  }
+
+  /**
+   * The next event. Returns `need-data` when more input is needed, `paused` while a decision is
+   * pending or unsent replies exceed `maxPendingOutput`, and `closed` (repeatedly) once closed.
+   */
+  nextEvent(): ServerEvent {
+    this.assertUsable();
+    for (;;) {
+      if (this.eventHead < this.events.length) {
+        const e = this.events[this.eventHead++]!;
+        if (this.eventHead === this.events.length) {
+          this.events.length = 0;
+          this.eventHead = 0;
+        }
+        return e;
+      }
+      if (this.current === 'closed') return { type: 'closed', reason: this.closeReason ?? 'eof' };
+      if (this.pending) return { type: 'paused' };
+      if (this.outBytes > this.limits.maxPendingOutput) return { type: 'paused' };
+      if (!this.step()) return { type: 'need-data' };
+    }
+  }
+
+  /** Bytes to write to the client (empties the output buffer). */
+  dataToSend(): Uint8Array {
+    if (this.out.length === 0) return new Uint8Array(0);
+    const s = this.out.join('');
+    this.out = [];
+    this.outBytes = 0;
+    return enc.encode(s);
+  }
+
+  /** True when the host should close the transport once `dataToSend()` is written. */
+  get shouldClose(): boolean {
+    return this.current === 'closed';
+  }
+
+  /**
+   * Accepts the pending decision, with the default positive reply or `reply`.
+   * For `message-end` in LMTP mode every recipient gets `reply` (or 250).
+   */
+  accept(reply?: ReplyInit): void {
+    if (reply) {
+      checkReply(reply);
+      if (reply.code >= 400) throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', 'accept() needs a 2xx or 3xx reply; use reject()');
+    }
+    this.answer(true, reply, undefined);
+  }
+
+  /** Rejects the pending decision with `reply` (4xx/5xx) or the point's default negative reply. */
+  reject(reply?: ReplyInit): void {
+    if (reply) {
+      checkReply(reply);
+      if (reply.code < 400) throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', 'reject() needs a 4xx or 5xx reply');
+    }
+    this.answer(false, reply, undefined);
+  }
+
+  /**
+   * Answers the pending decision with `reply` (positive or negative by its code). In LMTP mode,
+   * `message-end` takes one reply per accepted recipient, in order.
+   */
+  respond(reply: ReplyInit | readonly ReplyInit[]): void {
+    if (Array.isArray(reply)) {
+      const list = reply as readonly ReplyInit[];
+      if (this.pending?.point !== 'message-end' || !this.lmtp) throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', 'a list of replies is only for message-end in LMTP mode');
+      if (list.length !== this.recipients.length) throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', `expected ${String(this.recipients.length)} replies, one per recipient`);
+      list.forEach(checkReply);
+      this.answer(true, undefined, list);
+      return;
+    }
+    const one = reply as ReplyInit;
+    checkReply(one);
+    this.answer(one.code < 400, one, undefined);
+  }
+
+  /** The timer the host should arm now, or undefined (decision pending, closed). */
+  pendingTimeout(): { readonly timer: ServerTimer; readonly ms: number } | undefined {
+    if (this.current === 'closed' || this.pending) return undefined;
+    if (this.current === 'awaiting-tls') return { timer: 'tls-handshake', ms: this.timeouts.tlsHandshake };
+    if (this.current === 'reading-body' || this.current === 'reading-bdat') return { timer: 'data-block', ms: this.timeouts.dataBlock };
+    return { timer: 'command', ms: this.timeouts.command };
+  }
+
+  /** The armed timer fired: 421 4.4.2 and close. */
+  handleTimeout(): void {
+    this.assertUsable();
+    if (this.current === 'closed') return;
+    this.abortTransactionIfData('timeout');
+    this.send({ code: 421, enhanced: '4.4.2', text: `${this.hostname} Error: timeout exceeded` });
+    this.close('timeout');
+  }
+
+  /** The host finished the TLS handshake after `tls-start`: everything is reset (RFC 3207 §4.2). */
+  tlsEstablished(): void {
+    this.assertUsable();
+    if (this.current !== 'awaiting-tls') throw new LocalProtocolError('ERR_SMTP_NOT_AWAITING_TLS', 'tlsEstablished() without a pending STARTTLS');
+    this.secure = true;
+    this.helo = undefined;
+    this.heloVerb = undefined;
+    this.authUser = undefined;
+    this.resetTransaction();
+    this.chunks = [];
+    this.headOff = 0;
+    this.inputLength = 0;
+    this.go('tls-established', 'awaiting-helo');
+  }
+
+  /**
+   * Graceful shutdown: an idle session gets `421 4.3.2` now; a busy one finishes the current
+   * transaction (its end-of-message answer is still sent) and then gets the 421.
+   */
+  requestShutdown(): void {
+    this.assertUsable();
+    if (this.current === 'closed') return;
+    this.shutdownRequested = true;
+    if (!this.pending && this.isIdle()) this.shutdownNow();
+  }
+
+  /** Frees everything (`esmtp_destroy_message_construct`); the session is unusable afterwards. */
+  dispose(): void {
+    this.chunks = [];
+    this.inputLength = 0;
+    this.lineParts = [];
+    this.out = [];
+    this.events.length = 0;
+    this.pending = undefined;
+    this.decoder = undefined;
+    this.sasl = undefined;
+    this.current = 'closed';
+    this.closeReason ??= 'disposed';
+    this.disposed = true;
+  }
+
+  // ---------------------------------------------------------------- internals: plumbing
+
+  private assertUsable(): void {
+    if (this.disposed) throw new LocalProtocolError('ERR_SMTP_DISPOSED', 'the session was disposed');
+  }
+
+  private go(on: string, to: ServerState): void {
+    if (!TRANSITION_KEYS.has(`${this.current}|${on}|${to}`)) {
+      throw new Error(`esmtp-server-fsm internal error: no transition ${this.current} --${on}--> ${to}`);
+    }
+    this.current = to;
+  }
+
+  private emit(e: ServerEvent): void {
+    this.events.push(e);
+  }
+
+  private send(reply: ReplyInit, plain = false): void {
+    const enhanced = !plain && this.ext.enhancedStatusCodes && reply.code !== 354 && reply.code !== 334;
+    const s = formatServerReply(reply, enhanced);
+    this.out.push(s);
+    this.outBytes += s.length;
+  }
+
+  /** Sends a reply to a command and counts errors; closes past the hard error limit. */
+  private reply(reply: ReplyInit, countError = reply.code >= 400): void {
+    this.send(reply);
+    if (countError) this.countError();
+  }
+
+  private countError(): void {
+    this.errors++;
+    if (this.errors >= this.limits.hardErrorLimit && this.current !== 'closed') {
+      this.abortTransactionIfData('closed');
+      this.send({ code: 421, enhanced: '4.7.0', text: `${this.hostname} Error: too many errors` });
+      this.close('too-many-errors');
+    }
+  }
+
+  private close(reason: CloseReason, on = 'close'): void {
+    if (this.current === 'closed') return;
+    this.go(on, 'closed');
+    this.closeReason = reason;
+    this.pending = undefined;
+    this.chunks = [];
+    this.inputLength = 0;
+    this.emit({ type: 'closed', reason });
+  }
+
+  private shutdownNow(): void {
+    this.send({ code: 421, enhanced: '4.3.2', text: `${this.hostname} Service shutting down, closing transmission channel` });
+    this.close('shutdown');
+  }
+
+  private isIdle(): boolean {
+    return (this.current === 'awaiting-helo' || this.current === 'awaiting-mail' || this.current === 'rejected') && this.lineLen === 0 && !this.lineOverflow;
+  }
+
+  private decide(p: Pending, event: ServerEvent): void {
+    this.pending = p;
+    this.emit(event);
+    if (this.auto.has(p.point)) this.answer(true, undefined, undefined);
+  }
+
+  private resetTransaction(): void {
+    this.mailFrom = undefined;
+    this.mailParams = {};
+    this.recipients = [];
+    this.bdatActive = false;
+    this.messageSize = 0;
+    this.tooLarge = false;
+    this.bareSeen = false;
+    this.decoder = undefined;
+  }
+
+  private abortTransactionIfData(reason: MessageAbortReason): void {
+    if (this.current === 'reading-body' || (this.current === 'reading-bdat' && this.bdatOk) || this.bdatActive || this.pending?.point === 'message-end') {
+      this.emit({ type: 'message-abort', reason });
+    }
+  }
+
+  private consume(n: number): void {
+    this.inputLength -= n;
+    while (n > 0) {
+      const head = this.chunks[0]!;
+      const left = head.length - this.headOff;
+      if (n >= left) {
+        n -= left;
+        this.chunks.shift();
+        this.headOff = 0;
+      } else {
+        this.headOff += n;
+        n = 0;
+      }
+    }
+  }
+
+  /**
+   * Reads one CRLF-terminated line (without the CRLF). Returns undefined when incomplete,
+   * 'overflow' when the line exceeded its limit (the rest up to CRLF was discarded).
+   */
+  private readLine(limit: number, authAware: boolean): Uint8Array | 'overflow' | undefined {
+    while (this.inputLength > 0) {
+      const chunk = this.chunks[0]!;
+      const start = this.headOff;
+      const idx = chunk.indexOf(LF, start);
+      const end = idx < 0 ? chunk.length : idx + 1;
+      const piece = chunk.subarray(start, end);
+      const prev = idx > start ? chunk[idx - 1]! : this.lastLineByte;
+      this.consume(end - start);
+      this.lastLineByte = piece.length > 0 ? piece[piece.length - 1]! : this.lastLineByte;
+      this.lineLen += piece.length;
+      if (!this.lineOverflow) {
+        this.lineParts.push(piece);
+        let max = limit;
+        if (authAware && this.lineLen > limit && this.startsWithAuth()) max = this.limits.maxAuthLine;
+        if (this.lineLen > max) {
+          this.lineOverflow = true;
+          this.lineParts = [];
+        }
+      }
+      if (idx >= 0 && prev === CR) {
+        const overflow = this.lineOverflow;
+        const parts = this.lineParts;
+        const len = this.lineLen;
+        this.lineParts = [];
+        this.lineLen = 0;
+        this.lineOverflow = false;
+        this.lastLineByte = -1;
+        if (overflow) return 'overflow';
+        const line = new Uint8Array(len - 2);
+        let o = 0;
+        for (const p of parts) {
+          const take = Math.min(p.length, line.length - o);
+          line.set(p.subarray(0, take), o);
+          o += take;
+        }
+        return line;
+      }
+    }
+    return undefined;
+  }
+
+  private startsWithAuth(): boolean {
+    const first = new Uint8Array(5);
+    let o = 0;
+    for (const p of this.lineParts) {
+      for (let i = 0; i < p.length && o < 5; i++) first[o++] = p[i]!;
+      if (o >= 5) break;
+    }
+    return o === 5 && dec.decode(first).toUpperCase() === 'AUTH ';
+  }
+
+  // ---------------------------------------------------------------- the step function
+
+  /** Processes input; returns false when nothing more can be done without input. */
+  private step(): boolean {
+    switch (this.current) {
+      case 'reading-body':
+        return this.stepBody();
+      case 'reading-bdat':
+        return this.stepBdat();
+      case 'auth':
+        return this.stepAuth();
+      case 'awaiting-helo':
+      case 'awaiting-mail':
+      case 'awaiting-rcpt':
+      case 'rejected':
+        return this.stepCommand();
+      default:
+        return false;
+    }
+  }
+
+  private stepCommand(): boolean {
+    if (this.shutdownRequested && this.isIdle() && !this.bdatActive && this.current !== 'awaiting-rcpt') {
+      this.shutdownNow();
+      return true;
+    }
+    const line = this.readLine(this.limits.maxCommandLine, true);
+    if (line === undefined) return false;
+    if (line === 'overflow') {
+      this.reply({ code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
+      return true;
+    }
+    // SMUG-3: a command line holding a bare CR, bare LF or NUL is rejected, never split.
+    for (let i = 0; i < line.length; i++) {
+      const b = line[i]!;
+      if (b === CR || b === LF) {
+        this.reply({ code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
+        return true;
+      }
+      if (b === 0) {
+        this.reply({ code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' });
+        return true;
+      }
+    }
+    const text = dec.decode(line);
+    const sp = text.indexOf(' ');
+    const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
+    const arg = sp < 0 ? '' : text.slice(sp + 1).replace(/[ \t]+$/, '');
+    const more = this.inputLength > 0;
+    if (this.options.pipeliningSync !== 'off' && more && verb !== 'BDAT') {
+      const pipelining = this.ext.pipelining && this.heloVerb !== undefined && this.heloVerb !== 'HELO';
+      const last = MUST_BE_LAST.has(verb) || (this.custom.has(verb) && this.custom.get(verb)!.mustBeLast !== false);
+      if (last || !pipelining) {
+        this.send({ code: 554, enhanced: '5.5.0', text: 'Error: SMTP protocol synchronization' });
+        this.close('synchronization');
+        return true;
+      }
+    }
+    this.command(verb, arg, sp >= 0);
+    return true;
+  }
+
+  private command(verb: string, arg: string, hasArg: boolean): void {
+    if (JUNK.has(verb)) {
+      this.junk++;
+      if (this.junk > this.limits.junkCommandLimit) this.countError();
+      if (this.current === 'closed') return;
+    }
+    if (this.current === 'rejected') {
+      if (verb === 'QUIT') return this.quit();
+      return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: service refused, please QUIT' });
+    }
+    if (this.options.requireTls && !this.secure && !ALLOWED_BEFORE_TLS.has(verb)) {
+      if (verb === 'BDAT') return this.bdat(arg, false);
+      return this.reply({ code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' });
+    }
+    switch (verb) {
+      case 'HELO':
+      case 'EHLO':
+        if (this.lmtp) return this.reply({ code: 500, enhanced: '5.5.1', text: `Error: ${verb} is not used in LMTP; use LHLO` });
+        return this.heloCommand(verb, arg);
+      case 'LHLO':
+        if (!this.lmtp) return this.unknown();
+        return this.heloCommand(verb, arg);
+      case 'MAIL':
+        return this.mail(arg);
+      case 'RCPT':
+        return this.rcpt(arg);
+      case 'DATA':
+        return this.data(hasArg);
+      case 'BDAT':
+        return this.bdat(arg, true);
+      case 'RSET':
+        if (hasArg) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: RSET' });
+        this.resetTransaction();
+        if (this.current === 'awaiting-rcpt') this.go('RSET', 'awaiting-mail');
+        this.emit({ type: 'rset' });
+        return this.reply({ code: 250, enhanced: '2.0.0', text: 'Ok' });
+      case 'NOOP':
+        return this.reply({ code: 250, enhanced: '2.0.0', text: 'Ok' });
+      case 'QUIT':
+        return this.quit();
+      case 'HELP':
+        return this.reply({ code: 214, enhanced: '2.0.0', text: this.options.help ?? ['Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP', 'See RFC 5321'] });
+      case 'VRFY':
+      case 'EXPN':
+        return this.vrfyExpn(verb, arg);
+      case 'STARTTLS':
+        return this.starttls(hasArg);
+      case 'AUTH':
+        return this.authCommand(arg);
+      case 'XCLIENT':
+        if (!this.options.xclient) return this.unknown();
+        return this.xclient(arg);
+      case 'XFORWARD':
+        if (!this.options.xforward) return this.unknown();
+        return this.xforward(arg);
+      default: {
+        const c = this.custom.get(verb);
+        if (!c) return this.unknown();
+        if (this.current === 'awaiting-helo' && c.keyword !== undefined) return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: send EHLO first' });
+        const resume = this.current;
+        this.go('VRFY/EXPN/custom', 'command-decision');
+        this.decide({ point: 'command', resume }, { type: 'command', verb, argument: arg, needsAnswer: !this.auto.has('command') });
+      }
+    }
+  }
+
+  private unknown(): void {
+    this.reply({ code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
+  }
+
+  private quit(): void {
+    this.emit({ type: 'quit' });
+    this.abortTransactionIfData('closed');
+    this.send({ code: 221, enhanced: '2.0.0', text: `${this.hostname} Bye` });
+    this.close('quit', 'QUIT');
+  }
+
+  private heloCommand(verb: 'HELO' | 'EHLO' | 'LHLO', arg: string): void {
+    if (!arg) return this.reply({ code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
+    if (arg.includes(' ') || arg.includes('\t')) return this.reply({ code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
+    if (enc.encode(arg).length > 255) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Error: host name too long' });
+    for (let i = 0; i < arg.length; i++) {
+      const c = arg.charCodeAt(i);
+      if (c < 33 || c === 127 || c === 60 || c === 62) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Error: invalid host name' });
+    }
+    const resume = this.current;
+    this.go('HELO/EHLO/LHLO', 'helo-decision');
+    this.decide({ point: 'helo', verb, domain: arg, resume }, { type: 'helo', verb, domain: arg, needsAnswer: !this.auto.has('helo') });
+  }
+
+  private ehloKeywords(): string[] {
+    const k: string[] = [];
+    const e = this.ext;
+    if (e.pipelining) k.push('PIPELINING');
+    if (e.size) k.push(this.limits.maxMessageSize > 0 ? `SIZE ${String(this.limits.maxMessageSize)}` : 'SIZE');
+    if (e.eightBitMime) k.push('8BITMIME');
+    if (e.chunking) {
+      k.push('CHUNKING');
+      if (e.binaryMime) k.push('BINARYMIME');
+    }
+    if (this.options.starttls && !this.secure) k.push('STARTTLS');
+    if (this.authOffered()) k.push(`AUTH ${this.mechanisms.map((m) => m.name).join(' ')}`);
+    if (e.dsn) k.push('DSN');
+    if (e.enhancedStatusCodes) k.push('ENHANCEDSTATUSCODES');
+    if (e.smtpUtf8) k.push('SMTPUTF8');
+    if (e.requireTls && this.secure) k.push('REQUIRETLS');
+    if (e.mtPriority) k.push('MT-PRIORITY MIXER');
+    if (e.deliverBy) k.push('DELIVERBY');
+    if (e.limits) k.push(`LIMITS RCPTMAX=${String(this.limits.maxRecipients)}`);
+    if (this.options.xclient && this.options.trusted) k.push(`XCLIENT ${XCLIENT_ATTRS.join(' ')}`);
+    if (this.options.xforward && this.options.trusted) k.push(`XFORWARD ${XFORWARD_ATTRS.join(' ')}`);
+    for (const c of this.custom.values()) if (c.keyword) k.push(c.keyword);
+    return k;
+  }
+
+  private authOffered(): boolean {
+    return this.mechanisms.length > 0 && (this.secure || (this.options.auth?.allowInsecure ?? false)) && this.authUser === undefined;
+  }
+
+  private paramPolicy(): ParameterPolicy {
+    return { ...this.paramPolicyBase, requireTls: this.ext.requireTls && this.secure, auth: this.mechanisms.length > 0 };
+  }
+
+  private mail(arg: string): void {
+    if (this.current === 'awaiting-helo') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
+    if (this.current === 'awaiting-rcpt') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: nested MAIL command' });
+    if (this.options.auth?.required && this.authUser === undefined) return this.reply({ code: 530, enhanced: '5.7.0', text: 'Authentication required' });
+    const rest = this.prefix(arg, 'FROM:');
+    if (rest === undefined) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: MAIL FROM:<address>' });
+    const esmtp = this.heloVerb !== 'HELO';
+    const r = parseEnvelopeArgument('mail', rest, this.paramPolicy(), this.limits);
+    if (!r.ok) return this.reply(r.reply);
+    if (!esmtp && Object.keys(r.parameters).length > 0) return this.reply({ code: 555, enhanced: '5.5.4', text: 'Parameters need EHLO' });
+    this.go('MAIL', 'mail-decision');
+    this.decide({ point: 'mail', from: r.path.address, parameters: r.parameters }, { type: 'mail', from: r.path.address, parameters: r.parameters, needsAnswer: !this.auto.has('mail') });
+  }
+
+  /** Strips `FROM:` / `TO:` (case-insensitive) and tolerates spaces after the colon. */
+  private prefix(arg: string, p: string): string | undefined {
+    if (arg.slice(0, p.length).toUpperCase() !== p) return undefined;
+    let i = p.length;
+    while (arg.charCodeAt(i) === 32) i++;
+    return arg.slice(i);
+  }
+
+  private rcpt(arg: string): void {
+    if (this.current !== 'awaiting-rcpt') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' });
+    if (this.bdatActive) return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });
+    const rest = this.prefix(arg, 'TO:');
+    if (rest === undefined) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: RCPT TO:<address>' });
+    const r = parseEnvelopeArgument('rcpt', rest, { ...this.paramPolicy(), smtpUtf8: this.paramPolicyBase.smtpUtf8 && this.mailParams.SMTPUTF8 === true }, this.limits);
+    if (!r.ok) return this.reply(r.reply);
+    if (this.recipients.length >= this.limits.maxRecipients) return this.reply({ code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' });
+    this.go('RCPT', 'rcpt-decision');
+    this.decide({ point: 'rcpt', to: r.path.address, parameters: r.parameters }, { type: 'rcpt', to: r.path.address, parameters: r.parameters, needsAnswer: !this.auto.has('rcpt') });
+  }
+
+  private data(hasArg: boolean): void {
+    if (hasArg) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: DATA' });
+    if (this.current !== 'awaiting-rcpt') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' });
+    if (this.bdatActive) return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });
+    if (this.recipients.length === 0) return this.reply({ code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' });
+    if (typeof this.mailParams.BODY === 'string' && this.mailParams.BODY.toUpperCase() === 'BINARYMIME') {
+      return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: BODY=BINARYMIME requires BDAT' });
+    }
+    this.go('DATA', 'data-decision');
+    this.decide({ point: 'data-start', mode: 'data' }, { type: 'data-start', mode: 'data', needsAnswer: !this.auto.has('data-start') });
+  }
+
+  private bdat(arg: string, allowed: boolean): void {
+    // The size must be parsed first: the chunk is consumed whatever the verdict (RFC 3030 §2).
+    const parts = arg.split(' ');
+    const size = parts[0] ?? '';
+    const lastTok = parts[1];
+    if (!/^[0-9]{1,15}$/.test(size) || parts.length > 2 || (lastTok !== undefined && lastTok.toUpperCase() !== 'LAST')) {
+      return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: BDAT size [LAST]' });
+    }
+    this.bdatRemaining = Number(size);
+    this.bdatLast = lastTok !== undefined;
+    this.bdatResume = this.current;
+    let error: ReplyInit | undefined;
+    if (!allowed) error = { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' };
+    else if (!this.ext.chunking) error = { code: 502, enhanced: '5.5.1', text: 'Error: BDAT not implemented' };
+    else if (this.current !== 'awaiting-rcpt') error = { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' };
+    else if (this.recipients.length === 0) error = { code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' };
+    if (error) {
+      this.bdatOk = false;
+      this.bdatError = error;
+      this.go('BDAT', 'reading-bdat');
+      return;
+    }
+    if (!this.bdatActive) {
+      this.bdatActive = true;
+      this.bdatPrevCr = false;
+      this.go('BDAT', 'data-decision');
+      this.decide({ point: 'data-start', mode: 'bdat' }, { type: 'data-start', mode: 'bdat', needsAnswer: !this.auto.has('data-start') });
+      return;
+    }
+    this.bdatOk = true;
+    this.bdatError = undefined;
+    this.go('BDAT', 'reading-bdat');
+  }
+
+  private stepBdat(): boolean {
+    if (this.bdatRemaining > 0) {
+      if (this.inputLength === 0) return false;
+      const chunk = this.chunks[0]!;
+      const take = Math.min(this.bdatRemaining, chunk.length - this.headOff);
+      const piece = chunk.subarray(this.headOff, this.headOff + take);
+      this.consume(take);
+      this.bdatRemaining -= take;
+      if (this.bdatOk) this.bodyPiece(piece, true);
+      if (this.bdatRemaining > 0) return true;
+    }
+    // chunk complete
+    if (!this.bdatOk) {
+      const err = this.bdatError ?? { code: 503, enhanced: '5.5.1', text: 'Error: bad sequence' };
+      const inTx = this.bdatActive;
+      if (inTx) {
+        this.emit({ type: 'message-abort', reason: 'rejected', reply: err });
+        this.resetTransaction();
+      }
+      const to = inTx ? 'awaiting-mail' : this.bdatResume;
+      this.go('chunk-end', to);
+      this.reply(err);
+      return true;
+    }
+    if (this.tooLarge) {
+      const err: ReplyInit = { code: 552, enhanced: '5.3.4', text: 'Error: message size exceeds fixed maximum message size' };
+      this.emit({ type: 'message-abort', reason: 'too-large', reply: err });
+      this.resetTransaction();
+      this.go('chunk-end', 'awaiting-mail');
+      this.reply(err);
+      return true;
+    }
+    if (!this.bdatLast) {
+      this.go('chunk-end', 'awaiting-rcpt');
+      this.send({ code: 250, enhanced: '2.0.0', text: `${String(this.messageSize)} octets received` });
+      return true;
+    }
+    const binary = typeof this.mailParams.BODY === 'string' && this.mailParams.BODY.toUpperCase() === 'BINARYMIME';
+    if (this.bdatPrevCr && !binary) this.bareSeen = true;
+    this.go('last', 'message-decision');
+    this.endOfMessage(!binary);
+    return true;
+  }
+
+  /** Streams one piece of content; counts the size and stops streaming past the limit. */
+  private bodyPiece(piece: Uint8Array, bdat: boolean): void {
+    if (bdat && this.options.bareLineEndings !== 'normalize' && !(typeof this.mailParams.BODY === 'string' && this.mailParams.BODY.toUpperCase() === 'BINARYMIME')) {
+      for (let i = 0; i < piece.length; i++) {
+        const b = piece[i]!;
+        if (b === LF) {
+          if (!this.bdatPrevCr) this.bareSeen = true;
+        } else if (this.bdatPrevCr) this.bareSeen = true;
+        this.bdatPrevCr = b === CR;
+      }
+    }
+    this.messageSize += piece.length;
+    if (this.limits.maxMessageSize > 0 && this.messageSize > this.limits.maxMessageSize) this.tooLarge = true;
+    if (!this.tooLarge && !(this.bareSeen && this.options.bareLineEndings !== 'normalize') && piece.length > 0) {
+      this.emit({ type: 'data-chunk', bytes: piece });
+    }
+  }
+
+  private stepBody(): boolean {
+    if (this.inputLength === 0) return false;
+    const decoder = this.decoder!;
+    const chunk = this.chunks[0]!;
+    const start = this.headOff;
+    const r = decoder.push(chunk, start, chunk.length, (p) => {
+      if (decoder.bareCr + decoder.bareLf > 0 && this.options.bareLineEndings !== 'normalize') this.bareSeen = true;
+      this.bodyPiece(p, false);
+    });
+    if (decoder.bareCr + decoder.bareLf > 0 && this.options.bareLineEndings !== 'normalize') this.bareSeen = true;
+    this.consume(r.consumed);
+    if (r.done) {
+      this.go('end-of-data', 'message-decision');
+      this.endOfMessage(true);
+    }
+    return true;
+  }
+
+  private endOfMessage(checkBare: boolean): void {
+    let abort: { reason: MessageAbortReason; reply: ReplyInit } | undefined;
+    if (this.tooLarge) abort = { reason: 'too-large', reply: { code: 552, enhanced: '5.3.4', text: 'Error: message size exceeds fixed maximum message size' } };
+    else if (checkBare && this.bareSeen && this.options.bareLineEndings !== 'normalize') {
+      abort = { reason: 'bare-line-ending', reply: { code: 550, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' } };
+    }
+    if (abort) {
+      this.emit({ type: 'message-abort', reason: abort.reason, reply: abort.reply });
+      const count = this.lmtp ? Math.max(1, this.recipients.length) : 1;
+      this.resetTransaction();
+      this.go('abort', 'awaiting-mail');
+      for (let i = 0; i < count; i++) this.reply(abort.reply);
+      return;
+    }
+    const size = this.messageSize;
+    this.decide({ point: 'message-end' }, { type: 'message-end', size, recipients: this.recipients.map((r) => r.address), needsAnswer: !this.auto.has('message-end') });
+  }
+
+  private vrfyExpn(verb: 'VRFY' | 'EXPN', arg: string): void {
+    if (!arg) return this.reply({ code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} address` });
+    const mode = verb === 'VRFY' ? (this.options.vrfy ?? 'static') : (this.options.expn ?? 'disabled');
+    if (mode === 'disabled') return this.reply({ code: 502, enhanced: '5.5.1', text: `Error: ${verb} disabled` });
+    if (mode === 'static') return this.reply({ code: 252, enhanced: '2.5.0', text: 'Cannot VRFY user, but will accept message and attempt delivery' }, false);
+    const resume = this.current;
+    this.go('VRFY/EXPN/custom', 'command-decision');
+    const point = verb === 'VRFY' ? 'vrfy' : 'expn';
+    this.decide({ point, resume }, { type: point, argument: arg, needsAnswer: !this.auto.has(point) });
+  }
+
+  private starttls(hasArg: boolean): void {
+    if (hasArg) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: STARTTLS' });
+    if (this.secure) return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: TLS already active' });
+    if (!this.options.starttls) return this.reply({ code: 502, enhanced: '5.5.1', text: 'Error: STARTTLS not available' });
+    if (this.current === 'awaiting-rcpt') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: STARTTLS inside a transaction' });
+    this.send({ code: 220, enhanced: '2.0.0', text: 'Ready to start TLS' });
+    // TLS-1: everything buffered after the STARTTLS line is discarded, never parsed.
+    this.chunks = [];
+    this.headOff = 0;
+    this.inputLength = 0;
+    this.go('STARTTLS', 'awaiting-tls');
+    this.emit({ type: 'tls-start' });
+  }
+
+  private authCommand(arg: string): void {
+    if (this.mechanisms.length === 0) return this.reply({ code: 502, enhanced: '5.5.1', text: 'Error: AUTH not available' });
+    if (this.current === 'awaiting-helo' || this.heloVerb === 'HELO') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: send EHLO first' });
+    if (this.authUser !== undefined) return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: already authenticated' });
+    if (this.current !== 'awaiting-mail') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: AUTH not allowed during a transaction' });
+    if (!this.secure && !(this.options.auth?.allowInsecure ?? false)) return this.reply({ code: 538, enhanced: '5.7.11', text: 'Encryption required for requested authentication mechanism' });
+    const sp = arg.indexOf(' ');
+    const name = (sp < 0 ? arg : arg.slice(0, sp)).toUpperCase();
+    const initial = sp < 0 ? undefined : arg.slice(sp + 1);
+    if (!name) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: AUTH mechanism [initial-response]' });
+    const mech = this.mechanisms.find((m) => m.name === name);
+    if (!mech) return this.reply({ code: 504, enhanced: '5.5.4', text: 'Error: unsupported authentication mechanism' });
+    let response: Uint8Array | undefined;
+    if (initial !== undefined) {
+      const d = decodeSaslLine(initial);
+      if (d === 'cancel') return this.reply({ code: 501, enhanced: '5.0.0', text: 'Authentication cancelled' });
+      if (d === undefined) return this.reply({ code: 501, enhanced: '5.5.2', text: 'Error: invalid base64 data' });
+      response = d;
+    }
+    this.sasl = mech.start({ hostname: this.hostname, challenge: this.options.challenge ?? (() => '') });
+    this.saslMechanism = mech.name;
+    this.saslStep(response, true);
+  }
+
+  private saslStep(response: Uint8Array | undefined, fromCommand: boolean): void {
+    const r = this.sasl!.step(response);
+    if (r.type === 'challenge') {
+      if (fromCommand) this.go('AUTH', 'auth');
+      else this.go('response', 'auth');
+      const c = typeof r.challenge === 'string' ? r.challenge : r.challenge;
+      this.send({ code: 334, text: encodeBase64(c) });
+      return;
+    }
+    this.sasl = undefined;
+    if (r.type === 'fail') {
+      if (!fromCommand) this.go('cancel', 'awaiting-mail');
+      return this.reply({ code: 501, enhanced: '5.5.2', text: r.text });
+    }
+    if (fromCommand) this.go('AUTH', 'auth-decision');
+    else this.go('response', 'auth-decision');
+    this.decide({ point: 'auth', user: r.credentials.username }, { type: 'auth', credentials: r.credentials, needsAnswer: !this.auto.has('auth') });
+  }
+
+  private stepAuth(): boolean {
+    const line = this.readLine(this.limits.maxAuthLine, false);
+    if (line === undefined) return false;
+    if (line === 'overflow') {
+      this.sasl = undefined;
+      this.go('cancel', 'awaiting-mail');
+      this.reply({ code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' });
+      return true;
+    }
+    const d = decodeSaslLine(dec.decode(line).trim());
+    if (d === 'cancel' || d === undefined) {
+      this.sasl = undefined;
+      this.go('cancel', 'awaiting-mail');
+      if (d === 'cancel') this.reply({ code: 501, enhanced: '5.0.0', text: 'Authentication cancelled' });
+      else this.reply({ code: 501, enhanced: '5.5.2', text: 'Error: invalid base64 data' });
+      return true;
+    }
+    this.saslStep(d, false);
+    return true;
+  }
+
+  private parseAttributes(arg: string, allowed: readonly string[]): Record<string, string> | undefined {
+    const out: Record<string, string> = {};
+    if (!arg) return undefined;
+    for (const item of arg.split(' ')) {
+      const eq = item.indexOf('=');
+      if (eq <= 0) return undefined;
+      const key = item.slice(0, eq).toUpperCase();
+      if (!allowed.includes(key)) return undefined;
+      const raw = item.slice(eq + 1);
+      const value = raw === '[UNAVAILABLE]' || raw === '[TEMPUNAVAIL]' ? raw : decodeXtext(raw);
+      if (value === undefined) return undefined;
+      out[key] = value;
+    }
+    return out;
+  }
+
+  private xclient(arg: string): void {
+    if (!this.options.trusted) return this.reply({ code: 550, enhanced: '5.7.0', text: 'Error: insufficient authorization' });
+    if (this.current === 'awaiting-rcpt') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: MAIL transaction in progress' });
+    const attrs = this.parseAttributes(arg, XCLIENT_ATTRS);
+    if (!attrs) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: XCLIENT attribute=value...' });
+    this.go('XCLIENT', 'command-decision');
+    this.decide({ point: 'xclient', attributes: attrs }, { type: 'xclient', attributes: attrs, needsAnswer: !this.auto.has('xclient') });
+  }
+
+  private xforward(arg: string): void {
+    if (!this.options.trusted) return this.reply({ code: 550, enhanced: '5.7.0', text: 'Error: insufficient authorization' });
+    if (this.current === 'awaiting-helo') return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
+    const attrs = this.parseAttributes(arg, XFORWARD_ATTRS);
+    if (!attrs) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: XFORWARD attribute=value...' });
+    this.xforwardAttrs = { ...this.xforwardAttrs, ...attrs };
+    this.emit({ type: 'xforward', attributes: attrs });
+    this.reply({ code: 250, enhanced: '2.0.0', text: 'Ok' });
+  }
+
+  private greeting(): ReplyInit {
+    return { code: 220, text: `${this.hostname} ${this.lmtp ? 'LMTP' : 'ESMTP'}${this.options.banner ? ` ${this.options.banner}` : ''}` };
+  }
+
+  // ---------------------------------------------------------------- answers
+
+  private answer(positive: boolean, reply: ReplyInit | undefined, lmtpReplies: readonly ReplyInit[] | undefined): void {
+    this.assertUsable();
+    const p = this.pending;
+    if (!p) {
+      if (this.current === 'closed') return; // the client left while the application was deciding
+      throw new LocalProtocolError('ERR_SMTP_NO_PENDING_DECISION', 'no decision is pending');
+    }
+    this.pending = undefined;
+    switch (p.point) {
+      case 'connect':
+        if (positive) {
+          if (this.inputLength > 0 && this.options.pipeliningSync !== 'off') {
+            // DOS-7: the client talked before the greeting.
+            this.go('accept', 'awaiting-helo');
+            this.send({ code: 554, enhanced: '5.5.0', text: 'Error: SMTP protocol synchronization (input before greeting)' });
+            this.close('synchronization');
+            return;
+          }
+          this.send(reply ?? this.greeting(), true);
+          this.go('accept', 'awaiting-helo');
+        } else {
+          const r = reply ?? { code: 554, enhanced: '5.7.1', text: `${this.hostname} Service refused` };
+          this.send(r, true);
+          if (r.code === 421) this.close('rejected', 'reject-421');
+          else this.go('reject', 'rejected');
+        }
+        return;
+      case 'helo':
+        if (positive) {
+          this.resetTransaction();
+          this.helo = p.domain;
+          this.heloVerb = p.verb;
+          const first = reply && reply.text !== undefined ? (typeof reply.text === 'string' ? reply.text : (reply.text[0] ?? '')) : `${this.hostname} Hello ${p.domain}`;
+          const lines = p.verb === 'HELO' ? [first] : [first, ...this.ehloKeywords()];
+          this.send({ code: 250, text: lines }, true);
+          this.go('accept', 'awaiting-mail');
+        } else {
+          this.go('reject', p.resume);
+          this.reply(reply ?? { code: 550, enhanced: '5.7.1', text: 'Error: HELO/EHLO rejected' });
+        }
+        return;
+      case 'auth':
+        this.go(positive ? 'accept' : 'reject', 'awaiting-mail');
+        if (positive) {
+          this.authUser = p.user;
+          this.send(reply ?? { code: 235, enhanced: '2.7.0', text: 'Authentication successful' });
+        } else this.reply(reply ?? { code: 535, enhanced: '5.7.8', text: 'Error: authentication failed' });
+        return;
+      case 'mail':
+        if (positive) {
+          this.resetTransaction();
+          this.mailFrom = p.from;
+          this.mailParams = p.parameters;
+          this.go('accept', 'awaiting-rcpt');
+          this.send(reply ?? { code: 250, enhanced: '2.1.0', text: 'Sender OK' });
+        } else {
+          this.go('reject', 'awaiting-mail');
+          this.reply(reply ?? { code: 550, enhanced: '5.7.1', text: 'Sender rejected' });
+        }
+        return;
+      case 'rcpt':
+        this.go(positive ? 'accept' : 'reject', 'awaiting-rcpt');
+        if (positive) {
+          this.recipients.push({ address: p.to, parameters: p.parameters });
+          this.send(reply ?? { code: 250, enhanced: '2.1.5', text: 'Recipient OK' });
+        } else this.reply(reply ?? { code: 550, enhanced: '5.1.1', text: 'Recipient rejected' });
+        return;
+      case 'data-start':
+        if (p.mode === 'data') {
+          if (positive) {
+            this.go('accept', 'reading-body');
+            this.decoder = new DataDecoder(this.options.bareLineEndings ?? 'reject');
+            this.messageSize = 0;
+            this.send(reply ?? { code: 354, text: 'End data with <CR><LF>.<CR><LF>' });
+          } else {
+            this.go('reject', 'awaiting-rcpt');
+            this.reply(reply ?? { code: 554, enhanced: '5.7.1', text: 'Error: message refused' });
+          }
+        } else {
+          this.go(positive ? 'accept' : 'reject', 'reading-bdat');
+          this.bdatOk = positive;
+          this.bdatError = positive ? undefined : (reply ?? { code: 554, enhanced: '5.7.1', text: 'Error: message refused' });
+        }
+        return;
+      case 'message-end': {
+        if (this.lmtp) {
+          const list = lmtpReplies ?? this.recipients.map((r) => reply ?? (positive ? { code: 250, enhanced: '2.1.5', text: `<${r.address}> delivered` } : { code: 550, enhanced: '5.0.0', text: 'Error: message rejected' }));
+          for (const r of list) this.reply(r, false);
+        } else {
+          this.send(reply ?? (positive ? { code: 250, enhanced: '2.0.0', text: 'Message accepted' } : { code: 550, enhanced: '5.0.0', text: 'Error: message rejected' }));
+        }
+        this.resetTransaction();
+        this.go('answer', 'awaiting-mail');
+        if (positive) {
+          this.errors = 0;
+          this.junk = 0;
+        }
+        if (this.shutdownRequested) this.shutdownNow();
+        return;
+      }
+      case 'vrfy':
+      case 'expn':
+      case 'command':
+        this.go('answer', p.resume);
+        this.reply(reply ?? (p.point === 'vrfy' || p.point === 'expn' ? { code: 252, enhanced: '2.5.0', text: 'Cannot VRFY user, but will accept message and attempt delivery' } : { code: 250, enhanced: '2.0.0', text: 'Ok' }), !positive);
+        return;
+      case 'xclient':
+        if (positive) {
+          this.xclientAttrs = { ...this.xclientAttrs, ...p.attributes };
+          const addr = p.attributes.ADDR;
+          if (addr !== undefined && !addr.startsWith('[')) this.clientAddress = addr;
+          this.helo = undefined;
+          this.heloVerb = undefined;
+          this.authUser = undefined;
+          this.resetTransaction();
+          this.go('answer', 'awaiting-helo');
+          this.send(reply ?? this.greeting(), true);
+        } else {
+          this.go('answer', 'awaiting-mail');
+          this.reply(reply ?? { code: 550, enhanced: '5.7.0', text: 'Error: XCLIENT refused' });
+        }
+        return;
+    }
+  }
+}
