@@ -1,0 +1,598 @@
+/**
+ * SmtpClientArgs: the ordered, validated collection of ESMTP parameters a client attaches to MAIL
+ * FROM or RCPT TO (the modern `smtp_client_args`), with typed helpers that encode every registered
+ * parameter. Nothing that reaches `toString()` can hold SP, `=` in a value, or a control byte.
+ */
+
+import { LocalProtocolError } from './errors.js';
+import { checkParam, encodeUtf8AddrXtext, isDateTime, mergeSpecs } from './parameters.js';
+import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
+import { asciiUpper, findControl, hasNonAscii, isAtext, utf8Length } from './text.js';
+import { xtextEncode } from './xtext.js';
+
+/**
+ * Result of {@link SmtpClientArgs.add}: accepted, or refused with a reason (never an exception,
+ * like the C function's return code).
+ *
+ * @example
+ * ```ts
+ * const r = args.add('SIZE', '1000');
+ * if (!r.ok) console.warn(r.reason, r.message);
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export type AddResult = { readonly ok: true } | { readonly ok: false; readonly reason: AddFailureReason; readonly message: string };
+
+/**
+ * Options of {@link SmtpClientArgs}.
+ *
+ * @example
+ * ```ts
+ * new SmtpClientArgs({ command: 'rcpt' });
+ * ```
+ * @see RFC 5321 §4.1.1.2, §4.1.1.3
+ */
+export interface SmtpClientArgsOptions {
+  /** Restrict registered parameters to this command (`NOTIFY` refused for `mail`, ...). */
+  readonly command?: ParameterCommand;
+  /** Allow non-ASCII values (SMTPUTF8 in effect). Default: true once `SMTPUTF8` was added. */
+  readonly smtpUtf8?: boolean;
+  /** Extra or overriding parameter definitions (private extensions). */
+  readonly parameters?: readonly ParameterSpec[];
+  /** Accept lower-case hex in xtext values given to `add` (default true). */
+  readonly lowercaseXtextHex?: boolean;
+}
+
+/**
+ * The value of `existsAndFetch()`: whether the parameter is present and its value (absent for a
+ * parameter without value such as `SMTPUTF8`).
+ *
+ * @example
+ * ```ts
+ * const { exists, value } = args.existsAndFetch('size');
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export interface ExistsAndFetch {
+  readonly exists: boolean;
+  readonly value?: string;
+}
+
+/** DSN notification conditions. RFC 3461 §4.1. */
+export type NotifyCondition = 'SUCCESS' | 'FAILURE' | 'DELAY';
+
+const ENTRY_OVERHEAD = 1; // the SP before each parameter
+
+function invalid(argument: string, message: string): LocalProtocolError {
+  return new LocalProtocolError('ERR_SMTP_INVALID_PARAM', argument, message);
+}
+
+function noControls(value: string, argument: string): void {
+  if (findControl(value) >= 0) {
+    throw new LocalProtocolError('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
+  }
+}
+
+function safeInt(n: unknown, argument: string, min: number, max: number): number {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw invalid(argument, `${argument} must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/**
+ * An ordered collection of ESMTP parameters for one MAIL FROM or RCPT TO command. Keywords are
+ * case-insensitive and stored upper-case; values are checked against RFC 5321 esmtp-value and, for
+ * registered parameters, their own grammar. `toString()` renders exactly what goes on the wire.
+ *
+ * @example
+ * ```ts
+ * const args = new SmtpClientArgs({ command: 'mail' });
+ * args.setSize(12345).setBody('8BITMIME').setEnvid('msg 1');
+ * args.toString(); // ' SIZE=12345 BODY=8BITMIME ENVID=msg+201'
+ * formatMailFrom('me@example.com', args); // 'MAIL FROM:<me@example.com> SIZE=12345 BODY=8BITMIME ENVID=msg+201'
+ * ```
+ * @see RFC 5321 §4.1.2, §4.1.1.2, §4.1.1.3
+ */
+export class SmtpClientArgs implements Iterable<readonly [string, string | undefined]> {
+  readonly #entries = new Map<string, string | undefined>();
+  readonly #specs: ReadonlyMap<string, ParameterSpec>;
+  readonly #command: ParameterCommand | undefined;
+  readonly #smtpUtf8: boolean | undefined;
+  readonly #lowercaseHex: boolean;
+  #byteLength = 0;
+
+  constructor(options: SmtpClientArgsOptions = {}) {
+    if (options.command !== undefined && options.command !== 'mail' && options.command !== 'rcpt') {
+      throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'options.command', "options.command must be 'mail' or 'rcpt'");
+    }
+    this.#specs = mergeSpecs(options.parameters);
+    this.#command = options.command;
+    this.#smtpUtf8 = options.smtpUtf8;
+    this.#lowercaseHex = options.lowercaseXtextHex ?? true;
+  }
+
+  /** The command these arguments are for, if restricted. */
+  get command(): ParameterCommand | undefined {
+    return this.#command;
+  }
+
+  #context(): ValidationContext {
+    return { smtpUtf8: this.#smtpUtf8 ?? this.#entries.has('SMTPUTF8'), lowercaseXtextHex: this.#lowercaseHex };
+  }
+
+  static #cost(keyword: string, value: string | undefined): number {
+    return ENTRY_OVERHEAD + keyword.length + (value === undefined ? 0 : 1 + utf8Length(value));
+  }
+
+  /**
+   * Adds a parameter (`smtp_client_args_add`). Refuses, without throwing, a keyword that is not an
+   * esmtp-keyword, a value that is not an esmtp-value or fails the parameter's grammar, a missing
+   * or unexpected value, a parameter of the other command, and a duplicate.
+   *
+   * @example
+   * ```ts
+   * args.add('SIZE', '1000'); // { ok: true }
+   * args.add('size', '2000'); // { ok: false, reason: 'duplicate', ... }
+   * args.add('ENVID', 'a\r\nb'); // { ok: false, reason: 'bad-value', ... }
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  add(keyword: string, value?: string): AddResult {
+    const r = checkParam(keyword, value, this.#specs, this.#command, this.#context());
+    if (!r.ok) return r;
+    if (this.#entries.has(r.keyword)) return { ok: false, reason: 'duplicate', message: `${r.keyword} is already present` };
+    this.#entries.set(r.keyword, value);
+    this.#byteLength += SmtpClientArgs.#cost(r.keyword, value);
+    return { ok: true };
+  }
+
+  /**
+   * Adds or replaces a parameter, throwing a {@link LocalProtocolError} (`ERR_SMTP_INVALID_PARAM`,
+   * `argument` = the keyword) when it is invalid. Keeps the original position when replacing.
+   *
+   * @example
+   * ```ts
+   * args.set('XFOO', 'bar').set('XFOO', 'baz');
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  set(keyword: string, value?: string): this {
+    const r = checkParam(keyword, value, this.#specs, this.#command, this.#context());
+    if (!r.ok) {
+      const name = typeof keyword === 'string' && r.reason !== 'bad-keyword' ? asciiUpper(keyword) : 'keyword';
+      if (typeof value === 'string' && findControl(value) >= 0) noControls(value, name);
+      throw invalid(name, r.message);
+    }
+    const old = this.#entries.get(r.keyword);
+    if (this.#entries.has(r.keyword)) this.#byteLength -= SmtpClientArgs.#cost(r.keyword, old);
+    this.#entries.set(r.keyword, value);
+    this.#byteLength += SmtpClientArgs.#cost(r.keyword, value);
+    return this;
+  }
+
+  /**
+   * Removes a parameter (`smtp_client_args_delete`); true if it was present.
+   *
+   * @example
+   * ```ts
+   * args.delete('size');
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  delete(keyword: string): boolean {
+    if (typeof keyword !== 'string') return false;
+    const k = asciiUpper(keyword);
+    if (!this.#entries.has(k)) return false;
+    this.#byteLength -= SmtpClientArgs.#cost(k, this.#entries.get(k));
+    this.#entries.delete(k);
+    return true;
+  }
+
+  /**
+   * Presence and value in one call (`smtp_client_args_exists_and_fetch`).
+   *
+   * @example
+   * ```ts
+   * args.existsAndFetch('BODY'); // { exists: true, value: '8BITMIME' }
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  existsAndFetch(keyword: string): ExistsAndFetch {
+    if (typeof keyword !== 'string') return { exists: false };
+    const k = asciiUpper(keyword);
+    if (!this.#entries.has(k)) return { exists: false };
+    const value = this.#entries.get(k);
+    return value === undefined ? { exists: true } : { exists: true, value };
+  }
+
+  /**
+   * True if the parameter is present (case-insensitive).
+   *
+   * @example
+   * ```ts
+   * args.has('smtputf8');
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  has(keyword: string): boolean {
+    return typeof keyword === 'string' && this.#entries.has(asciiUpper(keyword));
+  }
+
+  /**
+   * The wire value of a parameter (xtext still encoded), or undefined when absent or valueless.
+   *
+   * @example
+   * ```ts
+   * args.get('ENVID'); // 'msg+201'
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  get(keyword: string): string | undefined {
+    return typeof keyword === 'string' ? this.#entries.get(asciiUpper(keyword)) : undefined;
+  }
+
+  /**
+   * Number of parameters.
+   *
+   * @example
+   * ```ts
+   * args.size; // 2
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * UTF-8 byte length of `toString()` (the C struct's `len`), kept up to date on every change.
+   *
+   * @example
+   * ```ts
+   * args.byteLength === new TextEncoder().encode(args.toString()).length; // true
+   * ```
+   * @see RFC 5321 §4.5.3.1.4 (command line length)
+   */
+  get byteLength(): number {
+    return this.#byteLength;
+  }
+
+  /**
+   * Renders the parameters as they follow the path on the wire: ` KEY=VALUE` / ` KEY` each, in
+   * insertion order; empty string when there are none.
+   *
+   * @example
+   * ```ts
+   * args.toString(); // ' SIZE=1000 SMTPUTF8'
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  toString(): string {
+    let out = '';
+    for (const [k, v] of this.#entries) out += v === undefined ? ' ' + k : ' ' + k + '=' + v;
+    return out;
+  }
+
+  /**
+   * Iterates `[KEYWORD, value]` pairs in insertion order.
+   *
+   * @example
+   * ```ts
+   * for (const [k, v] of args) console.log(k, v);
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  [Symbol.iterator](): IterableIterator<readonly [string, string | undefined]> {
+    return this.#entries.entries();
+  }
+
+  /**
+   * Same as iterating the collection.
+   *
+   * @example
+   * ```ts
+   * [...args.entries()];
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  entries(): IterableIterator<readonly [string, string | undefined]> {
+    return this.#entries.entries();
+  }
+
+  /**
+   * The upper-case keywords in order.
+   *
+   * @example
+   * ```ts
+   * [...args.keys()]; // ['SIZE', 'BODY']
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  keys(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+
+  /**
+   * A plain object `{ KEYWORD: value | true }` for logs and JSON.
+   *
+   * @example
+   * ```ts
+   * args.toJSON(); // { SIZE: '1000', SMTPUTF8: true }
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  toJSON(): Record<string, string | true> {
+    const o: Record<string, string | true> = {};
+    for (const [k, v] of this.#entries) o[k] = v ?? true;
+    return o;
+  }
+
+  /**
+   * A copy with the same options and parameters.
+   *
+   * @example
+   * ```ts
+   * const perRecipient = base.clone().setNotify('NEVER');
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  clone(): SmtpClientArgs {
+    const c = new SmtpClientArgs({
+      ...(this.#command === undefined ? {} : { command: this.#command }),
+      ...(this.#smtpUtf8 === undefined ? {} : { smtpUtf8: this.#smtpUtf8 }),
+      lowercaseXtextHex: this.#lowercaseHex,
+      parameters: [...this.#specs.values()],
+    });
+    for (const [k, v] of this.#entries) {
+      c.#entries.set(k, v);
+    }
+    c.#byteLength = this.#byteLength;
+    return c;
+  }
+
+  // ---- typed helpers (all replace an existing value and throw LocalProtocolError when invalid) ----
+
+  /**
+   * `SIZE=n`: the message size in bytes, a non-negative safe integer. RFC 1870 §3.
+   *
+   * @example
+   * ```ts
+   * args.setSize(10_485_760);
+   * ```
+   * @see RFC 1870 §6
+   */
+  setSize(bytes: number): this {
+    return this.set('SIZE', String(safeInt(bytes, 'SIZE', 0, Number.MAX_SAFE_INTEGER)));
+  }
+
+  /**
+   * `BODY=7BIT|8BITMIME|BINARYMIME`.
+   *
+   * @example
+   * ```ts
+   * args.setBody('8BITMIME');
+   * ```
+   * @see RFC 6152 §2, RFC 3030 §3
+   */
+  setBody(body: '7BIT' | '8BITMIME' | 'BINARYMIME'): this {
+    if (body !== '7BIT' && body !== '8BITMIME' && body !== 'BINARYMIME') throw invalid('BODY', 'BODY must be 7BIT, 8BITMIME or BINARYMIME');
+    return this.set('BODY', body);
+  }
+
+  /**
+   * `RET=FULL|HDRS`: how much of the message a DSN returns.
+   *
+   * @example
+   * ```ts
+   * args.setRet('HDRS');
+   * ```
+   * @see RFC 3461 §4.3
+   */
+  setRet(ret: 'FULL' | 'HDRS'): this {
+    if (ret !== 'FULL' && ret !== 'HDRS') throw invalid('RET', 'RET must be FULL or HDRS');
+    return this.set('RET', ret);
+  }
+
+  /**
+   * `ENVID=xtext`: the envelope identifier (printable text, at most 100 characters), xtext-encoded.
+   *
+   * @example
+   * ```ts
+   * args.setEnvid('a b=c'); // ENVID=a+20b+3Dc
+   * ```
+   * @see RFC 3461 §4.4
+   */
+  setEnvid(envid: string): this {
+    if (typeof envid !== 'string' || envid.length === 0) throw invalid('ENVID', 'ENVID must be a non-empty string');
+    noControls(envid, 'ENVID');
+    if (hasNonAscii(envid) || envid.length > 100) throw invalid('ENVID', 'ENVID must be at most 100 printable ASCII characters');
+    return this.set('ENVID', xtextEncode(envid));
+  }
+
+  /**
+   * `AUTH=xtext|<>`: the authenticated submitter (a mailbox) or `null` for `<>` (unknown).
+   *
+   * @example
+   * ```ts
+   * args.setAuth('e+x@example.com'); // AUTH=e+2Bx@example.com
+   * args.setAuth(null); // AUTH=<>
+   * ```
+   * @see RFC 4954 §5
+   */
+  setAuth(mailbox: string | null): this {
+    if (mailbox === null) return this.set('AUTH', '<>');
+    if (typeof mailbox !== 'string' || mailbox.length === 0) throw invalid('AUTH', 'AUTH must be a mailbox or null');
+    noControls(mailbox, 'AUTH');
+    return this.set('AUTH', xtextEncode(mailbox));
+  }
+
+  /**
+   * `SMTPUTF8`: the transaction uses UTF-8 addresses and headers.
+   *
+   * @example
+   * ```ts
+   * args.setSmtpUtf8();
+   * ```
+   * @see RFC 6531 §3.4
+   */
+  setSmtpUtf8(): this {
+    return this.set('SMTPUTF8');
+  }
+
+  /**
+   * `REQUIRETLS`: the message must only travel over TLS.
+   *
+   * @example
+   * ```ts
+   * args.setRequireTls();
+   * ```
+   * @see RFC 8689 §4
+   */
+  setRequireTls(): this {
+    return this.set('REQUIRETLS');
+  }
+
+  /**
+   * `MT-PRIORITY=n`, n from -9 to 9.
+   *
+   * @example
+   * ```ts
+   * args.setMtPriority(3);
+   * ```
+   * @see RFC 6710 §3
+   */
+  setMtPriority(priority: number): this {
+    return this.set('MT-PRIORITY', String(safeInt(priority, 'MT-PRIORITY', -9, 9)));
+  }
+
+  /**
+   * `BY=seconds;N|R[T]`: deliver-by time in seconds (may be negative with mode N), mode Notify or
+   * Return, optional trace.
+   *
+   * @example
+   * ```ts
+   * args.setBy(3600, 'R'); // BY=3600;R
+   * ```
+   * @see RFC 2852 §4
+   */
+  setBy(seconds: number, mode: 'N' | 'R', trace = false): this {
+    const s = safeInt(seconds, 'BY', -999_999_999, 999_999_999);
+    if (mode !== 'N' && mode !== 'R') throw invalid('BY', 'BY mode must be N or R');
+    if (mode === 'R' && s <= 0) throw invalid('BY', 'BY with mode R needs a positive time');
+    return this.set('BY', `${s};${mode}${trace ? 'T' : ''}`);
+  }
+
+  /**
+   * `HOLDFOR=seconds`: hold the message this long before delivery.
+   *
+   * @example
+   * ```ts
+   * args.setHoldFor(600);
+   * ```
+   * @see RFC 4865 §5
+   */
+  setHoldFor(seconds: number): this {
+    return this.set('HOLDFOR', String(safeInt(seconds, 'HOLDFOR', 0, 999_999_999)));
+  }
+
+  /**
+   * `HOLDUNTIL=date-time`: hold the message until this RFC 3339 time (a string, e.g. from
+   * `new Date(t).toISOString()`).
+   *
+   * @example
+   * ```ts
+   * args.setHoldUntil('2030-01-01T00:00:00Z');
+   * ```
+   * @see RFC 4865 §5
+   */
+  setHoldUntil(dateTime: string): this {
+    if (typeof dateTime !== 'string') throw invalid('HOLDUNTIL', 'HOLDUNTIL must be a string');
+    noControls(dateTime, 'HOLDUNTIL');
+    if (!isDateTime(dateTime)) throw invalid('HOLDUNTIL', 'HOLDUNTIL must be an RFC 3339 date-time');
+    return this.set('HOLDUNTIL', dateTime);
+  }
+
+  /**
+   * `MTRK[=certifier[:timeout]]`: message tracking (certifier in base64 without padding).
+   *
+   * @example
+   * ```ts
+   * args.setMtrk('dGVzdA', 3600);
+   * ```
+   * @see RFC 3885 §4
+   */
+  setMtrk(certifier?: string, timeout?: number): this {
+    if (certifier === undefined) {
+      if (timeout !== undefined) throw invalid('MTRK', 'MTRK timeout needs a certifier');
+      return this.set('MTRK');
+    }
+    if (typeof certifier !== 'string') throw invalid('MTRK', 'MTRK certifier must be a string');
+    noControls(certifier, 'MTRK');
+    const t = timeout === undefined ? '' : ':' + String(safeInt(timeout, 'MTRK', 0, 999_999_999));
+    return this.set('MTRK', certifier + t);
+  }
+
+  /**
+   * `NOTIFY=NEVER` or `NOTIFY=SUCCESS,FAILURE,DELAY` (any non-empty set without repeats).
+   *
+   * @example
+   * ```ts
+   * args.setNotify(['SUCCESS', 'FAILURE']);
+   * args.setNotify('NEVER');
+   * ```
+   * @see RFC 3461 §4.1
+   */
+  setNotify(notify: 'NEVER' | readonly NotifyCondition[]): this {
+    if (notify === 'NEVER') return this.set('NOTIFY', 'NEVER');
+    if (!Array.isArray(notify) || notify.length === 0) throw invalid('NOTIFY', 'NOTIFY must be NEVER or a non-empty list');
+    const seen = new Set<string>();
+    for (const n of notify as readonly unknown[]) {
+      if (n !== 'SUCCESS' && n !== 'FAILURE' && n !== 'DELAY') throw invalid('NOTIFY', 'NOTIFY conditions are SUCCESS, FAILURE, DELAY');
+      if (seen.has(n)) throw invalid('NOTIFY', 'NOTIFY conditions must not repeat');
+      seen.add(n);
+    }
+    return this.set('NOTIFY', [...seen].join(','));
+  }
+
+  /**
+   * `ORCPT=addr-type;xtext`: the original recipient. With addr-type `utf-8` the address is encoded
+   * as RFC 6533 utf-8-addr-xtext (`\x{HEX}` escapes), so it may hold non-ASCII characters; any other
+   * addr-type (usually `rfc822`) needs an ASCII address, xtext-encoded.
+   *
+   * @example
+   * ```ts
+   * args.setOrcpt('rfc822', 'a+b@example.com'); // ORCPT=rfc822;a+2Bb@example.com
+   * args.setOrcpt('utf-8', 'ü@example.com'); // ORCPT=utf-8;\x{FC}@example.com
+   * ```
+   * @see RFC 3461 §4.2, RFC 6533 §3
+   */
+  setOrcpt(addrType: string, address: string): this {
+    if (typeof addrType !== 'string' || addrType.length === 0) throw invalid('ORCPT', 'ORCPT addr-type must be a non-empty atom');
+    noControls(addrType, 'ORCPT');
+    for (let i = 0; i < addrType.length; i++) if (!isAtext(addrType.charCodeAt(i))) throw invalid('ORCPT', 'ORCPT addr-type must be an atom');
+    if (typeof address !== 'string' || address.length === 0) throw invalid('ORCPT', 'ORCPT address must be a non-empty string');
+    noControls(address, 'ORCPT');
+    if (addrType.toUpperCase() === 'UTF-8') return this.set('ORCPT', `${addrType};${encodeUtf8AddrXtext(address)}`);
+    if (hasNonAscii(address)) throw new LocalProtocolError('ERR_SMTP_UTF8_REQUIRED', 'ORCPT', "ORCPT with a non-ASCII address needs addr-type 'utf-8'");
+    return this.set('ORCPT', `${addrType};${xtextEncode(address)}`);
+  }
+
+  /**
+   * `RRVS=date-time[;C|R]`: require the recipient mailbox to be valid since that time; on failure
+   * Continue (C) or Reject (R).
+   *
+   * @example
+   * ```ts
+   * args.setRrvs('2014-04-03T23:01:00Z', 'R');
+   * ```
+   * @see RFC 7293 §3
+   */
+  setRrvs(dateTime: string, mode?: 'C' | 'R'): this {
+    if (typeof dateTime !== 'string') throw invalid('RRVS', 'RRVS must be a string');
+    noControls(dateTime, 'RRVS');
+    if (!isDateTime(dateTime)) throw invalid('RRVS', 'RRVS must be an RFC 3339 date-time');
+    if (mode !== undefined && mode !== 'C' && mode !== 'R') throw invalid('RRVS', 'RRVS mode must be C or R');
+    return this.set('RRVS', mode === undefined ? dateTime : `${dateTime};${mode}`);
+  }
+}

@@ -1,0 +1,424 @@
+/**
+ * The registered MAIL and RCPT parameters: which command carries each, which EHLO keyword allows it,
+ * the RFC that defines it, and a validator for its value. One table shared by the client collection
+ * (what may be added) and the server parser (what may be accepted).
+ */
+
+import { tryXtextDecode } from './xtext.js';
+import { isAlnum, isAtext, isDigit, isEsmtpValue, hasNonAscii, isControl, isWellFormed } from './text.js';
+
+/** Which command a parameter belongs to. RFC 5321 §4.1.1.2, §4.1.1.3. */
+export type ParameterCommand = 'mail' | 'rcpt';
+
+/**
+ * Context a value validator gets.
+ *
+ * @example
+ * ```ts
+ * const ctx: ValidationContext = { smtpUtf8: true, lowercaseXtextHex: true };
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export interface ValidationContext {
+  /** SMTPUTF8 is in effect (non-ASCII values allowed where the extension says so). */
+  readonly smtpUtf8: boolean;
+  /** Accept lower-case hex digits in xtext escapes. */
+  readonly lowercaseXtextHex: boolean;
+}
+
+/**
+ * The definition of one ESMTP parameter.
+ *
+ * @example
+ * ```ts
+ * const xfoo: ParameterSpec = {
+ *   keyword: 'XFOO', command: 'mail', extensions: ['XFOO'], rfc: 'private', value: 'required',
+ *   validate: (v) => (v.length <= 10 ? undefined : 'too long'),
+ * };
+ * ```
+ * @see RFC 5321 §4.1.2 (esmtp-param)
+ */
+export interface ParameterSpec {
+  /** Upper-case keyword, e.g. `SIZE`. */
+  readonly keyword: string;
+  /** The command that carries it. */
+  readonly command: ParameterCommand;
+  /** EHLO keywords, any of which allows this parameter (e.g. BODY: 8BITMIME or BINARYMIME). */
+  readonly extensions: readonly string[];
+  /** Defining document, e.g. `RFC 1870`. */
+  readonly rfc: string;
+  /** Whether the parameter takes a value. */
+  readonly value: 'none' | 'required' | 'optional';
+  /** Checks a value (already known to match esmtp-value); returns a reason when invalid. */
+  readonly validate?: (value: string, context: ValidationContext) => string | undefined;
+}
+
+function digits(v: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) if (!isDigit(v.charCodeAt(i))) return false;
+  return true;
+}
+
+/** RFC 3339 date-time: full-date "T" full-time, with Z or a numeric offset. */
+export function isDateTime(v: string): boolean {
+  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
+  if (v.length < 20) return false;
+  if (!digits(v, 0, 4) || v[4] !== '-' || !digits(v, 5, 7) || v[7] !== '-' || !digits(v, 8, 10)) return false;
+  if (v[10] !== 'T' && v[10] !== 't') return false;
+  if (!digits(v, 11, 13) || v[13] !== ':' || !digits(v, 14, 16) || v[16] !== ':' || !digits(v, 17, 19)) return false;
+  const month = Number(v.slice(5, 7));
+  const day = Number(v.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+  if (Number(v.slice(11, 13)) > 23 || Number(v.slice(14, 16)) > 59 || Number(v.slice(17, 19)) > 60) return false;
+  let i = 19;
+  if (v[i] === '.') {
+    const start = ++i;
+    while (i < v.length && isDigit(v.charCodeAt(i))) i++;
+    if (i === start) return false;
+  }
+  if (i === v.length - 1 && (v[i] === 'Z' || v[i] === 'z')) return true;
+  if (i + 6 !== v.length || (v[i] !== '+' && v[i] !== '-')) return false;
+  if (!digits(v, i + 1, i + 3) || v[i + 3] !== ':' || !digits(v, i + 4, i + 6)) return false;
+  return Number(v.slice(i + 1, i + 3)) <= 23 && Number(v.slice(i + 4, i + 6)) <= 59;
+}
+
+function upperEq(v: string, word: string): boolean {
+  return v.length === word.length && v.toUpperCase() === word;
+}
+
+function oneOf(v: string, words: readonly string[]): string | undefined {
+  for (const w of words) if (upperEq(v, w)) return w;
+  return undefined;
+}
+
+/** RFC 3461 NOTIFY: NEVER, or a comma list of SUCCESS / FAILURE / DELAY without repeats. */
+export function parseNotify(v: string): 'NEVER' | ('SUCCESS' | 'FAILURE' | 'DELAY')[] | undefined {
+  if (upperEq(v, 'NEVER')) return 'NEVER';
+  const out: ('SUCCESS' | 'FAILURE' | 'DELAY')[] = [];
+  for (const part of v.split(',')) {
+    const w = oneOf(part, ['SUCCESS', 'FAILURE', 'DELAY'] as const) as 'SUCCESS' | 'FAILURE' | 'DELAY' | undefined;
+    if (w === undefined || out.includes(w)) return undefined;
+    out.push(w);
+  }
+  return out;
+}
+
+/** RFC 3461 addr-type is an atom (RFC 5322 atext). */
+function isAtom(v: string): boolean {
+  if (v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) if (!isAtext(v.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * Decodes RFC 6533 utf-8-addr-xtext / utf-8-addr-unitext: `\x{HEX}` escapes for non-ASCII and for
+ * `+`, `=`, `\`; raw UTF-8 only with SMTPUTF8 (unitext).
+ */
+export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undefined {
+  let out = '';
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x5c) {
+      if (v[i + 1] !== 'x' || v[i + 2] !== '{') return undefined;
+      let j = i + 3;
+      let cp = 0;
+      while (j < v.length && j - (i + 3) < 6) {
+        const h = v.charCodeAt(j);
+        const d = isDigit(h) ? h - 0x30 : h >= 0x41 && h <= 0x46 ? h - 0x37 : -1;
+        if (d < 0) break;
+        cp = cp * 16 + d;
+        j++;
+      }
+      if (j === i + 3 || v[j] !== '}' || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+      // RFC 6533: only code points that could not be written literally may be escaped.
+      if (cp < 0x80 && cp !== 0x2b && cp !== 0x3d && cp !== 0x5c) return undefined;
+      out += String.fromCodePoint(cp);
+      i = j;
+      continue;
+    }
+    if (c === 0x2b || c === 0x3d) return undefined;
+    if (c >= 33 && c <= 126) {
+      out += v[i]!;
+      continue;
+    }
+    if (c > 0x7f && smtpUtf8) {
+      out += v[i]!;
+      continue;
+    }
+    return undefined;
+  }
+  for (let i = 0; i < out.length; i++) if (isControl(out.charCodeAt(i))) return undefined;
+  return isWellFormed(out) ? out : undefined;
+}
+
+/** Encodes an address as RFC 6533 utf-8-addr-xtext (pure ASCII). */
+export function encodeUtf8AddrXtext(address: string): string {
+  let out = '';
+  for (const ch of address) {
+    const cp = ch.codePointAt(0)!;
+    if (cp > 0x7e || cp < 0x21 || cp === 0x2b || cp === 0x3d || cp === 0x5c) out += '\\x{' + cp.toString(16).toUpperCase() + '}';
+    else out += ch;
+  }
+  return out;
+}
+
+/** ORCPT value -> { addrType, address } or undefined. */
+export function parseOrcpt(v: string, ctx: ValidationContext): { addrType: string; address: string } | undefined {
+  const semi = v.indexOf(';');
+  if (semi <= 0) return undefined;
+  const addrType = v.slice(0, semi);
+  if (!isAtom(addrType)) return undefined;
+  const raw = v.slice(semi + 1);
+  if (raw.length === 0) return undefined;
+  let address: string | undefined;
+  if (upperEq(addrType, 'UTF-8')) address = decodeUtf8AddrText(raw, ctx.smtpUtf8);
+  else {
+    if (hasNonAscii(raw)) return undefined;
+    const r = tryXtextDecode(raw, { lowercaseHex: ctx.lowercaseXtextHex });
+    address = r.ok ? r.value : undefined;
+  }
+  if (address === undefined || address.length === 0) return undefined;
+  return { addrType, address };
+}
+
+/** BY value (RFC 2852 §4): by-time ";" by-mode ["T"]. */
+export function parseBy(v: string): { seconds: number; mode: 'N' | 'R'; trace: boolean } | undefined {
+  const semi = v.indexOf(';');
+  if (semi <= 0) return undefined;
+  let i = 0;
+  if (v[0] === '+' || v[0] === '-') i = 1;
+  if (!digits(v, i, semi) || semi - i > 9) return undefined;
+  const seconds = Number(v.slice(0, semi));
+  const rest = v.slice(semi + 1).toUpperCase();
+  if (rest !== 'N' && rest !== 'R' && rest !== 'NT' && rest !== 'RT') return undefined;
+  return { seconds: Object.is(seconds, -0) ? 0 : seconds, mode: rest[0] as 'N' | 'R', trace: rest.length === 2 };
+}
+
+/** MTRK value (RFC 3885): [certifier [":" timeout]]. */
+export function parseMtrk(v: string): { certifier?: string; timeout?: number } | undefined {
+  const colon = v.indexOf(':');
+  const certifier = colon < 0 ? v : v.slice(0, colon);
+  for (let i = 0; i < certifier.length; i++) {
+    const c = certifier.charCodeAt(i);
+    if (!isAlnum(c) && c !== 0x2b && c !== 0x2f) return undefined; // base64 alphabet without padding
+  }
+  if (colon < 0) return certifier.length > 0 ? { certifier } : {};
+  const t = v.slice(colon + 1);
+  if (!digits(t, 0, t.length) || t.length > 9 || certifier.length === 0) return undefined;
+  return { certifier, timeout: Number(t) };
+}
+
+/** RRVS value (RFC 7293 §3): date-time [";" ("C" / "R")]. */
+export function parseRrvs(v: string): { dateTime: string; mode?: 'C' | 'R' } | undefined {
+  const semi = v.indexOf(';');
+  const dateTime = semi < 0 ? v : v.slice(0, semi);
+  if (!isDateTime(dateTime)) return undefined;
+  if (semi < 0) return { dateTime };
+  const m = v.slice(semi + 1).toUpperCase();
+  if (m !== 'C' && m !== 'R') return undefined;
+  return { dateTime, mode: m };
+}
+
+/** MT-PRIORITY value (RFC 6710 §3): an integer from -9 to 9 with an optional sign. */
+export function parseMtPriority(v: string): number | undefined {
+  let i = 0;
+  if (v[0] === '+' || v[0] === '-') i = 1;
+  if (v.length !== i + 1 || !isDigit(v.charCodeAt(i))) return undefined;
+  const n = Number(v);
+  return Object.is(n, -0) ? 0 : n;
+}
+
+/** AUTH value (RFC 4954 §5): `<>` or an xtext-encoded mailbox (addr-spec). */
+export function parseAuthValue(v: string, ctx: ValidationContext): string | null | undefined {
+  if (v === '<>') return null;
+  if (hasNonAscii(v) && !ctx.smtpUtf8) return undefined;
+  const r = tryXtextDecode(v, { lowercaseHex: ctx.lowercaseXtextHex });
+  if (!r.ok || r.value.length === 0) return undefined;
+  return r.value;
+}
+
+const xtextValidator = (maxDecoded: number) => (v: string, ctx: ValidationContext): string | undefined => {
+  if (hasNonAscii(v)) return 'xtext must be ASCII';
+  const r = tryXtextDecode(v, { lowercaseHex: ctx.lowercaseXtextHex });
+  if (!r.ok) return r.reason;
+  if (r.value.length > maxDecoded) return `longer than ${maxDecoded} characters`;
+  return undefined;
+};
+
+/**
+ * Every parameter this package knows, keyed by upper-case keyword. Frozen; pass extra
+ * {@link ParameterSpec}s through options to add private ones.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_PARAMETERS.get('SIZE')?.extensions; // ['SIZE']
+ * ```
+ * @see RFC 5321 §4.1.2, and each parameter's RFC
+ */
+export const DEFAULT_PARAMETERS: ReadonlyMap<string, ParameterSpec> = new Map(
+  (
+    [
+      {
+        keyword: 'SIZE',
+        command: 'mail',
+        extensions: ['SIZE'],
+        rfc: 'RFC 1870',
+        value: 'required',
+        validate: (v) => (digits(v, 0, v.length) && v.length <= 20 ? undefined : 'SIZE must be 1 to 20 digits'),
+      },
+      {
+        keyword: 'BODY',
+        command: 'mail',
+        extensions: ['8BITMIME', 'BINARYMIME'],
+        rfc: 'RFC 6152, RFC 3030',
+        value: 'required',
+        validate: (v) => (oneOf(v, ['7BIT', '8BITMIME', 'BINARYMIME']) ? undefined : 'BODY must be 7BIT, 8BITMIME or BINARYMIME'),
+      },
+      {
+        keyword: 'RET',
+        command: 'mail',
+        extensions: ['DSN'],
+        rfc: 'RFC 3461',
+        value: 'required',
+        validate: (v) => (oneOf(v, ['FULL', 'HDRS']) ? undefined : 'RET must be FULL or HDRS'),
+      },
+      { keyword: 'ENVID', command: 'mail', extensions: ['DSN'], rfc: 'RFC 3461', value: 'required', validate: xtextValidator(100) },
+      {
+        keyword: 'AUTH',
+        command: 'mail',
+        extensions: ['AUTH'],
+        rfc: 'RFC 4954',
+        value: 'required',
+        validate: (v, ctx) => (parseAuthValue(v, ctx) === undefined ? 'AUTH must be <> or an xtext mailbox' : undefined),
+      },
+      { keyword: 'SMTPUTF8', command: 'mail', extensions: ['SMTPUTF8'], rfc: 'RFC 6531', value: 'none' },
+      { keyword: 'REQUIRETLS', command: 'mail', extensions: ['REQUIRETLS'], rfc: 'RFC 8689', value: 'none' },
+      {
+        keyword: 'MT-PRIORITY',
+        command: 'mail',
+        extensions: ['MT-PRIORITY'],
+        rfc: 'RFC 6710',
+        value: 'required',
+        validate: (v) => (parseMtPriority(v) === undefined ? 'MT-PRIORITY must be an integer from -9 to 9' : undefined),
+      },
+      {
+        keyword: 'BY',
+        command: 'mail',
+        extensions: ['DELIVERBY'],
+        rfc: 'RFC 2852',
+        value: 'required',
+        validate: (v) => (parseBy(v) === undefined ? 'BY must be <seconds>;N|R[T]' : undefined),
+      },
+      {
+        keyword: 'HOLDFOR',
+        command: 'mail',
+        extensions: ['FUTURERELEASE'],
+        rfc: 'RFC 4865',
+        value: 'required',
+        validate: (v) => (digits(v, 0, v.length) && v.length <= 9 ? undefined : 'HOLDFOR must be 1 to 9 digits'),
+      },
+      {
+        keyword: 'HOLDUNTIL',
+        command: 'mail',
+        extensions: ['FUTURERELEASE'],
+        rfc: 'RFC 4865',
+        value: 'required',
+        validate: (v) => (isDateTime(v) ? undefined : 'HOLDUNTIL must be an RFC 3339 date-time'),
+      },
+      {
+        keyword: 'MTRK',
+        command: 'mail',
+        extensions: ['MTRK'],
+        rfc: 'RFC 3885',
+        value: 'optional',
+        validate: (v) => (parseMtrk(v) === undefined ? 'MTRK must be certifier[:timeout]' : undefined),
+      },
+      {
+        keyword: 'NOTIFY',
+        command: 'rcpt',
+        extensions: ['DSN'],
+        rfc: 'RFC 3461',
+        value: 'required',
+        validate: (v) => (parseNotify(v) === undefined ? 'NOTIFY must be NEVER or a list of SUCCESS, FAILURE, DELAY' : undefined),
+      },
+      {
+        keyword: 'ORCPT',
+        command: 'rcpt',
+        extensions: ['DSN'],
+        rfc: 'RFC 3461, RFC 6533',
+        value: 'required',
+        validate: (v, ctx) => (parseOrcpt(v, ctx) === undefined ? 'ORCPT must be addr-type;xtext' : undefined),
+      },
+      {
+        keyword: 'RRVS',
+        command: 'rcpt',
+        extensions: ['RRVS'],
+        rfc: 'RFC 7293',
+        value: 'required',
+        validate: (v) => (parseRrvs(v) === undefined ? 'RRVS must be date-time[;C|R]' : undefined),
+      },
+    ] satisfies ParameterSpec[]
+  ).map((s) => [s.keyword, Object.freeze(s)] as const),
+);
+
+/** Outcome of validating one keyword/value pair. */
+export type ParamCheck =
+  | { readonly ok: true; readonly keyword: string; readonly spec: ParameterSpec | undefined }
+  | { readonly ok: false; readonly reason: AddFailureReason; readonly message: string };
+
+/**
+ * Why {@link SmtpClientArgs.add} refused a parameter.
+ *
+ * @example
+ * ```ts
+ * const r = args.add('SIZE', 'abc'); if (!r.ok && r.reason === 'bad-value') retry();
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export type AddFailureReason = 'bad-keyword' | 'bad-value' | 'value-required' | 'value-not-allowed' | 'duplicate' | 'wrong-command';
+
+/** Validates a keyword/value pair against esmtp-param grammar and the spec table. */
+export function checkParam(
+  keyword: string,
+  value: string | undefined,
+  specs: ReadonlyMap<string, ParameterSpec>,
+  command: ParameterCommand | undefined,
+  ctx: ValidationContext,
+): ParamCheck {
+  if (typeof keyword !== 'string' || !isKeyword(keyword)) {
+    return { ok: false, reason: 'bad-keyword', message: 'keyword must match esmtp-keyword' };
+  }
+  const upper = keyword.toUpperCase();
+  const spec = specs.get(upper);
+  if (value !== undefined && (typeof value !== 'string' || !isEsmtpValue(value, ctx.smtpUtf8))) {
+    return { ok: false, reason: 'bad-value', message: `${upper} value must match esmtp-value` };
+  }
+  if (spec === undefined) return { ok: true, keyword: upper, spec };
+  if (command !== undefined && spec.command !== command) {
+    return { ok: false, reason: 'wrong-command', message: `${upper} belongs to ${spec.command.toUpperCase()}` };
+  }
+  if (value === undefined && spec.value === 'required') return { ok: false, reason: 'value-required', message: `${upper} needs a value` };
+  if (value !== undefined && spec.value === 'none') return { ok: false, reason: 'value-not-allowed', message: `${upper} takes no value` };
+  if (value !== undefined && spec.validate !== undefined) {
+    const why = spec.validate(value, ctx);
+    if (why !== undefined) return { ok: false, reason: 'bad-value', message: why };
+  }
+  return { ok: true, keyword: upper, spec };
+}
+
+function isKeyword(s: string): boolean {
+  if (s.length === 0 || !isAlnum(s.charCodeAt(0))) return false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isAlnum(c) && c !== 0x2d) return false;
+  }
+  return true;
+}
+
+/** Merges user specs over the defaults (a new map; nothing global is mutated). */
+export function mergeSpecs(extra: readonly ParameterSpec[] | undefined): ReadonlyMap<string, ParameterSpec> {
+  if (extra === undefined || extra.length === 0) return DEFAULT_PARAMETERS;
+  const m = new Map(DEFAULT_PARAMETERS);
+  for (const s of extra) m.set(s.keyword.toUpperCase(), s);
+  return m;
+}

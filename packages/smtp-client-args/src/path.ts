@@ -1,0 +1,641 @@
+/**
+ * Reverse- and forward-paths (RFC 5321 §4.1.2): the null path, `<postmaster>`, mailboxes with dot-atom
+ * or quoted local parts, domain names and address literals, source routes (accepted, dropped), and
+ * UTF-8 addresses (RFC 6531). One hand-written scanner serves both the server parser and the client
+ * builders; it never backtracks, so it runs in linear time.
+ */
+
+import { LocalProtocolError, RemoteProtocolError } from './errors.js';
+import type { ArgsErrorCode } from './errors.js';
+import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length } from './text.js';
+
+/** The null reverse-path `<>` (bounces, DSNs). RFC 5321 §4.5.5. */
+export interface NullPath {
+  readonly kind: 'null';
+}
+
+/** The special forward-path `<postmaster>` (no domain). RFC 5321 §4.1.1.3. */
+export interface PostmasterPath {
+  readonly kind: 'postmaster';
+}
+
+/**
+ * What the domain of a mailbox is: a host name (`name`), or an address literal: `[192.0.2.1]`
+ * (`ipv4`), `[IPv6:2001:db8::1]` (`ipv6`), `[tag:content]` (`general`). RFC 5321 §4.1.3.
+ */
+export type DomainKind = 'name' | 'ipv4' | 'ipv6' | 'general';
+
+/** A mailbox path. RFC 5321 §4.1.2. */
+export interface MailboxPath {
+  readonly kind: 'mailbox';
+  /** The local part as text: quotes removed and quoted pairs unescaped (`"a b"` -> `a b`). */
+  readonly localPart: string;
+  /** The domain as written; address literals keep their brackets (`[192.0.2.1]`). */
+  readonly domain: string;
+  /** What kind of domain this is. */
+  readonly domainKind: DomainKind;
+  /** True when the local part or domain holds non-ASCII characters (needs SMTPUTF8). */
+  readonly utf8: boolean;
+  /** The canonical address as it goes between the angle brackets (`"a b"@example.com`). */
+  readonly address: string;
+}
+
+/**
+ * A reverse-path (MAIL FROM) or forward-path (RCPT TO).
+ *
+ * @example
+ * ```ts
+ * const p: Path = parsePath('<user@example.com>');
+ * if (p.kind === 'mailbox') console.log(p.domain);
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export type Path = NullPath | PostmasterPath | MailboxPath;
+
+/**
+ * The null path `<>`.
+ *
+ * @example
+ * ```ts
+ * formatMailFrom(NULL_PATH, new SmtpClientArgs()); // 'MAIL FROM:<>'
+ * ```
+ * @see RFC 5321 §4.5.5
+ */
+export const NULL_PATH: NullPath = Object.freeze({ kind: 'null' as const });
+
+/**
+ * The forward-path `<postmaster>`.
+ *
+ * @example
+ * ```ts
+ * formatRcptTo(POSTMASTER_PATH, new SmtpClientArgs()); // 'RCPT TO:<postmaster>'
+ * ```
+ * @see RFC 5321 §4.1.1.3
+ */
+export const POSTMASTER_PATH: PostmasterPath = Object.freeze({ kind: 'postmaster' as const });
+
+/**
+ * Size limits of a path, in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * parsePath('<a@b>', { limits: { localPart: 128 } });
+ * ```
+ * @see RFC 5321 §4.5.3.1.1, §4.5.3.1.2, §4.5.3.1.3
+ */
+export interface PathLimits {
+  /** Local part as written (quotes included). RFC minimum 64; Postfix and Exim accept more. */
+  readonly localPart: number;
+  /** Domain as written (brackets included). RFC minimum 255. */
+  readonly domain: number;
+  /** The whole path `<local@domain>` (source route dropped). RFC minimum 256. */
+  readonly path: number;
+}
+
+/**
+ * The RFC 5321 §4.5.3.1 minimums: local part 64, domain 255, path 256 bytes. A server must accept
+ * at least these; Postfix and Exim do not enforce a local-part limit below the line length, so raise
+ * them if you relay for such systems.
+ *
+ * @example
+ * ```ts
+ * parsePath(text, { limits: { ...DEFAULT_PATH_LIMITS, path: 512 } });
+ * ```
+ * @see RFC 5321 §4.5.3.1
+ */
+export const DEFAULT_PATH_LIMITS: PathLimits = Object.freeze({ localPart: 64, domain: 255, path: 256 });
+
+/**
+ * Leniency switches for real-world clients; all default to false (strict RFC 5321).
+ *
+ * @example
+ * ```ts
+ * parseMailFrom('FROM: a@b', { lenient: { spaceAfterColon: true, missingAngleBrackets: true } });
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export interface LenientOptions {
+  /** Accept spaces between `FROM:` / `TO:` and the path (`MAIL FROM: <a@b>`). */
+  readonly spaceAfterColon?: boolean;
+  /** Accept a path without angle brackets (`MAIL FROM:a@b`). */
+  readonly missingAngleBrackets?: boolean;
+  /** Accept `+0d` as an xtext escape (default true, per INJ-4; decoded text is still checked). */
+  readonly lowercaseXtextHex?: boolean;
+  /** Accept several spaces between parameters and trailing spaces at the end of the line. */
+  readonly extraSpaces?: boolean;
+}
+
+/**
+ * Options of {@link parsePath} and {@link formatPath}.
+ *
+ * @example
+ * ```ts
+ * parsePath('<ü@example.com>', { smtpUtf8: true, role: 'forward' });
+ * ```
+ * @see RFC 5321 §4.1.2, RFC 6531 §3.3
+ */
+export interface PathOptions {
+  /** Allow non-ASCII local parts and domains (SMTPUTF8 in effect). Default false. */
+  readonly smtpUtf8?: boolean;
+  /** Byte limits; missing fields use {@link DEFAULT_PATH_LIMITS}. */
+  readonly limits?: Partial<PathLimits>;
+  /** `reverse` (MAIL: `<>` allowed), `forward` (RCPT: `<postmaster>` allowed), `any` (default). */
+  readonly role?: 'reverse' | 'forward' | 'any';
+  /** Leniency (server side); only `missingAngleBrackets` applies to a bare path. */
+  readonly lenient?: LenientOptions;
+}
+
+/** Internal scan failure. */
+export interface PathFailure {
+  readonly ok: false;
+  readonly code: ArgsErrorCode;
+  readonly reason: string;
+}
+
+/** Internal scan success. */
+export interface PathSuccess {
+  readonly ok: true;
+  readonly path: Path;
+  readonly next: number;
+}
+
+function fail(code: ArgsErrorCode, reason: string): PathFailure {
+  return { ok: false, code, reason };
+}
+
+function resolveLimits(limits: Partial<PathLimits> | undefined, argument: string): PathLimits {
+  if (limits === undefined) return DEFAULT_PATH_LIMITS;
+  const out = { ...DEFAULT_PATH_LIMITS, ...limits };
+  for (const k of ['localPart', 'domain', 'path'] as const) {
+    const v = out[k];
+    if (!Number.isSafeInteger(v) || v < 1) {
+      throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${argument}.${k}`, `${argument}.${k} must be a positive integer`);
+    }
+  }
+  return out;
+}
+
+/** Scans a domain name or address literal starting at `pos`; returns its end or a failure. */
+function scanDomain(s: string, pos: number, end: number): { ok: true; next: number; kind: DomainKind; utf8: boolean } | PathFailure {
+  if (pos >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'missing domain');
+  if (s.charCodeAt(pos) === 0x5b) return scanLiteral(s, pos, end);
+  let i = pos;
+  let utf8 = false;
+  while (true) {
+    // sub-domain = Let-dig [Ldh-str], or a U-label with SMTPUTF8.
+    const labelStart = i;
+    let last = -1;
+    while (i < end) {
+      const c = s.charCodeAt(i);
+      if (isAlnum(c)) last = c;
+      else if (c === 0x2d) {
+        if (i === labelStart) return fail('ERR_SMTP_PATH_SYNTAX', 'domain label starts with a hyphen');
+        last = c;
+      } else if (c > 0x7f) {
+        if (!isUtf8AddressChar(c)) return fail('ERR_SMTP_PATH_SYNTAX', 'character not allowed in domain');
+        utf8 = true;
+        last = c;
+      } else break;
+      i++;
+    }
+    if (i === labelStart) return fail('ERR_SMTP_PATH_SYNTAX', 'empty domain label');
+    if (last === 0x2d) return fail('ERR_SMTP_PATH_SYNTAX', 'domain label ends with a hyphen');
+    if (i < end && s.charCodeAt(i) === 0x2e) {
+      i++;
+      continue;
+    }
+    break;
+  }
+  return { ok: true, next: i, kind: 'name', utf8 };
+}
+
+function scanIpv4(s: string, from: number, to: number): boolean {
+  let parts = 0;
+  let i = from;
+  while (true) {
+    const start = i;
+    let v = 0;
+    while (i < to && isDigit(s.charCodeAt(i)) && i - start < 3) {
+      v = v * 10 + (s.charCodeAt(i) - 0x30);
+      i++;
+    }
+    if (i === start || v > 255) return false;
+    parts++;
+    if (i === to) return parts === 4;
+    if (s.charCodeAt(i) !== 0x2e || parts === 4) return false;
+    i++;
+  }
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/** RFC 5321 §4.1.3 IPv6-addr (full, compressed, with or without an IPv4 tail). */
+function scanIpv6(s: string, from: number, to: number): boolean {
+  let groups = 0;
+  let compressed = false;
+  let i = from;
+  if (to - from >= 2 && s.charCodeAt(i) === 0x3a && s.charCodeAt(i + 1) === 0x3a) {
+    compressed = true;
+    i += 2;
+    if (i === to) return true;
+  } else if (i < to && s.charCodeAt(i) === 0x3a) return false;
+  while (i < to) {
+    // Try an IPv4 tail: digits followed by '.' before the next ':'.
+    let j = i;
+    while (j < to && isHex(s.charCodeAt(j))) j++;
+    if (j < to && s.charCodeAt(j) === 0x2e) {
+      if (!scanIpv4(s, i, to)) return false;
+      groups += 2;
+      i = to;
+      break;
+    }
+    if (j === i || j - i > 4) return false;
+    groups++;
+    i = j;
+    if (i === to) break;
+    if (s.charCodeAt(i) !== 0x3a) return false;
+    i++;
+    if (i < to && s.charCodeAt(i) === 0x3a) {
+      if (compressed) return false;
+      compressed = true;
+      i++;
+      if (i === to) break;
+    } else if (i === to) return false;
+  }
+  return compressed ? groups <= 6 : groups === 8;
+}
+
+function scanLiteral(s: string, pos: number, end: number): { ok: true; next: number; kind: DomainKind; utf8: boolean } | PathFailure {
+  let close = pos + 1;
+  while (close < end && s.charCodeAt(close) !== 0x5d) {
+    const c = s.charCodeAt(close);
+    // dcontent = %d33-90 / %d94-126
+    if (c < 33 || c > 126 || c === 0x5b || c === 0x5c) return fail('ERR_SMTP_PATH_SYNTAX', 'character not allowed in address literal');
+    close++;
+  }
+  if (close >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'unterminated address literal');
+  const from = pos + 1;
+  if (close === from) return fail('ERR_SMTP_PATH_SYNTAX', 'empty address literal');
+  if (isDigit(s.charCodeAt(from)) && scanIpv4(s, from, close)) return { ok: true, next: close + 1, kind: 'ipv4', utf8: false };
+  // Standardized-tag ":" 1*dcontent
+  let i = from;
+  while (i < close && (isAlnum(s.charCodeAt(i)) || s.charCodeAt(i) === 0x2d)) i++;
+  if (i === from || i >= close || s.charCodeAt(i) !== 0x3a || s.charCodeAt(i - 1) === 0x2d || !isAlnum(s.charCodeAt(from))) {
+    return fail('ERR_SMTP_PATH_SYNTAX', 'invalid address literal');
+  }
+  const tag = s.slice(from, i);
+  if (tag.length === 4 && tag.toLowerCase() === 'ipv6') {
+    if (!scanIpv6(s, i + 1, close)) return fail('ERR_SMTP_PATH_SYNTAX', 'invalid IPv6 address literal');
+    return { ok: true, next: close + 1, kind: 'ipv6', utf8: false };
+  }
+  if (i + 1 >= close) return fail('ERR_SMTP_PATH_SYNTAX', 'invalid address literal');
+  return { ok: true, next: close + 1, kind: 'general', utf8: false };
+}
+
+/** True if `local` can be written as an unquoted dot-string. */
+function isDotString(local: string): boolean {
+  if (local.length === 0) return false;
+  let prevDot = true;
+  for (let i = 0; i < local.length; i++) {
+    const c = local.charCodeAt(i);
+    if (c === 0x2e) {
+      if (prevDot) return false;
+      prevDot = true;
+      continue;
+    }
+    if (!isAtext(c) && !isUtf8AddressChar(c)) return false;
+    prevDot = false;
+  }
+  return !prevDot;
+}
+
+/** Renders a local part: as a dot-string when possible, otherwise as a quoted string. */
+function renderLocalPart(local: string): string {
+  if (isDotString(local)) return local;
+  let out = '"';
+  for (let i = 0; i < local.length; i++) {
+    const ch = local[i]!;
+    out += ch === '"' || ch === '\\' ? '\\' + ch : ch;
+  }
+  return out + '"';
+}
+
+interface LocalScan {
+  readonly ok: true;
+  readonly next: number;
+  readonly value: string;
+  readonly quoted: boolean;
+  readonly utf8: boolean;
+}
+
+function scanLocalPart(s: string, pos: number, end: number): LocalScan | PathFailure {
+  if (pos < end && s.charCodeAt(pos) === 0x22) {
+    let i = pos + 1;
+    let value = '';
+    let from = i;
+    let utf8 = false;
+    while (true) {
+      if (i >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'unterminated quoted local part');
+      const c = s.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        value += s.slice(from, i);
+        const d = i + 1 < end ? s.charCodeAt(i + 1) : -1;
+        // quoted-pairSMTP = %d92 %d32-126
+        if (d < 32 || d > 126) return fail('ERR_SMTP_PATH_SYNTAX', 'invalid quoted pair in local part');
+        value += s[i + 1]!;
+        i += 2;
+        from = i;
+        continue;
+      }
+      if (c >= 32 && c <= 126) {
+        i++;
+        continue;
+      }
+      if (isUtf8AddressChar(c)) {
+        utf8 = true;
+        i++;
+        continue;
+      }
+      return fail('ERR_SMTP_PATH_SYNTAX', 'character not allowed in local part');
+    }
+    value += s.slice(from, i);
+    return { ok: true, next: i + 1, value, quoted: true, utf8 };
+  }
+  let i = pos;
+  let prevDot = true;
+  let utf8 = false;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (prevDot) return fail('ERR_SMTP_PATH_SYNTAX', 'empty atom in local part');
+      prevDot = true;
+    } else if (isAtext(c)) prevDot = false;
+    else if (c > 0x7f) {
+      if (!isUtf8AddressChar(c)) return fail('ERR_SMTP_PATH_SYNTAX', 'character not allowed in local part');
+      utf8 = true;
+      prevDot = false;
+    } else break;
+    i++;
+  }
+  if (i === pos) return fail('ERR_SMTP_PATH_SYNTAX', 'missing local part');
+  if (prevDot) return fail('ERR_SMTP_PATH_SYNTAX', 'local part ends with a dot');
+  return { ok: true, next: i, value: s.slice(pos, i), quoted: false, utf8 };
+}
+
+interface ScanOptions {
+  readonly role: 'reverse' | 'forward' | 'any';
+  readonly smtpUtf8: boolean;
+  readonly limits: PathLimits;
+  readonly bare: boolean;
+}
+
+/**
+ * Scans a path in `s` from `pos` (up to `end`). With `bare` the angle brackets are optional and an
+ * unbracketed path ends at the first SP. Internal: callers turn failures into typed errors.
+ */
+export function scanPath(s: string, pos: number, end: number, o: ScanOptions): PathSuccess | PathFailure {
+  let i = pos;
+  const bracketed = i < end && s.charCodeAt(i) === 0x3c;
+  if (!bracketed && !o.bare) return fail('ERR_SMTP_PATH_SYNTAX', 'path must be enclosed in angle brackets');
+  if (bracketed) i++;
+  let stop = end;
+  if (!bracketed) {
+    // An unbracketed path ends at the first SP (a quoted local part may hold one).
+    let inQuote = false;
+    for (let j = i; j < end; j++) {
+      const c = s.charCodeAt(j);
+      if (c === 0x5c && inQuote) j++;
+      else if (c === 0x22) inQuote = !inQuote;
+      else if (c === 0x20 && !inQuote) {
+        stop = j;
+        break;
+      }
+    }
+  }
+  if (bracketed && i < end && s.charCodeAt(i) === 0x3e) {
+    if (o.role === 'forward') return fail('ERR_SMTP_NULL_PATH_NOT_ALLOWED', 'the null path is not a recipient');
+    return { ok: true, path: NULL_PATH, next: i + 1 };
+  }
+  // Source route: A-d-l ":" (accepted and dropped, RFC 5321 §4.1.1.3 / Appendix C).
+  if (i < stop && s.charCodeAt(i) === 0x40) {
+    while (true) {
+      i++; // '@'
+      const d = scanDomain(s, i, stop);
+      if (!d.ok) return d;
+      i = d.next;
+      if (i < stop && s.charCodeAt(i) === 0x2c) {
+        i++;
+        if (i >= stop || s.charCodeAt(i) !== 0x40) return fail('ERR_SMTP_PATH_SYNTAX', 'invalid source route');
+        continue;
+      }
+      if (i < stop && s.charCodeAt(i) === 0x3a) {
+        i++;
+        break;
+      }
+      return fail('ERR_SMTP_PATH_SYNTAX', 'invalid source route');
+    }
+  }
+  const localStart = i;
+  const local = scanLocalPart(s, i, stop);
+  if (!local.ok) return local;
+  i = local.next;
+  const localBytes = utf8Length(s.slice(localStart, i));
+  const closeAt = (at: number): number => {
+    if (bracketed) return at < stop && s.charCodeAt(at) === 0x3e ? at + 1 : -1;
+    return at === stop ? at : -1;
+  };
+  if (i >= stop || s.charCodeAt(i) !== 0x40) {
+    // `<postmaster>` without a domain (forward-paths only), case-insensitive.
+    const after = closeAt(i);
+    if (after >= 0 && !local.quoted && local.value.length === 10 && local.value.toLowerCase() === 'postmaster') {
+      if (o.role === 'reverse') return fail('ERR_SMTP_PATH_SYNTAX', 'postmaster without a domain is not a reverse-path');
+      return { ok: true, path: POSTMASTER_PATH, next: after };
+    }
+    return fail('ERR_SMTP_PATH_SYNTAX', bracketed && i < stop ? 'invalid character in path' : 'missing @domain');
+  }
+  i++;
+  const domainStart = i;
+  const dom = scanDomain(s, i, stop);
+  if (!dom.ok) return dom;
+  i = dom.next;
+  const after = closeAt(i);
+  if (after < 0) return fail('ERR_SMTP_PATH_SYNTAX', bracketed ? 'path not closed by ">"' : 'invalid character in path');
+  const domain = s.slice(domainStart, i);
+  const utf8 = local.utf8 || dom.utf8;
+  if (utf8 && !o.smtpUtf8) return fail('ERR_SMTP_UTF8_NOT_ALLOWED', 'non-ASCII address without SMTPUTF8');
+  if (utf8 && (!isWellFormed(local.value) || !isWellFormed(domain))) return fail('ERR_SMTP_PATH_SYNTAX', 'malformed UTF-16 in address');
+  const address = renderLocalPart(local.value) + '@' + domain;
+  if (localBytes > o.limits.localPart) return fail('ERR_SMTP_PATH_TOO_LONG', 'local part too long');
+  if (utf8Length(domain) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
+  if (utf8Length(address) + 2 > o.limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
+  return {
+    ok: true,
+    next: after,
+    path: Object.freeze({ kind: 'mailbox', localPart: local.value, domain, domainKind: dom.kind, utf8, address }),
+  };
+}
+
+/** The reply a server sends for a path failure. */
+export function pathFailureReply(f: PathFailure, role: 'reverse' | 'forward' | 'any'): RemoteProtocolError {
+  const enhanced = role === 'reverse' ? '5.1.7' : '5.1.3';
+  const who = role === 'reverse' ? 'sender' : role === 'forward' ? 'recipient' : 'mailbox';
+  switch (f.code) {
+    case 'ERR_SMTP_UTF8_NOT_ALLOWED':
+      return new RemoteProtocolError(f.code, { code: 553, enhanced: '5.6.7', text: `Non-ASCII ${who} address requires SMTPUTF8` });
+    case 'ERR_SMTP_PATH_TOO_LONG':
+      return new RemoteProtocolError(f.code, { code: 501, enhanced, text: `Path too long (${f.reason})` });
+    case 'ERR_SMTP_NULL_PATH_NOT_ALLOWED':
+      return new RemoteProtocolError(f.code, { code: 501, enhanced, text: 'The null path is not allowed here' });
+    default:
+      return new RemoteProtocolError(f.code, { code: 501, enhanced, text: `Bad ${who} address syntax (${f.reason})` });
+  }
+}
+
+/**
+ * Parses a complete path such as `<user@example.com>`, `<>`, `<postmaster>`, `<"a b"@[192.0.2.1]>`,
+ * `<@relay:user@example.com>` (source route dropped). Throws a {@link RemoteProtocolError} whose
+ * `reply` is what a server should send (501 5.1.7 / 5.1.3, 553 5.6.7 without SMTPUTF8).
+ *
+ * @example
+ * ```ts
+ * const p = parsePath('<"john doe"@example.com>');
+ * // { kind: 'mailbox', localPart: 'john doe', domain: 'example.com', address: '"john doe"@example.com', ... }
+ * ```
+ * @see RFC 5321 §4.1.2, §4.5.3.1, RFC 6531 §3.3
+ */
+export function parsePath(text: string, options: PathOptions = {}): Path {
+  const role = options.role ?? 'any';
+  const r = scanPath(text, 0, text.length, {
+    role,
+    smtpUtf8: options.smtpUtf8 ?? false,
+    limits: resolveLimits(options.limits, 'options.limits'),
+    bare: options.lenient?.missingAngleBrackets ?? false,
+  });
+  if (!r.ok) throw pathFailureReply(r, role);
+  if (r.next !== text.length) {
+    throw pathFailureReply(fail('ERR_SMTP_PATH_SYNTAX', 'unexpected text after the path'), role);
+  }
+  return r.path;
+}
+
+function localError(code: ArgsErrorCode, argument: string, reason: string): LocalProtocolError {
+  if (code === 'ERR_SMTP_UTF8_NOT_ALLOWED') {
+    return new LocalProtocolError('ERR_SMTP_UTF8_REQUIRED', argument, `${argument}: non-ASCII address needs SMTPUTF8`);
+  }
+  if (code === 'ERR_SMTP_PATH_TOO_LONG') return new LocalProtocolError(code, argument, `${argument}: ${reason}`);
+  return new LocalProtocolError('ERR_SMTP_INVALID_PATH', argument, `${argument}: ${reason}`);
+}
+
+/** Checks a caller string for control bytes first, so the error says so. */
+function rejectControls(value: string, argument: string): void {
+  for (let i = 0; i < value.length; i++) {
+    if (isControl(value.charCodeAt(i))) {
+      throw new LocalProtocolError('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
+    }
+  }
+}
+
+/**
+ * Builds a validated mailbox path from a local part (plain text; quoted on the wire if needed) and a
+ * domain (a host name or a bracketed address literal). Throws a {@link LocalProtocolError} naming
+ * `localPart` or `domain`.
+ *
+ * @example
+ * ```ts
+ * mailboxPath('john doe', 'example.com').address; // '"john doe"@example.com'
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export function mailboxPath(localPart: string, domain: string, options: Pick<PathOptions, 'smtpUtf8' | 'limits'> = {}): MailboxPath {
+  if (typeof localPart !== 'string') throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'localPart', 'localPart must be a string');
+  if (typeof domain !== 'string') throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'domain', 'domain must be a string');
+  rejectControls(localPart, 'localPart');
+  rejectControls(domain, 'domain');
+  for (let i = 0; i < localPart.length; i++) {
+    const c = localPart.charCodeAt(i);
+    if (c > 0x7f && !isUtf8AddressChar(c)) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'localPart', 'localPart contains an invisible character');
+  }
+  if (!isWellFormed(localPart)) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'localPart', 'localPart is not well-formed UTF-16');
+  const d = scanDomain(domain, 0, domain.length);
+  if (!d.ok || d.next !== domain.length) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'domain', 'domain is not a valid host name or address literal');
+  const text = '<' + renderLocalPart(localPart) + '@' + domain + '>';
+  const r = scanPath(text, 0, text.length, {
+    role: 'any',
+    smtpUtf8: options.smtpUtf8 ?? true,
+    limits: resolveLimits(options.limits, 'options.limits'),
+    bare: false,
+  });
+  if (!r.ok) throw localError(r.code, 'path', r.reason);
+  if (r.path.kind !== 'mailbox') throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'localPart', 'not a mailbox');
+  return r.path;
+}
+
+/** Resolves a caller's path (object or string) into a validated {@link Path}. */
+export function toPath(path: Path | string, argument: string, options: Pick<PathOptions, 'smtpUtf8' | 'limits'> = {}): Path {
+  const limits = resolveLimits(options.limits, 'options.limits');
+  const smtpUtf8 = options.smtpUtf8 ?? false;
+  if (typeof path === 'string') {
+    rejectControls(path, argument);
+    let text = path;
+    if (!(text.length >= 2 && text.charCodeAt(0) === 0x3c && text.charCodeAt(text.length - 1) === 0x3e)) text = '<' + text + '>';
+    const r = scanPath(text, 0, text.length, { role: 'any', smtpUtf8, limits, bare: false });
+    if (!r.ok) throw localError(r.code, argument, r.reason);
+    if (r.next !== text.length) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', argument, `${argument}: unexpected text after the path`);
+    return r.path;
+  }
+  if (typeof path !== 'object' || path === null) throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument} must be a Path or a string`);
+  switch (path.kind) {
+    case 'null':
+      return NULL_PATH;
+    case 'postmaster':
+      return POSTMASTER_PATH;
+    case 'mailbox': {
+      // Re-validate: the object may have been built by hand.
+      if (typeof path.localPart !== 'string' || typeof path.domain !== 'string') {
+        throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument} is not a valid mailbox`);
+      }
+      rejectControls(path.localPart, argument);
+      rejectControls(path.domain, argument);
+      const text = '<' + renderLocalPart(path.localPart) + '@' + path.domain + '>';
+      const r = scanPath(text, 0, text.length, { role: 'any', smtpUtf8, limits, bare: false });
+      if (!r.ok) throw localError(r.code, argument, r.reason);
+      if (r.next !== text.length) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', argument, `${argument}: invalid domain`);
+      return r.path;
+    }
+    default:
+      throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument} has an unknown kind`);
+  }
+}
+
+/**
+ * Renders a path with its angle brackets, validating it first: `<>`, `<postmaster>`,
+ * `<local@domain>` (the local part quoted when needed). A string is taken as an address with or
+ * without brackets (`''` is the null path). Throws a {@link LocalProtocolError} naming `path`
+ * (control characters, bad syntax, over a limit, non-ASCII without `smtpUtf8`).
+ *
+ * @example
+ * ```ts
+ * formatPath('user@example.com'); // '<user@example.com>'
+ * formatPath(mailboxPath('a b', 'example.com')); // '<"a b"@example.com>'
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export function formatPath(path: Path | string, options: Pick<PathOptions, 'smtpUtf8' | 'limits'> = {}): string {
+  const p = toPath(path, 'path', options);
+  return renderPath(p);
+}
+
+/** Renders an already validated path. */
+export function renderPath(p: Path): string {
+  switch (p.kind) {
+    case 'null':
+      return '<>';
+    case 'postmaster':
+      return '<postmaster>';
+    case 'mailbox':
+      return '<' + p.address + '>';
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Character-level helpers shared by the scanners: UTF-8 byte counting without allocation, control
+ * byte detection and the RFC 5321 / RFC 5322 character classes. Internal (not exported by index).
+ */
+
+/**
+ * Number of bytes `s` takes in UTF-8 (a lone surrogate counts as the 3-byte replacement character,
+ * as `TextEncoder` writes it).
+ */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** True when `s` has no unpaired surrogate (so it encodes to UTF-8 losslessly). */
+export function isWellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d < 0xdc00 || d > 0xdfff) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
+/** C0 controls, DEL and the C1 controls (U+0080..U+009F). */
+export function isControl(c: number): boolean {
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+/** Invisible or direction-changing code points refused inside addresses (INJ-3). */
+export function isInvisible(c: number): boolean {
+  return (
+    c === 0xad ||
+    (c >= 0x200b && c <= 0x200f) ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2060 && c <= 0x2064) ||
+    (c >= 0x2066 && c <= 0x206f) ||
+    c === 0xfeff ||
+    (c >= 0xfff9 && c <= 0xfffb)
+  );
+}
+
+/** Index of the first control character (C0, DEL, C1) in `s`, or -1. */
+export function findControl(s: string): number {
+  for (let i = 0; i < s.length; i++) if (isControl(s.charCodeAt(i))) return i;
+  return -1;
+}
+
+/** True if any code unit of `s` is outside ASCII. */
+export function hasNonAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
+export function isAlpha(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+export function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+export function isAlnum(c: number): boolean {
+  return isAlpha(c) || isDigit(c);
+}
+
+/** RFC 5322 atext (ASCII part): ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~". */
+export function isAtext(c: number): boolean {
+  if (isAlnum(c)) return true;
+  switch (c) {
+    case 0x21: // !
+    case 0x23: // #
+    case 0x24: // $
+    case 0x25: // %
+    case 0x26: // &
+    case 0x27: // '
+    case 0x2a: // *
+    case 0x2b: // +
+    case 0x2d: // -
+    case 0x2f: // /
+    case 0x3d: // =
+    case 0x3f: // ?
+    case 0x5e: // ^
+    case 0x5f: // _
+    case 0x60: // `
+    case 0x7b: // {
+    case 0x7c: // |
+    case 0x7d: // }
+    case 0x7e: // ~
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** True for a non-ASCII code unit that may appear in a UTF-8 address (no controls, no invisibles). */
+export function isUtf8AddressChar(c: number): boolean {
+  return c > 0x7f && !isControl(c) && !isInvisible(c);
+}
+
+/** RFC 5321 esmtp-keyword: (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"). */
+export function isEsmtpKeyword(s: string): boolean {
+  if (s.length === 0 || !isAlnum(s.charCodeAt(0))) return false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isAlnum(c) && c !== 0x2d) return false;
+  }
+  return true;
+}
+
+/**
+ * RFC 5321 esmtp-value: 1*(%d33-60 / %d62-126); with SMTPUTF8 (RFC 6531 §3.3) also non-ASCII
+ * characters (never controls or invisible code points).
+ */
+export function isEsmtpValue(s: string, utf8: boolean): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 33 && c <= 126) {
+      if (c === 0x3d) return false;
+      continue;
+    }
+    if (utf8 && isUtf8AddressChar(c)) continue;
+    return false;
+  }
+  return utf8 ? isWellFormed(s) : true;
+}
+
+/** ASCII upper-casing (keywords are ASCII; no locale rules). */
+export function asciiUpper(s: string): string {
+  let out = '';
+  let changed = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) changed = true;
+  }
+  if (!changed) return s;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0x61 && c <= 0x7a ? String.fromCharCode(c - 32) : s[i];
+  }
+  return out;
+}
