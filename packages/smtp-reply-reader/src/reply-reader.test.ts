@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { resultsForEverySplit, bytes } from '@smtpkit/testkit';
+import { byteByByte, bytes, resultsForEverySplit } from '@smtpkit/testkit';
 import {
   DEFAULT_REPLY_LIMITS,
   ReplyReader,
@@ -304,4 +304,23 @@ test('strings and bytes give the same replies; bufferedBytes reports the held by
   expect(reader.bufferedBytes).toBe(11 + 2);
   expect(reader.push(bytes('0 ok\r\n'))).toEqual([{ code: 250, lines: ['hello', 'ok'], text: 'hello\nok' }]);
   expect(reader.bufferedBytes).toBe(0);
+});
+
+describe('X-3 the word-at-a-time scan agrees with the byte scan at every alignment', () => {
+  test('X-3 a control or 8-bit byte at every position of a long chunk, at byte offsets 0-3', () => {
+    const line = `250-${'abcdefgh'.repeat(12)}\r\n`;
+    const base = bytes(`${line}${line}250 end\r\n`);
+    for (const special of [0x00, 0x07, 0x0d, 0x1f, 0x7f, 0x80, 0xc3, 0xff]) {
+      for (let at = 4; at < 100; at++) {
+        const wire = base.slice();
+        wire[at] = special;
+        const expected = feed(byteByByte(wire));
+        for (let shift = 0; shift < 4; shift++) {
+          const backing = new Uint8Array(wire.length + shift);
+          backing.set(wire, shift);
+          expect(feed([backing.subarray(shift)])).toEqual(expected);
+        }
+      }
+    }
+  });
 });
