@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isLocalProtocolError, xtextDecode, xtextEncode } from 'smtp-client-args';
+
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+
+describe('xtextEncode', () => {
+  it('keeps printable ASCII except + and =', () => {
+    expect(xtextEncode('abc!~<>@')).toBe('abc!~<>@');
+  });
+  it('INJ-2: encodes SP, =, +, CR, LF as +HH', () => {
+    expect(xtextEncode('a b=c+d\r\n')).toBe('a+20b+3Dc+2Bd+0D+0A');
+  });
+  it('encodes non-ASCII as UTF-8 bytes (astral included)', () => {
+    expect(xtextEncode('ü')).toBe('+C3+BC');
+    expect(xtextEncode('😀')).toBe('+F0+9F+98+80');
+  });
+  it('INJ-2: output never holds SP, = or a control byte (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const out = xtextEncode(s);
+        for (let i = 0; i < out.length; i++) {
+          const c = out.charCodeAt(i);
+          expect(c >= 33 && c <= 126 && c !== 0x3d).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('xtextDecode', () => {
+  it('INJ-4: decodes +2B', () => {
+    expect(xtextDecode('a+2Bb@c')).toBe('a+b@c');
+  });
+  it.each(['abc+', '+4', '+G1', 'a=b', 'a b', 'a\rb'])('INJ-4: refuses %j', (t) => {
+    try {
+      xtextDecode(t);
+      expect.unreachable();
+    } catch (e) {
+      expect(isLocalProtocolError(e) && e.code).toBe('ERR_SMTP_XTEXT_SYNTAX');
+    }
+  });
+  it('INJ-4: lower-case hex is accepted by default, refused on request', () => {
+    expect(xtextDecode('a+2bb')).toBe('a+b');
+    expect(() => xtextDecode('a+2bb', { lowercaseHex: false })).toThrow();
+  });
+  it('INJ-3/INJ-4: control characters after decoding are refused (+0d too)', () => {
+    expect(() => xtextDecode('a+0D+0Ab')).toThrow(/control/);
+    expect(() => xtextDecode('+0d')).toThrow(/control/);
+    expect(() => xtextDecode('a+00')).toThrow(/control/);
+    expect(xtextDecode('a+0D+0Ab', { allowControls: true })).toBe('a\r\nb');
+  });
+  it('refuses escapes that are not UTF-8', () => {
+    expect(() => xtextDecode('+FF')).toThrow();
+  });
+  it('round trip: decode(encode(s)) === s for well-formed text without controls (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        fc.pre(!hasControl(s));
+        expect(xtextDecode(xtextEncode(s))).toBe(s);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
