@@ -1,2 +1,5 @@
 // esmtp-server-fsm/node: Node.js adapter.
-export {};
+export { createServer, verifyCramMd5, SmtpReplyError } from './create-server.js';
+export type { CreateServerOptions, SmtpServer, SessionContext, Envelope, HookResult } from './create-server.js';
+export { parseProxyHeader } from './proxy-protocol.js';
+export type { ProxyInfo, ProxyParseResult } from './proxy-protocol.js';

@@ -1,0 +1,640 @@
+/**
+ * Node adapter: `createServer` runs `ServerConnection` sessions over `node:net` / `node:tls`
+ * sockets with async hooks, backpressure, timers, a connection limit, graceful shutdown and the
+ * PROXY protocol.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer as netCreateServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { TLSSocket, createSecureContext } from 'node:tls';
+import type { SecureContext, SecureContextOptions } from 'node:tls';
+import { ServerConnection } from '../server-connection.js';
+import type { ServerOptions, SessionInfo } from '../server-connection.js';
+import type { EsmtpParameters } from '../envelope-args.js';
+import type { AuthCredentials } from '../sasl.js';
+import type { ReplyInit } from '../reply.js';
+import type { PolicyPoint, ServerEvent } from '../events.js';
+import { parseProxyHeader } from './proxy-protocol.js';
+import type { ProxyInfo } from './proxy-protocol.js';
+
+/**
+ * A reply thrown by a hook to reject (or answer) a command.
+ *
+ * @example
+ * ```ts
+ * onRcptTo: (to) => { if (!known(to)) throw new SmtpReplyError({ code: 550, enhanced: '5.1.1', text: 'No such user' }); }
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export class SmtpReplyError extends Error {
+  readonly reply: ReplyInit;
+  constructor(reply: ReplyInit) {
+    super(`${String(reply.code)} ${typeof reply.text === 'string' ? reply.text : (reply.text ?? []).join(' ')}`);
+    this.name = 'SmtpReplyError';
+    this.reply = reply;
+  }
+}
+
+/** What a hook returns: nothing/true (accept), false (default rejection) or an explicit reply. */
+export type HookResult = void | undefined | boolean | ReplyInit;
+
+/** A connected client, as seen by the hooks. */
+export interface SessionContext {
+  /** Unique id of the session (hex). */
+  readonly id: string;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  /** The PROXY header, when the proxy protocol is on. */
+  readonly proxy: ProxyInfo | undefined;
+  /** Live session facts (HELO name, TLS, authenticated user...). */
+  readonly info: SessionInfo;
+}
+
+/**
+ * The envelope of one message, handed to `onData`. `size` is final once the body stream ends.
+ *
+ * @example
+ * ```ts
+ * onData: async (env, stream) => { await pipeline(stream, createWriteStream(`${env.id}.eml`)); }
+ * ```
+ * @see RFC 5321 §2.3.1
+ */
+export interface Envelope {
+  readonly id: string;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly helo: string | undefined;
+  readonly clientAddress: string | undefined;
+  size: number;
+  readonly mailParameters: EsmtpParameters;
+  readonly rcptParameters: readonly EsmtpParameters[];
+  readonly user: string | undefined;
+  readonly secure: boolean;
+  readonly protocol: string;
+}
+
+/**
+ * Options of `createServer`.
+ *
+ * @example
+ * ```ts
+ * createServer({ hostname: 'mx.example', tls: { key, cert }, onData: async (env, body) => store(env, body) });
+ * ```
+ * @see RFC 5321 §4, RFC 3207, RFC 8314 §3.3
+ */
+export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'starttls' | 'clientAddress' | 'trusted' | 'challenge' | 'autoAccept'> {
+  /** TLS material; enables STARTTLS (and implicit TLS with `secure`). */
+  readonly tls?: SecureContextOptions;
+  /** Implicit TLS (port 465 style). */
+  readonly secure?: boolean;
+  /** Offer STARTTLS when `tls` is set (default true). */
+  readonly starttls?: boolean;
+  /** Maximum concurrent sessions; more get `421 4.7.0` (default 100). */
+  readonly maxConnections?: number;
+  /** Expect a PROXY protocol v1/v2 header before the greeting (default false). */
+  readonly proxyProtocol?: boolean;
+  /** Which clients may use XCLIENT/XFORWARD (default: none). */
+  readonly isTrusted?: (remoteAddress: string | undefined) => boolean;
+  /** Unprocessed input bytes above which the socket stops reading (default 262144). */
+  readonly maxBufferedInput?: number;
+  readonly onConnect?: (session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onHelo?: (domain: string, session: SessionContext) => HookResult | Promise<HookResult>;
+  /** Checks credentials; without it every AUTH fails. */
+  readonly onAuth?: (credentials: AuthCredentials, session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onMailFrom?: (from: string, parameters: EsmtpParameters, session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onRcptTo?: (to: string, parameters: EsmtpParameters, session: SessionContext) => HookResult | Promise<HookResult>;
+  /**
+   * Receives the body as a stream (exact bytes, dot-unstuffed); the final reply waits for the
+   * returned promise. In LMTP mode it may return one reply per recipient.
+   */
+  readonly onData?: (envelope: Envelope, body: Readable, session: SessionContext) => HookResult | readonly ReplyInit[] | Promise<HookResult | readonly ReplyInit[]>;
+  readonly onVrfy?: (argument: string, session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onCommand?: (verb: string, argument: string, session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onClose?: (session: SessionContext) => void;
+  /** Called with unexpected errors (socket errors, hook exceptions that are not replies). */
+  readonly onError?: (error: unknown, session: SessionContext | undefined) => void;
+}
+
+/**
+ * A running server.
+ *
+ * @example
+ * ```ts
+ * const server = createServer({ onData: async (e, body) => { for await (const _ of body); } });
+ * await server.listen(2525, '127.0.0.1');
+ * await server.close({ timeout: 10_000 });
+ * ```
+ * @see RFC 5321 §4.3.2
+ */
+export interface SmtpServer {
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Graceful shutdown: 421 to idle and new sessions, in-flight transactions get `timeout` ms. */
+  close(options?: { readonly timeout?: number }): Promise<void>;
+  address(): AddressInfo | undefined;
+  /** Number of open sessions. */
+  readonly connections: number;
+}
+
+/**
+ * Verifies CRAM-MD5 credentials against a known password.
+ *
+ * @example
+ * ```ts
+ * onAuth: (c) => c.mechanism === 'CRAM-MD5' ? verifyCramMd5(c, passwords[c.username]) : c.password === passwords[c.username]
+ * ```
+ * @see RFC 2195 §2
+ */
+export function verifyCramMd5(credentials: AuthCredentials, password: string | undefined): boolean {
+  if (password === undefined || credentials.challenge === undefined || credentials.response === undefined) return false;
+  const expected = createHmac('md5', password).update(credentials.challenge).digest();
+  const got = Buffer.from(credentials.response, 'hex');
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+function interpret(result: unknown): { positive: boolean; reply: ReplyInit | undefined } {
+  if (result === undefined || result === true) return { positive: true, reply: undefined };
+  if (result === false) return { positive: false, reply: undefined };
+  const r = result as ReplyInit;
+  return { positive: r.code < 400, reply: r };
+}
+
+function replyOfError(e: unknown): ReplyInit | undefined {
+  if (e instanceof SmtpReplyError) return e.reply;
+  if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number') {
+    const r = e as { code: number; enhanced?: unknown; text?: unknown; message?: unknown };
+    const text = typeof r.text === 'string' || Array.isArray(r.text) ? (r.text as string | string[]) : typeof r.message === 'string' ? r.message : undefined;
+    return { code: r.code, ...(typeof r.enhanced === 'string' ? { enhanced: r.enhanced } : {}), ...(text !== undefined ? { text } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * Creates an SMTP/LMTP server running `ServerConnection` sessions.
+ *
+ * @example
+ * ```ts
+ * const server = createServer({ hostname: 'mx.example', onData: async (env, body) => { await save(env, body); } });
+ * await server.listen(25);
+ * ```
+ * @see RFC 5321 §4, RFC 3207, RFC 2033
+ */
+export function createServer(options: CreateServerOptions): SmtpServer {
+  const secureContext: SecureContext | undefined = options.tls ? createSecureContext(options.tls) : undefined;
+  const maxConnections = options.maxConnections ?? 100;
+  const maxBuffered = options.maxBufferedInput ?? 262144;
+  const hostname = options.hostname ?? 'localhost';
+  const sessions = new Set<Session>();
+  let closing = false;
+  let counter = 0;
+  const prefix = randomBytes(4).toString('hex');
+
+  class Session {
+    conn!: ServerConnection;
+    socket: Socket;
+    ctx!: SessionContext;
+    timer: NodeJS.Timeout | undefined;
+    blocked = false; // waiting for a hook or a body consumer
+    body: Readable | undefined;
+    bodyWanted = true;
+    envelope: Envelope | undefined;
+    dataPromise: Promise<unknown> | undefined;
+    closed = false;
+    upgrading = false;
+    readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
+
+    constructor(socket: Socket, readonly proxy: ProxyInfo | undefined, readonly id: string) {
+      this.socket = socket;
+    }
+
+    start(initial: Uint8Array | undefined): void {
+      const trusted = options.isTrusted?.(this.proxy?.sourceAddress ?? this.socket.remoteAddress) ?? false;
+      const autoAccept: PolicyPoint[] = ['data-start'];
+      if (!options.onConnect) autoAccept.push('connect');
+      if (!options.onHelo) autoAccept.push('helo');
+      if (!options.onMailFrom) autoAccept.push('mail');
+      if (!options.onRcptTo) autoAccept.push('rcpt');
+      if (!options.onCommand) autoAccept.push('command');
+      autoAccept.push('xclient');
+      const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, ...core } = options;
+      const clientAddress = this.proxy?.sourceAddress ?? this.socket.remoteAddress;
+      this.conn = new ServerConnection({
+        ...core,
+        hostname,
+        secure: this.socket instanceof TLSSocket,
+        starttls: secureContext !== undefined && (starttls ?? true),
+        trusted,
+        challenge: () => `<${randomBytes(8).toString('hex')}.${String(Date.now())}@${hostname}>`,
+        autoAccept,
+        ...(clientAddress !== undefined ? { clientAddress } : {}),
+        ...(options.onVrfy ? { vrfy: 'policy' as const } : {}),
+      });
+      const conn = this.conn;
+      const socket = this.socket;
+      this.ctx = {
+        id: this.id,
+        remoteAddress: clientAddress,
+        remotePort: this.proxy?.sourcePort ?? socket.remotePort,
+        localAddress: this.proxy?.destinationAddress ?? socket.localAddress,
+        localPort: this.proxy?.destinationPort ?? socket.localPort,
+        proxy: this.proxy,
+        get info() {
+          return conn.session;
+        },
+      };
+      this.attach(socket);
+      if (initial && initial.length > 0) conn.receiveData(initial);
+      this.pump();
+    }
+
+    attach(socket: Socket): void {
+      this.socket = socket;
+      socket.on('data', this.onDataBound);
+      socket.on('end', () => {
+        if (this.closed) return;
+        this.conn.receiveEof();
+        this.pump();
+      });
+      socket.on('close', () => this.finish());
+      socket.on('error', (e) => {
+        options.onError?.(e, this.ctx);
+        this.finish();
+      });
+      socket.on('drain', () => this.pump());
+    }
+
+    onData(chunk: Buffer): void {
+      if (this.closed || this.conn.phase === 'closed') return;
+      this.conn.receiveData(chunk);
+      this.pump();
+    }
+
+    finish(): void {
+      if (this.closed) return;
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      if (this.conn.phase !== 'closed') this.conn.receiveEof();
+      this.drainEvents();
+      this.body?.destroy(new Error('connection closed'));
+      this.conn.dispose();
+      sessions.delete(this);
+      options.onClose?.(this.ctx);
+      this.socket.destroy();
+      checkClosed();
+    }
+
+    /** Processes events until the session needs input, a decision or the body consumer. */
+    pump(): void {
+      if (this.closed) return;
+      while (!this.blocked) {
+        const e = this.conn.nextEvent();
+        if (e.type === 'need-data' || e.type === 'paused') break;
+        if (e.type === 'closed') break;
+        this.handle(e);
+      }
+      this.flush();
+      if (this.closed || this.upgrading) return;
+      // input backpressure: stop reading while the session cannot make progress or output piles up
+      const stalled = this.blocked || this.conn.pendingDecision !== undefined || this.conn.bufferedBytes > maxBuffered || this.socket.writableNeedDrain;
+      if (stalled) this.socket.pause();
+      else this.socket.resume();
+      this.arm();
+    }
+
+    /** After close: deliver the remaining events (aborts) without answering. */
+    drainEvents(): void {
+      for (let i = 0; i < 1000; i++) {
+        const e = this.conn.nextEvent();
+        if (e.type === 'closed' || e.type === 'need-data' || e.type === 'paused') return;
+        if (e.type === 'message-abort') this.abortBody(e.reason);
+      }
+    }
+
+    flush(): void {
+      const out = this.conn.dataToSend();
+      if (out.length > 0 && !this.socket.destroyed) this.socket.write(out);
+      if (this.conn.shouldClose && !this.closed) {
+        if (this.timer) clearTimeout(this.timer);
+        this.socket.end();
+        this.body?.destroy(new Error('connection closed'));
+        // make sure a client that does not close its side cannot keep the socket
+        const t = setTimeout(() => this.socket.destroy(), 5000);
+        t.unref();
+      }
+    }
+
+    arm(): void {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      const t = this.conn.pendingTimeout();
+      if (!t) return;
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        if (this.closed) return;
+        this.conn.handleTimeout();
+        this.pump();
+      }, t.ms);
+      this.timer.unref();
+    }
+
+    decide(run: () => unknown): void {
+      this.blocked = true;
+      let p: Promise<unknown>;
+      try {
+        p = Promise.resolve(run());
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+      p.then(
+        (r) => this.answer(r),
+        (e: unknown) => this.answerError(e),
+      );
+    }
+
+    answer(result: unknown): void {
+      this.blocked = false;
+      if (this.closed || this.conn.pendingDecision === undefined) return;
+      try {
+        if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);
+        else {
+          const { positive, reply } = interpret(result);
+          if (reply) this.conn.respond(reply);
+          else if (positive) this.conn.accept();
+          else this.conn.reject();
+        }
+      } catch (e) {
+        options.onError?.(e, this.ctx);
+        this.conn.reject({ code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
+      }
+      this.pump();
+    }
+
+    answerError(e: unknown): void {
+      const reply = replyOfError(e);
+      if (!reply) options.onError?.(e, this.ctx);
+      this.answer(reply ?? { code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
+    }
+
+    abortBody(reason: string): void {
+      if (this.body && !this.body.destroyed) this.body.destroy(new Error(`message aborted: ${reason}`));
+      this.body = undefined;
+      this.dataPromise?.catch(() => undefined);
+      this.dataPromise = undefined;
+      this.envelope = undefined;
+    }
+
+    handle(e: ServerEvent): void {
+      const ctx = this.ctx;
+      switch (e.type) {
+        case 'connect':
+          if (e.needsAnswer && options.onConnect) this.decide(() => options.onConnect!(ctx));
+          return;
+        case 'helo':
+          if (e.needsAnswer && options.onHelo) this.decide(() => options.onHelo!(e.domain, ctx));
+          return;
+        case 'auth':
+          if (options.onAuth) this.decide(() => options.onAuth!(e.credentials, ctx));
+          else this.conn.reject();
+          return;
+        case 'mail':
+          if (e.needsAnswer && options.onMailFrom) this.decide(() => options.onMailFrom!(e.from, e.parameters, ctx));
+          return;
+        case 'rcpt':
+          if (e.needsAnswer && options.onRcptTo) this.decide(() => options.onRcptTo!(e.to, e.parameters, ctx));
+          return;
+        case 'data-start': {
+          const tx = this.conn.transaction;
+          const info = this.conn.session;
+          this.envelope = {
+            id: `${prefix}${(++counter).toString(16).padStart(8, '0')}`,
+            from: tx.from ?? '',
+            to: tx.recipients.map((r) => r.address),
+            helo: info.helo,
+            clientAddress: info.clientAddress,
+            size: 0,
+            mailParameters: tx.mailParameters,
+            rcptParameters: tx.recipients.map((r) => r.parameters),
+            user: info.authenticatedUser,
+            secure: info.secure,
+            protocol: info.protocol,
+          };
+          const body = new Readable({
+            read: () => {
+              if (this.bodyWanted) return;
+              this.bodyWanted = true;
+              if (this.blocked && this.body === body) {
+                this.blocked = false;
+                this.pump();
+              }
+            },
+          });
+          body.on('error', () => undefined);
+          this.body = body;
+          this.bodyWanted = true;
+          const envelope = this.envelope;
+          if (options.onData) {
+            const p = (async () => options.onData!(envelope, body, ctx))();
+            p.catch(() => undefined);
+            this.dataPromise = p;
+          } else {
+            body.resume();
+            this.dataPromise = Promise.resolve(undefined);
+          }
+          return;
+        }
+        case 'data-chunk':
+          if (this.body && this.envelope) {
+            this.envelope.size += e.bytes.length;
+            if (!this.body.push(e.bytes)) {
+              this.bodyWanted = false;
+              this.blocked = true;
+            }
+          }
+          return;
+        case 'message-end': {
+          const body = this.body;
+          const p = this.dataPromise ?? Promise.resolve(undefined);
+          this.body = undefined;
+          this.dataPromise = undefined;
+          this.envelope = undefined;
+          body?.push(null);
+          this.decide(() => p);
+          return;
+        }
+        case 'message-abort':
+          this.abortBody(e.reason);
+          return;
+        case 'vrfy':
+          if (options.onVrfy) this.decide(() => options.onVrfy!(e.argument, ctx));
+          else this.conn.accept();
+          return;
+        case 'expn':
+          this.conn.reject({ code: 502, enhanced: '5.5.1', text: 'EXPN disabled' });
+          return;
+        case 'command':
+          if (e.needsAnswer && options.onCommand) this.decide(() => options.onCommand!(e.verb, e.argument, ctx));
+          return;
+        case 'tls-start':
+          this.startTls();
+          return;
+        case 'xclient':
+        case 'xforward':
+        case 'rset':
+        case 'quit':
+          return;
+      }
+    }
+
+    startTls(): void {
+      this.flush(); // the 220 goes out in plaintext first
+      const raw = this.socket;
+      raw.removeListener('data', this.onDataBound);
+      raw.removeAllListeners('end');
+      raw.removeAllListeners('drain');
+      this.blocked = true;
+      this.upgrading = true;
+      const secure = new TLSSocket(raw, { isServer: true, ...(secureContext ? { secureContext } : {}) });
+      secure.once('secure', () => {
+        this.blocked = false;
+        this.upgrading = false;
+        this.conn.tlsEstablished();
+        this.socket = secure;
+        secure.on('data', this.onDataBound);
+        secure.on('end', () => {
+          if (this.closed) return;
+          this.conn.receiveEof();
+          this.pump();
+        });
+        secure.on('drain', () => this.pump());
+        this.pump();
+      });
+      secure.on('error', (e) => {
+        options.onError?.(e, this.ctx);
+        this.finish();
+      });
+      secure.on('close', () => this.finish());
+      this.arm();
+    }
+  }
+
+  function checkClosed(): void {
+    if (closing && sessions.size === 0 && closeResolve) {
+      const r = closeResolve;
+      closeResolve = undefined;
+      net.close(() => r());
+    }
+  }
+  let closeResolve: (() => void) | undefined;
+
+  function begin(socket: Socket, proxy: ProxyInfo | undefined, rest: Uint8Array | undefined): void {
+    const run = (s: Socket): void => {
+      if (closing) {
+        // graceful shutdown: new sessions are refused
+        s.end(`421 4.3.2 ${hostname} Service shutting down\r\n`);
+        setTimeout(() => s.destroy(), 2000).unref();
+        return;
+      }
+      if (sessions.size >= maxConnections) {
+        s.end(`421 4.7.0 ${hostname} Error: too many connections, try again later\r\n`);
+        setTimeout(() => s.destroy(), 2000).unref();
+        return;
+      }
+      const session = new Session(s, proxy, `${prefix}-${(++counter).toString(16)}`);
+      sessions.add(session);
+      session.start(options.secure ? undefined : rest);
+    };
+    if (options.secure && secureContext) {
+      if (rest && rest.length > 0) socket.unshift(Buffer.from(rest));
+      const t = new TLSSocket(socket, { isServer: true, secureContext });
+      const guard = setTimeout(() => t.destroy(), 60_000);
+      guard.unref();
+      t.once('secure', () => {
+        clearTimeout(guard);
+        run(t);
+      });
+      t.on('error', (e) => {
+        options.onError?.(e, undefined);
+        t.destroy();
+      });
+      return;
+    }
+    run(socket);
+  }
+
+  const net: NetServer = netCreateServer((socket) => {
+    socket.on('error', (e) => options.onError?.(e, undefined));
+    if (!options.proxyProtocol) {
+      begin(socket, undefined, undefined);
+      return;
+    }
+    // PROXY header first: strict, bounded in size and time.
+    let buf = Buffer.alloc(0);
+    const guard = setTimeout(() => socket.destroy(), 10_000);
+    guard.unref();
+    const onData = (chunk: Buffer): void => {
+      buf = Buffer.concat([buf, chunk]);
+      const r = parseProxyHeader(buf);
+      if (r.status === 'incomplete') {
+        if (buf.length > 4096) socket.destroy();
+        return;
+      }
+      clearTimeout(guard);
+      socket.removeListener('data', onData);
+      socket.pause();
+      if (r.status === 'error') {
+        options.onError?.(new Error(r.message), undefined);
+        socket.destroy();
+        return;
+      }
+      begin(socket, r.info, r.rest);
+    };
+    socket.on('data', onData);
+  });
+
+  return {
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        net.once('error', reject);
+        net.listen(port, host, () => {
+          net.removeListener('error', reject);
+          resolve(net.address() as AddressInfo);
+        });
+      });
+    },
+    close(opts) {
+      closing = true;
+      const timeout = opts?.timeout ?? 30_000;
+      return new Promise<void>((resolve) => {
+        closeResolve = resolve;
+        for (const s of sessions) {
+          if (s.closed) continue;
+          s.conn.requestShutdown();
+          s.pump();
+        }
+        const t = setTimeout(() => {
+          for (const s of sessions) s.socket.destroy();
+          net.close(() => undefined);
+          if (closeResolve) {
+            closeResolve = undefined;
+            resolve();
+          }
+        }, timeout);
+        t.unref();
+        checkClosed();
+        if (sessions.size === 0 && !net.listening && closeResolve) {
+          closeResolve = undefined;
+          resolve();
+        }
+      });
+    },
+    address() {
+      const a = net.address();
+      return a && typeof a === 'object' ? a : undefined;
+    },
+    get connections() {
+      return sessions.size;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * PROXY protocol v1 (text) and v2 (binary) header parsing, strict and bounded (HAProxy spec
+ * "The PROXY protocol", versions 1 and 2).
+ */
+
+/** Addresses carried by a PROXY header (undefined for `UNKNOWN` / `LOCAL`). */
+export interface ProxyInfo {
+  readonly version: 1 | 2;
+  readonly sourceAddress?: string;
+  readonly sourcePort?: number;
+  readonly destinationAddress?: string;
+  readonly destinationPort?: number;
+}
+
+/** Result of feeding bytes: need more, a parsed header plus leftover bytes, or an error. */
+export type ProxyParseResult =
+  | { readonly status: 'incomplete' }
+  | { readonly status: 'done'; readonly info: ProxyInfo; readonly rest: Uint8Array }
+  | { readonly status: 'error'; readonly message: string };
+
+const V2_SIG = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
+const V1_MAX = 107;
+
+function ipv4(b: Uint8Array, o: number): string {
+  return `${String(b[o])}.${String(b[o + 1])}.${String(b[o + 2])}.${String(b[o + 3])}`;
+}
+
+function ipv6(b: Uint8Array, o: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < 16; i += 2) parts.push(((b[o + i]! << 8) | b[o + i + 1]!).toString(16));
+  return parts.join(':');
+}
+
+function validV4(s: string): boolean {
+  const p = s.split('.');
+  return p.length === 4 && p.every((x) => /^[0-9]{1,3}$/.test(x) && Number(x) <= 255);
+}
+
+function validV6(s: string): boolean {
+  return s.length >= 2 && s.length <= 45 && /^[0-9A-Fa-f:.]+$/.test(s) && s.includes(':');
+}
+
+function validPort(s: string): boolean {
+  return /^[0-9]{1,5}$/.test(s) && Number(s) <= 65535;
+}
+
+/**
+ * Parses a PROXY header at the start of `data` (the bytes received so far).
+ *
+ * @example
+ * ```ts
+ * parseProxyHeader(Buffer.from('PROXY TCP4 1.2.3.4 5.6.7.8 1000 25\r\n'));
+ * ```
+ * @see HAProxy PROXY protocol §2.1 (v1), §2.2 (v2)
+ */
+export function parseProxyHeader(data: Uint8Array): ProxyParseResult {
+  if (data.length === 0) return { status: 'incomplete' };
+  if (data[0] === 0x0d) {
+    // v2
+    for (let i = 0; i < V2_SIG.length && i < data.length; i++) if (data[i] !== V2_SIG[i]) return { status: 'error', message: 'bad PROXY v2 signature' };
+    if (data.length < 16) return { status: 'incomplete' };
+    const verCmd = data[12]!;
+    if (verCmd >> 4 !== 2) return { status: 'error', message: 'bad PROXY v2 version' };
+    const cmd = verCmd & 0x0f;
+    const fam = data[13]!;
+    const len = (data[14]! << 8) | data[15]!;
+    if (len > 2048) return { status: 'error', message: 'PROXY v2 header too long' };
+    if (data.length < 16 + len) return { status: 'incomplete' };
+    const rest = data.subarray(16 + len);
+    if (cmd === 0) return { status: 'done', info: { version: 2 }, rest };
+    if (cmd !== 1) return { status: 'error', message: 'bad PROXY v2 command' };
+    if (fam === 0x11 || fam === 0x12) {
+      if (len < 12) return { status: 'error', message: 'short PROXY v2 IPv4 block' };
+      return {
+        status: 'done',
+        info: { version: 2, sourceAddress: ipv4(data, 16), destinationAddress: ipv4(data, 20), sourcePort: (data[24]! << 8) | data[25]!, destinationPort: (data[26]! << 8) | data[27]! },
+        rest,
+      };
+    }
+    if (fam === 0x21 || fam === 0x22) {
+      if (len < 36) return { status: 'error', message: 'short PROXY v2 IPv6 block' };
+      return {
+        status: 'done',
+        info: { version: 2, sourceAddress: ipv6(data, 16), destinationAddress: ipv6(data, 32), sourcePort: (data[48]! << 8) | data[49]!, destinationPort: (data[50]! << 8) | data[51]! },
+        rest,
+      };
+    }
+    return { status: 'done', info: { version: 2 }, rest };
+  }
+  // v1
+  const prefix = 'PROXY ';
+  for (let i = 0; i < prefix.length && i < data.length; i++) if (data[i] !== prefix.charCodeAt(i)) return { status: 'error', message: 'missing PROXY header' };
+  let end = -1;
+  for (let i = 0; i < data.length && i < V1_MAX; i++) {
+    if (data[i] === 0x0a) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return data.length >= V1_MAX ? { status: 'error', message: 'PROXY v1 header too long' } : { status: 'incomplete' };
+  if (data[end - 1] !== 0x0d) return { status: 'error', message: 'PROXY v1 header must end with CRLF' };
+  const line = new TextDecoder().decode(data.subarray(0, end - 1));
+  const f = line.split(' ');
+  const rest = data.subarray(end + 1);
+  if (f[1] === 'UNKNOWN') return { status: 'done', info: { version: 1 }, rest };
+  if (f.length !== 6 || (f[1] !== 'TCP4' && f[1] !== 'TCP6')) return { status: 'error', message: 'malformed PROXY v1 header' };
+  const [, proto, src, dst, sport, dport] = f as [string, string, string, string, string, string];
+  const ok = proto === 'TCP4' ? validV4(src) && validV4(dst) : validV6(src) && validV6(dst);
+  if (!ok || !validPort(sport) || !validPort(dport)) return { status: 'error', message: 'malformed PROXY v1 header' };
+  return { status: 'done', info: { version: 1, sourceAddress: src, destinationAddress: dst, sourcePort: Number(sport), destinationPort: Number(dport) }, rest };
+}
