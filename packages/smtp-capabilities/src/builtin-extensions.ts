@@ -1,0 +1,88 @@
+/**
+ * The built-in service extensions: every registered ESMTP keyword that matters today, with how a
+ * server advertises it, the verbs it adds and the MAIL/RCPT parameters it allows.
+ */
+
+import type { AdvertiseContext, ExtensionDefinition } from './registry.js';
+import type { SessionSettings } from './session.js';
+import { upperAscii } from './syntax.js';
+
+type Def = ExtensionDefinition<SessionSettings>;
+
+const optIn = (keyword: string) => (_s: SessionSettings, ctx: AdvertiseContext) => ctx.enabled(keyword);
+
+function count(n: number | undefined): string | boolean {
+  if (n === undefined || !Number.isSafeInteger(n) || n < 0) return false;
+  return n === 0 ? true : String(n);
+}
+
+function list(values: readonly string[] | undefined): readonly string[] | false {
+  return values === undefined ? false : values.map(upperAscii);
+}
+
+/**
+ * Every built-in extension definition, in the order a server advertises them (frozen; register
+ * them in your own {@link ExtensionRegistry}, or use {@link defaultExtensionRegistry}).
+ *
+ * @example
+ * ```ts
+ * const onlySome = new ExtensionRegistry(BUILTIN_EXTENSIONS.filter((d) => d.keyword !== 'DSN'));
+ * ```
+ * @see RFC 5321 §2.2.2
+ */
+export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[] = Object.freeze<Def[]>([
+  { keyword: 'PIPELINING', rfc: 'RFC 2920', description: 'command pipelining' },
+  { keyword: 'SIZE', rfc: 'RFC 1870', description: 'message size declaration', advertise: (s) => count(s.maxSize), mailParams: ['SIZE'] },
+  { keyword: 'VRFY', rfc: 'RFC 5321 §3.5', description: 'address verification (keyword only)', advertise: optIn('VRFY') },
+  { keyword: 'ETRN', rfc: 'RFC 1985', description: 'remote queue start', advertise: optIn('ETRN'), verbs: [{ name: 'ETRN' }] },
+  { keyword: 'EXPN', rfc: 'RFC 5321 §3.5', description: 'mailing list expansion (keyword only)', advertise: optIn('EXPN') },
+  { keyword: 'HELP', rfc: 'RFC 5321 §4.1.1.8', description: 'help (keyword only)', advertise: optIn('HELP') },
+  { keyword: 'STARTTLS', rfc: 'RFC 3207', description: 'TLS upgrade', advertise: (s) => s.startTls === true && s.tls !== true, verbs: [{ name: 'STARTTLS', mustBeLastInGroup: true }] },
+  {
+    keyword: 'AUTH',
+    rfc: 'RFC 4954',
+    description: 'SASL authentication',
+    advertise: (s) => (s.authMechanisms?.length && s.authenticated !== true && (s.tls === true || s.authBeforeTls === true) ? s.authMechanisms.map(upperAscii) : false),
+    verbs: [{ name: 'AUTH', mustBeLastInGroup: true }],
+    mailParams: ['AUTH'],
+  },
+  { keyword: 'ENHANCEDSTATUSCODES', rfc: 'RFC 2034', description: 'enhanced status codes in replies' },
+  { keyword: '8BITMIME', rfc: 'RFC 6152', description: '8-bit MIME bodies', mailParams: ['BODY'] },
+  { keyword: 'BINARYMIME', rfc: 'RFC 3030', description: 'binary MIME bodies (with CHUNKING)', advertise: optIn('BINARYMIME'), mailParams: ['BODY'] },
+  { keyword: 'CHUNKING', rfc: 'RFC 3030', description: 'BDAT chunked message transfer', verbs: [{ name: 'BDAT' }] },
+  { keyword: 'DSN', rfc: 'RFC 3461', description: 'delivery status notifications', mailParams: ['RET', 'ENVID'], rcptParams: ['NOTIFY', 'ORCPT'] },
+  { keyword: 'SMTPUTF8', rfc: 'RFC 6531', description: 'internationalized email addresses', mailParams: ['SMTPUTF8'] },
+  { keyword: 'REQUIRETLS', rfc: 'RFC 8689', description: 'TLS required for the whole delivery path', advertise: (s) => s.requireTls === true && s.tls === true, mailParams: ['REQUIRETLS'] },
+  { keyword: 'DELIVERBY', rfc: 'RFC 2852', description: 'deliver-by time', advertise: (s) => count(s.deliverBy), mailParams: ['BY'] },
+  { keyword: 'MT-PRIORITY', rfc: 'RFC 6710', description: 'message transfer priority', advertise: (s) => (s.mtPriority === undefined ? false : s.mtPriority === '' ? true : s.mtPriority), mailParams: ['MT-PRIORITY'] },
+  {
+    keyword: 'FUTURERELEASE',
+    rfc: 'RFC 4865',
+    description: 'future message release',
+    advertise: (s) => (s.futureRelease?.maxInterval !== undefined && s.futureRelease.maxDateTime !== undefined ? [String(s.futureRelease.maxInterval), s.futureRelease.maxDateTime] : false),
+    mailParams: ['HOLDFOR', 'HOLDUNTIL'],
+  },
+  {
+    keyword: 'LIMITS',
+    rfc: 'RFC 9422',
+    description: 'recipient and transaction limits',
+    advertise: (s) => {
+      const l = s.limits;
+      if (!l) return false;
+      const out: string[] = [];
+      if (l.rcptMax !== undefined) out.push(`RCPTMAX=${l.rcptMax}`);
+      if (l.mailMax !== undefined) out.push(`MAILMAX=${l.mailMax}`);
+      if (l.rcptDomainMax !== undefined) out.push(`RCPTDOMAINMAX=${l.rcptDomainMax}`);
+      return out.length ? out : false;
+    },
+  },
+  { keyword: 'RRVS', rfc: 'RFC 7293', description: 'require recipient valid since', advertise: optIn('RRVS'), rcptParams: ['RRVS'] },
+  { keyword: 'MTRK', rfc: 'RFC 3885', description: 'message tracking', advertise: optIn('MTRK'), mailParams: ['MTRK'] },
+  { keyword: 'CONPERM', rfc: 'RFC 4141', description: 'content conversion permission', advertise: optIn('CONPERM'), mailParams: ['CONPERM'] },
+  { keyword: 'CONNEG', rfc: 'RFC 4141', description: 'content negotiation', advertise: optIn('CONNEG'), rcptParams: ['CONNEG'] },
+  { keyword: 'NO-SOLICITING', rfc: 'RFC 3865', description: 'no-soliciting keywords', advertise: (s, ctx) => (s.noSoliciting ?? (ctx.enabled('NO-SOLICITING') ? [] : false)), mailParams: ['SOLICIT'] },
+  { keyword: 'BURL', rfc: 'RFC 4468', description: 'message assembly from URLs', advertise: (s, ctx) => (s.burl ?? (ctx.enabled('BURL') ? [] : false)), verbs: [{ name: 'BURL' }] },
+  { keyword: 'ATRN', rfc: 'RFC 2645', description: 'authenticated TURN', advertise: optIn('ATRN'), verbs: [{ name: 'ATRN', mustBeLastInGroup: true }] },
+  { keyword: 'XCLIENT', rfc: 'Postfix XCLIENT_README', description: 'client attribute override by a trusted proxy', advertise: (s) => list(s.xclient), verbs: [{ name: 'XCLIENT', mustBeLastInGroup: true }] },
+  { keyword: 'XFORWARD', rfc: 'Postfix XFORWARD_README', description: 'forwarded client attributes from a trusted filter', advertise: (s) => list(s.xforward), verbs: [{ name: 'XFORWARD' }] },
+]);

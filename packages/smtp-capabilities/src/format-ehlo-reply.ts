@@ -1,0 +1,169 @@
+/**
+ * formatEhloReply: the lines of the EHLO reply a server sends, validated so nothing can inject a
+ * line or break the grammar (RFC 5321 §4.1.1.1, §4.5.3.1.5).
+ */
+
+import { CapabilitiesError } from './errors.js';
+import { indexOfForbidden, isEhloKeyword, isEhloParam, upperAscii, utf8Length } from './syntax.js';
+
+/**
+ * One keyword to advertise: a line such as `'SIZE 10240000'`, or an object.
+ *
+ * @example
+ * ```ts
+ * const k: EhloKeyword[] = ['PIPELINING', 'SIZE 10240000', { keyword: 'AUTH', params: ['PLAIN', 'LOGIN'] }];
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export type EhloKeyword = string | { readonly keyword: string; readonly params?: readonly string[] };
+
+/**
+ * Input of {@link formatEhloReply}.
+ *
+ * @example
+ * ```ts
+ * formatEhloReply({ domain: 'mx.example.com', greeting: 'Hello client', keywords: ['PIPELINING'] });
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export interface EhloReplyInput {
+  /** The server's domain or address literal (no spaces). */
+  readonly domain: string;
+  /** Free text after the domain on the first line. */
+  readonly greeting?: string;
+  /** The keywords, in order. */
+  readonly keywords: Iterable<EhloKeyword>;
+}
+
+/**
+ * Options of {@link formatEhloReply}.
+ *
+ * @example
+ * ```ts
+ * formatEhloReply(input, { legacyAuth: true }); // adds "AUTH=PLAIN LOGIN" after "AUTH PLAIN LOGIN"
+ * ```
+ * @see RFC 5321 §4.5.3.1.5
+ */
+export interface FormatEhloOptions {
+  /**
+   * Longest reply line in bytes, counting the `250-` and the CRLF. Default 512, the RFC 5321
+   * §4.5.3.1.5 minimum every client must accept (Postfix and Exim write far shorter EHLO lines).
+   */
+  readonly maxLineLength?: number;
+  /** Also emit the pre-RFC `AUTH=mech ...` line, as Postfix's `broken_sasl_auth_clients = yes` does. */
+  readonly legacyAuth?: boolean;
+}
+
+/**
+ * Default longest EHLO reply line in bytes including code and CRLF (RFC 5321 §4.5.3.1.5: 512).
+ *
+ * @example
+ * ```ts
+ * formatEhloReply(input, { maxLineLength: DEFAULT_MAX_EHLO_LINE_LENGTH });
+ * ```
+ * @see RFC 5321 §4.5.3.1.5
+ */
+export const DEFAULT_MAX_EHLO_LINE_LENGTH = 512;
+
+function fail(code: ConstructorParameters<typeof CapabilitiesError>[0], msg: string): never {
+  throw new CapabilitiesError(code, msg);
+}
+
+function checkText(what: string, s: string): void {
+  if (typeof s !== 'string') fail('ERR_SMTP_EHLO_INVALID_TEXT', `${what} must be a string`);
+  if (indexOfForbidden(s) >= 0) fail('ERR_SMTP_EHLO_INVALID_TEXT', `${what} must not contain CR, LF or NUL`);
+}
+
+/** Normalises one keyword to `[KEYWORD, params]`, validating everything. */
+function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string[] } {
+  let keyword: string;
+  let params: readonly string[];
+  if (typeof k === 'string') {
+    checkText('EHLO keyword line', k);
+    const parts = k.split(' ');
+    keyword = parts[0] ?? '';
+    params = parts.slice(1);
+    if (params.some((p) => p === '')) fail('ERR_SMTP_EHLO_INVALID_PARAM', `EHLO keyword line ${JSON.stringify(k)} has an empty parameter (double or trailing space)`);
+  } else if (typeof k === 'object' && k !== null && typeof k.keyword === 'string') {
+    keyword = k.keyword;
+    params = k.params ?? [];
+    checkText('EHLO keyword', keyword);
+    for (const p of params) checkText(`${keyword} parameter`, p);
+  } else {
+    return fail('ERR_SMTP_EHLO_INVALID_KEYWORD', 'an EHLO keyword must be a string or { keyword, params }');
+  }
+  if (!isEhloKeyword(keyword)) fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `${JSON.stringify(keyword)} is not an EHLO keyword ((ALPHA / DIGIT) *(ALPHA / DIGIT / "-"))`);
+  for (const p of params) {
+    if (!isEhloParam(p)) fail('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword} parameter ${JSON.stringify(p)} must be 1*(%d33-126)`);
+  }
+  return { keyword: upperAscii(keyword), params };
+}
+
+/**
+ * The lines of an EHLO reply, without the `250-` / `250 ` prefixes: the domain and greeting, then
+ * one line per keyword (no trailing space after a value-less keyword). Throws a
+ * {@link CapabilitiesError} for CR, LF or NUL anywhere, a bad keyword or parameter, or a line
+ * longer than `maxLineLength`. Feed the result to smtp-reply-reader's `formatReply`, or use
+ * {@link formatEhloReplyText}.
+ *
+ * @example
+ * ```ts
+ * formatEhloReply({ domain: 'mx.example.com', greeting: 'at your service', keywords: ['PIPELINING', 'SIZE 10240000'] });
+ * // ['mx.example.com at your service', 'PIPELINING', 'SIZE 10240000']
+ * ```
+ * @see RFC 5321 §4.1.1.1, §4.5.3.1.5
+ */
+export function formatEhloReply(input: EhloReplyInput, options: FormatEhloOptions = {}): string[] {
+  const max = options.maxLineLength ?? DEFAULT_MAX_EHLO_LINE_LENGTH;
+  if (!Number.isSafeInteger(max) || max < 16) fail('ERR_SMTP_INVALID_OPTION', 'maxLineLength must be an integer of at least 16');
+  const budget = max - 6; // "250-" + CRLF
+  const { domain, greeting = '' } = input;
+  checkText('domain', domain);
+  checkText('greeting', greeting);
+  if (domain === '' || domain.includes(' ')) fail('ERR_SMTP_EHLO_INVALID_DOMAIN', 'domain must be non-empty and hold no spaces');
+  const first = greeting === '' ? domain : `${domain} ${greeting}`;
+  const out: string[] = [];
+  const push = (line: string): void => {
+    if (utf8Length(line) > budget) fail('ERR_SMTP_EHLO_LINE_TOO_LONG', `EHLO reply line of ${utf8Length(line) + 6} bytes exceeds ${max}`);
+    out.push(line);
+  };
+  push(first);
+  let auth: readonly string[] | undefined;
+  for (const k of input.keywords) {
+    const { keyword, params } = keywordLine(k);
+    push(params.length ? `${keyword} ${params.join(' ')}` : keyword);
+    if (keyword === 'AUTH' && auth === undefined) auth = params;
+  }
+  if (options.legacyAuth && auth !== undefined && auth.length > 0) push(`AUTH=${auth.join(' ')}`);
+  return out;
+}
+
+/**
+ * The full wire text of an EHLO reply: `250-` on every line but the last, `250 ` on the last, CRLF
+ * after each.
+ *
+ * @example
+ * ```ts
+ * formatEhloReplyText({ domain: 'mx', keywords: ['PIPELINING'] }); // '250-mx\r\n250 PIPELINING\r\n'
+ * ```
+ * @see RFC 5321 §4.2.1
+ */
+export function formatEhloReplyText(input: EhloReplyInput, options: FormatEhloOptions = {}): string {
+  const lines = formatEhloReply(input, options);
+  let s = '';
+  for (let i = 0; i < lines.length; i++) s += (i === lines.length - 1 ? '250 ' : '250-') + lines[i]! + '\r\n';
+  return s;
+}
+
+/**
+ * {@link formatEhloReplyText} as UTF-8 bytes, ready to write to a socket.
+ *
+ * @example
+ * ```ts
+ * socket.write(formatEhloReplyBytes({ domain: 'mx', keywords: ['PIPELINING'] }));
+ * ```
+ * @see RFC 5321 §4.2.1
+ */
+export function formatEhloReplyBytes(input: EhloReplyInput, options: FormatEhloOptions = {}): Uint8Array {
+  return new TextEncoder().encode(formatEhloReplyText(input, options));
+}

@@ -1,0 +1,197 @@
+/**
+ * The EHLO line scanner and the keyword index behind parseEhloReply: one pass over each line,
+ * char-code scanning only, bounded counts (security-requirements DOS-10, X-4).
+ */
+
+import type {
+  CapabilityEntry,
+  CapabilityWarning,
+  CapabilityWarningCode,
+  ServerLimits,
+  TypedValues,
+} from './capabilities.js';
+import { isAlnum, parseCount, upperAscii } from './syntax.js';
+
+/** Collects warnings up to a cap, then records a single `too-many-warnings`. */
+export class WarningSink {
+  readonly list: CapabilityWarning[] = [];
+  #full = false;
+  constructor(private readonly max: number) {}
+
+  add(code: CapabilityWarningCode, line: number, message: string, keyword?: string): void {
+    if (this.#full) return;
+    if (this.list.length >= this.max) {
+      this.#full = true;
+      this.list.push({ code: 'too-many-warnings', line, message: `more than ${this.max} warnings; the rest are not reported` });
+      return;
+    }
+    this.list.push(keyword === undefined ? { code, line, message } : { code, line, keyword, message });
+  }
+}
+
+/**
+ * Scans one keyword line: `ehlo-keyword *(SP ehlo-param)`, or the legacy `KEYWORD=params` form.
+ * Never throws; returns undefined for an empty line.
+ */
+export function scanLine(raw: string, line: number, maxParams: number, sink: WarningSink): CapabilityEntry | undefined {
+  const len = raw.length;
+  let i = 0;
+  while (i < len && raw.charCodeAt(i) === 0x20) i++;
+  if (i === len) {
+    sink.add('empty-line', line, 'empty line in the EHLO reply');
+    return undefined;
+  }
+  const start = i;
+  let form: CapabilityEntry['form'] = i === 0 && isAlnum(raw.charCodeAt(0)) ? 'standard' : 'malformed';
+  let c = 0;
+  for (; i < len; i++) {
+    c = raw.charCodeAt(i);
+    if (c === 0x20 || c === 0x3d) break;
+    if (!isAlnum(c) && c !== 0x2d) form = 'malformed';
+  }
+  const keyword = upperAscii(raw.slice(start, i));
+  if (form === 'malformed') {
+    sink.add('invalid-keyword', line, `malformed EHLO keyword ${JSON.stringify(keyword.slice(0, 64))}; kept as is`, keyword);
+  } else if (i < len && c === 0x3d) {
+    form = 'legacy';
+  }
+  if (i < len) i++; // the SP or "="
+  const params: string[] = [];
+  let badParam = false;
+  let truncated = false;
+  while (i < len) {
+    c = raw.charCodeAt(i);
+    if (c === 0x20) {
+      i++;
+      continue;
+    }
+    const p = i;
+    for (; i < len; i++) {
+      c = raw.charCodeAt(i);
+      if (c === 0x20) break;
+      if (c < 33 || c > 126) badParam = true;
+    }
+    if (params.length >= maxParams) {
+      truncated = true;
+      break;
+    }
+    params.push(raw.slice(p, i));
+  }
+  if (badParam) sink.add('invalid-param', line, `${keyword}: a parameter holds characters outside %d33-126`, keyword);
+  if (truncated) sink.add('too-many-params', line, `${keyword}: more than ${maxParams} parameters; the rest are ignored`, keyword);
+  return { keyword, params, raw, line, form };
+}
+
+function sameParams(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (upperAscii(a[i]!) !== upperAscii(b[i]!)) return false;
+  return true;
+}
+
+function upperSet(params: readonly string[]): Set<string> {
+  const s = new Set<string>();
+  for (const p of params) s.add(upperAscii(p));
+  return s;
+}
+
+function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void {
+  const p = e.params;
+  switch (e.keyword) {
+    case 'SIZE': {
+      const v = p[0];
+      if (v === undefined) typed.size = 0;
+      else {
+        const n = parseCount(v);
+        if (n === undefined) sink.add('invalid-param', e.line, `SIZE ${JSON.stringify(v.slice(0, 40))} is not a number of at most 20 digits; treated as no declared limit`, 'SIZE');
+        typed.size = n ?? 0;
+      }
+      return;
+    }
+    case 'AUTH':
+      for (const m of p) typed.auth.add(upperAscii(m));
+      return;
+    case 'DELIVERBY': {
+      const v = p[0];
+      if (v === undefined) typed.deliverBy = 0;
+      else {
+        const n = parseCount(v);
+        if (n === undefined) sink.add('invalid-param', e.line, `DELIVERBY ${JSON.stringify(v.slice(0, 40))} is not a number of seconds`, 'DELIVERBY');
+        typed.deliverBy = n ?? 0;
+      }
+      return;
+    }
+    case 'MT-PRIORITY':
+      typed.mtPriority = p[0] ?? '';
+      return;
+    case 'FUTURERELEASE': {
+      const interval = parseCount(p[0]);
+      if (interval === undefined || p[1] === undefined) {
+        sink.add('invalid-param', e.line, 'FUTURERELEASE needs a max interval in seconds and a max date-time', 'FUTURERELEASE');
+      }
+      typed.futureRelease = { maxInterval: interval, maxDateTime: p[1] };
+      return;
+    }
+    case 'LIMITS': {
+      const limits: { rcptMax?: number; mailMax?: number; rcptDomainMax?: number } = {};
+      for (const item of p) {
+        const eq = item.indexOf('=');
+        const name = upperAscii(eq < 0 ? item : item.slice(0, eq));
+        const field = name === 'RCPTMAX' ? 'rcptMax' : name === 'MAILMAX' ? 'mailMax' : name === 'RCPTDOMAINMAX' ? 'rcptDomainMax' : undefined;
+        if (field === undefined) continue; // unknown limits stay available through params('LIMITS')
+        const n = eq < 0 ? undefined : parseCount(item.slice(eq + 1));
+        if (n === undefined || n === 0) sink.add('invalid-param', e.line, `LIMITS ${JSON.stringify(item.slice(0, 40))} needs a positive number`, 'LIMITS');
+        else if (limits[field] === undefined) limits[field] = n;
+      }
+      typed.limits = limits satisfies ServerLimits;
+      return;
+    }
+    case 'XCLIENT':
+      typed.xclient = upperSet(p);
+      return;
+    case 'XFORWARD':
+      typed.xforward = upperSet(p);
+      return;
+    case 'BURL':
+      typed.burl = p;
+      return;
+    case 'NO-SOLICITING':
+      typed.noSoliciting = p;
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * Builds the keyword index and typed values from scanned entries: first standard-form line wins,
+ * AUTH lines merge, conflicting duplicates are reported.
+ */
+export function indexEntries(
+  entries: readonly CapabilityEntry[],
+  sink: WarningSink = new WarningSink(0),
+): { byKeyword: Map<string, CapabilityEntry>; typed: TypedValues } {
+  const byKeyword = new Map<string, CapabilityEntry>();
+  const typed: TypedValues = { auth: new Set() };
+  for (const e of entries) {
+    const prev = byKeyword.get(e.keyword);
+    if (prev === undefined) {
+      byKeyword.set(e.keyword, e);
+      decode(e, typed, sink);
+      continue;
+    }
+    if (e.keyword === 'AUTH') {
+      for (const m of e.params) typed.auth.add(upperAscii(m));
+      if (prev.form === 'legacy' && e.form === 'standard') byKeyword.set('AUTH', e);
+      continue;
+    }
+    if (prev.form === 'legacy' && e.form === 'standard') {
+      byKeyword.set(e.keyword, e);
+      decode(e, typed, sink);
+      continue;
+    }
+    if (!sameParams(prev.params, e.params)) {
+      sink.add('duplicate-keyword', e.line, `${e.keyword} advertised again with different parameters; the first line (${prev.line}) wins`, e.keyword);
+    }
+  }
+  return { byKeyword, typed };
+}

@@ -1,0 +1,146 @@
+/**
+ * parseEhloReply: an EHLO reply (code + lines) to {@link Capabilities}. Line-oriented, linear,
+ * bounded, never throws on peer input (security-requirements DOS-10, X-4).
+ */
+
+import { Capabilities, type CapabilityEntry } from './capabilities.js';
+import { CapabilitiesError } from './errors.js';
+import { indexEntries, scanLine, WarningSink } from './parse-core.js';
+import { upperAscii } from './syntax.js';
+
+/**
+ * Bounds applied while parsing an EHLO reply; past them, lines or parameters are ignored and a
+ * warning says so.
+ *
+ * @example
+ * ```ts
+ * parseEhloReply(reply, { limits: { maxKeywords: 64 } });
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export interface EhloParseLimits {
+  /** Keyword lines kept (default 256). Postfix's server advertises about 15; real replies stay under 40. */
+  readonly maxKeywords: number;
+  /** Parameters kept per keyword line (default 64). */
+  readonly maxParams: number;
+  /** Warnings recorded before a single `too-many-warnings` (default 64). */
+  readonly maxWarnings: number;
+}
+
+/**
+ * Default {@link EhloParseLimits}: 256 keywords, 64 parameters per keyword, 64 warnings.
+ * RFC 5321 sets no minimum; the reply itself is bounded by the reply reader (smtp-reply-reader
+ * defaults to 512 lines / 64 KiB; Postfix's client stores at most `line_length_limit` per line).
+ *
+ * @example
+ * ```ts
+ * parseEhloReply(reply, { limits: { ...DEFAULT_EHLO_PARSE_LIMITS, maxKeywords: 32 } });
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export const DEFAULT_EHLO_PARSE_LIMITS: EhloParseLimits = Object.freeze({
+  maxKeywords: 256,
+  maxParams: 64,
+  maxWarnings: 64,
+});
+
+/**
+ * Options of {@link parseEhloReply}.
+ *
+ * @example
+ * ```ts
+ * parseEhloReply(reply, { discard: ['PIPELINING'] }); // like Postfix smtp_discard_ehlo_keywords
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export interface ParseEhloOptions {
+  /** Bounds (merged over {@link DEFAULT_EHLO_PARSE_LIMITS}). */
+  readonly limits?: Partial<EhloParseLimits>;
+  /** Keywords to ignore, case-insensitive (Postfix `smtp_discard_ehlo_keywords`). */
+  readonly discard?: Iterable<string>;
+}
+
+/**
+ * The reply shape this package reads: smtp-reply-reader's `Reply` satisfies it. `lines` are the
+ * texts after `250-` / `250 `; the first is the domain and greeting.
+ *
+ * @example
+ * ```ts
+ * const reply: EhloReplyLike = { code: 250, lines: ['mx.example.com Hello', 'PIPELINING'] };
+ * ```
+ * @see RFC 5321 §4.1.1.1, §4.2
+ */
+export interface EhloReplyLike {
+  readonly code: number;
+  readonly lines: readonly string[];
+}
+
+const KNOWN_KEYWORDS: ReadonlySet<string> = new Set([
+  'SIZE', 'PIPELINING', 'STARTTLS', 'AUTH', '8BITMIME', 'BINARYMIME', 'CHUNKING', 'DSN',
+  'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'REQUIRETLS', 'DELIVERBY', 'MT-PRIORITY', 'FUTURERELEASE',
+  'LIMITS', 'XCLIENT', 'XFORWARD', 'VRFY', 'EXPN', 'ETRN', 'ATRN', 'HELP', 'NO-SOLICITING', 'MTRK',
+  'CONPERM', 'CONNEG', 'RRVS', 'BURL',
+]);
+
+function resolveLimits(partial: Partial<EhloParseLimits> | undefined): EhloParseLimits {
+  if (!partial) return DEFAULT_EHLO_PARSE_LIMITS;
+  const l = { ...DEFAULT_EHLO_PARSE_LIMITS, ...partial };
+  for (const k of ['maxKeywords', 'maxParams', 'maxWarnings'] as const) {
+    if (!Number.isSafeInteger(l[k]) || l[k] < 0) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `limits.${k} must be a non-negative integer`);
+  }
+  return l;
+}
+
+/**
+ * Parses an EHLO reply into {@link Capabilities}. The first line gives `domain` and `greeting`;
+ * each later line is one keyword with its parameters. Keywords are case-insensitive and kept in
+ * order, known or not; the legacy `AUTH=` form is merged into `auth`. Malformed lines are kept and
+ * reported in `warnings`; nothing the peer sends makes it throw. A reply that is not 250 yields an
+ * empty, non-ESMTP set with a `not-ehlo-reply` warning.
+ *
+ * @example
+ * ```ts
+ * const caps = parseEhloReply({ code: 250, lines: ['mx.example.com Hi', 'SIZE 35882577', 'AUTH PLAIN LOGIN', 'STARTTLS'] });
+ * caps.size;      // 35882577
+ * caps.auth;      // Set { 'PLAIN', 'LOGIN' }
+ * caps.startTls;  // true
+ * ```
+ * @see RFC 5321 §4.1.1.1, §4.2
+ */
+export function parseEhloReply(reply: EhloReplyLike, options: ParseEhloOptions = {}): Capabilities {
+  const limits = resolveLimits(options.limits);
+  const sink = new WarningSink(limits.maxWarnings);
+  const lines = reply.lines;
+  const first = lines[0] ?? '';
+  const sp = first.indexOf(' ');
+  const domain = sp < 0 ? first : first.slice(0, sp);
+  const greeting = sp < 0 ? '' : first.slice(sp + 1);
+
+  if (reply.code !== 250) {
+    sink.add('not-ehlo-reply', 0, `reply code ${reply.code} is not the 250 of a successful EHLO`);
+    if (reply.code < 200 || reply.code > 299) {
+      return new Capabilities({ esmtp: false, domain: '', greeting: '', entries: [], byKeyword: new Map(), warnings: sink.list, typed: { auth: new Set() } });
+    }
+  }
+  if (greeting === '' && KNOWN_KEYWORDS.has(upperAscii(domain))) {
+    sink.add('greeting-looks-like-keyword', 0, `the first line "${domain}" is the domain/greeting, not a capability`);
+  }
+
+  let discard: Set<string> | undefined;
+  if (options.discard) {
+    discard = new Set();
+    for (const k of options.discard) discard.add(upperAscii(k));
+  }
+  const entries: CapabilityEntry[] = [];
+  for (let n = 1; n < lines.length; n++) {
+    if (entries.length >= limits.maxKeywords) {
+      sink.add('too-many-keywords', n, `more than ${limits.maxKeywords} keyword lines; the rest are ignored`);
+      break;
+    }
+    const e = scanLine(lines[n]!, n, limits.maxParams, sink);
+    if (e === undefined || discard?.has(e.keyword)) continue;
+    entries.push(e);
+  }
+  const { byKeyword, typed } = indexEntries(entries, sink);
+  return new Capabilities({ esmtp: true, domain, greeting, entries, byKeyword, typed, warnings: sink.list });
+}

@@ -1,0 +1,467 @@
+/**
+ * ExtensionRegistry: the per-instance table of ESMTP service extensions a server advertises and
+ * dispatches (custom verbs, MAIL/RCPT parameters) and a client or args validator consults.
+ * Modernises Momentum's `esmtp_extensions_register` and the per-session `smtp_capabilities` dict.
+ */
+
+import { Capabilities } from './capabilities.js';
+import { CapabilitiesError } from './errors.js';
+import { formatEhloReply } from './format-ehlo-reply.js';
+import { parseEhloReply } from './parse-ehlo-reply.js';
+import type { SessionSettings } from './session.js';
+import { indexOfForbidden, isEhloKeyword, isEhloParam, upperAscii } from './syntax.js';
+import { BUILTIN_EXTENSIONS } from './builtin-extensions.js';
+
+/**
+ * What an advertise function returns: `false`/`null`/`undefined` = not advertised, `true` = the
+ * keyword alone, a string = its parameter text, an array = its parameters.
+ *
+ * @example
+ * ```ts
+ * const adv: AdvertiseResult = ['PLAIN', 'LOGIN'];
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export type AdvertiseResult = boolean | string | readonly string[] | null | undefined;
+
+/**
+ * Helpers handed to an advertise function for the session being answered.
+ *
+ * @example
+ * ```ts
+ * advertise: (session, ctx) => ctx.enabled('X-FOO')
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export interface AdvertiseContext {
+  /** True when the session's `enable` list names `keyword` (case-insensitive). */
+  enabled(keyword: string): boolean;
+}
+
+/**
+ * A verb (command) an extension adds to the server's command set.
+ *
+ * @example
+ * ```ts
+ * const v: VerbDefinition = { name: 'XCLIENT', mustBeLastInGroup: true };
+ * ```
+ * @see RFC 2920 §3.1
+ */
+export interface VerbDefinition {
+  /** The command name, e.g. `BDAT` (case-insensitive). */
+  readonly name: string;
+  /** The command changes state in a way that forbids pipelining after it (RFC 2920 §3.1). */
+  readonly mustBeLastInGroup?: boolean;
+}
+
+/**
+ * A service extension: its EHLO keyword, how it is advertised per session, the verbs it adds and
+ * the MAIL/RCPT parameters it allows.
+ *
+ * @example
+ * ```ts
+ * registry.register({
+ *   keyword: 'X-TRACE',
+ *   advertise: (session, ctx) => ctx.enabled('X-TRACE') && session.tls === true,
+ *   verbs: [{ name: 'XTRACE', mustBeLastInGroup: false }],
+ *   mailParams: ['XTRACEID'],
+ * });
+ * ```
+ * @see RFC 5321 §2.2.2, §4.1.1.1
+ */
+export interface ExtensionDefinition<S extends SessionSettings = SessionSettings> {
+  /** The EHLO keyword (`(ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`, stored upper-case). */
+  readonly keyword: string;
+  /** Where it is specified, e.g. `RFC 1870`. */
+  readonly rfc?: string;
+  /** One-line description for docs and `smtp probe`. */
+  readonly description?: string;
+  /**
+   * How it is advertised: `true` (default) = always, keyword alone; `false` = never unless the
+   * function form says so; a string or array = static parameters; a function = decided per session.
+   */
+  readonly advertise?: boolean | string | readonly string[] | ((session: S, ctx: AdvertiseContext) => AdvertiseResult);
+  /** Verbs it adds. */
+  readonly verbs?: readonly VerbDefinition[];
+  /** MAIL FROM parameters it allows (upper-case names, e.g. `['SIZE']`). */
+  readonly mailParams?: readonly string[];
+  /** RCPT TO parameters it allows (e.g. `['NOTIFY', 'ORCPT']`). */
+  readonly rcptParams?: readonly string[];
+}
+
+/**
+ * A verb found by {@link ExtensionRegistry.verb}: its definition plus the extension that owns it.
+ *
+ * @example
+ * ```ts
+ * const v = registry.verb('bdat'); // { name: 'BDAT', keyword: 'CHUNKING', mustBeLastInGroup: false, ... }
+ * ```
+ * @see RFC 2920 §3.1
+ */
+export interface ResolvedVerb<S extends SessionSettings = SessionSettings> {
+  /** Upper-case command name. */
+  readonly name: string;
+  /** The EHLO keyword of the extension adding the verb. */
+  readonly keyword: string;
+  readonly mustBeLastInGroup: boolean;
+  readonly extension: ExtensionDefinition<S>;
+}
+
+/**
+ * Where {@link ExtensionRegistry.mailParameters} takes the advertised keywords from: a parsed
+ * {@link Capabilities}, a list of keywords, or nothing (= every registered extension).
+ *
+ * @example
+ * ```ts
+ * registry.mailParameters(['SIZE', 'DSN']); // Set { 'SIZE', 'RET', 'ENVID' }
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
+export type KeywordSource = Capabilities | Iterable<string> | undefined;
+
+/** The core verbs RFC 2920 §3.1 (plus RFC 3207/4954 for STARTTLS and AUTH) puts last in a group. */
+const CORE_LAST_IN_GROUP: ReadonlySet<string> = new Set(['EHLO', 'HELO', 'LHLO', 'DATA', 'VRFY', 'EXPN', 'TURN', 'QUIT', 'NOOP']);
+
+function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition<S>): ExtensionDefinition<S> {
+  if (typeof def !== 'object' || def === null || typeof def.keyword !== 'string' || !isEhloKeyword(def.keyword)) {
+    throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `extension keyword ${JSON.stringify((def as { keyword?: unknown } | null)?.keyword)} is not an EHLO keyword`);
+  }
+  const names = (list: readonly string[] | undefined, what: string): readonly string[] | undefined => {
+    if (list === undefined) return undefined;
+    return Object.freeze(
+      list.map((n) => {
+        if (typeof n !== 'string' || !isEhloKeyword(n)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: ${what} ${JSON.stringify(n)} is not a valid name`);
+        return upperAscii(n);
+      }),
+    );
+  };
+  const verbs = def.verbs?.map((v) => {
+    if (typeof v?.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${JSON.stringify(v?.name)} is not a valid command name`);
+    return Object.freeze({ name: upperAscii(v.name), mustBeLastInGroup: v.mustBeLastInGroup === true });
+  });
+  const out: ExtensionDefinition<S> = { ...def, keyword: upperAscii(def.keyword) };
+  const mailParams = names(def.mailParams, 'MAIL parameter');
+  const rcptParams = names(def.rcptParams, 'RCPT parameter');
+  return Object.freeze({
+    ...out,
+    ...(verbs ? { verbs: Object.freeze(verbs) } : {}),
+    ...(mailParams ? { mailParams } : {}),
+    ...(rcptParams ? { rcptParams } : {}),
+  });
+}
+
+function toParams(keyword: string, r: AdvertiseResult): readonly string[] | undefined {
+  if (r === false || r === null || r === undefined) return undefined;
+  if (r === true) return [];
+  const list = typeof r === 'string' ? r.split(' ').filter((p) => p !== '') : r;
+  for (const p of list) {
+    if (typeof p !== 'string' || indexOfForbidden(p) >= 0 || !isEhloParam(p)) {
+      throw new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword}: advertised parameter ${JSON.stringify(p)} must be 1*(%d33-126)`);
+    }
+  }
+  return list;
+}
+
+function keywordsOf(source: KeywordSource): Set<string> | undefined {
+  if (source === undefined) return undefined;
+  if (source instanceof Capabilities) return new Set(source.keywords);
+  const s = new Set<string>();
+  for (const k of source) s.add(upperAscii(k));
+  return s;
+}
+
+/**
+ * A per-instance registry of ESMTP service extensions (no shared global state). Servers use it to
+ * build the EHLO keyword list for a session ({@link advertise}), hide keywords, and look up custom
+ * verbs and allowed MAIL/RCPT parameters; clients and smtp-client-args use the parameter lookups
+ * to validate what they may send. Start from {@link defaultExtensionRegistry} for every built-in.
+ *
+ * @example
+ * ```ts
+ * const registry = defaultExtensionRegistry();
+ * registry.hide('VRFY');
+ * registry.register({ keyword: 'XTRACE', verbs: [{ name: 'XTRACE' }] });
+ * const lines = registry.advertise({ tls: true, maxSize: 10_240_000, authMechanisms: ['PLAIN'] });
+ * formatEhloReply({ domain: 'mx.example.com', keywords: lines });
+ * ```
+ * @see RFC 5321 §2.2.2, §4.1.1.1; RFC 2920 §3.1
+ */
+export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
+  readonly #defs = new Map<string, ExtensionDefinition<S>>();
+  readonly #verbs = new Map<string, ResolvedVerb<S>>();
+  readonly #hidden = new Set<string>();
+
+  /**
+   * A registry holding `definitions` (none by default).
+   *
+   * @example
+   * ```ts
+   * const empty = new ExtensionRegistry();
+   * const mine = new ExtensionRegistry([{ keyword: 'PIPELINING' }]);
+   * ```
+   */
+  constructor(definitions: Iterable<ExtensionDefinition<S>> = []) {
+    for (const d of definitions) this.register(d);
+  }
+
+  /**
+   * Adds an extension. Throws `ERR_SMTP_EXTENSION_DUPLICATE` when the keyword (or one of its verbs)
+   * is already registered, unless `replace` is set.
+   *
+   * @example
+   * ```ts
+   * registry.register({ keyword: 'SIZE', advertise: () => '52428800', mailParams: ['SIZE'] }, { replace: true });
+   * ```
+   * @see RFC 5321 §2.2.2
+   */
+  register(definition: ExtensionDefinition<S>, options: { readonly replace?: boolean } = {}): this {
+    const def = normaliseDefinition(definition);
+    if (this.#defs.has(def.keyword)) {
+      if (!options.replace) throw new CapabilitiesError('ERR_SMTP_EXTENSION_DUPLICATE', `extension ${def.keyword} is already registered`);
+      this.unregister(def.keyword);
+    }
+    for (const v of def.verbs ?? []) {
+      const owner = this.#verbs.get(v.name);
+      if (owner) throw new CapabilitiesError('ERR_SMTP_EXTENSION_DUPLICATE', `verb ${v.name} already belongs to ${owner.keyword}`);
+    }
+    this.#defs.set(def.keyword, def);
+    for (const v of def.verbs ?? []) {
+      this.#verbs.set(v.name, Object.freeze({ name: v.name, keyword: def.keyword, mustBeLastInGroup: v.mustBeLastInGroup === true, extension: def }));
+    }
+    return this;
+  }
+
+  /** Removes an extension and its verbs; returns whether it was registered. */
+  unregister(keyword: string): boolean {
+    const k = upperAscii(keyword);
+    const def = this.#defs.get(k);
+    if (!def) return false;
+    this.#defs.delete(k);
+    for (const v of def.verbs ?? []) this.#verbs.delete(v.name);
+    return true;
+  }
+
+  /** The definition registered for `keyword` (case-insensitive). */
+  get(keyword: string): ExtensionDefinition<S> | undefined {
+    return this.#defs.get(upperAscii(keyword));
+  }
+
+  /** True when `keyword` is registered (hidden or not). */
+  has(keyword: string): boolean {
+    return this.#defs.has(upperAscii(keyword));
+  }
+
+  /** Every definition, in registration order (the order keywords are advertised in). */
+  definitions(): ExtensionDefinition<S>[] {
+    return [...this.#defs.values()];
+  }
+
+  /**
+   * Stops advertising keywords for every session of this registry (Postfix
+   * `smtpd_discard_ehlo_keywords`); the definitions stay, so verbs remain known.
+   *
+   * @example
+   * ```ts
+   * registry.hide('VRFY', 'ETRN');
+   * ```
+   */
+  hide(...keywords: string[]): this {
+    for (const k of keywords) this.#hidden.add(upperAscii(k));
+    return this;
+  }
+
+  /** Undoes {@link hide}. */
+  unhide(...keywords: string[]): this {
+    for (const k of keywords) this.#hidden.delete(upperAscii(k));
+    return this;
+  }
+
+  /** Keywords hidden registry-wide. */
+  hidden(): string[] {
+    return [...this.#hidden];
+  }
+
+  /**
+   * The keywords to advertise for `session`, as `{ keyword, params }`, in registration order,
+   * leaving out hidden ones (registry-wide and `session.hide`).
+   *
+   * @example
+   * ```ts
+   * registry.advertiseEntries({ maxSize: 0 }); // [{ keyword: 'PIPELINING', params: [] }, { keyword: 'SIZE', params: [] }, ...]
+   * ```
+   * @see RFC 5321 §4.1.1.1
+   */
+  advertiseEntries(session: S): { keyword: string; params: readonly string[] }[] {
+    let enabled: Set<string> | undefined;
+    if (session.enable) {
+      enabled = new Set();
+      for (const k of session.enable) enabled.add(upperAscii(k));
+    }
+    let hidden: Set<string> = this.#hidden;
+    if (session.hide) {
+      hidden = new Set(this.#hidden);
+      for (const k of session.hide) hidden.add(upperAscii(k));
+    }
+    const ctx: AdvertiseContext = { enabled: (k) => enabled?.has(upperAscii(k)) ?? false };
+    const out: { keyword: string; params: readonly string[] }[] = [];
+    for (const def of this.#defs.values()) {
+      if (hidden.has(def.keyword)) continue;
+      const spec = def.advertise ?? true;
+      const r: AdvertiseResult = typeof spec === 'function' ? spec(session, ctx) : spec;
+      const params = toParams(def.keyword, r);
+      if (params !== undefined) out.push({ keyword: def.keyword, params });
+    }
+    return out;
+  }
+
+  /**
+   * The keyword lines to advertise for `session` (e.g. `['PIPELINING', 'SIZE 10240000']`), ready
+   * for {@link formatEhloReply}'s `keywords`.
+   *
+   * @example
+   * ```ts
+   * const lines = registry.advertise({ tls: false, startTls: true, maxSize: 10_240_000 });
+   * ```
+   * @see RFC 5321 §4.1.1.1
+   */
+  advertise(session: S): string[] {
+    return this.advertiseEntries(session).map((e) => (e.params.length ? `${e.keyword} ${e.params.join(' ')}` : e.keyword));
+  }
+
+  /**
+   * What a client would parse from this session's EHLO reply: lets a server check what it
+   * advertised (e.g. `caps.chunking` before accepting BDAT).
+   *
+   * @example
+   * ```ts
+   * const offered = registry.capabilities(session, 'mx.example.com');
+   * if (!offered.chunking) reply502();
+   * ```
+   * @see RFC 5321 §4.1.1.1
+   */
+  capabilities(session: S, domain = 'localhost', greeting = ''): Capabilities {
+    return parseEhloReply({ code: 250, lines: formatEhloReply({ domain, greeting, keywords: this.advertiseEntries(session) }, { maxLineLength: Number.MAX_SAFE_INTEGER }) });
+  }
+
+  /**
+   * The extension verb `name` (case-insensitive), for the server to dispatch a command it does not
+   * know natively, or `undefined`.
+   *
+   * @example
+   * ```ts
+   * const v = registry.verb(command.verb);
+   * if (v && offered.has(v.keyword)) dispatch(v);
+   * ```
+   * @see RFC 5321 §2.2.2; RFC 2920 §3.1
+   */
+  verb(name: string): ResolvedVerb<S> | undefined {
+    return this.#verbs.get(upperAscii(name));
+  }
+
+  /** Every extension verb, in registration order. */
+  verbs(): ResolvedVerb<S>[] {
+    return [...this.#verbs.values()];
+  }
+
+  /**
+   * True when `verb` must be the last command of a pipelined group: the RFC 2920 §3.1 core list
+   * (EHLO, HELO, LHLO, DATA, VRFY, EXPN, TURN, QUIT, NOOP) or an extension verb declared so
+   * (STARTTLS, AUTH, XCLIENT, ATRN, ETRN, ... in the default registry).
+   *
+   * @example
+   * ```ts
+   * registry.mustBeLastInGroup('STARTTLS'); // true
+   * registry.mustBeLastInGroup('RCPT');     // false
+   * ```
+   * @see RFC 2920 §3.1
+   */
+  mustBeLastInGroup(verb: string): boolean {
+    const v = upperAscii(verb);
+    return CORE_LAST_IN_GROUP.has(v) || this.#verbs.get(v)?.mustBeLastInGroup === true;
+  }
+
+  /**
+   * The MAIL FROM parameters allowed by the advertised keywords in `source` (every registered
+   * extension when omitted), upper-case.
+   *
+   * @example
+   * ```ts
+   * registry.mailParameters(caps).has('SIZE'); // true when the server advertised SIZE
+   * ```
+   * @see RFC 5321 §4.1.2, §4.1.1.2
+   */
+  mailParameters(source?: KeywordSource): ReadonlySet<string> {
+    return this.#params(source, 'mailParams');
+  }
+
+  /**
+   * The RCPT TO parameters allowed by the advertised keywords in `source` (every registered
+   * extension when omitted), upper-case.
+   *
+   * @example
+   * ```ts
+   * registry.rcptParameters(['DSN']); // Set { 'NOTIFY', 'ORCPT' }
+   * ```
+   * @see RFC 5321 §4.1.2, §4.1.1.3
+   */
+  rcptParameters(source?: KeywordSource): ReadonlySet<string> {
+    return this.#params(source, 'rcptParams');
+  }
+
+  /**
+   * The extensions (keywords) that allow MAIL FROM parameter `name`, e.g. `BODY` -> `['8BITMIME', 'BINARYMIME']`.
+   *
+   * @example
+   * ```ts
+   * registry.mailParameterKeywords('ret'); // ['DSN']
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  mailParameterKeywords(name: string): string[] {
+    return this.#owners(name, 'mailParams');
+  }
+
+  /**
+   * The extensions (keywords) that allow RCPT TO parameter `name`, e.g. `NOTIFY` -> `['DSN']`.
+   *
+   * @example
+   * ```ts
+   * registry.rcptParameterKeywords('RRVS'); // ['RRVS']
+   * ```
+   * @see RFC 5321 §4.1.2
+   */
+  rcptParameterKeywords(name: string): string[] {
+    return this.#owners(name, 'rcptParams');
+  }
+
+  #params(source: KeywordSource, field: 'mailParams' | 'rcptParams'): ReadonlySet<string> {
+    const keywords = keywordsOf(source);
+    const out = new Set<string>();
+    for (const def of this.#defs.values()) {
+      if (keywords && !keywords.has(def.keyword)) continue;
+      for (const p of def[field] ?? []) out.add(p);
+    }
+    return out;
+  }
+
+  #owners(name: string, field: 'mailParams' | 'rcptParams'): string[] {
+    const n = upperAscii(name);
+    const out: string[] = [];
+    for (const def of this.#defs.values()) if (def[field]?.includes(n)) out.push(def.keyword);
+    return out;
+  }
+}
+
+/**
+ * A fresh registry holding every built-in extension ({@link BUILTIN_EXTENSIONS}); each call returns
+ * a new, independent instance (no shared mutable global).
+ *
+ * @example
+ * ```ts
+ * const registry = defaultExtensionRegistry().hide('VRFY');
+ * ```
+ * @see RFC 5321 §2.2.2
+ */
+export function defaultExtensionRegistry<S extends SessionSettings = SessionSettings>(): ExtensionRegistry<S> {
+  return new ExtensionRegistry<S>(BUILTIN_EXTENSIONS);
+}

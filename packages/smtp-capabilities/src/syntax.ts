@@ -1,0 +1,98 @@
+/**
+ * Character-level helpers shared by the parser, the formatter and the registry: hand-written
+ * scanners over char codes (no regular expressions on peer input).
+ */
+
+/** `ALPHA / DIGIT` (RFC 5234). */
+export function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** True when `s` is an `ehlo-keyword`: `(ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.1.1). */
+export function isEhloKeyword(s: string): boolean {
+  if (s.length === 0 || !isAlnum(s.charCodeAt(0))) return false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isAlnum(c) && c !== 0x2d) return false;
+  }
+  return true;
+}
+
+/** True when `s` is an `ehlo-param`: `1*(%d33-126)` (RFC 5321 §4.1.1.1). */
+export function isEhloParam(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 33 || c > 126) return false;
+  }
+  return true;
+}
+
+/** True when `s` is 1 to `max` ASCII digits. */
+export function isDigits(s: string, max = 20): boolean {
+  if (s.length === 0 || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** Parses 1 to 20 ASCII digits into a safe integer, or `undefined`. */
+export function parseCount(s: string | undefined): number | undefined {
+  if (s === undefined || !isDigits(s, 20)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Upper-cases ASCII letters only (keywords and mechanism names are ASCII, case-insensitive). */
+export function upperAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) return s.toUpperCase();
+  }
+  return s;
+}
+
+/** Index of the first CR, LF or NUL in `s`, or -1. */
+export function indexOfForbidden(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a || c === 0x00) return i;
+  }
+  return -1;
+}
+
+/** Number of bytes `s` takes in UTF-8 (lone surrogates count as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Splits `s` on runs of spaces (SP only), skipping empty pieces; linear time. */
+export function splitSpaces(s: string, start: number, out: string[], max: number): boolean {
+  const len = s.length;
+  let i = start;
+  while (i < len) {
+    while (i < len && s.charCodeAt(i) === 0x20) i++;
+    if (i >= len) break;
+    let j = i + 1;
+    while (j < len && s.charCodeAt(j) !== 0x20) j++;
+    if (out.length >= max) return false;
+    out.push(s.slice(i, j));
+    i = j;
+  }
+  return true;
+}
