@@ -161,7 +161,15 @@ function interpret(result: unknown): { positive: boolean; reply: ReplyInit | und
   return { positive: r.code < 400, reply: r };
 }
 
+/** Wraps a non-Error value thrown by a hook (e.g. a plain reply object). */
+class SmtpReplyErrorCarrier extends Error {
+  constructor(readonly value: unknown) {
+    super('hook threw a non-Error value');
+  }
+}
+
 function replyOfError(e: unknown): ReplyInit | undefined {
+  if (e instanceof SmtpReplyErrorCarrier) e = e.value;
   if (e instanceof SmtpReplyError) return e.reply;
   if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number') {
     const r = e as { code: number; enhanced?: unknown; text?: unknown; message?: unknown };
@@ -345,7 +353,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       try {
         p = Promise.resolve(run());
       } catch (e) {
-        p = Promise.reject(e);
+        p = Promise.reject(e instanceof Error ? e : new SmtpReplyErrorCarrier(e));
       }
       p.then(
         (r) => this.answer(r),
@@ -483,6 +491,9 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         case 'xforward':
         case 'rset':
         case 'quit':
+        case 'closed':
+        case 'need-data':
+        case 'paused':
           return;
       }
     }
