@@ -470,7 +470,8 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   const address = renderLocalPart(local.value) + '@' + domain;
   if (localBytes > o.limits.localPart) return fail('ERR_SMTP_PATH_TOO_LONG', 'local part too long');
   if (utf8Length(domain) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
-  if (utf8Length(address) + 2 > o.limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
+  // The path as written (source route included; brackets counted even when they were missing).
+  if (utf8Length(s.slice(pos, after)) + (bracketed ? 0 : 2) > o.limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
   return {
     ok: true,
     next: after,

@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import {
+  NULL_PATH,
+  POSTMASTER_PATH,
+  SmtpClientArgs,
+  formatMailFrom,
+  formatRcptTo,
+  isLocalProtocolError,
+  isRemoteProtocolError,
+  isSmtpError,
+  mailboxPath,
+  parseMailFrom,
+  parseRcptTo,
+} from 'smtp-client-args';
+import type { ParseOptions, Path } from 'smtp-client-args';
+
+interface Case {
+  id: string;
+  command: 'mail' | 'rcpt';
+  text: string;
+  code: string;
+  reply: [number, string];
+  smtpUtf8?: boolean;
+  advertised?: string[];
+  allowed?: string[];
+  messageSize?: number;
+}
+
+const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/refusals.json', import.meta.url), 'utf8')) as { cases: Case[] };
+
+function refusal(fn: () => unknown): { code: string; reply: { code: number; enhanced: string; text: string }; keyword: string | undefined } {
+  try {
+    fn();
+  } catch (e) {
+    if (isRemoteProtocolError(e)) return { code: e.code, reply: e.reply, keyword: e.keyword };
+    throw e;
+  }
+  throw new Error('expected a RemoteProtocolError');
+}
+
+describe('parseMailFrom / parseRcptTo: strict refusals (fixture)', () => {
+  it.each(fixture.cases.map((c) => [`${c.id}: ${c.command.toUpperCase()} ${JSON.stringify(c.text)}`, c] as const))('%s', (_name, c) => {
+    const options: ParseOptions = {
+      ...(c.smtpUtf8 === undefined ? {} : { smtpUtf8: c.smtpUtf8 }),
+      ...(c.advertised === undefined ? {} : { advertised: c.advertised }),
+      ...(c.allowed === undefined ? {} : { allowedParameters: c.allowed }),
+      ...(c.messageSize === undefined ? {} : { limits: { messageSize: c.messageSize } }),
+    };
+    const parse = c.command === 'mail' ? parseMailFrom : parseRcptTo;
+    const r = refusal(() => parse(c.text, options));
+    expect(r.code).toBe(c.code);
+    expect([r.reply.code, r.reply.enhanced]).toEqual(c.reply);
+    expect(r.reply.text).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('parseMailFrom / parseRcptTo: accepted input', () => {
+  it('parses path, args and typed parameters', () => {
+    const r = parseMailFrom('FROM:<a@example.com> SIZE=1000 BODY=8bitmime RET=hdrs ENVID=x+2By AUTH=<>');
+    expect(r.path).toMatchObject({ address: 'a@example.com' });
+    expect(r.args.toString()).toBe(' SIZE=1000 BODY=8bitmime RET=hdrs ENVID=x+2By AUTH=<>');
+    expect(r.parameters).toEqual({ size: 1000, body: '8BITMIME', ret: 'HDRS', envid: 'x+y', auth: null, smtpUtf8: false, requireTls: false });
+  });
+  it('INJ-7: <postmaster> is accepted as a recipient; the null path as a sender', () => {
+    expect(parseRcptTo('TO:<postmaster>').path).toBe(POSTMASTER_PATH);
+    expect(parseRcptTo('TO:<POSTMASTER>').path).toBe(POSTMASTER_PATH);
+    expect(parseMailFrom('FROM:<>').path).toBe(NULL_PATH);
+    expect(parseRcptTo('TO:<postmaster@example.com>').path).toMatchObject({ kind: 'mailbox', localPart: 'postmaster' });
+  });
+  it('INJ-7: source route accepted and ignored; quoted local part handled', () => {
+    expect(parseMailFrom('FROM:<@a,@b:u@d>').path).toMatchObject({ address: 'u@d' });
+    expect(parseMailFrom('FROM:<"a\\"b"@c>').path).toMatchObject({ localPart: 'a"b' });
+  });
+  it('accepts the verb, any case, and a final CRLF', () => {
+    expect(parseMailFrom('mail from:<a@b>\r\n').path).toMatchObject({ address: 'a@b' });
+    expect(parseRcptTo('RCPT To:<a@b>').path).toMatchObject({ address: 'a@b' });
+  });
+  it('accepts bytes; invalid UTF-8 gets 501 5.5.2', () => {
+    expect(parseMailFrom(new TextEncoder().encode('FROM:<a@b> SIZE=1')).parameters.size).toBe(1);
+    expect(refusal(() => parseMailFrom(new Uint8Array([0x46, 0x52, 0x4f, 0x4d, 0x3a, 0x3c, 0xff, 0x3e]))).code).toBe('ERR_SMTP_INVALID_UTF8');
+  });
+  it('INJ-8: UTF-8 paths with SMTPUTF8 (MAIL: the parameter; RCPT: the option)', () => {
+    const m = parseMailFrom('FROM:<ü@bücher.de> SMTPUTF8', { advertised: ['SMTPUTF8'] });
+    expect(m.path).toMatchObject({ utf8: true });
+    expect(m.parameters.smtpUtf8).toBe(true);
+    expect(refusal(() => parseMailFrom('FROM:<ü@x> SMTPUTF8', { advertised: ['SIZE'] })).reply.code).toBe(555);
+    expect(parseRcptTo('TO:<ü@x>', { smtpUtf8: true }).path).toMatchObject({ utf8: true });
+    expect(parseRcptTo('TO:<a@b> ORCPT=utf-8;ü@x', { smtpUtf8: true }).parameters.orcpt).toEqual({ addrType: 'utf-8', address: 'ü@x' });
+    expect(parseRcptTo('TO:<a@b> ORCPT=utf-8;\\x{FC}@x').parameters.orcpt).toEqual({ addrType: 'utf-8', address: 'ü@x' });
+  });
+  it('advertised and allowed parameters decide what is accepted (555 5.5.4 otherwise)', () => {
+    const opts = { advertised: ['SIZE', 'DSN', '8BITMIME'], allowedParameters: ['XFOO'] };
+    expect(parseMailFrom('FROM:<a@b> SIZE=1 RET=FULL BODY=7BIT XFOO=bar', opts).args.size).toBe(4);
+    const r = refusal(() => parseMailFrom('FROM:<a@b> REQUIRETLS', opts));
+    expect(r).toMatchObject({ code: 'ERR_SMTP_PARAM_UNKNOWN', keyword: 'REQUIRETLS', reply: { code: 555, enhanced: '5.5.4' } });
+    expect(refusal(() => parseRcptTo('TO:<a@b> RET=FULL', opts)).reply.code).toBe(555);
+  });
+  it('custom parameter specs validate private extensions', () => {
+    const opts: ParseOptions = {
+      allowedParameters: ['XPRIO'],
+      parameters: [{ keyword: 'XPRIO', command: 'mail', extensions: ['XPRIO'], rfc: 'private', value: 'required', validate: (v) => (v === 'hi' || v === 'lo' ? undefined : 'hi|lo') }],
+    };
+    expect(parseMailFrom('FROM:<a@b> XPRIO=hi', opts).args.get('xprio')).toBe('hi');
+    expect(refusal(() => parseMailFrom('FROM:<a@b> XPRIO=mid', opts)).reply.code).toBe(501);
+  });
+  it('lenient options for real-world clients', () => {
+    expect(parseMailFrom('FROM: <a@b>', { lenient: { spaceAfterColon: true } }).path).toMatchObject({ address: 'a@b' });
+    expect(parseMailFrom('FROM:a@b SIZE=1', { lenient: { missingAngleBrackets: true } }).parameters.size).toBe(1);
+    expect(parseMailFrom('FROM: a@b', { lenient: { spaceAfterColon: true, missingAngleBrackets: true } }).path).toMatchObject({ address: 'a@b' });
+    expect(parseMailFrom('FROM:<a@b>  SIZE=1  ', { lenient: { extraSpaces: true } }).parameters.size).toBe(1);
+    expect(refusal(() => parseMailFrom('FROM:<a@b> ENVID=+0d', { lenient: { lowercaseXtextHex: false } })).reply.code).toBe(501);
+    expect(refusal(() => parseMailFrom('FROM:<a@b> ENVID=a+2bb', { lenient: { lowercaseXtextHex: false } })).reply.code).toBe(501);
+    expect(parseMailFrom('FROM:<a@b> ENVID=a+2bb').parameters.envid).toBe('a+b');
+  });
+  it('limits: parameter count, message size, path', () => {
+    const many = 'FROM:<a@b>' + Array.from({ length: 4 }, (_, i) => ` X${i}=1`).join('');
+    expect(refusal(() => parseMailFrom(many, { allowedParameters: ['X0', 'X1', 'X2', 'X3'], limits: { parameters: 3 } })).code).toBe('ERR_SMTP_TOO_MANY_PARAMS');
+    expect(parseMailFrom('FROM:<a@b> SIZE=1000', { limits: { messageSize: 1000 } }).parameters.size).toBe(1000);
+    expect(() => parseMailFrom('FROM:<a@b>', { limits: { parameters: 0 } })).toThrow(/parameters/);
+  });
+  it('a long hostile line is refused quickly and without a stack overflow (linear scan)', () => {
+    const n = 200_000;
+    expect(refusal(() => parseMailFrom('FROM:<' + 'a.'.repeat(n) + 'a@b>')).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(refusal(() => parseMailFrom('FROM:<a@b> ' + 'X=1 '.repeat(n))).code).toBe('ERR_SMTP_PARAM_DUPLICATE');
+    const distinct = Array.from({ length: 1000 }, (_, i) => ` X${i}=1`).join('');
+    expect(refusal(() => parseMailFrom('FROM:<a@b>' + distinct)).code).toBe('ERR_SMTP_TOO_MANY_PARAMS');
+    expect(refusal(() => parseMailFrom('FROM:<a@b> ENVID=' + '+41'.repeat(n))).code).toBe('ERR_SMTP_PARAM_VALUE');
+    expect(refusal(() => parseMailFrom('FROM:<@' + 'a,@'.repeat(n) + 'b:c@d>')).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(refusal(() => parseMailFrom('FROM:<"' + '\\a'.repeat(n) + '"@b>')).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+  });
+  it('byte-level fuzz: only typed errors (property)', () => {
+    const alphabet = fc.constantFrom(...'<>@:,."\\ =+-;[]aAzZ09\r\n\x00\x7f', 'FROM:', 'TO:', 'SIZE=', 'NOTIFY=', 'ORCPT=rfc822;', 'ENVID=', 'IPv6:', 'ü', '\u200b');
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), fc.boolean(), (parts, raw, lenient) => {
+        const text = parts.join('');
+        const options: ParseOptions = lenient ? { lenient: { spaceAfterColon: true, missingAngleBrackets: true, extraSpaces: true }, smtpUtf8: true } : {};
+        for (const input of [text, 'FROM:' + text, 'TO:' + text, raw]) {
+          for (const parse of [parseMailFrom, parseRcptTo]) {
+            try {
+              const r = parse(input, options);
+              expect(r.args.toString()).not.toMatch(/[\r\n\0]/);
+            } catch (e) {
+              expect(isRemoteProtocolError(e)).toBe(true);
+            }
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('formatMailFrom / formatRcptTo', () => {
+  it('builds command lines', () => {
+    expect(formatMailFrom('', new SmtpClientArgs().setRet('HDRS'))).toBe('MAIL FROM:<> RET=HDRS');
+    expect(formatMailFrom('a@b')).toBe('MAIL FROM:<a@b>');
+    expect(formatRcptTo(POSTMASTER_PATH)).toBe('RCPT TO:<postmaster>');
+    expect(formatRcptTo('x@y', new SmtpClientArgs().setNotify(['FAILURE']))).toBe('RCPT TO:<x@y> NOTIFY=FAILURE');
+    expect(formatMailFrom('ü@x', new SmtpClientArgs().setSmtpUtf8())).toBe('MAIL FROM:<ü@x> SMTPUTF8');
+  });
+  it('refuses what cannot go on the wire, naming the argument', () => {
+    const code = (fn: () => unknown): [string, string] => {
+      try {
+        fn();
+      } catch (e) {
+        if (isLocalProtocolError(e)) return [e.code, e.argument];
+        throw e;
+      }
+      throw new Error('no error');
+    };
+    expect(code(() => formatRcptTo(''))).toEqual(['ERR_SMTP_INVALID_PATH', 'path']);
+    expect(code(() => formatMailFrom(POSTMASTER_PATH))).toEqual(['ERR_SMTP_INVALID_PATH', 'path']);
+    expect(code(() => formatMailFrom('ü@x'))).toEqual(['ERR_SMTP_UTF8_REQUIRED', 'path']);
+    expect(code(() => formatRcptTo('ü@x'))).toEqual(['ERR_SMTP_UTF8_REQUIRED', 'path']);
+    expect(code(() => formatMailFrom('a@b>\r\nRCPT TO:<x@y'))).toEqual(['ERR_SMTP_CONTROL_CHARACTER', 'path']);
+    expect(code(() => formatMailFrom('a@b', new SmtpClientArgs().setNotify('NEVER')))).toEqual(['ERR_SMTP_INVALID_PARAM', 'NOTIFY']);
+    // A forged iterable cannot smuggle bytes either (defence in depth).
+    const forged: [string, string | undefined][] = [['SIZE', '1\r\nDATA']];
+    expect(code(() => formatMailFrom('a@b', forged))).toEqual(['ERR_SMTP_INVALID_PARAM', 'SIZE']);
+    expect(code(() => formatMailFrom('a@b', [['X\r\nY', undefined]]))).toEqual(['ERR_SMTP_INVALID_PARAM', 'args']);
+    expect(code(() => formatMailFrom('a@b', [['SIZE', '1'], ['size', '2']]))).toEqual(['ERR_SMTP_INVALID_PARAM', 'SIZE']);
+  });
+});
+
+// ---- round trip: format -> parse preserves every path and parameter ----
+
+const localChars = fc.constantFrom(...'abcXYZ019.!#$%&\'*+-/=?^_`{|}~ "\\(),:;<>@[]');
+const label = fc
+  .tuple(fc.constantFrom(...'abcz09'), fc.string({ unit: fc.constantFrom(...'abz09-'), maxLength: 6 }), fc.constantFrom(...'az9'))
+  .map(([a, mid, b]) => a + mid + b);
+const domain = fc.oneof(
+  fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join('.')),
+  fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => `[${o.join('.')}]`),
+  fc.constantFrom('[IPv6:2001:db8::1]', '[IPv6:::]', '[x-tag:any]'),
+);
+const mailbox = fc.tuple(fc.string({ unit: localChars, minLength: 1, maxLength: 20 }), domain).map(([l, d]) => mailboxPath(l, d));
+const printable = fc.string({ unit: fc.constantFrom(...'ab Z9+=\\~!"<>;:'), minLength: 1, maxLength: 30 });
+
+type Step = (a: SmtpClientArgs) => unknown;
+const mailSteps: fc.Arbitrary<Step>[] = [
+  fc.nat().map((n) => (a: SmtpClientArgs) => a.setSize(n)),
+  fc.constantFrom('7BIT', '8BITMIME', 'BINARYMIME' as const).map((b) => (a: SmtpClientArgs) => a.setBody(b)),
+  fc.constantFrom('FULL', 'HDRS' as const).map((r) => (a: SmtpClientArgs) => a.setRet(r)),
+  printable.map((e) => (a: SmtpClientArgs) => a.setEnvid(e)),
+  fc.option(printable).map((m) => (a: SmtpClientArgs) => a.setAuth(m)),
+  fc.constant((a: SmtpClientArgs) => a.setRequireTls()),
+  fc.integer({ min: -9, max: 9 }).map((p) => (a: SmtpClientArgs) => a.setMtPriority(p)),
+  fc.integer({ min: 1, max: 1e6 }).map((s) => (a: SmtpClientArgs) => a.setBy(s, 'R', s % 2 === 0)),
+  fc.integer({ min: 0, max: 1e6 }).map((s) => (a: SmtpClientArgs) => a.setHoldFor(s)),
+  fc.constant((a: SmtpClientArgs) => a.setHoldUntil('2030-01-01T00:00:00Z')),
+];
+const rcptSteps: fc.Arbitrary<Step>[] = [
+  fc.oneof(fc.constant('NEVER' as const), fc.subarray(['SUCCESS', 'FAILURE', 'DELAY'] as const, { minLength: 1 })).map((n) => (a: SmtpClientArgs) => a.setNotify(n)),
+  printable.map((o) => (a: SmtpClientArgs) => a.setOrcpt('rfc822', o)),
+  fc.string({ unit: fc.constantFrom(...'aü€😀+=\\@'), minLength: 1, maxLength: 10 }).map((o) => (a: SmtpClientArgs) => a.setOrcpt('utf-8', o)),
+  fc.constantFrom('C', 'R', undefined).map((m) => (a: SmtpClientArgs) => a.setRrvs('2014-04-03T23:01:00+02:00', m)),
+];
+
+function build(command: 'mail' | 'rcpt', steps: Step[]): SmtpClientArgs {
+  const a = new SmtpClientArgs({ command });
+  for (const s of steps) s(a);
+  return a;
+}
+
+describe('round trip format -> parse (property)', () => {
+  it('MAIL FROM preserves the path and every parameter', () => {
+    fc.assert(
+      fc.property(fc.oneof(mailbox, fc.constant<Path>(NULL_PATH)), fc.array(fc.oneof(...mailSteps), { maxLength: 8 }), (path, steps) => {
+        const args = build('mail', steps);
+        const line = formatMailFrom(path, args);
+        const parsed = parseMailFrom(line.slice('MAIL '.length), { limits: { path: 1000, localPart: 1000 } });
+        expect(parsed.path).toEqual(path);
+        expect([...parsed.args]).toEqual([...args]);
+        expect(parsed.parameters).toEqual(parseMailFrom(line, { limits: { path: 1000, localPart: 1000 } }).parameters);
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('RCPT TO preserves the path and every parameter (decoded values too)', () => {
+    fc.assert(
+      fc.property(fc.oneof(mailbox, fc.constant<Path>(POSTMASTER_PATH)), fc.array(fc.oneof(...rcptSteps), { maxLength: 5 }), (path, steps) => {
+        const args = build('rcpt', steps);
+        const parsed = parseRcptTo(formatRcptTo(path, args).slice('RCPT '.length), { limits: { path: 1000, localPart: 1000 } });
+        expect(parsed.path).toEqual(path);
+        expect([...parsed.args]).toEqual([...args]);
+        if (args.has('ORCPT')) expect(parsed.parameters.orcpt).toBeDefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('ORCPT and ENVID decoded values survive the trip', () => {
+    fc.assert(
+      fc.property(printable, printable, (envid, orcpt) => {
+        const m = parseMailFrom(formatMailFrom('a@b', new SmtpClientArgs().setEnvid(envid)));
+        expect(m.parameters.envid).toBe(envid);
+        const r = parseRcptTo(formatRcptTo('a@b', new SmtpClientArgs().setOrcpt('rfc822', orcpt)));
+        expect(r.parameters.orcpt).toEqual({ addrType: 'rfc822', address: orcpt });
+      }),
+      { numRuns: 200 },
+    );
+  });
+  it('every error is branded', () => {
+    try {
+      parseMailFrom('nonsense');
+    } catch (e) {
+      expect(isSmtpError(e)).toBe(true);
+      expect(Object.keys(e as object)).not.toContain(Symbol.for('smtpkit.error'));
+    }
+  });
+});
