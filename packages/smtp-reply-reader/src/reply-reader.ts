@@ -241,13 +241,14 @@ export class ReplyReader {
       }
       const wordEnd = words === undefined ? 0 : wordBase - at + words.length * 4;
       for (let i = pos; i < len; ) {
-        if (words !== undefined && ((at + i) & 3) === 0 && i < wordEnd) {
-          const w = words[(at + i - wordBase) >> 2]!;
-          // No byte < 0x20, none >= 0x7f: the four bytes are plain text.
-          if (((w | ((w - 0x20202020) | (w + 0x01010101))) & 0x80808080) === 0) {
+        if (words !== undefined && ((at + i) & 3) === 0) {
+          // Skip words whose four bytes are all plain (none < 0x20, none >= 0x7f).
+          while (i < wordEnd) {
+            const w = words[(at + i - wordBase) >> 2]!;
+            if (((w | ((w - 0x20202020) | (w + 0x01010101))) & 0x80808080) !== 0) break;
             i += 4;
-            continue;
           }
+          if (i >= len) break;
         }
         const k = BYTE_CLASS[data[i++]!]!;
         if (k === 0) continue;
