@@ -730,7 +730,8 @@ export class ServerConnection {
     const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
     const arg = sp < 0 ? '' : text.slice(sp + 1).replace(/[ \t]+$/, '');
     const more = this.inputLength > 0;
-    if (this.options.pipeliningSync !== 'off' && more && verb !== 'BDAT') {
+    // BDAT is followed by its chunk; STARTTLS discards what follows it (TLS-1).
+    if (this.options.pipeliningSync !== 'off' && more && verb !== 'BDAT' && verb !== 'STARTTLS') {
       const pipelining = this.ext.pipelining && this.heloVerb !== undefined && this.heloVerb !== 'HELO';
       const last = MUST_BE_LAST.has(verb) || (this.custom.has(verb) && this.custom.get(verb)!.mustBeLast !== false);
       if (last || !pipelining) {

@@ -1,0 +1,433 @@
+import { describe, expect, it } from 'vitest';
+import { splittings } from '@smtpkit/testkit';
+import { codes, drive, inTransaction } from '../test/harness.js';
+import { ServerConnection } from './server-connection.js';
+
+const SMUGGLED = 'MAIL FROM:<evil@x>\r\nRCPT TO:<v@y>\r\nDATA\r\nsmuggled\r\n.\r\n';
+const VECTORS: [string, string][] = [
+  ['\\n.\\n', '\n.\n'],
+  ['\\r.\\r', '\r.\r'],
+  ['\\n.\\r\\n', '\n.\r\n'],
+  ['\\r.\\r\\n', '\r.\r\n'],
+  ['\\r\\n.\\n', '\r\n.\n'],
+  ['\\r\\n.\\r', '\r\n.\r'],
+  ['\\r.\\n', '\r.\n'],
+  ['\\n.\\r', '\n.\r'],
+  ['\\r\\n\\0.\\r\\n', '\r\n\0.\r\n'],
+  ['\\r\\n.\\0\\r\\n', '\r\n.\0\r\n'],
+  ['\\r\\n.\\r\\r\\n', '\r\n.\r\r\n'],
+  ['\\r\\r\\n.\\r\\r\\n', '\r\r\n.\r\r\n'],
+];
+
+describe('SMUG-1 end of data is exactly CRLF.CRLF', () => {
+  for (const [name, v] of VECTORS) {
+    it(`SMUG-1 ${name} never ends DATA; exactly one transaction, then rejected (SMUG-2)`, () => {
+      const body = 'Subject: x\r\n\r\nbody' + v + SMUGGLED;
+      for (const s of splittings(body, { random: 4, maxExhaustive: 0 })) {
+        const d = inTransaction();
+        d.feed('DATA\r\n');
+        let mid = '';
+        const chunks = s.chunks;
+        for (let i = 0; i < chunks.length; i++) {
+          const out = d.feed(chunks[i]!);
+          if (i < chunks.length - 1) mid += out;
+        }
+        // the smuggled "\r\n.\r\n" at the very end is the one real end of data
+        expect(mid).toBe('');
+        const ends = d.events.filter((e) => e.type === 'message-end' || e.type === 'message-abort');
+        expect(ends).toHaveLength(1);
+        expect(d.events.filter((e) => e.type === 'mail')).toHaveLength(1);
+        if (v.includes('\0')) {
+          // no bare CR/LF: one legitimate message that carries the would-be smuggled text
+          expect(d.messages).toHaveLength(1);
+          expect(d.messages[0]).toContain('MAIL FROM:<evil@x>');
+        } else {
+          expect(d.messages).toHaveLength(0);
+          expect(codes(d.out).slice(-1)).toEqual([550]);
+        }
+      }
+    });
+  }
+
+  it('SMUG-1 normalize mode: bare-LF dot lines are dropped, never the end of data', () => {
+    const d = inTransaction({ bareLineEndings: 'normalize' });
+    d.feed('DATA\r\n');
+    d.feed('a\n.\nb\n.\r\nc\r\n.\r\n');
+    expect(d.messages).toEqual(['a\r\nb\r\nc\r\n']);
+    expect(d.events.filter((e) => e.type === 'message-end')).toHaveLength(1);
+  });
+});
+
+describe('SMUG-2 bare CR / LF in DATA', () => {
+  it('SMUG-2 bare LF: no reply before the real end, then 550 and no accepted message', () => {
+    const d = inTransaction();
+    d.feed('DATA\r\n');
+    expect(d.feed('body\nline2\r\n')).toBe('');
+    expect(d.feed('.\r\n')).toMatch(/^550 5\.5\.2 /);
+    expect(d.events.some((e) => e.type === 'message-abort' && e.reason === 'bare-line-ending')).toBe(true);
+    expect(d.messages).toEqual([]);
+    // the session stays usable
+    expect(codes(d.feed('MAIL FROM:<a@b.example>\r\n'))).toEqual([250]);
+  });
+  it('SMUG-2 bare CR fails the transaction', () => {
+    const d = inTransaction();
+    d.feed('DATA\r\n');
+    expect(codes(d.feed('a\rb\r\n.\r\n'))).toEqual([550]);
+  });
+  it('SMUG-2 normalize turns bare LF and bare CR into CRLF', () => {
+    const d = inTransaction({ bareLineEndings: 'normalize' });
+    d.feed('DATA\r\n');
+    d.feed('a\nb\rc\r\n.\r\n');
+    expect(d.messages).toEqual(['a\r\nb\r\nc\r\n']);
+  });
+});
+
+describe('SMUG-3 command lines with bare CR, bare LF or NUL', () => {
+  it('SMUG-3 EHLO a\\nNOOP is one rejected line', () => {
+    const d = drive();
+    expect(codes(d.feed('EHLO a\nNOOP\r\n'))).toEqual([500]);
+    expect(d.events.some((e) => e.type === 'helo')).toBe(false);
+  });
+  it('SMUG-3 MAIL with a bare CR inside is rejected, never split', () => {
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('MAIL FROM:<a@b>\rRCPT TO:<c@d>\r\n'))).toEqual([500]);
+    expect(d.events.some((e) => e.type === 'mail')).toBe(false);
+  });
+  it('SMUG-3 NUL gets 501', () => {
+    const d = drive();
+    expect(codes(d.feed('NOOP\0\r\n'))).toEqual([501]);
+  });
+  it('SMUG-3 / X-2 EHLO x\\n then silence: no reply', () => {
+    const d = drive();
+    expect(d.feed('EHLO x\n')).toBe('');
+    expect(d.events.some((e) => e.type === 'helo')).toBe(false);
+  });
+});
+
+describe('SMUG-4 dot-unstuffing', () => {
+  const cases: [string, string][] = [
+    ['..x\r\n.\r\n', '.x\r\n'],
+    ['a\r\n..\r\n.\r\n', 'a\r\n.\r\n'],
+    ['a\r\n. \r\n.\r\n', 'a\r\n \r\n'],
+    ['.\r\n', ''],
+  ];
+  for (const [input, content] of cases) {
+    it(`SMUG-4 ${JSON.stringify(input)} -> ${JSON.stringify(content)} (every split)`, () => {
+      for (const s of splittings(input, { random: 5 })) {
+        const d = inTransaction();
+        d.feed('DATA\r\n');
+        for (const c of s.chunks) d.feed(c);
+        expect(d.messages).toEqual([content]);
+      }
+    });
+  }
+  it('SMUG-4 \\r\\n.\\0\\r\\n is not end of data', () => {
+    const d = inTransaction({ bareLineEndings: 'normalize' });
+    d.feed('DATA\r\n');
+    expect(d.feed('a\r\n.\0\r\n')).toBe('');
+    d.feed('.\r\n');
+    expect(d.messages).toEqual(['a\r\n\0\r\n']);
+  });
+});
+
+describe('SMUG-5 / DOS-7 pipelining synchronization', () => {
+  it('SMUG-5 DATA followed by content in the same feed: 554 and close, no message', () => {
+    const d = inTransaction();
+    const out = d.feed('DATA\r\nSubject: x\r\n\r\nhi\r\n.\r\n');
+    expect(codes(out)).toEqual([554]);
+    expect(d.conn.phase).toBe('closed');
+    expect(d.events.some((e) => e.type === 'data-start')).toBe(false);
+  });
+  it('SMUG-5 QUIT followed by NOOP', () => {
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('QUIT\r\nNOOP\r\n'))).toEqual([554]);
+  });
+  it('SMUG-5 HELO (no PIPELINING) then MAIL in one feed', () => {
+    const d = drive();
+    expect(codes(d.feed('HELO x\r\nMAIL FROM:<a@b>\r\n'))).toEqual([554]);
+  });
+  it('SMUG-5 MAIL/RCPT/DATA pipelined after EHLO are fine', () => {
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n'))).toEqual([250, 250, 354]);
+  });
+  it('SMUG-5 pipeliningSync off lets it through', () => {
+    const d = drive({ pipeliningSync: 'off' });
+    expect(codes(d.feed('HELO x\r\nMAIL FROM:<a@b.c>\r\n'))).toEqual([250, 250]);
+  });
+  it('DOS-7 input before the greeting: 554 and close', () => {
+    const conn = new ServerConnection({ autoAccept: [] });
+    expect(conn.nextEvent().type).toBe('connect');
+    conn.receiveData('EHLO early\r\n');
+    conn.accept();
+    expect(new TextDecoder().decode(conn.dataToSend())).toMatch(/^554 5\.5\.0/);
+    expect(conn.phase).toBe('closed');
+  });
+});
+
+describe('SMUG-7 BDAT', () => {
+  it('SMUG-7 chunk bytes are never parsed as commands (contains \\n.\\r\\n and MAIL)', () => {
+    const chunk = 'a\r\n.\r\nMAIL FROM:<x@y>\r\n';
+    const d = inTransaction();
+    d.feed(`BDAT ${chunk.length} LAST\r\n${chunk}`);
+    expect(d.messages).toEqual([chunk]);
+    expect(d.events.filter((e) => e.type === 'mail')).toHaveLength(1);
+  });
+  it('SMUG-7 bad sizes get 501', () => {
+    for (const arg of ['99999999999999999999', '-1', '5 LAST extra', '', 'x']) {
+      const d = inTransaction();
+      expect(codes(d.feed(`BDAT ${arg}\r\n`))).toEqual([501]);
+    }
+  });
+  it('SMUG-7 too large chunk: 552 after consuming exactly size bytes', () => {
+    const d = inTransaction({ limits: { maxMessageSize: 10 } });
+    const out = d.feed('BDAT 20\r\n' + 'x'.repeat(20) + 'NOOP\r\n');
+    expect(codes(out)).toEqual([552, 250]);
+  });
+  it('SMUG-7 bare LF in BDAT text body is rejected at LAST; BINARYMIME is exempt', () => {
+    const d = inTransaction();
+    expect(codes(d.feed('BDAT 4 LAST\r\na\nb\n'))).toEqual([550]);
+    const b = drive();
+    b.feed('EHLO a\r\n');
+    b.feed('MAIL FROM:<a@b.c> BODY=BINARYMIME\r\nRCPT TO:<d@e.f>\r\n');
+    expect(codes(b.feed('BDAT 4 LAST\r\na\nb\n'))).toEqual([250]);
+    expect(b.messages).toEqual(['a\nb\n']);
+  });
+  it('SMUG-7 BDAT outside a transaction still consumes its chunk', () => {
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('BDAT 6\r\nNOOP\r\nNOOP\r\n'))).toEqual([503, 250]);
+  });
+});
+
+describe('TLS-1..4 STARTTLS', () => {
+  it('TLS-1 everything after STARTTLS in the same feed is discarded', () => {
+    const d = drive({ starttls: true });
+    d.feed('EHLO a\r\n');
+    const out = d.feed('STARTTLS\r\nNOOP\r\n');
+    expect(codes(out)).toEqual([220]);
+    expect(d.conn.phase).toBe('awaiting-tls');
+    expect(() => d.conn.receiveData('NOOP\r\n')).toThrow(/TLS/);
+    d.conn.tlsEstablished();
+    expect(d.feed('')).toBe('');
+  });
+  it('TLS-1 AUTH injected after STARTTLS is never seen', () => {
+    const d = drive({ starttls: true, auth: { mechanisms: ['PLAIN'] } });
+    d.feed('EHLO a\r\n');
+    d.feed('STARTTLS\r\nAUTH PLAIN AGF0dGFja2VyAHB3\r\n');
+    d.conn.tlsEstablished();
+    d.feed('');
+    expect(d.events.some((e) => e.type === 'auth')).toBe(false);
+  });
+  it('TLS-2 state is reset after TLS: MAIL without a new EHLO gets 503', () => {
+    const d = drive({ starttls: true });
+    d.feed('EHLO a\r\n');
+    d.feed('STARTTLS\r\n');
+    d.conn.tlsEstablished();
+    expect(codes(d.feed('MAIL FROM:<x@y.z>\r\n'))).toEqual([503]);
+    expect(d.conn.session.helo).toBeUndefined();
+    const ehlo = d.feed('EHLO a\r\n');
+    expect(ehlo).not.toContain('STARTTLS');
+    expect(ehlo).toContain('REQUIRETLS');
+  });
+  it('TLS-3 STARTTLS syntax and state errors', () => {
+    const d = drive({ starttls: true });
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('STARTTLS foo\r\n'))).toEqual([501]);
+    const none = drive();
+    none.feed('EHLO a\r\n');
+    expect(none.out).not.toContain('STARTTLS');
+    expect(codes(none.feed('STARTTLS\r\n'))).toEqual([502]);
+    const tls = drive({ secure: true, starttls: true });
+    tls.feed('EHLO a\r\n');
+    expect(codes(tls.feed('STARTTLS\r\n'))).toEqual([503]);
+  });
+  it('TLS-4 TLS required: MAIL and AUTH before STARTTLS get 530; AUTH not offered', () => {
+    const d = drive({ starttls: true, requireTls: true, auth: { mechanisms: ['PLAIN'] } });
+    const ehlo = d.feed('EHLO a\r\n');
+    expect(ehlo).not.toContain('AUTH');
+    expect(codes(d.feed('MAIL FROM:<a@b.c>\r\n'))).toEqual([530]);
+    expect(codes(d.feed('AUTH PLAIN AGEAYg==\r\n'))).toEqual([530]);
+    expect(codes(d.feed('NOOP\r\n'))).toEqual([250]);
+  });
+});
+
+describe('INJ server-side argument checks', () => {
+  const mailReply = (arg: string, opts = {}): number[] => {
+    const d = drive(opts);
+    d.feed('EHLO a\r\n');
+    return codes(d.feed(`MAIL FROM:${arg}\r\n`));
+  };
+  it('INJ-3 controls in paths and in xtext-decoded parameters are rejected', () => {
+    expect(mailReply('<a\x01b@c.d>')).toEqual([501]);
+    expect(mailReply('<a@b.c> ENVID=ab+0D+0Acd')).toEqual([501]);
+    const d = inTransaction();
+    expect(codes(d.feed('RCPT TO:<x@b.c> ORCPT=rfc822;x+0D+0AX-Injected:+201\r\n'))).toEqual([501]);
+    expect(codes(d.feed('RCPT TO:<a@b\x7f>\r\n'))).toEqual([501]);
+    expect(codes(d.feed('RCPT TO:<\u200ba@b.c>\r\n'))).toEqual([501]);
+  });
+  it('INJ-5 HELO/EHLO argument validation', () => {
+    const d = drive();
+    expect(codes(d.feed('EHLO\r\n'))).toEqual([501]);
+    expect(codes(d.feed('EHLO a b c\r\n'))).toEqual([501]);
+    expect(codes(d.feed(`EHLO ${'a'.repeat(300)}\r\n`))).toEqual([501]);
+    expect(codes(d.feed('EHLO a\x01b\r\n'))).toEqual([501]);
+    expect(codes(d.feed('EHLO a\nX-Injected: 1\r\n'))).toEqual([500]);
+  });
+  it('INJ-6 path limits in octets', () => {
+    expect(mailReply(`<${'a'.repeat(64)}@b.c>`)).toEqual([250]);
+    expect(mailReply(`<${'a'.repeat(65)}@b.c>`)).toEqual([501]);
+    expect(mailReply(`<a@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(63)}.f>`)).toEqual([501]);
+    // 40 characters but 80 bytes of local part, with SMTPUTF8
+    expect(mailReply(`<${'é'.repeat(40)}@b.c> SMTPUTF8`)).toEqual([501]);
+    expect(mailReply(`<${'é'.repeat(30)}@b.c> SMTPUTF8`)).toEqual([250]);
+  });
+  it('INJ-7 grammar strictness', () => {
+    expect(mailReply('<a@b.c>garbage')).toEqual([501]);
+    expect(mailReply('<a@b.c> SIZE=10 SIZE=20')).toEqual([501]);
+    expect(mailReply('<a@b.c> FOO=bar')).toEqual([555]);
+    expect(mailReply('<a@b.c> BODY=weird')).toEqual([501]);
+    expect(mailReply('<@a.b,@c.d:u@e.f>')).toEqual([250]);
+    expect(mailReply(' <a@b.c>')).toEqual([250]);
+    expect(mailReply('<"a\\"b"@c.d>')).toEqual([250]);
+    const d = inTransaction();
+    expect(codes(d.feed('RCPT TO:<>\r\n'))).toEqual([501]);
+    expect(codes(d.feed('RCPT TO:<Postmaster>\r\n'))).toEqual([250]);
+  });
+  it('INJ-8 non-ASCII only with SMTPUTF8', () => {
+    expect(mailReply('<ü@x.y>')).toEqual([553]);
+    expect(mailReply('<ü@x.y> SMTPUTF8')).toEqual([250]);
+    expect(mailReply('<ü@x.y> SMTPUTF8', { extensions: { smtpUtf8: false } })).toEqual([553]);
+  });
+  it('INJ-9 recipient limit: 452 4.5.3 past the limit, earlier recipients kept', () => {
+    const d = drive({ limits: { maxRecipients: 100 } });
+    d.feed('EHLO a\r\n');
+    d.feed('MAIL FROM:<a@b.c>\r\n');
+    let cmds = '';
+    for (let i = 0; i < 101; i++) cmds += `RCPT TO:<r${String(i)}@b.c>\r\n`;
+    const out = d.feed(cmds);
+    expect(codes(out).filter((c) => c === 250)).toHaveLength(100);
+    expect(out).toMatch(/452 4\.5\.3/);
+    expect(d.conn.transaction.recipients).toHaveLength(100);
+  });
+  it('INJ-10 AUTH lines up to 12288 octets; longer get 500 5.5.6', () => {
+    const d = drive({ secure: true, auth: { mechanisms: ['PLAIN'] } });
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('AUTH PLAIN\r\n'))).toEqual([334]);
+    expect(d.feed('A'.repeat(12300) + '\r\n')).toMatch(/^500 5\.5\.6/);
+    // a long AUTH command line (initial response) is allowed up to 12288
+    const long = 'AUTH PLAIN ' + 'AAAA'.repeat(2000) + '\r\n';
+    expect(codes(d.feed(long))).toEqual([501]); // decodes, but is not a valid PLAIN message
+  });
+});
+
+describe('DOS limits', () => {
+  it('DOS-1 10 MB without CRLF: bounded, exactly one 500, session continues', () => {
+    const d = drive();
+    const chunk = 'A'.repeat(65536);
+    for (let i = 0; i < 160; i++) d.feed(chunk);
+    expect(d.conn.bufferedBytes).toBe(0);
+    expect(codes(d.feed('\r\n'))).toEqual([500]);
+    expect(codes(d.feed('NOOP\r\n'))).toEqual([250]);
+  });
+  it('DOS-2 oversized body is consumed to the end, then 552 5.3.4; SIZE checked at MAIL', () => {
+    const d = inTransaction({ limits: { maxMessageSize: 1000 } });
+    d.feed('DATA\r\n');
+    for (let i = 0; i < 100; i++) expect(d.feed('x'.repeat(100) + '\r\n')).toBe('');
+    expect(d.feed('.\r\n')).toMatch(/^552 5\.3\.4/);
+    expect(d.events.filter((e) => e.type === 'message-abort')).toHaveLength(1);
+    expect(codes(d.feed('MAIL FROM:<a@b.c> SIZE=999999999999\r\n'))).toEqual([552]);
+  });
+  it('DOS-4 100 000 pipelined RCPT: 452s then 421 too many errors', () => {
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    d.feed('MAIL FROM:<a@b.c>\r\n');
+    const out = d.feed('RCPT TO:<a@b.c>\r\n'.repeat(100_000));
+    expect(out).toMatch(/421 4\.7\.0/);
+    expect(d.conn.phase).toBe('closed');
+  });
+  it('DOS-5 unknown commands: 500 each, then 421 at the hard limit', () => {
+    const d = drive({ pipeliningSync: 'off' });
+    const out = d.feed('XXXX\r\n'.repeat(1000));
+    const c = codes(out);
+    expect(c.slice(0, 19).every((x) => x === 500)).toBe(true);
+    expect(c.at(-1)).toBe(421);
+    expect(d.conn.phase).toBe('closed');
+  });
+  it('DOS-5 junk commands count as errors past the junk limit', () => {
+    const d = drive({ pipeliningSync: 'off' });
+    d.feed('EHLO a\r\n');
+    const out = d.feed('NOOP\r\n'.repeat(10_000));
+    expect(codes(out).at(-1)).toBe(421);
+  });
+  it('DOS-6 a flood of RSET without reading: processing pauses at maxPendingOutput', () => {
+    const conn = new ServerConnection({ limits: { junkCommandLimit: 1e9 } });
+    conn.nextEvent();
+    conn.receiveData('EHLO a\r\n');
+    while (conn.nextEvent().type !== 'need-data');
+    conn.dataToSend();
+    conn.receiveData('RSET\r\n'.repeat(200_000));
+    let e = conn.nextEvent();
+    while (e.type === 'rset') e = conn.nextEvent();
+    expect(e.type).toBe('paused');
+    expect(conn.bufferedBytes).toBeGreaterThan(0);
+    expect(conn.dataToSend().length).toBeLessThan(70_000);
+  });
+});
+
+describe('TMO / SM', () => {
+  it('TMO-3 command timeout 300 s by default; 421 4.4.2 and close on expiry', () => {
+    const d = drive();
+    expect(d.conn.pendingTimeout()).toEqual({ timer: 'command', ms: 300_000 });
+    d.conn.handleTimeout();
+    expect(d.feed('')).toMatch(/^421 4\.4\.2 mx\.test Error: timeout exceeded/);
+    expect(d.conn.phase).toBe('closed');
+  });
+  it('TMO-3 data-block timer while reading the body; aborts the message', () => {
+    const d = inTransaction();
+    d.feed('DATA\r\n');
+    expect(d.conn.pendingTimeout()?.timer).toBe('data-block');
+    d.conn.handleTimeout();
+    d.feed('');
+    expect(d.events.some((e) => e.type === 'message-abort' && e.reason === 'timeout')).toBe(true);
+  });
+  it('SM-1 out-of-order commands: 503, state unchanged', () => {
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('RCPT TO:<a@b.c>\r\n'))).toEqual([503]);
+    expect(codes(d.feed('DATA\r\n'))).toEqual([503]);
+    d.feed('MAIL FROM:<a@b.c>\r\n');
+    expect(codes(d.feed('MAIL FROM:<a@b.c>\r\n'))).toEqual([503]);
+    expect(codes(d.feed('MAIL FROM:<a@b.c> BAD\r\n'))).toEqual([503]);
+    expect(d.conn.phase).toBe('awaiting-rcpt');
+  });
+  it('SM-2 EHLO mid-transaction resets it; a rejected EHLO leaves it', () => {
+    const d = inTransaction();
+    d.feed('EHLO again\r\n');
+    expect(d.conn.transaction.from).toBeUndefined();
+    const r = drive({ autoAccept: ['connect'] }, (e, conn) => {
+      if (e.type === 'helo' && e.domain === 'bad') {
+        conn.reject();
+        return true;
+      }
+      return false;
+    });
+    r.feed('EHLO a\r\n');
+    r.feed('MAIL FROM:<a@b.c>\r\n');
+    expect(codes(r.feed('EHLO bad\r\n'))).toEqual([550]);
+    expect(r.conn.transaction.from).toBe('a@b.c');
+  });
+  it('SM-3 DATA with no accepted recipients: 554 5.5.1', () => {
+    const d = drive({}, (e, conn) => {
+      if (e.type === 'rcpt') {
+        conn.reject();
+        return true;
+      }
+      return false;
+    });
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('MAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\n'))).toEqual([250, 550, 554]);
+  });
+});
