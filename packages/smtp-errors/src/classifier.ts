@@ -1,0 +1,442 @@
+/**
+ * The classifier: a class registry plus layered rules, evaluated in a fixed precedence:
+ * domain rules, user rules, built-in phrase rules, enhanced status code, reply code.
+ */
+
+import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
+import { BUILTIN_RULES } from './builtin-rules.js';
+import { enhancedClass } from './enhanced-codes.js';
+import { SmtpErrorsError } from './errors.js';
+import { normalizeReply, type ReplyInput } from './reply-input.js';
+import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
+
+/**
+ * What decided a classification, so an operator can see why.
+ *
+ * @example
+ * ```ts
+ * const { rule } = classify('550 5.1.1 user unknown');
+ * if (rule.kind === 'builtin-rule') console.log(rule.name, rule.pattern); // user-unknown, user unknown
+ * ```
+ * @see RFC 3463 §2
+ */
+export type DecidedBy =
+  | { readonly kind: 'domain-rule'; readonly domain: string; readonly pattern: string }
+  | { readonly kind: 'user-rule'; readonly pattern: string }
+  | { readonly kind: 'builtin-rule'; readonly name: string; readonly pattern: string }
+  | { readonly kind: 'enhanced-code'; readonly code: string }
+  | { readonly kind: 'reply-code'; readonly code: number }
+  | { readonly kind: 'none' };
+
+/**
+ * The result of `classify`: the class (id, name, description, category), whether retrying the
+ * same message may succeed, what decided it, and the codes found in the reply.
+ *
+ * `transient` is derived as follows: `false` for the `hard` and `admin` categories; otherwise
+ * `true` when the reply is a 4xx (reply code 4xx, or enhanced code 4.x.x when there is no reply
+ * code), `false` when it is a 5xx, and `true` when the reply carries no code at all.
+ *
+ * @example
+ * ```ts
+ * const c = classify('452 4.2.2 Mailbox full');
+ * // { id: 22, name: 'Mailbox Full', category: 'soft', transient: true, rule: { kind: 'builtin-rule', ... } }
+ * ```
+ * @see RFC 5321 §4.2.1, RFC 3463 §3.1
+ */
+export interface Classification {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly category: BounceCategory;
+  readonly transient: boolean;
+  readonly rule: DecidedBy;
+  /** The reply code found (structural input, or the first one in the text). */
+  readonly replyCode: number | undefined;
+  /** The enhanced status code found, as `"5.1.1"`. */
+  readonly enhancedCode: string | undefined;
+}
+
+/**
+ * Options for one `classify` call.
+ *
+ * @example
+ * ```ts
+ * classify(reply, { domain: 'example.com', length: 512 });
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export interface ClassifyOptions {
+  /** The recipient domain: enables the domain rules registered for it (case-insensitive). */
+  readonly domain?: string | undefined;
+  /** Classify only the first `length` bytes (UTF-8) of the reply: the legacy `_len` variant. */
+  readonly length?: number | undefined;
+}
+
+/**
+ * A custom class to register.
+ *
+ * @example
+ * ```ts
+ * createClassifier({ classes: [{ id: 99, name: 'Profanity', description: 'Rejected for language.', category: 'block' }] });
+ * ```
+ * @see RFC 3463 §3
+ */
+export interface ClassInit {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly category: BounceCategory;
+}
+
+/**
+ * Limits of a classifier.
+ *
+ * @example
+ * ```ts
+ * createClassifier({ limits: { maxTextBytes: 4096 } });
+ * ```
+ * @see RFC 5321 §4.5.3.1.5
+ */
+export interface ClassifierLimits {
+  /**
+   * Only the first `maxTextBytes` UTF-8 bytes of a reply are examined. RFC 5321 §4.5.3.1.5 caps a
+   * reply line at 512 octets; multi-line replies and DSN diagnostic text are longer, so the default
+   * is 64 KiB (the legacy `bounce_error_classify2` used 8192).
+   */
+  readonly maxTextBytes: number;
+  /** Entries kept in the per-instance result cache (0 disables it). */
+  readonly cacheSize: number;
+}
+
+/**
+ * Default limits: 64 KiB of text per reply, cache off (classification is already linear and fast).
+ *
+ * @example
+ * ```ts
+ * createClassifier({ limits: { ...DEFAULT_LIMITS, cacheSize: 16384 } });
+ * ```
+ * @see RFC 5321 §4.5.3.1.5
+ */
+export const DEFAULT_LIMITS: ClassifierLimits = Object.freeze({ maxTextBytes: 65536, cacheSize: 0 });
+
+/**
+ * Options of `createClassifier`.
+ *
+ * @example
+ * ```ts
+ * createClassifier({ rules: ',10,no such person here', builtinRules: true });
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export interface ClassifierOptions {
+  /** Custom classes registered before the rules are added. */
+  readonly classes?: readonly ClassInit[] | undefined;
+  /** Rules: text in the legacy `domain,bounce_code,rule` format, or structured rules. */
+  readonly rules?: string | readonly RuleInit[] | undefined;
+  /** Include the built-in phrase rules (default true). */
+  readonly builtinRules?: boolean | undefined;
+  readonly limits?: Partial<ClassifierLimits> | undefined;
+}
+
+/** Fallback by reply code. */
+function replyCodeClass(code: number): number {
+  if (code < 400) return 1;
+  if (code < 500) return 70;
+  switch (code) {
+    case 551:
+    case 553:
+      return 10;
+    case 552:
+      return 22;
+    case 571:
+      return 50;
+    default:
+      return 40;
+  }
+}
+
+function checkId(id: unknown, what: string): number {
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_CLASS_ID) {
+    throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID_ID', `${what} must be an integer from 1 to ${MAX_CLASS_ID}, got ${String(id)}`);
+  }
+  return id;
+}
+
+const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
+const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
+
+/**
+ * An independent classifier: its own class registry, rules and cache. Nothing is shared between
+ * instances; the module-level functions use a separate default instance.
+ *
+ * @example
+ * ```ts
+ * const c = createClassifier();
+ * c.registerClass(99, 'Profanity', 'Rejected for language.', 'block');
+ * c.addRules('example.com,99,watch your language');
+ * c.classify('550 watch your language', { domain: 'example.com' }).id; // 99
+ * ```
+ * @see RFC 5321 §4.2, RFC 3463 §3
+ */
+export class Classifier {
+  readonly #classes = new Map<number, BounceClass>(BUILTIN_BY_ID);
+  readonly #userRules: StoredRule[] = [];
+  readonly #builtin: boolean;
+  readonly #limits: ClassifierLimits;
+  readonly #cache = new Map<string, Classification>();
+  #matcher: RuleMatcher | undefined;
+
+  constructor(options: ClassifierOptions = {}) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    for (const key of ['maxTextBytes', 'cacheSize'] as const) {
+      const v = limits[key];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+        throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `limits.${key} must be a non-negative integer`);
+      }
+    }
+    this.#limits = Object.freeze(limits);
+    this.#builtin = options.builtinRules ?? true;
+    for (const c of options.classes ?? []) this.registerClass(c.id, c.name, c.description, c.category);
+    if (typeof options.rules === 'string') this.addRules(options.rules);
+    else for (const r of options.rules ?? []) this.addRule(r);
+  }
+
+  /** The limits in force. */
+  get limits(): ClassifierLimits {
+    return this.#limits;
+  }
+
+  /**
+   * Classifies a reply (string, bytes, or structural reply). Never throws for any reply content.
+   *
+   * @example
+   * ```ts
+   * classifier.classify('host mx.example.com said: 550 5.1.1 <a@example.com>: User unknown (in reply to RCPT TO command)');
+   * ```
+   * @see RFC 5321 §4.2, RFC 3463 §2
+   */
+  classify(response: ReplyInput, options: ClassifyOptions = {}): Classification {
+    const length = options.length;
+    const domain = typeof options.domain === 'string' && options.domain !== '' ? fold(options.domain.trim()) : undefined;
+    const useCache = this.#limits.cacheSize > 0 && typeof response === 'string';
+    let key = '';
+    if (useCache) {
+      key = `${domain ?? ''}\u0000${length ?? ''}\u0000${response}`;
+      const hit = this.#cache.get(key);
+      if (hit) {
+        this.#cache.delete(key);
+        this.#cache.set(key, hit);
+        return hit;
+      }
+    }
+    const lengthLimit = typeof length === 'number' && length >= 0 ? Math.floor(length) : undefined;
+    const reply = normalizeReply(response, lengthLimit, this.#limits.maxTextBytes);
+    const enhancedCode = reply.enhanced ? `${reply.enhanced.class}.${reply.enhanced.subject}.${reply.enhanced.detail}` : undefined;
+    let id = 1;
+    let rule: DecidedBy = { kind: 'none' };
+    const matched = this.#getMatcher().match(fold(reply.text), domain);
+    if (matched) {
+      id = matched.id;
+      rule =
+        matched.layer === 'domain'
+          ? { kind: 'domain-rule', domain: matched.domain ?? '', pattern: matched.pattern }
+          : matched.layer === 'user'
+            ? { kind: 'user-rule', pattern: matched.pattern }
+            : { kind: 'builtin-rule', name: matched.name ?? '', pattern: matched.pattern };
+    } else {
+      const byEnhanced = reply.enhanced ? enhancedClass(reply.enhanced) : undefined;
+      if (byEnhanced && enhancedCode) {
+        id = byEnhanced.id;
+        rule = { kind: 'enhanced-code', code: enhancedCode };
+      } else if (reply.code !== undefined) {
+        id = replyCodeClass(reply.code);
+        rule = { kind: 'reply-code', code: reply.code };
+      }
+    }
+    const cls = this.#classes.get(id) ?? BUILTIN_BY_ID.get(1)!;
+    const replyClass = reply.code !== undefined ? Math.floor(reply.code / 100) : reply.enhanced?.class;
+    const transient =
+      cls.category === 'hard' || cls.category === 'admin' ? false : replyClass === 5 ? false : true;
+    const result: Classification = Object.freeze({
+      id: cls.id,
+      name: cls.name,
+      description: cls.description,
+      category: cls.category,
+      transient,
+      rule: Object.freeze(rule),
+      replyCode: reply.code,
+      enhancedCode,
+    });
+    if (useCache) {
+      this.#cache.set(key, result);
+      if (this.#cache.size > this.#limits.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    return result;
+  }
+
+  /**
+   * The class registered under `id` (built-in or custom), or undefined.
+   *
+   * @example
+   * ```ts
+   * classifier.forId(10)?.name; // 'Invalid Recipient'
+   * ```
+   * @see RFC 3463 §3
+   */
+  forId(id: number): BounceClass | undefined {
+    return this.#classes.get(id);
+  }
+
+  /**
+   * Name and description of class `id`, or undefined when no such class exists.
+   *
+   * @example
+   * ```ts
+   * classifier.retrieveClass(22); // { name: 'Mailbox Full', description: '...' }
+   * ```
+   * @see RFC 3463 §3
+   */
+  retrieveClass(id: number): { readonly name: string; readonly description: string } | undefined {
+    const c = this.#classes.get(id);
+    return c ? { name: c.name, description: c.description } : undefined;
+  }
+
+  /**
+   * Registers a custom class. A built-in id throws `ERR_SMTP_CLASS_BUILTIN`; an id already
+   * registered with different values throws `ERR_SMTP_CLASS_EXISTS` unless `{ replace: true }`
+   * (registering the same values again is a no-op).
+   *
+   * @example
+   * ```ts
+   * classifier.registerClass(99, 'Profanity', 'Rejected for language.', 'block');
+   * ```
+   * @see RFC 3463 §3
+   */
+  registerClass(
+    id: number,
+    name: string,
+    description: string,
+    category: BounceCategory,
+    options: { readonly replace?: boolean } = {},
+  ): BounceClass {
+    checkId(id, 'class id');
+    if (BUILTIN_BY_ID.has(id)) {
+      throw new SmtpErrorsError('ERR_SMTP_CLASS_BUILTIN', `class ${id} is built in (${BUILTIN_BY_ID.get(id)!.name}) and cannot be replaced`);
+    }
+    if (typeof name !== 'string' || name.trim() === '' || typeof description !== 'string') {
+      throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', 'a class needs a non-empty name and a description');
+    }
+    if (!BOUNCE_CATEGORIES.includes(category)) {
+      throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', `category must be one of ${BOUNCE_CATEGORIES.join(', ')}`);
+    }
+    const existing = this.#classes.get(id);
+    if (existing && options.replace !== true) {
+      if (existing.name === name && existing.description === description && existing.category === category) return existing;
+      throw new SmtpErrorsError('ERR_SMTP_CLASS_EXISTS', `class ${id} is already registered as ${existing.name}`);
+    }
+    const cls: BounceClass = Object.freeze({ id, name, description, category, builtin: false });
+    this.#classes.set(id, cls);
+    this.#cache.clear();
+    return cls;
+  }
+
+  /**
+   * Every registered class, built-in first, in id order.
+   *
+   * @example
+   * ```ts
+   * for (const c of classifier.classes()) console.log(c.id, c.name);
+   * ```
+   * @see RFC 3463 §3
+   */
+  classes(): BounceClass[] {
+    return [...this.#classes.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Adds one rule. With `domain` it is a domain rule (highest precedence, only when classifying
+   * for that domain); without, a user rule (above the built-in rules).
+   *
+   * @example
+   * ```ts
+   * classifier.addRule({ pattern: 'no such person|here', id: 10 });
+   * ```
+   * @see RFC 5321 §4.2
+   */
+  addRule(rule: RuleInit): void {
+    const stored = makeRule(rule, 'user');
+    checkId(stored.id, 'rule class id');
+    if (!this.#classes.has(stored.id)) {
+      throw new SmtpErrorsError('ERR_SMTP_CLASS_UNKNOWN', `rule ${JSON.stringify(stored.pattern)} names class ${stored.id}, which is not registered`);
+    }
+    this.#userRules.push(stored);
+    this.#matcher = undefined;
+    this.#cache.clear();
+  }
+
+  /**
+   * Adds rules in the legacy override format (`domain,bounce_code,rule` per line). All lines are
+   * validated before any is added. Returns the number of rules added.
+   *
+   * @example
+   * ```ts
+   * classifier.addRules(',10,no such person\nexample.com,22,box|is full');
+   * ```
+   * @see RFC 5321 §4.2
+   */
+  addRules(text: string): number {
+    const rules = parseRules(text);
+    for (const r of rules) {
+      if (!this.#classes.has(r.id)) {
+        throw new SmtpErrorsError('ERR_SMTP_CLASS_UNKNOWN', `rule ${JSON.stringify(r.pattern)} names class ${r.id}, which is not registered`);
+      }
+    }
+    for (const r of rules) this.addRule(r);
+    return rules.length;
+  }
+
+  /**
+   * The rules in precedence order (domain rules, user rules, built-in rules).
+   *
+   * @example
+   * ```ts
+   * console.log(classifier.rules().filter((r) => r.layer !== 'builtin'));
+   * ```
+   * @see RFC 5321 §4.2
+   */
+  rules(): { layer: 'domain' | 'user' | 'builtin'; pattern: string; id: number; domain?: string; name?: string }[] {
+    return this.#ordered().map((r) => ({
+      layer: r.layer,
+      pattern: r.pattern,
+      id: r.id,
+      ...(r.domain !== undefined ? { domain: r.domain } : {}),
+      ...(r.name !== undefined ? { name: r.name } : {}),
+    }));
+  }
+
+  #ordered(): StoredRule[] {
+    return [
+      ...this.#userRules.filter((r) => r.layer === 'domain'),
+      ...this.#userRules.filter((r) => r.layer === 'user'),
+      ...(this.#builtin ? BUILTIN_STORED : []),
+    ];
+  }
+
+  #getMatcher(): RuleMatcher {
+    this.#matcher ??= new RuleMatcher(this.#ordered());
+    return this.#matcher;
+  }
+}
+
+/**
+ * Creates an independent classifier (own classes, rules and cache).
+ *
+ * @example
+ * ```ts
+ * const c = createClassifier({ rules: 'example.com,22,box is full' });
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export function createClassifier(options: ClassifierOptions = {}): Classifier {
+  return new Classifier(options);
+}
