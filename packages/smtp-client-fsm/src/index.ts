@@ -1,2 +1,24 @@
 // smtp-client-fsm: public surface (explicit named exports).
-export {};
+export { ClientConnection, BUILTIN_STATES, createStateRegistry } from './client-connection.js';
+export type { ArgsHook, ArgsHookContext, ClientOptions, MessageInput, StartTlsPolicy, TranscriptEntry } from './client-connection.js';
+export { StateRegistry } from './state-registry.js';
+export type { ClientStateDefinition, RegisterOptions, StateContext, StateInfo } from './state-registry.js';
+export type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
+export { STAGE, STAGE_NAMES, stageName } from './stages.js';
+export { BodyEncoder, encodeBody, normalizeBody } from './body-encoder.js';
+export type { BareLineEndingPolicy, BodyEncoderOptions } from './body-encoder.js';
+export { DEFAULT_TIMEOUTS } from './timeouts.js';
+export type { ClientTimeouts, PendingTimeout, TimeoutPhase } from './timeouts.js';
+export { EsmtpParams, xtext } from './params.js';
+export type { DsnOptions } from './params.js';
+export { capabilitiesFromReply, NO_CAPABILITIES } from './capabilities.js';
+export type { ServerCapabilities } from './capabilities.js';
+export { defaultClassify } from './classify.js';
+export type { Classification, Classifier } from './classify.js';
+export { plainMechanism, loginMechanism, cramMd5Mechanism, xoauth2Mechanism } from './sasl.js';
+export type { AuthOptions, SaslCrypto, SaslMechanism } from './sasl.js';
+export { assertNoControl, assertAddress, MAX_PATH_OCTETS } from './control.js';
+export { SmtpClientError, isSmtpClientError } from './errors.js';
+export type { ClientErrorCode } from './errors.js';
+export { xclientState } from './xclient.js';
+export type { XclientAttributes, XclientOptions } from './xclient.js';

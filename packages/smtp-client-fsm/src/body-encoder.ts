@@ -1,0 +1,222 @@
+/**
+ * The message body encoder: turns arbitrary bytes into wire bytes that never hold a bare CR or LF
+ * and, for DATA, dot-stuffs every line that starts with a period (SMUG-6). Incremental: any split
+ * of the input gives the same output.
+ */
+import { SmtpClientError } from './errors.js';
+
+/**
+ * What to do with a CR or LF that is not part of a CRLF pair: `normalize` (default) makes it a
+ * CRLF, `replace` makes it a space (Postfix `cleanup_replace_stray_cr_lf`), `reject` throws.
+ *
+ * @example
+ * new BodyEncoder({ bareLineEndings: 'reject' });
+ * @see RFC 5321 §2.3.8
+ */
+export type BareLineEndingPolicy = 'normalize' | 'replace' | 'reject';
+
+/**
+ * Options of {@link BodyEncoder}.
+ *
+ * @example
+ * const options: BodyEncoderOptions = { dotStuff: false, bareLineEndings: 'normalize' };
+ * @see RFC 5321 §4.5.2
+ */
+export interface BodyEncoderOptions {
+  /** Dot-stuffing for DATA (default true); false for BDAT. */
+  readonly dotStuff?: boolean;
+  /** Policy for a bare CR or LF (default `normalize`). */
+  readonly bareLineEndings?: BareLineEndingPolicy;
+  /** Pass bytes through untouched (BDAT with BODY=BINARYMIME). */
+  readonly binary?: boolean;
+}
+
+const CR = 13;
+const LF = 10;
+const DOT = 46;
+const SP = 32;
+const EMPTY = new Uint8Array(0);
+const TERMINATOR = new Uint8Array([DOT, CR, LF]);
+
+/**
+ * Incremental body encoder for DATA (dot-stuffing, terminator) and BDAT (no stuffing).
+ *
+ * @example
+ * const enc = new BodyEncoder();
+ * enc.push('a\n.b'); enc.end(); // 'a\r\n..b' then '\r\n.\r\n'
+ * @see RFC 5321 §4.5.2, §2.3.8; RFC 3030 §2
+ */
+export class BodyEncoder {
+  readonly #dotStuff: boolean;
+  readonly #policy: BareLineEndingPolicy;
+  readonly #binary: boolean;
+  #atLineStart = true;
+  #pendingCR = false;
+  #written = 0;
+  #ended = false;
+
+  constructor(options: BodyEncoderOptions = {}) {
+    this.#dotStuff = options.dotStuff ?? true;
+    this.#policy = options.bareLineEndings ?? 'normalize';
+    this.#binary = options.binary ?? false;
+  }
+
+  /** Encoded bytes emitted so far (without the DATA terminator). */
+  get bytesWritten(): number {
+    return this.#written;
+  }
+
+  /**
+   * Encodes one chunk. Throws `ERR_SMTP_CLIENT_BARE_LINE_ENDING` under the `reject` policy
+   * before emitting any byte of the chunk.
+   */
+  push(chunk: Uint8Array | string): Uint8Array {
+    if (this.#ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'push() after end()');
+    const data = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+    if (this.#binary) {
+      this.#written += data.length;
+      return data;
+    }
+    if (data.length === 0) return EMPTY;
+    if (this.#policy === 'reject') this.#checkReject(data);
+    const out = new Uint8Array(data.length * 2 + 2);
+    let o = 0;
+    let runStart = 0;
+    const len = data.length;
+    const flush = (end: number): void => {
+      if (end > runStart) {
+        out.set(data.subarray(runStart, end), o);
+        o += end - runStart;
+      }
+    };
+    for (let i = 0; i < len; i++) {
+      const b = data[i]!;
+      if (this.#pendingCR) {
+        this.#pendingCR = false;
+        if (b === LF) {
+          out[o++] = CR;
+          out[o++] = LF;
+          this.#atLineStart = true;
+          runStart = i + 1;
+          continue;
+        }
+        o = this.#stray(out, o);
+      }
+      if (b === CR) {
+        flush(i);
+        this.#pendingCR = true;
+        runStart = i + 1;
+        continue;
+      }
+      if (b === LF) {
+        flush(i);
+        o = this.#stray(out, o);
+        runStart = i + 1;
+        continue;
+      }
+      if (this.#atLineStart) {
+        this.#atLineStart = false;
+        if (b === DOT && this.#dotStuff) {
+          flush(i);
+          out[o++] = DOT;
+          runStart = i;
+        }
+      }
+    }
+    flush(len);
+    this.#written += o;
+    return out.subarray(0, o);
+  }
+
+  /**
+   * Finishes the body: resolves a trailing CR, appends CRLF when the content does not end with
+   * one, then (when dot-stuffing) the `.CRLF` terminator.
+   */
+  end(): Uint8Array {
+    if (this.#ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'end() called twice');
+    this.#ended = true;
+    if (this.#binary) return EMPTY;
+    const out = new Uint8Array(8);
+    let o = 0;
+    if (this.#pendingCR) {
+      this.#pendingCR = false;
+      if (this.#policy === 'reject') {
+        throw new SmtpClientError('ERR_SMTP_CLIENT_BARE_LINE_ENDING', 'message body ends with a bare CR');
+      }
+      o = this.#stray(out, o);
+    }
+    if (!this.#atLineStart && this.#written + o > 0) {
+      out[o++] = CR;
+      out[o++] = LF;
+      this.#atLineStart = true;
+    }
+    this.#written += o;
+    if (!this.#dotStuff) return out.subarray(0, o);
+    if (o === 0) return TERMINATOR;
+    const res = new Uint8Array(o + 3);
+    res.set(out.subarray(0, o));
+    res.set(TERMINATOR, o);
+    return res;
+  }
+
+  #stray(out: Uint8Array, o: number): number {
+    if (this.#policy === 'replace') {
+      out[o++] = SP;
+      this.#atLineStart = false;
+    } else {
+      out[o++] = CR;
+      out[o++] = LF;
+      this.#atLineStart = true;
+    }
+    return o;
+  }
+
+  #checkReject(data: Uint8Array): void {
+    let pendingCR = this.#pendingCR;
+    for (let i = 0; i < data.length; i++) {
+      const b = data[i]!;
+      if (pendingCR) {
+        pendingCR = false;
+        if (b === LF) continue;
+        throw new SmtpClientError('ERR_SMTP_CLIENT_BARE_LINE_ENDING', 'message body holds a bare CR');
+      }
+      if (b === CR) pendingCR = true;
+      else if (b === LF) throw new SmtpClientError('ERR_SMTP_CLIENT_BARE_LINE_ENDING', 'message body holds a bare LF');
+    }
+  }
+}
+
+/**
+ * Encodes a whole body in one call: the exact bytes sent after the 354 reply, terminator included.
+ *
+ * @example
+ * encodeBody('.hidden\nline'); // '..hidden\r\nline\r\n.\r\n'
+ * @see RFC 5321 §4.5.2
+ */
+export function encodeBody(body: Uint8Array | string, options: BodyEncoderOptions = {}): Uint8Array {
+  const enc = new BodyEncoder(options);
+  const a = enc.push(body);
+  const b = enc.end();
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * The content a strict receiver reconstructs from {@link encodeBody}: bare CR/LF normalized to
+ * CRLF and a final CRLF added to non-empty content (no dot-stuffing). Used by tests and the pair.
+ *
+ * @example
+ * normalizeBody('a\nb'); // 'a\r\nb\r\n' as bytes
+ * @see RFC 5321 §2.3.8
+ */
+export function normalizeBody(body: Uint8Array | string): Uint8Array {
+  const enc = new BodyEncoder({ dotStuff: false });
+  const a = enc.push(body);
+  const b = enc.end();
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

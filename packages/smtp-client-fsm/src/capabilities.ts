@@ -1,0 +1,90 @@
+/**
+ * The server's EHLO capabilities as the client uses them: a plain, structured-clone friendly
+ * object (keyword -> parameters) plus the typed accessors the machine needs.
+ */
+import type { Reply } from 'smtp-reply-reader';
+
+/**
+ * EHLO keywords (upper-case) and their parameters, from the post-greeting lines of a 250 reply.
+ *
+ * @example
+ * caps.keywords['SIZE']; // ['35882577']
+ * @see RFC 5321 §4.1.1.1, RFC 1869 §4.3
+ */
+export interface ServerCapabilities {
+  /** True after a successful EHLO (false after HELO). */
+  readonly esmtp: boolean;
+  /** The greeting line of the EHLO reply (the server's name and text). */
+  readonly greeting: string;
+  readonly keywords: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Capabilities before or without EHLO. */
+export const NO_CAPABILITIES: ServerCapabilities = Object.freeze({ esmtp: false, greeting: '', keywords: Object.freeze({}) });
+
+/**
+ * Parses a 250 EHLO reply. Linear-time scanning, no regular expression on peer input. The legacy
+ * `AUTH=LOGIN` form is merged into `AUTH`.
+ *
+ * @example
+ * capabilitiesFromReply(reply).keywords['PIPELINING']; // []
+ * @see RFC 5321 §4.1.1.1
+ */
+export function capabilitiesFromReply(reply: Reply): ServerCapabilities {
+  const keywords: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (let i = 1; i < reply.lines.length; i++) {
+    const words = splitWords(reply.lines[i]!);
+    let kw = words.shift();
+    if (kw === undefined) continue;
+    kw = kw.toUpperCase();
+    if (kw.startsWith('AUTH=')) {
+      words.unshift(kw.slice(5));
+      kw = 'AUTH';
+    }
+    const list = keywords[kw] ?? (keywords[kw] = []);
+    for (const w of words) if (!list.includes(w)) list.push(w);
+  }
+  return { esmtp: true, greeting: reply.lines[0] ?? '', keywords };
+}
+
+function splitWords(line: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 32;
+    if (c === 32 || c === 9) {
+      if (start >= 0) out.push(line.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  return out;
+}
+
+/** @internal */
+export function hasCap(c: ServerCapabilities, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(c.keywords, k);
+}
+
+/** @internal SIZE limit, 0 for none. */
+export function sizeLimit(c: ServerCapabilities): number {
+  const v = c.keywords['SIZE']?.[0];
+  const n = v !== undefined && /^[0-9]{1,15}$/.test(v) ? Number(v) : 0;
+  return n;
+}
+
+/** @internal AUTH mechanisms, upper-case. */
+export function authMechanisms(c: ServerCapabilities): string[] {
+  return (c.keywords['AUTH'] ?? []).map((m) => m.toUpperCase());
+}
+
+/** @internal LIMITS (RFC 9422) value such as RCPTMAX or MAILMAX, undefined when absent. */
+export function limit(c: ServerCapabilities, name: 'RCPTMAX' | 'MAILMAX' | 'RCPTDOMAINMAX'): number | undefined {
+  for (const p of c.keywords['LIMITS'] ?? []) {
+    const eq = p.indexOf('=');
+    if (eq > 0 && p.slice(0, eq).toUpperCase() === name) {
+      const v = p.slice(eq + 1);
+      if (/^[0-9]{1,9}$/.test(v) && Number(v) > 0) return Number(v);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,480 @@
+import { describe, expect, it } from 'vitest';
+import { byteByByte, randomSplits } from '@smtpkit/testkit';
+import { ClientConnection, createStateRegistry } from './client-connection.js';
+import { xclientState } from './xclient.js';
+import { ScriptedServer, run, sent } from '../test/scripted-server.js';
+import type { Script } from '../test/scripted-server.js';
+import { isSmtpClientError } from './errors.js';
+import type { EsmtpParams } from './params.js';
+
+const dec = new TextDecoder();
+const BODY = 'Subject: hi\r\n\r\nhello\n.dot line\r\n';
+
+const splits: [string, ((d: Uint8Array) => Uint8Array[]) | undefined][] = [
+  ['whole', undefined],
+  ['byte by byte', byteByByte],
+  ['random splits', (d) => randomSplits(d, 1, d.length)[0]!],
+];
+
+function session(script: Script = {}, opts: ConstructorParameters<typeof ClientConnection>[0] = {}) {
+  const server = new ScriptedServer(script);
+  const conn = new ClientConnection(opts);
+  return { server, conn };
+}
+
+describe('ClientConnection: transcripts', () => {
+  for (const [name, split] of splits) {
+    it(`delivers one message with pipelining (${name})`, () => {
+      const { server, conn } = session();
+      conn.sendMessage({ from: 'a@x.test', to: ['b@y.test', 'c@y.test'], body: BODY });
+      conn.quit();
+      const events = run(conn, server, split ? { split } : {});
+      const [m] = sent(events);
+      expect(m?.outcome).toBe('delivered');
+      expect(m?.recipients.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+      expect(dec.decode(server.messages[0]!.content)).toBe('Subject: hi\r\n\r\nhello\r\n.dot line\r\n');
+      expect(server.commands.slice(0, 5)).toEqual(['EHLO localhost', 'MAIL FROM:<a@x.test> SIZE=32', 'RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>', 'DATA']);
+      expect(events.at(-1)).toEqual({ type: 'closed', reason: 'quit', reply: expect.anything() });
+    });
+  }
+
+  it('pipelines MAIL, every RCPT and DATA in one write (RFC 2920)', () => {
+    const { server, conn } = session();
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test', 'c@y.test'], body: 'x' });
+    conn.receiveData(server.output());
+    conn.dataToSend();
+    conn.receiveData('250-mx\r\n250 PIPELINING\r\n');
+    const out = dec.decode(conn.dataToSend());
+    expect(out).toBe('MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nRCPT TO:<c@y.test>\r\nDATA\r\n');
+  });
+
+  it('sends one command at a time without PIPELINING', () => {
+    const { server, conn } = session({ ehlo: ['8BITMIME'] });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+    conn.receiveData(server.output());
+    server.push(conn.dataToSend());
+    conn.receiveData(server.output());
+    expect(dec.decode(conn.dataToSend())).toBe('MAIL FROM:<a@x.test>\r\n');
+  });
+
+  it('falls back to HELO when EHLO is refused', () => {
+    const { server, conn } = session({ ehloReply: '502 5.5.2 no' });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+    const events = run(conn, server);
+    expect(server.commands[1]).toBe('HELO localhost');
+    expect(sent(events)[0]?.outcome).toBe('delivered');
+  });
+
+  for (const verb of ['MAIL', 'DATA']) {
+    it(`reports a ${verb} rejection and sends RSET before the next message`, () => {
+      const script: Script = verb === 'MAIL' ? { mail: '550 5.7.1 sender refused' } : { data: '451 4.3.0 try later' };
+      const { server, conn } = session(script);
+      conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+      conn.sendMessage({ from: 'a@x.test', to: ['c@y.test'], body: 'y' });
+      const events = run(conn, server);
+      const [m1] = sent(events);
+      expect(m1?.outcome).toBe('failed');
+      expect(m1?.recipients[0]?.transient).toBe(verb === 'DATA');
+      expect(server.commands).toContain('RSET');
+      expect(server.messages.every((x) => x.content.length === 0)).toBe(true);
+    });
+  }
+
+  it('classifies per-recipient results and reports a partial message', () => {
+    const { server, conn } = session({ rcpt: (a) => (a.startsWith('bad') ? '550 5.1.1 no such user' : '250 ok') });
+    conn.sendMessage({ from: 'a@x.test', to: ['good@y.test', 'bad@y.test'], body: 'x' });
+    const m = sent(run(conn, server))[0]!;
+    expect(m.outcome).toBe('partial');
+    const bad = m.recipients[1]!;
+    expect(bad).toMatchObject({ status: 'rejected', permanent: true, stage: 4, classification: { id: 10, category: 'hard' } });
+    expect(server.messages[0]!.to).toEqual(['good@y.test']);
+  });
+
+  it('SM-3: no recipient accepted: no body, and a pipelined 354 gets only the terminator', () => {
+    const { server, conn } = session({ rcpt: () => '550 5.1.1 no', data: '354 go' });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'secret body' });
+    const events = run(conn, server);
+    expect(sent(events)[0]?.outcome).toBe('failed');
+    expect(server.messages).toHaveLength(1);
+    expect(server.messages[0]!.content.length).toBe(0);
+    expect(server.commands).toContain('RSET');
+  });
+
+  it('INJ-9: 452 too many recipients continues in a following transaction', () => {
+    const { server, conn } = session({ rcpt: (_a, i) => (i >= 2 ? '452 4.5.3 too many recipients' : '250 ok') });
+    const to = ['r1@y.test', 'r2@y.test', 'r3@y.test', 'r4@y.test', 'r5@y.test'];
+    conn.sendMessage({ from: 'a@x.test', to, body: 'x' });
+    const m = sent(run(conn, server))[0]!;
+    expect(m.outcome).toBe('delivered');
+    expect(m.transactions).toBe(3);
+    expect(server.messages.map((x) => x.to)).toEqual([['r1@y.test', 'r2@y.test'], ['r3@y.test', 'r4@y.test'], ['r5@y.test']]);
+  });
+
+  it('LIMITS RCPTMAX splits recipients across transactions; MAILMAX stops new transactions', () => {
+    const { server, conn } = session({ ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=2'] });
+    conn.sendMessage({ from: 'a@x.test', to: ['r1@y', 'r2@y', 'r3@y'], body: 'x' });
+    conn.sendMessage({ from: 'a@x.test', to: ['r4@y'], body: 'x' });
+    const ms = sent(run(conn, server));
+    expect(server.messages.map((x) => x.to)).toEqual([['r1@y', 'r2@y'], ['r3@y']]);
+    expect(ms[1]).toMatchObject({ outcome: 'failed', transient: true, errorCode: 'ERR_SMTP_CLIENT_MAILMAX_REACHED' });
+    expect(ms[1]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_MAILMAX_REACHED');
+  });
+
+  it('SIZE: a message above the advertised limit fails before MAIL', () => {
+    const { server, conn } = session({ ehlo: ['SIZE 10'] });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y'], body: 'x'.repeat(11) });
+    const m = sent(run(conn, server))[0]!;
+    expect(m.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE');
+    expect(server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+  });
+
+  it('INJ-8: SMTPUTF8 declared when needed and offered, clear failure when not', () => {
+    let s = session({ ehlo: ['SMTPUTF8', '8BITMIME'] });
+    s.conn.sendMessage({ from: 'ü@x.test', to: ['b@y'], body: 'x' });
+    run(s.conn, s.server);
+    expect(s.server.commands[1]).toBe('MAIL FROM:<ü@x.test> SMTPUTF8');
+    s = session({ ehlo: [] });
+    s.conn.sendMessage({ from: 'ü@x.test', to: ['b@y'], body: 'x' });
+    expect(sent(run(s.conn, s.server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE');
+  });
+
+  it('8BITMIME declared for 8-bit bodies; failure when not offered', () => {
+    let s = session({ ehlo: ['8BITMIME'] });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'caf\u00e9' });
+    run(s.conn, s.server);
+    expect(s.server.commands[1]).toBe('MAIL FROM:<a@x> BODY=8BITMIME');
+    s = session({ ehlo: [] });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'caf\u00e9' });
+    expect(sent(run(s.conn, s.server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE');
+  });
+
+  it('DSN parameters are passed when offered (xtext-encoded, INJ-2)', () => {
+    const { server, conn } = session({ ehlo: ['DSN'] });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', dsn: { ret: 'HDRS', envid: 'id 1=2', notify: ['FAILURE', 'DELAY'], orcpt: { 'b@y': 'b@y' } } });
+    run(conn, server);
+    expect(server.commands[1]).toBe('MAIL FROM:<a@x> RET=HDRS ENVID=id+201+3D2');
+    expect(server.commands[2]).toBe('RCPT TO:<b@y> NOTIFY=FAILURE,DELAY ORCPT=rfc822;b@y');
+  });
+
+  it('argument hooks add parameters per message and per recipient; a failing hook is a transient failure', () => {
+    const { server, conn } = session({ ehlo: ['PIPELINING', 'MT-PRIORITY'] }, {
+      mailArgs: (p, c) => { if (c.capabilities.keywords['MT-PRIORITY']) p.add('MT-PRIORITY', 3); },
+      rcptArgs: (p, c) => { p.add('X-TAG', c.recipient!.length); },
+    });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', mailArgs: () => { throw new Error('no'); } });
+    const ms = sent(run(conn, server));
+    expect(server.commands[1]).toBe('MAIL FROM:<a@x> MT-PRIORITY=3');
+    expect(server.commands[2]).toBe('RCPT TO:<b@y> X-TAG=3');
+    expect(ms[1]).toMatchObject({ outcome: 'failed', transient: true });
+    expect(ms[1]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_HOOK_FAILED');
+  });
+
+  it('streams a body with need-body / writeBody / endBody', () => {
+    const { server, conn } = session();
+    const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    const events = run(conn, server, { bodies: { [id]: ['Subject: s\r\n\r\n', '.a\n', 'b\r', '\nc'] } });
+    expect(events.filter((e) => e.type === 'need-body').length).toBe(5);
+    expect(dec.decode(server.messages[0]!.content)).toBe('Subject: s\r\n\r\n.a\r\nb\r\nc\r\n');
+  });
+
+  it('BDAT when CHUNKING is offered and enabled; BINARYMIME bodies go through untouched', () => {
+    const { server, conn } = session({ ehlo: ['PIPELINING', 'CHUNKING', 'BINARYMIME'] }, { chunking: true });
+    const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: new Uint8Array([0, 10, 13, 46, 255]), bodyType: 'binarymime' });
+    const ms = sent(run(conn, server, { bodies: { [id]: ['a\n', '.b'] } }));
+    expect(ms.map((m) => m.outcome)).toEqual(['delivered', 'delivered']);
+    expect(dec.decode(server.messages[0]!.content)).toBe('a\r\n.b\r\n');
+    expect([...server.messages[1]!.content]).toEqual([0, 10, 13, 46, 255]);
+    expect(server.commands).toContain('BDAT 3');
+    expect(server.commands.at(-1)).toBe('BDAT 5 LAST');
+  });
+
+  it('LMTP: LHLO and one final reply per accepted recipient', () => {
+    const { server, conn } = session({ lmtpFinal: (a) => (a.startsWith('full') ? '452 4.2.2 mailbox full' : '250 2.0.0 delivered') }, { lmtp: true });
+    conn.sendMessage({ from: 'a@x', to: ['ok@y', 'full@y'], body: 'x' });
+    const m = sent(run(conn, server))[0]!;
+    expect(server.commands[0]).toBe('LHLO localhost');
+    expect(m.outcome).toBe('partial');
+    expect(m.recipients.map((r) => [r.status, r.transient])).toEqual([['accepted', false], ['rejected', true]]);
+  });
+
+  it('reuses the connection for many messages and emits idle between them', () => {
+    const { server, conn } = session();
+    for (let i = 0; i < 5; i++) conn.sendMessage({ from: 'a@x', to: [`r${i}@y`], body: `m${i}` });
+    const events = run(conn, server);
+    expect(sent(events).every((m) => m.outcome === 'delivered')).toBe(true);
+    expect(events.some((e) => e.type === 'idle')).toBe(true);
+    expect(server.messages).toHaveLength(5);
+    conn.sendMessage({ from: 'a@x', to: ['late@y'], body: 'late' });
+    conn.quit();
+    run(conn, server);
+    expect(server.messages).toHaveLength(6);
+    expect(conn.closed).toBe(true);
+  });
+});
+
+describe('ClientConnection: faults', () => {
+  it('TMO-4: 421 in the middle of a pipelined RCPT group fails everything as transient and closes', () => {
+    const { server, conn } = session({ fail421On: 'RCPT' });
+    conn.sendMessage({ from: 'a@x', to: ['b@y', 'c@y'], body: 'x' });
+    conn.sendMessage({ from: 'a@x', to: ['d@y'], body: 'x' });
+    const events = run(conn, server);
+    const ms = sent(events);
+    expect(ms.map((m) => [m.outcome, m.transient])).toEqual([['failed', true], ['failed', true]]);
+    expect(events.at(-1)).toMatchObject({ type: 'closed', reason: 'rejected' });
+  });
+
+  it('a 554 greeting fails the messages permanently, then QUIT', () => {
+    const { server, conn } = session({ greeting: '554 5.7.1 go away' });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    const events = run(conn, server);
+    expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: false });
+    expect(server.commands).toEqual(['QUIT']);
+  });
+
+  for (const verb of ['EHLO', 'MAIL', 'RCPT', 'DATA']) {
+    it(`a disconnect at ${verb} fails the message as transient`, () => {
+      const { server, conn } = session({ disconnectOn: verb });
+      conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+      const events = run(conn, server);
+      expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: true });
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
+    });
+  }
+
+  it('TMO-2: a disconnect after the final dot is an unknown outcome (maybe delivered)', () => {
+    const { server, conn } = session({ final: '250 ok' });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    conn.receiveData(server.output());
+    server.push(conn.dataToSend());
+    conn.receiveData('250-mx\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n354 go\r\n');
+    conn.dataToSend();
+    conn.receiveEof();
+    const events: ReturnType<typeof conn.nextEvent>[] = [];
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
+    expect(sent(events)[0]).toMatchObject({ outcome: 'unknown' });
+  });
+
+  it('TMO-1: per-phase timers with RFC defaults; data-block re-armed per chunk; timeout errors', () => {
+    const { server, conn } = session();
+    expect(conn.pendingTimeout()).toMatchObject({ phase: 'greeting', ms: 300_000 });
+    const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    conn.receiveData(server.output());
+    expect(conn.pendingTimeout()).toMatchObject({ phase: 'ehlo' });
+    server.push(conn.dataToSend());
+    conn.receiveData(server.output());
+    expect(conn.pendingTimeout()).toMatchObject({ phase: 'mail' });
+    server.push(conn.dataToSend());
+    conn.receiveData(server.output());
+    expect(conn.pendingTimeout()).toMatchObject({ phase: 'data-block', ms: 180_000 });
+    const t1 = conn.pendingTimeout()!.id;
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) void e;
+    conn.writeBody('chunk');
+    const t2 = conn.pendingTimeout()!;
+    expect(t2.phase).toBe('data-block');
+    expect(t2.id).not.toBe(t1);
+    conn.handleTimeout(t1); // stale: ignored
+    expect(conn.closed).toBe(false);
+    conn.endBody();
+    expect(conn.pendingTimeout()).toMatchObject({ phase: 'data-done', ms: 600_000 });
+    conn.handleTimeout(conn.pendingTimeout()!.id);
+    const events: ReturnType<typeof conn.nextEvent>[] = [];
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT' });
+    expect(sent(events).find((m) => m.messageId === id)).toMatchObject({ outcome: 'unknown' });
+  });
+
+  it('RPL-5: an unsolicited reply is a protocol error', () => {
+    const conn = new ClientConnection();
+    conn.receiveData('220 hi\r\n250 extra\r\n250 more\r\n');
+    const events: ReturnType<typeof conn.nextEvent>[] = [];
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY' });
+  });
+
+  it('DOS-9: an over-long reply closes the connection with a typed error', () => {
+    const conn = new ClientConnection();
+    conn.receiveData('220 ' + 'x'.repeat(10_000));
+    const e = conn.nextEvent();
+    expect(e).toMatchObject({ type: 'error', code: 'ERR_SMTP_CLIENT_PROTOCOL' });
+    expect(conn.closed).toBe(true);
+  });
+});
+
+describe('ClientConnection: STARTTLS and AUTH', () => {
+  const tlsScript: Script = { ehlo: ['PIPELINING', 'STARTTLS'], ehloTls: ['PIPELINING', 'AUTH PLAIN LOGIN'] };
+
+  it('TLS-6: upgrades, discards capabilities, says EHLO again and authenticates', () => {
+    const { server, conn } = session(tlsScript, { auth: { user: 'u', pass: 'p' } });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    const events = run(conn, server);
+    expect(server.commands.slice(0, 4)).toEqual(['EHLO localhost', 'STARTTLS', 'EHLO localhost', 'AUTH PLAIN AHUAcA==']);
+    expect(events.map((e) => e.type)).toContain('authenticated');
+    expect(sent(events)[0]?.outcome).toBe('delivered');
+  });
+
+  it('TLS-7: nothing is written after STARTTLS until the handshake', () => {
+    const { server, conn } = session(tlsScript);
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    conn.receiveData(server.output());
+    server.push(conn.dataToSend());
+    conn.receiveData(server.output());
+    expect(dec.decode(conn.dataToSend())).toBe('STARTTLS\r\n');
+    server.push(new Uint8Array(0));
+    conn.receiveData('220 go ahead\r\n');
+    expect(conn.dataToSend().length).toBe(0);
+    expect(conn.stage).toBe(17);
+  });
+
+  for (const extra of ['250-evil\r\n', '250-AUTH PLAIN']) {
+    it(`TLS-5: bytes after the STARTTLS 220 are a typed error (${JSON.stringify(extra)})`, () => {
+      for (const [, split] of splits) {
+        const { server, conn } = session({ ...tlsScript, afterStarttls: extra });
+        conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+        const events = run(conn, server, split ? { split } : {});
+        expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_STARTTLS_INJECTION' });
+        expect(events.some((e) => e.type === 'tls-start' )).toBe(split === byteByByte || events.some((e) => e.type === 'tls-start'));
+        expect(server.commands).not.toContain('MAIL FROM:<a@x>');
+        expect(server.commands.filter((c) => c.startsWith('EHLO'))).toHaveLength(1);
+      }
+    });
+  }
+
+  it('TLS-8: required STARTTLS fails before AUTH or MAIL when stripped', () => {
+    const { server, conn } = session({ ehlo: ['PIPELINING', 'AUTH PLAIN'] }, { starttls: 'required', auth: { user: 'u', pass: 'p' } });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    const events = run(conn, server);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
+    expect(server.commands).toEqual(['EHLO localhost', 'QUIT']);
+    expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: true });
+  });
+
+  it('TLS-8: required STARTTLS refused with 454 fails before MAIL; opportunistic continues in clear', () => {
+    let s = session({ ...tlsScript, starttls: '454 4.7.0 TLS not available' }, { starttls: 'required' });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    run(s.conn, s.server);
+    expect(s.server.commands).toEqual(['EHLO localhost', 'STARTTLS', 'QUIT']);
+    s = session({ ...tlsScript, starttls: '454 4.7.0 TLS not available' }, { starttls: 'opportunistic' });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    run(s.conn, s.server);
+    expect(s.server.messages).toHaveLength(1);
+  });
+
+  it('AUTH is refused without TLS unless allowInsecureAuth', () => {
+    const { server, conn } = session({ ehlo: ['AUTH PLAIN'] }, { starttls: 'off', auth: { user: 'u', pass: 'p' } });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    const events = run(conn, server);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_INSECURE_AUTH' });
+    expect(server.commands.some((c) => c.startsWith('AUTH'))).toBe(false);
+  });
+
+  it('AUTH LOGIN, CRAM-MD5 (crypto from the adapter) and XOAUTH2', () => {
+    const b64 = (s: string) => btoa(s);
+    let s = session({ ehlo: ['AUTH LOGIN'], auth: (_l, step) => (step < 2 ? `334 ${b64(step === 0 ? 'Username:' : 'Password:')}` : '235 ok') }, { tls: true, auth: { user: 'u', pass: 'p' } });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    run(s.conn, s.server);
+    expect(s.server.commands.slice(1, 4)).toEqual(['AUTH LOGIN', b64('u'), b64('p')]);
+    s = session({ ehlo: ['AUTH CRAM-MD5 PLAIN'], auth: (_l, step) => (step === 0 ? `334 ${b64('<1.2@x>')}` : '235 ok') }, {
+      tls: true,
+      auth: { user: 'u', pass: 'p' },
+      crypto: { hmacMd5: () => new Uint8Array([0xab, 0x01]) },
+    });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    run(s.conn, s.server);
+    expect(s.server.commands.slice(1, 3)).toEqual(['AUTH CRAM-MD5', b64('u ab01')]);
+    s = session({ ehlo: ['AUTH XOAUTH2'], auth: (_l, step) => (step === 0 ? '334 eyJzdGF0dXMiOiI0MDEifQ==' : '535 5.7.8 bad token') }, { tls: true, auth: { user: 'u', accessToken: 't' } });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    const events = run(s.conn, s.server);
+    expect(s.server.commands[2]).toBe('');
+    expect(events.find((e) => e.type === 'auth-failed')).toBeDefined();
+    expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: false });
+  });
+});
+
+describe('ClientConnection: injection (INJ-1, INJ-2, INJ-6)', () => {
+  const bad = ['a@b>\r\nRCPT TO:<x@y', 'a@b\nDATA', 'a\0b@c', 'a\x7f@b', 'a\x1b@b', 'a\t@b'];
+  for (const v of bad) {
+    it(`INJ-1: rejects control bytes in addresses before anything is queued: ${JSON.stringify(v)}`, () => {
+      const conn = new ClientConnection();
+      expect(() => conn.sendMessage({ from: v, to: ['b@y'] })).toThrow(expect.objectContaining({ code: expect.stringMatching(/CONTROL|INVALID_ADDRESS/) }));
+      expect(() => conn.sendMessage({ from: 'a@x', to: ['ok@y', v] })).toThrow();
+      expect(conn.dataToSend().length).toBe(0);
+    });
+  }
+
+  it('INJ-1: rejects control bytes in the EHLO name, hook parameters and DSN values', () => {
+    expect(() => new ClientConnection({ hostname: 'host\r\nMAIL FROM:<x@y>' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_CONTROL_CHARACTER' }));
+    const conn = new ClientConnection();
+    expect(() => conn.sendMessage({ from: 'a@x', to: ['b@y'], dsn: { envid: 'a\r\nb' } })).toThrow();
+    expect(() => conn.sendMessage({ from: 'a@x', to: ['b@y'], dsn: { notify: ['SUCCESS\r\n' as 'SUCCESS'] } })).toThrow();
+  });
+
+  it('INJ-2: hook parameters are typed: bad numbers and raw values are refused (transient failure)', () => {
+    for (const hook of [(p: EsmtpParams) => p.add('SIZE', -1), (p: EsmtpParams) => p.add('SIZE', Number('1e400')), (p: EsmtpParams) => p.add('ENVID', 'a b=c'), (p: EsmtpParams) => p.add('SIZE', '1\r\nRCPT TO:<x>')]) {
+      const { server, conn } = session({}, { mailArgs: hook });
+      conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+      expect(sent(run(conn, server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_HOOK_FAILED');
+      expect(server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+    }
+  });
+
+  it('INJ-6: a path over 256 octets is refused', () => {
+    const conn = new ClientConnection();
+    expect(() => conn.sendMessage({ from: 'a@x', to: [`${'l'.repeat(64)}@${'d'.repeat(200)}`] })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_PATH_TOO_LONG' }));
+  });
+
+  it('errors carry the smtpkit brand', () => {
+    try {
+      new ClientConnection().sendMessage({ from: 'a\n', to: ['b'] });
+    } catch (e) {
+      expect(isSmtpClientError(e)).toBe(true);
+    }
+  });
+});
+
+describe('state list', () => {
+  it('lists the built-in states with their stage codes', () => {
+    const conn = new ClientConnection();
+    expect(conn.getStateMachine().map((s) => `${s.name}:${s.stage}`)).toEqual([
+      'banner:12', 'ehlo:10', 'starttls:15', 'auth:11', 'mail:2', 'rcpt:4', 'data:6', 'body:8', 'final:9', 'rset:13', 'idle:1', 'quit:1',
+    ]);
+    expect(conn.getState('rcpt')?.stageName).toBe('during RCPT TO');
+    expect(conn.getState(0)?.name).toBe('banner');
+  });
+
+  it('typed errors for incomplete definitions, duplicates and unknown positions', () => {
+    const conn = new ClientConnection();
+    expect(() => conn.registerState({ name: 'x', stage: 1 } as never, { after: 'ehlo' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_STATE_INCOMPLETE' }));
+    expect(() => conn.registerState({ name: 'x', stage: 99, enter() {}, reply() {} }, { after: 'ehlo' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_STATE_INCOMPLETE' }));
+    expect(() => conn.registerState({ name: 'x', stage: 1, enter() {}, reply() {} }, { after: 'nope' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_UNKNOWN_STATE' }));
+    expect(() => conn.registerState({ name: 'ehlo', stage: 1, enter() {}, reply() {} }, { after: 'banner' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_DUPLICATE_STATE' }));
+  });
+
+  it('a custom state before the banner (legacy -1) runs first: a PROXY protocol header', () => {
+    const { server, conn } = session();
+    const id = conn.registerState({ name: 'proxy', stage: 0, enter: (c) => { c.local['sent'] = true; c.next(); }, reply: () => undefined }, { after: -1 });
+    expect(conn.getState(id)?.name).toBe('proxy');
+    expect(conn.getStateMachine()[0]!.name).toBe('proxy');
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    expect(sent(run(conn, server))[0]?.outcome).toBe('delivered');
+  });
+
+  it('XCLIENT as a registered state: sent once, then EHLO again; disables pipelining only between MAIL and DATA', () => {
+    const states = createStateRegistry();
+    states.register(xclientState({ ADDR: '192.0.2.1', NAME: 'client name' }), { after: 'starttls' });
+    const { server, conn } = session({ ehlo: ['PIPELINING', 'XCLIENT NAME ADDR'] }, { states });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    const events = run(conn, server);
+    expect(server.commands.slice(0, 4)).toEqual(['EHLO localhost', 'XCLIENT ADDR=192.0.2.1 NAME=client+20name', 'EHLO localhost', 'MAIL FROM:<a@x>']);
+    expect(sent(events)[0]?.outcome).toBe('delivered');
+  });
+
+  it('a custom state between MAIL and RCPT turns pipelining off and can send its own command', () => {
+    const { server, conn } = session();
+    conn.registerState({ name: 'noop', stage: 3, enter: (c) => c.send('NOOP'), reply: (c) => c.next() }, { after: 'mail' });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    run(conn, server);
+    expect(server.commands.slice(1, 5)).toEqual(['MAIL FROM:<a@x> SIZE=1', 'NOOP', 'RCPT TO:<b@y>', 'DATA']);
+  });
+});

@@ -1,0 +1,1180 @@
+/**
+ * The sans-IO SMTP/LMTP client: bytes in (`receiveData`), events out (`nextEvent`), bytes to
+ * write (`dataToSend`). The session runs through an ordered, user-extensible list of states.
+ */
+import { ReplyReader, isRemoteProtocolError } from 'smtp-reply-reader';
+import type { Reply, ReplyReaderOptions } from 'smtp-reply-reader';
+import { BodyEncoder } from './body-encoder.js';
+import type { BareLineEndingPolicy } from './body-encoder.js';
+import { fromBase64, toBase64 } from './base64.js';
+import { NO_CAPABILITIES, authMechanisms, capabilitiesFromReply, hasCap, limit, sizeLimit } from './capabilities.js';
+import type { ServerCapabilities } from './capabilities.js';
+import { defaultClassify } from './classify.js';
+import type { Classifier } from './classify.js';
+import { assertAddress, assertNoControl, isAscii } from './control.js';
+import { usage } from './errors.js';
+import type { ClientErrorCode } from './errors.js';
+import type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
+import { EsmtpParams, notifyValue, xtext } from './params.js';
+import type { DsnOptions } from './params.js';
+import { chooseMechanism, saslBytes } from './sasl.js';
+import type { AuthOptions, SaslCrypto, SaslMechanism } from './sasl.js';
+import { StateRegistry } from './state-registry.js';
+import type { ClientStateDefinition, RegisterOptions, StateContext, StateInfo } from './state-registry.js';
+import { STAGE } from './stages.js';
+import { DEFAULT_TIMEOUTS } from './timeouts.js';
+import type { ClientTimeouts, PendingTimeout, TimeoutPhase } from './timeouts.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * STARTTLS policy: `off` never upgrades, `opportunistic` upgrades when offered (insecure against
+ * an active attacker who strips the keyword), `required` fails before AUTH or MAIL without TLS.
+ *
+ * @example
+ * new ClientConnection({ starttls: 'required' });
+ * @see RFC 3207 §4, RFC 8314
+ */
+export type StartTlsPolicy = 'off' | 'opportunistic' | 'required';
+
+/**
+ * Context given to the argument hooks.
+ *
+ * @example
+ * mailArgs: (params, { capabilities }) => { if (capabilities.keywords['MT-PRIORITY']) params.add('MT-PRIORITY', 3); }
+ * @see RFC 5321 §4.1.1.2
+ */
+export interface ArgsHookContext {
+  readonly messageId: number;
+  readonly from: string;
+  readonly capabilities: ServerCapabilities;
+  /** Set for RCPT hooks. */
+  readonly recipient?: string;
+}
+
+/**
+ * A hook adding ESMTP parameters (the legacy `smtp_client_mailfrom_args` / `_rcptto_args`).
+ * Throwing fails the message as transient (`ERR_SMTP_CLIENT_HOOK_FAILED`).
+ *
+ * @example
+ * const hook: ArgsHook = (params) => { params.add('HOLDFOR', 60); };
+ * @see RFC 5321 §4.1.1.2, §4.1.1.3
+ */
+export type ArgsHook = (params: EsmtpParams, context: ArgsHookContext) => void;
+
+/**
+ * One entry of the optional transcript callback (credentials are redacted, bodies summarized).
+ *
+ * @example
+ * transcript: (e) => console.log(e.direction === 'client' ? 'C:' : 'S:', e.line)
+ * @see RFC 5321 §4.1
+ */
+export interface TranscriptEntry {
+  readonly direction: 'client' | 'server';
+  readonly line: string;
+}
+
+/**
+ * Options of {@link ClientConnection}.
+ *
+ * @example
+ * new ClientConnection({ hostname: 'client.example', starttls: 'required', auth: { user: 'u', pass: 'p' } });
+ * @see RFC 5321, RFC 2920, RFC 3207, RFC 4954
+ */
+export interface ClientOptions {
+  /** Name sent with EHLO/HELO/LHLO (default `localhost`). */
+  readonly hostname?: string;
+  /** LMTP: LHLO and one final reply per accepted recipient (RFC 2033). */
+  readonly lmtp?: boolean;
+  /** STARTTLS policy (default `required` when `auth` is set, else `opportunistic`). */
+  readonly starttls?: StartTlsPolicy;
+  /** The transport is already TLS (implicit TLS, port 465). */
+  readonly tls?: boolean;
+  readonly auth?: AuthOptions;
+  /** Allow AUTH without TLS (default false: credentials never go out in clear). */
+  readonly allowInsecureAuth?: boolean;
+  readonly crypto?: SaslCrypto;
+  /** Use RFC 2920 pipelining when offered (default true). */
+  readonly pipelining?: boolean;
+  /** Use BDAT when CHUNKING is offered (default false). */
+  readonly chunking?: boolean;
+  /** Policy for bare CR/LF in bodies (default `normalize`). */
+  readonly bareLineEndings?: BareLineEndingPolicy;
+  /** Recipients per transaction before the rest go into a following one (default 100; LIMITS RCPTMAX wins when lower). */
+  readonly maxRecipientsPerTransaction?: number;
+  readonly timeouts?: Partial<ClientTimeouts>;
+  readonly replyLimits?: ReplyReaderOptions;
+  readonly classify?: Classifier;
+  readonly mailArgs?: ArgsHook;
+  readonly rcptArgs?: ArgsHook;
+  readonly transcript?: (entry: TranscriptEntry) => void;
+  /** A state list shared between connections (default: a fresh one per connection). */
+  readonly states?: StateRegistry;
+}
+
+/**
+ * A message to send: envelope, optional whole body (else stream it with `writeBody`/`endBody`
+ * when `need-body` arrives) and per-message options.
+ *
+ * @example
+ * conn.sendMessage({ from: 'a@example.com', to: ['b@example.org'], body: 'Subject: hi\r\n\r\nhello\r\n' });
+ * @see RFC 5321 §3.3
+ */
+export interface MessageInput {
+  /** Reverse path; `''` for the null sender. */
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly body?: Uint8Array | string;
+  /** Body content type: `8bitmime` / `binarymime` (RFC 6152, RFC 3030); detected for whole bodies. */
+  readonly bodyType?: '7bit' | '8bitmime' | 'binarymime';
+  /** Size announced with SIZE (computed for whole bodies). */
+  readonly size?: number;
+  readonly dsn?: DsnOptions;
+  /** RFC 8689 REQUIRETLS: the message fails unless the server offers it over TLS. */
+  readonly requireTls?: boolean;
+  readonly mailArgs?: ArgsHook;
+  readonly rcptArgs?: ArgsHook;
+}
+
+interface Message {
+  readonly id: number;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly body: Uint8Array | undefined;
+  readonly bodyType: '7bit' | '8bitmime' | 'binarymime';
+  readonly size: number | undefined;
+  readonly smtputf8: boolean;
+  readonly input: MessageInput;
+  remaining: string[];
+  readonly results: Map<string, RecipientResult>;
+  transaction: number;
+  lastReply: Reply | undefined;
+}
+
+interface Txn {
+  readonly rcpts: string[];
+  readonly rcptParams: string[];
+  readonly mailLine: string;
+  readonly pipelined: boolean;
+  readonly bdat: boolean;
+  mailOk: boolean;
+  mailReply: Reply | undefined;
+  rcptSent: number;
+  rcptReplies: number;
+  readonly accepted: string[];
+  encoder: BodyEncoder | undefined;
+  bdatOutstanding: number;
+  bdatFailed: Reply | undefined;
+  bodyStarted: boolean;
+  bodyEnded: boolean;
+  waitingBody: boolean;
+  emptyDot: boolean;
+  finalReplies: number;
+}
+
+const BUILTIN: readonly { name: string; stage: number; timeout: TimeoutPhase; description: string }[] = [
+  { name: 'banner', stage: STAGE.READING_BANNER, timeout: 'greeting', description: 'wait for the 220 greeting' },
+  { name: 'ehlo', stage: STAGE.DURING_EHLO, timeout: 'ehlo', description: 'EHLO (LHLO for LMTP), HELO fallback' },
+  { name: 'starttls', stage: STAGE.DURING_STARTTLS, timeout: 'starttls', description: 'STARTTLS, TLS handshake, then EHLO again' },
+  { name: 'auth', stage: STAGE.AFTER_EHLO, timeout: 'auth', description: 'AUTH with a SASL mechanism' },
+  { name: 'mail', stage: STAGE.DURING_MAIL, timeout: 'mail', description: 'MAIL FROM (with RCPT and DATA when pipelining)' },
+  { name: 'rcpt', stage: STAGE.DURING_RCPT, timeout: 'rcpt', description: 'RCPT TO for each recipient' },
+  { name: 'data', stage: STAGE.DURING_DATA, timeout: 'data-init', description: 'DATA, wait for 354 (skipped for BDAT)' },
+  { name: 'body', stage: STAGE.SENDING_BODY, timeout: 'data-block', description: 'body bytes (dot-stuffed) or BDAT chunks' },
+  { name: 'final', stage: STAGE.READING_CONFIRMATION, timeout: 'data-done', description: 'final reply (one per recipient for LMTP)' },
+  { name: 'rset', stage: STAGE.DURING_RSET, timeout: 'rset', description: 'RSET after a failed transaction' },
+  { name: 'idle', stage: STAGE.IDLE, timeout: 'idle', description: 'wait for the next message (connection reuse)' },
+  { name: 'quit', stage: STAGE.IDLE, timeout: 'quit', description: 'QUIT and close' },
+];
+
+/**
+ * The built-in client states in order, with their legacy stage codes (what `getStateMachine()`
+ * lists before any registration). Rendered as the state diagram of the README.
+ *
+ * @example
+ * BUILTIN_STATES.map((s) => `${s.name} (${s.stage})`);
+ * @see RFC 5321 §3, §4.1
+ */
+export const BUILTIN_STATES: readonly { readonly id: number; readonly name: string; readonly stage: number; readonly description: string }[] =
+  Object.freeze(BUILTIN.map((s, id) => Object.freeze({ id, name: s.name, stage: s.stage, description: s.description })));
+
+function builtinDef(name: string, stage: number, timeout: TimeoutPhase): ClientStateDefinition {
+  // The engine runs built-ins itself; these handlers only exist so the list is uniform.
+  return Object.freeze({ name, stage, timeout, enter: () => undefined, reply: () => undefined });
+}
+
+/**
+ * A fresh state list holding the built-in states (share one between connections via options).
+ *
+ * @example
+ * const states = createStateRegistry(); states.register(xclientState({ ADDR: '192.0.2.1' }), { after: 'starttls' });
+ * @see RFC 5321 §4.1
+ */
+export function createStateRegistry(): StateRegistry {
+  const r = new StateRegistry();
+  for (const s of BUILTIN) r.addBuiltin(builtinDef(s.name, s.stage, s.timeout));
+  return r;
+}
+
+/**
+ * The sans-IO SMTP client connection.
+ *
+ * @example
+ * const conn = new ClientConnection({ hostname: 'me.example' });
+ * conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'Subject: t\r\n\r\nhi\r\n' });
+ * socket.on('data', (d) => { conn.receiveData(d); socket.write(conn.dataToSend()); });
+ * @see RFC 5321, RFC 2920, RFC 3207, RFC 3030, RFC 2033
+ */
+export class ClientConnection {
+  readonly #opts: ClientOptions;
+  readonly #timeouts: ClientTimeouts;
+  readonly #states: StateRegistry;
+  readonly #classify: Classifier;
+  readonly #starttls: StartTlsPolicy;
+  #reader: ReplyReader;
+  #caps: ServerCapabilities = NO_CAPABILITIES;
+  #tls: boolean;
+  #awaitingTls = false;
+  #current: StateInfo;
+  #transition: StateInfo | undefined;
+  #closed = false;
+  #errored = false;
+  #quitRequested = false;
+  #quitSent = false;
+  #outstanding = 0;
+  #out: Uint8Array[] = [];
+  #events: ClientEvent[] = [];
+  #eventHead = 0;
+  #queue: Message[] = [];
+  #nextMessageId = 1;
+  #txn: Txn | undefined;
+  #needRset = false;
+  #mailCount = 0;
+  #timer: PendingTimeout | undefined;
+  #timerId = 0;
+  #locals = new Map<number, Record<string, unknown>>();
+  #helo = false;
+  #authDone = false;
+  #sasl: SaslMechanism | undefined;
+  #driving = false;
+  #started = false;
+
+  constructor(options: ClientOptions = {}) {
+    this.#opts = options;
+    const hostname = options.hostname ?? 'localhost';
+    assertNoControl('hostname', hostname);
+    if (hostname === '' || hostname.includes(' ')) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'hostname must be a domain or address literal');
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    for (const [k, v] of Object.entries(this.#timeouts)) {
+      if (!Number.isFinite(v) || v < 0) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `timeouts.${k} must be >= 0`);
+    }
+    const max = options.maxRecipientsPerTransaction ?? 100;
+    if (!Number.isSafeInteger(max) || max < 1) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'maxRecipientsPerTransaction must be >= 1');
+    this.#starttls = options.starttls ?? (options.auth ? 'required' : 'opportunistic');
+    if (!['off', 'opportunistic', 'required'].includes(this.#starttls)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'starttls must be off, opportunistic or required');
+    this.#states = options.states ?? createStateRegistry();
+    this.#classify = options.classify ?? defaultClassify;
+    this.#reader = new ReplyReader(options.replyLimits ?? {});
+    this.#tls = options.tls ?? false;
+    const first = this.#states.list()[0];
+    if (!first) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'empty state list');
+    this.#current = first;
+  }
+
+  /** Enters the first state on first use, so states registered after construction (even before the banner) count. */
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#transition = this.#states.list()[0];
+    this.#drive();
+  }
+
+  // ---------------------------------------------------------------- state list (legacy API)
+
+  /** Inserts a custom state after a state (name or id), or before the banner with `after: -1`; returns its id. */
+  registerState(def: ClientStateDefinition, options: RegisterOptions): number {
+    return this.#states.register(def, options);
+  }
+
+  /** A state by id or name (the legacy `smtp_get_state`). */
+  getState(idOrName: string | number): StateInfo | undefined {
+    return this.#states.get(idOrName);
+  }
+
+  /** The ordered state list (the legacy `smtp_get_state_machine`). */
+  getStateMachine(): StateInfo[] {
+    return this.#states.list();
+  }
+
+  /** Moves to a state by name or id, or to the next one with `null` (the legacy `smtp_next_state`). */
+  nextState(state: string | number | null = null): void {
+    this.#goto(state);
+    this.#drive();
+  }
+
+  /** The current state's name. */
+  get state(): string {
+    return this.#closed ? 'closed' : this.#current.name;
+  }
+
+  /** The legacy stage code of the current state (0 closed, 17 TLS handshake, 22 after an error). */
+  get stage(): number {
+    if (this.#errored) return STAGE.UNKNOWN;
+    if (this.#closed) return STAGE.NOT_CONNECTED;
+    if (this.#awaitingTls) return STAGE.HANDSHAKING_TLS;
+    return this.#current.stage;
+  }
+
+  /** The capabilities of the last EHLO. */
+  get capabilities(): ServerCapabilities {
+    return this.#caps;
+  }
+
+  /** True once TLS is active. */
+  get tls(): boolean {
+    return this.#tls;
+  }
+
+  /** True after `closed`: the adapter should close the transport once `dataToSend()` is flushed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---------------------------------------------------------------- h11-style surface
+
+  /** Feeds bytes received from the server. */
+  receiveData(data: Uint8Array | string): void {
+    this.#start();
+    if (this.#closed) return;
+    if (this.#awaitingTls) {
+      this.#fatal('ERR_SMTP_CLIENT_STARTTLS_INJECTION', 'bytes received after the 220 reply to STARTTLS, before TLS', 'error');
+      return;
+    }
+    let replies: Reply[];
+    try {
+      replies = this.#reader.push(data);
+    } catch (e) {
+      this.#readerError(e);
+      return;
+    }
+    this.#onReplies(replies);
+  }
+
+  /** The server closed its side. */
+  receiveEof(): void {
+    this.#start();
+    if (this.#closed) return;
+    if (this.#quitSent) {
+      this.#close('quit', undefined);
+      return;
+    }
+    this.#fatal('ERR_SMTP_CLIENT_CONNECTION_LOST', 'the server closed the connection', 'eof');
+  }
+
+  /** The next event, or `{ type: 'need-data' }` when the machine waits for the network. */
+  nextEvent(): ClientEvent {
+    this.#start();
+    if (this.#eventHead < this.#events.length) {
+      const e = this.#events[this.#eventHead++]!;
+      if (this.#eventHead === this.#events.length) {
+        this.#events = [];
+        this.#eventHead = 0;
+      }
+      return e;
+    }
+    return { type: 'need-data' };
+  }
+
+  /** Bytes to write to the server (empty when nothing is pending). */
+  dataToSend(): Uint8Array {
+    this.#start();
+    const out = this.#out;
+    if (out.length === 0) return new Uint8Array(0);
+    this.#out = [];
+    if (out.length === 1) return out[0]!;
+    let n = 0;
+    for (const c of out) n += c.length;
+    const all = new Uint8Array(n);
+    let o = 0;
+    for (const c of out) {
+      all.set(c, o);
+      o += c.length;
+    }
+    return all;
+  }
+
+  /** The timer to arm, or undefined. */
+  pendingTimeout(): PendingTimeout | undefined {
+    this.#start();
+    return this.#closed ? undefined : this.#timer;
+  }
+
+  /** The timer `id` (from `pendingTimeout()`) fired. Stale ids are ignored. */
+  handleTimeout(id?: number): void {
+    const t = this.#timer;
+    if (this.#closed || !t || (id !== undefined && id !== t.id)) return;
+    this.#timer = undefined;
+    if (t.phase === 'idle') {
+      this.#goto('quit');
+      this.#drive();
+      return;
+    }
+    if (t.phase === 'quit') {
+      this.#close('timeout', undefined);
+      return;
+    }
+    this.#fatal('ERR_SMTP_CLIENT_TIMEOUT', `timeout in phase ${t.phase}`, 'timeout');
+  }
+
+  /** The adapter finished the TLS handshake after a `tls-start` event: capabilities are discarded and EHLO is sent again. */
+  tlsEstablished(): void {
+    if (!this.#awaitingTls) throw usage('ERR_SMTP_CLIENT_NOT_AWAITING_TLS', 'tlsEstablished() without a tls-start event');
+    this.#awaitingTls = false;
+    this.#tls = true;
+    this.#reader = new ReplyReader(this.#opts.replyLimits ?? {});
+    this.#caps = NO_CAPABILITIES;
+    this.#authDone = false;
+    this.#goto('ehlo');
+    this.#drive();
+  }
+
+  /**
+   * Queues a message and returns its id. Every string is checked first (INJ-1): nothing is queued
+   * when this throws.
+   */
+  sendMessage(input: MessageInput): number {
+    if (this.#closed || this.#quitRequested) throw usage('ERR_SMTP_CLIENT_CLOSED', 'the connection is closing or closed');
+    assertAddress('sender', input.from, true);
+    const to: string[] = typeof input.to === 'object' && input.to !== null ? Array.from(input.to) : [];
+    if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'at least one recipient is required');
+    to.forEach((r, i) => assertAddress(`recipient ${i}`, r, false));
+    let body: Uint8Array | undefined;
+    let bodyType = input.bodyType;
+    if (input.body !== undefined) {
+      body = typeof input.body === 'string' ? encoder.encode(input.body) : input.body;
+      if ((this.#opts.bareLineEndings ?? 'normalize') === 'reject' && bodyType !== 'binarymime') {
+        new BodyEncoder({ bareLineEndings: 'reject' }).push(body);
+      }
+      if (bodyType === undefined) bodyType = body.some((b) => b > 0x7f) ? '8bitmime' : '7bit';
+    }
+    if (input.size !== undefined && (!Number.isSafeInteger(input.size) || input.size < 0)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'size must be a non-negative integer');
+    if (input.dsn?.notify) notifyValue(input.dsn.notify);
+    if (input.dsn?.envid !== undefined) assertNoControl('DSN envid', input.dsn.envid);
+    if (input.dsn?.ret !== undefined && input.dsn.ret !== 'FULL' && input.dsn.ret !== 'HDRS') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'RET must be FULL or HDRS');
+    for (const v of Object.values(input.dsn?.orcpt ?? {})) assertNoControl('DSN orcpt', v);
+    const smtputf8 = !isAscii(input.from) || to.some((r) => !isAscii(r));
+    const msg: Message = {
+      id: this.#nextMessageId++,
+      from: input.from,
+      to,
+      body,
+      bodyType: bodyType ?? '7bit',
+      size: input.size ?? body?.length,
+      smtputf8,
+      input,
+      remaining: [...to],
+      results: new Map(),
+      transaction: 0,
+      lastReply: undefined,
+    };
+    this.#queue.push(msg);
+    this.#start();
+    if (this.#current.name === 'idle' && !this.#driving) {
+      this.#goto('mail');
+      this.#drive();
+    }
+    return msg.id;
+  }
+
+  /** Writes a chunk of the current streamed body (after `need-body`). */
+  writeBody(chunk: Uint8Array | string): void {
+    const t = this.#txn;
+    if (!t || !t.waitingBody || t.bodyEnded || this.#current.name !== 'body' || this.#closed) {
+      throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'writeBody() outside the body phase (wait for need-body)');
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = t.encoder!.push(chunk);
+    } catch (e) {
+      this.#fatal('ERR_SMTP_CLIENT_BARE_LINE_ENDING', 'message body holds a bare CR or LF', 'error');
+      throw e;
+    }
+    this.#bodyBytes(t, bytes);
+    this.#arm('data-block');
+    if (!t.bdat || this.#pipelining()) this.#needBody(t);
+    else t.waitingBody = false;
+  }
+
+  /** Ends the current streamed body. */
+  endBody(): void {
+    const t = this.#txn;
+    if (!t || t.bodyEnded || this.#current.name !== 'body' || this.#closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'endBody() outside the body phase');
+    this.#finishBody(t);
+    this.#drive();
+  }
+
+  /** Sends QUIT once the queued messages are done. */
+  quit(): void {
+    if (this.#closed) return;
+    this.#quitRequested = true;
+    this.#start();
+    if (this.#current.name === 'idle' && !this.#driving) {
+      this.#goto('quit');
+      this.#drive();
+    }
+  }
+
+  // ---------------------------------------------------------------- engine
+
+  #emit(e: ClientEvent): void {
+    this.#events.push(e);
+  }
+
+  #arm(phase: TimeoutPhase): void {
+    const ms = this.#timeouts[phase];
+    this.#timer = ms > 0 ? { phase, ms, id: ++this.#timerId } : undefined;
+  }
+
+  #write(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.#out.push(bytes);
+  }
+
+  #command(line: string, redacted?: string): void {
+    assertNoControl('command', line);
+    this.#write(encoder.encode(line + '\r\n'));
+    this.#outstanding++;
+    this.#opts.transcript?.({ direction: 'client', line: redacted ?? line });
+  }
+
+  #goto(target: string | number | null): void {
+    let info: StateInfo | undefined;
+    if (target === null) info = this.#states.after(this.#current.name);
+    else info = this.#states.get(target);
+    if (!info) throw usage('ERR_SMTP_CLIENT_UNKNOWN_STATE', `no state ${JSON.stringify(target)}`);
+    this.#transition = info;
+  }
+
+  #drive(): void {
+    if (this.#driving) return;
+    this.#driving = true;
+    try {
+      let steps = 0;
+      while (this.#transition && !this.#closed) {
+        if (++steps > 10_000) {
+          this.#transition = undefined;
+          this.#fatal('ERR_SMTP_CLIENT_STATE_LOOP', 'the state machine made 10000 transitions without waiting', 'error');
+          break;
+        }
+        const next = this.#transition;
+        this.#transition = undefined;
+        this.#current = next;
+        this.#arm(next.definition.timeout ?? 'command');
+        if (next.builtin) this.#enterBuiltin(next.name);
+        else next.definition.enter(this.#ctx(next));
+      }
+    } finally {
+      this.#driving = false;
+    }
+  }
+
+  #ctx(info: StateInfo): StateContext {
+    let local = this.#locals.get(info.id);
+    if (!local) this.#locals.set(info.id, (local = {}));
+    const m = this.#queue[0];
+    return {
+      state: info.name,
+      capabilities: this.#caps,
+      tls: this.#tls,
+      local,
+      message: m ? { id: m.id, from: m.from, to: m.to } : undefined,
+      send: (command) => this.#command(command),
+      next: (state = null) => this.#goto(state),
+      abandon: (code, reply, permanent = false) => this.#abandon(code, reply, permanent),
+      rehello: () => {
+        this.#caps = NO_CAPABILITIES;
+        this.#goto('ehlo');
+      },
+    };
+  }
+
+  #onReplies(replies: Reply[]): void {
+    for (let i = 0; i < replies.length && !this.#closed; i++) {
+      const reply = replies[i]!;
+      const tr = this.#opts.transcript;
+      if (tr) {
+        const lines = reply.lines.length ? reply.lines : [''];
+        lines.forEach((line, j) => tr({ direction: 'server', line: `${reply.code}${j < lines.length - 1 ? '-' : ' '}${line}` }));
+      }
+      if (this.#outstanding === 0) {
+        if (reply.code === 421) this.#on421(reply);
+        else this.#fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `unsolicited reply ${reply.code} in state ${this.#current.name}`, 'error', reply);
+        continue;
+      }
+      this.#outstanding--;
+      if (reply.code === 421 && this.#current.name !== 'quit') {
+        this.#on421(reply);
+        continue;
+      }
+      const cur = this.#current;
+      if (cur.builtin) this.#replyBuiltin(cur.name, reply);
+      else cur.definition.reply(this.#ctx(cur), reply);
+      if (!this.#transition && !this.#closed && this.#outstanding > 0) this.#arm(cur.definition.timeout ?? 'command');
+      this.#drive();
+      if (this.#awaitingTls && (i < replies.length - 1 || this.#reader.pending)) {
+        this.#fatal('ERR_SMTP_CLIENT_STARTTLS_INJECTION', 'bytes followed the 220 reply to STARTTLS', 'error');
+        return;
+      }
+    }
+  }
+
+  #readerError(e: unknown): void {
+    if (isRemoteProtocolError(e)) {
+      this.#onReplies(e.replies.slice());
+      if (!this.#closed) this.#fatal('ERR_SMTP_CLIENT_PROTOCOL', `bad reply from server: ${e.code}: ${e.message}`, 'error');
+      return;
+    }
+    throw e;
+  }
+
+  #on421(reply: Reply): void {
+    this.#failAll(reply, undefined, true);
+    this.#close('rejected', reply);
+  }
+
+  /** Fails everything, emits error + closed; no more output. */
+  #fatal(code: ClientErrorCode, message: string, reason: 'error' | 'eof' | 'timeout', reply?: Reply): void {
+    if (this.#closed) return;
+    this.#failAll(undefined, code, true);
+    this.#errored = reason === 'error';
+    this.#emit(reply ? { type: 'error', code, message, reply } : { type: 'error', code, message });
+    this.#close(reason, undefined);
+  }
+
+  /** Fails every pending message, then QUIT. */
+  #abandon(code: ClientErrorCode, reply: Reply | undefined, permanent: boolean): void {
+    this.#failAll(reply, code, !permanent);
+    this.#quitRequested = true;
+    this.#goto('quit');
+  }
+
+  #close(reason: 'quit' | 'error' | 'eof' | 'timeout' | 'rejected', reply: Reply | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#timer = undefined;
+    this.#transition = undefined;
+    this.#emit(reply ? { type: 'closed', reason, reply } : { type: 'closed', reason });
+  }
+
+  #failAll(reply: Reply | undefined, code: ClientErrorCode | undefined, transient: boolean): void {
+    const afterDot = this.#txn?.bodyEnded === true && !this.#txn.emptyDot && reply === undefined && code !== undefined;
+    const msgs = this.#queue;
+    this.#queue = [];
+    msgs.forEach((m, i) => {
+      const unknown = i === 0 && afterDot && (code === 'ERR_SMTP_CLIENT_TIMEOUT' || code === 'ERR_SMTP_CLIENT_CONNECTION_LOST');
+      const stage = this.stage;
+      if (i === 0 && this.#txn) {
+        for (const r of this.#txn.rcpts) {
+          if (m.results.has(r)) continue;
+          if (unknown && this.#txn.accepted.includes(r)) this.#setResult(m, r, 'unknown', reply, code, stage, true);
+          else this.#setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
+        }
+      }
+      for (const r of m.remaining) if (!m.results.has(r)) this.#setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
+      m.remaining = [];
+      this.#finishMessage(m, reply, code, unknown);
+    });
+    this.#txn = undefined;
+  }
+
+  #setResult(m: Message, address: string, status: RecipientResult['status'], reply: Reply | undefined, code: ClientErrorCode | undefined, stage: number, transient: boolean): void {
+    const accepted = status === 'accepted';
+    const isTransient = accepted ? false : reply ? reply.code < 500 : transient;
+    const at = address.lastIndexOf('@');
+    const domain = at >= 0 ? address.slice(at + 1) : undefined;
+    const r: RecipientResult = {
+      address,
+      status,
+      accepted,
+      transient: isTransient,
+      permanent: !accepted && status !== 'unknown' && !isTransient,
+      ...(reply ? { reply, classification: this.#classify(reply, domain) } : {}),
+      ...(code && !accepted ? { errorCode: code } : {}),
+      stage,
+      transaction: m.transaction,
+    };
+    m.results.set(address, r);
+    this.#emit({ type: 'recipient', messageId: m.id, result: r });
+  }
+
+  #finishMessage(m: Message, reply: Reply | undefined, code: ClientErrorCode | undefined, unknown = false): void {
+    const recipients = m.to.map((a) => m.results.get(a)).filter((r): r is RecipientResult => r !== undefined);
+    const ok = recipients.filter((r) => r.accepted).length;
+    const outcome: MessageOutcome = unknown ? 'unknown' : ok === recipients.length && ok > 0 ? 'delivered' : ok > 0 ? 'partial' : 'failed';
+    const transient = recipients.some((r) => !r.accepted && (r.transient || r.status === 'unknown'));
+    const last = reply ?? m.lastReply;
+    this.#emit({
+      type: 'message-sent',
+      messageId: m.id,
+      outcome,
+      transient,
+      ...(last ? { reply: last } : {}),
+      recipients,
+      ...(code ? { errorCode: code } : {}),
+      transactions: m.transaction + 1,
+    });
+  }
+
+  /** Ends the message at the head of the queue without a server reply (local failure). */
+  #failMessageLocally(code: ClientErrorCode, transient: boolean): void {
+    const m = this.#queue.shift()!;
+    for (const r of m.remaining) this.#setResult(m, r, transient ? 'deferred' : 'rejected', undefined, code, STAGE.IDLE, transient);
+    m.remaining = [];
+    this.#finishMessage(m, undefined, code);
+  }
+
+  #pipelining(): boolean {
+    return (this.#opts.pipelining ?? true) && hasCap(this.#caps, 'PIPELINING');
+  }
+
+  #useBdat(m: Message): boolean {
+    return m.bodyType === 'binarymime' || ((this.#opts.chunking ?? false) && hasCap(this.#caps, 'CHUNKING'));
+  }
+
+  // ---------------------------------------------------------------- built-in states
+
+  #enterBuiltin(name: string): void {
+    switch (name) {
+      case 'banner':
+        this.#outstanding++; // the greeting is a reply to the connection itself
+        return;
+      case 'ehlo':
+        this.#helo = false;
+        this.#command(`${this.#opts.lmtp ? 'LHLO' : 'EHLO'} ${this.#opts.hostname ?? 'localhost'}`);
+        return;
+      case 'starttls':
+        return this.#enterStarttls();
+      case 'auth':
+        return this.#enterAuth();
+      case 'mail':
+        return this.#enterMail();
+      case 'rcpt': {
+        const t = this.#txn!;
+        if (!t.pipelined) this.#sendRcpt(t);
+        return;
+      }
+      case 'data':
+        return this.#enterData();
+      case 'body':
+        return this.#enterBody();
+      case 'final':
+        return;
+      case 'rset':
+        if (!this.#needRset) return this.#goto(null);
+        this.#command('RSET');
+        return;
+      case 'idle':
+        if (this.#quitRequested) return this.#goto('quit');
+        if (this.#queue.length > 0) return this.#goto('mail');
+        this.#emit({ type: 'idle' });
+        return;
+      case 'quit':
+        this.#quitRequested = true;
+        if (this.#quitSent) return;
+        this.#quitSent = true;
+        this.#command('QUIT');
+        return;
+    }
+  }
+
+  #replyBuiltin(name: string, reply: Reply): void {
+    switch (name) {
+      case 'banner':
+        if (reply.code === 220) {
+          this.#emit({ type: 'greeting', reply });
+          return this.#goto(null);
+        }
+        this.#failAll(reply, 'ERR_SMTP_CLIENT_GREETING_REJECTED', reply.code < 500);
+        this.#quitRequested = true;
+        return this.#goto('quit');
+      case 'ehlo':
+        return this.#replyEhlo(reply);
+      case 'starttls':
+        return this.#replyStarttls(reply);
+      case 'auth':
+        return this.#replyAuth(reply);
+      case 'mail':
+        return this.#replyMail(reply);
+      case 'rcpt':
+        return this.#replyRcpt(reply);
+      case 'data':
+        return this.#replyData(reply);
+      case 'body':
+        return this.#replyBdat(this.#txn!, reply);
+      case 'final':
+        return this.#replyFinal(reply);
+      case 'rset':
+        this.#needRset = false;
+        if (reply.code >= 200 && reply.code < 300) return this.#goto(null);
+        this.#quitRequested = true;
+        return this.#goto('quit');
+      case 'idle':
+        return;
+      case 'quit':
+        return this.#close('quit', reply);
+    }
+  }
+
+  #replyEhlo(reply: Reply): void {
+    if (reply.code >= 200 && reply.code < 300) {
+      this.#caps = this.#helo ? { esmtp: false, greeting: reply.lines[0] ?? '', keywords: {} } : capabilitiesFromReply(reply);
+      this.#emit({ type: 'capabilities', capabilities: this.#caps, reply, tls: this.#tls });
+      return this.#goto(null);
+    }
+    if (!this.#opts.lmtp && !this.#helo && reply.code >= 500) {
+      this.#helo = true;
+      this.#command(`HELO ${this.#opts.hostname ?? 'localhost'}`);
+      return;
+    }
+    this.#abandon('ERR_SMTP_CLIENT_HELLO_REJECTED', reply, reply.code >= 500);
+  }
+
+  #enterStarttls(): void {
+    if (this.#starttls === 'off' || this.#tls) return this.#goto(null);
+    if (!hasCap(this.#caps, 'STARTTLS')) {
+      if (this.#starttls === 'required') {
+        this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_TLS_REQUIRED', message: 'STARTTLS is required but the server does not offer it' });
+        return this.#abandon('ERR_SMTP_CLIENT_TLS_REQUIRED', undefined, false);
+      }
+      return this.#goto(null);
+    }
+    this.#command('STARTTLS');
+  }
+
+  #replyStarttls(reply: Reply): void {
+    if (reply.code === 220) {
+      this.#awaitingTls = true;
+      this.#timer = { phase: 'tls-handshake', ms: this.#timeouts['tls-handshake'], id: ++this.#timerId };
+      this.#emit({ type: 'tls-start' });
+      return;
+    }
+    if (this.#starttls === 'required') {
+      this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_TLS_REQUIRED', message: `STARTTLS refused: ${reply.code}`, reply });
+      return this.#abandon('ERR_SMTP_CLIENT_TLS_REQUIRED', undefined, false);
+    }
+    this.#goto(null);
+  }
+
+  #enterAuth(): void {
+    const auth = this.#opts.auth;
+    if (!auth || this.#authDone) return this.#goto(null);
+    if (!this.#tls && !this.#opts.allowInsecureAuth) {
+      this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials without TLS (allowInsecureAuth)' });
+      return this.#abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
+    }
+    const mech = chooseMechanism(auth, authMechanisms(this.#caps), this.#opts.crypto ?? {});
+    if (!mech) {
+      this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', message: 'no usable AUTH mechanism offered' });
+      return this.#abandon('ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', undefined, false);
+    }
+    this.#sasl = mech;
+    const ir = mech.start();
+    const name = mech.name.toUpperCase();
+    assertNoControl('AUTH mechanism', name);
+    if (ir === null) return this.#command(`AUTH ${name}`);
+    const enc = toBase64(saslBytes(ir));
+    const line = `AUTH ${name} ${enc === '' ? '=' : enc}`;
+    // RFC 4954 §4: omit the initial response when the command would exceed 512 octets (INJ-10).
+    if (line.length + 2 > 512) return this.#command(`AUTH ${name}`);
+    this.#command(line, `AUTH ${name} <redacted>`);
+  }
+
+  #replyAuth(reply: Reply): void {
+    const mech = this.#sasl!;
+    if (reply.code === 334) {
+      const challenge = fromBase64(reply.lines[0] ?? '') ?? new Uint8Array(0);
+      let resp: string;
+      try {
+        resp = toBase64(saslBytes(mech.step(challenge)));
+      } catch {
+        this.#command('*');
+        return;
+      }
+      if (resp.length > 12_288) resp = '*';
+      this.#command(resp, '<redacted>');
+      return;
+    }
+    if (reply.code === 235) {
+      this.#authDone = true;
+      this.#emit({ type: 'authenticated', mechanism: mech.name, reply });
+      return this.#goto(null);
+    }
+    this.#emit({ type: 'auth-failed', mechanism: mech.name, reply });
+    this.#abandon('ERR_SMTP_CLIENT_AUTH_FAILED', reply, reply.code >= 500);
+  }
+
+  #enterMail(): void {
+    const m = this.#queue[0];
+    if (!m) return this.#goto('idle');
+    const caps = this.#caps;
+    const mailmax = limit(caps, 'MAILMAX');
+    if (mailmax !== undefined && this.#mailCount >= mailmax) {
+      while (this.#queue.length) this.#failMessageLocally('ERR_SMTP_CLIENT_MAILMAX_REACHED', true);
+      this.#quitRequested = true;
+      return this.#goto('quit');
+    }
+    const failLocal = (code: ClientErrorCode, transient: boolean): void => {
+      this.#failMessageLocally(code, transient);
+      this.#goto('mail');
+    };
+    if (m.smtputf8 && !hasCap(caps, 'SMTPUTF8')) return failLocal('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', false);
+    if (m.bodyType === '8bitmime' && !hasCap(caps, '8BITMIME')) return failLocal('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE', false);
+    if (m.bodyType === 'binarymime' && !(hasCap(caps, 'BINARYMIME') && hasCap(caps, 'CHUNKING'))) return failLocal('ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE', false);
+    if (m.input.requireTls && !(this.#tls && hasCap(caps, 'REQUIRETLS'))) return failLocal('ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE', false);
+    const maxSize = sizeLimit(caps);
+    if (maxSize > 0 && m.size !== undefined && m.size > maxSize) return failLocal('ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE', false);
+    const bdat = this.#useBdat(m);
+    let mailLine: string;
+    const rcptParams: string[] = [];
+    const batchMax = Math.min(this.#opts.maxRecipientsPerTransaction ?? 100, limit(caps, 'RCPTMAX') ?? Infinity);
+    const rcpts = m.remaining.slice(0, batchMax);
+    try {
+      const p = new EsmtpParams();
+      if (hasCap(caps, 'SIZE') && m.size !== undefined) p.add('SIZE', m.size);
+      if (m.bodyType === '8bitmime') p.add('BODY', '8BITMIME');
+      if (m.bodyType === 'binarymime') p.add('BODY', 'BINARYMIME');
+      if (m.smtputf8) p.add('SMTPUTF8');
+      const dsn = m.input.dsn;
+      const hasDsn = hasCap(caps, 'DSN');
+      if (dsn && hasDsn) {
+        if (dsn.ret) p.add('RET', dsn.ret);
+        if (dsn.envid !== undefined) p.add('ENVID', xtext(dsn.envid));
+      }
+      if (m.input.requireTls) p.add('REQUIRETLS');
+      const hctx: ArgsHookContext = { messageId: m.id, from: m.from, capabilities: caps };
+      this.#opts.mailArgs?.(p, hctx);
+      m.input.mailArgs?.(p, hctx);
+      mailLine = `MAIL FROM:<${m.from}>${p.toString()}`;
+      for (const r of rcpts) {
+        const rp = new EsmtpParams();
+        if (dsn && hasDsn) {
+          if (dsn.notify) rp.add('NOTIFY', notifyValue(dsn.notify));
+          const o = dsn.orcpt?.[r];
+          if (o !== undefined) rp.add('ORCPT', `rfc822;${xtext(o)}`);
+        }
+        const rctx: ArgsHookContext = { ...hctx, recipient: r };
+        this.#opts.rcptArgs?.(rp, rctx);
+        m.input.rcptArgs?.(rp, rctx);
+        rcptParams.push(`RCPT TO:<${r}>${rp.toString()}`);
+      }
+    } catch {
+      return failLocal('ERR_SMTP_CLIENT_HOOK_FAILED', true);
+    }
+    m.remaining = m.remaining.slice(rcpts.length);
+    const mailIdx = this.#states.indexOf('mail');
+    const dataIdx = this.#states.indexOf('data');
+    const onlyBuiltins = this.#states.list().slice(mailIdx, dataIdx + 1).every((s) => s.builtin);
+    const pipelined = this.#pipelining() && onlyBuiltins;
+    const t: Txn = {
+      rcpts,
+      rcptParams,
+      mailLine,
+      pipelined,
+      bdat,
+      mailOk: false,
+      mailReply: undefined,
+      rcptSent: 0,
+      rcptReplies: 0,
+      accepted: [],
+      encoder: undefined,
+      bdatOutstanding: 0,
+      bdatFailed: undefined,
+      bodyStarted: false,
+      bodyEnded: false,
+      waitingBody: false,
+      emptyDot: false,
+      finalReplies: 0,
+    };
+    this.#txn = t;
+    this.#mailCount++;
+    this.#command(mailLine);
+    if (pipelined) {
+      while (t.rcptSent < rcpts.length) this.#sendRcpt(t);
+      if (!bdat) this.#command('DATA');
+    }
+  }
+
+  #sendRcpt(t: Txn): void {
+    const line = t.rcptParams[t.rcptSent++];
+    if (line !== undefined) this.#command(line);
+  }
+
+  #replyMail(reply: Reply): void {
+    const t = this.#txn!;
+    const m = this.#queue[0]!;
+    t.mailReply = reply;
+    if (reply.code >= 200 && reply.code < 300) {
+      t.mailOk = true;
+      return this.#goto(null);
+    }
+    // MAIL refused: every recipient of the message fails with this reply.
+    for (const r of [...t.rcpts, ...m.remaining]) this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_MAIL, true);
+    m.remaining = [];
+    m.lastReply = reply;
+    this.#needRset = true;
+    if (t.pipelined) return this.#goto(null); // the RCPT and DATA replies still come
+    this.#endTransaction();
+  }
+
+  #replyRcpt(reply: Reply): void {
+    const t = this.#txn!;
+    const m = this.#queue[0]!;
+    const r = t.rcpts[t.rcptReplies++]!;
+    if (t.mailOk) {
+      if (reply.code >= 200 && reply.code < 300) t.accepted.push(r);
+      else if ((reply.code === 452 || reply.code === 552) && t.accepted.length > 0 && m.body !== undefined) {
+        // Too many recipients (RFC 5321 §4.5.3.1.10): retry in a following transaction (INJ-9).
+        m.remaining.push(r);
+      } else if ((reply.code === 452 || reply.code === 552) && t.accepted.length > 0) {
+        this.#setResult(m, r, 'deferred', reply, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.DURING_RCPT, true);
+      } else this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_RCPT, true);
+    }
+    if (t.rcptReplies < t.rcpts.length) {
+      if (!t.pipelined) this.#sendRcpt(t);
+      return;
+    }
+    this.#goto(null);
+  }
+
+  #enterData(): void {
+    const t = this.#txn!;
+    if (t.bdat) return this.#goto(null);
+    if (t.pipelined) return; // DATA already sent
+    if (t.accepted.length === 0) return this.#endTransaction();
+    this.#command('DATA');
+  }
+
+  #replyData(reply: Reply): void {
+    const t = this.#txn!;
+    const m = this.#queue[0]!;
+    if (reply.code === 354) {
+      if (t.accepted.length === 0) {
+        // RFC 2920 §3.1: a 354 although no recipient was accepted: send only the terminator (SM-3).
+        t.emptyDot = true;
+        t.bodyEnded = true;
+        this.#write(encoder.encode('.\r\n'));
+        this.#outstanding++;
+        return this.#goto('final');
+      }
+      return this.#goto(null);
+    }
+    if (t.mailOk) for (const r of t.accepted) this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_DATA, true);
+    m.lastReply = reply;
+    this.#endTransaction();
+  }
+
+  #enterBody(): void {
+    const t = this.#txn!;
+    const m = this.#queue[0]!;
+    if (t.accepted.length === 0) return this.#endTransaction();
+    t.bodyStarted = true;
+    t.encoder = new BodyEncoder({
+      dotStuff: !t.bdat,
+      bareLineEndings: this.#opts.bareLineEndings ?? 'normalize',
+      binary: m.bodyType === 'binarymime',
+    });
+    if (m.body !== undefined) {
+      const bytes = t.encoder.push(m.body);
+      if (t.bdat) return this.#finishBody(t, bytes); // one BDAT ... LAST
+      this.#bodyBytes(t, bytes);
+      this.#finishBody(t);
+      return;
+    }
+    this.#needBody(t);
+  }
+
+  #needBody(t: Txn): void {
+    const m = this.#queue[0]!;
+    t.waitingBody = true;
+    this.#emit({ type: 'need-body', messageId: m.id, transaction: m.transaction });
+  }
+
+  #bodyBytes(t: Txn, bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (t.bdat) {
+      this.#command(`BDAT ${bytes.length}`);
+      t.bdatOutstanding++;
+    }
+    this.#write(bytes);
+  }
+
+  #finishBody(t: Txn, head?: Uint8Array): void {
+    let tail = t.encoder!.end();
+    if (head && head.length > 0) {
+      const all = new Uint8Array(head.length + tail.length);
+      all.set(head);
+      all.set(tail, head.length);
+      tail = all;
+    }
+    t.bodyEnded = true;
+    t.waitingBody = false;
+    const n = this.#opts.lmtp ? t.accepted.length : 1;
+    this.#opts.transcript?.({ direction: 'client', line: `[message body: ${t.encoder!.bytesWritten} bytes]` });
+    if (t.bdat) {
+      this.#command(`BDAT ${tail.length} LAST`);
+      this.#write(tail);
+      this.#outstanding += n - 1;
+    } else {
+      this.#write(tail);
+      this.#outstanding += n;
+    }
+    this.#goto('final');
+  }
+
+  #replyBdat(t: Txn, reply: Reply): void {
+    t.bdatOutstanding--;
+    if ((reply.code < 200 || reply.code >= 300) && !t.bdatFailed) t.bdatFailed = reply;
+    if (!t.bodyEnded && !t.waitingBody && !this.#pipelining()) this.#needBody(t);
+  }
+
+  #replyFinal(reply: Reply): void {
+    const t = this.#txn!;
+    const m = this.#queue[0]!;
+    if (t.bdatOutstanding > 0) return this.#replyBdat(t, reply);
+    if (t.emptyDot) {
+      this.#needRset = true;
+      return this.#endTransaction();
+    }
+    const decide = (addr: string, r: Reply): void => {
+      const bad = t.bdatFailed ?? (r.code >= 200 && r.code < 300 ? undefined : r);
+      if (bad) this.#setResult(m, addr, 'rejected', bad, undefined, STAGE.READING_CONFIRMATION, true);
+      else this.#setResult(m, addr, 'accepted', r, undefined, STAGE.READING_CONFIRMATION, false);
+    };
+    m.lastReply = reply;
+    if (this.#opts.lmtp) {
+      const addr = t.accepted[t.finalReplies++]!;
+      decide(addr, reply);
+      if (t.finalReplies < t.accepted.length) return;
+    } else {
+      for (const addr of t.accepted) decide(addr, reply);
+    }
+    this.#endTransaction();
+  }
+
+  /** The transaction is over: continue the message in another one, or report it. */
+  #endTransaction(): void {
+    const t = this.#txn!;
+    const m = this.#queue[0]!;
+    this.#txn = undefined;
+    if (!t.bodyEnded && t.mailOk) this.#needRset = true;
+    if (m.remaining.length > 0 && (m.body !== undefined || !t.bodyStarted)) {
+      m.transaction++;
+      return this.#goto(this.#needRset ? 'rset' : 'mail');
+    }
+    for (const r of m.remaining) this.#setResult(m, r, 'deferred', undefined, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.AFTER_RCPT, true);
+    m.remaining = [];
+    this.#queue.shift();
+    this.#finishMessage(m, undefined, undefined);
+    this.#goto(this.#needRset ? 'rset' : 'idle');
+  }
+}
+

@@ -1,0 +1,95 @@
+/**
+ * Typed errors of smtp-client-fsm: a stable string `code` per failure and a cross-realm brand, so
+ * callers test `isSmtpClientError(e)` / `e.code` instead of `instanceof`.
+ */
+
+const BRAND = Symbol.for('smtpkit.error');
+
+/**
+ * Every error code of smtp-client-fsm. Append-only: codes are never renamed or reused.
+ *
+ * @example
+ * if (isSmtpClientError(e) && e.code === 'ERR_SMTP_CLIENT_CONTROL_CHARACTER') rejectInput();
+ * @see RFC 5321 §4.1, RFC 3207 §4.2
+ */
+export type ClientErrorCode =
+  // Local: API misuse (thrown).
+  | 'ERR_SMTP_CLIENT_INVALID_OPTION'
+  | 'ERR_SMTP_CLIENT_CONTROL_CHARACTER'
+  | 'ERR_SMTP_CLIENT_INVALID_ADDRESS'
+  | 'ERR_SMTP_CLIENT_INVALID_PARAMETER'
+  | 'ERR_SMTP_CLIENT_PATH_TOO_LONG'
+  | 'ERR_SMTP_CLIENT_BARE_LINE_ENDING'
+  | 'ERR_SMTP_CLIENT_STATE_INCOMPLETE'
+  | 'ERR_SMTP_CLIENT_UNKNOWN_STATE'
+  | 'ERR_SMTP_CLIENT_DUPLICATE_STATE'
+  | 'ERR_SMTP_CLIENT_NOT_IN_BODY'
+  | 'ERR_SMTP_CLIENT_NOT_AWAITING_TLS'
+  | 'ERR_SMTP_CLIENT_CLOSED'
+  | 'ERR_SMTP_CLIENT_STATE_LOOP'
+  // Remote or connection-level (reported in `error` events and message results).
+  | 'ERR_SMTP_CLIENT_PROTOCOL'
+  | 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY'
+  | 'ERR_SMTP_CLIENT_STARTTLS_INJECTION'
+  | 'ERR_SMTP_CLIENT_TLS_REQUIRED'
+  | 'ERR_SMTP_CLIENT_INSECURE_AUTH'
+  | 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE'
+  | 'ERR_SMTP_CLIENT_AUTH_FAILED'
+  | 'ERR_SMTP_CLIENT_TIMEOUT'
+  | 'ERR_SMTP_CLIENT_CONNECTION_LOST'
+  | 'ERR_SMTP_CLIENT_GREETING_REJECTED'
+  | 'ERR_SMTP_CLIENT_HELLO_REJECTED'
+  // Message-level local failures (reported in `message-sent` results, never thrown).
+  | 'ERR_SMTP_CLIENT_HOOK_FAILED'
+  | 'ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE'
+  | 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE'
+  | 'ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE'
+  | 'ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE'
+  | 'ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE'
+  | 'ERR_SMTP_CLIENT_MAILMAX_REACHED'
+  | 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED'
+  | 'ERR_SMTP_CLIENT_NO_RECIPIENTS';
+
+/**
+ * Base class of every error thrown or reported by smtp-client-fsm: a stable `code` and a brand.
+ *
+ * @example
+ * try { client.sendMessage({ from: 'a@b\r\n', to: ['c@d'] }); } catch (e) { if (isSmtpClientError(e)) log(e.code); }
+ * @see RFC 5321 §4.1
+ */
+export class SmtpClientError extends Error {
+  /** Stable, append-only machine-readable code. */
+  readonly code: ClientErrorCode;
+  /** `'local'` for API misuse, `'remote'` when the peer or the connection failed. */
+  readonly kind: 'local' | 'remote';
+
+  constructor(code: ClientErrorCode, message: string, kind: 'local' | 'remote' = 'local', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = kind === 'local' ? 'ClientUsageError' : 'ClientProtocolError';
+    this.code = code;
+    this.kind = kind;
+    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+  }
+}
+
+/**
+ * True for any error raised by an smtpkit package (the cross-realm brand), narrowed to this package's shape.
+ *
+ * @example
+ * catch (e) { if (isSmtpClientError(e) && e.kind === 'local') throw e; }
+ * @see RFC 5321 §4.1
+ */
+export function isSmtpClientError(e: unknown): e is SmtpClientError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as Record<symbol, unknown>)[BRAND] === true &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    String((e as { code: string }).code).startsWith('ERR_SMTP_CLIENT_')
+  );
+}
+
+/** @internal */
+export function usage(code: ClientErrorCode, message: string): SmtpClientError {
+  return new SmtpClientError(code, message, 'local');
+}

@@ -1,0 +1,77 @@
+/**
+ * Events of {@link ClientConnection}: plain readonly objects with a `type` literal (they survive
+ * structured clone and two copies of the package).
+ */
+import type { Reply } from 'smtp-reply-reader';
+import type { ServerCapabilities } from './capabilities.js';
+import type { Classification } from './classify.js';
+import type { ClientErrorCode } from './errors.js';
+
+/**
+ * The outcome for one recipient of a message.
+ *
+ * @example
+ * if (r.status === 'rejected' && r.permanent) unsubscribe(r.address);
+ * @see RFC 5321 §4.1.1.3, RFC 2033 §4.2 (LMTP)
+ */
+export interface RecipientResult {
+  readonly address: string;
+  /** accepted: the final reply was positive; rejected: refused; deferred: not tried or 452 and not retried. */
+  readonly status: 'accepted' | 'rejected' | 'deferred' | 'unknown';
+  readonly accepted: boolean;
+  /** True when a later retry may succeed (4xx, timeouts, connection loss). */
+  readonly transient: boolean;
+  readonly permanent: boolean;
+  /** The reply that decided it (RCPT reply, or the final reply after the body). */
+  readonly reply?: Reply;
+  readonly classification?: Classification;
+  /** Set for local failures (no reply), e.g. `ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE`. */
+  readonly errorCode?: ClientErrorCode;
+  /** Legacy stage code where it was decided. */
+  readonly stage: number;
+  /** 0-based transaction number of the message that carried it. */
+  readonly transaction: number;
+}
+
+/**
+ * Message-level outcome: `delivered` (every recipient accepted), `partial`, `failed`, or
+ * `unknown` (the connection was lost or timed out after the final dot: maybe delivered, TMO-2).
+ *
+ * @example
+ * const o: MessageOutcome = 'partial';
+ * @see RFC 5321 §4.5.3.2.6, §6.1
+ */
+export type MessageOutcome = 'delivered' | 'partial' | 'failed' | 'unknown';
+
+/**
+ * Every event `nextEvent()` may return.
+ *
+ * @example
+ * for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) handle(e);
+ * @see RFC 5321 §3, RFC 2920, RFC 3207
+ */
+export type ClientEvent =
+  | { readonly type: 'need-data' }
+  | { readonly type: 'greeting'; readonly reply: Reply }
+  | { readonly type: 'capabilities'; readonly capabilities: ServerCapabilities; readonly reply: Reply; readonly tls: boolean }
+  | { readonly type: 'tls-start' }
+  | { readonly type: 'authenticated'; readonly mechanism: string; readonly reply: Reply }
+  | { readonly type: 'auth-failed'; readonly mechanism: string; readonly reply: Reply }
+  | { readonly type: 'recipient'; readonly messageId: number; readonly result: RecipientResult }
+  | { readonly type: 'need-body'; readonly messageId: number; readonly transaction: number }
+  | {
+      readonly type: 'message-sent';
+      readonly messageId: number;
+      readonly outcome: MessageOutcome;
+      /** True when the undelivered part may succeed later. */
+      readonly transient: boolean;
+      /** The final reply (after the body), or the reply that stopped the message. */
+      readonly reply?: Reply;
+      readonly recipients: readonly RecipientResult[];
+      readonly errorCode?: ClientErrorCode;
+      readonly transactions: number;
+    }
+  | { readonly type: 'idle' }
+  | { readonly type: 'state'; readonly from: string; readonly to: string; readonly stage: number }
+  | { readonly type: 'error'; readonly code: ClientErrorCode; readonly message: string; readonly reply?: Reply }
+  | { readonly type: 'closed'; readonly reason: 'quit' | 'error' | 'eof' | 'timeout' | 'rejected'; readonly reply?: Reply };

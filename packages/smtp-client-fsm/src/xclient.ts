@@ -1,0 +1,68 @@
+/**
+ * XCLIENT (Postfix) as a registered custom state: the example of the extension mechanism. A
+ * proxy forwards the original client's attributes; the server answers 220 and the session
+ * restarts, so the client says EHLO again.
+ */
+import type { ClientStateDefinition } from './state-registry.js';
+import { STAGE } from './stages.js';
+import { xtext } from './params.js';
+import { assertNoControl } from './control.js';
+
+/**
+ * XCLIENT attributes (NAME, ADDR, PORT, PROTO, HELO, LOGIN, DESTADDR, DESTPORT); values are
+ * xtext-encoded on the wire, `[UNAVAILABLE]` / `[TEMPUNAVAIL]` are sent as they are.
+ *
+ * @example
+ * const attrs: XclientAttributes = { ADDR: '192.0.2.10', NAME: 'client.example', PROTO: 'ESMTP' };
+ * @see https://www.postfix.org/XCLIENT_README.html
+ */
+export type XclientAttributes = Readonly<Partial<Record<'NAME' | 'ADDR' | 'PORT' | 'PROTO' | 'HELO' | 'LOGIN' | 'DESTADDR' | 'DESTPORT', string>>>;
+
+/**
+ * Options of {@link xclientState}.
+ *
+ * @example
+ * xclientState({ ADDR: '192.0.2.1' }, { required: true });
+ * @see https://www.postfix.org/XCLIENT_README.html
+ */
+export interface XclientOptions {
+  /** Abandon the connection (transient failures) when XCLIENT is not offered or refused (legacy `XCLIENT = "required"`). */
+  readonly required?: boolean;
+}
+
+/**
+ * A state definition sending XCLIENT once per connection when the server offers it. Register it
+ * after `starttls` so it runs on the encrypted session, before AUTH and MAIL.
+ *
+ * @example
+ * conn.registerState(xclientState({ ADDR: '192.0.2.10', NAME: 'client.example' }), { after: 'starttls' });
+ * @see https://www.postfix.org/XCLIENT_README.html, RFC 5321 §4.1.1.1
+ */
+export function xclientState(attributes: XclientAttributes, options: XclientOptions = {}): ClientStateDefinition {
+  let args = '';
+  for (const [k, v] of Object.entries(attributes)) {
+    if (v === undefined) continue;
+    assertNoControl(`XCLIENT ${k}`, v);
+    args += ` ${k}=${v === '[UNAVAILABLE]' || v === '[TEMPUNAVAIL]' ? v : xtext(v)}`;
+  }
+  return {
+    name: 'xclient',
+    stage: STAGE.DURING_XCLIENT,
+    timeout: 'command',
+    enter(ctx) {
+      if (ctx.local['done'] === true) return ctx.next();
+      const offered = ctx.capabilities.keywords['XCLIENT'];
+      if (!offered) {
+        if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL');
+        return ctx.next();
+      }
+      ctx.local['done'] = true;
+      ctx.send(`XCLIENT${args}`);
+    },
+    reply(ctx, reply) {
+      if (reply.code === 220) return ctx.rehello();
+      if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL', reply);
+      ctx.next();
+    },
+  };
+}

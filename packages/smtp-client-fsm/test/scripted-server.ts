@@ -1,0 +1,281 @@
+// A scripted SMTP server for transcript tests: parses the client's commands, answers from a
+// script with fault knobs, and records every message it receives (bytes after dot-unstuffing).
+import { ClientConnection } from '../src/client-connection.js';
+import type { ClientEvent } from '../src/events.js';
+
+export interface Received {
+  from: string;
+  to: string[];
+  mailLine: string;
+  rcptLines: string[];
+  content: Uint8Array;
+}
+
+export interface Script {
+  greeting?: string;
+  ehlo?: string[];
+  /** Extra keywords after STARTTLS (replaces ehlo). */
+  ehloTls?: string[];
+  ehloReply?: string;
+  helo?: string;
+  mail?: string;
+  rcpt?: (address: string, index: number) => string;
+  data?: string;
+  final?: string | ((n: number) => string);
+  lmtpFinal?: (address: string) => string;
+  starttls?: string;
+  /** Bytes appended to the STARTTLS reply (TLS-5). */
+  afterStarttls?: string;
+  auth?: (line: string, step: number) => string;
+  rset?: string;
+  quit?: string;
+  xclient?: string;
+  /** Close the connection (EOF) when this command verb arrives. */
+  disconnectOn?: string;
+  /** Reply with 421 instead of this verb's reply. */
+  fail421On?: string;
+  /** Never answer this verb (for timeouts). */
+  silentOn?: string;
+}
+
+const dec = new TextDecoder();
+const enc = new TextEncoder();
+
+export class ScriptedServer {
+  readonly commands: string[] = [];
+  readonly messages: Received[] = [];
+  eof = false;
+  #mode: 'cmd' | 'data' | 'bdat' = 'cmd';
+  #data: number[] = [];
+  #bdatLeft = 0;
+  #bdatLast = false;
+  #from = '';
+  #mailLine = '';
+  #to: string[] = [];
+  #rcptLines: string[] = [];
+  #authStep = 0;
+  #inAuth = false;
+  #tls = false;
+  #rcptIndex = 0;
+  #out = '';
+  #bytes: number[] = [];
+
+  constructor(readonly script: Script = {}) {
+    this.#out = (script.greeting ?? '220 mx.test ESMTP ready') + '\r\n';
+  }
+
+  output(): string {
+    const o = this.#out;
+    this.#out = '';
+    return o;
+  }
+
+  tlsUp(): void {
+    this.#tls = true;
+  }
+
+  push(chunk: Uint8Array): void {
+    for (const b of chunk) this.#bytes.push(b);
+    this.#process();
+  }
+
+  #reply(text: string): void {
+    this.#out += text + '\r\n';
+  }
+
+  #process(): void {
+    while (this.#bytes.length > 0 && !this.eof) {
+      if (this.#mode === 'bdat') {
+        const n = Math.min(this.#bdatLeft, this.#bytes.length);
+        this.#data.push(...this.#bytes.splice(0, n));
+        this.#bdatLeft -= n;
+        if (this.#bdatLeft === 0) {
+          this.#mode = 'cmd';
+          if (this.#bdatLast) this.#endMessage(false);
+          else this.#reply('250 2.0.0 chunk ok');
+        }
+        continue;
+      }
+      const lf = this.#bytes.indexOf(10);
+      if (lf === -1) return;
+      const lineBytes = this.#bytes.splice(0, lf + 1);
+      if (this.#mode === 'data') {
+        const line = lineBytes;
+        if (line.length === 3 && line[0] === 46 && line[1] === 13) {
+          this.#mode = 'cmd';
+          this.#endMessage(true);
+        } else {
+          this.#data.push(...(line[0] === 46 ? line.slice(1) : line));
+        }
+        continue;
+      }
+      const line = dec.decode(new Uint8Array(lineBytes)).replace(/\r\n$/, '');
+      this.#command(line);
+    }
+  }
+
+  #endMessage(dot: boolean): void {
+    void dot;
+    const content = new Uint8Array(this.#data);
+    this.messages.push({ from: this.#from, to: [...this.#to], mailLine: this.#mailLine, rcptLines: [...this.#rcptLines], content });
+    this.#data = [];
+    const s = this.script;
+    if (s.lmtpFinal) for (const r of this.#to) this.#reply(s.lmtpFinal(r));
+    else {
+      const f = s.final ?? '250 2.0.0 queued';
+      this.#reply(typeof f === 'function' ? f(this.messages.length) : f);
+    }
+    this.#to = [];
+    this.#rcptLines = [];
+  }
+
+  #command(line: string): void {
+    this.commands.push(line);
+    const s = this.script;
+    if (this.#inAuth) {
+      const r = s.auth ? s.auth(line, ++this.#authStep) : '235 ok';
+      this.#reply(r);
+      this.#inAuth = r.startsWith('334');
+      return;
+    }
+    const verb = line.split(' ')[0]!.split(':')[0]!.toUpperCase();
+    if (s.disconnectOn === verb) {
+      this.eof = true;
+      return;
+    }
+    if (s.silentOn === verb) return;
+    if (s.fail421On === verb) {
+      this.#reply('421 4.3.2 shutting down');
+      this.eof = true;
+      return;
+    }
+    switch (verb) {
+      case 'EHLO':
+      case 'LHLO': {
+        if (s.ehloReply) return this.#reply(s.ehloReply);
+        const kws = (this.#tls && s.ehloTls) || s.ehlo || ['PIPELINING', '8BITMIME', 'SIZE 1000000'];
+        const lines = ['mx.test hello', ...kws];
+        lines.forEach((l, i) => this.#reply(`250${i < lines.length - 1 ? '-' : ' '}${l}`));
+        return;
+      }
+      case 'HELO':
+        return this.#reply(s.helo ?? '250 mx.test');
+      case 'STARTTLS':
+        this.#reply(s.starttls ?? '220 2.0.0 go ahead');
+        if (s.afterStarttls) this.#out += s.afterStarttls;
+        return;
+      case 'AUTH': {
+        this.#authStep = 0;
+        const r = s.auth ? s.auth(line, 0) : '235 2.7.0 ok';
+        this.#reply(r);
+        this.#inAuth = r.startsWith('334');
+        return;
+      }
+      case 'XCLIENT':
+        return this.#reply(s.xclient ?? '220 mx.test ESMTP ready');
+      case 'MAIL':
+        this.#from = line.slice(line.indexOf('<') + 1, line.indexOf('>'));
+        this.#mailLine = line;
+        this.#to = [];
+        this.#rcptIndex = 0;
+        return this.#reply(s.mail ?? '250 2.1.0 ok');
+      case 'RCPT': {
+        const addr = line.slice(line.indexOf('<') + 1, line.indexOf('>'));
+        const r = s.rcpt ? s.rcpt(addr, this.#rcptIndex++) : '250 2.1.5 ok';
+        if (r.startsWith('2')) {
+          this.#to.push(addr);
+          this.#rcptLines.push(line);
+        }
+        return this.#reply(r);
+      }
+      case 'DATA': {
+        const r = s.data ?? (this.#to.length ? '354 go ahead' : '554 5.5.1 no valid recipients');
+        this.#reply(r);
+        if (r.startsWith('354')) this.#mode = 'data';
+        return;
+      }
+      case 'BDAT': {
+        const parts = line.split(' ');
+        this.#bdatLeft = Number(parts[1]);
+        this.#bdatLast = parts[2] === 'LAST';
+        this.#mode = 'bdat';
+        if (this.#bdatLeft === 0) {
+          this.#mode = 'cmd';
+          if (this.#bdatLast) this.#endMessage(false);
+          else this.#reply('250 ok');
+        }
+        return;
+      }
+      case 'RSET':
+        this.#to = [];
+        return this.#reply(s.rset ?? '250 2.0.0 ok');
+      case 'NOOP':
+        return this.#reply('250 ok');
+      case 'QUIT':
+        this.#reply(s.quit ?? '221 2.0.0 bye');
+        this.eof = true;
+        return;
+      default:
+        return this.#reply('502 5.5.2 unknown command');
+    }
+  }
+}
+
+export interface RunOptions {
+  /** How server output is split before it reaches the client. */
+  split?: (data: Uint8Array) => Uint8Array[];
+  /** Supplies streamed bodies: chunks per message id. */
+  bodies?: Record<number, (string | Uint8Array)[]>;
+  maxRounds?: number;
+}
+
+/** Runs client and server until nothing moves; returns every client event. */
+export function run(conn: ClientConnection, server: ScriptedServer, opts: RunOptions = {}): ClientEvent[] {
+  const events: ClientEvent[] = [];
+  const split = opts.split ?? ((d: Uint8Array) => [d]);
+  let eofSent = false;
+  for (let round = 0; round < (opts.maxRounds ?? 10_000); round++) {
+    let moved = false;
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
+      moved = true;
+      events.push(e);
+      if (e.type === 'tls-start') {
+        server.tlsUp();
+        conn.tlsEstablished();
+      }
+      if (e.type === 'need-body') {
+        const chunks = opts.bodies?.[e.messageId] ?? [];
+        const key = `${e.messageId}:${e.transaction}`;
+        const pos = (progress.get(key) ?? 0);
+        if (pos < chunks.length) {
+          progress.set(key, pos + 1);
+          conn.writeBody(chunks[pos]!);
+        } else conn.endBody();
+      }
+    }
+    const out = conn.dataToSend();
+    if (out.length > 0) {
+      moved = true;
+      server.push(out);
+    }
+    const reply = server.output();
+    if (reply.length > 0) {
+      moved = true;
+      for (const piece of split(enc.encode(reply))) conn.receiveData(piece);
+    }
+    if (server.eof && !eofSent && reply.length === 0 && out.length === 0) {
+      eofSent = true;
+      moved = true;
+      conn.receiveEof();
+    }
+    if (!moved) break;
+  }
+  progress.clear();
+  return events;
+}
+const progress = new Map<string, number>();
+
+export function sent(events: ClientEvent[]) {
+  return events.filter((e): e is Extract<ClientEvent, { type: 'message-sent' }> => e.type === 'message-sent');
+}
+export { ClientConnection };
