@@ -250,6 +250,9 @@ describe('round trip format -> parse (property)', () => {
       { numRuns: 300 },
     );
   });
+  it('ENVID=<> is text, not the AUTH null mailbox', () => {
+    expect(parseMailFrom('FROM:<a@b> ENVID=<>').parameters.envid).toBe('<>');
+  });
   it('ORCPT and ENVID decoded values survive the trip', () => {
     fc.assert(
       fc.property(printable, printable, (envid, orcpt) => {

@@ -13,6 +13,7 @@ import type { ParameterCommand, ParameterSpec } from './parameters.js';
 import { DEFAULT_PATH_LIMITS, pathFailureReply, renderPath, scanPath, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
 import { asciiUpper, isAlnum } from './text.js';
+import { tryXtextDecode } from './xtext.js';
 
 /**
  * Limits of the server-side parsers: the path limits (bytes), the number of parameters, and the
@@ -429,8 +430,8 @@ export function readMailParameters(args: SmtpClientArgs): MailParameters {
   if (ret !== undefined) out.ret = asciiUpper(ret) as 'FULL' | 'HDRS';
   const envid = args.get('ENVID');
   if (envid !== undefined) {
-    const a = parseAuthValue(envid, LENIENT_CTX);
-    if (typeof a === 'string') out.envid = a;
+    const d = tryXtextDecode(envid);
+    if (d.ok) out.envid = d.value;
   }
   const auth = args.get('AUTH');
   if (auth !== undefined) {

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseEhloReply, defaultExtensionRegistry } from 'smtp-capabilities';
+import { SmtpClientArgs, checkArgsAgainst, mailboxPath, parseMailFrom, parseRcptTo, withoutUnadvertised } from 'smtp-client-args';
+import type { CapabilitiesLike } from 'smtp-client-args';
+
+function caps(lines: string[]): CapabilitiesLike {
+  // The real Capabilities must satisfy the structural interface.
+  const c: CapabilitiesLike = parseEhloReply({ code: 250, lines: ['mx.example.com hello', ...lines] });
+  return c;
+}
+
+const codes = (p: { code: string; keyword: string }[]) => p.map((x) => `${x.code}:${x.keyword}`);
+
+describe('checkArgsAgainst', () => {
+  it('nothing to report when everything was advertised', () => {
+    const c = caps(['SIZE 1000', '8BITMIME', 'DSN', 'SMTPUTF8']);
+    const a = new SmtpClientArgs({ command: 'mail' }).setSize(999).setBody('8BITMIME').setRet('HDRS').setSmtpUtf8();
+    expect(checkArgsAgainst(c, a, { paths: [mailboxPath('ü', 'x')] })).toEqual([]);
+  });
+  it('reports parameters whose extension was not advertised', () => {
+    const c = caps(['SIZE']);
+    const a = new SmtpClientArgs({ command: 'mail' }).setSize(1).setEnvid('x').setRequireTls().setMtPriority(1);
+    a.add('XFOO', 'bar');
+    expect(codes(checkArgsAgainst(c, a))).toEqual(['not-advertised:ENVID', 'not-advertised:REQUIRETLS', 'not-advertised:MT-PRIORITY', 'not-advertised:XFOO']);
+    const r = new SmtpClientArgs({ command: 'rcpt' }).setNotify('NEVER');
+    expect(codes(checkArgsAgainst(c, r))).toEqual(['not-advertised:NOTIFY']);
+    expect(withoutUnadvertised(c, a).toString()).toBe(' SIZE=1');
+  });
+  it('a private parameter is fine when its keyword was advertised', () => {
+    const a = new SmtpClientArgs();
+    a.add('XFOO', 'bar');
+    expect(checkArgsAgainst(caps(['XFOO']), a)).toEqual([]);
+  });
+  it('SIZE over the advertised maximum (declared or real size); SIZE 0 means no limit', () => {
+    expect(codes(checkArgsAgainst(caps(['SIZE 1000']), new SmtpClientArgs().setSize(1001)))).toEqual(['size-exceeded:SIZE']);
+    expect(codes(checkArgsAgainst(caps(['SIZE 1000']), new SmtpClientArgs(), { messageSize: 5000 }))).toEqual(['size-exceeded:SIZE']);
+    expect(checkArgsAgainst(caps(['SIZE 0']), new SmtpClientArgs().setSize(10 ** 12))).toEqual([]);
+    expect(checkArgsAgainst(caps(['SIZE']), new SmtpClientArgs().setSize(10 ** 12))).toEqual([]);
+  });
+  it('8BITMIME needed but absent; 8-bit content must be declared', () => {
+    expect(codes(checkArgsAgainst(caps([]), new SmtpClientArgs(), { eightBit: true }))).toEqual(['8bitmime-required:8BITMIME']);
+    expect(codes(checkArgsAgainst(caps(['8BITMIME']), new SmtpClientArgs(), { eightBit: true }))).toEqual(['8bitmime-required:BODY']);
+    expect(codes(checkArgsAgainst(caps([]), new SmtpClientArgs().setBody('8BITMIME')))).toEqual(['not-advertised:BODY']);
+  });
+  it('BINARYMIME needs CHUNKING', () => {
+    expect(codes(checkArgsAgainst(caps(['BINARYMIME']), new SmtpClientArgs().setBody('BINARYMIME')))).toEqual(['chunking-required:CHUNKING']);
+    expect(checkArgsAgainst(caps(['BINARYMIME', 'CHUNKING']), new SmtpClientArgs().setBody('BINARYMIME'))).toEqual([]);
+  });
+  it('INJ-8: SMTPUTF8 needed but absent (server or MAIL parameter)', () => {
+    const paths = [mailboxPath('ü', 'x')];
+    expect(codes(checkArgsAgainst(caps([]), new SmtpClientArgs({ command: 'mail' }), { paths }))).toEqual(['smtputf8-required:SMTPUTF8']);
+    expect(codes(checkArgsAgainst(caps(['SMTPUTF8']), new SmtpClientArgs({ command: 'mail' }), { paths }))).toEqual(['smtputf8-required:SMTPUTF8']);
+    expect(checkArgsAgainst(caps(['SMTPUTF8']), new SmtpClientArgs({ command: 'rcpt' }), { paths })).toEqual([]);
+  });
+  it('DELIVERBY minimum and FUTURERELEASE maximum', () => {
+    expect(codes(checkArgsAgainst(caps(['DELIVERBY 600']), new SmtpClientArgs().setBy(60, 'R')))).toEqual(['by-below-minimum:BY']);
+    expect(checkArgsAgainst(caps(['DELIVERBY 600']), new SmtpClientArgs().setBy(60, 'N'))).toEqual([]);
+    expect(codes(checkArgsAgainst(caps(['FUTURERELEASE 3600 2030-01-01T00:00:00Z']), new SmtpClientArgs().setHoldFor(7200)))).toEqual(['hold-too-long:HOLDFOR']);
+  });
+  it('rejects something that is not a capabilities object', () => {
+    expect(() => checkArgsAgainst({} as CapabilitiesLike, new SmtpClientArgs())).toThrow(/capabilities/);
+  });
+});
+
+describe('with the smtp-capabilities registry (server side)', () => {
+  it('registry parameter sets plug into allowedParameters', () => {
+    const advertised = ['SIZE', 'DSN'];
+    const registry = defaultExtensionRegistry();
+    const mail = registry.mailParameters(advertised);
+    const rcpt = registry.rcptParameters(advertised);
+    expect(parseMailFrom('FROM:<a@b> SIZE=1 RET=FULL', { allowedParameters: mail }).args.size).toBe(2);
+    expect(() => parseMailFrom('FROM:<a@b> BODY=8BITMIME', { allowedParameters: mail })).toThrow(/555/);
+    expect(parseRcptTo('TO:<a@b> NOTIFY=NEVER', { allowedParameters: rcpt }).parameters.notify).toBe('NEVER');
+  });
+});
