@@ -120,12 +120,43 @@ function measure(title: string, wire: Uint8Array, quick: boolean): Comparison {
   };
 }
 
+/** A pipelined stream: 1 MiB of mixed replies fed in 64 KiB chunks, in MB/s. */
+function stream(quick: boolean): Comparison {
+  const unit = new Uint8Array([...ONE_LINE, ...TEN_LINES]);
+  const copies = Math.ceil((1 << 20) / unit.length);
+  const wire = new Uint8Array(unit.length * copies);
+  for (let i = 0; i < copies; i++) wire.set(unit, i * unit.length);
+  const step = 64 * 1024;
+  const mb = wire.length / 1e6;
+  const rounds = quick ? 3 : 9;
+  const opts = quick ? { runs: 1, ms: 60 } : { runs: 1, ms: 300 };
+  const run = (make: () => { push(c: Uint8Array): Reply[] }) => (): number => {
+    const r = make();
+    let n = 0;
+    for (let i = 0; i < wire.length; i += step) n += r.push(wire.subarray(i, i + step)).length;
+    if (n !== copies * 2) throw new Error(`expected ${copies * 2} replies, got ${n}`);
+    return mb;
+  };
+  const [ours, peer] = interleaved(
+    rounds,
+    () => throughput('smtp-reply-reader', 'MB/s', run(() => new ReplyReader()), opts),
+    () => throughput('split+regex baseline', 'MB/s', run(() => new SplitRegexReader()), opts),
+  );
+  return {
+    title: 'pipelined stream, 1 MiB in 64 KiB chunks',
+    ours,
+    peer,
+    notes: `${copies * 2} replies (one-line and 10-line alternating); ours and baseline interleaved over ${rounds} rounds`,
+  };
+}
+
 const suite: Suite = {
   name: 'reply-reader',
   async run({ quick }) {
     return Promise.resolve([
       measure('one-line reply (250 2.1.5 Ok)', ONE_LINE, quick),
       measure('10-line EHLO reply', TEN_LINES, quick),
+      stream(quick),
     ]);
   },
 };
