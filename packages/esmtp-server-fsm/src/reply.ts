@@ -1,6 +1,8 @@
 /**
  * Replies the server sends: the application's input shape, validation and wire formatting.
  */
+import { formatReply } from 'smtp-reply-reader';
+import type { EnhancedStatusCode } from 'smtp-reply-reader';
 import { LocalProtocolError } from './errors.js';
 
 /**
@@ -60,27 +62,25 @@ export function checkReply(reply: ReplyInit): void {
 }
 
 /**
- * Formats a reply for the wire: `NNN-` continuation lines, `NNN ` on the last, the enhanced code
- * on every line when `enhanced` is true.
+ * Formats a reply for the wire with `formatReply` of smtp-reply-reader: `NNN-` continuation
+ * lines, `NNN ` on the last, the enhanced code on every line when `enhanced` is true (a generic
+ * `X.0.0` when the reply has none), long lines wrapped at 512 bytes. A `334` SASL challenge is
+ * written as `334 <base64>` (RFC 4954 §4 requires the space even when the challenge is empty).
  *
  * @example
  * ```ts
  * formatServerReply({ code: 250, text: ['a', 'b'] }, true); // "250-2.0.0 a\r\n250 2.0.0 b\r\n"
  * ```
- * @see RFC 5321 §4.2.1, RFC 2034 §4
+ * @see RFC 5321 §4.2.1, RFC 2034 §4, RFC 4954 §4
  */
 export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
   const lines = typeof reply.text === 'string' ? [reply.text] : reply.text && reply.text.length > 0 ? reply.text : [''];
-  let esc = '';
-  if (enhanced) {
-    const cls = Math.floor(reply.code / 100);
-    esc = reply.enhanced ?? `${String(cls)}.0.0`;
+  if (reply.code === 334) return `334 ${lines[0] ?? ''}\r\n`;
+  let esc: EnhancedStatusCode | undefined;
+  if (enhanced && reply.code !== 354) {
+    const cls = Math.floor(reply.code / 100) as 2 | 4 | 5;
+    const parts = (reply.enhanced ?? `${String(cls)}.0.0`).split('.');
+    esc = { class: cls, subject: Number(parts[1]), detail: Number(parts[2]) };
   }
-  let out = '';
-  for (let i = 0; i < lines.length; i++) {
-    const sep = i === lines.length - 1 ? ' ' : '-';
-    const body = esc ? (lines[i] ? `${esc} ${lines[i]!}` : esc) : lines[i]!;
-    out += `${String(reply.code)}${sep}${body}\r\n`;
-  }
-  return out;
+  return formatReply(esc ? { code: reply.code, enhanced: esc, lines } : { code: reply.code, lines });
 }

@@ -431,3 +431,25 @@ describe('TMO / SM', () => {
     expect(codes(d.feed('MAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\nDATA\r\n'))).toEqual([250, 550, 554]);
   });
 });
+
+describe('custom verbs through the smtp-capabilities registry', () => {
+  it('advertises a registered extension, dispatches its verb and accepts its parameters', async () => {
+    const { ExtensionRegistry } = await import('smtp-capabilities');
+    const registry = new ExtensionRegistry([
+      { keyword: 'XSTATS', advertise: true, verbs: [{ name: 'XSTATS', mustBeLastInGroup: true }], mailParams: ['XTAG'] },
+    ]);
+    const seen: string[] = [];
+    const d = drive({ registry }, (e, conn) => {
+      if (e.type === 'command') {
+        seen.push(`${e.verb} ${e.argument}`);
+        conn.respond({ code: 250, enhanced: '2.0.0', text: 'stats ok' });
+        return true;
+      }
+      return false;
+    });
+    expect(d.feed('EHLO a\r\n')).toMatch(/250[- ]XSTATS\r\n/);
+    expect(d.feed('XSTATS all\r\n')).toBe('250 2.0.0 stats ok\r\n');
+    expect(codes(d.feed('MAIL FROM:<a@b.c> XTAG=1\r\n'))).toEqual([250]);
+    expect(seen).toEqual(['XSTATS all']);
+  });
+});

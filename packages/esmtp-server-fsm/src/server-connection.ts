@@ -3,6 +3,7 @@
  * `receiveData`, events out through `nextEvent`, the application's decisions through
  * `accept` / `reject` / `respond`, reply bytes out through `dataToSend`.
  */
+import type { ExtensionRegistry } from 'smtp-capabilities';
 import { DataDecoder } from './data-decoder.js';
 import type { BareLineEndingPolicy } from './data-decoder.js';
 import { decodeXtext, parseEnvelopeArgument } from './envelope-args.js';
@@ -140,6 +141,14 @@ export interface ServerOptions {
   /** EXPN: `policy` emits an `expn` decision; `disabled` (default) answers 502. */
   readonly expn?: 'policy' | 'disabled';
   readonly commands?: readonly CustomCommand[];
+  /**
+   * An smtp-capabilities registry: extensions it holds that this session does not implement
+   * itself are advertised from it, their verbs are dispatched as `command` events and their
+   * MAIL/RCPT parameters are accepted and passed through.
+   */
+  readonly registry?: ExtensionRegistry;
+  /** Opt-in keywords of the registry to advertise (its `SessionSettings.enable`). */
+  readonly enable?: readonly string[];
   /** HELP text lines (214). */
   readonly help?: readonly string[];
 }
@@ -197,6 +206,9 @@ const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP']);
 const ALLOWED_BEFORE_TLS = new Set(['EHLO', 'HELO', 'LHLO', 'NOOP', 'RSET', 'QUIT', 'STARTTLS']);
 const XCLIENT_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'LOGIN', 'DESTADDR', 'DESTPORT'];
 const XFORWARD_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE'];
+
+/** Keywords the session implements itself (a registry cannot override them). */
+const NATIVE_KEYWORDS = new Set(['PIPELINING', 'SIZE', '8BITMIME', 'BINARYMIME', 'CHUNKING', 'STARTTLS', 'AUTH', 'DSN', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'REQUIRETLS', 'MT-PRIORITY', 'DELIVERBY', 'LIMITS', 'XCLIENT', 'XFORWARD', 'VRFY', 'EXPN', 'HELP']);
 
 const TRANSITION_KEYS = new Set(SERVER_TRANSITIONS.map((t) => `${t.from}|${t.on}|${t.to}`));
 
@@ -308,6 +320,20 @@ export class ServerConnection {
       if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(c.verb)) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `invalid verb ${c.verb}`);
       custom.set(c.verb.toUpperCase(), c);
     }
+    const registry = options.registry;
+    const regMail: string[] = [];
+    const regRcpt: string[] = [];
+    if (registry) {
+      for (const def of registry.definitions()) {
+        if (NATIVE_KEYWORDS.has(def.keyword)) continue;
+        for (const v of def.verbs ?? []) {
+          const verb = v.name.toUpperCase();
+          if (!custom.has(verb)) custom.set(verb, { verb, mustBeLast: registry.mustBeLastInGroup(verb) });
+        }
+        regMail.push(...(def.mailParams ?? []));
+        regRcpt.push(...(def.rcptParams ?? []));
+      }
+    }
     this.custom = custom;
     this.paramPolicyBase = {
       size: this.ext.size,
@@ -318,8 +344,8 @@ export class ServerConnection {
       dsn: this.ext.dsn,
       mtPriority: this.ext.mtPriority,
       deliverBy: this.ext.deliverBy,
-      extraMail: new Set([...custom.values()].flatMap((c) => (c.mailParameters ?? []).map((p) => p.toUpperCase()))),
-      extraRcpt: new Set([...custom.values()].flatMap((c) => (c.rcptParameters ?? []).map((p) => p.toUpperCase()))),
+      extraMail: new Set([...regMail, ...[...custom.values()].flatMap((c) => c.mailParameters ?? [])].map((p) => p.toUpperCase())),
+      extraRcpt: new Set([...regRcpt, ...[...custom.values()].flatMap((c) => c.rcptParameters ?? [])].map((p) => p.toUpperCase())),
     };
     this.decide({ point: 'connect' }, { type: 'connect', needsAnswer: !this.auto.has('connect') });
   }
@@ -856,6 +882,19 @@ export class ServerConnection {
     if (this.options.xclient && this.options.trusted) k.push(`XCLIENT ${XCLIENT_ATTRS.join(' ')}`);
     if (this.options.xforward && this.options.trusted) k.push(`XFORWARD ${XFORWARD_ATTRS.join(' ')}`);
     for (const c of this.custom.values()) if (c.keyword) k.push(c.keyword);
+    const registry = this.options.registry;
+    if (registry) {
+      const settings = {
+        tls: this.secure,
+        startTls: this.options.starttls ?? false,
+        authenticated: this.authUser !== undefined,
+        maxSize: this.limits.maxMessageSize,
+        ...(this.options.enable ? { enable: this.options.enable } : {}),
+      };
+      for (const e of registry.advertiseEntries(settings)) {
+        if (!NATIVE_KEYWORDS.has(e.keyword)) k.push(e.params.length ? `${e.keyword} ${e.params.join(' ')}` : e.keyword);
+      }
+    }
     return k;
   }
 
