@@ -1,47 +1,43 @@
 /**
- * Classification of negative replies for per-recipient results. The default classifier is
- * code-based; pass smtp-errors' `classify` (or any function) as the `classify` option for bounce
- * classes with rules, domains and phrases.
+ * Classification of negative replies for per-recipient results, through smtp-errors (bounce
+ * classes with rules, per-domain overrides, phrases and enhanced status codes). Pass your own
+ * `classify` option (for example a `createClassifier()` instance with custom rules) to change it.
  */
 import type { Reply } from 'smtp-reply-reader';
+import { classify as classifyReply } from 'smtp-errors';
 
 /**
- * A classification attached to a result: class id and name (legacy bounce classes), category.
+ * A classification attached to a result: legacy bounce class id and name, category, and whether
+ * a retry may succeed.
  *
  * @example
- * const c: Classification = { id: 10, name: 'Invalid Recipient', category: 'hard' };
+ * const c: Classification = { id: 10, name: 'Invalid Recipient', category: 'hard', transient: false };
  * @see RFC 3463 (enhanced status codes), RFC 5321 §4.2.1
  */
 export interface Classification {
   readonly id: number;
   readonly name: string;
   readonly category: string;
+  readonly transient?: boolean;
 }
 
 /**
  * A classifier: reply (and the recipient's domain) in, classification out.
  *
  * @example
- * new ClientConnection({ classify: (reply, domain) => myRules(reply.text, domain) });
+ * new ClientConnection({ classify: (reply, domain) => myClassifier.classify(reply, { domain }) });
  * @see RFC 3463
  */
 export type Classifier = (reply: Reply, domain: string | undefined) => Classification;
 
 /**
- * Code-based default with the legacy class ids: 4xx is 20 Soft Bounce, 5.1.x and 550/551/553 are
- * 10 Invalid Recipient, 5.7.x is 50 Mail Block, 552 is 40 Generic Bounce, other 5xx 1 Undetermined.
+ * The default classifier: smtp-errors' default instance, reduced to the fields results carry.
  *
  * @example
- * defaultClassify({ code: 452, lines: ['x'], text: 'x' }, 'example.com').category; // 'soft'
+ * defaultClassify({ code: 550, enhanced: { class: 5, subject: 1, detail: 1 }, lines: ['5.1.1 no such user'], text: '5.1.1 no such user' }, 'example.com').id; // 10
  * @see RFC 3463 §3
  */
-export function defaultClassify(reply: Reply, _domain: string | undefined): Classification {
-  if (reply.code < 400) return { id: 0, name: 'Delivered', category: 'none' };
-  if (reply.code < 500) return { id: 20, name: 'Soft Bounce', category: 'soft' };
-  const e = reply.enhanced;
-  if (e && e.subject === 1) return { id: 10, name: 'Invalid Recipient', category: 'hard' };
-  if (e && e.subject === 7) return { id: 50, name: 'Mail Block', category: 'block' };
-  if (reply.code === 550 || reply.code === 551 || reply.code === 553) return { id: 10, name: 'Invalid Recipient', category: 'hard' };
-  if (reply.code === 552) return { id: 40, name: 'Generic Bounce', category: 'soft' };
-  return { id: 1, name: 'Undetermined', category: 'undetermined' };
+export function defaultClassify(reply: Reply, domain: string | undefined): Classification {
+  const c = classifyReply(reply, domain === undefined ? {} : { domain });
+  return { id: c.id, name: c.name, category: c.category, transient: c.transient };
 }

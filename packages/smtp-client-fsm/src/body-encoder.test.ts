@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { byteByByte, randomSplits } from '@smtpkit/testkit';
+import { BodyEncoder, encodeBody, normalizeBody } from './body-encoder.js';
+
+const dec = new TextDecoder();
+const enc = new TextEncoder();
+
+function encodeSplit(chunks: Uint8Array[], options = {}): string {
+  const e = new BodyEncoder(options);
+  let out = '';
+  for (const c of chunks) out += dec.decode(e.push(c));
+  return out + dec.decode(e.end());
+}
+
+/** A strict receiver (SMUG-1/2): CRLF-only lines, end at CRLF.CRLF, dot-unstuffing; null on a bare CR/LF. */
+function strictReceive(wire: Uint8Array): { messages: Uint8Array[]; bare: boolean } {
+  const messages: Uint8Array[] = [];
+  let cur: number[] = [];
+  let line: number[] = [];
+  let bare = false;
+  for (let i = 0; i < wire.length; i++) {
+    const b = wire[i]!;
+    line.push(b);
+    if (b === 10 && line.length >= 2 && line[line.length - 2] === 13) {
+      const content = line.slice(0, -2);
+      if (content.includes(13) || content.includes(10)) bare = true;
+      if (content.length === 1 && content[0] === 46) {
+        messages.push(new Uint8Array(cur));
+        cur = [];
+      } else cur.push(...(content[0] === 46 ? content.slice(1) : content), 13, 10);
+      line = [];
+    }
+  }
+  if (line.length > 0) bare = true;
+  return { messages, bare };
+}
+
+describe('BodyEncoder (SMUG-6)', () => {
+  const vectors: [string, string][] = [
+    ['a\n.\nMAIL FROM:<x@y>\n', 'a\r\n..\r\nMAIL FROM:<x@y>\r\n.\r\n'],
+    ['a\r.\rb', 'a\r\n..\r\nb\r\n.\r\n'],
+    ['no newline at end', 'no newline at end\r\n.\r\n'],
+    ['.starts with a dot\r\n', '..starts with a dot\r\n.\r\n'],
+    ['', '.\r\n'],
+    ['\r\n', '\r\n.\r\n'],
+    ['a\r\r\nb', 'a\r\n\r\nb\r\n.\r\n'],
+    ['x\r\n.\r\ny', 'x\r\n..\r\ny\r\n.\r\n'],
+  ];
+  for (const [input, expected] of vectors) {
+    it(`SMUG-6: encodes ${JSON.stringify(input)} whole, byte by byte and at random splits`, () => {
+      const data = enc.encode(input);
+      expect(dec.decode(encodeBody(data))).toBe(expected);
+      expect(encodeSplit(byteByByte(data))).toBe(expected);
+      for (const s of randomSplits(data, 5, 7)) expect(encodeSplit(s)).toBe(expected);
+    });
+  }
+
+  it('SMUG-6: replace policy turns stray CR/LF into spaces; reject policy throws a typed error', () => {
+    expect(dec.decode(encodeBody('a\nb\rc\r\n', { bareLineEndings: 'replace' }))).toBe('a b c\r\n.\r\n');
+    expect(() => encodeBody('a\nb', { bareLineEndings: 'reject' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_BARE_LINE_ENDING' }));
+    expect(() => encodeBody('a\rb', { bareLineEndings: 'reject' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_BARE_LINE_ENDING' }));
+    expect(() => encodeBody('a\r', { bareLineEndings: 'reject' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_BARE_LINE_ENDING' }));
+    expect(dec.decode(encodeBody('a\r\nb\r\n', { bareLineEndings: 'reject' }))).toBe('a\r\nb\r\n.\r\n');
+  });
+
+  it('SMUG-7: BDAT mode does not dot-stuff and binary mode passes bytes through', () => {
+    expect(encodeSplit([enc.encode('.a\nb')], { dotStuff: false })).toBe('.a\r\nb\r\n');
+    expect(encodeSplit([new Uint8Array([10, 13, 46])], { binary: true })).toBe('\n\r.');
+  });
+
+  it('SMUG-6 property: for any bytes and any split, a strict receiver sees exactly one message equal to normalize(input)', () => {
+    const byteArb = fc.oneof(fc.constantFrom(13, 10, 46, 0x41, 0), fc.integer({ min: 0, max: 255 }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }).chain((a) => fc.tuple(fc.constant(a), fc.array(byteArb, { maxLength: 60 }), fc.integer({ min: 1, max: 1000 }))), ([a, extra, seed]) => {
+        const data = new Uint8Array([...extra, ...a]);
+        const chunks = randomSplits(data, 1, seed)[0]!;
+        const e = new BodyEncoder();
+        const parts = chunks.map((c) => e.push(c));
+        parts.push(e.end());
+        const wire = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let o = 0;
+        for (const p of parts) { wire.set(p, o); o += p.length; }
+        const got = strictReceive(wire);
+        expect(got.bare).toBe(false);
+        expect(got.messages).toHaveLength(1);
+        expect([...got.messages[0]!]).toEqual([...normalizeBody(data)]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is linear: 4 MiB of dots and bare LFs encodes in one pass', () => {
+    const big = new Uint8Array(4 << 20).fill(46);
+    for (let i = 0; i < big.length; i += 2) big[i] = 10;
+    const out = encodeBody(big);
+    expect(out.length).toBeGreaterThan(big.length);
+  });
+});
