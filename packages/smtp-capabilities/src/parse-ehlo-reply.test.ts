@@ -1,0 +1,281 @@
+import { describe, expect, test } from 'vitest';
+import {
+  Capabilities,
+  DEFAULT_EHLO_PARSE_LIMITS,
+  isCapabilitiesError,
+  parseEhloReply,
+} from 'smtp-capabilities';
+import { isSmtpError, isLocalProtocolError } from 'smtp-reply-reader';
+
+const ehlo = (...lines: string[]) => parseEhloReply({ code: 250, lines });
+
+describe('parseEhloReply: basics', () => {
+  test('first line is domain + greeting; keywords case-insensitive, kept in order', () => {
+    const c = ehlo('mx.example.com Hello there [192.0.2.1]', 'pipelining', 'Size 1000', 'X-Custom a B c', 'starttls');
+    expect(c.esmtp).toBe(true);
+    expect(c.domain).toBe('mx.example.com');
+    expect(c.greeting).toBe('Hello there [192.0.2.1]');
+    expect(c.keywords).toEqual(['PIPELINING', 'SIZE', 'X-CUSTOM', 'STARTTLS']);
+    expect(c.has('x-custom')).toBe(true);
+    expect(c.has('X-CUSTOM')).toBe(true);
+    expect(c.params('x-CUSTOM')).toEqual(['a', 'B', 'c']);
+    expect(c.params('missing')).toBeUndefined();
+    expect(c.size).toBe(1000);
+    expect(c.pipelining && c.startTls).toBe(true);
+    expect(c.count).toBe(4);
+    expect([...c].map((e) => e.raw)).toEqual(['pipelining', 'Size 1000', 'X-Custom a B c', 'starttls']);
+    expect([...c.entries()].map((e) => e.line)).toEqual([1, 2, 3, 4]);
+    expect(c.toLines()).toEqual(['pipelining', 'Size 1000', 'X-Custom a B c', 'starttls']);
+    expect(c.warnings).toEqual([]);
+  });
+
+  test('a domain-only first line and a one-line reply', () => {
+    const c = ehlo('mx.example.com');
+    expect(c.domain).toBe('mx.example.com');
+    expect(c.greeting).toBe('');
+    expect(c.count).toBe(0);
+    expect(parseEhloReply({ code: 250, lines: [] }).domain).toBe('');
+  });
+
+  test('Capabilities.none() is an empty, non-ESMTP set (HELO session, TLS-6)', () => {
+    const c = Capabilities.none();
+    expect(c.esmtp).toBe(false);
+    expect(c.count).toBe(0);
+    expect(c.size).toBeUndefined();
+    expect(c.auth.size).toBe(0);
+    expect(c.pipelining || c.startTls || c.eightBitMime || c.chunking || c.dsn).toBe(false);
+    expect(c.limits ?? c.xclient ?? c.xforward ?? c.mtPriority ?? c.deliverBy).toBeUndefined();
+    expect(Capabilities.none('mx', 'hi').domain).toBe('mx');
+  });
+
+  test('typed accessors of every registered extension', () => {
+    const c = ehlo(
+      'mx',
+      'SIZE', 'AUTH plain Login', 'AUTH=CRAM-MD5', '8BITMIME', 'BINARYMIME', 'CHUNKING', 'DSN', 'ENHANCEDSTATUSCODES',
+      'SMTPUTF8', 'REQUIRETLS', 'DELIVERBY 120', 'MT-PRIORITY STANAG4406', 'FUTURERELEASE 86400 2026-01-01T00:00:00Z',
+      'LIMITS RCPTMAX=100 MAILMAX=1000 RCPTDOMAINMAX=10 FOO=1', 'XCLIENT name addr', 'XFORWARD NAME ADDR', 'VRFY', 'EXPN',
+      'ETRN', 'ATRN', 'HELP', 'NO-SOLICITING a:b', 'MTRK', 'CONPERM', 'CONNEG', 'RRVS', 'BURL imap imaps',
+    );
+    expect(c.warnings).toEqual([]);
+    expect(c.size).toBe(0);
+    expect([...c.auth]).toEqual(['PLAIN', 'LOGIN', 'CRAM-MD5']);
+    expect(c.params('AUTH')).toEqual(['plain', 'Login']);
+    expect([c.eightBitMime, c.binaryMime, c.chunking, c.dsn, c.enhancedStatusCodes, c.smtpUtf8, c.requireTls]).toEqual(Array(7).fill(true));
+    expect(c.deliverBy).toBe(120);
+    expect(c.mtPriority).toBe('STANAG4406');
+    expect(c.futureRelease).toEqual({ maxInterval: 86400, maxDateTime: '2026-01-01T00:00:00Z' });
+    expect(c.limits).toEqual({ rcptMax: 100, mailMax: 1000, rcptDomainMax: 10 });
+    expect(c.params('limits')).toContain('FOO=1');
+    expect([...c.xclient!]).toEqual(['NAME', 'ADDR']);
+    expect([...c.xforward!]).toEqual(['NAME', 'ADDR']);
+    expect([c.vrfy, c.expn, c.etrn, c.atrn, c.help, c.mtrk, c.conperm, c.conneg, c.rrvs]).toEqual(Array(9).fill(true));
+    expect(c.noSoliciting).toEqual(['a:b']);
+    expect(c.burl).toEqual(['imap', 'imaps']);
+  });
+
+  test('value-less forms: SIZE 0, DELIVERBY, MT-PRIORITY and LIMITS without values', () => {
+    const c = ehlo('mx', 'SIZE 0', 'DELIVERBY', 'MT-PRIORITY', 'LIMITS', 'BURL', 'NO-SOLICITING', 'XCLIENT');
+    expect(c.size).toBe(0);
+    expect(c.deliverBy).toBe(0);
+    expect(c.mtPriority).toBe('');
+    expect(c.limits).toEqual({});
+    expect(c.burl).toEqual([]);
+    expect(c.noSoliciting).toEqual([]);
+    expect(c.xclient?.size).toBe(0);
+    expect(c.warnings).toEqual([]);
+  });
+
+  test('extra spaces between parameters and trailing spaces are tolerated', () => {
+    const c = ehlo('mx', 'AUTH  PLAIN   LOGIN ', '8BITMIME ');
+    expect(c.params('AUTH')).toEqual(['PLAIN', 'LOGIN']);
+    expect(c.params('8BITMIME')).toEqual([]);
+    expect(c.warnings).toEqual([]);
+  });
+
+  test('toJSON is plain data', () => {
+    const c = ehlo('mx hi', 'SIZE 5');
+    expect(JSON.parse(JSON.stringify(c))).toEqual({ esmtp: true, domain: 'mx', greeting: 'hi', keywords: [{ keyword: 'SIZE', params: ['5'] }], warnings: [] });
+  });
+});
+
+describe('parseEhloReply: malformed input becomes warnings, never exceptions', () => {
+  test('DOS-10: SIZE abc and a 23-digit SIZE are invalid, reported, treated as no declared limit', () => {
+    for (const v of ['abc', '99999999999999999999999', '-1', '1.5', '12345678901234567890']) {
+      const c = ehlo('mx', `SIZE ${v}`);
+      expect(c.has('SIZE')).toBe(true);
+      expect(c.size).toBe(0);
+      expect(c.warnings).toMatchObject([{ code: 'invalid-param', line: 1, keyword: 'SIZE' }]);
+    }
+    expect(ehlo('mx', 'SIZE 9007199254740991').size).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  test('DOS-10: STARTTLS on the first line is the greeting, not a capability', () => {
+    const c = ehlo('STARTTLS', 'PIPELINING');
+    expect(c.startTls).toBe(false);
+    expect(c.domain).toBe('STARTTLS');
+    expect(c.warnings).toMatchObject([{ code: 'greeting-looks-like-keyword', line: 0 }]);
+  });
+
+  test('TLS-5 / DOS-10: no substring matching: keywords inside the greeting or parameters do not count', () => {
+    const c = ehlo('mx.example.com ESMTP PIPELINING STARTTLS ready', 'X-NOTE AUTH PLAIN PIPELINING', 'X-STARTTLS', 'XPIPELINING');
+    expect(c.pipelining).toBe(false);
+    expect(c.startTls).toBe(false);
+    expect(c.auth.size).toBe(0);
+    expect(c.has('X-NOTE')).toBe(true);
+  });
+
+  test('DOS-10: 10 000 capability lines: at most maxKeywords kept, one warning', () => {
+    const lines = ['mx', ...Array.from({ length: 10_000 }, (_, i) => `X-K${i} v`)];
+    const c = parseEhloReply({ code: 250, lines });
+    expect(c.count).toBe(DEFAULT_EHLO_PARSE_LIMITS.maxKeywords);
+    expect(c.warnings).toMatchObject([{ code: 'too-many-keywords', line: 257 }]);
+    expect(parseEhloReply({ code: 250, lines }, { limits: { maxKeywords: 3 } }).keywords).toEqual(['X-K0', 'X-K1', 'X-K2']);
+  });
+
+  test('DOS-10: parameters per keyword are capped', () => {
+    const c = ehlo('mx', `AUTH ${Array.from({ length: 100 }, (_, i) => `M${i}`).join(' ')}`);
+    expect(c.params('AUTH')).toHaveLength(64);
+    expect(c.auth.size).toBe(64);
+    expect(c.warnings).toMatchObject([{ code: 'too-many-params', keyword: 'AUTH' }]);
+  });
+
+  test('DOS-10 / X-4: AUTH followed by 100 000 spaces and x', () => {
+    const c = ehlo('mail.example', `AUTH${' '.repeat(100_000)}x`, 'OK');
+    expect([...c.auth]).toEqual(['X']);
+    expect(c.has('OK')).toBe(true);
+  });
+
+  test('bad keyword syntax is kept as a malformed entry and reported', () => {
+    const c = ehlo('mx', 'X_FOO bar', '-DASH', ' LEADING', 'ÜBER 1', 'PIPELINING');
+    expect(c.keywords).toEqual(['X_FOO', '-DASH', 'LEADING', 'ÜBER', 'PIPELINING']);
+    expect(c.get('x_foo')).toMatchObject({ form: 'malformed', params: ['bar'] });
+    expect(c.warnings.map((w) => [w.code, w.line])).toEqual([
+      ['invalid-keyword', 1],
+      ['invalid-keyword', 2],
+      ['invalid-keyword', 3],
+      ['invalid-keyword', 4],
+    ]);
+    expect(c.pipelining).toBe(true);
+  });
+
+  test('parameters outside %d33-126 are kept and reported', () => {
+    const c = ehlo('mx', 'X-FOO a\tb', 'X-BAR é');
+    expect(c.params('X-FOO')).toEqual(['a\tb']);
+    expect(c.warnings.map((w) => w.code)).toEqual(['invalid-param', 'invalid-param']);
+  });
+
+  test('empty lines are skipped with a warning', () => {
+    const c = ehlo('mx', '', '   ', 'DSN', '');
+    expect(c.keywords).toEqual(['DSN']);
+    expect(c.warnings.map((w) => [w.code, w.line])).toEqual([
+      ['empty-line', 1],
+      ['empty-line', 2],
+      ['empty-line', 4],
+    ]);
+  });
+
+  test('duplicate keywords: first wins; conflicting values reported; identical ones and AUTH lines are fine', () => {
+    const c = ehlo('mx', 'SIZE 100', 'SIZE 200', 'DSN', 'dsn', 'AUTH PLAIN', 'AUTH LOGIN', 'AUTH=XOAUTH2');
+    expect(c.size).toBe(100);
+    expect(c.params('SIZE')).toEqual(['100']);
+    expect(c.entriesFor('size').map((e) => e.params)).toEqual([['100'], ['200']]);
+    expect([...c.auth]).toEqual(['PLAIN', 'LOGIN', 'XOAUTH2']);
+    expect(c.warnings).toMatchObject([{ code: 'duplicate-keyword', line: 2, keyword: 'SIZE' }]);
+  });
+
+  test('legacy KEYWORD= form counts as the keyword; a later standard line replaces it for params()', () => {
+    const c = ehlo('mx', 'SIZE=500', 'SIZE 1000');
+    expect(c.size).toBe(1000);
+    expect(c.warnings).toEqual([]);
+    expect(ehlo('mx', 'AUTH=LOGIN PLAIN').auth).toEqual(new Set(['LOGIN', 'PLAIN']));
+  });
+
+  test('LIMITS and FUTURERELEASE with bad values are reported', () => {
+    const c = ehlo('mx', 'LIMITS RCPTMAX=abc MAILMAX=0 RCPTDOMAINMAX', 'FUTURERELEASE soon');
+    expect(c.limits).toEqual({});
+    expect(c.futureRelease).toEqual({ maxInterval: undefined, maxDateTime: undefined });
+    expect(c.warnings.map((w) => w.code)).toEqual(['invalid-param', 'invalid-param', 'invalid-param', 'invalid-param']);
+    expect(ehlo('mx', 'DELIVERBY x').warnings[0]?.code).toBe('invalid-param');
+  });
+
+  test('warnings are capped', () => {
+    const lines = ['mx', ...Array.from({ length: 200 }, (_, i) => `X_${i}`)];
+    const c = parseEhloReply({ code: 250, lines }, { limits: { maxWarnings: 5 } });
+    expect(c.warnings).toHaveLength(6);
+    expect(c.warnings.at(-1)?.code).toBe('too-many-warnings');
+    expect(c.count).toBe(200);
+  });
+
+  test('a negative reply yields an empty non-ESMTP set with a warning (the caller falls back to HELO)', () => {
+    const c = parseEhloReply({ code: 502, lines: ['5.5.1 Command unrecognized: "EHLO"'] });
+    expect(c.esmtp).toBe(false);
+    expect(c.count).toBe(0);
+    expect(c.warnings).toMatchObject([{ code: 'not-ehlo-reply' }]);
+    const odd = parseEhloReply({ code: 220, lines: ['mx', 'PIPELINING'] });
+    expect(odd.pipelining).toBe(true);
+    expect(odd.warnings[0]?.code).toBe('not-ehlo-reply');
+  });
+
+  test('invalid limits are API misuse with a typed, branded error', () => {
+    let caught: unknown;
+    try {
+      parseEhloReply({ code: 250, lines: ['mx'] }, { limits: { maxKeywords: -1 } });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isCapabilitiesError(caught)).toBe(true);
+    expect(isSmtpError(caught)).toBe(true);
+    expect(isLocalProtocolError(caught)).toBe(true);
+    expect((caught as { code: string }).code).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(isCapabilitiesError(new Error('x'))).toBe(false);
+    expect(isCapabilitiesError(null)).toBe(false);
+  });
+});
+
+describe('client-side discard (Postfix smtp_discard_ehlo_keywords)', () => {
+  test('discard option and without()', () => {
+    const c = parseEhloReply({ code: 250, lines: ['mx', 'PIPELINING', 'CHUNKING', 'SIZE 10', 'SIZE 20'] }, { discard: ['pipelining'] });
+    expect(c.pipelining).toBe(false);
+    expect(c.chunking).toBe(true);
+    const d = c.without(['chunking', 'SIZE']);
+    expect(d.keywords).toEqual([]);
+    expect(d.size).toBeUndefined();
+    expect(d.warnings).toEqual([]);
+    expect(c.warnings).toHaveLength(1);
+    expect(d.domain).toBe('mx');
+    expect(c.without([])).toBe(c);
+  });
+});
+
+describe('X-4: linear time on hostile input (generous ratio, no absolute timing)', () => {
+  const time = (fn: () => void): number => {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      fn();
+      best = Math.min(best, performance.now() - t);
+    }
+    return best;
+  };
+
+  test('1 MiB hostile EHLO replies parse in one pass', () => {
+    const mib = 1 << 20;
+    const shapes: ((n: number) => string[])[] = [
+      (n) => ['mx', `AUTH${' '.repeat(n)}x`],
+      (n) => ['mx', `AUTH ${'a '.repeat(n / 2)}`],
+      (n) => ['mx', `SIZE ${'9'.repeat(n)}`],
+      (n) => ['mx', 'X'.repeat(n)],
+      (n) => ['mx', ...Array.from({ length: n / 16 }, () => 'X_Y=          z')],
+      (n) => ['mx', `LIMITS ${'RCPTMAX='.repeat(n / 8)}`],
+    ];
+    for (const shape of shapes) {
+      const small = shape(mib);
+      const big = shape(4 * mib);
+      const c = parseEhloReply({ code: 250, lines: big });
+      expect(c.count).toBeLessThanOrEqual(256);
+      const t1 = time(() => parseEhloReply({ code: 250, lines: small }));
+      const t4 = time(() => parseEhloReply({ code: 250, lines: big }));
+      expect(t4).toBeLessThan(20 * t1 + 100);
+    }
+  });
+});
