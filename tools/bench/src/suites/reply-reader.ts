@@ -150,6 +150,43 @@ function stream(quick: boolean): Comparison {
   };
 }
 
+/**
+ * DOS-11 linear time: throughput on 4 MiB of input against 1 MiB of the same input. A ratio near 1
+ * means the time grows linearly. The input is one 4000-byte line after another: long lines inside
+ * maximal multi-line replies (500 lines, about 2 MB per reply, within raised limits).
+ */
+function linearity(quick: boolean): Comparison {
+  const line = `250-${'x'.repeat(3994)}\r\n`;
+  const reply = enc.encode(line.repeat(499) + `250 ${'x'.repeat(3994)}\r\n`);
+  const make = (mib: number): Uint8Array => {
+    const copies = Math.max(1, Math.round((mib << 20) / reply.length));
+    const out = new Uint8Array(reply.length * copies);
+    for (let i = 0; i < copies; i++) out.set(reply, i * reply.length);
+    return out;
+  };
+  const small = make(1);
+  const large = make(4);
+  const opts = quick ? { runs: 1, ms: 60 } : { runs: 1, ms: 300 };
+  const run = (wire: Uint8Array) => (): number => {
+    const r = new ReplyReader({ maxReplyBytes: 4 << 20, maxReplyLines: 1000 });
+    for (let i = 0; i < wire.length; i += 65536) r.push(wire.subarray(i, i + 65536));
+    r.end();
+    return wire.length / 1e6;
+  };
+  const [ours, peer] = interleaved(
+    quick ? 3 : 7,
+    () => throughput('smtp-reply-reader, 4 MiB', 'MB/s', run(large), opts),
+    () => throughput('smtp-reply-reader, 1 MiB', 'MB/s', run(small), opts),
+  );
+  return {
+    title: 'DOS-11 linear time: MB/s on 4 MiB vs on 1 MiB',
+    ours,
+    peer,
+    aim: '~1x (linear)',
+    notes: '4000-byte lines in 500-line replies, 64 KiB chunks; a ratio near 1 means linear time',
+  };
+}
+
 const suite: Suite = {
   name: 'reply-reader',
   async run({ quick }) {
@@ -157,6 +194,7 @@ const suite: Suite = {
       measure('one-line reply (250 2.1.5 Ok)', ONE_LINE, quick),
       measure('10-line EHLO reply', TEN_LINES, quick),
       stream(quick),
+      linearity(quick),
     ]);
   },
 };
