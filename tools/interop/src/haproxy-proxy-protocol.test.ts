@@ -78,7 +78,7 @@ describe.runIf(available)('HAProxy with the PROXY protocol in front of smtp serv
 
   it('a direct connection without a PROXY header is refused and stores nothing', async () => {
     const before = (await readStored(store)).length;
-    const r = await runProgram('swaks', ['--server', '127.0.0.1', '--port', String(serve!.port), '--from', 'a@example.org', '--to', 'b@example.net', '--timeout', '5'], { timeoutMs: 30_000 });
+    const r = await runProgram('swaks', ['--server', '127.0.0.1', '--port', String(serve!.port), '--from', 'a@example.org', '--to', 'b@example.net', '--timeout', '2'], { timeoutMs: 30_000 });
     expect(r.code).not.toBe(0);
     expect((await readStored(store)).length).toBe(before);
   });
