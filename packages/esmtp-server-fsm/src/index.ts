@@ -17,3 +17,5 @@ export type { ParsedPath, EsmtpParameters, EnvelopeArgResult, ParameterPolicy } 
 export { PLAIN, LOGIN, CRAM_MD5, XOAUTH2, BUILTIN_MECHANISMS } from './sasl.js';
 export type { AuthCredentials, SaslMechanism, SaslExchange, SaslStep } from './sasl.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
+export { buildReceivedHeader } from './received-header.js';
+export type { ReceivedInfo } from './received-header.js';

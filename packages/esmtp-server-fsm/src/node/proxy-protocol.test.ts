@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseProxyHeader } from './proxy-protocol.js';
+
+const b = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('parseProxyHeader', () => {
+  it('v1 TCP4 with leftover bytes, any split', () => {
+    const data = b('PROXY TCP4 192.0.2.1 198.51.100.2 40000 25\r\nEHLO x\r\n');
+    for (let i = 1; i < 44; i++) expect(parseProxyHeader(data.subarray(0, i)).status).toBe('incomplete');
+    const r = parseProxyHeader(data);
+    expect(r.status).toBe('done');
+    if (r.status !== 'done') return;
+    expect(r.info).toEqual({ version: 1, sourceAddress: '192.0.2.1', destinationAddress: '198.51.100.2', sourcePort: 40000, destinationPort: 25 });
+    expect(new TextDecoder().decode(r.rest)).toBe('EHLO x\r\n');
+  });
+  it('v1 strictness: bad address, port, LF only, too long, not PROXY', () => {
+    for (const h of ['PROXY TCP4 1.2.3.999 1.2.3.4 1 2\r\n', 'PROXY TCP4 1.2.3.4 1.2.3.4 1 99999\r\n', 'PROXY TCP4 1.2.3.4 1.2.3.4 1 2\n', 'EHLO x\r\n', `PROXY TCP4 ${'1'.repeat(120)}`]) {
+      expect(parseProxyHeader(b(h)).status).toBe('error');
+    }
+    expect(parseProxyHeader(b('PROXY UNKNOWN\r\n')).status).toBe('done');
+  });
+  it('v2 IPv4 PROXY and LOCAL', () => {
+    const sig = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
+    const v4 = new Uint8Array([...sig, 0x21, 0x11, 0, 12, 10, 0, 0, 1, 10, 0, 0, 2, 0x9c, 0x40, 0, 25, 0x45]);
+    const r = parseProxyHeader(v4);
+    expect(r.status === 'done' && r.info).toEqual({ version: 2, sourceAddress: '10.0.0.1', destinationAddress: '10.0.0.2', sourcePort: 40000, destinationPort: 25 });
+    expect(r.status === 'done' && Array.from(r.rest)).toEqual([0x45]);
+    expect(parseProxyHeader(v4.subarray(0, 20)).status).toBe('incomplete');
+    const local = new Uint8Array([...sig, 0x20, 0x00, 0, 0]);
+    expect(parseProxyHeader(local).status).toBe('done');
+    const bad = new Uint8Array([...sig, 0x31, 0x11, 0, 0]);
+    expect(parseProxyHeader(bad).status).toBe('error');
+  });
+});

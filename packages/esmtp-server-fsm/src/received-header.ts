@@ -1,0 +1,68 @@
+/**
+ * A safe builder for the `Received:` trace header (RFC 5321 §4.4, RFC 3848 `with` keywords).
+ * Every value is checked: no CR, LF or other control characters can reach the header
+ * (greenmail #1009-style trace injection), and free text goes into a comment with its
+ * parentheses and backslashes escaped.
+ */
+import { LocalProtocolError } from './errors.js';
+
+/** The facts of one hop. `date` is an RFC 5322 date-time string supplied by the caller. */
+export interface ReceivedInfo {
+  /** The name the client gave in HELO/EHLO. */
+  readonly helo?: string;
+  /** The client's IP address (and optionally its verified reverse name). */
+  readonly clientAddress?: string;
+  readonly clientHostname?: string;
+  /** Our host name. */
+  readonly by: string;
+  /** RFC 3848 protocol: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LMTP... */
+  readonly protocol: string;
+  readonly id?: string;
+  /** A single recipient, only when the message has exactly one (privacy). */
+  readonly for?: string;
+  /** TLS details for a comment, e.g. "TLSv1.3 TLS_AES_256_GCM_SHA384". */
+  readonly tls?: string;
+  readonly date: string;
+}
+
+function clean(field: string, value: string, atomOnly: boolean): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32 || c === 127 || (atomOnly && (c === 32 || c === 40 || c === 41 || c === 59 || c === 60 || c === 62 || c === 92))) {
+      throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', `unsafe character in Received ${field}`);
+    }
+  }
+  return value;
+}
+
+const comment = (s: string): string => s.replace(/[\\()]/g, (c) => `\\${c}`);
+
+/**
+ * Builds a `Received:` header line (folded, CRLF-terminated). Throws
+ * `ERR_SMTP_UNSAFE_HEADER_VALUE` when a token field holds a control, space or special.
+ *
+ * @example
+ * ```ts
+ * buildReceivedHeader({ helo: 'client.example', clientAddress: '192.0.2.1', by: 'mx.example',
+ *   protocol: conn.session.protocol, id: 'abc123', date: new Date().toUTCString() });
+ * ```
+ * @see RFC 5321 §4.4, RFC 3848 §2
+ */
+export function buildReceivedHeader(info: ReceivedInfo): string {
+  const parts: string[] = [];
+  if (info.helo !== undefined || info.clientAddress !== undefined) {
+    let from = `from ${clean('helo', info.helo ?? 'unknown', true)}`;
+    const inner: string[] = [];
+    if (info.clientHostname !== undefined) inner.push(clean('clientHostname', info.clientHostname, true));
+    if (info.clientAddress !== undefined) inner.push(`[${clean('clientAddress', info.clientAddress, true)}]`);
+    if (inner.length) from += ` (${inner.join(' ')})`;
+    parts.push(from);
+  }
+  parts.push(`by ${clean('by', info.by, true)}`);
+  let withPart = `with ${clean('protocol', info.protocol, true)}`;
+  if (info.tls !== undefined) withPart += ` (${comment(clean('tls', info.tls, false))})`;
+  parts.push(withPart);
+  if (info.id !== undefined) parts.push(`id ${clean('id', info.id, true)}`);
+  if (info.for !== undefined) parts.push(`for <${clean('for', info.for, true)}>`);
+  return `Received: ${parts.join('\r\n\t')};\r\n\t${clean('date', info.date, false)}\r\n`;
+}
