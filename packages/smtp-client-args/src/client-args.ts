@@ -351,6 +351,11 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     return c;
   }
 
+  /** Readable form in Node's `util.inspect` / `console.log` (a symbol, no Node import). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `SmtpClientArgs(${this.#entries.size}) ${JSON.stringify(this.toString())}`;
+  }
+
   // ---- typed helpers (all replace an existing value and throw LocalProtocolError when invalid) ----
 
   /**

@@ -191,7 +191,10 @@ export function parseBy(v: string): { seconds: number; mode: 'N' | 'R'; trace: b
   const seconds = Number(v.slice(0, semi));
   const rest = v.slice(semi + 1).toUpperCase();
   if (rest !== 'N' && rest !== 'R' && rest !== 'NT' && rest !== 'RT') return undefined;
-  return { seconds: Object.is(seconds, -0) ? 0 : seconds, mode: rest[0] as 'N' | 'R', trace: rest.length === 2 };
+  const mode = rest[0] as 'N' | 'R';
+  // RFC 2852 §4: with mode R the by-time must be positive.
+  if (mode === 'R' && !(seconds > 0)) return undefined;
+  return { seconds: Object.is(seconds, -0) ? 0 : seconds, mode, trace: rest.length === 2 };
 }
 
 /** MTRK value (RFC 3885): [certifier [":" timeout]]. */
