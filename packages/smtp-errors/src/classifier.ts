@@ -8,6 +8,7 @@ import { BUILTIN_RULES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { normalizeReply, type ReplyInput } from './reply-input.js';
+import { findStage, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
 /**
@@ -24,8 +25,8 @@ export type DecidedBy =
   | { readonly kind: 'domain-rule'; readonly domain: string; readonly pattern: string }
   | { readonly kind: 'user-rule'; readonly pattern: string }
   | { readonly kind: 'builtin-rule'; readonly name: string; readonly pattern: string }
-  | { readonly kind: 'enhanced-code'; readonly code: string }
-  | { readonly kind: 'reply-code'; readonly code: number }
+  | { readonly kind: 'enhanced-code'; readonly code: string; readonly stage: SmtpStage | undefined }
+  | { readonly kind: 'reply-code'; readonly code: number; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'none' };
 
 /**
@@ -155,6 +156,18 @@ function replyCodeClass(code: number): number {
   }
 }
 
+/**
+ * Refines a generic code-based decision with the SMTP stage: a permanent generic failure at RCPT TO
+ * is about the recipient (10), at MAIL FROM, at the greeting/EHLO or after DATA it is a block (50);
+ * a recipient class at MAIL FROM is about the sender, so a block too.
+ */
+function refineByStage(id: number, stage: SmtpStage | undefined, permanent: boolean): number {
+  if (stage === undefined || !permanent) return id;
+  if (id === 10 && stage === 'mail') return 50;
+  if (id !== 40 && id !== 1) return id;
+  return stage === 'rcpt' ? 10 : 50;
+}
+
 function checkId(id: unknown, what: string): number {
   if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_CLASS_ID) {
     throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID_ID', `${what} must be an integer from 1 to ${MAX_CLASS_ID}, got ${String(id)}`);
@@ -234,7 +247,8 @@ export class Classifier {
     const enhancedCode = reply.enhanced ? `${reply.enhanced.class}.${reply.enhanced.subject}.${reply.enhanced.detail}` : undefined;
     let id = 1;
     let rule: DecidedBy = { kind: 'none' };
-    const matched = this.#getMatcher().match(fold(reply.text), domain);
+    const folded = fold(reply.text);
+    const matched = this.#getMatcher().match(folded, domain);
     if (matched) {
       id = matched.id;
       rule =
@@ -245,12 +259,15 @@ export class Classifier {
             : { kind: 'builtin-rule', name: matched.name ?? '', pattern: matched.pattern };
     } else {
       const byEnhanced = reply.enhanced ? enhancedClass(reply.enhanced) : undefined;
+      const permanent = reply.code !== undefined ? reply.code >= 500 : reply.enhanced?.class === 5;
       if (byEnhanced && enhancedCode) {
-        id = byEnhanced.id;
-        rule = { kind: 'enhanced-code', code: enhancedCode };
+        const stage = findStage(folded);
+        id = refineByStage(byEnhanced.id, stage, permanent);
+        rule = { kind: 'enhanced-code', code: enhancedCode, stage };
       } else if (reply.code !== undefined) {
-        id = replyCodeClass(reply.code);
-        rule = { kind: 'reply-code', code: reply.code };
+        const stage = findStage(folded);
+        id = refineByStage(replyCodeClass(reply.code), stage, permanent);
+        rule = { kind: 'reply-code', code: reply.code, stage };
       }
     }
     const cls = this.#classes.get(id) ?? BUILTIN_BY_ID.get(1)!;

@@ -44,4 +44,5 @@ export type { SmtpErrorsErrorCode } from './errors.js';
 export { parseEnhanced, scanCodes } from './reply-input.js';
 export type { EnhancedCode, EnhancedCodeLike, ReplyInput, StructuredReply } from './reply-input.js';
 export { parseRules } from './rules.js';
+export type { SmtpStage } from './stage-hints.js';
 export type { RuleInit, RuleLayer } from './rules.js';

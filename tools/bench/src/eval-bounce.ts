@@ -1,0 +1,32 @@
+/**
+ * pnpm eval:bounce — agreement of smtp-errors with the labelled sisimai bounce set, on the dev and
+ * test splits, next to the baselines measured on the same rows. Tune on dev only; report test.
+ * `--misses dev` prints the dev rows that disagree (never look at test misses while tuning).
+ */
+import { classify } from 'smtp-errors';
+import { evaluate } from '../../../packages/smtp-errors/test/bounce-eval.js';
+
+const report = evaluate((text) => classify(text));
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const line = (name: string, s: { dev: { agreement: number; agreed: number; rows: number }; test: { agreement: number; agreed: number; rows: number } }) =>
+  `| ${name.padEnd(52)} | ${pct(s.dev.agreement).padStart(6)} (${s.dev.agreed}/${s.dev.rows}) | ${pct(s.test.agreement).padStart(6)} (${s.test.agreed}/${s.test.rows}) |`;
+
+console.log('| classifier (bounce rows with text, no label hint) | dev | test |');
+console.log('|---|---|---|');
+console.log(line('smtp-errors classify(diagnostic_text)', report.ours));
+console.log(line('smtp-errors classify(reply_text)', report.oursReplyText));
+console.log(line('sisimai v5.1.0 Reason->match (baseline)', report.baselines.sisimai));
+console.log(line('@postalsys/bounce-classifier 2.0.0 (baseline)', report.baselines.postalsys));
+console.log(line('KumoMTA bounces.toml + iana.toml (baseline)', report.baselines.kumomta));
+
+const idx = process.argv.indexOf('--misses');
+if (idx >= 0) {
+  const split = process.argv[idx + 1] ?? 'dev';
+  if (split !== 'dev') {
+    console.error('only dev misses are printed: the test split stays held out');
+  } else {
+    for (const m of report.misses.filter((x) => x.split === 'dev')) {
+      console.log(`${m.acceptable.join(',').padEnd(10)} got ${String(m.got.id).padEnd(3)} ${m.reason.padEnd(14)} ${JSON.stringify(m.got.rule)} :: ${m.text.slice(0, 220).replace(/\s+/g, ' ')}`);
+    }
+  }
+}
