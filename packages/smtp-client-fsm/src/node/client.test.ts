@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { connect, sendMail } from './index.js';
+import { resolveMx } from './mx.js';
+import { ScriptedServer } from '../../test/scripted-server.js';
+import type { Script } from '../../test/scripted-server.js';
+
+let script: Script = {};
+let last: ScriptedServer | undefined;
+let server: net.Server;
+let port = 0;
+const sockets = new Set<net.Socket>();
+
+beforeAll(async () => {
+  server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    const s = new ScriptedServer(script);
+    last = s;
+    const flush = () => {
+      const out = s.output();
+      if (out) sock.write(out);
+      if (s.eof) sock.end();
+    };
+    sock.on('data', (d: Buffer) => { s.push(new Uint8Array(d)); flush(); });
+    sock.on('error', () => undefined);
+    flush();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const dec = new TextDecoder();
+
+describe('smtp-client-fsm/node over loopback', () => {
+  it('sendMail delivers a string body with per-recipient results and a transcript', async () => {
+    script = { rcpt: (a) => (a.startsWith('bad') ? '550 5.1.1 no such user' : '250 ok') };
+    const lines: string[] = [];
+    const r = await sendMail({
+      host: '127.0.0.1', port, security: 'none',
+      from: 'a@example.com', to: ['b@example.org', 'bad@example.org'],
+      body: 'Subject: t\r\n\r\nhello\n.dot\r\n',
+      transcript: (e) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`),
+    });
+    expect(r.outcome).toBe('partial');
+    expect(r.accepted).toEqual(['b@example.org']);
+    expect(r.recipients[1]).toMatchObject({ status: 'rejected', permanent: true, classification: { id: 10 } });
+    expect(dec.decode(last!.messages[0]!.content)).toBe('Subject: t\r\n\r\nhello\r\n.dot\r\n');
+    expect(lines[0]).toMatch(/^S: 220/);
+    expect(lines).toContain('C: QUIT');
+  });
+
+  it('connect sends many messages over one connection, streamed from a Node stream and a web ReadableStream', async () => {
+    script = {};
+    const client = await connect({ host: '127.0.0.1', port, security: 'none' });
+    const big = 'x'.repeat(70) + '\r\n';
+    const r1 = await client.send({ from: 'a@x.test', to: ['c@y.test'], body: Readable.from([big.repeat(1000), big.repeat(1000)]) });
+    const web = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('line1\n')); c.enqueue(new TextEncoder().encode('line2')); c.close(); } });
+    const r2 = await client.send({ from: 'a@x.test', to: ['d@y.test'], body: web });
+    const r3 = await client.send({ from: 'a@x.test', to: ['e@y.test'], body: new TextEncoder().encode('bytes') });
+    await client.quit();
+    expect([r1.outcome, r2.outcome, r3.outcome]).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(last!.messages.map((g) => g.content.length)).toEqual([big.length * 2000, 14, 7]);
+    expect(dec.decode(last!.messages[1]!.content)).toBe('line1\r\nline2\r\n');
+    expect(client.closed).toBe(true);
+  });
+
+  it('TLS-8: connect rejects with a typed error when required STARTTLS is missing', async () => {
+    script = {};
+    await expect(connect({ host: '127.0.0.1', port, security: 'starttls' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
+  });
+
+  it('a 421 during RCPT resolves the message as transient failure', async () => {
+    script = { fail421On: 'RCPT' };
+    const r = await sendMail({ host: '127.0.0.1', port, security: 'none', from: 'a@x', to: ['b@y'], body: 'x' });
+    expect(r).toMatchObject({ outcome: 'failed', transient: true });
+  });
+
+  it('resolveMx sorts by preference, falls back to the domain itself, refuses null MX', async () => {
+    const fake = (mx: { exchange: string; priority: number }[] | Error) => ({
+      resolveMx: () => (mx instanceof Error ? Promise.reject(mx) : Promise.resolve(mx)),
+      lookup: () => Promise.resolve({ address: '192.0.2.1', family: 4 }),
+    }) as unknown as Parameters<typeof resolveMx>[1];
+    expect(await resolveMx('x.test', fake([{ exchange: 'b', priority: 20 }, { exchange: 'a', priority: 10 }]))).toEqual([
+      { exchange: 'a', priority: 10, implicit: false }, { exchange: 'b', priority: 20, implicit: false },
+    ]);
+    expect(await resolveMx('x.test', fake(Object.assign(new Error('no'), { code: 'ENODATA' })))).toEqual([{ exchange: 'x.test', priority: 0, implicit: true }]);
+    await expect(resolveMx('x.test', fake([{ exchange: '', priority: 0 }]))).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
+  });
+});
