@@ -12,6 +12,8 @@ import type {
 } from './capabilities.js';
 import { isAlnum, parseCount, upperAscii } from './syntax.js';
 
+const NO_PARAMS: readonly string[] = Object.freeze([]);
+
 /** Collects warnings up to a cap, then records a single `too-many-warnings`. */
 export class WarningSink {
   readonly list: CapabilityWarning[] = [];
@@ -44,18 +46,23 @@ export function scanLine(raw: string, line: number, maxParams: number, sink: War
   const start = i;
   let form: CapabilityEntry['form'] = i === 0 && isAlnum(raw.charCodeAt(0)) ? 'standard' : 'malformed';
   let c = 0;
+  let lower = false;
   for (; i < len; i++) {
     c = raw.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) continue;
     if (c === 0x20 || c === 0x3d) break;
-    if (!isAlnum(c) && c !== 0x2d) form = 'malformed';
+    if (c >= 0x61 && c <= 0x7a) lower = true;
+    else if ((c < 0x30 || c > 0x39) && c !== 0x2d) form = 'malformed';
   }
-  const keyword = upperAscii(raw.slice(start, i));
+  const token = start === 0 && i === len ? raw : raw.slice(start, i);
+  const keyword = lower || form === 'malformed' ? upperAscii(token) : token;
   if (form === 'malformed') {
     sink.add('invalid-keyword', line, `malformed EHLO keyword ${JSON.stringify(keyword.slice(0, 64))}; kept as is`, keyword);
   } else if (i < len && c === 0x3d) {
     form = 'legacy';
   }
   if (i < len) i++; // the SP or "="
+  if (i >= len) return { keyword, params: NO_PARAMS, raw, line, form };
   const params: string[] = [];
   let badParam = false;
   let truncated = false;
