@@ -167,6 +167,7 @@ describe('typed helpers', () => {
     expect(localCode(() => new SmtpClientArgs().setOrcpt('rfc\r822', 'a@b')).argument).toBe('ORCPT');
     expect(localCode(() => new SmtpClientArgs().setOrcpt('rfc822', 'ü@b')).code).toBe('ERR_SMTP_UTF8_REQUIRED');
     expect(localCode(() => new SmtpClientArgs().setEnvid('x'.repeat(101))).argument).toBe('ENVID');
+    expect(localCode(() => new SmtpClientArgs().setOrcpt('rfc822', `${'+'.repeat(170)}@b`)).argument).toBe('ORCPT');
   });
   it('INJ-1: no caller string puts a control byte, SP or bare = on the wire (property)', () => {
     const str = fc.string({ unit: 'binary', maxLength: 40 });

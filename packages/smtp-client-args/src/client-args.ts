@@ -578,9 +578,14 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     for (let i = 0; i < addrType.length; i++) if (!isAtext(addrType.charCodeAt(i))) throw invalid('ORCPT', 'ORCPT addr-type must be an atom');
     if (typeof address !== 'string' || address.length === 0) throw invalid('ORCPT', 'ORCPT address must be a non-empty string');
     noControls(address, 'ORCPT');
-    if (addrType.toUpperCase() === 'UTF-8') return this.set('ORCPT', `${addrType};${encodeUtf8AddrXtext(address)}`);
-    if (hasNonAscii(address)) throw new LocalProtocolError('ERR_SMTP_UTF8_REQUIRED', 'ORCPT', "ORCPT with a non-ASCII address needs addr-type 'utf-8'");
-    return this.set('ORCPT', `${addrType};${xtextEncode(address)}`);
+    let value: string;
+    if (addrType.toUpperCase() === 'UTF-8') value = `${addrType};${encodeUtf8AddrXtext(address)}`;
+    else {
+      if (hasNonAscii(address)) throw new LocalProtocolError('ERR_SMTP_UTF8_REQUIRED', 'ORCPT', "ORCPT with a non-ASCII address needs addr-type 'utf-8'");
+      value = `${addrType};${xtextEncode(address)}`;
+    }
+    if (value.length > 500) throw invalid('ORCPT', 'ORCPT is longer than 500 characters once encoded');
+    return this.set('ORCPT', value);
   }
 
   /**

@@ -164,6 +164,8 @@ export function encodeUtf8AddrXtext(address: string): string {
 
 /** ORCPT value -> { addrType, address } or undefined. */
 export function parseOrcpt(v: string, ctx: ValidationContext): { addrType: string; address: string } | undefined {
+  // RFC 3461 §4.2: the parameter value is at most 500 characters.
+  if (v.length > 500) return undefined;
   const semi = v.indexOf(';');
   if (semi <= 0) return undefined;
   const addrType = v.slice(0, semi);
