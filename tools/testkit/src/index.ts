@@ -1,3 +1,7 @@
 // @smtpkit/testkit: helpers shared by the tests of every package and tool (private, never published).
 export { bytes, seededRandom, splitAt, byteByByte, randomSplits, splittings, resultsForEverySplit } from './split.js';
 export type { Splitting } from './split.js';
+export { createPair } from './pair.js';
+export type { Pair, PairMessage, PairOptions } from './pair.js';
+export { FakeClock, armTimeout } from './clock.js';
+export type { TimedMachine } from './clock.js';
