@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_RULES, classify, forId } from './index.js';
+
+describe('built-in rules: every rule classifies its own example reply', () => {
+  it('has unique names and valid classes', () => {
+    expect(new Set(BUILTIN_RULES.map((r) => r.name)).size).toBe(BUILTIN_RULES.length);
+    for (const r of BUILTIN_RULES) expect(forId(r.id), r.name).toBeDefined();
+  });
+
+  it.each(BUILTIN_RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
+    const c = classify(rule.example);
+    expect(c.rule).toEqual({ kind: 'builtin-rule', name: rule.name, pattern: rule.pattern });
+    expect(c.id).toBe(rule.id);
+  });
+});
+
+describe('provider replies as they arrive', () => {
+  it.each([
+    ['Gmail no such user, wrapped by Postfix', "host gmail-smtp-in.l.google.com[142.250.1.26] said: 550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. (in reply to RCPT TO command)", 10],
+    ['Microsoft banned IP', '550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/', 51],
+    ['Microsoft 4.7.650 (code only)', '451 4.7.650 see https://aka.ms/postmaster', 51],
+    ['Yahoo TS01', '421 4.7.0 [TS01] Messages from 192.0.2.1 temporarily deferred due to user complaints - 4.16.55.1', 51],
+    ['Exim wrapper', 'SMTP error from remote mail server after RCPT TO:<a@example.jp>: host mx.example.jp [192.0.2.12]: 550 5.2.2 <a@example.jp>... Mailbox Full', 22],
+    ['Exchange DSN', "Diagnostic information for administrators: Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient a@example.com not found by SMTP address lookup'", 10],
+    ['qmail expiry', "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long.", 24],
+    ['non-ASCII reply with an enhanced code', '550 5.1.1 Адресат не найден / ユーザーが見つかりません', 10],
+  ])('%s', (_n, text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});

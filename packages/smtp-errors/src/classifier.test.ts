@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { classify, createClassifier, forId, isSmtpErrorsError, retrieveClass, type Classification } from './index.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return isSmtpErrorsError(e) ? e.code : `not typed: ${String(e)}`;
+  }
+  return undefined;
+}
+
+describe('classify: the default classifier', () => {
+  it('classifies a plain reply and says why', () => {
+    const c = classify('550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in local recipient table');
+    expect(c).toMatchObject({ id: 10, name: 'Invalid Recipient', category: 'hard', transient: false, replyCode: 550, enhancedCode: '5.1.1' });
+    expect(c.rule).toEqual({ kind: 'builtin-rule', name: 'user-unknown', pattern: 'user unknown' });
+  });
+
+  it('reads replies wrapped in MTA prose, multi-line replies and bytes', () => {
+    expect(classify('host mx.example.com[192.0.2.1] said: 550-5.2.2 The mailbox is\n550 5.2.2 full (in reply to RCPT TO command)').id).toBe(22);
+    expect(classify(new TextEncoder().encode('452-4.2.2 The email account that you tried to reach is over quota.\r\n452 4.2.2 see https://support.google.com/mail/?p=OverQuotaTemp')).id).toBe(22);
+  });
+
+  it('accepts the smtp-reply-reader Reply shape (enhanced as an object) and a string enhanced code', () => {
+    const reply = { code: 550, enhanced: { class: 5 as const, subject: 1, detail: 1 }, lines: ['nope'], text: 'nope' };
+    expect(classify(reply)).toMatchObject({ id: 10, rule: { kind: 'enhanced-code', code: '5.1.1' } });
+    expect(classify({ code: 452, enhanced: '4.2.2', text: 'slow down' })).toMatchObject({ id: 22, transient: true });
+  });
+
+  it('falls back to the enhanced code, then the reply code, then undetermined', () => {
+    expect(classify('554 5.7.1 go away').rule).toEqual({ kind: 'enhanced-code', code: '5.7.1', stage: undefined });
+    expect(classify('554 5.7.1 go away').id).toBe(50);
+    expect(classify('552 go away')).toMatchObject({ id: 22, rule: { kind: 'reply-code', code: 552 } });
+    expect(classify('421 go away')).toMatchObject({ id: 70, transient: true });
+    expect(classify('the moon is made of cheese')).toMatchObject({ id: 1, rule: { kind: 'none' }, transient: true });
+    expect(classify('')).toMatchObject({ id: 1 });
+  });
+
+  it('refines a generic code decision with the SMTP stage named in the prose', () => {
+    expect(classify('host mx.example.com said: 550 no (in reply to RCPT TO command)')).toMatchObject({ id: 10, rule: { kind: 'reply-code', stage: 'rcpt' } });
+    expect(classify('host mx.example.com said: 550 no (in reply to MAIL FROM command)')).toMatchObject({ id: 50, rule: { stage: 'mail' } });
+    expect(classify('host mx.example.com said: 554 no (in reply to end of DATA command)')).toMatchObject({ id: 50, rule: { stage: 'data' } });
+    expect(classify('550 no')).toMatchObject({ id: 40 });
+  });
+
+  it('derives transient from category and reply class', () => {
+    expect(classify('450 4.1.1 user unknown').transient).toBe(false); // hard stays permanent
+    expect(classify('452 4.2.2 mailbox full').transient).toBe(true);
+    expect(classify('552 5.2.2 mailbox full').transient).toBe(false);
+    expect(classify('421 4.7.0 [TSS04] Messages temporarily deferred due to user complaints').transient).toBe(true);
+    expect(classify('Connection timed out').transient).toBe(true);
+  });
+
+  it('length classifies only the first bytes (the _len variant)', () => {
+    const text = '550 5.7.1 go away. Also: user unknown';
+    expect(classify(text).id).toBe(10);
+    expect(classify(text, { length: 17 })).toMatchObject({ id: 50, rule: { kind: 'enhanced-code', code: '5.7.1' } });
+    expect(classify('xx user unknown', { length: 6 })).toMatchObject({ id: 1 });
+    expect(classify('550 5.1.1 user unknown', { length: 9 })).toMatchObject({ id: 10, rule: { kind: 'enhanced-code' } });
+  });
+
+  it('forId and retrieveClass', () => {
+    expect(forId(23)).toMatchObject({ name: 'Too Large', category: 'soft', builtin: true });
+    expect(forId(12345)).toBeUndefined();
+    expect(retrieveClass(24)).toEqual({ name: 'Timeout', description: 'The message timed out.' });
+    expect(retrieveClass(2)).toBeUndefined();
+  });
+
+  it('TEST-4: never throws and returns a registered class for any input', () => {
+    const c = createClassifier();
+    const check = (r: Classification) => expect(c.forId(r.id)).toBeDefined();
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 200 })), fc.option(fc.nat(300), { nil: undefined }), (input, length) => {
+        check(c.classify(input, { length, domain: 'example.com' }));
+      }),
+      { numRuns: 500 },
+    );
+    for (const odd of [null, undefined, 42, {}, { code: 'x' }, { code: 999, enhanced: 7 }, { lines: [1, 2] }]) {
+      check(c.classify(odd as never));
+    }
+  });
+
+  it('X-4: a 1 MiB adversarial reply is classified in one pass (no catastrophic backtracking)', () => {
+    const c = createClassifier({ limits: { maxTextBytes: 2 * 1024 * 1024 } });
+    expect(c.classify('user unknow'.repeat(100_000)).id).toBe(1);
+    expect(c.classify('a'.repeat(1024 * 1024) + ' mailbox full').id).toBe(22);
+  });
+});
+
+describe('precedence: domain rules > user rules > built-in rules > enhanced code > reply code', () => {
+  const text = '550 5.2.2 <a@example.com>: user unknown; widget rejected';
+  const c = createClassifier({ rules: 'example.com,53,widget\n,51,widget' });
+
+  it('domain rule first, for its domain only', () => {
+    expect(c.classify(text, { domain: 'EXAMPLE.com' })).toMatchObject({ id: 53, rule: { kind: 'domain-rule', domain: 'example.com', pattern: 'widget' } });
+  });
+  it('then user rules', () => {
+    expect(c.classify(text, { domain: 'other.example' })).toMatchObject({ id: 51, rule: { kind: 'user-rule', pattern: 'widget' } });
+  });
+  it('then built-in rules', () => {
+    expect(createClassifier().classify(text)).toMatchObject({ id: 10, rule: { kind: 'builtin-rule' } });
+  });
+  it('then the enhanced code, then the reply code', () => {
+    const bare = createClassifier({ builtinRules: false });
+    expect(bare.classify(text)).toMatchObject({ id: 22, rule: { kind: 'enhanced-code', code: '5.2.2' } });
+    expect(bare.classify('552 user unknown')).toMatchObject({ id: 22, rule: { kind: 'reply-code', code: 552 } });
+  });
+  it('the rule list reflects the order', () => {
+    expect(c.rules().slice(0, 2)).toEqual([
+      { layer: 'domain', pattern: 'widget', id: 53, domain: 'example.com' },
+      { layer: 'user', pattern: 'widget', id: 51 },
+    ]);
+  });
+});
+
+describe('class registry', () => {
+  it('registers custom classes usable by rules, per instance', () => {
+    const a = createClassifier({ classes: [{ id: 99, name: 'Profanity', description: 'Rejected for language.', category: 'block' }] });
+    a.addRules(',99,watch your language');
+    expect(a.classify('550 watch your LANGUAGE')).toMatchObject({ id: 99, name: 'Profanity', category: 'block', transient: false });
+    expect(createClassifier().forId(99)).toBeUndefined();
+    expect(forId(99)).toBeUndefined();
+    expect(a.classes().map((x) => x.id)).toContain(99);
+  });
+
+  it('a built-in id cannot be overwritten (typed error)', () => {
+    const c = createClassifier();
+    expect(codeOf(() => c.registerClass(10, 'Mine', 'x', 'soft'))).toBe('ERR_SMTP_CLASS_BUILTIN');
+    expect(codeOf(() => c.registerClass(10, 'Mine', 'x', 'soft', { replace: true }))).toBe('ERR_SMTP_CLASS_BUILTIN');
+    expect(c.forId(10)?.name).toBe('Invalid Recipient');
+  });
+
+  it('re-registering a custom id: same values is a no-op, different needs replace', () => {
+    const c = createClassifier();
+    c.registerClass(101, 'A', 'a', 'soft');
+    expect(codeOf(() => c.registerClass(101, 'A', 'a', 'soft'))).toBeUndefined();
+    expect(codeOf(() => c.registerClass(101, 'B', 'b', 'soft'))).toBe('ERR_SMTP_CLASS_EXISTS');
+    c.registerClass(101, 'B', 'b', 'hard', { replace: true });
+    expect(c.forId(101)).toMatchObject({ name: 'B', category: 'hard', builtin: false });
+  });
+
+  it('validates ids, names and categories', () => {
+    const c = createClassifier();
+    expect(codeOf(() => c.registerClass(0, 'A', 'a', 'soft'))).toBe('ERR_SMTP_CLASS_INVALID_ID');
+    expect(codeOf(() => c.registerClass(1.5, 'A', 'a', 'soft'))).toBe('ERR_SMTP_CLASS_INVALID_ID');
+    expect(codeOf(() => c.registerClass(70000, 'A', 'a', 'soft'))).toBe('ERR_SMTP_CLASS_INVALID_ID');
+    expect(codeOf(() => c.registerClass(99, '', 'a', 'soft'))).toBe('ERR_SMTP_CLASS_INVALID');
+    expect(codeOf(() => c.registerClass(99, 'A', 'a', 'fatal' as never))).toBe('ERR_SMTP_CLASS_INVALID');
+  });
+
+  it('rules naming an unknown class are refused, atomically for addRules', () => {
+    const c = createClassifier();
+    expect(codeOf(() => c.addRule({ pattern: 'x', id: 99 }))).toBe('ERR_SMTP_CLASS_UNKNOWN');
+    expect(codeOf(() => c.addRules(',10,first\n,98,second'))).toBe('ERR_SMTP_CLASS_UNKNOWN');
+    expect(c.rules().filter((r) => r.layer !== 'builtin')).toEqual([]);
+    expect(codeOf(() => c.addRule({ pattern: '||', id: 10 }))).toBe('ERR_SMTP_RULE_INVALID');
+    expect(codeOf(() => c.addRule(null as never))).toBe('ERR_SMTP_RULE_INVALID');
+  });
+
+  it('invalid limits are refused', () => {
+    expect(codeOf(() => createClassifier({ limits: { maxTextBytes: -1 } }))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+
+  it('errors carry the shared brand, not only instanceof', () => {
+    try {
+      createClassifier().registerClass(10, 'x', 'x', 'hard');
+    } catch (e) {
+      expect((e as Record<symbol, unknown>)[Symbol.for('smtpkit.error')]).toBe(true);
+      expect(Object.keys(e as object)).not.toContain(Symbol.for('smtpkit.error').toString());
+      expect((e as { kind: string }).kind).toBe('local');
+    }
+  });
+});
+
+describe('cache (legacy bounce_cache_size)', () => {
+  it('returns the same result, and is invalidated when rules change', () => {
+    const c = createClassifier({ limits: { cacheSize: 2 } });
+    const a = c.classify('550 widget');
+    expect(c.classify('550 widget')).toBe(a);
+    c.addRule({ pattern: 'widget', id: 53 });
+    expect(c.classify('550 widget').id).toBe(53);
+    c.classify('x');
+    c.classify('y');
+    c.classify('z');
+    expect(c.classify('550 widget').id).toBe(53);
+  });
+});

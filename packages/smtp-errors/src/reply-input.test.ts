@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { normalizeReply, parseEnhanced, scanCodes, truncateUtf8 } from './reply-input.js';
+
+const enc = new TextEncoder();
+
+describe('scanCodes: first reply code and enhanced code inside MTA prose', () => {
+  it.each([
+    ['550 5.1.1 <a@example.com>: User unknown', 550, '5.1.1'],
+    ['host mx.example.com[192.0.2.1] said: 550 5.1.1 <a@example.com>: nope (in reply to RCPT TO command)', 550, '5.1.1'],
+    ['SMTP error from remote mail server after RCPT TO:<a@example.jp>: host mx.example.jp [192.0.2.153]: 550 5.2.1 gone', 550, '5.2.1'],
+    ['#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##', 550, '5.1.1'],
+    ['550-5.7.1 first line\n550 5.7.1 second line', 550, '5.7.1'],
+    ['Remote Server returned \'550 5.1.10 RESOLVER.ADR.RecipientNotFound\'', 550, '5.1.10'],
+    ['smtp;554 5.7.606 Access denied', 554, '5.7.606'],
+    ['Sorry, I couldn\'t find a mail exchanger or IP address. (#5.4.4)', undefined, '5.4.4'],
+    ['connect to 250.1.2.3[250.1.2.3]:25: Connection timed out', undefined, undefined],
+    ['received from IP address 192.0.2.89 on Thu, 29 Apr 2009 00:00:00 -0000 (GMT)', undefined, undefined],
+    ['listed at 5.5.5.5 today', undefined, undefined],
+    ['ERROR_CODE :550, ERROR_CODE :5.2.2 <a@example.co.jp>... Mailbox Full', undefined, '5.2.2'],
+    ['Receiving server: 421 4.4.2 Connection timed out', 421, '4.4.2'],
+    ['ユーザーは存在しません 550 5.1.1 ユーザー不明', 550, '5.1.1'],
+    ['999 9.9.9 nothing', undefined, undefined],
+  ])('%s', (text, code, enhanced) => {
+    const found = scanCodes(text);
+    expect(found.code).toBe(code);
+    expect(found.enhanced ? `${found.enhanced.class}.${found.enhanced.subject}.${found.enhanced.detail}` : undefined).toBe(enhanced);
+  });
+
+  it('X-4: finishes on adversarial digit runs (each position is visited a bounded number of times)', () => {
+    const nasty = '5.5.'.repeat(250_000) + '550';
+    expect(scanCodes(nasty)).toEqual({ code: undefined, enhanced: undefined });
+    expect(scanCodes(nasty + ' 550 5.1.1 x')).toEqual({ code: 550, enhanced: { class: 5, subject: 1, detail: 1 } });
+    expect(scanCodes('5'.repeat(1_000_000)).code).toBeUndefined();
+  });
+});
+
+describe('parseEnhanced', () => {
+  it('parses exact codes only', () => {
+    expect(parseEnhanced('5.1.1')).toEqual({ class: 5, subject: 1, detail: 1 });
+    expect(parseEnhanced('4.7.650')).toEqual({ class: 4, subject: 7, detail: 650 });
+    expect(parseEnhanced('5.1.1 x')).toBeUndefined();
+    expect(parseEnhanced('3.1.1')).toBeUndefined();
+    expect(parseEnhanced('5.1234.1')).toBeUndefined();
+  });
+});
+
+describe('truncateUtf8 (the legacy _len variant counts bytes)', () => {
+  it('never splits a character and never exceeds the byte count', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.nat(120), (s, n) => {
+        const t = truncateUtf8(s, n);
+        expect(s.startsWith(t)).toBe(true);
+        expect(enc.encode(t).length).toBeLessThanOrEqual(n);
+        const next = s.slice(t.length, t.length + (s.codePointAt(t.length)! > 0xffff ? 2 : 1));
+        if (t.length < s.length) expect(enc.encode(t + next).length).toBeGreaterThan(n);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('normalizeReply', () => {
+  it('accepts bytes, decoding UTF-8 (invalid bytes become U+FFFD, never an exception)', () => {
+    const r = normalizeReply(enc.encode('550 5.1.1 Benutzer unbekannt: Müller'), undefined, 65536);
+    expect(r).toMatchObject({ code: 550, text: '550 5.1.1 Benutzer unbekannt: Müller' });
+    expect(normalizeReply(new Uint8Array([0x35, 0x35, 0x30, 0x20, 0xff, 0xfe]), undefined, 100).code).toBe(550);
+  });
+
+  it('accepts a structural reply with enhanced as string or object (smtp-reply-reader shape)', () => {
+    expect(normalizeReply({ code: 550, enhanced: '5.2.2', text: 'full' }, undefined, 100).enhanced).toEqual({ class: 5, subject: 2, detail: 2 });
+    expect(normalizeReply({ code: 550, enhanced: { class: 5, subject: 1, detail: 1 }, lines: ['a', 'b'] }, undefined, 100)).toEqual({
+      text: 'a\nb',
+      code: 550,
+      enhanced: { class: 5, subject: 1, detail: 1 },
+    });
+    expect(normalizeReply({ text: '452 4.2.2 full' }, undefined, 100)).toMatchObject({ code: 452, enhanced: { class: 4, subject: 2, detail: 2 } });
+  });
+
+  it('honours length in bytes for strings and bytes alike', () => {
+    const s = 'ü'.repeat(10) + ' 550 user unknown';
+    expect(normalizeReply(s, 5, 65536).text).toBe('üü');
+    expect(normalizeReply(enc.encode(s), 4, 65536).text).toBe('üü');
+    expect(normalizeReply('550 abc', 100, 3).text).toBe('550');
+  });
+});

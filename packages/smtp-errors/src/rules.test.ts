@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isSmtpErrorsError } from './errors.js';
+import { fold, makeRule, parseRules, RuleMatcher, type RuleInit } from './rules.js';
+
+/** Reference: the obvious (slow) first-match semantics. */
+function naive(rules: readonly RuleInit[], text: string, domain?: string): number | undefined {
+  const t = fold(text);
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
+    if (rule.domain !== undefined && fold(rule.domain) !== domain) continue;
+    let pos = 0;
+    let ok = true;
+    for (const piece of fold(rule.pattern).split('|').filter((p) => p)) {
+      const at = t.indexOf(piece, pos);
+      if (at < 0) {
+        ok = false;
+        break;
+      }
+      pos = at + piece.length;
+    }
+    if (ok) return r;
+  }
+  return undefined;
+}
+
+function matcher(rules: readonly RuleInit[]) {
+  const stored = rules.map((r) => makeRule(r, 'user'));
+  const m = new RuleMatcher(stored);
+  return (text: string, domain?: string) => {
+    const hit = m.match(fold(text), domain);
+    return hit ? stored.indexOf(hit) : undefined;
+  };
+}
+
+describe('parseRules: legacy domain,bounce_code,rule format', () => {
+  it('parses global and per-domain rules, keeps commas in the rule, skips blanks and comments', () => {
+    expect(parseRules('# comment\r\n,10,no such user here\r\n\nexample.com,22,box|full, really\n')).toEqual([
+      { pattern: 'no such user here', id: 10 },
+      { domain: 'example.com', pattern: 'box|full, really', id: 22 },
+    ]);
+  });
+
+  it.each([
+    ['only-one-comma,10', 1],
+    [',ten,user unknown', 1],
+    [',10,user\n,10,|||', 2],
+    [',10,', 1],
+  ])('rejects %j with ERR_SMTP_RULE_SYNTAX and the line number', (text, line) => {
+    try {
+      parseRules(text);
+      expect.unreachable();
+    } catch (e) {
+      expect(isSmtpErrorsError(e)).toBe(true);
+      expect((e as { code: string }).code).toBe('ERR_SMTP_RULE_SYNTAX');
+      expect((e as { line: number }).line).toBe(line);
+    }
+  });
+});
+
+describe('RuleMatcher (Aho-Corasick, one pass)', () => {
+  it('matches substrings case-insensitively, first rule in order wins', () => {
+    const m = matcher([
+      { pattern: 'Mailbox FULL', id: 22 },
+      { pattern: 'user unknown', id: 10 },
+      { pattern: 'full', id: 1 },
+    ]);
+    expect(m('550 USER UNKNOWN')).toBe(1);
+    expect(m('552 mailbox full, user unknown')).toBe(0);
+    expect(m('disk is full')).toBe(2);
+    expect(m('nothing')).toBeUndefined();
+  });
+
+  it('| is an ordered wildcard: pieces in order, not overlapping', () => {
+    const m = matcher([{ pattern: 'user|unknown', id: 10 }, { pattern: 'ab|b', id: 1 }, { pattern: 'x|x', id: 2 }]);
+    expect(m('the user is unknown')).toBe(0);
+    expect(m('unknown user')).toBeUndefined();
+    expect(m('ab')).toBeUndefined();
+    expect(m('abb')).toBe(1);
+    expect(m('x')).toBeUndefined();
+    expect(m('x x')).toBe(2);
+  });
+
+  it('domain rules apply only to their domain', () => {
+    const m = matcher([{ pattern: 'nope', id: 10, domain: 'Example.COM' }, { pattern: 'nope', id: 50 }]);
+    expect(m('550 nope', 'example.com')).toBe(0);
+    expect(m('550 nope', 'other.example')).toBe(1);
+    expect(m('550 nope')).toBe(1);
+  });
+
+  it('handles non-ASCII patterns and text', () => {
+    const m = matcher([{ pattern: 'Benutzer UNBEKANNT', id: 10 }, { pattern: 'ユーザー|存在しません', id: 10 }]);
+    expect(m('550 benutzer unbekannt')).toBe(0);
+    expect(m('ユーザー kijitora は存在しません')).toBe(1);
+  });
+
+  it('agrees with the naive first-match definition on random rules and texts', () => {
+    const alphabet = fc.constantFrom('a', 'b', 'c', 'A', '|', ' ', 'é');
+    const piece = fc.string({ unit: alphabet, minLength: 1, maxLength: 5 }).filter((p) => p.split('|').some((x) => x));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ pattern: piece, id: fc.constant(10), domain: fc.option(fc.constantFrom('d1', 'd2'), { nil: undefined }) }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.string({ unit: alphabet, maxLength: 40 }),
+        fc.option(fc.constantFrom('d1', 'd2'), { nil: undefined }),
+        (rules, text, domain) => {
+          const clean = rules.map((r) => (r.domain === undefined ? { pattern: r.pattern, id: r.id } : r));
+          expect(matcher(clean)(text, domain)).toBe(naive(clean, text, domain));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
