@@ -266,7 +266,8 @@ describe('X-4: linear time on hostile input (generous ratio, no absolute timing)
       (n) => ['mx', `SIZE ${'9'.repeat(n)}`],
       (n) => ['mx', 'X'.repeat(n)],
       (n) => ['mx', ...Array.from({ length: n / 16 }, () => 'X_Y=          z')],
-      (n) => ['mx', `LIMITS ${'RCPTMAX='.repeat(n / 8)}`],
+      (n) => ['mx', `LIMITS ${'RCPTMAX=1 '.repeat(n / 10)}`],
+      (n) => ['mx', `XCLIENT${' NAME'.repeat(n / 5)}`, ...Array.from({ length: n / 8 }, () => 'SIZE 1')],
     ];
     for (const shape of shapes) {
       const small = shape(mib);
