@@ -208,3 +208,17 @@ describe('typed helpers', () => {
     );
   });
 });
+
+describe('custom parameter specs', () => {
+  it('a collection validates private parameters with its own specs, and format keeps them', async () => {
+    const { formatMailFrom } = await import('smtp-client-args');
+    const a = new SmtpClientArgs({
+      command: 'mail',
+      parameters: [{ keyword: 'XTRACE', command: 'mail', extensions: ['XTRACE'], rfc: 'private', value: 'none' }],
+    });
+    expect(a.add('XTRACE', 'x')).toMatchObject({ ok: false, reason: 'value-not-allowed' });
+    expect(a.add('xtrace')).toMatchObject({ ok: true });
+    expect(formatMailFrom('a@b', a)).toBe('MAIL FROM:<a@b> XTRACE');
+    expect(a.clone().add('XTRACE')).toMatchObject({ ok: false, reason: 'duplicate' });
+  });
+});

@@ -7,7 +7,7 @@
 import { LocalProtocolError } from './errors.js';
 import { checkParam, encodeUtf8AddrXtext, isDateTime, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
-import { asciiUpper, findControl, hasNonAscii, isAtext, utf8Length } from './text.js';
+import { asciiUpper, findControl, hasNonAscii, isAtext, isWellFormed, utf8Length } from './text.js';
 import { xtextEncode } from './xtext.js';
 
 /**
@@ -429,6 +429,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     if (mailbox === null) return this.set('AUTH', '<>');
     if (typeof mailbox !== 'string' || mailbox.length === 0) throw invalid('AUTH', 'AUTH must be a mailbox or null');
     noControls(mailbox, 'AUTH');
+    if (!isWellFormed(mailbox)) throw invalid('AUTH', 'AUTH is not well-formed UTF-16');
     return this.set('AUTH', xtextEncode(mailbox));
   }
 
@@ -578,6 +579,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     for (let i = 0; i < addrType.length; i++) if (!isAtext(addrType.charCodeAt(i))) throw invalid('ORCPT', 'ORCPT addr-type must be an atom');
     if (typeof address !== 'string' || address.length === 0) throw invalid('ORCPT', 'ORCPT address must be a non-empty string');
     noControls(address, 'ORCPT');
+    if (!isWellFormed(address)) throw invalid('ORCPT', 'ORCPT address is not well-formed UTF-16');
     let value: string;
     if (addrType.toUpperCase() === 'UTF-8') value = `${addrType};${encodeUtf8AddrXtext(address)}`;
     else {

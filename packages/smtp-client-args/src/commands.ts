@@ -8,7 +8,7 @@
 import { SmtpClientArgs } from './client-args.js';
 import { LocalProtocolError, RemoteProtocolError } from './errors.js';
 import type { ServerReply } from './errors.js';
-import { checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
+import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
 import { DEFAULT_PATH_LIMITS, pathFailureReply, renderPath, scanPath, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
@@ -175,12 +175,15 @@ function renderArgs(args: Iterable<readonly [string, string | undefined]> | unde
   if (typeof args !== 'object' || args === null || typeof (args as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
     throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
   }
-  const specs = mergeSpecs(undefined);
+  // Defence in depth: re-check every pair even if it came from SmtpClientArgs. A collection keeps
+  // its own (possibly custom) parameter table, so only the wire grammar and the command are checked
+  // again; any other iterable is checked against the whole built-in table.
+  const own = args instanceof SmtpClientArgs;
+  const specs = own ? OWNERSHIP[command] : DEFAULT_PARAMETERS;
   let out = '';
   const seen = new Set<string>();
   for (const entry of args) {
     const [k, v] = entry;
-    // Defence in depth: re-check every pair even if it came from SmtpClientArgs.
     const r = checkParam(k, v, specs, command, { smtpUtf8, lowercaseXtextHex: true });
     if (!r.ok) {
       const name = r.reason === 'bad-keyword' ? 'args' : asciiUpper(String(k));
@@ -192,6 +195,16 @@ function renderArgs(args: Iterable<readonly [string, string | undefined]> | unde
   }
   return out;
 }
+
+/** The built-in table reduced to command ownership (no value validators), one per command. */
+function ownership(command: ParameterCommand): ReadonlyMap<string, ParameterSpec> {
+  const m = new Map<string, ParameterSpec>();
+  for (const [k, s] of DEFAULT_PARAMETERS) {
+    if (s.command !== command) m.set(k, { keyword: s.keyword, command: s.command, extensions: s.extensions, rfc: s.rfc, value: 'optional' });
+  }
+  return m;
+}
+const OWNERSHIP: Readonly<Record<ParameterCommand, ReadonlyMap<string, ParameterSpec>>> = Object.freeze({ mail: ownership('mail'), rcpt: ownership('rcpt') });
 
 function hasKey(args: Iterable<readonly [string, string | undefined]> | undefined, key: string): boolean {
   if (args === undefined) return false;
@@ -314,6 +327,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   // Tokenize the parameters: SP esmtp-param *(SP esmtp-param).
   const extraSpaces = lenient.extraSpaces ?? false;
   const raw: RawParam[] = [];
+  const seen = new Set<string>();
   while (i < end) {
     if (s.charCodeAt(i) !== 0x20) {
       throw paramError('ERR_SMTP_PARAM_SYNTAX', raw.length === 0 ? 'Unexpected text after the address' : 'Invalid parameter syntax');
@@ -341,7 +355,8 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
     }
     if (raw.length >= limits.parameters) throw paramError('ERR_SMTP_TOO_MANY_PARAMS', 'Too many parameters');
     const upper = asciiUpper(keyword);
-    for (const r of raw) if (r.upper === upper) throw paramError('ERR_SMTP_PARAM_DUPLICATE', `Duplicate parameter ${upper}`, upper);
+    if (seen.has(upper)) throw paramError('ERR_SMTP_PARAM_DUPLICATE', `Duplicate parameter ${upper}`, upper);
+    seen.add(upper);
     raw.push({ keyword, upper, value });
   }
 
