@@ -1,18 +1,22 @@
 /**
  * A multi-pattern matcher (Aho-Corasick) compiled to a dense DFA over a compact alphabet: one pass
  * over the text finds every occurrence of every literal, in time linear in the text plus the
- * number of matches. Patterns and text must already be case-folded by the caller.
+ * number of matches. Case-insensitive: the alphabet maps every UTF-16 code unit to the class of its
+ * lower-case form, so the text is never copied or lower-cased. Literals must be lower case.
  */
 
 /** @internal A compiled automaton. */
 export class Automaton {
-  /** Alphabet class of each UTF-16 code unit (0 = a unit that appears in no pattern). */
+  /** Alphabet class of each UTF-16 code unit (0 = a unit that appears in no literal). */
   readonly charClass: Uint16Array;
   /** Alphabet size (number of classes). */
   readonly width: number;
-  /** `delta[state * width + class]` = next state. */
+  /**
+   * `delta[base + class]`, where `base = state * width`: the next state's base, or, when the next
+   * state reports a literal, `-(base) - 1` (so the hot loop tests only the sign).
+   */
   readonly delta: Int32Array;
-  /** The literal ending exactly at this state, or -1. */
+  /** The literal ending exactly at this state (indexed by state), or -1. */
   readonly own: Int32Array;
   /** The nearest proper suffix state that has an `own` literal, or -1. */
   readonly dict: Int32Array;
@@ -30,7 +34,17 @@ export class Automaton {
       }
     }
     this.width = width;
-    // Trie with map children while building.
+    // Fold: every unit whose lower-case form is a single unit of the alphabet shares its class.
+    const classes = this.charClass;
+    for (let c = 0; c < 65536; c++) {
+      if (classes[c] !== 0) continue;
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const lower = String.fromCharCode(c).toLowerCase();
+      if (lower.length === 1) {
+        const cls = classes[lower.charCodeAt(0)]!;
+        if (cls !== 0 && lower.charCodeAt(0) !== c) classes[c] = cls;
+      }
+    }
     const children: Map<number, number>[] = [new Map<number, number>()];
     const ownList: number[] = [-1];
     this.lengths = new Int32Array(literals.length);
@@ -38,7 +52,7 @@ export class Automaton {
       this.lengths[id] = lit.length;
       let s = 0;
       for (let i = 0; i < lit.length; i++) {
-        const cls = this.charClass[lit.charCodeAt(i)]!;
+        const cls = classes[lit.charCodeAt(i)]!;
         let next = children[s]!.get(cls);
         if (next === undefined) {
           next = children.length;
@@ -54,13 +68,11 @@ export class Automaton {
     this.states = states;
     this.own = Int32Array.from(ownList);
     this.dict = new Int32Array(states).fill(-1);
-    this.delta = new Int32Array(states * width);
+    const goto = new Int32Array(states * width);
     const fail = new Int32Array(states);
-    // BFS: root's transitions first.
     const queue: number[] = [];
     for (const [cls, next] of children[0]!) {
-      this.delta[cls] = next;
-      fail[next] = 0;
+      goto[cls] = next;
       queue.push(next);
     }
     for (let head = 0; head < queue.length; head++) {
@@ -69,14 +81,19 @@ export class Automaton {
       this.dict[s] = this.own[f]! >= 0 ? f : this.dict[f]!;
       const base = s * width;
       const fbase = f * width;
-      for (let cls = 0; cls < width; cls++) this.delta[base + cls] = this.delta[fbase + cls]!;
+      for (let cls = 0; cls < width; cls++) goto[base + cls] = goto[fbase + cls]!;
       for (const [cls, next] of children[s]!) {
-        fail[next] = this.delta[fbase + cls]!;
-        this.delta[base + cls] = next;
+        fail[next] = goto[fbase + cls]!;
+        goto[base + cls] = next;
         queue.push(next);
       }
     }
-    // Class 0 (units in no pattern) always returns to the root: delta[*, 0] stays 0.
-    for (let s = 0; s < states; s++) this.delta[s * width] = 0;
+    for (let s = 0; s < states; s++) goto[s * width] = 0;
+    this.delta = new Int32Array(states * width);
+    for (let i = 0; i < goto.length; i++) {
+      const next = goto[i]!;
+      const reports = this.own[next]! >= 0 || this.dict[next]! >= 0;
+      this.delta[i] = reports ? -(next * width) - 1 : next * width;
+    }
   }
 }

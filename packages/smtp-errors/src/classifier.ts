@@ -247,7 +247,7 @@ export class Classifier {
     const enhancedCode = reply.enhanced ? `${reply.enhanced.class}.${reply.enhanced.subject}.${reply.enhanced.detail}` : undefined;
     let id = 1;
     let rule: DecidedBy = { kind: 'none' };
-    const folded = fold(reply.text);
+    const folded = reply.text;
     const matched = this.#getMatcher().match(folded, domain);
     if (matched) {
       id = matched.id;
@@ -274,16 +274,16 @@ export class Classifier {
     const replyClass = reply.code !== undefined ? Math.floor(reply.code / 100) : reply.enhanced?.class;
     const transient =
       cls.category === 'hard' || cls.category === 'admin' ? false : replyClass === 5 ? false : true;
-    const result: Classification = Object.freeze({
+    const result: Classification = {
       id: cls.id,
       name: cls.name,
       description: cls.description,
       category: cls.category,
       transient,
-      rule: Object.freeze(rule),
+      rule,
       replyCode: reply.code,
       enhancedCode,
-    });
+    };
     if (useCache) {
       this.#cache.set(key, result);
       if (this.#cache.size > this.#limits.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);

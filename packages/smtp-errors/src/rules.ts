@@ -147,7 +147,7 @@ export class RuleMatcher {
   }
 
   /**
-   * One pass over the folded text; returns the matching rule of lowest rank that applies to
+   * One pass over the text (case folding is built into the automaton's alphabet); returns the matching rule of lowest rank that applies to
    * `domain` (folded), or undefined.
    */
   match(folded: string, domain: string | undefined): StoredRule | undefined {
@@ -167,8 +167,14 @@ export class RuleMatcher {
     let s = 0;
     const n = folded.length;
     for (let i = 0; i < n; i++) {
-      s = delta[s * width + charClass[folded.charCodeAt(i)]!]!;
-      let t = own[s]! >= 0 ? s : dict[s]!;
+      const v = delta[s + charClass[folded.charCodeAt(i)]!]!;
+      if (v >= 0) {
+        s = v;
+        continue;
+      }
+      s = -v - 1;
+      const state = s / width;
+      let t = own[state]! >= 0 ? state : dict[state]!;
       while (t >= 0) {
         const lit = own[t]!;
         const list = occurrences[lit]!;
