@@ -60,6 +60,7 @@ export class DataDecoder {
     let state = this.state;
     let seg = from;
     let i = from;
+    let lf = -1; // cached position of the next LF at or after i (to when none)
     const flush = (end: number): void => {
       if (end > seg) emit(data.subarray(seg, end));
     };
@@ -86,18 +87,25 @@ export class DataDecoder {
           }
           state = MID;
           continue;
-        case MID:
-          // Fast path: skip ordinary bytes.
-          while (i < to) {
-            const c = data[i]!;
-            if (c === CR || c === LF) break;
-            i++;
+        case MID: {
+          // Fast path: jump from CR to CR with a native search, checking for a bare LF before each,
+          // and stay here across ordinary CRLF line ends (next line not starting with '.', CR, LF).
+          let cr: number;
+          for (;;) {
+            if (lf < i) {
+              lf = data.indexOf(LF, i);
+              if (lf < 0 || lf >= to) lf = to;
+            }
+            cr = data.indexOf(CR, i);
+            if (cr < 0 || cr >= to) cr = to;
+            if (lf < cr || cr + 2 >= to || lf !== cr + 1) break;
+            const next = data[cr + 2]!;
+            if (next === DOT || next === CR || next === LF) break;
+            i = cr + 2;
           }
-          if (i >= to) continue;
-          if (data[i] === CR) {
-            state = SEEN_CR;
-          } else {
+          if (lf < cr) {
             // bare LF
+            i = lf;
             this.bareLf++;
             if (normalize) {
               flush(i);
@@ -105,9 +113,15 @@ export class DataDecoder {
               seg = i + 1;
               state = SOFT_LINE_START;
             }
+            i++;
+            continue;
           }
+          i = cr;
+          if (i >= to) continue;
+          state = SEEN_CR;
           i++;
           continue;
+        }
         case SEEN_CR:
           if (b === LF) {
             state = LINE_START;

@@ -27,7 +27,10 @@ interface PathLimits {
 }
 
 const enc = new TextEncoder();
-const byteLength = (s: string): number => enc.encode(s).length;
+function byteLength(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return enc.encode(s).length;
+  return s.length;
+}
 
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 /** RFC 5321 atext plus UTF-8 (RFC 6531) when `utf8`. */

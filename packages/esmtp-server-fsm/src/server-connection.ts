@@ -149,6 +149,11 @@ export interface ServerOptions {
   readonly registry?: ExtensionRegistry;
   /** Opt-in keywords of the registry to advertise (its `SessionSettings.enable`). */
   readonly enable?: readonly string[];
+  /**
+   * Copy the bytes given to `receiveData` (default true). Set false only when the caller never
+   * reuses or mutates a buffer after handing it over (Node socket chunks): saves a copy per chunk.
+   */
+  readonly copyInput?: boolean;
   /** HELP text lines (214). */
   readonly help?: readonly string[];
 }
@@ -210,7 +215,14 @@ const XFORWARD_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURC
 /** Keywords the session implements itself (a registry cannot override them). */
 const NATIVE_KEYWORDS = new Set(['PIPELINING', 'SIZE', '8BITMIME', 'BINARYMIME', 'CHUNKING', 'STARTTLS', 'AUTH', 'DSN', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'REQUIRETLS', 'MT-PRIORITY', 'DELIVERBY', 'LIMITS', 'XCLIENT', 'XFORWARD', 'VRFY', 'EXPN', 'HELP']);
 
-const TRANSITION_KEYS = new Set(SERVER_TRANSITIONS.map((t) => `${t.from}|${t.on}|${t.to}`));
+const TRANSITIONS = new Map<string, Map<string, Set<string>>>();
+for (const t of SERVER_TRANSITIONS) {
+  let byOn = TRANSITIONS.get(t.from);
+  if (!byOn) TRANSITIONS.set(t.from, (byOn = new Map()));
+  let tos = byOn.get(t.on);
+  if (!tos) byOn.set(t.on, (tos = new Set()));
+  tos.add(t.to);
+}
 
 /**
  * One server-side SMTP/ESMTP/LMTP session, sans-IO.
@@ -407,7 +419,7 @@ export class ServerConnection {
     if (this.current === 'awaiting-tls') {
       throw new LocalProtocolError('ERR_SMTP_DATA_DURING_TLS_HANDSHAKE', 'bytes fed while the TLS handshake is pending; start TLS first');
     }
-    const bytes = typeof data === 'string' ? enc.encode(data) : data.slice();
+    const bytes = typeof data === 'string' ? enc.encode(data) : this.options.copyInput === false ? data : data.slice();
     if (bytes.length === 0) return;
     this.chunks.push(bytes);
     this.inputLength += bytes.length;
@@ -561,7 +573,7 @@ export class ServerConnection {
   }
 
   private go(on: string, to: ServerState): void {
-    if (!TRANSITION_KEYS.has(`${this.current}|${on}|${to}`)) {
+    if (TRANSITIONS.get(this.current)?.get(on)?.has(to) !== true) {
       throw new Error(`esmtp-server-fsm internal error: no transition ${this.current} --${on}--> ${to}`);
     }
     this.current = to;
@@ -902,8 +914,17 @@ export class ServerConnection {
     return this.mechanisms.length > 0 && (this.secure || (this.options.auth?.allowInsecure ?? false)) && this.authUser === undefined;
   }
 
-  private paramPolicy(): ParameterPolicy {
-    return { ...this.paramPolicyBase, requireTls: this.ext.requireTls && this.secure, auth: this.mechanisms.length > 0 };
+  private readonly policyCache = new Map<number, ParameterPolicy>();
+
+  /** MAIL/RCPT parameter policy for the current session facts (cached: it depends on two flags). */
+  private paramPolicy(smtpUtf8 = this.paramPolicyBase.smtpUtf8): ParameterPolicy {
+    const key = (this.secure ? 1 : 0) | (smtpUtf8 ? 2 : 0);
+    let p = this.policyCache.get(key);
+    if (!p) {
+      p = { ...this.paramPolicyBase, smtpUtf8, requireTls: this.ext.requireTls && this.secure, auth: this.mechanisms.length > 0 };
+      this.policyCache.set(key, p);
+    }
+    return p;
   }
 
   private mail(arg: string): void {
@@ -933,7 +954,7 @@ export class ServerConnection {
     if (this.bdatActive) return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });
     const rest = this.prefix(arg, 'TO:');
     if (rest === undefined) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: RCPT TO:<address>' });
-    const r = parseEnvelopeArgument('rcpt', rest, { ...this.paramPolicy(), smtpUtf8: this.paramPolicyBase.smtpUtf8 && this.mailParams.SMTPUTF8 === true }, this.limits);
+    const r = parseEnvelopeArgument('rcpt', rest, this.paramPolicy(this.paramPolicyBase.smtpUtf8 && this.mailParams.SMTPUTF8 === true), this.limits);
     if (!r.ok) return this.reply(r.reply);
     if (this.recipients.length >= this.limits.maxRecipients) return this.reply({ code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' });
     this.go('RCPT', 'rcpt-decision');

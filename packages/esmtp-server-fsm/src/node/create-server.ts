@@ -231,6 +231,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.conn = new ServerConnection({
         ...core,
         hostname,
+        copyInput: false,
         secure: this.socket instanceof TLSSocket,
         starttls: secureContext !== undefined && (starttls ?? true),
         trusted,

@@ -1,0 +1,253 @@
+/**
+ * server: esmtp-server-fsm against smtp-server (npm), measured in the same run.
+ *  1. messages/s of createServer vs smtp-server, both driven by Postfix smtp-source over loopback
+ *     (10 KB messages, 1 and 8 sessions, connection reuse);
+ *  2. MB/s of the sans-IO core on a pipelined transcript, against a baseline written the common
+ *     way (decode to string, split lines, regex per command, string dot-unstuffing);
+ *  3. resident memory growth while one 200 MB message streams through each server.
+ */
+import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { promisify } from 'node:util';
+import { SMTPServer } from 'smtp-server';
+import { ServerConnection } from 'esmtp-server-fsm';
+import { createServer } from 'esmtp-server-fsm/node';
+import { median, throughput, throughputAsync, type Comparison, type Figure, type Suite } from '../harness.js';
+
+const run = promisify(execFile);
+
+interface Listening {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+async function ours(): Promise<Listening> {
+  const server = createServer({
+    hostname: 'bench.test',
+    limits: { maxMessageSize: 0 },
+    maxConnections: 1000,
+    onData: async (_env, body) => {
+      for await (const _ of body) void _;
+    },
+  });
+  const a = await server.listen(0, '127.0.0.1');
+  return { port: a.port, close: () => server.close({ timeout: 1000 }) };
+}
+
+async function peer(): Promise<Listening> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    maxClients: 1000,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => callback());
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as { port: number }).port;
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function smtpSource(port: number, sessions: number, messages: number): Promise<number> {
+  await run('/usr/sbin/smtp-source', ['-s', String(sessions), '-m', String(messages), '-l', '10240', '-d', '-f', 'a@bench.test', '-t', 'b@bench.test', `127.0.0.1:${String(port)}`], { timeout: 600_000 });
+  return messages;
+}
+
+async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
+  const out: Comparison[] = [];
+  const o = await ours();
+  const p = await peer();
+  try {
+    for (const sessions of [1, 8]) {
+      const n = quick ? 200 : 2000;
+      const runs = quick ? 1 : 3;
+      // interleave so both see the same machine load
+      const oursFig = await throughputAsync(`createServer, ${String(sessions)} session(s)`, 'messages/s', () => smtpSource(o.port, sessions, n), { runs });
+      const peerFig = await throughputAsync(`smtp-server, ${String(sessions)} session(s)`, 'messages/s', () => smtpSource(p.port, sessions, n), { runs });
+      out.push({
+        title: `messages/s, smtp-source, 10 KB, ${String(sessions)} session(s)`,
+        ours: oursFig,
+        peer: peerFig,
+        aim: '>= 1.5x',
+        notes: `${String(n)} messages per run over loopback, connection reuse (-d); both servers drain the body and accept`,
+      });
+    }
+  } finally {
+    await o.close();
+    await p.close();
+  }
+  return out;
+}
+
+/** The common approach to a server command/data parser, as a peer for the core figure. */
+class NaiveServer {
+  #buf = '';
+  #inData = false;
+  #body = '';
+  replies = 0;
+  push(chunk: Uint8Array): void {
+    this.#buf += Buffer.from(chunk).toString('latin1');
+    for (;;) {
+      if (this.#inData) {
+        const end = this.#buf.indexOf('\r\n.\r\n');
+        if (end < 0 && !this.#buf.startsWith('.\r\n')) return;
+        const cut = this.#buf.startsWith('.\r\n') ? 0 : end + 2;
+        this.#body = this.#buf.slice(0, cut).replace(/^\.\./gm, '.');
+        this.#buf = this.#buf.slice(cut + 3);
+        this.#inData = false;
+        this.replies++;
+        continue;
+      }
+      const nl = this.#buf.indexOf('\r\n');
+      if (nl < 0) return;
+      const line = this.#buf.slice(0, nl);
+      this.#buf = this.#buf.slice(nl + 2);
+      const m = /^([A-Za-z]+)(?: (.*))?$/.exec(line);
+      if (!m) continue;
+      const verb = m[1]!.toUpperCase();
+      if (verb === 'MAIL' || verb === 'RCPT') {
+        if (!/^(FROM|TO):<[^>]*>/i.test(m[2] ?? '')) throw new Error('bad');
+      }
+      if (verb === 'DATA') this.#inData = true;
+      this.replies++;
+    }
+  }
+  get bodyLength(): number {
+    return this.#body.length;
+  }
+}
+
+function transcript(): { flights: Uint8Array[]; bytes: number } {
+  const enc = new TextEncoder();
+  const line = 'x'.repeat(76) + '\r\n';
+  const body = ('Subject: bench\r\n\r\n' + line.repeat(130) + '.dotted line\r\n').replace(/^\./gm, '..') + '.\r\n';
+  const flights: Uint8Array[] = [enc.encode('EHLO client.bench\r\n')];
+  for (let i = 0; i < 20; i++) {
+    flights.push(enc.encode(`MAIL FROM:<a${String(i)}@bench.test>\r\nRCPT TO:<b@bench.test>\r\nRCPT TO:<c@bench.test>\r\nDATA\r\n`));
+    flights.push(enc.encode(body));
+  }
+  flights.push(enc.encode('QUIT\r\n'));
+  return { flights, bytes: flights.reduce((n, f) => n + f.length, 0) };
+}
+
+function coreThroughput(quick: boolean): Comparison {
+  const { flights, bytes } = transcript();
+  const mb = bytes / 1e6;
+  const opts = { runs: quick ? 2 : 5, ms: quick ? 100 : 300 };
+  const oursFig: Figure = throughput('ServerConnection', 'MB/s', () => {
+    const conn = new ServerConnection({ autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start', 'message-end'] });
+    for (const f of flights) {
+      conn.receiveData(f);
+      for (let e = conn.nextEvent(); e.type !== 'need-data' && e.type !== 'closed'; e = conn.nextEvent()) void e;
+      conn.dataToSend();
+    }
+    return mb;
+  }, opts);
+  const peerFig: Figure = throughput('string split + regex baseline', 'MB/s', () => {
+    const p = new NaiveServer();
+    for (const f of flights) p.push(f);
+    return mb;
+  }, opts);
+  return {
+    title: 'core MB/s on a pipelined transcript (20 messages of 10 KB, 2 recipients each)',
+    ours: oursFig,
+    peer: peerFig,
+    notes: 'ours parses, validates paths and parameters, enforces limits and formats replies; the baseline only splits lines',
+  };
+}
+
+function readReply(socket: Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer): void => {
+      buf += d.toString('latin1');
+      const lines = buf.split('\r\n');
+      if (lines.some((l) => /^\d{3} /.test(l))) {
+        socket.removeListener('data', onData);
+        resolve(buf);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
+async function send(socket: Socket, line: string): Promise<string> {
+  const r = readReply(socket);
+  socket.write(line);
+  return r;
+}
+
+/** Streams one `bytes`-long message and returns the peak RSS growth in MB. */
+async function streamBig(port: number, bytes: number): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const socket = connect(port, '127.0.0.1');
+  await readReply(socket);
+  await send(socket, 'EHLO big.test\r\n');
+  await send(socket, 'MAIL FROM:<a@big.test>\r\n');
+  await send(socket, 'RCPT TO:<b@big.test>\r\n');
+  await send(socket, 'DATA\r\n');
+  const line = Buffer.from('y'.repeat(998) + '\r\n');
+  const block = Buffer.concat(Array.from({ length: 64 }, () => line));
+  let sent = 0;
+  const final = readReply(socket);
+  while (sent < bytes) {
+    if (!socket.write(block)) await new Promise((r) => socket.once('drain', r));
+    sent += block.length;
+  }
+  socket.write('.\r\n');
+  const reply = await final;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  socket.end('QUIT\r\n');
+  if (!reply.includes('250')) throw new Error(`big message not accepted: ${reply}`);
+  return (peak - base) / 1e6;
+}
+
+async function memory(quick: boolean): Promise<Comparison> {
+  const size = quick ? 20e6 : 200e6;
+  const o = await ours();
+  const p = await peer();
+  try {
+    const oursRuns: number[] = [];
+    const peerRuns: number[] = [];
+    for (let i = 0; i < (quick ? 1 : 2); i++) {
+      oursRuns.push(await streamBig(o.port, size));
+      peerRuns.push(await streamBig(p.port, size));
+    }
+    const fig = (name: string, runs: number[]): Figure => ({ name, median: median(runs), runs, unit: 'MB', higherIsBetter: false });
+    return {
+      title: `resident memory growth while streaming one ${String(size / 1e6)} MB message`,
+      ours: fig('createServer', oursRuns),
+      peer: fig('smtp-server', peerRuns),
+      aim: '< 32 MB',
+      notes: 'client, server and sampler in the same process; peak RSS minus RSS before the session',
+    };
+  } finally {
+    await o.close();
+    await p.close();
+  }
+}
+
+const suite: Suite = {
+  name: 'server',
+  async run({ quick }) {
+    const results: Comparison[] = [];
+    results.push(...(await messagesPerSecond(quick)));
+    results.push(coreThroughput(quick));
+    results.push(await memory(quick));
+    return results;
+  },
+};
+
+export default suite;
+
