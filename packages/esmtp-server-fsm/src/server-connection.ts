@@ -218,9 +218,9 @@ const NATIVE_KEYWORDS = new Set(['PIPELINING', 'SIZE', '8BITMIME', 'BINARYMIME',
 const TRANSITIONS = new Map<string, Map<string, Set<string>>>();
 for (const t of SERVER_TRANSITIONS) {
   let byOn = TRANSITIONS.get(t.from);
-  if (!byOn) TRANSITIONS.set(t.from, (byOn = new Map()));
+  if (!byOn) TRANSITIONS.set(t.from, (byOn = new Map<string, Set<string>>()));
   let tos = byOn.get(t.on);
-  if (!tos) byOn.set(t.on, (tos = new Set()));
+  if (!tos) byOn.set(t.on, (tos = new Set<string>()));
   tos.add(t.to);
 }
 
