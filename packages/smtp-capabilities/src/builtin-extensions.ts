@@ -3,6 +3,7 @@
  * server advertises it, the verbs it adds and the MAIL/RCPT parameters it allows.
  */
 
+import { CapabilitiesError } from './errors.js';
 import type { AdvertiseContext, ExtensionDefinition } from './registry.js';
 import type { SessionSettings } from './session.js';
 import { upperAscii } from './syntax.js';
@@ -11,9 +12,19 @@ type Def = ExtensionDefinition<SessionSettings>;
 
 const optIn = (keyword: string) => (_s: SessionSettings, ctx: AdvertiseContext) => ctx.enabled(keyword);
 
-function count(n: number | undefined): string | boolean {
-  if (n === undefined || !Number.isSafeInteger(n) || n < 0) return false;
+function invalid(what: string, v: unknown): never {
+  throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a non-negative integer, got ${String(v)}`);
+}
+
+function count(what: string, n: number | undefined): string | boolean {
+  if (n === undefined) return false;
+  if (!Number.isSafeInteger(n) || n < 0) invalid(what, n);
   return n === 0 ? true : String(n);
+}
+
+function positive(what: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session limits.${what} must be a positive integer, got ${String(n)}`);
+  return n;
 }
 
 function list(values: readonly string[] | undefined): readonly string[] | false {
@@ -32,7 +43,7 @@ function list(values: readonly string[] | undefined): readonly string[] | false 
  */
 export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[] = Object.freeze<Def[]>([
   { keyword: 'PIPELINING', rfc: 'RFC 2920', description: 'command pipelining' },
-  { keyword: 'SIZE', rfc: 'RFC 1870', description: 'message size declaration', advertise: (s) => count(s.maxSize), mailParams: ['SIZE'] },
+  { keyword: 'SIZE', rfc: 'RFC 1870', description: 'message size declaration', advertise: (s) => count('maxSize', s.maxSize), mailParams: ['SIZE'] },
   { keyword: 'VRFY', rfc: 'RFC 5321 §3.5', description: 'address verification (keyword only)', advertise: optIn('VRFY') },
   { keyword: 'ETRN', rfc: 'RFC 1985', description: 'remote queue start', advertise: optIn('ETRN'), verbs: [{ name: 'ETRN' }] },
   { keyword: 'EXPN', rfc: 'RFC 5321 §3.5', description: 'mailing list expansion (keyword only)', advertise: optIn('EXPN') },
@@ -53,13 +64,19 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
   { keyword: 'DSN', rfc: 'RFC 3461', description: 'delivery status notifications', mailParams: ['RET', 'ENVID'], rcptParams: ['NOTIFY', 'ORCPT'] },
   { keyword: 'SMTPUTF8', rfc: 'RFC 6531', description: 'internationalized email addresses', mailParams: ['SMTPUTF8'] },
   { keyword: 'REQUIRETLS', rfc: 'RFC 8689', description: 'TLS required for the whole delivery path', advertise: (s) => s.requireTls === true && s.tls === true, mailParams: ['REQUIRETLS'] },
-  { keyword: 'DELIVERBY', rfc: 'RFC 2852', description: 'deliver-by time', advertise: (s) => count(s.deliverBy), mailParams: ['BY'] },
+  { keyword: 'DELIVERBY', rfc: 'RFC 2852', description: 'deliver-by time', advertise: (s) => count('deliverBy', s.deliverBy), mailParams: ['BY'] },
   { keyword: 'MT-PRIORITY', rfc: 'RFC 6710', description: 'message transfer priority', advertise: (s) => (s.mtPriority === undefined ? false : s.mtPriority === '' ? true : s.mtPriority), mailParams: ['MT-PRIORITY'] },
   {
     keyword: 'FUTURERELEASE',
     rfc: 'RFC 4865',
     description: 'future message release',
-    advertise: (s) => (s.futureRelease?.maxInterval !== undefined && s.futureRelease.maxDateTime !== undefined ? [String(s.futureRelease.maxInterval), s.futureRelease.maxDateTime] : false),
+    advertise: (s) => {
+      const f = s.futureRelease;
+      if (!f) return false;
+      if (f.maxInterval === undefined || f.maxDateTime === undefined) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session futureRelease needs maxInterval and maxDateTime');
+      count('futureRelease.maxInterval', f.maxInterval);
+      return [String(f.maxInterval), f.maxDateTime];
+    },
     mailParams: ['HOLDFOR', 'HOLDUNTIL'],
   },
   {
@@ -70,9 +87,9 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
       const l = s.limits;
       if (!l) return false;
       const out: string[] = [];
-      if (l.rcptMax !== undefined) out.push(`RCPTMAX=${l.rcptMax}`);
-      if (l.mailMax !== undefined) out.push(`MAILMAX=${l.mailMax}`);
-      if (l.rcptDomainMax !== undefined) out.push(`RCPTDOMAINMAX=${l.rcptDomainMax}`);
+      if (l.rcptMax !== undefined) out.push(`RCPTMAX=${positive('rcptMax', l.rcptMax)}`);
+      if (l.mailMax !== undefined) out.push(`MAILMAX=${positive('mailMax', l.mailMax)}`);
+      if (l.rcptDomainMax !== undefined) out.push(`RCPTDOMAINMAX=${positive('rcptDomainMax', l.rcptDomainMax)}`);
       return out.length ? out : false;
     },
   },

@@ -50,7 +50,8 @@ export type CapabilityWarningCode =
   | 'too-many-keywords'
   | 'too-many-params'
   | 'too-many-warnings'
-  | 'greeting-looks-like-keyword';
+  | 'greeting-looks-like-keyword'
+  | 'bad-reply-line';
 
 /**
  * A problem found while parsing an EHLO reply (kept with the line index so it can be logged).

@@ -7,7 +7,7 @@ export type {
   FutureRelease,
   ServerLimits,
 } from './capabilities.js';
-export { parseEhloReply, DEFAULT_EHLO_PARSE_LIMITS } from './parse-ehlo-reply.js';
+export { parseEhloReply, parseEhloReplyText, DEFAULT_EHLO_PARSE_LIMITS } from './parse-ehlo-reply.js';
 export type { EhloParseLimits, EhloReplyLike, ParseEhloOptions } from './parse-ehlo-reply.js';
 export {
   formatEhloReply,

@@ -4,6 +4,7 @@ import {
   DEFAULT_EHLO_PARSE_LIMITS,
   isCapabilitiesError,
   parseEhloReply,
+  parseEhloReplyText,
 } from 'smtp-capabilities';
 import { isSmtpError, isLocalProtocolError } from 'smtp-reply-reader';
 
@@ -278,5 +279,38 @@ describe('X-4: linear time on hostile input (generous ratio, no absolute timing)
       const t4 = time(() => parseEhloReply({ code: 250, lines: big }));
       expect(t4).toBeLessThan(20 * t1 + 100);
     }
+  });
+});
+
+describe('parseEhloReplyText (wire text or bytes, e.g. from a transcript)', () => {
+  test('CRLF and LF line ends, bytes or string', () => {
+    const wire = '250-mx.example.com hi\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250 AUTH PLAIN\r\n';
+    for (const input of [wire, wire.replaceAll('\r\n', '\n'), new TextEncoder().encode(wire)]) {
+      const c = parseEhloReplyText(input);
+      expect(c.toJSON()).toEqual(parseEhloReply({ code: 250, lines: ['mx.example.com hi', 'PIPELINING', 'SIZE 1000', 'AUTH PLAIN'] }).toJSON());
+    }
+    expect(parseEhloReplyText('250 mx\r\n').domain).toBe('mx');
+    expect(parseEhloReplyText('250-mx\r\n250\r\n').warnings.map((w) => w.code)).toEqual(['empty-line']);
+  });
+
+  test('bad lines, a different code and trailing text become warnings; a negative reply is empty', () => {
+    const c = parseEhloReplyText('250-mx\r\ngarbage\r\n251-X\r\n250-DSN\r\n250 SIZE 5\r\n220 more\r\n');
+    expect(c.keywords).toEqual(['DSN', 'SIZE']);
+    expect(c.warnings.map((w) => [w.code, w.line])).toEqual([
+      ['bad-reply-line', 1],
+      ['bad-reply-line', 2],
+      ['bad-reply-line', 5],
+    ]);
+    const neg = parseEhloReplyText('502 5.5.2 Error: command not recognized\r\n');
+    expect(neg.esmtp).toBe(false);
+    expect(neg.warnings[0]?.code).toBe('not-ehlo-reply');
+    expect(parseEhloReplyText('').warnings[0]?.code).toBe('not-ehlo-reply');
+    expect(parseEhloReplyText('hello').esmtp).toBe(false);
+  });
+
+  test('DOS-10: a huge transcript stops collecting past maxKeywords', () => {
+    const c = parseEhloReplyText(`250-mx\r\n${'250-X\r\n'.repeat(100_000)}250 Y\r\n`);
+    expect(c.count).toBe(1);
+    expect(c.warnings.map((w) => w.code)).toEqual(['too-many-keywords']);
   });
 });

@@ -109,7 +109,10 @@ function resolveLimits(partial: Partial<EhloParseLimits> | undefined): EhloParse
  */
 export function parseEhloReply(reply: EhloReplyLike, options: ParseEhloOptions = {}): Capabilities {
   const limits = resolveLimits(options.limits);
-  const sink = new WarningSink(limits.maxWarnings);
+  return parseWith(reply, options, limits, new WarningSink(limits.maxWarnings));
+}
+
+function parseWith(reply: EhloReplyLike, options: ParseEhloOptions, limits: EhloParseLimits, sink: WarningSink): Capabilities {
   const lines = reply.lines;
   const first = lines[0] ?? '';
   const sp = first.indexOf(' ');
@@ -143,4 +146,61 @@ export function parseEhloReply(reply: EhloReplyLike, options: ParseEhloOptions =
   }
   const { byKeyword, typed } = indexEntries(entries, sink);
   return new Capabilities({ esmtp: true, domain, greeting, entries, byKeyword, typed, warnings: sink.list });
+}
+
+/**
+ * Parses an EHLO reply given as wire text (`250-mx\r\n250 SIZE 1000\r\n`) or bytes, e.g. from a
+ * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
+ * transcripts are often normalised); each must start with the same 3-digit code and `-` or a
+ * space. Lines that do not, and anything after the last line, are reported as `bad-reply-line`
+ * warnings; like {@link parseEhloReply} it never throws on the text.
+ *
+ * @example
+ * ```ts
+ * const caps = parseEhloReplyText('250-mx.example.com\r\n250-PIPELINING\r\n250 SIZE 1000\r\n');
+ * caps.size; // 1000
+ * ```
+ * @see RFC 5321 §4.2, §4.1.1.1
+ */
+export function parseEhloReplyText(text: string | Uint8Array, options: ParseEhloOptions = {}): Capabilities {
+  const limits = resolveLimits(options.limits);
+  const sink = new WarningSink(limits.maxWarnings);
+  const s = typeof text === 'string' ? text : new TextDecoder().decode(text);
+  const lines: string[] = [];
+  let code = -1;
+  let done = false;
+  let n = 0;
+  // Bound the work on a huge transcript: never collect more lines than the parser would keep.
+  const maxLines = limits.maxKeywords + 1;
+  for (let start = 0; start < s.length && lines.length <= maxLines; n++) {
+    let end = s.indexOf('\n', start);
+    if (end < 0) end = s.length;
+    const next = end + 1;
+    if (end > start && s.charCodeAt(end - 1) === 0x0d) end--;
+    const line = s.slice(start, end);
+    start = next;
+    if (done) {
+      if (line !== '') sink.add('bad-reply-line', n, 'text after the last line of the EHLO reply is ignored');
+      if (line !== '') break;
+      continue;
+    }
+    const c0 = line.charCodeAt(0) - 0x30;
+    const c1 = line.charCodeAt(1) - 0x30;
+    const c2 = line.charCodeAt(2) - 0x30;
+    const sep = line.charCodeAt(3);
+    const isCode = c0 >= 0 && c0 <= 9 && c1 >= 0 && c1 <= 9 && c2 >= 0 && c2 <= 9 && (line.length === 3 || sep === 0x2d || sep === 0x20);
+    const lineCode = c0 * 100 + c1 * 10 + c2;
+    if (!isCode || (code >= 0 && lineCode !== code)) {
+      if (line !== '') sink.add('bad-reply-line', n, `line ${n} is not a reply line of code ${code >= 0 ? code : 'NNN'}; ignored`);
+      continue;
+    }
+    code = lineCode;
+    lines.push(line.slice(4));
+    if (sep !== 0x2d) done = true;
+  }
+  if (code < 0) {
+    sink.add('not-ehlo-reply', 0, 'no reply line found');
+    return new Capabilities({ esmtp: false, domain: '', greeting: '', entries: [], byKeyword: new Map(), warnings: sink.list, typed: { auth: new Set() } });
+  }
+  return parseWith({ code, lines }, options, limits, sink);
 }

@@ -7,6 +7,7 @@ import {
   formatEhloReplyText,
   isCapabilitiesError,
   parseEhloReply,
+  parseEhloReplyText,
   type SessionSettings,
 } from 'smtp-capabilities';
 
@@ -49,6 +50,23 @@ describe('properties (fast-check)', () => {
         expect(caps.toJSON().keywords).toEqual(entries.map((e) => ({ keyword: e.keyword.toUpperCase(), params: e.params })));
       }),
       { numRuns: 150 },
+    );
+  });
+
+  test('parseEhloReplyText(formatEhloReplyText(x)) equals parseEhloReply(formatEhloReply(x)); any text parses without throwing', () => {
+    fc.assert(
+      fc.property(domainArb, greetingArb, fc.array(entryArb, { maxLength: 10 }), (domain, greeting, entries) => {
+        const input = { domain, greeting, keywords: entries };
+        expect(parseEhloReplyText(formatEhloReplyText(input)).toJSON()).toEqual(parseEhloReply({ code: 250, lines: formatEhloReply(input) }).toJSON());
+      }),
+      { numRuns: 150 },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.array(fc.constantFrom('250-', '250 ', '220 ', 'AUTH', ' ', '=', '\r\n', '\n', 'x', '\r'), { maxLength: 60 }).map((a) => a.join(''))), (text) => {
+        const caps = parseEhloReplyText(text, { limits: { maxKeywords: 8 } });
+        expect(caps.count).toBeLessThanOrEqual(8);
+      }),
+      { numRuns: 500 },
     );
   });
 

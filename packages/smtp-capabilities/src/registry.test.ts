@@ -59,7 +59,12 @@ describe('defaultExtensionRegistry: advertising per session', () => {
     const r = defaultExtensionRegistry();
     expect(r.advertise({ mtPriority: '', deliverBy: 0 })).toEqual(expect.arrayContaining(['MT-PRIORITY', 'DELIVERBY']));
     expect(r.advertise({ limits: {} }).some((l) => l.startsWith('LIMITS'))).toBe(false);
-    expect(r.advertise({ maxSize: -1 }).some((l) => l.startsWith('SIZE'))).toBe(false);
+    expect(codeOf(() => r.advertise({ maxSize: -1 }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(codeOf(() => r.advertise({ maxSize: 1.5 }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(codeOf(() => r.advertise({ deliverBy: Number.NaN }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(codeOf(() => r.advertise({ limits: { rcptMax: 0 } }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(codeOf(() => r.advertise({ futureRelease: { maxInterval: undefined, maxDateTime: 'x' } }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(r.advertise({ futureRelease: { maxInterval: 0, maxDateTime: '2027-01-01T00:00:00Z' } })).toContain('FUTURERELEASE 0 2027-01-01T00:00:00Z');
   });
 
   test('opt-in keywords via enable; per-session hide; registry-wide hide', () => {
