@@ -1,0 +1,223 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, SmtpReplyError } from './create-server.js';
+import type { CreateServerOptions, Envelope, SmtpServer } from './create-server.js';
+
+/** A tiny line-oriented client: `reply()` resolves with the next complete reply. */
+class Client {
+  private buf = '';
+  private waiters: ((r: string) => void)[] = [];
+  closed = false;
+  constructor(readonly socket: Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.buf += d.toString('latin1');
+      this.drain();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w('');
+    });
+    socket.on('error', () => undefined);
+  }
+  private drain(): void {
+    for (;;) {
+      const m = /^((?:\d{3}-[^\r\n]*\r\n)*\d{3}(?: [^\r\n]*)?\r\n)/.exec(this.buf);
+      if (!m || this.waiters.length === 0) return;
+      this.buf = this.buf.slice(m[1]!.length);
+      this.waiters.shift()!(m[1]!);
+    }
+  }
+  reply(): Promise<string> {
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.drain();
+      if (this.closed) resolve('');
+    });
+  }
+  async cmd(line: string): Promise<string> {
+    const r = this.reply();
+    this.socket.write(Buffer.from(line + '\r\n', 'latin1'));
+    return r;
+  }
+}
+
+const servers: SmtpServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close({ timeout: 200 });
+});
+
+async function start(options: CreateServerOptions): Promise<number> {
+  const s = createServer({ hostname: 'node.test', ...options });
+  servers.push(s);
+  return (await s.listen(0, '127.0.0.1')).port;
+}
+
+async function client(port: number): Promise<Client> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  return new Client(socket);
+}
+
+async function collect(body: NodeJS.ReadableStream): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of body) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+describe('createServer', () => {
+  it('hooks: rejections thrown or returned, exact body bytes, envelope', async () => {
+    const got: { env: Envelope; data: string }[] = [];
+    const port = await start({
+      onMailFrom: (from) => (from === 'bad@x.example' ? false : undefined),
+      onRcptTo: (to) => {
+        if (to.startsWith('no')) throw new SmtpReplyError({ code: 550, enhanced: '5.1.1', text: 'No such user' });
+      },
+      onData: async (env, body) => {
+        got.push({ env, data: (await collect(body)).toString('latin1') });
+        return { code: 250, enhanced: '2.0.0', text: `Queued as ${env.id}` };
+      },
+    });
+    const c = await client(port);
+    expect(await c.reply()).toMatch(/^220 node\.test ESMTP/);
+    expect(await c.cmd('EHLO me.example')).toContain('250 ');
+    expect(await c.cmd('MAIL FROM:<bad@x.example>')).toMatch(/^550 5\.7\.1/);
+    expect(await c.cmd('MAIL FROM:<a@x.example> BODY=8BITMIME')).toMatch(/^250/);
+    expect(await c.cmd('RCPT TO:<no@y.example>')).toBe('550 5.1.1 No such user\r\n');
+    expect(await c.cmd('RCPT TO:<yes@y.example>')).toMatch(/^250/);
+    expect(await c.cmd('DATA')).toMatch(/^354/);
+    const final = await c.cmd('a\r\n..b\r\n\xe9\r\n.');
+    expect(final).toMatch(/^250 2\.0\.0 Queued as /);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.data).toBe('a\r\n.b\r\n\xe9\r\n');
+    expect(got[0]!.env).toMatchObject({ from: 'a@x.example', to: ['yes@y.example'], helo: 'me.example', clientAddress: '127.0.0.1', size: 10, secure: false, protocol: 'ESMTP' });
+    expect(got[0]!.env.mailParameters).toEqual({ BODY: '8BITMIME' });
+    expect(await c.cmd('QUIT')).toMatch(/^221/);
+  });
+
+  it('a hook that throws an Error gives 451 4.3.0 and onError', async () => {
+    const errors: unknown[] = [];
+    const port = await start({
+      onMailFrom: () => {
+        throw new Error('database down');
+      },
+      onError: (e) => errors.push(e),
+    });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    expect(await c.cmd('MAIL FROM:<a@b.c>')).toMatch(/^451 4\.3\.0/);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('backpressure: a slow body consumer gets the whole message, the reply waits for it', async () => {
+    let stored = 0;
+    let doneAt = 0;
+    const port = await start({
+      limits: { maxMessageSize: 0 },
+      onData: async (_env, body) => {
+        for await (const c of body) {
+          stored += (c as Buffer).length;
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        doneAt = Date.now();
+      },
+    });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    await c.cmd('MAIL FROM:<a@b.c>');
+    await c.cmd('RCPT TO:<d@e.f>');
+    await c.cmd('DATA');
+    const line = 'z'.repeat(998) + '\r\n';
+    const block = line.repeat(64);
+    const total = 4 * 1024 * 1024;
+    let sent = 0;
+    while (sent < total) {
+      if (!c.socket.write(block)) await new Promise((r) => c.socket.once('drain', r));
+      sent += block.length;
+    }
+    const final = await c.cmd('.');
+    expect(final).toMatch(/^250/);
+    expect(stored).toBe(sent);
+    expect(doneAt).toBeGreaterThan(0);
+  });
+
+  it('connection limit: 421 past maxConnections', async () => {
+    const port = await start({ maxConnections: 1 });
+    const a = await client(port);
+    expect(await a.reply()).toMatch(/^220/);
+    const b = await client(port);
+    expect(await b.reply()).toMatch(/^421 4\.7\.0/);
+  });
+
+  it('timeouts come from pendingTimeout: 421 4.4.2 and close', async () => {
+    const port = await start({ timeouts: { command: 150 } });
+    const c = await client(port);
+    await c.reply();
+    expect(await c.reply()).toMatch(/^421 4\.4\.2 node\.test Error: timeout exceeded/);
+  });
+
+  it('graceful shutdown: 421 to idle sessions and new ones; an in-flight message finishes first', async () => {
+    const s = createServer({ hostname: 'node.test', onData: async (_e, body) => void (await collect(body)) });
+    const port = (await s.listen(0, '127.0.0.1')).port;
+    const idle = await client(port);
+    await idle.reply();
+    const busy = await client(port);
+    await busy.reply();
+    await busy.cmd('EHLO me');
+    await busy.cmd('MAIL FROM:<a@b.c>');
+    await busy.cmd('RCPT TO:<d@e.f>');
+    await busy.cmd('DATA');
+    busy.socket.write('part one\r\n');
+    const idleBye = idle.reply();
+    const closing = s.close({ timeout: 5000 });
+    expect(await idleBye).toMatch(/^421 4\.3\.2/);
+    const finalReply = busy.reply();
+    const bye = busy.reply();
+    busy.socket.write('part two\r\n.\r\n');
+    expect(await finalReply).toMatch(/^250/);
+    expect(await bye).toMatch(/^421 4\.3\.2/);
+    await closing;
+  });
+
+  it('PROXY protocol v1: the proxied address is the client address; garbage is dropped', async () => {
+    const envs: Envelope[] = [];
+    const port = await start({ proxyProtocol: true, onData: async (env, body) => void (envs.push(env), await collect(body)) });
+    const c = await client(port);
+    c.socket.write('PROXY TCP4 203.0.113.9 192.0.2.1 40000 25\r\n');
+    expect(await c.reply()).toMatch(/^220/);
+    await c.cmd('EHLO me');
+    await c.cmd('MAIL FROM:<a@b.c>');
+    await c.cmd('RCPT TO:<d@e.f>');
+    await c.cmd('DATA');
+    await c.cmd('x\r\n.');
+    expect(envs[0]!.clientAddress).toBe('203.0.113.9');
+    const bad = await client(port);
+    bad.socket.write('EHLO no-proxy-header\r\n');
+    expect(await bad.reply()).toBe('');
+  });
+
+  it('implicit TLS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esmtp-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+      const port = await start({ secure: true, tls: { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) } });
+      const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+      await new Promise((r) => socket.once('secureConnect', r));
+      const c = new Client(socket);
+      expect(await c.reply()).toMatch(/^220/);
+      const ehlo = await c.cmd('EHLO me');
+      expect(ehlo).not.toContain('STARTTLS');
+      expect(ehlo).toContain('REQUIRETLS');
+      socket.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
