@@ -71,6 +71,15 @@ describe('formatEhloReply', () => {
   test('domain must be non-empty without spaces', () => {
     expect(codeOf(() => formatEhloReply({ domain: '', keywords: [] }))).toBe('ERR_SMTP_EHLO_INVALID_DOMAIN');
     expect(codeOf(() => formatEhloReply({ domain: 'a b', keywords: [] }))).toBe('ERR_SMTP_EHLO_INVALID_DOMAIN');
+    expect(codeOf(() => formatEhloReply({ domain: 'a\tb', keywords: [] }))).toBe('ERR_SMTP_EHLO_INVALID_DOMAIN');
+    expect(codeOf(() => formatEhloReply({ domain: 'bücher.example', keywords: [] }))).toBe('ERR_SMTP_EHLO_INVALID_DOMAIN');
+  });
+
+  test('greeting: HT and UTF-8 allowed, other control characters refused', () => {
+    expect(formatEhloReply({ domain: 'mx', greeting: 'grüß\tdich', keywords: [] })).toEqual(['mx grüß\tdich']);
+    for (const c of ['\x1b[31m', '\x07', '\x7f', '\x0b']) {
+      expect(codeOf(() => formatEhloReply({ domain: 'mx', greeting: `hi${c}`, keywords: [] }))).toBe('ERR_SMTP_EHLO_INVALID_TEXT');
+    }
   });
 
   test('lines over maxLineLength bytes (code and CRLF included, UTF-8 counted) are refused', () => {

@@ -120,7 +120,11 @@ export function formatEhloReply(input: EhloReplyInput, options: FormatEhloOption
   const { domain, greeting = '' } = input;
   checkText('domain', domain);
   checkText('greeting', greeting);
-  if (domain === '' || domain.includes(' ')) fail('ERR_SMTP_EHLO_INVALID_DOMAIN', 'domain must be non-empty and hold no spaces');
+  for (let i = 0; i < greeting.length; i++) {
+    const c = greeting.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) fail('ERR_SMTP_EHLO_INVALID_TEXT', 'greeting must not contain control characters other than HT (RFC 5321 textstring)');
+  }
+  if (domain === '' || !isEhloParam(domain)) fail('ERR_SMTP_EHLO_INVALID_DOMAIN', 'domain must be non-empty printable ASCII without spaces');
   const first = greeting === '' ? domain : `${domain} ${greeting}`;
   const out: string[] = [];
   const push = (line: string): void => {

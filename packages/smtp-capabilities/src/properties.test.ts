@@ -20,7 +20,8 @@ const paramArb = fc.array(fc.integer({ min: 33, max: 126 }), { minLength: 1, max
 const domainArb = fc
   .tuple(chars('abcdefghijklmnopqrstuvwxyz'), fc.array(chars('abcdefghijklmnopqrstuvwxyz0123456789.-[]:'), { maxLength: 30 }))
   .map(([h, t]) => h + t.join(''));
-const greetingArb = fc.string({ maxLength: 60 }).filter((s) => !/[\r\n\0]/.test(s));
+// eslint-disable-next-line no-control-regex
+const greetingArb = fc.string({ unit: 'grapheme', maxLength: 60 }).filter((s) => !/[\x00-\x08\x0a-\x1f\x7f]/.test(s) && new TextEncoder().encode(s).length <= 300);
 const entryArb = fc.record({ keyword: keywordArb, params: fc.array(paramArb, { maxLength: 6 }) });
 
 describe('properties (fast-check)', () => {
