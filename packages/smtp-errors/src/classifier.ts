@@ -8,7 +8,7 @@ import { BUILTIN_RULES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { normalizeReply, type ReplyInput } from './reply-input.js';
-import { findStage, type SmtpStage } from './stage-hints.js';
+import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
 /**
@@ -247,8 +247,8 @@ export class Classifier {
     const enhancedCode = reply.enhanced ? `${reply.enhanced.class}.${reply.enhanced.subject}.${reply.enhanced.detail}` : undefined;
     let id = 1;
     let rule: DecidedBy = { kind: 'none' };
-    const folded = reply.text;
-    const matched = this.#getMatcher().match(folded, domain);
+    const matcher = this.#getMatcher();
+    const matched = matcher.match(reply.text, domain);
     if (matched) {
       id = matched.id;
       rule =
@@ -261,11 +261,11 @@ export class Classifier {
       const byEnhanced = reply.enhanced ? enhancedClass(reply.enhanced) : undefined;
       const permanent = reply.code !== undefined ? reply.code >= 500 : reply.enhanced?.class === 5;
       if (byEnhanced && enhancedCode) {
-        const stage = findStage(folded);
+        const stage = stageOfHint(matcher.hint);
         id = refineByStage(byEnhanced.id, stage, permanent);
         rule = { kind: 'enhanced-code', code: enhancedCode, stage };
       } else if (reply.code !== undefined) {
-        const stage = findStage(folded);
+        const stage = stageOfHint(matcher.hint);
         id = refineByStage(replyCodeClass(reply.code), stage, permanent);
         rule = { kind: 'reply-code', code: reply.code, stage };
       }
@@ -440,7 +440,7 @@ export class Classifier {
   }
 
   #getMatcher(): RuleMatcher {
-    this.#matcher ??= new RuleMatcher(this.#ordered());
+    this.#matcher ??= new RuleMatcher(this.#ordered(), STAGE_HINTS);
     return this.#matcher;
   }
 }

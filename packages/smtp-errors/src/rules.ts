@@ -117,10 +117,18 @@ export class RuleMatcher {
   readonly #progress: Int32Array;
   readonly #lastEnd: Int32Array;
   readonly #generation: Int32Array;
+  readonly #hintStart: number;
   #gen = 0;
+  /** After `match`: the index (among the hints) of the first-listed hint seen, or -1. */
+  hint = -1;
 
-  /** `rules` must be in precedence order (index = rank). */
-  constructor(rules: readonly StoredRule[]) {
+  /**
+   * `rules` must be in precedence order (index = rank). `hints` are single-literal markers matched
+   * in the same pass; they never win, and are only reported (through `hint`) when no rule matched.
+   */
+  constructor(rules: readonly StoredRule[], hints: readonly StoredRule[] = []) {
+    this.#hintStart = rules.length;
+    rules = [...rules, ...hints];
     this.#rules = rules;
     const literalIds = new Map<string, number>();
     const occ: number[][] = [];
@@ -143,7 +151,7 @@ export class RuleMatcher {
   }
 
   get size(): number {
-    return this.#rules.length;
+    return this.#hintStart;
   }
 
   /**
@@ -152,7 +160,10 @@ export class RuleMatcher {
    */
   match(folded: string, domain: string | undefined): StoredRule | undefined {
     const rules = this.#rules;
+    this.hint = -1;
     if (rules.length === 0) return undefined;
+    const hintStart = this.#hintStart;
+    let bestHint = 0x7fffffff;
     const { charClass, delta, own, dict, width, lengths } = this.#automaton;
     const occurrences = this.#occurrences;
     const progress = this.#progress;
@@ -182,6 +193,10 @@ export class RuleMatcher {
         for (let k = 0; k < list.length; k += 2) {
           const r = list[k]!;
           if (r >= best) break;
+          if (r >= hintStart) {
+            if (r < bestHint) bestHint = r;
+            break;
+          }
           const rule = rules[r]!;
           if (rule.domain !== undefined && rule.domain !== domain) continue;
           const pieces = rule.pieces.length;
@@ -206,6 +221,10 @@ export class RuleMatcher {
         t = dict[t]!;
       }
     }
-    return best === 0x7fffffff ? undefined : rules[best];
+    if (best === 0x7fffffff) {
+      if (bestHint !== 0x7fffffff) this.hint = bestHint - hintStart;
+      return undefined;
+    }
+    return rules[best];
   }
 }

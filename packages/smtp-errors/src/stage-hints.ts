@@ -5,7 +5,7 @@
  * recipient, at MAIL FROM about the sender, after DATA about the content.
  */
 
-import { makeRule, RuleMatcher } from './rules.js';
+import { makeRule, type StoredRule } from './rules.js';
 
 /**
  * The stage of the SMTP dialogue a reply answered, when the text says so.
@@ -45,11 +45,13 @@ const HINTS: [string, SmtpStage][] = [
   ['in reply to helo command', 'helo'],
 ];
 
-let matcher: RuleMatcher | undefined;
+/** @internal The stage markers, as hint rules for the classifier's single pass (index = hint). */
+export const STAGE_HINTS: readonly StoredRule[] = HINTS.map(([pattern, stage]) =>
+  makeRule({ pattern, id: STAGES.indexOf(stage) + 1 }, 'builtin'),
+);
 
-/** @internal The stage named in the (folded) text, if any. Immutable, lazily compiled table. */
-export function findStage(folded: string): SmtpStage | undefined {
-  matcher ??= new RuleMatcher(HINTS.map(([pattern, stage]) => makeRule({ pattern, id: STAGES.indexOf(stage) + 1 }, 'builtin')));
-  const rule = matcher.match(folded, undefined);
+/** @internal The stage of hint number `hint` (from `RuleMatcher.hint`). */
+export function stageOfHint(hint: number): SmtpStage | undefined {
+  const rule = STAGE_HINTS[hint];
   return rule ? STAGES[rule.id - 1] : undefined;
 }
