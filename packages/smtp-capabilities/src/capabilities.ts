@@ -3,7 +3,7 @@
  * their parameters, plus typed accessors for every registered service extension.
  */
 
-import { indexEntries } from './parse-core.js';
+import { indexEntries, scanLine, WarningSink } from './parse-core.js';
 import { upperAscii } from './syntax.js';
 
 /**
@@ -191,6 +191,36 @@ export class Capabilities implements Iterable<CapabilityEntry> {
       warnings: [],
       typed: { auth: new Set() },
     });
+  }
+
+  /**
+   * Capabilities built from keyword lines, as if parsed from an EHLO reply with that domain and
+   * greeting: handy in tests, and for a server that wants to know what it offers. Lines are parsed
+   * leniently (same warnings as {@link parseEhloReply}); nothing is thrown.
+   *
+   * @example
+   * ```ts
+   * const caps = Capabilities.from({ keywords: ['PIPELINING', 'SIZE 1000', { keyword: 'AUTH', params: ['PLAIN'] }] });
+   * caps.size; // 1000
+   * ```
+   * @see RFC 5321 §4.1.1.1
+   */
+  static from(input: {
+    readonly domain?: string;
+    readonly greeting?: string;
+    readonly keywords: Iterable<string | { readonly keyword: string; readonly params?: readonly string[] }>;
+  }): Capabilities {
+    const sink = new WarningSink(64);
+    const entries: CapabilityEntry[] = [];
+    let n = 0;
+    for (const k of input.keywords) {
+      n++;
+      const line = typeof k === 'string' ? k : k.params?.length ? `${k.keyword} ${k.params.join(' ')}` : k.keyword;
+      const e = scanLine(line, n, 64, sink);
+      if (e) entries.push(e);
+    }
+    const { byKeyword, typed } = indexEntries(entries, sink);
+    return new Capabilities({ esmtp: true, domain: input.domain ?? '', greeting: input.greeting ?? '', entries, byKeyword, typed, warnings: sink.list });
   }
 
   /** True when `keyword` was advertised (case-insensitive; `AUTH=` counts as `AUTH`). */

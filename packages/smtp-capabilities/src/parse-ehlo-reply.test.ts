@@ -93,6 +93,13 @@ describe('parseEhloReply: basics', () => {
     expect(c.warnings).toEqual([]);
   });
 
+  test('Capabilities.from builds the same as parsing a reply with those lines', () => {
+    const c = Capabilities.from({ domain: 'mx', greeting: 'hi', keywords: ['PIPELINING', 'SIZE 1000', { keyword: 'auth', params: ['PLAIN'] }, { keyword: 'DSN' }, 'X_BAD'] });
+    expect(c.toJSON()).toEqual(ehlo('mx hi', 'PIPELINING', 'SIZE 1000', 'auth PLAIN', 'DSN', 'X_BAD').toJSON());
+    expect(Capabilities.from({ keywords: [] }).esmtp).toBe(true);
+    expect(Capabilities.from({ keywords: ['SIZE 5'] }).size).toBe(5);
+  });
+
   test('toJSON is plain data', () => {
     const c = ehlo('mx hi', 'SIZE 5');
     expect(JSON.parse(JSON.stringify(c))).toEqual({ esmtp: true, domain: 'mx', greeting: 'hi', keywords: [{ keyword: 'SIZE', params: ['5'] }], warnings: [] });
