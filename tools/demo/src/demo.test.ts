@@ -24,6 +24,9 @@ describe('demo', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/demo/src/main.ts'], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('smtpkit demo');
+    expect(r.stdout).toContain('demo complete');
+    expect(r.stdout).toMatch(/nobody@receiver\.example\s+rejected\s+550 5\.1\.1 .*class 10 Invalid Recipient/);
+    expect(r.stdout).toMatch(/C: STARTTLS/);
+    expect(r.stdout).toMatch(/C: AUTH PLAIN <redacted>/);
   });
 });
