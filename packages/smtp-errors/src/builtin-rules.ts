@@ -43,6 +43,7 @@ const DATA: R[] = [
   ['gmail-multiple-from', 40, 'multiple addresses in from: header', '550-5.7.1 [192.0.2.1] Messages with multiple addresses in From: header are not accepted. - gsmtp'],
   ['gmail-connect', 24, 'did not accept our requests to connect', 'The recipient server did not accept our requests to connect. Learn more at https://support.google.com/mail/answer/7720 [mx.example.com 192.0.2.1: timed out]'],
   ['gmail-address-not-found', 10, 'address not found', "** Address not found ** Your message wasn't delivered to nobody@example.com because the address couldn't be found, or is unable to receive mail."],
+  ['domino-not-listed', 10, 'not listed in public name & address book', 'User not listed in public Name & Address Book'],
 
   // --- Microsoft 365 / Outlook.com / Exchange (learn.microsoft.com NDR reference) ---
   ['microsoft-banned-ip', 51, 'banned sending ip', '550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/ and follow the directions.'],
@@ -82,7 +83,6 @@ const DATA: R[] = [
   // --- GMX / web.de ---
   ['gmx-policy', 50, 'reject due to policy restrictions', '554-Transaction failed 554-Reject due to policy restrictions. 554 For explanation visit https://postmaster.gmx.net/en/error-messages'],
   ['gmx-block-listed', 51, 'block listed', '554-IP address is block listed. 554 For explanation visit https://postmaster.web.de/en/error-messages'],
-  ['gmx-mailbox-unavailable', 10, 'mailbox unavailable', '550 Requested action not taken: mailbox unavailable'],
 
   // --- Orange / La Poste (FR) ---
   ['orange-unknown', 10, 'destinataire inconnu', '550 5.1.1 Adresse d au moins un destinataire invalide. Invalid recipient. destinataire inconnu OFR_416 [416]'],
@@ -133,7 +133,21 @@ const DATA: R[] = [
   ['sender-domain-missing', 50, 'domain of sender address|does not exist', '553 5.1.8 <root@host.example>... Domain of sender address root@host.example does not exist'],
 
   // --- Block lists and reputation (any MTA) ---
+  ['amazonses-suppressed', 25, 'suppressed sending to this address', 'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.'],
+  ['suppression-list', 25, 'on the suppression list', '550 5.1.1 The address is on the suppression list of the sending account'],
+  ['exchange-address-not-found', 10, "address you entered couldn't be found", "The email address you entered couldn't be found. Please check the recipient's email address and try to resend the message."],
+  ['apple-inactive-address', 10, 'inactive email address', '550 5.1.1 <nobody@icloud.com>: inactive email address'],
+  ['googlegroups-permission', 50, 'permission to post', 'The group you tried to contact (example) may not exist, or you may not have permission to post messages to the group.'],
+  ['qmail-sender-rejected', 50, 'but sender was rejected', 'Connected to 192.0.2.225 but sender was rejected. Remote host said: 550 rejected'],
+  ['qmail-name-rejected', 50, 'but my name was rejected', 'Connected to 192.0.2.1 but my name was rejected. Remote host said: 550 go away'],
+  ['qmail-not-local', 20, 'best-preference mx', "Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)"],
+  ['exim-mx-local-host', 20, 'points to local host', 'lowest numbered MX record points to local host'],
+  ['exim-mx-nonexistent', 21, 'point to non-existent hosts', 'all relevant MX records point to non-existent hosts'],
+  ['no-mx-found', 21, 'no mx found', 'Permanent failure for: No MX found for domain example.invalid'],
+  ['sendmail-cannot-send', 24, 'cannot send message for', 'Cannot send message for 5 days'],
   ['dnsbl-blocked-using', 51, 'blocked using', '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'],
+  ['spammer', 51, 'spammer', '553 5.7.1 Client host rejected: Your IP identified as spammer'],
+  ['black-list', 51, 'black list', '550 Rejected because 192.0.2.1 is in a black list at example.net'],
   ['spamhaus', 51, 'spamhaus', '550 5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org'],
   ['spamcop', 51, 'spamcop', '554 5.7.1 Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.1'],
   ['blacklisted', 51, 'blacklisted', '"Sorry, you are sending to/from an address that has been blacklisted"'],
@@ -155,6 +169,10 @@ const DATA: R[] = [
   ['dynamic-ip', 51, 'dynamic ip', '550 5.7.1 Mail from dynamic IP ranges is not accepted'],
   ['residential', 51, 'residential', '550 5.7.1 Residential IP addresses are not allowed to send mail here'],
   ['banned', 51, 'banned', '554 5.7.1 Your IP address has been banned'],
+  ['listed-at', 51, 'listed at', '550 5.7.1 Rejected: 192.0.2.1 listed at bl.example.net'],
+  ['listed-in', 51, 'is listed in', '554 Refused. Your IP address is listed in a block zone at bl.example.net'],
+  ['listed-on', 51, 'is listed on', '550 The sending IP (192.0.2.1) is listed on bl.example.net'],
+  ['listed-by', 51, 'is listed by', '550 5.5.4 Your IP 192.0.2.1 is listed by an abuse list'],
   ['access-to-mail-system', 50, 'access to this mail system', '554 Your access to this mail system has been rejected due to a policy decision'],
   ['invalid-sender', 50, 'invalid sender', '553 5.1.7 Invalid sender address'],
   ['bad-sender', 50, 'bad sender', '553 5.1.7 Bad sender address syntax'],
@@ -260,6 +278,10 @@ const DATA: R[] = [
   ['mailbox-suspended', 10, 'mailbox is suspended', '550 5.2.1 Mailbox is suspended'],
   ['mailbox-inactive', 10, 'mailbox is inactive', '550 5.2.1 Mailbox is inactive'],
   ['account-expired', 10, 'account has expired', '550 5.2.1 The account has expired'],
+  ['not-a-valid-recipient', 10, 'not a valid recipient', '554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com'],
+  ['mailbox-name-not-allowed', 10, 'mailbox name not allowed', '553 Requested action not taken: mailbox name not allowed'],
+  ['user-not-local', 10, 'user not local', '551 User not local; please try <nobody@example.org>'],
+  ['boite-pleine', 22, 'pleine', '552 5.1.1 Boite du destinataire pleine. OFR_417 [417]'],
   ['user-unknown', 10, 'user unknown', '550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in local recipient table'],
   ['unknown-user', 10, 'unknown user', '550 Unknown user nobody@example.com'],
   ['no-such-user', 10, 'no such user', '550 Requested action not taken: no such user here'],
@@ -274,7 +296,6 @@ const DATA: R[] = [
   ['no-such-mailbox', 10, 'no such mailbox', '550 5.1.1 No such mailbox'],
   ['qmail-no-mailbox', 10, 'no mailbox here by that name', '550 sorry, no mailbox here by that name (#5.1.1 - chkusr)'],
   ['exim-unrouteable', 10, 'unrouteable address', 'Unrouteable address'],
-  ['domino-not-listed', 10, 'not listed in public name & address book', 'User not listed in public Name & Address Book'],
   ['no-longer-on-server', 10, 'no longer on server', '550 5.1.6 recipient no longer on server: nobody@example.com'],
   ['disabled-recipient', 10, 'disabled recipient', '525 5.7.13 Disabled recipient address'],
   ['account-disabled', 10, 'account is disabled', "The user(s) account is disabled."],
@@ -346,6 +367,7 @@ const DATA: R[] = [
   ['mail-loop', 20, 'loops back to myself', 'mail for example.com loops back to myself'],
   ['routing-loop', 20, 'routing loop', '554 5.4.6 Routing loop detected'],
   ['mail-loop-detected', 20, 'loop detected', '554 5.4.6 Mail loop detected'],
+  ['suspected-mail-loop', 20, 'mail loop', 'Too many "Received" headers - suspected mail loop'],
   ['message-looping', 20, 'message is looping', 'This message is looping: it already has my Delivered-To line. (#5.4.6)'],
   ['command-died', 40, 'command died', 'Command died with status 1: "/usr/bin/procmail"'],
   ['unrecognized-command', 40, 'command unrecognized', '500 5.5.1 Command unrecognized'],
@@ -382,13 +404,16 @@ const DATA: R[] = [
   ['challenge-response', 100, 'challenge-response', 'This is a challenge-response message: please verify that you are a human'],
   ['verify-sender', 100, 'please verify your email address', 'Please verify your email address by clicking the link below so that your message is delivered.'],
   // --- Last-resort generic wording (below everything more specific) ---
-  ['policy', 50, 'policy', '550 5.7.1 Message rejected by policy'],
+  ['exchange-restriction', 50, 'resolver.rst.', '550 5.7.124 RESOLVER.RST.SenderNotAllowed; sender not in the allowed senders list'],
+  ['message-rejected', 50, 'message rejected', '550 5.7.1 Message rejected. See https://support.google.com/mail/answer/69585 for more information.'],
+  ['policy', 50, 'policy', '550 5.7.1 Refused by policy'],
   ['recipient-rejected', 10, 'recipient rejected', '550 Recipient rejected'],
   ['sender-address', 50, 'sender address', '553 Sender address is not permitted'],
   ['starttls', 50, 'starttls', '530 5.7.0 Must issue a STARTTLS command first'],
   ['too-many', 70, 'too many', '421 4.7.0 Too many errors, closing connection'],
   ['temporarily-unavailable', 70, 'temporarily unavailable', '451 4.3.2 Resources temporarily unavailable'],
   ['syntax', 40, 'syntax', '501 5.5.4 Invalid parameter syntax'],
+  ['gmx-mailbox-unavailable', 10, 'mailbox unavailable', '550 Requested action not taken: mailbox unavailable'],
   ['no-valid-recipients', 30, 'no valid recipients', '554 5.5.1 Error: no valid recipients'],
 ];
 
