@@ -10,6 +10,20 @@ import { upperAscii } from './syntax.js';
 
 type Def = ExtensionDefinition<SessionSettings>;
 
+/** Freezes the list, each definition and its arrays, so no caller can alter what later registries get. */
+function deepFreeze(defs: Def[]): readonly Def[] {
+  for (const d of defs) {
+    if (d.verbs) {
+      for (const v of d.verbs) Object.freeze(v);
+      Object.freeze(d.verbs);
+    }
+    if (d.mailParams) Object.freeze(d.mailParams);
+    if (d.rcptParams) Object.freeze(d.rcptParams);
+    Object.freeze(d);
+  }
+  return Object.freeze(defs);
+}
+
 const optIn = (keyword: string) => (_s: SessionSettings, ctx: AdvertiseContext) => ctx.enabled(keyword);
 
 function invalid(what: string, v: unknown): never {
@@ -41,7 +55,7 @@ function list(values: readonly string[] | undefined): readonly string[] | false 
  * ```
  * @see RFC 5321 §2.2.2
  */
-export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[] = Object.freeze<Def[]>([
+export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[] = deepFreeze([
   { keyword: 'PIPELINING', rfc: 'RFC 2920', description: 'command pipelining' },
   { keyword: 'SIZE', rfc: 'RFC 1870', description: 'message size declaration', advertise: (s) => count('maxSize', s.maxSize), mailParams: ['SIZE'] },
   { keyword: 'VRFY', rfc: 'RFC 5321 §3.5', description: 'address verification (keyword only)', advertise: optIn('VRFY') },

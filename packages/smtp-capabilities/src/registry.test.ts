@@ -89,6 +89,11 @@ describe('defaultExtensionRegistry: advertising per session', () => {
     expect(b.advertise({})).toContain('DSN');
     expect(b.has('PIPELINING')).toBe(true);
     expect(Object.isFrozen(BUILTIN_EXTENSIONS)).toBe(true);
+    for (const d of BUILTIN_EXTENSIONS) {
+      expect(Object.isFrozen(d), d.keyword).toBe(true);
+      if (d.mailParams) expect(Object.isFrozen(d.mailParams)).toBe(true);
+      for (const v of d.verbs ?? []) expect(Object.isFrozen(v)).toBe(true);
+    }
     expect(BUILTIN_EXTENSIONS.length).toBeGreaterThanOrEqual(28);
   });
 
