@@ -60,6 +60,7 @@ const DATA: R[] = [
   ['microsoft-not-authorized', 50, 'resolver.rst.notauthorized', '550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized'],
   ['microsoft-quota', 22, 'quotaexceeded', '554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded'],
   ['microsoft-hop-count', 20, 'hop count exceeded', '554 5.4.14 Hop count exceeded - possible mail loop ATTR34'],
+  ['microsoft-thread-limit', 70, 'recipient thread limit exceeded', '432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded'],
   ['microsoft-relay', 54, 'unable to relay', '550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain'],
   ['outlook-blocked-spamhaus', 51, 'part of their network is on our block list', '550 5.7.1 Unfortunately, messages from [192.0.2.1] weren\'t sent. Please contact your Internet service provider since part of their network is on our block list (S3150).'],
 
@@ -72,6 +73,11 @@ const DATA: R[] = [
   ['yahoo-no-account', 10, "user doesn't have a|account", "554 delivery error: dd This user doesn't have a yahoo.com account (nobody@yahoo.com) [0] - mta1000.mail.gq1.yahoo.com"],
   ['yahoo-policy', 50, 'not accepted for policy reasons', '554 5.7.9 Message not accepted for policy reasons. See https://postmaster.yahooinc.com/error-codes'],
   ['yahoo-mailbox-full', 22, 'mailbox is full', '452 4.2.2 Mailbox is full - mta1000.mail.gq1.yahoo.com'],
+  ['yahoo-connections-not-accepted', 51, 'connections will not be accepted from', "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list; see https://postmaster.yahooinc.com/error-codes"],
+  ['yahoo-permanently-deferred', 51, 'permanently deferred', '421 4.7.1 Messages from 192.0.2.1 permanently deferred; Retrying will NOT succeed.'],
+  ['yahoo-receiving-too-quickly', 20, 'receiving mail too quickly', '450 User is receiving mail too quickly'],
+  ['yahoo-max-per-connection', 70, 'max message per connection', '421 Max message per connection reached, closing transmission channel'],
+  ['yahoo-excessive-unknown', 51, 'excessive unknown recipients', '451 VS1-IP Excessive unknown recipients - possible Open Relay (#4.1.8)'],
 
   // --- iCloud / Apple ---
   ['icloud-user-does-not-exist', 10, 'user does not exist', '550 5.1.1 <nobody@icloud.com>: user does not exist'],
