@@ -204,6 +204,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     socket: Socket;
     ctx!: SessionContext;
     timer: NodeJS.Timeout | undefined;
+    timerMs = 0;
+    paused = false;
     blocked = false; // waiting for a hook or a body consumer
     body: Readable | undefined;
     bodyWanted = true;
@@ -272,6 +274,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         this.finish();
       });
       socket.on('drain', () => this.pump());
+      this.paused = false;
+      socket.resume();
     }
 
     onData(chunk: Buffer): void {
@@ -306,9 +310,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.flush();
       if (this.closed || this.upgrading) return;
       // input backpressure: stop reading while the session cannot make progress or output piles up
-      const stalled = this.blocked || this.conn.pendingDecision !== undefined || this.conn.bufferedBytes > maxBuffered || this.socket.writableNeedDrain;
-      if (stalled) this.socket.pause();
-      else this.socket.resume();
+      // (a pending decision alone does not stop reading: the session buffers, bounded by maxBuffered)
+      const stalled = (this.blocked && this.body !== undefined && !this.bodyWanted) || this.conn.bufferedBytes > maxBuffered || this.socket.writableNeedDrain;
+      if (stalled !== this.paused) {
+        this.paused = stalled;
+        if (stalled) this.socket.pause();
+        else this.socket.resume();
+      }
       this.arm();
     }
 
@@ -335,10 +343,15 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     }
 
     arm(): void {
+      const t = this.conn.pendingTimeout();
+      if (t && this.timer && this.timerMs === t.ms) {
+        this.timer.refresh(); // same timer again: restart it without a new allocation
+        return;
+      }
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
-      const t = this.conn.pendingTimeout();
       if (!t) return;
+      this.timerMs = t.ms;
       this.timer = setTimeout(() => {
         this.timer = undefined;
         if (this.closed) return;
@@ -513,6 +526,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         this.upgrading = false;
         this.conn.tlsEstablished();
         this.socket = secure;
+        this.paused = false;
         secure.on('data', this.onDataBound);
         secure.on('end', () => {
           if (this.closed) return;
@@ -577,6 +591,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
   const net: NetServer = netCreateServer((socket) => {
     socket.on('error', (e) => options.onError?.(e, undefined));
+    socket.setNoDelay(true);
     if (!options.proxyProtocol) {
       begin(socket, undefined, undefined);
       return;
