@@ -17,9 +17,9 @@ export class Automaton {
    */
   readonly delta: Int32Array;
   /** The literal ending exactly at this state (indexed by state), or -1. */
-  readonly own: Int32Array;
+  own: Int32Array;
   /** The nearest proper suffix state that has an `own` literal, or -1. */
-  readonly dict: Int32Array;
+  dict: Int32Array;
   /** Length of every literal (for start positions). */
   readonly lengths: Int32Array;
   readonly states: number;
@@ -89,11 +89,28 @@ export class Automaton {
       }
     }
     for (let s = 0; s < states; s++) goto[s * width] = 0;
+    // Renumber states in breadth-first order: the shallow states, where a scan spends nearly all
+    // its time, then sit together at the start of the table (cache locality).
+    const order = [0, ...queue];
+    const renumber = new Int32Array(states);
+    order.forEach((old, i) => (renumber[old] = i));
+    const ownOld = this.own;
+    const dictOld = this.dict;
+    this.own = new Int32Array(states);
+    this.dict = new Int32Array(states);
+    for (let i = 0; i < states; i++) {
+      const old = order[i]!;
+      this.own[i] = ownOld[old]!;
+      this.dict[i] = dictOld[old]! < 0 ? -1 : renumber[dictOld[old]!]!;
+    }
     this.delta = new Int32Array(states * width);
-    for (let i = 0; i < goto.length; i++) {
-      const next = goto[i]!;
-      const reports = this.own[next]! >= 0 || this.dict[next]! >= 0;
-      this.delta[i] = reports ? -(next * width) - 1 : next * width;
+    for (let i = 0; i < states; i++) {
+      const oldBase = order[i]! * width;
+      for (let cls = 0; cls < width; cls++) {
+        const next = renumber[goto[oldBase + cls]!]!;
+        const reports = this.own[next]! >= 0 || this.dict[next]! >= 0;
+        this.delta[i * width + cls] = reports ? -(next * width) - 1 : next * width;
+      }
     }
   }
 }
