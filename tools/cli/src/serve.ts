@@ -1,18 +1,14 @@
-// smtp serve: a sink server on esmtp-server-fsm that stores each message as <id>.eml + <id>.json.
-//
-// The esmtp-server-fsm/node adapter (createServer) is not in this build yet, so the sessions run on
-// the sans-IO ServerConnection through a small local socket driver (sink-session.ts).
-import { createServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
+// smtp serve: a sink server on esmtp-server-fsm/node (createServer) that stores each message as
+// <id>.eml (exact bytes) + <id>.json (envelope), written under temporary names and renamed.
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
-import type { SecureContext } from 'node:tls';
 import type { Command } from 'commander';
+import { createServer, SmtpReplyError } from 'esmtp-server-fsm/node';
+import type { Envelope, SessionContext } from 'esmtp-server-fsm/node';
+import type { Readable } from 'node:stream';
 import { EXIT, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
 import { MessageStore } from './store.js';
-import { startSinkSession } from './sink-session.js';
-import type { SinkSession } from './sink-session.js';
+import type { StoredEnvelope, StoredMessage } from './store.js';
 
 /** Options of `smtp serve`, as parsed by commander. */
 export interface ServeOptions {
@@ -34,55 +30,85 @@ export interface ServeOptions {
 export interface RunningSink {
   readonly host: string;
   readonly port: number;
-  /** Stops accepting, lets sessions finish (421 to idle ones), closes the rest after `graceMs`. */
+  /** Graceful stop: 421 to idle sessions, running transactions get `graceMs` to finish. */
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts the sink server (used by the command and by the demo). */
-export async function startSink(opts: Omit<ServeOptions, 'tlsCert' | 'tlsKey'> & { tls?: SecureContext; log?: (line: string) => void }): Promise<RunningSink> {
+/** Constant-time comparison of two short strings (credentials). */
+function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** The `<id>.json` envelope for one message. */
+export function storedEnvelope(envelope: Envelope, session: SessionContext): Omit<StoredEnvelope, 'id' | 'size'> {
+  const rcpt: Record<string, Record<string, string | true>> = {};
+  envelope.to.forEach((address, i) => (rcpt[address] = { ...(envelope.rcptParameters[i] ?? {}) }));
+  return {
+    serverId: envelope.id,
+    from: envelope.from,
+    to: [...envelope.to],
+    helo: envelope.helo,
+    clientAddress: envelope.clientAddress ?? session.remoteAddress,
+    clientPort: session.remotePort,
+    parameters: { mail: { ...envelope.mailParameters }, rcpt },
+    time: new Date().toISOString(),
+    tls: envelope.secure,
+    user: envelope.user,
+    protocol: envelope.protocol,
+    ...(session.proxy !== undefined ? { proxy: { ...session.proxy } } : {}),
+  };
+}
+
+/** Streams one message body into the store; throws a 451 reply when it cannot be stored. */
+async function storeMessage(store: MessageStore, envelope: Envelope, body: Readable, session: SessionContext): Promise<StoredMessage> {
+  const writer = await store.begin();
+  try {
+    for await (const chunk of body) await writer.write(chunk as Uint8Array);
+    return await writer.commit(storedEnvelope(envelope, session));
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}
+
+/** Starts the sink server (used by the command; tests and the demo may call it too). */
+export async function startSink(opts: Omit<ServeOptions, 'tlsCert' | 'tlsKey'> & { tls?: { cert: string | Buffer; key: string | Buffer }; log?: (line: string) => void }): Promise<RunningSink> {
   const store = new MessageStore(opts.dir);
   await store.init();
-  const sessions = new Set<SinkSession>();
   const log = opts.log ?? (() => undefined);
-  const server = createServer((socket: Socket) => {
-    if (sessions.size >= opts.maxConnections) {
-      socket.end('421 4.7.0 Too many connections, try again later\r\n');
-      return;
-    }
-    const session = startSinkSession(socket, {
-      hostname: opts.hostname,
-      store,
-      ...(opts.auth !== undefined ? { auth: opts.auth } : {}),
-      ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
-      ...(opts.lmtp === true ? { lmtp: true } : {}),
-      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
-      ...(opts.proxyProtocol === true ? { proxyProtocol: true } : {}),
-      onStored: (m) => log(`stored ${m.id} (${m.size} bytes)`),
-      onError: (e) => log(`session error: ${e.message}`),
-    });
-    sessions.add(session);
-    void session.closed.then(() => sessions.delete(session));
+  const auth = opts.auth;
+  const server = createServer({
+    hostname: opts.hostname,
+    banner: 'smtpkit sink ready',
+    maxConnections: opts.maxConnections,
+    ...(opts.lmtp === true ? { lmtp: true } : {}),
+    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+    ...(opts.proxyProtocol === true ? { proxyProtocol: true } : {}),
+    ...(opts.maxSize !== undefined ? { limits: { maxMessageSize: opts.maxSize } } : {}),
+    ...(auth !== undefined ? { auth: { mechanisms: ['PLAIN', 'LOGIN'], required: true, allowInsecure: opts.tls === undefined } } : {}),
+    onAuth: (c) => auth !== undefined && c.password !== undefined && sameSecret(c.username, auth.user) && sameSecret(c.password, auth.pass),
+    onData: async (envelope, body, session) => {
+      let stored: StoredMessage;
+      try {
+        stored = await storeMessage(store, envelope, body, session);
+      } catch (e) {
+        log(`cannot store a message: ${(e as Error).message}`);
+        throw new SmtpReplyError({ code: 451, enhanced: '4.3.0', text: 'Local error in processing: could not store the message' });
+      }
+      log(`stored ${stored.id} (${stored.size} bytes) from ${envelope.from || '<>'} to ${envelope.to.join(', ')}`);
+      const ok = { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${stored.id}` };
+      return opts.lmtp === true ? envelope.to.map(() => ok) : ok;
+    },
+    onError: (e) => log(`session error: ${e instanceof Error ? e.message : String(e)}`),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await server.listen(opts.port, opts.host);
   return {
     host: address.address,
     port: address.port,
-    stop: async (graceMs = 10_000) => {
-      const closedServer = new Promise<void>((r) => server.close(() => r()));
-      for (const s of sessions) s.shutdown();
-      const all = Promise.all([...sessions].map((s) => s.closed));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
-      if (timer !== undefined) clearTimeout(timer);
-      await closedServer;
-    },
+    stop: (graceMs = 10_000) => server.close({ timeout: graceMs }),
   };
 }
 
@@ -105,10 +131,13 @@ export function registerServe(program: Command): void {
     .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n')
     .action(async (opts: ServeOptions, cmd: Command) => {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) cmd.error('error: --tls-cert and --tls-key go together', { exitCode: EXIT.usage });
-      let tls: SecureContext | undefined;
+      let tls: { cert: Buffer; key: Buffer } | undefined;
       if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
         try {
-          tls = createSecureContext({ cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) });
+          tls = { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) };
+          // Fail now, not at the first STARTTLS, when the pair is unusable.
+          const { createSecureContext } = await import('node:tls');
+          createSecureContext(tls);
         } catch (e) {
           cmd.error(`error: cannot load the TLS certificate/key: ${(e as Error).message}`, { exitCode: EXIT.usage });
         }

@@ -244,10 +244,10 @@ export function runProgram(cmd: string, args: readonly string[], options: { inpu
   });
 }
 
-/** True when esmtp-server-fsm exports its session core (so `smtp serve` can run). */
+/** True when the esmtp-server-fsm Node adapter exports createServer (so `smtp serve` can run). */
 export async function serverAdapterAvailable(): Promise<boolean> {
-  const mod = (await import('esmtp-server-fsm')) as Record<string, unknown>;
-  return typeof mod['ServerConnection'] === 'function';
+  const mod = (await import('esmtp-server-fsm/node')) as Record<string, unknown>;
+  return typeof mod['createServer'] === 'function';
 }
 
 /** True when the smtp-client-fsm Node adapter is there (so `smtp send` can run). */
