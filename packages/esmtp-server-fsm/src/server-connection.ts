@@ -954,7 +954,7 @@ export class ServerConnection {
     if (this.bdatActive) return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });
     const rest = this.prefix(arg, 'TO:');
     if (rest === undefined) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: RCPT TO:<address>' });
-    const r = parseEnvelopeArgument('rcpt', rest, this.paramPolicy(this.paramPolicyBase.smtpUtf8 && this.mailParams.SMTPUTF8 === true), this.limits);
+    const r = parseEnvelopeArgument('rcpt', rest, this.paramPolicy(), this.limits, this.paramPolicyBase.smtpUtf8 && this.mailParams.SMTPUTF8 === true);
     if (!r.ok) return this.reply(r.reply);
     if (this.recipients.length >= this.limits.maxRecipients) return this.reply({ code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' });
     this.go('RCPT', 'rcpt-decision');
