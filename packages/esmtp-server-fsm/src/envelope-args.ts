@@ -1,7 +1,7 @@
 /**
- * Strict server-side parsing of the MAIL FROM / RCPT TO argument: the path and the ESMTP
- * parameters (RFC 5321 §4.1.2, §3.3; RFC 6531 for SMTPUTF8; RFC 3461 xtext). Hand-written scanner,
- * linear time. On failure it returns the reply to send.
+ * Strict server-side parsing of the MAIL FROM / RCPT TO argument (RFC 5321 §4.1.2, §3.3; RFC 6531
+ * for SMTPUTF8; RFC 3461 xtext), delegated to smtp-client-args with the session's advertised
+ * extensions, plus the XCLIENT/XFORWARD xtext decoder. On failure it returns the reply to send.
  */
 import { isRemoteProtocolError, parseMailFrom, parseRcptTo } from 'smtp-client-args';
 import type { Path, SmtpClientArgs } from 'smtp-client-args';
