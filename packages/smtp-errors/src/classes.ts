@@ -14,7 +14,15 @@
  */
 export type BounceCategory = 'hard' | 'soft' | 'block' | 'admin' | 'undetermined';
 
-/** The categories, in table order. */
+/**
+ * The categories, in table order.
+ *
+ * @example
+ * ```ts
+ * BOUNCE_CATEGORIES.includes(value as BounceCategory);
+ * ```
+ * @see RFC 3463 §3.1
+ */
 export const BOUNCE_CATEGORIES: readonly BounceCategory[] = Object.freeze([
   'hard',
   'soft',
@@ -41,45 +49,205 @@ export interface BounceClass {
   readonly builtin: boolean;
 }
 
-/** Class 1: the response text could not be identified. */
+/**
+ * Class 1: the response text could not be identified.
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_UNDETERMINED) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_UNDETERMINED = 1;
-/** Class 10: the recipient is invalid (hard). */
+/**
+ * Class 10: the recipient is invalid (hard).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_INVALID_RECIPIENT) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_INVALID_RECIPIENT = 10;
-/** Class 20: the message soft bounced. */
+/**
+ * Class 20: the message soft bounced.
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_SOFT_BOUNCE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_SOFT_BOUNCE = 20;
-/** Class 21: DNS failure (soft). */
+/**
+ * Class 21: DNS failure (soft).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_DNS_FAILURE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_DNS_FAILURE = 21;
-/** Class 22: the remote mailbox is over quota (soft). */
+/**
+ * Class 22: the remote mailbox is over quota (soft).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_MAILBOX_FULL) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_MAILBOX_FULL = 22;
-/** Class 23: the message is too large for the recipient (soft). */
+/**
+ * Class 23: the message is too large for the recipient (soft).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_TOO_LARGE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_TOO_LARGE = 23;
-/** Class 24: the message timed out (soft). */
+/**
+ * Class 24: the message timed out (soft).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_TIMEOUT) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_TIMEOUT = 24;
-/** Class 25: failed by the sender's own configured policies (admin). */
+/**
+ * Class 25: failed by the sender's own configured policies (admin).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_ADMIN_FAILURE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_ADMIN_FAILURE = 25;
-/** Class 30: no recipient could be determined (hard). */
+/**
+ * Class 30: no recipient could be determined (hard).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_NO_RCPT) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_NO_RCPT = 30;
-/** Class 40: failed for unspecified reasons (soft). */
+/**
+ * Class 40: failed for unspecified reasons (soft).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_GENERIC_BOUNCE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_GENERIC_BOUNCE = 40;
-/** Class 50: blocked by the receiver (block). */
+/**
+ * Class 50: blocked by the receiver (block).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_MAIL_BLOCK) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_MAIL_BLOCK = 50;
-/** Class 51: blocked as coming from a known spam source (block). */
+/**
+ * Class 51: blocked as coming from a known spam source (block).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_SPAM_BLOCK) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_SPAM_BLOCK = 51;
-/** Class 52: blocked as spam content (block). */
+/**
+ * Class 52: blocked as spam content (block).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_SPAM_CONTENT) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_SPAM_CONTENT = 52;
-/** Class 53: blocked because of an attachment (block). */
+/**
+ * Class 53: blocked because of an attachment (block).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_PROHIBITED_ATTACHMENT) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_PROHIBITED_ATTACHMENT = 53;
-/** Class 54: relaying is not allowed (block). */
+/**
+ * Class 54: relaying is not allowed (block).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_RELAYING_DENIED) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_RELAYING_DENIED = 54;
-/** Class 60: an auto-reply / vacation mail (soft). */
+/**
+ * Class 60: an auto-reply / vacation mail (soft).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_AUTO_REPLY) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_AUTO_REPLY = 60;
-/** Class 70: transmission temporarily delayed (soft). */
+/**
+ * Class 70: transmission temporarily delayed (soft).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_TRANSIENT_FAILURE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_TRANSIENT_FAILURE = 70;
-/** Class 80: a subscribe request (admin). */
+/**
+ * Class 80: a subscribe request (admin).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_SUBSCRIBE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_SUBSCRIBE = 80;
-/** Class 90: an unsubscribe request (hard). */
+/**
+ * Class 90: an unsubscribe request (hard).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_UNSUBSCRIBE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_UNSUBSCRIBE = 90;
-/** Class 100: a challenge-response probe (soft). */
+/**
+ * Class 100: a challenge-response probe (soft).
+ *
+ * @example
+ * ```ts
+ * if (classify(reply).id === BC_CHALLENGE_RESPONSE) handle();
+ * ```
+ * @see RFC 3463 §3
+ */
 export const BC_CHALLENGE_RESPONSE = 100;
 
 function builtin(id: number, name: string, description: string, category: BounceCategory): BounceClass {
@@ -119,5 +287,13 @@ export const BUILTIN_CLASSES: readonly BounceClass[] = Object.freeze([
   builtin(100, 'Challenge-Response', 'The message is a challenge-response probe.', 'soft'),
 ]);
 
-/** Highest id accepted for a custom class. */
+/**
+ * Highest id accepted for a custom class.
+ *
+ * @example
+ * ```ts
+ * createClassifier().registerClass(MAX_CLASS_ID, 'Last', 'The last id.', 'soft');
+ * ```
+ * @see RFC 3463 §3
+ */
 export const MAX_CLASS_ID = 65535;

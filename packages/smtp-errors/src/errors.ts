@@ -14,6 +14,7 @@ const BRAND = Symbol.for('smtpkit.error');
  * try { registerClass(10, 'Mine', 'Mine', 'hard'); }
  * catch (e) { if (isSmtpErrorsError(e) && e.code === 'ERR_SMTP_CLASS_BUILTIN') console.log('taken'); }
  * ```
+ * @see RFC 3463 §2
  */
 export type SmtpErrorsErrorCode =
   | 'ERR_SMTP_CLASS_BUILTIN'

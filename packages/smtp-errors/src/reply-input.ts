@@ -48,7 +48,15 @@ export interface StructuredReply {
  */
 export type ReplyInput = string | Uint8Array | StructuredReply;
 
-/** A parsed enhanced status code. */
+/**
+ * A parsed enhanced status code (`class.subject.detail`).
+ *
+ * @example
+ * ```ts
+ * const e: EnhancedCode | undefined = parseEnhanced('5.1.1'); // { class: 5, subject: 1, detail: 1 }
+ * ```
+ * @see RFC 3463 §2
+ */
 export interface EnhancedCode {
   readonly class: number;
   readonly subject: number;
@@ -100,7 +108,16 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
-/** Parses `"5.1.1"` (exactly; 1 to 3 digits each for subject and detail). */
+/**
+ * Parses an enhanced status code string exactly (class 2, 4 or 5; 1 to 3 digits each for subject
+ * and detail), or returns undefined.
+ *
+ * @example
+ * ```ts
+ * parseEnhanced('4.7.650'); // { class: 4, subject: 7, detail: 650 }
+ * ```
+ * @see RFC 3463 §2
+ */
 export function parseEnhanced(value: string): EnhancedCode | undefined {
   const found = scanEnhancedAt(value, 0);
   return found && found.end === value.length ? found.code : undefined;

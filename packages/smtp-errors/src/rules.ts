@@ -24,7 +24,15 @@ export interface RuleInit {
   readonly domain?: string | undefined;
 }
 
-/** Which layer a rule belongs to. */
+/**
+ * Which layer a rule belongs to, in precedence order: `domain`, `user`, `builtin`.
+ *
+ * @example
+ * ```ts
+ * const mine = classifier.rules().filter((r) => r.layer !== 'builtin');
+ * ```
+ * @see RFC 5321 §4.2
+ */
 export type RuleLayer = 'domain' | 'user' | 'builtin';
 
 /** @internal A stored rule. */
