@@ -1,0 +1,92 @@
+// smtp-client-fsm/node against Postfix smtp-sink (independent implementation), with its dump
+// option checking the delivered bytes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { connect, sendMail } from 'smtp-client-fsm/node';
+import { normalizeBody } from 'smtp-client-fsm';
+
+const SINK = '/usr/sbin/smtp-sink';
+const available = existsSync(SINK);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
+      c.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('smtp-sink did not start');
+}
+
+let dir = '';
+let port = 0;
+let sink: ChildProcess | undefined;
+
+beforeAll(async () => {
+  if (!available) return;
+  dir = mkdtempSync(join(tmpdir(), 'client-sink-'));
+  chmodSync(dir, 0o777);
+  port = await freePort();
+  // -d: one file per transaction (envelope + content); -R: a restricted reject list (none here).
+  const args = [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), '-d', join(dir, '%H%M%S.'), `127.0.0.1:${port}`, '50'];
+  sink = spawn(SINK, args, { stdio: 'ignore' });
+  await waitForPort(port);
+});
+
+afterAll(() => {
+  sink?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function dumps(): string[] {
+  return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'latin1'));
+}
+
+async function settle(count: number): Promise<string[]> {
+  for (let i = 0; i < 100; i++) {
+    const d = dumps();
+    if (d.length >= count) return d;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return dumps();
+}
+
+describe.skipIf(!available)('client -> Postfix smtp-sink', () => {
+  it('delivers byte-exact (normalized, dot-stuffed on the wire) with every recipient accepted', async () => {
+    const body = 'Subject: sink\n\n.leading dot\r\nbare\rcr\n..two dots\n';
+    const r = await sendMail({ host: '127.0.0.1', port, security: 'none', from: 'a@client.test', to: ['b@sink.test', 'c@sink.test'], body });
+    expect(r.outcome).toBe('delivered');
+    expect(r.accepted).toEqual(['b@sink.test', 'c@sink.test']);
+    const [dump] = await settle(1);
+    const expected = new TextDecoder().decode(normalizeBody(body));
+    expect(dump).toContain(expected.replace(/\r\n/g, '\n'));
+    expect(dump).toMatch(/b@sink\.test/);
+  });
+
+  it('sends 20 messages over one pipelined connection', async () => {
+    const before = dumps().length;
+    const client = await connect({ host: '127.0.0.1', port, security: 'none' });
+    expect(client.capabilities.keywords['PIPELINING']).toBeDefined();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.send({ from: 'a@client.test', to: [`r${i}@sink.test`], body: `Subject: ${i}\r\n\r\nmessage ${i}\r\n` })));
+    await client.quit();
+    expect(results.every((x) => x.outcome === 'delivered')).toBe(true);
+    expect((await settle(before + 20)).length).toBeGreaterThanOrEqual(before + 20);
+  });
+});
