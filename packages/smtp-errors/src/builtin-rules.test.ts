@@ -23,6 +23,10 @@ describe('provider replies as they arrive', () => {
     ['Exim wrapper', 'SMTP error from remote mail server after RCPT TO:<a@example.jp>: host mx.example.jp [192.0.2.12]: 550 5.2.2 <a@example.jp>... Mailbox Full', 22],
     ['Exchange DSN', "Diagnostic information for administrators: Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient a@example.com not found by SMTP address lookup'", 10],
     ['qmail expiry', "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long.", 24],
+    ['sender-side rejection wins over the DNS wording after it', '450 4.1.8 <bounce@example.invalid>: Sender address rejected: Domain not found', 50],
+    ['sender-side rejection wins over recipient wording after it', '550 5.1.0 <bounce@example.com>: Sender address rejected: User unknown in local recipient table', 50],
+    ['expiry notice wins over the last error it quotes', '554 4.4.7 Message expired: unable to deliver in 840 minutes.<451 4.3.0 please try again later>', 24],
+    ['follow-on "no valid recipients" loses to the first rejection', '550 5.1.1 <a@example.com>: Recipient address rejected: User unknown 554 5.5.1 Error: no valid recipients', 10],
     ['non-ASCII reply with an enhanced code', '550 5.1.1 Адресат не найден / ユーザーが見つかりません', 10],
   ])('%s', (_n, text, id) => {
     expect(classify(text).id).toBe(id);
