@@ -5,7 +5,7 @@
 
 import { SmtpClientArgs } from './client-args.js';
 import { LocalProtocolError } from './errors.js';
-import { DEFAULT_PARAMETERS, parseBy } from './parameters.js';
+import { DEFAULT_PARAMETERS, digits, parseBy } from './parameters.js';
 import type { Path } from './path.js';
 import { asciiUpper } from './text.js';
 
@@ -78,10 +78,15 @@ export interface CheckContext {
   readonly eightBit?: boolean;
 }
 
+/** 1 to `max` ASCII digits. */
+function isCount(v: string, max: number): boolean {
+  return v.length <= max && digits(v, 0, v.length);
+}
+
 function advertisedSize(caps: CapabilitiesLike): number | undefined {
   const p = caps.params('SIZE');
   const v = p?.[0];
-  if (v === undefined || !/^[0-9]{1,20}$/.test(v)) return undefined;
+  if (v === undefined || !isCount(v, 20)) return undefined;
   const n = Number(v);
   return n > 0 ? n : undefined; // SIZE 0 means "no fixed maximum" (RFC 1870 §4)
 }
@@ -115,7 +120,7 @@ export function checkArgsAgainst(
     const spec = DEFAULT_PARAMETERS.get(k);
     const exts = spec?.extensions ?? [k];
     if (!exts.some((e) => capabilities.has(e))) {
-      problems.push({ code: 'not-advertised', keyword: k, message: `${k} needs ${exts.join(' or ')}, which the server did not advertise` });
+      problems.push({ code: 'not-advertised', keyword: k, message: `${k} needs ${exts.join(' or ')}` });
     }
   }
 
@@ -125,7 +130,7 @@ export function checkArgsAgainst(
     const sizes = [declared === undefined ? undefined : Number(declared), context.messageSize];
     for (const s of sizes) {
       if (s !== undefined && s > max) {
-        problems.push({ code: 'size-exceeded', keyword: 'SIZE', message: `message of ${s} bytes exceeds the advertised maximum of ${max}` });
+        problems.push({ code: 'size-exceeded', keyword: 'SIZE', message: `${s} bytes > SIZE ${max}` });
         break;
       }
     }
@@ -135,13 +140,13 @@ export function checkArgsAgainst(
   const bodyUpper = body === undefined ? undefined : asciiUpper(body);
   if ((bodyUpper === '8BITMIME' || context.eightBit === true) && !capabilities.has('8BITMIME')) {
     if (!problems.some((p) => p.keyword === 'BODY')) {
-      problems.push({ code: '8bitmime-required', keyword: '8BITMIME', message: '8-bit content needs 8BITMIME, which the server did not advertise' });
+      problems.push({ code: '8bitmime-required', keyword: '8BITMIME', message: '8-bit content needs 8BITMIME' });
     }
   } else if (context.eightBit === true && bodyUpper !== '8BITMIME' && bodyUpper !== 'BINARYMIME') {
-    problems.push({ code: '8bitmime-required', keyword: 'BODY', message: '8-bit content must be declared with BODY=8BITMIME' });
+    problems.push({ code: '8bitmime-required', keyword: 'BODY', message: '8-bit content needs BODY=8BITMIME' });
   }
   if (bodyUpper === 'BINARYMIME' && !capabilities.has('CHUNKING')) {
-    problems.push({ code: 'chunking-required', keyword: 'CHUNKING', message: 'BODY=BINARYMIME needs CHUNKING (BDAT), which the server did not advertise' });
+    problems.push({ code: 'chunking-required', keyword: 'CHUNKING', message: 'BODY=BINARYMIME needs CHUNKING' });
   }
 
   if (context.paths !== undefined) {
@@ -149,26 +154,26 @@ export function checkArgsAgainst(
     for (const p of context.paths) if (p.kind === 'mailbox' && p.utf8) utf8 = true;
     if (utf8) {
       if (!capabilities.has('SMTPUTF8')) {
-        problems.push({ code: 'smtputf8-required', keyword: 'SMTPUTF8', message: 'a non-ASCII address needs SMTPUTF8, which the server did not advertise' });
+        problems.push({ code: 'smtputf8-required', keyword: 'SMTPUTF8', message: 'a non-ASCII address needs SMTPUTF8' });
       } else if (!entries.has('SMTPUTF8') && (args instanceof SmtpClientArgs ? args.command !== 'rcpt' : true)) {
-        problems.push({ code: 'smtputf8-required', keyword: 'SMTPUTF8', message: 'a non-ASCII address needs the SMTPUTF8 parameter on MAIL FROM' });
+        problems.push({ code: 'smtputf8-required', keyword: 'SMTPUTF8', message: 'a non-ASCII address needs MAIL FROM ... SMTPUTF8' });
       }
     }
   }
 
   const by = entries.get('BY');
   const byParams = capabilities.params('DELIVERBY');
-  if (by !== undefined && byParams?.[0] !== undefined && /^[0-9]{1,9}$/.test(byParams[0])) {
+  if (by !== undefined && byParams?.[0] !== undefined && isCount(byParams[0], 9)) {
     const parsed = parseBy(by);
     const min = Number(byParams[0]);
     if (parsed !== undefined && parsed.mode === 'R' && min > 0 && parsed.seconds < min) {
-      problems.push({ code: 'by-below-minimum', keyword: 'BY', message: `BY time is below the advertised minimum of ${min} seconds` });
+      problems.push({ code: 'by-below-minimum', keyword: 'BY', message: `BY < DELIVERBY ${min}` });
     }
   }
   const holdFor = entries.get('HOLDFOR');
   const fr = capabilities.params('FUTURERELEASE');
-  if (holdFor !== undefined && fr?.[0] !== undefined && /^[0-9]{1,9}$/.test(fr[0]) && Number(holdFor) > Number(fr[0])) {
-    problems.push({ code: 'hold-too-long', keyword: 'HOLDFOR', message: `HOLDFOR exceeds the advertised maximum of ${fr[0]} seconds` });
+  if (holdFor !== undefined && fr?.[0] !== undefined && isCount(fr[0], 9) && Number(holdFor) > Number(fr[0])) {
+    problems.push({ code: 'hold-too-long', keyword: 'HOLDFOR', message: `HOLDFOR > FUTURERELEASE ${fr[0]}` });
   }
   return problems;
 }

@@ -5,9 +5,9 @@
  */
 
 import { LocalProtocolError } from './errors.js';
-import { checkParam, encodeUtf8AddrXtext, isDateTime, mergeSpecs } from './parameters.js';
+import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
-import { asciiUpper, findControl, hasNonAscii, isAtext, isWellFormed, utf8Length } from './text.js';
+import { asciiUpper, findControl, hasNonAscii, isWellFormed, utf8Length } from './text.js';
 import { xtextEncode } from './xtext.js';
 
 /**
@@ -64,7 +64,14 @@ export type NotifyCondition = 'SUCCESS' | 'FAILURE' | 'DELAY';
 const ENTRY_OVERHEAD = 1; // the SP before each parameter
 
 function invalid(argument: string, message: string): LocalProtocolError {
-  return new LocalProtocolError('ERR_SMTP_INVALID_PARAM', argument, message);
+  return new LocalProtocolError('ERR_SMTP_INVALID_PARAM', argument, `${argument}: ${message}`);
+}
+
+/** A caller string: right type, no control character. */
+function text(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(argument, 'expected a non-empty string');
+  noControls(value, argument);
+  return value;
 }
 
 function noControls(value: string, argument: string): void {
@@ -75,7 +82,7 @@ function noControls(value: string, argument: string): void {
 
 function safeInt(n: unknown, argument: string, min: number, max: number): number {
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw invalid(argument, `${argument} must be an integer from ${min} to ${max}`);
+    throw invalid(argument, `expected an integer from ${min} to ${max}`);
   }
   return n;
 }
@@ -162,7 +169,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     if (!r.ok) {
       const name = typeof keyword === 'string' && r.reason !== 'bad-keyword' ? asciiUpper(keyword) : 'keyword';
       if (typeof value === 'string' && findControl(value) >= 0) noControls(value, name);
-      throw invalid(name, r.message);
+      throw new LocalProtocolError('ERR_SMTP_INVALID_PARAM', name, r.message);
     }
     const old = this.#entries.get(r.keyword);
     if (this.#entries.has(r.keyword)) this.#byteLength -= SmtpClientArgs.#cost(r.keyword, old);
@@ -351,11 +358,6 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     return c;
   }
 
-  /** Readable form in Node's `util.inspect` / `console.log` (a symbol, no Node import). */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `SmtpClientArgs(${this.#entries.size}) ${JSON.stringify(this.toString())}`;
-  }
-
   // ---- typed helpers (all replace an existing value and throw LocalProtocolError when invalid) ----
 
   /**
@@ -381,7 +383,6 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 6152 §2, RFC 3030 §3
    */
   setBody(body: '7BIT' | '8BITMIME' | 'BINARYMIME'): this {
-    if (body !== '7BIT' && body !== '8BITMIME' && body !== 'BINARYMIME') throw invalid('BODY', 'BODY must be 7BIT, 8BITMIME or BINARYMIME');
     return this.set('BODY', body);
   }
 
@@ -395,7 +396,6 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 3461 §4.3
    */
   setRet(ret: 'FULL' | 'HDRS'): this {
-    if (ret !== 'FULL' && ret !== 'HDRS') throw invalid('RET', 'RET must be FULL or HDRS');
     return this.set('RET', ret);
   }
 
@@ -409,10 +409,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 3461 §4.4
    */
   setEnvid(envid: string): this {
-    if (typeof envid !== 'string' || envid.length === 0) throw invalid('ENVID', 'ENVID must be a non-empty string');
-    noControls(envid, 'ENVID');
-    if (hasNonAscii(envid) || envid.length > 100) throw invalid('ENVID', 'ENVID must be at most 100 printable ASCII characters');
-    return this.set('ENVID', xtextEncode(envid));
+    return this.set('ENVID', xtextEncode(text(envid, 'ENVID')));
   }
 
   /**
@@ -427,9 +424,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    */
   setAuth(mailbox: string | null): this {
     if (mailbox === null) return this.set('AUTH', '<>');
-    if (typeof mailbox !== 'string' || mailbox.length === 0) throw invalid('AUTH', 'AUTH must be a mailbox or null');
-    noControls(mailbox, 'AUTH');
-    if (!isWellFormed(mailbox)) throw invalid('AUTH', 'AUTH is not well-formed UTF-16');
+    if (!isWellFormed(text(mailbox, 'AUTH'))) throw invalid('AUTH', 'not well-formed UTF-16');
     return this.set('AUTH', xtextEncode(mailbox));
   }
 
@@ -484,8 +479,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    */
   setBy(seconds: number, mode: 'N' | 'R', trace = false): this {
     const s = safeInt(seconds, 'BY', -999_999_999, 999_999_999);
-    if (mode !== 'N' && mode !== 'R') throw invalid('BY', 'BY mode must be N or R');
-    if (mode === 'R' && s <= 0) throw invalid('BY', 'BY with mode R needs a positive time');
+    if (mode !== 'N' && mode !== 'R') throw invalid('BY', 'mode must be N or R');
     return this.set('BY', `${s};${mode}${trace ? 'T' : ''}`);
   }
 
@@ -513,10 +507,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 4865 §5
    */
   setHoldUntil(dateTime: string): this {
-    if (typeof dateTime !== 'string') throw invalid('HOLDUNTIL', 'HOLDUNTIL must be a string');
-    noControls(dateTime, 'HOLDUNTIL');
-    if (!isDateTime(dateTime)) throw invalid('HOLDUNTIL', 'HOLDUNTIL must be an RFC 3339 date-time');
-    return this.set('HOLDUNTIL', dateTime);
+    return this.set('HOLDUNTIL', text(dateTime, 'HOLDUNTIL'));
   }
 
   /**
@@ -530,13 +521,11 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    */
   setMtrk(certifier?: string, timeout?: number): this {
     if (certifier === undefined) {
-      if (timeout !== undefined) throw invalid('MTRK', 'MTRK timeout needs a certifier');
+      if (timeout !== undefined) throw invalid('MTRK', 'a timeout needs a certifier');
       return this.set('MTRK');
     }
-    if (typeof certifier !== 'string') throw invalid('MTRK', 'MTRK certifier must be a string');
-    noControls(certifier, 'MTRK');
     const t = timeout === undefined ? '' : ':' + String(safeInt(timeout, 'MTRK', 0, 999_999_999));
-    return this.set('MTRK', certifier + t);
+    return this.set('MTRK', text(certifier, 'MTRK') + t);
   }
 
   /**
@@ -550,15 +539,9 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 3461 §4.1
    */
   setNotify(notify: 'NEVER' | readonly NotifyCondition[]): this {
-    if (notify === 'NEVER') return this.set('NOTIFY', 'NEVER');
-    if (!Array.isArray(notify) || notify.length === 0) throw invalid('NOTIFY', 'NOTIFY must be NEVER or a non-empty list');
-    const seen = new Set<string>();
-    for (const n of notify as readonly unknown[]) {
-      if (n !== 'SUCCESS' && n !== 'FAILURE' && n !== 'DELAY') throw invalid('NOTIFY', 'NOTIFY conditions are SUCCESS, FAILURE, DELAY');
-      if (seen.has(n)) throw invalid('NOTIFY', 'NOTIFY conditions must not repeat');
-      seen.add(n);
-    }
-    return this.set('NOTIFY', [...seen].join(','));
+    if (notify !== 'NEVER' && !Array.isArray(notify)) throw invalid('NOTIFY', 'expected NEVER or a list');
+    // The NOTIFY grammar (members, no repeats) is checked by the parameter table.
+    return this.set('NOTIFY', notify === 'NEVER' ? notify : notify.join(','));
   }
 
   /**
@@ -574,20 +557,12 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 3461 §4.2, RFC 6533 §3
    */
   setOrcpt(addrType: string, address: string): this {
-    if (typeof addrType !== 'string' || addrType.length === 0) throw invalid('ORCPT', 'ORCPT addr-type must be a non-empty atom');
-    noControls(addrType, 'ORCPT');
-    for (let i = 0; i < addrType.length; i++) if (!isAtext(addrType.charCodeAt(i))) throw invalid('ORCPT', 'ORCPT addr-type must be an atom');
-    if (typeof address !== 'string' || address.length === 0) throw invalid('ORCPT', 'ORCPT address must be a non-empty string');
-    noControls(address, 'ORCPT');
-    if (!isWellFormed(address)) throw invalid('ORCPT', 'ORCPT address is not well-formed UTF-16');
-    let value: string;
-    if (addrType.toUpperCase() === 'UTF-8') value = `${addrType};${encodeUtf8AddrXtext(address)}`;
-    else {
-      if (hasNonAscii(address)) throw new LocalProtocolError('ERR_SMTP_UTF8_REQUIRED', 'ORCPT', "ORCPT with a non-ASCII address needs addr-type 'utf-8'");
-      value = `${addrType};${xtextEncode(address)}`;
-    }
-    if (value.length > 500) throw invalid('ORCPT', 'ORCPT is longer than 500 characters once encoded');
-    return this.set('ORCPT', value);
+    text(addrType, 'ORCPT');
+    if (!isWellFormed(text(address, 'ORCPT'))) throw invalid('ORCPT', 'not well-formed UTF-16');
+    // addr-type syntax and the 500-character limit are checked by the parameter table.
+    if (addrType.toUpperCase() === 'UTF-8') return this.set('ORCPT', `${addrType};${encodeUtf8AddrXtext(address)}`);
+    if (hasNonAscii(address)) throw new LocalProtocolError('ERR_SMTP_UTF8_REQUIRED', 'ORCPT', "ORCPT: a non-ASCII address needs addr-type 'utf-8'");
+    return this.set('ORCPT', `${addrType};${xtextEncode(address)}`);
   }
 
   /**
@@ -601,10 +576,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 7293 §3
    */
   setRrvs(dateTime: string, mode?: 'C' | 'R'): this {
-    if (typeof dateTime !== 'string') throw invalid('RRVS', 'RRVS must be a string');
-    noControls(dateTime, 'RRVS');
-    if (!isDateTime(dateTime)) throw invalid('RRVS', 'RRVS must be an RFC 3339 date-time');
-    if (mode !== undefined && mode !== 'C' && mode !== 'R') throw invalid('RRVS', 'RRVS mode must be C or R');
-    return this.set('RRVS', mode === undefined ? dateTime : `${dateTime};${mode}`);
+    text(dateTime, 'RRVS');
+    return this.set('RRVS', mode === undefined ? dateTime : `${dateTime};${text(mode, 'RRVS')}`);
   }
 }

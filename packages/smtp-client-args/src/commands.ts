@@ -10,7 +10,7 @@ import { LocalProtocolError, RemoteProtocolError } from './errors.js';
 import type { ServerReply } from './errors.js';
 import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
-import { DEFAULT_PATH_LIMITS, pathFailureReply, renderPath, scanPath, toPath } from './path.js';
+import { DEFAULT_PATH_LIMITS, pathFailureReply, renderPath, resolveLimits, scanPath, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
 import { asciiUpper, isAlnum } from './text.js';
 import { tryXtextDecode } from './xtext.js';
@@ -165,6 +165,7 @@ export interface FormatOptions {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const NO_SPECS: ReadonlyMap<string, ParameterSpec> = new Map();
 
 function reply(code: number, enhanced: string, text: string): ServerReply {
   return { code, enhanced, text };
@@ -179,12 +180,14 @@ function renderArgs(args: Iterable<readonly [string, string | undefined]> | unde
   // its own (possibly custom) parameter table, so only the wire grammar and the command are checked
   // again; any other iterable is checked against the whole built-in table.
   const own = args instanceof SmtpClientArgs;
-  const specs = own ? OWNERSHIP[command] : DEFAULT_PARAMETERS;
   let out = '';
   const seen = new Set<string>();
   for (const entry of args) {
     const [k, v] = entry;
-    const r = checkParam(k, v, specs, command, { smtpUtf8, lowercaseXtextHex: true });
+    let r = checkParam(k, v, own ? NO_SPECS : DEFAULT_PARAMETERS, command, { smtpUtf8, lowercaseXtextHex: true });
+    if (r.ok && DEFAULT_PARAMETERS.get(r.keyword)?.command === (command === 'mail' ? 'rcpt' : 'mail')) {
+      r = { ok: false, reason: 'wrong-command', message: `${r.keyword} belongs to the other command` };
+    }
     if (!r.ok) {
       const name = r.reason === 'bad-keyword' ? 'args' : asciiUpper(String(k));
       throw new LocalProtocolError('ERR_SMTP_INVALID_PARAM', name, `${name}: ${r.message}`);
@@ -196,21 +199,14 @@ function renderArgs(args: Iterable<readonly [string, string | undefined]> | unde
   return out;
 }
 
-/** The built-in table reduced to command ownership (no value validators), one per command. */
-function ownership(command: ParameterCommand): ReadonlyMap<string, ParameterSpec> {
-  const m = new Map<string, ParameterSpec>();
-  for (const [k, s] of DEFAULT_PARAMETERS) {
-    if (s.command !== command) m.set(k, { keyword: s.keyword, command: s.command, extensions: s.extensions, rfc: s.rfc, value: 'optional' });
-  }
-  return m;
-}
-const OWNERSHIP: Readonly<Record<ParameterCommand, ReadonlyMap<string, ParameterSpec>>> = Object.freeze({ mail: ownership('mail'), rcpt: ownership('rcpt') });
+type ArgsInput = Iterable<readonly [string, string | undefined]>;
 
-function hasKey(args: Iterable<readonly [string, string | undefined]> | undefined, key: string): boolean {
-  if (args === undefined) return false;
-  if (args instanceof SmtpClientArgs) return args.has(key);
-  for (const [k] of args) if (typeof k === 'string' && asciiUpper(k) === key) return true;
-  return false;
+function formatCommand(command: ParameterCommand, path: Path | string, args: ArgsInput | undefined, options: FormatOptions, utf8: boolean): string {
+  const p = toPath(path, 'path', { smtpUtf8: utf8, ...(options.limits === undefined ? {} : { limits: options.limits }) });
+  if (p.kind === (command === 'mail' ? 'postmaster' : 'null')) {
+    throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'path', `path: ${renderPath(p)} not allowed here`);
+  }
+  return (command === 'mail' ? 'MAIL FROM:' : 'RCPT TO:') + renderPath(p) + renderArgs(args, command, utf8);
 }
 
 /**
@@ -226,10 +222,12 @@ function hasKey(args: Iterable<readonly [string, string | undefined]> | undefine
  * @see RFC 5321 §4.1.1.2, §4.1.2
  */
 export function formatMailFrom(path: Path | string, args?: Iterable<readonly [string, string | undefined]>, options: FormatOptions = {}): string {
-  const utf8 = options.smtpUtf8 ?? hasKey(args, 'SMTPUTF8');
-  const p = toPath(path, 'path', { smtpUtf8: utf8, ...(options.limits === undefined ? {} : { limits: options.limits }) });
-  if (p.kind === 'postmaster') throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'path', 'path: <postmaster> is not a reverse-path');
-  return 'MAIL FROM:' + renderPath(p) + renderArgs(args, 'mail', utf8);
+  let utf8 = options.smtpUtf8;
+  if (utf8 === undefined) {
+    utf8 = false;
+    if (args !== undefined) for (const [k] of args) if (typeof k === 'string' && asciiUpper(k) === 'SMTPUTF8') utf8 = true;
+  }
+  return formatCommand('mail', path, args, options, utf8);
 }
 
 /**
@@ -244,20 +242,11 @@ export function formatMailFrom(path: Path | string, args?: Iterable<readonly [st
  * @see RFC 5321 §4.1.1.3, §4.1.2
  */
 export function formatRcptTo(path: Path | string, args?: Iterable<readonly [string, string | undefined]>, options: FormatOptions = {}): string {
-  const utf8 = options.smtpUtf8 ?? false;
-  const p = toPath(path, 'path', { smtpUtf8: utf8, ...(options.limits === undefined ? {} : { limits: options.limits }) });
-  if (p.kind === 'null') throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'path', 'path: <> is not a forward-path');
-  return 'RCPT TO:' + renderPath(p) + renderArgs(args, 'rcpt', utf8);
+  return formatCommand('rcpt', path, args, options, options.smtpUtf8 ?? false);
 }
 
 function resolveParseLimits(l: Partial<ParseLimits> | undefined): ParseLimits {
-  if (l === undefined) return DEFAULT_PARSE_LIMITS;
-  const out = { ...DEFAULT_PARSE_LIMITS, ...l };
-  for (const k of ['localPart', 'domain', 'path', 'parameters'] as const) {
-    if (!Number.isSafeInteger(out[k]) || out[k] < 1) {
-      throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `options.limits.${k}`, `options.limits.${k} must be a positive integer`);
-    }
-  }
+  const out = resolveLimits(DEFAULT_PARSE_LIMITS, l, ['localPart', 'domain', 'path', 'parameters']);
   if (out.messageSize !== undefined && (typeof out.messageSize !== 'number' || !(out.messageSize >= 0))) {
     throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'options.limits.messageSize', 'options.limits.messageSize must be a non-negative number');
   }
@@ -313,7 +302,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   let i = 0;
   if (end >= 5 && asciiUpper(s.slice(0, 5)) === verb) i = 5;
   if (end - i < prep.length || asciiUpper(s.slice(i, i + prep.length)) !== prep) {
-    throw syntax(command === 'mail' ? 'Syntax: MAIL FROM:<address> [parameters]' : 'Syntax: RCPT TO:<address> [parameters]');
+    throw syntax(`Syntax: ${verb}${prep}<address> [parameters]`);
   }
   i += prep.length;
   if (i < end && s.charCodeAt(i) === 0x20) {
@@ -334,18 +323,18 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
     }
     i++;
     if (i < end && s.charCodeAt(i) === 0x20) {
-      if (!extraSpaces) throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Parameters must be separated by a single space');
+      if (!extraSpaces) throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
       while (i < end && s.charCodeAt(i) === 0x20) i++;
     }
     if (i === end) {
       if (extraSpaces) break;
-      throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Trailing space after the arguments');
+      throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
     }
     const kStart = i;
     while (i < end && (isAlnum(s.charCodeAt(i)) || (i > kStart && s.charCodeAt(i) === 0x2d))) i++;
     const keyword = s.slice(kStart, i);
     if (keyword.length === 0 || (i < end && s.charCodeAt(i) !== 0x3d && s.charCodeAt(i) !== 0x20)) {
-      throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter keyword');
+      throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
     }
     let value: string | undefined;
     if (i < end && s.charCodeAt(i) === 0x3d) {
@@ -371,10 +360,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   const args = new SmtpClientArgs({ command, smtpUtf8: utf8, lowercaseXtextHex: lenient.lowercaseXtextHex ?? true, parameters: options.parameters ?? [] });
   for (const r of raw) {
     const res = args.add(r.keyword, r.value);
-    if (!res.ok) {
-      const text = r.value !== undefined && r.value.length === 0 ? `Empty value for ${r.upper}` : `Invalid value for ${r.upper}`;
-      throw paramError('ERR_SMTP_PARAM_VALUE', res.reason === 'value-required' ? `${r.upper} needs a value` : res.reason === 'value-not-allowed' ? `${r.upper} takes no value` : text, r.upper);
-    }
+    if (!res.ok) throw paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
   }
   const path = scanned.path;
   if (path.kind === 'mailbox' && path.utf8 && !utf8) throw pathFailureReply({ ok: false, code: 'ERR_SMTP_UTF8_NOT_ALLOWED', reason: '' }, role);
@@ -422,6 +408,42 @@ export function parseRcptTo(text: string | Uint8Array, options: ParseOptions = {
 
 const LENIENT_CTX = { smtpUtf8: true, lowercaseXtextHex: true } as const;
 
+type Reader = (value: string) => unknown;
+
+/** Copies each present parameter's decoded value into `out` (values that do not parse are skipped). */
+function readInto(args: SmtpClientArgs, out: Record<string, unknown>, readers: readonly (readonly [string, string, Reader])[]): void {
+  for (const [keyword, field, read] of readers) {
+    const v = args.get(keyword);
+    if (v === undefined) continue;
+    const r = read(v);
+    if (r !== undefined) out[field] = r;
+  }
+}
+
+const xtext: Reader = (v) => {
+  const d = tryXtextDecode(v);
+  return d.ok ? d.value : undefined;
+};
+
+const MAIL_READERS: readonly (readonly [string, string, Reader])[] = [
+  ['SIZE', 'size', Number],
+  ['BODY', 'body', asciiUpper],
+  ['RET', 'ret', asciiUpper],
+  ['ENVID', 'envid', xtext],
+  ['AUTH', 'auth', (v) => parseAuthValue(v, LENIENT_CTX)],
+  ['MT-PRIORITY', 'mtPriority', parseMtPriority],
+  ['BY', 'by', parseBy],
+  ['HOLDFOR', 'holdFor', Number],
+  ['HOLDUNTIL', 'holdUntil', (v) => v],
+  ['MTRK', 'mtrk', parseMtrk],
+];
+
+const RCPT_READERS: readonly (readonly [string, string, Reader])[] = [
+  ['NOTIFY', 'notify', parseNotify],
+  ['ORCPT', 'orcpt', (v) => parseOrcpt(v, LENIENT_CTX)],
+  ['RRVS', 'rrvs', parseRrvs],
+];
+
 /**
  * Reads the typed meaning of MAIL parameters from a collection (values xtext-decoded). Values that
  * do not parse are left out.
@@ -433,46 +455,11 @@ const LENIENT_CTX = { smtpUtf8: true, lowercaseXtextHex: true } as const;
  * @see RFC 1870, RFC 3461 §4, RFC 4954 §5
  */
 export function readMailParameters(args: SmtpClientArgs): MailParameters {
-  const out: { -readonly [K in keyof MailParameters]: MailParameters[K] } = {
-    smtpUtf8: args.has('SMTPUTF8'),
-    requireTls: args.has('REQUIRETLS'),
-  };
-  const size = args.get('SIZE');
-  if (size !== undefined) out.size = Number(size);
-  const body = args.get('BODY');
-  if (body !== undefined) out.body = asciiUpper(body) as MailParameters['body'] & string;
-  const ret = args.get('RET');
-  if (ret !== undefined) out.ret = asciiUpper(ret) as 'FULL' | 'HDRS';
-  const envid = args.get('ENVID');
-  if (envid !== undefined) {
-    const d = tryXtextDecode(envid);
-    if (d.ok) out.envid = d.value;
-  }
-  const auth = args.get('AUTH');
-  if (auth !== undefined) {
-    const a = parseAuthValue(auth, LENIENT_CTX);
-    if (a !== undefined) out.auth = a;
-  }
-  const prio = args.get('MT-PRIORITY');
-  if (prio !== undefined) {
-    const p = parseMtPriority(prio);
-    if (p !== undefined) out.mtPriority = p;
-  }
-  const by = args.get('BY');
-  if (by !== undefined) {
-    const b = parseBy(by);
-    if (b !== undefined) out.by = b;
-  }
-  const holdFor = args.get('HOLDFOR');
-  if (holdFor !== undefined) out.holdFor = Number(holdFor);
-  const holdUntil = args.get('HOLDUNTIL');
-  if (holdUntil !== undefined) out.holdUntil = holdUntil;
-  if (args.has('MTRK')) {
-    const v = args.get('MTRK');
-    const m = v === undefined ? {} : parseMtrk(v);
-    if (m !== undefined) out.mtrk = m;
-  }
-  return out;
+  const out: Record<string, unknown> = { smtpUtf8: args.has('SMTPUTF8'), requireTls: args.has('REQUIRETLS') };
+  readInto(args, out, MAIL_READERS);
+  // MTRK may come without a value.
+  if (args.has('MTRK') && args.get('MTRK') === undefined) out['mtrk'] = {};
+  return out as unknown as MailParameters;
 }
 
 /**
@@ -485,21 +472,7 @@ export function readMailParameters(args: SmtpClientArgs): MailParameters {
  * @see RFC 3461 §4.1, §4.2, RFC 6533, RFC 7293
  */
 export function readRcptParameters(args: SmtpClientArgs): RcptParameters {
-  const out: { -readonly [K in keyof RcptParameters]: RcptParameters[K] } = {};
-  const notify = args.get('NOTIFY');
-  if (notify !== undefined) {
-    const n = parseNotify(notify);
-    if (n !== undefined) out.notify = n;
-  }
-  const orcpt = args.get('ORCPT');
-  if (orcpt !== undefined) {
-    const o = parseOrcpt(orcpt, LENIENT_CTX);
-    if (o !== undefined) out.orcpt = o;
-  }
-  const rrvs = args.get('RRVS');
-  if (rrvs !== undefined) {
-    const r = parseRrvs(rrvs);
-    if (r !== undefined) out.rrvs = r;
-  }
+  const out: Record<string, unknown> = {};
+  readInto(args, out, RCPT_READERS);
   return out;
 }

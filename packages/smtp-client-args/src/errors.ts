@@ -153,7 +153,7 @@ export function isSmtpError(e: unknown): e is SmtpError {
  * @see RFC 5321 §4.2.2
  */
 export function isRemoteProtocolError(e: unknown): e is RemoteProtocolError {
-  return branded(e) && (e as { kind?: unknown }).kind === 'remote' && typeof (e as { reply?: unknown }).reply === 'object';
+  return branded(e) && (e as { kind?: unknown }).kind === 'remote';
 }
 
 /**

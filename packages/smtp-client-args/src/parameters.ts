@@ -53,33 +53,36 @@ export interface ParameterSpec {
   readonly validate?: (value: string, context: ValidationContext) => string | undefined;
 }
 
-function digits(v: string, from: number, to: number): boolean {
+/** True if `v[from..to)` is one or more ASCII digits. */
+export function digits(v: string, from: number, to: number): boolean {
   if (to <= from) return false;
   for (let i = from; i < to; i++) if (!isDigit(v.charCodeAt(i))) return false;
   return true;
 }
 
-/** RFC 3339 date-time: full-date "T" full-time, with Z or a numeric offset. */
+/** True if `v` from `at` matches `pattern` (`d` = digit, `T` = T or t, anything else literally). */
+function shape(v: string, at: number, pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    const c = v[at + i];
+    if (p === 'd' ? c === undefined || !isDigit(c.charCodeAt(0)) : p === 'T' ? c !== 'T' && c !== 't' : c !== p) return false;
+  }
+  return true;
+}
+
+/** RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)` with field ranges checked. */
 export function isDateTime(v: string): boolean {
-  // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
-  if (v.length < 20) return false;
-  if (!digits(v, 0, 4) || v[4] !== '-' || !digits(v, 5, 7) || v[7] !== '-' || !digits(v, 8, 10)) return false;
-  if (v[10] !== 'T' && v[10] !== 't') return false;
-  if (!digits(v, 11, 13) || v[13] !== ':' || !digits(v, 14, 16) || v[16] !== ':' || !digits(v, 17, 19)) return false;
-  const month = Number(v.slice(5, 7));
-  const day = Number(v.slice(8, 10));
-  if (month < 1 || month > 12 || day < 1 || day > 31) return false;
-  if (Number(v.slice(11, 13)) > 23 || Number(v.slice(14, 16)) > 59 || Number(v.slice(17, 19)) > 60) return false;
+  if (!shape(v, 0, 'dddd-dd-ddTdd:dd:dd')) return false;
+  const n = (from: number) => Number(v.slice(from, from + 2));
+  if (n(5) < 1 || n(5) > 12 || n(8) < 1 || n(8) > 31 || n(11) > 23 || n(14) > 59 || n(17) > 60) return false;
   let i = 19;
   if (v[i] === '.') {
     const start = ++i;
     while (i < v.length && isDigit(v.charCodeAt(i))) i++;
     if (i === start) return false;
   }
-  if (i === v.length - 1 && (v[i] === 'Z' || v[i] === 'z')) return true;
-  if (i + 6 !== v.length || (v[i] !== '+' && v[i] !== '-')) return false;
-  if (!digits(v, i + 1, i + 3) || v[i + 3] !== ':' || !digits(v, i + 4, i + 6)) return false;
-  return Number(v.slice(i + 1, i + 3)) <= 23 && Number(v.slice(i + 4, i + 6)) <= 59;
+  if (i === v.length - 1) return v[i] === 'Z' || v[i] === 'z';
+  return i + 6 === v.length && (v[i] === '+' || v[i] === '-') && shape(v, i + 1, 'dd:dd') && n(i + 1) <= 23 && n(i + 4) <= 59;
 }
 
 function upperEq(v: string, word: string): boolean {
@@ -242,13 +245,11 @@ export function parseAuthValue(v: string, ctx: ValidationContext): string | null
   return r.value;
 }
 
-const xtextValidator = (maxDecoded: number) => (v: string, ctx: ValidationContext): string | undefined => {
-  if (hasNonAscii(v)) return 'xtext must be ASCII';
+/** ENVID (RFC 3461 §4.4): xtext of at most 100 printable ASCII characters. */
+function envidCheck(v: string, ctx: ValidationContext): boolean {
   const r = tryXtextDecode(v, { lowercaseHex: ctx.lowercaseXtextHex });
-  if (!r.ok) return r.reason;
-  if (r.value.length > maxDecoded) return `longer than ${maxDecoded} characters`;
-  return undefined;
-};
+  return r.ok && !hasNonAscii(v) && !hasNonAscii(r.value) && r.value.length <= 100;
+}
 
 /**
  * Every parameter this package knows, keyed by upper-case keyword. Frozen; pass extra
@@ -263,107 +264,34 @@ const xtextValidator = (maxDecoded: number) => (v: string, ctx: ValidationContex
 export const DEFAULT_PARAMETERS: ReadonlyMap<string, ParameterSpec> = new Map(
   (
     [
-      {
-        keyword: 'SIZE',
-        command: 'mail',
-        extensions: ['SIZE'],
-        rfc: 'RFC 1870',
-        value: 'required',
-        validate: (v) => (digits(v, 0, v.length) && v.length <= 20 ? undefined : 'SIZE must be 1 to 20 digits'),
-      },
-      {
-        keyword: 'BODY',
-        command: 'mail',
-        extensions: ['8BITMIME', 'BINARYMIME'],
-        rfc: 'RFC 6152, RFC 3030',
-        value: 'required',
-        validate: (v) => (oneOf(v, ['7BIT', '8BITMIME', 'BINARYMIME']) ? undefined : 'BODY must be 7BIT, 8BITMIME or BINARYMIME'),
-      },
-      {
-        keyword: 'RET',
-        command: 'mail',
-        extensions: ['DSN'],
-        rfc: 'RFC 3461',
-        value: 'required',
-        validate: (v) => (oneOf(v, ['FULL', 'HDRS']) ? undefined : 'RET must be FULL or HDRS'),
-      },
-      { keyword: 'ENVID', command: 'mail', extensions: ['DSN'], rfc: 'RFC 3461', value: 'required', validate: xtextValidator(100) },
-      {
-        keyword: 'AUTH',
-        command: 'mail',
-        extensions: ['AUTH'],
-        rfc: 'RFC 4954',
-        value: 'required',
-        validate: (v, ctx) => (parseAuthValue(v, ctx) === undefined ? 'AUTH must be <> or an xtext mailbox' : undefined),
-      },
-      { keyword: 'SMTPUTF8', command: 'mail', extensions: ['SMTPUTF8'], rfc: 'RFC 6531', value: 'none' },
-      { keyword: 'REQUIRETLS', command: 'mail', extensions: ['REQUIRETLS'], rfc: 'RFC 8689', value: 'none' },
-      {
-        keyword: 'MT-PRIORITY',
-        command: 'mail',
-        extensions: ['MT-PRIORITY'],
-        rfc: 'RFC 6710',
-        value: 'required',
-        validate: (v) => (parseMtPriority(v) === undefined ? 'MT-PRIORITY must be an integer from -9 to 9' : undefined),
-      },
-      {
-        keyword: 'BY',
-        command: 'mail',
-        extensions: ['DELIVERBY'],
-        rfc: 'RFC 2852',
-        value: 'required',
-        validate: (v) => (parseBy(v) === undefined ? 'BY must be <seconds>;N|R[T]' : undefined),
-      },
-      {
-        keyword: 'HOLDFOR',
-        command: 'mail',
-        extensions: ['FUTURERELEASE'],
-        rfc: 'RFC 4865',
-        value: 'required',
-        validate: (v) => (digits(v, 0, v.length) && v.length <= 9 ? undefined : 'HOLDFOR must be 1 to 9 digits'),
-      },
-      {
-        keyword: 'HOLDUNTIL',
-        command: 'mail',
-        extensions: ['FUTURERELEASE'],
-        rfc: 'RFC 4865',
-        value: 'required',
-        validate: (v) => (isDateTime(v) ? undefined : 'HOLDUNTIL must be an RFC 3339 date-time'),
-      },
-      {
-        keyword: 'MTRK',
-        command: 'mail',
-        extensions: ['MTRK'],
-        rfc: 'RFC 3885',
-        value: 'optional',
-        validate: (v) => (parseMtrk(v) === undefined ? 'MTRK must be certifier[:timeout]' : undefined),
-      },
-      {
-        keyword: 'NOTIFY',
-        command: 'rcpt',
-        extensions: ['DSN'],
-        rfc: 'RFC 3461',
-        value: 'required',
-        validate: (v) => (parseNotify(v) === undefined ? 'NOTIFY must be NEVER or a list of SUCCESS, FAILURE, DELAY' : undefined),
-      },
-      {
-        keyword: 'ORCPT',
-        command: 'rcpt',
-        extensions: ['DSN'],
-        rfc: 'RFC 3461, RFC 6533',
-        value: 'required',
-        validate: (v, ctx) => (parseOrcpt(v, ctx) === undefined ? 'ORCPT must be addr-type;xtext' : undefined),
-      },
-      {
-        keyword: 'RRVS',
-        command: 'rcpt',
-        extensions: ['RRVS'],
-        rfc: 'RFC 7293',
-        value: 'required',
-        validate: (v) => (parseRrvs(v) === undefined ? 'RRVS must be date-time[;C|R]' : undefined),
-      },
-    ] satisfies ParameterSpec[]
-  ).map((s) => [s.keyword, Object.freeze(s)] as const),
+      // [keyword, command, EHLO keywords, RFC, value, check]
+      ['SIZE', 'mail', 'SIZE', 'RFC 1870', 'required', (v) => digits(v, 0, v.length) && v.length <= 20],
+      ['BODY', 'mail', '8BITMIME BINARYMIME', 'RFC 6152, RFC 3030', 'required', (v) => oneOf(v, ['7BIT', '8BITMIME', 'BINARYMIME']) !== undefined],
+      ['RET', 'mail', 'DSN', 'RFC 3461', 'required', (v) => oneOf(v, ['FULL', 'HDRS']) !== undefined],
+      ['ENVID', 'mail', 'DSN', 'RFC 3461', 'required', envidCheck],
+      ['AUTH', 'mail', 'AUTH', 'RFC 4954', 'required', (v, ctx) => parseAuthValue(v, ctx) !== undefined],
+      ['SMTPUTF8', 'mail', 'SMTPUTF8', 'RFC 6531', 'none', undefined],
+      ['REQUIRETLS', 'mail', 'REQUIRETLS', 'RFC 8689', 'none', undefined],
+      ['MT-PRIORITY', 'mail', 'MT-PRIORITY', 'RFC 6710', 'required', (v) => parseMtPriority(v) !== undefined],
+      ['BY', 'mail', 'DELIVERBY', 'RFC 2852', 'required', (v) => parseBy(v) !== undefined],
+      ['HOLDFOR', 'mail', 'FUTURERELEASE', 'RFC 4865', 'required', (v) => digits(v, 0, v.length) && v.length <= 9],
+      ['HOLDUNTIL', 'mail', 'FUTURERELEASE', 'RFC 4865', 'required', isDateTime],
+      ['MTRK', 'mail', 'MTRK', 'RFC 3885', 'optional', (v) => parseMtrk(v) !== undefined],
+      ['NOTIFY', 'rcpt', 'DSN', 'RFC 3461', 'required', (v) => parseNotify(v) !== undefined],
+      ['ORCPT', 'rcpt', 'DSN', 'RFC 3461, RFC 6533', 'required', (v, ctx) => parseOrcpt(v, ctx) !== undefined],
+      ['RRVS', 'rcpt', 'RRVS', 'RFC 7293', 'required', (v) => parseRrvs(v) !== undefined],
+    ] satisfies [string, ParameterCommand, string, string, ParameterSpec['value'], ((v: string, ctx: ValidationContext) => boolean) | undefined][]
+  ).map(([keyword, command, extensions, rfc, value, check]) => {
+    const spec: ParameterSpec = {
+      keyword,
+      command,
+      extensions: Object.freeze(extensions.split(' ')),
+      rfc,
+      value,
+      ...(check === undefined ? {} : { validate: (v: string, ctx: ValidationContext) => (check(v, ctx) ? undefined : `not a valid ${keyword} value (${rfc})`) }),
+    };
+    return [keyword, Object.freeze(spec)] as const;
+  }),
 );
 
 /** Outcome of validating one keyword/value pair. */

@@ -163,21 +163,24 @@ function fail(code: ArgsErrorCode, reason: string): PathFailure {
   return { ok: false, code, reason };
 }
 
-function resolveLimits(limits: Partial<PathLimits> | undefined, argument: string): PathLimits {
-  if (limits === undefined) return DEFAULT_PATH_LIMITS;
-  const out = { ...DEFAULT_PATH_LIMITS, ...limits };
-  for (const k of ['localPart', 'domain', 'path'] as const) {
+/** Merges limits over defaults, checking that every field is a positive safe integer. */
+export function resolveLimits<T extends object>(defaults: T, limits: Partial<T> | undefined, keys: readonly (keyof T & string)[]): T {
+  if (limits === undefined) return defaults;
+  const out = { ...defaults, ...limits };
+  for (const k of keys) {
     const v = out[k];
-    if (!Number.isSafeInteger(v) || v < 1) {
-      throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${argument}.${k}`, `${argument}.${k} must be a positive integer`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+      throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `options.limits.${k}`, `options.limits.${k} must be a positive integer`);
     }
   }
   return out;
 }
 
+const PATH_KEYS = ['localPart', 'domain', 'path'] as const;
+
 /** Scans a domain name or address literal starting at `pos`; returns its end or a failure. */
 function scanDomain(s: string, pos: number, end: number): { ok: true; next: number; kind: DomainKind; utf8: boolean } | PathFailure {
-  if (pos >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'missing domain');
+  if (pos >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
   if (s.charCodeAt(pos) === 0x5b) return scanLiteral(s, pos, end);
   let i = pos;
   let utf8 = false;
@@ -189,17 +192,17 @@ function scanDomain(s: string, pos: number, end: number): { ok: true; next: numb
       const c = s.charCodeAt(i);
       if (isAlnum(c)) last = c;
       else if (c === 0x2d) {
-        if (i === labelStart) return fail('ERR_SMTP_PATH_SYNTAX', 'domain label starts with a hyphen');
+        if (i === labelStart) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
         last = c;
       } else if (c > 0x7f) {
-        if (!isUtf8AddressChar(c)) return fail('ERR_SMTP_PATH_SYNTAX', 'character not allowed in domain');
+        if (!isUtf8AddressChar(c)) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
         utf8 = true;
         last = c;
       } else break;
       i++;
     }
-    if (i === labelStart) return fail('ERR_SMTP_PATH_SYNTAX', 'empty domain label');
-    if (last === 0x2d) return fail('ERR_SMTP_PATH_SYNTAX', 'domain label ends with a hyphen');
+    if (i === labelStart) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
+    if (last === 0x2d) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
     if (i < end && s.charCodeAt(i) === 0x2e) {
       i++;
       continue;
@@ -272,25 +275,25 @@ function scanLiteral(s: string, pos: number, end: number): { ok: true; next: num
   while (close < end && s.charCodeAt(close) !== 0x5d) {
     const c = s.charCodeAt(close);
     // dcontent = %d33-90 / %d94-126
-    if (c < 33 || c > 126 || c === 0x5b || c === 0x5c) return fail('ERR_SMTP_PATH_SYNTAX', 'character not allowed in address literal');
+    if (c < 33 || c > 126 || c === 0x5b || c === 0x5c) return fail('ERR_SMTP_PATH_SYNTAX', 'bad address literal');
     close++;
   }
-  if (close >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'unterminated address literal');
+  if (close >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'bad address literal');
   const from = pos + 1;
-  if (close === from) return fail('ERR_SMTP_PATH_SYNTAX', 'empty address literal');
+  if (close === from) return fail('ERR_SMTP_PATH_SYNTAX', 'bad address literal');
   if (isDigit(s.charCodeAt(from)) && scanIpv4(s, from, close)) return { ok: true, next: close + 1, kind: 'ipv4', utf8: false };
   // Standardized-tag ":" 1*dcontent
   let i = from;
   while (i < close && (isAlnum(s.charCodeAt(i)) || s.charCodeAt(i) === 0x2d)) i++;
   if (i === from || i >= close || s.charCodeAt(i) !== 0x3a || s.charCodeAt(i - 1) === 0x2d || !isAlnum(s.charCodeAt(from))) {
-    return fail('ERR_SMTP_PATH_SYNTAX', 'invalid address literal');
+    return fail('ERR_SMTP_PATH_SYNTAX', 'bad address literal');
   }
   const tag = s.slice(from, i);
   if (tag.length === 4 && tag.toLowerCase() === 'ipv6') {
-    if (!scanIpv6(s, i + 1, close)) return fail('ERR_SMTP_PATH_SYNTAX', 'invalid IPv6 address literal');
+    if (!scanIpv6(s, i + 1, close)) return fail('ERR_SMTP_PATH_SYNTAX', 'bad address literal');
     return { ok: true, next: close + 1, kind: 'ipv6', utf8: false };
   }
-  if (i + 1 >= close) return fail('ERR_SMTP_PATH_SYNTAX', 'invalid address literal');
+  if (i + 1 >= close) return fail('ERR_SMTP_PATH_SYNTAX', 'bad address literal');
   return { ok: true, next: close + 1, kind: 'general', utf8: false };
 }
 
@@ -337,14 +340,14 @@ function scanLocalPart(s: string, pos: number, end: number): LocalScan | PathFai
     let from = i;
     let utf8 = false;
     while (true) {
-      if (i >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'unterminated quoted local part');
+      if (i >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
       const c = s.charCodeAt(i);
       if (c === 0x22) break;
       if (c === 0x5c) {
         value += s.slice(from, i);
         const d = i + 1 < end ? s.charCodeAt(i + 1) : -1;
         // quoted-pairSMTP = %d92 %d32-126
-        if (d < 32 || d > 126) return fail('ERR_SMTP_PATH_SYNTAX', 'invalid quoted pair in local part');
+        if (d < 32 || d > 126) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
         value += s[i + 1]!;
         i += 2;
         from = i;
@@ -359,7 +362,7 @@ function scanLocalPart(s: string, pos: number, end: number): LocalScan | PathFai
         i++;
         continue;
       }
-      return fail('ERR_SMTP_PATH_SYNTAX', 'character not allowed in local part');
+      return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
     }
     value += s.slice(from, i);
     return { ok: true, next: i + 1, value, quoted: true, utf8 };
@@ -370,18 +373,18 @@ function scanLocalPart(s: string, pos: number, end: number): LocalScan | PathFai
   while (i < end) {
     const c = s.charCodeAt(i);
     if (c === 0x2e) {
-      if (prevDot) return fail('ERR_SMTP_PATH_SYNTAX', 'empty atom in local part');
+      if (prevDot) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
       prevDot = true;
     } else if (isAtext(c)) prevDot = false;
     else if (c > 0x7f) {
-      if (!isUtf8AddressChar(c)) return fail('ERR_SMTP_PATH_SYNTAX', 'character not allowed in local part');
+      if (!isUtf8AddressChar(c)) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
       utf8 = true;
       prevDot = false;
     } else break;
     i++;
   }
-  if (i === pos) return fail('ERR_SMTP_PATH_SYNTAX', 'missing local part');
-  if (prevDot) return fail('ERR_SMTP_PATH_SYNTAX', 'local part ends with a dot');
+  if (i === pos) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
+  if (prevDot) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
   return { ok: true, next: i, value: s.slice(pos, i), quoted: false, utf8 };
 }
 
@@ -399,7 +402,7 @@ interface ScanOptions {
 export function scanPath(s: string, pos: number, end: number, o: ScanOptions): PathSuccess | PathFailure {
   let i = pos;
   const bracketed = i < end && s.charCodeAt(i) === 0x3c;
-  if (!bracketed && !o.bare) return fail('ERR_SMTP_PATH_SYNTAX', 'path must be enclosed in angle brackets');
+  if (!bracketed && !o.bare) return fail('ERR_SMTP_PATH_SYNTAX', 'missing angle brackets');
   if (bracketed) i++;
   let stop = end;
   if (!bracketed) {
@@ -428,14 +431,14 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
       i = d.next;
       if (i < stop && s.charCodeAt(i) === 0x2c) {
         i++;
-        if (i >= stop || s.charCodeAt(i) !== 0x40) return fail('ERR_SMTP_PATH_SYNTAX', 'invalid source route');
+        if (i >= stop || s.charCodeAt(i) !== 0x40) return fail('ERR_SMTP_PATH_SYNTAX', 'bad source route');
         continue;
       }
       if (i < stop && s.charCodeAt(i) === 0x3a) {
         i++;
         break;
       }
-      return fail('ERR_SMTP_PATH_SYNTAX', 'invalid source route');
+      return fail('ERR_SMTP_PATH_SYNTAX', 'bad source route');
     }
   }
   const localStart = i;
@@ -451,7 +454,7 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
     // `<postmaster>` without a domain (forward-paths only), case-insensitive.
     const after = closeAt(i);
     if (after >= 0 && !local.quoted && local.value.length === 10 && local.value.toLowerCase() === 'postmaster') {
-      if (o.role === 'reverse') return fail('ERR_SMTP_PATH_SYNTAX', 'postmaster without a domain is not a reverse-path');
+      if (o.role === 'reverse') return fail('ERR_SMTP_PATH_SYNTAX', 'postmaster is not a sender');
       return { ok: true, path: POSTMASTER_PATH, next: after };
     }
     return fail('ERR_SMTP_PATH_SYNTAX', bracketed && i < stop ? 'invalid character in path' : 'missing @domain');
@@ -466,7 +469,7 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   const domain = s.slice(domainStart, i);
   const utf8 = local.utf8 || dom.utf8;
   if (utf8 && !o.smtpUtf8) return fail('ERR_SMTP_UTF8_NOT_ALLOWED', 'non-ASCII address without SMTPUTF8');
-  if (utf8 && (!isWellFormed(local.value) || !isWellFormed(domain))) return fail('ERR_SMTP_PATH_SYNTAX', 'malformed UTF-16 in address');
+  if (utf8 && (!isWellFormed(local.value) || !isWellFormed(domain))) return fail('ERR_SMTP_PATH_SYNTAX', 'bad UTF-16');
   const address = renderLocalPart(local.value) + '@' + domain;
   if (localBytes > o.limits.localPart) return fail('ERR_SMTP_PATH_TOO_LONG', 'local part too long');
   if (utf8Length(domain) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
@@ -512,7 +515,7 @@ export function parsePath(text: string, options: PathOptions = {}): Path {
   const r = scanPath(text, 0, text.length, {
     role,
     smtpUtf8: options.smtpUtf8 ?? false,
-    limits: resolveLimits(options.limits, 'options.limits'),
+    limits: resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS),
     bare: options.lenient?.missingAngleBrackets ?? false,
   });
   if (!r.ok) throw pathFailureReply(r, role);
@@ -539,6 +542,25 @@ function rejectControls(value: string, argument: string): void {
   }
 }
 
+/** Validates a local part and domain given by a caller and builds the mailbox. */
+function buildMailbox(localPart: unknown, domain: unknown, argLocal: string, argDomain: string, smtpUtf8: boolean, limits: PathLimits): MailboxPath {
+  if (typeof localPart !== 'string') throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argLocal, `${argLocal}: expected a string`);
+  if (typeof domain !== 'string') throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argDomain, `${argDomain}: expected a string`);
+  rejectControls(localPart, argLocal);
+  rejectControls(domain, argDomain);
+  for (let i = 0; i < localPart.length; i++) {
+    const c = localPart.charCodeAt(i);
+    if (c > 0x7f && !isUtf8AddressChar(c)) throw localError('ERR_SMTP_PATH_SYNTAX', argLocal, 'invisible character');
+  }
+  if (!isWellFormed(localPart)) throw localError('ERR_SMTP_PATH_SYNTAX', argLocal, 'not well-formed UTF-16');
+  const d = scanDomain(domain, 0, domain.length);
+  if (!d.ok || d.next !== domain.length) throw localError('ERR_SMTP_PATH_SYNTAX', argDomain, 'not a host name or address literal');
+  const text = '<' + renderLocalPart(localPart) + '@' + domain + '>';
+  const r = scanPath(text, 0, text.length, { role: 'any', smtpUtf8, limits, bare: false });
+  if (!r.ok) throw localError(r.code, argLocal === argDomain ? argLocal : 'path', r.reason);
+  return r.path as MailboxPath;
+}
+
 /**
  * Builds a validated mailbox path from a local part (plain text; quoted on the wire if needed) and a
  * domain (a host name or a bracketed address literal). Throws a {@link LocalProtocolError} naming
@@ -551,63 +573,33 @@ function rejectControls(value: string, argument: string): void {
  * @see RFC 5321 §4.1.2
  */
 export function mailboxPath(localPart: string, domain: string, options: Pick<PathOptions, 'smtpUtf8' | 'limits'> = {}): MailboxPath {
-  if (typeof localPart !== 'string') throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'localPart', 'localPart must be a string');
-  if (typeof domain !== 'string') throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'domain', 'domain must be a string');
-  rejectControls(localPart, 'localPart');
-  rejectControls(domain, 'domain');
-  for (let i = 0; i < localPart.length; i++) {
-    const c = localPart.charCodeAt(i);
-    if (c > 0x7f && !isUtf8AddressChar(c)) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'localPart', 'localPart contains an invisible character');
-  }
-  if (!isWellFormed(localPart)) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'localPart', 'localPart is not well-formed UTF-16');
-  const d = scanDomain(domain, 0, domain.length);
-  if (!d.ok || d.next !== domain.length) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'domain', 'domain is not a valid host name or address literal');
-  const text = '<' + renderLocalPart(localPart) + '@' + domain + '>';
-  const r = scanPath(text, 0, text.length, {
-    role: 'any',
-    smtpUtf8: options.smtpUtf8 ?? true,
-    limits: resolveLimits(options.limits, 'options.limits'),
-    bare: false,
-  });
-  if (!r.ok) throw localError(r.code, 'path', r.reason);
-  if (r.path.kind !== 'mailbox') throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'localPart', 'not a mailbox');
-  return r.path;
+  return buildMailbox(localPart, domain, 'localPart', 'domain', options.smtpUtf8 ?? true, resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS));
 }
 
 /** Resolves a caller's path (object or string) into a validated {@link Path}. */
 export function toPath(path: Path | string, argument: string, options: Pick<PathOptions, 'smtpUtf8' | 'limits'> = {}): Path {
-  const limits = resolveLimits(options.limits, 'options.limits');
+  const limits = resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS);
   const smtpUtf8 = options.smtpUtf8 ?? false;
   if (typeof path === 'string') {
     rejectControls(path, argument);
-    let text = path;
-    if (!(text.length >= 2 && text.charCodeAt(0) === 0x3c && text.charCodeAt(text.length - 1) === 0x3e)) text = '<' + text + '>';
+    const text = path.length >= 2 && path.charCodeAt(0) === 0x3c && path.charCodeAt(path.length - 1) === 0x3e ? path : '<' + path + '>';
     const r = scanPath(text, 0, text.length, { role: 'any', smtpUtf8, limits, bare: false });
     if (!r.ok) throw localError(r.code, argument, r.reason);
-    if (r.next !== text.length) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', argument, `${argument}: unexpected text after the path`);
+    if (r.next !== text.length) throw localError('ERR_SMTP_PATH_SYNTAX', argument, 'unexpected text after the path');
     return r.path;
   }
-  if (typeof path !== 'object' || path === null) throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument} must be a Path or a string`);
-  switch (path.kind) {
+  switch (typeof path === 'object' && path !== null ? path.kind : undefined) {
     case 'null':
       return NULL_PATH;
     case 'postmaster':
       return POSTMASTER_PATH;
     case 'mailbox': {
       // Re-validate: the object may have been built by hand.
-      if (typeof path.localPart !== 'string' || typeof path.domain !== 'string') {
-        throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument} is not a valid mailbox`);
-      }
-      rejectControls(path.localPart, argument);
-      rejectControls(path.domain, argument);
-      const text = '<' + renderLocalPart(path.localPart) + '@' + path.domain + '>';
-      const r = scanPath(text, 0, text.length, { role: 'any', smtpUtf8, limits, bare: false });
-      if (!r.ok) throw localError(r.code, argument, r.reason);
-      if (r.next !== text.length) throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', argument, `${argument}: invalid domain`);
-      return r.path;
+      const m = path as MailboxPath;
+      return buildMailbox(m.localPart, m.domain, argument, argument, smtpUtf8, limits);
     }
     default:
-      throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument} has an unknown kind`);
+      throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument}: expected a Path or a string`);
   }
 }
 

@@ -79,33 +79,11 @@ export function isAlnum(c: number): boolean {
   return isAlpha(c) || isDigit(c);
 }
 
+const ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
+
 /** RFC 5322 atext (ASCII part): ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~". */
 export function isAtext(c: number): boolean {
-  if (isAlnum(c)) return true;
-  switch (c) {
-    case 0x21: // !
-    case 0x23: // #
-    case 0x24: // $
-    case 0x25: // %
-    case 0x26: // &
-    case 0x27: // '
-    case 0x2a: // *
-    case 0x2b: // +
-    case 0x2d: // -
-    case 0x2f: // /
-    case 0x3d: // =
-    case 0x3f: // ?
-    case 0x5e: // ^
-    case 0x5f: // _
-    case 0x60: // `
-    case 0x7b: // {
-    case 0x7c: // |
-    case 0x7d: // }
-    case 0x7e: // ~
-      return true;
-    default:
-      return false;
-  }
+  return isAlnum(c) || (c < 0x7f && ATEXT_SPECIALS.includes(String.fromCharCode(c)));
 }
 
 /** True for a non-ASCII code unit that may appear in a UTF-8 address (no controls, no invisibles). */
@@ -141,18 +119,7 @@ export function isEsmtpValue(s: string, utf8: boolean): boolean {
   return utf8 ? isWellFormed(s) : true;
 }
 
-/** ASCII upper-casing (keywords are ASCII; no locale rules). */
+/** ASCII upper-casing (keywords are ASCII; no locale rules, so `ß` or `ſ` never turn into ASCII). */
 export function asciiUpper(s: string): string {
-  let out = '';
-  let changed = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) changed = true;
-  }
-  if (!changed) return s;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += c >= 0x61 && c <= 0x7a ? String.fromCharCode(c - 32) : s[i];
-  }
-  return out;
+  return s.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
 }
