@@ -1,0 +1,133 @@
+/**
+ * client: messages per second sending 10 KB messages over loopback.
+ *  1. smtp-client-fsm/node -> Postfix smtp-sink vs nodemailer -> smtp-sink, 1 and 8 connections.
+ *  2. the full pair (smtp-client-fsm -> esmtp-server-fsm/node) vs nodemailer -> smtp-server.
+ *  3. the full pair vs Postfix smtp-source -> smtp-sink (both C programs), 8 connections.
+ */
+import { spawn, execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { existsSync } from 'node:fs';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { connect } from 'smtp-client-fsm/node';
+import { createServer } from 'esmtp-server-fsm/node';
+import { throughputAsync, type Comparison, type Suite } from '../harness.js';
+
+const SINK = '/usr/sbin/smtp-sink';
+const SOURCE = '/usr/sbin/smtp-source';
+const BODY = `Subject: bench\r\nFrom: a@bench.test\r\nTo: b@bench.test\r\n\r\n${('x'.repeat(98) + '\r\n').repeat(102)}`; // ~10 KB
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.destroy();
+        r(true);
+      });
+      c.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`port ${port} never opened`);
+}
+
+async function ours(port: number, messages: number, connections: number): Promise<number> {
+  const per = Math.ceil(messages / connections);
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const client = await connect({ host: '127.0.0.1', port, security: 'none', hostname: 'bench.test' });
+      const results = await Promise.all(Array.from({ length: per }, () => client.send({ from: 'a@bench.test', to: ['b@bench.test'], body: BODY })));
+      await client.quit();
+      if (results.some((r) => r.outcome !== 'delivered')) throw new Error('ours: a message failed');
+    }),
+  );
+  return per * connections;
+}
+
+async function peer(port: number, messages: number, connections: number): Promise<number> {
+  const t = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: connections, maxMessages: Infinity, name: 'bench.test' });
+  await Promise.all(Array.from({ length: messages }, () => t.sendMail({ envelope: { from: 'a@bench.test', to: ['b@bench.test'] }, raw: BODY })));
+  t.close();
+  return messages;
+}
+
+async function smtpSource(port: number, messages: number, connections: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    execFile(SOURCE, ['-s', String(connections), '-m', String(messages), '-l', String(BODY.length), '-f', 'a@bench.test', '-t', 'b@bench.test', `127.0.0.1:${port}`], (e) => (e ? reject(e) : resolve()));
+  });
+  return messages;
+}
+
+const suite: Suite = {
+  name: 'client',
+  async run({ quick }) {
+    const n = quick ? 200 : 1000;
+    const runs = quick ? 1 : 3;
+    const out: Comparison[] = [];
+    const children: ChildProcess[] = [];
+    try {
+      if (existsSync(SINK)) {
+        const sinkPort = await freePort();
+        const sink = spawn(SINK, [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), `127.0.0.1:${sinkPort}`, '256'], { stdio: 'ignore' });
+        children.push(sink);
+        await waitForPort(sinkPort);
+        for (const c of [1, 8]) {
+          out.push({
+            title: `10 KB messages to Postfix smtp-sink, ${c} connection${c > 1 ? 's' : ''}`,
+            ours: await throughputAsync('smtp-client-fsm/node', 'messages/s', () => ours(sinkPort, n, c), { runs }),
+            peer: await throughputAsync('nodemailer (pool)', 'messages/s', () => peer(sinkPort, n, c), { runs }),
+            aim: '>= 1.5x',
+            notes: `${n} messages per run, one recipient, loopback`,
+          });
+        }
+      }
+      // The full pair against nodemailer -> smtp-server.
+      const pair = createServer({ hostname: 'bench.test', onData: async (_e, body) => { for await (const _ of body) void _; return undefined; } });
+      const pairAddr = await pair.listen(0, '127.0.0.1');
+      const ref = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData(stream, _s, cb) { stream.on('data', () => undefined); stream.on('end', () => cb()); } });
+      await new Promise<void>((r) => ref.listen(0, '127.0.0.1', r));
+      const refPort = (ref.server.address() as net.AddressInfo).port;
+      try {
+        out.push({
+          title: 'full pair: smtp-client-fsm -> esmtp-server-fsm vs nodemailer -> smtp-server, 8 connections',
+          ours: await throughputAsync('smtpkit pair', 'messages/s', () => ours(pairAddr.port, n, 8), { runs }),
+          peer: await throughputAsync('nodemailer -> smtp-server', 'messages/s', () => peer(refPort, n, 8), { runs }),
+          aim: '>= 2x',
+          notes: `${n} messages of 10 KB per run, loopback`,
+        });
+        if (existsSync(SOURCE) && existsSync(SINK)) {
+          const sinkPort2 = await freePort();
+          const sink2 = spawn(SINK, [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), `127.0.0.1:${sinkPort2}`, '256'], { stdio: 'ignore' });
+          children.push(sink2);
+          await waitForPort(sinkPort2);
+          out.push({
+            title: 'full pair vs Postfix smtp-source -> smtp-sink (C), 8 connections',
+            ours: await throughputAsync('smtpkit pair', 'messages/s', () => ours(pairAddr.port, n, 8), { runs }),
+            peer: await throughputAsync('smtp-source -> smtp-sink', 'messages/s', () => smtpSource(sinkPort2, n, 8), { runs }),
+            notes: 'reference point: two C programs that do no parsing of the message',
+          });
+        }
+      } finally {
+        await pair.close({ timeout: 1000 });
+        await new Promise<void>((r) => ref.close(() => r()));
+      }
+    } finally {
+      for (const c of children) c.kill('SIGTERM');
+    }
+    return out;
+  },
+};
+
+export default suite;
