@@ -26,7 +26,7 @@ describe('classify: the default classifier', () => {
   it('accepts the smtp-reply-reader Reply shape (enhanced as an object) and a string enhanced code', () => {
     const reply = { code: 550, enhanced: { class: 5 as const, subject: 1, detail: 1 }, lines: ['nope'], text: 'nope' };
     expect(classify(reply)).toMatchObject({ id: 10, rule: { kind: 'enhanced-code', code: '5.1.1' } });
-    expect(classify({ code: 452, enhanced: '4.2.2', text: 'slow down' })).toMatchObject({ id: 22, transient: true });
+    expect(classify({ code: 452, enhanced: '4.2.2', text: 'not now' })).toMatchObject({ id: 22, transient: true });
   });
 
   it('falls back to the enhanced code, then the reply code, then undetermined', () => {
