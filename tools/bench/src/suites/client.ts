@@ -65,7 +65,7 @@ async function peer(port: number, messages: number, connections: number): Promis
 
 async function smtpSource(port: number, messages: number, connections: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    execFile(SOURCE, ['-s', String(connections), '-m', String(messages), '-l', String(BODY.length), '-f', 'a@bench.test', '-t', 'b@bench.test', `127.0.0.1:${port}`], (e) => (e ? reject(e) : resolve()));
+    execFile(SOURCE, ['-s', String(connections), '-m', String(messages), '-l', String(BODY.length), '-f', 'a@bench.test', '-t', 'b@bench.test', `127.0.0.1:${port}`], (e) => (e ? reject(new Error(e.message)) : resolve()));
   });
   return messages;
 }
