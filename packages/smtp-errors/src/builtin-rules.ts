@@ -444,6 +444,8 @@ const DATA: R[] = [
   ['temporarily-unavailable', 70, 'temporarily unavailable', '451 4.3.2 Resources temporarily unavailable'],
   ['syntax', 40, 'syntax', '501 5.5.4 Invalid parameter syntax'],
   ['gmx-mailbox-unavailable', 10, 'mailbox unavailable', '550 Requested action not taken: mailbox unavailable'],
+  ['au-recipients-rejected', 10, 'following recipients was rejected by a remote mail server', 'Each of the following recipients was rejected by a remote mail server.'],
+  ['check-address-correct', 10, 'check if address is correct', 'Unable to deliver message to <nobody@example.jp> (and other recipients in the same domain). Please check if address is correct.'],
   ['no-valid-recipients', 30, 'no valid recipients', '554 5.5.1 Error: no valid recipients'],
 ];
 
