@@ -2,6 +2,7 @@
 // the capabilities as a table or JSON.
 import type { Command } from 'commander';
 import type { Reply } from 'smtp-reply-reader';
+import { parseEhloReply } from 'smtp-capabilities';
 import type { TLSSocket } from 'node:tls';
 import { EXIT, formatBytes, parsePort, parsePositiveInt } from './options.js';
 import { ConnectionFailure, SmtpWire } from './wire.js';
@@ -30,6 +31,8 @@ export interface EhloResult {
   readonly domain: string;
   readonly greeting: string;
   readonly capabilities: readonly CapabilityRow[];
+  /** Lines the parser could not make sense of. */
+  readonly warnings?: readonly string[];
 }
 
 const MEANINGS: Record<string, string> = {
@@ -57,26 +60,18 @@ const MEANINGS: Record<string, string> = {
   XFORWARD: 'forwarded client info (Postfix)',
 };
 
-/** Splits an EHLO reply into domain, greeting and keyword rows. */
+/** The capabilities of an EHLO reply, parsed with smtp-capabilities (malformed lines become warnings). */
 export function ehloRows(reply: Reply): EhloResult {
-  const [first = '', ...rest] = reply.lines;
-  const space = first.indexOf(' ');
-  const domain = space < 0 ? first : first.slice(0, space);
-  const greeting = space < 0 ? '' : first.slice(space + 1);
-  const capabilities = rest.filter((line) => line.trim() !== '').map((line) => {
-    const words = line.split(' ').filter((w) => w !== '');
-    let keyword = (words[0] ?? '').toUpperCase();
-    let params = words.slice(1);
-    // Old servers write AUTH=PLAIN LOGIN.
-    if (keyword.startsWith('AUTH=')) {
-      params = [keyword.slice(5), ...params];
-      keyword = 'AUTH';
-    }
-    let meaning = MEANINGS[keyword] ?? (keyword.startsWith('X') ? 'vendor extension' : '');
-    if (keyword === 'SIZE' && params[0] !== undefined && /^\d+$/.test(params[0])) meaning += `: ${formatBytes(Number(params[0]))}`;
-    return { keyword, params, meaning };
+  const caps = parseEhloReply(reply);
+  const capabilities = [...caps.entries()].map((entry) => {
+    let meaning = MEANINGS[entry.keyword] ?? (entry.keyword.startsWith('X') ? 'vendor extension' : '');
+    if (entry.keyword === 'SIZE' && caps.size !== undefined && caps.size > 0) meaning += `: ${formatBytes(caps.size)}`;
+    if (entry.keyword === 'AUTH') return { keyword: 'AUTH', params: [...caps.auth], meaning };
+    return { keyword: entry.keyword, params: entry.params, meaning };
   });
-  return { code: reply.code, domain, greeting, capabilities };
+  // Old servers advertise AUTH twice (AUTH and AUTH=): one row is enough.
+  const rows = capabilities.filter((row, i) => row.keyword !== 'AUTH' || capabilities.findIndex((r) => r.keyword === 'AUTH') === i);
+  return { code: reply.code, domain: caps.domain, greeting: caps.greeting, capabilities: rows, ...(caps.warnings.length > 0 ? { warnings: caps.warnings.map((w) => w.message) } : {}) };
 }
 
 /** Everything `probe` learnt. */
@@ -149,6 +144,7 @@ function table(rows: readonly CapabilityRow[]): string[] {
 /** The human-readable report. */
 export function formatProbe(r: ProbeResult): string {
   const out = [`server    ${r.host}:${r.port}`, `banner    ${r.banner.code} ${r.banner.lines.join(' / ')}`, `ehlo      ${r.ehlo.code} ${r.ehlo.domain}${r.ehlo.greeting ? ` (${r.ehlo.greeting})` : ''}`, '', ...table(r.ehlo.capabilities)];
+  for (const w of r.ehlo.warnings ?? []) out.push(`  warning: ${w}`);
   if (r.tls !== undefined && r.ehloAfterTls !== undefined) {
     out.push('', `tls       ${r.tls.protocol ?? '?'} ${r.tls.cipher}, certificate ${r.tls.authorized ? 'verified' : `NOT verified (${r.tls.authorizationError ?? 'unknown'})`}`);
     if (r.tls.subject !== undefined) out.push(`          subject ${r.tls.subject}`);
