@@ -3,6 +3,7 @@
  * object (keyword -> parameters) plus the typed accessors the machine needs.
  */
 import type { Reply } from 'smtp-reply-reader';
+import { parseEhloReply } from 'smtp-capabilities';
 
 /**
  * EHLO keywords (upper-case) and their parameters, from the post-greeting lines of a 250 reply.
@@ -23,8 +24,8 @@ export interface ServerCapabilities {
 export const NO_CAPABILITIES: ServerCapabilities = Object.freeze({ esmtp: false, greeting: '', keywords: Object.freeze({}) });
 
 /**
- * Parses a 250 EHLO reply. Linear-time scanning, no regular expression on peer input. The legacy
- * `AUTH=LOGIN` form is merged into `AUTH`.
+ * Parses a 250 EHLO reply with smtp-capabilities' `parseEhloReply` (bounded, linear-time) into a
+ * plain keyword map; the legacy `AUTH=LOGIN` form is merged into `AUTH`.
  *
  * @example
  * capabilitiesFromReply(reply).keywords['PIPELINING']; // []
@@ -32,32 +33,12 @@ export const NO_CAPABILITIES: ServerCapabilities = Object.freeze({ esmtp: false,
  */
 export function capabilitiesFromReply(reply: Reply): ServerCapabilities {
   const keywords: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
-  for (let i = 1; i < reply.lines.length; i++) {
-    const words = splitWords(reply.lines[i]!);
-    let kw = words.shift();
-    if (kw === undefined) continue;
-    kw = kw.toUpperCase();
-    if (kw.startsWith('AUTH=')) {
-      words.unshift(kw.slice(5));
-      kw = 'AUTH';
-    }
+  for (const entry of parseEhloReply(reply).entries()) {
+    const kw = entry.keyword.toUpperCase();
     const list = keywords[kw] ?? (keywords[kw] = []);
-    for (const w of words) if (!list.includes(w)) list.push(w);
+    for (const w of entry.params) if (!list.includes(w)) list.push(w);
   }
   return { esmtp: true, greeting: reply.lines[0] ?? '', keywords };
-}
-
-function splitWords(line: string): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= line.length; i++) {
-    const c = i < line.length ? line.charCodeAt(i) : 32;
-    if (c === 32 || c === 9) {
-      if (start >= 0) out.push(line.slice(start, i));
-      start = -1;
-    } else if (start < 0) start = i;
-  }
-  return out;
 }
 
 /** @internal */

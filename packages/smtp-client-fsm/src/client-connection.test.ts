@@ -478,3 +478,39 @@ describe('state list', () => {
     expect(server.commands.slice(1, 5)).toEqual(['MAIL FROM:<a@x> SIZE=1', 'NOOP', 'RCPT TO:<b@y>', 'DATA']);
   });
 });
+
+describe('split invariance (X-3): fault transcripts give the same events whole, byte by byte and at random splits', () => {
+  const cases: [string, Script, ConstructorParameters<typeof ClientConnection>[0]][] = [
+    ['421 mid-RCPT (TMO-4)', { fail421On: 'RCPT' }, {}],
+    ['MAIL rejected', { mail: '550 5.7.1 no' }, {}],
+    ['DATA rejected', { data: '452 4.3.1 later' }, {}],
+    ['LMTP per-recipient replies', { lmtpFinal: (a) => (a.startsWith('x') ? '550 5.1.1 no' : '250 ok') }, { lmtp: true }],
+    ['BDAT', { ehlo: ['PIPELINING', 'CHUNKING'] }, { chunking: true }],
+    ['STARTTLS + AUTH LOGIN', { ehlo: ['STARTTLS'], ehloTls: ['AUTH LOGIN'], auth: (_l, s) => (s < 2 ? '334 VXNlcm5hbWU6' : '235 ok') }, { auth: { user: 'u', pass: 'p' } }],
+    ['multi-line EHLO with HELO fallback', { ehloReply: '500-no\r\n500 really no' }, {}],
+  ];
+  for (const [name, script, opts] of cases) {
+    it(name, () => {
+      const outcomes = splits.map(([, split]) => {
+        const { server, conn } = session(script, opts);
+        conn.sendMessage({ from: 'a@x', to: ['ok@y', 'x@y'], body: 'hello\n.world' });
+        conn.quit();
+        const events = run(conn, server, split ? { split } : {});
+        return JSON.stringify({ events, commands: server.commands, messages: server.messages.map((m) => dec.decode(m.content)) });
+      });
+      expect(outcomes[1]).toBe(outcomes[0]);
+      expect(outcomes[2]).toBe(outcomes[0]);
+    });
+  }
+});
+
+describe('INJ-10: AUTH initial response and the 512-octet command limit', () => {
+  it('omits an initial response that would make the AUTH line longer than 512 octets', () => {
+    const pass = 'p'.repeat(600);
+    const { server, conn } = session({ ehlo: ['AUTH PLAIN'], auth: (_l, step) => (step === 0 ? '334 ' : '235 ok') }, { tls: true, auth: { user: 'u', pass } });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    run(conn, server);
+    expect(server.commands[1]).toBe('AUTH PLAIN');
+    expect(atob(server.commands[2]!)).toBe(`\0u\0${pass}`);
+  });
+});

@@ -4,7 +4,7 @@ import { createPair, FakeClock, armTimeout } from '@smtpkit/testkit';
 import { normalizeBody } from './body-encoder.js';
 
 const local = fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,15}$/).filter((s) => !s.endsWith('.') && !s.includes('..'));
-const domain = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}\.(test|example)$/);
+const domain = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?\.(test|example)$/);
 const address = fc.tuple(local, domain).map(([l, d]) => `${l}@${d}`);
 const bodyBytes = fc.array(fc.oneof(fc.constantFrom(13, 10, 46, 32, 0x41), fc.integer({ min: 1, max: 127 })), { maxLength: 300 }).map((a) => new Uint8Array(a));
 
