@@ -45,6 +45,13 @@ describe('classify: the default classifier', () => {
     expect(classify('550 no')).toMatchObject({ id: 40 });
   });
 
+  it('falls back to keywords only when the code-based answer is generic', () => {
+    expect(classify('550 mailbox disabled by owner')).toMatchObject({ id: 10, rule: { kind: 'keyword', pattern: 'disabled' } });
+    expect(classify('Recipient refused')).toMatchObject({ id: 50, rule: { kind: 'keyword', pattern: 'refused' } });
+    expect(classify('552 5.2.2 refused')).toMatchObject({ id: 22, rule: { kind: 'enhanced-code' } });
+    expect(classify('host mx.example.com said: 550 refused (in reply to RCPT TO command)')).toMatchObject({ id: 10, rule: { kind: 'reply-code', stage: 'rcpt' } });
+  });
+
   it('derives transient from category and reply class', () => {
     expect(classify('450 4.1.1 user unknown').transient).toBe(false); // hard stays permanent
     expect(classify('452 4.2.2 mailbox full').transient).toBe(true);

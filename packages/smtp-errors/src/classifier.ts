@@ -8,6 +8,7 @@ import { BUILTIN_RULES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { normalizeReply, type ReplyInput } from './reply-input.js';
+import { findKeyword } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
@@ -27,6 +28,7 @@ export type DecidedBy =
   | { readonly kind: 'builtin-rule'; readonly name: string; readonly pattern: string }
   | { readonly kind: 'enhanced-code'; readonly code: string; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'reply-code'; readonly code: number; readonly stage: SmtpStage | undefined }
+  | { readonly kind: 'keyword'; readonly pattern: string }
   | { readonly kind: 'none' };
 
 /**
@@ -268,6 +270,13 @@ export class Classifier {
         const stage = stageOfHint(matcher.hint);
         id = refineByStage(replyCodeClass(reply.code), stage, permanent);
         rule = { kind: 'reply-code', code: reply.code, stage };
+      }
+      if (id === 40 || id === 1) {
+        const keyword = findKeyword(reply.text);
+        if (keyword) {
+          id = keyword.id;
+          rule = { kind: 'keyword', pattern: keyword.pattern };
+        }
       }
     }
     const cls = this.#classes.get(id) ?? BUILTIN_BY_ID.get(1)!;
