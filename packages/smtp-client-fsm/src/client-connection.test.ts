@@ -5,7 +5,7 @@ import { xclientState } from './xclient.js';
 import { ScriptedServer, run, sent } from '../test/scripted-server.js';
 import type { Script } from '../test/scripted-server.js';
 import { isSmtpClientError } from './errors.js';
-import type { EsmtpParams } from './params.js';
+import type { SmtpClientArgs } from 'smtp-client-args';
 
 const dec = new TextDecoder();
 const BODY = 'Subject: hi\r\n\r\nhello\n.dot line\r\n';
@@ -158,8 +158,8 @@ describe('ClientConnection: transcripts', () => {
 
   it('argument hooks add parameters per message and per recipient; a failing hook is a transient failure', () => {
     const { server, conn } = session({ ehlo: ['PIPELINING', 'MT-PRIORITY'] }, {
-      mailArgs: (p, c) => { if (c.capabilities.keywords['MT-PRIORITY']) p.add('MT-PRIORITY', 3); },
-      rcptArgs: (p, c) => { p.add('X-TAG', c.recipient!.length); },
+      mailArgs: (p, c) => { if (c.capabilities.keywords['MT-PRIORITY']) p.setMtPriority(3); },
+      rcptArgs: (p, c) => { p.set('X-TAG', String(c.recipient!.length)); },
     });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', mailArgs: () => { throw new Error('no'); } });
@@ -411,7 +411,7 @@ describe('ClientConnection: injection (INJ-1, INJ-2, INJ-6)', () => {
   });
 
   it('INJ-2: hook parameters are typed: bad numbers and raw values are refused (transient failure)', () => {
-    for (const hook of [(p: EsmtpParams) => p.add('SIZE', -1), (p: EsmtpParams) => p.add('SIZE', Number('1e400')), (p: EsmtpParams) => p.add('ENVID', 'a b=c'), (p: EsmtpParams) => p.add('SIZE', '1\r\nRCPT TO:<x>')]) {
+    for (const hook of [(p: SmtpClientArgs) => p.setSize(-1), (p: SmtpClientArgs) => p.setSize(Number('1e400')), (p: SmtpClientArgs) => p.set('ENVID', 'a b=c'), (p: SmtpClientArgs) => p.set('SIZE', '1\r\nRCPT TO:<x>')]) {
       const { server, conn } = session({}, { mailArgs: hook });
       conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
       expect(sent(run(conn, server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_HOOK_FAILED');

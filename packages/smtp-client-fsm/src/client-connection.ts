@@ -15,7 +15,8 @@ import { assertAddress, assertNoControl, isAscii } from './control.js';
 import { usage } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
-import { EsmtpParams, notifyValue, xtext } from './params.js';
+import { notifyValue } from './params.js';
+import { SmtpClientArgs } from 'smtp-client-args';
 import type { DsnOptions } from './params.js';
 import { chooseMechanism, saslBytes } from './sasl.js';
 import type { AuthOptions, SaslCrypto, SaslMechanism } from './sasl.js';
@@ -41,7 +42,7 @@ export type StartTlsPolicy = 'off' | 'opportunistic' | 'required';
  * Context given to the argument hooks.
  *
  * @example
- * mailArgs: (params, { capabilities }) => { if (capabilities.keywords['MT-PRIORITY']) params.add('MT-PRIORITY', 3); }
+ * mailArgs: (args, { capabilities }) => { if (capabilities.keywords['MT-PRIORITY']) args.setMtPriority(3); }
  * @see RFC 5321 §4.1.1.2
  */
 export interface ArgsHookContext {
@@ -53,14 +54,15 @@ export interface ArgsHookContext {
 }
 
 /**
- * A hook adding ESMTP parameters (the legacy `smtp_client_mailfrom_args` / `_rcptto_args`).
- * Throwing fails the message as transient (`ERR_SMTP_CLIENT_HOOK_FAILED`).
+ * A hook adding ESMTP parameters through smtp-client-args (the legacy `smtp_client_mailfrom_args`
+ * / `_rcptto_args`): `args.set(...)` throws on a bad parameter, `args.add(...)` reports it. A hook
+ * that throws fails the message as transient (`ERR_SMTP_CLIENT_HOOK_FAILED`).
  *
  * @example
- * const hook: ArgsHook = (params) => { params.add('HOLDFOR', 60); };
+ * const hook: ArgsHook = (args) => { args.setHoldFor(60); };
  * @see RFC 5321 §4.1.1.2, §4.1.1.3
  */
-export type ArgsHook = (params: EsmtpParams, context: ArgsHookContext) => void;
+export type ArgsHook = (args: SmtpClientArgs, context: ArgsHookContext) => void;
 
 /**
  * One entry of the optional transcript callback (credentials are redacted, bodies summarized).
@@ -939,28 +941,28 @@ export class ClientConnection {
     const batchMax = Math.min(this.#opts.maxRecipientsPerTransaction ?? 100, limit(caps, 'RCPTMAX') ?? Infinity);
     const rcpts = m.remaining.slice(0, batchMax);
     try {
-      const p = new EsmtpParams();
-      if (hasCap(caps, 'SIZE') && m.size !== undefined) p.add('SIZE', m.size);
-      if (m.bodyType === '8bitmime') p.add('BODY', '8BITMIME');
-      if (m.bodyType === 'binarymime') p.add('BODY', 'BINARYMIME');
-      if (m.smtputf8) p.add('SMTPUTF8');
+      const p = new SmtpClientArgs({ command: 'mail', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
+      if (hasCap(caps, 'SIZE') && m.size !== undefined) p.setSize(m.size);
+      if (m.bodyType === '8bitmime') p.setBody('8BITMIME');
+      if (m.bodyType === 'binarymime') p.setBody('BINARYMIME');
+      if (m.smtputf8) p.set('SMTPUTF8');
       const dsn = m.input.dsn;
       const hasDsn = hasCap(caps, 'DSN');
       if (dsn && hasDsn) {
-        if (dsn.ret) p.add('RET', dsn.ret);
-        if (dsn.envid !== undefined) p.add('ENVID', xtext(dsn.envid));
+        if (dsn.ret) p.setRet(dsn.ret);
+        if (dsn.envid !== undefined) p.setEnvid(dsn.envid);
       }
-      if (m.input.requireTls) p.add('REQUIRETLS');
+      if (m.input.requireTls) p.setRequireTls();
       const hctx: ArgsHookContext = { messageId: m.id, from: m.from, capabilities: caps };
       this.#opts.mailArgs?.(p, hctx);
       m.input.mailArgs?.(p, hctx);
       mailLine = `MAIL FROM:<${m.from}>${p.toString()}`;
       for (const r of rcpts) {
-        const rp = new EsmtpParams();
+        const rp = new SmtpClientArgs({ command: 'rcpt', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
         if (dsn && hasDsn) {
-          if (dsn.notify) rp.add('NOTIFY', notifyValue(dsn.notify));
+          if (dsn.notify) rp.set('NOTIFY', notifyValue(dsn.notify));
           const o = dsn.orcpt?.[r];
-          if (o !== undefined) rp.add('ORCPT', `rfc822;${xtext(o)}`);
+          if (o !== undefined) rp.setOrcpt('rfc822', o);
         }
         const rctx: ArgsHookContext = { ...hctx, recipient: r };
         this.#opts.rcptArgs?.(rp, rctx);

@@ -9,7 +9,7 @@ export { BodyEncoder, encodeBody, normalizeBody } from './body-encoder.js';
 export type { BareLineEndingPolicy, BodyEncoderOptions } from './body-encoder.js';
 export { DEFAULT_TIMEOUTS } from './timeouts.js';
 export type { ClientTimeouts, PendingTimeout, TimeoutPhase } from './timeouts.js';
-export { EsmtpParams, xtext } from './params.js';
+export { xtext } from './params.js';
 export type { DsnOptions } from './params.js';
 export { capabilitiesFromReply, NO_CAPABILITIES } from './capabilities.js';
 export type { ServerCapabilities } from './capabilities.js';
