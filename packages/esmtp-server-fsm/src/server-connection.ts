@@ -584,7 +584,8 @@ export class ServerConnection {
   }
 
   private send(reply: ReplyInit, plain = false): void {
-    const enhanced = !plain && this.ext.enhancedStatusCodes && reply.code !== 354 && reply.code !== 334;
+    // Greeting and HELO/EHLO replies carry no enhanced code (RFC 2034 §3) unless the application gave one.
+    const enhanced = this.ext.enhancedStatusCodes && reply.code !== 354 && reply.code !== 334 && (!plain || reply.enhanced !== undefined);
     const s = formatServerReply(reply, enhanced);
     this.out.push(s);
     this.outBytes += s.length;
