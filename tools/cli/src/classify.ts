@@ -37,8 +37,13 @@ function describeRule(rule: Classification['rule']): string {
       return `enhanced code ${rule.code}`;
     case 'reply-code':
       return `reply code ${rule.code}`;
+    case 'keyword':
+      return `keyword "${rule.pattern}"`;
     case 'none':
       return 'no match';
+    default:
+      // A kind added by a later smtp-errors: show its name.
+      return (rule as { kind: string }).kind;
   }
 }
 

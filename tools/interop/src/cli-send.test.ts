@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { runCli } from '../../cli/src/run-cli.js';
 import { clientAdapterAvailable, startAiosmtpd, startServe, startSmtpSink, tempDir, testCertificate, waitForStored } from '../../cli/src/testing/peers.js';
 import type { Running } from '../../cli/src/testing/peers.js';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
 
 const available = await clientAdapterAvailable();
 const MESSAGE = 'From: <a@example.org>\r\nTo: <b@example.net>\r\nSubject: cli send\r\n\r\nhello\r\n.leading dot\r\nGr\u00fc\u00dfe\r\n';
@@ -94,6 +96,40 @@ describe.runIf(available)('smtp send against real servers', () => {
     const [s] = await waitForStored(oursDir, 1);
     expect(new TextDecoder().decode(s!.eml)).toBe(MESSAGE);
     expect(s!.envelope).toMatchObject({ from: 'a@example.org', to: ['b@example.net', 'c@example.net'], tls: true, user: 'demo' });
+  });
+
+  it('smtp-server (npm): byte-exact delivery, one recipient refused with 550 and classified', async () => {
+    const received: { from: string; to: string[]; data: Buffer }[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        if (address.address.startsWith('reject')) return callback(Object.assign(new Error('5.1.1 No such user'), { responseCode: 550 }));
+        return callback();
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks) });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.server.address() as AddressInfo).port;
+      const r = await runCli(['send', '-H', '127.0.0.1', '-p', String(port), '--starttls', 'off', '-f', 'a@example.org', '-t', 'b@example.net', '-t', 'reject-x@example.net', '--file', file, '--json']);
+      expect(r.code, r.stderr).toBe(1);
+      const [message] = jsonLines(r.stdout);
+      expect(message!.recipients![1]).toMatchObject({ address: 'reject-x@example.net', accepted: false, code: 550, bounce: { id: 10 } });
+      expect(received).toHaveLength(1);
+      expect(received[0]!.to).toEqual(['b@example.net']);
+      expect(received[0]!.data.toString('utf8')).toBe(MESSAGE);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('an unreachable port exits 3 naming the failure', async () => {
