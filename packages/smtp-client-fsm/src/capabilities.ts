@@ -20,7 +20,13 @@ export interface ServerCapabilities {
   readonly keywords: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Capabilities before or without EHLO. */
+/**
+ * Capabilities before any EHLO, after HELO, and right after TLS until the new EHLO (TLS-6).
+ *
+ * @example
+ * conn.capabilities === NO_CAPABILITIES; // true until the EHLO reply
+ * @see RFC 3207 §4.2
+ */
 export const NO_CAPABILITIES: ServerCapabilities = Object.freeze({ esmtp: false, greeting: '', keywords: Object.freeze({}) });
 
 /**

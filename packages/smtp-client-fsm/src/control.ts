@@ -31,7 +31,13 @@ export function utf8Length(value: string): number {
   return encoder.encode(value).length;
 }
 
-/** Maximum reverse-path / forward-path length in octets, brackets included (RFC 5321 §4.5.3.1.3). */
+/**
+ * Maximum reverse-path / forward-path length in octets, brackets included (INJ-6).
+ *
+ * @example
+ * if (address.length + 2 > MAX_PATH_OCTETS) reject();
+ * @see RFC 5321 §4.5.3.1.3
+ */
 export const MAX_PATH_OCTETS = 256;
 
 /**

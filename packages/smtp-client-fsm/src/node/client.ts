@@ -130,6 +130,17 @@ async function* chunks(b: BodySource): AsyncGenerator<Uint8Array | string> {
   for await (const c of b as AsyncIterable<Uint8Array | string>) yield c;
 }
 
+/** Releases a body source that will not be read (every recipient refused). */
+function discard(b: BodySource): void {
+  if (typeof b === 'string' || b instanceof Uint8Array) return;
+  if (isStream(b)) {
+    b.cancel().catch(() => undefined);
+    return;
+  }
+  const d = (b as { destroy?: () => void }).destroy;
+  if (typeof d === 'function') d.call(b);
+}
+
 class Client implements SmtpClient {
   readonly connection: ClientConnection;
   #socket: net.Socket;
@@ -230,6 +241,7 @@ class Client implements SmtpClient {
         const p = this.#pending.get(e.messageId);
         if (!p) return;
         this.#pending.delete(e.messageId);
+        if (!p.writing) discard(p.body); // no body was asked for: release the source
         p.writing = true; // stop any writer
         p.wake?.();
         const accepted = e.recipients.filter((r) => r.accepted).map((r) => r.address);
