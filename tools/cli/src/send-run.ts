@@ -78,6 +78,14 @@ export interface RunSendOptions {
   readonly now?: () => number;
 }
 
+/** `message (CODE): cause` for an error thrown by a transport. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${typeof code === 'string' ? ` (${code})` : ''}${cause}`;
+}
+
 /** Sends `count` messages over up to `connections` parallel connections. */
 export async function runSend(options: RunSendOptions): Promise<{ outcomes: MessageOutcome[]; summary: SendSummary }> {
   const now = options.now ?? (() => performance.now());
@@ -98,7 +106,7 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
         const body = options.body(index);
         const t0 = now();
         const fail = (error: unknown, connectionError: boolean): void =>
-          record({ type: 'message', index, connection: slot, ok: false, recipients: options.to.map((address) => ({ address, accepted: false })), error: error instanceof Error ? error.message : String(error), connectionError, size: body.length, ms: now() - t0 });
+          record({ type: 'message', index, connection: slot, ok: false, recipients: options.to.map((address) => ({ address, accepted: false })), error: describeError(error), connectionError, size: body.length, ms: now() - t0 });
         if (conn === undefined) {
           try {
             conn = await options.open();
