@@ -1,6 +1,6 @@
 /**
  * The enhanced status code table: every code of RFC 3463 and the IANA "SMTP Enhanced Status Codes"
- * registry (RFC 3463, 3886, 4468, 4865, 4954, 5248, 6531, 6710, 7293, 7372, 7505, 8617, 8689),
+ * registry (RFC 3463, 3886, 4468, 4954, 5248, 6531, 6710, 7293, 7372, 7505, 8617, 8689),
  * with the bounce class each maps to for class 5 (permanent) and class 4 (persistent transient),
  * plus vendor codes (Microsoft 365 / Exchange Online, Gmail, Yahoo) that refine the generic meaning.
  */
@@ -65,7 +65,6 @@ const REGISTRY: Row[] = [
   ['4.5', 'Mail system congestion', 70, 70, 'RFC 3463'],
   ['4.6', 'Routing loop detected', 40, 70, 'RFC 3463'],
   ['4.7', 'Delivery time expired', 24, 24, 'RFC 3463'],
-  ['4.8', 'Attempted an unknown or unsupported delivery type', 40, 70, 'RFC 4865'],
   ['5.0', 'Other or undefined protocol status', 40, 70, 'RFC 3463'],
   ['5.1', 'Invalid command', 40, 70, 'RFC 3463'],
   ['5.2', 'Syntax error', 40, 70, 'RFC 3463'],
