@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import tls from 'node:tls';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sendMail } from './index.js';
+import { ScriptedServer } from '../../test/scripted-server.js';
+
+const haveOpenssl = existsSync('/usr/bin/openssl');
+let dir = '';
+let key = '';
+let cert = '';
+const servers: net.Server[] = [];
+const sockets = new Set<net.Socket>();
+
+beforeAll(() => {
+  if (!haveOpenssl) return;
+  dir = mkdtempSync(join(tmpdir(), 'client-tls-'));
+  execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  key = readFileSync(join(dir, 'k.pem'), 'utf8');
+  cert = readFileSync(join(dir, 'c.pem'), 'utf8');
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A scripted server over a socket; with `starttls` it upgrades after its 220 to STARTTLS. */
+function serve(sock: net.Socket, s: ScriptedServer, starttls: boolean, seen: { tls: boolean[] }): void {
+  sockets.add(sock);
+  let current: net.Socket = sock;
+  const flush = () => {
+    const out = s.output();
+    if (out) current.write(out);
+    if (s.eof) current.end();
+  };
+  const onData = (d: Buffer) => {
+    s.push(new Uint8Array(d));
+    const last = s.commands.at(-1);
+    if (starttls && last === 'STARTTLS' && !(current instanceof tls.TLSSocket)) {
+      const out = s.output();
+      current.removeListener('data', onData);
+      current.write(out, () => {
+        const secure = new tls.TLSSocket(sock, { isServer: true, key, cert });
+        current = secure;
+        s.tlsUp();
+        secure.on('data', onData);
+        secure.on('error', () => undefined);
+      });
+      return;
+    }
+    seen.tls.push(current instanceof tls.TLSSocket);
+    flush();
+  };
+  current.on('data', onData);
+  current.on('error', () => undefined);
+  flush();
+}
+
+async function listen(make: () => net.Server): Promise<number> {
+  const srv = make();
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return (srv.address() as net.AddressInfo).port;
+}
+
+describe.skipIf(!haveOpenssl)('smtp-client-fsm/node with TLS', () => {
+  it('implicit TLS (port 465 style)', async () => {
+    let last: ScriptedServer | undefined;
+    const seen = { tls: [] as boolean[] };
+    const port = await listen(() => tls.createServer({ key, cert }, (sock) => serve(sock, (last = new ScriptedServer({})), false, seen)));
+    const r = await sendMail({ host: '127.0.0.1', port, security: 'implicit', tls: { rejectUnauthorized: false }, from: 'a@x', to: ['b@y'], body: 'over tls' });
+    expect(r.outcome).toBe('delivered');
+    expect(new TextDecoder().decode(last!.messages[0]!.content)).toBe('over tls\r\n');
+  });
+
+  it('STARTTLS: upgrade, EHLO again, AUTH only over TLS (TLS-6)', async () => {
+    let last: ScriptedServer | undefined;
+    const seen = { tls: [] as boolean[] };
+    const port = await listen(() => net.createServer((sock) => serve(sock, (last = new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING', 'AUTH PLAIN'] })), true, seen)));
+    const r = await sendMail({ host: '127.0.0.1', port, security: 'starttls', tls: { rejectUnauthorized: false }, auth: { user: 'u', pass: 'p' }, from: 'a@x', to: ['b@y'], body: 'x' });
+    expect(r.outcome).toBe('delivered');
+    expect(last!.commands.slice(0, 4)).toEqual(['EHLO localhost', 'STARTTLS', 'EHLO localhost', 'AUTH PLAIN AHUAcA==']);
+    expect(seen.tls.slice(1).every(Boolean)).toBe(true);
+  });
+
+  it('refuses an untrusted certificate by default', async () => {
+    const seen = { tls: [] as boolean[] };
+    const port = await listen(() => tls.createServer({ key, cert }, (sock) => serve(sock, new ScriptedServer({}), false, seen)));
+    await expect(sendMail({ host: '127.0.0.1', port, security: 'implicit', from: 'a@x', to: ['b@y'], body: 'x' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
+  });
+});
