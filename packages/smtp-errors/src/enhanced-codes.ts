@@ -148,7 +148,7 @@ const VENDOR: [string, string, number, string][] = [
   ['5.7.28', 'Unusual rate of unsolicited mail from the sending IP or domain (Gmail)', 51, 'Gmail'],
   ['5.7.25', 'The sending IP does not have a PTR record (Gmail)', 50, 'Gmail'],
   ['4.7.25', 'The sending IP does not have a PTR record (Gmail)', 50, 'Gmail'],
-  ['5.7.9', 'The message does not meet the sender requirements (Yahoo)', 50, 'Yahoo'],
+  ['5.7.9', 'Message not accepted for policy reasons (Yahoo)', 50, 'Yahoo'],
 ];
 
 function expandRanges(): [string, string, number, string][] {
