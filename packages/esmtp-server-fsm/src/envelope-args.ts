@@ -7,17 +7,41 @@ import { isRemoteProtocolError, parseMailFrom, parseRcptTo } from 'smtp-client-a
 import type { Path, SmtpClientArgs } from 'smtp-client-args';
 import type { ReplyInit } from './reply.js';
 
-/** A parsed path. `address` is '' for the null path `<>`. */
+/**
+ * A parsed path. `address` is '' for the null path `<>`.
+ *
+ * @example
+ * ```ts
+ * const p: ParsedPath = { address: 'a@b.example', localPart: 'a', domain: 'b.example' };
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
 export interface ParsedPath {
   readonly address: string;
   readonly localPart: string;
   readonly domain: string;
 }
 
-/** Parameters in order of appearance, keywords upper-cased; `true` for a keyword with no value. */
+/**
+ * Parameters in order of appearance, keywords upper-cased; `true` for a keyword with no value.
+ *
+ * @example
+ * ```ts
+ * e.parameters.SIZE; // "1000"
+ * ```
+ * @see RFC 5321 §4.1.2 (esmtp-param)
+ */
 export type EsmtpParameters = Readonly<Record<string, string | true>>;
 
-/** Result of parsing the argument of MAIL or RCPT. */
+/**
+ * Result of parsing the argument of MAIL or RCPT.
+ *
+ * @example
+ * ```ts
+ * const r = parseEnvelopeArgument('rcpt', '<a@b.example>', policy, DEFAULT_LIMITS); if (!r.ok) send(r.reply);
+ * ```
+ * @see RFC 5321 §4.1.1.3
+ */
 export type EnvelopeArgResult =
   | { readonly ok: true; readonly path: ParsedPath; readonly parameters: EsmtpParameters }
   | { readonly ok: false; readonly reply: ReplyInit };
@@ -65,7 +89,15 @@ export function decodeXtext(value: string): string | undefined {
   return out;
 }
 
-/** Which MAIL/RCPT parameters are accepted (from advertised extensions). */
+/**
+ * Which MAIL/RCPT parameters are accepted (from advertised extensions).
+ *
+ * @example
+ * ```ts
+ * const policy: ParameterPolicy = { size: true, maxMessageSize: 1e7, eightBitMime: true, binaryMime: false, smtpUtf8: false, dsn: false, requireTls: false, mtPriority: false, deliverBy: false, auth: false, extraMail: new Set(), extraRcpt: new Set() };
+ * ```
+ * @see RFC 5321 §4.1.1.11
+ */
 export interface ParameterPolicy {
   readonly size: boolean;
   readonly maxMessageSize: number;

@@ -3,7 +3,15 @@
  * only for API misuse by the application (`LocalProtocolError`).
  */
 
-/** Stable error codes (append-only). */
+/**
+ * Stable error codes (append-only).
+ *
+ * @example
+ * ```ts
+ * if (isServerError(e) && e.code === 'ERR_SMTP_INVALID_REPLY') ...
+ * ```
+ * @see RFC 5321 §4.2
+ */
 export type ServerErrorCode =
   | 'ERR_SMTP_NO_PENDING_DECISION'
   | 'ERR_SMTP_INVALID_REPLY'

@@ -7,16 +7,48 @@ import type { EsmtpParameters } from './envelope-args.js';
 import type { AuthCredentials } from './sasl.js';
 import type { ReplyInit } from './reply.js';
 
-/** Policy points: where the session can wait for the application's decision. */
+/**
+ * Policy points: where the session can wait for the application's decision.
+ *
+ * @example
+ * ```ts
+ * const auto: PolicyPoint[] = ['connect', 'helo'];
+ * ```
+ * @see RFC 5321 §4.1.4
+ */
 export type PolicyPoint = 'connect' | 'helo' | 'auth' | 'mail' | 'rcpt' | 'data-start' | 'message-end' | 'vrfy' | 'expn' | 'command' | 'xclient';
 
-/** Why a message transaction ended without a `message-end` decision. */
+/**
+ * Why a message transaction ended without a `message-end` decision.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'message-abort' && e.reason === 'too-large') discard();
+ * ```
+ * @see RFC 5321 §4.5.3.1.10
+ */
 export type MessageAbortReason = 'too-large' | 'bare-line-ending' | 'rejected' | 'eof' | 'timeout' | 'closed';
 
-/** Why the session closed. */
+/**
+ * Why the session closed.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'closed' && e.reason === 'timeout') log('idle client');
+ * ```
+ * @see RFC 5321 §3.8
+ */
 export type CloseReason = 'quit' | 'eof' | 'timeout' | 'too-many-errors' | 'synchronization' | 'rejected' | 'line-too-long' | 'shutdown' | 'disposed';
 
-/** XCLIENT / XFORWARD attributes (upper-case names, xtext-decoded values). */
+/**
+ * XCLIENT / XFORWARD attributes (upper-case names, xtext-decoded values).
+ *
+ * @example
+ * ```ts
+ * const addr = conn.session.xclient?.ADDR;
+ * ```
+ * @see RFC 3461 §4 (xtext)
+ */
 export type ClientAttributes = Readonly<Record<string, string>>;
 
 /**

@@ -15,6 +15,12 @@
  * | junkCommandLimit | 100 | - | 100 | 10 |
  * | maxLocalPart / maxDomain / maxPath | 64 / 255 / 256 | same (§4.5.3.1.1-3) | - | - |
  * | maxPendingOutput | 65536 | - | - | - |
+ *
+ * @example
+ * ```ts
+ * const limits: Partial<ServerLimits> = { maxRecipients: 500 };
+ * ```
+ * @see RFC 5321 §4.5.3.1
  */
 export interface ServerLimits {
   /** Longest command line, CRLF included. Never below 512. */
@@ -58,13 +64,27 @@ export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
   maxPendingOutput: 65536,
 });
 
-/** Timer names reported by `pendingTimeout()`. */
+/**
+ * Timer names reported by `pendingTimeout()`.
+ *
+ * @example
+ * ```ts
+ * const t = conn.pendingTimeout(); if (t?.timer === 'data-block') ...
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
 export type ServerTimer = 'command' | 'data-block' | 'tls-handshake';
 
 /**
  * Timeouts in milliseconds (RFC 5321 §4.5.3.2): `command` is §4.5.3.2.7 (server waiting for the
  * next command, at least 5 minutes), `data-block` §4.5.3.2.5 (each block of data, 3 minutes),
  * `tls-handshake` Postfix `smtpd_starttls_timeout` (300 s).
+ *
+ * @example
+ * ```ts
+ * const timeouts: Partial<ServerTimeouts> = { command: 60_000 };
+ * ```
+ * @see RFC 5321 §4.5.3.2
  */
 export interface ServerTimeouts {
   readonly command: number;

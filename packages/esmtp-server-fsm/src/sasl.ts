@@ -4,7 +4,15 @@
  */
 import { decodeBase64 } from './base64.js';
 
-/** Decoded credentials handed to the application in the `auth` event. */
+/**
+ * Decoded credentials handed to the application in the `auth` event.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'auth' && e.credentials.password === secret) conn.accept();
+ * ```
+ * @see RFC 4954 §4
+ */
 export interface AuthCredentials {
   readonly mechanism: string;
   /** Authentication identity (PLAIN authcid, LOGIN username, CRAM-MD5 user, XOAUTH2 user). */
@@ -20,13 +28,29 @@ export interface AuthCredentials {
   readonly token?: string;
 }
 
-/** One step of a SASL exchange, as returned by a mechanism. */
+/**
+ * One step of a SASL exchange, as returned by a mechanism.
+ *
+ * @example
+ * ```ts
+ * const step: SaslStep = { type: 'challenge', challenge: 'Username:' };
+ * ```
+ * @see RFC 4422 §3.4
+ */
 export type SaslStep =
   | { readonly type: 'challenge'; readonly challenge: Uint8Array | string }
   | { readonly type: 'done'; readonly credentials: AuthCredentials }
   | { readonly type: 'fail'; readonly text: string };
 
-/** A running exchange: `step` gets each decoded client response (undefined when AUTH had none). */
+/**
+ * A running exchange: `step` gets each decoded client response (undefined when AUTH had none).
+ *
+ * @example
+ * ```ts
+ * const x = PLAIN.start({ hostname: 'mx', challenge: () => '' }); x.step(undefined);
+ * ```
+ * @see RFC 4422 §3.4
+ */
 export interface SaslExchange {
   step(response: Uint8Array | undefined): SaslStep;
 }

@@ -100,7 +100,15 @@ export function stateName(state: number): string {
   return Number.isInteger(state) && state >= 0 && state < LEGACY_NAMES.length ? LEGACY_NAMES[state]! : 'unknown';
 }
 
-/** One row of the transition table. */
+/**
+ * One row of the transition table.
+ *
+ * @example
+ * ```ts
+ * const row: ServerTransition = { from: 'awaiting-mail', on: 'MAIL', to: 'mail-decision' };
+ * ```
+ * @see RFC 5321 §4.1.4
+ */
 export interface ServerTransition {
   readonly from: ServerState;
   /** A command verb (upper case) or an event (lower case: `accept`, `reject`, `eof`, ...). */
