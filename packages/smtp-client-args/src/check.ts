@@ -78,19 +78,6 @@ export interface CheckContext {
   readonly eightBit?: boolean;
 }
 
-/** 1 to `max` ASCII digits. */
-function isCount(v: string, max: number): boolean {
-  return v.length <= max && digits(v, 0, v.length);
-}
-
-function advertisedSize(caps: CapabilitiesLike): number | undefined {
-  const p = caps.params('SIZE');
-  const v = p?.[0];
-  if (v === undefined || !isCount(v, 20)) return undefined;
-  const n = Number(v);
-  return n > 0 ? n : undefined; // SIZE 0 means "no fixed maximum" (RFC 1870 §4)
-}
-
 /**
  * Lists what in `args` (MAIL or RCPT parameters) the server did not advertise or cannot take: a
  * parameter whose extension is absent, SIZE over the advertised maximum, SMTPUTF8 or 8BITMIME
@@ -113,68 +100,54 @@ export function checkArgsAgainst(
     throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'capabilities', 'capabilities must have has() and params()');
   }
   const problems: ArgsProblem[] = [];
+  const add = (code: ArgsProblemCode, keyword: string, message: string): void => {
+    problems.push({ code, keyword, message });
+  };
+  /** The first parameter of an advertised keyword as a number (`SIZE 1000` -> 1000). */
+  const first = (keyword: string): number | undefined => {
+    const v = capabilities.params(keyword)?.[0];
+    return v !== undefined && v.length <= 20 && digits(v, 0, v.length) ? Number(v) : undefined;
+  };
   const entries = new Map<string, string | undefined>();
   for (const [k, v] of args) entries.set(asciiUpper(String(k)), v);
 
   for (const [k] of entries) {
-    const spec = DEFAULT_PARAMETERS.get(k);
-    const exts = spec?.extensions ?? [k];
-    if (!exts.some((e) => capabilities.has(e))) {
-      problems.push({ code: 'not-advertised', keyword: k, message: `${k} needs ${exts.join(' or ')}` });
-    }
+    const exts = DEFAULT_PARAMETERS.get(k)?.extensions ?? [k];
+    if (!exts.some((e) => capabilities.has(e))) add('not-advertised', k, `${k} needs ${exts.join(' or ')}`);
   }
 
-  const max = advertisedSize(capabilities);
-  if (max !== undefined) {
-    const declared = entries.get('SIZE');
-    const sizes = [declared === undefined ? undefined : Number(declared), context.messageSize];
-    for (const s of sizes) {
-      if (s !== undefined && s > max) {
-        problems.push({ code: 'size-exceeded', keyword: 'SIZE', message: `${s} bytes > SIZE ${max}` });
-        break;
-      }
+  // SIZE 0 (or no number) means "no fixed maximum" (RFC 1870 §4).
+  const max = first('SIZE');
+  const declared = entries.get('SIZE');
+  for (const n of [declared === undefined ? undefined : Number(declared), context.messageSize]) {
+    if (max !== undefined && max > 0 && n !== undefined && n > max) {
+      add('size-exceeded', 'SIZE', `${n} bytes > SIZE ${max}`);
+      break;
     }
   }
 
   const body = entries.get('BODY');
   const bodyUpper = body === undefined ? undefined : asciiUpper(body);
   if ((bodyUpper === '8BITMIME' || context.eightBit === true) && !capabilities.has('8BITMIME')) {
-    if (!problems.some((p) => p.keyword === 'BODY')) {
-      problems.push({ code: '8bitmime-required', keyword: '8BITMIME', message: '8-bit content needs 8BITMIME' });
-    }
+    if (!problems.some((p) => p.keyword === 'BODY')) add('8bitmime-required', '8BITMIME', '8-bit content needs 8BITMIME');
   } else if (context.eightBit === true && bodyUpper !== '8BITMIME' && bodyUpper !== 'BINARYMIME') {
-    problems.push({ code: '8bitmime-required', keyword: 'BODY', message: '8-bit content needs BODY=8BITMIME' });
+    add('8bitmime-required', 'BODY', '8-bit content needs BODY=8BITMIME');
   }
-  if (bodyUpper === 'BINARYMIME' && !capabilities.has('CHUNKING')) {
-    problems.push({ code: 'chunking-required', keyword: 'CHUNKING', message: 'BODY=BINARYMIME needs CHUNKING' });
+  if (bodyUpper === 'BINARYMIME' && !capabilities.has('CHUNKING')) add('chunking-required', 'CHUNKING', 'BINARYMIME needs CHUNKING');
+
+  let utf8 = false;
+  for (const p of context.paths ?? []) if (p.kind === 'mailbox' && p.utf8) utf8 = true;
+  if (utf8 && !capabilities.has('SMTPUTF8')) add('smtputf8-required', 'SMTPUTF8', 'non-ASCII address needs SMTPUTF8');
+  else if (utf8 && !entries.has('SMTPUTF8') && !(args instanceof SmtpClientArgs && args.command === 'rcpt')) {
+    add('smtputf8-required', 'SMTPUTF8', 'non-ASCII address needs MAIL FROM ... SMTPUTF8');
   }
 
-  if (context.paths !== undefined) {
-    let utf8 = false;
-    for (const p of context.paths) if (p.kind === 'mailbox' && p.utf8) utf8 = true;
-    if (utf8) {
-      if (!capabilities.has('SMTPUTF8')) {
-        problems.push({ code: 'smtputf8-required', keyword: 'SMTPUTF8', message: 'a non-ASCII address needs SMTPUTF8' });
-      } else if (!entries.has('SMTPUTF8') && (args instanceof SmtpClientArgs ? args.command !== 'rcpt' : true)) {
-        problems.push({ code: 'smtputf8-required', keyword: 'SMTPUTF8', message: 'a non-ASCII address needs MAIL FROM ... SMTPUTF8' });
-      }
-    }
-  }
-
-  const by = entries.get('BY');
-  const byParams = capabilities.params('DELIVERBY');
-  if (by !== undefined && byParams?.[0] !== undefined && isCount(byParams[0], 9)) {
-    const parsed = parseBy(by);
-    const min = Number(byParams[0]);
-    if (parsed !== undefined && parsed.mode === 'R' && min > 0 && parsed.seconds < min) {
-      problems.push({ code: 'by-below-minimum', keyword: 'BY', message: `BY < DELIVERBY ${min}` });
-    }
-  }
+  const by = parseBy(entries.get('BY') ?? '');
+  const min = first('DELIVERBY');
+  if (by?.mode === 'R' && min !== undefined && by.seconds < min) add('by-below-minimum', 'BY', `BY < DELIVERBY ${min}`);
   const holdFor = entries.get('HOLDFOR');
-  const fr = capabilities.params('FUTURERELEASE');
-  if (holdFor !== undefined && fr?.[0] !== undefined && isCount(fr[0], 9) && Number(holdFor) > Number(fr[0])) {
-    problems.push({ code: 'hold-too-long', keyword: 'HOLDFOR', message: `HOLDFOR > FUTURERELEASE ${fr[0]}` });
-  }
+  const hold = first('FUTURERELEASE');
+  if (holdFor !== undefined && hold !== undefined && Number(holdFor) > hold) add('hold-too-long', 'HOLDFOR', `HOLDFOR > FUTURERELEASE ${hold}`);
   return problems;
 }
 

@@ -103,6 +103,7 @@ function safeInt(n: unknown, argument: string, min: number, max: number): number
  */
 export class SmtpClientArgs implements Iterable<readonly [string, string | undefined]> {
   readonly #entries = new Map<string, string | undefined>();
+  readonly #options: SmtpClientArgsOptions;
   readonly #specs: ReadonlyMap<string, ParameterSpec>;
   readonly #command: ParameterCommand | undefined;
   readonly #smtpUtf8: boolean | undefined;
@@ -113,6 +114,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     if (options.command !== undefined && options.command !== 'mail' && options.command !== 'rcpt') {
       throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'options.command', "options.command must be 'mail' or 'rcpt'");
     }
+    this.#options = { ...options };
     this.#specs = mergeSpecs(options.parameters);
     this.#command = options.command;
     this.#smtpUtf8 = options.smtpUtf8;
@@ -304,7 +306,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   entries(): IterableIterator<readonly [string, string | undefined]> {
-    return this.#entries.entries();
+    return this[Symbol.iterator]();
   }
 
   /**
@@ -345,15 +347,8 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   clone(): SmtpClientArgs {
-    const c = new SmtpClientArgs({
-      ...(this.#command === undefined ? {} : { command: this.#command }),
-      ...(this.#smtpUtf8 === undefined ? {} : { smtpUtf8: this.#smtpUtf8 }),
-      lowercaseXtextHex: this.#lowercaseHex,
-      parameters: [...this.#specs.values()],
-    });
-    for (const [k, v] of this.#entries) {
-      c.#entries.set(k, v);
-    }
+    const c = new SmtpClientArgs(this.#options);
+    for (const [k, v] of this.#entries) c.#entries.set(k, v);
     c.#byteLength = this.#byteLength;
     return c;
   }

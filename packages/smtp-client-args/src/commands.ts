@@ -12,7 +12,7 @@ import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, pa
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
 import { DEFAULT_PATH_LIMITS, pathFailureReply, renderPath, resolveLimits, scanPath, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
-import { asciiUpper, isAlnum } from './text.js';
+import { asciiUpper, isAlnum, strictDecoder as decoder } from './text.js';
 import { tryXtextDecode } from './xtext.js';
 
 /**
@@ -164,7 +164,6 @@ export interface FormatOptions {
   readonly limits?: Partial<PathLimits>;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
 const NO_SPECS: ReadonlyMap<string, ParameterSpec> = new Map();
 
 function reply(code: number, enhanced: string, text: string): ServerReply {

@@ -126,10 +126,6 @@ export class RemoteProtocolError extends SmtpError {
   }
 }
 
-function branded(e: unknown): e is SmtpError {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
-}
-
 /**
  * True for any error thrown by an smtpkit package (checks the brand, works across package copies).
  *
@@ -140,7 +136,7 @@ function branded(e: unknown): e is SmtpError {
  * @see RFC 5321 §4.1.2
  */
 export function isSmtpError(e: unknown): e is SmtpError {
-  return branded(e);
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
 
 /**
@@ -153,7 +149,7 @@ export function isSmtpError(e: unknown): e is SmtpError {
  * @see RFC 5321 §4.2.2
  */
 export function isRemoteProtocolError(e: unknown): e is RemoteProtocolError {
-  return branded(e) && (e as { kind?: unknown }).kind === 'remote';
+  return isSmtpError(e) && e.kind === 'remote';
 }
 
 /**
@@ -166,5 +162,5 @@ export function isRemoteProtocolError(e: unknown): e is RemoteProtocolError {
  * @see RFC 5321 §4.1.2
  */
 export function isLocalProtocolError(e: unknown): e is LocalProtocolError {
-  return branded(e) && (e as { kind?: unknown }).kind === 'local';
+  return isSmtpError(e) && e.kind === 'local';
 }

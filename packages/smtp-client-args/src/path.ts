@@ -406,17 +406,9 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   if (bracketed) i++;
   let stop = end;
   if (!bracketed) {
-    // An unbracketed path ends at the first SP (a quoted local part may hold one).
-    let inQuote = false;
-    for (let j = i; j < end; j++) {
-      const c = s.charCodeAt(j);
-      if (c === 0x5c && inQuote) j++;
-      else if (c === 0x22) inQuote = !inQuote;
-      else if (c === 0x20 && !inQuote) {
-        stop = j;
-        break;
-      }
-    }
+    // An unbracketed path (lenient) ends at the first SP.
+    const sp = s.indexOf(' ', i);
+    if (sp >= 0 && sp < end) stop = sp;
   }
   if (bracketed && i < end && s.charCodeAt(i) === 0x3e) {
     if (o.role === 'forward') return fail('ERR_SMTP_NULL_PATH_NOT_ALLOWED', 'the null path is not a recipient');
@@ -484,18 +476,10 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
 
 /** The reply a server sends for a path failure. */
 export function pathFailureReply(f: PathFailure, role: 'reverse' | 'forward' | 'any'): RemoteProtocolError {
-  const enhanced = role === 'reverse' ? '5.1.7' : '5.1.3';
   const who = role === 'reverse' ? 'sender' : role === 'forward' ? 'recipient' : 'mailbox';
-  switch (f.code) {
-    case 'ERR_SMTP_UTF8_NOT_ALLOWED':
-      return new RemoteProtocolError(f.code, { code: 553, enhanced: '5.6.7', text: `Non-ASCII ${who} address requires SMTPUTF8` });
-    case 'ERR_SMTP_PATH_TOO_LONG':
-      return new RemoteProtocolError(f.code, { code: 501, enhanced, text: `Path too long (${f.reason})` });
-    case 'ERR_SMTP_NULL_PATH_NOT_ALLOWED':
-      return new RemoteProtocolError(f.code, { code: 501, enhanced, text: 'The null path is not allowed here' });
-    default:
-      return new RemoteProtocolError(f.code, { code: 501, enhanced, text: `Bad ${who} address syntax (${f.reason})` });
-  }
+  return f.code === 'ERR_SMTP_UTF8_NOT_ALLOWED'
+    ? new RemoteProtocolError(f.code, { code: 553, enhanced: '5.6.7', text: `Non-ASCII ${who} address requires SMTPUTF8` })
+    : new RemoteProtocolError(f.code, { code: 501, enhanced: role === 'reverse' ? '5.1.7' : '5.1.3', text: `Bad ${who} address: ${f.reason}` });
 }
 
 /**

@@ -3,25 +3,12 @@
  * byte detection and the RFC 5321 / RFC 5322 character classes. Internal (not exported by index).
  */
 
-/**
- * Number of bytes `s` takes in UTF-8 (a lone surrogate counts as the 3-byte replacement character,
- * as `TextEncoder` writes it).
- */
+export const encoder = new TextEncoder();
+export const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Number of bytes `s` takes in UTF-8 (a lone surrogate counts as the 3-byte replacement character). */
 export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
+  return encoder.encode(s).length;
 }
 
 /** True when `s` has no unpaired surrogate (so it encodes to UTF-8 losslessly). */

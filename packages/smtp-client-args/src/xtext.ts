@@ -5,11 +5,9 @@
  */
 
 import { LocalProtocolError } from './errors.js';
-import { isControl } from './text.js';
+import { encoder, isControl, strictDecoder as decoder } from './text.js';
 
 const HEX = '0123456789ABCDEF';
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Encodes text as xtext: printable ASCII except `+` and `=` stays, every other byte of its UTF-8
