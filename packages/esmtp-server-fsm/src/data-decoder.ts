@@ -6,7 +6,15 @@
  * Content keeps the CRLFs exactly as received; only the stuffed leading dot is removed.
  */
 
-/** How bare CR / bare LF in message content are handled. */
+/**
+ * How bare CR / bare LF in message content are handled.
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ bareLineEndings: 'normalize' });
+ * ```
+ * @see RFC 5321 §2.3.8
+ */
 export type BareLineEndingPolicy = 'reject' | 'normalize';
 
 const CR = 13;
@@ -25,7 +33,15 @@ const SOFT_LINE_START = 5;
 const SOFT_DOT = 6;
 const SOFT_DOT_CR = 7;
 
-/** Result of one `push`. */
+/**
+ * Result of one `push`.
+ *
+ * @example
+ * ```ts
+ * const r = decoder.push(bytes, 0, bytes.length, emit); if (r.done) rest = bytes.subarray(r.consumed);
+ * ```
+ * @see RFC 5321 §4.5.2
+ */
 export interface DataDecodeResult {
   /** Bytes of the input consumed (all of it unless the end of data was found). */
   readonly consumed: number;

@@ -6,7 +6,15 @@
  */
 import { LocalProtocolError } from './errors.js';
 
-/** The facts of one hop. `date` is an RFC 5322 date-time string supplied by the caller. */
+/**
+ * The facts of one hop. `date` is an RFC 5322 date-time string supplied by the caller.
+ *
+ * @example
+ * ```ts
+ * const info: ReceivedInfo = { by: 'mx.example', protocol: 'ESMTPS', date: new Date().toUTCString() };
+ * ```
+ * @see RFC 5321 §4.4
+ */
 export interface ReceivedInfo {
   /** The name the client gave in HELO/EHLO. */
   readonly helo?: string;

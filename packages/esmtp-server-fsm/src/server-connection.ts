@@ -169,7 +169,15 @@ export interface ServerOptions {
  */
 export const DEFAULT_AUTO_ACCEPT: readonly PolicyPoint[] = Object.freeze(['connect', 'helo', 'data-start'] as const);
 
-/** A read-only view of the session facts (for logs and `Received:`). */
+/**
+ * A read-only view of the session facts (for logs and `Received:`).
+ *
+ * @example
+ * ```ts
+ * buildReceivedHeader({ helo: conn.session.helo, by: conn.session.hostname, protocol: conn.session.protocol, date });
+ * ```
+ * @see RFC 5321 §4.4, RFC 3848
+ */
 export interface SessionInfo {
   readonly hostname: string;
   readonly helo: string | undefined;
@@ -183,7 +191,15 @@ export interface SessionInfo {
   readonly protocol: string;
 }
 
-/** A read-only view of the current transaction. */
+/**
+ * A read-only view of the current transaction.
+ *
+ * @example
+ * ```ts
+ * conn.transaction.recipients.map((r) => r.address);
+ * ```
+ * @see RFC 5321 §3.3
+ */
 export interface TransactionInfo {
   readonly from: string | undefined;
   readonly mailParameters: EsmtpParameters;

@@ -36,10 +36,26 @@ export class SmtpReplyError extends Error {
   }
 }
 
-/** What a hook returns: nothing/true (accept), false (default rejection) or an explicit reply. */
+/**
+ * What a hook returns: nothing/true (accept), false (default rejection) or an explicit reply.
+ *
+ * @example
+ * ```ts
+ * onMailFrom: (from): HookResult => (blocked(from) ? { code: 550, enhanced: '5.7.1', text: 'Blocked' } : undefined)
+ * ```
+ * @see RFC 5321 §4.2
+ */
 export type HookResult = void | undefined | boolean | ReplyInit;
 
-/** A connected client, as seen by the hooks. */
+/**
+ * A connected client, as seen by the hooks.
+ *
+ * @example
+ * ```ts
+ * onConnect: (s) => log(s.id, s.remoteAddress, s.proxy?.version)
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
 export interface SessionContext {
   /** Unique id of the session (hex). */
   readonly id: string;

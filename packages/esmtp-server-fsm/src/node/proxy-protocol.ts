@@ -3,7 +3,15 @@
  * "The PROXY protocol", versions 1 and 2).
  */
 
-/** Addresses carried by a PROXY header (undefined for `UNKNOWN` / `LOCAL`). */
+/**
+ * Addresses carried by a PROXY header (undefined for `UNKNOWN` / `LOCAL`).
+ *
+ * @example
+ * ```ts
+ * const info: ProxyInfo = { version: 1, sourceAddress: '192.0.2.1', sourcePort: 40000 };
+ * ```
+ * @see HAProxy PROXY protocol §2
+ */
 export interface ProxyInfo {
   readonly version: 1 | 2;
   readonly sourceAddress?: string;
@@ -12,7 +20,15 @@ export interface ProxyInfo {
   readonly destinationPort?: number;
 }
 
-/** Result of feeding bytes: need more, a parsed header plus leftover bytes, or an error. */
+/**
+ * Result of feeding bytes: need more, a parsed header plus leftover bytes, or an error.
+ *
+ * @example
+ * ```ts
+ * const r = parseProxyHeader(buf); if (r.status === 'done') start(r.info, r.rest);
+ * ```
+ * @see HAProxy PROXY protocol §2
+ */
 export type ProxyParseResult =
   | { readonly status: 'incomplete' }
   | { readonly status: 'done'; readonly info: ProxyInfo; readonly rest: Uint8Array }
