@@ -18,6 +18,9 @@ export interface TransportOptions {
   readonly helo: string;
   readonly insecure: boolean;
   readonly timeoutMs: number;
+  readonly lmtp?: boolean;
+  readonly chunking?: boolean;
+  readonly pipelining?: boolean;
   readonly transcript?: (entry: TranscriptEntry) => void;
 }
 
@@ -56,6 +59,9 @@ export function connectOptions(options: TransportOptions): ConnectOptions {
     timeouts: Object.fromEntries(Object.keys(DEFAULT_TIMEOUTS).filter((k) => k !== 'idle').map((k) => [k, options.timeoutMs])),
     ...(options.auth !== undefined ? { auth: { user: options.auth.user, pass: options.auth.pass }, allowInsecureAuth: options.starttls === 'off' } : {}),
     ...(options.transcript !== undefined ? { transcript: options.transcript } : {}),
+    ...(options.lmtp === true ? { lmtp: true } : {}),
+    ...(options.chunking === true ? { chunking: true } : {}),
+    ...(options.pipelining === false ? { pipelining: false } : {}),
   };
 }
 

@@ -30,6 +30,10 @@ export interface SendOptions {
   insecure?: boolean;
   progress: boolean;
   timeout: number;
+  lmtp?: boolean;
+  bdat?: boolean;
+  pipelining: boolean;
+  transcript?: boolean;
 }
 
 /** At most this many messages get every recipient printed; beyond, only the failures are. */
@@ -52,6 +56,10 @@ export function registerSend(program: Command): void {
     .option('--helo <name>', 'name sent in EHLO/HELO', 'localhost')
     .option('--insecure', 'accept any TLS certificate (test servers with self-signed certificates)')
     .option('--timeout <ms>', 'limit for connecting and for each reply', parsePositiveInt, 30_000)
+    .option('--lmtp', 'speak LMTP (LHLO; one reply per recipient after the body)')
+    .option('--bdat', 'send bodies with BDAT when the server offers CHUNKING')
+    .option('--no-pipelining', 'never pipeline commands, even when PIPELINING is offered')
+    .option('--transcript', 'print the SMTP conversation on stderr (credentials redacted)')
     .option('--json', 'print one JSON object per message, then a summary object')
     .option('--no-progress', 'never show the progress bar')
     .addHelpText(
@@ -87,7 +95,20 @@ export function registerSend(program: Command): void {
         to: opts.to,
         body,
         onResult,
-        open: () => openClientConnection({ host: opts.host, port: opts.port, starttls: opts.starttls, helo: opts.helo, insecure: opts.insecure === true, timeoutMs: opts.timeout, ...(opts.auth !== undefined ? { auth: opts.auth } : {}) }),
+        open: () =>
+          openClientConnection({
+            host: opts.host,
+            port: opts.port,
+            starttls: opts.starttls,
+            helo: opts.helo,
+            insecure: opts.insecure === true,
+            timeoutMs: opts.timeout,
+            pipelining: opts.pipelining,
+            ...(opts.auth !== undefined ? { auth: opts.auth } : {}),
+            ...(opts.lmtp === true ? { lmtp: true } : {}),
+            ...(opts.bdat === true ? { chunking: true } : {}),
+            ...(opts.transcript === true ? { transcript: (e) => void process.stderr.write(`${e.direction === 'client' ? 'C:' : 'S:'} ${e.line}\n`) } : {}),
+          }),
       });
       bars?.stop();
       if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
