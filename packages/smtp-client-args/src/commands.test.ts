@@ -273,3 +273,34 @@ describe('round trip format -> parse (property)', () => {
     }
   });
 });
+
+describe('round trip with SMTPUTF8 (property)', () => {
+  const uLocal = fc.string({ unit: fc.constantFrom(...'aZ9.+ü€😀ß "'), minLength: 1, maxLength: 12 });
+  const uLabel = fc.tuple(fc.constantFrom('a', 'ü', '9', 'я'), fc.string({ unit: fc.constantFrom('b', '-', 'ö', '中'), maxLength: 5 }), fc.constantFrom('z', 'é', '0'))
+    .map(([a, m, b]) => a + m + b);
+  const uDomain = fc.array(uLabel, { minLength: 1, maxLength: 3 }).map((l) => l.join('.'));
+  it('INJ-8: UTF-8 mailboxes survive MAIL FROM ... SMTPUTF8 and RCPT TO with smtpUtf8', () => {
+    fc.assert(
+      fc.property(uLocal, uDomain, fc.string({ unit: fc.constantFrom('a', 'ü', '+', '=', '\\'), minLength: 1, maxLength: 8 }), (local, domain, orcpt) => {
+        let path: Path;
+        try {
+          path = mailboxPath(local, domain);
+        } catch (e) {
+          expect(isLocalProtocolError(e)).toBe(true);
+          return;
+        }
+        const limits = { localPart: 1000, path: 1000 };
+        const mail = parseMailFrom(formatMailFrom(path, new SmtpClientArgs().setSmtpUtf8(), { limits }), { limits });
+        expect(mail.path).toEqual(path);
+        const rcptArgs = new SmtpClientArgs({ command: 'rcpt' }).setOrcpt('utf-8', orcpt + '@' + domain);
+        const rcpt = parseRcptTo(formatRcptTo(path, rcptArgs, { smtpUtf8: true, limits }), { smtpUtf8: true, limits });
+        expect(rcpt.path).toEqual(path);
+        expect(rcpt.parameters.orcpt).toEqual({ addrType: 'utf-8', address: orcpt + '@' + domain });
+        if (path.kind === 'mailbox' && path.utf8) {
+          expect(() => parseMailFrom(formatMailFrom(path, new SmtpClientArgs().setSmtpUtf8(), { limits }).replace(' SMTPUTF8', ''), { limits })).toThrow(/553/);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
