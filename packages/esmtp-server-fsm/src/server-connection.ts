@@ -387,6 +387,8 @@ export class ServerConnection {
 
   /** The legacy numeric state (`stateName(conn.state)` gives its legacy name). */
   get state(): number {
+    // LMTP's per-recipient answer after the body is the legacy "rcptto list response" (19).
+    if (this.lmtp && this.current === 'message-decision') return 19;
     return LEGACY_STATE_NUMBERS[this.current];
   }
 
