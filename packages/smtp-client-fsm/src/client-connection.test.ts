@@ -514,3 +514,22 @@ describe('INJ-10: AUTH initial response and the 512-octet command limit', () => 
     expect(atob(server.commands[2]!)).toBe(`\0u\0${pass}`);
   });
 });
+
+describe('BDAT without PIPELINING', () => {
+  it('waits for each chunk reply before the next chunk and before BDAT LAST (RFC 3030)', () => {
+    const server = new ScriptedServer({ ehlo: ['CHUNKING'] });
+    const conn = new ClientConnection({ chunking: true });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    const pump = () => { for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) void e; };
+    const step = () => { pump(); server.push(conn.dataToSend()); conn.receiveData(server.output()); };
+    for (let i = 0; i < 4; i++) step(); // greeting, EHLO, MAIL, RCPT -> need-body
+    pump();
+    conn.writeBody('one\r\n');
+    expect(() => conn.writeBody('two')).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_NOT_IN_BODY' }));
+    conn.endBody(); // deferred until the chunk's 250
+    expect(dec.decode(conn.dataToSend())).toBe('BDAT 5\r\none\r\n');
+    server.push(new TextEncoder().encode('BDAT 5\r\none\r\n'));
+    conn.receiveData(server.output());
+    expect(dec.decode(conn.dataToSend())).toBe('BDAT 0 LAST\r\n');
+  });
+});

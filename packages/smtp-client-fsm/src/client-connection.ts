@@ -170,6 +170,7 @@ interface Txn {
   bodyStarted: boolean;
   bodyEnded: boolean;
   waitingBody: boolean;
+  endPending: boolean;
   emptyDot: boolean;
   finalReplies: number;
 }
@@ -316,6 +317,7 @@ export class ClientConnection {
 
   /** The current state's name. */
   get state(): string {
+    if (this.#errored) return 'error';
     return this.#closed ? 'closed' : this.#current.name;
   }
 
@@ -510,7 +512,12 @@ export class ClientConnection {
   /** Ends the current streamed body. */
   endBody(): void {
     const t = this.#txn;
-    if (!t || t.bodyEnded || this.#current.name !== 'body' || this.#closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'endBody() outside the body phase');
+    if (!t || t.bodyEnded || t.endPending || this.#current.name !== 'body' || this.#closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'endBody() outside the body phase');
+    if (t.bdat && t.bdatOutstanding > 0 && !this.#pipelining()) {
+      // Without PIPELINING, BDAT LAST waits for the previous chunk's reply (RFC 3030 §4.2).
+      t.endPending = true;
+      return;
+    }
     this.#finishBody(t);
     this.#drive();
   }
@@ -994,6 +1001,7 @@ export class ClientConnection {
       bodyStarted: false,
       bodyEnded: false,
       waitingBody: false,
+      endPending: false,
       emptyDot: false,
       finalReplies: 0,
     };
@@ -1136,7 +1144,11 @@ export class ClientConnection {
   #replyBdat(t: Txn, reply: Reply): void {
     t.bdatOutstanding--;
     if ((reply.code < 200 || reply.code >= 300) && !t.bdatFailed) t.bdatFailed = reply;
-    if (!t.bodyEnded && !t.waitingBody && !this.#pipelining()) this.#needBody(t);
+    if (t.endPending && t.bdatOutstanding === 0) {
+      t.endPending = false;
+      return this.#finishBody(t);
+    }
+    if (!t.bodyEnded && !t.waitingBody && !t.endPending && !this.#pipelining()) this.#needBody(t);
   }
 
   #replyFinal(reply: Reply): void {
