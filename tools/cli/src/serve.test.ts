@@ -87,6 +87,33 @@ describe('smtp serve', () => {
     expect(ok).toMatch(/250 2\.1\.0/);
   });
 
+  it('a client that disconnects in the middle of the body leaves no file behind', async () => {
+    const { port, dir } = await serve();
+    await new Promise<void>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port });
+      let heard = '';
+      let step = 0;
+      s.setEncoding('latin1');
+      s.on('data', (d: string) => {
+        heard += d;
+        if (step === 0 && /^220 /m.test(heard)) {
+          step = 1;
+          s.write('EHLO me\r\n');
+        } else if (step === 1 && /^250 /m.test(heard)) {
+          step = 2;
+          s.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
+        } else if (step === 2 && /^354 /m.test(heard)) {
+          step = 3;
+          s.write(`Subject: cut\r\n\r\n${'x'.repeat(100_000)}`, () => setTimeout(() => s.destroy(), 200));
+        }
+      });
+      s.on('close', () => resolve());
+      s.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('stops cleanly on SIGTERM (exit 0) and on SIGINT', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const { proc } = await serve();
