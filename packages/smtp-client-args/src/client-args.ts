@@ -58,7 +58,15 @@ export interface ExistsAndFetch {
   readonly value?: string;
 }
 
-/** DSN notification conditions. RFC 3461 §4.1. */
+/**
+ * DSN notification conditions.
+ *
+ * @example
+ * ```ts
+ * const when: NotifyCondition[] = ['FAILURE', 'DELAY'];
+ * ```
+ * @see RFC 3461 §4.1
+ */
 export type NotifyCondition = 'SUCCESS' | 'FAILURE' | 'DELAY';
 
 const ENTRY_OVERHEAD = 1; // the SP before each parameter

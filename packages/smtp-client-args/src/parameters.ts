@@ -7,7 +7,15 @@
 import { tryXtextDecode } from './xtext.js';
 import { isAlnum, isAtext, isDigit, isEsmtpValue, hasNonAscii, isControl, isWellFormed } from './text.js';
 
-/** Which command a parameter belongs to. RFC 5321 §4.1.1.2, §4.1.1.3. */
+/**
+ * Which command a parameter belongs to.
+ *
+ * @example
+ * ```ts
+ * const c: ParameterCommand = DEFAULT_PARAMETERS.get('NOTIFY')!.command; // 'rcpt'
+ * ```
+ * @see RFC 5321 §4.1.1.2, §4.1.1.3
+ */
 export type ParameterCommand = 'mail' | 'rcpt';
 
 /**

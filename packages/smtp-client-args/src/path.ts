@@ -9,23 +9,53 @@ import { LocalProtocolError, RemoteProtocolError } from './errors.js';
 import type { ArgsErrorCode } from './errors.js';
 import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length } from './text.js';
 
-/** The null reverse-path `<>` (bounces, DSNs). RFC 5321 §4.5.5. */
+/**
+ * The null reverse-path `<>` (bounces, DSNs).
+ *
+ * @example
+ * ```ts
+ * parsePath('<>'); // { kind: 'null' }
+ * ```
+ * @see RFC 5321 §4.5.5
+ */
 export interface NullPath {
   readonly kind: 'null';
 }
 
-/** The special forward-path `<postmaster>` (no domain). RFC 5321 §4.1.1.3. */
+/**
+ * The special forward-path `<postmaster>` (no domain).
+ *
+ * @example
+ * ```ts
+ * parseRcptTo('TO:<Postmaster>').path; // { kind: 'postmaster' }
+ * ```
+ * @see RFC 5321 §4.1.1.3
+ */
 export interface PostmasterPath {
   readonly kind: 'postmaster';
 }
 
 /**
  * What the domain of a mailbox is: a host name (`name`), or an address literal: `[192.0.2.1]`
- * (`ipv4`), `[IPv6:2001:db8::1]` (`ipv6`), `[tag:content]` (`general`). RFC 5321 §4.1.3.
+ * (`ipv4`), `[IPv6:2001:db8::1]` (`ipv6`), `[tag:content]` (`general`).
+ *
+ * @example
+ * ```ts
+ * mailboxPath('a', '[192.0.2.1]').domainKind; // 'ipv4'
+ * ```
+ * @see RFC 5321 §4.1.3
  */
 export type DomainKind = 'name' | 'ipv4' | 'ipv6' | 'general';
 
-/** A mailbox path. RFC 5321 §4.1.2. */
+/**
+ * A mailbox path.
+ *
+ * @example
+ * ```ts
+ * const m: MailboxPath = mailboxPath('john doe', 'example.com'); // m.address === '"john doe"@example.com'
+ * ```
+ * @see RFC 5321 §4.1.2
+ */
 export interface MailboxPath {
   readonly kind: 'mailbox';
   /** The local part as text: quotes removed and quoted pairs unescaped (`"a b"` -> `a b`). */
