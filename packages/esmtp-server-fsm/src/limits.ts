@@ -15,6 +15,7 @@
  * | junkCommandLimit | 100 | - | 100 | 10 |
  * | maxLocalPart / maxDomain / maxPath | 64 / 255 / 256 | same (§4.5.3.1.1-3) | - | - |
  * | maxPendingOutput | 65536 | - | - | - |
+ * | maxUnauthenticatedCommands | 10 (only with `auth.required`) | - | - | - |
  *
  * @example
  * ```ts
@@ -40,6 +41,8 @@ export interface ServerLimits {
   readonly maxPath: number;
   /** Unsent reply bytes above which input processing pauses (pipelining flood, DOS-6). */
   readonly maxPendingOutput: number;
+  /** Commands allowed before a successful AUTH when `auth.required` is on, then `421 4.7.0` (smtp-server: 10). */
+  readonly maxUnauthenticatedCommands: number;
 }
 
 /**
@@ -62,6 +65,7 @@ export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
   maxDomain: 255,
   maxPath: 256,
   maxPendingOutput: 65536,
+  maxUnauthenticatedCommands: 10,
 });
 
 /**

@@ -453,3 +453,12 @@ describe('custom verbs through the smtp-capabilities registry', () => {
     expect(seen).toEqual(['XSTATS all']);
   });
 });
+
+describe('DOS-5 unauthenticated commands', () => {
+  it('DOS-5 with auth required, 10 commands without AUTH, then 421 4.7.0', () => {
+    const d = drive({ secure: true, auth: { mechanisms: ['PLAIN'], required: true }, pipeliningSync: 'off' });
+    const out = d.feed('NOOP\r\n'.repeat(11));
+    expect(codes(out)).toEqual([...Array<number>(10).fill(250), 421]);
+    expect(d.conn.phase).toBe('closed');
+  });
+});

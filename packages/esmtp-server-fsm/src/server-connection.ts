@@ -296,6 +296,7 @@ export class ServerConnection {
   private xforwardAttrs: ClientAttributes | undefined;
   private errors = 0;
   private junk = 0;
+  private unauthenticated = 0;
   private shutdownRequested = false;
   private disposed = false;
 
@@ -806,6 +807,11 @@ export class ServerConnection {
       this.junk++;
       if (this.junk > this.limits.junkCommandLimit) this.countError();
       if (this.current === 'closed') return;
+    }
+    if (this.options.auth?.required && this.authUser === undefined && verb !== 'QUIT' && ++this.unauthenticated > this.limits.maxUnauthenticatedCommands) {
+      this.send({ code: 421, enhanced: '4.7.0', text: `${this.hostname} Error: too many commands without authentication` });
+      this.close('too-many-errors');
+      return;
     }
     if (this.current === 'rejected') {
       if (verb === 'QUIT') return this.quit();
