@@ -34,6 +34,20 @@ export interface StoredMessage {
 
 let sequence = 0;
 
+/** Flushes a directory entry (the renames) to disk; best effort where directories cannot be opened. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Not supported on this platform (e.g. Windows): the renames are still atomic.
+  }
+}
+
 /** A sortable, unique message id: UTC timestamp, a per-process counter and random bits. */
 export function newMessageId(now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -92,6 +106,7 @@ export class MessageWriter {
       await fh.close();
     }
     await rename(jsonTmp, json);
+    await syncDirectory(this.#dir);
     return { id: this.id, eml, json, size: this.#size };
   }
 
