@@ -198,8 +198,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   delete(keyword: string): boolean {
-    if (typeof keyword !== 'string') return false;
-    const k = asciiUpper(keyword);
+    const k = asciiUpper(String(keyword));
     if (!this.#entries.has(k)) return false;
     this.#byteLength -= SmtpClientArgs.#cost(k, this.#entries.get(k));
     this.#entries.delete(k);
@@ -216,11 +215,8 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   existsAndFetch(keyword: string): ExistsAndFetch {
-    if (typeof keyword !== 'string') return { exists: false };
-    const k = asciiUpper(keyword);
-    if (!this.#entries.has(k)) return { exists: false };
-    const value = this.#entries.get(k);
-    return value === undefined ? { exists: true } : { exists: true, value };
+    const value = this.get(keyword);
+    return value !== undefined ? { exists: true, value } : { exists: this.has(keyword) };
   }
 
   /**
@@ -233,7 +229,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   has(keyword: string): boolean {
-    return typeof keyword === 'string' && this.#entries.has(asciiUpper(keyword));
+    return this.#entries.has(asciiUpper(String(keyword)));
   }
 
   /**
@@ -246,7 +242,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   get(keyword: string): string | undefined {
-    return typeof keyword === 'string' ? this.#entries.get(asciiUpper(keyword)) : undefined;
+    return this.#entries.get(asciiUpper(String(keyword)));
   }
 
   /**

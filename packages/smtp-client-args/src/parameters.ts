@@ -288,6 +288,10 @@ export const DEFAULT_PARAMETERS: ReadonlyMap<string, ParameterSpec> = new Map(
       ['NOTIFY', 'rcpt', 'DSN', 'RFC 3461', 'required', (v) => parseNotify(v) !== undefined],
       ['ORCPT', 'rcpt', 'DSN', 'RFC 3461, RFC 6533', 'required', (v, ctx) => parseOrcpt(v, ctx) !== undefined],
       ['RRVS', 'rcpt', 'RRVS', 'RFC 7293', 'required', (v) => parseRrvs(v) !== undefined],
+      // Defined elsewhere; only the generic esmtp-value grammar is checked.
+      ['SOLICIT', 'mail', 'NO-SOLICITING', 'RFC 3865', 'required', undefined],
+      ['CONPERM', 'mail', 'CONPERM', 'RFC 4141', 'optional', undefined],
+      ['CONNEG', 'rcpt', 'CONNEG', 'RFC 4141', 'optional', undefined],
     ] satisfies [string, ParameterCommand, string, string, ParameterSpec['value'], ((v: string, ctx: ValidationContext) => boolean) | undefined][]
   ).map(([keyword, command, extensions, rfc, value, check]) => {
     const spec: ParameterSpec = {
