@@ -679,7 +679,8 @@ export class ClientConnection {
     const msgs = this.#queue;
     this.#queue = [];
     msgs.forEach((m, i) => {
-      const unknown = i === 0 && afterDot && (code === 'ERR_SMTP_CLIENT_TIMEOUT' || code === 'ERR_SMTP_CLIENT_CONNECTION_LOST');
+      // After the final dot without a reply (timeout, EOF, garbage): maybe delivered (TMO-2, RPL-5).
+      const unknown = i === 0 && afterDot;
       const stage = this.stage;
       if (i === 0 && this.#txn) {
         for (const r of this.#txn.rcpts) {
