@@ -148,6 +148,32 @@ describe('createServer', () => {
     expect(doneAt).toBeGreaterThan(0);
   });
 
+  it('DOS-8 a body trickling below minDataRate gets 421 4.4.2', async () => {
+    const aborted: string[] = [];
+    const port = await start({
+      minDataRate: 1000,
+      minDataRateGraceMs: 200,
+      onData: async (_e, body) => {
+        try {
+          await collect(body);
+        } catch (e) {
+          aborted.push(String(e));
+        }
+      },
+    });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    await c.cmd('MAIL FROM:<a@b.c>');
+    await c.cmd('RCPT TO:<d@e.f>');
+    await c.cmd('DATA');
+    const bye = c.reply();
+    c.socket.write('a');
+    expect(await bye).toMatch(/^421 4\.4\.2/);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(aborted).toHaveLength(1);
+  });
+
   it('connection limit: 421 past maxConnections', async () => {
     const port = await start({ maxConnections: 1 });
     const a = await client(port);

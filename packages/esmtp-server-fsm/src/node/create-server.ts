@@ -114,6 +114,14 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
   readonly proxyProtocol?: boolean;
   /** Which clients may use XCLIENT/XFORWARD (default: none). */
   readonly isTrusted?: (remoteAddress: string | undefined) => boolean;
+  /**
+   * Slowloris defence (DOS-8): while a message body streams, the average rate must stay at or
+   * above this many bytes/s once `minDataRateGraceMs` has passed, else `421 4.4.2` (default 0 =
+   * off; Postfix `smtpd_min_data_rate` is 500).
+   */
+  readonly minDataRate?: number;
+  /** How long a body may run before `minDataRate` is enforced, in ms (default 10000). */
+  readonly minDataRateGraceMs?: number;
   /** Unprocessed input bytes above which the socket stops reading (default 262144). */
   readonly maxBufferedInput?: number;
   readonly onConnect?: (session: SessionContext) => HookResult | Promise<HookResult>;
@@ -229,6 +237,9 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     dataPromise: Promise<unknown> | undefined;
     closed = false;
     upgrading = false;
+    rateTimer: NodeJS.Timeout | undefined;
+    bodyBytes = 0;
+    bodyStart = 0;
     readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
 
     constructor(socket: Socket, readonly proxy: ProxyInfo | undefined, readonly id: string) {
@@ -244,7 +255,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (!options.onRcptTo) autoAccept.push('rcpt');
       if (!options.onCommand) autoAccept.push('command');
       autoAccept.push('xclient');
-      const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, ...core } = options;
+      const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, ...core } = options;
       const clientAddress = this.proxy?.sourceAddress ?? this.socket.remoteAddress;
       this.conn = new ServerConnection({
         ...core,
@@ -296,6 +307,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     onData(chunk: Buffer): void {
       if (this.closed || this.conn.phase === 'closed') return;
+      if (this.rateTimer) this.bodyBytes += chunk.length;
       this.conn.receiveData(chunk);
       this.pump();
     }
@@ -304,6 +316,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (this.closed) return;
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
+      this.stopRate();
       if (this.conn.phase !== 'closed') this.conn.receiveEof();
       this.drainEvents();
       this.body?.destroy(new Error('connection closed'));
@@ -415,7 +428,30 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.answer(reply ?? { code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
     }
 
+    startRate(): void {
+      const min = options.minDataRate ?? 0;
+      if (min <= 0 || this.rateTimer) return;
+      this.bodyBytes = 0;
+      this.bodyStart = Date.now();
+      const grace = options.minDataRateGraceMs ?? 10_000;
+      this.rateTimer = setInterval(() => {
+        const elapsed = (Date.now() - this.bodyStart) / 1000;
+        if (elapsed * 1000 >= grace && this.bodyBytes / elapsed < min && !this.closed && this.conn.phase !== 'closed') {
+          this.stopRate();
+          this.conn.handleTimeout();
+          this.pump();
+        }
+      }, Math.min(1000, Math.max(50, grace)));
+      this.rateTimer.unref();
+    }
+
+    stopRate(): void {
+      if (this.rateTimer) clearInterval(this.rateTimer);
+      this.rateTimer = undefined;
+    }
+
     abortBody(reason: string): void {
+      this.stopRate();
       if (this.body && !this.body.destroyed) this.body.destroy(new Error(`message aborted: ${reason}`));
       this.body = undefined;
       this.dataPromise?.catch(() => undefined);
@@ -469,6 +505,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
             },
           });
           body.on('error', () => undefined);
+          this.startRate();
           this.body = body;
           this.bodyWanted = true;
           const envelope = this.envelope;
@@ -492,6 +529,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           }
           return;
         case 'message-end': {
+          this.stopRate();
           const body = this.body;
           const p = this.dataPromise ?? Promise.resolve(undefined);
           this.body = undefined;
