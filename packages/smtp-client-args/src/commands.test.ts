@@ -56,6 +56,28 @@ describe('parseMailFrom / parseRcptTo: strict refusals (fixture)', () => {
   });
 });
 
+const accepted = JSON.parse(readFileSync(new URL('../test/fixtures/accepted.json', import.meta.url), 'utf8')) as {
+  advertised: string[];
+  cases: { command: 'mail' | 'rcpt'; text: string; address: string | null; args: string }[];
+};
+
+describe('parseMailFrom / parseRcptTo: real-world shapes are accepted (fixture)', () => {
+  it.each(accepted.cases.map((c) => [`${c.command.toUpperCase()} ${c.text}`, c] as const))('%s', (_name, c) => {
+    const parse = c.command === 'mail' ? parseMailFrom : parseRcptTo;
+    const r = parse(c.text, { advertised: accepted.advertised, smtpUtf8: c.command === 'rcpt' });
+    const address = r.path.kind === 'mailbox' ? r.path.address : r.path.kind === 'null' ? null : 'postmaster';
+    expect(address).toBe(c.address);
+    expect(r.args.toString()).toBe(c.args);
+    // What we parse, we can write back, and it parses to the same thing.
+    if (r.path.kind !== (c.command === 'mail' ? 'postmaster' : 'null')) {
+      const line = c.command === 'mail' ? formatMailFrom(r.path, r.args) : formatRcptTo(r.path, r.args, { smtpUtf8: true });
+      const again = parse(line, { advertised: accepted.advertised, smtpUtf8: c.command === 'rcpt' });
+      expect(again.path).toEqual(r.path);
+      expect(again.args.toString()).toBe(r.args.toString());
+    }
+  });
+});
+
 describe('parseMailFrom / parseRcptTo: accepted input', () => {
   it('parses path, args and typed parameters', () => {
     const r = parseMailFrom('FROM:<a@example.com> SIZE=1000 BODY=8bitmime RET=hdrs ENVID=x+2By AUTH=<>');
