@@ -61,3 +61,22 @@ describe('client <-> esmtp-server-fsm in memory', () => {
     expect(pair.client.nextEvent()).toMatchObject({ type: 'error', code: 'ERR_SMTP_CLIENT_TIMEOUT' });
   });
 });
+
+describe('client <-> esmtp-server-fsm: BDAT', () => {
+  it('SMUG-7 property: BDAT chunks (no dot-stuffing) arrive normalized and exact', () => {
+    fc.assert(
+      fc.property(bodyBytes, fc.integer({ min: 1, max: 5 }), (body, parts) => {
+        const size = Math.ceil(body.length / parts) || 1;
+        const chunks: Uint8Array[] = [];
+        for (let i = 0; i < body.length; i += size) chunks.push(body.subarray(i, i + size));
+        const pair = createPair({ client: { chunking: true }, bodies: { 1: chunks } });
+        pair.client.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
+        pair.run();
+        expect(pair.serverEvents.some((e) => e.type === 'data-start' && e.mode === 'bdat')).toBe(true);
+        expect(pair.messages).toHaveLength(1);
+        expect([...pair.messages[0]!.content]).toEqual([...normalizeBody(body)]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -38,6 +38,8 @@ async function waitForPort(port: number): Promise<void> {
 let dir = '';
 let port = 0;
 let sink: ChildProcess | undefined;
+let lmtpSink: ChildProcess | undefined;
+let lmtpPort = 0;
 
 beforeAll(async () => {
   if (!available) return;
@@ -48,10 +50,14 @@ beforeAll(async () => {
   const args = [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), '-d', join(dir, '%H%M%S.'), `127.0.0.1:${port}`, '50'];
   sink = spawn(SINK, args, { stdio: 'ignore' });
   await waitForPort(port);
+  lmtpPort = await freePort();
+  lmtpSink = spawn(SINK, [...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []), '-L', `127.0.0.1:${lmtpPort}`, '10'], { stdio: 'ignore' });
+  await waitForPort(lmtpPort);
 });
 
 afterAll(() => {
   sink?.kill('SIGTERM');
+  lmtpSink?.kill('SIGTERM');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -88,5 +94,11 @@ describe.skipIf(!available)('client -> Postfix smtp-sink', () => {
     await client.quit();
     expect(results.every((x) => x.outcome === 'delivered')).toBe(true);
     expect((await settle(before + 20)).length).toBeGreaterThanOrEqual(before + 20);
+  });
+
+  it('LMTP: one final reply per recipient', async () => {
+    const r = await sendMail({ host: '127.0.0.1', port: lmtpPort, security: 'none', lmtp: true, from: 'a@client.test', to: ['u1@store.test', 'u2@store.test'], body: 'x' });
+    expect(r.outcome).toBe('delivered');
+    expect(r.recipients.map((x) => [x.status, x.reply?.code])).toEqual([['accepted', 250], ['accepted', 250]]);
   });
 });
