@@ -533,3 +533,42 @@ describe('BDAT without PIPELINING', () => {
     expect(dec.decode(conn.dataToSend())).toBe('BDAT 0 LAST\r\n');
   });
 });
+
+describe('delays: a silent server hits the phase timer (TMO-1)', () => {
+  for (const [verb, phase, ms] of [['EHLO', 'ehlo', 300_000], ['MAIL', 'mail', 300_000], ['RCPT', 'rcpt', 300_000], ['DATA', 'data-init', 120_000]] as const) {
+    it(`no reply to ${verb}: ${phase} timer of ${ms} ms, transient failure`, () => {
+      const { server, conn } = session({ silentOn: verb, ehlo: ['8BITMIME'] });
+      conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+      const events = run(conn, server);
+      const t = conn.pendingTimeout()!;
+      expect(t).toMatchObject({ phase, ms });
+      conn.handleTimeout(t.id);
+      for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
+      expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT' });
+      expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: true });
+    });
+  }
+});
+
+describe('reject at each command', () => {
+  const cases: [string, Script, string][] = [
+    ['greeting 421', { greeting: '421 4.3.2 busy' }, 'failed'],
+    ['EHLO and HELO refused', { ehloReply: '550 no', helo: '550 no' }, 'failed'],
+    ['MAIL 451', { mail: '451 4.3.0 later' }, 'failed'],
+    ['every RCPT 550', { rcpt: () => '550 5.1.1 no' }, 'failed'],
+    ['DATA 554', { data: '554 5.7.1 no' }, 'failed'],
+    ['final 552', { final: '552 5.3.4 too big' }, 'failed'],
+    ['RSET refused after a failed MAIL', { mail: '550 no', rset: '500 what' }, 'failed'],
+  ];
+  for (const [name, script, outcome] of cases) {
+    it(name, () => {
+      const { server, conn } = session(script);
+      conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+      conn.quit();
+      const events = run(conn, server);
+      expect(sent(events)[0]?.outcome).toBe(outcome);
+      expect(conn.closed).toBe(true);
+      expect(events.filter((e) => e.type === 'message-sent')).toHaveLength(1);
+    });
+  }
+});
