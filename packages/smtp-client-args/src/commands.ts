@@ -83,6 +83,7 @@ export interface ParseOptions {
  * @see RFC 1870, RFC 6152, RFC 3030, RFC 3461, RFC 4954, RFC 6531, RFC 8689, RFC 6710, RFC 2852, RFC 4865, RFC 3885
  */
 export interface MailParameters {
+  /** Declared size in bytes (SIZE allows 20 digits; above 2^53 the number is approximate). */
   readonly size?: number;
   readonly body?: '7BIT' | '8BITMIME' | 'BINARYMIME';
   readonly ret?: 'FULL' | 'HDRS';
