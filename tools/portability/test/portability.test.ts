@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_PACKAGES } from '../src/packages.mjs';
-import { bundleSize, distExists, readBudget, root, runBrowser, runRuntime, type RuntimeRun } from '../src/harness.js';
+import { browserBundle, bundleSize, distExists, readBudget, root, runBrowser, runRuntime, type RuntimeRun } from '../src/harness.js';
 
 let node: RuntimeRun;
 
@@ -22,6 +22,26 @@ describe('conformance script', () => {
     expect(result.packages).toEqual([...CORE_PACKAGES].sort());
   });
 
+  it('exercises every area with meaningful results (so equality across runtimes means something)', () => {
+    const r = JSON.parse(node.output);
+    expect(r.replies.whole).toHaveLength(5);
+    expect(r.replies.sameByteByByte).toBe(true);
+    expect(r.replies.enhanced).toEqual(['5.7.1', '4.7.650', '5.7.606']);
+    expect(r.replies.bareLf.error).toMatch(/^ERR_/);
+    expect(r.ehlo.size).toBe(52428800);
+    expect(r.ehlo.auth).toEqual(['CRAM-MD5', 'LOGIN', 'PLAIN']);
+    expect(r.args.mailLine).toBe('MAIL FROM:<alice@example.com> SIZE=12345 BODY=8BITMIME ENVID=id+2B1+3Dx');
+    expect(r.args.injection.error).toMatch(/^ERR_/);
+    expect(r.classification.builtin.map((c: { id: number }) => c.id)).toEqual([10, 22, 51, 52, 51, 10, 1]);
+    expect(r.classification.domainRule.id).toBe(54);
+    // The in-memory conversation: one message, dot-stuffing undone, bare LF normalised, one rejection.
+    const received = Buffer.from(r.conversation.received, 'hex').toString('latin1');
+    expect(received).toBe('Subject: portability\r\n\r\n.leading dot\r\nbare lf\r\nend\r\n');
+    expect(r.conversation.clientEvents).toContain('recipient nobody@mx.example rejected 10');
+    expect(r.conversation.serverEvents.filter((t: string) => t === 'message-end')).toHaveLength(1);
+    expect(r.conversation.closed).toBe(true);
+  });
+
   it.each(['bun', 'deno'] as const)('gives byte-identical results in %s', (runtime) => {
     const other = runRuntime(runtime);
     expect(other.output).toBe(node.output);
@@ -34,6 +54,11 @@ describe('conformance script', () => {
 });
 
 describe('browser bundles and size budgets', () => {
+  it('the browser bundle pulls in no Node built-in and no polyfill', async () => {
+    const code = await browserBundle();
+    expect(code).not.toMatch(/\bfrom\s*["']node:|require\(["']|\bBuffer\b|process\.env/);
+  });
+
   const budget = readBudget();
   it.each([...CORE_PACKAGES])('%s bundles for the browser with no Node built-ins and stays within budget', async (name) => {
     const deps = CORE_PACKAGES.filter((p) => p !== name);
