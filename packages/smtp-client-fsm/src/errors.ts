@@ -37,6 +37,7 @@ export type ClientErrorCode =
   | 'ERR_SMTP_CLIENT_AUTH_FAILED'
   | 'ERR_SMTP_CLIENT_TIMEOUT'
   | 'ERR_SMTP_CLIENT_CONNECTION_LOST'
+  | 'ERR_SMTP_CLIENT_TLS_FAILED'
   | 'ERR_SMTP_CLIENT_GREETING_REJECTED'
   | 'ERR_SMTP_CLIENT_HELLO_REJECTED'
   // Message-level local failures (reported in `message-sent` results, never thrown).

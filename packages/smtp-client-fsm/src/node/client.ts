@@ -259,7 +259,8 @@ class Client implements SmtpClient {
         return;
       }
       case 'error':
-        this.#lastError = new SmtpClientError(e.code, e.message, 'remote');
+        // The first failure is the cause: a socket or TLS error seen before keeps its more precise code.
+        this.#lastError ??= new SmtpClientError(e.code, e.message, 'remote');
         return;
       case 'auth-failed':
         this.#lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote');
@@ -312,9 +313,16 @@ class Client implements SmtpClient {
       socket: plain,
     } as tls.ConnectionOptions);
     this.#socket = secure;
+    let established = false;
     secure.once('secureConnect', () => {
+      established = true;
       this.connection.tlsEstablished();
       this.#pump();
+    });
+    // A failed handshake (certificate refused, protocol mismatch) is reported as a TLS failure,
+    // not as a lost connection, so callers can tell the cause.
+    secure.once('error', (e: Error) => {
+      if (!established) this.#lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', `TLS handshake failed: ${e.message}`, 'remote', { cause: e });
     });
     this.#attach(secure);
   }

@@ -90,4 +90,15 @@ describe('smtp-client-fsm/node with TLS', () => {
     const port = await listen(() => tls.createServer({ key, cert }, (sock) => serve(sock, new ScriptedServer({}), false, seen)));
     await expect(sendMail({ host: '127.0.0.1', port, security: 'implicit', from: 'a@x', to: ['b@y'], body: 'x' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
   });
+
+  it('STARTTLS with an untrusted certificate fails with the TLS cause, not a lost connection', async () => {
+    const seen = { tls: [] as boolean[] };
+    const port = await listen(() => net.createServer((sock) => serve(sock, new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING'] }), true, seen)));
+    const failure = await sendMail({ host: '127.0.0.1', port, security: 'starttls', from: 'a@x', to: ['b@y'], body: 'x' }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string },
+    );
+    expect(failure?.code).toBe('ERR_SMTP_CLIENT_TLS_FAILED');
+    expect(failure?.message).toMatch(/certificate/i);
+  });
 });
