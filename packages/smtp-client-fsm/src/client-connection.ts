@@ -2,7 +2,7 @@
  * The sans-IO SMTP/LMTP client: bytes in (`receiveData`), events out (`nextEvent`), bytes to
  * write (`dataToSend`). The session runs through an ordered, user-extensible list of states.
  */
-import { ReplyReader, isRemoteProtocolError } from 'smtp-reply-reader';
+import { ReplyReader, formatEnhancedStatusCode, isRemoteProtocolError } from 'smtp-reply-reader';
 import type { Reply, ReplyReaderOptions } from 'smtp-reply-reader';
 import { BodyEncoder } from './body-encoder.js';
 import type { BareLineEndingPolicy } from './body-encoder.js';
@@ -611,8 +611,10 @@ export class ClientConnection {
       const reply = replies[i]!;
       const tr = this.#opts.transcript;
       if (tr) {
+        // Each line as on the wire, the enhanced status code included (the reader strips it from `lines`).
         const lines = reply.lines.length ? reply.lines : [''];
-        lines.forEach((line, j) => tr({ direction: 'server', line: `${reply.code}${j < lines.length - 1 ? '-' : ' '}${line}` }));
+        const enhanced = reply.enhanced ? `${formatEnhancedStatusCode(reply.enhanced)} ` : '';
+        lines.forEach((line, j) => tr({ direction: 'server', line: `${reply.code}${j < lines.length - 1 ? '-' : ' '}${enhanced}${line}` }));
       }
       if (this.#outstanding === 0) {
         if (reply.code === 421) this.#on421(reply);
