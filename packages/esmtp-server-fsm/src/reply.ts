@@ -65,7 +65,8 @@ export function checkReply(reply: ReplyInit): void {
  * Formats a reply for the wire with `formatReply` of smtp-reply-reader: `NNN-` continuation
  * lines, `NNN ` on the last, the enhanced code on every line when `enhanced` is true (a generic
  * `X.0.0` when the reply has none), long lines wrapped at 512 bytes. A `334` SASL challenge is
- * written as `334 <base64>` (RFC 4954 §4 requires the space even when the challenge is empty).
+ * one line `334 <base64>`, never wrapped, with the space kept when the challenge is empty
+ * (RFC 4954 §4, done by `formatReply`).
  *
  * @example
  * ```ts
@@ -75,7 +76,12 @@ export function checkReply(reply: ReplyInit): void {
  */
 export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
   const lines = typeof reply.text === 'string' ? [reply.text] : reply.text && reply.text.length > 0 ? reply.text : [''];
-  if (reply.code === 334) return `334 ${lines[0] ?? ''}\r\n`;
+  if (reply.code === 334) {
+    // One line however long (a SASL challenge is never wrapped); smtp-reply-reader keeps the space
+    // of an empty challenge (`334 `, RFC 4954 §4).
+    const challenge = lines[0] ?? '';
+    return formatReply({ code: 334, text: challenge }, { maxLineLength: Math.max(512, challenge.length + 6) });
+  }
   let esc: EnhancedStatusCode | undefined;
   if (enhanced && reply.code !== 354) {
     const cls = Math.floor(reply.code / 100) as 2 | 4 | 5;

@@ -35,6 +35,21 @@ describe('formatReply', () => {
     expect(formatReply({ code: 250, lines: [] })).toBe('250\r\n');
     expect(formatReply({ code: 250, lines: ['a', ''] })).toBe('250-a\r\n250\r\n');
   });
+  test('an empty 334 challenge keeps its space (RFC 4954 §4); other codes stay bare unless asked', () => {
+    expect(formatReply({ code: 334, text: '' })).toBe('334 \r\n');
+    expect(formatReply({ code: 334, lines: [] })).toBe('334 \r\n');
+    expect(formatReply({ code: 334, text: 'PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UuZXhhbXBsZS5uZXQ+' })).toBe(
+      '334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UuZXhhbXBsZS5uZXQ+\r\n',
+    );
+    expect(formatReply({ code: 334, text: '' }, { spaceOnEmptyLastLine: false })).toBe('334\r\n');
+    expect(formatReply({ code: 250, text: '' }, { spaceOnEmptyLastLine: true })).toBe('250 \r\n');
+    expect(formatReply({ code: 250, lines: ['a', ''] }, { spaceOnEmptyLastLine: true })).toBe('250-a\r\n250 \r\n');
+    expect(formatReply({ code: 250, lines: ['a', 'b'] }, { spaceOnEmptyLastLine: true })).toBe('250-a\r\n250 b\r\n');
+    expect(new TextDecoder().decode(formatReplyBytes({ code: 334, text: '' }))).toBe('334 \r\n');
+  });
+  test('an empty 334 challenge reads back as an empty line', () => {
+    expect(parseReply(formatReply({ code: 334, text: '' })).lines).toEqual(['']);
+  });
   test('a parsed Reply formats back to the same wire form', () => {
     const wire = '550-5.1.1 first\r\n550 5.1.1 second\r\n';
     expect(formatReply(parseReply(wire))).toBe(wire);

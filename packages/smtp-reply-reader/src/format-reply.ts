@@ -37,6 +37,12 @@ export type FormatReplyInput =
 export interface FormatReplyOptions {
   /** Longest line written, in bytes with its CRLF. Default and minimum 512 (RFC 5321 §4.5.3.1.5). */
   readonly maxLineLength?: number;
+  /**
+   * Write `NNN ` (code and space) rather than the bare `NNN` when the last line has no text.
+   * Default: true for `334` (RFC 4954 §4: `334 ` followed by a possibly empty base64 challenge),
+   * false for every other code (RFC 5321 §4.2 allows the bare code).
+   */
+  readonly spaceOnEmptyLastLine?: boolean;
 }
 
 function checkCode(code: number): void {
@@ -92,8 +98,9 @@ function wrap(line: string, budget: number, out: string[]): void {
 /**
  * Writes a reply in wire form: CRLF line ends, `NNN-` on every line but the last, the enhanced
  * status code on every line when given, each line at most 512 bytes with its CRLF (long text is
- * wrapped after a space, the space being consumed, or hard-split when there is none). CR, LF, NUL
- * or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
+ * wrapped after a space, the space being consumed, or hard-split when there is none). An empty
+ * last line is the bare code, except for `334` (or with `spaceOnEmptyLastLine`): `NNN `. CR, LF,
+ * NUL or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
  * so no input can inject a second reply.
  *
  * @example
@@ -102,8 +109,9 @@ function wrap(line: string, budget: number, out: string[]): void {
  * // "550 5.1.1 No such user\r\n"
  * formatReply({ code: 250, lines: ['mx.example.com', 'PIPELINING'] });
  * // "250-mx.example.com\r\n250 PIPELINING\r\n"
+ * formatReply({ code: 334, text: '' }); // "334 \r\n" (empty SASL challenge)
  * ```
- * @see RFC 5321 §4.2, §4.5.3.1.5; RFC 2034 §4
+ * @see RFC 5321 §4.2, §4.5.3.1.5; RFC 2034 §4; RFC 4954 §4
  */
 export function formatReply(reply: FormatReplyInput, options: FormatReplyOptions = {}): string {
   checkCode(reply.code);
@@ -130,13 +138,15 @@ export function formatReply(reply: FormatReplyInput, options: FormatReplyOptions
     wrap(line, budget, pieces);
   }
   const code = String(reply.code);
+  const bare = (options.spaceOnEmptyLastLine ?? reply.code === 334) ? `${code} \r\n` : `${code}\r\n`;
   let out = '';
   for (let k = 0; k < pieces.length; k++) {
     const text = pieces[k]!;
     const more = k < pieces.length - 1;
     const body = enh ? (text ? `${enh} ${text}` : enh) : text;
-    // A final line with no text is the bare code (RFC 5321 §4.2: `Reply-code [ SP textstring ]`).
-    out += more ? `${code}-${body}\r\n` : body ? `${code} ${body}\r\n` : `${code}\r\n`;
+    // A final line with no text is the bare code (RFC 5321 §4.2: `Reply-code [ SP textstring ]`),
+    // or the code and a space when asked (always for a 334 challenge, RFC 4954 §4).
+    out += more ? `${code}-${body}\r\n` : body ? `${code} ${body}\r\n` : bare;
   }
   return out;
 }
