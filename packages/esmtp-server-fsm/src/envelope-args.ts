@@ -165,10 +165,6 @@ export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, polic
   const parsed: ParsedPath =
     path.kind === 'mailbox' ? { address: path.address, localPart: path.localPart, domain: path.domain } : path.kind === 'null' ? { address: '', localPart: '', domain: '' } : { address: 'postmaster', localPart: 'postmaster', domain: '' };
   if (!checkControls(parsed.address)) return fail(501, '5.5.2', 'Control characters are not allowed in addresses');
-  // BODY=BINARYMIME only when BINARYMIME (and CHUNKING) are offered (RFC 3030 §3).
-  for (const [key, value] of args) {
-    if (key.toUpperCase() === 'BODY' && value?.toUpperCase() === 'BINARYMIME' && !policy.binaryMime) return fail(555, '5.5.4', 'BODY=BINARYMIME not supported');
-  }
   const parameters: Record<string, string | true> = {};
   for (const [key, value] of args) parameters[key.toUpperCase()] = value ?? true;
   return { ok: true, path: parsed, parameters };

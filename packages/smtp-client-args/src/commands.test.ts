@@ -119,6 +119,29 @@ describe('parseMailFrom / parseRcptTo: accepted input', () => {
     expect(r).toMatchObject({ code: 'ERR_SMTP_PARAM_UNKNOWN', keyword: 'REQUIRETLS', reply: { code: 555, enhanced: '5.5.4' } });
     expect(refusal(() => parseRcptTo('TO:<a@b> RET=FULL', opts)).reply.code).toBe(555);
   });
+  it('BODY values follow what is advertised: BINARYMIME needs BINARYMIME, 8BITMIME needs 8BITMIME (555 5.5.4)', () => {
+    const only8 = { advertised: ['8BITMIME', 'PIPELINING'] };
+    const r = refusal(() => parseMailFrom('FROM:<a@b> BODY=BINARYMIME', only8));
+    expect(r).toMatchObject({ code: 'ERR_SMTP_PARAM_UNKNOWN', keyword: 'BODY', reply: { code: 555, enhanced: '5.5.4' } });
+    expect(r.reply.text).toContain('BODY=BINARYMIME');
+    expect(refusal(() => parseMailFrom('FROM:<a@b> body=binarymime', only8)).reply.code).toBe(555);
+    expect(parseMailFrom('FROM:<a@b> BODY=8bitmime', only8).parameters.body).toBe('8BITMIME');
+    expect(parseMailFrom('FROM:<a@b> BODY=7BIT', only8).parameters.body).toBe('7BIT');
+    const binOnly = { advertised: ['binarymime', 'CHUNKING'] };
+    expect(parseMailFrom('FROM:<a@b> BODY=BINARYMIME', binOnly).parameters.body).toBe('BINARYMIME');
+    expect(refusal(() => parseMailFrom('FROM:<a@b> BODY=8BITMIME', binOnly)).reply.code).toBe(555);
+    const both = { advertised: ['8BITMIME', 'BINARYMIME', 'CHUNKING'] };
+    for (const v of ['7BIT', '8BITMIME', 'BINARYMIME']) expect(parseMailFrom(`FROM:<a@b> BODY=${v}`, both).parameters.body).toBe(v);
+    // an invalid value stays a syntax error (501), not a refusal of the extension
+    expect(refusal(() => parseMailFrom('FROM:<a@b> BODY=9BIT', only8)).reply.code).toBe(501);
+  });
+  it('bodyValues overrides what is derived; without advertised every valid BODY value is accepted', () => {
+    expect(parseMailFrom('FROM:<a@b> BODY=BINARYMIME').parameters.body).toBe('BINARYMIME');
+    expect(parseMailFrom('FROM:<a@b> BODY=BINARYMIME', { allowedParameters: ['BODY'] }).parameters.body).toBe('BINARYMIME');
+    expect(refusal(() => parseMailFrom('FROM:<a@b> BODY=BINARYMIME', { bodyValues: ['7BIT', '8BITMIME'] })).reply.code).toBe(555);
+    expect(parseMailFrom('FROM:<a@b> BODY=BINARYMIME', { advertised: ['8BITMIME'], bodyValues: ['binarymime'] }).parameters.body).toBe('BINARYMIME');
+    expect(refusal(() => parseMailFrom('FROM:<a@b> BODY=7BIT', { advertised: ['8BITMIME'], bodyValues: [] })).reply.code).toBe(555);
+  });
   it('custom parameter specs validate private extensions', () => {
     const opts: ParseOptions = {
       allowedParameters: ['XPRIO'],

@@ -64,6 +64,12 @@ export interface ParseOptions {
   readonly advertised?: Iterable<string>;
   /** Parameter keywords allowed in addition (private extensions). */
   readonly allowedParameters?: Iterable<string>;
+  /**
+   * `BODY` values accepted (case-insensitive); any other value is refused with 555 5.5.4. Default:
+   * derived from `advertised` when given (`7BIT` always, `8BITMIME` when 8BITMIME is advertised,
+   * `BINARYMIME` when BINARYMIME is: RFC 6152 §2, RFC 3030 §3), otherwise every valid value.
+   */
+  readonly bodyValues?: Iterable<string>;
   /** Extra or overriding parameter definitions. */
   readonly parameters?: readonly ParameterSpec[];
   /** Leniency for real-world clients (all off by default). */
@@ -362,6 +368,13 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
     const res = args.add(r.keyword, r.value);
     if (!res.ok) throw paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
   }
+  const body = args.get('BODY');
+  if (body !== undefined && command === 'mail') {
+    const b = asciiUpper(body);
+    const adv = options.advertised === undefined ? undefined : [...options.advertised].map((k) => asciiUpper(String(k)));
+    const ok = options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv];
+    if (ok !== undefined && !ok.includes(b)) throw new RemoteProtocolError('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
+  }
   const path = scanned.path;
   if (path.kind === 'mailbox' && path.utf8 && !utf8) throw pathFailureReply({ ok: false, code: 'ERR_SMTP_UTF8_NOT_ALLOWED', reason: '' }, role);
   if (limits.messageSize !== undefined && command === 'mail') {
@@ -377,7 +390,8 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
  * Parses the arguments of MAIL (`FROM:<path> [params]`, optionally with the `MAIL ` verb and a final
  * CRLF). Strict RFC 5321 by default; throws a {@link RemoteProtocolError} whose `reply` a server sends:
  * 501 5.5.2 (no `FROM:`), 501 5.1.7 (bad or too long path), 553 5.6.7 (non-ASCII without SMTPUTF8),
- * 501 5.5.4 (garbage, bad or duplicate parameter), 555 5.5.4 (unknown or not advertised parameter),
+ * 501 5.5.4 (garbage, bad or duplicate parameter), 555 5.5.4 (unknown or not advertised parameter,
+ * or a BODY value outside `bodyValues`, e.g. `BODY=BINARYMIME` when only 8BITMIME is advertised),
  * 552 5.3.4 (SIZE over `limits.messageSize`).
  *
  * @example
