@@ -3,6 +3,8 @@
  * over the text finds every occurrence of every literal, in time linear in the text plus the
  * number of matches. Case-insensitive: the alphabet maps every UTF-16 code unit to the class of its
  * lower-case form, so the text is never copied or lower-cased. Literals must be lower case.
+ * Chosen code units can be "flagged" so that the matcher sees them on its slow path without a
+ * second test per character (the reply-code scanner rides on this).
  */
 
 /** @internal A compiled automaton. */
@@ -24,16 +26,23 @@ export class Automaton {
   readonly lengths: Int32Array;
   readonly states: number;
 
-  constructor(literals: readonly string[]) {
+  /**
+   * `flagged`: code units that get classes of their own and whose every transition is marked like
+   * a reporting one, so the hot loop's single sign test also catches them (the caller then checks
+   * what really happened: `own`/`dict` say whether a literal ends there).
+   */
+  constructor(literals: readonly string[], flagged = '') {
     this.charClass = new Uint16Array(65536);
     let width = 1;
-    for (const lit of literals) {
+    const flaggedClasses = new Set<number>();
+    for (const lit of [flagged, ...literals]) {
       for (let i = 0; i < lit.length; i++) {
         const c = lit.charCodeAt(i);
         if (this.charClass[c] === 0) this.charClass[c] = width++;
       }
     }
     this.width = width;
+    for (let i = 0; i < flagged.length; i++) flaggedClasses.add(this.charClass[flagged.charCodeAt(i)]!);
     // Fold: every unit whose lower-case form is a single unit of the alphabet shares its class.
     const classes = this.charClass;
     for (let c = 0; c < 65536; c++) {
@@ -108,7 +117,7 @@ export class Automaton {
       const oldBase = order[i]! * width;
       for (let cls = 0; cls < width; cls++) {
         const next = renumber[goto[oldBase + cls]!]!;
-        const reports = this.own[next]! >= 0 || this.dict[next]! >= 0;
+        const reports = this.own[next]! >= 0 || this.dict[next]! >= 0 || flaggedClasses.has(cls);
         this.delta[i * width + cls] = reports ? -(next * width) - 1 : next * width;
       }
     }

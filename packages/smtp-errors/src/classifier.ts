@@ -7,7 +7,7 @@ import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, 
 import { BUILTIN_RULES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
-import { normalizeReply, type ReplyInput } from './reply-input.js';
+import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { findKeyword } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
@@ -179,6 +179,17 @@ function checkId(id: unknown, what: string): number {
 
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
 const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
+const UNDETERMINED = BUILTIN_BY_ID.get(1)!;
+const DECIDED_NONE: DecidedBy = Object.freeze({ kind: 'none' });
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** The (frozen, shared) record of what decided a classification when `rule` won. */
+function decidedByRule(rule: StoredRule): DecidedBy {
+  if (rule.layer === 'domain') return Object.freeze({ kind: 'domain-rule', domain: rule.domain ?? '', pattern: rule.pattern });
+  if (rule.layer === 'user') return Object.freeze({ kind: 'user-rule', pattern: rule.pattern });
+  return Object.freeze({ kind: 'builtin-rule', name: rule.name ?? '', pattern: rule.pattern });
+}
+const BUILTIN_DECIDED: readonly DecidedBy[] = BUILTIN_STORED.map(decidedByRule);
 
 /**
  * An independent classifier: its own class registry, rules and cache. Nothing is shared between
@@ -200,6 +211,9 @@ export class Classifier {
   readonly #limits: ClassifierLimits;
   readonly #cache = new Map<string, Classification>();
   #matcher: RuleMatcher | undefined;
+  /** What decided, per rule rank of the current matcher. */
+  #decided: readonly DecidedBy[] = [];
+  readonly #enhancedTexts = new Map<number, string>();
 
   constructor(options: ClassifierOptions = {}) {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -230,9 +244,13 @@ export class Classifier {
    * ```
    * @see RFC 5321 §4.2, RFC 3463 §2
    */
-  classify(response: ReplyInput, options: ClassifyOptions = {}): Classification {
-    const length = options.length;
-    const domain = typeof options.domain === 'string' && options.domain !== '' ? fold(options.domain.trim()) : undefined;
+  classify(response: ReplyInput, options?: ClassifyOptions): Classification {
+    let length: number | undefined;
+    let domain: string | undefined;
+    if (options !== undefined && options !== null) {
+      length = options.length;
+      domain = typeof options.domain === 'string' && options.domain !== '' ? fold(options.domain.trim()) : undefined;
+    }
     const useCache = this.#limits.cacheSize > 0 && typeof response === 'string';
     let key = '';
     if (useCache) {
@@ -244,45 +262,60 @@ export class Classifier {
         return hit;
       }
     }
-    const lengthLimit = typeof length === 'number' && length >= 0 ? Math.floor(length) : undefined;
-    const reply = normalizeReply(response, lengthLimit, this.#limits.maxTextBytes);
-    const enhancedCode = reply.enhanced ? `${reply.enhanced.class}.${reply.enhanced.subject}.${reply.enhanced.detail}` : undefined;
-    let id = 1;
-    let rule: DecidedBy = { kind: 'none' };
+    const maxBytes = this.#limits.maxTextBytes;
+    const limit = typeof length === 'number' && length >= 0 ? Math.min(Math.floor(length), maxBytes) : maxBytes;
+    let text: string;
+    let code = -1;
+    let enhanced = -1;
+    let need = NEED_CODE | NEED_ENHANCED;
+    if (typeof response === 'string') {
+      text = truncateUtf8(response, limit);
+    } else if (response instanceof Uint8Array) {
+      text = decoder.decode(response.length > limit ? response.subarray(0, limit) : response);
+    } else {
+      const reply = normalizeStructured(response, limit);
+      text = reply.text;
+      if (reply.code !== undefined) {
+        code = reply.code;
+        need &= ~NEED_CODE;
+      }
+      if (reply.enhanced !== undefined) {
+        enhanced = packEnhanced(reply.enhanced);
+        need &= ~NEED_ENHANCED;
+      }
+    }
     const matcher = this.#getMatcher();
-    const matched = matcher.match(reply.text, domain);
+    const matched = matcher.match(text, domain, need);
+    if ((need & NEED_CODE) !== 0) code = matcher.codes[0]!;
+    if ((need & NEED_ENHANCED) !== 0) enhanced = matcher.codes[1]!;
+    let id = 1;
+    let rule: DecidedBy = DECIDED_NONE;
     if (matched) {
       id = matched.id;
-      rule =
-        matched.layer === 'domain'
-          ? { kind: 'domain-rule', domain: matched.domain ?? '', pattern: matched.pattern }
-          : matched.layer === 'user'
-            ? { kind: 'user-rule', pattern: matched.pattern }
-            : { kind: 'builtin-rule', name: matched.name ?? '', pattern: matched.pattern };
+      rule = this.#decided[matcher.rank]!;
     } else {
-      const byEnhanced = reply.enhanced ? enhancedClass(reply.enhanced) : undefined;
-      const permanent = reply.code !== undefined ? reply.code >= 500 : reply.enhanced?.class === 5;
-      if (byEnhanced && enhancedCode) {
+      const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
+      const byEnhanced = enhanced >= 0 ? enhancedClass(unpackEnhanced(enhanced)!) : undefined;
+      if (byEnhanced) {
         const stage = stageOfHint(matcher.hint);
         id = refineByStage(byEnhanced.id, stage, permanent);
-        rule = { kind: 'enhanced-code', code: enhancedCode, stage };
-      } else if (reply.code !== undefined) {
+        rule = { kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage };
+      } else if (code >= 0) {
         const stage = stageOfHint(matcher.hint);
-        id = refineByStage(replyCodeClass(reply.code), stage, permanent);
-        rule = { kind: 'reply-code', code: reply.code, stage };
+        id = refineByStage(replyCodeClass(code), stage, permanent);
+        rule = { kind: 'reply-code', code, stage };
       }
       if (id === 40 || id === 1) {
-        const keyword = findKeyword(reply.text);
+        const keyword = findKeyword(text);
         if (keyword) {
           id = keyword.id;
           rule = { kind: 'keyword', pattern: keyword.pattern };
         }
       }
     }
-    const cls = this.#classes.get(id) ?? BUILTIN_BY_ID.get(1)!;
-    const replyClass = reply.code !== undefined ? Math.floor(reply.code / 100) : reply.enhanced?.class;
-    const transient =
-      cls.category === 'hard' || cls.category === 'admin' ? false : replyClass === 5 ? false : true;
+    const cls = this.#classes.get(id) ?? UNDETERMINED;
+    const replyClass = code >= 0 ? Math.floor(code / 100) : enhanced >= 0 ? Math.floor(enhanced / 1_000_000) : 0;
+    const transient = cls.category === 'hard' || cls.category === 'admin' ? false : replyClass !== 5;
     const result: Classification = {
       id: cls.id,
       name: cls.name,
@@ -290,14 +323,24 @@ export class Classifier {
       category: cls.category,
       transient,
       rule,
-      replyCode: reply.code,
-      enhancedCode,
+      replyCode: code >= 0 ? code : undefined,
+      enhancedCode: enhanced >= 0 ? this.#enhancedText(enhanced) : undefined,
     };
     if (useCache) {
       this.#cache.set(key, result);
       if (this.#cache.size > this.#limits.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
     }
     return result;
+  }
+
+  /** `"5.1.1"` for a packed enhanced code; the strings are kept (at most 1024 of them). */
+  #enhancedText(packed: number): string {
+    let text = this.#enhancedTexts.get(packed);
+    if (text === undefined) {
+      text = `${Math.floor(packed / 1_000_000)}.${Math.floor(packed / 1000) % 1000}.${packed % 1000}`;
+      if (this.#enhancedTexts.size < 1024) this.#enhancedTexts.set(packed, text);
+    }
+    return text;
   }
 
   /**
@@ -449,7 +492,12 @@ export class Classifier {
   }
 
   #getMatcher(): RuleMatcher {
-    this.#matcher ??= new RuleMatcher(this.#ordered(), STAGE_HINTS);
+    if (this.#matcher === undefined) {
+      const ordered = this.#ordered();
+      const user = this.#userRules.length;
+      this.#decided = ordered.map((r, i) => (i >= user ? BUILTIN_DECIDED[i - user]! : decidedByRule(r)));
+      this.#matcher = new RuleMatcher(ordered, STAGE_HINTS);
+    }
     return this.#matcher;
   }
 }

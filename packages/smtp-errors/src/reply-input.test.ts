@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createClassifier } from './classifier.js';
 import { normalizeReply, parseEnhanced, scanCodes, truncateUtf8 } from './reply-input.js';
 
 const enc = new TextEncoder();
@@ -32,6 +33,57 @@ describe('scanCodes: first reply code and enhanced code inside MTA prose', () =>
     expect(scanCodes(nasty)).toEqual({ code: undefined, enhanced: undefined });
     expect(scanCodes(nasty + ' 550 5.1.1 x')).toEqual({ code: 550, enhanced: { class: 5, subject: 1, detail: 1 } });
     expect(scanCodes('5'.repeat(1_000_000)).code).toBeUndefined();
+  });
+});
+
+/** Reference definition of the code scan (regexes are fine in a test: the input is ours). */
+function referenceCodes(text: string): { code: number | undefined; enhanced: string | undefined } {
+  let code: number | undefined;
+  let enhanced: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    if (i > 0 && /[A-Za-z0-9.]/.test(text[i - 1]!)) continue;
+    const rest = text.slice(i);
+    const e = /^([245])\.(\d{1,3})\.(\d{1,3})(?!\d)/.exec(rest);
+    if (e) {
+      if (enhanced === undefined && !/^[A-Za-z0-9]|^\.\d/.test(rest.slice(e[0].length))) {
+        enhanced = `${e[1]}.${Number(e[2])}.${Number(e[3])}`;
+      }
+      continue;
+    }
+    const c = /^[245][0-5]\d(?=[ \t\r\n-]|$)/.exec(rest);
+    if (c && code === undefined) code = Number(c[0]);
+  }
+  return { code, enhanced };
+}
+
+describe('code scan inside the matcher pass', () => {
+  const text = fc.string({ unit: fc.constantFrom('2', '4', '5', '0', '1', '9', '.', ' ', '-', 'a', 'X', '\n', '[', ':'), maxLength: 40 });
+  const classifier = createClassifier();
+
+  it('scanCodes agrees with a reference definition on digit-heavy text', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const found = scanCodes(t);
+        const e = found.enhanced;
+        expect({ code: found.code, enhanced: e ? `${e.class}.${e.subject}.${e.detail}` : undefined }).toEqual(referenceCodes(t));
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('classify finds the same codes in its single pass as scanCodes, with and without rules matching', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom('', 'user unknown ', ' mailbox full', 'in reply to rcpt to command '), (t, extra) => {
+        const input = extra + t + extra;
+        const c = classifier.classify(input);
+        const found = scanCodes(input);
+        const e = found.enhanced;
+        expect(c.replyCode).toBe(found.code);
+        expect(c.enhancedCode).toBe(e ? `${e.class}.${e.subject}.${e.detail}` : undefined);
+        expect(classifier.classify(new TextEncoder().encode(input)).enhancedCode).toBe(c.enhancedCode);
+      }),
+      { numRuns: 600 },
+    );
   });
 });
 

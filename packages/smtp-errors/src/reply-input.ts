@@ -158,31 +158,75 @@ function scanEnhancedAt(text: string, i: number): { code: EnhancedCode; end: num
  * @see RFC 5321 §4.2, RFC 3463 §2
  */
 export function scanCodes(text: string): { code: number | undefined; enhanced: EnhancedCode | undefined } {
-  let code: number | undefined;
-  let enhanced: EnhancedCode | undefined;
-  const n = text.length;
-  for (let i = 0; i < n && (code === undefined || enhanced === undefined); i++) {
+  const out = new Int32Array(2).fill(-1);
+  let need = NEED_CODE | NEED_ENHANCED;
+  for (let i = 0; i < text.length && need !== 0; i++) {
     const c = text.charCodeAt(i);
-    if (c !== 50 && c !== 52 && c !== 53) continue;
-    const prev = i > 0 ? text.charCodeAt(i - 1) : 32;
-    if (isAlnum(prev) || prev === 46) continue;
-    const c1 = text.charCodeAt(i + 1);
-    if (enhanced === undefined && c1 === 46) {
-      const found = scanEnhancedAt(text, i);
-      if (found) {
-        const next = found.end < n ? text.charCodeAt(found.end) : 32;
-        const after = found.end + 1 < n ? text.charCodeAt(found.end + 1) : 32;
-        if (!isAlnum(next) && !(next === 46 && isDigit(after))) enhanced = found.code;
-        i = found.end - 1;
-      }
-      continue;
-    }
-    if (code === undefined && c1 >= 48 && c1 <= 53 && isDigit(text.charCodeAt(i + 2))) {
-      const next = i + 3 < n ? text.charCodeAt(i + 3) : 32;
-      if (isSpace(next) || next === 45) code = (c - 48) * 100 + (c1 - 48) * 10 + (text.charCodeAt(i + 2) - 48);
+    if (c === 50 || c === 52 || c === 53) need = scanCodeAt(text, i, need, out);
+  }
+  return { code: out[0]! >= 0 ? out[0] : undefined, enhanced: unpackEnhanced(out[1]!) };
+}
+
+/** @internal `need` bit: a reply code is still wanted. */
+export const NEED_CODE = 1;
+/** @internal `need` bit: an enhanced status code is still wanted. */
+export const NEED_ENHANCED = 2;
+
+/** @internal Packs an enhanced code into one integer (`class * 1e6 + subject * 1e3 + detail`). */
+export function packEnhanced(code: EnhancedCode): number {
+  return code.class * 1_000_000 + code.subject * 1000 + code.detail;
+}
+
+/** @internal The inverse of `packEnhanced` (a negative value is no code). */
+export function unpackEnhanced(packed: number): EnhancedCode | undefined {
+  if (packed < 0) return undefined;
+  return { class: Math.floor(packed / 1_000_000), subject: Math.floor(packed / 1000) % 1000, detail: packed % 1000 };
+}
+
+function digitsAt(text: string, i: number): number {
+  let j = i;
+  while (j < i + 3 && isDigit(text.charCodeAt(j))) j++;
+  return j === i || isDigit(text.charCodeAt(j)) ? -1 : j;
+}
+
+/**
+ * @internal The code scanner's step, called for each position `i` holding `2`, `4` or `5`, left to
+ * right: records a reply code in `out[0]` and an enhanced code (packed) in `out[1]` when one starts
+ * at `i` and is still wanted, and returns the bits of `need` still unmet. Allocates nothing, so the
+ * rule matcher runs it inside its own pass (the text is scanned once).
+ */
+export function scanCodeAt(text: string, i: number, need: number, out: Int32Array): number {
+  const prev = i > 0 ? text.charCodeAt(i - 1) : 32;
+  if (isAlnum(prev) || prev === 46) return need;
+  const c = text.charCodeAt(i);
+  const c1 = text.charCodeAt(i + 1);
+  if (c1 === 46) {
+    if ((need & NEED_ENHANCED) === 0) return need;
+    const s = i + 2;
+    const se = digitsAt(text, s);
+    if (se < 0 || text.charCodeAt(se) !== 46) return need;
+    const de = digitsAt(text, se + 1);
+    if (de < 0) return need;
+    const n = text.length;
+    const next = de < n ? text.charCodeAt(de) : 32;
+    if (isAlnum(next) || (next === 46 && isDigit(text.charCodeAt(de + 1)))) return need;
+    let subject = 0;
+    for (let k = s; k < se; k++) subject = subject * 10 + text.charCodeAt(k) - 48;
+    let detail = 0;
+    for (let k = se + 1; k < de; k++) detail = detail * 10 + text.charCodeAt(k) - 48;
+    out[1] = (c - 48) * 1_000_000 + subject * 1000 + detail;
+    return need & ~NEED_ENHANCED;
+  }
+  if ((need & NEED_CODE) !== 0 && c1 >= 48 && c1 <= 53) {
+    const c2 = text.charCodeAt(i + 2);
+    if (!isDigit(c2)) return need;
+    const next = i + 3 < text.length ? text.charCodeAt(i + 3) : 32;
+    if (isSpace(next) || next === 45) {
+      out[0] = (c - 48) * 100 + (c1 - 48) * 10 + (c2 - 48);
+      return need & ~NEED_CODE;
     }
   }
-  return { code, enhanced };
+  return need;
 }
 
 function enhancedFrom(value: EnhancedCodeLike | undefined): EnhancedCode | undefined {
@@ -190,13 +234,28 @@ function enhancedFrom(value: EnhancedCodeLike | undefined): EnhancedCode | undef
   if (typeof value === 'string') return parseEnhanced(value.trim());
   if (
     typeof value === 'object' &&
-    Number.isInteger(value.class) &&
+    (value.class === 2 || value.class === 4 || value.class === 5) &&
     Number.isInteger(value.subject) &&
-    Number.isInteger(value.detail)
+    Number.isInteger(value.detail) &&
+    value.subject >= 0 &&
+    value.subject <= 999 &&
+    value.detail >= 0 &&
+    value.detail <= 999
   ) {
     return { class: value.class, subject: value.subject, detail: value.detail };
   }
   return undefined;
+}
+
+/** @internal Text and codes of a structural reply (codes undefined when the structure lacks them). */
+export function normalizeStructured(input: StructuredReply, limit: number): NormalizedReply {
+  if (typeof input !== 'object' || input === null) return { text: '', code: undefined, enhanced: undefined };
+  const raw = typeof input.text === 'string' ? input.text : Array.isArray(input.lines) ? input.lines.join('\n') : '';
+  const code =
+    typeof input.code === 'number' && Number.isInteger(input.code) && input.code >= 200 && input.code <= 599
+      ? input.code
+      : undefined;
+  return { text: truncateUtf8(raw, limit), code, enhanced: enhancedFrom(input.enhanced) };
 }
 
 /** @internal Normalises any accepted input, honouring a byte `length` and the size cap. */

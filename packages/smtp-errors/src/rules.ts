@@ -6,6 +6,13 @@
 
 import { Automaton } from './aho-corasick.js';
 import { SmtpErrorsError } from './errors.js';
+import { scanCodeAt } from './reply-input.js';
+
+const NONE = 0x7fffffff;
+/** The digits a reply code or enhanced code can start with: flagged in the automaton. */
+const CODE_DIGITS = '245';
+/** A local binding: the hot loop calls it without going through the module namespace. */
+const scanAt = scanCodeAt;
 
 /**
  * A rule: when `pattern` occurs in the reply text (case-insensitively, anywhere), classify as `id`.
@@ -126,7 +133,14 @@ export class RuleMatcher {
   readonly #lastEnd: Int32Array;
   readonly #generation: Int32Array;
   readonly #hintStart: number;
+  /** Number of pieces of each rule. */
+  readonly #pieceCount: Int32Array;
+  readonly #hasDomainRules: boolean;
   #gen = 0;
+  /** After `match`: the rank (index in precedence order) of the winning rule, or -1. */
+  rank = -1;
+  /** After `match` with `need`: `[reply code, packed enhanced code]`, -1 when not found. */
+  readonly codes = new Int32Array(2);
   /** After `match`: the index (among the hints) of the first-listed hint seen, or -1. */
   hint = -1;
 
@@ -151,11 +165,13 @@ export class RuleMatcher {
         occ[id]!.push(r, p);
       });
     });
-    this.#automaton = new Automaton([...literalIds.keys()]);
+    this.#automaton = new Automaton([...literalIds.keys()], CODE_DIGITS);
     this.#occurrences = occ.map((o) => Int32Array.from(o));
     this.#progress = new Int32Array(rules.length);
     this.#lastEnd = new Int32Array(rules.length);
     this.#generation = new Int32Array(rules.length);
+    this.#pieceCount = Int32Array.from(rules, (r) => r.pieces.length);
+    this.#hasDomainRules = rules.some((r) => r.domain !== undefined);
   }
 
   get size(): number {
@@ -163,41 +179,49 @@ export class RuleMatcher {
   }
 
   /**
-   * One pass over the text (case folding is built into the automaton's alphabet); returns the matching rule of lowest rank that applies to
-   * `domain` (folded), or undefined.
+   * One pass over the text (case folding is built into the automaton's alphabet); returns the
+   * matching rule of lowest rank that applies to `domain` (folded), or undefined. With `need`
+   * (`NEED_CODE | NEED_ENHANCED`), the same pass also finds the first reply code and enhanced
+   * status code, left in `codes` (`[code, packed enhanced]`, -1 when absent).
    */
-  match(folded: string, domain: string | undefined): StoredRule | undefined {
-    const rules = this.#rules;
+  match(text: string, domain: string | undefined, need = 0): StoredRule | undefined {
     this.hint = -1;
-    if (rules.length === 0) return undefined;
-    const hintStart = this.#hintStart;
-    let bestHint = 0x7fffffff;
-    const { charClass, delta, own, dict, width, lengths } = this.#automaton;
-    const occurrences = this.#occurrences;
-    const progress = this.#progress;
-    const lastEnd = this.#lastEnd;
-    const generation = this.#generation;
-    const gen = ++this.#gen;
-    if (gen === 0x7fffffff) {
-      generation.fill(0);
+    if (++this.#gen === NONE) {
+      this.#generation.fill(0);
       this.#gen = 1;
     }
-    let best = 0x7fffffff;
+    const codes = this.codes;
+    codes[0] = -1;
+    codes[1] = -1;
+    const { charClass, delta, own, dict, width, lengths } = this.#automaton;
+    const occurrences = this.#occurrences;
+    const pieceCount = this.#pieceCount;
+    const checkDomain = this.#hasDomainRules;
+    const hintStart = this.#hintStart;
+    let bestHint = NONE;
+    let best = NONE;
     let s = 0;
-    const n = folded.length;
+    const n = text.length;
     for (let i = 0; i < n; i++) {
-      const v = delta[s + charClass[folded.charCodeAt(i)]!]!;
+      const v = delta[s + charClass[text.charCodeAt(i)]!]!;
       if (v >= 0) {
         s = v;
         continue;
       }
       s = -v - 1;
+      if (need !== 0) {
+        const c = text.charCodeAt(i);
+        if (c === 50 || c === 52 || c === 53) need = scanAt(text, i, need, codes);
+      }
+      if (best === 0) {
+        if (need === 0) break;
+        continue;
+      }
       const state = s / width;
       let t = own[state]! >= 0 ? state : dict[state]!;
       while (t >= 0) {
         const lit = own[t]!;
         const list = occurrences[lit]!;
-        const start = i - lengths[lit]! + 1;
         for (let k = 0; k < list.length; k += 2) {
           const r = list[k]!;
           if (r >= best) break;
@@ -205,34 +229,42 @@ export class RuleMatcher {
             if (r < bestHint) bestHint = r;
             break;
           }
-          const rule = rules[r]!;
-          if (rule.domain !== undefined && rule.domain !== domain) continue;
-          const pieces = rule.pieces.length;
+          if (checkDomain && this.#rules[r]!.domain !== undefined && this.#rules[r]!.domain !== domain) continue;
+          const pieces = pieceCount[r]!;
           if (pieces === 1) {
             best = r;
             break;
           }
-          if (generation[r] !== this.#gen) {
-            generation[r] = this.#gen;
-            progress[r] = 0;
-            lastEnd[r] = 0;
-          }
-          if (progress[r] === list[k + 1] && start >= lastEnd[r]!) {
-            progress[r]!++;
-            lastEnd[r] = i + 1;
-            if (progress[r] === pieces) {
-              best = r;
-              break;
-            }
-          }
+          best = this.#advance(r, list[k + 1]!, i + 1 - lengths[lit]!, i + 1, pieces, best);
+          if (best === r) break;
         }
         t = dict[t]!;
       }
     }
-    if (best === 0x7fffffff) {
-      if (bestHint !== 0x7fffffff) this.hint = bestHint - hintStart;
+    if (best === NONE) {
+      this.rank = -1;
+      if (bestHint !== NONE) this.hint = bestHint - hintStart;
       return undefined;
     }
-    return rules[best];
+    this.rank = best;
+    return this.#rules[best];
+  }
+
+  /** A piece of a wildcard rule was found at [start, end): advances the rule; returns the new best. */
+  #advance(r: number, piece: number, start: number, end: number, pieces: number, best: number): number {
+    const generation = this.#generation;
+    const progress = this.#progress;
+    const lastEnd = this.#lastEnd;
+    if (generation[r] !== this.#gen) {
+      generation[r] = this.#gen;
+      progress[r] = 0;
+      lastEnd[r] = 0;
+    }
+    if (progress[r] === piece && start >= lastEnd[r]!) {
+      progress[r]++;
+      lastEnd[r] = end;
+      if (progress[r] === pieces) return r;
+    }
+    return best;
   }
 }
