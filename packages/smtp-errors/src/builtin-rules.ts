@@ -24,6 +24,9 @@ export interface BuiltinRule {
 
 type R = [name: string, id: number, pattern: string, example: string];
 
+/** Marker row: the rules after it are generic wording. */
+const GENERIC_START = '--generic--';
+
 const DATA: R[] = [
   // --- Gmail (support.google.com/mail/answer/3726730 and the replies gsmtp sends) ---
   ['gmail-no-such-user', 10, 'the email account that you tried to reach does not exist', "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. Learn more at https://support.google.com/mail/?p=NoSuchUser 41be03b00d2f7-5a9c4a6b8b5si123456a.123 - gsmtp"],
@@ -53,7 +56,7 @@ const DATA: R[] = [
   ['microsoft-dmarc', 50, 'does not pass dmarc verification', '550 5.7.509 Access denied, sending domain [EXAMPLE.COM] does not pass DMARC verification and has a DMARC policy of reject.'],
   ['microsoft-recip-not-found', 10, 'resolver.adr.recipnotfound', '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'],
   ['microsoft-recipient-not-found', 10, 'resolver.adr.recipientnotfound', '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient nobody@example.com not found by SMTP address lookup'],
-  ['microsoft-dbeb', 10, 'recipient address rejected: access denied', '550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [DM6NAM12FT000.eop-nam12.prod.protection.outlook.com]'],
+  ['microsoft-dbeb', 10, '5.4.1|recipient address rejected: access denied', '550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [DM6NAM12FT000.eop-nam12.prod.protection.outlook.com]'],
   ['microsoft-all-rejected', 50, 'all recipient addresses rejected', '550 5.4.1 All recipient addresses rejected : Access denied [DM6NAM12FT000.eop-nam12.prod.protection.outlook.com]'],
   ['microsoft-size-limit', 23, 'resolver.rst.recipsizelimit', '550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient'],
   ['microsoft-auth-required', 50, 'resolver.rst.authrequired', '550 5.7.1 RESOLVER.RST.AuthRequired; authentication required'],
@@ -430,7 +433,8 @@ const DATA: R[] = [
   ['automatic-reply', 60, 'automatic reply', 'Automatic reply: away'],
   ['challenge-response', 100, 'challenge-response', 'This is a challenge-response message: please verify that you are a human'],
   ['verify-sender', 100, 'please verify your email address', 'Please verify your email address by clicking the link below so that your message is delivered.'],
-  // --- Last-resort generic wording (below everything more specific) ---
+  // --- Last-resort generic wording (below everything more specific; a specific enhanced code wins over these) ---
+  [GENERIC_START, 0, '', ''],
   ['exchange-restriction', 50, 'resolver.rst.', '550 5.7.124 RESOLVER.RST.SenderNotAllowed; sender not in the allowed senders list'],
   ['message-rejected', 50, 'message rejected', '550 5.7.1 Message rejected. See https://support.google.com/mail/answer/69585 for more information.'],
   ['address-rejected', 10, 'address rejected', '550 #5.1.0 Address rejected.'],
@@ -447,6 +451,8 @@ const DATA: R[] = [
   ['au-recipients-rejected', 10, 'following recipients was rejected by a remote mail server', 'Each of the following recipients was rejected by a remote mail server.'],
   ['check-address-correct', 10, 'check if address is correct', 'Unable to deliver message to <nobody@example.jp> (and other recipients in the same domain). Please check if address is correct.'],
   ['no-valid-recipients', 30, 'no valid recipients', '554 5.5.1 Error: no valid recipients'],
+  // RFC 3464 diagnostic type of a local delivery agent's failure (Postfix local(8), Sendmail prog mailer).
+  ['x-unix-diagnostic', 40, 'x-unix;', 'X-Unix; mailbox delivery failed'],
 ];
 
 /**
@@ -459,5 +465,14 @@ const DATA: R[] = [
  * @see RFC 5321 §4.2
  */
 export const BUILTIN_RULES: readonly BuiltinRule[] = Object.freeze(
-  DATA.map(([name, id, pattern, example]) => Object.freeze({ name, id, pattern, example })),
+  DATA.filter(([name]) => name !== GENERIC_START).map(([name, id, pattern, example]) => Object.freeze({ name, id, pattern, example })),
+);
+
+/**
+ * @internal Names of the generic built-in rules (one or two common words such as `policy` or
+ * `message rejected`): when one of them decides, a specific enhanced status code in the same reply
+ * (a registered `X.subject.detail` other than `X.n.0`, naming a specific class) wins over it.
+ */
+export const GENERIC_RULE_NAMES: ReadonlySet<string> = new Set(
+  DATA.slice(DATA.findIndex(([name]) => name === GENERIC_START) + 1).map(([name]) => name),
 );

@@ -114,6 +114,26 @@ describe('precedence: domain rules > user rules > built-in rules > enhanced code
     expect(bare.classify(text)).toMatchObject({ id: 22, rule: { kind: 'enhanced-code', code: '5.2.2' } });
     expect(bare.classify('552 user unknown')).toMatchObject({ id: 22, rule: { kind: 'reply-code', code: 552 } });
   });
+  it('a specific enhanced code wins over a generic built-in phrase, not over a specific one', () => {
+    expect(classify('550 5.1.1 Message rejected')).toMatchObject({ id: 10, rule: { kind: 'enhanced-code', code: '5.1.1' } });
+    expect(classify('552 5.2.2 Message rejected')).toMatchObject({ id: 22, rule: { kind: 'enhanced-code', code: '5.2.2' } });
+    // X.n.0 codes and codes whose class is itself generic leave the phrase in charge.
+    expect(classify('550 5.7.0 Message rejected')).toMatchObject({ id: 50, rule: { kind: 'builtin-rule', name: 'message-rejected' } });
+    expect(classify('550 5.3.0 Message rejected')).toMatchObject({ id: 50, rule: { kind: 'builtin-rule', name: 'message-rejected' } });
+    // A specific phrase keeps precedence over the code.
+    expect(classify('550 5.7.1 mailbox full')).toMatchObject({ id: 22, rule: { kind: 'builtin-rule' } });
+    // User rules are never overridden.
+    expect(createClassifier({ rules: ',51,message rejected' }).classify('550 5.1.1 Message rejected').rule.kind).toBe('user-rule');
+  });
+  it('a local delivery agent failure (X-Unix diagnostic type) is a mailer error; Postfix access denials are blocks', () => {
+    expect(classify('X-Unix; mailbox delivery failed').id).toBe(40);
+    expect(classify('550 5.7.1 <a@example.com>: Recipient address rejected: Access denied').id).toBe(50);
+    expect(classify('550 5.4.1 [a@example.com]: Recipient address rejected: Access denied').id).toBe(10);
+  });
+  it('a structural enhanced code outside RFC 3463 ranges is ignored (the text is scanned instead)', () => {
+    expect(classify({ code: 550, enhanced: { class: 9, subject: 1, detail: 1 }, text: '5.2.2 box full' }).enhancedCode).toBe('5.2.2');
+    expect(classify({ code: 550, enhanced: { class: 5, subject: -1, detail: 1 }, text: 'x' }).enhancedCode).toBeUndefined();
+  });
   it('the rule list reflects the order', () => {
     expect(c.rules().slice(0, 2)).toEqual([
       { layer: 'domain', pattern: 'widget', id: 53, domain: 'example.com' },

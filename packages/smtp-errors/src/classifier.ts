@@ -4,7 +4,7 @@
  */
 
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
-import { BUILTIN_RULES } from './builtin-rules.js';
+import { BUILTIN_RULES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
@@ -159,6 +159,17 @@ function replyCodeClass(code: number): number {
 }
 
 /**
+ * When a generic built-in rule decided, a specific enhanced code overrides it: a registered code
+ * (vendor code or registry row) whose detail is not 0 and whose class is not a generic one.
+ */
+function specificEnhanced(packed: number, rule: StoredRule): { id: number; entry: unknown } | undefined {
+  if (rule.name === undefined || !GENERIC_RULE_NAMES.has(rule.name) || packed % 1000 === 0) return undefined;
+  const found = enhancedClass(unpackEnhanced(packed)!);
+  if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
+  return found;
+}
+
+/**
  * Refines a generic code-based decision with the SMTP stage: a permanent generic failure at RCPT TO
  * is about the recipient (10), at MAIL FROM, at the greeting/EHLO or after DATA it is a block (50);
  * a recipient class at MAIL FROM is about the sender, so a block too.
@@ -290,9 +301,13 @@ export class Classifier {
     if ((need & NEED_ENHANCED) !== 0) enhanced = matcher.codes[1]!;
     let id = 1;
     let rule: DecidedBy = DECIDED_NONE;
-    if (matched) {
+    let specific: { id: number; entry: unknown } | undefined;
+    if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
+    } else if (specific) {
+      id = specific.id;
+      rule = { kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage: stageOfHint(matcher.hint) };
     } else {
       const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
       const byEnhanced = enhanced >= 0 ? enhancedClass(unpackEnhanced(enhanced)!) : undefined;
