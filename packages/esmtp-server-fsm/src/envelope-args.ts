@@ -4,7 +4,7 @@
  * extensions, plus the XCLIENT/XFORWARD xtext decoder. On failure it returns the reply to send.
  */
 import { isRemoteProtocolError, parseMailFrom, parseRcptTo } from 'smtp-client-args';
-import type { Path, SmtpClientArgs } from 'smtp-client-args';
+import type { ParseOptions, Path, SmtpClientArgs } from 'smtp-client-args';
 import type { ReplyInit } from './reply.js';
 
 /**
@@ -128,6 +128,23 @@ function keywordsFor(p: ParameterPolicy): string[] {
   return k;
 }
 
+const optionsCache = new WeakMap<ParameterPolicy, { limits: PathLimits; options: Map<string, ParseOptions> }>();
+
+function envelopeParseOptions(kind: 'mail' | 'rcpt', policy: ParameterPolicy, limits: PathLimits, rcptSmtpUtf8: boolean): ParseOptions {
+  return {
+    advertised: keywordsFor(policy),
+    allowedParameters: kind === 'mail' ? policy.extraMail : policy.extraRcpt,
+    lenient: { spaceAfterColon: true },
+    limits: {
+      localPart: limits.maxLocalPart,
+      domain: limits.maxDomain,
+      path: limits.maxPath,
+      messageSize: policy.size && policy.maxMessageSize > 0 ? policy.maxMessageSize : undefined,
+    },
+    smtpUtf8: kind === 'rcpt' ? rcptSmtpUtf8 : policy.smtpUtf8,
+  };
+}
+
 /**
  * Parses the text after `MAIL FROM:` / `RCPT TO:` (path then parameters) strictly, with
  * smtp-client-args (`parseMailFrom` / `parseRcptTo`) against the advertised extensions, plus
@@ -140,18 +157,12 @@ function keywordsFor(p: ParameterPolicy): string[] {
  * @see RFC 5321 §4.1.1.2, §4.1.1.3, §4.1.2
  */
 export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, policy: ParameterPolicy, limits: PathLimits, rcptSmtpUtf8 = false): EnvelopeArgResult {
-  const options = {
-    advertised: keywordsFor(policy),
-    allowedParameters: kind === 'mail' ? policy.extraMail : policy.extraRcpt,
-    lenient: { spaceAfterColon: true },
-    limits: {
-      localPart: limits.maxLocalPart,
-      domain: limits.maxDomain,
-      path: limits.maxPath,
-      messageSize: policy.size && policy.maxMessageSize > 0 ? policy.maxMessageSize : undefined,
-    },
-    smtpUtf8: kind === 'rcpt' ? rcptSmtpUtf8 : policy.smtpUtf8,
-  };
+  // One options object per policy, limits and kind, so that smtp-client-args reuses what it derives from it.
+  let byKey = optionsCache.get(policy);
+  if (byKey === undefined || byKey.limits !== limits) optionsCache.set(policy, (byKey = { limits, options: new Map() }));
+  const key = kind === 'mail' ? 'mail' : rcptSmtpUtf8 ? 'rcpt+utf8' : 'rcpt';
+  let options = byKey.options.get(key);
+  if (options === undefined) byKey.options.set(key, (options = envelopeParseOptions(kind, policy, limits, rcptSmtpUtf8)));
   let path: Path;
   let args: SmtpClientArgs;
   try {

@@ -229,6 +229,9 @@ const XCLIENT_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'LOGIN', 'DESTAD
 const XFORWARD_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE'];
 
 /** Keywords the session implements itself (a registry cannot override them). */
+/** Formatted replies (and their bytes) kept per session. */
+const REPLY_CACHE_SIZE = 64;
+
 const NATIVE_KEYWORDS = new Set(['PIPELINING', 'SIZE', '8BITMIME', 'BINARYMIME', 'CHUNKING', 'STARTTLS', 'AUTH', 'DSN', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'REQUIRETLS', 'MT-PRIORITY', 'DELIVERBY', 'LIMITS', 'XCLIENT', 'XFORWARD', 'VRFY', 'EXPN', 'HELP']);
 
 const TRANSITIONS = new Map<string, Map<string, Set<string>>>();
@@ -477,10 +480,17 @@ export class ServerConnection {
   /** Bytes to write to the client (empties the output buffer). */
   dataToSend(): Uint8Array {
     if (this.out.length === 0) return new Uint8Array(0);
-    const s = this.out.join('');
+    const s = this.out.length === 1 ? this.out[0]! : this.out.join('');
     this.out = [];
     this.outBytes = 0;
-    return enc.encode(s);
+    // a copy of the cached encoding (the caller owns what it gets)
+    let bytes = this.replyBytes.get(s);
+    if (bytes === undefined) {
+      bytes = enc.encode(s);
+      if (this.replyBytes.size >= REPLY_CACHE_SIZE || s.length > 512) return bytes;
+      this.replyBytes.set(s, bytes);
+    }
+    return bytes.slice();
   }
 
   /** True when the host should close the transport once `dataToSend()` is written. */
@@ -605,7 +615,19 @@ export class ServerConnection {
   private send(reply: ReplyInit, plain = false): void {
     // Greeting and HELO/EHLO replies carry no enhanced code (RFC 2034 §3) unless the application gave one.
     const enhanced = this.ext.enhancedStatusCodes && reply.code !== 354 && reply.code !== 334 && (!plain || reply.enhanced !== undefined);
-    const s = formatServerReply(reply, enhanced);
+    let s: string | undefined;
+    const text = reply.text ?? '';
+    if (typeof text === 'string') {
+      // Most replies are constants (`250 2.0.0 Ok`): format each once per session. The key is
+      // unambiguous (the enhanced code is length-prefixed) and the cache is bounded.
+      const e = reply.enhanced ?? '';
+      const key = `${String(reply.code)}${enhanced ? '+' : '-'}${String(e.length)}:${e}${text}`;
+      s = this.replyCache.get(key);
+      if (s === undefined) {
+        s = formatServerReply(reply, enhanced);
+        if (this.replyCache.size < REPLY_CACHE_SIZE) this.replyCache.set(key, s);
+      }
+    } else s = formatServerReply(reply, enhanced);
     this.out.push(s);
     this.outBytes += s.length;
   }
@@ -940,6 +962,8 @@ export class ServerConnection {
   }
 
   private readonly policyCache = new Map<number, ParameterPolicy>();
+  private readonly replyCache = new Map<string, string>();
+  private readonly replyBytes = new Map<string, Uint8Array>();
 
   /** MAIL/RCPT parameter policy for the current session facts (cached: it depends on two flags). */
   private paramPolicy(smtpUtf8 = this.paramPolicyBase.smtpUtf8): ParameterPolicy {

@@ -52,6 +52,9 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = Object.freeze({ ...DEFAULT_PATH
  * const opts: ParseOptions = { advertised: ['SIZE', '8BITMIME', 'DSN', 'SMTPUTF8'], limits: { messageSize: 10e6 } };
  * parseMailFrom('FROM:<a@b> BODY=8BITMIME', opts);
  * ```
+ * Treat an options object (and the arrays in it) as immutable once used: parses reuse what they
+ * derived from the same objects. Pass a new object to change them.
+ *
  * @see RFC 5321 §4.1.1.2, §4.1.1.3
  */
 export interface ParseOptions {
@@ -282,11 +285,39 @@ interface RawParam {
   readonly value: string | undefined;
 }
 
+/** What a parse derives from its options; reused while the same option objects come back (servers parse every command with one options object). */
+interface Prepared {
+  readonly from: readonly unknown[];
+  readonly limits: ParseLimits;
+  readonly specs: ReadonlyMap<string, ParameterSpec>;
+  readonly allowed: Partial<Record<ParameterCommand, Set<string>>>;
+  readonly body: readonly string[] | undefined;
+}
+const preparedByOptions = new WeakMap<ParseOptions, Prepared>();
+
+function prepare(options: ParseOptions): Prepared {
+  const from = [options.advertised, options.allowedParameters, options.parameters, options.limits, options.bodyValues];
+  const old = preparedByOptions.get(options);
+  if (old !== undefined && old.from.every((v, k) => v === from[k])) return old;
+  const adv = options.advertised === undefined ? undefined : [...options.advertised].map((k) => asciiUpper(String(k)));
+  const p: Prepared = {
+    from,
+    limits: resolveParseLimits(options.limits),
+    specs: mergeSpecs(options.parameters),
+    allowed: {},
+    body: options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv],
+  };
+  preparedByOptions.set(options, p);
+  return p;
+}
+
+const NO_OPTIONS: ParseOptions = {};
+
 function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): { path: Path; args: SmtpClientArgs } {
   const role = command === 'mail' ? 'reverse' : 'forward';
   const lenient = options.lenient ?? {};
-  const limits = resolveParseLimits(options.limits);
-  const specs = mergeSpecs(options.parameters);
+  const derived = prepare(options);
+  const { limits, specs } = derived;
   const syntax = (text: string): RemoteProtocolError => new RemoteProtocolError('ERR_SMTP_COMMAND_SYNTAX', reply(501, '5.5.2', text));
   const paramError = (code: 'ERR_SMTP_PARAM_SYNTAX' | 'ERR_SMTP_PARAM_DUPLICATE' | 'ERR_SMTP_PARAM_VALUE' | 'ERR_SMTP_TOO_MANY_PARAMS', text: string, keyword?: string) =>
     new RemoteProtocolError(code, reply(501, '5.5.4', text), keyword);
@@ -355,7 +386,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
     raw.push({ keyword, upper, value });
   }
 
-  const allowed = allowedSet(options, specs, command);
+  const allowed = (derived.allowed[command] ??= allowedSet(options, specs, command));
   for (const r of raw) {
     const spec = specs.get(r.upper);
     if (!allowed.has(r.upper) || (spec !== undefined && spec.command !== command)) {
@@ -371,9 +402,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   const body = args.get('BODY');
   if (body !== undefined && command === 'mail') {
     const b = asciiUpper(body);
-    const adv = options.advertised === undefined ? undefined : [...options.advertised].map((k) => asciiUpper(String(k)));
-    const ok = options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv];
-    if (ok !== undefined && !ok.includes(b)) throw new RemoteProtocolError('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
+    if (derived.body !== undefined && !derived.body.includes(b)) throw new RemoteProtocolError('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
   }
   const path = scanned.path;
   if (path.kind === 'mailbox' && path.utf8 && !utf8) throw pathFailureReply({ ok: false, code: 'ERR_SMTP_UTF8_NOT_ALLOWED', reason: '' }, role);
@@ -400,7 +429,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
  * ```
  * @see RFC 5321 §4.1.1.2, §4.1.2, §4.5.3.1, RFC 1869 §6
  */
-export function parseMailFrom(text: string | Uint8Array, options: ParseOptions = {}): ParsedMailFrom {
+export function parseMailFrom(text: string | Uint8Array, options: ParseOptions = NO_OPTIONS): ParsedMailFrom {
   const { path, args } = parseCommand(text, 'mail', options);
   return { path, args, parameters: readMailParameters(args) };
 }
@@ -415,7 +444,7 @@ export function parseMailFrom(text: string | Uint8Array, options: ParseOptions =
  * ```
  * @see RFC 5321 §4.1.1.3, §4.1.2
  */
-export function parseRcptTo(text: string | Uint8Array, options: ParseOptions = {}): ParsedRcptTo {
+export function parseRcptTo(text: string | Uint8Array, options: ParseOptions = NO_OPTIONS): ParsedRcptTo {
   const { path, args } = parseCommand(text, 'rcpt', options);
   return { path, args, parameters: readRcptParameters(args) };
 }

@@ -8,7 +8,17 @@ export const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Number of bytes `s` takes in UTF-8 (a lone surrogate counts as the 3-byte replacement character). */
 export function utf8Length(s: string): number {
-  return encoder.encode(s).length;
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
+      i++;
+    } else n += 2; // 3 bytes (a lone surrogate becomes U+FFFD, also 3 bytes)
+  }
+  return n;
 }
 
 /** True when `s` has no unpaired surrogate (so it encodes to UTF-8 losslessly). */
@@ -108,5 +118,10 @@ export function isEsmtpValue(s: string, utf8: boolean): boolean {
 
 /** ASCII upper-casing (keywords are ASCII; no locale rules, so `ß` or `ſ` never turn into ASCII). */
 export function asciiUpper(s: string): string {
-  return s.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // only ASCII letters change (toUpperCase of [a-z] is ASCII); most keywords arrive upper case
+    if (c >= 97 && c <= 122) return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  }
+  return s;
 }
