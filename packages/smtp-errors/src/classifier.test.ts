@@ -214,3 +214,25 @@ describe('cache (legacy bounce_cache_size)', () => {
     expect(c.classify('550 widget').id).toBe(53);
   });
 });
+
+describe('results are frozen values', () => {
+  it('a result and its rule cannot be mutated; equal decisions may share one object', () => {
+    const c = createClassifier();
+    for (const text of ['550 5.1.1 user unknown', '550 5.7.0 whatever', '451 try later', 'x']) {
+      const r = c.classify(text);
+      expect(Object.isFrozen(r)).toBe(true);
+      expect(Object.isFrozen(r.rule)).toBe(true);
+    }
+    const a = c.classify('550 5.1.1 <a@example.com>: user unknown');
+    const b = c.classify('550 5.1.1 <b@example.com>: User Unknown');
+    expect(b).toEqual(a);
+    expect(c.classify('450 4.1.1 <a@example.com>: user unknown')).toMatchObject({ replyCode: 450, enhancedCode: '4.1.1', transient: false });
+  });
+
+  it('registering a class with replace: true is reflected at once', () => {
+    const c = createClassifier({ classes: [{ id: 99, name: 'A', description: 'a', category: 'block' }], rules: ',99,widget' });
+    expect(c.classify('550 widget').name).toBe('A');
+    c.registerClass(99, 'B', 'b', 'soft', { replace: true });
+    expect(c.classify('550 widget')).toMatchObject({ name: 'B', category: 'soft' });
+  });
+});

@@ -39,6 +39,9 @@ export type DecidedBy =
  * `true` when the reply is a 4xx (reply code 4xx, or enhanced code 4.x.x when there is no reply
  * code), `false` when it is a 5xx, and `true` when the reply carries no code at all.
  *
+ * Results are frozen (and so is `rule`). Two replies decided by the same rule with the same codes
+ * may return the very same object: compare fields, not identity.
+ *
  * @example
  * ```ts
  * const c = classify('452 4.2.2 Mailbox full');
@@ -225,6 +228,14 @@ export class Classifier {
   /** What decided, per rule rank of the current matcher. */
   #decided: readonly DecidedBy[] = [];
   readonly #enhancedTexts = new Map<number, string>();
+  /**
+   * Per rule rank: the last result that rule decided, with its codes. A reply decided by the same
+   * rule with the same codes gets that same frozen object back (equal in every field, so this
+   * changes nothing observable but identity).
+   */
+  #lastByRank: (Classification | undefined)[] = [];
+  #lastCode = new Int32Array(0);
+  #lastEnhanced = new Int32Array(0);
 
   constructor(options: ClassifierOptions = {}) {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -307,25 +318,33 @@ export class Classifier {
       rule = this.#decided[matcher.rank]!;
     } else if (specific) {
       id = specific.id;
-      rule = { kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage: stageOfHint(matcher.hint) };
+      rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage: stageOfHint(matcher.hint) });
     } else {
       const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
       const byEnhanced = enhanced >= 0 ? enhancedClass(unpackEnhanced(enhanced)!) : undefined;
       if (byEnhanced) {
         const stage = stageOfHint(matcher.hint);
         id = refineByStage(byEnhanced.id, stage, permanent);
-        rule = { kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage };
+        rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage });
       } else if (code >= 0) {
         const stage = stageOfHint(matcher.hint);
         id = refineByStage(replyCodeClass(code), stage, permanent);
-        rule = { kind: 'reply-code', code, stage };
+        rule = Object.freeze({ kind: 'reply-code', code, stage });
       }
       if (id === 40 || id === 1) {
         const keyword = findKeyword(text);
         if (keyword) {
           id = keyword.id;
-          rule = { kind: 'keyword', pattern: keyword.pattern };
+          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
+      }
+    }
+    const byRank = rule === this.#decided[matcher.rank] ? matcher.rank : -1;
+    if (byRank >= 0) {
+      const last = this.#lastByRank[byRank];
+      if (last !== undefined && this.#lastCode[byRank] === code && this.#lastEnhanced[byRank] === enhanced) {
+        if (useCache) this.#remember(key, last);
+        return last;
       }
     }
     const cls = this.#classes.get(id) ?? UNDETERMINED;
@@ -341,11 +360,19 @@ export class Classifier {
       replyCode: code >= 0 ? code : undefined,
       enhancedCode: enhanced >= 0 ? this.#enhancedText(enhanced) : undefined,
     };
-    if (useCache) {
-      this.#cache.set(key, result);
-      if (this.#cache.size > this.#limits.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
+    Object.freeze(result);
+    if (byRank >= 0) {
+      this.#lastByRank[byRank] = result;
+      this.#lastCode[byRank] = code;
+      this.#lastEnhanced[byRank] = enhanced;
     }
+    if (useCache) this.#remember(key, result);
     return result;
+  }
+
+  #remember(key: string, result: Classification): void {
+    this.#cache.set(key, result);
+    if (this.#cache.size > this.#limits.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
   }
 
   /** `"5.1.1"` for a packed enhanced code; the strings are kept (at most 1024 of them). */
@@ -421,6 +448,7 @@ export class Classifier {
     const cls: BounceClass = Object.freeze({ id, name, description, category, builtin: false });
     this.#classes.set(id, cls);
     this.#cache.clear();
+    this.#lastByRank.fill(undefined);
     return cls;
   }
 
@@ -506,12 +534,19 @@ export class Classifier {
     ];
   }
 
+  #forgetResults(ranks: number): void {
+    this.#lastByRank = new Array<Classification | undefined>(ranks).fill(undefined);
+    this.#lastCode = new Int32Array(ranks);
+    this.#lastEnhanced = new Int32Array(ranks);
+  }
+
   #getMatcher(): RuleMatcher {
     if (this.#matcher === undefined) {
       const ordered = this.#ordered();
       const user = this.#userRules.length;
       this.#decided = ordered.map((r, i) => (i >= user ? BUILTIN_DECIDED[i - user]! : decidedByRule(r)));
       this.#matcher = new RuleMatcher(ordered, STAGE_HINTS);
+      this.#forgetResults(ordered.length);
     }
     return this.#matcher;
   }
