@@ -1,0 +1,196 @@
+// Faults on the Node adapters over loopback (issue 9): idle clients closed by the command timeout
+// (TMO-3), a slow onData consumer does not grow memory without bound (DOS-6), shutdown with a
+// transaction in flight acknowledges nothing it did not deliver, and a server that disconnects or
+// stalls mid-transaction gives the client a transient or "maybe delivered" result, never a
+// duplicate send (TMO-2, TMO-4).
+import { createServer as createNetServer, connect as netConnect } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'esmtp-server-fsm/node';
+import type { Envelope, SmtpServer } from 'esmtp-server-fsm/node';
+import { sendMail } from 'smtp-client-fsm/node';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function smtpServer(options: Parameters<typeof createServer>[0]): Promise<{ server: SmtpServer; port: number }> {
+  const server = createServer(options);
+  const { port } = await server.listen(0, '127.0.0.1');
+  cleanups.push(() => server.close({ timeout: 500 }));
+  return { server, port };
+}
+
+/** What the fake server does with a line: write a reply, close (`null`), or never answer (`STALL`). */
+const STALL = Symbol('stall');
+type FakeAction = string | null | typeof STALL;
+
+/** A scripted fake server answering each command line. */
+async function fakeServer(script: (line: string, socket: Socket) => FakeAction): Promise<{ port: number; lines: string[] }> {
+  const lines: string[] = [];
+  const sockets = new Set<Socket>();
+  const net: NetServer = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.setEncoding('utf8');
+    socket.write('220 fake ESMTP\r\n');
+    let buf = '';
+    let inData = false;
+    socket.on('data', (d: string) => {
+      buf += d;
+      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (inData && line !== '.') continue;
+        if (inData) inData = false;
+        lines.push(line);
+        const reply = script(line, socket);
+        if (reply === null) {
+          socket.destroy();
+          return;
+        }
+        if (reply === STALL) continue;
+        if (reply.startsWith('354')) inData = true;
+        socket.write(reply);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => net.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        net.close(() => r());
+      }),
+  );
+  return { port: (net.address() as { port: number }).port, lines };
+}
+
+const ESMTP = (line: string): string | undefined => {
+  if (/^EHLO /i.test(line)) return '250-fake\r\n250 PIPELINING\r\n';
+  if (/^MAIL /i.test(line)) return '250 2.1.0 ok\r\n';
+  if (/^RCPT /i.test(line)) return '250 2.1.5 ok\r\n';
+  if (/^DATA/i.test(line)) return '354 go\r\n';
+  if (/^QUIT/i.test(line)) return '221 bye\r\n';
+  return undefined;
+};
+
+describe('faults on the Node adapters (loopback)', () => {
+  it('TMO-3 an idle client is closed by the command timeout with 421 4.4.2', async () => {
+    const { port } = await smtpServer({ hostname: 'mx.fault.test', timeouts: { command: 300 } });
+    const socket = netConnect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (received += d));
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    const started = performance.now();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+    expect(socket.destroyed || socket.readableEnded).toBe(true);
+    expect(received).toMatch(/^220 /);
+    expect(received).toMatch(/421 4\.4\.2/);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('DOS-6 a slow onData consumer does not grow memory without bound (32 MiB body)', async () => {
+    let size = 0;
+    const { port } = await smtpServer({
+      hostname: 'mx.fault.test',
+      limits: { maxMessageSize: 0 },
+      onData: async (_e: Envelope, body: NodeJS.ReadableStream) => {
+        for await (const c of body) {
+          size += (c as Buffer).length;
+          await new Promise((r) => setImmediate(r)); // a consumer slower than loopback
+        }
+      },
+    });
+    const line = 'x'.repeat(1022) + '\r\n';
+    const chunk = line.repeat(64); // 64 KiB
+    const TOTAL = 512; // x 64 KiB = 32 MiB
+    const base = process.memoryUsage().heapUsed;
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed - base)), 20);
+    async function* body(): AsyncGenerator<string> {
+      yield 'Subject: big\r\n\r\n';
+      for (let i = 0; i < TOTAL; i++) {
+        await Promise.resolve();
+        yield chunk;
+      }
+    }
+    try {
+      const r = await sendMail({ host: '127.0.0.1', port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: body() });
+      expect(r.outcome).toBe('delivered');
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(size).toBeGreaterThanOrEqual(TOTAL * 65536);
+    console.log(`slow consumer: 32 MiB streamed, peak heap growth ${(peak / 1048576).toFixed(1)} MiB (client and server in this process)`);
+    expect(peak).toBeLessThan(24 * 1048576);
+  });
+
+  it('shutdown with a transaction in flight acknowledges nothing it did not deliver', async () => {
+    const delivered: string[] = [];
+    const { server, port } = await smtpServer({
+      hostname: 'mx.fault.test',
+      onData: async (e: Envelope, body: NodeJS.ReadableStream) => {
+        for await (const c of body) void c;
+        delivered.push(e.from);
+      },
+    });
+    const socket = netConnect(port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let received = '';
+    socket.on('data', (d: string) => (received += d));
+    socket.on('error', () => undefined);
+    const waitFor = async (re: RegExp): Promise<void> => {
+      for (let i = 0; i < 200 && !re.test(received); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await waitFor(/^220 /m);
+    socket.write('EHLO a.example\r\n');
+    await waitFor(/^250 /m);
+    socket.write('MAIL FROM:<inflight@fault.example>\r\nRCPT TO:<b@fault.example>\r\nDATA\r\n');
+    await waitFor(/^354 /m);
+    socket.write('Subject: in flight\r\n\r\npart of a body\r\n');
+    const closing = server.close({ timeout: 300 });
+    await closing;
+    await new Promise((r) => setTimeout(r, 100));
+    const afterData = received.slice(received.indexOf('354 '));
+    expect(afterData).not.toMatch(/^250 /m);
+    expect(delivered).toEqual([]);
+    socket.destroy();
+  });
+
+  it('TMO-4 a server that disconnects after RCPT: transient failure, nothing sent twice', async () => {
+    const fake = await fakeServer((line) => (/^DATA/i.test(line) ? null : (ESMTP(line) ?? '500 what\r\n')));
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    expect(r.outcome).toBe('failed');
+    expect(r.transient).toBe(true);
+    expect(fake.lines.filter((l) => /^MAIL /i.test(l))).toHaveLength(1);
+  });
+
+  it('TMO-4 a 421 in the middle of the transaction: transient, correctly classified', async () => {
+    const fake = await fakeServer((line) => (/^RCPT /i.test(line) ? '421 4.3.2 shutting down\r\n' : (ESMTP(line) ?? '500 what\r\n')));
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    expect(r.outcome).toBe('failed');
+    expect(r.transient).toBe(true);
+    expect(r.recipients[0]?.transient).toBe(true);
+    // DATA may have gone out pipelined, but no message content ever does
+    await new Promise((res) => setTimeout(res, 50));
+    expect(fake.lines.filter((l) => l === '.')).toHaveLength(0);
+  });
+
+  it('TMO-2 a server that disconnects after the final dot: "unknown" (maybe delivered), never resent', async () => {
+    const fake = await fakeServer((line) => (line === '.' ? null : (ESMTP(line) ?? '500 what\r\n')));
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    expect(r.outcome).toBe('unknown');
+    expect(fake.lines.filter((l) => l === '.')).toHaveLength(1);
+    expect(fake.lines.filter((l) => /^MAIL /i.test(l))).toHaveLength(1);
+  });
+
+  it('TMO-2 a server that stalls after the final dot: the data-done timer gives "unknown", never resent', async () => {
+    const fake = await fakeServer((line) => (line === '.' ? STALL : (ESMTP(line) ?? '500 what\r\n')));
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', timeouts: { 'data-done': 300 }, from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    expect(r.outcome).toBe('unknown');
+    expect(fake.lines.filter((l) => l === '.')).toHaveLength(1);
+  });
+});
