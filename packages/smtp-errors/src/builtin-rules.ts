@@ -46,6 +46,9 @@ const DATA: R[] = [
   ['gmail-multiple-from', 40, 'multiple addresses in from: header', '550-5.7.1 [192.0.2.1] Messages with multiple addresses in From: header are not accepted. - gsmtp'],
   ['gmail-connect', 24, 'did not accept our requests to connect', 'The recipient server did not accept our requests to connect. Learn more at https://support.google.com/mail/answer/7720 [mx.example.com 192.0.2.1: timed out]'],
   ['gmail-address-not-found', 10, 'address not found', "** Address not found ** Your message wasn't delivered to nobody@example.com because the address couldn't be found, or is unable to receive mail."],
+  // Google Groups' refusal notice (group missing, or no permission to post) comes in the sender's
+  // language; every translation points to the same help URL, so the URL is the marker.
+  ['google-groups-refused', 50, 'groups.google.com/support', 'The group you tried to contact (example) may not exist, or you may not have permission to post messages to the group. If you have questions related to this or any other Google Group, visit the Help Center at https://groups.google.com/support/.'],
   ['domino-not-listed', 10, 'not listed in public name & address book', 'User not listed in public Name & Address Book'],
 
   // --- Microsoft 365 / Outlook.com / Exchange (learn.microsoft.com NDR reference) ---

@@ -130,6 +130,20 @@ describe('precedence: domain rules > user rules > built-in rules > enhanced code
     expect(classify('550 5.7.1 <a@example.com>: Recipient address rejected: Access denied').id).toBe(50);
     expect(classify('550 5.4.1 [a@example.com]: Recipient address rejected: Access denied').id).toBe(10);
   });
+  it('invalid-recipient wording after DATA or at MAIL FROM is a block, with the stage that decided it', () => {
+    expect(classify('host mx.example.com[192.0.2.1] said: 550 Unknown user a@example.com (in reply to end of DATA command)')).toMatchObject({
+      id: 50,
+      rule: { kind: 'builtin-rule', name: 'unknown-user', stage: 'data' },
+    });
+    expect(classify('host mx.example.com[192.0.2.1] said: 550 Unknown user a@example.com (in reply to RCPT TO command)')).toMatchObject({
+      id: 10,
+      rule: { kind: 'builtin-rule', name: 'unknown-user' },
+    });
+    expect(classify('SMTP error from remote mail server after MAIL FROM:<a@example.com>: 550 5.1.1 user unknown').id).toBe(50);
+    // Only permanent replies, and only the built-in layer.
+    expect(classify('450 4.1.1 user unknown (in reply to end of DATA command)').id).toBe(10);
+    expect(createClassifier({ rules: ',10,user unknown' }).classify('550 user unknown (in reply to end of DATA command)').id).toBe(10);
+  });
   it('a structural enhanced code outside RFC 3463 ranges is ignored (the text is scanned instead)', () => {
     expect(classify({ code: 550, enhanced: { class: 9, subject: 1, detail: 1 }, text: '5.2.2 box full' }).enhancedCode).toBe('5.2.2');
     expect(classify({ code: 550, enhanced: { class: 5, subject: -1, detail: 1 }, text: 'x' }).enhancedCode).toBeUndefined();

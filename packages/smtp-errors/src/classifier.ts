@@ -20,12 +20,16 @@ import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule
  * const { rule } = classify('550 5.1.1 user unknown');
  * if (rule.kind === 'builtin-rule') console.log(rule.name, rule.pattern); // user-unknown, user unknown
  * ```
+ *
+ * A built-in rule's `stage` is set when the stage changed the answer: an invalid-recipient wording
+ * in a permanent reply to MAIL FROM or to the message data is a block (50), since the recipient
+ * had been accepted (or not yet named) at that point.
  * @see RFC 3463 §2
  */
 export type DecidedBy =
   | { readonly kind: 'domain-rule'; readonly domain: string; readonly pattern: string }
   | { readonly kind: 'user-rule'; readonly pattern: string }
-  | { readonly kind: 'builtin-rule'; readonly name: string; readonly pattern: string }
+  | { readonly kind: 'builtin-rule'; readonly name: string; readonly pattern: string; readonly stage?: SmtpStage }
   | { readonly kind: 'enhanced-code'; readonly code: string; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'reply-code'; readonly code: number; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'keyword'; readonly pattern: string }
@@ -316,6 +320,14 @@ export class Classifier {
     if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
+      if (id === 10 && matched.layer === 'builtin' && matcher.hint >= 0) {
+        const stage = stageOfHint(matcher.hint);
+        const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
+        if (permanent && (stage === 'mail' || stage === 'data')) {
+          id = 50;
+          rule = Object.freeze({ kind: 'builtin-rule', name: matched.name ?? '', pattern: matched.pattern, stage });
+        }
+      }
     } else if (specific) {
       id = specific.id;
       rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage: stageOfHint(matcher.hint) });

@@ -136,17 +136,19 @@ export class RuleMatcher {
   /** Number of pieces of each rule. */
   readonly #pieceCount: Int32Array;
   readonly #hasDomainRules: boolean;
+  /** Per literal: the rank of the first hint it ends, or NONE. */
+  readonly #firstHint: Int32Array;
   #gen = 0;
   /** After `match`: the rank (index in precedence order) of the winning rule, or -1. */
   rank = -1;
   /** After `match` with `need`: `[reply code, packed enhanced code]`, -1 when not found. */
   readonly codes = new Int32Array(2);
-  /** After `match`: the index (among the hints) of the first-listed hint seen, or -1. */
+  /** After `match`: the index (among the hints) of the first-listed hint seen (whether or not a rule matched), or -1. */
   hint = -1;
 
   /**
    * `rules` must be in precedence order (index = rank). `hints` are single-literal markers matched
-   * in the same pass; they never win, and are only reported (through `hint`) when no rule matched.
+   * in the same pass; they never win, and are reported through `hint`.
    */
   constructor(rules: readonly StoredRule[], hints: readonly StoredRule[] = []) {
     this.#hintStart = rules.length;
@@ -172,6 +174,10 @@ export class RuleMatcher {
     this.#generation = new Int32Array(rules.length);
     this.#pieceCount = Int32Array.from(rules, (r) => r.pieces.length);
     this.#hasDomainRules = rules.some((r) => r.domain !== undefined);
+    this.#firstHint = Int32Array.from(occ, (o) => {
+      for (let k = 0; k < o.length; k += 2) if (o[k]! >= this.#hintStart) return o[k]!;
+      return NONE;
+    });
   }
 
   get size(): number {
@@ -197,6 +203,7 @@ export class RuleMatcher {
     const occurrences = this.#occurrences;
     const pieceCount = this.#pieceCount;
     const checkDomain = this.#hasDomainRules;
+    const firstHint = this.#firstHint;
     const hintStart = this.#hintStart;
     let bestHint = NONE;
     let best = NONE;
@@ -213,22 +220,16 @@ export class RuleMatcher {
         const c = text.charCodeAt(i);
         if (c === 50 || c === 52 || c === 53) need = scanAt(text, i, need, codes);
       }
-      if (best === 0) {
-        if (need === 0) break;
-        continue;
-      }
       const state = s / width;
       let t = own[state]! >= 0 ? state : dict[state]!;
       while (t >= 0) {
         const lit = own[t]!;
+        const hint = firstHint[lit]!;
+        if (hint < bestHint) bestHint = hint;
         const list = occurrences[lit]!;
         for (let k = 0; k < list.length; k += 2) {
           const r = list[k]!;
-          if (r >= best) break;
-          if (r >= hintStart) {
-            if (r < bestHint) bestHint = r;
-            break;
-          }
+          if (r >= best || r >= hintStart) break;
           if (checkDomain && this.#rules[r]!.domain !== undefined && this.#rules[r]!.domain !== domain) continue;
           const pieces = pieceCount[r]!;
           if (pieces === 1) {
@@ -241,9 +242,9 @@ export class RuleMatcher {
         t = dict[t]!;
       }
     }
+    if (bestHint !== NONE) this.hint = bestHint - hintStart;
     if (best === NONE) {
       this.rank = -1;
-      if (bestHint !== NONE) this.hint = bestHint - hintStart;
       return undefined;
     }
     this.rank = best;
