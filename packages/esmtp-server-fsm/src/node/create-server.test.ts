@@ -174,6 +174,31 @@ describe('createServer', () => {
     expect(aborted).toHaveLength(1);
   });
 
+  it('pipelining: replies of a group with hooks (corked together) come in order; a slow hook still gets its replies out', async () => {
+    const seen: string[] = [];
+    const port = await start({
+      onMailFrom: (from) => void seen.push(from),
+      onRcptTo: async (to) => {
+        if (to.startsWith('slow')) await new Promise((r) => setTimeout(r, 30));
+        if (to.startsWith('no')) throw new SmtpReplyError({ code: 550, enhanced: '5.1.1', text: 'No such user' });
+      },
+      onData: async (_e, body) => void (await collect(body)),
+    });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO c.test');
+    const replies = [c.reply(), c.reply(), c.reply(), c.reply()];
+    c.socket.write('MAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nRCPT TO:<no@x.test>\r\nRCPT TO:<c@x.test>\r\n');
+    const got = await Promise.all(replies);
+    expect(got.map((r) => r.slice(0, 3))).toEqual(['250', '250', '550', '250']);
+    const slow = [c.reply(), c.reply(), c.reply()];
+    c.socket.write('RCPT TO:<slow@x.test>\r\nRCPT TO:<d@x.test>\r\nDATA\r\n');
+    expect((await Promise.all(slow)).map((r) => r.slice(0, 3))).toEqual(['250', '250', '354']);
+    expect((await c.cmd('hello\r\n.')).slice(0, 3)).toBe('250');
+    expect(seen).toEqual(['a@x.test']);
+    c.socket.end();
+  });
+
   it('connection limit: 421 past maxConnections', async () => {
     const port = await start({ maxConnections: 1 });
     const a = await client(port);

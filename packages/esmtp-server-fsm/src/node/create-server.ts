@@ -241,6 +241,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     bodyBytes = 0;
     bodyStart = 0;
     readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
+    corked: Socket | undefined;
+    readonly uncorkBound = (): void => {
+      const s = this.corked;
+      this.corked = undefined;
+      s?.uncork();
+    };
 
     constructor(socket: Socket, readonly proxy: ProxyInfo | undefined, readonly id: string) {
       this.socket = socket;
@@ -360,7 +366,17 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     flush(): void {
       const out = this.conn.dataToSend();
-      if (out.length > 0 && !this.socket.destroyed) this.socket.write(out);
+      if (out.length > 0 && !this.socket.destroyed) {
+        // Replies produced before a pending hook answer (a pipelined group: MAIL, RCPT, RCPT...)
+        // are corked, so that the answer's reply joins them in one write; the socket is uncorked
+        // once the microtasks (a hook that answers at once) have run, never later than that.
+        if (this.blocked && this.corked === undefined && this.body === undefined && !this.upgrading) {
+          this.corked = this.socket;
+          this.socket.cork();
+          setImmediate(this.uncorkBound);
+        }
+        this.socket.write(out);
+      }
       if (this.conn.shouldClose && !this.closed) {
         if (this.timer) clearTimeout(this.timer);
         this.socket.end();
@@ -568,6 +584,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     startTls(): void {
       this.flush(); // the 220 goes out in plaintext first
+      this.uncorkBound();
       const raw = this.socket;
       raw.removeListener('data', this.onDataBound);
       raw.removeAllListeners('end');
