@@ -89,3 +89,24 @@ export function formatNumber(n: number): string {
   if (n >= 100) return Math.round(n).toLocaleString('en-US');
   return n.toPrecision(3);
 }
+
+/**
+ * Runs ours and the peer alternately, one measurement each per round, so that load drift on a
+ * shared machine hits both alike; returns each side's median over the rounds.
+ */
+export function interleaved(rounds: number, a: () => Figure, b: () => Figure): [Figure, Figure] {
+  const ra: number[] = [];
+  const rb: number[] = [];
+  let fa: Figure | undefined;
+  let fb: Figure | undefined;
+  for (let r = 0; r < rounds; r++) {
+    fa = a();
+    fb = b();
+    ra.push(fa.median);
+    rb.push(fb.median);
+  }
+  return [
+    { ...fa!, median: median(ra), runs: ra },
+    { ...fb!, median: median(rb), runs: rb },
+  ];
+}

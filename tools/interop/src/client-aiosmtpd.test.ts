@@ -6,7 +6,6 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { sendMail } from 'smtp-client-fsm/node';
 import { normalizeBody } from 'smtp-client-fsm';
 
@@ -57,16 +56,8 @@ try:
 finally:
     c.stop()
 `;
+import { freePort } from '@smtpkit/testkit';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 let work = '';
 const servers: ChildProcess[] = [];

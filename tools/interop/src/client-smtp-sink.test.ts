@@ -6,34 +6,14 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { connect, sendMail } from 'smtp-client-fsm/node';
 import { normalizeBody } from 'smtp-client-fsm';
+import { freePort, waitForPort } from '@smtpkit/testkit';
 
 const SINK = '/usr/sbin/smtp-sink';
 const available = existsSync(SINK);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('smtp-sink did not start');
-}
 
 let dir = '';
 let port = 0;

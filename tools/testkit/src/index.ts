@@ -5,3 +5,4 @@ export { createPair } from './pair.js';
 export type { Pair, PairMessage, PairOptions } from './pair.js';
 export { FakeClock, armTimeout } from './clock.js';
 export type { TimedMachine } from './clock.js';
+export { freePort, waitForPort } from './net.js';

@@ -6,7 +6,7 @@
  * A second comparison feeds a hostile AUTH line (X-4) to the baseline's whole-reply regex style.
  */
 import { parseEhloReply } from 'smtp-capabilities';
-import { median, throughput, type Comparison, type Figure, type Suite } from '../harness.js';
+import { interleaved, throughput, type Comparison, type Suite } from '../harness.js';
 
 interface BaselineCaps {
   domain: string;
@@ -93,22 +93,6 @@ const TEN_KEYWORDS = {
   ],
 } as const;
 
-function interleaved(rounds: number, a: () => Figure, b: () => Figure): [Figure, Figure] {
-  const ra: number[] = [];
-  const rb: number[] = [];
-  let fa: Figure | undefined;
-  let fb: Figure | undefined;
-  for (let r = 0; r < rounds; r++) {
-    fa = a();
-    fb = b();
-    ra.push(fa.median);
-    rb.push(fb.median);
-  }
-  return [
-    { ...fa!, median: median(ra), runs: ra },
-    { ...fb!, median: median(rb), runs: rb },
-  ];
-}
 
 let sink = 0;
 

@@ -6,42 +6,20 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import type net from 'node:net';
 import { existsSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { connect } from 'smtp-client-fsm/node';
 import { createServer } from 'esmtp-server-fsm/node';
 import { throughputAsync, type Comparison, type Suite } from '../harness.js';
+import { freePort, waitForPort } from '@smtpkit/testkit';
 
 const SINK = '/usr/sbin/smtp-sink';
 const SOURCE = '/usr/sbin/smtp-source';
 const BODY = `Subject: bench\r\nFrom: a@bench.test\r\nTo: b@bench.test\r\n\r\n${('x'.repeat(98) + '\r\n').repeat(102)}`; // ~10 KB
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.destroy();
-        r(true);
-      });
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`port ${port} never opened`);
-}
 
 async function ours(port: number, messages: number, connections: number): Promise<number> {
   const per = Math.ceil(messages / connections);

@@ -4,7 +4,7 @@
  * append to a buffer, split on /\r?\n/, match a regex per line, accumulate the lines).
  */
 import { ReplyReader, type Reply } from 'smtp-reply-reader';
-import { median, throughput, type Comparison, type Figure, type Suite } from '../harness.js';
+import { interleaved, throughput, type Comparison, type Suite } from '../harness.js';
 
 /** The common approach, as a peer: string buffer, split, regex per line. */
 class SplitRegexReader {
@@ -61,23 +61,6 @@ const TEN_LINES = enc.encode(
   ].join('\r\n'),
 );
 
-/** Runs ours and the peer alternately, one run each per round, so load drift hits both alike. */
-function interleaved(rounds: number, a: () => Figure, b: () => Figure): [Figure, Figure] {
-  const ra: number[] = [];
-  const rb: number[] = [];
-  let fa: Figure | undefined;
-  let fb: Figure | undefined;
-  for (let r = 0; r < rounds; r++) {
-    fa = a();
-    fb = b();
-    ra.push(fa.median);
-    rb.push(fb.median);
-  }
-  return [
-    { ...fa!, median: median(ra), runs: ra },
-    { ...fb!, median: median(rb), runs: rb },
-  ];
-}
 
 function measure(title: string, wire: Uint8Array, quick: boolean): Comparison {
   const batch = 1000;

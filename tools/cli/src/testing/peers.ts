@@ -3,8 +3,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliMain, repoRoot } from '../run-cli.js';
@@ -18,16 +16,6 @@ export interface Running {
 }
 
 /** Asks the kernel for a free loopback port (released before returning: use it at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A temporary directory removed by the returned cleanup. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
@@ -116,23 +104,6 @@ export async function startSmtpSink(extra: readonly string[] = []): Promise<Runn
 }
 
 /** Waits until something accepts TCP connections on the port. */
-export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
-}
 
 const AIOSMTPD = String.raw`
 import asyncio, json, os, ssl, sys, base64
@@ -174,6 +145,9 @@ try:
 finally:
     c.stop()
 `;
+import { freePort, waitForPort } from '@smtpkit/testkit';
+
+export { freePort, waitForPort };
 
 /** Starts Python aiosmtpd (`/usr/bin/python3`): optional STARTTLS (cert/key) and AUTH (user/pass). Recipients starting with `reject` get 550 5.1.1. Each message lands in `dir` as msg-N.json. */
 export async function startAiosmtpd(dir: string, options: { cert?: string; key?: string; user?: string; pass?: string } = {}): Promise<Running> {
