@@ -27,6 +27,8 @@ function rewritingServer(rewrite: (b: Uint8Array) => Uint8Array): Machines['serv
       accept: () => real.accept(),
       dataToSend: () => real.dataToSend(),
       tlsEstablished: () => real.tlsEstablished(),
+      pendingTimeout: () => real.pendingTimeout(),
+      handleTimeout: () => real.handleTimeout(),
       get shouldClose() {
         return real.shouldClose;
       },
@@ -83,6 +85,8 @@ function keepAfterStartTlsServer(options: ServerOptions): ServerLike {
       if (kept) real.receiveData(kept);
       kept = undefined;
     },
+    pendingTimeout: () => real.pendingTimeout(),
+    handleTimeout: () => real.handleTimeout(),
     get shouldClose() {
       return real.shouldClose;
     },

@@ -64,6 +64,8 @@ export interface Expectation {
   readonly throwsReplyCode?: number;
   readonly wireCommands?: readonly string[];
   readonly value?: string;
+  /** server: the timer pending after the input. */
+  readonly timer?: { readonly timer: string; readonly ms: number };
 }
 
 export interface Vector {
@@ -82,6 +84,8 @@ export interface Vector {
   readonly afterTls?: string;
   /** server: sync-check vectors whose meaning depends on one flight. */
   readonly wholeOnly?: boolean;
+  /** server: after the input, the pending timer fires (the host calls `handleTimeout()`). */
+  readonly timeout?: boolean;
   /** server: the peer never reads (no `dataToSend()` while feeding). */
   readonly noRead?: boolean;
   readonly options?: Record<string, unknown>;
@@ -173,6 +177,8 @@ export interface ServerLike {
   accept(): void;
   dataToSend(): Uint8Array;
   tlsEstablished(): void;
+  pendingTimeout(): { readonly timer: string; readonly ms: number } | undefined;
+  handleTimeout(): void;
   readonly shouldClose: boolean;
   readonly bufferedBytes: number;
 }
@@ -249,6 +255,7 @@ export interface Observation {
   thrown?: { code?: string; replyCode?: number } | undefined;
   value?: string;
   caps?: CapabilitiesLike;
+  timer?: { readonly timer: string; readonly ms: number } | undefined;
 }
 
 function newObservation(): Observation {
@@ -383,6 +390,12 @@ export function runServer(v: Vector, chunks: readonly Uint8Array[], m: Machines 
       if (v.afterTls !== undefined) feed(v.afterTls);
     }
     pump();
+    const t = server.pendingTimeout();
+    obs.timer = t ? { timer: t.timer, ms: t.ms } : undefined;
+    if (v.timeout === true && t) {
+      server.handleTimeout();
+      pump();
+    }
   }
   scanReplies(out, obs);
   obs.closed = server.shouldClose;
@@ -640,6 +653,7 @@ export function check(v: Vector, o: Observation): string[] {
     eq('commands on the wire', verbs, x.wireCommands);
   }
   if (x.value !== undefined) eq('value', o.value, x.value);
+  if (x.timer !== undefined) eq('pending timer', o.timer, x.timer);
   if (v.target === 'args' && x.throws === undefined && x.throwsAny !== true && x.throwsReplyCode === undefined && o.thrown !== undefined) bad.push(`unexpected throw ${JSON.stringify(o.thrown)}`);
   return bad;
 }
