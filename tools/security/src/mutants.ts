@@ -254,6 +254,24 @@ export const MUTANTS: readonly Mutant[] = [
     caughtBy: ['INJ-1/from-crlf-rcpt', 'INJ-1/ehlo-name'],
   },
   {
+    name: 'pipelining synchronization checks off',
+    machines: { ...REAL_MACHINES, server: (o) => REAL_MACHINES.server({ ...o, pipeliningSync: 'off' }) },
+    targets: ['server'],
+    caughtBy: ['SMUG-5/data-with-content', 'SMUG-5/quit-noop'],
+  },
+  {
+    name: 'reply reader that accepts a bare LF as a line end',
+    machines: { ...REAL_MACHINES, replyReader: (o) => REAL_MACHINES.replyReader({ ...o, lineEndings: 'lenient' }) },
+    targets: ['reply-reader'],
+    caughtBy: ['X-1/reply-bare-lf'],
+  },
+  {
+    name: 'reply reader without size caps',
+    machines: { ...REAL_MACHINES, replyReader: (o) => REAL_MACHINES.replyReader({ ...o, maxLineLength: 2 ** 30, maxReplyLines: 2 ** 30, maxReplyBytes: 2 ** 30 }) },
+    targets: ['reply-reader'],
+    caughtBy: ['DOS-9/million-lines', 'DOS-9/10MB-line', 'DOS-9/too-large'],
+  },
+  {
     name: 'recipients past the limit accepted',
     machines: { ...REAL_MACHINES, server: unlimitedRecipientsServer },
     targets: ['server'],
