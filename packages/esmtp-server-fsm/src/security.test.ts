@@ -324,6 +324,14 @@ describe('INJ server-side argument checks', () => {
 });
 
 describe('DOS limits', () => {
+  it('DOS-11 trailing blanks are trimmed by a linear scan: long blank runs inside and at the end of an argument', () => {
+    const d = drive({ secure: true, auth: { mechanisms: ['PLAIN'] } });
+    d.feed('EHLO a\r\n');
+    // 12 000 blanks then a non-blank: the old `[ \t]+$` regex backtracked quadratically here
+    expect(codes(d.feed('AUTH PLAIN ' + ' \t'.repeat(6000) + 'x\r\n'))).toEqual([501]);
+    expect(codes(d.feed('NOOP ' + ' '.repeat(200) + 'x' + ' \t '.repeat(50) + '\r\n'))).toEqual([250]);
+    expect(codes(d.feed('MAIL FROM:<a@b.example> \t \r\n'))).toEqual([250]);
+  });
   it('DOS-1 10 MB without CRLF: bounded, exactly one 500, session continues', () => {
     const d = drive();
     const chunk = 'A'.repeat(65536);

@@ -738,6 +738,7 @@ export class ServerConnection {
         this.lineOverflow = false;
         this.lastLineByte = -1;
         if (overflow) return 'overflow';
+        if (parts.length === 1) return parts[0]!.subarray(0, len - 2); // the common case: no copy
         const line = new Uint8Array(len - 2);
         let o = 0;
         for (const p of parts) {
@@ -808,7 +809,10 @@ export class ServerConnection {
     const text = dec.decode(line);
     const sp = text.indexOf(' ');
     const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
-    const arg = sp < 0 ? '' : text.slice(sp + 1).replace(/[ \t]+$/, '');
+    // trailing blanks trimmed by a backward scan (linear; a `[ \t]+$` regex is quadratic on long blank runs)
+    let argEnd = text.length;
+    while (argEnd > sp + 1 && (text.charCodeAt(argEnd - 1) === 0x20 || text.charCodeAt(argEnd - 1) === 0x09)) argEnd--;
+    const arg = sp < 0 ? '' : text.slice(sp + 1, argEnd);
     const more = this.inputLength > 0;
     // BDAT is followed by its chunk; STARTTLS discards what follows it (TLS-1).
     if (this.options.pipeliningSync !== 'off' && more && verb !== 'BDAT' && verb !== 'STARTTLS') {
