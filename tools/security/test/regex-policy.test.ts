@@ -1,6 +1,7 @@
 // DOS-11: no regular expression in the packages' runtime code has a quantified group that itself
 // contains a quantifier (`(a+)+`, `(\s*x)*`, `(a|b*){2,}`): the shape behind catastrophic
-// backtracking (the nodemailer ReDoS advisories). A heuristic over every regex literal, found with
+// backtracking (the nodemailer ReDoS advisories); nor an unanchored leading run that can fail
+// after it (`[ \t]+$`), which is quadratic. A heuristic over every regex literal, found with
 // the TypeScript parser; hand-written scanners do the heavy parsing in this project.
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -46,6 +47,17 @@ function nestedQuantifier(source: string): boolean {
   return false;
 }
 
+/**
+ * True for an unanchored pattern that opens with a quantified run and continues (`[ \t]+$`,
+ * `\s+x`): on a long run that fails at its end the engine retries from every start position,
+ * quadratic time without any nesting. (`[a-z]+` alone is fine: it never fails after a match.)
+ */
+function unanchoredLeadingRun(source: string): boolean {
+  if (source.startsWith('^')) return false;
+  const m = /^(?:\\[sSdDwW]|\[(?:\\.|[^\]\\])*\]|\.|[^\\()[|])[+*]/.exec(source);
+  return m !== null && m[0].length < source.length && source[m[0].length] !== '?';
+}
+
 describe('DOS-11 regex policy', () => {
   it('DOS-11 the heuristic flags the classic shapes and passes simple ones', () => {
     expect(nestedQuantifier('(a+)+')).toBe(true);
@@ -54,9 +66,13 @@ describe('DOS-11 regex policy', () => {
     expect(nestedQuantifier('^\\d{3}[ -]')).toBe(false);
     expect(nestedQuantifier('([a-z]+)@')).toBe(false);
     expect(nestedQuantifier('[(+)]+')).toBe(false);
+    expect(unanchoredLeadingRun('[ \\t]+$')).toBe(true);
+    expect(unanchoredLeadingRun('\\s+x')).toBe(true);
+    expect(unanchoredLeadingRun('[a-z]+')).toBe(false);
+    expect(unanchoredLeadingRun('^\\s+$')).toBe(false);
   });
 
-  it('DOS-11 no regex literal in packages/*/src has a nested quantifier', () => {
+  it('DOS-11 no regex literal in packages/*/src has a nested quantifier or an unanchored leading run', () => {
     const offenders: string[] = [];
     let seen = 0;
     for (const pkg of readdirSync(join(ROOT, 'packages'))) {
@@ -68,7 +84,7 @@ describe('DOS-11 regex policy', () => {
             seen++;
             const text = node.getText(sf);
             const body = text.slice(1, text.lastIndexOf('/'));
-            if (nestedQuantifier(body)) offenders.push(`${relative(ROOT, file)}: ${text}`);
+            if (nestedQuantifier(body) || unanchoredLeadingRun(body)) offenders.push(`${relative(ROOT, file)}: ${text}`);
           }
           ts.forEachChild(node, visit);
         };
