@@ -92,6 +92,40 @@ describe('faults on the Node adapters (loopback)', () => {
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
+  it('DOS-8 a client trickling its body below minDataRate is closed with 421 4.4.2, nothing delivered', async () => {
+    const delivered: string[] = [];
+    const { port } = await smtpServer({
+      hostname: 'mx.fault.test',
+      minDataRate: 1000,
+      minDataRateGraceMs: 200,
+      onData: async (e: Envelope, body: NodeJS.ReadableStream) => {
+        for await (const c of body) void c;
+        delivered.push(e.from);
+      },
+    });
+    const socket = netConnect(port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let received = '';
+    socket.on('data', (d: string) => (received += d));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    const waitFor = async (re: RegExp): Promise<void> => {
+      for (let i = 0; i < 200 && !re.test(received); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await waitFor(/^220 /m);
+    socket.write('EHLO slow.example\r\n');
+    await waitFor(/^250 /m);
+    socket.write('MAIL FROM:<slow@fault.example>\r\nRCPT TO:<b@fault.example>\r\nDATA\r\n');
+    await waitFor(/^354 /m);
+    const trickle = setInterval(() => {
+      if (!socket.destroyed) socket.write('x');
+    }, 50);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+    clearInterval(trickle);
+    expect(received).toMatch(/^421 4\.4\.2/m);
+    expect(delivered).toEqual([]);
+  });
+
   it('DOS-6 a slow onData consumer does not grow memory without bound (32 MiB body)', async () => {
     let size = 0;
     const { port } = await smtpServer({
@@ -176,6 +210,14 @@ describe('faults on the Node adapters (loopback)', () => {
     expect(r.recipients[0]?.transient).toBe(true);
     // DATA may have gone out pipelined, but no message content ever does
     await new Promise((res) => setTimeout(res, 50));
+    expect(fake.lines.filter((l) => l === '.')).toHaveLength(0);
+  });
+
+  it('TMO-1 a server that stalls at RCPT: the rcpt timer gives a transient failure, no content sent', async () => {
+    const fake = await fakeServer((line) => (/^RCPT /i.test(line) ? STALL : (ESMTP(line) ?? '500 what\r\n')));
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', timeouts: { rcpt: 200, 'data-init': 200 }, from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    expect(r.outcome).toBe('failed');
+    expect(r.transient).toBe(true);
     expect(fake.lines.filter((l) => l === '.')).toHaveLength(0);
   });
 
