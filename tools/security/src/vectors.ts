@@ -148,7 +148,7 @@ export interface Chunking {
 }
 
 /**
- * The chunkings a vector runs with: whole, byte by byte and every split point for small inputs;
+ * The chunkings a vector runs with: whole, byte by byte and every split point up to 4 KiB;
  * byte by byte and random splits up to 64 KiB; whole, 4093-byte pieces and random splits above.
  */
 export function chunkings(data: Uint8Array, options: { wholeOnly?: boolean; exhaustive?: boolean } = {}): Chunking[] {
@@ -160,7 +160,7 @@ export function chunkings(data: Uint8Array, options: { wholeOnly?: boolean; exha
     for (let o = 4093; o < data.length; o += 4093) offsets.push(o);
     out.push({ name: 'pieces-4093', chunks: splitAt(data, offsets) });
   }
-  if (data.length <= 512 && options.exhaustive !== false) {
+  if (data.length <= 4096 && options.exhaustive !== false) {
     for (let i = 1; i < data.length; i++) out.push({ name: `split@${String(i)}`, chunks: splitAt(data, [i]) });
   }
   randomSplits(data, data.length > 65536 ? 2 : 6, 9).forEach((chunks, i) => out.push({ name: `random#${String(i)}`, chunks }));
