@@ -250,3 +250,23 @@ describe('results are frozen values', () => {
     expect(c.classify('550 widget')).toMatchObject({ name: 'B', category: 'soft' });
   });
 });
+
+describe('bytes input: ASCII is matched without decoding, anything else is decoded', () => {
+  const enc = new TextEncoder();
+  const piece = fc.constantFrom(
+    '550', '5.1.1', ' ', '4.2.2', '452-', 'user unknown', 'Mailbox FULL', 'in reply to end of DATA command', 'müller', '5.7.', '.', '2', 'x', '\r\n', 'refused', 'policy',
+  );
+  it('classify(bytes) equals classify(string) for any mix, with length limits and a rule with a domain', () => {
+    const c = createClassifier({ rules: 'example.com,50,unknown|full' });
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.option(fc.nat(60), { nil: undefined }), fc.constantFrom(undefined, 'example.com'), (parts, length, domain) => {
+        const text = parts.join('');
+        const options = { length, domain };
+        const b = enc.encode(text);
+        // The string path truncates by UTF-8 bytes too, so both see the same prefix.
+        expect(c.classify(b, options)).toEqual(c.classify(text, options));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -290,14 +290,20 @@ export class Classifier {
     }
     const maxBytes = this.#limits.maxTextBytes;
     const limit = typeof length === 'number' && length >= 0 ? Math.min(Math.floor(length), maxBytes) : maxBytes;
-    let text: string;
+    let text: string | undefined;
     let code = -1;
     let enhanced = -1;
     let need = NEED_CODE | NEED_ENHANCED;
+    const matcher = this.#getMatcher();
+    let matched: StoredRule | undefined;
+    let bytes: Uint8Array | undefined;
     if (typeof response === 'string') {
       text = truncateUtf8(response, limit);
     } else if (response instanceof Uint8Array) {
-      text = decoder.decode(response.length > limit ? response.subarray(0, limit) : response);
+      bytes = response.length > limit ? response.subarray(0, limit) : response;
+      // ASCII input is matched as it is; anything else is decoded first.
+      if (matcher.matchAscii(bytes, bytes.length, domain, need)) matched = matcher.matched;
+      else text = decoder.decode(bytes);
     } else {
       const reply = normalizeStructured(response, limit);
       text = reply.text;
@@ -310,8 +316,7 @@ export class Classifier {
         need &= ~NEED_ENHANCED;
       }
     }
-    const matcher = this.#getMatcher();
-    const matched = matcher.match(text, domain, need);
+    if (text !== undefined) matched = matcher.match(text, domain, need);
     if ((need & NEED_CODE) !== 0) code = matcher.codes[0]!;
     if ((need & NEED_ENHANCED) !== 0) enhanced = matcher.codes[1]!;
     let id = 1;
@@ -344,7 +349,7 @@ export class Classifier {
         rule = Object.freeze({ kind: 'reply-code', code, stage });
       }
       if (id === 40 || id === 1) {
-        const keyword = findKeyword(text);
+        const keyword = findKeyword(text ?? decoder.decode(bytes));
         if (keyword) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });

@@ -80,7 +80,8 @@ describe('code scan inside the matcher pass', () => {
         const e = found.enhanced;
         expect(c.replyCode).toBe(found.code);
         expect(c.enhancedCode).toBe(e ? `${e.class}.${e.subject}.${e.detail}` : undefined);
-        expect(classifier.classify(new TextEncoder().encode(input)).enhancedCode).toBe(c.enhancedCode);
+        const fromBytes = classifier.classify(new TextEncoder().encode(input));
+        expect([fromBytes.replyCode, fromBytes.enhancedCode]).toEqual([c.replyCode, c.enhancedCode]);
       }),
       { numRuns: 600 },
     );

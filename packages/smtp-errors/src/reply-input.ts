@@ -229,6 +229,53 @@ export function scanCodeAt(text: string, i: number, need: number, out: Int32Arra
   return need;
 }
 
+function byteAt(bytes: Uint8Array, k: number, end: number): number {
+  return k < end ? bytes[k]! : -1;
+}
+
+function digitsAtBytes(bytes: Uint8Array, i: number, end: number): number {
+  let j = i;
+  while (j < i + 3 && isDigit(byteAt(bytes, j, end))) j++;
+  return j === i || isDigit(byteAt(bytes, j, end)) ? -1 : j;
+}
+
+/**
+ * @internal `scanCodeAt` over the first `end` bytes of ASCII input (bytes and UTF-16 units
+ * coincide there); the property tests hold the two to the same answers.
+ */
+export function scanCodeAtBytes(bytes: Uint8Array, end: number, i: number, need: number, out: Int32Array): number {
+  const prev = i > 0 ? bytes[i - 1]! : 32;
+  if (isAlnum(prev) || prev === 46) return need;
+  const c = bytes[i]!;
+  const c1 = byteAt(bytes, i + 1, end);
+  if (c1 === 46) {
+    if ((need & NEED_ENHANCED) === 0) return need;
+    const s = i + 2;
+    const se = digitsAtBytes(bytes, s, end);
+    if (se < 0 || byteAt(bytes, se, end) !== 46) return need;
+    const de = digitsAtBytes(bytes, se + 1, end);
+    if (de < 0) return need;
+    const next = de < end ? bytes[de]! : 32;
+    if (isAlnum(next) || (next === 46 && isDigit(byteAt(bytes, de + 1, end)))) return need;
+    let subject = 0;
+    for (let k = s; k < se; k++) subject = subject * 10 + bytes[k]! - 48;
+    let detail = 0;
+    for (let k = se + 1; k < de; k++) detail = detail * 10 + bytes[k]! - 48;
+    out[1] = (c - 48) * 1_000_000 + subject * 1000 + detail;
+    return need & ~NEED_ENHANCED;
+  }
+  if ((need & NEED_CODE) !== 0 && c1 >= 48 && c1 <= 53) {
+    const c2 = byteAt(bytes, i + 2, end);
+    if (!isDigit(c2)) return need;
+    const next = i + 3 < end ? bytes[i + 3]! : 32;
+    if (isSpace(next) || next === 45) {
+      out[0] = (c - 48) * 100 + (c1 - 48) * 10 + (c2 - 48);
+      return need & ~NEED_CODE;
+    }
+  }
+  return need;
+}
+
 function enhancedFrom(value: EnhancedCodeLike | undefined): EnhancedCode | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return parseEnhanced(value.trim());

@@ -6,13 +6,14 @@
 
 import { Automaton } from './aho-corasick.js';
 import { SmtpErrorsError } from './errors.js';
-import { scanCodeAt } from './reply-input.js';
+import { scanCodeAt, scanCodeAtBytes } from './reply-input.js';
 
 const NONE = 0x7fffffff;
 /** The digits a reply code or enhanced code can start with: flagged in the automaton. */
 const CODE_DIGITS = '245';
 /** A local binding: the hot loop calls it without going through the module namespace. */
 const scanAt = scanCodeAt;
+const scanBytesAt = scanCodeAtBytes;
 
 /**
  * A rule: when `pattern` occurs in the reply text (case-insensitively, anywhere), classify as `id`.
@@ -191,21 +192,9 @@ export class RuleMatcher {
    * status code, left in `codes` (`[code, packed enhanced]`, -1 when absent).
    */
   match(text: string, domain: string | undefined, need = 0): StoredRule | undefined {
-    this.hint = -1;
-    if (++this.#gen === NONE) {
-      this.#generation.fill(0);
-      this.#gen = 1;
-    }
+    this.#begin();
     const codes = this.codes;
-    codes[0] = -1;
-    codes[1] = -1;
-    const { charClass, delta, own, dict, width, lengths } = this.#automaton;
-    const occurrences = this.#occurrences;
-    const pieceCount = this.#pieceCount;
-    const checkDomain = this.#hasDomainRules;
-    const firstHint = this.#firstHint;
-    const hintStart = this.#hintStart;
-    let bestHint = NONE;
+    const { charClass, delta } = this.#automaton;
     let best = NONE;
     let s = 0;
     const n = text.length;
@@ -220,35 +209,91 @@ export class RuleMatcher {
         const c = text.charCodeAt(i);
         if (c === 50 || c === 52 || c === 53) need = scanAt(text, i, need, codes);
       }
-      const state = s / width;
-      let t = own[state]! >= 0 ? state : dict[state]!;
-      while (t >= 0) {
-        const lit = own[t]!;
-        const hint = firstHint[lit]!;
-        if (hint < bestHint) bestHint = hint;
-        const list = occurrences[lit]!;
-        for (let k = 0; k < list.length; k += 2) {
-          const r = list[k]!;
-          if (r >= best || r >= hintStart) break;
-          if (checkDomain && this.#rules[r]!.domain !== undefined && this.#rules[r]!.domain !== domain) continue;
-          const pieces = pieceCount[r]!;
-          if (pieces === 1) {
-            best = r;
-            break;
-          }
-          best = this.#advance(r, list[k + 1]!, i + 1 - lengths[lit]!, i + 1, pieces, best);
-          if (best === r) break;
-        }
-        t = dict[t]!;
-      }
+      best = this.#report(s, i, best, domain);
     }
-    if (bestHint !== NONE) this.hint = bestHint - hintStart;
+    return this.#end(best);
+  }
+
+  /**
+   * `match` over the first `end` bytes of UTF-8 input without decoding it, as long as it is ASCII
+   * (then bytes and UTF-16 units coincide). Returns false, having found nothing, at the first byte
+   * above 0x7f: the caller decodes and calls `match`.
+   */
+  matchAscii(bytes: Uint8Array, end: number, domain: string | undefined, need = 0): boolean {
+    this.#begin();
+    const codes = this.codes;
+    const { charClass, delta } = this.#automaton;
+    let best = NONE;
+    let s = 0;
+    for (let i = 0; i < end; i++) {
+      const c = bytes[i]!;
+      if (c > 0x7f) return false;
+      const v = delta[s + charClass[c]!]!;
+      if (v >= 0) {
+        s = v;
+        continue;
+      }
+      s = -v - 1;
+      if (need !== 0 && (c === 50 || c === 52 || c === 53)) need = scanBytesAt(bytes, end, i, need, codes);
+      best = this.#report(s, i, best, domain);
+    }
+    this.matched = this.#end(best);
+    return true;
+  }
+
+  /** After a successful `matchAscii`: the winning rule, or undefined. */
+  matched: StoredRule | undefined;
+
+  #bestHint = NONE;
+
+  #begin(): void {
+    this.hint = -1;
+    this.#bestHint = NONE;
+    this.codes[0] = -1;
+    this.codes[1] = -1;
+    if (++this.#gen === NONE) {
+      this.#generation.fill(0);
+      this.#gen = 1;
+    }
+  }
+
+  #end(best: number): StoredRule | undefined {
+    if (this.#bestHint !== NONE) this.hint = this.#bestHint - this.#hintStart;
     if (best === NONE) {
       this.rank = -1;
       return undefined;
     }
     this.rank = best;
     return this.#rules[best];
+  }
+
+  /** The slow path: the automaton entered state base `s` at unit `i`; returns the new best rank. */
+  #report(s: number, i: number, best: number, domain: string | undefined): number {
+    const { own, dict, width, lengths } = this.#automaton;
+    const occurrences = this.#occurrences;
+    const hintStart = this.#hintStart;
+    const state = s / width;
+    let t = own[state]! >= 0 ? state : dict[state]!;
+    while (t >= 0) {
+      const lit = own[t]!;
+      const hint = this.#firstHint[lit]!;
+      if (hint < this.#bestHint) this.#bestHint = hint;
+      const list = occurrences[lit]!;
+      for (let k = 0; k < list.length; k += 2) {
+        const r = list[k]!;
+        if (r >= best || r >= hintStart) break;
+        if (this.#hasDomainRules && this.#rules[r]!.domain !== undefined && this.#rules[r]!.domain !== domain) continue;
+        const pieces = this.#pieceCount[r]!;
+        if (pieces === 1) {
+          best = r;
+          break;
+        }
+        best = this.#advance(r, list[k + 1]!, i + 1 - lengths[lit]!, i + 1, pieces, best);
+        if (best === r) break;
+      }
+      t = dict[t]!;
+    }
+    return best;
   }
 
   /** A piece of a wildcard rule was found at [start, end): advances the rule; returns the new best. */
