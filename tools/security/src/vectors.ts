@@ -154,6 +154,8 @@ export interface Chunking {
 export function chunkings(data: Uint8Array, options: { wholeOnly?: boolean; exhaustive?: boolean } = {}): Chunking[] {
   const out: Chunking[] = [{ name: 'whole', chunks: [data] }];
   if (options.wholeOnly === true || data.length === 0) return out;
+  // quick mode (mutant runs): large inputs only whole
+  if (options.exhaustive === false && data.length > 65536) return out;
   if (data.length <= 65536) out.push({ name: 'byte-by-byte', chunks: byteByByte(data) });
   else {
     const offsets: number[] = [];
