@@ -6,7 +6,7 @@
  */
 import { BUILTIN_RULES, createClassifier, enhancedClass } from 'smtp-errors';
 import { corpusTexts } from '../../../../packages/smtp-errors/test/bounce-eval.js';
-import { median, throughput, type Comparison, type Figure, type Suite } from '../harness.js';
+import { interleaved, throughput, type Comparison, type Suite } from '../harness.js';
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()[\]\\]/g, '\\$&');
@@ -49,22 +49,6 @@ function regexClassifier() {
   };
 }
 
-function interleaved(rounds: number, a: () => Figure, b: () => Figure): [Figure, Figure] {
-  const ra: number[] = [];
-  const rb: number[] = [];
-  let fa: Figure | undefined;
-  let fb: Figure | undefined;
-  for (let r = 0; r < rounds; r++) {
-    fa = a();
-    fb = b();
-    ra.push(fa.median);
-    rb.push(fb.median);
-  }
-  return [
-    { ...fa!, median: median(ra), runs: ra },
-    { ...fb!, median: median(rb), runs: rb },
-  ];
-}
 
 const suite: Suite = {
   name: 'smtp-errors',
