@@ -27,9 +27,13 @@ async function ours(): Promise<Listening> {
     hostname: 'bench.test',
     limits: { maxMessageSize: 0 },
     maxConnections: 1000,
-    onData: async (_env, body) => {
-      for await (const _ of body) void _;
-    },
+    // drain the body exactly as the peer below does ('data' and 'end' listeners), then accept
+    onData: (_env, body) =>
+      new Promise<void>((resolve, reject) => {
+        body.on('data', () => undefined);
+        body.on('end', () => resolve());
+        body.on('error', reject);
+      }),
   });
   const a = await server.listen(0, '127.0.0.1');
   return { port: a.port, close: () => server.close({ timeout: 1000 }) };
@@ -69,20 +73,33 @@ async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
       await smtpSource(p.port, sessions, n);
       const oursRuns: number[] = [];
       const peerRuns: number[] = [];
+      const oursCpu: number[] = [];
+      const peerCpu: number[] = [];
       for (let r = 0; r < runs; r++) {
-        for (const [port, into] of [[o.port, oursRuns], [p.port, peerRuns]] as const) {
+        for (const [port, into, cpuInto] of [[o.port, oursRuns, oursCpu], [p.port, peerRuns, peerCpu]] as const) {
           const start = performance.now();
+          const cpu = process.cpuUsage();
           await smtpSource(port, sessions, n);
           into.push((n * 1000) / (performance.now() - start));
+          // CPU time of this process (the server under test; the client is a separate process)
+          const used = process.cpuUsage(cpu);
+          cpuInto.push((used.user + used.system) / n);
         }
       }
       const fig = (name: string, values: number[]): Figure => ({ name, median: median(values), runs: values, unit: 'messages/s', higherIsBetter: true });
+      const cpuFig = (name: string, values: number[]): Figure => ({ name, median: median(values), runs: values, unit: 'µs CPU/message', higherIsBetter: false });
       out.push({
         title: `messages/s, smtp-source, 10 KB, ${String(sessions)} session(s)`,
         ours: fig(`createServer, ${String(sessions)} session(s)`, oursRuns),
         peer: fig(`smtp-server, ${String(sessions)} session(s)`, peerRuns),
         aim: '>= 1.5x',
-        notes: `${String(n)} messages per run, ${String(runs)} alternating runs after a warm-up, loopback, connection reuse (-d); both servers drain the body and accept`,
+        notes: `${String(n)} messages per run, ${String(runs)} alternating runs after a warm-up, loopback, connection reuse (-d); both servers drain the body with 'data'/'end' listeners and accept`,
+      });
+      out.push({
+        title: `server CPU time per message, smtp-source, 10 KB, ${String(sessions)} session(s)`,
+        ours: cpuFig(`createServer, ${String(sessions)} session(s)`, oursCpu),
+        peer: cpuFig(`smtp-server, ${String(sessions)} session(s)`, peerCpu),
+        notes: 'user + system CPU of the server process during the same runs; less sensitive to other load on the machine than messages/s',
       });
     }
   } finally {
