@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { drive } from '../test/harness.js';
+import { ServerConnection } from './server-connection.js';
+
+const dec = new TextDecoder();
+
+describe('formatted replies are cached per session without mixing them up', () => {
+  it('same text with other codes, enhanced codes or ENHANCEDSTATUSCODES on and off', () => {
+    const d = drive({}, (e, conn) => {
+      if (e.type === 'rcpt' && e.to.startsWith('a')) conn.reject({ code: 550, enhanced: '5.1.1', text: 'No' });
+      else if (e.type === 'rcpt' && e.to.startsWith('b')) conn.reject({ code: 550, enhanced: '5.1.10', text: 'No' });
+      else if (e.type === 'rcpt' && e.to.startsWith('c')) conn.reject({ code: 450, enhanced: '4.1.1', text: 'No' });
+      else if (e.type === 'rcpt' && e.to.startsWith('d')) conn.reject({ code: 550, text: 'No' });
+      else conn.accept();
+      return true;
+    });
+    d.feed('EHLO c.test\r\n');
+    expect(d.feed('MAIL FROM:<x@y.test>\r\n')).toBe('250 2.1.0 Sender OK\r\n');
+    const rcpts = ['a', 'b', 'c', 'd', 'a', 'b'].map((p) => d.feed(`RCPT TO:<${p}@y.test>\r\n`));
+    expect(rcpts).toEqual(['550 5.1.1 No\r\n', '550 5.1.10 No\r\n', '450 4.1.1 No\r\n', '550 5.0.0 No\r\n', '550 5.1.1 No\r\n', '550 5.1.10 No\r\n']);
+    // HELO replies carry no enhanced code, EHLO-session replies do: same text, different forms
+    const plain = drive({ extensions: { enhancedStatusCodes: false } });
+    plain.feed('EHLO c.test\r\n');
+    expect(plain.feed('NOOP\r\n')).toBe('250 Ok\r\n');
+    expect(d.feed('NOOP\r\n')).toBe('250 2.0.0 Ok\r\n');
+  });
+
+  it('dataToSend returns bytes the caller owns: changing them does not change later replies', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: ['connect', 'helo'] });
+    const pump = (): string => {
+      for (let e = conn.nextEvent(); e.type !== 'need-data' && e.type !== 'closed' && e.type !== 'paused'; e = conn.nextEvent()) void e;
+      return dec.decode(conn.dataToSend());
+    };
+    pump();
+    conn.receiveData('EHLO c.test\r\n');
+    pump();
+    conn.receiveData('NOOP\r\n');
+    conn.receiveData('');
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) void e;
+    const first = conn.dataToSend();
+    const text = dec.decode(first);
+    first.fill(0x58);
+    conn.receiveData('NOOP\r\n');
+    expect(pump()).toBe(text);
+  });
+
+  it('many distinct replies: the cache stays bounded and every reply is still right', () => {
+    const d = drive({ limits: { junkCommandLimit: 1000 } }, (e, conn) => {
+      if (e.type === 'mail') conn.accept({ code: 250, enhanced: '2.1.0', text: `Sender ${e.from} OK` });
+      else conn.accept();
+      return true;
+    });
+    d.feed('EHLO c.test\r\n');
+    for (let i = 0; i < 200; i++) {
+      expect(d.feed(`MAIL FROM:<u${String(i)}@y.test>\r\n`)).toBe(`250 2.1.0 Sender u${String(i)}@y.test OK\r\n`);
+      expect(d.feed('RSET\r\n')).toBe('250 2.0.0 Ok\r\n');
+    }
+  });
+});
