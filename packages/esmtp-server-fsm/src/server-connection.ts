@@ -228,10 +228,10 @@ const ALLOWED_BEFORE_TLS = new Set(['EHLO', 'HELO', 'LHLO', 'NOOP', 'RSET', 'QUI
 const XCLIENT_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'LOGIN', 'DESTADDR', 'DESTPORT'];
 const XFORWARD_ATTRS = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE'];
 
-/** Keywords the session implements itself (a registry cannot override them). */
 /** Formatted replies (and their bytes) kept per session. */
 const REPLY_CACHE_SIZE = 64;
 
+/** Keywords the session implements itself (a registry cannot override them). */
 const NATIVE_KEYWORDS = new Set(['PIPELINING', 'SIZE', '8BITMIME', 'BINARYMIME', 'CHUNKING', 'STARTTLS', 'AUTH', 'DSN', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'REQUIRETLS', 'MT-PRIORITY', 'DELIVERBY', 'LIMITS', 'XCLIENT', 'XFORWARD', 'VRFY', 'EXPN', 'HELP']);
 
 const TRANSITIONS = new Map<string, Map<string, Set<string>>>();
