@@ -63,7 +63,8 @@ export const DEFAULT_TIMEOUTS: ClientTimeouts = Object.freeze({
  * changed its `id` by then.
  *
  * @example
- * const t = conn.pendingTimeout(); if (t) timer = setTimeout(() => conn.handleTimeout(t.id), t.ms);
+ * // In the adapter (src/node/ or your own host code), with the host's timer function `schedule`:
+ * const t = conn.pendingTimeout(); if (t) schedule(() => conn.handleTimeout(t.id), t.ms);
  * @see RFC 5321 §4.5.3.2
  */
 export interface PendingTimeout {
