@@ -248,7 +248,9 @@ describe('ClientConnection: faults', () => {
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     conn.receiveData(server.output());
     server.push(conn.dataToSend());
-    conn.receiveData('250-mx\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n354 go\r\n');
+    conn.receiveData('250-mx\r\n250 PIPELINING\r\n');
+    conn.dataToSend(); // MAIL, RCPT and DATA, pipelined
+    conn.receiveData('250 ok\r\n250 ok\r\n354 go\r\n');
     conn.dataToSend();
     conn.receiveEof();
     const events: ReturnType<typeof conn.nextEvent>[] = [];

@@ -244,7 +244,12 @@ export class ClientConnection {
   #errored = false;
   #quitRequested = false;
   #quitSent = false;
+  /** Replies expected: to commands written (handed out or not) and to the connection (the greeting). */
   #outstanding = 0;
+  /** Of `#outstanding`, the replies to commands still in `#out`, not yet handed out by `dataToSend()` (RPL-5). */
+  #unsent = 0;
+  /** True while a reply is handled and more input follows it in the same flight (TLS-5). */
+  #moreInFlight = false;
   #out: Uint8Array[] = [];
   #events: ClientEvent[] = [];
   #eventHead = 0;
@@ -393,6 +398,7 @@ export class ClientConnection {
   dataToSend(): Uint8Array {
     this.#start();
     const out = this.#out;
+    this.#unsent = 0;
     if (out.length === 0) return new Uint8Array(0);
     this.#out = [];
     if (out.length === 1) return out[0]!;
@@ -548,10 +554,16 @@ export class ClientConnection {
     if (bytes.length > 0) this.#out.push(bytes);
   }
 
+  /** Counts `n` more replies owed for bytes just queued in `#out`. */
+  #expect(n: number): void {
+    this.#outstanding += n;
+    this.#unsent += n;
+  }
+
   #command(line: string, redacted?: string): void {
     assertNoControl('command', line);
     this.#write(encoder.encode(line + '\r\n'));
-    this.#outstanding++;
+    this.#expect(1);
     this.#opts.transcript?.({ direction: 'client', line: redacted ?? line });
   }
 
@@ -606,7 +618,8 @@ export class ClientConnection {
     };
   }
 
-  #onReplies(replies: Reply[]): void {
+  /** Handles complete replies in order; `trailing` when bad input follows the last one (TLS-5). */
+  #onReplies(replies: Reply[], trailing = false): void {
     for (let i = 0; i < replies.length && !this.#closed; i++) {
       const reply = replies[i]!;
       const tr = this.#opts.transcript;
@@ -616,7 +629,9 @@ export class ClientConnection {
         const enhanced = reply.enhanced ? `${formatEnhancedStatusCode(reply.enhanced)} ` : '';
         lines.forEach((line, j) => tr({ direction: 'server', line: `${reply.code}${j < lines.length - 1 ? '-' : ' '}${enhanced}${line}` }));
       }
-      if (this.#outstanding === 0) {
+      // RPL-5: a reply can only answer a command the server has received, i.e. one handed out by
+      // dataToSend(); a reply beyond those is unsolicited (or injected), whatever the client queued since.
+      if (this.#outstanding - this.#unsent <= 0) {
         if (reply.code === 421) this.#on421(reply);
         else this.#fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `unsolicited reply ${reply.code} in state ${this.#current.name}`, 'error', reply);
         continue;
@@ -627,20 +642,18 @@ export class ClientConnection {
         continue;
       }
       const cur = this.#current;
+      this.#moreInFlight = trailing || i < replies.length - 1 || this.#reader.pending;
       if (cur.builtin) this.#replyBuiltin(cur.name, reply);
       else cur.definition.reply(this.#ctx(cur), reply);
+      this.#moreInFlight = false;
       if (!this.#transition && !this.#closed && this.#outstanding > 0) this.#arm(cur.definition.timeout ?? 'command');
       this.#drive();
-      if (this.#awaitingTls && (i < replies.length - 1 || this.#reader.pending)) {
-        this.#fatal('ERR_SMTP_CLIENT_STARTTLS_INJECTION', 'bytes followed the 220 reply to STARTTLS', 'error');
-        return;
-      }
     }
   }
 
   #readerError(e: unknown): void {
     if (isRemoteProtocolError(e)) {
-      this.#onReplies(e.replies.slice());
+      this.#onReplies(e.replies.slice(), true);
       if (!this.#closed) this.#fatal('ERR_SMTP_CLIENT_PROTOCOL', `bad reply from server: ${e.code}: ${e.message}`, 'error');
       return;
     }
@@ -652,9 +665,13 @@ export class ClientConnection {
     this.#close('rejected', reply);
   }
 
-  /** Fails everything, emits error + closed; no more output. */
+  /** Fails everything, emits error + closed; drops unsent output and writes nothing more. */
   #fatal(code: ClientErrorCode, message: string, reason: 'error' | 'eof' | 'timeout', reply?: Reply): void {
     if (this.#closed) return;
+    // Nothing more goes to a peer that broke the protocol or vanished, not even commands queued
+    // before the fault was seen.
+    this.#out = [];
+    this.#unsent = 0;
     this.#failAll(undefined, code, true);
     this.#errored = reason === 'error';
     this.#emit(reply ? { type: 'error', code, message, reply } : { type: 'error', code, message });
@@ -865,6 +882,11 @@ export class ClientConnection {
 
   #replyStarttls(reply: Reply): void {
     if (reply.code === 220) {
+      if (this.#moreInFlight) {
+        // TLS-5: bytes after the 220 were sent in the clear before the handshake; no TLS is started.
+        this.#fatal('ERR_SMTP_CLIENT_STARTTLS_INJECTION', 'bytes followed the 220 reply to STARTTLS', 'error', reply);
+        return;
+      }
       this.#awaitingTls = true;
       this.#timer = { phase: 'tls-handshake', ms: this.#timeouts['tls-handshake'], id: ++this.#timerId };
       this.#emit({ type: 'tls-start' });
@@ -1076,7 +1098,7 @@ export class ClientConnection {
         t.emptyDot = true;
         t.bodyEnded = true;
         this.#write(encoder.encode('.\r\n'));
-        this.#outstanding++;
+        this.#expect(1);
         return this.#goto('final');
       }
       return this.#goto(null);
@@ -1136,10 +1158,10 @@ export class ClientConnection {
     if (t.bdat) {
       this.#command(`BDAT ${tail.length} LAST`);
       this.#write(tail);
-      this.#outstanding += n - 1;
+      this.#expect(n - 1);
     } else {
       this.#write(tail);
-      this.#outstanding += n;
+      this.#expect(n);
     }
     this.#goto('final');
   }

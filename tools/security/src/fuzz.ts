@@ -126,6 +126,20 @@ function serveChunks(chunks: readonly Uint8Array[]): { out: string; events: stri
 }
 
 /** Drives a client with one message against arbitrary server bytes. */
+/** The input cut after every LF (the last piece may lack one). */
+function linesOf(data: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] === 0x0a) {
+      out.push(data.subarray(start, i + 1));
+      start = i + 1;
+    }
+  }
+  if (start < data.length) out.push(data.subarray(start));
+  return out;
+}
+
 function clientOver(chunks: readonly Uint8Array[]): { events: string[]; wire: string } {
   const client = new ClientConnection({ hostname: 'client.test' });
   client.sendMessage({ from: 'a@example.com', to: ['b@example.org', 'c@example.org'], body: 'Subject: x\r\n\r\nhi\r\n' });
@@ -225,10 +239,12 @@ export function properties(): Record<string, Fuzzer> {
       if (split.maxBuffered > SERVER_BOUND) throw new Error(`buffered ${String(split.maxBuffered)}`);
     }),
     'client-replies': fuzzer(fc.tuple(fromTokens(REPLY_TOKENS, 60), splitsOf), (text, offsets) => {
-      const data = enc.encode('220 mx ESMTP\r\n' + text);
+      // A server answers only what it has received (RPL-5), so the baseline delivers one line per
+      // flight; the split run cuts those lines further at the random offsets.
+      const lines = linesOf(enc.encode('220 mx ESMTP\r\n' + text));
       try {
-        const whole = clientOver([data]);
-        const split = clientOver(chunksOf(data, offsets));
+        const whole = clientOver(lines);
+        const split = clientOver(lines.flatMap((line) => chunksOf(line, offsets)));
         if (whole.events.join() !== split.events.join()) throw new Error(`split changed the outcome: ${whole.events.join()} / ${split.events.join()}`);
         if (/\r(?!\n)|(?<!\r)\n/.test(split.wire)) throw new Error('bare line ending on the client wire');
       } catch (e) {
