@@ -68,6 +68,12 @@ export interface SaslExchange {
 export interface SaslMechanism {
   readonly name: string;
   start(context: { readonly hostname: string; readonly challenge: () => string }): SaslExchange;
+  /**
+   * Optional error step: when the application rejects the credentials, the session first sends
+   * this as a `334` challenge, waits for the client's (normally empty) response, and only then
+   * sends the rejection (`535` by default). XOAUTH2 uses it for its JSON error.
+   */
+  failureChallenge?(credentials: AuthCredentials): Uint8Array | string | undefined;
 }
 
 const dec = new TextDecoder('utf-8', { fatal: false });
@@ -158,16 +164,21 @@ export const CRAM_MD5: SaslMechanism = {
 };
 
 /**
- * XOAUTH2 (Google/Microsoft): `user=<u>^Aauth=Bearer <token>^A^A`.
+ * XOAUTH2 (Google/Microsoft): `user=<u>^Aauth=Bearer <token>^A^A`. A rejected token gets the
+ * mechanism's error step: `334` with base64 `{"status":"401","schemes":"bearer"}`, the client's
+ * empty response, then the rejection (`535 5.7.8` by default). To name a scope in that JSON, spread
+ * the mechanism and replace `failureChallenge`.
  *
  * @example
  * ```ts
  * new ServerConnection({ auth: { mechanisms: [XOAUTH2] } });
+ * const withScope = { ...XOAUTH2, failureChallenge: () => JSON.stringify({ status: '401', schemes: 'bearer', scope: 'mail' }) };
  * ```
- * @see RFC 7628 §3.1 (the OAUTHBEARER framing it predates)
+ * @see RFC 7628 §3.2.2 (the error step of OAUTHBEARER, which XOAUTH2 shares)
  */
 export const XOAUTH2: SaslMechanism = {
   name: 'XOAUTH2',
+  failureChallenge: () => '{"status":"401","schemes":"bearer"}',
   start: () => ({
     step(response) {
       if (response === undefined) return { type: 'challenge', challenge: '' };

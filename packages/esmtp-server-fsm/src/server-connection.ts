@@ -15,7 +15,7 @@ import type { ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
 import { checkReply, formatServerReply } from './reply.js';
 import type { ReplyInit } from './reply.js';
 import { BUILTIN_MECHANISMS, decodeSaslLine } from './sasl.js';
-import type { SaslExchange, SaslMechanism } from './sasl.js';
+import type { AuthCredentials, SaslExchange, SaslMechanism } from './sasl.js';
 import { encodeBase64 } from './base64.js';
 import { LEGACY_STATE_NUMBERS, SERVER_TRANSITIONS } from './states.js';
 import type { ServerState } from './states.js';
@@ -320,6 +320,9 @@ export class ServerConnection {
   private bdatResume: ServerState = 'awaiting-mail';
   private sasl: SaslExchange | undefined;
   private saslMechanism = '';
+  /** The rejection to send once the client answers the mechanism's error challenge (XOAUTH2). */
+  private authFailure: ReplyInit | undefined;
+  private saslCredentials: AuthCredentials | undefined;
 
   constructor(private readonly options: ServerOptions = {}) {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -1223,12 +1226,34 @@ export class ServerConnection {
     }
     if (fromCommand) this.go('AUTH', 'auth-decision');
     else this.go('response', 'auth-decision');
+    this.saslCredentials = r.credentials;
     this.decide({ point: 'auth', user: r.credentials.username }, { type: 'auth', credentials: r.credentials, needsAnswer: !this.auto.has('auth') });
+  }
+
+  /** A rejected AUTH: the mechanism's error challenge first when it has one (XOAUTH2), then `reply`. */
+  private rejectAuth(reply: ReplyInit): void {
+    const mech = this.mechanisms.find((m) => m.name === this.saslMechanism);
+    const challenge = this.saslCredentials && reply.code !== 421 ? mech?.failureChallenge?.(this.saslCredentials) : undefined;
+    if (challenge === undefined) {
+      this.go('reject', 'awaiting-mail');
+      return this.reply(reply);
+    }
+    this.authFailure = reply;
+    this.go('reject', 'auth');
+    this.send({ code: 334, text: encodeBase64(challenge) });
   }
 
   private stepAuth(): boolean {
     const line = this.readLine(this.limits.maxAuthLine, false);
     if (line === undefined) return false;
+    const failure = this.authFailure;
+    if (failure) {
+      // The client's answer to the error challenge (empty, or '*', or anything): the rejection follows.
+      this.authFailure = undefined;
+      this.go('response', 'awaiting-mail');
+      this.reply(failure);
+      return true;
+    }
     if (line === 'overflow') {
       this.sasl = undefined;
       this.go('cancel', 'awaiting-mail');
@@ -1330,11 +1355,12 @@ export class ServerConnection {
         }
         return;
       case 'auth':
-        this.go(positive ? 'accept' : 'reject', 'awaiting-mail');
         if (positive) {
+          this.go('accept', 'awaiting-mail');
           this.authUser = p.user;
           this.send(reply ?? { code: 235, enhanced: '2.7.0', text: 'Authentication successful' });
-        } else this.reply(reply ?? { code: 535, enhanced: '5.7.8', text: 'Error: authentication failed' });
+        } else this.rejectAuth(reply ?? { code: 535, enhanced: '5.7.8', text: 'Error: authentication failed' });
+        this.saslCredentials = undefined;
         return;
       case 'mail':
         if (positive) {

@@ -132,6 +132,8 @@ const rows: ServerTransition[] = [
   { from: 'auth', on: 'cancel', to: 'awaiting-mail' },
   { from: 'auth-decision', on: 'accept', to: 'awaiting-mail' },
   { from: 'auth-decision', on: 'reject', to: 'awaiting-mail' },
+  { from: 'auth-decision', on: 'reject', to: 'auth' },
+  { from: 'auth', on: 'response', to: 'awaiting-mail' },
   { from: 'awaiting-helo', on: 'STARTTLS', to: 'awaiting-tls' },
   { from: 'awaiting-mail', on: 'STARTTLS', to: 'awaiting-tls' },
   { from: 'awaiting-tls', on: 'tls-established', to: 'awaiting-helo' },

@@ -42,9 +42,13 @@ beforeAll(async () => {
   server = createServer({
     hostname: 'mx.interop.test',
     tls: { key, cert },
-    auth: { mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5'] },
+    auth: { mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'] },
     maxConnections: 50,
-    onAuth: (c) => (c.mechanism === 'CRAM-MD5' ? verifyCramMd5(c, USERS[c.username]) : USERS[c.username] === c.password),
+    onAuth: (c) => {
+      if (c.mechanism === 'CRAM-MD5') return verifyCramMd5(c, USERS[c.username]);
+      if (c.mechanism === 'XOAUTH2') return c.username === 'alice' && c.token === 'good-token';
+      return USERS[c.username] === c.password;
+    },
     onRcptTo: (to) => (to.startsWith('reject') ? { code: 550, enhanced: '5.1.1', text: 'No such user' } : undefined),
     onData,
   });
@@ -181,6 +185,22 @@ describe('nodemailer', () => {
     await transport.sendMail({ envelope: { from: 'n@example.org', to: ['x@example.net'] }, raw: 'Subject: t\r\n\r\nx\r\n' });
     expect(stored).toHaveLength(1);
     expect(stored[0]!.envelope.secure).toBe(true);
+  });
+  it('STARTTLS with AUTH XOAUTH2: a good token sends; a bad one gets the JSON error step, then 535', async () => {
+    const options = { host: '127.0.0.1', port, requireTLS: true, tls: { rejectUnauthorized: false } };
+    const good = nodemailer.createTransport({ ...options, auth: { type: 'OAuth2', user: 'alice', accessToken: 'good-token' } });
+    await good.sendMail({ envelope: { from: 'n@example.org', to: ['x@example.net'] }, raw: 'Subject: t\r\n\r\nx\r\n' });
+    expect(stored).toHaveLength(1);
+    const lines: string[] = [];
+    const logger = { level: () => undefined, trace: () => undefined, debug: (_: unknown, m: string) => void lines.push(m), info: (_: unknown, m: string) => void lines.push(m), warn: () => undefined, error: () => undefined, fatal: () => undefined };
+    const bad = nodemailer.createTransport({ ...options, logger, debug: true, auth: { type: 'OAuth2', user: 'alice', accessToken: 'bad-token' } });
+    const err = await bad.sendMail({ envelope: { from: 'n@example.org', to: ['x@example.net'] }, raw: 'Subject: t\r\n\r\nx\r\n' }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; responseCode?: number },
+    );
+    expect(err).toMatchObject({ code: 'EAUTH', responseCode: 535 });
+    expect(lines.join('\n')).toContain('334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIn0=');
+    expect(stored).toHaveLength(1);
   });
 });
 
