@@ -29,7 +29,7 @@ export const sansIoRules = {
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '**/*.js', '**/*.mjs', '**/*.cjs', '.changeset/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '**/*.js', '**/*.mjs', '**/*.cjs', '.changeset/**', '.stryker-tmp/**', 'tools/mutation/reports/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -1,0 +1,152 @@
+// `pnpm mutation [package...] [--force]`: StrykerJS mutation testing of the core packages, one
+// package at a time (smallest first), each with its own unit tests and the vitest runner.
+//
+// Reports (html, json, survivors list, incremental file) go to tools/mutation/reports/<package>/
+// (gitignored); the scores go to tools/mutation/scores.json, which docs/mutation.md and the
+// "Mutation score" table of the root README are generated from.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Stryker } from '@stryker-mutator/core';
+import { renderDoc, renderReadmeTable, replaceBetweenMarkers, summarize, type MutantLike, type PackageScore } from './summary.js';
+
+type StrykerOptions = ConstructorParameters<typeof Stryker>[0];
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const toolDir = join(root, 'tools', 'mutation');
+const scoresFile = join(toolDir, 'scores.json');
+const docFile = join(root, 'docs', 'mutation.md');
+const readmeFile = join(root, 'README.md');
+
+/** The six core packages (directory names under packages/). */
+const CORE = ['smtp-reply-reader', 'smtp-capabilities', 'smtp-client-args', 'smtp-errors', 'smtp-client-fsm', 'esmtp-server-fsm'];
+
+/** Source files that get mutated: the sans-IO core, without tests and without the Node adapter. */
+function mutatePatterns(pkg: string): string[] {
+  return [`packages/${pkg}/src/**/*.ts`, `!packages/${pkg}/src/**/*.test.ts`, `!packages/${pkg}/src/node/**`];
+}
+
+function coreSourceBytes(pkg: string): number {
+  let total = 0;
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) {
+        if (name !== 'node') walk(path);
+      } else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) {
+        total += statSync(path).size;
+      }
+    }
+  };
+  walk(join(root, 'packages', pkg, 'src'));
+  return total;
+}
+
+function resolvePackage(arg: string): string {
+  const match = CORE.filter((name) => name === arg || name.endsWith(`-${arg}`) || name.endsWith(arg));
+  if (match.length !== 1) {
+    throw new Error(`unknown or ambiguous package "${arg}"; one of: ${CORE.join(', ')}`);
+  }
+  return match[0]!;
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function strykerOptions(pkg: string, force: boolean): StrykerOptions {
+  const reports = `tools/mutation/reports/${pkg}`;
+  return {
+    packageManager: 'pnpm',
+    testRunner: 'vitest',
+    plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
+    vitest: { configFile: 'tools/mutation/vitest.config.ts', related: true },
+    mutate: mutatePatterns(pkg),
+    coverageAnalysis: 'perTest',
+    // A shared two-core machine: one test runner at a time.
+    concurrency: 1,
+    // Static mutants (module-level initialisers: lookup tables, rule lists, regexes) need a fresh
+    // module load and the whole suite each; they are counted as ignored, not run.
+    ignoreStatic: true,
+    incremental: true,
+    incrementalFile: `${reports}/stryker-incremental.json`,
+    force,
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: true,
+    ignorePatterns: ['/docs', '**/dist', '/.tmp', '/coverage', '/.vitest-results', '/tools/mutation/reports', '/.changeset'],
+    reporters: ['html', 'json', 'clear-text', process.stdout.isTTY ? 'progress' : 'progress-append-only'],
+    htmlReporter: { fileName: `${reports}/mutation.html` },
+    jsonReporter: { fileName: `${reports}/mutation.json` },
+    clearTextReporter: { allowColor: process.stdout.isTTY, reportMutants: false, reportTests: false, logTests: false },
+    thresholds: { high: 80, low: 60, break: null },
+    // Added to 1.5 x the covering tests' own time before a mutant counts as a timeout (an endless
+    // loop); most endless loops are stopped sooner by Stryker's hit limit.
+    timeoutMS: 4_000,
+  };
+}
+
+function readScores(): PackageScore[] {
+  if (!existsSync(scoresFile)) return [];
+  return JSON.parse(readFileSync(scoresFile, 'utf8')) as PackageScore[];
+}
+
+function writeOutputs(scores: PackageScore[]): void {
+  const ordered = CORE.map((name) => scores.find((s) => s.package === name)).filter((s): s is PackageScore => s !== undefined);
+  writeFileSync(scoresFile, `${JSON.stringify(ordered, null, 2)}\n`);
+  const doc = replaceBetweenMarkers(readFileSync(docFile, 'utf8'), 'mutation-results', renderDoc(CORE, ordered));
+  if (doc !== undefined) writeFileSync(docFile, doc);
+  const readme = readFileSync(readmeFile, 'utf8');
+  const updated = replaceBetweenMarkers(readme, 'mutation-score', renderReadmeTable(CORE, ordered));
+  if (updated !== undefined && updated !== readme) writeFileSync(readmeFile, updated);
+}
+
+function survivorsText(pkg: string, mutants: readonly MutantLike[]): string {
+  const lines = mutants
+    .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
+    .map((m) => `${relative(join(root, 'packages', pkg), m.fileName)}:${m.location.start.line}:${m.location.start.column + 1} ${m.status} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}`)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const force = args.includes('--force');
+  const names = args.filter((a) => !a.startsWith('--'));
+  const packages = (names.length > 0 ? names.map(resolvePackage) : [...CORE]).sort((a, b) => coreSourceBytes(a) - coreSourceBytes(b));
+
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  let failed = 0;
+  for (const pkg of packages) {
+    console.log(`\n==> mutation testing ${pkg} (${coreSourceBytes(pkg)} bytes of core source)`);
+    process.env.SMTPKIT_MUTATION_PACKAGE = pkg;
+    const started = performance.now();
+    let results;
+    try {
+      results = await new Stryker(strykerOptions(pkg, force)).runMutationTest();
+    } catch (error) {
+      failed++;
+      console.error(`mutation run of ${pkg} failed:`, error);
+      continue;
+    }
+    const seconds = Math.round((performance.now() - started) / 1000);
+    const dirty = git(['status', '--porcelain', '--', `packages/${pkg}`]) !== '';
+    const score = summarize(pkg, results, {
+      date: new Date().toISOString(),
+      seconds,
+      commit: dirty ? `${commit}+changes` : commit,
+      root,
+    });
+    mkdirSync(join(toolDir, 'reports', pkg), { recursive: true });
+    writeFileSync(join(toolDir, 'reports', pkg, 'survivors.txt'), survivorsText(pkg, results));
+    writeOutputs([...readScores().filter((s) => s.package !== pkg), score]);
+    console.log(`==> ${pkg}: score ${score.score.toFixed(2)} % (${score.killed} killed, ${score.timeout} timeout, ${score.survived} survived, ${score.noCoverage} no coverage) in ${seconds} s`);
+  }
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+await main();

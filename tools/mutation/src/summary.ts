@@ -1,0 +1,165 @@
+// Turns Stryker's mutant results into per-package scores and renders the tables of docs/mutation.md
+// and of the root README's "Mutation score" section. Pure functions, tested in summary.test.ts.
+import { relative } from 'node:path';
+
+/** The fields of Stryker's MutantResult this summary reads. */
+export interface MutantLike {
+  readonly fileName: string;
+  readonly status: string;
+  readonly mutatorName: string;
+  readonly replacement?: string | undefined;
+  readonly location: { readonly start: { readonly line: number; readonly column: number } };
+}
+
+export interface FileScore {
+  readonly file: string;
+  readonly mutants: number;
+  readonly survived: number;
+  readonly noCoverage: number;
+  readonly score: number;
+}
+
+export interface PackageScore {
+  readonly package: string;
+  /** Every mutant Stryker generated, whatever its status. */
+  readonly mutants: number;
+  readonly killed: number;
+  readonly survived: number;
+  readonly timeout: number;
+  readonly noCoverage: number;
+  /** CompileError + RuntimeError: invalid mutants, left out of the score. */
+  readonly errors: number;
+  readonly ignored: number;
+  /** (killed + timeout) / (killed + timeout + survived + noCoverage), in percent. */
+  readonly score: number;
+  /** The same over covered mutants only (no-coverage ones left out), in percent. */
+  readonly scoreCovered: number;
+  readonly date: string;
+  readonly seconds: number;
+  readonly commit: string;
+  /** Files with undetected mutants, most survivors first. */
+  readonly files: readonly FileScore[];
+}
+
+interface Counts {
+  mutants: number;
+  killed: number;
+  survived: number;
+  timeout: number;
+  noCoverage: number;
+  errors: number;
+  ignored: number;
+}
+
+function count(mutants: readonly MutantLike[]): Counts {
+  const c: Counts = { mutants: 0, killed: 0, survived: 0, timeout: 0, noCoverage: 0, errors: 0, ignored: 0 };
+  for (const m of mutants) {
+    c.mutants++;
+    switch (m.status) {
+      case 'Killed':
+        c.killed++;
+        break;
+      case 'Survived':
+        c.survived++;
+        break;
+      case 'Timeout':
+        c.timeout++;
+        break;
+      case 'NoCoverage':
+        c.noCoverage++;
+        break;
+      case 'CompileError':
+      case 'RuntimeError':
+        c.errors++;
+        break;
+      default:
+        c.ignored++;
+    }
+  }
+  return c;
+}
+
+function percent(part: number, whole: number): number {
+  return whole === 0 ? 100 : Math.round((part / whole) * 10_000) / 100;
+}
+
+/** Scores one package's mutation run. */
+export function summarize(pkg: string, mutants: readonly MutantLike[], run: { date: string; seconds: number; commit: string; root: string }): PackageScore {
+  const c = count(mutants);
+  const detected = c.killed + c.timeout;
+  const byFile = new Map<string, MutantLike[]>();
+  for (const m of mutants) {
+    const file = relative(run.root, m.fileName).split('\\').join('/');
+    const list = byFile.get(file) ?? [];
+    list.push(m);
+    byFile.set(file, list);
+  }
+  const files: FileScore[] = [...byFile]
+    .map(([file, list]) => {
+      const f = count(list);
+      return { file, mutants: f.mutants, survived: f.survived, noCoverage: f.noCoverage, score: percent(f.killed + f.timeout, f.killed + f.timeout + f.survived + f.noCoverage) };
+    })
+    .filter((f) => f.survived + f.noCoverage > 0)
+    .sort((a, b) => b.survived + b.noCoverage - (a.survived + a.noCoverage) || a.file.localeCompare(b.file));
+  return {
+    package: pkg,
+    ...c,
+    score: percent(detected, detected + c.survived + c.noCoverage),
+    scoreCovered: percent(detected, detected + c.survived),
+    date: run.date,
+    seconds: run.seconds,
+    commit: run.commit,
+    files,
+  };
+}
+
+function minutes(seconds: number): string {
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** The per-package table (and per-file detail) for docs/mutation.md. */
+export function renderDoc(packages: readonly string[], scores: readonly PackageScore[]): string {
+  const out: string[] = [];
+  out.push('| package | mutants | killed | timeout | survived | no coverage | errors | score | score of covered | run time | date (UTC) | commit | reproduce |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|');
+  for (const pkg of packages) {
+    const s = scores.find((x) => x.package === pkg);
+    if (s === undefined) {
+      out.push(`| \`${pkg}\` | not run | | | | | | | | | | | \`pnpm mutation ${pkg}\` |`);
+      continue;
+    }
+    out.push(
+      `| \`${pkg}\` | ${s.mutants} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.errors} | **${s.score.toFixed(2)} %** | ${s.scoreCovered.toFixed(2)} % | ${minutes(s.seconds)} | ${s.date.slice(0, 16).replace('T', ' ')} | \`${s.commit}\` | \`pnpm mutation ${pkg}\` |`,
+    );
+  }
+  for (const s of scores) {
+    if (s.files.length === 0) continue;
+    out.push('', `### \`${s.package}\`: files with undetected mutants`, '');
+    out.push('| file | mutants | survived | no coverage | score |', '|---|---:|---:|---:|---:|');
+    for (const f of s.files) out.push(`| \`${f.file}\` | ${f.mutants} | ${f.survived} | ${f.noCoverage} | ${f.score.toFixed(2)} % |`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The short table of the root README. */
+export function renderReadmeTable(packages: readonly string[], scores: readonly PackageScore[]): string {
+  const out = ['| package | mutants | score | date |', '|---|---:|---:|---|'];
+  for (const pkg of packages) {
+    const s = scores.find((x) => x.package === pkg);
+    out.push(s === undefined ? `| \`${pkg}\` | not run | | |` : `| \`${pkg}\` | ${s.mutants} | ${s.score.toFixed(2)} % | ${s.date.slice(0, 10)} |`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` (markers kept);
+ * `undefined` when the markers are missing.
+ */
+export function replaceBetweenMarkers(text: string, name: string, body: string): string | undefined {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end, from + start.length);
+  if (from < 0 || to < 0) return undefined;
+  return `${text.slice(0, from + start.length)}\n${body}${text.slice(to)}`;
+}
