@@ -11,6 +11,7 @@
  * | maxAuthLine | 12288 | 12288 (RFC 4954 §4) | 12288 | 16384 |
  * | maxRecipients | 1000 | 100 (RFC 5321 §4.5.3.1.8) | 1000 | 50000 |
  * | maxMessageSize | 10240000 | 65536 (RFC 5321 §4.5.3.1.7) | 10240000 | 50M |
+ * | softErrorLimit | 10 (then each reply waits `timeouts.errorDelay`) | - | 10 | - |
  * | hardErrorLimit | 20 | - | 20 | 3 |
  * | junkCommandLimit | 100 | - | 100 | 10 |
  * | maxLocalPart / maxDomain / maxPath | 64 / 255 / 256 | same (§4.5.3.1.1-3) | - | - |
@@ -32,6 +33,11 @@ export interface ServerLimits {
   readonly maxRecipients: number;
   /** Largest message content in bytes, counted while streaming (0 = no limit). */
   readonly maxMessageSize: number;
+  /**
+   * Errors after which every further error reply is held for `timeouts.errorDelay` (a tarpit,
+   * Postfix `smtpd_soft_error_limit`); input waits meanwhile. 0 turns the delay off.
+   */
+  readonly softErrorLimit: number;
   /** Errors (negative replies to commands) before `421 4.7.0` and close. */
   readonly hardErrorLimit: number;
   /** NOOP/RSET/VRFY/EXPN/HELP commands per message before they count as errors. */
@@ -59,6 +65,7 @@ export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
   maxAuthLine: 12288,
   maxRecipients: 1000,
   maxMessageSize: 10_240_000,
+  softErrorLimit: 10,
   hardErrorLimit: 20,
   junkCommandLimit: 100,
   maxLocalPart: 64,
@@ -77,12 +84,14 @@ export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
  * ```
  * @see RFC 5321 §4.5.3.2
  */
-export type ServerTimer = 'command' | 'data-block' | 'tls-handshake';
+export type ServerTimer = 'command' | 'data-block' | 'tls-handshake' | 'error-delay';
 
 /**
  * Timeouts in milliseconds (RFC 5321 §4.5.3.2): `command` is §4.5.3.2.7 (server waiting for the
  * next command, at least 5 minutes), `data-block` §4.5.3.2.5 (each block of data, 3 minutes),
- * `tls-handshake` Postfix `smtpd_starttls_timeout` (300 s).
+ * `tls-handshake` Postfix `smtpd_starttls_timeout` (300 s). `errorDelay` is not a timeout but the
+ * tarpit pause before an error reply once `limits.softErrorLimit` is reached (Postfix
+ * `smtpd_error_sleep_time`, 1 s; 0 turns it off): `pendingTimeout()` reports it as `error-delay`.
  *
  * @example
  * ```ts
@@ -94,6 +103,7 @@ export interface ServerTimeouts {
   readonly command: number;
   readonly dataBlock: number;
   readonly tlsHandshake: number;
+  readonly errorDelay: number;
 }
 
 /**
@@ -109,4 +119,5 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = Object.freeze({
   command: 300_000,
   dataBlock: 180_000,
   tlsHandshake: 300_000,
+  errorDelay: 1000,
 });

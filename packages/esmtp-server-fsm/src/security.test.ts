@@ -3,6 +3,7 @@ import { splittings } from '@smtpkit/testkit';
 import { codes, drive, inTransaction } from '../test/harness.js';
 import { ServerConnection } from './server-connection.js';
 
+const dec = new TextDecoder();
 const SMUGGLED = 'MAIL FROM:<evil@x>\r\nRCPT TO:<v@y>\r\nDATA\r\nsmuggled\r\n.\r\n';
 const VECTORS: [string, string][] = [
   ['\\n.\\n', '\n.\n'],
@@ -363,6 +364,46 @@ describe('DOS limits', () => {
     expect(c.slice(0, 19).every((x) => x === 500)).toBe(true);
     expect(c.at(-1)).toBe(421);
     expect(d.conn.phase).toBe('closed');
+  });
+  it('DOS-5 tarpit: from the soft limit (10) each error reply waits for the error-delay timer, input included', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', pipeliningSync: 'off' });
+    const run = (): string[] => {
+      for (let e = conn.nextEvent(); e.type !== 'need-data' && e.type !== 'paused' && e.type !== 'closed'; e = conn.nextEvent()) if ('needsAnswer' in e && e.needsAnswer) conn.accept();
+      return codes(dec.decode(conn.dataToSend())).map(String);
+    };
+    run();
+    conn.receiveData('XXXX\r\n'.repeat(9));
+    expect(run()).toEqual(Array(9).fill('500'));
+    expect(conn.pendingTimeout()).toMatchObject({ timer: 'command' });
+    conn.receiveData('XXXX\r\nNOOP\r\n');
+    // the 10th error: its reply is held, the NOOP behind it waits
+    expect(conn.nextEvent().type).toBe('paused');
+    expect(conn.dataToSend().length).toBe(0);
+    expect(conn.bufferedBytes).toBeGreaterThan(0);
+    expect(conn.pendingTimeout()).toEqual({ timer: 'error-delay', ms: 1000 });
+    conn.handleTimeout(); // the delay is over: not a timeout, the session goes on
+    expect(run()).toEqual(['500', '250']);
+    expect(conn.phase).not.toBe('closed');
+    expect(conn.pendingTimeout()).toMatchObject({ timer: 'command' });
+  });
+  it('DOS-5 tarpit: shutdown and EOF during the delay still close cleanly; errorDelay 0 or softErrorLimit 0 turn it off', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', pipeliningSync: 'off' });
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) if ('needsAnswer' in e && e.needsAnswer) conn.accept();
+    conn.receiveData('XXXX\r\n'.repeat(10));
+    while (conn.nextEvent().type === 'command');
+    expect(conn.pendingTimeout()?.timer).toBe('error-delay');
+    conn.requestShutdown();
+    expect(codes(dec.decode(conn.dataToSend())).at(-1)).toBe(421);
+    expect(conn.shouldClose).toBe(true);
+    for (const options of [{ timeouts: { errorDelay: 0 } }, { limits: { softErrorLimit: 0 } }]) {
+      const d = drive({ pipeliningSync: 'off', ...options });
+      const out = d.feed('XXXX\r\n'.repeat(15));
+      expect(codes(out).filter((c) => c === 500)).toHaveLength(15);
+      expect(d.delays).toBe(0);
+    }
+    const d = drive({ pipeliningSync: 'off' });
+    d.feed('XXXX\r\n'.repeat(15));
+    expect(d.delays).toBe(6);
   });
   it('DOS-5 junk commands count as errors past the junk limit', () => {
     const d = drive({ pipeliningSync: 'off' });

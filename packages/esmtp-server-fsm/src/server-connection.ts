@@ -298,6 +298,8 @@ export class ServerConnection {
   private xclientAttrs: ClientAttributes | undefined;
   private xforwardAttrs: ClientAttributes | undefined;
   private errors = 0;
+  /** DOS-5 tarpit: output and input wait until the host's `error-delay` timer fires. */
+  private delaying = false;
   private junk = 0;
   private unauthenticated = 0;
   private shutdownRequested = false;
@@ -474,7 +476,7 @@ export class ServerConnection {
         return e;
       }
       if (this.current === 'closed') return { type: 'closed', reason: this.closeReason ?? 'eof' };
-      if (this.pending) return { type: 'paused' };
+      if (this.pending || this.delaying) return { type: 'paused' };
       if (this.outBytes > this.limits.maxPendingOutput) return { type: 'paused' };
       if (!this.step()) return { type: 'need-data' };
     }
@@ -482,7 +484,7 @@ export class ServerConnection {
 
   /** Bytes to write to the client (empties the output buffer). */
   dataToSend(): Uint8Array {
-    if (this.out.length === 0) return new Uint8Array(0);
+    if (this.out.length === 0 || this.delaying) return new Uint8Array(0);
     const s = this.out.length === 1 ? this.out[0]! : this.out.join('');
     this.out = [];
     this.outBytes = 0;
@@ -543,15 +545,20 @@ export class ServerConnection {
   /** The timer the host should arm now, or undefined (decision pending, closed). */
   pendingTimeout(): { readonly timer: ServerTimer; readonly ms: number } | undefined {
     if (this.current === 'closed' || this.pending) return undefined;
+    if (this.delaying) return { timer: 'error-delay', ms: this.timeouts.errorDelay };
     if (this.current === 'awaiting-tls') return { timer: 'tls-handshake', ms: this.timeouts.tlsHandshake };
     if (this.current === 'reading-body' || this.current === 'reading-bdat') return { timer: 'data-block', ms: this.timeouts.dataBlock };
     return { timer: 'command', ms: this.timeouts.command };
   }
 
-  /** The armed timer fired: 421 4.4.2 and close. */
+  /** The armed timer fired: 421 4.4.2 and close (after `error-delay`: the held reply goes out and input resumes). */
   handleTimeout(): void {
     this.assertUsable();
     if (this.current === 'closed') return;
+    if (this.delaying) {
+      this.delaying = false;
+      return;
+    }
     this.abortTransactionIfData('timeout');
     this.send({ code: 421, enhanced: '4.4.2', text: `${this.hostname} Error: timeout exceeded` });
     this.close('timeout');
@@ -647,6 +654,8 @@ export class ServerConnection {
       this.abortTransactionIfData('closed');
       this.send({ code: 421, enhanced: '4.7.0', text: `${this.hostname} Error: too many errors` });
       this.close('too-many-errors');
+    } else if (this.limits.softErrorLimit > 0 && this.errors >= this.limits.softErrorLimit && this.timeouts.errorDelay > 0 && this.current !== 'closed') {
+      this.delaying = true; // DOS-5: hold this reply (and further input) for errorDelay
     }
   }
 
@@ -655,6 +664,7 @@ export class ServerConnection {
     this.go(on, 'closed');
     this.closeReason = reason;
     this.pending = undefined;
+    this.delaying = false;
     this.chunks = [];
     this.inputLength = 0;
     this.emit({ type: 'closed', reason });

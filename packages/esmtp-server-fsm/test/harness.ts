@@ -10,6 +10,8 @@ export interface Driven {
   out: string;
   /** Message contents accepted so far. */
   readonly messages: string[];
+  /** DOS-5 tarpit delays the session asked for (each resolved at once by this host). */
+  delays: number;
   feed(data: string | Uint8Array): string;
 }
 
@@ -26,6 +28,7 @@ export function drive(options: ServerOptions = {}, decide?: (e: ServerEvent, con
     events,
     out: '',
     messages,
+    delays: 0,
     feed(data) {
       if (conn.phase !== 'closed') conn.receiveData(data);
       return pump();
@@ -34,6 +37,12 @@ export function drive(options: ServerOptions = {}, decide?: (e: ServerEvent, con
   const pump = (): string => {
     for (let i = 0; i < 1_000_000; i++) {
       const e = conn.nextEvent();
+      if (e.type === 'paused' && conn.pendingTimeout()?.timer === 'error-delay') {
+        // DOS-5 tarpit: this host's clock jumps to the end of the delay
+        d.delays++;
+        conn.handleTimeout();
+        continue;
+      }
       if (e.type === 'need-data' || e.type === 'closed' || e.type === 'paused') {
         if (e.type === 'closed' && !events.some((x) => x.type === 'closed')) events.push(e);
         break;

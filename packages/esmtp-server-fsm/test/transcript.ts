@@ -148,6 +148,10 @@ export function runTranscript(t: Transcript, split: (data: Uint8Array) => readon
         return;
       }
       if (e.type === 'paused') {
+        if (conn.pendingTimeout()?.timer === 'error-delay') {
+          conn.handleTimeout(); // DOS-5 tarpit: the fixture's clock jumps to the end of the delay
+          continue;
+        }
         if (conn.pendingDecision === undefined) return;
         throw new Error('paused with a pending decision not answered');
       }

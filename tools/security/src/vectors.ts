@@ -43,6 +43,8 @@ export interface Expectation {
   readonly heloEvents?: number;
   readonly authEvents?: number;
   readonly tlsStarts?: number;
+  /** server: DOS-5 tarpit delays asked for (the `error-delay` timer). */
+  readonly errorDelays?: number;
   readonly maxBufferedBytes?: number;
   readonly maxPendingOutput?: number;
   readonly pausedAtLeastOnce?: boolean;
@@ -328,6 +330,12 @@ export function runServer(v: Vector, chunks: readonly Uint8Array[], m: Machines 
       const e = server.nextEvent();
       if (e.type === 'need-data' || e.type === 'closed') break;
       if (e.type === 'paused') {
+        if (server.pendingTimeout()?.timer === 'error-delay') {
+          // DOS-5 tarpit: the host's clock jumps to the end of the delay
+          if (recording) count(obs, 'error-delay');
+          server.handleTimeout();
+          continue;
+        }
         if (recording) obs.paused = true;
         break;
       }
@@ -620,6 +628,7 @@ export function check(v: Vector, o: Observation): string[] {
   if (x.heloEvents !== undefined) eq('helo events', o.counts['helo'] ?? 0, x.heloEvents);
   if (x.authEvents !== undefined) eq('auth events', o.counts['auth'] ?? 0, x.authEvents);
   if (x.tlsStarts !== undefined) eq('tls starts', o.counts['tls-start'] ?? 0, x.tlsStarts);
+  if (x.errorDelays !== undefined) eq('error delays', o.counts['error-delay'] ?? 0, x.errorDelays);
   if (x.maxBufferedBytes !== undefined && o.maxBufferedBytes > x.maxBufferedBytes) bad.push(`buffered ${String(o.maxBufferedBytes)} > ${String(x.maxBufferedBytes)}`);
   if (x.maxPendingOutput !== undefined && o.maxPendingOutput > x.maxPendingOutput) bad.push(`pending output ${String(o.maxPendingOutput)} > ${String(x.maxPendingOutput)}`);
   if (x.pausedAtLeastOnce !== undefined) eq('paused', o.paused, x.pausedAtLeastOnce);

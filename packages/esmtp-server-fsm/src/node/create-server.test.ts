@@ -214,6 +214,26 @@ describe('createServer', () => {
     expect(await c.reply()).toMatch(/^421 4\.4\.2 node\.test Error: timeout exceeded/);
   });
 
+  it('DOS-5 tarpit: the error-delay timer holds the reply, and bytes trickled meanwhile do not extend it', async () => {
+    const port = await start({ timeouts: { errorDelay: 100 }, pipeliningSync: 'off' });
+    const c = await client(port);
+    await c.reply();
+    for (let i = 0; i < 9; i++) expect(await c.cmd('XXXX')).toMatch(/^500/);
+    const tenth = c.cmd('XXXX');
+    let answered = false;
+    void tenth.then(() => (answered = true));
+    // a byte every 20 ms, for at most 3 s: the 100 ms delay must end while the client keeps sending
+    for (let i = 0; i < 150 && !answered; i++) {
+      c.socket.write('N');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(answered).toBe(true);
+    expect(await tenth).toMatch(/^500/);
+    c.socket.write('OOP\r\n'); // the trickled N's and OOP make one unknown command
+    expect(await c.reply()).toMatch(/^500/);
+    expect(await c.cmd('QUIT')).toMatch(/^221/);
+  });
+
   it('graceful shutdown: 421 to idle sessions and new ones; an in-flight message finishes first', async () => {
     const s = createServer({ hostname: 'node.test', onData: async (_e, body) => void (await collect(body)) });
     const port = (await s.listen(0, '127.0.0.1')).port;

@@ -15,6 +15,7 @@ import type { EsmtpParameters } from '../envelope-args.js';
 import type { AuthCredentials } from '../sasl.js';
 import type { ReplyInit } from '../reply.js';
 import type { PolicyPoint, ServerEvent } from '../events.js';
+import type { ServerTimer } from '../limits.js';
 import { parseProxyHeader } from './proxy-protocol.js';
 import type { ProxyInfo } from './proxy-protocol.js';
 
@@ -229,6 +230,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     ctx!: SessionContext;
     timer: NodeJS.Timeout | undefined;
     timerMs = 0;
+    timerName: ServerTimer | undefined;
     paused = false;
     blocked = false; // waiting for a hook or a body consumer
     body: Readable | undefined;
@@ -389,14 +391,17 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     arm(): void {
       const t = this.conn.pendingTimeout();
-      if (t && this.timer && this.timerMs === t.ms) {
-        this.timer.refresh(); // same timer again: restart it without a new allocation
+      if (t && this.timer && this.timerName === t.timer && this.timerMs === t.ms) {
+        // The tarpit runs to its end whatever the client sends meanwhile; an idle timer restarts
+        // (without a new allocation).
+        if (t.timer !== 'error-delay') this.timer.refresh();
         return;
       }
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       if (!t) return;
       this.timerMs = t.ms;
+      this.timerName = t.timer;
       this.timer = setTimeout(() => {
         this.timer = undefined;
         if (this.closed) return;
