@@ -98,6 +98,10 @@ function serveChunks(chunks: readonly Uint8Array[]): { out: string; events: stri
   const pump = (): void => {
     for (let i = 0; i < 100_000; i++) {
       const e = server.nextEvent();
+      if (e.type === 'paused' && server.pendingTimeout()?.timer === 'error-delay') {
+        server.handleTimeout(); // DOS-5 tarpit: the clock jumps to the end of the delay
+        continue;
+      }
       if (e.type === 'need-data' || e.type === 'paused' || e.type === 'closed') break;
       if (e.type === 'tls-start') {
         // later plaintext chunks would be TLS handshake bytes: the plaintext part ends here

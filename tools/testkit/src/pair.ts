@@ -61,7 +61,13 @@ export function createPair(options: PairOptions = {}): Pair {
 
   const serverPump = (): boolean => {
     let moved = false;
-    for (let e = server.nextEvent(); e.type !== 'need-data' && e.type !== 'paused' && e.type !== 'closed'; e = server.nextEvent()) {
+    for (let e = server.nextEvent(); e.type !== 'need-data' && e.type !== 'closed'; e = server.nextEvent()) {
+      if (e.type === 'paused') {
+        if (server.pendingTimeout()?.timer !== 'error-delay') break;
+        server.handleTimeout(); // DOS-5 tarpit: the pair's clock jumps to the end of the delay
+        moved = true;
+        continue;
+      }
       moved = true;
       serverEvents.push(e);
       if (e.type === 'tls-start') {
