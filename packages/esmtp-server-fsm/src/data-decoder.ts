@@ -76,7 +76,6 @@ export class DataDecoder {
     let state = this.state;
     let seg = from;
     let i = from;
-    let lf = -1; // cached position of the next LF at or after i (to when none)
     const flush = (end: number): void => {
       if (end > seg) emit(data.subarray(seg, end));
     };
@@ -104,24 +103,28 @@ export class DataDecoder {
           state = MID;
           continue;
         case MID: {
-          // Fast path: jump from CR to CR with a native search, checking for a bare LF before each,
-          // and stay here across ordinary CRLF line ends (next line not starting with '.', CR, LF).
-          let cr: number;
+          // Fast path: one pass over the bytes, stopping only at CR or LF (every other byte is
+          // above 13), and staying here across ordinary CRLF line ends (next line not starting
+          // with '.', CR or LF).
+          let j = i;
           for (;;) {
-            if (lf < i) {
-              lf = data.indexOf(LF, i);
-              if (lf < 0 || lf >= to) lf = to;
+            while (j < to && data[j]! > CR) j++;
+            if (j >= to) break;
+            const c = data[j]!;
+            if (c !== CR) {
+              if (c === LF) break; // bare LF
+              j++; // another control byte: content
+              continue;
             }
-            cr = data.indexOf(CR, i);
-            if (cr < 0 || cr >= to) cr = to;
-            if (lf < cr || cr + 2 >= to || lf !== cr + 1) break;
-            const next = data[cr + 2]!;
+            if (j + 2 >= to || data[j + 1] !== LF) break;
+            const next = data[j + 2]!;
             if (next === DOT || next === CR || next === LF) break;
-            i = cr + 2;
+            j += 2;
           }
-          if (lf < cr) {
+          i = j;
+          if (i >= to) continue;
+          if (data[i] === LF) {
             // bare LF
-            i = lf;
             this.bareLf++;
             if (normalize) {
               flush(i);
@@ -132,8 +135,6 @@ export class DataDecoder {
             i++;
             continue;
           }
-          i = cr;
-          if (i >= to) continue;
           state = SEEN_CR;
           i++;
           continue;
