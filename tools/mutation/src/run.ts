@@ -108,7 +108,7 @@ function writeOutputs(scores: PackageScore[]): void {
 function survivorsText(pkg: string, mutants: readonly MutantLike[]): string {
   const lines = mutants
     .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
-    .map((m) => `${relative(join(root, 'packages', pkg), m.fileName)}:${m.location.start.line}:${m.location.start.column + 1} ${m.status} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}`)
+    .map((m) => `${relative(join(root, 'packages', pkg), m.fileName)}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName} -> ${JSON.stringify(m.replacement ?? '')}`)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return `${lines.join('\n')}\n`;
 }

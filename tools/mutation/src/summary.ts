@@ -120,8 +120,8 @@ function minutes(seconds: number): string {
 /** The per-package table (and per-file detail) for docs/mutation.md. */
 export function renderDoc(packages: readonly string[], scores: readonly PackageScore[]): string {
   const out: string[] = [];
-  out.push('| package | mutants | killed | timeout | survived | no coverage | errors | score | score of covered | run time | date (UTC) | commit | reproduce |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|');
+  out.push('| package | mutants | killed | timeout | survived | no coverage | errors | ignored (static) | score | score of covered | run time | date (UTC) | commit | reproduce |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|');
   for (const pkg of packages) {
     const s = scores.find((x) => x.package === pkg);
     if (s === undefined) {
@@ -129,7 +129,7 @@ export function renderDoc(packages: readonly string[], scores: readonly PackageS
       continue;
     }
     out.push(
-      `| \`${pkg}\` | ${s.mutants} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.errors} | **${s.score.toFixed(2)} %** | ${s.scoreCovered.toFixed(2)} % | ${minutes(s.seconds)} | ${s.date.slice(0, 16).replace('T', ' ')} | \`${s.commit}\` | \`pnpm mutation ${pkg}\` |`,
+      `| \`${pkg}\` | ${s.mutants} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.errors} | ${s.ignored} | **${s.score.toFixed(2)} %** | ${s.scoreCovered.toFixed(2)} % | ${minutes(s.seconds)} | ${s.date.slice(0, 16).replace('T', ' ')} | \`${s.commit}\` | \`pnpm mutation ${pkg}\` |`,
     );
   }
   for (const s of scores) {
