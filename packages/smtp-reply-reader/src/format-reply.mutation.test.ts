@@ -1,0 +1,55 @@
+// Tests added from surviving mutants of `pnpm mutation smtp-reply-reader` (docs/mutation.md).
+import { describe, expect, test } from 'vitest';
+import { formatReply, isLocalProtocolError, parseReply } from 'smtp-reply-reader';
+
+const utf8 = new TextEncoder();
+
+function lineBytes(wire: string): number[] {
+  return wire.split('\r\n').slice(0, -1).map((l) => utf8.encode(l).length + 2);
+}
+
+describe('formatReply wraps by UTF-8 bytes', () => {
+  // Characters at each UTF-8 width boundary (U+0080-U+009F are controls and refused).
+  test.each(['a', '\u00a0', '\u07ff', '\u0800', '\uffff', '\u{10000}', '\u{10ffff}'])(
+    'INJ-4 %j repeated: no line over 512 bytes, lines filled, text kept',
+    (ch) => {
+      const text = ch.repeat(700);
+      const wire = formatReply({ code: 250, text });
+      const sizes = lineBytes(wire);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(512);
+      const width = utf8.encode(ch).length;
+      for (const size of sizes.slice(0, -1)) expect(size).toBeGreaterThan(512 - width);
+      expect(parseReply(wire).lines.join('')).toBe(text);
+    },
+  );
+  test('INJ-4 a word longer than a line is hard-split at exactly 512 bytes', () => {
+    const wire = formatReply({ code: 250, text: 'x'.repeat(1000) });
+    expect(lineBytes(wire)).toEqual([512, 1000 - 506 + 6]);
+  });
+  test('INJ-4 a line that starts with a space is hard-split, not broken at that space', () => {
+    const wire = formatReply({ code: 250, text: ` ${'x'.repeat(600)}` });
+    expect(parseReply(wire).lines).toEqual([` ${'x'.repeat(505)}`, 'x'.repeat(95)]);
+  });
+});
+
+describe('formatReply refuses every control character, naming it', () => {
+  function message(text: string): string | undefined {
+    try {
+      formatReply({ code: 250, text });
+      return undefined;
+    } catch (e) {
+      return isLocalProtocolError(e) && e.code === 'ERR_SMTP_REPLY_TEXT_INVALID' ? e.message : 'other error';
+    }
+  }
+  test('INJ-1 CR, LF, NUL and other controls are named with their index', () => {
+    expect(message('ab\rc')).toBe('reply text contains CR at index 2');
+    expect(message('a\nc')).toBe('reply text contains LF at index 1');
+    expect(message('\0')).toBe('reply text contains NUL at index 0');
+    expect(message('x\u0001')).toBe('reply text contains control U+0001 at index 1');
+  });
+  test('INJ-1 C1 controls up to U+009F are refused; U+00A0 and TAB are text', () => {
+    expect(message('a\u007f')).toMatch(/U\+007f/);
+    expect(message('a\u009f')).toMatch(/U\+009f/);
+    expect(message('a\u00a0b\tc')).toBeUndefined();
+  });
+});
