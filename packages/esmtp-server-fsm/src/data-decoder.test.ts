@@ -20,7 +20,50 @@ function stuff(text: string): string {
   return lines.map((l) => (l.startsWith('.') ? `.${l}` : l)).join('\r\n');
 }
 
+/** Feeds `bytes[from, to)` of views placed at every alignment, in chunks cut at `cuts`, with `from` offsets. */
+function decodeViews(bytes: Uint8Array, shift: number, lead: number, cuts: readonly number[], policy: 'reject' | 'normalize'): string {
+  const buf = new Uint8Array(shift + lead + bytes.length + 3);
+  buf.set(bytes, shift + lead);
+  const view = buf.subarray(shift);
+  const d = new DataDecoder(policy);
+  const out: number[] = [];
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  let prev = 0;
+  for (const p of [...points, bytes.length]) {
+    const r = d.push(view, lead + prev, lead + p, (piece) => out.push(...piece));
+    if (r.done) return `${String.fromCharCode(...out)}|done@${String(prev + r.consumed)}|${String(d.bareCr)},${String(d.bareLf)}`;
+    prev = p;
+  }
+  return `${String.fromCharCode(...out)}|open|${String(d.bareCr)},${String(d.bareLf)}`;
+}
+
 describe('DataDecoder', () => {
+  it('the word-at-a-time scan handles a line end in the last partial word of a chunk, at every alignment', () => {
+    for (let k = 60; k < 72; k++) {
+      for (const tail of ['\r\n', '\r\na', '\r\nab', '\r\nabc', '\na', '\ra', '\r\n.a', '\x00ab']) {
+        const bytes = new TextEncoder().encode('x'.repeat(k) + tail);
+        const oneByOne = decodeViews(bytes, 0, 0, Array.from({ length: bytes.length }, (_, n) => n), 'reject');
+        for (let shift = 0; shift < 4; shift++) for (let lead = 0; lead < 4; lead++) expect(decodeViews(bytes, shift, lead, [], 'reject')).toBe(oneByOne);
+      }
+    }
+  });
+  it('the word-at-a-time scan matches byte-by-byte decoding at every alignment, offset and split (property)', () => {
+    // long runs of text (so the 32-bit view is used) with CR, LF, dots and control bytes among them
+    const piece = fc.oneof(
+      { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom('a', 'b', ' ', '\u00e9'), minLength: 1, maxLength: 90 }) },
+      { weight: 3, arbitrary: fc.constantFrom('\r\n', '\r\n.', '\r\n..', '\n', '\r', '\x00', '\x0c', '\x0e', '.', '\r\n.\r\n') },
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.nat(3), fc.nat(5), fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom('reject' as const, 'normalize' as const), (parts, shift, lead, cuts, policy) => {
+        const bytes = new TextEncoder().encode(parts.join(''));
+        const oneByOne = decodeViews(bytes, 0, 0, Array.from({ length: bytes.length }, (_, k) => k), policy);
+        expect(decodeViews(bytes, shift, lead, cuts, policy)).toBe(oneByOne);
+        expect(decodeViews(bytes, shift, lead, [], policy)).toBe(oneByOne);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('round trip: stuffed CRLF content comes back exactly, for any split (property)', () => {
     const line = fc.stringMatching(/^[.a-z ]{0,12}$/);
     fc.assert(
