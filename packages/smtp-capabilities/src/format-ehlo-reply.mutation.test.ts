@@ -1,0 +1,65 @@
+// Tests added from surviving mutants of `pnpm mutation smtp-capabilities` (docs/mutation.md).
+import { describe, expect, test } from 'vitest';
+import { formatEhloReply, isCapabilitiesError, type EhloReplyInput } from 'smtp-capabilities';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    return isCapabilitiesError(e) ? e.code : 'not a CapabilitiesError';
+  }
+}
+
+describe('line length is counted in UTF-8 bytes (maxLineLength 16: 10 bytes of text)', () => {
+  // First line = "a " + greeting: 8 bytes of greeting fit exactly, 9 do not.
+  const cases: [string, string, string][] = [
+    ['2-byte', '\u00e9'.repeat(4), '\u00e9'.repeat(4) + 'x'],
+    ['2-byte top', '\u07ff'.repeat(4), '\u07ff'.repeat(4) + 'x'],
+    ['3-byte bottom', '\u0800\u0800xx', '\u0800\u0800\u0800'],
+    ['4-byte pair', '\u{1f600}\u{1f600}', '\u{1f600}\u{1f600}x'],
+    ['lone high surrogate then ASCII', '\ud800a\ud800a', '\ud800a\ud800ax'],
+    ['lone low surrogate', '\udc00\udc00xx', '\udc00\udc00\udc00'],
+    ['high surrogate at the end', 'xxxxx\ud800', 'xxxxxx\ud800'],
+  ];
+  test.each(cases)('DOS %s: fits exactly, one byte more is ERR_SMTP_EHLO_LINE_TOO_LONG', (_name, fits, over) => {
+    expect(formatEhloReply({ domain: 'a', greeting: fits, keywords: [] }, { maxLineLength: 16 })).toEqual([`a ${fits}`]);
+    expect(codeOf(() => formatEhloReply({ domain: 'a', greeting: over, keywords: [] }, { maxLineLength: 16 }))).toBe('ERR_SMTP_EHLO_LINE_TOO_LONG');
+  });
+  test('the error names the full line length with its prefix and CRLF', () => {
+    expect(() => formatEhloReply({ domain: 'a', greeting: 'x'.repeat(9), keywords: [] }, { maxLineLength: 16 })).toThrow('EHLO reply line of 17 bytes exceeds 16');
+  });
+  test('maxLineLength 16 is the smallest accepted', () => {
+    expect(codeOf(() => formatEhloReply({ domain: 'a', keywords: [] }, { maxLineLength: 16 }))).toBeUndefined();
+    expect(codeOf(() => formatEhloReply({ domain: 'a', keywords: [] }, { maxLineLength: 15 }))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+});
+
+describe('hostile or malformed input is refused with the right code', () => {
+  test.each([
+    ['CR first in a keyword line', { domain: 'mx', keywords: ['\rPIPELINING'] }, 'ERR_SMTP_EHLO_INVALID_TEXT'],
+    ['LF first in a parameter', { domain: 'mx', keywords: [{ keyword: 'SIZE', params: ['\n1'] }] }, 'ERR_SMTP_EHLO_INVALID_TEXT'],
+    ['NUL first in the domain', { domain: '\0mx', keywords: [] }, 'ERR_SMTP_EHLO_INVALID_TEXT'],
+    ['a domain that is not a string', { domain: 42 as unknown as string, keywords: [] }, 'ERR_SMTP_EHLO_INVALID_TEXT'],
+    ['DEL in the greeting', { domain: 'mx', greeting: 'hi\u007f', keywords: [] }, 'ERR_SMTP_EHLO_INVALID_TEXT'],
+    ['a C0 control in the greeting', { domain: 'mx', greeting: 'hi\u0001', keywords: [] }, 'ERR_SMTP_EHLO_INVALID_TEXT'],
+    ['a double space in a keyword line', { domain: 'mx', keywords: ['SIZE  1000'] }, 'ERR_SMTP_EHLO_INVALID_PARAM'],
+    ['a trailing space in a keyword line', { domain: 'mx', keywords: ['PIPELINING '] }, 'ERR_SMTP_EHLO_INVALID_PARAM'],
+    ['a null keyword', { domain: 'mx', keywords: [null as unknown as string] }, 'ERR_SMTP_EHLO_INVALID_KEYWORD'],
+    ['a number keyword', { domain: 'mx', keywords: [7 as unknown as string] }, 'ERR_SMTP_EHLO_INVALID_KEYWORD'],
+    ['an object without a string keyword', { domain: 'mx', keywords: [{ keyword: 7 } as unknown as string] }, 'ERR_SMTP_EHLO_INVALID_KEYWORD'],
+  ] as [string, EhloReplyInput, string][])('INJ %s', (_name, input, code) => {
+    expect(codeOf(() => formatEhloReply(input))).toBe(code);
+  });
+  test('TAB is allowed in the greeting', () => {
+    expect(formatEhloReply({ domain: 'mx', greeting: 'a\tb', keywords: [] })).toEqual(['mx a\tb']);
+  });
+});
+
+describe('legacyAuth', () => {
+  test('repeats the first AUTH line only, and not an AUTH without mechanisms', () => {
+    expect(formatEhloReply({ domain: 'mx', keywords: ['AUTH PLAIN', 'AUTH LOGIN'] }, { legacyAuth: true })).toEqual(['mx', 'AUTH PLAIN', 'AUTH LOGIN', 'AUTH=PLAIN']);
+    expect(formatEhloReply({ domain: 'mx', keywords: ['AUTH'] }, { legacyAuth: true })).toEqual(['mx', 'AUTH']);
+    expect(formatEhloReply({ domain: 'mx', keywords: ['auth LOGIN'] }, { legacyAuth: true })).toEqual(['mx', 'AUTH LOGIN', 'AUTH=LOGIN']);
+  });
+});
