@@ -119,11 +119,13 @@ async function main(): Promise<void> {
   const names = args.filter((a) => !a.startsWith('--'));
   const packages = (names.length > 0 ? names.map(resolvePackage) : [...CORE]).sort((a, b) => coreSourceBytes(a) - coreSourceBytes(b));
 
-  const commit = git(['rev-parse', '--short', 'HEAD']);
   let failed = 0;
   for (const pkg of packages) {
     console.log(`\n==> mutation testing ${pkg} (${coreSourceBytes(pkg)} bytes of core source)`);
     process.env.SMTPKIT_MUTATION_PACKAGE = pkg;
+    // The tree Stryker copies into its sandbox: HEAD, plus uncommitted edits in the package.
+    const commit = git(['rev-parse', '--short', 'HEAD']);
+    const dirty = git(['status', '--porcelain', '--', `packages/${pkg}`]) !== '';
     const started = performance.now();
     let results;
     try {
@@ -134,7 +136,6 @@ async function main(): Promise<void> {
       continue;
     }
     const seconds = Math.round((performance.now() - started) / 1000);
-    const dirty = git(['status', '--porcelain', '--', `packages/${pkg}`]) !== '';
     const score = summarize(pkg, results, {
       date: new Date().toISOString(),
       seconds,
