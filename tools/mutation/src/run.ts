@@ -1,5 +1,6 @@
-// `pnpm mutation [package...] [--force]`: StrykerJS mutation testing of the core packages, one
-// package at a time (smallest first), each with its own unit tests and the vitest runner.
+// `pnpm mutation [package...] [--force] [--render]`: StrykerJS mutation testing of the core
+// packages, one package at a time (smallest first), each with its own unit tests and the vitest
+// runner. `--render` only regenerates the tables from scores.json.
 //
 // Reports (html, json, survivors list, incremental file) go to tools/mutation/reports/<package>/
 // (gitignored); the scores go to tools/mutation/scores.json, which docs/mutation.md and the
@@ -76,7 +77,9 @@ function strykerOptions(pkg: string, force: boolean): StrykerOptions {
     incremental: true,
     incrementalFile: `${reports}/stryker-incremental.json`,
     force,
-    tempDirName: '.stryker-tmp',
+    // SMTPKIT_MUTATION_TMP lets two runs (different packages) work side by side without one
+    // cleaning up the other's sandbox.
+    tempDirName: process.env['SMTPKIT_MUTATION_TMP'] ?? '.stryker-tmp',
     cleanTempDir: true,
     ignorePatterns: ['/docs', '**/dist', '/.tmp', '/coverage', '/.vitest-results', '/tools/mutation/reports', '/.changeset'],
     reporters: ['html', 'json', 'clear-text', process.stdout.isTTY ? 'progress' : 'progress-append-only'],
@@ -117,6 +120,11 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
   const force = args.includes('--force');
   const names = args.filter((a) => !a.startsWith('--'));
+  if (args.includes('--render')) {
+    // Only rewrite docs/mutation.md and the README table from tools/mutation/scores.json.
+    writeOutputs(readScores());
+    return;
+  }
   const packages = (names.length > 0 ? names.map(resolvePackage) : [...CORE]).sort((a, b) => coreSourceBytes(a) - coreSourceBytes(b));
 
   let failed = 0;
