@@ -1,0 +1,151 @@
+// Tests added from mutants of `pnpm mutation esmtp-server-fsm` that no core test reached ("no
+// coverage" in docs/mutation.md): option checks, API misuse, the numeric state, end of input and
+// dispose. Before, only the Node adapter's tests and the security corpus exercised these.
+import { describe, expect, it } from 'vitest';
+import { codes, drive, inTransaction } from '../test/harness.js';
+import { isServerError } from './errors.js';
+import { ServerConnection } from './server-connection.js';
+import type { ServerOptions } from './server-connection.js';
+import { stateName } from './states.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    return isServerError(e) ? e.code : 'not a server error';
+  }
+}
+
+const dec = new TextDecoder();
+
+describe('ServerConnection options are validated', () => {
+  it.each<[string, ServerOptions]>([
+    ['maxCommandLine below 512', { limits: { maxCommandLine: 511 } }],
+    ['maxRecipients below 100', { limits: { maxRecipients: 99 } }],
+    ['maxAuthLine below maxCommandLine', { limits: { maxCommandLine: 2048, maxAuthLine: 1024 } }],
+    ['a hostname with a space', { hostname: 'mx example' }],
+    ['a hostname with CRLF', { hostname: 'mx\r\n250 x' }],
+    ['an unknown SASL mechanism', { auth: { mechanisms: ['NTLM'] } }],
+    ['CRAM-MD5 without a challenge generator', { auth: { mechanisms: ['CRAM-MD5'] } }],
+    ['a custom verb with a space', { commands: [{ verb: 'X Y' }] }],
+    ['a custom verb starting with a digit', { commands: [{ verb: '1X' }] }],
+  ])('%s throws ERR_SMTP_INVALID_OPTION', (_name, options) => {
+    expect(codeOf(() => new ServerConnection(options))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+  it('the RFC minimums themselves are accepted', () => {
+    expect(codeOf(() => new ServerConnection({ hostname: '[192.0.2.1]', limits: { maxCommandLine: 512, maxRecipients: 100, maxAuthLine: 512 } }))).toBeUndefined();
+    expect(codeOf(() => new ServerConnection({ auth: { mechanisms: ['cram-md5', 'plain'] }, challenge: () => '<1.2@mx>' }))).toBeUndefined();
+  });
+  it('built-in mechanisms are named case-insensitively and advertised in order', () => {
+    const d = drive({ secure: true, auth: { mechanisms: ['login', 'Plain'] } });
+    expect(d.feed('EHLO c\r\n')).toContain('250-AUTH LOGIN PLAIN\r\n');
+  });
+});
+
+describe('API misuse is a typed error', () => {
+  it('accept() with a 4xx/5xx reply and reject() with a 2xx reply: ERR_SMTP_INVALID_REPLY', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: [] });
+    expect(conn.nextEvent()).toMatchObject({ type: 'connect', needsAnswer: true });
+    expect(conn.pendingDecision).toBe('connect');
+    expect(codeOf(() => conn.accept({ code: 450, text: 'x' }))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(codeOf(() => conn.reject({ code: 250, text: 'x' }))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(codeOf(() => conn.respond([{ code: 250, text: 'x' }]))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(conn.pendingDecision).toBe('connect'); // still waiting
+    conn.accept({ code: 220, text: 'mx.test ready' });
+    expect(conn.pendingDecision).toBeUndefined();
+    expect(dec.decode(conn.dataToSend())).toBe('220 mx.test ready\r\n');
+  });
+  it('LMTP: respond() with a list needs one reply per recipient', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', lmtp: true, autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start'] });
+    const flight = (data: string): void => {
+      conn.receiveData(data);
+      for (let i = 0, e = conn.nextEvent(); i < 100 && e.type !== 'need-data' && e.type !== 'closed'; i++, e = conn.nextEvent()) void e;
+      conn.dataToSend();
+    };
+    flight('');
+    flight('LHLO c\r\n');
+    flight('MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nRCPT TO:<c@y.example>\r\nDATA\r\n');
+    conn.receiveData('hi\r\n.\r\n');
+    const seen: string[] = [];
+    let e = conn.nextEvent();
+    for (let i = 0; i < 100 && e.type !== 'message-end'; i++, e = conn.nextEvent()) seen.push(e.type);
+    expect(e.type, seen.join()).toBe('message-end');
+    expect(conn.state).toBe(19);
+    expect(stateName(conn.state)).toBe('rcptto list response');
+    expect(codeOf(() => conn.respond([{ code: 250, text: 'ok' }]))).toBe('ERR_SMTP_INVALID_REPLY');
+    conn.respond([
+      { code: 250, enhanced: '2.1.5', text: 'b ok' },
+      { code: 452, enhanced: '4.2.2', text: 'c over quota' },
+    ]);
+    const out = dec.decode(conn.dataToSend());
+    expect(out.endsWith('250 2.1.5 b ok\r\n452 4.2.2 c over quota\r\n')).toBe(true);
+  });
+  it('tlsEstablished() without STARTTLS: ERR_SMTP_NOT_AWAITING_TLS; bytes during the handshake: ERR_SMTP_DATA_DURING_TLS_HANDSHAKE', () => {
+    const d = drive({ starttls: true });
+    expect(codeOf(() => d.conn.tlsEstablished())).toBe('ERR_SMTP_NOT_AWAITING_TLS');
+    d.feed('EHLO c\r\n');
+    d.feed('STARTTLS\r\n');
+    expect(d.conn.pendingTimeout()).toEqual({ timer: 'tls-handshake', ms: 300_000 });
+    expect(codeOf(() => d.conn.receiveData('EHLO again\r\n'))).toBe('ERR_SMTP_DATA_DURING_TLS_HANDSHAKE');
+    d.conn.tlsEstablished();
+    expect(d.conn.session.secure).toBe(true);
+    expect(d.conn.pendingTimeout()).toMatchObject({ timer: 'command' });
+  });
+});
+
+describe('numeric state, end of input and dispose', () => {
+  it('the numeric state follows the session with its legacy names', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: [] });
+    expect(stateName(conn.state)).toBe('just connected');
+    conn.nextEvent();
+    conn.accept();
+    expect(stateName(conn.state)).toBe('awaiting ehlo/helo');
+    conn.receiveData('EHLO c\r\n');
+    conn.nextEvent();
+    conn.accept();
+    expect(stateName(conn.state)).toBe('awaiting mailfrom');
+  });
+  it('EOF in the middle of DATA aborts the message (reason eof) and closes; later input is ignored', () => {
+    const d = inTransaction();
+    d.feed('DATA\r\n');
+    d.feed('partial body\r\n');
+    expect(d.events.map((e) => e.type)).toContain('data-start');
+    d.conn.receiveEof();
+    const events: string[] = [];
+    for (let i = 0, e = d.conn.nextEvent(); i < 100 && e.type !== 'closed'; i++, e = d.conn.nextEvent()) events.push(e.type === 'message-abort' ? `abort:${e.reason}` : e.type);
+    expect(events).toContain('abort:eof');
+    expect(d.conn.nextEvent()).toEqual({ type: 'closed', reason: 'eof' });
+    expect(d.conn.shouldClose).toBe(true);
+    expect(d.conn.pendingTimeout()).toBeUndefined();
+    d.conn.receiveData('MAIL FROM:<x@y.example>\r\n');
+    d.conn.receiveEof();
+    expect(d.conn.bufferedBytes).toBe(0);
+    expect(d.messages).toHaveLength(0);
+  });
+  it('EOF while idle closes without an abort', () => {
+    const d = drive();
+    d.feed('EHLO c\r\n');
+    d.conn.receiveEof();
+    const e = d.conn.nextEvent();
+    expect(e).toEqual({ type: 'closed', reason: 'eof' });
+  });
+  it('dispose() frees the session: every later call is ERR_SMTP_DISPOSED', () => {
+    const d = inTransaction();
+    d.feed('DATA\r\n');
+    d.feed('body');
+    d.conn.dispose();
+    expect(d.conn.bufferedBytes).toBe(0);
+    expect(d.conn.shouldClose).toBe(true);
+    for (const call of [() => d.conn.receiveData('x'), () => d.conn.receiveEof(), () => d.conn.nextEvent(), () => d.conn.handleTimeout(), () => d.conn.requestShutdown()]) {
+      expect(codeOf(call)).toBe('ERR_SMTP_DISPOSED');
+    }
+  });
+  it('a reply that is not text cannot be sent: reject() checks CR/LF in the text', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: [] });
+    conn.nextEvent();
+    expect(codeOf(() => conn.reject({ code: 554, text: 'no\r\n250 smuggled' }))).toBeDefined();
+    conn.reject({ code: 554, enhanced: '5.7.1', text: 'go away' });
+    expect(codes(dec.decode(conn.dataToSend()))).toEqual([554]);
+  });
+});
