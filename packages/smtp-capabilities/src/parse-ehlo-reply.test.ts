@@ -321,3 +321,12 @@ describe('parseEhloReplyText (wire text or bytes, e.g. from a transcript)', () =
     expect(c.warnings.map((w) => w.code)).toEqual(['too-many-keywords']);
   });
 });
+
+describe('TLS-5 look-alike keywords', () => {
+  test('TLS-5 a keyword with a non-ASCII letter that upper-cases to ASCII ("\u017Ftarttls") is not STARTTLS', () => {
+    const caps = parseEhloReply({ code: 250, lines: ['mx', '\u017Ftarttls', 'AUTH \u017Fcram-md5 plain'] });
+    expect(caps.has('STARTTLS')).toBe(false);
+    expect(caps.warnings.some((w) => w.code === 'invalid-keyword')).toBe(true);
+    expect([...(caps.auth ?? [])]).not.toContain('SCRAM-MD5');
+  });
+});

@@ -49,7 +49,16 @@ export function parseCount(s: string | undefined): number | undefined {
 export function upperAscii(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) return s.toUpperCase();
+    if (c >= 0x61 && c <= 0x7a) {
+      // Only a-z change: String.prototype.toUpperCase would also map non-ASCII letters onto ASCII
+      // ones ("\u017F" LATIN SMALL LETTER LONG S becomes "S"), so "\u017Ftarttls" would read as STARTTLS.
+      let out = s.slice(0, i);
+      for (let j = i; j < s.length; j++) {
+        const d = s.charCodeAt(j);
+        out += d >= 0x61 && d <= 0x7a ? String.fromCharCode(d - 0x20) : s[j]!;
+      }
+      return out;
+    }
   }
   return s;
 }
