@@ -70,7 +70,7 @@ function strykerOptions(pkg: string, force: boolean): StrykerOptions {
     mutate: mutatePatterns(pkg),
     coverageAnalysis: 'perTest',
     // A shared two-core machine: one test runner at a time.
-    concurrency: 1,
+    concurrency: Number(process.env['SMTPKIT_MUTATION_CONCURRENCY'] ?? '1'),
     // Static mutants (module-level initialisers: lookup tables, rule lists, regexes) need a fresh
     // module load and the whole suite each; they are counted as ignored, not run.
     ignoreStatic: true,
