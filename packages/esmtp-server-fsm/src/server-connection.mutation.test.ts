@@ -2,20 +2,14 @@
 // coverage" in docs/mutation.md): option checks, API misuse, the numeric state, end of input and
 // dispose. Before, only the Node adapter's tests and the security corpus exercised these.
 import { describe, expect, it } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
 import { codes, drive, inTransaction } from '../test/harness.js';
 import { isServerError } from './errors.js';
 import { ServerConnection } from './server-connection.js';
 import type { ServerOptions } from './server-connection.js';
 import { stateName } from './states.js';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return isServerError(e) ? e.code : 'not a server error';
-  }
-}
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isServerError);
 
 const dec = new TextDecoder();
 

@@ -1,15 +1,9 @@
 // Tests added from surviving mutants of `pnpm mutation smtp-capabilities` (docs/mutation.md).
 import { describe, expect, test } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
 import { Capabilities, CapabilitiesError, ExtensionRegistry, isCapabilitiesError, parseEhloReply, type ExtensionDefinition } from 'smtp-capabilities';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return isCapabilitiesError(e) ? e.code : 'not a CapabilitiesError';
-  }
-}
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isCapabilitiesError);
 
 describe('typed values refuse signed and over-long numbers', () => {
   test.each(['-1', '+5', '1'.repeat(21), '1e3'])('SIZE %j: not a size, warned', (v) => {

@@ -1,15 +1,9 @@
 // Tests added from surviving mutants of `pnpm mutation smtp-capabilities` (docs/mutation.md).
 import { describe, expect, test } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
 import { formatEhloReply, isCapabilitiesError, type EhloReplyInput } from 'smtp-capabilities';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return isCapabilitiesError(e) ? e.code : 'not a CapabilitiesError';
-  }
-}
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isCapabilitiesError);
 
 describe('line length is counted in UTF-8 bytes (maxLineLength 16: 10 bytes of text)', () => {
   // First line = "a " + greeting: 8 bytes of greeting fit exactly, 9 do not.

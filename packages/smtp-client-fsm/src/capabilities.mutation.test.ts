@@ -1,6 +1,7 @@
 // Tests added from surviving mutants of `pnpm mutation smtp-client-fsm` (docs/mutation.md): the
 // client's reading of SIZE and LIMITS, and its address and control-character checks.
 import { describe, expect, it } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
 import { parseReply } from 'smtp-reply-reader';
 import { authMechanisms, capabilitiesFromReply, hasCap, limit, sizeLimit } from './capabilities.js';
 import { assertAddress, assertNoControl, isAscii } from './control.js';
@@ -10,14 +11,7 @@ function caps(...keywords: string[]) {
   return capabilitiesFromReply(parseReply(['250-mx.example greets you', ...keywords].map((l, i, a) => `250${i < a.length - 1 ? '-' : ' '}${l.replace(/^250-/, '')}`).join('\r\n')));
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return isSmtpClientError(e) ? e.code : 'not an SmtpClientError';
-  }
-}
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isSmtpClientError);
 
 describe('capabilitiesFromReply', () => {
   it('keeps the greeting line, upper-cases keywords and merges repeated parameters once', () => {

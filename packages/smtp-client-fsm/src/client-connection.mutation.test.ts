@@ -1,6 +1,7 @@
 // Tests added from mutants of `pnpm mutation smtp-client-fsm` that no core test reached
 // ("no coverage" in docs/mutation.md).
 import { describe, expect, it } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
 import { ClientConnection, type createStateRegistry } from './client-connection.js';
 import { ScriptedServer, run, sent } from '../test/scripted-server.js';
 import type { Script } from '../test/scripted-server.js';
@@ -8,14 +9,7 @@ import { isSmtpClientError } from './errors.js';
 
 type Options = ConstructorParameters<typeof ClientConnection>[0];
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return isSmtpClientError(e) ? e.code : 'not an SmtpClientError';
-  }
-}
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isSmtpClientError);
 
 function session(script: Script = {}, opts: Options = {}) {
   return { server: new ScriptedServer(script), conn: new ClientConnection(opts) };

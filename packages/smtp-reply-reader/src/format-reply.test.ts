@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
 import {
   formatReply,
   formatReplyBytes,
@@ -7,14 +8,7 @@ import {
   type FormatReplyInput,
 } from 'smtp-reply-reader';
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return isLocalProtocolError(e) ? e.code : 'not a LocalProtocolError';
-  }
-}
+const code = (fn: () => unknown): string | undefined => errorCodeOf(fn, isLocalProtocolError);
 
 describe('formatReply', () => {
   test('one line, with and without an enhanced code', () => {

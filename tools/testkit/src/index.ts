@@ -6,3 +6,4 @@ export type { Pair, PairMessage, PairOptions } from './pair.js';
 export { FakeClock, armTimeout } from './clock.js';
 export type { TimedMachine } from './clock.js';
 export { freePort, waitForPort } from './net.js';
+export { errorCodeOf } from './errors.js';
