@@ -321,7 +321,8 @@ export class ServerConnection {
   private bdatPrevCr = false;
   private bdatResume: ServerState = 'awaiting-mail';
   private sasl: SaslExchange | undefined;
-  private saslMechanism = '';
+  /** The mechanism of the exchange in progress or awaiting its decision. */
+  private saslMechanism: SaslMechanism | undefined;
   /** The rejection to send once the client answers the mechanism's error challenge (XOAUTH2). */
   private authFailure: ReplyInit | undefined;
   private saslCredentials: AuthCredentials | undefined;
@@ -1216,7 +1217,7 @@ export class ServerConnection {
       response = d;
     }
     this.sasl = mech.start({ hostname: this.hostname, challenge: this.options.challenge ?? (() => '') });
-    this.saslMechanism = mech.name;
+    this.saslMechanism = mech;
     this.saslStep(response, true);
   }
 
@@ -1242,8 +1243,7 @@ export class ServerConnection {
 
   /** A rejected AUTH: the mechanism's error challenge first when it has one (XOAUTH2), then `reply`. */
   private rejectAuth(reply: ReplyInit): void {
-    const mech = this.mechanisms.find((m) => m.name === this.saslMechanism);
-    const challenge = this.saslCredentials && reply.code !== 421 ? mech?.failureChallenge?.(this.saslCredentials) : undefined;
+    const challenge = this.saslCredentials && reply.code !== 421 ? this.saslMechanism?.failureChallenge?.(this.saslCredentials) : undefined;
     if (challenge === undefined) {
       this.go('reject', 'awaiting-mail');
       return this.reply(reply);
