@@ -1,4 +1,5 @@
 /** Small helpers to drive a ServerConnection in unit tests. */
+import { endErrorDelay } from '@smtpkit/testkit';
 import { ServerConnection } from '../src/server-connection.js';
 import type { ServerOptions } from '../src/server-connection.js';
 import type { ServerEvent } from '../src/events.js';
@@ -37,10 +38,8 @@ export function drive(options: ServerOptions = {}, decide?: (e: ServerEvent, con
   const pump = (): string => {
     for (let i = 0; i < 1_000_000; i++) {
       const e = conn.nextEvent();
-      if (e.type === 'paused' && conn.pendingTimeout()?.timer === 'error-delay') {
-        // DOS-5 tarpit: this host's clock jumps to the end of the delay
-        d.delays++;
-        conn.handleTimeout();
+      if (e.type === 'paused' && endErrorDelay(conn)) {
+        d.delays++; // this host's clock jumped past a DOS-5 tarpit
         continue;
       }
       if (e.type === 'need-data' || e.type === 'closed' || e.type === 'paused') {

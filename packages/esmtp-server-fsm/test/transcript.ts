@@ -13,6 +13,7 @@
  * Escapes in C/C+/S/M: \r \n \0 \\ \xHH. Consecutive client lines form one flight, fed with the
  * given splitting; the server output after each flight must equal the S: lines that follow.
  */
+import { endErrorDelay } from '@smtpkit/testkit';
 import { ServerConnection } from '../src/server-connection.js';
 import type { ServerOptions } from '../src/server-connection.js';
 import type { ReplyInit } from '../src/reply.js';
@@ -148,10 +149,7 @@ export function runTranscript(t: Transcript, split: (data: Uint8Array) => readon
         return;
       }
       if (e.type === 'paused') {
-        if (conn.pendingTimeout()?.timer === 'error-delay') {
-          conn.handleTimeout(); // DOS-5 tarpit: the fixture's clock jumps to the end of the delay
-          continue;
-        }
+        if (endErrorDelay(conn)) continue; // the fixture's clock jumps past a DOS-5 tarpit
         if (conn.pendingDecision === undefined) return;
         throw new Error('paused with a pending decision not answered');
       }

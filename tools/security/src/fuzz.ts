@@ -17,7 +17,7 @@ import { isSmtpError as isArgsError, parseMailFrom, parsePath, parseRcptTo, xtex
 import { classify, isSmtpErrorsError } from 'smtp-errors';
 import { DEFAULT_LIMITS, ServerConnection, isServerError } from 'esmtp-server-fsm';
 import { ClientConnection, isSmtpClientError } from 'smtp-client-fsm';
-import { splitAt } from '@smtpkit/testkit';
+import { endErrorDelay, splitAt } from '@smtpkit/testkit';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -98,10 +98,7 @@ function serveChunks(chunks: readonly Uint8Array[]): { out: string; events: stri
   const pump = (): void => {
     for (let i = 0; i < 100_000; i++) {
       const e = server.nextEvent();
-      if (e.type === 'paused' && server.pendingTimeout()?.timer === 'error-delay') {
-        server.handleTimeout(); // DOS-5 tarpit: the clock jumps to the end of the delay
-        continue;
-      }
+      if (e.type === 'paused' && endErrorDelay(server)) continue; // the clock jumps past a DOS-5 tarpit
       if (e.type === 'need-data' || e.type === 'paused' || e.type === 'closed') break;
       if (e.type === 'tls-start') {
         // later plaintext chunks would be TLS handshake bytes: the plaintext part ends here

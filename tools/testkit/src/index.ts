@@ -7,3 +7,5 @@ export { FakeClock, armTimeout } from './clock.js';
 export type { TimedMachine } from './clock.js';
 export { freePort, waitForPort } from './net.js';
 export { errorCodeOf } from './errors.js';
+export { endErrorDelay } from './tarpit.js';
+export type { DelayingServer } from './tarpit.js';

@@ -4,6 +4,7 @@ import { ClientConnection } from 'smtp-client-fsm';
 import type { ClientEvent, ClientOptions } from 'smtp-client-fsm';
 import { ServerConnection } from 'esmtp-server-fsm';
 import type { ServerEvent, ServerOptions } from 'esmtp-server-fsm';
+import { endErrorDelay } from './tarpit.js';
 
 /** One message as the server received it. */
 export interface PairMessage {
@@ -63,8 +64,7 @@ export function createPair(options: PairOptions = {}): Pair {
     let moved = false;
     for (let e = server.nextEvent(); e.type !== 'need-data' && e.type !== 'closed'; e = server.nextEvent()) {
       if (e.type === 'paused') {
-        if (server.pendingTimeout()?.timer !== 'error-delay') break;
-        server.handleTimeout(); // DOS-5 tarpit: the pair's clock jumps to the end of the delay
+        if (!endErrorDelay(server)) break; // the pair's clock jumps past a DOS-5 tarpit
         moved = true;
         continue;
       }
