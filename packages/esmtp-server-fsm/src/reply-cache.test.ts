@@ -57,3 +57,53 @@ describe('formatted replies are cached per session without mixing them up', () =
     }
   });
 });
+
+describe('textToSend', () => {
+  const session = (): { conn: ServerConnection; pump: () => void } => {
+    const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: ['connect', 'helo'], extensions: { smtpUtf8: true } });
+    const pump = (): void => {
+      for (let e = conn.nextEvent(); e.type !== 'need-data' && e.type !== 'closed' && e.type !== 'paused'; e = conn.nextEvent()) {
+        if (e.type === 'mail') conn.reject({ code: 550, enhanced: '5.7.1', text: 'Refusé' });
+      }
+    };
+    return { conn, pump };
+  };
+
+  it('gives the same output as dataToSend, as text, and empties it', () => {
+    const a = session();
+    const b = session();
+    for (const input of ['', 'EHLO c.test\r\n', 'MAIL FROM:<x@y.test>\r\nNOOP\r\n', 'QUIT\r\n']) {
+      for (const s of [a, b]) {
+        if (input) s.conn.receiveData(input);
+        s.pump();
+      }
+      const text = a.conn.textToSend();
+      expect(text).toBe(dec.decode(b.conn.dataToSend()));
+      expect(a.conn.textToSend()).toBe('');
+    }
+    expect(a.conn.shouldClose).toBe(true);
+  });
+
+  it('holds the reply during the DOS-5 error delay, like dataToSend', () => {
+    const { conn, pump } = session();
+    pump();
+    conn.receiveData('EHLO c.test\r\n');
+    pump();
+    conn.textToSend();
+    conn.receiveData('XXXX\r\n'.repeat(10));
+    pump();
+    expect(conn.pendingTimeout()?.timer).toBe('error-delay');
+    expect(conn.textToSend()).toBe('');
+    conn.handleTimeout();
+    expect(conn.textToSend()).toMatch(/^500 5\.5\.2 /m);
+  });
+
+  it('pendingTimeout gives the same frozen object for the same timer', () => {
+    const { conn, pump } = session();
+    pump();
+    const first = conn.pendingTimeout();
+    expect(first).toEqual({ timer: 'command', ms: 300_000 });
+    expect(conn.pendingTimeout()).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+});

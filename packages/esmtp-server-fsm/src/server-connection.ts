@@ -485,10 +485,8 @@ export class ServerConnection {
 
   /** Bytes to write to the client (empties the output buffer). */
   dataToSend(): Uint8Array {
-    if (this.out.length === 0 || this.delaying) return new Uint8Array(0);
-    const s = this.out.length === 1 ? this.out[0]! : this.out.join('');
-    this.out = [];
-    this.outBytes = 0;
+    const s = this.textToSend();
+    if (s.length === 0) return new Uint8Array(0);
     // a copy of the cached encoding (the caller owns what it gets)
     let bytes = this.replyBytes.get(s);
     if (bytes === undefined) {
@@ -497,6 +495,26 @@ export class ServerConnection {
       this.replyBytes.set(s, bytes);
     }
     return bytes.slice();
+  }
+
+  /**
+   * The same output as `dataToSend()`, as text to be written UTF-8 encoded (empties the output
+   * buffer). For transports that take strings (`socket.write(text)` in Node.js), it saves the
+   * encoding step and a copy. Use one of the two, not both, for a given output.
+   *
+   * @example
+   * ```ts
+   * const text = conn.textToSend();
+   * if (text.length > 0) socket.write(text); // UTF-8 is the default encoding of node:net
+   * ```
+   * @see RFC 5321 §4.2, RFC 6531 §3.7.4 (UTF-8 reply text)
+   */
+  textToSend(): string {
+    if (this.out.length === 0 || this.delaying) return '';
+    const s = this.out.length === 1 ? this.out[0]! : this.out.join('');
+    this.out = [];
+    this.outBytes = 0;
+    return s;
   }
 
   /** True when the host should close the transport once `dataToSend()` is written. */
@@ -546,10 +564,17 @@ export class ServerConnection {
   /** The timer the host should arm now, or undefined (decision pending, closed). */
   pendingTimeout(): { readonly timer: ServerTimer; readonly ms: number } | undefined {
     if (this.current === 'closed' || this.pending) return undefined;
-    if (this.delaying) return { timer: 'error-delay', ms: this.timeouts.errorDelay };
-    if (this.current === 'awaiting-tls') return { timer: 'tls-handshake', ms: this.timeouts.tlsHandshake };
-    if (this.current === 'reading-body' || this.current === 'reading-bdat') return { timer: 'data-block', ms: this.timeouts.dataBlock };
-    return { timer: 'command', ms: this.timeouts.command };
+    // one frozen object per timer, made once: hosts call this after every input
+    const t = (this.timerObjects ??= {
+      'error-delay': Object.freeze({ timer: 'error-delay', ms: this.timeouts.errorDelay }),
+      'tls-handshake': Object.freeze({ timer: 'tls-handshake', ms: this.timeouts.tlsHandshake }),
+      'data-block': Object.freeze({ timer: 'data-block', ms: this.timeouts.dataBlock }),
+      command: Object.freeze({ timer: 'command', ms: this.timeouts.command }),
+    });
+    if (this.delaying) return t['error-delay'];
+    if (this.current === 'awaiting-tls') return t['tls-handshake'];
+    if (this.current === 'reading-body' || this.current === 'reading-bdat') return t['data-block'];
+    return t.command;
   }
 
   /** The armed timer fired: 421 4.4.2 and close (after `error-delay`: the held reply goes out and input resumes). */
@@ -982,6 +1007,7 @@ export class ServerConnection {
   private readonly policyCache = new Map<number, ParameterPolicy>();
   private readonly replyCache = new Map<string, string>();
   private readonly replyBytes = new Map<string, Uint8Array>();
+  private timerObjects: Readonly<Record<ServerTimer, { readonly timer: ServerTimer; readonly ms: number }>> | undefined;
 
   /** MAIL/RCPT parameter policy for the current session facts (cached: it depends on two flags). */
   private paramPolicy(smtpUtf8 = this.paramPolicyBase.smtpUtf8): ParameterPolicy {
