@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,6 +198,121 @@ describe('createServer', () => {
     expect((await c.cmd('hello\r\n.')).slice(0, 3)).toBe('250');
     expect(seen).toEqual(['a@x.test']);
     c.socket.end();
+  });
+
+  it('hooks that answer at once (values, replies, throws) and onData settling before the end of the body', async () => {
+    const bodies: number[] = [];
+    let message = 0;
+    const port = await start({
+      onMailFrom: (from) => (from.startsWith('plain') ? { code: 553, enhanced: '5.1.8', text: 'Sender refused' } : true),
+      onRcptTo: (to) => {
+        // a plain reply object thrown (not an Error) is the reply
+        if (to.startsWith('obj')) throw { code: 550, enhanced: '5.1.1', text: 'Unknown' }; // eslint-disable-line @typescript-eslint/only-throw-error
+      },
+      onData: (_env, body) => {
+        message++;
+        // the rest of the body is still consumed and dropped, the session stays in sync
+        body.on('data', (c: Buffer) => (bodies[message - 1] = (bodies[message - 1] ?? 0) + c.length));
+        if (message === 1) return { code: 250, enhanced: '2.0.0', text: 'Taken at once' };
+        if (message === 2) throw new SmtpReplyError({ code: 554, enhanced: '5.6.0', text: 'Refused at once' });
+        if (message === 3) return Promise.reject(new SmtpReplyError({ code: 452, enhanced: '4.3.1', text: 'Refused early' }));
+        return undefined;
+      },
+    });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    expect(await c.cmd('MAIL FROM:<plain@x.test>')).toBe('553 5.1.8 Sender refused\r\n');
+    for (const [i, final] of ['250 2.0.0 Taken at once', '554 5.6.0 Refused at once', '452 4.3.1 Refused early', '250 2.0.0 Message accepted'].entries()) {
+      expect(await c.cmd('MAIL FROM:<a@x.test>')).toMatch(/^250/);
+      expect(await c.cmd('RCPT TO:<obj@x.test>')).toBe('550 5.1.1 Unknown\r\n');
+      expect(await c.cmd('RCPT TO:<b@x.test>')).toMatch(/^250/);
+      expect(await c.cmd('DATA')).toMatch(/^354/);
+      const reply = await c.cmd(`${'x'.repeat(70)}\r\n`.repeat(2000) + '.');
+      expect(reply.startsWith(final), `message ${String(i + 1)}: ${reply}`).toBe(true);
+    }
+    expect(bodies).toEqual([144_000, 144_000, 144_000, 144_000]);
+    expect(await c.cmd('QUIT')).toMatch(/^221/);
+  });
+
+  it('DOS-6 a client that pipelines RSET without reading its replies: reading stops, memory stays bounded, every reply arrives once it reads', async () => {
+    const server = createServer({ hostname: 'node.test', limits: { junkCommandLimit: 1e9 } });
+    servers.push(server);
+    // an in-memory connection whose client does not read: writes are held until `reading`
+    let reading = false;
+    const held: (() => void)[] = [];
+    let oks = 0;
+    let tail = '';
+    const socket = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        const text = tail + chunk.toString('latin1');
+        const cut = text.lastIndexOf('\n') + 1;
+        oks += text.slice(0, cut).split('250 2.0.0 Ok\r\n').length - 1;
+        tail = text.slice(cut);
+        if (reading) callback();
+        else held.push(callback);
+      },
+    });
+    server.handleConnection(socket as unknown as Socket);
+    // a second, idle session: with more than one, replies are written at the end of the turn
+    const idle = new Duplex({ read() {}, write: (_c, _e, callback) => callback() });
+    server.handleConnection(idle as unknown as Socket);
+    expect(server.connections).toBe(2);
+    const commands = 200_000;
+    const ticks = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    await ticks(5); // the greeting
+    socket.push(Buffer.from('EHLO me\r\n'));
+    await ticks(5);
+    oks = 0;
+    // RSET may be pipelined (RFC 2920 §3.1), a flood of it only produces replies
+    const input = Buffer.from('RSET\r\n'.repeat(commands));
+    // in 4 KB reads, as from a socket
+    for (let i = 0; i < input.length; i += 4096) socket.push(input.subarray(i, i + 4096));
+    await ticks(50);
+    // the server stopped: most commands are still unread, and what it wrote is bounded
+    expect(socket.readableLength).toBeGreaterThan(1_000_000);
+    expect(socket.writableLength).toBeLessThan(200_000);
+    expect(oks).toBeLessThan(20_000);
+    reading = true;
+    for (const callback of held.splice(0)) callback();
+    for (let i = 0; i < 5000 && oks < commands; i++) await new Promise((r) => setImmediate(r));
+    expect(oks).toBe(commands);
+    expect(socket.readableLength).toBe(0);
+    socket.destroy();
+    idle.destroy();
+  });
+
+  it('several sessions pipelining at the same time: each gets its own replies, in order, in one write per group', async () => {
+    const port = await start({
+      onRcptTo: async (to) => {
+        await Promise.resolve();
+        if (to.startsWith('no')) return { code: 550, enhanced: '5.1.1', text: `No ${to}` };
+        return undefined;
+      },
+    });
+    const clients = await Promise.all(Array.from({ length: 6 }, () => client(port)));
+    for (const c of clients) {
+      await c.reply();
+      await c.cmd('EHLO me');
+    }
+    const reads = clients.map(() => 0);
+    clients.forEach((c, i) => c.socket.on('data', () => reads[i]!++));
+    const groups = await Promise.all(
+      clients.map(async (c, i) => {
+        const replies = [c.reply(), c.reply(), c.reply(), c.reply()];
+        c.socket.write(`MAIL FROM:<s${String(i)}@x.test>\r\nRCPT TO:<a${String(i)}@x.test>\r\nRCPT TO:<no${String(i)}@x.test>\r\nRCPT TO:<b${String(i)}@x.test>\r\n`);
+        return Promise.all(replies);
+      }),
+    );
+    groups.forEach((got, i) => {
+      expect(got.map((r) => r.slice(0, 3))).toEqual(['250', '250', '550', '250']);
+      expect(got[2]).toBe(`550 5.1.1 No no${String(i)}@x.test\r\n`);
+    });
+    // the four replies of each group were written together (a hook answering within the turn)
+    expect(reads).toEqual(clients.map(() => 1));
   });
 
   it('connection limit: 421 past maxConnections', async () => {

@@ -161,6 +161,13 @@ export interface SmtpServer {
   address(): AddressInfo | undefined;
   /** Number of open sessions. */
   readonly connections: number;
+  /**
+   * Runs a session on a connection accepted elsewhere: a socket inherited from a supervisor
+   * (systemd socket activation), one from another listener, or an in-memory duplex stream with
+   * the shape of a socket. Connection limit, PROXY header and implicit TLS apply as to a
+   * connection accepted by `listen`.
+   */
+  handleConnection(socket: Socket): void;
 }
 
 /**
@@ -186,15 +193,7 @@ function interpret(result: unknown): { positive: boolean; reply: ReplyInit | und
   return { positive: r.code < 400, reply: r };
 }
 
-/** Wraps a non-Error value thrown by a hook (e.g. a plain reply object). */
-class SmtpReplyErrorCarrier extends Error {
-  constructor(readonly value: unknown) {
-    super('hook threw a non-Error value');
-  }
-}
-
 function replyOfError(e: unknown): ReplyInit | undefined {
-  if (e instanceof SmtpReplyErrorCarrier) e = e.value;
   if (e instanceof SmtpReplyError) return e.reply;
   if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number') {
     const r = e as { code: number; enhanced?: unknown; text?: unknown; message?: unknown };
@@ -202,6 +201,28 @@ function replyOfError(e: unknown): ReplyInit | undefined {
     return { code: r.code, ...(typeof r.enhanced === 'string' ? { enhanced: r.enhanced } : {}), ...(text !== undefined ? { text } : {}) };
   }
   return undefined;
+}
+
+/** Queued replies above this many characters are written without waiting for the end of the turn. */
+const OUTPUT_BATCH_LIMIT = 16384;
+
+/** A no-op listener: body streams are destroyed with an error on abort, nobody has to listen. */
+const ignore = (): void => undefined;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** The body stream handed to `onData`; asks its session for more when the consumer reads. */
+class BodyStream extends Readable {
+  constructor(private readonly session: { bodyRead(body: BodyStream): void }) {
+    super();
+    this.on('error', ignore);
+  }
+
+  override _read(): void {
+    this.session.bodyRead(this);
+  }
 }
 
 /**
@@ -236,19 +257,24 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     body: Readable | undefined;
     bodyWanted = true;
     envelope: Envelope | undefined;
-    dataPromise: Promise<unknown> | undefined;
+    /** Sequence number of the current message; a late `onData` result of an aborted one is ignored. */
+    messageSeq = 0;
+    /** `onData` of the current message has settled (`dataOk`: fulfilled, with `dataValue`). */
+    dataDone = false;
+    dataOk = true;
+    dataValue: unknown;
+    /** The end of data was reached and its reply waits for `onData`. */
+    awaitingData = false;
+    readonly answerBound = (r: unknown): void => this.answer(r);
+    readonly answerErrorBound = (e: unknown): void => this.answerError(e);
     closed = false;
     upgrading = false;
     rateTimer: NodeJS.Timeout | undefined;
     bodyBytes = 0;
     bodyStart = 0;
     readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
-    corked: Socket | undefined;
-    readonly uncorkBound = (): void => {
-      const s = this.corked;
-      this.corked = undefined;
-      s?.uncork();
-    };
+    /** Replies waiting for the end of this event-loop turn (see `queueOutput`). */
+    outText = '';
 
     constructor(socket: Socket, readonly proxy: ProxyInfo | undefined, readonly id: string) {
       this.socket = socket;
@@ -367,26 +393,36 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     }
 
     flush(): void {
-      const out = this.conn.dataToSend();
+      const out = this.conn.textToSend();
       if (out.length > 0 && !this.socket.destroyed) {
-        // Replies produced before a pending hook answer (a pipelined group: MAIL, RCPT, RCPT...)
-        // are corked, so that the answer's reply joins them in one write; the socket is uncorked
-        // once the microtasks (a hook that answers at once) have run, never later than that.
-        if (this.blocked && this.corked === undefined && this.body === undefined && !this.upgrading) {
-          this.corked = this.socket;
-          this.socket.cork();
-          setImmediate(this.uncorkBound);
+        // Written now when this session is alone and not waiting for a hook; else at the end of
+        // the event-loop turn (see queueOutput), in order after what is already queued.
+        if (this.upgrading || (sessions.size === 1 && !this.blocked && this.outText.length === 0)) this.socket.write(out);
+        else {
+          queueOutput(this, out);
+          // a large backlog goes now, so that output backpressure is seen within the turn
+          if (this.outText.length >= OUTPUT_BATCH_LIMIT) this.writeOutput();
         }
-        this.socket.write(out);
       }
       if (this.conn.shouldClose && !this.closed) {
         if (this.timer) clearTimeout(this.timer);
+        this.writeOutput();
         this.socket.end();
         this.body?.destroy(new Error('connection closed'));
         // make sure a client that does not close its side cannot keep the socket
         const t = setTimeout(() => this.socket.destroy(), 5000);
         t.unref();
       }
+    }
+
+    /** Writes the queued replies (one write per turn of the event loop). */
+    writeOutput(): void {
+      const text = this.outText;
+      if (text.length === 0) return;
+      this.outText = '';
+      if (this.socket.destroyed) return;
+      // output backpressure: the next pump sees writableNeedDrain and stops reading until 'drain'
+      this.socket.write(text);
     }
 
     arm(): void {
@@ -411,21 +447,28 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.timer.unref();
     }
 
+    /**
+     * Runs a hook for the pending decision. A result given at once is applied at once (the
+     * caller's pump goes on); a promise blocks the session until it settles.
+     */
     decide(run: () => unknown): void {
-      this.blocked = true;
-      let p: Promise<unknown>;
+      let r: unknown;
       try {
-        p = Promise.resolve(run());
+        r = run();
       } catch (e) {
-        p = Promise.reject(e instanceof Error ? e : new SmtpReplyErrorCarrier(e));
+        this.applyError(e);
+        return;
       }
-      p.then(
-        (r) => this.answer(r),
-        (e: unknown) => this.answerError(e),
-      );
+      if (!isThenable(r)) {
+        this.apply(r);
+        return;
+      }
+      this.blocked = true;
+      (r instanceof Promise ? r : Promise.resolve(r)).then(this.answerBound, this.answerErrorBound);
     }
 
-    answer(result: unknown): void {
+    /** Answers the pending decision with a hook's result (without pumping). */
+    apply(result: unknown): void {
       this.blocked = false;
       if (this.closed || this.conn.pendingDecision === undefined) return;
       try {
@@ -440,13 +483,45 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         options.onError?.(e, this.ctx);
         this.conn.reject({ code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
       }
+    }
+
+    /** Answers the pending decision with what a hook threw (without pumping). */
+    applyError(e: unknown): void {
+      const reply = replyOfError(e);
+      if (!reply) options.onError?.(e, this.ctx);
+      this.apply(reply ?? { code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
+    }
+
+    answer(result: unknown): void {
+      this.apply(result);
       this.pump();
     }
 
     answerError(e: unknown): void {
-      const reply = replyOfError(e);
-      if (!reply) options.onError?.(e, this.ctx);
-      this.answer(reply ?? { code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
+      this.applyError(e);
+      this.pump();
+    }
+
+    /** `onData` of message `seq` settled. */
+    dataSettled(seq: number, ok: boolean, value: unknown): void {
+      if (seq !== this.messageSeq) return;
+      this.dataDone = true;
+      this.dataOk = ok;
+      this.dataValue = value;
+      if (!this.awaitingData) return;
+      this.awaitingData = false;
+      if (ok) this.answer(value);
+      else this.answerError(value);
+    }
+
+    /** The body consumer wants more. */
+    bodyRead(body: BodyStream): void {
+      if (this.bodyWanted) return;
+      this.bodyWanted = true;
+      if (this.blocked && this.body === body) {
+        this.blocked = false;
+        this.pump();
+      }
     }
 
     startRate(): void {
@@ -475,8 +550,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.stopRate();
       if (this.body && !this.body.destroyed) this.body.destroy(new Error(`message aborted: ${reason}`));
       this.body = undefined;
-      this.dataPromise?.catch(() => undefined);
-      this.dataPromise = undefined;
+      this.messageSeq++;
+      this.awaitingData = false;
       this.envelope = undefined;
     }
 
@@ -515,28 +590,31 @@ export function createServer(options: CreateServerOptions): SmtpServer {
             secure: info.secure,
             protocol: info.protocol,
           };
-          const body = new Readable({
-            read: () => {
-              if (this.bodyWanted) return;
-              this.bodyWanted = true;
-              if (this.blocked && this.body === body) {
-                this.blocked = false;
-                this.pump();
-              }
-            },
-          });
-          body.on('error', () => undefined);
+          const body = new BodyStream(this);
           this.startRate();
           this.body = body;
           this.bodyWanted = true;
-          const envelope = this.envelope;
-          if (options.onData) {
-            const p = (async () => options.onData!(envelope, body, ctx))();
-            p.catch(() => undefined);
-            this.dataPromise = p;
-          } else {
+          const seq = ++this.messageSeq;
+          this.dataDone = false;
+          this.awaitingData = false;
+          if (!options.onData) {
             body.resume();
-            this.dataPromise = Promise.resolve(undefined);
+            this.dataSettled(seq, true, undefined);
+            return;
+          }
+          let r: unknown;
+          try {
+            r = options.onData(this.envelope, body, ctx);
+          } catch (error) {
+            this.dataSettled(seq, false, error);
+            return;
+          }
+          if (!isThenable(r)) this.dataSettled(seq, true, r);
+          else {
+            (r instanceof Promise ? r : Promise.resolve(r)).then(
+              (v) => this.dataSettled(seq, true, v),
+              (error: unknown) => this.dataSettled(seq, false, error),
+            );
           }
           return;
         }
@@ -552,12 +630,16 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         case 'message-end': {
           this.stopRate();
           const body = this.body;
-          const p = this.dataPromise ?? Promise.resolve(undefined);
           this.body = undefined;
-          this.dataPromise = undefined;
           this.envelope = undefined;
           body?.push(null);
-          this.decide(() => p);
+          if (!this.dataDone) {
+            // the reply waits for onData (usually until it has read the body to its end)
+            this.blocked = true;
+            this.awaitingData = true;
+          } else if (this.dataOk) this.apply(this.dataValue);
+          else this.applyError(this.dataValue);
+          this.dataValue = undefined;
           return;
         }
         case 'message-abort':
@@ -589,7 +671,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     startTls(): void {
       this.flush(); // the 220 goes out in plaintext first
-      this.uncorkBound();
+      this.writeOutput();
       const raw = this.socket;
       raw.removeListener('data', this.onDataBound);
       raw.removeAllListeners('end');
@@ -619,6 +701,27 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       secure.on('close', () => this.finish());
       this.arm();
     }
+  }
+
+  // Output is written once per turn of the event loop, after all the input of that turn has been
+  // processed: replies produced together go out in one write (a pipelined group, or replies that
+  // wait for a hook answering within the same turn), and with many sessions the writes come
+  // back to back, so the kernel wakes the peers once per turn instead of once per reply.
+  let outQueue: Session[] = [];
+  let outScheduled = false;
+  function queueOutput(session: Session, text: string): void {
+    if (session.outText.length === 0) outQueue.push(session);
+    session.outText += text;
+    if (!outScheduled) {
+      outScheduled = true;
+      setImmediate(writeQueued);
+    }
+  }
+  function writeQueued(): void {
+    outScheduled = false;
+    const queue = outQueue;
+    outQueue = [];
+    for (const session of queue) session.writeOutput();
   }
 
   function checkClosed(): void {
@@ -665,9 +768,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     run(socket);
   }
 
-  const net: NetServer = netCreateServer((socket) => {
+  function connection(socket: Socket): void {
     socket.on('error', (e) => options.onError?.(e, undefined));
-    socket.setNoDelay(true);
+    // replies are written whole, one write per turn of the event loop: never hold them back
+    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     if (!options.proxyProtocol) {
       begin(socket, undefined, undefined);
       return;
@@ -694,7 +798,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       begin(socket, r.info, r.rest);
     };
     socket.on('data', onData);
-  });
+  }
+  const net: NetServer = netCreateServer(connection);
 
   return {
     listen(port, host) {
@@ -739,5 +844,6 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     get connections() {
       return sessions.size;
     },
+    handleConnection: connection,
   };
 }
