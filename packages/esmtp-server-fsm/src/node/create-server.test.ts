@@ -315,6 +315,29 @@ describe('createServer', () => {
     expect(reads).toEqual(clients.map(() => 1));
   });
 
+  it('a socket error is reported once; a reset after QUIT is not an error', async () => {
+    const errors: unknown[] = [];
+    let closes = 0;
+    const port = await start({ onError: (e) => errors.push(e), onClose: () => closes++ });
+    const waitFor = async (cond: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    const a = await client(port);
+    await a.reply();
+    await a.cmd('EHLO me');
+    a.socket.resetAndDestroy(); // RST in the middle of a session
+    await waitFor(() => closes === 1);
+    expect(closes).toBe(1);
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ECONNRESET']);
+    const b = await client(port);
+    await b.reply();
+    expect(await b.cmd('QUIT')).toMatch(/^221/);
+    b.socket.resetAndDestroy();
+    await waitFor(() => closes === 2);
+    expect(closes).toBe(2);
+    expect(errors).toHaveLength(1);
+  });
+
   it('connection limit: 421 past maxConnections', async () => {
     const port = await start({ maxConnections: 1 });
     const a = await client(port);

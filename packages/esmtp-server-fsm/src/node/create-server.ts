@@ -330,13 +330,23 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         this.pump();
       });
       socket.on('close', () => this.finish());
-      socket.on('error', (e) => {
-        options.onError?.(e, this.ctx);
-        this.finish();
-      });
+      socket.on('error', this.socketErrorBound);
       socket.on('drain', () => this.pump());
       this.paused = false;
       socket.resume();
+    }
+
+    readonly socketErrorBound = (e: Error): void => this.socketError(e);
+
+    /**
+     * A socket error ends the session; it is reported once. A reset or broken pipe after the
+     * session is over (a client that closes without reading the 221 to QUIT) is not an error.
+     */
+    socketError(e: Error): void {
+      const code = (e as NodeJS.ErrnoException).code;
+      const normal = this.conn.phase === 'closed' && (code === 'ECONNRESET' || code === 'EPIPE');
+      if (!this.closed && !normal) options.onError?.(e, this.ctx);
+      this.finish();
     }
 
     onData(chunk: Buffer): void {
@@ -694,10 +704,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         secure.on('drain', () => this.pump());
         this.pump();
       });
-      secure.on('error', (e) => {
-        options.onError?.(e, this.ctx);
-        this.finish();
-      });
+      secure.on('error', this.socketErrorBound);
       secure.on('close', () => this.finish());
       this.arm();
     }
@@ -746,6 +753,9 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         setTimeout(() => s.destroy(), 2000).unref();
         return;
       }
+      // from here on, errors of these sockets are the session's to report
+      inSession.add(socket);
+      inSession.add(s);
       const session = new Session(s, proxy, `${prefix}-${(++counter).toString(16)}`);
       sessions.add(session);
       session.start(options.secure ? undefined : rest);
@@ -760,7 +770,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         run(t);
       });
       t.on('error', (e) => {
-        options.onError?.(e, undefined);
+        if (!inSession.has(t)) options.onError?.(e, undefined);
         t.destroy();
       });
       return;
@@ -768,8 +778,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     run(socket);
   }
 
+  /** Sockets that have a session (their errors are reported by it, once). */
+  const inSession = new WeakSet<Socket>();
+
   function connection(socket: Socket): void {
-    socket.on('error', (e) => options.onError?.(e, undefined));
+    socket.on('error', (e) => {
+      if (!inSession.has(socket)) options.onError?.(e, undefined);
+    });
     // replies are written whole, one write per turn of the event loop: never hold them back
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     if (!options.proxyProtocol) {
