@@ -89,19 +89,3 @@ export function utf8Length(s: string): number {
   }
   return n;
 }
-
-/** Splits `s` on runs of spaces (SP only), skipping empty pieces; linear time. */
-export function splitSpaces(s: string, start: number, out: string[], max: number): boolean {
-  const len = s.length;
-  let i = start;
-  while (i < len) {
-    while (i < len && s.charCodeAt(i) === 0x20) i++;
-    if (i >= len) break;
-    let j = i + 1;
-    while (j < len && s.charCodeAt(j) !== 0x20) j++;
-    if (out.length >= max) return false;
-    out.push(s.slice(i, j));
-    i = j;
-  }
-  return true;
-}
