@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createServer, SmtpReplyError } from './create-server.js';
 import type { CreateServerOptions, Envelope, SmtpServer } from './create-server.js';
 
@@ -336,6 +336,41 @@ describe('createServer', () => {
     await waitFor(() => closes === 2);
     expect(closes).toBe(2);
     expect(errors).toHaveLength(1);
+  });
+
+  it('a closed session leaves no timer behind (nothing keeps it in memory)', async () => {
+    let closes = 0;
+    const port = await start({ onClose: () => closes++ });
+    // every timer the server arms from here on, and every one it clears
+    const armed: unknown[] = [];
+    const cleared = new Set<unknown>();
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    const set = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      const t = realSet(fn, ms);
+      armed.push(t);
+      return t;
+    }));
+    const clear = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(((t: NodeJS.Timeout | undefined) => {
+      cleared.add(t);
+      realClear(t);
+    }) as typeof clearTimeout);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const c = await client(port);
+        await c.reply();
+        expect(await c.cmd('QUIT')).toMatch(/^221/);
+        c.socket.end();
+      }
+      for (let i = 0; i < 200 && closes < 20; i++) await new Promise((r) => realSet(r, 10));
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
+    expect(closes).toBe(20);
+    // the client helper's own waits above used the real setTimeout, so all of these are the server's
+    expect(armed.length).toBeGreaterThanOrEqual(20);
+    expect(armed.filter((t) => !cleared.has(t))).toEqual([]);
   });
 
   it('connection limit: 421 past maxConnections', async () => {

@@ -244,6 +244,23 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   let closing = false;
   let counter = 0;
   const prefix = randomBytes(4).toString('hex');
+  // the core options common to every session, worked out once
+  const autoAccept: PolicyPoint[] = ['data-start', 'xclient'];
+  if (!options.onConnect) autoAccept.push('connect');
+  if (!options.onHelo) autoAccept.push('helo');
+  if (!options.onMailFrom) autoAccept.push('mail');
+  if (!options.onRcptTo) autoAccept.push('rcpt');
+  if (!options.onCommand) autoAccept.push('command');
+  const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, ...core } = options;
+  const coreOptions: ServerOptions = {
+    ...core,
+    hostname,
+    copyInput: false,
+    starttls: secureContext !== undefined && (starttls ?? true),
+    challenge: () => `<${randomBytes(8).toString('hex')}.${String(Date.now())}@${hostname}>`,
+    autoAccept,
+    ...(options.onVrfy ? { vrfy: 'policy' as const } : {}),
+  };
 
   class Session {
     conn!: ServerConnection;
@@ -268,6 +285,9 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     readonly answerBound = (r: unknown): void => this.answer(r);
     readonly answerErrorBound = (e: unknown): void => this.answerError(e);
     closed = false;
+    /** The session is over and the socket was ended (once). */
+    ending = false;
+    closeTimer: NodeJS.Timeout | undefined;
     upgrading = false;
     rateTimer: NodeJS.Timeout | undefined;
     bodyBytes = 0;
@@ -281,27 +301,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     }
 
     start(initial: Uint8Array | undefined): void {
-      const trusted = options.isTrusted?.(this.proxy?.sourceAddress ?? this.socket.remoteAddress) ?? false;
-      const autoAccept: PolicyPoint[] = ['data-start'];
-      if (!options.onConnect) autoAccept.push('connect');
-      if (!options.onHelo) autoAccept.push('helo');
-      if (!options.onMailFrom) autoAccept.push('mail');
-      if (!options.onRcptTo) autoAccept.push('rcpt');
-      if (!options.onCommand) autoAccept.push('command');
-      autoAccept.push('xclient');
-      const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, ...core } = options;
       const clientAddress = this.proxy?.sourceAddress ?? this.socket.remoteAddress;
+      const trusted = options.isTrusted?.(clientAddress) ?? false;
       this.conn = new ServerConnection({
-        ...core,
-        hostname,
-        copyInput: false,
+        ...coreOptions,
         secure: this.socket instanceof TLSSocket,
-        starttls: secureContext !== undefined && (starttls ?? true),
         trusted,
-        challenge: () => `<${randomBytes(8).toString('hex')}.${String(Date.now())}@${hostname}>`,
-        autoAccept,
         ...(clientAddress !== undefined ? { clientAddress } : {}),
-        ...(options.onVrfy ? { vrfy: 'policy' as const } : {}),
       });
       const conn = this.conn;
       const socket = this.socket;
@@ -360,6 +366,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (this.closed) return;
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
+      if (this.closeTimer) clearTimeout(this.closeTimer);
       this.stopRate();
       if (this.conn.phase !== 'closed') this.conn.receiveEof();
       this.drainEvents();
@@ -414,14 +421,16 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           if (this.outText.length >= OUTPUT_BATCH_LIMIT) this.writeOutput();
         }
       }
-      if (this.conn.shouldClose && !this.closed) {
+      if (this.conn.shouldClose && !this.closed && !this.ending) {
+        this.ending = true;
         if (this.timer) clearTimeout(this.timer);
         this.writeOutput();
         this.socket.end();
         this.body?.destroy(new Error('connection closed'));
-        // make sure a client that does not close its side cannot keep the socket
-        const t = setTimeout(() => this.socket.destroy(), 5000);
-        t.unref();
+        // make sure a client that does not close its side cannot keep the socket (cleared when
+        // the socket closes, so that closed sessions are not kept alive by it)
+        this.closeTimer = setTimeout(() => this.socket.destroy(), 5000);
+        this.closeTimer.unref();
       }
     }
 
