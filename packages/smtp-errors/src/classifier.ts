@@ -334,8 +334,10 @@ export class Classifier {
         }
       }
     } else if (specific) {
-      id = specific.id;
-      rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage: stageOfHint(matcher.hint) });
+      // Refined by the stage like an enhanced code that decided alone (a recipient code at MAIL FROM is a block).
+      const stage = stageOfHint(matcher.hint);
+      id = refineByStage(specific.id, stage, code >= 0 ? code >= 500 : enhanced >= 5_000_000);
+      rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage });
     } else {
       const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
       const byEnhanced = enhanced >= 0 ? enhancedClass(unpackEnhanced(enhanced)!) : undefined;

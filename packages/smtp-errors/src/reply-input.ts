@@ -281,6 +281,7 @@ function enhancedFrom(value: EnhancedCodeLike | undefined): EnhancedCode | undef
   if (typeof value === 'string') return parseEnhanced(value.trim());
   if (
     typeof value === 'object' &&
+    value !== null &&
     (value.class === 2 || value.class === 4 || value.class === 5) &&
     Number.isInteger(value.subject) &&
     Number.isInteger(value.detail) &&
