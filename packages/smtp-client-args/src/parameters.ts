@@ -5,7 +5,7 @@
  */
 
 import { tryXtextDecode } from './xtext.js';
-import { isAlnum, isAtext, isDigit, isEsmtpValue, hasNonAscii, isControl, isWellFormed } from './text.js';
+import { asciiUpper, isAlnum, isAtext, isDigit, isEsmtpValue, hasNonAscii, isControl, isWellFormed } from './text.js';
 
 /**
  * Which command a parameter belongs to.
@@ -93,8 +93,10 @@ export function isDateTime(v: string): boolean {
   return i + 6 === v.length && (v[i] === '+' || v[i] === '-') && shape(v, i + 1, 'dd:dd') && n(i + 1) <= 23 && n(i + 4) <= 59;
 }
 
+// ASCII-only case folding: `toUpperCase` would read look-alikes such as U+0131 (dotless i) or
+// U+017F (long s) as I and S.
 function upperEq(v: string, word: string): boolean {
-  return v.length === word.length && v.toUpperCase() === word;
+  return v.length === word.length && asciiUpper(v) === word;
 }
 
 function oneOf(v: string, words: readonly string[]): string | undefined {
@@ -141,8 +143,8 @@ export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undef
         j++;
       }
       if (j === i + 3 || v[j] !== '}' || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
-      // RFC 6533: only code points that could not be written literally may be escaped.
-      if (cp < 0x80 && cp !== 0x2b && cp !== 0x3d && cp !== 0x5c) return undefined;
+      // RFC 6533 HEXPOINT: below U+0080 only SP, +, = and \ (and controls, refused below) may be escaped.
+      if (cp < 0x80 && cp !== 0x20 && cp !== 0x2b && cp !== 0x3d && cp !== 0x5c) return undefined;
       out += String.fromCodePoint(cp);
       i = j;
       continue;
