@@ -180,11 +180,22 @@ function reply(code: number, enhanced: string, text: string): ServerReply {
   return { code, enhanced, text };
 }
 
-function renderArgs(args: Iterable<readonly [string, string | undefined]> | undefined, command: ParameterCommand, smtpUtf8: boolean): string {
-  if (args === undefined) return '';
+/** Checks that a caller's `args` is an iterable object, so a bad one is a typed error, not a TypeError. */
+function checkArgsInput(args: unknown): void {
   if (typeof args !== 'object' || args === null || typeof (args as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
     throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
   }
+}
+
+/** One `[keyword, value]` pair of a caller's `args`. */
+function pairOf(entry: unknown): readonly [string, string | undefined] {
+  if (!Array.isArray(entry)) throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must yield [keyword, value] pairs');
+  return entry as unknown as readonly [string, string | undefined];
+}
+
+function renderArgs(args: Iterable<readonly [string, string | undefined]> | undefined, command: ParameterCommand, smtpUtf8: boolean): string {
+  if (args === undefined) return '';
+  checkArgsInput(args);
   // Defence in depth: re-check every pair even if it came from SmtpClientArgs. A collection keeps
   // its own (possibly custom) parameter table, so only the wire grammar and the command are checked
   // again; any other iterable is checked against the whole built-in table.
@@ -192,7 +203,7 @@ function renderArgs(args: Iterable<readonly [string, string | undefined]> | unde
   let out = '';
   const seen = new Set<string>();
   for (const entry of args) {
-    const [k, v] = entry;
+    const [k, v] = pairOf(entry);
     let r = checkParam(k, v, own ? NO_SPECS : DEFAULT_PARAMETERS, command, { smtpUtf8, lowercaseXtextHex: true });
     if (r.ok && DEFAULT_PARAMETERS.get(r.keyword)?.command === (command === 'mail' ? 'rcpt' : 'mail')) {
       r = { ok: false, reason: 'wrong-command', message: `${r.keyword} belongs to the other command` };
@@ -234,7 +245,13 @@ export function formatMailFrom(path: Path | string, args?: Iterable<readonly [st
   let utf8 = options.smtpUtf8;
   if (utf8 === undefined) {
     utf8 = false;
-    if (args !== undefined) for (const [k] of args) if (typeof k === 'string' && asciiUpper(k) === 'SMTPUTF8') utf8 = true;
+    if (args !== undefined) {
+      checkArgsInput(args);
+      for (const entry of args) {
+        const k = pairOf(entry)[0];
+        if (typeof k === 'string' && asciiUpper(k) === 'SMTPUTF8') utf8 = true;
+      }
+    }
   }
   return formatCommand('mail', path, args, options, utf8);
 }
