@@ -1,0 +1,126 @@
+// Character classes (controls, invisible code points, surrogates, UTF-8 byte counts), xtext at its
+// edges, and the error brand, through parsePath, xtextEncode / xtextDecode and the error guards.
+import { describe, expect, it } from 'vitest';
+import {
+  LocalProtocolError,
+  RemoteProtocolError,
+  isLocalProtocolError,
+  isRemoteProtocolError,
+  isSmtpError,
+  parsePath,
+  xtextDecode,
+  xtextEncode,
+} from 'smtp-client-args';
+import type { MailboxPath } from 'smtp-client-args';
+
+const utf8 = { smtpUtf8: true } as const;
+
+function accepted(local: string): boolean {
+  try {
+    return (parsePath(`<${local}@example.com>`, utf8) as MailboxPath).localPart === local;
+  } catch (e) {
+    if (isRemoteProtocolError(e) && e.code === 'ERR_SMTP_PATH_SYNTAX') return false;
+    throw e;
+  }
+}
+
+describe('INJ-3: invisible and control code points in addresses', () => {
+  it('refuses every edge of each invisible range and C1 controls', () => {
+    for (const c of [0x80, 0x9f, 0xad, 0x200b, 0x200f, 0x202a, 0x202e, 0x2060, 0x2064, 0x2066, 0x206f, 0xfeff, 0xfff9, 0xfffb]) {
+      expect([c.toString(16), accepted(`a${String.fromCharCode(c)}b`)]).toEqual([c.toString(16), false]);
+    }
+  });
+
+  it('accepts the visible neighbours of those ranges', () => {
+    for (const c of [0xa0, 0xac, 0xae, 0x200a, 0x2010, 0x2029, 0x202f, 0x205f, 0x2065, 0x2070, 0xfefe, 0xfff8, 0xfffc, 0xe000]) {
+      expect([c.toString(16), accepted(`a${String.fromCharCode(c)}b`)]).toEqual([c.toString(16), true]);
+    }
+  });
+});
+
+describe('INJ-6: UTF-16 well-formedness in addresses', () => {
+  it('accepts surrogate pairs at the edges of the astral planes, after any character', () => {
+    for (const s of ['\u{10000}', '\u{10FFFF}', 'x\u{1F600}', '\u{1F600}x\u{1F600}']) expect([s, accepted(s)]).toEqual([s, true]);
+  });
+
+  it('refuses lone or mismatched surrogates wherever they are', () => {
+    for (const s of ['a\ud800', '\ud800a', 'a\udbff', 'a\udc00b', 'a\udfff', '\ud800\ue000', '\udc00\ud800']) expect([JSON.stringify(s), accepted(s)]).toEqual([JSON.stringify(s), false]);
+  });
+});
+
+describe('INJ-6: limits count UTF-8 bytes (RFC 6531 §3.3)', () => {
+  it('U+07FF is 2 bytes, U+0800 is 3, an astral character is 4', () => {
+    const fits = (local: string, max: number): boolean => {
+      try {
+        parsePath(`<${local}@b>`, { smtpUtf8: true, limits: { localPart: max } });
+        return true;
+      } catch (e) {
+        if (isRemoteProtocolError(e) && e.code === 'ERR_SMTP_PATH_TOO_LONG') return false;
+        throw e;
+      }
+    };
+    expect([fits('\u07ff\u07ff', 4), fits('\u07ff\u07ff', 3)]).toEqual([true, false]);
+    expect([fits('\u0800\u0800', 6), fits('\u0800\u0800', 5)]).toEqual([true, false]);
+    expect([fits('\u{10FFFF}\u{10000}', 8), fits('\u{10FFFF}\u{10000}', 7)]).toEqual([true, false]);
+  });
+});
+
+describe('xtext (RFC 3461 §4)', () => {
+  it('encodes U+0080 and astral characters as their UTF-8 bytes', () => {
+    expect(xtextEncode('\u0080')).toBe('+C2+80');
+    expect(xtextEncode('\u{10FFFF}')).toBe('+F4+8F+BF+BF');
+    expect(xtextEncode('a\u{1F600}b')).toBe('a+F0+9F+98+80b');
+  });
+
+  it('a lone surrogate becomes U+FFFD and the next character is kept as is', () => {
+    expect(xtextEncode('\ud800x')).toBe('+EF+BF+BDx');
+  });
+
+  it('hex digits are 0-9, A-F and (by default) a-f, nothing else', () => {
+    expect(xtextDecode('+2a+2f+2A+2F+30+39')).toBe('*/*/09');
+    for (const bad of ['+:0', '+@0', '+[0', '+g0', '+0g', '+G0+90+80+80', '\u00e9', 'a b', 'a=b']) {
+      let code = 'accepted';
+      try {
+        xtextDecode(bad);
+      } catch (e) {
+        code = isLocalProtocolError(e) ? `${e.code}:${e.argument}` : 'other';
+      }
+      expect([JSON.stringify(bad), code]).toEqual([JSON.stringify(bad), 'ERR_SMTP_XTEXT_SYNTAX:text']);
+    }
+  });
+
+  it('each refusal says why', () => {
+    for (const bad of ['a b', '+4', '+4G', '+FF', '+0D']) {
+      try {
+        xtextDecode(bad);
+        expect.unreachable();
+      } catch (e) {
+        expect(isLocalProtocolError(e) && e.code).toBe('ERR_SMTP_XTEXT_SYNTAX');
+        expect((e as Error).message).toMatch(/^xtext: [a-z]/);
+        expect((e as Error).message).not.toContain('undefined');
+      }
+    }
+  });
+});
+
+describe('error classes and guards', () => {
+  const local = new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'path', 'path: bad');
+  const remote = new RemoteProtocolError('ERR_SMTP_PATH_SYNTAX', { code: 501, enhanced: '5.1.3', text: 'Bad' });
+
+  it('names say which class it is', () => {
+    expect(local.name).toBe('LocalProtocolError');
+    expect(remote.name).toBe('RemoteProtocolError');
+    expect(String(remote)).toBe('RemoteProtocolError: 501 5.1.3 Bad');
+  });
+
+  it('the guards tell local from remote', () => {
+    expect([isLocalProtocolError(local), isRemoteProtocolError(local)]).toEqual([true, false]);
+    expect([isLocalProtocolError(remote), isRemoteProtocolError(remote)]).toEqual([false, true]);
+  });
+
+  it('nothing else passes the guards, not even a look-alike or a spread copy', () => {
+    for (const x of [null, undefined, 'ERR_SMTP_PATH_SYNTAX', 42, {}, new Error('x'), { code: 'ERR_SMTP_PATH_SYNTAX', kind: 'remote' }, { kind: 'local' }, { ...remote }, { ...local }]) {
+      expect([isSmtpError(x), isRemoteProtocolError(x), isLocalProtocolError(x)]).toEqual([false, false, false]);
+    }
+  });
+});
