@@ -287,6 +287,7 @@ describe('argument checks before the grammar', () => {
     const a = new SmtpClientArgs(mail);
     expect(a.add(42 as unknown as string)).toMatchObject({ ok: false, reason: 'bad-keyword' });
     expect(a.add('SIZE', 42 as unknown as string)).toMatchObject({ ok: false, reason: 'bad-value' });
+    expect(a.add('X-FOO', 42 as unknown as string)).toMatchObject({ ok: false, reason: 'bad-value' });
     expect(a.size).toBe(0);
   });
 
