@@ -472,7 +472,7 @@ export class Classifier {
   }
 
   /**
-   * Every registered class, built-in first, in id order.
+   * Every registered class, built-in and registered ones together, in id order.
    *
    * @example
    * ```ts

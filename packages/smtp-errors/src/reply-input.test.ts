@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from './classifier.js';
-import { normalizeReply, parseEnhanced, scanCodes, truncateUtf8 } from './reply-input.js';
+import { parseEnhanced, scanCodes, truncateUtf8 } from './reply-input.js';
 
 const enc = new TextEncoder();
 
@@ -110,30 +110,5 @@ describe('truncateUtf8 (the legacy _len variant counts bytes)', () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('normalizeReply', () => {
-  it('accepts bytes, decoding UTF-8 (invalid bytes become U+FFFD, never an exception)', () => {
-    const r = normalizeReply(enc.encode('550 5.1.1 Benutzer unbekannt: Müller'), undefined, 65536);
-    expect(r).toMatchObject({ code: 550, text: '550 5.1.1 Benutzer unbekannt: Müller' });
-    expect(normalizeReply(new Uint8Array([0x35, 0x35, 0x30, 0x20, 0xff, 0xfe]), undefined, 100).code).toBe(550);
-  });
-
-  it('accepts a structural reply with enhanced as string or object (smtp-reply-reader shape)', () => {
-    expect(normalizeReply({ code: 550, enhanced: '5.2.2', text: 'full' }, undefined, 100).enhanced).toEqual({ class: 5, subject: 2, detail: 2 });
-    expect(normalizeReply({ code: 550, enhanced: { class: 5, subject: 1, detail: 1 }, lines: ['a', 'b'] }, undefined, 100)).toEqual({
-      text: 'a\nb',
-      code: 550,
-      enhanced: { class: 5, subject: 1, detail: 1 },
-    });
-    expect(normalizeReply({ text: '452 4.2.2 full' }, undefined, 100)).toMatchObject({ code: 452, enhanced: { class: 4, subject: 2, detail: 2 } });
-  });
-
-  it('honours length in bytes for strings and bytes alike', () => {
-    const s = 'ü'.repeat(10) + ' 550 user unknown';
-    expect(normalizeReply(s, 5, 65536).text).toBe('üü');
-    expect(normalizeReply(enc.encode(s), 4, 65536).text).toBe('üü');
-    expect(normalizeReply('550 abc', 100, 3).text).toBe('550');
   });
 });

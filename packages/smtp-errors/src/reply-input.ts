@@ -70,8 +70,6 @@ export interface NormalizedReply {
   readonly enhanced: EnhancedCode | undefined;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
 /** Truncates a string to at most `bytes` UTF-8 bytes (never splitting a character). */
 export function truncateUtf8(text: string, bytes: number): string {
   if (text.length * 3 <= bytes) return text;
@@ -304,33 +302,4 @@ export function normalizeStructured(input: StructuredReply, limit: number): Norm
       ? input.code
       : undefined;
   return { text: truncateUtf8(raw, limit), code, enhanced: enhancedFrom(input.enhanced) };
-}
-
-/** @internal Normalises any accepted input, honouring a byte `length` and the size cap. */
-export function normalizeReply(input: ReplyInput, length: number | undefined, maxBytes: number): NormalizedReply {
-  const limit = length === undefined ? maxBytes : Math.min(length, maxBytes);
-  if (typeof input === 'string') {
-    const text = truncateUtf8(input, limit);
-    const found = scanCodes(text);
-    return { text, code: found.code, enhanced: found.enhanced };
-  }
-  if (input instanceof Uint8Array) {
-    const text = decoder.decode(input.length > limit ? input.subarray(0, limit) : input);
-    const found = scanCodes(text);
-    return { text, code: found.code, enhanced: found.enhanced };
-  }
-  if (typeof input !== 'object' || input === null) return { text: '', code: undefined, enhanced: undefined };
-  const raw = typeof input.text === 'string' ? input.text : Array.isArray(input.lines) ? input.lines.join('\n') : '';
-  const text = truncateUtf8(raw, limit);
-  const code =
-    typeof input.code === 'number' && Number.isInteger(input.code) && input.code >= 200 && input.code <= 599
-      ? input.code
-      : undefined;
-  let enhanced = enhancedFrom(input.enhanced);
-  if (code === undefined || enhanced === undefined) {
-    const found = scanCodes(text);
-    enhanced ??= found.enhanced;
-    return { text, code: code ?? found.code, enhanced };
-  }
-  return { text, code, enhanced };
 }
