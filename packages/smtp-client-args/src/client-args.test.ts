@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SmtpClientArgs, isLocalProtocolError, readMailParameters, readRcptParameters } from 'smtp-client-args';
+import { thrownBy } from '@smtpkit/testkit';
 
 function hasControl(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -10,15 +11,7 @@ function hasControl(s: string): boolean {
   return false;
 }
 
-function localCode(fn: () => unknown): { code: string; argument: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (isLocalProtocolError(e)) return { code: e.code, argument: e.argument, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a LocalProtocolError');
-}
+const localCode = (fn: () => unknown) => thrownBy(fn, isLocalProtocolError);
 
 describe('SmtpClientArgs collection (smtp_client_args_*)', () => {
   it('add / has / get / existsAndFetch / delete, case-insensitive keywords', () => {

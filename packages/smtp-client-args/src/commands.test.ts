@@ -15,6 +15,7 @@ import {
   parseRcptTo,
 } from 'smtp-client-args';
 import type { ParseOptions, Path } from 'smtp-client-args';
+import { thrownBy } from '@smtpkit/testkit';
 
 interface Case {
   id: string;
@@ -30,15 +31,7 @@ interface Case {
 
 const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/refusals.json', import.meta.url), 'utf8')) as { cases: Case[] };
 
-function refusal(fn: () => unknown): { code: string; reply: { code: number; enhanced: string; text: string }; keyword: string | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (isRemoteProtocolError(e)) return { code: e.code, reply: e.reply, keyword: e.keyword };
-    throw e;
-  }
-  throw new Error('expected a RemoteProtocolError');
-}
+const refusal = (fn: () => unknown) => thrownBy(fn, isRemoteProtocolError);
 
 describe('parseMailFrom / parseRcptTo: strict refusals (fixture)', () => {
   it.each(fixture.cases.map((c) => [`${c.id}: ${c.command.toUpperCase()} ${JSON.stringify(c.text)}`, c] as const))('%s', (_name, c) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { thrownBy } from '@smtpkit/testkit';
 import {
   DEFAULT_PATH_LIMITS,
   NULL_PATH,
@@ -19,16 +20,8 @@ function hasControl(s: string): boolean {
   return false;
 }
 
-function refusal(fn: () => unknown): { code: string; reply?: { code: number; enhanced: string } } {
-  try {
-    fn();
-  } catch (e) {
-    if (isRemoteProtocolError(e)) return { code: e.code, reply: e.reply };
-    if (isLocalProtocolError(e)) return { code: e.code };
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+// a remote refusal carries the reply; a local error (bad argument) has none
+const refusal = (fn: () => unknown): { readonly code: string; readonly reply?: { code: number; enhanced: string } } => thrownBy(fn, isRemoteProtocolError, isLocalProtocolError);
 
 describe('parsePath', () => {
   it('parses the null path and postmaster', () => {

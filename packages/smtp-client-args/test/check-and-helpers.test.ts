@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { NULL_PATH, POSTMASTER_PATH, SmtpClientArgs, checkArgsAgainst, isLocalProtocolError, mailboxPath, withoutUnadvertised } from 'smtp-client-args';
 import type { CapabilitiesLike } from 'smtp-client-args';
+import { thrownBy } from '@smtpkit/testkit';
 
 function caps(map: Record<string, string[]>): CapabilitiesLike {
   return { has: (k) => k in map, params: (k) => map[k] };
@@ -12,15 +13,7 @@ function codes(c: CapabilitiesLike, args: Iterable<readonly [string, string | un
   return checkArgsAgainst(c, args, ctx).map((p) => `${p.code}:${p.keyword}`);
 }
 
-function misuse(fn: () => unknown): { code: string; argument: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (isLocalProtocolError(e)) return { code: e.code, argument: e.argument, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a LocalProtocolError');
-}
+const misuse = (fn: () => unknown) => thrownBy(fn, isLocalProtocolError);
 
 describe('checkArgsAgainst: the capabilities argument', () => {
   it('must have both has() and params()', () => {

@@ -3,26 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { SmtpClientArgs, formatMailFrom, formatRcptTo, isLocalProtocolError, isRemoteProtocolError, parseMailFrom, parseRcptTo, readMailParameters } from 'smtp-client-args';
 import type { ParameterSpec } from 'smtp-client-args';
+import { thrownBy } from '@smtpkit/testkit';
 
-function refused(fn: () => unknown): { code: string; reply: { code: number; enhanced: string; text: string }; keyword: string | undefined } {
-  try {
-    fn();
-  } catch (e) {
-    if (isRemoteProtocolError(e)) return { code: e.code, reply: e.reply, keyword: e.keyword };
-    throw e;
-  }
-  throw new Error('expected a RemoteProtocolError');
-}
+const refused = (fn: () => unknown) => thrownBy(fn, isRemoteProtocolError);
 
-function misuse(fn: () => unknown): { code: string; argument: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (isLocalProtocolError(e)) return { code: e.code, argument: e.argument, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a LocalProtocolError');
-}
+const misuse = (fn: () => unknown) => thrownBy(fn, isLocalProtocolError);
 
 describe('the command line: verb, preposition, CRLF', () => {
   it('only a final CRLF is stripped; a bare CR or LF is text after the address', () => {

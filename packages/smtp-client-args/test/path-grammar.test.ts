@@ -3,26 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatPath, isLocalProtocolError, isRemoteProtocolError, mailboxPath, parseMailFrom, parsePath, parseRcptTo } from 'smtp-client-args';
 import type { MailboxPath, PathOptions } from 'smtp-client-args';
+import { thrownBy } from '@smtpkit/testkit';
 
-function refused(fn: () => unknown): { code: string; reply: { code: number; enhanced: string; text: string } } {
-  try {
-    fn();
-  } catch (e) {
-    if (isRemoteProtocolError(e)) return { code: e.code, reply: e.reply };
-    throw e;
-  }
-  throw new Error('expected a RemoteProtocolError');
-}
+const refused = (fn: () => unknown) => thrownBy(fn, isRemoteProtocolError);
 
-function misuse(fn: () => unknown): { code: string; argument: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    if (isLocalProtocolError(e)) return { code: e.code, argument: e.argument, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a LocalProtocolError');
-}
+const misuse = (fn: () => unknown) => thrownBy(fn, isLocalProtocolError);
 
 /** A 501 path refusal whose text says whose address it is and why (never an empty reason). */
 function syntaxRefusal(text: string, options: PathOptions = {}, who = 'mailbox'): string {

@@ -11,3 +11,21 @@ export function errorCodeOf(fn: () => unknown, isTyped: (e: unknown) => e is { r
     return isTyped(e) ? e.code : `not ${isTyped.name || 'a typed error'}`;
   }
 }
+
+/** The type a guard (`(e: unknown) => e is T`) recognises; a union for a union of guards. */
+type Guarded<G> = G extends (e: unknown) => e is infer T ? T : never;
+
+/**
+ * The typed error `fn` throws, for tests that look at more than its code (the reply, the argument
+ * it names, its message). Fails when `fn` returns, or throws something none of the package's
+ * guards (`isXxxError`) recognises.
+ */
+export function thrownBy<G extends readonly ((e: unknown) => e is unknown)[]>(fn: () => unknown, ...guards: G): Guarded<G[number]> {
+  try {
+    fn();
+  } catch (e) {
+    if (guards.some((guard) => guard(e))) return e as Guarded<G[number]>;
+    throw e;
+  }
+  throw new Error(`expected an error that ${guards.map((g) => g.name).join(' or ')} recognises`);
+}
