@@ -333,14 +333,11 @@ export class Classifier {
           rule = Object.freeze({ kind: 'builtin-rule', name: matched.name ?? '', pattern: matched.pattern, stage });
         }
       }
-    } else if (specific) {
-      // Refined by the stage like an enhanced code that decided alone (a recipient code at MAIL FROM is a block).
-      const stage = stageOfHint(matcher.hint);
-      id = refineByStage(specific.id, stage, code >= 0 ? code >= 500 : enhanced >= 5_000_000);
-      rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage });
     } else {
       const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
-      const byEnhanced = enhanced >= 0 ? enhancedClass(unpackEnhanced(enhanced)!) : undefined;
+      // a specific enhanced code that overrode generic wording decides like one found alone
+      // (refined by the stage: a recipient code at MAIL FROM is a block)
+      const byEnhanced = specific ?? (enhanced >= 0 ? enhancedClass(unpackEnhanced(enhanced)!) : undefined);
       if (byEnhanced) {
         const stage = stageOfHint(matcher.hint);
         id = refineByStage(byEnhanced.id, stage, permanent);
