@@ -334,6 +334,12 @@ export class ServerConnection {
     if (limits.maxAuthLine < limits.maxCommandLine) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'maxAuthLine must be at least maxCommandLine');
     this.limits = Object.freeze(limits);
     this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+    this.timers = {
+      'error-delay': Object.freeze({ timer: 'error-delay', ms: this.timeouts.errorDelay }),
+      'tls-handshake': Object.freeze({ timer: 'tls-handshake', ms: this.timeouts.tlsHandshake }),
+      'data-block': Object.freeze({ timer: 'data-block', ms: this.timeouts.dataBlock }),
+      command: Object.freeze({ timer: 'command', ms: this.timeouts.command }),
+    };
     this.ext = Object.freeze({ ...DEFAULT_EXTENSIONS, ...options.extensions });
     this.hostname = options.hostname ?? 'localhost';
     if (!/^[A-Za-z0-9.\-[\]:_]+$/.test(this.hostname)) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'hostname must be a plain host name');
@@ -564,13 +570,7 @@ export class ServerConnection {
   /** The timer the host should arm now, or undefined (decision pending, closed). */
   pendingTimeout(): { readonly timer: ServerTimer; readonly ms: number } | undefined {
     if (this.current === 'closed' || this.pending) return undefined;
-    // one frozen object per timer, made once: hosts call this after every input
-    const t = (this.timerObjects ??= {
-      'error-delay': Object.freeze({ timer: 'error-delay', ms: this.timeouts.errorDelay }),
-      'tls-handshake': Object.freeze({ timer: 'tls-handshake', ms: this.timeouts.tlsHandshake }),
-      'data-block': Object.freeze({ timer: 'data-block', ms: this.timeouts.dataBlock }),
-      command: Object.freeze({ timer: 'command', ms: this.timeouts.command }),
-    });
+    const t = this.timers;
     if (this.delaying) return t['error-delay'];
     if (this.current === 'awaiting-tls') return t['tls-handshake'];
     if (this.current === 'reading-body' || this.current === 'reading-bdat') return t['data-block'];
@@ -1007,7 +1007,8 @@ export class ServerConnection {
   private readonly policyCache = new Map<number, ParameterPolicy>();
   private readonly replyCache = new Map<string, string>();
   private readonly replyBytes = new Map<string, Uint8Array>();
-  private timerObjects: Readonly<Record<ServerTimer, { readonly timer: ServerTimer; readonly ms: number }>> | undefined;
+  /** One frozen `pendingTimeout()` answer per timer, made once: hosts ask after every input. */
+  private readonly timers: Readonly<Record<ServerTimer, { readonly timer: ServerTimer; readonly ms: number }>>;
 
   /** MAIL/RCPT parameter policy for the current session facts (cached: it depends on two flags). */
   private paramPolicy(smtpUtf8 = this.paramPolicyBase.smtpUtf8): ParameterPolicy {

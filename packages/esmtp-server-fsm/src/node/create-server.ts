@@ -209,8 +209,23 @@ const OUTPUT_BATCH_LIMIT = 16384;
 /** A no-op listener: body streams are destroyed with an error on abort, nobody has to listen. */
 const ignore = (): void => undefined;
 
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+/**
+ * Calls a hook. A plain result or a throw comes back at once as `[fulfilled, value]`; for a
+ * promise (or any thenable) it returns undefined and `later(fulfilled, value)` runs once it settles.
+ */
+function callHook(run: () => unknown, later: (fulfilled: boolean, value: unknown) => void): readonly [boolean, unknown] | undefined {
+  let r: unknown;
+  try {
+    r = run();
+  } catch (e) {
+    return [false, e];
+  }
+  if (typeof r !== 'object' || r === null || typeof (r as { then?: unknown }).then !== 'function') return [true, r];
+  (r instanceof Promise ? r : Promise.resolve(r)).then(
+    (v: unknown) => later(true, v),
+    (e: unknown) => later(false, e),
+  );
+  return undefined;
 }
 
 /** The body stream handed to `onData`; asks its session for more when the consumer reads. */
@@ -282,8 +297,11 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     dataValue: unknown;
     /** The end of data was reached and its reply waits for `onData`. */
     awaitingData = false;
-    readonly answerBound = (r: unknown): void => this.answer(r);
-    readonly answerErrorBound = (e: unknown): void => this.answerError(e);
+    /** A hook's late answer to the pending decision. */
+    readonly settledBound = (fulfilled: boolean, value: unknown): void => {
+      if (fulfilled) this.answer(value);
+      else this.answerError(value);
+    };
     closed = false;
     /** The session is over and the socket was ended (once). */
     ending = false;
@@ -471,19 +489,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
      * caller's pump goes on); a promise blocks the session until it settles.
      */
     decide(run: () => unknown): void {
-      let r: unknown;
-      try {
-        r = run();
-      } catch (e) {
-        this.applyError(e);
-        return;
-      }
-      if (!isThenable(r)) {
-        this.apply(r);
-        return;
-      }
-      this.blocked = true;
-      (r instanceof Promise ? r : Promise.resolve(r)).then(this.answerBound, this.answerErrorBound);
+      const now = callHook(run, this.settledBound);
+      if (now === undefined) this.blocked = true;
+      else if (now[0]) this.apply(now[1]);
+      else this.applyError(now[1]);
     }
 
     /** Answers the pending decision with a hook's result (without pumping). */
@@ -529,8 +538,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.dataValue = value;
       if (!this.awaitingData) return;
       this.awaitingData = false;
-      if (ok) this.answer(value);
-      else this.answerError(value);
+      this.settledBound(ok, value);
     }
 
     /** The body consumer wants more. */
@@ -616,25 +624,11 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           const seq = ++this.messageSeq;
           this.dataDone = false;
           this.awaitingData = false;
-          if (!options.onData) {
-            body.resume();
-            this.dataSettled(seq, true, undefined);
-            return;
-          }
-          let r: unknown;
-          try {
-            r = options.onData(this.envelope, body, ctx);
-          } catch (error) {
-            this.dataSettled(seq, false, error);
-            return;
-          }
-          if (!isThenable(r)) this.dataSettled(seq, true, r);
-          else {
-            (r instanceof Promise ? r : Promise.resolve(r)).then(
-              (v) => this.dataSettled(seq, true, v),
-              (error: unknown) => this.dataSettled(seq, false, error),
-            );
-          }
+          const { onData } = options;
+          const envelope = this.envelope;
+          if (!onData) body.resume();
+          const now = onData ? callHook(() => onData(envelope, body, ctx), (ok, value) => this.dataSettled(seq, ok, value)) : ([true, undefined] as const);
+          if (now) this.dataSettled(seq, now[0], now[1]);
           return;
         }
         case 'data-chunk':
