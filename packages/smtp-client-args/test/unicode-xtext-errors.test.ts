@@ -1,6 +1,7 @@
 // Character classes (controls, invisible code points, surrogates, UTF-8 byte counts), xtext at its
 // edges, and the error brand, through parsePath, xtextEncode / xtextDecode and the error guards.
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '@smtpkit/testkit';
 import {
   LocalProtocolError,
   RemoteProtocolError,
@@ -91,14 +92,10 @@ describe('xtext (RFC 3461 §4)', () => {
 
   it('each refusal says why', () => {
     for (const bad of ['a b', '+4', '+4G', '+FF', '+0D']) {
-      try {
-        xtextDecode(bad);
-        expect.unreachable();
-      } catch (e) {
-        expect(isLocalProtocolError(e) && e.code).toBe('ERR_SMTP_XTEXT_SYNTAX');
-        expect((e as Error).message).toMatch(/^xtext: [a-z]/);
-        expect((e as Error).message).not.toContain('undefined');
-      }
+      const e = thrownBy(() => xtextDecode(bad), isLocalProtocolError);
+      expect(e.code).toBe('ERR_SMTP_XTEXT_SYNTAX');
+      expect(e.message).toMatch(/^xtext: [a-z]/);
+      expect(e.message).not.toContain('undefined');
     }
   });
 });

@@ -1,6 +1,7 @@
 // Rules, the class registry, the result cache and typed errors: behaviours of the public API that
 // the mutation run (tools/mutation/reports/smtp-errors) showed no test pinned down.
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '@smtpkit/testkit';
 import {
   addRule,
   addRules,
@@ -17,15 +18,7 @@ import {
   type RuleInit,
 } from 'smtp-errors';
 
-function thrown(fn: () => unknown): SmtpErrorsError {
-  try {
-    fn();
-  } catch (e) {
-    if (isSmtpErrorsError(e)) return e;
-    throw new Error(`not a typed error: ${String(e)}`);
-  }
-  throw new Error('did not throw');
-}
+const thrown = (fn: () => unknown): SmtpErrorsError => thrownBy(fn, isSmtpErrorsError);
 
 describe('parseRules: the legacy domain,bounce_code,rule format', () => {
   it('trims the domain and the code, keeps the rule text as written', () => {
