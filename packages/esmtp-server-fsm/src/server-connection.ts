@@ -1507,6 +1507,11 @@ export class ServerConnection {
     this.pending = undefined;
     try {
       this.applyAnswer(p, positive, reply, lmtpReplies);
+      // RFC 5321 §3.8: a 421 means the service is closing the channel
+      if (reply?.code === 421 && this.current !== 'closed') {
+        this.abortTransactionIfData('closed');
+        this.close('rejected');
+      }
     } catch (e) {
       this.internalError(e);
     }

@@ -9,6 +9,7 @@ import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
+import { LocalProtocolError } from '../errors.js';
 import { ServerConnection } from '../server-connection.js';
 import type { ServerOptions, SessionInfo } from '../server-connection.js';
 import type { EsmtpParameters } from '../envelope-args.js';
@@ -228,6 +229,33 @@ function callHook(run: () => unknown, later: (fulfilled: boolean, value: unknown
   return undefined;
 }
 
+/**
+ * Checks the adapter's own numeric options: a non-negative number (NaN, negative, strings such as
+ * "1MB" throw `ERR_SMTP_INVALID_OPTION` naming the option).
+ */
+function checkServerOptions(options: CreateServerOptions): void {
+  const numeric: [string, unknown, boolean][] = [
+    ['maxConnections', options.maxConnections, true],
+    ['maxBufferedInput', options.maxBufferedInput, false],
+    ['minDataRate', options.minDataRate, true],
+    ['minDataRateGraceMs', options.minDataRateGraceMs, false],
+  ];
+  for (const [name, value, infinityOk] of numeric) {
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be a non-negative number, got ${typeof value === 'number' || typeof value === 'string' ? String(value) : typeof value}`);
+    if (value === Infinity && !infinityOk) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be finite`);
+  }
+  for (const name of ['secure', 'starttls', 'proxyProtocol'] as const) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== 'boolean') throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be a boolean`);
+  }
+}
+
+/** The reply written when a session ends on an internal error (a bug): the server keeps serving. */
+function internalErrorReply(hostname: string): string {
+  return `421 4.3.0 ${hostname} Error: internal error, closing connection\r\n`;
+}
+
 /** The body stream handed to `onData`; asks its session for more when the consumer reads. */
 class BodyStream extends Readable {
   constructor(private readonly session: { bodyRead(body: BodyStream): void }) {
@@ -251,6 +279,7 @@ class BodyStream extends Readable {
  * @see RFC 5321 §4, RFC 3207, RFC 2033
  */
 export function createServer(options: CreateServerOptions): SmtpServer {
+  checkServerOptions(options);
   const secureContext: SecureContext | undefined = options.tls ? createSecureContext(options.tls) : undefined;
   const maxConnections = options.maxConnections ?? 100;
   const maxBuffered = options.maxBufferedInput ?? 262144;
@@ -276,6 +305,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     autoAccept,
     ...(options.onVrfy ? { vrfy: 'policy' as const } : {}),
   };
+  // the core options are checked now, not at the first connection
+  new ServerConnection(coreOptions).dispose();
 
   class Session {
     conn!: ServerConnection;
@@ -297,6 +328,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     dataValue: unknown;
     /** The end of data was reached and its reply waits for `onData`. */
     awaitingData = false;
+    /** Bounds the wait for `onData` after the end of data (`timeouts.dataBlock`). */
+    dataTimer: NodeJS.Timeout | undefined;
+    /** A core `internal-error` close was reported to `onError`. */
+    coreErrorReported = false;
     /** A hook's late answer to the pending decision. */
     readonly settledBound = (fulfilled: boolean, value: unknown): void => {
       if (fulfilled) this.answer(value);
@@ -310,7 +345,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     rateTimer: NodeJS.Timeout | undefined;
     bodyBytes = 0;
     bodyStart = 0;
-    readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
+    readonly onDataBound = (chunk: Buffer): void => this.guard(() => this.onData(chunk));
     /** Replies waiting for the end of this event-loop turn (see `queueOutput`). */
     outText = '';
 
@@ -321,8 +356,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     start(initial: Uint8Array | undefined): void {
       const clientAddress = this.proxy?.sourceAddress ?? this.socket.remoteAddress;
       const trusted = options.isTrusted?.(clientAddress) ?? false;
+      // Input that came with the PROXY header, before the greeting: the connect decision is held
+      // until it is fed, so that the early-talker check (DOS-7) applies whatever onConnect is.
+      const early = initial !== undefined && initial.length > 0 && !options.onConnect;
       this.conn = new ServerConnection({
         ...coreOptions,
+        ...(early ? { autoAccept: coreOptions.autoAccept!.filter((p) => p !== 'connect') } : {}),
         secure: this.socket instanceof TLSSocket,
         trusted,
         ...(clientAddress !== undefined ? { clientAddress } : {}),
@@ -342,25 +381,86 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       };
       this.attach(socket);
       if (initial && initial.length > 0) conn.receiveData(initial);
+      if (early) {
+        conn.nextEvent(); // the connect event
+        conn.accept();
+      }
       this.pump();
     }
 
     attach(socket: Socket): void {
       this.socket = socket;
       socket.on('data', this.onDataBound);
-      socket.on('end', () => {
-        if (this.closed) return;
-        this.conn.receiveEof();
-        this.pump();
-      });
-      socket.on('close', () => this.finish());
+      socket.on('end', this.onEndBound);
+      socket.on('close', this.finishBound);
       socket.on('error', this.socketErrorBound);
-      socket.on('drain', () => this.pump());
+      socket.on('drain', this.pumpBound);
       this.paused = false;
       socket.resume();
     }
 
-    readonly socketErrorBound = (e: Error): void => this.socketError(e);
+    /**
+     * Runs one entry into the session (socket event, timer, hook settlement, body read). An
+     * exception (a bug: no input is meant to cause one) ends this session only: `421 4.3.0` when
+     * the socket can still be written, `onError(cause, ctx)`, and the server keeps serving.
+     */
+    guard(fn: () => void): void {
+      try {
+        fn();
+      } catch (e) {
+        this.internalError(e);
+      }
+    }
+
+    /** Ends this session after an unexpected exception (see `guard`). */
+    internalError(cause: unknown): void {
+      if (this.failed) return;
+      this.failed = true;
+      try {
+        options.onError?.(cause, this.ctx);
+      } catch {
+        // a throwing onError must not take the server down
+      }
+      try {
+        if (!this.ending && !this.socket.destroyed && this.socket.writable) {
+          this.ending = true;
+          this.outText = '';
+          this.socket.end(internalErrorReply(hostname));
+          this.closeTimer = setTimeout(() => this.socket.destroy(), 5000);
+          this.closeTimer.unref();
+        } else this.socket.destroy();
+      } catch {
+        this.socket.destroy();
+      }
+      this.guard(() => this.finish());
+    }
+
+    /** The client shut down its side (half-close): the session still answers what it sent. */
+    readonly onEndBound = (): void =>
+      this.guard(() => {
+        if (this.closed || this.failed) return;
+        this.conn.receiveEof();
+        this.pump();
+      });
+    readonly pumpBound = (): void => this.guard(() => this.pump());
+    readonly finishBound = (): void => {
+      try {
+        this.finish();
+      } catch (e) {
+        // the session is gone either way; make sure it is not counted any more
+        sessions.delete(this);
+        try {
+          options.onError?.(e, this.ctx);
+        } catch {
+          // ignored: see internalError
+        }
+        checkClosed();
+      }
+    };
+    /** An exception inside the session already ended it (see `guard`). */
+    failed = false;
+
+    readonly socketErrorBound = (e: Error): void => this.guard(() => this.socketError(e));
 
     /**
      * A socket error ends the session; it is reported once. A reset or broken pipe after the
@@ -374,7 +474,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     }
 
     onData(chunk: Buffer): void {
-      if (this.closed || this.conn.phase === 'closed') return;
+      if (this.closed || this.failed || this.conn.phase === 'closed') return;
       if (this.rateTimer) this.bodyBytes += chunk.length;
       this.conn.receiveData(chunk);
       this.pump();
@@ -384,16 +484,20 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (this.closed) return;
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
-      if (this.closeTimer) clearTimeout(this.closeTimer);
+      if (this.dataTimer) clearTimeout(this.dataTimer);
+      if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
       this.stopRate();
-      if (this.conn.phase !== 'closed') this.conn.receiveEof();
-      this.drainEvents();
-      this.body?.destroy(new Error('connection closed'));
-      this.conn.dispose();
-      sessions.delete(this);
+      try {
+        if (this.conn.phase !== 'closed') this.conn.connectionLost();
+        this.drainEvents();
+      } finally {
+        this.body?.destroy(new LocalProtocolError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
+        this.conn.dispose();
+        sessions.delete(this);
+        if (!this.failed) this.socket.destroy();
+        checkClosed();
+      }
       options.onClose?.(this.ctx);
-      this.socket.destroy();
-      checkClosed();
     }
 
     /** Processes events until the session needs input, a decision or the body consumer. */
@@ -402,7 +506,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       while (!this.blocked) {
         const e = this.conn.nextEvent();
         if (e.type === 'need-data' || e.type === 'paused') break;
-        if (e.type === 'closed') break;
+        if (e.type === 'closed') {
+          if (e.reason === 'internal-error' && !this.coreErrorReported) {
+            this.coreErrorReported = true;
+            options.onError?.(e.error, this.ctx);
+          }
+          break;
+        }
         this.handle(e);
       }
       this.flush();
@@ -442,9 +552,11 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (this.conn.shouldClose && !this.closed && !this.ending) {
         this.ending = true;
         if (this.timer) clearTimeout(this.timer);
+        if (this.dataTimer) clearTimeout(this.dataTimer);
         this.writeOutput();
+        // after the last reply (allowHalfOpen: the client may have shut down its side already)
         this.socket.end();
-        this.body?.destroy(new Error('connection closed'));
+        this.body?.destroy(new LocalProtocolError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
         // make sure a client that does not close its side cannot keep the socket (cleared when
         // the socket closes, so that closed sessions are not kept alive by it)
         this.closeTimer = setTimeout(() => this.socket.destroy(), 5000);
@@ -478,8 +590,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         if (this.closed) return;
-        this.conn.handleTimeout();
-        this.pump();
+        this.guard(() => {
+          this.conn.handleTimeout();
+          this.pump();
+        });
       }, t.ms);
       this.timer.unref();
     }
@@ -508,8 +622,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           else this.conn.reject();
         }
       } catch (e) {
+        // a hook result the session refuses (a malformed reply, a list outside LMTP...): typed
+        // error to onError, 451 to the client; never a second throw when nothing is pending
         options.onError?.(e, this.ctx);
-        this.conn.reject({ code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
+        if (this.conn.pendingDecision !== undefined) this.conn.reject({ code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
       }
     }
 
@@ -521,24 +637,40 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     }
 
     answer(result: unknown): void {
-      this.apply(result);
-      this.pump();
+      this.guard(() => {
+        this.apply(result);
+        this.pump();
+      });
     }
 
     answerError(e: unknown): void {
-      this.applyError(e);
-      this.pump();
+      this.guard(() => {
+        this.applyError(e);
+        this.pump();
+      });
     }
 
     /** `onData` of message `seq` settled. */
     dataSettled(seq: number, ok: boolean, value: unknown): void {
-      if (seq !== this.messageSeq) return;
+      if (seq !== this.messageSeq || this.closed) return;
       this.dataDone = true;
       this.dataOk = ok;
       this.dataValue = value;
-      if (!this.awaitingData) return;
-      this.awaitingData = false;
-      this.settledBound(ok, value);
+      if (this.awaitingData) {
+        this.awaitingData = false;
+        if (this.dataTimer) clearTimeout(this.dataTimer);
+        this.dataTimer = undefined;
+        this.settledBound(ok, value);
+        return;
+      }
+      const body = this.body;
+      if (body !== undefined && !(body.readableFlowing === true || body.listenerCount('data') > 0 || body.listenerCount('readable') > 0)) {
+        // onData settled before the end of the message and nothing reads the body: the rest is
+        // drained (read and dropped) so that the session reaches the end of data, where the
+        // hook's answer is applied. A consumer that still reads (a 'data' listener, a pipe)
+        // keeps getting the body.
+        body.resume();
+      }
     }
 
     /** The body consumer wants more. */
@@ -547,8 +679,19 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.bodyWanted = true;
       if (this.blocked && this.body === body) {
         this.blocked = false;
-        this.pump();
+        // called from inside the consumer's read(): the session resumes on its own turn
+        setImmediate(this.pumpBound);
       }
+    }
+
+    /** `onData` did not settle within the data-block timeout after the end of the message. */
+    dataTimeout(): void {
+      if (this.closed || !this.awaitingData) return;
+      this.awaitingData = false;
+      this.messageSeq++; // its late result is ignored
+      this.blocked = false;
+      if (this.conn.pendingDecision === 'message-end') this.conn.reject({ code: 421, enhanced: '4.4.2', text: `${hostname} Error: timeout exceeded` });
+      this.pump();
     }
 
     startRate(): void {
@@ -561,8 +704,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         const elapsed = (Date.now() - this.bodyStart) / 1000;
         if (elapsed * 1000 >= grace && this.bodyBytes / elapsed < min && !this.closed && this.conn.phase !== 'closed') {
           this.stopRate();
-          this.conn.handleTimeout();
-          this.pump();
+          this.guard(() => {
+            this.conn.handleTimeout();
+            this.pump();
+          });
         }
       }, Math.min(1000, Math.max(50, grace)));
       this.rateTimer.unref();
@@ -575,10 +720,16 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     abortBody(reason: string): void {
       this.stopRate();
-      if (this.body && !this.body.destroyed) this.body.destroy(new Error(`message aborted: ${reason}`));
+      if (this.body && !this.body.destroyed) {
+        const error = new LocalProtocolError('ERR_SMTP_MESSAGE_ABORTED', `message aborted: ${reason}`);
+        Object.defineProperty(error, 'reason', { value: reason, enumerable: true });
+        this.body.destroy(error);
+      }
       this.body = undefined;
       this.messageSeq++;
       this.awaitingData = false;
+      if (this.dataTimer) clearTimeout(this.dataTimer);
+      this.dataTimer = undefined;
       this.envelope = undefined;
     }
 
@@ -647,9 +798,18 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           this.envelope = undefined;
           body?.push(null);
           if (!this.dataDone) {
-            // the reply waits for onData (usually until it has read the body to its end)
+            // the reply waits for onData (usually until it has read the body to its end); a hook
+            // that never settles is bounded by the data-block timeout: 421 4.4.2 and close
             this.blocked = true;
             this.awaitingData = true;
+            const ms = this.conn.timeouts.dataBlock;
+            if (ms > 0 && ms !== Infinity) {
+              this.dataTimer = setTimeout(() => {
+                this.dataTimer = undefined;
+                this.guard(() => this.dataTimeout());
+              }, ms);
+              this.dataTimer.unref();
+            }
           } else if (this.dataOk) this.apply(this.dataValue);
           else this.applyError(this.dataValue);
           this.dataValue = undefined;
@@ -692,23 +852,22 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.blocked = true;
       this.upgrading = true;
       const secure = new TLSSocket(raw, { isServer: true, ...(secureContext ? { secureContext } : {}) });
-      secure.once('secure', () => {
-        this.blocked = false;
-        this.upgrading = false;
-        this.conn.tlsEstablished();
-        this.socket = secure;
-        this.paused = false;
-        secure.on('data', this.onDataBound);
-        secure.on('end', () => {
+      secure.once('secure', () =>
+        this.guard(() => {
+          this.blocked = false;
+          this.upgrading = false;
           if (this.closed) return;
-          this.conn.receiveEof();
+          this.conn.tlsEstablished();
+          this.socket = secure;
+          this.paused = false;
+          secure.on('data', this.onDataBound);
+          secure.on('end', this.onEndBound);
+          secure.on('drain', this.pumpBound);
           this.pump();
-        });
-        secure.on('drain', () => this.pump());
-        this.pump();
-      });
+        }),
+      );
       secure.on('error', this.socketErrorBound);
-      secure.on('close', () => this.finish());
+      secure.on('close', this.finishBound);
       this.arm();
     }
   }
@@ -761,7 +920,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       inSession.add(s);
       const session = new Session(s, proxy, `${prefix}-${(++counter).toString(16)}`);
       sessions.add(session);
-      session.start(options.secure ? undefined : rest);
+      session.guard(() => session.start(options.secure ? undefined : rest));
     };
     if (options.secure && secureContext) {
       if (rest && rest.length > 0) socket.unshift(Buffer.from(rest));
@@ -770,7 +929,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       guard.unref();
       t.once('secure', () => {
         clearTimeout(guard);
-        run(t);
+        try {
+          run(t);
+        } catch (e) {
+          options.onError?.(e, undefined);
+          t.destroy();
+        }
       });
       t.on('error', (e) => {
         if (!inSession.has(t)) options.onError?.(e, undefined);
@@ -799,6 +963,17 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     const guard = setTimeout(() => socket.destroy(), 10_000);
     guard.unref();
     const onData = (chunk: Buffer): void => {
+      try {
+        proxyData(chunk);
+      } catch (e) {
+        // a bug in the header path ends this connection only
+        clearTimeout(guard);
+        socket.removeListener('data', onData);
+        options.onError?.(e, undefined);
+        socket.destroy();
+      }
+    };
+    const proxyData = (chunk: Buffer): void => {
       buf = Buffer.concat([buf, chunk]);
       const r = parseProxyHeader(buf);
       if (r.status === 'incomplete') {
@@ -817,7 +992,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     };
     socket.on('data', onData);
   }
-  const net: NetServer = netCreateServer(connection);
+  // allowHalfOpen: a client that shuts down its side after its last command still reads the replies
+  const net: NetServer = netCreateServer({ allowHalfOpen: true }, connection);
 
   return {
     listen(port, host) {
@@ -836,8 +1012,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         closeResolve = resolve;
         for (const s of sessions) {
           if (s.closed) continue;
-          s.conn.requestShutdown();
-          s.pump();
+          s.guard(() => {
+            s.conn.requestShutdown();
+            s.pump();
+          });
         }
         const t = setTimeout(() => {
           for (const s of sessions) s.socket.destroy();
