@@ -285,6 +285,14 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   const maxBuffered = options.maxBufferedInput ?? 262144;
   const hostname = options.hostname ?? 'localhost';
   const sessions = new Set<Session>();
+  /** `onError`, never throwing into the server: an exception of the handler itself is dropped. */
+  const reportError = (error: unknown, session: SessionContext | undefined): void => {
+    try {
+      options.onError?.(error, session);
+    } catch {
+      // the application's error handler failed; nothing else to tell
+    }
+  };
   let closing = false;
   let counter = 0;
   const prefix = randomBytes(4).toString('hex');
@@ -416,11 +424,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     internalError(cause: unknown): void {
       if (this.failed) return;
       this.failed = true;
-      try {
-        options.onError?.(cause, this.ctx);
-      } catch {
-        // a throwing onError must not take the server down
-      }
+      reportError(cause, this.ctx);
       try {
         if (!this.ending && !this.socket.destroyed && this.socket.writable) {
           this.ending = true;
@@ -449,11 +453,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       } catch (e) {
         // the session is gone either way; make sure it is not counted any more
         sessions.delete(this);
-        try {
-          options.onError?.(e, this.ctx);
-        } catch {
-          // ignored: see internalError
-        }
+        reportError(e, this.ctx);
         checkClosed();
       }
     };
@@ -469,7 +469,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     socketError(e: Error): void {
       const code = (e as NodeJS.ErrnoException).code;
       const normal = this.conn.phase === 'closed' && (code === 'ECONNRESET' || code === 'EPIPE');
-      if (!this.closed && !normal) options.onError?.(e, this.ctx);
+      if (!this.closed && !normal) reportError(e, this.ctx);
       this.finish();
     }
 
@@ -509,7 +509,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         if (e.type === 'closed') {
           if (e.reason === 'internal-error' && !this.coreErrorReported) {
             this.coreErrorReported = true;
-            options.onError?.(e.error, this.ctx);
+            reportError(e.error, this.ctx);
           }
           break;
         }
@@ -624,7 +624,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       } catch (e) {
         // a hook result the session refuses (a malformed reply, a list outside LMTP...): typed
         // error to onError, 451 to the client; never a second throw when nothing is pending
-        options.onError?.(e, this.ctx);
+        reportError(e, this.ctx);
         if (this.conn.pendingDecision !== undefined) this.conn.reject({ code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
       }
     }
@@ -632,7 +632,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     /** Answers the pending decision with what a hook threw (without pumping). */
     applyError(e: unknown): void {
       const reply = replyOfError(e);
-      if (!reply) options.onError?.(e, this.ctx);
+      if (!reply) reportError(e, this.ctx);
       this.apply(reply ?? { code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
     }
 
@@ -932,12 +932,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         try {
           run(t);
         } catch (e) {
-          options.onError?.(e, undefined);
+          reportError(e, undefined);
           t.destroy();
         }
       });
       t.on('error', (e) => {
-        if (!inSession.has(t)) options.onError?.(e, undefined);
+        if (!inSession.has(t)) reportError(e, undefined);
         t.destroy();
       });
       return;
@@ -950,7 +950,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
   function connection(socket: Socket): void {
     socket.on('error', (e) => {
-      if (!inSession.has(socket)) options.onError?.(e, undefined);
+      if (!inSession.has(socket)) reportError(e, undefined);
     });
     // replies are written whole, one write per turn of the event loop: never hold them back
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -969,7 +969,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         // a bug in the header path ends this connection only
         clearTimeout(guard);
         socket.removeListener('data', onData);
-        options.onError?.(e, undefined);
+        reportError(e, undefined);
         socket.destroy();
       }
     };
@@ -984,7 +984,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       socket.removeListener('data', onData);
       socket.pause();
       if (r.status === 'error') {
-        options.onError?.(new Error(r.message), undefined);
+        reportError(new Error(r.message), undefined);
         socket.destroy();
         return;
       }
