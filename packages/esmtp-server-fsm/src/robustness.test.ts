@@ -294,3 +294,14 @@ describe('ROBUST-7 RFC 6531 §3.7.3 protocol names', () => {
   });
 });
 
+
+describe('ROBUST-13 a repeated RCPT never silently loses parameters', () => {
+  it('ROBUST-13 the same recipient with different NOTIFY is refused (503 5.5.1); an identical repeat is accepted; the first parameters are kept', () => {
+    const d = inTransaction();
+    expect(codes(d.feed('RCPT TO:<x@d.example> NOTIFY=SUCCESS\r\n'))).toEqual([250]);
+    expect(d.feed('RCPT TO:<x@d.example> NOTIFY=FAILURE\r\n')).toBe('503 5.5.1 Error: recipient already given with different parameters\r\n');
+    expect(codes(d.feed('RCPT TO:<x@d.example>\r\n'))).toEqual([503]);
+    expect(codes(d.feed('RCPT TO:<x@d.example> NOTIFY=SUCCESS\r\n'))).toEqual([250]);
+    expect(d.conn.transaction.recipients.filter((r) => r.address === 'x@d.example').map((r) => r.parameters)).toEqual([{ NOTIFY: 'SUCCESS' }, { NOTIFY: 'SUCCESS' }]);
+  });
+});

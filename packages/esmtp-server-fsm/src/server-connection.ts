@@ -250,6 +250,12 @@ const FINITE_LIMITS = new Set(['maxCommandLine', 'maxAuthLine', 'maxLocalPart', 
 /** setTimeout's largest delay; a longer finite timeout would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+function sameParameters(a: EsmtpParameters, b: EsmtpParameters): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
 function invalidOption(name: string, why: string): LocalProtocolError {
   return new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} ${why}`);
 }
@@ -364,6 +370,8 @@ export class ServerConnection {
   private mailFrom: string | undefined;
   private mailParams: EsmtpParameters = {};
   private recipients: { address: string; parameters: EsmtpParameters }[] = [];
+  /** Parameters of each accepted recipient (a repeat with other parameters is refused). */
+  private recipientParameters = new Map<string, EsmtpParameters>();
   private bdatActive = false;
   private messageSize = 0;
   private tooLarge = false;
@@ -845,6 +853,7 @@ export class ServerConnection {
     this.mailFrom = undefined;
     this.mailParams = {};
     this.recipients = [];
+    if (this.recipientParameters.size > 0) this.recipientParameters = new Map();
     this.bdatActive = false;
     this.messageSize = 0;
     this.tooLarge = false;
@@ -1192,6 +1201,12 @@ export class ServerConnection {
     if (rest === undefined) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: RCPT TO:<address>' });
     const r = parseEnvelopeArgument('rcpt', rest, this.paramPolicy(), this.limits, this.paramPolicyBase.smtpUtf8 && this.mailParams.SMTPUTF8 === true);
     if (!r.ok) return this.reply(r.reply);
+    // The same recipient again with other parameters (NOTIFY, ORCPT...): refused rather than one
+    // set of parameters silently replacing the other; an identical repeat is accepted as before.
+    const same = this.recipientParameters.get(r.path.address);
+    if (same !== undefined && !sameParameters(same, r.parameters)) {
+      return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: recipient already given with different parameters' });
+    }
     if (this.recipients.length >= this.limits.maxRecipients) return this.reply({ code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' });
     this.go('RCPT', 'rcpt-decision');
     this.decide({ point: 'rcpt', to: r.path.address, parameters: r.parameters }, { type: 'rcpt', to: r.path.address, parameters: r.parameters, needsAnswer: !this.auto.has('rcpt') });
@@ -1575,6 +1590,7 @@ export class ServerConnection {
         this.go(positive ? 'accept' : 'reject', 'awaiting-rcpt');
         if (positive) {
           this.recipients.push({ address: p.to, parameters: p.parameters });
+          this.recipientParameters.set(p.to, p.parameters);
           this.send(reply ?? { code: 250, enhanced: '2.1.5', text: 'Recipient OK' });
         } else this.reply(reply ?? { code: 550, enhanced: '5.1.1', text: 'Recipient rejected' });
         return;
