@@ -20,7 +20,7 @@ describe('buildReceivedHeader', () => {
       expect(isServerError(err) && err.code).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
     }
   });
-  it('ROBUST-12 the legal recipient "john smith"@d.example works; quotes stay balanced; no raw U+2028 or bidi control', () => {
+  it('SRV-9 the legal recipient "john smith"@d.example works; quotes stay balanced; no raw U+2028 or bidi control', () => {
     const h = buildReceivedHeader({ by: 'mx.test', protocol: 'UTF8SMTP', for: '"john smith"@d.example', date: 'now' });
     expect(h).toContain('for <"john smith"@d.example>;');
     expect(buildReceivedHeader({ by: 'mx.test', protocol: 'ESMTP', for: '"a\\"b"@d.example', date: 'now' })).toContain('for <"a\\"b"@d.example>');

@@ -176,7 +176,7 @@ describe('SMUG-7 BDAT', () => {
     expect(d.messages).toEqual([chunk]);
     expect(d.events.filter((e) => e.type === 'mail')).toHaveLength(1);
   });
-  it('SMUG-7 an unusable chunk size gets one 501, then the connection closes; what follows never runs as commands', () => {
+  it('SMUG-7 SRV-3 an unusable chunk size gets one 501, then the connection closes; what follows never runs as commands', () => {
     for (const arg of ['99999999999999999999', '-1', '5x', '', 'x', '1e3', '+5', ' 5']) {
       for (const s of splittings(`BDAT ${arg}\r\nRSET\r\nMAIL FROM:<x@y>\r\n`, { random: 3, maxExhaustive: 0 })) {
         const d = inTransaction();

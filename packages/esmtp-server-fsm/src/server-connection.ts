@@ -11,7 +11,7 @@ import type { EsmtpParameters, ParameterPolicy } from './envelope-args.js';
 import { LocalProtocolError } from './errors.js';
 import type { ClientAttributes, CloseReason, MessageAbortReason, PolicyPoint, ServerEvent } from './events.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
-import type { ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
+import type { ServerDeadline, ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
 import { checkReply, formatServerReply } from './reply.js';
 import type { ReplyInit } from './reply.js';
 import { BUILTIN_MECHANISMS, decodeSaslLine } from './sasl.js';
@@ -365,6 +365,11 @@ export class ServerConnection {
   private eof = false;
   /** What an unexpected internal error threw (the `closed` event carries it). */
   private internalCause: unknown;
+  /** Command lines completed so far (a new line is a new `command-line` deadline). */
+  private linesDone = 0;
+  private deadline: { readonly timer: ServerDeadline; readonly ms: number; readonly id: number } | undefined;
+  private deadlineLine = -1;
+  private deadlineSeq = 0;
 
   // transaction
   private mailFrom: string | undefined;
@@ -582,8 +587,10 @@ export class ServerConnection {
         return e;
       }
       if (this.current === 'closed') return this.closedEvent();
-      if (this.pending || this.delaying) return { type: 'paused' };
-      if (this.outBytes > this.limits.maxPendingOutput) return { type: 'paused' };
+      if (this.pending || this.delaying || this.outBytes > this.limits.maxPendingOutput) {
+        this.updateDeadline();
+        return { type: 'paused' };
+      }
       let progressed: boolean;
       try {
         progressed = this.step();
@@ -592,7 +599,10 @@ export class ServerConnection {
         continue;
       }
       if (progressed) continue;
-      if (!this.eof) return { type: 'need-data' };
+      if (!this.eof) {
+        this.updateDeadline();
+        return { type: 'need-data' };
+      }
       // end of input: what could be processed was; an unfinished message is aborted, a partial line dropped
       this.abortTransactionIfData('eof');
       this.close('eof');
@@ -699,6 +709,65 @@ export class ServerConnection {
     this.abortTransactionIfData('timeout');
     this.send({ code: 421, enhanced: '4.4.2', text: `${this.hostname} Error: timeout exceeded` });
     this.close('timeout');
+  }
+
+  /**
+   * The deadline the host should arm now, if any: `command-line` while a command line is partly
+   * received, `data-phase` while a message is being received. Unlike `pendingTimeout()` it must
+   * NOT restart when bytes arrive: arm one timer per `id` (ask after each `nextEvent()` loop; an
+   * unchanged `id` means the timer already running stays) and call `handleDeadline(id)` when it
+   * fires. The Node adapter also enforces its minimum data rate over the same periods.
+   *
+   * @example
+   * ```ts
+   * const d = conn.pendingDeadline();
+   * if (d && d.id !== armedId) { armedId = d.id; setTimeout(() => { conn.handleDeadline(d.id); pump(); }, d.ms); }
+   * ```
+   * @see RFC 5321 §4.5.3.2
+   */
+  pendingDeadline(): { readonly timer: ServerDeadline; readonly ms: number; readonly id: number } | undefined {
+    return this.current === 'closed' ? undefined : this.deadline;
+  }
+
+  /**
+   * The deadline `id` expired (or the host's minimum data rate was not met over it): when it is
+   * still the current one, `421 4.4.2`, the message in progress is aborted (`timeout`) and the
+   * session closes with reason `timeout`. A stale id is ignored.
+   *
+   * @example
+   * ```ts
+   * conn.handleDeadline(d.id); socket.write(conn.dataToSend());
+   * ```
+   * @see RFC 5321 §4.5.3.2
+   */
+  handleDeadline(id: number): void {
+    this.assertUsable();
+    if (this.current === 'closed' || this.deadline?.id !== id) return;
+    this.abortTransactionIfData('timeout');
+    this.delaying = false;
+    this.send({ code: 421, enhanced: '4.4.2', text: `${this.hostname} Error: timeout exceeded` });
+    this.close('timeout');
+  }
+
+  /** Works out the current deadline (see `pendingDeadline`). */
+  private updateDeadline(): void {
+    const inData = (this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive) && this.pending?.point !== 'message-end';
+    let timer: ServerDeadline | undefined;
+    if (inData) timer = 'data-phase';
+    else if (this.lineLen > 0 && this.current !== 'awaiting-tls') timer = 'command-line';
+    if (timer === undefined) {
+      this.deadline = undefined;
+      return;
+    }
+    const ms = timer === 'data-phase' ? this.timeouts.dataPhase : this.timeouts.commandLine;
+    if (ms === 0 || ms === Infinity) {
+      this.deadline = undefined;
+      return;
+    }
+    // the same line (or the same message) keeps its deadline
+    if (this.deadline?.timer === timer && (timer === 'data-phase' || this.deadlineLine === this.linesDone)) return;
+    this.deadlineLine = this.linesDone;
+    this.deadline = Object.freeze({ timer, ms, id: ++this.deadlineSeq });
   }
 
   /** The host finished the TLS handshake after `tls-start`: everything is reset (RFC 3207 §4.2). */
@@ -915,6 +984,7 @@ export class ServerConnection {
         this.lineLen = 0;
         this.lineOverflow = false;
         this.lastLineByte = -1;
+        this.linesDone++;
         if (overflow) return 'overflow';
         if (parts.length === 1) return parts[0]!.subarray(0, len - 2); // the common case: no copy
         const line = new Uint8Array(len - 2);

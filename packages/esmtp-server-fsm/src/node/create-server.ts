@@ -110,19 +110,27 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
   readonly secure?: boolean;
   /** Offer STARTTLS when `tls` is set (default true). */
   readonly starttls?: boolean;
-  /** Maximum concurrent sessions; more get `421 4.7.0` (default 100). */
+  /** Maximum concurrent sessions; more get `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS`, 100; `Infinity`: no limit). */
   readonly maxConnections?: number;
+  /**
+   * Maximum concurrent sessions from one client address, counted after PROXY resolution; more get
+   * `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS_PER_CLIENT`, 20; `0` or `Infinity`: no limit).
+   * One host cannot take every slot.
+   */
+  readonly maxConnectionsPerClient?: number;
   /** Expect a PROXY protocol v1/v2 header before the greeting (default false). */
   readonly proxyProtocol?: boolean;
   /** Which clients may use XCLIENT/XFORWARD (default: none). */
   readonly isTrusted?: (remoteAddress: string | undefined) => boolean;
   /**
-   * Slowloris defence (DOS-8): while a message body streams, the average rate must stay at or
-   * above this many bytes/s once `minDataRateGraceMs` has passed, else `421 4.4.2` (default 0 =
-   * off; Postfix `smtpd_min_data_rate` is 500).
+   * Slowloris defence (DOS-8): while the client owes the server bytes (a command line partly
+   * received, a message body), the average rate over that period must stay at or above this many
+   * bytes/s once `minDataRateGraceMs` of it has passed, else `421 4.4.2`. Time during which the
+   * server itself is not reading (backpressure, a hook) is not counted. Default
+   * `DEFAULT_MIN_DATA_RATE` (500, Postfix `smtpd_min_data_rate`); `0` turns it off.
    */
   readonly minDataRate?: number;
-  /** How long a body may run before `minDataRate` is enforced, in ms (default 10000). */
+  /** How long such a period may run before `minDataRate` is enforced, in ms (default `DEFAULT_MIN_DATA_RATE_GRACE_MS`, 10000). */
   readonly minDataRateGraceMs?: number;
   /** Unprocessed input bytes above which the socket stops reading (default 262144). */
   readonly maxBufferedInput?: number;
@@ -236,6 +244,7 @@ function callHook(run: () => unknown, later: (fulfilled: boolean, value: unknown
 function checkServerOptions(options: CreateServerOptions): void {
   const numeric: [string, unknown, boolean][] = [
     ['maxConnections', options.maxConnections, true],
+    ['maxConnectionsPerClient', options.maxConnectionsPerClient, true],
     ['maxBufferedInput', options.maxBufferedInput, false],
     ['minDataRate', options.minDataRate, true],
     ['minDataRateGraceMs', options.minDataRateGraceMs, false],
@@ -250,6 +259,51 @@ function checkServerOptions(options: CreateServerOptions): void {
     if (value !== undefined && typeof value !== 'boolean') throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be a boolean`);
   }
 }
+
+/**
+ * Default of `maxConnections`.
+ *
+ * @example
+ * ```ts
+ * createServer({ maxConnections: DEFAULT_MAX_CONNECTIONS * 4 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MAX_CONNECTIONS = 100;
+
+/**
+ * Default of `maxConnectionsPerClient`: a fifth of the slots per client address (Postfix's anvil
+ * uses half of its process limit; a fifth leaves room for several abusive hosts at once).
+ *
+ * @example
+ * ```ts
+ * createServer({ maxConnectionsPerClient: DEFAULT_MAX_CONNECTIONS_PER_CLIENT * 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 20;
+
+/**
+ * Default of `minDataRate`, in bytes/s (Postfix `smtpd_min_data_rate`).
+ *
+ * @example
+ * ```ts
+ * createServer({ minDataRate: DEFAULT_MIN_DATA_RATE * 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MIN_DATA_RATE = 500;
+
+/**
+ * Default of `minDataRateGraceMs`.
+ *
+ * @example
+ * ```ts
+ * createServer({ minDataRateGraceMs: DEFAULT_MIN_DATA_RATE_GRACE_MS / 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MIN_DATA_RATE_GRACE_MS = 10_000;
 
 /** The reply written when a session ends on an internal error (a bug): the server keeps serving. */
 function internalErrorReply(hostname: string): string {
@@ -281,7 +335,12 @@ class BodyStream extends Readable {
 export function createServer(options: CreateServerOptions): SmtpServer {
   checkServerOptions(options);
   const secureContext: SecureContext | undefined = options.tls ? createSecureContext(options.tls) : undefined;
-  const maxConnections = options.maxConnections ?? 100;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const perClient = options.maxConnectionsPerClient === 0 ? Infinity : (options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+  const minRate = options.minDataRate ?? DEFAULT_MIN_DATA_RATE;
+  const rateGrace = options.minDataRateGraceMs ?? DEFAULT_MIN_DATA_RATE_GRACE_MS;
+  /** Open sessions per client address (after PROXY resolution). */
+  const perAddress = new Map<string, number>();
   const maxBuffered = options.maxBufferedInput ?? 262144;
   const hostname = options.hostname ?? 'localhost';
   const sessions = new Set<Session>();
@@ -303,7 +362,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   if (!options.onMailFrom) autoAccept.push('mail');
   if (!options.onRcptTo) autoAccept.push('rcpt');
   if (!options.onCommand) autoAccept.push('command');
-  const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, ...core } = options;
+  const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, maxConnectionsPerClient: _14, ...core } = options;
   const coreOptions: ServerOptions = {
     ...core,
     hostname,
@@ -350,9 +409,14 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     ending = false;
     closeTimer: NodeJS.Timeout | undefined;
     upgrading = false;
+    /** The core deadline armed (`pendingDeadline().id`), its timer, and the rate measured over it. */
+    deadlineId: number | undefined;
+    deadlineTimer: NodeJS.Timeout | undefined;
     rateTimer: NodeJS.Timeout | undefined;
-    bodyBytes = 0;
-    bodyStart = 0;
+    rateBytes = 0;
+    rateActiveMs = 0;
+    /** The client address counted in `perAddress`. */
+    counted: string | undefined;
     readonly onDataBound = (chunk: Buffer): void => this.guard(() => this.onData(chunk));
     /** Replies waiting for the end of this event-loop turn (see `queueOutput`). */
     outText = '';
@@ -475,7 +539,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     onData(chunk: Buffer): void {
       if (this.closed || this.failed || this.conn.phase === 'closed') return;
-      if (this.rateTimer) this.bodyBytes += chunk.length;
+      if (this.deadlineId !== undefined) this.rateBytes += chunk.length;
       this.conn.receiveData(chunk);
       this.pump();
     }
@@ -494,6 +558,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         this.body?.destroy(new LocalProtocolError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
         this.conn.dispose();
         sessions.delete(this);
+        if (this.counted !== undefined) {
+          const n = (perAddress.get(this.counted) ?? 1) - 1;
+          if (n <= 0) perAddress.delete(this.counted);
+          else perAddress.set(this.counted, n);
+          this.counted = undefined;
+        }
         if (!this.failed) this.socket.destroy();
         checkClosed();
       }
@@ -526,6 +596,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         else this.socket.resume();
       }
       this.arm();
+      this.armDeadline();
     }
 
     /** After close: deliver the remaining events (aborts) without answering. */
@@ -553,6 +624,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         this.ending = true;
         if (this.timer) clearTimeout(this.timer);
         if (this.dataTimer) clearTimeout(this.dataTimer);
+        this.stopRate();
         this.writeOutput();
         // after the last reply (allowHalfOpen: the client may have shut down its side already)
         this.socket.end();
@@ -694,32 +766,52 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.pump();
     }
 
-    startRate(): void {
-      const min = options.minDataRate ?? 0;
-      if (min <= 0 || this.rateTimer) return;
-      this.bodyBytes = 0;
-      this.bodyStart = Date.now();
-      const grace = options.minDataRateGraceMs ?? 10_000;
-      this.rateTimer = setInterval(() => {
-        const elapsed = (Date.now() - this.bodyStart) / 1000;
-        if (elapsed * 1000 >= grace && this.bodyBytes / elapsed < min && !this.closed && this.conn.phase !== 'closed') {
-          this.stopRate();
-          this.guard(() => {
-            this.conn.handleTimeout();
-            this.pump();
-          });
-        }
-      }, Math.min(1000, Math.max(50, grace)));
-      this.rateTimer.unref();
+    /**
+     * Arms the core's deadline (one timer per deadline id: it does not restart on input) and
+     * measures the client's data rate over the same period (`minDataRate`).
+     */
+    armDeadline(): void {
+      const d = this.conn.pendingDeadline();
+      if (d?.id === this.deadlineId) return;
+      this.stopRate();
+      if (!d) return;
+      const id = d.id;
+      this.deadlineId = id;
+      this.deadlineTimer = setTimeout(() => {
+        this.deadlineTimer = undefined;
+        this.guard(() => this.deadlineExpired(id));
+      }, d.ms);
+      this.deadlineTimer.unref();
+      if (minRate > 0 && minRate !== Infinity) {
+        this.rateBytes = 0;
+        this.rateActiveMs = 0;
+        const tick = Math.min(1000, Math.max(50, rateGrace));
+        this.rateTimer = setInterval(() => {
+          // time during which the server does not read (backpressure, a hook) is not the client's
+          if (this.paused || this.blocked) return;
+          this.rateActiveMs += tick;
+          if (this.rateActiveMs >= rateGrace && (this.rateBytes * 1000) / this.rateActiveMs < minRate) this.guard(() => this.deadlineExpired(id));
+        }, tick);
+        this.rateTimer.unref();
+      }
+    }
+
+    deadlineExpired(id: number): void {
+      if (this.closed) return;
+      this.stopRate();
+      this.conn.handleDeadline(id);
+      this.pump();
     }
 
     stopRate(): void {
       if (this.rateTimer) clearInterval(this.rateTimer);
+      if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       this.rateTimer = undefined;
+      this.deadlineTimer = undefined;
+      this.deadlineId = undefined;
     }
 
     abortBody(reason: string): void {
-      this.stopRate();
       if (this.body && !this.body.destroyed) {
         const error = new LocalProtocolError('ERR_SMTP_MESSAGE_ABORTED', `message aborted: ${reason}`);
         Object.defineProperty(error, 'reason', { value: reason, enumerable: true });
@@ -769,7 +861,6 @@ export function createServer(options: CreateServerOptions): SmtpServer {
             protocol: info.protocol,
           };
           const body = new BodyStream(this);
-          this.startRate();
           this.body = body;
           this.bodyWanted = true;
           const seq = ++this.messageSeq;
@@ -792,7 +883,6 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           }
           return;
         case 'message-end': {
-          this.stopRate();
           const body = this.body;
           this.body = undefined;
           this.envelope = undefined;
@@ -915,10 +1005,21 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         setTimeout(() => s.destroy(), 2000).unref();
         return;
       }
+      const address = proxy?.sourceAddress ?? s.remoteAddress;
+      if (address !== undefined && perClient !== Infinity) {
+        const open = perAddress.get(address) ?? 0;
+        if (open >= perClient) {
+          s.end(`421 4.7.0 ${hostname} Error: too many connections from your address, try again later\r\n`);
+          setTimeout(() => s.destroy(), 2000).unref();
+          return;
+        }
+        perAddress.set(address, open + 1);
+      }
       // from here on, errors of these sockets are the session's to report
       inSession.add(socket);
       inSession.add(s);
       const session = new Session(s, proxy, `${prefix}-${(++counter).toString(16)}`);
+      if (address !== undefined && perClient !== Infinity) session.counted = address;
       sessions.add(session);
       session.guard(() => session.start(options.secure ? undefined : rest));
     };

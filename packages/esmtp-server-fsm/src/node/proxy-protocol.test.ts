@@ -19,7 +19,7 @@ describe('parseProxyHeader', () => {
     }
     expect(parseProxyHeader(b('PROXY UNKNOWN\r\n')).status).toBe('done');
   });
-  it('v1 strictness: TCP6 needs IPv6 addresses, TCP4 IPv4 ones; leading zeros in addresses and ports are refused', () => {
+  it('SRV-7 v1 strictness: TCP6 needs IPv6 addresses, TCP4 IPv4 ones; leading zeros in addresses and ports are refused', () => {
     const bad = [
       'PROXY TCP6 ...:...:... ::1 1 2',
       'PROXY TCP6 1.2.3.4 ::1 1 2',

@@ -74,8 +74,8 @@ async function deliverOne(port: number, host?: string): Promise<string> {
   );
 }
 
-describe('ROBUST-8 no input crashes createServer', () => {
-  it('ROBUST-8 EHLO a\\xC2\\x85b.example gets 501 (with and without an async onHelo), the server keeps serving', async () => {
+describe('SRV-1 no input crashes createServer', () => {
+  it('SRV-1 EHLO a\\xC2\\x85b.example gets 501 (with and without an async onHelo), the server keeps serving', async () => {
     const helos: string[] = [];
     for (const onHelo of [undefined, (d: string): Promise<void> => Promise.resolve().then(() => void helos.push(d))]) {
       const errors: unknown[] = [];
@@ -92,7 +92,7 @@ describe('ROBUST-8 no input crashes createServer', () => {
     expect(helos).toEqual(['fresh.example']);
   });
 
-  it('ROBUST-8 an internal error of the core (a throwing SASL mechanism) ends that session only: 421 4.3.0, onError with the cause', async () => {
+  it('SRV-1 an internal error of the core (a throwing SASL mechanism) ends that session only: 421 4.3.0, onError with the cause', async () => {
     const boom = new Error('mechanism bug');
     const errors: unknown[] = [];
     const port = await start({
@@ -109,7 +109,7 @@ describe('ROBUST-8 no input crashes createServer', () => {
     expect(codes(await deliverOne(port))).toEqual([220, 250, 250, 250, 354, 250, 221]);
   });
 
-  it('ROBUST-8 hook misuse (an invalid reply, a list outside LMTP, a throwing onClose/onError) is a typed error to onError, never a crash', async () => {
+  it('SRV-1 hook misuse (an invalid reply, a list outside LMTP, a throwing onClose/onError) is a typed error to onError, never a crash', async () => {
     const errors: unknown[] = [];
     let closes = 0;
     const port = await start({
@@ -135,7 +135,7 @@ describe('ROBUST-8 no input crashes createServer', () => {
     expect(codes(await rawSession(port, [{ write: 'QUIT\r\n', after: 1 }]))).toEqual([220, 221]);
   });
 
-  it('ROBUST-8 options are checked at createServer: ERR_SMTP_INVALID_OPTION naming the option', () => {
+  it('SRV-4 options are checked at createServer: ERR_SMTP_INVALID_OPTION naming the option', () => {
     const cases: [string, CreateServerOptions][] = [
       ['maxConnections', { maxConnections: NaN }],
       ['maxConnections', { maxConnections: -1 }],
@@ -153,11 +153,11 @@ describe('ROBUST-8 no input crashes createServer', () => {
   });
 });
 
-describe('ROBUST-9 half-close: a client that shuts down its side after its last command gets every reply', () => {
+describe('SRV-2 half-close: a client that shuts down its side after its last command gets every reply', () => {
   const bodies = { small: 'Subject: t\r\n\r\nsmall body\r\n', large: `${'y'.repeat(998)}\r\n`.repeat(2100) };
   for (const [size, body] of Object.entries(bodies)) {
     for (const mode of ['DATA', 'BDAT'] as const) {
-      it(`ROBUST-9 ${mode} ${size} body + QUIT in one write, then FIN; slow async onData: 250 and 221 are read, the message is stored complete`, async () => {
+      it(`SRV-2 ${mode} ${size} body + QUIT in one write, then FIN; slow async onData: 250 and 221 are read, the message is stored complete`, async () => {
         const stored: Buffer[] = [];
         const port = await start({
           onData: async (_env, stream) => {
@@ -184,7 +184,7 @@ describe('ROBUST-9 half-close: a client that shuts down its side after its last 
       });
     }
   }
-  it('ROBUST-9 FIN inside a message aborts it: nothing is stored, the socket closes', async () => {
+  it('SRV-2 FIN inside a message aborts it: nothing is stored, the socket closes', async () => {
     const stored: string[] = [];
     const errors: string[] = [];
     const port = await start({
@@ -208,8 +208,8 @@ describe('ROBUST-9 half-close: a client that shuts down its side after its last 
   });
 });
 
-describe('ROBUST-10 bodies never hang a session', () => {
-  it('ROBUST-10 onData that settles without reading a 200 KB body (sync and async): the rest is drained, its answer applied', async () => {
+describe('SRV-5 bodies never hang a session', () => {
+  it('SRV-5 onData that settles without reading a 200 KB body (sync and async): the rest is drained, its answer applied', async () => {
     let n = 0;
     const port = await start({
       onData: () => {
@@ -227,7 +227,7 @@ describe('ROBUST-10 bodies never hang a session', () => {
     expect(out).toContain('554 5.6.0 refused unread\r\n');
     expect(codes(out).at(-1)).toBe(221);
   });
-  it('ROBUST-10 onData that never settles is bounded by the data-block timeout: 421 4.4.2 and close', async () => {
+  it('SRV-5 onData that never settles is bounded by the data-block timeout: 421 4.4.2 and close', async () => {
     const port = await start({ timeouts: { dataBlock: 300 }, onData: () => new Promise(() => undefined) });
     const out = await rawSession(
       port,
@@ -240,8 +240,8 @@ describe('ROBUST-10 bodies never hang a session', () => {
     );
     expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
   });
-  it('ROBUST-10 a size abort reaches the body stream as a typed error with a code and reason', async () => {
-    const seen: { code?: string; reason?: string }[] = [];
+  it('SRV-5 a size abort reaches the body stream as a typed error with a code and reason', async () => {
+    const seen: { code: string | undefined; reason: string | undefined }[] = [];
     const port = await start({
       limits: { maxMessageSize: 65536 },
       onData: async (_env, stream) => {
@@ -262,14 +262,14 @@ describe('ROBUST-10 bodies never hang a session', () => {
   });
 });
 
-describe('ROBUST-11 PROXY: the early-talker check applies whatever onConnect is', () => {
+describe('SRV-7 PROXY: the early-talker check applies whatever onConnect is', () => {
   const hooks: [string, CreateServerOptions['onConnect']][] = [
     ['none', undefined],
     ['sync', () => true],
     ['async', () => Promise.resolve(true)],
   ];
   for (const [name, onConnect] of hooks) {
-    it(`ROBUST-11 input in the same segment as the PROXY header is refused (onConnect: ${name})`, async () => {
+    it(`SRV-7 input in the same segment as the PROXY header is refused (onConnect: ${name})`, async () => {
       const port = await start({ proxyProtocol: true, ...(onConnect ? { onConnect } : {}) });
       const out = await rawSession(port, [{ write: 'PROXY TCP4 192.0.2.1 192.0.2.2 40000 25\r\nEHLO early.example\r\n' }], { end: false });
       expect(codes(out)).toEqual([554]);
@@ -280,4 +280,97 @@ describe('ROBUST-11 PROXY: the early-talker check applies whatever onConnect is'
       expect(codes(ok)).toEqual([220, 221]);
     });
   }
+});
+
+/** A client that sends `text` one byte every `everyMs` (restarting any idle timer) and collects the replies. */
+function trickle(port: number, text: string, everyMs: number, host = '127.0.0.1'): { socket: Socket; output: () => string; closed: Promise<void> } {
+  const socket = connect({ port, host: '127.0.0.1', localAddress: host });
+  let out = '';
+  let i = 0;
+  const timer = setInterval(() => {
+    if (socket.destroyed || i >= text.length) return;
+    if (/^220 /m.test(out)) socket.write(text[i++]!);
+  }, everyMs);
+  socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((r) =>
+    socket.on('close', () => {
+      clearInterval(timer);
+      r();
+    }),
+  );
+  return { socket, output: () => out, closed };
+}
+
+describe('SRV-6 fair share under abuse (on by default)', () => {
+  it('SRV-6 100 trickling connections from 127.0.0.1 do not stop a client from 127.0.0.2 getting 220 and delivering', async () => {
+    const stored: string[] = [];
+    const port = await start({
+      onData: async (_env, body) => {
+        stored.push((await readAll(body)).toString());
+      },
+    });
+    const tricklers = Array.from({ length: 100 }, () => trickle(port, 'EHLO slow.example\r\n', 1000));
+    try {
+      // every trickler has connected and been answered (220 or 421)
+      await vi.waitFor(() => expect(tricklers.every((t) => /^(220|421) /m.test(t.output()))).toBe(true), { timeout: 15_000 });
+      const refused = tricklers.filter((t) => t.output().startsWith('421 4.7.0 ')).length;
+      expect(refused).toBe(100 - 20); // DEFAULT_MAX_CONNECTIONS_PER_CLIENT
+      const out = await deliverOne(port, '127.0.0.2');
+      expect(codes(out)).toEqual([220, 250, 250, 250, 354, 250, 221]);
+      expect(stored).toEqual(['fresh\r\n']);
+    } finally {
+      for (const t of tricklers) t.socket.destroy();
+    }
+  });
+  it('SRV-6 a command line trickled byte by byte is cut by its deadline (421 4.4.2), although every byte restarts the idle timer', async () => {
+    const port = await start({ minDataRate: 0, timeouts: { command: 60_000, commandLine: 400 } });
+    const t = trickle(port, 'EHLO a-very-slow-client.example\r\n', 30);
+    await t.closed;
+    expect(t.output()).toMatch(/^421 4\.4\.2 node\.test Error: timeout exceeded\r\n/m);
+  });
+  it('SRV-6 a message trickled line by line is cut by the data-phase deadline (421 4.4.2)', async () => {
+    const port = await start({ minDataRate: 0, timeouts: { dataBlock: 60_000, dataPhase: 500 } });
+    const socket = connect(port, '127.0.0.1');
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    await vi.waitFor(() => expect(out).toMatch(/^220 /m));
+    socket.write('EHLO c.example\r\n');
+    await vi.waitFor(() => expect(out).toMatch(/^250 /m));
+    socket.write('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
+    await vi.waitFor(() => expect(out).toMatch(/^354 /m));
+    const timer = setInterval(() => socket.write('line\r\n'), 30);
+    await new Promise((r) => socket.on('close', r));
+    clearInterval(timer);
+    expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
+  });
+  it('DOS-8 minDataRate covers the command phase too (a partial line below the rate after the grace period)', async () => {
+    const port = await start({ minDataRate: 1000, minDataRateGraceMs: 200, timeouts: { command: 60_000, commandLine: 60_000 } });
+    const t = trickle(port, 'EHLO a-very-slow-client.example\r\n', 40);
+    await t.closed;
+    expect(t.output()).toMatch(/^421 4\.4\.2 /m);
+  });
+  it('SRV-6 the per-address limit counts the PROXY source address', async () => {
+    const port = await start({ proxyProtocol: true, maxConnectionsPerClient: 2 });
+    const open: Socket[] = [];
+    const greet = async (source: string): Promise<string> => {
+      const s = connect(port, '127.0.0.1');
+      open.push(s);
+      let out = '';
+      s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      s.on('error', () => undefined);
+      await new Promise((r) => s.once('connect', r));
+      s.write(`PROXY TCP4 ${source} 192.0.2.250 40000 25\r\n`);
+      await vi.waitFor(() => expect(out).toMatch(/^\d{3} /m));
+      return out;
+    };
+    try {
+      expect(await greet('192.0.2.9')).toMatch(/^220 /);
+      expect(await greet('192.0.2.9')).toMatch(/^220 /);
+      expect(await greet('192.0.2.9')).toMatch(/^421 4\.7\.0 /);
+      expect(await greet('192.0.2.10')).toMatch(/^220 /);
+    } finally {
+      for (const s of open) s.destroy();
+    }
+  });
 });

@@ -273,8 +273,8 @@ async function freshTransaction(port: number, config: Config): Promise<string> {
   return out;
 }
 
-describe('TEST-4 the running server survives hostile streams', () => {
-  it('TEST-4 plain, STARTTLS, PROXY and async-hook servers (SMTP and LMTP): alive, no unhandled rejection, bounded memory, a fresh client delivers', { timeout: BUDGET_MS + 60_000 }, async () => {
+describe('TEST-4 SRV-1 the running server survives hostile streams', () => {
+  it('TEST-4 SRV-1 plain, STARTTLS, PROXY and async-hook servers (SMTP and LMTP): alive, no unhandled rejection, bounded memory, a fresh client delivers', { timeout: BUDGET_MS + 60_000 }, async () => {
     console.log(`server fuzz: seed=${String(SEED)} (SMTPKIT_SERVER_FUZZ_SEED to replay), budget=${String(BUDGET_MS)} ms`);
     const rnd = seededRandom(SEED);
     const dir = mkdtempSync(join(tmpdir(), 'esmtp-fuzz-'));
