@@ -159,6 +159,15 @@ describe('SRV-1 no input crashes createServer', () => {
   });
 });
 
+describe('SRV-4 documented meanings of 0 and Infinity', () => {
+  it('SRV-4 maxConnections and maxConnectionsPerClient 0 or Infinity mean no limit', async () => {
+    for (const n of [0, Infinity]) {
+      const port = await start({ maxConnections: n, maxConnectionsPerClient: n });
+      expect(codes(await rawSession(port, [{ write: 'QUIT\r\n', after: 1 }]))).toEqual([220, 221]);
+    }
+  });
+});
+
 describe('SRV-2 half-close: a client that shuts down its side after its last command gets every reply', () => {
   const bodies = { small: 'Subject: t\r\n\r\nsmall body\r\n', large: `${'y'.repeat(998)}\r\n`.repeat(2100) };
   for (const [size, body] of Object.entries(bodies)) {
