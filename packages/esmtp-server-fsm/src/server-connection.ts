@@ -213,6 +213,15 @@ const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: false });
 const strictDec = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A command line known to be 7-bit, as text. Short lines (nearly all commands) are built from
+ * char codes, which costs less than a call into the decoder; long ones go to the decoder.
+ */
+function asciiText(line: Uint8Array): string {
+  if (line.length > 256) return dec.decode(line);
+  return String.fromCharCode.apply(null, line as unknown as number[]);
+}
+
 type Pending =
   | { point: 'connect' }
   | { point: 'helo'; verb: 'HELO' | 'EHLO' | 'LHLO'; domain: string; resume: ServerState }
@@ -1056,7 +1065,7 @@ export class ServerConnection {
       }
     }
     let text: string;
-    if (!high) text = dec.decode(line);
+    if (!high) text = asciiText(line);
     else {
       try {
         text = strictDec.decode(line);
