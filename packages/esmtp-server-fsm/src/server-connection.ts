@@ -842,14 +842,22 @@ export class ServerConnection {
     let s: string | undefined;
     const text = reply.text ?? '';
     if (typeof text === 'string') {
-      // Most replies are constants (`250 2.0.0 Ok`): format each once per session. The key is
-      // unambiguous (the enhanced code is length-prefixed) and the cache is bounded.
+      // Most replies are constants (`250 2.0.0 Ok`): format each once per session. The cache is
+      // keyed by the text, then the enhanced code, then the code and whether the enhanced code
+      // is shown, so a lookup builds no key string (constant texts keep their hash), and bounded.
       const e = reply.enhanced ?? '';
-      const key = `${String(reply.code)}${enhanced ? '+' : '-'}${String(e.length)}:${e}${text}`;
-      s = this.replyCache.get(key);
+      let byEnhanced = this.replyCache.get(text);
+      let byCode = byEnhanced?.get(e);
+      const k = reply.code * 2 + (enhanced ? 1 : 0);
+      s = byCode?.get(k);
       if (s === undefined) {
         s = formatServerReply(reply, enhanced);
-        if (this.replyCache.size < REPLY_CACHE_SIZE) this.replyCache.set(key, s);
+        if (this.replyCacheEntries < REPLY_CACHE_SIZE) {
+          this.replyCacheEntries++;
+          if (byEnhanced === undefined) this.replyCache.set(text, (byEnhanced = new Map()));
+          if (byCode === undefined) byEnhanced.set(e, (byCode = new Map()));
+          byCode.set(k, s);
+        }
       }
     } else s = formatServerReply(reply, enhanced);
     this.out.push(s);
@@ -1234,7 +1242,8 @@ export class ServerConnection {
   }
 
   private readonly policyCache = new Map<number, ParameterPolicy>();
-  private readonly replyCache = new Map<string, string>();
+  private readonly replyCache = new Map<string, Map<string, Map<number, string>>>();
+  private replyCacheEntries = 0;
   private readonly replyBytes = new Map<string, Uint8Array>();
   /** One frozen `pendingTimeout()` answer per timer, made once: hosts ask after every input. */
   private readonly timers: Readonly<Record<ServerTimer, { readonly timer: ServerTimer; readonly ms: number } | undefined>>;
