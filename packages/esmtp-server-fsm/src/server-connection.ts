@@ -854,8 +854,8 @@ export class ServerConnection {
         s = formatServerReply(reply, enhanced);
         if (this.replyCacheEntries < REPLY_CACHE_SIZE) {
           this.replyCacheEntries++;
-          if (byEnhanced === undefined) this.replyCache.set(text, (byEnhanced = new Map()));
-          if (byCode === undefined) byEnhanced.set(e, (byCode = new Map()));
+          if (byEnhanced === undefined) this.replyCache.set(text, (byEnhanced = new Map<string, Map<number, string>>()));
+          if (byCode === undefined) byEnhanced.set(e, (byCode = new Map<number, string>()));
           byCode.set(k, s);
         }
       }

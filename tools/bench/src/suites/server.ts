@@ -277,7 +277,7 @@ function coreThroughput(quick: boolean): Comparison[] {
   for (let r = 0; r < rounds; r++) {
     [core(true), core(false), naive, scan].forEach((f, k) => {
       last[k] = f();
-      runs[k]!.push(last[k]!.median);
+      runs[k]!.push(last[k].median);
     });
   }
   if (sink < 0) throw new Error('unreachable');
