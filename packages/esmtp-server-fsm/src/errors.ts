@@ -20,7 +20,8 @@ export type ServerErrorCode =
   | 'ERR_SMTP_DATA_DURING_TLS_HANDSHAKE'
   | 'ERR_SMTP_NOT_AWAITING_TLS'
   | 'ERR_SMTP_UNSAFE_HEADER_VALUE'
-  | 'ERR_SMTP_DISPOSED';
+  | 'ERR_SMTP_DISPOSED'
+  | 'ERR_SMTP_MESSAGE_ABORTED';
 
 const BRAND = Symbol.for('smtpkit.error');
 

@@ -38,7 +38,7 @@ export type MessageAbortReason = 'too-large' | 'bare-line-ending' | 'rejected' |
  * ```
  * @see RFC 5321 §3.8
  */
-export type CloseReason = 'quit' | 'eof' | 'timeout' | 'too-many-errors' | 'synchronization' | 'rejected' | 'line-too-long' | 'shutdown' | 'disposed';
+export type CloseReason = 'quit' | 'eof' | 'timeout' | 'too-many-errors' | 'synchronization' | 'rejected' | 'line-too-long' | 'shutdown' | 'disposed' | 'internal-error';
 
 /**
  * XCLIENT / XFORWARD attributes (upper-case names, xtext-decoded values).
@@ -80,6 +80,7 @@ export type ServerEvent =
   | { readonly type: 'xforward'; readonly attributes: ClientAttributes }
   | { readonly type: 'rset' }
   | { readonly type: 'quit' }
-  | { readonly type: 'closed'; readonly reason: CloseReason }
+  /** `error`: what was thrown, when `reason` is `internal-error` (a bug; the session sent `421 4.3.0`). */
+  | { readonly type: 'closed'; readonly reason: CloseReason; readonly error?: unknown }
   | { readonly type: 'need-data' }
   | { readonly type: 'paused' };

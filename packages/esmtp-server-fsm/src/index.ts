@@ -3,7 +3,7 @@ export { ServerConnection, DEFAULT_EXTENSIONS, DEFAULT_AUTO_ACCEPT } from './ser
 export type { ServerOptions, ServerExtensions, CustomCommand, SessionInfo, TransactionInfo } from './server-connection.js';
 export type { ServerEvent, PolicyPoint, MessageAbortReason, CloseReason, ClientAttributes } from './events.js';
 export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
-export type { ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
+export type { ServerLimits, ServerTimeouts, ServerTimer, ServerDeadline } from './limits.js';
 export { SERVER_TRANSITIONS, LEGACY_STATE_NUMBERS, stateName } from './states.js';
 export type { ServerState, ServerTransition } from './states.js';
 export { LocalProtocolError, isServerError } from './errors.js';

@@ -92,6 +92,9 @@ export type ServerTimer = 'command' | 'data-block' | 'tls-handshake' | 'error-de
  * `tls-handshake` Postfix `smtpd_starttls_timeout` (300 s). `errorDelay` is not a timeout but the
  * tarpit pause before an error reply once `limits.softErrorLimit` is reached (Postfix
  * `smtpd_error_sleep_time`, 1 s; 0 turns it off): `pendingTimeout()` reports it as `error-delay`.
+ * `commandLine` and `dataPhase` are deadlines that do not restart on input
+ * (`pendingDeadline()`). Every value is a number of ms; 0 or `Infinity` means no timer (except
+ * `errorDelay`, where 0 turns the tarpit off and `Infinity` is refused).
  *
  * @example
  * ```ts
@@ -104,7 +107,29 @@ export interface ServerTimeouts {
   readonly dataBlock: number;
   readonly tlsHandshake: number;
   readonly errorDelay: number;
+  /**
+   * Deadline for one command line (or SASL response line), measured from its first byte to its
+   * CRLF, whatever the client sends meanwhile: a trickle cannot keep a session (reported by
+   * `pendingDeadline()` as `command-line`). Default 60 s.
+   */
+  readonly commandLine: number;
+  /**
+   * Deadline for the whole DATA or BDAT phase of one message, from its start (354 sent, or the
+   * first BDAT) to its end of data (`data-phase`). Default 30 minutes.
+   */
+  readonly dataPhase: number;
 }
+
+/**
+ * Deadline names reported by `pendingDeadline()`.
+ *
+ * @example
+ * ```ts
+ * const d = conn.pendingDeadline(); if (d?.timer === 'data-phase') ...
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export type ServerDeadline = 'command-line' | 'data-phase';
 
 /**
  * Default timeouts (RFC 5321 §4.5.3.2 values).
@@ -120,4 +145,6 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = Object.freeze({
   dataBlock: 180_000,
   tlsHandshake: 300_000,
   errorDelay: 1000,
+  commandLine: 60_000,
+  dataPhase: 1_800_000,
 });

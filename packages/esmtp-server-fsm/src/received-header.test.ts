@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReceivedHeader } from './received-header.js';
+import { errorCodeOf } from '@smtpkit/testkit';
 import { isServerError } from './errors.js';
 
 describe('buildReceivedHeader', () => {
@@ -18,5 +19,22 @@ describe('buildReceivedHeader', () => {
       }
       expect(isServerError(err) && err.code).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
     }
+  });
+  it('SRV-9 the legal recipient "john smith"@d.example works; quotes stay balanced; no raw U+2028 or bidi control', () => {
+    const h = buildReceivedHeader({ by: 'mx.test', protocol: 'UTF8SMTP', for: '"john smith"@d.example', date: 'now' });
+    expect(h).toContain('for <"john smith"@d.example>;');
+    expect(buildReceivedHeader({ by: 'mx.test', protocol: 'ESMTP', for: '"a\\"b"@d.example', date: 'now' })).toContain('for <"a\\"b"@d.example>');
+    const bad: Parameters<typeof buildReceivedHeader>[0][] = [
+      { by: 'mx', protocol: 'SMTP', date: 'now', for: '"john smith@d.example' },
+      { by: 'mx', protocol: 'SMTP', date: 'now', for: 'john smith@d.example' },
+      { by: 'mx', protocol: 'SMTP', date: 'now', for: '"a\u2028b"@d.example' },
+      { by: 'mx', protocol: 'SMTP', date: 'now', helo: 'a"b' },
+      { by: 'mx', protocol: 'SMTP', date: 'now', helo: 'a\u2028b' },
+      { by: 'mx', protocol: 'SMTP', date: 'now', helo: 'a\u202eb' },
+      { by: 'mx', protocol: 'SMTP', date: 'now', helo: 'a\u0085b' },
+      { by: 'mx', protocol: 'SMTP', date: 'now\u2029', helo: 'a' },
+      { by: 'mx', protocol: 'SMTP', date: 'now', tls: 'TLS\u2028' },
+    ];
+    for (const info of bad) expect(errorCodeOf(() => buildReceivedHeader(info), isServerError), JSON.stringify(info)).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
   });
 });

@@ -33,13 +33,43 @@ export interface ReceivedInfo {
   readonly date: string;
 }
 
+/** Controls, DEL, C1, line/paragraph separators, bidi and other format characters: never in a header. */
+function unsafeChar(c: number): boolean {
+  return c < 32 || (c >= 127 && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c === 0xfeff;
+}
+
 function clean(field: string, value: string, atomOnly: boolean): string {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c < 32 || c === 127 || (atomOnly && (c === 32 || c === 40 || c === 41 || c === 59 || c === 60 || c === 62 || c === 92))) {
+    // atom specials include '"': a quote in a token would open a quoted string that never ends
+    if (unsafeChar(c) || (atomOnly && (c === 32 || c === 34 || c === 40 || c === 41 || c === 59 || c === 60 || c === 62 || c === 92))) {
       throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', `unsafe character in Received ${field}`);
     }
   }
+  return value;
+}
+
+/**
+ * The `for` path: an address whose local part may be a quoted string (RFC 5321 §4.1.2:
+ * `"john smith"@d.example`). Quotes must balance (a backslash escapes inside them); outside
+ * quotes no space or special; no control, separator or format character anywhere.
+ */
+function cleanPath(value: string): string {
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (unsafeChar(c)) throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
+    if (quoted) {
+      if (c === 92) i++; // quoted-pair
+      else if (c === 34) quoted = false;
+      continue;
+    }
+    if (c === 34) quoted = true;
+    else if (c === 32 || c === 40 || c === 41 || c === 59 || c === 60 || c === 62 || c === 92) {
+      throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
+    }
+  }
+  if (quoted) throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unbalanced quote in Received for');
   return value;
 }
 
@@ -47,7 +77,9 @@ const comment = (s: string): string => s.replace(/[\\()]/g, (c) => `\\${c}`);
 
 /**
  * Builds a `Received:` header line (folded, CRLF-terminated). Throws
- * `ERR_SMTP_UNSAFE_HEADER_VALUE` when a token field holds a control, space or special.
+ * `ERR_SMTP_UNSAFE_HEADER_VALUE` when a token field holds a control, space, quote or special, or
+ * when any field holds a line/paragraph separator or a bidi/format character; `for` may be a
+ * quoted local part with balanced quotes (`"john smith"@d.example`).
  *
  * @example
  * ```ts
@@ -71,6 +103,6 @@ export function buildReceivedHeader(info: ReceivedInfo): string {
   if (info.tls !== undefined) withPart += ` (${comment(clean('tls', info.tls, false))})`;
   parts.push(withPart);
   if (info.id !== undefined) parts.push(`id ${clean('id', info.id, true)}`);
-  if (info.for !== undefined) parts.push(`for <${clean('for', info.for, true)}>`);
+  if (info.for !== undefined) parts.push(`for <${cleanPath(info.for)}>`);
   return `Received: ${parts.join('\r\n\t')};\r\n\t${clean('date', info.date, false)}\r\n`;
 }

@@ -26,7 +26,8 @@ export interface ReplyInit {
 function safeLine(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if ((c < 32 && c !== 9) || c === 127) return false;
+    // the same set formatReply refuses: C0 (TAB excepted), DEL and C1
+    if ((c < 32 && c !== 9) || (c >= 127 && c <= 0x9f)) return false;
   }
   return true;
 }

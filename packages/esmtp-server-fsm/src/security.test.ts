@@ -176,11 +176,21 @@ describe('SMUG-7 BDAT', () => {
     expect(d.messages).toEqual([chunk]);
     expect(d.events.filter((e) => e.type === 'mail')).toHaveLength(1);
   });
-  it('SMUG-7 bad sizes get 501', () => {
-    for (const arg of ['99999999999999999999', '-1', '5 LAST extra', '', 'x']) {
-      const d = inTransaction();
-      expect(codes(d.feed(`BDAT ${arg}\r\n`))).toEqual([501]);
+  it('SMUG-7 SRV-3 an unusable chunk size gets one 501, then the connection closes; what follows never runs as commands', () => {
+    for (const arg of ['99999999999999999999', '-1', '5x', '', 'x', '1e3', '+5', ' 5']) {
+      for (const s of splittings(`BDAT ${arg}\r\nRSET\r\nMAIL FROM:<x@y>\r\n`, { random: 3, maxExhaustive: 0 })) {
+        const d = inTransaction();
+        for (const c of s.chunks) d.feed(c);
+        expect(codes(d.out).slice(4)).toEqual([501]);
+        expect(d.conn.phase).toBe('closed');
+        expect(d.events.filter((e) => e.type === 'mail' || e.type === 'rset')).toHaveLength(1);
+        expect(d.events.at(-1)).toEqual({ type: 'closed', reason: 'synchronization' });
+      }
     }
+  });
+  it('SMUG-7 a usable size with bad trailing arguments: the chunk is consumed, then 501', () => {
+    const d = inTransaction();
+    expect(codes(d.feed('BDAT 5 LAST extra\r\nabcdeNOOP\r\n'))).toEqual([501, 250]);
   });
   it('SMUG-7 too large chunk: 552 after consuming exactly size bytes', () => {
     const d = inTransaction({ limits: { maxMessageSize: 10 } });

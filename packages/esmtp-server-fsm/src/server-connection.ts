@@ -11,12 +11,13 @@ import type { EsmtpParameters, ParameterPolicy } from './envelope-args.js';
 import { LocalProtocolError } from './errors.js';
 import type { ClientAttributes, CloseReason, MessageAbortReason, PolicyPoint, ServerEvent } from './events.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
-import type { ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
+import type { ServerDeadline, ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
 import { checkReply, formatServerReply } from './reply.js';
 import type { ReplyInit } from './reply.js';
 import { BUILTIN_MECHANISMS, decodeSaslLine } from './sasl.js';
 import type { AuthCredentials, SaslExchange, SaslMechanism } from './sasl.js';
 import { encodeBase64 } from './base64.js';
+import { sanitizeEcho, validHeloArgument } from './peer-text.js';
 import { LEGACY_STATE_NUMBERS, SERVER_TRANSITIONS } from './states.js';
 import type { ServerState } from './states.js';
 
@@ -210,6 +211,7 @@ const CR = 13;
 const LF = 10;
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: false });
+const strictDec = new TextDecoder('utf-8', { fatal: true });
 
 type Pending =
   | { point: 'connect' }
@@ -241,6 +243,61 @@ for (const t of SERVER_TRANSITIONS) {
   let tos = byOn.get(t.on);
   if (!tos) byOn.set(t.on, (tos = new Set<string>()));
   tos.add(t.to);
+}
+
+/** Limits that hold a buffer size: a finite integer (Infinity would mean unbounded memory). */
+const FINITE_LIMITS = new Set(['maxCommandLine', 'maxAuthLine', 'maxLocalPart', 'maxDomain', 'maxPath', 'maxPendingOutput']);
+/** setTimeout's largest delay; a longer finite timeout would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function sameParameters(a: EsmtpParameters, b: EsmtpParameters): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
+function invalidOption(name: string, why: string): LocalProtocolError {
+  return new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} ${why}`);
+}
+
+/**
+ * Validates the numeric limits, timeouts and enums of `ServerOptions`: anything that is not a
+ * non-negative number (NaN, negative, a string such as "1MB") throws `ERR_SMTP_INVALID_OPTION`
+ * naming the option, so that no typo silently removes a limit.
+ */
+function checkOptions(options: ServerOptions): void {
+  if (options.limits !== undefined) {
+    for (const [name, value] of Object.entries(options.limits)) {
+      if (!(name in DEFAULT_LIMITS)) throw invalidOption(`limits.${name}`, 'is not a known limit');
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw invalidOption(`limits.${name}`, `must be a non-negative number, got ${String(value)}`);
+      if (value !== Infinity && !Number.isInteger(value)) throw invalidOption(`limits.${name}`, `must be an integer, got ${String(value)}`);
+      if (FINITE_LIMITS.has(name) && value === Infinity) throw invalidOption(`limits.${name}`, 'must be finite');
+    }
+  }
+  if (options.timeouts !== undefined) {
+    for (const [name, value] of Object.entries(options.timeouts)) {
+      if (!(name in DEFAULT_TIMEOUTS)) throw invalidOption(`timeouts.${name}`, 'is not a known timeout');
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw invalidOption(`timeouts.${name}`, `must be a non-negative number of ms, got ${String(value)}`);
+      if (value !== Infinity && value > MAX_TIMER_MS) throw invalidOption(`timeouts.${name}`, `must be at most ${String(MAX_TIMER_MS)} ms (or Infinity for no timer)`);
+      if (name === 'errorDelay' && value === Infinity) throw invalidOption('timeouts.errorDelay', 'must be finite (0 turns the delay off)');
+    }
+  }
+  const oneOf = (name: string, value: unknown, allowed: readonly unknown[]): void => {
+    if (value !== undefined && !allowed.includes(value)) throw invalidOption(name, `must be one of ${allowed.map(String).join(', ')}, got ${typeof value === 'string' ? value : typeof value}`);
+  };
+  oneOf('bareLineEndings', options.bareLineEndings, ['reject', 'normalize']);
+  oneOf('pipeliningSync', options.pipeliningSync, ['reject', 'off']);
+  oneOf('vrfy', options.vrfy, ['policy', 'static', 'disabled']);
+  oneOf('expn', options.expn, ['policy', 'disabled']);
+  for (const name of ['lmtp', 'secure', 'starttls', 'requireTls', 'trusted', 'xclient', 'xforward', 'copyInput'] as const) oneOf(name, options[name], [true, false]);
+  if (options.extensions !== undefined) {
+    for (const [name, value] of Object.entries(options.extensions)) {
+      if (!(name in DEFAULT_EXTENSIONS)) throw invalidOption(`extensions.${name}`, 'is not a known extension');
+      oneOf(`extensions.${name}`, value, [true, false, undefined]);
+    }
+  }
 }
 
 /**
@@ -304,11 +361,22 @@ export class ServerConnection {
   private unauthenticated = 0;
   private shutdownRequested = false;
   private disposed = false;
+  /** The client shut down its sending side: buffered complete input is still processed, then the session closes. */
+  private eof = false;
+  /** What an unexpected internal error threw (the `closed` event carries it). */
+  private internalCause: unknown;
+  /** Command lines completed so far (a new line is a new `command-line` deadline). */
+  private linesDone = 0;
+  private deadline: { readonly timer: ServerDeadline; readonly ms: number; readonly id: number } | undefined;
+  private deadlineLine = -1;
+  private deadlineSeq = 0;
 
   // transaction
   private mailFrom: string | undefined;
   private mailParams: EsmtpParameters = {};
   private recipients: { address: string; parameters: EsmtpParameters }[] = [];
+  /** Parameters of each accepted recipient (a repeat with other parameters is refused). */
+  private recipientParameters = new Map<string, EsmtpParameters>();
   private bdatActive = false;
   private messageSize = 0;
   private tooLarge = false;
@@ -328,17 +396,19 @@ export class ServerConnection {
   private saslCredentials: AuthCredentials | undefined;
 
   constructor(private readonly options: ServerOptions = {}) {
+    checkOptions(options);
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     if (limits.maxCommandLine < 512) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'maxCommandLine must be at least 512 (RFC 5321 §4.5.3.1.4)');
     if (limits.maxRecipients < 100) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'maxRecipients must be at least 100 (RFC 5321 §4.5.3.1.8)');
     if (limits.maxAuthLine < limits.maxCommandLine) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'maxAuthLine must be at least maxCommandLine');
     this.limits = Object.freeze(limits);
     this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
+    const timer = (name: ServerTimer, ms: number): { readonly timer: ServerTimer; readonly ms: number } | undefined => (ms > 0 && ms !== Infinity ? Object.freeze({ timer: name, ms }) : undefined);
     this.timers = {
-      'error-delay': Object.freeze({ timer: 'error-delay', ms: this.timeouts.errorDelay }),
-      'tls-handshake': Object.freeze({ timer: 'tls-handshake', ms: this.timeouts.tlsHandshake }),
-      'data-block': Object.freeze({ timer: 'data-block', ms: this.timeouts.dataBlock }),
-      command: Object.freeze({ timer: 'command', ms: this.timeouts.command }),
+      'error-delay': timer('error-delay', this.timeouts.errorDelay),
+      'tls-handshake': timer('tls-handshake', this.timeouts.tlsHandshake),
+      'data-block': timer('data-block', this.timeouts.dataBlock),
+      command: timer('command', this.timeouts.command),
     };
     this.ext = Object.freeze({ ...DEFAULT_EXTENSIONS, ...options.extensions });
     this.hostname = options.hostname ?? 'localhost';
@@ -421,6 +491,8 @@ export class ServerConnection {
   /** Session facts. */
   get session(): SessionInfo {
     let protocol = this.lmtp ? 'LMTP' : this.heloVerb === 'EHLO' ? 'ESMTP' : 'SMTP';
+    // RFC 6531 §3.7.3: a transaction that uses SMTPUTF8 is UTF8SMTP / UTF8LMTP (+S, +A).
+    if (protocol !== 'SMTP' && this.mailParams.SMTPUTF8 === true) protocol = this.lmtp ? 'UTF8LMTP' : 'UTF8SMTP';
     if (protocol !== 'SMTP') {
       if (this.secure) protocol += 'S';
       if (this.authUser !== undefined) protocol += 'A';
@@ -459,8 +531,40 @@ export class ServerConnection {
     this.inputLength += bytes.length;
   }
 
-  /** The client closed its side. */
+  /**
+   * The client shut down its sending side (a TCP half-close: FIN received). This is not a
+   * disconnect: the complete commands already received are still processed and answered, a
+   * complete message is still handed over (`message-end`), a pipelined QUIT still gets its 221;
+   * then the session closes with reason `eof`. Only an EOF inside a message or a BDAT chunk aborts
+   * it (`message-abort` with reason `eof`); a partial trailing command line is dropped. Keep
+   * writing `dataToSend()` until `shouldClose`.
+   *
+   * @example
+   * ```ts
+   * socket.on('end', () => { conn.receiveEof(); pump(); }); // with allowHalfOpen: true
+   * ```
+   * @see RFC 5321 §3.8, RFC 793 §3.5 (half-close)
+   */
   receiveEof(): void {
+    this.assertUsable();
+    if (this.current === 'closed') return;
+    this.eof = true;
+    // nothing more can arrive for a TLS handshake
+    if (this.current === 'awaiting-tls') this.close('eof');
+  }
+
+  /**
+   * The connection is gone both ways (reset, socket closed): whatever is buffered is dropped, a
+   * transaction in progress is aborted (`message-abort` with reason `eof`) and the session closes
+   * at once with reason `eof`.
+   *
+   * @example
+   * ```ts
+   * socket.on('close', () => { conn.connectionLost(); for (let e = conn.nextEvent(); e.type !== 'closed'; e = conn.nextEvent()); });
+   * ```
+   * @see RFC 5321 §3.8
+   */
+  connectionLost(): void {
     this.assertUsable();
     if (this.current === 'closed') return;
     this.abortTransactionIfData('eof');
@@ -482,10 +586,26 @@ export class ServerConnection {
         }
         return e;
       }
-      if (this.current === 'closed') return { type: 'closed', reason: this.closeReason ?? 'eof' };
-      if (this.pending || this.delaying) return { type: 'paused' };
-      if (this.outBytes > this.limits.maxPendingOutput) return { type: 'paused' };
-      if (!this.step()) return { type: 'need-data' };
+      if (this.current === 'closed') return this.closedEvent();
+      if (this.pending || this.delaying || this.outBytes > this.limits.maxPendingOutput) {
+        this.updateDeadline();
+        return { type: 'paused' };
+      }
+      let progressed: boolean;
+      try {
+        progressed = this.step();
+      } catch (e) {
+        this.internalError(e);
+        continue;
+      }
+      if (progressed) continue;
+      if (!this.eof) {
+        this.updateDeadline();
+        return { type: 'need-data' };
+      }
+      // end of input: what could be processed was; an unfinished message is aborted, a partial line dropped
+      this.abortTransactionIfData('eof');
+      this.close('eof');
     }
   }
 
@@ -574,6 +694,7 @@ export class ServerConnection {
     if (this.delaying) return t['error-delay'];
     if (this.current === 'awaiting-tls') return t['tls-handshake'];
     if (this.current === 'reading-body' || this.current === 'reading-bdat') return t['data-block'];
+    if (this.eof) return undefined; // nothing more will come: no idle timer
     return t.command;
   }
 
@@ -588,6 +709,65 @@ export class ServerConnection {
     this.abortTransactionIfData('timeout');
     this.send({ code: 421, enhanced: '4.4.2', text: `${this.hostname} Error: timeout exceeded` });
     this.close('timeout');
+  }
+
+  /**
+   * The deadline the host should arm now, if any: `command-line` while a command line is partly
+   * received, `data-phase` while a message is being received. Unlike `pendingTimeout()` it must
+   * NOT restart when bytes arrive: arm one timer per `id` (ask after each `nextEvent()` loop; an
+   * unchanged `id` means the timer already running stays) and call `handleDeadline(id)` when it
+   * fires. The Node adapter also enforces its minimum data rate over the same periods.
+   *
+   * @example
+   * ```ts
+   * const d = conn.pendingDeadline();
+   * if (d && d.id !== armedId) { armedId = d.id; setTimeout(() => { conn.handleDeadline(d.id); pump(); }, d.ms); }
+   * ```
+   * @see RFC 5321 §4.5.3.2
+   */
+  pendingDeadline(): { readonly timer: ServerDeadline; readonly ms: number; readonly id: number } | undefined {
+    return this.current === 'closed' ? undefined : this.deadline;
+  }
+
+  /**
+   * The deadline `id` expired (or the host's minimum data rate was not met over it): when it is
+   * still the current one, `421 4.4.2`, the message in progress is aborted (`timeout`) and the
+   * session closes with reason `timeout`. A stale id is ignored.
+   *
+   * @example
+   * ```ts
+   * conn.handleDeadline(d.id); socket.write(conn.dataToSend());
+   * ```
+   * @see RFC 5321 §4.5.3.2
+   */
+  handleDeadline(id: number): void {
+    this.assertUsable();
+    if (this.current === 'closed' || this.deadline?.id !== id) return;
+    this.abortTransactionIfData('timeout');
+    this.delaying = false;
+    this.send({ code: 421, enhanced: '4.4.2', text: `${this.hostname} Error: timeout exceeded` });
+    this.close('timeout');
+  }
+
+  /** Works out the current deadline (see `pendingDeadline`). */
+  private updateDeadline(): void {
+    const inData = (this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive) && this.pending?.point !== 'message-end';
+    let timer: ServerDeadline | undefined;
+    if (inData) timer = 'data-phase';
+    else if (this.lineLen > 0 && this.current !== 'awaiting-tls') timer = 'command-line';
+    if (timer === undefined) {
+      this.deadline = undefined;
+      return;
+    }
+    const ms = timer === 'data-phase' ? this.timeouts.dataPhase : this.timeouts.commandLine;
+    if (ms === 0 || ms === Infinity) {
+      this.deadline = undefined;
+      return;
+    }
+    // the same line (or the same message) keeps its deadline
+    if (this.deadline?.timer === timer && (timer === 'data-phase' || this.deadlineLine === this.linesDone)) return;
+    this.deadlineLine = this.linesDone;
+    this.deadline = Object.freeze({ timer, ms, id: ++this.deadlineSeq });
   }
 
   /** The host finished the TLS handshake after `tls-start`: everything is reset (RFC 3207 §4.2). */
@@ -693,7 +873,34 @@ export class ServerConnection {
     this.delaying = false;
     this.chunks = [];
     this.inputLength = 0;
-    this.emit({ type: 'closed', reason });
+    this.emit(this.closedEvent());
+  }
+
+  private closedEvent(): ServerEvent {
+    const reason = this.closeReason ?? 'eof';
+    return reason === 'internal-error' ? { type: 'closed', reason, error: this.internalCause } : { type: 'closed', reason };
+  }
+
+  /**
+   * Safety net: an unexpected exception inside the step function (a bug, never peer input by
+   * design) ends this session only: `421 4.3.0` after the replies already produced, a
+   * `message-abort` for a transaction in progress, and `closed` with reason `internal-error`.
+   */
+  private internalError(cause: unknown): void {
+    if (this.current === 'closed') return;
+    const inData = this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive || this.pending?.point === 'message-end';
+    if (inData) this.emit({ type: 'message-abort', reason: 'closed' });
+    const text = `421 ${this.ext.enhancedStatusCodes ? '4.3.0 ' : ''}${this.hostname} Error: internal error, closing connection\r\n`;
+    this.out.push(text);
+    this.outBytes += text.length;
+    this.current = 'closed';
+    this.closeReason = 'internal-error';
+    this.internalCause = cause;
+    this.pending = undefined;
+    this.delaying = false;
+    this.chunks = [];
+    this.inputLength = 0;
+    this.emit(this.closedEvent());
   }
 
   private shutdownNow(): void {
@@ -715,6 +922,7 @@ export class ServerConnection {
     this.mailFrom = undefined;
     this.mailParams = {};
     this.recipients = [];
+    if (this.recipientParameters.size > 0) this.recipientParameters = new Map();
     this.bdatActive = false;
     this.messageSize = 0;
     this.tooLarge = false;
@@ -776,6 +984,7 @@ export class ServerConnection {
         this.lineLen = 0;
         this.lineOverflow = false;
         this.lastLineByte = -1;
+        this.linesDone++;
         if (overflow) return 'overflow';
         if (parts.length === 1) return parts[0]!.subarray(0, len - 2); // the common case: no copy
         const line = new Uint8Array(len - 2);
@@ -834,8 +1043,10 @@ export class ServerConnection {
       return true;
     }
     // SMUG-3: a command line holding a bare CR, bare LF or NUL is rejected, never split.
+    let high = false;
     for (let i = 0; i < line.length; i++) {
       const b = line[i]!;
+      if (b >= 0x80) high = true;
       if (b === CR || b === LF) {
         this.reply({ code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
         return true;
@@ -845,7 +1056,19 @@ export class ServerConnection {
         return true;
       }
     }
-    const text = dec.decode(line);
+    let text: string;
+    if (!high) text = dec.decode(line);
+    else {
+      try {
+        text = strictDec.decode(line);
+      } catch {
+        // never a silent U+FFFD: an address is refused as RFC 6531 says, anything else as a syntax error
+        const head = dec.decode(line.subarray(0, 5)).toUpperCase();
+        if (head.startsWith('MAIL ') || head.startsWith('RCPT ')) this.reply({ code: 553, enhanced: '5.6.7', text: 'Error: invalid UTF-8 in address' });
+        else this.reply({ code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8 in command' });
+        return true;
+      }
+    }
     const sp = text.indexOf(' ');
     const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
     // trailing blanks trimmed by a backward scan (linear; a `[ \t]+$` regex is quadratic on long blank runs)
@@ -953,10 +1176,8 @@ export class ServerConnection {
     if (!arg) return this.reply({ code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
     if (arg.includes(' ') || arg.includes('\t')) return this.reply({ code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
     if (enc.encode(arg).length > 255) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Error: host name too long' });
-    for (let i = 0; i < arg.length; i++) {
-      const c = arg.charCodeAt(i);
-      if (c < 33 || c === 127 || c === 60 || c === 62) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Error: invalid host name' });
-    }
+    // a domain (LDH labels; U-labels when SMTPUTF8 is offered) or an address literal; nothing of a bad one is echoed
+    if (!validHeloArgument(arg, this.ext.smtpUtf8)) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Error: invalid host name' });
     const resume = this.current;
     this.go('HELO/EHLO/LHLO', 'helo-decision');
     this.decide({ point: 'helo', verb, domain: arg, resume }, { type: 'helo', verb, domain: arg, needsAnswer: !this.auto.has('helo') });
@@ -966,7 +1187,7 @@ export class ServerConnection {
     const k: string[] = [];
     const e = this.ext;
     if (e.pipelining) k.push('PIPELINING');
-    if (e.size) k.push(this.limits.maxMessageSize > 0 ? `SIZE ${String(this.limits.maxMessageSize)}` : 'SIZE');
+    if (e.size) k.push(this.limits.maxMessageSize > 0 && this.limits.maxMessageSize !== Infinity ? `SIZE ${String(this.limits.maxMessageSize)}` : 'SIZE');
     if (e.eightBitMime) k.push('8BITMIME');
     if (e.chunking) {
       k.push('CHUNKING');
@@ -990,7 +1211,7 @@ export class ServerConnection {
         tls: this.secure,
         startTls: this.options.starttls ?? false,
         authenticated: this.authUser !== undefined,
-        maxSize: this.limits.maxMessageSize,
+        maxSize: this.limits.maxMessageSize === Infinity ? 0 : this.limits.maxMessageSize,
         ...(this.options.enable ? { enable: this.options.enable } : {}),
       };
       for (const e of registry.advertiseEntries(settings)) {
@@ -1008,7 +1229,7 @@ export class ServerConnection {
   private readonly replyCache = new Map<string, string>();
   private readonly replyBytes = new Map<string, Uint8Array>();
   /** One frozen `pendingTimeout()` answer per timer, made once: hosts ask after every input. */
-  private readonly timers: Readonly<Record<ServerTimer, { readonly timer: ServerTimer; readonly ms: number }>>;
+  private readonly timers: Readonly<Record<ServerTimer, { readonly timer: ServerTimer; readonly ms: number } | undefined>>;
 
   /** MAIL/RCPT parameter policy for the current session facts (cached: it depends on two flags). */
   private paramPolicy(smtpUtf8 = this.paramPolicyBase.smtpUtf8): ParameterPolicy {
@@ -1050,6 +1271,12 @@ export class ServerConnection {
     if (rest === undefined) return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: RCPT TO:<address>' });
     const r = parseEnvelopeArgument('rcpt', rest, this.paramPolicy(), this.limits, this.paramPolicyBase.smtpUtf8 && this.mailParams.SMTPUTF8 === true);
     if (!r.ok) return this.reply(r.reply);
+    // The same recipient again with other parameters (NOTIFY, ORCPT...): refused rather than one
+    // set of parameters silently replacing the other; an identical repeat is accepted as before.
+    const same = this.recipientParameters.get(r.path.address);
+    if (same !== undefined && !sameParameters(same, r.parameters)) {
+      return this.reply({ code: 503, enhanced: '5.5.1', text: 'Error: recipient already given with different parameters' });
+    }
     if (this.recipients.length >= this.limits.maxRecipients) return this.reply({ code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' });
     this.go('RCPT', 'rcpt-decision');
     this.decide({ point: 'rcpt', to: r.path.address, parameters: r.parameters }, { type: 'rcpt', to: r.path.address, parameters: r.parameters, needsAnswer: !this.auto.has('rcpt') });
@@ -1072,14 +1299,19 @@ export class ServerConnection {
     const parts = arg.split(' ');
     const size = parts[0] ?? '';
     const lastTok = parts[1];
-    if (!/^[0-9]{1,15}$/.test(size) || parts.length > 2 || (lastTok !== undefined && lastTok.toUpperCase() !== 'LAST')) {
-      return this.reply({ code: 501, enhanced: '5.5.4', text: 'Syntax: BDAT size [LAST]' });
+    if (!/^[0-9]{1,15}$/.test(size)) {
+      // The end of the chunk cannot be known: the bytes that follow must never run as commands.
+      this.abortTransactionIfData('closed');
+      this.send({ code: 501, enhanced: '5.5.4', text: 'Syntax: BDAT size [LAST]; unusable chunk size, closing connection' });
+      this.close('synchronization');
+      return;
     }
     this.bdatRemaining = Number(size);
     this.bdatLast = lastTok !== undefined;
     this.bdatResume = this.current;
     let error: ReplyInit | undefined;
-    if (!allowed) error = { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' };
+    if (parts.length > 2 || (lastTok !== undefined && lastTok.toUpperCase() !== 'LAST')) error = { code: 501, enhanced: '5.5.4', text: 'Syntax: BDAT size [LAST]' };
+    else if (!allowed) error = { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' };
     else if (!this.ext.chunking) error = { code: 502, enhanced: '5.5.1', text: 'Error: BDAT not implemented' };
     else if (this.current !== 'awaiting-rcpt') error = { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' };
     else if (this.recipients.length === 0) error = { code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' };
@@ -1358,6 +1590,19 @@ export class ServerConnection {
       throw new LocalProtocolError('ERR_SMTP_NO_PENDING_DECISION', 'no decision is pending');
     }
     this.pending = undefined;
+    try {
+      this.applyAnswer(p, positive, reply, lmtpReplies);
+      // RFC 5321 §3.8: a 421 means the service is closing the channel
+      if (reply?.code === 421 && this.current !== 'closed') {
+        this.abortTransactionIfData('closed');
+        this.close('rejected');
+      }
+    } catch (e) {
+      this.internalError(e);
+    }
+  }
+
+  private applyAnswer(p: Pending, positive: boolean, reply: ReplyInit | undefined, lmtpReplies: readonly ReplyInit[] | undefined): void {
     switch (p.point) {
       case 'connect':
         if (positive) {
@@ -1382,7 +1627,7 @@ export class ServerConnection {
           this.resetTransaction();
           this.helo = p.domain;
           this.heloVerb = p.verb;
-          const first = reply && reply.text !== undefined ? (typeof reply.text === 'string' ? reply.text : (reply.text[0] ?? '')) : `${this.hostname} Hello ${p.domain}`;
+          const first = reply && reply.text !== undefined ? (typeof reply.text === 'string' ? reply.text : (reply.text[0] ?? '')) : `${this.hostname} Hello ${sanitizeEcho(p.domain)}`;
           const lines = p.verb === 'HELO' ? [first] : [first, ...this.ehloKeywords()];
           this.send({ code: 250, text: lines }, true);
           this.go('accept', 'awaiting-mail');
@@ -1415,6 +1660,7 @@ export class ServerConnection {
         this.go(positive ? 'accept' : 'reject', 'awaiting-rcpt');
         if (positive) {
           this.recipients.push({ address: p.to, parameters: p.parameters });
+          this.recipientParameters.set(p.to, p.parameters);
           this.send(reply ?? { code: 250, enhanced: '2.1.5', text: 'Recipient OK' });
         } else this.reply(reply ?? { code: 550, enhanced: '5.1.1', text: 'Recipient rejected' });
         return;
@@ -1437,7 +1683,7 @@ export class ServerConnection {
         return;
       case 'message-end': {
         if (this.lmtp) {
-          const list = lmtpReplies ?? this.recipients.map((r) => reply ?? (positive ? { code: 250, enhanced: '2.1.5', text: `<${r.address}> delivered` } : { code: 550, enhanced: '5.0.0', text: 'Error: message rejected' }));
+          const list = lmtpReplies ?? this.recipients.map((r) => reply ?? (positive ? { code: 250, enhanced: '2.1.5', text: `<${sanitizeEcho(r.address)}> delivered` } : { code: 550, enhanced: '5.0.0', text: 'Error: message rejected' }));
           for (const r of list) this.reply(r, false);
         } else {
           this.send(reply ?? (positive ? { code: 250, enhanced: '2.0.0', text: 'Message accepted' } : { code: 550, enhanced: '5.0.0', text: 'Error: message rejected' }));

@@ -70,6 +70,18 @@ export const REQUIREMENTS: readonly (readonly [string, string])[] = [
   ['SM-1', 'Exactly one reply per command; out-of-order commands leave state unchanged'],
   ['SM-2', 'EHLO mid-session equals RSET'],
   ['SM-3', 'Pipelined DATA with no accepted recipients'],
+  // server hardening (issue 15)
+  ['SRV-1', 'No exception ever leaves a session: internal errors become 421 4.3.0 for that session only'],
+  ['SRV-2', 'Half-close is not a disconnect: buffered complete input is answered, then the session closes'],
+  ['SRV-3', 'BDAT with an unusable size: one error reply, then the connection closes'],
+  ['SRV-4', 'Options validated: typed error naming the option, no fail-open limit'],
+  ['SRV-5', 'Bodies never hang a session: unread bodies drained, a never-settling onData bounded'],
+  ['SRV-6', 'Fair share: per-address limit, command-line and data-phase deadlines, minimum data rate'],
+  ['SRV-7', 'PROXY header strictness and the early-talker check after it'],
+  ['SRV-8', 'Invalid UTF-8 is refused, never decoded lossily'],
+  ['SRV-9', 'Received header: balanced quotes, no separators or bidi controls'],
+  ['SRV-10', 'A repeated RCPT never silently loses parameters'],
+  ['SRV-11', 'RFC 6531 protocol names for SMTPUTF8 transactions'],
 ];
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -77,7 +89,7 @@ export const DOC = join(ROOT, 'docs', 'security.md');
 export const START = '<!-- id-table:start -->';
 export const END = '<!-- id-table:end -->';
 
-const ID = /\b(X|SMUG|TLS|INJ|DOS|TEST|TMO|RPL|SM)-(\d{1,2})\b/g;
+const ID = /\b(X|SMUG|TLS|INJ|DOS|TEST|TMO|RPL|SM|SRV)-(\d{1,2})\b/g;
 
 function testFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

@@ -8,6 +8,7 @@ import { createServer as netCreateServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
+import { LocalProtocolError } from '../errors.js';
 import { ServerConnection } from '../server-connection.js';
 import type { ServerOptions, SessionInfo } from '../server-connection.js';
 import type { EsmtpParameters } from '../envelope-args.js';
@@ -21,7 +22,6 @@ import { ServerTls } from './tls.js';
 import type { ServerTlsOptions } from './tls.js';
 import { serverLog } from './logger.js';
 import type { ServerLogger, SessionLog, TranscriptLine } from './logger.js';
-import { LocalProtocolError } from '../errors.js';
 
 /**
  * A reply thrown by a hook to reject (or answer) a command.
@@ -120,19 +120,27 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
   readonly secure?: boolean;
   /** Offer STARTTLS when `tls` is set (default true). */
   readonly starttls?: boolean;
-  /** Maximum concurrent sessions; more get `421 4.7.0` (default 100). */
+  /** Maximum concurrent sessions; more get `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS`, 100; `Infinity`: no limit). */
   readonly maxConnections?: number;
+  /**
+   * Maximum concurrent sessions from one client address, counted after PROXY resolution; more get
+   * `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS_PER_CLIENT`, 20; `0` or `Infinity`: no limit).
+   * One host cannot take every slot.
+   */
+  readonly maxConnectionsPerClient?: number;
   /** Expect a PROXY protocol v1/v2 header before the greeting (default false). */
   readonly proxyProtocol?: boolean;
   /** Which clients may use XCLIENT/XFORWARD (default: none). */
   readonly isTrusted?: (remoteAddress: string | undefined) => boolean;
   /**
-   * Slowloris defence (DOS-8): while a message body streams, the average rate must stay at or
-   * above this many bytes/s once `minDataRateGraceMs` has passed, else `421 4.4.2` (default 0 =
-   * off; Postfix `smtpd_min_data_rate` is 500).
+   * Slowloris defence (DOS-8): while the client owes the server bytes (a command line partly
+   * received, a message body), the average rate over that period must stay at or above this many
+   * bytes/s once `minDataRateGraceMs` of it has passed, else `421 4.4.2`. Time during which the
+   * server itself is not reading (backpressure, a hook) is not counted. Default
+   * `DEFAULT_MIN_DATA_RATE` (500, Postfix `smtpd_min_data_rate`); `0` turns it off.
    */
   readonly minDataRate?: number;
-  /** How long a body may run before `minDataRate` is enforced, in ms (default 10000). */
+  /** How long such a period may run before `minDataRate` is enforced, in ms (default `DEFAULT_MIN_DATA_RATE_GRACE_MS`, 10000). */
   readonly minDataRateGraceMs?: number;
   /** Unprocessed input bytes above which the socket stops reading (default 262144). */
   readonly maxBufferedInput?: number;
@@ -245,6 +253,79 @@ function callHook(run: () => unknown, later: (fulfilled: boolean, value: unknown
   return undefined;
 }
 
+/**
+ * Checks the adapter's own numeric options: a non-negative number (NaN, negative, strings such as
+ * "1MB" throw `ERR_SMTP_INVALID_OPTION` naming the option).
+ */
+function checkServerOptions(options: CreateServerOptions): void {
+  const numeric: [string, unknown, boolean][] = [
+    ['maxConnections', options.maxConnections, true],
+    ['maxConnectionsPerClient', options.maxConnectionsPerClient, true],
+    ['maxBufferedInput', options.maxBufferedInput, false],
+    ['minDataRate', options.minDataRate, true],
+    ['minDataRateGraceMs', options.minDataRateGraceMs, false],
+  ];
+  for (const [name, value, infinityOk] of numeric) {
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be a non-negative number, got ${typeof value === 'number' || typeof value === 'string' ? String(value) : typeof value}`);
+    if (value === Infinity && !infinityOk) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be finite`);
+  }
+  for (const name of ['secure', 'starttls', 'proxyProtocol'] as const) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== 'boolean') throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be a boolean`);
+  }
+}
+
+/**
+ * Default of `maxConnections`.
+ *
+ * @example
+ * ```ts
+ * createServer({ maxConnections: DEFAULT_MAX_CONNECTIONS * 4 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MAX_CONNECTIONS = 100;
+
+/**
+ * Default of `maxConnectionsPerClient`: a fifth of the slots per client address (Postfix's anvil
+ * uses half of its process limit; a fifth leaves room for several abusive hosts at once).
+ *
+ * @example
+ * ```ts
+ * createServer({ maxConnectionsPerClient: DEFAULT_MAX_CONNECTIONS_PER_CLIENT * 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 20;
+
+/**
+ * Default of `minDataRate`, in bytes/s (Postfix `smtpd_min_data_rate`).
+ *
+ * @example
+ * ```ts
+ * createServer({ minDataRate: DEFAULT_MIN_DATA_RATE * 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MIN_DATA_RATE = 500;
+
+/**
+ * Default of `minDataRateGraceMs`.
+ *
+ * @example
+ * ```ts
+ * createServer({ minDataRateGraceMs: DEFAULT_MIN_DATA_RATE_GRACE_MS / 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MIN_DATA_RATE_GRACE_MS = 10_000;
+
+/** The reply written when a session ends on an internal error (a bug): the server keeps serving. */
+function internalErrorReply(hostname: string): string {
+  return `421 4.3.0 ${hostname} Error: internal error, closing connection\r\n`;
+}
+
 /** The body stream handed to `onData`; asks its session for more when the consumer reads. */
 class BodyStream extends Readable {
   constructor(private readonly session: { bodyRead(body: BodyStream): void }) {
@@ -268,14 +349,28 @@ class BodyStream extends Readable {
  * @see RFC 5321 §4, RFC 3207, RFC 2033
  */
 export function createServer(options: CreateServerOptions): SmtpServer {
+  checkServerOptions(options);
   const serverTls = options.tls ? new ServerTls(options.tls) : undefined;
   const log = serverLog(options.logger, options.transcript);
   // errors reach the session's log line as well as onError
   if (log) options = { ...options, onError: log.onError(options.onError) };
-  const maxConnections = options.maxConnections ?? 100;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const perClient = options.maxConnectionsPerClient === 0 ? Infinity : (options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+  const minRate = options.minDataRate ?? DEFAULT_MIN_DATA_RATE;
+  const rateGrace = options.minDataRateGraceMs ?? DEFAULT_MIN_DATA_RATE_GRACE_MS;
+  /** Open sessions per client address (after PROXY resolution). */
+  const perAddress = new Map<string, number>();
   const maxBuffered = options.maxBufferedInput ?? 262144;
   const hostname = options.hostname ?? 'localhost';
   const sessions = new Set<Session>();
+  /** `onError`, never throwing into the server: an exception of the handler itself is dropped. */
+  const reportError = (error: unknown, session: SessionContext | undefined): void => {
+    try {
+      options.onError?.(error, session);
+    } catch {
+      // the application's error handler failed; nothing else to tell
+    }
+  };
   let closing = false;
   let counter = 0;
   const prefix = randomBytes(4).toString('hex');
@@ -286,7 +381,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   if (!options.onMailFrom) autoAccept.push('mail');
   if (!options.onRcptTo) autoAccept.push('rcpt');
   if (!options.onCommand) autoAccept.push('command');
-  const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, logger: _14, transcript: _15, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, ...core } = options;
+  const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, maxConnectionsPerClient: _14, logger: _15, transcript: _16, ...core } = options;
   const coreOptions: ServerOptions = {
     ...core,
     hostname,
@@ -296,6 +391,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     autoAccept,
     ...(options.onVrfy ? { vrfy: 'policy' as const } : {}),
   };
+  // the core options are checked now, not at the first connection
+  new ServerConnection(coreOptions).dispose();
 
   class Session {
     conn!: ServerConnection;
@@ -317,6 +414,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     dataValue: unknown;
     /** The end of data was reached and its reply waits for `onData`. */
     awaitingData = false;
+    /** Bounds the wait for `onData` after the end of data (`timeouts.dataBlock`). */
+    dataTimer: NodeJS.Timeout | undefined;
+    /** A core `internal-error` close was reported to `onError`. */
+    coreErrorReported = false;
     /** A hook's late answer to the pending decision. */
     readonly settledBound = (fulfilled: boolean, value: unknown): void => {
       if (fulfilled) this.answer(value);
@@ -327,11 +428,16 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     ending = false;
     closeTimer: NodeJS.Timeout | undefined;
     upgrading = false;
+    /** The core deadline armed (`pendingDeadline().id`), its timer, and the rate measured over it. */
+    deadlineId: number | undefined;
+    deadlineTimer: NodeJS.Timeout | undefined;
     rateTimer: NodeJS.Timeout | undefined;
-    bodyBytes = 0;
-    bodyStart = 0;
+    rateBytes = 0;
+    rateActiveMs = 0;
+    /** The client address counted in `perAddress`. */
+    counted: string | undefined;
+    readonly onDataBound = (chunk: Buffer): void => this.guard(() => this.onData(chunk));
     log: SessionLog | undefined;
-    readonly onDataBound = (chunk: Buffer): void => this.onData(chunk);
     /** Replies waiting for the end of this event-loop turn (see `queueOutput`). */
     outText = '';
 
@@ -342,8 +448,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     start(initial: Uint8Array | undefined): void {
       const clientAddress = this.proxy?.sourceAddress ?? this.socket.remoteAddress;
       const trusted = options.isTrusted?.(clientAddress) ?? false;
+      // Input that came with the PROXY header, before the greeting: the connect decision is held
+      // until it is fed, so that the early-talker check (DOS-7) applies whatever onConnect is.
+      const early = initial !== undefined && initial.length > 0 && !options.onConnect;
       this.conn = new ServerConnection({
         ...coreOptions,
+        ...(early ? { autoAccept: coreOptions.autoAccept!.filter((p) => p !== 'connect') } : {}),
         secure: this.socket instanceof TLSSocket,
         trusted,
         ...(clientAddress !== undefined ? { clientAddress } : {}),
@@ -367,25 +477,78 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         this.log?.input(initial);
         conn.receiveData(initial);
       }
+      if (early) {
+        conn.nextEvent(); // the connect event
+        conn.accept();
+      }
       this.pump();
     }
 
     attach(socket: Socket): void {
       this.socket = socket;
       socket.on('data', this.onDataBound);
-      socket.on('end', () => {
-        if (this.closed) return;
-        this.conn.receiveEof();
-        this.pump();
-      });
-      socket.on('close', () => this.finish());
+      socket.on('end', this.onEndBound);
+      socket.on('close', this.finishBound);
       socket.on('error', this.socketErrorBound);
-      socket.on('drain', () => this.pump());
+      socket.on('drain', this.pumpBound);
       this.paused = false;
       socket.resume();
     }
 
-    readonly socketErrorBound = (e: Error): void => this.socketError(e);
+    /**
+     * Runs one entry into the session (socket event, timer, hook settlement, body read). An
+     * exception (a bug: no input is meant to cause one) ends this session only: `421 4.3.0` when
+     * the socket can still be written, `onError(cause, ctx)`, and the server keeps serving.
+     */
+    guard(fn: () => void): void {
+      try {
+        fn();
+      } catch (e) {
+        this.internalError(e);
+      }
+    }
+
+    /** Ends this session after an unexpected exception (see `guard`). */
+    internalError(cause: unknown): void {
+      if (this.failed) return;
+      this.failed = true;
+      reportError(cause, this.ctx);
+      try {
+        if (!this.ending && !this.socket.destroyed && this.socket.writable) {
+          this.ending = true;
+          this.outText = '';
+          this.socket.end(internalErrorReply(hostname));
+          this.closeTimer = setTimeout(() => this.socket.destroy(), 5000);
+          this.closeTimer.unref();
+        } else this.socket.destroy();
+      } catch {
+        this.socket.destroy();
+      }
+      this.guard(() => this.finish());
+    }
+
+    /** The client shut down its side (half-close): the session still answers what it sent. */
+    readonly onEndBound = (): void =>
+      this.guard(() => {
+        if (this.closed || this.failed) return;
+        this.conn.receiveEof();
+        this.pump();
+      });
+    readonly pumpBound = (): void => this.guard(() => this.pump());
+    readonly finishBound = (): void => {
+      try {
+        this.finish();
+      } catch (e) {
+        // the session is gone either way; make sure it is not counted any more
+        sessions.delete(this);
+        reportError(e, this.ctx);
+        checkClosed();
+      }
+    };
+    /** An exception inside the session already ended it (see `guard`). */
+    failed = false;
+
+    readonly socketErrorBound = (e: Error): void => this.guard(() => this.socketError(e));
 
     /**
      * A socket error ends the session; it is reported once. A reset or broken pipe after the
@@ -394,13 +557,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     socketError(e: Error): void {
       const code = (e as NodeJS.ErrnoException).code;
       const normal = this.conn.phase === 'closed' && (code === 'ECONNRESET' || code === 'EPIPE');
-      if (!this.closed && !normal) options.onError?.(e, this.ctx);
+      if (!this.closed && !normal) reportError(e, this.ctx);
       this.finish();
     }
 
     onData(chunk: Buffer): void {
-      if (this.closed || this.conn.phase === 'closed') return;
-      if (this.rateTimer) this.bodyBytes += chunk.length;
+      if (this.closed || this.failed || this.conn.phase === 'closed') return;
+      if (this.deadlineId !== undefined) this.rateBytes += chunk.length;
       this.log?.input(chunk);
       this.conn.receiveData(chunk);
       this.pump();
@@ -410,17 +573,27 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (this.closed) return;
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
-      if (this.closeTimer) clearTimeout(this.closeTimer);
+      if (this.dataTimer) clearTimeout(this.dataTimer);
+      if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
       this.stopRate();
-      if (this.conn.phase !== 'closed') this.conn.receiveEof();
-      this.drainEvents();
-      this.body?.destroy(new Error('connection closed'));
-      this.conn.dispose();
-      sessions.delete(this);
+      try {
+        if (this.conn.phase !== 'closed') this.conn.connectionLost();
+        this.drainEvents();
+      } finally {
+        this.body?.destroy(new LocalProtocolError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
+        this.conn.dispose();
+        sessions.delete(this);
+        if (this.counted !== undefined) {
+          const n = (perAddress.get(this.counted) ?? 1) - 1;
+          if (n <= 0) perAddress.delete(this.counted);
+          else perAddress.set(this.counted, n);
+          this.counted = undefined;
+        }
+        if (!this.failed) this.socket.destroy();
+        checkClosed();
+      }
       this.log?.close(this.ending);
       options.onClose?.(this.ctx);
-      this.socket.destroy();
-      checkClosed();
     }
 
     /** Processes events until the session needs input, a decision or the body consumer. */
@@ -429,7 +602,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       while (!this.blocked) {
         const e = this.conn.nextEvent();
         if (e.type === 'need-data' || e.type === 'paused') break;
-        if (e.type === 'closed') break;
+        if (e.type === 'closed') {
+          if (e.reason === 'internal-error' && !this.coreErrorReported) {
+            this.coreErrorReported = true;
+            reportError(e.error, this.ctx);
+          }
+          break;
+        }
         this.handle(e);
       }
       this.flush();
@@ -443,6 +622,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         else this.socket.resume();
       }
       this.arm();
+      this.armDeadline();
     }
 
     /** After close: deliver the remaining events (aborts) without answering. */
@@ -470,9 +650,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (this.conn.shouldClose && !this.closed && !this.ending) {
         this.ending = true;
         if (this.timer) clearTimeout(this.timer);
+        if (this.dataTimer) clearTimeout(this.dataTimer);
+        this.stopRate();
         this.writeOutput();
+        // after the last reply (allowHalfOpen: the client may have shut down its side already)
         this.socket.end();
-        this.body?.destroy(new Error('connection closed'));
+        this.body?.destroy(new LocalProtocolError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
         // make sure a client that does not close its side cannot keep the socket (cleared when
         // the socket closes, so that closed sessions are not kept alive by it)
         this.closeTimer = setTimeout(() => this.socket.destroy(), 5000);
@@ -506,8 +689,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         if (this.closed) return;
-        this.conn.handleTimeout();
-        this.pump();
+        this.guard(() => {
+          this.conn.handleTimeout();
+          this.pump();
+        });
       }, t.ms);
       this.timer.unref();
     }
@@ -536,37 +721,55 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           else this.conn.reject();
         }
       } catch (e) {
-        options.onError?.(e, this.ctx);
-        this.conn.reject({ code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
+        // a hook result the session refuses (a malformed reply, a list outside LMTP...): typed
+        // error to onError, 451 to the client; never a second throw when nothing is pending
+        reportError(e, this.ctx);
+        if (this.conn.pendingDecision !== undefined) this.conn.reject({ code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
       }
     }
 
     /** Answers the pending decision with what a hook threw (without pumping). */
     applyError(e: unknown): void {
       const reply = replyOfError(e);
-      if (!reply) options.onError?.(e, this.ctx);
+      if (!reply) reportError(e, this.ctx);
       this.apply(reply ?? { code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
     }
 
     answer(result: unknown): void {
-      this.apply(result);
-      this.pump();
+      this.guard(() => {
+        this.apply(result);
+        this.pump();
+      });
     }
 
     answerError(e: unknown): void {
-      this.applyError(e);
-      this.pump();
+      this.guard(() => {
+        this.applyError(e);
+        this.pump();
+      });
     }
 
     /** `onData` of message `seq` settled. */
     dataSettled(seq: number, ok: boolean, value: unknown): void {
-      if (seq !== this.messageSeq) return;
+      if (seq !== this.messageSeq || this.closed) return;
       this.dataDone = true;
       this.dataOk = ok;
       this.dataValue = value;
-      if (!this.awaitingData) return;
-      this.awaitingData = false;
-      this.settledBound(ok, value);
+      if (this.awaitingData) {
+        this.awaitingData = false;
+        if (this.dataTimer) clearTimeout(this.dataTimer);
+        this.dataTimer = undefined;
+        this.settledBound(ok, value);
+        return;
+      }
+      const body = this.body;
+      if (body !== undefined && !(body.readableFlowing === true || body.listenerCount('data') > 0 || body.listenerCount('readable') > 0)) {
+        // onData settled before the end of the message and nothing reads the body: the rest is
+        // drained (read and dropped) so that the session reaches the end of data, where the
+        // hook's answer is applied. A consumer that still reads (a 'data' listener, a pipe)
+        // keeps getting the body.
+        body.resume();
+      }
     }
 
     /** The body consumer wants more. */
@@ -575,38 +778,77 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.bodyWanted = true;
       if (this.blocked && this.body === body) {
         this.blocked = false;
-        this.pump();
+        // called from inside the consumer's read(): the session resumes on its own turn
+        setImmediate(this.pumpBound);
       }
     }
 
-    startRate(): void {
-      const min = options.minDataRate ?? 0;
-      if (min <= 0 || this.rateTimer) return;
-      this.bodyBytes = 0;
-      this.bodyStart = Date.now();
-      const grace = options.minDataRateGraceMs ?? 10_000;
-      this.rateTimer = setInterval(() => {
-        const elapsed = (Date.now() - this.bodyStart) / 1000;
-        if (elapsed * 1000 >= grace && this.bodyBytes / elapsed < min && !this.closed && this.conn.phase !== 'closed') {
-          this.stopRate();
-          this.conn.handleTimeout();
-          this.pump();
-        }
-      }, Math.min(1000, Math.max(50, grace)));
-      this.rateTimer.unref();
+    /** `onData` did not settle within the data-block timeout after the end of the message. */
+    dataTimeout(): void {
+      if (this.closed || !this.awaitingData) return;
+      this.awaitingData = false;
+      this.messageSeq++; // its late result is ignored
+      this.blocked = false;
+      if (this.conn.pendingDecision === 'message-end') this.conn.reject({ code: 421, enhanced: '4.4.2', text: `${hostname} Error: timeout exceeded` });
+      this.pump();
+    }
+
+    /**
+     * Arms the core's deadline (one timer per deadline id: it does not restart on input) and
+     * measures the client's data rate over the same period (`minDataRate`).
+     */
+    armDeadline(): void {
+      const d = this.conn.pendingDeadline();
+      if (d?.id === this.deadlineId) return;
+      this.stopRate();
+      if (!d) return;
+      const id = d.id;
+      this.deadlineId = id;
+      this.deadlineTimer = setTimeout(() => {
+        this.deadlineTimer = undefined;
+        this.guard(() => this.deadlineExpired(id));
+      }, d.ms);
+      this.deadlineTimer.unref();
+      if (minRate > 0 && minRate !== Infinity) {
+        this.rateBytes = 0;
+        this.rateActiveMs = 0;
+        const tick = Math.min(1000, Math.max(50, rateGrace));
+        this.rateTimer = setInterval(() => {
+          // time during which the server does not read (backpressure, a hook) is not the client's
+          if (this.paused || this.blocked) return;
+          this.rateActiveMs += tick;
+          if (this.rateActiveMs >= rateGrace && (this.rateBytes * 1000) / this.rateActiveMs < minRate) this.guard(() => this.deadlineExpired(id));
+        }, tick);
+        this.rateTimer.unref();
+      }
+    }
+
+    deadlineExpired(id: number): void {
+      if (this.closed) return;
+      this.stopRate();
+      this.conn.handleDeadline(id);
+      this.pump();
     }
 
     stopRate(): void {
       if (this.rateTimer) clearInterval(this.rateTimer);
+      if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
       this.rateTimer = undefined;
+      this.deadlineTimer = undefined;
+      this.deadlineId = undefined;
     }
 
     abortBody(reason: string): void {
-      this.stopRate();
-      if (this.body && !this.body.destroyed) this.body.destroy(new Error(`message aborted: ${reason}`));
+      if (this.body && !this.body.destroyed) {
+        const error = new LocalProtocolError('ERR_SMTP_MESSAGE_ABORTED', `message aborted: ${reason}`);
+        Object.defineProperty(error, 'reason', { value: reason, enumerable: true });
+        this.body.destroy(error);
+      }
       this.body = undefined;
       this.messageSeq++;
       this.awaitingData = false;
+      if (this.dataTimer) clearTimeout(this.dataTimer);
+      this.dataTimer = undefined;
       this.envelope = undefined;
     }
 
@@ -646,7 +888,6 @@ export function createServer(options: CreateServerOptions): SmtpServer {
             protocol: info.protocol,
           };
           const body = new BodyStream(this);
-          this.startRate();
           this.body = body;
           this.bodyWanted = true;
           const seq = ++this.messageSeq;
@@ -669,15 +910,23 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           }
           return;
         case 'message-end': {
-          this.stopRate();
           const body = this.body;
           this.body = undefined;
           this.envelope = undefined;
           body?.push(null);
           if (!this.dataDone) {
-            // the reply waits for onData (usually until it has read the body to its end)
+            // the reply waits for onData (usually until it has read the body to its end); a hook
+            // that never settles is bounded by the data-block timeout: 421 4.4.2 and close
             this.blocked = true;
             this.awaitingData = true;
+            const ms = this.conn.timeouts.dataBlock;
+            if (ms > 0 && ms !== Infinity) {
+              this.dataTimer = setTimeout(() => {
+                this.dataTimer = undefined;
+                this.guard(() => this.dataTimeout());
+              }, ms);
+              this.dataTimer.unref();
+            }
           } else if (this.dataOk) this.apply(this.dataValue);
           else this.applyError(this.dataValue);
           this.dataValue = undefined;
@@ -720,24 +969,23 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.blocked = true;
       this.upgrading = true;
       const secure = serverTls!.socket(raw);
-      secure.once('secure', () => {
-        this.log?.tls(secure);
-        this.blocked = false;
-        this.upgrading = false;
-        this.conn.tlsEstablished();
-        this.socket = secure;
-        this.paused = false;
-        secure.on('data', this.onDataBound);
-        secure.on('end', () => {
+      secure.once('secure', () =>
+        this.guard(() => {
+          this.log?.tls(secure);
+          this.blocked = false;
+          this.upgrading = false;
           if (this.closed) return;
-          this.conn.receiveEof();
+          this.conn.tlsEstablished();
+          this.socket = secure;
+          this.paused = false;
+          secure.on('data', this.onDataBound);
+          secure.on('end', this.onEndBound);
+          secure.on('drain', this.pumpBound);
           this.pump();
-        });
-        secure.on('drain', () => this.pump());
-        this.pump();
-      });
+        }),
+      );
       secure.on('error', this.socketErrorBound);
-      secure.on('close', () => this.finish());
+      secure.on('close', this.finishBound);
       this.arm();
     }
   }
@@ -787,12 +1035,24 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         setTimeout(() => s.destroy(), 2000).unref();
         return;
       }
+      const address = proxy?.sourceAddress ?? s.remoteAddress;
+      if (address !== undefined && perClient !== Infinity) {
+        const open = perAddress.get(address) ?? 0;
+        if (open >= perClient) {
+          log?.refused(address, 'too many connections from this address');
+          s.end(`421 4.7.0 ${hostname} Error: too many connections from your address, try again later\r\n`);
+          setTimeout(() => s.destroy(), 2000).unref();
+          return;
+        }
+        perAddress.set(address, open + 1);
+      }
       // from here on, errors of these sockets are the session's to report
       inSession.add(socket);
       inSession.add(s);
       const session = new Session(s, proxy, `${prefix}-${(++counter).toString(16)}`);
+      if (address !== undefined && perClient !== Infinity) session.counted = address;
       sessions.add(session);
-      session.start(options.secure ? undefined : rest);
+      session.guard(() => session.start(options.secure ? undefined : rest));
     };
     if (options.secure && serverTls) {
       if (rest && rest.length > 0) socket.unshift(Buffer.from(rest));
@@ -801,10 +1061,15 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       guard.unref();
       t.once('secure', () => {
         clearTimeout(guard);
-        run(t);
+        try {
+          run(t);
+        } catch (e) {
+          reportError(e, undefined);
+          t.destroy();
+        }
       });
       t.on('error', (e) => {
-        if (!inSession.has(t)) options.onError?.(e, undefined);
+        if (!inSession.has(t)) reportError(e, undefined);
         t.destroy();
       });
       return;
@@ -817,7 +1082,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
   function connection(socket: Socket): void {
     socket.on('error', (e) => {
-      if (!inSession.has(socket)) options.onError?.(e, undefined);
+      if (!inSession.has(socket)) reportError(e, undefined);
     });
     // replies are written whole, one write per turn of the event loop: never hold them back
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -830,6 +1095,17 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     const guard = setTimeout(() => socket.destroy(), 10_000);
     guard.unref();
     const onData = (chunk: Buffer): void => {
+      try {
+        proxyData(chunk);
+      } catch (e) {
+        // a bug in the header path ends this connection only
+        clearTimeout(guard);
+        socket.removeListener('data', onData);
+        reportError(e, undefined);
+        socket.destroy();
+      }
+    };
+    const proxyData = (chunk: Buffer): void => {
       buf = Buffer.concat([buf, chunk]);
       const r = parseProxyHeader(buf);
       if (r.status === 'incomplete') {
@@ -840,7 +1116,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       socket.removeListener('data', onData);
       socket.pause();
       if (r.status === 'error') {
-        options.onError?.(new Error(r.message), undefined);
+        reportError(new Error(r.message), undefined);
         socket.destroy();
         return;
       }
@@ -848,7 +1124,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     };
     socket.on('data', onData);
   }
-  const net: NetServer = netCreateServer(connection);
+  // allowHalfOpen: a client that shuts down its side after its last command still reads the replies
+  const net: NetServer = netCreateServer({ allowHalfOpen: true }, connection);
 
   return {
     listen(port, host) {
@@ -867,8 +1144,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         closeResolve = resolve;
         for (const s of sessions) {
           if (s.closed) continue;
-          s.conn.requestShutdown();
-          s.pump();
+          s.guard(() => {
+            s.conn.requestShutdown();
+            s.pump();
+          });
         }
         const t = setTimeout(() => {
           for (const s of sessions) s.socket.destroy();

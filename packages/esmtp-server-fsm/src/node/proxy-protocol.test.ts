@@ -19,6 +19,29 @@ describe('parseProxyHeader', () => {
     }
     expect(parseProxyHeader(b('PROXY UNKNOWN\r\n')).status).toBe('done');
   });
+  it('SRV-7 v1 strictness: TCP6 needs IPv6 addresses, TCP4 IPv4 ones; leading zeros in addresses and ports are refused', () => {
+    const bad = [
+      'PROXY TCP6 ...:...:... ::1 1 2',
+      'PROXY TCP6 1.2.3.4 ::1 1 2',
+      'PROXY TCP6 ::1 1.2.3.4 1 2',
+      'PROXY TCP6 : ::1 1 2',
+      'PROXY TCP6 ::::: ::1 1 2',
+      'PROXY TCP6 1::2::3 ::1 1 2',
+      'PROXY TCP6 1:2:3:4:5:6:7:8:9 ::1 1 2',
+      'PROXY TCP6 12345::1 ::1 1 2',
+      'PROXY TCP6 g::1 ::1 1 2',
+      'PROXY TCP6 2001:0db8::1 ::1 1 2',
+      'PROXY TCP4 ::1 1.2.3.4 1 2',
+      'PROXY TCP4 01.2.3.4 1.2.3.4 1 2',
+      'PROXY TCP4 1.2.3.4 1.2.3.004 1 2',
+      'PROXY TCP4 1.2.3.4 1.2.3.4 025 2',
+      'PROXY TCP4 1.2.3.4 1.2.3.4 1 00',
+      'PROXY TCP4 1.2.3.4 1.2.3.4 +1 2',
+    ];
+    for (const h of bad) expect(parseProxyHeader(b(`${h}\r\n`)).status, h).toBe('error');
+    const good = ['PROXY TCP6 ::1 ::1 0 25', 'PROXY TCP6 2001:db8::1 2001:db8:0:0:0:0:0:2 40000 25', 'PROXY TCP6 ::ffff:192.0.2.1 :: 1 2', 'PROXY TCP6 fe80:: 1:2:3:4:5:6:7:8 1 2', 'PROXY TCP4 0.0.0.0 10.0.0.1 0 65535'];
+    for (const h of good) expect(parseProxyHeader(b(`${h}\r\n`)).status, h).toBe('done');
+  });
   it('v2 IPv4 PROXY and LOCAL', () => {
     const sig = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
     const v4 = new Uint8Array([...sig, 0x21, 0x11, 0, 12, 10, 0, 0, 1, 10, 0, 0, 2, 0x9c, 0x40, 0, 25, 0x45]);

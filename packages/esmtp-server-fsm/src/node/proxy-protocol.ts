@@ -47,17 +47,57 @@ function ipv6(b: Uint8Array, o: number): string {
   return parts.join(':');
 }
 
-function validV4(s: string): boolean {
-  const p = s.split('.');
-  return p.length === 4 && p.every((x) => /^[0-9]{1,3}$/.test(x) && Number(x) <= 255);
+/** A decimal number without leading zeros ("0" itself is fine), at most `max`. */
+function decimal(s: string, maxDigits: number, max: number): boolean {
+  if (s.length < 1 || s.length > maxDigits || (s.length > 1 && s.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return Number(s) <= max;
 }
 
+function validV4(s: string): boolean {
+  const p = s.split('.');
+  return p.length === 4 && p.every((x) => decimal(x, 3, 255));
+}
+
+/** An IPv6 address in the form a proxy prints (RFC 4291 §2.2, groups without leading zeros), IPv4-mapped tail allowed. */
 function validV6(s: string): boolean {
-  return s.length >= 2 && s.length <= 45 && /^[0-9A-Fa-f:.]+$/.test(s) && s.includes(':');
+  if (s.length < 2 || s.length > 45 || !s.includes(':')) return false;
+  const parts = s.split(':');
+  let groups = 0;
+  let gap = false;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p === '') {
+      const edge = (i === 0 && parts[1] === '') || (i === parts.length - 1 && parts[i - 1] === '') || (i === 1 && parts[0] === '') || (i === parts.length - 2 && parts[parts.length - 1] === '');
+      if (!edge) {
+        if (gap) return false;
+        gap = true;
+      } else gap = true;
+      continue;
+    }
+    if (i === parts.length - 1 && p.includes('.')) {
+      if (!validV4(p)) return false;
+      groups += 2;
+      continue;
+    }
+    if (p.length > 4 || (p.length > 1 && p.charCodeAt(0) === 48)) return false;
+    for (let j = 0; j < p.length; j++) {
+      const c = p.charCodeAt(j) | 0x20;
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+    }
+    groups++;
+  }
+  // a lone ':' at either end is malformed; ':::' gives three empty parts in a row
+  if ((s.startsWith(':') && !s.startsWith('::')) || (s.endsWith(':') && !s.endsWith('::')) || s.includes(':::')) return false;
+  if (s.indexOf('::') !== s.lastIndexOf('::')) return false;
+  return gap ? groups < 8 : groups === 8;
 }
 
 function validPort(s: string): boolean {
-  return /^[0-9]{1,5}$/.test(s) && Number(s) <= 65535;
+  return decimal(s, 5, 65535);
 }
 
 /**

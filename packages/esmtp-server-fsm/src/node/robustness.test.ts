@@ -1,0 +1,376 @@
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { thrownBy } from '@smtpkit/testkit';
+import { isServerError } from '../errors.js';
+import { createServer } from './create-server.js';
+import type { CreateServerOptions, SmtpServer } from './create-server.js';
+import type { Readable } from 'node:stream';
+
+const servers: SmtpServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close({ timeout: 200 });
+});
+
+async function start(options: CreateServerOptions): Promise<number> {
+  const s = createServer({ hostname: 'node.test', ...options });
+  servers.push(s);
+  return (await s.listen(0, '127.0.0.1')).port;
+}
+
+/**
+ * A raw client: writes `parts` one after the other (each after the reply count given, so that
+ * the session's pipelining rules are met), then optionally half-closes, and collects everything
+ * the server sends until it closes (bounded by `timeoutMs`).
+ */
+function rawSession(port: number, steps: readonly { write: string | Buffer; after?: number }[], opts: { end?: boolean; timeoutMs?: number; host?: string } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect({ port, host: '127.0.0.1', ...(opts.host ? { localAddress: opts.host } : {}) });
+    let got = '';
+    let step = 0;
+    const replies = (): number => (got.match(/^\d{3} /gm) ?? []).length;
+    const next = (): void => {
+      while (step < steps.length && replies() >= (steps[step]!.after ?? 0)) {
+        socket.write(steps[step]!.write);
+        step++;
+        if (step === steps.length && opts.end !== false) socket.end();
+      }
+    };
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(got);
+    }, opts.timeoutMs ?? 10_000);
+    socket.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      next();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
+    socket.on('connect', next);
+  });
+}
+
+const codes = (s: string): number[] => (s.match(/^\d{3}(?= )/gm) ?? []).map(Number);
+
+async function readAll(body: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of body) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** A transaction that always completes: the fresh-client check after hostile input. */
+async function deliverOne(port: number, host?: string): Promise<string> {
+  return rawSession(
+    port,
+    [
+      { write: 'EHLO fresh.example\r\n', after: 1 },
+      { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', after: 2 },
+      { write: 'fresh\r\n.\r\nQUIT\r\n', after: 5 },
+    ],
+    host ? { host } : {},
+  );
+}
+
+describe('SRV-1 no input crashes createServer', () => {
+  it('SRV-1 EHLO a\\xC2\\x85b.example gets 501 (with and without an async onHelo), the server keeps serving', async () => {
+    const helos: string[] = [];
+    for (const onHelo of [undefined, (d: string): Promise<void> => Promise.resolve().then(() => void helos.push(d))]) {
+      const errors: unknown[] = [];
+      const port = await start({ ...(onHelo ? { onHelo } : {}), onError: (e) => errors.push(e) });
+      const out = await rawSession(port, [
+        { write: Buffer.from('EHLO a\xc2\x85b.example\r\n', 'latin1'), after: 1 },
+        { write: 'QUIT\r\n', after: 2 },
+      ]);
+      expect(codes(out)).toEqual([220, 501, 221]);
+      expect(out).not.toContain('\x85');
+      expect(codes(await deliverOne(port))).toEqual([220, 250, 250, 250, 354, 250, 221]);
+      expect(errors).toEqual([]);
+    }
+    expect(helos).toEqual(['fresh.example']);
+  });
+
+  it('SRV-1 an internal error of the core (a throwing SASL mechanism) ends that session only: 421 4.3.0, onError with the cause', async () => {
+    const boom = new Error('mechanism bug');
+    const errors: unknown[] = [];
+    const port = await start({
+      auth: { allowInsecure: true, mechanisms: [{ name: 'XBOOM', start: () => ({ step: () => { throw boom; } }) }] }, // prettier-ignore
+      onAuth: () => true,
+      onError: (e) => errors.push(e),
+    });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: 'AUTH XBOOM\r\n', after: 2 },
+    ]);
+    expect(out).toMatch(/\r\n421 4\.3\.0 node\.test Error: internal error, closing connection\r\n$/);
+    expect(errors).toEqual([boom]);
+    expect(codes(await deliverOne(port))).toEqual([220, 250, 250, 250, 354, 250, 221]);
+  });
+
+  it('SRV-1 hook misuse (an invalid reply, a list outside LMTP, a throwing onClose/onError) is a typed error to onError, never a crash', async () => {
+    const errors: unknown[] = [];
+    let closes = 0;
+    const port = await start({
+      onMailFrom: () => ({ code: 999, text: 'bad' }),
+      onRcptTo: () => [{ code: 250 }] as never,
+      onClose: () => {
+        closes++;
+        throw new Error('onClose bug');
+      },
+      onError: (e) => {
+        errors.push(e);
+        throw new Error('onError bug');
+      },
+    });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: 'MAIL FROM:<a@b.example>\r\n', after: 2 },
+      { write: 'QUIT\r\n', after: 3 },
+    ]);
+    expect(codes(out)).toEqual([220, 250, 451, 221]);
+    expect(errors.some((e) => isServerError(e) && e.code === 'ERR_SMTP_INVALID_REPLY')).toBe(true);
+    await vi.waitFor(() => expect(closes).toBe(1), { timeout: 5000 });
+    expect(codes(await rawSession(port, [{ write: 'QUIT\r\n', after: 1 }]))).toEqual([220, 221]);
+  });
+
+  it('SRV-4 options are checked at createServer: ERR_SMTP_INVALID_OPTION naming the option', () => {
+    const cases: [string, CreateServerOptions][] = [
+      ['maxConnections', { maxConnections: NaN }],
+      ['maxConnections', { maxConnections: -1 }],
+      ['maxBufferedInput', { maxBufferedInput: '1MB' as never }],
+      ['minDataRate', { minDataRate: -5 }],
+      ['limits.maxMessageSize', { limits: { maxMessageSize: '1MB' as never } }],
+      ['timeouts.command', { timeouts: { command: NaN } }],
+      ['proxyProtocol', { proxyProtocol: 'yes' as never }],
+    ];
+    for (const [name, o] of cases) {
+      const e = thrownBy(() => createServer(o), isServerError);
+      expect(e.code).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(e.message).toContain(name);
+    }
+  });
+});
+
+describe('SRV-2 half-close: a client that shuts down its side after its last command gets every reply', () => {
+  const bodies = { small: 'Subject: t\r\n\r\nsmall body\r\n', large: `${'y'.repeat(998)}\r\n`.repeat(2100) };
+  for (const [size, body] of Object.entries(bodies)) {
+    for (const mode of ['DATA', 'BDAT'] as const) {
+      it(`SRV-2 ${mode} ${size} body + QUIT in one write, then FIN; slow async onData: 250 and 221 are read, the message is stored complete`, async () => {
+        const stored: Buffer[] = [];
+        const port = await start({
+          onData: async (_env, stream) => {
+            const data = await readAll(stream);
+            await new Promise((r) => setTimeout(r, 100));
+            stored.push(data);
+          },
+        });
+        const steps =
+          mode === 'DATA'
+            ? [
+                { write: 'EHLO c.example\r\n', after: 1 },
+                { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', after: 2 },
+                { write: `${body}.\r\nQUIT\r\n`, after: 5 },
+              ]
+            : [
+                { write: 'EHLO c.example\r\n', after: 1 },
+                { write: `MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT ${String(Buffer.byteLength(body))} LAST\r\n${body}QUIT\r\n`, after: 2 },
+              ];
+        const out = await rawSession(port, steps);
+        expect(codes(out).slice(-2)).toEqual([250, 221]);
+        expect(stored).toHaveLength(1);
+        expect(stored[0]!.toString('latin1')).toBe(body);
+      });
+    }
+  }
+  it('SRV-2 FIN inside a message aborts it: nothing is stored, the socket closes', async () => {
+    const stored: string[] = [];
+    const errors: string[] = [];
+    const port = await start({
+      onData: async (_env, stream) => {
+        try {
+          stored.push((await readAll(stream)).toString());
+        } catch (e) {
+          errors.push((e as { code?: string }).code ?? 'untyped');
+          throw e;
+        }
+      },
+    });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', after: 2 },
+      { write: 'partial body\r\n', after: 5 },
+    ]);
+    expect(codes(out)).toEqual([220, 250, 250, 250, 354]);
+    expect(stored).toEqual([]);
+    expect(errors).toEqual(['ERR_SMTP_MESSAGE_ABORTED']);
+  });
+});
+
+describe('SRV-5 bodies never hang a session', () => {
+  it('SRV-5 onData that settles without reading a 200 KB body (sync and async): the rest is drained, its answer applied', async () => {
+    let n = 0;
+    const port = await start({
+      onData: () => {
+        n++;
+        return n === 1 ? { code: 250, enhanced: '2.0.0', text: 'ignored body' } : Promise.resolve({ code: 554, enhanced: '5.6.0', text: 'refused unread' });
+      },
+    });
+    const big = `${'z'.repeat(998)}\r\n`.repeat(200);
+    const tx = (after: number): { write: string; after: number }[] => [
+      { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', after },
+      { write: `${big}.\r\n`, after: after + 3 },
+    ];
+    const out = await rawSession(port, [{ write: 'EHLO c.example\r\n', after: 1 }, ...tx(2), ...tx(6), { write: 'QUIT\r\n', after: 10 }]);
+    expect(out).toContain('250 2.0.0 ignored body\r\n');
+    expect(out).toContain('554 5.6.0 refused unread\r\n');
+    expect(codes(out).at(-1)).toBe(221);
+  });
+  it('SRV-5 onData that never settles is bounded by the data-block timeout: 421 4.4.2 and close', async () => {
+    const port = await start({ timeouts: { dataBlock: 300 }, onData: () => new Promise(() => undefined) });
+    const out = await rawSession(
+      port,
+      [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', after: 2 },
+        { write: 'body\r\n.\r\n', after: 5 },
+      ],
+      { end: false },
+    );
+    expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
+  });
+  it('SRV-5 a size abort reaches the body stream as a typed error with a code and reason', async () => {
+    const seen: { code: string | undefined; reason: string | undefined }[] = [];
+    const port = await start({
+      limits: { maxMessageSize: 65536 },
+      onData: async (_env, stream) => {
+        try {
+          await readAll(stream);
+        } catch (e) {
+          seen.push({ code: (e as { code?: string }).code, reason: (e as { reason?: string }).reason });
+        }
+      },
+    });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', after: 2 },
+      { write: `${'q'.repeat(998)}\r\n`.repeat(100) + '.\r\nQUIT\r\n', after: 5 },
+    ]);
+    expect(codes(out).slice(-2)).toEqual([552, 221]);
+    expect(seen).toEqual([{ code: 'ERR_SMTP_MESSAGE_ABORTED', reason: 'too-large' }]);
+  });
+});
+
+describe('SRV-7 PROXY: the early-talker check applies whatever onConnect is', () => {
+  const hooks: [string, CreateServerOptions['onConnect']][] = [
+    ['none', undefined],
+    ['sync', () => true],
+    ['async', () => Promise.resolve(true)],
+  ];
+  for (const [name, onConnect] of hooks) {
+    it(`SRV-7 input in the same segment as the PROXY header is refused (onConnect: ${name})`, async () => {
+      const port = await start({ proxyProtocol: true, ...(onConnect ? { onConnect } : {}) });
+      const out = await rawSession(port, [{ write: 'PROXY TCP4 192.0.2.1 192.0.2.2 40000 25\r\nEHLO early.example\r\n' }], { end: false });
+      expect(codes(out)).toEqual([554]);
+      const ok = await rawSession(port, [
+        { write: 'PROXY TCP4 192.0.2.1 192.0.2.2 40000 25\r\n' },
+        { write: 'QUIT\r\n', after: 1 },
+      ]);
+      expect(codes(ok)).toEqual([220, 221]);
+    });
+  }
+});
+
+/** A client that sends `text` one byte every `everyMs` (restarting any idle timer) and collects the replies. */
+function trickle(port: number, text: string, everyMs: number, host = '127.0.0.1'): { socket: Socket; output: () => string; closed: Promise<void> } {
+  const socket = connect({ port, host: '127.0.0.1', localAddress: host });
+  let out = '';
+  let i = 0;
+  const timer = setInterval(() => {
+    if (socket.destroyed || i >= text.length) return;
+    if (/^220 /m.test(out)) socket.write(text[i++]!);
+  }, everyMs);
+  socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((r) =>
+    socket.on('close', () => {
+      clearInterval(timer);
+      r();
+    }),
+  );
+  return { socket, output: () => out, closed };
+}
+
+describe('SRV-6 fair share under abuse (on by default)', () => {
+  it('SRV-6 100 trickling connections from 127.0.0.1 do not stop a client from 127.0.0.2 getting 220 and delivering', async () => {
+    const stored: string[] = [];
+    const port = await start({
+      onData: async (_env, body) => {
+        stored.push((await readAll(body)).toString());
+      },
+    });
+    const tricklers = Array.from({ length: 100 }, () => trickle(port, 'EHLO slow.example\r\n', 1000));
+    try {
+      // every trickler has connected and been answered (220 or 421)
+      await vi.waitFor(() => expect(tricklers.every((t) => /^(220|421) /m.test(t.output()))).toBe(true), { timeout: 15_000 });
+      const refused = tricklers.filter((t) => t.output().startsWith('421 4.7.0 ')).length;
+      expect(refused).toBe(100 - 20); // DEFAULT_MAX_CONNECTIONS_PER_CLIENT
+      const out = await deliverOne(port, '127.0.0.2');
+      expect(codes(out)).toEqual([220, 250, 250, 250, 354, 250, 221]);
+      expect(stored).toEqual(['fresh\r\n']);
+    } finally {
+      for (const t of tricklers) t.socket.destroy();
+    }
+  });
+  it('SRV-6 a command line trickled byte by byte is cut by its deadline (421 4.4.2), although every byte restarts the idle timer', async () => {
+    const port = await start({ minDataRate: 0, timeouts: { command: 60_000, commandLine: 400 } });
+    const t = trickle(port, 'EHLO a-very-slow-client.example\r\n', 30);
+    await t.closed;
+    expect(t.output()).toMatch(/^421 4\.4\.2 node\.test Error: timeout exceeded\r\n/m);
+  });
+  it('SRV-6 a message trickled line by line is cut by the data-phase deadline (421 4.4.2)', async () => {
+    const port = await start({ minDataRate: 0, timeouts: { dataBlock: 60_000, dataPhase: 500 } });
+    const socket = connect(port, '127.0.0.1');
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    await vi.waitFor(() => expect(out).toMatch(/^220 /m));
+    socket.write('EHLO c.example\r\n');
+    await vi.waitFor(() => expect(out).toMatch(/^250 /m));
+    socket.write('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
+    await vi.waitFor(() => expect(out).toMatch(/^354 /m));
+    const timer = setInterval(() => socket.write('line\r\n'), 30);
+    await new Promise((r) => socket.on('close', r));
+    clearInterval(timer);
+    expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
+  });
+  it('DOS-8 minDataRate covers the command phase too (a partial line below the rate after the grace period)', async () => {
+    const port = await start({ minDataRate: 1000, minDataRateGraceMs: 200, timeouts: { command: 60_000, commandLine: 60_000 } });
+    const t = trickle(port, 'EHLO a-very-slow-client.example\r\n', 40);
+    await t.closed;
+    expect(t.output()).toMatch(/^421 4\.4\.2 /m);
+  });
+  it('SRV-6 the per-address limit counts the PROXY source address', async () => {
+    const port = await start({ proxyProtocol: true, maxConnectionsPerClient: 2 });
+    const open: Socket[] = [];
+    const greet = async (source: string): Promise<string> => {
+      const s = connect(port, '127.0.0.1');
+      open.push(s);
+      let out = '';
+      s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      s.on('error', () => undefined);
+      await new Promise((r) => s.once('connect', r));
+      s.write(`PROXY TCP4 ${source} 192.0.2.250 40000 25\r\n`);
+      await vi.waitFor(() => expect(out).toMatch(/^\d{3} /m));
+      return out;
+    };
+    try {
+      expect(await greet('192.0.2.9')).toMatch(/^220 /);
+      expect(await greet('192.0.2.9')).toMatch(/^220 /);
+      expect(await greet('192.0.2.9')).toMatch(/^421 4\.7\.0 /);
+      expect(await greet('192.0.2.10')).toMatch(/^220 /);
+    } finally {
+      for (const s of open) s.destroy();
+    }
+  });
+});
