@@ -100,7 +100,7 @@ describe('smtp serve --log-level and --transcript', () => {
     expect(bad.code).toBe(2);
   });
 
-  it('--transcript shows both directions, never the AUTH credentials or the body', async () => {
+  it('SRV-13 --transcript shows both directions, never the AUTH credentials or the body', async () => {
     const proc = await serve(['--transcript', '--auth', 'u:s3cret-pass']);
     await session(proc.port, ['EHLO me.test\r\n', `AUTH PLAIN ${PLAIN}\r\n`, ...MESSAGE.slice(1)]);
     const out = await outputMatches(proc, /S: 221 /);

@@ -67,7 +67,7 @@ const PASSWORD = 'hunter2-very-secret';
 const PLAIN = Buffer.from(`\0alice\0${PASSWORD}`).toString('base64');
 
 describe('createServer logger', () => {
-  it('connect, rejection, close with reason: every line carries the session id, no credential anywhere', async () => {
+  it('SRV-13 connect, rejection, close with reason: every line carries the session id, no credential or body anywhere', async () => {
     const { logger, entries } = recorder();
     const lines: TranscriptLine[] = [];
     const sessions: SessionContext[] = [];
@@ -103,7 +103,7 @@ describe('createServer logger', () => {
     expect(shown.at(-1)).toMatch(/^S: 221 /);
   });
 
-  it('AUTH LOGIN: every line answering a 334 is redacted', async () => {
+  it('SRV-13 AUTH LOGIN: every line answering a 334 is redacted', async () => {
     const { logger, entries } = recorder();
     const lines: TranscriptLine[] = [];
     const port = await start({ logger, transcript: (l) => lines.push(l), auth: { mechanisms: ['LOGIN'], allowInsecure: true }, onAuth: () => false });

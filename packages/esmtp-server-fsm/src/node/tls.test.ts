@@ -163,7 +163,7 @@ describe('createServer TLS: setSecureContext', () => {
 });
 
 describe('createServer TLS: renegotiation and cipher order', () => {
-  it('a client-initiated renegotiation is refused (no new handshake); the server keeps serving', async () => {
+  it('SRV-12 a client-initiated renegotiation is refused (no new handshake); the server keeps serving', async () => {
     const { port } = await start({ secure: true, tls: certs.default! });
     const { socket } = await handshake(port, { maxVersion: 'TLSv1.2' });
     const finished = socket.getFinished()?.toString('hex');
@@ -179,7 +179,7 @@ describe('createServer TLS: renegotiation and cipher order', () => {
     expect(await cnFor(port)).toBe('default.test');
   });
 
-  it("the server's cipher order wins over the client's (honorCipherOrder on by default)", async () => {
+  it("SRV-12 the server's cipher order wins over the client's (honorCipherOrder on by default)", async () => {
     const ciphers = 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256';
     const { port } = await start({ secure: true, tls: { ...certs.default!, ciphers } });
     const { socket } = await handshake(port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384' });
