@@ -1,6 +1,6 @@
 // TLS of createServer with real node:tls clients on loopback: SNI (map and callback), certificate
 // replacement without a restart, client-initiated renegotiation refused, server cipher order.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
 import { isServerError } from '../errors.js';
 import { createServer } from './create-server.js';
 import type { CreateServerOptions, SmtpServer } from './create-server.js';
+import type { ServerLogger } from './logger.js';
 
 const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isServerError);
 
@@ -110,6 +111,23 @@ describe('createServer TLS: SNI', () => {
     await new Promise((r) => secure.once('secureConnect', r));
     expect(secure.getPeerCertificate().subject.CN).toBe('a.test');
     secure.destroy();
+  });
+
+  it('openssl s_client -starttls smtp -servername gets the SNI certificate; the log says so', async () => {
+    const lines: { fields: Record<string, unknown>; message: string }[] = [];
+    const at = (fields: Record<string, unknown>, message: string): void => void lines.push({ fields, message });
+    const logger: ServerLogger = { debug: at, info: at, warn: at, error: at };
+    const { port } = await start({ logger, tls: { ...certs.default!, sni: { 'a.test': certs.a! } } });
+    const out = await new Promise<string>((resolve) => {
+      const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-starttls', 'smtp', '-servername', 'a.test', '-crlf'], { timeout: 15_000 }, (_err, stdout, stderr) => resolve(stdout + stderr));
+      child.stdin?.end('QUIT\n');
+    });
+    expect(out).toMatch(/subject=CN ?= ?a\.test/);
+    for (let i = 0; i < 100 && !lines.some((l) => l.message === 'close'); i++) await new Promise((r) => setTimeout(r, 10));
+    const tls = lines.find((l) => l.message === 'tls established');
+    expect(tls?.fields).toMatchObject({ tls: { servername: 'a.test' } });
+    expect(String((tls?.fields.tls as { protocol?: string }).protocol)).toMatch(/^TLSv1\.[23]$/);
+    expect(typeof tls?.fields.session).toBe('string');
   });
 
   it('an SNI callback (sync or async) chooses; undefined keeps the default; a throw fails only that handshake', async () => {
