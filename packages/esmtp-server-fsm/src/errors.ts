@@ -21,7 +21,8 @@ export type ServerErrorCode =
   | 'ERR_SMTP_NOT_AWAITING_TLS'
   | 'ERR_SMTP_UNSAFE_HEADER_VALUE'
   | 'ERR_SMTP_DISPOSED'
-  | 'ERR_SMTP_MESSAGE_ABORTED';
+  | 'ERR_SMTP_MESSAGE_ABORTED'
+  | 'ERR_SMTP_HOOK_TIMEOUT';
 
 const BRAND = Symbol.for('smtpkit.error');
 

@@ -211,6 +211,17 @@ describe('SRV-2 half-close is not a disconnect', () => {
     expect(p.events.at(-1)).toEqual({ type: 'closed', reason: 'eof' });
     expect(p.conn.pendingTimeout()).toBeUndefined();
   });
+  it('SRV-2 after EOF, a client that does not read its replies is still bounded by the idle timer', () => {
+    const d = ready({ limits: { maxPendingOutput: 600, junkCommandLimit: 1e6 } });
+    d.conn.receiveData('RSET\r\n'.repeat(200));
+    d.conn.receiveEof();
+    let e = d.conn.nextEvent();
+    for (let i = 0; i < 1000 && e.type !== 'paused'; i++) e = d.conn.nextEvent();
+    expect(e.type).toBe('paused');
+    expect(d.conn.pendingTimeout()).toEqual({ timer: 'command', ms: 300_000 });
+    d.conn.handleTimeout();
+    expect(d.conn.shouldClose).toBe(true);
+  });
   it('SRV-2 connectionLost() still aborts at once (socket gone both ways)', () => {
     const d = ready();
     d.feed('DATA\r\n');

@@ -694,7 +694,6 @@ export class ServerConnection {
     if (this.delaying) return t['error-delay'];
     if (this.current === 'awaiting-tls') return t['tls-handshake'];
     if (this.current === 'reading-body' || this.current === 'reading-bdat') return t['data-block'];
-    if (this.eof) return undefined; // nothing more will come: no idle timer
     return t.command;
   }
 

@@ -416,6 +416,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     awaitingData = false;
     /** Bounds the wait for `onData` after the end of data (`timeouts.dataBlock`). */
     dataTimer: NodeJS.Timeout | undefined;
+    /** Bounds the wait for a decision hook's promise (`timeouts.command`). */
+    hookTimer: NodeJS.Timeout | undefined;
     /** A core `internal-error` close was reported to `onError`. */
     coreErrorReported = false;
     /** A hook's late answer to the pending decision. */
@@ -574,6 +576,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
       if (this.dataTimer) clearTimeout(this.dataTimer);
+      if (this.hookTimer) clearTimeout(this.hookTimer);
       if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
       this.stopRate();
       try {
@@ -703,14 +706,37 @@ export function createServer(options: CreateServerOptions): SmtpServer {
      */
     decide(run: () => unknown): void {
       const now = callHook(run, this.settledBound);
-      if (now === undefined) this.blocked = true;
-      else if (now[0]) this.apply(now[1]);
+      if (now === undefined) {
+        this.blocked = true;
+        this.armHookTimer();
+      } else if (now[0]) this.apply(now[1]);
       else this.applyError(now[1]);
+    }
+
+    /** A hook's promise that never settles is bounded by the command timeout (`421 4.4.2`). */
+    armHookTimer(): void {
+      const ms = this.conn.timeouts.command;
+      const point = this.conn.pendingDecision;
+      if (!(ms > 0 && ms !== Infinity) || point === undefined) return;
+      if (this.hookTimer) clearTimeout(this.hookTimer);
+      this.hookTimer = setTimeout(() => {
+        this.hookTimer = undefined;
+        this.guard(() => {
+          if (this.closed || this.conn.pendingDecision !== point) return;
+          reportError(new LocalProtocolError('ERR_SMTP_HOOK_TIMEOUT', `the ${point} hook did not settle within ${String(ms)} ms`), this.ctx);
+          this.blocked = false;
+          this.conn.reject({ code: 421, enhanced: '4.4.2', text: `${hostname} Error: timeout exceeded` });
+          this.pump();
+        });
+      }, ms);
+      this.hookTimer.unref();
     }
 
     /** Answers the pending decision with a hook's result (without pumping). */
     apply(result: unknown): void {
       this.blocked = false;
+      if (this.hookTimer) clearTimeout(this.hookTimer);
+      this.hookTimer = undefined;
       if (this.closed || this.conn.pendingDecision === undefined) return;
       try {
         if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);

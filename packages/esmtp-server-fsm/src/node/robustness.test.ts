@@ -240,6 +240,20 @@ describe('SRV-5 bodies never hang a session', () => {
     );
     expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
   });
+  it('SRV-5 a decision hook that never settles is bounded by the command timeout: 421 4.4.2, ERR_SMTP_HOOK_TIMEOUT to onError', async () => {
+    const errors: unknown[] = [];
+    const port = await start({ timeouts: { command: 300 }, onMailFrom: () => new Promise(() => undefined), onError: (e) => errors.push(e) });
+    const out = await rawSession(
+      port,
+      [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: 'MAIL FROM:<a@b.example>\r\n', after: 2 },
+      ],
+      { end: false },
+    );
+    expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
+    expect(errors.map((e) => (isServerError(e) ? e.code : 'untyped'))).toEqual(['ERR_SMTP_HOOK_TIMEOUT']);
+  });
   it('SRV-5 a size abort reaches the body stream as a typed error with a code and reason', async () => {
     const seen: { code: string | undefined; reason: string | undefined }[] = [];
     const port = await start({
