@@ -139,6 +139,9 @@ describe.runIf(postfixAvailable())('Postfix relaying 200 messages to createServe
   const received: { route: Route; from: string; to: readonly string[]; secure: boolean; body: Buffer }[] = [];
   const servers: SmtpServer[] = [];
   let serve: Running | undefined;
+  /** `smtp serve --tls-implicit --workers 2`, reached by Postfix in TLS wrapper mode. */
+  let implicit: Running | undefined;
+  const implicitDir = join(tmp.dir, 'implicit-store');
   let pf: PrivatePostfix | undefined;
   const messages = makeMessages();
 
@@ -167,6 +170,7 @@ describe.runIf(postfixAvailable())('Postfix relaying 200 messages to createServe
     const lmtp = await sink('lmtp');
     const tls = await sink('tls', { tls: { cert: readFileSync(cert.cert), key: readFileSync(cert.key) } });
     serve = await startServe(['--dir', serveDir, '--max-size', '20000000', '--quiet']);
+    implicit = await startServe(['--dir', implicitDir, '--tls-cert', cert.cert, '--tls-key', cert.key, '--tls-implicit', '--workers', '2', '--log-level', 'warn']);
     pf = await startPrivatePostfix({
       main: { smtp_tls_loglevel: 1 },
       services: [
@@ -174,6 +178,8 @@ describe.runIf(postfixAvailable())('Postfix relaying 200 messages to createServe
         'longlines unix - - n - - smtp\n  -o smtp_line_length_limit=0',
         'lmtplong unix - - n - - lmtp\n  -o lmtp_line_length_limit=0',
         'tlsrequired unix - - n - - smtp\n  -o smtp_line_length_limit=0\n  -o smtp_tls_security_level=encrypt',
+        // port 465 style: TLS from the first byte (RFC 8314)
+        'wrapper unix - - n - - smtp\n  -o smtp_tls_wrappermode=yes\n  -o smtp_tls_security_level=encrypt',
       ],
       transport: {
         'plain.test': `smtp:[127.0.0.1]:${plain}`,
@@ -181,6 +187,7 @@ describe.runIf(postfixAvailable())('Postfix relaying 200 messages to createServe
         'lmtp.test': `lmtplong:inet:[127.0.0.1]:${lmtp}`,
         'tls.test': `tlsrequired:[127.0.0.1]:${tls}`,
         'serve.test': `longlines:[127.0.0.1]:${serve.port}`,
+        'implicit.test': `wrapper:[127.0.0.1]:${implicit.port}`,
       },
     });
   }, 90_000);
@@ -188,6 +195,7 @@ describe.runIf(postfixAvailable())('Postfix relaying 200 messages to createServe
   afterAll(async () => {
     await pf?.stop();
     await serve?.stop();
+    await implicit?.stop();
     await Promise.all(servers.map((s) => s.close({ timeout: 1000 })));
     tmp.cleanup();
   });
@@ -231,4 +239,20 @@ describe.runIf(postfixAvailable())('Postfix relaying 200 messages to createServe
     const kinds = new Set(messages.map((m) => `${m.route}/${m.kind}`));
     for (const route of ROUTES) for (const kind of KINDS) if (!(route === 'plain' && kind === 'longlines')) expect(kinds.has(`${route}/${kind}`), `${route}/${kind}`).toBe(true);
   }, 170_000);
+
+  it('delivers to smtp serve --tls-implicit --workers 2 in TLS wrapper mode: first attempt, byte-exact, once', async () => {
+    const count = 20;
+    const sample = messages.filter((m) => m.kind !== 'big').slice(0, count);
+    const before = pf!.deliveries().length;
+    await inParallel(sample, 4, (m) => pf!.submit(m.bytes, { from: m.from, to: [`implicit.${m.seq}@implicit.test`], smtputf8: m.smtputf8, eightBit: true }));
+    const lines = await pf!.waitForDeliveries(count, { timeoutMs: 90_000, filter: (d) => d.to.endsWith('@implicit.test') });
+    expect(lines.filter((d) => d.status !== 'sent').map((d) => d.line)).toEqual([]);
+    expect(pf!.deliveries().length - before).toBe(count);
+    const stored = await readStored(implicitDir);
+    expect(stored).toHaveLength(count);
+    expect(stored.every((s) => s.envelope.tls === true)).toBe(true);
+    const bySeq = new Map(stored.map((s) => [seqOf(Buffer.from(s.eml)), s]));
+    expect(bySeq.size).toBe(count);
+    for (const m of sample) expect(withoutFirstHeader(Buffer.from(bySeq.get(m.seq)!.eml)).equals(m.bytes), `message ${m.seq}`).toBe(true);
+  }, 120_000);
 });
