@@ -40,6 +40,7 @@ export interface ServeOptions {
 
 /** `--log-level` values, most verbose first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** One of `LOG_LEVELS`: lines below it are dropped (`silent` drops all). */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 function parseLogLevel(value: string): LogLevel {
