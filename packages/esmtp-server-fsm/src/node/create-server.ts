@@ -120,7 +120,7 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
   readonly secure?: boolean;
   /** Offer STARTTLS when `tls` is set (default true). */
   readonly starttls?: boolean;
-  /** Maximum concurrent sessions; more get `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS`, 100; `Infinity`: no limit). */
+  /** Maximum concurrent sessions; more get `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS`, 100; `0` or `Infinity`: no limit). */
   readonly maxConnections?: number;
   /**
    * Maximum concurrent sessions from one client address, counted after PROXY resolution; more get
@@ -354,7 +354,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   const log = serverLog(options.logger, options.transcript);
   // errors reach the session's log line as well as onError
   if (log) options = { ...options, onError: log.onError(options.onError) };
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxConnections = options.maxConnections === 0 ? Infinity : (options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const perClient = options.maxConnectionsPerClient === 0 ? Infinity : (options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
   const minRate = options.minDataRate ?? DEFAULT_MIN_DATA_RATE;
   const rateGrace = options.minDataRateGraceMs ?? DEFAULT_MIN_DATA_RATE_GRACE_MS;
