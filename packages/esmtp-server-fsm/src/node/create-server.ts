@@ -880,6 +880,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     handle(e: ServerEvent): void {
       const ctx = this.ctx;
+      if (this.log !== undefined && e.type !== 'data-chunk') this.log.event(e);
       switch (e.type) {
         case 'connect':
           if (e.needsAnswer && options.onConnect) this.decide(() => options.onConnect!(ctx));

@@ -89,6 +89,13 @@ describe('createServer logger', () => {
     expect(entries[0]).toMatchObject({ level: 'info', message: 'connect', fields: { session: id, remoteAddress: '127.0.0.1' } });
     expect(entries.filter((e) => e.message === 'rejected').map((e) => e.fields.reply)).toEqual(['550 5.1.1 No such user']);
     expect(entries.at(-1)).toMatchObject({ level: 'info', message: 'close', fields: { session: id, reason: 'quit' } });
+    // debug: one line per session event, the AUTH mechanism without the identity
+    const debug = entries.filter((e) => e.level === 'debug');
+    expect(debug.map((e) => e.message)).toEqual(['helo', 'auth', 'mail', 'rcpt', 'rcpt', 'data', 'end of data', 'quit']);
+    expect(debug[0]!.fields).toMatchObject({ verb: 'EHLO', domain: 'client.test' });
+    expect(debug[1]!.fields).toEqual({ session: id, mechanism: 'PLAIN' });
+    expect(debug[6]!.fields).toMatchObject({ size: 39, recipients: 1 });
+    expect(JSON.stringify(entries)).not.toContain('alice');
     const everything = JSON.stringify({ entries, lines });
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(PLAIN);

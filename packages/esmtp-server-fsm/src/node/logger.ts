@@ -5,6 +5,7 @@
  */
 import { TLSSocket } from 'node:tls';
 import type { SessionContext } from './create-server.js';
+import type { ServerEvent } from '../events.js';
 
 /**
  * What `createServer({ logger })` accepts: pino, bunyan-style and `console` loggers all fit.
@@ -12,8 +13,10 @@ import type { SessionContext } from './create-server.js';
  * connections refused before a session exists.
  *
  * Levels: `info` connect, close (with `reason`), TLS established, rejected commands (4xx/5xx
- * replies); `warn` connections refused (limit, shutdown) and peer socket errors; `error` internal
- * errors (hook exceptions...); `debug` is not used by the adapter today.
+ * replies), aborted messages; `warn` connections refused (limit, shutdown) and peer socket
+ * errors; `error` internal errors (hook exceptions...); `debug` one line per session event
+ * (`helo`, `mail`, `rcpt`, `auth` with the mechanism only, `data`, `end of data` with its size,
+ * `rset`, `quit`, `starttls`, other verbs).
  * Credentials, AUTH arguments and message contents are never logged.
  *
  * @example
@@ -135,6 +138,44 @@ export class SessionLog {
     const s = socket as { once?: (event: string, f: () => void) => void } | null;
     // an end that answers the server's own close (after 221, 421, 554...) is not the client's doing
     s?.once?.('end', () => (this.clientEnded = !this.serverEnding()));
+  }
+
+  /** A session event (not body chunks): one debug line; an aborted message is an info line. */
+  event(e: ServerEvent): void {
+    const logger = this.logger;
+    if (!logger) return;
+    const session = this.ctx.id;
+    switch (e.type) {
+      case 'helo':
+        return logger.debug({ session, verb: e.verb, domain: printable(e.domain) }, 'helo');
+      case 'mail':
+        return logger.debug({ session, from: printable(e.from) }, 'mail');
+      case 'rcpt':
+        return logger.debug({ session, to: printable(e.to) }, 'rcpt');
+      case 'auth':
+        // the mechanism only: never the identity, password or response
+        return logger.debug({ session, mechanism: printable(e.credentials.mechanism) }, 'auth');
+      case 'data-start':
+        return logger.debug({ session, mode: e.mode }, 'data');
+      case 'message-end':
+        return logger.debug({ session, size: e.size, recipients: e.recipients.length }, 'end of data');
+      case 'message-abort':
+        return logger.info({ session, reason: e.reason }, 'message aborted');
+      case 'tls-start':
+        return logger.debug({ session }, 'starttls');
+      case 'vrfy':
+      case 'expn':
+        return logger.debug({ session, verb: e.type.toUpperCase() }, 'command');
+      case 'command':
+        return logger.debug({ session, verb: printable(e.verb) }, 'command');
+      case 'rset':
+      case 'quit':
+      case 'xclient':
+      case 'xforward':
+        return logger.debug({ session }, e.type);
+      default:
+        return;
+    }
   }
 
   /** STARTTLS completed. */
