@@ -96,6 +96,13 @@ describe('smtp serve --log-level and --transcript', () => {
     await session(warn.port, ['EHLO me.test\r\n', 'QUIT\r\n']);
     await new Promise((r) => setTimeout(r, 300));
     expect(warn.output()).not.toMatch(/INFO/);
+    expect(out).not.toMatch(/DEBUG/);
+    const debug = await serve(['--log-level', 'debug']);
+    await session(debug.port, MESSAGE);
+    const detailed = await outputMatches(debug, /INFO close /);
+    expect(detailed).toMatch(/DEBUG mail session=\S+ from=a@example\.org\n/);
+    expect(detailed).toMatch(/DEBUG end of data session=\S+ size=29 recipients=1\n/);
+    expect(detailed).toMatch(/INFO stored /);
     const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--log-level', 'loud']);
     expect(bad.code).toBe(2);
   });
