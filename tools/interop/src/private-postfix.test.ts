@@ -20,11 +20,14 @@ describe('parseDeliveries', () => {
 describe.runIf(postfixAvailable())('a private Postfix relaying to createServer', () => {
   const received: { from: string; to: readonly string[]; body: Buffer }[] = [];
   let server: SmtpServer;
+  /** later@sink.test gets 451 until this is set. */
+  let allowLater = false;
   let pf: PrivatePostfix;
 
   beforeAll(async () => {
     server = createServer({
       hostname: 'sink.test',
+      onRcptTo: (to) => (to === 'later@sink.test' && !allowLater ? { code: 451, enhanced: '4.3.0', text: 'try later' } : undefined),
       onData: async (env, body) => {
         const chunks: Buffer[] = [];
         for await (const c of body) chunks.push(c as Buffer);
@@ -65,6 +68,18 @@ describe.runIf(postfixAvailable())('a private Postfix relaying to createServer',
   it('its smtpd applies the access map: 450 and 552 for the listed recipients', async () => {
     await expect(pf.submit('Subject: x\r\n\r\nx\r\n', { from: 'a@origin.test', to: ['busy@sink.test'] })).rejects.toThrow(/450 4\.2\.1 .*Mailbox busy/);
     await expect(pf.submit('Subject: x\r\n\r\nx\r\n', { from: 'a@origin.test', to: ['full@sink.test'] })).rejects.toThrow(/552 5\.2\.2 .*Mailbox full/);
+  });
+
+  it('a 4xx is logged as deferred and stays queued; flush() retries at once and it is sent', async () => {
+    const sent = await pf.submit('Subject: later\r\n\r\nretry me\r\n', { from: 'a@origin.test', to: ['later@sink.test'] });
+    expect(sent).toMatch(/^250 /);
+    const [deferred] = await pf.waitForDeliveries(1, { filter: (d) => d.to === 'later@sink.test' && d.status === 'deferred' });
+    expect(deferred!.detail).toMatch(/451 4\.3\.0 try later/);
+    expect(await pf.queue()).toMatch(/later@sink\.test/);
+    allowLater = true;
+    await pf.flush();
+    await pf.waitForDeliveries(1, { timeoutMs: 30_000, filter: (d) => d.to === 'later@sink.test' && d.status === 'sent' });
+    expect(received.filter((r) => r.to.includes('later@sink.test'))).toHaveLength(1);
   });
 
   it('stop() stops the master and removes the directory', async () => {
