@@ -166,6 +166,44 @@ describe('smtp serve --workers', () => {
     expect(await exit).toBe(0);
   });
 
+  it('Ctrl-C (SIGINT to every process) plus SIGTERM from the primary: a message in flight still gets its 250', async () => {
+    const proc = await serve(['--workers', '2']);
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(proc.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    expect(children).toHaveLength(2);
+    const s = connect({ host: '127.0.0.1', port: proc.port });
+    let heard = '';
+    let wake = (): void => undefined;
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      heard += d;
+      wake();
+    });
+    s.on('error', () => undefined);
+    const until = (re: RegExp): Promise<void> =>
+      new Promise((resolve) => {
+        wake = () => {
+          if (re.test(heard)) resolve();
+        };
+        wake();
+      });
+    await until(/^220 /m);
+    s.write('EHLO me.test\r\n');
+    await until(/^250 /m);
+    s.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
+    await until(/^354 /m);
+    s.write('Subject: in flight\r\n\r\nfirst half\r\n');
+    const exit = new Promise<number | null>((r) => proc.child.once('exit', (code) => r(code)));
+    for (const pid of children) process.kill(pid, 'SIGINT');
+    // the primary's SIGTERM reaches the workers after they began stopping
+    await outputMatches(proc, /SIGINT: stopping[\s\S]*SIGINT: stopping/);
+    proc.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    s.write('second half\r\n.\r\n');
+    await until(/^250 2\.0\.0 Ok: queued/m);
+    s.write('QUIT\r\n');
+    expect(await exit).toBe(0);
+  });
+
   it('a worker that dies is reported, the others are stopped, exit 1 (no silent restart)', async () => {
     const proc = await serve(['--workers', '2']);
     await session(proc.port, ['EHLO me.test\r\n', 'QUIT\r\n']);

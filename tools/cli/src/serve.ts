@@ -197,8 +197,8 @@ async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffe
 /**
  * `--workers N`, primary side: forks N workers running the same command line, prints the
  * listening line once every worker listens, forwards SIGHUP, stops them all on SIGINT/SIGTERM
- * (exit 0) and, when a worker dies on its own, says so and stops the others (exit 1): nothing is
- * restarted silently.
+ * (exit 0) and, when a worker dies on its own, says so and stops the others (exit 1; exit 0 when
+ * that worker had stopped gracefully on a signal of its own): nothing is restarted silently.
  */
 async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<void> {
   const workers = Array.from({ length: opts.workers }, () => cluster.fork());
@@ -217,8 +217,13 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
         });
         w.once('exit', (code, signal) => {
           if (!stopping) {
-            logger.error({ worker: i + 1, pid: w.process.pid, code, signal }, 'worker exited unexpectedly: stopping the others');
-            process.exitCode = 1;
+            if (code === 0) {
+              // stopped gracefully by a signal sent to it directly (Ctrl-C reaches every process)
+              logger.warn({ worker: i + 1, pid: w.process.pid }, 'worker stopped: stopping the others');
+            } else {
+              logger.error({ worker: i + 1, pid: w.process.pid, code, signal }, 'worker exited unexpectedly: stopping the others');
+              process.exitCode = 1;
+            }
             stop('worker exit');
           }
           resolve();
@@ -321,9 +326,16 @@ export function registerServe(program: Command): void {
           (e: unknown) => logger.error({ cert: opts.tlsCert, err: (e as Error).message }, 'SIGHUP: certificate not reloaded, keeping the old one'),
         );
       };
+      let stopping = false;
       const stop = (signal: string): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        // A worker gets Ctrl-C from the terminal and SIGTERM from the primary: the second signal
+        // must not cut the graceful stop short. A single process lets a second signal kill it.
+        if (stopping) return;
+        stopping = true;
+        if (!cluster.isWorker) {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
         process.off('SIGHUP', reload);
         log?.(`${signal}: stopping`);
         void sink.stop().then(stopped);
