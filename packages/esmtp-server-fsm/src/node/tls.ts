@@ -11,7 +11,9 @@ import { LocalProtocolError } from '../errors.js';
 
 /**
  * Chooses the certificate for a TLS client that sent a server name (SNI). Returning `undefined`
- * keeps the default certificate. May be async (a certificate store lookup).
+ * keeps the default certificate. May be async (a certificate store lookup). It runs on every
+ * handshake that sends a name the static map does not know: return a `SecureContext` made once
+ * with `tls.createSecureContext` rather than raw options, which are parsed again each time.
  *
  * @example
  * ```ts
