@@ -175,6 +175,36 @@ describe('createServer logger', () => {
   });
 });
 
+describe('a logger or transcript that throws', () => {
+  it('never reaches a session: the server keeps answering and delivering', async () => {
+    const boom = (): never => {
+      throw new Error('logger down');
+    };
+    const stored: string[] = [];
+    const port = await start({
+      logger: { debug: boom, info: boom, warn: boom, error: boom },
+      transcript: boom,
+      maxConnections: 1,
+      onData: async (e, body) => {
+        for await (const _ of body);
+        stored.push(e.from);
+      },
+    });
+    const holder = connect(port, '127.0.0.1');
+    holder.on('error', () => undefined);
+    await new Promise((r) => holder.once('data', r));
+    // refused over the limit: the refusal is logged too
+    const refused = await converse(port, []);
+    expect(refused).toMatch(/^421 4\.7\.0 /);
+    holder.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const heard = await converse(port, ['EHLO c.test\r\n', 'MAIL FROM:<a@x.test>\r\n', 'RCPT TO:<b@y.test>\r\n', 'DATA\r\n', 'Subject: s\r\n\r\nb\r\n.\r\n', 'QUIT\r\n']);
+    expect(heard).toMatch(/^250 2\.0\.0 /m);
+    expect(heard).toMatch(/^221 /m);
+    expect(stored).toEqual(['a@x.test']);
+  });
+});
+
 describe('SessionLog transcript', () => {
   const ctx = { id: 'sess-1' } as SessionContext;
   /** Feeds a scripted dialogue (input split as given) and returns the transcript lines. */

@@ -318,9 +318,33 @@ export interface ServerLog {
   onError(inner: ((error: unknown, session: SessionContext | undefined) => void) | undefined): (error: unknown, session: SessionContext | undefined) => void;
 }
 
+/** The application's logger with every call contained: a throwing logger never reaches a session. */
+function contained(logger: ServerLogger): ServerLogger {
+  const wrap =
+    (level: keyof ServerLogger) =>
+    (fields: Record<string, unknown>, message: string): void => {
+      try {
+        logger[level](fields, message);
+      } catch {
+        // a logger that fails cannot be told so; the session goes on
+      }
+    };
+  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+}
+
 /** The server's log; `undefined` when neither a logger nor a transcript is set. */
-export function serverLog(logger: ServerLogger | undefined, transcript: ((line: TranscriptLine) => void) | undefined): ServerLog | undefined {
-  if (!logger && !transcript) return undefined;
+export function serverLog(userLogger: ServerLogger | undefined, userTranscript: ((line: TranscriptLine) => void) | undefined): ServerLog | undefined {
+  if (!userLogger && !userTranscript) return undefined;
+  const logger = userLogger ? contained(userLogger) : undefined;
+  const transcript = userTranscript
+    ? (line: TranscriptLine): void => {
+        try {
+          userTranscript(line);
+        } catch {
+          // as for the logger
+        }
+      }
+    : undefined;
   const logs = new WeakMap<SessionContext, SessionLog>();
   return {
     session: (ctx, socket, serverEnding) => {
