@@ -117,16 +117,13 @@ export class DataDecoder {
     let state = this.state;
     let seg = from;
     let i = from;
-    const flush = (end: number): void => {
-      if (end > seg) emit(data.subarray(seg, end));
-    };
     const text = new TextScanner(data, from, to);
     while (i < to) {
       const b = data[i]!;
       switch (state) {
         case LINE_START:
           if (b === DOT) {
-            flush(i);
+            if (i > seg) emit(data.subarray(seg, i));
             seg = i + 1;
             state = DOT_FIRST;
             i++;
@@ -136,7 +133,7 @@ export class DataDecoder {
           continue; // reprocess in MID
         case SOFT_LINE_START:
           if (b === DOT) {
-            flush(i);
+            if (i > seg) emit(data.subarray(seg, i));
             seg = i + 1;
             state = SOFT_DOT;
             i++;
@@ -169,7 +166,7 @@ export class DataDecoder {
             // bare LF
             this.bareLf++;
             if (normalize) {
-              flush(i);
+              if (i > seg) emit(data.subarray(seg, i));
               emit(CRLF);
               seg = i + 1;
               state = SOFT_LINE_START;
@@ -190,7 +187,7 @@ export class DataDecoder {
           // the previous CR was bare
           this.bareCr++;
           if (normalize) {
-            flush(i);
+            if (i > seg) emit(data.subarray(seg, i));
             emit(LF_ONLY);
             seg = i;
             state = SOFT_LINE_START;
@@ -249,7 +246,7 @@ export class DataDecoder {
           i++;
       }
     }
-    flush(to);
+    if (to > seg) emit(data.subarray(seg, to));
     this.state = state;
     return { consumed: to - from, done: false };
   }

@@ -1377,6 +1377,13 @@ export class ServerConnection {
   }
 
   /** Streams one piece of content; counts the size and stops streaming past the limit. */
+  /** The DATA decoder's sink, made once per session (no closure per input chunk). */
+  private readonly onBodyPiece = (p: Uint8Array): void => {
+    const decoder = this.decoder!;
+    if (decoder.bareCr + decoder.bareLf > 0 && this.options.bareLineEndings !== 'normalize') this.bareSeen = true;
+    this.bodyPiece(p, false);
+  };
+
   private bodyPiece(piece: Uint8Array, bdat: boolean): void {
     if (bdat && this.options.bareLineEndings !== 'normalize' && !(typeof this.mailParams.BODY === 'string' && this.mailParams.BODY.toUpperCase() === 'BINARYMIME')) {
       for (let i = 0; i < piece.length; i++) {
@@ -1399,10 +1406,7 @@ export class ServerConnection {
     const decoder = this.decoder!;
     const chunk = this.chunks[0]!;
     const start = this.headOff;
-    const r = decoder.push(chunk, start, chunk.length, (p) => {
-      if (decoder.bareCr + decoder.bareLf > 0 && this.options.bareLineEndings !== 'normalize') this.bareSeen = true;
-      this.bodyPiece(p, false);
-    });
+    const r = decoder.push(chunk, start, chunk.length, this.onBodyPiece);
     if (decoder.bareCr + decoder.bareLf > 0 && this.options.bareLineEndings !== 'normalize') this.bareSeen = true;
     this.consume(r.consumed);
     if (r.done) {
