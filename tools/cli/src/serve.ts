@@ -1,9 +1,13 @@
 // smtp serve: a sink server on esmtp-server-fsm/node (createServer) that stores each message as
 // <id>.eml (exact bytes) + <id>.json (envelope), written under temporary names and renamed.
+// Operations: levelled log and transcript on stderr, implicit TLS, certificate reload on SIGHUP,
+// several worker processes on one port (node:cluster), the fairness limits of createServer.
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { createServer, SmtpReplyError } from 'esmtp-server-fsm/node';
-import type { Envelope, SessionContext } from 'esmtp-server-fsm/node';
+import type { Envelope, ServerLogger, SessionContext, TranscriptLine } from 'esmtp-server-fsm/node';
 import type { Readable } from 'node:stream';
 import { EXIT, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
@@ -24,6 +28,59 @@ export interface ServeOptions {
   hostname: string;
   maxConnections: number;
   quiet?: boolean;
+  logLevel: LogLevel;
+  transcript?: boolean;
+  tlsImplicit?: boolean;
+  workers: number;
+  maxConnectionsPerClient?: number;
+  minDataRate?: number;
+  commandDeadline?: number;
+  dataDeadline?: number;
+}
+
+/** `--log-level` values, most verbose first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** One of `LOG_LEVELS`: lines below it are dropped (`silent` drops all). */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function parseLogLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}.`);
+  return value as LogLevel;
+}
+
+/** A whole number >= 0 (0 = no limit). */
+function parseCount(value: string): number {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('expected a whole number >= 0.');
+  return Number(value);
+}
+
+/** Seconds (fractions allowed, 0 = off), returned in milliseconds. */
+function parseSeconds(value: string): number {
+  if (!/^\d{1,7}(?:\.\d{1,3})?$/.test(value)) throw new InvalidArgumentError('expected a number of seconds such as 60 or 0.5.');
+  return Math.round(Number(value) * 1000);
+}
+
+function formatField(value: unknown): string {
+  if (typeof value === 'string') return /^[\x21-\x7e]*$/.test(value) && value.length > 0 ? value : JSON.stringify(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * A text logger for stderr: `ISO-TIME LEVEL message key=value...`, lines below `level` dropped.
+ * `extra` fields (e.g. the worker number) go on every line.
+ */
+export function textLogger(level: LogLevel, write: (line: string) => void, extra: Record<string, unknown> = {}): ServerLogger {
+  const min = LOG_LEVELS.indexOf(level);
+  const at =
+    (name: Exclude<LogLevel, 'silent'>) =>
+    (fields: Record<string, unknown>, message: string): void => {
+      if (LOG_LEVELS.indexOf(name) < min) return;
+      const pairs = Object.entries({ ...extra, ...fields })
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${formatField(v)}`);
+      write(`${new Date().toISOString()} ${name.toUpperCase()} ${message}${pairs.length > 0 ? ' ' + pairs.join(' ') : ''}\n`);
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 /** A running sink. */
@@ -32,6 +89,8 @@ export interface RunningSink {
   readonly port: number;
   /** Graceful stop: 421 to idle sessions, running transactions get `graceMs` to finish. */
   stop(graceMs?: number): Promise<void>;
+  /** Replaces the certificate without a restart (new handshakes); throws for unusable files. */
+  reloadTls(tls: { cert: string | Buffer; key: string | Buffer }): void;
 }
 
 /** Constant-time comparison of two short strings (credentials). */
@@ -75,15 +134,29 @@ async function storeMessage(store: MessageStore, envelope: Envelope, body: Reada
 }
 
 /** Starts the sink server (used by the command; tests and the demo may call it too). */
-export async function startSink(opts: Omit<ServeOptions, 'tlsCert' | 'tlsKey'> & { tls?: { cert: string | Buffer; key: string | Buffer }; log?: (line: string) => void }): Promise<RunningSink> {
+export async function startSink(
+  opts: Omit<ServeOptions, 'tlsCert' | 'tlsKey' | 'logLevel' | 'workers' | 'transcript'> & {
+    tls?: { cert: string | Buffer; key: string | Buffer };
+    log?: (line: string) => void;
+    logger?: ServerLogger;
+    transcript?: (line: TranscriptLine) => void;
+  },
+): Promise<RunningSink> {
   const store = new MessageStore(opts.dir);
   await store.init();
   const log = opts.log ?? (() => undefined);
   const auth = opts.auth;
+  const timeouts = { ...(opts.commandDeadline !== undefined ? { commandLine: opts.commandDeadline } : {}), ...(opts.dataDeadline !== undefined ? { dataPhase: opts.dataDeadline } : {}) };
   const server = createServer({
     hostname: opts.hostname,
     banner: 'smtpkit sink ready',
     maxConnections: opts.maxConnections,
+    ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+    ...(opts.transcript !== undefined ? { transcript: opts.transcript } : {}),
+    ...(opts.tlsImplicit === true ? { secure: true } : {}),
+    ...(opts.maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient: opts.maxConnectionsPerClient } : {}),
+    ...(opts.minDataRate !== undefined ? { minDataRate: opts.minDataRate } : {}),
+    ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
     ...(opts.lmtp === true ? { lmtp: true } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     ...(opts.proxyProtocol === true ? { proxyProtocol: true } : {}),
@@ -109,7 +182,75 @@ export async function startSink(opts: Omit<ServeOptions, 'tlsCert' | 'tlsKey'> &
     host: address.address,
     port: address.port,
     stop: (graceMs = 10_000) => server.close({ timeout: graceMs }),
+    reloadTls: (tls) => server.setSecureContext(tls),
   };
+}
+
+/** Reads and checks the certificate pair (a usable secure context), or throws. */
+async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
+  const tls = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  const { createSecureContext } = await import('node:tls');
+  createSecureContext(tls);
+  return tls;
+}
+
+/**
+ * `--workers N`, primary side: forks N workers running the same command line, prints the
+ * listening line once every worker listens, forwards SIGHUP, stops them all on SIGINT/SIGTERM
+ * (exit 0) and, when a worker dies on its own, says so and stops the others (exit 1; exit 0 when
+ * that worker had stopped gracefully on a signal of its own): nothing is restarted silently.
+ */
+async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<void> {
+  const workers = Array.from({ length: opts.workers }, () => cluster.fork());
+  let stopping = false;
+  let listening = 0;
+  let address = '';
+  const exited = workers.map(
+    (w, i) =>
+      new Promise<void>((resolve) => {
+        w.on('message', (m: unknown) => {
+          const msg = m as { listening?: string } | null;
+          if (typeof msg?.listening !== 'string') return;
+          if (address !== '' && address !== msg.listening) logger.error({ worker: i + 1, address: msg.listening, expected: address }, 'worker listens on another address');
+          address = msg.listening;
+          if (++listening === workers.length) process.stdout.write(`listening on ${address}\n`);
+        });
+        w.once('exit', (code, signal) => {
+          if (!stopping) {
+            if (code === 0) {
+              // stopped gracefully by a signal sent to it directly (Ctrl-C reaches every process)
+              logger.warn({ worker: i + 1, pid: w.process.pid }, 'worker stopped: stopping the others');
+            } else {
+              logger.error({ worker: i + 1, pid: w.process.pid, code, signal }, 'worker exited unexpectedly: stopping the others');
+              process.exitCode = 1;
+            }
+            stop('worker exit');
+          }
+          resolve();
+        });
+      }),
+  );
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason: why }, 'stopping workers');
+    for (const w of workers) if (w.isConnected() || w.process.exitCode === null) w.process.kill('SIGTERM');
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === 'SIGHUP') {
+      logger.info({}, 'SIGHUP: forwarded to the workers');
+      for (const w of workers) w.process.kill('SIGHUP');
+      return;
+    }
+    stop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  await Promise.all(exited);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onSignal);
 }
 
 export function registerServe(program: Command): void {
@@ -127,42 +268,84 @@ export function registerServe(program: Command): void {
     .option('--proxy-protocol', 'expect a PROXY protocol v1/v2 header first (behind HAProxy); the envelope records the real client')
     .option('--hostname <name>', 'host name in the greeting and EHLO reply', 'localhost')
     .option('--max-connections <n>', 'concurrent sessions; more get 421', parsePositiveInt, 100)
-    .option('-q, --quiet', 'print only the listening line')
-    .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n')
+    .option('-q, --quiet', 'print only the listening line (same as --log-level silent)')
+    .option('--log-level <level>', `log on stderr at this level and above: ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info')
+    .option('--transcript', 'print every session on stderr as C:/S: lines (AUTH credentials and bodies left out)')
+    .option('--tls-implicit', 'TLS from the first byte (port 465 style) instead of STARTTLS; needs --tls-cert/--tls-key')
+    .option('--workers <n>', 'run N worker processes on the same port (node:cluster)', parsePositiveInt, 1)
+    .option('--max-connections-per-client <n>', 'concurrent sessions per client address (after PROXY), 0 = no limit (default 20)', parseCount)
+    .option('--min-data-rate <bytes>', 'minimum bytes/s over command lines and bodies after a 10 s grace, 0 = off (default 500)', parseByteSize)
+    .option('--command-deadline <seconds>', 'deadline for one command line from its first byte, 0 = off (default 60)', parseSeconds)
+    .option('--data-deadline <seconds>', 'deadline for one message from DATA/first BDAT to its end, 0 = off (default 1800)', parseSeconds)
+    .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n  smtp serve -p 465 -d ./mail --tls-cert cert.pem --tls-key key.pem --tls-implicit --workers 2\n\nSignals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads --tls-cert/--tls-key.\n')
     .action(async (opts: ServeOptions, cmd: Command) => {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) cmd.error('error: --tls-cert and --tls-key go together', { exitCode: EXIT.usage });
+      if (opts.tlsImplicit === true && opts.tlsCert === undefined) cmd.error('error: --tls-implicit needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
       let tls: { cert: Buffer; key: Buffer } | undefined;
       if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
         try {
-          tls = { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) };
           // Fail now, not at the first STARTTLS, when the pair is unusable.
-          const { createSecureContext } = await import('node:tls');
-          createSecureContext(tls);
+          tls = await loadTls(opts.tlsCert, opts.tlsKey);
         } catch (e) {
           cmd.error(`error: cannot load the TLS certificate/key: ${(e as Error).message}`, { exitCode: EXIT.usage });
         }
       }
-      const log = opts.quiet === true ? undefined : (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      const level: LogLevel = opts.quiet === true ? 'silent' : opts.logLevel;
+      const writeErr = (line: string): void => void process.stderr.write(line);
+      const worker = cluster.isWorker ? { worker: cluster.worker?.id } : {};
+      const logger = textLogger(level, writeErr, worker);
+      if (opts.workers > 1 && cluster.isPrimary) {
+        await runPrimary(opts, logger);
+        return;
+      }
+      const log = level === 'silent' ? undefined : (line: string): void => logger.info({}, line);
+      const transcript = opts.transcript === true ? (l: TranscriptLine): void => writeErr(`${new Date().toISOString()} ${l.session} ${l.direction}: ${l.text}\n`) : undefined;
       let sink: RunningSink;
       try {
-        sink = await startSink({ ...opts, ...(tls !== undefined ? { tls } : {}), ...(log !== undefined ? { log } : {}) });
+        const { transcript: _transcript, ...sinkOpts } = opts;
+        sink = await startSink({ ...sinkOpts, ...(tls !== undefined ? { tls } : {}), ...(log !== undefined ? { log } : {}), ...(level !== 'silent' ? { logger } : {}), ...(transcript !== undefined ? { transcript } : {}) });
       } catch (e) {
         process.stderr.write(`smtp serve: cannot listen on ${opts.host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         process.exitCode = EXIT.connection;
+        if (cluster.isWorker) process.exit(EXIT.connection);
         return;
       }
       // Signal handlers first, so a signal right after the listening line is never lost.
       let stopped!: () => void;
       const done = new Promise<void>((resolve) => (stopped = resolve));
+      const reload = (): void => {
+        if (opts.tlsCert === undefined || opts.tlsKey === undefined) {
+          logger.warn({}, 'SIGHUP: no --tls-cert/--tls-key to reload');
+          return;
+        }
+        loadTls(opts.tlsCert, opts.tlsKey).then(
+          (material) => {
+            sink.reloadTls(material);
+            logger.info({ cert: opts.tlsCert }, 'SIGHUP: certificate reloaded');
+          },
+          (e: unknown) => logger.error({ cert: opts.tlsCert, err: (e as Error).message }, 'SIGHUP: certificate not reloaded, keeping the old one'),
+        );
+      };
+      let stopping = false;
       const stop = (signal: string): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        // A worker gets Ctrl-C from the terminal and SIGTERM from the primary: the second signal
+        // must not cut the graceful stop short. A single process lets a second signal kill it.
+        if (stopping) return;
+        stopping = true;
+        if (!cluster.isWorker) {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
+        process.off('SIGHUP', reload);
         log?.(`${signal}: stopping`);
         void sink.stop().then(stopped);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
-      process.stdout.write(`listening on ${sink.host}:${sink.port}\n`);
+      process.on('SIGHUP', reload);
+      if (cluster.isWorker) process.send?.({ listening: `${sink.host}:${sink.port}` });
+      else process.stdout.write(`listening on ${sink.host}:${sink.port}\n`);
       await done;
+      if (cluster.isWorker) process.exit(0);
     });
 }

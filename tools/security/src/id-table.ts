@@ -82,6 +82,8 @@ export const REQUIREMENTS: readonly (readonly [string, string])[] = [
   ['SRV-9', 'Received header: balanced quotes, no separators or bidi controls'],
   ['SRV-10', 'A repeated RCPT never silently loses parameters'],
   ['SRV-11', 'RFC 6531 protocol names for SMTPUTF8 transactions'],
+  ['SRV-12', 'TLS: client-initiated renegotiation refused, the server cipher order honoured'],
+  ['SRV-13', 'Logs and transcripts never hold credentials or message bodies'],
 ];
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -7,8 +7,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer as netCreateServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { TLSSocket, createSecureContext } from 'node:tls';
-import type { SecureContext, SecureContextOptions } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { LocalProtocolError } from '../errors.js';
 import { ServerConnection } from '../server-connection.js';
 import type { ServerOptions, SessionInfo } from '../server-connection.js';
@@ -19,6 +18,10 @@ import type { PolicyPoint, ServerEvent } from '../events.js';
 import type { ServerTimer } from '../limits.js';
 import { parseProxyHeader } from './proxy-protocol.js';
 import type { ProxyInfo } from './proxy-protocol.js';
+import { ServerTls } from './tls.js';
+import type { ServerTlsOptions } from './tls.js';
+import { serverLog } from './logger.js';
+import type { ServerLogger, SessionLog, TranscriptLine } from './logger.js';
 
 /**
  * A reply thrown by a hook to reject (or answer) a command.
@@ -104,8 +107,15 @@ export interface Envelope {
  * @see RFC 5321 §4, RFC 3207, RFC 8314 §3.3
  */
 export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'starttls' | 'clientAddress' | 'trusted' | 'challenge' | 'autoAccept'> {
-  /** TLS material; enables STARTTLS (and implicit TLS with `secure`). */
-  readonly tls?: SecureContextOptions;
+  /**
+   * TLS material; enables STARTTLS (and implicit TLS with `secure`). `sni` adds per-hostname
+   * certificates; `setSecureContext` replaces them all without a restart.
+   */
+  readonly tls?: ServerTlsOptions;
+  /** Operational log (pino / console shape, object then message); see `ServerLogger`. */
+  readonly logger?: ServerLogger;
+  /** Receives the dialogue as C:/S: lines, credentials and bodies left out; see `TranscriptLine`. */
+  readonly transcript?: (line: TranscriptLine) => void;
   /** Implicit TLS (port 465 style). */
   readonly secure?: boolean;
   /** Offer STARTTLS when `tls` is set (default true). */
@@ -177,6 +187,12 @@ export interface SmtpServer {
    * connection accepted by `listen`.
    */
   handleConnection(socket: Socket): void;
+  /**
+   * Replaces the TLS certificates (default and SNI) without a restart: new handshakes use them,
+   * established sessions keep theirs. Throws `ERR_SMTP_INVALID_OPTION` (and changes nothing) for
+   * unusable material or a server created without `tls`.
+   */
+  setSecureContext(tls: ServerTlsOptions): void;
 }
 
 /**
@@ -334,7 +350,10 @@ class BodyStream extends Readable {
  */
 export function createServer(options: CreateServerOptions): SmtpServer {
   checkServerOptions(options);
-  const secureContext: SecureContext | undefined = options.tls ? createSecureContext(options.tls) : undefined;
+  const serverTls = options.tls ? new ServerTls(options.tls) : undefined;
+  const log = serverLog(options.logger, options.transcript);
+  // errors reach the session's log line as well as onError
+  if (log) options = { ...options, onError: log.onError(options.onError) };
   const maxConnections = options.maxConnections === 0 ? Infinity : (options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const perClient = options.maxConnectionsPerClient === 0 ? Infinity : (options.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
   const minRate = options.minDataRate ?? DEFAULT_MIN_DATA_RATE;
@@ -362,12 +381,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   if (!options.onMailFrom) autoAccept.push('mail');
   if (!options.onRcptTo) autoAccept.push('rcpt');
   if (!options.onCommand) autoAccept.push('command');
-  const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, maxConnectionsPerClient: _14, ...core } = options;
+  const { tls: _tls, secure: _secure, starttls, maxConnections: _m, proxyProtocol: _p, isTrusted: _t, onConnect: _1, onHelo: _2, onAuth: _3, onMailFrom: _4, onRcptTo: _5, onData: _6, onVrfy: _7, onCommand: _8, onClose: _9, onError: _10, maxBufferedInput: _11, minDataRate: _12, minDataRateGraceMs: _13, maxConnectionsPerClient: _14, logger: _15, transcript: _16, ...core } = options;
   const coreOptions: ServerOptions = {
     ...core,
     hostname,
     copyInput: false,
-    starttls: secureContext !== undefined && (starttls ?? true),
+    starttls: serverTls !== undefined && (starttls ?? true),
     challenge: () => `<${randomBytes(8).toString('hex')}.${String(Date.now())}@${hostname}>`,
     autoAccept,
     ...(options.onVrfy ? { vrfy: 'policy' as const } : {}),
@@ -420,6 +439,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     /** The client address counted in `perAddress`. */
     counted: string | undefined;
     readonly onDataBound = (chunk: Buffer): void => this.guard(() => this.onData(chunk));
+    log: SessionLog | undefined;
     /** Replies waiting for the end of this event-loop turn (see `queueOutput`). */
     outText = '';
 
@@ -453,8 +473,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
           return conn.session;
         },
       };
+      this.log = log?.session(this.ctx, socket, () => this.ending);
       this.attach(socket);
-      if (initial && initial.length > 0) conn.receiveData(initial);
+      if (initial && initial.length > 0) {
+        this.log?.input(initial);
+        conn.receiveData(initial);
+      }
       if (early) {
         conn.nextEvent(); // the connect event
         conn.accept();
@@ -542,6 +566,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     onData(chunk: Buffer): void {
       if (this.closed || this.failed || this.conn.phase === 'closed') return;
       if (this.deadlineId !== undefined) this.rateBytes += chunk.length;
+      this.log?.input(chunk);
       this.conn.receiveData(chunk);
       this.pump();
     }
@@ -570,6 +595,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         if (!this.failed) this.socket.destroy();
         checkClosed();
       }
+      this.log?.close(this.ending);
       options.onClose?.(this.ctx);
     }
 
@@ -613,6 +639,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     flush(): void {
       const out = this.conn.textToSend();
+      if (out.length > 0) this.log?.output(out);
       if (out.length > 0 && !this.socket.destroyed) {
         // Written now when this session is alone and not waiting for a hook; else at the end of
         // the event-loop turn (see queueOutput), in order after what is already queued.
@@ -853,6 +880,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     handle(e: ServerEvent): void {
       const ctx = this.ctx;
+      if (this.log !== undefined && e.type !== 'data-chunk') this.log.event(e);
       switch (e.type) {
         case 'connect':
           if (e.needsAnswer && options.onConnect) this.decide(() => options.onConnect!(ctx));
@@ -967,9 +995,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       raw.removeAllListeners('drain');
       this.blocked = true;
       this.upgrading = true;
-      const secure = new TLSSocket(raw, { isServer: true, ...(secureContext ? { secureContext } : {}) });
+      const secure = serverTls!.socket(raw);
       secure.once('secure', () =>
         this.guard(() => {
+          this.log?.tls(secure);
           this.blocked = false;
           this.upgrading = false;
           if (this.closed) return;
@@ -1022,11 +1051,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     const run = (s: Socket): void => {
       if (closing) {
         // graceful shutdown: new sessions are refused
+        log?.refused(s.remoteAddress, 'shutting down');
         s.end(`421 4.3.2 ${hostname} Service shutting down\r\n`);
         setTimeout(() => s.destroy(), 2000).unref();
         return;
       }
       if (sessions.size >= maxConnections) {
+        log?.refused(s.remoteAddress, 'too many connections');
         s.end(`421 4.7.0 ${hostname} Error: too many connections, try again later\r\n`);
         setTimeout(() => s.destroy(), 2000).unref();
         return;
@@ -1035,6 +1066,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (address !== undefined && perClient !== Infinity) {
         const open = perAddress.get(address) ?? 0;
         if (open >= perClient) {
+          log?.refused(address, 'too many connections from this address');
           s.end(`421 4.7.0 ${hostname} Error: too many connections from your address, try again later\r\n`);
           setTimeout(() => s.destroy(), 2000).unref();
           return;
@@ -1049,9 +1081,9 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       sessions.add(session);
       session.guard(() => session.start(options.secure ? undefined : rest));
     };
-    if (options.secure && secureContext) {
+    if (options.secure && serverTls) {
       if (rest && rest.length > 0) socket.unshift(Buffer.from(rest));
-      const t = new TLSSocket(socket, { isServer: true, secureContext });
+      const t = serverTls.socket(socket);
       const guard = setTimeout(() => t.destroy(), 60_000);
       guard.unref();
       t.once('secure', () => {
@@ -1168,5 +1200,9 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       return sessions.size;
     },
     handleConnection: connection,
+    setSecureContext(tls) {
+      if (!serverTls) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'setSecureContext: the server was created without tls');
+      serverTls.reload(tls);
+    },
   };
 }

@@ -3,3 +3,5 @@ export { createServer, verifyCramMd5, SmtpReplyError, DEFAULT_MAX_CONNECTIONS, D
 export type { CreateServerOptions, SmtpServer, SessionContext, Envelope, HookResult } from './create-server.js';
 export { parseProxyHeader } from './proxy-protocol.js';
 export type { ProxyInfo, ProxyParseResult } from './proxy-protocol.js';
+export type { ServerTlsOptions, SniCallback } from './tls.js';
+export type { ServerLogger, TranscriptLine } from './logger.js';

@@ -1,0 +1,258 @@
+// createServer's logger and transcript: session ids on every line, the events an operator needs,
+// and never a credential or a message body; the transcript follows input split anywhere.
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bytes, randomSplits } from '@smtpkit/testkit';
+import { createServer } from './create-server.js';
+import type { CreateServerOptions, SessionContext, SmtpServer } from './create-server.js';
+import { SessionLog } from './logger.js';
+import type { ServerLogger, TranscriptLine } from './logger.js';
+
+interface Entry {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly fields: Record<string, unknown>;
+  readonly message: string;
+}
+
+function recorder(): { logger: ServerLogger; entries: Entry[] } {
+  const entries: Entry[] = [];
+  const at = (level: Entry['level']) => (fields: Record<string, unknown>, message: string) => void entries.push({ level, fields, message });
+  return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+const servers: SmtpServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close({ timeout: 200 });
+});
+
+async function start(options: CreateServerOptions): Promise<number> {
+  const s = createServer({ hostname: 'log.test', ...options });
+  servers.push(s);
+  return (await s.listen(0, '127.0.0.1')).port;
+}
+
+/** Sends each step once the previous reply is complete; resolves with everything read at close. */
+async function converse(port: number, steps: readonly string[]): Promise<string> {
+  const socket: Socket = connect(port, '127.0.0.1');
+  let text = '';
+  let wake = (): void => undefined;
+  socket.on('data', (d: Buffer) => {
+    text += d.toString('latin1');
+    wake();
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', () => undefined);
+  const replies = (): number => (text.match(/^\d{3} [^\r\n]*\r\n/gm) ?? []).length;
+  const waitReplies = (n: number): Promise<void> =>
+    new Promise((resolve) => {
+      wake = () => {
+        if (replies() >= n) resolve();
+      };
+      wake();
+    });
+  await waitReplies(1);
+  let expected = 1;
+  for (const step of steps) {
+    socket.write(step);
+    expected += step === 'QUIT\r\n' ? 1 : Math.max(1, (step.match(/\r\n/g) ?? []).length - (step.includes('\r\n.\r\n') ? step.split('\r\n').length - 2 : 0));
+    if (step === 'QUIT\r\n') break;
+    await waitReplies(expected);
+  }
+  await closed;
+  return text;
+}
+
+const PASSWORD = 'hunter2-very-secret';
+const PLAIN = Buffer.from(`\0alice\0${PASSWORD}`).toString('base64');
+
+describe('createServer logger', () => {
+  it('SRV-13 connect, rejection, close with reason: every line carries the session id, no credential or body anywhere', async () => {
+    const { logger, entries } = recorder();
+    const lines: TranscriptLine[] = [];
+    const sessions: SessionContext[] = [];
+    const port = await start({
+      logger,
+      transcript: (l) => lines.push(l),
+      auth: { mechanisms: ['PLAIN', 'LOGIN'], allowInsecure: true },
+      onConnect: (s) => void sessions.push(s),
+      onAuth: (c) => c.username === 'alice' && c.password === PASSWORD,
+      onRcptTo: (to) => (to.startsWith('nobody') ? { code: 550, enhanced: '5.1.1', text: 'No such user' } : undefined),
+      onData: async (_e, body) => {
+        for await (const _ of body);
+      },
+    });
+    await converse(port, ['EHLO client.test\r\n', `AUTH PLAIN ${PLAIN}\r\n`, 'MAIL FROM:<a@x.test>\r\n', 'RCPT TO:<nobody@y.test>\r\n', 'RCPT TO:<bob@y.test>\r\n', 'DATA\r\n', 'Subject: secret body\r\n\r\nthe body text\r\n.\r\n', 'QUIT\r\n']);
+    for (let i = 0; i < 100 && !entries.some((e) => e.message === 'close'); i++) await new Promise((r) => setTimeout(r, 10));
+    const id = sessions[0]!.id;
+    expect(entries.every((e) => e.fields.session === id)).toBe(true);
+    expect(entries[0]).toMatchObject({ level: 'info', message: 'connect', fields: { session: id, remoteAddress: '127.0.0.1' } });
+    expect(entries.filter((e) => e.message === 'rejected').map((e) => e.fields.reply)).toEqual(['550 5.1.1 No such user']);
+    expect(entries.at(-1)).toMatchObject({ level: 'info', message: 'close', fields: { session: id, reason: 'quit' } });
+    // debug: one line per session event, the AUTH mechanism without the identity
+    const debug = entries.filter((e) => e.level === 'debug');
+    expect(debug.map((e) => e.message)).toEqual(['helo', 'auth', 'mail', 'rcpt', 'rcpt', 'data', 'end of data', 'quit']);
+    expect(debug[0]!.fields).toMatchObject({ verb: 'EHLO', domain: 'client.test' });
+    expect(debug[1]!.fields).toEqual({ session: id, mechanism: 'PLAIN' });
+    expect(debug[6]!.fields).toMatchObject({ size: 39, recipients: 1 });
+    expect(JSON.stringify(entries)).not.toContain('alice');
+    const everything = JSON.stringify({ entries, lines });
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(PLAIN);
+    expect(everything).not.toContain('the body text');
+    // the transcript: both directions, AUTH argument and body left out
+    const shown = lines.map((l) => `${l.direction}: ${l.text}`);
+    expect(lines.every((l) => l.session === id)).toBe(true);
+    expect(shown).toContain('C: AUTH PLAIN <redacted>');
+    expect(shown).toContain('C: RCPT TO:<bob@y.test>');
+    expect(shown, shown.join('\n')).toContain('C: <message data: 39 bytes>');
+    expect(shown).toContain('S: 550 5.1.1 No such user');
+    expect(shown.at(-1)).toMatch(/^S: 221 /);
+  });
+
+  it('SRV-13 AUTH LOGIN: every line answering a 334 is redacted', async () => {
+    const { logger, entries } = recorder();
+    const lines: TranscriptLine[] = [];
+    const port = await start({ logger, transcript: (l) => lines.push(l), auth: { mechanisms: ['LOGIN'], allowInsecure: true }, onAuth: () => false });
+    const user = Buffer.from('alice').toString('base64');
+    const pass = Buffer.from(PASSWORD).toString('base64');
+    await converse(port, ['EHLO c.test\r\n', 'AUTH LOGIN\r\n', `${user}\r\n`, `${pass}\r\n`, 'QUIT\r\n']);
+    const shown = lines.filter((l) => l.direction === 'C').map((l) => l.text);
+    expect(shown).toEqual(['EHLO c.test', 'AUTH LOGIN', '<redacted>', '<redacted>', 'QUIT']);
+    expect(JSON.stringify({ entries, lines })).not.toContain(pass);
+    expect(entries.some((e) => e.message === 'rejected' && String(e.fields.reply).startsWith('535'))).toBe(true);
+  });
+
+  it('a client that goes away, a refused connection, a hook error: reasons and levels', async () => {
+    const { logger, entries } = recorder();
+    const errors: unknown[] = [];
+    const port = await start({
+      logger,
+      maxConnections: 1,
+      onError: (e) => errors.push(e),
+      onHelo: (d) => {
+        if (d === 'boom.test') throw new Error('hook exploded');
+      },
+    });
+    const first = connect(port, '127.0.0.1');
+    first.on('error', () => undefined);
+    await new Promise((r) => first.once('data', r));
+    // the second connection is over the limit
+    const second = connect(port, '127.0.0.1');
+    second.on('error', () => undefined);
+    second.resume();
+    await new Promise((r) => second.once('close', r));
+    const answered = new Promise((r) => first.once('data', r));
+    first.write('HELO boom.test\r\n');
+    await answered;
+    first.destroy();
+    for (let i = 0; i < 100 && !entries.some((e) => e.message === 'close'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(entries.find((e) => e.message === 'connection refused')).toMatchObject({ level: 'warn', fields: { reason: 'too many connections' } });
+    const err = entries.find((e) => e.level === 'error');
+    expect(err).toMatchObject({ message: 'session error', fields: { err: { message: 'hook exploded' } } });
+    expect(typeof err!.fields.session).toBe('string');
+    expect(errors).toHaveLength(1);
+    expect(entries.find((e) => e.message === 'close')!.fields.reason).toBe('internal error');
+  });
+
+  it('a plain client close is "client closed"; a close by the server has its last reply', async () => {
+    const { logger, entries } = recorder();
+    const port = await start({ logger, limits: { hardErrorLimit: 2, softErrorLimit: 1 } });
+    const a = connect(port, '127.0.0.1');
+    await new Promise((r) => a.once('data', r));
+    a.end();
+    a.resume();
+    await new Promise((r) => a.once('close', r));
+    const b = connect(port, '127.0.0.1');
+    b.on('error', () => undefined);
+    b.resume();
+    b.write('BOGUS\r\nBOGUS\r\nBOGUS\r\nBOGUS\r\n');
+    await new Promise((r) => b.once('close', r));
+    for (let i = 0; i < 100 && entries.filter((e) => e.message === 'close').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const reasons = entries.filter((e) => e.message === 'close').map((e) => String(e.fields.reason));
+    expect(reasons[0]).toBe('client closed');
+    expect(reasons[1]).toBe('554 5.5.0 Error: SMTP protocol synchronization');
+  });
+});
+
+describe('a logger or transcript that throws', () => {
+  it('never reaches a session: the server keeps answering and delivering', async () => {
+    const boom = (): never => {
+      throw new Error('logger down');
+    };
+    const stored: string[] = [];
+    const port = await start({
+      logger: { debug: boom, info: boom, warn: boom, error: boom },
+      transcript: boom,
+      maxConnections: 1,
+      onData: async (e, body) => {
+        for await (const _ of body);
+        stored.push(e.from);
+      },
+    });
+    const holder = connect(port, '127.0.0.1');
+    holder.on('error', () => undefined);
+    await new Promise((r) => holder.once('data', r));
+    // refused over the limit: the refusal is logged too
+    const refused = await converse(port, []);
+    expect(refused).toMatch(/^421 4\.7\.0 /);
+    holder.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const heard = await converse(port, ['EHLO c.test\r\n', 'MAIL FROM:<a@x.test>\r\n', 'RCPT TO:<b@y.test>\r\n', 'DATA\r\n', 'Subject: s\r\n\r\nb\r\n.\r\n', 'QUIT\r\n']);
+    expect(heard).toMatch(/^250 2\.0\.0 /m);
+    expect(heard).toMatch(/^221 /m);
+    expect(stored).toEqual(['a@x.test']);
+  });
+});
+
+describe('SessionLog transcript', () => {
+  const ctx = { id: 'sess-1' } as SessionContext;
+  /** Feeds a scripted dialogue (input split as given) and returns the transcript lines. */
+  function transcriptOf(pieces: readonly Uint8Array[], replies: Readonly<Record<number, string>>): string[] {
+    const out: string[] = [];
+    const log = new SessionLog(ctx, undefined, (l) => out.push(`${l.direction}: ${l.text}`));
+    pieces.forEach((p, i) => {
+      log.input(p);
+      const r = replies[i];
+      if (r !== undefined) log.output(r);
+    });
+    log.close(false);
+    return out;
+  }
+
+  it('message data, BDAT chunks, control characters and long lines, split at random points', () => {
+    const input = bytes('EHLO c\r\nDATA\r\n');
+    const body = bytes('.. dot\r\nline\r\n.\r\n');
+    const rest = bytes('BDAT 5\r\nab\r\ncBDAT 0 LAST\r\nNOOP \x1b[31m\u2028x\r\nXLONG ' + 'y'.repeat(1200) + '\r\n');
+    const whole = transcriptOf([input, body, rest], { 0: '250 ok\r\n354 go ahead\r\n' });
+    expect(whole).toEqual([
+      'C: EHLO c',
+      'C: DATA',
+      'S: 250 ok',
+      'S: 354 go ahead',
+      'C: <message data: 14 bytes>',
+      'C: BDAT 5',
+      'C: <chunk data: 5 bytes>',
+      'C: BDAT 0 LAST',
+      'C: <chunk data: 0 bytes>',
+      'C: NOOP \\x1b[31m\\u2028x',
+      `C: XLONG ${'y'.repeat(994)}…`,
+    ]);
+    const ins = randomSplits(input, 50, 15);
+    const bodies = randomSplits(body, 50, 16);
+    const rests = randomSplits(rest, 50, 17);
+    for (let round = 0; round < 50; round++) {
+      // the 354 goes out after the DATA line, before any body byte: each part is split on its own
+      const first = ins[round]!;
+      expect(transcriptOf([...first, ...bodies[round]!, ...rests[round]!], { [first.length - 1]: '250 ok\r\n354 go ahead\r\n' })).toEqual(whole);
+    }
+    // and byte by byte
+    const one = (b: Uint8Array): Uint8Array[] => Array.from(b, (x) => Uint8Array.of(x));
+    expect(transcriptOf([...one(input), ...one(body), ...one(rest)], { [input.length - 1]: '250 ok\r\n354 go ahead\r\n' })).toEqual(whole);
+  });
+
+  it('an empty message and a body that ends in the middle of a line keep counting', () => {
+    const out = transcriptOf([bytes('DATA\r\n'), bytes('.\r\nQUIT\r\n')], { 0: '354 go\r\n' });
+    expect(out).toEqual(['C: DATA', 'S: 354 go', 'C: <message data: 0 bytes>', 'C: QUIT']);
+  });
+});

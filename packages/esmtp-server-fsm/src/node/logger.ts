@@ -1,0 +1,367 @@
+/**
+ * Logging for `createServer`: a `logger` with the shape of pino or `console` (object first, then
+ * message) gets one line per session event, every line with the session id; a `transcript`
+ * callback gets the dialogue as C:/S: lines with AUTH credentials and message bodies left out.
+ */
+import { TLSSocket } from 'node:tls';
+import type { SessionContext } from './create-server.js';
+import type { ServerEvent } from '../events.js';
+
+/**
+ * What `createServer({ logger })` accepts: pino, bunyan-style and `console` loggers all fit.
+ * Every call is `(fields, message)`; every `fields` has `session` (the session id) except for
+ * connections refused before a session exists.
+ *
+ * Levels: `info` connect, close (with `reason`), TLS established, rejected commands (4xx/5xx
+ * replies), aborted messages; `warn` connections refused (limit, shutdown) and peer socket
+ * errors; `error` internal errors (hook exceptions...); `debug` one line per session event
+ * (`helo`, `mail`, `rcpt`, `auth` with the mechanism only, `data`, `end of data` with its size,
+ * `rset`, `quit`, `starttls`, other verbs).
+ * Credentials, AUTH arguments and message contents are never logged.
+ *
+ * @example
+ * ```ts
+ * import pino from 'pino';
+ * createServer({ logger: pino(), onData });
+ * createServer({ logger: console, onData }); // console.info({ session, ... }, 'connect')
+ * ```
+ */
+export interface ServerLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * One line of the session dialogue for `createServer({ transcript })`: `C` what the client sent,
+ * `S` what the server replied. Control characters are shown as `\xHH`; the argument of
+ * `AUTH mech <initial-response>` and every line answering a `334` are `<redacted>`; a message body
+ * is one line `<message data: N bytes>` (`<chunk data: N bytes>` for BDAT); lines over 1000
+ * characters are cut with `…`.
+ *
+ * @example
+ * ```ts
+ * createServer({ transcript: (l) => process.stderr.write(`${l.session} ${l.direction}: ${l.text}\n`) });
+ * ```
+ */
+export interface TranscriptLine {
+  readonly session: string;
+  readonly direction: 'C' | 'S';
+  readonly text: string;
+}
+
+const MAX_SHOWN = 1000;
+
+/** Peer text made safe to print: control characters, C1, line/paragraph separators and bidi controls escaped. */
+function printable(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c === 0x7f || (c >= 0x80 && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+    if (out.length > MAX_SHOWN) return `${out.slice(0, MAX_SHOWN)}…`;
+  }
+  return out;
+}
+
+function errorFields(e: unknown): Record<string, unknown> {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return { err: { name: e.name, message: e.message, ...(code !== undefined ? { code } : {}) } };
+  }
+  return { err: { message: String(e) } };
+}
+
+/** Socket-level failures caused by the peer or the network rather than by the application. */
+function isPeerError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
+}
+
+/**
+ * Follows one session for the logger and the transcript. Input is seen before the core handles it
+ * and output as it is written, so the mode (command line, AUTH response, message data, BDAT
+ * chunk) follows the replies the client waits for: 334 and 354.
+ */
+export class SessionLog {
+  private mode: 'command' | 'auth' | 'data' | 'chunk' = 'command';
+  private line: number[] = [];
+  private lineLength = 0;
+  private dataBytes = 0;
+  /** Progress through CRLF.CRLF in message data (0-5), kept across chunks. */
+  private dot = 0;
+  private chunkLeft = 0;
+  private chunkSize = 0;
+  private lastReply = '';
+  private failure: string | undefined;
+  private bytesIn = 0;
+  private readonly started = Date.now();
+  private peer: string | undefined;
+  private clientEnded = false;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly logger: ServerLogger | undefined,
+    private readonly transcript: ((line: TranscriptLine) => void) | undefined,
+    /** Whether the server has already decided to end the session. */
+    private readonly serverEnding: () => boolean = () => false,
+  ) {}
+
+  /** The session started on `socket` (a TLSSocket for implicit TLS). */
+  connect(socket: unknown): void {
+    if (!this.logger) return;
+    this.watchEof(socket);
+    // with the PROXY protocol, the proxy's own address (the client's is in remoteAddress)
+    this.peer = (socket as { remoteAddress?: string } | null)?.remoteAddress;
+    const c = this.ctx;
+    this.logger.info(
+      {
+        session: c.id,
+        remoteAddress: c.remoteAddress,
+        remotePort: c.remotePort,
+        localPort: c.localPort,
+        ...(c.proxy !== undefined ? { proxy: { version: c.proxy.version, peerAddress: this.peer } } : {}),
+        ...(socket instanceof TLSSocket ? this.tlsFields(socket) : {}),
+      },
+      'connect',
+    );
+  }
+
+  private tlsFields(socket: TLSSocket): Record<string, unknown> {
+    const servername = (socket as { servername?: unknown }).servername;
+    return { tls: { protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, ...(typeof servername === 'string' ? { servername } : {}) } };
+  }
+
+  /** Notes the client's end of input (a close reason) on this socket. */
+  private watchEof(socket: unknown): void {
+    const s = socket as { once?: (event: string, f: () => void) => void } | null;
+    // an end that answers the server's own close (after 221, 421, 554...) is not the client's doing
+    s?.once?.('end', () => (this.clientEnded = !this.serverEnding()));
+  }
+
+  /** A session event (not body chunks): one debug line; an aborted message is an info line. */
+  event(e: ServerEvent): void {
+    const logger = this.logger;
+    if (!logger) return;
+    const session = this.ctx.id;
+    switch (e.type) {
+      case 'helo':
+        return logger.debug({ session, verb: e.verb, domain: printable(e.domain) }, 'helo');
+      case 'mail':
+        return logger.debug({ session, from: printable(e.from) }, 'mail');
+      case 'rcpt':
+        return logger.debug({ session, to: printable(e.to) }, 'rcpt');
+      case 'auth':
+        // the mechanism only: never the identity, password or response
+        return logger.debug({ session, mechanism: printable(e.credentials.mechanism) }, 'auth');
+      case 'data-start':
+        return logger.debug({ session, mode: e.mode }, 'data');
+      case 'message-end':
+        return logger.debug({ session, size: e.size, recipients: e.recipients.length }, 'end of data');
+      case 'message-abort':
+        return logger.info({ session, reason: e.reason }, 'message aborted');
+      case 'tls-start':
+        return logger.debug({ session }, 'starttls');
+      case 'vrfy':
+      case 'expn':
+        return logger.debug({ session, verb: e.type.toUpperCase() }, 'command');
+      case 'command':
+        return logger.debug({ session, verb: printable(e.verb) }, 'command');
+      case 'rset':
+      case 'quit':
+      case 'xclient':
+      case 'xforward':
+        return logger.debug({ session }, e.type);
+      default:
+        return;
+    }
+  }
+
+  /** STARTTLS completed. */
+  tls(socket: TLSSocket): void {
+    if (this.logger) this.watchEof(socket);
+    this.logger?.info({ session: this.ctx.id, ...this.tlsFields(socket) }, 'tls established');
+  }
+
+  /** An error reported for this session (also passed to `onError`). */
+  error(e: unknown): void {
+    const peer = isPeerError(e);
+    if (peer) this.failure ??= `socket error ${String((e as { code: string }).code)}`;
+    else this.failure ??= 'internal error';
+    if (!this.logger) return;
+    if (peer) this.logger.warn({ session: this.ctx.id, ...errorFields(e) }, 'socket error');
+    else this.logger.error({ session: this.ctx.id, ...errorFields(e) }, 'session error');
+  }
+
+  /** The session is over; `byServer`: the server ended it (QUIT, 421, error limit...). */
+  close(byServer: boolean): void {
+    if (this.transcript) this.flushLine();
+    if (!this.logger) return;
+    let reason: string;
+    if (this.failure !== undefined) reason = this.failure;
+    else if (this.lastReply.startsWith('221')) reason = 'quit';
+    else if (byServer && !this.clientEnded) reason = this.lastReply === '' ? 'closed by server' : printable(this.lastReply);
+    else reason = this.mode === 'data' || this.mode === 'chunk' ? 'client closed during a message' : 'client closed';
+    this.logger.info({ session: this.ctx.id, reason, bytesIn: this.bytesIn, durationMs: Date.now() - this.started }, 'close');
+  }
+
+  /** Bytes from the client, before the session handles them. */
+  input(bytes: Uint8Array): void {
+    this.bytesIn += bytes.length;
+    if (!this.transcript) return;
+    let i = 0;
+    while (i < bytes.length) {
+      if (this.mode === 'chunk') {
+        const n = Math.min(this.chunkLeft, bytes.length - i);
+        this.chunkLeft -= n;
+        i += n;
+        if (this.chunkLeft === 0) {
+          this.mode = 'command';
+          this.emit('C', `<chunk data: ${this.chunkSize} bytes>`);
+        }
+        continue;
+      }
+      if (this.mode === 'data') {
+        // find CRLF . CRLF (`dot` is how much of it was just seen; 2 = at a line start)
+        for (; i < bytes.length; i++) {
+          const b = bytes[i]!;
+          this.dataBytes++;
+          if (b === 0x0d) this.dot = this.dot === 3 ? 4 : 1;
+          else if (b === 0x0a) this.dot = this.dot === 1 ? 2 : this.dot === 4 ? 5 : 0;
+          else if (b === 0x2e) this.dot = this.dot === 2 ? 3 : 0;
+          else this.dot = 0;
+          if (this.dot === 5) {
+            i++;
+            this.mode = 'command';
+            this.emit('C', `<message data: ${this.dataBytes - 3} bytes>`);
+            break;
+          }
+        }
+        continue;
+      }
+      const b = bytes[i++]!;
+      if (b === 0x0a) this.flushLine();
+      else if (this.lineLength++ <= MAX_SHOWN * 4) this.line.push(b);
+    }
+  }
+
+  private flushLine(): void {
+    if (this.lineLength === 0 && this.line.length === 0) return;
+    const raw = Buffer.from(this.line).toString('utf8');
+    const cut = this.lineLength > this.line.length;
+    this.line = [];
+    this.lineLength = 0;
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (this.mode === 'auth') {
+      this.mode = 'command';
+      this.emit('C', '<redacted>');
+      return;
+    }
+    const upper = text.slice(0, 5).toUpperCase();
+    if (upper === 'AUTH ') {
+      const words = text.split(' ').filter((w) => w.length > 0);
+      this.emit('C', words.length > 2 ? `${words[0]} ${words[1]} <redacted>` : printable(text));
+      return;
+    }
+    if (upper === 'BDAT ') {
+      // the chunk follows at once (no reply awaited); an unusable size is refused by the session
+      const m = /^BDAT +(\d{1,12})(?: |$)/i.exec(text);
+      if (m) {
+        this.emit('C', printable(text));
+        this.chunkSize = Number(m[1]);
+        this.chunkLeft = this.chunkSize;
+        if (this.chunkLeft > 0) this.mode = 'chunk';
+        else this.emit('C', '<chunk data: 0 bytes>');
+        return;
+      }
+    }
+    this.emit('C', printable(text) + (cut ? '…' : ''));
+  }
+
+  /** Replies written to the client (whole lines). */
+  output(text: string): void {
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const line = text.slice(start, end > start && text[end - 1] === '\r' ? end - 1 : end);
+      start = end + 1;
+      if (line.length === 0) continue;
+      this.transcript?.({ session: this.ctx.id, direction: 'S', text: printable(line) });
+      if (line.length > 3 && line[3] === '-') continue;
+      // a final reply line
+      this.lastReply = line;
+      const code = line.slice(0, 3);
+      if (code === '334') this.mode = 'auth';
+      else if (code === '354') {
+        this.mode = 'data';
+        this.dataBytes = 0;
+        this.dot = 2; // the body starts at a line start
+      }
+      if ((code[0] === '4' || code[0] === '5') && this.logger) this.logger.info({ session: this.ctx.id, reply: printable(line) }, 'rejected');
+    }
+  }
+
+  private emit(direction: 'C' | 'S', text: string): void {
+    this.transcript?.({ session: this.ctx.id, direction, text });
+  }
+}
+
+/** What `createServer` calls for logging (internal). */
+export interface ServerLog {
+  /** A session starts on `socket`: logs the connect line. */
+  session(ctx: SessionContext, socket: unknown, serverEnding: () => boolean): SessionLog;
+  /** A connection refused before a session exists. */
+  refused(remoteAddress: string | undefined, reason: string): void;
+  /** Wraps `onError` so that every error is logged too (on its session's log when it has one). */
+  onError(inner: ((error: unknown, session: SessionContext | undefined) => void) | undefined): (error: unknown, session: SessionContext | undefined) => void;
+}
+
+/** The application's logger with every call contained: a throwing logger never reaches a session. */
+function contained(logger: ServerLogger): ServerLogger {
+  const wrap =
+    (level: keyof ServerLogger) =>
+    (fields: Record<string, unknown>, message: string): void => {
+      try {
+        logger[level](fields, message);
+      } catch {
+        // a logger that fails cannot be told so; the session goes on
+      }
+    };
+  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+}
+
+/** The server's log; `undefined` when neither a logger nor a transcript is set. */
+export function serverLog(userLogger: ServerLogger | undefined, userTranscript: ((line: TranscriptLine) => void) | undefined): ServerLog | undefined {
+  if (!userLogger && !userTranscript) return undefined;
+  const logger = userLogger ? contained(userLogger) : undefined;
+  const transcript = userTranscript
+    ? (line: TranscriptLine): void => {
+        try {
+          userTranscript(line);
+        } catch {
+          // as for the logger
+        }
+      }
+    : undefined;
+  const logs = new WeakMap<SessionContext, SessionLog>();
+  return {
+    session: (ctx, socket, serverEnding) => {
+      const l = new SessionLog(ctx, logger, transcript, serverEnding);
+      logs.set(ctx, l);
+      l.connect(socket);
+      return l;
+    },
+    refused: (remoteAddress, reason) => logger?.warn({ remoteAddress, reason }, 'connection refused'),
+    onError: (inner) => (error, ctx) => {
+      const l = ctx !== undefined ? logs.get(ctx) : undefined;
+      if (l) l.error(error);
+      else if (logger) {
+        if (isPeerError(error)) logger.warn(errorFields(error), 'socket error before the session');
+        else logger.error(errorFields(error), 'error before the session');
+      }
+      inner?.(error, ctx);
+    },
+  };
+}

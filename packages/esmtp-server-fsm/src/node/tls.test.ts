@@ -1,0 +1,212 @@
+// TLS of createServer with real node:tls clients on loopback: SNI (map and callback), certificate
+// replacement without a restart, client-initiated renegotiation refused, server cipher order.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
+import { isServerError } from '../errors.js';
+import { createServer } from './create-server.js';
+import type { CreateServerOptions, SmtpServer } from './create-server.js';
+import type { ServerLogger } from './logger.js';
+
+const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isServerError);
+
+interface Pair {
+  readonly key: Buffer;
+  readonly cert: Buffer;
+}
+
+let dir = '';
+const certs: Record<string, Pair> = {};
+
+/** THROWAWAY, TEST-ONLY EC certificate with the given CN/SAN. */
+function makeCert(name: string, san: string): Pair {
+  const key = join(dir, `${name}-key.pem`);
+  const cert = join(dir, `${name}-cert.pem`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`], { stdio: 'ignore' });
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'esmtp-sni-'));
+  certs.default = makeCert('default.test', 'DNS:default.test');
+  certs.a = makeCert('a.test', 'DNS:a.test');
+  certs.b = makeCert('wild.b.test', 'DNS:*.b.test');
+  certs.cb = makeCert('callback.test', 'DNS:callback.test');
+  certs.next = makeCert('next.test', 'DNS:next.test');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const servers: SmtpServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close({ timeout: 200 });
+});
+
+async function start(options: CreateServerOptions): Promise<{ port: number; server: SmtpServer }> {
+  const server = createServer({ hostname: 'tls.test', ...options });
+  servers.push(server);
+  return { port: (await server.listen(0, '127.0.0.1')).port, server };
+}
+
+/** Implicit TLS: the peer certificate's CN and the first reply. */
+async function handshake(port: number, extra: ConnectionOptions = {}): Promise<{ cn: string; socket: TLSSocket; greeting: string }> {
+  const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...extra });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('secureConnect', resolve);
+    socket.once('error', reject);
+  });
+  const greeting = await new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
+  return { cn: String(socket.getPeerCertificate().subject.CN), socket, greeting };
+}
+
+async function cnFor(port: number, servername?: string): Promise<string> {
+  const { cn, socket } = await handshake(port, servername !== undefined ? { servername } : {});
+  socket.destroy();
+  return cn;
+}
+
+describe('createServer TLS: SNI', () => {
+  it('picks the certificate by server name: exact (any case), wildcard, else the default', async () => {
+    const { port } = await start({ secure: true, tls: { ...certs.default!, sni: { 'a.test': certs.a!, '*.b.test': certs.b! } } });
+    expect(await cnFor(port, 'a.test')).toBe('a.test');
+    expect(await cnFor(port, 'A.Test')).toBe('a.test');
+    expect(await cnFor(port, 'mx.b.test')).toBe('wild.b.test');
+    // a wildcard covers one label only
+    expect(await cnFor(port, 'x.mx.b.test')).toBe('default.test');
+    expect(await cnFor(port, 'b.test')).toBe('default.test');
+    expect(await cnFor(port, 'unknown.test')).toBe('default.test');
+    // no SNI at all (node sends none for an IP address)
+    expect(await cnFor(port)).toBe('default.test');
+  });
+
+  it('SNI after STARTTLS', async () => {
+    const { port } = await start({ tls: { ...certs.default!, sni: { 'a.test': certs.a! } } });
+    const raw = connect(port, '127.0.0.1');
+    let text = '';
+    let wake = (): void => undefined;
+    const onData = (d: Buffer): void => {
+      text += d.toString();
+      wake();
+    };
+    raw.on('data', onData);
+    const until = (re: RegExp): Promise<void> =>
+      new Promise((resolve) => {
+        wake = () => {
+          if (re.test(text)) resolve();
+        };
+        wake();
+      });
+    await until(/^220 /m);
+    raw.write('EHLO me\r\n');
+    await until(/^250 [^\r\n]*\r\n/m);
+    raw.write('STARTTLS\r\n');
+    await until(/^220 [\s\S]*^220 [^\r\n]*\r\n/m);
+    raw.off('data', onData);
+    const secure = tlsConnect({ socket: raw, servername: 'a.test', rejectUnauthorized: false });
+    await new Promise((r) => secure.once('secureConnect', r));
+    expect(secure.getPeerCertificate().subject.CN).toBe('a.test');
+    secure.destroy();
+  });
+
+  it('openssl s_client -starttls smtp -servername gets the SNI certificate; the log says so', async () => {
+    const lines: { fields: Record<string, unknown>; message: string }[] = [];
+    const at = (fields: Record<string, unknown>, message: string): void => void lines.push({ fields, message });
+    const logger: ServerLogger = { debug: at, info: at, warn: at, error: at };
+    const { port } = await start({ logger, tls: { ...certs.default!, sni: { 'a.test': certs.a! } } });
+    const out = await new Promise<string>((resolve) => {
+      const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-starttls', 'smtp', '-servername', 'a.test', '-crlf'], { timeout: 15_000 }, (_err, stdout, stderr) => resolve(stdout + stderr));
+      child.stdin?.end('QUIT\n');
+    });
+    expect(out).toMatch(/subject=CN ?= ?a\.test/);
+    for (let i = 0; i < 100 && !lines.some((l) => l.message === 'close'); i++) await new Promise((r) => setTimeout(r, 10));
+    const tls = lines.find((l) => l.message === 'tls established');
+    expect(tls?.fields).toMatchObject({ tls: { servername: 'a.test' } });
+    expect(String((tls?.fields.tls as { protocol?: string }).protocol)).toMatch(/^TLSv1\.[23]$/);
+    expect(typeof tls?.fields.session).toBe('string');
+  });
+
+  it('an SNI callback (sync or async) chooses; undefined keeps the default; a throw fails only that handshake', async () => {
+    const { port } = await start({
+      secure: true,
+      tls: {
+        ...certs.default!,
+        sni: (name) => {
+          if (name === 'callback.test') return Promise.resolve(certs.cb!);
+          if (name === 'sync.test') return certs.a!;
+          if (name === 'boom.test') throw new Error('lookup failed');
+          return undefined;
+        },
+      },
+    });
+    expect(await cnFor(port, 'callback.test')).toBe('callback.test');
+    expect(await cnFor(port, 'sync.test')).toBe('a.test');
+    expect(await cnFor(port, 'other.test')).toBe('default.test');
+    await expect(cnFor(port, 'boom.test')).rejects.toThrow();
+    expect(await cnFor(port, 'callback.test')).toBe('callback.test');
+  });
+
+  it('refuses unusable material and bad SNI names at createServer with ERR_SMTP_INVALID_OPTION', () => {
+    expect(errorCodeOf(() => createServer({ tls: { key: 'not a key', cert: 'not a cert' } }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.test': { key: 'x', cert: 'y' } } } }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.*.test': certs.a! } } }))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+});
+
+describe('createServer TLS: setSecureContext', () => {
+  it('new handshakes get the new certificates, open sessions keep working, bad material changes nothing', async () => {
+    const { port, server } = await start({ secure: true, tls: certs.default! });
+    const old = await handshake(port);
+    expect(old.cn).toBe('default.test');
+    server.setSecureContext({ ...certs.next!, sni: { 'a.test': certs.a! } });
+    expect(await cnFor(port)).toBe('next.test');
+    expect(await cnFor(port, 'a.test')).toBe('a.test');
+    // the session opened before the reload still answers
+    const reply = new Promise<string>((resolve) => old.socket.once('data', (d: Buffer) => resolve(d.toString())));
+    old.socket.write('NOOP\r\n');
+    expect(await reply).toMatch(/^250/);
+    old.socket.destroy();
+    expect(errorCodeOf(() => server.setSecureContext({ key: 'bad', cert: 'bad' }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(await cnFor(port)).toBe('next.test');
+  });
+
+  it('throws on a server created without tls', async () => {
+    const { server } = await start({});
+    expect(errorCodeOf(() => server.setSecureContext(certs.default!))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+});
+
+describe('createServer TLS: renegotiation and cipher order', () => {
+  it('SRV-12 a client-initiated renegotiation is refused (no new handshake); the server keeps serving', async () => {
+    const { port } = await start({ secure: true, tls: certs.default! });
+    const { socket } = await handshake(port, { maxVersion: 'TLSv1.2' });
+    const finished = socket.getFinished()?.toString('hex');
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once('error', (e: NodeJS.ErrnoException) => resolve(String(e.code)));
+      socket.once('close', () => resolve('closed'));
+      const started = socket.renegotiate({ rejectUnauthorized: false }, (err) => resolve(err ? String((err as NodeJS.ErrnoException).code) : 'renegotiated'));
+      if (!started) resolve('not started');
+    });
+    expect(outcome).toBe('ERR_SSL_NO_RENEGOTIATION');
+    expect(socket.getFinished()?.toString('hex')).toBe(finished);
+    socket.destroy();
+    expect(await cnFor(port)).toBe('default.test');
+  });
+
+  it("SRV-12 the server's cipher order wins over the client's (honorCipherOrder on by default)", async () => {
+    const ciphers = 'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256';
+    const { port } = await start({ secure: true, tls: { ...certs.default!, ciphers } });
+    const { socket } = await handshake(port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384' });
+    expect(socket.getCipher().name).toBe('ECDHE-ECDSA-AES256-GCM-SHA384');
+    socket.destroy();
+    // and the client's order when the application turns it off
+    const off = await start({ secure: true, tls: { ...certs.default!, ciphers, honorCipherOrder: false } });
+    const second = await handshake(off.port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384' });
+    expect(second.socket.getCipher().name).toBe('ECDHE-ECDSA-AES128-GCM-SHA256');
+    second.socket.destroy();
+  });
+});

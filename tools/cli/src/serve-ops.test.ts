@@ -1,0 +1,259 @@
+// `smtp serve` operations, each flag against the real process: --log-level, --transcript,
+// --tls-implicit, SIGHUP certificate reload, --workers (node:cluster), and the fairness limits.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { runCli } from './run-cli.js';
+import { startServe, tempDir } from './testing/peers.js';
+import type { Running } from './testing/peers.js';
+
+const running: Running[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.stop()));
+  for (const c of cleanups.splice(0)) c();
+});
+
+let certDir = '';
+/** THROWAWAY, TEST-ONLY EC certificates. */
+function makeCert(name: string): { cert: string; key: string } {
+  const cert = join(certDir, `${name}.crt`);
+  const key = join(certDir, `${name}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`], { stdio: 'ignore' });
+  return { cert, key };
+}
+let first: { cert: string; key: string };
+let second: { cert: string; key: string };
+beforeAll(() => {
+  certDir = mkdtempSync(join(tmpdir(), 'serve-ops-certs-'));
+  first = makeCert('first.test');
+  second = makeCert('second.test');
+});
+afterAll(() => rmSync(certDir, { recursive: true, force: true }));
+
+async function serve(args: readonly string[]): Promise<Running> {
+  const tmp = tempDir('serve-ops-');
+  cleanups.push(tmp.cleanup);
+  const proc = await startServe(['--dir', join(tmp.dir, 'store'), ...args]);
+  running.push(proc);
+  return proc;
+}
+
+/** Waits (bounded) until the process output matches. */
+async function outputMatches(proc: Running, re: RegExp, timeoutMs = 10_000): Promise<string> {
+  for (let waited = 0; waited < timeoutMs; waited += 25) {
+    if (re.test(proc.output())) return proc.output();
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`output never matched ${String(re)}:\n${proc.output()}`);
+}
+
+/** Sends each step after the previous final reply; resolves with everything heard at close. */
+function session(port: number, steps: readonly string[], timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    let heard = '';
+    let step = 0;
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      heard += d;
+      const finals = heard.match(/^\d{3} /gm)?.length ?? 0;
+      if (finals > step && step < steps.length) s.write(steps[step++]!);
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(heard));
+    setTimeout(() => s.destroy(), timeoutMs).unref();
+  });
+}
+
+async function certCn(port: number): Promise<string> {
+  const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+  await new Promise<void>((resolve, reject) => {
+    s.once('secureConnect', resolve);
+    s.once('error', reject);
+  });
+  const cn = String(s.getPeerCertificate().subject.CN);
+  s.destroy();
+  return cn;
+}
+
+const PLAIN = Buffer.from('\0u\0s3cret-pass').toString('base64');
+const MESSAGE = ['EHLO me.test\r\n', 'MAIL FROM:<a@example.org>\r\n', 'RCPT TO:<b@example.net>\r\n', 'DATA\r\n', 'Subject: x\r\n\r\nprivate words\r\n.\r\n', 'QUIT\r\n'];
+
+describe('smtp serve --log-level and --transcript', () => {
+  it('info (default): connect and close lines with the session id; warn hides them', async () => {
+    const info = await serve([]);
+    await session(info.port, ['EHLO me.test\r\n', 'QUIT\r\n']);
+    const out = await outputMatches(info, /INFO close session=\S+ reason=quit/);
+    const id = /INFO connect session=(\S+) remoteAddress=127\.0\.0\.1/.exec(out)?.[1];
+    expect(id).toBeDefined();
+    expect(out).toContain(`INFO close session=${id!} reason=quit`);
+    const warn = await serve(['--log-level', 'warn']);
+    await session(warn.port, ['EHLO me.test\r\n', 'QUIT\r\n']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(warn.output()).not.toMatch(/INFO/);
+    expect(out).not.toMatch(/DEBUG/);
+    const debug = await serve(['--log-level', 'debug']);
+    await session(debug.port, MESSAGE);
+    const detailed = await outputMatches(debug, /INFO close /);
+    expect(detailed).toMatch(/DEBUG mail session=\S+ from=a@example\.org\n/);
+    expect(detailed).toMatch(/DEBUG end of data session=\S+ size=29 recipients=1\n/);
+    expect(detailed).toMatch(/INFO stored /);
+    const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--log-level', 'loud']);
+    expect(bad.code).toBe(2);
+  });
+
+  it('SRV-13 --transcript shows both directions, never the AUTH credentials or the body', async () => {
+    const proc = await serve(['--transcript', '--auth', 'u:s3cret-pass']);
+    await session(proc.port, ['EHLO me.test\r\n', `AUTH PLAIN ${PLAIN}\r\n`, ...MESSAGE.slice(1)]);
+    const out = await outputMatches(proc, /S: 221 /);
+    expect(out).toMatch(/\S+ C: EHLO me\.test\n/);
+    expect(out).toContain('C: AUTH PLAIN <redacted>');
+    expect(out).toMatch(/S: 235 /);
+    expect(out).toContain('C: <message data: 29 bytes>');
+    expect(out).not.toContain(PLAIN);
+    expect(out).not.toContain('s3cret-pass');
+    expect(out).not.toContain('private words');
+  });
+});
+
+describe('smtp serve TLS', () => {
+  it('--tls-implicit speaks TLS from the first byte; without a certificate it is a usage error', async () => {
+    const proc = await serve(['--tls-cert', first.cert, '--tls-key', first.key, '--tls-implicit']);
+    const s = tlsConnect({ port: proc.port, host: '127.0.0.1', rejectUnauthorized: false });
+    const greeting = await new Promise<string>((resolve) => s.once('data', (d: Buffer) => resolve(d.toString())));
+    expect(greeting).toMatch(/^220 /);
+    s.destroy();
+    const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--tls-implicit']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--tls-implicit needs');
+  });
+
+  it('SIGHUP reloads the certificate files; an unusable file keeps the old certificate', async () => {
+    const cert = join(certDir, 'live.crt');
+    const key = join(certDir, 'live.key');
+    copyFileSync(first.cert, cert);
+    copyFileSync(first.key, key);
+    const proc = await serve(['--tls-cert', cert, '--tls-key', key, '--tls-implicit']);
+    expect(await certCn(proc.port)).toBe('first.test');
+    copyFileSync(second.cert, cert);
+    copyFileSync(second.key, key);
+    proc.child.kill('SIGHUP');
+    await outputMatches(proc, /SIGHUP: certificate reloaded/);
+    expect(await certCn(proc.port)).toBe('second.test');
+    copyFileSync(first.key, cert); // a key where the certificate should be
+    proc.child.kill('SIGHUP');
+    await outputMatches(proc, /ERROR SIGHUP: certificate not reloaded/);
+    expect(await certCn(proc.port)).toBe('second.test');
+  });
+});
+
+describe('smtp serve --workers', () => {
+  it('N processes on one port: one listening line, sessions spread, SIGHUP forwarded, SIGTERM stops all (exit 0)', async () => {
+    const proc = await serve(['--workers', '2']);
+    expect(proc.output().match(/listening on/g)).toHaveLength(1);
+    for (let i = 0; i < 6; i++) expect(await session(proc.port, ['EHLO me.test\r\n', 'QUIT\r\n'])).toMatch(/221 /);
+    const out = await outputMatches(proc, /(?:worker=2[\s\S]*worker=1|worker=1[\s\S]*worker=2)/);
+    expect(out).toMatch(/INFO connect worker=\d session=/);
+    proc.child.kill('SIGHUP');
+    await outputMatches(proc, /no --tls-cert[^\n]*worker=1[\s\S]*no --tls-cert|no --tls-cert[^\n]*worker=2[\s\S]*no --tls-cert/);
+    const exit = new Promise<number | null>((r) => proc.child.once('exit', (code) => r(code)));
+    proc.child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('Ctrl-C (SIGINT to every process) plus SIGTERM from the primary: a message in flight still gets its 250', async () => {
+    const proc = await serve(['--workers', '2']);
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(proc.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    expect(children).toHaveLength(2);
+    const s = connect({ host: '127.0.0.1', port: proc.port });
+    let heard = '';
+    let wake = (): void => undefined;
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      heard += d;
+      wake();
+    });
+    s.on('error', () => undefined);
+    const until = (re: RegExp): Promise<void> =>
+      new Promise((resolve) => {
+        wake = () => {
+          if (re.test(heard)) resolve();
+        };
+        wake();
+      });
+    await until(/^220 /m);
+    s.write('EHLO me.test\r\n');
+    await until(/^250 /m);
+    s.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
+    await until(/^354 /m);
+    s.write('Subject: in flight\r\n\r\nfirst half\r\n');
+    const exit = new Promise<number | null>((r) => proc.child.once('exit', (code) => r(code)));
+    for (const pid of children) process.kill(pid, 'SIGINT');
+    // the primary's SIGTERM reaches the workers after they began stopping
+    await outputMatches(proc, /SIGINT: stopping[\s\S]*SIGINT: stopping/);
+    proc.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    s.write('second half\r\n.\r\n');
+    await until(/^250 2\.0\.0 Ok: queued/m);
+    s.write('QUIT\r\n');
+    expect(await exit).toBe(0);
+  });
+
+  it('a worker that dies is reported, the others are stopped, exit 1 (no silent restart)', async () => {
+    const proc = await serve(['--workers', '2']);
+    await session(proc.port, ['EHLO me.test\r\n', 'QUIT\r\n']);
+    // the workers are the primary's children
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(proc.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    expect(children).toHaveLength(2);
+    const exit = new Promise<number | null>((r) => proc.child.once('exit', (code) => r(code)));
+    process.kill(children[0]!, 'SIGKILL');
+    expect(await exit).toBe(1);
+    expect(proc.output()).toMatch(/ERROR worker exited unexpectedly/);
+  });
+});
+
+describe('smtp serve fairness limits', () => {
+  it('--max-connections and --max-connections-per-client refuse with 421 4.7.0', async () => {
+    for (const flag of ['--max-connections', '--max-connections-per-client']) {
+      const proc = await serve([flag, '1']);
+      const holder = connect({ host: '127.0.0.1', port: proc.port });
+      await new Promise((r) => holder.once('data', r));
+      const refused = await session(proc.port, []);
+      expect(refused, flag).toMatch(/^421 4\.7\.0 /);
+      holder.destroy();
+    }
+    expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--max-connections-per-client', '-1'])).code).toBe(2);
+  });
+
+  it('--command-deadline and --data-deadline end a trickle with 421 whatever it sends', async () => {
+    const proc = await serve(['--command-deadline', '0.5', '--data-deadline', '1']);
+    const line = await session(proc.port, ['EHL']);
+    expect(line).toMatch(/^421 4\.4\.2 /m);
+    const data = await session(proc.port, [...MESSAGE.slice(0, 4), 'Subject: slow\r\n']);
+    expect(data).toMatch(/^354 /m);
+    expect(data).toMatch(/^421 4\.4\.2 /m);
+    expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--data-deadline', 'soon'])).code).toBe(2);
+  });
+
+  it('--min-data-rate ends a session slower than the rate once the grace period is over', async () => {
+    const proc = await serve(['--min-data-rate', '100k']);
+    const s = connect({ host: '127.0.0.1', port: proc.port });
+    let heard = '';
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => (heard += d));
+    s.on('error', () => undefined);
+    // a few bytes a second: far below 100 KiB/s
+    const drip = setInterval(() => s.write('N'), 500);
+    await new Promise<void>((resolve) => {
+      s.once('close', () => resolve());
+      setTimeout(() => resolve(), 20_000).unref();
+    });
+    clearInterval(drip);
+    expect(heard).toMatch(/^421 4\.4\.2 /m);
+  }, 30_000);
+});
