@@ -1,3 +1,6 @@
 import { definePackage } from '../../tools/tsup-preset/index.js';
 
-export default definePackage({ entry: {"index":"src/index.ts"} });
+// smtp-errors/message imports the core entry by the package's own name: kept external so the two
+// entries share one default classifier instead of each bundling a copy.
+const options = definePackage({ entry: { index: 'src/index.ts', 'message/index': 'src/message/index.ts' } });
+export default { ...options, external: [/^node:/, /^smtp-errors$/] };

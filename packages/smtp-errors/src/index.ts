@@ -29,8 +29,9 @@ export { BUILTIN_RULES } from './builtin-rules.js';
 export type { BuiltinRule } from './builtin-rules.js';
 export { ENHANCED_STATUS_CODES, enhancedClass } from './enhanced-codes.js';
 export type { EnhancedCodeEntry } from './enhanced-codes.js';
-export { Classifier, createClassifier, DEFAULT_LIMITS } from './classifier.js';
+export { actionFor, Classifier, createClassifier, DEFAULT_LIMITS } from './classifier.js';
 export type {
+  BounceAction,
   Classification,
   ClassifierLimits,
   ClassifierOptions,
