@@ -8,7 +8,7 @@ import { BUILTIN_RULES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { findKeyword } from './keywords.js';
+import { findKeyword, findNonBounceKeyword } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
@@ -275,6 +275,21 @@ function refineByStage(id: number, stage: SmtpStage | undefined, permanent: bool
   return stage === 'rcpt' ? 10 : 50;
 }
 
+/**
+ * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
+ * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
+ * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
+ * a transient failure (70). Wording that names the block (a block list, a reputation) keeps its
+ * class, and so do the specific soft classes (21-24) and the recipient classes.
+ */
+function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
+  const byCodesOrGenericWords =
+    rule.kind === 'enhanced-code' || rule.kind === 'reply-code' || (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
+  if (id !== 20 && !(id === 50 && byCodesOrGenericWords)) return id;
+  const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
+  return temporary ? 70 : id;
+}
+
 function checkId(id: unknown, what: string): number {
   if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_CLASS_ID) {
     throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID_ID', `${what} must be an integer from 1 to ${MAX_CLASS_ID}, got ${String(id)}`);
@@ -434,14 +449,30 @@ export class Classifier {
         id = refineByStage(replyCodeClass(code), stage, permanent);
         rule = Object.freeze({ kind: 'reply-code', code, stage });
       }
-      if (id === 40 || id === 1) {
+      if (id === 1 && code < 0 && enhanced < 0) {
+        const word = findNonBounceKeyword(text ?? decoder.decode(bytes));
+        if (word) {
+          id = word.id;
+          rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
+        }
+      }
+      // A bare reply code (no enhanced code) says little, and so does a network/routing enhanced
+      // code (X.4.x) in a permanent reply the remote server did send: a word family says more.
+      const weak =
+        (rule.kind === 'reply-code' && enhanced < 0 && rule.stage === undefined) ||
+        (rule.kind === 'enhanced-code' && code >= 500 && Math.floor(enhanced / 1000) % 1000 === 4);
+      // A block decided by a generic code (X.7.0, X.7.1, a bare 5xx) says only "refused": a
+      // word of the block family (reputation 51, spam 52, virus 53, relay 54) says which refusal.
+      const blockByCode = id === 50 && (rule.kind === 'enhanced-code' || rule.kind === 'reply-code');
+      if (id === 40 || id === 1 || weak || blockByCode) {
         const keyword = findKeyword(text ?? decoder.decode(bytes));
-        if (keyword) {
+        if (keyword && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
       }
     }
+    id = byReplyClass(id, rule, code, enhanced);
     const byRank = rule === this.#decided[matcher.rank] ? matcher.rank : -1;
     if (byRank >= 0) {
       const last = this.#lastByRank[byRank];

@@ -119,7 +119,6 @@ const REGISTRY: Row[] = [
 // Vendor codes: full code -> [title, class, source]. Ranges are expanded below.
 const VENDOR: [string, string, number, string][] = [
   ['5.1.10', 'Recipient not found (Microsoft 365)', 10, 'Microsoft'],
-  ['5.4.1', 'Recipient address rejected: access denied (Microsoft 365 directory-based edge blocking)', 10, 'Microsoft'],
   ['5.4.14', 'Hop count exceeded, possible mail loop (Microsoft 365)', 40, 'Microsoft'],
   ['5.2.121', "Recipient's per-hour message receive limit from a sender exceeded (Microsoft 365)", 20, 'Microsoft'],
   ['5.2.122', "Recipient's per-hour message receive limit exceeded (Microsoft 365)", 20, 'Microsoft'],

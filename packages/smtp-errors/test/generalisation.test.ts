@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { actionFor, classify } from '../src/index.js';
+import { evaluateProviders, loadProviderRows } from './provider-eval.js';
+
+describe('the reply class is read into the decision', () => {
+  it('"try later" and "try again later" land in the same class', () => {
+    expect(classify('421 4.7.0 try later').id).toBe(70);
+    expect(classify('421 4.7.0 try again later').id).toBe(70);
+  });
+
+  it('a temporary reply decided by codes or generic wording is a transient failure', () => {
+    expect(classify('450 4.2.1 user is receiving mail too quickly').id).toBe(70);
+    expect(classify('451 4.7.1 rejected by policy').id).toBe(70);
+    expect(classify('550 5.7.1 rejected by policy').id).toBe(50);
+  });
+
+  it('a temporary reply that names a block list or a mailbox keeps its specific class', () => {
+    expect(classify('452 4.2.2 mailbox full').id).toBe(22);
+    expect(classify('421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to user complaints').id).toBe(51);
+  });
+});
+
+describe('families, not phrases', () => {
+  it.each([
+    ['554 5.4.6 Too many hops 26 (25 max)', 40],
+    ['mail forwarding loop for user@example.org', 40],
+    ['554 5.4.14 Hop count exceeded - possible mail loop', 40],
+  ])('loops and hop counts are generic bounces: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 Benutzer nicht bekannt', 10],
+    ['550 utilisateur inconnu', 10],
+    ['550 usuario desconocido', 10],
+    ['550 пользователь не найден', 10],
+    ['该用户不存在', 10],
+    ['收件人空间不足', 22],
+    ['552 Postfach voll', 22],
+    ['450 Bitte später erneut versuchen', 70],
+  ])('word families in several languages: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
+  it('a bare 5xx with a word of the block family says which refusal', () => {
+    expect(classify('554 rbl deny, listed on a blocklist').id).toBe(51);
+    expect(classify('550 5.7.1 message looks like spam').id).toBe(52);
+    expect(classify('553 host denies relay.').id).toBe(54);
+  });
+
+  it.each([
+    ['I am out of the office until Monday.', 60],
+    ['Automatic reply: back on June 3', 60],
+    ['Welcome to the announce mailing list: you are now subscribed.', 80],
+    ['You have been removed from the list: unsubscribe confirmed.', 90],
+    ['Please verify that you are a real person before your message is delivered.', 100],
+  ])('texts that are not bounces: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
+  it('non-bounce words never override a reply that carries a code', () => {
+    expect(classify('550 5.1.1 user unknown (out of office)').id).toBe(10);
+  });
+});
+
+describe('action: one field to switch on', () => {
+  it.each([
+    ['550 5.1.1 user unknown', 'suppress'],
+    ['552 mailbox full', 'retry'],
+    ['452 4.2.2 mailbox full', 'retry'],
+    ['421 4.7.0 try again later', 'retry'],
+    ['550 5.7.1 blocked using Spamhaus', 'alert'],
+    ['552 5.3.4 message too big', 'alert'],
+    ['I am out of the office until Monday.', 'ignore'],
+    ['something nobody can read', 'review'],
+  ])('%s -> %s', (text, action) => {
+    expect(classify(text).action).toBe(action);
+  });
+
+  it('custom classes follow their category', () => {
+    expect(actionFor(200, 'hard', false)).toBe('suppress');
+    expect(actionFor(200, 'soft', true)).toBe('retry');
+    expect(actionFor(200, 'soft', false)).toBe('review');
+    expect(actionFor(200, 'block', false)).toBe('alert');
+    expect(actionFor(200, 'undetermined', false)).toBe('review');
+    expect(actionFor(21, 'soft', false)).toBe('suppress');
+    expect(actionFor(21, 'soft', true)).toBe('retry');
+  });
+});
+
+// Accuracy floors, not timing assertions: the agreement reached when this was written, minus a
+// small margin. Tuning looks at the tune half only; the held-out half is scored, never read.
+describe('the provider evaluation set', () => {
+  const rows = loadProviderRows();
+  const report = evaluateProviders((t) => classify(t));
+
+  it('has a few hundred rows, each with a source and a label among its acceptable classes', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(250);
+    for (const r of rows) {
+      expect(r.source, r.id).toMatch(/^https?:\/\//);
+      expect(r.acceptable, r.id).toContain(r.class);
+    }
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+  });
+
+  it('agreement stays at or above the floors on both halves', () => {
+    expect(report.tune.agreement).toBeGreaterThanOrEqual(0.9);
+    expect(report.heldout.agreement).toBeGreaterThanOrEqual(0.78);
+  });
+});
