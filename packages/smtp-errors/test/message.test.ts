@@ -71,6 +71,22 @@ describe('classifyMessage: free-text bounces', () => {
   });
 });
 
+describe('classifyMessage: other report formats', () => {
+  it('an Amazon SES bounce notification (JSON in the body)', async () => {
+    const r = await classifyMessage(fixture('ses-bounce.eml'));
+    expect(r.kind).toBe('bounce');
+    expect(r.recipients.map((x) => [x.address, x.action, x.status, x.diagnostic, x.remoteMta, x.class.id])).toEqual([
+      ['gone@rcpt.test', 'failed', '5.1.1', '550 5.1.1 user unknown', 'out.sender.test', 10],
+    ]);
+  });
+
+  it('delivery-status fields pasted into a body whose MIME parts are missing', async () => {
+    const r = await classifyMessage(fixture('text-dsn.eml'));
+    expect(r.kind).toBe('bounce');
+    expect(r.recipients.map((x) => [x.address, x.status, x.class.id])).toEqual([['quota@rcpt.test', '5.2.2', 22]]);
+  });
+});
+
 describe('classifyMessage: messages that are not bounces', () => {
   it.each([
     ['auto-reply.eml', 'auto-reply', 60],

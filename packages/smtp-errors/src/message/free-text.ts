@@ -26,7 +26,7 @@ const ORIGINAL_MARKER =
   /^\s*(-{2,}.*(below this line|copy of (the|your) message|original message|returned message|message headers|headers of)|-+\s*original message\s*-+|original message follows|the original message (was|is)|received: from |return-path: |-{3,} ?the header of the original|\*\*\* ?original)/i;
 
 const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/;
-const ADDRESS_LINE = new RegExp(`^\\s*(?:(?:RCPT|To|Recipient|Failed|Address)[^:<\\n]{0,20}:\\s*)?<?(${ADDRESS.source})>?:?(?:\\s*\\(.{0,80}\\))?\\s*(?::\\s*(.*))?$`, 'i');
+const ADDRESS_LINE = new RegExp(`^\\s*(?:(?:RCPT|To|Recipient|Failed|Address)[^:<\\n]{0,20}:\\s*)?["<]?(${ADDRESS.source})[">]?:?(?:\\s*\\(.{0,80}\\))?(?:[\\s:,]\\s*(.*))?$`, 'i');
 
 const ENHANCED = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
 

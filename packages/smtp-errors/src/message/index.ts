@@ -153,6 +153,13 @@ function looksLikeMessage(head: string): boolean {
   return rest.startsWith('From ') || FIELD_NAME.test(rest);
 }
 
+/** The text after the header section, for a message whose MIME structure yielded no parts. */
+function rawBody(input: Uint8Array | string): string {
+  const text = typeof input === 'string' ? input : DECODER.decode(input);
+  const m = /\r?\n\r?\n/.exec(text);
+  return m === null ? '' : text.slice(m.index + m[0].length);
+}
+
 function invalid(message: string): SmtpErrorsError {
   return new SmtpErrorsError('ERR_SMTP_MESSAGE_INVALID', message);
 }
@@ -218,9 +225,11 @@ function embeddedHeaders(text: string): Map<string, string> {
 
 function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[], bodyText: string): MessageRecipient[] {
   const out: MessageRecipient[] = [];
-  for (const b of blocks.slice(1)) {
+  // The per-message block comes first; some reporters omit it, so every block with recipient
+  // fields counts (RFC 3464 §2.2, §2.3).
+  for (const b of blocks) {
     const address = bareAddress(typedValue(b.get('final-recipient'))) ?? bareAddress(typedValue(b.get('original-recipient')));
-    if (address === undefined && !b.has('action') && !b.has('status')) continue;
+    if (address === undefined && !b.has('action')) continue;
     const action = b.get('action')?.trim().toLowerCase().split(/\s/)[0];
     const status = statusCode(b.get('status'));
     const diagnostic = typedValue(b.get('diagnostic-code'));
@@ -252,6 +261,71 @@ function explanationFor(bodyText: string, address: string | undefined): string |
   }
   const t = text.replace(/\s+/g, ' ').trim();
   return t === '' ? undefined : t.slice(0, 2000);
+}
+
+interface SesRecipient {
+  emailAddress?: unknown;
+  action?: unknown;
+  status?: unknown;
+  diagnosticCode?: unknown;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The recipients of an Amazon SES event notification delivered by email (a JSON object with a
+ * `notificationType` of Bounce, Complaint or Delivery), or undefined when the body is not one.
+ */
+function sesNotification(classifier: Classifier, body: string): { kind: MessageKind; recipients: MessageRecipient[] } | undefined {
+  const start = body.indexOf('{');
+  if (start < 0 || start > 64 || !body.includes('"notificationType"')) return undefined;
+  let json: Record<string, unknown>;
+  try {
+    // The JSON is one long line; transports that break long lines mark each break with "!".
+    const blank = body.indexOf('\n\n', start);
+    const chunk = body.slice(start, blank < 0 ? body.length : blank).replace(/!\r?\n /g, '');
+    json = JSON.parse(chunk.slice(0, chunk.lastIndexOf('}') + 1)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  const type = str(json['notificationType']) ?? str(json['eventType']);
+  const section = (name: string): Record<string, unknown> => {
+    const v = json[name];
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  };
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  if (type === 'Bounce') {
+    const bounce = section('bounce');
+    const mta = typedValue(str(bounce['reportingMTA']));
+    const recipients = list(bounce['bouncedRecipients']).map((r): MessageRecipient => {
+      const rec = (typeof r === 'object' && r !== null ? r : {}) as SesRecipient;
+      const address = str(rec.emailAddress);
+      const status = statusCode(str(rec.status));
+      const diagnostic = typedValue(str(rec.diagnosticCode));
+      return { address, action: str(rec.action)?.toLowerCase() ?? 'failed', status, diagnostic, remoteMta: mta, class: classifyRecipient(classifier, diagnostic, status, str(bounce['bounceSubType']), domainOf(address)) };
+    });
+    return { kind: str(bounce['bounceType']) === 'Transient' ? 'delayed' : 'bounce', recipients };
+  }
+  if (type === 'Complaint') {
+    const complaint = section('complaint');
+    const recipients = list(complaint['complainedRecipients']).map((r): MessageRecipient => {
+      const rec = (typeof r === 'object' && r !== null ? r : {}) as SesRecipient;
+      const address = str(rec.emailAddress);
+      const feedback = str(complaint['complaintFeedbackType']) ?? 'abuse';
+      return { address, action: undefined, status: undefined, diagnostic: `feedback-type: ${feedback}`, remoteMta: undefined, class: messageClass(classifier, BC_UNDETERMINED) };
+    });
+    return { kind: 'feedback', recipients };
+  }
+  if (type === 'Delivery') {
+    const delivery = section('delivery');
+    const recipients = list(delivery['recipients']).map((r): MessageRecipient => {
+      const diagnostic = str(delivery['smtpResponse']);
+      return { address: str(r), action: 'delivered', status: '2.0.0', diagnostic, remoteMta: str(delivery['remoteMtaIp']), class: messageClass(classifier, BC_UNDETERMINED) };
+    });
+    return { kind: 'delivered', recipients };
+  }
+  return undefined;
 }
 
 const AUTO_SUBJECT =
@@ -327,15 +401,17 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (email.headers.length === 0) throw invalid('input is not an Internet message: no header fields');
 
   const parts = email.attachments;
-  const bodyText = email.text ?? (email.html !== undefined ? email.html.replace(/<[^>]*>/g, ' ') : '');
+  let bodyText = email.text ?? (email.html !== undefined ? email.html.replace(/<[^>]*>/g, ' ') : '');
+  if (bodyText.trim() === '' && parts.length === 0) bodyText = rawBody(input);
   const original = originalFrom(email, parts);
   const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification): MessageClassification =>
     Object.freeze({ kind, recipients: Object.freeze(recipients), original: Object.freeze(original), class: cls, truncated });
 
-  // 1. RFC 3464 delivery status notification.
+  // 1. RFC 3464 delivery status notification (as its own part, or pasted into a plain-text body).
   const dsnPart = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.mimeType));
-  if (dsnPart !== undefined) {
-    const blocks = parseFieldBlocks(attachmentText(dsnPart));
+  const inline = dsnPart === undefined ? bodyText.search(/^(Reporting-MTA|Final-Recipient|Original-Recipient):/im) : -1;
+  if (dsnPart !== undefined || inline >= 0) {
+    const blocks = parseFieldBlocks(dsnPart !== undefined ? attachmentText(dsnPart) : bodyText.slice(inline, inline + 65536));
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
       const actions = recipients.map((r) => r.action);
@@ -349,6 +425,10 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
       return done(kind, recipients);
     }
   }
+
+  // 1b. An Amazon SES notification (JSON in the body): bounce, complaint or delivery.
+  const ses = sesNotification(classifier, bodyText);
+  if (ses !== undefined) return done(ses.kind, ses.recipients);
 
   // 2. RFC 5965 feedback report.
   const arf = parts.find((a) => a.mimeType.toLowerCase() === 'message/feedback-report');
