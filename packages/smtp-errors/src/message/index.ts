@@ -126,10 +126,12 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 const DECODER = new TextDecoder('utf-8', { fatal: false });
 
-function attachmentText(a: Attachment): string {
+/** The text of a part, at most `limit` bytes of it (a returned message can be large). */
+function attachmentText(a: Attachment, limit = 262144): string {
   const c = a.content;
-  if (typeof c === 'string') return c;
-  return DECODER.decode(c instanceof ArrayBuffer ? new Uint8Array(c) : c);
+  if (typeof c === 'string') return c.slice(0, limit);
+  const bytes = c instanceof ArrayBuffer ? new Uint8Array(c) : c;
+  return DECODER.decode(bytes.length > limit ? bytes.subarray(0, limit) : bytes);
 }
 
 function headerOf(email: Email, name: string): string | undefined {
@@ -191,7 +193,7 @@ function originalFrom(email: Email, parts: readonly Attachment[]): OriginalMessa
   for (const a of parts) {
     const t = a.mimeType.toLowerCase();
     if (t === 'message/rfc822' || t === 'text/rfc822-headers' || t === 'message/rfc822-headers' || t === 'message/global' || t === 'message/global-headers') {
-      const h = parseHeaderBlock(attachmentText(a));
+      const h = parseHeaderBlock(attachmentText(a, 32768));
       return {
         messageId: h.get('message-id')?.trim() || undefined,
         from: h.get('from')?.trim() || undefined,
@@ -394,7 +396,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
 
   let email: Email;
   try {
-    email = await PostalMime.parse(input, { attachmentEncoding: 'arraybuffer', maxNestingDepth: 32, maxHeadersSize: 256 * 1024 });
+    email = await PostalMime.parse(input, { attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true, maxNestingDepth: 32, maxHeadersSize: 256 * 1024 });
   } catch (e) {
     throw invalid(`the message could not be parsed: ${(e as Error).message}`);
   }
