@@ -44,7 +44,7 @@ export { isSmtpErrorsError, SmtpErrorsError } from './errors.js';
 export type { SmtpErrorsErrorCode } from './errors.js';
 export { parseEnhanced, scanCodes } from './reply-input.js';
 export type { EnhancedCode, EnhancedCodeLike, ReplyInput, StructuredReply } from './reply-input.js';
-export { KEYWORDS } from './keywords.js';
+export { KEYWORDS, NON_BOUNCE_KEYWORDS } from './keywords.js';
 export { parseRules } from './rules.js';
 export type { SmtpStage } from './stage-hints.js';
 export type { RuleInit, RuleLayer } from './rules.js';
