@@ -201,7 +201,10 @@ export interface ClassifierLimits {
    * is 64 KiB (the legacy `bounce_error_classify2` used 8192).
    */
   readonly maxTextBytes: number;
-  /** Entries kept in the per-instance result cache (0 disables it). */
+  /**
+   * Entries kept in the per-instance result cache (0 disables it). Default 16,384, the legacy
+   * `bounce_cache_size`; only replies up to 2,048 characters are cached.
+   */
   readonly cacheSize: number;
 }
 
@@ -214,7 +217,7 @@ export interface ClassifierLimits {
  * ```
  * @see RFC 5321 §4.5.3.1.5
  */
-export const DEFAULT_LIMITS: ClassifierLimits = Object.freeze({ maxTextBytes: 65536, cacheSize: 0 });
+export const DEFAULT_LIMITS: ClassifierLimits = Object.freeze({ maxTextBytes: 65536, cacheSize: 16384 });
 
 /**
  * Options of `createClassifier`.
@@ -296,6 +299,9 @@ function checkId(id: unknown, what: string): number {
   }
   return id;
 }
+
+/** Only replies up to this many UTF-16 units are cached, so the cache's memory stays bounded. */
+const CACHEABLE_LENGTH = 2048;
 
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
 const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
@@ -379,7 +385,7 @@ export class Classifier {
       length = options.length;
       domain = typeof options.domain === 'string' && options.domain !== '' ? fold(options.domain.trim()) : undefined;
     }
-    const useCache = this.#limits.cacheSize > 0 && typeof response === 'string';
+    const useCache = this.#limits.cacheSize > 0 && typeof response === 'string' && response.length <= CACHEABLE_LENGTH;
     let key = '';
     if (useCache) {
       key = `${domain ?? ''}\u0000${length ?? ''}\u0000${response}`;

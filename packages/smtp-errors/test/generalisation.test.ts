@@ -108,3 +108,15 @@ describe('the provider evaluation set', () => {
     expect(report.heldout.agreement).toBeGreaterThanOrEqual(0.78);
   });
 });
+
+describe('the result cache is on by default (the legacy 16,384 entries)', () => {
+  it('caches short replies and returns the same frozen result', async () => {
+    const { createClassifier, DEFAULT_LIMITS } = await import('../src/index.js');
+    expect(DEFAULT_LIMITS.cacheSize).toBe(16384);
+    const c = createClassifier();
+    const a = c.classify('550 5.1.1 user unknown here');
+    expect(c.classify('550 5.1.1 user unknown here')).toBe(a);
+    c.addRule({ pattern: 'unknown here', id: 22 });
+    expect(c.classify('550 5.1.1 user unknown here').id).toBe(22);
+  });
+});
