@@ -25,8 +25,70 @@ export function looksLikeBounce(from: string, subject: string, body: string): bo
 const ORIGINAL_MARKER =
   /^\s*(-{2,}.*(below this line|copy of (the|your) message|original message|returned message|message headers|headers of)|-+\s*original message\s*-+|original message follows|the original message (was|is)|received: from |return-path: |-{3,} ?the header of the original|\*\*\* ?original)/i;
 
-const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/;
-const ADDRESS_LINE = new RegExp(`^\\s*(?:(?:RCPT|To|Recipient|Failed|Address)[^:<\\n]{0,20}:\\s*)?["<]?(${ADDRESS.source})[">]?:?(?:\\s*\\(.{0,80}\\))?(?:[\\s:,]\\s*(.*))?$`, 'i');
+const LOCAL_CHARS = "!#$%&'*+/=?^_`{|}~.-";
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isLocal = (c: number): boolean => isAlnum(c) || LOCAL_CHARS.includes(String.fromCharCode(c));
+const isDomain = (c: number): boolean => isAlnum(c) || c === 45 || c === 46;
+
+/**
+ * The mailbox address (`local@domain.tld`) around the `@` at `at`, or undefined. A hand-written
+ * scan (no regular expression): at most 64 characters left of the `@` and 255 right of it.
+ */
+function addressAt(text: string, at: number): { start: number; end: number } | undefined {
+  let start = at;
+  while (start > 0 && at - start < 64 && isLocal(text.charCodeAt(start - 1))) start--;
+  if (start === at) return undefined;
+  let end = at + 1;
+  while (end < text.length && end - at <= 255 && isDomain(text.charCodeAt(end))) end++;
+  while (end > at + 1 && (text[end - 1] === '.' || text[end - 1] === '-')) end--;
+  const domain = text.slice(at + 1, end);
+  if (domain === '' || !domain.includes('.') || !isAlnum(domain.charCodeAt(0)) || domain.includes('..')) return undefined;
+  return { start, end };
+}
+
+/** The first address in `text` at or after `from`, or undefined. Linear in the text. */
+function findAddress(text: string, from = 0): { start: number; end: number; address: string } | undefined {
+  for (let at = text.indexOf('@', from); at >= 0; at = text.indexOf('@', at + 1)) {
+    const found = addressAt(text, at);
+    if (found) return { ...found, address: text.slice(found.start, found.end) };
+  }
+  return undefined;
+}
+
+const LINE_PREFIXES = ['rcpt', 'to', 'recipient', 'failed', 'address'];
+
+/**
+ * A line that names a recipient: optional `To:`-like label, the address (bare, in `<>` or in quotes),
+ * then nothing, a parenthesised note, or the explanation after `:`, `,` or a space.
+ */
+function addressLine(line: string): { address: string; inline: string | undefined } | undefined {
+  let i = 0;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+  const lower = line.slice(i, i + 32).toLowerCase();
+  for (const p of LINE_PREFIXES) {
+    if (!lower.startsWith(p)) continue;
+    const colon = line.indexOf(':', i + p.length);
+    const lt = line.indexOf('<', i + p.length);
+    if (colon >= 0 && colon - i - p.length <= 20 && (lt < 0 || lt > colon)) {
+      i = colon + 1;
+      while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    }
+    break;
+  }
+  if (line[i] === '"' || line[i] === '<') i++;
+  const found = findAddress(line, i);
+  if (!found || found.start !== i) return undefined;
+  let j = found.end;
+  if (line[j] === '"' || line[j] === '>') j++;
+  if (line[j] === ':') j++;
+  const rest = line.slice(j);
+  const trimmed = rest.trim();
+  if (trimmed === '') return { address: found.address, inline: undefined };
+  if (trimmed.startsWith('(') && trimmed.endsWith(')') && trimmed.length <= 82) return { address: found.address, inline: undefined };
+  const c = rest[0];
+  if (c === ' ' || c === '\t' || c === ':' || c === ',' || j > found.end) return { address: found.address, inline: trimmed.replace(/^[:,]\s*/, '') };
+  return undefined;
+}
 
 const ENHANCED = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
 
@@ -67,11 +129,10 @@ export function extractFreeText(body: string): FreeTextRecipient[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.length > 400) continue;
-    const m = ADDRESS_LINE.exec(line);
-    if (m === null) continue;
-    const address = m[1]!;
-    if (isSystemAddress(address)) continue;
-    found.push({ address, start: i, inline: m[2] });
+    const m = addressLine(line);
+    if (m === undefined) continue;
+    if (isSystemAddress(m.address)) continue;
+    found.push({ address: m.address, start: i, inline: m.inline });
   }
   const out: FreeTextRecipient[] = [];
   const seen = new Set<string>();
@@ -87,7 +148,7 @@ export function extractFreeText(body: string): FreeTextRecipient[] {
   }
   // Recipients that share one explanation (a list of addresses, then the reason): give each the
   // text that follows the list.
-  if (out.length > 0 && out.every((r) => r.diagnostic.length < 4 || ADDRESS.test(r.diagnostic) === false)) {
+  if (out.length > 0 && out.every((r) => r.diagnostic.length < 4 || findAddress(r.diagnostic) === undefined)) {
     const tail = collapse(lines.slice(found[found.length - 1]!.start + 1).join('\n'));
     const before = collapse(lines.slice(0, found[0]!.start).join('\n'));
     return out.map((r) => {
@@ -98,8 +159,8 @@ export function extractFreeText(body: string): FreeTextRecipient[] {
   if (out.length === 0) {
     const all = collapse(text);
     if (all === '') return [];
-    const any = ADDRESS.exec(all);
-    const address = any !== null && !isSystemAddress(any[0]) ? any[0] : undefined;
+    const any = findAddress(all);
+    const address = any !== undefined && !isSystemAddress(any.address) ? any.address : undefined;
     return [{ address, status: ENHANCED.exec(all)?.[0], diagnostic: all.slice(0, 4000) }];
   }
   return out;
