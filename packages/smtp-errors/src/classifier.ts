@@ -433,6 +433,15 @@ export class Classifier {
     if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
+      // Generic refusal wording ("policy", "rejected") names no reason: a word family of a more
+      // specific class in the same text (size, quota, recipient, reputation...) does.
+      if (id === 50 && matched.layer === 'builtin' && matched.name !== undefined && GENERIC_RULE_NAMES.has(matched.name)) {
+        const keyword = findKeyword(text ?? decoder.decode(bytes));
+        if (keyword && keyword.id !== 50 && keyword.id !== 70 && keyword.id !== 40) {
+          id = keyword.id;
+          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+        }
+      }
       if (id === 10 && matched.layer === 'builtin' && matcher.hint >= 0) {
         const stage = stageOfHint(matcher.hint);
         const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;

@@ -53,7 +53,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ]),
   // a temporary condition
   ...family(70, [
-    'busy', 'temporar', 'try again', 'unavailable', 'later', 'frequency', 'rate limit', 'too many', 'greylist',
+    'busy', 'temporar', 'try again', 'unavailable', 'later', 'frequency', 'rate limit', 'too many', 'greylist', 'per hour', 'per minute', 'per day',
     'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的',
   ]),
 ] as const);

@@ -48,6 +48,15 @@ describe('families, not phrases', () => {
     expect(classify('553 host denies relay.').id).toBe(54);
   });
 
+  it('generic refusal wording gives way to a more specific word family in the same text', () => {
+    expect(classify('5.2.0 Email size exceeded the policy.').id).toBe(23);
+    expect(classify('550 5.7.1 Refused by policy').id).toBe(50);
+  });
+
+  it('rate words mark a temporary condition', () => {
+    expect(classify('Domain example.com has exceeded the max defers and failures per hour allowed').id).toBe(70);
+  });
+
   it.each([
     ['I am out of the office until Monday.', 60],
     ['Automatic reply: back on June 3', 60],
