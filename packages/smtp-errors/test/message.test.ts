@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@smtpkit/testkit';
 import { isSmtpErrorsError } from '../src/index.js';
 import { classifyMessage, DEFAULT_MAX_MESSAGE_BYTES } from '../src/message/index.js';
 
@@ -150,6 +151,29 @@ describe('classifyMessage: limits and bad input', () => {
     const raw = fixture('dsn-user-unknown.eml');
     for (let n = 1; n <= raw.length; n += 37) {
       const code = await codeOf(classifyMessage(raw.subarray(0, n)));
+      expect(code === undefined || code === 'ERR_SMTP_MESSAGE_INVALID').toBe(true);
+    }
+  });
+
+  it('random bytes after a header, deep nesting and a huge header line give a result or a typed error', async () => {
+    const rnd = seededRandom(19);
+    const inputs: (string | Uint8Array)[] = [];
+    for (let n = 0; n < 40; n++) {
+      const body = new Uint8Array(1 + Math.floor(rnd() * 4000));
+      for (let i = 0; i < body.length; i++) body[i] = Math.floor(rnd() * 256);
+      const head = new TextEncoder().encode('From: MAILER-DAEMON@x.test\r\nContent-Type: multipart/report; boundary="b"\r\n\r\n');
+      const raw = new Uint8Array(head.length + body.length);
+      raw.set(head);
+      raw.set(body, head.length);
+      inputs.push(raw);
+    }
+    let nested = 'From: a@x.test\nContent-Type: multipart/mixed; boundary="b0"\n\n';
+    for (let d = 1; d < 200; d++) nested += `--b${d - 1}\nContent-Type: multipart/mixed; boundary="b${d}"\n\n`;
+    inputs.push(nested);
+    inputs.push(`From: a@x.test\nSubject: ${'x'.repeat(500_000)}\n\nbody`);
+    inputs.push(`From: MAILER-DAEMON@x.test\nSubject: failure notice\n\n${'<a@b.test>:\n'.repeat(20_000)}`);
+    for (const input of inputs) {
+      const code = await codeOf(classifyMessage(input));
       expect(code === undefined || code === 'ERR_SMTP_MESSAGE_INVALID').toBe(true);
     }
   });
