@@ -433,11 +433,13 @@ export class Classifier {
     if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
-      // Generic refusal wording ("policy", "rejected") names no reason: a word family of a more
-      // specific class in the same text (size, quota, recipient, reputation...) does.
+      // Generic refusal wording ("policy", "rejected") names no reason: a word family of what was
+      // refused in the same text (the recipient, its quota, the size, the sender's reputation, spam,
+      // a virus, relaying) does. DNS and connection words in a refusal describe the sender's setup
+      // (a missing PTR record), so they do not count.
       if (id === 50 && matched.layer === 'builtin' && matched.name !== undefined && GENERIC_RULE_NAMES.has(matched.name)) {
         const keyword = findKeyword(text ?? decoder.decode(bytes));
-        if (keyword && keyword.id !== 50 && keyword.id !== 70 && keyword.id !== 40) {
+        if (keyword && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23 || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }

@@ -51,6 +51,8 @@ describe('families, not phrases', () => {
   it('generic refusal wording gives way to a more specific word family in the same text', () => {
     expect(classify('5.2.0 Email size exceeded the policy.').id).toBe(23);
     expect(classify('550 5.7.1 Refused by policy').id).toBe(50);
+    // DNS words in a refusal describe the sender's setup: still a block.
+    expect(classify('550 5.7.1 Refused by policy: no reverse DNS for your IP').id).toBe(50);
   });
 
   it('rate words mark a temporary condition', () => {
