@@ -85,6 +85,19 @@ const DATA: R[] = [
   ['yahoo-max-per-connection', 70, 'max message per connection', '421 Max message per connection reached, closing transmission channel'],
   ['yahoo-excessive-unknown', 51, 'excessive unknown recipients', '451 VS1-IP Excessive unknown recipients - possible Open Relay (#4.1.8)'],
 
+  // Provider code families: the whole family names a block of the sending IP or domain, so the
+  // family prefix decides, not each code (Yahoo [TSnn]/[BLnn]; AOL RLY:, RTR:, DYN:, HVU:;
+  // Outlook.com SC-nnn, DY-nnn, OU-nnn).
+  ['yahoo-ts-family', 51, '[ts', '421 4.7.0 [TS05] Messages from 192.0.2.1 temporarily deferred; see https://postmaster.yahooinc.com/error-codes'],
+  ['yahoo-bl-family', 51, '[bl', '553 5.7.1 [BL23] Connections not accepted from IP addresses on Spamhaus XBL; see https://postmaster.yahooinc.com/error-codes'],
+  ['aol-rly-family', 51, ' rly:', '554 RLY:B1 http://postmaster.info.aol.com/errors/554rlyb1.html'],
+  ['aol-rtr-family', 51, ' rtr:', '554 RTR:BB'],
+  ['aol-dyn-family', 51, ' dyn:', '421 DYN:T1 http://postmaster.info.aol.com/errors/421dynt1.html'],
+  ['aol-hvu-family', 51, ' hvu:', '554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html'],
+  ['outlook-sc-family', 51, ' sc-00', '550 SC-001 Mail rejected by Outlook.com for policy reasons.'],
+  ['outlook-dy-family', 51, ' dy-00', '550 DY-001 Mail rejected by Outlook.com for policy reasons. We generally do not accept email from dynamic IP ranges.'],
+  ['outlook-ou-family', 51, ' ou-00', '550 OU-001 Mail rejected by Outlook.com for policy reasons.'],
+
   // --- iCloud / Apple ---
   ['icloud-user-does-not-exist', 10, 'user does not exist', '550 5.1.1 <nobody@icloud.com>: user does not exist'],
   ['icloud-local-policy', 50, 'rejected due to local policy', '554 5.7.1 [CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137'],
@@ -217,7 +230,6 @@ const DATA: R[] = [
   ['must-authenticate', 50, 'must be authenticated', '550 5.7.1 Client must be authenticated'],
   ['tls-required', 50, 'tls required', '530 5.7.0 Must issue a STARTTLS command first: TLS required'],
   ['encryption-required', 50, 'encryption required', '550 5.7.10 Encryption required for this recipient'],
-  ['policy-violation', 50, 'policy violation', '554 5.7.7 Email policy violation detected'],
   ['protocol-violation', 50, 'protocol violation', '550 Protocol violation'],
 
   // --- Relaying ---
@@ -236,6 +248,9 @@ const DATA: R[] = [
   ['rcpthosts', 54, "isn't in my list of allowed rcpthosts", "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"],
   ['relaying-generic', 54, 'relaying', '550 5.7.1 Relaying mail to example.org is not allowed'],
 
+  // --- The sender's own volume: a sending quota or limit is a rate limit, not a full mailbox ---
+  ['sending-quota', 70, 'sending quota', '550 5.4.5 Daily sending quota exceeded'],
+  ['limit-for-sending', 70, 'limit for sending', '550 5.4.5 You have reached a limit for sending mail'],
   // --- Mailbox full / storage ---
   ['exceeded-storage-allocation', 22, 'exceeded storage allocation', '552 Requested mail action aborted: exceeded storage allocation'],
   ['not-enough-space', 22, 'not enough space', '452 4.2.2 Not enough space in mailbox'],
@@ -438,6 +453,7 @@ const DATA: R[] = [
   ['verify-sender', 100, 'please verify your email address', 'Please verify your email address by clicking the link below so that your message is delivered.'],
   // --- Last-resort generic wording (below everything more specific; a specific enhanced code wins over these) ---
   [GENERIC_START, 0, '', ''],
+  ['policy-violation', 50, 'policy violation', '554 Email policy violation detected'],
   ['exchange-restriction', 50, 'resolver.rst.', '550 5.7.124 RESOLVER.RST.SenderNotAllowed; sender not in the allowed senders list'],
   ['message-rejected', 50, 'message rejected', '550 5.7.1 Message rejected. See https://support.google.com/mail/answer/69585 for more information.'],
   ['address-rejected', 10, 'address rejected', '550 #5.1.0 Address rejected.'],

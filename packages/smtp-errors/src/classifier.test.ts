@@ -114,7 +114,7 @@ describe('precedence: domain rules > user rules > built-in rules > enhanced code
     expect(bare.classify(text)).toMatchObject({ id: 22, rule: { kind: 'enhanced-code', code: '5.2.2' } });
     expect(bare.classify('552 requested action aborted')).toMatchObject({ id: 22, rule: { kind: 'reply-code', code: 552 } });
     // A bare reply code is weak evidence: a word family in the text decides instead.
-    expect(bare.classify('552 user unknown')).toMatchObject({ id: 10, rule: { kind: 'keyword', pattern: 'unknown' } });
+    expect(bare.classify('552 user unknown')).toMatchObject({ id: 10, rule: { kind: 'keyword', pattern: 'user unknown' } });
   });
   it('a specific enhanced code wins over a generic built-in phrase, not over a specific one', () => {
     expect(classify('550 5.1.1 Message rejected')).toMatchObject({ id: 10, rule: { kind: 'enhanced-code', code: '5.1.1' } });

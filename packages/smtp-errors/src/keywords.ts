@@ -19,7 +19,8 @@ import { makeRule, RuleMatcher, type StoredRule } from './rules.js';
 export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the recipient: unknown, gone, disabled
   ...family(10, [
-    'unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'suspended', 'deactivated', 'invalid', 'inactive', 'is locked',
+    'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
+    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactive', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',

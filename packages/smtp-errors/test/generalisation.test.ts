@@ -55,6 +55,34 @@ describe('families, not phrases', () => {
     expect(classify('550 5.7.1 Refused by policy: no reverse DNS for your IP').id).toBe(50);
   });
 
+  it('"policy violation" names no reason: generic refusal wording, a deferral in a 4xx reply', () => {
+    expect(classify('451 Policy violation, please retry').id).toBe(70);
+    expect(classify('554 Email policy violation detected').id).toBe(50);
+  });
+
+  it.each([
+    ['554 RLY:B2 http://postmaster.example/errors/554rlyb2.html', 51],
+    ['554 RTR:RD', 51],
+    ['421 DYN:T2 dynamic address', 51],
+    ['554 HVU:B2 host blocked', 51],
+    ['553 5.7.1 [BL22] Connections not accepted from this address', 51],
+    ['550 DY-002 Mail rejected for policy reasons', 51],
+    ['550 OU-002 Mail rejected for policy reasons', 51],
+  ])('provider code families decide as a family, not code by code: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
+  it("the sender's own sending quota is a rate limit; the recipient's quota is a full mailbox", () => {
+    expect(classify('550 Daily sending quota exceeded for this account').id).toBe(70);
+    expect(classify('552 5.2.2 quota exceeded').id).toBe(22);
+  });
+
+  it('"unknown" and "suspended" name the recipient only next to a word for it', () => {
+    expect(classify('delivery temporarily suspended: unknown mail transport error').id).toBe(70);
+    expect(classify('Your message could not be delivered: account suspended').id).toBe(10);
+    expect(classify('recipient unknown').id).toBe(10);
+  });
+
   it('rate words mark a temporary condition', () => {
     expect(classify('Domain example.com has exceeded the max defers and failures per hour allowed').id).toBe(70);
   });
