@@ -379,8 +379,8 @@ const DATA: R[] = [
   ['no-such-host', 21, 'no such host', 'dial tcp: lookup mx.example.invalid: no such host'],
   ['unrouteable-domain', 21, 'unrouteable mail domain', '550 Unrouteable mail domain "example.invalid"'],
   ['null-mx', 21, 'null mx', '556 5.1.10 Recipient address has null MX'],
-  ['network-unreachable', 21, 'network is unreachable', 'connect to mx.example.com[2001:db8::1]:25: Network is unreachable'],
-  ['host-unreachable', 21, 'host is unreachable', 'connect to mx.example.com[192.0.2.1]:25: Host is unreachable'],
+  ['network-unreachable', 24, 'network is unreachable', 'connect to mx.example.com[2001:db8::1]:25: Network is unreachable'],
+  ['host-unreachable', 24, 'host is unreachable', 'connect to mx.example.com[192.0.2.1]:25: Host is unreachable'],
   ['host-unknown', 21, 'host unknown', '550 5.1.2 <nobody@example.org>... Host unknown (Name server: mx.example.org: no data known)'],
   ['host-not-found', 21, 'host not found', 'Host or domain name not found. Name service error for name=example.org type=A: Host not found'],
   ['domain-not-found', 21, 'domain name not found', "DNS Error: 12345 DNS type 'mx' lookup of example.invalid responded with code NXDOMAIN Domain name not found: example.invalid"],
@@ -395,7 +395,7 @@ const DATA: R[] = [
   ['does-not-accept-email', 21, 'does not accept email', '556 5.1.10 The domain example.org does not accept email'],
   ['accepts-no-mail', 21, 'accepts no mail', '556 Domain accepts no mail'],
   ['does-not-accept-mail', 21, 'does not accept mail', '550 Host does not accept mail'],
-  ['no-route-to-host', 21, 'no route to host', 'connect to mx.example.com[192.0.2.2]:25: No route to host'],
+  ['no-route-to-host', 24, 'no route to host', 'connect to mx.example.com[192.0.2.2]:25: No route to host'],
 
   // --- Timeouts and expiry ---
   ['does-not-exist', 10, 'does not exist', '550 5.1.1 nobody@example.com does not exist'],
@@ -411,6 +411,7 @@ const DATA: R[] = [
   ['no-answer', 24, 'no answer from host', '421 4.4.1 No answer from host'],
 
   // --- Loops, mailer and system errors ---
+  ['too-many-received', 40, 'too many received', '554 5.4.0 Too many Received headers - suspected loop'],
   ['too-many-hops', 40, 'too many hops', '554 5.4.6 Too many hops'],
   ['mail-loop', 40, 'loops back to myself', 'mail for example.com loops back to myself'],
   ['routing-loop', 40, 'routing loop', '554 5.4.6 Routing loop detected'],

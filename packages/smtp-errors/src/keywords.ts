@@ -22,7 +22,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
     'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactive', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
-    'não existe', 'desconhecido', 'inesistente', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
+    'não existe', 'desconhecido', 'inesistente', 'non esiste', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
@@ -31,19 +31,19 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'переполнен', 'квот', '空间不足', '容量', '満杯',
   ]),
   // the message is too large
-  ...family(23, ['too big', 'too large', 'too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'слишком больш', '过大', '大きすぎ']),
+  ...family(23, ['too big', 'too large', 'too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops']),
+  ...family(40, ['loop', 'hops', 'hop count']),
   // name resolution
-  ...family(21, ['dns', 'name service', 'host not found', 'domain not found']),
+  ...family(21, ['dns', 'name service', 'name server', 'nameserver', 'lookup', 'mx record', 'host not found', 'domain not found']),
   // the host could not be reached
   ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable']),
   ...family(54, ['relay']),
-  ...family(53, ['virus', 'malware', 'вирус', '病毒']),
+  ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件']),
   // the sender's reputation: block lists, abuse, unsolicited volume
   ...family(51, [
     'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
-    'blocked using', 'dnsbl', 'spamhaus', 'black ip', 'schwarze liste', 'liste noire', 'lista negra', 'черн', '黑名单',
+    'blocked using', 'dnsbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单',
   ]),
   // the content looks like spam
   ...family(52, ['spam', 'junk', 'indésirable', 'спам', '垃圾']),
@@ -71,12 +71,12 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
  * @see RFC 3834 §5
  */
 export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
-  ...family(100, ['challenge', 'real person', 'are a human', 'verification', 'verify that you', 'verify your', 'whitelist request']),
+  ...family(100, ['challenge', 'real person', 'are a human', 'not a robot', 'captcha', 'verification', 'verify that you', 'verify your', 'whitelist request']),
   ...family(90, ['unsubscribe', 'removed from the list', 'removal from', 'removed from this mailing list', 'leave the', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista']),
   ...family(80, ['subscription', 'subscribed', 'welcome to', 'added to the list', 'join the list', 'abonniert', 'abonnement']),
   ...family(60, [
     'out of office', 'out of the office', 'automatic reply', 'auto-reply', 'autoreply', 'auto reply', 'vacation', 'away until', "i'm away", 'i am away',
-    'abwesen', 'außer haus', 'réponse automatique', 'absent', 'respuesta automática', 'fuera de la oficina', 'resposta automática',
+    'on holiday', 'on leave', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'absence', 'congés', 'réponse automatique', 'absent', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'ferie', 'resposta automática',
     'risposta automatica', 'автоответ', 'в отпуске', '自动回复', '不在',
   ]),
 ] as const);

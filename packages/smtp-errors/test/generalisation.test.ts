@@ -83,6 +83,23 @@ describe('families, not phrases', () => {
     expect(classify('recipient unknown').id).toBe(10);
   });
 
+  it.each([
+    ['connect to mx.example.com[192.0.2.1]:25: Network is unreachable', 24],
+    ['connect to mx.example.com[192.0.2.1]:25: No route to host', 24],
+    ['MX lookup for example.com deferred', 21],
+    ['554 5.4.0 Too many Received headers - suspected loop', 40],
+    ['550 Indirizzo non valido', 10],
+    ['550 IP-Adresse steht auf einer Sperrliste', 51],
+    ['550 Anhang nicht erlaubt', 53],
+    ['552 Message trop gros', 23],
+    ['552 Messaggio troppo grande', 23],
+    ['Automatische Antwort', 60],
+    ['I am currently on holiday with limited access to email', 60],
+    ['To prove you are not a robot, please click the link below', 100],
+  ])('local status texts, more languages and non-bounce words by family: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
   it('rate words mark a temporary condition', () => {
     expect(classify('Domain example.com has exceeded the max defers and failures per hour allowed').id).toBe(70);
   });
