@@ -87,7 +87,7 @@ const DATA: R[] = [
 
   // Provider code families: the whole family names a block of the sending IP or domain, so the
   // family prefix decides, not each code (Yahoo [TSnn]/[BLnn]; AOL RLY:, RTR:, DYN:, HVU:;
-  // Outlook.com SC-nnn, DY-nnn, OU-nnn).
+  // Outlook.com SC-nnn, DY-nnn, OU-nnn; Comcast BLnnn and ESnnnnnn blocks, RLnnnnnn rate limits).
   ['yahoo-ts-family', 51, '[ts', '421 4.7.0 [TS05] Messages from 192.0.2.1 temporarily deferred; see https://postmaster.yahooinc.com/error-codes'],
   ['yahoo-bl-family', 51, '[bl', '553 5.7.1 [BL23] Connections not accepted from IP addresses on Spamhaus XBL; see https://postmaster.yahooinc.com/error-codes'],
   ['aol-rly-family', 51, ' rly:', '554 RLY:B1 http://postmaster.info.aol.com/errors/554rlyb1.html'],
@@ -97,6 +97,9 @@ const DATA: R[] = [
   ['outlook-sc-family', 51, ' sc-00', '550 SC-001 Mail rejected by Outlook.com for policy reasons.'],
   ['outlook-dy-family', 51, ' dy-00', '550 DY-001 Mail rejected by Outlook.com for policy reasons. We generally do not accept email from dynamic IP ranges.'],
   ['outlook-ou-family', 51, ' ou-00', '550 OU-001 Mail rejected by Outlook.com for policy reasons.'],
+  ['comcast-bl-family', 51, ' bl0', '554 mx.example.net comcast 192.0.2.1 Comcast BL004 Blocked for spam. Please see http://postmaster.comcast.net/smtp-error-codes.php#BL000000'],
+  ['comcast-es-family', 51, ' es0000', '554 mx.example.net comcast 192.0.2.1 Comcast ES000010 see http://postmaster.comcast.net/smtp-error-codes.php'],
+  ['comcast-rl-family', 70, ' rl0000', '421 mx.example.net comcast 192.0.2.1 Comcast RL000001 see http://postmaster.comcast.net/smtp-error-codes.php'],
 
   // --- iCloud / Apple ---
   ['icloud-user-does-not-exist', 10, 'user does not exist', '550 5.1.1 <nobody@icloud.com>: user does not exist'],

@@ -287,7 +287,10 @@ function refineByStage(id: number, stage: SmtpStage | undefined, permanent: bool
  */
 function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
   const byCodesOrGenericWords =
-    rule.kind === 'enhanced-code' || rule.kind === 'reply-code' || (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
+    rule.kind === 'enhanced-code' ||
+    rule.kind === 'reply-code' ||
+    rule.kind === 'keyword' ||
+    (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
   if (id !== 20 && !(id === 50 && byCodesOrGenericWords)) return id;
   const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
   return temporary ? 70 : id;

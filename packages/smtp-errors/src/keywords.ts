@@ -38,6 +38,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(21, ['dns', 'name service', 'name server', 'nameserver', 'lookup', 'mx record', 'host not found', 'domain not found']),
   // the host could not be reached
   ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable']),
+  // an open relay is a known spam source: the sender's reputation, not a relaying refusal
+  ...family(51, ['open relay', 'openrelay']),
   ...family(54, ['relay']),
   ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件']),
   // the sender's reputation: block lists, abuse, unsolicited volume
@@ -49,7 +51,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(52, ['spam', 'junk', 'indésirable', 'спам', '垃圾']),
   // a refusal of the sender or the content
   ...family(50, [
-    'refused', 'denie', 'reject', 'spoof', 'prohibited', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
+    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
     'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否',
   ]),
   // a temporary condition

@@ -100,6 +100,24 @@ describe('families, not phrases', () => {
     expect(classify(text).id).toBe(id);
   });
 
+  it.each([
+    ['554 mx.example.net comcast 192.0.2.1 Comcast BL000001 see http://postmaster.comcast.net/', 51],
+    ['421 mx.example.net comcast 192.0.2.1 RL000003 rate limited', 70],
+    ['550 rejected: the sending host is an open relay', 51],
+    ['554 relay not permitted', 54],
+    ['553 forged sender address', 50],
+    ['550 authentication error', 50],
+    ['451 authentication error, please retry', 70],
+    ['554 HELO check failed', 50],
+  ])('more families: provider codes, open relays, forgery, authentication, failed checks: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
+  it('a generic refusal word in a temporary reply is a deferral, as generic wording is', () => {
+    expect(classify('451 request denied, try again').id).toBe(70);
+    expect(classify('551 request denied').id).toBe(50);
+  });
+
   it('rate words mark a temporary condition', () => {
     expect(classify('Domain example.com has exceeded the max defers and failures per hour allowed').id).toBe(70);
   });
