@@ -446,7 +446,6 @@ const DATA: R[] = [
   // --- Connection-level and sender-level refusals ---
   ['refused-to-talk', 50, 'refused to talk to me', 'host mx.example.net[192.0.2.127] refused to talk to me: 421 Service not available, closing transmission channel'],
   ['not-accepting-connections', 50, 'not accepting connections', '554 mx.example.com ESMTP not accepting connections'],
-  ['access-denied', 50, 'access denied', '550 5.7.1 <root@example.jp>... Access denied'],
   ['blocked', 50, 'blocked', '554 5.7.1 Message blocked'],
 
   // --- Auto-replies and challenge-response ---
@@ -464,6 +463,7 @@ const DATA: R[] = [
   ['inactive', 10, 'inactive', '550 5.2.1 Recipient inactive'],
   ['delivery-not-within', 24, 'not delivered within', 'The message was not delivered within the allowed time'],
   ['policy', 50, 'policy', '550 5.7.1 Refused by policy'],
+  ['access-denied', 50, 'access denied', '550 <root@example.jp>... Access denied'],
   ['recipient-rejected', 10, 'recipient rejected', '550 Recipient rejected'],
   ['sender-address', 50, 'sender address', '553 Sender address is not permitted'],
   ['starttls', 50, 'starttls', '530 5.7.0 Must issue a STARTTLS command first'],

@@ -118,6 +118,16 @@ describe('families, not phrases', () => {
     expect(classify('551 request denied').id).toBe(50);
   });
 
+  it.each([
+    ['550 5.7.501 Access denied', 51],
+    ['550 5.7.504 Recipient address rejected: Access denied', 10],
+    ['550 5.7.506 Access Denied, Bad HELO', 50],
+    ['550 5.7.508 Access denied, exceeded permitted limits within range', 51],
+    ['451 4.4.6 Routing loop detected', 40],
+  ])('Microsoft 5.7.5xx codes and a temporary loop (RFC 3463 X.4.6) by their documented meaning: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
   it('rate words mark a temporary condition', () => {
     expect(classify('Domain example.com has exceeded the max defers and failures per hour allowed').id).toBe(70);
   });
