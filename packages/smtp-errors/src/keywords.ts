@@ -20,15 +20,15 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
-    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactive', 'is locked',
+    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactive', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
-    'não existe', 'desconhecido', 'inesistente', 'non esiste', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
+    'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
-    'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'plein', 'lleno', 'cheia', 'pieno',
-    'переполнен', 'квот', '空间不足', '容量', '満杯',
+    'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
+    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯',
   ]),
   // the message is too large
   ...family(23, ['too big', 'too large', 'too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ']),

@@ -128,6 +128,18 @@ describe('families, not phrases', () => {
     expect(classify(text).id).toBe(id);
   });
 
+  it.each([
+    ['550 Caixa de correio não encontrada', 10],
+    ['550 Такого пользователя нет', 10],
+    ['550 收件人邮箱已满', 22],
+    ['550 Boîte aux lettres inexistante', 10],
+    ['550 Mailbox ist deaktiviert', 10],
+    ['452 Postfach ist voll', 22],
+    ['550 5.7.1 Daily message limit exceeded for this sender', 70],
+  ])('disabled, missing and full in more languages; a message limit is a rate limit: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
   it('rate words mark a temporary condition', () => {
     expect(classify('Domain example.com has exceeded the max defers and failures per hour allowed').id).toBe(70);
   });
