@@ -13,6 +13,9 @@ export function workspaceAliases(): { find: string | RegExp; replacement: string
     if (existsSync(join(src, 'node', 'index.ts'))) {
       aliases.push({ find: new RegExp(`^${name}/node$`), replacement: join(src, 'node', 'index.ts') });
     }
+    if (existsSync(join(src, 'message', 'index.ts'))) {
+      aliases.push({ find: new RegExp(`^${name}/message$`), replacement: join(src, 'message', 'index.ts') });
+    }
     aliases.push({ find: new RegExp(`^${name}$`), replacement: join(src, 'index.ts') });
   }
   aliases.push({ find: /^@smtpkit\/testkit$/, replacement: join(root, 'tools', 'testkit', 'src', 'index.ts') });

@@ -2,23 +2,19 @@
  * Classify rejected recipients: decide to retry, suppress or alert, and see why.
  * Run: pnpm tsx packages/smtp-errors/examples/classify-bounces.ts
  */
-import { classify, createClassifier, isSmtpErrorsError, type Classification } from 'smtp-errors';
-
-function decide(c: Classification): 'suppress' | 'retry' | 'alert' {
-  if (c.category === 'hard' || c.category === 'admin') return 'suppress';
-  if (c.category === 'block') return 'alert';
-  return c.transient ? 'retry' : 'alert';
-}
+import { classify, createClassifier, isSmtpErrorsError } from 'smtp-errors';
 
 const replies = [
   'host gmail-smtp-in.l.google.com[142.250.1.26] said: 550-5.1.1 The email account that you tried to reach does not exist. (in reply to RCPT TO command)',
   '452 4.2.2 The email account that you tried to reach is over quota.',
   '550 5.7.606 Access denied, banned sending IP [192.0.2.1].',
   '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints',
+  '552 mailbox full',
 ];
 for (const reply of replies) {
   const c = classify(reply);
-  console.log(`${c.id} ${c.name} (${c.category}, transient=${c.transient}) -> ${decide(c)}; decided by ${JSON.stringify(c.rule)}`);
+  // `action` is the one field to switch on: suppress, retry, alert, ignore or review.
+  console.log(`${c.id} ${c.name} (${c.category}, transient=${c.transient}) -> ${c.action}; decided by ${JSON.stringify(c.rule)}`);
 }
 
 // Your own classes and rules, isolated from the default instance.

@@ -4,7 +4,7 @@ import { createClassifier } from './index.js';
 
 // Accuracy floor, not a timing assertion: the agreement reached when this was written, minus a
 // small margin. Raise it when the classifier improves; never tune on the test split.
-const FLOOR = { dev: 0.94, test: 0.84 };
+const FLOOR = { dev: 0.94, test: 0.85 };
 
 describe('agreement with the labelled sisimai bounce set (test/fixtures/bounce-eval)', () => {
   const c = createClassifier();

@@ -50,204 +50,63 @@ export interface BounceClass {
 }
 
 /**
- * Class 1: the response text could not be identified.
+ * The class ids as constants (`BC_*`, the legacy C names). Class 1: the response text could not be
+ * identified.
  *
  * @example
  * ```ts
- * if (classify(reply).id === BC_UNDETERMINED) handle();
+ * if (classify(reply).id === BC_INVALID_RECIPIENT) suppress(address);
  * ```
  * @see RFC 3463 §3
  */
 export const BC_UNDETERMINED = 1;
-/**
- * Class 10: the recipient is invalid (hard).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_INVALID_RECIPIENT) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 10: the recipient is invalid (hard). */
 export const BC_INVALID_RECIPIENT = 10;
-/**
- * Class 20: the message soft bounced.
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_SOFT_BOUNCE) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 20: the message soft bounced. */
 export const BC_SOFT_BOUNCE = 20;
-/**
- * Class 21: DNS failure (soft).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_DNS_FAILURE) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 21: DNS failure (soft). */
 export const BC_DNS_FAILURE = 21;
-/**
- * Class 22: the remote mailbox is over quota (soft).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_MAILBOX_FULL) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 22: the remote mailbox is over quota (soft). */
 export const BC_MAILBOX_FULL = 22;
-/**
- * Class 23: the message is too large for the recipient (soft).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_TOO_LARGE) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 23: the message is too large for the recipient (soft). */
 export const BC_TOO_LARGE = 23;
-/**
- * Class 24: the message timed out (soft).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_TIMEOUT) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 24: the message timed out (soft). */
 export const BC_TIMEOUT = 24;
 /**
- * Class 25: failed by the sender's own configured policies (admin).
+ * The legacy C name of class 24 (`BC_SOFT_TIMEOUT`): the same value as {@link BC_TIMEOUT}.
  *
  * @example
  * ```ts
- * if (classify(reply).id === BC_ADMIN_FAILURE) handle();
+ * if (classify(reply).id === BC_SOFT_TIMEOUT) retryLater(); // same as BC_TIMEOUT
  * ```
  * @see RFC 3463 §3
  */
+export const BC_SOFT_TIMEOUT = BC_TIMEOUT;
+/** Class 25: failed by the sender's own configured policies (admin). */
 export const BC_ADMIN_FAILURE = 25;
-/**
- * Class 30: no recipient could be determined (hard).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_NO_RCPT) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 30: no recipient could be determined (hard). */
 export const BC_NO_RCPT = 30;
-/**
- * Class 40: failed for unspecified reasons (soft).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_GENERIC_BOUNCE) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 40: failed for unspecified reasons (soft). */
 export const BC_GENERIC_BOUNCE = 40;
-/**
- * Class 50: blocked by the receiver (block).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_MAIL_BLOCK) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 50: blocked by the receiver (block). */
 export const BC_MAIL_BLOCK = 50;
-/**
- * Class 51: blocked as coming from a known spam source (block).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_SPAM_BLOCK) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 51: blocked as coming from a known spam source (block). */
 export const BC_SPAM_BLOCK = 51;
-/**
- * Class 52: blocked as spam content (block).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_SPAM_CONTENT) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 52: blocked as spam content (block). */
 export const BC_SPAM_CONTENT = 52;
-/**
- * Class 53: blocked because of an attachment (block).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_PROHIBITED_ATTACHMENT) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 53: blocked because of an attachment (block). */
 export const BC_PROHIBITED_ATTACHMENT = 53;
-/**
- * Class 54: relaying is not allowed (block).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_RELAYING_DENIED) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 54: relaying is not allowed (block). */
 export const BC_RELAYING_DENIED = 54;
-/**
- * Class 60: an auto-reply / vacation mail (soft).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_AUTO_REPLY) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 60: an auto-reply / vacation mail (soft). */
 export const BC_AUTO_REPLY = 60;
-/**
- * Class 70: transmission temporarily delayed (soft).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_TRANSIENT_FAILURE) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 70: transmission temporarily delayed (soft). */
 export const BC_TRANSIENT_FAILURE = 70;
-/**
- * Class 80: a subscribe request (admin).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_SUBSCRIBE) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 80: a subscribe request (admin). */
 export const BC_SUBSCRIBE = 80;
-/**
- * Class 90: an unsubscribe request (hard).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_UNSUBSCRIBE) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 90: an unsubscribe request (hard). */
 export const BC_UNSUBSCRIBE = 90;
-/**
- * Class 100: a challenge-response probe (soft).
- *
- * @example
- * ```ts
- * if (classify(reply).id === BC_CHALLENGE_RESPONSE) handle();
- * ```
- * @see RFC 3463 §3
- */
+/** Class 100: a challenge-response probe (soft). */
 export const BC_CHALLENGE_RESPONSE = 100;
 
 function builtin(id: number, name: string, description: string, category: BounceCategory): BounceClass {

@@ -112,7 +112,9 @@ describe('precedence: domain rules > user rules > built-in rules > enhanced code
   it('then the enhanced code, then the reply code', () => {
     const bare = createClassifier({ builtinRules: false });
     expect(bare.classify(text)).toMatchObject({ id: 22, rule: { kind: 'enhanced-code', code: '5.2.2' } });
-    expect(bare.classify('552 user unknown')).toMatchObject({ id: 22, rule: { kind: 'reply-code', code: 552 } });
+    expect(bare.classify('552 requested action aborted')).toMatchObject({ id: 22, rule: { kind: 'reply-code', code: 552 } });
+    // A bare reply code is weak evidence: a word family in the text decides instead.
+    expect(bare.classify('552 user unknown')).toMatchObject({ id: 10, rule: { kind: 'keyword', pattern: 'user unknown' } });
   });
   it('a specific enhanced code wins over a generic built-in phrase, not over a specific one', () => {
     expect(classify('550 5.1.1 Message rejected')).toMatchObject({ id: 10, rule: { kind: 'enhanced-code', code: '5.1.1' } });

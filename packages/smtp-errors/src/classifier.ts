@@ -8,7 +8,7 @@ import { BUILTIN_RULES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { findKeyword } from './keywords.js';
+import { findKeyword, findNonBounceKeyword } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
@@ -59,11 +59,98 @@ export interface Classification {
   readonly description: string;
   readonly category: BounceCategory;
   readonly transient: boolean;
+  /**
+   * What a bounce handler should do: the one field to switch on. See {@link BounceAction} and
+   * {@link actionFor}.
+   */
+  readonly action: BounceAction;
   readonly rule: DecidedBy;
   /** The reply code found (structural input, or the first one in the text). */
   readonly replyCode: number | undefined;
   /** The enhanced status code found, as `"5.1.1"`. */
   readonly enhancedCode: string | undefined;
+}
+
+/**
+ * What a handler does with a classified reply or message:
+ *
+ * - `suppress`: the address is bad or asked to leave (10, 30, 90; a permanent DNS failure 21):
+ *   stop sending to it.
+ * - `retry`: a later attempt may succeed (20, 22, 24, 70; a transient 21 or 40): keep the address,
+ *   retry or send again later. A full mailbox (22) is `retry` even when the reply is 5xx.
+ * - `alert`: the receiver refused the sender or the content (50-54), the message itself is too
+ *   large (23), or local policy failed it (25): someone must look at reputation, content or
+ *   configuration; the address is not at fault.
+ * - `ignore`: not a delivery failure (auto-reply 60, subscribe 80, challenge-response 100).
+ * - `review`: nothing decisive (1 undetermined, a permanent generic bounce 40).
+ *
+ * Custom classes follow their category: hard → suppress, soft → retry (review when permanent),
+ * block/admin → alert, undetermined → review.
+ *
+ * @example
+ * ```ts
+ * switch (classify(reply).action) {
+ *   case 'suppress': suppress(address); break;
+ *   case 'retry': retryLater(); break;
+ *   case 'alert': alertOps(); break;
+ * }
+ * ```
+ * @see RFC 3463 §3.1, RFC 5321 §4.2.1
+ */
+export type BounceAction = 'suppress' | 'retry' | 'alert' | 'ignore' | 'review';
+
+/**
+ * The {@link BounceAction} for a class id, its category and whether the reply was transient.
+ *
+ * @example
+ * ```ts
+ * actionFor(22, 'soft', false); // 'retry'
+ * actionFor(10, 'hard', false); // 'suppress'
+ * ```
+ * @see RFC 3463 §3.1
+ */
+export function actionFor(id: number, category: BounceCategory, transient: boolean): BounceAction {
+  switch (id) {
+    case 1:
+      return 'review';
+    case 10:
+    case 30:
+    case 90:
+      return 'suppress';
+    case 21:
+      return transient ? 'retry' : 'suppress';
+    case 20:
+    case 22:
+    case 24:
+    case 70:
+      return 'retry';
+    case 23:
+    case 25:
+    case 50:
+    case 51:
+    case 52:
+    case 53:
+    case 54:
+      return 'alert';
+    case 40:
+      return transient ? 'retry' : 'review';
+    case 60:
+    case 80:
+    case 100:
+      return 'ignore';
+    default:
+      switch (category) {
+        case 'hard':
+          return 'suppress';
+        case 'soft':
+          return transient ? 'retry' : 'review';
+        case 'block':
+        case 'admin':
+          return 'alert';
+        default:
+          return 'review';
+      }
+  }
 }
 
 /**
@@ -114,7 +201,10 @@ export interface ClassifierLimits {
    * is 64 KiB (the legacy `bounce_error_classify2` used 8192).
    */
   readonly maxTextBytes: number;
-  /** Entries kept in the per-instance result cache (0 disables it). */
+  /**
+   * Entries kept in the per-instance result cache (0 disables it). Default 16,384, the legacy
+   * `bounce_cache_size`; only replies up to 2,048 characters are cached.
+   */
   readonly cacheSize: number;
 }
 
@@ -127,7 +217,7 @@ export interface ClassifierLimits {
  * ```
  * @see RFC 5321 §4.5.3.1.5
  */
-export const DEFAULT_LIMITS: ClassifierLimits = Object.freeze({ maxTextBytes: 65536, cacheSize: 0 });
+export const DEFAULT_LIMITS: ClassifierLimits = Object.freeze({ maxTextBytes: 65536, cacheSize: 16384 });
 
 /**
  * Options of `createClassifier`.
@@ -188,12 +278,33 @@ function refineByStage(id: number, stage: SmtpStage | undefined, permanent: bool
   return stage === 'rcpt' ? 10 : 50;
 }
 
+/**
+ * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
+ * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
+ * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
+ * a transient failure (70). Wording that names the block (a block list, a reputation) keeps its
+ * class, and so do the specific soft classes (21-24) and the recipient classes.
+ */
+function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
+  const byCodesOrGenericWords =
+    rule.kind === 'enhanced-code' ||
+    rule.kind === 'reply-code' ||
+    rule.kind === 'keyword' ||
+    (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
+  if (id !== 20 && !(id === 50 && byCodesOrGenericWords)) return id;
+  const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
+  return temporary ? 70 : id;
+}
+
 function checkId(id: unknown, what: string): number {
   if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_CLASS_ID) {
     throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID_ID', `${what} must be an integer from 1 to ${MAX_CLASS_ID}, got ${String(id)}`);
   }
   return id;
 }
+
+/** Only replies up to this many UTF-16 units are cached, so the cache's memory stays bounded. */
+const CACHEABLE_LENGTH = 2048;
 
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
 const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
@@ -277,7 +388,7 @@ export class Classifier {
       length = options.length;
       domain = typeof options.domain === 'string' && options.domain !== '' ? fold(options.domain.trim()) : undefined;
     }
-    const useCache = this.#limits.cacheSize > 0 && typeof response === 'string';
+    const useCache = this.#limits.cacheSize > 0 && typeof response === 'string' && response.length <= CACHEABLE_LENGTH;
     let key = '';
     if (useCache) {
       key = `${domain ?? ''}\u0000${length ?? ''}\u0000${response}`;
@@ -325,6 +436,17 @@ export class Classifier {
     if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
+      // Generic refusal wording ("policy", "rejected") names no reason: a word family of what was
+      // refused in the same text (the recipient, its quota, the size, the sender's reputation, spam,
+      // a virus, relaying) does. DNS and connection words in a refusal describe the sender's setup
+      // (a missing PTR record), so they do not count.
+      if (id === 50 && matched.layer === 'builtin' && matched.name !== undefined && GENERIC_RULE_NAMES.has(matched.name)) {
+        const keyword = findKeyword(text ?? decoder.decode(bytes));
+        if (keyword && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23 || (keyword.id >= 51 && keyword.id <= 54))) {
+          id = keyword.id;
+          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+        }
+      }
       if (id === 10 && matched.layer === 'builtin' && matcher.hint >= 0) {
         const stage = stageOfHint(matcher.hint);
         const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
@@ -347,14 +469,30 @@ export class Classifier {
         id = refineByStage(replyCodeClass(code), stage, permanent);
         rule = Object.freeze({ kind: 'reply-code', code, stage });
       }
-      if (id === 40 || id === 1) {
+      if (id === 1 && code < 0 && enhanced < 0) {
+        const word = findNonBounceKeyword(text ?? decoder.decode(bytes));
+        if (word) {
+          id = word.id;
+          rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
+        }
+      }
+      // A bare reply code (no enhanced code) says little, and so does a network/routing enhanced
+      // code (X.4.x) in a permanent reply the remote server did send: a word family says more.
+      const weak =
+        (rule.kind === 'reply-code' && enhanced < 0 && rule.stage === undefined) ||
+        (rule.kind === 'enhanced-code' && code >= 500 && Math.floor(enhanced / 1000) % 1000 === 4);
+      // A block decided by a generic code (X.7.0, X.7.1, a bare 5xx) says only "refused": a
+      // word of the block family (reputation 51, spam 52, virus 53, relay 54) says which refusal.
+      const blockByCode = id === 50 && (rule.kind === 'enhanced-code' || rule.kind === 'reply-code');
+      if (id === 40 || id === 1 || weak || blockByCode) {
         const keyword = findKeyword(text ?? decoder.decode(bytes));
-        if (keyword) {
+        if (keyword && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
       }
     }
+    id = byReplyClass(id, rule, code, enhanced);
     const byRank = rule === this.#decided[matcher.rank] ? matcher.rank : -1;
     if (byRank >= 0) {
       const last = this.#lastByRank[byRank];
@@ -372,6 +510,7 @@ export class Classifier {
       description: cls.description,
       category: cls.category,
       transient,
+      action: actionFor(cls.id, cls.category, transient),
       rule,
       replyCode: code >= 0 ? code : undefined,
       enhancedCode: enhanced >= 0 ? this.#enhancedText(enhanced) : undefined,

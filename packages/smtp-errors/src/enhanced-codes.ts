@@ -63,7 +63,7 @@ const REGISTRY: Row[] = [
   ['4.3', 'Directory server failure', 21, 21, 'RFC 3463'],
   ['4.4', 'Unable to route', 21, 21, 'RFC 3463'],
   ['4.5', 'Mail system congestion', 70, 70, 'RFC 3463'],
-  ['4.6', 'Routing loop detected', 40, 70, 'RFC 3463'],
+  ['4.6', 'Routing loop detected', 40, 40, 'RFC 3463'],
   ['4.7', 'Delivery time expired', 24, 24, 'RFC 3463'],
   ['5.0', 'Other or undefined protocol status', 40, 70, 'RFC 3463'],
   ['5.1', 'Invalid command', 40, 70, 'RFC 3463'],
@@ -119,7 +119,6 @@ const REGISTRY: Row[] = [
 // Vendor codes: full code -> [title, class, source]. Ranges are expanded below.
 const VENDOR: [string, string, number, string][] = [
   ['5.1.10', 'Recipient not found (Microsoft 365)', 10, 'Microsoft'],
-  ['5.4.1', 'Recipient address rejected: access denied (Microsoft 365 directory-based edge blocking)', 10, 'Microsoft'],
   ['5.4.14', 'Hop count exceeded, possible mail loop (Microsoft 365)', 40, 'Microsoft'],
   ['5.2.121', "Recipient's per-hour message receive limit from a sender exceeded (Microsoft 365)", 20, 'Microsoft'],
   ['5.2.122', "Recipient's per-hour message receive limit exceeded (Microsoft 365)", 20, 'Microsoft'],
@@ -128,6 +127,11 @@ const VENDOR: [string, string, number, string][] = [
   ['5.7.124', 'Sender not in the group\'s allowed senders list (Microsoft 365)', 50, 'Microsoft'],
   ['5.7.133', 'Sender not authenticated for the group (Microsoft 365)', 50, 'Microsoft'],
   ['5.7.134', 'Sender was not authenticated for the mailbox (Microsoft 365)', 50, 'Microsoft'],
+  ['5.7.501', 'Spam abuse detected (Microsoft 365)', 51, 'Microsoft'],
+  ['5.7.504', 'Recipient rejected (Microsoft 365)', 10, 'Microsoft'],
+  ['5.7.506', 'Bad HELO (Microsoft 365)', 50, 'Microsoft'],
+  ['5.7.507', 'Rejected by recipient (Microsoft 365)', 50, 'Microsoft'],
+  ['5.7.508', 'IP exceeded permitted limits (Microsoft 365)', 51, 'Microsoft'],
   ['5.7.509', 'Access denied, sending domain does not pass DMARC verification (Microsoft 365)', 50, 'Microsoft'],
   ['5.7.510', 'Access denied, the recipient does not accept email over IPv6 (Microsoft 365)', 50, 'Microsoft'],
   ['5.7.511', 'Access denied, banned sender (Microsoft 365)', 51, 'Microsoft'],

@@ -7,7 +7,8 @@ const BRAND = Symbol.for('smtpkit.error');
 
 /**
  * Every error code this package throws. Append-only: codes are never renamed or reused.
- * Classifying a reply never throws: only API misuse (bad class ids, bad rules, bad options) does.
+ * Classifying a reply never throws: only API misuse (bad class ids, bad rules, bad options) does,
+ * and `classifyMessage` (smtp-errors/message) on input that is not an Internet message.
  *
  * @example
  * ```ts
@@ -24,7 +25,8 @@ export type SmtpErrorsErrorCode =
   | 'ERR_SMTP_CLASS_UNKNOWN'
   | 'ERR_SMTP_RULE_INVALID'
   | 'ERR_SMTP_RULE_SYNTAX'
-  | 'ERR_SMTP_INVALID_OPTION';
+  | 'ERR_SMTP_INVALID_OPTION'
+  | 'ERR_SMTP_MESSAGE_INVALID';
 
 /**
  * The error thrown by smtp-errors for API misuse: carries a stable `code` and a non-enumerable

@@ -12,6 +12,7 @@ export {
   BC_PROHIBITED_ATTACHMENT,
   BC_RELAYING_DENIED,
   BC_SOFT_BOUNCE,
+  BC_SOFT_TIMEOUT,
   BC_SPAM_BLOCK,
   BC_SPAM_CONTENT,
   BC_SUBSCRIBE,
@@ -29,8 +30,9 @@ export { BUILTIN_RULES } from './builtin-rules.js';
 export type { BuiltinRule } from './builtin-rules.js';
 export { ENHANCED_STATUS_CODES, enhancedClass } from './enhanced-codes.js';
 export type { EnhancedCodeEntry } from './enhanced-codes.js';
-export { Classifier, createClassifier, DEFAULT_LIMITS } from './classifier.js';
+export { actionFor, Classifier, createClassifier, DEFAULT_LIMITS } from './classifier.js';
 export type {
+  BounceAction,
   Classification,
   ClassifierLimits,
   ClassifierOptions,
@@ -43,7 +45,7 @@ export { isSmtpErrorsError, SmtpErrorsError } from './errors.js';
 export type { SmtpErrorsErrorCode } from './errors.js';
 export { parseEnhanced, scanCodes } from './reply-input.js';
 export type { EnhancedCode, EnhancedCodeLike, ReplyInput, StructuredReply } from './reply-input.js';
-export { KEYWORDS } from './keywords.js';
+export { KEYWORDS, NON_BOUNCE_KEYWORDS } from './keywords.js';
 export { parseRules } from './rules.js';
 export type { SmtpStage } from './stage-hints.js';
 export type { RuleInit, RuleLayer } from './rules.js';

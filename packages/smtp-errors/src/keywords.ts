@@ -6,7 +6,9 @@
 import { makeRule, RuleMatcher, type StoredRule } from './rules.js';
 
 /**
- * The keyword list: `[keyword, class id]`, in precedence order.
+ * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
+ * each family lists the English stems and their usual equivalents in German, French, Spanish,
+ * Portuguese, Italian, Russian, Chinese and Japanese replies.
  *
  * @example
  * ```ts
@@ -15,38 +17,89 @@ import { makeRule, RuleMatcher, type StoredRule } from './rules.js';
  * @see RFC 3463 §3
  */
 export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
-  ['unknown', 10],
-  ['not found', 10],
-  ['no such', 10],
-  ['not exist', 10],
-  ['disabled', 10],
-  ['suspended', 10],
-  ['deactivated', 10],
-  ['invalid', 10],
-  ['full', 22],
-  ['too big', 23],
-  ['size', 23],
-  ['loop', 20],
-  ['dns', 21],
-  ['relay', 54],
-  ['refused', 50],
-  ['denied', 50],
-  ['rejected', 50],
-  ['prohibited', 50],
-  ['not allowed', 50],
-  ['not permitted', 50],
-  ['unauthorized', 50],
-  ['busy', 70],
-  ['temporar', 70],
-  ['try again', 70],
-  ['unavailable', 70],
+  // the recipient: unknown, gone, disabled
+  ...family(10, [
+    'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
+    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactive', 'is locked',
+    'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
+    'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
+    '不存在', '未开通', '无此用户', '存在しません', '存在しない',
+  ]),
+  // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
+  ...family(22, [
+    'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
+    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯',
+  ]),
+  // the message is too large
+  ...family(23, ['too big', 'too large', 'too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ']),
+  // loops and hop counts: a routing fault, the generic bounce
+  ...family(40, ['loop', 'hops', 'hop count']),
+  // name resolution
+  ...family(21, ['dns', 'name service', 'name server', 'nameserver', 'lookup', 'mx record', 'host not found', 'domain not found']),
+  // the host could not be reached
+  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable']),
+  // an open relay is a known spam source: the sender's reputation, not a relaying refusal
+  ...family(51, ['open relay', 'openrelay']),
+  ...family(54, ['relay']),
+  ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件']),
+  // the sender's reputation: block lists, abuse, unsolicited volume
+  ...family(51, [
+    'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
+    'blocked using', 'dnsbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单',
+  ]),
+  // the content looks like spam
+  ...family(52, ['spam', 'junk', 'indésirable', 'спам', '垃圾']),
+  // a refusal of the sender or the content
+  ...family(50, [
+    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
+    'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否',
+  ]),
+  // a temporary condition
+  ...family(70, [
+    'busy', 'temporar', 'try again', 'unavailable', 'later', 'frequency', 'rate limit', 'too many', 'greylist', 'per hour', 'per minute', 'per day',
+    'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的',
+  ]),
 ] as const);
 
+/**
+ * Words of messages that are not delivery failures (RFC 3834 automatic replies, list notices,
+ * challenge-response requests). Consulted only for a text that carries no reply code and no enhanced
+ * status code, before {@link KEYWORDS}.
+ *
+ * @example
+ * ```ts
+ * classify('I am out of the office until Monday').id; // 60
+ * ```
+ * @see RFC 3834 §5
+ */
+export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
+  ...family(100, ['challenge', 'real person', 'are a human', 'not a robot', 'captcha', 'verification', 'verify that you', 'verify your', 'whitelist request']),
+  ...family(90, ['unsubscribe', 'removed from the list', 'removal from', 'removed from this mailing list', 'leave the', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista']),
+  ...family(80, ['subscription', 'subscribed', 'welcome to', 'added to the list', 'join the list', 'abonniert', 'abonnement']),
+  ...family(60, [
+    'out of office', 'out of the office', 'automatic reply', 'auto-reply', 'autoreply', 'auto reply', 'vacation', 'away until', "i'm away", 'i am away',
+    'on holiday', 'on leave', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'absence', 'congés', 'réponse automatique', 'absent', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'ferie', 'resposta automática',
+    'risposta automatica', 'автоответ', 'в отпуске', '自动回复', '不在',
+  ]),
+] as const);
+
+function family(id: number, words: readonly string[]): (readonly [string, number])[] {
+  return words.map((w) => [w, id] as const);
+}
+
 const STORED: readonly StoredRule[] = KEYWORDS.map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `keyword-${pattern}`));
+const NON_BOUNCE: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `non-bounce-${pattern}`));
 let matcher: RuleMatcher | undefined;
+let nonBounceMatcher: RuleMatcher | undefined;
 
 /** @internal The first-listed keyword found in `text`, or undefined. */
 export function findKeyword(text: string): StoredRule | undefined {
   matcher ??= new RuleMatcher(STORED);
   return matcher.match(text, undefined);
+}
+
+/** @internal The first-listed non-bounce keyword found in `text`, or undefined. */
+export function findNonBounceKeyword(text: string): StoredRule | undefined {
+  nonBounceMatcher ??= new RuleMatcher(NON_BOUNCE);
+  return nonBounceMatcher.match(text, undefined);
 }

@@ -31,7 +31,7 @@ describe('reply-code fallback: class boundaries of a bare reply code', () => {
 
 describe('structured replies: which codes are taken from the structure', () => {
   it('uses the structure\'s reply code even when the text has none', () => {
-    const c = classify({ code: 552, text: 'try again never' });
+    const c = classify({ code: 552, text: 'no words of any family here' });
     expect(c).toMatchObject({ replyCode: 552, id: 22, transient: false });
   });
 
@@ -125,7 +125,9 @@ describe('enhancedClass: the subject default when no registry row matches', () =
 
   it('classify uses the subject default for an unregistered detail', () => {
     expect(classify('550 5.1.99 x')).toMatchObject({ id: 10, rule: { kind: 'enhanced-code', code: '5.1.99' } });
-    expect(classify('450 4.2.99 x')).toMatchObject({ id: 20, rule: { kind: 'enhanced-code', code: '4.2.99' } });
+    // 4.2.x defaults to a soft bounce (20); a temporary (4xx) reply makes that a transient failure.
+    expect(classify('450 4.2.99 x')).toMatchObject({ id: 70, rule: { kind: 'enhanced-code', code: '4.2.99' } });
+    expect(classify('550 5.2.99 x')).toMatchObject({ id: 10, rule: { kind: 'enhanced-code', code: '5.2.99' } });
   });
 });
 
@@ -256,7 +258,7 @@ describe('bytes input: same answers as the string', () => {
     const c = createClassifier({ builtinRules: false, rules: ',22,boîte pleine' });
     expect(c.classify(enc.encode('550 boîte pleine')).id).toBe(22);
     expect(c.classify(enc.encode('550 BOÎTE PLEINE')).id).toBe(22);
-    expect(c.classify(enc.encode('550 boite pleine')).id).toBe(40);
+    expect(c.classify(enc.encode('550 boite remplie')).id).toBe(40);
     const cyrillic = createClassifier({ builtinRules: false, rules: ',10,ящик' });
     expect(cyrillic.classify(enc.encode('ЯЩИК')).id).toBe(10);
   });

@@ -69,12 +69,12 @@ describe('rules: layers, domains and precedence', () => {
   });
 
   it('domains are compared trimmed and case-insensitively, on both sides', () => {
-    const c = createClassifier({ builtinRules: false, rules: [{ pattern: 'quota', id: 22, domain: ' Example.COM ' }] });
-    expect(c.classify('over quota', { domain: 'example.com' }).id).toBe(22);
-    expect(c.classify('over quota', { domain: ' EXAMPLE.com ' }).id).toBe(22);
-    expect(c.classify('over quota', { domain: 'example.org' }).id).toBe(1);
-    expect(c.classify('over quota').id).toBe(1);
-    expect(c.rules()[0]).toEqual({ layer: 'domain', pattern: 'quota', id: 22, domain: 'example.com' });
+    const c = createClassifier({ builtinRules: false, rules: [{ pattern: 'xyzzy', id: 22, domain: ' Example.COM ' }] });
+    expect(c.classify('over xyzzy', { domain: 'example.com' }).id).toBe(22);
+    expect(c.classify('over xyzzy', { domain: ' EXAMPLE.com ' }).id).toBe(22);
+    expect(c.classify('over xyzzy', { domain: 'example.org' }).id).toBe(1);
+    expect(c.classify('over xyzzy').id).toBe(1);
+    expect(c.rules()[0]).toEqual({ layer: 'domain', pattern: 'xyzzy', id: 22, domain: 'example.com' });
   });
 
   it('an empty domain makes a user rule', () => {

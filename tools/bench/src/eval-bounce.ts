@@ -1,10 +1,15 @@
 /**
  * pnpm eval:bounce — agreement of smtp-errors with the labelled sisimai bounce set, on the dev and
  * test splits, next to the baselines measured on the same rows. Tune on dev only; report test.
- * `--misses dev` prints the dev rows that disagree (never look at test misses while tuning).
+ * `--misses dev` prints the dev rows that disagree (never look at test misses while tuning), the
+ * misses of the provider set's tuning half (never its held-out half), and the dev emails that
+ * `classifyMessage` gets wrong.
  */
 import { classify } from 'smtp-errors';
+import { classifyMessage } from 'smtp-errors/message';
 import { evaluate } from '../../../packages/smtp-errors/test/bounce-eval.js';
+import { evalDir, evaluateMessages } from '../../../packages/smtp-errors/test/message-eval.js';
+import { evaluateProviders } from '../../../packages/smtp-errors/test/provider-eval.js';
 
 const report = evaluate((text) => classify(text));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -19,6 +24,26 @@ console.log(line('sisimai v5.1.0 Reason->match (baseline)', report.baselines.sis
 console.log(line('@postalsys/bounce-classifier 2.0.0 (baseline)', report.baselines.postalsys));
 console.log(line('KumoMTA bounces.toml + iana.toml (baseline)', report.baselines.kumomta));
 
+// The provider set (packages/smtp-errors/test/provider-eval.jsonl, labelled by LABELLING.md).
+const providers = evaluateProviders((text) => classify(text));
+const half = (s: { agreement: number; agreed: number; rows: number }) => `${pct(s.agreement)} (${s.agreed}/${s.rows})`;
+console.log('');
+console.log('| classifier (provider documentation replies) | tune | held-out |');
+console.log('|---|---|---|');
+console.log(`| smtp-errors classify(text) | ${half(providers.tune)} | ${half(providers.heldout)} |`);
+
+// Whole bounce emails (dev split only: the test split's emails are not distributed).
+const dir = evalDir();
+const messages = dir === undefined ? undefined : await evaluateMessages(dir, (raw) => classifyMessage(raw));
+console.log('');
+if (messages === undefined) {
+  console.log('whole emails: ../shared/bounce-eval/emails not found on this machine, not scored');
+} else {
+  console.log('| classifyMessage (raw dev emails, first recipient) | emails | agreement | exceptions |');
+  console.log('|---|---|---|---|');
+  console.log(`| smtp-errors/message classifyMessage | ${messages.emails} | ${pct(messages.agreement)} (${messages.agreed}/${messages.emails}) | ${messages.exceptions} |`);
+}
+
 const idx = process.argv.indexOf('--misses');
 if (idx >= 0) {
   const split = process.argv[idx + 1] ?? 'dev';
@@ -27,6 +52,12 @@ if (idx >= 0) {
   } else {
     for (const m of report.misses.filter((x) => x.split === 'dev')) {
       console.log(`${m.acceptable.join(',').padEnd(10)} got ${String(m.got.id).padEnd(3)} ${m.reason.padEnd(14)} ${JSON.stringify(m.got.rule)} :: ${m.text.slice(0, 220).replace(/\s+/g, ' ')}`);
+    }
+    for (const m of providers.misses.filter((x) => x.row.split === 'tune')) {
+      console.log(`provider ${m.row.acceptable.join(',').padEnd(10)} got ${String(m.got.id).padEnd(3)} ${m.row.family.padEnd(12)} ${JSON.stringify(m.got.rule)} :: ${m.row.text.slice(0, 160)}`);
+    }
+    for (const m of messages?.misses ?? []) {
+      console.log(`email ${m.acceptable.join(',').padEnd(10)} got ${m.got.padEnd(16)} ${m.reason.padEnd(14)} ${m.file} :: ${m.diagnostic.replace(/\s+/g, ' ')}`);
     }
   }
 }

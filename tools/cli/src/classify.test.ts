@@ -1,6 +1,6 @@
 // smtp classify as a process: text argument, stdin lines, --json, --domain with --rules.
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 import { tempDir } from './testing/peers.js';
@@ -46,5 +46,76 @@ describe('smtp classify', () => {
     const r = await runCli(['classify', '--rules', join(tmp.dir, 'nope.txt'), '550 x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nope.txt');
+  });
+
+  describe('--message: whole bounce emails', () => {
+    const dsn = [
+      'From: MAILER-DAEMON@mx.sender.test',
+      'To: alice@sender.test',
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--b',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.sender.test',
+      '',
+      'Final-Recipient: rfc822; nobody@rcpt.test',
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+      '--b--',
+      '',
+    ].join('\r\n');
+    const ooo = 'From: dave@rcpt.test\nTo: alice@sender.test\nSubject: Automatic reply: hello\nAuto-Submitted: auto-replied\n\nI am out of the office.\n';
+
+    it('a file: the kind, then one line per recipient with its class and action', async () => {
+      const file = join(tmp.dir, 'one.eml');
+      writeFileSync(file, dsn);
+      const r = await runCli(['classify', '--message', file]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`${file}  bounce`);
+      expect(r.stdout).toMatch(/\n\s+10\s+Invalid Recipient\s+suppress\s+nobody@rcpt\.test\s+5\.1\.1\s+<- 550 5\.1\.1 user unknown\n$/);
+    });
+
+    it('a directory with --json: one object per file, in name order', async () => {
+      const dir = join(tmp.dir, 'box');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'a.eml'), dsn);
+      writeFileSync(join(dir, 'b.eml'), ooo);
+      const r = await runCli(['classify', '--json', '--message', dir]);
+      expect(r.code).toBe(0);
+      const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; kind: string; recipients: { address: string; class: { id: number; action: string } }[]; class?: { id: number } });
+      expect(rows.map((x) => [x.source, x.kind])).toEqual([[join(dir, 'a.eml'), 'bounce'], [join(dir, 'b.eml'), 'auto-reply']]);
+      expect(rows[0]!.recipients[0]).toMatchObject({ address: 'nobody@rcpt.test', class: { id: 10, action: 'suppress' } });
+      expect(rows[1]!.class).toMatchObject({ id: 60 });
+    });
+
+    it('- reads an mbox from stdin and classifies each message', async () => {
+      const mbox = `From MAILER-DAEMON Mon Nov 30 10:00:00 2026\n${dsn.replace(/\r\n/g, '\n')}\nFrom dave@rcpt.test Mon Nov 30 10:01:00 2026\n${ooo}`;
+      const r = await runCli(['classify', '--json', '--message', '-'], { stdin: mbox });
+      expect(r.code).toBe(0);
+      const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; kind: string });
+      expect(rows.map((x) => [x.source, x.kind])).toEqual([['stdin#1', 'bounce'], ['stdin#2', 'auto-reply']]);
+    });
+
+    it('input that is not a message is reported with its error code (exit 1)', async () => {
+      const file = join(tmp.dir, 'not-a-message.txt');
+      writeFileSync(file, 'just a sentence\n');
+      const r = await runCli(['classify', '--json', '--message', file]);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ source: file, error: { code: 'ERR_SMTP_MESSAGE_INVALID' } });
+    });
+
+    it('a missing path is a usage error (exit 2)', async () => {
+      const r = await runCli(['classify', '--message', join(tmp.dir, 'nope.eml')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('nope.eml');
+    });
   });
 });

@@ -1,9 +1,13 @@
 // smtp classify [--domain D] [--json] [--rules FILE] [TEXT...]: bounce classification with smtp-errors.
+// smtp classify --message FILE|DIR|- [--json]: whole bounce emails (smtp-errors/message).
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
-import { createClassifier } from 'smtp-errors';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClassifier, isSmtpErrorsError } from 'smtp-errors';
 import type { Classification, Classifier } from 'smtp-errors';
+import { classifyMessage } from 'smtp-errors/message';
+import type { MessageClassification } from 'smtp-errors/message';
 import { EXIT } from './options.js';
 
 /** One classified input, as printed by `--json`. */
@@ -52,6 +56,81 @@ export function formatRecord(r: ClassifyRecord): string {
   return `${String(r.id).padStart(2)}  ${r.name.padEnd(22)}  ${r.category.padEnd(10)}  ${`(${describeRule(r.rule)})`.padEnd(34)}  <- ${r.input}`;
 }
 
+/** One whole email to classify: where it came from and its bytes. */
+export interface MessageInput {
+  readonly source: string;
+  readonly raw: Uint8Array;
+}
+
+/**
+ * Splits an mbox (messages separated by lines starting `From `) into its messages, undoing the
+ * `>From ` quoting of body lines. Input that does not start with `From ` is one message.
+ */
+export function splitMbox(data: Uint8Array, source: string): MessageInput[] {
+  const text = new TextDecoder('latin1').decode(data);
+  if (!text.startsWith('From ')) return [{ source, raw: data }];
+  const out: MessageInput[] = [];
+  const starts: number[] = [0];
+  for (let i = text.indexOf('\nFrom '); i >= 0; i = text.indexOf('\nFrom ', i + 1)) starts.push(i + 1);
+  for (let k = 0; k < starts.length; k++) {
+    const chunk = text.slice(starts[k], k + 1 < starts.length ? starts[k + 1] : text.length);
+    const body = chunk.slice(chunk.indexOf('\n') + 1).replace(/^>(>*From )/gm, '$1');
+    const bytes = new Uint8Array(body.length);
+    for (let j = 0; j < body.length; j++) bytes[j] = body.charCodeAt(j);
+    out.push({ source: `${source}#${k + 1}`, raw: bytes });
+  }
+  return out;
+}
+
+/** The files a `--message` path names: the file itself, or every regular file of a directory (sorted). */
+export function messageFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .map((f) => join(path, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+/** One classified email, as printed by `--message --json`. */
+export type MessageRecord =
+  | ({ readonly source: string } & MessageClassification)
+  | { readonly source: string; readonly error: { readonly code: string; readonly message: string } };
+
+/** Classifies one email; a message that cannot be read gives an `error` record instead of throwing. */
+export async function classifyMessageRecord(classifier: Classifier, input: MessageInput): Promise<MessageRecord> {
+  try {
+    return { source: input.source, ...(await classifyMessage(input.raw, { classifier })) };
+  } catch (e) {
+    if (isSmtpErrorsError(e)) return { source: input.source, error: { code: e.code, message: e.message } };
+    throw e;
+  }
+}
+
+/** The human-readable lines for one email: the source and kind, then one line per recipient. */
+export function formatMessageRecord(r: MessageRecord): string {
+  if ('error' in r) return `${r.source}  error ${r.error.code}: ${r.error.message}`;
+  const lines = [`${r.source}  ${r.kind}${r.original.messageId !== undefined ? `  original ${r.original.messageId}` : ''}`];
+  for (const x of r.recipients) {
+    const diag = (x.diagnostic ?? '').replace(/\s+/g, ' ').slice(0, 160);
+    lines.push(`  ${String(x.class.id).padStart(3)}  ${x.class.name.padEnd(22)}  ${x.class.action.padEnd(8)}  ${(x.address ?? '-').padEnd(30)}  ${(x.status ?? '-').padEnd(7)}  <- ${diag}`);
+  }
+  if (r.recipients.length === 0 && r.class !== undefined) lines.push(`  ${String(r.class.id).padStart(3)}  ${r.class.name.padEnd(22)}  ${r.class.action}`);
+  return lines.join('\n');
+}
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 export function registerClassify(program: Command): void {
   program
     .command('classify')
@@ -60,8 +139,12 @@ export function registerClassify(program: Command): void {
     .option('-d, --domain <domain>', 'recipient domain, so per-domain rules apply')
     .option('--rules <file>', 'extra rules in the legacy override format (domain,bounce_code,rule per line)')
     .option('--json', 'print one JSON object per input')
-    .addHelpText('after', '\nExamples:\n  smtp classify 550 5.1.1 user unknown\n  smtp classify --json --domain gmail.com "421 4.7.0 try again later"\n  cat replies.txt | smtp classify --json\n')
-    .action(async (words: string[], opts: { domain?: string; json?: boolean; rules?: string }, cmd: Command) => {
+    .option('--message <path>', 'classify whole bounce emails: a file, a directory of files, or - for one message or an mbox on stdin')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  smtp classify 550 5.1.1 user unknown\n  smtp classify --json --domain gmail.com "421 4.7.0 try again later"\n  cat replies.txt | smtp classify --json\n  smtp classify --message bounce.eml\n  smtp classify --message ./bounces/ --json\n  cat bounces.mbox | smtp classify --message -\n',
+    )
+    .action(async (words: string[], opts: { domain?: string; json?: boolean; rules?: string; message?: string }, cmd: Command) => {
       const classifier = createClassifier();
       if (opts.rules !== undefined) {
         try {
@@ -69,6 +152,26 @@ export function registerClassify(program: Command): void {
         } catch (e) {
           cmd.error(`error: --rules ${opts.rules}: ${(e as Error).message}`, { exitCode: EXIT.usage });
         }
+      }
+      if (opts.message !== undefined) {
+        let inputs: MessageInput[];
+        try {
+          inputs =
+            opts.message === '-'
+              ? splitMbox(await readStdin(), 'stdin')
+              : messageFiles(opts.message).flatMap((f) => splitMbox(new Uint8Array(readFileSync(f)), f));
+        } catch (e) {
+          cmd.error(`error: --message ${opts.message}: ${(e as Error).message}`, { exitCode: EXIT.usage });
+          return;
+        }
+        let failed = false;
+        for (const input of inputs) {
+          const record = await classifyMessageRecord(classifier, input);
+          if ('error' in record) failed = true;
+          process.stdout.write(`${opts.json === true ? JSON.stringify(record) : formatMessageRecord(record)}\n`);
+        }
+        if (failed) process.exitCode = EXIT.rejected;
+        return;
       }
       const print = (text: string): void => {
         const record = classifyText(classifier, text, opts.domain);

@@ -1,0 +1,74 @@
+/**
+ * RFC 3464 delivery-status fields and the header-only parsing smtp-errors/message needs beyond
+ * postal-mime: unfolded `Name: value` blocks separated by blank lines. Linear, no regexes on the
+ * field bodies beyond anchored single-pass ones.
+ */
+
+/** One block of `Name: value` fields, names lower-cased, first occurrence kept. */
+export type FieldBlock = ReadonlyMap<string, string>;
+
+/**
+ * Splits a `message/delivery-status` (or `message/feedback-report`) body into its field blocks:
+ * the per-message block first, then one block per recipient (RFC 3464 §2.1).
+ */
+export function parseFieldBlocks(text: string): FieldBlock[] {
+  const blocks: Map<string, string>[] = [];
+  let current: Map<string, string> | undefined;
+  let lastName: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') {
+      current = undefined;
+      lastName = undefined;
+      continue;
+    }
+    if ((line[0] === ' ' || line[0] === '\t') && current !== undefined && lastName !== undefined) {
+      current.set(lastName, `${current.get(lastName) ?? ''} ${line.trim()}`);
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (current === undefined) {
+      current = new Map();
+      blocks.push(current);
+    }
+    if (!current.has(name)) current.set(name, line.slice(colon + 1).trim());
+    lastName = name;
+  }
+  return blocks;
+}
+
+/**
+ * The value of a typed DSN field (`rfc822; user@example.com`, `smtp; 550 5.1.1 ...`) without its
+ * type, or `undefined` when empty.
+ */
+export function typedValue(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const semi = value.indexOf(';');
+  const v = (semi >= 0 && semi < 20 ? value.slice(semi + 1) : value).trim();
+  return v === '' ? undefined : v;
+}
+
+/** Strips `<...>` around an address and surrounding spaces. */
+export function bareAddress(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let v = value.trim();
+  const lt = v.indexOf('<');
+  const gt = v.lastIndexOf('>');
+  if (lt >= 0 && gt > lt) v = v.slice(lt + 1, gt).trim();
+  return v === '' ? undefined : v;
+}
+
+/** The enhanced status code (`5.1.1`) at the start of a DSN `Status:` value. */
+export function statusCode(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const m = /^([245])\.(\d{1,3})\.(\d{1,3})/.exec(value.trim());
+  return m === null ? undefined : `${m[1]}.${m[2]}.${m[3]}`;
+}
+
+/** Parses the header section at the start of `text` (up to the first blank line) into a map. */
+export function parseHeaderBlock(text: string): FieldBlock {
+  const end = text.search(/\r?\n\r?\n/);
+  return parseFieldBlocks(end >= 0 ? text.slice(0, end) : text)[0] ?? new Map();
+}

@@ -1,0 +1,167 @@
+/**
+ * Free-text bounces: the reports qmail, older Exim, Exchange, Lotus Domino and webmail providers
+ * write for people rather than as RFC 3464 fields. Finds each failed recipient and the text that
+ * explains it. Every scan is a single pass over a bounded prefix of the body.
+ */
+
+/** How much of a free-text body is read: the explanation comes before the returned message. */
+const MAX_SCAN = 32768;
+
+const BOUNCE_FROM = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mail\.daemon|noreply-dmarc|bounce|bounces|mdaemon|nobody)(@|$)/i;
+const BOUNCE_SUBJECT =
+  /(undeliver|undelivered|delivery (status notification|failure|failed|problem|has failed|notification)|failure notice|returned mail|mail delivery (failed|failure|system|subsystem)|could not (be )?deliver|non[- ]?delivery|nondeliverable|delivery report|message not delivered|returned to sender|mail system error|permanent error|warning: could not send|delayed mail|delivery delayed|rejected|bounce|mail failure|not delivered|error sending|zustellung|unzustellbar|non remis|no entregado|不达|退信|エラー)/i;
+
+/**
+ * True when the sender, subject or opening text looks like a delivery failure report.
+ */
+export function looksLikeBounce(from: string, subject: string, body: string): boolean {
+  if (BOUNCE_FROM.test(from)) return true;
+  if (BOUNCE_SUBJECT.test(subject)) return true;
+  const head = body.slice(0, 2048);
+  return /(could not be delivered|couldn't be delivered|delivery to the following recipients? (has )?failed|this is the qmail-send program|permanent (fatal )?error|was not delivered|undeliverable|delivery has failed|the following addresses? (had|failed)|unable to deliver|delivery failed)/i.test(head);
+}
+
+/** Where the copy of the returned message starts in a free-text bounce. */
+const ORIGINAL_MARKER =
+  /^\s*(-{2,}.*(below this line|copy of (the|your) message|original message|returned message|message headers|headers of)|-+\s*original message\s*-+|original message follows|the original message (was|is)|received: from |return-path: |-{3,} ?the header of the original|\*\*\* ?original)/i;
+
+const LOCAL_CHARS = "!#$%&'*+/=?^_`{|}~.-";
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isLocal = (c: number): boolean => isAlnum(c) || LOCAL_CHARS.includes(String.fromCharCode(c));
+const isDomain = (c: number): boolean => isAlnum(c) || c === 45 || c === 46;
+
+/**
+ * The mailbox address (`local@domain.tld`) around the `@` at `at`, or undefined. A hand-written
+ * scan (no regular expression): at most 64 characters left of the `@` and 255 right of it.
+ */
+function addressAt(text: string, at: number): { start: number; end: number } | undefined {
+  let start = at;
+  while (start > 0 && at - start < 64 && isLocal(text.charCodeAt(start - 1))) start--;
+  if (start === at) return undefined;
+  let end = at + 1;
+  while (end < text.length && end - at <= 255 && isDomain(text.charCodeAt(end))) end++;
+  while (end > at + 1 && (text[end - 1] === '.' || text[end - 1] === '-')) end--;
+  const domain = text.slice(at + 1, end);
+  if (domain === '' || !domain.includes('.') || !isAlnum(domain.charCodeAt(0)) || domain.includes('..')) return undefined;
+  return { start, end };
+}
+
+/** The first address in `text` at or after `from`, or undefined. Linear in the text. */
+function findAddress(text: string, from = 0): { start: number; end: number; address: string } | undefined {
+  for (let at = text.indexOf('@', from); at >= 0; at = text.indexOf('@', at + 1)) {
+    const found = addressAt(text, at);
+    if (found) return { ...found, address: text.slice(found.start, found.end) };
+  }
+  return undefined;
+}
+
+const LINE_PREFIXES = ['rcpt', 'to', 'recipient', 'failed', 'address'];
+
+/**
+ * A line that names a recipient: optional `To:`-like label, the address (bare, in `<>` or in quotes),
+ * then nothing, a parenthesised note, or the explanation after `:`, `,` or a space.
+ */
+function addressLine(line: string): { address: string; inline: string | undefined } | undefined {
+  let i = 0;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+  const lower = line.slice(i, i + 32).toLowerCase();
+  for (const p of LINE_PREFIXES) {
+    if (!lower.startsWith(p)) continue;
+    const colon = line.indexOf(':', i + p.length);
+    const lt = line.indexOf('<', i + p.length);
+    if (colon >= 0 && colon - i - p.length <= 20 && (lt < 0 || lt > colon)) {
+      i = colon + 1;
+      while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    }
+    break;
+  }
+  if (line[i] === '"' || line[i] === '<') i++;
+  const found = findAddress(line, i);
+  if (!found || found.start !== i) return undefined;
+  let j = found.end;
+  if (line[j] === '"' || line[j] === '>') j++;
+  if (line[j] === ':') j++;
+  const rest = line.slice(j);
+  const trimmed = rest.trim();
+  if (trimmed === '') return { address: found.address, inline: undefined };
+  if (trimmed.startsWith('(') && trimmed.endsWith(')') && trimmed.length <= 82) return { address: found.address, inline: undefined };
+  const c = rest[0];
+  if (c === ' ' || c === '\t' || c === ':' || c === ',' || j > found.end) return { address: found.address, inline: trimmed.replace(/^[:,]\s*/, '') };
+  return undefined;
+}
+
+const ENHANCED = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+
+/** One recipient found in a free-text bounce. */
+export interface FreeTextRecipient {
+  readonly address: string | undefined;
+  readonly status: string | undefined;
+  readonly diagnostic: string;
+}
+
+function isSystemAddress(a: string): boolean {
+  return /^(mailer-daemon|postmaster|mail-daemon|root|noreply|no-reply|abuse)@/i.test(a);
+}
+
+function collapse(s: string): string {
+  // qmail ends every recipient with "Giving up on <host>.", which says nothing about the reason.
+  return s.replace(/\s+/g, ' ').replace(/ ?Giving up on [\w.:-]{1,255}\.?/g, '').trim();
+}
+
+/**
+ * The recipients and explanations of a free-text bounce body. Empty when nothing in the body
+ * reads like a failure.
+ */
+export function extractFreeText(body: string): FreeTextRecipient[] {
+  const all = body.slice(0, MAX_SCAN).split(/\r?\n/);
+  // Cut at the copy of the returned message (line by line: each test sees at most 200 characters).
+  let cut = all.length;
+  for (let i = 1; i < all.length; i++) {
+    const l = all[i]!;
+    if (l.length <= 200 && ORIGINAL_MARKER.test(l)) {
+      cut = i;
+      break;
+    }
+  }
+  const lines = all.slice(0, cut);
+  const text = lines.join('\n');
+  const found: { address: string; start: number; inline: string | undefined }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.length > 400) continue;
+    const m = addressLine(line);
+    if (m === undefined) continue;
+    if (isSystemAddress(m.address)) continue;
+    found.push({ address: m.address, start: i, inline: m.inline });
+  }
+  const out: FreeTextRecipient[] = [];
+  const seen = new Set<string>();
+  for (let k = 0; k < found.length; k++) {
+    const f = found[k]!;
+    const key = f.address.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const end = k + 1 < found.length ? found[k + 1]!.start : Math.min(lines.length, f.start + 30);
+    let chunk = [f.inline ?? '', ...lines.slice(f.start + 1, end)].join('\n');
+    chunk = collapse(chunk);
+    out.push({ address: f.address, status: ENHANCED.exec(chunk)?.[0], diagnostic: chunk === '' ? collapse(text) : chunk });
+  }
+  // Recipients that share one explanation (a list of addresses, then the reason): give each the
+  // text that follows the list.
+  if (out.length > 0 && out.every((r) => r.diagnostic.length < 4 || findAddress(r.diagnostic) === undefined)) {
+    const tail = collapse(lines.slice(found[found.length - 1]!.start + 1).join('\n'));
+    const before = collapse(lines.slice(0, found[0]!.start).join('\n'));
+    return out.map((r) => {
+      const diagnostic = r.diagnostic.length >= 4 ? r.diagnostic : tail.length >= 4 ? tail : before;
+      return { address: r.address, status: r.status ?? ENHANCED.exec(diagnostic)?.[0], diagnostic };
+    });
+  }
+  if (out.length === 0) {
+    const all = collapse(text);
+    if (all === '') return [];
+    const any = findAddress(all);
+    const address = any !== undefined && !isSystemAddress(any.address) ? any.address : undefined;
+    return [{ address, status: ENHANCED.exec(all)?.[0], diagnostic: all.slice(0, 4000) }];
+  }
+  return out;
+}

@@ -1,0 +1,498 @@
+/**
+ * smtp-errors/message: classify whole bounce emails (RFC 3464 delivery status notifications,
+ * free-text bounces, RFC 3834 auto-replies, RFC 5965 feedback reports, list notices,
+ * challenge-response requests). A separate entry point because it depends on `postal-mime`; the
+ * core `smtp-errors` entry stays dependency-free.
+ */
+import PostalMime from 'postal-mime';
+import type { Attachment, Email } from 'postal-mime';
+// The core entry by its package name, so both entries share one default classifier (rules added
+// with `addRules` apply here too) and the build does not copy the core into this entry.
+import {
+  actionFor,
+  BC_AUTO_REPLY,
+  BC_CHALLENGE_RESPONSE,
+  BC_SUBSCRIBE,
+  BC_UNDETERMINED,
+  BC_UNSUBSCRIBE,
+  defaultClassifier,
+  SmtpErrorsError,
+  type Classification,
+  type Classifier,
+} from 'smtp-errors';
+import { bareAddress, parseFieldBlocks, parseHeaderBlock, statusCode, typedValue, type FieldBlock } from './dsn.js';
+import { extractFreeText, looksLikeBounce } from './free-text.js';
+
+/**
+ * What a whole message is: a failure report (`bounce`), a delay warning (`delayed`), a success
+ * report (`delivered`), an RFC 3834 automatic reply, an RFC 5965 feedback (abuse) report, a
+ * mailing-list subscribe/unsubscribe notice, a challenge-response request, or none of these.
+ *
+ * @example
+ * ```ts
+ * const { kind } = await classifyMessage(raw);
+ * if (kind === 'bounce') suppressFirstRecipient();
+ * ```
+ * @see RFC 3464 §2.3.3, RFC 3834 §5, RFC 5965 §3
+ */
+export type MessageKind = 'bounce' | 'delayed' | 'delivered' | 'auto-reply' | 'feedback' | 'list' | 'challenge' | 'other';
+
+/**
+ * One recipient of a report, first the report's first recipient.
+ *
+ * @example
+ * ```ts
+ * const [r] = (await classifyMessage(raw)).recipients;
+ * console.log(r?.address, r?.status, r?.class.id); // user@example.com 5.1.1 10
+ * ```
+ * @see RFC 3464 §2.3
+ */
+export interface MessageRecipient {
+  /** The recipient address (`Final-Recipient`, else `Original-Recipient`, else found in the text). */
+  readonly address: string | undefined;
+  /** The DSN `Action` (`failed`, `delayed`, `delivered`, `relayed`, `expanded`), lower-cased. */
+  readonly action: string | undefined;
+  /** The enhanced status code (`5.1.1`) from the DSN `Status` field or the text. */
+  readonly status: string | undefined;
+  /** The remote reply text (`Diagnostic-Code` without its type) or the MTA's explanation. */
+  readonly diagnostic: string | undefined;
+  /** The `Remote-MTA` host, without its type. */
+  readonly remoteMta: string | undefined;
+  /** The classification of this recipient: the same object `classify` returns. */
+  readonly class: Classification;
+}
+
+/**
+ * The returned message's identity, as the report carries it: what a bounce handler correlates on.
+ *
+ * @example
+ * ```ts
+ * const { original } = await classifyMessage(raw);
+ * lookupSend(original.messageId);
+ * ```
+ * @see RFC 3462 §2 (text/rfc822-headers), RFC 3464 §2
+ */
+export interface OriginalMessage {
+  readonly messageId: string | undefined;
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+  readonly subject: string | undefined;
+}
+
+/**
+ * The result of {@link classifyMessage}.
+ *
+ * @example
+ * ```ts
+ * const r = await classifyMessage(raw);
+ * // { kind: 'bounce', recipients: [{ address: 'nobody@example.com', class: { id: 10, ... } }], original: {...}, class: undefined }
+ * ```
+ * @see RFC 3464 §2
+ */
+export interface MessageClassification {
+  readonly kind: MessageKind;
+  readonly recipients: readonly MessageRecipient[];
+  readonly original: OriginalMessage;
+  /**
+   * The message's own class when it has no recipients: auto-reply (60), subscribe (80),
+   * unsubscribe (90), challenge-response (100); `undefined` otherwise.
+   */
+  readonly class: Classification | undefined;
+  /** True when the input was longer than `maxBytes` and only its beginning was read. */
+  readonly truncated: boolean;
+}
+
+/**
+ * Options of {@link classifyMessage}.
+ *
+ * @example
+ * ```ts
+ * await classifyMessage(raw, { maxBytes: 256 * 1024, classifier: myClassifier });
+ * ```
+ * @see RFC 3464 §2
+ */
+export interface ClassifyMessageOptions {
+  /**
+   * Only the first `maxBytes` bytes (characters for a string) of the message are read; default
+   * 1 MiB. The report parts come before the returned message, so a cut tail rarely matters.
+   */
+  readonly maxBytes?: number | undefined;
+  /** The classifier to use for each recipient (default: the package's default instance). */
+  readonly classifier?: Classifier | undefined;
+}
+
+/** Default of {@link ClassifyMessageOptions.maxBytes}: 1 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const DECODER = new TextDecoder('utf-8', { fatal: false });
+
+/** The text of a part, at most `limit` bytes of it (a returned message can be large). */
+function attachmentText(a: Attachment, limit = 262144): string {
+  const c = a.content;
+  if (typeof c === 'string') return c.slice(0, limit);
+  const bytes = c instanceof ArrayBuffer ? new Uint8Array(c) : c;
+  return DECODER.decode(bytes.length > limit ? bytes.subarray(0, limit) : bytes);
+}
+
+function headerOf(email: Email, name: string): string | undefined {
+  for (const h of email.headers) if (h.key === name) return h.value;
+  return undefined;
+}
+
+function firstAddress(a: Email['from'] | undefined): string | undefined {
+  if (a === undefined) return undefined;
+  if (a.address !== undefined && a.address !== '') return a.address;
+  return a.group?.[0]?.address;
+}
+
+const FIELD_NAME = /^[!-9;-~]+:/;
+
+/** True when the input starts like an Internet message (a header field, or an mbox `From ` line). */
+function looksLikeMessage(head: string): boolean {
+  let i = 0;
+  while (i < head.length && (head[i] === '\r' || head[i] === '\n' || head[i] === ' ' || head[i] === '\t')) i++;
+  const rest = head.slice(i, i + 1000);
+  return rest.startsWith('From ') || FIELD_NAME.test(rest);
+}
+
+/** The text after the header section, for a message whose MIME structure yielded no parts. */
+function rawBody(input: Uint8Array | string): string {
+  const text = typeof input === 'string' ? input : DECODER.decode(input);
+  const m = /\r?\n\r?\n/.exec(text);
+  return m === null ? '' : text.slice(m.index + m[0].length);
+}
+
+function invalid(message: string): SmtpErrorsError {
+  return new SmtpErrorsError('ERR_SMTP_MESSAGE_INVALID', message);
+}
+
+function classifyRecipient(classifier: Classifier, diagnostic: string | undefined, status: string | undefined, fallbackText: string | undefined, domain: string | undefined): Classification {
+  const opts = domain === undefined ? {} : { domain };
+  const parts: string[] = [];
+  if (diagnostic !== undefined) parts.push(diagnostic);
+  let c: Classification | undefined;
+  if (diagnostic !== undefined) {
+    c = classifier.classify(status !== undefined && !diagnostic.includes(status) ? `${diagnostic} ${status}` : diagnostic, opts);
+    if (c.id !== BC_UNDETERMINED) return c;
+  }
+  if (fallbackText !== undefined && fallbackText.trim() !== '') {
+    const f = classifier.classify(status !== undefined ? `${status} ${fallbackText}` : fallbackText, opts);
+    if (f.id !== BC_UNDETERMINED) return f;
+  }
+  if (status !== undefined) return classifier.classify(status, opts);
+  return c ?? classifier.classify(fallbackText ?? '', opts);
+}
+
+function domainOf(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const at = address.lastIndexOf('@');
+  return at >= 0 ? address.slice(at + 1).toLowerCase() : undefined;
+}
+
+function originalFrom(email: Email, parts: readonly Attachment[]): OriginalMessage {
+  for (const a of parts) {
+    const t = a.mimeType.toLowerCase();
+    if (t === 'message/rfc822' || t === 'text/rfc822-headers' || t === 'message/rfc822-headers' || t === 'message/global' || t === 'message/global-headers') {
+      const h = parseHeaderBlock(attachmentText(a, 32768));
+      return {
+        messageId: h.get('message-id')?.trim() || undefined,
+        from: h.get('from')?.trim() || undefined,
+        to: h.get('to')?.trim() || undefined,
+        subject: h.get('subject')?.trim() || undefined,
+      };
+    }
+  }
+  const text = email.text ?? '';
+  const h = embeddedHeaders(text);
+  return { messageId: h.get('message-id'), from: h.get('from'), to: h.get('to'), subject: h.get('subject') };
+}
+
+/** The Message-ID/From/To/Subject lines of a message quoted in a free-text bounce body. */
+function embeddedHeaders(text: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const wanted = ['message-id', 'from', 'to', 'subject'];
+  // Only look after the first Message-ID line, where quoted headers are.
+  const start = text.search(/^message-id:/im);
+  if (start < 0) return found;
+  const from = Math.max(0, text.lastIndexOf('\n\n', start));
+  const block = text.slice(from, from + 8192);
+  for (const line of block.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (wanted.includes(name) && !found.has(name)) found.set(name, line.slice(colon + 1).trim());
+  }
+  return found;
+}
+
+function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[], bodyText: string): MessageRecipient[] {
+  const out: MessageRecipient[] = [];
+  // The per-message block comes first; some reporters omit it, so every block with recipient
+  // fields counts (RFC 3464 §2.2, §2.3).
+  for (const b of blocks) {
+    const address = bareAddress(typedValue(b.get('final-recipient'))) ?? bareAddress(typedValue(b.get('original-recipient')));
+    if (address === undefined && !b.has('action')) continue;
+    const action = b.get('action')?.trim().toLowerCase().split(/\s/)[0];
+    const status = statusCode(b.get('status'));
+    const diagnostic = typedValue(b.get('diagnostic-code'));
+    const remoteMta = typedValue(b.get('remote-mta'));
+    const fallback = diagnostic === undefined ? explanationFor(bodyText, address) : undefined;
+    out.push({
+      address,
+      action,
+      status,
+      diagnostic: diagnostic ?? fallback,
+      remoteMta,
+      class: classifyRecipient(classifier, diagnostic, status, fallback, domainOf(address)),
+    });
+  }
+  return out;
+}
+
+/** The human-readable explanation of one recipient in the first part of a report. */
+function explanationFor(bodyText: string, address: string | undefined): string | undefined {
+  const text = bodyText.slice(0, 16384);
+  if (address !== undefined) {
+    const at = text.toLowerCase().indexOf(address.toLowerCase());
+    if (at >= 0) {
+      const after = text.slice(at + address.length, at + address.length + 1200);
+      const cut = after.search(/\n\s*\n\s*\n|\n-{3,}|\n\s*<[^>\s]+@[^>\s]+>:?\s*\n/);
+      const chunk = (cut >= 0 ? after.slice(0, cut) : after).replace(/\s+/g, ' ').replace(/^[>:\s]+/, '').trim();
+      if (chunk.length > 3) return chunk;
+    }
+  }
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t === '' ? undefined : t.slice(0, 2000);
+}
+
+interface SesRecipient {
+  emailAddress?: unknown;
+  action?: unknown;
+  status?: unknown;
+  diagnosticCode?: unknown;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The recipients of an Amazon SES event notification delivered by email (a JSON object with a
+ * `notificationType` of Bounce, Complaint or Delivery), or undefined when the body is not one.
+ */
+function sesNotification(classifier: Classifier, body: string): { kind: MessageKind; recipients: MessageRecipient[] } | undefined {
+  const start = body.indexOf('{');
+  if (start < 0 || start > 64 || !body.includes('"notificationType"')) return undefined;
+  let json: Record<string, unknown>;
+  try {
+    // The JSON is one long line; transports that break long lines mark each break with "!".
+    const blank = body.indexOf('\n\n', start);
+    const chunk = body.slice(start, blank < 0 ? body.length : blank).replace(/!\r?\n /g, '');
+    json = JSON.parse(chunk.slice(0, chunk.lastIndexOf('}') + 1)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  const type = str(json['notificationType']) ?? str(json['eventType']);
+  const section = (name: string): Record<string, unknown> => {
+    const v = json[name];
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  };
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  if (type === 'Bounce') {
+    const bounce = section('bounce');
+    const mta = typedValue(str(bounce['reportingMTA']));
+    const recipients = list(bounce['bouncedRecipients']).map((r): MessageRecipient => {
+      const rec = (typeof r === 'object' && r !== null ? r : {}) as SesRecipient;
+      const address = str(rec.emailAddress);
+      const status = statusCode(str(rec.status));
+      const diagnostic = typedValue(str(rec.diagnosticCode));
+      return { address, action: str(rec.action)?.toLowerCase() ?? 'failed', status, diagnostic, remoteMta: mta, class: classifyRecipient(classifier, diagnostic, status, str(bounce['bounceSubType']), domainOf(address)) };
+    });
+    return { kind: str(bounce['bounceType']) === 'Transient' ? 'delayed' : 'bounce', recipients };
+  }
+  if (type === 'Complaint') {
+    const complaint = section('complaint');
+    const recipients = list(complaint['complainedRecipients']).map((r): MessageRecipient => {
+      const rec = (typeof r === 'object' && r !== null ? r : {}) as SesRecipient;
+      const address = str(rec.emailAddress);
+      const feedback = str(complaint['complaintFeedbackType']) ?? 'abuse';
+      return { address, action: undefined, status: undefined, diagnostic: `feedback-type: ${feedback}`, remoteMta: undefined, class: messageClass(classifier, BC_UNDETERMINED) };
+    });
+    return { kind: 'feedback', recipients };
+  }
+  if (type === 'Delivery') {
+    const delivery = section('delivery');
+    const recipients = list(delivery['recipients']).map((r): MessageRecipient => {
+      const diagnostic = str(delivery['smtpResponse']);
+      return { address: str(r), action: 'delivered', status: '2.0.0', diagnostic, remoteMta: str(delivery['remoteMtaIp']), class: messageClass(classifier, BC_UNDETERMINED) };
+    });
+    return { kind: 'delivered', recipients };
+  }
+  return undefined;
+}
+
+const AUTO_SUBJECT =
+  /\b(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort)|abwesenheit|absence|vacation|on leave|away from (the )?office|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|自動応答|不在)\b/i;
+const CHALLENGE =
+  /(challenge[- ]response|verify (that )?you are (a )?human|please (confirm|verify) (that )?you (sent|are)|sender verification|confirm your (e-?mail|message)|whitelist|allowlist|spam ?arrest|boxbe|mailsentry|to have your message delivered, (please )?(click|reply))/i;
+const UNSUBSCRIBE = /\b(unsubscribe[d]?|removed from (the )?(list|mailing list)|goodbye from|you have been removed|unsubscription)\b/i;
+const SUBSCRIBE = /\b(welcome to (the )?|confirm (your )?subscription|subscription (request|confirmation)|you (have been|are now) subscribed|subscribe confirmation)\b/i;
+
+function messageClass(classifier: Classifier, id: number): Classification {
+  const cls = classifier.forId(id);
+  const category = cls?.category ?? 'undetermined';
+  return Object.freeze({
+    id,
+    name: cls?.name ?? '',
+    description: cls?.description ?? '',
+    category,
+    transient: false,
+    action: actionFor(id, category, false),
+    rule: Object.freeze({ kind: 'none' as const }),
+    replyCode: undefined,
+    enhancedCode: undefined,
+  });
+}
+
+/**
+ * Classifies a whole email: a bounce (RFC 3464 delivery status notification first, then the
+ * free-text bounces many MTAs send), a delay or delivery report, an RFC 3834 automatic reply, an
+ * RFC 5965 feedback report, a mailing-list notice, or a challenge-response request. The modern
+ * form of the legacy `bounce_error_classify2`.
+ *
+ * Each recipient's `class` is what `classify` returns for its diagnostic text (falling back to
+ * the DSN `Status` and to the report's human-readable part). Messages without recipients carry
+ * their own `class` (60, 80, 90 or 100).
+ *
+ * Never throws for a malformed report: only input that is not a message at all throws
+ * `ERR_SMTP_MESSAGE_INVALID`, and a bad option throws `ERR_SMTP_INVALID_OPTION`.
+ *
+ * @example
+ * ```ts
+ * import { classifyMessage } from 'smtp-errors/message';
+ * const r = await classifyMessage(readFileSync('bounce.eml'));
+ * for (const rcpt of r.recipients) if (rcpt.class.action === 'suppress') suppress(rcpt.address);
+ * ```
+ * @see RFC 3464 §2, RFC 3834 §5, RFC 5965 §3
+ */
+export async function classifyMessage(raw: Uint8Array | string, options: ClassifyMessageOptions = {}): Promise<MessageClassification> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1) {
+    throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `maxBytes must be a positive integer, got ${String(maxBytes)}`);
+  }
+  const classifier = options.classifier ?? defaultClassifier;
+  let input: Uint8Array | string;
+  let head: string;
+  if (typeof raw === 'string') {
+    input = raw.length > maxBytes ? raw.slice(0, maxBytes) : raw;
+    head = input.slice(0, 2000);
+  } else if (raw instanceof Uint8Array) {
+    input = raw.length > maxBytes ? raw.subarray(0, maxBytes) : raw;
+    head = DECODER.decode(input.subarray(0, 2000));
+  } else {
+    throw invalid('classifyMessage expects a Uint8Array or a string');
+  }
+  const truncated = (typeof raw === 'string' ? raw.length : raw.length) > maxBytes;
+  if (!looksLikeMessage(head)) throw invalid('input is not an Internet message: it does not start with a header field');
+
+  let email: Email;
+  try {
+    email = await PostalMime.parse(input, { attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true, maxNestingDepth: 32, maxHeadersSize: 256 * 1024 });
+  } catch (e) {
+    throw invalid(`the message could not be parsed: ${(e as Error).message}`);
+  }
+  if (email.headers.length === 0) throw invalid('input is not an Internet message: no header fields');
+
+  const parts = email.attachments;
+  let bodyText = email.text ?? (email.html !== undefined ? email.html.replace(/<[^>]*>/g, ' ') : '');
+  if (bodyText.trim() === '' && parts.length === 0) bodyText = rawBody(input);
+  const original = originalFrom(email, parts);
+  const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification): MessageClassification =>
+    Object.freeze({ kind, recipients: Object.freeze(recipients), original: Object.freeze(original), class: cls, truncated });
+
+  // 1. RFC 3464 delivery status notification (as its own part, or pasted into a plain-text body).
+  const dsnPart = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.mimeType));
+  const inline = dsnPart === undefined ? bodyText.search(/^(Reporting-MTA|Final-Recipient|Original-Recipient):/im) : -1;
+  if (dsnPart !== undefined || inline >= 0) {
+    const blocks = parseFieldBlocks(dsnPart !== undefined ? attachmentText(dsnPart) : bodyText.slice(inline, inline + 65536));
+    const recipients = recipientsFromDsn(classifier, blocks, bodyText);
+    if (recipients.length > 0) {
+      const actions = recipients.map((r) => r.action);
+      const kind: MessageKind = actions.some((a) => a === 'failed' || a === undefined)
+        ? 'bounce'
+        : actions.every((a) => a === 'delayed')
+          ? 'delayed'
+          : actions.some((a) => a === 'delayed')
+            ? 'delayed'
+            : 'delivered';
+      return done(kind, recipients);
+    }
+  }
+
+  // 1b. An Amazon SES notification (JSON in the body): bounce, complaint or delivery.
+  const ses = sesNotification(classifier, bodyText);
+  if (ses !== undefined) return done(ses.kind, ses.recipients);
+
+  // 2. RFC 5965 feedback report.
+  const arf = parts.find((a) => a.mimeType.toLowerCase() === 'message/feedback-report');
+  if (arf !== undefined) {
+    const fields = parseFieldBlocks(attachmentText(arf))[0] ?? new Map<string, string>();
+    const rcpt = bareAddress(fields.get('original-rcpt-to')) ?? bareAddress(original.to);
+    const type = fields.get('feedback-type') ?? 'abuse';
+    const recipients: MessageRecipient[] =
+      rcpt === undefined
+        ? []
+        : [{ address: rcpt, action: undefined, status: undefined, diagnostic: `feedback-type: ${type}`, remoteMta: fields.get('reporting-mta') !== undefined ? typedValue(fields.get('reporting-mta')) : undefined, class: messageClass(classifier, BC_UNDETERMINED) }];
+    return done('feedback', recipients);
+  }
+
+  const subject = email.subject ?? '';
+  const from = firstAddress(email.from) ?? '';
+  const autoSubmitted = (headerOf(email, 'auto-submitted') ?? '').toLowerCase();
+
+  // 3. Free-text bounce (qmail, Exim, Exchange, Domino, webmail providers...).
+  if (dsnPart !== undefined || looksLikeBounce(from, subject, bodyText)) {
+    const found = extractFreeText(bodyText);
+    if (found.length > 0) {
+      const whole = found.length === 1 && found[0]!.address === undefined ? undefined : explanationFor(bodyText, undefined);
+      const recipients = found.map((f) => ({
+        address: f.address,
+        action: 'failed',
+        status: f.status,
+        diagnostic: f.diagnostic,
+        remoteMta: undefined,
+        class: classifyRecipient(classifier, f.diagnostic, f.status, whole, domainOf(f.address)),
+      }));
+      const delayed = /\b(delay(ed)?|warning: could not send|still being retried|will (keep|continue) trying|not yet been delivered)\b/i.test(subject + ' ' + bodyText.slice(0, 2000));
+      const failed = recipients.some((r) => r.class.category !== 'soft' || r.class.replyCode === undefined || r.class.replyCode >= 500);
+      return done(delayed && !failed ? 'delayed' : 'bounce', recipients);
+    }
+  }
+
+  // 4. RFC 3834 automatic reply.
+  const precedence = (headerOf(email, 'precedence') ?? '').toLowerCase();
+  const isAuto =
+    autoSubmitted === 'auto-replied' ||
+    headerOf(email, 'x-autoreply') !== undefined ||
+    headerOf(email, 'x-autorespond') !== undefined ||
+    precedence === 'auto_reply' ||
+    AUTO_SUBJECT.test(subject);
+  const challengeText = `${subject}\n${bodyText.slice(0, 4096)}`;
+  if (CHALLENGE.test(challengeText)) return done('challenge', [], messageClass(classifier, BC_CHALLENGE_RESPONSE));
+  if (isAuto) return done('auto-reply', [], messageClass(classifier, BC_AUTO_REPLY));
+
+  // 5. Mailing-list notices.
+  const listish = headerOf(email, 'list-id') !== undefined || /\b(list|group|newsletter|subscri)/i.test(subject);
+  if (listish || precedence === 'list' || precedence === 'bulk') {
+    if (UNSUBSCRIBE.test(subject) || (listish && UNSUBSCRIBE.test(bodyText.slice(0, 2048)) && !SUBSCRIBE.test(subject))) {
+      return done('list', [], messageClass(classifier, BC_UNSUBSCRIBE));
+    }
+    if (SUBSCRIBE.test(subject) || (listish && SUBSCRIBE.test(bodyText.slice(0, 2048)))) return done('list', [], messageClass(classifier, BC_SUBSCRIBE));
+  }
+
+  // 6. An automatic message that still looks like a failure report without recipients.
+  if (looksLikeBounce(from, subject, bodyText)) {
+    const text = bodyText.slice(0, 8192);
+    return done('bounce', [{ address: undefined, action: 'failed', status: undefined, diagnostic: text.replace(/\s+/g, ' ').trim().slice(0, 2000), remoteMta: undefined, class: classifier.classify(text) }]);
+  }
+  return done('other', []);
+}

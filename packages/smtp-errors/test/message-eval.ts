@@ -1,0 +1,82 @@
+/**
+ * Scores `classifyMessage` on the raw bounce emails of the dev split (`../shared/bounce-eval/emails`,
+ * or `test/fixtures/bounce-eval/emails` when linked there), joined to the `dev` rows of
+ * `sisimai-eval.jsonl` on the file name. An email counts when its first recipient's class is in
+ * `momentum_acceptable`; rows whose acceptable set is empty (feedback reports, delivered notices)
+ * count when the message kind matches instead.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+import type { MessageClassification } from '../src/message/index.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CANDIDATES = [join(HERE, 'fixtures', 'bounce-eval'), join(HERE, '..', '..', '..', '..', 'shared', 'bounce-eval')];
+
+/** The directory holding `sisimai-eval.jsonl` and `emails/`, if present on this machine. */
+export function evalDir(): string | undefined {
+  return CANDIDATES.find((d) => existsSync(join(d, 'emails')) && existsSync(join(d, 'sisimai-eval.jsonl')));
+}
+
+export interface MessageEvalRow {
+  readonly file: string;
+  readonly kind: string;
+  readonly reason: string;
+  readonly acceptable: readonly number[];
+}
+
+/** The first-recipient label of each dev email that is present in `emails/`. */
+export function loadMessageRows(dir: string): MessageEvalRow[] {
+  const present = new Set(readdirSync(join(dir, 'emails')));
+  const rows: MessageEvalRow[] = [];
+  for (const line of readFileSync(join(dir, 'sisimai-eval.jsonl'), 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const r = JSON.parse(line) as { split: string; source_file: string; recipient_index: number; kind: string; reason: string; momentum_acceptable: string };
+    if (r.split !== 'dev' || r.recipient_index !== 1) continue;
+    const file = basename(r.source_file);
+    if (!present.has(file)) continue;
+    rows.push({ file, kind: r.kind, reason: r.reason, acceptable: r.momentum_acceptable.split(',').filter((x) => x !== '').map(Number) });
+  }
+  return rows;
+}
+
+export interface MessageEvalReport {
+  readonly emails: number;
+  readonly agreed: number;
+  readonly agreement: number;
+  readonly exceptions: number;
+  readonly misses: { file: string; reason: string; acceptable: readonly number[]; got: string; diagnostic: string }[];
+  readonly bytes: number;
+}
+
+const KIND_OF: Record<string, string> = { 'arf-feedback': 'feedback', delivered: 'delivered', 'auto-reply': 'auto-reply' };
+
+/** Runs `classifyMessage` over every labelled email. */
+export async function evaluateMessages(
+  dir: string,
+  classifyMessage: (raw: Uint8Array) => Promise<MessageClassification>,
+): Promise<MessageEvalReport> {
+  const rows = loadMessageRows(dir);
+  let agreed = 0;
+  let exceptions = 0;
+  let bytes = 0;
+  const misses: MessageEvalReport['misses'][number][] = [];
+  for (const row of rows) {
+    const raw = readFileSync(join(dir, 'emails', row.file));
+    bytes += raw.length;
+    let got: MessageClassification;
+    try {
+      got = await classifyMessage(raw);
+    } catch (e) {
+      exceptions++;
+      misses.push({ file: row.file, reason: row.reason, acceptable: row.acceptable, got: `exception ${(e as Error).message}`, diagnostic: '' });
+      continue;
+    }
+    const first = got.recipients[0];
+    const id = first?.class.id ?? got.class?.id;
+    const ok = row.acceptable.length > 0 ? id !== undefined && row.acceptable.includes(id) : got.kind === (KIND_OF[row.kind] ?? row.kind);
+    if (ok) agreed++;
+    else misses.push({ file: row.file, reason: row.reason, acceptable: row.acceptable, got: `${got.kind} ${String(id)}`, diagnostic: (first?.diagnostic ?? '').slice(0, 200) });
+  }
+  return { emails: rows.length, agreed, agreement: rows.length ? agreed / rows.length : 0, exceptions, misses, bytes };
+}
