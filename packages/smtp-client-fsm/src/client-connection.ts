@@ -29,6 +29,32 @@ import type { ClientTimeouts, PendingTimeout, TimeoutPhase } from './timeouts.js
 const encoder = new TextEncoder();
 
 /**
+ * The outcome of a message from its recipients' final statuses: `delivered` (every one accepted),
+ * `partial` (some accepted), `unknown` (none accepted, some maybe delivered: no reply after the
+ * final dot), `deferred` (none accepted, every other one may succeed later), `failed` (none
+ * accepted, at least one refused for good).
+ *
+ * @example
+ * messageOutcome(result.recipients); // 'partial'
+ * @see RFC 5321 §4.2.1, §6.1
+ */
+export function messageOutcome(recipients: readonly Pick<RecipientResult, 'status'>[]): MessageOutcome {
+  let accepted = 0;
+  let unknown = 0;
+  let rejected = 0;
+  for (const r of recipients) {
+    if (r.status === 'accepted') accepted++;
+    else if (r.status === 'unknown') unknown++;
+    else if (r.status === 'rejected') rejected++;
+  }
+  if (recipients.length > 0 && accepted === recipients.length) return 'delivered';
+  if (accepted > 0) return 'partial';
+  if (unknown > 0) return 'unknown';
+  if (rejected > 0 || recipients.length === 0) return 'failed';
+  return 'deferred';
+}
+
+/**
  * STARTTLS policy: `off` never upgrades, `opportunistic` upgrades when offered (insecure against
  * an active attacker who strips the keyword), `required` fails before AUTH or MAIL without TLS.
  *
@@ -151,6 +177,8 @@ interface Message {
   readonly results: Map<string, RecipientResult>;
   transaction: number;
   lastReply: Reply | undefined;
+  /** The last final reply that queued at least one recipient (the truthful reply of a partly or fully delivered message). */
+  queuedReply: Reply | undefined;
 }
 
 interface Txn {
@@ -486,6 +514,7 @@ export class ClientConnection {
       results: new Map(),
       transaction: 0,
       lastReply: undefined,
+      queuedReply: undefined,
     };
     this.#queue.push(msg);
     this.#start();
@@ -710,14 +739,17 @@ export class ClientConnection {
       }
       for (const r of m.remaining) if (!m.results.has(r)) this.#setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
       m.remaining = [];
-      this.#finishMessage(m, reply, code, unknown);
+      this.#finishMessage(m, reply, code);
     });
     this.#txn = undefined;
   }
 
   #setResult(m: Message, address: string, status: RecipientResult['status'], reply: Reply | undefined, code: ClientErrorCode | undefined, stage: number, transient: boolean): void {
     const accepted = status === 'accepted';
-    const isTransient = accepted ? false : reply ? reply.code < 500 : transient;
+    // "unknown" (maybe delivered) is never transient: retrying it may duplicate the message.
+    const isTransient = accepted || status === 'unknown' ? false : reply ? reply.code < 500 : transient;
+    // One final status per recipient: a refusal that may succeed later is "deferred", else "rejected".
+    if (status === 'rejected' || status === 'deferred') status = isTransient ? 'deferred' : 'rejected';
     const at = address.lastIndexOf('@');
     const domain = at >= 0 ? address.slice(at + 1) : undefined;
     const r: RecipientResult = {
@@ -736,12 +768,12 @@ export class ClientConnection {
     this.#emit({ type: 'recipient', messageId: m.id, result: r });
   }
 
-  #finishMessage(m: Message, reply: Reply | undefined, code: ClientErrorCode | undefined, unknown = false): void {
+  #finishMessage(m: Message, reply: Reply | undefined, code: ClientErrorCode | undefined): void {
     const recipients = m.to.map((a) => m.results.get(a)).filter((r): r is RecipientResult => r !== undefined);
-    const ok = recipients.filter((r) => r.accepted).length;
-    const outcome: MessageOutcome = unknown ? 'unknown' : ok === recipients.length && ok > 0 ? 'delivered' : ok > 0 ? 'partial' : 'failed';
-    const transient = recipients.some((r) => !r.accepted && (r.transient || r.status === 'unknown'));
-    const last = reply ?? m.lastReply;
+    const outcome = messageOutcome(recipients);
+    const transient = recipients.some((r) => r.status === 'deferred');
+    // Never the reply of a later failed transaction when an earlier one queued recipients.
+    const last = outcome === 'delivered' || outcome === 'partial' ? m.queuedReply : outcome === 'unknown' ? undefined : (reply ?? m.lastReply);
     this.#emit({
       type: 'message-sent',
       messageId: m.id,
@@ -1067,11 +1099,11 @@ export class ClientConnection {
     const r = t.rcpts[t.rcptReplies++]!;
     if (t.mailOk) {
       if (reply.code >= 200 && reply.code < 300) t.accepted.push(r);
-      else if ((reply.code === 452 || reply.code === 552) && t.accepted.length > 0 && m.body !== undefined) {
-        // Too many recipients (RFC 5321 §4.5.3.1.10): retry in a following transaction (INJ-9).
-        m.remaining.push(r);
-      } else if ((reply.code === 452 || reply.code === 552) && t.accepted.length > 0) {
-        this.#setResult(m, r, 'deferred', reply, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.DURING_RCPT, true);
+      else if (t.accepted.length > 0 && this.#isRecipientLimit(reply, t.rcptReplies - 1)) {
+        // Too many recipients (RFC 5321 §4.5.3.1.10): retry in a following transaction (INJ-9)
+        // when the body can be sent again, else the recipient is deferred.
+        if (m.body !== undefined) m.remaining.push(r);
+        else this.#setResult(m, r, 'deferred', reply, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.DURING_RCPT, true);
       } else this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_RCPT, true);
     }
     if (t.rcptReplies < t.rcpts.length) {
@@ -1079,6 +1111,20 @@ export class ClientConnection {
       return;
     }
     this.#goto(null);
+  }
+
+  /**
+   * True when a RCPT reply says "too many recipients in this transaction" rather than something
+   * about this recipient: 452/552 with 4.5.3 or 5.5.3, or with no enhanced code once the client has
+   * sent more RCPTs than the server must accept: its LIMITS RCPTMAX, else the 100 recipients every
+   * server must buffer (RFC 5321 §4.5.3.1.8, §4.5.3.1.10, RFC 9422). `452 4.2.2 mailbox full` or
+   * `452 4.7.1 greylisted` are that recipient's own result.
+   */
+  #isRecipientLimit(reply: Reply, index: number): boolean {
+    if (reply.code !== 452 && reply.code !== 552) return false;
+    const e = reply.enhanced;
+    if (e) return e.subject === 5 && e.detail === 3;
+    return index >= (limit(this.#caps, 'RCPTMAX') ?? 100);
   }
 
   #enterData(): void {
@@ -1187,7 +1233,10 @@ export class ClientConnection {
     const decide = (addr: string, r: Reply): void => {
       const bad = t.bdatFailed ?? (r.code >= 200 && r.code < 300 ? undefined : r);
       if (bad) this.#setResult(m, addr, 'rejected', bad, undefined, STAGE.READING_CONFIRMATION, true);
-      else this.#setResult(m, addr, 'accepted', r, undefined, STAGE.READING_CONFIRMATION, false);
+      else {
+        this.#setResult(m, addr, 'accepted', r, undefined, STAGE.READING_CONFIRMATION, false);
+        m.queuedReply = r;
+      }
     };
     m.lastReply = reply;
     if (this.#opts.lmtp) {
