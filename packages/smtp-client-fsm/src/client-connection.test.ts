@@ -186,7 +186,8 @@ describe('ClientConnection: transcripts', () => {
     expect(ms.map((m) => m.outcome)).toEqual(['delivered', 'delivered']);
     expect(dec.decode(server.messages[0]!.content)).toBe('a\r\n.b\r\n');
     expect([...server.messages[1]!.content]).toEqual([0, 10, 13, 46, 255]);
-    expect(server.commands).toContain('BDAT 3');
+    // Small source chunks are coalesced: the whole streamed body goes with LAST.
+    expect(server.commands).toContain('BDAT 7 LAST');
     expect(server.commands.at(-1)).toBe('BDAT 5 LAST');
   });
 
@@ -526,11 +527,13 @@ describe('BDAT without PIPELINING', () => {
     const step = () => { pump(); server.push(conn.dataToSend()); conn.receiveData(server.output()); };
     for (let i = 0; i < 4; i++) step(); // greeting, EHLO, MAIL, RCPT -> need-body
     pump();
-    conn.writeBody('one\r\n');
+    const chunk = 'a'.repeat(65_534) + '\r\n';
+    conn.writeBody(chunk);
     expect(() => conn.writeBody('two')).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_NOT_IN_BODY' }));
     conn.endBody(); // deferred until the chunk's 250
-    expect(dec.decode(conn.dataToSend())).toBe('BDAT 5\r\none\r\n');
-    server.push(new TextEncoder().encode('BDAT 5\r\none\r\n'));
+    const first = conn.dataToSend();
+    expect(dec.decode(first)).toBe(`BDAT 65536\r\n${chunk}`);
+    server.push(first);
     conn.receiveData(server.output());
     expect(dec.decode(conn.dataToSend())).toBe('BDAT 0 LAST\r\n');
   });

@@ -29,6 +29,36 @@ import type { ClientTimeouts, PendingTimeout, TimeoutPhase } from './timeouts.js
 const encoder = new TextEncoder();
 
 /**
+ * Smallest BDAT chunk sent for a streamed body (except the LAST one): small pieces from the body
+ * source are coalesced up to this size, so the command count does not follow the source's chunking.
+ *
+ * @example
+ * BDAT_MIN_CHUNK; // 65536
+ * @see RFC 3030 §2
+ */
+export const BDAT_MIN_CHUNK = 64 * 1024;
+
+/**
+ * Largest BDAT chunk the client sends when it may pipeline chunks (a body is split above it).
+ *
+ * @example
+ * BDAT_MAX_CHUNK; // 1048576
+ * @see RFC 3030 §2
+ */
+export const BDAT_MAX_CHUNK = 1024 * 1024;
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
+}
+
+/**
  * The outcome of a message from its recipients' final statuses: `delivered` (every one accepted),
  * `partial` (some accepted), `unknown` (none accepted, some maybe delivered: no reply after the
  * final dot), `deferred` (none accepted, every other one may succeed later), `failed` (none
@@ -195,6 +225,11 @@ interface Txn {
   encoder: BodyEncoder | undefined;
   bdatOutstanding: number;
   bdatFailed: Reply | undefined;
+  /** Streamed body bytes not yet sent, coalesced into BDAT chunks of at least {@link BDAT_MIN_CHUNK}. */
+  bdatBuf: Uint8Array[];
+  bdatBufLen: number;
+  /** BDAT ... LAST was written. */
+  lastSent: boolean;
   bodyStarted: boolean;
   bodyEnded: boolean;
   waitingBody: boolean;
@@ -528,6 +563,8 @@ export class ClientConnection {
   /** Writes a chunk of the current streamed body (after `need-body`). */
   writeBody(chunk: Uint8Array | string): void {
     const t = this.#txn;
+    // After a negative BDAT reply nothing more of this body goes out: late chunks are dropped.
+    if (t?.bdatFailed && this.#current.name === 'body' && !this.#closed) return;
     if (!t || !t.waitingBody || t.bodyEnded || this.#current.name !== 'body' || this.#closed) {
       throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'writeBody() outside the body phase (wait for need-body)');
     }
@@ -538,15 +575,17 @@ export class ClientConnection {
       this.#fatal('ERR_SMTP_CLIENT_BARE_LINE_ENDING', 'message body holds a bare CR or LF', 'error');
       throw e;
     }
-    this.#bodyBytes(t, bytes);
+    const bdatSent = this.#bodyBytes(t, bytes);
     this.#arm('data-block');
-    if (!t.bdat || this.#pipelining()) this.#needBody(t);
+    // Without PIPELINING the next chunk waits for the reply to the BDAT just sent (RFC 3030 §4.2).
+    if (!bdatSent || this.#pipelining()) this.#needBody(t);
     else t.waitingBody = false;
   }
 
   /** Ends the current streamed body. */
   endBody(): void {
     const t = this.#txn;
+    if (t?.bdatFailed && this.#current.name === 'body' && !this.#closed) return;
     if (!t || t.bodyEnded || t.endPending || this.#current.name !== 'body' || this.#closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'endBody() outside the body phase');
     if (t.bdat && t.bdatOutstanding > 0 && !this.#pipelining()) {
       // Without PIPELINING, BDAT LAST waits for the previous chunk's reply (RFC 3030 §4.2).
@@ -723,23 +762,31 @@ export class ClientConnection {
   }
 
   #failAll(reply: Reply | undefined, code: ClientErrorCode | undefined, transient: boolean): void {
-    const afterDot = this.#txn?.bodyEnded === true && !this.#txn.emptyDot && reply === undefined && code !== undefined;
+    const t0 = this.#txn;
+    const afterDot = t0 !== undefined && t0.bodyEnded && !t0.emptyDot && !t0.bdatFailed && (!t0.bdat || t0.lastSent) && reply === undefined && code !== undefined;
     const msgs = this.#queue;
     this.#queue = [];
     msgs.forEach((m, i) => {
       // After the final dot without a reply (timeout, EOF, garbage): maybe delivered (TMO-2, RPL-5).
       const unknown = i === 0 && afterDot;
       const stage = this.stage;
+      const bdatFailed = i === 0 ? this.#txn?.bdatFailed : undefined;
       if (i === 0 && this.#txn) {
         for (const r of this.#txn.rcpts) {
           if (m.results.has(r)) continue;
+          if (bdatFailed && this.#txn.accepted.includes(r)) {
+            // A refused BDAT chunk decided it; what the server did next (421, close) does not.
+            this.#setResult(m, r, 'rejected', bdatFailed, undefined, STAGE.SENDING_BODY, true);
+            continue;
+          }
           if (unknown && this.#txn.accepted.includes(r)) this.#setResult(m, r, 'unknown', reply, code, stage, true);
           else this.#setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
         }
       }
       for (const r of m.remaining) if (!m.results.has(r)) this.#setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
       m.remaining = [];
-      this.#finishMessage(m, reply, code);
+      if (bdatFailed) m.lastReply = bdatFailed;
+      this.#finishMessage(m, bdatFailed ? undefined : reply, code);
     });
     this.#txn = undefined;
   }
@@ -1055,6 +1102,9 @@ export class ClientConnection {
       encoder: undefined,
       bdatOutstanding: 0,
       bdatFailed: undefined,
+      bdatBuf: [],
+      bdatBufLen: 0,
+      lastSent: false,
       bodyStarted: false,
       bodyEnded: false,
       waitingBody: false,
@@ -1180,24 +1230,51 @@ export class ClientConnection {
     this.#emit({ type: 'need-body', messageId: m.id, transaction: m.transaction });
   }
 
-  #bodyBytes(t: Txn, bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    if (t.bdat) {
-      this.#command(`BDAT ${bytes.length}`);
-      t.bdatOutstanding++;
+  /** Queues encoded body bytes; true when a BDAT command went out (its reply is owed). */
+  #bodyBytes(t: Txn, bytes: Uint8Array): boolean {
+    if (bytes.length === 0) return false;
+    if (!t.bdat) {
+      this.#write(bytes);
+      return false;
     }
-    this.#write(bytes);
+    t.bdatBuf.push(bytes);
+    t.bdatBufLen += bytes.length;
+    if (t.bdatBufLen < BDAT_MIN_CHUNK) return false;
+    const all = concat(t.bdatBuf, t.bdatBufLen);
+    t.bdatBuf = [];
+    t.bdatBufLen = 0;
+    // Pipelined chunks are cut at BDAT_MAX_CHUNK; without pipelining one BDAT carries what is
+    // buffered (under BDAT_MIN_CHUNK plus one source chunk; the Node adapter cuts source chunks).
+    const step = this.#pipelining() ? BDAT_MAX_CHUNK : all.length;
+    for (let o = 0; o < all.length; o += step) {
+      const piece = all.subarray(o, Math.min(all.length, o + step));
+      this.#command(`BDAT ${piece.length}`);
+      t.bdatOutstanding++;
+      this.#write(piece);
+    }
+    return true;
   }
 
   #finishBody(t: Txn, head?: Uint8Array): void {
     let tail = t.encoder!.end();
-    if (head && head.length > 0) {
-      const all = new Uint8Array(head.length + tail.length);
-      all.set(head);
-      all.set(tail, head.length);
-      tail = all;
+    const parts = [...t.bdatBuf];
+    if (head && head.length > 0) parts.push(head);
+    if (tail.length > 0) parts.push(tail);
+    const total = t.bdatBufLen + (head?.length ?? 0) + tail.length;
+    t.bdatBuf = [];
+    t.bdatBufLen = 0;
+    tail = parts.length === 0 ? tail : concat(parts, total);
+    if (t.bdat && this.#pipelining()) {
+      // Split a large remainder into pipelined chunks; the last piece goes with LAST.
+      while (tail.length > BDAT_MAX_CHUNK) {
+        this.#command(`BDAT ${BDAT_MAX_CHUNK}`);
+        t.bdatOutstanding++;
+        this.#write(tail.subarray(0, BDAT_MAX_CHUNK));
+        tail = tail.subarray(BDAT_MAX_CHUNK);
+      }
     }
     t.bodyEnded = true;
+    t.lastSent = t.bdat;
     t.waitingBody = false;
     const n = this.#opts.lmtp ? t.accepted.length : 1;
     this.#opts.transcript?.({ direction: 'client', line: `[message body: ${t.encoder!.bytesWritten} bytes]` });
@@ -1214,7 +1291,25 @@ export class ClientConnection {
 
   #replyBdat(t: Txn, reply: Reply): void {
     t.bdatOutstanding--;
-    if ((reply.code < 200 || reply.code >= 300) && !t.bdatFailed) t.bdatFailed = reply;
+    if ((reply.code < 200 || reply.code >= 300) && !t.bdatFailed) {
+      // The first refusal decides the message (RFC 3030 §4.1): nothing more of the body is sent.
+      t.bdatFailed = reply;
+      if (!t.lastSent) {
+        t.bodyEnded = true;
+        t.waitingBody = false;
+        t.endPending = false;
+        t.bdatBuf = [];
+        t.bdatBufLen = 0;
+      }
+    }
+    if (t.bdatFailed && !t.lastSent) {
+      if (t.bdatOutstanding > 0) return; // replies to chunks already sent still come
+      const m = this.#queue[0]!;
+      for (const addr of t.accepted) this.#setResult(m, addr, 'rejected', t.bdatFailed, undefined, STAGE.SENDING_BODY, true);
+      m.lastReply = t.bdatFailed;
+      this.#needRset = true;
+      return this.#endTransaction();
+    }
     if (t.endPending && t.bdatOutstanding === 0) {
       t.endPending = false;
       return this.#finishBody(t);
