@@ -12,11 +12,11 @@ import type { ServerCapabilities } from './capabilities.js';
 import { defaultClassify } from './classify.js';
 import type { Classifier } from './classify.js';
 import { assertAddress, assertNoControl, isAscii } from './control.js';
-import { usage } from './errors.js';
+import { SmtpClientError, usage } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
 import { notifyValue } from './params.js';
-import { SmtpClientArgs } from 'smtp-client-args';
+import { SmtpClientArgs, formatMailFrom, formatPath, formatRcptTo, isSmtpError } from 'smtp-client-args';
 import type { DsnOptions } from './params.js';
 import { chooseMechanism, saslBytes } from './sasl.js';
 import type { AuthOptions, SaslCrypto, SaslMechanism } from './sasl.js';
@@ -56,6 +56,23 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
     o += p.length;
   }
   return all;
+}
+
+/** Address check through smtp-client-args' path grammar, as a typed error naming the field; nothing is queued when it throws. */
+function checkPath(field: string, address: string, allowNull: boolean): void {
+  assertAddress(field, address, allowNull);
+  if (address === '') return;
+  argsCheck(field, () => formatPath(address, { smtpUtf8: true }), 'ERR_SMTP_CLIENT_INVALID_ADDRESS');
+}
+
+/** Runs an smtp-client-args check, turning its typed error into this package's. */
+function argsCheck(field: string, f: () => unknown, code: ClientErrorCode = 'ERR_SMTP_CLIENT_INVALID_PARAMETER'): void {
+  try {
+    f();
+  } catch (e) {
+    if (!isSmtpError(e)) throw e;
+    throw new SmtpClientError(code, `${field}: ${e.message.replace(/^path: /, '')}`, 'local', { cause: e });
+  }
 }
 
 /**
@@ -149,8 +166,15 @@ export interface ClientOptions {
   /** The transport is already TLS (implicit TLS, port 465). */
   readonly tls?: boolean;
   readonly auth?: AuthOptions;
-  /** Allow AUTH without TLS (default false: credentials never go out in clear). */
+  /** Allow AUTH without TLS (default false: credentials never go out in clear). Implies `allowUnverifiedAuth`. */
   readonly allowInsecureAuth?: boolean;
+  /**
+   * Allow AUTH over TLS whose certificate was not verified (default false: opportunistic TLS to a
+   * self-signed certificate encrypts the mail but never carries credentials).
+   */
+  readonly allowUnverifiedAuth?: boolean;
+  /** With `tls: true`: whether the transport's certificate was verified (default true). */
+  readonly tlsVerified?: boolean;
   readonly crypto?: SaslCrypto;
   /** Use RFC 2920 pipelining when offered (default true). */
   readonly pipelining?: boolean;
@@ -300,6 +324,7 @@ export class ClientConnection {
   #reader: ReplyReader;
   #caps: ServerCapabilities = NO_CAPABILITIES;
   #tls: boolean;
+  #tlsVerified: boolean;
   #awaitingTls = false;
   #current: StateInfo;
   #transition: StateInfo | undefined;
@@ -347,6 +372,7 @@ export class ClientConnection {
     this.#classify = options.classify ?? defaultClassify;
     this.#reader = new ReplyReader(options.replyLimits ?? {});
     this.#tls = options.tls ?? false;
+    this.#tlsVerified = this.#tls && options.tlsVerified !== false;
     const first = this.#states.list()[0];
     if (!first) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'empty state list');
     this.#current = first;
@@ -405,6 +431,11 @@ export class ClientConnection {
   /** True once TLS is active. */
   get tls(): boolean {
     return this.#tls;
+  }
+
+  /** True once TLS is active with a verified certificate (see `tlsEstablished`). */
+  get tlsVerified(): boolean {
+    return this.#tls && this.#tlsVerified;
   }
 
   /** True after `closed`: the adapter should close the transport once `dataToSend()` is flushed. */
@@ -482,6 +513,16 @@ export class ClientConnection {
     return this.#closed ? undefined : this.#timer;
   }
 
+  /**
+   * Ends the session now, as a timeout (`ERR_SMTP_CLIENT_TIMEOUT`, the default) or another failure:
+   * every pending message settles (after the final dot: `unknown`), nothing more is written, and the
+   * adapter should destroy the transport. Used for whole-message and connect deadlines.
+   */
+  abort(message = 'aborted', code: ClientErrorCode = 'ERR_SMTP_CLIENT_TIMEOUT'): void {
+    this.#start();
+    this.#fatal(code, message, code === 'ERR_SMTP_CLIENT_TIMEOUT' ? 'timeout' : 'error');
+  }
+
   /** The timer `id` (from `pendingTimeout()`) fired. Stale ids are ignored. */
   handleTimeout(id?: number): void {
     const t = this.#timer;
@@ -499,11 +540,17 @@ export class ClientConnection {
     this.#fatal('ERR_SMTP_CLIENT_TIMEOUT', `timeout in phase ${t.phase}`, 'timeout');
   }
 
-  /** The adapter finished the TLS handshake after a `tls-start` event: capabilities are discarded and EHLO is sent again. */
-  tlsEstablished(): void {
+  /**
+   * The adapter finished the TLS handshake after a `tls-start` event: capabilities are discarded and
+   * EHLO is sent again. `verified: false` when the certificate was not checked or did not verify
+   * (opportunistic TLS): the mail is encrypted, but credentials are not sent unless
+   * `allowUnverifiedAuth` is set.
+   */
+  tlsEstablished(info: { readonly verified?: boolean } = {}): void {
     if (!this.#awaitingTls) throw usage('ERR_SMTP_CLIENT_NOT_AWAITING_TLS', 'tlsEstablished() without a tls-start event');
     this.#awaitingTls = false;
     this.#tls = true;
+    this.#tlsVerified = info.verified !== false;
     this.#reader = new ReplyReader(this.#opts.replyLimits ?? {});
     this.#caps = NO_CAPABILITIES;
     this.#authDone = false;
@@ -517,10 +564,24 @@ export class ClientConnection {
    */
   sendMessage(input: MessageInput): number {
     if (this.#closed || this.#quitRequested) throw usage('ERR_SMTP_CLIENT_CLOSED', 'the connection is closing or closed');
-    assertAddress('sender', input.from, true);
-    const to: string[] = typeof input.to === 'object' && input.to !== null ? Array.from(input.to) : [];
-    if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'at least one recipient is required');
-    to.forEach((r, i) => assertAddress(`recipient ${i}`, r, false));
+    if (typeof input !== 'object' || input === null) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object');
+    if (typeof input.from !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'from: expected a string address ("" for the null sender)');
+    if (typeof input.to !== 'object' || input.to === null || typeof (input.to as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected an array of addresses');
+    }
+    const to: string[] = Array.from(input.to);
+    if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: at least one recipient is required');
+    to.forEach((r, i) => {
+      if (typeof r !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', `to[${i}]: expected a string address`);
+    });
+    checkPath('from', input.from, true);
+    to.forEach((r, i) => checkPath(`to[${i}]`, r, false));
+    if (input.body !== undefined && typeof input.body !== 'string' && !(input.body instanceof Uint8Array)) {
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: expected a string or a Uint8Array (or stream it after need-body)');
+    }
+    if (input.bodyType !== undefined && !['7bit', '8bitmime', 'binarymime'].includes(input.bodyType)) {
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'bodyType: expected 7bit, 8bitmime or binarymime');
+    }
     let body: Uint8Array | undefined;
     let bodyType = input.bodyType;
     if (input.body !== undefined) {
@@ -532,9 +593,16 @@ export class ClientConnection {
     }
     if (input.size !== undefined && (!Number.isSafeInteger(input.size) || input.size < 0)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'size must be a non-negative integer');
     if (input.dsn?.notify) notifyValue(input.dsn.notify);
-    if (input.dsn?.envid !== undefined) assertNoControl('DSN envid', input.dsn.envid);
+    if (input.dsn?.envid !== undefined) {
+      assertNoControl('DSN envid', input.dsn.envid);
+      // RFC 3461 §4.4: ENVID is printable ASCII (xtext-encoded); anything else is the caller's error.
+      argsCheck('dsn.envid', () => new SmtpClientArgs({ command: 'mail' }).setEnvid(input.dsn!.envid!));
+    }
     if (input.dsn?.ret !== undefined && input.dsn.ret !== 'FULL' && input.dsn.ret !== 'HDRS') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'RET must be FULL or HDRS');
-    for (const v of Object.values(input.dsn?.orcpt ?? {})) assertNoControl('DSN orcpt', v);
+    for (const [k, v] of Object.entries(input.dsn?.orcpt ?? {})) {
+      assertNoControl('DSN orcpt', v);
+      argsCheck(`dsn.orcpt[${JSON.stringify(k)}]`, () => new SmtpClientArgs({ command: 'rcpt', smtpUtf8: true }).setOrcpt('rfc822', v));
+    }
     const smtputf8 = !isAscii(input.from) || to.some((r) => !isAscii(r));
     const msg: Message = {
       id: this.#nextMessageId++,
@@ -985,6 +1053,10 @@ export class ClientConnection {
       this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials without TLS (allowInsecureAuth)' });
       return this.#abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
     }
+    if (this.#tls && !this.#tlsVerified && !this.#opts.allowUnverifiedAuth && !this.#opts.allowInsecureAuth) {
+      this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials over TLS with an unverified certificate (allowUnverifiedAuth)' });
+      return this.#abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
+    }
     const mech = chooseMechanism(auth, authMechanisms(this.#caps), this.#opts.crypto ?? {});
     if (!mech) {
       this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', message: 'no usable AUTH mechanism offered' });
@@ -1067,7 +1139,7 @@ export class ClientConnection {
       const hctx: ArgsHookContext = { messageId: m.id, from: m.from, capabilities: caps };
       this.#opts.mailArgs?.(p, hctx);
       m.input.mailArgs?.(p, hctx);
-      mailLine = `MAIL FROM:<${m.from}>${p.toString()}`;
+      mailLine = formatMailFrom(m.from, p, { smtpUtf8: m.smtputf8 });
       for (const r of rcpts) {
         const rp = new SmtpClientArgs({ command: 'rcpt', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
         if (dsn && hasDsn) {
@@ -1078,7 +1150,7 @@ export class ClientConnection {
         const rctx: ArgsHookContext = { ...hctx, recipient: r };
         this.#opts.rcptArgs?.(rp, rctx);
         m.input.rcptArgs?.(rp, rctx);
-        rcptParams.push(`RCPT TO:<${r}>${rp.toString()}`);
+        rcptParams.push(formatRcptTo(r, rp, { smtpUtf8: m.smtputf8 }));
       }
     } catch {
       return failLocal('ERR_SMTP_CLIENT_HOOK_FAILED', true);
