@@ -2,6 +2,8 @@
 export { connect, sendMail } from './client.js';
 export type { BodySource, ConnectOptions, SendInput, SendMailOptions, SendResult, SmtpClient, Security } from './client.js';
 export { createPool } from './pool.js';
+export { createRateLimiter } from './rate-limit.js';
+export type { RateLimiter, RateLimiterClock } from './rate-limit.js';
 export type { PoolOptions, SmtpPool } from './pool.js';
 export type { TlsState } from './client.js';
 export { resolveMx } from './mx.js';

@@ -3,6 +3,8 @@
 import { connect } from './client.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { SmtpClientError } from '../errors.js';
+import { createRateLimiter } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 
 /**
  * Options of {@link createPool}: the connection options plus the pool's limits.
@@ -23,6 +25,11 @@ export interface PoolOptions extends ConnectOptions {
    * `send()` still queues beyond it; producers that await `ready()` stay within it.
    */
   readonly maxQueue?: number;
+  /**
+   * At most `messages` messages started per `interval` ms over the whole pool (a sliding window),
+   * or a {@link RateLimiter} shared with other pools. Default: no limit.
+   */
+  readonly rateLimit?: { readonly messages: number; readonly interval: number } | RateLimiter;
 }
 
 /**
@@ -79,7 +86,9 @@ function positive(name: string, v: unknown, fallback: number): number {
  * @see RFC 5321 §3, §4.5.3.2
  */
 export function createPool(options: PoolOptions): SmtpPool {
-  const { maxConnections: mc, maxMessages: mm, idleTimeout: it, maxQueue: mq, ...connectOptions } = options;
+  const { maxConnections: mc, maxMessages: mm, idleTimeout: it, maxQueue: mq, rateLimit, ...connectOptions } = options;
+  const limiter: RateLimiter | undefined =
+    rateLimit === undefined ? undefined : typeof (rateLimit as RateLimiter).take === 'function' ? (rateLimit as RateLimiter) : createRateLimiter(rateLimit);
   const maxConnections = positive('maxConnections', mc, 5);
   const maxMessages = positive('maxMessages', mm, 100);
   const idleTimeout = positive('idleTimeout', it, 30_000);
@@ -130,6 +139,8 @@ export function createPool(options: PoolOptions): SmtpPool {
     let job: Job | undefined = first;
     try {
       while (job) {
+        // Wait for the rate limit before looking at the connection: it may close while we wait.
+        if (limiter) await limiter.take();
         if (client && (client.closed || sent >= maxMessages)) {
           await client.quit().catch(() => undefined);
           client = undefined;
