@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { BDAT_MAX_CHUNK, ClientConnection } from '../client-connection.js';
 import type { ClientOptions, MessageInput } from '../client-connection.js';
@@ -91,6 +92,12 @@ export interface ConnectOptions extends Omit<ClientOptions, 'tls' | 'crypto' | '
   readonly localAddress?: string;
   /** Called with the core connection before it starts: register custom states here. */
   readonly setup?: (connection: ClientConnection) => void;
+  /**
+   * Bring your own transport: returns a connected stream (a SOCKS or HTTP CONNECT tunnel, an
+   * in-memory pair in tests) used instead of a TCP connection to `host`:`port`. Implicit TLS and
+   * STARTTLS still run over it; `host` still names the server for TLS and messages.
+   */
+  readonly connection?: () => Duplex | Promise<Duplex>;
 }
 
 /**
@@ -214,7 +221,7 @@ function discard(b: BodySource): void {
 
 class Client implements SmtpClient {
   readonly connection: ClientConnection;
-  #socket: net.Socket;
+  #socket: Duplex;
   #timer: NodeJS.Timeout | undefined;
   #timerId = -1;
   #pending = new Map<number, Pending>();
@@ -227,7 +234,7 @@ class Client implements SmtpClient {
   readonly #options: ConnectOptions;
   readonly #policy: 'off' | 'opportunistic' | 'required' | 'implicit';
 
-  constructor(options: ConnectOptions, policy: 'off' | 'opportunistic' | 'required' | 'implicit', socket: net.Socket, conn: ClientConnection) {
+  constructor(options: ConnectOptions, policy: 'off' | 'opportunistic' | 'required' | 'implicit', socket: Duplex, conn: ClientConnection) {
     this.#options = options;
     this.#policy = policy;
     this.connection = conn;
@@ -264,7 +271,7 @@ class Client implements SmtpClient {
     });
   }
 
-  #attach(socket: net.Socket): void {
+  #attach(socket: Duplex): void {
     socket.on('data', (d: Buffer) => {
       this.connection.receiveData(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
       this.#pump();
@@ -283,7 +290,7 @@ class Client implements SmtpClient {
     });
   }
 
-  #detach(socket: net.Socket): void {
+  #detach(socket: Duplex): void {
     for (const ev of ['data', 'end', 'error', 'close']) socket.removeAllListeners(ev);
   }
 
@@ -531,6 +538,7 @@ function policyFor(o: ConnectOptions): Policy {
   checkMs(o, 'messageTimeout');
   if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null)) throw bad('tls', 'tls.connect options');
   if (o.setup !== undefined && typeof o.setup !== 'function') throw bad('setup', 'a function');
+  if (o.connection !== undefined && typeof o.connection !== 'function') throw bad('connection', 'a function returning a Duplex stream');
   if (o.security !== undefined && !Object.hasOwn(SECURITY, o.security)) throw bad('security', "'off', 'opportunistic', 'required' or 'implicit'");
   if (o.security !== undefined) return SECURITY[o.security];
   if (o.starttls !== undefined) {
@@ -575,7 +583,7 @@ export async function connect(options: ConnectOptions): Promise<SmtpClient> {
   const policy = policyFor(options);
   const port = options.port ?? (policy === 'implicit' ? 465 : 25);
   const implicit = policy === 'implicit';
-  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, starttls: _st, ...core } = options;
+  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, starttls: _st, connection: _conn, ...core } = options;
   const unverifiedAuth = options.allowUnverifiedAuth === true || options.tls?.rejectUnauthorized === false;
   const conn = new ClientConnection({
     ...core,
@@ -593,23 +601,47 @@ export async function connect(options: ConnectOptions): Promise<SmtpClient> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await new Promise<SmtpClient>((resolve, reject) => {
-      const base = { host: options.host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
-      const s: net.Socket = implicit ? tls.connect({ ...base, ...tlsOptions(options, policy) } as tls.ConnectionOptions) : net.connect(base);
+      let s: Duplex | undefined;
       timer = setTimeout(() => {
         if (client) client.abort(timedOut());
-        else s.destroy();
+        else s?.destroy();
         reject(timedOut());
       }, limit);
-      s.once(implicit ? 'secureConnect' : 'connect', () => {
-        s.removeAllListeners('error');
-        s.setNoDelay(true);
-        client = new Client(options, policy, s, conn);
+      const start = (stream: Duplex): void => {
+        s = stream;
+        stream.removeAllListeners('error');
+        if (stream instanceof net.Socket) stream.setNoDelay(true);
+        client = new Client(options, policy, stream, conn);
         client.ready().then(() => resolve(client!), reject);
-      });
-      s.once('error', (e) => {
-        const code = implicit && !(e as NodeJS.ErrnoException).syscall ? 'ERR_SMTP_CLIENT_TLS_FAILED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+      };
+      const failed = (e: Error, tlsStage: boolean): void => {
+        const code = tlsStage && !(e as NodeJS.ErrnoException).syscall ? 'ERR_SMTP_CLIENT_TLS_FAILED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST';
         reject(new SmtpClientError(code, `connect to ${options.host}:${port} failed: ${e.message}`, 'remote', { cause: e }));
-      });
+      };
+      const overTls = (raw: Duplex | undefined): tls.TLSSocket => {
+        const base = raw ? { socket: raw } : { host: options.host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
+        return tls.connect({ ...base, ...tlsOptions(options, policy) } as tls.ConnectionOptions);
+      };
+      const own = options.connection;
+      if (own) {
+        // The caller's stream is already connected: TLS (if implicit) runs over it.
+        Promise.resolve()
+          .then(own)
+          .then((raw) => {
+            if (implicit) {
+              const t = overTls(raw);
+              s = t;
+              t.once('secureConnect', () => start(t));
+              t.once('error', (e: Error) => failed(e, true));
+            } else start(raw);
+          }, (e: unknown) => failed(e instanceof Error ? e : new Error(String(e)), false));
+        return;
+      }
+      const base = { host: options.host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
+      const sock: net.Socket = implicit ? overTls(undefined) : net.connect(base);
+      s = sock;
+      sock.once(implicit ? 'secureConnect' : 'connect', () => start(sock));
+      sock.once('error', (e) => failed(e, implicit));
     });
   } finally {
     if (timer) clearTimeout(timer);
