@@ -8,6 +8,7 @@ import { SmtpClientError } from '../errors.js';
 import type { ClientErrorCode } from '../errors.js';
 import type { Reply } from 'smtp-reply-reader';
 import type { ServerCapabilities } from '../capabilities.js';
+import type { AuthOptions } from '../sasl.js';
 import { nodeCrypto } from './crypto.js';
 
 /**
@@ -71,7 +72,22 @@ export type BodySource = string | Uint8Array | AsyncIterable<Uint8Array | string
  * const client = await connect({ host: '127.0.0.1', port: 2525, security: 'none' });
  * @see RFC 5321 §3.1
  */
-export interface ConnectOptions extends Omit<ClientOptions, 'tls' | 'crypto' | 'tlsVerified'> {
+/**
+ * An OAuth2 access-token source for XOAUTH2: called at connect (`refresh: false`) and, when the
+ * server refuses the token, once more with `refresh: true` before one new attempt.
+ *
+ * @example
+ * const accessToken: TokenProvider = async ({ refresh }) => (refresh ? await renew() : cached);
+ * @see RFC 6749, RFC 7628
+ */
+export type TokenProvider = (request: { readonly user: string; readonly refresh: boolean }) => string | Promise<string>;
+
+export interface ConnectOptions extends Omit<ClientOptions, 'tls' | 'crypto' | 'tlsVerified' | 'auth'> {
+  /**
+   * Credentials: `{ user, pass }`, `{ user, accessToken }` (XOAUTH2, the token or a
+   * {@link TokenProvider}), or `{ mechanism }`.
+   */
+  readonly auth?: AuthOptions | { readonly user: string; readonly accessToken: TokenProvider };
   readonly host: string;
   readonly port?: number;
   readonly security?: Security;
@@ -580,6 +596,33 @@ function tlsState(s: tls.TLSSocket): TlsState {
  * @see RFC 5321 §3.1, RFC 3207, RFC 8314
  */
 export async function connect(options: ConnectOptions): Promise<SmtpClient> {
+  const auth = options?.auth;
+  if (auth && 'accessToken' in auth && typeof auth.accessToken === 'function') {
+    const provider = auth.accessToken;
+    const token = async (refresh: boolean): Promise<string> => {
+      let t: unknown;
+      try {
+        t = await provider({ user: auth.user, refresh });
+      } catch (e) {
+        throw new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `the access-token provider failed: ${e instanceof Error ? e.message : String(e)}`, 'remote', { cause: e });
+      }
+      if (typeof t !== 'string' || t === '') throw bad('auth.accessToken', 'a provider that returns a non-empty string');
+      return t;
+    };
+    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => ({ ...options, auth: { user: auth.user, accessToken } });
+    const first = await token(false);
+    try {
+      return await connectOnce(withToken(first));
+    } catch (e) {
+      // The token was refused (expired, revoked): ask for a fresh one and try once more.
+      if (!(e instanceof SmtpClientError && e.code === 'ERR_SMTP_CLIENT_AUTH_FAILED')) throw e;
+      return connectOnce(withToken(await token(true)));
+    }
+  }
+  return connectOnce(options as ConnectOptions & { auth?: AuthOptions });
+}
+
+async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Promise<SmtpClient> {
   const policy = policyFor(options);
   const port = options.port ?? (policy === 'implicit' ? 465 : 25);
   const implicit = policy === 'implicit';
