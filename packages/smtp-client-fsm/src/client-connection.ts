@@ -976,6 +976,7 @@ export class ClientConnection {
           this.#emit({ type: 'greeting', reply });
           return this.#goto(null);
         }
+        this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_GREETING_REJECTED', message: `greeting refused: ${reply.code} ${reply.text}`, reply });
         this.#failAll(reply, 'ERR_SMTP_CLIENT_GREETING_REJECTED', reply.code < 500);
         this.#quitRequested = true;
         return this.#goto('quit');

@@ -384,7 +384,7 @@ class Client implements SmtpClient {
       }
       case 'error':
         // The first failure is the cause: a socket or TLS error seen before keeps its more precise code.
-        this.#lastError ??= new SmtpClientError(e.code, e.message, 'remote');
+        this.#lastError ??= new SmtpClientError(e.code, e.message, 'remote', e.reply ? { reply: e.reply } : undefined);
         return;
       case 'auth-failed':
         this.#lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote');
