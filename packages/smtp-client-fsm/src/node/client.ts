@@ -101,7 +101,9 @@ export interface ConnectOptions extends Omit<ClientOptions, 'tls' | 'crypto' | '
   /**
    * Deadline in ms for each `send()` from the moment it is queued (default: none; every reply still
    * has its own timeout). When it passes the connection is destroyed and the message settles:
-   * `deferred`, or `unknown` when the final dot was sent.
+   * `deferred`, or `unknown` when the final dot was sent. Other messages queued on the same
+   * connection settle too (`deferred`): with many sends in flight on one connection, size it for
+   * the whole queue, or use {@link createPool}, which gives each connection one message at a time.
    */
   readonly messageTimeout?: number;
   /** Local address to bind. */
