@@ -7,6 +7,7 @@ import { MultiBar, Presets } from 'cli-progress';
 import { EXIT, collect, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
 import { generateMessage, readMessageFile } from './message.js';
+import { createComposer } from './compose.js';
 import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
@@ -22,6 +23,11 @@ export interface SendOptions {
   to: string[];
   file?: string;
   size?: number;
+  subject?: string;
+  text?: string;
+  html?: string;
+  attach?: string[];
+  header?: string[];
   count: number;
   connections: number;
   starttls: StartTlsPolicy;
@@ -73,6 +79,24 @@ function requireOptions(opts: object, cmd: Command, names: readonly [string, str
   }
 }
 
+/**
+ * The message builder for `--subject/--text/--html/--attach/--header`, or `undefined` when none is
+ * given. They exclude `--file` and `--size`; a missing attachment or a bad header is a usage error.
+ */
+function composerFor(opts: SendOptions, cmd: Command): (() => Uint8Array) | undefined {
+  const given = (['subject', 'text', 'html', 'attach', 'header'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length === 0) return undefined;
+  if (opts.file !== undefined || opts.size !== undefined) cmd.error(`error: --${given[0]} builds a message; it excludes ${opts.file !== undefined ? '--file' : '--size'}`, { exitCode: EXIT.usage });
+  for (const path of opts.attach ?? []) if (!existsSync(path)) cmd.error(`error: --attach ${path}: no such file`, { exitCode: EXIT.usage });
+  try {
+    const compose = createComposer({ from: opts.from, to: opts.to, ...(opts.subject !== undefined ? { subject: opts.subject } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}), ...(opts.html !== undefined ? { html: opts.html } : {}), attach: opts.attach ?? [], headers: opts.header ?? [] });
+    compose(); // a header mimetext refuses fails here, before any connection
+    return compose;
+  } catch (e) {
+    cmd.error(`error: ${(e as Error).message}`, { exitCode: EXIT.usage });
+  }
+}
+
 /** At most this many messages get every recipient printed; beyond, only the failures are. */
 const PRINT_ALL_UP_TO = 10;
 
@@ -86,6 +110,11 @@ export function registerSend(program: Command): void {
     .option('-t, --to <address>', 'envelope recipient (RCPT TO); repeat for more (required)', parseTo)
     .option('--file <file.eml>', 'message to send (the exact bytes; line ends normalised to CRLF)')
     .option('--size <bytes>', 'generate a message of about this size instead of --file, e.g. 10k', parseByteSize)
+    .option('--subject <text>', 'build a MIME message with this subject (with --text, --html, --attach, --header)')
+    .option('--text <text>', 'plain-text part of the built message')
+    .option('--html <html>', 'HTML part of the built message (with --text: multipart/alternative)')
+    .option('--attach <file>', 'attach a file to the built message; repeat for more', collect)
+    .option('--header <"Name: value">', 'extra header field of the built message (ASCII); repeat for more', collect)
     .option('-n, --count <n>', 'number of messages', parsePositiveInt, 1)
     .option('-c, --connections <c>', 'parallel connections', parsePositiveInt, 1)
     .addOption(new Option('--starttls <policy>', 'use STARTTLS when offered (an unverifiable certificate still encrypts), never, or require it with a verified certificate').choices(['off', 'optional', 'required']).default('optional'))
@@ -102,7 +131,7 @@ export function registerSend(program: Command): void {
     .option('--no-progress', 'never show the progress bar')
     .addHelpText(
       'after',
-      `\nPrints each recipient's result with its bounce class (all of them for up to ${PRINT_ALL_UP_TO} messages, only the\nfailures beyond), then a summary. Exit 0 only if every recipient of every message was accepted,\n1 if any was rejected or deferred, 3 on connection or TLS failures, 4 if any outcome is unknown\n(no reply after the final dot: maybe delivered, do not resend blindly).\n\nExamples:\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net --size 10k -n 1000 -c 8\n`,
+      `\nPrints each recipient's result with its bounce class (all of them for up to ${PRINT_ALL_UP_TO} messages, only the\nfailures beyond), then a summary. Exit 0 only if every recipient of every message was accepted,\n1 if any was rejected or deferred, 3 on connection or TLS failures, 4 if any outcome is unknown\n(no reply after the final dot: maybe delivered, do not resend blindly).\n\nExamples:\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net --size 10k -n 1000 -c 8\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net --subject Hi --text 'Hello' --attach report.pdf\n`,
     )
     .action(async (opts: SendOptions, cmd: Command) => {
       requireOptions(opts, cmd, [['host', '-H, --host <host>'], ['port', '-p, --port <port>'], ['from', '-f, --from <address>'], ['to', '-t, --to <address>']]);
@@ -111,8 +140,9 @@ export function registerSend(program: Command): void {
       const implicitTls = opts.tls === true || (opts.port === 465 && cmd.getOptionValueSource('starttls') === 'default');
       if (opts.file !== undefined && opts.size !== undefined) cmd.error('error: --file and --size exclude each other', { exitCode: EXIT.usage });
       if (opts.file !== undefined && !existsSync(opts.file)) cmd.error(`error: --file ${opts.file}: no such file`, { exitCode: EXIT.usage });
+      const compose = composerFor(opts, cmd);
       const fileBody = opts.file !== undefined ? readMessageFile(opts.file) : undefined;
-      const body = (index: number): Uint8Array => fileBody ?? generateMessage({ from: opts.from, to: opts.to, index, count: opts.count, hostname: opts.helo, ...(opts.size !== undefined ? { size: opts.size } : {}) });
+      const body = (index: number): Uint8Array => fileBody ?? compose?.() ?? generateMessage({ from: opts.from, to: opts.to, index, count: opts.count, hostname: opts.helo, ...(opts.size !== undefined ? { size: opts.size } : {}) });
       const json = opts.json === true;
       const showBar = !json && opts.progress && opts.count > 1 && process.stderr.isTTY;
       const bars = showBar ? new MultiBar({ stream: process.stderr, format: 'sending [{bar}] {value}/{total} | {rate} msg/s | {failed} failed | eta {eta_formatted}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic) : undefined;
