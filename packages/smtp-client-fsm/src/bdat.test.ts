@@ -80,4 +80,45 @@ describe('BDAT', () => {
     expect(m).toMatchObject({ outcome: 'failed', transient: false, reply: { code: 552 } });
     expect(m.recipients[0]).toMatchObject({ status: 'rejected', reply: { code: 552, enhanced: { class: 5, subject: 3, detail: 4 } } });
   });
+
+  it('pipelined: at most 3 chunks await their replies; the source is asked for more as replies come', () => {
+    const server = new ScriptedServer({ ehlo: ['PIPELINING', 'CHUNKING'] });
+    const conn = new ClientConnection({ chunking: true });
+    const id = conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
+    conn.receiveData(server.output());
+    server.push(conn.dataToSend()); // EHLO
+    conn.receiveData(server.output());
+    conn.dataToSend(); // MAIL, RCPT pipelined
+    conn.receiveData('250 2.1.0 ok\r\n250 2.1.5 ok\r\n');
+    const chunk = new Uint8Array(BDAT_MIN_CHUNK).fill(0x61);
+    const asked = (): boolean => drain(conn).some((e) => e.type === 'need-body' && e.messageId === id);
+    expect(asked()).toBe(true);
+    conn.writeBody(chunk);
+    expect(asked()).toBe(true);
+    conn.writeBody(chunk);
+    expect(asked()).toBe(true);
+    conn.writeBody(chunk);
+    expect(asked()).toBe(false); // three chunks in flight: the source waits
+    expect(() => conn.writeBody(chunk)).toThrow(/body phase/);
+    expect(new TextDecoder().decode(conn.dataToSend()).match(/BDAT \d+\r\n/g)).toHaveLength(3);
+    conn.receiveData('250 2.0.0 chunk ok\r\n');
+    expect(asked()).toBe(true);
+    conn.writeBody(chunk);
+    conn.endBody(); // LAST may follow at once
+    expect(new TextDecoder().decode(conn.dataToSend()).match(/BDAT \d+( LAST)?\r\n/g)).toEqual([`BDAT ${BDAT_MIN_CHUNK}\r\n`, 'BDAT 2 LAST\r\n']);
+    conn.receiveData('250 2.0.0 chunk ok\r\n250 2.0.0 chunk ok\r\n250 2.0.0 chunk ok\r\n250 2.0.0 queued\r\n');
+    conn.quit();
+    expect(sent(drain(conn))[0]).toMatchObject({ outcome: 'delivered' });
+  });
+
+  it('pipelined: after a refused chunk the server has at most 3 more chunks to refuse (Postfix tarpits each error)', () => {
+    const server = new ScriptedServer({ ehlo: ['PIPELINING', 'CHUNKING'], bdatChunk: (n) => (n === 2 ? '552 5.3.4 message too big' : n > 2 ? '551 5.0.0 discarded' : '250 2.0.0 chunk ok') });
+    const conn = new ClientConnection({ chunking: true });
+    const id = conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
+    conn.quit();
+    const events = run(conn, server, { bodies: { [id]: Array.from({ length: 40_000 }, () => LINE) } });
+    expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: false, reply: { code: 552 } });
+    expect(server.bdatSizes.length).toBeLessThanOrEqual(2 + 3);
+    expect(server.commands.slice(-2)).toEqual(['RSET', 'QUIT']);
+  });
 });

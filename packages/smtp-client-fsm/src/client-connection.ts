@@ -47,6 +47,14 @@ export const BDAT_MIN_CHUNK = 64 * 1024;
  */
 export const BDAT_MAX_CHUNK = 1024 * 1024;
 
+/**
+ * Most BDAT chunks of a streamed body awaiting their replies while pipelining: the body source is
+ * asked for more only below it. Unbounded, a refused chunk leaves every chunk already sent to be
+ * refused one by one, and Postfix counts each as an error and sleeps a second per error beyond
+ * `smtpd_soft_error_limit` (10): 3.2 MB of 64 KiB chunks took 11 s to end after a 552.
+ */
+const BDAT_MAX_IN_FLIGHT = 3;
+
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const all = new Uint8Array(total);
@@ -350,6 +358,8 @@ export class ClientConnection {
   #queue: Message[] = [];
   #nextMessageId = 1;
   #txn: Txn | undefined;
+  /** A chunk refusal ended the last body; body calls answering its stale need-body are dropped. */
+  #refusedBody = false;
   #needRset = false;
   #mailCount = 0;
   #timer: PendingTimeout | undefined;
@@ -639,6 +649,8 @@ export class ClientConnection {
     const t = this.#txn;
     // After a negative BDAT reply nothing more of this body goes out: late chunks are dropped.
     if (t?.bdatFailed && this.#current.name === 'body' && !this.#closed) return;
+    // A need-body that went out just before a chunk's refusal ended the transaction: dropped too.
+    if (this.#refusedBody && (!t || !t.waitingBody)) return;
     if (!t || !t.waitingBody || t.bodyEnded || this.#current.name !== 'body' || this.#closed) {
       throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'writeBody() outside the body phase (wait for need-body)');
     }
@@ -651,8 +663,9 @@ export class ClientConnection {
     }
     const bdatSent = this.#bodyBytes(t, bytes);
     this.#arm('data-block');
-    // Without PIPELINING the next chunk waits for the reply to the BDAT just sent (RFC 3030 §4.2).
-    if (!bdatSent || this.#pipelining()) this.#needBody(t);
+    // Without PIPELINING the next chunk waits for the reply to the BDAT just sent (RFC 3030 §4.2);
+    // with it, at most BDAT_MAX_IN_FLIGHT chunks await their replies.
+    if (!bdatSent || (this.#pipelining() && t.bdatOutstanding < BDAT_MAX_IN_FLIGHT)) this.#needBody(t);
     else t.waitingBody = false;
   }
 
@@ -660,6 +673,7 @@ export class ClientConnection {
   endBody(): void {
     const t = this.#txn;
     if (t?.bdatFailed && this.#current.name === 'body' && !this.#closed) return;
+    if (this.#refusedBody && (!t || !t.waitingBody)) return;
     if (!t || t.bodyEnded || t.endPending || this.#current.name !== 'body' || this.#closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'endBody() outside the body phase');
     if (t.bdat && t.bdatOutstanding > 0 && !this.#pipelining()) {
       // Without PIPELINING, BDAT LAST waits for the previous chunk's reply (RFC 3030 §4.2).
@@ -1306,6 +1320,7 @@ export class ClientConnection {
   #needBody(t: Txn): void {
     const m = this.#queue[0]!;
     t.waitingBody = true;
+    this.#refusedBody = false;
     this.#emit({ type: 'need-body', messageId: m.id, transaction: m.transaction });
   }
 
@@ -1387,13 +1402,14 @@ export class ClientConnection {
       for (const addr of t.accepted) this.#setResult(m, addr, 'rejected', t.bdatFailed, undefined, STAGE.SENDING_BODY, true);
       m.lastReply = t.bdatFailed;
       this.#needRset = true;
+      this.#refusedBody = true;
       return this.#endTransaction();
     }
     if (t.endPending && t.bdatOutstanding === 0) {
       t.endPending = false;
       return this.#finishBody(t);
     }
-    if (!t.bodyEnded && !t.waitingBody && !t.endPending && !this.#pipelining()) this.#needBody(t);
+    if (!t.bodyEnded && !t.waitingBody && !t.endPending && (!this.#pipelining() || t.bdatOutstanding < BDAT_MAX_IN_FLIGHT)) this.#needBody(t);
   }
 
   #replyFinal(reply: Reply): void {

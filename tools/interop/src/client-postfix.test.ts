@@ -136,5 +136,9 @@ describe.runIf(postfixAvailable())('smtp-client-fsm/node and smtp send against a
     expect(refused).toBeGreaterThan(0);
     expect(transcript.slice(refused).filter((l) => l.startsWith('C: BDAT'))).toEqual([]);
     expect(pf.deliveries().length).toBe(before);
+    // At most 3 chunks were in flight at the refusal: Postfix refuses each with an error of its own
+    // and, past smtpd_soft_error_limit (10), sleeps a second per error until it hangs up.
+    expect(pf.log()).not.toMatch(/too many errors after BDAT/);
+    expect(transcript.slice(refused).filter((l) => l.startsWith('S: 551')).length).toBeLessThanOrEqual(3);
   });
 });

@@ -407,7 +407,8 @@ class Client implements SmtpClient {
         await new Promise<void>((r) => (p.wake = r));
       }
       p.credits--;
-      return !this.#isClosed && !conn.closed;
+      // A message already settled (its chunk refused) takes no more body, even with credits left.
+      return !this.#isClosed && !conn.closed && this.#pending.has(this.#idOf(p));
     };
     try {
       for await (const chunk of chunks(p.body)) {
