@@ -5,6 +5,7 @@ import { connect } from './client.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
 import { messageOutcome } from '../client-connection.js';
 import type { MessageOutcome, RecipientResult } from '../events.js';
+import type { Reply } from 'smtp-reply-reader';
 import { SmtpClientError } from '../errors.js';
 import type { ClientErrorCode } from '../errors.js';
 import { STAGE } from '../stages.js';
@@ -91,6 +92,17 @@ async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts
   return { hosts: [...byPref.keys()].sort((a, b) => a - b).flatMap((p) => shuffle(byPref.get(p)!)) };
 }
 
+/**
+ * The 421 that closed a session before the message was accepted (no recipient accepted or maybe
+ * delivered, some deferred by it): the next exchanger is tried for the deferred recipients.
+ */
+function closedBeforeAcceptance(result: SendResult): Reply | undefined {
+  if (result.recipients.some((r) => r.status === 'accepted' || r.status === 'unknown')) return undefined;
+  if (!result.recipients.some((r) => r.status === 'deferred')) return undefined;
+  if (result.reply?.code === 421) return result.reply;
+  return result.recipients.find((r) => r.reply?.code === 421)?.reply;
+}
+
 /** IPv6 then IPv4 addresses of a host (an address literal is itself). */
 async function addresses(host: string, resolver: MxResolver): Promise<string[]> {
   if (net.isIP(host)) return [host];
@@ -103,8 +115,10 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * domain; for each, the MX records are looked up (preference order, random among equal
  * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure),
  * and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
- * a connection failure or a 4xx greeting moves on to the next address, a 5xx greeting fails the
- * domain. A whole body (string or bytes) is needed when there is more than one domain.
+ * a connection failure, a 4xx greeting, or a 421 at any later stage before the message was
+ * accepted (MAIL, RCPT, DATA, after the body) moves on to the next address with the recipients
+ * still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
+ * Each attempt that moved on names its reason in `attempts[].error`. A whole body (string or bytes) is needed when there is more than one domain.
  *
  * @example
  * const r = await deliver({ from: 'a@example.com', to: ['b@example.org'], body: 'Subject: hi\r\n\r\nhello\r\n' });
@@ -134,6 +148,11 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       const found = await exchangers(domain, resolver);
       if ('fail' in found) return { domain, recipients: rcpts.map((r) => localResult(r, found.permanent, found.fail)), attempts };
       let lastCode: ClientErrorCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+      // Recipients still to deliver; final results (refusals from a server that later said 421) kept.
+      let pending = rcpts;
+      const settled = new Map<string, RecipientResult>();
+      let last: SendResult | undefined;
+      const merged = (): RecipientResult[] => rcpts.map((r) => settled.get(r) ?? localResult(r, false, lastCode));
       for (const exchange of found.hosts) {
         for (const address of await addresses(exchange, resolver)) {
           let client;
@@ -150,16 +169,26 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             lastCode = err?.code ?? lastCode;
             continue;
           }
-          attempts.push({ exchange, address });
+          let result: SendResult;
           try {
-            const result = await client.send({ from, to: rcpts, body, ...extra });
-            return { domain, recipients: result.recipients, attempts, result };
+            result = await client.send({ from, to: pending, body, ...extra });
           } finally {
             await client.quit().catch(() => undefined);
           }
+          last = result;
+          for (const r of result.recipients) settled.set(r.address, r);
+          const closing = closedBeforeAcceptance(result);
+          if (closing === undefined) {
+            attempts.push({ exchange, address });
+            return { domain, recipients: merged(), attempts, result };
+          }
+          // A 421 before the message was accepted: nothing was queued here, the next address may take it.
+          attempts.push({ exchange, address, error: `${closing.code}${closing.enhanced ? ` ${closing.enhanced.class}.${closing.enhanced.subject}.${closing.enhanced.detail}` : ''} ${closing.text}`.trimEnd() });
+          pending = result.recipients.filter((r) => r.status === 'deferred').map((r) => r.address);
+          lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
         }
       }
-      return { domain, recipients: rcpts.map((r) => localResult(r, false, lastCode)), attempts };
+      return { domain, recipients: merged(), attempts, ...(last ? { result: last } : {}) };
     }),
   );
   const byAddress = new Map(domains.flatMap((d) => d.recipients.map((r) => [r.address, r] as const)));
