@@ -148,6 +148,22 @@ describe('ClientConnection: transcripts', () => {
     expect(sent(run(s.conn, s.server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE');
   });
 
+  it.each([
+    ['an ASCII string', 'x'.repeat(300), ''],
+    ['a string with one non-ASCII character at the end', `${'x'.repeat(300)}\u00e9`, ' BODY=8BITMIME'],
+    ['a string with a lone surrogate', `a\ud800b`, ' BODY=8BITMIME'],
+    ['ASCII bytes (word-aligned)', new Uint8Array(300).fill(0x61), ''],
+    ['a high byte in the aligned words', new Uint8Array(300).fill(0x61).map((b, i) => (i === 130 ? 0xe9 : b)), ' BODY=8BITMIME'],
+    ['a high byte in the tail', new Uint8Array(299).fill(0x61).map((b, i) => (i === 298 ? 0x80 : b)), ' BODY=8BITMIME'],
+    ['a high byte in an unaligned view', new Uint8Array(301).fill(0x61).map((b, i) => (i === 200 ? 0xff : b)).subarray(1), ' BODY=8BITMIME'],
+    ['ASCII in an unaligned view', new Uint8Array(301).fill(0x61).subarray(1), ''],
+  ])('8-bit detection: %s', (_what, body, param) => {
+    const s = session({ ehlo: ['8BITMIME'] });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body });
+    run(s.conn, s.server);
+    expect(s.server.commands[1]).toBe(`MAIL FROM:<a@x>${param}`);
+  });
+
   it('DSN parameters are passed when offered (xtext-encoded, INJ-2)', () => {
     const { server, conn } = session({ ehlo: ['DSN'] });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', dsn: { ret: 'HDRS', envid: 'id 1=2', notify: ['FAILURE', 'DELAY'], orcpt: { 'b@y': 'b@y' } } });

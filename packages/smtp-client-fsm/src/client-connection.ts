@@ -68,8 +68,18 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
 
 /** True when a byte has its top bit set (a plain loop: `Array.prototype.some` costs a call per byte). */
 function hasHighBit(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! > 0x7f) return true;
-  return false;
+  const len = bytes.length;
+  let acc = 0;
+  let i = 0;
+  if (bytes.byteOffset % 4 === 0 && len >= 64) {
+    // Four bytes at a time through an aligned 32-bit view of the same memory.
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, len >>> 2);
+    for (let w = 0; w < words.length; w++) acc |= words[w]!;
+    if ((acc & 0x80808080) !== 0) return true;
+    i = words.length << 2;
+  }
+  for (; i < len; i++) acc |= bytes[i]!;
+  return (acc & 0x80) !== 0;
 }
 
 /** Address check through smtp-client-args' path grammar, as a typed error naming the field; nothing is queued when it throws. */
@@ -605,7 +615,8 @@ export class ClientConnection {
       if ((this.#opts.bareLineEndings ?? 'normalize') === 'reject' && bodyType !== 'binarymime') {
         new BodyEncoder({ bareLineEndings: 'reject' }).push(body);
       }
-      if (bodyType === undefined) bodyType = hasHighBit(body) ? '8bitmime' : '7bit';
+      // A string is ASCII exactly when its UTF-8 is as long as it (any other character takes 2-4 bytes).
+      if (bodyType === undefined) bodyType = (typeof input.body === 'string' ? body.length !== input.body.length : hasHighBit(body)) ? '8bitmime' : '7bit';
     }
     if (input.size !== undefined && (!Number.isSafeInteger(input.size) || input.size < 0)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'size must be a non-negative integer');
     if (input.dsn?.notify) notifyValue(input.dsn.notify);
