@@ -90,6 +90,36 @@ describe('BodyEncoder (SMUG-6)', () => {
     );
   });
 
+  it('CRLF-clean bodies (the pass-through path) at any split: dot lines stuffed, bytes otherwise as given', () => {
+    const lineArb = fc.array(fc.constantFrom('.', 'a', ' ', '..', 'é'), { maxLength: 6 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 12 }), fc.boolean(), fc.integer({ min: 1, max: 1000 }), (lines, endsWithCrlf, seed) => {
+        const text = lines.join('\r\n') + (endsWithCrlf ? '\r\n' : '');
+        const data = enc.encode(text);
+        const expected = (text.startsWith('.') ? '.' : '') + text.replace(/\r\n\./g, '\r\n..') + (text === '' || text.endsWith('\r\n') ? '' : '\r\n') + '.\r\n';
+        // Bytes joined before decoding: a split may cut a UTF-8 sequence.
+        const encodeBytes = (chunks: Uint8Array[]): string => {
+          const e = new BodyEncoder();
+          const parts = [...chunks.map((c) => e.push(c)), e.end()];
+          return dec.decode(Uint8Array.from(parts.flatMap((p) => [...p])));
+        };
+        for (const chunks of [[data], ...randomSplits(data, 3, seed)]) expect(encodeBytes(chunks)).toBe(expected);
+        expect(encodeBytes(byteByByte(data))).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a clean chunk goes out uncopied; one needing a change is encoded afresh', () => {
+    const e = new BodyEncoder();
+    const clean = enc.encode('a\r\nb\r\n');
+    expect(e.push(clean)).toBe(clean);
+    const dotted = enc.encode('.c\r\n');
+    expect(dec.decode(e.push(dotted))).toBe('..c\r\n');
+    const bare = enc.encode('d\ne\r\n');
+    expect(dec.decode(e.push(bare))).toBe('d\r\ne\r\n');
+  });
+
   it('is linear: 4 MiB of dots and bare LFs encodes in one pass', () => {
     const big = new Uint8Array(4 << 20).fill(46);
     for (let i = 0; i < big.length; i += 2) big[i] = 10;

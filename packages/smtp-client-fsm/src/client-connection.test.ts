@@ -73,7 +73,7 @@ describe('ClientConnection: transcripts', () => {
       conn.sendMessage({ from: 'a@x.test', to: ['c@y.test'], body: 'y' });
       const events = run(conn, server);
       const [m1] = sent(events);
-      expect(m1?.outcome).toBe('failed');
+      expect(m1?.outcome).toBe(verb === 'DATA' ? 'deferred' : 'failed');
       expect(m1?.recipients[0]?.transient).toBe(verb === 'DATA');
       expect(server.commands).toContain('RSET');
       expect(server.messages.every((x) => x.content.length === 0)).toBe(true);
@@ -116,7 +116,7 @@ describe('ClientConnection: transcripts', () => {
     conn.sendMessage({ from: 'a@x.test', to: ['r4@y'], body: 'x' });
     const ms = sent(run(conn, server));
     expect(server.messages.map((x) => x.to)).toEqual([['r1@y', 'r2@y'], ['r3@y']]);
-    expect(ms[1]).toMatchObject({ outcome: 'failed', transient: true, errorCode: 'ERR_SMTP_CLIENT_MAILMAX_REACHED' });
+    expect(ms[1]).toMatchObject({ outcome: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_MAILMAX_REACHED' });
     expect(ms[1]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_MAILMAX_REACHED');
   });
 
@@ -148,6 +148,22 @@ describe('ClientConnection: transcripts', () => {
     expect(sent(run(s.conn, s.server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE');
   });
 
+  it.each([
+    ['an ASCII string', 'x'.repeat(300), ''],
+    ['a string with one non-ASCII character at the end', `${'x'.repeat(300)}\u00e9`, ' BODY=8BITMIME'],
+    ['a string with a lone surrogate', `a\ud800b`, ' BODY=8BITMIME'],
+    ['ASCII bytes (word-aligned)', new Uint8Array(300).fill(0x61), ''],
+    ['a high byte in the aligned words', new Uint8Array(300).fill(0x61).map((b, i) => (i === 130 ? 0xe9 : b)), ' BODY=8BITMIME'],
+    ['a high byte in the tail', new Uint8Array(299).fill(0x61).map((b, i) => (i === 298 ? 0x80 : b)), ' BODY=8BITMIME'],
+    ['a high byte in an unaligned view', new Uint8Array(301).fill(0x61).map((b, i) => (i === 200 ? 0xff : b)).subarray(1), ' BODY=8BITMIME'],
+    ['ASCII in an unaligned view', new Uint8Array(301).fill(0x61).subarray(1), ''],
+  ])('8-bit detection: %s', (_what, body, param) => {
+    const s = session({ ehlo: ['8BITMIME'] });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body });
+    run(s.conn, s.server);
+    expect(s.server.commands[1]).toBe(`MAIL FROM:<a@x>${param}`);
+  });
+
   it('DSN parameters are passed when offered (xtext-encoded, INJ-2)', () => {
     const { server, conn } = session({ ehlo: ['DSN'] });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', dsn: { ret: 'HDRS', envid: 'id 1=2', notify: ['FAILURE', 'DELAY'], orcpt: { 'b@y': 'b@y' } } });
@@ -166,7 +182,7 @@ describe('ClientConnection: transcripts', () => {
     const ms = sent(run(conn, server));
     expect(server.commands[1]).toBe('MAIL FROM:<a@x> MT-PRIORITY=3');
     expect(server.commands[2]).toBe('RCPT TO:<b@y> X-TAG=3');
-    expect(ms[1]).toMatchObject({ outcome: 'failed', transient: true });
+    expect(ms[1]).toMatchObject({ outcome: 'deferred', transient: true });
     expect(ms[1]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_HOOK_FAILED');
   });
 
@@ -186,7 +202,8 @@ describe('ClientConnection: transcripts', () => {
     expect(ms.map((m) => m.outcome)).toEqual(['delivered', 'delivered']);
     expect(dec.decode(server.messages[0]!.content)).toBe('a\r\n.b\r\n');
     expect([...server.messages[1]!.content]).toEqual([0, 10, 13, 46, 255]);
-    expect(server.commands).toContain('BDAT 3');
+    // Small source chunks are coalesced: the whole streamed body goes with LAST.
+    expect(server.commands).toContain('BDAT 7 LAST');
     expect(server.commands.at(-1)).toBe('BDAT 5 LAST');
   });
 
@@ -196,7 +213,7 @@ describe('ClientConnection: transcripts', () => {
     const m = sent(run(conn, server))[0]!;
     expect(server.commands[0]).toBe('LHLO localhost');
     expect(m.outcome).toBe('partial');
-    expect(m.recipients.map((r) => [r.status, r.transient])).toEqual([['accepted', false], ['rejected', true]]);
+    expect(m.recipients.map((r) => [r.status, r.transient])).toEqual([['accepted', false], ['deferred', true]]);
   });
 
   it('reuses the connection for many messages and emits idle between them', () => {
@@ -221,7 +238,7 @@ describe('ClientConnection: faults', () => {
     conn.sendMessage({ from: 'a@x', to: ['d@y'], body: 'x' });
     const events = run(conn, server);
     const ms = sent(events);
-    expect(ms.map((m) => [m.outcome, m.transient])).toEqual([['failed', true], ['failed', true]]);
+    expect(ms.map((m) => [m.outcome, m.transient])).toEqual([['deferred', true], ['deferred', true]]);
     expect(events.at(-1)).toMatchObject({ type: 'closed', reason: 'rejected' });
   });
 
@@ -238,7 +255,7 @@ describe('ClientConnection: faults', () => {
       const { server, conn } = session({ disconnectOn: verb });
       conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
       const events = run(conn, server);
-      expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: true });
+      expect(sent(events)[0]).toMatchObject({ outcome: 'deferred', transient: true });
       expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
     });
   }
@@ -349,7 +366,7 @@ describe('ClientConnection: STARTTLS and AUTH', () => {
     const events = run(conn, server);
     expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
     expect(server.commands).toEqual(['EHLO localhost', 'QUIT']);
-    expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: true });
+    expect(sent(events)[0]).toMatchObject({ outcome: 'deferred', transient: true });
   });
 
   it('TLS-8: required STARTTLS refused with 454 fails before MAIL; opportunistic continues in clear', () => {
@@ -526,11 +543,13 @@ describe('BDAT without PIPELINING', () => {
     const step = () => { pump(); server.push(conn.dataToSend()); conn.receiveData(server.output()); };
     for (let i = 0; i < 4; i++) step(); // greeting, EHLO, MAIL, RCPT -> need-body
     pump();
-    conn.writeBody('one\r\n');
+    const chunk = 'a'.repeat(65_534) + '\r\n';
+    conn.writeBody(chunk);
     expect(() => conn.writeBody('two')).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_NOT_IN_BODY' }));
     conn.endBody(); // deferred until the chunk's 250
-    expect(dec.decode(conn.dataToSend())).toBe('BDAT 5\r\none\r\n');
-    server.push(new TextEncoder().encode('BDAT 5\r\none\r\n'));
+    const first = conn.dataToSend();
+    expect(dec.decode(first)).toBe(`BDAT 65536\r\n${chunk}`);
+    server.push(first);
     conn.receiveData(server.output());
     expect(dec.decode(conn.dataToSend())).toBe('BDAT 0 LAST\r\n');
   });
@@ -547,16 +566,16 @@ describe('delays: a silent server hits the phase timer (TMO-1)', () => {
       conn.handleTimeout(t.id);
       for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
       expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT' });
-      expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: true });
+      expect(sent(events)[0]).toMatchObject({ outcome: 'deferred', transient: true });
     });
   }
 });
 
 describe('reject at each command', () => {
   const cases: [string, Script, string][] = [
-    ['greeting 421', { greeting: '421 4.3.2 busy' }, 'failed'],
+    ['greeting 421', { greeting: '421 4.3.2 busy' }, 'deferred'],
     ['EHLO and HELO refused', { ehloReply: '550 no', helo: '550 no' }, 'failed'],
-    ['MAIL 451', { mail: '451 4.3.0 later' }, 'failed'],
+    ['MAIL 451', { mail: '451 4.3.0 later' }, 'deferred'],
     ['every RCPT 550', { rcpt: () => '550 5.1.1 no' }, 'failed'],
     ['DATA 554', { data: '554 5.7.1 no' }, 'failed'],
     ['final 552', { final: '552 5.3.4 too big' }, 'failed'],

@@ -12,11 +12,11 @@ import type { ServerCapabilities } from './capabilities.js';
 import { defaultClassify } from './classify.js';
 import type { Classifier } from './classify.js';
 import { assertAddress, assertNoControl, isAscii } from './control.js';
-import { usage } from './errors.js';
+import { SmtpClientError, usage } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
 import { notifyValue } from './params.js';
-import { SmtpClientArgs } from 'smtp-client-args';
+import { SmtpClientArgs, formatMailFrom, formatPath, formatRcptTo, isSmtpError } from 'smtp-client-args';
 import type { DsnOptions } from './params.js';
 import { chooseMechanism, saslBytes } from './sasl.js';
 import type { AuthOptions, SaslCrypto, SaslMechanism } from './sasl.js';
@@ -27,6 +27,103 @@ import { DEFAULT_TIMEOUTS } from './timeouts.js';
 import type { ClientTimeouts, PendingTimeout, TimeoutPhase } from './timeouts.js';
 
 const encoder = new TextEncoder();
+
+/**
+ * Smallest BDAT chunk sent for a streamed body (except the LAST one): small pieces from the body
+ * source are coalesced up to this size, so the command count does not follow the source's chunking.
+ *
+ * @example
+ * BDAT_MIN_CHUNK; // 65536
+ * @see RFC 3030 §2
+ */
+export const BDAT_MIN_CHUNK = 64 * 1024;
+
+/**
+ * Largest BDAT chunk the client sends when it may pipeline chunks (a body is split above it).
+ *
+ * @example
+ * BDAT_MAX_CHUNK; // 1048576
+ * @see RFC 3030 §2
+ */
+export const BDAT_MAX_CHUNK = 1024 * 1024;
+
+/**
+ * Most BDAT chunks of a streamed body awaiting their replies while pipelining: the body source is
+ * asked for more only below it. Unbounded, a refused chunk leaves every chunk already sent to be
+ * refused one by one, and Postfix counts each as an error and sleeps a second per error beyond
+ * `smtpd_soft_error_limit` (10): 3.2 MB of 64 KiB chunks took 11 s to end after a 552.
+ */
+const BDAT_MAX_IN_FLIGHT = 3;
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
+}
+
+/** True when a byte has its top bit set (a plain loop: `Array.prototype.some` costs a call per byte). */
+function hasHighBit(bytes: Uint8Array): boolean {
+  const len = bytes.length;
+  let acc = 0;
+  let i = 0;
+  if (bytes.byteOffset % 4 === 0 && len >= 64) {
+    // Four bytes at a time through an aligned 32-bit view of the same memory.
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, len >>> 2);
+    for (let w = 0; w < words.length; w++) acc |= words[w]!;
+    if ((acc & 0x80808080) !== 0) return true;
+    i = words.length << 2;
+  }
+  for (; i < len; i++) acc |= bytes[i]!;
+  return (acc & 0x80) !== 0;
+}
+
+/** Address check through smtp-client-args' path grammar, as a typed error naming the field; nothing is queued when it throws. */
+function checkPath(field: string, address: string, allowNull: boolean): void {
+  assertAddress(field, address, allowNull);
+  if (address === '') return;
+  argsCheck(field, () => formatPath(address, { smtpUtf8: true }), 'ERR_SMTP_CLIENT_INVALID_ADDRESS');
+}
+
+/** Runs an smtp-client-args check, turning its typed error into this package's. */
+function argsCheck(field: string, f: () => unknown, code: ClientErrorCode = 'ERR_SMTP_CLIENT_INVALID_PARAMETER'): void {
+  try {
+    f();
+  } catch (e) {
+    if (!isSmtpError(e)) throw e;
+    throw new SmtpClientError(code, `${field}: ${e.message.replace(/^path: /, '')}`, 'local', { cause: e });
+  }
+}
+
+/**
+ * The outcome of a message from its recipients' final statuses: `delivered` (every one accepted),
+ * `partial` (some accepted), `unknown` (none accepted, some maybe delivered: no reply after the
+ * final dot), `deferred` (none accepted, every other one may succeed later), `failed` (none
+ * accepted, at least one refused for good).
+ *
+ * @example
+ * messageOutcome(result.recipients); // 'partial'
+ * @see RFC 5321 §4.2.1, §6.1
+ */
+export function messageOutcome(recipients: readonly Pick<RecipientResult, 'status'>[]): MessageOutcome {
+  let accepted = 0;
+  let unknown = 0;
+  let rejected = 0;
+  for (const r of recipients) {
+    if (r.status === 'accepted') accepted++;
+    else if (r.status === 'unknown') unknown++;
+    else if (r.status === 'rejected') rejected++;
+  }
+  if (recipients.length > 0 && accepted === recipients.length) return 'delivered';
+  if (accepted > 0) return 'partial';
+  if (unknown > 0) return 'unknown';
+  if (rejected > 0 || recipients.length === 0) return 'failed';
+  return 'deferred';
+}
 
 /**
  * STARTTLS policy: `off` never upgrades, `opportunistic` upgrades when offered (insecure against
@@ -93,8 +190,15 @@ export interface ClientOptions {
   /** The transport is already TLS (implicit TLS, port 465). */
   readonly tls?: boolean;
   readonly auth?: AuthOptions;
-  /** Allow AUTH without TLS (default false: credentials never go out in clear). */
+  /** Allow AUTH without TLS (default false: credentials never go out in clear). Implies `allowUnverifiedAuth`. */
   readonly allowInsecureAuth?: boolean;
+  /**
+   * Allow AUTH over TLS whose certificate was not verified (default false: opportunistic TLS to a
+   * self-signed certificate encrypts the mail but never carries credentials).
+   */
+  readonly allowUnverifiedAuth?: boolean;
+  /** With `tls: true`: whether the transport's certificate was verified (default true). */
+  readonly tlsVerified?: boolean;
   readonly crypto?: SaslCrypto;
   /** Use RFC 2920 pipelining when offered (default true). */
   readonly pipelining?: boolean;
@@ -151,6 +255,8 @@ interface Message {
   readonly results: Map<string, RecipientResult>;
   transaction: number;
   lastReply: Reply | undefined;
+  /** The last final reply that queued at least one recipient (the truthful reply of a partly or fully delivered message). */
+  queuedReply: Reply | undefined;
 }
 
 interface Txn {
@@ -167,6 +273,11 @@ interface Txn {
   encoder: BodyEncoder | undefined;
   bdatOutstanding: number;
   bdatFailed: Reply | undefined;
+  /** Streamed body bytes not yet sent, coalesced into BDAT chunks of at least {@link BDAT_MIN_CHUNK}. */
+  bdatBuf: Uint8Array[];
+  bdatBufLen: number;
+  /** BDAT ... LAST was written. */
+  lastSent: boolean;
   bodyStarted: boolean;
   bodyEnded: boolean;
   waitingBody: boolean;
@@ -237,6 +348,7 @@ export class ClientConnection {
   #reader: ReplyReader;
   #caps: ServerCapabilities = NO_CAPABILITIES;
   #tls: boolean;
+  #tlsVerified: boolean;
   #awaitingTls = false;
   #current: StateInfo;
   #transition: StateInfo | undefined;
@@ -256,6 +368,8 @@ export class ClientConnection {
   #queue: Message[] = [];
   #nextMessageId = 1;
   #txn: Txn | undefined;
+  /** A chunk refusal ended the last body; body calls answering its stale need-body are dropped. */
+  #refusedBody = false;
   #needRset = false;
   #mailCount = 0;
   #timer: PendingTimeout | undefined;
@@ -284,6 +398,7 @@ export class ClientConnection {
     this.#classify = options.classify ?? defaultClassify;
     this.#reader = new ReplyReader(options.replyLimits ?? {});
     this.#tls = options.tls ?? false;
+    this.#tlsVerified = this.#tls && options.tlsVerified !== false;
     const first = this.#states.list()[0];
     if (!first) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'empty state list');
     this.#current = first;
@@ -342,6 +457,11 @@ export class ClientConnection {
   /** True once TLS is active. */
   get tls(): boolean {
     return this.#tls;
+  }
+
+  /** True once TLS is active with a verified certificate (see `tlsEstablished`). */
+  get tlsVerified(): boolean {
+    return this.#tls && this.#tlsVerified;
   }
 
   /** True after `closed`: the adapter should close the transport once `dataToSend()` is flushed. */
@@ -419,6 +539,16 @@ export class ClientConnection {
     return this.#closed ? undefined : this.#timer;
   }
 
+  /**
+   * Ends the session now, as a timeout (`ERR_SMTP_CLIENT_TIMEOUT`, the default) or another failure:
+   * every pending message settles (after the final dot: `unknown`), nothing more is written, and the
+   * adapter should destroy the transport. Used for whole-message and connect deadlines.
+   */
+  abort(message = 'aborted', code: ClientErrorCode = 'ERR_SMTP_CLIENT_TIMEOUT'): void {
+    this.#start();
+    this.#fatal(code, message, code === 'ERR_SMTP_CLIENT_TIMEOUT' ? 'timeout' : 'error');
+  }
+
   /** The timer `id` (from `pendingTimeout()`) fired. Stale ids are ignored. */
   handleTimeout(id?: number): void {
     const t = this.#timer;
@@ -436,11 +566,17 @@ export class ClientConnection {
     this.#fatal('ERR_SMTP_CLIENT_TIMEOUT', `timeout in phase ${t.phase}`, 'timeout');
   }
 
-  /** The adapter finished the TLS handshake after a `tls-start` event: capabilities are discarded and EHLO is sent again. */
-  tlsEstablished(): void {
+  /**
+   * The adapter finished the TLS handshake after a `tls-start` event: capabilities are discarded and
+   * EHLO is sent again. `verified: false` when the certificate was not checked or did not verify
+   * (opportunistic TLS): the mail is encrypted, but credentials are not sent unless
+   * `allowUnverifiedAuth` is set.
+   */
+  tlsEstablished(info: { readonly verified?: boolean } = {}): void {
     if (!this.#awaitingTls) throw usage('ERR_SMTP_CLIENT_NOT_AWAITING_TLS', 'tlsEstablished() without a tls-start event');
     this.#awaitingTls = false;
     this.#tls = true;
+    this.#tlsVerified = info.verified !== false;
     this.#reader = new ReplyReader(this.#opts.replyLimits ?? {});
     this.#caps = NO_CAPABILITIES;
     this.#authDone = false;
@@ -454,10 +590,24 @@ export class ClientConnection {
    */
   sendMessage(input: MessageInput): number {
     if (this.#closed || this.#quitRequested) throw usage('ERR_SMTP_CLIENT_CLOSED', 'the connection is closing or closed');
-    assertAddress('sender', input.from, true);
-    const to: string[] = typeof input.to === 'object' && input.to !== null ? Array.from(input.to) : [];
-    if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'at least one recipient is required');
-    to.forEach((r, i) => assertAddress(`recipient ${i}`, r, false));
+    if (typeof input !== 'object' || input === null) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object');
+    if (typeof input.from !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'from: expected a string address ("" for the null sender)');
+    if (typeof input.to !== 'object' || input.to === null || typeof (input.to as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected an array of addresses');
+    }
+    const to: string[] = Array.from(input.to);
+    if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: at least one recipient is required');
+    to.forEach((r, i) => {
+      if (typeof r !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', `to[${i}]: expected a string address`);
+    });
+    checkPath('from', input.from, true);
+    to.forEach((r, i) => checkPath(`to[${i}]`, r, false));
+    if (input.body !== undefined && typeof input.body !== 'string' && !(input.body instanceof Uint8Array)) {
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: expected a string or a Uint8Array (or stream it after need-body)');
+    }
+    if (input.bodyType !== undefined && !['7bit', '8bitmime', 'binarymime'].includes(input.bodyType)) {
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'bodyType: expected 7bit, 8bitmime or binarymime');
+    }
     let body: Uint8Array | undefined;
     let bodyType = input.bodyType;
     if (input.body !== undefined) {
@@ -465,13 +615,21 @@ export class ClientConnection {
       if ((this.#opts.bareLineEndings ?? 'normalize') === 'reject' && bodyType !== 'binarymime') {
         new BodyEncoder({ bareLineEndings: 'reject' }).push(body);
       }
-      if (bodyType === undefined) bodyType = body.some((b) => b > 0x7f) ? '8bitmime' : '7bit';
+      // A string is ASCII exactly when its UTF-8 is as long as it (any other character takes 2-4 bytes).
+      if (bodyType === undefined) bodyType = (typeof input.body === 'string' ? body.length !== input.body.length : hasHighBit(body)) ? '8bitmime' : '7bit';
     }
     if (input.size !== undefined && (!Number.isSafeInteger(input.size) || input.size < 0)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'size must be a non-negative integer');
     if (input.dsn?.notify) notifyValue(input.dsn.notify);
-    if (input.dsn?.envid !== undefined) assertNoControl('DSN envid', input.dsn.envid);
+    if (input.dsn?.envid !== undefined) {
+      assertNoControl('DSN envid', input.dsn.envid);
+      // RFC 3461 §4.4: ENVID is printable ASCII (xtext-encoded); anything else is the caller's error.
+      argsCheck('dsn.envid', () => new SmtpClientArgs({ command: 'mail' }).setEnvid(input.dsn!.envid!));
+    }
     if (input.dsn?.ret !== undefined && input.dsn.ret !== 'FULL' && input.dsn.ret !== 'HDRS') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'RET must be FULL or HDRS');
-    for (const v of Object.values(input.dsn?.orcpt ?? {})) assertNoControl('DSN orcpt', v);
+    for (const [k, v] of Object.entries(input.dsn?.orcpt ?? {})) {
+      assertNoControl('DSN orcpt', v);
+      argsCheck(`dsn.orcpt[${JSON.stringify(k)}]`, () => new SmtpClientArgs({ command: 'rcpt', smtpUtf8: true }).setOrcpt('rfc822', v));
+    }
     const smtputf8 = !isAscii(input.from) || to.some((r) => !isAscii(r));
     const msg: Message = {
       id: this.#nextMessageId++,
@@ -486,6 +644,7 @@ export class ClientConnection {
       results: new Map(),
       transaction: 0,
       lastReply: undefined,
+      queuedReply: undefined,
     };
     this.#queue.push(msg);
     this.#start();
@@ -499,6 +658,10 @@ export class ClientConnection {
   /** Writes a chunk of the current streamed body (after `need-body`). */
   writeBody(chunk: Uint8Array | string): void {
     const t = this.#txn;
+    // After a negative BDAT reply nothing more of this body goes out: late chunks are dropped.
+    if (t?.bdatFailed && this.#current.name === 'body' && !this.#closed) return;
+    // A need-body that went out just before a chunk's refusal ended the transaction: dropped too.
+    if (this.#refusedBody && (!t || !t.waitingBody)) return;
     if (!t || !t.waitingBody || t.bodyEnded || this.#current.name !== 'body' || this.#closed) {
       throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'writeBody() outside the body phase (wait for need-body)');
     }
@@ -509,15 +672,19 @@ export class ClientConnection {
       this.#fatal('ERR_SMTP_CLIENT_BARE_LINE_ENDING', 'message body holds a bare CR or LF', 'error');
       throw e;
     }
-    this.#bodyBytes(t, bytes);
+    const bdatSent = this.#bodyBytes(t, bytes);
     this.#arm('data-block');
-    if (!t.bdat || this.#pipelining()) this.#needBody(t);
+    // Without PIPELINING the next chunk waits for the reply to the BDAT just sent (RFC 3030 §4.2);
+    // with it, at most BDAT_MAX_IN_FLIGHT chunks await their replies.
+    if (!bdatSent || (this.#pipelining() && t.bdatOutstanding < BDAT_MAX_IN_FLIGHT)) this.#needBody(t);
     else t.waitingBody = false;
   }
 
   /** Ends the current streamed body. */
   endBody(): void {
     const t = this.#txn;
+    if (t?.bdatFailed && this.#current.name === 'body' && !this.#closed) return;
+    if (this.#refusedBody && (!t || !t.waitingBody)) return;
     if (!t || t.bodyEnded || t.endPending || this.#current.name !== 'body' || this.#closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'endBody() outside the body phase');
     if (t.bdat && t.bdatOutstanding > 0 && !this.#pipelining()) {
       // Without PIPELINING, BDAT LAST waits for the previous chunk's reply (RFC 3030 §4.2).
@@ -694,30 +861,41 @@ export class ClientConnection {
   }
 
   #failAll(reply: Reply | undefined, code: ClientErrorCode | undefined, transient: boolean): void {
-    const afterDot = this.#txn?.bodyEnded === true && !this.#txn.emptyDot && reply === undefined && code !== undefined;
+    const t0 = this.#txn;
+    const afterDot = t0 !== undefined && t0.bodyEnded && !t0.emptyDot && !t0.bdatFailed && (!t0.bdat || t0.lastSent) && reply === undefined && code !== undefined;
     const msgs = this.#queue;
     this.#queue = [];
     msgs.forEach((m, i) => {
       // After the final dot without a reply (timeout, EOF, garbage): maybe delivered (TMO-2, RPL-5).
       const unknown = i === 0 && afterDot;
       const stage = this.stage;
+      const bdatFailed = i === 0 ? this.#txn?.bdatFailed : undefined;
       if (i === 0 && this.#txn) {
         for (const r of this.#txn.rcpts) {
           if (m.results.has(r)) continue;
+          if (bdatFailed && this.#txn.accepted.includes(r)) {
+            // A refused BDAT chunk decided it; what the server did next (421, close) does not.
+            this.#setResult(m, r, 'rejected', bdatFailed, undefined, STAGE.SENDING_BODY, true);
+            continue;
+          }
           if (unknown && this.#txn.accepted.includes(r)) this.#setResult(m, r, 'unknown', reply, code, stage, true);
           else this.#setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
         }
       }
       for (const r of m.remaining) if (!m.results.has(r)) this.#setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
       m.remaining = [];
-      this.#finishMessage(m, reply, code, unknown);
+      if (bdatFailed) m.lastReply = bdatFailed;
+      this.#finishMessage(m, bdatFailed ? undefined : reply, code);
     });
     this.#txn = undefined;
   }
 
   #setResult(m: Message, address: string, status: RecipientResult['status'], reply: Reply | undefined, code: ClientErrorCode | undefined, stage: number, transient: boolean): void {
     const accepted = status === 'accepted';
-    const isTransient = accepted ? false : reply ? reply.code < 500 : transient;
+    // "unknown" (maybe delivered) is never transient: retrying it may duplicate the message.
+    const isTransient = accepted || status === 'unknown' ? false : reply ? reply.code < 500 : transient;
+    // One final status per recipient: a refusal that may succeed later is "deferred", else "rejected".
+    if (status === 'rejected' || status === 'deferred') status = isTransient ? 'deferred' : 'rejected';
     const at = address.lastIndexOf('@');
     const domain = at >= 0 ? address.slice(at + 1) : undefined;
     const r: RecipientResult = {
@@ -736,12 +914,12 @@ export class ClientConnection {
     this.#emit({ type: 'recipient', messageId: m.id, result: r });
   }
 
-  #finishMessage(m: Message, reply: Reply | undefined, code: ClientErrorCode | undefined, unknown = false): void {
+  #finishMessage(m: Message, reply: Reply | undefined, code: ClientErrorCode | undefined): void {
     const recipients = m.to.map((a) => m.results.get(a)).filter((r): r is RecipientResult => r !== undefined);
-    const ok = recipients.filter((r) => r.accepted).length;
-    const outcome: MessageOutcome = unknown ? 'unknown' : ok === recipients.length && ok > 0 ? 'delivered' : ok > 0 ? 'partial' : 'failed';
-    const transient = recipients.some((r) => !r.accepted && (r.transient || r.status === 'unknown'));
-    const last = reply ?? m.lastReply;
+    const outcome = messageOutcome(recipients);
+    const transient = recipients.some((r) => r.status === 'deferred');
+    // Never the reply of a later failed transaction when an earlier one queued recipients.
+    const last = outcome === 'delivered' || outcome === 'partial' ? m.queuedReply : outcome === 'unknown' ? undefined : (reply ?? m.lastReply);
     this.#emit({
       type: 'message-sent',
       messageId: m.id,
@@ -823,6 +1001,7 @@ export class ClientConnection {
           this.#emit({ type: 'greeting', reply });
           return this.#goto(null);
         }
+        this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_GREETING_REJECTED', message: `greeting refused: ${reply.code} ${reply.text}`, reply });
         this.#failAll(reply, 'ERR_SMTP_CLIENT_GREETING_REJECTED', reply.code < 500);
         this.#quitRequested = true;
         return this.#goto('quit');
@@ -904,6 +1083,10 @@ export class ClientConnection {
     if (!auth || this.#authDone) return this.#goto(null);
     if (!this.#tls && !this.#opts.allowInsecureAuth) {
       this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials without TLS (allowInsecureAuth)' });
+      return this.#abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
+    }
+    if (this.#tls && !this.#tlsVerified && !this.#opts.allowUnverifiedAuth && !this.#opts.allowInsecureAuth) {
+      this.#emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials over TLS with an unverified certificate (allowUnverifiedAuth)' });
       return this.#abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
     }
     const mech = chooseMechanism(auth, authMechanisms(this.#caps), this.#opts.crypto ?? {});
@@ -988,7 +1171,7 @@ export class ClientConnection {
       const hctx: ArgsHookContext = { messageId: m.id, from: m.from, capabilities: caps };
       this.#opts.mailArgs?.(p, hctx);
       m.input.mailArgs?.(p, hctx);
-      mailLine = `MAIL FROM:<${m.from}>${p.toString()}`;
+      mailLine = formatMailFrom(m.from, p, { smtpUtf8: m.smtputf8 });
       for (const r of rcpts) {
         const rp = new SmtpClientArgs({ command: 'rcpt', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
         if (dsn && hasDsn) {
@@ -999,7 +1182,7 @@ export class ClientConnection {
         const rctx: ArgsHookContext = { ...hctx, recipient: r };
         this.#opts.rcptArgs?.(rp, rctx);
         m.input.rcptArgs?.(rp, rctx);
-        rcptParams.push(`RCPT TO:<${r}>${rp.toString()}`);
+        rcptParams.push(formatRcptTo(r, rp, { smtpUtf8: m.smtputf8 }));
       }
     } catch {
       return failLocal('ERR_SMTP_CLIENT_HOOK_FAILED', true);
@@ -1023,6 +1206,9 @@ export class ClientConnection {
       encoder: undefined,
       bdatOutstanding: 0,
       bdatFailed: undefined,
+      bdatBuf: [],
+      bdatBufLen: 0,
+      lastSent: false,
       bodyStarted: false,
       bodyEnded: false,
       waitingBody: false,
@@ -1067,11 +1253,11 @@ export class ClientConnection {
     const r = t.rcpts[t.rcptReplies++]!;
     if (t.mailOk) {
       if (reply.code >= 200 && reply.code < 300) t.accepted.push(r);
-      else if ((reply.code === 452 || reply.code === 552) && t.accepted.length > 0 && m.body !== undefined) {
-        // Too many recipients (RFC 5321 §4.5.3.1.10): retry in a following transaction (INJ-9).
-        m.remaining.push(r);
-      } else if ((reply.code === 452 || reply.code === 552) && t.accepted.length > 0) {
-        this.#setResult(m, r, 'deferred', reply, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.DURING_RCPT, true);
+      else if (t.accepted.length > 0 && this.#isRecipientLimit(reply, t.rcptReplies - 1)) {
+        // Too many recipients (RFC 5321 §4.5.3.1.10): retry in a following transaction (INJ-9)
+        // when the body can be sent again, else the recipient is deferred.
+        if (m.body !== undefined) m.remaining.push(r);
+        else this.#setResult(m, r, 'deferred', reply, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.DURING_RCPT, true);
       } else this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_RCPT, true);
     }
     if (t.rcptReplies < t.rcpts.length) {
@@ -1079,6 +1265,20 @@ export class ClientConnection {
       return;
     }
     this.#goto(null);
+  }
+
+  /**
+   * True when a RCPT reply says "too many recipients in this transaction" rather than something
+   * about this recipient: 452/552 with 4.5.3 or 5.5.3, or with no enhanced code once the client has
+   * sent more RCPTs than the server must accept: its LIMITS RCPTMAX, else the 100 recipients every
+   * server must buffer (RFC 5321 §4.5.3.1.8, §4.5.3.1.10, RFC 9422). `452 4.2.2 mailbox full` or
+   * `452 4.7.1 greylisted` are that recipient's own result.
+   */
+  #isRecipientLimit(reply: Reply, index: number): boolean {
+    if (reply.code !== 452 && reply.code !== 552) return false;
+    const e = reply.enhanced;
+    if (e) return e.subject === 5 && e.detail === 3;
+    return index >= (limit(this.#caps, 'RCPTMAX') ?? 100);
   }
 
   #enterData(): void {
@@ -1131,27 +1331,55 @@ export class ClientConnection {
   #needBody(t: Txn): void {
     const m = this.#queue[0]!;
     t.waitingBody = true;
+    this.#refusedBody = false;
     this.#emit({ type: 'need-body', messageId: m.id, transaction: m.transaction });
   }
 
-  #bodyBytes(t: Txn, bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    if (t.bdat) {
-      this.#command(`BDAT ${bytes.length}`);
-      t.bdatOutstanding++;
+  /** Queues encoded body bytes; true when a BDAT command went out (its reply is owed). */
+  #bodyBytes(t: Txn, bytes: Uint8Array): boolean {
+    if (bytes.length === 0) return false;
+    if (!t.bdat) {
+      this.#write(bytes);
+      return false;
     }
-    this.#write(bytes);
+    t.bdatBuf.push(bytes);
+    t.bdatBufLen += bytes.length;
+    if (t.bdatBufLen < BDAT_MIN_CHUNK) return false;
+    const all = concat(t.bdatBuf, t.bdatBufLen);
+    t.bdatBuf = [];
+    t.bdatBufLen = 0;
+    // Pipelined chunks are cut at BDAT_MAX_CHUNK; without pipelining one BDAT carries what is
+    // buffered (under BDAT_MIN_CHUNK plus one source chunk; the Node adapter cuts source chunks).
+    const step = this.#pipelining() ? BDAT_MAX_CHUNK : all.length;
+    for (let o = 0; o < all.length; o += step) {
+      const piece = all.subarray(o, Math.min(all.length, o + step));
+      this.#command(`BDAT ${piece.length}`);
+      t.bdatOutstanding++;
+      this.#write(piece);
+    }
+    return true;
   }
 
   #finishBody(t: Txn, head?: Uint8Array): void {
     let tail = t.encoder!.end();
-    if (head && head.length > 0) {
-      const all = new Uint8Array(head.length + tail.length);
-      all.set(head);
-      all.set(tail, head.length);
-      tail = all;
+    const parts = [...t.bdatBuf];
+    if (head && head.length > 0) parts.push(head);
+    if (tail.length > 0) parts.push(tail);
+    const total = t.bdatBufLen + (head?.length ?? 0) + tail.length;
+    t.bdatBuf = [];
+    t.bdatBufLen = 0;
+    tail = parts.length === 0 ? tail : concat(parts, total);
+    if (t.bdat && this.#pipelining()) {
+      // Split a large remainder into pipelined chunks; the last piece goes with LAST.
+      while (tail.length > BDAT_MAX_CHUNK) {
+        this.#command(`BDAT ${BDAT_MAX_CHUNK}`);
+        t.bdatOutstanding++;
+        this.#write(tail.subarray(0, BDAT_MAX_CHUNK));
+        tail = tail.subarray(BDAT_MAX_CHUNK);
+      }
     }
     t.bodyEnded = true;
+    t.lastSent = t.bdat;
     t.waitingBody = false;
     const n = this.#opts.lmtp ? t.accepted.length : 1;
     this.#opts.transcript?.({ direction: 'client', line: `[message body: ${t.encoder!.bytesWritten} bytes]` });
@@ -1168,12 +1396,31 @@ export class ClientConnection {
 
   #replyBdat(t: Txn, reply: Reply): void {
     t.bdatOutstanding--;
-    if ((reply.code < 200 || reply.code >= 300) && !t.bdatFailed) t.bdatFailed = reply;
+    if ((reply.code < 200 || reply.code >= 300) && !t.bdatFailed) {
+      // The first refusal decides the message (RFC 3030 §4.1): nothing more of the body is sent.
+      t.bdatFailed = reply;
+      if (!t.lastSent) {
+        t.bodyEnded = true;
+        t.waitingBody = false;
+        t.endPending = false;
+        t.bdatBuf = [];
+        t.bdatBufLen = 0;
+      }
+    }
+    if (t.bdatFailed && !t.lastSent) {
+      if (t.bdatOutstanding > 0) return; // replies to chunks already sent still come
+      const m = this.#queue[0]!;
+      for (const addr of t.accepted) this.#setResult(m, addr, 'rejected', t.bdatFailed, undefined, STAGE.SENDING_BODY, true);
+      m.lastReply = t.bdatFailed;
+      this.#needRset = true;
+      this.#refusedBody = true;
+      return this.#endTransaction();
+    }
     if (t.endPending && t.bdatOutstanding === 0) {
       t.endPending = false;
       return this.#finishBody(t);
     }
-    if (!t.bodyEnded && !t.waitingBody && !t.endPending && !this.#pipelining()) this.#needBody(t);
+    if (!t.bodyEnded && !t.waitingBody && !t.endPending && (!this.#pipelining() || t.bdatOutstanding < BDAT_MAX_IN_FLIGHT)) this.#needBody(t);
   }
 
   #replyFinal(reply: Reply): void {
@@ -1187,7 +1434,10 @@ export class ClientConnection {
     const decide = (addr: string, r: Reply): void => {
       const bad = t.bdatFailed ?? (r.code >= 200 && r.code < 300 ? undefined : r);
       if (bad) this.#setResult(m, addr, 'rejected', bad, undefined, STAGE.READING_CONFIRMATION, true);
-      else this.#setResult(m, addr, 'accepted', r, undefined, STAGE.READING_CONFIRMATION, false);
+      else {
+        this.#setResult(m, addr, 'accepted', r, undefined, STAGE.READING_CONFIRMATION, false);
+        m.queuedReply = r;
+      }
     };
     m.lastReply = reply;
     if (this.#opts.lmtp) {

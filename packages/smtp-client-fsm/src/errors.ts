@@ -63,12 +63,15 @@ export class SmtpClientError extends Error {
   readonly code: ClientErrorCode;
   /** `'local'` for API misuse, `'remote'` when the peer or the connection failed. */
   readonly kind: 'local' | 'remote';
+  /** The server reply behind a remote failure, when there was one (e.g. a refused greeting). */
+  readonly reply?: { readonly code: number; readonly text: string };
 
-  constructor(code: ClientErrorCode, message: string, kind: 'local' | 'remote' = 'local', options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ClientErrorCode, message: string, kind: 'local' | 'remote' = 'local', options?: { cause?: unknown; reply?: { readonly code: number; readonly text: string } }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = kind === 'local' ? 'ClientUsageError' : 'ClientProtocolError';
     this.code = code;
     this.kind = kind;
+    if (options?.reply) this.reply = options.reply;
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 }

@@ -16,7 +16,12 @@ import type { ClientErrorCode } from './errors.js';
  */
 export interface RecipientResult {
   readonly address: string;
-  /** accepted: the final reply was positive; rejected: refused; deferred: not tried or 452 and not retried. */
+  /**
+   * The one final status: `accepted` (queued; `reply` is the reply that queued it), `rejected`
+   * (refused for good: 5xx or a permanent local error), `deferred` (may succeed later: 4xx, a
+   * timeout or a lost connection before the final dot, not tried), `unknown` (no reply after the
+   * final dot: maybe delivered, do not retry blindly).
+   */
   readonly status: 'accepted' | 'rejected' | 'deferred' | 'unknown';
   readonly accepted: boolean;
   /** True when a later retry may succeed (4xx, timeouts, connection loss). */
@@ -34,14 +39,17 @@ export interface RecipientResult {
 }
 
 /**
- * Message-level outcome: `delivered` (every recipient accepted), `partial`, `failed`, or
- * `unknown` (the connection was lost or timed out after the final dot: maybe delivered, TMO-2).
+ * Message-level outcome, computed from the recipients' final statuses over every transaction the
+ * message took: `delivered` (every recipient accepted), `partial` (some accepted), `unknown` (none
+ * accepted and some maybe delivered: the connection was lost or timed out after the final dot,
+ * TMO-2), `deferred` (none accepted, every one may succeed later), `failed` (none accepted, some
+ * refused for good).
  *
  * @example
  * const o: MessageOutcome = 'partial';
  * @see RFC 5321 §4.5.3.2.6, §6.1
  */
-export type MessageOutcome = 'delivered' | 'partial' | 'failed' | 'unknown';
+export type MessageOutcome = 'delivered' | 'partial' | 'deferred' | 'failed' | 'unknown';
 
 /**
  * Every event `nextEvent()` may return.
@@ -63,9 +71,13 @@ export type ClientEvent =
       readonly type: 'message-sent';
       readonly messageId: number;
       readonly outcome: MessageOutcome;
-      /** True when the undelivered part may succeed later. */
+      /** True when some recipient is `deferred` (may succeed later); never for `unknown` ones. */
       readonly transient: boolean;
-      /** The final reply (after the body), or the reply that stopped the message. */
+      /**
+       * For `delivered`/`partial`: the final reply that queued recipients (the last one when the
+       * message took several transactions). For `failed`/`deferred`: the reply that stopped it.
+       * Absent for `unknown` and for local failures.
+       */
       readonly reply?: Reply;
       readonly recipients: readonly RecipientResult[];
       readonly errorCode?: ClientErrorCode;

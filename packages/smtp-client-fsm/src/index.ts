@@ -1,5 +1,5 @@
 // smtp-client-fsm: public surface (explicit named exports).
-export { ClientConnection, BUILTIN_STATES, createStateRegistry } from './client-connection.js';
+export { ClientConnection, BUILTIN_STATES, createStateRegistry, messageOutcome } from './client-connection.js';
 export type { ArgsHook, ArgsHookContext, ClientOptions, MessageInput, StartTlsPolicy, TranscriptEntry } from './client-connection.js';
 export { StateRegistry } from './state-registry.js';
 export type { ClientStateDefinition, RegisterOptions, StateContext, StateInfo } from './state-registry.js';

@@ -36,6 +36,8 @@ export interface Script {
   fail421On?: string;
   /** Never answer this verb (for timeouts). */
   silentOn?: string;
+  /** Reply to a non-LAST BDAT chunk, by 1-based chunk number (default 250). */
+  bdatChunk?: (n: number, size: number) => string;
 }
 
 const dec = new TextDecoder();
@@ -48,6 +50,11 @@ export class ScriptedServer {
   #mode: 'cmd' | 'data' | 'bdat' = 'cmd';
   #data: number[] = [];
   #bdatLeft = 0;
+  #bdatSize = 0;
+  /** Non-LAST BDAT chunks answered so far. */
+  bdatChunks = 0;
+  /** The size of every BDAT command received. */
+  readonly bdatSizes: number[] = [];
   #bdatLast = false;
   #from = '';
   #mailLine = '';
@@ -87,12 +94,12 @@ export class ScriptedServer {
     while (this.#bytes.length > 0 && !this.eof) {
       if (this.#mode === 'bdat') {
         const n = Math.min(this.#bdatLeft, this.#bytes.length);
-        this.#data.push(...this.#bytes.splice(0, n));
+        for (const b of this.#bytes.splice(0, n)) this.#data.push(b);
         this.#bdatLeft -= n;
         if (this.#bdatLeft === 0) {
           this.#mode = 'cmd';
           if (this.#bdatLast) this.#endMessage(false);
-          else this.#reply('250 2.0.0 chunk ok');
+          else this.#reply(this.script.bdatChunk ? this.script.bdatChunk(++this.bdatChunks, this.#bdatSize) : '250 2.0.0 chunk ok');
         }
         continue;
       }
@@ -105,7 +112,7 @@ export class ScriptedServer {
           this.#mode = 'cmd';
           this.#endMessage(true);
         } else {
-          this.#data.push(...(line[0] === 46 ? line.slice(1) : line));
+          for (const b of line[0] === 46 ? line.slice(1) : line) this.#data.push(b);
         }
         continue;
       }
@@ -197,6 +204,8 @@ export class ScriptedServer {
       case 'BDAT': {
         const parts = line.split(' ');
         this.#bdatLeft = Number(parts[1]);
+        this.#bdatSize = this.#bdatLeft;
+        this.bdatSizes.push(this.#bdatLeft);
         this.#bdatLast = parts[2] === 'LAST';
         this.#mode = 'bdat';
         if (this.#bdatLeft === 0) {

@@ -12,6 +12,8 @@ export const EXIT = {
   usage: 2,
   /** The peer could not be reached, TLS failed, or the connection broke. */
   connection: 3,
+  /** send: some recipient's outcome is unknown (no reply after the final dot: maybe delivered). */
+  unknown: 4,
 } as const;
 
 /** TCP port 0..65535 (0 = any free port, useful for `serve`). */

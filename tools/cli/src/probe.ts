@@ -6,6 +6,7 @@ import { parseEhloReply } from 'smtp-capabilities';
 import type { TLSSocket } from 'node:tls';
 import { EXIT, formatBytes, parsePort, parsePositiveInt } from './options.js';
 import { ConnectionFailure, SmtpWire } from './wire.js';
+import { quietOnEpipe } from './send.js';
 
 /** Options of `smtp probe`, as parsed by commander. */
 export interface ProbeOptions {
@@ -16,6 +17,8 @@ export interface ProbeOptions {
   helo: string;
   insecure?: boolean;
   timeout: number;
+  /** LMTP (RFC 2033): LHLO instead of EHLO, no HELO fallback. */
+  lmtp?: boolean;
 }
 
 /** One advertised extension. */
@@ -87,8 +90,9 @@ export interface ProbeResult {
 /** What the TLS handshake negotiated. */
 export interface TlsInfo { readonly protocol: string | null; readonly cipher: string; readonly authorized: boolean; readonly authorizationError?: string; readonly subject?: string; readonly issuer?: string; readonly validTo?: string }
 
-async function ehlo(wire: SmtpWire, helo: string): Promise<Reply> {
-  const reply = await wire.command(`EHLO ${helo}`);
+async function ehlo(wire: SmtpWire, helo: string, lmtp = false): Promise<Reply> {
+  const reply = await wire.command(`${lmtp ? 'LHLO' : 'EHLO'} ${helo}`);
+  if (lmtp && reply.code >= 400) throw new ConnectionFailure(`LHLO refused: ${reply.code} ${reply.text}`);
   if (reply.code >= 500) {
     // An SMTP-only server: HELO has no capabilities.
     const fallback = await wire.command(`HELO ${helo}`);
@@ -117,14 +121,14 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   try {
     const banner = await wire.read();
     if (banner.code !== 220) throw new ConnectionFailure(`the server refused the session: ${banner.code} ${banner.text}`);
-    const first = ehloRows(await ehlo(wire, opts.helo));
+    const first = ehloRows(await ehlo(wire, opts.helo, opts.lmtp === true));
     let result: ProbeResult = { host: opts.host, port: opts.port, banner: { code: banner.code, lines: banner.lines }, ehlo: first };
     if (opts.starttls === true) {
       if (!first.capabilities.some((c) => c.keyword === 'STARTTLS')) throw new ConnectionFailure('the server does not offer STARTTLS');
       const go = await wire.command('STARTTLS');
       if (go.code !== 220) throw new ConnectionFailure(`STARTTLS refused: ${go.code} ${go.text}`);
       const socket = await wire.startTls(opts.host, opts.insecure !== true);
-      const after = ehloRows(await ehlo(wire, opts.helo));
+      const after = ehloRows(await ehlo(wire, opts.helo, opts.lmtp === true));
       result = { ...result, tls: tlsInfo(socket), ehloAfterTls: after };
     }
     return result;
@@ -158,15 +162,20 @@ export function registerProbe(program: Command): void {
   program
     .command('probe')
     .description('connect, say EHLO and print the banner and the capabilities (a table, or JSON)')
-    .requiredOption('-H, --host <host>', 'server host')
-    .requiredOption('-p, --port <port>', 'server port', parsePort)
+    .option('-H, --host <host>', 'server host (required)')
+    .option('-p, --port <port>', 'server port (required)', parsePort)
     .option('--starttls', 'upgrade with STARTTLS and show the capabilities offered after it too')
+    .option('--lmtp', 'speak LMTP: LHLO instead of EHLO (RFC 2033)')
     .option('--helo <name>', 'name sent in EHLO', 'localhost')
     .option('--insecure', 'accept any TLS certificate (self-signed test servers)')
     .option('--timeout <ms>', 'limit for connecting and for each reply', parsePositiveInt, 10_000)
     .option('--json', 'print JSON instead of a table')
-    .addHelpText('after', '\nExamples:\n  smtp probe -H 127.0.0.1 -p 2525\n  smtp probe -H mx.example.com -p 25 --starttls --json\n')
-    .action(async (opts: ProbeOptions) => {
+    .addHelpText('after', '\nExamples:\n  smtp probe -H 127.0.0.1 -p 2525\n  smtp probe -H mx.example.com -p 25 --starttls --json\n  smtp probe -H 127.0.0.1 -p 24 --lmtp\n')
+    .action(async (opts: ProbeOptions, cmd: Command) => {
+      // Checked here, after commander's unknown-option check, so a typo (`--hots`) is named as such.
+      if (opts.host === undefined) cmd.error("error: required option '-H, --host <host>' not specified", { exitCode: EXIT.usage });
+      if (opts.port === undefined) cmd.error("error: required option '-p, --port <port>' not specified", { exitCode: EXIT.usage });
+      quietOnEpipe(process.stdout);
       try {
         const result = await probe(opts);
         process.stdout.write(`${opts.json === true ? JSON.stringify(result, null, 2) : formatProbe(result)}\n`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runSend } from './send-run.js';
+import { describeError, exitCodeOf, formatOutcome, formatSummary, runSend, summarize } from './send-run.js';
+import type { MessageOutcome, RecipientOutcome } from './send-run.js';
 import type { SenderConnection } from './send-run.js';
 
 const body = (): Uint8Array => new TextEncoder().encode('Subject: x\r\n\r\nhi\r\n');
@@ -12,8 +13,11 @@ function fakeConnection(log: string[], id: number, failOn?: number): SenderConne
       log.push(`c${id}`);
       if (failOn !== undefined && sent === failOn) return Promise.reject(new Error('connection reset'));
       return Promise.resolve({
-        ok: !to.includes('bad@example.net'),
-        recipients: to.map((address) => (address === 'bad@example.net' ? { address, accepted: false, code: 550, enhanced: '5.1.1', text: 'no such user', bounce: { id: 10, name: 'Invalid Recipient', category: 'hard' } } : { address, accepted: true, code: 250 })),
+        recipients: to.map((address) =>
+          address === 'bad@example.net'
+            ? { address, status: 'rejected' as const, accepted: false, transient: false, code: 550, enhanced: '5.1.1', text: 'no such user', bounce: { id: 10, name: 'Invalid Recipient', category: 'hard' } }
+            : { address, status: 'accepted' as const, accepted: true, transient: false, code: 250 },
+        ),
         reply: { code: 250, text: 'queued' },
       });
     },
@@ -28,7 +32,7 @@ describe('runSend', () => {
     const { outcomes, summary } = await runSend({ count: 10, connections: 3, from: 'a@example.org', to: ['b@example.net'], body, open: () => Promise.resolve(fakeConnection(log, opened++)) });
     expect(opened).toBe(3);
     expect(outcomes.map((o) => o.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(summary).toMatchObject({ messages: 10, messagesOk: 10, accepted: 10, rejected: 0, transient: 0 });
+    expect(summary).toMatchObject({ messages: 10, messagesOk: 10, accepted: 10, rejected: 0, deferred: 0, unknown: 0 });
   });
 
   it('counts rejections by bounce class', async () => {
@@ -63,5 +67,56 @@ describe('runSend', () => {
     expect(outcomes).toHaveLength(100);
     expect(summary.messagesOk).toBe(0);
     expect(summary.connectionErrors).toBe(100);
+  });
+
+  it('a partly delivered message (queued in a first transaction, refused in a follow-up) counts its queued recipient as accepted', async () => {
+    const recipients: RecipientOutcome[] = [
+      { address: 'one@example.net', status: 'accepted', accepted: true, transient: false, code: 250, enhanced: '2.0.0', text: 'Ok: queued as FIRST' },
+      { address: 'two@example.net', status: 'rejected', accepted: false, transient: false, code: 550, enhanced: '5.1.1', text: 'no such user' },
+    ];
+    const conn: SenderConnection = { send: () => Promise.resolve({ recipients, reply: { code: 250, enhanced: '2.0.0', text: 'Ok: queued as FIRST' } }), close: () => Promise.resolve() };
+    const { outcomes, summary } = await runSend({ count: 1, connections: 1, from: 'a@example.org', to: recipients.map((r) => r.address), body, open: () => Promise.resolve(conn) });
+    expect(outcomes[0]).toMatchObject({ outcome: 'partial', ok: false });
+    expect(summary).toMatchObject({ accepted: 1, rejected: 1, deferred: 0, unknown: 0, outcomes: { partial: 1 } });
+    const lines = formatOutcome(outcomes[0]!, 1);
+    expect(lines[0]).toContain('PARTLY delivered (250 2.0.0 Ok: queued as FIRST)');
+    expect(lines[1]).toMatch(/^ {2}ok +one@example\.net/);
+    expect(lines[2]).toMatch(/^ {2}FAIL +two@example\.net/);
+    expect(formatSummary(summary)[2]).toBe('recipients: 1 accepted, 1 rejected, 0 deferred, 0 unknown (of 2)');
+    expect(exitCodeOf(summary)).toBe(1);
+  });
+
+  it('unknown is its own state in lines, JSON and exit code, never transient', () => {
+    const o: MessageOutcome = {
+      type: 'message', index: 0, connection: 0, outcome: 'unknown', ok: false,
+      recipients: [{ address: 'b@example.net', status: 'unknown', accepted: false, transient: false }],
+      error: 'ERR_SMTP_CLIENT_TIMEOUT', size: 10, ms: 1,
+    };
+    const s = summarize([o], 1);
+    expect(s).toMatchObject({ unknown: 1, deferred: 0, accepted: 0, rejected: 0, outcomes: { unknown: 1 } });
+    expect(JSON.parse(JSON.stringify(o)).recipients[0].transient).toBe(false);
+    expect(formatOutcome(o, 1).join('\n')).toMatch(/UNKNOWN/);
+    expect(exitCodeOf(s)).toBe(4);
+  });
+
+  it('every count of the summary comes from the recipient records (they always add up)', async () => {
+    const statuses = ['accepted', 'rejected', 'deferred', 'unknown'] as const;
+    let i = 0;
+    const conn: SenderConnection = {
+      send: ({ to }) => Promise.resolve({ recipients: to.map((address) => { const status = statuses[i++ % 4]!; return { address, status, accepted: status === 'accepted', transient: status === 'deferred' }; }) }),
+      close: () => Promise.resolve(),
+    };
+    const { outcomes, summary } = await runSend({ count: 7, connections: 2, from: 'a@example.org', to: ['x@example.net', 'y@example.net', 'z@example.net'], body, open: () => Promise.resolve(conn) });
+    const all = outcomes.flatMap((o) => o.recipients);
+    for (const st of statuses) expect(summary[st]).toBe(all.filter((r) => r.status === st).length);
+    expect(summary.accepted + summary.rejected + summary.deferred + summary.unknown).toBe(summary.recipients);
+  });
+
+  it('describeError says a cause once when the message already quotes it (TLS errors)', () => {
+    const cause = new Error('self-signed certificate');
+    const e = Object.assign(new Error('TLS handshake failed: self-signed certificate', { cause }), { code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
+    expect(describeError(e)).toBe('TLS handshake failed: self-signed certificate (ERR_SMTP_CLIENT_TLS_FAILED)');
+    const other = Object.assign(new Error('connect failed', { cause }), { code: 'X' });
+    expect(describeError(other)).toBe('connect failed (X): self-signed certificate');
   });
 });

@@ -1,6 +1,7 @@
 // The engine of `smtp send`: N messages over C connections (each connection reused for the messages
 // it takes), per-recipient outcomes, a summary. The transport is pluggable, so this runs with
 // smtp-client-fsm/node in the CLI and with fakes in tests.
+import { EXIT } from './options.js';
 
 /** The bounce class of a refused recipient (from smtp-errors). */
 export interface BounceClass {
@@ -9,16 +10,41 @@ export interface BounceClass {
   readonly category: string;
 }
 
+/** A recipient's one final status (the same words as smtp-client-fsm). */
+export type RecipientStatus = 'accepted' | 'rejected' | 'deferred' | 'unknown';
+
+/** A message's outcome, computed from its recipients' statuses. */
+export type Outcome = 'delivered' | 'partial' | 'deferred' | 'failed' | 'unknown';
+
 /** What happened to one recipient. */
 export interface RecipientOutcome {
   readonly address: string;
+  /** accepted (queued), rejected (for good), deferred (may succeed later), unknown (maybe delivered: no reply after the final dot). */
+  readonly status: RecipientStatus;
+  /** `status === 'accepted'`. */
   readonly accepted: boolean;
+  /** The reply that decided it: for an accepted recipient, the reply that queued it. */
   readonly code?: number;
   readonly enhanced?: string;
   readonly text?: string;
-  /** True when the refusal is temporary (4xx or a transient class). */
-  readonly transient?: boolean;
+  /** `status === 'deferred'` (never true for `unknown`: resending those may duplicate). */
+  readonly transient: boolean;
   readonly bounce?: BounceClass;
+}
+
+/** The outcome of a message from its recipients (the same rule as smtp-client-fsm's `messageOutcome`). */
+export function outcomeOf(recipients: readonly Pick<RecipientOutcome, 'status'>[]): Outcome {
+  const n = (s: RecipientStatus): number => recipients.filter((r) => r.status === s).length;
+  if (recipients.length > 0 && n('accepted') === recipients.length) return 'delivered';
+  if (n('accepted') > 0) return 'partial';
+  if (n('unknown') > 0) return 'unknown';
+  if (n('rejected') > 0 || recipients.length === 0) return 'failed';
+  return 'deferred';
+}
+
+/** A recipient that was not tried (connection failure before its transaction). */
+function notTried(address: string): RecipientOutcome {
+  return { address, status: 'deferred', accepted: false, transient: true };
 }
 
 /** The result of one message, as printed by `--json` (`type: "message"`). */
@@ -26,10 +52,12 @@ export interface MessageOutcome {
   readonly type: 'message';
   readonly index: number;
   readonly connection: number;
-  /** Every recipient accepted and the message itself accepted. */
+  /** From the recipients: delivered, partial, deferred, failed or unknown. */
+  readonly outcome: Outcome;
+  /** `outcome === 'delivered'`: every recipient accepted. */
   readonly ok: boolean;
   readonly recipients: readonly RecipientOutcome[];
-  /** The final reply to the message (after the body), when one was received. */
+  /** For delivered/partial: the reply that queued the message; otherwise the reply that stopped it, when there was one. */
   readonly reply?: { readonly code: number; readonly enhanced?: string; readonly text: string };
   /** Why the message failed as a whole (connection lost, TLS failure, refused MAIL...). */
   readonly error?: string;
@@ -39,8 +67,8 @@ export interface MessageOutcome {
   readonly ms: number;
 }
 
-/** What a transport returns for one message. */
-export type SendOutcome = Pick<MessageOutcome, 'ok' | 'recipients'> & { readonly reply?: MessageOutcome['reply']; readonly error?: string };
+/** What a transport returns for one message (the outcome is computed from the recipients). */
+export type SendOutcome = Pick<MessageOutcome, 'recipients'> & { readonly reply?: MessageOutcome['reply']; readonly error?: string };
 
 /** One open connection able to send messages one after another. */
 export interface SenderConnection {
@@ -55,9 +83,14 @@ export interface SendSummary {
   readonly messagesOk: number;
   readonly messagesFailed: number;
   readonly recipients: number;
+  /** Recipients by final status: these four add up to `recipients`. */
   readonly accepted: number;
   readonly rejected: number;
-  readonly transient: number;
+  readonly deferred: number;
+  /** Maybe delivered (no reply after the final dot): do not resend blindly. */
+  readonly unknown: number;
+  /** Messages by outcome. */
+  readonly outcomes: Readonly<Record<Outcome, number>>;
   readonly rejectedByClass: Readonly<Record<string, number>>;
   readonly connectionErrors: number;
   readonly seconds: number;
@@ -82,7 +115,8 @@ export interface RunSendOptions {
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  // The client's messages already quote their cause (e.g. the TLS error): say it once.
+  const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? `: ${error.cause.message}` : '';
   return `${error.message}${typeof code === 'string' ? ` (${code})` : ''}${cause}`;
 }
 
@@ -106,7 +140,7 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
         const body = options.body(index);
         const t0 = now();
         const fail = (error: unknown, connectionError: boolean): void =>
-          record({ type: 'message', index, connection: slot, ok: false, recipients: options.to.map((address) => ({ address, accepted: false })), error: describeError(error), connectionError, size: body.length, ms: now() - t0 });
+          record({ type: 'message', index, connection: slot, outcome: 'deferred', ok: false, recipients: options.to.map(notTried), error: describeError(error), connectionError, size: body.length, ms: now() - t0 });
         if (conn === undefined) {
           try {
             conn = await options.open();
@@ -122,7 +156,8 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
         }
         try {
           const r = await conn.send({ from: options.from, to: options.to, body });
-          record({ type: 'message', index, connection: slot, ok: r.ok, recipients: r.recipients, ...(r.reply ? { reply: r.reply } : {}), ...(r.error !== undefined ? { error: r.error } : {}), size: body.length, ms: now() - t0 });
+          const outcome = outcomeOf(r.recipients);
+          record({ type: 'message', index, connection: slot, outcome, ok: outcome === 'delivered', recipients: r.recipients, ...(r.reply ? { reply: r.reply } : {}), ...(r.error !== undefined ? { error: r.error } : {}), size: body.length, ms: now() - t0 });
         } catch (e) {
           fail(e, true);
           const broken = conn;
@@ -141,49 +176,42 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
   const notSent = options.count - outcomes.length;
   for (let i = 0; i < notSent; i++) {
     const index = next++;
-    record({ type: 'message', index, connection: -1, ok: false, recipients: options.to.map((address) => ({ address, accepted: false })), error: 'not sent: could not connect', connectionError: true, size: 0, ms: 0 });
+    record({ type: 'message', index, connection: -1, outcome: 'deferred', ok: false, recipients: options.to.map(notTried), error: 'not sent: could not connect', connectionError: true, size: 0, ms: 0 });
   }
   outcomes.sort((a, b) => a.index - b.index);
   return { outcomes, summary: summarize(outcomes, (now() - started) / 1000) };
 }
 
-/** Totals over the outcomes. */
+/** Totals over the outcomes: every count comes from the same per-recipient records the lines show. */
 export function summarize(outcomes: readonly MessageOutcome[], seconds: number): SendSummary {
+  const count: Record<RecipientStatus, number> = { accepted: 0, rejected: 0, deferred: 0, unknown: 0 };
+  const byOutcome: Record<Outcome, number> = { delivered: 0, partial: 0, deferred: 0, failed: 0, unknown: 0 };
   let recipients = 0;
-  let accepted = 0;
-  let rejected = 0;
-  let transient = 0;
   let bytes = 0;
   let connectionErrors = 0;
   const byClass: Record<string, number> = {};
   for (const o of outcomes) {
-    bytes += o.ok ? o.size : 0;
+    byOutcome[o.outcome]++;
+    if (o.outcome === 'delivered' || o.outcome === 'partial') bytes += o.size;
     if (o.connectionError === true) connectionErrors++;
     for (const r of o.recipients) {
       recipients++;
-      if (r.accepted && (o.ok || (o.reply !== undefined && o.reply.code < 400))) accepted++;
-      else if (r.accepted) {
-        // Recipient accepted but the message failed afterwards (body refused): counts as its failure.
-        if (o.reply !== undefined && o.reply.code >= 400 && o.reply.code < 500) transient++;
-        else rejected++;
-      } else if (r.transient === true || (r.code !== undefined && r.code >= 400 && r.code < 500) || (r.code === undefined && o.connectionError === true)) transient++;
-      else {
-        rejected++;
-        const key = r.bounce !== undefined ? `${r.bounce.id} ${r.bounce.name}` : r.code !== undefined ? String(r.code) : 'unknown';
+      count[r.status]++;
+      if (r.status === 'rejected') {
+        const key = r.bounce !== undefined ? `${r.bounce.id} ${r.bounce.name}` : r.code !== undefined ? String(r.code) : 'local';
         byClass[key] = (byClass[key] ?? 0) + 1;
       }
     }
   }
-  const messagesOk = outcomes.filter((o) => o.ok).length;
+  const messagesOk = byOutcome.delivered;
   return {
     type: 'summary',
     messages: outcomes.length,
     messagesOk,
     messagesFailed: outcomes.length - messagesOk,
     recipients,
-    accepted,
-    rejected,
-    transient,
+    ...count,
+    outcomes: byOutcome,
     rejectedByClass: byClass,
     connectionErrors,
     seconds,
@@ -192,29 +220,50 @@ export function summarize(outcomes: readonly MessageOutcome[], seconds: number):
   };
 }
 
-/** One line per recipient: `  ok   bob@example.net  250 2.1.5 Ok`. */
+const STATUS_WORD: Record<RecipientStatus, string> = { accepted: 'ok     ', rejected: 'FAIL   ', deferred: 'TEMP   ', unknown: 'UNKNOWN' };
+const OUTCOME_WORD: Record<Outcome, string> = {
+  delivered: 'delivered',
+  partial: 'PARTLY delivered',
+  deferred: 'DEFERRED (may succeed later)',
+  failed: 'NOT delivered',
+  unknown: 'UNKNOWN (maybe delivered: no reply after the final dot; do not resend blindly)',
+};
+
+/** One line per recipient: `  ok      bob@example.net  250 2.1.5 Ok`. */
 export function formatOutcome(o: MessageOutcome, total: number): string[] {
   const lines: string[] = [];
   const head = total > 1 ? `message ${o.index + 1}/${total}` : 'message';
   const final = o.reply !== undefined ? `${o.reply.code}${o.reply.enhanced ? ` ${o.reply.enhanced}` : ''} ${o.reply.text}` : '';
-  lines.push(`${head}: ${o.ok ? 'accepted' : 'NOT accepted'}${final ? ` (${final.split('\n')[0]})` : ''}${o.error !== undefined ? `: ${o.error}` : ''}`);
+  lines.push(`${head}: ${OUTCOME_WORD[o.outcome]}${final ? ` (${final.split('\n')[0]})` : ''}${o.error !== undefined ? `: ${o.error}` : ''}`);
   for (const r of o.recipients) {
-    const status = r.accepted ? 'ok  ' : r.code === undefined ? 'n/a ' : r.transient === true || r.code < 500 ? 'TEMP' : 'FAIL';
     const reply = r.code !== undefined ? `${r.code}${r.enhanced ? ` ${r.enhanced}` : ''} ${(r.text ?? '').split('\n')[0]}` : '';
     const bounce = r.bounce !== undefined && !r.accepted ? `  [class ${r.bounce.id} ${r.bounce.name}, ${r.bounce.category}]` : '';
-    lines.push(`  ${status} ${r.address}  ${reply || (r.accepted ? '' : '(not attempted)')}${bounce}`);
+    lines.push(`  ${STATUS_WORD[r.status]} ${r.address}  ${reply || (r.accepted ? '' : r.status === 'unknown' ? '(no reply after the final dot)' : '(not attempted)')}${bounce}`);
   }
   return lines;
 }
 
 /** The summary block. */
 export function formatSummary(s: SendSummary): string[] {
+  const o = s.outcomes;
   const out = [
     `sent ${s.messagesOk}/${s.messages} messages in ${s.seconds.toFixed(2)} s (${s.messagesPerSecond.toFixed(1)} msg/s)`,
-    `recipients: ${s.accepted} accepted, ${s.rejected} rejected, ${s.transient} transient (of ${s.recipients})`,
+    `messages: ${o.delivered} delivered, ${o.partial} partly, ${o.deferred} deferred, ${o.failed} failed, ${o.unknown} unknown`,
+    `recipients: ${s.accepted} accepted, ${s.rejected} rejected, ${s.deferred} deferred, ${s.unknown} unknown (of ${s.recipients})`,
   ];
   const classes = Object.entries(s.rejectedByClass);
   if (classes.length > 0) out.push(`rejected by class: ${classes.map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+  if (s.unknown > 0) out.push(`unknown: ${s.unknown} recipient(s) may have been delivered; resending may duplicate`);
   if (s.connectionErrors > 0) out.push(`connection errors: ${s.connectionErrors}`);
   return out;
+}
+
+/**
+ * The exit code for a summary (docs/cli.md): 4 when any recipient's outcome is unknown (maybe
+ * delivered), 3 when connections failed, 1 when any recipient was not accepted, else 0.
+ */
+export function exitCodeOf(s: SendSummary): number {
+  if (s.unknown > 0) return EXIT.unknown;
+  if (s.connectionErrors > 0) return EXIT.connection;
+  return s.accepted === s.recipients && s.messagesOk === s.messages ? EXIT.ok : EXIT.rejected;
 }

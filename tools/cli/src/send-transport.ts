@@ -14,6 +14,8 @@ export interface TransportOptions {
   readonly host: string;
   readonly port: number;
   readonly starttls: 'off' | 'optional' | 'required';
+  /** Implicit TLS from the first byte (port 465); `starttls` is then ignored. */
+  readonly implicitTls?: boolean;
   readonly auth?: Credentials;
   readonly helo: string;
   readonly insecure: boolean;
@@ -32,13 +34,13 @@ function replyOf(r: Reply): { code: number; enhanced?: string; text: string } {
 export function toOutcome(r: SendResult): SendOutcome {
   const recipients: RecipientOutcome[] = r.recipients.map((x) => ({
     address: x.address,
-    accepted: x.accepted,
-    transient: x.transient,
+    status: x.status,
+    accepted: x.status === 'accepted',
+    transient: x.status === 'deferred',
     ...(x.reply !== undefined ? { code: x.reply.code, text: x.reply.text, ...(x.reply.enhanced !== undefined ? { enhanced: formatEnhancedStatusCode(x.reply.enhanced) } : {}) } : {}),
     ...(x.classification !== undefined && !x.accepted ? { bounce: { id: x.classification.id, name: x.classification.name, category: x.classification.category } } : {}),
   }));
   return {
-    ok: r.outcome === 'delivered' && recipients.every((x) => x.accepted),
     recipients,
     ...(r.reply !== undefined ? { reply: replyOf(r.reply) } : {}),
     ...(r.errorCode !== undefined ? { error: r.errorCode } : {}),
@@ -46,16 +48,19 @@ export function toOutcome(r: SendResult): SendOutcome {
 }
 
 /** The smtp-client-fsm/node options for the CLI settings. */
+/** The CLI's `--starttls` words in the library's vocabulary. */
+export const SECURITY_OF = { off: 'off', optional: 'opportunistic', required: 'required' } as const;
+
 export function connectOptions(options: TransportOptions): ConnectOptions {
-  const security = options.starttls === 'required' ? 'starttls' : 'none';
   return {
     host: options.host,
     port: options.port,
-    security,
-    starttls: options.starttls === 'off' ? 'off' : options.starttls === 'optional' ? 'opportunistic' : 'required',
+    security: options.implicitTls === true ? 'implicit' : SECURITY_OF[options.starttls],
     hostname: options.helo,
+    // --timeout bounds connecting (through EHLO/STARTTLS/AUTH), each reply, and each message.
     connectTimeout: options.timeoutMs,
-    tls: { rejectUnauthorized: !options.insecure, ...(isIP(options.host) === 0 ? { servername: options.host } : {}) },
+    messageTimeout: options.timeoutMs,
+    tls: { ...(options.insecure ? { rejectUnauthorized: false } : {}), ...(isIP(options.host) === 0 ? { servername: options.host } : {}) },
     timeouts: Object.fromEntries(Object.keys(DEFAULT_TIMEOUTS).filter((k) => k !== 'idle').map((k) => [k, options.timeoutMs])),
     ...(options.auth !== undefined ? { auth: { user: options.auth.user, pass: options.auth.pass }, allowInsecureAuth: options.starttls === 'off' } : {}),
     ...(options.transcript !== undefined ? { transcript: options.transcript } : {}),

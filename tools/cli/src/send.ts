@@ -1,12 +1,14 @@
 // smtp send: sends N messages over C connections with smtp-client-fsm/node.
 import { existsSync } from 'node:fs';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { formatPath } from 'smtp-client-args';
 import type { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { EXIT, collect, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
 import { generateMessage, readMessageFile } from './message.js';
-import { formatOutcome, formatSummary, runSend } from './send-run.js';
+import { createComposer } from './compose.js';
+import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
 
@@ -21,9 +23,15 @@ export interface SendOptions {
   to: string[];
   file?: string;
   size?: number;
+  subject?: string;
+  text?: string;
+  html?: string;
+  attach?: string[];
+  header?: string[];
   count: number;
   connections: number;
   starttls: StartTlsPolicy;
+  tls?: boolean;
   auth?: Credentials;
   json?: boolean;
   helo: string;
@@ -36,6 +44,59 @@ export interface SendOptions {
   transcript?: boolean;
 }
 
+/** Checks an envelope address with smtp-client-args' path grammar (a usage error, exit 2). */
+function checkAddress(value: string): string {
+  try {
+    formatPath(value, { smtpUtf8: true });
+  } catch (e) {
+    throw new InvalidArgumentError(`not a valid address: ${(e as Error).message.replace(/^path: /, '')}.`);
+  }
+  return value;
+}
+
+/** `--from`: an address, or `""` for the null sender. */
+function parseFrom(value: string): string {
+  return value === '' ? value : checkAddress(value);
+}
+
+/** `--to`, repeatable. */
+function parseTo(value: string, previous: readonly string[] | undefined): string[] {
+  return collect(checkAddress(value), previous);
+}
+
+/** Quiet exit when stdout is closed early (`smtp send ... | head`). */
+export function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
+/** Required options checked after commander's unknown-option check, so `--hots` is named as unknown. */
+function requireOptions(opts: object, cmd: Command, names: readonly [string, string][]): void {
+  for (const [key, flag] of names) {
+    if ((opts as Record<string, unknown>)[key] === undefined) cmd.error(`error: required option '${flag}' not specified`, { exitCode: EXIT.usage });
+  }
+}
+
+/**
+ * The message builder for `--subject/--text/--html/--attach/--header`, or `undefined` when none is
+ * given. They exclude `--file` and `--size`; a missing attachment or a bad header is a usage error.
+ */
+function composerFor(opts: SendOptions, cmd: Command): (() => Uint8Array) | undefined {
+  const given = (['subject', 'text', 'html', 'attach', 'header'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length === 0) return undefined;
+  if (opts.file !== undefined || opts.size !== undefined) cmd.error(`error: --${given[0]} builds a message; it excludes ${opts.file !== undefined ? '--file' : '--size'}`, { exitCode: EXIT.usage });
+  for (const path of opts.attach ?? []) if (!existsSync(path)) cmd.error(`error: --attach ${path}: no such file`, { exitCode: EXIT.usage });
+  try {
+    const compose = createComposer({ from: opts.from, to: opts.to, ...(opts.subject !== undefined ? { subject: opts.subject } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}), ...(opts.html !== undefined ? { html: opts.html } : {}), attach: opts.attach ?? [], headers: opts.header ?? [] });
+    compose(); // a header mimetext refuses fails here, before any connection
+    return compose;
+  } catch (e) {
+    cmd.error(`error: ${(e as Error).message}`, { exitCode: EXIT.usage });
+  }
+}
+
 /** At most this many messages get every recipient printed; beyond, only the failures are. */
 const PRINT_ALL_UP_TO = 10;
 
@@ -43,19 +104,25 @@ export function registerSend(program: Command): void {
   program
     .command('send')
     .description('send messages with smtp-client-fsm/node and print per-recipient results with their bounce class')
-    .requiredOption('-H, --host <host>', 'server host')
-    .requiredOption('-p, --port <port>', 'server port', parsePort)
-    .requiredOption('-f, --from <address>', 'envelope sender (MAIL FROM); "" for the null path')
-    .requiredOption('-t, --to <address>', 'envelope recipient (RCPT TO); repeat for more', collect)
+    .option('-H, --host <host>', 'server host (required)')
+    .option('-p, --port <port>', 'server port (required)', parsePort)
+    .option('-f, --from <address>', 'envelope sender (MAIL FROM); "" for the null path (required)', parseFrom)
+    .option('-t, --to <address>', 'envelope recipient (RCPT TO); repeat for more (required)', parseTo)
     .option('--file <file.eml>', 'message to send (the exact bytes; line ends normalised to CRLF)')
     .option('--size <bytes>', 'generate a message of about this size instead of --file, e.g. 10k', parseByteSize)
+    .option('--subject <text>', 'build a MIME message with this subject (with --text, --html, --attach, --header)')
+    .option('--text <text>', 'plain-text part of the built message')
+    .option('--html <html>', 'HTML part of the built message (with --text: multipart/alternative)')
+    .option('--attach <file>', 'attach a file to the built message; repeat for more', collect)
+    .option('--header <"Name: value">', 'extra header field of the built message (ASCII); repeat for more', collect)
     .option('-n, --count <n>', 'number of messages', parsePositiveInt, 1)
     .option('-c, --connections <c>', 'parallel connections', parsePositiveInt, 1)
-    .addOption(new Option('--starttls <policy>', 'use STARTTLS when offered, never, or fail without it').choices(['off', 'optional', 'required']).default('optional'))
+    .addOption(new Option('--starttls <policy>', 'use STARTTLS when offered (an unverifiable certificate still encrypts), never, or require it with a verified certificate').choices(['off', 'optional', 'required']).default('optional'))
+    .addOption(new Option('--tls', 'implicit TLS from the first byte, certificate verified (the default on port 465)').conflicts('starttls'))
     .option('--auth <user:pass>', 'authenticate with these credentials', parseCredentials)
     .option('--helo <name>', 'name sent in EHLO/HELO', 'localhost')
     .option('--insecure', 'accept any TLS certificate (test servers with self-signed certificates)')
-    .option('--timeout <ms>', 'limit for connecting and for each reply', parsePositiveInt, 30_000)
+    .option('--timeout <ms>', 'limit for connecting (through EHLO/STARTTLS/AUTH), for each reply and for each message', parsePositiveInt, 30_000)
     .option('--lmtp', 'speak LMTP (LHLO; one reply per recipient after the body)')
     .option('--bdat', 'send bodies with BDAT when the server offers CHUNKING')
     .option('--no-pipelining', 'never pipeline commands, even when PIPELINING is offered')
@@ -64,13 +131,18 @@ export function registerSend(program: Command): void {
     .option('--no-progress', 'never show the progress bar')
     .addHelpText(
       'after',
-      `\nPrints each recipient's result with its bounce class (all of them for up to ${PRINT_ALL_UP_TO} messages, only the\nfailures beyond), then a summary. Exit 0 only if every recipient of every message was accepted,\n1 if any was refused, 3 on connection or TLS failures.\n\nExamples:\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net --size 10k -n 1000 -c 8\n`,
+      `\nPrints each recipient's result with its bounce class (all of them for up to ${PRINT_ALL_UP_TO} messages, only the\nfailures beyond), then a summary. Exit 0 only if every recipient of every message was accepted,\n1 if any was rejected or deferred, 3 on connection or TLS failures, 4 if any outcome is unknown\n(no reply after the final dot: maybe delivered, do not resend blindly).\n\nExamples:\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net --size 10k -n 1000 -c 8\n  smtp send -H 127.0.0.1 -p 2525 -f a@example.org -t b@example.net --subject Hi --text 'Hello' --attach report.pdf\n`,
     )
     .action(async (opts: SendOptions, cmd: Command) => {
+      requireOptions(opts, cmd, [['host', '-H, --host <host>'], ['port', '-p, --port <port>'], ['from', '-f, --from <address>'], ['to', '-t, --to <address>']]);
+      quietOnEpipe(process.stdout);
+      // Port 465 speaks TLS from the first byte unless --starttls was given explicitly.
+      const implicitTls = opts.tls === true || (opts.port === 465 && cmd.getOptionValueSource('starttls') === 'default');
       if (opts.file !== undefined && opts.size !== undefined) cmd.error('error: --file and --size exclude each other', { exitCode: EXIT.usage });
       if (opts.file !== undefined && !existsSync(opts.file)) cmd.error(`error: --file ${opts.file}: no such file`, { exitCode: EXIT.usage });
+      const compose = composerFor(opts, cmd);
       const fileBody = opts.file !== undefined ? readMessageFile(opts.file) : undefined;
-      const body = (index: number): Uint8Array => fileBody ?? generateMessage({ from: opts.from, to: opts.to, index, count: opts.count, hostname: opts.helo, ...(opts.size !== undefined ? { size: opts.size } : {}) });
+      const body = (index: number): Uint8Array => fileBody ?? compose?.() ?? generateMessage({ from: opts.from, to: opts.to, index, count: opts.count, hostname: opts.helo, ...(opts.size !== undefined ? { size: opts.size } : {}) });
       const json = opts.json === true;
       const showBar = !json && opts.progress && opts.count > 1 && process.stderr.isTTY;
       const bars = showBar ? new MultiBar({ stream: process.stderr, format: 'sending [{bar}] {value}/{total} | {rate} msg/s | {failed} failed | eta {eta_formatted}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic) : undefined;
@@ -100,6 +172,7 @@ export function registerSend(program: Command): void {
             host: opts.host,
             port: opts.port,
             starttls: opts.starttls,
+            ...(implicitTls ? { implicitTls: true } : {}),
             helo: opts.helo,
             insecure: opts.insecure === true,
             timeoutMs: opts.timeout,
@@ -113,7 +186,6 @@ export function registerSend(program: Command): void {
       bars?.stop();
       if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else for (const line of formatSummary(summary)) process.stdout.write(`${line}\n`);
-      if (summary.connectionErrors > 0 && summary.messagesOk === 0) process.exitCode = EXIT.connection;
-      else process.exitCode = summary.messagesFailed === 0 && summary.rejected === 0 && summary.transient === 0 ? EXIT.ok : summary.connectionErrors > 0 ? EXIT.connection : EXIT.rejected;
+      process.exitCode = exitCodeOf(summary);
     });
 }

@@ -142,6 +142,16 @@ describe.runIf(available)('smtp send against real servers', () => {
   it('a self-signed certificate without --insecure is a TLS failure (exit 3)', async () => {
     const r = await runCli(['send', '-H', '127.0.0.1', '-p', String(ours!.port), '--starttls', 'required', '-f', 'a@example.org', '-t', 'b@example.net']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('NOT accepted');
+    expect(r.stdout).toContain('DEFERRED');
+    // The TLS cause is printed once, not once in the message and again from the error's cause.
+    expect(r.stdout.match(/self-signed certificate/g)).toHaveLength(1);
+  });
+
+  it('--starttls optional (the default) encrypts to a self-signed certificate but keeps credentials off unverified TLS', async () => {
+    const r = await runCli(['send', '-H', '127.0.0.1', '-p', String(ours!.port), '--auth', 'demo:secret', '-f', 'a@example.org', '-t', 'b@example.net', '--json']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout.trim().split('\n')[0]!)).toMatchObject({ outcome: 'deferred', error: expect.stringContaining('ERR_SMTP_CLIENT_INSECURE_AUTH') });
+    const ok = await runCli(['send', '-H', '127.0.0.1', '-p', String(ours!.port), '--auth', 'demo:secret', '--insecure', '-f', 'a@example.org', '-t', 'b@example.net', '--json']);
+    expect(ok.code).toBe(0);
   });
 });

@@ -197,7 +197,7 @@ describe('faults on the Node adapters (loopback)', () => {
   it('TMO-4 a server that disconnects after RCPT: transient failure, nothing sent twice', async () => {
     const fake = await fakeServer((line) => (/^DATA/i.test(line) ? null : (ESMTP(line) ?? '500 what\r\n')));
     const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
-    expect(r.outcome).toBe('failed');
+    expect(r.outcome).toBe('deferred');
     expect(r.transient).toBe(true);
     expect(fake.lines.filter((l) => /^MAIL /i.test(l))).toHaveLength(1);
   });
@@ -205,7 +205,7 @@ describe('faults on the Node adapters (loopback)', () => {
   it('TMO-4 a 421 in the middle of the transaction: transient, correctly classified', async () => {
     const fake = await fakeServer((line) => (/^RCPT /i.test(line) ? '421 4.3.2 shutting down\r\n' : (ESMTP(line) ?? '500 what\r\n')));
     const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
-    expect(r.outcome).toBe('failed');
+    expect(r.outcome).toBe('deferred');
     expect(r.transient).toBe(true);
     expect(r.recipients[0]?.transient).toBe(true);
     // DATA may have gone out pipelined, but no message content ever does
@@ -216,7 +216,7 @@ describe('faults on the Node adapters (loopback)', () => {
   it('TMO-1 a server that stalls at RCPT: the rcpt timer gives a transient failure, no content sent', async () => {
     const fake = await fakeServer((line) => (/^RCPT /i.test(line) ? STALL : (ESMTP(line) ?? '500 what\r\n')));
     const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', timeouts: { rcpt: 200, 'data-init': 200 }, from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
-    expect(r.outcome).toBe('failed');
+    expect(r.outcome).toBe('deferred');
     expect(r.transient).toBe(true);
     expect(fake.lines.filter((l) => l === '.')).toHaveLength(0);
   });
@@ -225,6 +225,7 @@ describe('faults on the Node adapters (loopback)', () => {
     const fake = await fakeServer((line) => (line === '.' ? null : (ESMTP(line) ?? '500 what\r\n')));
     const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
     expect(r.outcome).toBe('unknown');
+    expect(r.transient).toBe(false);
     expect(fake.lines.filter((l) => l === '.')).toHaveLength(1);
     expect(fake.lines.filter((l) => /^MAIL /i.test(l))).toHaveLength(1);
   });

@@ -79,7 +79,7 @@ describe('smtp-client-fsm/node over loopback', () => {
   it('a 421 during RCPT resolves the message as transient failure', async () => {
     script = { fail421On: 'RCPT' };
     const r = await sendMail({ host: '127.0.0.1', port, security: 'none', from: 'a@x', to: ['b@y'], body: 'x' });
-    expect(r).toMatchObject({ outcome: 'failed', transient: true });
+    expect(r).toMatchObject({ outcome: 'deferred', transient: true });
   });
 
   it('resolveMx sorts by preference, falls back to the domain itself, refuses null MX', async () => {

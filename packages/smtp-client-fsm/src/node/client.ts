@@ -1,24 +1,59 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { ClientConnection } from '../client-connection.js';
-import type { ClientOptions, MessageInput, StartTlsPolicy } from '../client-connection.js';
+import { BDAT_MAX_CHUNK, ClientConnection } from '../client-connection.js';
+import type { ClientOptions, MessageInput } from '../client-connection.js';
 import type { ClientEvent, MessageOutcome, RecipientResult } from '../events.js';
 import { SmtpClientError } from '../errors.js';
 import type { ClientErrorCode } from '../errors.js';
 import type { Reply } from 'smtp-reply-reader';
 import type { ServerCapabilities } from '../capabilities.js';
+import type { AuthOptions } from '../sasl.js';
 import { nodeCrypto } from './crypto.js';
 
 /**
- * Transport security: `none` (plain, STARTTLS off), `starttls` (upgrade required), `implicit`
- * (TLS from the first byte, port 465). Omitted: implicit on port 465, else opportunistic STARTTLS
- * (required when `auth` is set).
+ * Transport security, the same words as the core's `StartTlsPolicy` plus implicit TLS:
+ * - `off`: plain text, never STARTTLS;
+ * - `opportunistic`: STARTTLS when offered; an unverifiable certificate (self-signed, common on MX
+ *   hosts) still encrypts the mail and is reported as `verified: false`; plain text when not offered;
+ * - `required`: STARTTLS must succeed and the certificate must verify for the host name
+ *   (`tls.servername`, else `host` when it is a name); the message fails before AUTH or MAIL otherwise;
+ * - `implicit`: TLS from the first byte (port 465, RFC 8314), verified like `required`.
+ *
+ * `none` and `starttls` are the older spellings of `off` and `required`. Omitted: `implicit` on
+ * port 465, else `required` when `auth` is set, else `opportunistic`. Credentials never go over
+ * unverified TLS unless `allowUnverifiedAuth` is set (or `tls.rejectUnauthorized: false` is given).
  *
  * @example
- * await sendMail({ host: 'smtp.example.com', port: 587, security: 'starttls', ... });
- * @see RFC 3207, RFC 8314
+ * await sendMail({ host: 'smtp.example.com', port: 587, security: 'required', ... });
+ * @see RFC 3207, RFC 8314, RFC 7435 (opportunistic security)
  */
-export type Security = 'none' | 'starttls' | 'implicit';
+export type Security = 'off' | 'opportunistic' | 'required' | 'implicit' | 'none' | 'starttls';
+
+const SECURITY: Readonly<Record<Security, 'off' | 'opportunistic' | 'required' | 'implicit'>> = {
+  off: 'off',
+  none: 'off',
+  opportunistic: 'opportunistic',
+  required: 'required',
+  starttls: 'required',
+  implicit: 'implicit',
+};
+
+/**
+ * What the TLS layer of a connection negotiated.
+ *
+ * @example
+ * if (client.tls && !client.tls.verified) log('encrypted, certificate not verified:', client.tls.authorizationError);
+ * @see RFC 3207, RFC 7435
+ */
+export interface TlsState {
+  readonly protocol: string | null;
+  readonly cipher: string;
+  /** The certificate verified for the server name. */
+  readonly verified: boolean;
+  /** Why it did not verify, when it did not. */
+  readonly authorizationError?: string;
+}
 
 /**
  * A message body: a string, bytes, an async iterable of chunks or a web `ReadableStream`.
@@ -37,18 +72,50 @@ export type BodySource = string | Uint8Array | AsyncIterable<Uint8Array | string
  * const client = await connect({ host: '127.0.0.1', port: 2525, security: 'none' });
  * @see RFC 5321 §3.1
  */
-export interface ConnectOptions extends Omit<ClientOptions, 'tls' | 'crypto'> {
+/**
+ * An OAuth2 access-token source for XOAUTH2: called at connect (`refresh: false`) and, when the
+ * server refuses the token, once more with `refresh: true` before one new attempt.
+ *
+ * @example
+ * const accessToken: TokenProvider = async ({ refresh }) => (refresh ? await renew() : cached);
+ * @see RFC 6749, RFC 7628
+ */
+export type TokenProvider = (request: { readonly user: string; readonly refresh: boolean }) => string | Promise<string>;
+
+export interface ConnectOptions extends Omit<ClientOptions, 'tls' | 'crypto' | 'tlsVerified' | 'auth'> {
+  /**
+   * Credentials: `{ user, pass }`, `{ user, accessToken }` (XOAUTH2, the token or a
+   * {@link TokenProvider}), or `{ mechanism }`.
+   */
+  readonly auth?: AuthOptions | { readonly user: string; readonly accessToken: TokenProvider };
   readonly host: string;
   readonly port?: number;
   readonly security?: Security;
   /** Options for `tls.connect` (servername, ca, rejectUnauthorized, ...). */
   readonly tls?: tls.ConnectionOptions;
-  /** TCP connect timeout in ms (default 30 000, as Postfix `smtp_connect_timeout`). */
+  /**
+   * Deadline in ms for the whole of `connect()`: TCP, implicit TLS, greeting, EHLO, STARTTLS and
+   * AUTH (default 30 000, as Postfix `smtp_connect_timeout`).
+   */
   readonly connectTimeout?: number;
+  /**
+   * Deadline in ms for each `send()` from the moment it is queued (default: none; every reply still
+   * has its own timeout). When it passes the connection is destroyed and the message settles:
+   * `deferred`, or `unknown` when the final dot was sent. Other messages queued on the same
+   * connection settle too (`deferred`): with many sends in flight on one connection, size it for
+   * the whole queue, or use {@link createPool}, which gives each connection one message at a time.
+   */
+  readonly messageTimeout?: number;
   /** Local address to bind. */
   readonly localAddress?: string;
   /** Called with the core connection before it starts: register custom states here. */
   readonly setup?: (connection: ClientConnection) => void;
+  /**
+   * Bring your own transport: returns a connected stream (a SOCKS or HTTP CONNECT tunnel, an
+   * in-memory pair in tests) used instead of a TCP connection to `host`:`port`. Implicit TLS and
+   * STARTTLS still run over it; `host` still names the server for TLS and messages.
+   */
+  readonly connection?: () => Duplex | Promise<Duplex>;
 }
 
 /**
@@ -71,13 +138,21 @@ export interface SendInput extends Omit<MessageInput, 'body'> {
  */
 export interface SendResult {
   readonly messageId: number;
+  /** From the recipients' final statuses over every transaction the message took. */
   readonly outcome: MessageOutcome;
+  /** True when some recipient is `deferred` (never for `unknown` ones: retrying those may duplicate). */
   readonly transient: boolean;
+  /** Addresses by final status. */
   readonly accepted: readonly string[];
   readonly rejected: readonly string[];
+  readonly deferred: readonly string[];
+  readonly unknown: readonly string[];
   readonly recipients: readonly RecipientResult[];
+  /** For `delivered`/`partial`: the reply that queued the message; for `failed`/`deferred`: the reply that stopped it. */
   readonly reply?: Reply;
   readonly errorCode?: ClientErrorCode;
+  /** How many transactions the message took (more than one after a recipient-limit reply). */
+  readonly transactions: number;
 }
 
 /**
@@ -91,6 +166,8 @@ export interface SmtpClient {
   readonly connection: ClientConnection;
   readonly capabilities: ServerCapabilities;
   readonly closed: boolean;
+  /** The TLS state, or undefined on a plain connection. */
+  readonly tls: TlsState | undefined;
   send(message: SendInput): Promise<SendResult>;
   /** QUIT after the pending messages, resolves when the connection is closed. */
   quit(): Promise<void>;
@@ -104,6 +181,25 @@ interface Pending {
   credits: number;
   wake: (() => void) | undefined;
   writing: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+function isBodySource(b: unknown): b is BodySource {
+  if (typeof b === 'string' || b instanceof Uint8Array) return true;
+  if (typeof b !== 'object' || b === null) return false;
+  return typeof (b as ReadableStream).getReader === 'function' || typeof (b as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+const textEncoder = new TextEncoder();
+
+/** Cuts a source chunk so no single write exceeds one BDAT chunk (the core coalesces small ones). */
+function* pieces(chunk: Uint8Array | string): Generator<Uint8Array | string> {
+  if (typeof chunk === 'string' && chunk.length <= BDAT_MAX_CHUNK / 4) {
+    yield chunk;
+    return;
+  }
+  const bytes = typeof chunk === 'string' ? textEncoder.encode(chunk) : chunk;
+  for (let o = 0; o < bytes.length; o += BDAT_MAX_CHUNK) yield bytes.subarray(o, Math.min(bytes.length, o + BDAT_MAX_CHUNK));
 }
 
 function isStream(b: BodySource): b is ReadableStream<Uint8Array> {
@@ -143,7 +239,7 @@ function discard(b: BodySource): void {
 
 class Client implements SmtpClient {
   readonly connection: ClientConnection;
-  #socket: net.Socket;
+  #socket: Duplex;
   #timer: NodeJS.Timeout | undefined;
   #timerId = -1;
   #pending = new Map<number, Pending>();
@@ -151,13 +247,31 @@ class Client implements SmtpClient {
   #closedWaiters: (() => void)[] = [];
   #lastError: SmtpClientError | undefined;
   #isClosed = false;
+  #closeReason: string | undefined;
+  #tls: TlsState | undefined;
   readonly #options: ConnectOptions;
+  readonly #policy: 'off' | 'opportunistic' | 'required' | 'implicit';
 
-  constructor(options: ConnectOptions, socket: net.Socket, conn: ClientConnection) {
+  constructor(options: ConnectOptions, policy: 'off' | 'opportunistic' | 'required' | 'implicit', socket: Duplex, conn: ClientConnection) {
     this.#options = options;
+    this.#policy = policy;
     this.connection = conn;
     this.#socket = socket;
+    if (socket instanceof tls.TLSSocket) this.#tls = tlsState(socket);
     this.#attach(socket);
+  }
+
+  get tls(): TlsState | undefined {
+    return this.#tls;
+  }
+
+  /** Ends the session now with a typed error (deadlines): pending sends settle, the socket is destroyed. */
+  abort(error: SmtpClientError): void {
+    if (this.#isClosed) return;
+    this.#lastError ??= error;
+    this.connection.abort(error.message, error.code);
+    this.#pump();
+    this.#socket.destroy();
   }
 
   get capabilities(): ServerCapabilities {
@@ -175,7 +289,7 @@ class Client implements SmtpClient {
     });
   }
 
-  #attach(socket: net.Socket): void {
+  #attach(socket: Duplex): void {
     socket.on('data', (d: Buffer) => {
       this.connection.receiveData(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
       this.#pump();
@@ -194,7 +308,7 @@ class Client implements SmtpClient {
     });
   }
 
-  #detach(socket: net.Socket): void {
+  #detach(socket: Duplex): void {
     for (const ev of ['data', 'end', 'error', 'close']) socket.removeAllListeners(ev);
   }
 
@@ -210,7 +324,16 @@ class Client implements SmtpClient {
     this.#flush();
     this.#armTimer();
     if (conn.closed) {
-      this.#socket.end();
+      const socket = this.#socket;
+      if (this.#closeReason === 'quit') {
+        // After 221: close our side, and do not wait for the server's side for long.
+        socket.end();
+        setTimeout(() => socket.destroy(), 2000).unref();
+      } else {
+        // A protocol error, a timeout, 421 or EOF: nothing more to say, and no waiting for the peer
+        // (a half-closed socket would stay open as long as a hostile server keeps it).
+        socket.destroy();
+      }
       this.#finish();
     }
   }
@@ -241,31 +364,35 @@ class Client implements SmtpClient {
         const p = this.#pending.get(e.messageId);
         if (!p) return;
         this.#pending.delete(e.messageId);
+        if (p.timer) clearTimeout(p.timer);
         if (!p.writing) discard(p.body); // no body was asked for: release the source
         p.writing = true; // stop any writer
         p.wake?.();
-        const accepted = e.recipients.filter((r) => r.accepted).map((r) => r.address);
-        const rejected = e.recipients.filter((r) => !r.accepted).map((r) => r.address);
+        const by = (status: RecipientResult['status']): string[] => e.recipients.filter((r) => r.status === status).map((r) => r.address);
         p.resolve({
           messageId: e.messageId,
           outcome: e.outcome,
           transient: e.transient,
-          accepted,
-          rejected,
+          accepted: by('accepted'),
+          rejected: by('rejected'),
+          deferred: by('deferred'),
+          unknown: by('unknown'),
           recipients: e.recipients,
           ...(e.reply ? { reply: e.reply } : {}),
           ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+          transactions: e.transactions,
         });
         return;
       }
       case 'error':
         // The first failure is the cause: a socket or TLS error seen before keeps its more precise code.
-        this.#lastError ??= new SmtpClientError(e.code, e.message, 'remote');
+        this.#lastError ??= new SmtpClientError(e.code, e.message, 'remote', e.reply ? { reply: e.reply } : undefined);
         return;
       case 'auth-failed':
         this.#lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote');
         return;
       case 'closed':
+        this.#closeReason = e.reason;
         return;
       default:
         return;
@@ -280,21 +407,28 @@ class Client implements SmtpClient {
         await new Promise<void>((r) => (p.wake = r));
       }
       p.credits--;
-      return !this.#isClosed && !conn.closed;
+      // A message already settled (its chunk refused) takes no more body, even with credits left.
+      return !this.#isClosed && !conn.closed && this.#pending.has(this.#idOf(p));
     };
     try {
       for await (const chunk of chunks(p.body)) {
-        if (!(await take())) return;
-        conn.writeBody(chunk);
-        this.#pump();
-        if (this.#socket.writableNeedDrain) await new Promise<void>((r) => this.#socket.once('drain', r));
+        if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+          throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: the source yielded something other than a string or a Uint8Array');
+        }
+        for (const piece of pieces(chunk)) {
+          if (!(await take())) return;
+          conn.writeBody(piece);
+          this.#pump();
+          if (this.#socket.writableNeedDrain) await new Promise<void>((r) => this.#socket.once('drain', r));
+        }
       }
       if (!(await take())) return;
       conn.endBody();
       this.#pump();
     } catch (e) {
       this.#lastError ??= e instanceof SmtpClientError ? e : new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', `body source failed: ${String(e)}`, 'remote', { cause: e });
-      this.#socket.destroy();
+      // The message cannot be completed: end the session so every pending send settles now.
+      this.abort(this.#lastError);
     }
   }
 
@@ -308,15 +442,15 @@ class Client implements SmtpClient {
     this.#detach(plain);
     const o = this.#options;
     const secure = tls.connect({
-      servername: net.isIP(o.host) ? undefined : o.host,
-      ...o.tls,
+      ...tlsOptions(o, this.#policy),
       socket: plain,
     } as tls.ConnectionOptions);
     this.#socket = secure;
     let established = false;
     secure.once('secureConnect', () => {
       established = true;
-      this.connection.tlsEstablished();
+      this.#tls = tlsState(secure);
+      this.connection.tlsEstablished({ verified: this.#tls.verified });
       this.#pump();
     });
     // A failed handshake (certificate refused, protocol mismatch) is reported as a TLS failure,
@@ -357,19 +491,31 @@ class Client implements SmtpClient {
     for (const p of this.#pending.values()) {
       p.writing = true;
       p.wake?.();
+      if (p.timer) clearTimeout(p.timer);
     }
     for (const w of this.#closedWaiters.splice(0)) w();
   }
 
   send(message: SendInput): Promise<SendResult> {
     if (this.#isClosed) return Promise.reject(this.#lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'connection closed'));
-    const body = message.body;
+    if (typeof message !== 'object' || message === null) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object'));
+    const body: unknown = message.body;
+    if (!isBodySource(body)) {
+      return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream'));
+    }
     const whole = typeof body === 'string' || body instanceof Uint8Array;
     return new Promise<SendResult>((resolve, reject) => {
       try {
         const { body: _b, ...rest } = message;
         const id = this.connection.sendMessage(whole ? { ...rest, body } : rest);
-        this.#pending.set(id, { resolve, body, credits: 0, wake: undefined, writing: false });
+        const p: Pending = { resolve, body, credits: 0, wake: undefined, writing: false, timer: undefined };
+        const limit = this.#options.messageTimeout;
+        if (limit !== undefined) {
+          p.timer = setTimeout(() => {
+            if (this.#pending.get(id) === p) this.abort(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not done within messageTimeout (${limit} ms)`, 'remote'));
+          }, limit);
+        }
+        this.#pending.set(id, p);
         this.#pump();
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)));
@@ -391,52 +537,161 @@ class Client implements SmtpClient {
   }
 }
 
-function policyFor(o: ConnectOptions): { starttls?: StartTlsPolicy; tls: boolean } {
-  const security = o.security ?? (o.port === 465 ? 'implicit' : undefined);
-  if (security === 'implicit') return { starttls: 'off', tls: true };
-  if (security === 'none') return { starttls: o.starttls ?? 'off', tls: false };
-  if (security === 'starttls') return { starttls: 'required', tls: false };
-  return o.starttls ? { starttls: o.starttls, tls: false } : { tls: false };
+type Policy = 'off' | 'opportunistic' | 'required' | 'implicit';
+
+function bad(option: string, expected: string): SmtpClientError {
+  return new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${option}: expected ${expected}`);
+}
+
+function checkMs(o: ConnectOptions, key: 'connectTimeout' | 'messageTimeout'): void {
+  const v: unknown = o[key];
+  if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw bad(key, 'a number of milliseconds > 0');
+}
+
+/** Validates the socket-level options (the core validates its own) and resolves the TLS policy. */
+function policyFor(o: ConnectOptions): Policy {
+  if (typeof o !== 'object' || o === null) throw bad('options', 'an object');
+  if (typeof o.host !== 'string' || o.host === '') throw bad('host', 'a host name or address (there is no default)');
+  if (o.port !== undefined && (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65535)) throw bad('port', 'an integer 1-65535');
+  checkMs(o, 'connectTimeout');
+  checkMs(o, 'messageTimeout');
+  if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null)) throw bad('tls', 'tls.connect options');
+  if (o.setup !== undefined && typeof o.setup !== 'function') throw bad('setup', 'a function');
+  if (o.connection !== undefined && typeof o.connection !== 'function') throw bad('connection', 'a function returning a Duplex stream');
+  if (o.security !== undefined && !Object.hasOwn(SECURITY, o.security)) throw bad('security', "'off', 'opportunistic', 'required' or 'implicit'");
+  if (o.security !== undefined) return SECURITY[o.security];
+  if (o.starttls !== undefined) {
+    if (o.starttls !== 'off' && o.starttls !== 'opportunistic' && o.starttls !== 'required') throw bad('starttls', "'off', 'opportunistic' or 'required'");
+    return o.starttls;
+  }
+  if (o.port === 465) return 'implicit';
+  return o.auth ? 'required' : 'opportunistic';
+}
+
+/** `tls.connect` options for a policy: opportunistic TLS does not reject an unverifiable certificate. */
+function tlsOptions(o: ConnectOptions, policy: Policy): tls.ConnectionOptions {
+  return {
+    servername: net.isIP(o.host) ? undefined : o.host,
+    ...(policy === 'opportunistic' ? { rejectUnauthorized: false } : {}),
+    ...o.tls,
+  };
+}
+
+function tlsState(s: tls.TLSSocket): TlsState {
+  const err = s.authorizationError as Error | string | null | undefined;
+  return {
+    protocol: s.getProtocol(),
+    cipher: s.getCipher()?.name ?? '',
+    verified: s.authorized,
+    ...(err ? { authorizationError: typeof err === 'string' ? err : err.message } : {}),
+  };
 }
 
 /**
  * Connects, waits for the greeting, EHLO, STARTTLS and AUTH, and resolves with a client ready to
- * send (or rejects with a typed error, e.g. `ERR_SMTP_CLIENT_TLS_REQUIRED`).
+ * send (or rejects with a typed error, e.g. `ERR_SMTP_CLIENT_TLS_REQUIRED`,
+ * `ERR_SMTP_CLIENT_TIMEOUT` when `connectTimeout` passes, `ERR_SMTP_CLIENT_INVALID_OPTION` naming a
+ * bad option).
  *
  * @example
- * const client = await connect({ host: 'smtp.example.com', port: 587, security: 'starttls', auth: { user, pass } });
+ * const client = await connect({ host: 'smtp.example.com', port: 587, security: 'required', auth: { user, pass } });
  * await client.send({ from, to: [rcpt], body }); await client.quit();
  * @see RFC 5321 §3.1, RFC 3207, RFC 8314
  */
 export async function connect(options: ConnectOptions): Promise<SmtpClient> {
-  const port = options.port ?? 25;
-  const { starttls, tls: implicit } = policyFor(options);
-  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, localAddress: _l, setup: _setup, ...core } = options;
-  const conn = new ClientConnection({ ...core, ...(starttls ? { starttls } : {}), tls: implicit, crypto: nodeCrypto });
-  options.setup?.(conn);
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const base = { host: options.host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
-    const s: net.Socket = implicit
-      ? tls.connect({ ...base, servername: net.isIP(options.host) ? undefined : options.host, ...options.tls } as tls.ConnectionOptions)
-      : net.connect(base);
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `connect to ${options.host}:${port} timed out`, 'remote'));
-    }, options.connectTimeout ?? 30_000);
-    s.once(implicit ? 'secureConnect' : 'connect', () => {
-      clearTimeout(timer);
-      s.removeAllListeners('error');
-      s.setNoDelay(true);
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', `connect to ${options.host}:${port} failed: ${e.message}`, 'remote', { cause: e }));
-    });
+  const auth = options?.auth;
+  if (auth && 'accessToken' in auth && typeof auth.accessToken === 'function') {
+    const provider = auth.accessToken;
+    const token = async (refresh: boolean): Promise<string> => {
+      let t: unknown;
+      try {
+        t = await provider({ user: auth.user, refresh });
+      } catch (e) {
+        throw new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `the access-token provider failed: ${e instanceof Error ? e.message : String(e)}`, 'remote', { cause: e });
+      }
+      if (typeof t !== 'string' || t === '') throw bad('auth.accessToken', 'a provider that returns a non-empty string');
+      return t;
+    };
+    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => ({ ...options, auth: { user: auth.user, accessToken } });
+    const first = await token(false);
+    try {
+      return await connectOnce(withToken(first));
+    } catch (e) {
+      // The token was refused (expired, revoked): ask for a fresh one and try once more.
+      if (!(e instanceof SmtpClientError && e.code === 'ERR_SMTP_CLIENT_AUTH_FAILED')) throw e;
+      return connectOnce(withToken(await token(true)));
+    }
+  }
+  return connectOnce(options as ConnectOptions & { auth?: AuthOptions });
+}
+
+async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Promise<SmtpClient> {
+  const policy = policyFor(options);
+  const port = options.port ?? (policy === 'implicit' ? 465 : 25);
+  const implicit = policy === 'implicit';
+  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, starttls: _st, connection: _conn, ...core } = options;
+  const unverifiedAuth = options.allowUnverifiedAuth === true || options.tls?.rejectUnauthorized === false;
+  const conn = new ClientConnection({
+    ...core,
+    starttls: implicit ? 'off' : policy,
+    tls: implicit,
+    // Implicit TLS verifies in the handshake unless the caller turned verification off.
+    ...(implicit ? { tlsVerified: options.tls?.rejectUnauthorized !== false } : {}),
+    ...(unverifiedAuth ? { allowUnverifiedAuth: true } : {}),
+    crypto: nodeCrypto,
   });
-  const client = new Client(options, socket, conn);
-  await client.ready();
-  return client;
+  options.setup?.(conn);
+  const limit = options.connectTimeout ?? 30_000;
+  const timedOut = (): SmtpClientError => new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `connect to ${options.host}:${port} not ready within ${limit} ms`, 'remote');
+  let client: Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<SmtpClient>((resolve, reject) => {
+      let s: Duplex | undefined;
+      timer = setTimeout(() => {
+        if (client) client.abort(timedOut());
+        else s?.destroy();
+        reject(timedOut());
+      }, limit);
+      const start = (stream: Duplex): void => {
+        s = stream;
+        stream.removeAllListeners('error');
+        if (stream instanceof net.Socket) stream.setNoDelay(true);
+        client = new Client(options, policy, stream, conn);
+        client.ready().then(() => resolve(client!), reject);
+      };
+      const failed = (e: Error, tlsStage: boolean): void => {
+        const code = tlsStage && !(e as NodeJS.ErrnoException).syscall ? 'ERR_SMTP_CLIENT_TLS_FAILED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+        reject(new SmtpClientError(code, `connect to ${options.host}:${port} failed: ${e.message}`, 'remote', { cause: e }));
+      };
+      const overTls = (raw: Duplex | undefined): tls.TLSSocket => {
+        const base = raw ? { socket: raw } : { host: options.host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
+        return tls.connect({ ...base, ...tlsOptions(options, policy) } as tls.ConnectionOptions);
+      };
+      const own = options.connection;
+      if (own) {
+        // The caller's stream is already connected: TLS (if implicit) runs over it.
+        Promise.resolve()
+          .then(own)
+          .then((raw) => {
+            if (implicit) {
+              const t = overTls(raw);
+              s = t;
+              t.once('secureConnect', () => start(t));
+              t.once('error', (e: Error) => failed(e, true));
+            } else start(raw);
+          }, (e: unknown) => failed(e instanceof Error ? e : new Error(String(e)), false));
+        return;
+      }
+      const base = { host: options.host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
+      const sock: net.Socket = implicit ? overTls(undefined) : net.connect(base);
+      s = sock;
+      sock.once(implicit ? 'secureConnect' : 'connect', () => start(sock));
+      sock.once('error', (e) => failed(e, implicit));
+    });
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
 }
 
 /**

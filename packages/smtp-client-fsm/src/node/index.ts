@@ -1,6 +1,13 @@
 // smtp-client-fsm/node: Node.js adapter (sockets, TLS, timers, DNS) around the sans-IO ClientConnection.
 export { connect, sendMail } from './client.js';
-export type { BodySource, ConnectOptions, SendInput, SendMailOptions, SendResult, SmtpClient, Security } from './client.js';
+export type { BodySource, ConnectOptions, SendInput, SendMailOptions, SendResult, SmtpClient, Security, TokenProvider } from './client.js';
+export { createPool } from './pool.js';
+export { createRateLimiter } from './rate-limit.js';
+export type { RateLimiter, RateLimiterClock } from './rate-limit.js';
+export type { PoolOptions, SmtpPool } from './pool.js';
+export type { TlsState } from './client.js';
+export { deliver } from './deliver.js';
+export type { DeliverOptions, DeliverResult, DeliveryAttempt, DomainDelivery, MxResolver } from './deliver.js';
 export { resolveMx } from './mx.js';
 export type { MxHost } from './mx.js';
 export { nodeCrypto } from './crypto.js';

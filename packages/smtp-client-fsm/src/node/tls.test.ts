@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sendMail } from './index.js';
+import { connect, sendMail } from './index.js';
 import { ScriptedServer } from '../../test/scripted-server.js';
 
 let dir = '';
@@ -88,7 +88,7 @@ describe('smtp-client-fsm/node with TLS', () => {
   it('refuses an untrusted certificate by default', async () => {
     const seen = { tls: [] as boolean[] };
     const port = await listen(() => tls.createServer({ key, cert }, (sock) => serve(sock, new ScriptedServer({}), false, seen)));
-    await expect(sendMail({ host: '127.0.0.1', port, security: 'implicit', from: 'a@x', to: ['b@y'], body: 'x' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
+    await expect(sendMail({ host: '127.0.0.1', port, security: 'implicit', from: 'a@x', to: ['b@y'], body: 'x' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
   });
 
   it('STARTTLS with an untrusted certificate fails with the TLS cause, not a lost connection', async () => {
@@ -100,5 +100,46 @@ describe('smtp-client-fsm/node with TLS', () => {
     );
     expect(failure?.code).toBe('ERR_SMTP_CLIENT_TLS_FAILED');
     expect(failure?.message).toMatch(/certificate/i);
+  });
+
+  it('opportunistic STARTTLS encrypts to a self-signed certificate and reports verified: false', async () => {
+    let last: ScriptedServer | undefined;
+    const seen = { tls: [] as boolean[] };
+    const port = await listen(() => net.createServer((sock) => serve(sock, (last = new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING'] })), true, seen)));
+    const client = await connect({ host: '127.0.0.1', port, security: 'opportunistic' });
+    expect(client.tls).toMatchObject({ verified: false });
+    expect(client.tls?.authorizationError).toMatch(/self.signed/i);
+    const r = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+    await client.quit();
+    expect(r.outcome).toBe('delivered');
+    expect(last!.commands.slice(0, 2)).toEqual(['EHLO localhost', 'STARTTLS']);
+    expect(seen.tls.slice(1).every(Boolean)).toBe(true);
+  });
+
+  it('the default policy (no security option) is opportunistic: a self-signed MX still gets the mail', async () => {
+    const seen = { tls: [] as boolean[] };
+    const port = await listen(() => net.createServer((sock) => serve(sock, new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING'] }), true, seen)));
+    const r = await sendMail({ host: '127.0.0.1', port, from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+    expect(r.outcome).toBe('delivered');
+  });
+
+  it('credentials are not sent over unverified opportunistic TLS unless allowUnverifiedAuth', async () => {
+    const seen = { tls: [] as boolean[] };
+    let last: ScriptedServer | undefined;
+    const port = await listen(() => net.createServer((sock) => serve(sock, (last = new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['AUTH PLAIN'] })), true, seen)));
+    await expect(connect({ host: '127.0.0.1', port, security: 'opportunistic', auth: { user: 'u', pass: 'p' } })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INSECURE_AUTH' });
+    expect(last!.commands.some((c) => c.startsWith('AUTH'))).toBe(false);
+    const ok = await connect({ host: '127.0.0.1', port, security: 'opportunistic', auth: { user: 'u', pass: 'p' }, allowUnverifiedAuth: true });
+    await ok.quit();
+    expect(last!.commands).toContain('AUTH PLAIN AHUAcA==');
+  });
+
+  it('required verifies the certificate for the server name: trusted CA and right name pass, wrong name fails', async () => {
+    const seen = { tls: [] as boolean[] };
+    const port = await listen(() => net.createServer((sock) => serve(sock, new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING'] }), true, seen)));
+    const client = await connect({ host: '127.0.0.1', port, security: 'required', tls: { ca: cert, servername: 'localhost' } });
+    expect(client.tls).toMatchObject({ verified: true });
+    await client.quit();
+    await expect(connect({ host: '127.0.0.1', port, security: 'required', tls: { ca: cert, servername: 'mx.example.org' } })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
   });
 });

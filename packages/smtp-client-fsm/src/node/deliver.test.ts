@@ -1,0 +1,244 @@
+// deliver() against a DNS server on loopback started by the test (the resolver pointed at it with
+// setServers) and MX hosts on 127.0.0.x addresses.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { Readable } from 'node:stream';
+import { promises as dns } from 'node:dns';
+import { deliver } from './index.js';
+import { ScriptedServer } from '../../test/scripted-server.js';
+import type { Script } from '../../test/scripted-server.js';
+
+type Rr = { type: 'MX'; pref: number; host: string } | { type: 'A'; ip: string } | { type: 'AAAA'; ip: string };
+/** name -> records; a name absent here is NXDOMAIN, a name with [] has no data. */
+const ZONE: Record<string, Rr[]> = {
+  'multi.test': [
+    { type: 'MX', pref: 10, host: 'mx-busy.multi.test' },
+    { type: 'MX', pref: 10, host: 'mx-down.multi.test' },
+    { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
+  ],
+  'mx-busy.multi.test': [{ type: 'A', ip: '127.0.0.2' }],
+  'mx-down.multi.test': [{ type: 'A', ip: '127.0.0.3' }],
+  'mx-ok.multi.test': [{ type: 'A', ip: '127.0.0.4' }],
+  'implicit.test': [{ type: 'A', ip: '127.0.0.5' }],
+  'nullmx.test': [{ type: 'MX', pref: 0, host: '' }],
+  'closed.test': [{ type: 'MX', pref: 10, host: 'mx.closed.test' }],
+  'mx.closed.test': [{ type: 'A', ip: '127.0.0.6' }],
+  // A 421 at MAIL, at RCPT and after the dot: the next exchanger each time.
+  'late421.test': [
+    { type: 'MX', pref: 10, host: 'mx-mail.late421.test' },
+    { type: 'MX', pref: 20, host: 'mx-rcpt.late421.test' },
+    { type: 'MX', pref: 30, host: 'mx-dot.late421.test' },
+    { type: 'MX', pref: 40, host: 'mx-ok.multi.test' },
+  ],
+  'mx-mail.late421.test': [{ type: 'A', ip: '127.0.0.7' }],
+  'mx-rcpt.late421.test': [{ type: 'A', ip: '127.0.0.8' }],
+  'mx-dot.late421.test': [{ type: 'A', ip: '127.0.0.9' }],
+  // A 452 to every RCPT is the recipients' result: no other exchanger.
+  'defer.test': [
+    { type: 'MX', pref: 10, host: 'mx.defer.test' },
+    { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
+  ],
+  'mx.defer.test': [{ type: 'A', ip: '127.0.0.10' }],
+  // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
+  'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
+  'mx.v6.test': [
+    { type: 'A', ip: '127.0.0.11' },
+    { type: 'AAAA', ip: '::1' },
+  ],
+};
+
+/** The 16 bytes of an IPv6 address (with `::` expanded). */
+function ipv6Bytes(ip: string): Buffer {
+  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  return out;
+}
+
+function name(buf: Buffer, at: number): [string, number] {
+  const labels: string[] = [];
+  let i = at;
+  while (buf[i]! !== 0) {
+    const n = buf[i]!;
+    labels.push(buf.subarray(i + 1, i + 1 + n).toString('latin1'));
+    i += n + 1;
+  }
+  return [labels.join('.'), i + 1];
+}
+
+function encodeName(n: string): Buffer {
+  if (n === '') return Buffer.from([0]);
+  return Buffer.concat([...n.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])), Buffer.from([0])]);
+}
+
+/** A minimal authoritative DNS server: answers MX and A from ZONE, NXDOMAIN otherwise. */
+function answer(q: Buffer): Buffer {
+  const [qname, end] = name(q, 12);
+  const qtype = q.readUInt16BE(end);
+  const records = ZONE[qname.toLowerCase()];
+  const matching = (records ?? []).filter((r) => (qtype === 15 && r.type === 'MX') || (qtype === 1 && r.type === 'A') || (qtype === 28 && r.type === 'AAAA'));
+  const header = Buffer.alloc(12);
+  q.copy(header, 0, 0, 2); // id
+  header.writeUInt16BE(0x8400 | (q.readUInt16BE(2) & 0x0100) | (records === undefined ? 3 : 0), 2); // QR, AA, RD, RCODE
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(matching.length, 6);
+  const question = q.subarray(12, end + 4);
+  const answers = matching.map((r) => {
+    const rdata = r.type === 'MX' ? Buffer.concat([Buffer.from([r.pref >> 8, r.pref & 255]), encodeName(r.host)]) : r.type === 'AAAA' ? ipv6Bytes(r.ip) : Buffer.from(r.ip.split('.').map(Number));
+    const fixed = Buffer.alloc(10);
+    fixed.writeUInt16BE(r.type === 'MX' ? 15 : r.type === 'AAAA' ? 28 : 1, 0);
+    fixed.writeUInt16BE(1, 2);
+    fixed.writeUInt32BE(60, 4);
+    fixed.writeUInt16BE(rdata.length, 8);
+    return Buffer.concat([Buffer.from([0xc0, 12]), fixed, rdata]);
+  });
+  return Buffer.concat([header, question, ...answers]);
+}
+
+let dnsServer: dgram.Socket;
+const resolver = new dns.Resolver({ timeout: 1000, tries: 1 });
+const smtp: net.Server[] = [];
+const sessions = new Map<string, ScriptedServer[]>();
+let port = 0;
+
+/** Whether a socket can listen on ::1 here (some containers have no IPv6 loopback). */
+async function canListenOnIpv6Loopback(): Promise<boolean> {
+  const probe = net.createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(0, '::1', () => resolve(true));
+  });
+  if (ok) await new Promise<void>((r) => probe.close(() => r()));
+  return ok;
+}
+const ipv6 = await canListenOnIpv6Loopback();
+
+async function listenOn(ip: string, script: Script, p: number): Promise<void> {
+  const srv = net.createServer((sock) => {
+    const s = new ScriptedServer(script);
+    sessions.set(ip, [...(sessions.get(ip) ?? []), s]);
+    const out = (): void => {
+      const o = s.output();
+      if (o) sock.write(o);
+      if (s.eof) sock.end();
+    };
+    sock.on('data', (d: Buffer) => {
+      s.push(new Uint8Array(d));
+      out();
+    });
+    sock.on('error', () => undefined);
+    out();
+  });
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(p, ip, () => resolve());
+  });
+  smtp.push(srv);
+}
+
+beforeAll(async () => {
+  dnsServer = dgram.createSocket('udp4');
+  dnsServer.on('message', (msg, rinfo) => dnsServer.send(answer(msg), rinfo.port, rinfo.address));
+  await new Promise<void>((r) => dnsServer.bind(0, '127.0.0.1', r));
+  resolver.setServers([`127.0.0.1:${dnsServer.address().port}`]);
+  // One port shared by every MX host (deliver connects to the same port everywhere).
+  for (let tries = 0; ; tries++) {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    try {
+      await listenOn('127.0.0.2', { greeting: '421 4.3.2 busy, try another MX' }, port);
+      await listenOn('127.0.0.4', {}, port);
+      await listenOn('127.0.0.5', {}, port);
+      await listenOn('127.0.0.6', { greeting: '554 5.7.1 no mail here' }, port);
+      await listenOn('127.0.0.7', { fail421On: 'MAIL' }, port);
+      await listenOn('127.0.0.8', { rcpt: (a) => (a.startsWith('u2') ? '421 4.3.2 going down' : '250 2.1.5 ok') }, port);
+      await listenOn('127.0.0.9', { final: '421 4.3.2 cannot queue now' }, port);
+      await listenOn('127.0.0.10', { rcpt: () => '452 4.2.2 mailbox full' }, port);
+      await listenOn('127.0.0.11', {}, port);
+      if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
+      break;
+    } catch (e) {
+      for (const s of smtp.splice(0)) s.close();
+      if (tries > 5) throw e;
+    }
+  }
+});
+afterAll(async () => {
+  await Promise.all(smtp.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  dnsServer.close();
+});
+
+describe('deliver', () => {
+  it('tries exchangers in preference order (4xx greeting, refused connection), delivers through the next, groups per domain', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u1@multi.test', 'u2@implicit.test', 'u3@multi.test'], body: 'Subject: d\r\n\r\nhi\r\n' });
+    expect(r.outcome).toBe('delivered');
+    expect(r.recipients.map((x) => [x.address, x.status])).toEqual([
+      ['u1@multi.test', 'accepted'],
+      ['u2@implicit.test', 'accepted'],
+      ['u3@multi.test', 'accepted'],
+    ]);
+    const multi = r.domains.find((d) => d.domain === 'multi.test')!;
+    expect(multi.attempts.map((a) => a.exchange).slice(0, 2).sort()).toEqual(['mx-busy.multi.test', 'mx-down.multi.test']);
+    expect(multi.attempts.at(-1)).toEqual({ exchange: 'mx-ok.multi.test', address: '127.0.0.4' });
+    expect(multi.attempts.slice(0, 2).every((a) => a.error !== undefined)).toBe(true);
+    expect(sessions.get('127.0.0.4')![0]!.messages[0]!.to).toEqual(['u1@multi.test', 'u3@multi.test']);
+    // implicit MX: the domain's own address
+    expect(r.domains.find((d) => d.domain === 'implicit.test')!.attempts).toEqual([{ exchange: 'implicit.test', address: '127.0.0.5' }]);
+  });
+
+  it('a null MX, a missing domain and a 5xx greeting are permanent; nothing else is tried', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['x@nullmx.test', 'y@nxdomain.test', 'z@closed.test'], body: 'x' });
+    expect(r.outcome).toBe('failed');
+    expect(r.recipients.map((x) => [x.status, x.permanent, x.errorCode])).toEqual([
+      ['rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+      ['rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+      ['rejected', true, 'ERR_SMTP_CLIENT_GREETING_REJECTED'],
+    ]);
+    expect(r.domains.find((d) => d.domain === 'nullmx.test')!.attempts).toEqual([]);
+  });
+
+  it('a 421 at MAIL, at RCPT or after the dot, before the message was accepted, moves on to the next exchanger', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u1@late421.test', 'u2@late421.test'], body: 'Subject: d\r\n\r\nlate\r\n' });
+    expect(r.outcome).toBe('delivered');
+    expect(r.recipients.map((x) => [x.address, x.status])).toEqual([
+      ['u1@late421.test', 'accepted'],
+      ['u2@late421.test', 'accepted'],
+    ]);
+    const d = r.domains[0]!;
+    expect(d.attempts.map((a) => [a.address, a.error?.slice(0, 3)])).toEqual([
+      ['127.0.0.7', '421'],
+      ['127.0.0.8', '421'],
+      ['127.0.0.9', '421'],
+      ['127.0.0.4', undefined],
+    ]);
+    expect(sessions.get('127.0.0.9')![0]!.messages).toHaveLength(1); // took the body, then 421: not queued
+    expect(sessions.get('127.0.0.4')!.flatMap((s) => s.messages).filter((m) => m.to.includes('u1@late421.test'))).toHaveLength(1);
+  });
+
+  it('a 452 to each RCPT is those recipients\' result: the next exchanger is not tried', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['f@defer.test'], body: 'x\r\n' });
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', reply: { code: 452 } });
+    expect(r.domains[0]!.attempts).toEqual([{ exchange: 'mx.defer.test', address: '127.0.0.10' }]);
+  });
+
+  it.runIf(ipv6)('IPv6 addresses are tried before IPv4 ones (::1 with a 421 greeting, then 127.0.0.11)', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['six@v6.test'], body: 'x\r\n' });
+    expect(r.outcome).toBe('delivered');
+    expect(r.domains[0]!.attempts.map((a) => [a.address, a.error === undefined])).toEqual([
+      ['::1', false],
+      ['127.0.0.11', true],
+    ]);
+    expect(sessions.get('::1')).toHaveLength(1);
+  });
+
+  it('a stream body for several domains is refused before any lookup', async () => {
+    await expect(deliver({ resolver, port, from: 'a@o.test', to: ['a@multi.test', 'b@implicit.test'], body: Readable.from(['x']) })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+  });
+});

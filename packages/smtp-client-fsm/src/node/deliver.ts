@@ -1,0 +1,197 @@
+// deliver(): a message to recipients on other domains, through each domain's mail exchangers.
+import { promises as dns } from 'node:dns';
+import net from 'node:net';
+import { connect } from './client.js';
+import type { ConnectOptions, SendInput, SendResult } from './client.js';
+import { messageOutcome } from '../client-connection.js';
+import type { MessageOutcome, RecipientResult } from '../events.js';
+import type { Reply } from 'smtp-reply-reader';
+import { SmtpClientError } from '../errors.js';
+import type { ClientErrorCode } from '../errors.js';
+import { STAGE } from '../stages.js';
+
+/** The DNS queries `deliver` makes; a `dns.promises.Resolver` (e.g. with `setServers`) fits. */
+export type MxResolver = Pick<dns.Resolver, 'resolveMx' | 'resolve4' | 'resolve6'>;
+
+/**
+ * Options of {@link deliver}: connection options without `host` (the exchangers are looked up),
+ * the message, and an optional resolver.
+ *
+ * @example
+ * await deliver({ from: 'a@example.com', to: ['b@example.org', 'c@example.net'], body, resolver });
+ * @see RFC 5321 §5
+ */
+export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput {
+  /** Default: a fresh `dns.promises.Resolver` with the system's servers. */
+  readonly resolver?: MxResolver;
+}
+
+/** One connection attempt made by {@link deliver}. */
+export interface DeliveryAttempt {
+  readonly exchange: string;
+  readonly address: string;
+  /** Why this address was left for the next one. */
+  readonly error?: string;
+}
+
+/** What happened for one recipient domain. */
+export interface DomainDelivery {
+  readonly domain: string;
+  readonly recipients: readonly RecipientResult[];
+  /** Every address tried, in order. */
+  readonly attempts: readonly DeliveryAttempt[];
+  /** The send result when a server took the transaction. */
+  readonly result?: SendResult;
+}
+
+/**
+ * The result of {@link deliver}: one status per recipient (in the order given), the outcome
+ * computed from them, and the details per domain.
+ *
+ * @example
+ * const r = await deliver(msg); for (const d of r.domains) console.log(d.domain, d.attempts.length);
+ * @see RFC 5321 §5
+ */
+export interface DeliverResult {
+  readonly outcome: MessageOutcome;
+  readonly recipients: readonly RecipientResult[];
+  readonly domains: readonly DomainDelivery[];
+}
+
+const NO_RECORD = new Set(['ENODATA', 'ENOTFOUND', 'NODATA', 'NOTFOUND']);
+
+function localResult(address: string, permanent: boolean, code: ClientErrorCode): RecipientResult {
+  return { address, status: permanent ? 'rejected' : 'deferred', accepted: false, transient: !permanent, permanent, errorCode: code, stage: STAGE.NOT_CONNECTED, transaction: 0 };
+}
+
+function shuffle<T>(a: T[]): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/** The exchangers of a domain: preference order, random among equals; implicit MX; null MX. */
+async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts: string[] } | { fail: ClientErrorCode; permanent: boolean; why: string }> {
+  let records: { exchange: string; priority: number }[] = [];
+  try {
+    records = await resolver.resolveMx(domain);
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (code === 'ENOTFOUND' || code === 'NOTFOUND') return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: no such domain` };
+    if (!NO_RECORD.has(code)) return { fail: 'ERR_SMTP_CLIENT_CONNECTION_LOST', permanent: false, why: `${domain}: DNS lookup failed (${code || String(e)})` };
+  }
+  if (records.some((r) => r.exchange === '' || r.exchange === '.')) {
+    // RFC 7505: a null MX says the domain accepts no mail.
+    return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain} publishes a null MX: it accepts no mail` };
+  }
+  if (records.length === 0) return { hosts: [domain] }; // implicit MX (RFC 5321 §5.1)
+  const byPref = new Map<number, string[]>();
+  for (const r of records) byPref.set(r.priority, [...(byPref.get(r.priority) ?? []), r.exchange]);
+  return { hosts: [...byPref.keys()].sort((a, b) => a - b).flatMap((p) => shuffle(byPref.get(p)!)) };
+}
+
+/**
+ * The 421 that closed a session before the message was accepted (no recipient accepted or maybe
+ * delivered, some deferred by it): the next exchanger is tried for the deferred recipients.
+ */
+function closedBeforeAcceptance(result: SendResult): Reply | undefined {
+  if (result.recipients.some((r) => r.status === 'accepted' || r.status === 'unknown')) return undefined;
+  if (!result.recipients.some((r) => r.status === 'deferred')) return undefined;
+  if (result.reply?.code === 421) return result.reply;
+  return result.recipients.find((r) => r.reply?.code === 421)?.reply;
+}
+
+/** IPv6 then IPv4 addresses of a host (an address literal is itself). */
+async function addresses(host: string, resolver: MxResolver): Promise<string[]> {
+  if (net.isIP(host)) return [host];
+  const [v6, v4] = await Promise.all([resolver.resolve6(host).catch(() => [] as string[]), resolver.resolve4(host).catch(() => [] as string[])]);
+  return [...v6, ...v4];
+}
+
+/**
+ * Delivers a message to recipients on other domains (RFC 5321 §5): recipients are grouped by
+ * domain; for each, the MX records are looked up (preference order, random among equal
+ * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure),
+ * and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
+ * a connection failure, a 4xx greeting, or a 421 at any later stage before the message was
+ * accepted (MAIL, RCPT, DATA, after the body) moves on to the next address with the recipients
+ * still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
+ * Each attempt that moved on names its reason in `attempts[].error`. A whole body (string or bytes) is needed when there is more than one domain.
+ *
+ * @example
+ * const r = await deliver({ from: 'a@example.com', to: ['b@example.org'], body: 'Subject: hi\r\n\r\nhello\r\n' });
+ * r.outcome; r.domains[0]?.attempts;
+ * @see RFC 5321 §5.1, RFC 7505
+ */
+export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
+  const { resolver: given, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
+  const list: string[] = [];
+  for (const r of typeof to === 'object' && to !== null ? (to as readonly unknown[]) : [undefined]) {
+    if (typeof r !== 'string' || r.lastIndexOf('@') <= 0) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected addresses with a domain');
+    list.push(r);
+  }
+  const groups = new Map<string, string[]>();
+  for (const r of list) {
+    const domain = r.slice(r.lastIndexOf('@') + 1).toLowerCase();
+    groups.set(domain, [...(groups.get(domain) ?? []), r]);
+  }
+  if (groups.size > 1 && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: a stream can be read once; give a string or bytes to deliver to several domains');
+  }
+  const resolver = given ?? new dns.Resolver();
+  const extra = { ...(bodyType ? { bodyType } : {}), ...(size !== undefined ? { size } : {}), ...(dsn ? { dsn } : {}), ...(requireTls ? { requireTls } : {}), ...(mailArgs ? { mailArgs } : {}), ...(rcptArgs ? { rcptArgs } : {}) };
+  const domains = await Promise.all(
+    [...groups].map(async ([domain, rcpts]): Promise<DomainDelivery> => {
+      const attempts: DeliveryAttempt[] = [];
+      const found = await exchangers(domain, resolver);
+      if ('fail' in found) return { domain, recipients: rcpts.map((r) => localResult(r, found.permanent, found.fail)), attempts };
+      let lastCode: ClientErrorCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+      // Recipients still to deliver; final results (refusals from a server that later said 421) kept.
+      let pending = rcpts;
+      const settled = new Map<string, RecipientResult>();
+      let last: SendResult | undefined;
+      const merged = (): RecipientResult[] => rcpts.map((r) => settled.get(r) ?? localResult(r, false, lastCode));
+      for (const exchange of found.hosts) {
+        for (const address of await addresses(exchange, resolver)) {
+          let client;
+          try {
+            // TLS names the exchanger, not the address.
+            client = await connect({ ...conn, host: address, tls: { ...(net.isIP(exchange) ? {} : { servername: exchange }), ...conn.tls } });
+          } catch (e) {
+            const err = e instanceof SmtpClientError ? e : undefined;
+            attempts.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
+            if (err?.code === 'ERR_SMTP_CLIENT_GREETING_REJECTED' && err.reply && err.reply.code >= 500) {
+              return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_GREETING_REJECTED')), attempts };
+            }
+            if (err?.kind === 'local') throw e;
+            lastCode = err?.code ?? lastCode;
+            continue;
+          }
+          let result: SendResult;
+          try {
+            result = await client.send({ from, to: pending, body, ...extra });
+          } finally {
+            await client.quit().catch(() => undefined);
+          }
+          last = result;
+          for (const r of result.recipients) settled.set(r.address, r);
+          const closing = closedBeforeAcceptance(result);
+          if (closing === undefined) {
+            attempts.push({ exchange, address });
+            return { domain, recipients: merged(), attempts, result };
+          }
+          // A 421 before the message was accepted: nothing was queued here, the next address may take it.
+          attempts.push({ exchange, address, error: `${closing.code}${closing.enhanced ? ` ${closing.enhanced.class}.${closing.enhanced.subject}.${closing.enhanced.detail}` : ''} ${closing.text}`.trimEnd() });
+          pending = result.recipients.filter((r) => r.status === 'deferred').map((r) => r.address);
+          lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+        }
+      }
+      return { domain, recipients: merged(), attempts, ...(last ? { result: last } : {}) };
+    }),
+  );
+  const byAddress = new Map(domains.flatMap((d) => d.recipients.map((r) => [r.address, r] as const)));
+  const recipients = list.map((r) => byAddress.get(r)!);
+  return { outcome: messageOutcome(recipients), recipients, domains };
+}

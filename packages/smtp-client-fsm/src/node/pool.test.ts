@@ -1,0 +1,144 @@
+// The connection pool over loopback: limits, reuse, reconnect after 421 or a drop, idle close,
+// backpressure, and each send() resolving its own result.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createPool } from './index.js';
+import { ScriptedServer } from '../../test/scripted-server.js';
+import type { Script } from '../../test/scripted-server.js';
+
+let script: Script = {};
+let server: net.Server;
+let port = 0;
+let open = 0;
+let maxOpen = 0;
+let opened = 0;
+const sessions: ScriptedServer[] = [];
+const sockets = new Set<net.Socket>();
+/** Per connection number (1-based), a script override. */
+let perConnection: (n: number) => Script | undefined = () => undefined;
+
+beforeAll(async () => {
+  server = net.createServer((sock) => {
+    sockets.add(sock);
+    open++;
+    opened++;
+    maxOpen = Math.max(maxOpen, open);
+    sock.on('close', () => {
+      open--;
+      sockets.delete(sock);
+    });
+    const s = new ScriptedServer(perConnection(opened) ?? script);
+    sessions.push(s);
+    const flush = (): void => {
+      const out = s.output();
+      if (out) sock.write(out);
+      if (s.eof) sock.end();
+    };
+    sock.on('data', (d: Buffer) => {
+      s.push(new Uint8Array(d));
+      flush();
+    });
+    sock.on('error', () => undefined);
+    flush();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+beforeEach(() => {
+  script = {};
+  perConnection = () => undefined;
+  opened = 0;
+  maxOpen = 0;
+  sessions.length = 0;
+});
+
+const msg = (i: number) => ({ from: 'a@x.test', to: [`r${i}@y.test`], body: `Subject: ${i}\r\n\r\nbody ${i}\r\n` });
+
+describe('createPool', () => {
+  it('sends many messages over at most maxConnections connections; each send resolves its own result', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 3 });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.send(msg(i))));
+    await pool.close();
+    expect(results.map((r) => r.accepted)).toEqual(Array.from({ length: 20 }, (_, i) => [`r${i}@y.test`]));
+    expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
+    expect(maxOpen).toBeLessThanOrEqual(3);
+    expect(sessions.reduce((n, s) => n + s.messages.length, 0)).toBe(20);
+    expect(sessions.every((s) => s.commands.at(-1) === 'QUIT')).toBe(true);
+  });
+
+  it('maxMessages: a connection sends at most that many, then a new one is opened', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, maxMessages: 3 });
+    for (let i = 0; i < 7; i++) expect((await pool.send(msg(i))).outcome).toBe('delivered');
+    await pool.close();
+    expect(sessions.map((s) => s.messages.length)).toEqual([3, 3, 1]);
+  });
+
+  it('reconnects after a 421 or a dropped connection; the failed message keeps its own result, never resent', async () => {
+    perConnection = (n) => (n === 1 ? { fail421On: 'MAIL' } : n === 2 ? { disconnectOn: 'RCPT' } : undefined);
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const r1 = await pool.send(msg(1));
+    const r2 = await pool.send(msg(2));
+    const r3 = await pool.send(msg(3));
+    await pool.close();
+    expect(r1).toMatchObject({ outcome: 'deferred', reply: { code: 421 } });
+    expect(r2).toMatchObject({ outcome: 'deferred', errorCode: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
+    expect(r3.outcome).toBe('delivered');
+    expect(opened).toBe(3);
+    expect(sessions.map((s) => s.commands.filter((c) => c.startsWith('MAIL')).length)).toEqual([1, 1, 1]);
+  });
+
+  it('closes an idle connection with QUIT after idleTimeout', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', idleTimeout: 50 });
+    await pool.send(msg(1));
+    expect(pool.connections).toBe(1);
+    while (pool.connections > 0) await new Promise((r) => setTimeout(r, 10));
+    expect(sessions[0]!.commands.at(-1)).toBe('QUIT');
+    expect((await pool.send(msg(2))).outcome).toBe('delivered');
+    await pool.close();
+    expect(opened).toBe(2);
+  });
+
+  it('backpressure: ready() waits while maxQueue messages wait for a connection', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, maxQueue: 2 });
+    const sends = Array.from({ length: 4 }, (_, i) => pool.send(msg(i)));
+    expect(pool.queued).toBe(3);
+    expect(pool.full).toBe(true);
+    let readyResolved = false;
+    const ready = pool.ready().then(() => (readyResolved = true));
+    expect(readyResolved).toBe(false);
+    await ready;
+    expect(pool.queued).toBeLessThan(2);
+    await Promise.all(sends);
+    await pool.close();
+    await expect(pool.send(msg(9))).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_CLOSED' });
+  });
+
+  it('a server that cannot be reached rejects each send with the connect error', async () => {
+    const dead = net.createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const deadPort = (dead.address() as AddressInfo).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    const pool = createPool({ host: '127.0.0.1', port: deadPort, security: 'off', maxConnections: 1 });
+    await expect(pool.send(msg(1))).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
+    await pool.close();
+  });
+
+  it('bad pool options are typed errors naming the option', () => {
+    expect(() => createPool({ host: '127.0.0.1', maxConnections: 0 })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^maxConnections/) }));
+    expect(() => createPool({ port: 25 } as never)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^host/) }));
+  });
+
+  it('a message sent while the only connection is closing for idleness is still sent', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, idleTimeout: 30 });
+    await pool.send(msg(1));
+    // Wait until the idle QUIT went out, then send while that connection is closing.
+    while (!sessions[0]!.commands.includes('QUIT')) await new Promise((r) => setTimeout(r, 5));
+    expect((await pool.send(msg(2))).outcome).toBe('delivered');
+    await pool.close();
+  });
+});

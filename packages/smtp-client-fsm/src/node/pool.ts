@@ -1,0 +1,220 @@
+// A pool of client connections: a queue of messages served by up to `maxConnections` connections,
+// each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop.
+import { connect } from './client.js';
+import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
+import { SmtpClientError } from '../errors.js';
+import { createRateLimiter } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
+
+/**
+ * Options of {@link createPool}: the connection options plus the pool's limits.
+ *
+ * @example
+ * const pool = createPool({ host: 'smtp.example.com', port: 587, security: 'required', auth, maxConnections: 4 });
+ * @see RFC 5321 §3, RFC 2920
+ */
+export interface PoolOptions extends ConnectOptions {
+  /** Connections open at the same time (default 5). */
+  readonly maxConnections?: number;
+  /** Messages sent over one connection before it is closed and a new one opened (default 100). */
+  readonly maxMessages?: number;
+  /** A connection with nothing to send is closed (QUIT) after this many ms (default 30 000). */
+  readonly idleTimeout?: number;
+  /**
+   * Messages waiting for a connection before `ready()` waits and `full` is true (default 1000).
+   * `send()` still queues beyond it; producers that await `ready()` stay within it.
+   */
+  readonly maxQueue?: number;
+  /**
+   * At most `messages` messages started per `interval` ms over the whole pool (a sliding window),
+   * or a {@link RateLimiter} shared with other pools. Default: no limit.
+   */
+  readonly rateLimit?: { readonly messages: number; readonly interval: number } | RateLimiter;
+}
+
+/**
+ * A pool from {@link createPool}.
+ *
+ * @example
+ * for (const m of messages) { await pool.ready(); void pool.send(m).then(record); }
+ * await pool.close();
+ * @see RFC 5321 §3
+ */
+export interface SmtpPool {
+  /**
+   * Queues a message; resolves with its own result once a connection has sent it. Rejects with a
+   * typed error when no connection could be opened (`connect`'s errors) or the pool is closed.
+   */
+  send(message: SendInput): Promise<SendResult>;
+  /** Resolves when the queue is below `maxQueue` (backpressure for producers). */
+  ready(): Promise<void>;
+  /** Messages waiting for a connection. */
+  readonly queued: number;
+  /** Connections open or opening. */
+  readonly connections: number;
+  /** True when `queued >= maxQueue`. */
+  readonly full: boolean;
+  /** Sends what is queued, then QUIT on every connection; later `send()` calls reject. */
+  close(): Promise<void>;
+}
+
+interface Job {
+  readonly message: SendInput;
+  resolve(r: SendResult): void;
+  reject(e: unknown): void;
+}
+
+function positive(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v > 0) || (name !== 'idleTimeout' && !Number.isInteger(v))) {
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${name}: expected a number > 0`);
+  }
+  return v;
+}
+
+/**
+ * A pool of connections for many messages: up to `maxConnections` connections, each sending its
+ * messages one after another (up to `maxMessages`, then a fresh connection), closed after
+ * `idleTimeout`; a connection that the server closed or ended with 421 is replaced for the next
+ * message (a message already handed to it keeps its own result: `deferred` or `unknown`, never
+ * resent). Every `send()` resolves with that message's result.
+ *
+ * @example
+ * const pool = createPool({ host: '127.0.0.1', port: 2525, security: 'off', maxConnections: 8 });
+ * const results = await Promise.all(batch.map((m) => pool.send(m)));
+ * await pool.close();
+ * @see RFC 5321 §3, §4.5.3.2
+ */
+export function createPool(options: PoolOptions): SmtpPool {
+  const { maxConnections: mc, maxMessages: mm, idleTimeout: it, maxQueue: mq, rateLimit, ...connectOptions } = options;
+  const limiter: RateLimiter | undefined =
+    rateLimit === undefined ? undefined : typeof (rateLimit as RateLimiter).take === 'function' ? (rateLimit as RateLimiter) : createRateLimiter(rateLimit);
+  const maxConnections = positive('maxConnections', mc, 5);
+  const maxMessages = positive('maxMessages', mm, 100);
+  const idleTimeout = positive('idleTimeout', it, 30_000);
+  const maxQueue = positive('maxQueue', mq, 1000);
+  if (typeof connectOptions.host !== 'string' || connectOptions.host === '') {
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'host: expected a host name or address (there is no default)');
+  }
+  const queue: Job[] = [];
+  const readyWaiters: (() => void)[] = [];
+  const wake = new Set<() => void>();
+  let workers = 0;
+  let closing = false;
+  const running = new Set<Promise<void>>();
+
+  const notifyReady = (): void => {
+    if (queue.length < maxQueue) for (const w of readyWaiters.splice(0)) w();
+  };
+
+  /** Waits for a job or the idle timeout; undefined when idle or closing. */
+  const nextJob = (idle: boolean): Promise<Job | undefined> => {
+    const job = queue.shift();
+    if (job) {
+      notifyReady();
+      return Promise.resolve(job);
+    }
+    if (closing) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = idle ? setTimeout(() => done(undefined), idleTimeout) : undefined;
+      const done = (j: Job | undefined): void => {
+        if (timer) clearTimeout(timer);
+        wake.delete(onWake);
+        resolve(j);
+      };
+      const onWake = (): void => {
+        const j = queue.shift();
+        if (j) {
+          notifyReady();
+          done(j);
+        } else if (closing) done(undefined);
+      };
+      wake.add(onWake);
+    });
+  };
+
+  async function worker(first: Job): Promise<void> {
+    let client: SmtpClient | undefined;
+    let sent = 0;
+    let job: Job | undefined = first;
+    try {
+      while (job) {
+        // Wait for the rate limit before looking at the connection: it may close while we wait.
+        if (limiter) await limiter.take();
+        if (client && (client.closed || sent >= maxMessages)) {
+          await client.quit().catch(() => undefined);
+          client = undefined;
+        }
+        if (!client) {
+          try {
+            client = await connect(connectOptions);
+            sent = 0;
+          } catch (e) {
+            job.reject(e);
+            job = queue.length > 0 ? await nextJob(false) : undefined;
+            continue;
+          }
+        }
+        const current: Job = job;
+        sent++;
+        try {
+          current.resolve(await client.send(current.message));
+        } catch (e) {
+          // Refused before anything was written (invalid input, or the connection was already gone).
+          current.reject(e);
+        }
+        job = await nextJob(true);
+      }
+    } finally {
+      if (client && !client.closed) await client.quit().catch(() => undefined);
+      workers--;
+      // A message queued while this connection was closing must not wait for a later send().
+      const waiting = queue.shift();
+      if (waiting) {
+        notifyReady();
+        spawn(waiting);
+      }
+    }
+  }
+
+  function spawn(job: Job): void {
+    workers++;
+    const p: Promise<void> = worker(job).finally(() => running.delete(p));
+    running.add(p);
+  }
+
+  const pool: SmtpPool = {
+    send(message: SendInput): Promise<SendResult> {
+      if (closing) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed'));
+      return new Promise<SendResult>((resolve, reject) => {
+        const job: Job = { message, resolve, reject };
+        const [w] = wake;
+        if (w) {
+          queue.push(job);
+          w();
+        } else if (workers < maxConnections) spawn(job);
+        else queue.push(job);
+      });
+    },
+    ready(): Promise<void> {
+      if (queue.length < maxQueue) return Promise.resolve();
+      return new Promise((resolve) => readyWaiters.push(resolve));
+    },
+    get queued(): number {
+      return queue.length;
+    },
+    get connections(): number {
+      return workers;
+    },
+    get full(): boolean {
+      return queue.length >= maxQueue;
+    },
+    async close(): Promise<void> {
+      closing = true;
+      for (const w of [...wake]) w();
+      while (running.size > 0) await Promise.all([...running]);
+      for (const w of readyWaiters.splice(0)) w();
+    },
+  };
+  return pool;
+}

@@ -1,0 +1,98 @@
+// The sliding-window rate limiter, driven by a simulated clock (no real time involved), and a pool
+// that uses one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createPool, createRateLimiter } from './index.js';
+import type { RateLimiterClock } from './index.js';
+import { ScriptedServer } from '../../test/scripted-server.js';
+
+/** A clock that only moves when the test says so; `sleeping` lists pending sleeps. */
+function fakeClock(): RateLimiterClock & { t: number; sleeping: { until: number; wake: () => void }[]; advance(ms: number): void } {
+  const c = {
+    t: 0,
+    sleeping: [] as { until: number; wake: () => void }[],
+    now: () => c.t,
+    sleep: (ms: number) => new Promise<void>((wake) => c.sleeping.push({ until: c.t + ms, wake })),
+    advance(ms: number) {
+      c.t += ms;
+      for (const s of c.sleeping.filter((x) => x.until <= c.t)) s.wake();
+      c.sleeping = c.sleeping.filter((x) => x.until > c.t);
+    },
+  };
+  return c;
+}
+
+const flush = () => new Promise<void>((r) => setImmediate(r));
+
+describe('createRateLimiter', () => {
+  it('grants `messages` per sliding `interval`, in call order', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ messages: 2, interval: 1000 }, clock);
+    const order: number[] = [];
+    const takes = [1, 2, 3, 4, 5].map((i) => limiter.take().then(() => order.push(i)));
+    await flush();
+    expect(order).toEqual([1, 2]);
+    expect(clock.sleeping.map((s) => s.until)).toEqual([1000]);
+    clock.advance(999);
+    await flush();
+    expect(order).toEqual([1, 2]);
+    clock.advance(1);
+    for (let i = 0; i < 5; i++) await flush();
+    // Both grants of t=0 left the window at t=1000: two more start, the fifth waits for t=2000.
+    expect(order).toEqual([1, 2, 3, 4]);
+    expect(clock.sleeping.map((s) => s.until)).toEqual([2000]);
+    clock.advance(1000);
+    for (let i = 0; i < 5; i++) await flush();
+    await Promise.all(takes);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('refuses bad settings with a typed error naming the field', () => {
+    expect(() => createRateLimiter({ messages: 0, interval: 1 })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^rateLimit\.messages/) }));
+    expect(() => createRateLimiter({ messages: 1, interval: -5 })).toThrow(expect.objectContaining({ message: expect.stringMatching(/^rateLimit\.interval/) }));
+  });
+});
+
+describe('createPool with a rate limit', () => {
+  let server: net.Server;
+  let port = 0;
+  const sessions: ScriptedServer[] = [];
+  beforeAll(async () => {
+    server = net.createServer((sock) => {
+      const s = new ScriptedServer({});
+      sessions.push(s);
+      const out = (): void => {
+        const o = s.output();
+        if (o) sock.write(o);
+        if (s.eof) sock.end();
+      };
+      sock.on('data', (d: Buffer) => {
+        s.push(new Uint8Array(d));
+        out();
+      });
+      sock.on('error', () => undefined);
+      out();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('starts no more messages than the limiter grants, across all connections', async () => {
+    const clock = fakeClock();
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 3, rateLimit: createRateLimiter({ messages: 2, interval: 60_000 }, clock) });
+    const results = [1, 2, 3, 4].map((i) => pool.send({ from: 'a@x.test', to: [`r${i}@y.test`], body: 'x' }));
+    await Promise.all(results.slice(0, 2));
+    const delivered = (): number => sessions.reduce((n, s) => n + s.messages.length, 0);
+    expect(delivered()).toBe(2);
+    expect(clock.sleeping).toHaveLength(1);
+    clock.advance(60_000);
+    const all = await Promise.all(results);
+    expect(all.map((r) => r.outcome)).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+    expect(delivered()).toBe(4);
+    await pool.close();
+  });
+});

@@ -1,0 +1,168 @@
+// smtp send as a user meets it (issue 16): the real process against servers on loopback that are
+// fine, partly refusing, or hostile. Each run is bounded: runCli kills a process that outlives its
+// limit, and a killed process fails the test (signal !== null).
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { cliMain, repoRoot, runCli } from './run-cli.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/**
+ * A line server: `answer(line, socket)` replies to each command line; in DATA mode the body is
+ * swallowed until the dot, then `answer('.', socket)`. `connections` counts accepted sockets.
+ */
+function lineServer(greeting: string | undefined, answer: (line: string, socket: Socket) => void): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.on('error', () => undefined);
+    if (greeting !== undefined) socket.write(greeting);
+    let buffered = '';
+    let data = false;
+    socket.on('data', (d: Buffer) => {
+      buffered += d.toString('latin1');
+      let nl: number;
+      while ((nl = buffered.indexOf('\r\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 2);
+        if (data) {
+          if (line === '.') {
+            data = false;
+            answer('.', socket);
+          }
+          continue;
+        }
+        if (line === 'DATA') data = true;
+        answer(line, socket);
+      }
+    });
+  });
+  servers.push(server);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, connections: () => connections })));
+}
+
+/** A well-behaved server; `rcpt` decides each recipient. */
+function okServer(rcpt: (address: string) => string = () => '250 2.1.5 Ok') {
+  return lineServer('220 mx.test ESMTP\r\n', (line, s) => {
+    if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n');
+    else if (line.startsWith('MAIL')) s.write('250 2.1.0 Ok\r\n');
+    else if (line.startsWith('RCPT')) s.write(`${rcpt(line.slice(line.indexOf('<') + 1, line.indexOf('>')))}\r\n`);
+    else if (line === 'DATA') s.write('354 go\r\n');
+    else if (line === '.') s.write('250 2.0.0 Ok: queued as Q1\r\n');
+    else if (line === 'RSET') s.write('250 2.0.0 Ok\r\n');
+    else if (line === 'QUIT') s.end('221 2.0.0 Bye\r\n');
+    else s.write('502 5.5.2 what\r\n');
+  });
+}
+
+const base = (port: number, ...more: string[]): string[] => ['send', '-H', '127.0.0.1', '-p', String(port), '-f', 'a@client.test', '--starttls', 'off', '--no-progress', ...more];
+
+describe('smtp send (process)', () => {
+  it('per-recipient lines, JSON and summary agree; a deferred recipient is TEMP and exit 1', async () => {
+    const srv = await okServer((a) => (a.startsWith('full') ? '452 4.2.2 Mailbox full' : a.startsWith('bad') ? '550 5.1.1 No such user' : '250 2.1.5 Ok'));
+    const r = await runCli(base(srv.port, '-t', 'ok@srv.test', '-t', 'full@srv.test', '-t', 'bad@srv.test', '--json'), { timeoutMs: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    const [msg, summary] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(msg).toMatchObject({ type: 'message', outcome: 'partial', ok: false, reply: { code: 250, text: 'Ok: queued as Q1' } });
+    expect((msg!['recipients'] as { status: string; transient: boolean }[]).map((x) => [x.status, x.transient])).toEqual([['accepted', false], ['deferred', true], ['rejected', false]]);
+    expect(summary).toMatchObject({ type: 'summary', recipients: 3, accepted: 1, deferred: 1, rejected: 1, unknown: 0, outcomes: { partial: 1 } });
+    expect(srv.connections()).toBe(1);
+  });
+
+  it('no reply after the final dot: UNKNOWN in text, unknown in JSON (never transient), exit 4, within --timeout + 1 s', async () => {
+    const srv = await lineServer('220 mx.test\r\n', (line, s) => {
+      if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250 PIPELINING\r\n');
+      else if (line.startsWith('MAIL') || line.startsWith('RCPT')) s.write('250 Ok\r\n');
+      else if (line === 'DATA') s.write('354 go\r\n');
+      // the final dot is never answered, and the server never closes
+    });
+    const text = await runCli(base(srv.port, '-t', 'b@srv.test', '--timeout', '1000'), { timeoutMs: 1000 + 1000 + 6000 });
+    expect(text.signal).toBeNull();
+    expect(text.code).toBe(4);
+    expect(text.stdout).toMatch(/message: UNKNOWN/);
+    expect(text.stdout).toMatch(/UNKNOWN b@srv\.test/);
+    const json = await runCli(base(srv.port, '-t', 'b@srv.test', '--timeout', '1000', '--json'), { timeoutMs: 8000 });
+    const [msg, summary] = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(msg).toMatchObject({ outcome: 'unknown', recipients: [{ status: 'unknown', transient: false }] });
+    expect(JSON.stringify(msg)).not.toContain('"transient":true');
+    expect(summary).toMatchObject({ unknown: 1, deferred: 0 });
+    expect(json.code).toBe(4);
+  });
+
+  for (const [name, greeting, answer] of [
+    ['a silent server', undefined, () => undefined],
+    ['an endless multi-line reply', '220 mx\r\n', (line: string, s: Socket) => {
+      if (!line.startsWith('EHLO')) return;
+      const t = setInterval(() => (s.destroyed ? clearInterval(t) : s.write('250-more\r\n'.repeat(50))), 50);
+      s.on('close', () => clearInterval(t));
+    }],
+    ['a non-reply line', '220 mx\r\n', (line: string, s: Socket) => void (line.startsWith('EHLO') && s.write('HTTP/1.1 400 Bad Request\r\n'))],
+  ] as const) {
+    it(`${name}: ends within --timeout + 1 s with exit 3, the TLS/connection text printed once`, async () => {
+      const srv = await lineServer(greeting, answer);
+      const r = await runCli(base(srv.port, '-t', 'b@srv.test', '--timeout', '1000'), { timeoutMs: 1000 + 1000 + 6000 });
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(3);
+      expect(r.stdout).toMatch(/DEFERRED/);
+      expect(r.stdout.match(/ERR_SMTP_CLIENT_(TIMEOUT|PROTOCOL)/g)).toHaveLength(1);
+    });
+  }
+
+  it('an invalid --to is a usage error (exit 2) and nothing is sent', async () => {
+    const srv = await okServer();
+    for (const to of ['a@b@c', 'no-at-sign']) {
+      const r = await runCli(base(srv.port, '-t', to));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--to/);
+    }
+    expect(srv.connections()).toBe(0);
+  });
+
+  it('an unknown option is named as unknown, not as a missing --host', async () => {
+    const r = await runCli(['send', '--hots', '127.0.0.1', '-p', '25', '-f', 'a@b.test', '-t', 'c@d.test']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--hots'");
+    const missing = await runCli(['send', '-p', '25', '-f', 'a@b.test', '-t', 'c@d.test']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--host');
+  });
+
+  it('piped into head: no EPIPE crash', async () => {
+    const srv = await okServer();
+    const out = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const args = base(srv.port, '-t', 'b@srv.test', '-n', '40', '--json').map((a) => `'${a}'`).join(' ');
+      const child = spawn('sh', ['-c', `'${process.execPath}' --import tsx '${cliMain}' ${args} | head -n 1 >/dev/null`], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+    expect(out.stderr).not.toMatch(/EPIPE|Error/);
+    expect(out.code).toBe(0);
+  });
+});
+
+describe('smtp probe --lmtp', () => {
+  it('says LHLO and prints the capabilities', async () => {
+    const seen: string[] = [];
+    const srv = await lineServer('220 lmtp.test LMTP\r\n', (line, s) => {
+      seen.push(line);
+      if (line.startsWith('LHLO')) s.write('250-lmtp.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n');
+      else if (line === 'QUIT') s.end('221 bye\r\n');
+      else s.write('500 5.5.1 what\r\n');
+    });
+    const r = await runCli(['probe', '-H', '127.0.0.1', '-p', String(srv.port), '--lmtp', '--json']);
+    expect(r.code).toBe(0);
+    expect(seen[0]).toBe('LHLO localhost');
+    expect(JSON.parse(r.stdout).ehlo.capabilities.map((c: { keyword: string }) => c.keyword)).toEqual(['PIPELINING', 'ENHANCEDSTATUSCODES']);
+  });
+});
