@@ -99,6 +99,10 @@ describe.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (name, p
     const t = tarballs.get(name)!;
     console.log(`${name}: tarball ${String(t.files.length)} files, ${(t.bytes / 1024).toFixed(1)} KiB packed, ${(t.unpacked / 1024).toFixed(1)} KiB unpacked\n  ${t.files.join('\n  ')}`);
     expect(t.files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
+    // A changelog written by `changeset version` ships with the package (files must list it).
+    if (existsSync(join(pkg.dir, 'CHANGELOG.md'))) expect(t.files, `${name}: CHANGELOG.md is not in files`).toContain('CHANGELOG.md');
+    // And `files` lists nothing that does not exist.
+    for (const f of pkg.manifest.files ?? []) expect(existsSync(join(pkg.dir, f)), `${name}: files lists ${f}, which does not exist`).toBe(true);
     for (const f of t.files) {
       expect(f, `${name}: unexpected file in the tarball`).toMatch(/^(dist\/.+\.(js|cjs|d\.ts|d\.cts|js\.map|cjs\.map)|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
       expect(f).not.toMatch(/\.test\.|fixtures|\/test\//);
