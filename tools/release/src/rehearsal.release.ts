@@ -32,8 +32,19 @@ const packages = readdirSync(join(root, 'packages'))
   .map((dir) => ({ dir: join(root, 'packages', dir), manifest: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) as Manifest }))
   .filter((p) => !p.manifest.private);
 
+/**
+ * The environment of every child: this process's, without the npm_* / pnpm_* settings a package
+ * manager passes to scripts (`pnpm test:release` runs under pnpm, and a machine's npmrc may set
+ * things like omit-lockfile-registry-resolved), plus `env`.
+ */
+function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(npm|pnpm)_/i.test(k)) clean[k] = v;
+  return { ...clean, ...env };
+}
+
 function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 170_000): string {
-  const res = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync(cmd, args, { cwd, env: childEnv(env), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   const out = `${res.stdout}${res.stderr}`;
   if (res.error) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}): ${res.error.message}\n${out}`);
   if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${String(res.status)}\n${out}`);
@@ -60,9 +71,11 @@ beforeAll(async () => {
   registry = await startRegistry(join(work, 'registry'), packages.map((p) => p.manifest.name));
   const host = registry.url.replace(/^http:/, '');
   writeFileSync(join(work, 'npmrc'), `registry=${registry.url}\n${host}:_authToken=${registry.token}\n`);
-  // Every npm/pnpm call below sees only this registry and a cache of its own.
+  writeFileSync(join(work, 'npmrc-global'), '');
+  // Every npm/pnpm call below sees only this registry, no machine-wide npmrc, and a cache of its own.
   npmEnv = {
     npm_config_userconfig: join(work, 'npmrc'),
+    npm_config_globalconfig: join(work, 'npmrc-global'),
     npm_config_registry: registry.url,
     npm_config_cache: join(work, 'npm-cache'),
     npm_config_audit: 'false',
@@ -130,7 +143,7 @@ describe.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (name, p
       if (path === '') continue;
       const depName = path.replace(/^.*node_modules\//, '');
       deps.push(`${depName}@${entry.version ?? '?'}`);
-      if (packages.some((p) => p.manifest.name === depName)) expect(entry.resolved, `${depName} must come from the local registry`).toContain(registry!.url);
+      if (packages.some((p) => p.manifest.name === depName)) expect(entry.resolved ?? '(no resolved URL in package-lock.json)', `${depName} must come from the local registry`).toContain(registry!.url);
     }
     for (const range of Object.values(installed.dependencies ?? {})) expect(range).not.toMatch(/^workspace:/);
     console.log(`${name}: installed ${installed.version} (${deps.join(', ')})`);
