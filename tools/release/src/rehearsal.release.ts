@@ -163,9 +163,9 @@ describe.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (name, p
   });
 
   const resolutions = [
-    { name: 'node16', module: 'node16', moduleResolution: 'node16', quickStart: true },
-    { name: 'bundler', module: 'esnext', moduleResolution: 'bundler', quickStart: true },
-    { name: 'node10', module: 'commonjs', moduleResolution: 'node10', quickStart: false },
+    { name: 'node16', module: 'node16', moduleResolution: 'node16', quickStart: true, files: ['entries.ts', 'entries.cts'] },
+    { name: 'bundler', module: 'esnext', moduleResolution: 'bundler', quickStart: true, files: ['entries.ts'] },
+    { name: 'node10', module: 'commonjs', moduleResolution: 'node10', quickStart: false, files: ['entries.ts'] },
   ] as const;
 
   const quickStart = (): { file: string; line: number; code: string }[] =>
@@ -178,6 +178,8 @@ describe.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (name, p
     const specs = entryPoints(pkg.manifest);
     // Every entry point, its types used; node10 sees them through main/types and typesVersions.
     writeFileSync(join(dir, 'entries.ts'), specs.map((s, i) => `import * as e${String(i)} from '${s}';\nexport const n${String(i)}: number = Object.keys(e${String(i)}).length;\n`).join(''));
+    // Under node16 the project is ESM ("type": "module"); a .cts file is the CommonJS consumer (the require types).
+    writeFileSync(join(dir, 'entries.cts'), specs.map((s, i) => `import e${String(i)} = require('${s}');\nexport const n${String(i)}: number = Object.keys(e${String(i)}).length;\n`).join(''));
     const qs = quickStart();
     for (const q of qs) writeFileSync(join(dir, q.file), q.code);
     const done: string[] = [];
@@ -188,10 +190,10 @@ describe.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (name, p
           strict: true, noEmit: true, target: 'es2022', module: r.module, moduleResolution: r.moduleResolution,
           lib: ['es2022', 'dom'], types: ['node'], typeRoots: [nodeTypes], skipLibCheck: false, esModuleInterop: true,
         },
-        files: ['entries.ts', ...(r.quickStart ? qs.map((q) => q.file) : [])],
+        files: [...r.files, ...(r.quickStart ? qs.map((q) => q.file) : [])],
       }, null, 2));
       run(process.execPath, [tsc, '-p', config], dir);
-      done.push(`${r.name} ok${r.quickStart && qs.length ? ' (with the quick-start)' : ''}`);
+      done.push(`${r.name} ok (${[...r.files, ...(r.quickStart && qs.length ? ['the quick-start'] : [])].join(', ')})`);
     }
     console.log(`${name}: TypeScript ${done.join(', ')}`);
   });
