@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm check:packages`: publint --strict and attw --pack on every published package (needs a build).
-// attw runs with the node16 profile (node16 CJS/ESM and bundler): engines.node >= 18 rules out node10 resolution.
+// attw runs with its strict profile: node10 too (many projects still default to it; `typesVersions`
+// maps the `./node` subpaths there), node16 CJS/ESM and bundler.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ for (const name of readdirSync(join(root, 'packages')).sort()) {
   if (pkg.private) continue;
   for (const [cmd, args] of [
     ['publint', ['--strict']],
-    ['attw', ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped']],
+    ['attw', ['--pack', '.', '--format', 'table-flipped']],
   ]) {
     const bin = join(root, 'node_modules', '.bin', cmd);
     const res = spawnSync(bin, args, { cwd: dir, stdio: 'inherit' });
