@@ -237,6 +237,20 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
     expect(writes.some((w) => w.includes('.\r\nMAIL'))).toBe(false);
   });
 
+  it('quit() right after queuing waits for every queued message, with or without PIPELINING', () => {
+    for (const ehlo of [['PIPELINING'], ['8BITMIME']]) {
+      const { server, conn } = queue(3, {}, { ehlo });
+      const events = run(conn, server);
+      expect(sent(events).map((m) => [m.messageId, m.outcome])).toEqual([
+        [1, 'delivered'],
+        [2, 'delivered'],
+        [3, 'delivered'],
+      ]);
+      expect(server.commands.at(-1)).toBe('QUIT');
+      expect(events.at(-1)).toMatchObject({ type: 'closed', reason: 'quit' });
+    }
+  });
+
   it('MAILMAX counts the transaction written ahead: no MAIL beyond it goes out', () => {
     const { server, conn } = queue(3, {}, { ehlo: ['PIPELINING', 'LIMITS MAILMAX=2'] });
     const { events } = runCounting(conn, server);
