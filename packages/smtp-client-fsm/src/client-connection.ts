@@ -1359,8 +1359,12 @@ export class ClientConnection {
       }
       return this.#goto(null);
     }
-    if (t.mailOk) for (const r of t.accepted) this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_DATA, true);
-    m.lastReply = reply;
+    // After a refused MAIL, the pipelined DATA's refusal (503 or 554) is a consequence: the
+    // message's reply stays the MAIL reply.
+    if (t.mailOk) {
+      for (const r of t.accepted) this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_DATA, true);
+      m.lastReply = reply;
+    }
     this.#endTransaction();
   }
 

@@ -134,6 +134,13 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
     });
   }
 
+  it('a refused MAIL gives the message its reply, not the refusal of the pipelined DATA after it', () => {
+    const { server, conn } = queue(1, {}, { mail: '553 5.7.1 sender refused', data: '503 5.5.1 need RCPT' });
+    const m = sent(run(conn, server))[0]!;
+    expect(m).toMatchObject({ outcome: 'failed', reply: { code: 553 } });
+    expect(m.recipients[0]).toMatchObject({ status: 'rejected', reply: { code: 553 } });
+  });
+
   it('no reply to a dot: that message is unknown, the one written ahead is deferred (its body never went out)', () => {
     const conn = new ClientConnection();
     conn.sendMessage(msg(1));
