@@ -11,7 +11,6 @@ import type { ClientEvent } from './events.js';
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
-const BODY = 'Subject: hi\r\n\r\nhello\r\n.dot line\r\n';
 
 const splits: [string, ((d: Uint8Array) => Uint8Array[]) | undefined][] = [
   ['whole', undefined],
