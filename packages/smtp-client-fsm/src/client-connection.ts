@@ -1034,6 +1034,8 @@ export class ClientConnection {
       case 'rset':
         this.#needRset = false;
         if (reply.code >= 200 && reply.code < 300) return this.#goto(null);
+        // No clean transaction can start: what is still queued was not tried here (transient).
+        this.#failAll(undefined, 'ERR_SMTP_CLIENT_RSET_REFUSED', true);
         this.#quitRequested = true;
         return this.#goto('quit');
       case 'idle':

@@ -257,6 +257,27 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
     }
   });
 
+  it('a refused RSET settles every message still queued as deferred (not tried), then QUIT', () => {
+    const script: Script = { rcpt: (a) => (a === 'r1@y.test' ? '550 5.1.1 no' : '250 2.1.5 ok'), rset: '500 5.5.1 no' };
+    const server = new ScriptedServer(script);
+    const conn = new ClientConnection({ maxRecipientsPerTransaction: 1 });
+    conn.sendMessage(msg(1, { to: ['r1@y.test', 'q1@y.test'] }));
+    conn.sendMessage(msg(2));
+    const events = run(conn, server);
+    const results = sent(events);
+    expect(results.map((m) => [m.messageId, m.outcome, m.transient])).toEqual([
+      [1, 'failed', true],
+      [2, 'deferred', true],
+    ]);
+    expect(results[0]!.recipients.map((r) => [r.status, r.errorCode ?? r.reply?.code])).toEqual([
+      ['rejected', 550],
+      ['deferred', 'ERR_SMTP_CLIENT_RSET_REFUSED'],
+    ]);
+    expect(results[1]!.recipients[0]).toMatchObject({ status: 'deferred', errorCode: 'ERR_SMTP_CLIENT_RSET_REFUSED' });
+    expect(server.commands.filter((c) => c.startsWith('MAIL'))).toHaveLength(1);
+    expect(server.commands.at(-1)).toBe('QUIT');
+  });
+
   it('MAILMAX counts the transaction written ahead: no MAIL beyond it goes out', () => {
     const { server, conn } = queue(3, {}, { ehlo: ['PIPELINING', 'LIMITS MAILMAX=2'] });
     const { events } = runCounting(conn, server);
