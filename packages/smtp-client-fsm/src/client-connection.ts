@@ -368,6 +368,11 @@ export class ClientConnection {
   #queue: Message[] = [];
   #nextMessageId = 1;
   #txn: Txn | undefined;
+  /**
+   * The next message's MAIL/RCPT/DATA, written right after the current message's final dot
+   * (RFC 2920 §3.1): adopted by the `mail` state once the dot's reply has settled the current one.
+   */
+  #nextTxn: { readonly msg: Message; readonly txn: Txn } | undefined;
   /** A chunk refusal ended the last body; body calls answering its stale need-body are dropped. */
   #refusedBody = false;
   #needRset = false;
@@ -865,6 +870,9 @@ export class ClientConnection {
     const afterDot = t0 !== undefined && t0.bodyEnded && !t0.emptyDot && !t0.bdatFailed && (!t0.bdat || t0.lastSent) && reply === undefined && code !== undefined;
     const msgs = this.#queue;
     this.#queue = [];
+    // A transaction written ahead for the next message has no reply yet: its recipients are still
+    // in `remaining` and settle below like any queued message's (nothing of its body was sent).
+    this.#nextTxn = undefined;
     msgs.forEach((m, i) => {
       // After the final dot without a reply (timeout, EOF, garbage): maybe delivered (TMO-2, RPL-5).
       const unknown = i === 0 && afterDot;
@@ -981,8 +989,10 @@ export class ClientConnection {
         this.#command('RSET');
         return;
       case 'idle':
-        if (this.#quitRequested) return this.#goto('quit');
+        // quit() waits for the queued messages (one may already be on the wire, written ahead);
+        // every other path to QUIT settles the queue first.
         if (this.#queue.length > 0) return this.#goto('mail');
+        if (this.#quitRequested) return this.#goto('quit');
         this.#emit({ type: 'idle' });
         return;
       case 'quit':
@@ -1024,6 +1034,8 @@ export class ClientConnection {
       case 'rset':
         this.#needRset = false;
         if (reply.code >= 200 && reply.code < 300) return this.#goto(null);
+        // No clean transaction can start: what is still queued was not tried here (transient).
+        this.#failAll(undefined, 'ERR_SMTP_CLIENT_RSET_REFUSED', true);
         this.#quitRequested = true;
         return this.#goto('quit');
       case 'idle':
@@ -1133,17 +1145,70 @@ export class ClientConnection {
   #enterMail(): void {
     const m = this.#queue[0];
     if (!m) return this.#goto('idle');
-    const caps = this.#caps;
-    const mailmax = limit(caps, 'MAILMAX');
+    const ahead = this.#nextTxn;
+    this.#nextTxn = undefined;
+    if (ahead) {
+      // Its commands went out after the previous dot: only the replies remain to be read.
+      if (ahead.msg !== m) return this.#fatal('ERR_SMTP_CLIENT_STATE_LOOP', 'a transaction written ahead does not match the queue', 'error');
+      m.remaining = m.remaining.slice(ahead.txn.rcpts.length);
+      this.#txn = ahead.txn;
+      this.#mailCount++;
+      return;
+    }
+    const mailmax = limit(this.#caps, 'MAILMAX');
     if (mailmax !== undefined && this.#mailCount >= mailmax) {
       while (this.#queue.length) this.#failMessageLocally('ERR_SMTP_CLIENT_MAILMAX_REACHED', true);
       this.#quitRequested = true;
       return this.#goto('quit');
     }
-    const failLocal = (code: ClientErrorCode, transient: boolean): void => {
-      this.#failMessageLocally(code, transient);
-      this.#goto('mail');
-    };
+    const t = this.#buildTxn(m);
+    if (!('mailLine' in t)) {
+      this.#failMessageLocally(t.code, t.transient);
+      return this.#goto('mail');
+    }
+    m.remaining = m.remaining.slice(t.rcpts.length);
+    this.#txn = t;
+    this.#mailCount++;
+    this.#sendTxn(t);
+  }
+
+  /** Writes a transaction's MAIL, and with pipelining its RCPTs and DATA (the last command of the group). */
+  #sendTxn(t: Txn): void {
+    this.#command(t.mailLine);
+    if (t.pipelined) {
+      while (t.rcptSent < t.rcpts.length) this.#sendRcpt(t);
+      if (!t.bdat) this.#command('DATA');
+    }
+  }
+
+  /**
+   * RFC 2920 §3.1 across messages: right after the final dot of a DATA transaction, the next queued
+   * message's MAIL/RCPT/DATA go out in the same write, without waiting for the dot's reply (the
+   * server answers in order, so that reply still settles the current message first). Only when
+   * nothing the dot's reply says can change what is sent next: PIPELINING in use, no custom state
+   * from `mail` to `idle`, no follow-up transaction or RSET due for the current message, not LMTP,
+   * a whole body for the next one sent with DATA (never BDAT), within MAILMAX, and the next
+   * message passing its local checks (else it takes the ordinary path and fails there).
+   */
+  #writeNextAhead(t: Txn): void {
+    const m = this.#queue[0];
+    const next = this.#queue[1];
+    if (!m || !next || this.#nextTxn || !t.pipelined || t.bdat || this.#opts.lmtp || m.remaining.length > 0 || this.#needRset) return;
+    if (next.body === undefined || this.#useBdat(next)) return;
+    const mailmax = limit(this.#caps, 'MAILMAX');
+    if (mailmax !== undefined && this.#mailCount >= mailmax) return;
+    const states = this.#states.list();
+    if (!states.slice(this.#states.indexOf('mail'), this.#states.indexOf('idle') + 1).every((s) => s.builtin)) return;
+    const nt = this.#buildTxn(next);
+    if (!('mailLine' in nt) || !nt.pipelined) return;
+    this.#nextTxn = { msg: next, txn: nt };
+    this.#sendTxn(nt);
+  }
+
+  /** The next transaction of a message (hooks run here), or the local failure that stops it. */
+  #buildTxn(m: Message): Txn | { readonly code: ClientErrorCode; readonly transient: boolean } {
+    const caps = this.#caps;
+    const failLocal = (code: ClientErrorCode, transient: boolean) => ({ code, transient });
     if (m.smtputf8 && !hasCap(caps, 'SMTPUTF8')) return failLocal('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', false);
     if (m.bodyType === '8bitmime' && !hasCap(caps, '8BITMIME')) return failLocal('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE', false);
     if (m.bodyType === 'binarymime' && !(hasCap(caps, 'BINARYMIME') && hasCap(caps, 'CHUNKING'))) return failLocal('ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE', false);
@@ -1187,7 +1252,6 @@ export class ClientConnection {
     } catch {
       return failLocal('ERR_SMTP_CLIENT_HOOK_FAILED', true);
     }
-    m.remaining = m.remaining.slice(rcpts.length);
     const mailIdx = this.#states.indexOf('mail');
     const dataIdx = this.#states.indexOf('data');
     const onlyBuiltins = this.#states.list().slice(mailIdx, dataIdx + 1).every((s) => s.builtin);
@@ -1216,13 +1280,7 @@ export class ClientConnection {
       emptyDot: false,
       finalReplies: 0,
     };
-    this.#txn = t;
-    this.#mailCount++;
-    this.#command(mailLine);
-    if (pipelined) {
-      while (t.rcptSent < rcpts.length) this.#sendRcpt(t);
-      if (!bdat) this.#command('DATA');
-    }
+    return t;
   }
 
   #sendRcpt(t: Txn): void {
@@ -1303,8 +1361,12 @@ export class ClientConnection {
       }
       return this.#goto(null);
     }
-    if (t.mailOk) for (const r of t.accepted) this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_DATA, true);
-    m.lastReply = reply;
+    // After a refused MAIL, the pipelined DATA's refusal (503 or 554) is a consequence: the
+    // message's reply stays the MAIL reply.
+    if (t.mailOk) {
+      for (const r of t.accepted) this.#setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_DATA, true);
+      m.lastReply = reply;
+    }
     this.#endTransaction();
   }
 
@@ -1390,6 +1452,7 @@ export class ClientConnection {
     } else {
       this.#write(tail);
       this.#expect(n);
+      this.#writeNextAhead(t);
     }
     this.#goto('final');
   }

@@ -49,7 +49,8 @@ export type ClientErrorCode =
   | 'ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE'
   | 'ERR_SMTP_CLIENT_MAILMAX_REACHED'
   | 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED'
-  | 'ERR_SMTP_CLIENT_NO_RECIPIENTS';
+  | 'ERR_SMTP_CLIENT_NO_RECIPIENTS'
+  | 'ERR_SMTP_CLIENT_RSET_REFUSED';
 
 /**
  * Base class of every error thrown or reported by smtp-client-fsm: a stable `code` and a brand.

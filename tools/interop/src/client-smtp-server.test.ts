@@ -14,6 +14,10 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onMailFrom(addr, _s, cb) {
+      if (addr.address.startsWith('refused')) cb(Object.assign(new Error('sender refused'), { responseCode: 553 }));
+      else cb();
+    },
     onRcptTo(addr, _s, cb) {
       if (addr.address.startsWith('bad')) cb(Object.assign(new Error('no such user'), { responseCode: 550 }));
       else cb();
@@ -22,6 +26,9 @@ beforeAll(async () => {
       const parts: Buffer[] = [];
       stream.on('data', (d: Buffer) => parts.push(d));
       stream.on('end', () => {
+        const text = Buffer.concat(parts).toString('latin1');
+        if (text.includes('REFUSE-5')) return cb(Object.assign(new Error('content refused'), { responseCode: 554 }));
+        if (text.includes('REFUSE-4')) return cb(Object.assign(new Error('try again later'), { responseCode: 451 }));
         received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(parts).toString('latin1') });
         cb();
       });
@@ -64,6 +71,24 @@ describe('smtp-client-fsm/node against smtp-server (loopback)', () => {
     expect(received.slice(before).map((g) => g.data.length)).toEqual([big.length * 2000, 14, 7]);
     expect(received[before + 1]!.data).toBe('line1\r\nline2\r\n');
     expect(client.closed).toBe(true);
+  });
+
+  it('sends in flight on one connection (pipelined across messages): each result is its own, refusals at the dot and at MAIL included', async () => {
+    const client = await connect({ host: '127.0.0.1', port, security: 'none' });
+    expect(client.capabilities.keywords['PIPELINING']).toBeDefined();
+    const before = received.length;
+    const kinds = ['ok', 'ok', 'REFUSE-5', 'ok', 'REFUSE-4', 'refused', 'ok', 'REFUSE-5', 'ok', 'ok'];
+    const results = await Promise.all(
+      kinds.map((k, i) =>
+        client.send({ from: k === 'refused' ? 'refused@x.test' : `s${i}@x.test`, to: [`r${i}@y.test`], body: `Subject: ${i}\r\n\r\n${k} ${i}\r\n` }),
+      ),
+    );
+    await client.quit();
+    const want = { ok: ['delivered', 250], 'REFUSE-5': ['failed', 554], 'REFUSE-4': ['deferred', 451], refused: ['failed', 553] } as const;
+    expect(results.map((r) => [r.outcome, r.reply?.code])).toEqual(kinds.map((k) => want[k as keyof typeof want]));
+    expect(received.slice(before).map((g) => [g.from, g.to, g.data])).toEqual(
+      kinds.flatMap((k, i) => (k === 'ok' ? [[`s${i}@x.test`, [`r${i}@y.test`], `Subject: ${i}\r\n\r\nok ${i}\r\n`]] : [])),
+    );
   });
 
   it('rejects connect with a typed error when required STARTTLS is missing (TLS-8)', async () => {
