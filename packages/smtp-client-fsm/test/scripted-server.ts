@@ -2,6 +2,7 @@
 // script with fault knobs, and records every message it receives (bytes after dot-unstuffing).
 import { ClientConnection } from '../src/client-connection.js';
 import type { ClientEvent } from '../src/events.js';
+import type { Socket } from 'node:net';
 
 export interface Received {
   from: string;
@@ -288,3 +289,21 @@ export function sent(events: ClientEvent[]) {
   return events.filter((e): e is Extract<ClientEvent, { type: 'message-sent' }> => e.type === 'message-sent');
 }
 export { ClientConnection };
+
+/**
+ * Runs a scripted server on an accepted socket: every chunk received goes to `s`, its replies are
+ * written back, and the socket is ended once the script closes the session.
+ */
+export function serveScripted(sock: Socket, s: ScriptedServer): void {
+  const flush = (): void => {
+    const out = s.output();
+    if (out) sock.write(out);
+    if (s.eof) sock.end();
+  };
+  sock.on('data', (d: Buffer) => {
+    s.push(new Uint8Array(d));
+    flush();
+  });
+  sock.on('error', () => undefined);
+  flush();
+}

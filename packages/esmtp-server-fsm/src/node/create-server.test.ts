@@ -6,9 +6,10 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createServer, SmtpReplyError } from './create-server.js';
-import type { CreateServerOptions, Envelope, SmtpServer } from './create-server.js';
+import type { CreateServerOptions, Envelope } from './create-server.js';
+import { serversPerTest } from '../../test/servers.js';
 
 /** A tiny line-oriented client: `reply()` resolves with the next complete reply. */
 class Client {
@@ -48,15 +49,10 @@ class Client {
   }
 }
 
-const servers: SmtpServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close({ timeout: 200 });
-});
+const servers = serversPerTest('node.test');
 
 async function start(options: CreateServerOptions): Promise<number> {
-  const s = createServer({ hostname: 'node.test', ...options });
-  servers.push(s);
-  return (await s.listen(0, '127.0.0.1')).port;
+  return (await servers.start(options)).port;
 }
 
 async function client(port: number): Promise<Client> {
@@ -237,7 +233,7 @@ describe('createServer', () => {
 
   it('DOS-6 a client that pipelines RSET without reading its replies: reading stops, memory stays bounded, every reply arrives once it reads', async () => {
     const server = createServer({ hostname: 'node.test', limits: { junkCommandLimit: 1e9 } });
-    servers.push(server);
+    servers.track(server);
     // an in-memory connection whose client does not read: writes are held until `reading`
     let reading = false;
     const held: (() => void)[] = [];

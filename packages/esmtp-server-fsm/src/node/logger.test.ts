@@ -2,10 +2,10 @@
 // and never a credential or a message body; the transcript follows input split anywhere.
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bytes, randomSplits } from '@smtpkit/testkit';
-import { createServer } from './create-server.js';
-import type { CreateServerOptions, SessionContext, SmtpServer } from './create-server.js';
+import type { CreateServerOptions, SessionContext } from './create-server.js';
+import { serversPerTest } from '../../test/servers.js';
 import { SessionLog } from './logger.js';
 import type { ServerLogger, TranscriptLine } from './logger.js';
 
@@ -21,15 +21,10 @@ function recorder(): { logger: ServerLogger; entries: Entry[] } {
   return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
-const servers: SmtpServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close({ timeout: 200 });
-});
+const servers = serversPerTest('log.test');
 
 async function start(options: CreateServerOptions): Promise<number> {
-  const s = createServer({ hostname: 'log.test', ...options });
-  servers.push(s);
-  return (await s.listen(0, '127.0.0.1')).port;
+  return (await servers.start(options)).port;
 }
 
 /** Sends each step once the previous reply is complete; resolves with everything read at close. */

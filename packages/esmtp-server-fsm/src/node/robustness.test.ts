@@ -6,22 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { thrownBy } from '@smtpkit/testkit';
 import { isServerError } from '../errors.js';
 import { createServer } from './create-server.js';
-import type { CreateServerOptions, SmtpServer } from './create-server.js';
+import type { CreateServerOptions } from './create-server.js';
+import { serversPerTest } from '../../test/servers.js';
 import type { Readable } from 'node:stream';
 
-const servers: SmtpServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close({ timeout: 200 });
-});
+const servers = serversPerTest('node.test');
 
 async function start(options: CreateServerOptions): Promise<number> {
-  const s = createServer({ hostname: 'node.test', ...options });
-  servers.push(s);
-  return (await s.listen(0, '127.0.0.1')).port;
+  return (await servers.start(options)).port;
 }
 
 /**

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
 import { isServerError } from '../errors.js';
 import { createServer } from './create-server.js';
 import type { CreateServerOptions, SmtpServer } from './create-server.js';
+import { serversPerTest } from '../../test/servers.js';
 import type { ServerLogger } from './logger.js';
 
 const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isServerError);
@@ -42,16 +43,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const servers: SmtpServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close({ timeout: 200 });
-});
+const servers = serversPerTest('tls.test');
 
-async function start(options: CreateServerOptions): Promise<{ port: number; server: SmtpServer }> {
-  const server = createServer({ hostname: 'tls.test', ...options });
-  servers.push(server);
-  return { port: (await server.listen(0, '127.0.0.1')).port, server };
-}
+const start = (options: CreateServerOptions): Promise<{ port: number; server: SmtpServer }> => servers.start(options);
 
 /** Implicit TLS: the peer certificate's CN and the first reply. */
 async function handshake(port: number, extra: ConnectionOptions = {}): Promise<{ cn: string; socket: TLSSocket; greeting: string }> {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { connect, sendMail } from './index.js';
 import { resolveMx } from './mx.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
 
 let script: Script = {};
@@ -19,14 +19,7 @@ beforeAll(async () => {
     sock.on('close', () => sockets.delete(sock));
     const s = new ScriptedServer(script);
     last = s;
-    const flush = () => {
-      const out = s.output();
-      if (out) sock.write(out);
-      if (s.eof) sock.end();
-    };
-    sock.on('data', (d: Buffer) => { s.push(new Uint8Array(d)); flush(); });
-    sock.on('error', () => undefined);
-    flush();
+    serveScripted(sock, s);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;

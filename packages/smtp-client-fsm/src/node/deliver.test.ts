@@ -6,7 +6,7 @@ import net from 'node:net';
 import { Readable } from 'node:stream';
 import { promises as dns } from 'node:dns';
 import { deliver } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
 
 type Rr = { type: 'MX'; pref: number; host: string } | { type: 'A'; ip: string } | { type: 'AAAA'; ip: string };
@@ -121,17 +121,7 @@ async function listenOn(ip: string, script: Script, p: number): Promise<void> {
   const srv = net.createServer((sock) => {
     const s = new ScriptedServer(script);
     sessions.set(ip, [...(sessions.get(ip) ?? []), s]);
-    const out = (): void => {
-      const o = s.output();
-      if (o) sock.write(o);
-      if (s.eof) sock.end();
-    };
-    sock.on('data', (d: Buffer) => {
-      s.push(new Uint8Array(d));
-      out();
-    });
-    sock.on('error', () => undefined);
-    out();
+    serveScripted(sock, s);
   });
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);

@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { connect, sendMail } from './index.js';
 import type { TokenProvider } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 let valid = 'fresh-token';
@@ -20,17 +20,7 @@ beforeAll(async () => {
       auth: (line, step) => (step === 0 ? (line.includes(b64(`user=me@x.test\x01auth=Bearer ${valid}\x01\x01`)) ? '235 2.7.0 ok' : `334 ${b64('{"status":"401"}')}`) : '535 5.7.8 token refused'),
     });
     sessions.push(s);
-    const out = (): void => {
-      const o = s.output();
-      if (o) sock.write(o);
-      if (s.eof) sock.end();
-    };
-    sock.on('data', (d: Buffer) => {
-      s.push(new Uint8Array(d));
-      out();
-    });
-    sock.on('error', () => undefined);
-    out();
+    serveScripted(sock, s);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;

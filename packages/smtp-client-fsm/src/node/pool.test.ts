@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createPool } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
 
 let script: Script = {};
@@ -30,17 +30,7 @@ beforeAll(async () => {
     });
     const s = new ScriptedServer(perConnection(opened) ?? script);
     sessions.push(s);
-    const flush = (): void => {
-      const out = s.output();
-      if (out) sock.write(out);
-      if (s.eof) sock.end();
-    };
-    sock.on('data', (d: Buffer) => {
-      s.push(new Uint8Array(d));
-      flush();
-    });
-    sock.on('error', () => undefined);
-    flush();
+    serveScripted(sock, s);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;

@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createPool, createRateLimiter } from './index.js';
 import type { RateLimiterClock } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 
 /** A clock that only moves when the test says so; `sleeping` lists pending sleeps. */
 function fakeClock(): RateLimiterClock & { t: number; sleeping: { until: number; wake: () => void }[]; advance(ms: number): void } {
@@ -62,17 +62,7 @@ describe('createPool with a rate limit', () => {
     server = net.createServer((sock) => {
       const s = new ScriptedServer({});
       sessions.push(s);
-      const out = (): void => {
-        const o = s.output();
-        if (o) sock.write(o);
-        if (s.eof) sock.end();
-      };
-      sock.on('data', (d: Buffer) => {
-        s.push(new Uint8Array(d));
-        out();
-      });
-      sock.on('error', () => undefined);
-      out();
+      serveScripted(sock, s);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
