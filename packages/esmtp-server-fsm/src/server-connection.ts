@@ -256,7 +256,7 @@ for (const t of SERVER_TRANSITIONS) {
 
 /** Limits that hold a buffer size: a finite integer (Infinity would mean unbounded memory). */
 const FINITE_LIMITS = new Set(['maxCommandLine', 'maxAuthLine', 'maxLocalPart', 'maxDomain', 'maxPath', 'maxPendingOutput']);
-/** setTimeout's largest delay; a longer finite timeout would fire at once. */
+/** The largest delay a host timer takes (2^31 - 1 ms in Node.js and browsers); a longer finite timeout would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
 function sameParameters(a: EsmtpParameters, b: EsmtpParameters): boolean {
@@ -728,8 +728,9 @@ export class ServerConnection {
    *
    * @example
    * ```ts
+   * // `arm(ms, fire)` is the host's one-shot timer (the Node adapter uses its own)
    * const d = conn.pendingDeadline();
-   * if (d && d.id !== armedId) { armedId = d.id; setTimeout(() => { conn.handleDeadline(d.id); pump(); }, d.ms); }
+   * if (d && d.id !== armedId) { armedId = d.id; arm(d.ms, () => { conn.handleDeadline(d.id); pump(); }); }
    * ```
    * @see RFC 5321 §4.5.3.2
    */
