@@ -2,7 +2,8 @@
 // script with fault knobs, and records every message it receives (bytes after dot-unstuffing).
 import { ClientConnection } from '../src/client-connection.js';
 import type { ClientEvent } from '../src/events.js';
-import type { Socket } from 'node:net';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface Received {
   from: string;
@@ -306,4 +307,29 @@ export function serveScripted(sock: Socket, s: ScriptedServer): void {
   });
   sock.on('error', () => undefined);
   flush();
+}
+
+/** A loopback listener whose every connection runs the scripted session `session(sock)` returns. */
+export interface ScriptedListener {
+  readonly port: number;
+  /** Destroys the open connections and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Listens on a free 127.0.0.1 port; each accepted socket is served by `serveScripted`. */
+export async function listenScripted(session: (sock: Socket) => ScriptedServer): Promise<ScriptedListener> {
+  const sockets = new Set<Socket>();
+  const server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    serveScripted(sock, session(sock));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

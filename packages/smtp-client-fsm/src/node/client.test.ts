@@ -1,33 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { connect, sendMail } from './index.js';
 import { resolveMx } from './mx.js';
-import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
+import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
+import type { ScriptedListener } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
 
 let script: Script = {};
 let last: ScriptedServer | undefined;
-let server: net.Server;
+let listener: ScriptedListener;
 let port = 0;
-const sockets = new Set<net.Socket>();
 
 beforeAll(async () => {
-  server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
+  listener = await listenScripted(() => {
     const s = new ScriptedServer(script);
     last = s;
-    serveScripted(sock, s);
+    return s;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  port = listener.port;
 });
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => listener.close());
 
 const dec = new TextDecoder();
 

@@ -1,33 +1,29 @@
 // OAuth2 token provider: called at connect, and again (refresh) when the server refuses the token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { connect, sendMail } from './index.js';
 import type { TokenProvider } from './index.js';
-import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
+import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
+import type { ScriptedListener } from '../../test/scripted-server.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 let valid = 'fresh-token';
-let server: net.Server;
+let listener: ScriptedListener;
 let port = 0;
 const sessions: ScriptedServer[] = [];
 
 beforeAll(async () => {
-  server = net.createServer((sock) => {
+  listener = await listenScripted(() => {
     const s = new ScriptedServer({
       ehlo: ['PIPELINING', 'AUTH XOAUTH2'],
       // The initial response carries the token; a refused one gets the XOAUTH2 error challenge, then 535.
       auth: (line, step) => (step === 0 ? (line.includes(b64(`user=me@x.test\x01auth=Bearer ${valid}\x01\x01`)) ? '235 2.7.0 ok' : `334 ${b64('{"status":"401"}')}`) : '535 5.7.8 token refused'),
     });
     sessions.push(s);
-    serveScripted(sock, s);
+    return s;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  port = listener.port;
 });
-afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => listener.close());
 
 describe('OAuth2 token provider', () => {
   it('uses the provider\'s token at connect; a refused token is refreshed once and the connection retried', async () => {

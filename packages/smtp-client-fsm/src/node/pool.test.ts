@@ -4,41 +4,33 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createPool } from './index.js';
-import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
+import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
+import type { ScriptedListener } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
 
 let script: Script = {};
-let server: net.Server;
+let listener: ScriptedListener;
 let port = 0;
 let open = 0;
 let maxOpen = 0;
 let opened = 0;
 const sessions: ScriptedServer[] = [];
-const sockets = new Set<net.Socket>();
 /** Per connection number (1-based), a script override. */
 let perConnection: (n: number) => Script | undefined = () => undefined;
 
 beforeAll(async () => {
-  server = net.createServer((sock) => {
-    sockets.add(sock);
+  listener = await listenScripted((sock) => {
     open++;
     opened++;
     maxOpen = Math.max(maxOpen, open);
-    sock.on('close', () => {
-      open--;
-      sockets.delete(sock);
-    });
+    sock.on('close', () => open--);
     const s = new ScriptedServer(perConnection(opened) ?? script);
     sessions.push(s);
-    serveScripted(sock, s);
+    return s;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  port = listener.port;
 });
-afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => server.close(() => r()));
-});
+afterAll(() => listener.close());
 beforeEach(() => {
   script = {};
   perConnection = () => undefined;

@@ -1,11 +1,10 @@
 // The sliding-window rate limiter, driven by a simulated clock (no real time involved), and a pool
 // that uses one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { createPool, createRateLimiter } from './index.js';
 import type { RateLimiterClock } from './index.js';
-import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
+import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
+import type { ScriptedListener } from '../../test/scripted-server.js';
 
 /** A clock that only moves when the test says so; `sleeping` lists pending sleeps. */
 function fakeClock(): RateLimiterClock & { t: number; sleeping: { until: number; wake: () => void }[]; advance(ms: number): void } {
@@ -55,21 +54,18 @@ describe('createRateLimiter', () => {
 });
 
 describe('createPool with a rate limit', () => {
-  let server: net.Server;
+  let listener: ScriptedListener;
   let port = 0;
   const sessions: ScriptedServer[] = [];
   beforeAll(async () => {
-    server = net.createServer((sock) => {
+    listener = await listenScripted(() => {
       const s = new ScriptedServer({});
       sessions.push(s);
-      serveScripted(sock, s);
+      return s;
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as AddressInfo).port;
+    port = listener.port;
   });
-  afterAll(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
-  });
+  afterAll(() => listener.close());
 
   it('starts no more messages than the limiter grants, across all connections', async () => {
     const clock = fakeClock();
