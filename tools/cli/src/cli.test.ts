@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { runCli } from './run-cli.js';
+import { SECURITY_OF } from './send-transport.js';
 
 /** Parses `args` in-process; returns commander's exit code (0 for help) and what it printed. */
 async function parse(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
@@ -50,6 +51,13 @@ describe('smtp (help and usage errors)', () => {
     const r = await parse(args);
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
+  });
+
+  it('--starttls takes the library word opportunistic beside the contract word optional, with one meaning', async () => {
+    const r = await parse(['send', '--help']);
+    expect(r.out.replace(/\s+/g, " ")).toContain('(choices: "off", "optional", "opportunistic", "required"');
+    expect(SECURITY_OF.optional).toBe('opportunistic');
+    expect(SECURITY_OF.opportunistic).toBe('opportunistic');
   });
 
   it('the real process exits 0 for --help and 2 for a usage error', async () => {

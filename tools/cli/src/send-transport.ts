@@ -13,7 +13,7 @@ import type { RecipientOutcome, SenderConnection, SendOutcome } from './send-run
 export interface TransportOptions {
   readonly host: string;
   readonly port: number;
-  readonly starttls: 'off' | 'optional' | 'required';
+  readonly starttls: 'off' | 'optional' | 'opportunistic' | 'required';
   /** Implicit TLS from the first byte (port 465); `starttls` is then ignored. */
   readonly implicitTls?: boolean;
   readonly auth?: Credentials;
@@ -49,7 +49,7 @@ export function toOutcome(r: SendResult): SendOutcome {
 
 /** The smtp-client-fsm/node options for the CLI settings. */
 /** The CLI's `--starttls` words in the library's vocabulary. */
-export const SECURITY_OF = { off: 'off', optional: 'opportunistic', required: 'required' } as const;
+export const SECURITY_OF = { off: 'off', optional: 'opportunistic', opportunistic: 'opportunistic', required: 'required' } as const;
 
 export function connectOptions(options: TransportOptions): ConnectOptions {
   return {

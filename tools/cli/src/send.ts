@@ -13,7 +13,8 @@ import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
 
 /** STARTTLS policy of `smtp send`. */
-export type StartTlsPolicy = 'off' | 'optional' | 'required';
+/** `optional` is the CLI contract's word for the library's `opportunistic`; both are accepted. */
+export type StartTlsPolicy = 'off' | 'optional' | 'opportunistic' | 'required';
 
 /** Options of `smtp send`, as parsed by commander. */
 export interface SendOptions {
@@ -117,7 +118,7 @@ export function registerSend(program: Command): void {
     .option('--header <"Name: value">', 'extra header field of the built message (ASCII); repeat for more', collect)
     .option('-n, --count <n>', 'number of messages', parsePositiveInt, 1)
     .option('-c, --connections <c>', 'parallel connections', parsePositiveInt, 1)
-    .addOption(new Option('--starttls <policy>', 'use STARTTLS when offered (an unverifiable certificate still encrypts), never, or require it with a verified certificate').choices(['off', 'optional', 'required']).default('optional'))
+    .addOption(new Option('--starttls <policy>', 'use STARTTLS when offered (an unverifiable certificate still encrypts), never, or require it with a verified certificate').choices(['off', 'optional', 'opportunistic', 'required']).default('optional'))
     .addOption(new Option('--tls', 'implicit TLS from the first byte, certificate verified (the default on port 465)').conflicts('starttls'))
     .option('--auth <user:pass>', 'authenticate with these credentials', parseCredentials)
     .option('--helo <name>', 'name sent in EHLO/HELO', 'localhost')
