@@ -178,3 +178,19 @@ describe('classifyMessage: limits and bad input', () => {
     }
   });
 });
+
+describe('classifyMessage: review fixes', () => {
+  it('an HTML-only bounce with a megabyte of unclosed `<` is still classified', async () => {
+    const html = `<p>550 5.1.1 &lt;nobody@rcpt.test&gt;: user unknown</p>${'<'.repeat(1000 * 1000)}`;
+    const raw = `From: MAILER-DAEMON@x.test\nTo: alice@sender.test\nSubject: Undelivered Mail Returned to Sender\nContent-Type: text/html; charset=utf-8\n\n${html}`;
+    const r = await classifyMessage(raw, { maxBytes: 2 * 1024 * 1024 });
+    expect(r.kind).toBe('bounce');
+    expect(r.recipients.some((x) => x.class.id === 10)).toBe(true);
+  });
+
+  it.each(['不在通知', '【不在】山田', '自動応答: お問い合わせ'])('a CJK auto-reply subject %s (no Auto-Submitted header) is an auto-reply', async (subject) => {
+    const r = await classifyMessage(`From: Taro <taro@rcpt.test>\nTo: alice@sender.test\nSubject: ${subject}\nContent-Type: text/plain; charset=utf-8\n\n来週まで不在です。`);
+    expect(r.kind).toBe('auto-reply');
+    expect(r.class?.id).toBe(60);
+  });
+});

@@ -330,8 +330,12 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
   return undefined;
 }
 
+/** How much of an HTML-only body is read for text (tags stripped with a linear, non-backtracking pattern). */
+const HTML_SCAN_CHARS = 256 * 1024;
+
+// CJK alternatives sit outside the `\b…\b` group: `\b` never matches next to a CJK character.
 const AUTO_SUBJECT =
-  /\b(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort)|abwesenheit|absence|vacation|on leave|away from (the )?office|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|自動応答|不在)\b/i;
+  /\b(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort)|abwesenheit|absence|vacation|on leave|away from (the )?office|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica)\b|自動応答|不在/i;
 const CHALLENGE =
   /(challenge[- ]response|verify (that )?you are (a )?human|please (confirm|verify) (that )?you (sent|are)|sender verification|confirm your (e-?mail|message)|whitelist|allowlist|spam ?arrest|boxbe|mailsentry|to have your message delivered, (please )?(click|reply))/i;
 const UNSUBSCRIBE = /\b(unsubscribe[d]?|removed from (the )?(list|mailing list)|goodbye from|you have been removed|unsubscription)\b/i;
@@ -403,7 +407,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (email.headers.length === 0) throw invalid('input is not an Internet message: no header fields');
 
   const parts = email.attachments;
-  let bodyText = email.text ?? (email.html !== undefined ? email.html.replace(/<[^>]*>/g, ' ') : '');
+  let bodyText = email.text ?? (email.html !== undefined ? email.html.slice(0, HTML_SCAN_CHARS).replace(/<[^<>]*>/g, ' ') : '');
   if (bodyText.trim() === '' && parts.length === 0) bodyText = rawBody(input);
   const original = originalFrom(email, parts);
   const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification): MessageClassification =>
