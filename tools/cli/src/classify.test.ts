@@ -1,8 +1,9 @@
 // smtp classify as a process: text argument, stdin lines, --json, --domain with --rules.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
+import { messageFiles, messageInputs, splitMbox } from './classify.js';
 import { tempDir } from './testing/peers.js';
 
 const tmp = tempDir('classify-');
@@ -117,5 +118,45 @@ describe('smtp classify', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('nope.eml');
     });
+  });
+});
+
+describe('classify --message helpers', () => {
+  it('splitMbox keeps every 8-bit byte of a body (0x80-0xFF survive unchanged)', () => {
+    const high = Array.from({ length: 128 }, (_, i) => 0x80 + i);
+    const enc = new TextEncoder();
+    const msg = (n: number): number[] => [...enc.encode(`From: a@x.test\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\nbody ${n} `), ...high, 0x0a];
+    const data = new Uint8Array([...enc.encode('From a@x.test Mon Nov 30 10:00:00 2026\n'), ...msg(1), ...enc.encode('From b@x.test Mon Nov 30 10:01:00 2026\n'), ...msg(2)]);
+    // Some Node builds decode 'latin1' as ISO-8859-1; the WHATWG Encoding standard makes it windows-1252
+    // (0x80 -> U+20AC...). Run with a conformant decoder so the result cannot depend on the Node build.
+    class Whatwg1252 extends TextDecoder {
+      override decode(input?: AllowSharedBufferSource, options?: TextDecodeOptions): string {
+        const text = super.decode(input, options);
+        return this.encoding === 'windows-1252' ? text.replace(/\x80/g, '\u20ac').replace(/\x99/g, '\u2122') : text;
+      }
+    }
+    vi.stubGlobal('TextDecoder', Whatwg1252);
+    let out: ReturnType<typeof splitMbox>;
+    try {
+      out = splitMbox(data, 'box');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(out.map((m) => m.source)).toEqual(['box#1', 'box#2']);
+    expect(Array.from(out[0]!.raw)).toEqual(msg(1));
+    expect(Array.from(out[1]!.raw)).toEqual(msg(2));
+  });
+
+  it('messageInputs reads a directory one file at a time, as it is iterated', () => {
+    const dir = join(tmp.dir, 'lazy');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.eml'), 'From: a@x.test\n\nfirst\n');
+    writeFileSync(join(dir, 'b.eml'), 'From: b@x.test\n\nsecond\n');
+    const it = messageInputs(messageFiles(dir));
+    expect(it.next().value?.source).toBe(join(dir, 'a.eml'));
+    writeFileSync(join(dir, 'b.eml'), 'From: b@x.test\n\nrewritten\n');
+    const second = it.next().value;
+    expect(new TextDecoder().decode(second?.raw)).toContain('rewritten');
+    expect(it.next().done).toBe(true);
   });
 });

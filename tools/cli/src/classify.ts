@@ -67,7 +67,9 @@ export interface MessageInput {
  * `>From ` quoting of body lines. Input that does not start with `From ` is one message.
  */
 export function splitMbox(data: Uint8Array, source: string): MessageInput[] {
-  const text = new TextDecoder('latin1').decode(data);
+  // Node's 'latin1' Buffer encoding maps each byte to one code unit and back (TextDecoder('latin1')
+  // is windows-1252, which turns 0x80-0x9F into other characters and corrupts 8-bit bodies).
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
   if (!text.startsWith('From ')) return [{ source, raw: data }];
   const out: MessageInput[] = [];
   const starts: number[] = [0];
@@ -75,9 +77,7 @@ export function splitMbox(data: Uint8Array, source: string): MessageInput[] {
   for (let k = 0; k < starts.length; k++) {
     const chunk = text.slice(starts[k], k + 1 < starts.length ? starts[k + 1] : text.length);
     const body = chunk.slice(chunk.indexOf('\n') + 1).replace(/^>(>*From )/gm, '$1');
-    const bytes = new Uint8Array(body.length);
-    for (let j = 0; j < body.length; j++) bytes[j] = body.charCodeAt(j);
-    out.push({ source: `${source}#${k + 1}`, raw: bytes });
+    out.push({ source: `${source}#${k + 1}`, raw: new Uint8Array(Buffer.from(body, 'latin1')) });
   }
   return out;
 }
@@ -89,6 +89,11 @@ export function messageFiles(path: string): string[] {
     .sort()
     .map((f) => join(path, f))
     .filter((f) => statSync(f).isFile());
+}
+
+/** The messages of these files, read one file at a time as the caller iterates (not all up front). */
+export function* messageInputs(files: readonly string[]): Generator<MessageInput> {
+  for (const f of files) yield* splitMbox(new Uint8Array(readFileSync(f)), f);
 }
 
 /** One classified email, as printed by `--message --json`. */
@@ -154,19 +159,24 @@ export function registerClassify(program: Command): void {
         }
       }
       if (opts.message !== undefined) {
-        let inputs: MessageInput[];
+        let inputs: Iterator<MessageInput>;
         try {
-          inputs =
-            opts.message === '-'
-              ? splitMbox(await readStdin(), 'stdin')
-              : messageFiles(opts.message).flatMap((f) => splitMbox(new Uint8Array(readFileSync(f)), f));
+          inputs = (opts.message === '-' ? splitMbox(await readStdin(), 'stdin') : messageInputs(messageFiles(opts.message)))[Symbol.iterator]();
         } catch (e) {
           cmd.error(`error: --message ${opts.message}: ${(e as Error).message}`, { exitCode: EXIT.usage });
           return;
         }
         let failed = false;
-        for (const input of inputs) {
-          const record = await classifyMessageRecord(classifier, input);
+        for (;;) {
+          let step: IteratorResult<MessageInput>;
+          try {
+            step = inputs.next();
+          } catch (e) {
+            cmd.error(`error: --message ${opts.message}: ${(e as Error).message}`, { exitCode: EXIT.usage });
+            return;
+          }
+          if (step.done === true) break;
+          const record = await classifyMessageRecord(classifier, step.value);
           if ('error' in record) failed = true;
           process.stdout.write(`${opts.json === true ? JSON.stringify(record) : formatMessageRecord(record)}\n`);
         }
