@@ -4,6 +4,9 @@
  * field bodies beyond anchored single-pass ones.
  */
 
+// The core by its package name (as in index.ts), so the build does not copy it into this entry.
+import { parseEnhanced } from 'smtp-errors';
+
 /** One block of `Name: value` fields, names lower-cased, first occurrence kept. */
 export type FieldBlock = ReadonlyMap<string, string>;
 
@@ -60,11 +63,14 @@ export function bareAddress(value: string | undefined): string | undefined {
   return v === '' ? undefined : v;
 }
 
-/** The enhanced status code (`5.1.1`) at the start of a DSN `Status:` value. */
+/** The enhanced status code (`5.1.1`) that is the first token of a DSN `Status:` value. */
 export function statusCode(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const m = /^([245])\.(\d{1,3})\.(\d{1,3})/.exec(value.trim());
-  return m === null ? undefined : `${m[1]}.${m[2]}.${m[3]}`;
+  const v = value.trim();
+  let end = 0;
+  while (end < v.length && ((v.charCodeAt(end) >= 48 && v.charCodeAt(end) <= 57) || v[end] === '.')) end++;
+  const e = parseEnhanced(v.slice(0, end));
+  return e && `${e.class}.${e.subject}.${e.detail}`;
 }
 
 /** Parses the header section at the start of `text` (up to the first blank line) into a map. */

@@ -4,6 +4,9 @@
  * explains it. Every scan is a single pass over a bounded prefix of the body.
  */
 
+// The core by its package name (as in index.ts), so the build does not copy it into this entry.
+import { scanCodes } from 'smtp-errors';
+
 /** How much of a free-text body is read: the explanation comes before the returned message. */
 const MAX_SCAN = 32768;
 
@@ -90,7 +93,11 @@ function addressLine(line: string): { address: string; inline: string | undefine
   return undefined;
 }
 
-const ENHANCED = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+/** The first enhanced status code in `s` (`5.1.1`), skipping dotted numbers such as IP addresses. */
+function enhancedIn(s: string): string | undefined {
+  const e = scanCodes(s).enhanced;
+  return e && `${e.class}.${e.subject}.${e.detail}`;
+}
 
 /** One recipient found in a free-text bounce. */
 export interface FreeTextRecipient {
@@ -144,24 +151,22 @@ export function extractFreeText(body: string): FreeTextRecipient[] {
     const end = k + 1 < found.length ? found[k + 1]!.start : Math.min(lines.length, f.start + 30);
     let chunk = [f.inline ?? '', ...lines.slice(f.start + 1, end)].join('\n');
     chunk = collapse(chunk);
-    out.push({ address: f.address, status: ENHANCED.exec(chunk)?.[0], diagnostic: chunk === '' ? collapse(text) : chunk });
+    out.push({ address: f.address, status: enhancedIn(chunk), diagnostic: chunk });
   }
-  // Recipients that share one explanation (a list of addresses, then the reason): give each the
-  // text that follows the list.
-  if (out.length > 0 && out.every((r) => r.diagnostic.length < 4 || findAddress(r.diagnostic) === undefined)) {
+  // Recipients that share one explanation (a list of addresses, then the reason): give those without
+  // their own the text after the list (or before it, or the start of the body).
+  if (out.some((r) => r.diagnostic.length < 4)) {
     const tail = collapse(lines.slice(found[found.length - 1]!.start + 1).join('\n'));
     const before = collapse(lines.slice(0, found[0]!.start).join('\n'));
-    return out.map((r) => {
-      const diagnostic = r.diagnostic.length >= 4 ? r.diagnostic : tail.length >= 4 ? tail : before;
-      return { address: r.address, status: r.status ?? ENHANCED.exec(diagnostic)?.[0], diagnostic };
-    });
+    const shared = tail.length >= 4 ? tail : before.length >= 4 ? before : collapse(text).slice(0, 4000);
+    return out.map((r) => (r.diagnostic.length >= 4 ? r : { address: r.address, status: r.status ?? enhancedIn(shared), diagnostic: shared }));
   }
   if (out.length === 0) {
     const all = collapse(text);
     if (all === '') return [];
     const any = findAddress(all);
     const address = any !== undefined && !isSystemAddress(any.address) ? any.address : undefined;
-    return [{ address, status: ENHANCED.exec(all)?.[0], diagnostic: all.slice(0, 4000) }];
+    return [{ address, status: enhancedIn(all), diagnostic: all.slice(0, 4000) }];
   }
   return out;
 }
