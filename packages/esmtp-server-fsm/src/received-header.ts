@@ -60,8 +60,11 @@ function cleanPath(value: string): string {
     const c = value.charCodeAt(i);
     if (unsafeChar(c)) throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
     if (quoted) {
-      if (c === 92) i++; // quoted-pair
-      else if (c === 34) quoted = false;
+      if (c === 92) {
+        // quoted-pair: the escaped character is checked like any other
+        i++;
+        if (i >= value.length || unsafeChar(value.charCodeAt(i))) throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
+      } else if (c === 34) quoted = false;
       continue;
     }
     if (c === 34) quoted = true;

@@ -905,8 +905,7 @@ export class ServerConnection {
    */
   private internalError(cause: unknown): void {
     if (this.current === 'closed') return;
-    const inData = this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive || this.pending?.point === 'message-end';
-    if (inData) this.emit({ type: 'message-abort', reason: 'closed' });
+    this.abortTransactionIfData('closed');
     const text = `421 ${this.ext.enhancedStatusCodes ? '4.3.0 ' : ''}${this.hostname} Error: internal error, closing connection\r\n`;
     this.out.push(text);
     this.outBytes += text.length;
@@ -1395,7 +1394,6 @@ export class ServerConnection {
     return true;
   }
 
-  /** Streams one piece of content; counts the size and stops streaming past the limit. */
   /** The DATA decoder's sink, made once per session (no closure per input chunk). */
   private readonly onBodyPiece = (p: Uint8Array): void => {
     const decoder = this.decoder!;
@@ -1403,6 +1401,7 @@ export class ServerConnection {
     this.bodyPiece(p, false);
   };
 
+  /** Streams one piece of content; counts the size and stops streaming past the limit. */
   private bodyPiece(piece: Uint8Array, bdat: boolean): void {
     if (bdat && this.options.bareLineEndings !== 'normalize' && !(typeof this.mailParams.BODY === 'string' && this.mailParams.BODY.toUpperCase() === 'BINARYMIME')) {
       for (let i = 0; i < piece.length; i++) {

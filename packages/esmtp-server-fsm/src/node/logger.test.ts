@@ -215,6 +215,10 @@ describe('SessionLog transcript', () => {
     return out;
   }
 
+  it('a BDAT size of up to 15 digits (what the session accepts) keeps its chunk out of the transcript', () => {
+    expect(transcriptOf([bytes('BDAT 0000000000003\r\nabcNOOP\r\n')], {})).toEqual(['C: BDAT 0000000000003', 'C: <chunk data: 3 bytes>', 'C: NOOP']);
+  });
+
   it('message data, BDAT chunks, control characters and long lines, split at random points', () => {
     const input = bytes('EHLO c\r\nDATA\r\n');
     const body = bytes('.. dot\r\nline\r\n.\r\n');

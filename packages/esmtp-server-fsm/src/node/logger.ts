@@ -266,7 +266,8 @@ export class SessionLog {
     }
     if (upper === 'BDAT ') {
       // the chunk follows at once (no reply awaited); an unusable size is refused by the session
-      const m = /^BDAT +(\d{1,12})(?: |$)/i.exec(text);
+      // the same size syntax as the session (1-15 digits), so a chunk the session skips is skipped here too
+      const m = /^BDAT +(\d{1,15})(?: |$)/i.exec(text);
       if (m) {
         this.emit('C', printable(text));
         this.chunkSize = Number(m[1]);
