@@ -32,6 +32,20 @@ describe('BDAT', () => {
     expect(server.messages[0]!.content.length).toBe(40_000 * 80);
   });
 
+  it('a source that refills one buffer: the small chunks held for coalescing keep the bytes as written', () => {
+    const server = new ScriptedServer({ ehlo: ['PIPELINING', 'CHUNKING'] });
+    const conn = new ClientConnection({ chunking: true });
+    const id = conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
+    conn.quit();
+    const buf = new Uint8Array(10);
+    const fill = (s: string): Uint8Array => (buf.set(new TextEncoder().encode(s)), buf);
+    // each read of an element refills the same buffer, as a BYOB reader or a pooled source does
+    const chunks = { length: 2, get 0() { return fill('AAAAAAAA\r\n'); }, get 1() { return fill('BBBBBBBB\r\n'); } };
+    const events = run(conn, server, { bodies: { [id]: chunks as unknown as Uint8Array[] } });
+    expect(sent(events)[0]?.outcome).toBe('delivered');
+    expect(new TextDecoder().decode(server.messages[0]!.content)).toBe('AAAAAAAA\r\nBBBBBBBB\r\n');
+  });
+
   it('a whole body over 1 MiB is split into pipelined chunks', () => {
     const server = new ScriptedServer({ ehlo: ['PIPELINING', 'CHUNKING'] });
     const conn = new ClientConnection({ chunking: true });

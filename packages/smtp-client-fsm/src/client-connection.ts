@@ -1404,9 +1404,13 @@ export class ClientConnection {
       this.#write(bytes);
       return false;
     }
-    t.bdatBuf.push(bytes);
     t.bdatBufLen += bytes.length;
-    if (t.bdatBufLen < BDAT_MIN_CHUNK) return false;
+    if (t.bdatBufLen < BDAT_MIN_CHUNK) {
+      // held across writeBody calls: a copy, since the caller may reuse its buffer
+      t.bdatBuf.push(bytes.slice());
+      return false;
+    }
+    t.bdatBuf.push(bytes);
     const all = concat(t.bdatBuf, t.bdatBufLen);
     t.bdatBuf = [];
     t.bdatBufLen = 0;

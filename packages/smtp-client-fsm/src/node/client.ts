@@ -648,12 +648,19 @@ async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Pr
   try {
     return await new Promise<SmtpClient>((resolve, reject) => {
       let s: Duplex | undefined;
+      let expired = false;
       timer = setTimeout(() => {
+        expired = true;
         if (client) client.abort(timedOut());
         else s?.destroy();
         reject(timedOut());
       }, limit);
       const start = (stream: Duplex): void => {
+        // a stream that arrives after the deadline is closed, never used
+        if (expired) {
+          stream.destroy();
+          return;
+        }
         s = stream;
         stream.removeAllListeners('error');
         if (stream instanceof net.Socket) stream.setNoDelay(true);
@@ -674,6 +681,10 @@ async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Pr
         Promise.resolve()
           .then(own)
           .then((raw) => {
+            if (expired) {
+              raw.destroy();
+              return;
+            }
             if (implicit) {
               const t = overTls(raw);
               s = t;

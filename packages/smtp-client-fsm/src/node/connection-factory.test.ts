@@ -47,6 +47,20 @@ describe('connection factory', () => {
     await expect(connect({ host: 'mx.test', connection: 42 as never })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^connection/) });
   });
 
+  it('a stream that arrives after connectTimeout is destroyed, never used', async () => {
+    const { stream, server } = scriptedStream({});
+    let late: Promise<void> | undefined;
+    const p = connect({
+      host: 'mx.test', security: 'off', connectTimeout: 50,
+      connection: () => (late = new Promise((r) => setTimeout(r, 200))).then(() => stream),
+    });
+    await expect(p).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT' });
+    await late;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stream.destroyed).toBe(true);
+    expect(server.commands).toEqual([]); // no EHLO was ever sent over it
+  });
+
   it('a stream that never answers is bounded by connectTimeout', async () => {
     const silent = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
     await expect(connect({ host: 'mx.test', security: 'off', connectTimeout: 100, connection: () => silent })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT' });

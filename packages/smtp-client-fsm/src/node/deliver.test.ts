@@ -211,6 +211,15 @@ describe('deliver', () => {
     expect(sessions.get('127.0.0.4')!.flatMap((s) => s.messages).filter((m) => m.to.includes('u1@late421.test'))).toHaveLength(1);
   });
 
+  it('a streamed body goes no further than the first session that took it (a 421 there leaves it deferred, nothing resent)', async () => {
+    const before = sessions.get('127.0.0.8')?.length ?? 0;
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['s1@late421.test'], body: Readable.from(['Subject: s\r\n\r\nstream\r\n']) });
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients[0]).toMatchObject({ address: 's1@late421.test', status: 'deferred' });
+    expect(r.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.7']);
+    expect(sessions.get('127.0.0.8')?.length ?? 0).toBe(before); // the next exchanger was never asked
+  });
+
   it('a 452 to each RCPT is those recipients\' result: the next exchanger is not tried', async () => {
     const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['f@defer.test'], body: 'x\r\n' });
     expect(r.outcome).toBe('deferred');

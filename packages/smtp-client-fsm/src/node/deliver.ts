@@ -88,7 +88,11 @@ async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts
   }
   if (records.length === 0) return { hosts: [domain] }; // implicit MX (RFC 5321 §5.1)
   const byPref = new Map<number, string[]>();
-  for (const r of records) byPref.set(r.priority, [...(byPref.get(r.priority) ?? []), r.exchange]);
+  for (const r of records) {
+    let same = byPref.get(r.priority);
+    if (!same) byPref.set(r.priority, (same = []));
+    same.push(r.exchange);
+  }
   return { hosts: [...byPref.keys()].sort((a, b) => a - b).flatMap((p) => shuffle(byPref.get(p)!)) };
 }
 
@@ -118,7 +122,9 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * a connection failure, a 4xx greeting, or a 421 at any later stage before the message was
  * accepted (MAIL, RCPT, DATA, after the body) moves on to the next address with the recipients
  * still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
- * Each attempt that moved on names its reason in `attempts[].error`. A whole body (string or bytes) is needed when there is more than one domain.
+ * Each attempt that moved on names its reason in `attempts[].error`. A whole body (string or bytes) is needed when there is more than one domain;
+ * a streamed body (read once) moves on only while no server has read it (connection failures and
+ * greetings), never after a session took it.
  *
  * @example
  * const r = await deliver({ from: 'a@example.com', to: ['b@example.org'], body: 'Subject: hi\r\n\r\nhello\r\n' });
@@ -135,9 +141,13 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const groups = new Map<string, string[]>();
   for (const r of list) {
     const domain = r.slice(r.lastIndexOf('@') + 1).toLowerCase();
-    groups.set(domain, [...(groups.get(domain) ?? []), r]);
+    let group = groups.get(domain);
+    if (!group) groups.set(domain, (group = []));
+    group.push(r);
   }
-  if (groups.size > 1 && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+  // A stream is read once: it goes to one domain, and no further than the first server that took it.
+  const replayable = typeof body === 'string' || body instanceof Uint8Array;
+  if (groups.size > 1 && !replayable) {
     throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: a stream can be read once; give a string or bytes to deliver to several domains');
   }
   const resolver = given ?? new dns.Resolver();
@@ -178,7 +188,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           last = result;
           for (const r of result.recipients) settled.set(r.address, r);
           const closing = closedBeforeAcceptance(result);
-          if (closing === undefined) {
+          if (closing === undefined || !replayable) {
             attempts.push({ exchange, address });
             return { domain, recipients: merged(), attempts, result };
           }
