@@ -1,6 +1,8 @@
 // The engine of `smtp send`: N messages over C connections (each connection reused for the messages
 // it takes), per-recipient outcomes, a summary. The transport is pluggable, so this runs with
 // smtp-client-fsm/node in the CLI and with fakes in tests.
+import { messageOutcome } from 'smtp-client-fsm';
+import type { MessageOutcome as ClientOutcome, RecipientResult } from 'smtp-client-fsm';
 import { EXIT } from './options.js';
 
 /** The bounce class of a refused recipient (from smtp-errors). */
@@ -10,11 +12,11 @@ export interface BounceClass {
   readonly category: string;
 }
 
-/** A recipient's one final status (the same words as smtp-client-fsm). */
-export type RecipientStatus = 'accepted' | 'rejected' | 'deferred' | 'unknown';
+/** A recipient's one final status (smtp-client-fsm's words). */
+export type RecipientStatus = RecipientResult['status'];
 
 /** A message's outcome, computed from its recipients' statuses. */
-export type Outcome = 'delivered' | 'partial' | 'deferred' | 'failed' | 'unknown';
+export type Outcome = ClientOutcome;
 
 /** What happened to one recipient. */
 export interface RecipientOutcome {
@@ -32,15 +34,8 @@ export interface RecipientOutcome {
   readonly bounce?: BounceClass;
 }
 
-/** The outcome of a message from its recipients (the same rule as smtp-client-fsm's `messageOutcome`). */
-export function outcomeOf(recipients: readonly Pick<RecipientOutcome, 'status'>[]): Outcome {
-  const n = (s: RecipientStatus): number => recipients.filter((r) => r.status === s).length;
-  if (recipients.length > 0 && n('accepted') === recipients.length) return 'delivered';
-  if (n('accepted') > 0) return 'partial';
-  if (n('unknown') > 0) return 'unknown';
-  if (n('rejected') > 0 || recipients.length === 0) return 'failed';
-  return 'deferred';
-}
+/** The outcome of a message from its recipients: smtp-client-fsm's own rule. */
+export const outcomeOf: (recipients: readonly Pick<RecipientOutcome, 'status'>[]) => Outcome = messageOutcome;
 
 /** A recipient that was not tried (connection failure before its transaction). */
 function notTried(address: string): RecipientOutcome {

@@ -47,10 +47,10 @@ export function toOutcome(r: SendResult): SendOutcome {
   };
 }
 
-/** The smtp-client-fsm/node options for the CLI settings. */
 /** The CLI's `--starttls` words in the library's vocabulary. */
 export const SECURITY_OF = { off: 'off', optional: 'opportunistic', opportunistic: 'opportunistic', required: 'required' } as const;
 
+/** The smtp-client-fsm/node options for the CLI settings. */
 export function connectOptions(options: TransportOptions): ConnectOptions {
   return {
     host: options.host,
