@@ -2,6 +2,7 @@
  * PROXY protocol v1 (text) and v2 (binary) header parsing, strict and bounded (HAProxy spec
  * "The PROXY protocol", versions 1 and 2).
  */
+import { isIPv4, isIPv6 } from 'node:net';
 
 /**
  * Addresses carried by a PROXY header (undefined for `UNKNOWN` / `LOCAL`).
@@ -57,43 +58,14 @@ function decimal(s: string, maxDigits: number, max: number): boolean {
   return Number(s) <= max;
 }
 
+/** A dotted-quad IPv4 address; Node's parser refuses leading zeros. */
 function validV4(s: string): boolean {
-  const p = s.split('.');
-  return p.length === 4 && p.every((x) => decimal(x, 3, 255));
+  return isIPv4(s);
 }
 
-/** An IPv6 address in the form a proxy prints (RFC 4291 §2.2, groups without leading zeros), IPv4-mapped tail allowed. */
+/** An IPv6 address as a proxy prints it (RFC 4291 §2.2): no zone id, no group with a leading zero. */
 function validV6(s: string): boolean {
-  if (s.length < 2 || s.length > 45 || !s.includes(':')) return false;
-  const parts = s.split(':');
-  let groups = 0;
-  let gap = false;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (p === '') {
-      const edge = (i === 0 && parts[1] === '') || (i === parts.length - 1 && parts[i - 1] === '') || (i === 1 && parts[0] === '') || (i === parts.length - 2 && parts[parts.length - 1] === '');
-      if (!edge) {
-        if (gap) return false;
-        gap = true;
-      } else gap = true;
-      continue;
-    }
-    if (i === parts.length - 1 && p.includes('.')) {
-      if (!validV4(p)) return false;
-      groups += 2;
-      continue;
-    }
-    if (p.length > 4 || (p.length > 1 && p.charCodeAt(0) === 48)) return false;
-    for (let j = 0; j < p.length; j++) {
-      const c = p.charCodeAt(j) | 0x20;
-      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-    }
-    groups++;
-  }
-  // a lone ':' at either end is malformed; ':::' gives three empty parts in a row
-  if ((s.startsWith(':') && !s.startsWith('::')) || (s.endsWith(':') && !s.endsWith('::')) || s.includes(':::')) return false;
-  if (s.indexOf('::') !== s.lastIndexOf('::')) return false;
-  return gap ? groups < 8 : groups === 8;
+  return isIPv6(s) && !s.includes('%') && !/(?:^|:)0[0-9a-f]/i.test(s);
 }
 
 function validPort(s: string): boolean {
