@@ -174,16 +174,17 @@ export class BodyEncoder {
     if (this.#pendingCR) return false;
     const len = data.length;
     if (this.#dotStuff && this.#atLineStart && data[0] === DOT) return false;
-    let crs = 0;
-    for (let i = data.indexOf(CR); i !== -1; i = data.indexOf(CR, i + 2)) {
-      if (i + 1 >= len || data[i + 1] !== LF) return false;
-      if (this.#dotStuff && i + 2 < len && data[i + 2] === DOT) return false;
-      crs++;
-    }
+    // LFs first: a body with bare LFs (text written with "\n") fails at its first line.
     let lfs = 0;
-    for (let i = data.indexOf(LF); i !== -1; i = data.indexOf(LF, i + 1)) lfs++;
-    // Every CR is followed by an LF, so equal counts mean no bare LF.
-    return lfs === crs;
+    for (let i = data.indexOf(LF); i !== -1; i = data.indexOf(LF, i + 1)) {
+      if (i === 0 || data[i - 1] !== CR) return false;
+      if (this.#dotStuff && i + 1 < len && data[i + 1] === DOT) return false;
+      lfs++;
+    }
+    // Every LF has its own CR; no more CRs than LFs means no bare CR.
+    let crs = 0;
+    for (let i = data.indexOf(CR); i !== -1; i = data.indexOf(CR, i + 1)) if (++crs > lfs) return false;
+    return true;
   }
 
   #stray(out: Uint8Array, o: number): number {
