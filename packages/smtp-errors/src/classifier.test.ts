@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { classify, createClassifier, forId, isSmtpErrorsError, retrieveClass, type Classification } from './index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -228,6 +228,28 @@ describe('cache (legacy bounce_cache_size)', () => {
     c.classify('y');
     c.classify('z');
     expect(c.classify('550 widget').id).toBe(53);
+  });
+
+  it('caches replies up to 512 characters (domain included), not longer ones, so its memory stays bounded', () => {
+    const c = createClassifier();
+    const stored: string[] = [];
+    const original = Map.prototype.set;
+    const set = vi.spyOn(Map.prototype, 'set').mockImplementation(function (this: Map<unknown, unknown>, key: unknown, value: unknown) {
+      if (typeof key === 'string' && key.includes('cache-probe')) stored.push(key);
+      return original.call(this, key, value);
+    });
+    try {
+      const reply = (n: number): string => `550 5.1.1 cache-probe ${'x'.repeat(n - 22)}`;
+      expect(reply(512)).toHaveLength(512);
+      c.classify(reply(512));
+      c.classify(reply(513));
+      c.classify(reply(2048));
+      c.classify(reply(500), { domain: 'example.com' });
+      c.classify(reply(510), { domain: 'example.com' });
+    } finally {
+      set.mockRestore();
+    }
+    expect(stored.map((k) => k.length - k.lastIndexOf('\u0000') - 1)).toEqual([512, 500]);
   });
 });
 

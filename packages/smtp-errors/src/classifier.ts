@@ -203,17 +203,19 @@ export interface ClassifierLimits {
   readonly maxTextBytes: number;
   /**
    * Entries kept in the per-instance result cache (0 disables it). Default 16,384, the legacy
-   * `bounce_cache_size`; only replies up to 2,048 characters are cached.
+   * `bounce_cache_size`; only replies up to 512 characters (domain included) are cached, so the
+   * default cache holds at most about 20 MiB.
    */
   readonly cacheSize: number;
 }
 
 /**
- * Default limits: 64 KiB of text per reply, cache off (classification is already linear and fast).
+ * Default limits: 64 KiB of text per reply, a cache of 16,384 results (the legacy `bounce_cache_size`;
+ * replies up to 512 characters). Classification is linear and fast without it.
  *
  * @example
  * ```ts
- * createClassifier({ limits: { ...DEFAULT_LIMITS, cacheSize: 16384 } });
+ * createClassifier({ limits: { ...DEFAULT_LIMITS, cacheSize: 0 } }); // no cache
  * ```
  * @see RFC 5321 §4.5.3.1.5
  */
@@ -303,8 +305,11 @@ function checkId(id: unknown, what: string): number {
   return id;
 }
 
-/** Only replies up to this many UTF-16 units are cached, so the cache's memory stays bounded. */
-const CACHEABLE_LENGTH = 2048;
+/**
+ * Only replies (plus the domain) up to this many UTF-16 units are cached, so the cache's memory stays
+ * bounded: at the default 16,384 entries, keys take at most about 16 MiB (8 MiB for Latin-1 text).
+ */
+const CACHEABLE_LENGTH = 512;
 
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
 const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
@@ -388,7 +393,7 @@ export class Classifier {
       length = options.length;
       domain = typeof options.domain === 'string' && options.domain !== '' ? fold(options.domain.trim()) : undefined;
     }
-    const useCache = this.#limits.cacheSize > 0 && typeof response === 'string' && response.length <= CACHEABLE_LENGTH;
+    const useCache = this.#limits.cacheSize > 0 && typeof response === 'string' && response.length + (domain?.length ?? 0) <= CACHEABLE_LENGTH;
     let key = '';
     if (useCache) {
       key = `${domain ?? ''}\u0000${length ?? ''}\u0000${response}`;
