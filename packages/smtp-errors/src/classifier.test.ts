@@ -217,6 +217,19 @@ describe('class registry', () => {
   });
 });
 
+describe('generic refusal refined by a keyword', () => {
+  it('under a policy code (X.7) a recipient word does not make a refusal a suppress', () => {
+    const r = classify('554 5.7.1 Message rejected: invalid HELO name');
+    expect(r.id).toBe(50);
+    expect(r.action).not.toBe('suppress');
+  });
+
+  it('under a policy code a block-family word still says which refusal; without one a recipient word still counts', () => {
+    expect(classify('554 5.7.1 Message rejected: spam content detected').id).toBe(classify('554 Message rejected: spam content detected').id);
+    expect(classify('554 Message rejected: invalid HELO name').id).toBe(10);
+  });
+});
+
 describe('cache (legacy bounce_cache_size)', () => {
   it('returns the same result, and is invalidated when rules change', () => {
     const c = createClassifier({ limits: { cacheSize: 2 } });

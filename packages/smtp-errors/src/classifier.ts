@@ -446,8 +446,11 @@ export class Classifier {
       // a virus, relaying) does. DNS and connection words in a refusal describe the sender's setup
       // (a missing PTR record), so they do not count.
       if (id === 50 && matched.layer === 'builtin' && matched.name !== undefined && GENERIC_RULE_NAMES.has(matched.name)) {
+        // Under a policy code (X.7.x) a recipient or quota word ("invalid HELO name") does not say
+        // the recipient was refused: only a block-family word refines it (as in the else branch).
+        const policy = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
         const keyword = findKeyword(text ?? decoder.decode(bytes));
-        if (keyword && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23 || (keyword.id >= 51 && keyword.id <= 54))) {
+        if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
