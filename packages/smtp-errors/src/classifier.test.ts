@@ -230,6 +230,27 @@ describe('generic refusal refined by a keyword', () => {
   });
 });
 
+describe('non-bounce words (no reply or enhanced code)', () => {
+  it.each(['DKIM verification failed', 'Sender verification failed', 'SPF challenge failed', 'verify your SPF record', 'recipient absent', 'mailbox on leave', 'please leave the queue', 'welcome to nowhere', 'abonnement expiré', 'ferie', '宛先不在'])(
+    '%s is not read as an auto-reply, list notice or challenge',
+    (text) => {
+      expect([60, 80, 90, 100]).not.toContain(classify(text).id);
+    },
+  );
+
+  it.each([
+    ['I am out of the office until Monday', 60],
+    ['現在不在にしております', 60],
+    ['sono in ferie fino a lunedì', 60],
+    ['Please confirm your subscription', 80],
+    ['You have been removed from the list', 90],
+    ['BoxTrapper: the sender must complete the verification process', 100],
+    ['This address is protected by a challenge/response system', 100],
+  ])('%s is still class %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
+
 describe('cache (legacy bounce_cache_size)', () => {
   it('returns the same result, and is invalidated when rules change', () => {
     const c = createClassifier({ limits: { cacheSize: 2 } });

@@ -73,13 +73,13 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
  * @see RFC 3834 §5
  */
 export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
-  ...family(100, ['challenge', 'real person', 'are a human', 'not a robot', 'captcha', 'verification', 'verify that you', 'verify your', 'whitelist request']),
-  ...family(90, ['unsubscribe', 'removed from the list', 'removal from', 'removed from this mailing list', 'leave the', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista']),
-  ...family(80, ['subscription', 'subscribed', 'welcome to', 'added to the list', 'join the list', 'abonniert', 'abonnement']),
+  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email']),
+  ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista']),
+  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert']),
   ...family(60, [
     'out of office', 'out of the office', 'automatic reply', 'auto-reply', 'autoreply', 'auto reply', 'vacation', 'away until', "i'm away", 'i am away',
-    'on holiday', 'on leave', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'absence', 'congés', 'réponse automatique', 'absent', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'ferie', 'resposta automática',
-    'risposta automatica', 'автоответ', 'в отпуске', '自动回复', '不在',
+    'on holiday', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'congés', 'réponse automatique', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'in ferie', 'resposta automática',
+    'risposta automatica', 'автоответ', 'в отпуске', '自动回复', '不在にして', '自動応答',
   ]),
 ] as const);
 
