@@ -168,8 +168,6 @@ function invalid(message: string): SmtpErrorsError {
 
 function classifyRecipient(classifier: Classifier, diagnostic: string | undefined, status: string | undefined, fallbackText: string | undefined, domain: string | undefined): Classification {
   const opts = domain === undefined ? {} : { domain };
-  const parts: string[] = [];
-  if (diagnostic !== undefined) parts.push(diagnostic);
   let c: Classification | undefined;
   if (diagnostic !== undefined) {
     c = classifier.classify(status !== undefined && !diagnostic.includes(status) ? `${diagnostic} ${status}` : diagnostic, opts);
@@ -453,8 +451,10 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   const from = firstAddress(email.from) ?? '';
   const autoSubmitted = (headerOf(email, 'auto-submitted') ?? '').toLowerCase();
 
+  const bounceLike = looksLikeBounce(from, subject, bodyText);
+
   // 3. Free-text bounce (qmail, Exim, Exchange, Domino, webmail providers...).
-  if (dsnPart !== undefined || looksLikeBounce(from, subject, bodyText)) {
+  if (dsnPart !== undefined || bounceLike) {
     const found = extractFreeText(bodyText);
     if (found.length > 0) {
       const whole = found.length === 1 && found[0]!.address === undefined ? undefined : explanationFor(bodyText, undefined);
@@ -494,7 +494,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   }
 
   // 6. An automatic message that still looks like a failure report without recipients.
-  if (looksLikeBounce(from, subject, bodyText)) {
+  if (bounceLike) {
     const text = bodyText.slice(0, 8192);
     return done('bounce', [{ address: undefined, action: 'failed', status: undefined, diagnostic: text.replace(/\s+/g, ' ').trim().slice(0, 2000), remoteMta: undefined, class: classifier.classify(text) }]);
   }
