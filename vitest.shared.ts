@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export function workspaceAliases(): { find: string | RegExp; replacement: string }[] {
   const aliases: { find: string | RegExp; replacement: string }[] = [];
   for (const name of readdirSync(join(root, 'packages'))) {
+    if (name === 'foundation') continue; // private, imported as @smtpkit/foundation
     const src = join(root, 'packages', name, 'src');
     if (existsSync(join(src, 'node', 'index.ts'))) {
       aliases.push({ find: new RegExp(`^${name}/node$`), replacement: join(src, 'node', 'index.ts') });
@@ -18,6 +19,7 @@ export function workspaceAliases(): { find: string | RegExp; replacement: string
     }
     aliases.push({ find: new RegExp(`^${name}$`), replacement: join(src, 'index.ts') });
   }
+  aliases.push({ find: /^@smtpkit\/foundation$/, replacement: join(root, 'packages', 'foundation', 'src', 'index.ts') });
   aliases.push({ find: /^@smtpkit\/testkit$/, replacement: join(root, 'tools', 'testkit', 'src', 'index.ts') });
   return aliases;
 }

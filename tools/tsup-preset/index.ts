@@ -14,7 +14,13 @@ export function definePackage(build: PackageBuild): Options {
   return defineConfig({
     entry: build.entry,
     format: ['esm', 'cjs'],
-    dts: true,
+    // The private @smtpkit/foundation is bundled (code and types): it is a devDependency, so
+    // published packages never depend on it.
+    dts: {
+      resolve: [/^@smtpkit\/foundation/],
+      compilerOptions: { rootDir: '../..', baseUrl: '.', paths: { '@smtpkit/foundation': ['../foundation/src/index.ts'] } },
+    },
+    noExternal: [/^@smtpkit\/foundation/],
     sourcemap: true,
     clean: true,
     target: 'es2022',

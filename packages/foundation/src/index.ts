@@ -1,0 +1,19 @@
+/**
+ * @smtpkit/foundation: the code every smtpkit package shares. Private: each package bundles what it
+ * uses at build time and re-exports the public parts, so every published package installs alone.
+ */
+export { SmtpkitError, isSmtpkitError, hasPackageBrand } from './errors.js';
+export type { SmtpkitPackage, SmtpkitErrorOptions } from './errors.js';
+export { decodeBase64, encodeBase64 } from './base64.js';
+export { PLAIN, LOGIN, CRAM_MD5, XOAUTH2, BUILTIN_MECHANISMS, decodeSaslLine, saslBytes } from './sasl.js';
+export type {
+  SaslMechanism,
+  SaslClientCredentials,
+  SaslClientExchange,
+  SaslCrypto,
+  SaslServerExchange,
+  SaslServerContext,
+  SaslStep,
+  AuthCredentials,
+} from './sasl.js';
+export type { BareLineEndingPolicy, TlsSecurity, PendingTimeout } from './policy.js';
