@@ -4,7 +4,7 @@
  * the wire, or registering an invalid extension definition.
  */
 
-const BRAND = Symbol.for('smtpkit.error');
+import { SmtpkitError, hasPackageBrand } from '@smtpkit/foundation';
 
 /**
  * Every error code this package throws. Append-only: codes are never renamed or reused.
@@ -26,9 +26,10 @@ export type CapabilitiesErrorCode =
   | 'ERR_SMTP_INVALID_OPTION';
 
 /**
- * The caller misused the API of smtp-capabilities. Carries a stable `code`, `kind: 'local'` and the
- * non-enumerable `Symbol.for('smtpkit.error')` brand shared by every smtpkit package, so
- * `isSmtpError` / `isLocalProtocolError` of smtp-reply-reader recognise it too.
+ * The one error class of smtp-capabilities: the caller misused the API (formatting an EHLO reply with
+ * text that cannot go on the wire, registering an invalid extension, an invalid option). A subclass of
+ * the toolkit-wide `SmtpkitError` with a stable `code`, `package: 'smtp-capabilities'` and
+ * `kind: 'local'` (parsing peer input never throws: problems become warnings).
  *
  * @example
  * ```ts
@@ -37,23 +38,21 @@ export type CapabilitiesErrorCode =
  * ```
  * @see RFC 5321 §4.1.1.1
  */
-export class CapabilitiesError extends Error {
-  override readonly name = 'CapabilitiesError';
-  /** Stable, append-only machine-readable code. */
-  readonly code: CapabilitiesErrorCode;
+export class CapabilitiesError extends SmtpkitError {
+  /** Brand value: `instanceof CapabilitiesError` matches this package's errors from any copy. */
+  static readonly brandPackage = 'smtp-capabilities';
+  declare readonly code: CapabilitiesErrorCode;
   /** Always `'local'`: these errors report API misuse, never peer input. */
-  readonly kind = 'local' as const;
+  declare readonly kind: 'local';
 
   constructor(code: CapabilitiesErrorCode, message: string) {
-    super(message);
-    this.code = code;
-    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+    super('smtp-capabilities', code, message, 'local');
   }
 }
 
 /**
- * True for an error thrown by smtp-capabilities (checks the brand and the code prefix, so it works
- * across two copies of the package).
+ * True for an error thrown by smtp-capabilities (any copy of the package); false for the errors of
+ * the other smtpkit packages.
  *
  * @example
  * ```ts
@@ -62,18 +61,5 @@ export class CapabilitiesError extends Error {
  * @see RFC 5321 §4.1.1.1
  */
 export function isCapabilitiesError(e: unknown): e is CapabilitiesError {
-  if (typeof e !== 'object' || e === null) return false;
-  const r = e as Record<PropertyKey, unknown>;
-  return r[BRAND] === true && r.kind === 'local' && typeof r.code === 'string' && CODES.has(r.code);
+  return hasPackageBrand(e, 'smtp-capabilities');
 }
-
-const CODES: ReadonlySet<string> = new Set<CapabilitiesErrorCode>([
-  'ERR_SMTP_EHLO_INVALID_TEXT',
-  'ERR_SMTP_EHLO_INVALID_DOMAIN',
-  'ERR_SMTP_EHLO_INVALID_KEYWORD',
-  'ERR_SMTP_EHLO_INVALID_PARAM',
-  'ERR_SMTP_EHLO_LINE_TOO_LONG',
-  'ERR_SMTP_EXTENSION_INVALID',
-  'ERR_SMTP_EXTENSION_DUPLICATE',
-  'ERR_SMTP_INVALID_OPTION',
-]);

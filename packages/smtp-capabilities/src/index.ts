@@ -28,4 +28,5 @@ export type {
 export { BUILTIN_EXTENSIONS } from './builtin-extensions.js';
 export type { SessionSettings } from './session.js';
 export { CapabilitiesError, isCapabilitiesError } from './errors.js';
+export { SmtpkitError, isSmtpkitError } from '@smtpkit/foundation';
 export type { CapabilitiesErrorCode } from './errors.js';

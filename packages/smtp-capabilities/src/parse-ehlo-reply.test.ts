@@ -3,10 +3,11 @@ import {
   Capabilities,
   DEFAULT_EHLO_PARSE_LIMITS,
   isCapabilitiesError,
+  isSmtpkitError,
+  type CapabilitiesError,
   parseEhloReply,
   parseEhloReplyText,
 } from 'smtp-capabilities';
-import { isSmtpError, isLocalProtocolError } from 'smtp-reply-reader';
 
 const ehlo = (...lines: string[]) => parseEhloReply({ code: 250, lines });
 
@@ -232,8 +233,8 @@ describe('parseEhloReply: malformed input becomes warnings, never exceptions', (
       caught = e;
     }
     expect(isCapabilitiesError(caught)).toBe(true);
-    expect(isSmtpError(caught)).toBe(true);
-    expect(isLocalProtocolError(caught)).toBe(true);
+    expect(isSmtpkitError(caught)).toBe(true);
+    expect((caught as CapabilitiesError).kind).toBe('local');
     expect((caught as { code: string }).code).toBe('ERR_SMTP_INVALID_OPTION');
     expect(isCapabilitiesError(new Error('x'))).toBe(false);
     expect(isCapabilitiesError(null)).toBe(false);

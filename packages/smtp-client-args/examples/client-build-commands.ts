@@ -1,7 +1,7 @@
 // Client side: build MAIL FROM / RCPT TO lines that are safe to write to the socket, after checking
 // them against what the server advertised. Run: pnpm exec tsx packages/smtp-client-args/examples/client-build-commands.ts
 import { parseEhloReply } from 'smtp-capabilities';
-import { SmtpClientArgs, checkArgsAgainst, formatMailFrom, formatRcptTo, isLocalProtocolError, mailboxPath, withoutUnadvertised } from 'smtp-client-args';
+import { SmtpClientArgs, checkArgsAgainst, formatMailFrom, formatRcptTo, isClientArgsError, mailboxPath, withoutUnadvertised } from 'smtp-client-args';
 
 const capabilities = parseEhloReply({
   code: 250,
@@ -30,5 +30,5 @@ console.log(JSON.stringify(formatRcptTo('alice+news@example.org', rcptArgs) + '\
 try {
   formatRcptTo('victim@example.org>\r\nRCPT TO:<attacker@evil.example', rcptArgs);
 } catch (e) {
-  if (isLocalProtocolError(e)) console.log(`refused: ${e.code} (${e.argument})`);
+  if (isClientArgsError(e) && e.kind === 'local') console.log(`refused: ${e.code} (${e.argument})`);
 }

@@ -1,7 +1,7 @@
 // Server side: parse what a client sent after MAIL / RCPT and answer refusals with the reply the
 // error carries. Run: pnpm exec tsx packages/smtp-client-args/examples/server-parse-commands.ts
 import { defaultExtensionRegistry } from 'smtp-capabilities';
-import { isRemoteProtocolError, parseMailFrom, parseRcptTo } from 'smtp-client-args';
+import { isClientArgsError, parseMailFrom, parseRcptTo } from 'smtp-client-args';
 import type { ParseOptions } from 'smtp-client-args';
 
 const advertised = ['SIZE', '8BITMIME', 'DSN', 'SMTPUTF8'];
@@ -25,7 +25,7 @@ for (const line of lines) {
     const { path, parameters } = parseMailFrom(line, mailOptions);
     console.log(`250 2.1.0 OK ${path.kind === 'mailbox' ? path.address : '<>'}`, parameters);
   } catch (e) {
-    if (!isRemoteProtocolError(e)) throw e;
+    if (!isClientArgsError(e) || e.kind !== 'remote') throw e;
     console.log(`${e.reply.code} ${e.reply.enhanced} ${e.reply.text}`);
   }
 }
@@ -35,7 +35,7 @@ for (const line of ['TO:<postmaster>', 'TO:<>', 'TO:<user@example.com> NOTIFY=SU
     const { path, parameters } = parseRcptTo(line, { allowedParameters: registry.rcptParameters(advertised) });
     console.log('250 2.1.5 OK', path, parameters);
   } catch (e) {
-    if (!isRemoteProtocolError(e)) throw e;
+    if (!isClientArgsError(e) || e.kind !== 'remote') throw e;
     console.log(`${e.reply.code} ${e.reply.enhanced} ${e.reply.text}`);
   }
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { parseEhloReply, defaultExtensionRegistry } from 'smtp-capabilities';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { parseEhloReply, defaultExtensionRegistry, type Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs, checkArgsAgainst, mailboxPath, parseMailFrom, parseRcptTo, withoutUnadvertised } from 'smtp-client-args';
 import type { CapabilitiesLike } from 'smtp-client-args';
 
@@ -10,6 +10,17 @@ function caps(lines: string[]): CapabilitiesLike {
 }
 
 const codes = (p: { code: string; keyword: string }[]) => p.map((x) => `${x.code}:${x.keyword}`);
+
+describe('checkArgsAgainst takes smtp-capabilities without depending on it', () => {
+  it("the real Capabilities type satisfies CapabilitiesLike (type-level)", () => {
+    expectTypeOf<Capabilities>().toExtend<CapabilitiesLike>();
+    expectTypeOf(checkArgsAgainst).parameter(0).toEqualTypeOf<CapabilitiesLike>();
+    const real: Capabilities = parseEhloReply({ code: 250, lines: ['mx.example.com', 'SIZE 1000'] });
+    expect(checkArgsAgainst(real, new SmtpClientArgs().setSize(2000))).toEqual([
+      expect.objectContaining({ code: 'size-exceeded', keyword: 'SIZE' }),
+    ]);
+  });
+});
 
 describe('checkArgsAgainst', () => {
   it('nothing to report when everything was advertised', () => {

@@ -4,7 +4,7 @@
  */
 
 import { SmtpClientArgs } from './client-args.js';
-import { LocalProtocolError } from './errors.js';
+import { ClientArgsError } from './errors.js';
 import { DEFAULT_PARAMETERS, digits, parseBy } from './parameters.js';
 import type { Path } from './path.js';
 import { asciiUpper } from './text.js';
@@ -97,7 +97,7 @@ export function checkArgsAgainst(
   context: CheckContext = {},
 ): ArgsProblem[] {
   if (typeof capabilities !== 'object' || capabilities === null || typeof capabilities.has !== 'function' || typeof capabilities.params !== 'function') {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'capabilities', 'capabilities must have has() and params()');
+    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'capabilities', 'capabilities must have has() and params()');
   }
   const problems: ArgsProblem[] = [];
   const add = (code: ArgsProblemCode, keyword: string, message: string): void => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SmtpClientArgs, isLocalProtocolError, readMailParameters, readRcptParameters } from 'smtp-client-args';
+import { SmtpClientArgs, isClientArgsError, readMailParameters, readRcptParameters, type ClientArgsLocalError } from 'smtp-client-args';
 import { thrownBy } from '@smtpkit/testkit';
+const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
 function hasControl(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -11,7 +12,7 @@ function hasControl(s: string): boolean {
   return false;
 }
 
-const localCode = (fn: () => unknown) => thrownBy(fn, isLocalProtocolError);
+const localCode = (fn: () => unknown) => thrownBy(fn, isLocalError);
 
 describe('SmtpClientArgs collection (smtp_client_args_*)', () => {
   it('add / has / get / existsAndFetch / delete, case-insensitive keywords', () => {
@@ -182,7 +183,7 @@ describe('typed helpers', () => {
           try {
             attempt();
           } catch (e) {
-            expect(isLocalProtocolError(e)).toBe(true);
+            expect(isLocalError(e)).toBe(true);
           }
         }
         const out = a.toString();

@@ -4,7 +4,7 @@
  * parameter. Nothing that reaches `toString()` can hold SP, `=` in a value, or a control byte.
  */
 
-import { LocalProtocolError } from './errors.js';
+import { ClientArgsError } from './errors.js';
 import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isWellFormed, utf8Length } from './text.js';
@@ -71,8 +71,8 @@ export type NotifyCondition = 'SUCCESS' | 'FAILURE' | 'DELAY';
 
 const ENTRY_OVERHEAD = 1; // the SP before each parameter
 
-function invalid(argument: string, message: string): LocalProtocolError {
-  return new LocalProtocolError('ERR_SMTP_INVALID_PARAM', argument, `${argument}: ${message}`);
+function invalid(argument: string, message: string): ClientArgsError {
+  return ClientArgsError.local('ERR_SMTP_INVALID_PARAM', argument, `${argument}: ${message}`);
 }
 
 /** A caller string: right type, no control character. */
@@ -84,7 +84,7 @@ function text(value: unknown, argument: string): string {
 
 function noControls(value: string, argument: string): void {
   if (findControl(value) >= 0) {
-    throw new LocalProtocolError('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
+    throw ClientArgsError.local('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
   }
 }
 
@@ -120,7 +120,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
 
   constructor(options: SmtpClientArgsOptions = {}) {
     if (options.command !== undefined && options.command !== 'mail' && options.command !== 'rcpt') {
-      throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'options.command', "options.command must be 'mail' or 'rcpt'");
+      throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.command', "options.command must be 'mail' or 'rcpt'");
     }
     this.#options = { ...options };
     this.#specs = mergeSpecs(options.parameters);
@@ -165,7 +165,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
   }
 
   /**
-   * Adds or replaces a parameter, throwing a {@link LocalProtocolError} (`ERR_SMTP_INVALID_PARAM`,
+   * Adds or replaces a parameter, throwing a {@link ClientArgsError} (`ERR_SMTP_INVALID_PARAM`,
    * `argument` = the keyword) when it is invalid. Keeps the original position when replacing.
    *
    * @example
@@ -179,7 +179,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     if (!r.ok) {
       const name = typeof keyword === 'string' && r.reason !== 'bad-keyword' ? asciiUpper(keyword) : 'keyword';
       if (typeof value === 'string' && findControl(value) >= 0) noControls(value, name);
-      throw new LocalProtocolError('ERR_SMTP_INVALID_PARAM', name, r.message);
+      throw ClientArgsError.local('ERR_SMTP_INVALID_PARAM', name, r.message);
     }
     const old = this.#entries.get(r.keyword);
     if (this.#entries.has(r.keyword)) this.#byteLength -= SmtpClientArgs.#cost(r.keyword, old);
@@ -357,7 +357,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     return c;
   }
 
-  // ---- typed helpers (all replace an existing value and throw LocalProtocolError when invalid) ----
+  // ---- typed helpers (all replace an existing value and throw ClientArgsError when invalid) ----
 
   /**
    * `SIZE=n`: the message size in bytes, a non-negative safe integer. RFC 1870 §3.
@@ -560,7 +560,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     if (!isWellFormed(text(address, 'ORCPT'))) throw invalid('ORCPT', 'not well-formed UTF-16');
     // addr-type syntax and the 500-character limit are checked by the parameter table.
     if (addrType.toUpperCase() === 'UTF-8') return this.set('ORCPT', `${addrType};${encodeUtf8AddrXtext(address)}`);
-    if (hasNonAscii(address)) throw new LocalProtocolError('ERR_SMTP_UTF8_REQUIRED', 'ORCPT', "ORCPT: a non-ASCII address needs addr-type 'utf-8'");
+    if (hasNonAscii(address)) throw ClientArgsError.local('ERR_SMTP_UTF8_REQUIRED', 'ORCPT', "ORCPT: a non-ASCII address needs addr-type 'utf-8'");
     return this.set('ORCPT', `${addrType};${xtextEncode(address)}`);
   }
 

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import {
-  NULL_PATH,
-  POSTMASTER_PATH,
-  SmtpClientArgs,
-  formatMailFrom,
-  formatRcptTo,
-  isLocalProtocolError,
-  isRemoteProtocolError,
-  isSmtpError,
-  mailboxPath,
-  parseMailFrom,
-  parseRcptTo,
-} from 'smtp-client-args';
+import { NULL_PATH, POSTMASTER_PATH, SmtpClientArgs, formatMailFrom, formatRcptTo, isClientArgsError, mailboxPath, parseMailFrom, parseRcptTo, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
 import type { ParseOptions, Path } from 'smtp-client-args';
 import { thrownBy } from '@smtpkit/testkit';
+const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
+const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
 interface Case {
   id: string;
@@ -31,7 +21,7 @@ interface Case {
 
 const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/refusals.json', import.meta.url), 'utf8')) as { cases: Case[] };
 
-const refusal = (fn: () => unknown) => thrownBy(fn, isRemoteProtocolError);
+const refusal = (fn: () => unknown) => thrownBy(fn, isRemoteError);
 
 describe('parseMailFrom / parseRcptTo: strict refusals (fixture)', () => {
   it.each(fixture.cases.map((c) => [`${c.id}: ${c.command.toUpperCase()} ${JSON.stringify(c.text)}`, c] as const))('%s', (_name, c) => {
@@ -180,7 +170,7 @@ describe('parseMailFrom / parseRcptTo: accepted input', () => {
               const r = parse(input, options);
               expect(r.args.toString()).not.toMatch(/[\r\n\0]/);
             } catch (e) {
-              expect(isRemoteProtocolError(e)).toBe(true);
+              expect(isRemoteError(e)).toBe(true);
             }
           }
         }
@@ -203,7 +193,7 @@ describe('formatMailFrom / formatRcptTo', () => {
       try {
         fn();
       } catch (e) {
-        if (isLocalProtocolError(e)) return [e.code, e.argument];
+        if (isLocalError(e)) return [e.code, e.argument];
         throw e;
       }
       throw new Error('no error');
@@ -306,7 +296,7 @@ describe('round trip format -> parse (property)', () => {
     try {
       parseMailFrom('nonsense');
     } catch (e) {
-      expect(isSmtpError(e)).toBe(true);
+      expect(isClientArgsError(e)).toBe(true);
       expect(Object.keys(e as object)).not.toContain(Symbol.for('smtpkit.error'));
     }
   });
@@ -324,7 +314,7 @@ describe('round trip with SMTPUTF8 (property)', () => {
         try {
           path = mailboxPath(local, domain);
         } catch (e) {
-          expect(isLocalProtocolError(e)).toBe(true);
+          expect(isLocalError(e)).toBe(true);
           return;
         }
         const limits = { localPart: 1000, path: 1000 };

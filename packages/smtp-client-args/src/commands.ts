@@ -1,12 +1,12 @@
 /**
  * MAIL FROM and RCPT TO, both directions: `formatMailFrom` / `formatRcptTo` build the command line
  * from a path and an {@link SmtpClientArgs}; `parseMailFrom` / `parseRcptTo` parse what a client sent
- * after the verb, strictly by default, and throw a {@link RemoteProtocolError} carrying the reply a
+ * after the verb, strictly by default, and throw a {@link ClientArgsError} carrying the reply a
  * server should send.
  */
 
 import { SmtpClientArgs } from './client-args.js';
-import { LocalProtocolError, RemoteProtocolError } from './errors.js';
+import { ClientArgsError } from './errors.js';
 import type { ServerReply } from './errors.js';
 import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
@@ -183,13 +183,13 @@ function reply(code: number, enhanced: string, text: string): ServerReply {
 /** Checks that a caller's `args` is an iterable object, so a bad one is a typed error, not a TypeError. */
 function checkArgsInput(args: unknown): void {
   if (typeof args !== 'object' || args === null || typeof (args as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
+    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
   }
 }
 
 /** One `[keyword, value]` pair of a caller's `args`. */
 function pairOf(entry: unknown): readonly [string, string | undefined] {
-  if (!Array.isArray(entry)) throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must yield [keyword, value] pairs');
+  if (!Array.isArray(entry)) throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must yield [keyword, value] pairs');
   return entry as unknown as readonly [string, string | undefined];
 }
 
@@ -210,9 +210,9 @@ function renderArgs(args: Iterable<readonly [string, string | undefined]> | unde
     }
     if (!r.ok) {
       const name = r.reason === 'bad-keyword' ? 'args' : asciiUpper(String(k));
-      throw new LocalProtocolError('ERR_SMTP_INVALID_PARAM', name, `${name}: ${r.message}`);
+      throw ClientArgsError.local('ERR_SMTP_INVALID_PARAM', name, `${name}: ${r.message}`);
     }
-    if (seen.has(r.keyword)) throw new LocalProtocolError('ERR_SMTP_INVALID_PARAM', r.keyword, `${r.keyword} appears twice`);
+    if (seen.has(r.keyword)) throw ClientArgsError.local('ERR_SMTP_INVALID_PARAM', r.keyword, `${r.keyword} appears twice`);
     seen.add(r.keyword);
     out += v === undefined ? ' ' + r.keyword : ' ' + r.keyword + '=' + v;
   }
@@ -224,14 +224,14 @@ type ArgsInput = Iterable<readonly [string, string | undefined]>;
 function formatCommand(command: ParameterCommand, path: Path | string, args: ArgsInput | undefined, options: FormatOptions, utf8: boolean): string {
   const p = toPath(path, 'path', { smtpUtf8: utf8, ...(options.limits === undefined ? {} : { limits: options.limits }) });
   if (p.kind === (command === 'mail' ? 'postmaster' : 'null')) {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'path', `path: ${renderPath(p)} not allowed here`);
+    throw ClientArgsError.local('ERR_SMTP_INVALID_PATH', 'path', `path: ${renderPath(p)} not allowed here`);
   }
   return (command === 'mail' ? 'MAIL FROM:' : 'RCPT TO:') + renderPath(p) + renderArgs(args, command, utf8);
 }
 
 /**
  * Builds `MAIL FROM:<path> PARAMS` (without the CRLF). The path may be a {@link Path} or a string
- * address (`''` for `<>`). Throws a {@link LocalProtocolError} naming the argument (`path`, a
+ * address (`''` for `<>`). Throws a {@link ClientArgsError} naming the argument (`path`, a
  * parameter keyword) for anything that cannot go on the wire; a UTF-8 path needs SMTPUTF8 in the
  * args.
  *
@@ -274,7 +274,7 @@ export function formatRcptTo(path: Path | string, args?: Iterable<readonly [stri
 function resolveParseLimits(l: Partial<ParseLimits> | undefined): ParseLimits {
   const out = resolveLimits(DEFAULT_PARSE_LIMITS, l, ['localPart', 'domain', 'path', 'parameters']);
   if (out.messageSize !== undefined && (typeof out.messageSize !== 'number' || !(out.messageSize >= 0))) {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'options.limits.messageSize', 'options.limits.messageSize must be a non-negative number');
+    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.limits.messageSize', 'options.limits.messageSize must be a non-negative number');
   }
   return out;
 }
@@ -335,9 +335,9 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   const lenient = options.lenient ?? {};
   const derived = prepare(options);
   const { limits, specs } = derived;
-  const syntax = (text: string): RemoteProtocolError => new RemoteProtocolError('ERR_SMTP_COMMAND_SYNTAX', reply(501, '5.5.2', text));
+  const syntax = (text: string): ClientArgsError => ClientArgsError.remote('ERR_SMTP_COMMAND_SYNTAX', reply(501, '5.5.2', text));
   const paramError = (code: 'ERR_SMTP_PARAM_SYNTAX' | 'ERR_SMTP_PARAM_DUPLICATE' | 'ERR_SMTP_PARAM_VALUE' | 'ERR_SMTP_TOO_MANY_PARAMS', text: string, keyword?: string) =>
-    new RemoteProtocolError(code, reply(501, '5.5.4', text), keyword);
+    ClientArgsError.remote(code, reply(501, '5.5.4', text), keyword);
 
   let s: string;
   if (typeof input === 'string') s = input;
@@ -345,9 +345,9 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
     try {
       s = decoder.decode(input);
     } catch {
-      throw new RemoteProtocolError('ERR_SMTP_INVALID_UTF8', reply(501, '5.5.2', 'Invalid UTF-8 in command'));
+      throw ClientArgsError.remote('ERR_SMTP_INVALID_UTF8', reply(501, '5.5.2', 'Invalid UTF-8 in command'));
     }
-  } else throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', 'text', 'text must be a string or Uint8Array');
+  } else throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'text', 'text must be a string or Uint8Array');
   let end = s.length;
   if (end >= 2 && s.charCodeAt(end - 2) === 0x0d && s.charCodeAt(end - 1) === 0x0a) end -= 2;
 
@@ -407,7 +407,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   for (const r of raw) {
     const spec = specs.get(r.upper);
     if (!allowed.has(r.upper) || (spec !== undefined && spec.command !== command)) {
-      throw new RemoteProtocolError('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `Unsupported parameter ${r.upper}`), r.upper);
+      throw ClientArgsError.remote('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `Unsupported parameter ${r.upper}`), r.upper);
     }
   }
   const utf8 = command === 'mail' ? raw.some((r) => r.upper === 'SMTPUTF8') : (options.smtpUtf8 ?? false);
@@ -419,14 +419,14 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   const body = args.get('BODY');
   if (body !== undefined && command === 'mail') {
     const b = asciiUpper(body);
-    if (derived.body !== undefined && !derived.body.includes(b)) throw new RemoteProtocolError('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
+    if (derived.body !== undefined && !derived.body.includes(b)) throw ClientArgsError.remote('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
   }
   const path = scanned.path;
   if (path.kind === 'mailbox' && path.utf8 && !utf8) throw pathFailureReply({ ok: false, code: 'ERR_SMTP_UTF8_NOT_ALLOWED', reason: '' }, role);
   if (limits.messageSize !== undefined && command === 'mail') {
     const size = args.get('SIZE');
     if (size !== undefined && Number(size) > limits.messageSize) {
-      throw new RemoteProtocolError('ERR_SMTP_SIZE_EXCEEDED', reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'), 'SIZE');
+      throw ClientArgsError.remote('ERR_SMTP_SIZE_EXCEEDED', reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'), 'SIZE');
     }
   }
   return { path, args };
@@ -434,7 +434,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
 
 /**
  * Parses the arguments of MAIL (`FROM:<path> [params]`, optionally with the `MAIL ` verb and a final
- * CRLF). Strict RFC 5321 by default; throws a {@link RemoteProtocolError} whose `reply` a server sends:
+ * CRLF). Strict RFC 5321 by default; throws a {@link ClientArgsError} whose `reply` a server sends:
  * 501 5.5.2 (no `FROM:`), 501 5.1.7 (bad or too long path), 553 5.6.7 (non-ASCII without SMTPUTF8),
  * 501 5.5.4 (garbage, bad or duplicate parameter), 555 5.5.4 (unknown or not advertised parameter,
  * or a BODY value outside `bodyValues`, e.g. `BODY=BINARYMIME` when only 8BITMIME is advertised),

@@ -1,17 +1,16 @@
 /**
- * Typed errors of smtp-client-args: a stable string `code` per failure and a cross-realm brand, so
- * callers test `isSmtpError(e)` / `e.code` instead of `instanceof` (which breaks across two copies
- * of the package).
+ * The error class of smtp-client-args: a stable string `code` per failure and the toolkit's
+ * cross-copy brand, so callers test `isClientArgsError(e)` / `e.code`.
  */
 
-const BRAND = Symbol.for('smtpkit.error');
+import { SmtpkitError, hasPackageBrand } from '@smtpkit/foundation';
 
 /**
  * Every error code this package throws. Append-only: codes are never renamed or reused.
  *
  * @example
  * ```ts
- * if (isSmtpError(e) && e.code === 'ERR_SMTP_PARAM_UNKNOWN') reply(e.reply);
+ * if (isClientArgsError(e) && e.kind === 'remote' && e.code === 'ERR_SMTP_PARAM_UNKNOWN') reply(e.reply);
  * ```
  * @see RFC 5321 §4.1.2
  */
@@ -57,110 +56,87 @@ export interface ServerReply {
 }
 
 /**
- * Base class of every error thrown by this package: a stable `code` and a non-enumerable
- * `Symbol.for('smtpkit.error')` brand.
+ * The one error class of smtp-client-args, a subclass of the toolkit-wide `SmtpkitError` with a
+ * stable `code` and `package: 'smtp-client-args'`. `kind` says which side is at fault:
+ *
+ * - `'remote'`: a client sent MAIL or RCPT arguments a server must refuse. `reply` is the reply to
+ *   send (501, 553, 555 or 552 with an enhanced code; it never echoes the input) and `keyword` the
+ *   upper-cased parameter at fault, if one is; the session continues.
+ * - `'local'`: a builder was asked for something that cannot go on the wire (a control byte, a bad
+ *   path, an invalid parameter value). `argument` names the offending argument; the value is never
+ *   echoed.
  *
  * @example
  * ```ts
- * try { formatPath('a\r\nb@c'); } catch (e) { if (isSmtpError(e)) console.log(e.code); }
+ * try { parseMailFrom('FROM:<a@b> FOO=1'); }
+ * catch (e) { if (isClientArgsError(e) && e.kind === 'remote') send(e.reply); else throw e; }
  * ```
- * @see RFC 5321 §4.1.2
+ * @see RFC 5321 §4.1.1.2, §4.1.1.3, §4.1.2, §4.2.2
  */
-export abstract class SmtpError extends Error {
-  /** Stable, append-only machine-readable code. */
-  readonly code: ArgsErrorCode;
-  /** `'remote'` when peer input was refused, `'local'` for API misuse. */
-  abstract readonly kind: 'remote' | 'local';
-
-  constructor(code: ArgsErrorCode, message: string) {
-    super(message);
-    this.code = code;
-    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
-  }
-}
-
-/**
- * The caller asked a builder for something that cannot go on the wire (a control byte, a bad path,
- * an invalid parameter value). `argument` names the offending argument; the value is never echoed.
- *
- * @example
- * ```ts
- * try { formatMailFrom('a@b\r\nDATA', args); } catch (e) { if (isLocalProtocolError(e)) e.argument; } // 'path'
- * ```
- * @see RFC 5321 §4.1.2
- */
-export class LocalProtocolError extends SmtpError {
-  override readonly name = 'LocalProtocolError';
-  readonly kind = 'local' as const;
-  /** Name of the offending argument, e.g. `path`, `ENVID`, `options.limits`. */
-  readonly argument: string;
-
-  constructor(code: ArgsErrorCode, argument: string, message: string) {
-    super(code, message);
-    this.argument = argument;
-  }
-}
-
-/**
- * A client sent MAIL or RCPT arguments a server must refuse. `reply` is the reply to send
- * (501, 553, 555, 552 with an enhanced code); the session continues.
- *
- * @example
- * ```ts
- * try { parseMailFrom('FROM:<a@b> FOO=1'); } catch (e) { if (isRemoteProtocolError(e)) send(e.reply); }
- * ```
- * @see RFC 5321 §4.1.1.2, §4.1.1.3, §4.2.2
- */
-export class RemoteProtocolError extends SmtpError {
-  override readonly name = 'RemoteProtocolError';
-  readonly kind = 'remote' as const;
-  /** The reply a server should send. */
-  readonly reply: ServerReply;
-  /** The parameter keyword at fault, upper-cased, when a parameter is at fault. */
+export class ClientArgsError extends SmtpkitError {
+  /** Brand value: `instanceof ClientArgsError` matches this package's errors from any copy. */
+  static readonly brandPackage = 'smtp-client-args';
+  declare readonly code: ArgsErrorCode;
+  /** Local errors: the offending argument, e.g. `path`, `ENVID`, `options.limits`. Remote: `undefined`. */
+  readonly argument: string | undefined;
+  /** Remote errors: the reply a server should send. Local: `undefined`. */
+  readonly reply: ServerReply | undefined;
+  /** Remote errors: the parameter keyword at fault, upper-cased, when a parameter is at fault. */
   readonly keyword: string | undefined;
 
-  constructor(code: ArgsErrorCode, reply: ServerReply, keyword?: string) {
-    super(code, `${reply.code} ${reply.enhanced} ${reply.text}`);
-    this.reply = reply;
-    this.keyword = keyword;
+  constructor(
+    code: ArgsErrorCode,
+    message: string,
+    kind: 'remote' | 'local',
+    details: { readonly argument?: string; readonly reply?: ServerReply; readonly keyword?: string } = {},
+  ) {
+    super('smtp-client-args', code, message, kind);
+    this.argument = details.argument;
+    this.reply = details.reply;
+    this.keyword = details.keyword;
+  }
+
+  /** @internal A builder was given `argument` that cannot go on the wire. */
+  static local(code: ArgsErrorCode, argument: string, message: string): ClientArgsLocalError {
+    return new ClientArgsError(code, message, 'local', { argument }) as ClientArgsLocalError;
+  }
+
+  /** @internal A client's MAIL/RCPT arguments must be refused with `reply`. */
+  static remote(code: ArgsErrorCode, reply: ServerReply, keyword?: string): ClientArgsRemoteError {
+    return new ClientArgsError(code, `${reply.code} ${reply.enhanced} ${reply.text}`, 'remote', keyword === undefined ? { reply } : { reply, keyword }) as ClientArgsRemoteError;
   }
 }
 
 /**
- * True for any error thrown by an smtpkit package (checks the brand, works across package copies).
+ * A {@link ClientArgsError} with `kind: 'remote'`: `reply` is always set.
  *
  * @example
  * ```ts
- * catch (e) { if (isSmtpError(e)) log(e.code); else throw e; }
+ * if (isClientArgsError(e) && e.kind === 'remote') session.respond(e.reply); // e: ClientArgsRemoteError
+ * ```
+ */
+export type ClientArgsRemoteError = ClientArgsError & { readonly kind: 'remote'; readonly reply: ServerReply; readonly argument: undefined };
+
+/**
+ * A {@link ClientArgsError} with `kind: 'local'`: `argument` is always set.
+ *
+ * @example
+ * ```ts
+ * if (isClientArgsError(e) && e.kind === 'local') console.error(`bad ${e.argument}`); // e: ClientArgsLocalError
+ * ```
+ */
+export type ClientArgsLocalError = ClientArgsError & { readonly kind: 'local'; readonly argument: string; readonly reply: undefined; readonly keyword: undefined };
+
+/**
+ * True for an error thrown by smtp-client-args (any copy of the package); false for the errors of
+ * the other smtpkit packages. Narrow on `e.kind`: `'remote'` has `reply`, `'local'` has `argument`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (isClientArgsError(e) && e.kind === 'remote') session.respond(e.reply); else throw e; }
  * ```
  * @see RFC 5321 §4.1.2
  */
-export function isSmtpError(e: unknown): e is SmtpError {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
-}
-
-/**
- * True for a refused client input carrying a `reply` ({@link RemoteProtocolError}).
- *
- * @example
- * ```ts
- * if (isRemoteProtocolError(e)) session.respond(e.reply);
- * ```
- * @see RFC 5321 §4.2.2
- */
-export function isRemoteProtocolError(e: unknown): e is RemoteProtocolError {
-  return isSmtpError(e) && e.kind === 'remote';
-}
-
-/**
- * True for an error caused by API misuse ({@link LocalProtocolError}).
- *
- * @example
- * ```ts
- * if (isLocalProtocolError(e)) console.error(`bad ${e.argument}`);
- * ```
- * @see RFC 5321 §4.1.2
- */
-export function isLocalProtocolError(e: unknown): e is LocalProtocolError {
-  return isSmtpError(e) && e.kind === 'local';
+export function isClientArgsError(e: unknown): e is ClientArgsRemoteError | ClientArgsLocalError {
+  return hasPackageBrand(e, 'smtp-client-args');
 }

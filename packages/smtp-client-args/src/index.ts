@@ -27,11 +27,8 @@ export type { XtextDecodeOptions } from './xtext.js';
 export { checkArgsAgainst, withoutUnadvertised } from './check.js';
 export type { ArgsProblem, ArgsProblemCode, CapabilitiesLike, CheckContext } from './check.js';
 export {
-  LocalProtocolError,
-  RemoteProtocolError,
-  SmtpError,
-  isLocalProtocolError,
-  isRemoteProtocolError,
-  isSmtpError,
+  ClientArgsError,
+  isClientArgsError,
 } from './errors.js';
-export type { ArgsErrorCode, ServerReply } from './errors.js';
+export { SmtpkitError, isSmtpkitError } from '@smtpkit/foundation';
+export type { ArgsErrorCode, ClientArgsLocalError, ClientArgsRemoteError, ServerReply } from './errors.js';

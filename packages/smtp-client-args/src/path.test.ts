@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { thrownBy } from '@smtpkit/testkit';
-import {
-  DEFAULT_PATH_LIMITS,
-  NULL_PATH,
-  POSTMASTER_PATH,
-  formatPath,
-  isLocalProtocolError,
-  isRemoteProtocolError,
-  mailboxPath,
-  parsePath,
-} from 'smtp-client-args';
+import { DEFAULT_PATH_LIMITS, NULL_PATH, POSTMASTER_PATH, formatPath, isClientArgsError, mailboxPath, parsePath, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
+const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
+const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
 function hasControl(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -21,7 +14,7 @@ function hasControl(s: string): boolean {
 }
 
 // a remote refusal carries the reply; a local error (bad argument) has none
-const refusal = (fn: () => unknown): { readonly code: string; readonly reply?: { code: number; enhanced: string } } => thrownBy(fn, isRemoteProtocolError, isLocalProtocolError);
+const refusal = (fn: () => unknown): { readonly code: string; readonly reply?: { code: number; enhanced: string } | undefined } => thrownBy(fn, isRemoteError, isLocalError);
 
 describe('parsePath', () => {
   it('parses the null path and postmaster', () => {
@@ -129,8 +122,8 @@ describe('formatPath and mailboxPath', () => {
         formatPath(bad);
         expect.unreachable();
       } catch (e) {
-        expect(isLocalProtocolError(e)).toBe(true);
-        if (isLocalProtocolError(e)) {
+        expect(isLocalError(e)).toBe(true);
+        if (isLocalError(e)) {
           expect(e.code).toBe('ERR_SMTP_CONTROL_CHARACTER');
           expect(e.argument).toBe('path');
           expect(e.message).not.toContain('RCPT');
@@ -157,7 +150,7 @@ describe('formatPath and mailboxPath', () => {
           try {
             out = formatPath(input, { smtpUtf8: true });
           } catch (e) {
-            expect(isLocalProtocolError(e)).toBe(true);
+            expect(isLocalError(e)).toBe(true);
             continue;
           }
           expect(hasControl(out)).toBe(false);
@@ -167,7 +160,7 @@ describe('formatPath and mailboxPath', () => {
           expect(hasControl(out)).toBe(false);
           expect(parsePath(out, { smtpUtf8: true, limits: { localPart: 1e6, domain: 1e6, path: 1e6 } })).toMatchObject({ localPart: local, domain });
         } catch (e) {
-          expect(isLocalProtocolError(e)).toBe(true);
+          expect(isLocalError(e)).toBe(true);
         }
       }),
       { numRuns: 300 },

@@ -5,7 +5,7 @@
  * builders; it never backtracks, so it runs in linear time.
  */
 
-import { LocalProtocolError, RemoteProtocolError } from './errors.js';
+import { ClientArgsError } from './errors.js';
 import type { ArgsErrorCode } from './errors.js';
 import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length } from './text.js';
 
@@ -200,7 +200,7 @@ export function resolveLimits<T extends object>(defaults: T, limits: Partial<T> 
   for (const k of keys) {
     const v = out[k];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-      throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `options.limits.${k}`, `options.limits.${k} must be a positive integer`);
+      throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', `options.limits.${k}`, `options.limits.${k} must be a positive integer`);
     }
   }
   return out;
@@ -505,16 +505,16 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
 }
 
 /** The reply a server sends for a path failure. */
-export function pathFailureReply(f: PathFailure, role: 'reverse' | 'forward' | 'any'): RemoteProtocolError {
+export function pathFailureReply(f: PathFailure, role: 'reverse' | 'forward' | 'any'): ClientArgsError {
   const who = role === 'reverse' ? 'sender' : role === 'forward' ? 'recipient' : 'mailbox';
   return f.code === 'ERR_SMTP_UTF8_NOT_ALLOWED'
-    ? new RemoteProtocolError(f.code, { code: 553, enhanced: '5.6.7', text: `Non-ASCII ${who} address requires SMTPUTF8` })
-    : new RemoteProtocolError(f.code, { code: 501, enhanced: role === 'reverse' ? '5.1.7' : '5.1.3', text: `Bad ${who} address: ${f.reason}` });
+    ? ClientArgsError.remote(f.code, { code: 553, enhanced: '5.6.7', text: `Non-ASCII ${who} address requires SMTPUTF8` })
+    : ClientArgsError.remote(f.code, { code: 501, enhanced: role === 'reverse' ? '5.1.7' : '5.1.3', text: `Bad ${who} address: ${f.reason}` });
 }
 
 /**
  * Parses a complete path such as `<user@example.com>`, `<>`, `<postmaster>`, `<"a b"@[192.0.2.1]>`,
- * `<@relay:user@example.com>` (source route dropped). Throws a {@link RemoteProtocolError} whose
+ * `<@relay:user@example.com>` (source route dropped). Throws a {@link ClientArgsError} whose
  * `reply` is what a server should send (501 5.1.7 / 5.1.3, 553 5.6.7 without SMTPUTF8).
  *
  * @example
@@ -539,27 +539,27 @@ export function parsePath(text: string, options: PathOptions = {}): Path {
   return r.path;
 }
 
-function localError(code: ArgsErrorCode, argument: string, reason: string): LocalProtocolError {
+function localError(code: ArgsErrorCode, argument: string, reason: string): ClientArgsError {
   if (code === 'ERR_SMTP_UTF8_NOT_ALLOWED') {
-    return new LocalProtocolError('ERR_SMTP_UTF8_REQUIRED', argument, `${argument}: non-ASCII address needs SMTPUTF8`);
+    return ClientArgsError.local('ERR_SMTP_UTF8_REQUIRED', argument, `${argument}: non-ASCII address needs SMTPUTF8`);
   }
-  if (code === 'ERR_SMTP_PATH_TOO_LONG') return new LocalProtocolError(code, argument, `${argument}: ${reason}`);
-  return new LocalProtocolError('ERR_SMTP_INVALID_PATH', argument, `${argument}: ${reason}`);
+  if (code === 'ERR_SMTP_PATH_TOO_LONG') return ClientArgsError.local(code, argument, `${argument}: ${reason}`);
+  return ClientArgsError.local('ERR_SMTP_INVALID_PATH', argument, `${argument}: ${reason}`);
 }
 
 /** Checks a caller string for control bytes first, so the error says so. */
 function rejectControls(value: string, argument: string): void {
   for (let i = 0; i < value.length; i++) {
     if (isControl(value.charCodeAt(i))) {
-      throw new LocalProtocolError('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
+      throw ClientArgsError.local('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
     }
   }
 }
 
 /** Validates a local part and domain given by a caller and builds the mailbox. */
 function buildMailbox(localPart: unknown, domain: unknown, argLocal: string, argDomain: string, smtpUtf8: boolean, limits: PathLimits): MailboxPath {
-  if (typeof localPart !== 'string') throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argLocal, `${argLocal}: expected a string`);
-  if (typeof domain !== 'string') throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argDomain, `${argDomain}: expected a string`);
+  if (typeof localPart !== 'string') throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', argLocal, `${argLocal}: expected a string`);
+  if (typeof domain !== 'string') throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', argDomain, `${argDomain}: expected a string`);
   rejectControls(localPart, argLocal);
   rejectControls(domain, argDomain);
   for (let i = 0; i < localPart.length; i++) {
@@ -577,7 +577,7 @@ function buildMailbox(localPart: unknown, domain: unknown, argLocal: string, arg
 
 /**
  * Builds a validated mailbox path from a local part (plain text; quoted on the wire if needed) and a
- * domain (a host name or a bracketed address literal). Throws a {@link LocalProtocolError} naming
+ * domain (a host name or a bracketed address literal). Throws a {@link ClientArgsError} naming
  * `localPart` or `domain`.
  *
  * @example
@@ -613,14 +613,14 @@ export function toPath(path: Path | string, argument: string, options: Pick<Path
       return buildMailbox(m.localPart, m.domain, argument, argument, smtpUtf8, limits);
     }
     default:
-      throw new LocalProtocolError('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument}: expected a Path or a string`);
+      throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', argument, `${argument}: expected a Path or a string`);
   }
 }
 
 /**
  * Renders a path with its angle brackets, validating it first: `<>`, `<postmaster>`,
  * `<local@domain>` (the local part quoted when needed). A string is taken as an address with or
- * without brackets (`''` is the null path). Throws a {@link LocalProtocolError} naming `path`
+ * without brackets (`''` is the null path). Throws a {@link ClientArgsError} naming `path`
  * (control characters, bad syntax, over a limit, non-ASCII without `smtpUtf8`).
  *
  * @example

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isLocalProtocolError, xtextDecode, xtextEncode } from 'smtp-client-args';
+import { isClientArgsError, xtextDecode, xtextEncode, type ClientArgsLocalError } from 'smtp-client-args';
+const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
 function hasControl(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -44,7 +45,7 @@ describe('xtextDecode', () => {
       xtextDecode(t);
       expect.unreachable();
     } catch (e) {
-      expect(isLocalProtocolError(e) && e.code).toBe('ERR_SMTP_XTEXT_SYNTAX');
+      expect(isLocalError(e) && e.code).toBe('ERR_SMTP_XTEXT_SYNTAX');
     }
   });
   it('INJ-4: lower-case hex is accepted by default, refused on request', () => {

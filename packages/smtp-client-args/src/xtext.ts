@@ -4,7 +4,7 @@
  * hex digits of each UTF-8 byte.
  */
 
-import { LocalProtocolError } from './errors.js';
+import { ClientArgsError } from './errors.js';
 import { encoder, isControl, strictDecoder as decoder } from './text.js';
 
 const HEX = '0123456789ABCDEF';
@@ -126,6 +126,6 @@ export function tryXtextDecode(text: string, options: XtextDecodeOptions = {}): 
  */
 export function xtextDecode(text: string, options: XtextDecodeOptions = {}): string {
   const r = tryXtextDecode(text, options);
-  if (!r.ok) throw new LocalProtocolError('ERR_SMTP_XTEXT_SYNTAX', 'text', `xtext: ${r.reason}`);
+  if (!r.ok) throw ClientArgsError.local('ERR_SMTP_XTEXT_SYNTAX', 'text', `xtext: ${r.reason}`);
   return r.value;
 }

@@ -1,9 +1,10 @@
 // checkArgsAgainst / withoutUnadvertised at the edges of each rule, and the typed SmtpClientArgs
 // helpers' argument checks (which argument an error names, and that helpers never throw a TypeError).
 import { describe, expect, it } from 'vitest';
-import { NULL_PATH, POSTMASTER_PATH, SmtpClientArgs, checkArgsAgainst, isLocalProtocolError, mailboxPath, withoutUnadvertised } from 'smtp-client-args';
+import { NULL_PATH, POSTMASTER_PATH, SmtpClientArgs, checkArgsAgainst, isClientArgsError, mailboxPath, withoutUnadvertised, type ClientArgsLocalError } from 'smtp-client-args';
 import type { CapabilitiesLike } from 'smtp-client-args';
 import { thrownBy } from '@smtpkit/testkit';
+const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
 function caps(map: Record<string, string[]>): CapabilitiesLike {
   return { has: (k) => k in map, params: (k) => map[k] };
@@ -13,7 +14,7 @@ function codes(c: CapabilitiesLike, args: Iterable<readonly [string, string | un
   return checkArgsAgainst(c, args, ctx).map((p) => `${p.code}:${p.keyword}`);
 }
 
-const misuse = (fn: () => unknown) => thrownBy(fn, isLocalProtocolError);
+const misuse = (fn: () => unknown) => thrownBy(fn, isLocalError);
 
 describe('checkArgsAgainst: the capabilities argument', () => {
   it('must have both has() and params()', () => {

@@ -1,13 +1,15 @@
 // MAIL FROM / RCPT TO lines at their edges: tokenizing, the replies a server sends, options, and
 // the builders' argument checks (RFC 5321 §4.1.1.2, §4.1.1.3, §4.1.2).
 import { describe, expect, it } from 'vitest';
-import { SmtpClientArgs, formatMailFrom, formatRcptTo, isLocalProtocolError, isRemoteProtocolError, parseMailFrom, parseRcptTo, readMailParameters } from 'smtp-client-args';
+import { SmtpClientArgs, formatMailFrom, formatRcptTo, isClientArgsError, parseMailFrom, parseRcptTo, readMailParameters, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
 import type { ParameterSpec } from 'smtp-client-args';
 import { thrownBy } from '@smtpkit/testkit';
+const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
+const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
-const refused = (fn: () => unknown) => thrownBy(fn, isRemoteProtocolError);
+const refused = (fn: () => unknown) => thrownBy(fn, isRemoteError);
 
-const misuse = (fn: () => unknown) => thrownBy(fn, isLocalProtocolError);
+const misuse = (fn: () => unknown) => thrownBy(fn, isLocalError);
 
 describe('the command line: verb, preposition, CRLF', () => {
   it('only a final CRLF is stripped; a bare CR or LF is text after the address', () => {

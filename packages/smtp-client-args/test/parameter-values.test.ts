@@ -2,8 +2,9 @@
 // (SmtpClientArgs.add for the client side, parseMailFrom / parseRcptTo for the server side).
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
-import { SmtpClientArgs, isRemoteProtocolError, parseMailFrom, parseRcptTo } from 'smtp-client-args';
+import { SmtpClientArgs, isClientArgsError, parseMailFrom, parseRcptTo, type ClientArgsRemoteError } from 'smtp-client-args';
 import type { SmtpClientArgsOptions } from 'smtp-client-args';
+const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
 
 function accepts(keyword: string, value: string | undefined, options: SmtpClientArgsOptions = {}): boolean {
   const r = new SmtpClientArgs(options).add(keyword, value);
@@ -273,7 +274,7 @@ describe('keyword values are ASCII words: no Unicode look-alikes (RFC 5321 §4.1
   });
 
   it('a server never reads such a word as a known BODY value', () => {
-    expect(errorCodeOf(() => parseMailFrom('FROM:<a@b> SMTPUTF8 BODY=8B\u0131TMIME'), isRemoteProtocolError)).toBe('ERR_SMTP_PARAM_VALUE');
+    expect(errorCodeOf(() => parseMailFrom('FROM:<a@b> SMTPUTF8 BODY=8B\u0131TMIME'), isRemoteError)).toBe('ERR_SMTP_PARAM_VALUE');
   });
 });
 

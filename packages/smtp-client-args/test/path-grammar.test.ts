@@ -1,13 +1,15 @@
 // Edges of the path grammar (RFC 5321 §4.1.2, §4.1.3) and of the replies and errors a failure gives,
 // through parsePath, parseMailFrom / parseRcptTo, mailboxPath and formatPath.
 import { describe, expect, it } from 'vitest';
-import { formatPath, isLocalProtocolError, isRemoteProtocolError, mailboxPath, parseMailFrom, parsePath, parseRcptTo } from 'smtp-client-args';
+import { formatPath, isClientArgsError, mailboxPath, parseMailFrom, parsePath, parseRcptTo, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
 import type { MailboxPath, PathOptions } from 'smtp-client-args';
 import { thrownBy } from '@smtpkit/testkit';
+const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
+const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
-const refused = (fn: () => unknown) => thrownBy(fn, isRemoteProtocolError);
+const refused = (fn: () => unknown) => thrownBy(fn, isRemoteError);
 
-const misuse = (fn: () => unknown) => thrownBy(fn, isLocalProtocolError);
+const misuse = (fn: () => unknown) => thrownBy(fn, isLocalError);
 
 /** A 501 path refusal whose text says whose address it is and why (never an empty reason). */
 function syntaxRefusal(text: string, options: PathOptions = {}, who = 'mailbox'): string {

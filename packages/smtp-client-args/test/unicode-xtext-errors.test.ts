@@ -2,17 +2,10 @@
 // edges, and the error brand, through parsePath, xtextEncode / xtextDecode and the error guards.
 import { describe, expect, it } from 'vitest';
 import { thrownBy } from '@smtpkit/testkit';
-import {
-  LocalProtocolError,
-  RemoteProtocolError,
-  isLocalProtocolError,
-  isRemoteProtocolError,
-  isSmtpError,
-  parsePath,
-  xtextDecode,
-  xtextEncode,
-} from 'smtp-client-args';
+import { ClientArgsError, isClientArgsError, parsePath, xtextDecode, xtextEncode, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
 import type { MailboxPath } from 'smtp-client-args';
+const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
+const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
 const utf8 = { smtpUtf8: true } as const;
 
@@ -20,7 +13,7 @@ function accepted(local: string): boolean {
   try {
     return (parsePath(`<${local}@example.com>`, utf8) as MailboxPath).localPart === local;
   } catch (e) {
-    if (isRemoteProtocolError(e) && e.code === 'ERR_SMTP_PATH_SYNTAX') return false;
+    if (isRemoteError(e) && e.code === 'ERR_SMTP_PATH_SYNTAX') return false;
     throw e;
   }
 }
@@ -56,7 +49,7 @@ describe('INJ-6: limits count UTF-8 bytes (RFC 6531 §3.3)', () => {
         parsePath(`<${local}@b>`, { smtpUtf8: true, limits: { localPart: max } });
         return true;
       } catch (e) {
-        if (isRemoteProtocolError(e) && e.code === 'ERR_SMTP_PATH_TOO_LONG') return false;
+        if (isRemoteError(e) && e.code === 'ERR_SMTP_PATH_TOO_LONG') return false;
         throw e;
       }
     };
@@ -84,7 +77,7 @@ describe('xtext (RFC 3461 §4)', () => {
       try {
         xtextDecode(bad);
       } catch (e) {
-        code = isLocalProtocolError(e) ? `${e.code}:${e.argument}` : 'other';
+        code = isLocalError(e) ? `${e.code}:${e.argument}` : 'other';
       }
       expect([JSON.stringify(bad), code]).toEqual([JSON.stringify(bad), 'ERR_SMTP_XTEXT_SYNTAX:text']);
     }
@@ -92,7 +85,7 @@ describe('xtext (RFC 3461 §4)', () => {
 
   it('each refusal says why', () => {
     for (const bad of ['a b', '+4', '+4G', '+FF', '+0D']) {
-      const e = thrownBy(() => xtextDecode(bad), isLocalProtocolError);
+      const e = thrownBy(() => xtextDecode(bad), isLocalError);
       expect(e.code).toBe('ERR_SMTP_XTEXT_SYNTAX');
       expect(e.message).toMatch(/^xtext: [a-z]/);
       expect(e.message).not.toContain('undefined');
@@ -101,23 +94,23 @@ describe('xtext (RFC 3461 §4)', () => {
 });
 
 describe('error classes and guards', () => {
-  const local = new LocalProtocolError('ERR_SMTP_INVALID_PATH', 'path', 'path: bad');
-  const remote = new RemoteProtocolError('ERR_SMTP_PATH_SYNTAX', { code: 501, enhanced: '5.1.3', text: 'Bad' });
+  const local = ClientArgsError.local('ERR_SMTP_INVALID_PATH', 'path', 'path: bad');
+  const remote = ClientArgsError.remote('ERR_SMTP_PATH_SYNTAX', { code: 501, enhanced: '5.1.3', text: 'Bad' });
 
   it('names say which class it is', () => {
-    expect(local.name).toBe('LocalProtocolError');
-    expect(remote.name).toBe('RemoteProtocolError');
-    expect(String(remote)).toBe('RemoteProtocolError: 501 5.1.3 Bad');
+    expect(local.name).toBe('ClientArgsError');
+    expect(remote.name).toBe('ClientArgsError');
+    expect(String(remote)).toBe('ClientArgsError: 501 5.1.3 Bad');
   });
 
   it('the guards tell local from remote', () => {
-    expect([isLocalProtocolError(local), isRemoteProtocolError(local)]).toEqual([true, false]);
-    expect([isLocalProtocolError(remote), isRemoteProtocolError(remote)]).toEqual([false, true]);
+    expect([isLocalError(local), isRemoteError(local)]).toEqual([true, false]);
+    expect([isLocalError(remote), isRemoteError(remote)]).toEqual([false, true]);
   });
 
   it('nothing else passes the guards, not even a look-alike or a spread copy', () => {
     for (const x of [null, undefined, 'ERR_SMTP_PATH_SYNTAX', 42, {}, new Error('x'), { code: 'ERR_SMTP_PATH_SYNTAX', kind: 'remote' }, { kind: 'local' }, { ...remote }, { ...local }]) {
-      expect([isSmtpError(x), isRemoteProtocolError(x), isLocalProtocolError(x)]).toEqual([false, false, false]);
+      expect([isClientArgsError(x), isRemoteError(x), isLocalError(x)]).toEqual([false, false, false]);
     }
   });
 });

@@ -210,7 +210,7 @@ describe('class registry', () => {
     try {
       createClassifier().registerClass(10, 'x', 'x', 'hard');
     } catch (e) {
-      expect((e as Record<symbol, unknown>)[Symbol.for('smtpkit.error')]).toBe(true);
+      expect((e as Record<symbol, unknown>)[Symbol.for('smtpkit.error')]).toBe('smtp-errors');
       expect(Object.keys(e as object)).not.toContain(Symbol.for('smtpkit.error').toString());
       expect((e as { kind: string }).kind).toBe('local');
     }

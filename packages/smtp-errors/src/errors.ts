@@ -1,9 +1,9 @@
 /**
  * Typed errors of smtp-errors: a stable string `code` per failure and a cross-realm brand, so
- * callers test `isSmtpErrorsError(e)` / `e.code` instead of `instanceof`.
+ * callers test `isSmtpErrorsError(e)` / `e.code`.
  */
 
-const BRAND = Symbol.for('smtpkit.error');
+import { SmtpkitError, hasPackageBrand } from '@smtpkit/foundation';
 
 /**
  * Every error code this package throws. Append-only: codes are never renamed or reused.
@@ -29,8 +29,9 @@ export type SmtpErrorsErrorCode =
   | 'ERR_SMTP_MESSAGE_INVALID';
 
 /**
- * The error thrown by smtp-errors for API misuse: carries a stable `code` and a non-enumerable
- * `Symbol.for('smtpkit.error')` brand (shared by every smtpkit package).
+ * The one error class of smtp-errors, thrown for API misuse (bad class ids, bad rules, bad options)
+ * and by `classifyMessage` for input that is not an Internet message. A subclass of the
+ * toolkit-wide `SmtpkitError` with a stable `code`, `package: 'smtp-errors'` and `kind: 'local'`.
  *
  * @example
  * ```ts
@@ -38,26 +39,24 @@ export type SmtpErrorsErrorCode =
  * ```
  * @see RFC 3463 §2
  */
-export class SmtpErrorsError extends Error {
-  override readonly name = 'SmtpErrorsError';
-  /** Stable, append-only machine-readable code, e.g. `ERR_SMTP_CLASS_BUILTIN`. */
-  readonly code: SmtpErrorsErrorCode;
+export class SmtpErrorsError extends SmtpkitError {
+  /** Brand value: `instanceof SmtpErrorsError` matches this package's errors from any copy. */
+  static readonly brandPackage = 'smtp-errors';
+  declare readonly code: SmtpErrorsErrorCode;
   /** Always `'local'`: these errors are API misuse, never caused by a peer. */
-  readonly kind = 'local' as const;
+  declare readonly kind: 'local';
   /** For `ERR_SMTP_RULE_SYNTAX`: the 1-based line of the rules text that failed. */
   readonly line: number | undefined;
 
   constructor(code: SmtpErrorsErrorCode, message: string, line?: number) {
-    super(message);
-    this.code = code;
+    super('smtp-errors', code, message, 'local');
     this.line = line;
-    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 }
 
 /**
- * True when `e` was thrown by smtp-errors (checked by brand and code prefix, not `instanceof`, so
- * it works across two copies of the package).
+ * True when `e` was thrown by smtp-errors (any copy of the package); false for the errors of the
+ * other smtpkit packages.
  *
  * @example
  * ```ts
@@ -66,10 +65,5 @@ export class SmtpErrorsError extends Error {
  * @see RFC 3463 §2
  */
 export function isSmtpErrorsError(e: unknown): e is SmtpErrorsError {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    (e as Record<symbol, unknown>)[BRAND] === true &&
-    (e as { name?: unknown }).name === 'SmtpErrorsError'
-  );
+  return hasPackageBrand(e, 'smtp-errors');
 }

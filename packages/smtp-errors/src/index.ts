@@ -42,6 +42,7 @@ export type {
 } from './classifier.js';
 export { addRule, addRules, classify, defaultClassifier, forId, registerClass, retrieveClass } from './default-instance.js';
 export { isSmtpErrorsError, SmtpErrorsError } from './errors.js';
+export { SmtpkitError, isSmtpkitError } from '@smtpkit/foundation';
 export type { SmtpErrorsErrorCode } from './errors.js';
 export { parseEnhanced, scanCodes } from './reply-input.js';
 export type { EnhancedCode, EnhancedCodeLike, ReplyInput, StructuredReply } from './reply-input.js';

@@ -278,18 +278,20 @@ describe('typed errors: the brand', () => {
   it('the brand is a non-enumerable property (a spread copy is not a smtp-errors error)', () => {
     const e = new SmtpErrorsError('ERR_SMTP_RULE_INVALID', 'x');
     const brand = Symbol.for('smtpkit.error');
-    expect(Object.getOwnPropertyDescriptor(e, brand)).toMatchObject({ value: true, enumerable: false });
+    expect(Object.getOwnPropertyDescriptor(e, brand)).toMatchObject({ value: 'smtp-errors', enumerable: false });
     expect(isSmtpErrorsError({ ...e, name: 'SmtpErrorsError' })).toBe(false);
   });
 
-  it('recognises only branded errors named SmtpErrorsError, and never throws', () => {
+  it("recognises only errors with this package's brand, and never throws", () => {
     expect(isSmtpErrorsError(new SmtpErrorsError('ERR_SMTP_CLASS_EXISTS', 'x'))).toBe(true);
     for (const other of [null, undefined, 0, 'SmtpErrorsError', new Error('x'), { name: 'SmtpErrorsError', code: 'ERR_SMTP_RULE_INVALID' }]) {
       expect(isSmtpErrorsError(other)).toBe(false);
     }
-    const otherPackage = Object.defineProperty(new Error('x'), Symbol.for('smtpkit.error'), { value: true });
-    otherPackage.name = 'SmtpReplyError';
+    const otherPackage = Object.defineProperty(new Error('x'), Symbol.for('smtpkit.error'), { value: 'smtp-reply-reader' });
+    otherPackage.name = 'SmtpErrorsError';
     expect(isSmtpErrorsError(otherPackage)).toBe(false);
+    const legacyBrand = Object.defineProperty(new Error('x'), Symbol.for('smtpkit.error'), { value: true });
+    expect(isSmtpErrorsError(legacyBrand)).toBe(false);
   });
 
   it('messages name what was wrong', () => {

@@ -2,15 +2,7 @@
  * Reading replies from a server and writing replies as a server, with smtp-reply-reader.
  * Run: `npx tsx packages/smtp-reply-reader/examples/read-replies.ts`
  */
-import {
-  ReplyReader,
-  expectReply,
-  formatEnhancedStatusCode,
-  formatReply,
-  isRemoteProtocolError,
-  isTransientNegative,
-  parseReply,
-} from 'smtp-reply-reader';
+import { ReplyReader, expectReply, formatEnhancedStatusCode, formatReply, isReplyReaderError, isTransientNegative, parseReply } from 'smtp-reply-reader';
 
 // Bytes as they might arrive from a socket: a greeting, then an EHLO reply split mid-line.
 const chunks = [
@@ -31,7 +23,7 @@ try {
   }
   reader.end();
 } catch (e) {
-  if (isRemoteProtocolError(e)) console.log(`peer broke the protocol: ${e.code}; close the connection`);
+  if (isReplyReaderError(e) && e.kind === 'remote') console.log(`peer broke the protocol: ${e.code}; close the connection`);
   else throw e;
 }
 

@@ -1,6 +1,7 @@
 // Tests added from surviving mutants of `pnpm mutation smtp-reply-reader` (docs/mutation.md).
 import { describe, expect, test } from 'vitest';
-import { formatReply, isLocalProtocolError, parseEnhancedStatusCode, sameEnhancedStatusCode, type EnhancedStatusCode } from 'smtp-reply-reader';
+import { formatReply, isReplyReaderError, parseEnhancedStatusCode, sameEnhancedStatusCode, type EnhancedStatusCode, type ReplyReaderError } from 'smtp-reply-reader';
+const isLocalError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'local';
 
 describe('parseEnhancedStatusCode: digits', () => {
   test('RPL-4 the digit 9 and multi-digit subjects and details', () => {
@@ -41,7 +42,7 @@ describe('formatReply validates the enhanced code it is given', () => {
     try {
       formatReply({ code: 550, enhanced, text: 'x' });
     } catch (e) {
-      code = isLocalProtocolError(e) ? e.code : 'other';
+      code = isLocalError(e) ? e.code : 'other';
     }
     expect(code).toBe('ERR_SMTP_INVALID_ENHANCED_CODE');
   });

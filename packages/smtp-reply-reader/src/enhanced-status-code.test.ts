@@ -1,15 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  expectReply,
-  formatEnhancedStatusCode,
-  isIntermediate,
-  isPermanentNegative,
-  isPositive,
-  isTransientNegative,
-  parseEnhancedStatusCode,
-  parseReply,
-  sameEnhancedStatusCode,
-} from 'smtp-reply-reader';
+import { expectReply, formatEnhancedStatusCode, isIntermediate, isPermanentNegative, isPositive, isTransientNegative, parseEnhancedStatusCode, parseReply, sameEnhancedStatusCode } from 'smtp-reply-reader';
 
 describe('enhanced status codes (RFC 3463)', () => {
   test('format', () => {

@@ -2,7 +2,7 @@
  * Enhanced mail system status codes (`class.subject.detail`, RFC 3463) as carried at the start of
  * reply text (RFC 2034).
  */
-import { LocalProtocolError } from './errors.js';
+import { ReplyReaderError } from './errors.js';
 
 /**
  * An enhanced status code such as `5.1.1`: `class` is 2 (success), 4 (persistent transient
@@ -44,7 +44,7 @@ export function assertEnhancedStatusCode(e: EnhancedStatusCode): void {
     e.detail >= 0 &&
     e.detail <= 999;
   if (!ok) {
-    throw new LocalProtocolError(
+    throw ReplyReaderError.local(
       'ERR_SMTP_INVALID_ENHANCED_CODE',
       'enhanced status code must be {class: 2|4|5, subject: 0-999, detail: 0-999}',
     );

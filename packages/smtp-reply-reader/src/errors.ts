@@ -1,19 +1,18 @@
 /**
- * Typed errors of smtp-reply-reader: a stable string `code` per failure and a cross-realm brand, so
- * callers test `isSmtpError(e)` / `e.code` instead of `instanceof` (which breaks across two copies
- * of the package).
+ * The one error class of smtp-reply-reader. It extends the toolkit's `SmtpkitError`, so a caller
+ * tests `isReplyReaderError(e)` (this package), `isSmtpkitError(e)` (any smtpkit package) or
+ * `e.code`; `e.kind` tells a peer's fault (`'remote'`) from API misuse (`'local'`).
  */
 
+import { SmtpkitError, hasPackageBrand } from '@smtpkit/foundation';
 import type { Reply } from './reply.js';
-
-const BRAND = Symbol.for('smtpkit.error');
 
 /**
  * Every error code this package throws. Append-only: codes are never renamed or reused.
  *
  * @example
  * ```ts
- * if (isSmtpError(e) && e.code === 'ERR_SMTP_LINE_TOO_LONG') closeConnection();
+ * if (isReplyReaderError(e) && e.code === 'ERR_SMTP_LINE_TOO_LONG') closeConnection();
  * ```
  */
 export type ReplyErrorCode =
@@ -36,106 +35,60 @@ export type ReplyErrorCode =
   | 'ERR_SMTP_READER_ENDED';
 
 /**
- * Base class of every error thrown by smtpkit packages: carries a stable `code` and a
- * non-enumerable `Symbol.for('smtpkit.error')` brand.
+ * An error of smtp-reply-reader.
+ *
+ * - `kind: 'remote'`: the peer sent bytes that are not a valid reply stream (bad grammar, over a
+ *   limit, bare LF). Treat the connection as unusable: send QUIT or close it. `offset` is where the
+ *   offending line starts in the reader's input; `replies` are the replies the same `push()`
+ *   completed before the violation, so none is lost.
+ * - `kind: 'local'`: the caller misused the API (an invalid option, reply code or text given to the
+ *   formatter, `push()` after `end()`). `offset` is 0 and `replies` is empty.
  *
  * @example
  * ```ts
- * try { parseReply('abc\r\n'); } catch (e) { if (isSmtpError(e)) console.log(e.code); }
- * ```
- * @see RFC 5321 §4.2
- */
-export abstract class SmtpError extends Error {
-  /** Stable, append-only machine-readable code, e.g. `ERR_SMTP_LINE_TOO_LONG`. */
-  readonly code: ReplyErrorCode;
-  /** `'remote'` when the peer broke the protocol, `'local'` for API misuse. */
-  abstract readonly kind: 'remote' | 'local';
-
-  constructor(code: ReplyErrorCode, message: string) {
-    super(message);
-    this.code = code;
-    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
-  }
-}
-
-/**
- * The peer sent bytes that are not a valid SMTP reply stream (bad grammar, over a limit, bare LF).
- * The connection should be treated as unusable: send QUIT or close it.
- *
- * @example
- * ```ts
- * try { reader.push(chunk); } catch (e) { if (isRemoteProtocolError(e)) socket.destroy(); }
+ * try { reader.push(chunk); }
+ * catch (e) {
+ *   if (isReplyReaderError(e) && e.kind === 'remote') { handle(e.replies); socket.destroy(); }
+ *   else throw e;
+ * }
  * ```
  * @see RFC 5321 §4.2, §4.5.3.1
  */
-export class RemoteProtocolError extends SmtpError {
-  override readonly name = 'RemoteProtocolError';
-  readonly kind = 'remote' as const;
-  /** Byte offset in the reader's input stream where the offending line starts (0 for parseReply). */
+export class ReplyReaderError extends SmtpkitError {
+  /** Brand value: `instanceof ReplyReaderError` matches this package's errors from any copy. */
+  static readonly brandPackage = 'smtp-reply-reader';
+  declare readonly code: ReplyErrorCode;
+  /** Byte offset in the reader's input stream where the offending line starts (0 for parseReply and local errors). */
   readonly offset: number;
-  /** Replies completed by the same `push()` before the violation, in order (so none is lost). */
+  /** Replies completed by the same `push()` before the violation, in order (empty for local errors). */
   readonly replies: readonly Reply[];
 
-  constructor(code: ReplyErrorCode, message: string, offset = 0, replies: readonly Reply[] = []) {
-    super(code, message);
+  constructor(code: ReplyErrorCode, message: string, kind: 'remote' | 'local', offset = 0, replies: readonly Reply[] = []) {
+    super('smtp-reply-reader', code, message, kind);
     this.offset = offset;
     this.replies = replies;
+  }
+
+  /** @internal The peer broke the reply grammar or a limit. */
+  static remote(code: ReplyErrorCode, message: string, offset = 0, replies: readonly Reply[] = []): ReplyReaderError {
+    return new ReplyReaderError(code, message, 'remote', offset, replies);
+  }
+
+  /** @internal The caller misused the API. */
+  static local(code: ReplyErrorCode, message: string): ReplyReaderError {
+    return new ReplyReaderError(code, message, 'local');
   }
 }
 
 /**
- * The caller misused the API (invalid option, reply code or text given to the formatter).
+ * True for an error thrown by smtp-reply-reader (any copy of the package); false for the errors of
+ * the other smtpkit packages. Check `e.kind` for remote vs local.
  *
  * @example
  * ```ts
- * try { formatReply({ code: 250, text: 'a\r\nb' }); } catch (e) { isLocalProtocolError(e); } // true
+ * catch (e) { if (isReplyReaderError(e) && e.kind === 'remote') socket.destroy(); else throw e; }
  * ```
- * @see RFC 5321 §4.2
  */
-export class LocalProtocolError extends SmtpError {
-  override readonly name = 'LocalProtocolError';
-  readonly kind = 'local' as const;
-}
-
-function branded(e: unknown): e is SmtpError {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
-}
-
-/**
- * True for any error thrown by an smtpkit package (checks the brand, works across package copies).
- *
- * @example
- * ```ts
- * catch (e) { if (isSmtpError(e)) log(e.code); else throw e; }
- * ```
- * @see RFC 5321 §4.2
- */
-export function isSmtpError(e: unknown): e is SmtpError {
-  return branded(e);
-}
-
-/**
- * True for an error caused by the peer's bytes ({@link RemoteProtocolError}).
- *
- * @example
- * ```ts
- * if (isRemoteProtocolError(e)) socket.destroy();
- * ```
- * @see RFC 5321 §4.2
- */
-export function isRemoteProtocolError(e: unknown): e is RemoteProtocolError {
-  return branded(e) && (e as { kind?: unknown }).kind === 'remote';
-}
-
-/**
- * True for an error caused by API misuse ({@link LocalProtocolError}).
- *
- * @example
- * ```ts
- * if (isLocalProtocolError(e)) throw e; // a bug in our code
- * ```
- * @see RFC 5321 §4.2
- */
-export function isLocalProtocolError(e: unknown): e is LocalProtocolError {
-  return branded(e) && (e as { kind?: unknown }).kind === 'local';
+export function isReplyReaderError(e: unknown): e is ReplyReaderError {
+  return hasPackageBrand(e, 'smtp-reply-reader');
 }

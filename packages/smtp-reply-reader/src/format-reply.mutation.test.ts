@@ -1,6 +1,7 @@
 // Tests added from surviving mutants of `pnpm mutation smtp-reply-reader` (docs/mutation.md).
 import { describe, expect, test } from 'vitest';
-import { formatReply, isLocalProtocolError, parseReply } from 'smtp-reply-reader';
+import { formatReply, isReplyReaderError, parseReply, type ReplyReaderError } from 'smtp-reply-reader';
+const isLocalError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'local';
 
 const utf8 = new TextEncoder();
 
@@ -38,7 +39,7 @@ describe('formatReply refuses every control character, naming it', () => {
       formatReply({ code: 250, text });
       return undefined;
     } catch (e) {
-      return isLocalProtocolError(e) && e.code === 'ERR_SMTP_REPLY_TEXT_INVALID' ? e.message : 'other error';
+      return isLocalError(e) && e.code === 'ERR_SMTP_REPLY_TEXT_INVALID' ? e.message : 'other error';
     }
   }
   test('INJ-1 CR, LF, NUL and other controls are named with their index', () => {

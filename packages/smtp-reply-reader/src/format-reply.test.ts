@@ -1,14 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
-import {
-  formatReply,
-  formatReplyBytes,
-  isLocalProtocolError,
-  parseReply,
-  type FormatReplyInput,
-} from 'smtp-reply-reader';
+import { formatReply, formatReplyBytes, isReplyReaderError, parseReply, type FormatReplyInput, type ReplyReaderError } from 'smtp-reply-reader';
+const isLocalError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'local';
 
-const code = (fn: () => unknown): string | undefined => errorCodeOf(fn, isLocalProtocolError);
+const code = (fn: () => unknown): string | undefined => errorCodeOf(fn, isLocalError);
 
 describe('formatReply', () => {
   test('one line, with and without an enhanced code', () => {

@@ -7,7 +7,7 @@ import {
   formatEnhancedStatusCode,
   type EnhancedStatusCode,
 } from './enhanced-status-code.js';
-import { LocalProtocolError } from './errors.js';
+import { ReplyReaderError } from './errors.js';
 import { RFC_MIN_REPLY_LINE } from './limits.js';
 
 /**
@@ -48,7 +48,7 @@ export interface FormatReplyOptions {
 function checkCode(code: number): void {
   const d1 = Math.floor(code / 10) % 10;
   if (!Number.isInteger(code) || code < 200 || code > 559 || d1 > 5) {
-    throw new LocalProtocolError(
+    throw ReplyReaderError.local(
       'ERR_SMTP_INVALID_REPLY_CODE',
       `reply code must be 2yz-5yz with y 0-5, got ${String(code)}`,
     );
@@ -60,7 +60,7 @@ function checkText(line: string): void {
     const c = line.charCodeAt(i);
     if ((c < 0x20 && c !== 9) || (c >= 0x7f && c <= 0x9f)) {
       const what = c === 13 ? 'CR' : c === 10 ? 'LF' : c === 0 ? 'NUL' : `control U+${c.toString(16).padStart(4, '0')}`;
-      throw new LocalProtocolError('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains ${what} at index ${i}`);
+      throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains ${what} at index ${i}`);
     }
   }
 }
@@ -117,13 +117,13 @@ export function formatReply(reply: FormatReplyInput, options: FormatReplyOptions
   checkCode(reply.code);
   const max = options.maxLineLength ?? RFC_MIN_REPLY_LINE;
   if (!Number.isSafeInteger(max) || max < RFC_MIN_REPLY_LINE) {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `maxLineLength must be an integer >= ${RFC_MIN_REPLY_LINE}`);
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', `maxLineLength must be an integer >= ${RFC_MIN_REPLY_LINE}`);
   }
   let enh = '';
   if (reply.enhanced !== undefined) {
     assertEnhancedStatusCode(reply.enhanced);
     if (reply.enhanced.class !== Math.floor(reply.code / 100)) {
-      throw new LocalProtocolError(
+      throw ReplyReaderError.local(
         'ERR_SMTP_INVALID_ENHANCED_CODE',
         `enhanced code class ${reply.enhanced.class} does not match reply code ${reply.code}`,
       );

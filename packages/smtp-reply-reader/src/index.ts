@@ -20,11 +20,5 @@ export { formatReply, formatReplyBytes } from './format-reply.js';
 export type { LineEndings, ReplyLimits, ReplyReaderOptions } from './limits.js';
 export { DEFAULT_REPLY_LIMITS } from './limits.js';
 export type { ReplyErrorCode } from './errors.js';
-export {
-  LocalProtocolError,
-  RemoteProtocolError,
-  SmtpError,
-  isLocalProtocolError,
-  isRemoteProtocolError,
-  isSmtpError,
-} from './errors.js';
+export { ReplyReaderError, isReplyReaderError } from './errors.js';
+export { SmtpkitError, isSmtpkitError } from '@smtpkit/foundation';

@@ -1,7 +1,7 @@
 /**
  * Limits and policies of the reply reader, with exported defaults.
  */
-import { LocalProtocolError } from './errors.js';
+import { ReplyReaderError } from './errors.js';
 
 /**
  * Size limits of one reply. Over a limit the reader throws and stops buffering.
@@ -74,7 +74,7 @@ export function resolveOptions(options: ReplyReaderOptions): ReplyLimits & { lin
   const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_REPLY_LIMITS.maxReplyBytes;
   const lineEndings = options.lineEndings ?? 'strict';
   const bad = (what: string): never => {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `invalid option: ${what}`);
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', `invalid option: ${what}`);
   };
   if (!Number.isSafeInteger(maxLineLength) || maxLineLength < RFC_MIN_REPLY_LINE) {
     bad(`maxLineLength must be an integer >= ${RFC_MIN_REPLY_LINE}`);

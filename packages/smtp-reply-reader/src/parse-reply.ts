@@ -1,7 +1,7 @@
 /**
  * One-shot parsing of exactly one reply.
  */
-import { RemoteProtocolError } from './errors.js';
+import { ReplyReaderError } from './errors.js';
 import type { ReplyReaderOptions } from './limits.js';
 import type { Reply } from './reply.js';
 import { ReplyReader } from './reply-reader.js';
@@ -32,10 +32,10 @@ export function parseReply(input: Uint8Array | string, options?: ReplyReaderOpti
   if (data.length > 0 && last !== 10) replies.push(...reader.push(last === 13 ? LF_ONLY : CRLF));
   reader.end();
   if (replies.length === 0) {
-    throw new RemoteProtocolError('ERR_SMTP_REPLY_INCOMPLETE', 'no complete reply in the input');
+    throw ReplyReaderError.remote('ERR_SMTP_REPLY_INCOMPLETE', 'no complete reply in the input');
   }
   if (replies.length > 1) {
-    throw new RemoteProtocolError(
+    throw ReplyReaderError.remote(
       'ERR_SMTP_REPLY_EXTRA_DATA',
       `expected exactly one reply, found ${replies.length}`,
       0,

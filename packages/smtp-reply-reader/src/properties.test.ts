@@ -1,15 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { splitAt } from '@smtpkit/testkit';
-import {
-  ReplyReader,
-  formatReply,
-  formatReplyBytes,
-  isSmtpError,
-  parseReply,
-  type EnhancedStatusCode,
-  type Reply,
-} from 'smtp-reply-reader';
+import { ReplyReader, formatReply, formatReplyBytes, isReplyReaderError, parseReply, type EnhancedStatusCode, type Reply } from 'smtp-reply-reader';
 import { feed } from '../test/helpers.js';
 
 const replyCode = fc
@@ -98,7 +90,7 @@ describe('properties (fast-check)', () => {
         try {
           parseReply(data, options);
         } catch (e) {
-          expect(isSmtpError(e)).toBe(true);
+          expect(isReplyReaderError(e)).toBe(true);
         }
       }),
       { numRuns: 500 },
@@ -116,7 +108,7 @@ describe('properties (fast-check)', () => {
           }
           reader.end();
         } catch (e) {
-          expect(isSmtpError(e)).toBe(true);
+          expect(isReplyReaderError(e)).toBe(true);
         }
       }),
       { numRuns: 300 },
@@ -138,7 +130,7 @@ describe('properties (fast-check)', () => {
         } catch (e) {
           error = e;
         }
-        expect(isSmtpError(error)).toBe(true);
+        expect(isReplyReaderError(error)).toBe(true);
         expect((error as { code: string }).code).toMatch(/^ERR_SMTP_(LINE_TOO_LONG|REPLY_TOO_MANY_LINES|REPLY_TOO_LARGE)$/);
       }),
       { numRuns: 12 },

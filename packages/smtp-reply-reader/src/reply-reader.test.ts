@@ -1,14 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { byteByByte, bytes, resultsForEverySplit } from '@smtpkit/testkit';
-import {
-  DEFAULT_REPLY_LIMITS,
-  ReplyReader,
-  isLocalProtocolError,
-  isRemoteProtocolError,
-  isSmtpError,
-  type RemoteProtocolError,
-} from 'smtp-reply-reader';
+import { DEFAULT_REPLY_LIMITS, ReplyReader, isReplyReaderError, type ReplyReaderError } from 'smtp-reply-reader';
 import { feed, fixture, fixtureNames } from '../test/helpers.js';
+const isRemoteError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'remote';
+const isLocalError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'local';
 
 describe('vendor transcript fixtures (X-3: whole, byte by byte, every split, random splits)', () => {
   for (const name of fixtureNames()) {
@@ -214,7 +209,7 @@ describe('DOS-9 bounded reply reader', () => {
     } catch (e) {
       error = e;
     }
-    expect((error as RemoteProtocolError).code).toBe('ERR_SMTP_LINE_TOO_LONG');
+    expect((error as ReplyReaderError).code).toBe('ERR_SMTP_LINE_TOO_LONG');
     expect(pushes).toBe(4);
     expect(reader.bufferedBytes).toBe(0);
   });
@@ -239,7 +234,7 @@ describe('DOS-9 bounded reply reader', () => {
         new ReplyReader(o);
         expect.unreachable();
       } catch (e) {
-        expect(isLocalProtocolError(e) && e.code).toBe('ERR_SMTP_INVALID_OPTION');
+        expect(isLocalError(e) && e.code).toBe('ERR_SMTP_INVALID_OPTION');
       }
     }
     expect(() => new ReplyReader({ lineEndings: 'loose' as 'strict' })).toThrow(/lineEndings/);
@@ -268,11 +263,11 @@ describe('state after an error', () => {
     } catch (e) {
       first = e;
     }
-    expect(isRemoteProtocolError(first)).toBe(true);
+    expect(isRemoteError(first)).toBe(true);
     expect(reader.error).toBe(first);
     expect(() => reader.push('250 ok\r\n')).toThrow(first);
     expect(() => reader.end()).toThrow(first);
-    expect((first as RemoteProtocolError).replies).toHaveLength(1);
+    expect((first as ReplyReaderError).replies).toHaveLength(1);
   });
   test('push after end is API misuse', () => {
     const reader = new ReplyReader();
@@ -281,20 +276,20 @@ describe('state after an error', () => {
       reader.push('250 ok\r\n');
       expect.unreachable();
     } catch (e) {
-      expect(isLocalProtocolError(e) && e.code).toBe('ERR_SMTP_READER_ENDED');
+      expect(isLocalError(e) && e.code).toBe('ERR_SMTP_READER_ENDED');
     }
   });
   test('errors are branded, not enumerable, and carry a stable code', () => {
     try {
       new ReplyReader().push('600 x\r\n');
     } catch (e) {
-      expect(isSmtpError(e)).toBe(true);
+      expect(isReplyReaderError(e)).toBe(true);
       expect(Object.keys(e as object)).not.toContain(Symbol.for('smtpkit.error').toString());
-      expect((e as Record<symbol, unknown>)[Symbol.for('smtpkit.error')]).toBe(true);
-      expect((e as RemoteProtocolError).name).toBe('RemoteProtocolError');
+      expect((e as Record<symbol, unknown>)[Symbol.for('smtpkit.error')]).toBe('smtp-reply-reader');
+      expect((e as ReplyReaderError).name).toBe('ReplyReaderError');
     }
-    expect(isSmtpError(new Error('x'))).toBe(false);
-    expect(isSmtpError({ code: 'ERR_SMTP_REPLY_SYNTAX' })).toBe(false);
+    expect(isReplyReaderError(new Error('x'))).toBe(false);
+    expect(isReplyReaderError({ code: 'ERR_SMTP_REPLY_SYNTAX' })).toBe(false);
   });
 });
 

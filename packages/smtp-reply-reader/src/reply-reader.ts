@@ -7,7 +7,7 @@
  * more than `maxReplyBytes`).
  */
 import type { EnhancedStatusCode } from './enhanced-status-code.js';
-import { LocalProtocolError, RemoteProtocolError, type ReplyErrorCode } from './errors.js';
+import { ReplyReaderError, type ReplyErrorCode } from './errors.js';
 import { resolveOptions, type LineEndings, type ReplyReaderOptions } from './limits.js';
 import type { Reply } from './reply.js';
 
@@ -94,7 +94,7 @@ function excerpt(buf: Uint8Array, start: number, end: number): string {
  * {@link ReplyReader.push}; it returns every reply completed by that chunk, in order, and carries
  * partial input over. The result is identical for every way the input is split.
  *
- * Errors: a protocol violation or an exceeded limit throws a {@link RemoteProtocolError}; the
+ * Errors: a protocol violation or an exceeded limit throws a {@link ReplyReaderError}; the
  * replies completed earlier in the same chunk are on the error's `replies`. The reader is then
  * failed for good: it drops its buffers and every later `push`/`end` throws the same error
  * (the stream position after bad input is unknowable, so resynchronising could mistake a later
@@ -125,7 +125,7 @@ export class ReplyReader {
   #lines: string[] = [];
   #text = '';
   #replyBytes = 0;
-  #error: RemoteProtocolError | undefined = undefined;
+  #error: ReplyReaderError | undefined = undefined;
   #ended = false;
   #out: Reply[] = [];
 
@@ -155,7 +155,7 @@ export class ReplyReader {
    * ```
    * @see RFC 5321 §4.2
    */
-  get error(): RemoteProtocolError | undefined {
+  get error(): ReplyReaderError | undefined {
     return this.#error;
   }
 
@@ -187,7 +187,7 @@ export class ReplyReader {
 
   /**
    * Feeds bytes (or a string, encoded as UTF-8) and returns every reply they complete, in order.
-   * Throws a {@link RemoteProtocolError} on a protocol violation (see the class description).
+   * Throws a {@link ReplyReaderError} on a protocol violation (see the class description).
    *
    * @example
    * ```ts
@@ -197,7 +197,7 @@ export class ReplyReader {
    */
   push(chunk: Uint8Array | string): Reply[] {
     if (this.#error) throw this.#error;
-    if (this.#ended) throw new LocalProtocolError('ERR_SMTP_READER_ENDED', 'push() after end()');
+    if (this.#ended) throw ReplyReaderError.local('ERR_SMTP_READER_ENDED', 'push() after end()');
     const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
     const out: Reply[] = [];
     this.#out = out;
@@ -316,7 +316,7 @@ export class ReplyReader {
   }
 
   #fail(code: ReplyErrorCode, message: string, offset: number): never {
-    const error = new RemoteProtocolError(code, message, offset, this.#out);
+    const error = ReplyReaderError.remote(code, message, offset, this.#out);
     this.#error = error;
     this.#pending = new Uint8Array(0);
     this.#pendingLength = 0;

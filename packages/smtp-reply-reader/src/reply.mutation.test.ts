@@ -1,17 +1,8 @@
 // Tests added from surviving mutants of `pnpm mutation smtp-reply-reader` (docs/mutation.md).
 import { describe, expect, test } from 'vitest';
-import {
-  LocalProtocolError,
-  RemoteProtocolError,
-  expectReply,
-  isIntermediate,
-  isLocalProtocolError,
-  isPermanentNegative,
-  isPositive,
-  isRemoteProtocolError,
-  isSmtpError,
-  isTransientNegative,
-} from 'smtp-reply-reader';
+import { ReplyReaderError, expectReply, isIntermediate, isReplyReaderError, isPermanentNegative, isPositive, isTransientNegative } from 'smtp-reply-reader';
+const isRemoteError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'remote';
+const isLocalError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'local';
 
 describe('reply classes at the edges of each range', () => {
   test.each([
@@ -36,24 +27,24 @@ describe('reply classes at the edges of each range', () => {
 });
 
 describe('error guards', () => {
-  const remote = new RemoteProtocolError('ERR_SMTP_REPLY_SYNTAX', 'x');
-  const local = new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'y');
+  const remote = new ReplyReaderError('ERR_SMTP_REPLY_SYNTAX', 'x', 'remote');
+  const local = new ReplyReaderError('ERR_SMTP_INVALID_OPTION', 'y', 'local');
   test('the brand is a non-enumerable own property', () => {
     const d = Object.getOwnPropertyDescriptor(remote, Symbol.for('smtpkit.error'));
-    expect(d?.value).toBe(true);
+    expect(d?.value).toBe('smtp-reply-reader');
     expect(d?.enumerable).toBe(false);
   });
   test('names, kinds and defaults', () => {
-    expect(remote.name).toBe('RemoteProtocolError');
-    expect(local.name).toBe('LocalProtocolError');
+    expect(remote.name).toBe('ReplyReaderError');
+    expect(local.name).toBe('ReplyReaderError');
     expect(remote.replies).toEqual([]);
     expect(remote.offset).toBe(0);
   });
   test('each guard accepts its own kind only and never throws on non-objects', () => {
-    expect([isSmtpError(remote), isRemoteProtocolError(remote), isLocalProtocolError(remote)]).toEqual([true, true, false]);
-    expect([isSmtpError(local), isRemoteProtocolError(local), isLocalProtocolError(local)]).toEqual([true, false, true]);
+    expect([isReplyReaderError(remote), isRemoteError(remote), isLocalError(remote)]).toEqual([true, true, false]);
+    expect([isReplyReaderError(local), isRemoteError(local), isLocalError(local)]).toEqual([true, false, true]);
     for (const v of [null, undefined, 0, 'ERR_SMTP_REPLY_SYNTAX', new Error('x'), { code: 'ERR_SMTP_REPLY_SYNTAX', kind: 'remote' }]) {
-      expect([isSmtpError(v), isRemoteProtocolError(v), isLocalProtocolError(v)]).toEqual([false, false, false]);
+      expect([isReplyReaderError(v), isRemoteError(v), isLocalError(v)]).toEqual([false, false, false]);
     }
   });
 });

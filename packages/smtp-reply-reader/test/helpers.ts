@@ -2,7 +2,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { ReplyReader, isRemoteProtocolError, type Reply, type ReplyReaderOptions } from 'smtp-reply-reader';
+import { ReplyReader, isReplyReaderError, type Reply, type ReplyReaderOptions, type ReplyReaderError } from 'smtp-reply-reader';
+const isRemoteError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'remote';
 
 export interface Outcome {
   replies: Reply[];
@@ -18,7 +19,7 @@ export function feed(chunks: readonly (Uint8Array | string)[], options?: ReplyRe
     if (end) reader.end();
     return { replies };
   } catch (e) {
-    if (!isRemoteProtocolError(e)) throw e;
+    if (!isRemoteError(e)) throw e;
     replies.push(...e.replies);
     return { replies, error: e.code, offset: e.offset };
   }

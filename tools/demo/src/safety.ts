@@ -1,5 +1,5 @@
 // Demo section: what smtp-reply-reader does with hostile input, and the formatter a server uses.
-import { ReplyReader, formatReply, isSmtpError, parseReply } from 'smtp-reply-reader';
+import { ReplyReader, formatReply, isReplyReaderError, parseReply } from 'smtp-reply-reader';
 import { bold, dim, green, heading, red } from './style.js';
 
 /** Prints the safety and formatting section; returns true when every check behaved as expected. */
@@ -20,7 +20,7 @@ export function runSafety(): boolean {
   } catch (e) {
     failure = e;
   }
-  if (isSmtpError(failure)) {
+  if (isReplyReaderError(failure)) {
     console.log(`   endless line: ${red(failure.code)} after ${pushed + junk.length} bytes pushed, ${reader.bufferedBytes} still buffered`);
   } else {
     ok = false;

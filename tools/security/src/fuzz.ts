@@ -10,10 +10,10 @@
 import fc from 'fast-check';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_REPLY_LIMITS, ReplyReader, isSmtpError as isReplyError } from 'smtp-reply-reader';
+import { DEFAULT_REPLY_LIMITS, ReplyReader, isReplyReaderError as isReplyError } from 'smtp-reply-reader';
 import type { Reply } from 'smtp-reply-reader';
 import { parseEhloReplyText, parseEhloReply, isCapabilitiesError, DEFAULT_EHLO_PARSE_LIMITS } from 'smtp-capabilities';
-import { isSmtpError as isArgsError, parseMailFrom, parsePath, parseRcptTo, xtextDecode, xtextEncode } from 'smtp-client-args';
+import { isClientArgsError as isArgsError, parseMailFrom, parsePath, parseRcptTo, xtextDecode, xtextEncode } from 'smtp-client-args';
 import { classify, isSmtpErrorsError } from 'smtp-errors';
 import { DEFAULT_LIMITS, ServerConnection, isServerError } from 'esmtp-server-fsm';
 import { ClientConnection, isSmtpClientError } from 'smtp-client-fsm';

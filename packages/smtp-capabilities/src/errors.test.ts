@@ -1,0 +1,47 @@
+import { describe, expect, test } from 'vitest';
+import { SmtpkitError as FoundationError } from '@smtpkit/foundation';
+import { CapabilitiesError, ExtensionRegistry, SmtpkitError, formatEhloReply, isCapabilitiesError, isSmtpkitError } from 'smtp-capabilities';
+
+/** An error of another smtpkit package, as its own bundled copy would construct it. */
+class OtherPackageError extends FoundationError {
+  static readonly brandPackage = 'smtp-reply-reader';
+  constructor() {
+    super('smtp-reply-reader', 'ERR_SMTP_INVALID_OPTION', 'not ours');
+  }
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('nothing thrown');
+}
+
+describe('CapabilitiesError', () => {
+  test('a thrown error is an SmtpkitError of this package, kind local', () => {
+    const e = thrown(() => formatEhloReply({ domain: 'mx.example', keywords: ['SIZE\r\nX'] }));
+    expect(e).toBeInstanceOf(SmtpkitError);
+    expect(e).toBeInstanceOf(CapabilitiesError);
+    expect(isSmtpkitError(e)).toBe(true);
+    expect(isCapabilitiesError(e)).toBe(true);
+    const c = e as CapabilitiesError;
+    expect([c.package, c.kind, c.code, c.name]).toEqual(['smtp-capabilities', 'local', 'ERR_SMTP_EHLO_INVALID_TEXT', 'CapabilitiesError']);
+  });
+
+  test('registry errors too', () => {
+    const r = new ExtensionRegistry();
+    const e = thrown(() => r.register({ keyword: 'BAD KEYWORD' }));
+    expect(isCapabilitiesError(e)).toBe(true);
+    expect((e as CapabilitiesError).code).toBe('ERR_SMTP_EXTENSION_INVALID');
+  });
+
+  test("the guard and instanceof are false for another package's error, the base guard true", () => {
+    const other = new OtherPackageError();
+    expect(isCapabilitiesError(other)).toBe(false);
+    expect(other instanceof CapabilitiesError).toBe(false);
+    expect(isSmtpkitError(other)).toBe(true);
+    expect(other instanceof SmtpkitError).toBe(true);
+  });
+});

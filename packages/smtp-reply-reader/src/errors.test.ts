@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { SmtpkitError as FoundationError } from '@smtpkit/foundation';
+import { ReplyReader, ReplyReaderError, SmtpkitError, formatReply, isReplyReaderError, isSmtpkitError, parseReply } from 'smtp-reply-reader';
+
+/** An error of another smtpkit package, as a second bundled copy would construct it. */
+class OtherPackageError extends FoundationError {
+  static readonly brandPackage = 'smtp-capabilities';
+  constructor() {
+    super('smtp-capabilities', 'ERR_SMTP_INVALID_OPTION', 'not ours');
+  }
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('nothing thrown');
+}
+
+describe('ReplyReaderError', () => {
+  test('a peer error is an SmtpkitError of this package, kind remote, with offset and replies', () => {
+    const e = thrown(() => new ReplyReader().push('250 ok\r\n600 x\r\n'));
+    expect(e).toBeInstanceOf(SmtpkitError);
+    expect(e).toBeInstanceOf(ReplyReaderError);
+    expect(isSmtpkitError(e)).toBe(true);
+    expect(isReplyReaderError(e)).toBe(true);
+    const r = e as ReplyReaderError;
+    expect([r.package, r.kind, r.code, r.name]).toEqual(['smtp-reply-reader', 'remote', 'ERR_SMTP_REPLY_CODE_OUT_OF_RANGE', 'ReplyReaderError']);
+    expect(r.offset).toBe(8);
+    expect(r.replies.map((x) => x.code)).toEqual([250]);
+  });
+
+  test('API misuse is kind local', () => {
+    const e = thrown(() => formatReply({ code: 250, text: 'a\r\nb' }));
+    expect(isReplyReaderError(e)).toBe(true);
+    expect([(e as ReplyReaderError).kind, (e as ReplyReaderError).code]).toEqual(['local', 'ERR_SMTP_REPLY_TEXT_INVALID']);
+    expect((e as ReplyReaderError).replies).toEqual([]);
+  });
+
+  test('parseReply errors are remote and keep the replies found', () => {
+    const e = thrown(() => parseReply('250 a\r\n251 b\r\n')) as ReplyReaderError;
+    expect([e.kind, e.code, e.offset, e.replies.length]).toEqual(['remote', 'ERR_SMTP_REPLY_EXTRA_DATA', 0, 2]);
+  });
+
+  test("the guard and instanceof are false for another package's error, the base guard true", () => {
+    const other = new OtherPackageError();
+    expect(isReplyReaderError(other)).toBe(false);
+    expect(other instanceof ReplyReaderError).toBe(false);
+    expect(isSmtpkitError(other)).toBe(true);
+    expect(other instanceof SmtpkitError).toBe(true);
+  });
+
+  test('a copy from another bundle is recognised by its brand', () => {
+    const copy = Object.assign(new Error('x'), { code: 'ERR_SMTP_REPLY_SYNTAX', kind: 'remote' });
+    Object.defineProperty(copy, Symbol.for('smtpkit.error'), { value: 'smtp-reply-reader' });
+    expect(isReplyReaderError(copy)).toBe(true);
+    expect(copy instanceof ReplyReaderError).toBe(true);
+    for (const v of [null, undefined, 1, 'x', new Error('x'), { code: 'ERR_SMTP_REPLY_SYNTAX' }]) expect(isReplyReaderError(v)).toBe(false);
+  });
+});
