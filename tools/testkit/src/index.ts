@@ -9,3 +9,24 @@ export { freePort, waitForPort } from './net.js';
 export { errorCodeOf, thrownBy } from './errors.js';
 export { endErrorDelay } from './tarpit.js';
 export type { DelayingServer } from './tarpit.js';
+export {
+  parseTranscript,
+  runTranscript,
+  expectedOutcome,
+  transcriptBytes,
+  transcriptSplitters,
+  matchesPattern,
+} from './transcript.js';
+export type {
+  Transcript,
+  TranscriptSide,
+  TranscriptRule,
+  TranscriptStep,
+  TranscriptSession,
+  TranscriptServerSession,
+  TranscriptClientSession,
+  TranscriptOutcome,
+  TranscriptRun,
+  FlightSplitter,
+  NamedSplitter,
+} from './transcript.js';

@@ -1,7 +1,8 @@
 /** The part of a server session a test host needs to end a DOS-5 tarpit. */
 export interface DelayingServer {
-  pendingTimeout(): { readonly timer: string } | undefined;
-  handleTimeout(): void;
+  /** `name` and `id` in the shared timer contract; `timer` in the older shape. */
+  pendingTimeout(): { readonly name?: string; readonly timer?: string; readonly id?: number } | undefined;
+  handleTimeout(id?: number): void;
 }
 
 /**
@@ -10,7 +11,9 @@ export interface DelayingServer {
  * session alone.
  */
 export function endErrorDelay(server: DelayingServer): boolean {
-  if (server.pendingTimeout()?.timer !== 'error-delay') return false;
-  server.handleTimeout();
+  const pending = server.pendingTimeout();
+  const name = pending?.name ?? pending?.timer;
+  if (name !== 'errorDelay' && name !== 'error-delay') return false;
+  server.handleTimeout(pending?.id);
   return true;
 }

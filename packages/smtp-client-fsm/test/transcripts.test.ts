@@ -1,0 +1,29 @@
+// The client's wire transcripts (test/fixtures/*.txt, format in tools/testkit/src/transcript.ts):
+// the S: lines are fed to a ClientConnection whole, byte by byte and at seeded random splits; its
+// output after each flight must equal the C: lines that follow, and its events the E: lines.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectedOutcome, parseTranscript, runTranscript, transcriptSplitters } from '@smtpkit/testkit';
+import { ClientConnection } from 'smtp-client-fsm';
+
+const dir = join(import.meta.dirname, 'fixtures');
+const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
+const create = (options: Record<string, unknown>) => new ClientConnection(options);
+
+describe('client transcripts', () => {
+  it('finds the fixtures', () => {
+    expect(files.length).toBeGreaterThanOrEqual(5);
+  });
+  for (const file of files) {
+    const t = parseTranscript(readFileSync(join(dir, file), 'utf8'), 'client');
+    describe(file.replace(/\.txt$/, ''), () => {
+      for (const { name, split } of transcriptSplitters()) {
+        it(name, () => {
+          const { allEvents: _events, ...outcome } = runTranscript(t, create, split);
+          expect(outcome).toEqual(expectedOutcome(t));
+        });
+      }
+    });
+  }
+});
