@@ -45,3 +45,17 @@ describe('CapabilitiesError', () => {
     expect(other instanceof SmtpkitError).toBe(true);
   });
 });
+
+describe('isCapabilitiesError', () => {
+  test("needs this package's brand; the brand is not enumerable", () => {
+    const e = new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'x');
+    expect(isCapabilitiesError(e)).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(e, Symbol.for('smtpkit.error'))?.enumerable).toBe(false);
+    const brand = Symbol.for('smtpkit.error');
+    expect(isCapabilitiesError({ [brand]: 'smtp-capabilities', kind: 'local', code: 'ERR_SMTP_INVALID_OPTION' })).toBe(true);
+    expect(isCapabilitiesError({ [brand]: true, kind: 'local', code: 'ERR_SMTP_INVALID_OPTION' })).toBe(false);
+    expect(isCapabilitiesError({ [brand]: 'smtp-reply-reader', kind: 'local', code: 'ERR_SMTP_INVALID_OPTION' })).toBe(false);
+    expect(isCapabilitiesError({ kind: 'local', code: 'ERR_SMTP_INVALID_OPTION' })).toBe(false);
+    for (const v of [null, undefined, 'ERR_SMTP_INVALID_OPTION', 0]) expect(isCapabilitiesError(v)).toBe(false);
+  });
+});

@@ -5,8 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@smtpkit/testkit';
 import { isSmtpErrorsError } from '../src/index.js';
 import { classifyMessage, DEFAULT_MAX_MESSAGE_BYTES } from '../src/message/index.js';
-import { statusCode } from '../src/message/dsn.js';
-import { extractFreeText } from '../src/message/free-text.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'messages');
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(join(DIR, name)));
@@ -194,35 +192,5 @@ describe('classifyMessage: review fixes', () => {
     const r = await classifyMessage(`From: Taro <taro@rcpt.test>\nTo: alice@sender.test\nSubject: ${subject}\nContent-Type: text/plain; charset=utf-8\n\n来週まで不在です。`);
     expect(r.kind).toBe('auto-reply');
     expect(r.class?.id).toBe(60);
-  });
-});
-
-describe('free-text and DSN status codes (review fixes)', () => {
-  it('a dotted number such as an IP address is not read as an enhanced status code', () => {
-    const r = extractFreeText('<user@rcpt.test>:\nConnected to 10.5.1.1 but the connection died. (#4.4.2)\n');
-    expect(r).toEqual([{ address: 'user@rcpt.test', status: '4.4.2', diagnostic: 'Connected to 10.5.1.1 but the connection died. (#4.4.2)' }]);
-  });
-
-  it('a DSN Status value is an enhanced code only when its first token is one exactly', () => {
-    expect(statusCode(' 5.1.1 (user unknown)')).toBe('5.1.1');
-    expect(statusCode('4.4.7')).toBe('4.4.7');
-    expect(statusCode('5.1.1234')).toBeUndefined();
-    expect(statusCode('6.1.1')).toBeUndefined();
-    expect(statusCode(undefined)).toBeUndefined();
-  });
-
-  it('a list of addresses followed by one reason gives every address that reason and its status', async () => {
-    const body = 'This message could not be delivered to the following recipients:\n\na@rcpt.test\nb@rcpt.test\nc@rcpt.test\n\n550 5.1.1 mailbox unavailable\n';
-    expect(extractFreeText(body).map((r) => [r.address, r.status, r.diagnostic])).toEqual([
-      ['a@rcpt.test', '5.1.1', '550 5.1.1 mailbox unavailable'],
-      ['b@rcpt.test', '5.1.1', '550 5.1.1 mailbox unavailable'],
-      ['c@rcpt.test', '5.1.1', '550 5.1.1 mailbox unavailable'],
-    ]);
-    const r = await classifyMessage(`From: MAILER-DAEMON@mx.sender.test\nTo: alice@sender.test\nSubject: Undelivered Mail Returned to Sender\n\n${body}`);
-    expect(r.recipients.map((x) => [x.address, x.status, x.class.id])).toEqual([
-      ['a@rcpt.test', '5.1.1', 10],
-      ['b@rcpt.test', '5.1.1', 10],
-      ['c@rcpt.test', '5.1.1', 10],
-    ]);
   });
 });

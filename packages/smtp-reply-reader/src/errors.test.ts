@@ -10,6 +10,9 @@ class OtherPackageError extends FoundationError {
   }
 }
 
+const isRemoteError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'remote';
+const isLocalError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'local';
+
 function thrown(fn: () => unknown): unknown {
   try {
     fn();
@@ -58,5 +61,28 @@ describe('ReplyReaderError', () => {
     expect(isReplyReaderError(copy)).toBe(true);
     expect(copy instanceof ReplyReaderError).toBe(true);
     for (const v of [null, undefined, 1, 'x', new Error('x'), { code: 'ERR_SMTP_REPLY_SYNTAX' }]) expect(isReplyReaderError(v)).toBe(false);
+  });
+});
+
+describe('error guards', () => {
+  const remote = new ReplyReaderError('ERR_SMTP_REPLY_SYNTAX', 'x', 'remote');
+  const local = new ReplyReaderError('ERR_SMTP_INVALID_OPTION', 'y', 'local');
+  test('the brand is a non-enumerable own property', () => {
+    const d = Object.getOwnPropertyDescriptor(remote, Symbol.for('smtpkit.error'));
+    expect(d?.value).toBe('smtp-reply-reader');
+    expect(d?.enumerable).toBe(false);
+  });
+  test('names, kinds and defaults', () => {
+    expect(remote.name).toBe('ReplyReaderError');
+    expect(local.name).toBe('ReplyReaderError');
+    expect(remote.replies).toEqual([]);
+    expect(remote.offset).toBe(0);
+  });
+  test('each guard accepts its own kind only and never throws on non-objects', () => {
+    expect([isReplyReaderError(remote), isRemoteError(remote), isLocalError(remote)]).toEqual([true, true, false]);
+    expect([isReplyReaderError(local), isRemoteError(local), isLocalError(local)]).toEqual([true, false, true]);
+    for (const v of [null, undefined, 0, 'ERR_SMTP_REPLY_SYNTAX', new Error('x'), { code: 'ERR_SMTP_REPLY_SYNTAX', kind: 'remote' }]) {
+      expect([isReplyReaderError(v), isRemoteError(v), isLocalError(v)]).toEqual([false, false, false]);
+    }
   });
 });

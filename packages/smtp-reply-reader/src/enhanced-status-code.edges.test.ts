@@ -1,4 +1,5 @@
-// Tests added from surviving mutants of `pnpm mutation smtp-reply-reader` (docs/mutation.md).
+// enhanced-status-code: the exact boundaries and edge cases (each test pins one behaviour a subtly wrong
+// implementation would otherwise get away with).
 import { describe, expect, test } from 'vitest';
 import { formatReply, isReplyReaderError, parseEnhancedStatusCode, sameEnhancedStatusCode, type EnhancedStatusCode, type ReplyReaderError } from 'smtp-reply-reader';
 const isLocalError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'local';

@@ -1,4 +1,5 @@
-// Tests added from surviving mutants of `pnpm mutation smtp-capabilities` (docs/mutation.md).
+// format-ehlo-reply: the exact boundaries and edge cases (each test pins one behaviour a subtly wrong
+// implementation would otherwise get away with).
 import { describe, expect, test } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
 import { formatEhloReply, isCapabilitiesError, type EhloReplyInput } from 'smtp-capabilities';

@@ -1,5 +1,5 @@
-// Tests added from surviving mutants of `pnpm mutation smtp-reply-reader` (docs/mutation.md): each
-// pins behaviour that a deliberately broken reader still passed the rest of the suite with.
+// reply-reader: the exact boundaries and edge cases (each test pins one behaviour a subtly wrong
+// implementation would otherwise get away with).
 import { describe, expect, test } from 'vitest';
 import { resultsForEverySplit } from '@smtpkit/testkit';
 import { ReplyReader } from 'smtp-reply-reader';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../test/bounce-eval.js';
-import { createClassifier } from './index.js';
+import { evaluate } from './bounce-eval.js';
+import { createClassifier } from '../src/index.js';
 
 // Accuracy floor, not a timing assertion: the agreement reached when this was written, minus a
 // small margin. Raise it when the classifier improves; never tune on the test split.

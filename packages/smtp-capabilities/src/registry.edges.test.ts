@@ -1,0 +1,34 @@
+// registry: the exact boundaries and edge cases of extension definitions (each test pins one
+// behaviour a subtly wrong implementation would otherwise get away with).
+import { describe, expect, test } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
+import { ExtensionRegistry, isCapabilitiesError, type ExtensionDefinition } from 'smtp-capabilities';
+
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isCapabilitiesError);
+
+describe('ExtensionRegistry refuses bad definitions with a typed error', () => {
+  test.each([
+    ['null', null],
+    ['a keyword that is not a string', { keyword: 5 }],
+    ['a null verb', { keyword: 'X-A', verbs: [null] }],
+    ['a verb with a bad name', { keyword: 'X-A', verbs: [{ name: 'A B' }] }],
+    ['a MAIL parameter that is not a string', { keyword: 'X-A', mailParams: [5] }],
+  ])('%s', (_name, def) => {
+    expect(codeOf(() => new ExtensionRegistry().register(def as unknown as ExtensionDefinition))).toBe('ERR_SMTP_EXTENSION_INVALID');
+  });
+  test('a registered definition keeps its fields, upper-cased', () => {
+    const reg = new ExtensionRegistry().register({ keyword: 'x-a', rfc: 'none', description: 'd', mailParams: ['x-p'], advertise: () => 'p1  p2' });
+    expect(reg.get('X-A')).toMatchObject({ keyword: 'X-A', rfc: 'none', description: 'd', mailParams: ['X-P'] });
+    expect(reg.advertise({})).toContain('X-A p1 p2');
+  });
+  test.each([[[5]], [['a\r']], [['']]])('an advertised parameter %j is refused', (params) => {
+    const reg = new ExtensionRegistry().register({ keyword: 'X-A', advertise: () => params as string[] });
+    expect(codeOf(() => reg.advertise({}))).toBe('ERR_SMTP_EHLO_INVALID_PARAM');
+  });
+  test('advertise false, null or undefined leaves the keyword out', () => {
+    for (const r of [false, null, undefined]) {
+      const reg = new ExtensionRegistry().register({ keyword: 'X-A', advertise: () => r });
+      expect(reg.advertise({})).toEqual([]);
+    }
+  });
+});
