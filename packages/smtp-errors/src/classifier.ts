@@ -4,7 +4,7 @@
  */
 
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
-import { BUILTIN_RULES, GENERIC_RULE_NAMES } from './builtin-rules.js';
+import { BUILTIN_RULES, CONNECTION_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
@@ -250,6 +250,7 @@ function replyCodeClass(code: number): number {
       return 10;
     case 552:
       return 22;
+    case 554:
     case 571:
       return 50;
     default:
@@ -438,6 +439,9 @@ export class Classifier {
     let id = 1;
     let rule: DecidedBy = DECIDED_NONE;
     let specific: { id: number; entry: unknown } | undefined;
+    const permanentCode = code >= 500 && code < 600;
+    // The local MTA's connection wording gives way to a permanent reply the remote server sent.
+    if (matched?.layer === 'builtin' && matched.name !== undefined && permanentCode && CONNECTION_RULE_NAMES.has(matched.name)) matched = undefined;
     if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
@@ -449,7 +453,7 @@ export class Classifier {
         // Under a policy code (X.7.x) a recipient or quota word ("invalid HELO name") does not say
         // the recipient was refused: only a block-family word refines it (as in the else branch).
         const policy = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
-        const keyword = findKeyword(text ?? decoder.decode(bytes));
+        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
@@ -493,7 +497,7 @@ export class Classifier {
       // word of the block family (reputation 51, spam 52, virus 53, relay 54) says which refusal.
       const blockByCode = id === 50 && (rule.kind === 'enhanced-code' || rule.kind === 'reply-code');
       if (id === 40 || id === 1 || weak || blockByCode) {
-        const keyword = findKeyword(text ?? decoder.decode(bytes));
+        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         if (keyword && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });

@@ -24,16 +24,17 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
+    'no account', 'not have an account', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
     'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
-    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯',
+    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'llena', 'piena', 'cuota', 'pełna', 'przepełnion',
   ]),
   // the message is too large
-  ...family(23, ['too big', 'too large', 'too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ']),
+  ...family(23, ['too big', 'too large', 'too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops', 'hop count']),
+  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle']),
   // name resolution
   ...family(21, ['dns', 'name service', 'name server', 'nameserver', 'lookup', 'mx record', 'host not found', 'domain not found']),
   // the host could not be reached
@@ -41,23 +42,23 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // an open relay is a known spam source: the sender's reputation, not a relaying refusal
   ...family(51, ['open relay', 'openrelay']),
   ...family(54, ['relay']),
-  ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件']),
+  ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
   // the sender's reputation: block lists, abuse, unsolicited volume
   ...family(51, [
     'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
-    'blocked using', 'dnsbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单',
+    'blocked using', 'dnsbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest',
   ]),
   // the content looks like spam
-  ...family(52, ['spam', 'junk', 'indésirable', 'спам', '垃圾']),
+  ...family(52, ['spam', 'junk', 'indésirable', 'спам', '垃圾', '迷惑']),
   // a refusal of the sender or the content
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
-    'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否',
+    'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
   ]),
   // a temporary condition
   ...family(70, [
     'busy', 'temporar', 'try again', 'unavailable', 'later', 'frequency', 'rate limit', 'too many', 'greylist', 'per hour', 'per minute', 'per day',
-    'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的',
+    'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
   ]),
 ] as const);
 
@@ -92,8 +93,19 @@ const NON_BOUNCE: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map(([pattern, id]
 let matcher: RuleMatcher | undefined;
 let nonBounceMatcher: RuleMatcher | undefined;
 
-/** @internal The first-listed keyword found in `text`, or undefined. */
-export function findKeyword(text: string): StoredRule | undefined {
+let permanentMatcher: RuleMatcher | undefined;
+
+/**
+ * @internal The first-listed keyword found in `text`, or undefined. With `permanent` (the remote
+ * server sent a 5xx reply) the connection family (24: refused, timed out, unreachable) is left out:
+ * a server that answered permanently was reached, so those words describe its refusal, not the
+ * network.
+ */
+export function findKeyword(text: string, permanent = false): StoredRule | undefined {
+  if (permanent) {
+    permanentMatcher ??= new RuleMatcher(STORED.filter((r) => r.id !== 24));
+    return permanentMatcher.match(text, undefined);
+  }
   matcher ??= new RuleMatcher(STORED);
   return matcher.match(text, undefined);
 }
