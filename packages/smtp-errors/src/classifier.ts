@@ -8,7 +8,7 @@ import { BUILTIN_RULES, CONNECTION_RULE_NAMES, GENERIC_RULE_NAMES } from './buil
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { findKeyword, findNonBounceKeyword } from './keywords.js';
+import { findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
@@ -490,15 +490,20 @@ export class Classifier {
       }
       // A bare reply code (no enhanced code) says little, and so does a network/routing enhanced
       // code (X.4.x) in a permanent reply the remote server did send: a word family says more.
+      // So does an enhanced code with detail 0 ("other or undefined ... status", RFC 3463 §3.2):
+      // it names only the subject. The policy subject (X.7.0) stays a block, refined below.
+      const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
         (rule.kind === 'reply-code' && enhanced < 0 && rule.stage === undefined) ||
-        (rule.kind === 'enhanced-code' && code >= 500 && Math.floor(enhanced / 1000) % 1000 === 4);
+        (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
+        (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0);
       // A block decided by a generic code (X.7.0, X.7.1, a bare 5xx) says only "refused": a
       // word of the block family (reputation 51, spam 52, virus 53, relay 54) says which refusal.
       const blockByCode = id === 50 && (rule.kind === 'enhanced-code' || rule.kind === 'reply-code');
       if (id === 40 || id === 1 || weak || blockByCode) {
         const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
-        if (keyword && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))) {
+        // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
+        if (keyword && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54) || RATE_WORD_SET.has(keyword.pattern))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }

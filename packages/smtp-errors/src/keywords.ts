@@ -3,7 +3,23 @@
  * answer (40 Generic Bounce or 1 Undetermined). The first listed keyword found in the text wins.
  */
 
+import { ENHANCED_STATUS_CODES } from './enhanced-codes.js';
 import { makeRule, RuleMatcher, type StoredRule } from './rules.js';
+
+/**
+ * @internal The titles of RFC 3463's registry rows (up to the first comma), which many MTAs print
+ * in place of a reply ("Bad destination mailbox address", "Delivery time expired"), with the class
+ * of the permanent code. The "Other or undefined ..." titles name nothing and are left out.
+ */
+const REGISTRY_TITLES: readonly (readonly [string, number])[] = ENHANCED_STATUS_CODES.filter((r) => r.code.startsWith('X.') && !/^other/i.test(r.description))
+  .map((r) => [r.description.split(',')[0]!.trim().toLowerCase(), r.permanent] as const)
+  .filter(([title]) => title.length >= 12);
+
+/** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
+const RATE_WORDS: readonly string[] = ['sending quota', 'sending limit', 'daily limit', 'message limit', 'rate limit', 'frequency'];
+
+/** @internal Rate words: they name a rate limit even under a generic policy code. */
+export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
 
 /**
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
@@ -17,6 +33,14 @@ import { makeRule, RuleMatcher, type StoredRule } from './rules.js';
  * @see RFC 3463 §3
  */
 export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
+  // the sender's own volume: a sending quota or limit is a rate limit, not a full mailbox or a size
+  ...family(70, RATE_WORDS),
+  // RFC 3463's own titles, as MTAs print them
+  ...REGISTRY_TITLES,
+  // the sender's DNS setup named in a refusal (reverse DNS, PTR): a block, not a DNS failure
+  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname']),
+  // a host or domain that does not resolve (before "not found" names the recipient)
+  ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'no such domain', 'no such host']),
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
@@ -32,24 +56,24 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'llena', 'piena', 'cuota', 'pełna', 'przepełnion',
   ]),
   // the message is too large
-  ...family(23, ['too big', 'too large', 'too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
+  ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle']),
+  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'line too long']),
+  // the sender's reputation: block lists, abuse, unsolicited volume
+  ...family(51, [
+    'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
+    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
+  ]),
   // name resolution
-  ...family(21, ['dns', 'name service', 'name server', 'nameserver', 'lookup', 'mx record', 'host not found', 'domain not found']),
+  ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record']),
   // the host could not be reached
-  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable']),
+  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'for too long', 'queue too long']),
   // an open relay is a known spam source: the sender's reputation, not a relaying refusal
   ...family(51, ['open relay', 'openrelay']),
   ...family(54, ['relay']),
   ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
-  // the sender's reputation: block lists, abuse, unsolicited volume
-  ...family(51, [
-    'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
-    'blocked using', 'dnsbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest',
-  ]),
   // the content looks like spam
-  ...family(52, ['spam', 'junk', 'indésirable', 'спам', '垃圾', '迷惑']),
+  ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑']),
   // a refusal of the sender or the content
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
@@ -57,7 +81,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ]),
   // a temporary condition
   ...family(70, [
-    'busy', 'temporar', 'try again', 'unavailable', 'later', 'frequency', 'rate limit', 'too many', 'greylist', 'per hour', 'per minute', 'per day',
+    'busy', 'temporar', 'try again', 'unavailable', 'later', 'too many', 'greylist', 'per hour', 'per minute', 'per day',
     'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
   ]),
 ] as const);
