@@ -285,8 +285,10 @@ function refineByStage(id: number, stage: SmtpStage | undefined, permanent: bool
  * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
  * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
  * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
- * a transient failure (70). Wording that names the block (a block list, a reputation) keeps its
- * class, and so do the specific soft classes (21-24) and the recipient classes.
+ * a transient failure (70). So is generic recipient wording ("mailbox unavailable", "address
+ * rejected": RFC 5321 §4.2.3 gives 450 that text for a busy mailbox). Wording that names the block
+ * (a block list, a reputation) keeps its class, and so do the specific soft classes (21-24) and
+ * specific recipient wording ("user unknown").
  */
 function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
   const byCodesOrGenericWords =
@@ -294,7 +296,8 @@ function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: numbe
     rule.kind === 'reply-code' ||
     rule.kind === 'keyword' ||
     (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
-  if (id !== 20 && !(id === 50 && byCodesOrGenericWords)) return id;
+  const genericRecipient = id === 10 && rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name);
+  if (id !== 20 && !genericRecipient && !(id === 50 && byCodesOrGenericWords)) return id;
   const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
   return temporary ? 70 : id;
 }
