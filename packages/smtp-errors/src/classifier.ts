@@ -503,10 +503,13 @@ export class Classifier {
       // A block decided by a generic code (X.7.0, X.7.1, a bare 5xx) says only "refused": a
       // word of the block family (reputation 51, spam 52, virus 53, relay 54) says which refusal.
       const blockByCode = id === 50 && (rule.kind === 'enhanced-code' || rule.kind === 'reply-code');
-      if (id === 40 || id === 1 || weak || blockByCode) {
+      // Rate words (a sending quota, "per hour") are more explicit than any code: a rate limit.
+      const byCode = rule.kind === 'enhanced-code' || rule.kind === 'reply-code';
+      if (id === 40 || id === 1 || weak || blockByCode || byCode) {
         const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
-        if (keyword && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54) || RATE_WORD_SET.has(keyword.pattern))) {
+        const rate = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern);
+        if (keyword && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }

@@ -16,7 +16,7 @@ const REGISTRY_TITLES: readonly (readonly [string, number])[] = ENHANCED_STATUS_
   .filter(([title]) => title.length >= 12);
 
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
-const RATE_WORDS: readonly string[] = ['sending quota', 'sending limit', 'daily limit', 'message limit', 'rate limit', 'frequency'];
+const RATE_WORDS: readonly string[] = ['sending quota', 'sending limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
 
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
@@ -37,8 +37,10 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(70, RATE_WORDS),
   // RFC 3463's own titles, as MTAs print them
   ...REGISTRY_TITLES,
-  // the sender's DNS setup named in a refusal (reverse DNS, PTR): a block, not a DNS failure
-  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname']),
+  // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
+  // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
+  // as the motive ("to protect our users from spam")
+  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', 'spf', 'dkim', 'dmarc', 'authenticat']),
   // a host or domain that does not resolve (before "not found" names the recipient)
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'no such domain', 'no such host']),
   // the recipient: unknown, gone, disabled
@@ -81,7 +83,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ]),
   // a temporary condition
   ...family(70, [
-    'busy', 'temporar', 'try again', 'unavailable', 'later', 'too many', 'greylist', 'per hour', 'per minute', 'per day',
+    'busy', 'temporar', 'try again', 'unavailable', 'later', 'too many', 'greylist',
     'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
   ]),
 ] as const);

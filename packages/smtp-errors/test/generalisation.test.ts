@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionFor, classify } from '../src/index.js';
+import { actionFor, classify, createClassifier } from '../src/index.js';
 import { evaluateProviders, loadProviderRows } from './provider-eval.js';
 
 describe('the reply class is read into the decision', () => {
@@ -188,6 +188,11 @@ describe('families, not phrases', () => {
     ['552 message is too long', 23],
   ])('word families, more stems and languages: %s', (text, id) => {
     expect(classify(text).id).toBe(id);
+  });
+
+  it('rate words are more explicit than any code; authentication mechanisms more explicit than spam named as the motive', () => {
+    expect(classify('550 5.1.1 192.0.2.1 reached its limit of 100 messages per hour').id).toBe(70);
+    expect(createClassifier({ builtinRules: false }).classify('Message blocked: it fails to pass SPF checks. To protect our users from spam, it was refused.').id).toBe(50);
   });
 
   it('generic recipient wording in a temporary reply is a deferral (RFC 5321 §4.2.3, 450 "mailbox unavailable")', () => {
