@@ -1,6 +1,8 @@
 /**
- * Last-resort keywords: single words that hint at a class when everything else gave only a generic
- * answer (40 Generic Bounce or 1 Undetermined). The first listed keyword found in the text wins.
+ * Word families: stems that hint at a class when the codes gave only a generic or weak answer
+ * (40 Generic Bounce, 1 Undetermined, a bare reply code, a detail-0 enhanced code, a generic block).
+ * The first listed keyword found in the text wins, so the list is a fallback order from the most
+ * explicit words to the least.
  */
 
 import { ENHANCED_STATUS_CODES } from './enhanced-codes.js';
@@ -24,7 +26,10 @@ export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
 /**
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
- * Portuguese, Italian, Russian, Chinese and Japanese replies.
+ * Portuguese, Italian, Dutch, Polish, Russian, Chinese and Japanese replies. The order: the sender's
+ * rate words, RFC 3463's registry titles, the sender's DNS and authentication setup, DNS compounds,
+ * then the recipient, quota, size, loop, reputation, DNS, connection and expiry, relay, virus, spam,
+ * refusal and temporary families.
  *
  * @example
  * ```ts
