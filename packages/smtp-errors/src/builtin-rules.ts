@@ -488,6 +488,15 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = Object.freeze(
 );
 
 /**
+ * @internal Built-in rules whose wording is the local MTA's account of a connection failure
+ * (refused, reset, lost, timed out, unreachable). When the text carries a permanent (5xx) reply
+ * code, the remote server was reached and answered: the codes decide, not these words.
+ */
+export const CONNECTION_RULE_NAMES: ReadonlySet<string> = new Set([
+  'connection-refused', 'connection-reset', 'lost-connection', 'timed-out', 'no-route-to-host', 'network-unreachable', 'host-unreachable', 'not-reachable',
+]);
+
+/**
  * @internal Names of the generic built-in rules (one or two common words such as `policy` or
  * `message rejected`): when one of them decides, a specific enhanced status code in the same reply
  * (a registered `X.subject.detail` other than `X.n.0`, naming a specific class) wins over it.

@@ -4,11 +4,11 @@
  */
 
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
-import { BUILTIN_RULES, GENERIC_RULE_NAMES } from './builtin-rules.js';
+import { BUILTIN_RULES, CONNECTION_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { findKeyword, findNonBounceKeyword } from './keywords.js';
+import { findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
@@ -250,6 +250,7 @@ function replyCodeClass(code: number): number {
       return 10;
     case 552:
       return 22;
+    case 554:
     case 571:
       return 50;
     default:
@@ -284,8 +285,10 @@ function refineByStage(id: number, stage: SmtpStage | undefined, permanent: bool
  * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
  * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
  * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
- * a transient failure (70). Wording that names the block (a block list, a reputation) keeps its
- * class, and so do the specific soft classes (21-24) and the recipient classes.
+ * a transient failure (70). So is generic recipient wording ("mailbox unavailable", "address
+ * rejected": RFC 5321 §4.2.3 gives 450 that text for a busy mailbox). Wording that names the block
+ * (a block list, a reputation) keeps its class, and so do the specific soft classes (21-24) and
+ * specific recipient wording ("user unknown").
  */
 function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
   const byCodesOrGenericWords =
@@ -293,7 +296,8 @@ function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: numbe
     rule.kind === 'reply-code' ||
     rule.kind === 'keyword' ||
     (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
-  if (id !== 20 && !(id === 50 && byCodesOrGenericWords)) return id;
+  const genericRecipient = id === 10 && rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name);
+  if (id !== 20 && !genericRecipient && !(id === 50 && byCodesOrGenericWords)) return id;
   const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
   return temporary ? 70 : id;
 }
@@ -438,6 +442,9 @@ export class Classifier {
     let id = 1;
     let rule: DecidedBy = DECIDED_NONE;
     let specific: { id: number; entry: unknown } | undefined;
+    const permanentCode = code >= 500 && code < 600;
+    // The local MTA's connection wording gives way to a permanent reply the remote server sent.
+    if (matched?.layer === 'builtin' && matched.name !== undefined && permanentCode && CONNECTION_RULE_NAMES.has(matched.name)) matched = undefined;
     if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
@@ -449,7 +456,7 @@ export class Classifier {
         // Under a policy code (X.7.x) a recipient or quota word ("invalid HELO name") does not say
         // the recipient was refused: only a block-family word refines it (as in the else branch).
         const policy = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
-        const keyword = findKeyword(text ?? decoder.decode(bytes));
+        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
@@ -486,15 +493,23 @@ export class Classifier {
       }
       // A bare reply code (no enhanced code) says little, and so does a network/routing enhanced
       // code (X.4.x) in a permanent reply the remote server did send: a word family says more.
+      // So does an enhanced code with detail 0 ("other or undefined ... status", RFC 3463 §3.2):
+      // it names only the subject. The policy subject (X.7.0) stays a block, refined below.
+      const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
         (rule.kind === 'reply-code' && enhanced < 0 && rule.stage === undefined) ||
-        (rule.kind === 'enhanced-code' && code >= 500 && Math.floor(enhanced / 1000) % 1000 === 4);
+        (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
+        (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0);
       // A block decided by a generic code (X.7.0, X.7.1, a bare 5xx) says only "refused": a
       // word of the block family (reputation 51, spam 52, virus 53, relay 54) says which refusal.
       const blockByCode = id === 50 && (rule.kind === 'enhanced-code' || rule.kind === 'reply-code');
-      if (id === 40 || id === 1 || weak || blockByCode) {
-        const keyword = findKeyword(text ?? decoder.decode(bytes));
-        if (keyword && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))) {
+      // Rate words (a sending quota, "per hour") are more explicit than any code: a rate limit.
+      const byCode = rule.kind === 'enhanced-code' || rule.kind === 'reply-code';
+      if (id === 40 || id === 1 || weak || blockByCode || byCode) {
+        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
+        // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
+        const rate = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern);
+        if (keyword && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }

@@ -140,7 +140,6 @@ const VENDOR: [string, string, number, string][] = [
   ['5.7.515', 'Access denied, sending domain does not meet the authentication level (Microsoft 365)', 50, 'Microsoft'],
   ['4.7.650', 'The mail server has been temporarily rate limited due to IP reputation (Microsoft 365)', 51, 'Microsoft'],
   ['4.7.500', 'Server busy, please try again later (Microsoft 365 throttling)', 51, 'Microsoft'],
-  ['5.7.750', 'Client blocked from sending from unregistered domains (Microsoft 365)', 50, 'Microsoft'],
   ['5.6.211', 'Invalid MIME content: line length or header limit exceeded (Microsoft 365)', 40, 'Microsoft'],
   ['5.3.190', 'Journaling on-premises messages to Microsoft 365 not supported', 25, 'Microsoft'],
   ['4.4.316', 'Connection refused (Microsoft 365 outbound connector)', 70, 'Microsoft'],
@@ -155,11 +154,16 @@ const VENDOR: [string, string, number, string][] = [
   ['5.7.9', 'Message not accepted for policy reasons (Yahoo)', 50, 'Yahoo'],
 ];
 
+/**
+ * Microsoft's 5.7.6xx and 5.7.7xx codes are families: 6xx refuses the sending IP, 7xx the sending
+ * tenant (thresholds, traffic not accepted, unregistered domains). Each family decides as a whole,
+ * so a code Microsoft adds inside a family is read by its family.
+ */
 function expandRanges(): [string, string, number, string][] {
   const out: [string, string, number, string][] = [];
-  for (let d = 606; d <= 649; d++) out.push([`5.7.${d}`, 'Access denied, banned sending IP (Microsoft 365)', 51, 'Microsoft']);
-  for (let d = 700; d <= 749; d++) {
-    out.push([`5.7.${d}`, 'Access denied, tenant has exceeded threshold or traffic not accepted (Microsoft 365)', 51, 'Microsoft']);
+  for (let d = 600; d <= 699; d++) out.push([`5.7.${d}`, 'Access denied, banned sending IP (Microsoft 365)', 51, 'Microsoft']);
+  for (let d = 700; d <= 799; d++) {
+    out.push([`5.7.${d}`, 'Access denied, the sending tenant is blocked: threshold exceeded, traffic not accepted or unregistered domains (Microsoft 365)', 51, 'Microsoft']);
   }
   return out;
 }

@@ -1,14 +1,35 @@
 /**
- * Last-resort keywords: single words that hint at a class when everything else gave only a generic
- * answer (40 Generic Bounce or 1 Undetermined). The first listed keyword found in the text wins.
+ * Word families: stems that hint at a class when the codes gave only a generic or weak answer
+ * (40 Generic Bounce, 1 Undetermined, a bare reply code, a detail-0 enhanced code, a generic block).
+ * The first listed keyword found in the text wins, so the list is a fallback order from the most
+ * explicit words to the least.
  */
 
+import { ENHANCED_STATUS_CODES } from './enhanced-codes.js';
 import { makeRule, RuleMatcher, type StoredRule } from './rules.js';
+
+/**
+ * @internal The titles of RFC 3463's registry rows (up to the first comma), which many MTAs print
+ * in place of a reply ("Bad destination mailbox address", "Delivery time expired"), with the class
+ * of the permanent code. The "Other or undefined ..." titles name nothing and are left out.
+ */
+const REGISTRY_TITLES: readonly (readonly [string, number])[] = ENHANCED_STATUS_CODES.filter((r) => r.code.startsWith('X.') && !/^other/i.test(r.description))
+  .map((r) => [r.description.split(',')[0]!.trim().toLowerCase(), r.permanent] as const)
+  .filter(([title]) => title.length >= 12);
+
+/** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
+const RATE_WORDS: readonly string[] = ['sending quota', 'sending limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
+
+/** @internal Rate words: they name a rate limit even under a generic policy code. */
+export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
 
 /**
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
- * Portuguese, Italian, Russian, Chinese and Japanese replies.
+ * Portuguese, Italian, Dutch, Polish, Russian, Chinese and Japanese replies. The order: the sender's
+ * rate words, RFC 3463's registry titles, the sender's DNS and authentication setup, DNS compounds,
+ * then the recipient, quota, size, loop, reputation, DNS, connection and expiry, relay, virus, spam,
+ * refusal and temporary families.
  *
  * @example
  * ```ts
@@ -17,6 +38,16 @@ import { makeRule, RuleMatcher, type StoredRule } from './rules.js';
  * @see RFC 3463 §3
  */
 export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
+  // the sender's own volume: a sending quota or limit is a rate limit, not a full mailbox or a size
+  ...family(70, RATE_WORDS),
+  // RFC 3463's own titles, as MTAs print them
+  ...REGISTRY_TITLES,
+  // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
+  // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
+  // as the motive ("to protect our users from spam")
+  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', 'spf', 'dkim', 'dmarc', 'authenticat']),
+  // a host or domain that does not resolve (before "not found" names the recipient)
+  ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'no such domain', 'no such host']),
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
@@ -24,40 +55,41 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
+    'no account', 'not have an account', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
     'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
-    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯',
+    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'disk space', 'pełna', 'przepełnion',
   ]),
   // the message is too large
-  ...family(23, ['too big', 'too large', 'too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ']),
+  ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops', 'hop count']),
-  // name resolution
-  ...family(21, ['dns', 'name service', 'name server', 'nameserver', 'lookup', 'mx record', 'host not found', 'domain not found']),
-  // the host could not be reached
-  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable']),
-  // an open relay is a known spam source: the sender's reputation, not a relaying refusal
-  ...family(51, ['open relay', 'openrelay']),
-  ...family(54, ['relay']),
-  ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件']),
+  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'line too long', 'headers too large']),
   // the sender's reputation: block lists, abuse, unsolicited volume
   ...family(51, [
     'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
-    'blocked using', 'dnsbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单',
+    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
   ]),
+  // name resolution
+  ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx']),
+  // the host could not be reached
+  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed']),
+  // an open relay is a known spam source: the sender's reputation, not a relaying refusal
+  ...family(51, ['open relay', 'openrelay']),
+  ...family(54, ['relay']),
+  ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
   // the content looks like spam
-  ...family(52, ['spam', 'junk', 'indésirable', 'спам', '垃圾']),
+  ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑']),
   // a refusal of the sender or the content
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
-    'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否',
+    'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
   ]),
   // a temporary condition
   ...family(70, [
-    'busy', 'temporar', 'try again', 'unavailable', 'later', 'frequency', 'rate limit', 'too many', 'greylist', 'per hour', 'per minute', 'per day',
-    'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的',
+    'busy', 'temporar', 'try again', 'unavailable', 'later', 'too many', 'greylist',
+    'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
   ]),
 ] as const);
 
@@ -92,8 +124,19 @@ const NON_BOUNCE: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map(([pattern, id]
 let matcher: RuleMatcher | undefined;
 let nonBounceMatcher: RuleMatcher | undefined;
 
-/** @internal The first-listed keyword found in `text`, or undefined. */
-export function findKeyword(text: string): StoredRule | undefined {
+let permanentMatcher: RuleMatcher | undefined;
+
+/**
+ * @internal The first-listed keyword found in `text`, or undefined. With `permanent` (the remote
+ * server sent a 5xx reply) the connection family (24: refused, timed out, unreachable) is left out:
+ * a server that answered permanently was reached, so those words describe its refusal, not the
+ * network.
+ */
+export function findKeyword(text: string, permanent = false): StoredRule | undefined {
+  if (permanent) {
+    permanentMatcher ??= new RuleMatcher(STORED.filter((r) => r.id !== 24));
+    return permanentMatcher.match(text, undefined);
+  }
   matcher ??= new RuleMatcher(STORED);
   return matcher.match(text, undefined);
 }

@@ -3,8 +3,9 @@ import { evaluate } from './bounce-eval.js';
 import { createClassifier } from '../src/index.js';
 
 // Accuracy floor, not a timing assertion: the agreement reached when this was written, minus a
-// small margin. Raise it when the classifier improves; never tune on the test split.
-const FLOOR = { dev: 0.94, test: 0.85 };
+// small margin (dev: never below the 95.3% of the release before). Raise it when the classifier
+// improves; never tune on the test split.
+const FLOOR = { dev: 0.953, test: 0.86 };
 
 describe('agreement with the labelled sisimai bounce set (test/fixtures/bounce-eval)', () => {
   const c = createClassifier();

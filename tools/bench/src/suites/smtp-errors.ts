@@ -117,6 +117,15 @@ async function accuracyAndMessages(quick: boolean): Promise<Comparison[]> {
     { title: 'agreement, provider set, tuning half', ours: share('classify', providers.tune.agreed, providers.tune.rows), notes: 'provider-eval.jsonl, labelled by LABELLING.md' },
     { title: 'agreement, provider set, held-out half', ours: share('classify', providers.heldout.agreed, providers.heldout.rows), aim: '>= 85%' },
   ];
+  // Generalisation on the tuning sets: the phrase rules off, so only the codes, the SMTP stage,
+  // the reply class and the word families decide.
+  const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
+  const bareSisimai = evaluate((t) => bare.classify(t));
+  const bareProviders = evaluateProviders((t) => bare.classify(t));
+  out.push(
+    { title: 'agreement with the phrase rules off, sisimai dev', ours: share('classify', bareSisimai.ours.dev.agreed, bareSisimai.ours.dev.rows), notes: 'codes, stage, reply class and word families only' },
+    { title: 'agreement with the phrase rules off, provider tune half', ours: share('classify', bareProviders.tune.agreed, bareProviders.tune.rows), notes: 'codes, stage, reply class and word families only' },
+  );
   const dir = evalDir();
   if (dir === undefined) return out;
   const messages = await evaluateMessages(dir, (raw) => classifyMessage(raw));
