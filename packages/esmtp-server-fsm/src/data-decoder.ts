@@ -33,15 +33,23 @@ const SOFT_LINE_START = 5;
 const SOFT_DOT = 6;
 const SOFT_DOT_CR = 7;
 
-/** Word-at-a-time test: some byte of `x` is below 14 (CR or another control byte). */
-const HAS_CONTROL = (x: number): boolean => ((x - 0x0e0e0e0e) & ~x & 0x80808080) !== 0;
+/**
+ * Word-at-a-time test: the top bit of a byte of the result is set when that byte of `x` is below 14
+ * (CR or another control byte). Exact for the lowest such byte, which is all a "some byte" test
+ * needs. Works on the 32 bits of `x` whether it is read signed or unsigned (the bitwise operators
+ * take them modulo 2^32).
+ */
+const CONTROL_BITS = (x: number): number => (x - 0x0e0e0e0e) & ~x & 0x80808080;
+const HAS_CONTROL = (x: number): boolean => CONTROL_BITS(x) !== 0;
 
 /**
  * Skips content bytes (all above CR) four at a time through an aligned 32-bit view of the input,
- * so long lines cost a quarter of the loads and compares of a byte loop.
+ * so long lines cost a quarter of the loads and compares of a byte loop; four words (16 bytes) are
+ * tested per loop turn with one branch. The view is signed (Int32Array): its elements stay small
+ * integers for the engine, where unsigned ones above 2^31 would not.
  */
 class TextScanner {
-  private readonly words: Uint32Array | undefined;
+  private readonly words: Int32Array | undefined;
   /** Index in `data` of `words[0]`. */
   private readonly base: number;
 
@@ -53,7 +61,7 @@ class TextScanner {
     const start = (data.byteOffset + from + 3) & ~3;
     const count = (data.byteOffset + to - start) >> 2;
     this.base = start - data.byteOffset;
-    this.words = to - from >= 64 && count > 0 ? new Uint32Array(data.buffer, start, count) : undefined;
+    this.words = to - from >= 64 && count > 0 ? new Int32Array(data.buffer, start, count) : undefined;
   }
 
   /** The first index at or after `j` whose byte is CR or below (or `to`). */
@@ -66,6 +74,7 @@ class TextScanner {
       }
       let w = (j - base) >> 2;
       const n = words.length;
+      while (w + 3 < n && (CONTROL_BITS(words[w]!) | CONTROL_BITS(words[w + 1]!) | CONTROL_BITS(words[w + 2]!) | CONTROL_BITS(words[w + 3]!)) === 0) w += 4;
       while (w < n && !HAS_CONTROL(words[w]!)) w++;
       j = base + (w << 2);
     }
