@@ -88,7 +88,45 @@ describe('parseMailFrom / parseRcptTo: accepted input', () => {
     expect(parseMailFrom('FROM:<@a,@b:u@d>').path).toMatchObject({ address: 'u@d' });
     expect(parseMailFrom('FROM:<"a\\"b"@c>').path).toMatchObject({ localPart: 'a"b' });
   });
+  it('finds a duplicate parameter wherever it is among many, and keeps every parameter in order', () => {
+    const kw = ['XA', 'XB', 'XC', 'XD', 'XE', 'XF', 'XG', 'XH'];
+    const opts = { allowedParameters: kw };
+    const all = parseMailFrom(`FROM:<a@b> ${kw.map((k, n) => `${k}=${String(n)}`).join(' ')}`, opts);
+    expect([...all.args]).toEqual(kw.map((k, n) => [k, String(n)]));
+    for (let n = 1; n <= kw.length; n++) {
+      for (let d = 0; d < n; d++) {
+        const line = `FROM:<a@b> ${[...kw.slice(0, n), kw[d]!.toLowerCase()].join(' ')}`;
+        const e = refusal(() => parseMailFrom(line, opts));
+        expect(e.code).toBe('ERR_SMTP_PARAM_DUPLICATE');
+        expect(e.keyword).toBe(kw[d]);
+      }
+    }
+  });
+  it('counts path limits in UTF-8 bytes, and ASCII one byte per character', () => {
+    const limits = { localPart: 10, domain: 12, path: 30 };
+    expect(parseRcptTo(`TO:<${'a'.repeat(10)}@b>`, { limits }).path).toMatchObject({ localPart: 'a'.repeat(10) });
+    expect(refusal(() => parseRcptTo(`TO:<${'a'.repeat(11)}@b>`, { limits })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(parseRcptTo(`TO:<${'é'.repeat(5)}@b>`, { limits, smtpUtf8: true }).path).toMatchObject({ localPart: 'é'.repeat(5) });
+    expect(refusal(() => parseRcptTo(`TO:<${'é'.repeat(5)}x@b>`, { limits, smtpUtf8: true })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(refusal(() => parseRcptTo(`TO:<"${'a'.repeat(9)}"@b>`, { limits })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(parseRcptTo(`TO:<a@${'d'.repeat(12)}>`, { limits }).path).toMatchObject({ domain: 'd'.repeat(12) });
+    expect(refusal(() => parseRcptTo(`TO:<a@${'d'.repeat(13)}>`, { limits })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(refusal(() => parseRcptTo(`TO:<a@${'ü'.repeat(6)}d>`, { limits, smtpUtf8: true })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(parseRcptTo(`TO:<a@${'ü'.repeat(6)}>`, { limits, smtpUtf8: true }).path).toMatchObject({ domain: 'ü'.repeat(6) });
+    // the path as written, source route included
+    expect(refusal(() => parseRcptTo(`TO:<@${'r'.repeat(8)}.${'r'.repeat(8)}:a@b.c.d.e.f>`, { limits })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(parseRcptTo(`TO:<@${'r'.repeat(10)}:a.b@c.d>`, { limits }).path).toMatchObject({ address: 'a.b@c.d' });
+  });
+  it('the address of an unquoted local part is the text as written; a quoted one is re-rendered', () => {
+    expect(parseMailFrom('FROM:<A.b+c@Example.COM>').path).toMatchObject({ address: 'A.b+c@Example.COM', localPart: 'A.b+c', domain: 'Example.COM' });
+    expect(parseMailFrom('FROM:<"abc"@d>').path).toMatchObject({ address: 'abc@d', localPart: 'abc' });
+    expect(parseMailFrom('FROM:<"a b"@d>').path).toMatchObject({ address: '"a b"@d' });
+    expect(parseMailFrom('FROM:<a@[192.0.2.1]> SIZE=5').path).toMatchObject({ address: 'a@[192.0.2.1]' });
+  });
   it('accepts the verb, any case, and a final CRLF', () => {
+    expect(parseMailFrom('MaIl FrOm:<a@b>').path).toMatchObject({ address: 'a@b' });
+    expect(refusal(() => parseMailFrom('MAIL FRO:<a@b>')).code).toBe('ERR_SMTP_COMMAND_SYNTAX');
+    expect(refusal(() => parseRcptTo('RCPT T')).code).toBe('ERR_SMTP_COMMAND_SYNTAX');
     expect(parseMailFrom('mail from:<a@b>\r\n').path).toMatchObject({ address: 'a@b' });
     expect(parseRcptTo('RCPT To:<a@b>').path).toMatchObject({ address: 'a@b' });
   });
