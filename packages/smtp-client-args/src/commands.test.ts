@@ -88,6 +88,37 @@ describe('parseMailFrom / parseRcptTo: accepted input', () => {
     expect(parseMailFrom('FROM:<@a,@b:u@d>').path).toMatchObject({ address: 'u@d' });
     expect(parseMailFrom('FROM:<"a\\"b"@c>').path).toMatchObject({ localPart: 'a"b' });
   });
+  it('option objects made afresh with the same content parse alike, and never borrow from other content', () => {
+    const refusedBy = (line: string, o: ParseOptions): string | undefined => {
+      try {
+        parseMailFrom(line, o);
+        return undefined;
+      } catch (e) {
+        if (isRemoteProtocolError(e)) return e.code;
+        throw e;
+      }
+    };
+    for (let round = 0; round < 3; round++) {
+      // more distinct contents than the cache holds, each seen in fresh objects every round
+      for (let n = 0; n < 40; n++) {
+        const x = `X${String(n)}`;
+        expect(refusedBy(`FROM:<a@b> ${x}=1`, { advertised: ['SIZE'], allowedParameters: [x] })).toBeUndefined();
+        expect(refusedBy(`FROM:<a@b> X${String(n + 1)}=1`, { advertised: ['SIZE'], allowedParameters: new Set([x]) })).toBe('ERR_SMTP_PARAM_UNKNOWN');
+        expect(refusedBy(`FROM:<a@b> SIZE=${String(n + 1)}`, { advertised: ['SIZE'], limits: { messageSize: n } })).toBe('ERR_SMTP_SIZE_EXCEEDED');
+        expect(refusedBy(`FROM:<a@b> SIZE=${String(n)}`, { advertised: ['SIZE'], limits: { messageSize: n } })).toBeUndefined();
+      }
+      expect(refusedBy('FROM:<a@b> SIZE=1', { advertised: ['DSN'] })).toBe('ERR_SMTP_PARAM_UNKNOWN');
+      expect(refusedBy('FROM:<a@b> SIZE=1', { advertised: ['SIZE,DSN'] })).toBe('ERR_SMTP_PARAM_UNKNOWN');
+      expect(refusedBy('FROM:<a@b> RET=HDRS', { advertised: ['SIZE', 'DSN'] })).toBeUndefined();
+      expect(refusedBy('FROM:<a@b> BODY=8BITMIME', { advertised: ['8BITMIME'] })).toBeUndefined();
+      expect(refusedBy('FROM:<a@b> BODY=8BITMIME', { advertised: ['8BITMIME'], bodyValues: ['7BIT'] })).toBe('ERR_SMTP_PARAM_UNKNOWN');
+      expect(refusedBy('FROM:<a@b> BODY=8BITMIME', { advertised: ['8BITMIME'], bodyValues: ['7BIT', '8bitmime'] })).toBeUndefined();
+      expect(refusedBy('FROM:<a@b> A=1 B=2', { allowedParameters: ['A', 'B'], limits: { parameters: 1 } })).toBe('ERR_SMTP_TOO_MANY_PARAMS');
+      expect(refusedBy('FROM:<a@b> A=1 B=2', { allowedParameters: ['A', 'B'], limits: { parameters: 2 } })).toBeUndefined();
+      expect(refusedBy(`FROM:<${'a'.repeat(65)}@b>`, { advertised: ['SIZE'] })).toBe('ERR_SMTP_PATH_TOO_LONG');
+      expect(refusedBy(`FROM:<${'a'.repeat(65)}@b>`, { advertised: ['SIZE'], limits: { localPart: 65 } })).toBeUndefined();
+    }
+  });
   it('finds a duplicate parameter wherever it is among many, and keeps every parameter in order', () => {
     const kw = ['XA', 'XB', 'XC', 'XD', 'XE', 'XF', 'XG', 'XH'];
     const opts = { allowedParameters: kw };

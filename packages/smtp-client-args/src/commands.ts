@@ -304,7 +304,12 @@ interface RawParam {
 
 /** What a parse derives from its options; reused while the same option objects come back (servers parse every command with one options object). */
 interface Prepared {
-  readonly from: readonly unknown[];
+  /** The option values it was derived from (compared by identity). */
+  readonly advertised: ParseOptions['advertised'];
+  readonly allowedParameters: ParseOptions['allowedParameters'];
+  readonly parameters: ParseOptions['parameters'];
+  readonly limitsIn: ParseOptions['limits'];
+  readonly bodyValues: ParseOptions['bodyValues'];
   readonly limits: ParseLimits;
   readonly specs: ReadonlyMap<string, ParameterSpec>;
   readonly allowed: Partial<Record<ParameterCommand, Set<string>>>;
@@ -312,17 +317,66 @@ interface Prepared {
 }
 const preparedByOptions = new WeakMap<ParseOptions, Prepared>();
 
+/**
+ * Derived values by content, for option objects made afresh with the same content (a server makes
+ * them per session): the parameter sets are then computed once per process, not once per session.
+ * Only for re-iterable lists (arrays, sets) and the built-in parameter table. Bounded.
+ */
+const derivedByContent = new Map<string, Pick<Prepared, 'allowed' | 'body'>>();
+const DERIVED_BY_CONTENT_SIZE = 32;
+
+/** The cache key, or undefined when an allowed keyword is not text (the parse then reports it as before). */
+function contentKey(allowedParameters: Iterable<string> | undefined, rest: unknown[]): string | undefined {
+  const extra: string[] = [];
+  if (allowedParameters !== undefined) {
+    for (const k of allowedParameters) {
+      if (typeof k !== 'string') return undefined;
+      extra.push(asciiUpper(k));
+    }
+  }
+  return JSON.stringify([allowedParameters === undefined ? null : extra, ...rest]);
+}
+
+function reiterable(v: unknown): boolean {
+  return v === undefined || Array.isArray(v) || v instanceof Set;
+}
+
 function prepare(options: ParseOptions): Prepared {
-  const from = [options.advertised, options.allowedParameters, options.parameters, options.limits, options.bodyValues];
   const old = preparedByOptions.get(options);
-  if (old !== undefined && old.from.every((v, k) => v === from[k])) return old;
+  if (
+    old !== undefined &&
+    old.advertised === options.advertised &&
+    old.allowedParameters === options.allowedParameters &&
+    old.parameters === options.parameters &&
+    old.limitsIn === options.limits &&
+    old.bodyValues === options.bodyValues
+  ) {
+    return old;
+  }
   const adv = options.advertised === undefined ? undefined : [...options.advertised].map((k) => asciiUpper(String(k)));
+  const limits = resolveParseLimits(options.limits);
+  const specs = mergeSpecs(options.parameters);
+  let body: readonly string[] | undefined = options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv];
+  let allowed: Prepared['allowed'] = {};
+  if (specs === DEFAULT_PARAMETERS && reiterable(options.advertised) && reiterable(options.allowedParameters) && reiterable(options.bodyValues)) {
+    const key = contentKey(options.allowedParameters, [adv, options.bodyValues === undefined ? null : body, limits.localPart, limits.domain, limits.path, limits.parameters, limits.messageSize ?? null]);
+    const known = key === undefined ? undefined : derivedByContent.get(key);
+    if (known !== undefined) ({ allowed, body } = known);
+    else if (key !== undefined) {
+      if (derivedByContent.size >= DERIVED_BY_CONTENT_SIZE) derivedByContent.clear();
+      derivedByContent.set(key, { allowed, body });
+    }
+  }
   const p: Prepared = {
-    from,
-    limits: resolveParseLimits(options.limits),
-    specs: mergeSpecs(options.parameters),
-    allowed: {},
-    body: options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv],
+    advertised: options.advertised,
+    allowedParameters: options.allowedParameters,
+    parameters: options.parameters,
+    limitsIn: options.limits,
+    bodyValues: options.bodyValues,
+    limits,
+    specs,
+    allowed,
+    body,
   };
   preparedByOptions.set(options, p);
   return p;
