@@ -47,6 +47,19 @@ describe('DataDecoder', () => {
       }
     }
   });
+  it('the four-words-at-a-time scan finds one control byte at every position of a long line, and passes bytes above CR', () => {
+    // every byte position of several 16-byte blocks, every alignment, each byte value at and around the control range
+    for (const value of [0, 1, 9, 10, 12, 13, 14, 31, 46, 127, 128, 255]) {
+      for (let at = 0; at < 72; at++) {
+        const bytes = new Uint8Array(96).fill(97);
+        bytes[at] = value;
+        bytes.set([13, 10], 94);
+        const oneByOne = decodeViews(bytes, 0, 0, Array.from({ length: bytes.length }, (_, n) => n), 'reject');
+        for (let shift = 0; shift < 4; shift++) expect(decodeViews(bytes, shift, at % 5, [], 'reject')).toBe(oneByOne);
+        expect(oneByOne.endsWith(value === 13 ? '|1,0' : value === 10 ? '|0,1' : '|0,0')).toBe(true);
+      }
+    }
+  });
   it('the word-at-a-time scan matches byte-by-byte decoding at every alignment, offset and split (property)', () => {
     // long runs of text (so the 32-bit view is used) with CR, LF, dots and control bytes among them
     const piece = fc.oneof(

@@ -33,45 +33,24 @@ const SOFT_LINE_START = 5;
 const SOFT_DOT = 6;
 const SOFT_DOT_CR = 7;
 
-/** Word-at-a-time test: some byte of `x` is below 14 (CR or another control byte). */
-const HAS_CONTROL = (x: number): boolean => ((x - 0x0e0e0e0e) & ~x & 0x80808080) !== 0;
+/**
+ * Word-at-a-time test: the top bit of a byte of the result is set when that byte of `x` is below 14
+ * (CR or another control byte). Exact for the lowest such byte, which is all a "some byte" test
+ * needs. Works on the 32 bits of `x` whether it is read signed or unsigned (the bitwise operators
+ * take them modulo 2^32).
+ */
+const CONTROL_BITS = (x: number): number => (x - 0x0e0e0e0e) & ~x & 0x80808080;
 
 /**
- * Skips content bytes (all above CR) four at a time through an aligned 32-bit view of the input,
- * so long lines cost a quarter of the loads and compares of a byte loop.
+ * An aligned 32-bit view of `data[from, to)` for the word-at-a-time scan, or undefined when the
+ * range is short (under 64 bytes: not worth the view). `base` is the index in `data` of word 0.
+ * The view is signed (Int32Array): its elements stay small integers for the engine, where unsigned
+ * ones above 2^31 would not.
  */
-class TextScanner {
-  private readonly words: Uint32Array | undefined;
-  /** Index in `data` of `words[0]`. */
-  private readonly base: number;
-
-  constructor(
-    private readonly data: Uint8Array,
-    from: number,
-    private readonly to: number,
-  ) {
-    const start = (data.byteOffset + from + 3) & ~3;
-    const count = (data.byteOffset + to - start) >> 2;
-    this.base = start - data.byteOffset;
-    this.words = to - from >= 64 && count > 0 ? new Uint32Array(data.buffer, start, count) : undefined;
-  }
-
-  /** The first index at or after `j` whose byte is CR or below (or `to`). */
-  skip(j: number): number {
-    const { data, to, words, base } = this;
-    if (words !== undefined && j >= base) {
-      while (((j - base) & 3) !== 0) {
-        if (j >= to || data[j]! <= CR) return j;
-        j++;
-      }
-      let w = (j - base) >> 2;
-      const n = words.length;
-      while (w < n && !HAS_CONTROL(words[w]!)) w++;
-      j = base + (w << 2);
-    }
-    while (j < to && data[j]! > CR) j++;
-    return j;
-  }
+function wordView(data: Uint8Array, from: number, to: number): { readonly words: Int32Array | undefined; readonly base: number } {
+  const start = (data.byteOffset + from + 3) & ~3;
+  const count = (data.byteOffset + to - start) >> 2;
+  return { words: to - from >= 64 && count > 0 ? new Int32Array(data.buffer, start, count) : undefined, base: start - data.byteOffset };
 }
 
 /**
@@ -117,7 +96,8 @@ export class DataDecoder {
     let state = this.state;
     let seg = from;
     let i = from;
-    const text = new TextScanner(data, from, to);
+    const { words, base } = wordView(data, from, to);
+    const nWords = words === undefined ? 0 : words.length;
     while (i < to) {
       const b = data[i]!;
       switch (state) {
@@ -147,7 +127,29 @@ export class DataDecoder {
           // with '.', CR or LF).
           let j = i;
           for (;;) {
-            j = text.skip(j);
+            // Skip content bytes (all above CR): byte by byte up to a word boundary, then four
+            // words (16 bytes) per loop turn with one branch, then word by word, then the bytes
+            // of the word that holds the control byte. Long lines cost about a quarter of the
+            // loads and compares of a byte loop. (Inlined here: it runs once per line.)
+            if (words !== undefined && j >= base) {
+              let aligned = true;
+              while (((j - base) & 3) !== 0) {
+                if (j >= to || data[j]! <= CR) {
+                  aligned = false;
+                  break;
+                }
+                j++;
+              }
+              if (aligned) {
+                let w = (j - base) >> 2;
+                while (w + 3 < nWords && (CONTROL_BITS(words[w]!) | CONTROL_BITS(words[w + 1]!) | CONTROL_BITS(words[w + 2]!) | CONTROL_BITS(words[w + 3]!)) === 0) w += 4;
+                while (w < nWords && CONTROL_BITS(words[w]!) === 0) w++;
+                j = base + (w << 2);
+                while (j < to && data[j]! > CR) j++;
+              }
+            } else {
+              while (j < to && data[j]! > CR) j++;
+            }
             if (j >= to) break;
             const c = data[j]!;
             if (c !== CR) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drive } from '../test/harness.js';
+import { formatServerReply } from './reply.js';
 import { ServerConnection } from './server-connection.js';
 
 const dec = new TextDecoder();
@@ -105,5 +106,36 @@ describe('textToSend', () => {
     expect(first).toEqual({ timer: 'command', ms: 300_000 });
     expect(conn.pendingTimeout()).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
+  });
+});
+
+describe('formatServerReply shares one-line replies across sessions without mixing them up', () => {
+  it('same text with other codes, enhanced codes and flags; past the bound; long texts, lists and 334', () => {
+    const expected = (code: number, enhanced: string | undefined, text: string, flag: boolean): string =>
+      `${String(code)} ${flag && code !== 354 ? `${enhanced ?? `${String(Math.floor(code / 100))}.0.0`} ` : ''}${text}\r\n`;
+    for (let round = 0; round < 2; round++) {
+      // 3 x 400 distinct entries: the shared table is cleared several times on the way
+      for (let n = 0; n < 400; n++) {
+        const text = `Reply ${String(n % 150)}`;
+        for (const [code, enhanced] of [
+          [250, '2.1.0'],
+          [250, undefined],
+          [550, '5.1.1'],
+        ] as const) {
+          for (const flag of [true, false]) {
+            const init = enhanced === undefined ? { code, text } : { code, enhanced, text };
+            expect(formatServerReply(init, flag)).toBe(expected(code, enhanced, text, flag));
+          }
+        }
+      }
+    }
+    expect(formatServerReply({ code: 354, text: 'End data with <CR><LF>.<CR><LF>' }, true)).toBe('354 End data with <CR><LF>.<CR><LF>\r\n');
+    expect(formatServerReply({ code: 334, text: 'abc' }, true)).toBe('334 abc\r\n');
+    expect(formatServerReply({ code: 334, text: 'abd' }, true)).toBe('334 abd\r\n');
+    expect(formatServerReply({ code: 250, text: ['a', 'b'] }, false)).toBe('250-a\r\n250 b\r\n');
+    const long = 'y'.repeat(300);
+    expect(formatServerReply({ code: 250, text: long }, false)).toBe(`250 ${long}\r\n`);
+    expect(() => formatServerReply({ code: 250, text: 'a\r\nb' }, false)).toThrow();
+    expect(() => formatServerReply({ code: 250, text: 'a\r\nb' }, false)).toThrow();
   });
 });

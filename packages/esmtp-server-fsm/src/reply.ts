@@ -76,6 +76,41 @@ export function checkReply(reply: ReplyInit): void {
  * @see RFC 5321 §4.2.1, RFC 2034 §4, RFC 4954 §4
  */
 export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
+  const text = reply.text;
+  // (SASL challenges, 334, are one-off by design: never shared)
+  if (typeof text !== 'string' || text.length > SHARED_TEXT_MAX || reply.code === 334) return formatUncached(reply, enhanced);
+  // One-line replies repeat across sessions (`250 2.1.0 Sender OK`): formatted once per process.
+  // Keyed by the text, then the enhanced code, then the code and the enhanced flag, so a lookup
+  // builds no key string; bounded (cleared when full).
+  const e = reply.enhanced ?? '';
+  const k = reply.code * 2 + (enhanced ? 1 : 0);
+  let byEnhanced = shared.get(text);
+  let byCode = byEnhanced?.get(e);
+  let s = byCode?.get(k);
+  if (s === undefined) {
+    s = formatUncached(reply, enhanced);
+    if (sharedEntries >= SHARED_SIZE) {
+      shared.clear();
+      sharedEntries = 0;
+      byEnhanced = undefined;
+      byCode = undefined;
+    }
+    sharedEntries++;
+    if (byEnhanced === undefined) shared.set(text, (byEnhanced = new Map<string, Map<number, string>>()));
+    if (byCode === undefined) byEnhanced.set(e, (byCode = new Map<number, string>()));
+    byCode.set(k, s);
+  }
+  return s;
+}
+
+/** Formatted one-line replies shared by every session of the process (see formatServerReply). */
+const shared = new Map<string, Map<string, Map<number, string>>>();
+let sharedEntries = 0;
+const SHARED_SIZE = 256;
+/** Longer texts (rare, and often unique) are formatted each time. */
+const SHARED_TEXT_MAX = 200;
+
+function formatUncached(reply: ReplyInit, enhanced: boolean): string {
   const lines = typeof reply.text === 'string' ? [reply.text] : reply.text && reply.text.length > 0 ? reply.text : [''];
   if (reply.code === 334) {
     // One line however long (a SASL challenge is never wrapped); smtp-reply-reader keeps the space

@@ -78,7 +78,76 @@ describe('parseMailFrom / parseRcptTo: accepted input', () => {
     expect(parseMailFrom('FROM:<@a,@b:u@d>').path).toMatchObject({ address: 'u@d' });
     expect(parseMailFrom('FROM:<"a\\"b"@c>').path).toMatchObject({ localPart: 'a"b' });
   });
+  it('option objects made afresh with the same content parse alike, and never borrow from other content', () => {
+    const refusedBy = (line: string, o: ParseOptions): string | undefined => {
+      try {
+        parseMailFrom(line, o);
+        return undefined;
+      } catch (e) {
+        if (isRemoteError(e)) return e.code;
+        throw e;
+      }
+    };
+    for (let round = 0; round < 3; round++) {
+      // more distinct contents than the cache holds, each seen in fresh objects every round
+      for (let n = 0; n < 40; n++) {
+        const x = `X${String(n)}`;
+        expect(refusedBy(`FROM:<a@b> ${x}=1`, { advertised: ['SIZE'], allowedParameters: [x] })).toBeUndefined();
+        expect(refusedBy(`FROM:<a@b> X${String(n + 1)}=1`, { advertised: ['SIZE'], allowedParameters: new Set([x]) })).toBe('ERR_SMTP_PARAM_UNKNOWN');
+        expect(refusedBy(`FROM:<a@b> SIZE=${String(n + 1)}`, { advertised: ['SIZE'], limits: { messageSize: n } })).toBe('ERR_SMTP_SIZE_EXCEEDED');
+        expect(refusedBy(`FROM:<a@b> SIZE=${String(n)}`, { advertised: ['SIZE'], limits: { messageSize: n } })).toBeUndefined();
+      }
+      expect(refusedBy('FROM:<a@b> SIZE=1', { advertised: ['DSN'] })).toBe('ERR_SMTP_PARAM_UNKNOWN');
+      expect(refusedBy('FROM:<a@b> SIZE=1', { advertised: ['SIZE,DSN'] })).toBe('ERR_SMTP_PARAM_UNKNOWN');
+      expect(refusedBy('FROM:<a@b> RET=HDRS', { advertised: ['SIZE', 'DSN'] })).toBeUndefined();
+      expect(refusedBy('FROM:<a@b> BODY=8BITMIME', { advertised: ['8BITMIME'] })).toBeUndefined();
+      expect(refusedBy('FROM:<a@b> BODY=8BITMIME', { advertised: ['8BITMIME'], bodyValues: ['7BIT'] })).toBe('ERR_SMTP_PARAM_UNKNOWN');
+      expect(refusedBy('FROM:<a@b> BODY=8BITMIME', { advertised: ['8BITMIME'], bodyValues: ['7BIT', '8bitmime'] })).toBeUndefined();
+      expect(refusedBy('FROM:<a@b> A=1 B=2', { allowedParameters: ['A', 'B'], limits: { parameters: 1 } })).toBe('ERR_SMTP_TOO_MANY_PARAMS');
+      expect(refusedBy('FROM:<a@b> A=1 B=2', { allowedParameters: ['A', 'B'], limits: { parameters: 2 } })).toBeUndefined();
+      expect(refusedBy(`FROM:<${'a'.repeat(65)}@b>`, { advertised: ['SIZE'] })).toBe('ERR_SMTP_PATH_TOO_LONG');
+      expect(refusedBy(`FROM:<${'a'.repeat(65)}@b>`, { advertised: ['SIZE'], limits: { localPart: 65 } })).toBeUndefined();
+    }
+  });
+  it('finds a duplicate parameter wherever it is among many, and keeps every parameter in order', () => {
+    const kw = ['XA', 'XB', 'XC', 'XD', 'XE', 'XF', 'XG', 'XH'];
+    const opts = { allowedParameters: kw };
+    const all = parseMailFrom(`FROM:<a@b> ${kw.map((k, n) => `${k}=${String(n)}`).join(' ')}`, opts);
+    expect([...all.args]).toEqual(kw.map((k, n) => [k, String(n)]));
+    for (let n = 1; n <= kw.length; n++) {
+      for (let d = 0; d < n; d++) {
+        const line = `FROM:<a@b> ${[...kw.slice(0, n), kw[d]!.toLowerCase()].join(' ')}`;
+        const e = refusal(() => parseMailFrom(line, opts));
+        expect(e.code).toBe('ERR_SMTP_PARAM_DUPLICATE');
+        expect(e.keyword).toBe(kw[d]);
+      }
+    }
+  });
+  it('counts path limits in UTF-8 bytes, and ASCII one byte per character', () => {
+    const limits = { localPart: 10, domain: 12, path: 30 };
+    expect(parseRcptTo(`TO:<${'a'.repeat(10)}@b>`, { limits }).path).toMatchObject({ localPart: 'a'.repeat(10) });
+    expect(refusal(() => parseRcptTo(`TO:<${'a'.repeat(11)}@b>`, { limits })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(parseRcptTo(`TO:<${'é'.repeat(5)}@b>`, { limits, smtpUtf8: true }).path).toMatchObject({ localPart: 'é'.repeat(5) });
+    expect(refusal(() => parseRcptTo(`TO:<${'é'.repeat(5)}x@b>`, { limits, smtpUtf8: true })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(refusal(() => parseRcptTo(`TO:<"${'a'.repeat(9)}"@b>`, { limits })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(parseRcptTo(`TO:<a@${'d'.repeat(12)}>`, { limits }).path).toMatchObject({ domain: 'd'.repeat(12) });
+    expect(refusal(() => parseRcptTo(`TO:<a@${'d'.repeat(13)}>`, { limits })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(refusal(() => parseRcptTo(`TO:<a@${'ü'.repeat(6)}d>`, { limits, smtpUtf8: true })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(parseRcptTo(`TO:<a@${'ü'.repeat(6)}>`, { limits, smtpUtf8: true }).path).toMatchObject({ domain: 'ü'.repeat(6) });
+    // the path as written, source route included
+    expect(refusal(() => parseRcptTo(`TO:<@${'r'.repeat(8)}.${'r'.repeat(8)}:a@b.c.d.e.f>`, { limits })).code).toBe('ERR_SMTP_PATH_TOO_LONG');
+    expect(parseRcptTo(`TO:<@${'r'.repeat(10)}:a.b@c.d>`, { limits }).path).toMatchObject({ address: 'a.b@c.d' });
+  });
+  it('the address of an unquoted local part is the text as written; a quoted one is re-rendered', () => {
+    expect(parseMailFrom('FROM:<A.b+c@Example.COM>').path).toMatchObject({ address: 'A.b+c@Example.COM', localPart: 'A.b+c', domain: 'Example.COM' });
+    expect(parseMailFrom('FROM:<"abc"@d>').path).toMatchObject({ address: 'abc@d', localPart: 'abc' });
+    expect(parseMailFrom('FROM:<"a b"@d>').path).toMatchObject({ address: '"a b"@d' });
+    expect(parseMailFrom('FROM:<a@[192.0.2.1]> SIZE=5').path).toMatchObject({ address: 'a@[192.0.2.1]' });
+  });
   it('accepts the verb, any case, and a final CRLF', () => {
+    expect(parseMailFrom('MaIl FrOm:<a@b>').path).toMatchObject({ address: 'a@b' });
+    expect(refusal(() => parseMailFrom('MAIL FRO:<a@b>')).code).toBe('ERR_SMTP_COMMAND_SYNTAX');
+    expect(refusal(() => parseRcptTo('RCPT T')).code).toBe('ERR_SMTP_COMMAND_SYNTAX');
     expect(parseMailFrom('mail from:<a@b>\r\n').path).toMatchObject({ address: 'a@b' });
     expect(parseRcptTo('RCPT To:<a@b>').path).toMatchObject({ address: 'a@b' });
   });

@@ -304,7 +304,12 @@ interface RawParam {
 
 /** What a parse derives from its options; reused while the same option objects come back (servers parse every command with one options object). */
 interface Prepared {
-  readonly from: readonly unknown[];
+  /** The option values it was derived from (compared by identity). */
+  readonly advertised: ParseOptions['advertised'];
+  readonly allowedParameters: ParseOptions['allowedParameters'];
+  readonly parameters: ParseOptions['parameters'];
+  readonly limitsIn: ParseOptions['limits'];
+  readonly bodyValues: ParseOptions['bodyValues'];
   readonly limits: ParseLimits;
   readonly specs: ReadonlyMap<string, ParameterSpec>;
   readonly allowed: Partial<Record<ParameterCommand, Set<string>>>;
@@ -312,32 +317,119 @@ interface Prepared {
 }
 const preparedByOptions = new WeakMap<ParseOptions, Prepared>();
 
+/**
+ * Derived values by content, for option objects made afresh with the same content (a server makes
+ * them per session): the parameter sets are then computed once per process, not once per session.
+ * Only for re-iterable lists (arrays, sets) and the built-in parameter table. Bounded.
+ */
+const derivedByContent = new Map<string, Pick<Prepared, 'allowed' | 'body'>>();
+const DERIVED_BY_CONTENT_SIZE = 32;
+
+/** The cache key, or undefined when an allowed keyword is not text (the parse then reports it as before). */
+function contentKey(allowedParameters: Iterable<string> | undefined, rest: unknown[]): string | undefined {
+  const extra: string[] = [];
+  if (allowedParameters !== undefined) {
+    for (const k of allowedParameters) {
+      if (typeof k !== 'string') return undefined;
+      extra.push(asciiUpper(k));
+    }
+  }
+  return JSON.stringify([allowedParameters === undefined ? null : extra, ...rest]);
+}
+
+function reiterable(v: unknown): boolean {
+  return v === undefined || Array.isArray(v) || v instanceof Set;
+}
+
 function prepare(options: ParseOptions): Prepared {
-  const from = [options.advertised, options.allowedParameters, options.parameters, options.limits, options.bodyValues];
   const old = preparedByOptions.get(options);
-  if (old !== undefined && old.from.every((v, k) => v === from[k])) return old;
+  if (
+    old !== undefined &&
+    old.advertised === options.advertised &&
+    old.allowedParameters === options.allowedParameters &&
+    old.parameters === options.parameters &&
+    old.limitsIn === options.limits &&
+    old.bodyValues === options.bodyValues
+  ) {
+    return old;
+  }
   const adv = options.advertised === undefined ? undefined : [...options.advertised].map((k) => asciiUpper(String(k)));
+  const limits = resolveParseLimits(options.limits);
+  const specs = mergeSpecs(options.parameters);
+  let body: readonly string[] | undefined = options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv];
+  let allowed: Prepared['allowed'] = {};
+  if (specs === DEFAULT_PARAMETERS && reiterable(options.advertised) && reiterable(options.allowedParameters) && reiterable(options.bodyValues)) {
+    const key = contentKey(options.allowedParameters, [adv, options.bodyValues === undefined ? null : body, limits.localPart, limits.domain, limits.path, limits.parameters, limits.messageSize ?? null]);
+    const known = key === undefined ? undefined : derivedByContent.get(key);
+    if (known !== undefined) ({ allowed, body } = known);
+    else if (key !== undefined) {
+      if (derivedByContent.size >= DERIVED_BY_CONTENT_SIZE) derivedByContent.clear();
+      derivedByContent.set(key, { allowed, body });
+    }
+  }
   const p: Prepared = {
-    from,
-    limits: resolveParseLimits(options.limits),
-    specs: mergeSpecs(options.parameters),
-    allowed: {},
-    body: options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv],
+    advertised: options.advertised,
+    allowedParameters: options.allowedParameters,
+    parameters: options.parameters,
+    limitsIn: options.limits,
+    bodyValues: options.bodyValues,
+    limits,
+    specs,
+    allowed,
+    body,
   };
   preparedByOptions.set(options, p);
   return p;
 }
 
 const NO_OPTIONS: ParseOptions = {};
+const NO_LENIENCY: LenientOptions = {};
 
-function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): { path: Path; args: SmtpClientArgs } {
+function syntaxError(text: string): ClientArgsError {
+  return ClientArgsError.remote('ERR_SMTP_COMMAND_SYNTAX', reply(501, '5.5.2', text));
+}
+
+function paramError(code: 'ERR_SMTP_PARAM_SYNTAX' | 'ERR_SMTP_PARAM_DUPLICATE' | 'ERR_SMTP_PARAM_VALUE' | 'ERR_SMTP_TOO_MANY_PARAMS', text: string, keyword?: string): ClientArgsError {
+  return ClientArgsError.remote(code, reply(501, '5.5.4', text), keyword);
+}
+
+/**
+ * True when `s` at `at` holds `word` (upper-case ASCII) in any ASCII case: the same test as
+ * `asciiUpper(s.slice(at, at + word.length)) === word`, without the slice.
+ */
+function matchesUpper(s: string, at: number, end: number, word: string): boolean {
+  if (end - at < word.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    let c = s.charCodeAt(at + k);
+    if (c >= 97 && c <= 122) c -= 32;
+    if (c !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** The end of the esmtp-keyword starting at `from`: ALPHA / DIGIT, then also "-". */
+function keywordEnd(s: string, from: number, end: number): number {
+  let i = from;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (!(isAlnum(c) || (i > from && c === 0x2d))) break;
+    i++;
+  }
+  return i;
+}
+
+/** What `parseCommand` found: the path, the parameters, and how many there were. */
+interface ParsedCommand {
+  readonly path: Path;
+  readonly args: SmtpClientArgs;
+  readonly count: number;
+}
+
+function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): ParsedCommand {
   const role = command === 'mail' ? 'reverse' : 'forward';
-  const lenient = options.lenient ?? {};
+  const lenient = options.lenient ?? NO_LENIENCY;
   const derived = prepare(options);
   const { limits, specs } = derived;
-  const syntax = (text: string): ClientArgsError => ClientArgsError.remote('ERR_SMTP_COMMAND_SYNTAX', reply(501, '5.5.2', text));
-  const paramError = (code: 'ERR_SMTP_PARAM_SYNTAX' | 'ERR_SMTP_PARAM_DUPLICATE' | 'ERR_SMTP_PARAM_VALUE' | 'ERR_SMTP_TOO_MANY_PARAMS', text: string, keyword?: string) =>
-    ClientArgsError.remote(code, reply(501, '5.5.4', text), keyword);
 
   let s: string;
   if (typeof input === 'string') s = input;
@@ -354,26 +446,28 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   const verb = command === 'mail' ? 'MAIL ' : 'RCPT ';
   const prep = command === 'mail' ? 'FROM:' : 'TO:';
   let i = 0;
-  if (end >= 5 && asciiUpper(s.slice(0, 5)) === verb) i = 5;
-  if (end - i < prep.length || asciiUpper(s.slice(i, i + prep.length)) !== prep) {
-    throw syntax(`Syntax: ${verb}${prep}<address> [parameters]`);
-  }
+  if (end >= 5 && matchesUpper(s, 0, end, verb)) i = 5;
+  if (!matchesUpper(s, i, end, prep)) throw syntaxError(`Syntax: ${verb}${prep}<address> [parameters]`);
   i += prep.length;
   if (i < end && s.charCodeAt(i) === 0x20) {
-    if (!(lenient.spaceAfterColon ?? false)) throw syntax(`No space allowed after ${prep}`);
+    if (!(lenient.spaceAfterColon ?? false)) throw syntaxError(`No space allowed after ${prep}`);
     while (i < end && s.charCodeAt(i) === 0x20) i++;
   }
   const scanned = scanPath(s, i, end, { role, smtpUtf8: true, limits, bare: lenient.missingAngleBrackets ?? false });
   if (!scanned.ok) throw pathFailureReply(scanned, role);
   i = scanned.next;
 
-  // Tokenize the parameters: SP esmtp-param *(SP esmtp-param).
+  // Tokenize the parameters: SP esmtp-param *(SP esmtp-param). Most commands carry none or one, so
+  // the lists are only made for a second parameter; the first is kept in locals.
   const extraSpaces = lenient.extraSpaces ?? false;
-  const raw: RawParam[] = [];
-  const seen = new Set<string>();
+  let count = 0;
+  let first: RawParam | undefined;
+  let more: RawParam[] | undefined;
+  // the keywords seen, kept once there are several (a list scan is quicker for a few, a set keeps it linear)
+  let seen: Set<string> | undefined;
   while (i < end) {
     if (s.charCodeAt(i) !== 0x20) {
-      throw paramError('ERR_SMTP_PARAM_SYNTAX', raw.length === 0 ? 'Unexpected text after the address' : 'Invalid parameter syntax');
+      throw paramError('ERR_SMTP_PARAM_SYNTAX', count === 0 ? 'Unexpected text after the address' : 'Invalid parameter syntax');
     }
     i++;
     if (i < end && s.charCodeAt(i) === 0x20) {
@@ -385,51 +479,72 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
       throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
     }
     const kStart = i;
-    while (i < end && (isAlnum(s.charCodeAt(i)) || (i > kStart && s.charCodeAt(i) === 0x2d))) i++;
-    const keyword = s.slice(kStart, i);
-    if (keyword.length === 0 || (i < end && s.charCodeAt(i) !== 0x3d && s.charCodeAt(i) !== 0x20)) {
+    i = keywordEnd(s, kStart, end);
+    if (i === kStart || (i < end && s.charCodeAt(i) !== 0x3d && s.charCodeAt(i) !== 0x20)) {
       throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
     }
+    const keyword = s.slice(kStart, i);
     let value: string | undefined;
     if (i < end && s.charCodeAt(i) === 0x3d) {
       const vStart = ++i;
-      while (i < end && s.charCodeAt(i) !== 0x20) i++;
+      const sp = s.indexOf(' ', i);
+      i = sp < 0 || sp > end ? end : sp;
       value = s.slice(vStart, i);
     }
-    if (raw.length >= limits.parameters) throw paramError('ERR_SMTP_TOO_MANY_PARAMS', 'Too many parameters');
+    if (count >= limits.parameters) throw paramError('ERR_SMTP_TOO_MANY_PARAMS', 'Too many parameters');
     const upper = asciiUpper(keyword);
-    if (seen.has(upper)) throw paramError('ERR_SMTP_PARAM_DUPLICATE', `Duplicate parameter ${upper}`, upper);
-    seen.add(upper);
-    raw.push({ keyword, upper, value });
+    if (first !== undefined && (first.upper === upper || (seen !== undefined ? seen.has(upper) : more !== undefined && more.some((r) => r.upper === upper)))) {
+      throw paramError('ERR_SMTP_PARAM_DUPLICATE', `Duplicate parameter ${upper}`, upper);
+    }
+    const r: RawParam = { keyword, upper, value };
+    if (first === undefined) first = r;
+    else {
+      (more ??= []).push(r);
+      if (seen !== undefined) seen.add(upper);
+      else if (more.length >= 4) seen = new Set(more.map((m) => m.upper));
+    }
+    count++;
   }
 
+  const utf8 = command === 'mail' ? first !== undefined && (first.upper === 'SMTPUTF8' || (more !== undefined && more.some((r) => r.upper === 'SMTPUTF8'))) : (options.smtpUtf8 ?? false);
   const allowed = (derived.allowed[command] ??= allowedSet(options, specs, command));
-  for (const r of raw) {
-    const spec = specs.get(r.upper);
-    if (!allowed.has(r.upper) || (spec !== undefined && spec.command !== command)) {
-      throw ClientArgsError.remote('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `Unsupported parameter ${r.upper}`), r.upper);
-    }
+  if (first !== undefined) {
+    checkAllowed(first, allowed, specs, command);
+    if (more !== undefined) for (const r of more) checkAllowed(r, allowed, specs, command);
   }
-  const utf8 = command === 'mail' ? raw.some((r) => r.upper === 'SMTPUTF8') : (options.smtpUtf8 ?? false);
   const args = new SmtpClientArgs({ command, smtpUtf8: utf8, lowercaseXtextHex: lenient.lowercaseXtextHex ?? true, parameters: options.parameters ?? [] });
-  for (const r of raw) {
-    const res = args.add(r.keyword, r.value);
-    if (!res.ok) throw paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
+  if (first !== undefined) {
+    addRaw(args, first);
+    if (more !== undefined) for (const r of more) addRaw(args, r);
   }
-  const body = args.get('BODY');
-  if (body !== undefined && command === 'mail') {
+  const body = command === 'mail' && first !== undefined ? args.get('BODY') : undefined;
+  if (body !== undefined) {
     const b = asciiUpper(body);
     if (derived.body !== undefined && !derived.body.includes(b)) throw ClientArgsError.remote('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
   }
   const path = scanned.path;
   if (path.kind === 'mailbox' && path.utf8 && !utf8) throw pathFailureReply({ ok: false, code: 'ERR_SMTP_UTF8_NOT_ALLOWED', reason: '' }, role);
-  if (limits.messageSize !== undefined && command === 'mail') {
+  if (limits.messageSize !== undefined && command === 'mail' && first !== undefined) {
     const size = args.get('SIZE');
     if (size !== undefined && Number(size) > limits.messageSize) {
       throw ClientArgsError.remote('ERR_SMTP_SIZE_EXCEEDED', reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'), 'SIZE');
     }
   }
-  return { path, args };
+  return { path, args, count };
+}
+
+/** Refuses a parameter that is not allowed (not advertised, unknown, or of the other command): 555 5.5.4. */
+function checkAllowed(r: RawParam, allowed: ReadonlySet<string>, specs: ReadonlyMap<string, ParameterSpec>, command: ParameterCommand): void {
+  const spec = specs.get(r.upper);
+  if (!allowed.has(r.upper) || (spec !== undefined && spec.command !== command)) {
+    throw ClientArgsError.remote('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `Unsupported parameter ${r.upper}`), r.upper);
+  }
+}
+
+/** Adds a received parameter, refusing a value its grammar rejects: 501 5.5.4. */
+function addRaw(args: SmtpClientArgs, r: RawParam): void {
+  const res = args.add(r.keyword, r.value);
+  if (!res.ok) throw paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
 }
 
 /**
@@ -447,8 +562,9 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
  * @see RFC 5321 §4.1.1.2, §4.1.2, §4.5.3.1, RFC 1869 §6
  */
 export function parseMailFrom(text: string | Uint8Array, options: ParseOptions = NO_OPTIONS): ParsedMailFrom {
-  const { path, args } = parseCommand(text, 'mail', options);
-  return { path, args, parameters: readMailParameters(args) };
+  const { path, args, count } = parseCommand(text, 'mail', options);
+  // without parameters (most MAIL commands) the typed meaning is known without reading them
+  return { path, args, parameters: count === 0 ? { smtpUtf8: false, requireTls: false } : readMailParameters(args) };
 }
 
 /**
@@ -462,8 +578,8 @@ export function parseMailFrom(text: string | Uint8Array, options: ParseOptions =
  * @see RFC 5321 §4.1.1.3, §4.1.2
  */
 export function parseRcptTo(text: string | Uint8Array, options: ParseOptions = NO_OPTIONS): ParsedRcptTo {
-  const { path, args } = parseCommand(text, 'rcpt', options);
-  return { path, args, parameters: readRcptParameters(args) };
+  const { path, args, count } = parseCommand(text, 'rcpt', options);
+  return { path, args, parameters: count === 0 ? {} : readRcptParameters(args) };
 }
 
 const LENIENT_CTX = { smtpUtf8: true, lowercaseXtextHex: true } as const;

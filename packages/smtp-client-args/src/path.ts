@@ -7,7 +7,7 @@
 
 import { ClientArgsError } from './errors.js';
 import type { ArgsErrorCode } from './errors.js';
-import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length } from './text.js';
+import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length, utf8LengthOf } from './text.js';
 
 /**
  * The null reverse-path `<>` (bounces, DSNs).
@@ -425,6 +425,12 @@ interface ScanOptions {
   readonly bare: boolean;
 }
 
+/** Where a path ends after its domain at `at`: past the `>` (bracketed) or at `stop` (bare); -1 if it does not. */
+function closeAt(s: string, at: number, stop: number, bracketed: boolean): number {
+  if (bracketed) return at < stop && s.charCodeAt(at) === 0x3e ? at + 1 : -1;
+  return at === stop ? at : -1;
+}
+
 /**
  * Scans a path in `s` from `pos` (up to `end`). With `bare` the angle brackets are optional and an
  * unbracketed path ends at the first SP. Internal: callers turn failures into typed errors.
@@ -467,14 +473,10 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   const local = scanLocalPart(s, i, stop);
   if (!local.ok) return local;
   i = local.next;
-  const localBytes = utf8Length(s.slice(localStart, i));
-  const closeAt = (at: number): number => {
-    if (bracketed) return at < stop && s.charCodeAt(at) === 0x3e ? at + 1 : -1;
-    return at === stop ? at : -1;
-  };
+  const localEnd = i;
   if (i >= stop || s.charCodeAt(i) !== 0x40) {
     // `<postmaster>` without a domain (forward-paths only), case-insensitive.
-    const after = closeAt(i);
+    const after = closeAt(s, i, stop, bracketed);
     if (after >= 0 && !local.quoted && local.value.length === 10 && local.value.toLowerCase() === 'postmaster') {
       if (o.role === 'reverse') return fail('ERR_SMTP_PATH_SYNTAX', 'postmaster is not a sender');
       return { ok: true, path: POSTMASTER_PATH, next: after };
@@ -486,17 +488,20 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   const dom = scanDomain(s, i, stop);
   if (!dom.ok) return dom;
   i = dom.next;
-  const after = closeAt(i);
+  const after = closeAt(s, i, stop, bracketed);
   if (after < 0) return fail('ERR_SMTP_PATH_SYNTAX', bracketed ? 'path not closed by ">"' : 'invalid character in path');
   const domain = s.slice(domainStart, i);
   const utf8 = local.utf8 || dom.utf8;
   if (utf8 && !o.smtpUtf8) return fail('ERR_SMTP_UTF8_NOT_ALLOWED', 'non-ASCII address without SMTPUTF8');
   if (utf8 && (!isWellFormed(local.value) || !isWellFormed(domain))) return fail('ERR_SMTP_PATH_SYNTAX', 'bad UTF-16');
-  const address = renderLocalPart(local.value) + '@' + domain;
-  if (localBytes > o.limits.localPart) return fail('ERR_SMTP_PATH_TOO_LONG', 'local part too long');
-  if (utf8Length(domain) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
+  // An unquoted local part passed the dot-string scan, so it renders as written: the address is
+  // the text from the local part to the end of the domain, one slice.
+  const address = local.quoted ? renderLocalPart(local.value) + '@' + domain : s.slice(localStart, i);
+  // ASCII text is one byte per code unit: count only when there is non-ASCII text.
+  if ((utf8 ? utf8LengthOf(s, localStart, localEnd) : localEnd - localStart) > o.limits.localPart) return fail('ERR_SMTP_PATH_TOO_LONG', 'local part too long');
+  if ((dom.utf8 ? utf8Length(domain) : domain.length) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
   // The path as written (source route included; brackets counted even when they were missing).
-  if (utf8Length(s.slice(pos, after)) + (bracketed ? 0 : 2) > o.limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
+  if (utf8LengthOf(s, pos, after) + (bracketed ? 0 : 2) > o.limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
   return {
     ok: true,
     next: after,

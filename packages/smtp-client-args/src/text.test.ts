@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { asciiUpper, utf8Length } from './text.js';
+import { asciiUpper, isAtext, utf8Length, utf8LengthOf } from './text.js';
 
 describe('text helpers', () => {
   it('utf8Length equals the TextEncoder length for any string, lone surrogates included (property)', () => {
@@ -10,6 +10,25 @@ describe('text helpers', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => utf8Length(s) === enc.encode(s).length),
       { numRuns: 500 },
     );
+  });
+  it('utf8LengthOf(s, from, to) equals utf8Length of the slice, surrogate pairs cut at either end included (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.nat(), fc.nat(), (s, a, b) => {
+        const from = a % (s.length + 1);
+        const to = from + (b % (s.length - from + 1));
+        return utf8LengthOf(s, from, to) === utf8Length(s.slice(from, to));
+      }),
+      { numRuns: 500 },
+    );
+    expect(utf8LengthOf('\ud83d\ude00', 0, 1)).toBe(3);
+    expect(utf8LengthOf('\ud83d\ude00', 1, 2)).toBe(3);
+    expect(utf8LengthOf('a\ud83d\ude00b', 0, 4)).toBe(6);
+  });
+  it('isAtext is exactly RFC 5322 atext (ASCII letters, digits and 19 specials)', () => {
+    const atext = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]$/;
+    for (let c = 0; c < 0x3000; c++) expect(isAtext(c)).toBe(atext.test(String.fromCharCode(c)));
+    expect(isAtext(Number.NaN)).toBe(false);
+    expect(isAtext(-1)).toBe(false);
   });
   it('asciiUpper changes only ASCII letters', () => {
     expect(asciiUpper('body=8bitMime')).toBe('BODY=8BITMIME');

@@ -8,12 +8,20 @@ export const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Number of bytes `s` takes in UTF-8 (a lone surrogate counts as the 3-byte replacement character). */
 export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
+  return utf8LengthOf(s, 0, s.length);
+}
+
+/**
+ * As {@link utf8Length} for `s.slice(from, to)`, without making the slice. A surrogate pair cut by
+ * `to` counts as a lone surrogate, exactly as in the slice.
+ */
+export function utf8LengthOf(s: string, from: number, to: number): number {
+  let n = to - from;
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) continue;
     if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < to && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
       i++;
     } else n += 2; // 3 bytes (a lone surrogate becomes U+FFFD, also 3 bytes)
@@ -76,11 +84,13 @@ export function isAlnum(c: number): boolean {
   return isAlpha(c) || isDigit(c);
 }
 
-const ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
+/** 1 at the index of every ASCII atext character (a table: the check runs for every address byte). */
+const ATEXT = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if (isAlnum(c) || "!#$%&'*+-/=?^_`{|}~".includes(String.fromCharCode(c))) ATEXT[c] = 1;
 
 /** RFC 5322 atext (ASCII part): ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~". */
 export function isAtext(c: number): boolean {
-  return isAlnum(c) || (c < 0x7f && ATEXT_SPECIALS.includes(String.fromCharCode(c)));
+  return c < 128 && ATEXT[c] === 1;
 }
 
 /** True for a non-ASCII code unit that may appear in a UTF-8 address (no controls, no invisibles). */

@@ -2,8 +2,13 @@
  * `pnpm bench`: runs every suite in src/suites/ (optionally only those named on the command line),
  * prints each comparison with its ratio, and writes docs/benchmarks.md.
  * `BENCH_QUICK=1 pnpm bench` does about a tenth of the work (for smoke runs).
+ *
+ * It measures the built packages (dist/, what users install), not the sources: `pnpm bench` runs
+ * `pnpm build` first and then tsx with tsconfig.dist.json, which has no `paths`, so every package
+ * resolves through its package.json exports. The check below refuses to run on sources or on a
+ * dist/ older than its src/ (tsx's transpiled sources run measurably slower than the build).
  */
-import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,6 +18,27 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..', '..');
 const only = process.argv.slice(2);
 const quick = process.env.BENCH_QUICK === '1';
+
+/** The newest modification time of the files under `dir`, in ms. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+const PACKAGES = ['smtp-reply-reader', 'smtp-capabilities', 'smtp-client-args', 'smtp-errors', 'smtp-client-fsm', 'esmtp-server-fsm'];
+for (const name of PACKAGES) {
+  const file = fileURLToPath(import.meta.resolve(name));
+  const dist = file.lastIndexOf(`${name}/dist/`);
+  if (dist < 0) {
+    throw new Error(`${name} resolves to ${file}, not to its dist/: run the bench with \`pnpm bench\` (it builds first and measures the build)`);
+  }
+  const pkg = file.slice(0, dist + name.length);
+  if (newest(join(pkg, 'src')) > statSync(file).mtimeMs) throw new Error(`${name}: dist/ is older than src/: run \`pnpm build\` (or \`pnpm bench\`, which builds first)`);
+}
 
 const files = readdirSync(join(here, 'suites')).filter((f) => f.endsWith('.ts')).sort();
 const sections: { suite: string; comparisons: Comparison[] }[] = [];
@@ -43,7 +69,8 @@ const lines: string[] = [
   'Every figure is the median of several runs; every comparison ran ours and the peer in the same',
   'process run. A ratio above 1 means smtpkit is better (faster, or less memory).',
   '',
-  'Reproduce: `pnpm bench` (all suites) or `pnpm bench <suite>` (one suite).',
+  'Reproduce: `pnpm bench` (all suites) or `pnpm bench <suite>` (one suite). The bench builds the',
+  'packages first and measures their dist/ (what users install), not the TypeScript sources.',
   '',
 ];
 for (const s of sections) {
