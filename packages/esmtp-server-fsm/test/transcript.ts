@@ -61,7 +61,7 @@ export function parseTranscript(text: string): Transcript {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/\r$/, '');
     if (line === '' || line.startsWith('#')) continue;
-    if (line.startsWith('@options ')) options = JSON.parse(line.slice(9)) as ServerOptions;
+    if (line.startsWith('@options ')) options = legacyOptions(JSON.parse(line.slice(9)) as ServerOptions & { commands?: readonly { verb: string; keyword?: string }[] });
     else if (line === '@tls') tls = true;
     else if (line.startsWith('@reject ') || line.startsWith('@accept ')) {
       const [lhs, rhs] = line.slice(8).split(' => ') as [string, string];
@@ -131,6 +131,17 @@ function pointOf(e: ServerEvent): { point: string; subject: string } | undefined
   }
 }
 
+/**
+ * Fixtures written before custom verbs moved to `registry` name them in `commands`
+ * ({ verb, keyword }); they become registry definitions (a verb without keyword: a private,
+ * never-advertised one).
+ */
+function legacyOptions(o: ServerOptions & { commands?: readonly { verb: string; keyword?: string }[] }): ServerOptions {
+  const { commands, ...rest } = o;
+  if (commands === undefined) return rest;
+  return { ...rest, registry: commands.map((c) => ({ keyword: c.keyword ?? c.verb, advertise: c.keyword !== undefined, verbs: [{ name: c.verb, mustBeLastInGroup: true }] })) };
+}
+
 /** Runs a transcript, feeding every client flight split by `split`. */
 export function runTranscript(t: Transcript, split: (data: Uint8Array) => readonly Uint8Array[]): TranscriptResult {
   const conn = new ServerConnection({ hostname: 'mx.test', ...t.options });
@@ -185,7 +196,7 @@ export function runTranscript(t: Transcript, split: (data: Uint8Array) => readon
   for (const step of t.steps) {
     if (step.client.length > 0) {
       for (const piece of split(step.client)) {
-        if (conn.phase === 'closed' || conn.phase === 'awaiting-tls') break;
+        if (conn.state === 'closed' || conn.state === 'awaiting-tls') break;
         conn.receiveData(piece);
         drain();
       }
