@@ -36,6 +36,6 @@ for (const flight of ['EHLO client.example\r\n', 'MAIL FROM:<a@client.example>\r
   conn.receiveData(enc.encode(flight));
   pump();
   process.stdout.write(dec.decode(conn.dataToSend()));
-  console.log(`-- state ${String(conn.state)} (${stateName(conn.state)}), ${conn.phase}`);
+  console.log(`-- state ${String(conn.stage)} (${stateName(conn.stage)}), ${conn.state}`);
 }
 console.log(JSON.stringify(dec.decode(body.reduce((a, b) => new Uint8Array([...a, ...b]), new Uint8Array()))));

@@ -1,14 +1,15 @@
 /**
- * Typed exceptions of the server session. A negative SMTP reply is never an exception: these are
- * only for API misuse by the application (`LocalProtocolError`).
+ * The one error class of esmtp-server-fsm. A negative SMTP reply is never an exception: these are
+ * only for API misuse by the application and local conditions.
  */
+import { SmtpkitError, hasPackageBrand } from '@smtpkit/foundation';
 
 /**
  * Stable error codes (append-only).
  *
  * @example
  * ```ts
- * if (isServerError(e) && e.code === 'ERR_SMTP_INVALID_REPLY') ...
+ * if (isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_REPLY') ...
  * ```
  * @see RFC 5321 §4.2
  */
@@ -22,41 +23,39 @@ export type ServerErrorCode =
   | 'ERR_SMTP_UNSAFE_HEADER_VALUE'
   | 'ERR_SMTP_DISPOSED'
   | 'ERR_SMTP_MESSAGE_ABORTED'
-  | 'ERR_SMTP_HOOK_TIMEOUT';
-
-const BRAND = Symbol.for('smtpkit.error');
+  | 'ERR_SMTP_HOOK_TIMEOUT'
+  | 'ERR_SMTP_INVALID_TRANSITION'
+  | 'ERR_SMTP_INVALID_CONTINUATION';
 
 /**
  * Raised when the application uses the session wrongly (answering when no decision is pending,
- * passing a malformed reply, feeding bytes during the TLS handshake...).
+ * passing a malformed reply, feeding bytes during the TLS handshake...), and by the Node adapter
+ * for its own local conditions. `kind` is `'local'`.
  *
  * @example
  * ```ts
- * try { conn.accept(); } catch (e) { if (isServerError(e)) console.log(e.code); }
+ * try { conn.accept(); } catch (e) { if (isSmtpServerError(e)) console.log(e.code); }
  * ```
  * @see RFC 5321 §4.2 (replies the application may send)
  */
-export class LocalProtocolError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: ServerErrorCode;
-  constructor(code: ServerErrorCode, message: string) {
-    super(message);
-    this.name = 'LocalProtocolError';
-    this.code = code;
-    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+export class SmtpServerError extends SmtpkitError {
+  static readonly brandPackage = 'esmtp-server-fsm';
+  declare readonly code: ServerErrorCode;
+  constructor(code: ServerErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super('esmtp-server-fsm', code, message, 'local', options);
   }
 }
 
 /**
- * True for every error thrown by this package (checked by brand, so it works across two copies of
- * the package, unlike `instanceof`).
+ * True for every error thrown by this package, in any copy of it (checked by brand, not identity);
+ * false for errors of the other smtpkit packages (`isSmtpkitError` covers all of them).
  *
  * @example
  * ```ts
- * if (isServerError(e) && e.code === 'ERR_SMTP_NO_PENDING_DECISION') { ... }
+ * if (isSmtpServerError(e) && e.code === 'ERR_SMTP_NO_PENDING_DECISION') { ... }
  * ```
  * @see RFC 5321 §4.2
  */
-export function isServerError(e: unknown): e is LocalProtocolError {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true && typeof (e as { code?: unknown }).code === 'string';
+export function isSmtpServerError(e: unknown): e is SmtpServerError {
+  return hasPackageBrand(e, 'esmtp-server-fsm');
 }

@@ -4,7 +4,7 @@
  * application calls `accept`, `reject` or `respond`.
  */
 import type { EsmtpParameters } from './envelope-args.js';
-import type { AuthCredentials } from './sasl.js';
+import type { AuthCredentials } from '@smtpkit/foundation';
 import type { ReplyInit } from './reply.js';
 
 /**
@@ -76,6 +76,12 @@ export type ServerEvent =
   | { readonly type: 'vrfy'; readonly argument: string; readonly needsAnswer: boolean }
   | { readonly type: 'expn'; readonly argument: string; readonly needsAnswer: boolean }
   | { readonly type: 'command'; readonly verb: string; readonly argument: string; readonly needsAnswer: boolean }
+  /** A custom verb's exchange (`continueCommand`): the client's next line, as UTF-8 text without CRLF. */
+  | { readonly type: 'command-line'; readonly verb: string; readonly line: string; readonly needsAnswer: boolean }
+  /** A custom verb's exchange: a piece of its block (dot-unstuffed for a dot block). */
+  | { readonly type: 'command-data'; readonly verb: string; readonly bytes: Uint8Array }
+  /** A custom verb's exchange: the end of its block (`size` bytes). */
+  | { readonly type: 'command-end'; readonly verb: string; readonly size: number; readonly needsAnswer: boolean }
   | { readonly type: 'xclient'; readonly attributes: ClientAttributes; readonly needsAnswer: boolean }
   | { readonly type: 'xforward'; readonly attributes: ClientAttributes }
   | { readonly type: 'rset' }

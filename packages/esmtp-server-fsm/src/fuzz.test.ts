@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ServerConnection } from './server-connection.js';
-import { isServerError } from './errors.js';
+import { isSmtpServerError } from './errors.js';
 
 const ALPHABET = 'HELOMAIRCPTDBSQUVXNFG:<>@.= -0123456789\r\n\0';
 const WORDS = ['EHLO a\r\n', 'HELO b\r\n', 'MAIL FROM:<a@b.c>\r\n', 'RCPT TO:<d@e.f>\r\n', 'DATA\r\n', '.\r\n', 'BDAT 3\r\n', 'BDAT 2 LAST\r\n', 'RSET\r\n', 'AUTH PLAIN\r\n', 'AHUAcA==\r\n', '*\r\n', 'STARTTLS\r\n', 'QUIT\r\n', '\r\n.\n', 'NOOP\r\n', 'VRFY x\r\n', 'XCLIENT ADDR=1.2.3.4\r\n'];
@@ -11,8 +11,8 @@ function session(opts: ConstructorParameters<typeof ServerConnection>[0], chunks
   let out = '';
   const dec = new TextDecoder();
   for (const c of chunks) {
-    if (conn.phase === 'closed') break;
-    if (conn.phase === 'awaiting-tls') conn.tlsEstablished();
+    if (conn.state === 'closed') break;
+    if (conn.state === 'awaiting-tls') conn.tlsEstablished();
     conn.receiveData(c);
     for (let i = 0; i < 10_000; i++) {
       const e = conn.nextEvent();
@@ -42,7 +42,7 @@ describe('TEST-4 no input makes the session throw', () => {
         try {
           out = session(opts, chunks, answerAll);
         } catch (e) {
-          expect(isServerError(e)).toBe(true);
+          expect(isSmtpServerError(e)).toBe(true);
           return;
         }
         for (const line of out.split('\r\n').slice(0, -1)) expect(line).toMatch(/^[2-5][0-5][0-9][ -]/);

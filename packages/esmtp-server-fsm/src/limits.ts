@@ -76,22 +76,22 @@ export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
 });
 
 /**
- * Timer names reported by `pendingTimeout()`.
+ * Timer names reported by `pendingTimeout()`: the keys of `ServerTimeouts` they take their value from.
  *
  * @example
  * ```ts
- * const t = conn.pendingTimeout(); if (t?.timer === 'data-block') ...
+ * const t = conn.pendingTimeout(); if (t?.name === 'dataBlock') ...
  * ```
  * @see RFC 5321 §4.5.3.2
  */
-export type ServerTimer = 'command' | 'data-block' | 'tls-handshake' | 'error-delay';
+export type ServerTimer = 'command' | 'dataBlock' | 'tlsHandshake' | 'errorDelay';
 
 /**
  * Timeouts in milliseconds (RFC 5321 §4.5.3.2): `command` is §4.5.3.2.7 (server waiting for the
- * next command, at least 5 minutes), `data-block` §4.5.3.2.5 (each block of data, 3 minutes),
- * `tls-handshake` Postfix `smtpd_starttls_timeout` (300 s). `errorDelay` is not a timeout but the
+ * next command, at least 5 minutes), `dataBlock` §4.5.3.2.5 (each block of data, 3 minutes),
+ * `tlsHandshake` Postfix `smtpd_starttls_timeout` (300 s). `errorDelay` is not a timeout but the
  * tarpit pause before an error reply once `limits.softErrorLimit` is reached (Postfix
- * `smtpd_error_sleep_time`, 1 s; 0 turns it off): `pendingTimeout()` reports it as `error-delay`.
+ * `smtpd_error_sleep_time`, 1 s; 0 turns it off): `pendingTimeout()` reports it as `errorDelay`.
  * `commandLine` and `dataPhase` are deadlines that do not restart on input
  * (`pendingDeadline()`). Every value is a number of ms; 0 or `Infinity` means no timer (except
  * `errorDelay`, where 0 turns the tarpit off and `Infinity` is refused).
@@ -110,26 +110,26 @@ export interface ServerTimeouts {
   /**
    * Deadline for one command line (or SASL response line), measured from its first byte to its
    * CRLF, whatever the client sends meanwhile: a trickle cannot keep a session (reported by
-   * `pendingDeadline()` as `command-line`). Default 60 s.
+   * `pendingDeadline()` as `commandLine`). Default 60 s.
    */
   readonly commandLine: number;
   /**
    * Deadline for the whole DATA or BDAT phase of one message, from its start (354 sent, or the
-   * first BDAT) to its end of data (`data-phase`). Default 30 minutes.
+   * first BDAT) to its end of data (`dataPhase`). Default 30 minutes.
    */
   readonly dataPhase: number;
 }
 
 /**
- * Deadline names reported by `pendingDeadline()`.
+ * Deadline names reported by `pendingDeadline()`: the keys of `ServerTimeouts` they take their value from.
  *
  * @example
  * ```ts
- * const d = conn.pendingDeadline(); if (d?.timer === 'data-phase') ...
+ * const d = conn.pendingDeadline(); if (d?.name === 'dataPhase') ...
  * ```
  * @see RFC 5321 §4.5.3.2
  */
-export type ServerDeadline = 'command-line' | 'data-phase';
+export type ServerDeadline = 'commandLine' | 'dataPhase';
 
 /**
  * Default timeouts (RFC 5321 §4.5.3.2 values).

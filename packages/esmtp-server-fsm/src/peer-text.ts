@@ -1,7 +1,10 @@
 /**
  * Checks and sanitising of peer text: the HELO/EHLO/LHLO argument and any peer text that goes
- * back into a reply. Linear scans, no regular expression with backtracking.
+ * back into a reply. Linear scans, no regular expression with backtracking. Address literals are
+ * checked by smtp-client-args; host names here, because HELO tolerates what a mailbox domain does
+ * not (`_`, one trailing dot).
  */
+import { parsePath } from 'smtp-client-args';
 
 /** Letters, marks and digits outside ASCII: what a U-label may hold (no space, control or format character). */
 const U_LABEL_CHAR = /[\p{L}\p{M}\p{N}]/u;
@@ -37,67 +40,17 @@ function validDomain(s: string, utf8: boolean): boolean {
   return labelLen > 0 && prev !== 45;
 }
 
-function validIpv4(s: string): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  for (const p of parts) {
-    if (p.length < 1 || p.length > 3) return false;
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i);
-      if (c < 48 || c > 57) return false;
-    }
-    if (Number(p) > 255) return false;
-  }
-  return true;
-}
-
-function validIpv6(s: string): boolean {
-  if (s.length < 2 || s.length > 45) return false;
-  let groups = 0;
-  let doubleColon = false;
-  const parts = s.split(':');
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (p === '') {
-      // '::' at the start, the end or the middle (once)
-      if (i > 0 && i < parts.length - 1) {
-        if (doubleColon) return false;
-        doubleColon = true;
-      }
-      continue;
-    }
-    if (i === parts.length - 1 && p.includes('.')) {
-      if (!validIpv4(p)) return false;
-      groups += 2;
-      continue;
-    }
-    if (p.length > 4) return false;
-    for (let j = 0; j < p.length; j++) {
-      const c = p.charCodeAt(j);
-      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
-    }
-    groups++;
-  }
-  if (s.startsWith(':') && !s.startsWith('::')) return false;
-  if (s.endsWith(':') && !s.endsWith('::')) return false;
-  return doubleColon || s.startsWith('::') || s.endsWith('::') ? groups < 8 : groups === 8;
-}
-
+/**
+ * An address literal (`[192.0.2.1]`, `[IPv6:...]`, `[tag:content]`), by smtp-client-args' path
+ * grammar (RFC 5321 §4.1.3), so the HELO check and the MAIL/RCPT check never disagree.
+ */
 function validAddressLiteral(s: string): boolean {
-  const inner = s.slice(1, -1);
-  if (validIpv4(inner)) return true;
-  const colon = inner.indexOf(':');
-  if (colon <= 0) return false;
-  const tag = inner.slice(0, colon);
-  const content = inner.slice(colon + 1);
-  if (tag.toUpperCase() === 'IPV6') return validIpv6(content);
-  // General-address-literal (RFC 5321 §4.1.3): Standardized-tag ":" 1*dcontent
-  if (!validDomain(tag, false) || tag.includes('.') || content.length === 0) return false;
-  for (let i = 0; i < content.length; i++) {
-    const c = content.charCodeAt(i);
-    if (c < 33 || c > 126 || c === 91 || c === 92 || c === 93) return false;
+  try {
+    const p = parsePath(`<x@${s}>`);
+    return p.kind === 'mailbox' && p.domainKind !== 'name';
+  } catch {
+    return false;
   }
-  return true;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReceivedHeader } from './received-header.js';
 import { errorCodeOf } from '@smtpkit/testkit';
-import { isServerError } from './errors.js';
+import { isSmtpServerError } from './errors.js';
 
 describe('buildReceivedHeader', () => {
   it('builds a folded header', () => {
@@ -17,7 +17,7 @@ describe('buildReceivedHeader', () => {
       } catch (e) {
         err = e;
       }
-      expect(isServerError(err) && err.code).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
+      expect(isSmtpServerError(err) && err.code).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
     }
   });
   it('SRV-9 the legal recipient "john smith"@d.example works; quotes stay balanced; no raw U+2028 or bidi control', () => {
@@ -38,6 +38,6 @@ describe('buildReceivedHeader', () => {
       { by: 'mx', protocol: 'SMTP', date: 'now\u2029', helo: 'a' },
       { by: 'mx', protocol: 'SMTP', date: 'now', tls: 'TLS\u2028' },
     ];
-    for (const info of bad) expect(errorCodeOf(() => buildReceivedHeader(info), isServerError), JSON.stringify(info)).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
+    for (const info of bad) expect(errorCodeOf(() => buildReceivedHeader(info), isSmtpServerError), JSON.stringify(info)).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
   });
 });

@@ -4,7 +4,7 @@
  * (greenmail #1009-style trace injection), and free text goes into a comment with its
  * parentheses and backslashes escaped.
  */
-import { LocalProtocolError } from './errors.js';
+import { SmtpServerError } from './errors.js';
 
 /**
  * The facts of one hop. `date` is an RFC 5322 date-time string supplied by the caller.
@@ -43,7 +43,7 @@ function clean(field: string, value: string, atomOnly: boolean): string {
     const c = value.charCodeAt(i);
     // atom specials include '"': a quote in a token would open a quoted string that never ends
     if (unsafeChar(c) || (atomOnly && (c === 32 || c === 34 || c === 40 || c === 41 || c === 59 || c === 60 || c === 62 || c === 92))) {
-      throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', `unsafe character in Received ${field}`);
+      throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', `unsafe character in Received ${field}`);
     }
   }
   return value;
@@ -58,21 +58,21 @@ function cleanPath(value: string): string {
   let quoted = false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (unsafeChar(c)) throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
+    if (unsafeChar(c)) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
     if (quoted) {
       if (c === 92) {
         // quoted-pair: the escaped character is checked like any other
         i++;
-        if (i >= value.length || unsafeChar(value.charCodeAt(i))) throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
+        if (i >= value.length || unsafeChar(value.charCodeAt(i))) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
       } else if (c === 34) quoted = false;
       continue;
     }
     if (c === 34) quoted = true;
     else if (c === 32 || c === 40 || c === 41 || c === 59 || c === 60 || c === 62 || c === 92) {
-      throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
+      throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
     }
   }
-  if (quoted) throw new LocalProtocolError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unbalanced quote in Received for');
+  if (quoted) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unbalanced quote in Received for');
   return value;
 }
 

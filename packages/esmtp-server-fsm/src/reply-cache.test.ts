@@ -93,9 +93,9 @@ describe('textToSend', () => {
     conn.textToSend();
     conn.receiveData('XXXX\r\n'.repeat(10));
     pump();
-    expect(conn.pendingTimeout()?.timer).toBe('error-delay');
+    expect(conn.pendingTimeout()?.name).toBe('errorDelay');
     expect(conn.textToSend()).toBe('');
-    conn.handleTimeout();
+    conn.handleTimeout(conn.pendingTimeout()!.id);
     expect(conn.textToSend()).toMatch(/^500 5\.5\.2 /m);
   });
 
@@ -103,7 +103,7 @@ describe('textToSend', () => {
     const { conn, pump } = session();
     pump();
     const first = conn.pendingTimeout();
-    expect(first).toEqual({ timer: 'command', ms: 300_000 });
+    expect(first).toMatchObject({ name: 'command', ms: 300_000 });
     expect(conn.pendingTimeout()).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
   });

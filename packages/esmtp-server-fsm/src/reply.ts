@@ -3,7 +3,7 @@
  */
 import { formatReply } from 'smtp-reply-reader';
 import type { EnhancedStatusCode } from 'smtp-reply-reader';
-import { LocalProtocolError } from './errors.js';
+import { SmtpServerError } from './errors.js';
 
 /**
  * A reply the application (or the session) sends. `text` may hold several lines (a multi-line
@@ -51,14 +51,14 @@ function validEnhanced(code: number, e: string): boolean {
  */
 export function checkReply(reply: ReplyInit): void {
   if (!Number.isInteger(reply.code) || reply.code < 200 || reply.code > 559 || reply.code % 100 > 59) {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', `invalid reply code ${String(reply.code)}`);
+    throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `invalid reply code ${String(reply.code)}`);
   }
   if (reply.enhanced !== undefined && !validEnhanced(reply.code, reply.enhanced)) {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', `invalid enhanced status code for ${String(reply.code)}`);
+    throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `invalid enhanced status code for ${String(reply.code)}`);
   }
   const lines = typeof reply.text === 'string' ? [reply.text] : (reply.text ?? []);
   for (const l of lines) {
-    if (!safeLine(l)) throw new LocalProtocolError('ERR_SMTP_INVALID_REPLY', 'reply text contains a control character');
+    if (!safeLine(l)) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text contains a control character');
   }
 }
 

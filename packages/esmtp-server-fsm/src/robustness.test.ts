@@ -5,7 +5,7 @@ import { ServerConnection } from './server-connection.js';
 import type { ServerOptions } from './server-connection.js';
 import type { ServerEvent } from './events.js';
 import { checkReply } from './reply.js';
-import { isServerError } from './errors.js';
+import { isSmtpServerError } from './errors.js';
 
 
 function raw(...parts: (string | number[])[]): Uint8Array {
@@ -102,8 +102,8 @@ describe('SRV-8 invalid UTF-8 is never decoded lossily', () => {
 
 describe('SRV-1 replies echoing peer text can always be formatted', () => {
   it('SRV-1 checkReply refuses what formatReply would refuse (C1 controls)', () => {
-    expect(errorCodeOf(() => checkReply({ code: 550, text: 'a\u0085b' }), isServerError)).toBe('ERR_SMTP_INVALID_REPLY');
-    expect(errorCodeOf(() => checkReply({ code: 550, text: 'a\u009bb' }), isServerError)).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(errorCodeOf(() => checkReply({ code: 550, text: 'a\u0085b' }), isSmtpServerError)).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(errorCodeOf(() => checkReply({ code: 550, text: 'a\u009bb' }), isSmtpServerError)).toBe('ERR_SMTP_INVALID_REPLY');
   });
   it('SRV-1 every byte value in every argument position: nextEvent never throws, every reply is well formed', () => {
     const templates = ['EHLO a{}b.example', 'HELO {}', 'LHLO x{}', 'MAIL FROM:<a{}@b.example> SMTPUTF8', 'RCPT TO:<c{}@d.example> NOTIFY=SUCCESS', 'VRFY {}', 'BDAT {}', 'AUTH PLAIN {}', 'XCLIENT ADDR={}', '{}', 'NOOP {}'];
@@ -115,7 +115,7 @@ describe('SRV-1 replies echoing peer text can always be formatted', () => {
           const input = raw(setup, 'MAIL FROM:<a@b.example> SMTPUTF8\r\n', pre, [b], post, '\r\nRCPT TO:<x@y.example>\r\nQUIT\r\n');
           const r = run(input, { lmtp, pipeliningSync: 'off', xclient: true, trusted: true, auth: { mechanisms: ['PLAIN'], allowInsecure: true } }, true);
           for (const line of r.out.split('\r\n').slice(0, -1)) expect(line).toMatch(/^[2-5][0-5][0-9][ -]/);
-          expect(r.conn.phase).toBe('closed');
+          expect(r.conn.state).toBe('closed');
           expect(r.events.some((e) => e.type === 'closed' && e.reason === 'internal-error')).toBe(false);
         }
       }
@@ -128,7 +128,7 @@ describe('SRV-1 an internal error ends the session with 421 4.3.0, never a throw
     const boom = new Error('mechanism bug');
     const mechanism = {
       name: 'XBOOM',
-      start: () => ({
+      server: () => ({
         step: () => {
           throw boom;
         },
@@ -145,8 +145,8 @@ describe('SRV-1 an internal error ends the session with 421 4.3.0, never a throw
   });
   it('SRV-1 answering with nothing pending is a typed error to the caller, the session is unharmed', () => {
     const d = drive();
-    expect(errorCodeOf(() => d.conn.accept(), isServerError)).toBe('ERR_SMTP_NO_PENDING_DECISION');
-    expect(errorCodeOf(() => d.conn.reject(), isServerError)).toBe('ERR_SMTP_NO_PENDING_DECISION');
+    expect(errorCodeOf(() => d.conn.accept(), isSmtpServerError)).toBe('ERR_SMTP_NO_PENDING_DECISION');
+    expect(errorCodeOf(() => d.conn.reject(), isSmtpServerError)).toBe('ERR_SMTP_NO_PENDING_DECISION');
     expect(codes(d.feed('EHLO c.example\r\n'))).toEqual([250]);
   });
 });
@@ -218,8 +218,8 @@ describe('SRV-2 half-close is not a disconnect', () => {
     let e = d.conn.nextEvent();
     for (let i = 0; i < 1000 && e.type !== 'paused'; i++) e = d.conn.nextEvent();
     expect(e.type).toBe('paused');
-    expect(d.conn.pendingTimeout()).toEqual({ timer: 'command', ms: 300_000 });
-    d.conn.handleTimeout();
+    expect(d.conn.pendingTimeout()).toMatchObject({ name: 'command', ms: 300_000 });
+    d.conn.handleTimeout(d.conn.pendingTimeout()!.id);
     expect(d.conn.shouldClose).toBe(true);
   });
   it('SRV-2 connectionLost() still aborts at once (socket gone both ways)', () => {
@@ -257,7 +257,7 @@ describe('SRV-4 options are validated (no typo silently removes a limit)', () =>
   ];
   for (const [name, options] of bad) {
     it(`SRV-4 ${name} ${JSON.stringify(options)} is ERR_SMTP_INVALID_OPTION naming the option`, () => {
-      const err = thrownBy(() => new ServerConnection(options), isServerError);
+      const err = thrownBy(() => new ServerConnection(options), isSmtpServerError);
       expect(err.code).toBe('ERR_SMTP_INVALID_OPTION');
       expect(err.message).toContain(name);
     });
@@ -277,7 +277,7 @@ describe('SRV-4 options are validated (no typo silently removes a limit)', () =>
       const d = drive({ timeouts: { command } });
       expect(d.conn.pendingTimeout()).toBeUndefined();
     }
-    expect(drive({ timeouts: { command: 1000 } }).conn.pendingTimeout()).toEqual({ timer: 'command', ms: 1000 });
+    expect(drive({ timeouts: { command: 1000 } }).conn.pendingTimeout()).toMatchObject({ name: 'command', ms: 1000 });
   });
 });
 
@@ -323,7 +323,7 @@ describe('SRV-6 deadlines that a trickle cannot restart (time is an input)', () 
     expect(d.conn.pendingDeadline()).toBeUndefined();
     d.feed('EH');
     const first = d.conn.pendingDeadline();
-    expect(first).toMatchObject({ timer: 'command-line', ms: 5000 });
+    expect(first).toMatchObject({ name: 'commandLine', ms: 5000 });
     d.feed('L');
     d.feed('O c.exa');
     expect(d.conn.pendingDeadline()).toBe(first);
@@ -333,7 +333,7 @@ describe('SRV-6 deadlines that a trickle cannot restart (time is an input)', () 
     const second = d.conn.pendingDeadline();
     expect(second?.id).not.toBe(first?.id);
     d.conn.handleDeadline(first!.id); // stale: ignored
-    expect(d.conn.phase).not.toBe('closed');
+    expect(d.conn.state).not.toBe('closed');
     d.conn.handleDeadline(second!.id);
     expect(d.feed(new Uint8Array(0))).toBe('421 4.4.2 mx.test Error: timeout exceeded\r\n');
     expect(d.events.at(-1)).toEqual({ type: 'closed', reason: 'timeout' });
@@ -342,7 +342,7 @@ describe('SRV-6 deadlines that a trickle cannot restart (time is an input)', () 
     const d = inTransaction({ timeouts: { dataPhase: 9000 } });
     d.feed('DATA\r\n');
     const dl = d.conn.pendingDeadline();
-    expect(dl).toMatchObject({ timer: 'data-phase', ms: 9000 });
+    expect(dl).toMatchObject({ name: 'dataPhase', ms: 9000 });
     d.feed('line 1\r\n');
     d.feed('line 2\r\n');
     expect(d.conn.pendingDeadline()).toBe(dl);
@@ -350,7 +350,7 @@ describe('SRV-6 deadlines that a trickle cannot restart (time is an input)', () 
     expect(d.conn.pendingDeadline()).toBeUndefined();
     d.feed('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 3\r\nabc');
     const b = d.conn.pendingDeadline();
-    expect(b?.timer).toBe('data-phase');
+    expect(b?.name).toBe('dataPhase');
     d.feed('BDAT 2\r\nde');
     expect(d.conn.pendingDeadline()).toBe(b);
     d.conn.handleDeadline(b!.id);

@@ -137,7 +137,7 @@ describe('SMUG-5 / DOS-7 pipelining synchronization', () => {
     const d = inTransaction();
     const out = d.feed('DATA\r\nSubject: x\r\n\r\nhi\r\n.\r\n');
     expect(codes(out)).toEqual([554]);
-    expect(d.conn.phase).toBe('closed');
+    expect(d.conn.state).toBe('closed');
     expect(d.events.some((e) => e.type === 'data-start')).toBe(false);
   });
   it('SMUG-5 QUIT followed by NOOP', () => {
@@ -164,7 +164,7 @@ describe('SMUG-5 / DOS-7 pipelining synchronization', () => {
     conn.receiveData('EHLO early\r\n');
     conn.accept();
     expect(new TextDecoder().decode(conn.dataToSend())).toMatch(/^554 5\.5\.0/);
-    expect(conn.phase).toBe('closed');
+    expect(conn.state).toBe('closed');
   });
 });
 
@@ -182,7 +182,7 @@ describe('SMUG-7 BDAT', () => {
         const d = inTransaction();
         for (const c of s.chunks) d.feed(c);
         expect(codes(d.out).slice(4)).toEqual([501]);
-        expect(d.conn.phase).toBe('closed');
+        expect(d.conn.state).toBe('closed');
         expect(d.events.filter((e) => e.type === 'mail' || e.type === 'rset')).toHaveLength(1);
         expect(d.events.at(-1)).toEqual({ type: 'closed', reason: 'synchronization' });
       }
@@ -219,7 +219,7 @@ describe('TLS-1..4 STARTTLS', () => {
     d.feed('EHLO a\r\n');
     const out = d.feed('STARTTLS\r\nNOOP\r\n');
     expect(codes(out)).toEqual([220]);
-    expect(d.conn.phase).toBe('awaiting-tls');
+    expect(d.conn.state).toBe('awaiting-tls');
     expect(() => d.conn.receiveData('NOOP\r\n')).toThrow(/TLS/);
     d.conn.tlsEstablished();
     expect(d.feed('')).toBe('');
@@ -365,7 +365,7 @@ describe('DOS limits', () => {
     d.feed('MAIL FROM:<a@b.c>\r\n');
     const out = d.feed('RCPT TO:<a@b.c>\r\n'.repeat(100_000));
     expect(out).toMatch(/421 4\.7\.0/);
-    expect(d.conn.phase).toBe('closed');
+    expect(d.conn.state).toBe('closed');
   });
   it('DOS-5 unknown commands: 500 each, then 421 at the hard limit', () => {
     const d = drive({ pipeliningSync: 'off' });
@@ -373,7 +373,7 @@ describe('DOS limits', () => {
     const c = codes(out);
     expect(c.slice(0, 19).every((x) => x === 500)).toBe(true);
     expect(c.at(-1)).toBe(421);
-    expect(d.conn.phase).toBe('closed');
+    expect(d.conn.state).toBe('closed');
   });
   it('DOS-5 tarpit: from the soft limit (10) each error reply waits for the error-delay timer, input included', () => {
     const conn = new ServerConnection({ hostname: 'mx.test', pipeliningSync: 'off' });
@@ -384,24 +384,24 @@ describe('DOS limits', () => {
     run();
     conn.receiveData('XXXX\r\n'.repeat(9));
     expect(run()).toEqual(Array(9).fill('500'));
-    expect(conn.pendingTimeout()).toMatchObject({ timer: 'command' });
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'command' });
     conn.receiveData('XXXX\r\nNOOP\r\n');
     // the 10th error: its reply is held, the NOOP behind it waits
     expect(conn.nextEvent().type).toBe('paused');
     expect(conn.dataToSend().length).toBe(0);
     expect(conn.bufferedBytes).toBeGreaterThan(0);
-    expect(conn.pendingTimeout()).toEqual({ timer: 'error-delay', ms: 1000 });
-    conn.handleTimeout(); // the delay is over: not a timeout, the session goes on
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'errorDelay', ms: 1000 });
+    conn.handleTimeout(conn.pendingTimeout()!.id); // the delay is over: not a timeout, the session goes on
     expect(run()).toEqual(['500', '250']);
-    expect(conn.phase).not.toBe('closed');
-    expect(conn.pendingTimeout()).toMatchObject({ timer: 'command' });
+    expect(conn.state).not.toBe('closed');
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'command' });
   });
   it('DOS-5 tarpit: shutdown and EOF during the delay still close cleanly; errorDelay 0 or softErrorLimit 0 turn it off', () => {
     const conn = new ServerConnection({ hostname: 'mx.test', pipeliningSync: 'off' });
     for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) if ('needsAnswer' in e && e.needsAnswer) conn.accept();
     conn.receiveData('XXXX\r\n'.repeat(10));
     while (conn.nextEvent().type === 'command');
-    expect(conn.pendingTimeout()?.timer).toBe('error-delay');
+    expect(conn.pendingTimeout()?.name).toBe('errorDelay');
     conn.requestShutdown();
     expect(codes(dec.decode(conn.dataToSend())).at(-1)).toBe(421);
     expect(conn.shouldClose).toBe(true);
@@ -439,16 +439,16 @@ describe('DOS limits', () => {
 describe('TMO / SM', () => {
   it('TMO-3 command timeout 300 s by default; 421 4.4.2 and close on expiry', () => {
     const d = drive();
-    expect(d.conn.pendingTimeout()).toEqual({ timer: 'command', ms: 300_000 });
-    d.conn.handleTimeout();
+    expect(d.conn.pendingTimeout()).toMatchObject({ name: 'command', ms: 300_000 });
+    d.conn.handleTimeout(d.conn.pendingTimeout()!.id);
     expect(d.feed('')).toMatch(/^421 4\.4\.2 mx\.test Error: timeout exceeded/);
-    expect(d.conn.phase).toBe('closed');
+    expect(d.conn.state).toBe('closed');
   });
   it('TMO-3 data-block timer while reading the body; aborts the message', () => {
     const d = inTransaction();
     d.feed('DATA\r\n');
-    expect(d.conn.pendingTimeout()?.timer).toBe('data-block');
-    d.conn.handleTimeout();
+    expect(d.conn.pendingTimeout()?.name).toBe('dataBlock');
+    d.conn.handleTimeout(d.conn.pendingTimeout()!.id);
     d.feed('');
     expect(d.events.some((e) => e.type === 'message-abort' && e.reason === 'timeout')).toBe(true);
   });
@@ -460,7 +460,7 @@ describe('TMO / SM', () => {
     d.feed('MAIL FROM:<a@b.c>\r\n');
     expect(codes(d.feed('MAIL FROM:<a@b.c>\r\n'))).toEqual([503]);
     expect(codes(d.feed('MAIL FROM:<a@b.c> BAD\r\n'))).toEqual([503]);
-    expect(d.conn.phase).toBe('awaiting-rcpt');
+    expect(d.conn.state).toBe('awaiting-rcpt');
   });
   it('SM-2 EHLO mid-transaction resets it; a rejected EHLO leaves it', () => {
     const d = inTransaction();
@@ -518,6 +518,6 @@ describe('DOS-5 unauthenticated commands', () => {
     const d = drive({ secure: true, auth: { mechanisms: ['PLAIN'], required: true }, pipeliningSync: 'off' });
     const out = d.feed('NOOP\r\n'.repeat(11));
     expect(codes(out)).toEqual([...Array<number>(10).fill(250), 421]);
-    expect(d.conn.phase).toBe('closed');
+    expect(d.conn.state).toBe('closed');
   });
 });

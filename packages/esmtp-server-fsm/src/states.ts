@@ -1,14 +1,16 @@
 /**
- * Session states, their legacy numbers and the transition table (the single source of truth: the
- * session refuses any move that is not in `SERVER_TRANSITIONS`).
+ * Session states, their legacy numbers and the transition table. The table is the single source of
+ * truth: the session asks it for the target of every move (`nextState`) and refuses, with a typed
+ * `ERR_SMTP_INVALID_TRANSITION`, any move that is not in it.
  */
+import { SmtpServerError } from './errors.js';
 
 /**
  * Readable session states.
  *
  * @example
  * ```ts
- * if (conn.phase === 'reading-body') { ... }
+ * if (conn.state === 'reading-body') { ... }
  * ```
  * @see RFC 5321 §4.1.4 (command order)
  */
@@ -29,6 +31,7 @@ export type ServerState =
   | 'auth-decision'
   | 'awaiting-tls'
   | 'command-decision'
+  | 'extension'
   | 'closed';
 
 /**
@@ -58,6 +61,7 @@ export const LEGACY_STATE_NUMBERS: Readonly<Record<ServerState, number>> = Objec
   'auth-decision': 14,
   'awaiting-tls': 15,
   'command-decision': 16,
+  extension: 17,
   closed: -1,
 });
 
@@ -92,7 +96,7 @@ const LEGACY_NAMES: readonly string[] = [
  *
  * @example
  * ```ts
- * stateName(conn.state); // "awaiting mailfrom"
+ * stateName(conn.stage); // "awaiting mailfrom"
  * ```
  * @see RFC 5321 §4.1.4
  */
@@ -101,7 +105,77 @@ export function stateName(state: number): string {
 }
 
 /**
- * One row of the transition table.
+ * What moves the session from one state to another: a command verb (upper case) or an event
+ * (lower case).
+ *
+ * | label | meaning |
+ * |---|---|
+ * | `accept` / `reject` | the application answered the pending decision |
+ * | `answer` | the application answered a decision whose reply does not change the course (message end, VRFY/EXPN, a custom verb) |
+ * | `HELO` | HELO, EHLO or LHLO |
+ * | `sasl-challenge` / `sasl-done` | a SASL step sent a 334 challenge / produced credentials |
+ * | `cancel` | the SASL exchange ended without credentials (cancel, bad base64, mechanism failure, overflow), or a custom verb's exchange failed (line too long, block too large) |
+ * | `read-chunk` | a BDAT chunk is read (a later chunk of the message, or a refused one whose bytes are skipped) |
+ * | `chunk-end` | a BDAT chunk was read and the transaction goes on |
+ * | `chunk-refused` | a refused BDAT chunk was skipped outside a transaction |
+ * | `abort` | the message ended without a decision (too large, bare line endings, refused chunk) |
+ * | `end-of-data` / `last` | the DATA terminator / the end of the BDAT LAST chunk |
+ * | `command` | VRFY, EXPN or a custom verb waits for its decision |
+ * | `continue` | a custom verb's exchange goes on (a continuation line or a data block is read) |
+ * | `xclient-reset` | an accepted XCLIENT restarts the session |
+ * | `close` | the session ends (QUIT, timeout, end of input, too many errors, a 421...) |
+ *
+ * @example
+ * ```ts
+ * const on: ServerTransitionLabel = 'MAIL';
+ * ```
+ * @see RFC 5321 §4.1.4
+ */
+export type ServerTransitionLabel =
+  | 'accept'
+  | 'reject'
+  | 'answer'
+  | 'HELO'
+  | 'MAIL'
+  | 'RCPT'
+  | 'DATA'
+  | 'BDAT'
+  | 'RSET'
+  | 'QUIT'
+  | 'STARTTLS'
+  | 'XCLIENT'
+  | 'tls-established'
+  | 'sasl-challenge'
+  | 'sasl-done'
+  | 'cancel'
+  | 'read-chunk'
+  | 'chunk-end'
+  | 'chunk-refused'
+  | 'abort'
+  | 'end-of-data'
+  | 'last'
+  | 'command'
+  | 'continue'
+  | 'xclient-reset'
+  | 'close';
+
+/**
+ * Where a move leads: a state, or `resume`, the command state (`awaiting-helo`, `awaiting-mail` or
+ * `awaiting-rcpt`) the session was in when the command that led to the current state arrived.
+ * `resume` is the one target the table cannot fix, because HELO, VRFY, EXPN, custom verbs and a
+ * refused BDAT chunk are valid in all three command states and return to the one they came from.
+ *
+ * @example
+ * ```ts
+ * const t: ServerTransitionTarget = 'resume';
+ * ```
+ * @see RFC 5321 §4.1.4
+ */
+export type ServerTransitionTarget = ServerState | 'resume';
+
+/**
+ * One row of the transition table: in state `from`, `on` leads to `to`. Each (`from`, `on`) pair
+ * appears at most once.
  *
  * @example
  * ```ts
@@ -111,29 +185,29 @@ export function stateName(state: number): string {
  */
 export interface ServerTransition {
   readonly from: ServerState;
-  /** A command verb (upper case) or an event (lower case: `accept`, `reject`, `eof`, ...). */
-  readonly on: string;
-  readonly to: ServerState;
+  readonly on: ServerTransitionLabel;
+  readonly to: ServerTransitionTarget;
 }
 
-const CMD: readonly ServerState[] = ['awaiting-helo', 'awaiting-mail', 'awaiting-rcpt'];
+const CMD = ['awaiting-helo', 'awaiting-mail', 'awaiting-rcpt'] as const;
+const each = (from: readonly ServerState[], on: ServerTransitionLabel, to: ServerTransitionTarget): ServerTransition[] => from.map((f) => ({ from: f, on, to }));
 const rows: ServerTransition[] = [
   { from: 'connect', on: 'accept', to: 'awaiting-helo' },
   { from: 'connect', on: 'reject', to: 'rejected' },
-  { from: 'connect', on: 'reject-421', to: 'closed' },
   { from: 'rejected', on: 'QUIT', to: 'closed' },
-  ...CMD.map((from): ServerTransition => ({ from, on: 'HELO/EHLO/LHLO', to: 'helo-decision' })),
+  ...each(CMD, 'HELO', 'helo-decision'),
   { from: 'helo-decision', on: 'accept', to: 'awaiting-mail' },
-  ...CMD.map((to): ServerTransition => ({ from: 'helo-decision', on: 'reject', to })),
-  { from: 'awaiting-mail', on: 'AUTH', to: 'auth' },
-  { from: 'awaiting-mail', on: 'AUTH', to: 'auth-decision' },
-  { from: 'auth', on: 'response', to: 'auth' },
-  { from: 'auth', on: 'response', to: 'auth-decision' },
+  { from: 'helo-decision', on: 'reject', to: 'resume' },
+  { from: 'awaiting-mail', on: 'sasl-challenge', to: 'auth' },
+  { from: 'awaiting-mail', on: 'sasl-done', to: 'auth-decision' },
+  { from: 'auth', on: 'sasl-challenge', to: 'auth' },
+  { from: 'auth', on: 'sasl-done', to: 'auth-decision' },
   { from: 'auth', on: 'cancel', to: 'awaiting-mail' },
+  // the client answered the mechanism's error challenge (XOAUTH2): the rejection follows
+  { from: 'auth', on: 'reject', to: 'awaiting-mail' },
   { from: 'auth-decision', on: 'accept', to: 'awaiting-mail' },
   { from: 'auth-decision', on: 'reject', to: 'awaiting-mail' },
-  { from: 'auth-decision', on: 'reject', to: 'auth' },
-  { from: 'auth', on: 'response', to: 'awaiting-mail' },
+  { from: 'auth-decision', on: 'sasl-challenge', to: 'auth' },
   { from: 'awaiting-helo', on: 'STARTTLS', to: 'awaiting-tls' },
   { from: 'awaiting-mail', on: 'STARTTLS', to: 'awaiting-tls' },
   { from: 'awaiting-tls', on: 'tls-established', to: 'awaiting-helo' },
@@ -146,32 +220,37 @@ const rows: ServerTransition[] = [
   { from: 'awaiting-rcpt', on: 'DATA', to: 'data-decision' },
   { from: 'awaiting-rcpt', on: 'BDAT', to: 'data-decision' },
   { from: 'data-decision', on: 'accept', to: 'reading-body' },
-  { from: 'data-decision', on: 'accept', to: 'reading-bdat' },
   { from: 'data-decision', on: 'reject', to: 'awaiting-rcpt' },
-  { from: 'data-decision', on: 'reject', to: 'reading-bdat' },
+  // a BDAT chunk is read whatever the verdict on it (RFC 3030 §2)
+  { from: 'data-decision', on: 'read-chunk', to: 'reading-bdat' },
   { from: 'reading-body', on: 'end-of-data', to: 'message-decision' },
   { from: 'message-decision', on: 'abort', to: 'awaiting-mail' },
-  ...CMD.map((from): ServerTransition => ({ from, on: 'BDAT', to: 'reading-bdat' })),
-  ...CMD.map((to): ServerTransition => ({ from: 'reading-bdat', on: 'chunk-end', to })),
-  { from: 'reading-bdat', on: 'last', to: 'message-decision' },
   { from: 'message-decision', on: 'answer', to: 'awaiting-mail' },
+  ...each(CMD, 'read-chunk', 'reading-bdat'),
+  { from: 'reading-bdat', on: 'chunk-end', to: 'awaiting-rcpt' },
+  { from: 'reading-bdat', on: 'chunk-refused', to: 'resume' },
+  { from: 'reading-bdat', on: 'abort', to: 'awaiting-mail' },
+  { from: 'reading-bdat', on: 'last', to: 'message-decision' },
   { from: 'awaiting-rcpt', on: 'RSET', to: 'awaiting-mail' },
-  ...CMD.map((from): ServerTransition => ({ from, on: 'VRFY/EXPN/custom', to: 'command-decision' })),
-  ...CMD.map((to): ServerTransition => ({ from: 'command-decision', on: 'answer', to })),
+  ...each(CMD, 'command', 'command-decision'),
+  { from: 'command-decision', on: 'answer', to: 'resume' },
+  { from: 'command-decision', on: 'continue', to: 'extension' },
+  { from: 'extension', on: 'command', to: 'command-decision' },
+  { from: 'extension', on: 'cancel', to: 'resume' },
   { from: 'awaiting-helo', on: 'XCLIENT', to: 'command-decision' },
   { from: 'awaiting-mail', on: 'XCLIENT', to: 'command-decision' },
-  ...(['connect', 'rejected', ...CMD, 'helo-decision', 'mail-decision', 'rcpt-decision', 'data-decision', 'reading-body', 'reading-bdat', 'message-decision', 'auth', 'auth-decision', 'awaiting-tls', 'command-decision'] as const).flatMap(
-    (from): ServerTransition[] => [
-      { from, on: 'close', to: 'closed' },
-    ],
+  { from: 'command-decision', on: 'xclient-reset', to: 'awaiting-helo' },
+  { from: 'command-decision', on: 'reject', to: 'resume' },
+  ...each(CMD, 'QUIT', 'closed'),
+  ...each(
+    ['connect', 'rejected', ...CMD, 'helo-decision', 'mail-decision', 'rcpt-decision', 'data-decision', 'reading-body', 'reading-bdat', 'message-decision', 'auth', 'auth-decision', 'awaiting-tls', 'command-decision', 'extension'],
+    'close',
+    'closed',
   ),
-  ...CMD.map((from): ServerTransition => ({ from, on: 'QUIT', to: 'closed' })),
 ];
 
 /**
- * The transition table. `on` is a command verb (upper case) or an event; `close` covers QUIT,
- * timeouts, end of input, too many errors and synchronization violations. Rendered as the state
- * diagram of the README.
+ * The transition table. Rendered as the state diagram of the README.
  *
  * @example
  * ```ts
@@ -180,3 +259,26 @@ const rows: ServerTransition[] = [
  * @see RFC 5321 §4.1.4, RFC 3030 §2, RFC 3207 §4.2, RFC 4954 §4
  */
 export const SERVER_TRANSITIONS: readonly ServerTransition[] = Object.freeze(rows.map((r) => Object.freeze(r)));
+
+const TABLE = new Map<ServerState, Map<ServerTransitionLabel, ServerTransitionTarget>>();
+for (const t of SERVER_TRANSITIONS) {
+  let byOn = TABLE.get(t.from);
+  if (!byOn) TABLE.set(t.from, (byOn = new Map<ServerTransitionLabel, ServerTransitionTarget>()));
+  if (byOn.has(t.on)) throw new SmtpServerError('ERR_SMTP_INVALID_TRANSITION', `two targets for ${t.from} --${t.on}-->`);
+  byOn.set(t.on, t.to);
+}
+
+/**
+ * The target of `on` in state `from` (`resume` left to the caller), or undefined when the table
+ * has no such move.
+ *
+ * @example
+ * ```ts
+ * nextState('awaiting-mail', 'MAIL'); // 'mail-decision'
+ * nextState('awaiting-helo', 'MAIL'); // undefined
+ * ```
+ * @see RFC 5321 §4.1.4
+ */
+export function nextState(from: ServerState, on: ServerTransitionLabel): ServerTransitionTarget | undefined {
+  return TABLE.get(from)?.get(on);
+}

@@ -31,7 +31,7 @@ export function drive(options: ServerOptions = {}, decide?: (e: ServerEvent, con
     messages,
     delays: 0,
     feed(data) {
-      if (conn.phase !== 'closed') conn.receiveData(data);
+      if (conn.state !== 'closed') conn.receiveData(data);
       return pump();
     },
   };

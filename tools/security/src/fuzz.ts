@@ -15,7 +15,7 @@ import type { Reply } from 'smtp-reply-reader';
 import { parseEhloReplyText, parseEhloReply, isCapabilitiesError, DEFAULT_EHLO_PARSE_LIMITS } from 'smtp-capabilities';
 import { isClientArgsError as isArgsError, parseMailFrom, parsePath, parseRcptTo, xtextDecode, xtextEncode } from 'smtp-client-args';
 import { classify, isSmtpErrorsError } from 'smtp-errors';
-import { DEFAULT_LIMITS, ServerConnection, isServerError } from 'esmtp-server-fsm';
+import { DEFAULT_LIMITS, ServerConnection, isSmtpServerError } from 'esmtp-server-fsm';
 import { ClientConnection, isSmtpClientError } from 'smtp-client-fsm';
 import { endErrorDelay, splitAt } from '@smtpkit/testkit';
 
@@ -44,7 +44,7 @@ const chunksOf = (data: Uint8Array, offsets: readonly number[]): Uint8Array[] =>
 
 /** True for the packages' typed errors (a brand and a stable string code). */
 function typed(e: unknown): boolean {
-  return isReplyError(e) || isArgsError(e) || isCapabilitiesError(e) || isSmtpErrorsError(e) || isServerError(e) || isSmtpClientError(e);
+  return isReplyError(e) || isArgsError(e) || isCapabilitiesError(e) || isSmtpErrorsError(e) || isSmtpServerError(e) || isSmtpClientError(e);
 }
 
 function mustBeTyped(e: unknown): void {

@@ -28,7 +28,7 @@ function rewritingServer(rewrite: (b: Uint8Array) => Uint8Array): Machines['serv
       dataToSend: () => real.dataToSend(),
       tlsEstablished: () => real.tlsEstablished(),
       pendingTimeout: () => real.pendingTimeout(),
-      handleTimeout: () => real.handleTimeout(),
+      handleTimeout: (id) => real.handleTimeout(id),
       get shouldClose() {
         return real.shouldClose;
       },
@@ -86,7 +86,7 @@ function keepAfterStartTlsServer(options: ServerOptions): ServerLike {
       kept = undefined;
     },
     pendingTimeout: () => real.pendingTimeout(),
-    handleTimeout: () => real.handleTimeout(),
+    handleTimeout: (id) => real.handleTimeout(id),
     get shouldClose() {
       return real.shouldClose;
     },

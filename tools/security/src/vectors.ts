@@ -43,7 +43,7 @@ export interface Expectation {
   readonly heloEvents?: number;
   readonly authEvents?: number;
   readonly tlsStarts?: number;
-  /** server: DOS-5 tarpit delays asked for (the `error-delay` timer). */
+  /** server: DOS-5 tarpit delays asked for (the `errorDelay` timer). */
   readonly errorDelays?: number;
   readonly maxBufferedBytes?: number;
   readonly maxPendingOutput?: number;
@@ -67,7 +67,7 @@ export interface Expectation {
   readonly wireCommands?: readonly string[];
   readonly value?: string;
   /** server: the timer pending after the input. */
-  readonly timer?: { readonly timer: string; readonly ms: number };
+  readonly timer?: { readonly name: string; readonly ms: number };
 }
 
 export interface Vector {
@@ -86,7 +86,7 @@ export interface Vector {
   readonly afterTls?: string;
   /** server: sync-check vectors whose meaning depends on one flight. */
   readonly wholeOnly?: boolean;
-  /** server: after the input, the pending timer fires (the host calls `handleTimeout()`). */
+  /** server: after the input, the pending timer fires (the host calls `handleTimeout(id)`). */
   readonly timeout?: boolean;
   /** server: the peer never reads (no `dataToSend()` while feeding). */
   readonly noRead?: boolean;
@@ -181,8 +181,8 @@ export interface ServerLike {
   accept(): void;
   dataToSend(): Uint8Array;
   tlsEstablished(): void;
-  pendingTimeout(): { readonly timer: string; readonly ms: number } | undefined;
-  handleTimeout(): void;
+  pendingTimeout(): { readonly name: string; readonly ms: number; readonly id: number } | undefined;
+  handleTimeout(id: number): void;
   readonly shouldClose: boolean;
   readonly bufferedBytes: number;
 }
@@ -259,7 +259,7 @@ export interface Observation {
   thrown?: { code?: string; replyCode?: number } | undefined;
   value?: string;
   caps?: CapabilitiesLike;
-  timer?: { readonly timer: string; readonly ms: number } | undefined;
+  timer?: { readonly name: string; readonly ms: number } | undefined;
 }
 
 function newObservation(): Observation {
@@ -400,9 +400,9 @@ export function runServer(v: Vector, chunks: readonly Uint8Array[], m: Machines 
     }
     pump();
     const t = server.pendingTimeout();
-    obs.timer = t ? { timer: t.timer, ms: t.ms } : undefined;
+    obs.timer = t ? { name: t.name, ms: t.ms } : undefined;
     if (v.timeout === true && t) {
-      server.handleTimeout();
+      server.handleTimeout(t.id);
       pump();
     }
   }

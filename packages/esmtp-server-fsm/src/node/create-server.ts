@@ -8,11 +8,11 @@ import { createServer as netCreateServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import { LocalProtocolError } from '../errors.js';
+import { SmtpServerError } from '../errors.js';
 import { ServerConnection } from '../server-connection.js';
 import type { ServerOptions, SessionInfo } from '../server-connection.js';
 import type { EsmtpParameters } from '../envelope-args.js';
-import type { AuthCredentials } from '../sasl.js';
+import type { AuthCredentials } from '@smtpkit/foundation';
 import type { ReplyInit } from '../reply.js';
 import type { PolicyPoint, ServerEvent } from '../events.js';
 import type { ServerTimer } from '../limits.js';
@@ -267,12 +267,12 @@ function checkServerOptions(options: CreateServerOptions): void {
   ];
   for (const [name, value, infinityOk] of numeric) {
     if (value === undefined) continue;
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be a non-negative number, got ${typeof value === 'number' || typeof value === 'string' ? String(value) : typeof value}`);
-    if (value === Infinity && !infinityOk) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be finite`);
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be a non-negative number, got ${typeof value === 'number' || typeof value === 'string' ? String(value) : typeof value}`);
+    if (value === Infinity && !infinityOk) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be finite`);
   }
   for (const name of ['secure', 'starttls', 'proxyProtocol'] as const) {
     const value = options[name];
-    if (value !== undefined && typeof value !== 'boolean') throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `${name} must be a boolean`);
+    if (value !== undefined && typeof value !== 'boolean') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be a boolean`);
   }
 }
 
@@ -401,6 +401,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     timer: NodeJS.Timeout | undefined;
     timerMs = 0;
     timerName: ServerTimer | undefined;
+    timerId = 0;
     paused = false;
     blocked = false; // waiting for a hook or a body consumer
     body: Readable | undefined;
@@ -558,13 +559,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
      */
     socketError(e: Error): void {
       const code = (e as NodeJS.ErrnoException).code;
-      const normal = this.conn.phase === 'closed' && (code === 'ECONNRESET' || code === 'EPIPE');
+      const normal = this.conn.state === 'closed' && (code === 'ECONNRESET' || code === 'EPIPE');
       if (!this.closed && !normal) reportError(e, this.ctx);
       this.finish();
     }
 
     onData(chunk: Buffer): void {
-      if (this.closed || this.failed || this.conn.phase === 'closed') return;
+      if (this.closed || this.failed || this.conn.state === 'closed') return;
       if (this.deadlineId !== undefined) this.rateBytes += chunk.length;
       this.log?.input(chunk);
       this.conn.receiveData(chunk);
@@ -580,10 +581,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
       this.stopRate();
       try {
-        if (this.conn.phase !== 'closed') this.conn.connectionLost();
+        if (this.conn.state !== 'closed') this.conn.connectionLost();
         this.drainEvents();
       } finally {
-        this.body?.destroy(new LocalProtocolError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
+        this.body?.destroy(new SmtpServerError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
         this.conn.dispose();
         sessions.delete(this);
         if (this.counted !== undefined) {
@@ -658,7 +659,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         this.writeOutput();
         // after the last reply (allowHalfOpen: the client may have shut down its side already)
         this.socket.end();
-        this.body?.destroy(new LocalProtocolError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
+        this.body?.destroy(new SmtpServerError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message'));
         // make sure a client that does not close its side cannot keep the socket (cleared when
         // the socket closes, so that closed sessions are not kept alive by it)
         this.closeTimer = setTimeout(() => this.socket.destroy(), 5000);
@@ -678,22 +679,24 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     arm(): void {
       const t = this.conn.pendingTimeout();
-      if (t && this.timer && this.timerName === t.timer && this.timerMs === t.ms) {
+      if (t && this.timer && this.timerName === t.name && this.timerMs === t.ms) {
         // The tarpit runs to its end whatever the client sends meanwhile; an idle timer restarts
         // (without a new allocation).
-        if (t.timer !== 'error-delay') this.timer.refresh();
+        if (t.id !== this.timerId) this.timer.refresh();
+        this.timerId = t.id;
         return;
       }
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       if (!t) return;
       this.timerMs = t.ms;
-      this.timerName = t.timer;
+      this.timerName = t.name;
+      this.timerId = t.id;
       this.timer = setTimeout(() => {
         this.timer = undefined;
         if (this.closed) return;
         this.guard(() => {
-          this.conn.handleTimeout();
+          this.conn.handleTimeout(this.timerId);
           this.pump();
         });
       }, t.ms);
@@ -723,7 +726,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         this.hookTimer = undefined;
         this.guard(() => {
           if (this.closed || this.conn.pendingDecision !== point) return;
-          reportError(new LocalProtocolError('ERR_SMTP_HOOK_TIMEOUT', `the ${point} hook did not settle within ${String(ms)} ms`), this.ctx);
+          reportError(new SmtpServerError('ERR_SMTP_HOOK_TIMEOUT', `the ${point} hook did not settle within ${String(ms)} ms`), this.ctx);
           this.blocked = false;
           this.conn.reject({ code: 421, enhanced: '4.4.2', text: `${hostname} Error: timeout exceeded` });
           this.pump();
@@ -866,7 +869,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
     abortBody(reason: string): void {
       if (this.body && !this.body.destroyed) {
-        const error = new LocalProtocolError('ERR_SMTP_MESSAGE_ABORTED', `message aborted: ${reason}`);
+        const error = new SmtpServerError('ERR_SMTP_MESSAGE_ABORTED', `message aborted: ${reason}`);
         Object.defineProperty(error, 'reason', { value: reason, enumerable: true });
         this.body.destroy(error);
       }
@@ -972,6 +975,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         case 'command':
           if (e.needsAnswer && options.onCommand) this.decide(() => options.onCommand!(e.verb, e.argument, ctx));
           return;
+        case 'command-line':
+        case 'command-data':
+        case 'command-end':
+          return; // custom-verb exchanges need the core's continueCommand, which this adapter does not call
         case 'tls-start':
           this.startTls();
           return;
@@ -1201,7 +1208,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     },
     handleConnection: connection,
     setSecureContext(tls) {
-      if (!serverTls) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'setSecureContext: the server was created without tls');
+      if (!serverTls) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'setSecureContext: the server was created without tls');
       serverTls.reload(tls);
     },
   };

@@ -8,7 +8,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it, vi } from 'vitest';
 import { thrownBy } from '@smtpkit/testkit';
-import { isServerError } from '../errors.js';
+import { isSmtpServerError } from '../errors.js';
 import { createServer } from './create-server.js';
 import type { CreateServerOptions } from './create-server.js';
 import { serversPerTest } from '../../test/servers.js';
@@ -98,7 +98,7 @@ describe('SRV-1 no input crashes createServer', () => {
     const boom = new Error('mechanism bug');
     const errors: unknown[] = [];
     const port = await start({
-      auth: { allowInsecure: true, mechanisms: [{ name: 'XBOOM', start: () => ({ step: () => { throw boom; } }) }] }, // prettier-ignore
+      auth: { allowInsecure: true, mechanisms: [{ name: 'XBOOM', server: () => ({ step: () => { throw boom; } }) }] }, // prettier-ignore
       onAuth: () => true,
       onError: (e) => errors.push(e),
     });
@@ -132,7 +132,7 @@ describe('SRV-1 no input crashes createServer', () => {
       { write: 'QUIT\r\n', after: 3 },
     ]);
     expect(codes(out)).toEqual([220, 250, 451, 221]);
-    expect(errors.some((e) => isServerError(e) && e.code === 'ERR_SMTP_INVALID_REPLY')).toBe(true);
+    expect(errors.some((e) => isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_REPLY')).toBe(true);
     await vi.waitFor(() => expect(closes).toBe(1), { timeout: 5000 });
     expect(codes(await rawSession(port, [{ write: 'QUIT\r\n', after: 1 }]))).toEqual([220, 221]);
   });
@@ -148,7 +148,7 @@ describe('SRV-1 no input crashes createServer', () => {
       ['proxyProtocol', { proxyProtocol: 'yes' as never }],
     ];
     for (const [name, o] of cases) {
-      const e = thrownBy(() => createServer(o), isServerError);
+      const e = thrownBy(() => createServer(o), isSmtpServerError);
       expect(e.code).toBe('ERR_SMTP_INVALID_OPTION');
       expect(e.message).toContain(name);
     }
@@ -315,7 +315,7 @@ describe('SRV-5 bodies never hang a session', () => {
       { end: false },
     );
     expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
-    expect(errors.map((e) => (isServerError(e) ? e.code : 'untyped'))).toEqual(['ERR_SMTP_HOOK_TIMEOUT']);
+    expect(errors.map((e) => (isSmtpServerError(e) ? e.code : 'untyped'))).toEqual(['ERR_SMTP_HOOK_TIMEOUT']);
   });
   it('SRV-5 a size abort reaches the body stream as a typed error with a code and reason', async () => {
     const seen: { code: string | undefined; reason: string | undefined }[] = [];

@@ -9,13 +9,13 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
-import { isServerError } from '../errors.js';
+import { isSmtpServerError } from '../errors.js';
 import { createServer } from './create-server.js';
 import type { CreateServerOptions, SmtpServer } from './create-server.js';
 import { serversPerTest } from '../../test/servers.js';
 import type { ServerLogger } from './logger.js';
 
-const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isServerError);
+const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isSmtpServerError);
 
 interface Pair {
   readonly key: Buffer;

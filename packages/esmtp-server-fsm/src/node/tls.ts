@@ -7,7 +7,7 @@ import { TLSSocket, createSecureContext } from 'node:tls';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import { constants } from 'node:crypto';
-import { LocalProtocolError } from '../errors.js';
+import { SmtpServerError } from '../errors.js';
 
 /**
  * Chooses the certificate for a TLS client that sent a server name (SNI). Returning `undefined`
@@ -52,7 +52,7 @@ function makeContext(options: SecureContextOptions, what: string): SecureContext
     // for client-initiated renegotiation with the OpenSSL 3 it ships.
     return createSecureContext({ honorCipherOrder: true, ...options, secureOptions: (options.secureOptions ?? 0) | constants.SSL_OP_NO_RENEGOTIATION });
   } catch (e) {
-    throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `tls${what}: unusable TLS material: ${(e as Error).message}`);
+    throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}: unusable TLS material: ${(e as Error).message}`);
   }
 }
 
@@ -69,7 +69,7 @@ interface Loaded {
 }
 
 function load(options: ServerTlsOptions): Loaded {
-  if (typeof options !== 'object' || options === null) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'tls: expected an object of secure-context options');
+  if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls: expected an object of secure-context options');
   const { sni, ...base } = options;
   const context = makeContext(base, '');
   const names = new Map<string, SecureContext>();
@@ -77,15 +77,15 @@ function load(options: ServerTlsOptions): Loaded {
   let callback: SniCallback | undefined;
   if (typeof sni === 'function') callback = sni;
   else if (sni !== undefined) {
-    if (typeof sni !== 'object' || sni === null) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'tls.sni: expected a map of host names or a function');
+    if (typeof sni !== 'object' || sni === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni: expected a map of host names or a function');
     for (const [name, opts] of Object.entries(sni)) {
       const lower = name.toLowerCase();
       const ctx = makeContext(opts, `.sni[${JSON.stringify(name)}]`);
       if (lower.startsWith('*.')) {
-        if (lower.length < 3 || lower.indexOf('*', 1) >= 0) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `tls.sni: bad wildcard ${JSON.stringify(name)} (only a leading "*." label)`);
+        if (lower.length < 3 || lower.indexOf('*', 1) >= 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls.sni: bad wildcard ${JSON.stringify(name)} (only a leading "*." label)`);
         wildcards.set(lower.slice(2), ctx);
       } else {
-        if (lower.length === 0 || lower.includes('*')) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `tls.sni: bad host name ${JSON.stringify(name)}`);
+        if (lower.length === 0 || lower.includes('*')) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls.sni: bad host name ${JSON.stringify(name)}`);
         names.set(lower, ctx);
       }
     }

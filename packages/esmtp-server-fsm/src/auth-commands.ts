@@ -1,0 +1,104 @@
+/**
+ * AUTH (RFC 4954): the command, the SASL exchange driven by the foundation's mechanisms
+ * (`mechanism.server(context)`), the decision on the credentials, and the error step of
+ * mechanisms that have one (XOAUTH2).
+ */
+import { decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
+import { readLine } from './line-reader.js';
+import type { ReplyInit } from './reply.js';
+import { reply, send } from './replies.js';
+import type { Session } from './session.js';
+
+const dec = new TextDecoder('utf-8', { fatal: false });
+
+export function authCommand(s: Session, arg: string): void {
+  if (s.mechanisms.length === 0) return reply(s, { code: 502, enhanced: '5.5.1', text: 'Error: AUTH not available' });
+  if (s.current === 'awaiting-helo' || s.heloVerb === 'HELO') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send EHLO first' });
+  if (s.authUser !== undefined) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: already authenticated' });
+  if (s.current !== 'awaiting-mail') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: AUTH not allowed during a transaction' });
+  if (!s.secure && !(s.options.auth?.allowInsecure ?? false)) return reply(s, { code: 538, enhanced: '5.7.11', text: 'Encryption required for requested authentication mechanism' });
+  const sp = arg.indexOf(' ');
+  const name = (sp < 0 ? arg : arg.slice(0, sp)).toUpperCase();
+  const initial = sp < 0 ? undefined : arg.slice(sp + 1);
+  if (!name) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: AUTH mechanism [initial-response]' });
+  const mech = s.mechanisms.find((m) => m.name === name);
+  if (!mech) return reply(s, { code: 504, enhanced: '5.5.4', text: 'Error: unsupported authentication mechanism' });
+  let response: Uint8Array | undefined;
+  if (initial !== undefined) {
+    const d = decodeSaslLine(initial);
+    if (d === 'cancel') return reply(s, { code: 501, enhanced: '5.0.0', text: 'Authentication cancelled' });
+    if (d === undefined) return reply(s, { code: 501, enhanced: '5.5.2', text: 'Error: invalid base64 data' });
+    response = d;
+  }
+  s.sasl = mech.server!({ hostname: s.hostname, challenge: s.options.challenge ?? (() => '') });
+  s.saslMechanism = mech;
+  saslStep(s, response, true);
+}
+
+function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boolean): void {
+  const r = s.sasl!.step(response);
+  if (r.type === 'challenge') {
+    s.go('sasl-challenge');
+    send(s, { code: 334, text: encodeBase64(r.challenge) });
+    return;
+  }
+  s.sasl = undefined;
+  if (r.type === 'fail') {
+    if (!fromCommand) s.go('cancel');
+    return reply(s, { code: 501, enhanced: '5.5.2', text: r.text });
+  }
+  s.go('sasl-done');
+  s.saslCredentials = r.credentials;
+  s.decide({ point: 'auth', user: r.credentials.username }, { type: 'auth', credentials: r.credentials, needsAnswer: !s.auto.has('auth') });
+}
+
+/** A rejected AUTH: the mechanism's error challenge first when it has one (XOAUTH2), then `reply`. */
+function rejectAuth(s: Session, r: ReplyInit): void {
+  const challenge = s.saslCredentials && r.code !== 421 ? s.saslMechanism?.failureChallenge?.(s.saslCredentials) : undefined;
+  if (challenge === undefined) {
+    s.go('reject');
+    return reply(s, r);
+  }
+  s.authFailure = r;
+  s.go('sasl-challenge');
+  send(s, { code: 334, text: encodeBase64(challenge) });
+}
+
+export function stepAuth(s: Session): boolean {
+  const line = readLine(s, s.limits.maxAuthLine, false);
+  if (line === undefined) return false;
+  const failure = s.authFailure;
+  if (failure) {
+    // The client's answer to the error challenge (empty, or '*', or anything): the rejection follows.
+    s.authFailure = undefined;
+    s.go('reject');
+    reply(s, failure);
+    return true;
+  }
+  if (line === 'overflow') {
+    s.sasl = undefined;
+    s.go('cancel');
+    reply(s, { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' });
+    return true;
+  }
+  const d = decodeSaslLine(dec.decode(line).trim());
+  if (d === 'cancel' || d === undefined) {
+    s.sasl = undefined;
+    s.go('cancel');
+    if (d === 'cancel') reply(s, { code: 501, enhanced: '5.0.0', text: 'Authentication cancelled' });
+    else reply(s, { code: 501, enhanced: '5.5.2', text: 'Error: invalid base64 data' });
+    return true;
+  }
+  saslStep(s, d, false);
+  return true;
+}
+
+/** The application's answer to the credentials. */
+export function answerAuth(s: Session, user: string, positive: boolean, r: ReplyInit | undefined): void {
+  if (positive) {
+    s.go('accept');
+    s.authUser = user;
+    send(s, r ?? { code: 235, enhanced: '2.7.0', text: 'Authentication successful' });
+  } else rejectAuth(s, r ?? { code: 535, enhanced: '5.7.8', text: 'Error: authentication failed' });
+  s.saslCredentials = undefined;
+}

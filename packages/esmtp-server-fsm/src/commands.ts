@@ -1,0 +1,184 @@
+/**
+ * The input side of the session: the step function (what reads next in each state), the command
+ * line checks (length, bare CR/LF, NUL, UTF-8, pipelining synchronization) and the dispatch of
+ * each verb to its room.
+ */
+import { authCommand, stepAuth } from './auth-commands.js';
+import { bdat, data, stepBdat, stepBody } from './data-commands.js';
+import { mail, rcpt } from './envelope-commands.js';
+import { customCommand, stepExtension } from './extension-exchange.js';
+import { readLine } from './line-reader.js';
+import { countError, reply, send, shutdownNow } from './replies.js';
+import type { Session } from './session.js';
+import { heloCommand, quit, starttls, vrfyExpn } from './session-commands.js';
+import { xclient, xforward } from './xclient-commands.js';
+
+const CR = 13;
+const LF = 10;
+const dec = new TextDecoder('utf-8', { fatal: false });
+const strictDec = new TextDecoder('utf-8', { fatal: true });
+
+/** RFC 2920 §3.1: commands that must end a pipelined group. */
+const MUST_BE_LAST = new Set(['EHLO', 'HELO', 'LHLO', 'DATA', 'VRFY', 'EXPN', 'TURN', 'QUIT', 'NOOP', 'STARTTLS', 'AUTH', 'HELP', 'XCLIENT']);
+/** Verbs the session implements itself (a registry cannot take them over). */
+const NATIVE_VERBS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'HELP', 'VRFY', 'EXPN', 'STARTTLS', 'AUTH', 'XCLIENT', 'XFORWARD']);
+const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP']);
+const ALLOWED_BEFORE_TLS = new Set(['EHLO', 'HELO', 'LHLO', 'NOOP', 'RSET', 'QUIT', 'STARTTLS']);
+
+/**
+ * A command line known to be 7-bit, as text. Short lines (nearly all commands) are built from
+ * char codes, which costs less than a call into the decoder; long ones go to the decoder.
+ */
+function asciiText(line: Uint8Array): string {
+  if (line.length > 256) return dec.decode(line);
+  return String.fromCharCode.apply(null, line as unknown as number[]);
+}
+
+/** Processes input; returns false when nothing more can be done without input. */
+export function step(s: Session): boolean {
+  switch (s.current) {
+    case 'reading-body':
+      return stepBody(s);
+    case 'reading-bdat':
+      return stepBdat(s);
+    case 'auth':
+      return stepAuth(s);
+    case 'extension':
+      return stepExtension(s);
+    case 'awaiting-helo':
+    case 'awaiting-mail':
+    case 'awaiting-rcpt':
+    case 'rejected':
+      return stepCommand(s);
+    default:
+      return false;
+  }
+}
+
+export function stepCommand(s: Session): boolean {
+  if (s.shutdownRequested && s.isIdle() && !s.bdatActive && s.current !== 'awaiting-rcpt') {
+    shutdownNow(s);
+    return true;
+  }
+  const line = readLine(s, s.limits.maxCommandLine, true);
+  if (line === undefined) return false;
+  if (line === 'overflow') {
+    reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
+    return true;
+  }
+  // SMUG-3: a command line holding a bare CR, bare LF or NUL is rejected, never split.
+  let high = false;
+  for (let i = 0; i < line.length; i++) {
+    const b = line[i]!;
+    if (b >= 0x80) high = true;
+    if (b === CR || b === LF) {
+      reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
+      return true;
+    }
+    if (b === 0) {
+      reply(s, { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' });
+      return true;
+    }
+  }
+  let text: string;
+  if (!high) text = asciiText(line);
+  else {
+    try {
+      text = strictDec.decode(line);
+    } catch {
+      // never a silent U+FFFD: an address is refused as RFC 6531 says, anything else as a syntax error
+      const head = dec.decode(line.subarray(0, 5)).toUpperCase();
+      if (head.startsWith('MAIL ') || head.startsWith('RCPT ')) reply(s, { code: 553, enhanced: '5.6.7', text: 'Error: invalid UTF-8 in address' });
+      else reply(s, { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8 in command' });
+      return true;
+    }
+  }
+  const sp = text.indexOf(' ');
+  const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
+  // trailing blanks trimmed by a backward scan (linear; a `[ \t]+$` regex is quadratic on long blank runs)
+  let argEnd = text.length;
+  while (argEnd > sp + 1 && (text.charCodeAt(argEnd - 1) === 0x20 || text.charCodeAt(argEnd - 1) === 0x09)) argEnd--;
+  const arg = sp < 0 ? '' : text.slice(sp + 1, argEnd);
+  const more = s.inputLength > 0;
+  // BDAT is followed by its chunk; STARTTLS discards what follows it (TLS-1).
+  if (s.options.pipeliningSync !== 'off' && more && verb !== 'BDAT' && verb !== 'STARTTLS') {
+    const pipelining = s.ext.pipelining && s.heloVerb !== undefined && s.heloVerb !== 'HELO';
+    const last = MUST_BE_LAST.has(verb) || (!NATIVE_VERBS.has(verb) && s.registry.mustBeLastInGroup(verb));
+    if (last || !pipelining) {
+      send(s, { code: 554, enhanced: '5.5.0', text: 'Error: SMTP protocol synchronization' });
+      s.close('synchronization');
+      return true;
+    }
+  }
+  command(s, verb, arg, sp >= 0);
+  return true;
+}
+
+export function command(s: Session, verb: string, arg: string, hasArg: boolean): void {
+  if (JUNK.has(verb)) {
+    s.junk++;
+    if (s.junk > s.limits.junkCommandLimit) countError(s);
+    if (s.current === 'closed') return;
+  }
+  if (s.options.auth?.required && s.authUser === undefined && verb !== 'QUIT' && ++s.unauthenticated > s.limits.maxUnauthenticatedCommands) {
+    send(s, { code: 421, enhanced: '4.7.0', text: `${s.hostname} Error: too many commands without authentication` });
+    s.close('too-many-errors');
+    return;
+  }
+  if (s.current === 'rejected') {
+    if (verb === 'QUIT') return quit(s);
+    return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: service refused, please QUIT' });
+  }
+  if (s.options.requireTls && !s.secure && !ALLOWED_BEFORE_TLS.has(verb)) {
+    if (verb === 'BDAT') return bdat(s, arg, false);
+    return reply(s, { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' });
+  }
+  switch (verb) {
+    case 'HELO':
+    case 'EHLO':
+      if (s.lmtp) return reply(s, { code: 500, enhanced: '5.5.1', text: `Error: ${verb} is not used in LMTP; use LHLO` });
+      return heloCommand(s, verb, arg);
+    case 'LHLO':
+      if (!s.lmtp) return unknown(s);
+      return heloCommand(s, verb, arg);
+    case 'MAIL':
+      return mail(s, arg);
+    case 'RCPT':
+      return rcpt(s, arg);
+    case 'DATA':
+      return data(s, hasArg);
+    case 'BDAT':
+      return bdat(s, arg, true);
+    case 'RSET':
+      if (hasArg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: RSET' });
+      s.resetTransaction();
+      if (s.current === 'awaiting-rcpt') s.go('RSET');
+      s.emit({ type: 'rset' });
+      return reply(s, { code: 250, enhanced: '2.0.0', text: 'Ok' });
+    case 'NOOP':
+      return reply(s, { code: 250, enhanced: '2.0.0', text: 'Ok' });
+    case 'QUIT':
+      return quit(s);
+    case 'HELP':
+      return reply(s, { code: 214, enhanced: '2.0.0', text: s.options.help ?? ['Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP', 'See RFC 5321'] });
+    case 'VRFY':
+    case 'EXPN':
+      return vrfyExpn(s, verb, arg);
+    case 'STARTTLS':
+      return starttls(s, hasArg);
+    case 'AUTH':
+      return authCommand(s, arg);
+    case 'XCLIENT':
+      if (!s.options.xclient) return unknown(s);
+      return xclient(s, arg);
+    case 'XFORWARD':
+      if (!s.options.xforward) return unknown(s);
+      return xforward(s, arg);
+    default:
+      return customCommand(s, verb, arg);
+  }
+}
+
+export function unknown(s: Session): void {
+  reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
+}

@@ -1,0 +1,108 @@
+/**
+ * Envelope commands: MAIL and RCPT (paths and parameters parsed by smtp-client-args against the
+ * keywords of the last EHLO reply) and the answers to their decisions.
+ */
+import type { ParseOptions } from 'smtp-client-args';
+import type { EsmtpParameters } from './envelope-args.js';
+import { parseEnvelopeArgument } from './envelope-args.js';
+import { NATIVE } from './extensions.js';
+import type { ReplyInit } from './reply.js';
+import { reply, send } from './replies.js';
+import type { Session } from './session.js';
+
+function sameParameters(a: EsmtpParameters, b: EsmtpParameters): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
+/**
+ * smtp-client-args parse options for MAIL or RCPT in this session: the keywords of the last EHLO
+ * reply (`advertised`), the custom extensions' parameters, the path and size limits. Cached per
+ * EHLO reply, so a transaction builds none.
+ */
+export function parseOptions(s: Session, kind: 'mail' | 'rcpt' | 'rcpt+utf8'): ParseOptions {
+  let byKind = s.policyCache.get(s.advertisedKeywords);
+  if (byKind === undefined) {
+    s.policyCache.clear();
+    s.policyCache.set(s.advertisedKeywords, (byKind = new Map<string, unknown>()));
+  }
+  let o = byKind.get(kind) as ParseOptions | undefined;
+  if (o === undefined) {
+    const adv = s.advertisedKeywords;
+    const custom = adv.filter((k) => !NATIVE.has(k));
+    const size = adv.includes('SIZE') && s.limits.maxMessageSize > 0 && s.limits.maxMessageSize !== Infinity;
+    o = {
+      advertised: adv,
+      allowedParameters: kind === 'mail' ? s.registry.mailParameters(custom) : s.registry.rcptParameters(custom),
+      lenient: { spaceAfterColon: true },
+      limits: { localPart: s.limits.maxLocalPart, domain: s.limits.maxDomain, path: s.limits.maxPath, ...(size ? { messageSize: s.limits.maxMessageSize } : {}) },
+      smtpUtf8: kind === 'rcpt+utf8' || (kind === 'mail' && adv.includes('SMTPUTF8')),
+    };
+    byKind.set(kind, o);
+  }
+  return o;
+}
+
+export function mail(s: Session, arg: string): void {
+  if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
+  if (s.current === 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: nested MAIL command' });
+  if (s.options.auth?.required && s.authUser === undefined) return reply(s, { code: 530, enhanced: '5.7.0', text: 'Authentication required' });
+  const rest = prefix(arg, 'FROM:');
+  if (rest === undefined) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: MAIL FROM:<address>' });
+  const r = parseEnvelopeArgument('mail', rest, parseOptions(s, 'mail'));
+  if (!r.ok) return reply(s, r.reply);
+  if (s.heloVerb === 'HELO' && Object.keys(r.parameters).length > 0) return reply(s, { code: 555, enhanced: '5.5.4', text: 'Parameters need EHLO' });
+  s.go('MAIL');
+  s.decide({ point: 'mail', from: r.path.address, parameters: r.parameters }, { type: 'mail', from: r.path.address, parameters: r.parameters, needsAnswer: !s.auto.has('mail') });
+}
+
+/** Strips `FROM:` / `TO:` (case-insensitive) and tolerates spaces after the colon. */
+function prefix(arg: string, p: string): string | undefined {
+  if (arg.slice(0, p.length).toUpperCase() !== p) return undefined;
+  let i = p.length;
+  while (arg.charCodeAt(i) === 32) i++;
+  return arg.slice(i);
+}
+
+export function rcpt(s: Session, arg: string): void {
+  if (s.current !== 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' });
+  if (s.bdatActive) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });
+  const rest = prefix(arg, 'TO:');
+  if (rest === undefined) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: RCPT TO:<address>' });
+  const r = parseEnvelopeArgument('rcpt', rest, parseOptions(s, s.mailParams.SMTPUTF8 === true && s.advertisedKeywords.includes('SMTPUTF8') ? 'rcpt+utf8' : 'rcpt'));
+  if (!r.ok) return reply(s, r.reply);
+  // The same recipient again with other parameters (NOTIFY, ORCPT...): refused rather than one
+  // set of parameters silently replacing the other; an identical repeat is accepted as before.
+  const same = s.recipientParameters.get(r.path.address);
+  if (same !== undefined && !sameParameters(same, r.parameters)) {
+    return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: recipient already given with different parameters' });
+  }
+  if (s.recipients.length >= s.limits.maxRecipients) return reply(s, { code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' });
+  s.go('RCPT');
+  s.decide({ point: 'rcpt', to: r.path.address, parameters: r.parameters }, { type: 'rcpt', to: r.path.address, parameters: r.parameters, needsAnswer: !s.auto.has('rcpt') });
+}
+
+/** The application's answer to MAIL. */
+export function answerMail(s: Session, from: string, parameters: EsmtpParameters, positive: boolean, r: ReplyInit | undefined): void {
+  if (positive) {
+    s.resetTransaction();
+    s.mailFrom = from;
+    s.mailParams = parameters;
+    s.go('accept');
+    send(s, r ?? { code: 250, enhanced: '2.1.0', text: 'Sender OK' });
+  } else {
+    s.go('reject');
+    reply(s, r ?? { code: 550, enhanced: '5.7.1', text: 'Sender rejected' });
+  }
+}
+
+/** The application's answer to RCPT. */
+export function answerRcpt(s: Session, to: string, parameters: EsmtpParameters, positive: boolean, r: ReplyInit | undefined): void {
+  s.go(positive ? 'accept' : 'reject');
+  if (positive) {
+    s.recipients.push({ address: to, parameters });
+    s.recipientParameters.set(to, parameters);
+    send(s, r ?? { code: 250, enhanced: '2.1.5', text: 'Recipient OK' });
+  } else reply(s, r ?? { code: 550, enhanced: '5.1.1', text: 'Recipient rejected' });
+}

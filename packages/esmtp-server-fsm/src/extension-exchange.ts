@@ -1,0 +1,157 @@
+/**
+ * Custom verbs (the `registry` option) and their multi-step exchanges, the C API's extension
+ * states: after the `command` event the application may answer with `continueCommand` instead of
+ * a final reply, and the session then reads the client's next line (`command-line` event), a
+ * dot-terminated block or a block of a given length (`command-data` events then `command-end`),
+ * each followed by a new decision, until a final `accept` / `reject` / `respond`.
+ */
+import { DataDecoder } from './data-decoder.js';
+import { SmtpServerError } from './errors.js';
+import { consume, readLine } from './line-reader.js';
+import type { ReplyInit } from './reply.js';
+import { checkReply } from './reply.js';
+import { reply, send } from './replies.js';
+import type { Session } from './session.js';
+
+/**
+ * What the session reads next in a custom verb's exchange, and the intermediate reply sent first.
+ *
+ * - `read: 'line'`: a `3xx` reply (for example `334 <challenge>`), then the client's next line,
+ *   handed over as a `command-line` event (at most `limits.maxCommandLine` bytes, UTF-8).
+ * - `read: 'dot'`: a `3xx` reply (for example `354`), then a block ended by `<CRLF>.<CRLF>`,
+ *   dot-unstuffed, streamed as `command-data` events, then `command-end`.
+ * - `read: { bytes: n }`: exactly `n` bytes that follow the command (as BDAT's chunk does, RFC 3030),
+ *   streamed as `command-data` events, then `command-end`; the reply is optional (none when the
+ *   client sends the block right after the command, which must then be registered with
+ *   `mustBeLastInGroup: false` so the pipelining check lets the block through).
+ *
+ * Blocks count against `limits.maxMessageSize`: a longer one is read to its end, not handed over,
+ * and answered `552 5.3.4`; a dot block with a bare CR or LF is answered `550 5.5.2` unless
+ * `bareLineEndings` is `normalize`.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'command' && e.verb === 'XCHAL') conn.continueCommand({ reply: { code: 334, text: 'bm9uY2U=' }, read: 'line' });
+ * if (e.type === 'command-line') conn.accept({ code: 250, text: 'proved' });
+ * ```
+ * @see RFC 5321 §4.2.1 (3yz replies), §4.1.5; RFC 4954 §4 (a challenge-response exchange)
+ */
+export type CommandContinuation =
+  | { readonly reply: ReplyInit; readonly read: 'line' | 'dot' }
+  | { readonly reply?: ReplyInit; readonly read: { readonly bytes: number } };
+
+/** The exchange in progress (internal). */
+export interface ExtensionStep {
+  readonly verb: string;
+  readonly mode: 'line' | 'dot' | 'bytes';
+  remaining: number;
+  size: number;
+  tooLarge: boolean;
+  readonly decoder: DataDecoder | undefined;
+}
+
+/** A custom verb from the session's extension table, or 500 for an unknown one. */
+export function customCommand(s: Session, verb: string, arg: string): void {
+  const v = s.registry.verb(verb);
+  if (v === undefined) return reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
+  const advertisedOnly = v.extension.advertise !== false;
+  if (advertisedOnly) {
+    if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send EHLO first' });
+    // an extension that was not in the last EHLO reply is not in force for this client
+    if (!s.advertisedKeywords.includes(v.keyword)) return reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
+  }
+  s.enter('command');
+  s.decide({ point: 'command', verb }, { type: 'command', verb, argument: arg, needsAnswer: !s.auto.has('command') });
+}
+
+/** Checks a continuation given by the application and starts it. */
+export function startContinuation(s: Session, verb: string, step: CommandContinuation): void {
+  const bytes = typeof step.read === 'object' && step.read !== null ? step.read.bytes : undefined;
+  if (step.read !== 'line' && step.read !== 'dot' && bytes === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', "continueCommand: read must be 'line', 'dot' or { bytes }");
+  if (bytes !== undefined) {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', `continueCommand: bytes must be a non-negative integer, got ${String(bytes)}`);
+  } else if (step.reply === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', 'continueCommand: a line or dot block needs an intermediate reply');
+  if (step.reply !== undefined) {
+    checkReply(step.reply);
+    if (step.reply.code < 300 || step.reply.code > 399) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'continueCommand() needs a 3xx (intermediate) reply');
+  }
+  return begin(s, verb, step, bytes);
+}
+
+function begin(s: Session, verb: string, step: CommandContinuation, bytes: number | undefined): void {
+  s.go('continue');
+  if (step.reply !== undefined) send(s, step.reply);
+  const mode = bytes !== undefined ? 'bytes' : step.read === 'line' ? 'line' : 'dot';
+  s.exchange = { verb, mode, remaining: bytes ?? 0, size: 0, tooLarge: false, decoder: mode === 'dot' ? new DataDecoder(s.options.bareLineEndings === 'normalize' ? 'normalize' : 'reject') : undefined };
+  if (mode === 'bytes' && bytes === 0) blockEnd(s);
+}
+
+/** Reads what the exchange waits for; false when more input is needed. */
+export function stepExtension(s: Session): boolean {
+  const x = s.exchange!;
+  if (x.mode === 'line') {
+    const line = readLine(s, s.limits.maxCommandLine, false);
+    if (line === undefined) return false;
+    if (line === 'overflow') return cancel(s, { code: 500, enhanced: '5.5.6', text: 'Error: line too long' });
+    let text: string;
+    try {
+      text = strictDec.decode(line);
+    } catch {
+      return cancel(s, { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8' });
+    }
+    if (text.includes('\0') || text.includes('\r') || text.includes('\n')) return cancel(s, { code: 501, enhanced: '5.5.2', text: 'Error: bare <CR>, <LF> or NUL received' });
+    s.exchange = undefined;
+    s.go('command');
+    s.decide({ point: 'command', verb: x.verb }, { type: 'command-line', verb: x.verb, line: text, needsAnswer: !s.auto.has('command') });
+    return true;
+  }
+  if (s.inputLength === 0) return false;
+  const chunk = s.chunks[0]!;
+  const start = s.headOff;
+  if (x.mode === 'bytes') {
+    const take = Math.min(x.remaining, chunk.length - start);
+    const piece = chunk.subarray(start, start + take);
+    consume(s, take);
+    x.remaining -= take;
+    blockPiece(s, x, piece);
+    if (x.remaining === 0) blockEnd(s);
+    return true;
+  }
+  const decoder = x.decoder!;
+  const r = decoder.push(chunk, start, chunk.length, (p) => blockPiece(s, x, p));
+  consume(s, r.consumed);
+  if (r.done) blockEnd(s);
+  return true;
+}
+
+const strictDec = new TextDecoder('utf-8', { fatal: true });
+
+function blockPiece(s: Session, x: ExtensionStep, piece: Uint8Array): void {
+  if (piece.length === 0) return;
+  x.size += piece.length;
+  if (s.limits.maxMessageSize > 0 && x.size > s.limits.maxMessageSize) x.tooLarge = true;
+  if (!x.tooLarge) s.emit({ type: 'command-data', verb: x.verb, bytes: piece });
+}
+
+function blockEnd(s: Session): void {
+  const x = s.exchange!;
+  if (x.tooLarge) {
+    cancel(s, { code: 552, enhanced: '5.3.4', text: 'Error: block size exceeds fixed maximum size' });
+    return;
+  }
+  if (x.decoder !== undefined && x.decoder.bareCr + x.decoder.bareLf > 0 && s.options.bareLineEndings !== 'normalize') {
+    cancel(s, { code: 550, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
+    return;
+  }
+  s.exchange = undefined;
+  s.go('command');
+  s.decide({ point: 'command', verb: x.verb }, { type: 'command-end', verb: x.verb, size: x.size, needsAnswer: !s.auto.has('command') });
+}
+
+/** Ends the exchange with an error reply, back to the command state it started from. */
+function cancel(s: Session, r: ReplyInit): true {
+  s.exchange = undefined;
+  s.go('cancel');
+  reply(s, r);
+  return true;
+}

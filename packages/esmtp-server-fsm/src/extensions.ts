@@ -1,0 +1,173 @@
+/**
+ * The one extension table of the session: what it implements, advertises (EHLO, formatted by
+ * smtp-capabilities' `formatEhloReply`) and enforces (MAIL/RCPT parameters parsed by
+ * smtp-client-args against the keywords of the last EHLO reply). Built-in definitions come from
+ * smtp-capabilities' `BUILTIN_EXTENSIONS`; custom ones from the `registry` option.
+ */
+import { BUILTIN_EXTENSIONS, ExtensionRegistry, formatEhloReply } from 'smtp-capabilities';
+import type { ExtensionDefinition, SessionSettings } from 'smtp-capabilities';
+import { SmtpServerError } from './errors.js';
+
+/**
+ * One row of the server's extension table: the EHLO keyword, the `extensions` option that turns
+ * it on or off (none when other options decide: `starttls`, `auth`, `xclient`, `xforward`) and its
+ * default.
+ *
+ * @example
+ * ```ts
+ * SERVER_EXTENSIONS.find((e) => e.keyword === 'CHUNKING'); // { keyword: 'CHUNKING', option: 'chunking', default: true }
+ * ```
+ * @see RFC 5321 §2.2.2
+ */
+export interface ServerExtensionRow {
+  readonly keyword: string;
+  readonly option?: keyof ServerExtensions;
+  readonly default?: boolean;
+}
+
+/**
+ * Built-in service extensions, in the order the EHLO reply lists them. This is the one list: the
+ * `extensions` option, `DEFAULT_EXTENSIONS`, the EHLO reply and the MAIL/RCPT parameter checks
+ * are all derived from it.
+ *
+ * @example
+ * ```ts
+ * SERVER_EXTENSIONS.map((e) => e.keyword); // ['PIPELINING', 'SIZE', '8BITMIME', 'CHUNKING', ...]
+ * ```
+ * @see RFC 5321 §4.1.1.1, RFC 2920, RFC 1870, RFC 6152, RFC 3030, RFC 3207, RFC 4954, RFC 3461, RFC 2034, RFC 6531, RFC 8689, RFC 6710, RFC 2852, RFC 9422
+ */
+export const SERVER_EXTENSIONS = Object.freeze([
+  { keyword: 'PIPELINING', option: 'pipelining', default: true },
+  { keyword: 'SIZE', option: 'size', default: true },
+  { keyword: '8BITMIME', option: 'eightBitMime', default: true },
+  { keyword: 'CHUNKING', option: 'chunking', default: true },
+  { keyword: 'BINARYMIME', option: 'binaryMime', default: true },
+  { keyword: 'STARTTLS' },
+  { keyword: 'AUTH' },
+  { keyword: 'DSN', option: 'dsn', default: true },
+  { keyword: 'ENHANCEDSTATUSCODES', option: 'enhancedStatusCodes', default: true },
+  { keyword: 'SMTPUTF8', option: 'smtpUtf8', default: true },
+  { keyword: 'REQUIRETLS', option: 'requireTls', default: true },
+  { keyword: 'MT-PRIORITY', option: 'mtPriority', default: true },
+  { keyword: 'DELIVERBY', option: 'deliverBy', default: false },
+  { keyword: 'LIMITS', option: 'limits', default: true },
+  { keyword: 'XCLIENT' },
+  { keyword: 'XFORWARD' },
+] as const);
+
+/**
+ * The `extensions` option: one switch per row of {@link SERVER_EXTENSIONS} that has an `option`
+ * (BINARYMIME needs CHUNKING; REQUIRETLS is only advertised on a TLS session; LIMITS advertises
+ * `RCPTMAX=<maxRecipients>`).
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ extensions: { chunking: false } });
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export type ServerExtensions = { readonly [K in NonNullable<(typeof SERVER_EXTENSIONS)[number] extends infer R ? (R extends { option: infer O } ? O : never) : never>]: boolean };
+
+/**
+ * Default extension switches, from {@link SERVER_EXTENSIONS}: everything on but DELIVERBY.
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ extensions: { ...DEFAULT_EXTENSIONS, dsn: false } });
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export const DEFAULT_EXTENSIONS: ServerExtensions = Object.freeze(
+  Object.fromEntries(SERVER_EXTENSIONS.filter((r): r is Extract<(typeof SERVER_EXTENSIONS)[number], { option: string }> => 'option' in r).map((r) => [r.option, r.default])) as unknown as ServerExtensions,
+);
+
+/** The keywords of the table: a `registry` cannot redefine them. */
+export const NATIVE = new Set<string>(SERVER_EXTENSIONS.map((r) => r.keyword));
+
+/** Attributes offered with XCLIENT / XFORWARD (Postfix). */
+export const XCLIENT_ATTRS: readonly string[] = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'LOGIN', 'DESTADDR', 'DESTPORT'];
+export const XFORWARD_ATTRS: readonly string[] = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE'];
+
+/** What the session table needs to know of the options. */
+export interface ExtensionConfig {
+  readonly ext: ServerExtensions;
+  readonly starttls: boolean;
+  readonly xclient: boolean;
+  readonly xforward: boolean;
+  readonly registry: ExtensionRegistry | readonly ExtensionDefinition[] | undefined;
+}
+
+/**
+ * The session's registry: the enabled rows of {@link SERVER_EXTENSIONS} (with smtp-capabilities'
+ * definitions), then the custom definitions of `registry` in their order. Built once per set of
+ * options (cached by the caller).
+ */
+export function buildRegistry(c: ExtensionConfig): ExtensionRegistry {
+  const defs: ExtensionDefinition[] = [];
+  for (const row of SERVER_EXTENSIONS) {
+    if ('option' in row && !c.ext[row.option]) continue;
+    if (row.keyword === 'BINARYMIME' && !c.ext.chunking) continue;
+    if (row.keyword === 'STARTTLS' && !c.starttls) continue;
+    if (row.keyword === 'XCLIENT' && !c.xclient) continue;
+    if (row.keyword === 'XFORWARD' && !c.xforward) continue;
+    const def = BUILTIN_EXTENSIONS.find((d) => d.keyword === row.keyword)!;
+    // BINARYMIME is opt-in in smtp-capabilities; here its switch decides
+    defs.push(row.keyword === 'BINARYMIME' ? { ...def, advertise: true } : def);
+  }
+  const custom = c.registry === undefined ? [] : Array.isArray(c.registry) ? (c.registry as readonly ExtensionDefinition[]) : (c.registry as ExtensionRegistry).definitions();
+  for (const def of custom) if (!NATIVE.has(String(def?.keyword).toUpperCase())) defs.push(def);
+  try {
+    return new ExtensionRegistry(defs);
+  } catch (e) {
+    throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `registry: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Session facts the advertisement depends on.
+ */
+export interface AdvertiseFacts {
+  readonly secure: boolean;
+  readonly authenticated: boolean;
+  readonly trusted: boolean;
+  readonly mechanisms: readonly string[];
+  readonly allowInsecureAuth: boolean;
+  readonly maxMessageSize: number;
+  readonly maxRecipients: number;
+  readonly enable: readonly string[] | undefined;
+}
+
+/** The EHLO keyword entries for these session facts, from the session registry. */
+export function advertised(registry: ExtensionRegistry, f: AdvertiseFacts): { keyword: string; params: readonly string[] }[] {
+  const settings: SessionSettings = {
+    tls: f.secure,
+    startTls: true,
+    authenticated: f.authenticated,
+    authMechanisms: f.mechanisms,
+    authBeforeTls: f.allowInsecureAuth,
+    maxSize: f.maxMessageSize === Infinity ? 0 : f.maxMessageSize,
+    requireTls: true,
+    mtPriority: 'MIXER',
+    deliverBy: 0,
+    ...(Number.isSafeInteger(f.maxRecipients) ? { limits: { rcptMax: f.maxRecipients } } : {}),
+    ...(f.trusted ? { xclient: XCLIENT_ATTRS, xforward: XFORWARD_ATTRS } : {}),
+    ...(f.enable ? { enable: f.enable } : {}),
+  };
+  return registry.advertiseEntries(settings);
+}
+
+/**
+ * The lines of the EHLO reply (without `250-`): `first` (the greeting line, already checked as
+ * reply text), then the keywords formatted and checked by smtp-capabilities' `formatEhloReply`.
+ *
+ * @example
+ * ```ts
+ * ehloLines('mx.example', 'mx.example Hello c', [{ keyword: 'PIPELINING', params: [] }]); // ['mx.example Hello c', 'PIPELINING']
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export function ehloLines(hostname: string, first: string, entries: readonly { keyword: string; params: readonly string[] }[]): string[] {
+  const lines = formatEhloReply({ domain: hostname, keywords: entries }, { maxLineLength: 4096 });
+  lines[0] = first;
+  return lines;
+}

@@ -1,0 +1,84 @@
+/**
+ * The input: buffered chunks (never concatenated) and the CRLF line reader with its length limit.
+ * Linear: each byte is looked at once by `indexOf`.
+ */
+import type { Session } from './session.js';
+
+const CR = 13;
+const LF = 10;
+const dec = new TextDecoder('utf-8', { fatal: false });
+
+/** Drops `n` bytes from the front of the input. */
+export function consume(s: Session, n: number): void {
+  s.inputLength -= n;
+  while (n > 0) {
+    const head = s.chunks[0]!;
+    const left = head.length - s.headOff;
+    if (n >= left) {
+      n -= left;
+      s.chunks.shift();
+      s.headOff = 0;
+    } else {
+      s.headOff += n;
+      n = 0;
+    }
+  }
+}
+
+/**
+ * Reads one CRLF-terminated line (without the CRLF). Returns undefined when incomplete,
+ * 'overflow' when the line exceeded its limit (the rest up to CRLF was discarded).
+ */
+export function readLine(s: Session, limit: number, authAware: boolean): Uint8Array | 'overflow' | undefined {
+  while (s.inputLength > 0) {
+    const chunk = s.chunks[0]!;
+    const start = s.headOff;
+    const idx = chunk.indexOf(LF, start);
+    const end = idx < 0 ? chunk.length : idx + 1;
+    const piece = chunk.subarray(start, end);
+    const prev = idx > start ? chunk[idx - 1]! : s.lastLineByte;
+    consume(s, end - start);
+    s.lastLineByte = piece.length > 0 ? piece[piece.length - 1]! : s.lastLineByte;
+    s.lineLen += piece.length;
+    if (!s.lineOverflow) {
+      s.lineParts.push(piece);
+      let max = limit;
+      if (authAware && s.lineLen > limit && startsWithAuth(s)) max = s.limits.maxAuthLine;
+      if (s.lineLen > max) {
+        s.lineOverflow = true;
+        s.lineParts = [];
+      }
+    }
+    if (idx >= 0 && prev === CR) {
+      const overflow = s.lineOverflow;
+      const parts = s.lineParts;
+      const len = s.lineLen;
+      s.lineParts = [];
+      s.lineLen = 0;
+      s.lineOverflow = false;
+      s.lastLineByte = -1;
+      s.linesDone++;
+      if (overflow) return 'overflow';
+      if (parts.length === 1) return parts[0]!.subarray(0, len - 2); // the common case: no copy
+      const line = new Uint8Array(len - 2);
+      let o = 0;
+      for (const p of parts) {
+        const take = Math.min(p.length, line.length - o);
+        line.set(p.subarray(0, take), o);
+        o += take;
+      }
+      return line;
+    }
+  }
+  return undefined;
+}
+
+export function startsWithAuth(s: Session): boolean {
+  const first = new Uint8Array(5);
+  let o = 0;
+  for (const p of s.lineParts) {
+    for (let i = 0; i < p.length && o < 5; i++) first[o++] = p[i]!;
+    if (o >= 5) break;
+  }
+  return o === 5 && dec.decode(first).toUpperCase() === 'AUTH ';
+}

@@ -1,0 +1,210 @@
+/**
+ * Options of a server session: their types, defaults and validation.
+ */
+import type { BareLineEndingPolicy, SaslMechanism } from '@smtpkit/foundation';
+import { BUILTIN_MECHANISMS } from '@smtpkit/foundation';
+import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
+import type { EsmtpParameters } from './envelope-args.js';
+import { SmtpServerError } from './errors.js';
+import type { ClientAttributes, PolicyPoint } from './events.js';
+import { DEFAULT_EXTENSIONS } from './extensions.js';
+import type { ServerExtensions } from './extensions.js';
+import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
+import type { ServerLimits, ServerTimeouts } from './limits.js';
+
+/**
+ * Options of a session. Everything is optional; defaults are safe.
+ *
+ * @example
+ * ```ts
+ * const conn = new ServerConnection({ hostname: 'mx.example', limits: { maxMessageSize: 1e6 } });
+ * ```
+ * @see RFC 5321 §4.1, §4.5.3
+ */
+export interface ServerOptions {
+  /** Our host name, used in the greeting, EHLO and 421 replies. Default `localhost`. */
+  readonly hostname?: string;
+  /** Text after `<hostname> ESMTP` in the greeting. */
+  readonly banner?: string;
+  /** LMTP mode (RFC 2033): LHLO instead of HELO/EHLO, one reply per recipient after the body. */
+  readonly lmtp?: boolean;
+  readonly extensions?: Partial<ServerExtensions>;
+  /** The session already runs over TLS (implicit TLS, port 465). */
+  readonly secure?: boolean;
+  /** STARTTLS can be offered (the host can upgrade the transport). */
+  readonly starttls?: boolean;
+  /** Refuse everything but EHLO/HELO/NOOP/RSET/QUIT/STARTTLS before TLS (530 5.7.0). */
+  readonly requireTls?: boolean;
+  readonly auth?: {
+    /** Mechanisms offered, by name (built-ins) or as the foundation's `SaslMechanism` objects (with a `server` side); default PLAIN LOGIN CRAM-MD5 XOAUTH2. */
+    readonly mechanisms?: readonly (string | SaslMechanism)[];
+    /** MAIL needs a successful AUTH first (530 5.7.0). */
+    readonly required?: boolean;
+    /** Offer AUTH on a session without TLS (default false). */
+    readonly allowInsecure?: boolean;
+  };
+  /** Challenge generator for CRAM-MD5 (randomness and time are inputs of a sans-IO core). */
+  readonly challenge?: () => string;
+  /** The peer is trusted: XCLIENT / XFORWARD are accepted (and advertised when enabled). */
+  readonly trusted?: boolean;
+  readonly xclient?: boolean;
+  readonly xforward?: boolean;
+  /** Client address (for `session`, Received headers, XCLIENT). */
+  readonly clientAddress?: string;
+  readonly limits?: Partial<ServerLimits>;
+  readonly timeouts?: Partial<ServerTimeouts>;
+  /** Bare CR / LF in message content: `reject` (default, 550 after the real end) or `normalize` (`replace` is refused: a server must not alter content). */
+  readonly bareLineEndings?: BareLineEndingPolicy;
+  /** Pipelining synchronization checks (RFC 2920 §3.1): `reject` (default, 554 and close) or `off`. */
+  readonly pipeliningSync?: 'reject' | 'off';
+  /** Policy points answered automatically with their default (events still emitted). */
+  readonly autoAccept?: readonly PolicyPoint[];
+  /** VRFY: `policy` emits a `vrfy` decision; `static` (default) answers 252. */
+  readonly vrfy?: 'policy' | 'static' | 'disabled';
+  /** EXPN: `policy` emits an `expn` decision; `disabled` (default) answers 502. */
+  readonly expn?: 'policy' | 'disabled';
+  /**
+   * Custom extensions, the one way to add verbs: an smtp-capabilities `ExtensionRegistry` or a
+   * list of its `ExtensionDefinition`s (plain data). The definitions whose keyword this session does not implement itself are appended to its extension
+   * table: advertised in EHLO (by their `advertise` rule), their verbs dispatched as `command`
+   * events (a verb may then hold a multi-step exchange, see `continueCommand`), their MAIL/RCPT
+   * parameters accepted and passed through. A definition with `advertise: false` is a private
+   * verb: never advertised, accepted before EHLO.
+   *
+   * @example
+   * ```ts
+   * new ServerConnection({ registry: [{ keyword: 'XSTATS', verbs: [{ name: 'XSTATS', mustBeLastInGroup: true }] }] });
+   * ```
+   */
+  readonly registry?: ExtensionRegistry | readonly ExtensionDefinition[];
+  /** Opt-in keywords of the registry to advertise (its `SessionSettings.enable`). */
+  readonly enable?: readonly string[];
+  /**
+   * Copy the bytes given to `receiveData` (default true). Set false only when the caller never
+   * reuses or mutates a buffer after handing it over (Node socket chunks): saves a copy per chunk.
+   */
+  readonly copyInput?: boolean;
+  /** HELP text lines (214). */
+  readonly help?: readonly string[];
+}
+
+/**
+ * Policy points answered automatically unless `autoAccept` says otherwise.
+ *
+ * @example
+ * ```ts
+ * new ServerConnection({ autoAccept: [...DEFAULT_AUTO_ACCEPT, 'mail'] });
+ * ```
+ * @see RFC 5321 §3.1, §4.1.1.1
+ */
+export const DEFAULT_AUTO_ACCEPT: readonly PolicyPoint[] = Object.freeze(['connect', 'helo', 'data-start'] as const);
+
+/**
+ * A read-only view of the session facts (for logs and `Received:`).
+ *
+ * @example
+ * ```ts
+ * buildReceivedHeader({ helo: conn.session.helo, by: conn.session.hostname, protocol: conn.session.protocol, date });
+ * ```
+ * @see RFC 5321 §4.4, RFC 3848
+ */
+export interface SessionInfo {
+  readonly hostname: string;
+  readonly helo: string | undefined;
+  readonly heloVerb: 'HELO' | 'EHLO' | 'LHLO' | undefined;
+  readonly secure: boolean;
+  readonly authenticatedUser: string | undefined;
+  readonly clientAddress: string | undefined;
+  readonly xclient: ClientAttributes | undefined;
+  readonly xforward: ClientAttributes | undefined;
+  /** RFC 3848 `with` keyword for a Received header: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LMTP... */
+  readonly protocol: string;
+}
+
+/**
+ * A read-only view of the current transaction.
+ *
+ * @example
+ * ```ts
+ * conn.transaction.recipients.map((r) => r.address);
+ * ```
+ * @see RFC 5321 §3.3
+ */
+export interface TransactionInfo {
+  readonly from: string | undefined;
+  readonly mailParameters: EsmtpParameters;
+  readonly recipients: readonly { readonly address: string; readonly parameters: EsmtpParameters }[];
+}
+
+
+/** Limits that hold a buffer size: a finite integer (Infinity would mean unbounded memory). */
+const FINITE_LIMITS = new Set(['maxCommandLine', 'maxAuthLine', 'maxLocalPart', 'maxDomain', 'maxPath', 'maxPendingOutput']);
+/** The largest delay a host timer takes (2^31 - 1 ms in Node.js and browsers); a longer finite timeout would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export function invalidOption(name: string, why: string): SmtpServerError {
+  return new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} ${why}`);
+}
+
+/**
+ * Validates the numeric limits, timeouts and enums of `ServerOptions`: anything that is not a
+ * non-negative number (NaN, negative, a string such as "1MB") throws `ERR_SMTP_INVALID_OPTION`
+ * naming the option, so that no typo silently removes a limit.
+ */
+export function checkOptions(options: ServerOptions): void {
+  if (options.limits !== undefined) {
+    for (const [name, value] of Object.entries(options.limits)) {
+      if (!(name in DEFAULT_LIMITS)) throw invalidOption(`limits.${name}`, 'is not a known limit');
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw invalidOption(`limits.${name}`, `must be a non-negative number, got ${String(value)}`);
+      if (value !== Infinity && !Number.isInteger(value)) throw invalidOption(`limits.${name}`, `must be an integer, got ${String(value)}`);
+      if (FINITE_LIMITS.has(name) && value === Infinity) throw invalidOption(`limits.${name}`, 'must be finite');
+    }
+  }
+  if (options.timeouts !== undefined) {
+    for (const [name, value] of Object.entries(options.timeouts)) {
+      if (!(name in DEFAULT_TIMEOUTS)) throw invalidOption(`timeouts.${name}`, 'is not a known timeout');
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw invalidOption(`timeouts.${name}`, `must be a non-negative number of ms, got ${String(value)}`);
+      if (value !== Infinity && value > MAX_TIMER_MS) throw invalidOption(`timeouts.${name}`, `must be at most ${String(MAX_TIMER_MS)} ms (or Infinity for no timer)`);
+      if (name === 'errorDelay' && value === Infinity) throw invalidOption('timeouts.errorDelay', 'must be finite (0 turns the delay off)');
+    }
+  }
+  const oneOf = (name: string, value: unknown, allowed: readonly unknown[]): void => {
+    if (value !== undefined && !allowed.includes(value)) throw invalidOption(name, `must be one of ${allowed.map(String).join(', ')}, got ${typeof value === 'string' ? value : typeof value}`);
+  };
+  oneOf('bareLineEndings', options.bareLineEndings, ['reject', 'normalize']);
+  oneOf('pipeliningSync', options.pipeliningSync, ['reject', 'off']);
+  oneOf('vrfy', options.vrfy, ['policy', 'static', 'disabled']);
+  oneOf('expn', options.expn, ['policy', 'disabled']);
+  for (const name of ['lmtp', 'secure', 'starttls', 'requireTls', 'trusted', 'xclient', 'xforward', 'copyInput'] as const) oneOf(name, options[name], [true, false]);
+  if (options.extensions !== undefined) {
+    for (const [name, value] of Object.entries(options.extensions)) {
+      if (!(name in DEFAULT_EXTENSIONS)) throw invalidOption(`extensions.${name}`, 'is not a known extension');
+      oneOf(`extensions.${name}`, value, [true, false, undefined]);
+    }
+  }
+}
+
+/**
+ * The SASL mechanisms a session offers, resolved from `auth.mechanisms` (names of built-ins, or
+ * objects with a `server` side). CRAM-MD5 needs `challenge`; without one it is left out of the
+ * default list and refused when named.
+ */
+export function resolveMechanisms(options: ServerOptions): readonly SaslMechanism[] {
+  const mechs: SaslMechanism[] = [];
+  for (const m of options.auth?.mechanisms ?? (options.auth ? BUILTIN_MECHANISMS : [])) {
+    if (typeof m === 'string') {
+      const found = BUILTIN_MECHANISMS.find((b) => b.name === m.toUpperCase());
+      if (!found) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `unknown SASL mechanism ${m}`);
+      mechs.push(found);
+    } else {
+      if (typeof m?.server !== 'function') throw invalidOption(`auth.mechanisms ${String(m?.name)}`, 'has no server side (server(context))');
+      mechs.push(m);
+    }
+  }
+  if (mechs.some((m) => m.name === 'CRAM-MD5') && !options.challenge && options.auth?.mechanisms) {
+    throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'CRAM-MD5 needs a challenge generator (options.challenge)');
+  }
+  return options.challenge ? mechs : mechs.filter((m) => m.name !== 'CRAM-MD5');
+}

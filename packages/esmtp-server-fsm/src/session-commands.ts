@@ -1,0 +1,79 @@
+/**
+ * Session commands: HELO/EHLO/LHLO, QUIT, VRFY/EXPN, STARTTLS (RSET, NOOP and HELP are one line
+ * each in the dispatcher), and the answers to the HELO and VRFY/EXPN decisions.
+ */
+import { advertised, ehloLines } from './extensions.js';
+import { sanitizeEcho, validHeloArgument } from './peer-text.js';
+import type { ReplyInit } from './reply.js';
+import { reply, send } from './replies.js';
+import type { Session } from './session.js';
+
+const enc = new TextEncoder();
+
+export function quit(s: Session): void {
+  s.emit({ type: 'quit' });
+  s.abortTransactionIfData('closed');
+  send(s, { code: 221, enhanced: '2.0.0', text: `${s.hostname} Bye` });
+  s.close('quit', 'QUIT');
+}
+
+export function heloCommand(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', arg: string): void {
+  if (!arg) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
+  if (arg.includes(' ') || arg.includes('\t')) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
+  if (enc.encode(arg).length > 255) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Error: host name too long' });
+  // a domain (LDH labels; U-labels when SMTPUTF8 is offered) or an address literal; nothing of a bad one is echoed
+  if (!validHeloArgument(arg, s.ext.smtpUtf8)) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Error: invalid host name' });
+  s.enter('HELO');
+  s.decide({ point: 'helo', verb, domain: arg }, { type: 'helo', verb, domain: arg, needsAnswer: !s.auto.has('helo') });
+}
+
+export function vrfyExpn(s: Session, verb: 'VRFY' | 'EXPN', arg: string): void {
+  if (!arg) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} address` });
+  const mode = verb === 'VRFY' ? (s.options.vrfy ?? 'static') : (s.options.expn ?? 'disabled');
+  if (mode === 'disabled') return reply(s, { code: 502, enhanced: '5.5.1', text: `Error: ${verb} disabled` });
+  if (mode === 'static') return reply(s, { code: 252, enhanced: '2.5.0', text: 'Cannot VRFY user, but will accept message and attempt delivery' }, false);
+  s.enter('command');
+  const point = verb === 'VRFY' ? 'vrfy' : 'expn';
+  s.decide({ point }, { type: point, argument: arg, needsAnswer: !s.auto.has(point) });
+}
+
+export function starttls(s: Session, hasArg: boolean): void {
+  if (hasArg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: STARTTLS' });
+  if (s.secure) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: TLS already active' });
+  if (!s.options.starttls) return reply(s, { code: 502, enhanced: '5.5.1', text: 'Error: STARTTLS not available' });
+  if (s.current === 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: STARTTLS inside a transaction' });
+  send(s, { code: 220, enhanced: '2.0.0', text: 'Ready to start TLS' });
+  // TLS-1: everything buffered after the STARTTLS line is discarded, never parsed.
+  s.chunks = [];
+  s.headOff = 0;
+  s.inputLength = 0;
+  s.go('STARTTLS');
+  s.emit({ type: 'tls-start' });
+}
+
+/** The application's answer to HELO/EHLO/LHLO: the greeting line and, for EHLO/LHLO, the extension table's keywords. */
+export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: string, positive: boolean, r: ReplyInit | undefined): void {
+  if (!positive) {
+    s.go('reject');
+    reply(s, r ?? { code: 550, enhanced: '5.7.1', text: 'Error: HELO/EHLO rejected' });
+    return;
+  }
+  s.resetTransaction();
+  s.helo = domain;
+  s.heloVerb = verb;
+  const first = r && r.text !== undefined ? (typeof r.text === 'string' ? r.text : (r.text[0] ?? '')) : `${s.hostname} Hello ${sanitizeEcho(domain)}`;
+  const entries = advertised(s.registry, {
+    secure: s.secure,
+    authenticated: s.authUser !== undefined,
+    trusted: s.options.trusted ?? false,
+    mechanisms: s.mechanismNames,
+    allowInsecureAuth: s.options.auth?.allowInsecure ?? false,
+    maxMessageSize: s.limits.maxMessageSize,
+    maxRecipients: s.limits.maxRecipients,
+    enable: s.options.enable,
+  });
+  // After HELO, MAIL parameters are parsed against what an EHLO would have offered, then refused as a whole ("Parameters need EHLO").
+  s.advertisedKeywords = entries.map((e) => e.keyword);
+  send(s, { code: 250, text: verb === 'HELO' ? [first] : ehloLines(s.hostname, first, entries) }, true);
+  s.go('accept');
+}

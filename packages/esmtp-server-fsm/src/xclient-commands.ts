@@ -1,0 +1,73 @@
+/**
+ * XCLIENT and XFORWARD (Postfix, trusted peers only): attributes as xtext (decoded by
+ * smtp-client-args), the XCLIENT decision and its session reset.
+ */
+import { xtextDecode } from 'smtp-client-args';
+import type { ClientAttributes } from './events.js';
+import { XCLIENT_ATTRS, XFORWARD_ATTRS } from './extensions.js';
+import type { ReplyInit } from './reply.js';
+import { reply, send } from './replies.js';
+import type { Session } from './session.js';
+
+/** An xtext attribute value, or undefined when it is malformed (RFC 3461 §4; controls refused). */
+function xtext(raw: string): string | undefined {
+  try {
+    return xtextDecode(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseAttributes(arg: string, allowed: readonly string[]): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  if (!arg) return undefined;
+  for (const item of arg.split(' ')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) return undefined;
+    const key = item.slice(0, eq).toUpperCase();
+    if (!allowed.includes(key)) return undefined;
+    const raw = item.slice(eq + 1);
+    const value = raw === '[UNAVAILABLE]' || raw === '[TEMPUNAVAIL]' ? raw : xtext(raw);
+    if (value === undefined) return undefined;
+    out[key] = value;
+  }
+  return out;
+}
+
+export function xclient(s: Session, arg: string): void {
+  if (!s.options.trusted) return reply(s, { code: 550, enhanced: '5.7.0', text: 'Error: insufficient authorization' });
+  if (s.current === 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: MAIL transaction in progress' });
+  const attrs = parseAttributes(arg, XCLIENT_ATTRS);
+  if (!attrs) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: XCLIENT attribute=value...' });
+  s.enter('XCLIENT');
+  s.decide({ point: 'xclient', attributes: attrs }, { type: 'xclient', attributes: attrs, needsAnswer: !s.auto.has('xclient') });
+}
+
+export function xforward(s: Session, arg: string): void {
+  if (!s.options.trusted) return reply(s, { code: 550, enhanced: '5.7.0', text: 'Error: insufficient authorization' });
+  if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
+  const attrs = parseAttributes(arg, XFORWARD_ATTRS);
+  if (!attrs) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: XFORWARD attribute=value...' });
+  s.xforwardAttrs = { ...s.xforwardAttrs, ...attrs };
+  s.emit({ type: 'xforward', attributes: attrs });
+  reply(s, { code: 250, enhanced: '2.0.0', text: 'Ok' });
+}
+
+/** The application's answer to XCLIENT: accepted, the session starts over with the new attributes and a new greeting. */
+export function answerXclient(s: Session, attributes: ClientAttributes, positive: boolean, r: ReplyInit | undefined): void {
+  if (positive) {
+    s.xclientAttrs = { ...s.xclientAttrs, ...attributes };
+    const addr = attributes.ADDR;
+    if (addr !== undefined && !addr.startsWith('[')) s.clientAddress = addr;
+    s.helo = undefined;
+    s.heloVerb = undefined;
+    s.authUser = undefined;
+    s.advertisedKeywords = [];
+    s.resetTransaction();
+    s.go('xclient-reset');
+    send(s, r ?? s.greeting(), true);
+  } else {
+    s.go('reject');
+    reply(s, r ?? { code: 550, enhanced: '5.7.0', text: 'Error: XCLIENT refused' });
+  }
+}
