@@ -35,7 +35,9 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
   describe(`fixture ${file}`, () => {
     for (const [name, split] of splitters) {
       it(name, () => {
-        const conn = new ClientConnection(meta['options'] as object);
+        // Fixtures written before the `security` option name their STARTTLS policy `starttls`.
+        const { starttls, ...options } = meta['options'] as { starttls?: 'off' | 'opportunistic' | 'required' };
+        const conn = new ClientConnection(starttls === undefined ? options : { ...options, security: starttls });
         conn.sendMessage(meta['message'] as never);
         conn.quit();
         const events: ClientEvent[] = [];

@@ -151,7 +151,7 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
     conn.receiveData('250 ok\r\n250 ok\r\n354 go\r\n');
     expect(dec.decode(conn.dataToSend())).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nMAIL FROM:<s2@x.test>\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
     const t = conn.pendingTimeout();
-    expect(t?.phase).toBe('data-done');
+    expect(t?.name).toBe('dataDone');
     conn.handleTimeout(t!.id);
     const events: ClientEvent[] = [];
     for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);

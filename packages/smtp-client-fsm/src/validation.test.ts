@@ -79,7 +79,7 @@ describe('credentials and unverified TLS', () => {
   }
 
   it('opportunistic TLS with an unverified certificate never carries AUTH', () => {
-    const { server, conn, events } = session({ starttls: 'opportunistic', auth }, false);
+    const { server, conn, events } = session({ security: 'opportunistic', auth }, false);
     expect(server.commands.some((c) => c.startsWith('AUTH'))).toBe(false);
     expect(conn.tls).toBe(true);
     expect(conn.tlsVerified).toBe(false);
@@ -88,8 +88,8 @@ describe('credentials and unverified TLS', () => {
   });
 
   it('allowUnverifiedAuth opts in; a verified certificate needs no opt-in', () => {
-    expect(session({ starttls: 'opportunistic', auth, allowUnverifiedAuth: true }, false).server.commands.some((c) => c.startsWith('AUTH PLAIN'))).toBe(true);
-    const ok = session({ starttls: 'required', auth }, true);
+    expect(session({ security: 'opportunistic', auth, allowUnverifiedAuth: true }, false).server.commands.some((c) => c.startsWith('AUTH PLAIN'))).toBe(true);
+    const ok = session({ security: 'required', auth }, true);
     expect(ok.conn.tlsVerified).toBe(true);
     expect(sent(ok.events)[0]?.outcome).toBe('delivered');
   });
