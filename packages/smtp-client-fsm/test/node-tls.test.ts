@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, sendMail } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { connect, sendMail } from '../src/node/index.js';
+import { ScriptedServer } from './scripted-server.js';
 
 let dir = '';
 let key = '';

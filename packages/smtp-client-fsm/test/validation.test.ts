@@ -1,9 +1,9 @@
 // Validate before the wire (issue 16, defect 6): bad input is a typed error naming the field and
 // nothing is queued or sent.
 import { describe, expect, it } from 'vitest';
-import { ClientConnection } from './client-connection.js';
-import { ScriptedServer, run, sent } from '../test/scripted-server.js';
-import type { MessageInput } from './client-connection.js';
+import { ClientConnection } from '../src/index.js';
+import { ScriptedServer, run, sent } from './scripted-server.js';
+import type { MessageInput } from '../src/index.js';
 
 function refused(input: unknown): { code: string; message: string; kind: string } {
   const conn = new ClientConnection();

@@ -3,11 +3,11 @@
 // still gets the result its own replies give it.
 import { describe, expect, it } from 'vitest';
 import { byteByByte, randomSplits } from '@smtpkit/testkit';
-import { ClientConnection } from './client-connection.js';
-import type { ClientOptions, MessageInput } from './client-connection.js';
-import { ScriptedServer, run, sent } from '../test/scripted-server.js';
-import type { Script } from '../test/scripted-server.js';
-import type { ClientEvent } from './events.js';
+import { ClientConnection } from '../src/index.js';
+import type { ClientOptions, MessageInput } from '../src/index.js';
+import { ScriptedServer, run, sent } from './scripted-server.js';
+import type { Script } from './scripted-server.js';
+import type { ClientEvent } from '../src/index.js';
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
