@@ -96,6 +96,7 @@ export class Session {
   timer: ClientPendingTimeout | undefined;
   timerId = 0;
   locals = new Map<number, Record<string, unknown>>();
+  contexts = new Map<number, StateContext>();
   helo = false;
   authDone = false;
   driving = false;
@@ -204,16 +205,29 @@ export class Session {
     return local;
   }
 
+  /** The context handed to a state's handlers: one per state and connection, its fields read live. */
   ctx(info: StateInfo): StateContext {
-    const m = this.queue[0];
+    const cached = this.contexts.get(info.id);
+    if (cached) return cached;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read the live session
+    const s = this;
     const ctx: StateContext & { [SESSION]: Session } = {
       [SESSION]: this,
       state: info.name,
-      capabilities: this.caps,
-      tls: this.tls,
-      pipelined: this.txn?.pipelined ?? false,
+      get capabilities() {
+        return s.caps;
+      },
+      get tls() {
+        return s.tls;
+      },
+      get pipelined() {
+        return s.txn?.pipelined ?? false;
+      },
       local: this.local(info),
-      message: m ? { id: m.id, from: m.from, to: m.to } : undefined,
+      get message() {
+        const m = s.queue[0];
+        return m ? { id: m.id, from: m.from, to: m.to } : undefined;
+      },
       send: (command) => this.command(command),
       write: (bytes) => {
         if (this.greeted || this.states.indexOf(info.id) >= this.states.indexOf('banner')) {
@@ -228,6 +242,7 @@ export class Session {
         this.goto('ehlo');
       },
     };
+    this.contexts.set(info.id, ctx);
     return ctx;
   }
 
