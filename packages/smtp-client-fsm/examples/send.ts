@@ -4,7 +4,7 @@ import { sendMail } from 'smtp-client-fsm/node';
 const result = await sendMail({
   host: '127.0.0.1',
   port: 2525,
-  security: 'none',
+  security: 'off',
   from: 'alice@example.com',
   to: ['bob@example.org'],
   body: 'Subject: hello\r\n\r\nSent with smtp-client-fsm.\r\n',

@@ -5,15 +5,7 @@
  */
 import { SmtpClientError } from './errors.js';
 
-/**
- * What to do with a CR or LF that is not part of a CRLF pair: `normalize` (default) makes it a
- * CRLF, `replace` makes it a space (Postfix `cleanup_replace_stray_cr_lf`), `reject` throws.
- *
- * @example
- * new BodyEncoder({ bareLineEndings: 'reject' });
- * @see RFC 5321 §2.3.8
- */
-export type BareLineEndingPolicy = 'normalize' | 'replace' | 'reject';
+import type { BareLineEndingPolicy } from '@smtpkit/foundation';
 
 /**
  * Options of {@link BodyEncoder}.
@@ -47,23 +39,23 @@ const TERMINATOR = new Uint8Array([DOT, CR, LF]);
  * @see RFC 5321 §4.5.2, §2.3.8; RFC 3030 §2
  */
 export class BodyEncoder {
-  readonly #dotStuff: boolean;
-  readonly #policy: BareLineEndingPolicy;
-  readonly #binary: boolean;
-  #atLineStart = true;
-  #pendingCR = false;
-  #written = 0;
-  #ended = false;
+  private readonly dotStuff: boolean;
+  private readonly policy: BareLineEndingPolicy;
+  private readonly binary: boolean;
+  private atLineStart = true;
+  private pendingCR = false;
+  private written = 0;
+  private ended = false;
 
   constructor(options: BodyEncoderOptions = {}) {
-    this.#dotStuff = options.dotStuff ?? true;
-    this.#policy = options.bareLineEndings ?? 'normalize';
-    this.#binary = options.binary ?? false;
+    this.dotStuff = options.dotStuff ?? true;
+    this.policy = options.bareLineEndings ?? 'normalize';
+    this.binary = options.binary ?? false;
   }
 
   /** Encoded bytes emitted so far (without the DATA terminator). */
   get bytesWritten(): number {
-    return this.#written;
+    return this.written;
   }
 
   /**
@@ -71,18 +63,18 @@ export class BodyEncoder {
    * before emitting any byte of the chunk.
    */
   push(chunk: Uint8Array | string): Uint8Array {
-    if (this.#ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'push() after end()');
+    if (this.ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'push() after end()');
     const data = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
-    if (this.#binary) {
-      this.#written += data.length;
+    if (this.binary) {
+      this.written += data.length;
       return data;
     }
     if (data.length === 0) return EMPTY;
-    if (this.#policy === 'reject') this.#checkReject(data);
-    if (this.#passesThrough(data)) {
+    if (this.policy === 'reject') this.checkReject(data);
+    if (this.passesThrough(data)) {
       // Already CRLF throughout with nothing to stuff: the bytes go out as they are, uncopied.
-      this.#atLineStart = data[data.length - 1] === LF;
-      this.#written += data.length;
+      this.atLineStart = data[data.length - 1] === LF;
+      this.written += data.length;
       return data;
     }
     const out = new Uint8Array(data.length * 2 + 2);
@@ -97,32 +89,32 @@ export class BodyEncoder {
     };
     for (let i = 0; i < len; i++) {
       const b = data[i]!;
-      if (this.#pendingCR) {
-        this.#pendingCR = false;
+      if (this.pendingCR) {
+        this.pendingCR = false;
         if (b === LF) {
           out[o++] = CR;
           out[o++] = LF;
-          this.#atLineStart = true;
+          this.atLineStart = true;
           runStart = i + 1;
           continue;
         }
-        o = this.#stray(out, o);
+        o = this.stray(out, o);
       }
       if (b === CR) {
         flush(i);
-        this.#pendingCR = true;
+        this.pendingCR = true;
         runStart = i + 1;
         continue;
       }
       if (b === LF) {
         flush(i);
-        o = this.#stray(out, o);
+        o = this.stray(out, o);
         runStart = i + 1;
         continue;
       }
-      if (this.#atLineStart) {
-        this.#atLineStart = false;
-        if (b === DOT && this.#dotStuff) {
+      if (this.atLineStart) {
+        this.atLineStart = false;
+        if (b === DOT && this.dotStuff) {
           flush(i);
           out[o++] = DOT;
           runStart = i;
@@ -130,7 +122,7 @@ export class BodyEncoder {
       }
     }
     flush(len);
-    this.#written += o;
+    this.written += o;
     return out.subarray(0, o);
   }
 
@@ -139,25 +131,25 @@ export class BodyEncoder {
    * one, then (when dot-stuffing) the `.CRLF` terminator.
    */
   end(): Uint8Array {
-    if (this.#ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'end() called twice');
-    this.#ended = true;
-    if (this.#binary) return EMPTY;
+    if (this.ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'end() called twice');
+    this.ended = true;
+    if (this.binary) return EMPTY;
     const out = new Uint8Array(8);
     let o = 0;
-    if (this.#pendingCR) {
-      this.#pendingCR = false;
-      if (this.#policy === 'reject') {
+    if (this.pendingCR) {
+      this.pendingCR = false;
+      if (this.policy === 'reject') {
         throw new SmtpClientError('ERR_SMTP_CLIENT_BARE_LINE_ENDING', 'message body ends with a bare CR');
       }
-      o = this.#stray(out, o);
+      o = this.stray(out, o);
     }
-    if (!this.#atLineStart && this.#written + o > 0) {
+    if (!this.atLineStart && this.written + o > 0) {
       out[o++] = CR;
       out[o++] = LF;
-      this.#atLineStart = true;
+      this.atLineStart = true;
     }
-    this.#written += o;
-    if (!this.#dotStuff) return out.subarray(0, o);
+    this.written += o;
+    if (!this.dotStuff) return out.subarray(0, o);
     if (o === 0) return TERMINATOR;
     const res = new Uint8Array(o + 3);
     res.set(out.subarray(0, o));
@@ -170,15 +162,15 @@ export class BodyEncoder {
    * LF preceded by CR within the chunk, and (when dot-stuffing) no line starting with a dot. Found
    * with the engine's byte search, so a clean body costs a few native scans instead of a loop.
    */
-  #passesThrough(data: Uint8Array): boolean {
-    if (this.#pendingCR) return false;
+  private passesThrough(data: Uint8Array): boolean {
+    if (this.pendingCR) return false;
     const len = data.length;
-    if (this.#dotStuff && this.#atLineStart && data[0] === DOT) return false;
+    if (this.dotStuff && this.atLineStart && data[0] === DOT) return false;
     // LFs first: a body with bare LFs (text written with "\n") fails at its first line.
     let lfs = 0;
     for (let i = data.indexOf(LF); i !== -1; i = data.indexOf(LF, i + 1)) {
       if (i === 0 || data[i - 1] !== CR) return false;
-      if (this.#dotStuff && i + 1 < len && data[i + 1] === DOT) return false;
+      if (this.dotStuff && i + 1 < len && data[i + 1] === DOT) return false;
       lfs++;
     }
     // Every LF has its own CR; no more CRs than LFs means no bare CR.
@@ -187,20 +179,20 @@ export class BodyEncoder {
     return true;
   }
 
-  #stray(out: Uint8Array, o: number): number {
-    if (this.#policy === 'replace') {
+  private stray(out: Uint8Array, o: number): number {
+    if (this.policy === 'replace') {
       out[o++] = SP;
-      this.#atLineStart = false;
+      this.atLineStart = false;
     } else {
       out[o++] = CR;
       out[o++] = LF;
-      this.#atLineStart = true;
+      this.atLineStart = true;
     }
     return o;
   }
 
-  #checkReject(data: Uint8Array): void {
-    let pendingCR = this.#pendingCR;
+  private checkReject(data: Uint8Array): void {
+    let pendingCR = this.pendingCR;
     for (let i = 0; i < data.length; i++) {
       const b = data[i]!;
       if (pendingCR) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { byteByByte, randomSplits } from '@smtpkit/testkit';
-import { ClientConnection, createStateRegistry } from './client-connection.js';
+import { ClientConnection } from './client-connection.js';
+import { createStateRegistry } from './states/index.js';
 import { xclientState } from './xclient.js';
 import { ScriptedServer, run, sent } from '../test/scripted-server.js';
 import type { Script } from '../test/scripted-server.js';
@@ -174,7 +175,7 @@ describe('ClientConnection: transcripts', () => {
 
   it('argument hooks add parameters per message and per recipient; a failing hook is a transient failure', () => {
     const { server, conn } = session({ ehlo: ['PIPELINING', 'MT-PRIORITY'] }, {
-      mailArgs: (p, c) => { if (c.capabilities.keywords['MT-PRIORITY']) p.setMtPriority(3); },
+      mailArgs: (p, c) => { if (c.capabilities.has('MT-PRIORITY')) p.setMtPriority(3); },
       rcptArgs: (p, c) => { p.set('X-TAG', String(c.recipient!.length)); },
     });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
@@ -275,28 +276,28 @@ describe('ClientConnection: faults', () => {
     expect(sent(events)[0]).toMatchObject({ outcome: 'unknown' });
   });
 
-  it('TMO-1: per-phase timers with RFC defaults; data-block re-armed per chunk; timeout errors', () => {
+  it('TMO-1: named timers with RFC defaults; dataBlock re-armed per chunk; timeout errors', () => {
     const { server, conn } = session();
-    expect(conn.pendingTimeout()).toMatchObject({ phase: 'greeting', ms: 300_000 });
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'greeting', ms: 300_000 });
     const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
     conn.receiveData(server.output());
-    expect(conn.pendingTimeout()).toMatchObject({ phase: 'ehlo' });
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'ehlo' });
     server.push(conn.dataToSend());
     conn.receiveData(server.output());
-    expect(conn.pendingTimeout()).toMatchObject({ phase: 'mail' });
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'mail' });
     server.push(conn.dataToSend());
     conn.receiveData(server.output());
-    expect(conn.pendingTimeout()).toMatchObject({ phase: 'data-block', ms: 180_000 });
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'dataBlock', ms: 180_000 });
     const t1 = conn.pendingTimeout()!.id;
     for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) void e;
     conn.writeBody('chunk');
     const t2 = conn.pendingTimeout()!;
-    expect(t2.phase).toBe('data-block');
+    expect(t2.name).toBe('dataBlock');
     expect(t2.id).not.toBe(t1);
     conn.handleTimeout(t1); // stale: ignored
     expect(conn.closed).toBe(false);
     conn.endBody();
-    expect(conn.pendingTimeout()).toMatchObject({ phase: 'data-done', ms: 600_000 });
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'dataDone', ms: 600_000 });
     conn.handleTimeout(conn.pendingTimeout()!.id);
     const events: ReturnType<typeof conn.nextEvent>[] = [];
     for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
@@ -361,7 +362,7 @@ describe('ClientConnection: STARTTLS and AUTH', () => {
   }
 
   it('TLS-8: required STARTTLS fails before AUTH or MAIL when stripped', () => {
-    const { server, conn } = session({ ehlo: ['PIPELINING', 'AUTH PLAIN'] }, { starttls: 'required', auth: { user: 'u', pass: 'p' } });
+    const { server, conn } = session({ ehlo: ['PIPELINING', 'AUTH PLAIN'] }, { security: 'required', auth: { user: 'u', pass: 'p' } });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     const events = run(conn, server);
     expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
@@ -370,18 +371,18 @@ describe('ClientConnection: STARTTLS and AUTH', () => {
   });
 
   it('TLS-8: required STARTTLS refused with 454 fails before MAIL; opportunistic continues in clear', () => {
-    let s = session({ ...tlsScript, starttls: '454 4.7.0 TLS not available' }, { starttls: 'required' });
+    let s = session({ ...tlsScript, starttls: '454 4.7.0 TLS not available' }, { security: 'required' });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     run(s.conn, s.server);
     expect(s.server.commands).toEqual(['EHLO localhost', 'STARTTLS', 'QUIT']);
-    s = session({ ...tlsScript, starttls: '454 4.7.0 TLS not available' }, { starttls: 'opportunistic' });
+    s = session({ ...tlsScript, starttls: '454 4.7.0 TLS not available' }, { security: 'opportunistic' });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     run(s.conn, s.server);
     expect(s.server.messages).toHaveLength(1);
   });
 
   it('AUTH is refused without TLS unless allowInsecureAuth', () => {
-    const { server, conn } = session({ ehlo: ['AUTH PLAIN'] }, { starttls: 'off', auth: { user: 'u', pass: 'p' } });
+    const { server, conn } = session({ ehlo: ['AUTH PLAIN'] }, { security: 'off', auth: { user: 'u', pass: 'p' } });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     const events = run(conn, server);
     expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_INSECURE_AUTH' });
@@ -390,19 +391,19 @@ describe('ClientConnection: STARTTLS and AUTH', () => {
 
   it('AUTH LOGIN, CRAM-MD5 (crypto from the adapter) and XOAUTH2', () => {
     const b64 = (s: string) => btoa(s);
-    let s = session({ ehlo: ['AUTH LOGIN'], auth: (_l, step) => (step < 2 ? `334 ${b64(step === 0 ? 'Username:' : 'Password:')}` : '235 ok') }, { tls: true, auth: { user: 'u', pass: 'p' } });
+    let s = session({ ehlo: ['AUTH LOGIN'], auth: (_l, step) => (step < 2 ? `334 ${b64(step === 0 ? 'Username:' : 'Password:')}` : '235 ok') }, { security: 'implicit', auth: { user: 'u', pass: 'p' } });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     run(s.conn, s.server);
     expect(s.server.commands.slice(1, 4)).toEqual(['AUTH LOGIN', b64('u'), b64('p')]);
     s = session({ ehlo: ['AUTH CRAM-MD5 PLAIN'], auth: (_l, step) => (step === 0 ? `334 ${b64('<1.2@x>')}` : '235 ok') }, {
-      tls: true,
+      security: 'implicit',
       auth: { user: 'u', pass: 'p' },
       crypto: { hmacMd5: () => new Uint8Array([0xab, 0x01]) },
     });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     run(s.conn, s.server);
     expect(s.server.commands.slice(1, 3)).toEqual(['AUTH CRAM-MD5', b64('u ab01')]);
-    s = session({ ehlo: ['AUTH XOAUTH2'], auth: (_l, step) => (step === 0 ? '334 eyJzdGF0dXMiOiI0MDEifQ==' : '535 5.7.8 bad token') }, { tls: true, auth: { user: 'u', accessToken: 't' } });
+    s = session({ ehlo: ['AUTH XOAUTH2'], auth: (_l, step) => (step === 0 ? '334 eyJzdGF0dXMiOiI0MDEifQ==' : '535 5.7.8 bad token') }, { security: 'implicit', auth: { user: 'u', accessToken: 't' } });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     const events = run(s.conn, s.server);
     expect(s.server.commands[2]).toBe('');
@@ -526,7 +527,7 @@ describe('split invariance (X-3): fault transcripts give the same events whole, 
 describe('INJ-10: AUTH initial response and the 512-octet command limit', () => {
   it('omits an initial response that would make the AUTH line longer than 512 octets', () => {
     const pass = 'p'.repeat(600);
-    const { server, conn } = session({ ehlo: ['AUTH PLAIN'], auth: (_l, step) => (step === 0 ? '334 ' : '235 ok') }, { tls: true, auth: { user: 'u', pass } });
+    const { server, conn } = session({ ehlo: ['AUTH PLAIN'], auth: (_l, step) => (step === 0 ? '334 ' : '235 ok') }, { security: 'implicit', auth: { user: 'u', pass } });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     run(conn, server);
     expect(server.commands[1]).toBe('AUTH PLAIN');
@@ -555,14 +556,14 @@ describe('BDAT without PIPELINING', () => {
   });
 });
 
-describe('delays: a silent server hits the phase timer (TMO-1)', () => {
-  for (const [verb, phase, ms] of [['EHLO', 'ehlo', 300_000], ['MAIL', 'mail', 300_000], ['RCPT', 'rcpt', 300_000], ['DATA', 'data-init', 120_000]] as const) {
-    it(`no reply to ${verb}: ${phase} timer of ${ms} ms, transient failure`, () => {
+describe('delays: a silent server hits the timer (TMO-1)', () => {
+  for (const [verb, name, ms] of [['EHLO', 'ehlo', 300_000], ['MAIL', 'mail', 300_000], ['RCPT', 'rcpt', 300_000], ['DATA', 'dataInit', 120_000]] as const) {
+    it(`no reply to ${verb}: ${name} timer of ${ms} ms, transient failure`, () => {
       const { server, conn } = session({ silentOn: verb, ehlo: ['8BITMIME'] });
       conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
       const events = run(conn, server);
       const t = conn.pendingTimeout()!;
-      expect(t).toMatchObject({ phase, ms });
+      expect(t).toMatchObject({ name, ms });
       conn.handleTimeout(t.id);
       for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
       expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT' });

@@ -1,9 +1,9 @@
 /**
- * Typed errors of smtp-client-fsm: a stable string `code` per failure and a cross-realm brand, so
- * callers test `isSmtpClientError(e)` / `e.code` instead of `instanceof`.
+ * Typed errors of smtp-client-fsm: one class, {@link SmtpClientError}, with a stable string `code`
+ * per failure.
  */
 
-const BRAND = Symbol.for('smtpkit.error');
+import { SmtpkitError, hasPackageBrand } from '@smtpkit/foundation';
 
 /**
  * Every error code of smtp-client-fsm. Append-only: codes are never renamed or reused.
@@ -27,6 +27,8 @@ export type ClientErrorCode =
   | 'ERR_SMTP_CLIENT_NOT_AWAITING_TLS'
   | 'ERR_SMTP_CLIENT_CLOSED'
   | 'ERR_SMTP_CLIENT_STATE_LOOP'
+  | 'ERR_SMTP_CLIENT_REPLIES_OUTSTANDING'
+  | 'ERR_SMTP_CLIENT_RAW_WRITE'
   // Remote or connection-level (reported in `error` events and message results).
   | 'ERR_SMTP_CLIENT_PROTOCOL'
   | 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY'
@@ -53,45 +55,36 @@ export type ClientErrorCode =
   | 'ERR_SMTP_CLIENT_RSET_REFUSED';
 
 /**
- * Base class of every error thrown or reported by smtp-client-fsm: a stable `code` and a brand.
+ * The one error class of smtp-client-fsm, a subclass of the smtpkit-wide `SmtpkitError`: a stable
+ * `code`, `kind` (`'local'` for API misuse, `'remote'` when the peer or the connection failed),
+ * `package` (`'smtp-client-fsm'`) and, for a refused greeting and the like, the server `reply`.
+ * `instanceof` works across two copies of the package (it tests a brand, not the prototype).
  *
  * @example
- * try { client.sendMessage({ from: 'a@b\r\n', to: ['c@d'] }); } catch (e) { if (isSmtpClientError(e)) log(e.code); }
+ * try { conn.sendMessage({ from: 'a@b\r\n', to: ['c@d'] }); } catch (e) { if (isSmtpClientError(e)) log(e.code); }
  * @see RFC 5321 §4.1
  */
-export class SmtpClientError extends Error {
-  /** Stable, append-only machine-readable code. */
-  readonly code: ClientErrorCode;
-  /** `'local'` for API misuse, `'remote'` when the peer or the connection failed. */
-  readonly kind: 'local' | 'remote';
+export class SmtpClientError extends SmtpkitError {
+  static readonly brandPackage = 'smtp-client-fsm';
+  declare readonly code: ClientErrorCode;
   /** The server reply behind a remote failure, when there was one (e.g. a refused greeting). */
   readonly reply?: { readonly code: number; readonly text: string };
 
   constructor(code: ClientErrorCode, message: string, kind: 'local' | 'remote' = 'local', options?: { cause?: unknown; reply?: { readonly code: number; readonly text: string } }) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
-    this.name = kind === 'local' ? 'ClientUsageError' : 'ClientProtocolError';
-    this.code = code;
-    this.kind = kind;
+    super('smtp-client-fsm', code, message, kind, options?.cause !== undefined ? { cause: options.cause } : undefined);
     if (options?.reply) this.reply = options.reply;
-    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 }
 
 /**
- * True for any error raised by an smtpkit package (the cross-realm brand), narrowed to this package's shape.
+ * True for an error raised by smtp-client-fsm (any copy of it); `isSmtpkitError` is true for
+ * every smtpkit package's errors.
  *
  * @example
  * catch (e) { if (isSmtpClientError(e) && e.kind === 'local') throw e; }
- * @see RFC 5321 §4.1
  */
 export function isSmtpClientError(e: unknown): e is SmtpClientError {
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    (e as Record<symbol, unknown>)[BRAND] === true &&
-    typeof (e as { code?: unknown }).code === 'string' &&
-    String((e as { code: string }).code).startsWith('ERR_SMTP_CLIENT_')
-  );
+  return hasPackageBrand(e, 'smtp-client-fsm');
 }
 
 /** @internal */

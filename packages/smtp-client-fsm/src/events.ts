@@ -3,7 +3,7 @@
  * structured clone and two copies of the package).
  */
 import type { Reply } from 'smtp-reply-reader';
-import type { ServerCapabilities } from './capabilities.js';
+import type { Capabilities } from 'smtp-capabilities';
 import type { Classification } from './classify.js';
 import type { ClientErrorCode } from './errors.js';
 
@@ -61,7 +61,7 @@ export type MessageOutcome = 'delivered' | 'partial' | 'deferred' | 'failed' | '
 export type ClientEvent =
   | { readonly type: 'need-data' }
   | { readonly type: 'greeting'; readonly reply: Reply }
-  | { readonly type: 'capabilities'; readonly capabilities: ServerCapabilities; readonly reply: Reply; readonly tls: boolean }
+  | { readonly type: 'capabilities'; readonly capabilities: Capabilities; readonly reply: Reply; readonly tls: boolean }
   | { readonly type: 'tls-start' }
   | { readonly type: 'authenticated'; readonly mechanism: string; readonly reply: Reply }
   | { readonly type: 'auth-failed'; readonly mechanism: string; readonly reply: Reply }

@@ -5,8 +5,8 @@
  */
 import type { ClientStateDefinition } from './state-registry.js';
 import { STAGE } from './stages.js';
-import { xtext } from './params.js';
-import { assertNoControl } from './control.js';
+import { xtextEncode } from 'smtp-client-args';
+import { assertNoControl } from './checks.js';
 
 /**
  * XCLIENT attributes (NAME, ADDR, PORT, PROTO, HELO, LOGIN, DESTADDR, DESTPORT); values are
@@ -43,7 +43,7 @@ export function xclientState(attributes: XclientAttributes, options: XclientOpti
   for (const [k, v] of Object.entries(attributes)) {
     if (v === undefined) continue;
     assertNoControl(`XCLIENT ${k}`, v);
-    args += ` ${k}=${v === '[UNAVAILABLE]' || v === '[TEMPUNAVAIL]' ? v : xtext(v)}`;
+    args += ` ${k}=${v === '[UNAVAILABLE]' || v === '[TEMPUNAVAIL]' ? v : xtextEncode(v)}`;
   }
   return {
     name: 'xclient',
@@ -51,8 +51,7 @@ export function xclientState(attributes: XclientAttributes, options: XclientOpti
     timeout: 'command',
     enter(ctx) {
       if (ctx.local['done'] === true) return ctx.next();
-      const offered = ctx.capabilities.keywords['XCLIENT'];
-      if (!offered) {
+      if (!ctx.capabilities.has('XCLIENT')) {
         if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL');
         return ctx.next();
       }

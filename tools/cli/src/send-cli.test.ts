@@ -75,6 +75,19 @@ describe('smtp send (process)', () => {
     expect(srv.connections()).toBe(1);
   });
 
+  it('--security speaks the library vocabulary; it excludes --starttls', async () => {
+    const srv = await okServer(() => '250 2.1.5 Ok');
+    const args = ['send', '-H', '127.0.0.1', '-p', String(srv.port), '-f', 'a@client.test', '-t', 'b@srv.test', '--no-progress', '--json'];
+    const ok = await runCli([...args, '--security', 'opportunistic'], { timeoutMs: 20_000 });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split('\n')[0]!)).toMatchObject({ outcome: 'delivered' });
+    const required = await runCli([...args, '--security', 'required'], { timeoutMs: 20_000 });
+    expect(required.code).toBe(3); // the server offers no STARTTLS
+    const both = await runCli([...args, '--security', 'off', '--starttls', 'off'], { timeoutMs: 20_000 });
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/cannot be used with/);
+  });
+
   it('no reply after the final dot: UNKNOWN in text, unknown in JSON (never transient), exit 4, within --timeout + 1 s', async () => {
     const srv = await lineServer('220 mx.test\r\n', (line, s) => {
       if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250 PIPELINING\r\n');

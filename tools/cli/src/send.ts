@@ -11,6 +11,7 @@ import { createComposer } from './compose.js';
 import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
+import type { TlsSecurity } from 'smtp-client-fsm';
 
 /** STARTTLS policy of `smtp send`. */
 /** `optional` is the CLI contract's word for the library's `opportunistic`; both are accepted. */
@@ -32,6 +33,7 @@ export interface SendOptions {
   count: number;
   connections: number;
   starttls: StartTlsPolicy;
+  security?: TlsSecurity;
   tls?: boolean;
   auth?: Credentials;
   json?: boolean;
@@ -120,6 +122,7 @@ export function registerSend(program: Command): void {
     .option('-c, --connections <c>', 'parallel connections', parsePositiveInt, 1)
     .addOption(new Option('--starttls <policy>', 'use STARTTLS when offered (an unverifiable certificate still encrypts), never, or require it with a verified certificate').choices(['off', 'optional', 'opportunistic', 'required']).default('optional'))
     .addOption(new Option('--tls', 'implicit TLS from the first byte, certificate verified (the default on port 465)').conflicts('starttls'))
+    .addOption(new Option('--security <policy>', "TLS in the library's words (instead of --starttls/--tls): off, opportunistic, required (STARTTLS with a verified certificate) or implicit").choices(['off', 'opportunistic', 'required', 'implicit']).conflicts(['starttls', 'tls']))
     .option('--auth <user:pass>', 'authenticate with these credentials', parseCredentials)
     .option('--helo <name>', 'name sent in EHLO/HELO', 'localhost')
     .option('--insecure', 'accept any TLS certificate (test servers with self-signed certificates)')
@@ -137,8 +140,10 @@ export function registerSend(program: Command): void {
     .action(async (opts: SendOptions, cmd: Command) => {
       requireOptions(opts, cmd, [['host', '-H, --host <host>'], ['port', '-p, --port <port>'], ['from', '-f, --from <address>'], ['to', '-t, --to <address>']]);
       quietOnEpipe(process.stdout);
-      // Port 465 speaks TLS from the first byte unless --starttls was given explicitly.
-      const implicitTls = opts.tls === true || (opts.port === 465 && cmd.getOptionValueSource('starttls') === 'default');
+      // Port 465 speaks TLS from the first byte unless --starttls or --security was given explicitly.
+      const security = opts.security;
+      const implicitTls = security === 'implicit' || opts.tls === true || (opts.port === 465 && security === undefined && cmd.getOptionValueSource('starttls') === 'default');
+      const starttls: StartTlsPolicy = security !== undefined && security !== 'implicit' ? security : opts.starttls;
       if (opts.file !== undefined && opts.size !== undefined) cmd.error('error: --file and --size exclude each other', { exitCode: EXIT.usage });
       if (opts.file !== undefined && !existsSync(opts.file)) cmd.error(`error: --file ${opts.file}: no such file`, { exitCode: EXIT.usage });
       const compose = composerFor(opts, cmd);
@@ -172,7 +177,7 @@ export function registerSend(program: Command): void {
           openClientConnection({
             host: opts.host,
             port: opts.port,
-            starttls: opts.starttls,
+            starttls,
             ...(implicitTls ? { implicitTls: true } : {}),
             helo: opts.helo,
             insecure: opts.insecure === true,

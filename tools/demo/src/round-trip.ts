@@ -89,7 +89,7 @@ export async function runRoundTrip(): Promise<boolean> {
     const client = await connect({
       host: '127.0.0.1',
       port: address.port,
-      security: 'starttls',
+      security: 'required',
       // Trust exactly the throwaway certificate, nothing else.
       tls: { ca: cert.cert, servername: 'localhost' },
       hostname: 'client.sender.example',

@@ -107,7 +107,7 @@ const BODY = 'Subject: interop\n\n.dot first\r\nbare\rCR and bare\nLF\n';
 describe.skipIf(!available)('client -> aiosmtpd', () => {
   it('plain: byte-exact delivery and per-recipient results', async () => {
     const { port, out } = await start('plain');
-    const r = await sendMail({ host: '127.0.0.1', port, security: 'none', from: 'a@client.test', to: ['b@srv.test', 'bad@srv.test'], body: BODY });
+    const r = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@client.test', to: ['b@srv.test', 'bad@srv.test'], body: BODY });
     expect(r.outcome).toBe('partial');
     expect(r.recipients.map((x) => [x.address, x.status, x.reply?.code])).toEqual([['b@srv.test', 'accepted', 250], ['bad@srv.test', 'rejected', 550]]);
     const [m] = received(out);
@@ -117,7 +117,7 @@ describe.skipIf(!available)('client -> aiosmtpd', () => {
 
   it('STARTTLS required: upgrades, re-EHLOs and delivers over TLS', async () => {
     const { port, out } = await start('starttls');
-    const r = await sendMail({ host: '127.0.0.1', port, security: 'starttls', tls: { rejectUnauthorized: false }, from: 'a@client.test', to: ['b@srv.test'], body: BODY });
+    const r = await sendMail({ host: '127.0.0.1', port, security: 'required', tls: { rejectUnauthorized: false }, from: 'a@client.test', to: ['b@srv.test'], body: BODY });
     expect(r.outcome).toBe('delivered');
     const [m] = received(out);
     expect(m!.meta.tls).toBe(true);
@@ -127,7 +127,7 @@ describe.skipIf(!available)('client -> aiosmtpd', () => {
   it('AUTH after STARTTLS: PLAIN and LOGIN accepted, AUTH only offered (and used) over TLS', async () => {
     const { port, out } = await start('auth');
     for (const mechanisms of [['PLAIN'], ['LOGIN']]) {
-      const r = await sendMail({ host: '127.0.0.1', port, security: 'starttls', tls: { rejectUnauthorized: false }, auth: { user: 'user', pass: 'secret', mechanisms }, from: 'a@client.test', to: ['b@srv.test'], body: 'x' });
+      const r = await sendMail({ host: '127.0.0.1', port, security: 'required', tls: { rejectUnauthorized: false }, auth: { user: 'user', pass: 'secret', mechanisms }, from: 'a@client.test', to: ['b@srv.test'], body: 'x' });
       expect(r.outcome).toBe('delivered');
     }
     expect(received(out)).toHaveLength(2);

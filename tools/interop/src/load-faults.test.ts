@@ -152,7 +152,7 @@ describe('faults on the Node adapters (loopback)', () => {
       }
     }
     try {
-      const r = await sendMail({ host: '127.0.0.1', port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: body() });
+      const r = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@fault.example', to: ['b@fault.example'], body: body() });
       expect(r.outcome).toBe('delivered');
     } finally {
       clearInterval(sampler);
@@ -196,7 +196,7 @@ describe('faults on the Node adapters (loopback)', () => {
 
   it('TMO-4 a server that disconnects after RCPT: transient failure, nothing sent twice', async () => {
     const fake = await fakeServer((line) => (/^DATA/i.test(line) ? null : (ESMTP(line) ?? '500 what\r\n')));
-    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'off', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
     expect(r.outcome).toBe('deferred');
     expect(r.transient).toBe(true);
     expect(fake.lines.filter((l) => /^MAIL /i.test(l))).toHaveLength(1);
@@ -204,7 +204,7 @@ describe('faults on the Node adapters (loopback)', () => {
 
   it('TMO-4 a 421 in the middle of the transaction: transient, correctly classified', async () => {
     const fake = await fakeServer((line) => (/^RCPT /i.test(line) ? '421 4.3.2 shutting down\r\n' : (ESMTP(line) ?? '500 what\r\n')));
-    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'off', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
     expect(r.outcome).toBe('deferred');
     expect(r.transient).toBe(true);
     expect(r.recipients[0]?.transient).toBe(true);
@@ -215,7 +215,7 @@ describe('faults on the Node adapters (loopback)', () => {
 
   it('TMO-1 a server that stalls at RCPT: the rcpt timer gives a transient failure, no content sent', async () => {
     const fake = await fakeServer((line) => (/^RCPT /i.test(line) ? STALL : (ESMTP(line) ?? '500 what\r\n')));
-    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', timeouts: { rcpt: 200, 'data-init': 200 }, from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'off', timeouts: { rcpt: 200, dataInit: 200 }, from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
     expect(r.outcome).toBe('deferred');
     expect(r.transient).toBe(true);
     expect(fake.lines.filter((l) => l === '.')).toHaveLength(0);
@@ -223,16 +223,16 @@ describe('faults on the Node adapters (loopback)', () => {
 
   it('TMO-2 a server that disconnects after the final dot: "unknown" (maybe delivered), never resent', async () => {
     const fake = await fakeServer((line) => (line === '.' ? null : (ESMTP(line) ?? '500 what\r\n')));
-    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'off', from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
     expect(r.outcome).toBe('unknown');
     expect(r.transient).toBe(false);
     expect(fake.lines.filter((l) => l === '.')).toHaveLength(1);
     expect(fake.lines.filter((l) => /^MAIL /i.test(l))).toHaveLength(1);
   });
 
-  it('TMO-2 a server that stalls after the final dot: the data-done timer gives "unknown", never resent', async () => {
+  it('TMO-2 a server that stalls after the final dot: the dataDone timer gives "unknown", never resent', async () => {
     const fake = await fakeServer((line) => (line === '.' ? STALL : (ESMTP(line) ?? '500 what\r\n')));
-    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'none', timeouts: { 'data-done': 300 }, from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
+    const r = await sendMail({ host: '127.0.0.1', port: fake.port, security: 'off', timeouts: { dataDone: 300 }, from: 'a@fault.example', to: ['b@fault.example'], body: 'Subject: x\r\n\r\nhi\r\n' });
     expect(r.outcome).toBe('unknown');
     expect(fake.lines.filter((l) => l === '.')).toHaveLength(1);
   });

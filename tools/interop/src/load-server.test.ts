@@ -86,7 +86,7 @@ describe('load and faults on the Node adapters (loopback)', () => {
         sendMail({
           host: '127.0.0.1',
           port,
-          security: 'none',
+          security: 'off',
           from: `sender${String(i)}@load.example`,
           to: [`rcpt${String(i)}@load.example`],
           body: `Subject: load ${String(i)}\r\nX-Load-Id: ${String(i)}\r\n\r\nmessage ${String(i)}\r\n`,
@@ -127,7 +127,7 @@ describe('load and faults on the Node adapters (loopback)', () => {
     // onData did start and saw the body fail, rather than never being called
     expect(aborted.length).toBe(abortedBefore + 1);
     // the server is still healthy
-    const ok = await sendMail({ host: '127.0.0.1', port, security: 'none', from: 'after@load.example', to: ['x@load.example'], body: 'Subject: after\r\n\r\nok\r\n' });
+    const ok = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'after@load.example', to: ['x@load.example'], body: 'Subject: after\r\n\r\nok\r\n' });
     expect(ok.outcome).toBe('delivered');
   });
 

@@ -28,7 +28,7 @@ describe('smtp-client-fsm/node over loopback', () => {
     script = { rcpt: (a) => (a.startsWith('bad') ? '550 5.1.1 no such user' : '250 ok') };
     const lines: string[] = [];
     const r = await sendMail({
-      host: '127.0.0.1', port, security: 'none',
+      host: '127.0.0.1', port, security: 'off',
       from: 'a@example.com', to: ['b@example.org', 'bad@example.org'],
       body: 'Subject: t\r\n\r\nhello\n.dot\r\n',
       transcript: (e) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`),
@@ -43,7 +43,7 @@ describe('smtp-client-fsm/node over loopback', () => {
 
   it('connect sends many messages over one connection, streamed from a Node stream and a web ReadableStream', async () => {
     script = {};
-    const client = await connect({ host: '127.0.0.1', port, security: 'none' });
+    const client = await connect({ host: '127.0.0.1', port, security: 'off' });
     const big = 'x'.repeat(70) + '\r\n';
     const r1 = await client.send({ from: 'a@x.test', to: ['c@y.test'], body: Readable.from([big.repeat(1000), big.repeat(1000)]) });
     const web = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('line1\n')); c.enqueue(new TextEncoder().encode('line2')); c.close(); } });
@@ -58,12 +58,12 @@ describe('smtp-client-fsm/node over loopback', () => {
 
   it('TLS-8: connect rejects with a typed error when required STARTTLS is missing', async () => {
     script = {};
-    await expect(connect({ host: '127.0.0.1', port, security: 'starttls' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
+    await expect(connect({ host: '127.0.0.1', port, security: 'required' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
   });
 
   it('a 421 during RCPT resolves the message as transient failure', async () => {
     script = { fail421On: 'RCPT' };
-    const r = await sendMail({ host: '127.0.0.1', port, security: 'none', from: 'a@x', to: ['b@y'], body: 'x' });
+    const r = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@x', to: ['b@y'], body: 'x' });
     expect(r).toMatchObject({ outcome: 'deferred', transient: true });
   });
 

@@ -7,12 +7,13 @@ import type { ClientEvent, MessageOutcome, RecipientResult } from '../events.js'
 import { SmtpClientError } from '../errors.js';
 import type { ClientErrorCode } from '../errors.js';
 import type { Reply } from 'smtp-reply-reader';
-import type { ServerCapabilities } from '../capabilities.js';
-import type { AuthOptions } from '../sasl.js';
+import type { Capabilities } from 'smtp-capabilities';
+import type { TlsSecurity } from '@smtpkit/foundation';
+import type { AuthOptions } from '../client-connection.js';
 import { nodeCrypto } from './crypto.js';
 
 /**
- * Transport security, the same words as the core's `StartTlsPolicy` plus implicit TLS:
+ * Transport security, smtpkit's one TLS vocabulary (`TlsSecurity`, the core's `security` option):
  * - `off`: plain text, never STARTTLS;
  * - `opportunistic`: STARTTLS when offered; an unverifiable certificate (self-signed, common on MX
  *   hosts) still encrypts the mail and is reported as `verified: false`; plain text when not offered;
@@ -20,24 +21,16 @@ import { nodeCrypto } from './crypto.js';
  *   (`tls.servername`, else `host` when it is a name); the message fails before AUTH or MAIL otherwise;
  * - `implicit`: TLS from the first byte (port 465, RFC 8314), verified like `required`.
  *
- * `none` and `starttls` are the older spellings of `off` and `required`. Omitted: `implicit` on
- * port 465, else `required` when `auth` is set, else `opportunistic`. Credentials never go over
+ * Omitted: `implicit` on port 465, else `required` when `auth` is set, else `opportunistic`. Credentials never go over
  * unverified TLS unless `allowUnverifiedAuth` is set (or `tls.rejectUnauthorized: false` is given).
  *
  * @example
  * await sendMail({ host: 'smtp.example.com', port: 587, security: 'required', ... });
  * @see RFC 3207, RFC 8314, RFC 7435 (opportunistic security)
  */
-export type Security = 'off' | 'opportunistic' | 'required' | 'implicit' | 'none' | 'starttls';
+export type Security = TlsSecurity;
 
-const SECURITY: Readonly<Record<Security, 'off' | 'opportunistic' | 'required' | 'implicit'>> = {
-  off: 'off',
-  none: 'off',
-  opportunistic: 'opportunistic',
-  required: 'required',
-  starttls: 'required',
-  implicit: 'implicit',
-};
+const SECURITY: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
 
 /**
  * What the TLS layer of a connection negotiated.
@@ -69,7 +62,7 @@ export type BodySource = string | Uint8Array | AsyncIterable<Uint8Array | string
  * Options of {@link connect}: the socket part plus every {@link ClientOptions}.
  *
  * @example
- * const client = await connect({ host: '127.0.0.1', port: 2525, security: 'none' });
+ * const client = await connect({ host: '127.0.0.1', port: 2525, security: 'off' });
  * @see RFC 5321 §3.1
  */
 /**
@@ -82,7 +75,7 @@ export type BodySource = string | Uint8Array | AsyncIterable<Uint8Array | string
  */
 export type TokenProvider = (request: { readonly user: string; readonly refresh: boolean }) => string | Promise<string>;
 
-export interface ConnectOptions extends Omit<ClientOptions, 'tls' | 'crypto' | 'tlsVerified' | 'auth'> {
+export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto' | 'tlsVerified' | 'auth'> {
   /**
    * Credentials: `{ user, pass }`, `{ user, accessToken }` (XOAUTH2, the token or a
    * {@link TokenProvider}), or `{ mechanism }`.
@@ -164,7 +157,7 @@ export interface SendResult {
  */
 export interface SmtpClient {
   readonly connection: ClientConnection;
-  readonly capabilities: ServerCapabilities;
+  readonly capabilities: Capabilities;
   readonly closed: boolean;
   /** The TLS state, or undefined on a plain connection. */
   readonly tls: TlsState | undefined;
@@ -274,7 +267,7 @@ class Client implements SmtpClient {
     this.#socket.destroy();
   }
 
-  get capabilities(): ServerCapabilities {
+  get capabilities(): Capabilities {
     return this.connection.capabilities;
   }
 
@@ -537,7 +530,7 @@ class Client implements SmtpClient {
   }
 }
 
-type Policy = 'off' | 'opportunistic' | 'required' | 'implicit';
+type Policy = TlsSecurity;
 
 function bad(option: string, expected: string): SmtpClientError {
   return new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${option}: expected ${expected}`);
@@ -558,12 +551,8 @@ function policyFor(o: ConnectOptions): Policy {
   if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null)) throw bad('tls', 'tls.connect options');
   if (o.setup !== undefined && typeof o.setup !== 'function') throw bad('setup', 'a function');
   if (o.connection !== undefined && typeof o.connection !== 'function') throw bad('connection', 'a function returning a Duplex stream');
-  if (o.security !== undefined && !Object.hasOwn(SECURITY, o.security)) throw bad('security', "'off', 'opportunistic', 'required' or 'implicit'");
-  if (o.security !== undefined) return SECURITY[o.security];
-  if (o.starttls !== undefined) {
-    if (o.starttls !== 'off' && o.starttls !== 'opportunistic' && o.starttls !== 'required') throw bad('starttls', "'off', 'opportunistic' or 'required'");
-    return o.starttls;
-  }
+  if (o.security !== undefined && !SECURITY.includes(o.security)) throw bad('security', "'off', 'opportunistic', 'required' or 'implicit'");
+  if (o.security !== undefined) return o.security;
   if (o.port === 465) return 'implicit';
   return o.auth ? 'required' : 'opportunistic';
 }
@@ -629,12 +618,11 @@ async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Pr
   const policy = policyFor(options);
   const port = options.port ?? (policy === 'implicit' ? 465 : 25);
   const implicit = policy === 'implicit';
-  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, starttls: _st, connection: _conn, ...core } = options;
+  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, connection: _conn, ...core } = options;
   const unverifiedAuth = options.allowUnverifiedAuth === true || options.tls?.rejectUnauthorized === false;
   const conn = new ClientConnection({
     ...core,
-    starttls: implicit ? 'off' : policy,
-    tls: implicit,
+    security: policy,
     // Implicit TLS verifies in the handshake unless the caller turned verification off.
     ...(implicit ? { tlsVerified: options.tls?.rejectUnauthorized !== false } : {}),
     ...(unverifiedAuth ? { allowUnverifiedAuth: true } : {}),
@@ -709,7 +697,7 @@ async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Pr
  * Options of {@link sendMail}: connection options plus one message.
  *
  * @example
- * await sendMail({ host: '127.0.0.1', port: 2525, security: 'none', from: 'a@x', to: ['b@y'], body: 'hi' });
+ * await sendMail({ host: '127.0.0.1', port: 2525, security: 'off', from: 'a@x', to: ['b@y'], body: 'hi' });
  * @see RFC 5321 §3
  */
 export interface SendMailOptions extends ConnectOptions, Omit<SendInput, 'body'> {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { SaslCrypto } from '../sasl.js';
+import type { SaslCrypto } from '@smtpkit/foundation';
 
 /**
  * The SASL crypto helpers backed by `node:crypto` (HMAC-MD5 for CRAM-MD5).

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, sendMail } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { connect, sendMail } from '../src/node/index.js';
+import { ScriptedServer } from './scripted-server.js';
 
 let dir = '';
 let key = '';
@@ -79,7 +79,7 @@ describe('smtp-client-fsm/node with TLS', () => {
     let last: ScriptedServer | undefined;
     const seen = { tls: [] as boolean[] };
     const port = await listen(() => net.createServer((sock) => serve(sock, (last = new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING', 'AUTH PLAIN'] })), true, seen)));
-    const r = await sendMail({ host: '127.0.0.1', port, security: 'starttls', tls: { rejectUnauthorized: false }, auth: { user: 'u', pass: 'p' }, from: 'a@x', to: ['b@y'], body: 'x' });
+    const r = await sendMail({ host: '127.0.0.1', port, security: 'required', tls: { rejectUnauthorized: false }, auth: { user: 'u', pass: 'p' }, from: 'a@x', to: ['b@y'], body: 'x' });
     expect(r.outcome).toBe('delivered');
     expect(last!.commands.slice(0, 4)).toEqual(['EHLO localhost', 'STARTTLS', 'EHLO localhost', 'AUTH PLAIN AHUAcA==']);
     expect(seen.tls.slice(1).every(Boolean)).toBe(true);
@@ -94,7 +94,7 @@ describe('smtp-client-fsm/node with TLS', () => {
   it('STARTTLS with an untrusted certificate fails with the TLS cause, not a lost connection', async () => {
     const seen = { tls: [] as boolean[] };
     const port = await listen(() => net.createServer((sock) => serve(sock, new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING'] }), true, seen)));
-    const failure = await sendMail({ host: '127.0.0.1', port, security: 'starttls', from: 'a@x', to: ['b@y'], body: 'x' }).then(
+    const failure = await sendMail({ host: '127.0.0.1', port, security: 'required', from: 'a@x', to: ['b@y'], body: 'x' }).then(
       () => undefined,
       (e: unknown) => e as { code: string; message: string },
     );

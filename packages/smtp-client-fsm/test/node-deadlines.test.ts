@@ -2,7 +2,7 @@
 // destroyed (not half-closed) and every pending send settles. Hostile servers on loopback.
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { connect, sendMail } from './index.js';
+import { connect, sendMail } from '../src/node/index.js';
 
 type Behaviour = (sock: net.Socket, line: string, n: number) => void;
 

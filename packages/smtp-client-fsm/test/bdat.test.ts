@@ -1,9 +1,9 @@
 // BDAT done right (issue 16, defect 4): coalesced chunks of bounded size whatever the source
 // yields; after a negative BDAT reply nothing more is sent and that reply is the result.
 import { describe, expect, it } from 'vitest';
-import { BDAT_MAX_CHUNK, BDAT_MIN_CHUNK, ClientConnection } from './client-connection.js';
-import { ScriptedServer, run, sent } from '../test/scripted-server.js';
-import type { ClientEvent } from './events.js';
+import { BDAT_MAX_CHUNK, BDAT_MIN_CHUNK, ClientConnection } from '../src/index.js';
+import { ScriptedServer, run, sent } from './scripted-server.js';
+import type { ClientEvent } from '../src/index.js';
 
 const LINE = 'x'.repeat(78) + '\r\n';
 

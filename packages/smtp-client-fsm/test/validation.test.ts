@@ -1,9 +1,9 @@
 // Validate before the wire (issue 16, defect 6): bad input is a typed error naming the field and
 // nothing is queued or sent.
 import { describe, expect, it } from 'vitest';
-import { ClientConnection } from './client-connection.js';
-import { ScriptedServer, run, sent } from '../test/scripted-server.js';
-import type { MessageInput } from './client-connection.js';
+import { ClientConnection } from '../src/index.js';
+import { ScriptedServer, run, sent } from './scripted-server.js';
+import type { MessageInput } from '../src/index.js';
 
 function refused(input: unknown): { code: string; message: string; kind: string } {
   const conn = new ClientConnection();
@@ -79,7 +79,7 @@ describe('credentials and unverified TLS', () => {
   }
 
   it('opportunistic TLS with an unverified certificate never carries AUTH', () => {
-    const { server, conn, events } = session({ starttls: 'opportunistic', auth }, false);
+    const { server, conn, events } = session({ security: 'opportunistic', auth }, false);
     expect(server.commands.some((c) => c.startsWith('AUTH'))).toBe(false);
     expect(conn.tls).toBe(true);
     expect(conn.tlsVerified).toBe(false);
@@ -88,8 +88,8 @@ describe('credentials and unverified TLS', () => {
   });
 
   it('allowUnverifiedAuth opts in; a verified certificate needs no opt-in', () => {
-    expect(session({ starttls: 'opportunistic', auth, allowUnverifiedAuth: true }, false).server.commands.some((c) => c.startsWith('AUTH PLAIN'))).toBe(true);
-    const ok = session({ starttls: 'required', auth }, true);
+    expect(session({ security: 'opportunistic', auth, allowUnverifiedAuth: true }, false).server.commands.some((c) => c.startsWith('AUTH PLAIN'))).toBe(true);
+    const ok = session({ security: 'required', auth }, true);
     expect(ok.conn.tlsVerified).toBe(true);
     expect(sent(ok.events)[0]?.outcome).toBe('delivered');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createPair, FakeClock, armTimeout } from '@smtpkit/testkit';
-import { normalizeBody } from './body-encoder.js';
+import { normalizeBody } from '../src/index.js';
 
 const local = fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,15}$/).filter((s) => !s.endsWith('.') && !s.includes('..'));
 const domain = fc.stringMatching(/^[a-z]([a-z0-9-]{0,8}[a-z0-9])?\.(test|example)$/);

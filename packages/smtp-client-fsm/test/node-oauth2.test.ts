@@ -1,9 +1,9 @@
 // OAuth2 token provider: called at connect, and again (refresh) when the server refuses the token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, sendMail } from './index.js';
-import type { TokenProvider } from './index.js';
-import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
-import type { ScriptedListener } from '../../test/scripted-server.js';
+import { connect, sendMail } from '../src/node/index.js';
+import type { TokenProvider } from '../src/node/index.js';
+import { ScriptedServer, listenScripted } from './scripted-server.js';
+import type { ScriptedListener } from './scripted-server.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 let valid = 'fresh-token';

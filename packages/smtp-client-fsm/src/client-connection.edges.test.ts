@@ -2,7 +2,8 @@
 // ("no coverage" in docs/mutation.md).
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
-import { ClientConnection, type createStateRegistry } from './client-connection.js';
+import { ClientConnection } from './client-connection.js';
+import type { createStateRegistry } from './states/index.js';
 import { ScriptedServer, run, sent } from '../test/scripted-server.js';
 import type { Script } from '../test/scripted-server.js';
 import { isSmtpClientError } from './errors.js';
@@ -23,13 +24,13 @@ describe('ClientConnection options are validated', () => {
     ['an infinite timeout', { timeouts: { command: Infinity } }],
     ['maxRecipientsPerTransaction 0', { maxRecipientsPerTransaction: 0 }],
     ['a fractional maxRecipientsPerTransaction', { maxRecipientsPerTransaction: 1.5 }],
-    ['an unknown starttls policy', { starttls: 'maybe' }],
+    ['an unknown starttls policy', { security: 'maybe' }],
     ['an empty state list', { states: { list: () => [] } as unknown as ReturnType<typeof createStateRegistry> }],
   ])('%s throws ERR_SMTP_CLIENT_INVALID_OPTION', (_name, opts) => {
     expect(codeOf(() => new ClientConnection(opts as Options))).toBe('ERR_SMTP_CLIENT_INVALID_OPTION');
   });
   it('the smallest valid values are accepted', () => {
-    expect(codeOf(() => new ClientConnection({ hostname: '[192.0.2.1]', timeouts: { command: 0 }, maxRecipientsPerTransaction: 1, starttls: 'off' }))).toBeUndefined();
+    expect(codeOf(() => new ClientConnection({ hostname: '[192.0.2.1]', timeouts: { command: 0 }, maxRecipientsPerTransaction: 1, security: 'off' }))).toBeUndefined();
   });
 });
 
@@ -49,13 +50,13 @@ describe('extensions the message needs but the server lacks fail the message loc
   });
   it('TLS-1 REQUIRETLS needs TLS and the keyword', () => {
     for (const [ehlo, tls] of [[['REQUIRETLS'], false], [[], true]] as const) {
-      const { server, conn } = session({ ehlo: [...ehlo] }, { tls, starttls: 'off' });
+      const { server, conn } = session({ ehlo: [...ehlo] }, { security: tls ? 'implicit' : 'off' });
       conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', requireTls: true });
       expect(sent(run(conn, server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE');
     }
   });
   it('AUTH with no usable mechanism is reported, no credentials sent', () => {
-    const { server, conn } = session({ ehlo: ['AUTH GSSAPI'] }, { tls: true, auth: { user: 'u', pass: 'p' } });
+    const { server, conn } = session({ ehlo: ['AUTH GSSAPI'] }, { security: 'implicit', auth: { user: 'u', pass: 'p' } });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     const events = run(conn, server);
     expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE' });
@@ -68,7 +69,7 @@ describe('transcript', () => {
     const lines: string[] = [];
     const { server, conn } = session(
       { ehlo: ['AUTH PLAIN'], auth: () => '235 2.7.0 ok' },
-      { tls: true, auth: { user: 'u', pass: 'secret' }, transcript: (e) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`) },
+      { security: 'implicit', auth: { user: 'u', pass: 'secret' }, transcript: (e) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`) },
     );
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'hello\r\n' });
     conn.quit();

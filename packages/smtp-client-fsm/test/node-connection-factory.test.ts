@@ -1,9 +1,9 @@
 // Bring your own transport: `connection` returns a Duplex used instead of a TCP connection.
 import { describe, expect, it } from 'vitest';
 import { Duplex } from 'node:stream';
-import { connect, sendMail } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
-import type { Script } from '../../test/scripted-server.js';
+import { connect, sendMail } from '../src/node/index.js';
+import { ScriptedServer } from './scripted-server.js';
+import type { Script } from './scripted-server.js';
 
 /** An in-memory stream whose other end is a scripted server. */
 function scriptedStream(script: Script): { stream: Duplex; server: ScriptedServer } {

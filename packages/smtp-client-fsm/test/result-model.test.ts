@@ -1,9 +1,9 @@
 // One message, one truthful result (issue 16, defect 1): every transaction a message took is
 // combined; each recipient has one final status; follow-up transactions only for recipient limits.
 import { describe, expect, it } from 'vitest';
-import { ClientConnection, messageOutcome } from './client-connection.js';
-import { ScriptedServer, run, sent } from '../test/scripted-server.js';
-import type { Script } from '../test/scripted-server.js';
+import { ClientConnection, messageOutcome } from '../src/index.js';
+import { ScriptedServer, run, sent } from './scripted-server.js';
+import type { Script } from './scripted-server.js';
 
 function send(script: Script, to: string[], opts: ConstructorParameters<typeof ClientConnection>[0] = {}) {
   const server = new ScriptedServer(script);

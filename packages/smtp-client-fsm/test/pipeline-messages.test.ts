@@ -3,11 +3,11 @@
 // still gets the result its own replies give it.
 import { describe, expect, it } from 'vitest';
 import { byteByByte, randomSplits } from '@smtpkit/testkit';
-import { ClientConnection } from './client-connection.js';
-import type { ClientOptions, MessageInput } from './client-connection.js';
-import { ScriptedServer, run, sent } from '../test/scripted-server.js';
-import type { Script } from '../test/scripted-server.js';
-import type { ClientEvent } from './events.js';
+import { ClientConnection } from '../src/index.js';
+import type { ClientOptions, MessageInput } from '../src/index.js';
+import { ScriptedServer, run, sent } from './scripted-server.js';
+import type { Script } from './scripted-server.js';
+import type { ClientEvent } from '../src/index.js';
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
@@ -151,7 +151,7 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
     conn.receiveData('250 ok\r\n250 ok\r\n354 go\r\n');
     expect(dec.decode(conn.dataToSend())).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nMAIL FROM:<s2@x.test>\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
     const t = conn.pendingTimeout();
-    expect(t?.phase).toBe('data-done');
+    expect(t?.name).toBe('dataDone');
     conn.handleTimeout(t!.id);
     const events: ClientEvent[] = [];
     for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);

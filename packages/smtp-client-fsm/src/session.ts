@@ -1,0 +1,431 @@
+/**
+ * @internal The engine behind {@link ClientConnection}: output and reply accounting, the event
+ * queue, timers, state transitions and message results. The states in `src/states/` drive it
+ * through the {@link StateContext} they receive; none of this is public API.
+ */
+import { ReplyReader, formatEnhancedStatusCode } from 'smtp-reply-reader';
+import type { Reply } from 'smtp-reply-reader';
+import { Capabilities } from 'smtp-capabilities';
+import type { TlsSecurity } from '@smtpkit/foundation';
+import type { ClientOptions } from './client-connection.js';
+import { assertNoControl } from './checks.js';
+import type { Classifier } from './classify.js';
+import { usage } from './errors.js';
+import type { ClientErrorCode } from './errors.js';
+import type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
+import type { StateContext, StateInfo, StateRegistry } from './state-registry.js';
+import { stageOf } from './state-registry.js';
+import { STAGE } from './stages.js';
+import type { ClientPendingTimeout, ClientTimeouts, ClientTimerName } from './timeouts.js';
+import type { Message, Txn } from './transaction.js';
+
+const encoder = new TextEncoder();
+
+/** Where a state's context keeps its session (built-in states read it; wrappers pass the context on). */
+const SESSION = Symbol('smtp-client-fsm.session');
+
+/** The session behind a context handed to a state (throws for a context built by hand). */
+export function sessionOf(ctx: StateContext): Session {
+  const s = (ctx as { [SESSION]?: Session })[SESSION];
+  if (!s) throw usage('ERR_SMTP_CLIENT_STATE_INCOMPLETE', 'a built-in state ran with a context that did not come from a connection');
+  return s;
+}
+
+/**
+ * The outcome of a message from its recipients' final statuses: `delivered` (every one accepted),
+ * `partial` (some accepted), `unknown` (none accepted, some maybe delivered: no reply after the
+ * final dot), `deferred` (none accepted, every other one may succeed later), `failed` (none
+ * accepted, at least one refused for good).
+ *
+ * @example
+ * messageOutcome(result.recipients); // 'partial'
+ * @see RFC 5321 §4.2.1, §6.1
+ */
+export function messageOutcome(recipients: readonly Pick<RecipientResult, 'status'>[]): MessageOutcome {
+  let accepted = 0;
+  let unknown = 0;
+  let rejected = 0;
+  for (const r of recipients) {
+    if (r.status === 'accepted') accepted++;
+    else if (r.status === 'unknown') unknown++;
+    else if (r.status === 'rejected') rejected++;
+  }
+  if (recipients.length > 0 && accepted === recipients.length) return 'delivered';
+  if (accepted > 0) return 'partial';
+  if (unknown > 0) return 'unknown';
+  if (rejected > 0 || recipients.length === 0) return 'failed';
+  return 'deferred';
+}
+
+type CloseReason = 'quit' | 'error' | 'eof' | 'timeout' | 'rejected';
+
+/** @internal */
+export class Session {
+  reader: ReplyReader;
+  caps: Capabilities = Capabilities.none();
+  tls: boolean;
+  tlsVerified: boolean;
+  awaitingTls = false;
+  current: StateInfo;
+  transition: StateInfo | undefined;
+  closed = false;
+  errored = false;
+  quitRequested = false;
+  quitSent = false;
+  /** Replies expected: to commands written (handed out or not) and to the connection (the greeting). */
+  outstanding = 0;
+  /** Of `outstanding`, the replies to commands still in `out`, not yet handed out by `dataToSend()` (RPL-5). */
+  unsent = 0;
+  /** True while a reply is handled and more input follows it in the same flight (TLS-5). */
+  moreInFlight = false;
+  out: Uint8Array[] = [];
+  events: ClientEvent[] = [];
+  eventHead = 0;
+  queue: Message[] = [];
+  nextMessageId = 1;
+  txn: Txn | undefined;
+  /**
+   * The next message's MAIL/RCPT/DATA, written right after the current message's final dot
+   * (RFC 2920 §3.1): adopted by the `mail` state once the dot's reply has settled the current one.
+   */
+  nextTxn: { readonly msg: Message; readonly txn: Txn } | undefined;
+  /** A chunk refusal ended the last body; body calls answering its stale need-body are dropped. */
+  refusedBody = false;
+  needRset = false;
+  mailCount = 0;
+  timer: ClientPendingTimeout | undefined;
+  timerId = 0;
+  locals = new Map<number, Record<string, unknown>>();
+  contexts = new Map<number, StateContext>();
+  helo = false;
+  authDone = false;
+  driving = false;
+  started = false;
+  /** The greeting has arrived (the first reply of the connection is always the greeting). */
+  greeted = false;
+  /** A greeting that arrived while a state placed before `banner` still waited: handed to `banner` on entry. */
+  heldGreeting: Reply | undefined;
+
+  constructor(
+    readonly opts: ClientOptions,
+    readonly timeouts: ClientTimeouts,
+    readonly states: StateRegistry,
+    readonly classify: Classifier,
+    readonly security: TlsSecurity,
+  ) {
+    this.reader = new ReplyReader(opts.replyLimits ?? {});
+    this.tls = security === 'implicit';
+    this.tlsVerified = this.tls && opts.tlsVerified !== false;
+    const first = states.list()[0];
+    if (!first) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'empty state list');
+    this.current = first;
+  }
+
+  get hostname(): string {
+    return this.opts.hostname ?? 'localhost';
+  }
+
+  /** Enters the first state on first use, so states registered after construction (even before the banner) count. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.outstanding = 1; // the greeting is a reply to the connection itself
+    this.transition = this.states.list()[0];
+    this.drive();
+  }
+
+  stage(): number {
+    if (this.errored) return STAGE.UNKNOWN;
+    if (this.closed) return STAGE.NOT_CONNECTED;
+    return stageOf(this.current.definition, this.local(this.current));
+  }
+
+  emit(e: ClientEvent): void {
+    this.events.push(e);
+  }
+
+  arm(name: ClientTimerName): void {
+    const ms = this.timeouts[name];
+    this.timer = ms > 0 ? { name, ms, id: ++this.timerId } : undefined;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.out.push(bytes);
+  }
+
+  /** Counts `n` more replies owed for bytes just queued in `out`. */
+  expect(n: number): void {
+    this.outstanding += n;
+    this.unsent += n;
+  }
+
+  command(line: string, redacted?: string): void {
+    assertNoControl('command', line);
+    this.write(encoder.encode(line + '\r\n'));
+    this.expect(1);
+    this.opts.transcript?.({ direction: 'client', line: redacted ?? line });
+  }
+
+  goto(target: string | number | null): void {
+    const info = target === null ? this.states.after(this.current.name) : this.states.get(target);
+    if (!info) throw usage('ERR_SMTP_CLIENT_UNKNOWN_STATE', `no state ${JSON.stringify(target)}`);
+    this.transition = info;
+  }
+
+  drive(): void {
+    if (this.driving) return;
+    this.driving = true;
+    try {
+      let steps = 0;
+      while (this.transition && !this.closed) {
+        if (++steps > 10_000) {
+          this.transition = undefined;
+          this.fatal('ERR_SMTP_CLIENT_STATE_LOOP', 'the state machine made 10000 transitions without waiting', 'error');
+          break;
+        }
+        const next = this.transition;
+        this.transition = undefined;
+        this.current = next;
+        this.arm(next.definition.timeout ?? 'command');
+        next.definition.enter(this.ctx(next));
+        const held = this.heldGreeting;
+        if (held && next.name === 'banner' && !this.transition && !this.closed) {
+          this.heldGreeting = undefined;
+          this.dispatch(held, false);
+        }
+      }
+    } finally {
+      this.driving = false;
+    }
+  }
+
+  local(info: StateInfo): Record<string, unknown> {
+    let local = this.locals.get(info.id);
+    if (!local) this.locals.set(info.id, (local = {}));
+    return local;
+  }
+
+  /** The context handed to a state's handlers: one per state and connection, its fields read live. */
+  ctx(info: StateInfo): StateContext {
+    const cached = this.contexts.get(info.id);
+    if (cached) return cached;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below read the live session
+    const s = this;
+    const ctx: StateContext & { [SESSION]: Session } = {
+      [SESSION]: this,
+      state: info.name,
+      get capabilities() {
+        return s.caps;
+      },
+      get tls() {
+        return s.tls;
+      },
+      get pipelined() {
+        return s.txn?.pipelined ?? false;
+      },
+      local: this.local(info),
+      get message() {
+        const m = s.queue[0];
+        return m ? { id: m.id, from: m.from, to: m.to } : undefined;
+      },
+      send: (command) => this.command(command),
+      write: (bytes) => {
+        if (this.greeted || this.states.indexOf(info.id) >= this.states.indexOf('banner')) {
+          throw usage('ERR_SMTP_CLIENT_RAW_WRITE', `state ${JSON.stringify(info.name)}: raw bytes may only be written before the banner`);
+        }
+        this.write(typeof bytes === 'string' ? encoder.encode(bytes) : bytes.slice());
+      },
+      next: (state = null) => this.goto(state),
+      abandon: (code, reply, permanent = false) => this.abandon(code, reply, permanent),
+      rehello: () => {
+        this.caps = Capabilities.none();
+        this.goto('ehlo');
+      },
+    };
+    this.contexts.set(info.id, ctx);
+    return ctx;
+  }
+
+  /** Handles complete replies in order; `trailing` when bad input follows the last one (TLS-5). */
+  onReplies(replies: Reply[], trailing = false): void {
+    for (let i = 0; i < replies.length && !this.closed; i++) {
+      const reply = replies[i]!;
+      const tr = this.opts.transcript;
+      if (tr) {
+        // Each line as on the wire, the enhanced status code included (the reader strips it from `lines`).
+        const lines = reply.lines.length ? reply.lines : [''];
+        const enhanced = reply.enhanced ? `${formatEnhancedStatusCode(reply.enhanced)} ` : '';
+        lines.forEach((line, j) => tr({ direction: 'server', line: `${reply.code}${j < lines.length - 1 ? '-' : ' '}${enhanced}${line}` }));
+      }
+      // RPL-5: a reply can only answer a command the server has received, i.e. one handed out by
+      // dataToSend(); a reply beyond those is unsolicited (or injected), whatever the client queued since.
+      if (this.outstanding - this.unsent <= 0) {
+        if (reply.code === 421) this.on421(reply);
+        else this.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `unsolicited reply ${reply.code} in state ${this.current.name}`, 'error', reply);
+        continue;
+      }
+      this.outstanding--;
+      if (reply.code === 421 && this.current.name !== 'quit') {
+        this.on421(reply);
+        continue;
+      }
+      if (!this.greeted) {
+        this.greeted = true;
+        // The first reply is the greeting, whoever waits: a state before the banner that sent a
+        // command reads its own reply next, and the banner gets the greeting when it is entered.
+        if (this.current.name !== 'banner' && this.states.indexOf(this.current.id) < this.states.indexOf('banner')) {
+          this.heldGreeting = reply;
+          continue;
+        }
+      }
+      this.dispatch(reply, trailing || i < replies.length - 1 || this.reader.pending);
+    }
+  }
+
+  private dispatch(reply: Reply, moreInFlight: boolean): void {
+    const cur = this.current;
+    this.moreInFlight = moreInFlight;
+    cur.definition.reply(this.ctx(cur), reply);
+    this.moreInFlight = false;
+    if (!this.transition && !this.closed && this.outstanding > 0) this.arm(cur.definition.timeout ?? 'command');
+    this.drive();
+  }
+
+  readerError(e: unknown): void {
+    // Told by shape until smtp-reply-reader's error class is the shared one: a remote reader error
+    // carries the replies that were complete before the bad input.
+    const r = e as { kind?: unknown; code?: unknown; message?: unknown; replies?: unknown } | null;
+    if (r && (r.kind === 'remote' || (e as { name?: unknown }).name === 'RemoteProtocolError') && Array.isArray(r.replies)) {
+      this.onReplies((r.replies as Reply[]).slice(), true);
+      if (!this.closed) this.fatal('ERR_SMTP_CLIENT_PROTOCOL', `bad reply from server: ${String(r.code)}: ${String(r.message)}`, 'error');
+      return;
+    }
+    throw e;
+  }
+
+  on421(reply: Reply): void {
+    this.failAll(reply, undefined, true);
+    this.close('rejected', reply);
+  }
+
+  /** Fails everything, emits error + closed; drops unsent output and writes nothing more. */
+  fatal(code: ClientErrorCode, message: string, reason: 'error' | 'eof' | 'timeout', reply?: Reply): void {
+    if (this.closed) return;
+    // Nothing more goes to a peer that broke the protocol or vanished, not even commands queued
+    // before the fault was seen.
+    this.out = [];
+    this.unsent = 0;
+    this.failAll(undefined, code, true);
+    this.errored = reason === 'error';
+    this.emit(reply ? { type: 'error', code, message, reply } : { type: 'error', code, message });
+    this.close(reason, undefined);
+  }
+
+  /** Fails every pending message, then QUIT. */
+  abandon(code: ClientErrorCode, reply: Reply | undefined, permanent: boolean): void {
+    this.failAll(reply, code, !permanent);
+    this.quitRequested = true;
+    this.goto('quit');
+  }
+
+  close(reason: CloseReason, reply: Reply | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.timer = undefined;
+    this.transition = undefined;
+    this.emit(reply ? { type: 'closed', reason, reply } : { type: 'closed', reason });
+  }
+
+  failAll(reply: Reply | undefined, code: ClientErrorCode | undefined, transient: boolean): void {
+    const t0 = this.txn;
+    const afterDot = t0 !== undefined && t0.bodyEnded && !t0.emptyDot && !t0.bdatFailed && (!t0.bdat || t0.lastSent) && reply === undefined && code !== undefined;
+    const msgs = this.queue;
+    this.queue = [];
+    // A transaction written ahead for the next message has no reply yet: its recipients are still
+    // in `remaining` and settle below like any queued message's (nothing of its body was sent).
+    this.nextTxn = undefined;
+    msgs.forEach((m, i) => {
+      // After the final dot without a reply (timeout, EOF, garbage): maybe delivered (TMO-2, RPL-5).
+      const unknown = i === 0 && afterDot;
+      const stage = this.stage();
+      const bdatFailed = i === 0 ? this.txn?.bdatFailed : undefined;
+      if (i === 0 && this.txn) {
+        for (const r of this.txn.rcpts) {
+          if (m.results.has(r)) continue;
+          if (bdatFailed && this.txn.accepted.includes(r)) {
+            // A refused BDAT chunk decided it; what the server did next (421, close) does not.
+            this.setResult(m, r, 'rejected', bdatFailed, undefined, STAGE.SENDING_BODY, true);
+            continue;
+          }
+          if (unknown && this.txn.accepted.includes(r)) this.setResult(m, r, 'unknown', reply, code, stage, true);
+          else this.setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
+        }
+      }
+      for (const r of m.remaining) if (!m.results.has(r)) this.setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
+      m.remaining = [];
+      if (bdatFailed) m.lastReply = bdatFailed;
+      this.finishMessage(m, bdatFailed ? undefined : reply, code);
+    });
+    this.txn = undefined;
+  }
+
+  setResult(m: Message, address: string, status: RecipientResult['status'], reply: Reply | undefined, code: ClientErrorCode | undefined, stage: number, transient: boolean): void {
+    const accepted = status === 'accepted';
+    // "unknown" (maybe delivered) is never transient: retrying it may duplicate the message.
+    const isTransient = accepted || status === 'unknown' ? false : reply ? reply.code < 500 : transient;
+    // One final status per recipient: a refusal that may succeed later is "deferred", else "rejected".
+    if (status === 'rejected' || status === 'deferred') status = isTransient ? 'deferred' : 'rejected';
+    const at = address.lastIndexOf('@');
+    const domain = at >= 0 ? address.slice(at + 1) : undefined;
+    const r: RecipientResult = {
+      address,
+      status,
+      accepted,
+      transient: isTransient,
+      permanent: !accepted && status !== 'unknown' && !isTransient,
+      ...(reply ? { reply } : {}),
+      ...(reply && !accepted ? { classification: this.classify(reply, domain) } : {}),
+      ...(code && !accepted ? { errorCode: code } : {}),
+      stage,
+      transaction: m.transaction,
+    };
+    m.results.set(address, r);
+    this.emit({ type: 'recipient', messageId: m.id, result: r });
+  }
+
+  finishMessage(m: Message, reply: Reply | undefined, code: ClientErrorCode | undefined): void {
+    const recipients = m.to.map((a) => m.results.get(a)).filter((r): r is RecipientResult => r !== undefined);
+    const outcome = messageOutcome(recipients);
+    const transient = recipients.some((r) => r.status === 'deferred');
+    // Never the reply of a later failed transaction when an earlier one queued recipients.
+    const last = outcome === 'delivered' || outcome === 'partial' ? m.queuedReply : outcome === 'unknown' ? undefined : (reply ?? m.lastReply);
+    this.emit({
+      type: 'message-sent',
+      messageId: m.id,
+      outcome,
+      transient,
+      ...(last ? { reply: last } : {}),
+      recipients,
+      ...(code ? { errorCode: code } : {}),
+      transactions: m.transaction + 1,
+    });
+  }
+
+  /** Ends the message at the head of the queue without a server reply (local failure). */
+  failMessageLocally(code: ClientErrorCode, transient: boolean): void {
+    const m = this.queue.shift()!;
+    for (const r of m.remaining) this.setResult(m, r, transient ? 'deferred' : 'rejected', undefined, code, STAGE.IDLE, transient);
+    m.remaining = [];
+    this.finishMessage(m, undefined, code);
+  }
+
+  /** RFC 2920 in use: offered by the server and not turned off. */
+  pipelining(): boolean {
+    return (this.opts.pipelining ?? true) && this.caps.pipelining;
+  }
+
+  useBdat(m: Message): boolean {
+    return m.bodyType === 'binarymime' || ((this.opts.chunking ?? false) && this.caps.chunking);
+  }
+
+}

@@ -1,0 +1,104 @@
+/** The `auth` state: AUTH with a SASL mechanism from the foundation (RFC 4954). */
+import { BUILTIN_MECHANISMS, decodeBase64, encodeBase64, saslBytes } from '@smtpkit/foundation';
+import type { SaslClientExchange, SaslCrypto } from '@smtpkit/foundation';
+import type { AuthOptions } from '../client-connection.js';
+import { assertNoControl } from '../checks.js';
+import type { ClientStateDefinition } from '../state-registry.js';
+import { sessionOf } from '../session.js';
+import { STAGE } from '../stages.js';
+
+interface Chosen {
+  readonly name: string;
+  readonly exchange: SaslClientExchange;
+}
+
+/**
+ * The exchange for the credentials among the mechanisms the server offers: a given mechanism
+ * when offered; an access token uses XOAUTH2; a password tries `mechanisms` (default CRAM-MD5,
+ * which needs `crypto.hmacMd5`, then PLAIN, then LOGIN).
+ */
+function choose(auth: AuthOptions, offered: ReadonlySet<string>, crypto: SaslCrypto): Chosen | undefined {
+  if ('mechanism' in auth) {
+    const name = auth.mechanism.name.toUpperCase();
+    const ex = offered.has(name) ? auth.mechanism.client?.(auth.credentials ?? { user: '' }, crypto) : undefined;
+    return ex ? { name, exchange: ex } : undefined;
+  }
+  const wanted = 'accessToken' in auth ? ['XOAUTH2'] : (auth.mechanisms ?? ['CRAM-MD5', 'PLAIN', 'LOGIN']).map((m) => m.toUpperCase());
+  for (const name of wanted) {
+    if (!offered.has(name)) continue;
+    const ex = BUILTIN_MECHANISMS.find((m) => m.name === name)?.client?.(auth, crypto);
+    if (ex) return { name, exchange: ex };
+  }
+  return undefined;
+}
+
+/**
+ * Authenticates once per session (again after STARTTLS) when `auth` is set. Credentials never go
+ * out without TLS unless `allowInsecureAuth`, nor over TLS with an unverified certificate unless
+ * `allowUnverifiedAuth`. The initial response is omitted when the line would exceed 512 octets;
+ * a mechanism that throws on a challenge is cancelled with `*`.
+ *
+ * @example
+ * new ClientConnection({ security: 'required', auth: { user: 'me', pass: 'secret' }, crypto });
+ * @see RFC 4954 §4, §4.1, RFC 8314
+ */
+export const authState: ClientStateDefinition = Object.freeze({
+  name: 'auth',
+  stage: STAGE.AFTER_EHLO,
+  timeout: 'auth',
+  pipelining: 'barrier',
+  description: 'AUTH with a SASL mechanism',
+  enter(ctx) {
+    const s = sessionOf(ctx);
+    const auth = s.opts.auth;
+    if (!auth || s.authDone) return ctx.next();
+    if (!s.tls && !s.opts.allowInsecureAuth) {
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials without TLS (allowInsecureAuth)' });
+      return s.abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
+    }
+    if (s.tls && !s.tlsVerified && !s.opts.allowUnverifiedAuth && !s.opts.allowInsecureAuth) {
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials over TLS with an unverified certificate (allowUnverifiedAuth)' });
+      return s.abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
+    }
+    const chosen = choose(auth, s.caps.auth, s.opts.crypto ?? {});
+    if (!chosen) {
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', message: 'no usable AUTH mechanism offered' });
+      return s.abandon('ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', undefined, false);
+    }
+    ctx.local['chosen'] = chosen;
+    const name = chosen.name;
+    assertNoControl('AUTH mechanism', name);
+    const ir = chosen.exchange.initial();
+    if (ir === null) return s.command(`AUTH ${name}`);
+    const enc = encodeBase64(saslBytes(ir));
+    const line = `AUTH ${name} ${enc === '' ? '=' : enc}`;
+    // RFC 4954 §4: omit the initial response when the command would exceed 512 octets (INJ-10).
+    if (line.length + 2 > 512) return s.command(`AUTH ${name}`);
+    s.command(line, `AUTH ${name} <redacted>`);
+  },
+  reply(ctx, reply) {
+    const s = sessionOf(ctx);
+    const chosen = ctx.local['chosen'] as Chosen;
+    if (reply.code === 334) {
+      // A challenge that is not strict base64 is handed over as empty bytes (the mechanism decides).
+      const challenge = decodeBase64(reply.lines[0] ?? '') ?? new Uint8Array(0);
+      let resp: string;
+      try {
+        resp = encodeBase64(saslBytes(chosen.exchange.step(challenge)));
+      } catch {
+        s.command('*');
+        return;
+      }
+      if (resp.length > 12_288) resp = '*';
+      s.command(resp, '<redacted>');
+      return;
+    }
+    if (reply.code === 235) {
+      s.authDone = true;
+      s.emit({ type: 'authenticated', mechanism: chosen.name, reply });
+      return ctx.next();
+    }
+    s.emit({ type: 'auth-failed', mechanism: chosen.name, reply });
+    s.abandon('ERR_SMTP_CLIENT_AUTH_FAILED', reply, reply.code >= 500);
+  },
+} satisfies ClientStateDefinition);

@@ -1,0 +1,49 @@
+/** The `data` state: DATA and its 354 (RFC 5321 §4.1.1.4); passed through for BDAT (RFC 3030). */
+import type { ClientStateDefinition } from '../state-registry.js';
+import { sessionOf } from '../session.js';
+import { STAGE } from '../stages.js';
+import { emptyDot, endTransaction } from '../transaction.js';
+
+/**
+ * Sends DATA when at least one recipient was accepted (already written when pipelined) and waits
+ * for 354. A 354 although no recipient was accepted gets only the terminating dot (RFC 2920 §3.1).
+ * Skipped for BDAT.
+ *
+ * @example
+ * conn.getState('data')?.definition.timeout; // 'dataInit'
+ * @see RFC 5321 §4.1.1.4, §4.5.3.2.2, RFC 2920 §3.1
+ */
+export const dataState: ClientStateDefinition = Object.freeze({
+  name: 'data',
+  stage: STAGE.DURING_DATA,
+  timeout: 'dataInit',
+  pipelining: 'group',
+  description: 'DATA, wait for 354 (skipped for BDAT)',
+  enter(ctx) {
+    const s = sessionOf(ctx);
+    const t = s.txn!;
+    if (t.bdat) return ctx.next();
+    if (t.pipelined) return; // DATA already sent
+    if (t.accepted.length === 0) return endTransaction(s);
+    s.command('DATA');
+  },
+  reply(ctx, reply) {
+    const s = sessionOf(ctx);
+    const t = s.txn!;
+    const m = s.queue[0]!;
+    if (reply.code === 354) {
+      if (t.accepted.length === 0) {
+        emptyDot(s, t);
+        return ctx.next('final');
+      }
+      return ctx.next();
+    }
+    // After a refused MAIL, the pipelined DATA's refusal (503 or 554) is a consequence: the
+    // message's reply stays the MAIL reply.
+    if (t.mailOk) {
+      for (const r of t.accepted) s.setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_DATA, true);
+      m.lastReply = reply;
+    }
+    endTransaction(s);
+  },
+} satisfies ClientStateDefinition);

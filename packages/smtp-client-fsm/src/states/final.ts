@@ -1,0 +1,50 @@
+/** The `final` state: the reply after the body (one per accepted recipient for LMTP, RFC 2033 §4.2). */
+import type { Reply } from 'smtp-reply-reader';
+import type { ClientStateDefinition } from '../state-registry.js';
+import { sessionOf } from '../session.js';
+import { STAGE } from '../stages.js';
+import { endTransaction, replyBdat } from '../transaction.js';
+
+/**
+ * Reads the final reply and settles the accepted recipients; for LMTP one reply per accepted
+ * recipient, in order. Replies to BDAT chunks still outstanding come first.
+ *
+ * @example
+ * conn.getState('final')?.stage; // 9, reading confirmation
+ * @see RFC 5321 §4.1.1.4, §4.5.3.2.6, RFC 2033 §4.2, RFC 3030 §4.1
+ */
+export const finalState: ClientStateDefinition = Object.freeze({
+  name: 'final',
+  stage: STAGE.READING_CONFIRMATION,
+  timeout: 'dataDone',
+  pipelining: 'group',
+  description: 'final reply (one per recipient for LMTP)',
+  enter: () => undefined,
+  reply(ctx, reply) {
+    const s = sessionOf(ctx);
+    const t = s.txn!;
+    const m = s.queue[0]!;
+    if (t.bdatOutstanding > 0) return replyBdat(s, t, reply);
+    if (t.emptyDot) {
+      s.needRset = true;
+      return endTransaction(s);
+    }
+    const decide = (addr: string, r: Reply): void => {
+      const bad = t.bdatFailed ?? (r.code >= 200 && r.code < 300 ? undefined : r);
+      if (bad) s.setResult(m, addr, 'rejected', bad, undefined, STAGE.READING_CONFIRMATION, true);
+      else {
+        s.setResult(m, addr, 'accepted', r, undefined, STAGE.READING_CONFIRMATION, false);
+        m.queuedReply = r;
+      }
+    };
+    m.lastReply = reply;
+    if (s.opts.lmtp) {
+      const addr = t.accepted[t.finalReplies++]!;
+      decide(addr, reply);
+      if (t.finalReplies < t.accepted.length) return;
+    } else {
+      for (const addr of t.accepted) decide(addr, reply);
+    }
+    endTransaction(s);
+  },
+} satisfies ClientStateDefinition);

@@ -1,0 +1,374 @@
+/**
+ * @internal One mail transaction (MAIL, RCPT..., DATA or BDAT, body, final reply): what the
+ * `mail`, `rcpt`, `data`, `body` and `final` states share. MAIL and RCPT lines are built and
+ * validated by smtp-client-args.
+ */
+import type { Reply } from 'smtp-reply-reader';
+import { SmtpClientArgs, formatMailFrom, formatRcptTo } from 'smtp-client-args';
+import type { ArgsHookContext, MessageInput } from './client-connection.js';
+import { BodyEncoder } from './body-encoder.js';
+import type { ClientErrorCode } from './errors.js';
+import type { RecipientResult } from './events.js';
+import type { Session } from './session.js';
+import { STAGE } from './stages.js';
+
+/**
+ * Smallest BDAT chunk sent for a streamed body (except the LAST one): small pieces from the body
+ * source are coalesced up to this size, so the command count does not follow the source's chunking.
+ *
+ * @example
+ * BDAT_MIN_CHUNK; // 65536
+ * @see RFC 3030 §2
+ */
+export const BDAT_MIN_CHUNK = 64 * 1024;
+
+/**
+ * Largest BDAT chunk the client sends when it may pipeline chunks (a body is split above it).
+ *
+ * @example
+ * BDAT_MAX_CHUNK; // 1048576
+ * @see RFC 3030 §2
+ */
+export const BDAT_MAX_CHUNK = 1024 * 1024;
+
+/**
+ * Most BDAT chunks of a streamed body awaiting their replies while pipelining: the body source is
+ * asked for more only below it. Unbounded, a refused chunk leaves every chunk already sent to be
+ * refused one by one, and Postfix counts each as an error and sleeps a second per error beyond
+ * `smtpd_soft_error_limit` (10): 3.2 MB of 64 KiB chunks took 11 s to end after a 552.
+ */
+export const BDAT_MAX_IN_FLIGHT = 3;
+
+const encoder = new TextEncoder();
+
+/** A queued message. */
+export interface Message {
+  readonly id: number;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly body: Uint8Array | undefined;
+  readonly bodyType: '7bit' | '8bitmime' | 'binarymime';
+  readonly size: number | undefined;
+  readonly smtputf8: boolean;
+  readonly input: MessageInput;
+  remaining: string[];
+  readonly results: Map<string, RecipientResult>;
+  transaction: number;
+  lastReply: Reply | undefined;
+  /** The last final reply that queued at least one recipient (the truthful reply of a partly or fully delivered message). */
+  queuedReply: Reply | undefined;
+}
+
+/** The transaction in progress. */
+export interface Txn {
+  readonly rcpts: string[];
+  readonly rcptParams: string[];
+  readonly mailLine: string;
+  readonly pipelined: boolean;
+  readonly bdat: boolean;
+  mailOk: boolean;
+  mailReply: Reply | undefined;
+  rcptSent: number;
+  rcptReplies: number;
+  readonly accepted: string[];
+  encoder: BodyEncoder | undefined;
+  bdatOutstanding: number;
+  bdatFailed: Reply | undefined;
+  /** Streamed body bytes not yet sent, coalesced into BDAT chunks of at least {@link BDAT_MIN_CHUNK}. */
+  bdatBuf: Uint8Array[];
+  bdatBufLen: number;
+  /** BDAT ... LAST was written. */
+  lastSent: boolean;
+  bodyStarted: boolean;
+  bodyEnded: boolean;
+  waitingBody: boolean;
+  endPending: boolean;
+  emptyDot: boolean;
+  finalReplies: number;
+}
+
+function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
+}
+
+/** The next transaction of a message (hooks run here), or the local failure that stops it. */
+export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientErrorCode; readonly transient: boolean } {
+  const caps = s.caps;
+  const failLocal = (code: ClientErrorCode, transient: boolean) => ({ code, transient });
+  if (m.smtputf8 && !caps.smtpUtf8) return failLocal('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', false);
+  if (m.bodyType === '8bitmime' && !caps.eightBitMime) return failLocal('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE', false);
+  if (m.bodyType === 'binarymime' && !(caps.binaryMime && caps.chunking)) return failLocal('ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE', false);
+  if (m.input.requireTls && !(s.tls && caps.requireTls)) return failLocal('ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE', false);
+  const maxSize = caps.size ?? 0;
+  if (maxSize > 0 && m.size !== undefined && m.size > maxSize) return failLocal('ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE', false);
+  const bdat = s.useBdat(m);
+  let mailLine: string;
+  const rcptParams: string[] = [];
+  const batchMax = Math.min(s.opts.maxRecipientsPerTransaction ?? 100, caps.limits?.rcptMax || Infinity);
+  const rcpts = m.remaining.slice(0, batchMax);
+  try {
+    const p = new SmtpClientArgs({ command: 'mail', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
+    if (caps.has('SIZE') && m.size !== undefined) p.setSize(m.size);
+    if (m.bodyType === '8bitmime') p.setBody('8BITMIME');
+    if (m.bodyType === 'binarymime') p.setBody('BINARYMIME');
+    if (m.smtputf8) p.set('SMTPUTF8');
+    const dsn = m.input.dsn;
+    const hasDsn = caps.dsn;
+    if (dsn && hasDsn) {
+      if (dsn.ret) p.setRet(dsn.ret);
+      if (dsn.envid !== undefined) p.setEnvid(dsn.envid);
+    }
+    if (m.input.requireTls) p.setRequireTls();
+    const hctx: ArgsHookContext = { messageId: m.id, from: m.from, capabilities: caps };
+    s.opts.mailArgs?.(p, hctx);
+    m.input.mailArgs?.(p, hctx);
+    mailLine = formatMailFrom(m.from, p, { smtpUtf8: m.smtputf8 });
+    for (const r of rcpts) {
+      const rp = new SmtpClientArgs({ command: 'rcpt', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
+      if (dsn && hasDsn) {
+        if (dsn.notify) rp.setNotify(dsn.notify.includes('NEVER') ? 'NEVER' : (dsn.notify as readonly ('SUCCESS' | 'FAILURE' | 'DELAY')[]));
+        const o = dsn.orcpt?.[r];
+        if (o !== undefined) rp.setOrcpt('rfc822', o);
+      }
+      const rctx: ArgsHookContext = { ...hctx, recipient: r };
+      s.opts.rcptArgs?.(rp, rctx);
+      m.input.rcptArgs?.(rp, rctx);
+      rcptParams.push(formatRcptTo(r, rp, { smtpUtf8: m.smtputf8 }));
+    }
+  } catch {
+    return failLocal('ERR_SMTP_CLIENT_HOOK_FAILED', true);
+  }
+  // RFC 2920: the group MAIL..DATA is written at once only when every state it passes declares so.
+  const pipelined = s.pipelining() && s.states.groupBetween('mail', 'data');
+  return {
+    rcpts,
+    rcptParams,
+    mailLine,
+    pipelined,
+    bdat,
+    mailOk: false,
+    mailReply: undefined,
+    rcptSent: 0,
+    rcptReplies: 0,
+    accepted: [],
+    encoder: undefined,
+    bdatOutstanding: 0,
+    bdatFailed: undefined,
+    bdatBuf: [],
+    bdatBufLen: 0,
+    lastSent: false,
+    bodyStarted: false,
+    bodyEnded: false,
+    waitingBody: false,
+    endPending: false,
+    emptyDot: false,
+    finalReplies: 0,
+  };
+}
+
+/** Writes a transaction's MAIL, and with pipelining its RCPTs and DATA (the last command of the group). */
+export function sendTxn(s: Session, t: Txn): void {
+  s.command(t.mailLine);
+  if (t.pipelined) {
+    while (t.rcptSent < t.rcpts.length) sendRcpt(s, t);
+    if (!t.bdat) s.command('DATA');
+  }
+}
+
+export function sendRcpt(s: Session, t: Txn): void {
+  const line = t.rcptParams[t.rcptSent++];
+  if (line !== undefined) s.command(line);
+}
+
+/**
+ * RFC 2920 §3.1 across messages: right after the final dot of a DATA transaction, the next queued
+ * message's MAIL/RCPT/DATA go out in the same write, without waiting for the dot's reply (the
+ * server answers in order, so that reply still settles the current message first). Only when
+ * nothing the dot's reply says can change what is sent next: PIPELINING in use, every state from
+ * `mail` to `idle` declaring `pipelining: 'group'`, no follow-up transaction or RSET due for the
+ * current message, not LMTP, a whole body for the next one sent with DATA (never BDAT), within
+ * MAILMAX, and the next message passing its local checks (else it takes the ordinary path).
+ */
+export function writeNextAhead(s: Session, t: Txn): void {
+  const m = s.queue[0];
+  const next = s.queue[1];
+  if (!m || !next || s.nextTxn || !t.pipelined || t.bdat || s.opts.lmtp || m.remaining.length > 0 || s.needRset) return;
+  if (next.body === undefined || s.useBdat(next)) return;
+  const mailmax = s.caps.limits?.mailMax;
+  if (mailmax && s.mailCount >= mailmax) return;
+  if (!s.states.groupBetween('mail', 'idle')) return;
+  const nt = buildTxn(s, next);
+  if (!('mailLine' in nt) || !nt.pipelined) return;
+  s.nextTxn = { msg: next, txn: nt };
+  sendTxn(s, nt);
+}
+
+/**
+ * True when a RCPT reply says "too many recipients in this transaction" rather than something
+ * about this recipient: 452/552 with 4.5.3 or 5.5.3, or with no enhanced code once the client has
+ * sent more RCPTs than the server must accept: its LIMITS RCPTMAX, else the 100 recipients every
+ * server must buffer (RFC 5321 §4.5.3.1.8, §4.5.3.1.10, RFC 9422). `452 4.2.2 mailbox full` or
+ * `452 4.7.1 greylisted` are that recipient's own result.
+ */
+export function isRecipientLimit(s: Session, reply: Reply, index: number): boolean {
+  if (reply.code !== 452 && reply.code !== 552) return false;
+  const e = reply.enhanced;
+  if (e) return e.subject === 5 && e.detail === 3;
+  return index >= (s.caps.limits?.rcptMax || 100);
+}
+
+export function needBody(s: Session, t: Txn): void {
+  const m = s.queue[0]!;
+  t.waitingBody = true;
+  s.refusedBody = false;
+  s.emit({ type: 'need-body', messageId: m.id, transaction: m.transaction });
+}
+
+/** Queues encoded body bytes; true when a BDAT command went out (its reply is owed). */
+export function bodyBytes(s: Session, t: Txn, bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return false;
+  if (!t.bdat) {
+    s.write(bytes);
+    return false;
+  }
+  t.bdatBufLen += bytes.length;
+  if (t.bdatBufLen < BDAT_MIN_CHUNK) {
+    // held across writeBody calls: a copy, since the caller may reuse its buffer
+    t.bdatBuf.push(bytes.slice());
+    return false;
+  }
+  t.bdatBuf.push(bytes);
+  const all = concat(t.bdatBuf, t.bdatBufLen);
+  t.bdatBuf = [];
+  t.bdatBufLen = 0;
+  // Pipelined chunks are cut at BDAT_MAX_CHUNK; without pipelining one BDAT carries what is
+  // buffered (under BDAT_MIN_CHUNK plus one source chunk; the Node adapter cuts source chunks).
+  const step = s.pipelining() ? BDAT_MAX_CHUNK : all.length;
+  for (let o = 0; o < all.length; o += step) {
+    const piece = all.subarray(o, Math.min(all.length, o + step));
+    s.command(`BDAT ${piece.length}`);
+    t.bdatOutstanding++;
+    s.write(piece);
+  }
+  return true;
+}
+
+export function finishBody(s: Session, t: Txn, head?: Uint8Array): void {
+  let tail = t.encoder!.end();
+  const parts = [...t.bdatBuf];
+  if (head && head.length > 0) parts.push(head);
+  if (tail.length > 0) parts.push(tail);
+  const total = t.bdatBufLen + (head?.length ?? 0) + tail.length;
+  t.bdatBuf = [];
+  t.bdatBufLen = 0;
+  tail = parts.length === 0 ? tail : concat(parts, total);
+  if (t.bdat && s.pipelining()) {
+    // Split a large remainder into pipelined chunks; the last piece goes with LAST.
+    while (tail.length > BDAT_MAX_CHUNK) {
+      s.command(`BDAT ${BDAT_MAX_CHUNK}`);
+      t.bdatOutstanding++;
+      s.write(tail.subarray(0, BDAT_MAX_CHUNK));
+      tail = tail.subarray(BDAT_MAX_CHUNK);
+    }
+  }
+  t.bodyEnded = true;
+  t.lastSent = t.bdat;
+  t.waitingBody = false;
+  const n = s.opts.lmtp ? t.accepted.length : 1;
+  s.opts.transcript?.({ direction: 'client', line: `[message body: ${t.encoder!.bytesWritten} bytes]` });
+  if (t.bdat) {
+    s.command(`BDAT ${tail.length} LAST`);
+    s.write(tail);
+    s.expect(n - 1);
+  } else {
+    s.write(tail);
+    s.expect(n);
+    writeNextAhead(s, t);
+  }
+  s.goto('final');
+}
+
+/** Starts the body: a whole one goes out at once, a streamed one asks for chunks (`need-body`). */
+export function startBody(s: Session, t: Txn): void {
+  const m = s.queue[0]!;
+  t.bodyStarted = true;
+  t.encoder = new BodyEncoder({
+    dotStuff: !t.bdat,
+    bareLineEndings: s.opts.bareLineEndings ?? 'normalize',
+    binary: m.bodyType === 'binarymime',
+  });
+  if (m.body !== undefined) {
+    const bytes = t.encoder.push(m.body);
+    if (t.bdat) return finishBody(s, t, bytes); // one BDAT ... LAST
+    bodyBytes(s, t, bytes);
+    finishBody(s, t);
+    return;
+  }
+  needBody(s, t);
+}
+
+/** The empty body after a 354 although no recipient was accepted (RFC 2920 §3.1, SM-3). */
+export function emptyDot(s: Session, t: Txn): void {
+  t.emptyDot = true;
+  t.bodyEnded = true;
+  s.write(encoder.encode('.\r\n'));
+  s.expect(1);
+}
+
+export function replyBdat(s: Session, t: Txn, reply: Reply): void {
+  t.bdatOutstanding--;
+  if ((reply.code < 200 || reply.code >= 300) && !t.bdatFailed) {
+    // The first refusal decides the message (RFC 3030 §4.1): nothing more of the body is sent.
+    t.bdatFailed = reply;
+    if (!t.lastSent) {
+      t.bodyEnded = true;
+      t.waitingBody = false;
+      t.endPending = false;
+      t.bdatBuf = [];
+      t.bdatBufLen = 0;
+    }
+  }
+  if (t.bdatFailed && !t.lastSent) {
+    if (t.bdatOutstanding > 0) return; // replies to chunks already sent still come
+    const m = s.queue[0]!;
+    for (const addr of t.accepted) s.setResult(m, addr, 'rejected', t.bdatFailed, undefined, STAGE.SENDING_BODY, true);
+    m.lastReply = t.bdatFailed;
+    s.needRset = true;
+    s.refusedBody = true;
+    return endTransaction(s);
+  }
+  if (t.endPending && t.bdatOutstanding === 0) {
+    t.endPending = false;
+    return finishBody(s, t);
+  }
+  if (!t.bodyEnded && !t.waitingBody && !t.endPending && (!s.pipelining() || t.bdatOutstanding < BDAT_MAX_IN_FLIGHT)) needBody(s, t);
+}
+
+/** The transaction is over: continue the message in another one, or report it. */
+export function endTransaction(s: Session): void {
+  const t = s.txn!;
+  const m = s.queue[0]!;
+  s.txn = undefined;
+  if (!t.bodyEnded && t.mailOk) s.needRset = true;
+  if (m.remaining.length > 0 && (m.body !== undefined || !t.bodyStarted)) {
+    m.transaction++;
+    return s.goto(s.needRset ? 'rset' : 'mail');
+  }
+  for (const r of m.remaining) s.setResult(m, r, 'deferred', undefined, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.AFTER_RCPT, true);
+  m.remaining = [];
+  s.queue.shift();
+  s.finishMessage(m, undefined, undefined);
+  s.goto(s.needRset ? 'rset' : 'idle');
+}
+
+/** Bytes of a body given as a string. */
+export function bodyBytesOf(body: Uint8Array | string): Uint8Array {
+  return typeof body === 'string' ? encoder.encode(body) : body;
+}
