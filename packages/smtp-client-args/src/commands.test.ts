@@ -107,6 +107,16 @@ describe('parseMailFrom / parseRcptTo: accepted input', () => {
       expect(refusedBy('FROM:<a@b> A=1 B=2', { allowedParameters: ['A', 'B'], limits: { parameters: 2 } })).toBeUndefined();
       expect(refusedBy(`FROM:<${'a'.repeat(65)}@b>`, { advertised: ['SIZE'] })).toBe('ERR_SMTP_PATH_TOO_LONG');
       expect(refusedBy(`FROM:<${'a'.repeat(65)}@b>`, { advertised: ['SIZE'], limits: { localPart: 65 } })).toBeUndefined();
+      // invalid limits are refused every time, whatever content was seen before
+      for (const bad of [{ localPart: Number.NaN }, { localPart: 0 }, { localPart: -0 }, { localPart: 1.5 }, { localPart: '64' }, { messageSize: -1 }, { parameters: Infinity }]) {
+        expect(() => parseMailFrom('FROM:<a@b>', { advertised: ['SIZE'], limits: bad as never })).toThrow(/options\.limits/);
+      }
+      expect(refusedBy('FROM:<a@b> SIZE=1', { advertised: ['SIZE'], limits: { messageSize: -0 } })).toBe('ERR_SMTP_SIZE_EXCEEDED');
+      expect(refusedBy('FROM:<a@b> SIZE=0', { advertised: ['SIZE'], limits: { messageSize: 0 } })).toBeUndefined();
+      // keywords that are not text, and custom parameter tables, are derived afresh each time
+      expect(refusedBy('FROM:<a@b> SIZE=1', { advertised: [8 as unknown as string, 'SIZE'] })).toBeUndefined();
+      expect(refusedBy('FROM:<a@b> XP=1', { parameters: [{ keyword: 'XP', command: 'mail', extensions: ['XP'], rfc: 'private', value: 'required' }], advertised: ['XP'] })).toBeUndefined();
+      expect(refusedBy('FROM:<a@b> XP=1', { advertised: ['XP'] })).toBe('ERR_SMTP_PARAM_UNKNOWN');
     }
   });
   it('finds a duplicate parameter wherever it is among many, and keeps every parameter in order', () => {

@@ -317,28 +317,50 @@ interface Prepared {
 }
 const preparedByOptions = new WeakMap<ParseOptions, Prepared>();
 
+/** What a parse derives from the content of its options. */
+type Derived = Pick<Prepared, 'limits' | 'specs' | 'allowed' | 'body'>;
+
 /**
  * Derived values by content, for option objects made afresh with the same content (a server makes
- * them per session): the parameter sets are then computed once per process, not once per session.
- * Only for re-iterable lists (arrays, sets) and the built-in parameter table. Bounded.
+ * them per session): then nothing is derived again, not even per process. Only for text keywords in
+ * re-iterable lists (arrays, sets), numeric or missing limits and the built-in parameter table; a
+ * content is stored only after it was derived (and validated) without error. Bounded.
  */
-const derivedByContent = new Map<string, Pick<Prepared, 'allowed' | 'body'>>();
+const derivedByContent = new Map<string, Derived>();
 const DERIVED_BY_CONTENT_SIZE = 32;
+const LIMIT_KEYS = ['localPart', 'domain', 'path', 'parameters', 'messageSize'] as const;
 
-/** The cache key, or undefined when an allowed keyword is not text (the parse then reports it as before). */
-function contentKey(allowedParameters: Iterable<string> | undefined, rest: unknown[]): string | undefined {
-  const extra: string[] = [];
-  if (allowedParameters !== undefined) {
-    for (const k of allowedParameters) {
-      if (typeof k !== 'string') return undefined;
-      extra.push(asciiUpper(k));
-    }
+/** Appends a list of keywords to a content key, each as `length:text` (so no two lists give one key); undefined if it cannot be keyed. */
+function keyList(key: string, tag: string, list: Iterable<unknown> | undefined): string | undefined {
+  if (list === undefined) return key + tag + '-';
+  if (!Array.isArray(list) && !(list instanceof Set)) return undefined;
+  key += tag;
+  for (const k of list) {
+    if (typeof k !== 'string') return undefined;
+    const u = asciiUpper(k);
+    key += `${String(u.length)}:${u}`;
   }
-  return JSON.stringify([allowedParameters === undefined ? null : extra, ...rest]);
+  return key + '.';
 }
 
-function reiterable(v: unknown): boolean {
-  return v === undefined || Array.isArray(v) || v instanceof Set;
+/** The content key of `options`, or undefined when its content cannot be keyed (then it is derived afresh). */
+function contentKey(options: ParseOptions): string | undefined {
+  if (options.parameters !== undefined && (!Array.isArray(options.parameters) || options.parameters.length > 0)) return undefined;
+  let key = keyList('', 'a', options.advertised);
+  if (key !== undefined) key = keyList(key, 'x', options.allowedParameters);
+  if (key !== undefined) key = keyList(key, 'b', options.bodyValues);
+  if (key === undefined) return undefined;
+  const limits = options.limits;
+  if (limits === undefined) return key + 'L-';
+  if (typeof limits !== 'object' || limits === null) return undefined;
+  key += 'L';
+  for (const k of LIMIT_KEYS) {
+    const v: unknown = limits[k];
+    if (typeof v === 'number') key += `${String(v)};`;
+    else if (v === undefined) key += 'u;';
+    else return undefined;
+  }
+  return key;
 }
 
 function prepare(options: ParseOptions): Prepared {
@@ -353,18 +375,17 @@ function prepare(options: ParseOptions): Prepared {
   ) {
     return old;
   }
-  const adv = options.advertised === undefined ? undefined : [...options.advertised].map((k) => asciiUpper(String(k)));
-  const limits = resolveParseLimits(options.limits);
-  const specs = mergeSpecs(options.parameters);
-  let body: readonly string[] | undefined = options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv];
-  let allowed: Prepared['allowed'] = {};
-  if (specs === DEFAULT_PARAMETERS && reiterable(options.advertised) && reiterable(options.allowedParameters) && reiterable(options.bodyValues)) {
-    const key = contentKey(options.allowedParameters, [adv, options.bodyValues === undefined ? null : body, limits.localPart, limits.domain, limits.path, limits.parameters, limits.messageSize ?? null]);
-    const known = key === undefined ? undefined : derivedByContent.get(key);
-    if (known !== undefined) ({ allowed, body } = known);
-    else if (key !== undefined) {
+  const key = contentKey(options);
+  let d = key === undefined ? undefined : derivedByContent.get(key);
+  if (d === undefined) {
+    const adv = options.advertised === undefined ? undefined : [...options.advertised].map((k) => asciiUpper(String(k)));
+    const limits = resolveParseLimits(options.limits);
+    const specs = mergeSpecs(options.parameters);
+    const body = options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv];
+    d = { limits, specs, allowed: {}, body };
+    if (key !== undefined) {
       if (derivedByContent.size >= DERIVED_BY_CONTENT_SIZE) derivedByContent.clear();
-      derivedByContent.set(key, { allowed, body });
+      derivedByContent.set(key, d);
     }
   }
   const p: Prepared = {
@@ -373,10 +394,10 @@ function prepare(options: ParseOptions): Prepared {
     parameters: options.parameters,
     limitsIn: options.limits,
     bodyValues: options.bodyValues,
-    limits,
-    specs,
-    allowed,
-    body,
+    limits: d.limits,
+    specs: d.specs,
+    allowed: d.allowed,
+    body: d.body,
   };
   preparedByOptions.set(options, p);
   return p;
