@@ -101,6 +101,8 @@ export class Session {
   authDone = false;
   driving = false;
   started = false;
+  /** The `banner` state has been entered (states before it have run). */
+  bannerReached = false;
   /** The greeting has arrived (the first reply of the connection is always the greeting). */
   greeted = false;
   /** A greeting that arrived while a state placed before `banner` still waited: handed to `banner` on entry. */
@@ -186,6 +188,7 @@ export class Session {
         const next = this.transition;
         this.transition = undefined;
         this.current = next;
+        if (next.name === 'banner') this.bannerReached = true;
         this.arm(next.definition.timeout ?? 'command');
         next.definition.enter(this.ctx(next));
         const held = this.heldGreeting;
@@ -230,12 +233,19 @@ export class Session {
       },
       send: (command) => this.command(command),
       write: (bytes) => {
-        if (this.greeted || this.states.indexOf(info.id) >= this.states.indexOf('banner')) {
+        if (this.bannerReached || this.greeted) {
           throw usage('ERR_SMTP_CLIENT_RAW_WRITE', `state ${JSON.stringify(info.name)}: raw bytes may only be written before the banner`);
         }
         this.write(typeof bytes === 'string' ? encoder.encode(bytes) : bytes.slice());
       },
-      next: (state = null) => this.goto(state),
+      next: (state = null) => {
+        // A state before the banner leaves only once its own replies are in: the next ones are
+        // read by the states after it (the greeting, still due, is kept for the banner).
+        if (!this.bannerReached && this.outstanding > (this.greeted ? 0 : 1)) {
+          throw usage('ERR_SMTP_CLIENT_REPLIES_OUTSTANDING', `state ${JSON.stringify(info.name)}: wait for the replies to its commands before leaving it (before the banner)`);
+        }
+        this.goto(state);
+      },
       abandon: (code, reply, permanent = false) => this.abandon(code, reply, permanent),
       rehello: () => {
         this.caps = Capabilities.none();

@@ -112,6 +112,12 @@ describe('states before the banner (position -1)', () => {
     });
   }
 
+  it('an early state that leaves before its reply is refused: that reply would be read by a later state', () => {
+    const conn = new ClientConnection();
+    conn.registerState({ name: 'hasty', stage: STAGE.NOT_CONNECTED, enter: (ctx) => { ctx.send('XEARLY'); ctx.next(); }, reply: () => undefined }, { after: -1 });
+    expect(codeOf(() => conn.dataToSend())).toBe('ERR_SMTP_CLIENT_REPLIES_OUTSTANDING');
+  });
+
   it('the greeting alone does not wake the early state; its reply then moves the session on', () => {
     const seen: string[] = [];
     const conn = new ClientConnection();
@@ -197,6 +203,23 @@ describe('pipelining follows the states\u2019 declared roles', () => {
     ...(pipelining ? { pipelining } : {}),
     enter: (ctx) => ctx.next(),
     reply: () => undefined,
+  });
+
+  it('ctx.pipelined tells a group state that the group was written for it', () => {
+    const seen: boolean[] = [];
+    firstFlight({ name: 'audit', stage: STAGE.AFTER_RCPT, pipelining: 'group', enter: (ctx) => { seen.push(ctx.pipelined); ctx.next(); }, reply: () => undefined });
+    expect(seen).toEqual([]); // not entered yet: the RCPT replies come first
+    const states = createStateRegistry();
+    states.register({ name: 'audit', stage: STAGE.AFTER_RCPT, pipelining: 'group', enter: (ctx) => { seen.push(ctx.pipelined); ctx.next(); }, reply: () => undefined }, { after: 'rcpt' });
+    const conn = new ClientConnection({ states });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+    conn.receiveData('220 mx.test ready\r\n');
+    conn.dataToSend();
+    conn.receiveData('250-mx.test\r\n250 PIPELINING\r\n');
+    conn.dataToSend();
+    conn.receiveData('250 ok\r\n250 ok\r\n354 go\r\n');
+    expect(seen).toEqual([true]);
+    expect(conn.state).toBe('final');
   });
 
   it('a group state keeps MAIL, RCPT and DATA in one write; a barrier (the default) splits it', () => {
