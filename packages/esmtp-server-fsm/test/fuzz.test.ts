@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ServerConnection } from './server-connection.js';
-import { isSmtpServerError } from './errors.js';
+import { ServerConnection, isSmtpServerError } from '../src/index.js';
 
 const ALPHABET = 'HELOMAIRCPTDBSQUVXNFG:<>@.= -0123456789\r\n\0';
 const WORDS = ['EHLO a\r\n', 'HELO b\r\n', 'MAIL FROM:<a@b.c>\r\n', 'RCPT TO:<d@e.f>\r\n', 'DATA\r\n', '.\r\n', 'BDAT 3\r\n', 'BDAT 2 LAST\r\n', 'RSET\r\n', 'AUTH PLAIN\r\n', 'AHUAcA==\r\n', '*\r\n', 'STARTTLS\r\n', 'QUIT\r\n', '\r\n.\n', 'NOOP\r\n', 'VRFY x\r\n', 'XCLIENT ADDR=1.2.3.4\r\n'];
