@@ -2,7 +2,7 @@
  * Session commands: HELO/EHLO/LHLO, QUIT, VRFY/EXPN, STARTTLS (RSET, NOOP and HELP are one line
  * each in the dispatcher), and the answers to the HELO and VRFY/EXPN decisions.
  */
-import { advertised, ehloLines } from './extensions.js';
+import { advertisement } from './extensions.js';
 import { sanitizeEcho, validHeloArgument } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
@@ -62,7 +62,7 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
   s.helo = domain;
   s.heloVerb = verb;
   const first = r && r.text !== undefined ? (typeof r.text === 'string' ? r.text : (r.text[0] ?? '')) : `${s.hostname} Hello ${sanitizeEcho(domain)}`;
-  const entries = advertised(s.registry, {
+  const adv = advertisement(s.registry, s.hostname, {
     secure: s.secure,
     authenticated: s.authUser !== undefined,
     trusted: s.options.trusted ?? false,
@@ -73,7 +73,7 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
     enable: s.options.enable,
   });
   // After HELO, MAIL parameters are parsed against what an EHLO would have offered, then refused as a whole ("Parameters need EHLO").
-  s.advertisedKeywords = entries.map((e) => e.keyword);
-  send(s, { code: 250, text: verb === 'HELO' ? [first] : ehloLines(s.hostname, first, entries) }, true);
+  s.advertisedKeywords = adv.keywords;
+  send(s, { code: 250, text: verb === 'HELO' ? [first] : [first, ...adv.lines] }, true);
   s.go('accept');
 }

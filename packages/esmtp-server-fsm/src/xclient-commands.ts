@@ -7,6 +7,7 @@ import type { ClientAttributes } from './events.js';
 import { XCLIENT_ATTRS, XFORWARD_ATTRS } from './extensions.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
+import { NO_KEYWORDS } from './session.js';
 import type { Session } from './session.js';
 
 /** An xtext attribute value, or undefined when it is malformed (RFC 3461 §4; controls refused). */
@@ -62,7 +63,7 @@ export function answerXclient(s: Session, attributes: ClientAttributes, positive
     s.helo = undefined;
     s.heloVerb = undefined;
     s.authUser = undefined;
-    s.advertisedKeywords = [];
+    s.advertisedKeywords = NO_KEYWORDS;
     s.resetTransaction();
     s.go('xclient-reset');
     send(s, r ?? s.greeting(), true);
