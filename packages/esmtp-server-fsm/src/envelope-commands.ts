@@ -56,6 +56,7 @@ function sharedParseOptions(s: Session, adv: readonly string[], kind: 'mail' | '
   return o;
 }
 
+/** MAIL FROM:<path> [parameters] (RFC 5321 §4.1.1.2): checks, parsing, then the `mail` decision. */
 export function mail(s: Session, arg: string): void {
   if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
   if (s.current === 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: nested MAIL command' });
@@ -77,6 +78,7 @@ function prefix(arg: string, p: string): string | undefined {
   return arg.slice(i);
 }
 
+/** RCPT TO:<path> [parameters] (RFC 5321 §4.1.1.3): checks, parsing, then the `rcpt` decision. */
 export function rcpt(s: Session, arg: string): void {
   if (s.current !== 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' });
   if (s.bdatActive) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });

@@ -84,8 +84,9 @@ export const DEFAULT_EXTENSIONS: ServerExtensions = Object.freeze(
 /** The keywords of the table: a `registry` cannot redefine them. */
 export const NATIVE = new Set<string>(SERVER_EXTENSIONS.map((r) => r.keyword));
 
-/** Attributes offered with XCLIENT / XFORWARD (Postfix). */
+/** Attributes offered with XCLIENT (Postfix). */
 export const XCLIENT_ATTRS: readonly string[] = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'LOGIN', 'DESTADDR', 'DESTPORT'];
+/** Attributes offered with XFORWARD (Postfix). */
 export const XFORWARD_ATTRS: readonly string[] = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE'];
 
 /** What the session table needs to know of the options. */

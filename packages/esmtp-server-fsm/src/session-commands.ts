@@ -10,6 +10,7 @@ import type { Session } from './session.js';
 
 const enc = new TextEncoder();
 
+/** QUIT: `221` and close; a transaction in progress is aborted. */
 export function quit(s: Session): void {
   s.emit({ type: 'quit' });
   s.abortTransactionIfData('closed');
@@ -17,6 +18,7 @@ export function quit(s: Session): void {
   s.close('quit', 'QUIT');
 }
 
+/** HELO/EHLO/LHLO <domain> (RFC 5321 §4.1.1.1): the argument is checked, nothing of a bad one is echoed; then the `helo` decision. */
 export function heloCommand(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', arg: string): void {
   if (!arg) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
   if (arg.includes(' ') || arg.includes('\t')) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
@@ -27,6 +29,7 @@ export function heloCommand(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', arg: str
   s.decide({ point: 'helo', verb, domain: arg }, { type: 'helo', verb, domain: arg, needsAnswer: !s.auto.has('helo') });
 }
 
+/** VRFY / EXPN: static `252`, disabled `502`, or the `vrfy` / `expn` decision. */
 export function vrfyExpn(s: Session, verb: 'VRFY' | 'EXPN', arg: string): void {
   if (!arg) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} address` });
   const mode = verb === 'VRFY' ? (s.options.vrfy ?? 'static') : (s.options.expn ?? 'disabled');
@@ -37,6 +40,7 @@ export function vrfyExpn(s: Session, verb: 'VRFY' | 'EXPN', arg: string): void {
   s.decide({ point }, { type: point, argument: arg, needsAnswer: !s.auto.has(point) });
 }
 
+/** STARTTLS (RFC 3207 §4): `220`, everything buffered after the line is discarded, `tls-start`. */
 export function starttls(s: Session, hasArg: boolean): void {
   if (hasArg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: STARTTLS' });
   if (s.secure) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: TLS already active' });
