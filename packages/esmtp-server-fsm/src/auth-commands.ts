@@ -11,6 +11,7 @@ import type { Session } from './session.js';
 
 const dec = new TextDecoder('utf-8', { fatal: false });
 
+/** AUTH <mechanism> [initial-response] (RFC 4954 §4): checks, then the first SASL step. */
 export function authCommand(s: Session, arg: string): void {
   if (s.mechanisms.length === 0) return reply(s, { code: 502, enhanced: '5.5.1', text: 'Error: AUTH not available' });
   if (s.current === 'awaiting-helo' || s.heloVerb === 'HELO') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send EHLO first' });
@@ -64,6 +65,7 @@ function rejectAuth(s: Session, r: ReplyInit): void {
   send(s, { code: 334, text: encodeBase64(challenge) });
 }
 
+/** Reads one SASL response line (at most `maxAuthLine`) and runs the next step; `*` cancels. */
 export function stepAuth(s: Session): boolean {
   const line = readLine(s, s.limits.maxAuthLine, false);
   if (line === undefined) return false;

@@ -55,6 +55,7 @@ export function step(s: Session): boolean {
   }
 }
 
+/** Reads one command line and dispatches it, after the line checks and the pipelining synchronization check (RFC 2920 §3.1). */
 export function stepCommand(s: Session): boolean {
   if (s.shutdownRequested && s.isIdle() && !s.bdatActive && s.current !== 'awaiting-rcpt') {
     shutdownNow(s);
@@ -114,6 +115,7 @@ export function stepCommand(s: Session): boolean {
   return true;
 }
 
+/** Dispatches one verb to its room, after the junk, unauthenticated-command and STARTTLS-first checks. */
 export function command(s: Session, verb: string, arg: string, hasArg: boolean): void {
   if (JUNK.has(verb)) {
     s.junk++;
@@ -179,6 +181,7 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean):
   }
 }
 
+/** `500 5.5.2` for a verb the session does not know. */
 export function unknown(s: Session): void {
   reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
 }

@@ -13,6 +13,7 @@ import type { Session } from './session.js';
 const CR = 13;
 const LF = 10;
 
+/** DATA (RFC 5321 §4.1.1.4): checks, then the `data-start` decision. */
 export function data(s: Session, hasArg: boolean): void {
   if (hasArg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: DATA' });
   if (s.current !== 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' });
@@ -25,6 +26,7 @@ export function data(s: Session, hasArg: boolean): void {
   s.decide({ point: 'data-start', mode: 'data' }, { type: 'data-start', mode: 'data', needsAnswer: !s.auto.has('data-start') });
 }
 
+/** BDAT <size> [LAST] (RFC 3030 §2): the chunk is read whatever the verdict; the first one of a message asks for `data-start`. */
 export function bdat(s: Session, arg: string, allowed: boolean): void {
   // The size must be parsed first: the chunk is consumed whatever the verdict (RFC 3030 §2).
   const parts = arg.split(' ');
@@ -64,6 +66,7 @@ export function bdat(s: Session, arg: string, allowed: boolean): void {
   s.go('read-chunk');
 }
 
+/** Reads the current BDAT chunk; at its end, the chunk reply, an abort or the end of the message. */
 export function stepBdat(s: Session): boolean {
   if (s.bdatRemaining > 0) {
     if (s.inputLength === 0) return false;
@@ -125,6 +128,7 @@ export function bodyPiece(s: Session, piece: Uint8Array, bdat: boolean): void {
   }
 }
 
+/** Feeds the DATA decoder (dot-unstuffing, end-of-data detection) from the input. */
 export function stepBody(s: Session): boolean {
   if (s.inputLength === 0) return false;
   const decoder = s.decoder!;
@@ -140,6 +144,7 @@ export function stepBody(s: Session): boolean {
   return true;
 }
 
+/** The end of the content: an abort (too large, bare line endings) or the `message-end` decision. */
 export function endOfMessage(s: Session, checkBare: boolean): void {
   let abort: { reason: MessageAbortReason; reply: ReplyInit } | undefined;
   if (s.tooLarge) abort = { reason: 'too-large', reply: { code: 552, enhanced: '5.3.4', text: 'Error: message size exceeds fixed maximum message size' } };

@@ -16,34 +16,47 @@ function sameParameters(a: EsmtpParameters, b: EsmtpParameters): boolean {
   return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
 }
 
+/** Parse options per EHLO advertisement (shared by sessions with the same options) and kind. */
+const parseOptionsCache = new WeakMap<readonly string[], Map<string, ParseOptions>>();
+
 /**
  * smtp-client-args parse options for MAIL or RCPT in this session: the keywords of the last EHLO
  * reply (`advertised`), the custom extensions' parameters, the path and size limits. Cached per
- * EHLO reply, so a transaction builds none.
+ * advertisement, so a transaction builds none and smtp-client-args reuses what it derives.
  */
-export function parseOptions(s: Session, kind: 'mail' | 'rcpt' | 'rcpt+utf8'): ParseOptions {
-  let byKind = s.policyCache.get(s.advertisedKeywords);
-  if (byKind === undefined) {
-    s.policyCache.clear();
-    s.policyCache.set(s.advertisedKeywords, (byKind = new Map<string, unknown>()));
+function parseOptions(s: Session, kind: 'mail' | 'rcpt' | 'rcpt+utf8'): ParseOptions {
+  const adv = s.advertisedKeywords;
+  const k = kind === 'mail' ? 0 : kind === 'rcpt' ? 1 : 2;
+  // the session's own copy first: no key to build for each command
+  if (s.parseOptionsFor !== adv) {
+    s.parseOptionsFor = adv;
+    s.parseOptions = [undefined, undefined, undefined];
   }
-  let o = byKind.get(kind) as ParseOptions | undefined;
+  return (s.parseOptions[k] ??= sharedParseOptions(s, adv, kind));
+}
+
+function sharedParseOptions(s: Session, adv: readonly string[], kind: 'mail' | 'rcpt' | 'rcpt+utf8'): ParseOptions {
+  let byKind = parseOptionsCache.get(adv);
+  if (byKind === undefined) parseOptionsCache.set(adv, (byKind = new Map<string, ParseOptions>()));
+  const l = s.limits;
+  const key = `${kind} ${String(l.maxLocalPart)} ${String(l.maxDomain)} ${String(l.maxPath)} ${String(l.maxMessageSize)}`;
+  let o = byKind.get(key);
   if (o === undefined) {
-    const adv = s.advertisedKeywords;
     const custom = adv.filter((k) => !NATIVE.has(k));
-    const size = adv.includes('SIZE') && s.limits.maxMessageSize > 0 && s.limits.maxMessageSize !== Infinity;
+    const size = adv.includes('SIZE') && l.maxMessageSize > 0 && l.maxMessageSize !== Infinity;
     o = {
       advertised: adv,
       allowedParameters: kind === 'mail' ? s.registry.mailParameters(custom) : s.registry.rcptParameters(custom),
       lenient: { spaceAfterColon: true },
-      limits: { localPart: s.limits.maxLocalPart, domain: s.limits.maxDomain, path: s.limits.maxPath, ...(size ? { messageSize: s.limits.maxMessageSize } : {}) },
+      limits: { localPart: l.maxLocalPart, domain: l.maxDomain, path: l.maxPath, ...(size ? { messageSize: l.maxMessageSize } : {}) },
       smtpUtf8: kind === 'rcpt+utf8' || (kind === 'mail' && adv.includes('SMTPUTF8')),
     };
-    byKind.set(kind, o);
+    if (byKind.size < 64) byKind.set(key, o);
   }
   return o;
 }
 
+/** MAIL FROM:<path> [parameters] (RFC 5321 §4.1.1.2): checks, parsing, then the `mail` decision. */
 export function mail(s: Session, arg: string): void {
   if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
   if (s.current === 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: nested MAIL command' });
@@ -65,6 +78,7 @@ function prefix(arg: string, p: string): string | undefined {
   return arg.slice(i);
 }
 
+/** RCPT TO:<path> [parameters] (RFC 5321 §4.1.1.3): checks, parsing, then the `rcpt` decision. */
 export function rcpt(s: Session, arg: string): void {
   if (s.current !== 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' });
   if (s.bdatActive) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });

@@ -84,8 +84,9 @@ export const DEFAULT_EXTENSIONS: ServerExtensions = Object.freeze(
 /** The keywords of the table: a `registry` cannot redefine them. */
 export const NATIVE = new Set<string>(SERVER_EXTENSIONS.map((r) => r.keyword));
 
-/** Attributes offered with XCLIENT / XFORWARD (Postfix). */
+/** Attributes offered with XCLIENT (Postfix). */
 export const XCLIENT_ATTRS: readonly string[] = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'LOGIN', 'DESTADDR', 'DESTPORT'];
+/** Attributes offered with XFORWARD (Postfix). */
 export const XFORWARD_ATTRS: readonly string[] = ['NAME', 'ADDR', 'PORT', 'PROTO', 'HELO', 'IDENT', 'SOURCE'];
 
 /** What the session table needs to know of the options. */
@@ -97,12 +98,30 @@ export interface ExtensionConfig {
   readonly registry: ExtensionRegistry | readonly ExtensionDefinition[] | undefined;
 }
 
+const NO_REGISTRY = {};
+/** Registries already built, per `registry` option and switches: sessions with the same options share one (never mutated). */
+const registries = new WeakMap<object, Map<string, ExtensionRegistry>>();
+
 /**
  * The session's registry: the enabled rows of {@link SERVER_EXTENSIONS} (with smtp-capabilities'
- * definitions), then the custom definitions of `registry` in their order. Built once per set of
- * options (cached by the caller).
+ * definitions), then the custom definitions of `registry` in their order. Built once per `registry`
+ * option and set of switches, then shared.
  */
 export function buildRegistry(c: ExtensionConfig): ExtensionRegistry {
+  let key = `${c.starttls ? 1 : 0}${c.xclient ? 1 : 0}${c.xforward ? 1 : 0}`;
+  for (const row of SERVER_EXTENSIONS) if ('option' in row) key += c.ext[row.option] ? '1' : '0';
+  const owner = c.registry ?? NO_REGISTRY;
+  let byKey = registries.get(owner);
+  if (byKey === undefined) registries.set(owner, (byKey = new Map<string, ExtensionRegistry>()));
+  let registry = byKey.get(key);
+  if (registry === undefined) {
+    registry = makeRegistry(c);
+    if (byKey.size < 64) byKey.set(key, registry);
+  }
+  return registry;
+}
+
+function makeRegistry(c: ExtensionConfig): ExtensionRegistry {
   const defs: ExtensionDefinition[] = [];
   for (const row of SERVER_EXTENSIONS) {
     if ('option' in row && !c.ext[row.option]) continue;
@@ -137,8 +156,34 @@ export interface AdvertiseFacts {
   readonly enable: readonly string[] | undefined;
 }
 
+/** What an EHLO reply advertises for some session facts: the entries, their keywords, and the formatted keyword lines. */
+export interface Advertisement {
+  readonly keywords: readonly string[];
+  readonly lines: readonly string[];
+}
+
+const advertisements = new WeakMap<ExtensionRegistry, Map<string, Advertisement>>();
+
+/**
+ * The EHLO advertisement for these session facts, from the session registry: keywords (what
+ * MAIL/RCPT parameters are checked against) and keyword lines formatted by smtp-capabilities'
+ * `formatEhloReply`. Cached per registry and facts (a few variants per server).
+ */
+export function advertisement(registry: ExtensionRegistry, hostname: string, f: AdvertiseFacts): Advertisement {
+  const key = `${f.secure ? 1 : 0}${f.authenticated ? 1 : 0}${f.trusted ? 1 : 0}${f.allowInsecureAuth ? 1 : 0} ${String(f.maxMessageSize)} ${String(f.maxRecipients)} ${f.mechanisms.join(',')} ${f.enable?.join(',') ?? ''} ${hostname}`;
+  let byKey = advertisements.get(registry);
+  if (byKey === undefined) advertisements.set(registry, (byKey = new Map<string, Advertisement>()));
+  let a = byKey.get(key);
+  if (a === undefined) {
+    const entries = advertised(registry, f);
+    a = Object.freeze({ keywords: Object.freeze(entries.map((e) => e.keyword)), lines: Object.freeze(formatEhloReply({ domain: hostname, keywords: entries }, { maxLineLength: 4096 }).slice(1)) });
+    if (byKey.size < 64) byKey.set(key, a);
+  }
+  return a;
+}
+
 /** The EHLO keyword entries for these session facts, from the session registry. */
-export function advertised(registry: ExtensionRegistry, f: AdvertiseFacts): { keyword: string; params: readonly string[] }[] {
+function advertised(registry: ExtensionRegistry, f: AdvertiseFacts): { keyword: string; params: readonly string[] }[] {
   const settings: SessionSettings = {
     tls: f.secure,
     startTls: true,
@@ -154,20 +199,4 @@ export function advertised(registry: ExtensionRegistry, f: AdvertiseFacts): { ke
     ...(f.enable ? { enable: f.enable } : {}),
   };
   return registry.advertiseEntries(settings);
-}
-
-/**
- * The lines of the EHLO reply (without `250-`): `first` (the greeting line, already checked as
- * reply text), then the keywords formatted and checked by smtp-capabilities' `formatEhloReply`.
- *
- * @example
- * ```ts
- * ehloLines('mx.example', 'mx.example Hello c', [{ keyword: 'PIPELINING', params: [] }]); // ['mx.example Hello c', 'PIPELINING']
- * ```
- * @see RFC 5321 §4.1.1.1
- */
-export function ehloLines(hostname: string, first: string, entries: readonly { keyword: string; params: readonly string[] }[]): string[] {
-  const lines = formatEhloReply({ domain: hostname, keywords: entries }, { maxLineLength: 4096 });
-  lines[0] = first;
-  return lines;
 }

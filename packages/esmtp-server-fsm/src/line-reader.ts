@@ -73,6 +73,7 @@ export function readLine(s: Session, limit: number, authAware: boolean): Uint8Ar
   return undefined;
 }
 
+/** True when the line being read starts with `AUTH ` (its initial response may be longer than a command line). */
 export function startsWithAuth(s: Session): boolean {
   const first = new Uint8Array(5);
   let o = 0;

@@ -142,6 +142,7 @@ const FINITE_LIMITS = new Set(['maxCommandLine', 'maxAuthLine', 'maxLocalPart', 
 /** The largest delay a host timer takes (2^31 - 1 ms in Node.js and browsers); a longer finite timeout would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** The `ERR_SMTP_INVALID_OPTION` error naming the option. */
 export function invalidOption(name: string, why: string): SmtpServerError {
   return new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} ${why}`);
 }

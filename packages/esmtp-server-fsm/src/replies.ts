@@ -47,6 +47,7 @@ export function reply(s: Session, r: ReplyInit, counts = r.code >= 400): void {
   if (counts) countError(s);
 }
 
+/** Counts a negative reply: the tarpit from `softErrorLimit`, `421 4.7.0` and close at `hardErrorLimit`. */
 export function countError(s: Session): void {
   s.errors++;
   if (s.errors >= s.limits.hardErrorLimit && s.current !== 'closed') {
@@ -58,6 +59,7 @@ export function countError(s: Session): void {
   }
 }
 
+/** `421 4.3.2` and close (graceful shutdown reached an idle point). */
 export function shutdownNow(s: Session): void {
   send(s, { code: 421, enhanced: '4.3.2', text: `${s.hostname} Service shutting down, closing transmission channel` });
   s.close('shutdown');

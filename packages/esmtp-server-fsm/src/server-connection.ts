@@ -17,7 +17,7 @@ import type { ServerOptions } from './options.js';
 import { checkReply } from './reply.js';
 import type { ReplyInit } from './reply.js';
 import { send, shutdownNow, takeBytes, takeText } from './replies.js';
-import { Session } from './session.js';
+import { NO_KEYWORDS, Session } from './session.js';
 import { LEGACY_STATE_NUMBERS } from './states.js';
 import type { ServerState } from './states.js';
 
@@ -221,36 +221,37 @@ export class ServerConnection {
    * pending or unsent replies exceed `maxPendingOutput`, and `closed` (repeatedly) once closed.
    */
   nextEvent(): ServerEvent {
-    this.s.assertUsable();
+    const s = this.s;
+    s.assertUsable();
     for (;;) {
-      if (this.s.eventHead < this.s.events.length) {
-        const e = this.s.events[this.s.eventHead++]!;
-        if (this.s.eventHead === this.s.events.length) {
-          this.s.events.length = 0;
-          this.s.eventHead = 0;
+      if (s.eventHead < s.events.length) {
+        const e = s.events[s.eventHead++]!;
+        if (s.eventHead === s.events.length) {
+          s.events.length = 0;
+          s.eventHead = 0;
         }
         return e;
       }
-      if (this.s.current === 'closed') return this.s.closedEvent();
-      if (this.s.pending || this.s.delaying || this.s.outBytes > this.limits.maxPendingOutput) {
-        this.s.updateDeadline();
+      if (s.current === 'closed') return s.closedEvent();
+      if (s.pending || s.delaying || s.outBytes > this.limits.maxPendingOutput) {
+        s.updateDeadline();
         return { type: 'paused' };
       }
       let progressed: boolean;
       try {
-        progressed = step(this.s);
+        progressed = step(s);
       } catch (e) {
-        this.s.internalError(e);
+        s.internalError(e);
         continue;
       }
       if (progressed) continue;
-      if (!this.s.eof) {
-        this.s.updateDeadline();
+      if (!s.eof) {
+        s.updateDeadline();
         return { type: 'need-data' };
       }
       // end of input: what could be processed was; an unfinished message is aborted, a partial line dropped
-      this.s.abortTransactionIfData('eof');
-      this.s.close('eof');
+      s.abortTransactionIfData('eof');
+      s.close('eof');
     }
   }
 
@@ -455,7 +456,7 @@ export class ServerConnection {
     this.s.chunks = [];
     this.s.headOff = 0;
     this.s.inputLength = 0;
-    this.s.advertisedKeywords = [];
+    this.s.advertisedKeywords = NO_KEYWORDS;
     this.s.go('tls-established');
   }
 

@@ -2,7 +2,7 @@
  * Session commands: HELO/EHLO/LHLO, QUIT, VRFY/EXPN, STARTTLS (RSET, NOOP and HELP are one line
  * each in the dispatcher), and the answers to the HELO and VRFY/EXPN decisions.
  */
-import { advertised, ehloLines } from './extensions.js';
+import { advertisement } from './extensions.js';
 import { sanitizeEcho, validHeloArgument } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
@@ -10,6 +10,7 @@ import type { Session } from './session.js';
 
 const enc = new TextEncoder();
 
+/** QUIT: `221` and close; a transaction in progress is aborted. */
 export function quit(s: Session): void {
   s.emit({ type: 'quit' });
   s.abortTransactionIfData('closed');
@@ -17,6 +18,7 @@ export function quit(s: Session): void {
   s.close('quit', 'QUIT');
 }
 
+/** HELO/EHLO/LHLO <domain> (RFC 5321 §4.1.1.1): the argument is checked, nothing of a bad one is echoed; then the `helo` decision. */
 export function heloCommand(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', arg: string): void {
   if (!arg) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
   if (arg.includes(' ') || arg.includes('\t')) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
@@ -27,6 +29,7 @@ export function heloCommand(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', arg: str
   s.decide({ point: 'helo', verb, domain: arg }, { type: 'helo', verb, domain: arg, needsAnswer: !s.auto.has('helo') });
 }
 
+/** VRFY / EXPN: static `252`, disabled `502`, or the `vrfy` / `expn` decision. */
 export function vrfyExpn(s: Session, verb: 'VRFY' | 'EXPN', arg: string): void {
   if (!arg) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} address` });
   const mode = verb === 'VRFY' ? (s.options.vrfy ?? 'static') : (s.options.expn ?? 'disabled');
@@ -37,6 +40,7 @@ export function vrfyExpn(s: Session, verb: 'VRFY' | 'EXPN', arg: string): void {
   s.decide({ point }, { type: point, argument: arg, needsAnswer: !s.auto.has(point) });
 }
 
+/** STARTTLS (RFC 3207 §4): `220`, everything buffered after the line is discarded, `tls-start`. */
 export function starttls(s: Session, hasArg: boolean): void {
   if (hasArg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: STARTTLS' });
   if (s.secure) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: TLS already active' });
@@ -62,7 +66,7 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
   s.helo = domain;
   s.heloVerb = verb;
   const first = r && r.text !== undefined ? (typeof r.text === 'string' ? r.text : (r.text[0] ?? '')) : `${s.hostname} Hello ${sanitizeEcho(domain)}`;
-  const entries = advertised(s.registry, {
+  const adv = advertisement(s.registry, s.hostname, {
     secure: s.secure,
     authenticated: s.authUser !== undefined,
     trusted: s.options.trusted ?? false,
@@ -73,7 +77,7 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
     enable: s.options.enable,
   });
   // After HELO, MAIL parameters are parsed against what an EHLO would have offered, then refused as a whole ("Parameters need EHLO").
-  s.advertisedKeywords = entries.map((e) => e.keyword);
-  send(s, { code: 250, text: verb === 'HELO' ? [first] : ehloLines(s.hostname, first, entries) }, true);
+  s.advertisedKeywords = adv.keywords;
+  send(s, { code: 250, text: verb === 'HELO' ? [first] : [first, ...adv.lines] }, true);
   s.go('accept');
 }

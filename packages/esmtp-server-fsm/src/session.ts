@@ -5,6 +5,7 @@
  */
 import type { AuthCredentials, PendingTimeout, SaslMechanism, SaslServerExchange } from '@smtpkit/foundation';
 import type { ExtensionRegistry } from 'smtp-capabilities';
+import type { ParseOptions } from 'smtp-client-args';
 import type { DataDecoder } from './data-decoder.js';
 import { decodedPiece } from './data-commands.js';
 import type { EsmtpParameters } from './envelope-args.js';
@@ -20,6 +21,9 @@ import type { ReplyInit } from './reply.js';
 import { nextState } from './states.js';
 import type { ServerState, ServerTransitionLabel } from './states.js';
 import type { ExtensionStep } from './extension-exchange.js';
+
+/** No EHLO reply yet (or the session started over). */
+export const NO_KEYWORDS: readonly string[] = Object.freeze([]);
 
 /** A decision waiting for the application. */
 export type Pending =
@@ -51,7 +55,10 @@ export class Session {
   /** The command state a decision or a refused BDAT chunk returns to (`resume` in the table). */
   resume: ServerState = 'awaiting-mail';
   /** The EHLO keywords of the last EHLO/LHLO reply: MAIL/RCPT parameters are checked against them. */
-  advertisedKeywords: readonly string[] = [];
+  advertisedKeywords: readonly string[] = NO_KEYWORDS;
+  /** smtp-client-args parse options (MAIL, RCPT, RCPT with SMTPUTF8) for `parseOptionsFor`, the current EHLO keywords. */
+  parseOptionsFor: readonly string[] | undefined;
+  parseOptions: [ParseOptions | undefined, ParseOptions | undefined, ParseOptions | undefined] = [undefined, undefined, undefined];
   /** The custom verb whose exchange is running, and what it reads next. */
   exchange: ExtensionStep | undefined;
   /** One `pendingTimeout()` answer per arming: a new id when the timer changes or input restarts it. */
@@ -59,8 +66,6 @@ export class Session {
   timerSeq = 0;
   /** Input arrived since the timer was armed (an idle timer restarts). */
   inputSinceTimer = false;
-  /** smtp-client-args parse options per EHLO reply (`advertisedKeywords`) and kind. */
-  readonly policyCache = new Map<readonly string[], Map<string, unknown>>();
   readonly replyCache = new Map<string, Map<string, Map<number, string>>>();
   replyCacheEntries = 0;
   readonly replyBytes = new Map<string, Uint8Array>();

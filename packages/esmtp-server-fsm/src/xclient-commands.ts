@@ -7,6 +7,7 @@ import type { ClientAttributes } from './events.js';
 import { XCLIENT_ATTRS, XFORWARD_ATTRS } from './extensions.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
+import { NO_KEYWORDS } from './session.js';
 import type { Session } from './session.js';
 
 /** An xtext attribute value, or undefined when it is malformed (RFC 3461 §4; controls refused). */
@@ -34,6 +35,7 @@ function parseAttributes(arg: string, allowed: readonly string[]): Record<string
   return out;
 }
 
+/** XCLIENT attribute=value... (trusted peers only): the `xclient` decision. */
 export function xclient(s: Session, arg: string): void {
   if (!s.options.trusted) return reply(s, { code: 550, enhanced: '5.7.0', text: 'Error: insufficient authorization' });
   if (s.current === 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: MAIL transaction in progress' });
@@ -43,6 +45,7 @@ export function xclient(s: Session, arg: string): void {
   s.decide({ point: 'xclient', attributes: attrs }, { type: 'xclient', attributes: attrs, needsAnswer: !s.auto.has('xclient') });
 }
 
+/** XFORWARD attribute=value... (trusted peers only): recorded at once, `250`. */
 export function xforward(s: Session, arg: string): void {
   if (!s.options.trusted) return reply(s, { code: 550, enhanced: '5.7.0', text: 'Error: insufficient authorization' });
   if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
@@ -62,7 +65,7 @@ export function answerXclient(s: Session, attributes: ClientAttributes, positive
     s.helo = undefined;
     s.heloVerb = undefined;
     s.authUser = undefined;
-    s.advertisedKeywords = [];
+    s.advertisedKeywords = NO_KEYWORDS;
     s.resetTransaction();
     s.go('xclient-reset');
     send(s, r ?? s.greeting(), true);

@@ -1,6 +1,5 @@
-// Tests added from mutants of `pnpm mutation esmtp-server-fsm` that no core test reached ("no
-// coverage" in docs/mutation.md): option checks, API misuse, the numeric state, end of input and
-// dispose. Before, only the Node adapter's tests and the security corpus exercised these.
+// ServerConnection, the public class: option checks, API misuse, the state name and legacy stage,
+// the timer contract, end of input and dispose.
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
 import { codes, drive, inTransaction } from '../test/harness.js';
@@ -142,5 +141,58 @@ describe('numeric state, end of input and dispose', () => {
     expect(codeOf(() => conn.reject({ code: 554, text: 'no\r\n250 smuggled' }))).toBeDefined();
     conn.reject({ code: 554, enhanced: '5.7.1', text: 'go away' });
     expect(codes(dec.decode(conn.dataToSend()))).toEqual([554]);
+  });
+});
+
+describe('the timer contract: pendingTimeout() { name, ms, id } and handleTimeout(id)', () => {
+  it('names are the keys of timeouts; an idle timer gets a new id after input', () => {
+    const d = drive({ timeouts: { command: 1000, dataBlock: 2000 } });
+    d.feed('EHLO c\r\n');
+    const first = d.conn.pendingTimeout()!;
+    expect(first).toMatchObject({ name: 'command', ms: 1000 });
+    expect(d.conn.pendingTimeout()).toBe(first); // no input: the same arming
+    d.feed('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
+    const data = d.conn.pendingTimeout()!;
+    expect(data).toMatchObject({ name: 'dataBlock', ms: 2000 });
+    expect(data.id).not.toBe(first.id);
+    d.feed('part');
+    const later = d.conn.pendingTimeout()!;
+    expect(later.name).toBe('dataBlock');
+    expect(later.id).not.toBe(data.id);
+  });
+
+  it('a stale timer firing does nothing; the current one closes with 421 4.4.2', () => {
+    const d = drive();
+    d.feed('EHLO c\r\n');
+    const stale = d.conn.pendingTimeout()!;
+    d.feed('NOOP\r\n');
+    const current = d.conn.pendingTimeout()!;
+    expect(current.id).not.toBe(stale.id);
+    d.conn.dataToSend();
+    d.conn.handleTimeout(stale.id);
+    d.conn.handleTimeout(current.id + 1);
+    expect(d.conn.dataToSend()).toHaveLength(0);
+    expect(d.conn.state).toBe('awaiting-mail');
+    d.feed('NOOP\r\n');
+    expect(d.out).toMatch(/250 2\.0\.0 Ok\r\n$/);
+    const now = d.conn.pendingTimeout()!;
+    d.conn.handleTimeout(now.id);
+    expect(dec.decode(d.conn.dataToSend())).toBe('421 4.4.2 mx.test Error: timeout exceeded\r\n');
+    expect(d.conn.state).toBe('closed');
+    d.conn.handleTimeout(now.id); // once closed, nothing
+    expect(d.conn.pendingTimeout()).toBeUndefined();
+  });
+
+  it('no timer while a decision is pending, nor for a timeout of 0', () => {
+    const conn = new ServerConnection({ autoAccept: [] });
+    expect(conn.pendingTimeout()).toBeUndefined();
+    expect(drive({ timeouts: { command: 0 } }).conn.pendingTimeout()).toBeUndefined();
+  });
+
+  it('deadlines have the same shape: { name, ms, id } named after their timeouts key', () => {
+    const d = drive({ timeouts: { commandLine: 5000 } });
+    d.feed('EHLO c\r\n');
+    d.feed('NO');
+    expect(d.conn.pendingDeadline()).toMatchObject({ name: 'commandLine', ms: 5000 });
   });
 });

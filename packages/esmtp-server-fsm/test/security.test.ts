@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splittings } from '@smtpkit/testkit';
-import { codes, drive, inTransaction } from '../test/harness.js';
-import { ServerConnection } from './server-connection.js';
+import { codes, drive, inTransaction } from './harness.js';
+import { ServerConnection } from '../src/index.js';
 
 const dec = new TextDecoder();
 const SMUGGLED = 'MAIL FROM:<evil@x>\r\nRCPT TO:<v@y>\r\nDATA\r\nsmuggled\r\n.\r\n';

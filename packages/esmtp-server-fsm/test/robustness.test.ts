@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf, splittings, thrownBy } from '@smtpkit/testkit';
-import { codes, drive, inTransaction } from '../test/harness.js';
-import { ServerConnection } from './server-connection.js';
-import type { ServerOptions } from './server-connection.js';
-import type { ServerEvent } from './events.js';
-import { checkReply } from './reply.js';
-import { isSmtpServerError } from './errors.js';
+import { codes, drive, inTransaction } from './harness.js';
+import { ServerConnection, checkReply, isSmtpServerError } from '../src/index.js';
+import type { ServerEvent, ServerOptions } from '../src/index.js';
 
 
 function raw(...parts: (string | number[])[]): Uint8Array {
