@@ -3,7 +3,18 @@
  * {@link definePackage}, so build output (ESM + CJS, bundled types for both, source maps,
  * ES2022 target, no minification) stays identical across the monorepo.
  */
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
+
+/** The package's own tsconfig `paths` (e.g. smtp-errors/message importing `smtp-errors`), kept beside the foundation's. */
+function ownPaths(): Record<string, string[]> {
+  try {
+    const config = JSON.parse(readFileSync('tsconfig.json', 'utf8')) as { compilerOptions?: { paths?: Record<string, string[]> } };
+    return config.compilerOptions?.paths ?? {};
+  } catch {
+    return {};
+  }
+}
 
 export interface PackageBuild {
   /** Entry points, keyed by output name: `{ index: 'src/index.ts', 'node/index': 'src/node/index.ts' }`. */
@@ -18,7 +29,7 @@ export function definePackage(build: PackageBuild): Options {
     // published packages never depend on it.
     dts: {
       resolve: [/^@smtpkit\/foundation/],
-      compilerOptions: { rootDir: '../..', baseUrl: '.', paths: { '@smtpkit/foundation': ['../foundation/src/index.ts'] } },
+      compilerOptions: { rootDir: '../..', baseUrl: '.', paths: { ...ownPaths(), '@smtpkit/foundation': ['../foundation/src/index.ts'] } },
     },
     noExternal: [/^@smtpkit\/foundation/],
     sourcemap: true,

@@ -16,7 +16,7 @@ describe('SmtpkitError', () => {
     const ServerError = packageClass('esmtp-server-fsm');
     const e = new ServerError('ERR_SMTP_INVALID_OPTION', 'limits.maxMessageSize must be a number');
     expect([e.code, e.package, e.kind, e.cause, e.name, e.message]).toEqual([
-      'ERR_SMTP_INVALID_OPTION', 'esmtp-server-fsm', 'local', 'why', 'PackageError', 'limits.maxMessageSize must be a number',
+      'ERR_SMTP_INVALID_OPTION', 'esmtp-server-fsm', 'local', 'why', 'SmtpServerError', 'limits.maxMessageSize must be a number',
     ]);
     expect(Object.keys(e)).toEqual(['code', 'package', 'kind']);
   });

@@ -27,6 +27,16 @@ export interface SmtpkitErrorOptions {
   readonly cause?: unknown;
 }
 
+/** The one error class of each package (its name survives bundlers that rename classes). */
+const CLASS_NAMES: Readonly<Record<SmtpkitPackage, string>> = {
+  'smtp-reply-reader': 'ReplyReaderError',
+  'smtp-capabilities': 'CapabilitiesError',
+  'smtp-client-args': 'ClientArgsError',
+  'smtp-errors': 'SmtpErrorsError',
+  'smtp-client-fsm': 'SmtpClientError',
+  'esmtp-server-fsm': 'SmtpServerError',
+};
+
 const plainInstanceOf = Function.prototype[Symbol.hasInstance] as (this: unknown, v: unknown) => boolean;
 
 function brandOf(value: unknown): string | undefined {
@@ -60,14 +70,14 @@ export abstract class SmtpkitError extends Error {
   readonly kind: 'remote' | 'local';
 
   /**
-   * Subclasses pass their package name; `name` becomes the subclass name.
+   * Subclasses pass their package name; `name` becomes the package's error class name.
    */
   constructor(pkg: SmtpkitPackage, code: string, message: string, kind: 'remote' | 'local' = 'local', options?: SmtpkitErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.package = pkg;
     this.kind = kind;
-    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(this, 'name', { value: CLASS_NAMES[pkg], enumerable: false, configurable: true, writable: true });
     Object.defineProperty(this, BRAND, { value: pkg, enumerable: false });
   }
 

@@ -48,7 +48,6 @@ export class CapabilitiesError extends SmtpkitError {
   constructor(code: CapabilitiesErrorCode, message: string) {
     super('smtp-capabilities', code, message, 'local');
     // Bundlers may rename the class binding (`_CapabilitiesError`); the name users see stays fixed.
-    Object.defineProperty(this, 'name', { value: 'CapabilitiesError', enumerable: false, configurable: true, writable: true });
   }
 }
 

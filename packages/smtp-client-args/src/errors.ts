@@ -92,7 +92,6 @@ export class ClientArgsError extends SmtpkitError {
   ) {
     super('smtp-client-args', code, message, kind);
     // Bundlers may rename the class binding (`_ClientArgsError`); the name users see stays fixed.
-    Object.defineProperty(this, 'name', { value: 'ClientArgsError', enumerable: false, configurable: true, writable: true });
     this.argument = details.argument;
     this.reply = details.reply;
     this.keyword = details.keyword;

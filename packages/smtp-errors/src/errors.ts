@@ -51,7 +51,6 @@ export class SmtpErrorsError extends SmtpkitError {
   constructor(code: SmtpErrorsErrorCode, message: string, line?: number) {
     super('smtp-errors', code, message, 'local');
     // Bundlers may rename the class binding (`_SmtpErrorsError`); the name users see stays fixed.
-    Object.defineProperty(this, 'name', { value: 'SmtpErrorsError', enumerable: false, configurable: true, writable: true });
     this.line = line;
   }
 }

@@ -66,7 +66,6 @@ export class ReplyReaderError extends SmtpkitError {
   constructor(code: ReplyErrorCode, message: string, kind: 'remote' | 'local', offset = 0, replies: readonly Reply[] = []) {
     super('smtp-reply-reader', code, message, kind);
     // Bundlers may rename the class binding (`_ReplyReaderError`); the name users see stays fixed.
-    Object.defineProperty(this, 'name', { value: 'ReplyReaderError', enumerable: false, configurable: true, writable: true });
     this.offset = offset;
     this.replies = replies;
   }
