@@ -232,39 +232,39 @@ function discard(b: BodySource): void {
 
 class Client implements SmtpClient {
   readonly connection: ClientConnection;
-  #socket: Duplex;
-  #timer: NodeJS.Timeout | undefined;
-  #timerId = -1;
-  #pending = new Map<number, Pending>();
-  #ready: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  #closedWaiters: (() => void)[] = [];
-  #lastError: SmtpClientError | undefined;
-  #isClosed = false;
-  #closeReason: string | undefined;
-  #tls: TlsState | undefined;
-  readonly #options: ConnectOptions;
-  readonly #policy: 'off' | 'opportunistic' | 'required' | 'implicit';
+  private socket: Duplex;
+  private timer: NodeJS.Timeout | undefined;
+  private timerId = -1;
+  private pending = new Map<number, Pending>();
+  private readyWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private closedWaiters: (() => void)[] = [];
+  private lastError: SmtpClientError | undefined;
+  private isClosed = false;
+  private closeReason: string | undefined;
+  private tlsInfo: TlsState | undefined;
+  private readonly options: ConnectOptions;
+  private readonly policy: 'off' | 'opportunistic' | 'required' | 'implicit';
 
   constructor(options: ConnectOptions, policy: 'off' | 'opportunistic' | 'required' | 'implicit', socket: Duplex, conn: ClientConnection) {
-    this.#options = options;
-    this.#policy = policy;
+    this.options = options;
+    this.policy = policy;
     this.connection = conn;
-    this.#socket = socket;
-    if (socket instanceof tls.TLSSocket) this.#tls = tlsState(socket);
-    this.#attach(socket);
+    this.socket = socket;
+    if (socket instanceof tls.TLSSocket) this.tlsInfo = tlsState(socket);
+    this.attach(socket);
   }
 
   get tls(): TlsState | undefined {
-    return this.#tls;
+    return this.tlsInfo;
   }
 
   /** Ends the session now with a typed error (deadlines): pending sends settle, the socket is destroyed. */
   abort(error: SmtpClientError): void {
-    if (this.#isClosed) return;
-    this.#lastError ??= error;
+    if (this.isClosed) return;
+    this.lastError ??= error;
     this.connection.abort(error.message, error.code);
-    this.#pump();
-    this.#socket.destroy();
+    this.pump();
+    this.socket.destroy();
   }
 
   get capabilities(): Capabilities {
@@ -272,53 +272,53 @@ class Client implements SmtpClient {
   }
 
   get closed(): boolean {
-    return this.#isClosed;
+    return this.isClosed;
   }
 
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#ready = { resolve, reject };
-      this.#pump();
+      this.readyWaiter = { resolve, reject };
+      this.pump();
     });
   }
 
-  #attach(socket: Duplex): void {
+  private attach(socket: Duplex): void {
     socket.on('data', (d: Buffer) => {
       this.connection.receiveData(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-      this.#pump();
+      this.pump();
     });
     socket.on('end', () => {
       this.connection.receiveEof();
-      this.#pump();
+      this.pump();
     });
     socket.on('error', (e) => {
-      this.#lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', e.message, 'remote', { cause: e });
+      this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', e.message, 'remote', { cause: e });
     });
     socket.on('close', () => {
       if (!this.connection.closed) this.connection.receiveEof();
-      this.#pump();
-      this.#finish();
+      this.pump();
+      this.finish();
     });
   }
 
-  #detach(socket: Duplex): void {
+  private detach(socket: Duplex): void {
     for (const ev of ['data', 'end', 'error', 'close']) socket.removeAllListeners(ev);
   }
 
-  #flush(): boolean {
+  private flush(): boolean {
     const out = this.connection.dataToSend();
-    if (out.length === 0 || this.#socket.destroyed) return true;
-    return this.#socket.write(out);
+    if (out.length === 0 || this.socket.destroyed) return true;
+    return this.socket.write(out);
   }
 
-  #pump(): void {
+  private pump(): void {
     const conn = this.connection;
-    for (let e: ClientEvent = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) this.#on(e);
-    this.#flush();
-    this.#armTimer();
+    for (let e: ClientEvent = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) this.on(e);
+    this.flush();
+    this.armTimer();
     if (conn.closed) {
-      const socket = this.#socket;
-      if (this.#closeReason === 'quit') {
+      const socket = this.socket;
+      if (this.closeReason === 'quit') {
         // After 221: close our side, and do not wait for the server's side for long.
         socket.end();
         setTimeout(() => socket.destroy(), 2000).unref();
@@ -327,21 +327,21 @@ class Client implements SmtpClient {
         // (a half-closed socket would stay open as long as a hostile server keeps it).
         socket.destroy();
       }
-      this.#finish();
+      this.finish();
     }
   }
 
-  #on(e: ClientEvent): void {
+  private on(e: ClientEvent): void {
     switch (e.type) {
       case 'tls-start':
-        this.#upgrade();
+        this.upgrade();
         return;
       case 'idle':
-        this.#ready?.resolve();
-        this.#ready = undefined;
+        this.readyWaiter?.resolve();
+        this.readyWaiter = undefined;
         return;
       case 'need-body': {
-        const p = this.#pending.get(e.messageId);
+        const p = this.pending.get(e.messageId);
         if (!p) return;
         p.credits++;
         const w = p.wake;
@@ -349,14 +349,14 @@ class Client implements SmtpClient {
         w?.();
         if (!p.writing) {
           p.writing = true;
-          void this.#writeBody(p);
+          void this.writeBody(p);
         }
         return;
       }
       case 'message-sent': {
-        const p = this.#pending.get(e.messageId);
+        const p = this.pending.get(e.messageId);
         if (!p) return;
-        this.#pending.delete(e.messageId);
+        this.pending.delete(e.messageId);
         if (p.timer) clearTimeout(p.timer);
         if (!p.writing) discard(p.body); // no body was asked for: release the source
         p.writing = true; // stop any writer
@@ -379,29 +379,29 @@ class Client implements SmtpClient {
       }
       case 'error':
         // The first failure is the cause: a socket or TLS error seen before keeps its more precise code.
-        this.#lastError ??= new SmtpClientError(e.code, e.message, 'remote', e.reply ? { reply: e.reply } : undefined);
+        this.lastError ??= new SmtpClientError(e.code, e.message, 'remote', e.reply ? { reply: e.reply } : undefined);
         return;
       case 'auth-failed':
-        this.#lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote');
+        this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote');
         return;
       case 'closed':
-        this.#closeReason = e.reason;
+        this.closeReason = e.reason;
         return;
       default:
         return;
     }
   }
 
-  async #writeBody(p: Pending): Promise<void> {
+  private async writeBody(p: Pending): Promise<void> {
     const conn = this.connection;
     const take = async (): Promise<boolean> => {
       while (p.credits === 0) {
-        if (this.#isClosed || !this.#pending.has(this.#idOf(p))) return false;
+        if (this.isClosed || !this.pending.has(this.idOf(p))) return false;
         await new Promise<void>((r) => (p.wake = r));
       }
       p.credits--;
       // A message already settled (its chunk refused) takes no more body, even with credits left.
-      return !this.#isClosed && !conn.closed && this.#pending.has(this.#idOf(p));
+      return !this.isClosed && !conn.closed && this.pending.has(this.idOf(p));
     };
     try {
       for await (const chunk of chunks(p.body)) {
@@ -411,86 +411,86 @@ class Client implements SmtpClient {
         for (const piece of pieces(chunk)) {
           if (!(await take())) return;
           conn.writeBody(piece);
-          this.#pump();
-          if (this.#socket.writableNeedDrain) await new Promise<void>((r) => this.#socket.once('drain', r));
+          this.pump();
+          if (this.socket.writableNeedDrain) await new Promise<void>((r) => this.socket.once('drain', r));
         }
       }
       if (!(await take())) return;
       conn.endBody();
-      this.#pump();
+      this.pump();
     } catch (e) {
-      this.#lastError ??= e instanceof SmtpClientError ? e : new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', `body source failed: ${String(e)}`, 'remote', { cause: e });
+      this.lastError ??= e instanceof SmtpClientError ? e : new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', `body source failed: ${String(e)}`, 'remote', { cause: e });
       // The message cannot be completed: end the session so every pending send settles now.
-      this.abort(this.#lastError);
+      this.abort(this.lastError);
     }
   }
 
-  #idOf(p: Pending): number {
-    for (const [id, q] of this.#pending) if (q === p) return id;
+  private idOf(p: Pending): number {
+    for (const [id, q] of this.pending) if (q === p) return id;
     return -1;
   }
 
-  #upgrade(): void {
-    const plain = this.#socket;
-    this.#detach(plain);
-    const o = this.#options;
+  private upgrade(): void {
+    const plain = this.socket;
+    this.detach(plain);
+    const o = this.options;
     const secure = tls.connect({
-      ...tlsOptions(o, this.#policy),
+      ...tlsOptions(o, this.policy),
       socket: plain,
     } as tls.ConnectionOptions);
-    this.#socket = secure;
+    this.socket = secure;
     let established = false;
     secure.once('secureConnect', () => {
       established = true;
-      this.#tls = tlsState(secure);
-      this.connection.tlsEstablished({ verified: this.#tls.verified });
-      this.#pump();
+      this.tlsInfo = tlsState(secure);
+      this.connection.tlsEstablished({ verified: this.tlsInfo.verified });
+      this.pump();
     });
     // A failed handshake (certificate refused, protocol mismatch) is reported as a TLS failure,
     // not as a lost connection, so callers can tell the cause.
     secure.once('error', (e: Error) => {
-      if (!established) this.#lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', `TLS handshake failed: ${e.message}`, 'remote', { cause: e });
+      if (!established) this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', `TLS handshake failed: ${e.message}`, 'remote', { cause: e });
     });
-    this.#attach(secure);
+    this.attach(secure);
   }
 
-  #armTimer(): void {
+  private armTimer(): void {
     const t = this.connection.pendingTimeout();
     if (!t) {
-      if (this.#timer) clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#timerId = -1;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerId = -1;
       return;
     }
-    if (t.id === this.#timerId) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timerId = t.id;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    if (t.id === this.timerId) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerId = t.id;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
       this.connection.handleTimeout(t.id);
-      this.#pump();
-      if (this.connection.closed) this.#socket.destroy();
+      this.pump();
+      if (this.connection.closed) this.socket.destroy();
     }, t.ms);
   }
 
-  #finish(): void {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const err = this.#lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', 'connection closed', 'remote');
-    this.#ready?.reject(err);
-    this.#ready = undefined;
-    for (const p of this.#pending.values()) {
+  private finish(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const err = this.lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', 'connection closed', 'remote');
+    this.readyWaiter?.reject(err);
+    this.readyWaiter = undefined;
+    for (const p of this.pending.values()) {
       p.writing = true;
       p.wake?.();
       if (p.timer) clearTimeout(p.timer);
     }
-    for (const w of this.#closedWaiters.splice(0)) w();
+    for (const w of this.closedWaiters.splice(0)) w();
   }
 
   send(message: SendInput): Promise<SendResult> {
-    if (this.#isClosed) return Promise.reject(this.#lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'connection closed'));
+    if (this.isClosed) return Promise.reject(this.lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'connection closed'));
     if (typeof message !== 'object' || message === null) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object'));
     const body: unknown = message.body;
     if (!isBodySource(body)) {
@@ -502,14 +502,14 @@ class Client implements SmtpClient {
         const { body: _b, ...rest } = message;
         const id = this.connection.sendMessage(whole ? { ...rest, body } : rest);
         const p: Pending = { resolve, body, credits: 0, wake: undefined, writing: false, timer: undefined };
-        const limit = this.#options.messageTimeout;
+        const limit = this.options.messageTimeout;
         if (limit !== undefined) {
           p.timer = setTimeout(() => {
-            if (this.#pending.get(id) === p) this.abort(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not done within messageTimeout (${limit} ms)`, 'remote'));
+            if (this.pending.get(id) === p) this.abort(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not done within messageTimeout (${limit} ms)`, 'remote'));
           }, limit);
         }
-        this.#pending.set(id, p);
-        this.#pump();
+        this.pending.set(id, p);
+        this.pump();
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)));
       }
@@ -517,16 +517,16 @@ class Client implements SmtpClient {
   }
 
   quit(): Promise<void> {
-    if (this.#isClosed) return Promise.resolve();
+    if (this.isClosed) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#closedWaiters.push(resolve);
+      this.closedWaiters.push(resolve);
       this.connection.quit();
-      this.#pump();
+      this.pump();
     });
   }
 
   close(): void {
-    this.#socket.destroy();
+    this.socket.destroy();
   }
 }
 
