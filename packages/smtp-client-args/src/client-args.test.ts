@@ -118,6 +118,22 @@ describe('typed helpers', () => {
     expect(readMailParameters(new SmtpClientArgs().setAuth(null)).auth).toBeNull();
     expect(readMailParameters(new SmtpClientArgs().setMtrk()).mtrk).toEqual({});
   });
+  it('readMailParameters keeps the field order, and reads a subclass through its own get/has', () => {
+    const a = new SmtpClientArgs().setMtrk().setSize(5);
+    expect(a.add('SMTPUTF8').ok).toBe(true);
+    expect(Object.keys(readMailParameters(a))).toEqual(['smtpUtf8', 'requireTls', 'size', 'mtrk']);
+    class Upper extends SmtpClientArgs {
+      override get(keyword: string): string | undefined {
+        return keyword.toUpperCase() === 'SIZE' ? '7' : super.get(keyword);
+      }
+      override has(keyword: string): boolean {
+        return keyword.toUpperCase() === 'REQUIRETLS' || super.has(keyword);
+      }
+    }
+    const u = new Upper().setSize(5);
+    expect(readMailParameters(u)).toEqual({ smtpUtf8: false, requireTls: true, size: 7 });
+    expect(readRcptParameters(new SmtpClientArgs({ command: 'rcpt' }).setNotify(['NEVER']))).toEqual({ notify: 'NEVER' });
+  });
   it('setters replace the previous value', () => {
     const a = new SmtpClientArgs().setSize(1).setBody('7BIT').setSize(2);
     expect(a.toString()).toBe(' SIZE=2 BODY=7BIT');

@@ -109,7 +109,26 @@ function safeInt(n: unknown, argument: string, min: number, max: number): number
  * ```
  * @see RFC 5321 §4.1.2, §4.1.1.2, §4.1.1.3
  */
+/**
+ * Internal to this package (not exported by its index): reads a collection's stored entries by an
+ * upper-case keyword, without the case folding of `get` and `has`. For the parsers' hot paths, on
+ * collections whose prototype is exactly `SmtpClientArgs.prototype` (a subclass may override
+ * `get`).
+ */
+export const storedEntries: {
+  value(args: SmtpClientArgs, upperKeyword: string): string | undefined;
+  has(args: SmtpClientArgs, upperKeyword: string): boolean;
+} = {
+  value: () => undefined,
+  has: () => false,
+};
+
 export class SmtpClientArgs implements Iterable<readonly [string, string | undefined]> {
+  static {
+    storedEntries.value = (args, upperKeyword) => args.#entries.get(upperKeyword);
+    storedEntries.has = (args, upperKeyword) => args.#entries.has(upperKeyword);
+  }
+
   readonly #entries = new Map<string, string | undefined>();
   readonly #options: SmtpClientArgsOptions;
   readonly #specs: ReadonlyMap<string, ParameterSpec>;

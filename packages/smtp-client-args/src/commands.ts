@@ -5,7 +5,7 @@
  * server should send.
  */
 
-import { SmtpClientArgs } from './client-args.js';
+import { SmtpClientArgs, storedEntries } from './client-args.js';
 import { ClientArgsError } from './errors.js';
 import type { ServerReply } from './errors.js';
 import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
@@ -538,7 +538,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
     addRaw(args, first);
     if (more !== undefined) for (const r of more) addRaw(args, r);
   }
-  const body = command === 'mail' && first !== undefined ? args.get('BODY') : undefined;
+  const body = command === 'mail' && first !== undefined ? storedEntries.value(args, 'BODY') : undefined;
   if (body !== undefined) {
     const b = asciiUpper(body);
     if (derived.body !== undefined && !derived.body.includes(b)) throw ClientArgsError.remote('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
@@ -546,7 +546,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   const path = scanned.path;
   if (path.kind === 'mailbox' && path.utf8 && !utf8) throw pathFailureReply({ ok: false, code: 'ERR_SMTP_UTF8_NOT_ALLOWED', reason: '' }, role);
   if (limits.messageSize !== undefined && command === 'mail' && first !== undefined) {
-    const size = args.get('SIZE');
+    const size = storedEntries.value(args, 'SIZE');
     if (size !== undefined && Number(size) > limits.messageSize) {
       throw ClientArgsError.remote('ERR_SMTP_SIZE_EXCEEDED', reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'), 'SIZE');
     }
@@ -607,10 +607,17 @@ const LENIENT_CTX = { smtpUtf8: true, lowercaseXtextHex: true } as const;
 
 type Reader = (value: string) => unknown;
 
+/** True when `args` is a plain collection, whose entries can be read without `get` (see storedEntries). */
+function plain(args: SmtpClientArgs): boolean {
+  return Object.getPrototypeOf(args) === SmtpClientArgs.prototype;
+}
+
 /** Copies each present parameter's decoded value into `out` (values that do not parse are skipped). */
 function readInto(args: SmtpClientArgs, out: Record<string, unknown>, readers: readonly (readonly [string, string, Reader])[]): void {
+  const direct = plain(args);
   for (const [keyword, field, read] of readers) {
-    const v = args.get(keyword);
+    // the reader keywords are upper case: a direct read finds what `get` would
+    const v = direct ? storedEntries.value(args, keyword) : args.get(keyword);
     if (v === undefined) continue;
     const r = read(v);
     if (r !== undefined) out[field] = r;
@@ -652,10 +659,12 @@ const RCPT_READERS: readonly (readonly [string, string, Reader])[] = [
  * @see RFC 1870, RFC 3461 §4, RFC 4954 §5
  */
 export function readMailParameters(args: SmtpClientArgs): MailParameters {
-  const out: Record<string, unknown> = { smtpUtf8: args.has('SMTPUTF8'), requireTls: args.has('REQUIRETLS') };
+  const direct = plain(args);
+  const has = (k: string): boolean => (direct ? storedEntries.has(args, k) : args.has(k));
+  const out: Record<string, unknown> = { smtpUtf8: has('SMTPUTF8'), requireTls: has('REQUIRETLS') };
   readInto(args, out, MAIL_READERS);
   // MTRK may come without a value.
-  if (args.has('MTRK') && args.get('MTRK') === undefined) out['mtrk'] = {};
+  if (has('MTRK') && (direct ? storedEntries.value(args, 'MTRK') : args.get('MTRK')) === undefined) out['mtrk'] = {};
   return out as unknown as MailParameters;
 }
 
