@@ -10,6 +10,32 @@ export type { ServerEvent, PolicyPoint, MessageAbortReason, CloseReason, ClientA
 export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
 export type { ServerLimits, ServerTimeouts, ServerTimer, ServerDeadline } from './limits.js';
 export { SERVER_TRANSITIONS, LEGACY_STATE_NUMBERS, stateName, nextState } from './states.js';
+export {
+  MC_STATE_START,
+  MC_STATE_START_RESPONSE,
+  MC_STATE_EHLO,
+  MC_STATE_EHLO_RESPONSE,
+  MC_STATE_MAILFROM,
+  MC_STATE_MAILFROM_RESPONSE,
+  MC_STATE_RCPTTO,
+  MC_STATE_RCPTTO_RESPONSE,
+  MC_STATE_DATA,
+  MC_STATE_BODY,
+  MC_STATE_BODY_RESPONSE,
+  MC_STATE_ASYNC_BODY_RESPONSE,
+  MC_STATE_OK,
+  MC_STATE_RELAYING_DENIED,
+  MC_STATE_EXTENSION_1,
+  MC_STATE_EXTENSION_2,
+  MC_STATE_EXTENSION_3,
+  MC_STATE_EXTENSION_4,
+  MC_STATE_CONCURRENCY_LIMIT,
+  MC_STATE_RCPTTO_LIST_RESPONSE,
+  MC_STATE_RCPTTO_LIST_FINAL_RESPONSE,
+  MC_STATE_SETUP,
+  MC_STATE_MCMT_FIXUP,
+  MC_STATE_COUNT,
+} from './states.js';
 export type { ServerState, ServerTransition, ServerTransitionLabel, ServerTransitionTarget } from './states.js';
 export { SmtpServerError, isSmtpServerError } from './errors.js';
 export type { ServerErrorCode } from './errors.js';

@@ -60,3 +60,13 @@ describe('the transition table', () => {
     expect(stateName(1.5)).toBe('unknown');
   });
 });
+
+describe('MC_STATE_* constants', () => {
+  it('name the C API numbers, and every session state maps onto one of them', async () => {
+    const m = await import('./states.js');
+    const named = Object.entries(m).filter(([k]) => k.startsWith('MC_STATE_') && k !== 'MC_STATE_COUNT');
+    expect(named.map(([, v]) => v).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: m.MC_STATE_COUNT }, (_, i) => i));
+    expect(m.stateName(m.MC_STATE_BODY)).toBe('reading body');
+    for (const n of Object.values(m.LEGACY_STATE_NUMBERS)) expect(n === -1 || named.some(([, v]) => v === n)).toBe(true);
+  });
+});

@@ -35,6 +35,64 @@ export type ServerState =
   | 'closed';
 
 /**
+ * The legacy server state numbers (`MC_STATE_*` of the C API), by name. `stage` on a session and
+ * {@link LEGACY_STATE_NUMBERS} give these numbers; {@link stateName} turns one back into the C
+ * API's text.
+ *
+ * @example
+ * ```ts
+ * if (conn.stage === MC_STATE_BODY) console.log('receiving a message');
+ * ```
+ */
+export const MC_STATE_START = 0;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_START_RESPONSE = 1;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_EHLO = 2;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_EHLO_RESPONSE = 3;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_MAILFROM = 4;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_MAILFROM_RESPONSE = 5;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_RCPTTO = 6;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_RCPTTO_RESPONSE = 7;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_DATA = 8;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_BODY = 9;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_BODY_RESPONSE = 10;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_ASYNC_BODY_RESPONSE = 11;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_OK = 12;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_RELAYING_DENIED = 13;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_EXTENSION_1 = 14;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_EXTENSION_2 = 15;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_EXTENSION_3 = 16;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_EXTENSION_4 = 17;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_CONCURRENCY_LIMIT = 18;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_RCPTTO_LIST_RESPONSE = 19;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_RCPTTO_LIST_FINAL_RESPONSE = 20;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_SETUP = 21;
+/** @see {@link MC_STATE_START} */
+export const MC_STATE_MCMT_FIXUP = 22;
+/** How many legacy state numbers there are. */
+export const MC_STATE_COUNT = 23;
+
+/**
  * Legacy numeric state of each readable state (the `MC_STATE_*` numbers, momentum-api §2.4/§5.1);
  * -1 for states the legacy machine had no number for (`stateName(-1)` is "unknown").
  *
@@ -45,23 +103,23 @@ export type ServerState =
  * @see RFC 5321 §4.1.4
  */
 export const LEGACY_STATE_NUMBERS: Readonly<Record<ServerState, number>> = Object.freeze({
-  connect: 0,
-  rejected: 13,
-  'awaiting-helo': 2,
-  'helo-decision': 3,
-  'awaiting-mail': 4,
-  'mail-decision': 5,
-  'awaiting-rcpt': 6,
-  'rcpt-decision': 7,
-  'data-decision': 8,
-  'reading-body': 9,
-  'reading-bdat': 9,
-  'message-decision': 10,
-  auth: 14,
-  'auth-decision': 14,
-  'awaiting-tls': 15,
-  'command-decision': 16,
-  extension: 17,
+  connect: MC_STATE_START,
+  rejected: MC_STATE_RELAYING_DENIED,
+  'awaiting-helo': MC_STATE_EHLO,
+  'helo-decision': MC_STATE_EHLO_RESPONSE,
+  'awaiting-mail': MC_STATE_MAILFROM,
+  'mail-decision': MC_STATE_MAILFROM_RESPONSE,
+  'awaiting-rcpt': MC_STATE_RCPTTO,
+  'rcpt-decision': MC_STATE_RCPTTO_RESPONSE,
+  'data-decision': MC_STATE_DATA,
+  'reading-body': MC_STATE_BODY,
+  'reading-bdat': MC_STATE_BODY,
+  'message-decision': MC_STATE_BODY_RESPONSE,
+  auth: MC_STATE_EXTENSION_1,
+  'auth-decision': MC_STATE_EXTENSION_1,
+  'awaiting-tls': MC_STATE_EXTENSION_2,
+  'command-decision': MC_STATE_EXTENSION_3,
+  extension: MC_STATE_EXTENSION_4,
   closed: -1,
 });
 
