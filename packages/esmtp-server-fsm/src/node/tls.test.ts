@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
 import { isServerError } from '../errors.js';
 import { createServer } from './create-server.js';
-import type { CreateServerOptions, SmtpServer } from './create-server.js';
+import type { CreateServerOptions, SmtpServer } from './options.js';
 import { serversPerTest } from '../../test/servers.js';
 import type { ServerLogger } from './logger.js';
 
