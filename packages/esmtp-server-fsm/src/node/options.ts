@@ -167,7 +167,7 @@ export interface SmtpServer {
   handleConnection(socket: Socket): void;
   /**
    * Replaces the TLS certificates (default and SNI) without a restart: new handshakes use them,
-   * established sessions keep theirs. Throws `ERR_SMTP_INVALID_OPTION` (and changes nothing) for
+   * established sessions keep theirs; the SNI callback's cached answers are dropped. Throws `ERR_SMTP_INVALID_OPTION` (and changes nothing) for
    * unusable material or a server created without `tls`.
    */
   setSecureContext(tls: ServerTlsOptions): void;

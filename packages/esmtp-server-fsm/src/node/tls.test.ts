@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
 import { isServerError } from '../errors.js';
 import { createServer } from './create-server.js';
+import { LruCache } from './tls.js';
 import type { CreateServerOptions, SmtpServer } from './options.js';
 import { serversPerTest } from '../../test/servers.js';
 import type { ServerLogger } from './logger.js';
@@ -142,6 +143,45 @@ describe('createServer TLS: SNI', () => {
     expect(await cnFor(port, 'other.test')).toBe('default.test');
     await expect(cnFor(port, 'boom.test')).rejects.toThrow();
     expect(await cnFor(port, 'callback.test')).toBe('callback.test');
+  });
+
+  it('the SNI callback is asked once per host name (any case); a throw is not cached; setSecureContext drops the cache', async () => {
+    const asked: string[] = [];
+    const sni = (name: string): Promise<Pair> | Pair | undefined => {
+      asked.push(name);
+      if (name === 'boom.test') throw new Error('lookup failed');
+      return name === 'callback.test' ? Promise.resolve(certs.cb!) : undefined;
+    };
+    const { port, server } = await start({ secure: true, tls: { ...certs.default!, sni } });
+    // two handshakes at once share the pending answer
+    const [first, second] = await Promise.all([cnFor(port, 'callback.test'), cnFor(port, 'callback.test')]);
+    expect([first, second]).toEqual(['callback.test', 'callback.test']);
+    expect(await cnFor(port, 'CALLBACK.test')).toBe('callback.test');
+    expect(await cnFor(port, 'other.test')).toBe('default.test');
+    expect(await cnFor(port, 'other.test')).toBe('default.test');
+    await expect(cnFor(port, 'boom.test')).rejects.toThrow();
+    await expect(cnFor(port, 'boom.test')).rejects.toThrow();
+    expect(asked).toEqual(['callback.test', 'other.test', 'boom.test', 'boom.test']);
+    server.setSecureContext({ ...certs.default!, sni });
+    expect(await cnFor(port, 'callback.test')).toBe('callback.test');
+    expect(asked.slice(4)).toEqual(['callback.test']);
+  });
+
+  it('LruCache keeps at most its capacity, dropping the least recently used', () => {
+    const cache = new LruCache<number>(3);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('c', 3);
+    expect(cache.get('a')).toBe(1); // a is now the most recent
+    cache.set('d', 4);
+    expect(cache.size).toBe(3);
+    expect(cache.get('b')).toBeUndefined();
+    expect([cache.get('a'), cache.get('c'), cache.get('d')]).toEqual([1, 3, 4]);
+    cache.set('c', 30); // replacing does not grow it
+    expect(cache.size).toBe(3);
+    cache.delete('a');
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.size).toBe(2);
   });
 
   it('refuses unusable material and bad SNI names at createServer with ERR_SMTP_INVALID_OPTION', () => {
