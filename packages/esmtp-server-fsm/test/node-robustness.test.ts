@@ -8,10 +8,10 @@ import { connect as tlsConnect } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it, vi } from 'vitest';
 import { thrownBy } from '@smtpkit/testkit';
-import { isServerError } from '../errors.js';
-import { createServer } from './create-server.js';
-import type { CreateServerOptions } from './options.js';
-import { serversPerTest } from '../../test/servers.js';
+import { isServerError } from '../src/index.js';
+import { createServer } from '../src/node/index.js';
+import type { CreateServerOptions } from '../src/node/index.js';
+import { serversPerTest } from './servers.js';
 import type { Readable } from 'node:stream';
 
 const servers = serversPerTest('node.test');

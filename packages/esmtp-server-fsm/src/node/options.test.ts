@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
+import { isServerError } from '../errors.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_MIN_DATA_RATE, DEFAULT_MIN_DATA_RATE_GRACE_MS, resolveSettings } from './options.js';
+
+const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isServerError);
+
+describe('resolveSettings', () => {
+  it('fills the documented defaults; 0 means no limit for the connection counts', () => {
+    const s = resolveSettings({}, false);
+    expect(s).toMatchObject({
+      hostname: 'localhost',
+      maxConnections: DEFAULT_MAX_CONNECTIONS,
+      maxConnectionsPerClient: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+      minDataRate: DEFAULT_MIN_DATA_RATE,
+      minDataRateGraceMs: DEFAULT_MIN_DATA_RATE_GRACE_MS,
+      maxBufferedInput: 262_144,
+    });
+    const open = resolveSettings({ maxConnections: 0, maxConnectionsPerClient: 0, minDataRate: 0 }, false);
+    expect([open.maxConnections, open.maxConnectionsPerClient, open.minDataRate]).toEqual([Infinity, Infinity, 0]);
+  });
+
+  it('core options: the adapter keys left out, hooks turned into policy points, STARTTLS only with TLS material', () => {
+    const plain = resolveSettings({ hostname: 'mx.example', banner: 'hi', minDataRate: 10, maxConnections: 5 }, false).core;
+    expect(plain).toMatchObject({ hostname: 'mx.example', banner: 'hi', copyInput: false, starttls: false });
+    expect(plain).not.toHaveProperty('minDataRate');
+    expect(plain).not.toHaveProperty('maxConnections');
+    expect([...plain.autoAccept!].sort()).toEqual(['command', 'connect', 'data-start', 'helo', 'mail', 'rcpt', 'xclient']);
+    expect(plain.challenge!()).toMatch(/^<[0-9a-f]{16}\.\d+@mx\.example>$/);
+    const hooked = resolveSettings({ onConnect: () => undefined, onMailFrom: () => undefined, onVrfy: () => undefined }, true).core;
+    expect([...hooked.autoAccept!].sort()).toEqual(['command', 'data-start', 'helo', 'rcpt', 'xclient']);
+    expect(hooked.vrfy).toBe('policy');
+    expect(hooked.starttls).toBe(true);
+    expect(resolveSettings({ starttls: false }, true).core.starttls).toBe(false);
+  });
+
+  it('SRV-4 refuses unusable adapter and core options with ERR_SMTP_INVALID_OPTION', () => {
+    for (const bad of [{ maxConnections: -1 }, { maxBufferedInput: Infinity }, { minDataRateGraceMs: Number.NaN }, { minDataRate: '1k' as unknown as number }, { proxyProtocol: 'yes' as unknown as boolean }, { limits: { maxMessageSize: -5 } }]) {
+      expect(errorCodeOf(() => resolveSettings(bad, false)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
+});
