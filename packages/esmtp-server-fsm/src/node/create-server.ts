@@ -64,7 +64,6 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     log,
     tls: serverTls,
     output: new OutputBatcher(),
-    sessions,
     reportError,
     messageId: () => `${prefix}${(++counter).toString(16).padStart(8, '0')}`,
     released(session) {

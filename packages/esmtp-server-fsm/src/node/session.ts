@@ -29,8 +29,6 @@ export interface SessionHost {
   readonly log: ServerLog | undefined;
   readonly tls: ServerTls | undefined;
   readonly output: OutputBatcher;
-  /** Open sessions (a session alone writes its replies at once). */
-  readonly sessions: ReadonlySet<Session>;
   /** `onError`, never throwing into the server. */
   reportError(error: unknown, session: SessionContext | undefined): void;
   /** A new message id. */
@@ -211,7 +209,13 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       this.conn.receiveEof();
       this.pump();
     });
-  readonly pumpBound = (): void => this.guard(() => this.pump());
+  readonly pumpBound = (): void => {
+    try {
+      this.pump();
+    } catch (e) {
+      this.internalError(e);
+    }
+  };
   private readonly finishBound = (): void => {
     try {
       this.finish();
@@ -221,7 +225,14 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       this.host.released(this);
     }
   };
-  private readonly onDataBound = (chunk: Buffer): void => this.guard(() => this.onData(chunk));
+  /** Input (the hot path: guarded without a closure per chunk). */
+  private readonly onDataBound = (chunk: Buffer): void => {
+    try {
+      this.onData(chunk);
+    } catch (e) {
+      this.internalError(e);
+    }
+  };
   private readonly socketErrorBound = (e: Error): void => this.guard(() => this.socketError(e));
 
   /**
@@ -304,17 +315,24 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     }
   }
 
+  /**
+   * Writes the replies of this pump: one write for everything the input chunk (or the hook
+   * answer) produced. While a hook is pending, they wait for the end of the event-loop turn
+   * (`OutputBatcher`): a hook that answers within the turn adds its reply to the same write.
+   */
   private flush(): void {
     const out = this.conn.textToSend();
     if (out.length > 0) {
       this.log?.output(out);
       if (!this.socket.destroyed) {
-        // Written now when this session is alone and not waiting for a hook; else at the end of
-        // the event-loop turn, in order after what is already queued.
-        if (this.upgrading || (this.host.sessions.size === 1 && !this.blocked && this.outText.length === 0)) this.socket.write(out);
-        else this.host.output.queue(this, out);
+        if (this.blocked && !this.upgrading) this.host.output.queue(this, out);
+        else if (this.outText.length === 0) this.socket.write(out);
+        else {
+          this.outText += out;
+          this.writeOutput();
+        }
       }
-    }
+    } else if (this.outText.length > 0 && !this.blocked) this.writeOutput();
     if (this.conn.shouldClose && !this.closed && !this.ending) {
       this.ending = true;
       this.idle.clear();
@@ -415,17 +433,21 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   }
 
   private answer(result: unknown): void {
-    this.guard(() => {
+    try {
       this.apply(result);
       this.pump();
-    });
+    } catch (e) {
+      this.internalError(e);
+    }
   }
 
-  private answerError(e: unknown): void {
-    this.guard(() => {
-      this.applyError(e);
+  private answerError(error: unknown): void {
+    try {
+      this.applyError(error);
       this.pump();
-    });
+    } catch (e) {
+      this.internalError(e);
+    }
   }
 
   /** `onData` of message `seq` settled. */
