@@ -251,7 +251,7 @@ describe('createServer', () => {
       },
     });
     server.handleConnection(socket as unknown as Socket);
-    // a second, idle session: backpressure must hold with other sessions open
+    // a second, idle session: with more than one, replies are written at the end of the turn
     const idle = new Duplex({ read() {}, write: (_c, _e, callback) => callback() });
     server.handleConnection(idle as unknown as Socket);
     expect(server.connections).toBe(2);

@@ -64,6 +64,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     log,
     tls: serverTls,
     output: new OutputBatcher(),
+    sessions,
     reportError,
     messageId: () => `${prefix}${(++counter).toString(16).padStart(8, '0')}`,
     released(session) {

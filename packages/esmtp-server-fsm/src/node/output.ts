@@ -1,8 +1,10 @@
 /**
- * Output batching. A session writes the replies of one input chunk in one write, at the end of
- * its processing. While a hook is pending, its replies wait here for the end of the event-loop
- * turn instead: a hook that answers within the turn (a resolved promise) adds its reply to the
- * same write, so a pipelined group with asynchronous hooks still goes out in one write.
+ * Output batching. Replies are written once per turn of the event loop, after all the input of
+ * that turn has been processed: replies produced together go out in one write (a pipelined
+ * group, or replies that wait for a hook answering within the same turn). With many sessions the
+ * writes come back to back at the end of the turn: measured with 8 sessions, this costs less CPU
+ * per message than writing after each input chunk (the event loop handles more input per wake-up).
+ * A session alone that waits for no hook writes at once (see `Session.flush`).
  */
 
 /** Queued replies above this many characters are written without waiting for the end of the turn. */

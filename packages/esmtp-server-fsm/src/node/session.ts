@@ -29,6 +29,8 @@ export interface SessionHost {
   readonly log: ServerLog | undefined;
   readonly tls: ServerTls | undefined;
   readonly output: OutputBatcher;
+  /** Open sessions (a session alone writes its replies at once). */
+  readonly sessions: ReadonlySet<Session>;
   /** `onError`, never throwing into the server. */
   reportError(error: unknown, session: SessionContext | undefined): void;
   /** A new message id. */
@@ -316,23 +318,19 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   }
 
   /**
-   * Writes the replies of this pump: one write for everything the input chunk (or the hook
-   * answer) produced. While a hook is pending, they wait for the end of the event-loop turn
-   * (`OutputBatcher`): a hook that answers within the turn adds its reply to the same write.
+   * Hands the replies of this pump to the socket. A session alone that waits for no hook writes
+   * them at once; otherwise they wait for the end of the event-loop turn (`OutputBatcher`), in
+   * order after what is already queued: one write per session per turn.
    */
   private flush(): void {
     const out = this.conn.textToSend();
     if (out.length > 0) {
       this.log?.output(out);
       if (!this.socket.destroyed) {
-        if (this.blocked && !this.upgrading) this.host.output.queue(this, out);
-        else if (this.outText.length === 0) this.socket.write(out);
-        else {
-          this.outText += out;
-          this.writeOutput();
-        }
+        if (this.upgrading || (this.host.sessions.size === 1 && !this.blocked && this.outText.length === 0)) this.socket.write(out);
+        else this.host.output.queue(this, out);
       }
-    } else if (this.outText.length > 0 && !this.blocked) this.writeOutput();
+    }
     if (this.conn.shouldClose && !this.closed && !this.ending) {
       this.ending = true;
       this.idle.clear();
