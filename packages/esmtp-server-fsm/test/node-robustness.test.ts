@@ -111,6 +111,23 @@ describe('SRV-1 no input crashes createServer', () => {
     expect(codes(await deliverOne(port))).toEqual([220, 250, 250, 250, 354, 250, 221]);
   });
 
+  it('SRV-1 a session that fails while starting (a throwing isTrusted) gets 421 4.3.0 and gives its slots back', async () => {
+    const errors: unknown[] = [];
+    const { port, server } = await servers.start({
+      maxConnectionsPerClient: 1,
+      isTrusted: () => {
+        throw new Error('trust store down');
+      },
+      onError: (e) => errors.push(e),
+    });
+    // twice from the same address: the per-address slot of the first is released (else 421 4.7.0)
+    for (let i = 0; i < 2; i++) {
+      const out = await rawSession(port, [], { end: false, timeoutMs: 5000 });
+      expect(out).toMatch(/^421 4\.3\.0 /);
+    }
+    await vi.waitFor(() => expect(server.connections).toBe(0));
+    expect(errors.map((e) => (e as Error).message)).toEqual(['trust store down', 'trust store down']);
+  });
   it('SRV-1 hook misuse (an invalid reply, a list outside LMTP, a throwing onClose/onError) is a typed error to onError, never a crash', async () => {
     const errors: unknown[] = [];
     let closes = 0;

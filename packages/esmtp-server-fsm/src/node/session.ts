@@ -259,7 +259,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    this.idle?.clear();
+    (this.idle as IdleTimer | undefined)?.clear();
     if (this.dataTimer) clearTimeout(this.dataTimer);
     if (this.hookTimer) clearTimeout(this.hookTimer);
     if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
@@ -268,10 +268,15 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       if (!this.conn.shouldClose) this.conn.connectionLost();
       this.drainEvents();
     } finally {
-      this.body?.destroy(connectionClosed());
-      this.conn.dispose();
-      if (!this.failed) this.socket.destroy();
-      this.host.released(this);
+      try {
+        this.body?.destroy(connectionClosed());
+        // undefined only when the session failed while starting
+        (this.conn as ServerConnection | undefined)?.dispose();
+        if (!this.failed) this.socket.destroy();
+      } finally {
+        // whatever failed above, the session is not counted any more
+        this.host.released(this);
+      }
     }
     this.log?.close(this.ending);
     this.options.onClose?.(this.ctx);
