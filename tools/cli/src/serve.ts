@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { createServer, SmtpReplyError } from 'esmtp-server-fsm/node';
-import type { Envelope, ServerLogger, SessionContext, TranscriptLine } from 'esmtp-server-fsm/node';
+import type { Envelope, ServerLogger, SessionContext, TlsSecurity, TranscriptLine } from 'esmtp-server-fsm/node';
 import type { Readable } from 'node:stream';
-import type { TlsSecurity } from '@smtpkit/foundation';
 import { EXIT, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
 import { MessageStore } from './store.js';
@@ -59,23 +58,6 @@ function parseLogLevel(value: string): LogLevel {
  * anything but EHLO/HELO/NOOP/RSET/QUIT; `implicit`: TLS from the first byte (port 465).
  */
 export const SERVE_SECURITY: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
-
-/**
- * The createServer options for a `--security` choice (`--tls-implicit` is `implicit`); without
- * one, `opportunistic` when a certificate is given, else `off`.
- */
-export function securityOptions(security: TlsSecurity | undefined, hasTls: boolean): { secure?: true; starttls?: false; requireTls?: true } {
-  switch (security ?? (hasTls ? 'opportunistic' : 'off')) {
-    case 'off':
-      return hasTls ? { starttls: false } : {};
-    case 'opportunistic':
-      return {};
-    case 'required':
-      return { requireTls: true };
-    case 'implicit':
-      return { secure: true };
-  }
-}
 
 /** A whole number >= 0 (0 = no limit). */
 function parseCount(value: string): number {
@@ -183,7 +165,7 @@ export async function startSink(
     maxConnections: opts.maxConnections,
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
     ...(opts.transcript !== undefined ? { transcript: opts.transcript } : {}),
-    ...securityOptions(security, opts.tls !== undefined),
+    ...(security !== undefined ? { security } : {}),
     ...(opts.maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient: opts.maxConnectionsPerClient } : {}),
     ...(opts.minDataRate !== undefined ? { minDataRate: opts.minDataRate } : {}),
     ...(opts.minDataRateGrace !== undefined ? { minDataRateGraceMs: opts.minDataRateGrace } : {}),

@@ -119,7 +119,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
   /** After the PROXY header (if any): implicit TLS first, then the session. */
   function begin(socket: Socket, proxy: ProxyInfo | undefined, rest: Uint8Array | undefined): void {
-    if (!(options.secure && serverTls)) {
+    if (!(settings.implicitTls && serverTls)) {
       run(socket, socket, proxy, rest);
       return;
     }

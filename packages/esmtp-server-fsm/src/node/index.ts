@@ -7,3 +7,4 @@ export { parseProxyHeader } from './proxy-protocol.js';
 export type { ProxyInfo, ProxyParseResult } from './proxy-protocol.js';
 export type { ServerTlsOptions, SniCallback } from './tls.js';
 export type { ServerLogger, TranscriptLine } from './logger.js';
+export type { TlsSecurity } from '@smtpkit/foundation';

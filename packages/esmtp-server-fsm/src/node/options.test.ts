@@ -40,3 +40,35 @@ describe('resolveSettings', () => {
     }
   });
 });
+
+describe('resolveSettings: security (TlsSecurity)', () => {
+  it('maps each word to implicit TLS, STARTTLS offered, STARTTLS required', () => {
+    const of = (security: 'off' | 'opportunistic' | 'required' | 'implicit', tls = true) => {
+      const s = resolveSettings({ security }, tls);
+      return { implicit: s.implicitTls, starttls: s.core.starttls, requireTls: s.core.requireTls };
+    };
+    expect(of('off')).toEqual({ implicit: false, starttls: false, requireTls: undefined });
+    expect(of('off', false)).toEqual({ implicit: false, starttls: false, requireTls: undefined });
+    expect(of('opportunistic')).toEqual({ implicit: false, starttls: true, requireTls: undefined });
+    expect(of('required')).toEqual({ implicit: false, starttls: true, requireTls: true });
+    expect(of('implicit')).toEqual({ implicit: true, starttls: false, requireTls: undefined });
+    // without security: secure / starttls as before
+    expect(resolveSettings({ secure: true }, true).implicitTls).toBe(true);
+    expect(resolveSettings({ secure: true }, false).implicitTls).toBe(false);
+    expect(resolveSettings({ requireTls: true }, true).core.requireTls).toBe(true);
+  });
+
+  it('refuses an unknown word, a word that needs tls without it, and contradictions', () => {
+    for (const [bad, tls] of [
+      [{ security: 'starttls' as unknown as 'off' }, true],
+      [{ security: 'required' as const }, false],
+      [{ security: 'implicit' as const }, false],
+      [{ security: 'opportunistic' as const, secure: true }, true],
+      [{ security: 'off' as const, starttls: true }, true],
+      [{ security: 'opportunistic' as const, requireTls: true }, true],
+      [{ security: 'required' as const, requireTls: false }, true],
+    ] as const) {
+      expect(errorCodeOf(() => resolveSettings(bad, tls)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
+});

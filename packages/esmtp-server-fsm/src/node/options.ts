@@ -16,6 +16,7 @@ import type { PolicyPoint } from '../events.js';
 import type { ProxyInfo } from './proxy-protocol.js';
 import type { ServerTlsOptions } from './tls.js';
 import type { ServerLogger, TranscriptLine } from './logger.js';
+import type { TlsSecurity } from '@smtpkit/foundation';
 
 /**
  * What a hook returns: nothing/true (accept), false (default rejection) or an explicit reply.
@@ -82,7 +83,7 @@ export interface Envelope {
  * ```
  * @see RFC 5321 §4, RFC 3207, RFC 8314 §3.3
  */
-export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'starttls' | 'clientAddress' | 'trusted' | 'challenge' | 'autoAccept'> {
+export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'starttls' | 'security' | 'clientAddress' | 'trusted' | 'challenge' | 'autoAccept'> {
   /**
    * TLS material; enables STARTTLS (and implicit TLS with `secure`). `sni` adds per-hostname
    * certificates; `setSecureContext` replaces them all without a restart.
@@ -92,9 +93,19 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
   readonly logger?: ServerLogger;
   /** Receives the dialogue as C:/S: lines, credentials and bodies left out; see `TranscriptLine`. */
   readonly transcript?: (line: TranscriptLine) => void;
-  /** Implicit TLS (port 465 style). */
+  /**
+   * Where TLS comes in, as one choice, in the words of the client's `security` option and of
+   * `smtp serve --security`: `off` (no TLS, STARTTLS not offered), `opportunistic` (STARTTLS
+   * offered; the default with `tls`), `required` (STARTTLS offered and needed before anything but
+   * EHLO/HELO/NOOP/RSET/QUIT: the core's `requireTls`), `implicit` (TLS from the first byte, port
+   * 465). All but `off` need `tls`. Replaces `secure` / `starttls` (give one or the other).
+   *
+   * @see RFC 3207, RFC 8314 §3
+   */
+  readonly security?: TlsSecurity;
+  /** Implicit TLS (port 465 style); `security: 'implicit'` says the same. */
   readonly secure?: boolean;
-  /** Offer STARTTLS when `tls` is set (default true). */
+  /** Offer STARTTLS when `tls` is set (default true); `security: 'off'` turns it off. */
   readonly starttls?: boolean;
   /** Maximum concurrent sessions; more get `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS`, 100; `0` or `Infinity`: no limit). */
   readonly maxConnections?: number;
@@ -244,6 +255,19 @@ function checkServerOptions(options: CreateServerOptions): void {
   }
 }
 
+const SECURITY_WORDS: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
+
+/** The TLS choice: implicit TLS, STARTTLS offered, STARTTLS required (from `security`, or `secure` / `starttls`). */
+function tlsChoice(options: CreateServerOptions, tlsAvailable: boolean): { implicit: boolean; starttls: boolean; requireTls: boolean | undefined } {
+  const { security } = options;
+  if (security === undefined) return { implicit: options.secure === true && tlsAvailable, starttls: tlsAvailable && (options.starttls ?? true), requireTls: options.requireTls };
+  if (!SECURITY_WORDS.includes(security)) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `security must be one of ${SECURITY_WORDS.join(', ')}, got ${String(security)}`);
+  if (options.secure !== undefined || options.starttls !== undefined) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', 'security replaces secure and starttls: give one or the other');
+  if (security !== 'off' && !tlsAvailable) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `security '${security}' needs tls (a certificate and key)`);
+  if (options.requireTls !== undefined && options.requireTls !== (security === 'required')) throw new LocalProtocolError('ERR_SMTP_INVALID_OPTION', `requireTls: ${String(options.requireTls)} contradicts security '${security}'`);
+  return { implicit: security === 'implicit', starttls: security === 'opportunistic' || security === 'required', requireTls: security === 'required' ? true : options.requireTls };
+}
+
 /** The options of one server, checked and resolved once (every session reads them). */
 export interface ServerSettings {
   readonly hostname: string;
@@ -255,6 +279,8 @@ export interface ServerSettings {
   readonly minDataRate: number;
   readonly minDataRateGraceMs: number;
   readonly maxBufferedInput: number;
+  /** Sessions start in TLS (implicit TLS, port 465). */
+  readonly implicitTls: boolean;
   /** The core options common to every session. */
   readonly core: ServerOptions;
 }
@@ -266,6 +292,7 @@ export interface ServerSettings {
  */
 export function resolveSettings(options: CreateServerOptions, tlsAvailable: boolean): ServerSettings {
   checkServerOptions(options);
+  const tls = tlsChoice(options, tlsAvailable);
   const hostname = options.hostname ?? 'localhost';
   const autoAccept: PolicyPoint[] = ['data-start', 'xclient'];
   if (!options.onConnect) autoAccept.push('connect');
@@ -275,8 +302,10 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
   if (!options.onCommand) autoAccept.push('command');
   const {
     tls: _tls,
+    security: _security,
     secure: _secure,
-    starttls,
+    starttls: _starttls,
+    requireTls: _requireTls,
     maxConnections,
     maxConnectionsPerClient,
     proxyProtocol: _proxyProtocol,
@@ -302,7 +331,8 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     ...rest,
     hostname,
     copyInput: false,
-    starttls: tlsAvailable && (starttls ?? true),
+    starttls: tls.starttls,
+    ...(tls.requireTls !== undefined ? { requireTls: tls.requireTls } : {}),
     challenge: () => `<${randomBytes(8).toString('hex')}.${String(Date.now())}@${hostname}>`,
     autoAccept,
     ...(onVrfy ? { vrfy: 'policy' as const } : {}),
@@ -316,6 +346,7 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     minDataRate: minDataRate ?? DEFAULT_MIN_DATA_RATE,
     minDataRateGraceMs: minDataRateGraceMs ?? DEFAULT_MIN_DATA_RATE_GRACE_MS,
     maxBufferedInput: maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT,
+    implicitTls: tls.implicit,
     core,
   };
 }

@@ -191,6 +191,37 @@ describe('createServer TLS: SNI', () => {
   });
 });
 
+describe('createServer TLS: security', () => {
+  it("security: 'implicit' speaks TLS from the first byte; 'off' with tls offers no STARTTLS; 'required' refuses MAIL before TLS", async () => {
+    const implicit = await start({ security: 'implicit', tls: certs.default! });
+    const { cn, greeting, socket } = await handshake(implicit.port);
+    socket.destroy();
+    expect([cn, greeting.slice(0, 4)]).toEqual(['default.test', '220 ']);
+    const talk = async (port: number): Promise<string> => {
+      const s = connect(port, '127.0.0.1');
+      let out = '';
+      s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      const finals = (): number => out.match(/^\d{3} /gm)?.length ?? 0;
+      const wait = async (n: number): Promise<void> => {
+        for (let i = 0; i < 500 && finals() < n; i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      await wait(1);
+      s.write('EHLO me.test\r\n');
+      await wait(2);
+      s.write('MAIL FROM:<a@b.example>\r\n');
+      await wait(3);
+      s.destroy();
+      return out;
+    };
+    const off = await talk((await start({ security: 'off', tls: certs.default! })).port);
+    expect(off).not.toContain('STARTTLS');
+    expect(off).toMatch(/^250 2\.1\.0 /m);
+    const required = await talk((await start({ security: 'required', tls: certs.default! })).port);
+    expect(required).toMatch(/^250[- ]STARTTLS\r\n/m);
+    expect(required).toMatch(/^530 5\.7\.0 /m);
+  });
+});
+
 describe('createServer TLS: setSecureContext', () => {
   it('new handshakes get the new certificates, open sessions keep working, bad material changes nothing', async () => {
     const { port, server } = await start({ secure: true, tls: certs.default! });
