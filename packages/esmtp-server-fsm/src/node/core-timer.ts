@@ -5,6 +5,10 @@
  */
 import type { ServerConnection } from '../server-connection.js';
 
+/**
+ * One session's idle timer: armed for what `pendingTimeout()` reports, restarted while the same
+ * timer stays pending, fired through the session's guarded entry into `handleTimeout()`.
+ */
 export class IdleTimer {
   private timer: NodeJS.Timeout | undefined;
   private name: string | undefined;

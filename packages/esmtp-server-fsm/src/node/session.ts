@@ -48,6 +48,11 @@ function connectionClosed(): LocalProtocolError {
   return new LocalProtocolError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message');
 }
 
+/**
+ * One client session: owns its socket (replaced by the TLS socket after STARTTLS), its
+ * `ServerConnection`, the message in progress and the timers; the server only starts it, counts
+ * it and asks it to shut down.
+ */
 export class Session implements OutputTarget, BodySource, DeadlineOwner {
   conn!: ServerConnection;
   ctx!: SessionContext;
