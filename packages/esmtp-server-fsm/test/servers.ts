@@ -1,7 +1,7 @@
 // Servers that a test file starts on loopback, each closed after the test that started it.
 import { afterEach } from 'vitest';
-import { createServer } from '../src/node/create-server.js';
-import type { CreateServerOptions, SmtpServer } from '../src/node/create-server.js';
+import { createServer } from '../src/node/index.js';
+import type { CreateServerOptions, SmtpServer } from '../src/node/index.js';
 
 export interface TestServers {
   /** Starts a server on a free loopback port. */

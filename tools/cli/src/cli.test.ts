@@ -60,6 +60,15 @@ describe('smtp (help and usage errors)', () => {
     expect(SECURITY_OF.opportunistic).toBe('opportunistic');
   });
 
+  it('serve --help documents --security (the TlsSecurity words) and --min-data-rate-grace', async () => {
+    const r = await parse(['serve', '--help']);
+    const out = r.out.replace(/\s+/g, ' ');
+    expect(out).toContain('--security <policy>');
+    expect(out).toContain('(choices: "off", "opportunistic", "required", "implicit")');
+    expect(out).toContain('--min-data-rate-grace <seconds>');
+    expect(out).toContain('--tls-implicit same as --security implicit');
+  });
+
   it('the real process exits 0 for --help and 2 for a usage error', async () => {
     const help = await runCli(['send', '--help']);
     expect(help.code).toBe(0);

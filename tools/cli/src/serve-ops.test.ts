@@ -133,6 +133,34 @@ describe('smtp serve TLS', () => {
     expect(bad.stderr).toContain('--tls-implicit needs');
   });
 
+  it('--security off|opportunistic|required|implicit: the TlsSecurity words; --tls-implicit stays an alias', async () => {
+    const tls = ['--tls-cert', first.cert, '--tls-key', first.key];
+    const ehloOf = async (args: readonly string[]): Promise<string> => session((await serve([...tls, ...args])).port, ['EHLO me.test\r\n', 'MAIL FROM:<a@example.org>\r\n', 'QUIT\r\n']);
+    const off = await ehloOf(['--security', 'off']);
+    expect(off).not.toContain('STARTTLS');
+    expect(off).toMatch(/^250 2\.1\.0 /m);
+    const opportunistic = await ehloOf(['--security', 'opportunistic']);
+    expect(opportunistic).toMatch(/^250[- ]STARTTLS\r\n/m);
+    expect(opportunistic).toMatch(/^250 2\.1\.0 /m);
+    // the default with a certificate
+    expect(await ehloOf([])).toMatch(/^250[- ]STARTTLS\r\n/m);
+    const required = await ehloOf(['--security', 'required']);
+    expect(required).toMatch(/^250[- ]STARTTLS\r\n/m);
+    expect(required).toMatch(/^530 5\.7\.0 /m);
+    const implicit = await serve([...tls, '--security', 'implicit']);
+    expect(await certCn(implicit.port)).toBe('first.test');
+    for (const [args, message] of [
+      [['--security', 'required'], '--security required needs --tls-cert'],
+      [['--security', 'implicit'], '--security implicit needs --tls-cert'],
+      [[...tls, '--security', 'off', '--tls-implicit'], '--tls-implicit contradicts --security off'],
+      [['--security', 'starttls'], 'Allowed choices are off, opportunistic, required, implicit'],
+    ] as const) {
+      const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', ...args]);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toContain(message);
+    }
+  });
+
   it('SIGHUP reloads the certificate files; an unusable file keeps the old certificate', async () => {
     const cert = join(certDir, 'live.crt');
     const key = join(certDir, 'live.key');
@@ -240,20 +268,37 @@ describe('smtp serve fairness limits', () => {
     expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--data-deadline', 'soon'])).code).toBe(2);
   });
 
-  it('--min-data-rate ends a session slower than the rate once the grace period is over', async () => {
-    const proc = await serve(['--min-data-rate', '100k']);
+  it('--min-data-rate ends a message body slower than the rate once --min-data-rate-grace is over; command lines are not rated', async () => {
+    const proc = await serve(['--min-data-rate', '100k', '--min-data-rate-grace', '0.5']);
     const s = connect({ host: '127.0.0.1', port: proc.port });
     let heard = '';
     s.setEncoding('latin1');
     s.on('data', (d: string) => (heard += d));
     s.on('error', () => undefined);
-    // a few bytes a second: far below 100 KiB/s
-    const drip = setInterval(() => s.write('N'), 500);
+    const finals = (): number => heard.match(/^\d{3} /gm)?.length ?? 0;
+    const waitFor = async (n: number): Promise<void> => {
+      for (let waited = 0; finals() < n && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    };
+    await waitFor(1);
+    // a command line dripped far below 100 KiB/s for longer than the grace: still answered
+    const line = 'EHLO me.test\r\n';
+    for (const c of line) {
+      s.write(c);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    await waitFor(2);
+    expect(heard).toMatch(/^250 /m);
+    s.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
+    await waitFor(5);
+    expect(heard).toMatch(/^354 /m);
+    // a body at a few bytes a second
+    const drip = setInterval(() => s.write('N'), 100);
     await new Promise<void>((resolve) => {
       s.once('close', () => resolve());
       setTimeout(() => resolve(), 20_000).unref();
     });
     clearInterval(drip);
     expect(heard).toMatch(/^421 4\.4\.2 /m);
+    expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--min-data-rate-grace', 'later'])).code).toBe(2);
   }, 30_000);
 });

@@ -4,10 +4,10 @@
 // several worker processes on one port (node:cluster), the fairness limits of createServer.
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { createServer, SmtpReplyError } from 'esmtp-server-fsm/node';
-import type { Envelope, ServerLogger, SessionContext, TranscriptLine } from 'esmtp-server-fsm/node';
+import type { Envelope, ServerLogger, SessionContext, TlsSecurity, TranscriptLine } from 'esmtp-server-fsm/node';
 import type { Readable } from 'node:stream';
 import { EXIT, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
@@ -34,6 +34,10 @@ export interface ServeOptions {
   workers: number;
   maxConnectionsPerClient?: number;
   minDataRate?: number;
+  /** `--min-data-rate-grace`, in ms. */
+  minDataRateGrace?: number;
+  /** `--security`: where TLS comes in (the library's `TlsSecurity` words). */
+  security?: TlsSecurity;
   commandDeadline?: number;
   dataDeadline?: number;
 }
@@ -47,6 +51,13 @@ function parseLogLevel(value: string): LogLevel {
   if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}.`);
   return value as LogLevel;
 }
+
+/**
+ * `--security` values: the library's `TlsSecurity` words. `off`: no TLS; `opportunistic`:
+ * STARTTLS offered (the default with --tls-cert); `required`: STARTTLS offered and needed before
+ * anything but EHLO/HELO/NOOP/RSET/QUIT; `implicit`: TLS from the first byte (port 465).
+ */
+export const SERVE_SECURITY: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
 
 /** A whole number >= 0 (0 = no limit). */
 function parseCount(value: string): number {
@@ -146,6 +157,7 @@ export async function startSink(
   await store.init();
   const log = opts.log ?? (() => undefined);
   const auth = opts.auth;
+  const security = opts.security ?? (opts.tlsImplicit === true ? 'implicit' : undefined);
   const timeouts = { ...(opts.commandDeadline !== undefined ? { commandLine: opts.commandDeadline } : {}), ...(opts.dataDeadline !== undefined ? { dataPhase: opts.dataDeadline } : {}) };
   const server = createServer({
     hostname: opts.hostname,
@@ -153,15 +165,16 @@ export async function startSink(
     maxConnections: opts.maxConnections,
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
     ...(opts.transcript !== undefined ? { transcript: opts.transcript } : {}),
-    ...(opts.tlsImplicit === true ? { secure: true } : {}),
+    ...(security !== undefined ? { security } : {}),
     ...(opts.maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient: opts.maxConnectionsPerClient } : {}),
     ...(opts.minDataRate !== undefined ? { minDataRate: opts.minDataRate } : {}),
+    ...(opts.minDataRateGrace !== undefined ? { minDataRateGraceMs: opts.minDataRateGrace } : {}),
     ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
     ...(opts.lmtp === true ? { lmtp: true } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     ...(opts.proxyProtocol === true ? { proxyProtocol: true } : {}),
     ...(opts.maxSize !== undefined ? { limits: { maxMessageSize: opts.maxSize } } : {}),
-    ...(auth !== undefined ? { auth: { mechanisms: ['PLAIN', 'LOGIN'], required: true, allowInsecure: opts.tls === undefined } } : {}),
+    ...(auth !== undefined ? { auth: { mechanisms: ['PLAIN', 'LOGIN'], required: true, allowInsecure: opts.tls === undefined || security === 'off' } } : {}),
     onAuth: (c) => auth !== undefined && c.password !== undefined && sameSecret(c.username, auth.user) && sameSecret(c.password, auth.pass),
     onData: async (envelope, body, session) => {
       let stored: StoredMessage;
@@ -260,7 +273,7 @@ export function registerServe(program: Command): void {
     .requiredOption('-p, --port <port>', 'TCP port to listen on (0 = any free port)', parsePort)
     .option('-H, --host <host>', 'address to listen on', '127.0.0.1')
     .requiredOption('-d, --dir <dir>', 'directory for the stored messages (created if missing)')
-    .option('--tls-cert <file>', 'PEM certificate: enables STARTTLS (needs --tls-key)')
+    .option('--tls-cert <file>', 'PEM certificate: enables STARTTLS (needs --tls-key; see --security)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--auth <user:pass>', 'require AUTH (PLAIN, LOGIN) with these credentials before MAIL', parseCredentials)
     .option('--max-size <bytes>', 'largest message accepted (advertised in SIZE), e.g. 25M', parseByteSize)
@@ -271,16 +284,22 @@ export function registerServe(program: Command): void {
     .option('-q, --quiet', 'print only the listening line (same as --log-level silent)')
     .option('--log-level <level>', `log on stderr at this level and above: ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info')
     .option('--transcript', 'print every session on stderr as C:/S: lines (AUTH credentials and bodies left out)')
-    .option('--tls-implicit', 'TLS from the first byte (port 465 style) instead of STARTTLS; needs --tls-cert/--tls-key')
+    .addOption(
+      new Option('--security <policy>', 'TLS: off (none), opportunistic (STARTTLS offered; the default with --tls-cert), required (STARTTLS before MAIL), implicit (TLS from the first byte, port 465); all but off need --tls-cert/--tls-key').choices(SERVE_SECURITY),
+    )
+    .option('--tls-implicit', 'same as --security implicit')
     .option('--workers <n>', 'run N worker processes on the same port (node:cluster)', parsePositiveInt, 1)
     .option('--max-connections-per-client <n>', 'concurrent sessions per client address (after PROXY), 0 = no limit (default 20)', parseCount)
-    .option('--min-data-rate <bytes>', 'minimum bytes/s over command lines and bodies after a 10 s grace, 0 = off (default 500)', parseByteSize)
+    .option('--min-data-rate <bytes>', 'minimum bytes/s over a message body, from its first byte, once --min-data-rate-grace has passed; 0 = off (default 500)', parseByteSize)
+    .option('--min-data-rate-grace <seconds>', 'how long a message body may run before --min-data-rate applies (default 10)', parseSeconds)
     .option('--command-deadline <seconds>', 'deadline for one command line from its first byte, 0 = off (default 60)', parseSeconds)
-    .option('--data-deadline <seconds>', 'deadline for one message from DATA/first BDAT to its end, 0 = off (default 1800)', parseSeconds)
-    .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n  smtp serve -p 465 -d ./mail --tls-cert cert.pem --tls-key key.pem --tls-implicit --workers 2\n\nSignals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads --tls-cert/--tls-key.\n')
+    .option('--data-deadline <seconds>', 'deadline for one message body from its first byte to its end, 0 = off (default 1800)', parseSeconds)
+    .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n  smtp serve -p 465 -d ./mail --tls-cert cert.pem --tls-key key.pem --security implicit --workers 2\n\nSignals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads --tls-cert/--tls-key.\n')
     .action(async (opts: ServeOptions, cmd: Command) => {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) cmd.error('error: --tls-cert and --tls-key go together', { exitCode: EXIT.usage });
       if (opts.tlsImplicit === true && opts.tlsCert === undefined) cmd.error('error: --tls-implicit needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
+      if (opts.tlsImplicit === true && opts.security !== undefined && opts.security !== 'implicit') cmd.error(`error: --tls-implicit contradicts --security ${opts.security}`, { exitCode: EXIT.usage });
+      if (opts.security !== undefined && opts.security !== 'off' && opts.tlsCert === undefined) cmd.error(`error: --security ${opts.security} needs --tls-cert and --tls-key`, { exitCode: EXIT.usage });
       let tls: { cert: Buffer; key: Buffer } | undefined;
       if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
         try {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it, vi } from 'vitest';
-import { createServer, SmtpReplyError } from './create-server.js';
-import type { CreateServerOptions, Envelope } from './create-server.js';
+import { createServer, SmtpReplyError } from './index.js';
+import type { CreateServerOptions, Envelope } from './index.js';
 import { serversPerTest } from '../../test/servers.js';
 
 /** A tiny line-oriented client: `reply()` resolves with the next complete reply. */

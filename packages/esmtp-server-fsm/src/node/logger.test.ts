@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { bytes, randomSplits } from '@smtpkit/testkit';
-import type { CreateServerOptions, SessionContext } from './create-server.js';
+import type { CreateServerOptions, SessionContext } from './options.js';
 import { serversPerTest } from '../../test/servers.js';
 import { SessionLog } from './logger.js';
 import type { ServerLogger, TranscriptLine } from './logger.js';

@@ -4,7 +4,7 @@
  * callback gets the dialogue as C:/S: lines with AUTH credentials and message bodies left out.
  */
 import { TLSSocket } from 'node:tls';
-import type { SessionContext } from './create-server.js';
+import type { SessionContext } from './options.js';
 import type { ServerEvent } from '../events.js';
 
 /**

@@ -3,6 +3,7 @@
  * "The PROXY protocol", versions 1 and 2).
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import type { Socket } from 'node:net';
 
 /**
  * Addresses carried by a PROXY header (undefined for `UNKNOWN` / `LOCAL`).
@@ -136,4 +137,48 @@ export function parseProxyHeader(data: Uint8Array): ProxyParseResult {
   const ok = proto === 'TCP4' ? validV4(src) && validV4(dst) : validV6(src) && validV6(dst);
   if (!ok || !validPort(sport) || !validPort(dport)) return { status: 'error', message: 'malformed PROXY v1 header' };
   return { status: 'done', info: { version: 1, sourceAddress: src, destinationAddress: dst, sourcePort: Number(sport), destinationPort: Number(dport) }, rest };
+}
+
+/** Largest PROXY header accepted while waiting for its end (v2: 16 + 2048 bytes would be refused earlier). */
+const HEADER_BUFFER_LIMIT = 4096;
+/** How long a connection may take to send its PROXY header. */
+const HEADER_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads the PROXY header at the start of an accepted connection: strict, bounded in size
+ * (4 KiB) and time (10 s). `done(info, rest)` runs with the socket paused and the bytes that
+ * followed the header; a malformed header calls `failed(error)` and destroys the socket; a bug in
+ * the header path (an exception) ends this connection only, through `failed`.
+ */
+export function readProxyHeader(socket: Socket, done: (info: ProxyInfo, rest: Uint8Array) => void, failed: (error: unknown) => void): void {
+  let buf: Uint8Array = new Uint8Array(0);
+  const timer = setTimeout(() => socket.destroy(), HEADER_TIMEOUT_MS);
+  timer.unref();
+  const stop = (): void => {
+    clearTimeout(timer);
+    socket.removeListener('data', onData);
+  };
+  const onData = (chunk: Buffer): void => {
+    try {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      const r = parseProxyHeader(buf);
+      if (r.status === 'incomplete') {
+        if (buf.length > HEADER_BUFFER_LIMIT) socket.destroy();
+        return;
+      }
+      stop();
+      socket.pause();
+      if (r.status === 'error') {
+        failed(new Error(r.message));
+        socket.destroy();
+        return;
+      }
+      done(r.info, r.rest);
+    } catch (e) {
+      stop();
+      failed(e);
+      socket.destroy();
+    }
+  };
+  socket.on('data', onData);
 }

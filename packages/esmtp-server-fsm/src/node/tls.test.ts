@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
 import { isSmtpServerError } from '../errors.js';
 import { createServer } from './create-server.js';
-import type { CreateServerOptions, SmtpServer } from './create-server.js';
+import { LruCache } from './tls.js';
+import type { CreateServerOptions, SmtpServer } from './options.js';
 import { serversPerTest } from '../../test/servers.js';
 import type { ServerLogger } from './logger.js';
 
@@ -144,10 +145,80 @@ describe('createServer TLS: SNI', () => {
     expect(await cnFor(port, 'callback.test')).toBe('callback.test');
   });
 
+  it('the SNI callback is asked once per host name (any case); a throw is not cached; setSecureContext drops the cache', async () => {
+    const asked: string[] = [];
+    const sni = (name: string): Promise<Pair> | Pair | undefined => {
+      asked.push(name);
+      if (name === 'boom.test') throw new Error('lookup failed');
+      return name === 'callback.test' ? Promise.resolve(certs.cb!) : undefined;
+    };
+    const { port, server } = await start({ secure: true, tls: { ...certs.default!, sni } });
+    // two handshakes at once share the pending answer
+    const [first, second] = await Promise.all([cnFor(port, 'callback.test'), cnFor(port, 'callback.test')]);
+    expect([first, second]).toEqual(['callback.test', 'callback.test']);
+    expect(await cnFor(port, 'CALLBACK.test')).toBe('callback.test');
+    expect(await cnFor(port, 'other.test')).toBe('default.test');
+    expect(await cnFor(port, 'other.test')).toBe('default.test');
+    await expect(cnFor(port, 'boom.test')).rejects.toThrow();
+    await expect(cnFor(port, 'boom.test')).rejects.toThrow();
+    expect(asked).toEqual(['callback.test', 'other.test', 'boom.test', 'boom.test']);
+    server.setSecureContext({ ...certs.default!, sni });
+    expect(await cnFor(port, 'callback.test')).toBe('callback.test');
+    expect(asked.slice(4)).toEqual(['callback.test']);
+  });
+
+  it('LruCache keeps at most its capacity, dropping the least recently used', () => {
+    const cache = new LruCache<number>(3);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    cache.set('c', 3);
+    expect(cache.get('a')).toBe(1); // a is now the most recent
+    cache.set('d', 4);
+    expect(cache.size).toBe(3);
+    expect(cache.get('b')).toBeUndefined();
+    expect([cache.get('a'), cache.get('c'), cache.get('d')]).toEqual([1, 3, 4]);
+    cache.set('c', 30); // replacing does not grow it
+    expect(cache.size).toBe(3);
+    cache.delete('a');
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.size).toBe(2);
+  });
+
   it('refuses unusable material and bad SNI names at createServer with ERR_SMTP_INVALID_OPTION', () => {
     expect(errorCodeOf(() => createServer({ tls: { key: 'not a key', cert: 'not a cert' } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.test': { key: 'x', cert: 'y' } } } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.*.test': certs.a! } } }))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+});
+
+describe('createServer TLS: security', () => {
+  it("security: 'implicit' speaks TLS from the first byte; 'off' with tls offers no STARTTLS; 'required' refuses MAIL before TLS", async () => {
+    const implicit = await start({ security: 'implicit', tls: certs.default! });
+    const { cn, greeting, socket } = await handshake(implicit.port);
+    socket.destroy();
+    expect([cn, greeting.slice(0, 4)]).toEqual(['default.test', '220 ']);
+    const talk = async (port: number): Promise<string> => {
+      const s = connect(port, '127.0.0.1');
+      let out = '';
+      s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      const finals = (): number => out.match(/^\d{3} /gm)?.length ?? 0;
+      const wait = async (n: number): Promise<void> => {
+        for (let i = 0; i < 500 && finals() < n; i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      await wait(1);
+      s.write('EHLO me.test\r\n');
+      await wait(2);
+      s.write('MAIL FROM:<a@b.example>\r\n');
+      await wait(3);
+      s.destroy();
+      return out;
+    };
+    const off = await talk((await start({ security: 'off', tls: certs.default! })).port);
+    expect(off).not.toContain('STARTTLS');
+    expect(off).toMatch(/^250 2\.1\.0 /m);
+    const required = await talk((await start({ security: 'required', tls: certs.default! })).port);
+    expect(required).toMatch(/^250[- ]STARTTLS\r\n/m);
+    expect(required).toMatch(/^530 5\.7\.0 /m);
   });
 });
 

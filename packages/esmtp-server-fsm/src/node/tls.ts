@@ -11,9 +11,11 @@ import { SmtpServerError } from '../errors.js';
 
 /**
  * Chooses the certificate for a TLS client that sent a server name (SNI). Returning `undefined`
- * keeps the default certificate. May be async (a certificate store lookup). It runs on every
- * handshake that sends a name the static map does not know: return a `SecureContext` made once
- * with `tls.createSecureContext` rather than raw options, which are parsed again each time.
+ * keeps the default certificate. May be async (a certificate store lookup). Its answer is cached
+ * per host name (case-insensitive, at most `SNI_CACHE_SIZE` names, the least recently used
+ * dropped first) until `setSecureContext` replaces the configuration: a name costs one call and
+ * one secure context, not one per handshake. A throw or a rejection is not cached (the next
+ * handshake with that name asks again).
  *
  * @example
  * ```ts
@@ -60,12 +62,50 @@ function isSecureContext(v: unknown): v is SecureContext {
   return typeof v === 'object' && v !== null && 'context' in v && !('cert' in v) && !('key' in v) && !('pfx' in v);
 }
 
-/** One complete, validated TLS configuration (swapped as a whole on reload). */
+/** Host names whose SNI callback answer is kept, per TLS configuration. */
+export const SNI_CACHE_SIZE = 1000;
+
+/**
+ * A map bounded to `capacity` entries: reading an entry makes it the most recently used, adding
+ * one past the capacity drops the least recently used.
+ */
+export class LruCache<V> {
+  private readonly map = new Map<string, V>();
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+/** One complete, validated TLS configuration (swapped as a whole on reload, with its SNI cache). */
 interface Loaded {
   readonly context: SecureContext;
   readonly names: ReadonlyMap<string, SecureContext>;
   readonly wildcards: ReadonlyMap<string, SecureContext>;
   readonly callback: SniCallback | undefined;
+  /** The callback's answers per normalised host name (a promise while one is pending). */
+  readonly cache: LruCache<SecureContext | Promise<SecureContext>>;
 }
 
 function load(options: ServerTlsOptions): Loaded {
@@ -90,7 +130,7 @@ function load(options: ServerTlsOptions): Loaded {
       }
     }
   }
-  return { context, names, wildcards, callback };
+  return { context, names, wildcards, callback, cache: new LruCache(SNI_CACHE_SIZE) };
 }
 
 /**
@@ -107,14 +147,14 @@ export class ServerTls {
   /**
    * Replaces every certificate at once; sessions that already negotiated TLS keep theirs. The
    * new material is checked completely before anything changes: on error nothing is replaced.
+   * The SNI callback's cached answers go with the old configuration.
    */
   reload(options: ServerTlsOptions): void {
     this.current = load(options);
   }
 
-  /** The secure context for a server name (exact, then wildcard, then the default). */
-  private staticContext(loaded: Loaded, servername: string): SecureContext | undefined {
-    const name = servername.toLowerCase().replace(/\.$/, '');
+  /** The secure context for a normalised server name (exact, then wildcard), if the static map has one. */
+  private staticContext(loaded: Loaded, name: string): SecureContext | undefined {
     const exact = loaded.names.get(name);
     if (exact) return exact;
     const dot = name.indexOf('.');
@@ -123,23 +163,37 @@ export class ServerTls {
 
   private sniCallback(loaded: Loaded): (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void {
     return (servername, cb) => {
-      const found = this.staticContext(loaded, servername);
+      const name = servername.toLowerCase().replace(/\.$/, '');
+      const found = this.staticContext(loaded, name);
       if (found || !loaded.callback) return cb(null, found ?? loaded.context);
-      const use = (v: SecureContextOptions | SecureContext | undefined): void => {
+      const fail = (e: unknown): void => cb(e instanceof Error ? e : new Error(String(e)));
+      let cached = loaded.cache.get(name);
+      if (cached === undefined) {
+        // the callback's answer, made into a context once
+        const toContext = (v: SecureContextOptions | SecureContext | undefined): SecureContext => (v === undefined ? loaded.context : isSecureContext(v) ? v : makeContext(v, '.sni()'));
+        let r: ReturnType<SniCallback>;
         try {
-          cb(null, v === undefined ? loaded.context : isSecureContext(v) ? v : makeContext(v, '.sni()'));
+          r = loaded.callback(servername);
+          cached = r instanceof Promise ? r.then(toContext) : toContext(r);
         } catch (e) {
-          cb(e as Error);
+          return fail(e);
         }
-      };
-      let r: ReturnType<SniCallback>;
-      try {
-        r = loaded.callback(servername);
-      } catch (e) {
-        return cb(e as Error);
+        loaded.cache.set(name, cached);
+        if (cached instanceof Promise) {
+          const pending = cached;
+          pending.then(
+            (ctx) => {
+              // the settled answer replaces the promise (unless evicted or replaced meanwhile)
+              if (loaded.cache.get(name) === pending) loaded.cache.set(name, ctx);
+            },
+            () => {
+              if (loaded.cache.get(name) === pending) loaded.cache.delete(name);
+            },
+          );
+        }
       }
-      if (r instanceof Promise) r.then(use, (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
-      else use(r);
+      if (cached instanceof Promise) cached.then((ctx) => cb(null, ctx), fail);
+      else cb(null, cached);
     };
   }
 

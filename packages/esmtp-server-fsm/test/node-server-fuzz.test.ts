@@ -14,8 +14,8 @@ import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@smtpkit/testkit';
-import { createServer, SmtpReplyError } from './create-server.js';
-import type { CreateServerOptions, SmtpServer } from './create-server.js';
+import { createServer, SmtpReplyError } from '../src/node/index.js';
+import type { CreateServerOptions, SmtpServer } from '../src/node/index.js';
 
 const SEED = process.env.SMTPKIT_SERVER_FUZZ_SEED !== undefined ? Number(process.env.SMTPKIT_SERVER_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const BUDGET_MS = process.env.SMTPKIT_SERVER_FUZZ_MS !== undefined ? Number(process.env.SMTPKIT_SERVER_FUZZ_MS) : 12_000;

@@ -8,10 +8,10 @@ import { connect as tlsConnect } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it, vi } from 'vitest';
 import { thrownBy } from '@smtpkit/testkit';
-import { isSmtpServerError } from '../errors.js';
-import { createServer } from './create-server.js';
-import type { CreateServerOptions } from './create-server.js';
-import { serversPerTest } from '../../test/servers.js';
+import { isSmtpServerError } from '../src/index.js';
+import { createServer } from '../src/node/index.js';
+import type { CreateServerOptions } from '../src/node/index.js';
+import { serversPerTest } from './servers.js';
 import type { Readable } from 'node:stream';
 
 const servers = serversPerTest('node.test');
@@ -111,6 +111,23 @@ describe('SRV-1 no input crashes createServer', () => {
     expect(codes(await deliverOne(port))).toEqual([220, 250, 250, 250, 354, 250, 221]);
   });
 
+  it('SRV-1 a session that fails while starting (a throwing isTrusted) gets 421 4.3.0 and gives its slots back', async () => {
+    const errors: unknown[] = [];
+    const { port, server } = await servers.start({
+      maxConnectionsPerClient: 1,
+      isTrusted: () => {
+        throw new Error('trust store down');
+      },
+      onError: (e) => errors.push(e),
+    });
+    // twice from the same address: the per-address slot of the first is released (else 421 4.7.0)
+    for (let i = 0; i < 2; i++) {
+      const out = await rawSession(port, [], { end: false, timeoutMs: 5000 });
+      expect(out).toMatch(/^421 4\.3\.0 /);
+    }
+    await vi.waitFor(() => expect(server.connections).toBe(0));
+    expect(errors.map((e) => (e as Error).message)).toEqual(['trust store down', 'trust store down']);
+  });
   it('SRV-1 hook misuse (an invalid reply, a list outside LMTP, a throwing onClose/onError) is a typed error to onError, never a crash', async () => {
     const errors: unknown[] = [];
     let closes = 0;
@@ -421,12 +438,60 @@ describe('SRV-6 fair share under abuse (on by default)', () => {
     clearInterval(timer);
     expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
   });
-  it('DOS-8 minDataRate covers the command phase too (a partial line below the rate after the grace period)', async () => {
+  it('DOS-8 minDataRate applies to message bodies only: a command line slower than the rate completes, bounded by its own deadline', async () => {
     const port = await start({ minDataRate: 1000, minDataRateGraceMs: 200, timeouts: { command: 60_000, commandLine: 60_000 } });
-    const t = trickle(port, 'EHLO a-very-slow-client.example\r\n', 40);
-    await t.closed;
-    expect(t.output()).toMatch(/^421 4\.4\.2 /m);
+    // 17 bytes at one per 40 ms: about 25 bytes/s for about 700 ms, far below the rate, past the grace
+    const t = trickle(port, 'EHLO a.example\r\n', 40);
+    try {
+      await vi.waitFor(() => expect(t.output()).toMatch(/^250 /m), { timeout: 10_000 });
+      expect(t.output()).not.toMatch(/^421 /m);
+    } finally {
+      t.socket.destroy();
+    }
   });
+  it('SRV-6 with the default minDataRate, a trickled command line is cut by the command-line deadline', async () => {
+    const port = await start({ timeouts: { command: 60_000, commandLine: 400 } });
+    const t = trickle(port, 'EHLO a-very-slow-client.example\r\n', 30);
+    await t.closed;
+    expect(t.output()).toMatch(/^421 4\.4\.2 node\.test Error: timeout exceeded\r\n/m);
+  });
+  for (const mode of ['DATA', 'BDAT'] as const) {
+    it(`SRV-6 the data-phase deadline starts at the first body byte (${mode}): a client that waits after ${mode === 'DATA' ? 'the 354' : 'the BDAT command'} is not charged for the wait`, async () => {
+      const stored: string[] = [];
+      const port = await start({
+        minDataRate: 0,
+        timeouts: { dataBlock: 60_000, dataPhase: 300 },
+        onData: async (_env, body) => {
+          stored.push((await readAll(body)).toString());
+        },
+      });
+      const socket = connect(port, '127.0.0.1');
+      let out = '';
+      socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      try {
+        await vi.waitFor(() => expect(out).toMatch(/^220 /m));
+        socket.write('EHLO c.example\r\n');
+        await vi.waitFor(() => expect(out).toMatch(/^250 /m));
+        socket.write('MAIL FROM:<a@b.example>\r\n');
+        await vi.waitFor(() => expect(codes(out)).toHaveLength(3));
+        socket.write('RCPT TO:<c@d.example>\r\n');
+        await vi.waitFor(() => expect(codes(out)).toHaveLength(4));
+        if (mode === 'DATA') {
+          socket.write('DATA\r\n');
+          await vi.waitFor(() => expect(out).toMatch(/^354 /m));
+        } else socket.write('BDAT 7 LAST\r\n');
+        // twice the data-phase deadline before the first body byte
+        await new Promise((r) => setTimeout(r, 600));
+        socket.write(mode === 'DATA' ? 'hello\r\n.\r\n' : 'hello\r\n');
+        await vi.waitFor(() => expect(codes(out)).toHaveLength(mode === 'DATA' ? 6 : 5));
+        expect(codes(out).at(-1)).toBe(250);
+        expect(stored).toEqual(['hello\r\n']);
+      } finally {
+        socket.destroy();
+      }
+    });
+  }
   it('SRV-6 the per-address limit counts the PROXY source address', async () => {
     const port = await start({ proxyProtocol: true, maxConnectionsPerClient: 2 });
     const open: Socket[] = [];

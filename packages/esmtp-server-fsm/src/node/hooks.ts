@@ -1,0 +1,85 @@
+/**
+ * Hooks: how the application's answers (a value, a promise, a thrown reply) become the core's
+ * decisions, and the helpers hooks use (`SmtpReplyError`, `verifyCramMd5`).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AuthCredentials } from '@smtpkit/foundation';
+import type { ReplyInit } from '../reply.js';
+import type { CommandContinuation } from '../extension-exchange.js';
+
+/**
+ * A reply thrown by a hook to reject (or answer) a command.
+ *
+ * @example
+ * ```ts
+ * onRcptTo: (to) => { if (!known(to)) throw new SmtpReplyError({ code: 550, enhanced: '5.1.1', text: 'No such user' }); }
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export class SmtpReplyError extends Error {
+  readonly reply: ReplyInit;
+  constructor(reply: ReplyInit) {
+    super(`${String(reply.code)} ${typeof reply.text === 'string' ? reply.text : (reply.text ?? []).join(' ')}`);
+    this.name = 'SmtpReplyError';
+    this.reply = reply;
+  }
+}
+
+/**
+ * Verifies CRAM-MD5 credentials against a known password.
+ *
+ * @example
+ * ```ts
+ * onAuth: (c) => c.mechanism === 'CRAM-MD5' ? verifyCramMd5(c, passwords[c.username]) : c.password === passwords[c.username]
+ * ```
+ * @see RFC 2195 §2
+ */
+export function verifyCramMd5(credentials: AuthCredentials, password: string | undefined): boolean {
+  if (password === undefined || credentials.challenge === undefined || credentials.response === undefined) return false;
+  const expected = createHmac('md5', password).update(credentials.challenge).digest();
+  const got = Buffer.from(credentials.response, 'hex');
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+/** True when a hook answered a custom verb with a further step of its exchange (it has `read`). */
+export function isContinuation(result: unknown): result is CommandContinuation {
+  return typeof result === 'object' && result !== null && 'read' in result;
+}
+
+/** A hook's result as the core's answer: accept, reject (default reply) or a given reply. */
+export function interpret(result: unknown): { positive: boolean; reply: ReplyInit | undefined } {
+  if (result === undefined || result === true) return { positive: true, reply: undefined };
+  if (result === false) return { positive: false, reply: undefined };
+  const r = result as ReplyInit;
+  return { positive: r.code < 400, reply: r };
+}
+
+/** The reply carried by what a hook threw (`SmtpReplyError`, or any object with a numeric `code`). */
+export function replyOfError(e: unknown): ReplyInit | undefined {
+  if (e instanceof SmtpReplyError) return e.reply;
+  if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number') {
+    const r = e as { code: number; enhanced?: unknown; text?: unknown; message?: unknown };
+    const text = typeof r.text === 'string' || Array.isArray(r.text) ? (r.text as string | string[]) : typeof r.message === 'string' ? r.message : undefined;
+    return { code: r.code, ...(typeof r.enhanced === 'string' ? { enhanced: r.enhanced } : {}), ...(text !== undefined ? { text } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * Calls a hook. A plain result or a throw comes back at once as `[fulfilled, value]`; for a
+ * promise (or any thenable) it returns undefined and `later(fulfilled, value)` runs once it settles.
+ */
+export function callHook(run: () => unknown, later: (fulfilled: boolean, value: unknown) => void): readonly [boolean, unknown] | undefined {
+  let r: unknown;
+  try {
+    r = run();
+  } catch (e) {
+    return [false, e];
+  }
+  if (typeof r !== 'object' || r === null || typeof (r as { then?: unknown }).then !== 'function') return [true, r];
+  (r instanceof Promise ? r : Promise.resolve(r)).then(
+    (v: unknown) => later(true, v),
+    (e: unknown) => later(false, e),
+  );
+  return undefined;
+}

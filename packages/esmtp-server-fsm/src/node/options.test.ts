@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
+import { isSmtpServerError } from '../errors.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_MIN_DATA_RATE, DEFAULT_MIN_DATA_RATE_GRACE_MS, resolveSettings } from './options.js';
+
+const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isSmtpServerError);
+
+describe('resolveSettings', () => {
+  it('fills the documented defaults; 0 means no limit for the connection counts', () => {
+    const s = resolveSettings({}, false);
+    expect(s).toMatchObject({
+      hostname: 'localhost',
+      maxConnections: DEFAULT_MAX_CONNECTIONS,
+      maxConnectionsPerClient: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+      minDataRate: DEFAULT_MIN_DATA_RATE,
+      minDataRateGraceMs: DEFAULT_MIN_DATA_RATE_GRACE_MS,
+      maxBufferedInput: 262_144,
+    });
+    const open = resolveSettings({ maxConnections: 0, maxConnectionsPerClient: 0, minDataRate: 0 }, false);
+    expect([open.maxConnections, open.maxConnectionsPerClient, open.minDataRate]).toEqual([Infinity, Infinity, 0]);
+  });
+
+  it('core options: the adapter keys left out, hooks turned into policy points, STARTTLS only with TLS material', () => {
+    const plain = resolveSettings({ hostname: 'mx.example', banner: 'hi', minDataRate: 10, maxConnections: 5 }, false).core;
+    expect(plain).toMatchObject({ hostname: 'mx.example', banner: 'hi', copyInput: false, starttls: false });
+    expect(plain).not.toHaveProperty('minDataRate');
+    expect(plain).not.toHaveProperty('maxConnections');
+    expect([...plain.autoAccept!].sort()).toEqual(['command', 'connect', 'data-start', 'helo', 'mail', 'rcpt', 'xclient']);
+    expect(plain.challenge!()).toMatch(/^<[0-9a-f]{16}\.\d+@mx\.example>$/);
+    const hooked = resolveSettings({ onConnect: () => undefined, onMailFrom: () => undefined, onVrfy: () => undefined }, true).core;
+    expect([...hooked.autoAccept!].sort()).toEqual(['command', 'data-start', 'helo', 'rcpt', 'xclient']);
+    expect(hooked.vrfy).toBe('policy');
+    expect(hooked.starttls).toBe(true);
+    expect(resolveSettings({ starttls: false }, true).core.starttls).toBe(false);
+  });
+
+  it('SRV-4 refuses unusable adapter and core options with ERR_SMTP_INVALID_OPTION', () => {
+    for (const bad of [{ maxConnections: -1 }, { maxBufferedInput: Infinity }, { minDataRateGraceMs: Number.NaN }, { minDataRate: '1k' as unknown as number }, { proxyProtocol: 'yes' as unknown as boolean }, { limits: { maxMessageSize: -5 } }]) {
+      expect(errorCodeOf(() => resolveSettings(bad, false)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
+});
+
+describe('resolveSettings: security (TlsSecurity)', () => {
+  it('maps each word to implicit TLS, STARTTLS offered, STARTTLS required', () => {
+    const of = (security: 'off' | 'opportunistic' | 'required' | 'implicit', tls = true) => {
+      const s = resolveSettings({ security }, tls);
+      return { implicit: s.implicitTls, starttls: s.core.starttls, requireTls: s.core.requireTls };
+    };
+    expect(of('off')).toEqual({ implicit: false, starttls: false, requireTls: undefined });
+    expect(of('off', false)).toEqual({ implicit: false, starttls: false, requireTls: undefined });
+    expect(of('opportunistic')).toEqual({ implicit: false, starttls: true, requireTls: undefined });
+    expect(of('required')).toEqual({ implicit: false, starttls: true, requireTls: true });
+    expect(of('implicit')).toEqual({ implicit: true, starttls: false, requireTls: undefined });
+    // without security: secure / starttls as before
+    expect(resolveSettings({ secure: true }, true).implicitTls).toBe(true);
+    expect(resolveSettings({ secure: true }, false).implicitTls).toBe(false);
+    expect(resolveSettings({ requireTls: true }, true).core.requireTls).toBe(true);
+  });
+
+  it('refuses an unknown word, a word that needs tls without it, and contradictions', () => {
+    for (const [bad, tls] of [
+      [{ security: 'starttls' as unknown as 'off' }, true],
+      [{ security: 'required' as const }, false],
+      [{ security: 'implicit' as const }, false],
+      [{ security: 'opportunistic' as const, secure: true }, true],
+      [{ security: 'off' as const, starttls: true }, true],
+      [{ security: 'opportunistic' as const, requireTls: true }, true],
+      [{ security: 'required' as const, requireTls: false }, true],
+    ] as const) {
+      expect(errorCodeOf(() => resolveSettings(bad, tls)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
+});

@@ -1,0 +1,378 @@
+/**
+ * The options of `createServer`, what its hooks see, their defaults and their validation: every
+ * adapter option is checked (and the core's, through a throwaway session) before anything
+ * listens.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { SmtpServerError } from '../errors.js';
+import { ServerConnection } from '../server-connection.js';
+import type { ServerOptions, SessionInfo } from '../server-connection.js';
+import type { EsmtpParameters } from '../envelope-args.js';
+import type { AuthCredentials } from '@smtpkit/foundation';
+import type { ReplyInit } from '../reply.js';
+import type { CommandContinuation } from '../extension-exchange.js';
+import type { PolicyPoint } from '../events.js';
+import type { ProxyInfo } from './proxy-protocol.js';
+import type { ServerTlsOptions } from './tls.js';
+import type { ServerLogger, TranscriptLine } from './logger.js';
+import type { TlsSecurity } from '@smtpkit/foundation';
+
+/**
+ * What a hook returns: nothing/true (accept), false (default rejection) or an explicit reply.
+ *
+ * @example
+ * ```ts
+ * onMailFrom: (from): HookResult => (blocked(from) ? { code: 550, enhanced: '5.7.1', text: 'Blocked' } : undefined)
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export type HookResult = void | undefined | boolean | ReplyInit;
+
+/**
+ * One step of a custom verb's exchange, as `onCommandStep` gets it.
+ *
+ * @example
+ * ```ts
+ * onCommandStep: (step) => (step.kind === 'line' && step.line === proof ? { code: 250, text: 'proved' } : false)
+ * ```
+ */
+export type CommandStep =
+  | { readonly kind: 'line'; readonly verb: string; readonly line: string }
+  | { readonly kind: 'block'; readonly verb: string; readonly data: Uint8Array };
+
+/**
+ * A connected client, as seen by the hooks.
+ *
+ * @example
+ * ```ts
+ * onConnect: (s) => log(s.id, s.remoteAddress, s.proxy?.version)
+ * ```
+ * @see RFC 5321 §4.1.1.1
+ */
+export interface SessionContext {
+  /** Unique id of the session (hex). */
+  readonly id: string;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly localPort: number | undefined;
+  /** The PROXY header, when the proxy protocol is on. */
+  readonly proxy: ProxyInfo | undefined;
+  /** Live session facts (HELO name, TLS, authenticated user...). */
+  readonly info: SessionInfo;
+}
+
+/**
+ * The envelope of one message, handed to `onData`. `size` is final once the body stream ends.
+ *
+ * @example
+ * ```ts
+ * onData: async (env, stream) => { await pipeline(stream, createWriteStream(`${env.id}.eml`)); }
+ * ```
+ * @see RFC 5321 §2.3.1
+ */
+export interface Envelope {
+  readonly id: string;
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly helo: string | undefined;
+  readonly clientAddress: string | undefined;
+  size: number;
+  readonly mailParameters: EsmtpParameters;
+  readonly rcptParameters: readonly EsmtpParameters[];
+  readonly user: string | undefined;
+  readonly secure: boolean;
+  readonly protocol: string;
+}
+
+/**
+ * Options of `createServer`.
+ *
+ * @example
+ * ```ts
+ * createServer({ hostname: 'mx.example', tls: { key, cert }, onData: async (env, body) => store(env, body) });
+ * ```
+ * @see RFC 5321 §4, RFC 3207, RFC 8314 §3.3
+ */
+export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'starttls' | 'security' | 'clientAddress' | 'trusted' | 'challenge' | 'autoAccept'> {
+  /**
+   * TLS material; enables STARTTLS (and implicit TLS with `secure`). `sni` adds per-hostname
+   * certificates; `setSecureContext` replaces them all without a restart.
+   */
+  readonly tls?: ServerTlsOptions;
+  /** Operational log (pino / console shape, object then message); see `ServerLogger`. */
+  readonly logger?: ServerLogger;
+  /** Receives the dialogue as C:/S: lines, credentials and bodies left out; see `TranscriptLine`. */
+  readonly transcript?: (line: TranscriptLine) => void;
+  /**
+   * Where TLS comes in, as one choice, in the words of the client's `security` option and of
+   * `smtp serve --security`: `off` (no TLS, STARTTLS not offered), `opportunistic` (STARTTLS
+   * offered; the default with `tls`), `required` (STARTTLS offered and needed before anything but
+   * EHLO/HELO/NOOP/RSET/QUIT: the core's `requireTls`), `implicit` (TLS from the first byte, port
+   * 465). All but `off` need `tls`. Replaces `secure` / `starttls` (give one or the other).
+   *
+   * @see RFC 3207, RFC 8314 §3
+   */
+  readonly security?: TlsSecurity;
+  /** Implicit TLS (port 465 style); `security: 'implicit'` says the same. */
+  readonly secure?: boolean;
+  /** Offer STARTTLS when `tls` is set (default true); `security: 'off'` turns it off. */
+  readonly starttls?: boolean;
+  /** Maximum concurrent sessions; more get `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS`, 100; `0` or `Infinity`: no limit). */
+  readonly maxConnections?: number;
+  /**
+   * Maximum concurrent sessions from one client address, counted after PROXY resolution; more get
+   * `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS_PER_CLIENT`, 20; `0` or `Infinity`: no limit).
+   * One host cannot take every slot.
+   */
+  readonly maxConnectionsPerClient?: number;
+  /** Expect a PROXY protocol v1/v2 header before the greeting (default false). */
+  readonly proxyProtocol?: boolean;
+  /** Which clients may use XCLIENT/XFORWARD (default: none). */
+  readonly isTrusted?: (remoteAddress: string | undefined) => boolean;
+  /**
+   * Slowloris defence (DOS-8), for message bodies: from the first body byte (after the 354, or
+   * the first byte of the first BDAT chunk) to the end of data, the client's average rate must
+   * stay at or above this many bytes/s once `minDataRateGraceMs` of it has passed, else
+   * `421 4.4.2` and the message is aborted. Time during which the server itself is not reading
+   * (backpressure, a hook) is not counted. Command lines are not rated: each is bounded by
+   * `timeouts.commandLine` (60 s) from its first byte. Default `DEFAULT_MIN_DATA_RATE` (500,
+   * Postfix `smtpd_min_data_rate`, which also applies to the data phase only); `0` turns it off.
+   */
+  readonly minDataRate?: number;
+  /** How long a message body may run before `minDataRate` is enforced, in ms (default `DEFAULT_MIN_DATA_RATE_GRACE_MS`, 10000). */
+  readonly minDataRateGraceMs?: number;
+  /** Unprocessed input bytes above which the socket stops reading (default 262144). */
+  readonly maxBufferedInput?: number;
+  readonly onConnect?: (session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onHelo?: (domain: string, session: SessionContext) => HookResult | Promise<HookResult>;
+  /** Checks credentials; without it every AUTH fails. */
+  readonly onAuth?: (credentials: AuthCredentials, session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onMailFrom?: (from: string, parameters: EsmtpParameters, session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onRcptTo?: (to: string, parameters: EsmtpParameters, session: SessionContext) => HookResult | Promise<HookResult>;
+  /**
+   * Receives the body as a stream (exact bytes, dot-unstuffed); the final reply waits for the
+   * returned promise. In LMTP mode it may return one reply per recipient.
+   */
+  readonly onData?: (envelope: Envelope, body: Readable, session: SessionContext) => HookResult | readonly ReplyInit[] | Promise<HookResult | readonly ReplyInit[]>;
+  readonly onVrfy?: (argument: string, session: SessionContext) => HookResult | Promise<HookResult>;
+  /**
+   * A custom verb from `registry`. Answer with a reply (or true/false), or with a
+   * {@link CommandContinuation} (`{ reply: { code: 334, text }, read: 'line' }`, `read: 'dot'`,
+   * `read: { bytes: n }`) to hold a multi-step exchange; each later step goes to `onCommandStep`.
+   */
+  readonly onCommand?: (verb: string, argument: string, session: SessionContext) => HookResult | CommandContinuation | Promise<HookResult | CommandContinuation>;
+  /**
+   * The next step of a custom verb's exchange: the client's line (`read: 'line'`) or the whole
+   * block (`read: 'dot'` dot-unstuffed, or `{ bytes }`; at most `limits.maxMessageSize`, a longer
+   * block is answered 552 by the session and never reaches this hook). Answer with the final reply
+   * or another continuation. Without this hook a step gets the default reply.
+   */
+  readonly onCommandStep?: (step: CommandStep, session: SessionContext) => HookResult | CommandContinuation | Promise<HookResult | CommandContinuation>;
+  readonly onClose?: (session: SessionContext) => void;
+  /** Called with unexpected errors (socket errors, hook exceptions that are not replies). */
+  readonly onError?: (error: unknown, session: SessionContext | undefined) => void;
+}
+
+/**
+ * A running server.
+ *
+ * @example
+ * ```ts
+ * const server = createServer({ onData: async (e, body) => { for await (const _ of body); } });
+ * await server.listen(2525, '127.0.0.1');
+ * await server.close({ timeout: 10_000 });
+ * ```
+ * @see RFC 5321 §4.3.2
+ */
+export interface SmtpServer {
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Graceful shutdown: 421 to idle and new sessions, in-flight transactions get `timeout` ms. */
+  close(options?: { readonly timeout?: number }): Promise<void>;
+  address(): AddressInfo | undefined;
+  /** Number of open sessions. */
+  readonly connections: number;
+  /**
+   * Runs a session on a connection accepted elsewhere: a socket inherited from a supervisor
+   * (systemd socket activation), one from another listener, or an in-memory duplex stream with
+   * the shape of a socket. Connection limit, PROXY header and implicit TLS apply as to a
+   * connection accepted by `listen`.
+   */
+  handleConnection(socket: Socket): void;
+  /**
+   * Replaces the TLS certificates (default and SNI) without a restart: new handshakes use them,
+   * established sessions keep theirs; the SNI callback's cached answers are dropped. Throws `ERR_SMTP_INVALID_OPTION` (and changes nothing) for
+   * unusable material or a server created without `tls`.
+   */
+  setSecureContext(tls: ServerTlsOptions): void;
+}
+
+/**
+ * Default of `maxConnections`.
+ *
+ * @example
+ * ```ts
+ * createServer({ maxConnections: DEFAULT_MAX_CONNECTIONS * 4 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MAX_CONNECTIONS = 100;
+
+/**
+ * Default of `maxConnectionsPerClient`: a fifth of the slots per client address (Postfix's anvil
+ * uses half of its process limit; a fifth leaves room for several abusive hosts at once).
+ *
+ * @example
+ * ```ts
+ * createServer({ maxConnectionsPerClient: DEFAULT_MAX_CONNECTIONS_PER_CLIENT * 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 20;
+
+/**
+ * Default of `minDataRate`, in bytes/s over a message body (Postfix `smtpd_min_data_rate`).
+ *
+ * @example
+ * ```ts
+ * createServer({ minDataRate: DEFAULT_MIN_DATA_RATE * 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MIN_DATA_RATE = 500;
+
+/**
+ * Default of `minDataRateGraceMs`.
+ *
+ * @example
+ * ```ts
+ * createServer({ minDataRateGraceMs: DEFAULT_MIN_DATA_RATE_GRACE_MS / 2 });
+ * ```
+ * @see RFC 5321 §4.5.3.2
+ */
+export const DEFAULT_MIN_DATA_RATE_GRACE_MS = 10_000;
+
+/** Default of `maxBufferedInput`, in bytes. */
+const DEFAULT_MAX_BUFFERED_INPUT = 262_144;
+
+/**
+ * Checks the adapter's own options: numbers non-negative (NaN, negative, strings such as "1MB"
+ * throw `ERR_SMTP_INVALID_OPTION` naming the option), flags boolean.
+ */
+function checkServerOptions(options: CreateServerOptions): void {
+  const numeric: [string, unknown, boolean][] = [
+    ['maxConnections', options.maxConnections, true],
+    ['maxConnectionsPerClient', options.maxConnectionsPerClient, true],
+    ['maxBufferedInput', options.maxBufferedInput, false],
+    ['minDataRate', options.minDataRate, true],
+    ['minDataRateGraceMs', options.minDataRateGraceMs, false],
+  ];
+  for (const [name, value, infinityOk] of numeric) {
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be a non-negative number, got ${typeof value === 'number' || typeof value === 'string' ? String(value) : typeof value}`);
+    if (value === Infinity && !infinityOk) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be finite`);
+  }
+  for (const name of ['secure', 'starttls', 'proxyProtocol'] as const) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== 'boolean') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be a boolean`);
+  }
+}
+
+const SECURITY_WORDS: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
+
+/** The TLS choice: implicit TLS, STARTTLS offered, STARTTLS required (from `security`, or `secure` / `starttls`). */
+function tlsChoice(options: CreateServerOptions, tlsAvailable: boolean): { implicit: boolean; starttls: boolean; requireTls: boolean | undefined } {
+  const { security } = options;
+  if (security === undefined) return { implicit: options.secure === true && tlsAvailable, starttls: tlsAvailable && (options.starttls ?? true), requireTls: options.requireTls };
+  if (!SECURITY_WORDS.includes(security)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `security must be one of ${SECURITY_WORDS.join(', ')}, got ${String(security)}`);
+  if (options.secure !== undefined || options.starttls !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'security replaces secure and starttls: give one or the other');
+  if (security !== 'off' && !tlsAvailable) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `security '${security}' needs tls (a certificate and key)`);
+  if (options.requireTls !== undefined && options.requireTls !== (security === 'required')) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `requireTls: ${String(options.requireTls)} contradicts security '${security}'`);
+  return { implicit: security === 'implicit', starttls: security === 'opportunistic' || security === 'required', requireTls: security === 'required' ? true : options.requireTls };
+}
+
+/** The options of one server, checked and resolved once (every session reads them). */
+export interface ServerSettings {
+  readonly hostname: string;
+  /** `Infinity` for no limit. */
+  readonly maxConnections: number;
+  /** `Infinity` for no limit. */
+  readonly maxConnectionsPerClient: number;
+  /** Bytes/s over a message body; `0` or `Infinity`: off. */
+  readonly minDataRate: number;
+  readonly minDataRateGraceMs: number;
+  readonly maxBufferedInput: number;
+  /** Sessions start in TLS (implicit TLS, port 465). */
+  readonly implicitTls: boolean;
+  /** The core options common to every session. */
+  readonly core: ServerOptions;
+}
+
+/**
+ * Checks `options` and works out the settings every session shares. Throws
+ * `ERR_SMTP_INVALID_OPTION` (naming the option) for anything unusable, the core's options
+ * included: at `createServer`, not at the first connection.
+ */
+export function resolveSettings(options: CreateServerOptions, tlsAvailable: boolean): ServerSettings {
+  checkServerOptions(options);
+  const tls = tlsChoice(options, tlsAvailable);
+  const hostname = options.hostname ?? 'localhost';
+  const autoAccept: PolicyPoint[] = ['data-start', 'xclient'];
+  if (!options.onConnect) autoAccept.push('connect');
+  if (!options.onHelo) autoAccept.push('helo');
+  if (!options.onMailFrom) autoAccept.push('mail');
+  if (!options.onRcptTo) autoAccept.push('rcpt');
+  if (!options.onCommand) autoAccept.push('command');
+  const {
+    tls: _tls,
+    security: _security,
+    secure: _secure,
+    starttls: _starttls,
+    requireTls: _requireTls,
+    maxConnections,
+    maxConnectionsPerClient,
+    proxyProtocol: _proxyProtocol,
+    isTrusted: _isTrusted,
+    onConnect: _onConnect,
+    onHelo: _onHelo,
+    onAuth: _onAuth,
+    onMailFrom: _onMailFrom,
+    onRcptTo: _onRcptTo,
+    onData: _onData,
+    onVrfy,
+    onCommand: _onCommand,
+    onCommandStep: _onCommandStep,
+    onClose: _onClose,
+    onError: _onError,
+    maxBufferedInput,
+    minDataRate,
+    minDataRateGraceMs,
+    logger: _logger,
+    transcript: _transcript,
+    ...rest
+  } = options;
+  const core: ServerOptions = {
+    ...rest,
+    hostname,
+    copyInput: false,
+    starttls: tls.starttls,
+    ...(tls.requireTls !== undefined ? { requireTls: tls.requireTls } : {}),
+    challenge: () => `<${randomBytes(8).toString('hex')}.${String(Date.now())}@${hostname}>`,
+    autoAccept,
+    ...(onVrfy ? { vrfy: 'policy' as const } : {}),
+  };
+  // the core options are checked now, not at the first connection
+  new ServerConnection(core).dispose();
+  return {
+    hostname,
+    maxConnections: maxConnections === 0 ? Infinity : (maxConnections ?? DEFAULT_MAX_CONNECTIONS),
+    maxConnectionsPerClient: maxConnectionsPerClient === 0 ? Infinity : (maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT),
+    minDataRate: minDataRate ?? DEFAULT_MIN_DATA_RATE,
+    minDataRateGraceMs: minDataRateGraceMs ?? DEFAULT_MIN_DATA_RATE_GRACE_MS,
+    maxBufferedInput: maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT,
+    implicitTls: tls.implicit,
+    core,
+  };
+}
