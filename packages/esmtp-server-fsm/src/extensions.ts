@@ -99,29 +99,53 @@ export interface ExtensionConfig {
 }
 
 const NO_REGISTRY = {};
+const NO_DEFINITIONS: readonly ExtensionDefinition[] = Object.freeze([]);
+
+interface Built {
+  /** The custom definitions it was built from (a registry that changed since is built again). */
+  readonly custom: readonly ExtensionDefinition[];
+  readonly hidden: string;
+  readonly registry: ExtensionRegistry;
+}
+
 /** Registries already built, per `registry` option and switches: sessions with the same options share one (never mutated). */
-const registries = new WeakMap<object, Map<string, ExtensionRegistry>>();
+const registries = new WeakMap<object, Map<string, Built>>();
+
+/** The custom definitions of the `registry` option, and the keywords it hides (registered but not advertised). */
+function customDefinitions(registry: ExtensionConfig['registry']): { custom: readonly ExtensionDefinition[]; hidden: string } {
+  if (registry === undefined) return { custom: NO_DEFINITIONS, hidden: '' };
+  if (Array.isArray(registry)) return { custom: registry as readonly ExtensionDefinition[], hidden: '' };
+  const r = registry as ExtensionRegistry;
+  return { custom: r.definitions(), hidden: r.hidden().join(' ') };
+}
+
+function sameDefinitions(a: readonly ExtensionDefinition[], b: readonly ExtensionDefinition[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * The session's registry: the enabled rows of {@link SERVER_EXTENSIONS} (with smtp-capabilities'
- * definitions), then the custom definitions of `registry` in their order. Built once per `registry`
- * option and set of switches, then shared.
+ * definitions), then the custom definitions of `registry` in their order (those it hides are
+ * registered unadvertised). Built once per `registry` option, its current definitions and set of
+ * switches, then shared by the sessions.
  */
 export function buildRegistry(c: ExtensionConfig): ExtensionRegistry {
   let key = `${c.starttls ? 1 : 0}${c.xclient ? 1 : 0}${c.xforward ? 1 : 0}`;
   for (const row of SERVER_EXTENSIONS) if ('option' in row) key += c.ext[row.option] ? '1' : '0';
   const owner = c.registry ?? NO_REGISTRY;
+  const { custom, hidden } = customDefinitions(c.registry);
   let byKey = registries.get(owner);
-  if (byKey === undefined) registries.set(owner, (byKey = new Map<string, ExtensionRegistry>()));
-  let registry = byKey.get(key);
-  if (registry === undefined) {
-    registry = makeRegistry(c);
-    if (byKey.size < 64) byKey.set(key, registry);
-  }
+  if (byKey === undefined) registries.set(owner, (byKey = new Map<string, Built>()));
+  const built = byKey.get(key);
+  if (built !== undefined && built.hidden === hidden && sameDefinitions(built.custom, custom)) return built.registry;
+  const registry = makeRegistry(c, custom, new Set(hidden === '' ? [] : hidden.split(' ')));
+  if (byKey.size < 64 || built !== undefined) byKey.set(key, { custom: Array.isArray(custom) ? custom.slice() : custom, hidden, registry });
   return registry;
 }
 
-function makeRegistry(c: ExtensionConfig): ExtensionRegistry {
+function makeRegistry(c: ExtensionConfig, custom: readonly ExtensionDefinition[], hidden: ReadonlySet<string>): ExtensionRegistry {
   const defs: ExtensionDefinition[] = [];
   for (const row of SERVER_EXTENSIONS) {
     if ('option' in row && !c.ext[row.option]) continue;
@@ -133,8 +157,11 @@ function makeRegistry(c: ExtensionConfig): ExtensionRegistry {
     // BINARYMIME is opt-in in smtp-capabilities; here its switch decides
     defs.push(row.keyword === 'BINARYMIME' ? { ...def, advertise: true } : def);
   }
-  const custom = c.registry === undefined ? [] : Array.isArray(c.registry) ? (c.registry as readonly ExtensionDefinition[]) : (c.registry as ExtensionRegistry).definitions();
-  for (const def of custom) if (!NATIVE.has(String(def?.keyword).toUpperCase())) defs.push(def);
+  for (const def of custom) {
+    const keyword = String(def?.keyword).toUpperCase();
+    if (NATIVE.has(keyword)) continue;
+    defs.push(hidden.has(keyword) ? { ...def, advertise: false } : def);
+  }
   try {
     return new ExtensionRegistry(defs);
   } catch (e) {

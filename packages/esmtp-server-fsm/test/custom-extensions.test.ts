@@ -291,3 +291,22 @@ describe('continueCommand misuse is a typed error and leaves the decision pendin
     expect(dec.decode(conn.dataToSend())).toMatch(/334 \r\n$/);
   });
 });
+
+describe('an ExtensionRegistry given as the option', () => {
+  it('is read when a session starts: definitions registered later apply to later sessions; hidden ones are not advertised', async () => {
+    const { ExtensionRegistry } = await import('smtp-capabilities');
+    const registry = new ExtensionRegistry([XPING, { keyword: 'XONE', verbs: [{ name: 'XONE' }] }]);
+    const first = host({ registry });
+    first.feed('EHLO c\r\n');
+    expect(first.out()).toMatch(/250 XONE\r\n$/);
+    registry.register({ keyword: 'XTWO', verbs: [{ name: 'XTWO' }] });
+    registry.hide('XONE');
+    const second = host({ registry });
+    second.feed('EHLO c\r\n');
+    const ehlo = second.out();
+    expect(ehlo).toMatch(/250 XTWO\r\n$/);
+    expect(ehlo).not.toContain('XONE');
+    second.feed('XTWO\r\n');
+    expect(second.out()).toBe('250 2.0.0 pong\r\n');
+  });
+});
