@@ -131,7 +131,7 @@ describe('typed helpers', () => {
     }
     const u = new Upper().setSize(5);
     expect(readMailParameters(u)).toEqual({ smtpUtf8: false, requireTls: true, size: 7 });
-    expect(readRcptParameters(new SmtpClientArgs({ command: 'rcpt' }).setNotify(['NEVER']))).toEqual({ notify: 'NEVER' });
+    expect(readRcptParameters(new SmtpClientArgs({ command: 'rcpt' }).setNotify('NEVER'))).toEqual({ notify: 'NEVER' });
   });
   it('setters replace the previous value', () => {
     const a = new SmtpClientArgs().setSize(1).setBody('7BIT').setSize(2);
