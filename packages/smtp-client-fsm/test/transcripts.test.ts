@@ -9,9 +9,7 @@ import { ClientConnection } from 'smtp-client-fsm';
 
 const dir = join(import.meta.dirname, 'fixtures');
 const files = readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
-// Fixtures name the STARTTLS policy `starttls`; sessions that call it `security` (the toolkit's
-// TlsSecurity words) get it under that name too, and each kind ignores the other key.
-const create = (options: Record<string, unknown>) => new ClientConnection(options['starttls'] === undefined ? options : { ...options, security: options['starttls'] });
+const create = (options: Record<string, unknown>) => new ClientConnection(options);
 
 describe('client transcripts', () => {
   it('finds the fixtures', () => {
