@@ -23,43 +23,9 @@ import type { ServerState } from './states.js';
 
 const enc = new TextEncoder();
 
-/**
- * A read-only view of the session facts (for logs and `Received:`).
- *
- * @example
- * ```ts
- * buildReceivedHeader({ helo: conn.session.helo, by: conn.session.hostname, protocol: conn.session.protocol, date });
- * ```
- * @see RFC 5321 §4.4, RFC 3848
- */
-export interface SessionInfo {
-  readonly hostname: string;
-  readonly helo: string | undefined;
-  readonly heloVerb: 'HELO' | 'EHLO' | 'LHLO' | undefined;
-  readonly secure: boolean;
-  readonly authenticatedUser: string | undefined;
-  readonly clientAddress: string | undefined;
-  readonly xclient: ClientAttributes | undefined;
-  readonly xforward: ClientAttributes | undefined;
-  /** RFC 3848 `with` keyword for a Received header: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LMTP... */
-  readonly protocol: string;
-}
+import type { SessionInfo, TransactionInfo } from './options.js';
 
-/**
- * A read-only view of the current transaction.
- *
- * @example
- * ```ts
- * conn.transaction.recipients.map((r) => r.address);
- * ```
- * @see RFC 5321 §3.3
- */
-export interface TransactionInfo {
-  readonly from: string | undefined;
-  readonly mailParameters: EsmtpParameters;
-  readonly recipients: readonly { readonly address: string; readonly parameters: EsmtpParameters }[];
-}
-
+export type { SessionInfo, TransactionInfo };
 
 /**
  * One server-side SMTP/ESMTP/LMTP session, sans-IO.

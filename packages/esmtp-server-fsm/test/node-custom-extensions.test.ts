@@ -1,38 +1,11 @@
 // Custom verbs with multi-step exchanges through createServer (onCommand / onCommandStep), over
 // real loopback sockets: a challenge-response line exchange, a dot-terminated block and a
 // length-delimited block, the last one pipelined in one write with its bytes and QUIT.
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { CommandStep } from 'esmtp-server-fsm/node';
-import { serversPerTest } from './servers.js';
+import { rawSession as session, serversPerTest } from './servers.js';
 
 const servers = serversPerTest('node.test');
-
-/** Writes each step once `after` replies arrived, half-closes after the last, returns all output. */
-function session(port: number, steps: readonly { write: string; after: number }[]): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    let got = '';
-    let i = 0;
-    const next = (): void => {
-      const replies = (got.match(/^\d{3} /gm) ?? []).length;
-      while (i < steps.length && replies >= steps[i]!.after) {
-        socket.write(steps[i]!.write);
-        if (++i === steps.length) socket.end();
-      }
-    };
-    const timer = setTimeout(() => socket.destroy(), 10_000);
-    socket.on('data', (d: Buffer) => {
-      got += d.toString('latin1');
-      next();
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(got);
-    });
-  });
-}
 
 const registry = [
   { keyword: 'XPROVE', verbs: [{ name: 'XPROVE', mustBeLastInGroup: true }] },

@@ -1,4 +1,6 @@
 // Servers that a test file starts on loopback, each closed after the test that started it.
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach } from 'vitest';
 import { createServer } from '../src/node/index.js';
 import type { CreateServerOptions, SmtpServer } from '../src/node/index.js';
@@ -27,4 +29,39 @@ export function serversPerTest(hostname: string): TestServers {
       return { port: (await server.listen(0, '127.0.0.1')).port, server };
     },
   };
+}
+
+/**
+ * A raw client: writes `parts` one after the other (each after the reply count given, so that
+ * the session's pipelining rules are met), then optionally half-closes, and collects everything
+ * the server sends until it closes (bounded by `timeoutMs`).
+ */
+export function rawSession(port: number, steps: readonly { write: string | Buffer; after?: number }[], opts: { end?: boolean; timeoutMs?: number; host?: string } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect({ port, host: '127.0.0.1', ...(opts.host ? { localAddress: opts.host } : {}) });
+    let got = '';
+    let step = 0;
+    const replies = (): number => (got.match(/^\d{3} /gm) ?? []).length;
+    const next = (): void => {
+      while (step < steps.length && replies() >= (steps[step]!.after ?? 0)) {
+        socket.write(steps[step]!.write);
+        step++;
+        if (step === steps.length && opts.end !== false) socket.end();
+      }
+    };
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(got);
+    }, opts.timeoutMs ?? 10_000);
+    socket.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      next();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
+    socket.on('connect', next);
+  });
 }

@@ -1,23 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { SmtpkitError as FoundationError } from '@smtpkit/foundation';
+import { guardVerdicts, otherPackageError, thrownValue as thrown } from '@smtpkit/testkit';
 import { ClientArgsError, SmtpkitError, formatPath, isClientArgsError, isSmtpkitError, parseMailFrom } from 'smtp-client-args';
-
-/** An error of another smtpkit package, as its own bundled copy would construct it. */
-class OtherPackageError extends FoundationError {
-  static readonly brandPackage = 'smtp-errors';
-  constructor() {
-    super('smtp-errors', 'ERR_SMTP_INVALID_OPTION', 'not ours');
-  }
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('nothing thrown');
-}
 
 describe('ClientArgsError', () => {
   test('a refused client input is an SmtpkitError of this package, kind remote, with the reply', () => {
@@ -37,10 +20,16 @@ describe('ClientArgsError', () => {
   });
 
   test("the guard and instanceof are false for another package's error, the base guard true", () => {
-    const other = new OtherPackageError();
+    const other = otherPackageError('smtp-errors');
     expect(isClientArgsError(other)).toBe(false);
     expect(other instanceof ClientArgsError).toBe(false);
     expect(isSmtpkitError(other)).toBe(true);
     expect(other instanceof SmtpkitError).toBe(true);
+  });
+});
+
+describe('isClientArgsError', () => {
+  test("needs this package's brand", () => {
+    expect(guardVerdicts(isClientArgsError, 'smtp-client-args', 'smtp-errors')).toEqual([true, false, false, false, false]);
   });
 });

@@ -1,23 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { SmtpkitError as FoundationError } from '@smtpkit/foundation';
+import { guardVerdicts, otherPackageError, thrownValue as thrown } from '@smtpkit/testkit';
 import { SmtpErrorsError, SmtpkitError, createClassifier, isSmtpErrorsError, isSmtpkitError } from 'smtp-errors';
-
-/** An error of another smtpkit package, as its own bundled copy would construct it. */
-class OtherPackageError extends FoundationError {
-  static readonly brandPackage = 'smtp-client-args';
-  constructor() {
-    super('smtp-client-args', 'ERR_SMTP_INVALID_OPTION', 'not ours');
-  }
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('nothing thrown');
-}
 
 describe('SmtpErrorsError', () => {
   test('a thrown error is an SmtpkitError of this package, kind local', () => {
@@ -36,10 +19,16 @@ describe('SmtpErrorsError', () => {
   });
 
   test("the guard and instanceof are false for another package's error, the base guard true", () => {
-    const other = new OtherPackageError();
+    const other = otherPackageError('smtp-client-args');
     expect(isSmtpErrorsError(other)).toBe(false);
     expect(other instanceof SmtpErrorsError).toBe(false);
     expect(isSmtpkitError(other)).toBe(true);
     expect(other instanceof SmtpkitError).toBe(true);
+  });
+});
+
+describe('isSmtpErrorsError', () => {
+  test("needs this package's brand", () => {
+    expect(guardVerdicts(isSmtpErrorsError, 'smtp-errors', 'smtp-client-args')).toEqual([true, false, false, false, false]);
   });
 });

@@ -1,26 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { SmtpkitError as FoundationError } from '@smtpkit/foundation';
+import { guardVerdicts, otherPackageError, thrownValue as thrown } from '@smtpkit/testkit';
 import { ReplyReader, ReplyReaderError, SmtpkitError, formatReply, isReplyReaderError, isSmtpkitError, parseReply } from 'smtp-reply-reader';
-
-/** An error of another smtpkit package, as a second bundled copy would construct it. */
-class OtherPackageError extends FoundationError {
-  static readonly brandPackage = 'smtp-capabilities';
-  constructor() {
-    super('smtp-capabilities', 'ERR_SMTP_INVALID_OPTION', 'not ours');
-  }
-}
 
 const isRemoteError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'remote';
 const isLocalError = (e: unknown): e is ReplyReaderError => isReplyReaderError(e) && e.kind === 'local';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('nothing thrown');
-}
 
 describe('ReplyReaderError', () => {
   test('a peer error is an SmtpkitError of this package, kind remote, with offset and replies', () => {
@@ -48,7 +31,7 @@ describe('ReplyReaderError', () => {
   });
 
   test("the guard and instanceof are false for another package's error, the base guard true", () => {
-    const other = new OtherPackageError();
+    const other = otherPackageError('smtp-capabilities');
     expect(isReplyReaderError(other)).toBe(false);
     expect(other instanceof ReplyReaderError).toBe(false);
     expect(isSmtpkitError(other)).toBe(true);
@@ -84,5 +67,11 @@ describe('error guards', () => {
     for (const v of [null, undefined, 0, 'ERR_SMTP_REPLY_SYNTAX', new Error('x'), { code: 'ERR_SMTP_REPLY_SYNTAX', kind: 'remote' }]) {
       expect([isReplyReaderError(v), isRemoteError(v), isLocalError(v)]).toEqual([false, false, false]);
     }
+  });
+});
+
+describe('isReplyReaderError', () => {
+  test("needs this package's brand", () => {
+    expect(guardVerdicts(isReplyReaderError, 'smtp-reply-reader', 'smtp-capabilities')).toEqual([true, false, false, false, false]);
   });
 });

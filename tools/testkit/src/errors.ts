@@ -1,3 +1,6 @@
+import { SmtpkitError } from '@smtpkit/foundation';
+import type { SmtpkitPackage } from '@smtpkit/foundation';
+
 /**
  * The stable `code` of the typed error `fn` throws, for tests of API misuse and bad input:
  * `undefined` when it returns, and a `not <guard>` marker when it throws something the package's
@@ -28,4 +31,46 @@ export function thrownBy<G extends readonly ((e: unknown) => e is unknown)[]>(fn
     throw e;
   }
   throw new Error(`expected an error that ${guards.map((g) => g.name).join(' or ')} recognises`);
+}
+
+/**
+ * An error of another smtpkit package, built the way that package's own bundled copy of the
+ * foundation builds it: for tests that a package's guard and `instanceof` refuse other packages'
+ * errors while `isSmtpkitError` accepts them.
+ */
+export function otherPackageError(pkg: SmtpkitPackage): SmtpkitError {
+  class OtherPackageError extends SmtpkitError {
+    static readonly brandPackage = pkg;
+    constructor() {
+      super(pkg, 'ERR_SMTP_INVALID_OPTION', 'an error of another package');
+    }
+  }
+  return new OtherPackageError();
+}
+
+/**
+ * What a package guard (`isXxxError`) answers for look-alikes of `pkg`'s errors: objects that carry
+ * the brand with `pkg`'s name, with the old `true` value, with another package's name, with no
+ * brand, and non-objects. A correct guard answers `[true, false, false, false, false]`.
+ */
+export function guardVerdicts(guard: (e: unknown) => boolean, pkg: SmtpkitPackage, other: SmtpkitPackage): readonly boolean[] {
+  const brand = Symbol.for('smtpkit.error');
+  const shape = { kind: 'local', code: 'ERR_SMTP_INVALID_OPTION' };
+  return [
+    guard({ [brand]: pkg, ...shape }),
+    guard({ [brand]: true, ...shape }),
+    guard({ [brand]: other, ...shape }),
+    guard(shape),
+    [null, undefined, 'ERR_SMTP_INVALID_OPTION', 0].some((v) => guard(v)),
+  ];
+}
+
+/** What `fn` throws (fails when it returns). */
+export function thrownValue(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('nothing thrown');
 }
