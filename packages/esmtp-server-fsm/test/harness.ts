@@ -1,8 +1,7 @@
 /** Small helpers to drive a ServerConnection in unit tests. */
 import { endErrorDelay } from '@smtpkit/testkit';
-import { ServerConnection } from '../src/server-connection.js';
-import type { ServerOptions } from '../src/server-connection.js';
-import type { ServerEvent } from '../src/events.js';
+import { ServerConnection } from '../src/index.js';
+import type { ServerEvent, ServerOptions } from '../src/index.js';
 
 export interface Driven {
   readonly conn: ServerConnection;

@@ -1,7 +1,7 @@
 // A scripted SMTP server for transcript tests: parses the client's commands, answers from a
 // script with fault knobs, and records every message it receives (bytes after dot-unstuffing).
-import { ClientConnection } from '../src/client-connection.js';
-import type { ClientEvent } from '../src/events.js';
+import { ClientConnection } from '../src/index.js';
+import type { ClientEvent } from '../src/index.js';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 

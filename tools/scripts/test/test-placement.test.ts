@@ -1,26 +1,18 @@
-// The test placement rule (CONTRIBUTING.md, "Where tests live") holds for every package; the two
-// state machines are reported as warnings, not failures, until their tests are reorganised.
+// The test placement rule (CONTRIBUTING.md, "Where tests live") holds for every package.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WARN_ONLY, placementViolations } from '../test-placement.js';
+import { placementViolations } from '../test-placement.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const packages = readdirSync(join(root, 'packages')).sort();
 
 describe('test placement in the repository', () => {
-  for (const name of packages.filter((p) => !WARN_ONLY.has(p))) {
+  for (const name of packages) {
     it(`${name} follows the rule`, () => {
       expect(placementViolations(join(root, 'packages', name))).toEqual([]);
-    });
-  }
-  for (const name of packages.filter((p) => WARN_ONLY.has(p))) {
-    it(`${name}: violations are listed as warnings`, () => {
-      const found = placementViolations(join(root, 'packages', name));
-      for (const v of found) console.warn(`test placement warning: packages/${name}/${v.file}: ${v.rule}: ${v.detail}`);
-      expect(found.every((v) => v.file.startsWith('src/') || v.file.startsWith('test/'))).toBe(true);
     });
   }
 });
