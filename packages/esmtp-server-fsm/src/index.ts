@@ -10,6 +10,7 @@ export type { ServerEvent, PolicyPoint, MessageAbortReason, CloseReason, ClientA
 export { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
 export type { ServerLimits, ServerTimeouts, ServerTimer, ServerDeadline } from './limits.js';
 export { SERVER_TRANSITIONS, LEGACY_STATE_NUMBERS, stateName, nextState } from './states.js';
+export { withTlsSecurity } from './options.js';
 export {
   MC_STATE_START,
   MC_STATE_START_RESPONSE,

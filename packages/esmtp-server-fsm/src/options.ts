@@ -1,7 +1,7 @@
 /**
  * Options of a server session: their types, defaults and validation.
  */
-import type { BareLineEndingPolicy, SaslMechanism } from '@smtpkit/foundation';
+import type { BareLineEndingPolicy, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BUILTIN_MECHANISMS } from '@smtpkit/foundation';
 import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
 import type { EsmtpParameters } from './envelope-args.js';
@@ -29,6 +29,16 @@ export interface ServerOptions {
   /** LMTP mode (RFC 2033): LHLO instead of HELO/EHLO, one reply per recipient after the body. */
   readonly lmtp?: boolean;
   readonly extensions?: Partial<ServerExtensions>;
+  /**
+   * The TLS choice in the toolkit's words (the client's `security`, `smtp serve --security`):
+   * `'off'` (no STARTTLS), `'opportunistic'` (STARTTLS offered), `'required'` (STARTTLS offered and
+   * needed first: `requireTls`), `'implicit'` (the session already runs over TLS: `secure`).
+   * Replaces `secure` / `starttls`; giving both, or a contradicting `requireTls`, is
+   * `ERR_SMTP_INVALID_OPTION`.
+   *
+   * @see RFC 3207, RFC 8314 §3
+   */
+  readonly security?: TlsSecurity;
   /** The session already runs over TLS (implicit TLS, port 465). */
   readonly secure?: boolean;
   /** STARTTLS can be offered (the host can upgrade the transport). */
@@ -185,6 +195,26 @@ export function checkOptions(options: ServerOptions): void {
       oneOf(`extensions.${name}`, value, [true, false, undefined]);
     }
   }
+}
+
+const SECURITY_WORDS: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
+
+/**
+ * `options` with `security` resolved into `secure` / `starttls` / `requireTls` (the same object
+ * when `security` is not given).
+ *
+ * @example
+ * ```ts
+ * withTlsSecurity({ security: 'required' }); // { security: 'required', secure: false, starttls: true, requireTls: true }
+ * ```
+ */
+export function withTlsSecurity<T extends Pick<ServerOptions, 'security' | 'secure' | 'starttls' | 'requireTls'>>(options: T): T {
+  const { security } = options;
+  if (security === undefined) return options;
+  if (!SECURITY_WORDS.includes(security)) throw invalidOption('security', `must be one of ${SECURITY_WORDS.join(', ')}, got ${String(security)}`);
+  if (options.secure !== undefined || options.starttls !== undefined) throw invalidOption('security', 'replaces secure and starttls: give one or the other');
+  if (options.requireTls !== undefined && options.requireTls !== (security === 'required')) throw invalidOption('requireTls', `${String(options.requireTls)} contradicts security '${security}'`);
+  return { ...options, secure: security === 'implicit', starttls: security === 'opportunistic' || security === 'required', requireTls: security === 'required' };
 }
 
 /**

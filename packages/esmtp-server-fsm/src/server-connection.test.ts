@@ -24,6 +24,10 @@ describe('ServerConnection options are validated', () => {
     ['a SASL mechanism object without a server side', { auth: { mechanisms: [{ name: 'XCLIENTONLY', client: () => undefined }] } }],
     ['an unknown extension switch', { extensions: { turbo: true } as never }],
     ['bareLineEndings: replace (a server must not alter content)', { bareLineEndings: 'replace' }],
+    ['security: an unknown word', { security: 'starttls' as never }],
+    ['security with secure', { security: 'implicit', secure: true }],
+    ['security with starttls', { security: 'off', starttls: true }],
+    ['security with a contradicting requireTls', { security: 'opportunistic', requireTls: true }],
   ])('%s throws ERR_SMTP_INVALID_OPTION', (_name, options) => {
     expect(codeOf(() => new ServerConnection(options))).toBe('ERR_SMTP_INVALID_OPTION');
   });
@@ -34,6 +38,20 @@ describe('ServerConnection options are validated', () => {
   it('built-in mechanisms are named case-insensitively and advertised in order', () => {
     const d = drive({ secure: true, auth: { mechanisms: ['login', 'Plain'] } });
     expect(d.feed('EHLO c\r\n')).toContain('250-AUTH LOGIN PLAIN\r\n');
+  });
+});
+
+describe('security: the toolkit TLS words', () => {
+  it('off, opportunistic, required and implicit set what is offered and enforced', () => {
+    expect(drive({ security: 'off' }).feed('EHLO c\r\n')).not.toContain('STARTTLS');
+    expect(drive({ security: 'opportunistic' }).feed('EHLO c\r\n')).toContain('250-STARTTLS\r\n');
+    const required = drive({ security: 'required' });
+    expect(required.feed('EHLO c\r\n')).toContain('250-STARTTLS\r\n');
+    expect(codes(required.feed('MAIL FROM:<a@b.example>\r\n'))).toEqual([530]);
+    const implicit = drive({ security: 'implicit' });
+    expect(implicit.conn.session.secure).toBe(true);
+    expect(implicit.feed('EHLO c\r\n')).not.toContain('STARTTLS');
+    expect(codes(implicit.feed('MAIL FROM:<a@b.example>\r\n'))).toEqual([250]);
   });
 });
 

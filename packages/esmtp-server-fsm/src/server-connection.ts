@@ -7,9 +7,8 @@
 import type { PendingTimeout } from '@smtpkit/foundation';
 import { answer, takePending } from './answers.js';
 import { step } from './commands.js';
-import type { EsmtpParameters } from './envelope-args.js';
 import { SmtpServerError } from './errors.js';
-import type { ClientAttributes, PolicyPoint, ServerEvent } from './events.js';
+import type { PolicyPoint, ServerEvent } from './events.js';
 import { startContinuation } from './extension-exchange.js';
 import type { CommandContinuation } from './extension-exchange.js';
 import type { ServerDeadline, ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';

@@ -15,7 +15,7 @@ import { DEFAULT_EXTENSIONS, buildRegistry } from './extensions.js';
 import type { ServerExtensions } from './extensions.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
 import type { ServerDeadline, ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
-import { DEFAULT_AUTO_ACCEPT, checkOptions, resolveMechanisms } from './options.js';
+import { DEFAULT_AUTO_ACCEPT, checkOptions, resolveMechanisms, withTlsSecurity } from './options.js';
 import type { ServerOptions } from './options.js';
 import type { ReplyInit } from './reply.js';
 import { nextState } from './states.js';
@@ -139,7 +139,11 @@ export class Session {
   authFailure: ReplyInit | undefined;
   saslCredentials: AuthCredentials | undefined;
 
-  constructor(readonly options: ServerOptions) {
+  readonly options: ServerOptions;
+
+  constructor(given: ServerOptions) {
+    const options = withTlsSecurity(given);
+    this.options = options;
     checkOptions(options);
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     if (limits.maxCommandLine < 512) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'maxCommandLine must be at least 512 (RFC 5321 §4.5.3.1.4)');

@@ -47,11 +47,11 @@ describe('resolveSettings: security (TlsSecurity)', () => {
       const s = resolveSettings({ security }, tls);
       return { implicit: s.implicitTls, starttls: s.core.starttls, requireTls: s.core.requireTls };
     };
-    expect(of('off')).toEqual({ implicit: false, starttls: false, requireTls: undefined });
-    expect(of('off', false)).toEqual({ implicit: false, starttls: false, requireTls: undefined });
-    expect(of('opportunistic')).toEqual({ implicit: false, starttls: true, requireTls: undefined });
+    expect(of('off')).toEqual({ implicit: false, starttls: false, requireTls: false });
+    expect(of('off', false)).toEqual({ implicit: false, starttls: false, requireTls: false });
+    expect(of('opportunistic')).toEqual({ implicit: false, starttls: true, requireTls: false });
     expect(of('required')).toEqual({ implicit: false, starttls: true, requireTls: true });
-    expect(of('implicit')).toEqual({ implicit: true, starttls: false, requireTls: undefined });
+    expect(of('implicit')).toEqual({ implicit: true, starttls: false, requireTls: false });
     // without security: secure / starttls as before
     expect(resolveSettings({ secure: true }, true).implicitTls).toBe(true);
     expect(resolveSettings({ secure: true }, false).implicitTls).toBe(false);

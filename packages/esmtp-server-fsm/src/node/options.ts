@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { SmtpServerError } from '../errors.js';
 import { ServerConnection } from '../server-connection.js';
+import { withTlsSecurity } from '../options.js';
 import type { ServerOptions, SessionInfo } from '../server-connection.js';
 import type { EsmtpParameters } from '../envelope-args.js';
 import type { AuthCredentials } from '@smtpkit/foundation';
@@ -280,17 +281,11 @@ function checkServerOptions(options: CreateServerOptions): void {
   }
 }
 
-const SECURITY_WORDS: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
-
-/** The TLS choice: implicit TLS, STARTTLS offered, STARTTLS required (from `security`, or `secure` / `starttls`). */
 function tlsChoice(options: CreateServerOptions, tlsAvailable: boolean): { implicit: boolean; starttls: boolean; requireTls: boolean | undefined } {
-  const { security } = options;
-  if (security === undefined) return { implicit: options.secure === true && tlsAvailable, starttls: tlsAvailable && (options.starttls ?? true), requireTls: options.requireTls };
-  if (!SECURITY_WORDS.includes(security)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `security must be one of ${SECURITY_WORDS.join(', ')}, got ${String(security)}`);
-  if (options.secure !== undefined || options.starttls !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'security replaces secure and starttls: give one or the other');
-  if (security !== 'off' && !tlsAvailable) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `security '${security}' needs tls (a certificate and key)`);
-  if (options.requireTls !== undefined && options.requireTls !== (security === 'required')) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `requireTls: ${String(options.requireTls)} contradicts security '${security}'`);
-  return { implicit: security === 'implicit', starttls: security === 'opportunistic' || security === 'required', requireTls: security === 'required' ? true : options.requireTls };
+  if (options.security === undefined) return { implicit: options.secure === true && tlsAvailable, starttls: tlsAvailable && (options.starttls ?? true), requireTls: options.requireTls };
+  const resolved = withTlsSecurity(options);
+  if (options.security !== 'off' && !tlsAvailable) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `security '${options.security}' needs tls (a certificate and key)`);
+  return { implicit: resolved.secure === true, starttls: resolved.starttls === true, requireTls: resolved.requireTls };
 }
 
 /** The options of one server, checked and resolved once (every session reads them). */
