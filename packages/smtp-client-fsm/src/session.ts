@@ -3,7 +3,7 @@
  * queue, timers, state transitions and message results. The states in `src/states/` drive it
  * through the {@link StateContext} they receive; none of this is public API.
  */
-import { ReplyReader, formatEnhancedStatusCode } from 'smtp-reply-reader';
+import { ReplyReader, formatEnhancedStatusCode, isReplyReaderError } from 'smtp-reply-reader';
 import type { Reply } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import type { TlsSecurity } from '@smtpkit/foundation';
@@ -302,12 +302,10 @@ export class Session {
   }
 
   readerError(e: unknown): void {
-    // Told by shape until smtp-reply-reader's error class is the shared one: a remote reader error
-    // carries the replies that were complete before the bad input.
-    const r = e as { kind?: unknown; code?: unknown; message?: unknown; replies?: unknown } | null;
-    if (r && (r.kind === 'remote' || (e as { name?: unknown }).name === 'RemoteProtocolError') && Array.isArray(r.replies)) {
-      this.onReplies((r.replies as Reply[]).slice(), true);
-      if (!this.closed) this.fatal('ERR_SMTP_CLIENT_PROTOCOL', `bad reply from server: ${String(r.code)}: ${String(r.message)}`, 'error');
+    // A remote reader error carries the replies that were complete before the bad input.
+    if (isReplyReaderError(e) && e.kind === 'remote') {
+      this.onReplies(e.replies.slice(), true);
+      if (!this.closed) this.fatal('ERR_SMTP_CLIENT_PROTOCOL', `bad reply from server: ${e.code}: ${e.message}`, 'error');
       return;
     }
     throw e;

@@ -7,7 +7,7 @@ import type { ServerConnection } from '../server-connection.js';
 
 /**
  * One session's idle timer: armed for what `pendingTimeout()` reports, restarted while the same
- * timer stays pending, fired through the session's guarded entry into `handleTimeout()`.
+ * timer stays pending, fired through the session's guarded entry into `handleTimeout(id)`.
  */
 export class IdleTimer {
   private timer: NodeJS.Timeout | undefined;
