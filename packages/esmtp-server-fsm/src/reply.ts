@@ -79,7 +79,7 @@ export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
   const text = reply.text;
   // (SASL challenges, 334, are one-off by design: never shared)
   if (typeof text !== 'string' || text.length > SHARED_TEXT_MAX || reply.code === 334) return formatUncached(reply, enhanced);
-  // One-line replies repeat across sessions (`250 2.1.0 Sender OK`): formatted once per process.
+  // One-line replies repeat across sessions (`250 2.1.0 Sender OK`): formatted once and shared by every session of this module.
   // Keyed by the text, then the enhanced code, then the code and the enhanced flag, so a lookup
   // builds no key string; bounded (cleared when full).
   const e = reply.enhanced ?? '';
@@ -103,7 +103,7 @@ export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
   return s;
 }
 
-/** Formatted one-line replies shared by every session of the process (see formatServerReply). */
+/** Formatted one-line replies shared by every session of this module (see formatServerReply). */
 const shared = new Map<string, Map<string, Map<number, string>>>();
 let sharedEntries = 0;
 const SHARED_SIZE = 256;

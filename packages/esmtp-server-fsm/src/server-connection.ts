@@ -329,7 +329,8 @@ export class ServerConnection {
    * @example
    * ```ts
    * const t = conn.pendingTimeout();
-   * if (t && t.id !== armed) { armed = t.id; clearTimeout(timer); timer = setTimeout(() => { conn.handleTimeout(t.id); pump(); }, t.ms); }
+   * // `arm(ms, fire)` is the host's one-shot timer, replacing the one armed before
+   * if (t && t.id !== armed) { armed = t.id; arm(t.ms, () => { conn.handleTimeout(t.id); pump(); }); }
    * ```
    * @see RFC 5321 §4.5.3.2
    */

@@ -1,6 +1,6 @@
 /**
- * The one base64 codec of smtpkit (RFC 4648 §4), used by both sides of AUTH, without Buffer or
- * atob. Decoding is strict: padding required, no whitespace, no characters outside the alphabet.
+ * The one base64 codec of smtpkit (RFC 4648 §4), used by both sides of AUTH, in plain
+ * TypeScript with no host codec. Decoding is strict: padding required, no whitespace, no characters outside the alphabet.
  */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(256).fill(-1);

@@ -29,7 +29,7 @@ export interface SaslClientCredentials {
 }
 
 /**
- * Host-provided cryptography for client mechanisms (sans-IO cores have no `node:crypto`).
+ * Host-provided cryptography for client mechanisms (the sans-IO cores bring no HMAC of their own).
  *
  * @example
  * ```ts

@@ -322,7 +322,7 @@ type Derived = Pick<Prepared, 'limits' | 'specs' | 'allowed' | 'body'>;
 
 /**
  * Derived values by content, for option objects made afresh with the same content (a server makes
- * them per session): then nothing is derived again, not even per process. Only for text keywords in
+ * them per session): then nothing is derived again for the life of this module. Only for text keywords in
  * re-iterable lists (arrays, sets), numeric or missing limits and the built-in parameter table; a
  * content is stored only after it was derived (and validated) without error. Bounded.
  */
