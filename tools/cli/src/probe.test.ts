@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
+import { crlfLines } from '@smtpkit/testkit';
 import { runCli } from './run-cli.js';
 
 const servers: Server[] = [];
@@ -13,18 +14,15 @@ afterEach(async () => {
 function scripted(greeting: string, answers: Record<string, string>): Promise<number> {
   const server = createServer((socket) => {
     socket.write(greeting);
-    let buffered = '';
-    socket.on('data', (d: Buffer) => {
-      buffered += d.toString('latin1');
-      let nl: number;
-      while ((nl = buffered.indexOf('\r\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 2);
+    socket.setEncoding('latin1');
+    socket.on(
+      'data',
+      crlfLines((line) => {
         const verb = line.split(' ')[0]!.toUpperCase();
         socket.write(answers[verb] ?? '502 5.5.2 unknown\r\n');
         if (verb === 'QUIT') socket.end();
-      }
-    });
+      }),
+    );
     socket.on('error', () => undefined);
   });
   servers.push(server);

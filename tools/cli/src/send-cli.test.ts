@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { spawn } from 'node:child_process';
+import { crlfLines } from '@smtpkit/testkit';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
 
 const servers: Server[] = [];
@@ -22,25 +23,22 @@ function lineServer(greeting: string | undefined, answer: (line: string, socket:
     connections++;
     socket.on('error', () => undefined);
     if (greeting !== undefined) socket.write(greeting);
-    let buffered = '';
     let data = false;
-    socket.on('data', (d: Buffer) => {
-      buffered += d.toString('latin1');
-      let nl: number;
-      while ((nl = buffered.indexOf('\r\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 2);
+    socket.setEncoding('latin1');
+    socket.on(
+      'data',
+      crlfLines((line) => {
         if (data) {
           if (line === '.') {
             data = false;
             answer('.', socket);
           }
-          continue;
+          return;
         }
         if (line === 'DATA') data = true;
         answer(line, socket);
-      }
-    });
+      }),
+    );
   });
   servers.push(server);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, connections: () => connections })));

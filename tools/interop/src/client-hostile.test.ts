@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { connect, sendMail } from 'smtp-client-fsm/node';
+import { crlfLines } from '@smtpkit/testkit';
 
 const servers: net.Server[] = [];
 afterEach(async () => {
@@ -32,16 +33,14 @@ async function hostile(greeting: string | undefined, onLine: (s: net.Socket, lin
       sock.on('close', () => clearInterval(t));
     });
     if (greeting !== undefined) sock.write(greeting);
-    let buf = '';
-    sock.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
+    sock.setEncoding('latin1');
+    sock.on(
+      'data',
+      crlfLines((line) => {
         lines.push(line);
         onLine(sock, line);
-      }
-    });
+      }),
+    );
   });
   servers.push(srv);
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

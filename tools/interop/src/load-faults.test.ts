@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'esmtp-server-fsm/node';
 import type { Envelope, SmtpServer } from 'esmtp-server-fsm/node';
 import { sendMail } from 'smtp-client-fsm/node';
+import { crlfLines } from '@smtpkit/testkit';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -34,14 +35,13 @@ async function fakeServer(script: (line: string, socket: Socket) => FakeAction):
     sockets.add(socket);
     socket.setEncoding('utf8');
     socket.write('220 fake ESMTP\r\n');
-    let buf = '';
     let inData = false;
-    socket.on('data', (d: string) => {
-      buf += d;
-      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (inData && line !== '.') continue;
+    socket.on(
+      'data',
+      crlfLines((line) => {
+        // after a close (`null`), the rest of what arrived is not read
+        if (socket.destroyed) return;
+        if (inData && line !== '.') return;
         if (inData) inData = false;
         lines.push(line);
         const reply = script(line, socket);
@@ -49,11 +49,11 @@ async function fakeServer(script: (line: string, socket: Socket) => FakeAction):
           socket.destroy();
           return;
         }
-        if (reply === STALL) continue;
+        if (reply === STALL) return;
         if (reply.startsWith('354')) inData = true;
         socket.write(reply);
-      }
-    });
+      }),
+    );
     socket.on('error', () => undefined);
   });
   await new Promise<void>((r) => net.listen(0, '127.0.0.1', () => r()));

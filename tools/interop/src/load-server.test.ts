@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'esmtp-server-fsm/node';
 import type { Envelope, SmtpServer } from 'esmtp-server-fsm/node';
 import { sendMail } from 'smtp-client-fsm/node';
+import { crlfLines } from '@smtpkit/testkit';
 
 const CONNECTIONS = 1000;
 
@@ -51,21 +52,18 @@ afterAll(async () => {
 function rawClient(): Promise<{ socket: Socket; next: () => Promise<string>; send: (s: string) => void }> {
   return new Promise((resolve, reject) => {
     const socket = netConnect(port, '127.0.0.1');
-    let buf = '';
     const waiters: ((line: string) => void)[] = [];
     const lines: string[] = [];
     socket.setEncoding('utf8');
-    socket.on('data', (d: string) => {
-      buf += d;
-      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (/^\d{3}-/.test(line)) continue; // only final lines of multi-line replies
+    socket.on(
+      'data',
+      crlfLines((line) => {
+        if (/^\d{3}-/.test(line)) return; // only final lines of multi-line replies
         const w = waiters.shift();
         if (w) w(line);
         else lines.push(line);
-      }
-    });
+      }),
+    );
     socket.on('error', reject);
     socket.on('connect', () =>
       resolve({

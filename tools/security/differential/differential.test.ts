@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crlfLines } from '@smtpkit/testkit';
 import { loadCorpus, materialize, runServer } from '../src/vectors.js';
 import type { Vector } from '../src/vectors.js';
 
@@ -59,16 +60,13 @@ async function replay(v: Vector): Promise<{ codes: number[]; delivered: number }
   const before = (peerOut.match(/MESSAGE FOLLOWS/g) ?? []).length;
   const socket = connect(port, '127.0.0.1');
   socket.setEncoding('latin1');
-  let buf = '';
   const finals: number[] = [];
-  socket.on('data', (d: string) => {
-    buf += d;
-    for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 2);
+  socket.on(
+    'data',
+    crlfLines((line) => {
       if (/^\d{3}( |$)/.test(line)) finals.push(Number(line.slice(0, 3)));
-    }
-  });
+    }),
+  );
   socket.on('error', () => undefined);
   const waitReplies = async (n: number): Promise<void> => {
     for (let i = 0; i < 100 && finals.length < n; i++) await new Promise((r) => setTimeout(r, 10));

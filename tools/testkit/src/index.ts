@@ -6,6 +6,7 @@ export type { Pair, PairMessage, PairOptions } from './pair.js';
 export { FakeClock, armTimeout } from './clock.js';
 export type { TimedMachine } from './clock.js';
 export { freePort, waitForPort } from './net.js';
+export { crlfLines } from './lines.js';
 export { errorCodeOf, thrownBy, otherPackageError, guardVerdicts, thrownValue } from './errors.js';
 export { endErrorDelay } from './tarpit.js';
 export type { DelayingServer } from './tarpit.js';

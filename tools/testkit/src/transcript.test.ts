@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { crlfLines } from './lines.js';
 import { byteByByte } from './split.js';
 import { expectedOutcome, matchesPattern, parseTranscript, runTranscript, transcriptBytes, transcriptSplitters, type TranscriptServerSession } from './transcript.js';
 
@@ -11,21 +12,18 @@ const dec = new TextDecoder();
  */
 class EchoServer implements TranscriptServerSession {
   out = '';
-  buf = '';
   events: { type: string; [k: string]: unknown }[] = [{ type: 'connect', needsAnswer: true }];
   answers: string[] = [];
+  private readonly lines = crlfLines((line) => {
+    if (line.startsWith('MAIL ')) this.events.push({ type: 'mail', needsAnswer: true, from: line.slice(5) });
+    else if (line === 'QUIT') {
+      this.out += '221 bye\r\n';
+      this.events.push({ type: 'closed', reason: 'quit' });
+    } else this.out += `250 ${line}\r\n`;
+  });
   constructor(readonly options: Record<string, unknown>) {}
   receiveData(data: Uint8Array): void {
-    this.buf += dec.decode(data, { stream: true });
-    for (let i = this.buf.indexOf('\r\n'); i >= 0; i = this.buf.indexOf('\r\n')) {
-      const line = this.buf.slice(0, i);
-      this.buf = this.buf.slice(i + 2);
-      if (line.startsWith('MAIL ')) this.events.push({ type: 'mail', needsAnswer: true, from: line.slice(5) });
-      else if (line === 'QUIT') {
-        this.out += '221 bye\r\n';
-        this.events.push({ type: 'closed', reason: 'quit' });
-      } else this.out += `250 ${line}\r\n`;
-    }
+    this.lines(dec.decode(data, { stream: true }));
   }
   receiveEof(): void {
     this.events.push({ type: 'closed', reason: 'eof' });
