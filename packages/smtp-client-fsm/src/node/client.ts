@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { BDAT_MAX_CHUNK, ClientConnection } from '../client-connection.js';
+import { ClientConnection } from '../client-connection.js';
 import type { ClientOptions, MessageInput } from '../client-connection.js';
 import type { ClientEvent, MessageOutcome, RecipientResult } from '../events.js';
 import { SmtpClientError } from '../errors.js';
@@ -11,6 +11,8 @@ import type { Capabilities } from 'smtp-capabilities';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import type { AuthOptions } from '../client-connection.js';
 import { nodeCrypto } from './crypto.js';
+import { chunks, discard, isBodySource, pieces } from './body-source.js';
+import type { BodySource } from './body-source.js';
 
 /**
  * Transport security, smtpkit's one TLS vocabulary (`TlsSecurity`, the core's `security` option):
@@ -47,16 +49,6 @@ export interface TlsState {
   /** Why it did not verify, when it did not. */
   readonly authorizationError?: string;
 }
-
-/**
- * A message body: a string, bytes, an async iterable of chunks or a web `ReadableStream`.
- * Iterables and streams are sent as they are read, with socket backpressure.
- *
- * @example
- * const body: BodySource = fs.createReadStream('message.eml');
- * @see RFC 5321 §4.1.1.4
- */
-export type BodySource = string | Uint8Array | AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>;
 
 /**
  * Options of {@link connect}: the socket part plus every {@link ClientOptions}.
@@ -175,59 +167,6 @@ interface Pending {
   wake: (() => void) | undefined;
   writing: boolean;
   timer: NodeJS.Timeout | undefined;
-}
-
-function isBodySource(b: unknown): b is BodySource {
-  if (typeof b === 'string' || b instanceof Uint8Array) return true;
-  if (typeof b !== 'object' || b === null) return false;
-  return typeof (b as ReadableStream).getReader === 'function' || typeof (b as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-const textEncoder = new TextEncoder();
-
-/** Cuts a source chunk so no single write exceeds one BDAT chunk (the core coalesces small ones). */
-function* pieces(chunk: Uint8Array | string): Generator<Uint8Array | string> {
-  if (typeof chunk === 'string' && chunk.length <= BDAT_MAX_CHUNK / 4) {
-    yield chunk;
-    return;
-  }
-  const bytes = typeof chunk === 'string' ? textEncoder.encode(chunk) : chunk;
-  for (let o = 0; o < bytes.length; o += BDAT_MAX_CHUNK) yield bytes.subarray(o, Math.min(bytes.length, o + BDAT_MAX_CHUNK));
-}
-
-function isStream(b: BodySource): b is ReadableStream<Uint8Array> {
-  return typeof (b as ReadableStream).getReader === 'function';
-}
-
-async function* chunks(b: BodySource): AsyncGenerator<Uint8Array | string> {
-  if (typeof b === 'string' || b instanceof Uint8Array) {
-    yield b;
-    return;
-  }
-  if (isStream(b)) {
-    const reader = b.getReader();
-    try {
-      while (true) {
-        const r = await reader.read();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-  }
-  for await (const c of b as AsyncIterable<Uint8Array | string>) yield c;
-}
-
-/** Releases a body source that will not be read (every recipient refused). */
-function discard(b: BodySource): void {
-  if (typeof b === 'string' || b instanceof Uint8Array) return;
-  if (isStream(b)) {
-    b.cancel().catch(() => undefined);
-    return;
-  }
-  const d = (b as { destroy?: () => void }).destroy;
-  if (typeof d === 'function') d.call(b);
 }
 
 class Client implements SmtpClient {

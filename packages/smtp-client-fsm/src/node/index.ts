@@ -1,6 +1,7 @@
 // smtp-client-fsm/node: Node.js adapter (sockets, TLS, timers, DNS) around the sans-IO ClientConnection.
 export { connect, sendMail } from './client.js';
-export type { BodySource, ConnectOptions, SendInput, SendMailOptions, SendResult, SmtpClient, Security, TokenProvider } from './client.js';
+export type { ConnectOptions, SendInput, SendMailOptions, SendResult, SmtpClient, Security, TokenProvider } from './client.js';
+export type { BodySource } from './body-source.js';
 export { createPool } from './pool.js';
 export { createRateLimiter } from './rate-limit.js';
 export type { RateLimiter, RateLimiterClock } from './rate-limit.js';

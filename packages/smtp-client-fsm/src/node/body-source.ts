@@ -1,0 +1,68 @@
+// Message body sources of the Node client: what `send()` accepts as a body, how it is read chunk by
+// chunk (with the socket's backpressure left to the caller) and released when it is not needed.
+import { BDAT_MAX_CHUNK } from '../client-connection.js';
+
+/**
+ * A message body: a string, bytes, an async iterable of chunks or a web `ReadableStream`.
+ * Iterables and streams are sent as they are read, with socket backpressure.
+ *
+ * @example
+ * const body: BodySource = fs.createReadStream('message.eml');
+ * @see RFC 5321 §4.1.1.4
+ */
+export type BodySource = string | Uint8Array | AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>;
+
+/** True for every kind of {@link BodySource} (checked before a message is queued). */
+export function isBodySource(b: unknown): b is BodySource {
+  if (typeof b === 'string' || b instanceof Uint8Array) return true;
+  if (typeof b !== 'object' || b === null) return false;
+  return typeof (b as ReadableStream).getReader === 'function' || typeof (b as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+const textEncoder = new TextEncoder();
+
+/** Cuts a source chunk so no single write exceeds one BDAT chunk (the core coalesces small ones). */
+export function* pieces(chunk: Uint8Array | string): Generator<Uint8Array | string> {
+  if (typeof chunk === 'string' && chunk.length <= BDAT_MAX_CHUNK / 4) {
+    yield chunk;
+    return;
+  }
+  const bytes = typeof chunk === 'string' ? textEncoder.encode(chunk) : chunk;
+  for (let o = 0; o < bytes.length; o += BDAT_MAX_CHUNK) yield bytes.subarray(o, Math.min(bytes.length, o + BDAT_MAX_CHUNK));
+}
+
+function isStream(b: BodySource): b is ReadableStream<Uint8Array> {
+  return typeof (b as ReadableStream).getReader === 'function';
+}
+
+/** Reads a body source chunk by chunk, as it arrives (a whole string or byte array is one chunk). */
+export async function* chunks(b: BodySource): AsyncGenerator<Uint8Array | string> {
+  if (typeof b === 'string' || b instanceof Uint8Array) {
+    yield b;
+    return;
+  }
+  if (isStream(b)) {
+    const reader = b.getReader();
+    try {
+      while (true) {
+        const r = await reader.read();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  for await (const c of b as AsyncIterable<Uint8Array | string>) yield c;
+}
+
+/** Releases a body source that will not be read (every recipient refused). */
+export function discard(b: BodySource): void {
+  if (typeof b === 'string' || b instanceof Uint8Array) return;
+  if (isStream(b)) {
+    b.cancel().catch(() => undefined);
+    return;
+  }
+  const d = (b as { destroy?: () => void }).destroy;
+  if (typeof d === 'function') d.call(b);
+}
