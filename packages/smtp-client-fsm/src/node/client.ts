@@ -51,13 +51,6 @@ export interface TlsState {
 }
 
 /**
- * Options of {@link connect}: the socket part plus every {@link ClientOptions}.
- *
- * @example
- * const client = await connect({ host: '127.0.0.1', port: 2525, security: 'off' });
- * @see RFC 5321 §3.1
- */
-/**
  * An OAuth2 access-token source for XOAUTH2: called at connect (`refresh: false`) and, when the
  * server refuses the token, once more with `refresh: true` before one new attempt.
  *
@@ -67,6 +60,13 @@ export interface TlsState {
  */
 export type TokenProvider = (request: { readonly user: string; readonly refresh: boolean }) => string | Promise<string>;
 
+/**
+ * Options of {@link connect}: the socket part plus every {@link ClientOptions}.
+ *
+ * @example
+ * const client = await connect({ host: '127.0.0.1', port: 2525, security: 'off' });
+ * @see RFC 5321 §3.1
+ */
 export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto' | 'tlsVerified' | 'auth'> {
   /**
    * Credentials: `{ user, pass }`, `{ user, accessToken }` (XOAUTH2, the token or a
