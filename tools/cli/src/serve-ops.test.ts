@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { talk } from '@smtpkit/testkit';
 import { runCli } from './run-cli.js';
 import { startServe, tempDir } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
@@ -198,22 +199,7 @@ describe('smtp serve --workers', () => {
     const proc = await serve(['--workers', '2']);
     const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(proc.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
     expect(children).toHaveLength(2);
-    const s = connect({ host: '127.0.0.1', port: proc.port });
-    let heard = '';
-    let wake = (): void => undefined;
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => {
-      heard += d;
-      wake();
-    });
-    s.on('error', () => undefined);
-    const until = (re: RegExp): Promise<void> =>
-      new Promise((resolve) => {
-        wake = () => {
-          if (re.test(heard)) resolve();
-        };
-        wake();
-      });
+    const { socket: s, until } = talk(proc.port);
     await until(/^220 /m);
     s.write('EHLO me.test\r\n');
     await until(/^250 /m);
@@ -270,15 +256,8 @@ describe('smtp serve fairness limits', () => {
 
   it('--min-data-rate ends a message body slower than the rate once --min-data-rate-grace is over; command lines are not rated', async () => {
     const proc = await serve(['--min-data-rate', '100k', '--min-data-rate-grace', '0.5']);
-    const s = connect({ host: '127.0.0.1', port: proc.port });
-    let heard = '';
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => (heard += d));
-    s.on('error', () => undefined);
-    const finals = (): number => heard.match(/^\d{3} /gm)?.length ?? 0;
-    const waitFor = async (n: number): Promise<void> => {
-      for (let waited = 0; finals() < n && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-    };
+    const { socket: s, heard, until, closed } = talk(proc.port, { timeoutMs: 10_000 });
+    const waitFor = (n: number): Promise<void> => until((text) => (text.match(/^\d{3} /gm)?.length ?? 0) >= n);
     await waitFor(1);
     // a command line dripped far below 100 KiB/s for longer than the grace: still answered
     const line = 'EHLO me.test\r\n';
@@ -287,18 +266,15 @@ describe('smtp serve fairness limits', () => {
       await new Promise((r) => setTimeout(r, 60));
     }
     await waitFor(2);
-    expect(heard).toMatch(/^250 /m);
+    expect(heard()).toMatch(/^250 /m);
     s.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
     await waitFor(5);
-    expect(heard).toMatch(/^354 /m);
+    expect(heard()).toMatch(/^354 /m);
     // a body at a few bytes a second
     const drip = setInterval(() => s.write('N'), 100);
-    await new Promise<void>((resolve) => {
-      s.once('close', () => resolve());
-      setTimeout(() => resolve(), 20_000).unref();
-    });
+    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 20_000).unref())]);
     clearInterval(drip);
-    expect(heard).toMatch(/^421 4\.4\.2 /m);
+    expect(heard()).toMatch(/^421 4\.4\.2 /m);
     expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--min-data-rate-grace', 'later'])).code).toBe(2);
   }, 30_000);
 });

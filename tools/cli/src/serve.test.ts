@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { talk } from '@smtpkit/testkit';
 import { runCli } from './run-cli.js';
 import { readStored, startServe, tempDir, waitForStored } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
@@ -89,27 +90,14 @@ describe('smtp serve', () => {
 
   it('a client that disconnects in the middle of the body leaves no file behind', async () => {
     const { port, dir } = await serve();
-    await new Promise<void>((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port });
-      let heard = '';
-      let step = 0;
-      s.setEncoding('latin1');
-      s.on('data', (d: string) => {
-        heard += d;
-        if (step === 0 && /^220 /m.test(heard)) {
-          step = 1;
-          s.write('EHLO me\r\n');
-        } else if (step === 1 && /^250 /m.test(heard)) {
-          step = 2;
-          s.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
-        } else if (step === 2 && /^354 /m.test(heard)) {
-          step = 3;
-          s.write(`Subject: cut\r\n\r\n${'x'.repeat(100_000)}`, () => setTimeout(() => s.destroy(), 200));
-        }
-      });
-      s.on('close', () => resolve());
-      s.on('error', reject);
-    });
+    const { socket: s, until, closed } = talk(port);
+    await until(/^220 /m);
+    s.write('EHLO me\r\n');
+    await until(/^250 /m);
+    s.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
+    await until(/^354 /m);
+    s.write(`Subject: cut\r\n\r\n${'x'.repeat(100_000)}`, () => setTimeout(() => s.destroy(), 200));
+    await closed;
     await new Promise((r) => setTimeout(r, 500));
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -3,13 +3,13 @@
 // transaction in flight acknowledges nothing it did not deliver, and a server that disconnects or
 // stalls mid-transaction gives the client a transient or "maybe delivered" result, never a
 // duplicate send (TMO-2, TMO-4).
-import { createServer as createNetServer, connect as netConnect } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'esmtp-server-fsm/node';
 import type { Envelope, SmtpServer } from 'esmtp-server-fsm/node';
 import { sendMail } from 'smtp-client-fsm/node';
-import { crlfLines } from '@smtpkit/testkit';
+import { crlfLines, talk } from '@smtpkit/testkit';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -79,16 +79,12 @@ const ESMTP = (line: string): string | undefined => {
 describe('faults on the Node adapters (loopback)', () => {
   it('TMO-3 an idle client is closed by the command timeout with 421 4.4.2', async () => {
     const { port } = await smtpServer({ hostname: 'mx.fault.test', timeouts: { command: 300 } });
-    const socket = netConnect(port, '127.0.0.1');
-    let received = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => (received += d));
-    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    const { socket, heard, closed } = talk(port);
     const started = performance.now();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
     expect(socket.destroyed || socket.readableEnded).toBe(true);
-    expect(received).toMatch(/^220 /);
-    expect(received).toMatch(/421 4\.4\.2/);
+    expect(heard()).toMatch(/^220 /);
+    expect(heard()).toMatch(/421 4\.4\.2/);
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
@@ -103,15 +99,7 @@ describe('faults on the Node adapters (loopback)', () => {
         delivered.push(e.from);
       },
     });
-    const socket = netConnect(port, '127.0.0.1');
-    socket.setEncoding('utf8');
-    let received = '';
-    socket.on('data', (d: string) => (received += d));
-    socket.on('error', () => undefined);
-    const closed = new Promise<void>((r) => socket.on('close', () => r()));
-    const waitFor = async (re: RegExp): Promise<void> => {
-      for (let i = 0; i < 200 && !re.test(received); i++) await new Promise((r) => setTimeout(r, 10));
-    };
+    const { socket, heard, until: waitFor, closed } = talk(port);
     await waitFor(/^220 /m);
     socket.write('EHLO slow.example\r\n');
     await waitFor(/^250 /m);
@@ -122,7 +110,7 @@ describe('faults on the Node adapters (loopback)', () => {
     }, 50);
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
     clearInterval(trickle);
-    expect(received).toMatch(/^421 4\.4\.2/m);
+    expect(heard()).toMatch(/^421 4\.4\.2/m);
     expect(delivered).toEqual([]);
   });
 
@@ -171,14 +159,7 @@ describe('faults on the Node adapters (loopback)', () => {
         delivered.push(e.from);
       },
     });
-    const socket = netConnect(port, '127.0.0.1');
-    socket.setEncoding('utf8');
-    let received = '';
-    socket.on('data', (d: string) => (received += d));
-    socket.on('error', () => undefined);
-    const waitFor = async (re: RegExp): Promise<void> => {
-      for (let i = 0; i < 200 && !re.test(received); i++) await new Promise((r) => setTimeout(r, 10));
-    };
+    const { socket, heard, until: waitFor } = talk(port);
     await waitFor(/^220 /m);
     socket.write('EHLO a.example\r\n');
     await waitFor(/^250 /m);
@@ -188,7 +169,7 @@ describe('faults on the Node adapters (loopback)', () => {
     const closing = server.close({ timeout: 300 });
     await closing;
     await new Promise((r) => setTimeout(r, 100));
-    const afterData = received.slice(received.indexOf('354 '));
+    const afterData = heard().slice(heard().indexOf('354 '));
     expect(afterData).not.toMatch(/^250 /m);
     expect(delivered).toEqual([]);
     socket.destroy();

@@ -6,34 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { talk } from '@smtpkit/testkit';
 import { readStored, runProgram, startServe, tempDir, waitForStored } from '../../cli/src/testing/peers.js';
 import type { Running } from '../../cli/src/testing/peers.js';
-
-/** Collects what the server sends; `until(re)` waits (bounded) for it; `closed` when the socket closes. */
-function talk(port: number): { socket: Socket; heard: () => string; until: (re: RegExp) => Promise<void>; closed: Promise<void> } {
-  const socket = connect({ host: '127.0.0.1', port });
-  let text = '';
-  let wake = (): void => undefined;
-  socket.setEncoding('latin1');
-  socket.on('data', (d: string) => {
-    text += d;
-    wake();
-  });
-  socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  const until = (re: RegExp): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`never heard ${String(re)}; heard:\n${text}`)), 20_000);
-      wake = () => {
-        if (re.test(text)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      wake();
-    });
-  return { socket, heard: () => text, until, closed };
-}
 
 function body(size: number, seq: number): Buffer {
   const lines: string[] = [`Subject: half-close ${seq}`, ''];
