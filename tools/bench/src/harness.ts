@@ -1,7 +1,31 @@
 /**
- * The benchmark harness: every suite measures ours and a peer in the same process run, repeats
+ * The benchmark harness: every suite measures ours and a peer in the same bench run, repeats
  * each measurement several times and reports medians and ratios.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** The installed version of an npm peer (printed in every report that measures it). */
+export function npmVersion(name: string): string {
+  try {
+    const file = require.resolve(`${name}/package.json`);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The Postfix version of smtp-sink/smtp-source. */
+export function postfixVersion(): string {
+  try {
+    return execFileSync('/usr/sbin/postconf', ['-dh', 'mail_version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** One measured figure: a median over `runs` runs of `unit` per second (or another unit). */
 export interface Figure {

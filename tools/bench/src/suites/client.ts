@@ -7,42 +7,20 @@
  * Every peer's version is printed in the report (nodemailer and smtp-server are pinned exactly in
  * tools/bench/package.json).
  */
-import { spawn, execFile, execFileSync } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type net from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { connect } from 'smtp-client-fsm/node';
 import { createServer } from 'esmtp-server-fsm/node';
-import { throughputAsync, type Comparison, type Suite } from '../harness.js';
+import { npmVersion, postfixVersion, throughputAsync, type Comparison, type Suite } from '../harness.js';
 import { freePort, waitForPort } from '@smtpkit/testkit';
 
 const SINK = '/usr/sbin/smtp-sink';
 const SOURCE = '/usr/sbin/smtp-source';
 const BODY = `Subject: bench\r\nFrom: a@bench.test\r\nTo: b@bench.test\r\n\r\n${('x'.repeat(98) + '\r\n').repeat(102)}`; // ~10 KB
-
-const require = createRequire(import.meta.url);
-
-/** The installed version of an npm peer. */
-function npmVersion(name: string): string {
-  try {
-    const file = require.resolve(`${name}/package.json`);
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** The Postfix version of smtp-sink/smtp-source. */
-function postfixVersion(): string {
-  try {
-    return execFileSync('/usr/sbin/postconf', ['-dh', 'mail_version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 const NODEMAILER = `nodemailer ${npmVersion('nodemailer')}`;
 const SMTP_SERVER = `smtp-server ${npmVersion('smtp-server')}`;

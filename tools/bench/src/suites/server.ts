@@ -1,114 +1,79 @@
 /**
  * server: esmtp-server-fsm against smtp-server (npm), measured in the same run.
  *  1. messages/s of createServer vs smtp-server, both driven by Postfix smtp-source over loopback
- *     (10 KB messages, 1 and 8 sessions, connection reuse);
+ *     (10 KB messages, 1 and 8 sessions, connection reuse), each server alone in a child process;
  *  2. MB/s of the sans-IO core on a pipelined transcript, against a baseline written the common
  *     way (decode to string, split lines, regex per command, string dot-unstuffing);
  *  3. resident memory growth while one 200 MB message streams through each server.
  */
-import { execFile } from 'node:child_process';
-import { connect, createServer as createNetServer } from 'node:net';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { SMTPServer } from 'smtp-server';
 import { ServerConnection } from 'esmtp-server-fsm';
-import { createServer } from 'esmtp-server-fsm/node';
-import { median, throughput, type Comparison, type Figure, type Suite } from '../harness.js';
+import { median, npmVersion, postfixVersion, throughput, type Comparison, type Figure, type Suite } from '../harness.js';
+import { ours, peer, type ServerKind } from '../server-peers.js';
 
 const run = promisify(execFile);
-
-interface Listening {
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-async function ours(): Promise<Listening> {
-  const server = createServer({
-    hostname: 'bench.test',
-    limits: { maxMessageSize: 0 },
-    maxConnections: 1000,
-    // drain the body exactly as the peer below does ('data' and 'end' listeners), then accept
-    onData: (_env, body) =>
-      new Promise<void>((resolve, reject) => {
-        body.on('data', () => undefined);
-        body.on('end', () => resolve());
-        body.on('error', reject);
-      }),
-  });
-  const a = await server.listen(0, '127.0.0.1');
-  return { port: a.port, close: () => server.close({ timeout: 1000 }) };
-}
-
-async function peer(): Promise<Listening> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    maxClients: 1000,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => callback());
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as { port: number }).port;
-  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-/**
- * The ceiling for any Node.js server under this client: canned replies written as soon as a
- * command (or the end of the data) arrives, with no parsing, no validation and no body stream.
- * It makes the same system calls per message as a real server, so it shows how much of the
- * time per message is the kernel and smtp-source rather than the server's own code.
- */
-async function floor(): Promise<Listening> {
-  const reply = (s: string): Buffer => Buffer.from(s);
-  const greet = reply('220 floor ESMTP\r\n');
-  const ehlo = reply('250-floor\r\n250 8BITMIME\r\n');
-  const ok = reply('250 ok\r\n');
-  const go = reply('354 go\r\n');
-  const bye = reply('221 bye\r\n');
-  const server = createNetServer((socket) => {
-    socket.setNoDelay(true);
-    socket.write(greet);
-    let data = false;
-    let tail = '';
-    socket.on('data', (d: Buffer) => {
-      if (data) {
-        const t = tail + d.toString('latin1', Math.max(0, d.length - 5));
-        if (t.endsWith('\r\n.\r\n')) {
-          data = false;
-          socket.write(ok);
-        }
-        tail = t.slice(-5);
-        return;
-      }
-      const verb = d.toString('latin1', 0, 4).toUpperCase();
-      if (verb === 'EHLO' || verb === 'HELO') socket.write(ehlo);
-      else if (verb === 'DATA') {
-        data = true;
-        tail = '';
-        socket.write(go);
-      } else if (verb === 'QUIT') socket.end(bye);
-      else socket.write(ok);
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+const SMTP_SERVER = `smtp-server ${npmVersion('smtp-server')}`;
+const SOURCE = `smtp-source (Postfix ${postfixVersion()})`;
 
 async function smtpSource(port: number, sessions: number, messages: number): Promise<number> {
   await run('/usr/sbin/smtp-source', ['-s', String(sessions), '-m', String(messages), '-l', '10240', '-d', '-f', 'a@bench.test', '-t', 'b@bench.test', `127.0.0.1:${String(port)}`], { timeout: 600_000 });
   return messages;
 }
 
+/** A server of the suite running alone in a child process (see server-child.ts). */
+interface ChildServer {
+  readonly kind: ServerKind;
+  readonly port: number;
+  /** µs of user + system CPU the child process has used so far. */
+  cpu(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startChild(kind: ServerKind): Promise<ChildServer> {
+  // execArgv is inherited, so the child runs under the same loader (tsx) and resolves the
+  // packages to the same built dist/ as this process
+  const child: ChildProcess = fork(fileURLToPath(new URL('../server-child.ts', import.meta.url)), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T>(): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`bench server ${kind} exited (${String(code)})`));
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        child.off('exit', onExit);
+        resolve(m as T);
+      });
+    });
+  const { port } = await next<{ port: number }>();
+  return {
+    kind,
+    port,
+    async cpu() {
+      const reply = next<{ cpu: number }>();
+      child.send('cpu');
+      return (await reply).cpu;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.send('close');
+      }),
+  };
+}
+
 async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
   const out: Comparison[] = [];
-  const o = await ours();
-  const p = await peer();
-  const f = await floor();
+  // each server alone in its own process: the CPU counted for one is its own, with no other
+  // server's heap, timers or garbage collection beside it
+  const servers = await Promise.all((['ours', 'peer', 'floor'] as const).map(startChild));
+  const [o, p, f] = servers as [ChildServer, ChildServer, ChildServer];
   try {
     for (const sessions of [1, 8]) {
       // long runs, so that both servers are measured warmed up (the JIT has compiled their hot
@@ -120,37 +85,36 @@ async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
       const cpu: number[][] = [[], [], []];
       // alternate the servers run by run, so that all see the same load on the machine
       for (let r = 0; r < runs; r++) {
-        for (const [k, port] of [o.port, p.port, f.port].entries()) {
+        for (const [k, server] of [o, p, f].entries()) {
+          const before = await server.cpu();
           const start = performance.now();
-          const before = process.cpuUsage();
-          await smtpSource(port, sessions, n);
+          await smtpSource(server.port, sessions, n);
           rate[k]!.push((n * 1000) / (performance.now() - start));
-          // CPU time of this process (the servers under test; the client is a separate process)
-          const used = process.cpuUsage(before);
-          cpu[k]!.push((used.user + used.system) / n);
+          // CPU time of the server's own process (the client is another process)
+          cpu[k]!.push(((await server.cpu()) - before) / n);
         }
       }
       const fig = (name: string, values: number[]): Figure => ({ name, median: median(values), runs: values, unit: 'messages/s', higherIsBetter: true });
       const cpuFig = (name: string, values: number[]): Figure => ({ name, median: median(values), runs: values, unit: 'µs CPU/message', higherIsBetter: false });
       const s = `${String(sessions)} session(s)`;
       out.push({
-        title: `messages/s, smtp-source, 10 KB, ${s}`,
+        title: `messages/s, ${SOURCE}, 10 KB, ${s}`,
         ours: fig(`createServer, ${s}`, rate[0]!),
-        peer: fig(`smtp-server, ${s}`, rate[1]!),
+        peer: fig(`${SMTP_SERVER}, ${s}`, rate[1]!),
         aim: '>= 1.5x',
         notes: `${String(n)} messages per run, ${String(runs)} alternating runs after ${quick ? 'a warm-up run' : 'two warm-up runs'} each, loopback, connection reuse (-d); both servers drain the body with 'data'/'end' listeners and accept`,
       });
       out.push({
         title: `server CPU time per message, smtp-source, 10 KB, ${s}`,
         ours: cpuFig(`createServer, ${s}`, cpu[0]!),
-        peer: cpuFig(`smtp-server, ${s}`, cpu[1]!),
+        peer: cpuFig(`${SMTP_SERVER}, ${s}`, cpu[1]!),
         aim: '>= 1.43x (at most 0.7x of its CPU)',
-        notes: 'user + system CPU of the server process during the same runs, system calls included; less sensitive to other load on the machine than messages/s',
+        notes: 'user + system CPU of the server\'s own process (each server runs alone in a child process) during the same runs, system calls included; less sensitive to other load on the machine than messages/s',
       });
       out.push({
         title: `ceiling: server CPU time per message, the canned-reply floor against smtp-server, smtp-source, 10 KB, ${s}`,
         ours: cpuFig(`canned replies, no parsing, ${s}`, cpu[2]!),
-        peer: cpuFig(`smtp-server, ${s}`, cpu[1]!),
+        peer: cpuFig(`${SMTP_SERVER}, ${s}`, cpu[1]!),
         notes: 'same runs; the CPU every server pays for the same system calls (reads, writes, the event loop): the least CPU per message any Node.js server can reach here',
       });
       out.push({
@@ -163,14 +127,12 @@ async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
       out.push({
         title: `ceiling: the canned-reply floor against smtp-server, smtp-source, 10 KB, ${s}`,
         ours: fig(`canned replies, no parsing, ${s}`, rate[2]!),
-        peer: fig(`smtp-server, ${s}`, rate[1]!),
+        peer: fig(`${SMTP_SERVER}, ${s}`, rate[1]!),
         notes: 'same runs; the most any server could be ahead of smtp-server on this machine with this client: where this ratio is below an aim, the aim cannot be met by any server code',
       });
     }
   } finally {
-    await o.close();
-    await p.close();
-    await f.close();
+    await Promise.all(servers.map((s) => s.close()));
   }
   return out;
 }
@@ -375,7 +337,7 @@ async function memory(quick: boolean): Promise<Comparison> {
     return {
       title: `resident memory growth while streaming one ${String(size / 1e6)} MB message`,
       ours: fig('createServer', oursRuns),
-      peer: fig('smtp-server', peerRuns),
+      peer: fig(SMTP_SERVER, peerRuns),
       aim: '< 32 MB',
       notes: 'client, server and sampler in the same process; peak RSS minus RSS before the session',
     };
