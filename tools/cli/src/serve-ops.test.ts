@@ -150,6 +150,10 @@ describe('smtp serve TLS', () => {
     expect(required).toMatch(/^530 5\.7\.0 /m);
     const implicit = await serve([...tls, '--security', 'implicit']);
     expect(await certCn(implicit.port)).toBe('first.test');
+  });
+
+  it('--security refuses a level its certificate cannot serve, a contradiction and an unknown word', async () => {
+    const tls = ['--tls-cert', first.cert, '--tls-key', first.key];
     for (const [args, message] of [
       [['--security', 'required'], '--security required needs --tls-cert'],
       [['--security', 'implicit'], '--security implicit needs --tls-cert'],
