@@ -3,8 +3,10 @@
  * domain rules, user rules, built-in phrase rules, enhanced status code, reply code.
  */
 
+import { actionFor, type BounceAction } from './action.js';
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
+import { byReplyClass, refineByStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
@@ -69,88 +71,6 @@ export interface Classification {
   readonly replyCode: number | undefined;
   /** The enhanced status code found, as `"5.1.1"`. */
   readonly enhancedCode: string | undefined;
-}
-
-/**
- * What a handler does with a classified reply or message:
- *
- * - `suppress`: the address is bad or asked to leave (10, 30, 90; a permanent DNS failure 21):
- *   stop sending to it.
- * - `retry`: a later attempt may succeed (20, 22, 24, 70; a transient 21 or 40): keep the address,
- *   retry or send again later. A full mailbox (22) is `retry` even when the reply is 5xx.
- * - `alert`: the receiver refused the sender or the content (50-54), the message itself is too
- *   large (23), or local policy failed it (25): someone must look at reputation, content or
- *   configuration; the address is not at fault.
- * - `ignore`: not a delivery failure (auto-reply 60, subscribe 80, challenge-response 100).
- * - `review`: nothing decisive (1 undetermined, a permanent generic bounce 40).
- *
- * Custom classes follow their category: hard → suppress, soft → retry (review when permanent),
- * block/admin → alert, undetermined → review.
- *
- * @example
- * ```ts
- * switch (classify(reply).action) {
- *   case 'suppress': suppress(address); break;
- *   case 'retry': retryLater(); break;
- *   case 'alert': alertOps(); break;
- * }
- * ```
- * @see RFC 3463 §3.1, RFC 5321 §4.2.1
- */
-export type BounceAction = 'suppress' | 'retry' | 'alert' | 'ignore' | 'review';
-
-/**
- * The {@link BounceAction} for a class id, its category and whether the reply was transient.
- *
- * @example
- * ```ts
- * actionFor(22, 'soft', false); // 'retry'
- * actionFor(10, 'hard', false); // 'suppress'
- * ```
- * @see RFC 3463 §3.1
- */
-export function actionFor(id: number, category: BounceCategory, transient: boolean): BounceAction {
-  switch (id) {
-    case 1:
-      return 'review';
-    case 10:
-    case 30:
-    case 90:
-      return 'suppress';
-    case 21:
-      return transient ? 'retry' : 'suppress';
-    case 20:
-    case 22:
-    case 24:
-    case 70:
-      return 'retry';
-    case 23:
-    case 25:
-    case 50:
-    case 51:
-    case 52:
-    case 53:
-    case 54:
-      return 'alert';
-    case 40:
-      return transient ? 'retry' : 'review';
-    case 60:
-    case 80:
-    case 100:
-      return 'ignore';
-    default:
-      switch (category) {
-        case 'hard':
-          return 'suppress';
-        case 'soft':
-          return transient ? 'retry' : 'review';
-        case 'block':
-        case 'admin':
-          return 'alert';
-        default:
-          return 'review';
-      }
-  }
 }
 
 /**
@@ -238,68 +158,6 @@ export interface ClassifierOptions {
   /** Include the built-in phrase rules (default true). */
   readonly builtinRules?: boolean | undefined;
   readonly limits?: Partial<ClassifierLimits> | undefined;
-}
-
-/** Fallback by reply code. */
-function replyCodeClass(code: number): number {
-  if (code < 400) return 1;
-  if (code < 500) return 70;
-  switch (code) {
-    case 551:
-    case 553:
-      return 10;
-    case 552:
-      return 22;
-    case 554:
-    case 571:
-      return 50;
-    default:
-      return 40;
-  }
-}
-
-/**
- * When a generic built-in rule decided, a specific enhanced code overrides it: a registered code
- * (vendor code or registry row) whose detail is not 0 and whose class is not a generic one.
- */
-function specificEnhanced(packed: number, rule: StoredRule): { id: number; entry: unknown } | undefined {
-  if (rule.name === undefined || !GENERIC_RULE_NAMES.has(rule.name) || packed % 1000 === 0) return undefined;
-  const found = enhancedClass(unpackEnhanced(packed)!);
-  if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
-  return found;
-}
-
-/**
- * Refines a generic code-based decision with the SMTP stage: a permanent generic failure at RCPT TO
- * is about the recipient (10), at MAIL FROM, at the greeting/EHLO or after DATA it is a block (50);
- * a recipient class at MAIL FROM is about the sender, so a block too.
- */
-function refineByStage(id: number, stage: SmtpStage | undefined, permanent: boolean): number {
-  if (stage === undefined || !permanent) return id;
-  if (id === 10 && stage === 'mail') return 50;
-  if (id !== 40 && id !== 1) return id;
-  return stage === 'rcpt' ? 10 : 50;
-}
-
-/**
- * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
- * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
- * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
- * a transient failure (70). So is generic recipient wording ("mailbox unavailable", "address
- * rejected": RFC 5321 §4.2.3 gives 450 that text for a busy mailbox). Wording that names the block
- * (a block list, a reputation) keeps its class, and so do the specific soft classes (21-24) and
- * specific recipient wording ("user unknown").
- */
-function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
-  const byCodesOrGenericWords =
-    rule.kind === 'enhanced-code' ||
-    rule.kind === 'reply-code' ||
-    rule.kind === 'keyword' ||
-    (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
-  const genericRecipient = id === 10 && rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name);
-  if (id !== 20 && !genericRecipient && !(id === 50 && byCodesOrGenericWords)) return id;
-  const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
-  return temporary ? 70 : id;
 }
 
 function checkId(id: unknown, what: string): number {
