@@ -8,6 +8,7 @@ import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, 
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { byReplyClass, refineByStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
+import { findProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
@@ -23,6 +24,9 @@ import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule
  * if (rule.kind === 'builtin-rule') console.log(rule.name, rule.pattern); // user-unknown, user unknown
  * ```
  *
+ * A `provider-code` is a code a mailbox provider documents (`554 HL:IHU`, see `PROVIDER_CODES`): it
+ * decides before the built-in phrases and the status codes.
+ *
  * A built-in rule's `stage` is set when the stage changed the answer: an invalid-recipient wording
  * in a permanent reply to MAIL FROM or to the message data is a block (50), since the recipient
  * had been accepted (or not yet named) at that point.
@@ -35,6 +39,7 @@ export type DecidedBy =
   | { readonly kind: 'enhanced-code'; readonly code: string; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'reply-code'; readonly code: number; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'keyword'; readonly pattern: string }
+  | { readonly kind: 'provider-code'; readonly provider: string; readonly code: string }
   | { readonly kind: 'none' };
 
 /**
@@ -303,7 +308,13 @@ export class Classifier {
     const permanentCode = code >= 500 && code < 600;
     // The local MTA's connection wording gives way to a permanent reply the remote server sent.
     if (matched?.layer === 'builtin' && matched.name !== undefined && permanentCode && CONNECTION_RULE_NAMES.has(matched.name)) matched = undefined;
-    if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
+    // A documented provider code names the reason more precisely than any phrase or status code;
+    // only the operator's own rules (domain and user rules) come before it.
+    const provider = matched !== undefined && matched.layer !== 'builtin' ? undefined : findProviderCode(text ?? decoder.decode(bytes));
+    if (provider) {
+      id = provider.id;
+      rule = Object.freeze({ kind: 'provider-code', provider: provider.provider, code: provider.code });
+    } else if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
       // Generic refusal wording ("policy", "rejected") names no reason: a word family of what was
@@ -317,6 +328,15 @@ export class Classifier {
         const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
+          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+        }
+      }
+      // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
+      // sender's limit, not the recipient's full mailbox.
+      if (id === 22 && matched.layer === 'builtin') {
+        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
+        if (keyword && RATE_WORD_SET.has(keyword.pattern)) {
+          id = 70;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
       }
@@ -367,7 +387,10 @@ export class Classifier {
         const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
         const rate = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern);
-        if (keyword && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))))) {
+        // A specific protocol code (X.5.n: a bad command or argument, RFC 3463 §3.6) is about the
+        // dialogue: a recipient, quota or size word ("HELO argument is invalid") does not rename it.
+        const protocol = rule.kind === 'enhanced-code' && subject === 5 && enhanced % 1000 !== 0 && keyword !== undefined && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23);
+        if (keyword && !protocol && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
