@@ -5,7 +5,7 @@
 
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { enhancedClass } from './enhanced-codes.js';
+import { enhancedClass, isVendorOnly } from './enhanced-codes.js';
 import { unpackEnhanced } from './reply-input.js';
 import type { StoredRule } from './rules.js';
 import type { SmtpStage } from './stage-hints.js';
@@ -34,9 +34,12 @@ export function replyCodeClass(code: number): number {
  * @internal
  */
 export function specificEnhanced(packed: number, rule: StoredRule): { id: number; entry: unknown } | undefined {
-  if (rule.name === undefined || !GENERIC_RULE_NAMES.has(rule.name) || packed % 1000 === 0) return undefined;
+  if (rule.name === undefined || packed % 1000 === 0) return undefined;
   const found = enhancedClass(unpackEnhanced(packed)!);
   if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
+  // A vendor's own code (5.7.750: documented by the provider, not defined by the registry) names its
+  // meaning more precisely than any phrase; a registry code overrides only generic wording.
+  if (!GENERIC_RULE_NAMES.has(rule.name) && !isVendorOnly(found.entry)) return undefined;
   return found;
 }
 
@@ -66,6 +69,7 @@ export function refineByStage(id: number, stage: SmtpStage | undefined, permanen
 export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
   const byCodesOrGenericWords =
     rule.kind === 'enhanced-code' ||
+    rule.kind === 'provider-code' ||
     rule.kind === 'reply-code' ||
     rule.kind === 'keyword' ||
     (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
