@@ -331,6 +331,15 @@ export class Classifier {
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
       }
+      // A text with no code at all that names an automatic reply, a list notice or a challenge-response
+      // request is not a bounce, whatever phrase it also holds ("my challenge-response spam filter").
+      if (code < 0 && enhanced < 0 && matched.layer === 'builtin' && id !== 60 && id !== 80 && id !== 90 && id !== 100) {
+        const word = findNonBounceKeyword(text ?? decoder.decode(bytes));
+        if (word) {
+          id = word.id;
+          rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
+        }
+      }
       // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
       // sender's limit, not the recipient's full mailbox.
       if (id === 22 && matched.layer === 'builtin') {
