@@ -16,6 +16,14 @@ describe('word families read with or without the phrase rules', () => {
     ['Connection reset by peer', 24],
     ['No MX or A records for example.com', 21],
     ['Could not resolve host name', 21],
+    // the sender, not the recipient; content, not the sender; a protocol fault
+    ['552 mail from invalid.', 50],
+    ['553 sender unknown', 50],
+    ['Content reject', 52],
+    ['550 Mail content denied', 52],
+    ['User suspended', 10],
+    ["local server don't exists that user", 10],
+    ['551 line parse error', 40],
   ])('%s -> %i', (text, id) => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);

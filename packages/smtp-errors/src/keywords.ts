@@ -46,6 +46,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")
   ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', 'spf', 'dkim', 'dmarc', 'authenticat']),
+  // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
+  // recipient family reads "invalid" or "unknown" as the recipient
+  ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist']),
   // a host or domain that does not resolve (before "not found" names the recipient)
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail']),
   // the recipient: unknown, gone, disabled
@@ -55,7 +58,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
-    'no account', 'not have an account', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
+    'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'address syntax', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
@@ -65,7 +68,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the message is too large
   ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'line too long', 'headers too large']),
+  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'line too long', 'headers too large', 'parse error', 'sequence error', 'bad sequence']),
   // the sender's reputation: block lists, abuse, unsolicited volume
   ...family(51, [
     'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
@@ -80,11 +83,11 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(54, ['relay']),
   ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
   // the content looks like spam
-  ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑']),
+  ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter']),
   // a refusal of the sender or the content
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
-    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
+    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'hangup', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
   ]),
   // a temporary condition
   ...family(70, [
