@@ -8,7 +8,7 @@ import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, 
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { byReplyClass, refineByStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
-import { findProviderCode } from './provider-codes.js';
+import { findProviderCode, type ProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
@@ -191,6 +191,17 @@ function decidedByRule(rule: StoredRule): DecidedBy {
   return Object.freeze({ kind: 'builtin-rule', name: rule.name ?? '', pattern: rule.pattern });
 }
 const BUILTIN_DECIDED: readonly DecidedBy[] = BUILTIN_STORED.map(decidedByRule);
+const PROVIDER_DECIDED = new Map<ProviderCode, DecidedBy>();
+
+/** The (frozen, shared) record of a provider code's decision. */
+function providerDecided(code: ProviderCode): DecidedBy {
+  let decided = PROVIDER_DECIDED.get(code);
+  if (decided === undefined) {
+    decided = Object.freeze({ kind: 'provider-code', provider: code.provider, code: code.code });
+    PROVIDER_DECIDED.set(code, decided);
+  }
+  return decided;
+}
 
 /**
  * An independent classifier: its own class registry, rules and cache. Nothing is shared between
@@ -310,10 +321,10 @@ export class Classifier {
     if (matched?.layer === 'builtin' && matched.name !== undefined && permanentCode && CONNECTION_RULE_NAMES.has(matched.name)) matched = undefined;
     // A documented provider code names the reason more precisely than any phrase or status code;
     // only the operator's own rules (domain and user rules) come before it.
-    const provider = matched !== undefined && matched.layer !== 'builtin' ? undefined : findProviderCode(text ?? decoder.decode(bytes));
+    const provider = matched !== undefined && matched.layer !== 'builtin' ? undefined : findProviderCode(text ?? bytes!);
     if (provider) {
       id = provider.id;
-      rule = Object.freeze({ kind: 'provider-code', provider: provider.provider, code: provider.code });
+      rule = providerDecided(provider);
     } else if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
@@ -332,8 +343,9 @@ export class Classifier {
         }
       }
       // A text with no code at all that names an automatic reply, a list notice or a challenge-response
-      // request is not a bounce, whatever phrase it also holds ("my challenge-response spam filter").
-      if (code < 0 && enhanced < 0 && matched.layer === 'builtin' && id !== 60 && id !== 80 && id !== 90 && id !== 100) {
+      // request is not a bounce, whatever spam or block phrase it also holds ("my challenge-response
+      // spam filter").
+      if (code < 0 && enhanced < 0 && matched.layer === 'builtin' && id >= 50 && id <= 52) {
         const word = findNonBounceKeyword(text ?? decoder.decode(bytes));
         if (word) {
           id = word.id;

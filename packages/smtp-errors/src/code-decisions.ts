@@ -5,7 +5,7 @@
 
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { enhancedClass, isVendorOnly } from './enhanced-codes.js';
+import { enhancedClass, VENDOR_ONLY_PACKED } from './enhanced-codes.js';
 import { unpackEnhanced } from './reply-input.js';
 import type { StoredRule } from './rules.js';
 import type { SmtpStage } from './stage-hints.js';
@@ -34,12 +34,11 @@ export function replyCodeClass(code: number): number {
  * @internal
  */
 export function specificEnhanced(packed: number, rule: StoredRule): { id: number; entry: unknown } | undefined {
-  if (rule.name === undefined || packed % 1000 === 0) return undefined;
-  const found = enhancedClass(unpackEnhanced(packed)!);
-  if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
   // A vendor's own code (5.7.750: documented by the provider, not defined by the registry) names its
   // meaning more precisely than any phrase; a registry code overrides only generic wording.
-  if (!GENERIC_RULE_NAMES.has(rule.name) && !isVendorOnly(found.entry)) return undefined;
+  if (rule.name === undefined || packed % 1000 === 0 || (!GENERIC_RULE_NAMES.has(rule.name) && !VENDOR_ONLY_PACKED.has(packed))) return undefined;
+  const found = enhancedClass(unpackEnhanced(packed)!);
+  if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
   return found;
 }
 

@@ -216,6 +216,14 @@ for (const row of ENHANCED_STATUS_CODES) {
   else byFullCode.set(row.code, row);
 }
 
+/** @internal The vendor-only codes (see {@link isVendorOnly}), packed as `class * 1e6 + subject * 1e3 + detail`. */
+export const VENDOR_ONLY_PACKED: ReadonlySet<number> = new Set(
+  [...byFullCode.values()].filter(isVendorOnly).map((r) => {
+    const [c, s, d] = r.code.split('.').map(Number);
+    return c! * 1_000_000 + s! * 1000 + d!;
+  }),
+);
+
 /** Fallback by subject when the detail is not registered. */
 const SUBJECT_DEFAULT: Record<number, [number, number]> = {
   0: [40, 70],

@@ -84,27 +84,40 @@ function isLetter(c: number): boolean {
   return isUpper(c) || (c >= 97 && c <= 122);
 }
 
+/** Whether the six units from `i - 2` are a code shape (`AB:CDE`) with no letter on either side. */
+function codeAt(text: string, i: number): boolean {
+  return (
+    isUpper(text.charCodeAt(i + 1)) &&
+    isUpper(text.charCodeAt(i - 1)) &&
+    isUpper(text.charCodeAt(i - 2)) &&
+    isUpper(text.charCodeAt(i + 2)) &&
+    isUpper(text.charCodeAt(i + 3)) &&
+    (i === 2 || !isLetter(text.charCodeAt(i - 3))) &&
+    !isLetter(text.charCodeAt(i + 4))
+  );
+}
+
 /**
- * @internal The first documented provider code in `text`, or undefined. A code is two capital
- * letters, a colon and three capital letters, standing alone (no letter on either side). One pass
- * over the colons of the text: linear, no regular expression.
+ * @internal The first documented provider code in `text` (a string, or bytes read as ASCII), or
+ * undefined. A code is two capital letters, a colon and three capital letters, standing alone (no
+ * letter on either side). One pass over the colons of the text: linear, no regular expression.
  */
-export function findProviderCode(text: string): ProviderCode | undefined {
-  let i = text.indexOf(':', 2);
-  while (i >= 0 && i + 3 < text.length) {
-    if (
-      isUpper(text.charCodeAt(i - 1)) &&
-      isUpper(text.charCodeAt(i - 2)) &&
-      (i === 2 || !isLetter(text.charCodeAt(i - 3))) &&
-      isUpper(text.charCodeAt(i + 1)) &&
-      isUpper(text.charCodeAt(i + 2)) &&
-      isUpper(text.charCodeAt(i + 3)) &&
-      !isLetter(text.charCodeAt(i + 4))
-    ) {
+export function findProviderCode(text: string | Uint8Array): ProviderCode | undefined {
+  if (typeof text !== 'string') {
+    // bytes: only the few bytes around each colon are read as text
+    for (let i = text.indexOf(0x3a, 2); i >= 0 && i + 3 < text.length; i = text.indexOf(0x3a, i + 1)) {
+      const c = text[i + 1]!;
+      if (c < 65 || c > 90) continue;
+      const found = findProviderCode(String.fromCharCode(...text.subarray(Math.max(0, i - 3), i + 5)));
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (let i = text.indexOf(':', 2); i >= 0 && i + 3 < text.length; i = text.indexOf(':', i + 1)) {
+    if (codeAt(text, i)) {
       const found = BY_CODE.get(text.slice(i - 2, i + 4));
       if (found) return found;
     }
-    i = text.indexOf(':', i + 1);
   }
   return undefined;
 }
