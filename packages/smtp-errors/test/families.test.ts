@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, createClassifier } from './index.js';
+import { classify, createClassifier } from '../src/index.js';
 
 const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
 
