@@ -33,7 +33,7 @@ const DATA: R[] = [
   ['gmail-disabled', 10, 'the email account that you tried to reach is disabled', '550-5.2.1 The email account that you tried to reach is disabled. Learn more at https://support.google.com/mail/?p=DisabledUser - gsmtp'],
   ['gmail-over-quota', 22, 'the email account that you tried to reach is over quota', '452-4.2.2 The email account that you tried to reach is over quota. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp - gsmtp'],
   ['gmail-inactive', 10, 'the email account that you tried to reach is inactive', '550-5.2.1 The email account that you tried to reach is inactive. https://support.google.com/mail/?p=DisabledUser - gsmtp'],
-  ['gmail-rate-to-user', 20, 'is receiving mail at a rate that prevents additional messages', '450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. Please resend your message at a later time. - gsmtp'],
+  ['gmail-rate-to-user', 70, 'is receiving mail at a rate that prevents additional messages', '450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. Please resend your message at a later time. - gsmtp'],
   ['gmail-size', 23, "exceeded google's message size limits", "552-5.2.3 Your message exceeded Google's message size limits. Please visit https://support.google.com/mail/?p=MaxSizeError to view our size guidelines. - gsmtp"],
   ['gmail-unauthenticated', 50, 'unauthenticated email', "550-5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy. Please contact the administrator of example.com domain. - gsmtp"],
   ['gmail-sender-unauthenticated', 50, 'the sender is unauthenticated', '550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM. - gsmtp'],
@@ -76,7 +76,7 @@ const DATA: R[] = [
   ['yahoo-mailbox-full', 22, 'mailbox is full', '452 4.2.2 Mailbox is full'],
   ['yahoo-connections-not-accepted', 51, 'connections will not be accepted from', "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list; see https://postmaster.yahooinc.com/error-codes"],
   ['yahoo-permanently-deferred', 51, 'permanently deferred', '421 4.7.1 Messages from 192.0.2.1 permanently deferred; Retrying will NOT succeed.'],
-  ['yahoo-receiving-too-quickly', 20, 'receiving mail too quickly', '450 User is receiving mail too quickly'],
+  ['yahoo-receiving-too-quickly', 70, 'receiving mail too quickly', '450 User is receiving mail too quickly'],
   ['yahoo-max-per-connection', 70, 'max message per connection', '421 Max message per connection reached, closing transmission channel'],
   ['yahoo-excessive-unknown', 51, 'excessive unknown recipients', '451 VS1-IP Excessive unknown recipients - possible Open Relay (#4.1.8)'],
 

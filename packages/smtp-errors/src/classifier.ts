@@ -3,9 +3,12 @@
  * domain rules, user rules, built-in phrase rules, enhanced status code, reply code.
  */
 
+import { actionFor, type BounceAction } from './action.js';
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
+import { byReplyClass, refineByStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
+import { findProviderCode, type ProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
@@ -21,6 +24,9 @@ import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule
  * if (rule.kind === 'builtin-rule') console.log(rule.name, rule.pattern); // user-unknown, user unknown
  * ```
  *
+ * A `provider-code` is a code a mailbox provider documents (`554 HL:IHU`, see `PROVIDER_CODES`): it
+ * decides before the built-in phrases and the status codes.
+ *
  * A built-in rule's `stage` is set when the stage changed the answer: an invalid-recipient wording
  * in a permanent reply to MAIL FROM or to the message data is a block (50), since the recipient
  * had been accepted (or not yet named) at that point.
@@ -33,6 +39,7 @@ export type DecidedBy =
   | { readonly kind: 'enhanced-code'; readonly code: string; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'reply-code'; readonly code: number; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'keyword'; readonly pattern: string }
+  | { readonly kind: 'provider-code'; readonly provider: string; readonly code: string }
   | { readonly kind: 'none' };
 
 /**
@@ -69,88 +76,6 @@ export interface Classification {
   readonly replyCode: number | undefined;
   /** The enhanced status code found, as `"5.1.1"`. */
   readonly enhancedCode: string | undefined;
-}
-
-/**
- * What a handler does with a classified reply or message:
- *
- * - `suppress`: the address is bad or asked to leave (10, 30, 90; a permanent DNS failure 21):
- *   stop sending to it.
- * - `retry`: a later attempt may succeed (20, 22, 24, 70; a transient 21 or 40): keep the address,
- *   retry or send again later. A full mailbox (22) is `retry` even when the reply is 5xx.
- * - `alert`: the receiver refused the sender or the content (50-54), the message itself is too
- *   large (23), or local policy failed it (25): someone must look at reputation, content or
- *   configuration; the address is not at fault.
- * - `ignore`: not a delivery failure (auto-reply 60, subscribe 80, challenge-response 100).
- * - `review`: nothing decisive (1 undetermined, a permanent generic bounce 40).
- *
- * Custom classes follow their category: hard → suppress, soft → retry (review when permanent),
- * block/admin → alert, undetermined → review.
- *
- * @example
- * ```ts
- * switch (classify(reply).action) {
- *   case 'suppress': suppress(address); break;
- *   case 'retry': retryLater(); break;
- *   case 'alert': alertOps(); break;
- * }
- * ```
- * @see RFC 3463 §3.1, RFC 5321 §4.2.1
- */
-export type BounceAction = 'suppress' | 'retry' | 'alert' | 'ignore' | 'review';
-
-/**
- * The {@link BounceAction} for a class id, its category and whether the reply was transient.
- *
- * @example
- * ```ts
- * actionFor(22, 'soft', false); // 'retry'
- * actionFor(10, 'hard', false); // 'suppress'
- * ```
- * @see RFC 3463 §3.1
- */
-export function actionFor(id: number, category: BounceCategory, transient: boolean): BounceAction {
-  switch (id) {
-    case 1:
-      return 'review';
-    case 10:
-    case 30:
-    case 90:
-      return 'suppress';
-    case 21:
-      return transient ? 'retry' : 'suppress';
-    case 20:
-    case 22:
-    case 24:
-    case 70:
-      return 'retry';
-    case 23:
-    case 25:
-    case 50:
-    case 51:
-    case 52:
-    case 53:
-    case 54:
-      return 'alert';
-    case 40:
-      return transient ? 'retry' : 'review';
-    case 60:
-    case 80:
-    case 100:
-      return 'ignore';
-    default:
-      switch (category) {
-        case 'hard':
-          return 'suppress';
-        case 'soft':
-          return transient ? 'retry' : 'review';
-        case 'block':
-        case 'admin':
-          return 'alert';
-        default:
-          return 'review';
-      }
-  }
 }
 
 /**
@@ -240,68 +165,6 @@ export interface ClassifierOptions {
   readonly limits?: Partial<ClassifierLimits> | undefined;
 }
 
-/** Fallback by reply code. */
-function replyCodeClass(code: number): number {
-  if (code < 400) return 1;
-  if (code < 500) return 70;
-  switch (code) {
-    case 551:
-    case 553:
-      return 10;
-    case 552:
-      return 22;
-    case 554:
-    case 571:
-      return 50;
-    default:
-      return 40;
-  }
-}
-
-/**
- * When a generic built-in rule decided, a specific enhanced code overrides it: a registered code
- * (vendor code or registry row) whose detail is not 0 and whose class is not a generic one.
- */
-function specificEnhanced(packed: number, rule: StoredRule): { id: number; entry: unknown } | undefined {
-  if (rule.name === undefined || !GENERIC_RULE_NAMES.has(rule.name) || packed % 1000 === 0) return undefined;
-  const found = enhancedClass(unpackEnhanced(packed)!);
-  if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
-  return found;
-}
-
-/**
- * Refines a generic code-based decision with the SMTP stage: a permanent generic failure at RCPT TO
- * is about the recipient (10), at MAIL FROM, at the greeting/EHLO or after DATA it is a block (50);
- * a recipient class at MAIL FROM is about the sender, so a block too.
- */
-function refineByStage(id: number, stage: SmtpStage | undefined, permanent: boolean): number {
-  if (stage === undefined || !permanent) return id;
-  if (id === 10 && stage === 'mail') return 50;
-  if (id !== 40 && id !== 1) return id;
-  return stage === 'rcpt' ? 10 : 50;
-}
-
-/**
- * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
- * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
- * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
- * a transient failure (70). So is generic recipient wording ("mailbox unavailable", "address
- * rejected": RFC 5321 §4.2.3 gives 450 that text for a busy mailbox). Wording that names the block
- * (a block list, a reputation) keeps its class, and so do the specific soft classes (21-24) and
- * specific recipient wording ("user unknown").
- */
-function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
-  const byCodesOrGenericWords =
-    rule.kind === 'enhanced-code' ||
-    rule.kind === 'reply-code' ||
-    rule.kind === 'keyword' ||
-    (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
-  const genericRecipient = id === 10 && rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name);
-  if (id !== 20 && !genericRecipient && !(id === 50 && byCodesOrGenericWords)) return id;
-  const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
-  return temporary ? 70 : id;
-}
-
 function checkId(id: unknown, what: string): number {
   if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_CLASS_ID) {
     throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID_ID', `${what} must be an integer from 1 to ${MAX_CLASS_ID}, got ${String(id)}`);
@@ -328,6 +191,17 @@ function decidedByRule(rule: StoredRule): DecidedBy {
   return Object.freeze({ kind: 'builtin-rule', name: rule.name ?? '', pattern: rule.pattern });
 }
 const BUILTIN_DECIDED: readonly DecidedBy[] = BUILTIN_STORED.map(decidedByRule);
+const PROVIDER_DECIDED = new Map<ProviderCode, DecidedBy>();
+
+/** The (frozen, shared) record of a provider code's decision. */
+function providerDecided(code: ProviderCode): DecidedBy {
+  let decided = PROVIDER_DECIDED.get(code);
+  if (decided === undefined) {
+    decided = Object.freeze({ kind: 'provider-code', provider: code.provider, code: code.code });
+    PROVIDER_DECIDED.set(code, decided);
+  }
+  return decided;
+}
 
 /**
  * An independent classifier: its own class registry, rules and cache. Nothing is shared between
@@ -445,7 +319,13 @@ export class Classifier {
     const permanentCode = code >= 500 && code < 600;
     // The local MTA's connection wording gives way to a permanent reply the remote server sent.
     if (matched?.layer === 'builtin' && matched.name !== undefined && permanentCode && CONNECTION_RULE_NAMES.has(matched.name)) matched = undefined;
-    if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
+    // A documented provider code names the reason more precisely than any phrase or status code;
+    // only the operator's own rules (domain and user rules) come before it.
+    const provider = matched !== undefined && matched.layer !== 'builtin' ? undefined : findProviderCode(text ?? bytes!);
+    if (provider) {
+      id = provider.id;
+      rule = providerDecided(provider);
+    } else if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
       // Generic refusal wording ("policy", "rejected") names no reason: a word family of what was
@@ -459,6 +339,25 @@ export class Classifier {
         const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
+          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+        }
+      }
+      // A text with no code at all that names an automatic reply, a list notice or a challenge-response
+      // request is not a bounce, whatever spam or block phrase it also holds ("my challenge-response
+      // spam filter").
+      if (code < 0 && enhanced < 0 && matched.layer === 'builtin' && id >= 50 && id <= 52) {
+        const word = findNonBounceKeyword(text ?? decoder.decode(bytes));
+        if (word) {
+          id = word.id;
+          rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
+        }
+      }
+      // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
+      // sender's limit, not the recipient's full mailbox.
+      if (id === 22 && matched.layer === 'builtin') {
+        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
+        if (keyword && RATE_WORD_SET.has(keyword.pattern)) {
+          id = 70;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
       }
@@ -509,7 +408,10 @@ export class Classifier {
         const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
         const rate = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern);
-        if (keyword && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))))) {
+        // A specific protocol code (X.5.n: a bad command or argument, RFC 3463 §3.6) is about the
+        // dialogue: a recipient, quota or size word ("HELO argument is invalid") does not rename it.
+        const protocol = rule.kind === 'enhanced-code' && subject === 5 && enhanced % 1000 !== 0 && keyword !== undefined && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23);
+        if (keyword && !protocol && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }

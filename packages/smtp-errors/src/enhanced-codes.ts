@@ -120,8 +120,20 @@ const REGISTRY: Row[] = [
 const VENDOR: [string, string, number, string][] = [
   ['5.1.10', 'Recipient not found (Microsoft 365)', 10, 'Microsoft'],
   ['5.4.14', 'Hop count exceeded, possible mail loop (Microsoft 365)', 40, 'Microsoft'],
-  ['5.2.121', "Recipient's per-hour message receive limit from a sender exceeded (Microsoft 365)", 20, 'Microsoft'],
-  ['5.2.122', "Recipient's per-hour message receive limit exceeded (Microsoft 365)", 20, 'Microsoft'],
+  // Microsoft's own NDR table (learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online):
+  // the per-hour receive limits are rate limits the sender retries later; 5.1.90 is the sender's
+  // daily recipient limit; 5.7.12 and 5.7.135 refuse
+  // senders from outside the organization (not RFC 4954's password transition); 5.7.502/503 ban
+  // the sending account, 5.7.505 the recipient; 5.4.300 is an expired message.
+  ['5.2.121', "Recipient's per-hour message receive limit from a sender exceeded (Microsoft 365)", 70, 'Microsoft'],
+  ['5.2.122', "Recipient's per-hour message receive limit exceeded (Microsoft 365)", 70, 'Microsoft'],
+  ['5.1.90', "The sender reached its daily limit for message recipients (Microsoft 365)", 70, 'Microsoft'],
+  ['5.7.12', 'Sender was not authenticated by the organization (Microsoft 365)', 50, 'Microsoft'],
+  ['5.7.135', 'Sender was not authenticated for the public folder (Microsoft 365)', 50, 'Microsoft'],
+  ['5.7.502', 'Access denied, banned sender: spam activity (Microsoft 365)', 51, 'Microsoft'],
+  ['5.7.503', 'Access denied, banned sender: spam activity (Microsoft 365)', 51, 'Microsoft'],
+  ['5.7.505', 'Access denied, banned recipient (Microsoft 365)', 10, 'Microsoft'],
+  ['5.4.300', 'Message expired (Microsoft 365)', 24, 'Microsoft'],
   ['5.7.57', 'Client was not authenticated to send anonymous mail during MAIL FROM (Microsoft 365)', 54, 'Microsoft'],
   ['5.7.64', 'TenantAttribution; Relay access denied (Microsoft 365)', 54, 'Microsoft'],
   ['5.7.124', 'Sender not in the group\'s allowed senders list (Microsoft 365)', 50, 'Microsoft'],
@@ -139,7 +151,9 @@ const VENDOR: [string, string, number, string][] = [
   ['5.7.513', 'Service unavailable, client host blocked from sending (Microsoft 365)', 51, 'Microsoft'],
   ['5.7.515', 'Access denied, sending domain does not meet the authentication level (Microsoft 365)', 50, 'Microsoft'],
   ['4.7.650', 'The mail server has been temporarily rate limited due to IP reputation (Microsoft 365)', 51, 'Microsoft'],
-  ['4.7.500', 'Server busy, please try again later (Microsoft 365 throttling)', 51, 'Microsoft'],
+  // 4.7.500-699: "Access denied, please try again later": sending temporarily restricted while the
+  // activity is evaluated (Microsoft's NDR table): a deferral, retried.
+  ['4.7.500', 'Access denied, please try again later: sending temporarily restricted (Microsoft 365 throttling)', 70, 'Microsoft'],
   ['5.6.211', 'Invalid MIME content: line length or header limit exceeded (Microsoft 365)', 40, 'Microsoft'],
   ['5.3.190', 'Journaling on-premises messages to Microsoft 365 not supported', 25, 'Microsoft'],
   ['4.4.316', 'Connection refused (Microsoft 365 outbound connector)', 70, 'Microsoft'],
@@ -187,12 +201,28 @@ export const ENHANCED_STATUS_CODES: readonly EnhancedCodeEntry[] = Object.freeze
   ),
 ]);
 
+/**
+ * @internal Whether `entry` is a vendor's own code whose subject and detail the registry does not
+ * define (`5.7.750`, not `5.1.10`): its meaning is the vendor's alone.
+ */
+export function isVendorOnly(entry: EnhancedCodeEntry): boolean {
+  return !entry.code.startsWith('X.') && !bySubjectDetail.has(entry.code.slice(entry.code.indexOf('.') + 1));
+}
+
 const bySubjectDetail = new Map<string, EnhancedCodeEntry>();
 const byFullCode = new Map<string, EnhancedCodeEntry>();
 for (const row of ENHANCED_STATUS_CODES) {
   if (row.code.startsWith('X.')) bySubjectDetail.set(row.code.slice(2), row);
   else byFullCode.set(row.code, row);
 }
+
+/** @internal The vendor-only codes (see {@link isVendorOnly}), packed as `class * 1e6 + subject * 1e3 + detail`. */
+export const VENDOR_ONLY_PACKED: ReadonlySet<number> = new Set(
+  [...byFullCode.values()].filter(isVendorOnly).map((r) => {
+    const [c, s, d] = r.code.split('.').map(Number);
+    return c! * 1_000_000 + s! * 1000 + d!;
+  }),
+);
 
 /** Fallback by subject when the detail is not registered. */
 const SUBJECT_DEFAULT: Record<number, [number, number]> = {

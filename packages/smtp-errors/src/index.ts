@@ -29,10 +29,13 @@ export type { BounceCategory, BounceClass } from './classes.js';
 export { BUILTIN_RULES } from './builtin-rules.js';
 export type { BuiltinRule } from './builtin-rules.js';
 export { ENHANCED_STATUS_CODES, enhancedClass } from './enhanced-codes.js';
+export { PROVIDER_CODES } from './provider-codes.js';
+export type { ProviderCode } from './provider-codes.js';
 export type { EnhancedCodeEntry } from './enhanced-codes.js';
-export { actionFor, Classifier, createClassifier, DEFAULT_LIMITS } from './classifier.js';
+export { actionFor } from './action.js';
+export type { BounceAction } from './action.js';
+export { Classifier, createClassifier, DEFAULT_LIMITS } from './classifier.js';
 export type {
-  BounceAction,
   Classification,
   ClassifierLimits,
   ClassifierOptions,

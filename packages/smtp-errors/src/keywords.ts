@@ -18,7 +18,7 @@ const REGISTRY_TITLES: readonly (readonly [string, number])[] = ENHANCED_STATUS_
   .filter(([title]) => title.length >= 12);
 
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
-const RATE_WORDS: readonly string[] = ['sending quota', 'sending limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
+const RATE_WORDS: readonly string[] = ['sending quota', 'submission quota', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
 
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
@@ -46,8 +46,11 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")
   ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', 'spf', 'dkim', 'dmarc', 'authenticat']),
+  // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
+  // recipient family reads "invalid" or "unknown" as the recipient
+  ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist']),
   // a host or domain that does not resolve (before "not found" names the recipient)
-  ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'no such domain', 'no such host']),
+  ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail']),
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
@@ -55,17 +58,17 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
-    'no account', 'not have an account', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
+    'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'address syntax', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
     'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
-    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'disk space', 'pełna', 'przepełnion',
+    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'disk space', 'pełna', 'przepełnion',
   ]),
   // the message is too large
   ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'line too long', 'headers too large']),
+  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'line too long', 'headers too large', 'parse error', 'sequence error', 'bad sequence']),
   // the sender's reputation: block lists, abuse, unsolicited volume
   ...family(51, [
     'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
@@ -74,21 +77,21 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // name resolution
   ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx']),
   // the host could not be reached
-  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed']),
+  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed']),
   // an open relay is a known spam source: the sender's reputation, not a relaying refusal
   ...family(51, ['open relay', 'openrelay']),
   ...family(54, ['relay']),
   ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
   // the content looks like spam
-  ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑']),
+  ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter']),
   // a refusal of the sender or the content
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
-    'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
+    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'hangup', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
   ]),
   // a temporary condition
   ...family(70, [
-    'busy', 'temporar', 'try again', 'unavailable', 'later', 'too many', 'greylist',
+    'busy', 'temporar', 'try again', 'unavailable', 'later', 'too many', 'greylist', 'zu viele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多',
     'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
   ]),
 ] as const);
@@ -105,13 +108,15 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
  * @see RFC 3834 §5
  */
 export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
-  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email']),
-  ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista']),
-  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert']),
+  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack']),
+  ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt']),
+  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción']),
   ...family(60, [
     'out of office', 'out of the office', 'automatic reply', 'auto-reply', 'autoreply', 'auto reply', 'vacation', 'away until', "i'm away", 'i am away',
     'on holiday', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'congés', 'réponse automatique', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'in ferie', 'resposta automática',
     'risposta automatica', 'автоответ', 'в отпуске', '自动回复', '不在にして', '自動応答',
+    'annual leave', 'parental leave', 'maternity leave', 'nicht im büro', 'absent du bureau', 'absente du bureau', 'fuori ufficio', 'fora do escritório',
+    'fuera de oficina', 'вне офиса', '不在办公室', '外出中', '休暇', '休假', 'suis absent', 'suis actuellement absent', 'de férias', 'automated response', 'automatic response', 'autoresponder', 'no longer monitored',
   ]),
 ] as const);
 

@@ -43,6 +43,8 @@ function describeRule(rule: Classification['rule']): string {
       return `reply code ${rule.code}`;
     case 'keyword':
       return `keyword "${rule.pattern}"`;
+    case 'provider-code':
+      return `${rule.provider} code ${rule.code}`;
     case 'none':
       return 'no match';
     default:

@@ -1,0 +1,79 @@
+/**
+ * The decisions the classifier takes from codes: the reply code's fallback class, a specific
+ * enhanced code overriding generic wording, the SMTP stage, and the reply class (4yz is transient).
+ */
+
+import { GENERIC_RULE_NAMES } from './builtin-rules.js';
+import type { DecidedBy } from './classifier.js';
+import { enhancedClass, VENDOR_ONLY_PACKED } from './enhanced-codes.js';
+import { unpackEnhanced } from './reply-input.js';
+import type { StoredRule } from './rules.js';
+import type { SmtpStage } from './stage-hints.js';
+
+/** @internal Fallback by reply code (RFC 5321 §4.2.1: the reply class, then a few 5yz codes). */
+export function replyCodeClass(code: number): number {
+  if (code < 400) return 1;
+  if (code < 500) return 70;
+  switch (code) {
+    case 551:
+    case 553:
+      return 10;
+    case 552:
+      return 22;
+    case 554:
+    case 571:
+      return 50;
+    default:
+      return 40;
+  }
+}
+
+/**
+ * When a generic built-in rule decided, a specific enhanced code overrides it: a registered code
+ * (vendor code or registry row) whose detail is not 0 and whose class is not a generic one.
+ * @internal
+ */
+export function specificEnhanced(packed: number, rule: StoredRule): { id: number; entry: unknown } | undefined {
+  // A vendor's own code (5.7.750: documented by the provider, not defined by the registry) names its
+  // meaning more precisely than any phrase; a registry code overrides only generic wording.
+  if (rule.name === undefined || packed % 1000 === 0 || (!GENERIC_RULE_NAMES.has(rule.name) && !VENDOR_ONLY_PACKED.has(packed))) return undefined;
+  const found = enhancedClass(unpackEnhanced(packed)!);
+  if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
+  return found;
+}
+
+/**
+ * Refines a generic code-based decision with the SMTP stage: a permanent generic failure at RCPT TO
+ * is about the recipient (10), at MAIL FROM, at the greeting/EHLO or after DATA it is a block (50);
+ * a recipient class at MAIL FROM is about the sender, so a block too.
+ * @internal
+ */
+export function refineByStage(id: number, stage: SmtpStage | undefined, permanent: boolean): number {
+  if (stage === undefined || !permanent) return id;
+  if (id === 10 && stage === 'mail') return 50;
+  if (id !== 40 && id !== 1) return id;
+  return stage === 'rcpt' ? 10 : 50;
+}
+
+/**
+ * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
+ * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
+ * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
+ * a transient failure (70). So is generic recipient wording ("mailbox unavailable", "address
+ * rejected": RFC 5321 §4.2.3 gives 450 that text for a busy mailbox). Wording that names the block
+ * (a block list, a reputation) keeps its class, and so do the specific soft classes (21-24) and
+ * specific recipient wording ("user unknown").
+ * @internal
+ */
+export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
+  const byCodesOrGenericWords =
+    rule.kind === 'enhanced-code' ||
+    rule.kind === 'provider-code' ||
+    rule.kind === 'reply-code' ||
+    rule.kind === 'keyword' ||
+    (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
+  const genericRecipient = id === 10 && rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name);
+  if (id !== 20 && !genericRecipient && !(id === 50 && byCodesOrGenericWords)) return id;
+  const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
+  return temporary ? 70 : id;
+}
