@@ -72,4 +72,32 @@ describe('IdleTimer', () => {
     vi.advanceTimersByTime(10_000);
     expect(fired).toBe(1);
   });
+
+  it('a timer armed again after another one restarts from then; the one left behind never fires', () => {
+    const t = new IdleTimer(conn, enter);
+    pending = { name: 'command', ms: 1000, id: 7 };
+    t.sync();
+    vi.advanceTimersByTime(600);
+    pending = { name: 'dataBlock', ms: 3000, id: 8 };
+    t.sync();
+    vi.advanceTimersByTime(600); // the command timer's first arming would have run out here
+    expect(fired).toBe(0);
+    pending = undefined; // a decision pending: nothing armed
+    t.sync();
+    vi.advanceTimersByTime(5000);
+    expect(fired).toBe(0);
+    pending = { name: 'command', ms: 1000, id: 9 };
+    t.sync();
+    vi.advanceTimersByTime(999);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(firedIds).toEqual([9]);
+    pending = { name: 'command', ms: 2000, id: 10 }; // another duration for the same name
+    t.sync();
+    vi.advanceTimersByTime(1999);
+    expect(fired).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(firedIds).toEqual([9, 10]);
+    t.clear();
+  });
 });

@@ -127,4 +127,34 @@ describe('SessionDeadline', () => {
     vi.advanceTimersByTime(10_000);
     expect(expired).toEqual([7]);
   });
+
+  it('each message gets its own deadline and rate check, from its own first body byte', () => {
+    const d = new SessionDeadline(owner, 1000, 200);
+    current = { name: 'dataPhase', ms: 1000, id: 10 };
+    d.sync(conn, false);
+    d.received(5000);
+    vi.advanceTimersByTime(600);
+    current = undefined; // end of the first message
+    d.sync(conn, false);
+    vi.advanceTimersByTime(300);
+    current = { name: 'dataPhase', ms: 1000, id: 11 };
+    d.sync(conn, false);
+    vi.advanceTimersByTime(5000); // waiting for the first body byte: neither deadline nor rate runs
+    expect(expired).toEqual([]);
+    d.received(5000);
+    vi.advanceTimersByTime(999);
+    expect(expired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(expired).toEqual([11]);
+    d.stop();
+    current = { name: 'dataPhase', ms: 60_000, id: 12 };
+    d.sync(conn, true);
+    d.received(10); // far below the rate: cut after the grace
+    vi.advanceTimersByTime(200);
+    expect(expired).toEqual([11, 12]);
+    d.stop();
+    vi.advanceTimersByTime(120_000);
+    expect(expired).toEqual([11, 12]);
+  });
 });
+

@@ -57,15 +57,38 @@ export interface DeadlineOwner {
  * The core opens the data-phase deadline at the 354 (or the first BDAT); it is armed here at the
  * first body byte, so that a client waiting for the 354 before it sends is not charged for the
  * wait. The idle `dataBlock` timeout covers the time before that byte.
+ *
+ * Every message has its own data-phase deadline: the Node timers are kept from one message to the
+ * next and re-armed with `refresh()` (the deadline timer, and the rate check, a timer that
+ * re-arms itself while the deadline lasts), not made anew; one that runs out after its deadline
+ * was stopped is ignored. `stop()` cancels them.
  */
 export class SessionDeadline {
   private id: number | undefined;
+  /** The id the deadline timer was armed for (undefined: not armed). */
+  private armedId: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
+  /** Whether the rate check follows the armed deadline. */
+  private rating = false;
   private rateTimer: NodeJS.Timeout | undefined;
+  private rateTick = 0;
   /** A data-phase deadline (its ms) waiting for the first body byte. */
   private waitingMs: number | undefined;
   private bytes = 0;
   private activeMs = 0;
+  private readonly expireBound = (): void => {
+    // undefined: the deadline was stopped before the timer ran out (stale)
+    if (this.armedId !== undefined) this.owner.deadlineExpired(this.armedId);
+  };
+  private readonly rateBound = (): void => {
+    if (!this.rating) return;
+    // the next check (a one-shot timer re-armed while the deadline lasts)
+    this.rateTimer!.refresh();
+    if (this.owner.notReading()) return;
+    this.activeMs += this.rateTick;
+    if (this.activeMs >= this.graceMs && (this.bytes * 1000) / this.activeMs < this.minRate) this.owner.deadlineExpired(this.armedId!);
+  };
 
   constructor(
     private readonly owner: DeadlineOwner,
@@ -86,7 +109,7 @@ export class SessionDeadline {
   sync(conn: ServerConnection, bodyStarted: boolean): void {
     const d = conn.pendingDeadline();
     if (d?.id === this.id) return;
-    this.stop();
+    this.disarm();
     if (d === undefined) return;
     this.id = d.id;
     if (d.name === 'dataPhase') {
@@ -106,33 +129,41 @@ export class SessionDeadline {
   }
 
   private start(ms: number, data: boolean): void {
-    const id = this.id!;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.owner.deadlineExpired(id);
-    }, ms);
-    this.timer.unref();
+    this.armedId = this.id!;
+    if (this.timer !== undefined && this.timerMs === ms) this.timer.refresh();
+    else {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timerMs = ms;
+      this.timer = setTimeout(this.expireBound, ms);
+      this.timer.unref();
+    }
     const minRate = this.minRate;
     if (!data || !(minRate > 0 && minRate !== Infinity)) return;
     this.bytes = 0;
     this.activeMs = 0;
-    const grace = this.graceMs;
-    const tick = Math.min(1000, Math.max(50, grace));
-    this.rateTimer = setInterval(() => {
-      if (this.owner.notReading()) return;
-      this.activeMs += tick;
-      if (this.activeMs >= grace && (this.bytes * 1000) / this.activeMs < minRate) this.owner.deadlineExpired(id);
-    }, tick);
-    this.rateTimer.unref();
+    this.rating = true;
+    if (this.rateTimer !== undefined) this.rateTimer.refresh();
+    else {
+      this.rateTick = Math.min(1000, Math.max(50, this.graceMs));
+      this.rateTimer = setTimeout(this.rateBound, this.rateTick);
+      this.rateTimer.unref();
+    }
   }
 
-  /** Stops following the current deadline (session over, or the core moved on). */
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.rateTimer) clearInterval(this.rateTimer);
-    this.timer = undefined;
-    this.rateTimer = undefined;
+  /** Stops following the current deadline; its timers stay for the next one (a run-out is ignored). */
+  private disarm(): void {
+    this.armedId = undefined;
+    this.rating = false;
     this.waitingMs = undefined;
     this.id = undefined;
+  }
+
+  /** Stops following the current deadline and cancels the timers (session over, a deadline expired). */
+  stop(): void {
+    this.disarm();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.rateTimer) clearTimeout(this.rateTimer);
+    this.timer = undefined;
+    this.rateTimer = undefined;
   }
 }

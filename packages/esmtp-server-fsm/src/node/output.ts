@@ -21,12 +21,16 @@ export interface OutputTarget {
 /** One per server: the sessions with queued replies, written at the end of the turn. */
 export class OutputBatcher {
   private pending: OutputTarget[] = [];
+  /** The other list, swapped with `pending` at each flush (no new array per turn). */
+  private spare: OutputTarget[] = [];
   private scheduled = false;
   private readonly flushAll = (): void => {
     this.scheduled = false;
     const queue = this.pending;
-    this.pending = [];
-    for (const target of queue) target.writeOutput();
+    this.pending = this.spare;
+    for (let i = 0; i < queue.length; i++) queue[i]!.writeOutput();
+    queue.length = 0;
+    this.spare = queue;
   };
 
   /**

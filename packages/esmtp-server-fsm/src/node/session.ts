@@ -77,8 +77,19 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private dataValue: unknown;
   /** The end of data was reached and its reply waits for `onData`. */
   private awaitingData = false;
-  /** Bounds the wait for `onData` after the end of data (`timeouts.dataBlock`). */
+  /**
+   * Bounds the wait for `onData` after the end of data (`timeouts.dataBlock`): one Node timer for
+   * the session, re-armed with `refresh()` for each message; `dataTimerArmed` false when it is not
+   * waiting (a stale run-out is ignored).
+   */
   private dataTimer: NodeJS.Timeout | undefined;
+  private dataTimerMs = 0;
+  private dataTimerArmed = false;
+  private readonly dataTimerBound = (): void => {
+    if (!this.dataTimerArmed) return;
+    this.dataTimerArmed = false;
+    this.guard(() => this.dataTimeout());
+  };
   /** Bounds the wait for a decision hook's promise (`timeouts.command`). */
   private hookTimer: NodeJS.Timeout | undefined;
   /** A core `internal-error` close was reported to `onError`. */
@@ -268,6 +279,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.closed = true;
     (this.idle as IdleTimer | undefined)?.clear();
     if (this.dataTimer) clearTimeout(this.dataTimer);
+    this.dataTimer = undefined;
     if (this.hookTimer) clearTimeout(this.hookTimer);
     if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
     this.deadline.stop();
@@ -347,6 +359,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       this.ending = true;
       this.idle.clear();
       if (this.dataTimer) clearTimeout(this.dataTimer);
+      this.dataTimer = undefined;
       this.deadline.stop();
       this.writeOutput();
       // after the last reply (allowHalfOpen: the client may have shut down its side already)
@@ -427,7 +440,10 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.hookTimer = undefined;
     if (this.closed || this.conn.pendingDecision === undefined) return;
     try {
-      if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);
+      // the common answers first (a hook that returned nothing or true, or false)
+      if (result === undefined || result === true) this.conn.accept();
+      else if (result === false) this.conn.reject();
+      else if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);
       else if (isContinuation(result)) this.conn.continueCommand(result);
       else {
         const { positive, reply } = interpret(result);
@@ -476,8 +492,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.dataValue = value;
     if (this.awaitingData) {
       this.awaitingData = false;
-      if (this.dataTimer) clearTimeout(this.dataTimer);
-      this.dataTimer = undefined;
+      this.dataTimerArmed = false;
       this.settledBound(ok, value);
       return;
     }
@@ -521,8 +536,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.body = undefined;
     this.messageSeq++;
     this.awaitingData = false;
-    if (this.dataTimer) clearTimeout(this.dataTimer);
-    this.dataTimer = undefined;
+    this.dataTimerArmed = false;
     this.envelope = undefined;
   }
 
@@ -647,11 +661,14 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       this.awaitingData = true;
       const ms = this.conn.timeouts.dataBlock;
       if (ms > 0 && ms !== Infinity) {
-        this.dataTimer = setTimeout(() => {
-          this.dataTimer = undefined;
-          this.guard(() => this.dataTimeout());
-        }, ms);
-        this.dataTimer.unref();
+        this.dataTimerArmed = true;
+        if (this.dataTimer !== undefined && this.dataTimerMs === ms) this.dataTimer.refresh();
+        else {
+          if (this.dataTimer !== undefined) clearTimeout(this.dataTimer);
+          this.dataTimerMs = ms;
+          this.dataTimer = setTimeout(this.dataTimerBound, ms);
+          this.dataTimer.unref();
+        }
       }
     } else if (this.dataOk) this.apply(this.dataValue);
     else this.applyError(this.dataValue);
