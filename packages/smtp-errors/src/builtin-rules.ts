@@ -243,6 +243,9 @@ const DATA: R[] = [
   ['not-rfc-compliant', 40, 'rfc 5322', '550 5.7.1 Message not RFC 5322 compliant'],
   ['authentication-required', 50, 'authentication required', '530 5.7.0 Authentication required'],
   ['must-authenticate', 50, 'must be authenticated', '550 5.7.1 Client must be authenticated'],
+  // Microsoft's "sender was not authenticated" family (5.7.12, 5.7.13, 5.7.133-136): the recipient
+  // accepts mail from inside its organization only, a refusal of the sender
+  ['not-authenticated', 50, 'not authenticated', '550 5.7.134 Sender was not authenticated for mailbox'],
   ['tls-required', 50, 'tls required', '530 5.7.0 Must issue a STARTTLS command first: TLS required'],
   ['encryption-required', 50, 'encryption required', '550 5.7.10 Encryption required for this recipient'],
 

@@ -11,7 +11,7 @@ import { enhancedClass } from './enhanced-codes.js';
 import { findProviderCode, type ProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { findDormantWord, findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
+import { AUTH_MECHANISMS, findDormantWord, findSenderAccountWord, findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
@@ -357,6 +357,15 @@ export class Classifier {
       }
       // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
       // sender's limit, not the recipient's full mailbox.
+      // A DNS failure named next to a sender authentication mechanism (a DMARC, SPF or DKIM lookup) is
+      // about the sender's records, not the recipient's domain: the sender's setup (50; 70 when 4xx).
+      if (id === 21 && matched.layer === 'builtin') {
+        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
+        if (keyword?.id === 50 && AUTH_MECHANISMS.has(keyword.pattern)) {
+          id = 50;
+          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+        }
+      }
       // A full mailbox that is also inactive or disabled is an abandoned one: the recipient is gone.
       if (id === 22 && matched.layer === 'builtin') {
         const t = text ?? decoder.decode(bytes);
@@ -368,6 +377,14 @@ export class Classifier {
         } else if (dormant) {
           id = 10;
           rule = Object.freeze({ kind: 'keyword', pattern: dormant.pattern });
+        }
+      }
+      // A disabled or unknown account that the text says is the sender's own is a refusal of the sender.
+      if (id === 10 && matched.layer === 'builtin') {
+        const own = findSenderAccountWord(text ?? decoder.decode(bytes));
+        if (own) {
+          id = 50;
+          rule = Object.freeze({ kind: 'keyword', pattern: own.pattern });
         }
       }
       if (id === 10 && matched.layer === 'builtin' && matcher.hint >= 0) {

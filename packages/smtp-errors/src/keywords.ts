@@ -23,6 +23,12 @@ const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'su
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
 
+/** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
+const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
+
+/** @internal See `AUTH_MECHANISM_WORDS`. */
+export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS);
+
 /**
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
@@ -45,7 +51,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")
-  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', 'spf', 'dkim', 'dmarc', 'authenticat']),
+  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, 'authenticat']),
   // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
   // recipient family reads "invalid" or "unknown" as the recipient
   ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist', 'illegal sender', 'sender illegal', 'sender is illegal', 'illegal mail from']),
@@ -154,6 +160,20 @@ export function findKeyword(text: string, permanent = false): StoredRule | undef
   }
   matcher ??= new RuleMatcher(STORED);
   return matcher.match(text, undefined);
+}
+
+/**
+ * @internal Words that name the sender's own account or mailbox: next to recipient wording
+ * ("account is disabled") they say whose account it is.
+ */
+const SENDER_ACCOUNT_WORDS: readonly string[] = ['sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente'];
+
+let senderAccountMatcher: RuleMatcher | undefined;
+
+/** @internal The first word of `SENDER_ACCOUNT_WORDS` in `text`, or undefined. */
+export function findSenderAccountWord(text: string): StoredRule | undefined {
+  senderAccountMatcher ??= new RuleMatcher(SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`)));
+  return senderAccountMatcher.match(text, undefined);
 }
 
 let dormantMatcher: RuleMatcher | undefined;

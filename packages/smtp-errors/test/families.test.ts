@@ -133,6 +133,14 @@ describe("the Gmail and Microsoft tables' code families", () => {
     ['553 illegal sender address', 50],
     ['Recipient mailbox syntax is wrong', 10],
     ['550 wrong recipient', 10],
+    // a DNS failure of the sender's authentication records is the sender's setup, not the domain
+    ['450 4.4.0 Temporary DMARC DNS lookup failure', 70],
+    ['550 5.7.0 SPF DNS lookup failure for your domain', 50],
+    ['550 5.1.2 DNS lookup failure for example.invalid', 21],
+    // an account named as the sender's own
+    ['550 5.7.0 Sending denied: the sender account is disabled', 50],
+    ['550 5.2.1 Account is disabled', 10],
+    ["550 5.7.13 Sender was not authenticated for this folder", 50],
   ])('families: %s -> %i', (text, id) => {
     expect(classify(text).id).toBe(id);
   });
