@@ -355,8 +355,6 @@ export class Classifier {
           rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
         }
       }
-      // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
-      // sender's limit, not the recipient's full mailbox.
       // A DNS failure named next to a sender authentication mechanism (a DMARC, SPF or DKIM lookup) is
       // about the sender's records, not the recipient's domain: the sender's setup (50; 70 when 4xx).
       if (id === 21 && matched.layer === 'builtin') {
@@ -366,12 +364,14 @@ export class Classifier {
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
       }
-      // A full mailbox that is also inactive or disabled is an abandoned one: the recipient is gone.
+      // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
+      // sender's limit, not the recipient's full mailbox. A full mailbox that is also inactive or
+      // disabled is an abandoned one: the recipient is gone.
       if (id === 22 && matched.layer === 'builtin') {
         const t = text ?? decoder.decode(bytes);
         const keyword = findKeyword(t, permanentCode);
-        const dormant = keyword && RATE_WORD_SET.has(keyword.pattern) ? undefined : findDormantWord(t);
-        if (keyword && RATE_WORD_SET.has(keyword.pattern)) {
+        const dormant = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : findDormantWord(t);
+        if (keyword !== undefined && dormant === undefined && RATE_WORD_SET.has(keyword.pattern)) {
           id = 70;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         } else if (dormant) {
@@ -387,7 +387,7 @@ export class Classifier {
           rule = Object.freeze({ kind: 'keyword', pattern: own.pattern });
         }
       }
-      if (id === 10 && matched.layer === 'builtin' && matcher.hint >= 0) {
+      if (id === 10 && matched.layer === 'builtin' && rule.kind === 'builtin-rule' && matcher.hint >= 0) {
         const stage = stageOfHint(matcher.hint);
         const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
         if (permanent && (stage === 'mail' || stage === 'data')) {

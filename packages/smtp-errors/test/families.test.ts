@@ -110,6 +110,8 @@ describe("the Gmail and Microsoft tables' code families", () => {
     ['552 5.2.2 Mailbox full and inactive', 10],
     ['452 4.2.2 Postfach voll, Konto deaktiviert', 10],
     ['552 5.2.2 Mailbox full', 22],
+    // (after DATA too: the stage turns only the recipient rules' own decisions into a block)
+    ['host mx.example.com said: 552 5.2.2 Mailbox full and inactive (in reply to end of DATA command)', 10],
     // connection and expiry words under a policy code: the server answered with a policy
     ['421 4.7.0 Session expired, reconnect later', 70],
     ['451 4.7.1 Policy service timed out, try again', 70],
