@@ -170,6 +170,13 @@ const DATA: R[] = [
   ['sendmail-cannot-send', 24, 'cannot send message for', 'Cannot send message for 5 days'],
   ['dnsbl-blocked-using', 51, 'blocked using', '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'],
   ['spammer', 51, 'spammer', '553 5.7.1 Client host rejected: Your IP identified as spammer'],
+  // the sending party (its IP, host or account) named as a source of spam: its reputation, not the content
+  ['spam-source', 51, 'spam source', '550 5.7.1 Rejected: your host is a known spam source'],
+  ['source-of-spam', 51, 'source of spam', '554 5.7.1 192.0.2.1 has been identified as a source of spam'],
+  ['spam-sender', 51, 'spam sender', '550 5.7.1 Suspected spam sender'],
+  ['spam-ip', 51, 'spam ip', '550 Rejected: your address is a known spam IP'],
+  ['spam-host', 51, 'spam host', '550 Rejected: spam host'],
+  ['suspended-for-abuse', 51, 'due to abuse', '550 5.7.0 The sending account has been suspended due to abuse'],
   ['black-list', 51, 'black list', '550 Rejected because 192.0.2.1 is in a black list at example.net'],
   ['spamhaus', 51, 'spamhaus', '550 5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org'],
   ['spamcop', 51, 'spamcop', '554 5.7.1 Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.1'],
@@ -178,6 +185,16 @@ const DATA: R[] = [
   ['listed-in-rbl', 51, 'rbl', '550 5.7.1 Mail from 192.0.2.1 refused by RBL'],
   ['bad-reputation', 51, 'reputation', '550 5.7.1 Connection rejected due to bad reputation of the sending IP'],
   ['user-complaints', 51, 'user complaints', '421 Messages from 192.0.2.1 temporarily deferred due to user complaints'],
+
+  // --- Loops and hop counts (RFC 3463 X.4.6): a fault of the routing. They come before the content
+  // rules: a looping message's headers (an anti-spam disclaimer header) do not rename it ---
+  ['too-many-received', 40, 'too many received', '554 Too many Received headers'],
+  ['too-many-hops', 40, 'too many hops', '554 5.4.6 Too many hops'],
+  ['mail-loop', 40, 'loops back to myself', 'mail for example.com loops back to myself'],
+  ['routing-loop', 40, 'routing loop', '554 5.4.6 Routing loop detected'],
+  ['mail-loop-detected', 40, 'loop detect', '554 5.4.6 Mail loop detected'],
+  ['suspected-mail-loop', 40, 'mail loop', 'Too many "Received" headers - suspected mail loop'],
+  ['message-looping', 40, 'message is looping', 'This message is looping: it already has my Delivered-To line. (#5.4.6)'],
 
   // --- Content ---
   ['sender-verify-failed', 50, 'sender verify failed', '550-Verification failed for <bounce@example.com> 550 Sender verify failed'],
@@ -226,9 +243,11 @@ const DATA: R[] = [
   ['not-rfc-compliant', 40, 'rfc 5322', '550 5.7.1 Message not RFC 5322 compliant'],
   ['authentication-required', 50, 'authentication required', '530 5.7.0 Authentication required'],
   ['must-authenticate', 50, 'must be authenticated', '550 5.7.1 Client must be authenticated'],
+  // Microsoft's "sender was not authenticated" family (5.7.12, 5.7.13, 5.7.133-136): the recipient
+  // accepts mail from inside its organization only, a refusal of the sender
+  ['not-authenticated', 50, 'not authenticated', '550 5.7.134 Sender was not authenticated for mailbox'],
   ['tls-required', 50, 'tls required', '530 5.7.0 Must issue a STARTTLS command first: TLS required'],
   ['encryption-required', 50, 'encryption required', '550 5.7.10 Encryption required for this recipient'],
-  ['protocol-violation', 50, 'protocol violation', '550 Protocol violation'],
 
   // --- Relaying ---
   ['local-policy', 50, 'local policy', '550 5.7.1 Rejected by local policy'],
@@ -306,6 +325,7 @@ const DATA: R[] = [
   ['account-disabled-2', 10, 'account disabled', '550 5.2.1 Account disabled'],
   ['temporarily-disabled', 20, 'temporarily disabled', '450 4.2.1 Mailbox temporarily disabled'],
   ['address-syntax', 10, 'address syntax', '553 5.1.3 Bad recipient address syntax'],
+  ['mailbox-syntax', 10, 'mailbox syntax', '553 5.1.3 Recipient mailbox syntax is wrong'],
   ['has-moved', 10, 'has moved', '550 5.1.6 Recipient has moved to a new address'],
   ['account-suspended', 10, 'account has been suspended', '550 5.2.1 This account has been suspended'],
   ['account-suspended-2', 10, 'account suspended', '550 5.2.1 Account suspended'],
@@ -409,14 +429,7 @@ const DATA: R[] = [
   ['timeout', 24, 'timeout', '421 4.4.2 Timeout waiting for data from client'],
   ['no-answer', 24, 'no answer from host', '421 4.4.1 No answer from host'],
 
-  // --- Loops, mailer and system errors ---
-  ['too-many-received', 40, 'too many received', '554 Too many Received headers'],
-  ['too-many-hops', 40, 'too many hops', '554 5.4.6 Too many hops'],
-  ['mail-loop', 40, 'loops back to myself', 'mail for example.com loops back to myself'],
-  ['routing-loop', 40, 'routing loop', '554 5.4.6 Routing loop detected'],
-  ['mail-loop-detected', 40, 'loop detected', '554 5.4.6 Mail loop detected'],
-  ['suspected-mail-loop', 40, 'mail loop', 'Too many "Received" headers - suspected mail loop'],
-  ['message-looping', 40, 'message is looping', 'This message is looping: it already has my Delivered-To line. (#5.4.6)'],
+  // --- Mailer and system errors ---
   ['command-died', 40, 'command died', 'Command died with status 1: "/usr/bin/procmail"'],
   ['unrecognized-command', 40, 'command unrecognized', '500 5.5.1 Command unrecognized'],
   ['unrecognized-command-2', 40, 'unrecognized command', '500 5.5.2 Error: unrecognized command'],
@@ -453,6 +466,8 @@ const DATA: R[] = [
   // --- Last-resort generic wording (below everything more specific; a specific enhanced code wins over these) ---
   [GENERIC_START, 0, '', ''],
   ['policy-violation', 50, 'policy violation', '554 Email policy violation detected'],
+  // a protocol violation names no reason either: a refusal in a 5xx reply, a deferral in a 4xx one
+  ['protocol-violation', 50, 'protocol violation', '550 Protocol violation'],
   ['exchange-restriction', 50, 'resolver.rst.', '550 5.7.124 RESOLVER.RST.SenderNotAllowed; sender not in the allowed senders list'],
   ['message-rejected', 50, 'message rejected', '550 5.7.1 Message rejected. See https://support.google.com/mail/answer/69585 for more information.'],
   ['address-rejected', 10, 'address rejected', '550 #5.1.0 Address rejected.'],
@@ -495,6 +510,13 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = Object.freeze(
 export const CONNECTION_RULE_NAMES: ReadonlySet<string> = new Set([
   'connection-refused', 'connection-reset', 'lost-connection', 'timed-out', 'no-route-to-host', 'network-unreachable', 'host-unreachable', 'not-reachable',
 ]);
+
+/**
+ * @internal Built-in rules whose wording is the local MTA's account of a message that waited too long
+ * (expired, timed out). Under a security or policy code (X.7.x) the remote server answered, so the
+ * codes decide.
+ */
+export const EXPIRY_RULE_NAMES: ReadonlySet<string> = new Set(['envelope-expired', 'message-expired', 'delivery-time-expired', 'timeout', 'delivery-delayed', 'delivery-not-within']);
 
 /**
  * @internal Names of the generic built-in rules (one or two common words such as `policy` or

@@ -5,13 +5,13 @@
 
 import { actionFor, type BounceAction } from './action.js';
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
-import { BUILTIN_RULES, CONNECTION_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
+import { BUILTIN_RULES, CONNECTION_RULE_NAMES, EXPIRY_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { byReplyClass, refineByStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { findProviderCode, type ProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
+import { AUTH_MECHANISMS, findDormantWord, findSenderAccountWord, findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
@@ -318,7 +318,10 @@ export class Classifier {
     let specific: { id: number; entry: unknown } | undefined;
     const permanentCode = code >= 500 && code < 600;
     // The local MTA's connection wording gives way to a permanent reply the remote server sent.
-    if (matched?.layer === 'builtin' && matched.name !== undefined && permanentCode && CONNECTION_RULE_NAMES.has(matched.name)) matched = undefined;
+    // So does the local MTA's connection or expiry wording under a security or policy code (X.7.x, RFC
+    // 3463 §3.8): the remote server answered, and named a policy, not the network.
+    const policyCode = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
+    if (matched?.layer === 'builtin' && matched.name !== undefined && (permanentCode || policyCode) && (CONNECTION_RULE_NAMES.has(matched.name) || (policyCode && EXPIRY_RULE_NAMES.has(matched.name)))) matched = undefined;
     // A documented provider code names the reason more precisely than any phrase or status code;
     // only the operator's own rules (domain and user rules) come before it.
     const provider = matched !== undefined && matched.layer !== 'builtin' ? undefined : findProviderCode(text ?? bytes!);
@@ -352,16 +355,39 @@ export class Classifier {
           rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
         }
       }
-      // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
-      // sender's limit, not the recipient's full mailbox.
-      if (id === 22 && matched.layer === 'builtin') {
+      // A DNS failure named next to a sender authentication mechanism (a DMARC, SPF or DKIM lookup) is
+      // about the sender's records, not the recipient's domain: the sender's setup (50; 70 when 4xx).
+      if (id === 21 && matched.layer === 'builtin') {
         const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
-        if (keyword && RATE_WORD_SET.has(keyword.pattern)) {
-          id = 70;
+        if (keyword?.id === 50 && AUTH_MECHANISMS.has(keyword.pattern)) {
+          id = 50;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
       }
-      if (id === 10 && matched.layer === 'builtin' && matcher.hint >= 0) {
+      // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
+      // sender's limit, not the recipient's full mailbox. A full mailbox that is also inactive or
+      // disabled is an abandoned one: the recipient is gone.
+      if (id === 22 && matched.layer === 'builtin') {
+        const t = text ?? decoder.decode(bytes);
+        const keyword = findKeyword(t, permanentCode);
+        const dormant = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : findDormantWord(t);
+        if (keyword !== undefined && dormant === undefined && RATE_WORD_SET.has(keyword.pattern)) {
+          id = 70;
+          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+        } else if (dormant) {
+          id = 10;
+          rule = Object.freeze({ kind: 'keyword', pattern: dormant.pattern });
+        }
+      }
+      // A disabled or unknown account that the text says is the sender's own is a refusal of the sender.
+      if (id === 10 && matched.layer === 'builtin') {
+        const own = findSenderAccountWord(text ?? decoder.decode(bytes));
+        if (own) {
+          id = 50;
+          rule = Object.freeze({ kind: 'keyword', pattern: own.pattern });
+        }
+      }
+      if (id === 10 && matched.layer === 'builtin' && rule.kind === 'builtin-rule' && matcher.hint >= 0) {
         const stage = stageOfHint(matcher.hint);
         const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
         if (permanent && (stage === 'mail' || stage === 'data')) {
@@ -398,7 +424,10 @@ export class Classifier {
       const weak =
         (rule.kind === 'reply-code' && enhanced < 0 && rule.stage === undefined) ||
         (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
-        (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0);
+        (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0) ||
+        // X.1.2 (bad destination system) with no reply code is the local MTA's own account: its words
+        // say whether the name did not resolve (21) or the address was refused.
+        (rule.kind === 'enhanced-code' && code < 0 && subject === 1 && enhanced % 1000 === 2);
       // A block decided by a generic code (X.7.0, X.7.1, a bare 5xx) says only "refused": a
       // word of the block family (reputation 51, spam 52, virus 53, relay 54) says which refusal.
       const blockByCode = id === 50 && (rule.kind === 'enhanced-code' || rule.kind === 'reply-code');
@@ -408,9 +437,10 @@ export class Classifier {
         const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
         // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
         const rate = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern);
-        // A specific protocol code (X.5.n: a bad command or argument, RFC 3463 §3.6) is about the
-        // dialogue: a recipient, quota or size word ("HELO argument is invalid") does not rename it.
-        const protocol = rule.kind === 'enhanced-code' && subject === 5 && enhanced % 1000 !== 0 && keyword !== undefined && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23);
+        // A specific protocol or media code (X.5.n: a bad command or argument, RFC 3463 §3.6; X.6.n:
+        // the content's form, §3.7) is about the dialogue or the message: a recipient, quota or size
+        // word ("HELO argument is invalid", "invalid characters") does not rename it.
+        const protocol = rule.kind === 'enhanced-code' && (subject === 5 || subject === 6) && enhanced % 1000 !== 0 && keyword !== undefined && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23);
         if (keyword && !protocol && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });

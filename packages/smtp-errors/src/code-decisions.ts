@@ -36,10 +36,23 @@ export function replyCodeClass(code: number): number {
 export function specificEnhanced(packed: number, rule: StoredRule): { id: number; entry: unknown } | undefined {
   // A vendor's own code (5.7.750: documented by the provider, not defined by the registry) names its
   // meaning more precisely than any phrase; a registry code overrides only generic wording.
-  if (rule.name === undefined || packed % 1000 === 0 || (!GENERIC_RULE_NAMES.has(rule.name) && !VENDOR_ONLY_PACKED.has(packed))) return undefined;
+  if (rule.name === undefined || packed % 1000 === 0) return undefined;
+  if (!GENERIC_RULE_NAMES.has(rule.name) && !VENDOR_ONLY_PACKED.has(packed) && !(isCheckCode(packed) && rule.id >= 50 && rule.id <= 52)) return undefined;
   const found = enhancedClass(unpackEnhanced(packed)!);
   if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
   return found;
+}
+
+/**
+ * Whether `packed` is one of the security codes that name the very check that failed (RFC 7372's
+ * X.7.20-X.7.26 for DKIM, SPF, reverse DNS; RFC 7505's null MX X.7.27; X.7.28 mail flood; RFC 8617's
+ * ARC X.7.29; X.7.30 and Gmail's X.7.32 and X.7.40 for TLS, alignment and DMARC). Such a code is
+ * more explicit than spam or block wording in the same reply, which names the receiver's motive
+ * ("to protect our users from spam"), not what failed.
+ */
+function isCheckCode(packed: number): boolean {
+  const detail = packed % 1000;
+  return Math.floor(packed / 1000) % 1000 === 7 && ((detail >= 20 && detail <= 30) || detail === 32 || detail === 40);
 }
 
 /**

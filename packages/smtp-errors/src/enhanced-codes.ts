@@ -150,17 +150,34 @@ const VENDOR: [string, string, number, string][] = [
   ['5.7.512', 'Access denied, message must be RFC 5322 section 3.6.2 compliant (Microsoft 365)', 40, 'Microsoft'],
   ['5.7.513', 'Service unavailable, client host blocked from sending (Microsoft 365)', 51, 'Microsoft'],
   ['5.7.515', 'Access denied, sending domain does not meet the authentication level (Microsoft 365)', 50, 'Microsoft'],
+  // 5.7.703 is documented on its own, apart from the 7xx tenant bans: the sender's own organization
+  // blocks the recipient in its tenant allow/block list, a policy refusal.
+  ['5.7.703', "Recipient blocked by the sending organization's tenant recipient block policy (Microsoft 365)", 50, 'Microsoft'],
   ['4.7.650', 'The mail server has been temporarily rate limited due to IP reputation (Microsoft 365)', 51, 'Microsoft'],
   // 4.7.500-699: "Access denied, please try again later": sending temporarily restricted while the
   // activity is evaluated (Microsoft's NDR table): a deferral, retried.
   ['4.7.500', 'Access denied, please try again later: sending temporarily restricted (Microsoft 365 throttling)', 70, 'Microsoft'],
   ['5.6.211', 'Invalid MIME content: line length or header limit exceeded (Microsoft 365)', 40, 'Microsoft'],
-  ['5.3.190', 'Journaling on-premises messages to Microsoft 365 not supported', 25, 'Microsoft'],
+  // 5.3.190: the receiving organization's settings do not allow journaling into it (a refusal by its
+  // configuration, not a failure of the sender's own submission).
+  ['5.3.190', 'Journaling on-premises messages to Microsoft 365 not supported when Journaling Archive is disabled', 50, 'Microsoft'],
   ['4.4.316', 'Connection refused (Microsoft 365 outbound connector)', 70, 'Microsoft'],
   ['5.4.316', 'Message expired, connection refused (Microsoft 365)', 24, 'Microsoft'],
   ['4.4.7', 'Message expired in queue', 24, 'Microsoft'],
+  // Gmail's sender-authentication family (support.google.com/a/answer/3726730, "Gmail SMTP errors
+  // and codes"): X.7.23-X.7.32 and X.7.40 name the check that failed (reverse DNS, SPF, TLS, DKIM,
+  // DMARC policy, From: alignment). 4.7.x defers, 5.7.x refuses; the check is the sender's setup (50).
   ['5.7.26', 'Unauthenticated email is not accepted: fails SPF and DKIM / DMARC (Gmail)', 50, 'Gmail'],
-  ['5.7.27', 'Sender address has null MX (Gmail)', 50, 'Gmail'],
+  ['5.7.27', 'SPF did not pass for the sending domain (Gmail; the registry code is null MX)', 50, 'Gmail'],
+  ['4.7.27', 'SPF did not pass for the sending domain (Gmail)', 50, 'Gmail'],
+  ['4.7.29', 'The message was not sent over TLS (Gmail)', 50, 'Gmail'],
+  ['5.7.29', 'The message was not sent over TLS (Gmail)', 50, 'Gmail'],
+  ['4.7.30', 'DKIM did not pass (Gmail)', 50, 'Gmail'],
+  ['5.7.30', 'DKIM did not pass (Gmail)', 50, 'Gmail'],
+  ['4.7.32', 'The From: domain is not aligned with the SPF or DKIM domain (Gmail)', 50, 'Gmail'],
+  ['5.7.32', 'The From: domain is not aligned with the SPF or DKIM domain (Gmail)', 50, 'Gmail'],
+  ['4.7.40', 'The sending domain has no DMARC policy (Gmail)', 50, 'Gmail'],
+  ['5.7.40', 'The sending domain has no DMARC policy (Gmail)', 50, 'Gmail'],
   ['4.7.28', 'Unusual rate of unsolicited mail from the sending IP or domain (Gmail)', 51, 'Gmail'],
   ['5.7.28', 'Unusual rate of unsolicited mail from the sending IP or domain (Gmail)', 51, 'Gmail'],
   ['5.7.25', 'The sending IP does not have a PTR record (Gmail)', 50, 'Gmail'],
@@ -175,9 +192,10 @@ const VENDOR: [string, string, number, string][] = [
  */
 function expandRanges(): [string, string, number, string][] {
   const out: [string, string, number, string][] = [];
-  for (let d = 600; d <= 699; d++) out.push([`5.7.${d}`, 'Access denied, banned sending IP (Microsoft 365)', 51, 'Microsoft']);
+  const listed = new Set(VENDOR.map(([code]) => code));
+  for (let d = 600; d <= 699; d++) if (!listed.has(`5.7.${d}`)) out.push([`5.7.${d}`, 'Access denied, banned sending IP (Microsoft 365)', 51, 'Microsoft']);
   for (let d = 700; d <= 799; d++) {
-    out.push([`5.7.${d}`, 'Access denied, the sending tenant is blocked: threshold exceeded, traffic not accepted or unregistered domains (Microsoft 365)', 51, 'Microsoft']);
+    if (!listed.has(`5.7.${d}`)) out.push([`5.7.${d}`, 'Access denied, the sending tenant is blocked: threshold exceeded, traffic not accepted or unregistered domains (Microsoft 365)', 51, 'Microsoft']);
   }
   return out;
 }

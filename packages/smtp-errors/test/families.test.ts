@@ -80,3 +80,70 @@ describe("Microsoft's documented codes", () => {
     expect(classify('556 5.1.10 Recipient address has null MX').id).toBe(21);
   });
 });
+
+describe("the Gmail and Microsoft tables' code families", () => {
+  it.each([
+    // Gmail's authentication family names the failed check; "spam" is only the motive
+    ['550 5.7.30 Not DKIM signed. To protect our users from spam, it was blocked.', 50],
+    ['421 4.7.32 From: header not aligned with the SPF or DKIM domain; to protect users from spam it was deferred.', 70],
+    ['550 5.7.40 No DMARC policy on the sending domain, so this junk mail was refused', 50],
+    ['550 5.7.28 Unusual volume of unsolicited mail from your network', 51],
+    ['421 4.7.28 Unusual volume of unsolicited mail; mail from your domain is rate limited for now', 70],
+    ['421 4.7.28 This sender is over its quota for sending copies of one message', 70],
+    // an RFC 3463 code without such a meaning leaves the phrase rule alone
+    ['550 5.7.1 Message refused as unsolicited bulk mail', 52],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 5.3.190 Journaling into this organization is not supported', 50],
+    ['550 5.7.703 Recipient blocked by your tenant recipient block policy', 50],
+    ['550 5.7.704 Access denied, tenant has exceeded threshold', 51],
+    ['550 5.7.606 Access denied, banned sending IP [192.0.2.1]', 51],
+  ])('Microsoft codes documented one by one keep their own meaning inside a range: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
+  it.each([
+    // a mailbox that is full and no longer used is a recipient who is gone
+    ['552 5.2.2 Mailbox full and inactive', 10],
+    ['452 4.2.2 Postfach voll, Konto deaktiviert', 10],
+    ['552 5.2.2 Mailbox full', 22],
+    // (after DATA too: the stage turns only the recipient rules' own decisions into a block)
+    ['host mx.example.com said: 552 5.2.2 Mailbox full and inactive (in reply to end of DATA command)', 10],
+    // connection and expiry words under a policy code: the server answered with a policy
+    ['421 4.7.0 Session expired, reconnect later', 70],
+    ['451 4.7.1 Policy service timed out, try again', 70],
+    ['421 4.4.2 Connection timed out', 24],
+    // a loop outranks content words in the looping message's headers
+    ['554 5.4.6 Loop detection: too many X-Spam-Checked headers', 40],
+    // the sending party named as a spam source, or suspended for abuse: its reputation
+    ['550 5.7.1 Your server is a known spam host', 51],
+    ['550 5.7.0 Relay denied: the account is suspended due to abuse', 51],
+    ['554 5.7.1 Message looks like spam', 52],
+    // a media code (X.6.n) is about the message's form, whatever recipient word it holds
+    ['554 5.6.3 Invalid content conversion', 40],
+    // a protocol violation names no reason: a deferral in a 4xx reply
+    ['451 4.5.0 SMTP protocol violation', 70],
+    ['550 Protocol violation', 50],
+    // X.1.2 with no reply code: the local MTA's own words say the name did not resolve
+    ["Sorry, I could not find any host named example.invalid. (#5.1.2)", 21],
+    ['553 5.1.2 We could not find the recipient domain', 10],
+    // trust, illegal senders, wrong recipients
+    ['501 sending domain not trusted', 50],
+    ['553 illegal sender address', 50],
+    ['Recipient mailbox syntax is wrong', 10],
+    ['550 wrong recipient', 10],
+    // a DNS failure of the sender's authentication records is the sender's setup, not the domain
+    ['450 4.4.0 Temporary DMARC DNS lookup failure', 70],
+    ['550 5.7.0 SPF DNS lookup failure for your domain', 50],
+    ['550 5.1.2 DNS lookup failure for example.invalid', 21],
+    // an account named as the sender's own
+    ['550 5.7.0 Sending denied: the sender account is disabled', 50],
+    ['550 5.2.1 Account is disabled', 10],
+    ["550 5.7.13 Sender was not authenticated for this folder", 50],
+  ])('families: %s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
