@@ -4,6 +4,7 @@
  * rate over message bodies).
  */
 import type { ServerConnection } from '../server-connection.js';
+import { KeptTimer } from './kept-timer.js';
 
 /**
  * Open sessions per client address (after PROXY resolution), against a per-address limit.
@@ -67,8 +68,10 @@ export class SessionDeadline {
   private id: number | undefined;
   /** The id the deadline timer was armed for (undefined: not armed). */
   private armedId: number | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private timerMs = 0;
+  private readonly timer = new KeptTimer((): void => {
+    // undefined: the deadline was stopped before the timer ran out (stale)
+    if (this.armedId !== undefined) this.owner.deadlineExpired(this.armedId);
+  });
   /** Whether the rate check follows the armed deadline. */
   private rating = false;
   private rateTimer: NodeJS.Timeout | undefined;
@@ -77,10 +80,6 @@ export class SessionDeadline {
   private waitingMs: number | undefined;
   private bytes = 0;
   private activeMs = 0;
-  private readonly expireBound = (): void => {
-    // undefined: the deadline was stopped before the timer ran out (stale)
-    if (this.armedId !== undefined) this.owner.deadlineExpired(this.armedId);
-  };
   private readonly rateBound = (): void => {
     if (!this.rating) return;
     // the next check (a one-shot timer re-armed while the deadline lasts)
@@ -130,13 +129,7 @@ export class SessionDeadline {
 
   private start(ms: number, data: boolean): void {
     this.armedId = this.id!;
-    if (this.timer !== undefined && this.timerMs === ms) this.timer.refresh();
-    else {
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timerMs = ms;
-      this.timer = setTimeout(this.expireBound, ms);
-      this.timer.unref();
-    }
+    this.timer.arm(ms);
     const minRate = this.minRate;
     if (!data || !(minRate > 0 && minRate !== Infinity)) return;
     this.bytes = 0;
@@ -161,9 +154,8 @@ export class SessionDeadline {
   /** Stops following the current deadline and cancels the timers (session over, a deadline expired). */
   stop(): void {
     this.disarm();
-    if (this.timer) clearTimeout(this.timer);
+    this.timer.cancel();
     if (this.rateTimer) clearTimeout(this.rateTimer);
-    this.timer = undefined;
     this.rateTimer = undefined;
   }
 }

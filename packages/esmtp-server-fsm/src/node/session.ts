@@ -21,6 +21,7 @@ import type { OutputBatcher, OutputTarget } from './output.js';
 import { SessionDeadline } from './fair-share.js';
 import type { DeadlineOwner } from './fair-share.js';
 import { IdleTimer } from './core-timer.js';
+import { KeptTimer } from './kept-timer.js';
 
 /** What every session of one server shares. */
 export interface SessionHost {
@@ -82,14 +83,12 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
    * the session, re-armed with `refresh()` for each message; `dataTimerArmed` false when it is not
    * waiting (a stale run-out is ignored).
    */
-  private dataTimer: NodeJS.Timeout | undefined;
-  private dataTimerMs = 0;
-  private dataTimerArmed = false;
-  private readonly dataTimerBound = (): void => {
+  private readonly dataTimer = new KeptTimer((): void => {
     if (!this.dataTimerArmed) return;
     this.dataTimerArmed = false;
     this.guard(() => this.dataTimeout());
-  };
+  });
+  private dataTimerArmed = false;
   /** Bounds the wait for a decision hook's promise (`timeouts.command`). */
   private hookTimer: NodeJS.Timeout | undefined;
   /** A core `internal-error` close was reported to `onError`. */
@@ -278,8 +277,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     if (this.closed) return;
     this.closed = true;
     (this.idle as IdleTimer | undefined)?.clear();
-    if (this.dataTimer) clearTimeout(this.dataTimer);
-    this.dataTimer = undefined;
+    this.dataTimer.cancel();
     if (this.hookTimer) clearTimeout(this.hookTimer);
     if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
     this.deadline.stop();
@@ -358,8 +356,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     if (this.conn.shouldClose && !this.closed && !this.ending) {
       this.ending = true;
       this.idle.clear();
-      if (this.dataTimer) clearTimeout(this.dataTimer);
-      this.dataTimer = undefined;
+      this.dataTimer.cancel();
       this.deadline.stop();
       this.writeOutput();
       // after the last reply (allowHalfOpen: the client may have shut down its side already)
@@ -662,13 +659,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       const ms = this.conn.timeouts.dataBlock;
       if (ms > 0 && ms !== Infinity) {
         this.dataTimerArmed = true;
-        if (this.dataTimer !== undefined && this.dataTimerMs === ms) this.dataTimer.refresh();
-        else {
-          if (this.dataTimer !== undefined) clearTimeout(this.dataTimer);
-          this.dataTimerMs = ms;
-          this.dataTimer = setTimeout(this.dataTimerBound, ms);
-          this.dataTimer.unref();
-        }
+        this.dataTimer.arm(ms);
       }
     } else if (this.dataOk) this.apply(this.dataValue);
     else this.applyError(this.dataValue);
