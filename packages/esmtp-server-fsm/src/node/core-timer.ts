@@ -4,12 +4,14 @@
  * `pendingTimeout()` / `handleTimeout(id)` API.
  */
 import type { ServerConnection } from '../server-connection.js';
+import { KeptTimer } from './kept-timer.js';
 
-/** One Node timer kept for one timer name: re-armed with `refresh()` rather than made anew. */
+/** One kept Node timer per timer name, re-armed with `refresh()` rather than made anew. */
 interface Slot {
   readonly name: string;
-  readonly ms: number;
-  readonly timer: NodeJS.Timeout;
+  /** The ms it was last armed for. */
+  ms: number;
+  readonly timer: KeptTimer;
 }
 
 /**
@@ -23,7 +25,7 @@ interface Slot {
  */
 export class IdleTimer {
   /** The Node timers made so far, one per name (a session uses two or three). */
-  private slots: Slot[] = [];
+  private readonly slots: Slot[] = [];
   /** The armed timer (undefined: none armed). */
   private armed: Slot | undefined;
   private id = -1;
@@ -50,7 +52,7 @@ export class IdleTimer {
     if (armed !== undefined && armed.name === t.name && armed.ms === t.ms) {
       if (t.id !== this.id) {
         this.id = t.id;
-        armed.timer.refresh();
+        armed.timer.arm(armed.ms);
       }
       return;
     }
@@ -58,23 +60,16 @@ export class IdleTimer {
     this.armed = this.slot(t.name, t.ms);
   }
 
-  /** The Node timer of `name`, re-armed for `ms` from now (a new one when its ms changed). */
+  /** The kept timer of `name`, re-armed for `ms` from now. */
   private slot(name: string, ms: number): Slot {
-    const slots = this.slots;
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i]!;
-      if (s.name !== name) continue;
-      if (s.ms === ms) {
-        s.timer.refresh();
-        return s;
-      }
-      clearTimeout(s.timer);
-      slots.splice(i, 1);
-      break;
+    let slot: Slot | undefined;
+    for (const s of this.slots) if (s.name === name) slot = s;
+    if (slot === undefined) {
+      const made: Slot = { name, ms, timer: new KeptTimer(() => this.fire(made)) };
+      this.slots.push((slot = made));
     }
-    const slot: Slot = { name, ms, timer: setTimeout(() => this.fire(slot), ms) };
-    slot.timer.unref();
-    slots.push(slot);
+    slot.ms = ms;
+    slot.timer.arm(ms);
     return slot;
   }
 
@@ -88,7 +83,6 @@ export class IdleTimer {
   /** Disarms it (session over, or about to end). */
   clear(): void {
     this.armed = undefined;
-    for (const s of this.slots) clearTimeout(s.timer);
-    this.slots = [];
+    for (const s of this.slots) s.timer.cancel();
   }
 }

@@ -60,7 +60,7 @@ export interface DeadlineOwner {
  * wait. The idle `dataBlock` timeout covers the time before that byte.
  *
  * Every message has its own data-phase deadline: the Node timers are kept from one message to the
- * next and re-armed with `refresh()` (the deadline timer, and the rate check, a timer that
+ * next (KeptTimer, re-armed with `refresh()`: the deadline timer, and the rate check, a timer that
  * re-arms itself while the deadline lasts), not made anew; one that runs out after its deadline
  * was stopped is ignored. `stop()` cancels them.
  */
@@ -74,20 +74,12 @@ export class SessionDeadline {
   });
   /** Whether the rate check follows the armed deadline. */
   private rating = false;
-  private rateTimer: NodeJS.Timeout | undefined;
+  private readonly rateTimer = new KeptTimer((): void => this.rateCheck());
   private rateTick = 0;
   /** A data-phase deadline (its ms) waiting for the first body byte. */
   private waitingMs: number | undefined;
   private bytes = 0;
   private activeMs = 0;
-  private readonly rateBound = (): void => {
-    if (!this.rating) return;
-    // the next check (a one-shot timer re-armed while the deadline lasts)
-    this.rateTimer!.refresh();
-    if (this.owner.notReading()) return;
-    this.activeMs += this.rateTick;
-    if (this.activeMs >= this.graceMs && (this.bytes * 1000) / this.activeMs < this.minRate) this.owner.deadlineExpired(this.armedId!);
-  };
 
   constructor(
     private readonly owner: DeadlineOwner,
@@ -135,12 +127,17 @@ export class SessionDeadline {
     this.bytes = 0;
     this.activeMs = 0;
     this.rating = true;
-    if (this.rateTimer !== undefined) this.rateTimer.refresh();
-    else {
-      this.rateTick = Math.min(1000, Math.max(50, this.graceMs));
-      this.rateTimer = setTimeout(this.rateBound, this.rateTick);
-      this.rateTimer.unref();
-    }
+    this.rateTick = Math.min(1000, Math.max(50, this.graceMs));
+    this.rateTimer.arm(this.rateTick);
+  }
+
+  /** One rate check, then the next (a one-shot timer re-armed while the deadline lasts). */
+  private rateCheck(): void {
+    if (!this.rating) return;
+    this.rateTimer.arm(this.rateTick);
+    if (this.owner.notReading()) return;
+    this.activeMs += this.rateTick;
+    if (this.activeMs >= this.graceMs && (this.bytes * 1000) / this.activeMs < this.minRate) this.owner.deadlineExpired(this.armedId!);
   }
 
   /** Stops following the current deadline; its timers stay for the next one (a run-out is ignored). */
@@ -155,7 +152,6 @@ export class SessionDeadline {
   stop(): void {
     this.disarm();
     this.timer.cancel();
-    if (this.rateTimer) clearTimeout(this.rateTimer);
-    this.rateTimer = undefined;
+    this.rateTimer.cancel();
   }
 }
