@@ -437,10 +437,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.hookTimer = undefined;
     if (this.closed || this.conn.pendingDecision === undefined) return;
     try {
-      // the common answers first (a hook that returned nothing or true, or false)
-      if (result === undefined || result === true) this.conn.accept();
-      else if (result === false) this.conn.reject();
-      else if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);
+      if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);
       else if (isContinuation(result)) this.conn.continueCommand(result);
       else {
         const { positive, reply } = interpret(result);
