@@ -9,13 +9,19 @@
 
 /** @internal A compiled automaton. */
 export class Automaton {
-  /** Alphabet class of each UTF-16 code unit (0 = a unit that appears in no literal). */
+  /**
+   * Alphabet class of each UTF-16 code unit: 0 for a unit that appears in no literal, `wide` for
+   * every unit outside ASCII that does (its own class is then in `wideClass`).
+   */
   readonly charClass: Uint16Array;
-  /** Alphabet size (number of classes). */
+  /** Dense alphabet size: the ASCII classes, plus the one shared `wide` class (the last). */
   readonly width: number;
+  /** The class shared by the literals' non-ASCII units in `charClass` (= `width - 1`). */
+  readonly wide: number;
   /**
    * `delta[base + class]`, where `base = state * width`: the next state's base, or, when the next
-   * state reports a literal, `-(base) - 1` (so the hot loop tests only the sign).
+   * state reports a literal, `-(base) - 1` (so the hot loop tests only the sign). The `wide`
+   * column is always marked: its next state comes from {@link Automaton.wideStep}.
    */
   readonly delta: Int32Array;
   /** The literal ending exactly at this state (indexed by state), or -1. */
@@ -25,35 +31,59 @@ export class Automaton {
   /** Length of every literal (for start positions). */
   readonly lengths: Int32Array;
   readonly states: number;
+  /** Per code unit outside ASCII: its own class among the literals' non-ASCII units (0 = none). */
+  readonly #wideClass: Uint16Array;
+  /** Per state: its children by non-ASCII class (sparse; most states have none). */
+  readonly #wideChildren: (Map<number, number> | undefined)[];
+  /** Per state: the failure link (longest proper suffix that is a trie state). */
+  readonly #fail: Int32Array;
 
   /**
    * `flagged`: code units that get classes of their own and whose every transition is marked like
    * a reporting one, so the hot loop's single sign test also catches them (the caller then checks
-   * what really happened: `own`/`dict` say whether a literal ends there).
+   * what really happened: `own`/`dict` say whether a literal ends there). Flagged units must be
+   * ASCII.
+   *
+   * Units outside ASCII (Cyrillic, CJK and accented words of the keyword families) share one
+   * dense column: a dense row per state for each of them would triple the table for text that is
+   * nearly always ASCII. Their transitions follow the failure links instead (still linear: each
+   * link taken shortens the current match, which grows by at most one per unit).
    */
   constructor(literals: readonly string[], flagged = '') {
     this.charClass = new Uint16Array(65536);
+    this.#wideClass = new Uint16Array(65536);
     let width = 1;
+    let wideCount = 1;
+    const classes = this.charClass;
+    const wideClass = this.#wideClass;
     const flaggedClasses = new Set<number>();
     for (const lit of [flagged, ...literals]) {
       for (let i = 0; i < lit.length; i++) {
         const c = lit.charCodeAt(i);
-        if (this.charClass[c] === 0) this.charClass[c] = width++;
+        if (c < 128) {
+          if (classes[c] === 0) classes[c] = width++;
+        } else if (wideClass[c] === 0) {
+          wideClass[c] = wideCount++;
+        }
       }
     }
+    const wide = width++;
     this.width = width;
-    for (let i = 0; i < flagged.length; i++) flaggedClasses.add(this.charClass[flagged.charCodeAt(i)]!);
+    this.wide = wide;
+    for (let i = 0; i < flagged.length; i++) flaggedClasses.add(classes[flagged.charCodeAt(i)]!);
     // Fold: every unit whose lower-case form is a single unit of the alphabet shares its class.
-    const classes = this.charClass;
     for (let c = 0; c < 65536; c++) {
-      if (classes[c] !== 0) continue;
+      if (classes[c] !== 0 || wideClass[c] !== 0) continue;
       if (c >= 0xd800 && c <= 0xdfff) continue;
       const lower = String.fromCharCode(c).toLowerCase();
-      if (lower.length === 1) {
-        const cls = classes[lower.charCodeAt(0)]!;
-        if (cls !== 0 && lower.charCodeAt(0) !== c) classes[c] = cls;
-      }
+      if (lower.length !== 1 || lower.charCodeAt(0) === c) continue;
+      const l = lower.charCodeAt(0);
+      if (classes[l] !== 0 && l < 128) classes[c] = classes[l]!;
+      else if (wideClass[l] !== 0) wideClass[c] = wideClass[l]!;
     }
+    for (let c = 128; c < 65536; c++) if (wideClass[c] !== 0 && classes[c] === 0) classes[c] = wide;
+    // Trie keys: an ASCII class as it is, a non-ASCII class as `wide + its wide class`.
+    const keyOf = (c: number): number => (classes[c] === wide ? wide + wideClass[c]! : classes[c]!);
     const children: Map<number, number>[] = [new Map<number, number>()];
     const ownList: number[] = [-1];
     this.lengths = new Int32Array(literals.length);
@@ -61,13 +91,13 @@ export class Automaton {
       this.lengths[id] = lit.length;
       let s = 0;
       for (let i = 0; i < lit.length; i++) {
-        const cls = classes[lit.charCodeAt(i)]!;
-        let next = children[s]!.get(cls);
+        const key = keyOf(lit.charCodeAt(i));
+        let next = children[s]!.get(key);
         if (next === undefined) {
           next = children.length;
           children.push(new Map<number, number>());
           ownList.push(-1);
-          children[s]!.set(cls, next);
+          children[s]!.set(key, next);
         }
         s = next;
       }
@@ -75,25 +105,34 @@ export class Automaton {
     });
     const states = children.length;
     this.states = states;
-    this.own = Int32Array.from(ownList);
-    this.dict = new Int32Array(states).fill(-1);
+    const own = Int32Array.from(ownList);
+    const dict = new Int32Array(states).fill(-1);
     const goto = new Int32Array(states * width);
     const fail = new Int32Array(states);
     const queue: number[] = [];
-    for (const [cls, next] of children[0]!) {
-      goto[cls] = next;
+    for (const [key, next] of children[0]!) {
+      if (key < wide) goto[key] = next;
       queue.push(next);
     }
+    // The failure link of a child reached by `key` from a state whose own link is `f`.
+    const step = (f: number, key: number): number => {
+      if (key < wide) return goto[f * width + key]!;
+      for (let t = f; ; t = fail[t]!) {
+        const next = children[t]!.get(key);
+        if (next !== undefined) return next;
+        if (t === 0) return 0;
+      }
+    };
     for (let head = 0; head < queue.length; head++) {
       const s = queue[head]!;
       const f = fail[s]!;
-      this.dict[s] = this.own[f]! >= 0 ? f : this.dict[f]!;
+      dict[s] = own[f]! >= 0 ? f : dict[f]!;
       const base = s * width;
       const fbase = f * width;
-      for (let cls = 0; cls < width; cls++) goto[base + cls] = goto[fbase + cls]!;
-      for (const [cls, next] of children[s]!) {
-        fail[next] = goto[fbase + cls]!;
-        goto[base + cls] = next;
+      for (let cls = 0; cls < wide; cls++) goto[base + cls] = goto[fbase + cls]!;
+      for (const [key, next] of children[s]!) {
+        fail[next] = step(f, key);
+        if (key < wide) goto[base + key] = next;
         queue.push(next);
       }
     }
@@ -103,23 +142,48 @@ export class Automaton {
     const order = [0, ...queue];
     const renumber = new Int32Array(states);
     order.forEach((old, i) => (renumber[old] = i));
-    const ownOld = this.own;
-    const dictOld = this.dict;
     this.own = new Int32Array(states);
     this.dict = new Int32Array(states);
+    this.#fail = new Int32Array(states);
+    this.#wideChildren = new Array<Map<number, number> | undefined>(states).fill(undefined);
     for (let i = 0; i < states; i++) {
       const old = order[i]!;
-      this.own[i] = ownOld[old]!;
-      this.dict[i] = dictOld[old]! < 0 ? -1 : renumber[dictOld[old]!]!;
+      this.own[i] = own[old]!;
+      this.dict[i] = dict[old]! < 0 ? -1 : renumber[dict[old]!]!;
+      this.#fail[i] = renumber[fail[old]!]!;
+      for (const [key, next] of children[old]!) {
+        if (key <= wide) continue;
+        (this.#wideChildren[i] ??= new Map<number, number>()).set(key - wide, renumber[next]!);
+      }
     }
     this.delta = new Int32Array(states * width);
     for (let i = 0; i < states; i++) {
       const oldBase = order[i]! * width;
-      for (let cls = 0; cls < width; cls++) {
+      for (let cls = 0; cls < wide; cls++) {
         const next = renumber[goto[oldBase + cls]!]!;
         const reports = this.own[next]! >= 0 || this.dict[next]! >= 0 || flaggedClasses.has(cls);
         this.delta[i * width + cls] = reports ? -(next * width) - 1 : next * width;
       }
+      this.delta[i * width + wide] = -(i * width) - 1;
     }
+  }
+
+  /**
+   * The transition on a non-ASCII unit `c` (one whose `charClass` is `wide`) from state base `s`:
+   * the next state's base, found through the failure links.
+   */
+  wideStep(s: number, c: number): number {
+    const key = this.#wideClass[c]!;
+    for (let t = s / this.width; ; t = this.#fail[t]!) {
+      const next = this.#wideChildren[t]?.get(key);
+      if (next !== undefined) return next * this.width;
+      if (t === 0) return 0;
+    }
+  }
+
+  /** Whether state base `s` ends a literal (its own, or a suffix's). */
+  reports(s: number): boolean {
+    const state = s / this.width;
+    return this.own[state]! >= 0 || this.dict[state]! >= 0;
   }
 }

@@ -11,7 +11,7 @@ import { enhancedClass } from './enhanced-codes.js';
 import { findProviderCode, type ProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { AUTH_MECHANISMS, findDormantWord, findSenderAccountWord, findKeyword, findNonBounceKeyword, RATE_WORD_SET } from './keywords.js';
+import { AUTH_MECHANISMS, DORMANT_RULES, KEYWORD_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, SENDER_ACCOUNT_RULES } from './keywords.js';
 import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
@@ -178,6 +178,20 @@ function checkId(id: unknown, what: string): number {
  */
 const CACHEABLE_LENGTH = 512;
 
+/**
+ * The groups the rule matcher reports in the same pass as the rules: the stage hints, the keyword
+ * families (with and without the connection family), the non-bounce words, the dormant-mailbox
+ * words and the sender's-own-account words. One scan of the text answers every question the
+ * classifier asks of it.
+ */
+const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES];
+const G_HINT = 0;
+const G_KEYWORD = 1;
+const G_PERMANENT_KEYWORD = 2;
+const G_NON_BOUNCE = 3;
+const G_DORMANT = 4;
+const G_SENDER_ACCOUNT = 5;
+
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
 const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
 const UNDETERMINED = BUILTIN_BY_ID.get(1)!;
@@ -339,7 +353,7 @@ export class Classifier {
         // Under a policy code (X.7.x) a recipient or quota word ("invalid HELO name") does not say
         // the recipient was refused: only a block-family word refines it (as in the else branch).
         const policy = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
-        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
+        const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
         if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || (keyword.id >= 51 && keyword.id <= 54))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
@@ -349,7 +363,7 @@ export class Classifier {
       // request is not a bounce, whatever spam or block phrase it also holds ("my challenge-response
       // spam filter").
       if (code < 0 && enhanced < 0 && matched.layer === 'builtin' && id >= 50 && id <= 52) {
-        const word = findNonBounceKeyword(text ?? decoder.decode(bytes));
+        const word = matcher.found(G_NON_BOUNCE);
         if (word) {
           id = word.id;
           rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
@@ -358,7 +372,7 @@ export class Classifier {
       // A DNS failure named next to a sender authentication mechanism (a DMARC, SPF or DKIM lookup) is
       // about the sender's records, not the recipient's domain: the sender's setup (50; 70 when 4xx).
       if (id === 21 && matched.layer === 'builtin') {
-        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
+        const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
         if (keyword?.id === 50 && AUTH_MECHANISMS.has(keyword.pattern)) {
           id = 50;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
@@ -368,9 +382,8 @@ export class Classifier {
       // sender's limit, not the recipient's full mailbox. A full mailbox that is also inactive or
       // disabled is an abandoned one: the recipient is gone.
       if (id === 22 && matched.layer === 'builtin') {
-        const t = text ?? decoder.decode(bytes);
-        const keyword = findKeyword(t, permanentCode);
-        const dormant = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : findDormantWord(t);
+        const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+        const dormant = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_DORMANT);
         if (keyword !== undefined && dormant === undefined && RATE_WORD_SET.has(keyword.pattern)) {
           id = 70;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
@@ -381,14 +394,14 @@ export class Classifier {
       }
       // A disabled or unknown account that the text says is the sender's own is a refusal of the sender.
       if (id === 10 && matched.layer === 'builtin') {
-        const own = findSenderAccountWord(text ?? decoder.decode(bytes));
+        const own = matcher.found(G_SENDER_ACCOUNT);
         if (own) {
           id = 50;
           rule = Object.freeze({ kind: 'keyword', pattern: own.pattern });
         }
       }
-      if (id === 10 && matched.layer === 'builtin' && rule.kind === 'builtin-rule' && matcher.hint >= 0) {
-        const stage = stageOfHint(matcher.hint);
+      if (id === 10 && matched.layer === 'builtin' && rule.kind === 'builtin-rule' && matcher.foundIndex(G_HINT) >= 0) {
+        const stage = stageOfHint(matcher.foundIndex(G_HINT));
         const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
         if (permanent && (stage === 'mail' || stage === 'data')) {
           id = 50;
@@ -401,16 +414,16 @@ export class Classifier {
       // (refined by the stage: a recipient code at MAIL FROM is a block)
       const byEnhanced = specific ?? (enhanced >= 0 ? enhancedClass(unpackEnhanced(enhanced)!) : undefined);
       if (byEnhanced) {
-        const stage = stageOfHint(matcher.hint);
+        const stage = stageOfHint(matcher.foundIndex(G_HINT));
         id = refineByStage(byEnhanced.id, stage, permanent);
         rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage });
       } else if (code >= 0) {
-        const stage = stageOfHint(matcher.hint);
+        const stage = stageOfHint(matcher.foundIndex(G_HINT));
         id = refineByStage(replyCodeClass(code), stage, permanent);
         rule = Object.freeze({ kind: 'reply-code', code, stage });
       }
       if (id === 1 && code < 0 && enhanced < 0) {
-        const word = findNonBounceKeyword(text ?? decoder.decode(bytes));
+        const word = matcher.found(G_NON_BOUNCE);
         if (word) {
           id = word.id;
           rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
@@ -434,7 +447,7 @@ export class Classifier {
       // Rate words (a sending quota, "per hour") are more explicit than any code: a rate limit.
       const byCode = rule.kind === 'enhanced-code' || rule.kind === 'reply-code';
       if (id === 40 || id === 1 || weak || blockByCode || byCode) {
-        const keyword = findKeyword(text ?? decoder.decode(bytes), permanentCode);
+        const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
         // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
         const rate = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern);
         // A specific protocol or media code (X.5.n: a bad command or argument, RFC 3463 §3.6; X.6.n:
@@ -655,7 +668,7 @@ export class Classifier {
       const ordered = this.#ordered();
       const user = this.#userRules.length;
       this.#decided = ordered.map((r, i) => (i >= user ? BUILTIN_DECIDED[i - user]! : decidedByRule(r)));
-      this.#matcher = new RuleMatcher(ordered, STAGE_HINTS);
+      this.#matcher = new RuleMatcher(ordered, GROUPS);
       this.#forgetResults(ordered.length);
     }
     return this.#matcher;

@@ -6,7 +6,7 @@
  */
 
 import { ENHANCED_STATUS_CODES } from './enhanced-codes.js';
-import { makeRule, RuleMatcher, type StoredRule } from './rules.js';
+import { makeRule, type StoredRule } from './rules.js';
 
 /**
  * @internal The titles of RFC 3463's registry rows (up to the first comma), which many MTAs print
@@ -140,27 +140,21 @@ function family(id: number, words: readonly string[]): (readonly [string, number
   return words.map((w) => [w, id] as const);
 }
 
-const STORED: readonly StoredRule[] = KEYWORDS.map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `keyword-${pattern}`));
-const NON_BOUNCE: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `non-bounce-${pattern}`));
-let matcher: RuleMatcher | undefined;
-let nonBounceMatcher: RuleMatcher | undefined;
-
-let permanentMatcher: RuleMatcher | undefined;
+/** @internal The keyword families as one-pass matcher groups, in precedence order. */
+export const KEYWORD_RULES: readonly StoredRule[] = KEYWORDS.map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `keyword-${pattern}`));
 
 /**
- * @internal The first-listed keyword found in `text`, or undefined. With `permanent` (the remote
- * server sent a 5xx reply) the connection family (24: refused, timed out, unreachable) is left out:
- * a server that answered permanently was reached, so those words describe its refusal, not the
- * network.
+ * @internal The keyword families without the connection family (24: refused, timed out,
+ * unreachable), for a text the remote server sent as a 5xx reply: a server that answered
+ * permanently was reached, so those words describe its refusal, not the network.
  */
-export function findKeyword(text: string, permanent = false): StoredRule | undefined {
-  if (permanent) {
-    permanentMatcher ??= new RuleMatcher(STORED.filter((r) => r.id !== 24));
-    return permanentMatcher.match(text, undefined);
-  }
-  matcher ??= new RuleMatcher(STORED);
-  return matcher.match(text, undefined);
-}
+export const PERMANENT_KEYWORD_RULES: readonly StoredRule[] = KEYWORD_RULES.filter((r) => r.id !== 24);
+
+/** @internal `NON_BOUNCE_KEYWORDS` as a matcher group. */
+export const NON_BOUNCE_RULES: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `non-bounce-${pattern}`));
+
+/** @internal `DORMANT_WORDS` as a matcher group. */
+export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => makeRule({ pattern: w, id: 10 }, 'builtin', `dormant-${w}`));
 
 /**
  * @internal Words that name the sender's own account or mailbox: next to recipient wording
@@ -168,24 +162,5 @@ export function findKeyword(text: string, permanent = false): StoredRule | undef
  */
 const SENDER_ACCOUNT_WORDS: readonly string[] = ['sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente'];
 
-let senderAccountMatcher: RuleMatcher | undefined;
-
-/** @internal The first word of `SENDER_ACCOUNT_WORDS` in `text`, or undefined. */
-export function findSenderAccountWord(text: string): StoredRule | undefined {
-  senderAccountMatcher ??= new RuleMatcher(SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`)));
-  return senderAccountMatcher.match(text, undefined);
-}
-
-let dormantMatcher: RuleMatcher | undefined;
-
-/** @internal Whether `text` names a mailbox no longer in use (see `DORMANT_WORDS`). */
-export function findDormantWord(text: string): StoredRule | undefined {
-  dormantMatcher ??= new RuleMatcher(DORMANT_WORDS.map((w) => makeRule({ pattern: w, id: 10 }, 'builtin', `dormant-${w}`)));
-  return dormantMatcher.match(text, undefined);
-}
-
-/** @internal The first-listed non-bounce keyword found in `text`, or undefined. */
-export function findNonBounceKeyword(text: string): StoredRule | undefined {
-  nonBounceMatcher ??= new RuleMatcher(NON_BOUNCE);
-  return nonBounceMatcher.match(text, undefined);
-}
+/** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */
+export const SENDER_ACCOUNT_RULES: readonly StoredRule[] = SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`));

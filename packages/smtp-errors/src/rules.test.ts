@@ -94,6 +94,42 @@ describe('RuleMatcher (Aho-Corasick, one pass)', () => {
     expect(m('ユーザー kijitora は存在しません')).toBe(1);
   });
 
+  it('groups report their own first-listed member from the same pass, whatever wins', () => {
+    const rules = [makeRule({ pattern: 'user unknown', id: 10 }, 'user')];
+    const hints = [makeRule({ pattern: 'rcpt to', id: 4 }, 'builtin'), makeRule({ pattern: 'mail from', id: 3 }, 'builtin')];
+    const words = [makeRule({ pattern: 'account|suspended', id: 10 }, 'builtin'), makeRule({ pattern: 'unknown', id: 10 }, 'builtin')];
+    const m = new RuleMatcher(rules, [hints, words]);
+    expect(m.match('550 user unknown (in reply to mail from, then rcpt to)', undefined)).toBe(rules[0]);
+    expect(m.foundIndex(0)).toBe(0);
+    expect(m.found(1)).toBe(words[1]);
+    expect(m.match('the account was suspended; unknown', undefined)).toBeUndefined();
+    expect(m.found(0)).toBeUndefined();
+    expect(m.foundIndex(0)).toBe(-1);
+    expect(m.found(1)).toBe(words[0]);
+    const bytes = new TextEncoder().encode('suspended account, mail from');
+    expect(m.matchAscii(bytes, bytes.length, undefined)).toBe(true);
+    expect(m.foundIndex(0)).toBe(1);
+    expect(m.found(1)).toBeUndefined();
+  });
+
+  it('each group agrees with the naive first-match definition, as do the rules beside it', () => {
+    // ASCII units take the dense table; é/É, 存 and я/Я the failure links (see Automaton)
+    const alphabet = fc.constantFrom('a', 'b', 'c', 'A', '|', ' ', 'é', 'É', '存', 'я', 'Я');
+    const piece = fc.string({ unit: alphabet, minLength: 1, maxLength: 5 }).filter((p) => p.split('|').some((x) => x));
+    const list = fc.array(fc.record({ pattern: piece, id: fc.constant(10) }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(list, list, list, fc.string({ unit: alphabet, maxLength: 40 }), (rules, g1, g2, text) => {
+        const stored = rules.map((r) => makeRule(r, 'user'));
+        const m = new RuleMatcher(stored, [g1.map((r) => makeRule(r, 'builtin')), g2.map((r) => makeRule(r, 'builtin'))]);
+        const hit = m.match(text, undefined);
+        expect(hit ? stored.indexOf(hit) : undefined).toBe(naive(rules, text));
+        expect(m.foundIndex(0)).toBe(naive(g1, text) ?? -1);
+        expect(m.foundIndex(1)).toBe(naive(g2, text) ?? -1);
+      }),
+      { numRuns: process.env['SMTPKIT_MUTATION_PACKAGE'] === undefined ? 300 : 30 },
+    );
+  });
+
   it('agrees with the naive first-match definition on random rules and texts', () => {
     const alphabet = fc.constantFrom('a', 'b', 'c', 'A', '|', ' ', 'é');
     const piece = fc.string({ unit: alphabet, minLength: 1, maxLength: 5 }).filter((p) => p.split('|').some((x) => x));

@@ -124,40 +124,55 @@ export function parseRules(text: string): RuleInit[] {
   return out;
 }
 
-/** @internal The result of matching: the winning rule, or undefined. */
+/**
+ * @internal The one-pass matcher: the winning rule, and for each group (word families, stage hints)
+ * the first-listed member found, all from a single scan of the text.
+ */
 export class RuleMatcher {
   readonly #rules: readonly StoredRule[];
   readonly #automaton: Automaton;
-  /** For each literal: flat pairs (rule index, piece index). */
+  /** For each literal: flat pairs (rule index, piece index), in rule index order. */
   readonly #occurrences: Int32Array[];
   readonly #progress: Int32Array;
   readonly #lastEnd: Int32Array;
   readonly #generation: Int32Array;
-  readonly #hintStart: number;
+  /** Index of the first group member: the competing rules are those below it. */
+  readonly #groupStart: number;
+  /** Per rule index at or above `#groupStart`: its group; per group: its first rule index. */
+  readonly #groupOf: Int32Array;
+  readonly #groupBase: Int32Array;
+  /** Per group, during and after a match: the rule index of the first-listed member found, or NONE. */
+  readonly #groupBest: Int32Array;
   /** Number of pieces of each rule. */
   readonly #pieceCount: Int32Array;
   readonly #hasDomainRules: boolean;
-  /** Per literal: the rank of the first hint it ends, or NONE. */
-  readonly #firstHint: Int32Array;
   #gen = 0;
   /** After `match`: the rank (index in precedence order) of the winning rule, or -1. */
   rank = -1;
-  /** After `match` with `need`: `[reply code, packed enhanced code]`, -1 when not found. */
+  /** After `match` with `need`: `[reply code, packed enhanced code]`, -1 when absent. */
   readonly codes = new Int32Array(2);
-  /** After `match`: the index (among the hints) of the first-listed hint seen (whether or not a rule matched), or -1. */
-  hint = -1;
 
   /**
-   * `rules` must be in precedence order (index = rank). `hints` are single-literal markers matched
-   * in the same pass; they never win, and are reported through `hint`.
+   * `rules` must be in precedence order (index = rank). `groups` are lists matched in the same pass
+   * that never win: after a match, `found(g)` is the first-listed member of group `g` present in
+   * the text (the stage hints, the word families). Domains of group members are ignored.
    */
-  constructor(rules: readonly StoredRule[], hints: readonly StoredRule[] = []) {
-    this.#hintStart = rules.length;
-    rules = [...rules, ...hints];
-    this.#rules = rules;
+  constructor(rules: readonly StoredRule[], groups: readonly (readonly StoredRule[])[] = []) {
+    this.#groupStart = rules.length;
+    const all = [...rules, ...groups.flat()];
+    this.#rules = all;
+    this.#groupOf = new Int32Array(all.length).fill(-1);
+    this.#groupBase = new Int32Array(groups.length);
+    this.#groupBest = new Int32Array(groups.length).fill(NONE);
+    let at = rules.length;
+    groups.forEach((g, k) => {
+      this.#groupBase[k] = at;
+      this.#groupOf.fill(k, at, at + g.length);
+      at += g.length;
+    });
     const literalIds = new Map<string, number>();
     const occ: number[][] = [];
-    rules.forEach((rule, r) => {
+    all.forEach((rule, r) => {
       rule.pieces.forEach((piece, p) => {
         let id = literalIds.get(piece);
         if (id === undefined) {
@@ -170,19 +185,27 @@ export class RuleMatcher {
     });
     this.#automaton = new Automaton([...literalIds.keys()], CODE_DIGITS);
     this.#occurrences = occ.map((o) => Int32Array.from(o));
-    this.#progress = new Int32Array(rules.length);
-    this.#lastEnd = new Int32Array(rules.length);
-    this.#generation = new Int32Array(rules.length);
-    this.#pieceCount = Int32Array.from(rules, (r) => r.pieces.length);
+    this.#progress = new Int32Array(all.length);
+    this.#lastEnd = new Int32Array(all.length);
+    this.#generation = new Int32Array(all.length);
+    this.#pieceCount = Int32Array.from(all, (r) => r.pieces.length);
     this.#hasDomainRules = rules.some((r) => r.domain !== undefined);
-    this.#firstHint = Int32Array.from(occ, (o) => {
-      for (let k = 0; k < o.length; k += 2) if (o[k]! >= this.#hintStart) return o[k]!;
-      return NONE;
-    });
   }
 
   get size(): number {
-    return this.#hintStart;
+    return this.#groupStart;
+  }
+
+  /** After `match`: the first-listed member of group `group` found in the text, or undefined. */
+  found(group: number): StoredRule | undefined {
+    const r = this.#groupBest[group]!;
+    return r === NONE ? undefined : this.#rules[r];
+  }
+
+  /** After `match`: the index within group `group` of its first-listed member found, or -1. */
+  foundIndex(group: number): number {
+    const r = this.#groupBest[group]!;
+    return r === NONE ? -1 : r - this.#groupBase[group]!;
   }
 
   /**
@@ -198,13 +221,21 @@ export class RuleMatcher {
     let best = NONE;
     let s = 0;
     const n = text.length;
+    const automaton = this.#automaton;
+    const wide = automaton.wide;
     for (let i = 0; i < n; i++) {
-      const v = delta[s + charClass[text.charCodeAt(i)]!]!;
+      const cls = charClass[text.charCodeAt(i)]!;
+      const v = delta[s + cls]!;
       if (v >= 0) {
         s = v;
         continue;
       }
-      s = -v - 1;
+      if (cls === wide) {
+        s = automaton.wideStep(s, text.charCodeAt(i));
+        if (!automaton.reports(s)) continue;
+      } else {
+        s = -v - 1;
+      }
       if (need !== 0) {
         const c = text.charCodeAt(i);
         if (c === 50 || c === 52 || c === 53) need = scanAt(text, i, need, codes);
@@ -244,11 +275,8 @@ export class RuleMatcher {
   /** After a successful `matchAscii`: the winning rule, or undefined. */
   matched: StoredRule | undefined;
 
-  #bestHint = NONE;
-
   #begin(): void {
-    this.hint = -1;
-    this.#bestHint = NONE;
+    this.#groupBest.fill(NONE);
     this.codes[0] = -1;
     this.codes[1] = -1;
     if (++this.#gen === NONE) {
@@ -258,7 +286,6 @@ export class RuleMatcher {
   }
 
   #end(best: number): StoredRule | undefined {
-    if (this.#bestHint !== NONE) this.hint = this.#bestHint - this.#hintStart;
     if (best === NONE) {
       this.rank = -1;
       return undefined;
@@ -271,33 +298,33 @@ export class RuleMatcher {
   #report(s: number, i: number, best: number, domain: string | undefined): number {
     const { own, dict, width, lengths } = this.#automaton;
     const occurrences = this.#occurrences;
-    const hintStart = this.#hintStart;
+    const groupStart = this.#groupStart;
+    const groupBest = this.#groupBest;
     const state = s / width;
     let t = own[state]! >= 0 ? state : dict[state]!;
     while (t >= 0) {
       const lit = own[t]!;
-      const hint = this.#firstHint[lit]!;
-      if (hint < this.#bestHint) this.#bestHint = hint;
       const list = occurrences[lit]!;
       for (let k = 0; k < list.length; k += 2) {
         const r = list[k]!;
-        if (r >= best || r >= hintStart) break;
-        if (this.#hasDomainRules && this.#rules[r]!.domain !== undefined && this.#rules[r]!.domain !== domain) continue;
         const pieces = this.#pieceCount[r]!;
-        if (pieces === 1) {
-          best = r;
-          break;
+        if (r < groupStart) {
+          if (r >= best) continue;
+          if (this.#hasDomainRules && this.#rules[r]!.domain !== undefined && this.#rules[r]!.domain !== domain) continue;
+          if (pieces === 1 || this.#advance(r, list[k + 1]!, i + 1 - lengths[lit]!, i + 1, pieces)) best = r;
+        } else {
+          const g = this.#groupOf[r]!;
+          if (r >= groupBest[g]!) continue;
+          if (pieces === 1 || this.#advance(r, list[k + 1]!, i + 1 - lengths[lit]!, i + 1, pieces)) groupBest[g] = r;
         }
-        best = this.#advance(r, list[k + 1]!, i + 1 - lengths[lit]!, i + 1, pieces, best);
-        if (best === r) break;
       }
       t = dict[t]!;
     }
     return best;
   }
 
-  /** A piece of a wildcard rule was found at [start, end): advances the rule; returns the new best. */
-  #advance(r: number, piece: number, start: number, end: number, pieces: number, best: number): number {
+  /** A piece of a wildcard rule was found at [start, end): advances the rule; true when it completes. */
+  #advance(r: number, piece: number, start: number, end: number, pieces: number): boolean {
     const generation = this.#generation;
     const progress = this.#progress;
     const lastEnd = this.#lastEnd;
@@ -309,8 +336,8 @@ export class RuleMatcher {
     if (progress[r] === piece && start >= lastEnd[r]!) {
       progress[r]++;
       lastEnd[r] = end;
-      if (progress[r] === pieces) return r;
+      return progress[r] === pieces;
     }
-    return best;
+    return false;
   }
 }
