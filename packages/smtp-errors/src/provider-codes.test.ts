@@ -54,6 +54,12 @@ describe('provider codes: documented codes, read one by one', () => {
     expect(findProviderCode('')).toBeUndefined();
   });
 
+  it('reads bytes exactly as it reads the same ASCII text', () => {
+    for (const text of ['554 HL:IHU', 'HL:IHU', '554 XHL:IHU', '554 HL:IHUX', '554 HL:ZZZ', '12:30 RE: HL:', 'HL:IH', ':HL:IHU:', '550 DT:SPM.', '']) {
+      expect(findProviderCode(new TextEncoder().encode(text))).toBe(findProviderCode(text));
+    }
+  });
+
   it('scans long text with many colons in one pass', () => {
     const text = `${'AB:CD '.repeat(20000)}550 DT:SPM`;
     expect(findProviderCode(text)?.code).toBe('DT:SPM');

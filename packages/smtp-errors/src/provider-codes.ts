@@ -84,17 +84,14 @@ function isLetter(c: number): boolean {
   return isUpper(c) || (c >= 97 && c <= 122);
 }
 
-/** Whether the six units from `i - 2` are a code shape (`AB:CDE`) with no letter on either side. */
-function codeAt(text: string, i: number): boolean {
-  return (
-    isUpper(text.charCodeAt(i + 1)) &&
-    isUpper(text.charCodeAt(i - 1)) &&
-    isUpper(text.charCodeAt(i - 2)) &&
-    isUpper(text.charCodeAt(i + 2)) &&
-    isUpper(text.charCodeAt(i + 3)) &&
-    (i === 2 || !isLetter(text.charCodeAt(i - 3))) &&
-    !isLetter(text.charCodeAt(i + 4))
-  );
+/** The next colon at or after `from`, or -1. */
+function nextColon(text: string | Uint8Array, from: number): number {
+  return typeof text === 'string' ? text.indexOf(':', from) : text.indexOf(0x3a, from);
+}
+
+/** Whether the six units from `i - 2` (read by `at`) are a code shape (`AB:CDE`) with no letter on either side. */
+function codeAt(at: (i: number) => number, i: number): boolean {
+  return isUpper(at(i + 1)) && isUpper(at(i - 1)) && isUpper(at(i - 2)) && isUpper(at(i + 2)) && isUpper(at(i + 3)) && (i === 2 || !isLetter(at(i - 3))) && !isLetter(at(i + 4));
 }
 
 /**
@@ -103,19 +100,12 @@ function codeAt(text: string, i: number): boolean {
  * letter on either side). One pass over the colons of the text: linear, no regular expression.
  */
 export function findProviderCode(text: string | Uint8Array): ProviderCode | undefined {
-  if (typeof text !== 'string') {
-    // bytes: only the few bytes around each colon are read as text
-    for (let i = text.indexOf(0x3a, 2); i >= 0 && i + 3 < text.length; i = text.indexOf(0x3a, i + 1)) {
-      const c = text[i + 1]!;
-      if (c < 65 || c > 90) continue;
-      const found = findProviderCode(String.fromCharCode(...text.subarray(Math.max(0, i - 3), i + 5)));
-      if (found) return found;
-    }
-    return undefined;
-  }
-  for (let i = text.indexOf(':', 2); i >= 0 && i + 3 < text.length; i = text.indexOf(':', i + 1)) {
-    if (codeAt(text, i)) {
-      const found = BY_CODE.get(text.slice(i - 2, i + 4));
+  let i = nextColon(text, 2);
+  if (i < 0) return undefined;
+  const at = typeof text === 'string' ? (k: number) => text.charCodeAt(k) : (k: number) => text[k] ?? Number.NaN;
+  for (; i >= 0 && i + 3 < text.length; i = nextColon(text, i + 1)) {
+    if (codeAt(at, i)) {
+      const found = BY_CODE.get(String.fromCharCode(at(i - 2), at(i - 1), 0x3a, at(i + 1), at(i + 2), at(i + 3)));
       if (found) return found;
     }
   }
