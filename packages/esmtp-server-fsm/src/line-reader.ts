@@ -30,6 +30,25 @@ export function consume(s: Session, n: number): void {
  * 'overflow' when the line exceeded its limit (the rest up to CRLF was discarded).
  */
 export function readLine(s: Session, limit: number, authAware: boolean): Uint8Array | 'overflow' | undefined {
+  // The common case: no part of a line pending, and the whole line (CRLF included, within the
+  // limit) in the head chunk: a view of it, with nothing stored along the way.
+  if (s.lineLen === 0 && s.inputLength > 0) {
+    const chunk = s.chunks[0]!;
+    const start = s.headOff;
+    const idx = chunk.indexOf(LF, start);
+    if (idx > start && chunk[idx - 1] === CR && idx + 1 - start <= limit) {
+      s.inputLength -= idx + 1 - start;
+      if (idx + 1 === chunk.length) {
+        s.chunks.shift();
+        s.headOff = 0;
+      } else {
+        s.headOff = idx + 1;
+      }
+      s.lastLineByte = -1;
+      s.linesDone++;
+      return chunk.subarray(start, idx - 1);
+    }
+  }
   while (s.inputLength > 0) {
     const chunk = s.chunks[0]!;
     const start = s.headOff;
