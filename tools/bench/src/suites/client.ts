@@ -9,14 +9,12 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import type net from 'node:net';
 import { existsSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { connect } from 'smtp-client-fsm/node';
-import { createServer } from 'esmtp-server-fsm/node';
 import { npmVersion, postfixVersion, throughputAsync, type Comparison, type Suite } from '../harness.js';
 import { freePort, waitForPort } from '@smtpkit/testkit';
+import { SERVERS } from '../server-peers.js';
 
 const SINK = '/usr/sbin/smtp-sink';
 const SOURCE = '/usr/sbin/smtp-source';
@@ -93,16 +91,14 @@ const suite: Suite = {
         }
       }
       // The full pair against nodemailer -> smtp-server.
-      const pair = createServer({ hostname: 'bench.test', onData: async (_e, body) => { for await (const _ of body) void _; return undefined; } });
-      const pairAddr = await pair.listen(0, '127.0.0.1');
-      const ref = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData(stream, _s, cb) { stream.on('data', () => undefined); stream.on('end', () => cb()); } });
-      await new Promise<void>((r) => ref.listen(0, '127.0.0.1', r));
-      const refPort = (ref.server.address() as net.AddressInfo).port;
+      // the same two servers, set up the same way, as the server suite drives with smtp-source
+      const pair = await SERVERS.ours();
+      const ref = await SERVERS.peer();
       try {
         out.push({
           title: `full pair: smtp-client-fsm -> esmtp-server-fsm vs ${NODEMAILER} -> ${SMTP_SERVER}, 8 connections, all sends in flight`,
-          ours: await throughputAsync('smtpkit pair', 'messages/s', () => ours(pairAddr.port, n, 8), { runs }),
-          peer: await throughputAsync(`${NODEMAILER} -> ${SMTP_SERVER}`, 'messages/s', () => peer(refPort, n, 8), { runs }),
+          ours: await throughputAsync('smtpkit pair', 'messages/s', () => ours(pair.port, n, 8), { runs }),
+          peer: await throughputAsync(`${NODEMAILER} -> ${SMTP_SERVER}`, 'messages/s', () => peer(ref.port, n, 8), { runs }),
           aim: '>= 2x',
           notes: `${n} messages of 10 KB per run, loopback; peers ${NODEMAILER}, ${SMTP_SERVER}`,
         });
@@ -113,15 +109,15 @@ const suite: Suite = {
           await waitForPort(sinkPort2);
           out.push({
             title: `full pair vs ${POSTFIX} smtp-source -> smtp-sink (C), 8 connections`,
-            ours: await throughputAsync('smtpkit pair', 'messages/s', () => ours(pairAddr.port, n, 8), { runs }),
+            ours: await throughputAsync('smtpkit pair', 'messages/s', () => ours(pair.port, n, 8), { runs }),
             peer: await throughputAsync(`${POSTFIX} smtp-source -> smtp-sink`, 'messages/s', () => smtpSource(sinkPort2, n, 8), { runs }),
             aim: '>= 0.8x',
             notes: 'reference point: two C programs that do no parsing of the message',
           });
         }
       } finally {
-        await pair.close({ timeout: 1000 });
-        await new Promise<void>((r) => ref.close(() => r()));
+        await pair.close();
+        await ref.close();
       }
     } finally {
       for (const c of children) c.kill('SIGTERM');
