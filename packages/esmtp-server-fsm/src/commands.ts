@@ -25,6 +25,36 @@ const NATIVE_VERBS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'B
 const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP']);
 const ALLOWED_BEFORE_TLS = new Set(['EHLO', 'HELO', 'LHLO', 'NOOP', 'RSET', 'QUIT', 'STARTTLS']);
 
+/** The native four-letter verbs, keyed by {@link verbKey} of their letters. */
+const FOUR_LETTER_VERBS = new Map<number, string>(
+  ['HELO', 'EHLO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'HELP', 'VRFY', 'EXPN', 'AUTH'].map((v) => [verbKey(v.charCodeAt(0), v.charCodeAt(1), v.charCodeAt(2), v.charCodeAt(3)), v]),
+);
+
+/** Whether `b` is an ASCII letter. */
+function isLetter(b: number): boolean {
+  const l = b | 0x20;
+  return l >= 0x61 && l <= 0x7a;
+}
+
+/** Four ASCII letters, case folded, as one small integer (5 bits each). */
+function verbKey(b0: number, b1: number, b2: number, b3: number): number {
+  return ((b0 & 0x1f) << 15) | ((b1 & 0x1f) << 10) | ((b2 & 0x1f) << 5) | (b3 & 0x1f);
+}
+
+/**
+ * The native four-letter verb `line` starts with (any case, then a space or the end of the line),
+ * as the one constant string the dispatch compares against; undefined for anything else.
+ */
+function fourLetterVerb(line: Uint8Array): string | undefined {
+  if (line.length < 4 || (line.length > 4 && line[4] !== 0x20)) return undefined;
+  const b0 = line[0]!;
+  const b1 = line[1]!;
+  const b2 = line[2]!;
+  const b3 = line[3]!;
+  if (!isLetter(b0) || !isLetter(b1) || !isLetter(b2) || !isLetter(b3)) return undefined;
+  return FOUR_LETTER_VERBS.get(verbKey(b0, b1, b2, b3));
+}
+
 /**
  * A command line known to be 7-bit, as text. Short lines (nearly all commands) are built from
  * char codes, which costs less than a call into the decoder; long ones go to the decoder.
@@ -82,6 +112,13 @@ export function stepCommand(s: Session): boolean {
     }
   }
   let text: string;
+  // the common case: a native four-letter verb in a 7-bit line; only its argument becomes text
+  const four = high ? undefined : fourLetterVerb(line);
+  if (four !== undefined) {
+    let end = line.length;
+    while (end > 5 && (line[end - 1] === 0x20 || line[end - 1] === 0x09)) end--;
+    return dispatch(s, four, line.length > 5 ? asciiText(line.subarray(5, end)) : '', line.length > 4);
+  }
   if (!high) text = asciiText(line);
   else {
     try {
@@ -100,6 +137,11 @@ export function stepCommand(s: Session): boolean {
   let argEnd = text.length;
   while (argEnd > sp + 1 && (text.charCodeAt(argEnd - 1) === 0x20 || text.charCodeAt(argEnd - 1) === 0x09)) argEnd--;
   const arg = sp < 0 ? '' : text.slice(sp + 1, argEnd);
+  return dispatch(s, verb, arg, sp >= 0);
+}
+
+/** The pipelining synchronization check (RFC 2920 §3.1), then the command. */
+function dispatch(s: Session, verb: string, arg: string, hasArg: boolean): boolean {
   const more = s.inputLength > 0;
   // BDAT is followed by its chunk; STARTTLS discards what follows it (TLS-1).
   if (s.options.pipeliningSync !== 'off' && more && verb !== 'BDAT' && verb !== 'STARTTLS') {
@@ -111,7 +153,7 @@ export function stepCommand(s: Session): boolean {
       return true;
     }
   }
-  command(s, verb, arg, sp >= 0);
+  command(s, verb, arg, hasArg);
   return true;
 }
 

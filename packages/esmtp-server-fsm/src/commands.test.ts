@@ -1,0 +1,55 @@
+// The command line reader's dispatch: verbs in any case, the argument after the first space with
+// trailing blanks trimmed, and a line that only looks like a verb going nowhere near it.
+import { describe, expect, it } from 'vitest';
+import { codes, drive, inTransaction } from '../test/harness.js';
+
+/** The reply codes a fresh session (after EHLO, or inside a transaction) gives `line`. */
+function after(line: string, transaction = false): number[] {
+  const d = transaction ? inTransaction() : drive();
+  if (!transaction) d.feed('EHLO client.test\r\n');
+  return codes(d.feed(`${line}\r\n`));
+}
+
+describe('command dispatch', () => {
+  it.each<[string, number[]]>([
+    ['NOOP', [250]],
+    ['noop', [250]],
+    ['nOoP  \t ', [250]],
+    ['RSET', [250]],
+    ['rset', [250]],
+    ['RSET ', [501]], // a space makes an argument, even an empty one (RFC 5321 §4.1.1.5: RSET has none)
+    ['rset \t', [501]],
+    ['HELOX', [500]],
+    ['HEL', [500]],
+    ['N0OP', [500]],
+    ['NO@P', [500]],
+    ['MAIL\tFROM:<a@b.example>', [500]],
+    ['mail from:<a@b.example>', [250]],
+    ['Mail From:<a@b.example>  \t', [250]],
+    ['mail FROM:<a@b.example> SIZE=10 ', [250]],
+    ['MAIL  FROM:<a@b.example>', [501]],
+    ['qUiT', [221]],
+  ])('%j gets %j', (line, expected) => {
+    expect(after(line)).toEqual(expected);
+  });
+
+  it.each<[string, number[]]>([
+    ['rcpt to:<c@d.example>', [250]],
+    ['RCPT TO:<c@d.example>\t \t', [250]],
+    ['data', [354]],
+    ['DaTa', [354]],
+    ['DATA x', [501]],
+  ])('in a transaction, %j gets %j', (line, expected) => {
+    expect(after(line, true)).toEqual(expected);
+  });
+
+  it('a verb is read the same whichever case each letter has', () => {
+    for (const verb of ['EHLO', 'HELO', 'NOOP', 'RSET', 'VRFY', 'HELP', 'QUIT']) {
+      const expected = after(`${verb} x.example`);
+      for (let mask = 0; mask < 16; mask++) {
+        const mixed = [...verb].map((c, i) => ((mask >> i) & 1 ? c.toLowerCase() : c)).join('');
+        expect(after(`${mixed} x.example`)).toEqual(expected);
+      }
+    }
+  });
+});
