@@ -6,7 +6,7 @@
 import { actionFor, type BounceAction } from './action.js';
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, EXPIRY_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
-import { byReplyClass, refineByStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
+import { byReplyClass, refineByStage, replyCodeAtStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { findProviderCode, type ProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
@@ -419,7 +419,7 @@ export class Classifier {
         rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage });
       } else if (code >= 0) {
         const stage = stageOfHint(matcher.foundIndex(G_HINT));
-        id = refineByStage(replyCodeClass(code), stage, permanent);
+        id = replyCodeAtStage(code, stage, permanent);
         rule = Object.freeze({ kind: 'reply-code', code, stage });
       }
       if (id === 1 && code < 0 && enhanced < 0) {
@@ -435,7 +435,7 @@ export class Classifier {
       // it names only the subject. The policy subject (X.7.0) stays a block, refined below.
       const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
-        (rule.kind === 'reply-code' && enhanced < 0 && rule.stage === undefined) ||
+        (rule.kind === 'reply-code' && enhanced < 0 && (rule.stage === undefined || id === replyCodeClass(code))) ||
         (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
         (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0) ||
         // X.1.2 (bad destination system) with no reply code is the local MTA's own account: its words

@@ -17,6 +17,21 @@ const REGISTRY_TITLES: readonly (readonly [string, number])[] = ENHANCED_STATUS_
   .map((r) => [r.description.split(',')[0]!.trim().toLowerCase(), r.permanent] as const)
   .filter(([title]) => title.length >= 12);
 
+/**
+ * @internal RFC 5321's own reply texts (§4.2.2) that name the recipient, as servers print them beside
+ * the code or in place of one: "mailbox unavailable" (550; 450 for a busy mailbox), "mailbox name not
+ * allowed" (553), "user not local" (551). The class is the permanent reading; a 4xx reply reads
+ * them as a deferral (see `byReplyClass`).
+ */
+const REPLY_TEXTS: readonly (readonly [string, number])[] = [
+  ['mailbox unavailable', 10],
+  ['mailbox name not allowed', 10],
+  ['user not local', 10],
+];
+
+/** @internal RFC 5321's reply texts: generic wording that a 4xx reply turns into a deferral. */
+export const REPLY_TEXT_SET: ReadonlySet<string> = new Set(REPLY_TEXTS.map(([text]) => text));
+
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
 const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
 
@@ -33,7 +48,8 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
  * Portuguese, Italian, Dutch, Polish, Russian, Chinese and Japanese replies. The order: the sender's
- * rate words, RFC 3463's registry titles, the sender's DNS and authentication setup, DNS compounds,
+ * rate words, RFC 3463's registry titles, RFC 5321's reply texts, the sender's DNS and
+ * authentication setup, DNS compounds,
  * then the recipient, quota, size, loop, reputation, DNS, connection and expiry, relay, virus, spam,
  * refusal and temporary families.
  *
@@ -48,6 +64,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(70, RATE_WORDS),
   // RFC 3463's own titles, as MTAs print them
   ...REGISTRY_TITLES,
+  // RFC 5321's reply texts, as servers print them
+  ...REPLY_TEXTS,
   // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")

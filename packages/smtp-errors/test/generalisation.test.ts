@@ -231,6 +231,38 @@ describe('action: one field to switch on', () => {
   });
 });
 
+describe('general readings that hold with or without the phrase rules', () => {
+  const bare = createClassifier({ builtinRules: false });
+  const both = (text: string): number[] => [classify(text).id, bare.classify(text).id];
+
+  it("X.1.8 (the sender's domain) is a refusal of the sender, and as a 4xx a deferral, not a DNS failure", () => {
+    expect(both('450 4.1.8 the sending domain could not be checked')).toEqual([70, 70]);
+    expect(bare.classify('451 sender domain lookup deferred (#4.1.8)').id).toBe(70);
+    expect(both('553 5.1.8 the sending domain does not resolve')).toEqual([50, 50]);
+    // X.1.2 (the recipient's domain) as a 4xx is still a DNS failure
+    expect(bare.classify('451 4.1.2 destination domain lookup failed').id).toBe(21);
+  });
+
+  it("RFC 5321's own reply texts name the recipient in a 5xx and a deferral in a 4xx", () => {
+    expect(both('550 Requested action not taken: mailbox unavailable')).toEqual([10, 10]);
+    expect(both('450 Requested mail action not taken: mailbox unavailable')).toEqual([70, 70]);
+    expect(bare.classify('553 sorry, mailbox name not allowed').id).toBe(10);
+    expect(bare.classify('551 User not local; please try <x@example.org>').id).toBe(10);
+  });
+
+  it('a stage that did not change what the bare reply code says leaves the word families to say more', () => {
+    expect(both('552 Too many recipients (in reply to RCPT TO command)')).toEqual([20, 20]);
+    // a stage that did decide (a generic 550 at RCPT TO is the recipient) is kept
+    expect(both('550 rejected (in reply to RCPT TO command)')).toEqual([10, 10]);
+  });
+
+  it('a syntax reply (500-504) is a protocol error at any stage', () => {
+    expect(both('504 Command parameter not implemented (in reply to end of DATA command)')).toEqual([40, 40]);
+    expect(bare.classify('502 unsupported (in reply to MAIL FROM command)').id).toBe(40);
+    expect(bare.classify('554 unsupported (in reply to MAIL FROM command)').id).toBe(50);
+  });
+});
+
 // Accuracy floors, not timing assertions: the agreement reached when this was written, minus a
 // small margin. Tuning looks at the tune half only; the held-out half is scored, never read.
 describe('the provider evaluation set', () => {
