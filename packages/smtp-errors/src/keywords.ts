@@ -49,9 +49,9 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
  * Portuguese, Italian, Dutch, Polish, Russian, Chinese and Japanese replies. The order: the sender's
  * rate words, RFC 3463's registry titles, RFC 5321's reply texts, the sender's DNS and
- * authentication setup, DNS compounds,
- * then the recipient, quota, size, loop, reputation, DNS, connection and expiry, relay, virus, spam,
- * refusal and temporary families.
+ * authentication setup, DNS compounds, then the recipient, quota, message form (malformed, header
+ * and line length), size, loop, reputation, DNS, connection and expiry, relay, virus, spam, refusal
+ * and temporary families.
  *
  * @example
  * ```ts
@@ -82,21 +82,25 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
-    'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
+    'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed', 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
     'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
     'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'disk space', 'pełna', 'przepełnion',
   ]),
+  // a malformed message, or a header or a line over its length limit, is a fault of the message's
+  // form (RFC 5322 §2.1.1), not its size
+  ...family(40, ['headers too large', 'header too large', 'header too long', 'headers too long', 'line too long', 'line length', 'malformed', 'malformé', 'mal formad', 'malformat']),
   // the message is too large
   ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'line too long', 'headers too large', 'parse error', 'sequence error', 'bad sequence']),
+  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
   // the sender's reputation: block lists, abuse, unsolicited volume
   ...family(51, [
     'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
     'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
+    'abuse', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
   ]),
   // name resolution
   ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx']),
@@ -110,12 +114,12 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter']),
   // a refusal of the sender or the content
   ...family(50, [
-    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
-    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
+    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized', 'blocked',
+    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
   ]),
   // a temporary condition
   ...family(70, [
-    'busy', 'temporar', 'try again', 'unavailable', 'later', 'too many', 'greylist', 'zu viele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多',
+    'busy', 'temporar', 'try again', 'retry', 'reintent', 'riprov', 'повтор', 'unavailable', 'later', 'too many', 'greylist', 'zu viele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多',
     'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
   ]),
 ] as const);

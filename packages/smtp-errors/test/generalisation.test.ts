@@ -261,6 +261,36 @@ describe('general readings that hold with or without the phrase rules', () => {
     expect(bare.classify('502 unsupported (in reply to MAIL FROM command)').id).toBe(40);
     expect(bare.classify('554 unsupported (in reply to MAIL FROM command)').id).toBe(50);
   });
+
+  it("abuse and complaints name the sender's reputation", () => {
+    expect(bare.classify('550 rejected: too many complaints about your mail').id).toBe(51);
+    expect(bare.classify('554 Missbrauch festgestellt').id).toBe(51);
+    expect(bare.classify('554 Message blocked for abuse').id).toBe(51);
+  });
+
+  it('"retry" belongs to the temporary family', () => {
+    expect(bare.classify('delivery deferred, retry scheduled').id).toBe(70);
+    expect(bare.classify('entrega aplazada: se reintentará').id).toBe(70);
+    expect(bare.classify('consegna non riuscita, si riproverà').id).toBe(70);
+  });
+
+  it('a mismatch, or something not accepted, is a refusal of the sender or the content', () => {
+    expect(both('550 sender host name mismatches its address')).toEqual([50, 50]);
+    expect(both('550 HELO name does not match the connecting IP')).toEqual([50, 50]);
+    expect(bare.classify('550 Absender-Domain und Adresse stimmt nicht überein').id).toBe(50);
+    expect(both('550 Messages with two Date: headers are not accepted')).toEqual([50, 50]);
+  });
+
+  it('"not listed" in a directory names the recipient', () => {
+    expect(both('User not listed in the company directory')).toEqual([10, 10]);
+    expect(bare.classify('550 Empfänger nicht verzeichnet').id).toBe(10);
+  });
+
+  it("a malformed message, or a header or line over its limit, is the message's form, not its size", () => {
+    expect(both('552 5.6.0 Header too long')).toEqual([40, 40]);
+    expect(bare.classify('550 malformed message').id).toBe(40);
+    expect(bare.classify('552 message too large').id).toBe(23);
+  });
 });
 
 // Accuracy floors, not timing assertions: the agreement reached when this was written, minus a
