@@ -32,6 +32,40 @@ const REPLY_TEXTS: readonly (readonly [string, number])[] = [
 /** @internal RFC 5321's reply texts: generic wording that a 4xx reply turns into a deferral. */
 export const REPLY_TEXT_SET: ReadonlySet<string> = new Set(REPLY_TEXTS.map(([text]) => text));
 
+/** @internal Words of an excess count ("too many"): temporary on their own (class 70). */
+const COUNT_WORDS: readonly string[] = ['too many', 'zu viele', 'zuviele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多'];
+
+/** @internal `COUNT_WORDS` as a matcher group. */
+export const COUNT_RULES: readonly StoredRule[] = COUNT_WORDS.map((w) => makeRule({ pattern: w, id: 70 }, 'builtin', `count-${w}`));
+
+/**
+ * @internal Words of the place where the recipient's mail is kept (on the server, in the mailbox):
+ * next to an excess count ("too many messages on the server") they name the mailbox's quota (22),
+ * not the sender's rate.
+ */
+const STORE_WORDS: readonly string[] = [
+  'on the server', 'in the mailbox', 'in mailbox', 'in the inbox', 'auf dem server', 'im postfach', 'sur le serveur', 'dans la boîte',
+  'en el servidor', 'en el buzón', 'no servidor', 'na caixa', 'sul server', 'nella casella', 'на сервере', 'в ящике', '服务器上', '邮箱中', 'サーバー上',
+];
+
+/** @internal `STORE_WORDS` as a matcher group. */
+export const STORE_RULES: readonly StoredRule[] = STORE_WORDS.map((w) => makeRule({ pattern: w, id: 22 }, 'builtin', `store-${w}`));
+
+/**
+ * @internal Words that name the sending host's address: spam wording about the address, not the
+ * message ("spam IP rejected"), names a known spam source (51).
+ */
+const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
+
+/** @internal `SOURCE_WORDS` as a matcher group. */
+export const SOURCE_RULES: readonly StoredRule[] = SOURCE_WORDS.map((w) => makeRule({ pattern: w, id: 51 }, 'builtin', `source-${w}`));
+
+/** @internal The spam family (52): the content looks like spam. */
+const SPAM_WORDS: readonly string[] = ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter'];
+
+/** @internal See `SPAM_WORDS`. */
+export const SPAM_WORD_SET: ReadonlySet<string> = new Set(SPAM_WORDS);
+
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
 const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
 
@@ -111,7 +145,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(54, ['relay']),
   ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
   // the content looks like spam
-  ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter']),
+  ...family(52, SPAM_WORDS),
   // a refusal of the sender or the content
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized', 'blocked',
@@ -119,7 +153,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ]),
   // a temporary condition
   ...family(70, [
-    'busy', 'temporar', 'try again', 'retry', 'reintent', 'riprov', 'повтор', 'unavailable', 'later', 'too many', 'greylist', 'zu viele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多',
+    'busy', 'temporar', 'try again', 'retry', 'reintent', 'riprov', 'повтор', 'unavailable', 'later', ...COUNT_WORDS, 'greylist',
     'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
   ]),
 ] as const);
@@ -186,3 +220,20 @@ const SENDER_ACCOUNT_WORDS: readonly string[] = ['sender account', "sender's acc
 
 /** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */
 export const SENDER_ACCOUNT_RULES: readonly StoredRule[] = SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`));
+
+/** @internal Whether `id` is a block family that names the refusal: reputation, spam, virus, relay. */
+export function isBlockFamily(id: number): boolean {
+  return id >= 51 && id <= 54;
+}
+
+/** @internal Whether `id` is a refusal: the generic block (50) or one of the block families. */
+export function isRefusalWord(id: number): boolean {
+  return id >= 50 && id <= 54;
+}
+
+/**
+ * @internal The block families alone (reputation 51, spam 52, virus 53, relay 54), as a matcher
+ * group: under a generic block they say which refusal even when a recipient or temporary word comes
+ * first in the full list.
+ */
+export const BLOCK_KEYWORD_RULES: readonly StoredRule[] = KEYWORD_RULES.filter((r) => isBlockFamily(r.id));

@@ -243,11 +243,34 @@ describe('general readings that hold with or without the phrase rules', () => {
     expect(bare.classify('451 4.1.2 destination domain lookup failed').id).toBe(21);
   });
 
+  it('a full mailbox that is also disabled or inactive is an abandoned one, whatever said "full"', () => {
+    expect(both('552 5.2.2 Mailbox over quota; this account is disabled')).toEqual([10, 10]);
+    expect(both('452 4.2.2 Postfach voll, Konto deaktiviert')).toEqual([10, 10]);
+    expect(both('552 5.2.2 mailbox is full')).toEqual([22, 22]);
+  });
+
+  it('under a block decided by a code, the first block-family word names the refusal even after a recipient word', () => {
+    expect(both('550 5.7.1 Your account was suspended for abuse')).toEqual([51, 51]);
+    expect(both('550 5.7.1 Rejected because of user complaints')).toEqual([51, 51]);
+    expect(bare.classify('550 5.7.1 Refusé suite à des plaintes').id).toBe(51);
+    // a check code with its own refusal word keeps the block ("spam" named only as the motive)
+    expect(both('550 5.7.30 DKIM signature missing; we block this to protect users from spam')).toEqual([50, 50]);
+  });
+
   it("RFC 5321's own reply texts name the recipient in a 5xx and a deferral in a 4xx", () => {
     expect(both('550 Requested action not taken: mailbox unavailable')).toEqual([10, 10]);
     expect(both('450 Requested mail action not taken: mailbox unavailable')).toEqual([70, 70]);
     expect(bare.classify('553 sorry, mailbox name not allowed').id).toBe(10);
     expect(bare.classify('551 User not local; please try <x@example.org>').id).toBe(10);
+  });
+
+  it('an excess count of what the mailbox stores is its quota; of anything else, a deferral', () => {
+    expect(both('552 Too many messages stored in the mailbox')).toEqual([22, 22]);
+    expect(both('550 Zu viele Nachrichten im Postfach')).toEqual([22, 22]);
+    expect(both('450 too many messages on the server, try later')).toEqual([22, 22]);
+    expect(both('421 Too many messages from your IP, slow down')).toEqual([70, 70]);
+    expect(both('421 too many messages per hour on the server')).toEqual([70, 70]);
+    expect(both('421 too many connections, try later')).toEqual([70, 70]);
   });
 
   it('a stage that did not change what the bare reply code says leaves the word families to say more', () => {
@@ -290,6 +313,11 @@ describe('general readings that hold with or without the phrase rules', () => {
     expect(both('552 5.6.0 Header too long')).toEqual([40, 40]);
     expect(bare.classify('550 malformed message').id).toBe(40);
     expect(bare.classify('552 message too large').id).toBe(23);
+  });
+
+  it('spam wording about the sending address names a known spam source', () => {
+    expect(both('554 Spam from this IP address is refused')).toEqual([51, 51]);
+    expect(both('554 Message looks like spam')).toEqual([52, 52]);
   });
 });
 
