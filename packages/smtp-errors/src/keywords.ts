@@ -60,8 +60,8 @@ const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'ip-adresse', 'ad
 /** @internal `SOURCE_WORDS` as a matcher group. */
 export const SOURCE_RULES: readonly StoredRule[] = SOURCE_WORDS.map((w) => makeRule({ pattern: w, id: 51 }, 'builtin', `source-${w}`));
 
-/** @internal The spam family (52): the content looks like spam. */
-const SPAM_WORDS: readonly string[] = ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter'];
+/** @internal The spam family (52): the content looks like spam (unsolicited). */
+const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter'];
 
 /** @internal See `SPAM_WORDS`. */
 export const SPAM_WORD_SET: ReadonlySet<string> = new Set(SPAM_WORDS);
@@ -130,9 +130,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
   ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
-  // the sender's reputation: block lists, abuse, unsolicited volume
+  // the sender's reputation: block lists, abuse, complaints
   ...family(51, [
-    'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
+    'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
     'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
     'abuse', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
   ]),

@@ -318,6 +318,9 @@ describe('general readings that hold with or without the phrase rules', () => {
   it('spam wording about the sending address names a known spam source', () => {
     expect(both('554 Spam from this IP address is refused')).toEqual([51, 51]);
     expect(both('554 Message looks like spam')).toEqual([52, 52]);
+    // "unsolicited" is of the spam family, the content; about the sending address, a source
+    expect(both('550 Rejected: unsolicited bulk email')).toEqual([52, 52]);
+    expect(both('550 5.7.1 unsolicited mail from your IP address')).toEqual([51, 51]);
   });
 });
 
