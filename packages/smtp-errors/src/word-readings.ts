@@ -5,7 +5,7 @@
 
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { BLOCK_KEYWORD_RULES, COUNT_RULES, DORMANT_RULES, KEYWORD_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, SENDER_ACCOUNT_RULES, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
+import { BLOCK_KEYWORD_RULES, COUNT_RULES, DORMANT_RULES, KEYWORD_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SENDER_ACCOUNT_RULES, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
 import type { RuleMatcher, StoredRule } from './rules.js';
 import { STAGE_HINTS } from './stage-hints.js';
 
@@ -37,8 +37,8 @@ export const G_SOURCE = 9;
  * - A full mailbox that is also inactive or disabled is an abandoned one: the recipient is gone
  *   (RFC 3463 X.2.1 beside X.2.2).
  * - An excess count ("too many") of what the recipient's store holds ("on the server", "im
- *   Postfach") is the mailbox's quota, not the sender's rate: 22, for 4xx and 5xx alike. A rate
- *   word ("per hour") keeps it a rate limit.
+ *   Postfach") is the mailbox's quota, not the sender's rate nor RFC 5321's generic "mailbox
+ *   unavailable": 22, for 4xx and 5xx alike. A rate word ("per hour") keeps it a rate limit.
  * - Spam wording about the sending address ("spam from this IP address") names a known spam source
  *   (51), not spam content (52). Only a spam decision by a family word or a one-word phrase is
  *   read so; a longer phrase that named the content keeps 52.
@@ -49,7 +49,7 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const dormant = matcher.found(G_DORMANT);
     return dormant ? { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: dormant.pattern }) } : undefined;
   }
-  if (id === 70 && matcher.foundIndex(G_COUNT) >= 0) {
+  if ((id === 70 || (id === 10 && rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern))) && matcher.foundIndex(G_COUNT) >= 0) {
     const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
     const store = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_STORE);
     if (store) return { id: 22, rule: Object.freeze({ kind: 'keyword', pattern: store.pattern }) };

@@ -268,6 +268,7 @@ describe('general readings that hold with or without the phrase rules', () => {
     expect(both('552 Too many messages stored in the mailbox')).toEqual([22, 22]);
     expect(both('550 Zu viele Nachrichten im Postfach')).toEqual([22, 22]);
     expect(both('450 too many messages on the server, try later')).toEqual([22, 22]);
+    expect(both('550 Requested action not taken: mailbox unavailable (too many messages in the mailbox)')).toEqual([22, 22]);
     expect(both('421 Too many messages from your IP, slow down')).toEqual([70, 70]);
     expect(both('421 too many messages per hour on the server')).toEqual([70, 70]);
     expect(both('421 too many connections, try later')).toEqual([70, 70]);
