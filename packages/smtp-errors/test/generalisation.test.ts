@@ -290,6 +290,8 @@ describe('general readings that hold with or without the phrase rules', () => {
     expect(bare.classify('550 rejected: too many complaints about your mail').id).toBe(51);
     expect(bare.classify('554 Missbrauch festgestellt').id).toBe(51);
     expect(bare.classify('554 Message blocked for abuse').id).toBe(51);
+    // an abuse desk's address is no reason
+    expect(both('550 5.7.1 Recipient address rejected: Access denied. Questions: abuse@example.net')).toEqual([50, 50]);
   });
 
   it('"retry" belongs to the temporary family', () => {
@@ -308,6 +310,8 @@ describe('general readings that hold with or without the phrase rules', () => {
   it('"not listed" in a directory names the recipient', () => {
     expect(both('User not listed in the company directory')).toEqual([10, 10]);
     expect(bare.classify('550 Empfänger nicht verzeichnet').id).toBe(10);
+    // a sender missing from an allow list is not the recipient
+    expect(both('550 Sender not listed in the allowed senders list')).toEqual([50, 50]);
   });
 
   it("a malformed message, or a header or line over its limit, is the message's form, not its size", () => {
@@ -319,6 +323,8 @@ describe('general readings that hold with or without the phrase rules', () => {
   it('spam wording about the sending address names a known spam source', () => {
     expect(both('554 Spam from this IP address is refused')).toEqual([51, 51]);
     expect(both('554 Message looks like spam')).toEqual([52, 52]);
+    // the message named as what was judged keeps it content
+    expect(both('550 5.7.1 Message identified as spam; your IP address has been reported')).toEqual([52, 52]);
     // "unsolicited" is of the spam family, the content; about the sending address, a source
     expect(both('550 Rejected: unsolicited bulk email')).toEqual([52, 52]);
     expect(both('550 5.7.1 unsolicited mail from your IP address')).toEqual([51, 51]);
