@@ -95,10 +95,10 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
  * Portuguese, Italian, Dutch, Polish, Russian, Chinese and Japanese replies. The order: the sender's
- * rate words, RFC 3463's registry titles, RFC 5321's reply texts, the sender's DNS and
- * authentication setup, DNS compounds, then the recipient, quota, message form (malformed, header
- * and line length), size, loop, reputation, DNS, connection and expiry, relay, virus, spam, refusal
- * and temporary families.
+ * rate words, RFC 3463's registry titles, the sender's DNS and authentication setup, DNS
+ * compounds, then the recipient, quota, message form (malformed, header and line length), size,
+ * loop, reputation, DNS, connection and expiry, relay, virus and spam families, RFC 5321's generic
+ * recipient texts, then the refusal and temporary families.
  *
  * @example
  * ```ts
@@ -111,8 +111,6 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(70, RATE_WORDS),
   // RFC 3463's own titles, as MTAs print them
   ...REGISTRY_TITLES,
-  // RFC 5321's reply texts, as servers print them
-  ...REPLY_TEXTS,
   // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")
@@ -159,6 +157,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
   // the content looks like spam
   ...family(52, SPAM_WORDS),
+  // RFC 5321's generic recipient texts, as servers print them: after every family that says more
+  // ("mailbox unavailable - over quota" is a quota), before the refusal and temporary words
+  ...REPLY_TEXTS,
   // a refusal of the sender or the content
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized', 'blocked',

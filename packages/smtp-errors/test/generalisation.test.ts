@@ -262,6 +262,8 @@ describe('general readings that hold with or without the phrase rules', () => {
     expect(both('450 Requested mail action not taken: mailbox unavailable')).toEqual([70, 70]);
     expect(bare.classify('553 sorry, mailbox name not allowed').id).toBe(10);
     expect(bare.classify('551 User not local; please try <x@example.org>').id).toBe(10);
+    // they are generic: every family that says more comes first
+    expect(both('550 mailbox unavailable - user over quota')).toEqual([22, 22]);
   });
 
   it('an excess count of what the mailbox stores is its quota; of anything else, a deferral', () => {
