@@ -6,13 +6,14 @@
 import { actionFor, type BounceAction } from './action.js';
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, EXPIRY_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
-import { byReplyClass, refineByStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
+import { byReplyClass, refineByStage, replyCodeAtStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { findProviderCode, type ProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { AUTH_MECHANISMS, DORMANT_RULES, KEYWORD_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, SENDER_ACCOUNT_RULES } from './keywords.js';
-import { STAGE_HINTS, stageOfHint, type SmtpStage } from './stage-hints.js';
+import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, RATE_WORD_SET } from './keywords.js';
+import { stageOfHint, type SmtpStage } from './stage-hints.js';
+import { G_BLOCK_KEYWORD, G_HINT, G_KEYWORD, G_NON_BOUNCE, G_PERMANENT_KEYWORD, G_SENDER_ACCOUNT, GROUPS, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
 /**
@@ -178,20 +179,6 @@ function checkId(id: unknown, what: string): number {
  */
 const CACHEABLE_LENGTH = 512;
 
-/**
- * The groups the rule matcher reports in the same pass as the rules: the stage hints, the keyword
- * families (with and without the connection family), the non-bounce words, the dormant-mailbox
- * words and the sender's-own-account words. One scan of the text answers every question the
- * classifier asks of it.
- */
-const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES];
-const G_HINT = 0;
-const G_KEYWORD = 1;
-const G_PERMANENT_KEYWORD = 2;
-const G_NON_BOUNCE = 3;
-const G_DORMANT = 4;
-const G_SENDER_ACCOUNT = 5;
-
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
 const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
 const UNDETERMINED = BUILTIN_BY_ID.get(1)!;
@@ -353,8 +340,9 @@ export class Classifier {
         // Under a policy code (X.7.x) a recipient or quota word ("invalid HELO name") does not say
         // the recipient was refused: only a block-family word refines it (as in the else branch).
         const policy = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
-        const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
-        if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || (keyword.id >= 51 && keyword.id <= 54))) {
+        let keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+        if (policy && keyword !== undefined && !isRefusalWord(keyword.id)) keyword = matcher.found(G_BLOCK_KEYWORD);
+        if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || isBlockFamily(keyword.id))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
@@ -379,17 +367,12 @@ export class Classifier {
         }
       }
       // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
-      // sender's limit, not the recipient's full mailbox. A full mailbox that is also inactive or
-      // disabled is an abandoned one: the recipient is gone.
+      // sender's limit, not the recipient's full mailbox.
       if (id === 22 && matched.layer === 'builtin') {
         const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
-        const dormant = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_DORMANT);
-        if (keyword !== undefined && dormant === undefined && RATE_WORD_SET.has(keyword.pattern)) {
+        if (keyword !== undefined && RATE_WORD_SET.has(keyword.pattern)) {
           id = 70;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
-        } else if (dormant) {
-          id = 10;
-          rule = Object.freeze({ kind: 'keyword', pattern: dormant.pattern });
         }
       }
       // A disabled or unknown account that the text says is the sender's own is a refusal of the sender.
@@ -419,7 +402,7 @@ export class Classifier {
         rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage });
       } else if (code >= 0) {
         const stage = stageOfHint(matcher.foundIndex(G_HINT));
-        id = refineByStage(replyCodeClass(code), stage, permanent);
+        id = replyCodeAtStage(code, stage, permanent);
         rule = Object.freeze({ kind: 'reply-code', code, stage });
       }
       if (id === 1 && code < 0 && enhanced < 0) {
@@ -435,7 +418,7 @@ export class Classifier {
       // it names only the subject. The policy subject (X.7.0) stays a block, refined below.
       const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
-        (rule.kind === 'reply-code' && enhanced < 0 && rule.stage === undefined) ||
+        (rule.kind === 'reply-code' && enhanced < 0 && (rule.stage === undefined || id === replyCodeClass(code))) ||
         (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
         (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0) ||
         // X.1.2 (bad destination system) with no reply code is the local MTA's own account: its words
@@ -447,19 +430,25 @@ export class Classifier {
       // Rate words (a sending quota, "per hour") are more explicit than any code: a rate limit.
       const byCode = rule.kind === 'enhanced-code' || rule.kind === 'reply-code';
       if (id === 40 || id === 1 || weak || blockByCode || byCode) {
-        const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+        let keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
         // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
         const rate = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern);
+        // Under a block decided by a code, the first block-family word says which refusal, even when a
+        // recipient or temporary word comes earlier in the list ("account suspended due to abuse"); a
+        // refusal word (the sender's DKIM, "rejected") that comes first still keeps the block as it is.
+        if (blockByCode && !weak && !rate && keyword !== undefined && !isRefusalWord(keyword.id)) keyword = matcher.found(G_BLOCK_KEYWORD) ?? keyword;
         // A specific protocol or media code (X.5.n: a bad command or argument, RFC 3463 §3.6; X.6.n:
         // the content's form, §3.7) is about the dialogue or the message: a recipient, quota or size
         // word ("HELO argument is invalid", "invalid characters") does not rename it.
         const protocol = rule.kind === 'enhanced-code' && (subject === 5 || subject === 6) && enhanced % 1000 !== 0 && keyword !== undefined && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23);
-        if (keyword && !protocol && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || (keyword.id >= 51 && keyword.id <= 54))))) {
+        if (keyword && !protocol && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id))))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }
       }
     }
+    const read = readWords(id, rule, matcher, permanentCode);
+    if (read) ({ id, rule } = read);
     id = byReplyClass(id, rule, code, enhanced);
     const byRank = rule === this.#decided[matcher.rank] ? matcher.rank : -1;
     if (byRank >= 0) {

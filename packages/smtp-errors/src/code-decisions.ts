@@ -6,6 +6,7 @@
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
 import { enhancedClass, VENDOR_ONLY_PACKED } from './enhanced-codes.js';
+import { REPLY_TEXT_SET } from './keywords.js';
 import { unpackEnhanced } from './reply-input.js';
 import type { StoredRule } from './rules.js';
 import type { SmtpStage } from './stage-hints.js';
@@ -69,11 +70,23 @@ export function refineByStage(id: number, stage: SmtpStage | undefined, permanen
 }
 
 /**
+ * The class of a reply code refined by the SMTP stage (see `refineByStage`). A syntax reply (x0z,
+ * RFC 5321 §4.2.1: 500-504, a command or argument the server did not understand or does not
+ * implement) is a protocol error at any stage: the stage says which command, not what was refused.
+ * @internal
+ */
+export function replyCodeAtStage(code: number, stage: SmtpStage | undefined, permanent: boolean): number {
+  const id = replyCodeClass(code);
+  return Math.floor(code / 10) % 10 === 0 ? id : refineByStage(id, stage, permanent);
+}
+
+/**
  * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
  * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
  * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
  * a transient failure (70). So is generic recipient wording ("mailbox unavailable", "address
- * rejected": RFC 5321 §4.2.3 gives 450 that text for a busy mailbox). Wording that names the block
+ * rejected": RFC 5321 §4.2.3 gives 450 that text for a busy mailbox), whether a phrase or RFC 5321's
+ * reply text among the word families named it. Wording that names the block
  * (a block list, a reputation) keeps its class, and so do the specific soft classes (21-24) and
  * specific recipient wording ("user unknown").
  * @internal
@@ -85,7 +98,7 @@ export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced
     rule.kind === 'reply-code' ||
     rule.kind === 'keyword' ||
     (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
-  const genericRecipient = id === 10 && rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name);
+  const genericRecipient = id === 10 && ((rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name)) || (rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern)));
   if (id !== 20 && !genericRecipient && !(id === 50 && byCodesOrGenericWords)) return id;
   const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
   return temporary ? 70 : id;

@@ -42,7 +42,9 @@ const REGISTRY: Row[] = [
   ['1.5', 'Destination address valid', 40, 70, 'RFC 3463'],
   ['1.6', 'Destination mailbox has moved, No forwarding address', 10, 10, 'RFC 3463'],
   ['1.7', "Bad sender's mailbox address syntax", 50, 70, 'RFC 3463'],
-  ['1.8', "Bad sender's system address", 50, 21, 'RFC 3463'],
+  // X.1.8 is the sender's domain: refused like X.1.7 (50), and as a 4xx a deferral the sender
+  // retries (70), not a failure to resolve the recipient's domain (21).
+  ['1.8', "Bad sender's system address", 50, 70, 'RFC 3463'],
   ['1.9', 'Message relayed to non-compliant mailer', 40, 70, 'RFC 3886'],
   ['1.10', 'Recipient address has null MX', 10, 10, 'RFC 7505'],
   ['2.0', 'Other or undefined mailbox status', 10, 20, 'RFC 3463'],

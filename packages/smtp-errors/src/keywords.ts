@@ -17,6 +17,68 @@ const REGISTRY_TITLES: readonly (readonly [string, number])[] = ENHANCED_STATUS_
   .map((r) => [r.description.split(',')[0]!.trim().toLowerCase(), r.permanent] as const)
   .filter(([title]) => title.length >= 12);
 
+/**
+ * @internal RFC 5321's own reply texts (§4.2.2) that name the recipient, as servers print them beside
+ * the code or in place of one: "mailbox unavailable" (550; 450 for a busy mailbox), "mailbox name not
+ * allowed" (553), "user not local" (551). The class is the permanent reading; a 4xx reply reads
+ * them as a deferral (see `byReplyClass`).
+ */
+const REPLY_TEXTS: readonly (readonly [string, number])[] = [
+  ['mailbox unavailable', 10],
+  ['mailbox name not allowed', 10],
+  ['user not local', 10],
+];
+
+/** @internal RFC 5321's reply texts: generic wording that a 4xx reply turns into a deferral. */
+export const REPLY_TEXT_SET: ReadonlySet<string> = new Set(REPLY_TEXTS.map(([text]) => text));
+
+/** @internal Words of an excess count ("too many"): temporary on their own (class 70). */
+const COUNT_WORDS: readonly string[] = ['too many', 'zu viele', 'zuviele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多'];
+
+/** @internal `COUNT_WORDS` as a matcher group. */
+export const COUNT_RULES: readonly StoredRule[] = COUNT_WORDS.map((w) => makeRule({ pattern: w, id: 70 }, 'builtin', `count-${w}`));
+
+/**
+ * @internal Words of the place where the recipient's mail is kept (on the server, in the mailbox):
+ * next to an excess count ("too many messages on the server") they name the mailbox's quota (22),
+ * not the sender's rate.
+ */
+const STORE_WORDS: readonly string[] = [
+  'on the server', 'in the mailbox', 'in mailbox', 'in the inbox', 'auf dem server', 'im postfach', 'sur le serveur', 'dans la boîte',
+  'en el servidor', 'en el buzón', 'no servidor', 'na caixa', 'sul server', 'nella casella', 'на сервере', 'в ящике', '服务器上', '邮箱中', 'サーバー上',
+];
+
+/** @internal `STORE_WORDS` as a matcher group. */
+export const STORE_RULES: readonly StoredRule[] = STORE_WORDS.map((w) => makeRule({ pattern: w, id: 22 }, 'builtin', `store-${w}`));
+
+/**
+ * @internal Words that name the sending host's address: spam wording about the address, not the
+ * message ("spam IP rejected"), names a known spam source (51).
+ */
+const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
+
+/** @internal `SOURCE_WORDS` as a matcher group. */
+export const SOURCE_RULES: readonly StoredRule[] = SOURCE_WORDS.map((w) => makeRule({ pattern: w, id: 51 }, 'builtin', `source-${w}`));
+
+/**
+ * @internal Words that make the message itself the subject ("this message", "message identified"):
+ * spam wording about the message is about its content (52) even when the address is named too.
+ */
+const MESSAGE_SUBJECT_WORDS: readonly string[] = [
+  'this message', 'your message', 'the message', 'message is', 'message was', 'message identified', 'message looks', 'content',
+  'diese nachricht', 'ihre nachricht', 'ce message', 'votre message', 'este mensaje', 'su mensaje', 'esta mensagem', 'sua mensagem',
+  'questo messaggio', 'il messaggio', 'это сообщение', 'ваше сообщение', '邮件内容', 'このメッセージ',
+];
+
+/** @internal `MESSAGE_SUBJECT_WORDS` as a matcher group. */
+export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = MESSAGE_SUBJECT_WORDS.map((w) => makeRule({ pattern: w, id: 52 }, 'builtin', `message-subject-${w}`));
+
+/** @internal The spam family (52): the content looks like spam (unsolicited). */
+const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter'];
+
+/** @internal See `SPAM_WORDS`. */
+export const SPAM_WORD_SET: ReadonlySet<string> = new Set(SPAM_WORDS);
+
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
 const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
 
@@ -33,9 +95,10 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
  * Portuguese, Italian, Dutch, Polish, Russian, Chinese and Japanese replies. The order: the sender's
- * rate words, RFC 3463's registry titles, the sender's DNS and authentication setup, DNS compounds,
- * then the recipient, quota, size, loop, reputation, DNS, connection and expiry, relay, virus, spam,
- * refusal and temporary families.
+ * rate words, RFC 3463's registry titles, the sender's DNS and authentication setup, DNS
+ * compounds, then the recipient, quota, message form (malformed, header and line length), size,
+ * loop, reputation, DNS, connection and expiry, relay, virus and spam families, RFC 5321's generic
+ * recipient texts, then the refusal and temporary families.
  *
  * @example
  * ```ts
@@ -64,21 +127,25 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
-    'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
+    'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed|directory', 'not listed|address book', 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
     'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
     'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'disk space', 'pełna', 'przepełnion',
   ]),
+  // a malformed message, or a header or a line over its length limit, is a fault of the message's
+  // form (RFC 5322 §2.1.1), not its size
+  ...family(40, ['headers too large', 'header too large', 'header too long', 'headers too long', 'line too long', 'line length', 'malformed', 'malformé', 'mal formad', 'malformat']),
   // the message is too large
   ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'line too long', 'headers too large', 'parse error', 'sequence error', 'bad sequence']),
-  // the sender's reputation: block lists, abuse, unsolicited volume
+  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
+  // the sender's reputation: block lists, abuse, complaints
   ...family(51, [
-    'unsolicited', 'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
+    'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
     'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
+    'for abuse', 'due to abuse', 'because of abuse', 'abuse detected', 'abuse report', 'abusive', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
   ]),
   // name resolution
   ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx']),
@@ -89,15 +156,18 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(54, ['relay']),
   ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
   // the content looks like spam
-  ...family(52, ['spam', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter']),
+  ...family(52, SPAM_WORDS),
+  // RFC 5321's generic recipient texts, as servers print them: after every family that says more
+  // ("mailbox unavailable - over quota" is a quota), before the refusal and temporary words
+  ...REPLY_TEXTS,
   // a refusal of the sender or the content
   ...family(50, [
-    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'unauthorized', 'blocked',
-    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
+    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized', 'blocked',
+    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
   ]),
   // a temporary condition
   ...family(70, [
-    'busy', 'temporar', 'try again', 'unavailable', 'later', 'too many', 'greylist', 'zu viele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多',
+    'busy', 'temporar', 'try again', 'retry', 'reintent', 'riprov', 'повтор', 'unavailable', 'later', ...COUNT_WORDS, 'greylist',
     'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
   ]),
 ] as const);
@@ -164,3 +234,20 @@ const SENDER_ACCOUNT_WORDS: readonly string[] = ['sender account', "sender's acc
 
 /** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */
 export const SENDER_ACCOUNT_RULES: readonly StoredRule[] = SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`));
+
+/** @internal Whether `id` is a block family that names the refusal: reputation, spam, virus, relay. */
+export function isBlockFamily(id: number): boolean {
+  return id >= 51 && id <= 54;
+}
+
+/** @internal Whether `id` is a refusal: the generic block (50) or one of the block families. */
+export function isRefusalWord(id: number): boolean {
+  return id >= 50 && id <= 54;
+}
+
+/**
+ * @internal The block families alone (reputation 51, spam 52, virus 53, relay 54), as a matcher
+ * group: under a generic block they say which refusal even when a recipient or temporary word comes
+ * first in the full list.
+ */
+export const BLOCK_KEYWORD_RULES: readonly StoredRule[] = KEYWORD_RULES.filter((r) => isBlockFamily(r.id));

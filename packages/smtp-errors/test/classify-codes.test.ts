@@ -154,7 +154,10 @@ describe('stage refinement: only permanent replies, only the documented classes'
 
   it('the first stage marker listed is recognised (in reply to RCPT TO command); 500 is already permanent', () => {
     expect(classify('550 no (in reply to RCPT TO command)')).toMatchObject({ id: 10, rule: { kind: 'reply-code', stage: 'rcpt' } });
-    expect(classify('500 no (in reply to RCPT TO command)').id).toBe(10);
+    expect(classify('500 5.0.0 no (in reply to RCPT TO command)').id).toBe(10);
+    expect(classify('510 no (in reply to RCPT TO command)').id).toBe(10);
+    // a bare syntax reply (500-504) stays a protocol error at any stage
+    expect(classify('500 no (in reply to RCPT TO command)').id).toBe(40);
     expect(classify('450 no (in reply to RCPT TO command)').id).toBe(70);
   });
 

@@ -231,6 +231,108 @@ describe('action: one field to switch on', () => {
   });
 });
 
+describe('general readings that hold with or without the phrase rules', () => {
+  const bare = createClassifier({ builtinRules: false });
+  const both = (text: string): number[] => [classify(text).id, bare.classify(text).id];
+
+  it("X.1.8 (the sender's domain) is a refusal of the sender, and as a 4xx a deferral, not a DNS failure", () => {
+    expect(both('450 4.1.8 the sending domain could not be checked')).toEqual([70, 70]);
+    expect(bare.classify('451 sender domain lookup deferred (#4.1.8)').id).toBe(70);
+    expect(both('553 5.1.8 the sending domain does not resolve')).toEqual([50, 50]);
+    // X.1.2 (the recipient's domain) as a 4xx is still a DNS failure
+    expect(bare.classify('451 4.1.2 destination domain lookup failed').id).toBe(21);
+  });
+
+  it('a full mailbox that is also disabled or inactive is an abandoned one, whatever said "full"', () => {
+    expect(both('552 5.2.2 Mailbox over quota; this account is disabled')).toEqual([10, 10]);
+    expect(both('452 4.2.2 Postfach voll, Konto deaktiviert')).toEqual([10, 10]);
+    expect(both('552 5.2.2 mailbox is full')).toEqual([22, 22]);
+  });
+
+  it('under a block decided by a code, the first block-family word names the refusal even after a recipient word', () => {
+    expect(both('550 5.7.1 Your account was suspended for abuse')).toEqual([51, 51]);
+    expect(both('550 5.7.1 Rejected because of user complaints')).toEqual([51, 51]);
+    expect(bare.classify('550 5.7.1 Refusé suite à des plaintes').id).toBe(51);
+    // a check code with its own refusal word keeps the block ("spam" named only as the motive)
+    expect(both('550 5.7.30 DKIM signature missing; we block this to protect users from spam')).toEqual([50, 50]);
+  });
+
+  it("RFC 5321's own reply texts name the recipient in a 5xx and a deferral in a 4xx", () => {
+    expect(both('550 Requested action not taken: mailbox unavailable')).toEqual([10, 10]);
+    expect(both('450 Requested mail action not taken: mailbox unavailable')).toEqual([70, 70]);
+    expect(bare.classify('553 sorry, mailbox name not allowed').id).toBe(10);
+    expect(bare.classify('551 User not local; please try <x@example.org>').id).toBe(10);
+    // they are generic: every family that says more comes first
+    expect(both('550 mailbox unavailable - user over quota')).toEqual([22, 22]);
+  });
+
+  it('an excess count of what the mailbox stores is its quota; of anything else, a deferral', () => {
+    expect(both('552 Too many messages stored in the mailbox')).toEqual([22, 22]);
+    expect(both('550 Zu viele Nachrichten im Postfach')).toEqual([22, 22]);
+    expect(both('450 too many messages on the server, try later')).toEqual([22, 22]);
+    expect(both('550 Requested action not taken: mailbox unavailable (too many messages in the mailbox)')).toEqual([22, 22]);
+    expect(both('421 Too many messages from your IP, slow down')).toEqual([70, 70]);
+    expect(both('421 too many messages per hour on the server')).toEqual([70, 70]);
+    expect(both('421 too many connections, try later')).toEqual([70, 70]);
+  });
+
+  it('a stage that did not change what the bare reply code says leaves the word families to say more', () => {
+    expect(both('552 Too many recipients (in reply to RCPT TO command)')).toEqual([20, 20]);
+    // a stage that did decide (a generic 550 at RCPT TO is the recipient) is kept
+    expect(both('550 rejected (in reply to RCPT TO command)')).toEqual([10, 10]);
+  });
+
+  it('a syntax reply (500-504) is a protocol error at any stage', () => {
+    expect(both('504 Command parameter not implemented (in reply to end of DATA command)')).toEqual([40, 40]);
+    expect(bare.classify('502 unsupported (in reply to MAIL FROM command)').id).toBe(40);
+    expect(bare.classify('554 unsupported (in reply to MAIL FROM command)').id).toBe(50);
+  });
+
+  it("abuse and complaints name the sender's reputation", () => {
+    expect(bare.classify('550 rejected: too many complaints about your mail').id).toBe(51);
+    expect(bare.classify('554 Missbrauch festgestellt').id).toBe(51);
+    expect(bare.classify('554 Message blocked for abuse').id).toBe(51);
+    // an abuse desk's address is no reason
+    expect(both('550 5.7.1 Recipient address rejected: Access denied. Questions: abuse@example.net')).toEqual([50, 50]);
+  });
+
+  it('"retry" belongs to the temporary family', () => {
+    expect(bare.classify('delivery deferred, retry scheduled').id).toBe(70);
+    expect(bare.classify('entrega aplazada: se reintentará').id).toBe(70);
+    expect(bare.classify('consegna non riuscita, si riproverà').id).toBe(70);
+  });
+
+  it('a mismatch, or something not accepted, is a refusal of the sender or the content', () => {
+    expect(both('550 sender host name mismatches its address')).toEqual([50, 50]);
+    expect(both('550 HELO name does not match the connecting IP')).toEqual([50, 50]);
+    expect(bare.classify('550 Absender-Domain und Adresse stimmt nicht überein').id).toBe(50);
+    expect(both('550 Messages with two Date: headers are not accepted')).toEqual([50, 50]);
+  });
+
+  it('"not listed" in a directory names the recipient', () => {
+    expect(both('User not listed in the company directory')).toEqual([10, 10]);
+    expect(bare.classify('550 Empfänger nicht verzeichnet').id).toBe(10);
+    // a sender missing from an allow list is not the recipient
+    expect(both('550 Sender not listed in the allowed senders list')).toEqual([50, 50]);
+  });
+
+  it("a malformed message, or a header or line over its limit, is the message's form, not its size", () => {
+    expect(both('552 5.6.0 Header too long')).toEqual([40, 40]);
+    expect(bare.classify('550 malformed message').id).toBe(40);
+    expect(bare.classify('552 message too large').id).toBe(23);
+  });
+
+  it('spam wording about the sending address names a known spam source', () => {
+    expect(both('554 Spam from this IP address is refused')).toEqual([51, 51]);
+    expect(both('554 Message looks like spam')).toEqual([52, 52]);
+    // the message named as what was judged keeps it content
+    expect(both('550 5.7.1 Message identified as spam; your IP address has been reported')).toEqual([52, 52]);
+    // "unsolicited" is of the spam family, the content; about the sending address, a source
+    expect(both('550 Rejected: unsolicited bulk email')).toEqual([52, 52]);
+    expect(both('550 5.7.1 unsolicited mail from your IP address')).toEqual([51, 51]);
+  });
+});
+
 // Accuracy floors, not timing assertions: the agreement reached when this was written, minus a
 // small margin. Tuning looks at the tune half only; the held-out half is scored, never read.
 describe('the provider evaluation set', () => {

@@ -1,0 +1,65 @@
+/**
+ * The word groups the rule matcher reports in its one pass, and the readings of those words that
+ * hold whatever decided the class (a phrase, a status code or a word family).
+ */
+
+import { GENERIC_RULE_NAMES } from './builtin-rules.js';
+import type { DecidedBy } from './classifier.js';
+import { BLOCK_KEYWORD_RULES, COUNT_RULES, DORMANT_RULES, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SENDER_ACCOUNT_RULES, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
+import type { RuleMatcher, StoredRule } from './rules.js';
+import { STAGE_HINTS } from './stage-hints.js';
+
+/**
+ * @internal The groups the rule matcher reports in the same pass as the rules: the stage hints, the
+ * keyword families (with and without the connection family), the non-bounce words, the
+ * dormant-mailbox words, the sender's-own-account words, the block families alone, the words of
+ * where mail is stored, of an excess count, of the sending address and of the message as the
+ * subject. One scan of the text
+ * answers every question the classifier asks of it.
+ */
+export const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES, BLOCK_KEYWORD_RULES, STORE_RULES, COUNT_RULES, SOURCE_RULES, MESSAGE_SUBJECT_RULES];
+/** @internal Indexes into `GROUPS`. */
+export const G_HINT = 0;
+export const G_KEYWORD = 1;
+export const G_PERMANENT_KEYWORD = 2;
+export const G_NON_BOUNCE = 3;
+export const G_DORMANT = 4;
+export const G_SENDER_ACCOUNT = 5;
+export const G_BLOCK_KEYWORD = 6;
+export const G_STORE = 7;
+export const G_COUNT = 8;
+export const G_SOURCE = 9;
+export const G_MESSAGE_SUBJECT = 10;
+
+/**
+ * @internal Readings that apply after any built-in decision (a phrase, a code or a word family; the
+ * operator's rules and provider codes are left as they are). Returns the new decision, or undefined
+ * when the words change nothing.
+ *
+ * - A full mailbox that is also inactive or disabled is an abandoned one: the recipient is gone
+ *   (RFC 3463 X.2.1 beside X.2.2).
+ * - An excess count ("too many") of what the recipient's store holds ("on the server", "im
+ *   Postfach") is the mailbox's quota, not the sender's rate nor RFC 5321's generic "mailbox
+ *   unavailable": 22, for 4xx and 5xx alike. A rate word ("per hour") keeps it a rate limit.
+ * - Spam wording about the sending address ("spam from this IP address") names a known spam source
+ *   (51), not spam content (52), unless the message is named as what was judged ("this message",
+ *   "message identified as spam"). Only a spam decision by a family word or a one-word phrase is
+ *   read so; a longer phrase that named the content keeps 52.
+ */
+export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean): { id: number; rule: DecidedBy } | undefined {
+  if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
+  if (id === 22) {
+    const dormant = matcher.found(G_DORMANT);
+    return dormant ? { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: dormant.pattern }) } : undefined;
+  }
+  if ((id === 70 || (id === 10 && rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern))) && matcher.foundIndex(G_COUNT) >= 0) {
+    const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+    const store = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_STORE);
+    if (store) return { id: 22, rule: Object.freeze({ kind: 'keyword', pattern: store.pattern }) };
+  }
+  if (id === 52 && (rule.kind === 'keyword' || (rule.kind === 'builtin-rule' && (GENERIC_RULE_NAMES.has(rule.name) || SPAM_WORD_SET.has(rule.pattern))))) {
+    const source = matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 ? undefined : matcher.found(G_SOURCE);
+    if (source) return { id: 51, rule: Object.freeze({ kind: 'keyword', pattern: source.pattern }) };
+  }
+  return undefined;
+}
