@@ -203,6 +203,12 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'risposta automatica', 'автоответ', 'в отпуске', '自动回复', '不在にして', '自動応答',
     'annual leave', 'parental leave', 'maternity leave', 'nicht im büro', 'absent du bureau', 'absente du bureau', 'fuori ufficio', 'fora do escritório',
     'fuera de oficina', 'вне офиса', '不在办公室', '外出中', '休暇', '休假', 'suis absent', 'suis actuellement absent', 'de férias', 'automated response', 'automatic response', 'autoresponder', 'no longer monitored',
+    // the thanks an automatic reply opens with, and "not at my desk" / "I am unavailable", in the
+    // languages above (read only in a text with no reply code: a bounce quotes no thanks)
+    'thank you for your message', 'thank you for your email', 'thank you for your e-mail', 'thanks for your message', 'thanks for your email',
+    'dank für ihre nachricht', 'dank für ihre e-mail', 'dank für ihre mail', 'merci pour votre message', 'merci de votre message', 'merci pour votre e-mail', 'merci pour votre mail',
+    'gracias por su mensaje', 'gracias por tu mensaje', 'gracias por su correo', 'obrigado pela sua mensagem', 'obrigado pelo seu e-mail', 'grazie per il suo messaggio', 'grazie per la sua email',
+    'спасибо за ваше письмо', '感谢您的来信', 'nicht am platz', 'nicht im haus', 'je suis|indisponible', 'estoy|ausente', 'sono|assente',
   ]),
 ] as const);
 

@@ -56,12 +56,18 @@ describe('texts that are not bounces', () => {
     ['Your unsubscription request has been processed', 90],
     ['Je suis actuellement absent et reviendrai le 10 juin', 60],
     ['我正在休假', 60],
+    ['Thank you for your email. I will answer it when I am back.', 60],
+    ['Vielen Dank für Ihre Nachricht, ich bin bis Montag nicht am Platz.', 60],
+    ['Merci pour votre message, je réponds dès mon retour.', 60],
+    ['Je suis en ce moment indisponible, merci de rappeler.', 60],
+    ['Gracias por su mensaje; lo leeré pronto.', 60],
   ])('%s -> %i', (text, id) => {
     expect(classify(text).id).toBe(id);
   });
 
   it('a reply with a code is read as a bounce even when it names a vacation', () => {
     expect(classify('552 5.2.2 mailbox full, user on vacation').id).toBe(22);
+    expect(classify('550 5.1.1 user unknown. Thank you for your message').id).toBe(10);
   });
 });
 
