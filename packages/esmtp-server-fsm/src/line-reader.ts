@@ -37,13 +37,7 @@ export function readLine(s: Session, limit: number, authAware: boolean): Uint8Ar
     const start = s.headOff;
     const idx = chunk.indexOf(LF, start);
     if (idx > start && chunk[idx - 1] === CR && idx + 1 - start <= limit) {
-      s.inputLength -= idx + 1 - start;
-      if (idx + 1 === chunk.length) {
-        s.chunks.shift();
-        s.headOff = 0;
-      } else {
-        s.headOff = idx + 1;
-      }
+      consume(s, idx + 1 - start);
       s.lastLineByte = -1;
       s.linesDone++;
       return chunk.subarray(start, idx - 1);
