@@ -13,7 +13,7 @@ import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, RATE_WORD_SET } from './keywords.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
-import { G_BLOCK_KEYWORD, G_HINT, G_KEYWORD, G_NON_BOUNCE, G_PERMANENT_KEYWORD, G_SENDER_ACCOUNT, GROUPS, readWords } from './word-readings.js';
+import { G_BLOCK_KEYWORD, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
 /**
@@ -340,7 +340,7 @@ export class Classifier {
         // Under a policy code (X.7.x) a recipient or quota word ("invalid HELO name") does not say
         // the recipient was refused: only a block-family word refines it (as in the else branch).
         const policy = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
-        let keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+        let keyword = keywordFound(matcher, permanentCode);
         if (policy && keyword !== undefined && !isRefusalWord(keyword.id)) keyword = matcher.found(G_BLOCK_KEYWORD);
         if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || isBlockFamily(keyword.id))) {
           id = keyword.id;
@@ -360,7 +360,7 @@ export class Classifier {
       // A DNS failure named next to a sender authentication mechanism (a DMARC, SPF or DKIM lookup) is
       // about the sender's records, not the recipient's domain: the sender's setup (50; 70 when 4xx).
       if (id === 21 && matched.layer === 'builtin') {
-        const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+        const keyword = keywordFound(matcher, permanentCode);
         if (keyword?.id === 50 && AUTH_MECHANISMS.has(keyword.pattern)) {
           id = 50;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
@@ -369,7 +369,7 @@ export class Classifier {
       // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
       // sender's limit, not the recipient's full mailbox.
       if (id === 22 && matched.layer === 'builtin') {
-        const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+        const keyword = keywordFound(matcher, permanentCode);
         if (keyword !== undefined && RATE_WORD_SET.has(keyword.pattern)) {
           id = 70;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
@@ -430,7 +430,7 @@ export class Classifier {
       // Rate words (a sending quota, "per hour") are more explicit than any code: a rate limit.
       const byCode = rule.kind === 'enhanced-code' || rule.kind === 'reply-code';
       if (id === 40 || id === 1 || weak || blockByCode || byCode) {
-        let keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+        let keyword = keywordFound(matcher, permanentCode);
         // Rate words (a sending quota, a rate limit) name a rate limit under a generic policy code too.
         const rate = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern);
         // Under a block decided by a code, the first block-family word says which refusal, even when a

@@ -32,6 +32,14 @@ export const G_SOURCE = 9;
 export const G_MESSAGE_SUBJECT = 10;
 
 /**
+ * @internal After a match: the first keyword-family word found; for a permanent reply the remote
+ * server sent, without the connection family (see `PERMANENT_KEYWORD_RULES`).
+ */
+export function keywordFound(matcher: RuleMatcher, permanentCode: boolean): StoredRule | undefined {
+  return matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+}
+
+/**
  * @internal Readings that apply after any built-in decision (a phrase, a code or a word family; the
  * operator's rules and provider codes are left as they are). Returns the new decision, or undefined
  * when the words change nothing.
@@ -53,7 +61,7 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     return dormant ? { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: dormant.pattern }) } : undefined;
   }
   if ((id === 70 || (id === 10 && rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern))) && matcher.foundIndex(G_COUNT) >= 0) {
-    const keyword = matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
+    const keyword = keywordFound(matcher, permanentCode);
     const store = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_STORE);
     if (store) return { id: 22, rule: Object.freeze({ kind: 'keyword', pattern: store.pattern }) };
   }
