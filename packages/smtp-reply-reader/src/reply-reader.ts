@@ -307,7 +307,7 @@ export class ReplyReader {
   #tooLong(data: Uint8Array, pos: number): never {
     const start = this.#pendingLength > 0 ? this.#pending : data;
     const from = this.#pendingLength > 0 ? 0 : pos;
-    const to = this.#pendingLength > 0 ? this.#pendingLength : Math.min(data.length, pos + 40);
+    const to = this.#pendingLength > 0 ? this.#pendingLength : data.length;
     this.#fail(
       'ERR_SMTP_LINE_TOO_LONG',
       `reply line longer than ${this.#maxLineLength} bytes: ${excerpt(start, from, to)}`,
