@@ -8,16 +8,9 @@ import {
   isCapabilitiesError,
   parseEhloReply,
 } from 'smtp-capabilities';
+import { errorCodeOf } from '@smtpkit/testkit';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isCapabilitiesError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isCapabilitiesError);
 
 describe('formatEhloReply', () => {
   test('domain and greeting, then one line per keyword; no trailing space after value-less keywords', () => {

@@ -8,16 +8,9 @@ import {
   parseEhloReply,
   type SessionSettings,
 } from 'smtp-capabilities';
+import { errorCodeOf } from '@smtpkit/testkit';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isCapabilitiesError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isCapabilitiesError);
 
 describe('defaultExtensionRegistry: advertising per session', () => {
   test('a bare session advertises the always-on set', () => {

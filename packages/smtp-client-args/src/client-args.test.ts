@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SmtpClientArgs, isClientArgsError, readMailParameters, readRcptParameters, type ClientArgsLocalError } from 'smtp-client-args';
-import { thrownBy } from '@smtpkit/testkit';
+import { hasControl, thrownBy } from '@smtpkit/testkit';
 const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
-
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
-  }
-  return false;
-}
 
 const localCode = (fn: () => unknown) => thrownBy(fn, isLocalError);
 

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { thrownBy } from '@smtpkit/testkit';
+import { hasControl, thrownBy } from '@smtpkit/testkit';
 import { DEFAULT_PATH_LIMITS, NULL_PATH, POSTMASTER_PATH, formatPath, isClientArgsError, mailboxPath, parsePath, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
 const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
 const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
-
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
-  }
-  return false;
-}
 
 // a remote refusal carries the reply; a local error (bad argument) has none
 const refusal = (fn: () => unknown): { readonly code: string; readonly reply?: { code: number; enhanced: string } | undefined } => thrownBy(fn, isRemoteError, isLocalError);

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isClientArgsError, xtextDecode, xtextEncode, type ClientArgsLocalError } from 'smtp-client-args';
+import { hasControl } from '@smtpkit/testkit';
 const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
-
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
-  }
-  return false;
-}
 
 describe('xtextEncode', () => {
   it('keeps printable ASCII except + and =', () => {

@@ -1,15 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { classify, createClassifier, forId, isSmtpErrorsError, retrieveClass, type Classification } from './index.js';
+import { errorCodeOf } from '@smtpkit/testkit';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isSmtpErrorsError(e) ? e.code : `not typed: ${String(e)}`;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isSmtpErrorsError);
 
 describe('classify: the default classifier', () => {
   it('classifies a plain reply and says why', () => {

@@ -7,7 +7,7 @@ export { FakeClock, armTimeout } from './clock.js';
 export type { TimedMachine } from './clock.js';
 export { freePort, talk, waitForPort } from './net.js';
 export type { Talk } from './net.js';
-export { crlfLines } from './lines.js';
+export { crlfLines, hasControl } from './lines.js';
 export { errorCodeOf, thrownBy, otherPackageError, guardVerdicts, thrownValue } from './errors.js';
 export { endErrorDelay } from './tarpit.js';
 export type { DelayingServer } from './tarpit.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crlfLines } from './lines.js';
+import { crlfLines, hasControl } from './lines.js';
 import { splittings } from './split.js';
 
 /** Feeds the chunks (ASCII bytes as text) to a fresh splitter; the lines seen after each chunk. */
@@ -36,5 +36,12 @@ describe('crlfLines', () => {
     const input = 'EHLO me\r\n\r\nbare\nLF and bare\rCR\r\n.\r\n\r\r\nQUIT\r\ntail';
     const expected = ['EHLO me', '', 'bare\nLF and bare\rCR', '.', '\r', 'QUIT'];
     for (const s of splittings(input, { random: 50 })) expect(feed(s.chunks).at(-1), s.name).toEqual(expected);
+  });
+});
+
+describe('hasControl', () => {
+  it('C0, DEL and C1 controls count; TAB is a control too; printable and other non-ASCII text does not', () => {
+    for (const c of [0x00, 0x09, 0x0a, 0x0d, 0x1f, 0x7f, 0x80, 0x9f]) expect(hasControl(`a${String.fromCharCode(c)}b`)).toBe(true);
+    for (const s of ['', 'plain text', '~', '\u00a0é', 'Grüße 日本']) expect(hasControl(s)).toBe(false);
   });
 });

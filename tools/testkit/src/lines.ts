@@ -25,3 +25,16 @@ export function crlfLines(onLine: (line: string) => void): (chunk: string) => vo
     }
   };
 }
+
+/**
+ * Whether `s` holds a C0 control, DEL or a C1 control (U+0000-U+001F, U+007F-U+009F): the
+ * characters no header, log line or reply text may carry as they are. Property tests use it to
+ * split generated strings into the ones a function must refuse and the ones it must keep.
+ */
+export function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
