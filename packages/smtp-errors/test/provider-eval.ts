@@ -61,3 +61,60 @@ export function evaluateProviders(classify: (text: string) => Classification): P
     misses: rows.filter((r) => !ok(r)).map((r) => ({ row: r, got: got.get(r.id)! })),
   };
 }
+
+const SECOND = join(dirname(fileURLToPath(import.meta.url)), 'provider-eval-second-labels.jsonl');
+
+/**
+ * A second, independent label of a held-out row (`provider-eval-second-labels.jsonl`): given by
+ * another labeller from LABELLING.md and the row's text and source only, without the first label,
+ * the classifier or its results.
+ */
+export interface SecondLabel {
+  readonly id: string;
+  readonly class: number;
+  readonly acceptable: readonly number[];
+  readonly note: string;
+}
+
+/** Every second label. */
+export function loadSecondLabels(): SecondLabel[] {
+  return readFileSync(SECOND, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as SecondLabel);
+}
+
+export interface LabellerAgreement {
+  /** Held-out rows with a second label. */
+  readonly rows: number;
+  /** The second labeller scored like `classify`: their class among the first label's acceptable ones. */
+  readonly secondLabeller: ProviderScore;
+  /** Rows where each labeller's class is among the other's acceptable ones. */
+  readonly consensus: number;
+  /** `classify` against the first labels (the usual held-out score), on the same rows. */
+  readonly classifyFirst: ProviderScore;
+  /** `classify` against the second labels. */
+  readonly classifySecond: ProviderScore;
+  /** `classify` against the first labels on the consensus rows only. */
+  readonly classifyConsensus: ProviderScore;
+}
+
+/**
+ * How far two labellers agree on the held-out half, and how `classify` scores against each: the
+ * ceiling the labels themselves put on any classifier's held-out figure.
+ */
+export function labellerAgreement(classify: (text: string) => Classification): LabellerAgreement {
+  const first = new Map(loadProviderRows().map((r) => [r.id, r]));
+  const pairs = loadSecondLabels().map((s) => ({ s, r: first.get(s.id)! }));
+  const got = new Map(pairs.map(({ r }) => [r.id, classify(r.text).id]));
+  const consensus = pairs.filter(({ s, r }) => r.acceptable.includes(s.class) && s.acceptable.includes(r.class));
+  const rowsOf = (xs: typeof pairs) => xs.map(({ r }) => r);
+  return {
+    rows: pairs.length,
+    secondLabeller: score(rowsOf(pairs), (r) => r.acceptable.includes(pairs.find((p) => p.r === r)!.s.class)),
+    consensus: consensus.length,
+    classifyFirst: score(rowsOf(pairs), (r) => r.acceptable.includes(got.get(r.id)!)),
+    classifySecond: score(rowsOf(pairs), (r) => pairs.find((p) => p.r === r)!.s.acceptable.includes(got.get(r.id)!)),
+    classifyConsensus: score(rowsOf(consensus), (r) => r.acceptable.includes(got.get(r.id)!)),
+  };
+}

@@ -11,7 +11,7 @@ import { classify, createClassifier } from 'smtp-errors';
 import { classifyMessage } from 'smtp-errors/message';
 import { evaluate } from '../../../packages/smtp-errors/test/bounce-eval.js';
 import { evalDir, evaluateMessages } from '../../../packages/smtp-errors/test/message-eval.js';
-import { evaluateProviders } from '../../../packages/smtp-errors/test/provider-eval.js';
+import { evaluateProviders, labellerAgreement } from '../../../packages/smtp-errors/test/provider-eval.js';
 
 const report = evaluate((text) => classify(text));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -33,6 +33,17 @@ console.log('');
 console.log('| classifier (provider documentation replies) | tune | held-out |');
 console.log('|---|---|---|');
 console.log(`| smtp-errors classify(text) | ${half(providers.tune)} | ${half(providers.heldout)} |`);
+
+// The ceiling the labels put on the held-out figure: a second labeller, given only LABELLING.md
+// and each held-out row's text and source, scored against the first labels as classify is.
+const labels = labellerAgreement((text) => classify(text));
+console.log('');
+console.log('| held-out half, two independent labellers | agreement |');
+console.log('|---|---|');
+console.log(`| second labeller against the first labels | ${half(labels.secondLabeller)} |`);
+console.log(`| smtp-errors classify(text) against the first labels | ${half(labels.classifyFirst)} |`);
+console.log(`| smtp-errors classify(text) against the second labels | ${half(labels.classifySecond)} |`);
+console.log(`| smtp-errors classify(text), rows both labellers agree on (${labels.consensus}) | ${half(labels.classifyConsensus)} |`);
 
 // A measure of generalisation on the tuning sets: the same classifier with its ~375 phrase rules
 // switched off, so only the codes, the SMTP stage, the reply class and the word families decide.
