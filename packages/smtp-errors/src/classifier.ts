@@ -418,7 +418,8 @@ export class Classifier {
       // it names only the subject. The policy subject (X.7.0) stays a block, refined below.
       const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
-        (rule.kind === 'reply-code' && enhanced < 0 && (rule.stage === undefined || id === replyCodeClass(code))) ||
+        // An enhanced code outside RFC 3463's subjects (5.9.9) reads as none: the reply code stands alone.
+        (rule.kind === 'reply-code' && (enhanced < 0 || byEnhanced === undefined) && (rule.stage === undefined || id === replyCodeClass(code))) ||
         (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
         (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0) ||
         // X.1.2 (bad destination system) with no reply code is the local MTA's own account: its words

@@ -153,3 +153,13 @@ describe("the Gmail and Microsoft tables' code families", () => {
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('generalisation round 3: codes and words read in general', () => {
+  it.each([
+    ['551 5.8.3 Junk mail refused here', 52],
+    ['553 5.9.1 Virus found in your message', 53],
+  ])('an enhanced code outside RFC 3463 subjects leaves the bare reply code to the words: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
