@@ -162,4 +162,12 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 Destination host unknown', 21],
+    ['554 mail domain unknown: example.invalid', 21],
+  ])('the subject before "unknown" names a host or domain as well as after it: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
