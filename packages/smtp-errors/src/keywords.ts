@@ -144,7 +144,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the sender's reputation: block lists, abuse, complaints
   ...family(51, [
     'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
-    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
+    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
     'for abuse', 'due to abuse', 'because of abuse', 'abuse detected', 'abuse report', 'abusive', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
   ]),
   // name resolution

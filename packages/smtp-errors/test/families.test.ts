@@ -170,4 +170,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['554 Rejected: your server is listed at bl.spamcop.net', 51],
+    ['550 Listed by UCEPROTECT level 1', 51],
+    ['554 Service unavailable; client host blocked using dnsbl.sorbs.net', 51],
+  ])('a block list named by its name is a reputation block, not spam content: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
