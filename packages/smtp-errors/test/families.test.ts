@@ -179,4 +179,15 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['452 delivery was not completed successfully, try again later', 70],
+    ['550 Recipient address is not fully qualified, check the address syntax', 10],
+    ['452 Mailbox full', 22],
+    ['452 4.2.2 The recipient mail folder full', 22],
+    ['552 Inbox is full.', 22],
+  ])('"full" is read as a word, not inside "fully" or "successfully": %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
