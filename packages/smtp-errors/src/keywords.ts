@@ -33,7 +33,10 @@ const REPLY_TEXTS: readonly (readonly [string, number])[] = [
 export const REPLY_TEXT_SET: ReadonlySet<string> = new Set(REPLY_TEXTS.map(([text]) => text));
 
 /** @internal Words of an excess count ("too many"): temporary on their own (class 70). */
-const COUNT_WORDS: readonly string[] = ['too many', 'zu viele', 'zuviele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多'];
+const COUNT_WORDS: readonly string[] = [
+  // a number or total that reached its limit ("the number of recipients exceeds the maximum")
+  'number of|maximum', 'number of|threshold', 'number of|limit', 'number of|exceed', 'total of|maximum', 'total of|threshold', 'total of|limit', 'total of|exceed', 'maximum number', 'anzahl|überschritten', 'nombre de|dépass', 'número de|excedid',
+  'too many', 'zu viele', 'zuviele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多'];
 
 /** @internal `COUNT_WORDS` as a matcher group. */
 export const COUNT_RULES: readonly StoredRule[] = COUNT_WORDS.map((w) => makeRule({ pattern: w, id: 70 }, 'builtin', `count-${w}`));
@@ -131,14 +134,17 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
-    'full ', 'full.', 'full,', 'full;', 'full:', 'full)', 'full!', 'full-', 'full"', "full'", 'is full', 'box full', 'folder full', 'account full', 'disk full', 'drive full', 'are full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
+    'size of the mailbox', 'size of your mailbox', 'size of mailbox', 'full ', 'full.', 'full,', 'full;', 'full:', 'full)', 'full!', 'full-', 'full"', "full'", 'is full', 'box full', 'folder full', 'account full', 'disk full', 'drive full', 'are full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
     'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'disk space', 'pełna', 'przepełnion',
   ]),
   // a malformed message, or a header or a line over its length limit, is a fault of the message's
   // form (RFC 5322 §2.1.1), not its size
   ...family(40, ['headers too large', 'header too large', 'header too long', 'headers too long', 'line too long', 'line length', 'malformed', 'malformé', 'mal formad', 'malformat']),
   // the message is too large
-  ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
+  ...family(23, [
+    // a length or size that reached its limit ("the length of the data exceeds the maximum")
+    'length of|maximum', 'length of|threshold', 'length of|limit', 'length of|exceed', 'size of|maximum', 'size of|threshold', 'size of|limit', 'size of|exceed', 'maximum size', 'größe|überschritten', 'taille|dépass', 'tamaño|excedid',
+    'too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
   // loops and hop counts: a routing fault, the generic bounce
   ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
   // the sender's reputation: block lists, abuse, complaints

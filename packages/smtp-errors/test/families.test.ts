@@ -190,4 +190,17 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['503 the number of recipients per message has reached its limit', 70],
+    ['550 the total of connections from your host exceeds the maximum', 70],
+    ['550 Die Anzahl der Empfänger wurde überschritten', 70],
+    ['550 the length of the message body exceeds the maximum allowed', 23],
+    ['554 the size of your message exceeds our threshold', 23],
+    ['552 the size of the mailbox exceeds the limit', 22],
+    ['452 the number of messages in the mailbox exceeds the limit', 22],
+  ])('a number that reached its limit is an excess count, a length or size a too large message: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
