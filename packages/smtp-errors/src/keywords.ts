@@ -88,6 +88,12 @@ const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'su
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
 
+/** @internal Words of an attachment: forbidden (53), unless a size word says it is too large (23). */
+const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', '附件'];
+
+/** @internal See `ATTACHMENT_WORDS`. */
+export const ATTACHMENT_WORD_SET: ReadonlySet<string> = new Set(ATTACHMENT_WORDS);
+
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
 
@@ -160,7 +166,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // an open relay is a known spam source: the sender's reputation, not a relaying refusal
   ...family(51, ['open relay', 'openrelay']),
   ...family(54, ['relay']),
-  ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
+  ...family(53, ['virus', 'malware', ...ATTACHMENT_WORDS, 'вирус', '病毒', 'ウイルス']),
   // the content looks like spam
   ...family(52, SPAM_WORDS),
   // RFC 5321's generic recipient texts, as servers print them: after every family that says more

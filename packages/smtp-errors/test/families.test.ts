@@ -203,4 +203,14 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['552 Your attachment is too large for this server', 23],
+    ['554 5.7.1 Rejected: the attachment exceeds the size limit of 20 MB', 23],
+    ['550 Der Anhang ist zu groß', 23],
+    ['554 5.7.1 Forbidden attachment type (.scr)', 53],
+  ])('an attachment named with a size word is a too large message, not a forbidden attachment: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
