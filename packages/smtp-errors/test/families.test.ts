@@ -213,4 +213,27 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    // Korean
+    ['550 수신자가 존재하지 않습니다', 10],
+    ['552 받는 사람의 메일함 용량이 초과되었습니다', 22],
+    ['552 메일 크기가 너무 큽니다', 23],
+    ['554 스팸으로 분류되어 수신이 거부되었습니다', 52],
+    ['451 일시적인 오류입니다. 잠시 후 다시 시도하세요', 70],
+    ['554 바이러스가 발견되었습니다', 53],
+    // Japanese
+    ['550 ユーザ不明のため配送できません', 10],
+    ['552 メールのサイズ超過です', 23],
+    ['554 スパムと判定されました', 52],
+    // other languages
+    ['554 Votre serveur a une mauvaise réputation', 51],
+    ['550 Nombre de dominio desconocido', 21],
+    ['554 Nachricht enthält Schadsoftware', 53],
+    ['550 Relais non autorisé', 54],
+    ['Zeitüberschreitung beim Verbindungsaufbau', 24],
+  ])('the word families read the same reasons in other languages: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
