@@ -183,6 +183,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized', 'blocked',
     'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收', '거부', '차단',
   ]),
+  // a duplicated message or header is a fault of the message's form; after the refusal words, so a
+  // refused duplicate stays a refusal
+  ...family(40, ['duplicat', 'dupliqué', 'дубликат']),
   // a temporary condition
   ...family(70, [
     'busy', 'temporar', 'try again', 'retry', 'reintent', 'riprov', 'повтор', 'unavailable', 'later', ...COUNT_WORDS, 'greylist',

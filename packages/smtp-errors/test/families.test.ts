@@ -236,4 +236,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['554 Duplicate header field: Subject', 40],
+    ['Message dupliqué, non remis', 40],
+    ['550 duplicate message rejected by policy', 50],
+  ])('a duplicated message or header is a fault of the form; a refused duplicate stays a refusal: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
