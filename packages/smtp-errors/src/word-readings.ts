@@ -46,6 +46,8 @@ export function keywordFound(matcher: RuleMatcher, permanentCode: boolean): Stor
  *
  * - A full mailbox that is also inactive or disabled is an abandoned one: the recipient is gone
  *   (RFC 3463 X.2.1 beside X.2.2).
+ * - Recipient words decided by a word family ("disabled", "is locked") next to words naming the
+ *   sender's own account ("sender account") refuse the sender (50), as they do after a phrase.
  * - An excess count ("too many") of what the recipient's store holds ("on the server", "im
  *   Postfach") is the mailbox's quota, not the sender's rate nor RFC 5321's generic "mailbox
  *   unavailable": 22, for 4xx and 5xx alike. A rate word ("per hour") keeps it a rate limit.
@@ -61,6 +63,10 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
   if (id === 22) {
     const dormant = matcher.found(G_DORMANT);
     return dormant ? { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: dormant.pattern }) } : undefined;
+  }
+  if (id === 10 && rule.kind === 'keyword') {
+    const own = matcher.found(G_SENDER_ACCOUNT);
+    if (own) return { id: 50, rule: Object.freeze({ kind: 'keyword', pattern: own.pattern }) };
   }
   if ((id === 70 || (id === 10 && rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern))) && matcher.foundIndex(G_COUNT) >= 0) {
     const keyword = keywordFound(matcher, permanentCode);

@@ -245,4 +245,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['554 The sender mailbox is locked', 50],
+    ['550 Your sending account has been deactivated', 50],
+    ['550 Recipient mailbox is locked', 10],
+  ])("recipient words read by a family refuse the sender when the text names the sender's account: %s", (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
