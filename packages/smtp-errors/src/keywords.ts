@@ -88,6 +88,11 @@ const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'su
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
 
+/** @internal An account or mailbox that was closed or deleted ("mailbox has been closed"). */
+const GONE_WORDS: readonly string[] = ['account', 'mailbox'].flatMap((what) =>
+  ['', ' is', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed'].map((done) => `${what}${verb} ${done}`)),
+);
+
 /** @internal Words of an attachment: forbidden (53), unless a size word says it is too large (23). */
 const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', '附件', '添付', '첨부'];
 
@@ -138,6 +143,10 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
     'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed|directory', 'not listed|address book', 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
+    // an account or mailbox that was closed, deleted or moved (rule 2 of the labelling guide)
+    ...GONE_WORDS, 'has moved',
+    'no longer with', 'no longer employed', 'no longer exist', 'no longer active', 'no longer valid', 'no longer available', 'no longer in use',
+    'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
     'nieznany', 'okänd', 'finns inte', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)

@@ -254,4 +254,17 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 This mailbox has been closed', 10],
+    ['550 Account was terminated by the owner', 10],
+    ['550 Recipient no longer with the organisation', 10],
+    ['550 Address no longer valid', 10],
+    ['550 Diese Adresse ist nicht vergeben', 10],
+    ['550 Sender address was removed from the allow list', 50],
+    ['550 Your sender account was closed', 50],
+  ])('a closed, deleted or former account is an invalid recipient (the sender\'s own, a refusal): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
