@@ -144,7 +144,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
     'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed|directory', 'not listed|address book', 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
     // an account or mailbox that was closed, deleted or moved (rule 2 of the labelling guide)
-    ...GONE_WORDS, 'has moved',
+    ...GONE_WORDS, 'has moved', 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen',
+    'compte supprimé', 'compte a été supprimé', 'boîte supprimée', 'cuenta eliminada', 'cuenta ha sido eliminada', 'buzón eliminado', 'konto wurde gelöscht', 'postfach wurde gelöscht',
+    'konto gelöscht', 'postfach gelöscht', 'conta excluída', 'conta foi excluída', 'account eliminato', 'casella eliminata', 'аккаунт удален', 'ящик удален', '已注销',
     'no longer with', 'no longer employed', 'no longer exist', 'no longer active', 'no longer valid', 'no longer available', 'no longer in use',
     'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
     'nieznany', 'okänd', 'finns inte', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
@@ -161,7 +163,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the message is too large
   ...family(23, [
     // a length or size that reached its limit ("the length of the data exceeds the maximum")
-    'length of|maximum', 'length of|threshold', 'length of|limit', 'length of|exceed', 'size of|maximum', 'size of|threshold', 'size of|limit', 'size of|exceed', 'maximum size', 'größe|überschritten', 'taille|dépass', 'tamaño|excedid',
+    'length of|maximum', 'length of|threshold', 'length of|limit', 'length of|exceed', 'size of|maximum', 'size of|threshold', 'size of|limit', 'size of|exceed', 'maximum size', 'maximum fixed size', 'fixed maximum', 'größe|überschritten', 'taille|dépass', 'tamaño|excedid',
     'too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
     'サイズ超過', 'サイズが大き', '크기 초과', '크기가 초과', '크기를 초과', '크기가 너무']),
   // loops and hop counts: a routing fault, the generic bounce

@@ -267,4 +267,15 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 Dieses Konto wurde gelöscht', 10],
+    ['550 Votre compte a été supprimé', 10],
+    ['550 Account is frozen', 10],
+    ['550 Ihre Nachricht wurde gelöscht: Virus gefunden', 53],
+    ['552 Mail exceeds fixed maximum (10485760 bytes)', 23],
+  ])('deleted or frozen accounts in several languages, and RFC 1870 fixed maximum size: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
