@@ -442,7 +442,9 @@ export class Classifier {
         // the content's form, §3.7) is about the dialogue or the message: a recipient, quota or size
         // word ("HELO argument is invalid", "invalid characters") does not rename it.
         const protocol = rule.kind === 'enhanced-code' && (subject === 5 || subject === 6) && enhanced % 1000 !== 0 && keyword !== undefined && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23);
-        if (keyword && !protocol && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id))))) {
+        // X.1.2 names the destination system: a DNS word says its name did not resolve (21).
+        const system = rule.kind === 'enhanced-code' && subject === 1 && enhanced % 1000 === 2 && keyword?.id === 21;
+        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id))))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }

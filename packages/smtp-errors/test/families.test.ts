@@ -278,4 +278,12 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 5.1.2 mail.example.net: Name server lookup failed', 21],
+    ['550 5.1.2 Destination not accepted', 10],
+  ])('under X.1.2 (the destination system) a DNS word says the name did not resolve: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
