@@ -99,6 +99,11 @@ const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce joi
 /** @internal See `ATTACHMENT_WORDS`. */
 export const ATTACHMENT_WORD_SET: ReadonlySet<string> = new Set(ATTACHMENT_WORDS);
 
+/** @internal The name the sending host gave in HELO/EHLO: the sender's setup, not the recipient. */
+const HELO_WORDS: readonly string[] = [
+  'helo name', 'ehlo name', 'helo hostname', 'ehlo hostname', 'helo host', 'ehlo host', 'invalid helo', 'invalid ehlo', 'bad helo', 'bad ehlo', 'helo command', 'ehlo command', 'helo/ehlo', 'helo argument', 'ehlo argument',
+];
+
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
 
@@ -265,10 +270,13 @@ export const NON_BOUNCE_RULES: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map((
 export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => makeRule({ pattern: w, id: 10 }, 'builtin', `dormant-${w}`));
 
 /**
- * @internal Words that name the sender's own account or mailbox: next to recipient wording
- * ("account is disabled") they say whose account it is.
+ * @internal Words that name the sender's own account or mailbox, or the name its host gave in
+ * HELO/EHLO: next to recipient wording ("account is disabled", "invalid") they say whose it is.
  */
-const SENDER_ACCOUNT_WORDS: readonly string[] = ['sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente'];
+const SENDER_ACCOUNT_WORDS: readonly string[] = [
+  'sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente',
+  ...HELO_WORDS,
+];
 
 /** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */
 export const SENDER_ACCOUNT_RULES: readonly StoredRule[] = SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`));

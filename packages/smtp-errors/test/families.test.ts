@@ -286,4 +286,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 Invalid HELO name', 50],
+    ['554 Invalid EHLO hostname', 50],
+    ['550 Invalid recipient address', 10],
+  ])('recipient words about the HELO/EHLO name refuse the sending host, not the recipient: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
