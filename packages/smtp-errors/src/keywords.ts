@@ -83,7 +83,7 @@ const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing'
 export const SPAM_WORD_SET: ReadonlySet<string> = new Set(SPAM_WORDS);
 
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
-const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
+const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day', 'too fast', 'too quickly', 'slow down', 'too much mail', 'zu schnell', 'trop rapide', 'demasiado rápido', 'слишком быстро', '发送过快', '发信频率'];
 
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);

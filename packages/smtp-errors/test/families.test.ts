@@ -295,4 +295,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 You are sending mail too fast', 70],
+    ['554 5.7.1 Too much mail from your host', 70],
+    ['550 Sie senden zu schnell, bitte warten', 70],
+  ])('sending too fast is a rate limit, under a permanent or policy code too: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
