@@ -133,7 +133,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")
-  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, 'authenticat']),
+  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, 'authenticat', 'tls is required', 'tls required', 'requires tls', 'require tls', 'starttls']),
   // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
   // recipient family reads "invalid" or "unknown" as the recipient
   ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist', 'illegal sender', 'sender illegal', 'sender is illegal', 'illegal mail from']),
@@ -181,9 +181,11 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'réputation', 'reputación', 'reputação', 'reputazione', 'репутац', '信誉', 'レピュテーション', '평판', '블랙리스트',
   ]),
   // name resolution
-  ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx']),
+  ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx', 'no mail server', 'no mailserver']),
   // the host could not be reached
-  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed',
+  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed', 'maximum delivery attempts', 'delivery attempts exceeded', 'too many delivery attempts',
+    'impossible de joindre', 'impossible de se connecter', 'connexion impossible', 'no se pudo conectar', 'no se puede conectar', 'verbindung fehlgeschlagen', 'keine verbindung', 'nicht erreichbar',
+    'не удалось подключиться', 'не удалось соединиться', '无法连接', '接続できません',
     'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
   // an open relay is a known spam source: the sender's reputation, not a relaying refusal
   ...family(51, ['open relay', 'openrelay']),

@@ -304,4 +304,16 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['The recipient domain has no mail server', 21],
+    ['TLS is required, but the remote host did not offer it', 50],
+    ['Impossible de joindre le serveur de messagerie', 24],
+    ['No se pudo conectar con el servidor de correo', 24],
+    ['Giving up: maximum delivery attempts reached', 24],
+    ['Delivery attempts exceeded for this message', 24],
+  ])('the local MTA\'s own texts: no mail server, TLS required, cannot connect, attempts exhausted: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
