@@ -277,6 +277,7 @@ export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => mak
  */
 const SENDER_ACCOUNT_WORDS: readonly string[] = [
   'sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente',
+  'sender domain', "sender's domain", 'sender address', "sender's address", 'envelope sender', 'absenderdomain', 'absenderadresse', "domaine de l'expéditeur", "adresse de l'expéditeur", 'dominio del remitente',
   ...HELO_WORDS,
 ];
 

@@ -48,6 +48,8 @@ export function keywordFound(matcher: RuleMatcher, permanentCode: boolean): Stor
  *   (RFC 3463 X.2.1 beside X.2.2).
  * - Recipient words decided by a word family ("disabled", "is locked") next to words naming the
  *   sender's own account ("sender account") refuse the sender (50), as they do after a phrase.
+ *   So do DNS words next to the sender's domain or address ("sender domain has no MX record"):
+ *   the sender's setup, not the recipient's domain.
  * - An excess count ("too many") of what the recipient's store holds ("on the server", "im
  *   Postfach") is the mailbox's quota, not the sender's rate nor RFC 5321's generic "mailbox
  *   unavailable": 22, for 4xx and 5xx alike. A rate word ("per hour") keeps it a rate limit.
@@ -64,7 +66,7 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const dormant = matcher.found(G_DORMANT);
     return dormant ? { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: dormant.pattern }) } : undefined;
   }
-  if (id === 10 && rule.kind === 'keyword') {
+  if ((id === 10 && rule.kind === 'keyword') || (id === 21 && (rule.kind === 'keyword' || rule.kind === 'builtin-rule'))) {
     const own = matcher.found(G_SENDER_ACCOUNT);
     if (own) return { id: 50, rule: Object.freeze({ kind: 'keyword', pattern: own.pattern }) };
   }

@@ -316,4 +316,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 Message rejected: sender address domain has no A or MX record', 50],
+    ['550 The sender domain could not be resolved: no such domain', 50],
+    ['550 5.1.2 <b@example.org>: Recipient address rejected: Domain not found', 21],
+  ])("DNS words about the sender's domain or address are the sender's setup, not the recipient's domain: %s", (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
