@@ -187,8 +187,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'impossible de joindre', 'impossible de se connecter', 'connexion impossible', 'no se pudo conectar', 'no se puede conectar', 'verbindung fehlgeschlagen', 'keine verbindung', 'nicht erreichbar',
     'не удалось подключиться', 'не удалось соединиться', '无法连接', '接続できません',
     'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
-  // an open relay is a known spam source: the sender's reputation, not a relaying refusal
-  ...family(51, ['open relay', 'openrelay']),
+  // an open relay or proxy, a botnet host, is a known spam source: the sender's reputation, not a
+  // relaying refusal
+  ...family(51, ['open relay', 'openrelay', 'open proxy', 'openproxy', 'botnet', 'zombie', 'compromised host', 'compromised machine']),
   ...family(54, ['relay', 'relais', 'ретрансляц', '中继', 'リレー', '릴레이']),
   ...family(53, ['virus', 'malware', ...ATTACHMENT_WORDS, 'вирус', '病毒', 'ウイルス', 'vírus', 'wirus', 'schadsoftware', 'logiciel malveillant', 'software malicioso', 'вредонос', '恶意软件', 'マルウェア', '바이러스', '악성']),
   // the content looks like spam

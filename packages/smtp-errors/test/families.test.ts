@@ -325,4 +325,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 5.7.1 Open proxy detected at your address', 51],
+    ['550 Connection from botnet host refused', 51],
+    ['554 5.7.1 Compromised host, mail not accepted', 51],
+  ])('an open proxy or a botnet host is a known spam source (51): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
