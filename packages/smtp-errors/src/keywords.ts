@@ -140,6 +140,12 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // a host or domain that does not resolve (before "not found" names the recipient)
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'domain unknown', 'host unknown', 'hostname unknown', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger',
     'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않']),
+  // an invalid header or message format is a fault of the message's form, before the recipient
+  // family reads "invalid" as the recipient
+  ...family(40, [
+    'invalid header', 'header invalid', 'header is invalid', 'invalid message format', 'message format is invalid', 'invalid mime', 'bad header', 'header syntax',
+    'ungültiger header', 'ungültige kopfzeile', 'en-tête invalide', 'encabezado no válido', 'cabeçalho inválido', 'intestazione non valida',
+  ]),
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',

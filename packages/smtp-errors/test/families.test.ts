@@ -334,4 +334,14 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['554 5.6.0 The message has an invalid header', 40],
+    ['554 Transaction failed: invalid message format', 40],
+    ['550 Ungültiger Header in der Nachricht', 40],
+    ['550 Invalid mailbox', 10],
+  ])('an invalid header or message format is a fault of the form, not an invalid recipient: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
