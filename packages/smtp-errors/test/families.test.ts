@@ -344,4 +344,18 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 邮件大小超过系统限制', 23],
+    ['554 Размер сообщения больше допустимого', 23],
+    ['554 Messaggio oltre la dimensione massima', 23],
+    ['554 Le message dépasse la taille maximale', 23],
+    ['554 El tamaño excede lo permitido', 23],
+    ['554 Die Größe der Nachricht überschreitet 20 MB', 23],
+    ['550 找不到该收件人', 10],
+    ['550 找不到主机 mx.example.com', 21],
+  ])('message size and not-found wording in several languages: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
