@@ -192,7 +192,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx', 'no mail server', 'no mailserver']),
   // the host could not be reached
   ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed', 'maximum delivery attempts', 'delivery attempts exceeded', 'too many delivery attempts',
-    'impossible de joindre', 'impossible de se connecter', 'connexion impossible', 'no se pudo conectar', 'no se puede conectar', 'verbindung fehlgeschlagen', 'keine verbindung', 'nicht erreichbar',
+    'impossible de joindre', 'impossible de se connecter', 'connexion impossible', 'no se pudo conectar', 'no se puede conectar', 'verbindung fehlgeschlagen', 'keine verbindung',
     'не удалось подключиться', 'не удалось соединиться', '无法连接', '接続できません',
     'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
   // an open relay or proxy, a botnet host, is a known spam source: the sender's reputation, not a
@@ -242,9 +242,10 @@ const DORMANT_WORDS: readonly string[] = [
  * @see RFC 3834 §5
  */
 export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
-  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack']),
+  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack', 'confirm that you sent', 'confirm you sent', 'verify that you sent', 'held until you confirm', 'held until you verify']),
   ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt']),
-  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción']),
+  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed',
+    'abonnement bestätigen', 'bestätigen sie ihr abonnement', 'anmeldung bestätigen', 'confirmez votre abonnement', 'confirmer votre abonnement', 'confirmer votre inscription', 'conferma la tua iscrizione', 'confirme sua inscrição']),
   ...family(60, [
     'out of office', 'out of the office', 'automatic reply', 'auto-reply', 'autoreply', 'auto reply', 'vacation', 'away until', "i'm away", 'i am away',
     'on holiday', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'congés', 'réponse automatique', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'in ferie', 'resposta automática',
@@ -257,6 +258,10 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'dank für ihre nachricht', 'dank für ihre e-mail', 'dank für ihre mail', 'merci pour votre message', 'merci de votre message', 'merci pour votre e-mail', 'merci pour votre mail',
     'gracias por su mensaje', 'gracias por tu mensaje', 'gracias por su correo', 'obrigado pela sua mensagem', 'obrigado pelo seu e-mail', 'grazie per il suo messaggio', 'grazie per la sua email',
     'спасибо за ваше письмо', '感谢您的来信', 'nicht am platz', 'nicht im haus', 'je suis|indisponible', 'estoy|ausente', 'sono|assente',
+    // being away and back, and the "in urgent cases" pointer every out-of-office reply carries
+    'back in the office', 'back in office', 'limited access to email', 'limited access to e-mail', 'no access to email', 'no access to e-mail', 'currently travelling', 'currently traveling', 'on leave until', 'am on leave',
+    'in dringenden fällen', 'bin ich wieder', 'wieder im büro', 'en congé', "en cas d'urgence", 'pour toute urgence', 'de retour le', 'estaré fuera', 'en caso de urgencia', 'in caso di urgenza', 'sarò di nuovo',
+    'afwezig', 'op vakantie', 'na urlopie', 'nieobecn', 'em caso de urgência', '出張中', '休み', 'отсутствую', '출장', '부재중', '휴가',
   ]),
 ] as const);
 

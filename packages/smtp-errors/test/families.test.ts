@@ -358,4 +358,19 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['Ich bin ab dem 2. Juni wieder im Büro. In dringenden Fällen schreiben Sie bitte an das Sekretariat.', 60],
+    ['Bonjour, je suis en congé cette semaine. Pour toute urgence, appelez le standard.', 60],
+    ['Estaré fuera de la ciudad hasta el viernes.', 60],
+    ['Ik ben afwezig tot en met vrijdag.', 60],
+    ['I will be back in the office next week, with limited access to email until then.', 60],
+    ['Please click the link to complete your subscription.', 80],
+    ['Bitte bestätigen Sie Ihr Abonnement über den folgenden Link.', 80],
+    ['Your mail is held until you confirm that you sent it.', 100],
+    ['Remote host not reachable', 24],
+  ])('out-of-office, subscription and challenge texts in several languages: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
