@@ -90,7 +90,7 @@ export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
 
 /** @internal An account or mailbox that was closed or deleted ("mailbox has been closed"). */
 const GONE_WORDS: readonly string[] = ['account', 'mailbox'].flatMap((what) =>
-  ['', ' is', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed'].map((done) => `${what}${verb} ${done}`)),
+  ['', ' is', ' has', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'expired'].map((done) => `${what}${verb} ${done}`)),
 );
 
 /** @internal Words of an attachment: forbidden (53), unless a size word says it is too large (23). */

@@ -53,6 +53,8 @@ export function keywordFound(matcher: RuleMatcher, permanentCode: boolean): Stor
  * - An excess count ("too many") of what the recipient's store holds ("on the server", "im
  *   Postfach") is the mailbox's quota, not the sender's rate nor RFC 5321's generic "mailbox
  *   unavailable": 22, for 4xx and 5xx alike. A rate word ("per hour") keeps it a rate limit.
+ * - "Expired" said of an account or mailbox ("account has expired") is a closed account (10), not
+ *   an expired message (24).
  * - An attachment named with a size word ("attachment too large") is a too large message (23), not
  *   a forbidden attachment (53).
  * - Spam wording about the sending address ("spam from this IP address") names a known spam source
@@ -74,6 +76,10 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const keyword = keywordFound(matcher, permanentCode);
     const store = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_STORE);
     if (store) return { id: 22, rule: Object.freeze({ kind: 'keyword', pattern: store.pattern }) };
+  }
+  if (id === 24 && rule.kind === 'builtin-rule' && rule.pattern === 'expired') {
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword?.id === 10 && keyword.pattern.endsWith('expired')) return { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: keyword.pattern }) };
   }
   if (id === 53 && (rule.kind === 'keyword' || rule.kind === 'builtin-rule') && ATTACHMENT_WORD_SET.has(rule.pattern)) {
     const keyword = keywordFound(matcher, permanentCode);

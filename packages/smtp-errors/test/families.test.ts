@@ -373,4 +373,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 This account has expired', 10],
+    ['550 Mailbox is expired, contact the administrator', 10],
+    ['Message expired: could not deliver within 5 days', 24],
+  ])('"expired" said of an account or mailbox is a closed account, of the message an expiry: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
