@@ -93,8 +93,13 @@ const GONE_WORDS: readonly string[] = ['account', 'mailbox'].flatMap((what) =>
   ['', ' is', ' has', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'expired'].map((done) => `${what}${verb} ${done}`)),
 );
 
-/** @internal Words of an attachment: forbidden (53), unless a size word says it is too large (23). */
-const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', '附件', '添付', '첨부'];
+/**
+ * @internal Words of an attachment or its file type: forbidden (53), unless a size word says it is
+ * too large (23).
+ */
+const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', '附件', '添付', '첨부',
+  'file extension', 'file type', 'forbidden file', 'dateityp', 'dateiendung', 'type de fichier', 'extension de fichier', 'tipo de archivo', 'extensión de archivo', 'tipo de arquivo', 'tipo di file',
+];
 
 /** @internal See `ATTACHMENT_WORDS`. */
 export const ATTACHMENT_WORD_SET: ReadonlySet<string> = new Set(ATTACHMENT_WORDS);

@@ -382,4 +382,13 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 Forbidden file extension (.scr)', 53],
+    ['554 5.7.1 This file type is not accepted', 53],
+    ['550 Dateityp nicht erlaubt', 53],
+  ])('a forbidden file type or extension is a forbidden attachment (53): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
