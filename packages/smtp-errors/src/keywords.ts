@@ -88,10 +88,14 @@ const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'su
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
 
-/** @internal An account or mailbox that was closed or deleted ("mailbox has been closed"). */
-const GONE_WORDS: readonly string[] = ['account', 'mailbox'].flatMap((what) =>
-  ['', ' is', ' has', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'expired'].map((done) => `${what}${verb} ${done}`)),
-);
+/** @internal An account or mailbox that was closed or deleted ("mailbox has been closed") or is no longer available. */
+const GONE_WORDS: readonly string[] = [
+  ...['account', 'mailbox'].flatMap((what) =>
+    ['', ' is', ' has', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'expired'].map((done) => `${what}${verb} ${done}`)),
+  ),
+  // "no longer available" said of the address, not of a service
+  ...['account', 'mailbox', 'address', 'user'].flatMap((what) => ['', ' is'].flatMap((verb) => ['available', 'active'].map((state) => `${what}${verb} no longer ${state}`))),
+];
 
 /**
  * @internal Words of an attachment or its file type: forbidden (53), unless a size word says it is
@@ -163,7 +167,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     ...GONE_WORDS, 'has moved', 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen',
     'compte supprimé', 'compte a été supprimé', 'boîte supprimée', 'cuenta eliminada', 'cuenta ha sido eliminada', 'buzón eliminado', 'konto wurde gelöscht', 'postfach wurde gelöscht',
     'konto gelöscht', 'postfach gelöscht', 'conta excluída', 'conta foi excluída', 'account eliminato', 'casella eliminata', 'аккаунт удален', 'ящик удален', '已注销',
-    'no longer with', 'no longer employed', 'no longer exist', 'no longer active', 'no longer valid', 'no longer available', 'no longer in use',
+    'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',
+    'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
     'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
     'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
   ]),
