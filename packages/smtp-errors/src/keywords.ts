@@ -170,7 +170,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',
     'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
     'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
-    'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
+    'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없',
+    // the address's form (bad address syntax)
+    'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '地址格式', '无效地址', '无效的地址', '地址无效', '주소 형식', '올바르지 않은 주소', '잘못된 이메일', 'адрес некорректен', 'некорректный адрес', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
@@ -302,6 +304,7 @@ export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => mak
 const SENDER_ACCOUNT_WORDS: readonly string[] = [
   'sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente',
   'sender domain', "sender's domain", 'sender address', "sender's address", 'envelope sender', 'absenderdomain', 'absenderadresse', "domaine de l'expéditeur", "adresse de l'expéditeur", 'dominio del remitente',
+  '送信元アドレス', '差出人アドレス', '送信元ドメイン', '发件人地址', '发信人地址', '发件人域名', '발신자 주소', '보낸 사람 주소', '발신 도메인', 'адрес отправителя', 'домен отправителя',
   ...HELO_WORDS,
 ];
 

@@ -401,4 +401,16 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 받는 사람 메일 주소 형식이 잘못되었습니다', 10],
+    ['550 メールアドレスの形式に誤りがあります', 10],
+    ['550 收件人地址格式不正确', 10],
+    ['550 送信元アドレスの形式に誤りがあります', 50],
+    ['550 发件人地址格式不正确', 50],
+    ['550 Адрес отправителя не существует', 50],
+  ])("an address of the wrong form is bad address syntax (10); the sender's own, a refusal of the sender: %s", (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
