@@ -186,7 +186,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the message is too large
   ...family(23, [
     // a length or size that reached its limit ("the length of the data exceeds the maximum")
-    'length of|maximum', 'length of|threshold', 'length of|limit', 'length of|exceed', 'size of|maximum', 'size of|threshold', 'size of|limit', 'size of|exceed', 'maximum size', 'maximum fixed size', 'fixed maximum', 'größe|überschr', 'taille|dépass', 'tamaño|exced', 'tamanho|exced',
+    'length of|maximum', 'length of|threshold', 'length of|limit', 'length of|exceed', 'size of|maximum', 'size of|threshold', 'size of|limit', 'size of|exceed', 'maximum size', 'maximum fixed size', 'fixed maximum', 'size policy', 'größe|überschr', 'taille|dépass', 'tamaño|exced', 'tamanho|exced',
     'nachrichtengröße', 'maximale größe', 'taille maximale', 'taille du message', 'tamaño máximo', 'tamaño del mensaje', 'tamanho máximo', 'tamanho da mensagem',
     'dimensione massima', 'dimensione del messaggio', 'размер письма', 'размер сообщения', 'допустимый размер', '邮件大小', '大小超过', '大小超出', 'メールサイズ', '메일 크기',
     'too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
@@ -221,6 +221,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized', 'blocked',
     'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收', '거부', '차단',
+    // the receiver's policy, named as the reason
+    'policy', 'policies', 'richtlinie', 'politique', 'política', 'politica', 'политик', '策略', 'ポリシー', '정책',
   ]),
   // a duplicated message or header is a fault of the message's form; after the refusal words, so a
   // refused duplicate stays a refusal

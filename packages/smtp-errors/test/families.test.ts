@@ -413,4 +413,15 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 Verstoß gegen die Richtlinien des Empfängers', 50],
+    ['550 Refusé : politique de sécurité', 50],
+    ['550 ポリシー違反のため受信できません', 50],
+    ['451 Vorübergehend nicht zugestellt: Richtlinie des Empfängers', 70],
+    ['552 Message exceeds our size policy', 23],
+  ])("the receiver's policy named as the reason is a policy block (50; 70 in a 4xx reply): %s", (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
