@@ -122,11 +122,11 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
 /**
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
- * Portuguese, Italian, Dutch, Polish, Swedish, Russian, Chinese, Japanese and Korean replies. The order: the sender's
- * rate words, RFC 3463's registry titles, the sender's DNS and authentication setup, DNS
- * compounds, then the recipient, quota, message form (malformed, header and line length), size,
- * loop, reputation, DNS, connection and expiry, relay, virus and spam families, RFC 5321's generic
- * recipient texts, then the refusal and temporary families.
+ * Portuguese, Italian, Dutch, Polish, Swedish, Russian, Chinese, Japanese and Korean replies. The
+ * order: the sender's rate words, RFC 3463's registry titles, the sender's DNS and authentication
+ * setup, DNS compounds, invalid headers, then the recipient, quota, message form (malformed, header
+ * and line length), size, loop, reputation, DNS, connection and expiry, relay, virus and spam
+ * families, RFC 5321's generic recipient texts, then the refusal, duplicate and temporary families.
  *
  * @example
  * ```ts
@@ -170,9 +170,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',
     'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
     'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
-    'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없',
+    'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
     // the address's form (bad address syntax)
-    'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '地址格式', '无效地址', '无效的地址', '地址无效', '주소 형식', '올바르지 않은 주소', '잘못된 이메일', 'адрес некорректен', 'некорректный адрес', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
+    'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '地址格式', '无效地址', '无效的地址', '地址无效', '주소 형식', '올바르지 않은 주소', '잘못된 이메일', 'адрес некорректен', 'некорректный адрес',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
@@ -300,8 +300,9 @@ export const NON_BOUNCE_RULES: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map((
 export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => makeRule({ pattern: w, id: 10 }, 'builtin', `dormant-${w}`));
 
 /**
- * @internal Words that name the sender's own account or mailbox, or the name its host gave in
- * HELO/EHLO: next to recipient wording ("account is disabled", "invalid") they say whose it is.
+ * @internal Words that name the sender's own account, mailbox, domain or address, or the name its
+ * host gave in HELO/EHLO: next to recipient or DNS wording ("account is disabled", "invalid", "no
+ * MX record") they say whose it is.
  */
 const SENDER_ACCOUNT_WORDS: readonly string[] = [
   'sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente',
