@@ -77,7 +77,7 @@ const MESSAGE_SUBJECT_WORDS: readonly string[] = [
 export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = MESSAGE_SUBJECT_WORDS.map((w) => makeRule({ pattern: w, id: 52 }, 'builtin', `message-subject-${w}`));
 
 /** @internal The spam family (52): the content looks like spam (unsolicited). */
-const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'content reject', 'content denied', 'content filter'];
+const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter'];
 
 /** @internal See `SPAM_WORDS`. */
 export const SPAM_WORD_SET: ReadonlySet<string> = new Set(SPAM_WORDS);

@@ -424,4 +424,14 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });
+
+  it.each([
+    ['550 5.7.1 Message flagged as bulk, not delivered', 52],
+    ['554 Commercial advertising is not accepted here', 52],
+    ['554 Keine Werbung erwünscht', 52],
+    ['550 5.7.26 Unauthenticated bulk mail from example.com', 50],
+  ])('bulk mail and advertising are spam content (52); a failed authentication check keeps its code: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
 });
