@@ -220,7 +220,9 @@ describe('generic refusal refined by a keyword', () => {
 
   it('under a policy code a block-family word still says which refusal; without one a recipient word still counts', () => {
     expect(classify('554 5.7.1 Message rejected: spam content detected').id).toBe(classify('554 Message rejected: spam content detected').id);
-    expect(classify('554 Message rejected: invalid HELO name').id).toBe(10);
+    expect(classify('554 Message rejected: the address is not valid').id).toBe(10);
+    // an invalid HELO name is the sending host's, not the recipient's
+    expect(classify('554 Message rejected: invalid HELO name').id).toBe(50);
   });
 });
 

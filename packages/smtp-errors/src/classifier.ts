@@ -418,7 +418,8 @@ export class Classifier {
       // it names only the subject. The policy subject (X.7.0) stays a block, refined below.
       const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
-        (rule.kind === 'reply-code' && enhanced < 0 && (rule.stage === undefined || id === replyCodeClass(code))) ||
+        // An enhanced code outside RFC 3463's subjects (5.9.9) reads as none: the reply code stands alone.
+        (rule.kind === 'reply-code' && (enhanced < 0 || byEnhanced === undefined) && (rule.stage === undefined || id === replyCodeClass(code))) ||
         (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
         (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0) ||
         // X.1.2 (bad destination system) with no reply code is the local MTA's own account: its words
@@ -441,7 +442,9 @@ export class Classifier {
         // the content's form, §3.7) is about the dialogue or the message: a recipient, quota or size
         // word ("HELO argument is invalid", "invalid characters") does not rename it.
         const protocol = rule.kind === 'enhanced-code' && (subject === 5 || subject === 6) && enhanced % 1000 !== 0 && keyword !== undefined && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23);
-        if (keyword && !protocol && (rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id))))) {
+        // X.1.2 names the destination system: a DNS word says its name did not resolve (21).
+        const system = rule.kind === 'enhanced-code' && subject === 1 && enhanced % 1000 === 2 && keyword?.id === 21;
+        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id))))) {
           id = keyword.id;
           rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
         }

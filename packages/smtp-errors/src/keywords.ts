@@ -33,7 +33,10 @@ const REPLY_TEXTS: readonly (readonly [string, number])[] = [
 export const REPLY_TEXT_SET: ReadonlySet<string> = new Set(REPLY_TEXTS.map(([text]) => text));
 
 /** @internal Words of an excess count ("too many"): temporary on their own (class 70). */
-const COUNT_WORDS: readonly string[] = ['too many', 'zu viele', 'zuviele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多'];
+const COUNT_WORDS: readonly string[] = [
+  // a number or total that reached its limit ("the number of recipients exceeds the maximum")
+  'number of|maximum', 'number of|threshold', 'number of|limit', 'number of|exceed', 'total of|maximum', 'total of|threshold', 'total of|limit', 'total of|exceed', 'maximum number', 'anzahl|überschritten', 'nombre de|dépass', 'número de|excedid',
+  'too many', 'zu viele', 'zuviele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多'];
 
 /** @internal `COUNT_WORDS` as a matcher group. */
 export const COUNT_RULES: readonly StoredRule[] = COUNT_WORDS.map((w) => makeRule({ pattern: w, id: 70 }, 'builtin', `count-${w}`));
@@ -74,16 +77,41 @@ const MESSAGE_SUBJECT_WORDS: readonly string[] = [
 export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = MESSAGE_SUBJECT_WORDS.map((w) => makeRule({ pattern: w, id: 52 }, 'builtin', `message-subject-${w}`));
 
 /** @internal The spam family (52): the content looks like spam (unsolicited). */
-const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'content reject', 'content denied', 'content filter'];
+const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter'];
 
 /** @internal See `SPAM_WORDS`. */
 export const SPAM_WORD_SET: ReadonlySet<string> = new Set(SPAM_WORDS);
 
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
-const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day'];
+const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day', 'too fast', 'too quickly', 'slow down', 'too much mail', 'zu schnell', 'trop rapide', 'demasiado rápido', 'слишком быстро', '发送过快', '发信频率'];
 
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
+
+/** @internal An account or mailbox that was closed or deleted ("mailbox has been closed") or is no longer available. */
+const GONE_WORDS: readonly string[] = [
+  ...['account', 'mailbox'].flatMap((what) =>
+    ['', ' is', ' has', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'expired'].map((done) => `${what}${verb} ${done}`)),
+  ),
+  // "no longer available" said of the address, not of a service
+  ...['account', 'mailbox', 'address', 'user'].flatMap((what) => ['', ' is'].flatMap((verb) => ['available', 'active'].map((state) => `${what}${verb} no longer ${state}`))),
+];
+
+/**
+ * @internal Words of an attachment or its file type: forbidden (53), unless a size word says it is
+ * too large (23).
+ */
+const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', '附件', '添付', '첨부',
+  'file extension', 'file type', 'forbidden file', 'dateityp', 'dateiendung', 'type de fichier', 'extension de fichier', 'tipo de archivo', 'extensión de archivo', 'tipo de arquivo', 'tipo di file',
+];
+
+/** @internal See `ATTACHMENT_WORDS`. */
+export const ATTACHMENT_WORD_SET: ReadonlySet<string> = new Set(ATTACHMENT_WORDS);
+
+/** @internal The name the sending host gave in HELO/EHLO: the sender's setup, not the recipient. */
+const HELO_WORDS: readonly string[] = [
+  'helo name', 'ehlo name', 'helo hostname', 'ehlo hostname', 'helo host', 'ehlo host', 'invalid helo', 'invalid ehlo', 'bad helo', 'bad ehlo', 'helo command', 'ehlo command', 'helo/ehlo', 'helo argument', 'ehlo argument',
+];
 
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
@@ -94,11 +122,11 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
 /**
  * The keyword list: `[keyword, class id]`, in precedence order. Word families rather than phrases:
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
- * Portuguese, Italian, Dutch, Polish, Russian, Chinese and Japanese replies. The order: the sender's
- * rate words, RFC 3463's registry titles, the sender's DNS and authentication setup, DNS
- * compounds, then the recipient, quota, message form (malformed, header and line length), size,
- * loop, reputation, DNS, connection and expiry, relay, virus and spam families, RFC 5321's generic
- * recipient texts, then the refusal and temporary families.
+ * Portuguese, Italian, Dutch, Polish, Swedish, Russian, Chinese, Japanese and Korean replies. The
+ * order: the sender's rate words, RFC 3463's registry titles, the sender's DNS and authentication
+ * setup, DNS compounds, invalid headers, then the recipient, quota, message form (malformed, header
+ * and line length), size, loop, reputation, DNS, connection and expiry, relay, virus and spam
+ * families, RFC 5321's generic recipient texts, then the refusal, duplicate and temporary families.
  *
  * @example
  * ```ts
@@ -114,12 +142,19 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")
-  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, 'authenticat']),
+  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, 'authenticat', 'tls is required', 'tls required', 'requires tls', 'require tls', 'starttls']),
   // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
   // recipient family reads "invalid" or "unknown" as the recipient
   ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist', 'illegal sender', 'sender illegal', 'sender is illegal', 'illegal mail from']),
   // a host or domain that does not resolve (before "not found" names the recipient)
-  ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger']),
+  ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'domain unknown', 'host unknown', 'hostname unknown', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger',
+    'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),
+  // an invalid header or message format is a fault of the message's form, before the recipient
+  // family reads "invalid" as the recipient
+  ...family(40, [
+    'invalid header', 'header invalid', 'header is invalid', 'invalid message format', 'message format is invalid', 'invalid mime', 'bad header', 'header syntax',
+    'ungültiger header', 'ungültige kopfzeile', 'en-tête invalide', 'encabezado no válido', 'cabeçalho inválido', 'intestazione non valida',
+  ]),
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
@@ -128,33 +163,55 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
     'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed|directory', 'not listed|address book', 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
+    // an account or mailbox that was closed, deleted or moved (rule 2 of the labelling guide)
+    ...GONE_WORDS, 'has moved', 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen',
+    'compte supprimé', 'compte a été supprimé', 'boîte supprimée', 'cuenta eliminada', 'cuenta ha sido eliminada', 'buzón eliminado', 'konto wurde gelöscht', 'postfach wurde gelöscht',
+    'konto gelöscht', 'postfach gelöscht', 'conta excluída', 'conta foi excluída', 'account eliminato', 'casella eliminata', 'аккаунт удален', 'ящик удален', '已注销',
+    'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',
+    'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
+    'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
+    'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
+    // the address's form (bad address syntax)
+    'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '地址格式', '无效地址', '无效的地址', '地址无效', '주소 형식', '올바르지 않은 주소', '잘못된 이메일', 'адрес некорректен', 'некорректный адрес',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
-    'full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
+    'size of the mailbox', 'size of your mailbox', 'size of mailbox', 'full ', 'full.', 'full,', 'full;', 'full:', 'full)', 'full!', 'full-', 'full"', "full'", 'is full', 'box full', 'folder full', 'account full', 'disk full', 'drive full', 'are full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
     'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'disk space', 'pełna', 'przepełnion',
+    '용량 초과', '용량이 초과', '용량을 초과', '가득 찼', '가득 차', '저장 공간',
   ]),
   // a malformed message, or a header or a line over its length limit, is a fault of the message's
   // form (RFC 5322 §2.1.1), not its size
   ...family(40, ['headers too large', 'header too large', 'header too long', 'headers too long', 'line too long', 'line length', 'malformed', 'malformé', 'mal formad', 'malformat']),
   // the message is too large
-  ...family(23, ['too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross']),
+  ...family(23, [
+    // a length or size that reached its limit ("the length of the data exceeds the maximum")
+    'length of|maximum', 'length of|threshold', 'length of|limit', 'length of|exceed', 'size of|maximum', 'size of|threshold', 'size of|limit', 'size of|exceed', 'maximum size', 'maximum fixed size', 'fixed maximum', 'size policy', 'größe|überschr', 'taille|dépass', 'tamaño|exced', 'tamanho|exced',
+    'nachrichtengröße', 'maximale größe', 'taille maximale', 'taille du message', 'tamaño máximo', 'tamaño del mensaje', 'tamanho máximo', 'tamanho da mensagem',
+    'dimensione massima', 'dimensione del messaggio', 'размер письма', 'размер сообщения', 'допустимый размер', '邮件大小', '大小超过', '大小超出', 'メールサイズ', '메일 크기',
+    'too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
+    'サイズ超過', 'サイズが大き', '크기 초과', '크기가 초과', '크기를 초과', '크기가 너무']),
   // loops and hop counts: a routing fault, the generic bounce
   ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
   // the sender's reputation: block lists, abuse, complaints
   ...family(51, [
     'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
-    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
+    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
     'for abuse', 'due to abuse', 'because of abuse', 'abuse detected', 'abuse report', 'abusive', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
+    'réputation', 'reputación', 'reputação', 'reputazione', 'репутац', '信誉', 'レピュテーション', '평판', '블랙리스트',
   ]),
   // name resolution
-  ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx']),
+  ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx', 'no mail server', 'no mailserver']),
   // the host could not be reached
-  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed']),
-  // an open relay is a known spam source: the sender's reputation, not a relaying refusal
-  ...family(51, ['open relay', 'openrelay']),
-  ...family(54, ['relay']),
-  ...family(53, ['virus', 'malware', 'attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', 'вирус', '病毒', '附件', 'ウイルス']),
+  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed', 'maximum delivery attempts', 'delivery attempts exceeded', 'too many delivery attempts',
+    'impossible de joindre', 'impossible de se connecter', 'connexion impossible', 'no se pudo conectar', 'no se puede conectar', 'verbindung fehlgeschlagen', 'keine verbindung',
+    'не удалось подключиться', 'не удалось соединиться', '无法连接', '接続できません',
+    'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
+  // an open relay or proxy, a botnet host, is a known spam source: the sender's reputation, not a
+  // relaying refusal
+  ...family(51, ['open relay', 'openrelay', 'open proxy', 'openproxy', 'botnet', 'zombie', 'compromised host', 'compromised machine']),
+  ...family(54, ['relay', 'relais', 'ретрансляц', '中继', 'リレー', '릴레이']),
+  ...family(53, ['virus', 'malware', ...ATTACHMENT_WORDS, 'вирус', '病毒', 'ウイルス', 'vírus', 'wirus', 'schadsoftware', 'logiciel malveillant', 'software malicioso', 'вредонос', '恶意软件', 'マルウェア', '바이러스', '악성']),
   // the content looks like spam
   ...family(52, SPAM_WORDS),
   // RFC 5321's generic recipient texts, as servers print them: after every family that says more
@@ -163,12 +220,17 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // a refusal of the sender or the content
   ...family(50, [
     'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized', 'blocked',
-    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收',
+    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收', '거부', '차단',
+    // the receiver's policy, named as the reason
+    'policy', 'policies', 'richtlinie', 'politique', 'política', 'politica', 'политик', '策略', 'ポリシー', '정책',
   ]),
+  // a duplicated message or header is a fault of the message's form; after the refusal words, so a
+  // refused duplicate stays a refusal
+  ...family(40, ['duplicat', 'dupliqué', 'дубликат']),
   // a temporary condition
   ...family(70, [
     'busy', 'temporar', 'try again', 'retry', 'reintent', 'riprov', 'повтор', 'unavailable', 'later', ...COUNT_WORDS, 'greylist',
-    'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙',
+    'vorübergehend', 'später', 'plus tard', 'temporaire', 'más tarde', 'mais tarde', 'временно', 'позже', '稍后', '频率', '一時的', 'voruebergehend', 'spaeter', 'überlastet', 'ueberlastet', 'réessayer', 'reessayer', 'surcharg', 'temporal', 'temporári', 'temporane', 'più tardi', '暂时', '繁忙', 'しばらく', '일시적', '잠시 후', '나중에 다시',
   ]),
 ] as const);
 
@@ -194,9 +256,10 @@ const DORMANT_WORDS: readonly string[] = [
  * @see RFC 3834 §5
  */
 export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
-  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack']),
+  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack', 'confirm that you sent', 'confirm you sent', 'verify that you sent', 'held until you confirm', 'held until you verify']),
   ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt']),
-  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción']),
+  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed',
+    'abonnement bestätigen', 'bestätigen sie ihr abonnement', 'anmeldung bestätigen', 'confirmez votre abonnement', 'confirmer votre abonnement', 'confirmer votre inscription', 'conferma la tua iscrizione', 'confirme sua inscrição']),
   ...family(60, [
     'out of office', 'out of the office', 'automatic reply', 'auto-reply', 'autoreply', 'auto reply', 'vacation', 'away until', "i'm away", 'i am away',
     'on holiday', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'congés', 'réponse automatique', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'in ferie', 'resposta automática',
@@ -209,6 +272,10 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'dank für ihre nachricht', 'dank für ihre e-mail', 'dank für ihre mail', 'merci pour votre message', 'merci de votre message', 'merci pour votre e-mail', 'merci pour votre mail',
     'gracias por su mensaje', 'gracias por tu mensaje', 'gracias por su correo', 'obrigado pela sua mensagem', 'obrigado pelo seu e-mail', 'grazie per il suo messaggio', 'grazie per la sua email',
     'спасибо за ваше письмо', '感谢您的来信', 'nicht am platz', 'nicht im haus', 'je suis|indisponible', 'estoy|ausente', 'sono|assente',
+    // being away and back, and the "in urgent cases" pointer every out-of-office reply carries
+    'back in the office', 'back in office', 'limited access to email', 'limited access to e-mail', 'no access to email', 'no access to e-mail', 'currently travelling', 'currently traveling', 'on leave until', 'am on leave',
+    'in dringenden fällen', 'bin ich wieder', 'wieder im büro', 'en congé', "en cas d'urgence", 'pour toute urgence', 'de retour le', 'estaré fuera', 'en caso de urgencia', 'in caso di urgenza', 'sarò di nuovo',
+    'afwezig', 'op vakantie', 'na urlopie', 'nieobecn', 'em caso de urgência', '出張中', '休み', 'отсутствую', '출장', '부재중', '휴가',
   ]),
 ] as const);
 
@@ -233,10 +300,16 @@ export const NON_BOUNCE_RULES: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map((
 export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => makeRule({ pattern: w, id: 10 }, 'builtin', `dormant-${w}`));
 
 /**
- * @internal Words that name the sender's own account or mailbox: next to recipient wording
- * ("account is disabled") they say whose account it is.
+ * @internal Words that name the sender's own account, mailbox, domain or address, or the name its
+ * host gave in HELO/EHLO: next to recipient or DNS wording ("account is disabled", "invalid", "no
+ * MX record") they say whose it is.
  */
-const SENDER_ACCOUNT_WORDS: readonly string[] = ['sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente'];
+const SENDER_ACCOUNT_WORDS: readonly string[] = [
+  'sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente',
+  'sender domain', "sender's domain", 'sender address', "sender's address", 'envelope sender', 'absenderdomain', 'absenderadresse', "domaine de l'expéditeur", "adresse de l'expéditeur", 'dominio del remitente',
+  '送信元アドレス', '差出人アドレス', '送信元ドメイン', '发件人地址', '发信人地址', '发件人域名', '발신자 주소', '보낸 사람 주소', '발신 도메인', 'адрес отправителя', 'домен отправителя',
+  ...HELO_WORDS,
+];
 
 /** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */
 export const SENDER_ACCOUNT_RULES: readonly StoredRule[] = SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`));

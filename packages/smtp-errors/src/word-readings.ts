@@ -5,7 +5,7 @@
 
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { BLOCK_KEYWORD_RULES, COUNT_RULES, DORMANT_RULES, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SENDER_ACCOUNT_RULES, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
+import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, COUNT_RULES, DORMANT_RULES, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SENDER_ACCOUNT_RULES, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
 import type { RuleMatcher, StoredRule } from './rules.js';
 import { STAGE_HINTS } from './stage-hints.js';
 
@@ -46,9 +46,17 @@ export function keywordFound(matcher: RuleMatcher, permanentCode: boolean): Stor
  *
  * - A full mailbox that is also inactive or disabled is an abandoned one: the recipient is gone
  *   (RFC 3463 X.2.1 beside X.2.2).
+ * - Recipient words decided by a word family ("disabled", "is locked") next to words naming the
+ *   sender's own account ("sender account") refuse the sender (50), as they do after a phrase.
+ *   So do DNS words next to the sender's domain or address ("sender domain has no MX record"):
+ *   the sender's setup, not the recipient's domain.
  * - An excess count ("too many") of what the recipient's store holds ("on the server", "im
  *   Postfach") is the mailbox's quota, not the sender's rate nor RFC 5321's generic "mailbox
  *   unavailable": 22, for 4xx and 5xx alike. A rate word ("per hour") keeps it a rate limit.
+ * - "Expired" said of an account or mailbox ("account has expired") is a closed account (10), not
+ *   an expired message (24).
+ * - An attachment named with a size word ("attachment too large") is a too large message (23), not
+ *   a forbidden attachment (53).
  * - Spam wording about the sending address ("spam from this IP address") names a known spam source
  *   (51), not spam content (52), unless the message is named as what was judged ("this message",
  *   "message identified as spam"). Only a spam decision by a family word or a one-word phrase is
@@ -60,10 +68,22 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const dormant = matcher.found(G_DORMANT);
     return dormant ? { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: dormant.pattern }) } : undefined;
   }
+  if ((id === 10 && rule.kind === 'keyword') || (id === 21 && (rule.kind === 'keyword' || rule.kind === 'builtin-rule'))) {
+    const own = matcher.found(G_SENDER_ACCOUNT);
+    if (own) return { id: 50, rule: Object.freeze({ kind: 'keyword', pattern: own.pattern }) };
+  }
   if ((id === 70 || (id === 10 && rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern))) && matcher.foundIndex(G_COUNT) >= 0) {
     const keyword = keywordFound(matcher, permanentCode);
     const store = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_STORE);
     if (store) return { id: 22, rule: Object.freeze({ kind: 'keyword', pattern: store.pattern }) };
+  }
+  if (id === 24 && rule.kind === 'builtin-rule' && rule.pattern === 'expired') {
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword?.id === 10 && keyword.pattern.endsWith('expired')) return { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: keyword.pattern }) };
+  }
+  if (id === 53 && (rule.kind === 'keyword' || rule.kind === 'builtin-rule') && ATTACHMENT_WORD_SET.has(rule.pattern)) {
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword?.id === 23) return { id: 23, rule: Object.freeze({ kind: 'keyword', pattern: keyword.pattern }) };
   }
   if (id === 52 && (rule.kind === 'keyword' || (rule.kind === 'builtin-rule' && (GENERIC_RULE_NAMES.has(rule.name) || SPAM_WORD_SET.has(rule.pattern))))) {
     const source = matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 ? undefined : matcher.found(G_SOURCE);

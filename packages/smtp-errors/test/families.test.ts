@@ -153,3 +153,285 @@ describe("the Gmail and Microsoft tables' code families", () => {
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('generalisation round 3: codes and words read in general', () => {
+  it.each([
+    ['551 5.8.3 Junk mail refused here', 52],
+    ['553 5.9.1 Virus found in your message', 53],
+  ])('an enhanced code outside RFC 3463 subjects leaves the bare reply code to the words: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 Destination host unknown', 21],
+    ['554 mail domain unknown: example.invalid', 21],
+  ])('the subject before "unknown" names a host or domain as well as after it: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['554 Rejected: your server is listed at bl.spamcop.net', 51],
+    ['550 Listed by UCEPROTECT level 1', 51],
+    ['554 Service unavailable; client host blocked using dnsbl.sorbs.net', 51],
+  ])('a block list named by its name is a reputation block, not spam content: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['452 delivery was not completed successfully, try again later', 70],
+    ['550 Recipient address is not fully qualified, check the address syntax', 10],
+    ['452 Mailbox full', 22],
+    ['452 4.2.2 The recipient mail folder full', 22],
+    ['552 Inbox is full.', 22],
+  ])('"full" is read as a word, not inside "fully" or "successfully": %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['503 the number of recipients per message has reached its limit', 70],
+    ['550 the total of connections from your host exceeds the maximum', 70],
+    ['550 Die Anzahl der Empfänger wurde überschritten', 70],
+    ['550 the length of the message body exceeds the maximum allowed', 23],
+    ['554 the size of your message exceeds our threshold', 23],
+    ['552 the size of the mailbox exceeds the limit', 22],
+    ['452 the number of messages in the mailbox exceeds the limit', 22],
+  ])('a number that reached its limit is an excess count, a length or size a too large message: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['552 Your attachment is too large for this server', 23],
+    ['554 5.7.1 Rejected: the attachment exceeds the size limit of 20 MB', 23],
+    ['550 Der Anhang ist zu groß', 23],
+    ['554 5.7.1 Forbidden attachment type (.scr)', 53],
+  ])('an attachment named with a size word is a too large message, not a forbidden attachment: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    // Korean
+    ['550 수신자가 존재하지 않습니다', 10],
+    ['552 받는 사람의 메일함 용량이 초과되었습니다', 22],
+    ['552 메일 크기가 너무 큽니다', 23],
+    ['554 스팸으로 분류되어 수신이 거부되었습니다', 52],
+    ['451 일시적인 오류입니다. 잠시 후 다시 시도하세요', 70],
+    ['554 바이러스가 발견되었습니다', 53],
+    // Japanese
+    ['550 ユーザ不明のため配送できません', 10],
+    ['552 メールのサイズ超過です', 23],
+    ['554 スパムと判定されました', 52],
+    // other languages
+    ['554 Votre serveur a une mauvaise réputation', 51],
+    ['550 Nombre de dominio desconocido', 21],
+    ['554 Nachricht enthält Schadsoftware', 53],
+    ['550 Relais non autorisé', 54],
+    ['Zeitüberschreitung beim Verbindungsaufbau', 24],
+  ])('the word families read the same reasons in other languages: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['554 Duplicate header field: Subject', 40],
+    ['Message dupliqué, non remis', 40],
+    ['550 duplicate message rejected by policy', 50],
+  ])('a duplicated message or header is a fault of the form; a refused duplicate stays a refusal: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['554 The sender mailbox is locked', 50],
+    ['550 Your sending account has been deactivated', 50],
+    ['550 Recipient mailbox is locked', 10],
+  ])("recipient words read by a family refuse the sender when the text names the sender's account: %s", (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 This mailbox has been closed', 10],
+    ['550 Account was terminated by the owner', 10],
+    ['550 Recipient no longer with the organisation', 10],
+    ['550 Address no longer valid', 10],
+    ['550 Diese Adresse ist nicht vergeben', 10],
+    ['550 Sender address was removed from the allow list', 50],
+    ['550 Your sender account was closed', 50],
+  ])('a closed, deleted or former account is an invalid recipient (the sender\'s own, a refusal): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 Dieses Konto wurde gelöscht', 10],
+    ['550 Votre compte a été supprimé', 10],
+    ['550 Account is frozen', 10],
+    ['550 Ihre Nachricht wurde gelöscht: Virus gefunden', 53],
+    ['552 Mail exceeds fixed maximum (10485760 bytes)', 23],
+  ])('deleted or frozen accounts in several languages, and RFC 1870 fixed maximum size: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 5.1.2 mail.example.net: Name server lookup failed', 21],
+    ['550 5.1.2 Destination not accepted', 10],
+  ])('under X.1.2 (the destination system) a DNS word says the name did not resolve: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 Invalid HELO name', 50],
+    ['554 Invalid EHLO hostname', 50],
+    ['550 Invalid recipient address', 10],
+  ])('recipient words about the HELO/EHLO name refuse the sending host, not the recipient: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 You are sending mail too fast', 70],
+    ['554 5.7.1 Too much mail from your host', 70],
+    ['550 Sie senden zu schnell, bitte warten', 70],
+  ])('sending too fast is a rate limit, under a permanent or policy code too: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['The recipient domain has no mail server', 21],
+    ['TLS is required, but the remote host did not offer it', 50],
+    ['Impossible de joindre le serveur de messagerie', 24],
+    ['No se pudo conectar con el servidor de correo', 24],
+    ['Giving up: maximum delivery attempts reached', 24],
+    ['Delivery attempts exceeded for this message', 24],
+  ])('the local MTA\'s own texts: no mail server, TLS required, cannot connect, attempts exhausted: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 Message rejected: sender address domain has no A or MX record', 50],
+    ['550 The sender domain could not be resolved: no such domain', 50],
+    ['550 5.1.2 <b@example.org>: Recipient address rejected: Domain not found', 21],
+  ])("DNS words about the sender's domain or address are the sender's setup, not the recipient's domain: %s", (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 5.7.1 Open proxy detected at your address', 51],
+    ['550 Connection from botnet host refused', 51],
+    ['554 5.7.1 Compromised host, mail not accepted', 51],
+  ])('an open proxy or a botnet host is a known spam source (51): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['554 5.6.0 The message has an invalid header', 40],
+    ['554 Transaction failed: invalid message format', 40],
+    ['550 Ungültiger Header in der Nachricht', 40],
+    ['550 Invalid mailbox', 10],
+  ])('an invalid header or message format is a fault of the form, not an invalid recipient: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 邮件大小超过系统限制', 23],
+    ['554 Размер сообщения больше допустимого', 23],
+    ['554 Messaggio oltre la dimensione massima', 23],
+    ['554 Le message dépasse la taille maximale', 23],
+    ['554 El tamaño excede lo permitido', 23],
+    ['554 Die Größe der Nachricht überschreitet 20 MB', 23],
+    ['550 找不到该收件人', 10],
+    ['550 找不到主机 mx.example.com', 21],
+  ])('message size and not-found wording in several languages: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['Ich bin ab dem 2. Juni wieder im Büro. In dringenden Fällen schreiben Sie bitte an das Sekretariat.', 60],
+    ['Bonjour, je suis en congé cette semaine. Pour toute urgence, appelez le standard.', 60],
+    ['Estaré fuera de la ciudad hasta el viernes.', 60],
+    ['Ik ben afwezig tot en met vrijdag.', 60],
+    ['I will be back in the office next week, with limited access to email until then.', 60],
+    ['Please click the link to complete your subscription.', 80],
+    ['Bitte bestätigen Sie Ihr Abonnement über den folgenden Link.', 80],
+    ['Your mail is held until you confirm that you sent it.', 100],
+    ['Remote host not reachable', 24],
+  ])('out-of-office, subscription and challenge texts in several languages: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 This account has expired', 10],
+    ['550 Mailbox is expired, contact the administrator', 10],
+    ['Message expired: could not deliver within 5 days', 24],
+  ])('"expired" said of an account or mailbox is a closed account, of the message an expiry: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 Forbidden file extension (.scr)', 53],
+    ['554 5.7.1 This file type is not accepted', 53],
+    ['550 Dateityp nicht erlaubt', 53],
+  ])('a forbidden file type or extension is a forbidden attachment (53): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 Mailbox is no longer available', 10],
+    ['550 This service is no longer available', 40],
+    ['553 The length of the recipient address exceeds the maximum', 10],
+    ['553 Recipient address is too long', 10],
+  ])('"no longer available" of an address, not a service; an address over its length is bad address syntax: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 받는 사람 메일 주소 형식이 잘못되었습니다', 10],
+    ['550 メールアドレスの形式に誤りがあります', 10],
+    ['550 收件人地址格式不正确', 10],
+    ['550 送信元アドレスの形式に誤りがあります', 50],
+    ['550 发件人地址格式不正确', 50],
+    ['550 Адрес отправителя не существует', 50],
+  ])("an address of the wrong form is bad address syntax (10); the sender's own, a refusal of the sender: %s", (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 Verstoß gegen die Richtlinien des Empfängers', 50],
+    ['550 Refusé : politique de sécurité', 50],
+    ['550 ポリシー違反のため受信できません', 50],
+    ['451 Vorübergehend nicht zugestellt: Richtlinie des Empfängers', 70],
+    ['552 Message exceeds our size policy', 23],
+  ])("the receiver's policy named as the reason is a policy block (50; 70 in a 4xx reply): %s", (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['550 5.7.1 Message flagged as bulk, not delivered', 52],
+    ['554 Commercial advertising is not accepted here', 52],
+    ['554 Keine Werbung erwünscht', 52],
+    ['550 5.7.26 Unauthenticated bulk mail from example.com', 50],
+  ])('bulk mail and advertising are spam content (52); a failed authentication check keeps its code: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
