@@ -279,20 +279,24 @@ function resolveParseLimits(l: Partial<ParseLimits> | undefined): ParseLimits {
   return out;
 }
 
-function allowedSet(options: ParseOptions, specs: ReadonlyMap<string, ParameterSpec>, command: ParameterCommand): Set<string> {
+/**
+ * The parameter keywords allowed for `command`: those of the specs whose extension is advertised,
+ * plus the extra ones; every spec of the command when neither list is given. The lists are the
+ * options' own, read once and upper-cased (an option may be a one-shot iterable).
+ */
+function allowedSet(advertised: readonly string[] | undefined, extra: readonly string[] | undefined, specs: ReadonlyMap<string, ParameterSpec>, command: ParameterCommand): Set<string> {
   const out = new Set<string>();
-  if (options.advertised === undefined && options.allowedParameters === undefined) {
+  if (advertised === undefined && extra === undefined) {
     for (const s of specs.values()) if (s.command === command) out.add(s.keyword);
     return out;
   }
-  if (options.advertised !== undefined) {
-    const adv = new Set<string>();
-    for (const k of options.advertised) adv.add(asciiUpper(String(k)));
+  if (advertised !== undefined) {
+    const adv = new Set(advertised);
     for (const s of specs.values()) {
       if (s.command === command && s.extensions.some((e) => adv.has(e))) out.add(s.keyword);
     }
   }
-  if (options.allowedParameters !== undefined) for (const k of options.allowedParameters) out.add(asciiUpper(String(k)));
+  if (extra !== undefined) for (const k of extra) out.add(k);
   return out;
 }
 
@@ -314,11 +318,14 @@ interface Prepared {
   readonly specs: ReadonlyMap<string, ParameterSpec>;
   readonly allowed: Partial<Record<ParameterCommand, Set<string>>>;
   readonly body: readonly string[] | undefined;
+  /** `advertised` and `allowedParameters`, read once, upper-cased. */
+  readonly advertisedUpper: readonly string[] | undefined;
+  readonly extraUpper: readonly string[] | undefined;
 }
 const preparedByOptions = new WeakMap<ParseOptions, Prepared>();
 
 /** What a parse derives from the content of its options. */
-type Derived = Pick<Prepared, 'limits' | 'specs' | 'allowed' | 'body'>;
+type Derived = Pick<Prepared, 'limits' | 'specs' | 'allowed' | 'body' | 'advertisedUpper' | 'extraUpper'>;
 
 /**
  * Derived values by content, for option objects made afresh with the same content (a server makes
@@ -382,7 +389,8 @@ function prepare(options: ParseOptions): Prepared {
     const limits = resolveParseLimits(options.limits);
     const specs = mergeSpecs(options.parameters);
     const body = options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv];
-    d = { limits, specs, allowed: {}, body };
+    const extra = options.allowedParameters === undefined ? undefined : [...options.allowedParameters].map((k) => asciiUpper(String(k)));
+    d = { limits, specs, allowed: {}, body, advertisedUpper: adv, extraUpper: extra };
     if (key !== undefined) {
       if (derivedByContent.size >= DERIVED_BY_CONTENT_SIZE) derivedByContent.clear();
       derivedByContent.set(key, d);
@@ -398,6 +406,8 @@ function prepare(options: ParseOptions): Prepared {
     specs: d.specs,
     allowed: d.allowed,
     body: d.body,
+    advertisedUpper: d.advertisedUpper,
+    extraUpper: d.extraUpper,
   };
   preparedByOptions.set(options, p);
   return p;
@@ -528,7 +538,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   }
 
   const utf8 = command === 'mail' ? first !== undefined && (first.upper === 'SMTPUTF8' || (more !== undefined && more.some((r) => r.upper === 'SMTPUTF8'))) : (options.smtpUtf8 ?? false);
-  const allowed = (derived.allowed[command] ??= allowedSet(options, specs, command));
+  const allowed = (derived.allowed[command] ??= allowedSet(derived.advertisedUpper, derived.extraUpper, specs, command));
   if (first !== undefined) {
     checkAllowed(first, allowed, specs, command);
     if (more !== undefined) for (const r of more) checkAllowed(r, allowed, specs, command);
