@@ -21,12 +21,17 @@ export interface ProviderRow {
   readonly source: string;
 }
 
-/** Every row of the provider set. */
-export function loadProviderRows(): ProviderRow[] {
-  return readFileSync(FILE, 'utf8')
+/** The JSON objects of a JSON-lines file, one per non-blank line. */
+function readJsonLines<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as ProviderRow);
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** Every row of the provider set. */
+export function loadProviderRows(): ProviderRow[] {
+  return readJsonLines<ProviderRow>(FILE);
 }
 
 export interface ProviderScore {
@@ -42,7 +47,7 @@ export interface ProviderReport {
   readonly misses: { row: ProviderRow; got: Classification }[];
 }
 
-function score(rows: readonly ProviderRow[], ok: (r: ProviderRow) => boolean): ProviderScore {
+function score<T>(rows: readonly T[], ok: (r: T) => boolean): ProviderScore {
   const agreed = rows.filter(ok).length;
   return { rows: rows.length, agreed, agreement: rows.length ? agreed / rows.length : 0 };
 }
@@ -78,10 +83,7 @@ export interface SecondLabel {
 
 /** Every second label. */
 export function loadSecondLabels(): SecondLabel[] {
-  return readFileSync(SECOND, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as SecondLabel);
+  return readJsonLines<SecondLabel>(SECOND);
 }
 
 export interface LabellerAgreement {
@@ -108,13 +110,13 @@ export function labellerAgreement(classify: (text: string) => Classification): L
   const pairs = loadSecondLabels().map((s) => ({ s, r: first.get(s.id)! }));
   const got = new Map(pairs.map(({ r }) => [r.id, classify(r.text).id]));
   const consensus = pairs.filter(({ s, r }) => r.acceptable.includes(s.class) && s.acceptable.includes(r.class));
-  const rowsOf = (xs: typeof pairs) => xs.map(({ r }) => r);
+  const firstAgrees = ({ r }: (typeof pairs)[number]): boolean => r.acceptable.includes(got.get(r.id)!);
   return {
     rows: pairs.length,
-    secondLabeller: score(rowsOf(pairs), (r) => r.acceptable.includes(pairs.find((p) => p.r === r)!.s.class)),
+    secondLabeller: score(pairs, ({ s, r }) => r.acceptable.includes(s.class)),
     consensus: consensus.length,
-    classifyFirst: score(rowsOf(pairs), (r) => r.acceptable.includes(got.get(r.id)!)),
-    classifySecond: score(rowsOf(pairs), (r) => pairs.find((p) => p.r === r)!.s.acceptable.includes(got.get(r.id)!)),
-    classifyConsensus: score(rowsOf(consensus), (r) => r.acceptable.includes(got.get(r.id)!)),
+    classifyFirst: score(pairs, firstAgrees),
+    classifySecond: score(pairs, ({ s, r }) => s.acceptable.includes(got.get(r.id)!)),
+    classifyConsensus: score(consensus, firstAgrees),
   };
 }
