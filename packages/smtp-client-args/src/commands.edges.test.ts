@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isClientArgsError, parseMailFrom, parseRcptTo } from 'smtp-client-args';
 import type { ClientArgsError } from 'smtp-client-args';
+import { thrownBy } from '@smtpkit/testkit';
 
 const refusal = (f: () => unknown): [string, string | undefined] => {
-  try {
-    f();
-  } catch (e) {
-    if (isClientArgsError(e)) return [e.code, (e as ClientArgsError & { reply?: { text?: string } }).reply?.text];
-    throw e;
-  }
-  throw new Error('nothing thrown');
+  const e = thrownBy(f, isClientArgsError) as ClientArgsError & { reply?: { text?: string } };
+  return [e.code, e.reply?.text];
 };
 
 const ALL = { advertised: ['SIZE', '8BITMIME', 'DSN', 'SMTPUTF8', 'AUTH', 'REQUIRETLS'] };
@@ -53,15 +49,8 @@ describe('MAIL and RCPT parameters, edge by edge', () => {
   });
 
   it('input that is neither text nor bytes is a local error naming the argument', () => {
-    const e = (() => {
-      try {
-        parseMailFrom(42 as never);
-      } catch (x) {
-        return x;
-      }
-      return undefined;
-    })();
-    expect(isClientArgsError(e) && e.kind === 'local' && e.code).toBe('ERR_SMTP_INVALID_ARGUMENT');
-    expect((e as Error).message).toMatch(/text must be a string or Uint8Array/);
+    const e = thrownBy(() => parseMailFrom(42 as never), isClientArgsError);
+    expect([e.kind, e.code]).toEqual(['local', 'ERR_SMTP_INVALID_ARGUMENT']);
+    expect(e.message).toMatch(/text must be a string or Uint8Array/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isClientArgsError, parseMailFrom, parseRcptTo, type ParseOptions } from 'smtp-client-args';
+import { errorCodeOf } from '@smtpkit/testkit';
 
 // Parses reuse what they derive from their options: by the options object (while its fields are the
 // same values) and by content (a server that builds an equal options object per command). These
@@ -11,25 +12,14 @@ const canon = (o: object): string => JSON.stringify(o, Object.keys(o).sort());
 /** The outcome of a MAIL that parses, with these typed parameters besides the defaults. */
 const ok = (p: object = {}): Outcome => `ok ${canon({ smtpUtf8: false, requireTls: false, ...p })}`;
 
-function mail(input: string, options: ParseOptions): Outcome {
-  try {
-    const { parameters } = parseMailFrom(input, options);
-    return `ok ${canon(parameters)}`;
-  } catch (e) {
-    if (isClientArgsError(e)) return e.code;
-    throw e;
-  }
+/** The parse's outcome: `ok` and the typed parameters, or the typed error's code. */
+function outcome(parse: () => string): Outcome {
+  let out = '';
+  return errorCodeOf(() => (out = parse()), isClientArgsError) ?? out;
 }
 
-function rcpt(input: string, options: ParseOptions): Outcome {
-  try {
-    parseRcptTo(input, options);
-    return 'ok';
-  } catch (e) {
-    if (isClientArgsError(e)) return e.code;
-    throw e;
-  }
-}
+const mail = (input: string, options: ParseOptions): Outcome => outcome(() => `ok ${canon(parseMailFrom(input, options).parameters)}`);
+const rcpt = (input: string, options: ParseOptions): Outcome => outcome(() => (parseRcptTo(input, options), 'ok'));
 
 /** Options (made afresh by `make`) and a command whose outcome depends on them. */
 interface Case {
