@@ -13,7 +13,7 @@ import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, RATE_WORD_SET } from './keywords.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
-import { G_BLOCK_KEYWORD, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
+import { decidedByWord, G_BLOCK_KEYWORD, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 
 /**
@@ -344,7 +344,7 @@ export class Classifier {
         if (policy && keyword !== undefined && !isRefusalWord(keyword.id)) keyword = matcher.found(G_BLOCK_KEYWORD);
         if (keyword && (((keyword.id === 10 || keyword.id === 22 || keyword.id === 23) && !policy) || isBlockFamily(keyword.id))) {
           id = keyword.id;
-          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+          rule = decidedByWord(keyword);
         }
       }
       // A text with no code at all that names an automatic reply, a list notice or a challenge-response
@@ -354,7 +354,7 @@ export class Classifier {
         const word = matcher.found(G_NON_BOUNCE);
         if (word) {
           id = word.id;
-          rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
+          rule = decidedByWord(word);
         }
       }
       // A DNS failure named next to a sender authentication mechanism (a DMARC, SPF or DKIM lookup) is
@@ -363,7 +363,7 @@ export class Classifier {
         const keyword = keywordFound(matcher, permanentCode);
         if (keyword?.id === 50 && AUTH_MECHANISMS.has(keyword.pattern)) {
           id = 50;
-          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+          rule = decidedByWord(keyword);
         }
       }
       // A quota phrase next to a word of the sender's own rate ("submission quota exceeded") is the
@@ -372,7 +372,7 @@ export class Classifier {
         const keyword = keywordFound(matcher, permanentCode);
         if (keyword !== undefined && RATE_WORD_SET.has(keyword.pattern)) {
           id = 70;
-          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+          rule = decidedByWord(keyword);
         }
       }
       // A disabled or unknown account that the text says is the sender's own is a refusal of the sender.
@@ -380,7 +380,7 @@ export class Classifier {
         const own = matcher.found(G_SENDER_ACCOUNT);
         if (own) {
           id = 50;
-          rule = Object.freeze({ kind: 'keyword', pattern: own.pattern });
+          rule = decidedByWord(own);
         }
       }
       if (id === 10 && matched.layer === 'builtin' && rule.kind === 'builtin-rule' && matcher.foundIndex(G_HINT) >= 0) {
@@ -409,7 +409,7 @@ export class Classifier {
         const word = matcher.found(G_NON_BOUNCE);
         if (word) {
           id = word.id;
-          rule = Object.freeze({ kind: 'keyword', pattern: word.pattern });
+          rule = decidedByWord(word);
         }
       }
       // A bare reply code (no enhanced code) says little, and so does a network/routing enhanced
@@ -446,7 +446,7 @@ export class Classifier {
         const system = rule.kind === 'enhanced-code' && subject === 1 && enhanced % 1000 === 2 && keyword?.id === 21;
         if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id))))) {
           id = keyword.id;
-          rule = Object.freeze({ kind: 'keyword', pattern: keyword.pattern });
+          rule = decidedByWord(keyword);
         }
       }
     }

@@ -39,6 +39,16 @@ export function keywordFound(matcher: RuleMatcher, permanentCode: boolean): Stor
   return matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
 }
 
+/** @internal What decided a class when the word `word`, found in the text, did. */
+export function decidedByWord(word: StoredRule): DecidedBy {
+  return Object.freeze({ kind: 'keyword', pattern: word.pattern });
+}
+
+/** A decision by the word `word` found in the text: class `id`, decided by that keyword. */
+function byWord(id: number, word: StoredRule): { id: number; rule: DecidedBy } {
+  return { id, rule: decidedByWord(word) };
+}
+
 /**
  * @internal Readings that apply after any built-in decision (a phrase, a code or a word family; the
  * operator's rules and provider codes are left as they are). Returns the new decision, or undefined
@@ -66,28 +76,28 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
   if (id === 22) {
     const dormant = matcher.found(G_DORMANT);
-    return dormant ? { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: dormant.pattern }) } : undefined;
+    return dormant ? byWord(10, dormant) : undefined;
   }
   if ((id === 10 && rule.kind === 'keyword') || (id === 21 && (rule.kind === 'keyword' || rule.kind === 'builtin-rule'))) {
     const own = matcher.found(G_SENDER_ACCOUNT);
-    if (own) return { id: 50, rule: Object.freeze({ kind: 'keyword', pattern: own.pattern }) };
+    if (own) return byWord(50, own);
   }
   if ((id === 70 || (id === 10 && rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern))) && matcher.foundIndex(G_COUNT) >= 0) {
     const keyword = keywordFound(matcher, permanentCode);
     const store = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_STORE);
-    if (store) return { id: 22, rule: Object.freeze({ kind: 'keyword', pattern: store.pattern }) };
+    if (store) return byWord(22, store);
   }
   if (id === 24 && rule.kind === 'builtin-rule' && rule.pattern === 'expired') {
     const keyword = keywordFound(matcher, permanentCode);
-    if (keyword?.id === 10 && keyword.pattern.endsWith('expired')) return { id: 10, rule: Object.freeze({ kind: 'keyword', pattern: keyword.pattern }) };
+    if (keyword?.id === 10 && keyword.pattern.endsWith('expired')) return byWord(10, keyword);
   }
   if (id === 53 && (rule.kind === 'keyword' || rule.kind === 'builtin-rule') && ATTACHMENT_WORD_SET.has(rule.pattern)) {
     const keyword = keywordFound(matcher, permanentCode);
-    if (keyword?.id === 23) return { id: 23, rule: Object.freeze({ kind: 'keyword', pattern: keyword.pattern }) };
+    if (keyword?.id === 23) return byWord(23, keyword);
   }
   if (id === 52 && (rule.kind === 'keyword' || (rule.kind === 'builtin-rule' && (GENERIC_RULE_NAMES.has(rule.name) || SPAM_WORD_SET.has(rule.pattern))))) {
     const source = matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 ? undefined : matcher.found(G_SOURCE);
-    if (source) return { id: 51, rule: Object.freeze({ kind: 'keyword', pattern: source.pattern }) };
+    if (source) return byWord(51, source);
   }
   return undefined;
 }
