@@ -196,6 +196,9 @@ function fail(code: ArgsErrorCode, reason: string): PathFailure {
 /** Merges limits over defaults, checking that every field is a positive safe integer. */
 export function resolveLimits<T extends object>(defaults: T, limits: Partial<T> | undefined, keys: readonly (keyof T & string)[]): T {
   if (limits === undefined) return defaults;
+  if (typeof limits !== 'object' || limits === null) {
+    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.limits', 'options.limits must be an object');
+  }
   const out = { ...defaults, ...limits };
   for (const k of keys) {
     const v = out[k];
@@ -481,7 +484,8 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
       if (o.role === 'reverse') return fail('ERR_SMTP_PATH_SYNTAX', 'postmaster is not a sender');
       return { ok: true, path: POSTMASTER_PATH, next: after };
     }
-    return fail('ERR_SMTP_PATH_SYNTAX', bracketed && i < stop ? 'invalid character in path' : 'missing @domain');
+    // Nothing after the local part, or only the closing bracket: the domain is missing; anything else is out of place.
+    return fail('ERR_SMTP_PATH_SYNTAX', i >= stop || after >= 0 ? 'missing @domain' : 'invalid character in path');
   }
   i++;
   const domainStart = i;
