@@ -113,3 +113,158 @@ describe('parse options are followed whatever was parsed before', () => {
     }
   });
 });
+
+/** `items` behind a proxy that counts how often the list is iterated (a derivation reads it once more). */
+function counted(items: string[]): { readonly list: string[]; readonly reads: () => number } {
+  let n = 0;
+  const list = new Proxy(items, {
+    get(target, key, receiver) {
+      if (key === Symbol.iterator) n++;
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  return { list, reads: () => n };
+}
+
+describe('what a parse derives from its options is reused', () => {
+  it('a fresh options object with a content seen before is keyed, not derived again; the same object is neither', () => {
+    const first = counted(['SIZE', 'XREUSEA']);
+    expect(from(' SIZE=10')({ advertised: first.list })).toBe(ok({ size: 10 }));
+    expect(first.reads()).toBe(2); // the content key, then the derivation
+    const second = counted(['size', 'xreusea']); // the same content in another case
+    const o: ParseOptions = { advertised: second.list, limits: {} };
+    expect(from(' SIZE=10')(o)).toBe(ok({ size: 10 }));
+    expect(second.reads()).toBe(1); // the content key only
+    expect(from(' SIZE=10')(o)).toBe(ok({ size: 10 }));
+    expect(second.reads()).toBe(1); // nothing: the object itself was seen
+  });
+
+  it('each keyed field takes part in the content', () => {
+    const base = counted(['XREUSEB']);
+    expect(from(' XREUSEB')({ allowedParameters: base.list, bodyValues: ['7BIT'], limits: { messageSize: 100 } })).toBe(ok());
+    const again = counted(['XREUSEB']);
+    expect(from(' XREUSEB')({ allowedParameters: again.list, bodyValues: ['7BIT'], limits: { messageSize: 100 } })).toBe(ok());
+    expect(again.reads()).toBe(1);
+    const otherBody = counted(['XREUSEB']);
+    expect(from(' XREUSEB')({ allowedParameters: otherBody.list, bodyValues: ['8BITMIME'], limits: { messageSize: 100 } })).toBe(ok());
+    expect(otherBody.reads()).toBe(2);
+    const otherLimit = counted(['XREUSEB']);
+    expect(from(' XREUSEB')({ allowedParameters: otherLimit.list, bodyValues: ['7BIT'], limits: { messageSize: 101 } })).toBe(ok());
+    expect(otherLimit.reads()).toBe(2);
+    const emptyParameters = counted(['XREUSEB']);
+    expect(from(' XREUSEB')({ allowedParameters: emptyParameters.list, bodyValues: ['7BIT'], limits: { messageSize: 100 }, parameters: [] })).toBe(ok());
+    expect(emptyParameters.reads()).toBe(1); // no definitions is the built-in table
+  });
+
+  it('options with their own parameter definitions are derived each time', () => {
+    const spec = { keyword: 'XREUSEC', command: 'mail', extensions: ['XREUSEC'], rfc: 'private', value: 'none' } as const;
+    for (let round = 0; round < 2; round++) {
+      const adv = counted(['XREUSEC']);
+      expect(from(' XREUSEC')({ advertised: adv.list, parameters: [spec] })).toBe(ok());
+      expect(adv.reads()).toBe(1); // derived, never keyed
+      expect(from(' XREUSEC')({ advertised: ['XREUSEC'] })).toBe(UNKNOWN); // without the definition
+    }
+  });
+});
+
+describe('the reuse stays correct and bounded', () => {
+  it('a set is keyed like an array', () => {
+    let n = 0;
+    class CountingSet extends Set<string> {
+      override [Symbol.iterator](): SetIterator<string> {
+        n++;
+        return super[Symbol.iterator]();
+      }
+    }
+    expect(from(' XREUSED')({ allowedParameters: new CountingSet(['XREUSED']) })).toBe(ok());
+    expect(n).toBe(2);
+    expect(from(' XREUSED')({ allowedParameters: new CountingSet(['XREUSED']) })).toBe(ok());
+    expect(n).toBe(3);
+  });
+
+  it('contents seen in turn are each kept', () => {
+    const a = counted(['XREUSEE']);
+    expect(from(' XREUSEE')({ allowedParameters: a.list })).toBe(ok());
+    expect(from(' XREUSEF')({ allowedParameters: ['XREUSEF'] })).toBe(ok());
+    const again = counted(['XREUSEE']);
+    expect(from(' XREUSEE')({ allowedParameters: again.list })).toBe(ok());
+    expect(again.reads()).toBe(1);
+  });
+
+  it('the store of contents is bounded: after many others, a content is derived again', () => {
+    expect(from(' XREUSEG')({ allowedParameters: ['XREUSEG'] })).toBe(ok());
+    for (let n = 0; n < 40; n++) expect(from(' XREUSEG')({ allowedParameters: ['XREUSEG'], limits: { messageSize: n } })).toBe(ok());
+    const again = counted(['XREUSEG']);
+    expect(from(' XREUSEG')({ allowedParameters: again.list })).toBe(ok());
+    expect(again.reads()).toBe(2);
+  });
+
+  it('new parameter definitions on the same object are followed before the list that uses them changes', () => {
+    const o: { -readonly [K in keyof ParseOptions]: ParseOptions[K] } = { advertised: ['XPRIO'] };
+    expect(from(' XPRIO=1')(o)).toBe(UNKNOWN);
+    o.parameters = [{ keyword: 'XPRIO', command: 'mail', extensions: ['XPRIO'], rfc: 'private', value: 'required' }];
+    expect(from(' XPRIO=1')(o)).toBe(ok());
+    delete o.parameters;
+    expect(from(' XPRIO=1')(o)).toBe(UNKNOWN);
+  });
+});
+
+describe('contents that differ only in which list is empty or missing, or which limit is set, stay apart', () => {
+  // An empty list and a missing one mean different things, and so does the same number on another limit.
+  const PAIRS: readonly Case[] = [
+    { name: 'no parameter allowed', make: () => ({ allowedParameters: [] }), run: from(' SIZE=10'), expected: UNKNOWN },
+    { name: 'no body value accepted', make: () => ({ bodyValues: [] }), run: from(' SIZE=10'), expected: ok({ size: 10 }) },
+    { name: 'no body value accepted, BODY given', make: () => ({ bodyValues: [] }), run: from(' BODY=7BIT'), expected: UNKNOWN },
+    { name: 'nothing advertised', make: () => ({ advertised: [] }), run: from(' BODY=7BIT'), expected: UNKNOWN },
+    { name: 'nothing advertised, one allowed', make: () => ({ advertised: [], allowedParameters: ['BODY'] }), run: from(' BODY=8BITMIME'), expected: UNKNOWN },
+    { name: 'nothing advertised, one allowed, its base value', make: () => ({ advertised: [], allowedParameters: ['BODY'] }), run: from(' BODY=7BIT'), expected: ok({ body: '7BIT' }) },
+    { name: 'one advertised, nothing allowed', make: () => ({ advertised: ['8BITMIME'], allowedParameters: [] }), run: from(' BODY=8BITMIME'), expected: ok({ body: '8BITMIME' }) },
+    { name: 'local part of 3', make: () => ({ limits: { localPart: 3 } }), run: (o) => rcpt('TO:<abcd@ex.example>', o), expected: 'ERR_SMTP_PATH_TOO_LONG' },
+    { name: 'domain of 3', make: () => ({ limits: { domain: 3 } }), run: (o) => rcpt('TO:<abcd@ex.example>', o), expected: 'ERR_SMTP_PATH_TOO_LONG' },
+    { name: 'local part of 3, domain unlimited', make: () => ({ limits: { localPart: 3 } }), run: (o) => rcpt('TO:<abc@ex.example>', o), expected: 'ok' },
+    { name: 'domain of 3, local part unlimited', make: () => ({ limits: { domain: 3 } }), run: (o) => rcpt('TO:<abc@ex.example>', o), expected: 'ERR_SMTP_PATH_TOO_LONG' },
+    { name: 'path of 3', make: () => ({ limits: { path: 3 } }), run: (o) => rcpt('TO:<a@b>', o), expected: 'ERR_SMTP_PATH_TOO_LONG' },
+    { name: 'parameters 3', make: () => ({ limits: { parameters: 3 } }), run: from(' SIZE=1 BODY=7BIT RET=FULL ENVID=x'), expected: 'ERR_SMTP_TOO_MANY_PARAMS' },
+    { name: 'parameters 4', make: () => ({ limits: { parameters: 4 } }), run: from(' SIZE=1 BODY=7BIT RET=FULL ENVID=x'), expected: ok({ size: 1, body: '7BIT', ret: 'FULL', envid: 'x' }) },
+    { name: 'message size 3', make: () => ({ limits: { messageSize: 3 } }), run: from(' SIZE=4'), expected: 'ERR_SMTP_SIZE_EXCEEDED' },
+    { name: 'message size 0', make: () => ({ limits: { messageSize: 0 } }), run: from(' SIZE=4'), expected: 'ERR_SMTP_SIZE_EXCEEDED' },
+    { name: 'no limits', make: () => ({ limits: {} }), run: from(' SIZE=4'), expected: ok({ size: 4 }) },
+  ];
+
+  it('in any order', () => {
+    for (const order of [PAIRS, [...PAIRS].reverse(), [...PAIRS, ...PAIRS]]) {
+      for (const c of order) expect(c.run(c.make()), c.name).toBe(c.expected);
+    }
+  });
+});
+
+describe('options that are not valid stay refused whatever was parsed before', () => {
+  const BAD: readonly [string, unknown][] = [
+    ['options.limits', 5],
+    ['options.limits', null],
+    ['options.limits', 'x'],
+    ['options.limits.localPart', { localPart: '64' }],
+    ['options.limits.domain', { domain: 0 }],
+    ['options.limits.path', { path: 1.5 }],
+    ['options.limits.parameters', { parameters: Number.NaN }],
+    ['options.limits.messageSize', { messageSize: '5' }],
+    ['options.limits.messageSize', { messageSize: -1 }],
+  ];
+
+  it('after valid options of the nearest content, each bad one is a typed error naming the option', () => {
+    for (let round = 0; round < 2; round++) {
+      for (const [argument, limits] of BAD) {
+        expect(from('')({}), 'valid, no limits').toBe(ok());
+        expect(from('')({ limits: { localPart: 64, domain: 255, path: 256, parameters: 32, messageSize: 5 } }), 'valid, every limit').toBe(ok());
+        let thrown: unknown;
+        try {
+          parseMailFrom('FROM:<a@example.com>', { limits: limits as NonNullable<ParseOptions['limits']> });
+        } catch (e) {
+          thrown = e;
+        }
+        expect(isClientArgsError(thrown), `${argument} ${JSON.stringify(limits)}`).toBe(true);
+        expect(thrown).toMatchObject({ code: 'ERR_SMTP_INVALID_OPTION', argument });
+      }
+    }
+  });
+});

@@ -337,11 +337,14 @@ const derivedByContent = new Map<string, Derived>();
 const DERIVED_BY_CONTENT_SIZE = 32;
 const LIMIT_KEYS = ['localPart', 'domain', 'path', 'parameters', 'messageSize'] as const;
 
-/** Appends a list of keywords to a content key, each as `length:text` (so no two lists give one key); undefined if it cannot be keyed. */
-function keyList(key: string, tag: string, list: Iterable<unknown> | undefined): string | undefined {
-  if (list === undefined) return key + tag + '-';
+/**
+ * Appends a list of keywords to a content key: each as `length:TEXT`, then `.`; a missing list is
+ * `-`. Every list ends with its own mark, so no two contents give one key. Undefined if the list
+ * cannot be keyed (not an array or set, or an item that is not a string).
+ */
+function keyList(key: string, list: Iterable<unknown> | undefined): string | undefined {
+  if (list === undefined) return key + '-';
   if (!Array.isArray(list) && !(list instanceof Set)) return undefined;
-  key += tag;
   for (const k of list) {
     if (typeof k !== 'string') return undefined;
     const u = asciiUpper(k);
@@ -350,22 +353,23 @@ function keyList(key: string, tag: string, list: Iterable<unknown> | undefined):
   return key + '.';
 }
 
+const NO_LIMITS: Partial<ParseLimits> = {};
+
 /** The content key of `options`, or undefined when its content cannot be keyed (then it is derived afresh). */
 function contentKey(options: ParseOptions): string | undefined {
   if (options.parameters !== undefined && (!Array.isArray(options.parameters) || options.parameters.length > 0)) return undefined;
-  let key = keyList('', 'a', options.advertised);
-  if (key !== undefined) key = keyList(key, 'x', options.allowedParameters);
-  if (key !== undefined) key = keyList(key, 'b', options.bodyValues);
+  let key = keyList('', options.advertised);
+  if (key !== undefined) key = keyList(key, options.allowedParameters);
+  if (key !== undefined) key = keyList(key, options.bodyValues);
   if (key === undefined) return undefined;
-  const limits = options.limits;
-  if (limits === undefined) return key + 'L-';
+  // Missing limits and `{}` mean the same; each limit is its number or nothing, then `;`.
+  const limits: unknown = options.limits === undefined ? NO_LIMITS : options.limits;
   if (typeof limits !== 'object' || limits === null) return undefined;
-  key += 'L';
   for (const k of LIMIT_KEYS) {
-    const v: unknown = limits[k];
-    if (typeof v === 'number') key += `${String(v)};`;
-    else if (v === undefined) key += 'u;';
-    else return undefined;
+    const v: unknown = (limits as Partial<ParseLimits>)[k];
+    if (typeof v === 'number') key += String(v);
+    else if (v !== undefined) return undefined;
+    key += ';';
   }
   return key;
 }

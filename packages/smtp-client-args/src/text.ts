@@ -98,16 +98,6 @@ export function isUtf8AddressChar(c: number): boolean {
   return c > 0x7f && !isControl(c) && !isInvisible(c);
 }
 
-/** RFC 5321 esmtp-keyword: (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"). */
-export function isEsmtpKeyword(s: string): boolean {
-  if (s.length === 0 || !isAlnum(s.charCodeAt(0))) return false;
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!isAlnum(c) && c !== 0x2d) return false;
-  }
-  return true;
-}
-
 /**
  * RFC 5321 esmtp-value: 1*(%d33-60 / %d62-126); with SMTPUTF8 (RFC 6531 §3.3) also non-ASCII
  * characters (never controls or invisible code points).
