@@ -84,3 +84,32 @@ describe('with the smtp-capabilities registry (server side)', () => {
     expect(parseRcptTo('TO:<a@b> NOTIFY=NEVER', { allowedParameters: rcpt }).parameters.notify).toBe('NEVER');
   });
 });
+
+describe('checkArgsAgainst: what it reads and what it leaves alone', () => {
+  it('names every extension a parameter can come from', () => {
+    expect(checkArgsAgainst(caps([]), new SmtpClientArgs().setBody('7BIT')).map((p) => p.message)).toEqual(['BODY needs 8BITMIME or BINARYMIME']);
+  });
+
+  it('only mailbox paths with UTF-8 need SMTPUTF8; the null path and postmaster do not', () => {
+    const utf8 = mailboxPath('\u00fc', 'example.com');
+    const ascii = parseRcptTo('TO:<a@example.com>').path;
+    const none = [parseMailFrom('FROM:<>').path, parseRcptTo('TO:<postmaster>').path, ascii];
+    expect(checkArgsAgainst(caps([]), new SmtpClientArgs(), { paths: none })).toEqual([]);
+    expect(codes(checkArgsAgainst(caps([]), new SmtpClientArgs(), { paths: [...none, utf8] }))).toEqual(['smtputf8-required:SMTPUTF8']);
+  });
+
+  it('BY below the advertised minimum matters only in mode R (return); mode N only notifies', () => {
+    const c = caps(['DELIVERBY 60']);
+    expect(codes(checkArgsAgainst(c, new SmtpClientArgs().setBy(30, 'R')))).toEqual(['by-below-minimum:BY']);
+    expect(checkArgsAgainst(c, new SmtpClientArgs().setBy(30, 'N'))).toEqual([]);
+    expect(checkArgsAgainst(c, new SmtpClientArgs().setBy(60, 'R'))).toEqual([]);
+  });
+
+  it('capabilities without has() and params() are a typed error naming the argument', () => {
+    for (const bad of [null, 5, {}, { has: () => true }, { params: () => undefined }]) {
+      expect(() => checkArgsAgainst(bad as never, new SmtpClientArgs()), JSON.stringify(bad)).toThrow(
+        expect.objectContaining({ code: 'ERR_SMTP_INVALID_ARGUMENT', argument: 'capabilities' }) as Error,
+      );
+    }
+  });
+});

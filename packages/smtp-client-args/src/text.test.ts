@@ -35,4 +35,12 @@ describe('text helpers', () => {
     expect(asciiUpper('SIZE')).toBe('SIZE');
     expect(asciiUpper('straße ǆ')).toBe('STRAßE ǆ');
   });
+  it('utf8LengthOf at the edges: a lone high surrogate before non-ASCII, a pair cut by either end, U+0080', () => {
+    const enc = new TextEncoder();
+    const cases: [string, number, number][] = [
+      ['\ud83d\u00e9', 0, 2], ['a\ud83d\u20ac', 0, 3], ['\ud83d\ude00', 0, 1], ['\ud83d\ude00', 1, 2], ['x\ud83d\ude00y', 1, 2],
+      ['\u0080', 0, 1], ['\u007f\u0080\u07ff\u0800', 0, 4], ['\ud83d\ude00\ud83d\ude00', 1, 3], ['\ud800\udc00', 0, 2],
+    ];
+    for (const [s, from, to] of cases) expect(utf8LengthOf(s, from, to), JSON.stringify([s, from, to])).toBe(enc.encode(s.slice(from, to)).length);
+  });
 });

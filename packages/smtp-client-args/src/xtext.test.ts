@@ -64,3 +64,31 @@ describe('xtextDecode', () => {
     );
   });
 });
+
+describe('xtext escapes, digit by digit', () => {
+  it('decodes every hex digit of either case in both places', () => {
+    expect(xtextDecode('+4A+4a+2B+30+39+7E')).toBe('JJ+09~');
+  });
+
+  it('says which is wrong: an escape cut short, or one that is not hex', () => {
+    const reason = (t: string, lowercaseHex = true): string => {
+      try {
+        xtextDecode(t, { lowercaseHex });
+        return 'decoded';
+      } catch (e) {
+        return isLocalError(e) ? e.message : 'untyped';
+      }
+    };
+    expect(reason('a+4')).toBe('xtext: truncated xtext escape');
+    expect(reason('a+')).toBe('xtext: truncated xtext escape');
+    expect(reason('+ZZ')).toBe('xtext: invalid xtext escape');
+    expect(reason('+4G')).toBe('xtext: invalid xtext escape');
+    expect(reason('+4a', false)).toBe('xtext: invalid xtext escape');
+    expect(reason('+C3')).toBe('xtext: xtext does not decode to UTF-8');
+  });
+
+  it('encodes a code point above U+FFFF as its four UTF-8 bytes, the first low surrogate included', () => {
+    expect(xtextEncode('\u{10000}')).toBe('+F0+90+80+80');
+    expect(xtextEncode('a\u{1F600}b')).toBe('a+F0+9F+98+80b');
+  });
+});
