@@ -8,7 +8,7 @@ import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, 
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, EXPIRY_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { byReplyClass, refineByStage, replyCodeAtStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
-import { findProviderCode, type ProviderCode } from './provider-codes.js';
+import { PROVIDER_CODES, type ProviderCode } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, RATE_WORD_SET } from './keywords.js';
@@ -193,6 +193,7 @@ function decidedByRule(rule: StoredRule): DecidedBy {
 }
 const BUILTIN_DECIDED: readonly DecidedBy[] = BUILTIN_STORED.map(decidedByRule);
 const PROVIDER_DECIDED = new Map<ProviderCode, DecidedBy>();
+const PROVIDER_CODE_TEXTS: readonly string[] = PROVIDER_CODES.map((c) => c.code);
 
 /** The (frozen, shared) record of a provider code's decision. */
 function providerDecided(code: ProviderCode): DecidedBy {
@@ -291,11 +292,10 @@ export class Classifier {
     let need = NEED_CODE | NEED_ENHANCED;
     const matcher = this.#getMatcher();
     let matched: StoredRule | undefined;
-    let bytes: Uint8Array | undefined;
     if (typeof response === 'string') {
       text = truncateUtf8(response, limit);
     } else if (response instanceof Uint8Array) {
-      bytes = response.length > limit ? response.subarray(0, limit) : response;
+      const bytes = response.length > limit ? response.subarray(0, limit) : response;
       // ASCII input is matched as it is; anything else is decoded first.
       if (matcher.matchAscii(bytes, bytes.length, domain, need)) matched = matcher.matched;
       else text = decoder.decode(bytes);
@@ -325,7 +325,7 @@ export class Classifier {
     if (matched?.layer === 'builtin' && matched.name !== undefined && (permanentCode || policyCode) && (CONNECTION_RULE_NAMES.has(matched.name) || (policyCode && EXPIRY_RULE_NAMES.has(matched.name)))) matched = undefined;
     // A documented provider code names the reason more precisely than any phrase or status code;
     // only the operator's own rules (domain and user rules) come before it.
-    const provider = matched !== undefined && matched.layer !== 'builtin' ? undefined : findProviderCode(text ?? bytes!);
+    const provider = matcher.code < 0 || (matched !== undefined && matched.layer !== 'builtin') ? undefined : PROVIDER_CODES[matcher.code];
     if (provider) {
       id = provider.id;
       rule = providerDecided(provider);
@@ -660,7 +660,7 @@ export class Classifier {
       const ordered = this.#ordered();
       const user = this.#userRules.length;
       this.#decided = ordered.map((r, i) => (i >= user ? BUILTIN_DECIDED[i - user]! : decidedByRule(r)));
-      this.#matcher = new RuleMatcher(ordered, GROUPS);
+      this.#matcher = new RuleMatcher(ordered, GROUPS, PROVIDER_CODE_TEXTS);
       this.#forgetResults(ordered.length);
     }
     return this.#matcher;

@@ -3,6 +3,9 @@
  * `450 MI:DMC`), each read by the meaning the provider documents for that very code. A prefix is not
  * a meaning: `HL:ICC` is a connection limit and `HL:IHU` a suspension of the sending IP, so the table
  * lists documented codes one by one, grouped in the families the provider documents.
+ *
+ * The codes are found in the classifier's one pass over the reply (they are literals of the same
+ * automaton as the phrase rules, see `RuleMatcher`); this module holds the table.
  */
 
 /**
@@ -62,7 +65,9 @@ const NETEASE_CODES: readonly (readonly [string, string, string, number])[] = [
 ];
 
 /**
- * The documented provider codes, by provider and family. Frozen.
+ * The documented provider codes, by provider and family. Frozen. A code decides a classification
+ * wherever it stands alone in the reply (exactly, case included, with no ASCII letter or digit on
+ * either side), after the operator's own rules and before the phrase rules and the status codes.
  *
  * @example
  * ```ts
@@ -74,40 +79,7 @@ export const PROVIDER_CODES: readonly ProviderCode[] = Object.freeze(
   NETEASE_CODES.map(([code, family, meaning, id]) => Object.freeze({ code, provider: 'netease', family, meaning, id, source: NETEASE })),
 );
 
-const BY_CODE = new Map(PROVIDER_CODES.map((c) => [c.code, c]));
-
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
-
-function isLetter(c: number): boolean {
-  return isUpper(c) || (c >= 97 && c <= 122);
-}
-
-/** The next colon at or after `from`, or -1. */
-function nextColon(text: string | Uint8Array, from: number): number {
-  return typeof text === 'string' ? text.indexOf(':', from) : text.indexOf(0x3a, from);
-}
-
-/** Whether the six units from `i - 2` (read by `at`) are a code shape (`AB:CDE`) with no letter on either side. */
-function codeAt(at: (i: number) => number, i: number): boolean {
-  return isUpper(at(i + 1)) && isUpper(at(i - 1)) && isUpper(at(i - 2)) && isUpper(at(i + 2)) && isUpper(at(i + 3)) && (i === 2 || !isLetter(at(i - 3))) && !isLetter(at(i + 4));
-}
-
-/**
- * @internal The first documented provider code in `text` (a string, or bytes read as ASCII), or
- * undefined. A code is two capital letters, a colon and three capital letters, standing alone (no
- * letter on either side). One pass over the colons of the text: linear, no regular expression.
- */
-export function findProviderCode(text: string | Uint8Array): ProviderCode | undefined {
-  let i = nextColon(text, 2);
-  if (i < 0) return undefined;
-  const at = typeof text === 'string' ? (k: number) => text.charCodeAt(k) : (k: number) => text[k] ?? Number.NaN;
-  for (; i >= 0 && i + 3 < text.length; i = nextColon(text, i + 1)) {
-    if (codeAt(at, i)) {
-      const found = BY_CODE.get(String.fromCharCode(at(i - 2), at(i - 1), 0x3a, at(i + 1), at(i + 2), at(i + 3)));
-      if (found) return found;
-    }
-  }
-  return undefined;
+/** @internal Whether UTF-16 unit (or byte) `c` is an ASCII letter or digit: what a code may not touch. */
+export function isWordUnit(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
 }
