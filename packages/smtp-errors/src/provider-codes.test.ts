@@ -26,15 +26,31 @@ describe('provider codes: documented codes, read one by one', () => {
     ['554 HL:IHU 192.0.2.1', 51],
     ['554 HL:IPB 192.0.2.1', 50],
     ['554 DT:SPM 192.0.2.1 mail content rejected', 52],
-    ['450 DT:RBL http://www.example.org/rbl', 51],
+    ['550 DT:RBL http://www.example.org/rbl', 51],
     ['451 MI:SFQ', 70],
-    // a policy refusal in a 4xx reply is a deferral
-    ['450 WM:BLU user@example.com', 70],
     ['550 WM:BLU user@example.com', 50],
   ])('%s -> %i', (text, id) => {
     const c = classify(text);
     expect(c.id).toBe(id);
     expect(c.rule.kind).toBe('provider-code');
+  });
+
+  it.each([
+    // the labelling guide's rule 6: a policy, reputation or content refusal in a 4xx reply is a
+    // deferral the sender retries, whatever the provider documents
+    ['450 WM:BLU user@example.com', 70],
+    ['450 DT:RBL http://www.example.org/rbl', 70],
+    ['451 4.7.1 HL:IHU 192.0.2.1', 70],
+    ['451 DT:SPM', 70],
+    // with no reply code, the enhanced code says whether the reply is temporary
+    ['4.7.1 HL:IHU', 70],
+    ['5.7.1 HL:IHU', 51],
+    ['HL:IHU', 51],
+  ])('in a temporary reply: %s -> %i', (text, id) => {
+    const c = classify(text);
+    expect([c.id, c.rule.kind]).toEqual([id, 'provider-code']);
+    // transient unless the reply is permanent (a reply with no code at all counts as transient)
+    expect(c.transient).toBe(!text.startsWith('5'));
   });
 
   it('reports the provider and the code that decided, for text and bytes alike', () => {

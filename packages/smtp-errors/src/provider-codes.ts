@@ -27,7 +27,11 @@ export interface ProviderCode {
   readonly family: string;
   /** What the provider documents the code to mean, in our words. */
   readonly meaning: string;
-  /** The bounce class of that meaning (a policy refusal in a 4xx reply still becomes 70). */
+  /**
+   * The bounce class of that meaning. In a temporary (4xx) reply a provider code reads as a
+   * transient failure (70), except a recipient (10), quota (22) or size (23) meaning and the
+   * non-bounce classes (60, 80, 90, 100); a custom class keeps its id.
+   */
   readonly id: number;
   /** Where the meaning was read. */
   readonly source: string;
