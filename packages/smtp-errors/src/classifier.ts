@@ -25,8 +25,8 @@ import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule
  * if (rule.kind === 'builtin-rule') console.log(rule.name, rule.pattern); // user-unknown, user unknown
  * ```
  *
- * A `provider-code` is a code a mailbox provider documents (`554 HL:IHU`, see `PROVIDER_CODES`): it
- * decides before the built-in phrases and the status codes.
+ * A `provider-code` is a code a mail provider documents (`554 HL:IHU`, `XGEMAIL_0004`, `BL000001`,
+ * `net 009`; see `PROVIDER_CODES`): it decides before the built-in phrases and the status codes.
  *
  * A built-in rule's `stage` is set when the stage changed the answer: an invalid-recipient wording
  * in a permanent reply to MAIL FROM or to the message data is a block (50), since the recipient
