@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_CLASSES, classify, createClassifier, PROVIDER_CODES, type ProviderCode } from './index.js';
+import { thrownBy } from '@smtpkit/testkit';
+import { BUILTIN_CLASSES, classify, createClassifier, isSmtpErrorsError, MAX_CLASS_ID, PROVIDER_CODES, type ProviderCode, type SmtpErrorsError } from './index.js';
+import { providerCodeFrom } from './provider-codes.js';
 import { RuleMatcher } from './rules.js';
 
+const thrown = (fn: () => unknown): SmtpErrorsError => thrownBy(fn, isSmtpErrorsError);
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 /** Phrase rules off: only the provider codes and the status codes decide. */
 const bare = createClassifier({ builtinRules: false });
@@ -153,6 +156,14 @@ describe('a code must stand alone and match exactly', () => {
     expect(classify('550 BL000001 then net 009').rule).toMatchObject({ code: 'BL000001' });
     // a near miss before a real code does not hide it
     expect(classify('550 XGEMAIL_00011 XGEMAIL_0011').rule).toMatchObject({ code: 'XGEMAIL_0011' });
+    const c = createClassifier({
+      providerCodes: [
+        { code: '12', provider: 'short', id: 22 },
+        { code: 'AB 12', provider: 'long', id: 23 },
+      ],
+    });
+    expect(c.classify('550 AB 12').rule).toMatchObject({ provider: 'long' });
+    expect(c.classify('550 XAB 12').rule).toMatchObject({ provider: 'short' });
   });
 
   it('a code cut by the length limit is not read; one that ends at the limit is', () => {
@@ -247,6 +258,19 @@ describe('temporary replies', () => {
     // no code at all: nothing says temporary
     expect(classify('XGEMAIL_0004')).toMatchObject({ id: 51, transient: true });
   });
+
+  it("a custom class keeps its id in a temporary reply, a built-in block class does not", () => {
+    const c = createClassifier({
+      classes: [{ id: 99, name: 'Vendor hold', description: 'Held by the vendor.', category: 'soft' }],
+      providerCodes: [
+        { code: 'HOLD-1', provider: 'example', id: 99 },
+        { code: 'HOLD-2', provider: 'example', id: 52 },
+      ],
+    });
+    expect(c.classify('451 HOLD-1').id).toBe(99);
+    expect(c.classify('451 HOLD-2').id).toBe(70);
+    expect(c.classify('554 HOLD-2').id).toBe(52);
+  });
 });
 
 describe('precedence', () => {
@@ -263,5 +287,96 @@ describe('precedence', () => {
     // "user unknown" and 5.1.1 say recipient; the documented code says the content
     expect(classify('550 5.1.1 user unknown DT:SPM').id).toBe(52);
     expect(classify('550 5.7.1 Client host rejected: Comcast ES000001').id).toBe(51);
+  });
+});
+
+describe('the providerCodes option', () => {
+  it('adds codes of your own, read like the built-in ones', () => {
+    const c = createClassifier({
+      providerCodes: [{ code: 'RX-0042', provider: 'example-mx', family: 'RX', id: 51, meaning: 'sending IP on our block list', source: 'https://mx.example/codes' }],
+    });
+    expect(c.classify('550 5.7.1 RX-0042 see https://mx.example/codes')).toMatchObject({ id: 51, rule: { kind: 'provider-code', provider: 'example-mx', code: 'RX-0042' } });
+    expect(c.classify(encode('550 RX-0042')).rule).toMatchObject({ code: 'RX-0042' });
+    expect(c.classify('550 RX-00421').rule.kind).not.toBe('provider-code');
+    // the built-in codes are still read
+    expect(c.classify('554 HL:IHU').rule).toMatchObject({ provider: 'netease' });
+    // and nothing leaks into other classifiers
+    expect(classify('550 RX-0042').rule.kind).not.toBe('provider-code');
+    expect(createClassifier().classify('550 RX-0042').rule.kind).not.toBe('provider-code');
+  });
+
+  it('a code of the same text replaces the built-in one', () => {
+    const c = createClassifier({ providerCodes: [{ code: 'HL:ICC', provider: 'mine', id: 51 }] });
+    expect(c.classify('554 HL:ICC')).toMatchObject({ id: 51, rule: { kind: 'provider-code', provider: 'mine', code: 'HL:ICC' } });
+    expect(classify('554 HL:ICC')).toMatchObject({ id: 70, rule: { provider: 'netease' } });
+  });
+
+  it('takes built-in entries as they are, an empty list, and classes registered in the same options', () => {
+    const entry = PROVIDER_CODES.find((p) => p.code === 'net 009')!;
+    expect(createClassifier({ providerCodes: [{ ...entry, id: 50 }] }).classify('550 net 009').id).toBe(50);
+    expect(createClassifier({ providerCodes: [] }).classify('550 net 009').id).toBe(10);
+    const c = createClassifier({
+      classes: [{ id: 120, name: 'Vendor', description: 'A vendor class.', category: 'block' }],
+      providerCodes: [{ code: 'V1', provider: 'v', id: 120 }],
+    });
+    expect(c.classify('550 V1').id).toBe(120);
+  });
+
+  it('keeps its own copy of each entry', () => {
+    const entry = { code: 'ZZ 77', provider: 'z', id: 10 };
+    const c = createClassifier({ providerCodes: [entry] });
+    entry.id = 51;
+    expect(c.classify('550 ZZ 77').id).toBe(10);
+    expect(Object.isFrozen(providerCodeFrom(entry))).toBe(true);
+    expect(providerCodeFrom({ code: 'AB', provider: 'p', id: 10 })).toEqual({ code: 'AB', provider: 'p', family: '', meaning: '', id: 10, source: '' });
+  });
+
+  it.each([
+    ['a string', 'XGEMAIL_0001'],
+    ['an object', { code: 'AB', provider: 'p', id: 10 }],
+    ['null', null],
+  ])('a value that is not an array (%s) throws ERR_SMTP_INVALID_OPTION', (_what, value) => {
+    expect(thrown(() => createClassifier({ providerCodes: value as never })).code).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+
+  it.each([
+    ['not an object', 'AB'],
+    ['null', null],
+    ['no code', { provider: 'p', id: 10 }],
+    ['a code that is not a string', { code: 12, provider: 'p', id: 10 }],
+    ['a code that is a bigint', { code: 12n, provider: 'p', id: 10 }],
+    ['a one-character code', { code: 'A', provider: 'p', id: 10 }],
+    ['a code of 65 characters', { code: 'A'.repeat(65), provider: 'p', id: 10 }],
+    ['a code starting with a space', { code: ' AB', provider: 'p', id: 10 }],
+    ['a code ending in punctuation', { code: 'AB:', provider: 'p', id: 10 }],
+    ['a code with a control character', { code: 'A\tB', provider: 'p', id: 10 }],
+    ['a code outside ASCII', { code: 'AÄB', provider: 'p', id: 10 }],
+    ['no provider', { code: 'AB', id: 10 }],
+    ['a blank provider', { code: 'AB', provider: '  ', id: 10 }],
+    ['a family that is not a string', { code: 'AB', provider: 'p', id: 10, family: 1 }],
+    ['a meaning that is not a string', { code: 'AB', provider: 'p', id: 10, meaning: null }],
+    ['a source that is not a string', { code: 'AB', provider: 'p', id: 10, source: {} }],
+  ])('an entry with %s throws ERR_SMTP_PROVIDER_CODE_INVALID', (_what, entry) => {
+    const e = thrown(() => createClassifier({ providerCodes: [entry as never] }));
+    expect(e.code).toBe('ERR_SMTP_PROVIDER_CODE_INVALID');
+    expect(e.package).toBe('smtp-errors');
+  });
+
+  it('the same code twice throws ERR_SMTP_PROVIDER_CODE_INVALID', () => {
+    const twice = [
+      { code: 'AB', provider: 'p', id: 10 },
+      { code: 'AB', provider: 'q', id: 22 },
+    ];
+    expect(thrown(() => createClassifier({ providerCodes: twice })).code).toBe('ERR_SMTP_PROVIDER_CODE_INVALID');
+    // the same letters in another case are another code
+    expect(createClassifier({ providerCodes: [twice[0]!, { code: 'ab', provider: 'q', id: 22 }] }).classify('550 ab').id).toBe(22);
+  });
+
+  it.each([0, 1.5, '51', MAX_CLASS_ID + 1])('a class id of %j throws ERR_SMTP_CLASS_INVALID_ID', (id) => {
+    expect(thrown(() => createClassifier({ providerCodes: [{ code: 'AB', provider: 'p', id: id as number }] })).code).toBe('ERR_SMTP_CLASS_INVALID_ID');
+  });
+
+  it('a class that is not registered throws ERR_SMTP_CLASS_UNKNOWN', () => {
+    expect(thrown(() => createClassifier({ providerCodes: [{ code: 'AB', provider: 'p', id: 99 }] })).code).toBe('ERR_SMTP_CLASS_UNKNOWN');
   });
 });

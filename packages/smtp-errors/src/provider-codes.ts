@@ -7,8 +7,10 @@
  * left out rather than guessed.
  *
  * The codes are found in the classifier's one pass over the reply (they are literals of the same
- * automaton as the phrase rules, see `RuleMatcher`); this module holds the tables.
+ * automaton as the phrase rules, see `RuleMatcher`); this module holds the tables and the checks.
  */
+
+import { SmtpErrorsError } from './errors.js';
 
 /**
  * One documented provider code: the code as it appears in a reply, the provider that documents it,
@@ -26,7 +28,8 @@ export interface ProviderCode {
   readonly code: string;
   /**
    * Whose code it is: `netease` (NetEase's 163.com, 126.com, yeah.net and hosted mail), `sophos`
-   * (Sophos Central Email), `comcast` (Comcast / Xfinity), `att` (AT&T's att.net and bellsouth.net).
+   * (Sophos Central Email), `comcast` (Comcast / Xfinity), `att` (AT&T's att.net and bellsouth.net),
+   * or the name given to a code added with the `providerCodes` option.
    */
   readonly provider: string;
   /** The family the provider documents it in (`HL`: the sending IP's behaviour; `BL`: block lists). */
@@ -41,6 +44,34 @@ export interface ProviderCode {
   readonly id: number;
   /** Where the meaning was read. */
   readonly source: string;
+}
+
+/**
+ * A provider code to add with `createClassifier({ providerCodes })`: the fields of
+ * {@link ProviderCode}, of which `family`, `meaning` and `source` may be left out (they default to
+ * empty text). A `ProviderCode` of the built-in table is a valid entry too.
+ *
+ * `code` is matched exactly (case included) wherever it stands alone in a reply: no ASCII letter or
+ * digit right before or after it. It must be 2 to 64 printable ASCII characters (spaces allowed
+ * inside) that begin and end with a letter or a digit. An entry with the same `code` as a built-in
+ * one replaces it.
+ *
+ * @example
+ * ```ts
+ * const c = createClassifier({
+ *   providerCodes: [{ code: 'RX-0042', provider: 'example-mx', id: 51, meaning: 'sending IP on our block list' }],
+ * });
+ * c.classify('550 RX-0042 rejected').id; // 51
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export interface ProviderCodeInit {
+  readonly code: string;
+  readonly provider: string;
+  readonly id: number;
+  readonly family?: string | undefined;
+  readonly meaning?: string | undefined;
+  readonly source?: string | undefined;
 }
 
 /** [code, family, meaning, class] */
@@ -171,4 +202,47 @@ export const PROVIDER_CODES: readonly ProviderCode[] = Object.freeze([
 /** @internal Whether UTF-16 unit (or byte) `c` is an ASCII letter or digit: what a code may not touch. */
 export function isWordUnit(c: number): boolean {
   return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+}
+
+/** Whether `code` is 2 to 64 printable ASCII characters that begin and end with a letter or digit. */
+function isCodeText(code: string): boolean {
+  if (code.length < 2 || code.length > 64 || !isWordUnit(code.charCodeAt(0)) || !isWordUnit(code.charCodeAt(code.length - 1))) return false;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+function invalid(message: string): never {
+  throw new SmtpErrorsError('ERR_SMTP_PROVIDER_CODE_INVALID', message);
+}
+
+function optionalText(value: unknown, code: string, what: string): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : invalid(`the ${what} of provider code ${code} must be a string`);
+}
+
+/**
+ * @internal A checked, frozen copy of one `providerCodes` entry. Throws `ERR_SMTP_PROVIDER_CODE_INVALID`
+ * for an entry that is not an object, a code of the wrong form, an empty provider or a field of the
+ * wrong type. The class id is checked by the caller (against its registry).
+ */
+export function providerCodeFrom(entry: unknown): ProviderCode {
+  if (typeof entry !== 'object' || entry === null) invalid('a provider code must be an object { code, provider, id, family?, meaning?, source? }');
+  const init = entry as Partial<Record<keyof ProviderCode, unknown>>;
+  const { code, provider, id } = init;
+  if (typeof code !== 'string' || !isCodeText(code)) {
+    const shown = typeof code === 'string' ? JSON.stringify(code) : `of type ${typeof code}`;
+    invalid(`provider code ${shown} must be 2 to 64 printable ASCII characters that begin and end with a letter or digit`);
+  }
+  if (typeof provider !== 'string' || provider.trim() === '') invalid(`provider code ${code} needs a non-empty provider`);
+  return Object.freeze({
+    code,
+    provider,
+    family: optionalText(init.family, code, 'family'),
+    meaning: optionalText(init.meaning, code, 'meaning'),
+    id: id as number,
+    source: optionalText(init.source, code, 'source'),
+  });
 }
