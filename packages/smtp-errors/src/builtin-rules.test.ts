@@ -7,9 +7,14 @@ describe('built-in rules: every rule classifies its own example reply', () => {
     for (const r of BUILTIN_RULES) expect(forId(r.id), r.name).toBeDefined();
   });
 
+  // Examples that carry a code its vendor documents (PROVIDER_CODES) are decided by that code, which
+  // decides before the phrase rules; the vendor's page gives it the same class as the rule.
+  const byProviderCode: Readonly<Record<string, string>> = { 'comcast-es-family': 'ES000010', 'comcast-spam-block': 'BL000000' };
+
   it.each(BUILTIN_RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
     const c = classify(rule.example);
-    expect(c.rule).toEqual({ kind: 'builtin-rule', name: rule.name, pattern: rule.pattern });
+    const code = byProviderCode[rule.name];
+    expect(c.rule).toEqual(code === undefined ? { kind: 'builtin-rule', name: rule.name, pattern: rule.pattern } : { kind: 'provider-code', provider: 'comcast', code });
     // A soft bounce (20) in a temporary (4xx) reply reads as a transient failure (70).
     const temporary = /^4\d\d[ -]/.test(rule.example);
     expect(c.id).toBe(rule.id === 20 && temporary ? 70 : rule.id);

@@ -8,7 +8,7 @@ import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, 
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, EXPIRY_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { byReplyClass, refineByStage, replyCodeAtStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
-import { findProviderCode, type ProviderCode } from './provider-codes.js';
+import { PROVIDER_CODES, providerCodeFrom, type ProviderCode, type ProviderCodeInit } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, RATE_WORD_SET } from './keywords.js';
@@ -25,8 +25,9 @@ import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule
  * if (rule.kind === 'builtin-rule') console.log(rule.name, rule.pattern); // user-unknown, user unknown
  * ```
  *
- * A `provider-code` is a code a mailbox provider documents (`554 HL:IHU`, see `PROVIDER_CODES`): it
- * decides before the built-in phrases and the status codes.
+ * A `provider-code` is a code a mail provider documents (`554 HL:IHU`, `XGEMAIL_0004`, `BL000001`,
+ * `net 009`; see `PROVIDER_CODES`), or one added with the `providerCodes` option: it decides before
+ * the built-in phrases and the status codes.
  *
  * A built-in rule's `stage` is set when the stage changed the answer: an invalid-recipient wording
  * in a permanent reply to MAIL FROM or to the message data is a block (50), since the recipient
@@ -153,17 +154,26 @@ export const DEFAULT_LIMITS: ClassifierLimits = Object.freeze({ maxTextBytes: 65
  * @example
  * ```ts
  * createClassifier({ rules: ',10,no such person here', builtinRules: true });
+ * createClassifier({ providerCodes: [{ code: 'RX-0042', provider: 'example-mx', id: 51 }] });
  * ```
  * @see RFC 5321 §4.2
  */
 export interface ClassifierOptions {
-  /** Custom classes registered before the rules are added. */
+  /** Custom classes registered before the provider codes and the rules are added. */
   readonly classes?: readonly ClassInit[] | undefined;
   /** Rules: text in the legacy `domain,bounce_code,rule` format, or structured rules. */
   readonly rules?: string | readonly RuleInit[] | undefined;
   /** Include the built-in phrase rules (default true). */
   readonly builtinRules?: boolean | undefined;
   readonly limits?: Partial<ClassifierLimits> | undefined;
+  /**
+   * Provider codes of your own, read like the built-in `PROVIDER_CODES` (exactly, wherever the code
+   * stands alone in a reply) and decided after the domain and user rules. An entry with the same
+   * code as a built-in one replaces it. A value that is not an array throws
+   * `ERR_SMTP_INVALID_OPTION`; a bad entry `ERR_SMTP_PROVIDER_CODE_INVALID` (or, for its class id,
+   * `ERR_SMTP_CLASS_INVALID_ID` and `ERR_SMTP_CLASS_UNKNOWN`, as for rules). See {@link ProviderCodeInit}.
+   */
+  readonly providerCodes?: readonly ProviderCodeInit[] | undefined;
 }
 
 function checkId(id: unknown, what: string): number {
@@ -192,7 +202,8 @@ function decidedByRule(rule: StoredRule): DecidedBy {
   return Object.freeze({ kind: 'builtin-rule', name: rule.name ?? '', pattern: rule.pattern });
 }
 const BUILTIN_DECIDED: readonly DecidedBy[] = BUILTIN_STORED.map(decidedByRule);
-const PROVIDER_DECIDED = new Map<ProviderCode, DecidedBy>();
+const PROVIDER_DECIDED = new WeakMap<ProviderCode, DecidedBy>();
+const BUILTIN_CODE_TEXTS: readonly string[] = PROVIDER_CODES.map((c) => c.code);
 
 /** The (frozen, shared) record of a provider code's decision. */
 function providerDecided(code: ProviderCode): DecidedBy {
@@ -235,6 +246,9 @@ export class Classifier {
   #lastByRank: (Classification | undefined)[] = [];
   #lastCode = new Int32Array(0);
   #lastEnhanced = new Int32Array(0);
+  /** The provider codes read (the options' own, then the built-in ones they do not replace). */
+  readonly #providerCodes: readonly ProviderCode[] = PROVIDER_CODES;
+  readonly #providerCodeTexts: readonly string[] = BUILTIN_CODE_TEXTS;
 
   constructor(options: ClassifierOptions = {}) {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -247,6 +261,10 @@ export class Classifier {
     this.#limits = Object.freeze(limits);
     this.#builtin = options.builtinRules ?? true;
     for (const c of options.classes ?? []) this.registerClass(c.id, c.name, c.description, c.category);
+    if (options.providerCodes !== undefined) {
+      this.#providerCodes = this.#withProviderCodes(options.providerCodes);
+      this.#providerCodeTexts = this.#providerCodes.map((c) => c.code);
+    }
     if (typeof options.rules === 'string') this.addRules(options.rules);
     else for (const r of options.rules ?? []) this.addRule(r);
   }
@@ -254,6 +272,22 @@ export class Classifier {
   /** The limits in force. */
   get limits(): ClassifierLimits {
     return this.#limits;
+  }
+
+  /** The built-in provider codes with `list` (checked) added, its entries replacing same-text ones. */
+  #withProviderCodes(list: unknown): readonly ProviderCode[] {
+    if (!Array.isArray(list)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'providerCodes must be an array of provider codes');
+    const own = new Map<string, ProviderCode>();
+    for (const entry of list as unknown[]) {
+      const code = providerCodeFrom(entry);
+      checkId(code.id, `provider code ${code.code} class id`);
+      if (!this.#classes.has(code.id)) {
+        throw new SmtpErrorsError('ERR_SMTP_CLASS_UNKNOWN', `provider code ${code.code} names class ${code.id}, which is not registered`);
+      }
+      if (own.has(code.code)) throw new SmtpErrorsError('ERR_SMTP_PROVIDER_CODE_INVALID', `provider code ${code.code} is listed twice`);
+      own.set(code.code, code);
+    }
+    return Object.freeze([...own.values(), ...PROVIDER_CODES.filter((c) => !own.has(c.code))]);
   }
 
   /**
@@ -291,11 +325,10 @@ export class Classifier {
     let need = NEED_CODE | NEED_ENHANCED;
     const matcher = this.#getMatcher();
     let matched: StoredRule | undefined;
-    let bytes: Uint8Array | undefined;
     if (typeof response === 'string') {
       text = truncateUtf8(response, limit);
     } else if (response instanceof Uint8Array) {
-      bytes = response.length > limit ? response.subarray(0, limit) : response;
+      const bytes = response.length > limit ? response.subarray(0, limit) : response;
       // ASCII input is matched as it is; anything else is decoded first.
       if (matcher.matchAscii(bytes, bytes.length, domain, need)) matched = matcher.matched;
       else text = decoder.decode(bytes);
@@ -325,7 +358,7 @@ export class Classifier {
     if (matched?.layer === 'builtin' && matched.name !== undefined && (permanentCode || policyCode) && (CONNECTION_RULE_NAMES.has(matched.name) || (policyCode && EXPIRY_RULE_NAMES.has(matched.name)))) matched = undefined;
     // A documented provider code names the reason more precisely than any phrase or status code;
     // only the operator's own rules (domain and user rules) come before it.
-    const provider = matched !== undefined && matched.layer !== 'builtin' ? undefined : findProviderCode(text ?? bytes!);
+    const provider = matcher.code < 0 || (matched !== undefined && matched.layer !== 'builtin') ? undefined : this.#providerCodes[matcher.code];
     if (provider) {
       id = provider.id;
       rule = providerDecided(provider);
@@ -660,7 +693,7 @@ export class Classifier {
       const ordered = this.#ordered();
       const user = this.#userRules.length;
       this.#decided = ordered.map((r, i) => (i >= user ? BUILTIN_DECIDED[i - user]! : decidedByRule(r)));
-      this.#matcher = new RuleMatcher(ordered, GROUPS);
+      this.#matcher = new RuleMatcher(ordered, GROUPS, this.#providerCodeTexts);
       this.#forgetResults(ordered.length);
     }
     return this.#matcher;

@@ -4,6 +4,7 @@
  */
 
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
+import { BUILTIN_CLASSES } from './classes.js';
 import type { DecidedBy } from './classifier.js';
 import { enhancedClass, VENDOR_ONLY_PACKED } from './enhanced-codes.js';
 import { REPLY_TEXT_SET } from './keywords.js';
@@ -81,8 +82,18 @@ export function replyCodeAtStage(code: number, stage: SmtpStage | undefined, per
 }
 
 /**
+ * The built-in classes a provider code keeps in a temporary reply: a recipient (10), quota (22) or
+ * size (23) meaning, and the non-bounce classes (60, 80, 90, 100).
+ */
+const KEPT_WHEN_TEMPORARY = new Set([10, 22, 23, 60, 80, 90, 100]);
+const BUILTIN_IDS = new Set(BUILTIN_CLASSES.map((c) => c.id));
+
+/**
  * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
- * decision. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
+ * decision. A provider code in a temporary reply is a deferral the sender retries (70), whatever
+ * block, reputation, content, relay or generic meaning its provider documents (the labelling
+ * guide's rule 6: only a recipient, quota or size meaning keeps its class; a loop is not read from
+ * provider codes); a custom class keeps its id. A temporary reply that was decided as a soft bounce (20), or as a block (50) by its codes
  * or by generic wording ("policy", "rejected": nothing says why), is a deferral the sender retries:
  * a transient failure (70). So is generic recipient wording ("mailbox unavailable", "address
  * rejected": RFC 5321 §4.2.3 gives 450 that text for a busy mailbox), whether a phrase or RFC 5321's
@@ -92,14 +103,18 @@ export function replyCodeAtStage(code: number, stage: SmtpStage | undefined, per
  * @internal
  */
 export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
+  if (rule.kind === 'provider-code') return isTemporary(code, enhanced) && BUILTIN_IDS.has(id) && !KEPT_WHEN_TEMPORARY.has(id) ? 70 : id;
   const byCodesOrGenericWords =
     rule.kind === 'enhanced-code' ||
-    rule.kind === 'provider-code' ||
     rule.kind === 'reply-code' ||
     rule.kind === 'keyword' ||
     (rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name));
   const genericRecipient = id === 10 && ((rule.kind === 'builtin-rule' && GENERIC_RULE_NAMES.has(rule.name)) || (rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern)));
   if (id !== 20 && !genericRecipient && !(id === 50 && byCodesOrGenericWords)) return id;
-  const temporary = code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
-  return temporary ? 70 : id;
+  return isTemporary(code, enhanced) ? 70 : id;
+}
+
+/** Whether the reply is temporary: a 4xx reply code, or with none, a 4.x.x enhanced code. */
+function isTemporary(code: number, enhanced: number): boolean {
+  return code >= 0 ? code >= 400 && code < 500 : enhanced >= 4_000_000 && enhanced < 5_000_000;
 }

@@ -7,7 +7,8 @@ import { SmtpkitError, hasPackageBrand } from '@smtpkit/foundation';
 
 /**
  * Every error code this package throws. Append-only: codes are never renamed or reused.
- * Classifying a reply never throws: only API misuse (bad class ids, bad rules, bad options) does,
+ * Classifying a reply never throws: only API misuse (bad class ids, bad rules, bad options, bad
+ * `providerCodes` entries: `ERR_SMTP_PROVIDER_CODE_INVALID`) does,
  * and `classifyMessage` (smtp-errors/message) on input that is not an Internet message.
  *
  * @example
@@ -26,7 +27,8 @@ export type SmtpErrorsErrorCode =
   | 'ERR_SMTP_RULE_INVALID'
   | 'ERR_SMTP_RULE_SYNTAX'
   | 'ERR_SMTP_INVALID_OPTION'
-  | 'ERR_SMTP_MESSAGE_INVALID';
+  | 'ERR_SMTP_MESSAGE_INVALID'
+  | 'ERR_SMTP_PROVIDER_CODE_INVALID';
 
 /**
  * The one error class of smtp-errors, thrown for API misuse (bad class ids, bad rules, bad options)

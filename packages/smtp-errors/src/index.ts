@@ -30,7 +30,7 @@ export { BUILTIN_RULES } from './builtin-rules.js';
 export type { BuiltinRule } from './builtin-rules.js';
 export { ENHANCED_STATUS_CODES, enhancedClass } from './enhanced-codes.js';
 export { PROVIDER_CODES } from './provider-codes.js';
-export type { ProviderCode } from './provider-codes.js';
+export type { ProviderCode, ProviderCodeInit } from './provider-codes.js';
 export type { EnhancedCodeEntry } from './enhanced-codes.js';
 export { actionFor } from './action.js';
 export type { BounceAction } from './action.js';

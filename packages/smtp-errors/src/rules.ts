@@ -6,6 +6,7 @@
 
 import { Automaton } from './aho-corasick.js';
 import { SmtpErrorsError } from './errors.js';
+import { isWordUnit } from './provider-codes.js';
 import { scanCodeAt, scanCodeAtBytes } from './reply-input.js';
 
 const NONE = 0x7fffffff;
@@ -125,8 +126,9 @@ export function parseRules(text: string): RuleInit[] {
 }
 
 /**
- * @internal The one-pass matcher: the winning rule, and for each group (word families, stage hints)
- * the first-listed member found, all from a single scan of the text.
+ * @internal The one-pass matcher: the winning rule, for each group (word families, stage hints) the
+ * first-listed member found, and the first provider code standing alone in the text, all from a
+ * single scan of the text.
  */
 export class RuleMatcher {
   readonly #rules: readonly StoredRule[];
@@ -146,18 +148,34 @@ export class RuleMatcher {
   /** Number of pieces of each rule. */
   readonly #pieceCount: Int32Array;
   readonly #hasDomainRules: boolean;
+  /** The provider codes, exactly as a reply prints them. */
+  readonly #codes: readonly string[];
+  /** Per literal: the indexes of the provider codes it is the folded form of, or undefined. */
+  readonly #codesOf: (Int32Array | undefined)[];
+  /** During a match: the text being scanned and its length, for the provider codes' checks. */
+  #source: string | Uint8Array = '';
+  #sourceEnd = 0;
   #gen = 0;
   /** After `match`: the rank (index in precedence order) of the winning rule, or -1. */
   rank = -1;
+  /**
+   * After `match`: the index (in the constructor's `codes`) of the first provider code found standing
+   * alone in the text, or -1. The first is the one that ends first; of two ending at the same unit,
+   * the longer.
+   */
+  code = -1;
   /** After `match` with `need`: `[reply code, packed enhanced code]`, -1 when absent. */
   readonly codes = new Int32Array(2);
 
   /**
    * `rules` must be in precedence order (index = rank). `groups` are lists matched in the same pass
    * that never win: after a match, `found(g)` is the first-listed member of group `g` present in
-   * the text (the stage hints, the word families). Domains of group members are ignored.
+   * the text (the stage hints, the word families). Domains of group members are ignored. `codes`
+   * are provider codes (ASCII, distinct), found exactly (case included) where no ASCII letter or
+   * digit touches them: their folded forms are literals of the same automaton, and each report of
+   * one is checked against the text.
    */
-  constructor(rules: readonly StoredRule[], groups: readonly (readonly StoredRule[])[] = []) {
+  constructor(rules: readonly StoredRule[], groups: readonly (readonly StoredRule[])[] = [], codes: readonly string[] = []) {
     this.#groupStart = rules.length;
     const all = [...rules, ...groups.flat()];
     this.#rules = all;
@@ -183,6 +201,19 @@ export class RuleMatcher {
         occ[id]!.push(r, p);
       });
     });
+    const codesOf: number[][] = [];
+    codes.forEach((code, k) => {
+      const piece = fold(code);
+      let id = literalIds.get(piece);
+      if (id === undefined) {
+        id = occ.length;
+        literalIds.set(piece, id);
+        occ.push([]);
+      }
+      (codesOf[id] ??= []).push(k);
+    });
+    this.#codes = codes;
+    this.#codesOf = Array.from(occ, (_, id) => (codesOf[id] ? Int32Array.from(codesOf[id]) : undefined));
     this.#automaton = new Automaton([...literalIds.keys()], CODE_DIGITS);
     this.#occurrences = occ.map((o) => Int32Array.from(o));
     this.#progress = new Int32Array(all.length);
@@ -215,7 +246,7 @@ export class RuleMatcher {
    * status code, left in `codes` (`[code, packed enhanced]`, -1 when absent).
    */
   match(text: string, domain: string | undefined, need = 0): StoredRule | undefined {
-    this.#begin();
+    this.#begin(text, text.length);
     const codes = this.codes;
     const { charClass, delta } = this.#automaton;
     let best = NONE;
@@ -251,14 +282,17 @@ export class RuleMatcher {
    * above 0x7f: the caller decodes and calls `match`.
    */
   matchAscii(bytes: Uint8Array, end: number, domain: string | undefined, need = 0): boolean {
-    this.#begin();
+    this.#begin(bytes, end);
     const codes = this.codes;
     const { charClass, delta } = this.#automaton;
     let best = NONE;
     let s = 0;
     for (let i = 0; i < end; i++) {
       const c = bytes[i]!;
-      if (c > 0x7f) return false;
+      if (c > 0x7f) {
+        this.#source = '';
+        return false;
+      }
       const v = delta[s + charClass[c]!]!;
       if (v >= 0) {
         s = v;
@@ -275,10 +309,13 @@ export class RuleMatcher {
   /** After a successful `matchAscii`: the winning rule, or undefined. */
   matched: StoredRule | undefined;
 
-  #begin(): void {
+  #begin(source: string | Uint8Array, end: number): void {
     this.#groupBest.fill(NONE);
     this.codes[0] = -1;
     this.codes[1] = -1;
+    this.code = -1;
+    this.#source = source;
+    this.#sourceEnd = end;
     if (++this.#gen === NONE) {
       this.#generation.fill(0);
       this.#gen = 1;
@@ -286,6 +323,7 @@ export class RuleMatcher {
   }
 
   #end(best: number): StoredRule | undefined {
+    this.#source = '';
     if (best === NONE) {
       this.rank = -1;
       return undefined;
@@ -305,6 +343,8 @@ export class RuleMatcher {
     while (t >= 0) {
       const lit = own[t]!;
       const list = occurrences[lit]!;
+      const codes = this.#codesOf[lit];
+      if (codes !== undefined && this.code < 0) this.#checkCodes(codes, i);
       for (let k = 0; k < list.length; k += 2) {
         const r = list[k]!;
         const pieces = this.#pieceCount[r]!;
@@ -321,6 +361,27 @@ export class RuleMatcher {
       t = dict[t]!;
     }
     return best;
+  }
+
+  /**
+   * The folded form of the provider codes `codes` ends at unit `i`: the first of them that the text
+   * holds exactly, with no ASCII letter or digit on either side, becomes `code`. (Codes are ASCII, so
+   * folding keeps their length: they all start at the same unit.)
+   */
+  #checkCodes(codes: Int32Array, i: number): void {
+    const source = this.#source;
+    const start = i + 1 - this.#codes[codes[0]!]!.length;
+    const unit = typeof source === 'string' ? (k: number) => source.charCodeAt(k) : (k: number) => source[k]!;
+    if ((start > 0 && isWordUnit(unit(start - 1))) || (i + 1 < this.#sourceEnd && isWordUnit(unit(i + 1)))) return;
+    for (const k of codes) {
+      const code = this.#codes[k]!;
+      let j = 0;
+      while (j < code.length && unit(start + j) === code.charCodeAt(j)) j++;
+      if (j === code.length) {
+        this.code = k;
+        return;
+      }
+    }
   }
 
   /** A piece of a wildcard rule was found at [start, end): advances the rule; true when it completes. */
