@@ -11,7 +11,7 @@ import { enhancedClass } from './enhanced-codes.js';
 import { PROVIDER_CODES, providerCodeFrom, type ProviderCode, type ProviderCodeInit } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, RATE_WORD_SET } from './keywords.js';
+import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, NAME_WORD_SET, RATE_WORD_SET } from './keywords.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
 import { decidedByWord, G_BLOCK_KEYWORD, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
@@ -693,7 +693,7 @@ export class Classifier {
       const ordered = this.#ordered();
       const user = this.#userRules.length;
       this.#decided = ordered.map((r, i) => (i >= user ? BUILTIN_DECIDED[i - user]! : decidedByRule(r)));
-      this.#matcher = new RuleMatcher(ordered, GROUPS, this.#providerCodeTexts);
+      this.#matcher = new RuleMatcher(ordered, GROUPS, this.#providerCodeTexts, NAME_WORD_SET);
       this.#forgetResults(ordered.length);
     }
     return this.#matcher;

@@ -113,6 +113,16 @@ const HELO_WORDS: readonly string[] = [
   'helo name', 'ehlo name', 'helo hostname', 'ehlo hostname', 'helo host', 'ehlo host', 'invalid helo', 'invalid ehlo', 'bad helo', 'bad ehlo', 'helo command', 'ehlo command', 'helo/ehlo', 'helo argument', 'ehlo argument',
 ];
 
+/**
+ * @internal The names of block lists and of the block-list kind (DNSBL, RBL): a reply names them in
+ * their DNS zones (`zen.spamhaus.org`, `dnsbl.sorbs.net`), so they are read inside host names too,
+ * where other words are not.
+ */
+const BLOCK_LIST_NAMES: readonly string[] = ['blacklist', 'blocklist', 'blacklisted', 'blocklisted', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike'];
+
+/** @internal See `BLOCK_LIST_NAMES`: the words read inside a mailbox or host name. */
+export const NAME_WORD_SET: ReadonlySet<string> = new Set(BLOCK_LIST_NAMES);
+
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
 
