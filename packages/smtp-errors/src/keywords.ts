@@ -123,6 +123,18 @@ const BLOCK_LIST_NAMES: readonly string[] = ['blacklist', 'blocklist', 'blacklis
 /** @internal See `BLOCK_LIST_NAMES`: the words read inside a mailbox or host name. */
 export const NAME_WORD_SET: ReadonlySet<string> = new Set(BLOCK_LIST_NAMES);
 
+/**
+ * @internal Words of mail refused from some senders ("does not accept mail from external senders",
+ * "not accepting messages from your domain"): a refusal of the sender (50). RFC 7505's null MX says
+ * a domain accepts no mail from anyone, so "does not accept mail" of a domain names no senders.
+ */
+const SELECTIVE_REFUSAL_WORDS: readonly string[] = [
+  ...['not accept', 'not accepting', 'accepts no', 'refuses'].flatMap((verb) => ['mail', 'email', 'e-mail', 'messages'].map((what) => `${verb} ${what} from`)),
+];
+
+/** @internal See `SELECTIVE_REFUSAL_WORDS`. */
+export const SELECTIVE_REFUSAL_SET: ReadonlySet<string> = new Set(SELECTIVE_REFUSAL_WORDS);
+
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
 
@@ -134,7 +146,7 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
  * Portuguese, Italian, Dutch, Polish, Swedish, Russian, Chinese, Japanese and Korean replies. The
  * order: the sender's rate words, RFC 3463's registry titles, the sender's DNS and authentication
- * setup, DNS compounds, invalid headers, then the recipient, quota, message form (malformed, header
+ * setup, an invalid sender, mail refused from some senders, DNS compounds, invalid headers, then the recipient, quota, message form (malformed, header
  * and line length), size, loop, reputation, DNS, connection and expiry, relay, virus and spam
  * families, RFC 5321's generic recipient texts, then the refusal, duplicate and temporary families.
  *
@@ -156,6 +168,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
   // recipient family reads "invalid" or "unknown" as the recipient
   ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist', 'illegal sender', 'sender illegal', 'sender is illegal', 'illegal mail from']),
+  // mail refused from some senders only ("does not accept mail from external senders"): a policy
+  // that refuses the sender, not a domain that accepts no mail at all (RFC 7505's null MX)
+  ...family(50, SELECTIVE_REFUSAL_WORDS),
   // a host or domain that does not resolve (before "not found" names the recipient)
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'domain unknown', 'host unknown', 'hostname unknown', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger',
     'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),

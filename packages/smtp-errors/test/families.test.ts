@@ -435,3 +435,23 @@ describe('generalisation round 3: codes and words read in general', () => {
     expect(bare.classify(text).id).toBe(id);
   });
 });
+
+describe('"does not accept mail": a domain that accepts none, or a refusal of some senders', () => {
+  it.each([
+    ['550 5.7.1 This mailbox does not accept mail from senders outside the organisation', 50],
+    ['550 Recipient is not accepting e-mail from your domain', 50],
+    ['554 example.org does not accept messages from unregistered senders', 50],
+    ['451 Our policy refuses mail from new senders for now, try again later', 70],
+  ])('mail refused from some senders is a block (70 in a 4xx reply): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['556 5.1.10 The domain example.org does not accept mail', 21],
+    ['550 Host example.net does not accept mail', 21],
+    ['556 Domain accepts no mail', 21],
+  ])('a domain that accepts no mail at all is a DNS failure (RFC 7505 null MX): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
