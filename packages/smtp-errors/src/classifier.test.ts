@@ -359,3 +359,21 @@ describe('words inside mailbox and host names are not wording', () => {
     expect(own.classify('550 rejected by mx.invalid.example').id).toBe(51);
   });
 });
+
+describe('a temporary reply that reports a timeout of the connection', () => {
+  const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
+  it.each([
+    ['421 4.4.2 smtp.example.org Error: timeout exceeded', 70],
+    ['451 4.4.2 Idle timeout, closing connection', 70],
+    ['421 4.4.2 relay.example.net lost connection after DATA: connection reset', 70],
+    ['451 4.4.2 Read timed out waiting for the client', 70],
+  ])('is a transient failure (70) whether the phrase rules are on or off: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it('the local MTA\'s own account of a failed connection (no reply code) stays a timeout (24)', () => {
+    expect(classify('connect to smtp.example.org[192.0.2.9]:25: Connection timed out').id).toBe(24);
+    expect(classify('SMTP session timeout while talking to smtp.example.org').id).toBe(24);
+  });
+});

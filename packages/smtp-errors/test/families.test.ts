@@ -121,7 +121,8 @@ describe("the Gmail and Microsoft tables' code families", () => {
     // connection and expiry words under a policy code: the server answered with a policy
     ['421 4.7.0 Session expired, reconnect later', 70],
     ['451 4.7.1 Policy service timed out, try again', 70],
-    ['421 4.4.2 Connection timed out', 24],
+    // and in a temporary reply with both codes (the labelling guide's rule 6 comes before rule 7)
+    ['421 4.4.2 Connection timed out', 70],
     // a loop outranks content words in the looping message's headers
     ['554 5.4.6 Loop detection: too many X-Spam-Checked headers', 40],
     // the sending party named as a spam source, or suspended for abuse: its reputation
