@@ -334,6 +334,9 @@ const SENDER_ACCOUNT_WORDS: readonly string[] = [
   'sender domain', "sender's domain", 'sender address', "sender's address", 'envelope sender', 'absenderdomain', 'absenderadresse', "domaine de l'expéditeur", "adresse de l'expéditeur", 'dominio del remitente',
   '送信元アドレス', '差出人アドレス', '送信元ドメイン', '发件人地址', '发信人地址', '发件人域名', '발신자 주소', '보낸 사람 주소', '발신 도메인', 'адрес отправителя', 'домен отправителя',
   ...HELO_WORDS,
+  // the HELO/EHLO command named anywhere in the reply ("hostname unknown in HELO", "in reply to EHLO
+  // command"): a name that does not resolve there is the name the sending host gave
+  'helo', 'ehlo',
 ];
 
 /** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */

@@ -456,3 +456,18 @@ describe('"does not accept mail": a domain that accepts none, or a refusal of so
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe("a name that does not resolve in HELO/EHLO is the sending host's name: a block", () => {
+  it.each([
+    ['550 5.7.1 EHLO hostname unknown', 50],
+    ['550 Hostname unknown, given in HELO', 50],
+    ['554 Unknown host name in EHLO: mail.example.invalid', 50],
+    ['550 Cannot resolve your HELO host name', 50],
+    ['host smtp.example.org said: 550 Domain not found (in reply to EHLO command)', 50],
+    // without HELO/EHLO the same words name the recipient's domain
+    ['550 5.1.2 Hostname unknown', 21],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
