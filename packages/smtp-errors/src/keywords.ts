@@ -193,6 +193,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'compte supprimé', 'compte a été supprimé', 'boîte supprimée', 'cuenta eliminada', 'cuenta ha sido eliminada', 'buzón eliminado', 'konto wurde gelöscht', 'postfach wurde gelöscht',
     'konto gelöscht', 'postfach gelöscht', 'conta excluída', 'conta foi excluída', 'account eliminato', 'casella eliminata', 'аккаунт удален', 'ящик удален', '已注销',
     'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',
+    // an address that no router accepted (Exim): the address, where "unrouteable mail domain" names the domain
+    'unrouteable address',
     'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
     'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
     'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',

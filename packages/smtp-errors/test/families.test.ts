@@ -471,3 +471,16 @@ describe("a name that does not resolve in HELO/EHLO is the sending host's name: 
     expect(bare.classify(text).id).toBe(id);
   });
 });
+
+describe("Exim's unrouteable address and unrouteable domain", () => {
+  it.each([
+    // the address could not be routed: the recipient address is wrong (the guide's rule 2)
+    ['550 Unrouteable address', 10],
+    ['SMTP error from remote mail server after RCPT TO:<erin@example.org>: 550 Unrouteable address', 10],
+    // the domain could not be routed: a DNS failure
+    ['550 Unrouteable mail domain "example.invalid"', 21],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
