@@ -171,10 +171,9 @@ export class RuleMatcher {
   /** Per rule index: 1 for a built-in rule or a group member, whose words do not count inside names. */
   readonly #builtinRule: Uint8Array;
   /**
-   * During a match: the last run of name units looked at, `[#runStart, #runEnd)`, and whether it is a
+   * During a match: the end of the last run of name units looked at, and whether that run is a
    * mailbox or host name. Runs are looked at in text order, each once, so the checks stay linear.
    */
-  #runStart = 0;
   #runEnd = 0;
   #runIsName = false;
   #gen = 0;
@@ -347,7 +346,6 @@ export class RuleMatcher {
     this.code = -1;
     this.#source = source;
     this.#sourceEnd = end;
-    this.#runStart = 0;
     this.#runEnd = 0;
     this.#runIsName = false;
     if (++this.#gen === NONE) {
@@ -425,11 +423,12 @@ export class RuleMatcher {
    * or host name: the run of name units around it holds an `@` between two units (a mailbox), or a
    * dot between two letters or digits and no lower-case letter followed by an upper-case one (a host
    * name; `Exception.QuotaExceededException` is an identifier). Words are reported in the order
-   * they end and a run holds no unit outside it, so a word outside the last run looked at begins
-   * after it: each unit is looked at a bounded number of times.
+   * they end, and a word is all name units while the unit at a run's end is not one: a word that
+   * ends within the last run looked at lies in it, and any other begins after it. So each unit is
+   * looked at a bounded number of times.
    */
   #inName(start: number, end: number): boolean {
-    if (start >= this.#runStart && end <= this.#runEnd) return this.#runIsName;
+    if (end <= this.#runEnd) return this.#runIsName;
     const source = this.#source;
     const unit = typeof source === 'string' ? (k: number) => source.charCodeAt(k) : (k: number) => source[k]!;
     let a = start;
@@ -447,7 +446,6 @@ export class RuleMatcher {
       else if (c >= 0x41 && c <= 0x5a && before >= 0x61 && before <= 0x7a) camel = true;
     }
     const name = mailbox || (dotted && !camel);
-    this.#runStart = a;
     this.#runEnd = b;
     this.#runIsName = name;
     return name;
