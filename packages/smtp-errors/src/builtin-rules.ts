@@ -426,7 +426,7 @@ const DATA: R[] = [
   ['delivery-delayed', 24, 'has been delayed', 'Delivery to the following recipient has been delayed: Message will be retried for 2 more day(s)'],
   ['not-reachable', 24, 'not reachable', '[Status: Error, Address: <nobody@example.co.jp>, ResponseCode 421, , Host not reachable.]'],
   ['failed-attempts', 24, 'delivery failed|attempts', 'Delivery failed 20 attempts: nobody@example.com'],
-  ['timeout', 24, 'timeout', '421 4.4.2 Timeout waiting for data from client'],
+  ['timeout', 24, 'timeout', 'SMTP session timeout while talking to mx.example.com'],
   ['no-answer', 24, 'no answer from host', '421 4.4.1 No answer from host'],
 
   // --- Mailer and system errors ---

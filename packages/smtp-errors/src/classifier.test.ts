@@ -324,3 +324,56 @@ describe('bytes input: ASCII is matched without decoding, anything else is decod
     );
   });
 });
+
+describe('words inside mailbox and host names are not wording', () => {
+  const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
+  it.each([
+    // "invalid", "relay", "spam" as labels of a name or a local part
+    ['550 message to <carol@shop.invalid> refused', 50],
+    ['421 4.3.2 relay2.invalid.example: try again later', 70],
+    ['550 5.7.1 <invalid-list@example.org>: sender rejected', 50],
+    ['451 4.3.0 spamtrap.example.net: temporary failure', 70],
+    ['550 5.7.1 delivery to alice@relay.example.org not allowed', 50],
+    // the same words as wording still count
+    ['550 5.1.1 <carol@shop.example>: address invalid.', 10],
+    ['550 5.7.1 relaying not permitted for mx.example.net', 54],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+    expect(classify(new TextEncoder().encode(text)).id).toBe(id);
+  });
+
+  it('a name alone is not read as the recipient', () => {
+    expect(classify('550 <dave@mail.invalid>').rule).toEqual({ kind: 'reply-code', code: 550, stage: undefined });
+    expect(bare.classify('Delivery to dave@mail.invalid failed').id).toBe(1);
+  });
+
+  it('block lists are still read in their DNS zones', () => {
+    expect(bare.classify('550 5.7.1 client 192.0.2.7 listed at dnsbl.sorbs.net').id).toBe(51);
+    expect(bare.classify('554 rejected: 198.51.100.42 found in bl.spamcop.net').id).toBe(51);
+  });
+
+  it('an identifier with dots is not a host name, and the operator\'s rules match anywhere', () => {
+    expect(bare.classify('554 5.2.2 STOREDRV.Deliver.Exception:QuotaExceededException').id).toBe(22);
+    const own = createClassifier({ rules: ',51,invalid' });
+    expect(own.classify('550 rejected by mx.invalid.example').id).toBe(51);
+  });
+});
+
+describe('a temporary reply that reports a timeout of the connection', () => {
+  const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
+  it.each([
+    ['421 4.4.2 smtp.example.org Error: timeout exceeded', 70],
+    ['451 4.4.2 Idle timeout, closing connection', 70],
+    ['421 4.4.2 relay.example.net lost connection after DATA: connection reset', 70],
+    ['451 4.4.2 Read timed out waiting for the client', 70],
+  ])('is a transient failure (70) whether the phrase rules are on or off: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it('the local MTA\'s own account of a failed connection (no reply code) stays a timeout (24)', () => {
+    expect(classify('connect to smtp.example.org[192.0.2.9]:25: Connection timed out').id).toBe(24);
+    expect(classify('SMTP session timeout while talking to smtp.example.org').id).toBe(24);
+  });
+});

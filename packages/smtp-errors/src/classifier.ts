@@ -11,7 +11,7 @@ import { enhancedClass } from './enhanced-codes.js';
 import { PROVIDER_CODES, providerCodeFrom, type ProviderCode, type ProviderCodeInit } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, RATE_WORD_SET } from './keywords.js';
+import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, NAME_WORD_SET, RATE_WORD_SET } from './keywords.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
 import { decidedByWord, G_BLOCK_KEYWORD, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
@@ -354,8 +354,19 @@ export class Classifier {
     // The local MTA's connection wording gives way to a permanent reply the remote server sent.
     // So does the local MTA's connection or expiry wording under a security or policy code (X.7.x, RFC
     // 3463 §3.8): the remote server answered, and named a policy, not the network.
+    // So does it in a temporary reply with both codes ("421 4.4.2 mx.example.com Error: timeout
+    // exceeded"): a server that answered deferred the message, and the labelling guide's rule 6 makes
+    // a 4xx reply a transient failure before rule 7 reads the local MTA's own connection wording.
     const policyCode = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
-    if (matched?.layer === 'builtin' && matched.name !== undefined && (permanentCode || policyCode) && (CONNECTION_RULE_NAMES.has(matched.name) || (policyCode && EXPIRY_RULE_NAMES.has(matched.name)))) matched = undefined;
+    const temporaryReply = code >= 400 && code < 500 && enhanced >= 0;
+    if (
+      matched?.layer === 'builtin' &&
+      matched.name !== undefined &&
+      (permanentCode || policyCode || temporaryReply) &&
+      (CONNECTION_RULE_NAMES.has(matched.name) || ((policyCode || temporaryReply) && EXPIRY_RULE_NAMES.has(matched.name)))
+    ) {
+      matched = undefined;
+    }
     // A documented provider code names the reason more precisely than any phrase or status code;
     // only the operator's own rules (domain and user rules) come before it.
     const provider = matcher.code < 0 || (matched !== undefined && matched.layer !== 'builtin') ? undefined : this.#providerCodes[matcher.code];
@@ -693,7 +704,7 @@ export class Classifier {
       const ordered = this.#ordered();
       const user = this.#userRules.length;
       this.#decided = ordered.map((r, i) => (i >= user ? BUILTIN_DECIDED[i - user]! : decidedByRule(r)));
-      this.#matcher = new RuleMatcher(ordered, GROUPS, this.#providerCodeTexts);
+      this.#matcher = new RuleMatcher(ordered, GROUPS, this.#providerCodeTexts, NAME_WORD_SET);
       this.#forgetResults(ordered.length);
     }
     return this.#matcher;

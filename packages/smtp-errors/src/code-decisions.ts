@@ -104,6 +104,9 @@ const BUILTIN_IDS = new Set(BUILTIN_CLASSES.map((c) => c.id));
  */
 export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
   if (rule.kind === 'provider-code') return isTemporary(code, enhanced) && BUILTIN_IDS.has(id) && !KEPT_WHEN_TEMPORARY.has(id) ? 70 : id;
+  // A word of a block family (reputation, spam, virus, relay) in a temporary reply names the reason
+  // of a deferral, as a provider code does: the sender retries (70; the guide's second reading).
+  if (rule.kind === 'keyword' && id >= 51 && id <= 54) return isTemporary(code, enhanced) ? 70 : id;
   const byCodesOrGenericWords =
     rule.kind === 'enhanced-code' ||
     rule.kind === 'reply-code' ||

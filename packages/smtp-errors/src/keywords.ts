@@ -113,6 +113,28 @@ const HELO_WORDS: readonly string[] = [
   'helo name', 'ehlo name', 'helo hostname', 'ehlo hostname', 'helo host', 'ehlo host', 'invalid helo', 'invalid ehlo', 'bad helo', 'bad ehlo', 'helo command', 'ehlo command', 'helo/ehlo', 'helo argument', 'ehlo argument',
 ];
 
+/**
+ * @internal The names of block lists and of the block-list kind (DNSBL, RBL): a reply names them in
+ * their DNS zones (`zen.spamhaus.org`, `dnsbl.sorbs.net`), so they are read inside host names too,
+ * where other words are not.
+ */
+const BLOCK_LIST_NAMES: readonly string[] = ['blacklist', 'blocklist', 'blacklisted', 'blocklisted', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike'];
+
+/** @internal See `BLOCK_LIST_NAMES`: the words read inside a mailbox or host name. */
+export const NAME_WORD_SET: ReadonlySet<string> = new Set(BLOCK_LIST_NAMES);
+
+/**
+ * @internal Words of mail refused from some senders ("does not accept mail from external senders",
+ * "not accepting messages from your domain"): a refusal of the sender (50). RFC 7505's null MX says
+ * a domain accepts no mail from anyone, so "does not accept mail" of a domain names no senders.
+ */
+const SELECTIVE_REFUSAL_WORDS: readonly string[] = [
+  ...['not accept', 'not accepting', 'accepts no', 'refuses'].flatMap((verb) => ['mail', 'email', 'e-mail', 'messages'].map((what) => `${verb} ${what} from`)),
+];
+
+/** @internal See `SELECTIVE_REFUSAL_WORDS`. */
+export const SELECTIVE_REFUSAL_SET: ReadonlySet<string> = new Set(SELECTIVE_REFUSAL_WORDS);
+
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
 
@@ -124,7 +146,7 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
  * Portuguese, Italian, Dutch, Polish, Swedish, Russian, Chinese, Japanese and Korean replies. The
  * order: the sender's rate words, RFC 3463's registry titles, the sender's DNS and authentication
- * setup, DNS compounds, invalid headers, then the recipient, quota, message form (malformed, header
+ * setup, an invalid sender, mail refused from some senders, DNS compounds, invalid headers, then the recipient, quota, message form (malformed, header
  * and line length), size, loop, reputation, DNS, connection and expiry, relay, virus and spam
  * families, RFC 5321's generic recipient texts, then the refusal, duplicate and temporary families.
  *
@@ -146,6 +168,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
   // recipient family reads "invalid" or "unknown" as the recipient
   ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist', 'illegal sender', 'sender illegal', 'sender is illegal', 'illegal mail from']),
+  // mail refused from some senders only ("does not accept mail from external senders"): a policy
+  // that refuses the sender, not a domain that accepts no mail at all (RFC 7505's null MX)
+  ...family(50, SELECTIVE_REFUSAL_WORDS),
   // a host or domain that does not resolve (before "not found" names the recipient)
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'domain unknown', 'host unknown', 'hostname unknown', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger',
     'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),
@@ -168,6 +193,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'compte supprimé', 'compte a été supprimé', 'boîte supprimée', 'cuenta eliminada', 'cuenta ha sido eliminada', 'buzón eliminado', 'konto wurde gelöscht', 'postfach wurde gelöscht',
     'konto gelöscht', 'postfach gelöscht', 'conta excluída', 'conta foi excluída', 'account eliminato', 'casella eliminata', 'аккаунт удален', 'ящик удален', '已注销',
     'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',
+    // an address that no router accepted (Exim): the address, where "unrouteable mail domain" names the domain
+    'unrouteable address',
     'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
     'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
     'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
@@ -309,6 +336,9 @@ const SENDER_ACCOUNT_WORDS: readonly string[] = [
   'sender domain', "sender's domain", 'sender address', "sender's address", 'envelope sender', 'absenderdomain', 'absenderadresse', "domaine de l'expéditeur", "adresse de l'expéditeur", 'dominio del remitente',
   '送信元アドレス', '差出人アドレス', '送信元ドメイン', '发件人地址', '发信人地址', '发件人域名', '발신자 주소', '보낸 사람 주소', '발신 도메인', 'адрес отправителя', 'домен отправителя',
   ...HELO_WORDS,
+  // the HELO/EHLO command named anywhere in the reply ("hostname unknown in HELO", "in reply to EHLO
+  // command"): a name that does not resolve there is the name the sending host gave
+  'helo', 'ehlo',
 ];
 
 /** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */

@@ -24,6 +24,41 @@ function naive(rules: readonly RuleInit[], text: string, domain?: string): numbe
   return undefined;
 }
 
+/** Reference for `nameWords`: whether the word at [start, end) lies in a mailbox or host name. */
+function naiveInName(text: string, start: number, end: number): boolean {
+  const nameUnit = (c: string | undefined) => c !== undefined && /[A-Za-z0-9._+@-]/.test(c);
+  const wordUnit = (c: string | undefined) => c !== undefined && /[A-Za-z0-9]/.test(c);
+  if (!/^[a-z0-9_-]+$/.test(fold(text.slice(start, end)))) return false;
+  let a = start;
+  while (nameUnit(text[a - 1])) a--;
+  let b = end;
+  while (nameUnit(text[b])) b++;
+  const run = text.slice(a, b);
+  const mailbox = /.@./.test(run);
+  const dotted = [...run].some((c, k) => c === '.' && k > 0 && k < run.length - 1 && wordUnit(run[k - 1]) && wordUnit(run[k + 1]));
+  return mailbox || (dotted && !/[a-z][A-Z]/.test(run));
+}
+
+/** Reference: first-match semantics where a word piece inside a name does not count. */
+function naiveOutsideNames(rules: readonly RuleInit[], text: string, nameWords: ReadonlySet<string>): number | undefined {
+  const t = fold(text);
+  for (let r = 0; r < rules.length; r++) {
+    let pos = 0;
+    let ok = true;
+    for (const piece of fold(rules[r]!.pattern).split('|').filter((p) => p)) {
+      let at = t.indexOf(piece, pos);
+      while (at >= 0 && !nameWords.has(piece) && naiveInName(text, at, at + piece.length)) at = t.indexOf(piece, at + 1);
+      if (at < 0) {
+        ok = false;
+        break;
+      }
+      pos = at + piece.length;
+    }
+    if (ok) return r;
+  }
+  return undefined;
+}
+
 function matcher(rules: readonly RuleInit[]) {
   const stored = rules.map((r) => makeRule(r, 'user'));
   const m = new RuleMatcher(stored);
@@ -127,6 +162,26 @@ describe('RuleMatcher (Aho-Corasick, one pass)', () => {
         expect(m.foundIndex(1)).toBe(naive(g2, text) ?? -1);
       }),
       { numRuns: process.env['SMTPKIT_MUTATION_PACKAGE'] === undefined ? 300 : 30 },
+    );
+  });
+
+  it('with nameWords, built-in words inside mailbox and host names do not count; user rules and name words do', () => {
+    const alphabet = fc.constantFrom('a', 'b', 'A', 'B', '1', '.', '@', '-', ' ', '|');
+    const piece = fc.string({ unit: alphabet, minLength: 1, maxLength: 4 }).filter((p) => p.split('|').some((x) => x));
+    const list = fc.array(fc.record({ pattern: piece, id: fc.constant(10) }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(list, list, fc.string({ unit: alphabet, maxLength: 40 }), (rules, group, text) => {
+        const user = rules.map((r) => makeRule(r, 'user'));
+        const builtin = rules.map((r) => makeRule(r, 'builtin'));
+        const names = new Set(['ab']);
+        const m = new RuleMatcher(builtin, [group.map((r) => makeRule(r, 'builtin'))], [], names);
+        const hit = m.match(text, undefined);
+        expect(hit ? builtin.indexOf(hit) : undefined).toBe(naiveOutsideNames(rules, text, names));
+        expect(m.foundIndex(0)).toBe(naiveOutsideNames(group, text, names) ?? -1);
+        const own = new RuleMatcher(user, [], [], new Set()).match(text, undefined);
+        expect(own ? user.indexOf(own) : undefined).toBe(naive(rules, text));
+      }),
+      { numRuns: process.env['SMTPKIT_MUTATION_PACKAGE'] === undefined ? 400 : 40 },
     );
   });
 

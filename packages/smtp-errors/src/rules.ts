@@ -10,6 +10,14 @@ import { isWordUnit } from './provider-codes.js';
 import { scanCodeAt, scanCodeAtBytes } from './reply-input.js';
 
 const NONE = 0x7fffffff;
+
+/**
+ * Whether UTF-16 unit (or byte) `c` can be part of a mailbox or host name as replies print them: an
+ * ASCII letter or digit, `.`, `-`, `_`, `+` or `@`.
+ */
+function isNameUnit(c: number): boolean {
+  return isWordUnit(c) || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x40;
+}
 /** The digits a reply code or enhanced code can start with: flagged in the automaton. */
 const CODE_DIGITS = '245';
 /** A local binding: the hot loop calls it without going through the module namespace. */
@@ -155,6 +163,19 @@ export class RuleMatcher {
   /** During a match: the text being scanned and its length, for the provider codes' checks. */
   #source: string | Uint8Array = '';
   #sourceEnd = 0;
+  /**
+   * Per literal: 1 when it is a word (ASCII letters, digits, `-`, `_`) that does not count inside a
+   * mailbox or host name for a built-in rule or a group member (see the constructor's `nameWords`).
+   */
+  readonly #wordLiteral: Uint8Array;
+  /** Per rule index: 1 for a built-in rule or a group member, whose words do not count inside names. */
+  readonly #builtinRule: Uint8Array;
+  /**
+   * During a match: the end of the last run of name units looked at, and whether that run is a
+   * mailbox or host name. Runs are looked at in text order, each once, so the checks stay linear.
+   */
+  #runEnd = 0;
+  #runIsName = false;
   #gen = 0;
   /** After `match`: the rank (index in precedence order) of the winning rule, or -1. */
   rank = -1;
@@ -174,8 +195,15 @@ export class RuleMatcher {
    * are provider codes (ASCII, distinct), found exactly (case included) where no ASCII letter or
    * digit touches them: their folded forms are literals of the same automaton, and each report of
    * one is checked against the text.
+   *
+   * With `nameWords`, a word found inside a mailbox or host name (`<bob@example.invalid>`,
+   * `mx.relay.example`) does not count for the built-in rules and the group members: a name is not
+   * wording. A literal counts there only when it holds something other than ASCII letters, digits,
+   * `-` and `_` (a dotted name such as `groups.google.com/support` is meant to match a name), or
+   * when it is one of `nameWords` (the names of block lists, read in their zones:
+   * `zen.spamhaus.org`). The operator's domain and user rules match anywhere, as documented.
    */
-  constructor(rules: readonly StoredRule[], groups: readonly (readonly StoredRule[])[] = [], codes: readonly string[] = []) {
+  constructor(rules: readonly StoredRule[], groups: readonly (readonly StoredRule[])[] = [], codes: readonly string[] = [], nameWords?: ReadonlySet<string>) {
     this.#groupStart = rules.length;
     const all = [...rules, ...groups.flat()];
     this.#rules = all;
@@ -221,6 +249,8 @@ export class RuleMatcher {
     this.#generation = new Int32Array(all.length);
     this.#pieceCount = Int32Array.from(all, (r) => r.pieces.length);
     this.#hasDomainRules = rules.some((r) => r.domain !== undefined);
+    this.#builtinRule = Uint8Array.from(all, (r) => (r.layer === 'builtin' ? 1 : 0));
+    this.#wordLiteral = Uint8Array.from(literalIds.keys(), (lit) => (nameWords !== undefined && !nameWords.has(lit) && /^[a-z0-9_-]+$/.test(lit) ? 1 : 0));
   }
 
   get size(): number {
@@ -316,6 +346,8 @@ export class RuleMatcher {
     this.code = -1;
     this.#source = source;
     this.#sourceEnd = end;
+    this.#runEnd = 0;
+    this.#runIsName = false;
     if (++this.#gen === NONE) {
       this.#generation.fill(0);
       this.#gen = 1;
@@ -345,8 +377,10 @@ export class RuleMatcher {
       const list = occurrences[lit]!;
       const codes = this.#codesOf[lit];
       if (codes !== undefined && this.code < 0) this.#checkCodes(codes, i);
+      const inName = this.#wordLiteral[lit] === 1 && this.#inName(i + 1 - lengths[lit]!, i + 1);
       for (let k = 0; k < list.length; k += 2) {
         const r = list[k]!;
+        if (inName && this.#builtinRule[r] === 1) continue;
         const pieces = this.#pieceCount[r]!;
         if (r < groupStart) {
           if (r >= best) continue;
@@ -382,6 +416,39 @@ export class RuleMatcher {
         return;
       }
     }
+  }
+
+  /**
+   * Whether the word found at `[start, end)` (ASCII letters, digits, `-`, `_` only) lies in a mailbox
+   * or host name: the run of name units around it holds an `@` between two units (a mailbox), or a
+   * dot between two letters or digits and no lower-case letter followed by an upper-case one (a host
+   * name; `Exception.QuotaExceededException` is an identifier). Words are reported in the order
+   * they end, and a word is all name units while the unit at a run's end is not one: a word that
+   * ends within the last run looked at lies in it, and any other begins after it. So each unit is
+   * looked at a bounded number of times.
+   */
+  #inName(start: number, end: number): boolean {
+    if (end <= this.#runEnd) return this.#runIsName;
+    const source = this.#source;
+    const unit = typeof source === 'string' ? (k: number) => source.charCodeAt(k) : (k: number) => source[k]!;
+    let a = start;
+    while (a > this.#runEnd && isNameUnit(unit(a - 1))) a--;
+    let b = end;
+    while (b < this.#sourceEnd && isNameUnit(unit(b))) b++;
+    let mailbox = false;
+    let dotted = false;
+    let camel = false;
+    for (let k = a + 1; k < b; k++) {
+      const c = unit(k);
+      const before = unit(k - 1);
+      if (c === 0x40 && k < b - 1) mailbox = true;
+      else if (c === 0x2e && k < b - 1 && isWordUnit(before) && isWordUnit(unit(k + 1))) dotted = true;
+      else if (c >= 0x41 && c <= 0x5a && before >= 0x61 && before <= 0x7a) camel = true;
+    }
+    const name = mailbox || (dotted && !camel);
+    this.#runEnd = b;
+    this.#runIsName = name;
+    return name;
   }
 
   /** A piece of a wildcard rule was found at [start, end): advances the rule; true when it completes. */

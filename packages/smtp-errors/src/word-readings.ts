@@ -5,7 +5,7 @@
 
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, COUNT_RULES, DORMANT_RULES, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SENDER_ACCOUNT_RULES, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
+import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, COUNT_RULES, DORMANT_RULES, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
 import type { RuleMatcher, StoredRule } from './rules.js';
 import { STAGE_HINTS } from './stage-hints.js';
 
@@ -60,6 +60,9 @@ function byWord(id: number, word: StoredRule): { id: number; rule: DecidedBy } {
  *   sender's own account ("sender account") refuse the sender (50), as they do after a phrase.
  *   So do DNS words next to the sender's domain or address ("sender domain has no MX record"):
  *   the sender's setup, not the recipient's domain.
+ * - "Does not accept mail" is a domain's null MX (RFC 7505) only when no senders are named: mail
+ *   refused from some senders ("does not accept mail from external senders") is a refusal of the
+ *   sender (50), whoever refuses it.
  * - An excess count ("too many") of what the recipient's store holds ("on the server", "im
  *   Postfach") is the mailbox's quota, not the sender's rate nor RFC 5321's generic "mailbox
  *   unavailable": 22, for 4xx and 5xx alike. A rate word ("per hour") keeps it a rate limit.
@@ -81,6 +84,10 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
   if ((id === 10 && rule.kind === 'keyword') || (id === 21 && (rule.kind === 'keyword' || rule.kind === 'builtin-rule'))) {
     const own = matcher.found(G_SENDER_ACCOUNT);
     if (own) return byWord(50, own);
+  }
+  if (id === 21 && (rule.kind === 'keyword' || rule.kind === 'builtin-rule')) {
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword !== undefined && SELECTIVE_REFUSAL_SET.has(keyword.pattern)) return byWord(50, keyword);
   }
   if ((id === 70 || (id === 10 && rule.kind === 'keyword' && REPLY_TEXT_SET.has(rule.pattern))) && matcher.foundIndex(G_COUNT) >= 0) {
     const keyword = keywordFound(matcher, permanentCode);

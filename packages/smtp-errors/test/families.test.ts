@@ -121,7 +121,8 @@ describe("the Gmail and Microsoft tables' code families", () => {
     // connection and expiry words under a policy code: the server answered with a policy
     ['421 4.7.0 Session expired, reconnect later', 70],
     ['451 4.7.1 Policy service timed out, try again', 70],
-    ['421 4.4.2 Connection timed out', 24],
+    // and in a temporary reply with both codes (the labelling guide's rule 6 comes before rule 7)
+    ['421 4.4.2 Connection timed out', 70],
     // a loop outranks content words in the looping message's headers
     ['554 5.4.6 Loop detection: too many X-Spam-Checked headers', 40],
     // the sending party named as a spam source, or suspended for abuse: its reputation
@@ -431,6 +432,54 @@ describe('generalisation round 3: codes and words read in general', () => {
     ['554 Keine Werbung erwünscht', 52],
     ['550 5.7.26 Unauthenticated bulk mail from example.com', 50],
   ])('bulk mail and advertising are spam content (52); a failed authentication check keeps its code: %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
+
+describe('"does not accept mail": a domain that accepts none, or a refusal of some senders', () => {
+  it.each([
+    ['550 5.7.1 This mailbox does not accept mail from senders outside the organisation', 50],
+    ['550 Recipient is not accepting e-mail from your domain', 50],
+    ['554 example.org does not accept messages from unregistered senders', 50],
+    ['451 Our policy refuses mail from new senders for now, try again later', 70],
+  ])('mail refused from some senders is a block (70 in a 4xx reply): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    ['556 5.1.10 The domain example.org does not accept mail', 21],
+    ['550 Host example.net does not accept mail', 21],
+    ['556 Domain accepts no mail', 21],
+  ])('a domain that accepts no mail at all is a DNS failure (RFC 7505 null MX): %s', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
+
+describe("a name that does not resolve in HELO/EHLO is the sending host's name: a block", () => {
+  it.each([
+    ['550 5.7.1 EHLO hostname unknown', 50],
+    ['550 Hostname unknown, given in HELO', 50],
+    ['554 Unknown host name in EHLO: mail.example.invalid', 50],
+    ['550 Cannot resolve your HELO host name', 50],
+    ['host smtp.example.org said: 550 Domain not found (in reply to EHLO command)', 50],
+    // without HELO/EHLO the same words name the recipient's domain
+    ['550 5.1.2 Hostname unknown', 21],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
+
+describe("Exim's unrouteable address and unrouteable domain", () => {
+  it.each([
+    // the address could not be routed: the recipient address is wrong (the guide's rule 2)
+    ['550 Unrouteable address', 10],
+    ['SMTP error from remote mail server after RCPT TO:<erin@example.org>: 550 Unrouteable address', 10],
+    // the domain could not be routed: a DNS failure
+    ['550 Unrouteable mail domain "example.invalid"', 21],
+  ])('%s -> %i', (text, id) => {
     expect(classify(text).id).toBe(id);
     expect(bare.classify(text).id).toBe(id);
   });

@@ -20,6 +20,25 @@ describe('the reply class is read into the decision', () => {
   });
 });
 
+describe('a word of a block family in a temporary reply names a deferral (the guide\'s 4xx rule)', () => {
+  const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
+  it.each([
+    ['421 4.7.0 Mail from 198.51.100.42 deferred: too many complaints from our users', 70, 51],
+    ['450 Sending host is listed on a DNS blacklist, come back later', 70, 51],
+    ['451 4.7.1 Message held back: looks like spam, resubmit later', 70, 52],
+    ['452 Relay temporarily refused for this client', 70, 54],
+  ])('%s -> %i (and %i in a 5xx reply)', (text, temporary, permanent) => {
+    expect(bare.classify(text)).toMatchObject({ id: temporary, rule: { kind: 'keyword' } });
+    expect(bare.classify(text.replace(/^4(\d\d)( 4\.)?/, (_m, d: string, e?: string) => `5${d}${e ? ' 5.' : ''}`)).id).toBe(permanent);
+  });
+
+  it('reads like a provider code of the same meaning in a 4xx reply', () => {
+    const own = createClassifier({ builtinRules: false, providerCodes: [{ code: 'RPX-17', provider: 'example', id: 51 }] });
+    expect(own.classify('421 RPX-17 deferred').id).toBe(70);
+    expect(bare.classify('421 deferred: poor sender reputation').id).toBe(70);
+  });
+});
+
 describe('families, not phrases', () => {
   it.each([
     ['554 5.4.6 Too many hops 26 (25 max)', 40],
