@@ -376,4 +376,15 @@ describe('a temporary reply that reports a timeout of the connection', () => {
     expect(classify('connect to smtp.example.org[192.0.2.9]:25: Connection timed out').id).toBe(24);
     expect(classify('SMTP session timeout while talking to smtp.example.org').id).toBe(24);
   });
+
+  it('a made-up code of a local report stays a timeout, even with a DSN status appended', () => {
+    // 426 is no reply code a server sends; a bounce message adds its Status field to the text
+    expect(classify('426 connection timed out 4.0.0').id).toBe(24);
+    expect(classify('426 4.0.0 connection timed out').id).toBe(24);
+    // the codes RFC 5321 and RFC 4954 define for a server's temporary replies
+    for (const code of [421, 432, 450, 451, 452, 454, 455]) {
+      expect(classify(`${code} 4.0.0 Connection timed out`).id, String(code)).toBe(70);
+      expect(classify(`${code} 4.4.2 Connection timed out`).id, String(code)).toBe(70);
+    }
+  });
 });

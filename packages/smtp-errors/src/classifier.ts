@@ -201,6 +201,8 @@ function decidedByRule(rule: StoredRule): DecidedBy {
   if (rule.layer === 'user') return Object.freeze({ kind: 'user-rule', pattern: rule.pattern });
   return Object.freeze({ kind: 'builtin-rule', name: rule.name ?? '', pattern: rule.pattern });
 }
+/** The temporary reply codes RFC 5321 §4.2.3 and RFC 4954 §6 define for a server's replies. */
+const SERVER_TEMPORARY_CODES: ReadonlySet<number> = new Set([421, 432, 450, 451, 452, 454, 455]);
 const BUILTIN_DECIDED: readonly DecidedBy[] = BUILTIN_STORED.map(decidedByRule);
 const PROVIDER_DECIDED = new WeakMap<ProviderCode, DecidedBy>();
 const BUILTIN_CODE_TEXTS: readonly string[] = PROVIDER_CODES.map((c) => c.code);
@@ -358,7 +360,10 @@ export class Classifier {
     // exceeded"): a server that answered deferred the message, and the labelling guide's rule 6 makes
     // a 4xx reply a transient failure before rule 7 reads the local MTA's own connection wording.
     const policyCode = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
-    const temporaryReply = code >= 400 && code < 500 && enhanced >= 0;
+    // Only the temporary reply codes a server sends (RFC 5321 §4.2.3, RFC 4954 §6): a local MTA's
+    // own report of a failed connection can carry a made-up code ("426 connection timed out") to
+    // which a bounce message appends its DSN status.
+    const temporaryReply = enhanced >= 0 && SERVER_TEMPORARY_CODES.has(code);
     if (
       matched?.layer === 'builtin' &&
       matched.name !== undefined &&

@@ -45,6 +45,15 @@ describe('classifyMessage: RFC 3464 delivery status notifications', () => {
     expect(r.recipients[0]?.class.id).toBe(24);
   });
 
+  it("a local report's made-up code with the DSN's 4.x.x status stays a timeout (24)", async () => {
+    const text = readFileSync(join(DIR, 'dsn-user-unknown.eml'), 'utf8')
+      .replace('Status: 5.2.2', 'Status: 4.0.0')
+      .replace('smtp; 552 5.2.2 Mailbox full', 'smtp; 426 connection timed out');
+    const r = await classifyMessage(text);
+    expect(r.recipients[1]?.diagnostic).toBe('426 connection timed out');
+    expect(r.recipients[1]?.class.id).toBe(24);
+  });
+
   it('accepts the same message as a string', async () => {
     const r = await classifyMessage(readFileSync(join(DIR, 'dsn-user-unknown.eml'), 'utf8'));
     expect(r.recipients[0]?.class.id).toBe(10);
