@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { isSmtpErrorsError } from './errors.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit } from './rules.js';
 
-/** Reference: the obvious (slow) first-match semantics. */
-function naive(rules: readonly RuleInit[], text: string, domain?: string): number | undefined {
+/**
+ * Reference: the obvious (slow) first-match semantics. `skip(piece, at)` refuses an occurrence of a
+ * piece (the next one is tried instead).
+ */
+function naive(rules: readonly RuleInit[], text: string, domain?: string, skip?: (piece: string, at: number) => boolean): number | undefined {
   const t = fold(text);
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r]!;
@@ -12,7 +15,8 @@ function naive(rules: readonly RuleInit[], text: string, domain?: string): numbe
     let pos = 0;
     let ok = true;
     for (const piece of fold(rule.pattern).split('|').filter((p) => p)) {
-      const at = t.indexOf(piece, pos);
+      let at = t.indexOf(piece, pos);
+      while (at >= 0 && skip?.(piece, at) === true) at = t.indexOf(piece, at + 1);
       if (at < 0) {
         ok = false;
         break;
@@ -41,22 +45,7 @@ function naiveInName(text: string, start: number, end: number): boolean {
 
 /** Reference: first-match semantics where a word piece inside a name does not count. */
 function naiveOutsideNames(rules: readonly RuleInit[], text: string, nameWords: ReadonlySet<string>): number | undefined {
-  const t = fold(text);
-  for (let r = 0; r < rules.length; r++) {
-    let pos = 0;
-    let ok = true;
-    for (const piece of fold(rules[r]!.pattern).split('|').filter((p) => p)) {
-      let at = t.indexOf(piece, pos);
-      while (at >= 0 && !nameWords.has(piece) && naiveInName(text, at, at + piece.length)) at = t.indexOf(piece, at + 1);
-      if (at < 0) {
-        ok = false;
-        break;
-      }
-      pos = at + piece.length;
-    }
-    if (ok) return r;
-  }
-  return undefined;
+  return naive(rules, text, undefined, (piece, at) => !nameWords.has(piece) && naiveInName(text, at, at + piece.length));
 }
 
 function matcher(rules: readonly RuleInit[]) {
