@@ -167,6 +167,11 @@ describe('RuleMatcher (Aho-Corasick, one pass)', () => {
         const hit = m.match(text, undefined);
         expect(hit ? builtin.indexOf(hit) : undefined).toBe(naiveOutsideNames(rules, text, names));
         expect(m.foundIndex(0)).toBe(naiveOutsideNames(group, text, names) ?? -1);
+        // the same text as bytes, matched in place
+        const bytes = new TextEncoder().encode(text);
+        expect(m.matchAscii(bytes, bytes.length, undefined)).toBe(true);
+        expect(m.matched ? builtin.indexOf(m.matched) : undefined).toBe(naiveOutsideNames(rules, text, names));
+        expect(m.foundIndex(0)).toBe(naiveOutsideNames(group, text, names) ?? -1);
         const own = new RuleMatcher(user, [], [], new Set()).match(text, undefined);
         expect(own ? user.indexOf(own) : undefined).toBe(naive(rules, text));
       }),

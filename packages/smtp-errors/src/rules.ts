@@ -430,11 +430,30 @@ export class RuleMatcher {
   #inName(start: number, end: number): boolean {
     if (end <= this.#runEnd) return this.#runIsName;
     const source = this.#source;
-    const unit = typeof source === 'string' ? (k: number) => source.charCodeAt(k) : (k: number) => source[k]!;
+    const floor = this.#runEnd;
+    const limit = this.#sourceEnd;
+    // Find the run's ends, counting the `@` and `.` in it: a run without either (the usual case, a
+    // word of the text) is no name, and its shape need not be read.
     let a = start;
-    while (a > this.#runEnd && isNameUnit(unit(a - 1))) a--;
     let b = end;
-    while (b < this.#sourceEnd && isNameUnit(unit(b))) b++;
+    let marks = 0;
+    if (typeof source === 'string') {
+      for (let c = a > floor ? source.charCodeAt(a - 1) : -1; a > floor && isNameUnit(c); c = source.charCodeAt(--a - 1)) if (c === 0x40 || c === 0x2e) marks++;
+      for (let c = b < limit ? source.charCodeAt(b) : -1; b < limit && isNameUnit(c); c = source.charCodeAt(++b)) if (c === 0x40 || c === 0x2e) marks++;
+    } else {
+      for (let c = a > floor ? source[a - 1]! : -1; a > floor && isNameUnit(c); c = source[--a - 1]!) if (c === 0x40 || c === 0x2e) marks++;
+      for (let c = b < limit ? source[b]! : -1; b < limit && isNameUnit(c); c = source[++b]!) if (c === 0x40 || c === 0x2e) marks++;
+    }
+    const name = marks > 0 && this.#nameShape(a, b);
+    this.#runEnd = b;
+    this.#runIsName = name;
+    return name;
+  }
+
+  /** Whether the run of name units `[a, b)` holding an `@` or a `.` is a mailbox or a host name. */
+  #nameShape(a: number, b: number): boolean {
+    const source = this.#source;
+    const unit = typeof source === 'string' ? (k: number) => source.charCodeAt(k) : (k: number) => source[k]!;
     let mailbox = false;
     let dotted = false;
     let camel = false;
@@ -445,10 +464,7 @@ export class RuleMatcher {
       else if (c === 0x2e && k < b - 1 && isWordUnit(before) && isWordUnit(unit(k + 1))) dotted = true;
       else if (c >= 0x41 && c <= 0x5a && before >= 0x61 && before <= 0x7a) camel = true;
     }
-    const name = mailbox || (dotted && !camel);
-    this.#runEnd = b;
-    this.#runIsName = name;
-    return name;
+    return mailbox || (dotted && !camel);
   }
 
   /** A piece of a wildcard rule was found at [start, end): advances the rule; true when it completes. */
