@@ -11,6 +11,7 @@
  */
 
 import { SmtpErrorsError } from './errors.js';
+import { isAlnum } from './reply-input.js';
 
 /**
  * One documented provider code: the code as it appears in a reply, the provider that documents it,
@@ -199,14 +200,9 @@ export const PROVIDER_CODES: readonly ProviderCode[] = Object.freeze([
   ...table('att', ATT, ATT_CODES),
 ]);
 
-/** @internal Whether UTF-16 unit (or byte) `c` is an ASCII letter or digit: what a code may not touch. */
-export function isWordUnit(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
-}
-
 /** Whether `code` is 2 to 64 printable ASCII characters that begin and end with a letter or digit. */
 function isCodeText(code: string): boolean {
-  if (code.length < 2 || code.length > 64 || !isWordUnit(code.charCodeAt(0)) || !isWordUnit(code.charCodeAt(code.length - 1))) return false;
+  if (code.length < 2 || code.length > 64 || !isAlnum(code.charCodeAt(0)) || !isAlnum(code.charCodeAt(code.length - 1))) return false;
   for (let i = 0; i < code.length; i++) {
     const c = code.charCodeAt(i);
     if (c < 0x20 || c > 0x7e) return false;

@@ -98,7 +98,8 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-function isAlnum(c: number): boolean {
+/** @internal Whether UTF-16 unit (or byte) `c` is an ASCII letter or digit. */
+export function isAlnum(c: number): boolean {
   return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 

@@ -6,8 +6,7 @@
 
 import { Automaton } from './aho-corasick.js';
 import { SmtpErrorsError } from './errors.js';
-import { isWordUnit } from './provider-codes.js';
-import { scanCodeAt, scanCodeAtBytes } from './reply-input.js';
+import { isAlnum, scanCodeAt, scanCodeAtBytes } from './reply-input.js';
 
 const NONE = 0x7fffffff;
 
@@ -16,7 +15,7 @@ const NONE = 0x7fffffff;
  * ASCII letter or digit, `.`, `-`, `_`, `+` or `@`.
  */
 function isNameUnit(c: number): boolean {
-  return isWordUnit(c) || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x40;
+  return isAlnum(c) || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x40;
 }
 /** The digits a reply code or enhanced code can start with: flagged in the automaton. */
 const CODE_DIGITS = '245';
@@ -403,14 +402,12 @@ export class RuleMatcher {
    * folding keeps their length: they all start at the same unit.)
    */
   #checkCodes(codes: Int32Array, i: number): void {
-    const source = this.#source;
     const start = i + 1 - this.#codes[codes[0]!]!.length;
-    const unit = typeof source === 'string' ? (k: number) => source.charCodeAt(k) : (k: number) => source[k]!;
-    if ((start > 0 && isWordUnit(unit(start - 1))) || (i + 1 < this.#sourceEnd && isWordUnit(unit(i + 1)))) return;
+    if ((start > 0 && isAlnum(this.#unitAt(start - 1))) || (i + 1 < this.#sourceEnd && isAlnum(this.#unitAt(i + 1)))) return;
     for (const k of codes) {
       const code = this.#codes[k]!;
       let j = 0;
-      while (j < code.length && unit(start + j) === code.charCodeAt(j)) j++;
+      while (j < code.length && this.#unitAt(start + j) === code.charCodeAt(j)) j++;
       if (j === code.length) {
         this.code = k;
         return;
@@ -450,18 +447,22 @@ export class RuleMatcher {
     return name;
   }
 
+  /** Unit `k` of the text being matched (a UTF-16 unit, or a byte of ASCII input). */
+  #unitAt(k: number): number {
+    const source = this.#source;
+    return typeof source === 'string' ? source.charCodeAt(k) : source[k]!;
+  }
+
   /** Whether the run of name units `[a, b)` holding an `@` or a `.` is a mailbox or a host name. */
   #nameShape(a: number, b: number): boolean {
-    const source = this.#source;
-    const unit = typeof source === 'string' ? (k: number) => source.charCodeAt(k) : (k: number) => source[k]!;
     let mailbox = false;
     let dotted = false;
     let camel = false;
     for (let k = a + 1; k < b; k++) {
-      const c = unit(k);
-      const before = unit(k - 1);
+      const c = this.#unitAt(k);
+      const before = this.#unitAt(k - 1);
       if (c === 0x40 && k < b - 1) mailbox = true;
-      else if (c === 0x2e && k < b - 1 && isWordUnit(before) && isWordUnit(unit(k + 1))) dotted = true;
+      else if (c === 0x2e && k < b - 1 && isAlnum(before) && isAlnum(this.#unitAt(k + 1))) dotted = true;
       else if (c >= 0x41 && c <= 0x5a && before >= 0x61 && before <= 0x7a) camel = true;
     }
     return mailbox || (dotted && !camel);
