@@ -276,6 +276,11 @@ export class Classifier {
     return this.#limits;
   }
 
+  /** Throws `ERR_SMTP_CLASS_UNKNOWN` when class `id`, which `what` names, is not registered. */
+  #needRegistered(id: number, what: string): void {
+    if (!this.#classes.has(id)) throw new SmtpErrorsError('ERR_SMTP_CLASS_UNKNOWN', `${what} names class ${id}, which is not registered`);
+  }
+
   /** The built-in provider codes with `list` (checked) added, its entries replacing same-text ones. */
   #withProviderCodes(list: unknown): readonly ProviderCode[] {
     if (!Array.isArray(list)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'providerCodes must be an array of provider codes');
@@ -283,9 +288,7 @@ export class Classifier {
     for (const entry of list as unknown[]) {
       const code = providerCodeFrom(entry);
       checkId(code.id, `provider code ${code.code} class id`);
-      if (!this.#classes.has(code.id)) {
-        throw new SmtpErrorsError('ERR_SMTP_CLASS_UNKNOWN', `provider code ${code.code} names class ${code.id}, which is not registered`);
-      }
+      this.#needRegistered(code.id, `provider code ${code.code}`);
       if (own.has(code.code)) throw new SmtpErrorsError('ERR_SMTP_PROVIDER_CODE_INVALID', `provider code ${code.code} is listed twice`);
       own.set(code.code, code);
     }
@@ -642,9 +645,7 @@ export class Classifier {
   addRule(rule: RuleInit): void {
     const stored = makeRule(rule, 'user');
     checkId(stored.id, 'rule class id');
-    if (!this.#classes.has(stored.id)) {
-      throw new SmtpErrorsError('ERR_SMTP_CLASS_UNKNOWN', `rule ${JSON.stringify(stored.pattern)} names class ${stored.id}, which is not registered`);
-    }
+    this.#needRegistered(stored.id, `rule ${JSON.stringify(stored.pattern)}`);
     this.#userRules.push(stored);
     this.#matcher = undefined;
     this.#cache.clear();
@@ -662,11 +663,7 @@ export class Classifier {
    */
   addRules(text: string): number {
     const rules = parseRules(text);
-    for (const r of rules) {
-      if (!this.#classes.has(r.id)) {
-        throw new SmtpErrorsError('ERR_SMTP_CLASS_UNKNOWN', `rule ${JSON.stringify(r.pattern)} names class ${r.id}, which is not registered`);
-      }
-    }
+    for (const r of rules) this.#needRegistered(r.id, `rule ${JSON.stringify(r.pattern)}`);
     for (const r of rules) this.addRule(r);
     return rules.length;
   }
