@@ -7,6 +7,28 @@
  * second test per character (the reply-code scanner rides on this).
  */
 
+let folds: { readonly from: Uint16Array; readonly to: Uint16Array } | undefined;
+
+/**
+ * Every UTF-16 code unit whose lower-case form is one other unit, in ascending order, beside that
+ * form. Computed once (65,536 `toLowerCase` calls) and shared by every automaton, which then folds
+ * its alphabet in a pass over about 1,400 pairs instead of over every unit.
+ */
+function foldPairs(): { readonly from: Uint16Array; readonly to: Uint16Array } {
+  if (folds !== undefined) return folds;
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let c = 0; c < 65536; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    const lower = String.fromCharCode(c).toLowerCase();
+    if (lower.length !== 1 || lower.charCodeAt(0) === c) continue;
+    from.push(c);
+    to.push(lower.charCodeAt(0));
+  }
+  folds = { from: Uint16Array.from(from), to: Uint16Array.from(to) };
+  return folds;
+}
+
 /** @internal A compiled automaton. */
 export class Automaton {
   /**
@@ -57,6 +79,8 @@ export class Automaton {
     const classes = this.charClass;
     const wideClass = this.#wideClass;
     const flaggedClasses = new Set<number>();
+    /** Units outside ASCII that get a wide class (their `charClass` is set to `wide` below). */
+    const wideUnits: number[] = [];
     for (const lit of [flagged, ...literals]) {
       for (let i = 0; i < lit.length; i++) {
         const c = lit.charCodeAt(i);
@@ -64,6 +88,7 @@ export class Automaton {
           if (classes[c] === 0) classes[c] = width++;
         } else if (wideClass[c] === 0) {
           wideClass[c] = wideCount++;
+          wideUnits.push(c);
         }
       }
     }
@@ -72,16 +97,19 @@ export class Automaton {
     this.wide = wide;
     for (let i = 0; i < flagged.length; i++) flaggedClasses.add(classes[flagged.charCodeAt(i)]!);
     // Fold: every unit whose lower-case form is a single unit of the alphabet shares its class.
-    for (let c = 0; c < 65536; c++) {
+    const { from, to } = foldPairs();
+    for (let k = 0; k < from.length; k++) {
+      const c = from[k]!;
       if (classes[c] !== 0 || wideClass[c] !== 0) continue;
-      if (c >= 0xd800 && c <= 0xdfff) continue;
-      const lower = String.fromCharCode(c).toLowerCase();
-      if (lower.length !== 1 || lower.charCodeAt(0) === c) continue;
-      const l = lower.charCodeAt(0);
-      if (classes[l] !== 0 && l < 128) classes[c] = classes[l]!;
-      else if (wideClass[l] !== 0) wideClass[c] = wideClass[l]!;
+      const l = to[k]!;
+      if (l < 128) {
+        if (classes[l] !== 0) classes[c] = classes[l]!;
+      } else if (wideClass[l] !== 0) {
+        wideClass[c] = wideClass[l]!;
+        wideUnits.push(c);
+      }
     }
-    for (let c = 128; c < 65536; c++) if (wideClass[c] !== 0 && classes[c] === 0) classes[c] = wide;
+    for (const c of wideUnits) if (classes[c] === 0) classes[c] = wide;
     // Trie keys: an ASCII class as it is, a non-ASCII class as `wide + its wide class`.
     const keyOf = (c: number): number => (classes[c] === wide ? wide + wideClass[c]! : classes[c]!);
     const children: Map<number, number>[] = [new Map<number, number>()];
@@ -129,7 +157,7 @@ export class Automaton {
       dict[s] = own[f]! >= 0 ? f : dict[f]!;
       const base = s * width;
       const fbase = f * width;
-      for (let cls = 0; cls < wide; cls++) goto[base + cls] = goto[fbase + cls]!;
+      goto.copyWithin(base, fbase, fbase + wide);
       for (const [key, next] of children[s]!) {
         fail[next] = step(f, key);
         if (key < wide) goto[base + key] = next;
@@ -156,16 +184,22 @@ export class Automaton {
         (this.#wideChildren[i] ??= new Map<number, number>()).set(key - wide, renumber[next]!);
       }
     }
-    this.delta = new Int32Array(states * width);
+    // Whether entering a state (new numbering) or reading a class must leave the hot loop.
+    const marks = new Uint8Array(states);
+    for (let i = 0; i < states; i++) marks[i] = this.own[i]! >= 0 || this.dict[i]! >= 0 ? 1 : 0;
+    const flaggedMarks = new Uint8Array(width);
+    for (const cls of flaggedClasses) flaggedMarks[cls] = 1;
+    const delta = new Int32Array(states * width);
     for (let i = 0; i < states; i++) {
       const oldBase = order[i]! * width;
+      const newBase = i * width;
       for (let cls = 0; cls < wide; cls++) {
         const next = renumber[goto[oldBase + cls]!]!;
-        const reports = this.own[next]! >= 0 || this.dict[next]! >= 0 || flaggedClasses.has(cls);
-        this.delta[i * width + cls] = reports ? -(next * width) - 1 : next * width;
+        delta[newBase + cls] = marks[next]! | flaggedMarks[cls]! ? -(next * width) - 1 : next * width;
       }
-      this.delta[i * width + wide] = -(i * width) - 1;
+      delta[newBase + wide] = -newBase - 1;
     }
+    this.delta = delta;
   }
 
   /**
