@@ -47,6 +47,8 @@ export interface MessageEvalReport {
   readonly exceptions: number;
   readonly misses: { file: string; reason: string; acceptable: readonly number[]; got: string; diagnostic: string }[];
   readonly bytes: number;
+  /** Each email's answer, by file name (absent for an email that threw). */
+  readonly results: ReadonlyMap<string, MessageClassification>;
 }
 
 const KIND_OF: Record<string, string> = { 'arf-feedback': 'feedback', delivered: 'delivered', 'auto-reply': 'auto-reply' };
@@ -61,6 +63,7 @@ export async function evaluateMessages(
   let exceptions = 0;
   let bytes = 0;
   const misses: MessageEvalReport['misses'][number][] = [];
+  const results = new Map<string, MessageClassification>();
   for (const row of rows) {
     const raw = readFileSync(join(dir, 'emails', row.file));
     bytes += raw.length;
@@ -72,11 +75,12 @@ export async function evaluateMessages(
       misses.push({ file: row.file, reason: row.reason, acceptable: row.acceptable, got: `exception ${(e as Error).message}`, diagnostic: '' });
       continue;
     }
+    results.set(row.file, got);
     const first = got.recipients[0];
     const id = first?.class.id ?? got.class?.id;
     const ok = row.acceptable.length > 0 ? id !== undefined && row.acceptable.includes(id) : got.kind === (KIND_OF[row.kind] ?? row.kind);
     if (ok) agreed++;
     else misses.push({ file: row.file, reason: row.reason, acceptable: row.acceptable, got: `${got.kind} ${String(id)}`, diagnostic: (first?.diagnostic ?? '').slice(0, 200) });
   }
-  return { emails: rows.length, agreed, agreement: rows.length ? agreed / rows.length : 0, exceptions, misses, bytes };
+  return { emails: rows.length, agreed, agreement: rows.length ? agreed / rows.length : 0, exceptions, misses, bytes, results };
 }

@@ -7,12 +7,13 @@
 //
 // After a deliberate change, re-record and review the diff of the fixture:
 //   SMTPKIT_RECORD_ANSWERS=1 pnpm vitest run packages/smtp-errors/test/recorded-answers.test.ts
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createClassifier, type Classification } from '../src/index.js';
+import { createClassifier } from '../src/index.js';
 import { loadProviderRows } from './provider-eval.js';
+import { answer, compareRecorded } from './recorded.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FILE = join(HERE, 'fixtures', 'recorded-answers.tsv');
@@ -50,32 +51,6 @@ function variants(text: string): [string, string][] {
   return out;
 }
 
-/** One answer as a short line: class, transient, what decided it, the codes found. */
-function answer(c: Classification): string {
-  const r = c.rule;
-  let by: string;
-  switch (r.kind) {
-    case 'builtin-rule':
-      by = `phrase:${r.name}${r.stage ? `@${r.stage}` : ''}`;
-      break;
-    case 'keyword':
-      by = `word:${r.pattern}`;
-      break;
-    case 'enhanced-code':
-      by = `enhanced:${r.code}${r.stage ? `@${r.stage}` : ''}`;
-      break;
-    case 'reply-code':
-      by = `reply:${r.code}${r.stage ? `@${r.stage}` : ''}`;
-      break;
-    case 'provider-code':
-      by = `provider:${r.provider}:${r.code}`;
-      break;
-    default:
-      by = r.kind;
-  }
-  return `${c.id} ${c.transient ? 'T' : 'P'} ${c.action} ${by} ${c.replyCode ?? '-'} ${c.enhancedCode ?? '-'}`;
-}
-
 describe('recorded answers on the evaluation sets (test/fixtures/recorded-answers.tsv)', () => {
   const full = createClassifier({ limits: { cacheSize: 0 } });
   const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
@@ -94,21 +69,9 @@ describe('recorded answers on the evaluation sets (test/fixtures/recorded-answer
   }
 
   it('every answer is the recorded one', () => {
-    if (process.env['SMTPKIT_RECORD_ANSWERS'] === '1') writeFileSync(FILE, `${lines.join('\n')}\n`);
-    expect(existsSync(FILE)).toBe(true);
-    const recorded = new Map(
-      readFileSync(FILE, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => [l.slice(0, l.indexOf('\t')), l] as const),
-    );
-    const changed = lines.filter((l) => recorded.get(l.slice(0, l.indexOf('\t'))) !== l);
-    const report = changed.slice(0, 20).map((l) => {
-      const key = l.slice(0, l.indexOf('\t'));
-      return { text: texts.get(key), now: l, recorded: recorded.get(key) };
-    });
-    expect(report).toEqual([]);
-    expect(recorded.size).toBe(lines.length);
+    const result = compareRecorded(FILE, lines, (key) => texts.get(key));
+    expect(result.changed).toEqual([]);
+    expect(result.recorded).toBe(result.lines);
   });
 
   it('bytes get the same answers as strings', () => {
