@@ -6,12 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classifyMessage, type MessageClassification } from '../src/message/index.js';
-import { evalDir, evaluateMessages, loadMessageRows } from './message-eval.js';
+import { EVAL_DIR as DIR, evaluateMessages, loadMessageRows } from './message-eval.js';
 import { answer, compareRecorded } from './recorded.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const DIR = join(HERE, 'fixtures', 'bounce-eval');
-const FILE = join(HERE, 'fixtures', 'recorded-message-answers.tsv');
+const FILE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'recorded-message-answers.tsv');
 
 // Accuracy floor, not a timing assertion: 259 of 280 when this was written (issue aim: 0.90).
 const FLOOR = 0.92;
@@ -24,8 +22,7 @@ function messageLine(file: string, m: MessageClassification): string {
 }
 
 describe('classifyMessage on the dev split\'s bounce emails', () => {
-  it('the emails are the ones the labels name', () => {
-    expect(evalDir()).toBe(DIR);
+  it('every email the labels name is present', () => {
     expect(loadMessageRows(DIR)).toHaveLength(280);
   });
 

@@ -1,22 +1,17 @@
 /**
- * Scores `classifyMessage` on the raw bounce emails of the dev split (`../shared/bounce-eval/emails`,
- * or `test/fixtures/bounce-eval/emails` when linked there), joined to the `dev` rows of
+ * Scores `classifyMessage` on the raw bounce emails of the dev split (`test/fixtures/bounce-eval/emails`,
+ * copied from the project's shared evaluation set), joined to the `dev` rows of
  * `sisimai-eval.jsonl` on the file name. An email counts when its first recipient's class is in
  * `momentum_acceptable`; rows whose acceptable set is empty (feedback reports, delivered notices)
  * count when the message kind matches instead.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join } from 'node:path';
 import type { MessageClassification } from '../src/message/index.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const CANDIDATES = [join(HERE, 'fixtures', 'bounce-eval'), join(HERE, '..', '..', '..', '..', 'shared', 'bounce-eval')];
-
-/** The directory holding `sisimai-eval.jsonl` and `emails/`, if present on this machine. */
-export function evalDir(): string | undefined {
-  return CANDIDATES.find((d) => existsSync(join(d, 'emails')) && existsSync(join(d, 'sisimai-eval.jsonl')));
-}
+/** The directory holding `sisimai-eval.jsonl` and `emails/`. */
+export const EVAL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'bounce-eval');
 
 export interface MessageEvalRow {
   readonly file: string;

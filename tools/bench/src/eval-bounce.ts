@@ -10,7 +10,7 @@
 import { classify, createClassifier } from 'smtp-errors';
 import { classifyMessage } from 'smtp-errors/message';
 import { evaluate } from '../../../packages/smtp-errors/test/bounce-eval.js';
-import { evalDir, evaluateMessages } from '../../../packages/smtp-errors/test/message-eval.js';
+import { EVAL_DIR, evaluateMessages } from '../../../packages/smtp-errors/test/message-eval.js';
 import { evaluateProviders, labellerAgreement } from '../../../packages/smtp-errors/test/provider-eval.js';
 
 const report = evaluate((text) => classify(text));
@@ -57,16 +57,11 @@ console.log('|---|---|---|');
 console.log(`| smtp-errors createClassifier({ builtinRules: false }) | ${half(bareSisimai.ours.dev)} | ${half(bareProviders.tune)} |`);
 
 // Whole bounce emails (dev split only: the test split's emails are not distributed).
-const dir = evalDir();
-const messages = dir === undefined ? undefined : await evaluateMessages(dir, (raw) => classifyMessage(raw));
+const messages = await evaluateMessages(EVAL_DIR, (raw) => classifyMessage(raw));
 console.log('');
-if (messages === undefined) {
-  console.log('whole emails: ../shared/bounce-eval/emails not found on this machine, not scored');
-} else {
-  console.log('| classifyMessage (raw dev emails, first recipient) | emails | agreement | exceptions |');
-  console.log('|---|---|---|---|');
-  console.log(`| smtp-errors/message classifyMessage | ${messages.emails} | ${pct(messages.agreement)} (${messages.agreed}/${messages.emails}) | ${messages.exceptions} |`);
-}
+console.log('| classifyMessage (raw dev emails, first recipient) | emails | agreement | exceptions |');
+console.log('|---|---|---|---|');
+console.log(`| smtp-errors/message classifyMessage | ${messages.emails} | ${pct(messages.agreement)} (${messages.agreed}/${messages.emails}) | ${messages.exceptions} |`);
 
 const idx = process.argv.indexOf('--misses');
 if (idx >= 0) {
@@ -80,7 +75,7 @@ if (idx >= 0) {
     for (const m of providers.misses.filter((x) => x.row.split === 'tune')) {
       console.log(`provider ${m.row.acceptable.join(',').padEnd(10)} got ${String(m.got.id).padEnd(3)} ${m.row.family.padEnd(12)} ${JSON.stringify(m.got.rule)} :: ${m.row.text.slice(0, 160)}`);
     }
-    for (const m of messages?.misses ?? []) {
+    for (const m of messages.misses) {
       console.log(`email ${m.acceptable.join(',').padEnd(10)} got ${m.got.padEnd(16)} ${m.reason.padEnd(14)} ${m.file} :: ${m.diagnostic.replace(/\s+/g, ' ')}`);
     }
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BUILTIN_RULES, createClassifier, enhancedClass } from 'smtp-errors';
 import { classifyMessage } from 'smtp-errors/message';
 import { corpusTexts, evaluate } from '../../../../packages/smtp-errors/test/bounce-eval.js';
-import { evalDir, evaluateMessages } from '../../../../packages/smtp-errors/test/message-eval.js';
+import { EVAL_DIR, evaluateMessages } from '../../../../packages/smtp-errors/test/message-eval.js';
 import { evaluateProviders } from '../../../../packages/smtp-errors/test/provider-eval.js';
 import { interleaved, throughput, throughputAsync, type Comparison, type Figure, type Suite } from '../harness.js';
 
@@ -126,8 +126,7 @@ async function accuracyAndMessages(quick: boolean): Promise<Comparison[]> {
     { title: 'agreement with the phrase rules off, sisimai dev', ours: share('classify', bareSisimai.ours.dev.agreed, bareSisimai.ours.dev.rows), notes: 'codes, stage, reply class and word families only' },
     { title: 'agreement with the phrase rules off, provider tune half', ours: share('classify', bareProviders.tune.agreed, bareProviders.tune.rows), notes: 'codes, stage, reply class and word families only' },
   );
-  const dir = evalDir();
-  if (dir === undefined) return out;
+  const dir = EVAL_DIR;
   const messages = await evaluateMessages(dir, (raw) => classifyMessage(raw));
   out.push({ title: 'whole emails: first recipient agrees (dev emails)', ours: share('classifyMessage', messages.agreed, messages.emails), aim: '>= 90%, 0 exceptions', notes: `${messages.exceptions} exceptions` });
   const raws = readdirSync(join(dir, 'emails')).map((f) => new Uint8Array(readFileSync(join(dir, 'emails', f))));
