@@ -4,8 +4,35 @@
 // (src/node/** and test/node-*.test.ts) open sockets and wait on timers; they stay out, as do
 // the adapters' sources (see run.ts).
 import { fileURLToPath } from 'node:url';
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 import { workspaceAliases } from '../../vitest.shared.js';
+
+/**
+ * Stryker runs a mutant's covering test files one after another and stops at the first failure.
+ * Vitest's own order puts the slowest files first (right for a parallel run); here the file that
+ * failed last time (it killed the previous mutant) comes first, then the fastest: a killed mutant
+ * then costs the cheapest file that catches it, not every slow file before it.
+ */
+class CheapFirst extends BaseSequencer {
+  override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const cache = this.ctx.cache;
+    const keyOf = (f: TestSpecification): string => `${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`;
+    const rank = (f: TestSpecification): [number, number] => {
+      const state = cache.getFileTestResults(keyOf(f));
+      if (state !== undefined) return [state.failed ? 0 : 1, state.duration];
+      return [1, cache.getFileStats(keyOf(f))?.size ?? 0];
+    };
+    return Promise.resolve(
+      [...files].sort((a, b) => {
+        const [fa, da] = rank(a);
+        const [fb, db] = rank(b);
+        return fa - fb || da - db;
+      }),
+    );
+  }
+}
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const pkg = process.env.SMTPKIT_MUTATION_PACKAGE ?? '*';
@@ -17,5 +44,6 @@ export default defineConfig({
     include: [`packages/${pkg}/src/**/*.test.ts`, `packages/${pkg}/test/**/*.test.ts`],
     exclude: ['**/node_modules/**', '**/dist/**', 'packages/*/src/node/**', 'packages/*/test/node-*.test.ts', '.stryker-tmp/**'],
     testTimeout: 30_000,
+    sequence: { sequencer: CheapFirst },
   },
 });
