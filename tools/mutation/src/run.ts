@@ -2,15 +2,20 @@
 // packages, one package at a time (smallest first), each with its own unit tests and the vitest
 // runner. `--render` only regenerates the tables from scores.json.
 //
+// A package too large for one sitting can be run in shards: `pnpm mutation <package> --shard n/m`
+// mutates the n-th of m groups of its source files (split by size, always the same way) and saves
+// the result under reports/<package>/shards/; `pnpm mutation <package> --combine` scores the
+// package from all m shards, provided they ran on the package's current sources and tests.
+//
 // Reports (html, json, survivors list, incremental file) go to tools/mutation/reports/<package>/
 // (gitignored); the scores go to tools/mutation/scores.json, which docs/mutation.md and the
 // "Mutation score" table of the root README are generated from.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Stryker } from '@stryker-mutator/core';
-import { renderDoc, renderReadmeTable, replaceBetweenMarkers, summarize, type MutantLike, type PackageScore } from './summary.js';
+import { combineShards, renderDoc, renderReadmeTable, replaceBetweenMarkers, shardFiles, summarize, type MutantLike, type PackageScore, type ShardResult } from './summary.js';
 
 type StrykerOptions = ConstructorParameters<typeof Stryker>[0];
 
@@ -28,20 +33,31 @@ function mutatePatterns(pkg: string): string[] {
   return [`packages/${pkg}/src/**/*.ts`, `!packages/${pkg}/src/**/*.test.ts`, `!packages/${pkg}/src/node/**`];
 }
 
-function coreSourceBytes(pkg: string): number {
-  let total = 0;
+/** The files that get mutated (see `mutatePatterns`), relative to the root, with their sizes. */
+function coreSourceFiles(pkg: string): { file: string; bytes: number }[] {
+  const out: { file: string; bytes: number }[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) {
         if (name !== 'node') walk(path);
       } else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) {
-        total += statSync(path).size;
+        out.push({ file: relative(root, path).split('\\').join('/'), bytes: statSync(path).size });
       }
     }
   };
   walk(join(root, 'packages', pkg, 'src'));
-  return total;
+  return out.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+function coreSourceBytes(pkg: string): number {
+  return coreSourceFiles(pkg).reduce((n, f) => n + f.bytes, 0);
+}
+
+/** The git tree of the package's committed sources and tests, `+changes` when the checkout differs. */
+function packageSource(pkg: string): string {
+  const tree = git(['rev-parse', `HEAD:packages/${pkg}`]);
+  return git(['status', '--porcelain', '--', `packages/${pkg}`]) === '' ? tree : `${tree}+changes`;
 }
 
 function resolvePackage(arg: string): string {
@@ -60,14 +76,14 @@ function git(args: string[]): string {
   }
 }
 
-function strykerOptions(pkg: string, force: boolean): StrykerOptions {
-  const reports = `tools/mutation/reports/${pkg}`;
+function strykerOptions(pkg: string, force: boolean, shard?: { files: readonly string[]; name: string }): StrykerOptions {
+  const reports = `tools/mutation/reports/${pkg}${shard ? `/shards/${shard.name}` : ''}`;
   return {
     packageManager: 'pnpm',
     testRunner: 'vitest',
     plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
     vitest: { configFile: 'tools/mutation/vitest.config.ts', related: true },
-    mutate: mutatePatterns(pkg),
+    mutate: shard ? [...shard.files] : mutatePatterns(pkg),
     coverageAnalysis: 'perTest',
     // A shared two-core machine: one test runner at a time.
     concurrency: Number(process.env['SMTPKIT_MUTATION_CONCURRENCY'] ?? '1'),
@@ -116,13 +132,72 @@ function survivorsText(pkg: string, mutants: readonly MutantLike[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The result file of one shard. */
+function shardFile(pkg: string, name: string): string {
+  return join(toolDir, 'reports', pkg, 'shards', `${name}.json`);
+}
+
+/** Scores `pkg`, writes its survivors list and its entry in scores.json and the tables. */
+function record(pkg: string, mutants: readonly MutantLike[], seconds: number, commit: string): PackageScore {
+  const score = summarize(pkg, mutants, { date: new Date().toISOString(), seconds, commit, root });
+  mkdirSync(join(toolDir, 'reports', pkg), { recursive: true });
+  writeFileSync(join(toolDir, 'reports', pkg, 'survivors.txt'), survivorsText(pkg, mutants));
+  writeOutputs([...readScores().filter((s) => s.package !== pkg), score]);
+  console.log(`==> ${pkg}: score ${score.score.toFixed(2)} % (${score.killed} killed, ${score.timeout} timeout, ${score.survived} survived, ${score.noCoverage} no coverage) in ${seconds} s`);
+  return score;
+}
+
+/** `--combine`: the package's score from the saved results of all its shards. */
+function combine(pkg: string): void {
+  const dir = join(toolDir, 'reports', pkg, 'shards');
+  const names = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+-of-\d+\.json$/.test(f)) : [];
+  const shards = names.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ShardResult);
+  const source = packageSource(pkg);
+  const stale = shards.filter((s) => s.source !== source || source.endsWith('+changes'));
+  if (stale.length > 0) throw new Error(`shards ${stale.map((s) => s.shard).join(', ')} ran on other sources than the package's now (${source}); run them again`);
+  const whole = combineShards(shards, coreSourceFiles(pkg).map((f) => f.file));
+  const mutants = whole.mutants.map((m) => ({ ...m, fileName: join(root, m.fileName) }));
+  record(pkg, mutants, whole.seconds, whole.commit);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
   const force = args.includes('--force');
-  const names = args.filter((a) => !a.startsWith('--'));
+  const shardAt = args.indexOf('--shard');
+  const shardArg = shardAt >= 0 ? args[shardAt + 1] : undefined;
+  const names = args.filter((a, i) => !a.startsWith('--') && !(shardAt >= 0 && i === shardAt + 1));
   if (args.includes('--render')) {
     // Only rewrite docs/mutation.md and the README table from tools/mutation/scores.json.
     writeOutputs(readScores());
+    return;
+  }
+  if (args.includes('--combine') || shardArg !== undefined) {
+    if (names.length !== 1) throw new Error('--shard and --combine take exactly one package');
+    const pkg = resolvePackage(names[0]!);
+    process.env.SMTPKIT_MUTATION_PACKAGE = pkg;
+    if (shardArg === undefined) return combine(pkg);
+    const m = /^(\d+)\/(\d+)$/.exec(shardArg ?? '');
+    const n = Number(m?.[1]);
+    const count = Number(m?.[2]);
+    if (!m || n < 1 || n > count) throw new Error(`--shard takes n/m with 1 <= n <= m, not "${shardArg ?? ''}"`);
+    const files = shardFiles(coreSourceFiles(pkg), count)[n - 1]!;
+    const name = `${n}-of-${count}`;
+    console.log(`\n==> mutation testing ${pkg}, shard ${n}/${count}: ${files.join(', ')}`);
+    const source = packageSource(pkg);
+    const commit = git(['rev-parse', '--short', 'HEAD']);
+    const started = performance.now();
+    const results = await new Stryker(strykerOptions(pkg, force, { files, name })).runMutationTest();
+    const shard: ShardResult = {
+      shard: `${n}/${count}`,
+      source,
+      commit: source.endsWith('+changes') ? `${commit}+changes` : commit,
+      seconds: Math.round((performance.now() - started) / 1000),
+      files,
+      mutants: results.map((r) => ({ fileName: relative(root, r.fileName).split('\\').join('/'), status: r.status, mutatorName: r.mutatorName, replacement: r.replacement, location: r.location })),
+    };
+    mkdirSync(dirname(shardFile(pkg, name)), { recursive: true });
+    writeFileSync(shardFile(pkg, name), `${JSON.stringify(shard)}\n`);
+    console.log(`==> shard ${n}/${count} of ${pkg} saved (${shard.mutants.length} mutants, ${shard.seconds} s); \`pnpm mutation ${pkg} --combine\` once all ${count} have run`);
     return;
   }
   const packages = (names.length > 0 ? names.map(resolvePackage) : [...CORE]).sort((a, b) => coreSourceBytes(a) - coreSourceBytes(b));
@@ -143,17 +218,7 @@ async function main(): Promise<void> {
       console.error(`mutation run of ${pkg} failed:`, error);
       continue;
     }
-    const seconds = Math.round((performance.now() - started) / 1000);
-    const score = summarize(pkg, results, {
-      date: new Date().toISOString(),
-      seconds,
-      commit: dirty ? `${commit}+changes` : commit,
-      root,
-    });
-    mkdirSync(join(toolDir, 'reports', pkg), { recursive: true });
-    writeFileSync(join(toolDir, 'reports', pkg, 'survivors.txt'), survivorsText(pkg, results));
-    writeOutputs([...readScores().filter((s) => s.package !== pkg), score]);
-    console.log(`==> ${pkg}: score ${score.score.toFixed(2)} % (${score.killed} killed, ${score.timeout} timeout, ${score.survived} survived, ${score.noCoverage} no coverage) in ${seconds} s`);
+    record(pkg, results, Math.round((performance.now() - started) / 1000), dirty ? `${commit}+changes` : commit);
   }
   process.exitCode = failed > 0 ? 1 : 0;
 }

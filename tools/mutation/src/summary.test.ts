@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderDoc, renderReadmeTable, replaceBetweenMarkers, summarize, type MutantLike } from './summary.js';
+import { combineShards, renderDoc, renderReadmeTable, replaceBetweenMarkers, shardFiles, summarize, type MutantLike, type ShardResult } from './summary.js';
 
 const root = '/repo';
 function mutant(file: string, status: string): MutantLike {
@@ -49,5 +49,49 @@ describe('rendering', () => {
     const text = 'before\n<!-- x:start -->\nold\n<!-- x:end -->\nafter\n';
     expect(replaceBetweenMarkers(text, 'x', 'new\n')).toBe('before\n<!-- x:start -->\nnew\n<!-- x:end -->\nafter\n');
     expect(replaceBetweenMarkers('no markers', 'x', 'new\n')).toBeUndefined();
+  });
+});
+
+describe('shards', () => {
+  const files = [
+    { file: 'p/src/a.ts', bytes: 900 },
+    { file: 'p/src/b.ts', bytes: 500 },
+    { file: 'p/src/c.ts', bytes: 400 },
+    { file: 'p/src/d.ts', bytes: 100 },
+  ];
+
+  it('splits files into groups of about equal size, the same way whatever the input order', () => {
+    expect(shardFiles(files, 2)).toEqual([['p/src/a.ts', 'p/src/d.ts'], ['p/src/b.ts', 'p/src/c.ts']]);
+    expect(shardFiles([...files].reverse(), 2)).toEqual(shardFiles(files, 2));
+    expect(shardFiles(files, 1)).toEqual([['p/src/a.ts', 'p/src/b.ts', 'p/src/c.ts', 'p/src/d.ts']]);
+    expect(shardFiles(files, 5).flat().sort()).toEqual(files.map((f) => f.file));
+  });
+
+  const shard = (n: number, of: number, names: string[], source = 'tree1'): ShardResult => ({
+    shard: `${n}/${of}`,
+    source,
+    commit: `c${n}`,
+    seconds: 10 * n,
+    files: names,
+    mutants: names.map((f) => mutant(f, 'Killed')),
+  });
+
+  it('puts the shards of one split together', () => {
+    const whole = combineShards([shard(2, 2, ['p/src/b.ts']), shard(1, 2, ['p/src/a.ts'])], ['p/src/a.ts', 'p/src/b.ts']);
+    expect(whole.mutants.map((m) => m.fileName).sort()).toEqual(['/repo/p/src/a.ts', '/repo/p/src/b.ts']);
+    expect(whole.seconds).toBe(30);
+    expect(whole.commit).toBe('c2,c1');
+  });
+
+  it('refuses shards that do not make one whole run', () => {
+    const all = ['p/src/a.ts', 'p/src/b.ts'];
+    expect(() => combineShards([], all)).toThrow('no shard results');
+    expect(() => combineShards([shard(1, 2, ['p/src/a.ts'])], all)).toThrow('shard 2/2 has not been run');
+    expect(() => combineShards([shard(1, 2, ['p/src/a.ts']), shard(2, 2, ['p/src/b.ts'], 'tree2')], all)).toThrow('other sources');
+    expect(() => combineShards([shard(1, 2, ['p/src/a.ts']), shard(2, 3, ['p/src/b.ts'])], all)).toThrow('another split');
+    expect(() => combineShards([shard(1, 1, ['p/src/a.ts']), shard(1, 1, ['p/src/a.ts'])], all)).toThrow('appears twice');
+    expect(() => combineShards([shard(1, 1, ['p/src/a.ts'])], all)).toThrow('missing: p/src/b.ts');
+    expect(() => combineShards([shard(1, 1, ['p/src/a.ts', 'p/src/a.ts', 'p/src/b.ts'])], all)).toThrow('twice: p/src/a.ts');
+    expect(() => combineShards([shard(1, 1, ['p/src/a.ts', 'p/src/b.ts', 'p/src/z.ts'])], all)).toThrow('twice: p/src/z.ts');
   });
 });

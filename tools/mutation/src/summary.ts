@@ -113,6 +113,57 @@ export function summarize(pkg: string, mutants: readonly MutantLike[], run: { da
   };
 }
 
+/** One shard of a package's mutation run (`pnpm mutation <package> --shard n/m`), as saved. */
+export interface ShardResult {
+  /** `n/m`. */
+  readonly shard: string;
+  /** The git tree of the package (sources and tests) the shard ran on. */
+  readonly source: string;
+  readonly commit: string;
+  readonly seconds: number;
+  /** The source files the shard mutated, relative to the repository root. */
+  readonly files: readonly string[];
+  readonly mutants: readonly MutantLike[];
+}
+
+/**
+ * Splits `files` (with their sizes) into `count` groups of about equal size, largest file first into
+ * the smallest group; the same input always gives the same groups.
+ */
+export function shardFiles(files: readonly { file: string; bytes: number }[], count: number): string[][] {
+  const groups = Array.from({ length: count }, () => ({ bytes: 0, files: [] as string[] }));
+  const ordered = [...files].sort((a, b) => b.bytes - a.bytes || a.file.localeCompare(b.file));
+  for (const f of ordered) {
+    const smallest = groups.reduce((best, g) => (g.bytes < best.bytes ? g : best));
+    smallest.bytes += f.bytes;
+    smallest.files.push(f.file);
+  }
+  return groups.map((g) => g.files.sort());
+}
+
+/**
+ * The mutants of a whole run put together from its shards. Refuses (throws) shards of different
+ * splits or sources, a shard missing or run twice, and shards that do not cover `expectedFiles`
+ * (the package's files now) exactly once.
+ */
+export function combineShards(shards: readonly ShardResult[], expectedFiles: readonly string[]): { mutants: MutantLike[]; seconds: number; commit: string } {
+  if (shards.length === 0) throw new Error('no shard results to combine');
+  const count = Number(shards[0]!.shard.split('/')[1]);
+  const seen = new Set<string>();
+  for (const s of shards) {
+    if (s.source !== shards[0]!.source) throw new Error(`shard ${s.shard} ran on other sources (${s.source}) than shard ${shards[0]!.shard} (${shards[0]!.source})`);
+    if (Number(s.shard.split('/')[1]) !== count) throw new Error(`shard ${s.shard} is of another split than ${shards[0]!.shard}`);
+    if (seen.has(s.shard)) throw new Error(`shard ${s.shard} appears twice`);
+    seen.add(s.shard);
+  }
+  for (let n = 1; n <= count; n++) if (!seen.has(`${n}/${count}`)) throw new Error(`shard ${n}/${count} has not been run`);
+  const covered = shards.flatMap((s) => s.files);
+  const missing = expectedFiles.filter((f) => !covered.includes(f));
+  const extra = covered.filter((f, i) => !expectedFiles.includes(f) || covered.indexOf(f) !== i);
+  if (missing.length > 0 || extra.length > 0) throw new Error(`the shards do not cover the package's files once each (missing: ${missing.join(', ') || 'none'}; extra or twice: ${extra.join(', ') || 'none'})`);
+  return { mutants: shards.flatMap((s) => s.mutants), seconds: shards.reduce((n, s) => n + s.seconds, 0), commit: [...new Set(shards.map((s) => s.commit))].join(',') };
+}
+
 function minutes(seconds: number): string {
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
