@@ -4,7 +4,7 @@
 //
 // A package too large for one sitting can be run in shards: `pnpm mutation <package> --shard n/m`
 // mutates the n-th of m groups of its source files (split by size, always the same way) and saves
-// the result under reports/<package>/shards/; `pnpm mutation <package> --combine` scores the
+// the result under tools/mutation/shards/<package>/ (committed); `pnpm mutation <package> --combine` scores the
 // package from all m shards, provided they ran on the package's current sources and tests.
 //
 // Reports (html, json, survivors list, incremental file) go to tools/mutation/reports/<package>/
@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Stryker } from '@stryker-mutator/core';
-import { combineShards, renderDoc, renderReadmeTable, replaceBetweenMarkers, shardFiles, summarize, type MutantLike, type PackageScore, type ShardResult } from './summary.js';
+import { combineShards, renderDoc, shardText, renderReadmeTable, replaceBetweenMarkers, shardFiles, summarize, type MutantLike, type PackageScore, type ShardResult } from './summary.js';
 
 type StrykerOptions = ConstructorParameters<typeof Stryker>[0];
 
@@ -132,9 +132,12 @@ function survivorsText(pkg: string, mutants: readonly MutantLike[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The result file of one shard. */
+/**
+ * The result file of one shard: committed (tools/mutation/shards/), so that the shards of one
+ * package can be run in different sittings and on different machines.
+ */
 function shardFile(pkg: string, name: string): string {
-  return join(toolDir, 'reports', pkg, 'shards', `${name}.json`);
+  return join(toolDir, 'shards', pkg, `${name}.json`);
 }
 
 /** Scores `pkg`, writes its survivors list and its entry in scores.json and the tables. */
@@ -149,7 +152,7 @@ function record(pkg: string, mutants: readonly MutantLike[], seconds: number, co
 
 /** `--combine`: the package's score from the saved results of all its shards. */
 function combine(pkg: string): void {
-  const dir = join(toolDir, 'reports', pkg, 'shards');
+  const dir = join(toolDir, 'shards', pkg);
   const names = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+-of-\d+\.json$/.test(f)) : [];
   const shards = names.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ShardResult);
   const source = packageSource(pkg);
@@ -193,10 +196,18 @@ async function main(): Promise<void> {
       commit: source.endsWith('+changes') ? `${commit}+changes` : commit,
       seconds: Math.round((performance.now() - started) / 1000),
       files,
-      mutants: results.map((r) => ({ fileName: relative(root, r.fileName).split('\\').join('/'), status: r.status, mutatorName: r.mutatorName, replacement: r.replacement, location: r.location })),
+      // what the score and the survivors list read; a static (ignored) mutant only counts
+      mutants: results.map((r) => ({
+        fileName: relative(root, r.fileName).split('\\').join('/'),
+        status: r.status,
+        mutatorName: r.mutatorName,
+        replacement: r.status === 'Ignored' ? undefined : r.replacement,
+        location: { start: r.location.start },
+      })),
     };
     mkdirSync(dirname(shardFile(pkg, name)), { recursive: true });
-    writeFileSync(shardFile(pkg, name), `${JSON.stringify(shard)}\n`);
+    // one mutant a line: a later run of the same shard shows as a readable diff
+    writeFileSync(shardFile(pkg, name), shardText(shard));
     console.log(`==> shard ${n}/${count} of ${pkg} saved (${shard.mutants.length} mutants, ${shard.seconds} s); \`pnpm mutation ${pkg} --combine\` once all ${count} have run`);
     return;
   }

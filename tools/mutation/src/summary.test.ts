@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineShards, renderDoc, renderReadmeTable, replaceBetweenMarkers, shardFiles, summarize, type MutantLike, type ShardResult } from './summary.js';
+import { combineShards, renderDoc, shardText, renderReadmeTable, replaceBetweenMarkers, shardFiles, summarize, type MutantLike, type ShardResult } from './summary.js';
 
 const root = '/repo';
 function mutant(file: string, status: string): MutantLike {
@@ -74,6 +74,13 @@ describe('shards', () => {
     seconds: 10 * n,
     files: names,
     mutants: names.map((f) => mutant(f, 'Killed')),
+  });
+
+  it('saves a shard as JSON with one mutant a line', () => {
+    const one = shard(1, 2, ['p/src/a.ts', 'p/src/b.ts']);
+    const text = shardText(one);
+    expect(JSON.parse(text)).toEqual(one);
+    expect(text.split('\n').filter((l) => l.startsWith('{"fileName"'))).toHaveLength(2);
   });
 
   it('puts the shards of one split together', () => {

@@ -126,6 +126,12 @@ export interface ShardResult {
   readonly mutants: readonly MutantLike[];
 }
 
+/** A shard's result as saved: JSON with one mutant a line, so that a rerun reads as a diff. */
+export function shardText(shard: ShardResult): string {
+  const head = JSON.stringify({ ...shard, mutants: [] }).slice(0, -'[]}'.length);
+  return `${head}[\n${shard.mutants.map((m) => JSON.stringify(m)).join(',\n')}\n]}\n`;
+}
+
 /**
  * Splits `files` (with their sizes) into `count` groups of about equal size, largest file first into
  * the smallest group; the same input always gives the same groups.
