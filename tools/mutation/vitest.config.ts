@@ -19,16 +19,18 @@ class CheapFirst extends BaseSequencer {
   override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const cache = this.ctx.cache;
     const keyOf = (f: TestSpecification): string => `${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`;
-    const rank = (f: TestSpecification): [number, number] => {
+    // [failed last time first, files with a recorded duration before those without, then the
+    // duration (ms) or, without one, the file size (bytes)]: the two units are never compared
+    const rank = (f: TestSpecification): [number, number, number] => {
       const state = cache.getFileTestResults(keyOf(f));
-      if (state !== undefined) return [state.failed ? 0 : 1, state.duration];
-      return [1, cache.getFileStats(keyOf(f))?.size ?? 0];
+      if (state !== undefined) return [state.failed ? 0 : 1, 0, state.duration];
+      return [1, 1, cache.getFileStats(keyOf(f))?.size ?? 0];
     };
     return Promise.resolve(
       [...files].sort((a, b) => {
-        const [fa, da] = rank(a);
-        const [fb, db] = rank(b);
-        return fa - fb || da - db;
+        const ra = rank(a);
+        const rb = rank(b);
+        return ra[0] - rb[0] || ra[1] - rb[1] || ra[2] - rb[2];
       }),
     );
   }

@@ -54,10 +54,15 @@ function coreSourceBytes(pkg: string): number {
   return coreSourceFiles(pkg).reduce((n, f) => n + f.bytes, 0);
 }
 
+/** Whether the checkout of the package differs from HEAD (Stryker copies the checkout). */
+function isDirty(pkg: string): boolean {
+  return git(['status', '--porcelain', '--', `packages/${pkg}`]) !== '';
+}
+
 /** The git tree of the package's committed sources and tests, `+changes` when the checkout differs. */
 function packageSource(pkg: string): string {
   const tree = git(['rev-parse', `HEAD:packages/${pkg}`]);
-  return git(['status', '--porcelain', '--', `packages/${pkg}`]) === '' ? tree : `${tree}+changes`;
+  return isDirty(pkg) ? `${tree}+changes` : tree;
 }
 
 function resolvePackage(arg: string): string {
@@ -156,7 +161,8 @@ function combine(pkg: string): void {
   const names = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+-of-\d+\.json$/.test(f)) : [];
   const shards = names.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ShardResult);
   const source = packageSource(pkg);
-  const stale = shards.filter((s) => s.source !== source || source.endsWith('+changes'));
+  if (isDirty(pkg)) throw new Error(`packages/${pkg} has uncommitted changes: shards can only be checked against committed sources`);
+  const stale = shards.filter((s) => s.source !== source);
   if (stale.length > 0) throw new Error(`shards ${stale.map((s) => s.shard).join(', ')} ran on other sources than the package's now (${source}); run them again`);
   const whole = combineShards(shards, coreSourceFiles(pkg).map((f) => f.file));
   const mutants = whole.mutants.map((m) => ({ ...m, fileName: join(root, m.fileName) }));
@@ -179,10 +185,10 @@ async function main(): Promise<void> {
     const pkg = resolvePackage(names[0]!);
     process.env.SMTPKIT_MUTATION_PACKAGE = pkg;
     if (shardArg === undefined) return combine(pkg);
-    const m = /^(\d+)\/(\d+)$/.exec(shardArg ?? '');
+    const m = /^(\d+)\/(\d+)$/.exec(shardArg);
     const n = Number(m?.[1]);
     const count = Number(m?.[2]);
-    if (!m || n < 1 || n > count) throw new Error(`--shard takes n/m with 1 <= n <= m, not "${shardArg ?? ''}"`);
+    if (!m || n < 1 || n > count) throw new Error(`--shard takes n/m with 1 <= n <= m, not "${shardArg}"`);
     const files = shardFiles(coreSourceFiles(pkg), count)[n - 1]!;
     const name = `${n}-of-${count}`;
     console.log(`\n==> mutation testing ${pkg}, shard ${n}/${count}: ${files.join(', ')}`);
@@ -219,7 +225,7 @@ async function main(): Promise<void> {
     process.env.SMTPKIT_MUTATION_PACKAGE = pkg;
     // The tree Stryker copies into its sandbox: HEAD, plus uncommitted edits in the package.
     const commit = git(['rev-parse', '--short', 'HEAD']);
-    const dirty = git(['status', '--porcelain', '--', `packages/${pkg}`]) !== '';
+    const dirty = isDirty(pkg);
     const started = performance.now();
     let results;
     try {
