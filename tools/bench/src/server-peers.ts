@@ -4,6 +4,7 @@
  * or alone in a child process (server-child.ts, the messages/s and CPU figures).
  */
 import { createServer as createNetServer } from 'node:net';
+import { Readable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { createServer } from 'esmtp-server-fsm/node';
 
@@ -12,20 +13,26 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export type ServerKind = 'ours' | 'peer' | 'floor';
+export type ServerKind = 'ours' | 'peer' | 'floor' | 'stream-floor';
+
+/**
+ * The application's side of a message in the bench: drain the body exactly as the peer below does
+ * ('data' and 'end' listeners), then accept. createServer and the streaming floor both use it.
+ */
+function drain(body: Readable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    body.on('data', () => undefined);
+    body.on('end', () => resolve());
+    body.on('error', reject);
+  });
+}
 
 export async function ours(): Promise<Listening> {
   const server = createServer({
     hostname: 'bench.test',
     limits: { maxMessageSize: 0 },
     maxConnections: 1000,
-    // drain the body exactly as the peer below does ('data' and 'end' listeners), then accept
-    onData: (_env, body) =>
-      new Promise<void>((resolve, reject) => {
-        body.on('data', () => undefined);
-        body.on('end', () => resolve());
-        body.on('error', reject);
-      }),
+    onData: (_env, body) => drain(body),
   });
   const a = await server.listen(0, '127.0.0.1');
   return { port: a.port, close: () => server.close({ timeout: 1000 }) };
@@ -91,4 +98,81 @@ export async function floor(): Promise<Listening> {
   return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-export const SERVERS: Record<ServerKind, () => Promise<Listening>> = { ours, peer, floor };
+/**
+ * The floor plus the least a server that hands each message to the application as a stream must
+ * add: the body's lines found with `indexOf` (a leading dot removed, the lone dot ending it), the
+ * pieces pushed into a `Readable` given to the same `onData` as createServer's (`drain`), and the
+ * reply written when its promise settles. Commands still get canned replies with no parsing. This
+ * is the least CPU per message of any server with smtp-server's contract (the body streamed to a
+ * callback that answers when it is done): where it is past a CPU aim, no such server can meet it.
+ */
+export async function streamFloor(): Promise<Listening> {
+  const reply = (s: string): Buffer => Buffer.from(s);
+  const greet = reply('220 floor ESMTP\r\n');
+  const ehlo = reply('250-floor\r\n250 8BITMIME\r\n');
+  const ok = reply('250 ok\r\n');
+  const go = reply('354 go\r\n');
+  const bye = reply('221 bye\r\n');
+  const server = createNetServer((socket) => {
+    socket.setNoDelay(true);
+    socket.write(greet);
+    let body: Readable | undefined;
+    let done: Promise<void> | undefined;
+    let lineStart = true;
+    let carry: Buffer | undefined;
+    /** Feeds body bytes; true at the end of the message. */
+    const feed = (chunk: Buffer): boolean => {
+      const d = carry ? Buffer.concat([carry, chunk]) : chunk;
+      carry = undefined;
+      let from = 0;
+      let i = 0;
+      for (;;) {
+        if (lineStart) {
+          if (i >= d.length) break;
+          if (d[i] === 0x2e) {
+            if (d.length - i < 3) {
+              if (i > from) body!.push(d.subarray(from, i));
+              carry = d.subarray(i);
+              return false;
+            }
+            if (i > from) body!.push(d.subarray(from, i));
+            if (d[i + 1] === 13 && d[i + 2] === 10) return true;
+            from = i + 1;
+          }
+          lineStart = false;
+        }
+        const nl = d.indexOf(10, i);
+        if (nl < 0) break;
+        i = nl + 1;
+        lineStart = true;
+      }
+      if (from < d.length) body!.push(d.subarray(from));
+      return false;
+    };
+    socket.on('data', (d: Buffer) => {
+      if (body) {
+        if (!feed(d)) return;
+        body.push(null);
+        body = undefined;
+        void done!.then(() => socket.write(ok));
+        return;
+      }
+      const verb = d.toString('latin1', 0, 4).toUpperCase();
+      if (verb === 'EHLO' || verb === 'HELO') socket.write(ehlo);
+      else if (verb === 'DATA') {
+        body = new Readable({ read: () => undefined });
+        // the application gets the stream at once, as createServer's onData does
+        done = drain(body);
+        lineStart = true;
+        socket.write(go);
+      } else if (verb === 'QUIT') socket.end(bye);
+      else socket.write(ok);
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export const SERVERS: Record<ServerKind, () => Promise<Listening>> = { ours, peer, floor, 'stream-floor': streamFloor };
