@@ -149,10 +149,20 @@ const FIELD_NAME = /^[!-9;-~]+:/;
 
 /** True when the input starts like an Internet message (a header field, or an mbox `From ` line). */
 function looksLikeMessage(head: string): boolean {
-  let i = 0;
-  while (i < head.length && (head[i] === '\r' || head[i] === '\n' || head[i] === ' ' || head[i] === '\t')) i++;
-  const rest = head.slice(i, i + 1000);
+  const rest = head.slice(leadingBlanks(head), 2000);
   return rest.startsWith('From ') || FIELD_NAME.test(rest);
+}
+
+/** How many CR, LF, space and tab units the input starts with. */
+function leadingBlanks(input: Uint8Array | string): number {
+  let i = 0;
+  if (typeof input === 'string') while (i < input.length && isBlank(input.charCodeAt(i))) i++;
+  else while (i < input.length && isBlank(input[i]!)) i++;
+  return i;
+}
+
+function isBlank(c: number): boolean {
+  return c === 13 || c === 10 || c === 32 || c === 9;
 }
 
 /** The text after the header section, for a message whose MIME structure yielded no parts. */
@@ -278,7 +288,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
  */
 function sesNotification(classifier: Classifier, body: string): { kind: MessageKind; recipients: MessageRecipient[] } | undefined {
   const start = body.indexOf('{');
-  if (start < 0 || start > 64 || !body.includes('"notificationType"')) return undefined;
+  if (start < 0 || start > 64 || !(body.includes('"notificationType"') || body.includes('"eventType"'))) return undefined;
   let json: Record<string, unknown>;
   try {
     // The JSON is one long line; transports that break long lines mark each break with "!".
@@ -395,6 +405,10 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   }
   const truncated = (typeof raw === 'string' ? raw.length : raw.length) > maxBytes;
   if (!looksLikeMessage(head)) throw invalid('input is not an Internet message: it does not start with a header field');
+  // blank lines before the first header field (a file saved with a leading newline) would end
+  // the header section before it starts
+  const lead = leadingBlanks(input);
+  if (lead > 0) input = typeof input === 'string' ? input.slice(lead) : input.subarray(lead);
 
   let email: Email;
   try {
