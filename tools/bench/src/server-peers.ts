@@ -3,7 +3,7 @@
  * (the peer) and a canned-reply floor. Each can run in the suite's process (the memory figure)
  * or alone in a child process (server-child.ts, the messages/s and CPU figures).
  */
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
 import { createServer } from 'esmtp-server-fsm/node';
@@ -54,48 +54,66 @@ export async function peer(): Promise<Listening> {
   return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** The fixed replies of the two floors below. */
+const CANNED = {
+  greet: Buffer.from('220 floor ESMTP\r\n'),
+  ehlo: Buffer.from('250-floor\r\n250 8BITMIME\r\n'),
+  ok: Buffer.from('250 ok\r\n'),
+  go: Buffer.from('354 go\r\n'),
+  bye: Buffer.from('221 bye\r\n'),
+};
+
+/** A floor: greets each connection, then `session(socket)` is its `data` handler. */
+async function cannedServer(session: (socket: Socket) => (d: Buffer) => void): Promise<Listening> {
+  const server = createNetServer((socket) => {
+    socket.setNoDelay(true);
+    socket.write(CANNED.greet);
+    socket.on('data', session(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The canned reply to a command, by its first four letters only; true for DATA (a body follows). */
+function cannedCommand(socket: Socket, d: Buffer): boolean {
+  const verb = d.toString('latin1', 0, 4).toUpperCase();
+  if (verb === 'EHLO' || verb === 'HELO') socket.write(CANNED.ehlo);
+  else if (verb === 'DATA') {
+    socket.write(CANNED.go);
+    return true;
+  } else if (verb === 'QUIT') socket.end(CANNED.bye);
+  else socket.write(CANNED.ok);
+  return false;
+}
+
 /**
  * The ceiling for any Node.js server under this client: canned replies written as soon as a
  * command (or the end of the data) arrives, with no parsing, no validation and no body stream.
  * It makes the same system calls per message as a real server, so it shows how much of the
  * time per message is the kernel and smtp-source rather than the server's own code.
  */
-export async function floor(): Promise<Listening> {
-  const reply = (s: string): Buffer => Buffer.from(s);
-  const greet = reply('220 floor ESMTP\r\n');
-  const ehlo = reply('250-floor\r\n250 8BITMIME\r\n');
-  const ok = reply('250 ok\r\n');
-  const go = reply('354 go\r\n');
-  const bye = reply('221 bye\r\n');
-  const server = createNetServer((socket) => {
-    socket.setNoDelay(true);
-    socket.write(greet);
+export function floor(): Promise<Listening> {
+  return cannedServer((socket) => {
     let data = false;
     let tail = '';
-    socket.on('data', (d: Buffer) => {
+    return (d) => {
       if (data) {
         const t = tail + d.toString('latin1', Math.max(0, d.length - 5));
         if (t.endsWith('\r\n.\r\n')) {
           data = false;
-          socket.write(ok);
+          socket.write(CANNED.ok);
         }
         tail = t.slice(-5);
         return;
       }
-      const verb = d.toString('latin1', 0, 4).toUpperCase();
-      if (verb === 'EHLO' || verb === 'HELO') socket.write(ehlo);
-      else if (verb === 'DATA') {
+      if (cannedCommand(socket, d)) {
         data = true;
         tail = '';
-        socket.write(go);
-      } else if (verb === 'QUIT') socket.end(bye);
-      else socket.write(ok);
-    });
-    socket.on('error', () => undefined);
+      }
+    };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /**
@@ -106,16 +124,8 @@ export async function floor(): Promise<Listening> {
  * is the least CPU per message of any server with smtp-server's contract (the body streamed to a
  * callback that answers when it is done): where it is past a CPU aim, no such server can meet it.
  */
-export async function streamFloor(): Promise<Listening> {
-  const reply = (s: string): Buffer => Buffer.from(s);
-  const greet = reply('220 floor ESMTP\r\n');
-  const ehlo = reply('250-floor\r\n250 8BITMIME\r\n');
-  const ok = reply('250 ok\r\n');
-  const go = reply('354 go\r\n');
-  const bye = reply('221 bye\r\n');
-  const server = createNetServer((socket) => {
-    socket.setNoDelay(true);
-    socket.write(greet);
+export function streamFloor(): Promise<Listening> {
+  return cannedServer((socket) => {
     let body: Readable | undefined;
     let done: Promise<void> | undefined;
     let lineStart = true;
@@ -149,30 +159,22 @@ export async function streamFloor(): Promise<Listening> {
       if (from < d.length) body!.push(d.subarray(from));
       return false;
     };
-    socket.on('data', (d: Buffer) => {
+    return (d) => {
       if (body) {
         if (!feed(d)) return;
         body.push(null);
         body = undefined;
-        void done!.then(() => socket.write(ok));
+        void done!.then(() => socket.write(CANNED.ok));
         return;
       }
-      const verb = d.toString('latin1', 0, 4).toUpperCase();
-      if (verb === 'EHLO' || verb === 'HELO') socket.write(ehlo);
-      else if (verb === 'DATA') {
+      if (cannedCommand(socket, d)) {
         body = new Readable({ read: () => undefined });
         // the application gets the stream at once, as createServer's onData does
         done = drain(body);
         lineStart = true;
-        socket.write(go);
-      } else if (verb === 'QUIT') socket.end(bye);
-      else socket.write(ok);
-    });
-    socket.on('error', () => undefined);
+      }
+    };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 export const SERVERS: Record<ServerKind, () => Promise<Listening>> = { ours, peer, floor, 'stream-floor': streamFloor };
