@@ -1,0 +1,93 @@
+// RFC 3464 field parsing, edge by edge: blocks, folding, typed values, addresses, status codes and
+// the header block of a returned message.
+import { describe, expect, it } from 'vitest';
+import { bareAddress, parseFieldBlocks, parseHeaderBlock, statusCode, typedValue } from './dsn.js';
+
+/** The blocks as plain objects (field order kept). */
+function blocks(text: string): Record<string, string>[] {
+  return parseFieldBlocks(text).map((b) => Object.fromEntries(b));
+}
+
+describe('parseFieldBlocks', () => {
+  it('splits on blank lines (also lines of spaces), CRLF or LF, names trimmed and lower-cased, values trimmed', () => {
+    expect(blocks('Reporting-MTA: dns; mx.test\r\n\r\nFinal-Recipient : rfc822; a@b.test \r\nAction: failed\n \t\nStatus:5.1.1\n')).toEqual([
+      { 'reporting-mta': 'dns; mx.test' },
+      { 'final-recipient': 'rfc822; a@b.test', action: 'failed' },
+      { status: '5.1.1' },
+    ]);
+  });
+
+  it('a folded line continues the field before it, joined with one space', () => {
+    expect(blocks('Diagnostic-Code: smtp; 550 5.1.1\r\n   user unknown\r\n\tin table\r\nAction: failed')).toEqual([{ 'diagnostic-code': 'smtp; 550 5.1.1 user unknown in table', action: 'failed' }]);
+  });
+
+  it('an indented line that opens a block is read as a field of its own', () => {
+    expect(blocks('\n  Action: failed\n')).toEqual([{ action: 'failed' }]);
+  });
+
+  it('lines without a name before a colon are skipped; the first of a repeated field is kept', () => {
+    expect(blocks('no colon here\n: no name\nStatus: 5.1.1\nStatus: 4.0.0')).toEqual([{ status: '5.1.1' }]);
+    expect(blocks('only text\n\n')).toEqual([]);
+  });
+});
+
+describe('typedValue', () => {
+  it.each([
+    [undefined, undefined],
+    ['rfc822; user@b.test', 'user@b.test'],
+    [';user@b.test', 'user@b.test'],
+    ['smtp;', undefined],
+    ['   ', undefined],
+    ['no type here', 'no type here'],
+    [`${'x'.repeat(19)}; value`, 'value'],
+    [`${'x'.repeat(20)}; value`, `${'x'.repeat(20)}; value`],
+  ])('%j -> %j', (input, expected) => {
+    expect(typedValue(input)).toBe(expected);
+  });
+});
+
+describe('bareAddress', () => {
+  it.each([
+    [undefined, undefined],
+    ['  a@b.test  ', 'a@b.test'],
+    ['Alice <a@b.test>', 'a@b.test'],
+    ['< a@b.test >', 'a@b.test'],
+    ['<>', undefined],
+    ['', undefined],
+    ['>a@b.test<', '>a@b.test<'],
+    ['<a@b.test', '<a@b.test'],
+  ])('%j -> %j', (input, expected) => {
+    expect(bareAddress(input)).toBe(expected);
+  });
+});
+
+describe('statusCode', () => {
+  it.each([
+    [undefined, undefined],
+    ['5.1.1', '5.1.1'],
+    [' 4.2.2 (mailbox full)', '4.2.2'],
+    ['5.1.10', '5.1.10'],
+    ['5.1.1.2', undefined],
+    ['x5.1.1', undefined],
+    ['', undefined],
+  ])('%j -> %j', (input, expected) => {
+    expect(statusCode(input)).toBe(expected);
+  });
+});
+
+describe('parseHeaderBlock', () => {
+  it.each([
+    ['Subject: one\n\nSubject-2: body'],
+    ['Subject: one\r\n\r\nX: body'],
+    ['Subject: one\n\r\nX: body'],
+    ['Subject: one\r\n\nX: body'],
+    ['Subject: one'],
+  ])('%j: the fields before the first blank line', (text) => {
+    expect(Object.fromEntries(parseHeaderBlock(text))).toEqual({ subject: 'one' });
+  });
+
+  it('text with no field gives an empty map', () => {
+    expect(parseHeaderBlock('').size).toBe(0);
+    expect(parseHeaderBlock('\n\nSubject: later').size).toBe(0);
+  });
+});
