@@ -31,47 +31,54 @@ describe('parseFieldBlocks', () => {
   });
 });
 
-describe('typedValue', () => {
-  it.each([
-    [undefined, undefined],
-    ['rfc822; user@b.test', 'user@b.test'],
-    [';user@b.test', 'user@b.test'],
-    ['smtp;', undefined],
-    ['   ', undefined],
-    ['no type here', 'no type here'],
-    [`${'x'.repeat(19)}; value`, 'value'],
-    [`${'x'.repeat(20)}; value`, `${'x'.repeat(20)}; value`],
-  ])('%j -> %j', (input, expected) => {
-    expect(typedValue(input)).toBe(expected);
-  });
-});
+/** Each one-value reader with its cases: input, then what it gives. */
+const READERS: [string, (v: string | undefined) => string | undefined, [string | undefined, string | undefined][]][] = [
+  [
+    'typedValue',
+    typedValue,
+    [
+      [undefined, undefined],
+      ['rfc822; user@b.test', 'user@b.test'],
+      [';user@b.test', 'user@b.test'],
+      ['smtp;', undefined],
+      ['   ', undefined],
+      ['no type here', 'no type here'],
+      [`${'x'.repeat(19)}; value`, 'value'],
+      [`${'x'.repeat(20)}; value`, `${'x'.repeat(20)}; value`],
+    ],
+  ],
+  [
+    'bareAddress',
+    bareAddress,
+    [
+      [undefined, undefined],
+      ['  a@b.test  ', 'a@b.test'],
+      ['Alice <a@b.test>', 'a@b.test'],
+      ['< a@b.test >', 'a@b.test'],
+      ['<>', undefined],
+      ['', undefined],
+      ['>a@b.test<', '>a@b.test<'],
+      ['<a@b.test', '<a@b.test'],
+    ],
+  ],
+  [
+    'statusCode',
+    statusCode,
+    [
+      [undefined, undefined],
+      ['5.1.1', '5.1.1'],
+      [' 4.2.2 (mailbox full)', '4.2.2'],
+      ['5.1.10', '5.1.10'],
+      ['5.1.1.2', undefined],
+      ['x5.1.1', undefined],
+      ['', undefined],
+    ],
+  ],
+];
 
-describe('bareAddress', () => {
-  it.each([
-    [undefined, undefined],
-    ['  a@b.test  ', 'a@b.test'],
-    ['Alice <a@b.test>', 'a@b.test'],
-    ['< a@b.test >', 'a@b.test'],
-    ['<>', undefined],
-    ['', undefined],
-    ['>a@b.test<', '>a@b.test<'],
-    ['<a@b.test', '<a@b.test'],
-  ])('%j -> %j', (input, expected) => {
-    expect(bareAddress(input)).toBe(expected);
-  });
-});
-
-describe('statusCode', () => {
-  it.each([
-    [undefined, undefined],
-    ['5.1.1', '5.1.1'],
-    [' 4.2.2 (mailbox full)', '4.2.2'],
-    ['5.1.10', '5.1.10'],
-    ['5.1.1.2', undefined],
-    ['x5.1.1', undefined],
-    ['', undefined],
-  ])('%j -> %j', (input, expected) => {
-    expect(statusCode(input)).toBe(expected);
+describe.each(READERS)('%s', (_name, read, cases) => {
+  it.each(cases)('%j -> %j', (input, expected) => {
+    expect(read(input)).toBe(expected);
   });
 });
 

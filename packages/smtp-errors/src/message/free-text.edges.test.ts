@@ -129,31 +129,25 @@ describe('extractFreeText: explanations', () => {
     expect(found('<a@rcpt.test>:\n192.0.2.1 does not like recipient.\nGiving up on 192.0.2.1.')).toEqual([['a@rcpt.test', '192.0.2.1 does not like recipient.']]);
   });
 
-  it('recipients without an explanation share the text after the list, else before it, else the whole text', () => {
-    expect(found('The mailbox is full.\na@rcpt.test\nb@rcpt.test')).toEqual([
-      ['a@rcpt.test', 'The mailbox is full.'],
-      ['b@rcpt.test', 'The mailbox is full.'],
+  it.each([
+    ['The mailbox is full.\na@rcpt.test\nb@rcpt.test', 'The mailbox is full.'],
+    ['a@rcpt.test\nb@rcpt.test\nThe mailbox is full.', 'The mailbox is full.'],
+    // four characters are enough, after or before
+    ['a@rcpt.test\nb@rcpt.test\nfull', 'full'],
+    ['full\na@rcpt.test\nb@rcpt.test', 'full'],
+    // three are not: the whole text
+    ['ok.\na@rcpt.test\nb@rcpt.test', 'ok. a@rcpt.test b@rcpt.test'],
+  ])('recipients without an explanation share the text after the list, else before it, else the whole text: %j', (body, why) => {
+    expect(found(body)).toEqual([
+      ['a@rcpt.test', why],
+      ['b@rcpt.test', why],
     ]);
-    expect(found('a@rcpt.test\nb@rcpt.test\nThe mailbox is full.')).toEqual([
-      ['a@rcpt.test', 'The mailbox is full.'],
-      ['b@rcpt.test', 'The mailbox is full.'],
-    ]);
+  });
+
+  it('a recipient with an explanation of its own keeps it; one without, beside it, gets the whole text', () => {
     expect(found('a@rcpt.test\nb@rcpt.test: quota exceeded for this one')).toEqual([
       ['a@rcpt.test', 'a@rcpt.test b@rcpt.test: quota exceeded for this one'],
       ['b@rcpt.test', 'quota exceeded for this one'],
-    ]);
-    // four characters are enough, after or before
-    expect(found('a@rcpt.test\nb@rcpt.test\nfull')).toEqual([
-      ['a@rcpt.test', 'full'],
-      ['b@rcpt.test', 'full'],
-    ]);
-    expect(found('full\na@rcpt.test\nb@rcpt.test')).toEqual([
-      ['a@rcpt.test', 'full'],
-      ['b@rcpt.test', 'full'],
-    ]);
-    expect(found('ok.\na@rcpt.test\nb@rcpt.test')).toEqual([
-      ['a@rcpt.test', 'ok. a@rcpt.test b@rcpt.test'],
-      ['b@rcpt.test', 'ok. a@rcpt.test b@rcpt.test'],
     ]);
   });
 
