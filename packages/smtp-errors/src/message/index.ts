@@ -147,10 +147,9 @@ function firstAddress(a: Email['from'] | undefined): string | undefined {
 
 const FIELD_NAME = /^[!-9;-~]+:/;
 
-/** True when the input starts like an Internet message (a header field, or an mbox `From ` line). */
+/** True when `head` (the input's start, leading blank lines skipped) starts like an Internet message (a header field, or an mbox `From ` line). */
 function looksLikeMessage(head: string): boolean {
-  const rest = head.slice(leadingBlanks(head), 2000);
-  return rest.startsWith('From ') || FIELD_NAME.test(rest);
+  return head.startsWith('From ') || FIELD_NAME.test(head);
 }
 
 /** How many CR, LF, space and tab units the input starts with. */
@@ -393,22 +392,16 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   }
   const classifier = options.classifier ?? defaultClassifier;
   let input: Uint8Array | string;
-  let head: string;
-  if (typeof raw === 'string') {
-    input = raw.length > maxBytes ? raw.slice(0, maxBytes) : raw;
-    head = input.slice(0, 2000);
-  } else if (raw instanceof Uint8Array) {
-    input = raw.length > maxBytes ? raw.subarray(0, maxBytes) : raw;
-    head = DECODER.decode(input.subarray(0, 2000));
-  } else {
-    throw invalid('classifyMessage expects a Uint8Array or a string');
-  }
-  const truncated = (typeof raw === 'string' ? raw.length : raw.length) > maxBytes;
-  if (!looksLikeMessage(head)) throw invalid('input is not an Internet message: it does not start with a header field');
+  if (typeof raw === 'string') input = raw.length > maxBytes ? raw.slice(0, maxBytes) : raw;
+  else if (raw instanceof Uint8Array) input = raw.length > maxBytes ? raw.subarray(0, maxBytes) : raw;
+  else throw invalid('classifyMessage expects a Uint8Array or a string');
+  const truncated = raw.length > maxBytes;
   // blank lines before the first header field (a file saved with a leading newline) would end
-  // the header section before it starts
+  // the header section before it starts: they are skipped once, here
   const lead = leadingBlanks(input);
   if (lead > 0) input = typeof input === 'string' ? input.slice(lead) : input.subarray(lead);
+  const head = typeof input === 'string' ? input.slice(0, 2000) : DECODER.decode(input.subarray(0, 2000));
+  if (!looksLikeMessage(head)) throw invalid('input is not an Internet message: it does not start with a header field');
 
   let email: Email;
   try {
