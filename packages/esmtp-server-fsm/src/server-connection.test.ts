@@ -214,3 +214,18 @@ describe('the timer contract: pendingTimeout() { name, ms, id } and handleTimeou
     expect(d.conn.pendingDeadline()).toMatchObject({ name: 'commandLine', ms: 5000 });
   });
 });
+
+describe('receiveData keeps its own copy', () => {
+  it.each([
+    ['Uint8Array', (t: string): Uint8Array => new TextEncoder().encode(t)],
+    ['Buffer (whose own slice() is a view)', (t: string): Uint8Array => Buffer.from(t)],
+  ])('%s refilled by the caller before the events are read', (_name, bytes) => {
+    const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: ['connect', 'helo'] });
+    const chunk = bytes('EHLO client.test\r\n');
+    conn.receiveData(chunk);
+    chunk.fill(0x58);
+    const events = [];
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
+    expect(events.find((e) => e.type === 'helo')).toMatchObject({ domain: 'client.test' });
+  });
+});

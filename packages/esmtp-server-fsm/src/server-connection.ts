@@ -4,6 +4,7 @@
  * `accept` / `reject` / `respond` / `continueCommand`, reply bytes out through `dataToSend`.
  * The work is done by the rooms (`commands.ts` and the `*-commands.ts` files) on a `Session`.
  */
+import { copyBytes } from '@smtpkit/foundation';
 import type { PendingTimeout } from '@smtpkit/foundation';
 import { answer, takePending } from './answers.js';
 import { step } from './commands.js';
@@ -134,7 +135,7 @@ export class ServerConnection {
     if (this.s.current === 'awaiting-tls') {
       throw new SmtpServerError('ERR_SMTP_DATA_DURING_TLS_HANDSHAKE', 'bytes fed while the TLS handshake is pending; start TLS first');
     }
-    const bytes = typeof data === 'string' ? enc.encode(data) : this.s.options.copyInput === false ? data : data.slice();
+    const bytes = typeof data === 'string' ? enc.encode(data) : this.s.options.copyInput === false ? data : copyBytes(data);
     if (bytes.length === 0) return;
     this.s.chunks.push(bytes);
     this.s.inputLength += bytes.length;

@@ -6,6 +6,7 @@
 import { ReplyReader, formatEnhancedStatusCode, isReplyReaderError } from 'smtp-reply-reader';
 import type { Reply } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
+import { copyBytes } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import type { ClientOptions } from './client-connection.js';
 import { assertNoControl } from './checks.js';
@@ -236,7 +237,7 @@ export class Session {
         if (this.bannerReached || this.greeted) {
           throw usage('ERR_SMTP_CLIENT_RAW_WRITE', `state ${JSON.stringify(info.name)}: raw bytes may only be written before the banner`);
         }
-        this.write(typeof bytes === 'string' ? encoder.encode(bytes) : bytes.slice());
+        this.write(typeof bytes === 'string' ? encoder.encode(bytes) : copyBytes(bytes));
       },
       next: (state = null) => {
         // A state before the banner leaves only once its own replies are in: the next ones are

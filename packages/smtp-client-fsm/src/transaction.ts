@@ -5,6 +5,7 @@
  */
 import type { Reply } from 'smtp-reply-reader';
 import { SmtpClientArgs, formatMailFrom, formatRcptTo } from 'smtp-client-args';
+import { copyBytes } from '@smtpkit/foundation';
 import type { ArgsHookContext, MessageInput } from './client-connection.js';
 import { BodyEncoder } from './body-encoder.js';
 import type { ClientErrorCode } from './errors.js';
@@ -241,7 +242,7 @@ export function bodyBytes(s: Session, t: Txn, bytes: Uint8Array): boolean {
   t.bdatBufLen += bytes.length;
   if (t.bdatBufLen < BDAT_MIN_CHUNK) {
     // held across writeBody calls: a copy, since the caller may reuse its buffer
-    t.bdatBuf.push(bytes.slice());
+    t.bdatBuf.push(copyBytes(bytes));
     return false;
   }
   t.bdatBuf.push(bytes);

@@ -74,6 +74,13 @@ describe('states before the banner (position -1)', () => {
     expect(server.commands[0]).toBe('EHLO localhost');
   });
 
+  it('a raw write keeps its bytes when the state refills its Buffer right after', () => {
+    const conn = new ClientConnection();
+    const buf = Buffer.from('PROXY TCP4 192.0.2.10 192.0.2.20 40000 25\r\n');
+    conn.registerState({ name: 'proxy', stage: STAGE.NOT_CONNECTED, enter: (ctx) => { ctx.write(buf); buf.fill(0x58); ctx.next(); }, reply: () => undefined }, { after: -1 });
+    expect(dec.decode(conn.dataToSend())).toBe('PROXY TCP4 192.0.2.10 192.0.2.20 40000 25\r\n');
+  });
+
   it('raw writes are refused once the banner is reached', () => {
     const states = createStateRegistry();
     let error: string | undefined;

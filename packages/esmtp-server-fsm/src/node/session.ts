@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
+import { copyBytes } from '@smtpkit/foundation';
 import { SmtpServerError } from '../errors.js';
 import { ServerConnection } from '../server-connection.js';
 import type { ReplyInit } from '../reply.js';
@@ -588,7 +589,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
         if (e.needsAnswer) this.commandStep({ kind: 'line', verb: e.verb, line: e.line });
         return;
       case 'command-data':
-        (this.commandBlock ??= []).push(e.bytes.slice());
+        (this.commandBlock ??= []).push(copyBytes(e.bytes));
         return;
       case 'command-end': {
         const pieces = this.commandBlock ?? [];
