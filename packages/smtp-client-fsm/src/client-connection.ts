@@ -501,7 +501,20 @@ export class ClientConnection {
     return msg.id;
   }
 
-  /** Writes a chunk of the current streamed body (after `need-body`). */
+  /**
+   * Writes a chunk of the current streamed body (after `need-body`). A chunk that needs no
+   * encoding (CRLF throughout, no line to dot-stuff) is queued without a copy: leave it unchanged
+   * until the next `dataToSend()` has returned it (and, as with any socket write, until that write
+   * is done). What is held longer (small BDAT chunks waiting to be coalesced) is copied, so a
+   * source that refills one buffer is safe as long as it calls `dataToSend()` between refills.
+   *
+   * @example
+   * ```ts
+   * conn.writeBody(chunk);
+   * socket.write(conn.dataToSend());
+   * ```
+   * @see RFC 5321 §4.1.1.4, RFC 3030
+   */
   writeBody(chunk: Uint8Array | string): void {
     const s = this.s;
     const t = s.txn;
