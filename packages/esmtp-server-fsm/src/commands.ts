@@ -87,7 +87,7 @@ export function step(s: Session): boolean {
 
 /** Reads one command line and dispatches it, after the line checks and the pipelining synchronization check (RFC 2920 §3.1). */
 export function stepCommand(s: Session): boolean {
-  if (s.shutdownRequested && s.isIdle() && !s.bdatActive && s.current !== 'awaiting-rcpt') {
+  if (s.shutdownRequested && s.isIdle() && !s.bdatActive) {
     shutdownNow(s);
     return true;
   }
