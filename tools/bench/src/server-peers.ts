@@ -1,11 +1,13 @@
 /**
- * The three servers the server suite drives with smtp-source: createServer (ours), smtp-server
- * (the peer) and a canned-reply floor. Each can run in the suite's process (the memory figure)
- * or alone in a child process (server-child.ts, the messages/s and CPU figures).
+ * The servers the server suite drives with smtp-source: createServer (ours), smtp-server (the
+ * peer), createServer's sans-IO core behind a bare socket, and two floors. Each can run in the
+ * suite's process (the memory figure) or alone in a child process (server-child.ts, the
+ * messages/s and CPU figures).
  */
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
+import { ServerConnection } from 'esmtp-server-fsm';
 import { createServer } from 'esmtp-server-fsm/node';
 
 export interface Listening {
@@ -13,7 +15,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export type ServerKind = 'ours' | 'peer' | 'floor' | 'stream-floor';
+export type ServerKind = 'ours' | 'peer' | 'core-only' | 'floor' | 'stream-floor';
 
 /**
  * The application's side of a message in the bench: drain the body exactly as the peer below does
@@ -63,17 +65,58 @@ const CANNED = {
   bye: Buffer.from('221 bye\r\n'),
 };
 
-/** A floor: greets each connection, then `session(socket)` is its `data` handler. */
-async function cannedServer(session: (socket: Socket) => (d: Buffer) => void): Promise<Listening> {
+/** A bare `node:net` server on loopback; `connection` sets up each socket. */
+async function netServer(connection: (socket: Socket) => void): Promise<Listening> {
   const server = createNetServer((socket) => {
     socket.setNoDelay(true);
-    socket.write(CANNED.greet);
-    socket.on('data', session(socket));
     socket.on('error', () => undefined);
+    connection(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as { port: number }).port;
   return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A floor: greets each connection, then `session(socket)` is its `data` handler. */
+function cannedServer(session: (socket: Socket) => (d: Buffer) => void): Promise<Listening> {
+  return netServer((socket) => {
+    socket.write(CANNED.greet);
+    socket.on('data', session(socket));
+  });
+}
+
+/**
+ * createServer's sans-IO core (`ServerConnection`, with the adapter's settings) behind the least
+ * glue a socket needs: every decision accepted by the core itself, body bytes dropped, the
+ * replies of each chunk written at once. No hooks, no body stream, no timers, no connection
+ * accounting. It sits between the floors and createServer: its distance to the canned floor is
+ * what the core's parsing, checks and replies cost, and createServer's distance to it is what
+ * the Node adapter adds. Where it is past a CPU aim, no adapter around this core can meet it.
+ */
+export function coreOnly(): Promise<Listening> {
+  return netServer((socket) => {
+    const conn = new ServerConnection({
+      hostname: 'bench.test',
+      limits: { maxMessageSize: 0 },
+      copyInput: false,
+      autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start', 'message-end', 'command', 'xclient'],
+    });
+    const pump = (): void => {
+      for (let e = conn.nextEvent(); e.type !== 'need-data' && e.type !== 'paused' && e.type !== 'closed'; e = conn.nextEvent());
+      const out = conn.textToSend();
+      if (out.length > 0) socket.write(out);
+      if (conn.shouldClose) socket.end();
+    };
+    socket.on('data', (d: Buffer) => {
+      conn.receiveData(d);
+      pump();
+    });
+    socket.on('end', () => {
+      conn.receiveEof();
+      pump();
+    });
+    pump();
+  });
 }
 
 /** The canned reply to a command, by its first four letters only; true for DATA (a body follows). */
@@ -177,4 +220,4 @@ export function streamFloor(): Promise<Listening> {
   });
 }
 
-export const SERVERS: Record<ServerKind, () => Promise<Listening>> = { ours, peer, floor, 'stream-floor': streamFloor };
+export const SERVERS: Record<ServerKind, () => Promise<Listening>> = { ours, peer, 'core-only': coreOnly, floor, 'stream-floor': streamFloor };

@@ -72,20 +72,20 @@ async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
   const out: Comparison[] = [];
   // each server alone in its own process: the CPU counted for one is its own, with no other
   // server's heap, timers or garbage collection beside it
-  const servers = await Promise.all((['ours', 'peer', 'floor', 'stream-floor'] as const).map(startChild));
-  const [o, p, f, sf] = servers as [ChildServer, ChildServer, ChildServer, ChildServer];
+  const servers = await Promise.all((['ours', 'peer', 'floor', 'stream-floor', 'core-only'] as const).map(startChild));
+  const [o, p, f, sf, co] = servers as [ChildServer, ChildServer, ChildServer, ChildServer, ChildServer];
   try {
     for (const sessions of [1, 8]) {
       // long runs, so that both servers are measured warmed up (the JIT has compiled their hot
       // paths), not on how fast they warm up
       const n = quick ? 300 : 4000;
       const runs = quick ? 1 : 5;
-      for (let w = 0; w < (quick ? 1 : 2); w++) for (const port of [o.port, p.port, f.port, sf.port]) await smtpSource(port, sessions, n);
-      const rate: number[][] = [[], [], [], []];
-      const cpu: number[][] = [[], [], [], []];
+      for (let w = 0; w < (quick ? 1 : 2); w++) for (const port of [o.port, p.port, f.port, sf.port, co.port]) await smtpSource(port, sessions, n);
+      const rate: number[][] = [[], [], [], [], []];
+      const cpu: number[][] = [[], [], [], [], []];
       // alternate the servers run by run, so that all see the same load on the machine
       for (let r = 0; r < runs; r++) {
-        for (const [k, server] of [o, p, f, sf].entries()) {
+        for (const [k, server] of [o, p, f, sf, co].entries()) {
           const before = await server.cpu();
           const start = performance.now();
           await smtpSource(server.port, sessions, n);
@@ -122,6 +122,24 @@ async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
         ours: cpuFig(`canned replies, body found with indexOf and streamed to the same onData, ${s}`, cpu[3]!),
         peer: cpuFig(`${SMTP_SERVER}, ${s}`, cpu[1]!),
         notes: 'same runs; the floor plus the least a server that streams each body to a callback and answers when it settles must add (smtp-server\'s contract, and createServer\'s): where this is below an aim, no such server can meet it',
+      });
+      out.push({
+        title: `ceiling: server CPU time per message, createServer's core behind a bare socket against smtp-server, smtp-source, 10 KB, ${s}`,
+        ours: cpuFig(`ServerConnection, every decision accepted, body dropped, no hooks, stream or timers, ${s}`, cpu[4]!),
+        peer: cpuFig(`${SMTP_SERVER}, ${s}`, cpu[1]!),
+        notes: 'same runs; createServer\'s parsing, checks and replies with the least socket glue: where this is below an aim, no Node adapter around this core can meet it',
+      });
+      out.push({
+        title: `reference: server CPU time per message, createServer against its core behind a bare socket, smtp-source, 10 KB, ${s}`,
+        ours: cpuFig(`createServer, ${s}`, cpu[0]!),
+        peer: cpuFig(`ServerConnection behind a bare socket, ${s}`, cpu[4]!),
+        notes: 'same runs; what the Node adapter (hooks, the body stream, timers and deadlines, output batching, accounting) adds to the core',
+      });
+      out.push({
+        title: `reference: server CPU time per message, the core behind a bare socket against the canned-reply floor, smtp-source, 10 KB, ${s}`,
+        ours: cpuFig(`ServerConnection behind a bare socket, ${s}`, cpu[4]!),
+        peer: cpuFig(`canned replies, no parsing, ${s}`, cpu[2]!),
+        notes: 'same runs; what the core\'s parsing, checks (every body byte included) and replies cost over canned replies',
       });
       out.push({
         title: `reference: createServer against a canned-reply floor, smtp-source, 10 KB, ${s}`,
