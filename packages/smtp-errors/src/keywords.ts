@@ -102,7 +102,8 @@ const GONE_WORDS: readonly string[] = [
  * too large (23).
  */
 const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', '附件', '添付', '첨부',
-  'file extension', 'file type', 'forbidden file', 'dateityp', 'dateiendung', 'type de fichier', 'extension de fichier', 'tipo de archivo', 'extensión de archivo', 'tipo de arquivo', 'tipo di file',
+  'file extension', 'file type', 'attach type', 'attach-type', 'forbidden file', 'disallowed file', 'prohibited file', 'banned file', 'blocked file', 'dangerous file', 'executable',
+  'verbotene datei', 'unzulässige datei', 'fichier interdit', 'fichier non autorisé', 'archivo no permitido', 'archivo prohibido', 'arquivo não permitido', 'ficheiro não permitido', 'file non consentit', 'dateityp', 'dateiendung', 'type de fichier', 'extension de fichier', 'tipo de archivo', 'extensión de archivo', 'tipo de arquivo', 'tipo di file',
 ];
 
 /** @internal See `ATTACHMENT_WORDS`. */
@@ -194,7 +195,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'konto gelöscht', 'postfach gelöscht', 'conta excluída', 'conta foi excluída', 'account eliminato', 'casella eliminata', 'аккаунт удален', 'ящик удален', '已注销',
     'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',
     // an address that no router accepted (Exim): the address, where "unrouteable mail domain" names the domain
-    'unrouteable address',
+    'unrouteable address', 'unroutable address',
     'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
     'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
     'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
@@ -204,7 +205,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
     'size of the mailbox', 'size of your mailbox', 'size of mailbox', 'full ', 'full.', 'full,', 'full;', 'full:', 'full)', 'full!', 'full-', 'full"', "full'", 'is full', 'box full', 'folder full', 'account full', 'disk full', 'drive full', 'are full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
-    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'disk space', 'pełna', 'przepełnion',
+    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'mailbox limit', 'inbox limit', 'mailbox capacity', 'inbox capacity', 'postfachgröße', 'postfachlimit', 'limite de la boîte', 'capacité de la boîte', 'límite del buzón', 'capacidad del buzón', 'limite da caixa', 'capacidade da caixa', 'limite della casella', 'capacità della casella', 'disk space', 'pełna', 'przepełnion',
     '용량 초과', '용량이 초과', '용량을 초과', '가득 찼', '가득 차', '저장 공간',
   ]),
   // a malformed message, or a header or a line over its length limit, is a fault of the message's
@@ -228,7 +229,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'réputation', 'reputación', 'reputação', 'reputazione', 'репутац', '信誉', 'レピュテーション', '평판', '블랙리스트',
   ]),
   // name resolution
-  ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx', 'no mail server', 'no mailserver']),
+  ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'unroutable', 'not routable', 'unable to route', 'cannot route', 'could not route', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx', 'no mail server', 'no mailserver']),
   // the host could not be reached
   ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed', 'maximum delivery attempts', 'delivery attempts exceeded', 'too many delivery attempts',
     'impossible de joindre', 'impossible de se connecter', 'connexion impossible', 'no se pudo conectar', 'no se puede conectar', 'verbindung fehlgeschlagen', 'keine verbindung',
@@ -251,6 +252,10 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     // the receiver's policy, named as the reason
     'policy', 'policies', 'richtlinie', 'politique', 'política', 'politica', 'политик', '策略', 'ポリシー', '정책',
   ]),
+  // the name the sending host gave in HELO/EHLO, or the greeting it owed, named in a refusal: the
+  // sender's setup (after every family that says more, so a recipient or DNS word still decides
+  // and names whose it is)
+  ...family(50, HELO_WORDS.filter((w) => !w.endsWith(' command'))),
   // a duplicated message or header is a fault of the message's form; after the refusal words, so a
   // refused duplicate stays a refusal
   ...family(40, ['duplicat', 'dupliqué', 'дубликат']),
@@ -283,7 +288,9 @@ const DORMANT_WORDS: readonly string[] = [
  * @see RFC 3834 §5
  */
 export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
-  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack', 'confirm that you sent', 'confirm you sent', 'verify that you sent', 'held until you confirm', 'held until you verify']),
+  ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack', 'confirm that you sent', 'confirm you sent', 'held until you confirm',
+    // a message held until the sender proves who they are
+    'until you verify', 'once you verify', 'not been verified', 'pending verification', 'awaiting verification', 'held pending', 'being held because', 'en attente de vérification', 'pendiente de verificación', 'aguardando verificação', 'in attesa di verifica', 'noch nicht verifiziert']),
   ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt']),
   ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed',
     'abonnement bestätigen', 'bestätigen sie ihr abonnement', 'anmeldung bestätigen', 'confirmez votre abonnement', 'confirmer votre abonnement', 'confirmer votre inscription', 'conferma la tua iscrizione', 'confirme sua inscrição']),
@@ -302,7 +309,10 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     // being away and back, and the "in urgent cases" pointer every out-of-office reply carries
     'back in the office', 'back in office', 'limited access to email', 'limited access to e-mail', 'no access to email', 'no access to e-mail', 'currently travelling', 'currently traveling', 'on leave until', 'am on leave',
     'in dringenden fällen', 'bin ich wieder', 'wieder im büro', 'en congé', "en cas d'urgence", 'pour toute urgence', 'de retour le', 'estaré fuera', 'en caso de urgencia', 'in caso di urgenza', 'sarò di nuovo',
-    'afwezig', 'op vakantie', 'na urlopie', 'nieobecn', 'em caso de urgência', '出張中', '休み', 'отсутствую', '출장', '부재중', '휴가',
+    'afwezig', 'away from the office', 'away from my desk', 'absent from the office', 'ausente de la', 'ausente del', 'ausente hasta', 'ausente do', 'ausente da', 'ausente até', 'assente dall', 'absent jusqu',
+    // access to mail promised back later (future tense: a bounce says what happened, not what will)
+    'will not have access', "won't have access", 'will have no access', 'will have limited access', "n'aurai pas accès", 'no tendré acceso', 'tendré acceso limitado', 'não terei acesso', 'non avrò accesso', 'keinen zugriff auf meine', 'geen toegang tot mijn',
+    'op vakantie', 'na urlopie', 'nieobecn', 'em caso de urgência', '出張中', '休み', 'отсутствую', '출장', '부재중', '휴가',
   ]),
 ] as const);
 

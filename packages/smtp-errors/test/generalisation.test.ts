@@ -352,6 +352,74 @@ describe('general readings that hold with or without the phrase rules', () => {
   });
 });
 
+describe('the fifth generalisation round: families read with or without the phrase rules', () => {
+  const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
+  const both = (text: string): [number, number] => [classify(text).id, bare.classify(text).id];
+
+  it.each([
+    ['Me encuentro ausente del despacho hasta el lunes 3 de marzo.'],
+    ['Estou ausente do escritório até dia 15 e não terei acesso ao e-mail.'],
+    ['Away from the office this week; I will not have access to my mailbox.'],
+    ['Ich bin bis Freitag unterwegs und habe keinen Zugriff auf meine E-Mails.'],
+    ["Je serai en déplacement et n'aurai pas accès à mes courriels."],
+    ['Fino a venerdì non avrò accesso alla posta.'],
+  ])('an automatic reply says the writer is away or will not read mail for a while: %s', (text) => {
+    expect(both(text)).toEqual([60, 60]);
+  });
+
+  it('a bounce that quotes such words is still a bounce', () => {
+    expect(both('550 5.1.1 user unknown; away from the office')).toEqual([10, 10]);
+  });
+
+  it.each([
+    ['Your email to bob@example.org is held pending a check of your address.'],
+    ['This message is awaiting verification: reply to release it.'],
+    ['Delivery will happen once you verify your address at the link below.'],
+    ['Your address has not been verified yet, so the message waits.'],
+    ['Su mensaje está pendiente de verificación por el destinatario.'],
+    ['Votre message est en attente de vérification.'],
+  ])('a message held until the sender is verified is a challenge-response request: %s', (text) => {
+    expect(both(text)).toEqual([100, 100]);
+  });
+
+  it.each([
+    ['554 Attach type .js refused'],
+    ['550 Dangerous file detected in your message'],
+    ['550 Archivo no permitido en el mensaje'],
+    ['Fichier interdit dans le message'],
+  ])('a forbidden file or attachment type is a prohibited attachment: %s', (text) => {
+    expect(both(text)).toEqual([53, 53]);
+  });
+
+  it.each([
+    ['552 Inbox limit reached for this user'],
+    ['Mailbox capacity exceeded'],
+    ['550 Límite del buzón superado'],
+    ['452 Capacité de la boîte aux lettres atteinte'],
+    ['Limite della casella superato'],
+  ])("the mailbox's own limit or capacity is its quota: %s", (text) => {
+    expect(both(text)).toEqual([22, 22]);
+  });
+
+  it('a routing failure is a DNS failure; an unroutable address, in either spelling, the address', () => {
+    expect(both('550 Unable to route to example.invalid')).toEqual([21, 21]);
+    expect(both('Could not route the message to its domain')).toEqual([21, 21]);
+    expect(both('550 Unroutable address')).toEqual([10, 10]);
+    expect(both('550 Unrouteable address')).toEqual([10, 10]);
+  });
+
+  it.each([
+    ['503 Say HELO/EHLO before MAIL', 50],
+    ['EHLO name must be a fully qualified domain', 50],
+    ['550 Bad HELO host, go away', 50],
+    // a specific protocol code keeps the dialogue's fault (40)
+    ['501 5.5.4 HELO/EHLO argument is invalid', 40],
+  ])("the sending host's greeting named in a refusal is the sender's setup: %s -> %i", (text, id) => {
+    expect(both(text)).toEqual([id, id]);
+  });
+
+});
+
 // Accuracy floors, not timing assertions: the agreement reached when this was written, minus a
 // small margin. Tuning looks at the tune half only; the held-out half is scored, never read.
 describe('the provider evaluation set', () => {
