@@ -58,7 +58,7 @@ export const STORE_RULES: readonly StoredRule[] = STORE_WORDS.map((w) => makeRul
  * @internal Words that name the sending host's address: spam wording about the address, not the
  * message ("spam IP rejected"), names a known spam source (51).
  */
-const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
+const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'sending ip', 'client host', 'sending host', 'sending server', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
 
 /** @internal `SOURCE_WORDS` as a matcher group. */
 export const SOURCE_RULES: readonly StoredRule[] = SOURCE_WORDS.map((w) => makeRule({ pattern: w, id: 51 }, 'builtin', `source-${w}`));
@@ -135,6 +135,12 @@ const SELECTIVE_REFUSAL_WORDS: readonly string[] = [
 
 /** @internal See `SELECTIVE_REFUSAL_WORDS`. */
 export const SELECTIVE_REFUSAL_SET: ReadonlySet<string> = new Set(SELECTIVE_REFUSAL_WORDS);
+
+/** @internal Words of a block (the thing named was blocked), in the languages of the families. */
+const BLOCKED_WORDS: readonly string[] = ['blocked', 'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック'];
+
+/** @internal See `BLOCKED_WORDS`. */
+export const BLOCKED_WORD_SET: ReadonlySet<string> = new Set(BLOCKED_WORDS);
 
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
@@ -247,8 +253,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...REPLY_TEXTS,
   // a refusal of the sender or the content
   ...family(50, [
-    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized', 'blocked',
-    'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック', 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收', '거부', '차단',
+    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized',
+    ...BLOCKED_WORDS, 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收', '거부', '차단',
     // the receiver's policy, named as the reason
     'policy', 'policies', 'richtlinie', 'politique', 'política', 'politica', 'политик', '策略', 'ポリシー', '정책',
   ]),
@@ -337,14 +343,27 @@ export const NON_BOUNCE_RULES: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map((
 export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => makeRule({ pattern: w, id: 10 }, 'builtin', `dormant-${w}`));
 
 /**
+ * @internal Words that name the sender's own address (the envelope's MAIL FROM, the From: address):
+ * a block list that names it is one of addresses the receiver keeps itself, not a list of sending
+ * hosts (DNSBLs list addresses of hosts and domains).
+ */
+const SENDER_ADDRESS_WORDS: readonly string[] = [
+  'sender address', "sender's address", 'envelope sender', 'sender is', 'from address', 'absenderadresse', "adresse de l'expéditeur", 'dirección del remitente',
+  '送信元アドレス', '差出人アドレス', '发件人地址', '发信人地址', '발신자 주소', '보낸 사람 주소', 'адрес отправителя',
+];
+
+/** @internal See `SENDER_ADDRESS_WORDS`. */
+export const SENDER_ADDRESS_SET: ReadonlySet<string> = new Set(SENDER_ADDRESS_WORDS);
+
+/**
  * @internal Words that name the sender's own account, mailbox, domain or address, or the name its
  * host gave in HELO/EHLO: next to recipient or DNS wording ("account is disabled", "invalid", "no
  * MX record") they say whose it is.
  */
 const SENDER_ACCOUNT_WORDS: readonly string[] = [
   'sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente',
-  'sender domain', "sender's domain", 'sender address', "sender's address", 'envelope sender', 'absenderdomain', 'absenderadresse', "domaine de l'expéditeur", "adresse de l'expéditeur", 'dominio del remitente',
-  '送信元アドレス', '差出人アドレス', '送信元ドメイン', '发件人地址', '发信人地址', '发件人域名', '발신자 주소', '보낸 사람 주소', '발신 도메인', 'адрес отправителя', 'домен отправителя',
+  'sender domain', "sender's domain", 'absenderdomain', "domaine de l'expéditeur", 'dominio del remitente', '送信元ドメイン', '发件人域名', '발신 도메인', 'домен отправителя',
+  ...SENDER_ADDRESS_WORDS,
   ...HELO_WORDS,
   // the HELO/EHLO command named anywhere in the reply ("hostname unknown in HELO", "in reply to EHLO
   // command"): a name that does not resolve there is the name the sending host gave

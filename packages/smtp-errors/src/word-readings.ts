@@ -5,7 +5,7 @@
 
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, COUNT_RULES, DORMANT_RULES, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
+import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, COUNT_RULES, DORMANT_RULES, isBlockFamily, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
 import type { RuleMatcher, StoredRule } from './rules.js';
 import { STAGE_HINTS } from './stage-hints.js';
 
@@ -74,6 +74,13 @@ function byWord(id: number, word: StoredRule): { id: number; rule: DecidedBy } {
  *   (51), not spam content (52), unless the message is named as what was judged ("this message",
  *   "message identified as spam"). Only a spam decision by a family word or a one-word phrase is
  *   read so; a longer phrase that named the content keeps 52.
+ * - A block is read by what was blocked. A word of a block family next to "blocked" names it (a
+ *   file type, a virus: 53; abuse: 51). "Blocked" said of the sending IP or host ("client host
+ *   [192.0.2.1] blocked", "your IP is blocked") puts the sender on the receiver's block list: a
+ *   reputation block (51), unless a refusal word names another reason (no PTR record, SPF). A
+ *   block list's name said of the sender's own address ("sender is blacklisted", "sender address
+ *   on our blocklist"), with no host named, is a list of addresses the receiver keeps itself: a
+ *   refusal of the sender (50), as for its allow and block lists (the labelling guide's rule 8).
  */
 export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean): { id: number; rule: DecidedBy } | undefined {
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
@@ -105,6 +112,18 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
   if (id === 52 && (rule.kind === 'keyword' || (rule.kind === 'builtin-rule' && (GENERIC_RULE_NAMES.has(rule.name) || SPAM_WORD_SET.has(rule.pattern))))) {
     const source = matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 ? undefined : matcher.found(G_SOURCE);
     if (source) return byWord(51, source);
+  }
+  if (rule.kind !== 'builtin-rule' && rule.kind !== 'keyword') return undefined;
+  if (id === 50 && BLOCKED_WORD_SET.has(rule.pattern)) {
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword !== undefined && isBlockFamily(keyword.id)) return byWord(keyword.id, keyword);
+    // a refusal word that names the reason ("blocked because ... no PTR record") keeps the block
+    const source = keyword?.id === 50 && !BLOCKED_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_SOURCE);
+    if (source) return byWord(51, source);
+  }
+  if (id === 51 && NAME_WORD_SET.has(rule.pattern) && matcher.foundIndex(G_SOURCE) < 0) {
+    const own = matcher.found(G_SENDER_ACCOUNT);
+    if (own !== undefined && SENDER_ADDRESS_SET.has(own.pattern)) return byWord(50, own);
   }
   return undefined;
 }

@@ -8,8 +8,11 @@ describe('word families read with or without the phrase rules', () => {
     // "too many" and "blocked" in several languages
     ['Zu viele Verbindungen von Ihrer IP-Adresse', 70],
     ['送信数が多すぎます', 70],
-    ['Votre adresse IP est bloquée', 50],
-    ['Ihre IP-Adresse ist gesperrt', 50],
+    ['Votre message est bloqué', 50],
+    ['Ihre Nachricht wurde gesperrt', 50],
+    // ... and said of the sending IP address, the sender is on the receiver's block list (51)
+    ['Votre adresse IP est bloquée', 51],
+    ['Ihre IP-Adresse ist gesperrt', 51],
     ['メールボックスが一杯です', 22],
     // the local MTA could not connect or resolve
     ['unable to connect to remote host', 24],

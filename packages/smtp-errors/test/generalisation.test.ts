@@ -387,6 +387,7 @@ describe('the fifth generalisation round: families read with or without the phra
     ['550 Dangerous file detected in your message'],
     ['550 Archivo no permitido en el mensaje'],
     ['Fichier interdit dans le message'],
+    ['550 Blocked file: invoice.exe'],
   ])('a forbidden file or attachment type is a prohibited attachment: %s', (text) => {
     expect(both(text)).toEqual([53, 53]);
   });
@@ -418,6 +419,19 @@ describe('the fifth generalisation round: families read with or without the phra
     expect(both(text)).toEqual([id, id]);
   });
 
+  it.each([
+    ['554 Your IP 198.51.100.7 is blocked', 51],
+    ['550 Sending host [198.51.100.7] blocked', 51],
+    ['554 Client host 198.51.100.7 gesperrt', 51],
+    ['550 Sender IP 198.51.100.7 is blacklisted', 51],
+    ['553 Sender address is blacklisted here', 50],
+    ['550 From address on our blocklist', 50],
+    // a reason named next to the block keeps it: no PTR record is the sender's setup
+    ['550 Blocked: the sending IP address has no PTR record', 50],
+    ['550 Message blocked', 50],
+  ])('a block is read by what was blocked, the sending host or the sender address: %s -> %i', (text, id) => {
+    expect(both(text)).toEqual([id, id]);
+  });
 });
 
 // Accuracy floors, not timing assertions: the agreement reached when this was written, minus a
