@@ -36,6 +36,10 @@ export interface Script {
   disconnectOn?: string;
   /** Reply with 421 instead of this verb's reply. */
   fail421On?: string;
+  /** `disconnectOn` and `fail421On` apply from this MAIL command on (1-based; default: from the start). */
+  failFromMail?: number;
+  /** Close the connection without a reply at the end of data of this message (1-based). */
+  disconnectAfterMessage?: number;
   /** Never answer this verb (for timeouts). */
   silentOn?: string;
   /** Reply to a non-LAST BDAT chunk, by 1-based chunk number (default 250). */
@@ -66,6 +70,8 @@ export class ScriptedServer {
   #inAuth = false;
   #tls = false;
   #rcptIndex = 0;
+  /** MAIL commands received. */
+  #mails = 0;
   #out = '';
   #bytes: number[] = [];
 
@@ -129,6 +135,10 @@ export class ScriptedServer {
     this.messages.push({ from: this.#from, to: [...this.#to], mailLine: this.#mailLine, rcptLines: [...this.#rcptLines], content });
     this.#data = [];
     const s = this.script;
+    if (s.disconnectAfterMessage === this.messages.length) {
+      this.eof = true;
+      return;
+    }
     if (s.lmtpFinal) for (const r of this.#to) this.#reply(s.lmtpFinal(r));
     else {
       const f = s.final ?? '250 2.0.0 queued';
@@ -148,12 +158,14 @@ export class ScriptedServer {
       return;
     }
     const verb = line.split(' ')[0]!.split(':')[0]!.toUpperCase();
-    if (s.disconnectOn === verb) {
+    if (verb === 'MAIL') this.#mails++;
+    const failing = s.failFromMail === undefined || this.#mails >= s.failFromMail;
+    if (failing && s.disconnectOn === verb) {
       this.eof = true;
       return;
     }
     if (s.silentOn === verb) return;
-    if (s.fail421On === verb) {
+    if (failing && s.fail421On === verb) {
       this.#reply('421 4.3.2 shutting down');
       this.eof = true;
       return;

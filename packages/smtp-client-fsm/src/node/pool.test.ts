@@ -2,6 +2,7 @@
 // backpressure, and each send() resolving its own result.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createPool } from './index.js';
 import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
@@ -72,6 +73,68 @@ describe('createPool', () => {
     expect(r3.outcome).toBe('delivered');
     expect(opened).toBe(3);
     expect(sessions.map((s) => s.commands.filter((c) => c.startsWith('MAIL')).length)).toEqual([1, 1, 1]);
+  });
+
+  describe('a stale reused connection (the server closed it, or its idle timer beat the next MAIL)', () => {
+    const mails = (): number[] => sessions.map((x) => x.commands.filter((c) => c.startsWith('MAIL')).length);
+
+    it.each<[string, Script]>([
+      ['421 to the MAIL', { fail421On: 'MAIL', failFromMail: 2 }],
+      ['the connection dropped at the MAIL', { disconnectOn: 'MAIL', failFromMail: 2 }],
+      ['421 to the RCPT', { fail421On: 'RCPT', failFromMail: 2 }],
+      ['the connection dropped at DATA', { disconnectOn: 'DATA', failFromMail: 2 }],
+    ])('%s: the message is sent again once, on a fresh connection', async (_name, first) => {
+      perConnection = (n) => (n === 1 ? first : undefined);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      expect((await pool.send(msg(1))).outcome).toBe('delivered');
+      const r2 = await pool.send(msg(2));
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'delivered', accepted: ['r2@y.test'] });
+      expect(mails()).toEqual([2, 1]);
+      expect(sessions.flatMap((x) => x.messages.map((m) => m.to))).toEqual([['r1@y.test'], ['r2@y.test']]);
+    });
+
+    it('only once: when the fresh connection fails too, that result is the message\'s', async () => {
+      perConnection = (n) => (n === 1 ? { fail421On: 'MAIL', failFromMail: 2 } : { fail421On: 'MAIL' });
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      await pool.send(msg(1));
+      const r2 = await pool.send(msg(2));
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'deferred', reply: { code: 421 } });
+      expect(mails()).toEqual([2, 1]);
+    });
+
+    it('never after the final dot: a message without a reply to its end of data stays unknown', async () => {
+      perConnection = (n) => (n === 1 ? { disconnectAfterMessage: 2 } : undefined);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      await pool.send(msg(1));
+      const r2 = await pool.send(msg(2));
+      const r3 = await pool.send(msg(3));
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'unknown', unknown: ['r2@y.test'] });
+      expect(r3.outcome).toBe('delivered');
+      expect(mails()).toEqual([2, 1]);
+    });
+
+    it('never for a body that was a stream: it cannot be read again', async () => {
+      perConnection = (n) => (n === 1 ? { fail421On: 'MAIL', failFromMail: 2 } : undefined);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      await pool.send(msg(1));
+      const r2 = await pool.send({ ...msg(2), body: Readable.from(['Subject: 2\r\n\r\nbody 2\r\n']) });
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'deferred', reply: { code: 421 } });
+      expect(mails()).toEqual([2]);
+    });
+
+    it('a recipient refused for itself is never a reason to send again', async () => {
+      perConnection = () => ({ rcpt: (a) => (a === 'r2@y.test' ? '550 5.1.1 no such user' : '250 2.1.5 ok') });
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      await pool.send(msg(1));
+      const r2 = await pool.send(msg(2));
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'failed', rejected: ['r2@y.test'] });
+      expect(mails()).toEqual([2]);
+    });
   });
 
   it('closes an idle connection with QUIT after idleTimeout', async () => {

@@ -1,5 +1,6 @@
 // A pool of client connections: a queue of messages served by up to `maxConnections` connections,
-// each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop.
+// each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop
+// (a message that met a stale reused connection is sent again once, on a fresh one).
 import { connect } from './client.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { SmtpClientError } from '../errors.js';
@@ -62,6 +63,31 @@ interface Job {
   readonly message: SendInput;
   resolve(r: SendResult): void;
   reject(e: unknown): void;
+  /** Already retried once after its reused connection turned out stale. */
+  retried?: boolean;
+}
+
+/** A body that can be sent again: a string or bytes (a stream or iterable was consumed or released). */
+function replayable(message: SendInput): boolean {
+  return typeof message.body === 'string' || message.body instanceof Uint8Array;
+}
+
+/**
+ * True when a send over a reused connection failed because the connection was stale: the server
+ * had closed it or was closing it (a drop, or `421` as a server says when its idle timer ran out
+ * while the pool's MAIL was on the way), before any recipient was accepted and before the end of
+ * the data could have been taken. Nothing of the message can have been delivered, so one with a
+ * replayable body is sent again once on a fresh connection.
+ */
+function staleConnection(message: SendInput, result: SendResult, client: SmtpClient): boolean {
+  return (
+    replayable(message) &&
+    client.closed &&
+    result.transactions <= 1 &&
+    result.accepted.length === 0 &&
+    result.unknown.length === 0 &&
+    (result.errorCode === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || result.reply?.code === 421)
+  );
 }
 
 function positive(name: string, v: unknown, fallback: number): number {
@@ -76,8 +102,11 @@ function positive(name: string, v: unknown, fallback: number): number {
  * A pool of connections for many messages: up to `maxConnections` connections, each sending its
  * messages one after another (up to `maxMessages`, then a fresh connection), closed after
  * `idleTimeout`; a connection that the server closed or ended with 421 is replaced for the next
- * message (a message already handed to it keeps its own result: `deferred` or `unknown`, never
- * resent). Every `send()` resolves with that message's result.
+ * message. A message with a string or bytes body that met a stale reused connection (dropped, or
+ * `421`, before any recipient was accepted and before its end of data: the server's idle timer
+ * beat the pool) is sent again once on a fresh connection; any other message already handed to a connection keeps its own
+ * result (`deferred`, or `unknown` after the final dot) and is never resent. Every `send()`
+ * resolves with that message's result.
  *
  * @example
  * const pool = createPool({ host: '127.0.0.1', port: 2525, security: 'off', maxConnections: 8 });
@@ -156,12 +185,23 @@ export function createPool(options: PoolOptions): SmtpPool {
           }
         }
         const current: Job = job;
+        // a connection that sent before (or waited idle) may have been closed by the server meanwhile
+        const reused = sent > 0;
         sent++;
+        let again = false;
         try {
-          current.resolve(await client.send(current.message));
+          const result = await client.send(current.message);
+          again = reused && !current.retried && staleConnection(current.message, result, client);
+          if (!again) current.resolve(result);
         } catch (e) {
           // Refused before anything was written (invalid input, or the connection was already gone).
-          current.reject(e);
+          again = reused && !current.retried && client.closed && replayable(current.message);
+          if (!again) current.reject(e);
+        }
+        if (again) {
+          // once, on a fresh connection (the loop replaces the closed one)
+          current.retried = true;
+          continue;
         }
         job = await nextJob(true);
       }

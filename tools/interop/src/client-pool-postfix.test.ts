@@ -1,0 +1,51 @@
+// The client pool against a Postfix smtpd that closes idle connections (smtpd_timeout = 1s, its
+// "421 4.4.2 Error: timeout exceeded" then a disconnect): the pool keeps its connection longer
+// than that, and each next message is sent after a pause swept across the server's timeout, so
+// the pool meets connections the server closed while idle, and may meet one it is closing just
+// as the MAIL goes out (the exact race is tested deterministically in the pool's unit tests).
+// Every message must be delivered exactly once: Postfix's log has one delivery per message.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from 'smtp-client-fsm/node';
+import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
+import type { PrivatePostfix } from './private-postfix.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe.runIf(postfixAvailable())('smtp-client-fsm/node createPool against Postfix closing idle connections', () => {
+  let pf: PrivatePostfix;
+
+  beforeAll(async () => {
+    pf = await startPrivatePostfix({ transport: { 'pf.test': 'discard:' }, main: { smtpd_timeout: '1s' } });
+  });
+
+  afterAll(async () => {
+    await pf?.stop();
+  });
+
+  it('pauses swept across smtpd_timeout: every message delivered once, none deferred, none twice', async () => {
+    const pool = createPool({ host: '127.0.0.1', port: pf.smtpPort, security: 'off', maxConnections: 1, idleTimeout: 60_000 });
+    const pauses: number[] = [];
+    for (let ms = 960; ms <= 1040; ms += 4) pauses.push(ms);
+    const outcomes: string[] = [];
+    const send = async (i: number): Promise<void> => {
+      const r = await pool.send({ from: 'pool@client.test', to: [`m${String(i)}@pf.test`], body: `Subject: ${String(i)}\r\n\r\nmessage ${String(i)}\r\n` });
+      outcomes.push(`${String(i)} ${r.outcome}${r.reply ? ` ${String(r.reply.code)}` : ''}`);
+    };
+    await send(0);
+    for (const [k, ms] of pauses.entries()) {
+      await sleep(ms);
+      await send(k + 1);
+    }
+    await pool.close();
+    const n = pauses.length + 1;
+    expect(outcomes.filter((o) => !o.endsWith('delivered 250'))).toEqual([]);
+    const delivered = await pf.waitForDeliveries(n, { filter: (d) => d.to.endsWith('@pf.test'), timeoutMs: 30_000 });
+    expect(delivered.map((d) => d.to).sort()).toEqual(Array.from({ length: n }, (_, i) => `m${String(i)}@pf.test`).sort());
+    const log = pf.log();
+    const timeouts = log.split('\n').filter((l) => l.includes('timeout after')).length;
+    const connections = log.split('\n').filter((l) => / connect from /.test(l)).length;
+    console.log(`createPool vs Postfix smtpd_timeout=1s: ${String(n)} messages, ${String(connections)} connections, ${String(timeouts)} idle timeouts by the server`);
+    // most pauses outlast the server's timeout: it closed many idle connections meanwhile
+    expect(timeouts).toBeGreaterThan(0);
+  }, 120_000);
+});
