@@ -4,6 +4,9 @@
 // the pool meets connections the server closed while idle, and may meet one it is closing just
 // as the MAIL goes out (the exact race is tested deterministically in the pool's unit tests).
 // Every message must be delivered exactly once: Postfix's log has one delivery per message.
+// Then a Postfix that takes one connection per client (smtpd_client_connection_count_limit = 1,
+// loopback not exempted): a pool of four connections must deliver every message over the one
+// connection Postfix takes, none of them rejected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from 'smtp-client-fsm/node';
 import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
@@ -48,4 +51,33 @@ describe.runIf(postfixAvailable())('smtp-client-fsm/node createPool against Post
     // most pauses outlast the server's timeout: it closed many idle connections meanwhile
     expect(timeouts).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe.runIf(postfixAvailable())('smtp-client-fsm/node createPool against Postfix taking one connection per client', () => {
+  let pf: PrivatePostfix;
+
+  beforeAll(async () => {
+    pf = await startPrivatePostfix({
+      transport: { 'pf.test': 'discard:' },
+      main: { smtpd_client_connection_count_limit: 1, smtpd_client_event_limit_exceptions: '' },
+    });
+  });
+
+  afterAll(async () => {
+    await pf?.stop();
+  });
+
+  it('maxConnections 4, 12 messages at once: every message delivered over the connection Postfix took', async () => {
+    const pool = createPool({ host: '127.0.0.1', port: pf.smtpPort, security: 'off', maxConnections: 4 });
+    const settled = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => pool.send({ from: 'limit@client.test', to: [`l${String(i)}@pf.test`], body: `Subject: ${String(i)}\r\n\r\nmessage ${String(i)}\r\n` })),
+    );
+    await pool.close();
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value.outcome : `rejected ${String((r.reason as { code?: string }).code)}`))).toEqual(Array(12).fill('delivered'));
+    const delivered = await pf.waitForDeliveries(12, { filter: (d) => d.to.startsWith('l'), timeoutMs: 30_000 });
+    expect(delivered.map((d) => d.to).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `l${String(i)}@pf.test`).sort());
+    const refused = pf.log().split('\n').filter((l) => l.includes('oncurrency limit exceeded')).length;
+    console.log(`createPool vs Postfix smtpd_client_connection_count_limit=1: 12 messages delivered; Postfix refused ${String(refused)} connection(s)`);
+    expect(refused).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -137,6 +137,49 @@ describe('createPool', () => {
     });
   });
 
+  describe('a server with a connection limit per client (421 at the greeting past it)', () => {
+    const TOO_MANY = { greeting: '421 4.7.0 mx.test Error: too many connections from 127.0.0.1' };
+
+    it('the messages wait for the connection the server did take; the pool opens no more while it works', async () => {
+      perConnection = (n) => (n === 1 ? undefined : TOO_MANY);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 3 });
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.send(msg(i))));
+      await pool.close();
+      expect(results.map((r) => r.outcome)).toEqual(Array(10).fill('delivered'));
+      expect(sessions[0]!.messages).toHaveLength(10);
+      // the first burst tried up to maxConnections; after the refusals, no further attempts
+      expect(opened).toBeLessThanOrEqual(3);
+    });
+
+    it('later sends stay within the lowered limit; once every connection has closed the pool may open maxConnections again', async () => {
+      let refuse = (n: number): boolean => n !== 1;
+      perConnection = (n) => (refuse(n) ? TOO_MANY : undefined);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 3, idleTimeout: 30 });
+      await Promise.all(Array.from({ length: 4 }, (_, i) => pool.send(msg(i))));
+      const afterBurst = opened;
+      await Promise.all(Array.from({ length: 6 }, (_, i) => pool.send(msg(10 + i))));
+      expect(opened).toBe(afterBurst); // the open connection took them all, no new attempts
+      expect(sessions[0]!.messages).toHaveLength(10);
+      while (pool.connections > 0) await new Promise((r) => setTimeout(r, 10));
+      refuse = () => false;
+      const before = sessions.length;
+      const results = await Promise.all(Array.from({ length: 9 }, (_, i) => pool.send(msg(20 + i))));
+      await pool.close();
+      expect(results.every((r) => r.outcome === 'delivered')).toBe(true);
+      expect(sessions.slice(before).filter((x) => x.messages.length > 0)).toHaveLength(3);
+    });
+
+    it('when no connection at all can be opened, each message is rejected with the typed error', async () => {
+      perConnection = () => TOO_MANY;
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 3 });
+      const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => pool.send(msg(i))));
+      await pool.close();
+      expect(results.map((r) => r.status)).toEqual(Array(4).fill('rejected'));
+      for (const r of results) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: expect.stringMatching(/^ERR_SMTP_CLIENT_/) });
+      expect(pool.connections).toBe(0);
+    });
+  });
+
   it('closes an idle connection with QUIT after idleTimeout', async () => {
     const pool = createPool({ host: '127.0.0.1', port, security: 'off', idleTimeout: 50 });
     await pool.send(msg(1));

@@ -102,7 +102,9 @@ function positive(name: string, v: unknown, fallback: number): number {
  * A pool of connections for many messages: up to `maxConnections` connections, each sending its
  * messages one after another (up to `maxMessages`, then a fresh connection), closed after
  * `idleTimeout`; a connection that the server closed or ended with 421 is replaced for the next
- * message. A message with a string or bytes body that met a stale reused connection (dropped, or
+ * message. When the server refuses a connection while others of the pool are open (a limit per
+ * client), the message waits for those and the pool opens no more until all have closed. A
+ * message with a string or bytes body that met a stale reused connection (dropped, or
  * `421`, before any recipient was accepted and before its end of data: the server's idle timer
  * beat the pool) is sent again once on a fresh connection; any other message already handed to a connection keeps its own
  * result (`deferred`, or `unknown` after the final dot) and is never resent. Every `send()`
@@ -129,6 +131,12 @@ export function createPool(options: PoolOptions): SmtpPool {
   const readyWaiters: (() => void)[] = [];
   const wake = new Set<() => void>();
   let workers = 0;
+  /**
+   * Connections the pool opens at most now: `maxConnections`, lowered when the server refused one
+   * more while others were open (a per-client connection limit); back to `maxConnections` once
+   * every connection has closed.
+   */
+  let ceiling = maxConnections;
   let closing = false;
   const running = new Set<Promise<void>>();
 
@@ -179,6 +187,15 @@ export function createPool(options: PoolOptions): SmtpPool {
             client = await connect(connectOptions);
             sent = 0;
           } catch (e) {
+            if (workers > 1) {
+              // Other connections of the pool are open or opening, and the server would not take
+              // one more (a limit per client, "421 too many connections"): the message waits for
+              // them, and the pool opens no more connections than it has now.
+              ceiling = Math.min(ceiling, workers - 1);
+              queue.unshift(job);
+              job = undefined;
+              break;
+            }
             job.reject(e);
             job = queue.length > 0 ? await nextJob(false) : undefined;
             continue;
@@ -208,11 +225,18 @@ export function createPool(options: PoolOptions): SmtpPool {
     } finally {
       if (client && !client.closed) await client.quit().catch(() => undefined);
       workers--;
-      // A message queued while this connection was closing must not wait for a later send().
-      const waiting = queue.shift();
-      if (waiting) {
-        notifyReady();
-        spawn(waiting);
+      if (workers === 0) ceiling = maxConnections;
+      if (queue.length > 0) {
+        if (workers < ceiling) {
+          // A message queued while this connection was closing must not wait for a later send().
+          const waiting = queue.shift()!;
+          notifyReady();
+          spawn(waiting);
+        } else {
+          // the pool's other connections take it: an idle one now, a busy one when it is done
+          const [w] = wake;
+          w?.();
+        }
       }
     }
   }
@@ -232,7 +256,7 @@ export function createPool(options: PoolOptions): SmtpPool {
         if (w) {
           queue.push(job);
           w();
-        } else if (workers < maxConnections) spawn(job);
+        } else if (workers < ceiling) spawn(job);
         else queue.push(job);
       });
     },
