@@ -126,6 +126,16 @@ describe('createPool', () => {
       expect(mails()).toEqual([2]);
     });
 
+    it('never after a reply to the end of data: a 421 there is the answer to the message', async () => {
+      perConnection = (n) => (n === 1 ? { final: (k) => (k === 2 ? '421 4.3.0 mx.test closing, try later' : '250 2.0.0 queued') } : undefined);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      await pool.send(msg(1));
+      const r2 = await pool.send(msg(2));
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'deferred', reply: { code: 421 } });
+      expect(mails()).toEqual([2]);
+    });
+
     it('a recipient refused for itself is never a reason to send again', async () => {
       perConnection = () => ({ rcpt: (a) => (a === 'r2@y.test' ? '550 5.1.1 no such user' : '250 2.1.5 ok') });
       const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });

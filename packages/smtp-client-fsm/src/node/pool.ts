@@ -4,6 +4,7 @@
 import { connect } from './client.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { SmtpClientError } from '../errors.js';
+import { STAGE } from '../stages.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -86,6 +87,8 @@ function staleConnection(message: SendInput, result: SendResult, client: SmtpCli
     result.transactions <= 1 &&
     result.accepted.length === 0 &&
     result.unknown.length === 0 &&
+    // nothing was decided by a reply to the end of data (a 421 there is the server's answer to the message)
+    result.recipients.every((r) => r.stage !== STAGE.READING_CONFIRMATION) &&
     (result.errorCode === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || result.reply?.code === 421)
   );
 }
