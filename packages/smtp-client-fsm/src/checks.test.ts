@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
 import { parseReply } from 'smtp-reply-reader';
 import { parseEhloReply } from 'smtp-capabilities';
-import { argsCheck, assertNoControl, checkPath, isAscii } from './checks.js';
+import { argsCheck, asciiAddress, assertNoControl, checkPath, isAscii } from './checks.js';
 import { isSmtpClientError } from './errors.js';
 
 function caps(...keywords: string[]) {
@@ -91,5 +91,28 @@ describe('address and control checks', () => {
     expect(codeOf(() => argsCheck('f', fail('ERR_SMTP_PATH_TOO_LONG')))).toBe('ERR_SMTP_CLIENT_PATH_TOO_LONG');
     expect(() => argsCheck('f', () => { throw new TypeError('x'); })).toThrow(TypeError);
     expect(argsCheck('f', () => 7)).toBe(7);
+  });
+});
+
+describe('asciiAddress: an internationalized domain in A-labels, for a server without SMTPUTF8', () => {
+  it.each<[string, string | undefined]>([
+    ['user@example.org', 'user@example.org'],
+    ['user@b\u00fccher.example', 'user@xn--bcher-kva.example'],
+    ['user@B\u00dcCHER.example', 'user@xn--bcher-kva.example'],
+    ['user@\u4f8b\u3048.\u30c6\u30b9\u30c8', 'user@xn--r8jz45g.xn--zckzah'],
+    ['"a b"@b\u00fccher.example', '"a b"@xn--bcher-kva.example'],
+    // the local part needs SMTPUTF8: no ASCII form
+    ['\u00fcser@b\u00fccher.example', undefined],
+    ['\u00fcser@example.org', undefined],
+    // full-width digits map to an IPv4 address: not a host name
+    ['user@\uff11\uff12\uff17\uff0e\uff10\uff0e\uff10\uff0e\uff11', undefined],
+    // nothing that would make the URL mean another host (port, path, user info)
+    ['user@b\u00fccher.example:25', undefined],
+    ['user@b\u00fccher.example/x', undefined],
+    ['user@x@b\u00fccher.example', 'user@x@xn--bcher-kva.example'],
+    ['b\u00fccher.example', undefined],
+    ['user@b\u00fccher..example', undefined],
+  ])('%j -> %j', (address, expected) => {
+    expect(asciiAddress(address)).toBe(expected);
   });
 });

@@ -21,6 +21,62 @@ export function isAscii(value: string): boolean {
   return true;
 }
 
+/** Characters that would make `http://<domain>/` mean something else than a host name. */
+const NOT_IN_A_HOST = /[\s:/?#@[\]\\%]/;
+
+/**
+ * The address with an internationalized domain written in A-labels (`xn--...`, the ASCII form of
+ * its labels, RFC 5890 §2.3.2.1), for a server that does not offer SMTPUTF8 (RFC 6531: needed only
+ * for non-ASCII on the wire): possible when the local part is ASCII. The conversion is the
+ * platform's WHATWG URL host parser (UTS #46 processing, as browsers resolve host names).
+ * The address itself when it is ASCII; undefined when it cannot be written in ASCII (a non-ASCII
+ * local part, or a domain that does not convert to a host name).
+ *
+ * @example
+ * ```ts
+ * asciiAddress('user@bücher.example'); // 'user@xn--bcher-kva.example'
+ * asciiAddress('üser@bücher.example'); // undefined: the local part needs SMTPUTF8
+ * ```
+ */
+export function asciiAddress(address: string): string | undefined {
+  if (isAscii(address)) return address;
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (!isAscii(local) || domain === '' || NOT_IN_A_HOST.test(domain)) return undefined;
+  let host: string;
+  try {
+    host = new URL(`http://${domain}/`).hostname;
+  } catch {
+    return undefined;
+  }
+  return isHostName(host) ? `${local}@${host}` : undefined;
+}
+
+/**
+ * LDH labels of 1 to 63 characters, not starting or ending with a hyphen, the last one with a
+ * letter (never an IP address the mapping may have produced), 253 characters at most.
+ */
+function isHostName(host: string): boolean {
+  if (host.length === 0 || host.length > 253) return false;
+  let start = 0;
+  let letter = false;
+  for (let i = 0; i <= host.length; i++) {
+    const c = i < host.length ? host.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      const n = i - start;
+      if (n === 0 || n > 63 || host.charCodeAt(start) === 0x2d || host.charCodeAt(i - 1) === 0x2d) return false;
+      if (i < host.length) letter = false;
+      start = i + 1;
+      continue;
+    }
+    if (c >= 0x61 && c <= 0x7a) letter = true;
+    else if (!((c >= 0x30 && c <= 0x39) || c === 0x2d)) return false;
+  }
+  return letter;
+}
+
 const ARGS_CODES: Readonly<Record<string, ClientErrorCode>> = {
   ERR_SMTP_CONTROL_CHARACTER: 'ERR_SMTP_CLIENT_CONTROL_CHARACTER',
   ERR_SMTP_PATH_TOO_LONG: 'ERR_SMTP_CLIENT_PATH_TOO_LONG',

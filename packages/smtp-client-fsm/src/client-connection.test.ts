@@ -139,6 +139,28 @@ describe('ClientConnection: transcripts', () => {
     expect(sent(run(s.conn, s.server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE');
   });
 
+  it('without SMTPUTF8, internationalized domains go in A-labels (RFC 5890); results keep the addresses as given', () => {
+    const s = session({ ehlo: ['PIPELINING'] });
+    s.conn.sendMessage({ from: 'me@\u00f1and\u00fa.example', to: ['user@b\u00fccher.example', 'b@y.test'], body: 'x' });
+    const m = sent(run(s.conn, s.server))[0]!;
+    expect(s.server.commands.slice(1, 4)).toEqual(['MAIL FROM:<me@xn--and-6ma2c.example>', 'RCPT TO:<user@xn--bcher-kva.example>', 'RCPT TO:<b@y.test>']);
+    expect(m).toMatchObject({ outcome: 'delivered' });
+    expect(m.recipients.map((r) => [r.address, r.status])).toEqual([['user@b\u00fccher.example', 'accepted'], ['b@y.test', 'accepted']]);
+    // offered: the addresses go as they are, with SMTPUTF8
+    const u = session({ ehlo: ['PIPELINING', 'SMTPUTF8'] });
+    u.conn.sendMessage({ from: 'me@\u00f1and\u00fa.example', to: ['user@b\u00fccher.example'], body: 'x' });
+    run(u.conn, u.server);
+    expect(u.server.commands.slice(1, 3)).toEqual(['MAIL FROM:<me@\u00f1and\u00fa.example> SMTPUTF8', 'RCPT TO:<user@b\u00fccher.example>']);
+  });
+
+  it('without SMTPUTF8, one address with a non-ASCII local part stops the whole message', () => {
+    const s = session({ ehlo: ['PIPELINING'] });
+    s.conn.sendMessage({ from: 'a@x.test', to: ['user@b\u00fccher.example', '\u00fcser@y.test'], body: 'x' });
+    const m = sent(run(s.conn, s.server))[0]!;
+    expect(m.recipients.map((r) => r.errorCode)).toEqual(['ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', 'ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE']);
+    expect(s.server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+  });
+
   it('8BITMIME declared for 8-bit bodies; failure when not offered', () => {
     let s = session({ ehlo: ['8BITMIME'] });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'caf\u00e9' });
