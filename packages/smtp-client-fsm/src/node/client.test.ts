@@ -61,6 +61,16 @@ describe('smtp-client-fsm/node over loopback', () => {
     await expect(connect({ host: '127.0.0.1', port, security: 'required' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
   });
 
+  it.each([
+    ['421 4.7.0 mx.test Error: too many connections from 127.0.0.1', 421],
+    ['554 5.7.1 mx.test: your address is blocked', 554],
+  ])('a refused session (%s) rejects connect with the reply, typed', async (greeting, code) => {
+    script = { greeting };
+    const refused = { code: 'ERR_SMTP_CLIENT_GREETING_REJECTED', reply: { code } };
+    await expect(connect({ host: '127.0.0.1', port, security: 'off' })).rejects.toMatchObject(refused);
+    await expect(sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@x', to: ['b@y'], body: 'x' })).rejects.toMatchObject(refused);
+  });
+
   it('a 421 during RCPT resolves the message as transient failure', async () => {
     script = { fail421On: 'RCPT' };
     const r = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@x', to: ['b@y'], body: 'x' });

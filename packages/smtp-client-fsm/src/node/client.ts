@@ -325,6 +325,17 @@ class Client implements SmtpClient {
         return;
       case 'closed':
         this.closeReason = e.reason;
+        // A 421 closing the session: while connecting, the server refused the session (a busy or
+        // per-client limit greeting); later, the cause of the close. The reply is kept either way.
+        if (e.reason === 'rejected' && e.reply) {
+          const refused = this.readyWaiter !== undefined;
+          this.lastError ??= new SmtpClientError(
+            refused ? 'ERR_SMTP_CLIENT_GREETING_REJECTED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST',
+            `${refused ? 'session refused' : 'the server closed the session'}: ${String(e.reply.code)} ${e.reply.text}`,
+            'remote',
+            { reply: e.reply },
+          );
+        }
         return;
       default:
         return;
