@@ -26,9 +26,9 @@ const NOT_IN_A_HOST = /[\s:/?#@[\]\\%]/;
 
 /**
  * The address with an internationalized domain written in A-labels (`xn--...`, the ASCII form of
- * its labels, RFC 5890 §2.3.2.1), for a server that does not offer SMTPUTF8 (RFC 6531: needed only
- * for non-ASCII on the wire): possible when the local part is ASCII. The conversion is the
- * platform's WHATWG URL host parser (UTS #46 processing, as browsers resolve host names).
+ * its labels, RFC 5890 §2.3.2.1), so that it needs no SMTPUTF8 (RFC 6531: needed only for
+ * non-ASCII on the wire): possible when the local part is ASCII. The conversion is the platform's
+ * WHATWG URL host parser (UTS #46 processing, as browsers resolve host names).
  * The address itself when it is ASCII; undefined when it cannot be written in ASCII (a non-ASCII
  * local part, or a domain that does not convert to a host name).
  *

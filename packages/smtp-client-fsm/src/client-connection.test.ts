@@ -139,18 +139,23 @@ describe('ClientConnection: transcripts', () => {
     expect(sent(run(s.conn, s.server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE');
   });
 
-  it('without SMTPUTF8, internationalized domains go in A-labels (RFC 5890); results keep the addresses as given', () => {
+  it('internationalized domains go in A-labels (RFC 5890), with or without SMTPUTF8 at the server; results keep the addresses as given', () => {
     const s = session({ ehlo: ['PIPELINING'] });
     s.conn.sendMessage({ from: 'me@\u00f1and\u00fa.example', to: ['user@b\u00fccher.example', 'b@y.test'], body: 'x' });
     const m = sent(run(s.conn, s.server))[0]!;
     expect(s.server.commands.slice(1, 4)).toEqual(['MAIL FROM:<me@xn--and-6ma2c.example>', 'RCPT TO:<user@xn--bcher-kva.example>', 'RCPT TO:<b@y.test>']);
     expect(m).toMatchObject({ outcome: 'delivered' });
     expect(m.recipients.map((r) => [r.address, r.status])).toEqual([['user@b\u00fccher.example', 'accepted'], ['b@y.test', 'accepted']]);
-    // offered: the addresses go as they are, with SMTPUTF8
+    // offered: still A-labels and no SMTPUTF8, so that no later hop without it bounces the message
     const u = session({ ehlo: ['PIPELINING', 'SMTPUTF8'] });
     u.conn.sendMessage({ from: 'me@\u00f1and\u00fa.example', to: ['user@b\u00fccher.example'], body: 'x' });
     run(u.conn, u.server);
-    expect(u.server.commands.slice(1, 3)).toEqual(['MAIL FROM:<me@\u00f1and\u00fa.example> SMTPUTF8', 'RCPT TO:<user@b\u00fccher.example>']);
+    expect(u.server.commands.slice(1, 3)).toEqual(['MAIL FROM:<me@xn--and-6ma2c.example>', 'RCPT TO:<user@xn--bcher-kva.example>']);
+    // a non-ASCII local part anywhere: SMTPUTF8, every address as given
+    const l = session({ ehlo: ['PIPELINING', 'SMTPUTF8'] });
+    l.conn.sendMessage({ from: 'me@\u00f1and\u00fa.example', to: ['\u00fcser@b\u00fccher.example'], body: 'x' });
+    run(l.conn, l.server);
+    expect(l.server.commands.slice(1, 3)).toEqual(['MAIL FROM:<me@\u00f1and\u00fa.example> SMTPUTF8', 'RCPT TO:<\u00fcser@b\u00fccher.example>']);
   });
 
   it('without SMTPUTF8, one address with a non-ASCII local part stops the whole message', () => {

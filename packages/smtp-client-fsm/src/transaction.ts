@@ -106,19 +106,27 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
   const failLocal = (code: ClientErrorCode, transient: boolean) => ({ code, transient });
   const batchMax = Math.min(s.opts.maxRecipientsPerTransaction ?? 100, caps.limits?.rcptMax || Infinity);
   const rcpts = m.remaining.slice(0, batchMax);
-  // Without SMTPUTF8 at the server, addresses whose only non-ASCII part is the domain go with
-  // the domain in A-labels; any other non-ASCII address stops the message.
+  // Addresses whose only non-ASCII part is the domain go with the domain in A-labels, and then
+  // the transaction needs no SMTPUTF8 (so no later hop without it can bounce the message for it).
+  // SMTPUTF8 is declared only for a non-ASCII local part; without it at the server, that stops
+  // the message.
   let utf8 = m.smtputf8;
   let wire = (address: string): string => address;
-  if (utf8 && !caps.smtpUtf8) {
+  if (utf8) {
     const ascii = new Map<string, string>();
+    let every = true;
     for (const a of [m.from, ...rcpts]) {
       const form = asciiAddress(a);
-      if (form === undefined) return failLocal('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', false);
+      if (form === undefined) {
+        every = false;
+        break;
+      }
       ascii.set(a, form);
     }
-    utf8 = false;
-    wire = (address) => ascii.get(address) ?? address;
+    if (every) {
+      utf8 = false;
+      wire = (address) => ascii.get(address) ?? address;
+    } else if (!caps.smtpUtf8) return failLocal('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', false);
   }
   if (m.bodyType === '8bitmime' && !caps.eightBitMime) return failLocal('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE', false);
   if (m.bodyType === 'binarymime' && !(caps.binaryMime && caps.chunking)) return failLocal('ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE', false);
