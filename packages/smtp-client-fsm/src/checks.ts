@@ -3,7 +3,7 @@
  * INJ-8). Paths and parameters are validated by smtp-client-args; its typed errors become this
  * package's, naming the field and never echoing the value.
  */
-import { formatPath } from 'smtp-client-args';
+import { formatPath, parsePath } from 'smtp-client-args';
 import { SmtpClientError } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 
@@ -55,26 +55,38 @@ export function asciiAddress(address: string): string | undefined {
 }
 
 /**
- * LDH labels of 1 to 63 characters, not starting or ending with a hyphen, the last one with a
- * letter (never an IP address the mapping may have produced), 253 characters at most.
+ * A domain name by smtp-client-args' path grammar whose last label has a letter (never an IP
+ * address the mapping may have produced).
  */
 function isHostName(host: string): boolean {
-  if (host.length === 0 || host.length > 253) return false;
-  let start = 0;
-  let letter = false;
-  for (let i = 0; i <= host.length; i++) {
-    const c = i < host.length ? host.charCodeAt(i) : 0x2e;
-    if (c === 0x2e) {
-      const n = i - start;
-      if (n === 0 || n > 63 || host.charCodeAt(start) === 0x2d || host.charCodeAt(i - 1) === 0x2d) return false;
-      if (i < host.length) letter = false;
-      start = i + 1;
-      continue;
-    }
-    if (c >= 0x61 && c <= 0x7a) letter = true;
-    else if (!((c >= 0x30 && c <= 0x39) || c === 0x2d)) return false;
+  try {
+    const path = parsePath(`<x@${host}>`, { smtpUtf8: false });
+    if (path.kind !== 'mailbox' || path.domainKind !== 'name') return false;
+  } catch {
+    return false;
   }
-  return letter;
+  return /[a-z]/.test(host.slice(host.lastIndexOf('.') + 1));
+}
+
+/**
+ * How a message's envelope goes on the wire: every address written in ASCII when each one can be
+ * (`wire` maps the ones whose domain changed to A-labels, undefined when none did), else
+ * `smtputf8` and every address as given. SMTPUTF8 is then declared only for a non-ASCII local
+ * part, so that no later hop without it can bounce the message for its domains alone.
+ *
+ * @example
+ * ```ts
+ * envelopeForms(['a@x.example', 'user@bücher.example']); // { smtputf8: false, wire: Map { 'user@bücher.example' => 'user@xn--bcher-kva.example' } }
+ * ```
+ */
+export function envelopeForms(addresses: Iterable<string>): { readonly smtputf8: boolean; readonly wire: ReadonlyMap<string, string> | undefined } {
+  let wire: Map<string, string> | undefined;
+  for (const a of addresses) {
+    const form = asciiAddress(a);
+    if (form === undefined) return { smtputf8: true, wire: undefined };
+    if (form !== a) (wire ??= new Map()).set(a, form);
+  }
+  return { smtputf8: false, wire };
 }
 
 const ARGS_CODES: Readonly<Record<string, ClientErrorCode>> = {

@@ -156,6 +156,16 @@ describe('ClientConnection: transcripts', () => {
     l.conn.sendMessage({ from: 'me@\u00f1and\u00fa.example', to: ['\u00fcser@b\u00fccher.example'], body: 'x' });
     run(l.conn, l.server);
     expect(l.server.commands.slice(1, 3)).toEqual(['MAIL FROM:<me@\u00f1and\u00fa.example> SMTPUTF8', 'RCPT TO:<\u00fcser@b\u00fccher.example>']);
+    // decided for the whole message, also when its recipients take several transactions
+    const t = session({ ehlo: ['PIPELINING', 'SMTPUTF8'] }, { maxRecipientsPerTransaction: 1 });
+    t.conn.sendMessage({ from: 'me@x.test', to: ['user@b\u00fccher.example', '\u00fcser@y.test'], body: 'x' });
+    run(t.conn, t.server);
+    expect(t.server.commands.filter((c) => /^(MAIL|RCPT) /.test(c))).toEqual([
+      'MAIL FROM:<me@x.test> SMTPUTF8',
+      'RCPT TO:<user@b\u00fccher.example>',
+      'MAIL FROM:<me@x.test> SMTPUTF8',
+      'RCPT TO:<\u00fcser@y.test>',
+    ]);
   });
 
   it('without SMTPUTF8, one address with a non-ASCII local part stops the whole message', () => {

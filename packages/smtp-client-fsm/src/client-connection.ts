@@ -9,7 +9,7 @@ import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
-import { argsCheck, assertNoControl, checkPath, isAscii } from './checks.js';
+import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
 import { defaultClassify } from './classify.js';
 import type { Classifier } from './classify.js';
 import { usage } from './errors.js';
@@ -476,7 +476,7 @@ export class ClientConnection {
       assertNoControl('DSN orcpt', v);
       argsCheck(`dsn.orcpt[${JSON.stringify(k)}]`, () => new SmtpClientArgs({ command: 'rcpt', smtpUtf8: true }).setOrcpt('rfc822', v));
     }
-    const smtputf8 = !isAscii(input.from) || to.some((r) => !isAscii(r));
+    const { smtputf8, wire } = envelopeForms([input.from, ...to]);
     const msg: Message = {
       id: s.nextMessageId++,
       from: input.from,
@@ -485,6 +485,7 @@ export class ClientConnection {
       bodyType: bodyType ?? '7bit',
       size: input.size ?? body?.length,
       smtputf8,
+      wire,
       input,
       remaining: [...to],
       results: new Map(),

@@ -8,7 +8,6 @@ import { SmtpClientArgs, formatMailFrom, formatRcptTo } from 'smtp-client-args';
 import { copyBytes } from '@smtpkit/foundation';
 import type { ArgsHookContext, MessageInput } from './client-connection.js';
 import { BodyEncoder } from './body-encoder.js';
-import { asciiAddress } from './checks.js';
 import type { ClientErrorCode } from './errors.js';
 import type { RecipientResult } from './events.js';
 import type { Session } from './session.js';
@@ -51,7 +50,10 @@ export interface Message {
   readonly body: Uint8Array | undefined;
   readonly bodyType: '7bit' | '8bitmime' | 'binarymime';
   readonly size: number | undefined;
+  /** A local part needs SMTPUTF8 (then every address goes as given). */
   readonly smtputf8: boolean;
+  /** Otherwise, the addresses whose domain goes in A-labels, and that form. */
+  readonly wire: ReadonlyMap<string, string> | undefined;
   readonly input: MessageInput;
   remaining: string[];
   readonly results: Map<string, RecipientResult>;
@@ -104,30 +106,7 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
 export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientErrorCode; readonly transient: boolean } {
   const caps = s.caps;
   const failLocal = (code: ClientErrorCode, transient: boolean) => ({ code, transient });
-  const batchMax = Math.min(s.opts.maxRecipientsPerTransaction ?? 100, caps.limits?.rcptMax || Infinity);
-  const rcpts = m.remaining.slice(0, batchMax);
-  // Addresses whose only non-ASCII part is the domain go with the domain in A-labels, and then
-  // the transaction needs no SMTPUTF8 (so no later hop without it can bounce the message for it).
-  // SMTPUTF8 is declared only for a non-ASCII local part; without it at the server, that stops
-  // the message.
-  let utf8 = m.smtputf8;
-  let wire = (address: string): string => address;
-  if (utf8) {
-    const ascii = new Map<string, string>();
-    let every = true;
-    for (const a of [m.from, ...rcpts]) {
-      const form = asciiAddress(a);
-      if (form === undefined) {
-        every = false;
-        break;
-      }
-      ascii.set(a, form);
-    }
-    if (every) {
-      utf8 = false;
-      wire = (address) => ascii.get(address) ?? address;
-    } else if (!caps.smtpUtf8) return failLocal('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', false);
-  }
+  if (m.smtputf8 && !caps.smtpUtf8) return failLocal('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', false);
   if (m.bodyType === '8bitmime' && !caps.eightBitMime) return failLocal('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE', false);
   if (m.bodyType === 'binarymime' && !(caps.binaryMime && caps.chunking)) return failLocal('ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE', false);
   if (m.input.requireTls && !(s.tls && caps.requireTls)) return failLocal('ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE', false);
@@ -136,12 +115,15 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
   const bdat = s.useBdat(m);
   let mailLine: string;
   const rcptParams: string[] = [];
+  const batchMax = Math.min(s.opts.maxRecipientsPerTransaction ?? 100, caps.limits?.rcptMax || Infinity);
+  const rcpts = m.remaining.slice(0, batchMax);
+  const wire = (address: string): string => m.wire?.get(address) ?? address;
   try {
-    const p = new SmtpClientArgs({ command: 'mail', lowercaseXtextHex: false, smtpUtf8: utf8 });
+    const p = new SmtpClientArgs({ command: 'mail', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
     if (caps.has('SIZE') && m.size !== undefined) p.setSize(m.size);
     if (m.bodyType === '8bitmime') p.setBody('8BITMIME');
     if (m.bodyType === 'binarymime') p.setBody('BINARYMIME');
-    if (utf8) p.set('SMTPUTF8');
+    if (m.smtputf8) p.set('SMTPUTF8');
     const dsn = m.input.dsn;
     const hasDsn = caps.dsn;
     if (dsn && hasDsn) {
@@ -152,9 +134,9 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
     const hctx: ArgsHookContext = { messageId: m.id, from: m.from, capabilities: caps };
     s.opts.mailArgs?.(p, hctx);
     m.input.mailArgs?.(p, hctx);
-    mailLine = formatMailFrom(wire(m.from), p, { smtpUtf8: utf8 });
+    mailLine = formatMailFrom(wire(m.from), p, { smtpUtf8: m.smtputf8 });
     for (const r of rcpts) {
-      const rp = new SmtpClientArgs({ command: 'rcpt', lowercaseXtextHex: false, smtpUtf8: utf8 });
+      const rp = new SmtpClientArgs({ command: 'rcpt', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
       if (dsn && hasDsn) {
         if (dsn.notify) rp.setNotify(dsn.notify.includes('NEVER') ? 'NEVER' : (dsn.notify as readonly ('SUCCESS' | 'FAILURE' | 'DELAY')[]));
         const o = dsn.orcpt?.[r];
@@ -163,7 +145,7 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
       const rctx: ArgsHookContext = { ...hctx, recipient: r };
       s.opts.rcptArgs?.(rp, rctx);
       m.input.rcptArgs?.(rp, rctx);
-      rcptParams.push(formatRcptTo(wire(r), rp, { smtpUtf8: utf8 }));
+      rcptParams.push(formatRcptTo(wire(r), rp, { smtpUtf8: m.smtputf8 }));
     }
   } catch {
     return failLocal('ERR_SMTP_CLIENT_HOOK_FAILED', true);
