@@ -12,6 +12,11 @@ import { BDAT_MAX_CHUNK } from '../client-connection.js';
  */
 export type BodySource = string | Uint8Array | AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>;
 
+/** A body held whole (a string or bytes): it can be read again, for another attempt. */
+export function isWholeBody(b: BodySource): b is string | Uint8Array {
+  return typeof b === 'string' || b instanceof Uint8Array;
+}
+
 /** True for every kind of {@link BodySource} (checked before a message is queued). */
 export function isBodySource(b: unknown): b is BodySource {
   if (typeof b === 'string' || b instanceof Uint8Array) return true;
@@ -37,7 +42,7 @@ function isStream(b: BodySource): b is ReadableStream<Uint8Array> {
 
 /** Reads a body source chunk by chunk, as it arrives (a whole string or byte array is one chunk). */
 export async function* chunks(b: BodySource): AsyncGenerator<Uint8Array | string> {
-  if (typeof b === 'string' || b instanceof Uint8Array) {
+  if (isWholeBody(b)) {
     yield b;
     return;
   }
@@ -58,7 +63,7 @@ export async function* chunks(b: BodySource): AsyncGenerator<Uint8Array | string
 
 /** Releases a body source that will not be read (every recipient refused). */
 export function discard(b: BodySource): void {
-  if (typeof b === 'string' || b instanceof Uint8Array) return;
+  if (isWholeBody(b)) return;
   if (isStream(b)) {
     b.cancel().catch(() => undefined);
     return;

@@ -2,6 +2,7 @@
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import { connect } from './client.js';
+import { isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
 import { messageOutcome } from '../client-connection.js';
 import type { MessageOutcome, RecipientResult } from '../events.js';
@@ -146,7 +147,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
     group.push(r);
   }
   // A stream is read once: it goes to one domain, and no further than the first server that took it.
-  const replayable = typeof body === 'string' || body instanceof Uint8Array;
+  const replayable = isWholeBody(body);
   if (groups.size > 1 && !replayable) {
     throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: a stream can be read once; give a string or bytes to deliver to several domains');
   }

@@ -2,6 +2,7 @@
 // each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop
 // (a message that met a stale reused connection is sent again once, on a fresh one).
 import { connect } from './client.js';
+import { isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { SmtpClientError } from '../errors.js';
 import { STAGE } from '../stages.js';
@@ -68,11 +69,6 @@ interface Job {
   retried?: boolean;
 }
 
-/** A body that can be sent again: a string or bytes (a stream or iterable was consumed or released). */
-function replayable(message: SendInput): boolean {
-  return typeof message.body === 'string' || message.body instanceof Uint8Array;
-}
-
 /**
  * True when a send over a reused connection failed because the connection was stale: the server
  * had closed it or was closing it (a drop, or `421` as a server says when its idle timer ran out
@@ -82,7 +78,8 @@ function replayable(message: SendInput): boolean {
  */
 function staleConnection(message: SendInput, result: SendResult, client: SmtpClient): boolean {
   return (
-    replayable(message) &&
+    // a stream or iterable was consumed or released: only a whole body can be sent again
+    isWholeBody(message.body) &&
     client.closed &&
     result.transactions <= 1 &&
     result.accepted.length === 0 &&
@@ -215,7 +212,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           if (!again) current.resolve(result);
         } catch (e) {
           // Refused before anything was written (invalid input, or the connection was already gone).
-          again = reused && !current.retried && client.closed && replayable(current.message);
+          again = reused && !current.retried && client.closed && isWholeBody(current.message.body);
           if (!again) current.reject(e);
         }
         if (again) {
