@@ -136,6 +136,16 @@ describe('createPool', () => {
       expect(mails()).toEqual([2]);
     });
 
+    it('never when a recipient was already refused for itself: only the deferred ones could go again', async () => {
+      perConnection = (n) => (n === 1 ? { rcpt: (a) => (a === 'gone@y.test' ? '550 5.1.1 no such user' : '250 2.1.5 ok'), fail421On: 'DATA', failFromMail: 2 } : undefined);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      await pool.send(msg(1));
+      const r2 = await pool.send({ ...msg(2), to: ['gone@y.test', 'r2@y.test'] });
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'failed', rejected: ['gone@y.test'], deferred: ['r2@y.test'] });
+      expect(mails()).toEqual([2]);
+    });
+
     it('a recipient refused for itself is never a reason to send again', async () => {
       perConnection = () => ({ rcpt: (a) => (a === 'r2@y.test' ? '550 5.1.1 no such user' : '250 2.1.5 ok') });
       const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });

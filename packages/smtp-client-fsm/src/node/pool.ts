@@ -72,7 +72,7 @@ interface Job {
 /**
  * True when a send over a reused connection failed because the connection was stale: the server
  * had closed it or was closing it (a drop, or `421` as a server says when its idle timer ran out
- * while the pool's MAIL was on the way), before any recipient was accepted and before the end of
+ * while the pool's MAIL was on the way), with every recipient deferred by it and before the end of
  * the data could have been taken. Nothing of the message can have been delivered, so one with a
  * replayable body is sent again once on a fresh connection.
  */
@@ -82,10 +82,9 @@ function staleConnection(message: SendInput, result: SendResult, client: SmtpCli
     isWholeBody(message.body) &&
     client.closed &&
     result.transactions <= 1 &&
-    result.accepted.length === 0 &&
-    result.unknown.length === 0 &&
-    // nothing was decided by a reply to the end of data (a 421 there is the server's answer to the message)
-    result.recipients.every((r) => r.stage !== STAGE.READING_CONFIRMATION) &&
+    // every recipient deferred (none accepted, refused for itself or maybe delivered), and none by
+    // a reply to the end of data (a 421 there is the server's answer to the message)
+    result.recipients.every((r) => r.status === 'deferred' && r.stage !== STAGE.READING_CONFIRMATION) &&
     (result.errorCode === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || result.reply?.code === 421)
   );
 }
