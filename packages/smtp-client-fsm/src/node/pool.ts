@@ -103,10 +103,10 @@ function positive(name: string, v: unknown, fallback: number): number {
  * `idleTimeout`; a connection that the server closed or ended with 421 is replaced for the next
  * message. When the server refuses a connection while others of the pool are open (a limit per
  * client), the message waits for those and the pool opens no more until all have closed. A
- * message with a string or bytes body that met a stale reused connection (dropped, or
- * `421`, before any recipient was accepted and before its end of data: the server's idle timer
- * beat the pool) is sent again once on a fresh connection; any other message already handed to a connection keeps its own
- * result (`deferred`, or `unknown` after the final dot) and is never resent. Every `send()`
+ * message with a string or bytes body that met a stale reused connection (dropped, or `421`,
+ * deferring every recipient before its end of data: the server's idle timer beat the pool) is
+ * sent again once on a fresh connection; any other message already handed to a connection keeps
+ * its own result (`deferred`, or `unknown` after the final dot) and is never resent. Every `send()`
  * resolves with that message's result.
  *
  * @example
