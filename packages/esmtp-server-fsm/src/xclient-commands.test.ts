@@ -2,14 +2,12 @@
 // values, the XCLIENT decision (accepted: the session starts over with a new greeting; refused:
 // 550 and the session goes on as it was) and XFORWARD's attributes recorded as they come.
 import { describe, expect, it } from 'vitest';
-import { codes, drive } from '../test/harness.js';
-import type { ServerEvent, ServerOptions } from './index.js';
-
-const lines = (out: string): string[] => out.split('\r\n').filter((l) => /^\d{3}[ -]/.test(l));
+import { codes, drive, replyLines as lines } from '../test/harness.js';
+import type { ServerEvent } from './index.js';
 
 /** A trusted session with XCLIENT and XFORWARD on, after EHLO; `answer` decides XCLIENT (default accept). */
-function trusted(answer?: (e: Extract<ServerEvent, { type: 'xclient' }>) => boolean, options: ServerOptions = {}) {
-  const d = drive({ trusted: true, xclient: true, xforward: true, ...options }, (e, conn) => {
+function trusted(answer?: (e: Extract<ServerEvent, { type: 'xclient' }>) => boolean) {
+  const d = drive({ trusted: true, xclient: true, xforward: true }, (e, conn) => {
     if (e.type !== 'xclient' || answer === undefined) return false;
     if (answer(e)) conn.accept();
     else conn.reject();

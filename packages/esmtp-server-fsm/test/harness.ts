@@ -73,6 +73,11 @@ export function inTransaction(options: ServerOptions = {}): Driven {
   return d;
 }
 
+/** The reply lines (continuation lines included) in an output string. */
+export function replyLines(out: string): string[] {
+  return out.split('\r\n').filter((l) => /^\d{3}[ -]/.test(l));
+}
+
 /** Reply codes in an output string. */
 export function codes(out: string): number[] {
   return out
