@@ -7,7 +7,7 @@
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { SMTPServer } from 'smtp-server';
-import { ServerConnection } from 'esmtp-server-fsm';
+import { DataDecoder, ServerConnection } from 'esmtp-server-fsm';
 import { createServer } from 'esmtp-server-fsm/node';
 
 export interface Listening {
@@ -15,7 +15,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export type ServerKind = 'ours' | 'peer' | 'core-only' | 'floor' | 'stream-floor';
+export type ServerKind = 'ours' | 'peer' | 'core-only' | 'floor' | 'stream-floor' | 'checked-stream-floor';
 
 /**
  * The application's side of a message in the bench: drain the body exactly as the peer below does
@@ -63,6 +63,7 @@ const CANNED = {
   ok: Buffer.from('250 ok\r\n'),
   go: Buffer.from('354 go\r\n'),
   bye: Buffer.from('221 bye\r\n'),
+  bare: Buffer.from('550 bare line ending\r\n'),
 };
 
 /** A bare `node:net` server on loopback; `connection` sets up each socket. */
@@ -220,4 +221,45 @@ export function streamFloor(): Promise<Listening> {
   });
 }
 
-export const SERVERS: Record<ServerKind, () => Promise<Listening>> = { ours, peer, 'core-only': coreOnly, floor, 'stream-floor': streamFloor };
+/**
+ * The streaming floor with the body read by the core's own `DataDecoder` instead of `indexOf` per
+ * line: every body byte checked for a bare CR or LF (the SMTP smuggling defence: a bare line
+ * ending never ends a line, and a message with one is refused), dots removed, the lone dot found,
+ * the pieces pushed into the `Readable`. Commands still get canned replies with no parsing. This is
+ * the least CPU per message of a server with smtp-server's contract that also refuses smuggled
+ * line endings: where it is past a CPU aim, no such server can meet it with this decoder.
+ */
+export function checkedStreamFloor(): Promise<Listening> {
+  return cannedServer((socket) => {
+    let body: Readable | undefined;
+    let done: Promise<void> | undefined;
+    let decoder = new DataDecoder('reject');
+    const emit = (piece: Uint8Array): void => {
+      body!.push(piece);
+    };
+    return (d) => {
+      if (body) {
+        if (!decoder.push(d, 0, d.length, emit).done) return;
+        body.push(null);
+        body = undefined;
+        const bare = decoder.bareCr + decoder.bareLf > 0;
+        void done!.then(() => socket.write(bare ? CANNED.bare : CANNED.ok));
+        return;
+      }
+      if (cannedCommand(socket, d)) {
+        body = new Readable({ read: () => undefined });
+        done = drain(body);
+        decoder = new DataDecoder('reject');
+      }
+    };
+  });
+}
+
+export const SERVERS: Record<ServerKind, () => Promise<Listening>> = {
+  ours,
+  peer,
+  'core-only': coreOnly,
+  floor,
+  'stream-floor': streamFloor,
+  'checked-stream-floor': checkedStreamFloor,
+};
