@@ -26,8 +26,11 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A scripted server over a socket; with `starttls` it upgrades after its 220 to STARTTLS. */
-function serve(sock: net.Socket, s: ScriptedServer, starttls: boolean, seen: { tls: boolean[] }): void {
+/**
+ * A scripted server over a socket; with `starttls` it upgrades after its 220 to STARTTLS (with
+ * `context`, its TLS: one the client cannot interoperate with, say).
+ */
+function serve(sock: net.Socket, s: ScriptedServer, starttls: boolean, seen: { tls: boolean[] }, context?: tls.SecureContext): void {
   sockets.add(sock);
   let current: net.Socket = sock;
   const flush = () => {
@@ -42,7 +45,7 @@ function serve(sock: net.Socket, s: ScriptedServer, starttls: boolean, seen: { t
       const out = s.output();
       current.removeListener('data', onData);
       current.write(out, () => {
-        const secure = new tls.TLSSocket(sock, { isServer: true, key, cert });
+        const secure = new tls.TLSSocket(sock, { isServer: true, ...(context ? { secureContext: context } : { key, cert }) });
         current = secure;
         s.tlsUp();
         secure.on('data', onData);
@@ -132,6 +135,57 @@ describe('smtp-client-fsm/node with TLS', () => {
     const ok = await connect({ host: '127.0.0.1', port, security: 'opportunistic', auth: { user: 'u', pass: 'p' }, allowUnverifiedAuth: true });
     await ok.quit();
     expect(last!.commands).toContain('AUTH PLAIN AHUAcA==');
+  });
+
+  describe('plaintextFallback: a server whose TLS cannot interoperate (TLS 1.1 at most)', () => {
+    /** A server offering STARTTLS whose handshake fails for a client at Node's defaults (TLS 1.2 at least). */
+    const oldTls = async (): Promise<{ port: number; sessions: ScriptedServer[] }> => {
+      const sessions: ScriptedServer[] = [];
+      const context = tls.createSecureContext({ key, cert, minVersion: 'TLSv1', maxVersion: 'TLSv1.1' });
+      const port = await listen(() =>
+        net.createServer((sock) => {
+          const s = new ScriptedServer({ ehlo: ['STARTTLS', 'PIPELINING'] });
+          sessions.push(s);
+          serve(sock, s, true, { tls: [] }, context);
+        }),
+      );
+      return { port, sessions };
+    };
+
+    it('connects again without STARTTLS and sends in plaintext; tlsFallback holds the handshake error', async () => {
+      const { port, sessions } = await oldTls();
+      const client = await connect({ host: '127.0.0.1', port, plaintextFallback: true });
+      expect(client.tls).toBeUndefined();
+      expect(client.tlsFallback).toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
+      const r = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: 'in the clear' });
+      await client.quit();
+      expect(r.outcome).toBe('delivered');
+      expect(sessions).toHaveLength(2);
+      expect(sessions[0]!.commands).toEqual(['EHLO localhost', 'STARTTLS']);
+      expect(sessions[1]!.commands.slice(0, 2)).toEqual(['EHLO localhost', 'MAIL FROM:<a@x.test>']);
+      expect(new TextDecoder().decode(sessions[1]!.messages[0]!.content)).toBe('in the clear\r\n');
+    });
+
+    it('sendMail with the default opportunistic policy delivers with it, and fails without it', async () => {
+      const { port, sessions } = await oldTls();
+      await expect(sendMail({ host: '127.0.0.1', port, from: 'a@x.test', to: ['b@y.test'], body: 'x' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
+      expect(sessions).toHaveLength(1);
+      const r = await sendMail({ host: '127.0.0.1', port, plaintextFallback: true, from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+      expect(r.outcome).toBe('delivered');
+      expect(sessions).toHaveLength(3);
+    });
+
+    it('never with credentials, nor with required TLS: the handshake failure stands', async () => {
+      const { port, sessions } = await oldTls();
+      await expect(connect({ host: '127.0.0.1', port, security: 'opportunistic', auth: { user: 'u', pass: 'p' }, allowUnverifiedAuth: true, plaintextFallback: true })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
+      await expect(connect({ host: '127.0.0.1', port, security: 'required', tls: { rejectUnauthorized: false }, plaintextFallback: true })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
+      expect(sessions).toHaveLength(2);
+      expect(sessions.every((s) => !s.commands.some((c) => c.startsWith('AUTH') || c.startsWith('MAIL')))).toBe(true);
+    });
+
+    it('a value that is not a boolean is refused', async () => {
+      await expect(connect({ host: '127.0.0.1', port: 1, plaintextFallback: 'yes' as unknown as boolean })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringContaining('plaintextFallback') });
+    });
   });
 
   it('required verifies the certificate for the server name: trusted CA and right name pass, wrong name fails', async () => {

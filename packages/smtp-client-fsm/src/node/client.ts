@@ -91,6 +91,22 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
    * the whole queue, or use {@link createPool}, which gives each connection one message at a time.
    */
   readonly messageTimeout?: number;
+  /**
+   * With `security: 'opportunistic'` and no `auth`: when the TLS handshake after STARTTLS fails
+   * (a server whose TLS cannot interoperate: no common protocol version or cipher, a broken
+   * certificate it cannot send), connect once more to the same host and port without STARTTLS and
+   * go on in plaintext, as opportunistic security allows (RFC 7435 §1.2) and as Postfix does for its
+   * `may` level on a later attempt. The client's `tls` is then undefined and `tlsFallback` holds
+   * the handshake's error. Each of the two connections has its own `connectTimeout`. Default
+   * false: the failure rejects `connect` with `ERR_SMTP_CLIENT_TLS_FAILED`. Never with `auth`
+   * (credentials are not sent because a handshake failed) nor with another `security`.
+   *
+   * @example
+   * const client = await connect({ host: 'mx.example.org', port: 25, plaintextFallback: true });
+   * if (client.tlsFallback) log('sent in plaintext:', client.tlsFallback.message);
+   * @see RFC 3207 §4.1, RFC 7435 §1.2
+   */
+  readonly plaintextFallback?: boolean;
   /** Local address to bind. */
   readonly localAddress?: string;
   /** Called with the core connection before it starts: register custom states here. */
@@ -153,6 +169,11 @@ export interface SmtpClient {
   readonly closed: boolean;
   /** The TLS state, or undefined on a plain connection. */
   readonly tls: TlsState | undefined;
+  /**
+   * The failed TLS handshake (`ERR_SMTP_CLIENT_TLS_FAILED`) after which this connection was made
+   * without STARTTLS (`plaintextFallback`); undefined otherwise.
+   */
+  readonly tlsFallback: SmtpClientError | undefined;
   send(message: SendInput): Promise<SendResult>;
   /** QUIT after the pending messages, resolves when the connection is closed. */
   quit(): Promise<void>;
@@ -196,6 +217,8 @@ class Client implements SmtpClient {
   get tls(): TlsState | undefined {
     return this.tlsInfo;
   }
+
+  tlsFallback: SmtpClientError | undefined;
 
   /** Ends the session now with a typed error (deadlines): pending sends settle, the socket is destroyed. */
   abort(error: SmtpClientError): void {
@@ -501,6 +524,7 @@ function policyFor(o: ConnectOptions): Policy {
   if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null)) throw bad('tls', 'tls.connect options');
   if (o.setup !== undefined && typeof o.setup !== 'function') throw bad('setup', 'a function');
   if (o.connection !== undefined && typeof o.connection !== 'function') throw bad('connection', 'a function returning a Duplex stream');
+  if (o.plaintextFallback !== undefined && typeof o.plaintextFallback !== 'boolean') throw bad('plaintextFallback', 'a boolean');
   if (o.security !== undefined && !SECURITY.includes(o.security)) throw bad('security', "'off', 'opportunistic', 'required' or 'implicit'");
   if (o.security !== undefined) return o.security;
   if (o.port === 465) return 'implicit';
@@ -564,11 +588,24 @@ export async function connect(options: ConnectOptions): Promise<SmtpClient> {
   return connectOnce(options as ConnectOptions & { auth?: AuthOptions });
 }
 
+/** One connection, and with `plaintextFallback` a second one without STARTTLS after a failed handshake. */
 async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Promise<SmtpClient> {
+  try {
+    return await connectSession(options);
+  } catch (e) {
+    const fallback = options.plaintextFallback === true && !options.auth && e instanceof SmtpClientError && e.code === 'ERR_SMTP_CLIENT_TLS_FAILED' && policyFor(options) === 'opportunistic';
+    if (!fallback) throw e;
+    const client = await connectSession({ ...options, security: 'off' });
+    client.tlsFallback = e;
+    return client;
+  }
+}
+
+async function connectSession(options: ConnectOptions & { auth?: AuthOptions }): Promise<Client> {
   const policy = policyFor(options);
   const port = options.port ?? (policy === 'implicit' ? 465 : 25);
   const implicit = policy === 'implicit';
-  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, connection: _conn, ...core } = options;
+  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, connection: _conn, plaintextFallback: _f, ...core } = options;
   const unverifiedAuth = options.allowUnverifiedAuth === true || options.tls?.rejectUnauthorized === false;
   const conn = new ClientConnection({
     ...core,
@@ -584,7 +621,7 @@ async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Pr
   let client: Client | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await new Promise<SmtpClient>((resolve, reject) => {
+    return await new Promise<Client>((resolve, reject) => {
       let s: Duplex | undefined;
       let expired = false;
       timer = setTimeout(() => {
