@@ -175,7 +175,7 @@ describe('smtp-client-fsm/node with TLS', () => {
       expect(sessions).toHaveLength(3);
     });
 
-    it('never with credentials, nor with required TLS: the handshake failure stands', async () => {
+    it('never with credentials, nor with required TLS: the handshake failure stands (TLS-8)', async () => {
       const { port, sessions } = await oldTls();
       await expect(connect({ host: '127.0.0.1', port, security: 'opportunistic', auth: { user: 'u', pass: 'p' }, allowUnverifiedAuth: true, plaintextFallback: true })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
       await expect(connect({ host: '127.0.0.1', port, security: 'required', tls: { rejectUnauthorized: false }, plaintextFallback: true })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
