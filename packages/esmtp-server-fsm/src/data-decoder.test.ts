@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DataDecoder } from './data-decoder.js';
-
-function decodeAll(chunks: readonly Uint8Array[], policy: 'reject' | 'normalize' = 'reject'): { content: number[]; done: boolean; consumed: number; bare: number } {
-  const d = new DataDecoder(policy);
-  const content: number[] = [];
-  let consumed = 0;
-  for (const c of chunks) {
-    const r = d.push(c, 0, c.length, (p) => content.push(...p));
-    consumed += r.consumed;
-    if (r.done) return { content, done: true, consumed, bare: d.bareCr + d.bareLf };
-  }
-  return { content, done: false, consumed, bare: d.bareCr + d.bareLf };
-}
+import { decodeByteByByte, decodeChunks, decodeViews } from '../test/harness.js';
 
 /** Reference: dot-stuff lines of CRLF-only text the way a conforming client does. */
 function stuff(text: string): string {
@@ -20,29 +9,12 @@ function stuff(text: string): string {
   return lines.map((l) => (l.startsWith('.') ? `.${l}` : l)).join('\r\n');
 }
 
-/** Feeds `bytes[from, to)` of views placed at every alignment, in chunks cut at `cuts`, with `from` offsets. */
-function decodeViews(bytes: Uint8Array, shift: number, lead: number, cuts: readonly number[], policy: 'reject' | 'normalize'): string {
-  const buf = new Uint8Array(shift + lead + bytes.length + 3);
-  buf.set(bytes, shift + lead);
-  const view = buf.subarray(shift);
-  const d = new DataDecoder(policy);
-  const out: number[] = [];
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  let prev = 0;
-  for (const p of [...points, bytes.length]) {
-    const r = d.push(view, lead + prev, lead + p, (piece) => out.push(...piece));
-    if (r.done) return `${String.fromCharCode(...out)}|done@${String(prev + r.consumed)}|${String(d.bareCr)},${String(d.bareLf)}`;
-    prev = p;
-  }
-  return `${String.fromCharCode(...out)}|open|${String(d.bareCr)},${String(d.bareLf)}`;
-}
-
 describe('DataDecoder', () => {
   it('the word-at-a-time scan handles a line end in the last partial word of a chunk, at every alignment', () => {
     for (let k = 60; k < 72; k++) {
       for (const tail of ['\r\n', '\r\na', '\r\nab', '\r\nabc', '\na', '\ra', '\r\n.a', '\x00ab']) {
         const bytes = new TextEncoder().encode('x'.repeat(k) + tail);
-        const oneByOne = decodeViews(bytes, 0, 0, Array.from({ length: bytes.length }, (_, n) => n), 'reject');
+        const oneByOne = decodeByteByByte(bytes, 'reject');
         for (let shift = 0; shift < 4; shift++) for (let lead = 0; lead < 4; lead++) expect(decodeViews(bytes, shift, lead, [], 'reject')).toBe(oneByOne);
       }
     }
@@ -54,7 +26,7 @@ describe('DataDecoder', () => {
         const bytes = new Uint8Array(96).fill(97);
         bytes[at] = value;
         bytes.set([13, 10], 94);
-        const oneByOne = decodeViews(bytes, 0, 0, Array.from({ length: bytes.length }, (_, n) => n), 'reject');
+        const oneByOne = decodeByteByByte(bytes, 'reject');
         for (let shift = 0; shift < 4; shift++) expect(decodeViews(bytes, shift, at % 5, [], 'reject')).toBe(oneByOne);
         expect(oneByOne.endsWith(value === 13 ? '|1,0' : value === 10 ? '|0,1' : '|0,0')).toBe(true);
       }
@@ -69,7 +41,7 @@ describe('DataDecoder', () => {
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 30 }), fc.nat(3), fc.nat(5), fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom('reject' as const, 'normalize' as const), (parts, shift, lead, cuts, policy) => {
         const bytes = new TextEncoder().encode(parts.join(''));
-        const oneByOne = decodeViews(bytes, 0, 0, Array.from({ length: bytes.length }, (_, k) => k), policy);
+        const oneByOne = decodeByteByByte(bytes, policy);
         expect(decodeViews(bytes, shift, lead, cuts, policy)).toBe(oneByOne);
         expect(decodeViews(bytes, shift, lead, [], policy)).toBe(oneByOne);
       }),
@@ -91,11 +63,11 @@ describe('DataDecoder', () => {
           prev = p;
         }
         chunks.push(fixed.subarray(prev));
-        const r = decodeAll(chunks);
+        const r = decodeChunks(chunks);
         expect(r.done).toBe(true);
-        expect(new TextDecoder().decode(new Uint8Array(r.content))).toBe(content);
+        expect(r.content).toBe(content);
         expect(r.consumed).toBe(fixed.length - 4);
-        expect(r.bare).toBe(0);
+        expect(r.bareCr + r.bareLf).toBe(0);
       }),
       { numRuns: 300 },
     );
@@ -104,7 +76,7 @@ describe('DataDecoder', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(13, 10, 46, 97, 0), { maxLength: 40 }), (arr) => {
         const data = new Uint8Array(arr);
-        const r = decodeAll([data]);
+        const r = decodeChunks([data]);
         const s = '\r\n' + String.fromCharCode(...arr);
         const idx = s.indexOf('\r\n.\r\n');
         if (idx < 0) expect(r.done).toBe(false);
@@ -112,7 +84,7 @@ describe('DataDecoder', () => {
           expect(r.done).toBe(true);
           expect(r.consumed).toBe(idx + 5 - 2);
         }
-        const n = decodeAll([data], 'normalize');
+        const n = decodeChunks([data], 'normalize');
         if (n.done) expect(r.done).toBe(true);
       }),
       { numRuns: 1000 },

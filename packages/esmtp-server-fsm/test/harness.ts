@@ -1,7 +1,8 @@
-/** Small helpers to drive a ServerConnection in unit tests. */
+/** Small helpers to drive a ServerConnection (and its DATA decoder) in unit tests. */
 import { endErrorDelay } from '@smtpkit/testkit';
-import { ServerConnection } from '../src/index.js';
+import { DataDecoder, ServerConnection } from '../src/index.js';
 import type { ServerEvent, ServerOptions } from '../src/index.js';
+import type { BareLineEndingPolicy } from '../src/data-decoder.js';
 
 export interface Driven {
   readonly conn: ServerConnection;
@@ -84,4 +85,60 @@ export function codes(out: string): number[] {
     .split('\r\n')
     .filter((l) => /^\d{3} /.test(l))
     .map((l) => Number(l.slice(0, 3)));
+}
+
+/** What a DataDecoder made of some chunks fed one after the other (pieces and content as latin1 text). */
+export interface Decoded {
+  /** Every piece `emit` was called with, in order. */
+  readonly pieces: string[];
+  /** The pieces joined. */
+  readonly content: string;
+  readonly done: boolean;
+  /** Bytes consumed over all the chunks (through the terminating line when done). */
+  readonly consumed: number;
+  readonly bareCr: number;
+  readonly bareLf: number;
+}
+
+/** Feeds `chunks` to a fresh DataDecoder, each whole, until the end of data. */
+export function decodeChunks(chunks: readonly Uint8Array[], policy: BareLineEndingPolicy = 'reject'): Decoded {
+  const d = new DataDecoder(policy);
+  const pieces: string[] = [];
+  let consumed = 0;
+  let done = false;
+  for (const c of chunks) {
+    const r = d.push(c, 0, c.length, (p) => pieces.push(String.fromCharCode(...p)));
+    consumed += r.consumed;
+    if (r.done) {
+      done = true;
+      break;
+    }
+  }
+  return { pieces, content: pieces.join(''), done, consumed, bareCr: d.bareCr, bareLf: d.bareLf };
+}
+
+/**
+ * Feeds `bytes` to a DataDecoder from a view at byte offset `shift` of its buffer, starting `lead`
+ * bytes into the view, in chunks cut at `cuts` (taken modulo the length): `content|done@N|cr,lf`
+ * or `content|open|cr,lf`. The buffer has 3 zero bytes after the input.
+ */
+export function decodeViews(bytes: Uint8Array, shift: number, lead: number, cuts: readonly number[], policy: BareLineEndingPolicy): string {
+  const buf = new Uint8Array(shift + lead + bytes.length + 3);
+  buf.set(bytes, shift + lead);
+  const view = buf.subarray(shift);
+  const d = new DataDecoder(policy);
+  const out: number[] = [];
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  let prev = 0;
+  for (const p of [...points, bytes.length]) {
+    const r = d.push(view, lead + prev, lead + p, (piece) => out.push(...piece));
+    if (r.done) return `${String.fromCharCode(...out)}|done@${String(prev + r.consumed)}|${String(d.bareCr)},${String(d.bareLf)}`;
+    prev = p;
+  }
+  return `${String.fromCharCode(...out)}|open|${String(d.bareCr)},${String(d.bareLf)}`;
+}
+
+/** `decodeViews` of `bytes` fed one byte at a time from offset 0: the reference for the word-at-a-time scan. */
+export function decodeByteByByte(bytes: Uint8Array, policy: BareLineEndingPolicy): string {
+  return decodeViews(bytes, 0, 0, Array.from({ length: bytes.length }, (_, n) => n), policy);
 }
