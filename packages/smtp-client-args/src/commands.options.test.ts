@@ -268,3 +268,37 @@ describe('options that are not valid stay refused whatever was parsed before', (
     }
   });
 });
+
+describe('keyword list options that are not lists of strings', () => {
+  const BAD: readonly (readonly ['advertised' | 'bodyValues' | 'allowedParameters', unknown])[] = [
+    ['advertised', 5],
+    ['advertised', 'SIZE'],
+    ['advertised', null],
+    ['advertised', { SIZE: true }],
+    ['bodyValues', '8BITMIME'],
+    ['allowedParameters', 42],
+    ['allowedParameters', { [Symbol.iterator]: () => 1 }],
+  ];
+
+  it.each(BAD)('options.%s = %o (not a list) is a typed error naming the option, never a TypeError', (name, value) => {
+    for (const parse of [() => parseMailFrom('FROM:<a@example.com>', { [name]: value }), () => parseRcptTo('TO:<b@example.com>', { [name]: value })]) {
+      let thrown: unknown;
+      try {
+        parse();
+      } catch (e) {
+        thrown = e;
+      }
+      expect(isClientArgsError(thrown)).toBe(true);
+      expect(thrown).toMatchObject({ code: 'ERR_SMTP_INVALID_OPTION', argument: `options.${name}` });
+    }
+  });
+
+  it('any iterable of strings is taken, a one-shot generator included', () => {
+    function* keywords(): Generator<string> {
+      yield 'size';
+      yield '8bitmime';
+    }
+    expect(mail('FROM:<a@example.com> SIZE=10 BODY=8BITMIME', { advertised: keywords() })).toBe(ok({ size: 10, body: '8BITMIME' }));
+    expect(mail('FROM:<a@example.com> SIZE=10', { advertised: new Set(['SIZE']) })).toBe(ok({ size: 10 }));
+  });
+});

@@ -271,6 +271,24 @@ export function formatRcptTo(path: Path | string, args?: Iterable<readonly [stri
   return formatCommand('rcpt', path, args, options, options.smtpUtf8 ?? false);
 }
 
+/**
+ * A keyword list option, read once and upper-cased (items as text); undefined when not given.
+ * Anything but an iterable object (a number, a lone string, a plain object) is
+ * `ERR_SMTP_INVALID_OPTION` naming the option.
+ */
+function upperList(name: 'advertised' | 'bodyValues' | 'allowedParameters', list: Iterable<string> | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  const invalid = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_OPTION', `options.${name}`, `options.${name} must be a list of keywords`);
+  if (typeof list !== 'object' || list === null) throw invalid();
+  let items: unknown[];
+  try {
+    items = [...list];
+  } catch {
+    throw invalid();
+  }
+  return items.map((k) => asciiUpper(String(k)));
+}
+
 function resolveParseLimits(l: Partial<ParseLimits> | undefined): ParseLimits {
   const out = resolveLimits(DEFAULT_PARSE_LIMITS, l, ['localPart', 'domain', 'path', 'parameters']);
   if (out.messageSize !== undefined && (typeof out.messageSize !== 'number' || !(out.messageSize >= 0))) {
@@ -389,11 +407,11 @@ function prepare(options: ParseOptions): Prepared {
   const key = contentKey(options);
   let d = key === undefined ? undefined : derivedByContent.get(key);
   if (d === undefined) {
-    const adv = options.advertised === undefined ? undefined : [...options.advertised].map((k) => asciiUpper(String(k)));
+    const adv = upperList('advertised', options.advertised);
     const limits = resolveParseLimits(options.limits);
     const specs = mergeSpecs(options.parameters);
-    const body = options.bodyValues !== undefined ? [...options.bodyValues].map((v) => asciiUpper(String(v))) : adv && ['7BIT', ...adv];
-    const extra = options.allowedParameters === undefined ? undefined : [...options.allowedParameters].map((k) => asciiUpper(String(k)));
+    const body = upperList('bodyValues', options.bodyValues) ?? (adv && ['7BIT', ...adv]);
+    const extra = upperList('allowedParameters', options.allowedParameters);
     d = { limits, specs, allowed: {}, body, advertisedUpper: adv, extraUpper: extra };
     if (key !== undefined) {
       if (derivedByContent.size >= DERIVED_BY_CONTENT_SIZE) derivedByContent.clear();
