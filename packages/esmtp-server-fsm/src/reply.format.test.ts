@@ -49,3 +49,24 @@ describe('formatServerReply: a 334 SASL challenge is one line however long', () 
     expect(formatServerReply({ code: 334, text: [challenge] }, false)).toBe(`334 ${challenge}\r\n`);
   });
 });
+
+describe('formatServerReply: a reply checkReply refuses throws, whatever was formatted before', () => {
+  const refused = [
+    { code: 250, enhanced: '', text: 'order x' },
+    { code: 250, enhanced: '5.1.1', text: 'order x' },
+    { code: 250, enhanced: '2.1', text: 'order x' },
+    { code: 250, text: 'order\u0085x' },
+    { code: 250, text: ['order x', 'line\rtwo'] },
+    { code: 334, enhanced: '5.0.0', text: 'abc' },
+    { code: 600, text: 'order x' },
+  ];
+
+  it.each(refused)('%o, before and after the valid reply with the same text', (reply) => {
+    for (const enhanced of [true, false]) {
+      expect(() => formatServerReply(reply, enhanced)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_INVALID_REPLY' }));
+      expect(formatServerReply({ code: 250, text: 'order x' }, enhanced)).toBe(enhanced ? '250 2.0.0 order x\r\n' : '250 order x\r\n');
+      expect(formatServerReply({ code: 250, enhanced: '2.1.1', text: 'order x' }, enhanced)).toBe(enhanced ? '250 2.1.1 order x\r\n' : '250 order x\r\n');
+      expect(() => formatServerReply(reply, enhanced)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_INVALID_REPLY' }));
+    }
+  });
+});

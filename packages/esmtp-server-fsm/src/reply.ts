@@ -67,7 +67,9 @@ export function checkReply(reply: ReplyInit): void {
  * lines, `NNN ` on the last, the enhanced code on every line when `enhanced` is true (a generic
  * `X.0.0` when the reply has none), long lines wrapped at 512 bytes. A `334` SASL challenge is
  * one line `334 <base64>`, never wrapped, with the space kept when the challenge is empty
- * (RFC 4954 §4, done by `formatReply`).
+ * (RFC 4954 §4, done by `formatReply`). A reply that `checkReply` refuses (an enhanced code of
+ * another class than the reply code, a control character...) throws `ERR_SMTP_INVALID_REPLY`,
+ * whatever was formatted before.
  *
  * @example
  * ```ts
@@ -78,16 +80,21 @@ export function checkReply(reply: ReplyInit): void {
 export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
   const text = reply.text;
   // (SASL challenges, 334, are one-off by design: never shared)
-  if (typeof text !== 'string' || text.length > SHARED_TEXT_MAX || reply.code === 334) return formatUncached(reply, enhanced);
+  if (typeof text !== 'string' || text.length > SHARED_TEXT_MAX || reply.code === 334) {
+    checkReply(reply);
+    return formatUncached(reply, enhanced);
+  }
   // One-line replies repeat across sessions (`250 2.1.0 Sender OK`): formatted once and shared by every session of this module.
-  // Keyed by the text, then the enhanced code, then the code and the enhanced flag, so a lookup
-  // builds no key string; bounded (cleared when full).
-  const e = reply.enhanced ?? '';
+  // Keyed by the text, then the enhanced code (NO_ENHANCED when there is none), then the code and
+  // the enhanced flag, so a lookup builds no key string; bounded (cleared when full). Only replies
+  // that passed checkReply are stored, so a hit needs no check.
+  const e = reply.enhanced ?? NO_ENHANCED;
   const k = reply.code * 2 + (enhanced ? 1 : 0);
   let byEnhanced = shared.get(text);
   let byCode = byEnhanced?.get(e);
   let s = byCode?.get(k);
   if (s === undefined) {
+    checkReply(reply);
     s = formatUncached(reply, enhanced);
     if (sharedEntries >= SHARED_SIZE) {
       shared.clear();
@@ -107,6 +114,8 @@ export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
 const shared = new Map<string, Map<string, Map<number, string>>>();
 let sharedEntries = 0;
 const SHARED_SIZE = 256;
+/** The key of a reply without an enhanced code (never a valid one: `''` is refused, not this). */
+const NO_ENHANCED = '-';
 /** Longer texts (rare, and often unique) are formatted each time. */
 const SHARED_TEXT_MAX = 200;
 
