@@ -183,6 +183,14 @@ function checkId(id: unknown, what: string): number {
   return id;
 }
 
+/** `value` as a list option (an array or another iterable, not a string); else `ERR_SMTP_INVALID_OPTION`. */
+function listOption(value: unknown, name: string): Iterable<unknown> {
+  if (typeof value !== 'object' || value === null || typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `${name} must be a list, got ${value === null ? 'null' : typeof value}`);
+  }
+  return value as Iterable<unknown>;
+}
+
 /**
  * Only replies (plus the domain) up to this many UTF-16 units are cached, so the cache's memory stays
  * bounded: at the default 16,384 entries, keys take at most about 16 MiB (8 MiB for Latin-1 text).
@@ -253,6 +261,15 @@ export class Classifier {
   readonly #providerCodeTexts: readonly string[] = BUILTIN_CODE_TEXTS;
 
   constructor(options: ClassifierOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'createClassifier options must be an object');
+    if (options.limits !== undefined && (typeof options.limits !== 'object' || options.limits === null)) {
+      throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'limits must be an object { maxTextBytes?, cacheSize? }');
+    }
+    if (options.builtinRules !== undefined && typeof options.builtinRules !== 'boolean') {
+      throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'builtinRules must be a boolean');
+    }
+    const classes: Iterable<unknown> = options.classes === undefined ? [] : listOption(options.classes, 'classes');
+    const rules: string | Iterable<unknown> = options.rules === undefined || typeof options.rules === 'string' ? (options.rules ?? []) : listOption(options.rules, 'rules');
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     for (const key of ['maxTextBytes', 'cacheSize'] as const) {
       const v = limits[key];
@@ -262,13 +279,17 @@ export class Classifier {
     }
     this.#limits = Object.freeze(limits);
     this.#builtin = options.builtinRules ?? true;
-    for (const c of options.classes ?? []) this.registerClass(c.id, c.name, c.description, c.category);
+    for (const c of classes) {
+      if (typeof c !== 'object' || c === null) throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', 'a class must be an object { id, name, description, category }');
+      const init = c as ClassInit;
+      this.registerClass(init.id, init.name, init.description, init.category);
+    }
     if (options.providerCodes !== undefined) {
       this.#providerCodes = this.#withProviderCodes(options.providerCodes);
       this.#providerCodeTexts = this.#providerCodes.map((c) => c.code);
     }
-    if (typeof options.rules === 'string') this.addRules(options.rules);
-    else for (const r of options.rules ?? []) this.addRule(r);
+    if (typeof rules === 'string') this.addRules(rules);
+    else for (const r of rules) this.addRule(r as RuleInit);
   }
 
   /** The limits in force. */
@@ -311,10 +332,15 @@ export class Classifier {
       length = options.length;
       domain = typeof options.domain === 'string' && options.domain !== '' ? fold(options.domain.trim()) : undefined;
     }
+    const maxBytes = this.#limits.maxTextBytes;
+    // A length that is not a non-negative number is ignored (the whole reply, up to maxTextBytes).
+    const limit = typeof length === 'number' && length >= 0 ? Math.min(Math.floor(length), maxBytes) : maxBytes;
     const useCache = this.#limits.cacheSize > 0 && typeof response === 'string' && response.length + (domain?.length ?? 0) <= CACHEABLE_LENGTH;
     let key = '';
     if (useCache) {
-      key = `${domain ?? ''}\u0000${length ?? ''}\u0000${response}`;
+      // Exact: the bytes examined, then the domain prefixed by its length (it may hold any
+      // character), then the text; so two calls share a key only when they decide alike.
+      key = `${limit}\u0000${domain === undefined ? '-' : `${domain.length}:${domain}`}\u0000${response}`;
       const hit = this.#cache.get(key);
       if (hit) {
         this.#cache.delete(key);
@@ -322,8 +348,6 @@ export class Classifier {
         return hit;
       }
     }
-    const maxBytes = this.#limits.maxTextBytes;
-    const limit = typeof length === 'number' && length >= 0 ? Math.min(Math.floor(length), maxBytes) : maxBytes;
     let text: string | undefined;
     let code = -1;
     let enhanced = -1;
@@ -597,6 +621,7 @@ export class Classifier {
     category: BounceCategory,
     options: { readonly replace?: boolean } = {},
   ): BounceClass {
+    if (typeof options !== 'object' || options === null) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'registerClass options must be an object { replace? }');
     checkId(id, 'class id');
     if (BUILTIN_BY_ID.has(id)) {
       throw new SmtpErrorsError('ERR_SMTP_CLASS_BUILTIN', `class ${id} is built in (${BUILTIN_BY_ID.get(id)!.name}) and cannot be replaced`);

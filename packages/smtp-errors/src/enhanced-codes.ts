@@ -258,7 +258,8 @@ const SUBJECT_DEFAULT: Record<number, [number, number]> = {
 
 /**
  * The bounce class for an enhanced status code: a vendor code first, then the registry row, then
- * the subject's default. `undefined` for class 2 (success) or an unknown subject.
+ * the subject's default. `undefined` for class 2 (success), an unknown subject or a value that is
+ * not a code object.
  *
  * @example
  * ```ts
@@ -267,7 +268,7 @@ const SUBJECT_DEFAULT: Record<number, [number, number]> = {
  * @see RFC 3463 §3
  */
 export function enhancedClass(code: EnhancedCode): { id: number; entry: EnhancedCodeEntry | undefined } | undefined {
-  if (code.class !== 4 && code.class !== 5) return undefined;
+  if (typeof code !== 'object' || code === null || (code.class !== 4 && code.class !== 5)) return undefined;
   const full = byFullCode.get(`${code.class}.${code.subject}.${code.detail}`);
   if (full) return { id: full.permanent, entry: full };
   const row = bySubjectDetail.get(`${code.subject}.${code.detail}`);

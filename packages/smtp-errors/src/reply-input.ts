@@ -109,7 +109,7 @@ function isSpace(c: number): boolean {
 
 /**
  * Parses an enhanced status code string exactly (class 2, 4 or 5; 1 to 3 digits each for subject
- * and detail), or returns undefined.
+ * and detail), or returns undefined (also for a value that is not a string: it never throws).
  *
  * @example
  * ```ts
@@ -118,6 +118,7 @@ function isSpace(c: number): boolean {
  * @see RFC 3463 §2
  */
 export function parseEnhanced(value: string): EnhancedCode | undefined {
+  if (typeof value !== 'string') return undefined;
   const found = scanEnhancedAt(value, 0);
   return found && found.end === value.length ? found.code : undefined;
 }
@@ -147,7 +148,8 @@ function scanEnhancedAt(text: string, i: number): { code: EnhancedCode; end: num
 /**
  * Finds the first reply code (`[245][0-5][0-9]` standing alone, followed by a space, `-` or the
  * end) and the first enhanced status code (`[245].d{1,3}.d{1,3}` not part of a dotted number such
- * as an IP address) anywhere in `text`. One pass, no backtracking.
+ * as an IP address) anywhere in `text`. One pass, no backtracking. Never throws: a value that is not
+ * a string holds no code.
  *
  * @example
  * ```ts
@@ -158,8 +160,8 @@ function scanEnhancedAt(text: string, i: number): { code: EnhancedCode; end: num
  */
 export function scanCodes(text: string): { code: number | undefined; enhanced: EnhancedCode | undefined } {
   const out = new Int32Array(2).fill(-1);
-  let need = NEED_CODE | NEED_ENHANCED;
-  for (let i = 0; i < text.length && need !== 0; i++) {
+  let need = typeof text === 'string' ? NEED_CODE | NEED_ENHANCED : 0;
+  for (let i = 0; need !== 0 && i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 50 || c === 52 || c === 53) need = scanCodeAt(text, i, need, out);
   }

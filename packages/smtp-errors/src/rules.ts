@@ -81,6 +81,7 @@ export function makeRule(init: RuleInit, layer: RuleLayer, name?: string): Store
   if (pieces.length === 0) {
     throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', `rule pattern ${JSON.stringify(init.pattern)} has no literal text`);
   }
+  if (init.domain !== undefined && typeof init.domain !== 'string') throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', 'rule domain must be a string');
   const domain = init.domain === undefined || init.domain === '' ? undefined : fold(init.domain.trim());
   return {
     layer: domain !== undefined && layer === 'user' ? 'domain' : layer,
@@ -106,6 +107,7 @@ export function makeRule(init: RuleInit, layer: RuleLayer, name?: string): Store
  * @see RFC 5321 §4.2
  */
 export function parseRules(text: string): RuleInit[] {
+  if (typeof text !== 'string') throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', `rules text must be a string, got ${text === null ? 'null' : typeof text}`);
   const out: RuleInit[] = [];
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {

@@ -117,7 +117,10 @@ export interface ClassifyMessageOptions {
    * 1 MiB. The report parts come before the returned message, so a cut tail rarely matters.
    */
   readonly maxBytes?: number | undefined;
-  /** The classifier to use for each recipient (default: the package's default instance). */
+  /**
+   * The classifier to use for each recipient (default: the package's default instance). Anything
+   * else than a `Classifier` throws `ERR_SMTP_INVALID_OPTION`.
+   */
   readonly classifier?: Classifier | undefined;
 }
 
@@ -386,11 +389,16 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * @see RFC 3464 §2, RFC 3834 §5, RFC 5965 §3
  */
 export async function classifyMessage(raw: Uint8Array | string, options: ClassifyMessageOptions = {}): Promise<MessageClassification> {
+  if (typeof options !== 'object' || options === null) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifyMessage options must be an object');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1) {
     throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `maxBytes must be a positive integer, got ${String(maxBytes)}`);
   }
-  const classifier = options.classifier ?? defaultClassifier;
+  const classifier = options.classifier === undefined ? defaultClassifier : options.classifier;
+  // Checked by shape, not instanceof: a Classifier from another copy of the package (ESM and CJS) works.
+  if (typeof classifier !== 'object' || classifier === null || typeof (classifier as Partial<Classifier>).classify !== 'function') {
+    throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifier must be a Classifier (from createClassifier)');
+  }
   let input: Uint8Array | string;
   if (typeof raw === 'string') input = raw.length > maxBytes ? raw.slice(0, maxBytes) : raw;
   else if (raw instanceof Uint8Array) input = raw.length > maxBytes ? raw.subarray(0, maxBytes) : raw;

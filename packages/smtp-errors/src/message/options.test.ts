@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { createClassifier, isSmtpErrorsError } from '../index.js';
+import { classifyMessage, type ClassifyMessageOptions } from './index.js';
+
+const msg = 'From: a@example.com\r\nSubject: Undelivered\r\n\r\n550 5.1.1 user unknown\r\n';
+
+async function codeOf(options: unknown): Promise<string | undefined> {
+  try {
+    await classifyMessage(msg, options as ClassifyMessageOptions);
+  } catch (e) {
+    return isSmtpErrorsError(e) ? e.code : `untyped ${String(e)}`;
+  }
+  return undefined;
+}
+
+describe('classifyMessage: options of the wrong type are ERR_SMTP_INVALID_OPTION', () => {
+  it('options that are not an object', async () => {
+    for (const bad of [null, 5, 'x', true]) expect(await codeOf(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+
+  it('a classifier that is not a Classifier', async () => {
+    for (const bad of [null, {}, 5, (t: string) => t, { classify: 'x' }]) expect(await codeOf({ classifier: bad })).toBe('ERR_SMTP_INVALID_OPTION');
+    expect((await classifyMessage(msg, { classifier: createClassifier() })).kind).toBe('bounce');
+    expect(await codeOf({})).toBeUndefined();
+  });
+});

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { enhancedClass, parseEnhanced, scanCodes, type EnhancedCode } from './index.js';
+
+// The code readers read replies, which are peer input: like `classify`, they never throw for what
+// they are given. Anything that is not text holds no code.
+describe('parseEnhanced, scanCodes and enhancedClass on input that is not text or a code', () => {
+  const odd: unknown[] = [null, undefined, 5, 5.11, true, {}, ['550 5.1.1 x'], { length: 3 }, new Uint8Array([53, 46, 49, 46, 49])];
+
+  it('parseEnhanced: undefined', () => {
+    for (const v of odd) expect(parseEnhanced(v as string)).toBeUndefined();
+    expect(parseEnhanced('5.1.1')).toEqual({ class: 5, subject: 1, detail: 1 });
+  });
+
+  it('scanCodes: no codes', () => {
+    for (const v of odd) expect(scanCodes(v as string)).toEqual({ code: undefined, enhanced: undefined });
+  });
+
+  it('enhancedClass: undefined for what is not a code object', () => {
+    for (const v of [null, undefined, 5, '5.1.1', { class: 5 }]) expect(enhancedClass(v as EnhancedCode)).toBeUndefined();
+    expect(enhancedClass({ class: 5, subject: 1, detail: 1 })?.id).toBe(10);
+  });
+});
