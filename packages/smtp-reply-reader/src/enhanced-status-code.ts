@@ -21,7 +21,9 @@ export interface EnhancedStatusCode {
 }
 
 /**
- * Formats an enhanced status code as `class.subject.detail`.
+ * Formats an enhanced status code as `class.subject.detail`. Anything but
+ * `{ class: 2 | 4 | 5, subject: 0-999, detail: 0-999 }` (integers) is
+ * `ERR_SMTP_INVALID_ENHANCED_CODE`, so what it writes {@link parseEnhancedStatusCode} reads back.
  *
  * @example
  * ```ts
@@ -30,12 +32,15 @@ export interface EnhancedStatusCode {
  * @see RFC 3463 §2
  */
 export function formatEnhancedStatusCode(e: EnhancedStatusCode): string {
+  assertEnhancedStatusCode(e);
   return `${e.class}.${e.subject}.${e.detail}`;
 }
 
 /** Validates a caller-supplied enhanced code (formatter input). @internal */
 export function assertEnhancedStatusCode(e: EnhancedStatusCode): void {
   const ok =
+    typeof e === 'object' &&
+    e !== null &&
     (e.class === 2 || e.class === 4 || e.class === 5) &&
     Number.isInteger(e.subject) &&
     e.subject >= 0 &&
@@ -100,7 +105,8 @@ export function scanEnhanced(
 /**
  * Parses an enhanced status code at the start of `text` (leading spaces skipped), e.g. the text of
  * a reply line or a bounce message. The code must be followed by whitespace or the end of the text.
- * Returns undefined when there is none; never throws.
+ * Returns undefined when there is none; never throws for a string (anything else is
+ * `ERR_SMTP_INVALID_ARGUMENT`).
  *
  * @example
  * ```ts
@@ -110,13 +116,18 @@ export function scanEnhanced(
  * @see RFC 3463 §2, RFC 2034 §4
  */
 export function parseEnhancedStatusCode(text: string): EnhancedStatusCode | undefined {
+  if (typeof text !== 'string') {
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `parseEnhancedStatusCode() text must be a string, got ${text === null ? 'null' : typeof text}`);
+  }
   let i = 0;
   while (i < text.length && text.charCodeAt(i) === 0x20) i++;
   return scanEnhanced((k) => text.charCodeAt(k), i, text.length)?.code;
 }
 
 /**
- * True when two enhanced status codes are equal.
+ * True when two enhanced status codes are equal; `undefined` equals only `undefined`. A value that
+ * is neither `undefined` nor an object (`null`, a string such as `'5.1.1'`) is
+ * `ERR_SMTP_INVALID_ENHANCED_CODE`.
  *
  * @example
  * ```ts
@@ -128,6 +139,11 @@ export function sameEnhancedStatusCode(
   a: EnhancedStatusCode | undefined,
   b: EnhancedStatusCode | undefined,
 ): boolean {
+  for (const e of [a, b]) {
+    if (e !== undefined && (typeof e !== 'object' || e === null)) {
+      throw ReplyReaderError.local('ERR_SMTP_INVALID_ENHANCED_CODE', 'an enhanced status code must be an object or undefined');
+    }
+  }
   if (a === undefined || b === undefined) return a === b;
   return a.class === b.class && a.subject === b.subject && a.detail === b.detail;
 }

@@ -32,7 +32,8 @@ export type ReplyErrorCode =
   | 'ERR_SMTP_INVALID_REPLY_CODE'
   | 'ERR_SMTP_INVALID_ENHANCED_CODE'
   | 'ERR_SMTP_REPLY_TEXT_INVALID'
-  | 'ERR_SMTP_READER_ENDED';
+  | 'ERR_SMTP_READER_ENDED'
+  | 'ERR_SMTP_INVALID_ARGUMENT';
 
 /**
  * An error of smtp-reply-reader.
@@ -42,7 +43,7 @@ export type ReplyErrorCode =
  *   offending line starts in the reader's input; `replies` are the replies the same `push()`
  *   completed before the violation, so none is lost.
  * - `kind: 'local'`: the caller misused the API (an invalid option, reply code or text given to the
- *   formatter, `push()` after `end()`). `offset` is 0 and `replies` is empty.
+ *   formatter, an argument of the wrong type, `push()` after `end()`). `offset` is 0 and `replies` is empty.
  *
  * @example
  * ```ts

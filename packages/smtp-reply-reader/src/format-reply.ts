@@ -55,10 +55,18 @@ function checkCode(code: number): void {
   }
 }
 
-function checkText(line: string): void {
+function checkText(line: unknown, what: string): asserts line is string {
+  if (typeof line !== 'string') {
+    throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `${what} must be a string, got ${line === null ? 'null' : typeof line}`);
+  }
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if ((c < 0x20 && c !== 9) || (c >= 0x7f && c <= 0x9f)) {
+    if (c >= 0xd800 && c <= 0xdfff) {
+      // A surrogate pair is one character; a lone surrogate cannot be written as UTF-8.
+      const next = line.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+      else throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains a lone surrogate at index ${i}`);
+    } else if ((c < 0x20 && c !== 9) || (c >= 0x7f && c <= 0x9f)) {
       const what = c === 13 ? 'CR' : c === 10 ? 'LF' : c === 0 ? 'NUL' : `control U+${c.toString(16).padStart(4, '0')}`;
       throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains ${what} at index ${i}`);
     }
@@ -95,13 +103,26 @@ function wrap(line: string, budget: number, out: string[]): void {
   }
 }
 
+/** The text lines of `reply`: its `lines` (an array or another iterable, read once) or its `text`. */
+function sourceLines(reply: FormatReplyInput): readonly unknown[] {
+  const lines: unknown = reply.lines;
+  if (lines === undefined || (lines === null && typeof reply.text === 'string')) return [reply.text];
+  if (Array.isArray(lines)) return lines;
+  if (typeof lines === 'object' && lines !== null && typeof (lines as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') {
+    return [...(lines as Iterable<unknown>)];
+  }
+  throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply lines must be a list of strings, got ${lines === null ? 'null' : typeof lines}`);
+}
+
 /**
  * Writes a reply in wire form: CRLF line ends, `NNN-` on every line but the last, the enhanced
  * status code on every line when given, each line at most 512 bytes with its CRLF (long text is
  * wrapped after a space, the space being consumed, or hard-split when there is none). An empty
  * last line is the bare code, except for `334` (or with `spaceOnEmptyLastLine`): `NNN `. CR, LF,
  * NUL or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
- * so no input can inject a second reply.
+ * so no input can inject a second reply; so do a lone surrogate (it has no UTF-8 form) and a `text`
+ * or line that is not a string. `lines` may be any iterable of strings (read once), but not a
+ * lone string.
  *
  * @example
  * ```ts
@@ -113,11 +134,22 @@ function wrap(line: string, budget: number, out: string[]): void {
  * ```
  * @see RFC 5321 §4.2, §4.5.3.1.5; RFC 2034 §4; RFC 4954 §4
  */
-export function formatReply(reply: FormatReplyInput, options: FormatReplyOptions = {}): string {
+export function formatReply(reply: FormatReplyInput, options?: FormatReplyOptions): string {
+  if (typeof reply !== 'object' || reply === null) {
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `formatReply() reply must be an object, got ${reply === null ? 'null' : typeof reply}`);
+  }
   checkCode(reply.code);
+  if (options === undefined) options = {};
+  else if (typeof options !== 'object' || options === null) {
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'formatReply() options must be an object');
+  }
   const max = options.maxLineLength ?? RFC_MIN_REPLY_LINE;
   if (!Number.isSafeInteger(max) || max < RFC_MIN_REPLY_LINE) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', `maxLineLength must be an integer >= ${RFC_MIN_REPLY_LINE}`);
+  }
+  const space: unknown = options.spaceOnEmptyLastLine;
+  if (space !== undefined && typeof space !== 'boolean') {
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'spaceOnEmptyLastLine must be a boolean');
   }
   let enh = '';
   if (reply.enhanced !== undefined) {
@@ -130,15 +162,15 @@ export function formatReply(reply: FormatReplyInput, options: FormatReplyOptions
     }
     enh = formatEnhancedStatusCode(reply.enhanced);
   }
-  const source = reply.lines ?? [reply.text];
+  const source = sourceLines(reply);
   const budget = max - 2 - 4 - (enh ? enh.length + 1 : 0);
   const pieces: string[] = [];
   for (const line of source.length > 0 ? source : ['']) {
-    checkText(line);
+    checkText(line, reply.lines === undefined || reply.lines === null ? 'reply text' : 'each reply line');
     wrap(line, budget, pieces);
   }
   const code = String(reply.code);
-  const bare = (options.spaceOnEmptyLastLine ?? reply.code === 334) ? `${code} \r\n` : `${code}\r\n`;
+  const bare = (space ?? reply.code === 334) ? `${code} \r\n` : `${code}\r\n`;
   let out = '';
   for (let k = 0; k < pieces.length; k++) {
     const text = pieces[k]!;

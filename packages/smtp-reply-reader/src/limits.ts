@@ -67,8 +67,12 @@ export interface ReplyReaderOptions extends Partial<ReplyLimits> {
   readonly lineEndings?: LineEndings;
 }
 
-/** Resolves and validates options. @internal */
-export function resolveOptions(options: ReplyReaderOptions): ReplyLimits & { lineEndings: LineEndings } {
+/** Resolves and validates options (an object, or undefined for the defaults). @internal */
+export function resolveOptions(options: ReplyReaderOptions | undefined): ReplyLimits & { lineEndings: LineEndings } {
+  if (options === undefined) options = {};
+  else if (typeof options !== 'object' || options === null) {
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'invalid option: options must be an object');
+  }
   const maxLineLength = options.maxLineLength ?? DEFAULT_REPLY_LIMITS.maxLineLength;
   const maxReplyLines = options.maxReplyLines ?? DEFAULT_REPLY_LIMITS.maxReplyLines;
   const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_REPLY_LIMITS.maxReplyBytes;

@@ -4,7 +4,7 @@
 import { ReplyReaderError } from './errors.js';
 import type { ReplyReaderOptions } from './limits.js';
 import type { Reply } from './reply.js';
-import { ReplyReader } from './reply-reader.js';
+import { ReplyReader, isBytes, notBytes } from './reply-reader.js';
 
 const encoder = new TextEncoder();
 const CRLF = new Uint8Array([13, 10]);
@@ -13,7 +13,8 @@ const LF_ONLY = new Uint8Array([10]);
 /**
  * Parses exactly one complete reply (same rules and options as {@link ReplyReader}). As a
  * convenience the CRLF after the last line may be omitted. Throws `ERR_SMTP_REPLY_INCOMPLETE` when
- * there is no complete reply and `ERR_SMTP_REPLY_EXTRA_DATA` when there is more than one.
+ * there is no complete reply and `ERR_SMTP_REPLY_EXTRA_DATA` when there is more than one; input
+ * that is neither a string nor a `Uint8Array` is `ERR_SMTP_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -25,11 +26,21 @@ const LF_ONLY = new Uint8Array([10]);
  * @see RFC 5321 §4.2
  */
 export function parseReply(input: Uint8Array | string, options?: ReplyReaderOptions): Reply {
-  const data = typeof input === 'string' ? encoder.encode(input) : input;
+  let data: Uint8Array;
+  if (typeof input === 'string') data = encoder.encode(input);
+  else if (isBytes(input)) data = input;
+  else throw notBytes('parseReply() input', input);
   const reader = new ReplyReader(options);
-  const replies = reader.push(data);
   const last = data.length > 0 ? data[data.length - 1] : undefined;
-  if (data.length > 0 && last !== 10) replies.push(...reader.push(last === 13 ? LF_ONLY : CRLF));
+  if (last !== undefined && last !== 10) {
+    // One push of the input with its line end, so an error carries every reply completed before it.
+    const end = last === 13 ? LF_ONLY : CRLF;
+    const whole = new Uint8Array(data.length + end.length);
+    whole.set(data);
+    whole.set(end, data.length);
+    data = whole;
+  }
+  const replies = reader.push(data);
   reader.end();
   if (replies.length === 0) {
     throw ReplyReaderError.remote('ERR_SMTP_REPLY_INCOMPLETE', 'no complete reply in the input');

@@ -79,6 +79,21 @@ function scanEnhancedBytes(buf: Uint8Array, i: number, end: number, cls: number)
   return { code: { class: (cls - 0x30) as 2 | 4 | 5, subject, detail }, next: i };
 }
 
+/**
+ * True for the bytes `push` and `parseReply` read: a `Uint8Array` (a Node `Buffer` is one), also
+ * from another realm. Any other view (`DataView`, `Uint16Array`, ...) or an `ArrayBuffer` is not.
+ * @internal
+ */
+export function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array || Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
+/** `ERR_SMTP_INVALID_ARGUMENT` for input that is neither a string nor a Uint8Array. @internal */
+export function notBytes(what: string, value: unknown): ReplyReaderError {
+  const type = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
+  return ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `${what} must be a string or a Uint8Array, got ${type}`);
+}
+
 function excerpt(buf: Uint8Array, start: number, end: number): string {
   const max = Math.min(end, start + 40);
   let s = '';
@@ -138,7 +153,7 @@ export class ReplyReader {
    * ```
    * @see RFC 5321 §4.5.3.1.5
    */
-  constructor(options: ReplyReaderOptions = {}) {
+  constructor(options?: ReplyReaderOptions) {
     const o = resolveOptions(options);
     this.#maxLineLength = o.maxLineLength;
     this.#maxReplyLines = o.maxReplyLines;
@@ -187,7 +202,9 @@ export class ReplyReader {
 
   /**
    * Feeds bytes (or a string, encoded as UTF-8) and returns every reply they complete, in order.
-   * Throws a {@link ReplyReaderError} on a protocol violation (see the class description).
+   * Throws a {@link ReplyReaderError} on a protocol violation (see the class description). A chunk
+   * that is neither a string nor a `Uint8Array` (an `ArrayBuffer`, a `DataView`, another typed
+   * array, a number) is `ERR_SMTP_INVALID_ARGUMENT` and leaves the reader as it was.
    *
    * @example
    * ```ts
@@ -198,7 +215,10 @@ export class ReplyReader {
   push(chunk: Uint8Array | string): Reply[] {
     if (this.#error) throw this.#error;
     if (this.#ended) throw ReplyReaderError.local('ERR_SMTP_READER_ENDED', 'push() after end()');
-    const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+    let data: Uint8Array;
+    if (typeof chunk === 'string') data = encoder.encode(chunk);
+    else if (isBytes(chunk)) data = chunk;
+    else throw notBytes('push() chunk', chunk);
     const out: Reply[] = [];
     this.#out = out;
     const max = this.#maxLineLength;

@@ -2,6 +2,7 @@
  * The reply value and the helpers that interpret a reply code (RFC 5321 §4.2.1).
  */
 import type { EnhancedStatusCode } from './enhanced-status-code.js';
+import { ReplyReaderError } from './errors.js';
 
 /**
  * One complete SMTP reply. `lines` holds each line's text without the code, the separator and the
@@ -24,12 +25,21 @@ export interface Reply {
   readonly text: string;
 }
 
+function notACode(what: string, value: unknown): never {
+  const shown = typeof value === 'number' ? String(value) : value === null ? 'null' : typeof value;
+  throw ReplyReaderError.local('ERR_SMTP_INVALID_REPLY_CODE', `${what} must be an integer reply code or a Reply, got ${shown}`);
+}
+
+/** The integer code of a Reply or a code; anything else is `ERR_SMTP_INVALID_REPLY_CODE`. */
 function codeOf(reply: Reply | number): number {
-  return typeof reply === 'number' ? reply : reply.code;
+  const c: unknown = typeof reply === 'object' && reply !== null ? reply.code : reply;
+  if (!Number.isInteger(c)) notACode('reply', typeof reply === 'object' && reply !== null ? c : reply);
+  return c as number;
 }
 
 /**
  * True for a positive completion reply (2yz): the command was accepted.
+ * Takes a `Reply` or its integer code; anything else is `ERR_SMTP_INVALID_REPLY_CODE`.
  *
  * @example
  * ```ts
@@ -44,6 +54,7 @@ export function isPositive(reply: Reply | number): boolean {
 
 /**
  * True for a positive intermediate reply (3yz), e.g. `354` after DATA or `334` during AUTH.
+ * Takes a `Reply` or its integer code; anything else is `ERR_SMTP_INVALID_REPLY_CODE`.
  *
  * @example
  * ```ts
@@ -58,6 +69,7 @@ export function isIntermediate(reply: Reply | number): boolean {
 
 /**
  * True for a transient negative completion reply (4yz): try again later.
+ * Takes a `Reply` or its integer code; anything else is `ERR_SMTP_INVALID_REPLY_CODE`.
  *
  * @example
  * ```ts
@@ -72,6 +84,7 @@ export function isTransientNegative(reply: Reply | number): boolean {
 
 /**
  * True for a permanent negative completion reply (5yz): do not retry as is.
+ * Takes a `Reply` or its integer code; anything else is `ERR_SMTP_INVALID_REPLY_CODE`.
  *
  * @example
  * ```ts
@@ -87,7 +100,9 @@ export function isPermanentNegative(reply: Reply | number): boolean {
 /**
  * The `read_smtp2` check: true when the reply code equals `expected` or one of `extra`.
  * A reply that does not match is data for the caller (classify it, fail the recipient); it is
- * never an exception.
+ * never an exception. A code that is not an integer (`'250'`, `250.5`, a list `[250, 251]`), in
+ * the reply or among the expected ones, is `ERR_SMTP_INVALID_REPLY_CODE`: the codes are passed as
+ * separate arguments.
  *
  * @example
  * ```ts
@@ -98,5 +113,7 @@ export function isPermanentNegative(reply: Reply | number): boolean {
  */
 export function expectReply(reply: Reply | number, expected: number, ...extra: number[]): boolean {
   const c = codeOf(reply);
+  if (!Number.isInteger(expected)) notACode('expected', expected);
+  for (const x of extra) if (!Number.isInteger(x)) notACode('expected', x);
   return c === expected || extra.includes(c);
 }
