@@ -6,7 +6,7 @@
 import { CapabilitiesError } from './errors.js';
 import type { AdvertiseContext, ExtensionDefinition } from './registry.js';
 import type { SessionSettings } from './session.js';
-import { upperAscii } from './syntax.js';
+import { stringList, upperAscii } from './syntax.js';
 
 type Def = ExtensionDefinition<SessionSettings>;
 
@@ -41,8 +41,13 @@ function positive(what: string, n: number): number {
   return n;
 }
 
-function list(values: readonly string[] | undefined): readonly string[] | false {
-  return values === undefined ? false : values.map(upperAscii);
+/** A session list (any iterable of strings but a lone string); `ERR_SMTP_INVALID_OPTION` otherwise. */
+function sessionList(what: string, values: readonly string[] | undefined): readonly string[] | undefined {
+  return stringList(values, () => new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a list of strings`));
+}
+
+function list(what: string, values: readonly string[] | undefined): readonly string[] | false {
+  return sessionList(what, values)?.map(upperAscii) ?? false;
 }
 
 /**
@@ -67,7 +72,10 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
     keyword: 'AUTH',
     rfc: 'RFC 4954',
     description: 'SASL authentication',
-    advertise: (s) => (s.authMechanisms?.length && s.authenticated !== true && (s.tls === true || s.authBeforeTls === true) ? s.authMechanisms.map(upperAscii) : false),
+    advertise: (s) => {
+      const mechanisms = sessionList('authMechanisms', s.authMechanisms);
+      return mechanisms?.length && s.authenticated !== true && (s.tls === true || s.authBeforeTls === true) ? mechanisms.map(upperAscii) : false;
+    },
     verbs: [{ name: 'AUTH', mustBeLastInGroup: true }],
     mailParams: ['AUTH'],
   },
@@ -79,7 +87,11 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
   { keyword: 'SMTPUTF8', rfc: 'RFC 6531', description: 'internationalized email addresses', mailParams: ['SMTPUTF8'] },
   { keyword: 'REQUIRETLS', rfc: 'RFC 8689', description: 'TLS required for the whole delivery path', advertise: (s) => s.requireTls === true && s.tls === true, mailParams: ['REQUIRETLS'] },
   { keyword: 'DELIVERBY', rfc: 'RFC 2852', description: 'deliver-by time', advertise: (s) => count('deliverBy', s.deliverBy), mailParams: ['BY'] },
-  { keyword: 'MT-PRIORITY', rfc: 'RFC 6710', description: 'message transfer priority', advertise: (s) => (s.mtPriority === undefined ? false : s.mtPriority === '' ? true : s.mtPriority), mailParams: ['MT-PRIORITY'] },
+  { keyword: 'MT-PRIORITY', rfc: 'RFC 6710', description: 'message transfer priority', advertise: (s) => {
+      const p: unknown = s.mtPriority;
+      if (p !== undefined && typeof p !== 'string') throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session mtPriority must be a string');
+      return p === undefined ? false : p === '' ? true : p;
+    }, mailParams: ['MT-PRIORITY'] },
   {
     keyword: 'FUTURERELEASE',
     rfc: 'RFC 4865',
@@ -111,9 +123,9 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
   { keyword: 'MTRK', rfc: 'RFC 3885', description: 'message tracking', advertise: optIn('MTRK'), mailParams: ['MTRK'] },
   { keyword: 'CONPERM', rfc: 'RFC 4141', description: 'content conversion permission', advertise: optIn('CONPERM'), mailParams: ['CONPERM'] },
   { keyword: 'CONNEG', rfc: 'RFC 4141', description: 'content negotiation', advertise: optIn('CONNEG'), rcptParams: ['CONNEG'] },
-  { keyword: 'NO-SOLICITING', rfc: 'RFC 3865', description: 'no-soliciting keywords', advertise: (s, ctx) => (s.noSoliciting ?? (ctx.enabled('NO-SOLICITING') ? [] : false)), mailParams: ['SOLICIT'] },
-  { keyword: 'BURL', rfc: 'RFC 4468', description: 'message assembly from URLs', advertise: (s, ctx) => (s.burl ?? (ctx.enabled('BURL') ? [] : false)), verbs: [{ name: 'BURL' }] },
+  { keyword: 'NO-SOLICITING', rfc: 'RFC 3865', description: 'no-soliciting keywords', advertise: (s, ctx) => (sessionList('noSoliciting', s.noSoliciting) ?? (ctx.enabled('NO-SOLICITING') ? [] : false)), mailParams: ['SOLICIT'] },
+  { keyword: 'BURL', rfc: 'RFC 4468', description: 'message assembly from URLs', advertise: (s, ctx) => (sessionList('burl', s.burl) ?? (ctx.enabled('BURL') ? [] : false)), verbs: [{ name: 'BURL' }] },
   { keyword: 'ATRN', rfc: 'RFC 2645', description: 'authenticated TURN', advertise: optIn('ATRN'), verbs: [{ name: 'ATRN', mustBeLastInGroup: true }] },
-  { keyword: 'XCLIENT', rfc: 'Postfix XCLIENT_README', description: 'client attribute override by a trusted proxy', advertise: (s) => list(s.xclient), verbs: [{ name: 'XCLIENT', mustBeLastInGroup: true }] },
-  { keyword: 'XFORWARD', rfc: 'Postfix XFORWARD_README', description: 'forwarded client attributes from a trusted filter', advertise: (s) => list(s.xforward), verbs: [{ name: 'XFORWARD' }] },
+  { keyword: 'XCLIENT', rfc: 'Postfix XCLIENT_README', description: 'client attribute override by a trusted proxy', advertise: (s) => list('xclient', s.xclient), verbs: [{ name: 'XCLIENT', mustBeLastInGroup: true }] },
+  { keyword: 'XFORWARD', rfc: 'Postfix XFORWARD_README', description: 'forwarded client attributes from a trusted filter', advertise: (s) => list('xforward', s.xforward), verbs: [{ name: 'XFORWARD' }] },
 ]);

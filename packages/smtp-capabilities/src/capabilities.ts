@@ -4,7 +4,8 @@
  */
 
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
-import { upperAscii } from './syntax.js';
+import { CapabilitiesError } from './errors.js';
+import { stringList, upperAscii } from './syntax.js';
 
 /**
  * One keyword line of an EHLO reply, as parsed.
@@ -196,7 +197,9 @@ export class Capabilities implements Iterable<CapabilityEntry> {
   /**
    * Capabilities built from keyword lines, as if parsed from an EHLO reply with that domain and
    * greeting: handy in tests, and for a server that wants to know what it offers. Lines are parsed
-   * leniently (same warnings as {@link parseEhloReply}); nothing is thrown.
+   * leniently (same warnings as {@link parseEhloReply}); nothing is thrown for their text. Keywords
+   * that are not a list (any iterable, read once, but not a lone string) of strings or
+   * `{ keyword, params? }` objects are `ERR_SMTP_INVALID_ARGUMENT`.
    *
    * @example
    * ```ts
@@ -210,12 +213,23 @@ export class Capabilities implements Iterable<CapabilityEntry> {
     readonly greeting?: string;
     readonly keywords: Iterable<string | { readonly keyword: string; readonly params?: readonly string[] }>;
   }): Capabilities {
+    const invalid = (): CapabilitiesError =>
+      new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', 'Capabilities.from keywords must be a list of strings or { keyword, params? } with params a list of strings');
+    if (typeof input !== 'object' || input === null) throw invalid();
     const sink = new WarningSink(64);
     const entries: CapabilityEntry[] = [];
     let n = 0;
-    for (const k of input.keywords) {
+    const keywords: unknown = input.keywords;
+    if (typeof keywords !== 'object' || keywords === null || typeof (keywords as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') throw invalid();
+    for (const k of keywords as Iterable<unknown>) {
       n++;
-      const line = typeof k === 'string' ? k : k.params?.length ? `${k.keyword} ${k.params.join(' ')}` : k.keyword;
+      let line: string;
+      if (typeof k === 'string') line = k;
+      else if (typeof k === 'object' && k !== null && typeof (k as { keyword?: unknown }).keyword === 'string') {
+        const { keyword, params } = k as { keyword: string; params?: unknown };
+        const list = stringList(params, invalid);
+        line = list?.length ? `${keyword} ${list.join(' ')}` : keyword;
+      } else throw invalid();
       const e = scanLine(line, n, 64, sink);
       if (e) entries.push(e);
     }
@@ -279,7 +293,8 @@ export class Capabilities implements Iterable<CapabilityEntry> {
 
   /**
    * A copy without the given keywords, like Postfix's `smtp_discard_ehlo_keywords` on the client
-   * side (e.g. ignore a broken PIPELINING or CHUNKING of one peer).
+   * side (e.g. ignore a broken PIPELINING or CHUNKING of one peer). `keywords` is any list of
+   * strings (read once); anything else, a lone string included, is `ERR_SMTP_INVALID_ARGUMENT`.
    *
    * @example
    * ```ts
@@ -287,8 +302,10 @@ export class Capabilities implements Iterable<CapabilityEntry> {
    * ```
    */
   without(keywords: Iterable<string>): Capabilities {
+    const list = stringList(keywords, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', 'without() takes a list of keywords'));
+    if (list === undefined) throw new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', 'without() takes a list of keywords');
     const drop = new Set<string>();
-    for (const k of keywords) drop.add(upperAscii(k));
+    for (const k of list) drop.add(upperAscii(k));
     if (drop.size === 0) return this;
     return rebuild(this, drop);
   }

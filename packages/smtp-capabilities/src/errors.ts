@@ -23,7 +23,8 @@ export type CapabilitiesErrorCode =
   | 'ERR_SMTP_EHLO_LINE_TOO_LONG'
   | 'ERR_SMTP_EXTENSION_INVALID'
   | 'ERR_SMTP_EXTENSION_DUPLICATE'
-  | 'ERR_SMTP_INVALID_OPTION';
+  | 'ERR_SMTP_INVALID_OPTION'
+  | 'ERR_SMTP_INVALID_ARGUMENT';
 
 /**
  * The one error class of smtp-capabilities: the caller misused the API (formatting an EHLO reply with

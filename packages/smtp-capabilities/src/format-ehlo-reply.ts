@@ -4,7 +4,7 @@
  */
 
 import { CapabilitiesError } from './errors.js';
-import { indexOfForbidden, isEhloKeyword, isEhloParam, upperAscii, utf8Length } from './syntax.js';
+import { indexOfForbidden, isEhloKeyword, isEhloParam, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
 
 /**
  * One keyword to advertise: a line such as `'SIZE 10240000'`, or an object.
@@ -86,7 +86,7 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
     if (params.some((p) => p === '')) fail('ERR_SMTP_EHLO_INVALID_PARAM', `EHLO keyword line ${JSON.stringify(k)} has an empty parameter (double or trailing space)`);
   } else if (typeof k === 'object' && k !== null && typeof k.keyword === 'string') {
     keyword = k.keyword;
-    params = k.params ?? [];
+    params = stringList(k.params, () => new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${k.keyword} params must be a list of strings`)) ?? [];
     checkText('EHLO keyword', keyword);
     for (const p of params) checkText(`${keyword} parameter`, p);
   } else {
@@ -102,8 +102,9 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
 /**
  * The lines of an EHLO reply, without the `250-` / `250 ` prefixes: the domain and greeting, then
  * one line per keyword (no trailing space after a value-less keyword). Throws a
- * {@link CapabilitiesError} for CR, LF or NUL anywhere, a bad keyword or parameter, or a line
- * longer than `maxLineLength`. Feed the result to smtp-reply-reader's `formatReply`, or use
+ * {@link CapabilitiesError} for CR, LF or NUL anywhere, another control character (C0 but HT, DEL,
+ * C1) in the greeting, a bad keyword or parameter, `keywords` or `params` that are not lists (a
+ * lone string is not a list), or a line longer than `maxLineLength`. Feed the result to smtp-reply-reader's `formatReply`, or use
  * {@link formatEhloReplyText}.
  *
  * @example
@@ -113,7 +114,14 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  * ```
  * @see RFC 5321 §4.1.1.1, §4.5.3.1.5
  */
-export function formatEhloReply(input: EhloReplyInput, options: FormatEhloOptions = {}): string[] {
+export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptions): string[] {
+  if (options === undefined) options = {};
+  else if (typeof options !== 'object' || options === null) fail('ERR_SMTP_INVALID_OPTION', `options must be an object, got ${typeName(options)}`);
+  if (typeof input !== 'object' || input === null) fail('ERR_SMTP_INVALID_ARGUMENT', `input must be { domain, greeting?, keywords }, got ${typeName(input)}`);
+  const keywords: unknown = input.keywords;
+  if (typeof keywords !== 'object' || keywords === null || typeof (keywords as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+    fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `keywords must be a list of keyword lines or { keyword, params } objects, got ${typeName(keywords)}`);
+  }
   const max = options.maxLineLength ?? DEFAULT_MAX_EHLO_LINE_LENGTH;
   if (!Number.isSafeInteger(max) || max < 16) fail('ERR_SMTP_INVALID_OPTION', 'maxLineLength must be an integer of at least 16');
   const budget = max - 6; // "250-" + CRLF
@@ -122,7 +130,7 @@ export function formatEhloReply(input: EhloReplyInput, options: FormatEhloOption
   checkText('greeting', greeting);
   for (let i = 0; i < greeting.length; i++) {
     const c = greeting.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) fail('ERR_SMTP_EHLO_INVALID_TEXT', 'greeting must not contain control characters other than HT (RFC 5321 textstring)');
+    if ((c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f)) fail('ERR_SMTP_EHLO_INVALID_TEXT', 'greeting must not contain control characters other than HT (RFC 5321 textstring)');
   }
   if (domain === '' || !isEhloParam(domain)) fail('ERR_SMTP_EHLO_INVALID_DOMAIN', 'domain must be non-empty printable ASCII without spaces');
   const first = greeting === '' ? domain : `${domain} ${greeting}`;
@@ -133,7 +141,7 @@ export function formatEhloReply(input: EhloReplyInput, options: FormatEhloOption
   };
   push(first);
   let auth: readonly string[] | undefined;
-  for (const k of input.keywords) {
+  for (const k of keywords as Iterable<EhloKeyword>) {
     const { keyword, params } = keywordLine(k);
     push(params.length ? `${keyword} ${params.join(' ')}` : keyword);
     if (keyword === 'AUTH' && auth === undefined) auth = params;

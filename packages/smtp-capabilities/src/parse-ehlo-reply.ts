@@ -6,7 +6,7 @@
 import { Capabilities, type CapabilityEntry } from './capabilities.js';
 import { CapabilitiesError } from './errors.js';
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
-import { upperAscii } from './syntax.js';
+import { stringList, typeName, upperAscii } from './syntax.js';
 
 /**
  * Bounds applied while parsing an EHLO reply; past them, lines or parameters are ignored and a
@@ -82,20 +82,43 @@ const KNOWN_KEYWORDS: ReadonlySet<string> = new Set([
   'CONPERM', 'CONNEG', 'RRVS', 'BURL',
 ]);
 
+function invalidOption(message: string): CapabilitiesError {
+  return new CapabilitiesError('ERR_SMTP_INVALID_OPTION', message);
+}
+
+/** The options object (undefined = none), its limits and its discard list, checked. */
+function resolveOptions(options: ParseEhloOptions | undefined): { limits: EhloParseLimits; discard: string[] | undefined } {
+  if (options === undefined) return { limits: DEFAULT_EHLO_PARSE_LIMITS, discard: undefined };
+  if (typeof options !== 'object' || options === null) throw invalidOption(`options must be an object, got ${typeName(options)}`);
+  const discard = stringList(options.discard, () => invalidOption('options.discard must be a list of keywords'));
+  return { limits: resolveLimits(options.limits), discard };
+}
+
 function resolveLimits(partial: Partial<EhloParseLimits> | undefined): EhloParseLimits {
-  if (!partial) return DEFAULT_EHLO_PARSE_LIMITS;
-  const l = { ...DEFAULT_EHLO_PARSE_LIMITS, ...partial };
+  if (partial === undefined) return DEFAULT_EHLO_PARSE_LIMITS;
+  if (typeof partial !== 'object' || partial === null) throw invalidOption(`limits must be an object, got ${typeName(partial)}`);
+  const l = { ...DEFAULT_EHLO_PARSE_LIMITS };
   for (const k of ['maxKeywords', 'maxParams', 'maxWarnings'] as const) {
-    if (!Number.isSafeInteger(l[k]) || l[k] < 0) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `limits.${k} must be a non-negative integer`);
+    const v = partial[k];
+    if (v === undefined) continue; // a limit given as undefined is its default, as a missing one is
+    if (!Number.isSafeInteger(v) || v < 0) throw invalidOption(`limits.${k} must be a non-negative integer`);
+    l[k] = v;
   }
   return l;
+}
+
+function invalidReply(message: string): CapabilitiesError {
+  return new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', message);
 }
 
 /**
  * Parses an EHLO reply into {@link Capabilities}. The first line gives `domain` and `greeting`;
  * each later line is one keyword with its parameters. Keywords are case-insensitive and kept in
  * order, known or not; the legacy `AUTH=` form is merged into `auth`. Malformed lines are kept and
- * reported in `warnings`; nothing the peer sends makes it throw. A reply that is not 250 yields an
+ * reported in `warnings`; nothing the peer sends makes it throw. Only API misuse does: a reply that
+ * is not `{ code: integer, lines: string[] }` (`ERR_SMTP_INVALID_ARGUMENT`), options that are not an
+ * object, bad limits or a `discard` that is not a list of keywords (`ERR_SMTP_INVALID_OPTION`; a
+ * lone string is not read as a list of letters). A reply that is not 250 yields an
  * empty, non-ESMTP set with a `not-ehlo-reply` warning.
  *
  * @example
@@ -107,13 +130,17 @@ function resolveLimits(partial: Partial<EhloParseLimits> | undefined): EhloParse
  * ```
  * @see RFC 5321 §4.1.1.1, §4.2
  */
-export function parseEhloReply(reply: EhloReplyLike, options: ParseEhloOptions = {}): Capabilities {
-  const limits = resolveLimits(options.limits);
-  return parseWith(reply, options, limits, new WarningSink(limits.maxWarnings));
+export function parseEhloReply(reply: EhloReplyLike, options?: ParseEhloOptions): Capabilities {
+  const { limits, discard } = resolveOptions(options);
+  if (typeof reply !== 'object' || reply === null) throw invalidReply(`reply must be { code, lines }, got ${typeName(reply)}`);
+  if (!Number.isInteger(reply.code)) throw invalidReply(`reply.code must be an integer, got ${typeName(reply.code)}`);
+  if (!Array.isArray(reply.lines)) throw invalidReply(`reply.lines must be an array of strings, got ${typeName(reply.lines)}`);
+  return parseWith(reply, discard, limits, new WarningSink(limits.maxWarnings));
 }
 
-function parseWith(reply: EhloReplyLike, options: ParseEhloOptions, limits: EhloParseLimits, sink: WarningSink): Capabilities {
+function parseWith(reply: EhloReplyLike, discardList: readonly string[] | undefined, limits: EhloParseLimits, sink: WarningSink): Capabilities {
   const lines = reply.lines;
+  for (const line of lines) if (typeof line !== 'string') throw invalidReply(`reply.lines must be an array of strings, found ${typeName(line)}`);
   const first = lines[0] ?? '';
   const sp = first.indexOf(' ');
   const domain = sp < 0 ? first : first.slice(0, sp);
@@ -130,9 +157,9 @@ function parseWith(reply: EhloReplyLike, options: ParseEhloOptions, limits: Ehlo
   }
 
   let discard: Set<string> | undefined;
-  if (options.discard) {
+  if (discardList !== undefined) {
     discard = new Set();
-    for (const k of options.discard) discard.add(upperAscii(k));
+    for (const k of discardList) discard.add(upperAscii(k));
   }
   const entries: CapabilityEntry[] = [];
   for (let n = 1; n < lines.length; n++) {
@@ -153,7 +180,8 @@ function parseWith(reply: EhloReplyLike, options: ParseEhloOptions, limits: Ehlo
  * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
  * transcripts are often normalised); each must start with the same 3-digit code and `-` or a
  * space. Lines that do not, and anything after the last line, are reported as `bad-reply-line`
- * warnings; like {@link parseEhloReply} it never throws on the text.
+ * warnings; like {@link parseEhloReply} it never throws on the text (input that is neither a string
+ * nor a `Uint8Array` is `ERR_SMTP_INVALID_ARGUMENT`; options as for {@link parseEhloReply}).
  *
  * @example
  * ```ts
@@ -162,10 +190,13 @@ function parseWith(reply: EhloReplyLike, options: ParseEhloOptions, limits: Ehlo
  * ```
  * @see RFC 5321 §4.2, §4.1.1.1
  */
-export function parseEhloReplyText(text: string | Uint8Array, options: ParseEhloOptions = {}): Capabilities {
-  const limits = resolveLimits(options.limits);
+export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhloOptions): Capabilities {
+  const { limits, discard } = resolveOptions(options);
   const sink = new WarningSink(limits.maxWarnings);
-  const s = typeof text === 'string' ? text : new TextDecoder().decode(text);
+  let s: string;
+  if (typeof text === 'string') s = text;
+  else if (text instanceof Uint8Array || Object.prototype.toString.call(text) === '[object Uint8Array]') s = new TextDecoder().decode(text);
+  else throw invalidReply(`text must be a string or a Uint8Array, got ${typeName(text)}`);
   const lines: string[] = [];
   let code = -1;
   let done = false;
@@ -202,5 +233,5 @@ export function parseEhloReplyText(text: string | Uint8Array, options: ParseEhlo
     sink.add('not-ehlo-reply', 0, 'no reply line found');
     return new Capabilities({ esmtp: false, domain: '', greeting: '', entries: [], byKeyword: new Map(), warnings: sink.list, typed: { auth: new Set() } });
   }
-  return parseWith({ code, lines }, options, limits, sink);
+  return parseWith({ code, lines }, discard, limits, sink);
 }

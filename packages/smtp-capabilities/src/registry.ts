@@ -9,7 +9,7 @@ import { CapabilitiesError } from './errors.js';
 import { formatEhloReply } from './format-ehlo-reply.js';
 import { parseEhloReply } from './parse-ehlo-reply.js';
 import type { SessionSettings } from './session.js';
-import { indexOfForbidden, isEhloKeyword, isEhloParam, upperAscii } from './syntax.js';
+import { indexOfForbidden, isEhloKeyword, isEhloParam, stringList, typeName, upperAscii } from './syntax.js';
 import { BUILTIN_EXTENSIONS } from './builtin-extensions.js';
 
 /**
@@ -126,8 +126,11 @@ function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition
   if (typeof def !== 'object' || def === null || typeof def.keyword !== 'string' || !isEhloKeyword(def.keyword)) {
     throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `extension keyword ${JSON.stringify((def as { keyword?: unknown } | null)?.keyword)} is not an EHLO keyword`);
   }
-  const names = (list: readonly string[] | undefined, what: string): readonly string[] | undefined => {
-    if (list === undefined) return undefined;
+  const invalid = (what: string) => (): CapabilitiesError => new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: ${what} must be a list`);
+  const names = (value: readonly string[] | undefined, what: string): readonly string[] | undefined => {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) throw invalid(`${what}s`)();
+    const list: readonly unknown[] = value;
     return Object.freeze(
       list.map((n) => {
         if (typeof n !== 'string' || !isEhloKeyword(n)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: ${what} ${JSON.stringify(n)} is not a valid name`);
@@ -135,7 +138,13 @@ function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition
       }),
     );
   };
-  const verbs = def.verbs?.map((v) => {
+  if (def.verbs !== undefined && !Array.isArray(def.verbs)) throw invalid('verbs')();
+  const advertise: unknown = def.advertise;
+  if (advertise !== undefined && typeof advertise !== 'boolean' && typeof advertise !== 'string' && typeof advertise !== 'function' && !Array.isArray(advertise)) {
+    throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: advertise must be a boolean, a string, a list or a function, got ${typeName(advertise)}`);
+  }
+  const verbList: readonly VerbDefinition[] | undefined = def.verbs;
+  const verbs = verbList?.map((v) => {
     if (typeof v?.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${JSON.stringify(v?.name)} is not a valid command name`);
     return Object.freeze({ name: upperAscii(v.name), mustBeLastInGroup: v.mustBeLastInGroup === true });
   });
@@ -153,21 +162,28 @@ function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition
 function toParams(keyword: string, r: AdvertiseResult): readonly string[] | undefined {
   if (r === false || r === null || r === undefined) return undefined;
   if (r === true) return [];
-  const list = typeof r === 'string' ? r.split(' ').filter((p) => p !== '') : r;
+  if (typeof r !== 'string' && !Array.isArray(r)) {
+    throw new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword}: advertise gave ${typeName(r)}, not a boolean, a string or a list of parameters`);
+  }
+  const list: readonly unknown[] = typeof r === 'string' ? r.split(' ').filter((p) => p !== '') : r;
   for (const p of list) {
     if (typeof p !== 'string' || indexOfForbidden(p) >= 0 || !isEhloParam(p)) {
       throw new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword}: advertised parameter ${JSON.stringify(p)} must be 1*(%d33-126)`);
     }
   }
-  return list;
+  return list as readonly string[];
 }
 
 function keywordsOf(source: KeywordSource): Set<string> | undefined {
   if (source === undefined) return undefined;
   if (source instanceof Capabilities) return new Set(source.keywords);
-  const s = new Set<string>();
-  for (const k of source) s.add(upperAscii(k));
-  return s;
+  const list = stringList(source, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `the advertised keywords must be a Capabilities or a list of keywords, got ${typeName(source)}`));
+  return new Set(list!.map(upperAscii));
+}
+
+function keywordArgument(k: unknown): string {
+  if (typeof k !== 'string') throw new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `a keyword must be a string, got ${typeName(k)} (pass keywords as separate arguments)`);
+  return upperAscii(k);
 }
 
 /**
@@ -201,6 +217,9 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * ```
    */
   constructor(definitions: Iterable<ExtensionDefinition<S>> = []) {
+    if (typeof definitions !== 'object' || definitions === null || typeof (definitions as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+      throw new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `definitions must be a list of extension definitions, got ${typeName(definitions)}`);
+    }
     for (const d of definitions) this.register(d);
   }
 
@@ -266,13 +285,13 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * ```
    */
   hide(...keywords: string[]): this {
-    for (const k of keywords) this.#hidden.add(upperAscii(k));
+    for (const k of keywords) this.#hidden.add(keywordArgument(k));
     return this;
   }
 
   /** Undoes {@link hide}. */
   unhide(...keywords: string[]): this {
-    for (const k of keywords) this.#hidden.delete(upperAscii(k));
+    for (const k of keywords) this.#hidden.delete(keywordArgument(k));
     return this;
   }
 
@@ -292,15 +311,22 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 5321 §4.1.1.1
    */
   advertiseEntries(session: S): { keyword: string; params: readonly string[] }[] {
+    if (typeof session !== 'object' || session === null) {
+      throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `the session settings must be an object, got ${typeName(session)}`);
+    }
+    const list = (what: 'enable' | 'hide'): string[] | undefined =>
+      stringList(session[what], () => new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a list of keywords`));
+    const enable = list('enable');
+    const hide = list('hide');
     let enabled: Set<string> | undefined;
-    if (session.enable) {
+    if (enable !== undefined) {
       enabled = new Set();
-      for (const k of session.enable) enabled.add(upperAscii(k));
+      for (const k of enable) enabled.add(upperAscii(k));
     }
     let hidden: Set<string> = this.#hidden;
-    if (session.hide) {
+    if (hide !== undefined) {
       hidden = new Set(this.#hidden);
-      for (const k of session.hide) hidden.add(upperAscii(k));
+      for (const k of hide) hidden.add(upperAscii(k));
     }
     const ctx: AdvertiseContext = { enabled: (k) => enabled?.has(upperAscii(k)) ?? false };
     const out: { keyword: string; params: readonly string[] }[] = [];

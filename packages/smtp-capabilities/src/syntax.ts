@@ -3,6 +3,32 @@
  * scanners over char codes (no regular expressions on peer input).
  */
 
+import type { CapabilitiesError } from './errors.js';
+
+/**
+ * The strings of a list argument or option, read once: any iterable object but a lone string (an
+ * array, a set, a generator). Undefined for undefined; anything else, or an item that is not a
+ * string, throws `invalid()`.
+ */
+export function stringList(value: unknown, invalid: () => CapabilitiesError): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+    throw invalid();
+  }
+  const out: string[] = [];
+  for (const item of value as Iterable<unknown>) {
+    if (typeof item !== 'string') throw invalid();
+    out.push(item);
+  }
+  return out;
+}
+
+/** The name of `value`'s type for a message: `null`, `number`, `Array`, `ArrayBuffer`, ... */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
+}
+
 /** `ALPHA / DIGIT` (RFC 5234). */
 export function isAlnum(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
