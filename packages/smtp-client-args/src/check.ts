@@ -72,7 +72,10 @@ export interface ArgsProblem {
 export interface CheckContext {
   /** Paths of the transaction; a UTF-8 one needs SMTPUTF8 advertised and in the MAIL args. */
   readonly paths?: Iterable<Path>;
-  /** Real size of the message in bytes (checked against the advertised SIZE even without SIZE=). */
+  /**
+   * Real size of the message in bytes (checked against the advertised SIZE even without SIZE=).
+   * A value that is not a non-negative number is `ERR_SMTP_INVALID_ARGUMENT`.
+   */
   readonly messageSize?: number;
   /** The message body has 8-bit bytes (needs 8BITMIME and BODY=8BITMIME). */
   readonly eightBit?: boolean;
@@ -98,6 +101,13 @@ export function checkArgsAgainst(
 ): ArgsProblem[] {
   if (typeof capabilities !== 'object' || capabilities === null || typeof capabilities.has !== 'function' || typeof capabilities.params !== 'function') {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'capabilities', 'capabilities must have has() and params()');
+  }
+  if (typeof context !== 'object' || context === null) {
+    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context', 'context must be an object');
+  }
+  const size: unknown = context.messageSize;
+  if (size !== undefined && (typeof size !== 'number' || !(size >= 0) || size === Infinity)) {
+    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context.messageSize', 'context.messageSize must be a non-negative number of bytes');
   }
   const problems: ArgsProblem[] = [];
   const add = (code: ArgsProblemCode, keyword: string, message: string): void => {

@@ -4,7 +4,7 @@
  * parameter. Nothing that reaches `toString()` can hold SP, `=` in a value, or a control byte.
  */
 
-import { ClientArgsError } from './errors.js';
+import { ClientArgsError, optionsObject } from './errors.js';
 import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isWellFormed, utf8Length } from './text.js';
@@ -137,7 +137,8 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
   readonly #lowercaseHex: boolean;
   #byteLength = 0;
 
-  constructor(options: SmtpClientArgsOptions = {}) {
+  constructor(options?: SmtpClientArgsOptions) {
+    options = optionsObject(options, {});
     if (options.command !== undefined && options.command !== 'mail' && options.command !== 'rcpt') {
       throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.command', "options.command must be 'mail' or 'rcpt'");
     }

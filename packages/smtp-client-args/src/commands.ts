@@ -6,7 +6,7 @@
  */
 
 import { SmtpClientArgs, storedEntries } from './client-args.js';
-import { ClientArgsError } from './errors.js';
+import { ClientArgsError, optionsObject } from './errors.js';
 import type { ServerReply } from './errors.js';
 import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
@@ -479,6 +479,7 @@ interface ParsedCommand {
 }
 
 function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): ParsedCommand {
+  options = optionsObject(options, NO_OPTIONS);
   const role = command === 'mail' ? 'reverse' : 'forward';
   const lenient = options.lenient ?? NO_LENIENCY;
   const derived = prepare(options);

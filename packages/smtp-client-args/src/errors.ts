@@ -38,6 +38,25 @@ export type ArgsErrorCode =
   | 'ERR_SMTP_XTEXT_SYNTAX';
 
 /**
+ * `ERR_SMTP_INVALID_OPTION` naming `options` when `options` is given but is not an object; the
+ * options otherwise (an empty object when undefined). @internal
+ */
+export function optionsObject<T extends object>(options: T | undefined, fallback: T): T {
+  if (options === undefined) return fallback;
+  if (typeof options !== 'object' || options === null) {
+    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  return options;
+}
+
+/** `ERR_SMTP_INVALID_ARGUMENT` naming `text` unless `text` is a string. @internal */
+export function stringArgument(text: unknown, name = 'text'): asserts text is string {
+  if (typeof text !== 'string') {
+    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', name, `${name} must be a string, got ${text === null ? 'null' : typeof text}`);
+  }
+}
+
+/**
  * An SMTP reply a server should send back, as plain data (no exception).
  *
  * @example

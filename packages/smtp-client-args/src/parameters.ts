@@ -4,6 +4,7 @@
  * (what may be added) and the server parser (what may be accepted).
  */
 
+import { ClientArgsError } from './errors.js';
 import { tryXtextDecode } from './xtext.js';
 import { asciiUpper, isAlnum, isAtext, isDigit, isEsmtpValue, hasNonAscii, isControl, isWellFormed } from './text.js';
 
@@ -364,7 +365,13 @@ function isKeyword(s: string): boolean {
 
 /** Merges user specs over the defaults (a new map; nothing global is mutated). */
 export function mergeSpecs(extra: readonly ParameterSpec[] | undefined): ReadonlyMap<string, ParameterSpec> {
-  if (extra === undefined || extra.length === 0) return DEFAULT_PARAMETERS;
+  if (extra === undefined) return DEFAULT_PARAMETERS;
+  const list: unknown = extra;
+  const invalid = (): ClientArgsError =>
+    ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.parameters', 'options.parameters must be an array of parameter definitions ({ keyword, ... })');
+  if (!Array.isArray(list)) throw invalid();
+  for (const s of list as unknown[]) if (typeof s !== 'object' || s === null || typeof (s as { keyword?: unknown }).keyword !== 'string') throw invalid();
+  if (extra.length === 0) return DEFAULT_PARAMETERS;
   const m = new Map(DEFAULT_PARAMETERS);
   for (const s of extra) m.set(s.keyword.toUpperCase(), s);
   return m;

@@ -5,7 +5,7 @@
  * builders; it never backtracks, so it runs in linear time.
  */
 
-import { ClientArgsError } from './errors.js';
+import { ClientArgsError, optionsObject, stringArgument } from './errors.js';
 import type { ArgsErrorCode } from './errors.js';
 import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length, utf8LengthOf } from './text.js';
 
@@ -533,7 +533,9 @@ export function pathFailureReply(f: PathFailure, role: 'reverse' | 'forward' | '
  * ```
  * @see RFC 5321 §4.1.2, §4.5.3.1, RFC 6531 §3.3
  */
-export function parsePath(text: string, options: PathOptions = {}): Path {
+export function parsePath(text: string, options?: PathOptions): Path {
+  stringArgument(text);
+  options = optionsObject(options, {});
   const role = options.role ?? 'any';
   const r = scanPath(text, 0, text.length, {
     role,

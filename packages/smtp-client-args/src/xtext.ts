@@ -4,7 +4,7 @@
  * hex digits of each UTF-8 byte.
  */
 
-import { ClientArgsError } from './errors.js';
+import { ClientArgsError, optionsObject, stringArgument } from './errors.js';
 import { encoder, isControl, strictDecoder as decoder } from './text.js';
 
 const HEX = '0123456789ABCDEF';
@@ -20,6 +20,7 @@ const HEX = '0123456789ABCDEF';
  * @see RFC 3461 §4
  */
 export function xtextEncode(text: string): string {
+  stringArgument(text);
   let out = '';
   let plainFrom = 0;
   for (let i = 0; i < text.length; i++) {
@@ -124,8 +125,9 @@ export function tryXtextDecode(text: string, options: XtextDecodeOptions = {}): 
  * ```
  * @see RFC 3461 §4
  */
-export function xtextDecode(text: string, options: XtextDecodeOptions = {}): string {
-  const r = tryXtextDecode(text, options);
+export function xtextDecode(text: string, options?: XtextDecodeOptions): string {
+  stringArgument(text);
+  const r = tryXtextDecode(text, optionsObject(options, {}));
   if (!r.ok) throw ClientArgsError.local('ERR_SMTP_XTEXT_SYNTAX', 'text', `xtext: ${r.reason}`);
   return r.value;
 }

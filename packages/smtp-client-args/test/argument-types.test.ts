@@ -1,0 +1,53 @@
+// Arguments and options of the wrong type, through the public entry: typed ClientArgsErrors naming
+// the argument, never an untyped TypeError or a value handed back as if it were decoded.
+import { describe, expect, it } from 'vitest';
+import { thrownValue } from '@smtpkit/testkit';
+import { SmtpClientArgs, checkArgsAgainst, isClientArgsError, parseMailFrom, parsePath, parseRcptTo, xtextDecode, xtextEncode } from 'smtp-client-args';
+
+function failure(fn: () => unknown): [string, string | undefined] | string {
+  const e = thrownValue(fn);
+  return isClientArgsError(e) ? [e.code, e.argument] : `untyped ${String(e)}`;
+}
+
+describe('options.parameters that is not a list of parameter definitions', () => {
+  it.each([[5], ['SIZE'], [{ keyword: 'X' }], [[5]], [[null]], [[{ keyword: 5 }]]])('%j is ERR_SMTP_INVALID_OPTION naming options.parameters', (parameters) => {
+    expect(failure(() => parseMailFrom('FROM:<a@example.com>', { parameters: parameters as never }))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.parameters']);
+    expect(failure(() => parseRcptTo('TO:<b@example.com>', { parameters: parameters as never }))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.parameters']);
+    expect(failure(() => new SmtpClientArgs({ command: 'mail', parameters: parameters as never }))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.parameters']);
+  });
+});
+
+describe('text arguments that are not strings', () => {
+  it.each([[5], [null], [undefined], [['a']]])('xtextEncode / xtextDecode / parsePath(%j) is ERR_SMTP_INVALID_ARGUMENT naming text', (text) => {
+    expect(failure(() => xtextEncode(text as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'text']);
+    expect(failure(() => xtextDecode(text as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'text']);
+    expect(failure(() => parsePath(text as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'text']);
+  });
+});
+
+describe('options objects that are not objects', () => {
+  it.each([null, 5, 'x'])('%j is ERR_SMTP_INVALID_OPTION naming options', (options) => {
+    expect(failure(() => parseMailFrom('FROM:<a@example.com>', options as never))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+    expect(failure(() => parseRcptTo('TO:<a@example.com>', options as never))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+    expect(failure(() => parsePath('<a@example.com>', options as never))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+    expect(failure(() => xtextDecode('a', options as never))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+    expect(failure(() => new SmtpClientArgs(options as never))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+  });
+});
+
+describe('checkArgsAgainst context', () => {
+  const caps = { has: (k: string) => k === 'SIZE', params: () => ['100'] };
+  it.each([Number.NaN, -5, '500', Infinity])('messageSize %j (not a non-negative number) is ERR_SMTP_INVALID_ARGUMENT, not a silent pass', (messageSize) => {
+    expect(failure(() => checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), { messageSize: messageSize as never }))).toEqual([
+      'ERR_SMTP_INVALID_ARGUMENT',
+      'context.messageSize',
+    ]);
+  });
+  it.each([null, 5])('a context of %j is ERR_SMTP_INVALID_ARGUMENT', (context) => {
+    expect(failure(() => checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), context as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'context']);
+  });
+  it('a valid size is still checked', () => {
+    expect(checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), { messageSize: 500 }).map((p) => p.code)).toEqual(['size-exceeded']);
+    expect(checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), { messageSize: 0 })).toEqual([]);
+  });
+});
