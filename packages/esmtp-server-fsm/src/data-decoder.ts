@@ -17,6 +17,8 @@
  */
 export type BareLineEndingPolicy = 'reject' | 'normalize';
 
+import { SmtpServerError } from './errors.js';
+
 const CR = 13;
 const LF = 10;
 const DOT = 46;
@@ -88,10 +90,23 @@ export class DataDecoder {
   /** Bare LF bytes seen in content. */
   bareLf = 0;
 
-  constructor(private readonly policy: BareLineEndingPolicy = 'reject') {}
+  constructor(private readonly policy: BareLineEndingPolicy = 'reject') {
+    if (policy !== 'reject' && policy !== 'normalize') {
+      throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `bare line-ending policy must be reject or normalize, got ${String(policy)}`);
+    }
+  }
 
-  /** Decodes `data[from, to)`; see the class description. */
+  /**
+   * Decodes `data[from, to)`; see the class description. A `to` past the end of `data` stops at
+   * its end (as `subarray` does). Throws `ERR_SMTP_INVALID_ARGUMENT` when `data` is not a
+   * `Uint8Array`, `from` is not an integer from 0 to `data.length`, `to` is not an integer
+   * (or `Infinity`) at least `from`, or `emit` is not a function.
+   */
   push(data: Uint8Array, from: number, to: number, emit: (piece: Uint8Array) => void): DataDecodeResult {
+    if (!(data instanceof Uint8Array) || typeof emit !== 'function' || !Number.isInteger(from) || from < 0 || from > data.length || !(Number.isInteger(to) || to === Infinity) || to < from) {
+      throw new SmtpServerError('ERR_SMTP_INVALID_ARGUMENT', 'DataDecoder.push needs a Uint8Array, a range 0 <= from <= its length, from <= to, and an emit function');
+    }
+    if (to > data.length) to = data.length;
     const normalize = this.policy === 'normalize';
     let state = this.state;
     let seg = from;

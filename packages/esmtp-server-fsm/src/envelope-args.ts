@@ -6,6 +6,7 @@
 import { parseMailFrom, parseRcptTo } from 'smtp-client-args';
 import type { ParseOptions, Path, SmtpClientArgs } from 'smtp-client-args';
 import type { ReplyInit } from './reply.js';
+import { SmtpServerError } from './errors.js';
 
 /**
  * A parsed path. `address` is '' for the null path `<>`.
@@ -69,6 +70,8 @@ function checkControls(s: string): boolean {
  * @see RFC 5321 §4.1.1.2, §4.1.1.3, §4.1.2
  */
 export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, options: ParseOptions = {}): EnvelopeArgResult {
+  if (kind !== 'mail' && kind !== 'rcpt') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `kind must be 'mail' or 'rcpt', got ${String(kind)}`);
+  if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'parseEnvelopeArgument options must be an object');
   let path: Path;
   let args: SmtpClientArgs;
   try {

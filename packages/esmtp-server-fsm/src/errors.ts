@@ -25,7 +25,8 @@ export type ServerErrorCode =
   | 'ERR_SMTP_MESSAGE_ABORTED'
   | 'ERR_SMTP_HOOK_TIMEOUT'
   | 'ERR_SMTP_INVALID_TRANSITION'
-  | 'ERR_SMTP_INVALID_CONTINUATION';
+  | 'ERR_SMTP_INVALID_CONTINUATION'
+  | 'ERR_SMTP_INVALID_ARGUMENT';
 
 /**
  * Raised when the application uses the session wrongly (answering when no decision is pending,

@@ -8,6 +8,7 @@ import type { EsmtpParameters } from './envelope-args.js';
 import { SmtpServerError } from './errors.js';
 import type { ClientAttributes, PolicyPoint } from './events.js';
 import { DEFAULT_EXTENSIONS } from './extensions.js';
+import { checkReply } from './reply.js';
 import type { ServerExtensions } from './extensions.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
 import type { ServerLimits, ServerTimeouts } from './limits.js';
@@ -153,6 +154,23 @@ const FINITE_LIMITS = new Set(['maxCommandLine', 'maxAuthLine', 'maxLocalPart', 
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** The `ERR_SMTP_INVALID_OPTION` error naming the option. */
+/** The policy points `autoAccept` may name. */
+const POLICY_POINTS: readonly PolicyPoint[] = ['connect', 'helo', 'auth', 'mail', 'rcpt', 'data-start', 'message-end', 'vrfy', 'expn', 'command', 'xclient'];
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
+}
+
+/** Whether `text` can go into a reply as it is (`checkReply`'s test). */
+function replyTextOk(text: string | readonly string[]): boolean {
+  try {
+    checkReply({ code: 220, text });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function invalidOption(name: string, why: string): SmtpServerError {
   return new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} ${why}`);
 }
@@ -163,6 +181,33 @@ export function invalidOption(name: string, why: string): SmtpServerError {
  * naming the option, so that no typo silently removes a limit.
  */
 export function checkOptions(options: ServerOptions): void {
+  for (const name of ['limits', 'timeouts', 'extensions', 'auth'] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) throw invalidOption(name, `must be an object, got ${kindOf(value)}`);
+  }
+  for (const name of ['hostname', 'banner', 'clientAddress'] as const) {
+    const value: unknown = options[name];
+    if (value !== undefined && typeof value !== 'string') throw invalidOption(name, `must be a string, got ${kindOf(value)}`);
+  }
+  if (options.banner !== undefined && !replyTextOk(options.banner)) throw invalidOption('banner', 'must not hold control characters (it is sent in the greeting)');
+  if (options.help !== undefined && (!Array.isArray(options.help) || !options.help.every((l: unknown) => typeof l === 'string') || !replyTextOk(options.help))) {
+    throw invalidOption('help', 'must be a list of reply lines (strings without control characters)');
+  }
+  if (options.challenge !== undefined && typeof options.challenge !== 'function') throw invalidOption('challenge', `must be a function, got ${kindOf(options.challenge)}`);
+  const listOf = (name: string, value: unknown, ok: (item: unknown) => boolean, what: string): void => {
+    if (value !== undefined && (!Array.isArray(value) || !value.every(ok))) throw invalidOption(name, `must be a list of ${what}, got ${kindOf(value)}`);
+  };
+  listOf('autoAccept', options.autoAccept, (p) => (POLICY_POINTS as readonly unknown[]).includes(p), POLICY_POINTS.join(', '));
+  listOf('enable', options.enable, (k) => typeof k === 'string', 'keywords');
+  listOf('auth.mechanisms', options.auth?.mechanisms, (m) => typeof m === 'string' || (typeof m === 'object' && m !== null), 'mechanism names or SaslMechanism objects');
+  for (const name of ['required', 'allowInsecure'] as const) {
+    const value: unknown = options.auth?.[name];
+    if (value !== undefined && typeof value !== 'boolean') throw invalidOption(`auth.${name}`, `must be true or false, got ${kindOf(value)}`);
+  }
+  const registry = options.registry as { readonly definitions?: unknown } | null | undefined;
+  if (registry !== undefined && !Array.isArray(registry) && typeof registry?.definitions !== 'function') {
+    throw invalidOption('registry', 'must be an ExtensionRegistry or a list of extension definitions');
+  }
   if (options.limits !== undefined) {
     for (const [name, value] of Object.entries(options.limits)) {
       if (!(name in DEFAULT_LIMITS)) throw invalidOption(`limits.${name}`, 'is not a known limit');
@@ -209,6 +254,7 @@ const SECURITY_WORDS: readonly TlsSecurity[] = ['off', 'opportunistic', 'require
  * ```
  */
 export function withTlsSecurity<T extends Pick<ServerOptions, 'security' | 'secure' | 'starttls' | 'requireTls'>>(options: T): T {
+  if (typeof options !== 'object' || options === null) throw invalidOption('options', `must be an object, got ${kindOf(options)}`);
   const { security } = options;
   if (security === undefined) return options;
   if (!SECURITY_WORDS.includes(security)) throw invalidOption('security', `must be one of ${SECURITY_WORDS.join(', ')}, got ${String(security)}`);

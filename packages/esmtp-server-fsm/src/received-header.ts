@@ -92,6 +92,13 @@ const comment = (s: string): string => s.replace(/[\\()]/g, (c) => `\\${c}`);
  * @see RFC 5321 §4.4, RFC 3848 §2
  */
 export function buildReceivedHeader(info: ReceivedInfo): string {
+  if (typeof info !== 'object' || info === null) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'Received info must be an object');
+  for (const field of ['by', 'protocol', 'date', 'helo', 'clientAddress', 'clientHostname', 'id', 'for', 'tls'] as const) {
+    const value: unknown = info[field];
+    const required = field === 'by' || field === 'protocol' || field === 'date';
+    if ((required || value !== undefined) && typeof value !== 'string') throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', `Received ${field} must be a string`);
+  }
+  if (info.by === '') throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'Received by must not be empty');
   const parts: string[] = [];
   if (info.helo !== undefined || info.clientAddress !== undefined) {
     let from = `from ${clean('helo', info.helo ?? 'unknown', true)}`;

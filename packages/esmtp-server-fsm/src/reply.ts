@@ -41,7 +41,8 @@ function validEnhanced(code: number, e: string): boolean {
 
 /**
  * Validates a reply from the application; throws `ERR_SMTP_INVALID_REPLY` on a bad code, a bad
- * enhanced code or a control character in the text (reply injection).
+ * enhanced code or a control character in the text (reply injection), and on a reply that is not
+ * an object, text that is not a string or a list of strings, or an enhanced code that is not a string.
  *
  * @example
  * ```ts
@@ -50,14 +51,18 @@ function validEnhanced(code: number, e: string): boolean {
  * @see RFC 5321 §4.2
  */
 export function checkReply(reply: ReplyInit): void {
+  if (typeof reply !== 'object' || reply === null) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'a reply must be an object { code, enhanced?, text? }');
   if (!Number.isInteger(reply.code) || reply.code < 200 || reply.code > 559 || reply.code % 100 > 59) {
     throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `invalid reply code ${String(reply.code)}`);
   }
-  if (reply.enhanced !== undefined && !validEnhanced(reply.code, reply.enhanced)) {
+  if (reply.enhanced !== undefined && (typeof reply.enhanced !== 'string' || !validEnhanced(reply.code, reply.enhanced))) {
     throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `invalid enhanced status code for ${String(reply.code)}`);
   }
-  const lines = typeof reply.text === 'string' ? [reply.text] : (reply.text ?? []);
+  const text: unknown = reply.text;
+  const lines = typeof text === 'string' ? [text] : text === undefined ? [] : Array.isArray(text) ? (text as unknown[]) : undefined;
+  if (lines === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text must be a string or a list of strings');
   for (const l of lines) {
+    if (typeof l !== 'string') throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text must be a string or a list of strings');
     if (!safeLine(l)) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text contains a control character');
   }
 }

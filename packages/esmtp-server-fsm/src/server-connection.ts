@@ -127,7 +127,8 @@ export class ServerConnection {
 
   /**
    * Feeds bytes received from the client (any split). The session keeps its own copy.
-   * Throws `ERR_SMTP_DATA_DURING_TLS_HANDSHAKE` while waiting for the TLS handshake.
+   * Throws `ERR_SMTP_DATA_DURING_TLS_HANDSHAKE` while waiting for the TLS handshake, and
+   * `ERR_SMTP_INVALID_ARGUMENT` for anything but a `Uint8Array` or a string.
    */
   receiveData(data: Uint8Array | string): void {
     this.s.assertUsable();
@@ -135,6 +136,7 @@ export class ServerConnection {
     if (this.s.current === 'awaiting-tls') {
       throw new SmtpServerError('ERR_SMTP_DATA_DURING_TLS_HANDSHAKE', 'bytes fed while the TLS handshake is pending; start TLS first');
     }
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new SmtpServerError('ERR_SMTP_INVALID_ARGUMENT', 'receiveData takes a Uint8Array or a string');
     const bytes = typeof data === 'string' ? enc.encode(data) : this.s.options.copyInput === false ? data : copyBytes(data);
     if (bytes.length === 0) return;
     this.s.chunks.push(bytes);

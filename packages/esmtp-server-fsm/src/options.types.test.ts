@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
+import { isSmtpServerError, ServerConnection, withTlsSecurity, type ServerOptions } from './index.js';
+
+const codeOf = (options: unknown): string | undefined => errorCodeOf(() => new ServerConnection(options as ServerOptions), isSmtpServerError);
+
+// Every option of the wrong type is refused when the session is made, naming the option: never an
+// untyped TypeError, a silently ignored or misread value, nor a session that dies at its greeting.
+describe('ServerConnection options of the wrong type are ERR_SMTP_INVALID_OPTION', () => {
+  it('options, limits, timeouts, extensions and auth that are not objects', () => {
+    for (const bad of [null, 5, 'mx', true]) expect(codeOf(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(errorCodeOf(() => withTlsSecurity(null as never), isSmtpServerError)).toBe('ERR_SMTP_INVALID_OPTION');
+    for (const name of ['limits', 'timeouts', 'extensions', 'auth']) {
+      for (const bad of [null, 5, 'x', true, []]) expect(codeOf({ [name]: bad }), `${name}: ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
+
+  it('text options that are not strings, or would put a control character in a reply', () => {
+    for (const bad of [5, {}, null]) {
+      expect(codeOf({ hostname: bad }), `hostname ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(codeOf({ banner: bad }), `banner ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(codeOf({ clientAddress: bad }), `clientAddress ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+    for (const bad of ['hi\r\n250 x', 'nul\u0000', 'del\u007f', 'c1\u0085']) expect(codeOf({ banner: bad })).toBe('ERR_SMTP_INVALID_OPTION');
+    for (const bad of [5, 'Commands: NOOP', [5], ['a\r\n250 b'], null]) expect(codeOf({ help: bad }), `help ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(codeOf({ banner: 'ready', help: ['Commands: NOOP', 'See RFC 5321'] })).toBeUndefined();
+  });
+
+  it('auth switches that are not booleans (allowInsecure: 1 no longer offers AUTH in the clear)', () => {
+    for (const bad of [1, 'yes', null, {}]) {
+      expect(codeOf({ auth: { required: bad } })).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(codeOf({ auth: { allowInsecure: bad } })).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
+
+  it('list options that are not lists, or hold the wrong things', () => {
+    for (const bad of [5, 'PLAIN', {}, null]) expect(codeOf({ auth: { mechanisms: bad } }), `mechanisms ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+    for (const bad of [5, 'connect', {}, null, ['bogus'], [5]]) expect(codeOf({ autoAccept: bad }), `autoAccept ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+    for (const bad of [5, 'SMTPUTF8', {}, null, [5]]) expect(codeOf({ enable: bad }), `enable ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+    for (const bad of [5, 'XSTATS', {}, null]) expect(codeOf({ registry: bad }), `registry ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(codeOf({ autoAccept: [], enable: [], auth: { mechanisms: ['PLAIN'] } })).toBeUndefined();
+  });
+
+  it('a challenge that is not a function', () => {
+    for (const bad of [5, 'abc', {}, null]) expect(codeOf({ challenge: bad, auth: { mechanisms: ['CRAM-MD5'] } })).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+});
