@@ -3,7 +3,7 @@
  * write (`dataToSend`). The session runs through an ordered, user-extensible list of state
  * definitions (`src/states/`), driven by the engine in `session.ts`.
  */
-import { ReplyReader } from 'smtp-reply-reader';
+import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
@@ -12,7 +12,7 @@ import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
 import { defaultClassify } from './classify.js';
 import type { Classifier } from './classify.js';
-import { usage } from './errors.js';
+import { SmtpClientError, usage } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import type { ClientEvent } from './events.js';
 import { Session } from './session.js';
@@ -206,6 +206,68 @@ function checkAuth(auth: AuthOptions): void {
   }
 }
 
+const BOOLEAN_OPTIONS = ['lmtp', 'allowInsecureAuth', 'allowUnverifiedAuth', 'tlsVerified', 'pipelining', 'chunking'] as const;
+const FUNCTION_OPTIONS = ['classify', 'mailArgs', 'rcptArgs', 'transcript'] as const;
+const BARE_LINE_ENDINGS: readonly BareLineEndingPolicy[] = ['normalize', 'replace', 'reject'];
+const REGISTRY_METHODS = ['list', 'register', 'replace', 'get', 'after', 'indexOf', 'groupBetween'] as const;
+
+function badOption(option: string, expected: string): SmtpClientError {
+  return usage('ERR_SMTP_CLIENT_INVALID_OPTION', `${option}: ${expected}`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The one check of {@link ClientOptions}: every option's type and range, the message naming the
+ * option. Returns the resolved timeouts and TLS policy.
+ */
+function checkOptions(options: ClientOptions): { timeouts: ClientTimeouts; security: TlsSecurity } {
+  const given: unknown = options;
+  if (!isObject(given)) throw badOption('options', 'expected an object');
+  const hostname: unknown = options.hostname === undefined ? 'localhost' : options.hostname;
+  if (typeof hostname !== 'string') throw badOption('hostname', 'expected a string');
+  assertNoControl('hostname', hostname);
+  if (hostname === '' || hostname.includes(' ')) throw badOption('hostname', 'must be a domain or address literal');
+  for (const k of BOOLEAN_OPTIONS) {
+    if (options[k] !== undefined && typeof options[k] !== 'boolean') throw badOption(k, 'expected true or false');
+  }
+  for (const k of FUNCTION_OPTIONS) {
+    if (options[k] !== undefined && typeof options[k] !== 'function') throw badOption(k, 'expected a function');
+  }
+  if (options.timeouts !== undefined && !isObject(options.timeouts)) throw badOption('timeouts', 'expected an object of timer names to milliseconds');
+  const timeouts: ClientTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  for (const [k, v] of Object.entries(timeouts)) {
+    if (!Object.hasOwn(DEFAULT_TIMEOUTS, k)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `timeouts.${k} is not a timer (${Object.keys(DEFAULT_TIMEOUTS).join(', ')})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `timeouts.${k} must be >= 0`);
+  }
+  const max: unknown = options.maxRecipientsPerTransaction === undefined ? 100 : options.maxRecipientsPerTransaction;
+  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'maxRecipientsPerTransaction must be >= 1');
+  const security: unknown = options.security === undefined ? (options.auth ? 'required' : 'opportunistic') : options.security;
+  if (!SECURITY.includes(security as TlsSecurity)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'security must be off, opportunistic, required or implicit');
+  if (options.bareLineEndings !== undefined && !BARE_LINE_ENDINGS.includes(options.bareLineEndings)) throw badOption('bareLineEndings', 'expected normalize, replace or reject');
+  if (options.auth !== undefined) checkAuth(options.auth);
+  if (options.crypto !== undefined) {
+    if (!isObject(options.crypto)) throw badOption('crypto', 'expected an object of SASL crypto functions');
+    if (options.crypto.hmacMd5 !== undefined && typeof options.crypto.hmacMd5 !== 'function') throw badOption('crypto.hmacMd5', 'expected a function');
+  }
+  if (options.replyLimits !== undefined) {
+    if (!isObject(options.replyLimits)) throw badOption('replyLimits', 'expected an object');
+    try {
+      new ReplyReader(options.replyLimits);
+    } catch (e) {
+      if (!isReplyReaderError(e)) throw e;
+      throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `replyLimits: ${e.message}`, 'local', { cause: e });
+    }
+  }
+  if (options.states !== undefined) {
+    const states: unknown = options.states;
+    if (!isObject(states) || REGISTRY_METHODS.some((m) => typeof states[m] !== 'function')) throw badOption('states', 'expected a StateRegistry (createStateRegistry())');
+  }
+  return { timeouts, security: security as TlsSecurity };
+}
+
 /**
  * The sans-IO SMTP client connection.
  *
@@ -218,20 +280,13 @@ function checkAuth(auth: AuthOptions): void {
 export class ClientConnection {
   private readonly s: Session;
 
+  /**
+   * Throws `ERR_SMTP_CLIENT_INVALID_OPTION`, naming the option, for options that are not an object
+   * or an option of the wrong type or out of range (an undefined option is its default; a
+   * boolean option is `true` or `false`, never a truthy value).
+   */
   constructor(options: ClientOptions = {}) {
-    const hostname = options.hostname ?? 'localhost';
-    assertNoControl('hostname', hostname);
-    if (hostname === '' || hostname.includes(' ')) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'hostname must be a domain or address literal');
-    const timeouts: ClientTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    for (const [k, v] of Object.entries(timeouts)) {
-      if (!Object.hasOwn(DEFAULT_TIMEOUTS, k)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `timeouts.${k} is not a timer (${Object.keys(DEFAULT_TIMEOUTS).join(', ')})`);
-      if (!Number.isFinite(v) || v < 0) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `timeouts.${k} must be >= 0`);
-    }
-    const max = options.maxRecipientsPerTransaction ?? 100;
-    if (!Number.isSafeInteger(max) || max < 1) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'maxRecipientsPerTransaction must be >= 1');
-    const security = options.security ?? (options.auth ? 'required' : 'opportunistic');
-    if (!SECURITY.includes(security)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'security must be off, opportunistic, required or implicit');
-    if (options.auth !== undefined) checkAuth(options.auth);
+    const { timeouts, security } = checkOptions(options);
     this.s = new Session(options, timeouts, options.states ?? createStateRegistry(), options.classify ?? defaultClassify, security);
   }
 
