@@ -85,6 +85,19 @@ async function certCn(port: number): Promise<string> {
 const PLAIN = Buffer.from('\0u\0s3cret-pass').toString('base64');
 const MESSAGE = ['EHLO me.test\r\n', 'MAIL FROM:<a@example.org>\r\n', 'RCPT TO:<b@example.net>\r\n', 'DATA\r\n', 'Subject: x\r\n\r\nprivate words\r\n.\r\n', 'QUIT\r\n'];
 
+
+/**
+ * The worker processes of a `smtp serve --workers` primary: its node children (the TypeScript
+ * loader may also run an esbuild service as a child, which is not a worker).
+ */
+function workersOf(primary: number): number[] {
+  return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(primary)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, comm]) => comm === 'node')
+    .map(([pid]) => Number(pid));
+}
 describe('smtp serve --log-level and --transcript', () => {
   it('info (default): connect and close lines with the session id; warn hides them', async () => {
     const info = await serve([]);
@@ -201,7 +214,7 @@ describe('smtp serve --workers', () => {
 
   it('Ctrl-C (SIGINT to every process) plus SIGTERM from the primary: a message in flight still gets its 250', async () => {
     const proc = await serve(['--workers', '2']);
-    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(proc.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    const children = workersOf(proc.child.pid!);
     expect(children).toHaveLength(2);
     const { socket: s, until } = talk(proc.port);
     await until(/^220 /m);
@@ -226,7 +239,7 @@ describe('smtp serve --workers', () => {
     const proc = await serve(['--workers', '2']);
     await session(proc.port, ['EHLO me.test\r\n', 'QUIT\r\n']);
     // the workers are the primary's children
-    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(proc.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    const children = workersOf(proc.child.pid!);
     expect(children).toHaveLength(2);
     const exit = new Promise<number | null>((r) => proc.child.once('exit', (code) => r(code)));
     process.kill(children[0]!, 'SIGKILL');
