@@ -477,8 +477,11 @@ export class ClientConnection {
   }
 
   /**
-   * Queues a message and returns its id. Every string is checked first (INJ-1): nothing is queued
-   * when this throws.
+   * Queues a message and returns its id. Every field is checked first (INJ-1): nothing is queued
+   * when this throws. A bad `from`/`to` is `ERR_SMTP_CLIENT_INVALID_ADDRESS`; any other field of
+   * the wrong type or value (`body`, `bodyType`, `size`, `dsn` and its members, `requireTls` other
+   * than `true`/`false`, `mailArgs`/`rcptArgs` that are not hook functions) is
+   * `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming the field.
    */
   sendMessage(input: MessageInput): number {
     const s = this.s;
@@ -512,7 +515,16 @@ export class ClientConnection {
       if (bodyType === undefined) bodyType = (typeof input.body === 'string' ? body.length !== input.body.length : hasHighBit(body)) ? '8bitmime' : '7bit';
     }
     if (input.size !== undefined && (!Number.isSafeInteger(input.size) || input.size < 0)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'size must be a non-negative integer');
+    if (input.requireTls !== undefined && typeof input.requireTls !== 'boolean') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'requireTls: expected true or false');
+    for (const k of ['mailArgs', 'rcptArgs'] as const) {
+      if (input[k] !== undefined && typeof input[k] !== 'function') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `${k}: expected a function (args, context) => void`);
+    }
     const dsn = input.dsn;
+    const dsnGiven: unknown = dsn;
+    if (dsnGiven !== undefined && !isObject(dsnGiven)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'dsn: expected an object { ret, envid, notify, orcpt }');
+    const orcptGiven: unknown = dsn?.orcpt;
+    if (orcptGiven !== undefined && !isObject(orcptGiven)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'dsn.orcpt: expected an object of recipient to original address');
+    if (dsn?.envid !== undefined && typeof dsn.envid !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'dsn.envid: expected a string');
     if (dsn?.notify) {
       const notify = dsn.notify;
       const allowed: readonly string[] = ['NEVER', 'SUCCESS', 'FAILURE', 'DELAY'];
@@ -528,6 +540,7 @@ export class ClientConnection {
     }
     if (dsn?.ret !== undefined && dsn.ret !== 'FULL' && dsn.ret !== 'HDRS') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'RET must be FULL or HDRS');
     for (const [k, v] of Object.entries(dsn?.orcpt ?? {})) {
+      if (typeof v !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `dsn.orcpt[${JSON.stringify(k)}]: expected a string`);
       assertNoControl('DSN orcpt', v);
       argsCheck(`dsn.orcpt[${JSON.stringify(k)}]`, () => new SmtpClientArgs({ command: 'rcpt', smtpUtf8: true }).setOrcpt('rfc822', v));
     }

@@ -27,6 +27,22 @@ describe('sendMessage validation', () => {
     ['body: 42', { from: 'a@x.test', to: ['b@y.test'], body: 42 }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^body/],
     ['bodyType: "base64"', { from: 'a@x.test', to: ['b@y.test'], bodyType: 'base64' }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^bodyType/],
     ['non-ASCII ENVID', { from: 'a@x.test', to: ['b@y.test'], dsn: { envid: 'idé' } }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^dsn\.envid/],
+    ['dsn: 5', { from: 'a@x.test', to: ['b@y.test'], dsn: 5 }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^dsn:/],
+    ['dsn: null', { from: 'a@x.test', to: ['b@y.test'], dsn: null }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^dsn:/],
+    ['dsn: "FULL"', { from: 'a@x.test', to: ['b@y.test'], dsn: 'FULL' }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^dsn:/],
+    ['dsn.envid: 5', { from: 'a@x.test', to: ['b@y.test'], dsn: { envid: 5 } }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^dsn\.envid/],
+    ['dsn.orcpt: 5', { from: 'a@x.test', to: ['b@y.test'], dsn: { orcpt: 5 } }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^dsn\.orcpt/],
+    ['dsn.orcpt: a string', { from: 'a@x.test', to: ['b@y.test'], dsn: { orcpt: 'b@y.test' } }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^dsn\.orcpt/],
+    ['dsn.orcpt value: 5', { from: 'a@x.test', to: ['b@y.test'], dsn: { orcpt: { 'b@y.test': 5 } } }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^dsn\.orcpt/],
+    ['requireTls: "yes"', { from: 'a@x.test', to: ['b@y.test'], requireTls: 'yes' }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^requireTls/],
+    ['requireTls: 1', { from: 'a@x.test', to: ['b@y.test'], requireTls: 1 }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^requireTls/],
+    ['requireTls: null', { from: 'a@x.test', to: ['b@y.test'], requireTls: null }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^requireTls/],
+    ['mailArgs: 5', { from: 'a@x.test', to: ['b@y.test'], mailArgs: 5 }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^mailArgs/],
+    ['mailArgs: "X=1"', { from: 'a@x.test', to: ['b@y.test'], mailArgs: 'X=1' }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^mailArgs/],
+    ['mailArgs: [["X", "1"]]', { from: 'a@x.test', to: ['b@y.test'], mailArgs: [['X', '1']] }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^mailArgs/],
+    ['rcptArgs: 5', { from: 'a@x.test', to: ['b@y.test'], rcptArgs: 5 }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^rcptArgs/],
+    ['rcptArgs: null', { from: 'a@x.test', to: ['b@y.test'], rcptArgs: null }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^rcptArgs/],
+    ['size: "10"', { from: 'a@x.test', to: ['b@y.test'], size: '10' }, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', /^size/],
   ];
   for (const [name, input, code, message] of cases) {
     it(`${name}: ${code}, nothing queued`, () => {
