@@ -29,6 +29,14 @@ const DOT = 46;
 const SP = 32;
 const EMPTY = new Uint8Array(0);
 const TERMINATOR = new Uint8Array([DOT, CR, LF]);
+const POLICIES: readonly BareLineEndingPolicy[] = ['normalize', 'replace', 'reject'];
+
+/** A string's UTF-8 or the bytes themselves; `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming `what` for anything else. */
+function bodyData(body: unknown, what: string): Uint8Array {
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', `${what}: expected a string or a Uint8Array`);
+}
 
 /**
  * Incremental body encoder for DATA (dot-stuffing, terminator) and BDAT (no stuffing).
@@ -47,7 +55,20 @@ export class BodyEncoder {
   private written = 0;
   private ended = false;
 
+  /**
+   * Throws `ERR_SMTP_CLIENT_INVALID_OPTION`, naming the option, for options that are not an
+   * object, a `dotStuff` or `binary` other than `true`/`false`, or an unknown `bareLineEndings`
+   * (an undefined option is its default).
+   */
   constructor(options: BodyEncoderOptions = {}) {
+    const given: unknown = options;
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'options: expected an object');
+    for (const k of ['dotStuff', 'binary'] as const) {
+      if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${k}: expected true or false`);
+    }
+    if (options.bareLineEndings !== undefined && !POLICIES.includes(options.bareLineEndings)) {
+      throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'bareLineEndings: expected normalize, replace or reject');
+    }
     this.dotStuff = options.dotStuff ?? true;
     this.policy = options.bareLineEndings ?? 'normalize';
     this.binary = options.binary ?? false;
@@ -60,11 +81,12 @@ export class BodyEncoder {
 
   /**
    * Encodes one chunk. Throws `ERR_SMTP_CLIENT_BARE_LINE_ENDING` under the `reject` policy
-   * before emitting any byte of the chunk.
+   * before emitting any byte of the chunk, and `ERR_SMTP_CLIENT_INVALID_PARAMETER` for a chunk
+   * that is not a string or a `Uint8Array` (the encoder is unchanged).
    */
   push(chunk: Uint8Array | string): Uint8Array {
     if (this.ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'push() after end()');
-    const data = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+    const data = bodyData(chunk, 'chunk');
     if (this.binary) {
       this.written += data.length;
       return data;
@@ -208,6 +230,8 @@ export class BodyEncoder {
 
 /**
  * Encodes a whole body in one call: the exact bytes sent after the 354 reply, terminator included.
+ * A body that is not a string or a `Uint8Array` is `ERR_SMTP_CLIENT_INVALID_PARAMETER`; bad
+ * options are `ERR_SMTP_CLIENT_INVALID_OPTION` (see {@link BodyEncoder}).
  *
  * @example
  * encodeBody('.hidden\nline'); // '..hidden\r\nline\r\n.\r\n'
@@ -215,7 +239,7 @@ export class BodyEncoder {
  */
 export function encodeBody(body: Uint8Array | string, options: BodyEncoderOptions = {}): Uint8Array {
   const enc = new BodyEncoder(options);
-  const a = enc.push(body);
+  const a = enc.push(bodyData(body, 'body'));
   const b = enc.end();
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
@@ -226,6 +250,7 @@ export function encodeBody(body: Uint8Array | string, options: BodyEncoderOption
 /**
  * The content a strict receiver reconstructs from {@link encodeBody}: bare CR/LF normalized to
  * CRLF and a final CRLF added to non-empty content (no dot-stuffing). Used by tests and the pair.
+ * A body that is not a string or a `Uint8Array` is `ERR_SMTP_CLIENT_INVALID_PARAMETER`.
  *
  * @example
  * normalizeBody('a\nb'); // 'a\r\nb\r\n' as bytes
@@ -233,7 +258,7 @@ export function encodeBody(body: Uint8Array | string, options: BodyEncoderOption
  */
 export function normalizeBody(body: Uint8Array | string): Uint8Array {
   const enc = new BodyEncoder({ dotStuff: false });
-  const a = enc.push(body);
+  const a = enc.push(bodyData(body, 'body'));
   const b = enc.end();
   const out = new Uint8Array(a.length + b.length);
   out.set(a);

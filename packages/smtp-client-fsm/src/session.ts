@@ -36,20 +36,26 @@ export function sessionOf(ctx: StateContext): Session {
  * The outcome of a message from its recipients' final statuses: `delivered` (every one accepted),
  * `partial` (some accepted), `unknown` (none accepted, some maybe delivered: no reply after the
  * final dot), `deferred` (none accepted, every other one may succeed later), `failed` (none
- * accepted, at least one refused for good).
+ * accepted, at least one refused for good). Throws `ERR_SMTP_CLIENT_INVALID_PARAMETER` for
+ * `recipients` that are not an array of objects with one of those four statuses.
  *
  * @example
  * messageOutcome(result.recipients); // 'partial'
  * @see RFC 5321 §4.2.1, §6.1
  */
 export function messageOutcome(recipients: readonly Pick<RecipientResult, 'status'>[]): MessageOutcome {
+  if (!Array.isArray(recipients)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'recipients: expected an array of { status }');
   let accepted = 0;
   let unknown = 0;
   let rejected = 0;
-  for (const r of recipients) {
-    if (r.status === 'accepted') accepted++;
-    else if (r.status === 'unknown') unknown++;
-    else if (r.status === 'rejected') rejected++;
+  for (let i = 0; i < recipients.length; i++) {
+    const r: unknown = recipients[i];
+    if (typeof r !== 'object' || r === null) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `recipients[${i}]: expected an object with a status`);
+    const status = (r as { status?: unknown }).status;
+    if (status === 'accepted') accepted++;
+    else if (status === 'unknown') unknown++;
+    else if (status === 'rejected') rejected++;
+    else if (status !== 'deferred') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `recipients[${i}].status: expected accepted, rejected, deferred or unknown`);
   }
   if (recipients.length > 0 && accepted === recipients.length) return 'delivered';
   if (accepted > 0) return 'partial';
