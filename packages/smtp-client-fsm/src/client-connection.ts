@@ -12,7 +12,7 @@ import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
 import { defaultClassify } from './classify.js';
 import type { Classifier } from './classify.js';
-import { SmtpClientError, usage } from './errors.js';
+import { SmtpClientError, isClientErrorCode, usage } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import type { ClientEvent } from './events.js';
 import { Session } from './session.js';
@@ -357,8 +357,12 @@ export class ClientConnection {
 
   // ---------------------------------------------------------------- h11-style surface
 
-  /** Feeds bytes received from the server. */
+  /**
+   * Feeds bytes received from the server (a `Uint8Array`, or a string read as UTF-8). Anything
+   * else is `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown before the session changes.
+   */
   receiveData(data: Uint8Array | string): void {
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'data: expected a Uint8Array or a string');
     const s = this.s;
     s.start();
     if (s.closed) return;
@@ -433,8 +437,13 @@ export class ClientConnection {
    * Ends the session now, as a timeout (`ERR_SMTP_CLIENT_TIMEOUT`, the default) or another failure:
    * every pending message settles (after the final dot: `unknown`), nothing more is written, and the
    * adapter should destroy the transport. Used for whole-message and connect deadlines.
+   * `code` is one of this package's codes ({@link ClientErrorCode}) and `message` a string: anything
+   * else is `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown before the session changes (the `error`
+   * event carries only the package's stable codes).
    */
   abort(message = 'aborted', code: ClientErrorCode = 'ERR_SMTP_CLIENT_TIMEOUT'): void {
+    if (typeof message !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected a string');
+    if (!isClientErrorCode(code)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'code: expected one of the ERR_SMTP_CLIENT_ codes');
     this.s.start();
     this.s.fatal(code, message, code === 'ERR_SMTP_CLIENT_TIMEOUT' ? 'timeout' : 'error');
   }
@@ -461,11 +470,15 @@ export class ClientConnection {
    * The adapter finished the TLS handshake after a `tls-start` event: capabilities are discarded and
    * EHLO is sent again. `verified: false` when the certificate was not checked or did not verify
    * (opportunistic TLS): the mail is encrypted, but credentials are not sent unless
-   * `allowUnverifiedAuth` is set.
+   * `allowUnverifiedAuth` is set. `info` that is not an object, or a `verified` other than
+   * `true`/`false`/undefined, is `ERR_SMTP_CLIENT_INVALID_PARAMETER` (TLS is still awaited).
    */
   tlsEstablished(info: { readonly verified?: boolean } = {}): void {
     const s = this.s;
     if (!s.awaitingTls) throw usage('ERR_SMTP_CLIENT_NOT_AWAITING_TLS', 'tlsEstablished() without a tls-start event');
+    const given: unknown = info;
+    if (!isObject(given)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'info: expected an object { verified }');
+    if (info.verified !== undefined && typeof info.verified !== 'boolean') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'info.verified: expected true or false');
     s.awaitingTls = false;
     s.tls = true;
     s.tlsVerified = info.verified !== false;
@@ -576,6 +589,8 @@ export class ClientConnection {
    * until the next `dataToSend()` has returned it (and, as with any socket write, until that write
    * is done). What is held longer (small BDAT chunks waiting to be coalesced) is copied, so a
    * source that refills one buffer is safe as long as it calls `dataToSend()` between refills.
+   * A chunk that is not a string or a `Uint8Array` is `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown
+   * before anything is written (the body phase goes on).
    *
    * @example
    * ```ts
@@ -585,6 +600,7 @@ export class ClientConnection {
    * @see RFC 5321 §4.1.1.4, RFC 3030
    */
   writeBody(chunk: Uint8Array | string): void {
+    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'chunk: expected a Uint8Array or a string');
     const s = this.s;
     const t = s.txn;
     // After a negative BDAT reply nothing more of this body goes out: late chunks are dropped.

@@ -91,3 +91,49 @@ export function isSmtpClientError(e: unknown): e is SmtpClientError {
 export function usage(code: ClientErrorCode, message: string): SmtpClientError {
   return new SmtpClientError(code, message, 'local');
 }
+
+/** Every code, for the run-time check of a code given by the caller (the type keeps the list exhaustive). */
+const CODES: Readonly<Record<ClientErrorCode, true>> = {
+  ERR_SMTP_CLIENT_INVALID_OPTION: true,
+  ERR_SMTP_CLIENT_CONTROL_CHARACTER: true,
+  ERR_SMTP_CLIENT_INVALID_ADDRESS: true,
+  ERR_SMTP_CLIENT_INVALID_PARAMETER: true,
+  ERR_SMTP_CLIENT_PATH_TOO_LONG: true,
+  ERR_SMTP_CLIENT_BARE_LINE_ENDING: true,
+  ERR_SMTP_CLIENT_STATE_INCOMPLETE: true,
+  ERR_SMTP_CLIENT_UNKNOWN_STATE: true,
+  ERR_SMTP_CLIENT_DUPLICATE_STATE: true,
+  ERR_SMTP_CLIENT_NOT_IN_BODY: true,
+  ERR_SMTP_CLIENT_NOT_AWAITING_TLS: true,
+  ERR_SMTP_CLIENT_CLOSED: true,
+  ERR_SMTP_CLIENT_STATE_LOOP: true,
+  ERR_SMTP_CLIENT_REPLIES_OUTSTANDING: true,
+  ERR_SMTP_CLIENT_RAW_WRITE: true,
+  ERR_SMTP_CLIENT_PROTOCOL: true,
+  ERR_SMTP_CLIENT_UNEXPECTED_REPLY: true,
+  ERR_SMTP_CLIENT_STARTTLS_INJECTION: true,
+  ERR_SMTP_CLIENT_TLS_REQUIRED: true,
+  ERR_SMTP_CLIENT_INSECURE_AUTH: true,
+  ERR_SMTP_CLIENT_AUTH_UNAVAILABLE: true,
+  ERR_SMTP_CLIENT_AUTH_FAILED: true,
+  ERR_SMTP_CLIENT_TIMEOUT: true,
+  ERR_SMTP_CLIENT_CONNECTION_LOST: true,
+  ERR_SMTP_CLIENT_TLS_FAILED: true,
+  ERR_SMTP_CLIENT_GREETING_REJECTED: true,
+  ERR_SMTP_CLIENT_HELLO_REJECTED: true,
+  ERR_SMTP_CLIENT_HOOK_FAILED: true,
+  ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE: true,
+  ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE: true,
+  ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE: true,
+  ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE: true,
+  ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE: true,
+  ERR_SMTP_CLIENT_MAILMAX_REACHED: true,
+  ERR_SMTP_CLIENT_RECIPIENT_DEFERRED: true,
+  ERR_SMTP_CLIENT_NO_RECIPIENTS: true,
+  ERR_SMTP_CLIENT_RSET_REFUSED: true,
+};
+
+/** @internal True when `code` is one of {@link ClientErrorCode}. */
+export function isClientErrorCode(code: unknown): code is ClientErrorCode {
+  return typeof code === 'string' && Object.hasOwn(CODES, code);
+}
