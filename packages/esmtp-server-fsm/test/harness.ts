@@ -2,7 +2,9 @@
 import { endErrorDelay } from '@smtpkit/testkit';
 import { DataDecoder, ServerConnection } from '../src/index.js';
 import type { ServerEvent, ServerOptions } from '../src/index.js';
-import type { BareLineEndingPolicy } from '../src/data-decoder.js';
+
+/** The DATA decoder's policies (the server's `bareLineEndings` less `replace`, which is the client's). */
+type BareLineEndingPolicy = NonNullable<ConstructorParameters<typeof DataDecoder>[0]>;
 
 export interface Driven {
   readonly conn: ServerConnection;
