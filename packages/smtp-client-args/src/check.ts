@@ -4,7 +4,7 @@
  */
 
 import { SmtpClientArgs } from './client-args.js';
-import { ClientArgsError } from './errors.js';
+import { ClientArgsError, booleanOption } from './errors.js';
 import { DEFAULT_PARAMETERS, digits, parseBy } from './parameters.js';
 import type { Path } from './path.js';
 import { asciiUpper } from './text.js';
@@ -77,7 +77,10 @@ export interface CheckContext {
    * A value that is not a non-negative number is `ERR_SMTP_INVALID_ARGUMENT`.
    */
   readonly messageSize?: number;
-  /** The message body has 8-bit bytes (needs 8BITMIME and BODY=8BITMIME). */
+  /**
+   * The message body has 8-bit bytes (needs 8BITMIME and BODY=8BITMIME). A value other than
+   * `true`, `false` or `undefined` is `ERR_SMTP_INVALID_ARGUMENT`.
+   */
   readonly eightBit?: boolean;
 }
 
@@ -109,6 +112,7 @@ export function checkArgsAgainst(
   if (size !== undefined && (typeof size !== 'number' || !(size >= 0) || size === Infinity)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context.messageSize', 'context.messageSize must be a non-negative number of bytes');
   }
+  booleanOption(context.eightBit, 'context.eightBit', 'ERR_SMTP_INVALID_ARGUMENT');
   const problems: ArgsProblem[] = [];
   const add = (code: ArgsProblemCode, keyword: string, message: string): void => {
     problems.push({ code, keyword, message });

@@ -4,7 +4,7 @@
  * parameter. Nothing that reaches `toString()` can hold SP, `=` in a value, or a control byte.
  */
 
-import { ClientArgsError, optionsObject } from './errors.js';
+import { ClientArgsError, booleanOption, optionsObject } from './errors.js';
 import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isWellFormed, utf8Length } from './text.js';
@@ -145,8 +145,8 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     this.#options = { ...options };
     this.#specs = mergeSpecs(options.parameters);
     this.#command = options.command;
-    this.#smtpUtf8 = options.smtpUtf8;
-    this.#lowercaseHex = options.lowercaseXtextHex ?? true;
+    this.#smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
+    this.#lowercaseHex = booleanOption(options.lowercaseXtextHex, 'options.lowercaseXtextHex') ?? true;
   }
 
   /** The command these arguments are for, if restricted. */

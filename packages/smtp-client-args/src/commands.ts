@@ -6,11 +6,11 @@
  */
 
 import { SmtpClientArgs, storedEntries } from './client-args.js';
-import { ClientArgsError, optionsObject } from './errors.js';
+import { ClientArgsError, booleanOption, optionsObject } from './errors.js';
 import type { ServerReply } from './errors.js';
 import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
-import { DEFAULT_PATH_LIMITS, pathFailureReply, renderPath, resolveLimits, scanPath, toPath } from './path.js';
+import { DEFAULT_PATH_LIMITS, lenientOptions, pathFailureReply, renderPath, resolveLimits, scanPath, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
 import { asciiUpper, isAlnum, strictDecoder as decoder } from './text.js';
 import { tryXtextDecode } from './xtext.js';
@@ -241,8 +241,9 @@ function formatCommand(command: ParameterCommand, path: Path | string, args: Arg
  * ```
  * @see RFC 5321 §4.1.1.2, §4.1.2
  */
-export function formatMailFrom(path: Path | string, args?: Iterable<readonly [string, string | undefined]>, options: FormatOptions = {}): string {
-  let utf8 = options.smtpUtf8;
+export function formatMailFrom(path: Path | string, args?: Iterable<readonly [string, string | undefined]>, options?: FormatOptions): string {
+  options = optionsObject(options, {});
+  let utf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
   if (utf8 === undefined) {
     utf8 = false;
     if (args !== undefined) {
@@ -267,8 +268,9 @@ export function formatMailFrom(path: Path | string, args?: Iterable<readonly [st
  * ```
  * @see RFC 5321 §4.1.1.3, §4.1.2
  */
-export function formatRcptTo(path: Path | string, args?: Iterable<readonly [string, string | undefined]>, options: FormatOptions = {}): string {
-  return formatCommand('rcpt', path, args, options, options.smtpUtf8 ?? false);
+export function formatRcptTo(path: Path | string, args?: Iterable<readonly [string, string | undefined]>, options?: FormatOptions): string {
+  options = optionsObject(options, {});
+  return formatCommand('rcpt', path, args, options, booleanOption(options.smtpUtf8, 'options.smtpUtf8') ?? false);
 }
 
 /**
@@ -481,7 +483,8 @@ interface ParsedCommand {
 function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): ParsedCommand {
   options = optionsObject(options, NO_OPTIONS);
   const role = command === 'mail' ? 'reverse' : 'forward';
-  const lenient = options.lenient ?? NO_LENIENCY;
+  const lenient = lenientOptions(options.lenient, NO_LENIENCY);
+  const smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
   const derived = prepare(options);
   const { limits, specs } = derived;
 
@@ -560,7 +563,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
     count++;
   }
 
-  const utf8 = command === 'mail' ? first !== undefined && (first.upper === 'SMTPUTF8' || (more !== undefined && more.some((r) => r.upper === 'SMTPUTF8'))) : (options.smtpUtf8 ?? false);
+  const utf8 = command === 'mail' ? first !== undefined && (first.upper === 'SMTPUTF8' || (more !== undefined && more.some((r) => r.upper === 'SMTPUTF8'))) : (smtpUtf8 ?? false);
   const allowed = (derived.allowed[command] ??= allowedSet(derived.advertisedUpper, derived.extraUpper, specs, command));
   if (first !== undefined) {
     checkAllowed(first, allowed, specs, command);

@@ -49,6 +49,16 @@ export function optionsObject<T extends object>(options: T | undefined, fallback
   return options;
 }
 
+/**
+ * A boolean option: `true`, `false` or `undefined` as given; anything else (`'no'`, `1`, `null`) is
+ * `ERR_SMTP_INVALID_OPTION` naming the option (or `code` when the field belongs to an argument).
+ * @internal
+ */
+export function booleanOption(value: unknown, name: string, code: 'ERR_SMTP_INVALID_OPTION' | 'ERR_SMTP_INVALID_ARGUMENT' = 'ERR_SMTP_INVALID_OPTION'): boolean | undefined {
+  if (value === undefined || value === true || value === false) return value;
+  throw ClientArgsError.local(code, name, `${name} must be true or false, got ${value === null ? 'null' : typeof value}`);
+}
+
 /** `ERR_SMTP_INVALID_ARGUMENT` naming `text` unless `text` is a string. @internal */
 export function stringArgument(text: unknown, name = 'text'): asserts text is string {
   if (typeof text !== 'string') {

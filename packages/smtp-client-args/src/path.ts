@@ -5,7 +5,7 @@
  * builders; it never backtracks, so it runs in linear time.
  */
 
-import { ClientArgsError, optionsObject, stringArgument } from './errors.js';
+import { ClientArgsError, booleanOption, optionsObject, stringArgument } from './errors.js';
 import type { ArgsErrorCode } from './errors.js';
 import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length, utf8LengthOf } from './text.js';
 
@@ -153,6 +153,22 @@ export interface LenientOptions {
   readonly lowercaseXtextHex?: boolean;
   /** Accept several spaces between parameters and trailing spaces at the end of the line. */
   readonly extraSpaces?: boolean;
+}
+
+const LENIENT_KEYS = ['spaceAfterColon', 'missingAngleBrackets', 'lowercaseXtextHex', 'extraSpaces'] as const;
+
+/**
+ * `options.lenient` checked: `ERR_SMTP_INVALID_OPTION` naming `options.lenient` when it is given
+ * but is not an object, or `options.lenient.<name>` for a field other than true/false/undefined.
+ * @internal
+ */
+export function lenientOptions(lenient: LenientOptions | undefined, fallback: LenientOptions): LenientOptions {
+  if (lenient === undefined) return fallback;
+  if (typeof lenient !== 'object' || lenient === null) {
+    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.lenient', `options.lenient must be an object, got ${lenient === null ? 'null' : typeof lenient}`);
+  }
+  for (const k of LENIENT_KEYS) booleanOption(lenient[k], `options.lenient.${k}`);
+  return lenient;
 }
 
 /**
@@ -539,9 +555,9 @@ export function parsePath(text: string, options?: PathOptions): Path {
   const role = options.role ?? 'any';
   const r = scanPath(text, 0, text.length, {
     role,
-    smtpUtf8: options.smtpUtf8 ?? false,
+    smtpUtf8: booleanOption(options.smtpUtf8, 'options.smtpUtf8') ?? false,
     limits: resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS),
-    bare: options.lenient?.missingAngleBrackets ?? false,
+    bare: lenientOptions(options.lenient, {}).missingAngleBrackets ?? false,
   });
   if (!r.ok) throw pathFailureReply(r, role);
   if (r.next !== text.length) {
@@ -597,8 +613,9 @@ function buildMailbox(localPart: unknown, domain: unknown, argLocal: string, arg
  * ```
  * @see RFC 5321 §4.1.2
  */
-export function mailboxPath(localPart: string, domain: string, options: Pick<PathOptions, 'smtpUtf8' | 'limits'> = {}): MailboxPath {
-  return buildMailbox(localPart, domain, 'localPart', 'domain', options.smtpUtf8 ?? true, resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS));
+export function mailboxPath(localPart: string, domain: string, options?: Pick<PathOptions, 'smtpUtf8' | 'limits'>): MailboxPath {
+  options = optionsObject(options, {});
+  return buildMailbox(localPart, domain, 'localPart', 'domain', booleanOption(options.smtpUtf8, 'options.smtpUtf8') ?? true, resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS));
 }
 
 /** Resolves a caller's path (object or string) into a validated {@link Path}. */
@@ -641,7 +658,9 @@ export function toPath(path: Path | string, argument: string, options: Pick<Path
  * ```
  * @see RFC 5321 §4.1.2
  */
-export function formatPath(path: Path | string, options: Pick<PathOptions, 'smtpUtf8' | 'limits'> = {}): string {
+export function formatPath(path: Path | string, options?: Pick<PathOptions, 'smtpUtf8' | 'limits'>): string {
+  options = optionsObject(options, {});
+  booleanOption(options.smtpUtf8, 'options.smtpUtf8');
   const p = toPath(path, 'path', options);
   return renderPath(p);
 }

@@ -4,7 +4,7 @@
  * hex digits of each UTF-8 byte.
  */
 
-import { ClientArgsError, optionsObject, stringArgument } from './errors.js';
+import { ClientArgsError, booleanOption, optionsObject, stringArgument } from './errors.js';
 import { encoder, isControl, strictDecoder as decoder } from './text.js';
 
 const HEX = '0123456789ABCDEF';
@@ -127,7 +127,10 @@ export function tryXtextDecode(text: string, options: XtextDecodeOptions = {}): 
  */
 export function xtextDecode(text: string, options?: XtextDecodeOptions): string {
   stringArgument(text);
-  const r = tryXtextDecode(text, optionsObject(options, {}));
+  options = optionsObject(options, {});
+  booleanOption(options.lowercaseHex, 'options.lowercaseHex');
+  booleanOption(options.allowControls, 'options.allowControls');
+  const r = tryXtextDecode(text, options);
   if (!r.ok) throw ClientArgsError.local('ERR_SMTP_XTEXT_SYNTAX', 'text', `xtext: ${r.reason}`);
   return r.value;
 }
