@@ -5,7 +5,7 @@
 
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
 import { CapabilitiesError } from './errors.js';
-import { stringList, upperAscii } from './syntax.js';
+import { keywordTypeError, stringList, upperAscii } from './syntax.js';
 
 /**
  * One keyword line of an EHLO reply, as parsed.
@@ -237,8 +237,13 @@ export class Capabilities implements Iterable<CapabilityEntry> {
     return new Capabilities({ esmtp: true, domain: input.domain ?? '', greeting: input.greeting ?? '', entries, byKeyword, typed, warnings: sink.list });
   }
 
-  /** True when `keyword` was advertised (case-insensitive; `AUTH=` counts as `AUTH`). */
+  /**
+   * True when `keyword` was advertised (case-insensitive; `AUTH=` counts as `AUTH`). A keyword that
+   * is not a string is `ERR_SMTP_INVALID_ARGUMENT`, here and in {@link params}, {@link get} and
+   * {@link entriesFor}.
+   */
   has(keyword: string): boolean {
+    if (typeof keyword !== 'string') throw keywordTypeError(keyword);
     return this.#byKeyword.has(upperAscii(keyword));
   }
 
@@ -252,16 +257,19 @@ export class Capabilities implements Iterable<CapabilityEntry> {
    * ```
    */
   params(keyword: string): readonly string[] | undefined {
+    if (typeof keyword !== 'string') throw keywordTypeError(keyword);
     return this.#byKeyword.get(upperAscii(keyword))?.params;
   }
 
   /** The entry of `keyword` (case-insensitive) that {@link params} uses, or `undefined`. */
   get(keyword: string): CapabilityEntry | undefined {
+    if (typeof keyword !== 'string') throw keywordTypeError(keyword);
     return this.#byKeyword.get(upperAscii(keyword));
   }
 
   /** Every line advertising `keyword` (case-insensitive), in order (duplicates and `AUTH=` included). */
   entriesFor(keyword: string): CapabilityEntry[] {
+    if (typeof keyword !== 'string') throw keywordTypeError(keyword);
     const k = upperAscii(keyword);
     return this.#entries.filter((e) => e.keyword === k);
   }

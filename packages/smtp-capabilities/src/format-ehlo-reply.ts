@@ -4,7 +4,7 @@
  */
 
 import { CapabilitiesError } from './errors.js';
-import { indexOfForbidden, isEhloKeyword, isEhloParam, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
+import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
 
 /**
  * One keyword to advertise: a line such as `'SIZE 10240000'`, or an object.
@@ -50,7 +50,10 @@ export interface FormatEhloOptions {
    * §4.5.3.1.5 minimum every client must accept (Postfix and Exim write far shorter EHLO lines).
    */
   readonly maxLineLength?: number;
-  /** Also emit the pre-RFC `AUTH=mech ...` line, as Postfix's `broken_sasl_auth_clients = yes` does. */
+  /**
+   * Also emit the pre-RFC `AUTH=mech ...` line, as Postfix's `broken_sasl_auth_clients = yes` does.
+   * A value other than `true`, `false` or `undefined` is `ERR_SMTP_INVALID_OPTION`.
+   */
   readonly legacyAuth?: boolean;
 }
 
@@ -122,6 +125,7 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   if (typeof keywords !== 'object' || keywords === null || typeof (keywords as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
     fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `keywords must be a list of keyword lines or { keyword, params } objects, got ${typeName(keywords)}`);
   }
+  const legacyAuth = booleanOption(options.legacyAuth, 'legacyAuth') ?? false;
   const max = options.maxLineLength ?? DEFAULT_MAX_EHLO_LINE_LENGTH;
   if (!Number.isSafeInteger(max) || max < 16) fail('ERR_SMTP_INVALID_OPTION', 'maxLineLength must be an integer of at least 16');
   const budget = max - 6; // "250-" + CRLF
@@ -146,7 +150,7 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
     push(params.length ? `${keyword} ${params.join(' ')}` : keyword);
     if (keyword === 'AUTH' && auth === undefined) auth = params;
   }
-  if (options.legacyAuth && auth !== undefined && auth.length > 0) push(`AUTH=${auth.join(' ')}`);
+  if (legacyAuth && auth !== undefined && auth.length > 0) push(`AUTH=${auth.join(' ')}`);
   return out;
 }
 

@@ -9,7 +9,7 @@ import { CapabilitiesError } from './errors.js';
 import { formatEhloReply } from './format-ehlo-reply.js';
 import { parseEhloReply } from './parse-ehlo-reply.js';
 import type { SessionSettings } from './session.js';
-import { indexOfForbidden, isEhloKeyword, isEhloParam, stringList, typeName, upperAscii } from './syntax.js';
+import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, keywordTypeError, stringList, typeName, upperAscii } from './syntax.js';
 import { BUILTIN_EXTENSIONS } from './builtin-extensions.js';
 
 /**
@@ -146,7 +146,8 @@ function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition
   const verbList: readonly VerbDefinition[] | undefined = def.verbs;
   const verbs = verbList?.map((v) => {
     if (typeof v?.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${JSON.stringify(v?.name)} is not a valid command name`);
-    return Object.freeze({ name: upperAscii(v.name), mustBeLastInGroup: v.mustBeLastInGroup === true });
+    const last = booleanOption(v.mustBeLastInGroup, `${def.keyword}: verb ${v.name} mustBeLastInGroup`, 'ERR_SMTP_EXTENSION_INVALID');
+    return Object.freeze({ name: upperAscii(v.name), mustBeLastInGroup: last === true });
   });
   const out: ExtensionDefinition<S> = { ...def, keyword: upperAscii(def.keyword) };
   const mailParams = names(def.mailParams, 'MAIL parameter');
@@ -180,6 +181,9 @@ function keywordsOf(source: KeywordSource): Set<string> | undefined {
   const list = stringList(source, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `the advertised keywords must be a Capabilities or a list of keywords, got ${typeName(source)}`));
   return new Set(list!.map(upperAscii));
 }
+
+/** The boolean settings of {@link SessionSettings}, checked once per advertise. */
+const SESSION_FLAGS = ['tls', 'startTls', 'authenticated', 'authBeforeTls', 'requireTls'] as const;
 
 function keywordArgument(k: unknown): string {
   if (typeof k !== 'string') throw new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `a keyword must be a string, got ${typeName(k)} (pass keywords as separate arguments)`);
@@ -225,7 +229,8 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
 
   /**
    * Adds an extension. Throws `ERR_SMTP_EXTENSION_DUPLICATE` when the keyword (or one of its verbs)
-   * is already registered, unless `replace` is set.
+   * is already registered, unless `replace` is set. A `replace` other than `true`, `false` or
+   * `undefined`, or options that are not an object, are `ERR_SMTP_INVALID_OPTION`.
    *
    * @example
    * ```ts
@@ -233,10 +238,14 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * ```
    * @see RFC 5321 §2.2.2
    */
-  register(definition: ExtensionDefinition<S>, options: { readonly replace?: boolean } = {}): this {
+  register(definition: ExtensionDefinition<S>, options?: { readonly replace?: boolean }): this {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `register options must be an object, got ${typeName(options)}`);
+    }
+    const replace = booleanOption(options?.replace, 'replace') ?? false;
     const def = normaliseDefinition(definition);
     if (this.#defs.has(def.keyword)) {
-      if (!options.replace) throw new CapabilitiesError('ERR_SMTP_EXTENSION_DUPLICATE', `extension ${def.keyword} is already registered`);
+      if (!replace) throw new CapabilitiesError('ERR_SMTP_EXTENSION_DUPLICATE', `extension ${def.keyword} is already registered`);
       this.unregister(def.keyword);
     }
     for (const v of def.verbs ?? []) {
@@ -252,6 +261,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
 
   /** Removes an extension and its verbs; returns whether it was registered. */
   unregister(keyword: string): boolean {
+    if (typeof keyword !== 'string') throw keywordTypeError(keyword);
     const k = upperAscii(keyword);
     const def = this.#defs.get(k);
     if (!def) return false;
@@ -262,11 +272,13 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
 
   /** The definition registered for `keyword` (case-insensitive). */
   get(keyword: string): ExtensionDefinition<S> | undefined {
+    if (typeof keyword !== 'string') throw keywordTypeError(keyword);
     return this.#defs.get(upperAscii(keyword));
   }
 
   /** True when `keyword` is registered (hidden or not). */
   has(keyword: string): boolean {
+    if (typeof keyword !== 'string') throw keywordTypeError(keyword);
     return this.#defs.has(upperAscii(keyword));
   }
 
@@ -318,6 +330,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
       stringList(session[what], () => new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a list of keywords`));
     const enable = list('enable');
     const hide = list('hide');
+    for (const k of SESSION_FLAGS) booleanOption(session[k], `session ${k}`);
     let enabled: Set<string> | undefined;
     if (enable !== undefined) {
       enabled = new Set();
@@ -328,7 +341,12 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
       hidden = new Set(this.#hidden);
       for (const k of hide) hidden.add(upperAscii(k));
     }
-    const ctx: AdvertiseContext = { enabled: (k) => enabled?.has(upperAscii(k)) ?? false };
+    const ctx: AdvertiseContext = {
+      enabled: (k) => {
+        if (typeof k !== 'string') throw keywordTypeError(k);
+        return enabled?.has(upperAscii(k)) ?? false;
+      },
+    };
     const out: { keyword: string; params: readonly string[] }[] = [];
     for (const def of this.#defs.values()) {
       if (hidden.has(def.keyword)) continue;
@@ -371,7 +389,9 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
 
   /**
    * The extension verb `name` (case-insensitive), for the server to dispatch a command it does not
-   * know natively, or `undefined`.
+   * know natively, or `undefined`. A name that is not a string is `ERR_SMTP_INVALID_ARGUMENT`, as
+   * for the other keyword lookups (`get`, `has`, `unregister`, `mustBeLastInGroup`,
+   * `mailParameterKeywords`, `rcptParameterKeywords`).
    *
    * @example
    * ```ts
@@ -381,6 +401,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 5321 §2.2.2; RFC 2920 §3.1
    */
   verb(name: string): ResolvedVerb<S> | undefined {
+    if (typeof name !== 'string') throw keywordTypeError(name);
     return this.#verbs.get(upperAscii(name));
   }
 
@@ -402,6 +423,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 2920 §3.1
    */
   mustBeLastInGroup(verb: string): boolean {
+    if (typeof verb !== 'string') throw keywordTypeError(verb);
     const v = upperAscii(verb);
     return CORE_LAST_IN_GROUP.has(v) || this.#verbs.get(v)?.mustBeLastInGroup === true;
   }
@@ -444,6 +466,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 5321 §4.1.2
    */
   mailParameterKeywords(name: string): string[] {
+    if (typeof name !== 'string') throw keywordTypeError(name);
     return this.#owners(name, 'mailParams');
   }
 
@@ -457,6 +480,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 5321 §4.1.2
    */
   rcptParameterKeywords(name: string): string[] {
+    if (typeof name !== 'string') throw keywordTypeError(name);
     return this.#owners(name, 'rcptParams');
   }
 

@@ -22,6 +22,8 @@ import type { FutureRelease, ServerLimits } from './capabilities.js';
  * | `hide` | keywords discarded for this session (Postfix `smtpd_discard_ehlo_keywords`) |
  *
  * PIPELINING, 8BITMIME, ENHANCEDSTATUSCODES, SMTPUTF8, CHUNKING and DSN are on unless hidden.
+ * The flags `tls`, `startTls`, `authenticated`, `authBeforeTls` and `requireTls` take `true`,
+ * `false` or `undefined`; anything else (`'no'`, `1`) is `ERR_SMTP_INVALID_OPTION` from `advertise()`.
  *
  * @example
  * ```ts

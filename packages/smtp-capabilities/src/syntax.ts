@@ -3,7 +3,7 @@
  * scanners over char codes (no regular expressions on peer input).
  */
 
-import type { CapabilitiesError } from './errors.js';
+import { CapabilitiesError } from './errors.js';
 
 /**
  * The strings of a list argument or option, read once: any iterable object but a lone string (an
@@ -21,6 +21,23 @@ export function stringList(value: unknown, invalid: () => CapabilitiesError): st
     out.push(item);
   }
   return out;
+}
+
+/**
+ * A boolean option or setting: `true`, `false` or `undefined` as given; anything else (`'no'`, `1`,
+ * `null`) is `ERR_SMTP_INVALID_OPTION` (or `code`) naming it.
+ */
+export function booleanOption(value: unknown, name: string, code: 'ERR_SMTP_INVALID_OPTION' | 'ERR_SMTP_EXTENSION_INVALID' = 'ERR_SMTP_INVALID_OPTION'): boolean | undefined {
+  if (value === undefined || value === true || value === false) return value;
+  throw new CapabilitiesError(code, `${name} must be true or false, got ${typeName(value)}`);
+}
+
+/**
+ * The error for a keyword lookup given a non-string. Callers test `typeof keyword !== 'string'`
+ * inline (hot paths) and only then build this.
+ */
+export function keywordTypeError(keyword: unknown): CapabilitiesError {
+  return new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `a keyword must be a string, got ${typeName(keyword)}`);
 }
 
 /** The name of `value`'s type for a message: `null`, `number`, `Array`, `ArrayBuffer`, ... */
