@@ -377,7 +377,8 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * the DSN `Status` and to the report's human-readable part). Messages without recipients carry
  * their own `class` (60, 80, 90 or 100).
  *
- * Never throws for a malformed report: only input that is not a message at all throws
+ * Never throws for a malformed report: only input that is not a message at all, or one the MIME
+ * parser gives up on (header fields over 256 KiB in all, parts nested deeper than 32), throws
  * `ERR_SMTP_MESSAGE_INVALID`, and a bad option throws `ERR_SMTP_INVALID_OPTION`.
  *
  * @example
