@@ -5,7 +5,7 @@
 
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
 import { CapabilitiesError } from './errors.js';
-import { keywordTypeError, stringList, upperAscii } from './syntax.js';
+import { isIterableObject, keywordTypeError, stringList, upperAscii } from './syntax.js';
 
 /**
  * One keyword line of an EHLO reply, as parsed.
@@ -220,8 +220,8 @@ export class Capabilities implements Iterable<CapabilityEntry> {
     const entries: CapabilityEntry[] = [];
     let n = 0;
     const keywords: unknown = input.keywords;
-    if (typeof keywords !== 'object' || keywords === null || typeof (keywords as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') throw invalid();
-    for (const k of keywords as Iterable<unknown>) {
+    if (!isIterableObject(keywords)) throw invalid();
+    for (const k of keywords) {
       n++;
       let line: string;
       if (typeof k === 'string') line = k;

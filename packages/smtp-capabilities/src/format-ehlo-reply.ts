@@ -4,7 +4,7 @@
  */
 
 import { CapabilitiesError } from './errors.js';
-import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
+import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
 
 /**
  * One keyword to advertise: a line such as `'SIZE 10240000'`, or an object.
@@ -122,7 +122,7 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   else if (typeof options !== 'object' || options === null) fail('ERR_SMTP_INVALID_OPTION', `options must be an object, got ${typeName(options)}`);
   if (typeof input !== 'object' || input === null) fail('ERR_SMTP_INVALID_ARGUMENT', `input must be { domain, greeting?, keywords }, got ${typeName(input)}`);
   const keywords: unknown = input.keywords;
-  if (typeof keywords !== 'object' || keywords === null || typeof (keywords as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+  if (!isIterableObject(keywords)) {
     fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `keywords must be a list of keyword lines or { keyword, params } objects, got ${typeName(keywords)}`);
   }
   const legacyAuth = booleanOption(options.legacyAuth, 'legacyAuth') ?? false;

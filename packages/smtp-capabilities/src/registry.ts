@@ -9,7 +9,7 @@ import { CapabilitiesError } from './errors.js';
 import { formatEhloReply } from './format-ehlo-reply.js';
 import { parseEhloReply } from './parse-ehlo-reply.js';
 import type { SessionSettings } from './session.js';
-import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, keywordTypeError, stringList, typeName, upperAscii } from './syntax.js';
+import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, keywordTypeError, stringList, typeName, upperAscii } from './syntax.js';
 import { BUILTIN_EXTENSIONS } from './builtin-extensions.js';
 
 /**
@@ -221,7 +221,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * ```
    */
   constructor(definitions: Iterable<ExtensionDefinition<S>> = []) {
-    if (typeof definitions !== 'object' || definitions === null || typeof (definitions as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+    if (!isIterableObject(definitions)) {
       throw new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `definitions must be a list of extension definitions, got ${typeName(definitions)}`);
     }
     for (const d of definitions) this.register(d);

@@ -5,6 +5,11 @@
 
 import { CapabilitiesError } from './errors.js';
 
+/** An iterable object (an array, a set, a generator), never a lone string or a primitive. */
+export function isIterableObject(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
 /**
  * The strings of a list argument or option, read once: any iterable object but a lone string (an
  * array, a set, a generator). Undefined for undefined; anything else, or an item that is not a
@@ -12,11 +17,9 @@ import { CapabilitiesError } from './errors.js';
  */
 export function stringList(value: unknown, invalid: () => CapabilitiesError): string[] | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
-    throw invalid();
-  }
+  if (!isIterableObject(value)) throw invalid();
   const out: string[] = [];
-  for (const item of value as Iterable<unknown>) {
+  for (const item of value) {
     if (typeof item !== 'string') throw invalid();
     out.push(item);
   }
