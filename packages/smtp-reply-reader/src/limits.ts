@@ -73,10 +73,11 @@ export function resolveOptions(options: ReplyReaderOptions | undefined): ReplyLi
   else if (typeof options !== 'object' || options === null) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'invalid option: options must be an object');
   }
-  const maxLineLength = options.maxLineLength ?? DEFAULT_REPLY_LIMITS.maxLineLength;
-  const maxReplyLines = options.maxReplyLines ?? DEFAULT_REPLY_LIMITS.maxReplyLines;
-  const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_REPLY_LIMITS.maxReplyBytes;
-  const lineEndings = options.lineEndings ?? 'strict';
+  // only a missing option means the default (null is refused below, as elsewhere in smtpkit)
+  const maxLineLength = options.maxLineLength === undefined ? DEFAULT_REPLY_LIMITS.maxLineLength : options.maxLineLength;
+  const maxReplyLines = options.maxReplyLines === undefined ? DEFAULT_REPLY_LIMITS.maxReplyLines : options.maxReplyLines;
+  const maxReplyBytes = options.maxReplyBytes === undefined ? DEFAULT_REPLY_LIMITS.maxReplyBytes : options.maxReplyBytes;
+  const lineEndings = options.lineEndings === undefined ? 'strict' : options.lineEndings;
   const bad = (what: string): never => {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', `invalid option: ${what}`);
   };

@@ -72,6 +72,14 @@ describe('options that are not an object', () => {
   });
 });
 
+describe('an option given as null is refused, not taken as the default (only a missing one is)', () => {
+  test.each(['maxLineLength', 'maxReplyLines', 'maxReplyBytes', 'lineEndings'])('%s: null', (name) => {
+    expect(localCode(() => new ReplyReader({ [name]: null }))).toBe('local ERR_SMTP_INVALID_OPTION');
+    expect(localCode(() => parseReply('250 ok\r\n', { [name]: null }))).toBe('local ERR_SMTP_INVALID_OPTION');
+    expect(() => new ReplyReader({ [name]: undefined })).not.toThrow();
+  });
+});
+
 describe('parseReply: the CRLF it adds does not lose the replies an error carries', () => {
   test('a bad last line without its CRLF keeps the replies before it, as with the CRLF', () => {
     for (const input of ['250 a\r\n250 b\r\n999', '250 a\r\n250 b\r\n999\r\n']) {
