@@ -3,7 +3,6 @@
  * used to inject a second reply.
  */
 import {
-  assertEnhancedStatusCode,
   formatEnhancedStatusCode,
   type EnhancedStatusCode,
 } from './enhanced-status-code.js';
@@ -153,14 +152,14 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   }
   let enh = '';
   if (reply.enhanced !== undefined) {
-    assertEnhancedStatusCode(reply.enhanced);
+    // formatEnhancedStatusCode checks the code's shape (assertEnhancedStatusCode)
+    enh = formatEnhancedStatusCode(reply.enhanced);
     if (reply.enhanced.class !== Math.floor(reply.code / 100)) {
       throw ReplyReaderError.local(
         'ERR_SMTP_INVALID_ENHANCED_CODE',
         `enhanced code class ${reply.enhanced.class} does not match reply code ${reply.code}`,
       );
     }
-    enh = formatEnhancedStatusCode(reply.enhanced);
   }
   const source = sourceLines(reply);
   const budget = max - 2 - 4 - (enh ? enh.length + 1 : 0);
