@@ -310,8 +310,9 @@ export class Capabilities implements Iterable<CapabilityEntry> {
    * ```
    */
   without(keywords: Iterable<string>): Capabilities {
-    const list = stringList(keywords, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', 'without() takes a list of keywords'));
-    if (list === undefined) throw new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', 'without() takes a list of keywords');
+    const invalid = (): CapabilitiesError => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', 'without() takes a list of keywords');
+    const list = stringList(keywords, invalid);
+    if (list === undefined) throw invalid();
     const drop = new Set<string>();
     for (const k of list) drop.add(upperAscii(k));
     if (drop.size === 0) return this;

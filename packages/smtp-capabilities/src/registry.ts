@@ -186,7 +186,7 @@ function keywordsOf(source: KeywordSource): Set<string> | undefined {
 const SESSION_FLAGS = ['tls', 'startTls', 'authenticated', 'authBeforeTls', 'requireTls'] as const;
 
 function keywordArgument(k: unknown): string {
-  if (typeof k !== 'string') throw new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `a keyword must be a string, got ${typeName(k)} (pass keywords as separate arguments)`);
+  if (typeof k !== 'string') throw keywordTypeError(k);
   return upperAscii(k);
 }
 
