@@ -2,7 +2,7 @@
  * Options of a server session: their types, defaults and validation.
  */
 import type { BareLineEndingPolicy, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
-import { BUILTIN_MECHANISMS } from '@smtpkit/foundation';
+import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
 import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
 import type { EsmtpParameters } from './envelope-args.js';
 import { SmtpServerError } from './errors.js';
@@ -242,8 +242,6 @@ export function checkOptions(options: ServerOptions): void {
   }
 }
 
-const SECURITY_WORDS: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
-
 /**
  * `options` with `security` resolved into `secure` / `starttls` / `requireTls` (the same object
  * when `security` is not given).
@@ -257,7 +255,7 @@ export function withTlsSecurity<T extends Pick<ServerOptions, 'security' | 'secu
   if (typeof options !== 'object' || options === null) throw invalidOption('options', `must be an object, got ${kindOf(options)}`);
   const { security } = options;
   if (security === undefined) return options;
-  if (!SECURITY_WORDS.includes(security)) throw invalidOption('security', `must be one of ${SECURITY_WORDS.join(', ')}, got ${String(security)}`);
+  if (!TLS_SECURITY_LEVELS.includes(security)) throw invalidOption('security', `must be one of ${TLS_SECURITY_LEVELS.join(', ')}, got ${String(security)}`);
   if (options.secure !== undefined || options.starttls !== undefined) throw invalidOption('security', 'replaces secure and starttls: give one or the other');
   if (options.requireTls !== undefined && options.requireTls !== (security === 'required')) throw invalidOption('requireTls', `${String(options.requireTls)} contradicts security '${security}'`);
   return { ...options, secure: security === 'implicit', starttls: security === 'opportunistic' || security === 'required', requireTls: security === 'required' };

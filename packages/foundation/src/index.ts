@@ -18,3 +18,4 @@ export type {
   AuthCredentials,
 } from './sasl.js';
 export type { BareLineEndingPolicy, TlsSecurity, PendingTimeout } from './policy.js';
+export { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS } from './policy.js';

@@ -16,6 +16,9 @@
  */
 export type BareLineEndingPolicy = 'reject' | 'normalize' | 'replace';
 
+/** Every {@link BareLineEndingPolicy}, for checking an option at run time. */
+export const BARE_LINE_ENDING_POLICIES: readonly BareLineEndingPolicy[] = Object.freeze(['normalize', 'replace', 'reject']);
+
 /**
  * TLS for a connection, one vocabulary for the client, the server and the CLI:
  * `'off'` never, `'opportunistic'` STARTTLS when offered, `'required'` STARTTLS or fail,
@@ -28,6 +31,9 @@ export type BareLineEndingPolicy = 'reject' | 'normalize' | 'replace';
  * @see RFC 3207, RFC 8314 §3
  */
 export type TlsSecurity = 'off' | 'opportunistic' | 'required' | 'implicit';
+
+/** Every {@link TlsSecurity}, for checking an option at run time. */
+export const TLS_SECURITY_LEVELS: readonly TlsSecurity[] = Object.freeze(['off', 'opportunistic', 'required', 'implicit']);
 
 /**
  * The timer contract of both sans-IO cores: after each input, ask `pendingTimeout()`; arm a timer

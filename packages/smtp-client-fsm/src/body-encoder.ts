@@ -5,6 +5,7 @@
  */
 import { SmtpClientError } from './errors.js';
 
+import { BARE_LINE_ENDING_POLICIES } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy } from '@smtpkit/foundation';
 
 /**
@@ -29,7 +30,6 @@ const DOT = 46;
 const SP = 32;
 const EMPTY = new Uint8Array(0);
 const TERMINATOR = new Uint8Array([DOT, CR, LF]);
-const POLICIES: readonly BareLineEndingPolicy[] = ['normalize', 'replace', 'reject'];
 
 /** A string's UTF-8 or the bytes themselves; `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming `what` for anything else. */
 function bodyData(body: unknown, what: string): Uint8Array {
@@ -66,7 +66,7 @@ export class BodyEncoder {
     for (const k of ['dotStuff', 'binary'] as const) {
       if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${k}: expected true or false`);
     }
-    if (options.bareLineEndings !== undefined && !POLICIES.includes(options.bareLineEndings)) {
+    if (options.bareLineEndings !== undefined && !BARE_LINE_ENDING_POLICIES.includes(options.bareLineEndings)) {
       throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'bareLineEndings: expected normalize, replace or reject');
     }
     this.dotStuff = options.dotStuff ?? true;

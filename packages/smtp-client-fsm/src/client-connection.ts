@@ -7,6 +7,7 @@ import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
+import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
@@ -183,7 +184,6 @@ export interface MessageInput {
   readonly rcptArgs?: ArgsHook;
 }
 
-const SECURITY: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
 
 function checkAuth(auth: AuthOptions): void {
   if (typeof auth !== 'object' || auth === null) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth: expected { user, pass }, { user, accessToken } or { mechanism }');
@@ -208,7 +208,6 @@ function checkAuth(auth: AuthOptions): void {
 
 const BOOLEAN_OPTIONS = ['lmtp', 'allowInsecureAuth', 'allowUnverifiedAuth', 'tlsVerified', 'pipelining', 'chunking'] as const;
 const FUNCTION_OPTIONS = ['classify', 'mailArgs', 'rcptArgs', 'transcript'] as const;
-const BARE_LINE_ENDINGS: readonly BareLineEndingPolicy[] = ['normalize', 'replace', 'reject'];
 const REGISTRY_METHODS = ['list', 'register', 'replace', 'get', 'after', 'indexOf', 'groupBetween'] as const;
 
 function badOption(option: string, expected: string): SmtpClientError {
@@ -245,8 +244,8 @@ function checkOptions(options: ClientOptions): { timeouts: ClientTimeouts; secur
   const max: unknown = options.maxRecipientsPerTransaction === undefined ? 100 : options.maxRecipientsPerTransaction;
   if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'maxRecipientsPerTransaction must be >= 1');
   const security: unknown = options.security === undefined ? (options.auth ? 'required' : 'opportunistic') : options.security;
-  if (!SECURITY.includes(security as TlsSecurity)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'security must be off, opportunistic, required or implicit');
-  if (options.bareLineEndings !== undefined && !BARE_LINE_ENDINGS.includes(options.bareLineEndings)) throw badOption('bareLineEndings', 'expected normalize, replace or reject');
+  if (!TLS_SECURITY_LEVELS.includes(security as TlsSecurity)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'security must be off, opportunistic, required or implicit');
+  if (options.bareLineEndings !== undefined && !BARE_LINE_ENDING_POLICIES.includes(options.bareLineEndings)) throw badOption('bareLineEndings', 'expected normalize, replace or reject');
   if (options.auth !== undefined) checkAuth(options.auth);
   if (options.crypto !== undefined) {
     if (!isObject(options.crypto)) throw badOption('crypto', 'expected an object of SASL crypto functions');

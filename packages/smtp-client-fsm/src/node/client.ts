@@ -8,6 +8,7 @@ import { SmtpClientError } from '../errors.js';
 import type { ClientErrorCode } from '../errors.js';
 import type { Reply } from 'smtp-reply-reader';
 import type { Capabilities } from 'smtp-capabilities';
+import { TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import type { AuthOptions } from '../client-connection.js';
 import { nodeCrypto } from './crypto.js';
@@ -32,7 +33,6 @@ import type { BodySource } from './body-source.js';
  */
 export type Security = TlsSecurity;
 
-const SECURITY: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
 
 /**
  * What the TLS layer of a connection negotiated.
@@ -525,7 +525,7 @@ function policyFor(o: ConnectOptions): Policy {
   if (o.setup !== undefined && typeof o.setup !== 'function') throw bad('setup', 'a function');
   if (o.connection !== undefined && typeof o.connection !== 'function') throw bad('connection', 'a function returning a Duplex stream');
   if (o.plaintextFallback !== undefined && typeof o.plaintextFallback !== 'boolean') throw bad('plaintextFallback', 'a boolean');
-  if (o.security !== undefined && !SECURITY.includes(o.security)) throw bad('security', "'off', 'opportunistic', 'required' or 'implicit'");
+  if (o.security !== undefined && !TLS_SECURITY_LEVELS.includes(o.security)) throw bad('security', "'off', 'opportunistic', 'required' or 'implicit'");
   if (o.security !== undefined) return o.security;
   if (o.port === 465) return 'implicit';
   return o.auth ? 'required' : 'opportunistic';
