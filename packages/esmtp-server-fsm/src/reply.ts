@@ -22,8 +22,8 @@ export interface ReplyInit {
   readonly text?: string | readonly string[];
 }
 
-/** Checks that `text` is safe to put on one reply line (no CR, LF or other controls except TAB). */
-function safeLine(line: string): boolean {
+/** Checks that `text` is safe to put on one reply line (no CR, LF or other controls except TAB). @internal */
+export function safeLine(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     // the same set formatReply refuses: C0 (TAB excepted), DEL and C1
