@@ -3,12 +3,10 @@
  * scanners over char codes (no regular expressions on peer input).
  */
 
+import { isIterableObject, typeName } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 
-/** An iterable object (an array, a set, a generator), never a lone string or a primitive. */
-export function isIterableObject(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
-}
+export { isIterableObject, typeName };
 
 /**
  * The strings of a list argument or option, read once: any iterable object but a lone string (an
@@ -41,12 +39,6 @@ export function booleanOption(value: unknown, name: string, code: 'ERR_SMTP_INVA
  */
 export function keywordTypeError(keyword: unknown): CapabilitiesError {
   return new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `a keyword must be a string, got ${typeName(keyword)}`);
-}
-
-/** The name of `value`'s type for a message: `null`, `number`, `Array`, `ArrayBuffer`, ... */
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  return typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
 }
 
 /** `ALPHA / DIGIT` (RFC 5234). */

@@ -14,6 +14,7 @@ import { DEFAULT_PATH_LIMITS, lenientOptions, pathFailureReply, renderPath, reso
 import type { LenientOptions, Path, PathLimits } from './path.js';
 import { asciiUpper, isAlnum, strictDecoder as decoder } from './text.js';
 import { tryXtextDecode } from './xtext.js';
+import { isIterableObject } from '@smtpkit/foundation';
 
 /**
  * Limits of the server-side parsers: the path limits (bytes), the number of parameters, and the
@@ -182,7 +183,7 @@ function reply(code: number, enhanced: string, text: string): ServerReply {
 
 /** Checks that a caller's `args` is an iterable object, so a bad one is a typed error, not a TypeError. */
 function checkArgsInput(args: unknown): void {
-  if (typeof args !== 'object' || args === null || typeof (args as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+  if (!isIterableObject(args)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
   }
 }

@@ -3,7 +3,7 @@
  * cross-copy brand, so callers test `isClientArgsError(e)` / `e.code`.
  */
 
-import { SmtpkitError, hasPackageBrand } from '@smtpkit/foundation';
+import { SmtpkitError, hasPackageBrand, typeName } from '@smtpkit/foundation';
 
 /**
  * Every error code this package throws. Append-only: codes are never renamed or reused.
@@ -44,7 +44,7 @@ export type ArgsErrorCode =
 export function optionsObject<T extends object>(options: T | undefined, fallback: T): T {
   if (options === undefined) return fallback;
   if (typeof options !== 'object' || options === null) {
-    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options', `options must be an object, got ${options === null ? 'null' : typeof options}`);
+    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options', `options must be an object, got ${typeName(options)}`);
   }
   return options;
 }
@@ -56,13 +56,13 @@ export function optionsObject<T extends object>(options: T | undefined, fallback
  */
 export function booleanOption(value: unknown, name: string, code: 'ERR_SMTP_INVALID_OPTION' | 'ERR_SMTP_INVALID_ARGUMENT' = 'ERR_SMTP_INVALID_OPTION'): boolean | undefined {
   if (value === undefined || value === true || value === false) return value;
-  throw ClientArgsError.local(code, name, `${name} must be true or false, got ${value === null ? 'null' : typeof value}`);
+  throw ClientArgsError.local(code, name, `${name} must be true or false, got ${typeName(value)}`);
 }
 
 /** `ERR_SMTP_INVALID_ARGUMENT` naming `text` unless `text` is a string. @internal */
 export function stringArgument(text: unknown, name = 'text'): asserts text is string {
   if (typeof text !== 'string') {
-    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', name, `${name} must be a string, got ${text === null ? 'null' : typeof text}`);
+    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', name, `${name} must be a string, got ${typeName(text)}`);
   }
 }
 

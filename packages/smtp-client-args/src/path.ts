@@ -8,6 +8,7 @@
 import { ClientArgsError, booleanOption, optionsObject, stringArgument } from './errors.js';
 import type { ArgsErrorCode } from './errors.js';
 import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length, utf8LengthOf } from './text.js';
+import { typeName } from '@smtpkit/foundation';
 
 /**
  * The null reverse-path `<>` (bounces, DSNs).
@@ -156,6 +157,8 @@ export interface LenientOptions {
 }
 
 const LENIENT_KEYS = ['spaceAfterColon', 'missingAngleBrackets', 'lowercaseXtextHex', 'extraSpaces'] as const;
+/** The option names of LENIENT_KEYS, as errors name them (built once, not per call). */
+const LENIENT_NAMES = LENIENT_KEYS.map((k) => `options.lenient.${k}`);
 
 /**
  * `options.lenient` checked: `ERR_SMTP_INVALID_OPTION` naming `options.lenient` when it is given
@@ -165,9 +168,9 @@ const LENIENT_KEYS = ['spaceAfterColon', 'missingAngleBrackets', 'lowercaseXtext
 export function lenientOptions(lenient: LenientOptions | undefined, fallback: LenientOptions): LenientOptions {
   if (lenient === undefined) return fallback;
   if (typeof lenient !== 'object' || lenient === null) {
-    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.lenient', `options.lenient must be an object, got ${lenient === null ? 'null' : typeof lenient}`);
+    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.lenient', `options.lenient must be an object, got ${typeName(lenient)}`);
   }
-  for (const k of LENIENT_KEYS) booleanOption(lenient[k], `options.lenient.${k}`);
+  for (let i = 0; i < LENIENT_KEYS.length; i++) booleanOption(lenient[LENIENT_KEYS[i]!], LENIENT_NAMES[i]!);
   return lenient;
 }
 

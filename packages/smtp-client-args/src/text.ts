@@ -3,6 +3,8 @@
  * byte detection and the RFC 5321 / RFC 5322 character classes. Internal (not exported by index).
  */
 
+import { loneSurrogateIndex } from '@smtpkit/foundation';
+
 export const encoder = new TextEncoder();
 export const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -31,15 +33,7 @@ export function utf8LengthOf(s: string, from: number, to: number): number {
 
 /** True when `s` has no unpaired surrogate (so it encodes to UTF-8 losslessly). */
 export function isWellFormed(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-      if (d < 0xdc00 || d > 0xdfff) return false;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
-  }
-  return true;
+  return loneSurrogateIndex(s) < 0;
 }
 
 /** C0 controls, DEL and the C1 controls (U+0080..U+009F). */

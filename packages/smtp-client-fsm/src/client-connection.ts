@@ -7,7 +7,7 @@ import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
-import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
@@ -500,7 +500,7 @@ export class ClientConnection {
     if (s.closed || s.quitRequested) throw usage('ERR_SMTP_CLIENT_CLOSED', 'the connection is closing or closed');
     if (typeof input !== 'object' || input === null) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object');
     if (typeof input.from !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'from: expected a string address ("" for the null sender)');
-    if (typeof input.to !== 'object' || input.to === null || typeof (input.to as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    if (!isIterableObject(input.to)) {
       throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected an array of addresses');
     }
     const to: string[] = Array.from(input.to);

@@ -15,6 +15,7 @@ import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, NAME_WORD_SET, RATE_WORD
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
 import { decidedByWord, G_BLOCK_KEYWORD, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
+import { isIterableObject, typeName } from '@smtpkit/foundation';
 
 /**
  * What decided a classification, so an operator can see why.
@@ -185,10 +186,8 @@ function checkId(id: unknown, what: string): number {
 
 /** `value` as a list option (an array or another iterable, not a string); else `ERR_SMTP_INVALID_OPTION`. */
 function listOption(value: unknown, name: string): Iterable<unknown> {
-  if (typeof value !== 'object' || value === null || typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
-    throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `${name} must be a list, got ${value === null ? 'null' : typeof value}`);
-  }
-  return value as Iterable<unknown>;
+  if (!isIterableObject(value)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `${name} must be a list, got ${typeName(value)}`);
+  return value;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { Automaton } from './aho-corasick.js';
 import { SmtpErrorsError } from './errors.js';
 import { isAlnum, scanCodeAt, scanCodeAtBytes } from './reply-input.js';
+import { typeName } from '@smtpkit/foundation';
 
 const NONE = 0x7fffffff;
 
@@ -107,7 +108,7 @@ export function makeRule(init: RuleInit, layer: RuleLayer, name?: string): Store
  * @see RFC 5321 §4.2
  */
 export function parseRules(text: string): RuleInit[] {
-  if (typeof text !== 'string') throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', `rules text must be a string, got ${text === null ? 'null' : typeof text}`);
+  if (typeof text !== 'string') throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', `rules text must be a string, got ${typeName(text)}`);
   const out: RuleInit[] = [];
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {

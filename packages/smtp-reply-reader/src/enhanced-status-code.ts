@@ -3,6 +3,7 @@
  * reply text (RFC 2034).
  */
 import { ReplyReaderError } from './errors.js';
+import { typeName } from '@smtpkit/foundation';
 
 /**
  * An enhanced status code such as `5.1.1`: `class` is 2 (success), 4 (persistent transient
@@ -117,7 +118,7 @@ export function scanEnhanced(
  */
 export function parseEnhancedStatusCode(text: string): EnhancedStatusCode | undefined {
   if (typeof text !== 'string') {
-    throw ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `parseEnhancedStatusCode() text must be a string, got ${text === null ? 'null' : typeof text}`);
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `parseEnhancedStatusCode() text must be a string, got ${typeName(text)}`);
   }
   let i = 0;
   while (i < text.length && text.charCodeAt(i) === 0x20) i++;

@@ -8,6 +8,7 @@ import {
 } from './enhanced-status-code.js';
 import { ReplyReaderError } from './errors.js';
 import { RFC_MIN_REPLY_LINE } from './limits.js';
+import { isIterableObject, typeName } from '@smtpkit/foundation';
 
 /**
  * What {@link formatReply} writes: a code, an optional enhanced status code, and either one `text`
@@ -56,7 +57,7 @@ function checkCode(code: number): void {
 
 function checkText(line: unknown, what: string): asserts line is string {
   if (typeof line !== 'string') {
-    throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `${what} must be a string, got ${line === null ? 'null' : typeof line}`);
+    throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `${what} must be a string, got ${typeName(line)}`);
   }
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
@@ -107,10 +108,8 @@ function sourceLines(reply: FormatReplyInput): readonly unknown[] {
   const lines: unknown = reply.lines;
   if (lines === undefined || (lines === null && typeof reply.text === 'string')) return [reply.text];
   if (Array.isArray(lines)) return lines;
-  if (typeof lines === 'object' && lines !== null && typeof (lines as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') {
-    return [...(lines as Iterable<unknown>)];
-  }
-  throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply lines must be a list of strings, got ${lines === null ? 'null' : typeof lines}`);
+  if (isIterableObject(lines)) return [...lines];
+  throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply lines must be a list of strings, got ${typeName(lines)}`);
 }
 
 /**
@@ -135,7 +134,7 @@ function sourceLines(reply: FormatReplyInput): readonly unknown[] {
  */
 export function formatReply(reply: FormatReplyInput, options?: FormatReplyOptions): string {
   if (typeof reply !== 'object' || reply === null) {
-    throw ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `formatReply() reply must be an object, got ${reply === null ? 'null' : typeof reply}`);
+    throw ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `formatReply() reply must be an object, got ${typeName(reply)}`);
   }
   checkCode(reply.code);
   if (options === undefined) options = {};

@@ -10,6 +10,7 @@ import type { EnhancedStatusCode } from './enhanced-status-code.js';
 import { ReplyReaderError, type ReplyErrorCode } from './errors.js';
 import { resolveOptions, type LineEndings, type ReplyReaderOptions } from './limits.js';
 import type { Reply } from './reply.js';
+import { typeName } from '@smtpkit/foundation';
 
 const LF = 10;
 const CR = 13;
@@ -90,8 +91,7 @@ export function isBytes(value: unknown): value is Uint8Array {
 
 /** `ERR_SMTP_INVALID_ARGUMENT` for input that is neither a string nor a Uint8Array. @internal */
 export function notBytes(what: string, value: unknown): ReplyReaderError {
-  const type = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
-  return ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `${what} must be a string or a Uint8Array, got ${type}`);
+  return ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `${what} must be a string or a Uint8Array, got ${typeName(value)}`);
 }
 
 function excerpt(buf: Uint8Array, start: number, end: number): string {

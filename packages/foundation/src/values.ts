@@ -1,0 +1,47 @@
+/**
+ * Checks on values given by callers, shared by every package's argument and option checks: what
+ * a wrong value is called in an error message, what counts as a list, and whether text can be
+ * written as UTF-8 without change.
+ */
+
+/**
+ * The name of `value`'s type for an error message: `null`, `number`, `string`, `Array`, `Map`,
+ * `ArrayBuffer`... (the class of an object, not only `object`).
+ *
+ * @example
+ * ```ts
+ * `options must be an object, got ${typeName(options)}`; // "... got Array"
+ * ```
+ */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
+}
+
+/**
+ * True for an iterable object (an array, a set, a generator) and false for everything else,
+ * a lone string included: a list option given `'SIZE'` must not be read as `S`, `I`, `Z`, `E`.
+ */
+export function isIterableObject(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
+/**
+ * The index of the first unpaired surrogate in `s`, or -1 when there is none. Text with one has
+ * no UTF-8 form: an encoder writes U+FFFD in its place, so it would reach the wire altered.
+ */
+export function loneSurrogateIndex(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
+}
