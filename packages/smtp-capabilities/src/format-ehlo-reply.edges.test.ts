@@ -13,9 +13,6 @@ describe('line length is counted in UTF-8 bytes (maxLineLength 16: 10 bytes of t
     ['2-byte top', '\u07ff'.repeat(4), '\u07ff'.repeat(4) + 'x'],
     ['3-byte bottom', '\u0800\u0800xx', '\u0800\u0800\u0800'],
     ['4-byte pair', '\u{1f600}\u{1f600}', '\u{1f600}\u{1f600}x'],
-    ['lone high surrogate then ASCII', '\ud800a\ud800a', '\ud800a\ud800ax'],
-    ['lone low surrogate', '\udc00\udc00xx', '\udc00\udc00\udc00'],
-    ['high surrogate at the end', 'xxxxx\ud800', 'xxxxxx\ud800'],
   ];
   test.each(cases)('DOS %s: fits exactly, one byte more is ERR_SMTP_EHLO_LINE_TOO_LONG', (_name, fits, over) => {
     expect(formatEhloReply({ domain: 'a', greeting: fits, keywords: [] }, { maxLineLength: 16 })).toEqual([`a ${fits}`]);
@@ -45,6 +42,18 @@ describe('hostile or malformed input is refused with the right code', () => {
     ['an object without a string keyword', { domain: 'mx', keywords: [{ keyword: 7 } as unknown as string] }, 'ERR_SMTP_EHLO_INVALID_KEYWORD'],
   ] as [string, EhloReplyInput, string][])('INJ %s', (_name, input, code) => {
     expect(codeOf(() => formatEhloReply(input))).toBe(code);
+  });
+  test.each([
+    ['a lone high surrogate then ASCII in the greeting', { domain: 'mx', greeting: 'hi \ud800a', keywords: [] }],
+    ['a lone low surrogate in the greeting', { domain: 'mx', greeting: '\udc00', keywords: [] }],
+    ['a high surrogate at the end of the greeting', { domain: 'mx', greeting: 'hi\ud800', keywords: [] }],
+    ['a lone surrogate in a keyword line', { domain: 'mx', keywords: ['X-FOO a\ud800'] }],
+    ['a lone surrogate in a parameter', { domain: 'mx', keywords: [{ keyword: 'X-FOO', params: ['\udfff'] }] }],
+  ] as [string, EhloReplyInput][])('INJ %s is refused (it has no UTF-8 form; an encoder would send U+FFFD)', (_name, input) => {
+    expect(codeOf(() => formatEhloReply(input))).toBe('ERR_SMTP_EHLO_INVALID_TEXT');
+  });
+  test('a surrogate pair in the greeting is text like any other', () => {
+    expect(formatEhloReply({ domain: 'mx', greeting: '\u{1f600} hi', keywords: [] })).toEqual(['mx \u{1f600} hi']);
   });
   test('TAB is allowed in the greeting', () => {
     expect(formatEhloReply({ domain: 'mx', greeting: 'a\tb', keywords: [] })).toEqual(['mx a\tb']);

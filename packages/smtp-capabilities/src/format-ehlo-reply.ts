@@ -3,6 +3,7 @@
  * line or break the grammar (RFC 5321 §4.1.1.1, §4.5.3.1.5).
  */
 
+import { loneSurrogateIndex } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
 
@@ -75,6 +76,9 @@ function fail(code: ConstructorParameters<typeof CapabilitiesError>[0], msg: str
 function checkText(what: string, s: string): void {
   if (typeof s !== 'string') fail('ERR_SMTP_EHLO_INVALID_TEXT', `${what} must be a string`);
   if (indexOfForbidden(s) >= 0) fail('ERR_SMTP_EHLO_INVALID_TEXT', `${what} must not contain CR, LF or NUL`);
+  // a lone surrogate has no UTF-8 form: an encoder would send U+FFFD in its place
+  const lone = loneSurrogateIndex(s);
+  if (lone >= 0) fail('ERR_SMTP_EHLO_INVALID_TEXT', `${what} contains a lone surrogate at index ${lone}`);
 }
 
 /** Normalises one keyword to `[KEYWORD, params]`, validating everything. */
