@@ -301,6 +301,18 @@ describe('parseEhloReplyText (wire text or bytes, e.g. from a transcript)', () =
     expect(parseEhloReplyText('250-mx\r\n250\r\n').warnings.map((w) => w.code)).toEqual(['empty-line']);
   });
 
+  test('a leading byte order mark is skipped alike in a string and in bytes', () => {
+    const wire = '\ufeff250-mx.example.com\r\n250 SIZE 1000\r\n';
+    const fromText = parseEhloReplyText(wire);
+    const fromBytes = parseEhloReplyText(new TextEncoder().encode(wire));
+    expect(fromText.toJSON()).toEqual(fromBytes.toJSON());
+    expect(fromText.domain).toBe('mx.example.com');
+    expect(fromText.size).toBe(1000);
+    expect(fromText.warnings).toEqual([]);
+    // only one mark, only at the start
+    expect(parseEhloReplyText('\ufeff\ufeff250 mx\r\n').esmtp).toBe(false);
+  });
+
   test('bad lines, a different code and trailing text become warnings; a negative reply is empty', () => {
     const c = parseEhloReplyText('250-mx\r\ngarbage\r\n251-X\r\n250-DSN\r\n250 SIZE 5\r\n220 more\r\n');
     expect(c.keywords).toEqual(['DSN', 'SIZE']);
