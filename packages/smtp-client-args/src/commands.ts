@@ -14,7 +14,7 @@ import { DEFAULT_PATH_LIMITS, lenientOptions, pathFailureReply, renderPath, reso
 import type { LenientOptions, Path, PathLimits } from './path.js';
 import { asciiUpper, isAlnum, strictDecoder as decoder } from './text.js';
 import { tryXtextDecode } from './xtext.js';
-import { isIterableObject } from '@smtpkit/foundation';
+import { isIterableObject, typeName } from '@smtpkit/foundation';
 
 /**
  * Limits of the server-side parsers: the path limits (bytes), the number of parameters, and the
@@ -649,6 +649,15 @@ function plain(args: SmtpClientArgs): boolean {
   return Object.getPrototypeOf(args) === SmtpClientArgs.prototype;
 }
 
+/**
+ * Checks that `args` of a read function is a parameter collection (an `SmtpClientArgs`, or an
+ * object with its `get` and `has`), so a list or a null is a typed error, not a `TypeError`.
+ */
+function checkReadable(args: unknown): asserts args is SmtpClientArgs {
+  if (typeof args === 'object' && args !== null && typeof (args as SmtpClientArgs).get === 'function' && typeof (args as SmtpClientArgs).has === 'function') return;
+  throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', `args must be an SmtpClientArgs, got ${typeName(args)}`);
+}
+
 /** Copies each present parameter's decoded value into `out` (values that do not parse are skipped). */
 function readInto(args: SmtpClientArgs, out: Record<string, unknown>, readers: readonly (readonly [string, string, Reader])[]): void {
   const direct = plain(args);
@@ -696,6 +705,7 @@ const RCPT_READERS: readonly (readonly [string, string, Reader])[] = [
  * @see RFC 1870, RFC 3461 §4, RFC 4954 §5
  */
 export function readMailParameters(args: SmtpClientArgs): MailParameters {
+  checkReadable(args);
   const direct = plain(args);
   const has = (k: string): boolean => (direct ? storedEntries.has(args, k) : args.has(k));
   const out: Record<string, unknown> = { smtpUtf8: has('SMTPUTF8'), requireTls: has('REQUIRETLS') };
@@ -715,6 +725,7 @@ export function readMailParameters(args: SmtpClientArgs): MailParameters {
  * @see RFC 3461 §4.1, §4.2, RFC 6533, RFC 7293
  */
 export function readRcptParameters(args: SmtpClientArgs): RcptParameters {
+  checkReadable(args);
   const out: Record<string, unknown> = {};
   readInto(args, out, RCPT_READERS);
   return out;

@@ -2,7 +2,7 @@
 // the argument, never an untyped TypeError or a value handed back as if it were decoded.
 import { describe, expect, it } from 'vitest';
 import { thrownValue } from '@smtpkit/testkit';
-import { SmtpClientArgs, checkArgsAgainst, isClientArgsError, parseMailFrom, parsePath, parseRcptTo, xtextDecode, xtextEncode } from 'smtp-client-args';
+import { SmtpClientArgs, checkArgsAgainst, isClientArgsError, parseMailFrom, parsePath, parseRcptTo, readMailParameters, readRcptParameters, xtextDecode, xtextEncode } from 'smtp-client-args';
 
 function failure(fn: () => unknown): [string, string | undefined] | string {
   const e = thrownValue(fn);
@@ -49,5 +49,20 @@ describe('checkArgsAgainst context', () => {
   it('a valid size is still checked', () => {
     expect(checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), { messageSize: 500 }).map((p) => p.code)).toEqual(['size-exceeded']);
     expect(checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), { messageSize: 0 })).toEqual([]);
+  });
+});
+
+describe('readMailParameters / readRcptParameters of something that is not a parameter collection', () => {
+  it.each([[[['SIZE', '5']]], [null], [undefined], [5], ['SIZE=5'], [{}]])('%j is ERR_SMTP_INVALID_ARGUMENT naming args', (args) => {
+    expect(failure(() => readMailParameters(args as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'args']);
+    expect(failure(() => readRcptParameters(args as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'args']);
+  });
+  it('an SmtpClientArgs (or a subclass) is read', () => {
+    class Kept extends SmtpClientArgs {}
+    for (const args of [new SmtpClientArgs({ command: 'mail' }), new Kept({ command: 'mail' })]) {
+      args.set('SIZE', '5');
+      expect(readMailParameters(args).size).toBe(5);
+      expect(readRcptParameters(args)).toEqual({});
+    }
   });
 });
