@@ -153,6 +153,10 @@ describe('typed helpers', () => {
   });
   it('INJ-2: enumerations are validated', () => {
     expect(localCode(() => new SmtpClientArgs().setNotify('SUCCESS\r\n' as never)).argument).toBe('NOTIFY');
+    // any list: a set or a generator reads as the array would; a lone string that is not NEVER is refused
+    expect(new SmtpClientArgs({ command: 'rcpt' }).setNotify(new Set(['SUCCESS', 'DELAY'] as const)).get('NOTIFY')).toBe('SUCCESS,DELAY');
+    expect(new SmtpClientArgs({ command: 'rcpt' }).setNotify((function* () { yield 'FAILURE' as const; })()).get('NOTIFY')).toBe('FAILURE');
+    expect(localCode(() => new SmtpClientArgs().setNotify('FAILURE' as never)).code).toBe('ERR_SMTP_INVALID_PARAM');
     expect(localCode(() => new SmtpClientArgs().setNotify([])).argument).toBe('NOTIFY');
     expect(localCode(() => new SmtpClientArgs().setNotify(['SUCCESS', 'SUCCESS'])).argument).toBe('NOTIFY');
     expect(localCode(() => new SmtpClientArgs().setBody('8bit' as never)).argument).toBe('BODY');

@@ -5,6 +5,7 @@
  */
 
 import { ClientArgsError, booleanOption, optionsObject } from './errors.js';
+import { isIterableObject } from '@smtpkit/foundation';
 import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isWellFormed, utf8Length } from './text.js';
@@ -554,13 +555,15 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * ```ts
    * args.setNotify(['SUCCESS', 'FAILURE']);
    * args.setNotify('NEVER');
+   * args.setNotify(new Set(['FAILURE'])); // any list: an array, a set, a generator
    * ```
    * @see RFC 3461 §4.1
    */
-  setNotify(notify: 'NEVER' | readonly NotifyCondition[]): this {
-    if (notify !== 'NEVER' && !Array.isArray(notify)) throw invalid('NOTIFY', 'expected NEVER or a list');
+  setNotify(notify: 'NEVER' | Iterable<NotifyCondition>): this {
+    if (notify === 'NEVER') return this.set('NOTIFY', 'NEVER');
+    if (!isIterableObject(notify)) throw invalid('NOTIFY', 'expected NEVER or a list');
     // The NOTIFY grammar (members, no repeats) is checked by the parameter table.
-    return this.set('NOTIFY', notify === 'NEVER' ? notify : notify.join(','));
+    return this.set('NOTIFY', Array.from(notify).join(','));
   }
 
   /**
