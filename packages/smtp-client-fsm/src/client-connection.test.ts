@@ -210,6 +210,16 @@ describe('ClientConnection: transcripts', () => {
     expect(server.commands[2]).toBe('RCPT TO:<b@y> NOTIFY=FAILURE,DELAY ORCPT=rfc822;b@y');
   });
 
+  it('dsn.orcpt is read by its own entries only: an inherited one (never checked) is not sent', () => {
+    const { server, conn } = session({ ehlo: ['DSN'] });
+    const orcpt = Object.create({ 'b@y': 'inherited\u0001@y' }) as Record<string, string>;
+    orcpt['c@y'] = 'orig@y';
+    conn.sendMessage({ from: 'a@x', to: ['b@y', 'c@y'], body: 'x', dsn: { orcpt } });
+    run(conn, server);
+    expect(server.commands[2]).toBe('RCPT TO:<b@y>');
+    expect(server.commands[3]).toBe('RCPT TO:<c@y> ORCPT=rfc822;orig@y');
+  });
+
   it('argument hooks add parameters per message and per recipient; a failing hook is a transient failure', () => {
     const { server, conn } = session({ ehlo: ['PIPELINING', 'MT-PRIORITY'] }, {
       mailArgs: (p, c) => { if (c.capabilities.has('MT-PRIORITY')) p.setMtPriority(3); },

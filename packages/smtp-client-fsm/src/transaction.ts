@@ -139,7 +139,8 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
       const rp = new SmtpClientArgs({ command: 'rcpt', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
       if (dsn && hasDsn) {
         if (dsn.notify) rp.setNotify(dsn.notify.includes('NEVER') ? 'NEVER' : (dsn.notify as readonly ('SUCCESS' | 'FAILURE' | 'DELAY')[]));
-        const o = dsn.orcpt?.[r];
+        // own properties only: the map is the caller's object, its prototype is not a recipient's ORCPT
+        const o = dsn.orcpt !== undefined && Object.hasOwn(dsn.orcpt, r) ? dsn.orcpt[r] : undefined;
         if (o !== undefined) rp.setOrcpt('rfc822', o);
       }
       const rctx: ArgsHookContext = { ...hctx, recipient: r };
