@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { bytes, resultsForEverySplit } from '@smtpkit/testkit';
 import { DataDecoder } from './data-decoder.js';
 import { decodeChunks } from '../test/harness.js';
-import type { BareLineEndingPolicy } from './data-decoder.js';
+import type { ServerBareLineEndingPolicy } from './data-decoder.js';
 
 interface Case {
   readonly input: string;
-  readonly policy: BareLineEndingPolicy;
+  readonly policy: ServerBareLineEndingPolicy;
   /** The pieces emitted for the input in one push. */
   readonly pieces: readonly string[];
   readonly done: boolean;

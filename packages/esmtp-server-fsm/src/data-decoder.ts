@@ -6,8 +6,13 @@
  * Content keeps the CRLFs exactly as received; only the stuffed leading dot is removed.
  */
 
+import type { BareLineEndingPolicy } from '@smtpkit/foundation';
+import { SmtpServerError } from './errors.js';
+
 /**
- * How bare CR / bare LF in message content are handled.
+ * How a server handles bare CR / bare LF in message content: `reject` (the message is refused
+ * after its real end) or `normalize` (each becomes CRLF). The shared policy's third value,
+ * `replace`, is a client's choice only: a server must not alter the content it accepts.
  *
  * @example
  * ```ts
@@ -15,9 +20,7 @@
  * ```
  * @see RFC 5321 §2.3.8
  */
-export type BareLineEndingPolicy = 'reject' | 'normalize';
-
-import { SmtpServerError } from './errors.js';
+export type ServerBareLineEndingPolicy = Exclude<BareLineEndingPolicy, 'replace'>;
 
 const CR = 13;
 const LF = 10;
@@ -90,7 +93,7 @@ export class DataDecoder {
   /** Bare LF bytes seen in content. */
   bareLf = 0;
 
-  constructor(private readonly policy: BareLineEndingPolicy = 'reject') {
+  constructor(private readonly policy: ServerBareLineEndingPolicy = 'reject') {
     if (policy !== 'reject' && policy !== 'normalize') {
       throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `bare line-ending policy must be reject or normalize, got ${String(policy)}`);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeByteByByte, decodeViews } from '../test/harness.js';
-import type { BareLineEndingPolicy } from './data-decoder.js';
+import type { ServerBareLineEndingPolicy } from './data-decoder.js';
 
 // The word-at-a-time scan runs on ranges of 64 bytes or more, on the 32-bit words of the buffer
 // (aligned on the buffer, not on the range): these cases put a view at every byte offset of its
@@ -11,7 +11,7 @@ const CR = 13;
 const LF = 10;
 
 /** What the decoder must make of `input` when it holds no end of data (see decodeViews). */
-function open(input: Uint8Array, policy: BareLineEndingPolicy, bareCr: number, bareLf: number): string {
+function open(input: Uint8Array, policy: ServerBareLineEndingPolicy, bareCr: number, bareLf: number): string {
   let content = String.fromCharCode(...input);
   // normalize: every bare CR and bare LF becomes CRLF (these inputs hold no dot lines)
   if (policy === 'normalize') content = content.replace(/\r\n|\r(?!$)|\n/g, '\r\n');
@@ -19,7 +19,7 @@ function open(input: Uint8Array, policy: BareLineEndingPolicy, bareCr: number, b
 }
 
 /** The alignments (`shift`, `lead`) at which decoding `input` in one push does not give `expected`, described. */
-function misses(input: Uint8Array, policy: BareLineEndingPolicy, expected: string): string[] {
+function misses(input: Uint8Array, policy: ServerBareLineEndingPolicy, expected: string): string[] {
   const out: string[] = [];
   for (let shift = 0; shift < 4; shift++) {
     for (let lead = 0; lead < 4; lead++) {

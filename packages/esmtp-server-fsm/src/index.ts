@@ -44,7 +44,7 @@ export { SmtpkitError, isSmtpkitError } from '@smtpkit/foundation';
 export { checkReply, formatServerReply } from './reply.js';
 export type { ReplyInit } from './reply.js';
 export { DataDecoder } from './data-decoder.js';
-export type { DataDecodeResult } from './data-decoder.js';
+export type { DataDecodeResult, ServerBareLineEndingPolicy } from './data-decoder.js';
 export type { BareLineEndingPolicy, PendingTimeout } from '@smtpkit/foundation';
 export { parseEnvelopeArgument } from './envelope-args.js';
 export type { ParsedPath, EsmtpParameters, EnvelopeArgResult } from './envelope-args.js';

@@ -1,7 +1,8 @@
 /**
  * Options of a server session: their types, defaults and validation.
  */
-import type { BareLineEndingPolicy, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
+import type { SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
+import type { ServerBareLineEndingPolicy } from './data-decoder.js';
 import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
 import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
 import type { EsmtpParameters } from './envelope-args.js';
@@ -65,7 +66,7 @@ export interface ServerOptions {
   readonly limits?: Partial<ServerLimits>;
   readonly timeouts?: Partial<ServerTimeouts>;
   /** Bare CR / LF in message content: `reject` (default, 550 after the real end) or `normalize` (`replace` is refused: a server must not alter content). */
-  readonly bareLineEndings?: BareLineEndingPolicy;
+  readonly bareLineEndings?: ServerBareLineEndingPolicy;
   /** Pipelining synchronization checks (RFC 2920 §3.1): `reject` (default, 554 and close) or `off`. */
   readonly pipeliningSync?: 'reject' | 'off';
   /** Policy points answered automatically with their default (events still emitted). */

@@ -23,7 +23,7 @@ describe('ServerConnection options are validated', () => {
     ['CRAM-MD5 without a challenge generator', { auth: { mechanisms: ['CRAM-MD5'] } }],
     ['a SASL mechanism object without a server side', { auth: { mechanisms: [{ name: 'XCLIENTONLY', client: () => undefined }] } }],
     ['an unknown extension switch', { extensions: { turbo: true } as never }],
-    ['bareLineEndings: replace (a server must not alter content)', { bareLineEndings: 'replace' }],
+    ['bareLineEndings: replace (a server must not alter content)', { bareLineEndings: 'replace' as never }],
     ['security: an unknown word', { security: 'starttls' as never }],
     ['security with secure', { security: 'implicit', secure: true }],
     ['security with starttls', { security: 'off', starttls: true }],
