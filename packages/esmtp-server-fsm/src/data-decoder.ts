@@ -130,8 +130,9 @@ export class DataDecoder {
           state = MID;
           continue; // reprocess in MID
         case SOFT_LINE_START:
+          // entered only right after a normalized line ending (or at the start of a push), so
+          // nothing before this byte is waiting to be emitted
           if (b === DOT) {
-            if (i > seg) emit(data.subarray(seg, i));
             seg = i + 1;
             state = SOFT_DOT;
             i++;
