@@ -197,9 +197,9 @@ export function checkOptions(options: ServerOptions): void {
     const value: unknown = options[name];
     if (value !== undefined && typeof value !== 'string') throw invalidOption(name, `must be a string, got ${kindOf(value)}`);
   }
-  if (options.banner !== undefined && !replyTextOk(options.banner)) throw invalidOption('banner', 'must not hold control characters (it is sent in the greeting)');
+  if (options.banner !== undefined && !replyTextOk(options.banner)) throw invalidOption('banner', 'must not hold control characters or lone surrogates (it is sent in the greeting)');
   if (options.help !== undefined && (!Array.isArray(options.help) || !options.help.every((l: unknown) => typeof l === 'string') || !replyTextOk(options.help))) {
-    throw invalidOption('help', 'must be a list of reply lines (strings without control characters)');
+    throw invalidOption('help', 'must be a list of reply lines (strings without control characters or lone surrogates)');
   }
   if (options.challenge !== undefined && typeof options.challenge !== 'function') throw invalidOption('challenge', `must be a function, got ${kindOf(options.challenge)}`);
   const listOf = (name: string, value: unknown, ok: (item: unknown) => boolean, what: string): void => {

@@ -26,6 +26,19 @@ describe('ServerConnection options of the wrong type are ERR_SMTP_INVALID_OPTION
     expect(codeOf({ banner: 'ready', help: ['Commands: NOOP', 'See RFC 5321'] })).toBeUndefined();
   });
 
+  it('a banner or help line with a lone surrogate is refused at construction (it has no UTF-8 form: every greeting would fail)', () => {
+    for (const bad of ['hi \ud800', '\udc00', 'a\ud800\ud800\udc00', 'end\ud83d']) {
+      expect(codeOf({ banner: bad }), `banner ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(codeOf({ help: ['ok', bad] }), `help ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+    // a surrogate pair is a character like any other, and the session greets with it
+    expect(codeOf({ banner: 'ready \u{1f4ec}', help: ['\u{1f4ec} Commands: NOOP'] })).toBeUndefined();
+    const conn = new ServerConnection({ hostname: 'mx.example', banner: 'ready \u{1f4ec}' });
+    expect(conn.nextEvent().type).toBe('connect');
+    expect(conn.nextEvent().type).toBe('need-data');
+    expect(conn.textToSend()).toBe('220 mx.example ESMTP ready \u{1f4ec}\r\n');
+  });
+
   it('auth switches that are not booleans (allowInsecure: 1 no longer offers AUTH in the clear)', () => {
     for (const bad of [1, 'yes', null, {}]) {
       expect(codeOf({ auth: { required: bad } })).toBe('ERR_SMTP_INVALID_OPTION');

@@ -22,14 +22,29 @@ export interface ReplyInit {
   readonly text?: string | readonly string[];
 }
 
-/** Checks that `text` is safe to put on one reply line (no CR, LF or other controls except TAB). @internal */
-export function safeLine(line: string): boolean {
+/**
+ * What makes `line` unfit for one reply line, or undefined when it is fit: a CR, LF or other
+ * control character (TAB excepted), or a lone surrogate (it has no UTF-8 form). The same text
+ * `formatReply` refuses. @internal
+ */
+export function lineProblem(line: string): 'a control character' | 'a lone surrogate' | undefined {
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    // the same set formatReply refuses: C0 (TAB excepted), DEL and C1
-    if ((c < 32 && c !== 9) || (c >= 127 && c <= 0x9f)) return false;
+    // C0 (TAB excepted), DEL and C1
+    if ((c < 32 && c !== 9) || (c >= 127 && c <= 0x9f)) return 'a control character';
+    if (c >= 0xd800 && c <= 0xdfff) {
+      // a high surrogate followed by a low one is one character; anything else is lone
+      const d = line.charCodeAt(i + 1);
+      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return 'a lone surrogate';
+      i++;
+    }
   }
-  return true;
+  return undefined;
+}
+
+/** Whether `line` is fit for one reply line ({@link lineProblem} finds nothing). @internal */
+export function safeLine(line: string): boolean {
+  return lineProblem(line) === undefined;
 }
 
 function validEnhanced(code: number, e: string): boolean {
@@ -63,7 +78,8 @@ export function checkReply(reply: ReplyInit): void {
   if (lines === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text must be a string or a list of strings');
   for (const l of lines) {
     if (typeof l !== 'string') throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text must be a string or a list of strings');
-    if (!safeLine(l)) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text contains a control character');
+    const problem = lineProblem(l);
+    if (problem !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `reply text contains ${problem}`);
   }
 }
 

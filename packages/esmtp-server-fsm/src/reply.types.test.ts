@@ -10,6 +10,9 @@ describe('exported helpers: arguments of the wrong type are typed errors', () =>
     for (const text of [5, {}, [5], ['ok', null], true]) expect(codeOf(() => checkReply({ code: 250, text } as unknown as ReplyInit)), JSON.stringify(text)).toBe('ERR_SMTP_INVALID_REPLY');
     for (const enhanced of [5, {}, null]) expect(codeOf(() => checkReply({ code: 250, enhanced } as unknown as ReplyInit))).toBe('ERR_SMTP_INVALID_REPLY');
     expect(codeOf(() => checkReply({ code: 250, enhanced: '2.0.0', text: ['a', 'b'] }))).toBeUndefined();
+    // a lone surrogate has no UTF-8 form: refused here, as formatReply refuses it, not at the write
+    for (const text of ['a\ud800', ['ok', '\udc00x']]) expect(codeOf(() => checkReply({ code: 250, text })), JSON.stringify(text)).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(codeOf(() => checkReply({ code: 250, text: 'ok \u{1f600}' }))).toBeUndefined();
   });
 
   it('buildReceivedHeader: info that is not an object, required fields that are not strings', () => {
