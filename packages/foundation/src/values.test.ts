@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isIterableObject, loneSurrogateIndex, typeName } from './values.js';
+import { isIterableObject, isWellFormedText, loneSurrogateIndex, typeName } from './values.js';
 
 describe('typeName', () => {
   test.each([
@@ -42,5 +42,6 @@ describe('loneSurrogateIndex', () => {
     ['\ud800\ud800\udc00', 0],
   ])('%j at %i', (s, at) => {
     expect(loneSurrogateIndex(s)).toBe(at);
+    expect(isWellFormedText(s)).toBe(at < 0);
   });
 });

@@ -120,6 +120,41 @@ describe('BodyEncoder (SMUG-6)', () => {
     expect(dec.decode(e.push(bare))).toBe('d\r\ne\r\n');
   });
 
+  describe('text with no UTF-8 form is refused, never sent as U+FFFD', () => {
+    const code = (fn: () => unknown): unknown => {
+      try {
+        fn();
+        return undefined;
+      } catch (e) {
+        return (e as { code?: unknown }).code;
+      }
+    };
+    it.each([['a lone high surrogate', 'a\ud800b'], ['a lone low surrogate', '\udc00'], ['a high surrogate at the end', 'x\ud83d'], ['two high surrogates', '\ud83d\ud83d\ude00']])('%s: encodeBody and normalizeBody refuse it', (_name, body) => {
+      expect(code(() => encodeBody(body))).toBe('ERR_SMTP_CLIENT_INVALID_PARAMETER');
+      expect(code(() => normalizeBody(body))).toBe('ERR_SMTP_CLIENT_INVALID_PARAMETER');
+    });
+    it('a surrogate pair split between two string chunks is joined, at any split of the text', () => {
+      const text = 'Subject: \u{1f600}\r\n\r\n\u{1f4ec}\u{1f4ec} ok\r\n';
+      for (let cut = 0; cut <= text.length; cut++) {
+        const e = new BodyEncoder();
+        const parts = [e.push(text.slice(0, cut)), e.push(text.slice(cut)), e.end()];
+        expect(dec.decode(Buffer.concat(parts))).toBe(text + '.\r\n');
+      }
+    });
+    it('a chunk refused for a lone surrogate leaves the encoder as it was', () => {
+      const e = new BodyEncoder();
+      const first = e.push('a\ud83d');
+      expect(code(() => e.push('\ud800'))).toBe('ERR_SMTP_CLIENT_INVALID_PARAMETER');
+      expect(code(() => e.push(new Uint8Array([0x62])))).toBe('ERR_SMTP_CLIENT_INVALID_PARAMETER');
+      expect(dec.decode(Buffer.concat([first, e.push('\ude00\r\n'), e.end()]))).toBe('a\u{1f600}\r\n.\r\n');
+    });
+    it('a body that ends with a held high surrogate fails at end()', () => {
+      const e = new BodyEncoder();
+      e.push('a\ud83d');
+      expect(code(() => e.end())).toBe('ERR_SMTP_CLIENT_INVALID_PARAMETER');
+    });
+  });
+
   it('is linear: 4 MiB of dots and bare LFs encodes in one pass', () => {
     const big = new Uint8Array(4 << 20).fill(46);
     for (let i = 0; i < big.length; i += 2) big[i] = 10;

@@ -5,7 +5,7 @@
  */
 import { SmtpClientError } from './errors.js';
 
-import { BARE_LINE_ENDING_POLICIES } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, isWellFormedText, loneSurrogateIndex } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy } from '@smtpkit/foundation';
 
 /**
@@ -31,9 +31,20 @@ const SP = 32;
 const EMPTY = new Uint8Array(0);
 const TERMINATOR = new Uint8Array([DOT, CR, LF]);
 
+/**
+ * A body string's UTF-8. A lone surrogate has no UTF-8 form (an encoder would send U+FFFD in its
+ * place, altering the message), so it is `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming `what`.
+ */
+export function textBytes(text: string, what: string): Uint8Array {
+  if (!isWellFormedText(text)) {
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', `${what}: a lone surrogate at index ${loneSurrogateIndex(text)} (text with no UTF-8 form)`);
+  }
+  return new TextEncoder().encode(text);
+}
+
 /** A string's UTF-8 or the bytes themselves; `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming `what` for anything else. */
 function bodyData(body: unknown, what: string): Uint8Array {
-  if (typeof body === 'string') return new TextEncoder().encode(body);
+  if (typeof body === 'string') return textBytes(body, what);
   if (body instanceof Uint8Array) return body;
   throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', `${what}: expected a string or a Uint8Array`);
 }
@@ -54,6 +65,8 @@ export class BodyEncoder {
   private pendingCR = false;
   private written = 0;
   private ended = false;
+  /** A high surrogate that ended the last string chunk: the low one may open the next chunk. */
+  private heldHigh = '';
 
   /**
    * Throws `ERR_SMTP_CLIENT_INVALID_OPTION`, naming the option, for options that are not an
@@ -82,11 +95,24 @@ export class BodyEncoder {
   /**
    * Encodes one chunk. Throws `ERR_SMTP_CLIENT_BARE_LINE_ENDING` under the `reject` policy
    * before emitting any byte of the chunk, and `ERR_SMTP_CLIENT_INVALID_PARAMETER` for a chunk
-   * that is not a string or a `Uint8Array` (the encoder is unchanged).
+   * that is not a string or a `Uint8Array`, or text with a lone surrogate (the encoder is
+   * unchanged). A surrogate pair split between two string chunks is joined.
    */
   push(chunk: Uint8Array | string): Uint8Array {
     if (this.ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'push() after end()');
+    let held = '';
+    if (typeof chunk === 'string') {
+      if (this.heldHigh !== '') chunk = this.heldHigh + chunk;
+      const last = chunk.charCodeAt(chunk.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        held = chunk.slice(-1);
+        chunk = chunk.slice(0, -1);
+      }
+    } else if (this.heldHigh !== '' && chunk instanceof Uint8Array) {
+      throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'chunk: bytes after a string chunk that ended with a lone surrogate (text with no UTF-8 form)');
+    }
     const data = bodyData(chunk, 'chunk');
+    this.heldHigh = held;
     if (this.binary) {
       this.written += data.length;
       return data;
@@ -155,6 +181,7 @@ export class BodyEncoder {
   end(): Uint8Array {
     if (this.ended) throw new SmtpClientError('ERR_SMTP_CLIENT_NOT_IN_BODY', 'end() called twice');
     this.ended = true;
+    if (this.heldHigh !== '') throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body ends with a lone surrogate (text with no UTF-8 form)');
     if (this.binary) return EMPTY;
     const out = new Uint8Array(8);
     let o = 0;

@@ -189,7 +189,7 @@ describe('ClientConnection: transcripts', () => {
   it.each([
     ['an ASCII string', 'x'.repeat(300), ''],
     ['a string with one non-ASCII character at the end', `${'x'.repeat(300)}\u00e9`, ' BODY=8BITMIME'],
-    ['a string with a lone surrogate', `a\ud800b`, ' BODY=8BITMIME'],
+    ['a string with a surrogate pair', `a\u{1f600}b`, ' BODY=8BITMIME'],
     ['ASCII bytes (word-aligned)', new Uint8Array(300).fill(0x61), ''],
     ['a high byte in the aligned words', new Uint8Array(300).fill(0x61).map((b, i) => (i === 130 ? 0xe9 : b)), ' BODY=8BITMIME'],
     ['a high byte in the tail', new Uint8Array(299).fill(0x61).map((b, i) => (i === 298 ? 0x80 : b)), ' BODY=8BITMIME'],
@@ -240,6 +240,97 @@ describe('ClientConnection: transcripts', () => {
     const events = run(conn, server, { bodies: { [id]: ['Subject: s\r\n\r\n', '.a\n', 'b\r', '\nc'] } });
     expect(events.filter((e) => e.type === 'need-body').length).toBe(5);
     expect(dec.decode(server.messages[0]!.content)).toBe('Subject: s\r\n\r\n.a\r\nb\r\nc\r\n');
+  });
+
+  it('a surrogate pair split between two streamed string chunks arrives whole (never as two U+FFFD)', () => {
+    const { server, conn } = session();
+    const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    run(conn, server, { bodies: { [id]: ['Subject: s\r\n\r\nsmile \ud83d', '\ude00\r\n'] } });
+    expect(dec.decode(server.messages[0]!.content)).toBe('Subject: s\r\n\r\nsmile \u{1f600}\r\n');
+  });
+
+  it('text with a lone surrogate: sendMessage refuses the body; writeBody refuses the chunk and the body stays open', () => {
+    const { server, conn } = session();
+    expect(() => conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'Subject: s\r\n\r\n\ud800\r\n' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' }));
+    const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    let refused: unknown;
+    const events: ReturnType<typeof conn.nextEvent>[] = [];
+    let step = 0;
+    for (let round = 0; round < 100; round++) {
+      let moved = false;
+      for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
+        moved = true;
+        events.push(e);
+        if (e.type !== 'need-body' || e.messageId !== id) continue;
+        if (step === 0) {
+          step = 1;
+          try {
+            conn.writeBody('bad \udc00\r\n');
+          } catch (err) {
+            refused = err;
+          }
+          conn.writeBody('good\r\n');
+        } else conn.endBody();
+      }
+      const out = conn.dataToSend();
+      if (out.length > 0) {
+        moved = true;
+        server.push(out);
+      }
+      const reply = server.output();
+      if (reply.length > 0) {
+        moved = true;
+        conn.receiveData(new TextEncoder().encode(reply));
+      }
+      if (!moved) break;
+    }
+    expect(refused).toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    expect(sent(events).map((m) => m.outcome)).toEqual(['delivered']);
+    expect(dec.decode(server.messages[0]!.content)).toBe('good\r\n');
+  });
+
+  it.each([
+    ['a trailing bare CR under bareLineEndings reject', { bareLineEndings: 'reject' as const }, 'abc\r', 'ERR_SMTP_CLIENT_BARE_LINE_ENDING'],
+    ['a high surrogate at the very end', {}, 'abc \ud83d', 'ERR_SMTP_CLIENT_INVALID_PARAMETER'],
+  ])('endBody of a body that cannot end (%s): a typed error, the message fails and the session ends (it hung)', (_name, opts, last, code) => {
+    const { server, conn } = session({}, opts);
+    const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    let thrown: unknown;
+    const events: ReturnType<typeof conn.nextEvent>[] = [];
+    let step = 0;
+    for (let round = 0; round < 100; round++) {
+      let moved = false;
+      for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
+        moved = true;
+        events.push(e);
+        if (e.type !== 'need-body' || e.messageId !== id) continue;
+        if (step++ === 0) conn.writeBody(last);
+        else {
+          try {
+            conn.endBody();
+          } catch (err) {
+            thrown = err;
+          }
+        }
+      }
+      const out = conn.dataToSend();
+      if (out.length > 0) {
+        moved = true;
+        server.push(out);
+      }
+      const reply = server.output();
+      if (reply.length > 0) {
+        moved = true;
+        conn.receiveData(new TextEncoder().encode(reply));
+      }
+      if (!moved) break;
+    }
+    expect(thrown).toMatchObject({ code });
+    expect(sent(events)).toHaveLength(1);
+    expect(sent(events)[0]!.outcome).not.toBe('delivered');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'error', code }));
+    expect(conn.closed).toBe(true);
+    expect(server.messages).toHaveLength(0);
   });
 
   it('BDAT when CHUNKING is offered and enabled; BINARYMIME bodies go through untouched', () => {

@@ -13,7 +13,7 @@ import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
 import { defaultClassify } from './classify.js';
 import type { Classifier } from './classify.js';
-import { SmtpClientError, isClientErrorCode, usage } from './errors.js';
+import { SmtpClientError, isClientErrorCode, isSmtpClientError, usage } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import type { ClientEvent } from './events.js';
 import { Session } from './session.js';
@@ -613,7 +613,9 @@ export class ClientConnection {
     try {
       bytes = t.encoder!.push(chunk);
     } catch (e) {
-      s.fatal('ERR_SMTP_CLIENT_BARE_LINE_ENDING', 'message body holds a bare CR or LF', 'error');
+      // a bare line ending under 'reject' ends the session (the message cannot be completed);
+      // a chunk refused as it is (text with a lone surrogate) leaves the body open for a good one
+      if (isSmtpClientError(e) && e.code === 'ERR_SMTP_CLIENT_BARE_LINE_ENDING') s.fatal(e.code, 'message body holds a bare CR or LF', 'error');
       throw e;
     }
     const bdatSent = bodyBytes(s, t, bytes);
@@ -636,7 +638,14 @@ export class ClientConnection {
       t.endPending = true;
       return;
     }
-    finishBody(s, t);
+    try {
+      finishBody(s, t);
+    } catch (e) {
+      // the body cannot be ended as given (a trailing bare CR under 'reject', a lone surrogate at
+      // the end): nothing completes this message, so the session ends rather than waiting
+      if (isSmtpClientError(e)) s.fatal(e.code, e.message, 'error');
+      throw e;
+    }
     s.drive();
   }
 

@@ -7,7 +7,7 @@ import type { Reply } from 'smtp-reply-reader';
 import { SmtpClientArgs, formatMailFrom, formatRcptTo } from 'smtp-client-args';
 import { copyBytes } from '@smtpkit/foundation';
 import type { ArgsHookContext, MessageInput } from './client-connection.js';
-import { BodyEncoder } from './body-encoder.js';
+import { BodyEncoder, textBytes } from './body-encoder.js';
 import type { ClientErrorCode } from './errors.js';
 import type { RecipientResult } from './events.js';
 import type { Session } from './session.js';
@@ -374,7 +374,7 @@ export function endTransaction(s: Session): void {
   s.goto(s.needRset ? 'rset' : 'idle');
 }
 
-/** Bytes of a body given as a string. */
+/** Bytes of a body given as a string (`ERR_SMTP_CLIENT_INVALID_PARAMETER` for a lone surrogate). */
 export function bodyBytesOf(body: Uint8Array | string): Uint8Array {
-  return typeof body === 'string' ? encoder.encode(body) : body;
+  return typeof body === 'string' ? textBytes(body, 'body') : body;
 }

@@ -24,16 +24,19 @@ export function isBodySource(b: unknown): b is BodySource {
   return typeof (b as ReadableStream).getReader === 'function' || typeof (b as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
-const textEncoder = new TextEncoder();
-
-/** Cuts a source chunk so no single write exceeds one BDAT chunk (the core coalesces small ones). */
+/**
+ * Cuts a source chunk so no single write exceeds one BDAT chunk (the core coalesces small ones).
+ * Text is cut as text (at most a quarter of a chunk in UTF-16 units, so at most three quarters in
+ * UTF-8): the core's encoder turns it into bytes, joins a surrogate pair cut in two and refuses a
+ * lone surrogate, which an encoder here would have sent as U+FFFD.
+ */
 export function* pieces(chunk: Uint8Array | string): Generator<Uint8Array | string> {
-  if (typeof chunk === 'string' && chunk.length <= BDAT_MAX_CHUNK / 4) {
+  const size = typeof chunk === 'string' ? BDAT_MAX_CHUNK / 4 : BDAT_MAX_CHUNK;
+  if (chunk.length <= size) {
     yield chunk;
     return;
   }
-  const bytes = typeof chunk === 'string' ? textEncoder.encode(chunk) : chunk;
-  for (let o = 0; o < bytes.length; o += BDAT_MAX_CHUNK) yield bytes.subarray(o, Math.min(bytes.length, o + BDAT_MAX_CHUNK));
+  for (let o = 0; o < chunk.length; o += size) yield typeof chunk === 'string' ? chunk.slice(o, o + size) : chunk.subarray(o, o + size);
 }
 
 function isStream(b: BodySource): b is ReadableStream<Uint8Array> {

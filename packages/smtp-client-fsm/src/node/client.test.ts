@@ -56,6 +56,32 @@ describe('smtp-client-fsm/node over loopback', () => {
     expect(client.closed).toBe(true);
   });
 
+  it('text bodies: a surrogate pair cut by a large chunk or by a stream arrives whole; a lone surrogate is a typed error, never U+FFFD', async () => {
+    script = {};
+    const client = await connect({ host: '127.0.0.1', port, security: 'off' });
+    // 280,015 UTF-16 units: whole, and streamed as one chunk the adapter cuts at 262,144 units, inside a pair (the pairs start at an odd index)
+    const emoji = '\u{1f600}'.repeat(140_000);
+    const r0 = await client.send({ from: 'a@x.test', to: ['c@y.test'], body: `Subject: s\r\n\r\nx${emoji}\r\n` });
+    const r1 = await client.send({ from: 'a@x.test', to: ['c@y.test'], body: Readable.from([`Subject: s\r\n\r\nx${emoji}\r\n`]) });
+    const r2 = await client.send({ from: 'a@x.test', to: ['d@y.test'], body: Readable.from(['Subject: s\r\n\r\nsmile \ud83d', '\ude00\r\n']) });
+    await expect(client.send({ from: 'a@x.test', to: ['e@y.test'], body: 'Subject: s\r\n\r\n\ud800\r\n' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    expect([r0.outcome, r1.outcome, r2.outcome]).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(dec.decode(last!.messages[0]!.content)).toBe(`Subject: s\r\n\r\nx${emoji}\r\n`);
+    expect(dec.decode(last!.messages[1]!.content)).toBe(`Subject: s\r\n\r\nx${emoji}\r\n`);
+    expect(dec.decode(last!.messages[2]!.content)).toBe('Subject: s\r\n\r\nsmile \u{1f600}\r\n');
+    // a lone surrogate inside a streamed body: the message is not delivered, its error is the typed one
+    const r3 = await client.send({ from: 'a@x.test', to: ['f@y.test'], body: Readable.from(['Subject: s\r\n\r\n', 'bad \udc00\r\n']) });
+    expect(r3).toMatchObject({ outcome: 'deferred', accepted: [], errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    // the same in a chunk large enough for the adapter to cut (on a new connection: a body that
+    // cannot be completed ends its session)
+    expect(client.closed).toBe(true);
+    const again = await connect({ host: '127.0.0.1', port, security: 'off' });
+    const r4 = await again.send({ from: 'a@x.test', to: ['g@y.test'], body: Readable.from([`Subject: s\r\n\r\n${'a'.repeat(300_000)}\udc00\r\n`]) });
+    expect(r4).toMatchObject({ outcome: 'deferred', accepted: [], errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    expect(last!.messages).toHaveLength(0);
+    await again.quit().catch(() => undefined);
+  });
+
   it('TLS-8: connect rejects with a typed error when required STARTTLS is missing', async () => {
     script = {};
     await expect(connect({ host: '127.0.0.1', port, security: 'required' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
