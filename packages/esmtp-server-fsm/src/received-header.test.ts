@@ -20,6 +20,14 @@ describe('buildReceivedHeader', () => {
       expect(isSmtpServerError(err) && err.code).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
     }
   });
+  it('refuses a lone surrogate in any field (no UTF-8 form: it would be written as U+FFFD); a surrogate pair in a comment is kept', () => {
+    const ok = { by: 'mx.example', protocol: 'ESMTP', date: 'Mon, 1 Jan 2024 00:00:00 +0000' };
+    for (const field of ['by', 'protocol', 'date', 'helo', 'clientAddress', 'clientHostname', 'id', 'for', 'tls'] as const) {
+      const bad = field === 'for' ? 'a\ud800@x.example' : 'x\ud800y';
+      expect(errorCodeOf(() => buildReceivedHeader({ ...ok, [field]: bad }), isSmtpServerError), field).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
+    }
+    expect(buildReceivedHeader({ ...ok, tls: 'TLSv1.3 \u{1f512}' })).toContain('with ESMTP (TLSv1.3 \u{1f512})');
+  });
   it('SRV-9 the legal recipient "john smith"@d.example works; quotes stay balanced; no raw U+2028 or bidi control', () => {
     const h = buildReceivedHeader({ by: 'mx.test', protocol: 'UTF8SMTP', for: '"john smith"@d.example', date: 'now' });
     expect(h).toContain('for <"john smith"@d.example>;');

@@ -4,6 +4,7 @@
  * (greenmail #1009-style trace injection), and free text goes into a comment with its
  * parentheses and backslashes escaped.
  */
+import { isWellFormedText } from '@smtpkit/foundation';
 import { SmtpServerError } from './errors.js';
 
 /**
@@ -97,6 +98,8 @@ export function buildReceivedHeader(info: ReceivedInfo): string {
     const value: unknown = info[field];
     const required = field === 'by' || field === 'protocol' || field === 'date';
     if ((required || value !== undefined) && typeof value !== 'string') throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', `Received ${field} must be a string`);
+    // a lone surrogate has no UTF-8 form: the header would be written with U+FFFD in its place
+    if (typeof value === 'string' && !isWellFormedText(value)) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', `Received ${field} holds a lone surrogate`);
   }
   if (info.by === '') throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'Received by must not be empty');
   const parts: string[] = [];
