@@ -15,9 +15,19 @@ describe('xtextEncode', () => {
     expect(xtextEncode('ü')).toBe('+C3+BC');
     expect(xtextEncode('😀')).toBe('+F0+9F+98+80');
   });
+  it('refuses a lone surrogate (no UTF-8 form) with a typed error naming text', () => {
+    for (const bad of ['\ud800', 'a\udc00', 'x\ud83d', '\ud83d\ud83d\ude00']) {
+      expect(() => xtextEncode(bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_INVALID_ARGUMENT', argument: 'text' }));
+    }
+  });
   it('INJ-2: output never holds SP, = or a control byte (property)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (s) => {
+        if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+          // a lone surrogate has no UTF-8 form: refused, never encoded as U+FFFD
+          expect(() => xtextEncode(s)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_INVALID_ARGUMENT' }));
+          return;
+        }
         const out = xtextEncode(s);
         for (let i = 0; i < out.length; i++) {
           const c = out.charCodeAt(i);

@@ -11,7 +11,8 @@ const HEX = '0123456789ABCDEF';
 
 /**
  * Encodes text as xtext: printable ASCII except `+` and `=` stays, every other byte of its UTF-8
- * form becomes `+HH`. The result never contains SP, `=`, or a control byte.
+ * form becomes `+HH`. The result never contains SP, `=`, or a control byte. Text with a lone
+ * surrogate (no UTF-8 form) is `ERR_SMTP_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -38,6 +39,8 @@ export function xtextEncode(text: string): string {
       const d = text.charCodeAt(end);
       if (d >= 0xdc00 && d <= 0xdfff) end++;
     }
+    // a lone surrogate has no UTF-8 form (an encoder would give U+FFFD): the text is refused
+    if (c >= 0xd800 && c <= 0xdfff && end === i + 1) throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'text', `text holds a lone surrogate at index ${i}`);
     for (const b of encoder.encode(text.slice(i, end))) out += '+' + HEX[b >> 4]! + HEX[b & 15]!;
     i = end - 1;
     plainFrom = end;

@@ -66,8 +66,9 @@ describe('xtext (RFC 3461 §4)', () => {
     expect(xtextEncode('a\u{1F600}b')).toBe('a+F0+9F+98+80b');
   });
 
-  it('a lone surrogate becomes U+FFFD and the next character is kept as is', () => {
-    expect(xtextEncode('\ud800x')).toBe('+EF+BF+BDx');
+  it('a lone surrogate is refused (it has no UTF-8 form), never encoded as U+FFFD', () => {
+    expect(() => xtextEncode('\ud800x')).toThrow(expect.objectContaining({ code: 'ERR_SMTP_INVALID_ARGUMENT' }));
+    expect(xtextEncode('\u{1f600}x')).toBe('+F0+9F+98+80x');
   });
 
   it('hex digits are 0-9, A-F and (by default) a-f, nothing else', () => {

@@ -563,6 +563,7 @@ describe('ClientConnection: injection (INJ-1, INJ-2, INJ-6)', () => {
 
   it('INJ-1: rejects control bytes in the EHLO name, hook parameters and DSN values', () => {
     expect(() => new ClientConnection({ hostname: 'host\r\nMAIL FROM:<x@y>' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_CONTROL_CHARACTER' }));
+    expect(() => new ClientConnection({ hostname: 'host\ud800.example' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION' }));
     const conn = new ClientConnection();
     expect(() => conn.sendMessage({ from: 'a@x', to: ['b@y'], dsn: { envid: 'a\r\nb' } })).toThrow();
     expect(() => conn.sendMessage({ from: 'a@x', to: ['b@y'], dsn: { notify: ['SUCCESS\r\n' as 'SUCCESS'] } })).toThrow();

@@ -7,7 +7,7 @@ import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
-import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject, isWellFormedText } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
@@ -228,6 +228,7 @@ function checkOptions(options: ClientOptions): { timeouts: ClientTimeouts; secur
   const hostname: unknown = options.hostname === undefined ? 'localhost' : options.hostname;
   if (typeof hostname !== 'string') throw badOption('hostname', 'expected a string');
   assertNoControl('hostname', hostname);
+  if (!isWellFormedText(hostname)) throw badOption('hostname', 'holds a lone surrogate (text with no UTF-8 form)');
   if (hostname === '' || hostname.includes(' ')) throw badOption('hostname', 'must be a domain or address literal');
   for (const k of BOOLEAN_OPTIONS) {
     if (options[k] !== undefined && typeof options[k] !== 'boolean') throw badOption(k, 'expected true or false');
