@@ -249,28 +249,23 @@ describe('ClientConnection: transcripts', () => {
     expect(dec.decode(server.messages[0]!.content)).toBe('Subject: s\r\n\r\nsmile \u{1f600}\r\n');
   });
 
-  it('text with a lone surrogate: sendMessage refuses the body; writeBody refuses the chunk and the body stays open', () => {
+  it('text with a lone surrogate: sendMessage refuses the body; writeBody refuses the chunk, the message fails for good and the session ends', () => {
     const { server, conn } = session();
     expect(() => conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'Subject: s\r\n\r\n\ud800\r\n' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' }));
     const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
     let refused: unknown;
     const events: ReturnType<typeof conn.nextEvent>[] = [];
-    let step = 0;
     for (let round = 0; round < 100; round++) {
       let moved = false;
       for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
         moved = true;
         events.push(e);
         if (e.type !== 'need-body' || e.messageId !== id) continue;
-        if (step === 0) {
-          step = 1;
-          try {
-            conn.writeBody('bad \udc00\r\n');
-          } catch (err) {
-            refused = err;
-          }
-          conn.writeBody('good\r\n');
-        } else conn.endBody();
+        try {
+          conn.writeBody('bad \udc00\r\n');
+        } catch (err) {
+          refused = err;
+        }
       }
       const out = conn.dataToSend();
       if (out.length > 0) {
@@ -285,8 +280,11 @@ describe('ClientConnection: transcripts', () => {
       if (!moved) break;
     }
     expect(refused).toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
-    expect(sent(events).map((m) => m.outcome)).toEqual(['delivered']);
-    expect(dec.decode(server.messages[0]!.content)).toBe('good\r\n');
+    const [m] = sent(events);
+    expect(m).toMatchObject({ outcome: 'failed', transient: false });
+    expect(m!.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    expect(conn.closed).toBe(true);
+    expect(server.messages).toHaveLength(0);
   });
 
   it.each([
@@ -327,7 +325,8 @@ describe('ClientConnection: transcripts', () => {
     }
     expect(thrown).toMatchObject({ code });
     expect(sent(events)).toHaveLength(1);
-    expect(sent(events)[0]!.outcome).not.toBe('delivered');
+    // the same body fails again: permanent, so no queue retries it
+    expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: false });
     expect(events).toContainEqual(expect.objectContaining({ type: 'error', code }));
     expect(conn.closed).toBe(true);
     expect(server.messages).toHaveLength(0);

@@ -614,9 +614,10 @@ export class ClientConnection {
     try {
       bytes = t.encoder!.push(chunk);
     } catch (e) {
-      // a bare line ending under 'reject' ends the session (the message cannot be completed);
-      // a chunk refused as it is (text with a lone surrogate) leaves the body open for a good one
-      if (isSmtpClientError(e) && e.code === 'ERR_SMTP_CLIENT_BARE_LINE_ENDING') s.fatal(e.code, 'message body holds a bare CR or LF', 'error');
+      // body data that cannot be sent as given (a bare line ending under 'reject', text with a
+      // lone surrogate): the message cannot be completed, so the session ends and the message
+      // fails for good (the same body fails again)
+      if (isSmtpClientError(e)) s.fatal(e.code, e.code === 'ERR_SMTP_CLIENT_BARE_LINE_ENDING' ? 'message body holds a bare CR or LF' : e.message, 'error', undefined, true);
       throw e;
     }
     const bdatSent = bodyBytes(s, t, bytes);
@@ -643,8 +644,9 @@ export class ClientConnection {
       finishBody(s, t);
     } catch (e) {
       // the body cannot be ended as given (a trailing bare CR under 'reject', a lone surrogate at
-      // the end): nothing completes this message, so the session ends rather than waiting
-      if (isSmtpClientError(e)) s.fatal(e.code, e.message, 'error');
+      // the end): nothing completes this message, so the session ends rather than waiting, and
+      // the message fails for good
+      if (isSmtpClientError(e)) s.fatal(e.code, e.message, 'error', undefined, true);
       throw e;
     }
     s.drive();

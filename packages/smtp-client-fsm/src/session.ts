@@ -324,13 +324,13 @@ export class Session {
   }
 
   /** Fails everything, emits error + closed; drops unsent output and writes nothing more. */
-  fatal(code: ClientErrorCode, message: string, reason: 'error' | 'eof' | 'timeout', reply?: Reply): void {
+  fatal(code: ClientErrorCode, message: string, reason: 'error' | 'eof' | 'timeout', reply?: Reply, currentPermanent = false): void {
     if (this.closed) return;
     // Nothing more goes to a peer that broke the protocol or vanished, not even commands queued
     // before the fault was seen.
     this.out = [];
     this.unsent = 0;
-    this.failAll(undefined, code, true);
+    this.failAll(undefined, code, true, currentPermanent);
     this.errored = reason === 'error';
     this.emit(reply ? { type: 'error', code, message, reply } : { type: 'error', code, message });
     this.close(reason, undefined);
@@ -351,7 +351,7 @@ export class Session {
     this.emit(reply ? { type: 'closed', reason, reply } : { type: 'closed', reason });
   }
 
-  failAll(reply: Reply | undefined, code: ClientErrorCode | undefined, transient: boolean): void {
+  failAll(reply: Reply | undefined, code: ClientErrorCode | undefined, transient: boolean, currentPermanent = false): void {
     const t0 = this.txn;
     const afterDot = t0 !== undefined && t0.bodyEnded && !t0.emptyDot && !t0.bdatFailed && (!t0.bdat || t0.lastSent) && reply === undefined && code !== undefined;
     const msgs = this.queue;
@@ -362,6 +362,8 @@ export class Session {
     msgs.forEach((m, i) => {
       // After the final dot without a reply (timeout, EOF, garbage): maybe delivered (TMO-2, RPL-5).
       const unknown = i === 0 && afterDot;
+      // the message in flight failed for its own content (its body cannot be sent): a retry fails alike
+      const mayRetry = transient && !(i === 0 && currentPermanent);
       const stage = this.stage();
       const bdatFailed = i === 0 ? this.txn?.bdatFailed : undefined;
       if (i === 0 && this.txn) {
@@ -373,10 +375,10 @@ export class Session {
             continue;
           }
           if (unknown && this.txn.accepted.includes(r)) this.setResult(m, r, 'unknown', reply, code, stage, true);
-          else this.setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
+          else this.setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, mayRetry);
         }
       }
-      for (const r of m.remaining) if (!m.results.has(r)) this.setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, transient);
+      for (const r of m.remaining) if (!m.results.has(r)) this.setResult(m, r, reply ? 'rejected' : 'deferred', reply, code, stage, mayRetry);
       m.remaining = [];
       if (bdatFailed) m.lastReply = bdatFailed;
       this.finishMessage(m, bdatFailed ? undefined : reply, code);

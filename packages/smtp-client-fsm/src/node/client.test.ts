@@ -69,15 +69,15 @@ describe('smtp-client-fsm/node over loopback', () => {
     expect(dec.decode(last!.messages[0]!.content)).toBe(`Subject: s\r\n\r\nx${emoji}\r\n`);
     expect(dec.decode(last!.messages[1]!.content)).toBe(`Subject: s\r\n\r\nx${emoji}\r\n`);
     expect(dec.decode(last!.messages[2]!.content)).toBe('Subject: s\r\n\r\nsmile \u{1f600}\r\n');
-    // a lone surrogate inside a streamed body: the message is not delivered, its error is the typed one
+    // a lone surrogate inside a streamed body: the message fails for good with the typed error
     const r3 = await client.send({ from: 'a@x.test', to: ['f@y.test'], body: Readable.from(['Subject: s\r\n\r\n', 'bad \udc00\r\n']) });
-    expect(r3).toMatchObject({ outcome: 'deferred', accepted: [], errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    expect(r3).toMatchObject({ outcome: 'failed', transient: false, accepted: [], errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
     // the same in a chunk large enough for the adapter to cut (on a new connection: a body that
     // cannot be completed ends its session)
     expect(client.closed).toBe(true);
     const again = await connect({ host: '127.0.0.1', port, security: 'off' });
     const r4 = await again.send({ from: 'a@x.test', to: ['g@y.test'], body: Readable.from([`Subject: s\r\n\r\n${'a'.repeat(300_000)}\udc00\r\n`]) });
-    expect(r4).toMatchObject({ outcome: 'deferred', accepted: [], errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    expect(r4).toMatchObject({ outcome: 'failed', transient: false, accepted: [], errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
     expect(last!.messages).toHaveLength(0);
     await again.quit().catch(() => undefined);
   });
