@@ -2,7 +2,7 @@
 // --tls-implicit, SIGHUP certificate reload, --workers (node:cluster), and the fairness limits.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -249,6 +249,22 @@ describe('smtp serve --workers', () => {
 });
 
 describe('smtp serve fairness limits', () => {
+  it('a --dir that cannot be made (a file in the way) is named in the error, exit 2, not reported as a listen failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smtp-serve-dir-'));
+    try {
+      const file = join(dir, 'not-a-dir');
+      writeFileSync(file, 'x');
+      for (const bad of [file, join(file, 'sub')]) {
+        const run = await runCli(['serve', '-p', '0', '-d', bad]);
+        expect(run.code, run.stderr).toBe(2);
+        expect(run.stderr).toMatch(new RegExp(`^smtp serve: cannot use the message directory ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (EEXIST|ENOTDIR)\n$`));
+        expect(run.stderr).not.toMatch(/cannot listen/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--max-connections and --max-connections-per-client refuse with 421 4.7.0', async () => {
     for (const flag of ['--max-connections', '--max-connections-per-client']) {
       const proc = await serve([flag, '1']);

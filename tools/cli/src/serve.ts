@@ -11,7 +11,7 @@ import type { Envelope, ServerLogger, SessionContext, TlsSecurity, TranscriptLin
 import type { Readable } from 'node:stream';
 import { EXIT, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
-import { MessageStore } from './store.js';
+import { MessageStore, StoreDirectoryError } from './store.js';
 import type { StoredEnvelope, StoredMessage } from './store.js';
 
 /** Options of `smtp serve`, as parsed by commander. */
@@ -324,9 +324,12 @@ export function registerServe(program: Command): void {
         const { transcript: _transcript, ...sinkOpts } = opts;
         sink = await startSink({ ...sinkOpts, ...(tls !== undefined ? { tls } : {}), ...(log !== undefined ? { log } : {}), ...(level !== 'silent' ? { logger } : {}), ...(transcript !== undefined ? { transcript } : {}) });
       } catch (e) {
-        process.stderr.write(`smtp serve: cannot listen on ${opts.host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-        process.exitCode = EXIT.connection;
-        if (cluster.isWorker) process.exit(EXIT.connection);
+        // a --dir that cannot be used is the command line's fault (2); a port that cannot be had is 3
+        const dirProblem = e instanceof StoreDirectoryError;
+        const code = dirProblem ? EXIT.usage : EXIT.connection;
+        process.stderr.write(dirProblem ? `smtp serve: ${e.message}\n` : `smtp serve: cannot listen on ${opts.host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        process.exitCode = code;
+        if (cluster.isWorker) process.exit(code);
         return;
       }
       // Signal handlers first, so a signal right after the listening line is never lost.

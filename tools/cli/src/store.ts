@@ -120,6 +120,20 @@ export class MessageWriter {
 }
 
 /** The directory of stored messages. */
+/** The message directory cannot be created or used; `code` is the system error code (EEXIST, ENOTDIR, EACCES...). */
+export class StoreDirectoryError extends Error {
+  readonly code: string | undefined;
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    super(`cannot use the message directory ${dir}: ${code ?? (cause as Error | undefined)?.message ?? String(cause)}`, { cause });
+    this.name = 'StoreDirectoryError';
+    this.code = code;
+  }
+}
+
 export class MessageStore {
   readonly dir: string;
 
@@ -127,9 +141,16 @@ export class MessageStore {
     this.dir = dir;
   }
 
-  /** Creates the directory (and parents) if needed. */
+  /**
+   * Creates the directory (and parents) if needed. A directory that cannot be made (a file in
+   * the way, no permission) is a {@link StoreDirectoryError} naming it.
+   */
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    try {
+      await mkdir(this.dir, { recursive: true });
+    } catch (e) {
+      throw new StoreDirectoryError(this.dir, e);
+    }
   }
 
   /** Starts a new message under a temporary name. */
