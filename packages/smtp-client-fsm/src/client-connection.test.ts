@@ -252,33 +252,17 @@ describe('ClientConnection: transcripts', () => {
   it('text with a lone surrogate: sendMessage refuses the body; writeBody refuses the chunk, the message fails for good and the session ends', () => {
     const { server, conn } = session();
     expect(() => conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'Subject: s\r\n\r\n\ud800\r\n' })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' }));
-    const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'] });
     let refused: unknown;
-    const events: ReturnType<typeof conn.nextEvent>[] = [];
-    for (let round = 0; round < 100; round++) {
-      let moved = false;
-      for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
-        moved = true;
-        events.push(e);
-        if (e.type !== 'need-body' || e.messageId !== id) continue;
+    const events = run(conn, server, {
+      onNeedBody: () => {
         try {
           conn.writeBody('bad \udc00\r\n');
         } catch (err) {
           refused = err;
         }
-      }
-      const out = conn.dataToSend();
-      if (out.length > 0) {
-        moved = true;
-        server.push(out);
-      }
-      const reply = server.output();
-      if (reply.length > 0) {
-        moved = true;
-        conn.receiveData(new TextEncoder().encode(reply));
-      }
-      if (!moved) break;
-    }
+      },
+    });
     expect(refused).toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
     const [m] = sent(events);
     expect(m).toMatchObject({ outcome: 'failed', transient: false });
@@ -292,17 +276,11 @@ describe('ClientConnection: transcripts', () => {
     ['a high surrogate at the very end', {}, 'abc \ud83d', 'ERR_SMTP_CLIENT_INVALID_PARAMETER'],
   ])('endBody of a body that cannot end (%s): a typed error, the message fails and the session ends (it hung)', (_name, opts, last, code) => {
     const { server, conn } = session({}, opts);
-    const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'] });
     let thrown: unknown;
-    const events: ReturnType<typeof conn.nextEvent>[] = [];
-    let step = 0;
-    for (let round = 0; round < 100; round++) {
-      let moved = false;
-      for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
-        moved = true;
-        events.push(e);
-        if (e.type !== 'need-body' || e.messageId !== id) continue;
-        if (step++ === 0) conn.writeBody(last);
+    const events = run(conn, server, {
+      onNeedBody: (_e, n) => {
+        if (n === 0) conn.writeBody(last);
         else {
           try {
             conn.endBody();
@@ -310,19 +288,8 @@ describe('ClientConnection: transcripts', () => {
             thrown = err;
           }
         }
-      }
-      const out = conn.dataToSend();
-      if (out.length > 0) {
-        moved = true;
-        server.push(out);
-      }
-      const reply = server.output();
-      if (reply.length > 0) {
-        moved = true;
-        conn.receiveData(new TextEncoder().encode(reply));
-      }
-      if (!moved) break;
-    }
+      },
+    });
     expect(thrown).toMatchObject({ code });
     expect(sent(events)).toHaveLength(1);
     // the same body fails again: permanent, so no queue retries it

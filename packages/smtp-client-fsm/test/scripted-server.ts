@@ -249,6 +249,8 @@ export interface RunOptions {
   split?: (data: Uint8Array) => Uint8Array[];
   /** Supplies streamed bodies: chunks per message id. */
   bodies?: Record<number, (string | Uint8Array)[]>;
+  /** Answers each need-body event instead of `bodies` (`n`: how many came before for that message). */
+  onNeedBody?: (e: Extract<ClientEvent, { type: 'need-body' }>, n: number) => void;
   maxRounds?: number;
 }
 
@@ -270,7 +272,10 @@ export function run(conn: ClientConnection, server: ScriptedServer, opts: RunOpt
         const chunks = opts.bodies?.[e.messageId] ?? [];
         const key = `${e.messageId}:${e.transaction}`;
         const pos = (progress.get(key) ?? 0);
-        if (pos < chunks.length) {
+        if (opts.onNeedBody) {
+          progress.set(key, pos + 1);
+          opts.onNeedBody(e, pos);
+        } else if (pos < chunks.length) {
           progress.set(key, pos + 1);
           conn.writeBody(chunks[pos]!);
         } else conn.endBody();
