@@ -20,7 +20,8 @@ export interface Script {
   ehloTls?: string[];
   ehloReply?: string;
   helo?: string;
-  mail?: string;
+  /** The MAIL reply (a function: by the 1-based count of MAIL commands). */
+  mail?: string | ((n: number) => string);
   rcpt?: (address: string, index: number) => string;
   data?: string;
   final?: string | ((n: number) => string);
@@ -199,7 +200,7 @@ export class ScriptedServer {
         this.#mailLine = line;
         this.#to = [];
         this.#rcptIndex = 0;
-        return this.#reply(s.mail ?? '250 2.1.0 ok');
+        return this.#reply((typeof s.mail === 'function' ? s.mail(this.#mails) : s.mail) ?? '250 2.1.0 ok');
       case 'RCPT': {
         const addr = line.slice(line.indexOf('<') + 1, line.indexOf('>'));
         const r = s.rcpt ? s.rcpt(addr, this.#rcptIndex++) : '250 2.1.5 ok';
