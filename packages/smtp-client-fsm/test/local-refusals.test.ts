@@ -10,7 +10,7 @@ type Input = Parameters<ClientConnection['sendMessage']>[0];
 function one(script: Script, input: Partial<Input>, opts: ConstructorParameters<typeof ClientConnection>[0] = {}) {
   const server = new ScriptedServer(script);
   const conn = new ClientConnection(opts);
-  conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'Subject: t\r\n\r\nhi\r\n', ...input } as Input);
+  conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'Subject: t\r\n\r\nhi\r\n', ...input });
   conn.quit();
   const [m] = sent(run(conn, server));
   return { m: m!, server };
