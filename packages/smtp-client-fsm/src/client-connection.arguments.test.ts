@@ -90,6 +90,23 @@ describe('abort', () => {
     expect(conn.closed).toBe(false);
     expect(drain(conn).some((e) => e.type === 'error')).toBe(false);
   });
+  it.each([[null], [5], [{ permanent: 'yes' }]])('options %j is ERR_SMTP_CLIENT_INVALID_PARAMETER and the session is not ended', (options) => {
+    const conn = new ClientConnection();
+    expect(codeOf(() => conn.abort('x', 'ERR_SMTP_CLIENT_INVALID_PARAMETER', options as never))).toBe('ERR_SMTP_CLIENT_INVALID_PARAMETER');
+    expect(conn.closed).toBe(false);
+  });
+  it.each([
+    [{}, ['deferred', 'deferred']],
+    [{ permanent: true }, ['failed', 'deferred']],
+  ])('abort during a body with %j: the message in flight is %j; a queued one stays transient', (options, outcomes) => {
+    const server = new ScriptedServer({});
+    const conn = new ClientConnection();
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
+    conn.sendMessage({ from: 'a@x.test', to: ['c@y.test'], body: 'x' });
+    const events = run(conn, server, { onNeedBody: () => conn.abort('the body source yielded a number', 'ERR_SMTP_CLIENT_INVALID_PARAMETER', options) });
+    expect(sent(events).map((m) => [m.outcome, m.transient])).toEqual(outcomes.map((o) => [o, o === 'deferred']));
+    expect(server.messages).toHaveLength(0);
+  });
   it('any of the package codes (and the defaults) still ends the session with that code', () => {
     const lost = new ClientConnection();
     lost.abort('gone', 'ERR_SMTP_CLIENT_CONNECTION_LOST');

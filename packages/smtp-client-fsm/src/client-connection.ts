@@ -439,13 +439,23 @@ export class ClientConnection {
    * adapter should destroy the transport. Used for whole-message and connect deadlines.
    * `code` is one of this package's codes ({@link ClientErrorCode}) and `message` a string: anything
    * else is `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown before the session changes (the `error`
-   * event carries only the package's stable codes).
+   * event carries only the package's stable codes). With `permanent`, the message in flight fails
+   * for good (`rejected`, not retried) rather than `deferred`: for a cause no retry can fix, such
+   * as a body source that yields something other than text or bytes; queued messages stay
+   * transient.
+   *
+   * @example
+   * conn.abort('body source yielded a number', 'ERR_SMTP_CLIENT_INVALID_PARAMETER', { permanent: true });
    */
-  abort(message = 'aborted', code: ClientErrorCode = 'ERR_SMTP_CLIENT_TIMEOUT'): void {
+  abort(message = 'aborted', code: ClientErrorCode = 'ERR_SMTP_CLIENT_TIMEOUT', options: { readonly permanent?: boolean } = {}): void {
     if (typeof message !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected a string');
     if (!isClientErrorCode(code)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'code: expected one of the ERR_SMTP_CLIENT_ codes');
+    const given: unknown = options;
+    if (!isObject(given) || (given['permanent'] !== undefined && typeof given['permanent'] !== 'boolean')) {
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'options: expected an object { permanent?: boolean }');
+    }
     this.s.start();
-    this.s.fatal(code, message, code === 'ERR_SMTP_CLIENT_TIMEOUT' ? 'timeout' : 'error');
+    this.s.fatal(code, message, code === 'ERR_SMTP_CLIENT_TIMEOUT' ? 'timeout' : 'error', undefined, options.permanent === true);
   }
 
   /** The timer `id` (from `pendingTimeout()`) fired. Stale ids are ignored. */

@@ -82,6 +82,15 @@ describe('smtp-client-fsm/node over loopback', () => {
     await again.quit().catch(() => undefined);
   });
 
+  it('a body source that yields something other than text or bytes fails its message for good (a retry yields the same)', async () => {
+    script = {};
+    const client = await connect({ host: '127.0.0.1', port, security: 'off' });
+    const r = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: Readable.from(['Subject: s\r\n\r\n', 5]) as never });
+    expect(r).toMatchObject({ outcome: 'failed', transient: false, errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    expect(last!.messages).toHaveLength(0);
+    expect(client.closed).toBe(true);
+  });
+
   it('TLS-8: connect rejects with a typed error when required STARTTLS is missing', async () => {
     script = {};
     await expect(connect({ host: '127.0.0.1', port, security: 'required' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });

@@ -221,10 +221,10 @@ class Client implements SmtpClient {
   tlsFallback: SmtpClientError | undefined;
 
   /** Ends the session now with a typed error (deadlines): pending sends settle, the socket is destroyed. */
-  abort(error: SmtpClientError): void {
+  abort(error: SmtpClientError, permanent = false): void {
     if (this.isClosed) return;
     this.lastError ??= error;
-    this.connection.abort(error.message, error.code);
+    this.connection.abort(error.message, error.code, { permanent });
     this.pump();
     this.socket.destroy();
   }
@@ -393,8 +393,9 @@ class Client implements SmtpClient {
       this.pump();
     } catch (e) {
       this.lastError ??= e instanceof SmtpClientError ? e : new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', `body source failed: ${String(e)}`, 'remote', { cause: e });
-      // The message cannot be completed: end the session so every pending send settles now.
-      this.abort(this.lastError);
+      // The message cannot be completed: end the session so every pending send settles now. A
+      // source that yields something other than text or bytes fails the same way every time.
+      this.abort(this.lastError, e instanceof SmtpClientError && e.code === 'ERR_SMTP_CLIENT_INVALID_PARAMETER');
     }
   }
 
