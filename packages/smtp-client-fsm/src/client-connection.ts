@@ -222,7 +222,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * The one check of {@link ClientOptions}: every option's type and range, the message naming the
  * option. Returns the resolved timeouts and TLS policy.
  */
-function checkOptions(options: ClientOptions): { timeouts: ClientTimeouts; security: TlsSecurity } {
+function checkOptions(options: ClientOptions): { timeouts: ClientTimeouts; security: TlsSecurity; reader: ReplyReader } {
   const given: unknown = options;
   if (!isObject(given)) throw badOption('options', 'expected an object');
   const hostname: unknown = options.hostname === undefined ? 'localhost' : options.hostname;
@@ -252,20 +252,20 @@ function checkOptions(options: ClientOptions): { timeouts: ClientTimeouts; secur
     if (!isObject(options.crypto)) throw badOption('crypto', 'expected an object of SASL crypto functions');
     if (options.crypto.hmacMd5 !== undefined && typeof options.crypto.hmacMd5 !== 'function') throw badOption('crypto.hmacMd5', 'expected a function');
   }
-  if (options.replyLimits !== undefined) {
-    if (!isObject(options.replyLimits)) throw badOption('replyLimits', 'expected an object');
-    try {
-      new ReplyReader(options.replyLimits);
-    } catch (e) {
-      if (!isReplyReaderError(e)) throw e;
-      throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `replyLimits: ${e.message}`, 'local', { cause: e });
-    }
+  if (options.replyLimits !== undefined && !isObject(options.replyLimits)) throw badOption('replyLimits', 'expected an object');
+  // the session's reader, made here so that bad limits are an option error
+  let reader: ReplyReader;
+  try {
+    reader = new ReplyReader(options.replyLimits ?? {});
+  } catch (e) {
+    if (!isReplyReaderError(e)) throw e;
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `replyLimits: ${e.message}`, 'local', { cause: e });
   }
   if (options.states !== undefined) {
     const states: unknown = options.states;
     if (!isObject(states) || REGISTRY_METHODS.some((m) => typeof states[m] !== 'function')) throw badOption('states', 'expected a StateRegistry (createStateRegistry())');
   }
-  return { timeouts, security: security as TlsSecurity };
+  return { timeouts, security: security as TlsSecurity, reader };
 }
 
 /**
@@ -286,8 +286,8 @@ export class ClientConnection {
    * boolean option is `true` or `false`, never a truthy value).
    */
   constructor(options: ClientOptions = {}) {
-    const { timeouts, security } = checkOptions(options);
-    this.s = new Session(options, timeouts, options.states ?? createStateRegistry(), options.classify ?? defaultClassify, security);
+    const { timeouts, security, reader } = checkOptions(options);
+    this.s = new Session(options, timeouts, options.states ?? createStateRegistry(), options.classify ?? defaultClassify, security, reader);
   }
 
   // ---------------------------------------------------------------- state list (legacy API)

@@ -3,8 +3,8 @@
  * queue, timers, state transitions and message results. The states in `src/states/` drive it
  * through the {@link StateContext} they receive; none of this is public API.
  */
-import { ReplyReader, formatEnhancedStatusCode, isReplyReaderError } from 'smtp-reply-reader';
-import type { Reply } from 'smtp-reply-reader';
+import { formatEnhancedStatusCode, isReplyReaderError } from 'smtp-reply-reader';
+import type { Reply , ReplyReader} from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { copyBytes } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
@@ -121,8 +121,9 @@ export class Session {
     readonly states: StateRegistry,
     readonly classify: Classifier,
     readonly security: TlsSecurity,
+    reader: ReplyReader,
   ) {
-    this.reader = new ReplyReader(opts.replyLimits ?? {});
+    this.reader = reader;
     this.tls = security === 'implicit';
     this.tlsVerified = this.tls && opts.tlsVerified !== false;
     const first = states.list()[0];
