@@ -4,7 +4,7 @@
  * through the {@link StateContext} they receive; none of this is public API.
  */
 import { formatEnhancedStatusCode, isReplyReaderError } from 'smtp-reply-reader';
-import type { Reply , ReplyReader} from 'smtp-reply-reader';
+import type { Reply, ReplyReader } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { copyBytes } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
