@@ -76,14 +76,22 @@ export function validHeloArgument(arg: string, utf8: boolean): boolean {
 export function sanitizeEcho(s: string): string {
   let out: string | undefined;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const bad = c < 32 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff && !pairedSurrogate(s, i));
-    if (bad) {
+    if (unsafeTextAt(s, i)) {
       out ??= s.slice(0, i);
       out += '?';
     } else if (out !== undefined) out += s[i];
   }
   return out ?? s;
+}
+
+/**
+ * Whether the UTF-16 unit at `i` of `s` must never reach a reply echo or a header: a C0/C1 control
+ * or DEL, a line or paragraph separator, a bidi or other format character, a byte order mark, or a
+ * lone surrogate (it has no UTF-8 form). @internal
+ */
+export function unsafeTextAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c < 32 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff && !pairedSurrogate(s, i));
 }
 
 function pairedSurrogate(s: string, i: number): boolean {

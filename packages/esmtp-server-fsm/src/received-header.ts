@@ -4,8 +4,8 @@
  * (greenmail #1009-style trace injection), and free text goes into a comment with its
  * parentheses and backslashes escaped.
  */
-import { isWellFormedText } from '@smtpkit/foundation';
 import { SmtpServerError } from './errors.js';
+import { unsafeTextAt } from './peer-text.js';
 
 /**
  * The facts of one hop. `date` is an RFC 5322 date-time string supplied by the caller.
@@ -34,16 +34,11 @@ export interface ReceivedInfo {
   readonly date: string;
 }
 
-/** Controls, DEL, C1, line/paragraph separators, bidi and other format characters: never in a header. */
-function unsafeChar(c: number): boolean {
-  return c < 32 || (c >= 127 && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c === 0xfeff;
-}
-
 function clean(field: string, value: string, atomOnly: boolean): string {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     // atom specials include '"': a quote in a token would open a quoted string that never ends
-    if (unsafeChar(c) || (atomOnly && (c === 32 || c === 34 || c === 40 || c === 41 || c === 59 || c === 60 || c === 62 || c === 92))) {
+    if (unsafeTextAt(value, i) || (atomOnly && (c === 32 || c === 34 || c === 40 || c === 41 || c === 59 || c === 60 || c === 62 || c === 92))) {
       throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', `unsafe character in Received ${field}`);
     }
   }
@@ -59,12 +54,12 @@ function cleanPath(value: string): string {
   let quoted = false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (unsafeChar(c)) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
+    if (unsafeTextAt(value, i)) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
     if (quoted) {
       if (c === 92) {
         // quoted-pair: the escaped character is checked like any other
         i++;
-        if (i >= value.length || unsafeChar(value.charCodeAt(i))) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
+        if (i >= value.length || unsafeTextAt(value, i)) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received for');
       } else if (c === 34) quoted = false;
       continue;
     }
@@ -98,15 +93,15 @@ export function buildReceivedHeader(info: ReceivedInfo): string {
     const value: unknown = info[field];
     const required = field === 'by' || field === 'protocol' || field === 'date';
     if ((required || value !== undefined) && typeof value !== 'string') throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', `Received ${field} must be a string`);
-    // a lone surrogate has no UTF-8 form: the header would be written with U+FFFD in its place
-    if (typeof value === 'string' && !isWellFormedText(value)) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', `Received ${field} holds a lone surrogate`);
   }
   if (info.by === '') throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'Received by must not be empty');
   const parts: string[] = [];
+  // checked even when it is not written (no helo nor address), as every given field is
+  const hostname = info.clientHostname === undefined ? undefined : clean('clientHostname', info.clientHostname, true);
   if (info.helo !== undefined || info.clientAddress !== undefined) {
     let from = `from ${clean('helo', info.helo ?? 'unknown', true)}`;
     const inner: string[] = [];
-    if (info.clientHostname !== undefined) inner.push(clean('clientHostname', info.clientHostname, true));
+    if (hostname !== undefined) inner.push(hostname);
     if (info.clientAddress !== undefined) inner.push(`[${clean('clientAddress', info.clientAddress, true)}]`);
     if (inner.length) from += ` (${inner.join(' ')})`;
     parts.push(from);

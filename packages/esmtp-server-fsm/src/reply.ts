@@ -3,6 +3,7 @@
  */
 import { formatReply } from 'smtp-reply-reader';
 import type { EnhancedStatusCode } from 'smtp-reply-reader';
+import { replyTextFault } from '@smtpkit/foundation';
 import { SmtpServerError } from './errors.js';
 
 /**
@@ -28,18 +29,8 @@ export interface ReplyInit {
  * `formatReply` refuses. @internal
  */
 export function lineProblem(line: string): 'a control character' | 'a lone surrogate' | undefined {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    // C0 (TAB excepted), DEL and C1
-    if ((c < 32 && c !== 9) || (c >= 127 && c <= 0x9f)) return 'a control character';
-    if (c >= 0xd800 && c <= 0xdfff) {
-      // a high surrogate followed by a low one is one character; anything else is lone
-      const d = line.charCodeAt(i + 1);
-      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return 'a lone surrogate';
-      i++;
-    }
-  }
-  return undefined;
+  const fault = replyTextFault(line);
+  return fault === undefined ? undefined : fault.kind === 'control' ? 'a control character' : 'a lone surrogate';
 }
 
 /** Whether `line` is fit for one reply line ({@link lineProblem} finds nothing). @internal */

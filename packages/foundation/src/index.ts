@@ -5,8 +5,9 @@
 export { SmtpkitError, isSmtpkitError, hasPackageBrand } from './errors.js';
 export type { SmtpkitPackage, SmtpkitErrorOptions } from './errors.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
-export { copyBytes } from './bytes.js';
-export { typeName, isIterableObject, isWellFormedText, loneSurrogateIndex } from './values.js';
+export { copyBytes, isBytes } from './bytes.js';
+export { typeName, isIterableObject, isWellFormedText, loneSurrogateIndex, replyTextFault } from './values.js';
+export type { ReplyTextFault } from './values.js';
 export { PLAIN, LOGIN, CRAM_MD5, XOAUTH2, BUILTIN_MECHANISMS, decodeSaslLine, saslBytes } from './sasl.js';
 export type {
   SaslMechanism,

@@ -55,3 +55,38 @@ export function loneSurrogateIndex(s: string): number {
   }
   return -1;
 }
+
+/** Where {@link replyTextFault} found text that cannot go on an SMTP reply line, and what. */
+export interface ReplyTextFault {
+  /** The index of the offending UTF-16 unit. */
+  readonly index: number;
+  /** `control`: C0 but HT, DEL or C1 (CR and LF among them); `lone-surrogate`: no UTF-8 form. */
+  readonly kind: 'control' | 'lone-surrogate';
+  /** The offending UTF-16 unit. */
+  readonly char: number;
+}
+
+/**
+ * The first character of `text` that cannot go on one SMTP reply line, or undefined when there is
+ * none: a control character (C0 but HT, DEL, C1; a CR or LF would start a second reply) or a lone
+ * surrogate (no UTF-8 form). The one rule of every smtpkit package that writes reply text.
+ *
+ * @example
+ * ```ts
+ * replyTextFault('ok\r\n250 injected'); // { index: 2, kind: 'control', char: 13 }
+ * ```
+ * @see RFC 5321 §4.2 (textstring), §4.5.3.1.5
+ */
+export function replyTextFault(text: string): ReplyTextFault | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 9) || (c >= 0x7f && c <= 0x9f)) return { index: i, kind: 'control', char: c };
+    if (c >= 0xd800 && c <= 0xdfff) {
+      // a high surrogate followed by a low one is one character; anything else is lone
+      const d = text.charCodeAt(i + 1);
+      if (c > 0xdbff || !(d >= 0xdc00 && d <= 0xdfff)) return { index: i, kind: 'lone-surrogate', char: c };
+      i++;
+    }
+  }
+  return undefined;
+}

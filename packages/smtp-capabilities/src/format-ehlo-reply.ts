@@ -3,7 +3,7 @@
  * line or break the grammar (RFC 5321 §4.1.1.1, §4.5.3.1.5).
  */
 
-import { loneSurrogateIndex } from '@smtpkit/foundation';
+import { loneSurrogateIndex, replyTextFault } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
 
@@ -136,10 +136,8 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   const { domain, greeting = '' } = input;
   checkText('domain', domain);
   checkText('greeting', greeting);
-  for (let i = 0; i < greeting.length; i++) {
-    const c = greeting.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f)) fail('ERR_SMTP_EHLO_INVALID_TEXT', 'greeting must not contain control characters other than HT (RFC 5321 textstring)');
-  }
+  // the reply-text rule of every smtpkit formatter (checkText has refused a lone surrogate already)
+  if (replyTextFault(greeting) !== undefined) fail('ERR_SMTP_EHLO_INVALID_TEXT', 'greeting must not contain control characters other than HT (RFC 5321 textstring)');
   if (domain === '' || !isEhloParam(domain)) fail('ERR_SMTP_EHLO_INVALID_DOMAIN', 'domain must be non-empty printable ASCII without spaces');
   const first = greeting === '' ? domain : `${domain} ${greeting}`;
   const out: string[] = [];

@@ -6,6 +6,7 @@
 import { Capabilities, type CapabilityEntry } from './capabilities.js';
 import { CapabilitiesError } from './errors.js';
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
+import { isBytes } from '@smtpkit/foundation';
 import { stringList, typeName, upperAscii } from './syntax.js';
 
 /**
@@ -180,8 +181,9 @@ function parseWith(reply: EhloReplyLike, discardList: readonly string[] | undefi
  * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
  * transcripts are often normalised); each must start with the same 3-digit code and `-` or a
  * space. Lines that do not, and anything after the last line, are reported as `bad-reply-line`
- * warnings; a leading byte order mark is skipped. Like {@link parseEhloReply} it never throws on the text (input that is neither a string
- * nor a `Uint8Array` is `ERR_SMTP_INVALID_ARGUMENT`; options as for {@link parseEhloReply}).
+ * warnings; a leading byte order mark is skipped. Like {@link parseEhloReply} it never throws on
+ * the text (input that is neither a string nor a `Uint8Array` is `ERR_SMTP_INVALID_ARGUMENT`;
+ * options as for {@link parseEhloReply}).
  *
  * @example
  * ```ts
@@ -195,7 +197,7 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
   const sink = new WarningSink(limits.maxWarnings);
   let s: string;
   if (typeof text === 'string') s = text;
-  else if (text instanceof Uint8Array || Object.prototype.toString.call(text) === '[object Uint8Array]') s = new TextDecoder().decode(text);
+  else if (isBytes(text)) s = new TextDecoder().decode(text);
   else throw invalidReply(`text must be a string or a Uint8Array, got ${typeName(text)}`);
   // A byte order mark (a transcript saved by an editor) is skipped, in a string as the decoder skips it in bytes.
   if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);

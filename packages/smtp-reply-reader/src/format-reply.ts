@@ -8,7 +8,7 @@ import {
 } from './enhanced-status-code.js';
 import { ReplyReaderError } from './errors.js';
 import { RFC_MIN_REPLY_LINE } from './limits.js';
-import { isIterableObject, typeName } from '@smtpkit/foundation';
+import { isIterableObject, replyTextFault, typeName } from '@smtpkit/foundation';
 
 /**
  * What {@link formatReply} writes: a code, an optional enhanced status code, and either one `text`
@@ -59,18 +59,12 @@ function checkText(line: unknown, what: string): asserts line is string {
   if (typeof line !== 'string') {
     throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `${what} must be a string, got ${typeName(line)}`);
   }
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      // A surrogate pair is one character; a lone surrogate cannot be written as UTF-8.
-      const next = line.charCodeAt(i + 1);
-      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
-      else throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains a lone surrogate at index ${i}`);
-    } else if ((c < 0x20 && c !== 9) || (c >= 0x7f && c <= 0x9f)) {
-      const what = c === 13 ? 'CR' : c === 10 ? 'LF' : c === 0 ? 'NUL' : `control U+${c.toString(16).padStart(4, '0')}`;
-      throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains ${what} at index ${i}`);
-    }
-  }
+  const fault = replyTextFault(line);
+  if (fault === undefined) return;
+  const c = fault.char;
+  const found =
+    fault.kind === 'lone-surrogate' ? 'a lone surrogate' : c === 13 ? 'CR' : c === 10 ? 'LF' : c === 0 ? 'NUL' : `control U+${c.toString(16).padStart(4, '0')}`;
+  throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains ${found} at index ${fault.index}`);
 }
 
 /** Splits one text line into pieces of at most `budget` UTF-8 bytes, breaking after a space when possible. */

@@ -10,7 +10,7 @@ import type { EnhancedStatusCode } from './enhanced-status-code.js';
 import { ReplyReaderError, type ReplyErrorCode } from './errors.js';
 import { resolveOptions, type LineEndings, type ReplyReaderOptions } from './limits.js';
 import type { Reply } from './reply.js';
-import { typeName } from '@smtpkit/foundation';
+import { isBytes, typeName } from '@smtpkit/foundation';
 
 const LF = 10;
 const CR = 13;
@@ -78,15 +78,6 @@ function scanEnhancedBytes(buf: Uint8Array, i: number, end: number, cls: number)
   if (n === 0 || n > 3) return undefined;
   if (i < end && buf[i] !== SP && buf[i] !== 9) return undefined;
   return { code: { class: (cls - 0x30) as 2 | 4 | 5, subject, detail }, next: i };
-}
-
-/**
- * True for the bytes `push` and `parseReply` read: a `Uint8Array` (a Node `Buffer` is one), also
- * from another realm. Any other view (`DataView`, `Uint16Array`, ...) or an `ArrayBuffer` is not.
- * @internal
- */
-export function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array || Object.prototype.toString.call(value) === '[object Uint8Array]';
 }
 
 /** `ERR_SMTP_INVALID_ARGUMENT` for input that is neither a string nor a Uint8Array. @internal */
