@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { isIterableObject, isWellFormedText, loneSurrogateIndex, typeName } from './values.js';
+import { isIterableObject, isWellFormedText, loneSurrogateIndex, replyTextFault, typeName } from './values.js';
+import { isBytes } from './bytes.js';
 
 describe('typeName', () => {
   test.each([
@@ -43,5 +44,32 @@ describe('loneSurrogateIndex', () => {
   ])('%j at %i', (s, at) => {
     expect(loneSurrogateIndex(s)).toBe(at);
     expect(isWellFormedText(s)).toBe(at < 0);
+  });
+});
+
+describe('replyTextFault', () => {
+  test.each([
+    ['ok', undefined],
+    ['tab\tok \u{1f600} caf\u00e9', undefined],
+    ['a\r\n250 x', { index: 1, kind: 'control', char: 13 }],
+    ['\n', { index: 0, kind: 'control', char: 10 }],
+    ['nul\0', { index: 3, kind: 'control', char: 0 }],
+    ['del\u007f', { index: 3, kind: 'control', char: 0x7f }],
+    ['c1\u0085', { index: 2, kind: 'control', char: 0x85 }],
+    ['c1 end\u009f', { index: 6, kind: 'control', char: 0x9f }],
+    ['\u00a0 is text', undefined],
+    ['x\ud800', { index: 1, kind: 'lone-surrogate', char: 0xd800 }],
+    ['\udc00x', { index: 0, kind: 'lone-surrogate', char: 0xdc00 }],
+    ['\u{1f600}\ud83d', { index: 2, kind: 'lone-surrogate', char: 0xd83d }],
+  ])('%j: %o', (text, fault) => {
+    expect(replyTextFault(text)).toEqual(fault);
+  });
+});
+
+describe('isBytes', () => {
+  test('a Uint8Array (a Buffer too) is; other views, buffers and strings are not', () => {
+    expect(isBytes(new Uint8Array(1))).toBe(true);
+    expect(isBytes(Buffer.from('x'))).toBe(true);
+    for (const v of [new Uint16Array(1), new DataView(new ArrayBuffer(1)), new ArrayBuffer(1), 'x', null, [1]]) expect(isBytes(v)).toBe(false);
   });
 });
