@@ -3,7 +3,7 @@
  * byte detection and the RFC 5321 / RFC 5322 character classes. Internal (not exported by index).
  */
 
-import { loneSurrogateIndex } from '@smtpkit/foundation';
+import { isWellFormedText as isWellFormed } from '@smtpkit/foundation';
 
 export const encoder = new TextEncoder();
 export const strictDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -31,10 +31,8 @@ export function utf8LengthOf(s: string, from: number, to: number): number {
   return n;
 }
 
-/** True when `s` has no unpaired surrogate (so it encodes to UTF-8 losslessly). */
-export function isWellFormed(s: string): boolean {
-  return loneSurrogateIndex(s) < 0;
-}
+// isWellFormed: true when a string has no unpaired surrogate (so it encodes to UTF-8 losslessly)
+export { isWellFormed };
 
 /** C0 controls, DEL and the C1 controls (U+0080..U+009F). */
 export function isControl(c: number): boolean {

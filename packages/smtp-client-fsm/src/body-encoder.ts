@@ -31,6 +31,8 @@ const SP = 32;
 const EMPTY = new Uint8Array(0);
 const TERMINATOR = new Uint8Array([DOT, CR, LF]);
 
+const textEncoder = new TextEncoder();
+
 /**
  * A body string's UTF-8. A lone surrogate has no UTF-8 form (an encoder would send U+FFFD in its
  * place, altering the message), so it is `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming `what`.
@@ -39,7 +41,7 @@ export function textBytes(text: string, what: string): Uint8Array {
   if (!isWellFormedText(text)) {
     throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', `${what}: a lone surrogate at index ${loneSurrogateIndex(text)} (text with no UTF-8 form)`);
   }
-  return new TextEncoder().encode(text);
+  return textEncoder.encode(text);
 }
 
 /** A string's UTF-8 or the bytes themselves; `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming `what` for anything else. */

@@ -210,6 +210,15 @@ const BOOLEAN_OPTIONS = ['lmtp', 'allowInsecureAuth', 'allowUnverifiedAuth', 'tl
 const FUNCTION_OPTIONS = ['classify', 'mailArgs', 'rcptArgs', 'transcript'] as const;
 const REGISTRY_METHODS = ['list', 'register', 'replace', 'get', 'after', 'indexOf', 'groupBetween'] as const;
 
+/**
+ * The encoder refused body data (a bare line ending under `reject`, text with a lone surrogate, a
+ * body that ends on either): nothing completes the message, so the session ends now rather than
+ * waiting for a body, and the message fails for good (the same body fails again).
+ */
+function bodyCannotBeSent(s: Session, e: unknown): void {
+  if (isSmtpClientError(e)) s.fatal(e.code, e.message, 'error', undefined, true);
+}
+
 function badOption(option: string, expected: string): SmtpClientError {
   return usage('ERR_SMTP_CLIENT_INVALID_OPTION', `${option}: ${expected}`);
 }
@@ -624,10 +633,7 @@ export class ClientConnection {
     try {
       bytes = t.encoder!.push(chunk);
     } catch (e) {
-      // body data that cannot be sent as given (a bare line ending under 'reject', text with a
-      // lone surrogate): the message cannot be completed, so the session ends and the message
-      // fails for good (the same body fails again)
-      if (isSmtpClientError(e)) s.fatal(e.code, e.code === 'ERR_SMTP_CLIENT_BARE_LINE_ENDING' ? 'message body holds a bare CR or LF' : e.message, 'error', undefined, true);
+      bodyCannotBeSent(s, e);
       throw e;
     }
     const bdatSent = bodyBytes(s, t, bytes);
@@ -653,10 +659,7 @@ export class ClientConnection {
     try {
       finishBody(s, t);
     } catch (e) {
-      // the body cannot be ended as given (a trailing bare CR under 'reject', a lone surrogate at
-      // the end): nothing completes this message, so the session ends rather than waiting, and
-      // the message fails for good
-      if (isSmtpClientError(e)) s.fatal(e.code, e.message, 'error', undefined, true);
+      bodyCannotBeSent(s, e);
       throw e;
     }
     s.drive();
