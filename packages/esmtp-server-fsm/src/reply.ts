@@ -2,14 +2,14 @@
  * Replies the server sends: the application's input shape, validation and wire formatting.
  */
 import { formatReply } from 'smtp-reply-reader';
-import type { EnhancedStatusCode } from 'smtp-reply-reader';
 import { replyTextFault } from '@smtpkit/foundation';
 import { SmtpServerError } from './errors.js';
 
 /**
  * A reply the application (or the session) sends. `text` may hold several lines (a multi-line
- * reply). `enhanced` is the RFC 3463 status code, added when ENHANCEDSTATUSCODES is on; when it is
- * missing a generic `X.0.0` is used.
+ * reply). `enhanced` is the RFC 3463 status code as text (`'5.1.1'`: its class the reply code's,
+ * subject and detail one to three digits with no leading zero), added when ENHANCEDSTATUSCODES is
+ * on; when it is missing a generic `X.0.0` is used.
  *
  * @example
  * ```ts
@@ -42,7 +42,8 @@ function validEnhanced(code: number, e: string): boolean {
   const parts = e.split('.');
   if (parts.length !== 3) return false;
   if (parts[0] !== String(Math.floor(code / 100))) return false;
-  return parts.every((p, i) => p.length >= 1 && p.length <= (i === 0 ? 1 : 3) && /^[0-9]+$/.test(p));
+  // RFC 3463: one to three digits, no leading zero (written as given, never renumbered)
+  return parts.every((p, i) => p.length >= 1 && p.length <= (i === 0 ? 1 : 3) && /^[0-9]+$/.test(p) && (p.length === 1 || p[0] !== '0'));
 }
 
 /**
@@ -139,11 +140,8 @@ function formatUncached(reply: ReplyInit, enhanced: boolean): string {
     const challenge = lines[0] ?? '';
     return formatReply({ code: 334, text: challenge }, { maxLineLength: Math.max(512, challenge.length + 6) });
   }
-  let esc: EnhancedStatusCode | undefined;
   if (enhanced && reply.code !== 354) {
-    const cls = Math.floor(reply.code / 100) as 2 | 4 | 5;
-    const parts = (reply.enhanced ?? `${String(cls)}.0.0`).split('.');
-    esc = { class: cls, subject: Number(parts[1]), detail: Number(parts[2]) };
+    return formatReply({ code: reply.code, enhanced: reply.enhanced ?? `${String(Math.floor(reply.code / 100))}.0.0`, lines });
   }
-  return formatReply(esc ? { code: reply.code, enhanced: esc, lines } : { code: reply.code, lines });
+  return formatReply({ code: reply.code, lines });
 }

@@ -26,6 +26,8 @@ describe('checkReply: the enhanced status code', () => {
     [250, '2.999.999'],
     [550, '5.1.10'],
     [451, '4.4.2'],
+    [550, '5.0.0'],
+    [550, '5.100.100'],
   ] as const)('accepts %d %s', (code, enhanced) => {
     expect(refusal({ code, enhanced, text: 'ok' })).toBeUndefined();
   });
@@ -42,6 +44,9 @@ describe('checkReply: the enhanced status code', () => {
     ['an empty subject', 250, '2..0'],
     ['a letter after the digits', 250, '2.1x.0'],
     ['a letter before the digits', 250, '2.x1.0'],
+    ['a subject with a leading zero (it would be written renumbered)', 550, '5.01.1'],
+    ['a detail with leading zeros', 550, '5.1.001'],
+    ['a zero subject written twice', 550, '5.00.1'],
   ] as const)('refuses %s (%d %s)', (_name, code, enhanced) => {
     expect(refusal({ code, enhanced, text: 'ok' })).toEqual({ code: 'ERR_SMTP_INVALID_REPLY', message: `invalid enhanced status code for ${String(code)}` });
   });

@@ -55,3 +55,34 @@ describe('formatReply refuses every control character, naming it', () => {
     expect(message('a\u00a0b\tc')).toBeUndefined();
   });
 });
+
+describe('formatReply takes the enhanced code as an object or as its text', () => {
+  function code(enhanced: unknown, replyCode = 550): string {
+    try {
+      return formatReply({ code: replyCode, enhanced, text: 'x' } as never);
+    } catch (e) {
+      return isLocalError(e) ? `${e.code}: ${e.message}` : 'other error';
+    }
+  }
+  test('the text form writes what the object form writes', () => {
+    expect(code('5.1.1')).toBe('550 5.1.1 x\r\n');
+    expect(code('5.1.1')).toBe(code({ class: 5, subject: 1, detail: 1 }));
+    expect(code('4.7.500', 451)).toBe('451 4.7.500 x\r\n');
+    expect(code('2.0.0', 250)).toBe('250 2.0.0 x\r\n');
+    expect(code('5.999.0')).toBe('550 5.999.0 x\r\n');
+  });
+  test('a text that is not class.subject.detail is refused, naming it', () => {
+    for (const bad of ['5.1', '5.1.1.1', '5.01.1', '5.1.00', '5.1000.1', '3.1.1', '5..1', '5.1.', ' 5.1.1', '5.1.1 ', '5.a.1', '', '５.1.1']) {
+      expect(code(bad)).toBe(`ERR_SMTP_INVALID_ENHANCED_CODE: enhanced status code must be class.subject.detail (class 2, 4 or 5; subject and detail 0-999), got ${JSON.stringify(bad)}`);
+    }
+  });
+  test('the class must match the reply code in either form', () => {
+    expect(code('4.1.1')).toBe('ERR_SMTP_INVALID_ENHANCED_CODE: enhanced code class 4 does not match reply code 550');
+    expect(code({ class: 4, subject: 1, detail: 1 })).toBe('ERR_SMTP_INVALID_ENHANCED_CODE: enhanced code class 4 does not match reply code 550');
+  });
+  test('a value that is neither is refused with its type', () => {
+    expect(code(511)).toBe('ERR_SMTP_INVALID_ENHANCED_CODE: enhanced status code must be {class: 2|4|5, subject: 0-999, detail: 0-999}, got number');
+    expect(code(null)).toMatch(/, got null$/);
+    expect(code({ class: 5, subject: 1 })).toBe('ERR_SMTP_INVALID_ENHANCED_CODE: enhanced status code must be {class: 2|4|5, subject: 0-999, detail: 0-999}');
+  });
+});

@@ -3,6 +3,7 @@
  * used to inject a second reply.
  */
 import {
+  enhancedOfInput,
   formatEnhancedStatusCode,
   type EnhancedStatusCode,
 } from './enhanced-status-code.js';
@@ -22,8 +23,8 @@ import { isIterableObject, replyTextFault, typeName } from '@smtpkit/foundation'
  * @see RFC 5321 §4.2
  */
 export type FormatReplyInput =
-  | { readonly code: number; readonly enhanced?: EnhancedStatusCode | undefined; readonly text: string; readonly lines?: undefined }
-  | { readonly code: number; readonly enhanced?: EnhancedStatusCode | undefined; readonly lines: readonly string[]; readonly text?: string };
+  | { readonly code: number; readonly enhanced?: EnhancedStatusCode | string | undefined; readonly text: string; readonly lines?: undefined }
+  | { readonly code: number; readonly enhanced?: EnhancedStatusCode | string | undefined; readonly lines: readonly string[]; readonly text?: string };
 
 /**
  * Options of {@link formatReply}.
@@ -108,7 +109,7 @@ function sourceLines(reply: FormatReplyInput): readonly unknown[] {
 
 /**
  * Writes a reply in wire form: CRLF line ends, `NNN-` on every line but the last, the enhanced
- * status code on every line when given, each line at most 512 bytes with its CRLF (long text is
+ * status code on every line when given (an object or its text, `'5.1.1'`), each line at most 512 bytes with its CRLF (long text is
  * wrapped after a space, the space being consumed, or hard-split when there is none). An empty
  * last line is the bare code, except for `334` (or with `spaceOnEmptyLastLine`): `NNN `. CR, LF,
  * NUL or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
@@ -120,6 +121,7 @@ function sourceLines(reply: FormatReplyInput): readonly unknown[] {
  * ```ts
  * formatReply({ code: 550, enhanced: { class: 5, subject: 1, detail: 1 }, text: 'No such user' });
  * // "550 5.1.1 No such user\r\n"
+ * formatReply({ code: 452, enhanced: '4.5.3', text: 'Too many recipients' }); // the code as text works too
  * formatReply({ code: 250, lines: ['mx.example.com', 'PIPELINING'] });
  * // "250-mx.example.com\r\n250 PIPELINING\r\n"
  * formatReply({ code: 334, text: '' }); // "334 \r\n" (empty SASL challenge)
@@ -145,13 +147,11 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   }
   let enh = '';
   if (reply.enhanced !== undefined) {
-    // formatEnhancedStatusCode checks the code's shape (assertEnhancedStatusCode)
-    enh = formatEnhancedStatusCode(reply.enhanced);
-    if (reply.enhanced.class !== Math.floor(reply.code / 100)) {
-      throw ReplyReaderError.local(
-        'ERR_SMTP_INVALID_ENHANCED_CODE',
-        `enhanced code class ${reply.enhanced.class} does not match reply code ${reply.code}`,
-      );
+    // an object or its text ('5.1.1', as the server's replies take it), checked either way
+    const e = enhancedOfInput(reply.enhanced);
+    enh = formatEnhancedStatusCode(e);
+    if (e.class !== Math.floor(reply.code / 100)) {
+      throw ReplyReaderError.local('ERR_SMTP_INVALID_ENHANCED_CODE', `enhanced code class ${e.class} does not match reply code ${reply.code}`);
     }
   }
   const source = sourceLines(reply);

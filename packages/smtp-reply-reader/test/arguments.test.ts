@@ -111,7 +111,7 @@ describe('formatReply: text, lines and enhanced of the wrong type', () => {
   test.each([null, 5, undefined, 'x'])('the reply itself as %j is ERR_SMTP_INVALID_ARGUMENT', (input) => {
     expect(localCode(() => formatReply(input as unknown as FormatReplyInput))).toBe('local ERR_SMTP_INVALID_ARGUMENT');
   });
-  test.each([null, 5, '5.1.1', true])('enhanced: %j is ERR_SMTP_INVALID_ENHANCED_CODE', (enhanced) => {
+  test.each([null, 5, '5.1', true])('enhanced: %j is ERR_SMTP_INVALID_ENHANCED_CODE', (enhanced) => {
     expect(localCode(() => formatReply({ code: 550, enhanced: enhanced as unknown as EnhancedStatusCode, text: 'x' }))).toBe(
       'local ERR_SMTP_INVALID_ENHANCED_CODE',
     );
