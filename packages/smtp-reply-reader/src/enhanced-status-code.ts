@@ -57,18 +57,6 @@ export function assertEnhancedStatusCode(e: EnhancedStatusCode): void {
   }
 }
 
-/** One to three digits with no leading zero (`0` itself allowed): a subject or detail of RFC 3463. */
-function codePart(s: string | undefined): number | undefined {
-  if (s === undefined || s.length === 0 || s.length > 3 || (s.length > 1 && s.charCodeAt(0) === 0x30)) return undefined;
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const d = s.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return undefined;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
 /**
  * A formatter's enhanced code given as an object or as its text (`'5.1.1'`, strictly
  * `class.subject.detail` as RFC 3463 writes it: class 2, 4 or 5, one to three digits with no
@@ -79,17 +67,15 @@ export function enhancedOfInput(e: EnhancedStatusCode | string): EnhancedStatusC
     assertEnhancedStatusCode(e);
     return e;
   }
-  const parts = e.split('.');
-  const cls = parts[0];
-  const subject = codePart(parts[1]);
-  const detail = codePart(parts[2]);
-  if (parts.length !== 3 || (cls !== '2' && cls !== '4' && cls !== '5') || subject === undefined || detail === undefined) {
+  // the reader's scan, then the exact text back: no leading zero, space or anything after it
+  const code = parseEnhancedStatusCode(e);
+  if (code === undefined || formatEnhancedStatusCode(code) !== e) {
     throw ReplyReaderError.local(
       'ERR_SMTP_INVALID_ENHANCED_CODE',
       `enhanced status code must be class.subject.detail (class 2, 4 or 5; subject and detail 0-999), got ${JSON.stringify(e.slice(0, 40))}`,
     );
   }
-  return { class: Number(cls) as 2 | 4 | 5, subject, detail };
+  return code;
 }
 
 /**
