@@ -1,0 +1,87 @@
+// AUTH in the core against the mutation survivors of auth-commands.ts: when AUTH may be used
+// (EHLO, not HELO; outside a transaction; encryption unless allowInsecure), the command's syntax,
+// cancelling and bad base64 in the initial response and in a later SASL step, and a refused AUTH.
+import { describe, expect, it } from 'vitest';
+import { drive, replyLines as lines } from '../test/harness.js';
+import type { ServerConnection, ServerEvent, ServerOptions } from './index.js';
+
+const PLAIN_USER = 'AHVzZXIAcGFzcw=='; // \0user\0pass
+
+function session(options: ServerOptions = {}, decide?: (e: ServerEvent, conn: ServerConnection) => boolean) {
+  return drive({ secure: true, auth: { mechanisms: ['PLAIN', 'LOGIN'] }, ...options }, decide);
+}
+
+describe('when AUTH may be used', () => {
+  it('needs EHLO: before any greeting and after HELO it is 503 5.5.1', () => {
+    const none = session();
+    expect(lines(none.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['503 5.5.1 Error: send EHLO first']);
+    const helo = session();
+    helo.feed('HELO client.test\r\n');
+    expect(lines(helo.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['503 5.5.1 Error: send EHLO first']);
+  });
+  it('is refused inside a transaction and once authenticated', () => {
+    const d = session();
+    d.feed('EHLO client.test\r\n');
+    expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+    expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['503 5.5.1 Error: already authenticated']);
+    const t = session();
+    t.feed('EHLO client.test\r\n');
+    t.feed('MAIL FROM:<a@example.org>\r\n');
+    expect(lines(t.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['503 5.5.1 Error: AUTH not allowed during a transaction']);
+  });
+  it('on a plaintext session is 538 5.7.11 unless allowInsecure, and no credentials reach the application', () => {
+    const d = session({ secure: false });
+    d.feed('EHLO client.test\r\n');
+    expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['538 5.7.11 Encryption required for requested authentication mechanism']);
+    expect(d.events.some((e) => e.type === 'auth')).toBe(false);
+    const insecure = session({ secure: false, auth: { mechanisms: ['PLAIN'], allowInsecure: true } });
+    insecure.feed('EHLO client.test\r\n');
+    expect(lines(insecure.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+    expect(insecure.events.find((e) => e.type === 'auth')).toMatchObject({ credentials: { username: 'user', password: 'pass' } });
+  });
+});
+
+describe('the AUTH command and its SASL steps', () => {
+  function ready(decide?: (e: ServerEvent, conn: ServerConnection) => boolean) {
+    const d = session({}, decide);
+    d.feed('EHLO client.test\r\n');
+    return d;
+  }
+  it('without a mechanism is a syntax error; an unknown one is 504', () => {
+    const d = ready();
+    expect(lines(d.feed('AUTH\r\n'))).toEqual(['501 5.5.4 Syntax: AUTH mechanism [initial-response]']);
+    expect(lines(d.feed('AUTH CRAM-MD5\r\n'))).toEqual(['504 5.5.4 Error: unsupported authentication mechanism']);
+  });
+  it('takes the mechanism name in any case', () => {
+    expect(lines(ready().feed(`AUTH plain ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+  });
+  it('an initial response of * cancels (501 5.0.0); one that is not base64 is 501 5.5.2', () => {
+    const d = ready();
+    expect(lines(d.feed('AUTH PLAIN *\r\n'))).toEqual(['501 5.0.0 Authentication cancelled']);
+    expect(lines(d.feed('AUTH PLAIN !!!\r\n'))).toEqual(['501 5.5.2 Error: invalid base64 data']);
+    expect(d.events.some((e) => e.type === 'auth')).toBe(false);
+    // the session can authenticate afterwards
+    expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+  });
+  it('a later step: * cancels, bad base64 is refused, both end the exchange and leave the session usable', () => {
+    const d = ready();
+    expect(lines(d.feed('AUTH LOGIN\r\n'))).toEqual(['334 VXNlcm5hbWU6']);
+    expect(lines(d.feed('*\r\n'))).toEqual(['501 5.0.0 Authentication cancelled']);
+    expect(lines(d.feed('AUTH LOGIN\r\n'))).toEqual(['334 VXNlcm5hbWU6']);
+    expect(lines(d.feed('not base64!\r\n'))).toEqual(['501 5.5.2 Error: invalid base64 data']);
+    expect(lines(d.feed('NOOP\r\n'))).toEqual(['250 2.0.0 Ok']);
+    expect(lines(d.feed('AUTH LOGIN\r\n'))).toEqual(['334 VXNlcm5hbWU6']);
+    expect(lines(d.feed('dXNlcg==\r\n'))).toEqual(['334 UGFzc3dvcmQ6']);
+    expect(lines(d.feed('cGFzcw==\r\n'))).toEqual(['235 2.7.0 Authentication successful']);
+  });
+  it('refused by the application: 535 5.7.8 (or its reply), and MAIL still needs no AUTH unless required', () => {
+    const d = ready((e, conn) => {
+      if (e.type !== 'auth') return false;
+      conn.reject();
+      return true;
+    });
+    expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['535 5.7.8 Error: authentication failed']);
+    expect(d.conn.session.authenticatedUser).toBeUndefined();
+    expect(lines(d.feed('MAIL FROM:<a@example.org>\r\n'))).toEqual(['250 2.1.0 Sender OK']);
+  });
+});
