@@ -1,0 +1,114 @@
+// ServerConnection's read-only views and answer boundaries, against the mutation survivors of
+// server-connection.ts: the protocol name (RFC 3848, RFC 6531 §3.7.3), the transaction as a copy,
+// shouldClose, the 4xx boundary of accept/reject/respond, LMTP's legacy stage 19, and EOF while
+// waiting for a TLS handshake.
+import { describe, expect, it } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
+import { drive } from '../test/harness.js';
+import { isSmtpServerError } from './errors.js';
+import { ServerConnection } from './server-connection.js';
+import type { ServerOptions } from './server-connection.js';
+
+const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isSmtpServerError);
+const PLAIN_USER = 'AHVzZXIAcGFzcw==';
+
+describe('session.protocol', () => {
+  function protocolAfter(options: ServerOptions, ...lines: string[]): string {
+    const d = drive(options);
+    for (const l of lines) d.feed(l);
+    return d.conn.session.protocol;
+  }
+  it('names the greeting, TLS and AUTH (RFC 3848)', () => {
+    expect(protocolAfter({}, 'HELO c.test\r\n')).toBe('SMTP');
+    expect(protocolAfter({ secure: true }, 'HELO c.test\r\n')).toBe('SMTP');
+    expect(protocolAfter({}, 'EHLO c.test\r\n')).toBe('ESMTP');
+    expect(protocolAfter({ secure: true }, 'EHLO c.test\r\n')).toBe('ESMTPS');
+    expect(protocolAfter({ auth: { mechanisms: ['PLAIN'], allowInsecure: true } }, 'EHLO c.test\r\n', `AUTH PLAIN ${PLAIN_USER}\r\n`)).toBe('ESMTPA');
+    expect(protocolAfter({ secure: true, auth: { mechanisms: ['PLAIN'] } }, 'EHLO c.test\r\n', `AUTH PLAIN ${PLAIN_USER}\r\n`)).toBe('ESMTPSA');
+    expect(protocolAfter({ lmtp: true }, 'LHLO c.test\r\n')).toBe('LMTP');
+    expect(protocolAfter({ lmtp: true, secure: true }, 'LHLO c.test\r\n')).toBe('LMTPS');
+  });
+  it('is UTF8SMTP / UTF8LMTP for a transaction that uses SMTPUTF8, and back after it (RFC 6531 §3.7.3)', () => {
+    const d = drive({ secure: true });
+    d.feed('EHLO c.test\r\n');
+    d.feed('MAIL FROM:<a@example.org> SMTPUTF8\r\n');
+    expect(d.conn.session.protocol).toBe('UTF8SMTPS');
+    d.feed('RSET\r\n');
+    expect(d.conn.session.protocol).toBe('ESMTPS');
+    d.feed('MAIL FROM:<a@example.org>\r\n');
+    expect(d.conn.session.protocol).toBe('ESMTPS');
+    expect(protocolAfter({ lmtp: true }, 'LHLO c.test\r\n', 'MAIL FROM:<a@example.org> SMTPUTF8\r\n')).toBe('UTF8LMTP');
+  });
+});
+
+describe('views and answers', () => {
+  it('transaction is a copy: changing it does not change the session', () => {
+    const d = drive();
+    d.feed('EHLO c.test\r\n');
+    d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n');
+    const t = d.conn.transaction;
+    (t.recipients as unknown[]).length = 0;
+    expect(d.conn.transaction.recipients.map((r) => r.address)).toEqual(['b@example.net']);
+  });
+  it('shouldClose is false while the session is open and true after QUIT', () => {
+    const d = drive();
+    d.feed('EHLO c.test\r\n');
+    expect(d.conn.shouldClose).toBe(false);
+    d.feed('QUIT\r\n');
+    expect(d.conn.shouldClose).toBe(true);
+  });
+  it('400 is a negative reply: accept() refuses it, reject() and respond() take it as negative', () => {
+    const at = (fn: (c: ServerConnection) => void): ServerConnection => {
+      const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: [] });
+      conn.nextEvent();
+      fn(conn);
+      return conn;
+    };
+    expect(codeOf(() => at((c) => c.accept({ code: 400, text: 'x' })))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(codeOf(() => at((c) => c.reject({ code: 400, text: 'x' })))).toBeUndefined();
+    expect(codeOf(() => at((c) => c.accept({ code: 354, text: 'x' })))).toBeUndefined();
+    // respond(400) at the greeting is a refusal: the session ends, as for reject()
+    const responded = at((c) => c.respond({ code: 400, text: 'not now' }));
+    const rejected = at((c) => c.reject({ code: 400, text: 'not now' }));
+    expect(new TextDecoder().decode(responded.dataToSend())).toBe('400 not now\r\n');
+    expect([responded.state, responded.stage]).toEqual([rejected.state, rejected.stage]);
+    const accepted = at((c) => c.respond({ code: 220, text: 'hi' }));
+    expect(accepted.shouldClose).toBe(false);
+  });
+  it('respond() with a list is refused outside LMTP message-end, naming why', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: [] });
+    conn.nextEvent();
+    expect(codeOf(() => conn.respond([{ code: 220, text: 'hi' }]))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(conn.pendingDecision).toBe('connect');
+  });
+  it('LMTP: the stage is the legacy "rcptto list response" (19) while the per-recipient answer is pending', () => {
+    const lmtp = drive({ lmtp: true, autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start'] }, (e) => e.type === 'message-end');
+    lmtp.feed('LHLO c.test\r\n');
+    expect(lmtp.conn.stage).not.toBe(19);
+    lmtp.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
+    lmtp.feed('x\r\n.\r\n');
+    expect(lmtp.conn.pendingDecision).toBe('message-end');
+    expect(lmtp.conn.stage).toBe(19);
+    const smtp = drive({ autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start'] }, (e) => e.type === 'message-end');
+    smtp.feed('EHLO c.test\r\n');
+    smtp.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
+    smtp.feed('x\r\n.\r\n');
+    expect(smtp.conn.pendingDecision).toBe('message-end');
+    expect(smtp.conn.stage).not.toBe(19);
+  });
+});
+
+describe('end of input while waiting for the TLS handshake', () => {
+  it('closes the session with reason eof (nothing more can arrive for the handshake)', () => {
+    const d = drive({ starttls: true });
+    d.feed('EHLO c.test\r\n');
+    d.feed('STARTTLS\r\n');
+    expect(d.conn.state).toBe('awaiting-tls');
+    d.conn.receiveEof();
+    expect(d.conn.nextEvent()).toEqual({ type: 'closed', reason: 'eof' });
+    // a second EOF and a lost connection after it change nothing
+    d.conn.receiveEof();
+    d.conn.connectionLost();
+    expect(d.conn.nextEvent()).toEqual({ type: 'closed', reason: 'eof' });
+  });
+});
