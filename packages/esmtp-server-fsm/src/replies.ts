@@ -15,7 +15,8 @@ const enc = new TextEncoder();
  * unless the application gave one.
  */
 export function send(s: Session, reply: ReplyInit, plain = false): void {
-  const enhanced = s.ext.enhancedStatusCodes && reply.code !== 354 && reply.code !== 334 && (!plain || reply.enhanced !== undefined);
+  // RFC 3463 has no class 3: an intermediate reply (334, 354, a custom verb's 3xx) never carries one
+  const enhanced = s.ext.enhancedStatusCodes && (reply.code < 300 || reply.code >= 400) && (!plain || reply.enhanced !== undefined);
   let line: string | undefined;
   const text = reply.text ?? '';
   if (typeof text === 'string') {

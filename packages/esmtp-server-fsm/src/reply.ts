@@ -41,7 +41,8 @@ export function safeLine(line: string): boolean {
 function validEnhanced(code: number, e: string): boolean {
   const parts = e.split('.');
   if (parts.length !== 3) return false;
-  if (parts[0] !== String(Math.floor(code / 100))) return false;
+  // the reply code's class, and one RFC 3463 has (2, 4, 5): a 3xx reply takes no enhanced code
+  if (parts[0] !== String(Math.floor(code / 100)) || parts[0] === '3') return false;
   // RFC 3463: one to three digits, no leading zero (written as given, never renumbered)
   return parts.every((p, i) => p.length >= 1 && p.length <= (i === 0 ? 1 : 3) && /^[0-9]+$/.test(p) && (p.length === 1 || p[0] !== '0'));
 }
@@ -140,7 +141,7 @@ function formatUncached(reply: ReplyInit, enhanced: boolean): string {
     const challenge = lines[0] ?? '';
     return formatReply({ code: 334, text: challenge }, { maxLineLength: Math.max(512, challenge.length + 6) });
   }
-  if (enhanced && reply.code !== 354) {
+  if (enhanced && (reply.code < 300 || reply.code >= 400)) {
     return formatReply({ code: reply.code, enhanced: reply.enhanced ?? `${String(Math.floor(reply.code / 100))}.0.0`, lines });
   }
   return formatReply({ code: reply.code, lines });

@@ -47,6 +47,8 @@ describe('checkReply: the enhanced status code', () => {
     ['a subject with a leading zero (it would be written renumbered)', 550, '5.01.1'],
     ['a detail with leading zeros', 550, '5.1.001'],
     ['a zero subject written twice', 550, '5.00.1'],
+    ['any code on an intermediate reply (RFC 3463 has no class 3)', 354, '3.0.0'],
+    ['any code on a custom intermediate reply', 330, '3.1.0'],
   ] as const)('refuses %s (%d %s)', (_name, code, enhanced) => {
     expect(refusal({ code, enhanced, text: 'ok' })).toEqual({ code: 'ERR_SMTP_INVALID_REPLY', message: `invalid enhanced status code for ${String(code)}` });
   });

@@ -178,6 +178,19 @@ describe('a challenge-response exchange (continuation lines)', () => {
     expect(h.conn.state).toBe('awaiting-mail');
   });
 
+  it('an answer line with a NUL or a bare CR is 501 and never handed over', () => {
+    for (const bad of ['ans\0wer\r\n', 'ans\rwer\r\n']) {
+      const h = host();
+      h.feed('EHLO c\r\n');
+      h.feed('XPROVE alice\r\n');
+      h.out();
+      h.feed(bad);
+      expect(h.out(), JSON.stringify(bad)).toBe('501 5.5.2 Error: bare <CR>, <LF> or NUL received\r\n');
+      expect(h.log).toEqual(['command XPROVE alice']);
+      expect(h.conn.state).toBe('awaiting-mail');
+    }
+  });
+
   it('an answer line with invalid UTF-8 is 501, never handed over altered', () => {
     const h = host();
     h.feed('EHLO c\r\n');
@@ -215,6 +228,17 @@ describe('block exchanges', () => {
     h.feed('XPUT 6\r\nabcdefNOOP\r\n');
     expect(lines(h.out()).slice(-2)).toEqual(['552 5.3.4 Error: block size exceeds fixed maximum size', '250 2.0.0 Ok']);
     expect(h.log.some((l) => l.startsWith('block'))).toBe(false);
+  });
+
+  it('a block of exactly maxMessageSize bytes is handed over; one more byte is not', () => {
+    const h = host({ limits: { maxMessageSize: 4 } });
+    h.feed('EHLO c\r\n');
+    h.out();
+    h.feed('XPUT 4\r\nabcd');
+    expect(lines(h.out())).toEqual(['250 2.0.0 stored 4 bytes']);
+    h.feed('XPUT 5\r\nabcde');
+    expect(lines(h.out())).toEqual(['552 5.3.4 Error: block size exceeds fixed maximum size']);
+    expect(h.log.filter((l) => l.startsWith('block'))).toEqual(['block XPUT 4 "abcd"']);
   });
 
   it('a dot block with a bare LF is refused (550) unless bareLineEndings is normalize', () => {
@@ -289,6 +313,23 @@ describe('continueCommand misuse is a typed error and leaves the decision pendin
     expect(conn.state).toBe('command-decision');
     conn.continueCommand({ reply: { code: 334, text: '' }, read: 'line' });
     expect(dec.decode(conn.dataToSend())).toMatch(/334 \r\n$/);
+  });
+
+  it('takes any 3xx reply (300, 330, 354), written without an enhanced code, and refuses 299 and 400', () => {
+    for (const code of [300, 330, 354]) {
+      const conn = pendingCommand();
+      conn.continueCommand({ reply: { code, text: 'go on' }, read: 'line' });
+      // ENHANCEDSTATUSCODES is on, but RFC 3463 has no class 3
+      expect(dec.decode(conn.dataToSend()), String(code)).toMatch(new RegExp(`\\r\\n${String(code)} go on\\r\\n$`));
+    }
+    for (const code of [299, 400]) {
+      const conn = pendingCommand();
+      expect(codeOf(() => conn.continueCommand({ reply: { code, text: 'x' }, read: 'line' })), String(code)).toBe('ERR_SMTP_INVALID_REPLY');
+    }
+    // an enhanced code on an intermediate reply is refused up front, the decision still pending
+    const conn = pendingCommand();
+    expect(codeOf(() => conn.continueCommand({ reply: { code: 330, enhanced: '3.0.0', text: 'x' }, read: 'line' }))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(conn.pendingDecision).toBe('command');
   });
 });
 
