@@ -112,3 +112,50 @@ describe('end of input while waiting for the TLS handshake', () => {
     expect(d.conn.nextEvent()).toEqual({ type: 'closed', reason: 'eof' });
   });
 });
+
+describe('XCLIENT and XFORWARD need both their option and a trusted peer', () => {
+  it('trusted alone offers neither; the option alone offers neither; both offer it', () => {
+    const offered = (options: ServerOptions): string[] => {
+      const d = drive(options);
+      const out = d.feed('EHLO c.test\r\n');
+      return ['XCLIENT', 'XFORWARD'].filter((k) => new RegExp(`^250[ -]${k} `, 'm').test(out));
+    };
+    expect(offered({ trusted: true })).toEqual([]);
+    expect(offered({ xclient: true, xforward: true })).toEqual([]);
+    expect(offered({ trusted: true, xclient: true })).toEqual(['XCLIENT']);
+    expect(offered({ trusted: true, xforward: true })).toEqual(['XFORWARD']);
+  });
+});
+
+describe('a lost connection aborts only a message in progress', () => {
+  const aborts = (d: { conn: ServerConnection }): number => {
+    d.conn.connectionLost();
+    let n = 0;
+    for (let e = d.conn.nextEvent(); e.type !== 'closed'; e = d.conn.nextEvent()) if (e.type === 'message-abort') n++;
+    return n;
+  };
+  it('while the end-of-message decision is pending: message-abort', () => {
+    const d = drive({}, (e) => e.type === 'message-end');
+    d.feed('EHLO c.test\r\n');
+    d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n');
+    d.feed('x\r\n.\r\n');
+    expect(d.conn.pendingDecision).toBe('message-end');
+    const events: string[] = [];
+    d.conn.connectionLost();
+    for (let e = d.conn.nextEvent(); e.type !== 'closed'; e = d.conn.nextEvent()) events.push(e.type === 'message-abort' ? `abort:${e.reason}` : e.type);
+    expect(events).toEqual(['abort:eof']);
+  });
+  it('while a refused chunk is read outside a transaction: none', () => {
+    const d = drive();
+    d.feed('EHLO c.test\r\n');
+    d.feed('BDAT 10\r\nabc'); // no MAIL: refused, its 10 bytes still read
+    expect(aborts(d)).toBe(0);
+  });
+  it('while the chunk of a message is read: message-abort', () => {
+    const d = drive();
+    d.feed('EHLO c.test\r\n');
+    d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n');
+    d.feed('BDAT 10\r\nabc');
+    expect(aborts(d)).toBe(1);
+  });
+});

@@ -253,10 +253,6 @@ export class Session {
     return { code: 220, text: `${this.hostname} ${this.lmtp ? 'LMTP' : 'ESMTP'}${this.options.banner ? ` ${this.options.banner}` : ''}` };
   }
 
-  authOffered(): boolean {
-    return this.mechanisms.length > 0 && (this.secure || (this.options.auth?.allowInsecure ?? false)) && this.authUser === undefined;
-  }
-
   /** Works out the current deadline (see `pendingDeadline`). */
   updateDeadline(): void {
     const inData = (this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive) && this.pending?.point !== 'message-end';
