@@ -86,3 +86,25 @@ describe('formatReply takes the enhanced code as an object or as its text', () =
     expect(code({ class: 5, subject: 1 })).toBe('ERR_SMTP_INVALID_ENHANCED_CODE: enhanced status code must be {class: 2|4|5, subject: 0-999, detail: 0-999}');
   });
 });
+
+describe('formatReply names the line at fault', () => {
+  function message(input: unknown): string | undefined {
+    try {
+      formatReply(input as never);
+      return undefined;
+    } catch (e) {
+      return isLocalError(e) ? e.message : 'other error';
+    }
+  }
+  test('a line of lines by its number; text as reply text', () => {
+    expect(message({ code: 250, lines: ['ok', 'a\rb'] })).toBe('reply line 2 contains CR at index 1');
+    expect(message({ code: 250, lines: ['a\0'] })).toBe('reply line 1 contains NUL at index 1');
+    expect(message({ code: 250, lines: ['ok', 5] })).toBe('reply line 2 must be a string, got number');
+    expect(message({ code: 250, text: 'a\nb' })).toBe('reply text contains LF at index 1');
+  });
+  test('lines: null with a text is the text; lines: null alone is refused, naming null', () => {
+    expect(message({ code: 250, lines: null, text: 'a\rb' })).toBe('reply text contains CR at index 1');
+    expect(formatReply({ code: 250, lines: null, text: 'ok' } as never)).toBe('250 ok\r\n');
+    expect(message({ code: 250, lines: null })).toBe('reply lines must be a list of strings, got null');
+  });
+});

@@ -65,7 +65,7 @@ function checkText(line: unknown, what: string): asserts line is string {
   const c = fault.char;
   const found =
     fault.kind === 'lone-surrogate' ? 'a lone surrogate' : c === 13 ? 'CR' : c === 10 ? 'LF' : c === 0 ? 'NUL' : `control U+${c.toString(16).padStart(4, '0')}`;
-  throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply text contains ${found} at index ${fault.index}`);
+  throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `${what} contains ${found} at index ${fault.index}`);
 }
 
 /** Splits one text line into pieces of at most `budget` UTF-8 bytes, breaking after a space when possible. */
@@ -157,8 +157,11 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   const source = sourceLines(reply);
   const budget = max - 2 - 4 - (enh ? enh.length + 1 : 0);
   const pieces: string[] = [];
+  // `text` is named as such, a line of `lines` by its number (from 1)
+  const fromText = reply.lines === undefined || reply.lines === null;
+  let n = 0;
   for (const line of source.length > 0 ? source : ['']) {
-    checkText(line, reply.lines === undefined || reply.lines === null ? 'reply text' : 'each reply line');
+    checkText(line, fromText ? 'reply text' : `reply line ${String(++n)}`);
     wrap(line, budget, pieces);
   }
   const code = String(reply.code);

@@ -3,6 +3,7 @@
  */
 import type { EnhancedStatusCode } from './enhanced-status-code.js';
 import { ReplyReaderError } from './errors.js';
+import { typeName } from '@smtpkit/foundation';
 
 /**
  * One complete SMTP reply. `lines` holds each line's text without the code, the separator and the
@@ -26,15 +27,19 @@ export interface Reply {
 }
 
 function notACode(what: string, value: unknown): never {
-  const shown = typeof value === 'number' ? String(value) : value === null ? 'null' : typeof value;
-  throw ReplyReaderError.local('ERR_SMTP_INVALID_REPLY_CODE', `${what} must be an integer reply code or a Reply, got ${shown}`);
+  const shown = typeof value === 'number' ? String(value) : typeName(value);
+  throw ReplyReaderError.local('ERR_SMTP_INVALID_REPLY_CODE', `${what} must be an integer reply code${what === 'reply' ? ' or a Reply' : ''}, got ${shown}`);
 }
 
 /** The integer code of a Reply or a code; anything else is `ERR_SMTP_INVALID_REPLY_CODE`. */
 function codeOf(reply: Reply | number): number {
-  const c: unknown = typeof reply === 'object' && reply !== null ? reply.code : reply;
-  if (!Number.isInteger(c)) notACode('reply', typeof reply === 'object' && reply !== null ? c : reply);
-  return c as number;
+  if (typeof reply === 'object' && reply !== null && !Array.isArray(reply)) {
+    const c: unknown = reply.code;
+    if (!Number.isInteger(c)) notACode('reply.code', c);
+    return c as number;
+  }
+  if (!Number.isInteger(reply)) notACode('reply', reply);
+  return reply;
 }
 
 /**

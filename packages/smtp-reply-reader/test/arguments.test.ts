@@ -179,6 +179,20 @@ describe('the reply-class predicates and expectReply take a Reply or an integer 
     expect(localCode(() => expectReply(250, v as number))).toBe('local ERR_SMTP_INVALID_REPLY_CODE');
     expect(localCode(() => expectReply(250, 251, v as number))).toBe('local ERR_SMTP_INVALID_REPLY_CODE');
   });
+  test('the error names what was given: the value, its type, or the type of its code', () => {
+    const message = (v: unknown): string => {
+      const e = thrownValue(() => isPositive(v as number));
+      return isReplyReaderError(e) ? e.message : 'no typed error';
+    };
+    expect(message(250.5)).toBe('reply must be an integer reply code or a Reply, got 250.5');
+    expect(message('250')).toBe('reply must be an integer reply code or a Reply, got string');
+    expect(message(null)).toBe('reply must be an integer reply code or a Reply, got null');
+    expect(message(undefined)).toBe('reply must be an integer reply code or a Reply, got undefined');
+    expect(message([250])).toBe('reply must be an integer reply code or a Reply, got Array');
+    expect(message({ code: '250' })).toBe('reply.code must be an integer reply code, got string');
+    expect(message({ code: 2.5 })).toBe('reply.code must be an integer reply code, got 2.5');
+    expect(message({})).toBe('reply.code must be an integer reply code, got undefined');
+  });
   test('integers outside every class stay plain false; -0 is 0', () => {
     for (const p of predicates) for (const c of [0, -0, 150, 600, 2500]) expect(p(c)).toBe(false);
     expect(expectReply(parseReply('250 ok'), 251, 250)).toBe(true);
