@@ -72,7 +72,7 @@ export function enhancedOfInput(e: EnhancedStatusCode | string): EnhancedStatusC
   if (code === undefined || formatEnhancedStatusCode(code) !== e) {
     throw ReplyReaderError.local(
       'ERR_SMTP_INVALID_ENHANCED_CODE',
-      `enhanced status code must be class.subject.detail (class 2, 4 or 5; subject and detail 0-999), got ${JSON.stringify(e.slice(0, 40))}`,
+      `enhanced status code must be class.subject.detail, got ${JSON.stringify(e.slice(0, 40))}`,
     );
   }
   return code;
