@@ -9,6 +9,15 @@ describe('RPL-1 reply-code grammar: every digit checked on its own', () => {
   test.each(['100 x', '150 x', '050 x', '950 x', '655 x'])('RPL-1 out of range: %s', (line) => {
     expect(feed([`${line}\r\n`]).error).toBe('ERR_SMTP_REPLY_CODE_OUT_OF_RANGE');
   });
+  test.each(['2', '25', '2 ', '25 x', '2-'])('RPL-1 a line shorter than its three digits is a syntax error, never a code: %j', (line) => {
+    const out = feed([`${line}\r\n`]);
+    expect(out.error).toBe('ERR_SMTP_REPLY_SYNTAX');
+    expect(out.replies).toEqual([]);
+  });
+  test('a reply without an enhanced code has no enhanced key at all', () => {
+    const r = feed(['250-a\r\n250 b\r\n']).replies[0]!;
+    expect(Object.keys(r)).toEqual(['code', 'lines', 'text']);
+  });
   test.each(['/50 x', ':50 x', '2/0 x', '2:0 x', '25/ x', '25: x', '250:x', '250/x'])('RPL-1 syntax: %j', (line) => {
     expect(feed([`${line}\r\n`]).error).toBe('ERR_SMTP_REPLY_SYNTAX');
   });
