@@ -2,7 +2,7 @@
 // (EHLO, not HELO; outside a transaction; encryption unless allowInsecure), the command's syntax,
 // cancelling and bad base64 in the initial response and in a later SASL step, and a refused AUTH.
 import { describe, expect, it } from 'vitest';
-import { drive, replyLines as lines } from '../test/harness.js';
+import { drive, rejectAt, replyLines as lines } from '../test/harness.js';
 import type { ServerConnection, ServerEvent, ServerOptions } from './index.js';
 
 const PLAIN_USER = 'AHVzZXIAcGFzcw=='; // \0user\0pass
@@ -75,11 +75,7 @@ describe('the AUTH command and its SASL steps', () => {
     expect(lines(d.feed('cGFzcw==\r\n'))).toEqual(['235 2.7.0 Authentication successful']);
   });
   it('refused by the application: 535 5.7.8 (or its reply), and MAIL still needs no AUTH unless required', () => {
-    const d = ready((e, conn) => {
-      if (e.type !== 'auth') return false;
-      conn.reject();
-      return true;
-    });
+    const d = ready(rejectAt('auth'));
     expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['535 5.7.8 Error: authentication failed']);
     expect(d.conn.session.authenticatedUser).toBeUndefined();
     expect(lines(d.feed('MAIL FROM:<a@example.org>\r\n'))).toEqual(['250 2.1.0 Sender OK']);

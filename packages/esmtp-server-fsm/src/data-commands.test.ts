@@ -3,7 +3,7 @@
 // and policy, what the application is told (data-chunk, message-end), the data-start refusal, and
 // what a delivered message resets (error counters, a pending graceful shutdown).
 import { describe, expect, it } from 'vitest';
-import { drive, inTransaction, replyLines as lines } from '../test/harness.js';
+import { drive, inTransaction, rejectAt, replyLines as lines } from '../test/harness.js';
 import type { ServerConnection, ServerEvent, ServerOptions } from './index.js';
 
 const enc = new TextEncoder();
@@ -51,18 +51,10 @@ describe('DATA after MAIL with a BODY parameter', () => {
   });
   it('answers a refused data-start with 554 5.7.1 (or the application reply) and reads what follows as commands', () => {
     const manual: ServerOptions = { autoAccept: ['connect', 'helo'] };
-    const d = mailWith('', manual, (e, conn) => {
-      if (e.type !== 'data-start') return false;
-      conn.reject();
-      return true;
-    });
+    const d = mailWith('', manual, rejectAt('data-start'));
     expect(lines(d.feed('DATA\r\n'))).toEqual(['554 5.7.1 Error: message refused']);
     expect(lines(d.feed('NOOP\r\n'))).toEqual(['250 2.0.0 Ok']);
-    const custom = mailWith('', manual, (e, conn) => {
-      if (e.type !== 'data-start') return false;
-      conn.reject({ code: 451, enhanced: '4.3.0', text: 'try later' });
-      return true;
-    });
+    const custom = mailWith('', manual, rejectAt('data-start', { code: 451, enhanced: '4.3.0', text: 'try later' }));
     expect(lines(custom.feed('DATA\r\n'))).toEqual(['451 4.3.0 try later']);
   });
 });
@@ -76,11 +68,7 @@ describe('BDAT chunk syntax and sequence', () => {
     expect(d.messages).toEqual(['abc']);
   });
   it('refuses BDAT with no accepted recipient with 554 and consumes its chunk', () => {
-    const d = drive({}, (e, conn) => {
-      if (e.type !== 'rcpt') return false;
-      conn.reject();
-      return true;
-    });
+    const d = drive({}, rejectAt('rcpt'));
     d.feed('EHLO client.test\r\n');
     d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n');
     expect(lines(d.feed('BDAT 4 LAST\r\nNOOP'))).toEqual(['554 5.5.1 Error: no valid recipients']);
@@ -186,11 +174,7 @@ describe('what a delivered message resets', () => {
     expect(lines(d.feed('VRFY\r\n'))).toEqual(['501 5.5.4 Syntax: VRFY address', '421 4.7.0 mx.test Error: too many errors']);
   });
   it('a message the application rejects neither counts as an error nor resets the count', () => {
-    const d = mailWith('', { limits: { hardErrorLimit: 3 } }, (e, conn) => {
-      if (e.type !== 'message-end') return false;
-      conn.reject();
-      return true;
-    });
+    const d = mailWith('', { limits: { hardErrorLimit: 3 } }, rejectAt('message-end'));
     d.feed('VRFY\r\n');
     d.feed('DATA\r\n');
     expect(lines(d.feed('x\r\n.\r\n'))).toEqual(['550 5.0.0 Error: message rejected']);

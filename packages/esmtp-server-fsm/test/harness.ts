@@ -1,7 +1,7 @@
 /** Small helpers to drive a ServerConnection (and its DATA decoder) in unit tests. */
 import { endErrorDelay } from '@smtpkit/testkit';
 import { DataDecoder, ServerConnection } from '../src/index.js';
-import type { ServerEvent, ServerOptions } from '../src/index.js';
+import type { ReplyInit, ServerEvent, ServerOptions } from '../src/index.js';
 
 /** The DATA decoder's policies (the server's `bareLineEndings` less `replace`, which is the client's). */
 type BareLineEndingPolicy = NonNullable<ConstructorParameters<typeof DataDecoder>[0]>;
@@ -66,6 +66,15 @@ export function drive(options: ServerOptions = {}, decide?: (e: ServerEvent, con
   };
   pump();
   return d;
+}
+
+/** A `decide` for {@link drive} that refuses every decision of one type (with `reply`, or the default). */
+export function rejectAt(type: ServerEvent['type'], reply?: ReplyInit): (e: ServerEvent, conn: ServerConnection) => boolean {
+  return (e, conn) => {
+    if (e.type !== type) return false;
+    conn.reject(reply);
+    return true;
+  };
 }
 
 /** A session after EHLO and (optionally) a MAIL + RCPT. */
