@@ -39,7 +39,7 @@ function codeOf(reply: Reply | number): number {
     return c as number;
   }
   if (!Number.isInteger(reply)) notACode('reply', reply);
-  return reply;
+  return reply as number;
 }
 
 /**
