@@ -66,7 +66,7 @@ describe('views and answers', () => {
     };
     expect(codeOf(() => at((c) => c.accept({ code: 400, text: 'x' })))).toBe('ERR_SMTP_INVALID_REPLY');
     expect(codeOf(() => at((c) => c.reject({ code: 400, text: 'x' })))).toBeUndefined();
-    expect(codeOf(() => at((c) => c.accept({ code: 354, text: 'x' })))).toBeUndefined();
+    expect(codeOf(() => at((c) => c.accept({ code: 220, text: 'x' })))).toBeUndefined();
     // respond(400) at the greeting is a refusal: the session ends, as for reject()
     const responded = at((c) => c.respond({ code: 400, text: 'not now' }));
     const rejected = at((c) => c.reject({ code: 400, text: 'not now' }));
@@ -95,6 +95,47 @@ describe('views and answers', () => {
     smtp.feed('x\r\n.\r\n');
     expect(smtp.conn.pendingDecision).toBe('message-end');
     expect(smtp.conn.stage).not.toBe(19);
+  });
+});
+
+describe('a positive answer must fit its decision, or the client loses step', () => {
+  const manual = { autoAccept: ['connect', 'helo'] } as const;
+  it('accepting DATA needs 354: a 250 there would leave the server reading the next commands as the body', () => {
+    const d = drive({ ...manual, autoAccept: ['connect', 'helo', 'mail', 'rcpt'] }, (e, conn) => {
+      if (e.type !== 'data-start') return false;
+      expect(codeOf(() => conn.accept({ code: 250, text: 'ok' }))).toBe('ERR_SMTP_INVALID_REPLY');
+      expect(codeOf(() => conn.respond({ code: 250, text: 'ok' }))).toBe('ERR_SMTP_INVALID_REPLY');
+      expect(conn.pendingDecision).toBe('data-start');
+      conn.accept({ code: 354, text: 'go ahead' });
+      return true;
+    });
+    d.feed('EHLO c.test\r\n');
+    d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n');
+    expect(d.feed('DATA\r\n')).toBe('354 go ahead\r\n');
+    expect(d.feed('x\r\n.\r\n')).toBe('250 2.0.0 Message accepted\r\n');
+  });
+  it('every other decision needs a 2xx: a 354 to MAIL is refused and the decision stays pending', () => {
+    const d = drive(manual, (e, conn) => {
+      if (e.type !== 'mail') return false;
+      expect(codeOf(() => conn.accept({ code: 354, text: 'go' }))).toBe('ERR_SMTP_INVALID_REPLY');
+      expect(codeOf(() => conn.respond({ code: 334, text: 'x' }))).toBe('ERR_SMTP_INVALID_REPLY');
+      expect(conn.pendingDecision).toBe('mail');
+      conn.accept({ code: 250, text: 'fine' });
+      return true;
+    });
+    d.feed('EHLO c.test\r\n');
+    expect(d.feed('MAIL FROM:<a@example.org>\r\n')).toBe('250 2.0.0 fine\r\n');
+  });
+  it("LMTP's per-recipient list takes no 3xx either", () => {
+    const d = drive({ lmtp: true, autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start'] }, (e, conn) => {
+      if (e.type !== 'message-end') return false;
+      expect(codeOf(() => conn.respond([{ code: 250, text: 'ok' }, { code: 354, text: 'x' }]))).toBe('ERR_SMTP_INVALID_REPLY');
+      conn.respond([{ code: 250, text: 'ok' }, { code: 550, text: 'no' }]);
+      return true;
+    });
+    d.feed('LHLO c.test\r\n');
+    d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n');
+    expect(d.feed('x\r\n.\r\n')).toBe('250 2.0.0 ok\r\n550 5.0.0 no\r\n');
   });
 });
 

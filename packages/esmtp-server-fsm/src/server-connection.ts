@@ -41,6 +41,22 @@ export type { SessionInfo, TransactionInfo };
  * ```
  * @see RFC 5321 §4.1, §4.2, §4.3; RFC 2920; RFC 3030; RFC 3207; RFC 4954; RFC 2033
  */
+/**
+ * A positive answer's code must fit its decision, or the client loses step: DATA's answer is the
+ * 354 that starts the body (a 250 there would leave the server reading the client's next commands
+ * as message content), every other answer a 2xx (a 3xx intermediate reply is only DATA's 354, or a
+ * custom verb's `continueCommand`). Throws `ERR_SMTP_INVALID_REPLY`; the decision stays pending.
+ */
+function checkPositive(s: Session, code: number): void {
+  const p = s.pending;
+  if (p === undefined) return; // answer() reports that nothing is pending
+  if (p.point === 'data-start' && p.mode === 'data') {
+    if (code !== 354) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `accepting DATA needs the 354 reply that starts the body, got ${String(code)}`);
+  } else if (code >= 300) {
+    throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `a positive answer to ${p.point} needs a 2xx reply, got ${String(code)} (3xx is only DATA's 354 or continueCommand)`);
+  }
+}
+
 export class ServerConnection {
   /** Limits in force. */
   readonly limits: ServerLimits;
@@ -250,13 +266,15 @@ export class ServerConnection {
   }
 
   /**
-   * Accepts the pending decision, with the default positive reply or `reply`.
+   * Accepts the pending decision, with the default positive reply or `reply`: a 2xx, or for DATA
+   * the 354 that starts the body (`ERR_SMTP_INVALID_REPLY` otherwise; the decision stays pending).
    * For `message-end` in LMTP mode every recipient gets `reply` (or 250).
    */
   accept(reply?: ReplyInit): void {
     if (reply) {
       checkReply(reply);
       if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'accept() needs a 2xx or 3xx reply; use reject()');
+      checkPositive(this.s, reply.code);
     }
     answer(this.s, true, reply, undefined);
   }
@@ -279,12 +297,16 @@ export class ServerConnection {
       const list = reply as readonly ReplyInit[];
       if (this.s.pending?.point !== 'message-end' || !this.s.lmtp) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'a list of replies is only for message-end in LMTP mode');
       if (list.length !== this.s.recipients.length) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `expected ${String(this.s.recipients.length)} replies, one per recipient`);
-      list.forEach(checkReply);
+      for (const one of list) {
+        checkReply(one);
+        if (one.code < 400) checkPositive(this.s, one.code);
+      }
       answer(this.s, true, undefined, list);
       return;
     }
     const one = reply as ReplyInit;
     checkReply(one);
+    if (one.code < 400) checkPositive(this.s, one.code);
     answer(this.s, one.code < 400, one, undefined);
   }
 
