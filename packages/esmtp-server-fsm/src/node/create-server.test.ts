@@ -112,6 +112,35 @@ describe('createServer', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("a thrown value whose code is not a refusal never accepts: a driver's 262 or a thrown 250 is 451 4.3.0 and onError", async () => {
+    const errors: unknown[] = [];
+    const port = await start({
+      onMailFrom: (from) => {
+        if (from.startsWith('p')) throw new SmtpReplyError({ code: 250, text: 'thrown, yet positive' });
+      },
+      onRcptTo: () => Promise.reject(Object.assign(new Error('operation exceeded time limit'), { code: 262 })),
+      onError: (e) => errors.push(e),
+    });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    expect(await c.cmd('MAIL FROM:<p@b.c>')).toMatch(/^451 4\.3\.0/);
+    expect(await c.cmd('MAIL FROM:<a@b.c>')).toMatch(/^250/);
+    expect(await c.cmd('RCPT TO:<d@e.f>')).toMatch(/^451 4\.3\.0/);
+    expect(errors).toHaveLength(2);
+  });
+
+  it('a hook reply that does not fit its command (354 to MAIL) is 451 4.3.0 and onError', async () => {
+    const errors: unknown[] = [];
+    const port = await start({ onMailFrom: () => ({ code: 354, text: 'go on' }), onError: (e) => errors.push(e) });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    expect(await c.cmd('MAIL FROM:<a@b.c>')).toMatch(/^451 4\.3\.0/);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'ERR_SMTP_INVALID_REPLY' });
+  });
+
   it('backpressure: a slow body consumer gets the whole message, the reply waits for it', async () => {
     let stored = 0;
     let doneAt = 0;

@@ -44,6 +44,12 @@ describe('interpret and replyOfError', () => {
     expect(replyOfError(new Error('plain'))).toBeUndefined();
     expect(replyOfError({ code: 'ENOENT' })).toBeUndefined();
     expect(replyOfError(null)).toBeUndefined();
+    // a throw never accepts: a positive or out-of-range numeric code is an unexpected exception
+    expect(replyOfError(Object.assign(new Error('operation exceeded time limit'), { code: 262 }))).toBeUndefined();
+    expect(replyOfError({ code: 354, text: 'go on' })).toBeUndefined();
+    expect(replyOfError({ code: 11000, message: 'duplicate key' })).toBeUndefined();
+    expect(replyOfError(new SmtpReplyError({ code: 250, text: 'ok' }))).toBeUndefined();
+    expect(replyOfError({ code: 599, text: 'x' })).toEqual({ code: 599, text: 'x' });
   });
 });
 

@@ -54,10 +54,18 @@ export function interpret(result: unknown): { positive: boolean; reply: ReplyIni
   return { positive: r.code < 400, reply: r };
 }
 
-/** The reply carried by what a hook threw (`SmtpReplyError`, or any object with a numeric `code`). */
+/** A refusal's code: what a thrown reply must carry (a throw never accepts). */
+const isRefusalCode = (code: unknown): code is number => typeof code === 'number' && code >= 400 && code <= 599;
+
+/**
+ * The reply carried by what a hook threw (`SmtpReplyError`, or any object with a numeric `code`),
+ * when that code is a refusal (4xx/5xx). Anything else, a positive code included, is an unexpected
+ * exception: a third-party error whose numeric `code` happens to lie in 200-399 (a database
+ * driver's) must not accept a command.
+ */
 export function replyOfError(e: unknown): ReplyInit | undefined {
-  if (e instanceof SmtpReplyError) return e.reply;
-  if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'number') {
+  if (e instanceof SmtpReplyError) return isRefusalCode(e.reply.code) ? e.reply : undefined;
+  if (typeof e === 'object' && e !== null && isRefusalCode((e as { code?: unknown }).code)) {
     const r = e as { code: number; enhanced?: unknown; text?: unknown; message?: unknown };
     const text = typeof r.text === 'string' || Array.isArray(r.text) ? (r.text as string | string[]) : typeof r.message === 'string' ? r.message : undefined;
     return { code: r.code, ...(typeof r.enhanced === 'string' ? { enhanced: r.enhanced } : {}), ...(text !== undefined ? { text } : {}) };
