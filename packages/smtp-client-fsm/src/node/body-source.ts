@@ -1,6 +1,6 @@
 // Message body sources of the Node client: what `send()` accepts as a body, how it is read chunk by
 // chunk (with the socket's backpressure left to the caller) and released when it is not needed.
-import { BDAT_MAX_CHUNK } from '../client-connection.js';
+import { BDAT_MAX_CHUNK } from 'smtp-client-fsm';
 
 /**
  * A message body: a string, bytes, an async iterable of chunks or a web `ReadableStream`.

@@ -1,16 +1,12 @@
+import { ClientConnection, SmtpClientError, isSmtpClientError } from 'smtp-client-fsm';
+import type { ClientOptions, MessageInput, ClientEvent, MessageOutcome, RecipientResult, ClientErrorCode, AuthOptions } from 'smtp-client-fsm';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { ClientConnection } from '../client-connection.js';
-import type { ClientOptions, MessageInput } from '../client-connection.js';
-import type { ClientEvent, MessageOutcome, RecipientResult } from '../events.js';
-import { SmtpClientError } from '../errors.js';
-import type { ClientErrorCode } from '../errors.js';
 import type { Reply } from 'smtp-reply-reader';
 import type { Capabilities } from 'smtp-capabilities';
 import { TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
-import type { AuthOptions } from '../client-connection.js';
 import { nodeCrypto } from './crypto.js';
 import { chunks, discard, isBodySource, pieces } from './body-source.js';
 import type { BodySource } from './body-source.js';
@@ -244,21 +240,48 @@ class Client implements SmtpClient {
     });
   }
 
+  /**
+   * Runs an entry from the socket, a timer or TLS into the connection. An exception there (a
+   * registered state or a hook that threw, or a bug) ends this connection with a typed error, its
+   * messages settled as for any broken connection, instead of escaping into the event loop and
+   * stopping the process with every other connection in it.
+   */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      const error = isSmtpClientError(e) ? e : new SmtpClientError('ERR_SMTP_CLIENT_HOOK_FAILED', `a state or hook threw: ${e instanceof Error ? e.message : String(e)}`, 'local', { cause: e });
+      try {
+        this.abort(error);
+      } catch {
+        this.lastError ??= error;
+        this.socket.destroy();
+        this.finish();
+      }
+    }
+  }
+
   private attach(socket: Duplex): void {
-    socket.on('data', (d: Buffer) => {
-      this.connection.receiveData(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-      this.pump();
-    });
-    socket.on('end', () => {
-      this.connection.receiveEof();
-      this.pump();
-    });
+    socket.on('data', (d: Buffer) =>
+      this.guard(() => {
+        this.connection.receiveData(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        this.pump();
+      }),
+    );
+    socket.on('end', () =>
+      this.guard(() => {
+        this.connection.receiveEof();
+        this.pump();
+      }),
+    );
     socket.on('error', (e) => {
       this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', e.message, 'remote', { cause: e });
     });
     socket.on('close', () => {
-      if (!this.connection.closed) this.connection.receiveEof();
-      this.pump();
+      this.guard(() => {
+        if (!this.connection.closed) this.connection.receiveEof();
+        this.pump();
+      });
       this.finish();
     });
   }
@@ -414,12 +437,14 @@ class Client implements SmtpClient {
     } as tls.ConnectionOptions);
     this.socket = secure;
     let established = false;
-    secure.once('secureConnect', () => {
-      established = true;
-      this.tlsInfo = tlsState(secure);
-      this.connection.tlsEstablished({ verified: this.tlsInfo.verified });
-      this.pump();
-    });
+    secure.once('secureConnect', () =>
+      this.guard(() => {
+        established = true;
+        this.tlsInfo = tlsState(secure);
+        this.connection.tlsEstablished({ verified: this.tlsInfo.verified });
+        this.pump();
+      }),
+    );
     // A failed handshake (certificate refused, protocol mismatch) is reported as a TLS failure,
     // not as a lost connection, so callers can tell the cause.
     secure.once('error', (e: Error) => {
@@ -439,12 +464,16 @@ class Client implements SmtpClient {
     if (t.id === this.timerId) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerId = t.id;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.connection.handleTimeout(t.id);
-      this.pump();
-      if (this.connection.closed) this.socket.destroy();
-    }, t.ms);
+    this.timer = setTimeout(
+      () =>
+        this.guard(() => {
+          this.timer = undefined;
+          this.connection.handleTimeout(t.id);
+          this.pump();
+          if (this.connection.closed) this.socket.destroy();
+        }),
+      t.ms,
+    );
   }
 
   private finish(): void {
@@ -483,7 +512,8 @@ class Client implements SmtpClient {
           }, limit);
         }
         this.pending.set(id, p);
-        this.pump();
+        // from here the message settles through the connection, even when a state throws
+        this.guard(() => this.pump());
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)));
       }

@@ -1,15 +1,12 @@
 // deliver(): a message to recipients on other domains, through each domain's mail exchangers.
+import { messageOutcome, SmtpClientError, STAGE } from 'smtp-client-fsm';
+import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import { connect } from './client.js';
 import { isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
-import { messageOutcome } from '../client-connection.js';
-import type { MessageOutcome, RecipientResult } from '../events.js';
 import type { Reply } from 'smtp-reply-reader';
-import { SmtpClientError } from '../errors.js';
-import type { ClientErrorCode } from '../errors.js';
-import { STAGE } from '../stages.js';
 
 /** The DNS queries `deliver` makes; a `dns.promises.Resolver` (e.g. with `setServers`) fits. */
 export type MxResolver = Pick<dns.Resolver, 'resolveMx' | 'resolve4' | 'resolve6'>;

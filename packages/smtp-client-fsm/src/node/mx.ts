@@ -1,5 +1,5 @@
+import { SmtpClientError } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
-import { SmtpClientError } from '../errors.js';
 
 /**
  * One mail exchanger, lowest `priority` first.

@@ -1,11 +1,10 @@
 // A pool of client connections: a queue of messages served by up to `maxConnections` connections,
 // each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop
 // (a message that met a stale reused connection is sent again once, on a fresh one).
+import { SmtpClientError, STAGE } from 'smtp-client-fsm';
 import { connect } from './client.js';
 import { isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
-import { SmtpClientError } from '../errors.js';
-import { STAGE } from '../stages.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { RateLimiter } from './rate-limit.js';
 

@@ -1,5 +1,5 @@
 // Rate limiting for senders: at most `messages` starts in any `interval` ms (a sliding window).
-import { SmtpClientError } from '../errors.js';
+import { SmtpClientError } from 'smtp-client-fsm';
 
 /**
  * A sliding-window limiter: `take()` resolves when one more message may start without going over
