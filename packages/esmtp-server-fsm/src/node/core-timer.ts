@@ -3,7 +3,7 @@
  * TLS handshake, the error tarpit), armed on a Node timer. The only place that speaks the core's
  * `pendingTimeout()` / `handleTimeout(id)` API.
  */
-import type { ServerConnection } from '../server-connection.js';
+import type { ServerConnection } from 'esmtp-server-fsm';
 import { KeptTimer } from './kept-timer.js';
 
 /** One kept Node timer per timer name, re-armed with `refresh()` rather than made anew. */

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as netCreateServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
-import { SmtpServerError } from '../errors.js';
+import { SmtpServerError } from 'esmtp-server-fsm';
 import { readProxyHeader } from './proxy-protocol.js';
 import type { ProxyInfo } from './proxy-protocol.js';
 import { ServerTls } from './tls.js';

@@ -3,7 +3,7 @@
  * limit), and a trickle cannot keep one (the core's deadlines, armed here, and a minimum data
  * rate over message bodies).
  */
-import type { ServerConnection } from '../server-connection.js';
+import type { ServerConnection } from 'esmtp-server-fsm';
 import { KeptTimer } from './kept-timer.js';
 
 /**

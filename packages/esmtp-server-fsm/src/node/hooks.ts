@@ -4,8 +4,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuthCredentials } from '@smtpkit/foundation';
-import type { ReplyInit } from '../reply.js';
-import type { CommandContinuation } from '../extension-exchange.js';
+import type { ReplyInit, CommandContinuation } from 'esmtp-server-fsm';
 
 /**
  * A reply thrown by a hook to reject (or answer) a command.

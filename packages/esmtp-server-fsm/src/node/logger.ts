@@ -5,7 +5,7 @@
  */
 import { TLSSocket } from 'node:tls';
 import type { SessionContext } from './options.js';
-import type { ServerEvent } from '../events.js';
+import type { ServerEvent } from 'esmtp-server-fsm';
 
 /**
  * What `createServer({ logger })` accepts: pino, bunyan-style and `console` loggers all fit.

@@ -6,15 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { SmtpServerError } from '../errors.js';
-import { ServerConnection } from '../server-connection.js';
-import { withTlsSecurity } from '../options.js';
-import type { ServerOptions, SessionInfo } from '../server-connection.js';
-import type { EsmtpParameters } from '../envelope-args.js';
+import { SmtpServerError, ServerConnection, withTlsSecurity } from 'esmtp-server-fsm';
+import type { ServerOptions, SessionInfo, EsmtpParameters, ReplyInit, CommandContinuation, PolicyPoint } from 'esmtp-server-fsm';
 import type { AuthCredentials } from '@smtpkit/foundation';
-import type { ReplyInit } from '../reply.js';
-import type { CommandContinuation } from '../extension-exchange.js';
-import type { PolicyPoint } from '../events.js';
 import type { ProxyInfo } from './proxy-protocol.js';
 import type { ServerTlsOptions } from './tls.js';
 import type { ServerLogger, TranscriptLine } from './logger.js';

@@ -7,7 +7,7 @@ import { TLSSocket, createSecureContext } from 'node:tls';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import { constants } from 'node:crypto';
-import { SmtpServerError } from '../errors.js';
+import { SmtpServerError } from 'esmtp-server-fsm';
 
 /**
  * Chooses the certificate for a TLS client that sent a server name (SNI). Returning `undefined`
