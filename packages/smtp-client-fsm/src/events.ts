@@ -85,5 +85,12 @@ export type ClientEvent =
     }
   | { readonly type: 'idle' }
   | { readonly type: 'state'; readonly from: string; readonly to: string; readonly stage: number }
-  | { readonly type: 'error'; readonly code: ClientErrorCode; readonly message: string; readonly reply?: Reply }
+  | {
+      readonly type: 'error';
+      readonly code: ClientErrorCode;
+      readonly message: string;
+      readonly reply?: Reply;
+      /** What a registered state threw (`ERR_SMTP_CLIENT_HOOK_FAILED`), for its stack. */
+      readonly cause?: unknown;
+    }
   | { readonly type: 'closed'; readonly reason: 'quit' | 'error' | 'eof' | 'timeout' | 'rejected'; readonly reply?: Reply };

@@ -11,7 +11,7 @@ import type { TlsSecurity } from '@smtpkit/foundation';
 import type { ClientOptions } from './client-connection.js';
 import { assertNoControl } from './checks.js';
 import type { Classifier } from './classify.js';
-import { usage } from './errors.js';
+import { isSmtpClientError, usage } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
 import type { StateContext, StateInfo, StateRegistry } from './state-registry.js';
@@ -198,7 +198,7 @@ export class Session {
         this.current = next;
         if (next.name === 'banner') this.bannerReached = true;
         this.arm(next.definition.timeout ?? 'command');
-        next.definition.enter(this.ctx(next));
+        this.runState(next.name, () => next.definition.enter(this.ctx(next)));
         const held = this.heldGreeting;
         if (held && next.name === 'banner' && !this.transition && !this.closed) {
           this.heldGreeting = undefined;
@@ -303,7 +303,7 @@ export class Session {
   private dispatch(reply: Reply, moreInFlight: boolean): void {
     const cur = this.current;
     this.moreInFlight = moreInFlight;
-    cur.definition.reply(this.ctx(cur), reply);
+    this.runState(cur.name, () => cur.definition.reply(this.ctx(cur), reply));
     this.moreInFlight = false;
     if (!this.transition && !this.closed && this.outstanding > 0) this.arm(cur.definition.timeout ?? 'command');
     this.drive();
@@ -325,7 +325,7 @@ export class Session {
   }
 
   /** Fails everything, emits error + closed; drops unsent output and writes nothing more. */
-  fatal(code: ClientErrorCode, message: string, reason: 'error' | 'eof' | 'timeout', reply?: Reply, currentPermanent = false): void {
+  fatal(code: ClientErrorCode, message: string, reason: 'error' | 'eof' | 'timeout', reply?: Reply, currentPermanent = false, cause?: unknown): void {
     if (this.closed) return;
     // Nothing more goes to a peer that broke the protocol or vanished, not even commands queued
     // before the fault was seen.
@@ -333,8 +333,24 @@ export class Session {
     this.unsent = 0;
     this.failAll(undefined, code, true, currentPermanent);
     this.errored = reason === 'error';
-    this.emit(reply ? { type: 'error', code, message, reply } : { type: 'error', code, message });
+    this.emit({ type: 'error', code, message, ...(reply ? { reply } : {}), ...(cause !== undefined ? { cause } : {}) });
     this.close(reason, undefined);
+  }
+
+  /**
+   * Runs a state's handler. This package's own usage errors (`ctx.next()` too early, a raw write
+   * after the banner...) reach the caller as documented; any other exception (a bug in a
+   * registered state) ends the session with `ERR_SMTP_CLIENT_HOOK_FAILED` and the exception as
+   * `cause`, its messages deferred (or unknown after the final dot), instead of leaving the
+   * session half-updated under the caller.
+   */
+  private runState(name: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (isSmtpClientError(e) && e.kind === 'local') throw e;
+      this.fatal('ERR_SMTP_CLIENT_HOOK_FAILED', `state ${name} threw: ${e instanceof Error ? e.message : String(e)}`, 'error', undefined, false, e);
+    }
   }
 
   /** Fails every pending message, then QUIT. */

@@ -237,3 +237,41 @@ describe('pipelining follows the states\u2019 declared roles', () => {
     expect(firstFlight(audit(undefined))).toBe('MAIL FROM:<a@x.test>\r\n');
   });
 });
+
+describe('a registered state that throws', () => {
+  const buggy = (where: 'enter' | 'reply'): ClientStateDefinition => ({
+    name: 'buggy',
+    stage: STAGE.AFTER_MAIL,
+    enter: (ctx) => {
+      if (where === 'enter') throw new TypeError('cannot read properties of undefined');
+      ctx.send('NOOP');
+    },
+    reply: () => {
+      throw new TypeError('cannot read properties of undefined');
+    },
+  });
+  for (const where of ['enter', 'reply'] as const) {
+    it(`in ${where}: the session ends with ERR_SMTP_CLIENT_HOOK_FAILED and the exception as cause; the message is deferred, nothing escapes`, () => {
+      const conn = new ClientConnection();
+      conn.registerState(buggy(where), { after: 'mail' });
+      conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+      const server = new ScriptedServer();
+      const events = run(conn, server);
+      const error = events.find((e) => e.type === 'error');
+      expect(error).toMatchObject({ code: 'ERR_SMTP_CLIENT_HOOK_FAILED', message: 'state buggy threw: cannot read properties of undefined' });
+      expect(error?.type === 'error' && error.cause).toBeInstanceOf(TypeError);
+      expect(sent(events)[0]).toMatchObject({ outcome: 'deferred', errorCode: 'ERR_SMTP_CLIENT_HOOK_FAILED' });
+      expect(conn.closed).toBe(true);
+    });
+  }
+  it("this package's own usage errors from inside a state still reach the caller", () => {
+    const conn = new ClientConnection();
+    conn.registerState({ name: 'lost', stage: STAGE.AFTER_MAIL, enter: (ctx) => ctx.next('no-such-state'), reply: () => undefined }, { after: 'mail' });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+    conn.receiveData('220 mx.test\r\n');
+    conn.dataToSend();
+    conn.receiveData('250 mx.test\r\n');
+    expect(dec.decode(conn.dataToSend())).toBe('MAIL FROM:<a@x.test>\r\n');
+    expect(codeOf(() => conn.receiveData('250 2.1.0 ok\r\n'))).toBe('ERR_SMTP_CLIENT_UNKNOWN_STATE');
+  });
+});
