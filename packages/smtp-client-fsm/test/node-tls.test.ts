@@ -196,4 +196,18 @@ describe('smtp-client-fsm/node with TLS', () => {
     await client.quit();
     await expect(connect({ host: '127.0.0.1', port, security: 'required', tls: { ca: cert, servername: 'mx.example.org' } })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
   });
+
+  it('an internationalised server name is verified by its A-labels, as certificates name it (RFC 5890)', async () => {
+    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'idn-k.pem'), '-out', join(dir, 'idn-c.pem'), '-days', '1', '-subj', '/CN=mx.xn--bcher-kva.example', '-addext', 'subjectAltName=DNS:mx.xn--bcher-kva.example'], { stdio: 'ignore' });
+    const idnKey = readFileSync(join(dir, 'idn-k.pem'), 'utf8');
+    const idnCert = readFileSync(join(dir, 'idn-c.pem'), 'utf8');
+    const context = tls.createSecureContext({ key: idnKey, cert: idnCert });
+    const seen = { tls: [] as boolean[] };
+    const port = await listen(() => net.createServer((sock) => serve(sock, new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING'] }), true, seen, context)));
+    for (const servername of ['mx.bücher.example', 'mx.xn--bcher-kva.example']) {
+      const client = await connect({ host: '127.0.0.1', port, security: 'required', tls: { ca: idnCert, servername } });
+      expect(client.tls, servername).toMatchObject({ verified: true });
+      await client.quit();
+    }
+  });
 });

@@ -123,4 +123,17 @@ describe('smtp-client-fsm/node over loopback', () => {
     expect(await resolveMx('x.test', fake(Object.assign(new Error('no'), { code: 'ENODATA' })))).toEqual([{ exchange: 'x.test', priority: 0, implicit: true }]);
     await expect(resolveMx('x.test', fake([{ exchange: '', priority: 0 }]))).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
   });
+
+  it('resolveMx: the implicit MX of an internationalised domain is its A-label form, looked up as such', async () => {
+    const looked: string[] = [];
+    const resolver = {
+      resolveMx: () => Promise.reject(Object.assign(new Error('no'), { code: 'ENODATA' })),
+      lookup: (host: string) => {
+        looked.push(host);
+        return Promise.resolve({ address: '192.0.2.1', family: 4 });
+      },
+    } as unknown as Parameters<typeof resolveMx>[1];
+    expect(await resolveMx('bücher.example', resolver)).toEqual([{ exchange: 'xn--bcher-kva.example', priority: 0, implicit: true }]);
+    expect(looked).toEqual(['xn--bcher-kva.example']);
+  });
 });

@@ -3,6 +3,7 @@ import type { ClientOptions, MessageInput, ClientEvent, MessageOutcome, Recipien
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { domainToASCII } from 'node:url';
 import type { Reply } from 'smtp-reply-reader';
 import type { Capabilities } from 'smtp-capabilities';
 import { TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
@@ -563,12 +564,28 @@ function policyFor(o: ConnectOptions): Policy {
 }
 
 /** `tls.connect` options for a policy: opportunistic TLS does not reject an unverifiable certificate. */
+/**
+ * A host name as DNS and TLS carry it: an internationalised name in A-labels (`bücher.example` is
+ * `xn--bcher-kva.example`; SNI and certificates hold that form, RFC 5890, RFC 6066 §3); a name
+ * with nothing to convert, or that cannot be converted, unchanged.
+ * @internal
+ */
+export function asciiHostName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    if (name.charCodeAt(i) > 0x7f) return domainToASCII(name) || name;
+  }
+  return name;
+}
+
 function tlsOptions(o: ConnectOptions, policy: Policy): tls.ConnectionOptions {
-  return {
+  const options: tls.ConnectionOptions = {
     servername: net.isIP(o.host) ? undefined : o.host,
     ...(policy === 'opportunistic' ? { rejectUnauthorized: false } : {}),
     ...o.tls,
   };
+  // certificates name an internationalised host by its A-labels: a U-label servername never matched
+  if (typeof options.servername === 'string') options.servername = asciiHostName(options.servername);
+  return options;
 }
 
 function tlsState(s: tls.TLSSocket): TlsState {

@@ -3,7 +3,7 @@ import { messageOutcome, SmtpClientError, STAGE } from 'smtp-client-fsm';
 import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
-import { connect } from './client.js';
+import { asciiHostName, connect } from './client.js';
 import { isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
 import type { Reply } from 'smtp-reply-reader';
@@ -84,7 +84,7 @@ async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts
     // RFC 7505: a null MX says the domain accepts no mail.
     return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain} publishes a null MX: it accepts no mail` };
   }
-  if (records.length === 0) return { hosts: [domain] }; // implicit MX (RFC 5321 §5.1)
+  if (records.length === 0) return { hosts: [asciiHostName(domain)] }; // implicit MX (RFC 5321 §5.1), in A-labels
   const byPref = new Map<number, string[]>();
   for (const r of records) {
     let same = byPref.get(r.priority);

@@ -1,5 +1,6 @@
 import { SmtpClientError } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
+import { asciiHostName } from './client.js';
 
 /**
  * One mail exchanger, lowest `priority` first.
@@ -42,6 +43,8 @@ export async function resolveMx(domain: string, resolver: Pick<typeof dns, 'reso
       .sort((a, b) => a.priority - b.priority)
       .map((r) => ({ exchange: r.exchange, priority: r.priority, implicit: false }));
   }
-  await resolver.lookup(domain); // throws ENOTFOUND when there is no A/AAAA either
-  return [{ exchange: domain, priority: 0, implicit: true }];
+  // the domain itself, in A-labels: what the address lookup and TLS need (Node's lookup does not convert)
+  const host = asciiHostName(domain);
+  await resolver.lookup(host); // throws ENOTFOUND when there is no A/AAAA either
+  return [{ exchange: host, priority: 0, implicit: true }];
 }
