@@ -695,7 +695,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
         reject(new SmtpClientError(code, `connect to ${options.host}:${port} failed: ${e.message}`, 'remote', { cause: e }));
       };
       const overTls = (raw: Duplex | undefined): tls.TLSSocket => {
-        const base = raw ? { socket: raw } : { host: options.host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
+        const base = raw ? { socket: raw } : { host: asciiHostName(options.host), port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
         return tls.connect({ ...base, ...tlsOptions(options, policy) } as tls.ConnectionOptions);
       };
       const own = options.connection;
@@ -717,7 +717,8 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
           }, (e: unknown) => failed(e instanceof Error ? e : new Error(String(e)), false));
         return;
       }
-      const base = { host: options.host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
+      // the address lookup does not convert an internationalised name: A-labels
+      const base = { host: asciiHostName(options.host), port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
       const sock: net.Socket = implicit ? overTls(undefined) : net.connect(base);
       s = sock;
       sock.once(implicit ? 'secureConnect' : 'connect', () => start(sock));
