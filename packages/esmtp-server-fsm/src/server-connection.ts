@@ -28,20 +28,6 @@ import type { SessionInfo, TransactionInfo } from './options.js';
 export type { SessionInfo, TransactionInfo };
 
 /**
- * One server-side SMTP/ESMTP/LMTP session, sans-IO.
- *
- * @example
- * ```ts
- * const conn = new ServerConnection({ hostname: 'mx.example' });
- * conn.receiveData(new TextEncoder().encode('EHLO client.example\r\n'));
- * for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
- *   if (e.type === 'mail' || e.type === 'rcpt' || e.type === 'message-end') conn.accept();
- * }
- * socket.write(conn.dataToSend());
- * ```
- * @see RFC 5321 §4.1, §4.2, §4.3; RFC 2920; RFC 3030; RFC 3207; RFC 4954; RFC 2033
- */
-/**
  * A positive answer's code must fit its decision, or the client loses step: DATA's answer is the
  * 354 that starts the body (a 250 there would leave the server reading the client's next commands
  * as message content), every other answer a 2xx (a 3xx intermediate reply is only DATA's 354, or a
@@ -57,6 +43,20 @@ function checkPositive(s: Session, code: number): void {
   }
 }
 
+/**
+ * One server-side SMTP/ESMTP/LMTP session, sans-IO.
+ *
+ * @example
+ * ```ts
+ * const conn = new ServerConnection({ hostname: 'mx.example' });
+ * conn.receiveData(new TextEncoder().encode('EHLO client.example\r\n'));
+ * for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
+ *   if (e.type === 'mail' || e.type === 'rcpt' || e.type === 'message-end') conn.accept();
+ * }
+ * socket.write(conn.dataToSend());
+ * ```
+ * @see RFC 5321 §4.1, §4.2, §4.3; RFC 2920; RFC 3030; RFC 3207; RFC 4954; RFC 2033
+ */
 export class ServerConnection {
   /** Limits in force. */
   readonly limits: ServerLimits;

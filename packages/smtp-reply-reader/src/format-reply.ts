@@ -109,8 +109,9 @@ function sourceLines(reply: FormatReplyInput): readonly unknown[] {
 
 /**
  * Writes a reply in wire form: CRLF line ends, `NNN-` on every line but the last, the enhanced
- * status code on every line when given (an object or its text, `'5.1.1'`), each line at most 512 bytes with its CRLF (long text is
- * wrapped after a space, the space being consumed, or hard-split when there is none). An empty
+ * status code on every line when given (an object or its text, `'5.1.1'`), each line at most 512
+ * bytes with its CRLF (long text is wrapped after a space, the space being consumed, or
+ * hard-split when there is none). An empty
  * last line is the bare code, except for `334` (or with `spaceOnEmptyLastLine`): `NNN `. CR, LF,
  * NUL or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
  * so no input can inject a second reply; so do a lone surrogate (it has no UTF-8 form) and a `text`
