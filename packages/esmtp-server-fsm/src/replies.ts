@@ -15,8 +15,8 @@ const enc = new TextEncoder();
  * unless the application gave one.
  */
 export function send(s: Session, reply: ReplyInit, plain = false): void {
-  // RFC 3463 has no class 3: an intermediate reply (334, 354, a custom verb's 3xx) never carries one
-  const enhanced = s.ext.enhancedStatusCodes && (reply.code < 300 || reply.code >= 400) && (!plain || reply.enhanced !== undefined);
+  // (an intermediate 3xx reply never carries one: formatServerReply leaves it out)
+  const enhanced = s.ext.enhancedStatusCodes && (!plain || reply.enhanced !== undefined);
   let line: string | undefined;
   const text = reply.text ?? '';
   if (typeof text === 'string') {

@@ -79,7 +79,8 @@ export function checkReply(reply: ReplyInit): void {
 /**
  * Formats a reply for the wire with `formatReply` of smtp-reply-reader: `NNN-` continuation
  * lines, `NNN ` on the last, the enhanced code on every line when `enhanced` is true (a generic
- * `X.0.0` when the reply has none), long lines wrapped at 512 bytes. A `334` SASL challenge is
+ * `X.0.0` when the reply has none; never on an intermediate 3xx reply, RFC 3463 has no class 3),
+ * long lines wrapped at 512 bytes. A `334` SASL challenge is
  * one line `334 <base64>`, never wrapped, with the space kept when the challenge is empty
  * (RFC 4954 §4, done by `formatReply`). A reply that `checkReply` refuses (an enhanced code of
  * another class than the reply code, a control character...) throws `ERR_SMTP_INVALID_REPLY`,
