@@ -198,7 +198,11 @@ export class Session {
         this.current = next;
         if (next.name === 'banner') this.bannerReached = true;
         this.arm(next.definition.timeout ?? 'command');
-        this.runState(next.name, () => next.definition.enter(this.ctx(next)));
+        try {
+          next.definition.enter(this.ctx(next));
+        } catch (e) {
+          this.stateThrew(next.name, e);
+        }
         const held = this.heldGreeting;
         if (held && next.name === 'banner' && !this.transition && !this.closed) {
           this.heldGreeting = undefined;
@@ -303,7 +307,11 @@ export class Session {
   private dispatch(reply: Reply, moreInFlight: boolean): void {
     const cur = this.current;
     this.moreInFlight = moreInFlight;
-    this.runState(cur.name, () => cur.definition.reply(this.ctx(cur), reply));
+    try {
+      cur.definition.reply(this.ctx(cur), reply);
+    } catch (e) {
+      this.stateThrew(cur.name, e);
+    }
     this.moreInFlight = false;
     if (!this.transition && !this.closed && this.outstanding > 0) this.arm(cur.definition.timeout ?? 'command');
     this.drive();
@@ -338,19 +346,15 @@ export class Session {
   }
 
   /**
-   * Runs a state's handler. This package's own usage errors (`ctx.next()` too early, a raw write
+   * A state's handler threw. This package's own usage errors (`ctx.next()` too early, a raw write
    * after the banner...) reach the caller as documented; any other exception (a bug in a
    * registered state) ends the session with `ERR_SMTP_CLIENT_HOOK_FAILED` and the exception as
    * `cause`, its messages deferred (or unknown after the final dot), instead of leaving the
    * session half-updated under the caller.
    */
-  private runState(name: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (isSmtpClientError(e) && e.kind === 'local') throw e;
-      this.fatal('ERR_SMTP_CLIENT_HOOK_FAILED', `state ${name} threw: ${e instanceof Error ? e.message : String(e)}`, 'error', undefined, false, e);
-    }
+  private stateThrew(name: string, e: unknown): void {
+    if (isSmtpClientError(e) && e.kind === 'local') throw e;
+    this.fatal('ERR_SMTP_CLIENT_HOOK_FAILED', `state ${name} threw: ${e instanceof Error ? e.message : String(e)}`, 'error', undefined, false, e);
   }
 
   /** Fails every pending message, then QUIT. */

@@ -251,24 +251,32 @@ class Client implements SmtpClient {
     try {
       fn();
     } catch (e) {
-      const error = isSmtpClientError(e) ? e : new SmtpClientError('ERR_SMTP_CLIENT_HOOK_FAILED', `a state or hook threw: ${e instanceof Error ? e.message : String(e)}`, 'local', { cause: e });
-      try {
-        this.abort(error);
-      } catch {
-        this.lastError ??= error;
-        this.socket.destroy();
-        this.finish();
-      }
+      this.threw(e);
+    }
+  }
+
+  /** Ends this connection after an exception from inside it (see `guard`). */
+  private threw(e: unknown): void {
+    const error = isSmtpClientError(e) ? e : new SmtpClientError('ERR_SMTP_CLIENT_HOOK_FAILED', `a state or hook threw: ${e instanceof Error ? e.message : String(e)}`, 'local', { cause: e });
+    try {
+      this.abort(error);
+    } catch {
+      this.lastError ??= error;
+      this.socket.destroy();
+      this.finish();
     }
   }
 
   private attach(socket: Duplex): void {
-    socket.on('data', (d: Buffer) =>
-      this.guard(() => {
+    // input, the hot path: guarded without a closure per chunk
+    socket.on('data', (d: Buffer) => {
+      try {
         this.connection.receiveData(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
         this.pump();
-      }),
-    );
+      } catch (e) {
+        this.threw(e);
+      }
+    });
     socket.on('end', () =>
       this.guard(() => {
         this.connection.receiveEof();
@@ -563,7 +571,6 @@ function policyFor(o: ConnectOptions): Policy {
   return o.auth ? 'required' : 'opportunistic';
 }
 
-/** `tls.connect` options for a policy: opportunistic TLS does not reject an unverifiable certificate. */
 /**
  * A host name as DNS and TLS carry it: an internationalised name in A-labels (`bücher.example` is
  * `xn--bcher-kva.example`; SNI and certificates hold that form, RFC 5890, RFC 6066 §3); a name
@@ -577,6 +584,7 @@ export function asciiHostName(name: string): string {
   return name;
 }
 
+/** `tls.connect` options for a policy: opportunistic TLS does not reject an unverifiable certificate. */
 function tlsOptions(o: ConnectOptions, policy: Policy): tls.ConnectionOptions {
   const options: tls.ConnectionOptions = {
     servername: net.isIP(o.host) ? undefined : o.host,
