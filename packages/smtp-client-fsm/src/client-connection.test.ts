@@ -39,6 +39,20 @@ describe('ClientConnection: transcripts', () => {
     });
   }
 
+  it('a recipient listed twice gets one RCPT and one result', () => {
+    const { server, conn } = session();
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test', 'c@y.test', 'b@y.test', 'B@y.test'], body: 'x' });
+    conn.quit();
+    const [m] = sent(run(conn, server));
+    expect(server.commands.filter((c) => c.startsWith('RCPT'))).toEqual(['RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>', 'RCPT TO:<B@y.test>']);
+    expect(m?.recipients.map((r) => [r.address, r.status])).toEqual([
+      ['b@y.test', 'accepted'],
+      ['c@y.test', 'accepted'],
+      ['B@y.test', 'accepted'],
+    ]);
+    expect(server.messages).toHaveLength(1);
+  });
+
   it('pipelines MAIL, every RCPT and DATA in one write (RFC 2920)', () => {
     const { server, conn } = session();
     conn.sendMessage({ from: 'a@x.test', to: ['b@y.test', 'c@y.test'], body: 'x' });

@@ -171,6 +171,10 @@ export interface ClientOptions {
 export interface MessageInput {
   /** Reverse path; `''` for the null sender. */
   readonly from: string;
+  /**
+   * Forward paths. A recipient given more than once (the same string) gets one RCPT and one
+   * result: a server that accepts both would otherwise deliver the message to it twice.
+   */
   readonly to: readonly string[];
   readonly body?: Uint8Array | string;
   /** Body content type: `8bitmime` / `binarymime` (RFC 6152, RFC 3030); detected for whole bodies. */
@@ -513,7 +517,7 @@ export class ClientConnection {
    * when this throws. A bad `from`/`to` is `ERR_SMTP_CLIENT_INVALID_ADDRESS`; any other field of
    * the wrong type or value (`body`, `bodyType`, `size`, `dsn` and its members, `requireTls` other
    * than `true`/`false`, `mailArgs`/`rcptArgs` that are not hook functions) is
-   * `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming the field.
+   * `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming the field. A recipient listed twice is sent once.
    */
   sendMessage(input: MessageInput): number {
     const s = this.s;
@@ -523,7 +527,8 @@ export class ClientConnection {
     if (!isIterableObject(input.to)) {
       throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected an array of addresses');
     }
-    const to: string[] = Array.from(input.to);
+    // The same recipient twice is one RCPT (and one result), not two deliveries.
+    const to: string[] = [...new Set(input.to)];
     if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: at least one recipient is required');
     to.forEach((r, i) => {
       if (typeof r !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', `to[${i}]: expected a string address`);

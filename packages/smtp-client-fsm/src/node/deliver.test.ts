@@ -165,8 +165,8 @@ afterAll(async () => {
 });
 
 describe('deliver', () => {
-  it('tries exchangers in preference order (4xx greeting, refused connection), delivers through the next, groups per domain', async () => {
-    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u1@multi.test', 'u2@implicit.test', 'u3@multi.test'], body: 'Subject: d\r\n\r\nhi\r\n' });
+  it('tries exchangers in preference order (4xx greeting, refused connection), delivers through the next, groups per domain (a recipient listed twice once)', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u1@multi.test', 'u2@implicit.test', 'u3@multi.test', 'u1@multi.test'], body: 'Subject: d\r\n\r\nhi\r\n' });
     expect(r.outcome).toBe('delivered');
     expect(r.recipients.map((x) => [x.address, x.status])).toEqual([
       ['u1@multi.test', 'accepted'],

@@ -131,10 +131,11 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  */
 export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const { resolver: given, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
-  const list: string[] = [];
+  // A recipient listed twice is delivered (and reported) once.
+  const list = new Set<string>();
   for (const r of typeof to === 'object' && to !== null ? (to as readonly unknown[]) : [undefined]) {
     if (typeof r !== 'string' || r.lastIndexOf('@') <= 0) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected addresses with a domain');
-    list.push(r);
+    list.add(r);
   }
   const groups = new Map<string, string[]>();
   for (const r of list) {
@@ -200,6 +201,6 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
     }),
   );
   const byAddress = new Map(domains.flatMap((d) => d.recipients.map((r) => [r.address, r] as const)));
-  const recipients = list.map((r) => byAddress.get(r)!);
+  const recipients = [...list].map((r) => byAddress.get(r)!);
   return { outcome: messageOutcome(recipients), recipients, domains };
 }
