@@ -1,0 +1,115 @@
+// Delivery status notifications end to end, through a real MTA: the project's client submits a
+// message with DSN parameters (RET, ENVID, NOTIFY, ORCPT) to a private Postfix; Postfix relays it
+// to createServer, which takes one recipient and refuses another with 550 5.1.1; Postfix then
+// writes its own RFC 3464 bounce for the refused one and sends it, from the null sender, to the
+// original sender's domain, which is routed to the same createServer. The bounce that arrives is
+// read by smtp-errors/message, as a bounce handler would.
+//
+// What this proves, each against a peer rather than against our own tests:
+// - the client writes DSN parameters Postfix accepts and forwards (RFC 3461 §4);
+// - the server parses the parameters Postfix's smtp client writes;
+// - classifyMessage reads a bounce Postfix wrote: the failed recipient, its status, the remote
+//   reply, its class, the original message's Message-ID (RET=HDRS) and the envelope id.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buffer } from 'node:stream/consumers';
+import { createServer } from 'esmtp-server-fsm/node';
+import type { Envelope, SmtpServer } from 'esmtp-server-fsm/node';
+import { SmtpReplyError } from 'esmtp-server-fsm/node';
+import { sendMail } from 'smtp-client-fsm/node';
+import { classifyMessage } from 'smtp-errors/message';
+import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
+import type { PrivatePostfix } from './private-postfix.js';
+
+interface Stored {
+  readonly envelope: Envelope;
+  readonly bytes: Buffer;
+}
+
+describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, our server, and the bounce read back', () => {
+  let pf: PrivatePostfix;
+  let server: SmtpServer;
+  const stored: Stored[] = [];
+  let arrived: (() => void) | undefined;
+
+  beforeAll(async () => {
+    server = createServer({
+      hostname: 'mx.dest.test',
+      security: 'off',
+      onRcptTo: (to) => {
+        if (to.startsWith('gone@')) throw new SmtpReplyError({ code: 550, enhanced: '5.1.1', text: 'No such user here' });
+      },
+      onData: async (envelope, body) => {
+        stored.push({ envelope, bytes: await buffer(body) });
+        arrived?.();
+      },
+    });
+    await server.listen(0, '127.0.0.1');
+    const port = server.address()!.port;
+    pf = await startPrivatePostfix({
+      transport: { 'dest.test': `smtp:[127.0.0.1]:${String(port)}`, 'origin.test': `smtp:[127.0.0.1]:${String(port)}` },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await pf?.stop();
+    await server?.close({ timeout: 1000 });
+  });
+
+  /** Resolves once `n` messages have reached our server (or rejects after `ms`). */
+  const waitStored = (n: number, ms: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${String(stored.length)} of ${String(n)} messages arrived; Postfix log:\n${pf.log().slice(-3000)}`)), ms);
+      const check = (): void => {
+        if (stored.length < n) return;
+        clearTimeout(timer);
+        arrived = undefined;
+        resolve();
+      };
+      arrived = check;
+      check();
+    });
+
+  it('the refused recipient comes back as a bounce that classifyMessage reads in full; the accepted one arrives with its DSN parameters', async () => {
+    const messageId = '<dsn-e2e-1@origin.test>';
+    const body = ['From: Sender <sender@origin.test>', 'To: ok@dest.test, gone@dest.test', 'Subject: DSN round trip', `Message-ID: ${messageId}`, 'Date: Fri, 04 Dec 2026 02:00:00 +0000', '', 'hello', ''].join('\r\n');
+    const result = await sendMail({
+      host: '127.0.0.1',
+      port: pf.smtpPort,
+      security: 'off',
+      from: 'sender@origin.test',
+      to: ['ok@dest.test', 'gone@dest.test'],
+      body,
+      dsn: { ret: 'HDRS', envid: 'env+id 42', notify: ['FAILURE'], orcpt: { 'ok@dest.test': 'ok@dest.test', 'gone@dest.test': 'gone@dest.test' } },
+    });
+    // Postfix takes both (it relays): its own answer is about the queue, not the final hop.
+    expect(result.recipients.map((r) => [r.address, r.status])).toEqual([
+      ['ok@dest.test', 'accepted'],
+      ['gone@dest.test', 'accepted'],
+    ]);
+
+    // The relayed message and Postfix's bounce both reach our server.
+    await waitStored(2, 60_000);
+    const relayed = stored.find((s) => s.envelope.from === 'sender@origin.test')!;
+    const bounce = stored.find((s) => s.envelope.from === '')!;
+    expect(relayed, 'the relayed message').toBeDefined();
+    expect(bounce, 'the bounce, from the null sender').toBeDefined();
+
+    // Postfix forwarded the DSN parameters as our client wrote them (ENVID xtext-encoded).
+    expect(relayed.envelope.to).toEqual(['ok@dest.test']);
+    expect(relayed.envelope.mailParameters).toMatchObject({ RET: 'HDRS', ENVID: 'env+2Bid+2042' });
+    expect(relayed.envelope.rcptParameters[0]).toMatchObject({ NOTIFY: 'FAILURE', ORCPT: 'rfc822;ok@dest.test' });
+    expect(bounce.envelope.to).toEqual(['sender@origin.test']);
+
+    // The bounce, read as a bounce handler reads it.
+    const report = await classifyMessage(new Uint8Array(bounce.bytes));
+    expect(report.kind).toBe('bounce');
+    expect(report.recipients).toHaveLength(1);
+    const [r] = report.recipients;
+    expect(r).toMatchObject({ address: 'gone@dest.test', action: 'failed', status: '5.1.1' });
+    expect(r!.diagnostic).toContain('550 5.1.1 No such user here');
+    expect(r!.class.id).toBe(10);
+    expect(report.original?.messageId).toBe(messageId);
+    expect(report.original?.subject).toBe('DSN round trip');
+    console.log(`Postfix bounce read back: ${JSON.stringify({ kind: report.kind, recipient: r!.address, status: r!.status, class: r!.class.id, original: report.original })}`);
+  }, 120_000);
+});
