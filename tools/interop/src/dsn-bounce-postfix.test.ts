@@ -2,8 +2,9 @@
 // message with DSN parameters (RET, ENVID, NOTIFY, ORCPT) to a private Postfix; Postfix relays it
 // to createServer, which takes one recipient and refuses another with 550 5.1.1; Postfix then
 // writes its own RFC 3464 bounce for the refused one and sends it, from the null sender, to the
-// original sender's domain, which is routed to the same createServer. The bounce that arrives is
-// read by smtp-errors/message, as a bounce handler would.
+// original sender's domain, which is routed to the same createServer. A recipient our server
+// defers (452 4.2.2) comes back as Postfix's delay notice (NOTIFY=DELAY). Each notice that arrives
+// is read by smtp-errors/message, as a bounce handler would.
 //
 // What this proves, each against a peer rather than against our own tests:
 // - the client writes DSN parameters Postfix accepts and forwards (RFC 3461 §4);
@@ -37,6 +38,7 @@ describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, ou
       security: 'off',
       onRcptTo: (to) => {
         if (to.startsWith('gone@')) throw new SmtpReplyError({ code: 550, enhanced: '5.1.1', text: 'No such user here' });
+        if (to.startsWith('busy@')) throw new SmtpReplyError({ code: 452, enhanced: '4.2.2', text: 'Mailbox full, try later' });
       },
       onData: async (envelope, body) => {
         stored.push({ envelope, bytes: await buffer(body) });
@@ -47,6 +49,8 @@ describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, ou
     const port = server.address()!.port;
     pf = await startPrivatePostfix({
       transport: { 'dest.test': `smtp:[127.0.0.1]:${String(port)}`, 'origin.test': `smtp:[127.0.0.1]:${String(port)}` },
+      // A deferred recipient is retried within seconds and its delay notice sent after the first retry.
+      main: { delay_warning_time: '1s', queue_run_delay: '1s', minimal_backoff_time: '1s', maximal_backoff_time: '2s' },
     });
   }, 60_000);
 
@@ -110,6 +114,25 @@ describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, ou
     expect(r!.class.id).toBe(10);
     expect(report.original?.messageId).toBe(messageId);
     expect(report.original?.subject).toBe('DSN round trip');
+    stored.length = 0;
     console.log(`Postfix bounce read back: ${JSON.stringify({ kind: report.kind, recipient: r!.address, status: r!.status, class: r!.class.id, original: report.original })}`);
+  }, 120_000);
+
+  it('a recipient deferred by our server comes back as a delay notice (NOTIFY=DELAY) that classifyMessage reads as delayed', async () => {
+    const body = ['From: <sender@origin.test>', 'To: busy@dest.test', 'Subject: delayed', 'Message-ID: <dsn-e2e-2@origin.test>', '', 'later', ''].join('\r\n');
+    const result = await sendMail({ host: '127.0.0.1', port: pf.smtpPort, security: 'off', from: 'sender@origin.test', to: ['busy@dest.test'], body, dsn: { ret: 'HDRS', notify: ['DELAY', 'FAILURE'] } });
+    expect(result.outcome).toBe('delivered');
+    await waitStored(1, 60_000);
+    const notice = stored.find((s) => s.envelope.from === '')!;
+    expect(notice.envelope.to).toEqual(['sender@origin.test']);
+    const report = await classifyMessage(new Uint8Array(notice.bytes));
+    expect(report.kind).toBe('delayed');
+    const [r] = report.recipients;
+    expect(r).toMatchObject({ address: 'busy@dest.test', action: 'delayed', status: '4.2.2' });
+    expect(r!.diagnostic).toContain('452 4.2.2 Mailbox full, try later');
+    // a full mailbox: the class says so whether the reply is temporary or not
+    expect(r!.class.id).toBe(22);
+    expect(report.original?.messageId).toBe('<dsn-e2e-2@origin.test>');
+    console.log(`Postfix delay notice read back: ${JSON.stringify({ kind: report.kind, recipient: r!.address, status: r!.status, class: r!.class.id })}`);
   }, 120_000);
 });
