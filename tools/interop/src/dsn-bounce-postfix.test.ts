@@ -4,7 +4,8 @@
 // writes its own RFC 3464 bounce for the refused one and sends it, from the null sender, to the
 // original sender's domain, which is routed to the same createServer. A recipient our server
 // defers (452 4.2.2) comes back as Postfix's delay notice (NOTIFY=DELAY). Each notice that arrives
-// is read by smtp-errors/message, as a bounce handler would.
+// is read by smtp-errors/message, as a bounce handler would. Over LMTP, Postfix's lmtp client
+// takes createServer's per-recipient replies after the body: sent, deferred and bounced apart.
 //
 // What this proves, each against a peer rather than against our own tests:
 // - the client writes DSN parameters Postfix accepts and forwards (RFC 3461 §4);
@@ -29,6 +30,8 @@ interface Stored {
 describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, our server, and the bounce read back', () => {
   let pf: PrivatePostfix;
   let server: SmtpServer;
+  let lmtp: SmtpServer;
+  const lmtpStored: { to: string; bytes: Buffer }[] = [];
   const stored: Stored[] = [];
   let arrived: (() => void) | undefined;
 
@@ -47,8 +50,23 @@ describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, ou
     });
     await server.listen(0, '127.0.0.1');
     const port = server.address()!.port;
+    // LMTP: one final reply per recipient after the body (RFC 2033 §4.2), by the mailbox's name.
+    lmtp = createServer({
+      hostname: 'lmtp.dest.test',
+      lmtp: true,
+      onData: async (envelope, body) => {
+        const bytes = await buffer(body);
+        return envelope.to.map((to) => {
+          if (to.startsWith('full@')) return { code: 452, enhanced: '4.2.2', text: 'Mailbox full' };
+          if (to.startsWith('closed@')) return { code: 550, enhanced: '5.2.1', text: 'Mailbox disabled' };
+          lmtpStored.push({ to, bytes });
+          return { code: 250, enhanced: '2.0.0', text: 'stored' };
+        });
+      },
+    });
+    await lmtp.listen(0, '127.0.0.1');
     pf = await startPrivatePostfix({
-      transport: { 'dest.test': `smtp:[127.0.0.1]:${String(port)}`, 'origin.test': `smtp:[127.0.0.1]:${String(port)}` },
+      transport: { 'dest.test': `smtp:[127.0.0.1]:${String(port)}`, 'origin.test': `smtp:[127.0.0.1]:${String(port)}`, 'lmtp.test': `lmtp:inet:[127.0.0.1]:${String(lmtp.address()!.port)}` },
       // A deferred recipient is retried within seconds and its delay notice sent after the first retry.
       main: { delay_warning_time: '1s', queue_run_delay: '1s', minimal_backoff_time: '1s', maximal_backoff_time: '2s' },
     });
@@ -57,6 +75,7 @@ describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, ou
   afterAll(async () => {
     await pf?.stop();
     await server?.close({ timeout: 1000 });
+    await lmtp?.close({ timeout: 1000 });
   });
 
   /** Resolves once `n` messages have reached our server (or rejects after `ms`). */
@@ -134,5 +153,30 @@ describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, ou
     expect(r!.class.id).toBe(22);
     expect(report.original?.messageId).toBe('<dsn-e2e-2@origin.test>');
     console.log(`Postfix delay notice read back: ${JSON.stringify({ kind: report.kind, recipient: r!.address, status: r!.status, class: r!.class.id })}`);
+  }, 120_000);
+
+  it("LMTP: Postfix's lmtp client takes one reply per recipient after the body (sent, deferred, bounced), and the bounce names the one refused", async () => {
+    stored.length = 0;
+    const body = ['From: <sender@origin.test>', 'To: a@lmtp.test', 'Subject: lmtp', 'Message-ID: <dsn-e2e-3@origin.test>', '', 'per recipient', ''].join('\r\n');
+    const to = ['a@lmtp.test', 'full@lmtp.test', 'closed@lmtp.test', 'b@lmtp.test'];
+    const result = await sendMail({ host: '127.0.0.1', port: pf.smtpPort, security: 'off', from: 'sender@origin.test', to, body, dsn: { notify: ['FAILURE'] } });
+    expect(result.outcome).toBe('delivered');
+    const lines = await pf.waitForDeliveries(3, { filter: (d) => d.to.endsWith('@lmtp.test') && d.agent === 'lmtp' && d.to !== 'full@lmtp.test', timeoutMs: 60_000 });
+    const status = new Map(lines.map((d) => [d.to, d.status]));
+    expect(status.get('a@lmtp.test')).toBe('sent');
+    expect(status.get('b@lmtp.test')).toBe('sent');
+    expect(status.get('closed@lmtp.test')).toBe('bounced');
+    const [full] = await pf.waitForDeliveries(1, { filter: (d) => d.to === 'full@lmtp.test', timeoutMs: 60_000 });
+    expect(full!.status).toBe('deferred');
+    expect(full!.detail).toContain('452 4.2.2 Mailbox full');
+    // each accepted mailbox got the message once, byte-exact after Postfix's Received header
+    expect(lmtpStored.filter((m) => m.to === 'a@lmtp.test' || m.to === 'b@lmtp.test').map((m) => m.to).sort()).toEqual(['a@lmtp.test', 'b@lmtp.test']);
+    for (const m of lmtpStored) expect(m.bytes.toString('utf8').endsWith(body)).toBe(true);
+    // the refused one comes back to the sender as a bounce naming it
+    await waitStored(1, 60_000);
+    const bounce = stored.find((s) => s.envelope.from === '' && s.bytes.includes('closed@lmtp.test'))!;
+    const report = await classifyMessage(new Uint8Array(bounce.bytes));
+    expect(report.kind).toBe('bounce');
+    expect(report.recipients.map((r) => [r.address, r.status, r.class.id])).toEqual([['closed@lmtp.test', '5.2.1', 10]]);
   }, 120_000);
 });
