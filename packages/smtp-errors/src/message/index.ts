@@ -4,7 +4,7 @@
  * challenge-response requests). A separate entry point because it depends on `postal-mime`; the
  * core `smtp-errors` entry stays dependency-free.
  */
-import PostalMime from 'postal-mime';
+import PostalMime, { decodeWords } from 'postal-mime';
 import type { Attachment, Email } from 'postal-mime';
 // The core entry by its package name, so both entries share one default classifier (rules added
 // with `addRules` apply here too) and the build does not copy the core into this entry.
@@ -223,18 +223,24 @@ function originalFrom(email: Email, parts: readonly Attachment[]): OriginalMessa
   for (const a of parts) {
     const t = a.mimeType.toLowerCase();
     if (t === 'message/rfc822' || t === 'text/rfc822-headers' || t === 'message/rfc822-headers' || t === 'message/global' || t === 'message/global-headers') {
-      const h = parseHeaderBlock(attachmentText(a, 32768));
-      return {
-        messageId: h.get('message-id')?.trim() || undefined,
-        from: h.get('from')?.trim() || undefined,
-        to: h.get('to')?.trim() || undefined,
-        subject: h.get('subject')?.trim() || undefined,
-      };
+      return identity(parseHeaderBlock(attachmentText(a, 32768)));
     }
   }
-  const text = email.text ?? '';
-  const h = embeddedHeaders(text);
-  return { messageId: h.get('message-id'), from: h.get('from'), to: h.get('to'), subject: h.get('subject') };
+  return identity(embeddedHeaders(email.text ?? ''));
+}
+
+/**
+ * Message-ID, From, To and Subject of a header block, RFC 2047 encoded words decoded (RFC 2047 §5).
+ * A value whose words do not decode in their charset (bytes of another one) is kept as written.
+ */
+function identity(h: FieldBlock): OriginalMessage {
+  const field = (name: string): string | undefined => {
+    const v = h.get(name)?.trim();
+    if (v === undefined || v === '' || name === 'message-id' || !v.includes('=?')) return v || undefined;
+    const decoded = decodeWords(v).trim();
+    return decoded === '' || (decoded.includes('\ufffd') && !v.includes('\ufffd')) ? v : decoded;
+  };
+  return { messageId: field('message-id'), from: field('from'), to: field('to'), subject: field('subject') };
 }
 
 /** The Message-ID/From/To/Subject lines of a message quoted in a free-text bounce body. */
@@ -246,11 +252,22 @@ function embeddedHeaders(text: string): Map<string, string> {
   if (start < 0) return found;
   const from = Math.max(0, text.lastIndexOf('\n\n', start));
   const block = text.slice(from, from + 8192);
-  for (const line of block.split('\n')) {
+  // a folded field continues on the lines that start with a space or a tab (RFC 5322 §2.2.3)
+  let last: string | undefined;
+  for (const raw of block.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
+      found.set(last, `${found.get(last) ?? ''} ${line.trim()}`.trim());
+      continue;
+    }
+    last = undefined;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
-    if (wanted.includes(name) && !found.has(name)) found.set(name, line.slice(colon + 1).trim());
+    if (wanted.includes(name) && !found.has(name)) {
+      found.set(name, line.slice(colon + 1).trim());
+      last = name;
+    }
   }
   return found;
 }

@@ -1,0 +1,60 @@
+// The returned message's identity (`original`) as a bounce handler reads it: RFC 2047 encoded words
+// in From, To and Subject decoded, folded fields joined, in a report part and in a free-text bounce.
+import { describe, expect, it } from 'vitest';
+import { classifyMessage } from './index.js';
+
+/** A multipart/report DSN whose third part (of `type`) holds `original`. */
+function report(type: string, original: string[]): string {
+  return [
+    'From: MAILER-DAEMON@mx.sender.test',
+    'Subject: Undelivered Mail Returned to Sender',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="rb"',
+    '',
+    '--rb',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.sender.test',
+    '',
+    'Final-Recipient: rfc822; bob@rcpt.test',
+    'Action: failed',
+    'Status: 5.1.1',
+    '',
+    '--rb',
+    `Content-Type: ${type}`,
+    '',
+    ...original,
+    '--rb--',
+    '',
+  ].join('\r\n');
+}
+
+const ENCODED = [
+  'Message-ID: <m-1@sender.test>',
+  'From: =?UTF-8?B?w4lsb2RpZQ==?= <elodie@sender.test>',
+  'To: =?ISO-8859-1?Q?J=F6rg?= <bob@rcpt.test>',
+  'Subject: =?UTF-8?Q?Caf=C3=A9_menu?=',
+  ' =?UTF-8?B?4pyT?=',
+];
+const DECODED = { messageId: '<m-1@sender.test>', from: 'Élodie <elodie@sender.test>', to: 'Jörg <bob@rcpt.test>', subject: 'Café menu✓' };
+
+describe('classifyMessage: the original message identity', () => {
+  it.each(['text/rfc822-headers', 'message/rfc822', 'message/global-headers'])('encoded words are decoded, from a %s part', async (type) => {
+    const r = await classifyMessage(report(type, [...ENCODED, '', 'body']));
+    expect(r.original).toEqual(DECODED);
+  });
+
+  it('a free-text bounce: the quoted headers decoded, a folded field joined', async () => {
+    const r = await classifyMessage(
+      ['From: MAILER-DAEMON@mx.sender.test', 'Subject: failure notice', '', '<bob@rcpt.test>:', '550 5.1.1 no such user', '', '--- Below this line is a copy of the message.', '', ...ENCODED, 'To-Be-Ignored: x', '', 'body'].join('\n'),
+    );
+    expect(r.original).toEqual(DECODED);
+    const folded = await classifyMessage(['From: MAILER-DAEMON@mx.sender.test', 'Subject: failure notice', '', '<bob@rcpt.test>:', 'gone', '', 'Message-ID: <m-2@sender.test>', 'To: a@rcpt.test,', '\tb@rcpt.test', 'Subject: one', '  two'].join('\n'));
+    expect(folded.original).toEqual({ messageId: '<m-2@sender.test>', from: undefined, to: 'a@rcpt.test, b@rcpt.test', subject: 'one two' });
+  });
+
+  it('words whose bytes are not in their stated charset are kept as written; text without words is untouched', async () => {
+    const wrong = '=?ISO-2022-JP?B?gaGL2Yt9kmyJuoKwgUmBSQ==?=';
+    const r = await classifyMessage(report('text/rfc822-headers', ['Message-ID: <=?x?Q?y?=@sender.test>', `Subject: ${wrong}`, 'From: a =? b <a@sender.test>']));
+    expect(r.original).toEqual({ messageId: '<=?x?Q?y?=@sender.test>', from: 'a =? b <a@sender.test>', to: undefined, subject: wrong });
+  });
+});
