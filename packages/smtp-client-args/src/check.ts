@@ -86,8 +86,9 @@ export interface CheckContext {
 
 /**
  * Lists what in `args` (MAIL or RCPT parameters) the server did not advertise or cannot take: a
- * parameter whose extension is absent, SIZE over the advertised maximum, SMTPUTF8 or 8BITMIME
- * needed but absent, BINARYMIME without CHUNKING, BY below the advertised minimum, HOLDFOR over the
+ * parameter whose extension is absent (`BODY=BINARYMIME` needs BINARYMIME itself, not only 8BITMIME),
+ * SIZE over the advertised maximum, SMTPUTF8 or 8BITMIME needed but absent (8-bit content sent as
+ * `BODY=BINARYMIME` needs no 8BITMIME), BINARYMIME without CHUNKING, BY below the advertised minimum, HOLDFOR over the
  * advertised maximum. An empty array means: send it.
  *
  * @example
@@ -142,12 +143,17 @@ export function checkArgsAgainst(
 
   const body = entries.get('BODY');
   const bodyUpper = body === undefined ? undefined : asciiUpper(body);
-  if ((bodyUpper === '8BITMIME' || context.eightBit === true) && !capabilities.has('8BITMIME')) {
-    if (!problems.some((p) => p.keyword === 'BODY')) add('8bitmime-required', '8BITMIME', '8-bit content needs 8BITMIME');
-  } else if (context.eightBit === true && bodyUpper !== '8BITMIME' && bodyUpper !== 'BINARYMIME') {
+  const binary = bodyUpper === 'BINARYMIME';
+  const bodyReported = problems.some((p) => p.keyword === 'BODY');
+  // BODY=BINARYMIME needs BINARYMIME itself: 8BITMIME makes BODY known but not that value (RFC 3030 §3),
+  // and a server refuses it (555); BINARYMIME content needs no 8BITMIME
+  if (binary && !bodyReported && !capabilities.has('BINARYMIME')) add('not-advertised', 'BODY', 'BODY=BINARYMIME needs BINARYMIME');
+  else if ((bodyUpper === '8BITMIME' || (context.eightBit === true && !binary)) && !capabilities.has('8BITMIME')) {
+    if (!bodyReported) add('8bitmime-required', '8BITMIME', '8-bit content needs 8BITMIME');
+  } else if (context.eightBit === true && bodyUpper !== '8BITMIME' && !binary) {
     add('8bitmime-required', 'BODY', '8-bit content needs BODY=8BITMIME');
   }
-  if (bodyUpper === 'BINARYMIME' && !capabilities.has('CHUNKING')) add('chunking-required', 'CHUNKING', 'BINARYMIME needs CHUNKING');
+  if (binary && !capabilities.has('CHUNKING')) add('chunking-required', 'CHUNKING', 'BINARYMIME needs CHUNKING');
 
   let utf8 = false;
   for (const p of context.paths ?? []) if (p.kind === 'mailbox' && p.utf8) utf8 = true;

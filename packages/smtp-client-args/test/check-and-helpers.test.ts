@@ -65,6 +65,19 @@ describe('checkArgsAgainst: 8BITMIME, BINARYMIME, CHUNKING (RFC 6152, RFC 3030)'
     expect(checkArgsAgainst(c, [['BODY', '7BIT']], { eightBit: true })[0]?.message).toMatch(/BODY=8BITMIME/);
   });
 
+  it('BODY=BINARYMIME needs BINARYMIME itself: 8BITMIME makes BODY known, not that value (a server refuses it with 555)', () => {
+    expect(codes(caps({ '8BITMIME': [], CHUNKING: [] }), [['BODY', 'BINARYMIME']])).toEqual(['not-advertised:BODY']);
+    expect(checkArgsAgainst(caps({ '8BITMIME': [], CHUNKING: [] }), [['BODY', 'binarymime']])[0]?.message).toBe('BODY=BINARYMIME needs BINARYMIME');
+    expect(codes(caps({ '8BITMIME': [] }), [['BODY', 'BINARYMIME']], { eightBit: true })).toEqual(['not-advertised:BODY', 'chunking-required:CHUNKING']);
+    expect(withoutUnadvertised(caps({ SIZE: [], '8BITMIME': [], CHUNKING: [] }), new SmtpClientArgs({ command: 'mail' }).setSize(1).setBody('BINARYMIME')).toString()).toBe(' SIZE=1');
+    // neither extension: reported once, as before
+    expect(codes(caps({ CHUNKING: [] }), [['BODY', 'BINARYMIME']])).toEqual(['not-advertised:BODY']);
+  });
+
+  it('8-bit content sent as BINARYMIME needs no 8BITMIME (RFC 3030)', () => {
+    expect(codes(caps({ BINARYMIME: [], CHUNKING: [] }), [['BODY', 'BINARYMIME']], { eightBit: true })).toEqual([]);
+  });
+
   it('BINARYMIME without CHUNKING says so', () => {
     const [p] = checkArgsAgainst(caps({ BINARYMIME: [] }), [['BODY', 'BINARYMIME']]);
     expect(p).toMatchObject({ code: 'chunking-required', keyword: 'CHUNKING', message: expect.stringContaining('CHUNKING') });
