@@ -15,6 +15,16 @@ export function assertNoControl(what: string, value: string): void {
   }
 }
 
+/** True when `value` can stand as the argument of EHLO: one word, no space or control byte. */
+export function isEhloWord(value: unknown): value is string {
+  if (typeof value !== 'string' || value === '') return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+
 /** True when every character of `value` is ASCII. */
 export function isAscii(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;

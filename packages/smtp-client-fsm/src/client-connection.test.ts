@@ -609,6 +609,69 @@ describe('state list', () => {
     expect(sent(events)[0]?.outcome).toBe('delivered');
   });
 
+  it('XCLIENT with a HELO attribute: the EHLO after the 220 gives that name (the server takes it from there), and so does any later EHLO', () => {
+    const states = createStateRegistry();
+    states.register(xclientState({ ADDR: '192.0.2.1', HELO: 'laptop.client.example' }), { after: 'starttls' });
+    const { server, conn } = session({ ehlo: ['PIPELINING', 'XCLIENT NAME ADDR HELO'] }, { states, hostname: 'proxy.example' });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    const events = run(conn, server);
+    expect(server.commands.slice(0, 4)).toEqual(['EHLO proxy.example', 'XCLIENT ADDR=192.0.2.1 HELO=laptop.client.example', 'EHLO laptop.client.example', 'MAIL FROM:<a@x>']);
+    expect(sent(events)[0]?.outcome).toBe('delivered');
+    // [UNAVAILABLE] or a value that is no EHLO name: the client's own name
+    for (const helo of ['[UNAVAILABLE]', 'two words']) {
+      const reg = createStateRegistry();
+      reg.register(xclientState({ HELO: helo }), { after: 'starttls' });
+      const t = session({ ehlo: ['XCLIENT HELO'] }, { states: reg, hostname: 'proxy.example' });
+      t.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+      run(t.conn, t.server);
+      expect(t.server.commands[2]).toBe('EHLO proxy.example');
+    }
+  });
+
+  it('XCLIENT required: not offered, or refused, the session ends with an error event naming why, and nothing is sent', () => {
+    for (const [ehlo, xclientReply] of [[[], undefined], [['XCLIENT ADDR'], '550 5.7.0 Not authorized']] as const) {
+      const states = createStateRegistry();
+      states.register(xclientState({ ADDR: '192.0.2.1' }, { required: true }), { after: 'starttls' });
+      const { server, conn } = session({ ehlo: [...ehlo], ...(xclientReply ? { xclient: xclientReply } : {}) }, { states });
+      conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+      const events = run(conn, server);
+      const error = events.find((e) => e.type === 'error');
+      expect(error).toMatchObject({ type: 'error', code: 'ERR_SMTP_CLIENT_PROTOCOL' });
+      if (xclientReply) expect(error).toMatchObject({ message: 'state xclient gave up the session: 550 Not authorized', reply: { code: 550 } });
+      expect(sent(events)[0]).toMatchObject({ outcome: 'deferred' });
+      expect(server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+      expect(server.commands.at(-1)).toBe('QUIT');
+    }
+  });
+
+  it('rehello(name) refuses a name that is no EHLO argument', () => {
+    const codes: unknown[] = [];
+    const states = createStateRegistry();
+    states.register(
+      {
+        name: 'rename',
+        stage: 19,
+        enter(ctx) {
+          for (const bad of ['', 'a b', 'a\r\nMAIL FROM:<x@y>', 5 as unknown as string]) {
+            try {
+              ctx.rehello(bad);
+            } catch (e) {
+              codes.push((e as { code?: string }).code);
+            }
+          }
+          ctx.next();
+        },
+        reply: () => undefined,
+      },
+      { after: 'starttls' },
+    );
+    const { server, conn } = session({}, { states });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    expect(sent(run(conn, server))[0]?.outcome).toBe('delivered');
+    expect(codes).toEqual(Array(4).fill('ERR_SMTP_CLIENT_INVALID_PARAMETER'));
+    expect(server.commands.filter((c) => c.startsWith('EHLO'))).toEqual(['EHLO localhost']);
+  });
+
   it('a custom state between MAIL and RCPT turns pipelining off and can send its own command', () => {
     const { server, conn } = session();
     conn.registerState({ name: 'noop', stage: 3, enter: (c) => c.send('NOOP'), reply: (c) => c.next() }, { after: 'mail' });

@@ -9,7 +9,7 @@ import { Capabilities } from 'smtp-capabilities';
 import { copyBytes } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import type { ClientOptions } from './client-connection.js';
-import { assertNoControl } from './checks.js';
+import { assertNoControl, isEhloWord } from './checks.js';
 import type { Classifier } from './classify.js';
 import { isSmtpClientError, usage } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
@@ -131,8 +131,11 @@ export class Session {
     this.current = first;
   }
 
+  /** The EHLO name a state gave with `rehello(name)`, for the rest of the connection. */
+  heloName: string | undefined;
+
   get hostname(): string {
-    return this.opts.hostname ?? 'localhost';
+    return this.heloName ?? this.opts.hostname ?? 'localhost';
   }
 
   /** Enters the first state on first use, so states registered after construction (even before the banner) count. */
@@ -258,8 +261,17 @@ export class Session {
         }
         this.goto(state);
       },
-      abandon: (code, reply, permanent = false) => this.abandon(code, reply, permanent),
-      rehello: () => {
+      abandon: (code, reply, permanent = false) => {
+        // The reason reaches the caller (an `error` event, so `connect()` rejects with it), not
+        // only the messages that were queued: a state may give up before the first one.
+        this.emit({ type: 'error', code, message: `state ${info.name} gave up the session${reply ? `: ${String(reply.code)} ${reply.text}` : ''}`, ...(reply ? { reply } : {}) });
+        this.abandon(code, reply, permanent);
+      },
+      rehello: (name?: string) => {
+        if (name !== undefined) {
+          if (!isEhloWord(name)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `rehello: ${JSON.stringify(name)} is not an EHLO name`);
+          this.heloName = name;
+        }
         this.caps = Capabilities.none();
         this.goto('ehlo');
       },
@@ -359,7 +371,9 @@ export class Session {
 
   /** Fails every pending message, then QUIT. */
   abandon(code: ClientErrorCode, reply: Reply | undefined, permanent: boolean): void {
-    this.failAll(reply, code, !permanent);
+    // A reply makes a recipient's result `rejected`; giving up for now leaves them `deferred`
+    // (the reply that made the state give up is in its `error` event).
+    this.failAll(permanent ? reply : undefined, code, !permanent);
     this.quitRequested = true;
     this.goto('quit');
   }

@@ -38,10 +38,19 @@ export interface StateContext {
   write(bytes: Uint8Array | string): void;
   /** Moves on: `null`/omitted = the next state in the list, or a state name or id. */
   next(state?: string | number | null): void;
-  /** Gives up the connection politely: every pending message fails (transient unless `permanent`), then QUIT. */
+  /**
+   * Gives up the connection politely: an `error` event with `code` (and `reply`), every pending
+   * message fails (transient unless `permanent`), then QUIT. The Node adapter's `connect()`
+   * rejects with that code when a state gives up before the session is ready.
+   */
   abandon(code: ClientErrorCode, reply?: Reply, permanent?: boolean): void;
-  /** Discards the capabilities and says EHLO again (after XCLIENT, for example). */
-  rehello(): void;
+  /**
+   * Discards the capabilities and says EHLO again (after XCLIENT, for example). `name` replaces
+   * the `hostname` option in this and every later EHLO/HELO of the connection: after XCLIENT, the
+   * original client's HELO name, which the server would otherwise take from the new EHLO.
+   * A name with a space or a control character is `ERR_SMTP_CLIENT_INVALID_PARAMETER`.
+   */
+  rehello(name?: string): void;
 }
 
 /**

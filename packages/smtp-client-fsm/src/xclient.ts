@@ -6,7 +6,7 @@
 import type { ClientStateDefinition } from './state-registry.js';
 import { STAGE } from './stages.js';
 import { xtextEncode } from 'smtp-client-args';
-import { assertNoControl } from './checks.js';
+import { assertNoControl, isEhloWord } from './checks.js';
 
 /**
  * XCLIENT attributes (NAME, ADDR, PORT, PROTO, HELO, LOGIN, DESTADDR, DESTPORT); values are
@@ -32,7 +32,9 @@ export interface XclientOptions {
 
 /**
  * A state definition sending XCLIENT once per connection when the server offers it. Register it
- * after `starttls` so it runs on the encrypted session, before AUTH and MAIL.
+ * after `starttls` so it runs on the encrypted session, before AUTH and MAIL. After the server's
+ * 220 it says EHLO again, with the `HELO` attribute as its name when one is given (the server
+ * takes the HELO name from that EHLO, as Postfix and Exim do), else with the `hostname` option.
  *
  * @example
  * conn.registerState(xclientState({ ADDR: '192.0.2.10', NAME: 'client.example' }), { after: 'starttls' });
@@ -40,6 +42,8 @@ export interface XclientOptions {
  */
 export function xclientState(attributes: XclientAttributes, options: XclientOptions = {}): ClientStateDefinition {
   let args = '';
+  const given = attributes.HELO;
+  const helo = given !== '[UNAVAILABLE]' && given !== '[TEMPUNAVAIL]' && isEhloWord(given) ? given : undefined;
   for (const [k, v] of Object.entries(attributes)) {
     if (v === undefined) continue;
     assertNoControl(`XCLIENT ${k}`, v);
@@ -59,7 +63,9 @@ export function xclientState(attributes: XclientAttributes, options: XclientOpti
       ctx.send(`XCLIENT${args}`);
     },
     reply(ctx, reply) {
-      if (reply.code === 220) return ctx.rehello();
+      // The server takes the HELO name from the EHLO that follows XCLIENT: it must be the
+      // original client's, or the HELO attribute is lost.
+      if (reply.code === 220) return ctx.rehello(helo);
       if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL', reply);
       ctx.next();
     },
