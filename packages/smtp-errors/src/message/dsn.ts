@@ -43,6 +43,30 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
 }
 
 /**
+ * Every value of the field `name` (lower-case) in `text`, in order, folded lines joined: for the
+ * fields that may repeat, such as a feedback report's `Original-Rcpt-To` (RFC 5965 §3.2).
+ */
+export function fieldValues(text: string, name: string): string[] {
+  const out: string[] = [];
+  let open = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') {
+      open = false;
+      continue;
+    }
+    if ((line[0] === ' ' || line[0] === '\t') && open) {
+      out[out.length - 1] = `${out[out.length - 1] ?? ''} ${line.trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    open = colon > 0 && line.slice(0, colon).trim().toLowerCase() === name;
+    if (open) out.push(line.slice(colon + 1).trim());
+  }
+  return out;
+}
+
+/**
  * The value of a typed DSN field (`rfc822; user@example.com`, `smtp; 550 5.1.1 ...`) without its
  * type, or `undefined` when empty.
  */

@@ -4,7 +4,7 @@
  * challenge-response requests). A separate entry point because it depends on `postal-mime`; the
  * core `smtp-errors` entry stays dependency-free.
  */
-import PostalMime, { decodeWords } from 'postal-mime';
+import PostalMime, { addressParser, decodeWords } from 'postal-mime';
 import type { Attachment, Email } from 'postal-mime';
 // The core entry by its package name, so both entries share one default classifier (rules added
 // with `addRules` apply here too) and the build does not copy the core into this entry.
@@ -20,7 +20,7 @@ import {
   type Classification,
   type Classifier,
 } from 'smtp-errors';
-import { bareAddress, parseFieldBlocks, parseHeaderBlock, statusCode, typedValue, type FieldBlock } from './dsn.js';
+import { bareAddress, fieldValues, parseFieldBlocks, parseHeaderBlock, statusCode, typedValue, type FieldBlock } from './dsn.js';
 import { extractFreeText, looksLikeBounce } from './free-text.js';
 
 /**
@@ -162,6 +162,13 @@ function headerOf(email: Email, name: string): string | undefined {
   return undefined;
 }
 
+/** The first mailbox address of an address-list header value (RFC 5322 §3.4), or undefined. */
+function firstMailbox(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  for (const a of addressParser(value, { flatten: true })) if (a.address !== undefined && a.address !== '') return a.address;
+  return undefined;
+}
+
 function firstAddress(a: Email['from'] | undefined): string | undefined {
   if (a === undefined) return undefined;
   if (a.address !== undefined && a.address !== '') return a.address;
@@ -219,14 +226,15 @@ function domainOf(address: string | undefined): string | undefined {
   return at >= 0 ? address.slice(at + 1).toLowerCase() : undefined;
 }
 
-function originalFrom(email: Email, parts: readonly Attachment[]): OriginalMessage {
+/** The header fields of the returned message: its own part, else the headers quoted in a free-text body. */
+function originalHeaders(email: Email, parts: readonly Attachment[]): FieldBlock {
   for (const a of parts) {
     const t = a.mimeType.toLowerCase();
     if (t === 'message/rfc822' || t === 'text/rfc822-headers' || t === 'message/rfc822-headers' || t === 'message/global' || t === 'message/global-headers') {
-      return identity(parseHeaderBlock(attachmentText(a, 32768)));
+      return parseHeaderBlock(attachmentText(a, 32768));
     }
   }
-  return identity(embeddedHeaders(email.text ?? ''));
+  return embeddedHeaders(email.text ?? '');
 }
 
 /**
@@ -462,7 +470,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   const parts = email.attachments;
   let bodyText = email.text ?? (email.html !== undefined ? email.html.slice(0, HTML_SCAN_CHARS).replace(/<[^<>]*>/g, ' ') : '');
   if (bodyText.trim() === '' && parts.length === 0) bodyText = rawBody(input);
-  const original = originalFrom(email, parts);
+  const originalFields = originalHeaders(email, parts);
+  const original = identity(originalFields);
   const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification): MessageClassification =>
     Object.freeze({ kind, recipients: Object.freeze(recipients), original: Object.freeze(original), class: cls, truncated });
 
@@ -489,16 +498,33 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   const ses = sesNotification(classifier, bodyText);
   if (ses !== undefined) return done(ses.kind, ses.recipients);
 
-  // 2. RFC 5965 feedback report.
-  const arf = parts.find((a) => a.mimeType.toLowerCase() === 'message/feedback-report');
-  if (arf !== undefined) {
-    const fields = parseFieldBlocks(attachmentText(arf))[0] ?? new Map<string, string>();
-    const rcpt = bareAddress(fields.get('original-rcpt-to')) ?? bareAddress(original.to);
-    const type = fields.get('feedback-type') ?? 'abuse';
-    const recipients: MessageRecipient[] =
-      rcpt === undefined
-        ? []
-        : [{ address: rcpt, action: undefined, status: undefined, diagnostic: `feedback-type: ${type}`, remoteMta: fields.get('reporting-mta') !== undefined ? typedValue(fields.get('reporting-mta')) : undefined, class: messageClass(classifier, BC_UNDETERMINED) }];
+  // 2. RFC 5965 feedback report: one recipient per Original-Rcpt-To (a field that may repeat,
+  // §3.2), of every report part in order; without any, the returned message's first To address.
+  const reports = parts.filter((a) => a.mimeType.toLowerCase() === 'message/feedback-report');
+  if (reports.length > 0) {
+    const recipients: MessageRecipient[] = [];
+    const recipient = (address: string, fields: FieldBlock): MessageRecipient => ({
+      address,
+      action: undefined,
+      status: undefined,
+      diagnostic: `feedback-type: ${fields.get('feedback-type') ?? 'abuse'}`,
+      remoteMta: typedValue(fields.get('reporting-mta')),
+      class: messageClass(classifier, BC_UNDETERMINED),
+    });
+    let first: FieldBlock | undefined;
+    for (const part of reports) {
+      const text = attachmentText(part);
+      const fields = parseFieldBlocks(text)[0] ?? new Map<string, string>();
+      first ??= fields;
+      for (const value of fieldValues(text, 'original-rcpt-to')) {
+        const address = bareAddress(value);
+        if (address !== undefined) recipients.push(recipient(address, fields));
+      }
+    }
+    if (recipients.length === 0) {
+      const to = firstMailbox(originalFields.get('to'));
+      if (to !== undefined) recipients.push(recipient(to, first ?? new Map<string, string>()));
+    }
     return done('feedback', recipients);
   }
 
