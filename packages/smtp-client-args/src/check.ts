@@ -6,8 +6,12 @@
 import { SmtpClientArgs } from './client-args.js';
 import { ClientArgsError, booleanOption } from './errors.js';
 import { DEFAULT_PARAMETERS, digits, parseBy } from './parameters.js';
-import type { Path } from './path.js';
+import type { MailboxPath, Path } from './path.js';
 import { asciiUpper } from './text.js';
+import { isIterableObject, typeName } from '@smtpkit/foundation';
+
+const badArgs = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs or a list of [keyword, value] pairs of strings');
+const badPaths = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context.paths', 'context.paths must be a list of paths');
 
 /**
  * The part of smtp-capabilities' `Capabilities` this package needs (structural, so any object with
@@ -70,7 +74,10 @@ export interface ArgsProblem {
  * @see RFC 6531 §3.4, RFC 6152 §3
  */
 export interface CheckContext {
-  /** Paths of the transaction; a UTF-8 one needs SMTPUTF8 advertised and in the MAIL args. */
+  /**
+   * Paths of the transaction; a UTF-8 one needs SMTPUTF8 advertised and in the MAIL args. Anything
+   * but a list of path objects is `ERR_SMTP_INVALID_ARGUMENT`.
+   */
   readonly paths?: Iterable<Path>;
   /**
    * Real size of the message in bytes (checked against the advertised SIZE even without SIZE=).
@@ -89,7 +96,8 @@ export interface CheckContext {
  * parameter whose extension is absent (`BODY=BINARYMIME` needs BINARYMIME itself, not only 8BITMIME),
  * SIZE over the advertised maximum, SMTPUTF8 or 8BITMIME needed but absent (8-bit content sent as
  * `BODY=BINARYMIME` needs no 8BITMIME), BINARYMIME without CHUNKING, BY below the advertised minimum, HOLDFOR over the
- * advertised maximum. An empty array means: send it.
+ * advertised maximum. An empty array means: send it. `args` that are neither an `SmtpClientArgs` nor
+ * a list of `[keyword, value]` pairs of strings are `ERR_SMTP_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -124,7 +132,13 @@ export function checkArgsAgainst(
     return v !== undefined && v.length <= 20 && digits(v, 0, v.length) ? Number(v) : undefined;
   };
   const entries = new Map<string, string | undefined>();
-  for (const [k, v] of args) entries.set(asciiUpper(String(k)), v);
+  if (!isIterableObject(args)) throw badArgs();
+  for (const entry of args as Iterable<unknown>) {
+    // a [keyword, value] pair of text, as SmtpClientArgs yields (a value is read as text below)
+    const [k, v] = Array.isArray(entry) ? (entry as unknown[]) : [];
+    if (typeof k !== 'string' || (v !== undefined && typeof v !== 'string')) throw badArgs();
+    entries.set(asciiUpper(k), v);
+  }
 
   for (const [k] of entries) {
     const exts = DEFAULT_PARAMETERS.get(k)?.extensions ?? [k];
@@ -156,7 +170,12 @@ export function checkArgsAgainst(
   if (binary && !capabilities.has('CHUNKING')) add('chunking-required', 'CHUNKING', 'BINARYMIME needs CHUNKING');
 
   let utf8 = false;
-  for (const p of context.paths ?? []) if (p.kind === 'mailbox' && p.utf8) utf8 = true;
+  const paths: unknown = context.paths;
+  if (paths !== undefined && !isIterableObject(paths)) throw badPaths();
+  for (const p of paths ?? []) {
+    if (typeof p !== 'object' || p === null) throw badPaths();
+    if ((p as Path).kind === 'mailbox' && (p as MailboxPath).utf8) utf8 = true;
+  }
   if (utf8 && !capabilities.has('SMTPUTF8')) add('smtputf8-required', 'SMTPUTF8', 'non-ASCII address needs SMTPUTF8');
   else if (utf8 && !entries.has('SMTPUTF8') && !(args instanceof SmtpClientArgs && args.command === 'rcpt')) {
     add('smtputf8-required', 'SMTPUTF8', 'non-ASCII address needs MAIL FROM ... SMTPUTF8');
@@ -173,7 +192,8 @@ export function checkArgsAgainst(
 
 /**
  * A copy of `args` without the parameters whose extension the server did not advertise (for
- * optional parameters such as ENVID or MT-PRIORITY that a sender may simply drop).
+ * optional parameters such as ENVID or MT-PRIORITY that a sender may simply drop). `args` that is not
+ * an `SmtpClientArgs` is `ERR_SMTP_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -182,6 +202,9 @@ export function checkArgsAgainst(
  * @see RFC 5321 §4.1.1.1
  */
 export function withoutUnadvertised(capabilities: CapabilitiesLike, args: SmtpClientArgs): SmtpClientArgs {
+  if (typeof (args as Partial<SmtpClientArgs> | null)?.clone !== 'function') {
+    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', `args must be an SmtpClientArgs, got ${typeName(args)}`);
+  }
   const out = args.clone();
   for (const p of checkArgsAgainst(capabilities, args)) if (p.code === 'not-advertised') out.delete(p.keyword);
   return out;

@@ -14,7 +14,7 @@ import { DEFAULT_PATH_LIMITS, lenientOptions, pathFailureReply, renderPath, reso
 import type { LenientOptions, Path, PathLimits } from './path.js';
 import { asciiUpper, isAlnum, strictDecoder as decoder } from './text.js';
 import { tryXtextDecode } from './xtext.js';
-import { isIterableObject, typeName } from '@smtpkit/foundation';
+import { isBytes, isIterableObject, typeName } from '@smtpkit/foundation';
 
 /**
  * Limits of the server-side parsers: the path limits (bytes), the number of parameters, and the
@@ -491,7 +491,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
 
   let s: string;
   if (typeof input === 'string') s = input;
-  else if (input instanceof Uint8Array) {
+  else if (isBytes(input)) {
     try {
       s = decoder.decode(input);
     } catch {

@@ -1,8 +1,9 @@
 // Arguments and options of the wrong type, through the public entry: typed ClientArgsErrors naming
 // the argument, never an untyped TypeError or a value handed back as if it were decoded.
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { thrownValue } from '@smtpkit/testkit';
-import { SmtpClientArgs, checkArgsAgainst, isClientArgsError, parseMailFrom, parsePath, parseRcptTo, readMailParameters, readRcptParameters, xtextDecode, xtextEncode } from 'smtp-client-args';
+import { SmtpClientArgs, checkArgsAgainst, isClientArgsError, parseMailFrom, parsePath, parseRcptTo, readMailParameters, readRcptParameters, withoutUnadvertised, xtextDecode, xtextEncode } from 'smtp-client-args';
 
 function failure(fn: () => unknown): [string, string | undefined] | string {
   const e = thrownValue(fn);
@@ -64,5 +65,30 @@ describe('readMailParameters / readRcptParameters of something that is not a par
       expect(readMailParameters(args).size).toBe(5);
       expect(readRcptParameters(args)).toEqual({});
     }
+  });
+});
+
+describe('checkArgsAgainst / withoutUnadvertised arguments of the wrong type', () => {
+  const caps = { has: () => true, params: () => undefined };
+  it.each([[null], [undefined], [5], [[5]], [[['BODY', 8]]], [[[8, 'x']]], [[{ 0: 'SIZE', 1: '5' }]]])('args %j is ERR_SMTP_INVALID_ARGUMENT naming args, not a TypeError', (args) => {
+    expect(failure(() => checkArgsAgainst(caps, args as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'args']);
+  });
+  it.each([[5], ['<a@b>'], [[null]], [[5]]])('context.paths %j is ERR_SMTP_INVALID_ARGUMENT naming context.paths', (paths) => {
+    expect(failure(() => checkArgsAgainst(caps, new SmtpClientArgs(), { paths: paths as never }))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'context.paths']);
+  });
+  it.each([[null], [undefined], [[['SIZE', '1']]], [{}]])('withoutUnadvertised(caps, %j) is ERR_SMTP_INVALID_ARGUMENT naming args', (args) => {
+    expect(failure(() => withoutUnadvertised(caps, args as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'args']);
+  });
+  it('pairs of strings, valueless parameters and a set of paths are still read', () => {
+    expect(checkArgsAgainst(caps, [['SIZE', '5'], ['SMTPUTF8', undefined]], { paths: new Set([parsePath('<a@example.com>')]) })).toEqual([]);
+  });
+});
+
+describe('parseMailFrom / parseRcptTo read a Uint8Array made in another realm', () => {
+  it('a Uint8Array that fails instanceof (a vm context, a worker) is still bytes', () => {
+    const foreign = (text: string): Uint8Array => runInNewContext('Uint8Array.from(codes)', { codes: [...text].map((c) => c.charCodeAt(0)) }) as Uint8Array;
+    expect(foreign('TO:<b@example.com>') instanceof Uint8Array).toBe(false);
+    expect(parseMailFrom(foreign('FROM:<a@example.com>')).path).toMatchObject({ kind: 'mailbox', address: 'a@example.com' });
+    expect(parseRcptTo(foreign('TO:<b@example.com>')).path).toMatchObject({ kind: 'mailbox', address: 'b@example.com' });
   });
 });
