@@ -394,6 +394,10 @@ const AUTO_SUBJECT =
 const CHALLENGE =
   /(challenge[- ]response|verify (that )?you are (a )?human|please (confirm|verify) (that )?you (sent|are)|sender verification|confirm your (e-?mail|message)|whitelist|allowlist|spam ?arrest|boxbe|mailsentry|to have your message delivered, (please )?(click|reply))/i;
 const UNSUBSCRIBE = /\b(unsubscribe[d]?|removed from (the )?(list|mailing list)|goodbye from|you have been removed|unsubscription)\b/i;
+// In a body, only wording that says the reader was taken off the list: every list post's footer
+// says how to unsubscribe (RFC 2369 List-Unsubscribe practice), and 90 means suppress.
+const UNSUBSCRIBED_BODY =
+  /\b((you|address|subscription|e-?mail)( \S+){0,3} (has|have) been (unsubscribed|removed|deleted)|removed from (the |our |this )?(\S+ )?(mailing )?list|(successfully|now) unsubscribed|unsubscribed from|unsubscription|goodbye from)\b/i;
 const SUBSCRIBE = /\b(welcome to (the )?|confirm (your )?subscription|subscription (request|confirmation)|you (have been|are now) subscribed|subscribe confirmation)\b/i;
 
 function messageClass(classifier: Classifier, id: number): Classification {
@@ -530,7 +534,9 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
 
   const subject = email.subject ?? '';
   const from = firstAddress(email.from) ?? '';
-  const autoSubmitted = (headerOf(email, 'auto-submitted') ?? '').toLowerCase();
+  // RFC 3834 §5: the keyword, case-insensitive, may carry comments and `; parameters`
+  // (`Auto-Submitted: auto-replied (vacation)` is what Sieve vacation writes)
+  const autoSubmitted = /^[a-z0-9-]*/.exec((headerOf(email, 'auto-submitted') ?? '').replace(/\([^()]*\)/g, ' ').trim().toLowerCase())?.[0] ?? '';
 
   const bounceLike = looksLikeBounce(from, subject, bodyText);
 
@@ -568,7 +574,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   // 5. Mailing-list notices.
   const listish = headerOf(email, 'list-id') !== undefined || /\b(list|group|newsletter|subscri)/i.test(subject);
   if (listish || precedence === 'list' || precedence === 'bulk') {
-    if (UNSUBSCRIBE.test(subject) || (listish && UNSUBSCRIBE.test(bodyText.slice(0, 2048)) && !SUBSCRIBE.test(subject))) {
+    if (UNSUBSCRIBE.test(subject) || (listish && UNSUBSCRIBED_BODY.test(bodyText.slice(0, 2048)) && !SUBSCRIBE.test(subject))) {
       return done('list', [], messageClass(classifier, BC_UNSUBSCRIBE));
     }
     if (SUBSCRIBE.test(subject) || (listish && SUBSCRIBE.test(bodyText.slice(0, 2048)))) return done('list', [], messageClass(classifier, BC_SUBSCRIBE));

@@ -1,0 +1,40 @@
+// The kinds a message without a delivery report can have, from its header fields and its text:
+// RFC 3834 automatic replies and RFC 2369/2919 list notices.
+import { describe, expect, it } from 'vitest';
+import { classifyMessage } from './index.js';
+
+describe('classifyMessage: the Auto-Submitted field (RFC 3834 §5)', () => {
+  const reply = (field: string): string => `From: bob@rcpt.test\r\nTo: alice@sender.test\r\nSubject: Re: hello\r\n${field}\r\n\r\nI will read your message later.\r\n`;
+
+  it.each(['Auto-Submitted: auto-replied', 'Auto-Submitted: auto-replied (vacation)', 'Auto-Submitted: Auto-Replied; owner-email="bob@rcpt.test"', 'Auto-Submitted: (sieve) auto-replied', 'Auto-Submitted:\r\n\tauto-replied'])('%j is an auto-reply', async (field) => {
+    const r = await classifyMessage(reply(field));
+    expect([r.kind, r.class?.id]).toEqual(['auto-reply', 60]);
+  });
+
+  it.each(['Auto-Submitted: no', 'Auto-Submitted: auto-generated', 'Auto-Submitted: auto-repliedx', 'Auto-Submitted: (auto-replied) no'])('%j is not', async (field) => {
+    expect((await classifyMessage(reply(field))).kind).toBe('other');
+  });
+});
+
+describe('classifyMessage: list notices', () => {
+  const post = (subject: string, body: string): string => `From: news@lists.test\r\nTo: alice@sender.test\r\nList-Id: <news.lists.test>\r\nList-Unsubscribe: <mailto:news-leave@lists.test>\r\nSubject: ${subject}\r\n\r\n${body}\r\n`;
+
+  it.each([
+    ['[news] Weekly digest', 'This week: three new articles.\r\n--\r\nTo unsubscribe, send a message to news-leave@lists.test.'],
+    ['Re: [dev] patch review', 'Looks good to me.\r\n_______________\r\nUnsubscribe: https://lists.test/unsubscribe?u=alice'],
+  ])('a list post whose footer says how to unsubscribe is not an unsubscribe notice (%s)', async (subject, body) => {
+    const r = await classifyMessage(post(subject, body));
+    expect([r.kind, r.class?.id]).toEqual(['other', undefined]);
+  });
+
+  it.each([
+    'You have been removed from the mailing list.',
+    'Your address alice@sender.test has been unsubscribed from news.',
+    'alice@sender.test was removed from the news list.',
+    'You are now unsubscribed.',
+    'Goodbye from the news list!',
+  ])('a list message saying the reader left is one: %j', async (body) => {
+    const r = await classifyMessage(post('Notice', body));
+    expect([r.kind, r.class?.id]).toEqual(['list', 90]);
+  });
+});
