@@ -328,6 +328,20 @@ describe('parseEhloReplyText (wire text or bytes, e.g. from a transcript)', () =
     expect(parseEhloReplyText('hello').esmtp).toBe(false);
   });
 
+  test('empty and discarded lines do not count against maxKeywords: a later keyword is kept, as parseEhloReply keeps it', () => {
+    const lines = ['mx', ...Array<string>(300).fill(''), 'PIPELINING'];
+    const wire = lines.map((l, i) => `250${i === lines.length - 1 ? ' ' : '-'}${l}\r\n`).join('');
+    expect(parseEhloReplyText(wire).toJSON()).toEqual(parseEhloReply({ code: 250, lines }).toJSON());
+    expect(parseEhloReplyText(wire).pipelining).toBe(true);
+    const vendor = ['mx', ...Array<string>(300).fill('X-A 1'), 'x-a', 'PIPELINING'];
+    const wire2 = vendor.map((l, i) => `250${i === vendor.length - 1 ? ' ' : '-'}${l}\r\n`).join('');
+    const c = parseEhloReplyText(wire2, { discard: ['x-a'] });
+    expect(c.toJSON()).toEqual(parseEhloReply({ code: 250, lines: vendor }, { discard: ['X-A'] }).toJSON());
+    expect(c.keywords).toEqual(['PIPELINING']);
+    // discarded lines still count when not discarded
+    expect(parseEhloReplyText(wire2).warnings.map((w) => w.code)).toContain('too-many-keywords');
+  });
+
   test('DOS-10: a huge transcript stops collecting past maxKeywords', () => {
     const c = parseEhloReplyText(`250-mx\r\n${'250-X\r\n'.repeat(100_000)}250 Y\r\n`);
     expect(c.count).toBe(1);

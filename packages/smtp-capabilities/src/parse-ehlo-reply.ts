@@ -87,12 +87,26 @@ function invalidOption(message: string): CapabilitiesError {
   return new CapabilitiesError('ERR_SMTP_INVALID_OPTION', message);
 }
 
-/** The options object (undefined = none), its limits and its discard list, checked. */
-function resolveOptions(options: ParseEhloOptions | undefined): { limits: EhloParseLimits; discard: string[] | undefined } {
+/** The options object (undefined = none), its limits and its discard list (upper-cased), checked. */
+function resolveOptions(options: ParseEhloOptions | undefined): { limits: EhloParseLimits; discard: Set<string> | undefined } {
   if (options === undefined) return { limits: DEFAULT_EHLO_PARSE_LIMITS, discard: undefined };
   if (typeof options !== 'object' || options === null) throw invalidOption(`options must be an object, got ${typeName(options)}`);
-  const discard = stringList(options.discard, () => invalidOption('options.discard must be a list of keywords'));
-  return { limits: resolveLimits(options.limits), discard };
+  const list = stringList(options.discard, () => invalidOption('options.discard must be a list of keywords'));
+  return { limits: resolveLimits(options.limits), discard: list && new Set(list.map(upperAscii)) };
+}
+
+/**
+ * True when a keyword line counts against `maxKeywords` in {@link parseWith}: it is not empty (or
+ * spaces only) and its keyword (up to a space or `=`, as scanLine reads it) is not discarded.
+ */
+function countsAsKeyword(raw: string, discard: ReadonlySet<string> | undefined): boolean {
+  let i = 0;
+  while (raw.charCodeAt(i) === 0x20) i++;
+  if (i === raw.length) return false;
+  if (discard === undefined) return true;
+  let j = i;
+  while (j < raw.length && raw.charCodeAt(j) !== 0x20 && raw.charCodeAt(j) !== 0x3d) j++;
+  return !discard.has(upperAscii(raw.slice(i, j)));
 }
 
 function resolveLimits(partial: Partial<EhloParseLimits> | undefined): EhloParseLimits {
@@ -139,7 +153,7 @@ export function parseEhloReply(reply: EhloReplyLike, options?: ParseEhloOptions)
   return parseWith(reply, discard, limits, new WarningSink(limits.maxWarnings));
 }
 
-function parseWith(reply: EhloReplyLike, discardList: readonly string[] | undefined, limits: EhloParseLimits, sink: WarningSink): Capabilities {
+function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefined, limits: EhloParseLimits, sink: WarningSink): Capabilities {
   const lines = reply.lines;
   for (const line of lines) if (typeof line !== 'string') throw invalidReply(`reply.lines must be an array of strings, found ${typeName(line)}`);
   const first = lines[0] ?? '';
@@ -157,11 +171,6 @@ function parseWith(reply: EhloReplyLike, discardList: readonly string[] | undefi
     sink.add('greeting-looks-like-keyword', 0, `the first line "${domain}" is the domain/greeting, not a capability`);
   }
 
-  let discard: Set<string> | undefined;
-  if (discardList !== undefined) {
-    discard = new Set();
-    for (const k of discardList) discard.add(upperAscii(k));
-  }
   const entries: CapabilityEntry[] = [];
   for (let n = 1; n < lines.length; n++) {
     if (entries.length >= limits.maxKeywords) {
@@ -205,9 +214,12 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
   let code = -1;
   let done = false;
   let n = 0;
-  // Bound the work on a huge transcript: never collect more lines than the parser would keep.
+  // Bound the work on a huge transcript: stop once the parser has more keyword lines than it keeps
+  // (the first line and maxKeywords + 1 of them, so it says so). Empty and discarded lines do not
+  // count, as they do not for parseEhloReply: they must not push a later keyword out unreported.
   const maxLines = limits.maxKeywords + 1;
-  for (let start = 0; start < s.length && lines.length <= maxLines; n++) {
+  let counted = 0;
+  for (let start = 0; start < s.length && counted <= maxLines; n++) {
     let end = s.indexOf('\n', start);
     if (end < 0) end = s.length;
     const next = end + 1;
@@ -230,7 +242,8 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
       continue;
     }
     code = lineCode;
-    lines.push(line.slice(4));
+    const text = line.slice(4);
+    if (lines.push(text) === 1 || countsAsKeyword(text, discard)) counted++;
     if (sep !== 0x2d) done = true;
   }
   if (code < 0) {
