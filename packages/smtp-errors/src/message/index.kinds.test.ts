@@ -38,3 +38,43 @@ describe('classifyMessage: list notices', () => {
     expect([r.kind, r.class?.id]).toEqual(['list', 90]);
   });
 });
+
+describe('classifyMessage: the kind of a delivery status notification', () => {
+  const report = (...recipients: string[][]): string =>
+    [
+      'From: MAILER-DAEMON@mx.sender.test',
+      'Subject: Delivery Status Notification',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rb"',
+      '',
+      '--rb',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.sender.test',
+      ...recipients.flatMap((fields, i) => ['', `Final-Recipient: rfc822; r${String(i)}@rcpt.test`, ...fields]),
+      '',
+      '--rb--',
+      '',
+    ].join('\r\n');
+
+  it.each([
+    // an Action RFC 3464 §2.3.3 does not define is read by the Status class
+    [[['Action: failed-permanently', 'Status: 5.1.1']], 'bounce'],
+    [[['Action: bounced', 'Status: 5.1.1'], ['Action: delivered', 'Status: 2.0.0']], 'bounce'],
+    [[['Action: deferred', 'Status: 4.4.1']], 'delayed'],
+    [[['Action: sent', 'Status: 2.0.0']], 'delivered'],
+    [[['Action: weird']], 'bounce'],
+    // so is a missing one
+    [[['Status: 2.0.0']], 'delivered'],
+    [[['Status: 4.2.2']], 'delayed'],
+    [[['Status: 5.1.1']], 'bounce'],
+    [[[]], 'bounce'],
+    // the defined ones decide whatever the status
+    [[['Action: relayed', 'Status: 2.0.0'], ['Action: expanded', 'Status: 2.0.0']], 'delivered'],
+    [[['Action: delayed', 'Status: 4.4.7'], ['Action: relayed', 'Status: 2.0.0']], 'delayed'],
+    [[['Action: delayed', 'Status: 4.4.7'], ['Action: failed', 'Status: 4.4.7']], 'bounce'],
+  ])('%j is %s', async (recipients, kind) => {
+    const r = await classifyMessage(report(...recipients));
+    expect(r.kind).toBe(kind);
+    expect(r.recipients.map((x) => x.address)).toEqual(recipients.map((_, i) => `r${String(i)}@rcpt.test`));
+  });
+});

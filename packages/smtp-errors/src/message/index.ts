@@ -304,6 +304,19 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
   return out;
 }
 
+const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded']);
+
+/**
+ * What became of a DSN recipient: its `Action` when RFC 3464 §2.3.3 defines it, else (missing or
+ * unknown) the class of its `Status` (2: delivered, 4: delayed), else failed.
+ */
+function outcomeOf(r: MessageRecipient): 'failed' | 'delayed' | 'delivered' {
+  const a = r.action;
+  if (a === 'failed' || a === 'delayed') return a;
+  if (a !== undefined && SUCCESS_ACTIONS.has(a)) return 'delivered';
+  return r.status?.startsWith('2.') === true ? 'delivered' : r.status?.startsWith('4.') === true ? 'delayed' : 'failed';
+}
+
 /** The human-readable explanation of one recipient in the first part of a report. */
 function explanationFor(bodyText: string, address: string | undefined): string | undefined {
   const text = bodyText.slice(0, 16384);
@@ -486,14 +499,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
     const blocks = parseFieldBlocks(dsnPart !== undefined ? attachmentText(dsnPart) : bodyText.slice(inline, inline + 65536));
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
-      const actions = recipients.map((r) => r.action);
-      const kind: MessageKind = actions.some((a) => a === 'failed' || a === undefined)
-        ? 'bounce'
-        : actions.every((a) => a === 'delayed')
-          ? 'delayed'
-          : actions.some((a) => a === 'delayed')
-            ? 'delayed'
-            : 'delivered';
+      const outcomes = recipients.map(outcomeOf);
+      const kind: MessageKind = outcomes.includes('failed') ? 'bounce' : outcomes.includes('delayed') ? 'delayed' : 'delivered';
       return done(kind, recipients);
     }
   }
