@@ -20,6 +20,11 @@ describe('classifyMessage: options of the wrong type are ERR_SMTP_INVALID_OPTION
 
   it('a classifier that is not a Classifier', async () => {
     for (const bad of [null, {}, 5, (t: string) => t, { classify: 'x' }]) expect(await codeOf({ classifier: bad })).toBe('ERR_SMTP_INVALID_OPTION');
+    // forId gives an auto-reply, a list notice or a challenge its class: one without it used to
+    // pass the check and then throw an untyped TypeError on such a message
+    const real = createClassifier();
+    expect(await codeOf({ classifier: { classify: real.classify.bind(real) } })).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(await codeOf({ classifier: { classify: real.classify.bind(real), forId: real.forId.bind(real) } })).toBeUndefined();
     expect((await classifyMessage(msg, { classifier: createClassifier() })).kind).toBe('bounce');
     expect(await codeOf({})).toBeUndefined();
   });

@@ -459,7 +459,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   }
   const classifier = options.classifier === undefined ? defaultClassifier : options.classifier;
   // Checked by shape, not instanceof: a Classifier from another copy of the package (ESM and CJS) works.
-  if (typeof classifier !== 'object' || classifier === null || typeof (classifier as Partial<Classifier>).classify !== 'function') {
+  // classify for each recipient, forId for a message's own class (auto-reply, list, challenge...)
+  if (typeof classifier !== 'object' || classifier === null || typeof (classifier as Partial<Classifier>).classify !== 'function' || typeof (classifier as Partial<Classifier>).forId !== 'function') {
     throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifier must be a Classifier (from createClassifier)');
   }
   let input: Uint8Array | string;
