@@ -6,7 +6,7 @@
 import { CapabilitiesError } from './errors.js';
 import type { AdvertiseContext, ExtensionDefinition } from './registry.js';
 import type { SessionSettings } from './session.js';
-import { stringList, upperAscii } from './syntax.js';
+import { shown, stringList, upperAscii } from './syntax.js';
 
 type Def = ExtensionDefinition<SessionSettings>;
 
@@ -27,7 +27,7 @@ function deepFreeze(defs: Def[]): readonly Def[] {
 const optIn = (keyword: string) => (_s: SessionSettings, ctx: AdvertiseContext) => ctx.enabled(keyword);
 
 function invalid(what: string, v: unknown): never {
-  throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a non-negative integer, got ${String(v)}`);
+  throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a non-negative integer, got ${shown(v)}`);
 }
 
 function count(what: string, n: number | undefined): string | boolean {
@@ -37,7 +37,7 @@ function count(what: string, n: number | undefined): string | boolean {
 }
 
 function positive(what: string, n: number): number {
-  if (!Number.isSafeInteger(n) || n < 1) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session limits.${what} must be a positive integer, got ${String(n)}`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session limits.${what} must be a positive integer, got ${shown(n)}`);
   return n;
 }
 

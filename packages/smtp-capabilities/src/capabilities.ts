@@ -5,7 +5,7 @@
 
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
 import { CapabilitiesError } from './errors.js';
-import { isIterableObject, keywordTypeError, stringList, upperAscii } from './syntax.js';
+import { isIterableObject, keywordTypeError, stringList, typeName, upperAscii } from './syntax.js';
 
 /**
  * One keyword line of an EHLO reply, as parsed.
@@ -173,7 +173,8 @@ export class Capabilities implements Iterable<CapabilityEntry> {
   }
 
   /**
-   * The empty capability set of a HELO session (or after STARTTLS, before the new EHLO).
+   * The empty capability set of a HELO session (or after STARTTLS, before the new EHLO). A
+   * `domain` or `greeting` that is not a string is `ERR_SMTP_INVALID_ARGUMENT`.
    *
    * @example
    * ```ts
@@ -183,6 +184,7 @@ export class Capabilities implements Iterable<CapabilityEntry> {
    * @see RFC 5321 §4.1.1.1, RFC 3207 §4.2
    */
   static none(domain = '', greeting = ''): Capabilities {
+    firstLineText(domain, greeting);
     return new Capabilities({
       esmtp: false,
       domain,
@@ -199,7 +201,8 @@ export class Capabilities implements Iterable<CapabilityEntry> {
    * greeting: handy in tests, and for a server that wants to know what it offers. Lines are parsed
    * leniently (same warnings as {@link parseEhloReply}); nothing is thrown for their text. Keywords
    * that are not a list (any iterable, read once, but not a lone string) of strings or
-   * `{ keyword, params? }` objects are `ERR_SMTP_INVALID_ARGUMENT`.
+   * `{ keyword, params? }` objects are `ERR_SMTP_INVALID_ARGUMENT`, and so are a `domain` or
+   * `greeting` that is not a string.
    *
    * @example
    * ```ts
@@ -233,8 +236,10 @@ export class Capabilities implements Iterable<CapabilityEntry> {
       const e = scanLine(line, n, 64, sink);
       if (e) entries.push(e);
     }
+    const { domain = '', greeting = '' } = input;
+    firstLineText(domain, greeting);
     const { byKeyword, typed } = indexEntries(entries, sink);
-    return new Capabilities({ esmtp: true, domain: input.domain ?? '', greeting: input.greeting ?? '', entries, byKeyword, typed, warnings: sink.list });
+    return new Capabilities({ esmtp: true, domain, greeting, entries, byKeyword, typed, warnings: sink.list });
   }
 
   /**
@@ -449,6 +454,13 @@ export class Capabilities implements Iterable<CapabilityEntry> {
   /** BURL (RFC 4468): the URL types offered (e.g. `['imap']`, `[]` when none); undefined = not advertised. */
   get burl(): readonly string[] | undefined {
     return this.#typed.burl;
+  }
+}
+
+/** `ERR_SMTP_INVALID_ARGUMENT` unless the domain and greeting given to `none` / `from` are strings. */
+function firstLineText(domain: unknown, greeting: unknown): void {
+  for (const [name, v] of [['domain', domain], ['greeting', greeting]] as const) {
+    if (typeof v !== 'string') throw new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `${name} must be a string, got ${typeName(v)}`);
   }
 }
 

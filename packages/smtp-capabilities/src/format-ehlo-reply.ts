@@ -130,7 +130,8 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
     fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `keywords must be a list of keyword lines or { keyword, params } objects, got ${typeName(keywords)}`);
   }
   const legacyAuth = booleanOption(options.legacyAuth, 'legacyAuth') ?? false;
-  const max = options.maxLineLength ?? DEFAULT_MAX_EHLO_LINE_LENGTH;
+  // only a missing option means the default (null is refused, as elsewhere in smtpkit)
+  const max = options.maxLineLength === undefined ? DEFAULT_MAX_EHLO_LINE_LENGTH : options.maxLineLength;
   if (!Number.isSafeInteger(max) || max < 16) fail('ERR_SMTP_INVALID_OPTION', 'maxLineLength must be an integer of at least 16');
   const budget = max - 6; // "250-" + CRLF
   const { domain, greeting = '' } = input;

@@ -9,7 +9,7 @@ import { CapabilitiesError } from './errors.js';
 import { formatEhloReply } from './format-ehlo-reply.js';
 import { parseEhloReply } from './parse-ehlo-reply.js';
 import type { SessionSettings } from './session.js';
-import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, keywordTypeError, stringList, typeName, upperAscii } from './syntax.js';
+import { booleanOption, shown, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, keywordTypeError, stringList, typeName, upperAscii } from './syntax.js';
 import { BUILTIN_EXTENSIONS } from './builtin-extensions.js';
 
 /**
@@ -124,7 +124,7 @@ const CORE_LAST_IN_GROUP: ReadonlySet<string> = new Set(['EHLO', 'HELO', 'LHLO',
 
 function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition<S>): ExtensionDefinition<S> {
   if (typeof def !== 'object' || def === null || typeof def.keyword !== 'string' || !isEhloKeyword(def.keyword)) {
-    throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `extension keyword ${JSON.stringify((def as { keyword?: unknown } | null)?.keyword)} is not an EHLO keyword`);
+    throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `extension keyword ${shown((def as { keyword?: unknown } | null)?.keyword)} is not an EHLO keyword`);
   }
   const invalid = (what: string) => (): CapabilitiesError => new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: ${what} must be a list`);
   const names = (value: readonly string[] | undefined, what: string): readonly string[] | undefined => {
@@ -133,7 +133,7 @@ function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition
     const list: readonly unknown[] = value;
     return Object.freeze(
       list.map((n) => {
-        if (typeof n !== 'string' || !isEhloKeyword(n)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: ${what} ${JSON.stringify(n)} is not a valid name`);
+        if (typeof n !== 'string' || !isEhloKeyword(n)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: ${what} ${shown(n)} is not a valid name`);
         return upperAscii(n);
       }),
     );
@@ -145,7 +145,7 @@ function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition
   }
   const verbList: readonly VerbDefinition[] | undefined = def.verbs;
   const verbs = verbList?.map((v) => {
-    if (typeof v?.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${JSON.stringify(v?.name)} is not a valid command name`);
+    if (typeof v?.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${shown(v?.name)} is not a valid command name`);
     const last = booleanOption(v.mustBeLastInGroup, `${def.keyword}: verb ${v.name} mustBeLastInGroup`, 'ERR_SMTP_EXTENSION_INVALID');
     return Object.freeze({ name: upperAscii(v.name), mustBeLastInGroup: last === true });
   });
@@ -169,7 +169,7 @@ function toParams(keyword: string, r: AdvertiseResult): readonly string[] | unde
   const list: readonly unknown[] = typeof r === 'string' ? r.split(' ').filter((p) => p !== '') : r;
   for (const p of list) {
     if (typeof p !== 'string' || indexOfForbidden(p) >= 0 || !isEhloParam(p)) {
-      throw new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword}: advertised parameter ${JSON.stringify(p)} must be 1*(%d33-126)`);
+      throw new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword}: advertised parameter ${shown(p)} must be 1*(%d33-126)`);
     }
   }
   return list as readonly string[];

@@ -25,6 +25,14 @@ export function stringList(value: unknown, invalid: () => CapabilitiesError): st
 }
 
 /**
+ * A caller's value in an error message: a string quoted, a number as written, anything else by
+ * its type (`JSON.stringify` and `String` throw for a BigInt or an object without a prototype).
+ */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? String(value) : typeName(value);
+}
+
+/**
  * A boolean option or setting: `true`, `false` or `undefined` as given; anything else (`'no'`, `1`,
  * `null`) is `ERR_SMTP_INVALID_OPTION` (or `code`) naming it.
  */

@@ -119,6 +119,47 @@ describe('other arguments and options of the wrong type', () => {
   });
 });
 
+describe('values that cannot be shown with String() or JSON.stringify', () => {
+  const odd: readonly [string, unknown][] = [['a BigInt', 10n], ['an object without a prototype', Object.create(null)], ['a symbol', Symbol('x')]];
+  test.each(odd)('session maxSize / deliverBy / limits / futureRelease of %s is ERR_SMTP_INVALID_OPTION, not a TypeError', (_, v) => {
+    const registry = defaultExtensionRegistry();
+    for (const session of [{ maxSize: v }, { deliverBy: v }, { limits: { rcptMax: v } }, { futureRelease: { maxInterval: v, maxDateTime: '2030-01-01T00:00:00Z' } }]) {
+      expect(codeOf(() => registry.advertise(session as never))).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
+  test.each(odd)('an advertised parameter, a keyword, a verb or a parameter name of %s is a typed error', (_, v) => {
+    expect(codeOf(() => defaultExtensionRegistry().advertise({ futureRelease: { maxInterval: 5, maxDateTime: v } } as never))).toBe('ERR_SMTP_EHLO_INVALID_PARAM');
+    expect(codeOf(() => new ExtensionRegistry().register({ keyword: 'X', advertise: () => [v] as never }).advertise({}))).toBe('ERR_SMTP_EHLO_INVALID_PARAM');
+    expect(codeOf(() => new ExtensionRegistry().register({ keyword: v as never }))).toBe('ERR_SMTP_EXTENSION_INVALID');
+    expect(codeOf(() => new ExtensionRegistry().register({ keyword: 'X', verbs: [{ name: v as never }] }))).toBe('ERR_SMTP_EXTENSION_INVALID');
+    expect(codeOf(() => new ExtensionRegistry().register({ keyword: 'X', mailParams: [v as never] }))).toBe('ERR_SMTP_EXTENSION_INVALID');
+  });
+  test('a number is still shown as written', () => {
+    expect(thrownValue(() => defaultExtensionRegistry().advertise({ maxSize: -5 }))).toMatchObject({ message: expect.stringContaining('got -5') });
+  });
+});
+
+describe('Capabilities.none / from: domain and greeting', () => {
+  test.each([[null], [5], [['mx']], [{}]])('a domain or greeting of %j is ERR_SMTP_INVALID_ARGUMENT, not kept as the string accessor', (v) => {
+    expect(codeOf(() => Capabilities.none(v as never))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+    expect(codeOf(() => Capabilities.none('mx', v as never))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+    expect(codeOf(() => Capabilities.from({ domain: v as never, keywords: [] }))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+    expect(codeOf(() => Capabilities.from({ greeting: v as never, keywords: [] }))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+  });
+  test('strings and the defaults still work', () => {
+    expect(Capabilities.none()).toMatchObject({ domain: '', greeting: '' });
+    expect(Capabilities.none('mx', 'hi')).toMatchObject({ domain: 'mx', greeting: 'hi' });
+    expect(Capabilities.from({ domain: 'mx', keywords: ['SIZE 5'] })).toMatchObject({ domain: 'mx', greeting: '', size: 5 });
+  });
+});
+
+describe('formatEhloReply maxLineLength: null', () => {
+  test('is ERR_SMTP_INVALID_OPTION: only a missing option means the default, as for the parse limits', () => {
+    expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [] }, { maxLineLength: null as never }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(formatEhloReply({ domain: 'mx', keywords: [] }, { maxLineLength: undefined as never })).toEqual(['mx']);
+  });
+});
+
 describe('formatEhloReply greeting', () => {
   test.each(['\u0080', '\u0085', '\u009f'])('a C1 control %j is refused like the C0 ones (a reader shows it as "?")', (c) => {
     expect(codeOf(() => formatEhloReply({ domain: 'mx', greeting: `hi${c}there`, keywords: [] }))).toBe('ERR_SMTP_EHLO_INVALID_TEXT');
