@@ -78,3 +78,35 @@ describe('classifyMessage: the kind of a delivery status notification', () => {
     expect(r.recipients.map((x) => x.address)).toEqual(recipients.map((_, i) => `r${String(i)}@rcpt.test`));
   });
 });
+
+describe('classifyMessage: recipients explained by the human-readable part', () => {
+  it('a report naming one address thousands of times explains each from the 1,200 characters after it (an unclosed <a@a@... line does not end it)', async () => {
+    const blocks = Array.from({ length: 3000 }, () => ['', 'Final-Recipient: rfc822; x@rcpt.test', 'Action: failed']).flat();
+    const raw = [
+      'From: MAILER-DAEMON@mx.sender.test',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rb"',
+      '',
+      '--rb',
+      'Content-Type: text/plain',
+      '',
+      '<x@rcpt.test>: mailbox full',
+      `<${'a@'.repeat(600)}`,
+      '<y@rcpt.test>:',
+      'other',
+      '--rb',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.sender.test',
+      ...blocks,
+      '',
+      '--rb--',
+      '',
+    ].join('\n');
+    const r = await classifyMessage(raw);
+    expect(r.recipients).toHaveLength(3000);
+    // the 1,200 characters after the address, less its ">: "
+    const why = `mailbox full <${'a@'.repeat(600)}`.slice(0, 1197);
+    expect(new Set(r.recipients.map((x) => `${x.diagnostic ?? ''}|${String(x.class.id)}`))).toEqual(new Set([`${why}|22`]));
+  });
+});

@@ -282,6 +282,7 @@ function embeddedHeaders(text: string): Map<string, string> {
 
 function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[], bodyText: string): MessageRecipient[] {
   const out: MessageRecipient[] = [];
+  const explanationFor = explainer(bodyText);
   // The per-message block comes first; some reporters omit it, so every block with recipient
   // fields counts (RFC 3464 §2.2, §2.3).
   for (const b of blocks) {
@@ -291,7 +292,7 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
     const status = statusCode(b.get('status'));
     const diagnostic = typedValue(b.get('diagnostic-code'));
     const remoteMta = typedValue(b.get('remote-mta'));
-    const fallback = diagnostic === undefined ? explanationFor(bodyText, address) : undefined;
+    const fallback = diagnostic === undefined ? explanationFor(address) : undefined;
     out.push({
       address,
       action,
@@ -317,20 +318,41 @@ function outcomeOf(r: MessageRecipient): 'failed' | 'delayed' | 'delivered' {
   return r.status?.startsWith('2.') === true ? 'delivered' : r.status?.startsWith('4.') === true ? 'delayed' : 'failed';
 }
 
-/** The human-readable explanation of one recipient in the first part of a report. */
-function explanationFor(bodyText: string, address: string | undefined): string | undefined {
+/**
+ * The human-readable explanation of a recipient in the first part of a report: the text after
+ * its address, else the whole part. Built once per report; each address is looked up once (a
+ * report may name thousands of recipients, or the same one thousands of times).
+ */
+function explainer(bodyText: string): (address: string | undefined) => string | undefined {
   const text = bodyText.slice(0, 16384);
-  if (address !== undefined) {
-    const at = text.toLowerCase().indexOf(address.toLowerCase());
+  let lower: string | undefined;
+  let whole: { value: string | undefined } | undefined;
+  const byAddress = new Map<string, string | undefined>();
+  const wholeText = (): string | undefined => {
+    if (whole === undefined) {
+      const t = text.replace(/\s+/g, ' ').trim();
+      whole = { value: t === '' ? undefined : t.slice(0, 2000) };
+    }
+    return whole.value;
+  };
+  return (address) => {
+    if (address === undefined) return wholeText();
+    const key = address.toLowerCase();
+    if (byAddress.has(key)) return byAddress.get(key);
+    lower ??= text.toLowerCase();
+    const at = lower.indexOf(key);
+    let found: string | undefined;
     if (at >= 0) {
       const after = text.slice(at + address.length, at + address.length + 1200);
-      const cut = after.search(/\n\s*\n\s*\n|\n-{3,}|\n\s*<[^>\s]+@[^>\s]+>:?\s*\n/);
+      // the next recipient's `<local@domain>` line ends it (a local part without "@": one way to match)
+      const cut = after.search(/\n\s*\n\s*\n|\n-{3,}|\n\s*<[^>\s@]+@[^>\s]+>:?\s*\n/);
       const chunk = (cut >= 0 ? after.slice(0, cut) : after).replace(/\s+/g, ' ').replace(/^[>:\s]+/, '').trim();
-      if (chunk.length > 3) return chunk;
+      if (chunk.length > 3) found = chunk;
     }
-  }
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t === '' ? undefined : t.slice(0, 2000);
+    const value = found ?? wholeText();
+    byAddress.set(key, value);
+    return value;
+  };
 }
 
 interface SesRecipient {
@@ -552,7 +574,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (dsnPart !== undefined || bounceLike) {
     const found = extractFreeText(bodyText);
     if (found.length > 0) {
-      const whole = found.length === 1 && found[0]!.address === undefined ? undefined : explanationFor(bodyText, undefined);
+      const whole = found.length === 1 && found[0]!.address === undefined ? undefined : explainer(bodyText)(undefined);
       const recipients = found.map((f) => ({
         address: f.address,
         action: 'failed',
