@@ -497,6 +497,9 @@ const DATA: R[] = ([
   ['', 30, 'no valid recipients', '554 5.5.1 Error: no valid recipients'],
   // RFC 3464 diagnostic type of a local delivery agent's failure (Postfix local(8), Sendmail prog mailer).
   ['x-unix-diagnostic', 40, 'x-unix;', 'X-Unix; mailbox delivery failed'],
+  // the local MTA's report of a connection attempt, whatever the system error after it (last: any
+  // other phrase says more)
+  ['', 24, 'connect to', 'connect to mx.example.com[192.0.2.1]:25: Cannot assign requested address'],
 ] as R[]).map(([name, id, pattern, example]) => [name === '' ? slug(pattern) : name, id, pattern, example]);
 
 /**
@@ -518,7 +521,7 @@ export const BUILTIN_RULES: readonly BuiltinRule[] = Object.freeze(
  * code, the remote server was reached and answered: the codes decide, not these words.
  */
 export const CONNECTION_RULE_NAMES: ReadonlySet<string> = new Set([
-  'connection-refused', 'connection-reset', 'lost-connection', 'timed-out', 'no-route-to-host', 'network-unreachable', 'host-unreachable', 'not-reachable',
+  'connection-refused', 'connection-reset', 'lost-connection', 'timed-out', 'no-route-to-host', 'network-unreachable', 'host-unreachable', 'not-reachable', 'connect-to',
 ]);
 
 /**

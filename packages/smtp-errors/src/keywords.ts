@@ -190,7 +190,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
-    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactive', 'is locked',
+    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない',
@@ -230,7 +230,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the sender's reputation: block lists, abuse, complaints
   ...family(51, [
     'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
-    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest', 'banned',
+    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest',
     'for abuse', 'due to abuse', 'because of abuse', 'abuse detected', 'abuse report', 'abusive', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
     'réputation', 'reputación', 'reputação', 'reputazione', 'репутац', '信誉', 'レピュテーション', '평판', '블랙리스트',
   ]),
@@ -248,6 +248,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(53, ['virus', 'malware', ...ATTACHMENT_WORDS, 'вирус', '病毒', 'ウイルス', 'vírus', 'wirus', 'schadsoftware', 'logiciel malveillant', 'software malicioso', 'вредонос', '恶意软件', 'マルウェア', '바이러스', '악성']),
   // the content looks like spam
   ...family(52, SPAM_WORDS),
+  // banned, after the virus and spam words: what was banned (a file type, the content) says more
+  ...family(51, ['banned']),
   // RFC 5321's generic recipient texts, as servers print them: after every family that says more
   // ("mailbox unavailable - over quota" is a quota), before the refusal and temporary words
   ...REPLY_TEXTS,
@@ -278,7 +280,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
  * abandoned mailbox, a recipient that will not come back (RFC 3463 X.2.1 beside X.2.2).
  */
 const DORMANT_WORDS: readonly string[] = [
-  'inactive', 'disabled', 'deactivated', 'is suspended', 'been suspended', 'account suspended', 'mailbox suspended', 'no longer in use', 'abandoned',
+  'inactiv', 'disabled', 'deactivated', 'is suspended', 'been suspended', 'account suspended', 'mailbox suspended', 'no longer in use', 'abandoned',
   'deaktiviert', 'inaktiv', 'désactivé', 'inactif', 'disattivat', 'desactivad', 'desativad', 'inativ', 'отключен', '停用',
 ];
 
@@ -319,6 +321,11 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     // access to mail promised back later (future tense: a bounce says what happened, not what will)
     'will not have access', "won't have access", 'will have no access', 'will have limited access', "n'aurai pas accès", 'no tendré acceso', 'tendré acceso limitado', 'não terei acesso', 'non avrò accesso', 'keinen zugriff auf meine', 'geen toegang tot mijn',
     'op vakantie', 'na urlopie', 'nieobecn', 'em caso de urgência', '出張中', '休み', 'отсутствую', '출장', '부재중', '휴가',
+    // a reply promised for later, or the return that comes before it (future tense again)
+    'will reply as soon as', 'will respond as soon as', 'will get back to you', 'reply when i return', 'respond when i return', 'upon my return', 'on my return', 'i will be back', 'i will return',
+    'will not answer your', 'cannot answer your', 'nach meiner rückkehr', 'melde mich', 'beantworte ich', 'je vous répondrai', 'vous répondrai dès', 'dès mon retour', 'à mon retour',
+    'le responderé', 'te responderé', 'a mi regreso', 'a mi vuelta', 'responderei', 'no meu regresso', 'tornerò', 'risponderò', 'ben terug', 'bij terugkomst', 'na terugkomst', 'beantwoorden uw', 'beantwoord uw',
+    'вернусь', 'отвечу', '我会尽快', '尽快回复', '尽快给您回', '已经收到', '谢谢您的来信', '戻り次第', '折り返し',
   ]),
 ] as const);
 

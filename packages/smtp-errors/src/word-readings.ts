@@ -113,6 +113,12 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const source = matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 ? undefined : matcher.found(G_SOURCE);
     if (source) return byWord(51, source);
   }
+  // A refusal of the recipient (a block, or a policy code at RCPT) for a dormant mailbox ("blocked
+  // due to inactivity", "Recipient address rejected: Inactive") says the recipient is gone.
+  if (id === 50 && (rule.kind === 'builtin-rule' ? BLOCKED_WORD_SET.has(rule.pattern) : rule.kind !== 'keyword' && rule.stage === 'rcpt')) {
+    const dormant = matcher.found(G_DORMANT);
+    if (dormant && matcher.foundIndex(G_SENDER_ACCOUNT) < 0) return byWord(10, dormant);
+  }
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'keyword') return undefined;
   if (id === 50 && BLOCKED_WORD_SET.has(rule.pattern)) {
     const keyword = keywordFound(matcher, permanentCode);
@@ -120,6 +126,14 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     // a refusal word that names the reason ("blocked because ... no PTR record") keeps the block
     const source = keyword?.id === 50 && !BLOCKED_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_SOURCE);
     if (source) return byWord(51, source);
+  }
+  if (id === 51 && rule.pattern === 'banned' && matcher.foundIndex(G_SOURCE) < 0) {
+    // what was banned: a file type or a virus (53), the content (52); the sending host, a
+    // reputation word or "this message" (which a removal request also names) keep the block (51)
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword?.id === 53) return byWord(53, keyword);
+    const subject = keyword === undefined || keyword.pattern === 'banned' || !isBlockFamily(keyword.id) ? matcher.found(G_MESSAGE_SUBJECT) : undefined;
+    if (subject?.pattern === 'content') return byWord(52, subject);
   }
   if (id === 51 && NAME_WORD_SET.has(rule.pattern) && matcher.foundIndex(G_SOURCE) < 0) {
     const own = matcher.found(G_SENDER_ACCOUNT);
