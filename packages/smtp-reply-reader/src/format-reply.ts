@@ -9,6 +9,7 @@ import {
 } from './enhanced-status-code.js';
 import { ReplyReaderError } from './errors.js';
 import { RFC_MIN_REPLY_LINE } from './limits.js';
+import { encoder } from './reply-reader.js';
 import { isIterableObject, replyTextFault, typeName } from '@smtpkit/foundation';
 
 /**
@@ -47,11 +48,11 @@ export interface FormatReplyOptions {
 }
 
 function checkCode(code: number): void {
-  const d1 = Math.floor(code / 10) % 10;
-  if (!Number.isInteger(code) || code < 200 || code > 559 || d1 > 5) {
+  // the type first: arithmetic on a BigInt or a symbol, and String() of some objects, throw
+  if (!Number.isInteger(code) || code < 200 || code > 559 || Math.floor(code / 10) % 10 > 5) {
     throw ReplyReaderError.local(
       'ERR_SMTP_INVALID_REPLY_CODE',
-      `reply code must be 2yz-5yz with y 0-5, got ${String(code)}`,
+      `reply code must be 2yz-5yz with y 0-5, got ${typeof code === 'number' ? String(code) : typeName(code)}`,
     );
   }
 }
@@ -138,7 +139,8 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   else if (typeof options !== 'object' || options === null) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'formatReply() options must be an object');
   }
-  const max = options.maxLineLength ?? RFC_MIN_REPLY_LINE;
+  // only a missing option means the default (null is refused, as by the reader's options)
+  const max = options.maxLineLength === undefined ? RFC_MIN_REPLY_LINE : options.maxLineLength;
   if (!Number.isSafeInteger(max) || max < RFC_MIN_REPLY_LINE) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', `maxLineLength must be an integer >= ${RFC_MIN_REPLY_LINE}`);
   }
@@ -178,8 +180,6 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   }
   return out;
 }
-
-const encoder = new TextEncoder();
 
 /**
  * As {@link formatReply}, returning UTF-8 bytes ready to write to the socket.

@@ -5,9 +5,8 @@ import { ReplyReaderError } from './errors.js';
 import type { ReplyReaderOptions } from './limits.js';
 import type { Reply } from './reply.js';
 import { isBytes } from '@smtpkit/foundation';
-import { ReplyReader, notBytes } from './reply-reader.js';
+import { ReplyReader, encoder, notBytes } from './reply-reader.js';
 
-const encoder = new TextEncoder();
 const CRLF = new Uint8Array([13, 10]);
 const LF_ONLY = new Uint8Array([10]);
 

@@ -73,3 +73,34 @@ describe('pending', () => {
     expect(reader.pending).toBe(false);
   });
 });
+
+describe('X-3 string chunks: a surrogate pair split between two pushes is one character', () => {
+  const text = '250-\u{1F600} ok\r\n250 \u00e9\u{10FFFF}\r\n';
+  const whole = (): unknown => new ReplyReader().push(text);
+  test('every split of the string, at every UTF-16 index, gives the replies of the whole string', () => {
+    for (let i = 0; i <= text.length; i++) {
+      const r = new ReplyReader();
+      expect([...r.push(text.slice(0, i)), ...r.push(text.slice(i))]).toEqual(whole());
+      r.end();
+    }
+  });
+  test('one UTF-16 unit per push gives the same replies', () => {
+    const r = new ReplyReader();
+    const units = text.split('');
+    expect(units).toHaveLength(text.length);
+    const out = units.flatMap((unit) => r.push(unit));
+    expect(out).toEqual(whole());
+  });
+  test('a high surrogate with no low half is U+FFFD, as when the whole text is encoded', () => {
+    for (const next of ['x\r\n', new TextEncoder().encode('x\r\n')]) {
+      const r = new ReplyReader();
+      r.push('250 a\ud83d');
+      expect(r.pending).toBe(true);
+      expect(r.push(next)).toEqual(new ReplyReader().push('250 a\ud83dx\r\n'));
+    }
+    const r = new ReplyReader();
+    expect(r.push('250 ok\r\n\ud83d')).toHaveLength(1);
+    expect(r.pending).toBe(true);
+    expect(() => r.end()).toThrow(expect.objectContaining({ code: 'ERR_SMTP_REPLY_INCOMPLETE', offset: 8 }));
+  });
+});

@@ -6,7 +6,7 @@
  * grows past `maxLineLength`), and only the decoded text of the reply in progress is kept (never
  * more than `maxReplyBytes`).
  */
-import type { EnhancedStatusCode } from './enhanced-status-code.js';
+import { scanEnhanced, type EnhancedStatusCode } from './enhanced-status-code.js';
 import { ReplyReaderError, type ReplyErrorCode } from './errors.js';
 import { resolveOptions, type LineEndings, type ReplyReaderOptions } from './limits.js';
 import type { Reply } from './reply.js';
@@ -27,7 +27,8 @@ const BYTE_CLASS = new Uint8Array(256).map((_, b) =>
 );
 
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-const encoder = new TextEncoder();
+/** The package's one UTF-8 encoder (strings given to push, parseReply and formatReplyBytes). @internal */
+export const encoder = new TextEncoder();
 
 /** Decodes one line's text: ASCII fast path, UTF-8 with replacement otherwise; control bytes become `?`. */
 function decodeText(buf: Uint8Array, start: number, end: number): string {
@@ -55,29 +56,13 @@ function decodeText(buf: Uint8Array, start: number, end: number): string {
   return decoder.decode(buf.subarray(start, end)).replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
 }
 
-/** Scans an enhanced status code in bytes at `i` (see enhanced-status-code.ts for the grammar). */
+/**
+ * The enhanced status code at `buf[i, end)` when its class is the reply's first digit `cls` (the
+ * grammar is scanEnhanced's, shared with parseEnhancedStatusCode).
+ */
 function scanEnhancedBytes(buf: Uint8Array, i: number, end: number, cls: number): { code: EnhancedStatusCode; next: number } | undefined {
-  if (end - i < 5 || buf[i] !== cls || buf[i + 1] !== 0x2e) return undefined;
-  i += 2;
-  let subject = 0;
-  let n = 0;
-  for (; i < end && n < 4; i++, n++) {
-    const d = buf[i]! - 0x30;
-    if (d < 0 || d > 9) break;
-    subject = subject * 10 + d;
-  }
-  if (n === 0 || n > 3 || i >= end || buf[i] !== 0x2e) return undefined;
-  i++;
-  let detail = 0;
-  n = 0;
-  for (; i < end && n < 4; i++, n++) {
-    const d = buf[i]! - 0x30;
-    if (d < 0 || d > 9) break;
-    detail = detail * 10 + d;
-  }
-  if (n === 0 || n > 3) return undefined;
-  if (i < end && buf[i] !== SP && buf[i] !== 9) return undefined;
-  return { code: { class: (cls - 0x30) as 2 | 4 | 5, subject, detail }, next: i };
+  const e = scanEnhanced((k) => buf[k]!, i, end);
+  return e?.code.class === cls ? e : undefined;
 }
 
 /** `ERR_SMTP_INVALID_ARGUMENT` for input that is neither a string nor a Uint8Array. @internal */
@@ -134,6 +119,8 @@ export class ReplyReader {
   #error: ReplyReaderError | undefined = undefined;
   #ended = false;
   #out: Reply[] = [];
+  /** A high surrogate that ended the last string chunk: the low half may open the next one. */
+  #high = '';
 
   /**
    * Creates a reader. Options: limits (see {@link DEFAULT_REPLY_LIMITS}) and `lineEndings`.
@@ -175,7 +162,7 @@ export class ReplyReader {
    * @see RFC 5321 §4.2
    */
   get pending(): boolean {
-    return this.#pendingLength > 0 || this.#code !== 0;
+    return this.#pendingLength > 0 || this.#code !== 0 || this.#high !== '';
   }
 
   /**
@@ -193,7 +180,8 @@ export class ReplyReader {
 
   /**
    * Feeds bytes (or a string, encoded as UTF-8) and returns every reply they complete, in order.
-   * Throws a {@link ReplyReaderError} on a protocol violation (see the class description). A chunk
+   * A surrogate pair split between two string chunks is read as the one character it is (a high
+   * surrogate that no low one follows is U+FFFD, as in the whole string). Throws a {@link ReplyReaderError} on a protocol violation (see the class description). A chunk
    * that is neither a string nor a `Uint8Array` (an `ArrayBuffer`, a `DataView`, another typed
    * array, a number) is `ERR_SMTP_INVALID_ARGUMENT` and leaves the reader as it was.
    *
@@ -207,9 +195,16 @@ export class ReplyReader {
     if (this.#error) throw this.#error;
     if (this.#ended) throw ReplyReaderError.local('ERR_SMTP_READER_ENDED', 'push() after end()');
     let data: Uint8Array;
-    if (typeof chunk === 'string') data = encoder.encode(chunk);
-    else if (isBytes(chunk)) data = chunk;
-    else throw notBytes('push() chunk', chunk);
+    if (typeof chunk === 'string') {
+      // A surrogate pair split across two string chunks is one character, as in the whole string.
+      const s = this.#high + chunk;
+      const last = s.charCodeAt(s.length - 1);
+      this.#high = last >= 0xd800 && last < 0xdc00 ? s.slice(-1) : '';
+      data = encoder.encode(this.#high ? s.slice(0, -1) : s);
+    } else if (isBytes(chunk)) {
+      this.#flushHigh();
+      data = chunk;
+    } else throw notBytes('push() chunk', chunk);
     const out: Reply[] = [];
     this.#out = out;
     const max = this.#maxLineLength;
@@ -295,10 +290,19 @@ export class ReplyReader {
    */
   end(): void {
     if (this.#error) throw this.#error;
+    this.#flushHigh();
     this.#ended = true;
     if (this.#pendingLength > 0 || this.#code !== 0) {
       this.#out = [];
       this.#fail('ERR_SMTP_REPLY_INCOMPLETE', 'input ended inside a reply', this.#offset);
+    }
+  }
+
+  /** A held high surrogate that no low half followed: U+FFFD, as an encoder writes a lone one. */
+  #flushHigh(): void {
+    if (this.#high) {
+      this.#high = '';
+      this.push('\ufffd');
     }
   }
 
@@ -395,13 +399,13 @@ export class ReplyReader {
     let t = n > 3 ? s + 4 : end;
     if (first) {
       this.#code = code;
-      const e = scanEnhancedBytes(buf, t, end, d0 + 0x30);
+      const e = scanEnhancedBytes(buf, t, end, d0);
       if (e !== undefined) {
         this.#enhanced = e.code;
         t = e.next < end ? e.next + 1 : end;
       }
     } else if (this.#enhanced !== undefined) {
-      const e = scanEnhancedBytes(buf, t, end, d0 + 0x30);
+      const e = scanEnhancedBytes(buf, t, end, d0);
       if (
         e !== undefined &&
         e.code.subject === this.#enhanced.subject &&

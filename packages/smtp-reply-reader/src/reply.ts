@@ -53,8 +53,7 @@ function codeOf(reply: Reply | number): number {
  * @see RFC 5321 §4.2.1
  */
 export function isPositive(reply: Reply | number): boolean {
-  const c = codeOf(reply);
-  return c >= 200 && c <= 299;
+  return Math.floor(codeOf(reply) / 100) === 2;
 }
 
 /**
@@ -68,8 +67,7 @@ export function isPositive(reply: Reply | number): boolean {
  * @see RFC 5321 §4.2.1
  */
 export function isIntermediate(reply: Reply | number): boolean {
-  const c = codeOf(reply);
-  return c >= 300 && c <= 399;
+  return Math.floor(codeOf(reply) / 100) === 3;
 }
 
 /**
@@ -83,8 +81,7 @@ export function isIntermediate(reply: Reply | number): boolean {
  * @see RFC 5321 §4.2.1
  */
 export function isTransientNegative(reply: Reply | number): boolean {
-  const c = codeOf(reply);
-  return c >= 400 && c <= 499;
+  return Math.floor(codeOf(reply) / 100) === 4;
 }
 
 /**
@@ -98,8 +95,7 @@ export function isTransientNegative(reply: Reply | number): boolean {
  * @see RFC 5321 §4.2.1
  */
 export function isPermanentNegative(reply: Reply | number): boolean {
-  const c = codeOf(reply);
-  return c >= 500 && c <= 599;
+  return Math.floor(codeOf(reply) / 100) === 5;
 }
 
 /**

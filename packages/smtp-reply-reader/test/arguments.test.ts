@@ -198,3 +198,27 @@ describe('the reply-class predicates and expectReply take a Reply or an integer 
     expect(expectReply(parseReply('250 ok'), 251, 250)).toBe(true);
   });
 });
+
+describe('formatReply: a code no arithmetic or String() can read', () => {
+  const codes: readonly [string, unknown][] = [
+    ['a BigInt', 250n],
+    ['a symbol', Symbol('250')],
+    ['an object without a prototype', Object.create(null)],
+    ['a string', '250'],
+  ];
+  test.each(codes)('%s is ERR_SMTP_INVALID_REPLY_CODE, not a TypeError', (_, code) => {
+    expect(localCode(() => formatReply({ code, text: 'ok' } as never))).toBe('local ERR_SMTP_INVALID_REPLY_CODE');
+    expect(localCode(() => formatReplyBytes({ code, text: 'ok' } as never))).toBe('local ERR_SMTP_INVALID_REPLY_CODE');
+  });
+  test('the message names a number as written and anything else by its type', () => {
+    expect((thrownValue(() => formatReply({ code: 250n, text: 'ok' } as never)) as Error).message).toBe('reply code must be 2yz-5yz with y 0-5, got bigint');
+    expect((thrownValue(() => formatReply({ code: 260, text: 'ok' })) as Error).message).toBe('reply code must be 2yz-5yz with y 0-5, got 260');
+  });
+});
+
+describe('formatReply maxLineLength: null', () => {
+  test('is ERR_SMTP_INVALID_OPTION, as the reader refuses a null limit; undefined is the default', () => {
+    expect(localCode(() => formatReply({ code: 250, text: 'ok' }, { maxLineLength: null as never }))).toBe('local ERR_SMTP_INVALID_OPTION');
+    expect(formatReply({ code: 250, text: 'ok' }, { maxLineLength: undefined as never })).toBe('250 ok\r\n');
+  });
+});
