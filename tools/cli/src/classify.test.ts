@@ -1,6 +1,6 @@
 // smtp classify as a process: text argument, stdin lines, --json, --domain with --rules.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 import { messageFiles, messageInputs, splitMbox } from './classify.js';
@@ -111,6 +111,45 @@ describe('smtp classify', () => {
       const r = await runCli(['classify', '--json', '--message', file]);
       expect(r.code).toBe(1);
       expect(JSON.parse(r.stdout)).toMatchObject({ source: file, error: { code: 'ERR_SMTP_MESSAGE_INVALID' } });
+    });
+
+    it('a directory entry that cannot be read (a dangling link) is reported with its error code and the rest are classified (exit 1)', async () => {
+      const dir = join(tmp.dir, 'with-dangling');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'a.eml'), dsn);
+      symlinkSync(join(dir, 'gone.eml'), join(dir, 'b.eml'));
+      writeFileSync(join(dir, 'c.eml'), ooo);
+      const r = await runCli(['classify', '--json', '--message', dir]);
+      expect(r.code).toBe(1);
+      const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; kind?: string; error?: { code: string } });
+      expect(rows.map((x) => [x.source, x.kind ?? x.error?.code])).toEqual([
+        [join(dir, 'a.eml'), 'bounce'],
+        [join(dir, 'b.eml'), 'ENOENT'],
+        [join(dir, 'c.eml'), 'auto-reply'],
+      ]);
+      const human = await runCli(['classify', '--message', dir]);
+      expect(human.stdout).toContain(`${join(dir, 'b.eml')}  error ENOENT: `);
+    });
+
+    it('control characters from a hostile message are printed as ? (no terminal escapes), JSON keeps them escaped', async () => {
+      const file = join(tmp.dir, 'escapes.eml');
+      const hostile = dsn
+        .replace('Diagnostic-Code: smtp; 550 5.1.1', 'Diagnostic-Code: smtp; 550 5.1.1 \u001b[2J\u001b]0;pwned\u0007\u009b31m\u202e')
+        .replace('--b--', '--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <\u001b[5mm-1@sender.test>\r\n\r\n--b--');
+      writeFileSync(file, hostile);
+      const r = await runCli(['classify', '--message', file]);
+      expect(r.code).toBe(0);
+      const controls = [...r.stdout].filter((c) => c !== '\n' && (c < ' ' || (c >= '\u007f' && c <= '\u009f') || c === '\u202e'));
+      expect(controls).toEqual([]);
+      expect(r.stdout).toContain('550 5.1.1 ?[2J?]0;pwned??31m?');
+      expect(r.stdout).toContain('original <?[5m');
+      const json = await runCli(['classify', '--json', '--message', file]);
+      expect((JSON.parse(json.stdout) as { recipients: { diagnostic: string }[] }).recipients[0]?.diagnostic).toContain('\u001b[2J');
+    });
+
+    it('a reply text is printed without its control characters too', async () => {
+      const r = await runCli(['classify', '550 5.1.1 \u001b[31muser unknown']);
+      expect(r.stdout).toMatch(/<- 550 5\.1\.1 \?\[31muser unknown\n$/);
     });
 
     it('a missing path is a usage error (exit 2)', async () => {

@@ -53,9 +53,32 @@ function describeRule(rule: Classification['rule']): string {
   }
 }
 
+/**
+ * C0 controls, DEL, C1 controls (U+009B is a CSI on its own) and the bidirectional embeddings,
+ * overrides and isolates, which reorder what a terminal shows.
+ */
+function unprintable(c: number): boolean {
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/**
+ * Text from a message or a reply made safe for a terminal: each control character is `?`, so a
+ * hostile bounce cannot move the cursor, clear the screen, retitle the window or hide text.
+ */
+export function printable(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!unprintable(text.charCodeAt(i))) continue;
+    out += `${text.slice(from, i)}?`;
+    from = i + 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
 /** The human-readable line for one input: `10  Invalid Recipient  hard  <- 550 5.1.1 ...`. */
 export function formatRecord(r: ClassifyRecord): string {
-  return `${String(r.id).padStart(2)}  ${r.name.padEnd(22)}  ${r.category.padEnd(10)}  ${`(${describeRule(r.rule)})`.padEnd(34)}  <- ${r.input}`;
+  return `${String(r.id).padStart(2)}  ${r.name.padEnd(22)}  ${r.category.padEnd(10)}  ${`(${printable(describeRule(r.rule))})`.padEnd(34)}  <- ${printable(r.input)}`;
 }
 
 /** One whole email to classify: where it came from and its bytes. */
@@ -84,18 +107,47 @@ export function splitMbox(data: Uint8Array, source: string): MessageInput[] {
   return out;
 }
 
-/** The files a `--message` path names: the file itself, or every regular file of a directory (sorted). */
+/**
+ * The files a `--message` path names: the file itself, or every entry of a directory (sorted)
+ * except subdirectories. An entry that cannot be examined (a dangling link, no permission) is kept,
+ * so reading it reports its error instead of ending the run.
+ */
 export function messageFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path)
     .sort()
     .map((f) => join(path, f))
-    .filter((f) => statSync(f).isFile());
+    .filter((f) => {
+      try {
+        return !statSync(f).isDirectory();
+      } catch {
+        return true;
+      }
+    });
 }
 
-/** The messages of these files, read one file at a time as the caller iterates (not all up front). */
-export function* messageInputs(files: readonly string[]): Generator<MessageInput> {
-  for (const f of files) yield* splitMbox(new Uint8Array(readFileSync(f)), f);
+/** A message file that could not be read: its system error code (`ENOENT`, `EACCES`...) and message. */
+export interface UnreadableInput {
+  readonly source: string;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/**
+ * The messages of these files, read one file at a time as the caller iterates (not all up front).
+ * A file that cannot be read gives an {@link UnreadableInput} in its place, and the next file follows.
+ */
+export function* messageInputs(files: readonly string[]): Generator<MessageInput | UnreadableInput> {
+  for (const f of files) {
+    let data: Uint8Array;
+    try {
+      data = new Uint8Array(readFileSync(f));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      yield { source: f, error: { code: typeof err.code === 'string' ? err.code : 'EIO', message: err.message } };
+      continue;
+    }
+    yield* splitMbox(data, f);
+  }
 }
 
 /** One classified email, as printed by `--message --json`. */
@@ -115,13 +167,14 @@ export async function classifyMessageRecord(classifier: Classifier, input: Messa
 
 /** The human-readable lines for one email: the source and kind, then one line per recipient. */
 export function formatMessageRecord(r: MessageRecord): string {
-  if ('error' in r) return `${r.source}  error ${r.error.code}: ${r.error.message}`;
-  const lines = [`${r.source}  ${r.kind}${r.original.messageId !== undefined ? `  original ${r.original.messageId}` : ''}`];
+  // every field can come from the message (or, for the source, from a file name): printable()
+  if ('error' in r) return printable(`${r.source}  error ${r.error.code}: ${r.error.message}`);
+  const lines = [printable(`${r.source}  ${r.kind}${r.original.messageId !== undefined ? `  original ${r.original.messageId}` : ''}`)];
   for (const x of r.recipients) {
-    const diag = (x.diagnostic ?? '').replace(/\s+/g, ' ').slice(0, 160);
-    lines.push(`  ${String(x.class.id).padStart(3)}  ${x.class.name.padEnd(22)}  ${x.class.action.padEnd(8)}  ${(x.address ?? '-').padEnd(30)}  ${(x.status ?? '-').padEnd(7)}  <- ${diag}`);
+    const diag = printable((x.diagnostic ?? '').replace(/\s+/g, ' ').slice(0, 160));
+    lines.push(`  ${String(x.class.id).padStart(3)}  ${printable(x.class.name).padEnd(22)}  ${x.class.action.padEnd(8)}  ${printable(x.address ?? '-').padEnd(30)}  ${(x.status ?? '-').padEnd(7)}  <- ${diag}`);
   }
-  if (r.recipients.length === 0 && r.class !== undefined) lines.push(`  ${String(r.class.id).padStart(3)}  ${r.class.name.padEnd(22)}  ${r.class.action}`);
+  if (r.recipients.length === 0 && r.class !== undefined) lines.push(`  ${String(r.class.id).padStart(3)}  ${printable(r.class.name).padEnd(22)}  ${r.class.action}`);
   return lines.join('\n');
 }
 
@@ -161,7 +214,7 @@ export function registerClassify(program: Command): void {
         }
       }
       if (opts.message !== undefined) {
-        let inputs: Iterator<MessageInput>;
+        let inputs: Iterator<MessageInput | UnreadableInput>;
         try {
           inputs = (opts.message === '-' ? splitMbox(await readStdin(), 'stdin') : messageInputs(messageFiles(opts.message)))[Symbol.iterator]();
         } catch (e) {
@@ -170,7 +223,7 @@ export function registerClassify(program: Command): void {
         }
         let failed = false;
         for (;;) {
-          let step: IteratorResult<MessageInput>;
+          let step: IteratorResult<MessageInput | UnreadableInput>;
           try {
             step = inputs.next();
           } catch (e) {
@@ -178,7 +231,7 @@ export function registerClassify(program: Command): void {
             return;
           }
           if (step.done === true) break;
-          const record = await classifyMessageRecord(classifier, step.value);
+          const record = 'error' in step.value ? step.value : await classifyMessageRecord(classifier, step.value);
           if ('error' in record) failed = true;
           process.stdout.write(`${opts.json === true ? JSON.stringify(record) : formatMessageRecord(record)}\n`);
         }
