@@ -129,7 +129,7 @@ export function checkArgsAgainst(
   /** The first parameter of an advertised keyword as a number (`SIZE 1000` -> 1000). */
   const first = (keyword: string): number | undefined => {
     const v = capabilities.params(keyword)?.[0];
-    return v !== undefined && v.length <= 20 && digits(v, 0, v.length) ? Number(v) : undefined;
+    return typeof v === 'string' && v.length <= 20 && digits(v, 0, v.length) ? Number(v) : undefined;
   };
   const entries = new Map<string, string | undefined>();
   if (!isIterableObject(args)) throw badArgs();

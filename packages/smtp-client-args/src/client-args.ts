@@ -5,7 +5,7 @@
  */
 
 import { ClientArgsError, booleanOption, optionsObject } from './errors.js';
-import { isIterableObject } from '@smtpkit/foundation';
+import { isIterableObject, typeName } from '@smtpkit/foundation';
 import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isWellFormed, utf8Length } from './text.js';
@@ -87,6 +87,12 @@ function noControls(value: string, argument: string): void {
   if (findControl(value) >= 0) {
     throw ClientArgsError.local('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
   }
+}
+
+/** A lookup keyword, upper-cased; anything but a string is `ERR_SMTP_INVALID_ARGUMENT` (as in smtp-capabilities' lookups). */
+function keyOf(keyword: unknown): string {
+  if (typeof keyword !== 'string') throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'keyword', `keyword must be a string, got ${typeName(keyword)}`);
+  return asciiUpper(keyword);
 }
 
 function safeInt(n: unknown, argument: string, min: number, max: number): number {
@@ -219,7 +225,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   delete(keyword: string): boolean {
-    const k = asciiUpper(String(keyword));
+    const k = keyOf(keyword);
     if (!this.#entries.has(k)) return false;
     this.#byteLength -= SmtpClientArgs.#cost(k, this.#entries.get(k));
     this.#entries.delete(k);
@@ -241,7 +247,8 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
   }
 
   /**
-   * True if the parameter is present (case-insensitive).
+   * True if the parameter is present (case-insensitive). A keyword that is not a string is
+   * `ERR_SMTP_INVALID_ARGUMENT`, here and in `get`, `delete` and `existsAndFetch`.
    *
    * @example
    * ```ts
@@ -250,7 +257,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   has(keyword: string): boolean {
-    return this.#entries.has(asciiUpper(String(keyword)));
+    return this.#entries.has(keyOf(keyword));
   }
 
   /**
@@ -263,7 +270,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   get(keyword: string): string | undefined {
-    return this.#entries.get(asciiUpper(String(keyword)));
+    return this.#entries.get(keyOf(keyword));
   }
 
   /**
@@ -561,9 +568,10 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    */
   setNotify(notify: 'NEVER' | Iterable<NotifyCondition>): this {
     if (notify === 'NEVER') return this.set('NOTIFY', 'NEVER');
-    if (!isIterableObject(notify)) throw invalid('NOTIFY', 'expected NEVER or a list');
+    const list: unknown[] | undefined = isIterableObject(notify) ? Array.from(notify) : undefined;
+    if (!list?.every((c) => typeof c === 'string')) throw invalid('NOTIFY', 'expected NEVER or a list of conditions');
     // The NOTIFY grammar (members, no repeats) is checked by the parameter table.
-    return this.set('NOTIFY', Array.from(notify).join(','));
+    return this.set('NOTIFY', list.join(','));
   }
 
   /**

@@ -276,20 +276,19 @@ export function formatRcptTo(path: Path | string, args?: Iterable<readonly [stri
 
 /**
  * A keyword list option, read once and upper-cased (items as text); undefined when not given.
- * Anything but an iterable object (a number, a lone string, a plain object) is
- * `ERR_SMTP_INVALID_OPTION` naming the option.
+ * Anything but an iterable object (a number, a lone string, a plain object), or an item with no
+ * text form (a symbol), is `ERR_SMTP_INVALID_OPTION` naming the option.
  */
 function upperList(name: 'advertised' | 'bodyValues' | 'allowedParameters', list: Iterable<string> | undefined): string[] | undefined {
   if (list === undefined) return undefined;
   const invalid = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_OPTION', `options.${name}`, `options.${name} must be a list of keywords`);
   if (typeof list !== 'object' || list === null) throw invalid();
-  let items: unknown[];
   try {
-    items = [...list];
+    // items as text; one String() cannot convert (a symbol, an object without a prototype) is refused too
+    return [...list].map((k) => asciiUpper(String(k)));
   } catch {
     throw invalid();
   }
-  return items.map((k) => asciiUpper(String(k)));
 }
 
 function resolveParseLimits(l: Partial<ParseLimits> | undefined): ParseLimits {

@@ -92,3 +92,30 @@ describe('parseMailFrom / parseRcptTo read a Uint8Array made in another realm', 
     expect(parseRcptTo(foreign('TO:<b@example.com>')).path).toMatchObject({ kind: 'mailbox', address: 'b@example.com' });
   });
 });
+
+describe('values String() cannot convert, from untyped callers', () => {
+  const odd: readonly [string, unknown][] = [['a symbol', Symbol('SIZE')], ['an object without a prototype', Object.create(null)]];
+  it.each(odd)('has / get / delete / existsAndFetch of %s are ERR_SMTP_INVALID_ARGUMENT naming keyword', (_, k) => {
+    const args = new SmtpClientArgs().setSize(5);
+    for (const lookup of [() => args.has(k as never), () => args.get(k as never), () => args.delete(k as never), () => args.existsAndFetch(k as never)]) {
+      expect(failure(lookup)).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'keyword']);
+    }
+    expect(args.get('size')).toBe('5');
+  });
+  it('a lookup keyword that is not a string is refused, as smtp-capabilities refuses it', () => {
+    expect(failure(() => new SmtpClientArgs().has(5 as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'keyword']);
+  });
+  it.each(odd)('setNotify with a condition that is %s is ERR_SMTP_INVALID_PARAM naming NOTIFY', (_, c) => {
+    expect(failure(() => new SmtpClientArgs({ command: 'rcpt' }).setNotify([c] as never))).toEqual(['ERR_SMTP_INVALID_PARAM', 'NOTIFY']);
+  });
+  it('an advertised keyword with no text form (an object without a prototype) is ERR_SMTP_INVALID_OPTION naming options.advertised', () => {
+    expect(failure(() => parseMailFrom('FROM:<a@example.com> SIZE=5', { advertised: ['SIZE', Object.create(null)] as never }))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.advertised']);
+    expect(failure(() => parseRcptTo('TO:<a@example.com>', { allowedParameters: [Object.create(null)] as never }))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.allowedParameters']);
+  });
+  it('capabilities whose params() are not strings do not make checkArgsAgainst throw: the value is not a number', () => {
+    for (const params of [[5], [null], [['1000']], null]) {
+      const caps = { has: () => true, params: () => params as never };
+      expect(checkArgsAgainst(caps, [['SIZE', '2000'], ['BY', '5;R'], ['HOLDFOR', '5']])).toEqual([]);
+    }
+  });
+});
