@@ -1,7 +1,7 @@
 // RFC 3464 field parsing, edge by edge: blocks, folding, typed values, addresses, status codes and
 // the header block of a returned message.
 import { describe, expect, it } from 'vitest';
-import { bareAddress, parseFieldBlocks, parseHeaderBlock, statusCode, typedValue } from './dsn.js';
+import { bareAddress, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue } from './dsn.js';
 
 /** The blocks as plain objects (field order kept). */
 function blocks(text: string): Record<string, string>[] {
@@ -96,5 +96,26 @@ describe('parseHeaderBlock', () => {
   it('text with no field gives an empty map', () => {
     expect(parseHeaderBlock('').size).toBe(0);
     expect(parseHeaderBlock('\n\nSubject: later').size).toBe(0);
+  });
+});
+
+describe('recipientAddress', () => {
+  it.each([
+    [undefined, undefined],
+    ['rfc822; <a@b.test>', 'a@b.test'],
+    ['rfc822 ;  a@b.test  ', 'a@b.test'],
+    ['a@b.test', 'a@b.test'],
+    // RFC 6533 §3: the utf-8 type's \x{HEX} is one character (any case of type and hex digits)
+    ['utf-8; user\\x{2603}@b.test', 'user☃@b.test'],
+    ['UTF-8; \\x{E9}l\\x{e8}ve@\\x{1F408}.test', 'élève@🐈.test'],
+    ['utf-8; δοκιμή@παράδειγμα.δοκιμή', 'δοκιμή@παράδειγμα.δοκιμή'],
+    // kept as written: another type, a surrogate, past U+10FFFF, too few or too many digits
+    ['rfc822; user\\x{2603}@b.test', 'user\\x{2603}@b.test'],
+    ['utf-8; a\\x{D800}@b.test', 'a\\x{D800}@b.test'],
+    ['utf-8; a\\x{110000}@b.test', 'a\\x{110000}@b.test'],
+    ['utf-8; a\\x{9}@b.test', 'a\\x{9}@b.test'],
+    ['utf-8; a\\x{0000041}@b.test', 'a\\x{0000041}@b.test'],
+  ])('%j -> %j', (value, expected) => {
+    expect(recipientAddress(value)).toBe(expected);
   });
 });

@@ -87,6 +87,22 @@ export function bareAddress(value: string | undefined): string | undefined {
   return v === '' ? undefined : v;
 }
 
+/**
+ * The address of a `Final-Recipient` or `Original-Recipient` value (`rfc822; <a@b.test>`): its
+ * `<...>` removed and, for the `utf-8` address type, each `\x{HEX}` (RFC 6533 §3
+ * EmbeddedUnicodeChar) turned into its character.
+ */
+export function recipientAddress(value: string | undefined): string | undefined {
+  const address = bareAddress(typedValue(value));
+  if (address === undefined || !address.includes('\\x{')) return address;
+  const semi = value!.indexOf(';');
+  if (semi < 0 || value!.slice(0, semi).trim().toLowerCase() !== 'utf-8') return address;
+  return address.replace(/\\x\{([0-9A-Fa-f]{2,6})\}/g, (whole, hex: string) => {
+    const cp = Number.parseInt(hex, 16);
+    return cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? whole : String.fromCodePoint(cp);
+  });
+}
+
 /** The enhanced status code (`5.1.1`) that is the first token of a DSN `Status:` value. */
 export function statusCode(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

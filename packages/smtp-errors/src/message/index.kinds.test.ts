@@ -110,3 +110,34 @@ describe('classifyMessage: recipients explained by the human-readable part', () 
     expect(new Set(r.recipients.map((x) => `${x.diagnostic ?? ''}|${String(x.class.id)}`))).toEqual(new Set([`${why}|22`]));
   });
 });
+
+describe('classifyMessage: RFC 6533 internationalized reports', () => {
+  it('a message/global-delivery-status with utf-8 recipients: raw UTF-8 and \\x{HEX} both read', async () => {
+    const raw = [
+      'From: MAILER-DAEMON@mx.sender.test',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Content-Type: multipart/report; report-type=global-delivery-status; boundary="rb"',
+      '',
+      '--rb',
+      'Content-Type: message/global-delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.sender.test',
+      '',
+      'Final-Recipient: utf-8; δοκιμή@παράδειγμα.δοκιμή',
+      'Action: failed',
+      'Status: 5.1.1',
+      '',
+      'Original-Recipient: utf-8; \\x{E9}l\\x{E8}ve@rcpt.test',
+      'Action: failed',
+      'Status: 5.2.2',
+      '',
+      '--rb--',
+      '',
+    ].join('\r\n');
+    const r = await classifyMessage(new TextEncoder().encode(raw));
+    expect(r.recipients.map((x) => [x.address, x.class.id])).toEqual([
+      ['δοκιμή@παράδειγμα.δοκιμή', 10],
+      ['élève@rcpt.test', 22],
+    ]);
+  });
+});

@@ -20,7 +20,7 @@ import {
   type Classification,
   type Classifier,
 } from 'smtp-errors';
-import { bareAddress, fieldValues, parseFieldBlocks, parseHeaderBlock, statusCode, typedValue, type FieldBlock } from './dsn.js';
+import { bareAddress, fieldValues, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
 import { extractFreeText, looksLikeBounce } from './free-text.js';
 
 /**
@@ -286,7 +286,7 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
   // The per-message block comes first; some reporters omit it, so every block with recipient
   // fields counts (RFC 3464 §2.2, §2.3).
   for (const b of blocks) {
-    const address = bareAddress(typedValue(b.get('final-recipient'))) ?? bareAddress(typedValue(b.get('original-recipient')));
+    const address = recipientAddress(b.get('final-recipient')) ?? recipientAddress(b.get('original-recipient'));
     if (address === undefined && !b.has('action')) continue;
     const action = b.get('action')?.trim().toLowerCase().split(/\s/)[0];
     const status = statusCode(b.get('status'));
