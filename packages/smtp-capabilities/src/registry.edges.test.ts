@@ -2,7 +2,7 @@
 // behaviour a subtly wrong implementation would otherwise get away with).
 import { describe, expect, test } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
-import { ExtensionRegistry, isCapabilitiesError, type ExtensionDefinition } from 'smtp-capabilities';
+import { ExtensionRegistry, defaultExtensionRegistry, isCapabilitiesError, type ExtensionDefinition } from 'smtp-capabilities';
 
 const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isCapabilitiesError);
 
@@ -30,5 +30,36 @@ describe('ExtensionRegistry refuses bad definitions with a typed error', () => {
       const reg = new ExtensionRegistry().register({ keyword: 'X-A', advertise: () => r });
       expect(reg.advertise({})).toEqual([]);
     }
+  });
+});
+
+describe('register: a refused registration changes nothing', () => {
+  test('replace with a verb of another extension keeps the old definition and its verbs', () => {
+    const r = defaultExtensionRegistry();
+    const before = r.advertise({});
+    expect(codeOf(() => r.register({ keyword: 'CHUNKING', verbs: [{ name: 'STARTTLS' }] }, { replace: true }))).toBe('ERR_SMTP_EXTENSION_DUPLICATE');
+    expect(r.has('CHUNKING')).toBe(true);
+    expect(r.verb('BDAT')?.keyword).toBe('CHUNKING');
+    expect(r.verb('STARTTLS')?.keyword).toBe('STARTTLS');
+    expect(r.advertise({})).toEqual(before);
+  });
+  test('a verb named twice in one definition is refused, with or without replace', () => {
+    const r = new ExtensionRegistry();
+    expect(codeOf(() => r.register({ keyword: 'X-A', verbs: [{ name: 'XA' }, { name: 'xa', mustBeLastInGroup: true }] }))).toBe('ERR_SMTP_EXTENSION_DUPLICATE');
+    expect(r.has('X-A')).toBe(false);
+    expect(r.verb('XA')).toBeUndefined();
+    r.register({ keyword: 'X-A', verbs: [{ name: 'XA' }] });
+    expect(codeOf(() => r.register({ keyword: 'X-A', verbs: [{ name: 'XA' }, { name: 'XA' }] }, { replace: true }))).toBe('ERR_SMTP_EXTENSION_DUPLICATE');
+    expect(r.verb('XA')?.mustBeLastInGroup).toBe(false);
+  });
+  test('replace keeps its own verbs free, drops the ones it no longer has, and keeps its place in the order', () => {
+    const r = defaultExtensionRegistry();
+    const order = r.definitions().map((d) => d.keyword);
+    r.register({ keyword: 'CHUNKING', verbs: [{ name: 'BDAT', mustBeLastInGroup: true }] }, { replace: true });
+    expect(r.verb('BDAT')).toMatchObject({ keyword: 'CHUNKING', mustBeLastInGroup: true });
+    expect(r.definitions().map((d) => d.keyword)).toEqual(order);
+    r.register({ keyword: 'CHUNKING' }, { replace: true });
+    expect(r.verb('BDAT')).toBeUndefined();
+    expect(r.advertise({})).toEqual(['PIPELINING', 'ENHANCEDSTATUSCODES', '8BITMIME', 'CHUNKING', 'DSN', 'SMTPUTF8']);
   });
 });

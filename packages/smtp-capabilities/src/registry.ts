@@ -228,9 +228,11 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
   }
 
   /**
-   * Adds an extension. Throws `ERR_SMTP_EXTENSION_DUPLICATE` when the keyword (or one of its verbs)
-   * is already registered, unless `replace` is set. A `replace` other than `true`, `false` or
-   * `undefined`, or options that are not an object, are `ERR_SMTP_INVALID_OPTION`.
+   * Adds an extension. Throws `ERR_SMTP_EXTENSION_DUPLICATE` when the keyword is already registered
+   * (unless `replace` is set: the new definition then takes the old one's place, verbs included) or
+   * when one of its verbs belongs to another extension or is named twice. A refused registration
+   * changes nothing. A `replace` other than `true`, `false` or `undefined`, or options that are
+   * not an object, are `ERR_SMTP_INVALID_OPTION`.
    *
    * @example
    * ```ts
@@ -244,14 +246,20 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
     }
     const replace = booleanOption(options?.replace, 'replace') ?? false;
     const def = normaliseDefinition(definition);
-    if (this.#defs.has(def.keyword)) {
-      if (!replace) throw new CapabilitiesError('ERR_SMTP_EXTENSION_DUPLICATE', `extension ${def.keyword} is already registered`);
-      this.unregister(def.keyword);
-    }
+    const old = this.#defs.get(def.keyword);
+    if (old && !replace) throw new CapabilitiesError('ERR_SMTP_EXTENSION_DUPLICATE', `extension ${def.keyword} is already registered`);
+    // every check before any change: a refused registration leaves the registry as it was
+    const names = new Set<string>();
     for (const v of def.verbs ?? []) {
-      const owner = this.#verbs.get(v.name);
-      if (owner) throw new CapabilitiesError('ERR_SMTP_EXTENSION_DUPLICATE', `verb ${v.name} already belongs to ${owner.keyword}`);
+      // a verb of its own (being replaced) is free; one named twice, or another extension's, is not
+      const owner = names.has(v.name) ? def.keyword : this.#verbs.get(v.name)?.keyword;
+      if (owner !== undefined && (owner !== def.keyword || names.has(v.name))) {
+        throw new CapabilitiesError('ERR_SMTP_EXTENSION_DUPLICATE', `verb ${v.name} already belongs to ${owner}`);
+      }
+      names.add(v.name);
     }
+    for (const v of old?.verbs ?? []) this.#verbs.delete(v.name);
+    // a replaced definition keeps its place in the advertised order
     this.#defs.set(def.keyword, def);
     for (const v of def.verbs ?? []) {
       this.#verbs.set(v.name, Object.freeze({ name: v.name, keyword: def.keyword, mustBeLastInGroup: v.mustBeLastInGroup === true, extension: def }));
