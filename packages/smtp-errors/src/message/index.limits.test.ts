@@ -1,6 +1,7 @@
 // classifyMessage's documented limits: a report that is only malformed still gives a result, while
 // input the MIME parser gives up on (header fields over 256 KiB in all, parts nested deeper than
 // 32) is ERR_SMTP_MESSAGE_INVALID, never an untyped error.
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { isSmtpErrorsError } from '../index.js';
 import { classifyMessage } from './index.js';
@@ -57,5 +58,25 @@ describe('classifyMessage: the line budget', () => {
       const r = await classifyMessage(raw);
       expect([r.truncated, r.kind, r.recipients.map((x) => [x.address, x.class.id])]).toEqual([true, 'bounce', [['a@rcpt.test', 10]]]);
     }
+  });
+});
+
+describe('classifyMessage: the bytes it is given', () => {
+  const text = 'From: postmaster@mx.sender.test\r\nSubject: Undeliverable: hello\r\nContent-Type: multipart/mixed; boundary="never"\r\n\r\nThe mailbox is full, delivery failed.';
+
+  it('reads a copy: a caller that reuses its buffer once the call has returned gets the answer for what it passed', async () => {
+    const buf = new TextEncoder().encode(text);
+    const pending = classifyMessage(buf);
+    buf.fill(0x41);
+    const r = await pending;
+    expect(r.recipients.map((x) => [x.diagnostic, x.class.id])).toEqual([['The mailbox is full, delivery failed.', 22]]);
+  });
+
+  it('a Uint8Array from another realm (a vm context, an iframe) is bytes too', async () => {
+    const foreign = runInNewContext('(codes) => Uint8Array.from(codes)', {}) as (codes: number[]) => Uint8Array;
+    const bytes = foreign(Array.from(new TextEncoder().encode(text)));
+    expect(bytes instanceof Uint8Array).toBe(false);
+    const r = await classifyMessage(bytes);
+    expect([r.kind, r.recipients[0]?.class.id]).toEqual(['bounce', 22]);
   });
 });

@@ -5,6 +5,7 @@
  * core `smtp-errors` entry stays dependency-free.
  */
 import PostalMime, { addressParser, decodeWords } from 'postal-mime';
+import { isBytes } from '@smtpkit/foundation';
 import type { Attachment, Email } from 'postal-mime';
 // The core entry by its package name, so both entries share one default classifier (rules added
 // with `addRules` apply here too) and the build does not copy the core into this entry.
@@ -487,8 +488,12 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   }
   let input: Uint8Array | string;
   if (typeof raw === 'string') input = raw.length > maxBytes ? raw.slice(0, maxBytes) : raw;
-  else if (raw instanceof Uint8Array) input = raw.length > maxBytes ? raw.subarray(0, maxBytes) : raw;
-  else throw invalid('classifyMessage expects a Uint8Array or a string');
+  else if (isBytes(raw)) {
+    // a copy of the bytes read (also of a Uint8Array from another realm): the caller may reuse its
+    // buffer as soon as this call returns its promise, and the text is read again after the parse
+    input = new Uint8Array(Math.min(raw.length, maxBytes));
+    input.set(raw.subarray(0, input.length));
+  } else throw invalid('classifyMessage expects a Uint8Array or a string');
   // blank lines before the first header field (a file saved with a leading newline) would end
   // the header section before it starts: they are skipped once, here
   const lead = leadingBlanks(input);
