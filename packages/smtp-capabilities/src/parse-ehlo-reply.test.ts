@@ -342,6 +342,17 @@ describe('parseEhloReplyText (wire text or bytes, e.g. from a transcript)', () =
     expect(parseEhloReplyText(wire2).warnings.map((w) => w.code)).toContain('too-many-keywords');
   });
 
+  test('RPL-2 control characters from the peer become "?", as smtp-reply-reader shows them', () => {
+    const wire = '250-mx \x1b[31mred\x07\r\n250-X-\x85A\r\n250-SIZE\r10\r\n250 AUTH PLAIN\x00 LOGIN\tX\r\n';
+    const c = parseEhloReplyText(wire);
+    expect(c.greeting).toBe('?[31mred?');
+    expect(c.keywords).toEqual(['X-?A', 'SIZE?10', 'AUTH']);
+    expect([...c.auth]).toEqual(['PLAIN?', 'LOGIN\tX']);
+    expect(JSON.stringify(c.toJSON())).not.toMatch(/\\u00[01]|\\u00[89]|\\r/);
+    const lenient = wire.replace('\r10', '?10');
+    expect(parseEhloReplyText(new TextEncoder().encode(wire)).toJSON()).toEqual(parseEhloReplyText(lenient).toJSON());
+  });
+
   test('DOS-10: a huge transcript stops collecting past maxKeywords', () => {
     const c = parseEhloReplyText(`250-mx\r\n${'250-X\r\n'.repeat(100_000)}250 Y\r\n`);
     expect(c.count).toBe(1);

@@ -190,7 +190,8 @@ function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefine
  * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
  * transcripts are often normalised); each must start with the same 3-digit code and `-` or a
  * space. Lines that do not, and anything after the last line, are reported as `bad-reply-line`
- * warnings; a leading byte order mark is skipped. Like {@link parseEhloReply} it never throws on
+ * warnings; a leading byte order mark is skipped. Control characters in a line (C0 but HT, DEL,
+ * C1, a stray CR) become `?`, as smtp-reply-reader shows them. Like {@link parseEhloReply} it never throws on
  * the text (input that is neither a string nor a `Uint8Array` is `ERR_SMTP_INVALID_ARGUMENT`;
  * options as for {@link parseEhloReply}).
  *
@@ -242,7 +243,10 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
       continue;
     }
     code = lineCode;
-    const text = line.slice(4);
+    // Control characters (C0 but HT, DEL, C1; a stray CR among them) become "?", as smtp-reply-reader
+    // shows them: nothing the peer sent reaches a log or a terminal as a control. One character class: linear.
+    // eslint-disable-next-line no-control-regex
+    const text = line.slice(4).replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
     if (lines.push(text) === 1 || countsAsKeyword(text, discard)) counted++;
     if (sep !== 0x2d) done = true;
   }
