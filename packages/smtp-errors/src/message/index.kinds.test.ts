@@ -141,3 +141,44 @@ describe('classifyMessage: RFC 6533 internationalized reports', () => {
     ]);
   });
 });
+
+describe('classifyMessage: delivered recipients of a mixed report', () => {
+  it('a delivered or relayed recipient without a Diagnostic-Code is not classified by the text about the failed ones', async () => {
+    const raw = [
+      'From: MAILER-DAEMON@mx.sender.test',
+      'Subject: Delivery Status Notification',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rb"',
+      '',
+      '--rb',
+      'Content-Type: text/plain',
+      '',
+      'Some recipients failed: the mailbox is unavailable, user unknown.',
+      '--rb',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.sender.test',
+      '',
+      'Final-Recipient: rfc822; ok@rcpt.test',
+      'Action: delivered',
+      'Status: 2.0.0',
+      '',
+      'Final-Recipient: rfc822; gone@rcpt.test',
+      'Action: failed',
+      'Status: 5.1.1',
+      '',
+      'Final-Recipient: rfc822; relay@rcpt.test',
+      'Action: relayed',
+      'Status: 2.0.0',
+      '',
+      '--rb--',
+      '',
+    ].join('\r\n');
+    const r = await classifyMessage(raw);
+    expect(r.kind).toBe('bounce');
+    expect(r.recipients.map((x) => [x.address, x.class.id, x.class.action])).toEqual([
+      ['ok@rcpt.test', 1, 'review'],
+      ['gone@rcpt.test', 10, 'suppress'],
+      ['relay@rcpt.test', 1, 'review'],
+    ]);
+  });
+});

@@ -294,13 +294,17 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
     const diagnostic = typedValue(b.get('diagnostic-code'));
     const remoteMta = typedValue(b.get('remote-mta'));
     const fallback = diagnostic === undefined ? explanationFor(address) : undefined;
+    // A recipient the report says was delivered (or relayed, expanded) is classified by its own
+    // fields only: the human-readable text is about the recipients that failed, and read for this
+    // one it made a delivered address a failure to suppress.
+    const delivered = outcomeOf({ action, status }) === 'delivered';
     out.push({
       address,
       action,
       status,
       diagnostic: diagnostic ?? fallback,
       remoteMta,
-      class: classifyRecipient(classifier, diagnostic, status, fallback, domainOf(address)),
+      class: classifyRecipient(classifier, diagnostic, status, delivered ? undefined : fallback, domainOf(address)),
     });
   }
   return out;
@@ -312,7 +316,7 @@ const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded']);
  * What became of a DSN recipient: its `Action` when RFC 3464 §2.3.3 defines it, else (missing or
  * unknown) the class of its `Status` (2: delivered, 4: delayed), else failed.
  */
-function outcomeOf(r: MessageRecipient): 'failed' | 'delayed' | 'delivered' {
+function outcomeOf(r: Pick<MessageRecipient, 'action' | 'status'>): 'failed' | 'delayed' | 'delivered' {
   const a = r.action;
   if (a === 'failed' || a === 'delayed') return a;
   if (a !== undefined && SUCCESS_ACTIONS.has(a)) return 'delivered';
