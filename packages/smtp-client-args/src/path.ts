@@ -543,7 +543,8 @@ export function pathFailureReply(f: PathFailure, role: 'reverse' | 'forward' | '
 /**
  * Parses a complete path such as `<user@example.com>`, `<>`, `<postmaster>`, `<"a b"@[192.0.2.1]>`,
  * `<@relay:user@example.com>` (source route dropped). Throws a {@link ClientArgsError} whose
- * `reply` is what a server should send (501 5.1.7 / 5.1.3, 553 5.6.7 without SMTPUTF8).
+ * `reply` is what a server should send (501 5.1.7 / 5.1.3, 553 5.6.7 without SMTPUTF8). An
+ * `options.role` other than `'reverse'`, `'forward'` or `'any'` is `ERR_SMTP_INVALID_OPTION`.
  *
  * @example
  * ```ts
@@ -555,7 +556,11 @@ export function pathFailureReply(f: PathFailure, role: 'reverse' | 'forward' | '
 export function parsePath(text: string, options?: PathOptions): Path {
   stringArgument(text);
   options = optionsObject(options, {});
-  const role = options.role ?? 'any';
+  const role = options.role === undefined ? 'any' : options.role;
+  // an unknown role ('Forward', null) would read as 'any' and let `<>` or `<postmaster>` through
+  if (role !== 'any' && role !== 'reverse' && role !== 'forward') {
+    throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.role', "options.role must be 'reverse', 'forward' or 'any'");
+  }
   const r = scanPath(text, 0, text.length, {
     role,
     smtpUtf8: booleanOption(options.smtpUtf8, 'options.smtpUtf8') ?? false,

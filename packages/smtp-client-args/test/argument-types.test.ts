@@ -119,3 +119,16 @@ describe('values String() cannot convert, from untyped callers', () => {
     }
   });
 });
+
+describe('parsePath options.role', () => {
+  it.each([['Forward'], ['rcpt'], [null], [5]])('%j is ERR_SMTP_INVALID_OPTION naming options.role, not read as any (which lets <> through)', (role) => {
+    expect(failure(() => parsePath('<>', { role: role as never }))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.role']);
+    expect(failure(() => parsePath('<a@example.com>', { role: role as never }))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.role']);
+  });
+  it('the three roles, and none, still work', () => {
+    expect(failure(() => parsePath('<>', { role: 'forward' }))).toEqual(['ERR_SMTP_NULL_PATH_NOT_ALLOWED', undefined]);
+    expect(parsePath('<>', { role: 'reverse' })).toEqual({ kind: 'null' });
+    expect(parsePath('<>', { role: 'any' })).toEqual({ kind: 'null' });
+    expect(parsePath('<postmaster>', { role: undefined as never })).toEqual({ kind: 'postmaster' });
+  });
+});
