@@ -57,4 +57,11 @@ describe('classifyMessage: the original message identity', () => {
     const r = await classifyMessage(report('text/rfc822-headers', ['Message-ID: <=?x?Q?y?=@sender.test>', `Subject: ${wrong}`, 'From: a =? b <a@sender.test>']));
     expect(r.original).toEqual({ messageId: '<=?x?Q?y?=@sender.test>', from: 'a =? b <a@sender.test>', to: undefined, subject: wrong });
   });
+
+  it('a free-text bounce quoting a message without a Message-ID: its fields are read from the first trace field on', async () => {
+    const r = await classifyMessage(
+      ['From: MAILER-DAEMON@mx.sender.test', 'To: alice@sender.test', 'Subject: failure notice', '', '<bob@rcpt.test>:', '550 5.1.1 no such user', '', '--- Below this line is a copy of the message.', '', 'Return-Path: <alice@sender.test>', 'Received: from mx.sender.test', '  by mx.rcpt.test; 1 Jul 2024 08:30:40 -0000', 'Subject: TEST #4', 'From: alice@sender.test', '', 'To: not-a-header@body.test'].join('\n'),
+    );
+    expect(r.original).toEqual({ messageId: undefined, from: 'alice@sender.test', to: undefined, subject: 'TEST #4' });
+  });
 });
