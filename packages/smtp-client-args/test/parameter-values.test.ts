@@ -188,6 +188,14 @@ describe('ORCPT: addr-type ";" xtext, at most 500 characters (RFC 3461 §4.2)', 
     expect(accepts('ORCPT', 'utf-8;ü@b', { command: 'rcpt', smtpUtf8: true })).toBe(true);
   });
 
+  it('a non-ASCII address is not let in xtext-encoded either (RFC 3461 §4.2: US-ASCII before encoding), as setOrcpt refuses it', () => {
+    expect(accepts('ORCPT', 'rfc822;+C3+BC@b', rcpt)).toBe(false);
+    expect(accepts('ORCPT', 'rfc822;+c3+bc@b', { command: 'rcpt', smtpUtf8: true })).toBe(false);
+    expect(() => parseRcptTo('TO:<a@b> ORCPT=rfc822;+C3+BC@b', { advertised: ['DSN'] })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_PARAM_VALUE', keyword: 'ORCPT' }));
+    expect(accepts('ORCPT', 'rfc822;+7E+20a@b', rcpt)).toBe(true);
+    expect(accepts('ORCPT', 'utf-8;\\x{FC}@b', rcpt)).toBe(true);
+  });
+
   it('INJ-4: lower-case xtext hex follows lowercaseXtextHex', () => {
     expect(accepts('ORCPT', 'rfc822;a+2bb@c', rcpt)).toBe(true);
     expect(accepts('ORCPT', 'rfc822;a+2bb@c', { command: 'rcpt', lowercaseXtextHex: false })).toBe(false);
