@@ -45,6 +45,12 @@ const READERS: [string, (v: string | undefined) => string | undefined, [string |
       ['no type here', 'no type here'],
       [`${'x'.repeat(19)}; value`, 'value'],
       [`${'x'.repeat(20)}; value`, `${'x'.repeat(20)}; value`],
+      ['X-Postfix; unknown user', 'unknown user'],
+      ['utf-8;δ@b.test', 'δ@b.test'],
+      // no type, a ";" in the text: kept whole (a type is one atom)
+      ['552 Quota full; try later', '552 Quota full; try later'],
+      ['550 5.7.1 Blocked; see https://x', '550 5.7.1 Blocked; see https://x'],
+      ['-x; value', '-x; value'],
     ],
   ],
   [

@@ -73,9 +73,14 @@ export function fieldValues(text: string, name: string): string[] {
 export function typedValue(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const semi = value.indexOf(';');
-  const v = (semi >= 0 && semi < 20 ? value.slice(semi + 1) : value).trim();
+  // a type is one atom (`smtp`, `X-Postfix`, `utf-8`), or left out: `552 Quota full; try later`
+  // has no type, and its text before the `;` is kept
+  const typed = semi >= 0 && semi < 20 && TYPE.test(value.slice(0, semi).trim());
+  const v = (typed ? value.slice(semi + 1) : value).trim();
   return v === '' ? undefined : v;
 }
+
+const TYPE = /^([A-Za-z0-9][A-Za-z0-9.+_-]*)?$/;
 
 /** Strips `<...>` around an address and surrounding spaces. */
 export function bareAddress(value: string | undefined): string | undefined {
