@@ -111,6 +111,10 @@ describe('recipientAddress', () => {
     ['rfc822; <a@b.test>', 'a@b.test'],
     ['rfc822 ;  a@b.test  ', 'a@b.test'],
     ['a@b.test', 'a@b.test'],
+    ['rfc822; a@b.test (Alice)', 'a@b.test'],
+    ['rfc822; a@b.test (Alice) (x)', 'a@b.test (Alice) (x)'],
+    ['rfc822; (Alice)', '(Alice)'],
+    ['rfc822; "a (b)"@c.test', '"a (b)"@c.test'],
     // RFC 6533 §3: the utf-8 type's \x{HEX} is one character (any case of type and hex digits)
     ['utf-8; user\\x{2603}@b.test', 'user☃@b.test'],
     ['UTF-8; \\x{E9}l\\x{e8}ve@\\x{1F408}.test', 'élève@🐈.test'],

@@ -94,11 +94,17 @@ export function bareAddress(value: string | undefined): string | undefined {
 
 /**
  * The address of a `Final-Recipient` or `Original-Recipient` value (`rfc822; <a@b.test>`): its
- * `<...>` removed and, for the `utf-8` address type, each `\x{HEX}` (RFC 6533 §3
+ * `<...>` or a trailing comment removed and, for the `utf-8` address type, each `\x{HEX}` (RFC 6533 §3
  * EmbeddedUnicodeChar) turned into its character.
  */
 export function recipientAddress(value: string | undefined): string | undefined {
-  const address = bareAddress(typedValue(value));
+  let address = bareAddress(typedValue(value));
+  // a comment beside the address (`a@b.test (Alice)`, RFC 5322 CFWS) is not part of it
+  if (address !== undefined && address.endsWith(')')) {
+    const open = address.lastIndexOf('(');
+    const bare = open > 0 ? address.slice(0, open).trim() : '';
+    if (bare !== '' && !bare.includes(' ')) address = bare;
+  }
   if (address === undefined || !address.includes('\\x{')) return address;
   const semi = value!.indexOf(';');
   if (semi < 0 || value!.slice(0, semi).trim().toLowerCase() !== 'utf-8') return address;
