@@ -182,3 +182,22 @@ describe('classifyMessage: delivered recipients of a mixed report', () => {
     ]);
   });
 });
+
+describe('classifyMessage: automatic replies that read like failures', () => {
+  it.each([
+    ['Subject: Automatic reply: Undeliverable: invoice', 'I am out of the office until Monday.\r\n\r\n> Your message to carol@rcpt.test could not be delivered.'],
+    ['Subject: Out of office', 'I am away. Mail to bob@rcpt.test was not delivered to me personally; contact carol@rcpt.test.'],
+  ])('an auto-replied message from a person, with an auto-reply subject, is an auto-reply: %s', async (subject, body) => {
+    const r = await classifyMessage(`From: bob@rcpt.test\r\nTo: alice@sender.test\r\n${subject}\r\nAuto-Submitted: auto-replied\r\n\r\n${body}\r\n`);
+    expect([r.kind, r.class?.id, r.recipients]).toEqual(['auto-reply', 60, []]);
+  });
+
+  it('a bounce marked auto-replied (as Exim marks them) is still a bounce', async () => {
+    for (const from of ['Mail Delivery System <Mailer-Daemon@mx.sender.test>', 'bob@rcpt.test']) {
+      const r = await classifyMessage(`From: ${from}\r\nTo: alice@sender.test\r\nSubject: Mail delivery failed: returning message to sender\r\nAuto-Submitted: auto-replied\r\n\r\nThis message was created automatically by mail delivery software.\r\n\r\n  carol@rcpt.test\r\n    550 5.1.1 user unknown\r\n`);
+      expect([from, r.kind, r.recipients.map((x) => [x.address, x.class.id])]).toEqual([from, 'bounce', [['carol@rcpt.test', 10]]]);
+    }
+    const daemon = await classifyMessage('From: MAILER-DAEMON@mx.sender.test\r\nSubject: Automatic reply: delivery failed\r\nAuto-Submitted: auto-replied\r\n\r\n<carol@rcpt.test>:\r\n550 5.1.1 user unknown\r\n');
+    expect(daemon.kind).toBe('bounce');
+  });
+});

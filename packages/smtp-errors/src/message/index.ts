@@ -586,7 +586,13 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   // (`Auto-Submitted: auto-replied (vacation)` is what Sieve vacation writes)
   const autoSubmitted = /^[a-z0-9-]*/.exec((headerOf(email, 'auto-submitted') ?? '').replace(/\([^()]*\)/g, ' ').trim().toLowerCase())?.[0] ?? '';
 
-  const bounceLike = looksLikeBounce(from, subject, bodyText);
+  const precedence = (headerOf(email, 'precedence') ?? '').toLowerCase();
+  const autoHeader = autoSubmitted === 'auto-replied' || headerOf(email, 'x-autoreply') !== undefined || headerOf(email, 'x-autorespond') !== undefined || precedence === 'auto_reply';
+  // An automatic reply by its header and its subject, from a person's address, is one even when
+  // its text (or the subject it answers) reads like a failure: `Automatic reply: Undeliverable:
+  // ...`. The header alone does not say so: Exim marks its bounces auto-replied too.
+  const vacation = autoHeader && AUTO_SUBJECT.test(subject) && !looksLikeBounce(from, '', '');
+  const bounceLike = !vacation && looksLikeBounce(from, subject, bodyText);
 
   // 3. Free-text bounce (qmail, Exim, Exchange, Domino, webmail providers...).
   if (dsnPart !== undefined || bounceLike) {
@@ -608,13 +614,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   }
 
   // 4. RFC 3834 automatic reply.
-  const precedence = (headerOf(email, 'precedence') ?? '').toLowerCase();
-  const isAuto =
-    autoSubmitted === 'auto-replied' ||
-    headerOf(email, 'x-autoreply') !== undefined ||
-    headerOf(email, 'x-autorespond') !== undefined ||
-    precedence === 'auto_reply' ||
-    AUTO_SUBJECT.test(subject);
+  const isAuto = autoHeader || AUTO_SUBJECT.test(subject);
   const challengeText = `${subject}\n${bodyText.slice(0, 4096)}`;
   if (CHALLENGE.test(challengeText)) return done('challenge', [], messageClass(classifier, BC_CHALLENGE_RESPONSE));
   if (isAuto) return done('auto-reply', [], messageClass(classifier, BC_AUTO_REPLY));
