@@ -299,10 +299,12 @@ describe('classifyMessage: free-text reports and non-bounces', () => {
       mail('From: MAILER-DAEMON@mx.sender.test', 'Subject: Warning: could not send message for past 4 hours', '', 'This is a warning message only.', 'Delivery to the following recipient has failed temporarily:', '', '<slow@rcpt.test>:', '451 4.4.1 try again later', ''),
     );
     expect(warn.kind).toBe('delayed');
+    expect(warn.recipients.map((x) => [x.address, x.action])).toEqual([['slow@rcpt.test', 'delayed']]);
     const hard = await classifyMessage(
       mail('From: MAILER-DAEMON@mx.sender.test', 'Subject: Warning: could not send message for past 4 hours', '', 'Delivery to the following recipient failed permanently:', '', '<gone@rcpt.test>:', '550 5.1.1 no such user', ''),
     );
     expect(hard.kind).toBe('bounce');
+    expect(hard.recipients.map((x) => [x.address, x.action])).toEqual([['gone@rcpt.test', 'failed']]);
   });
 
   it('a failure notice with no recipient in it is a bounce with one unnamed recipient read from the text', async () => {

@@ -609,7 +609,9 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
       }));
       const delayed = /\b(delay(ed)?|warning: could not send|still being retried|will (keep|continue) trying|not yet been delivered)\b/i.test(subject + ' ' + bodyText.slice(0, 2000));
       const failed = recipients.some((r) => r.class.category !== 'soft' || r.class.replyCode === undefined || r.class.replyCode >= 500);
-      return done(delayed && !failed ? 'delayed' : 'bounce', recipients);
+      // a delay warning's recipients are delayed, as a DSN would say (RFC 3464 §2.3.3)
+      if (delayed && !failed) return done('delayed', recipients.map((r) => ({ ...r, action: 'delayed' })));
+      return done('bounce', recipients);
     }
   }
 
