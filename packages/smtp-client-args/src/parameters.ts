@@ -189,10 +189,12 @@ export function parseOrcpt(v: string, ctx: ValidationContext): { addrType: strin
   let address: string | undefined;
   if (upperEq(addrType, 'UTF-8')) address = decodeUtf8AddrText(raw, ctx.smtpUtf8);
   else {
-    // RFC 3461 §4.2: US-ASCII before xtext encoding too (`+C3+BC` is not a way around it), as for ENVID
+    // RFC 3461 §4.2: US-ASCII before xtext encoding too (`+C3+BC` is not a way around it), as for
+    // ENVID. Except in an SMTPUTF8 transaction: Postfix (3.7) relays a UTF-8 recipient there as
+    // `ORCPT=rfc822;empf+C3+A4nger@...`, and a server that refused it would bounce that recipient.
     if (hasNonAscii(raw)) return undefined;
     const r = tryXtextDecode(raw, { lowercaseHex: ctx.lowercaseXtextHex });
-    address = r.ok && !hasNonAscii(r.value) ? r.value : undefined;
+    address = r.ok && (ctx.smtpUtf8 || !hasNonAscii(r.value)) ? r.value : undefined;
   }
   if (address === undefined || address.length === 0) return undefined;
   return { addrType, address };

@@ -2,7 +2,7 @@
 // (SmtpClientArgs.add for the client side, parseMailFrom / parseRcptTo for the server side).
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
-import { SmtpClientArgs, isClientArgsError, parseMailFrom, parseRcptTo, type ClientArgsRemoteError } from 'smtp-client-args';
+import { SmtpClientArgs, isClientArgsError, parseMailFrom, parseRcptTo, readRcptParameters, type ClientArgsRemoteError } from 'smtp-client-args';
 import type { SmtpClientArgsOptions } from 'smtp-client-args';
 const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
 
@@ -190,10 +190,19 @@ describe('ORCPT: addr-type ";" xtext, at most 500 characters (RFC 3461 §4.2)', 
 
   it('a non-ASCII address is not let in xtext-encoded either (RFC 3461 §4.2: US-ASCII before encoding), as setOrcpt refuses it', () => {
     expect(accepts('ORCPT', 'rfc822;+C3+BC@b', rcpt)).toBe(false);
-    expect(accepts('ORCPT', 'rfc822;+c3+bc@b', { command: 'rcpt', smtpUtf8: true })).toBe(false);
+    expect(accepts('ORCPT', 'rfc822;+c3+bc@b', { command: 'rcpt', smtpUtf8: true, lowercaseXtextHex: true })).toBe(true);
     expect(() => parseRcptTo('TO:<a@b> ORCPT=rfc822;+C3+BC@b', { advertised: ['DSN'] })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_PARAM_VALUE', keyword: 'ORCPT' }));
     expect(accepts('ORCPT', 'rfc822;+7E+20a@b', rcpt)).toBe(true);
     expect(accepts('ORCPT', 'utf-8;\\x{FC}@b', rcpt)).toBe(true);
+  });
+
+  it('in an SMTPUTF8 transaction an xtext-encoded UTF-8 address is read, as Postfix relays a UTF-8 recipient (rfc822;empf+C3+A4nger@...)', () => {
+    const utf8 = { command: 'rcpt' as const, smtpUtf8: true };
+    expect(accepts('ORCPT', 'rfc822;empf+C3+A4nger@b.test', utf8)).toBe(true);
+    const parsed = parseRcptTo('TO:<empfänger@b.test> ORCPT=rfc822;empf+C3+A4nger@b.test', { advertised: ['DSN', 'SMTPUTF8'], smtpUtf8: true });
+    expect(readRcptParameters(parsed.args).orcpt).toMatchObject({ addrType: 'rfc822', address: 'empfänger@b.test' });
+    // not valid UTF-8 once decoded: refused even then
+    expect(accepts('ORCPT', 'rfc822;+C3@b.test', utf8)).toBe(false);
   });
 
   it('INJ-4: lower-case xtext hex follows lowercaseXtextHex', () => {
