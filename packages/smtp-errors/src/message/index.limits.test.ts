@@ -80,3 +80,17 @@ describe('classifyMessage: the bytes it is given', () => {
     expect([r.kind, r.recipients[0]?.class.id]).toEqual(['bounce', 22]);
   });
 });
+
+describe('classifyMessage: a report naming thousands of recipients', () => {
+  it('every recipient of a delivery-status part over 256 KiB is read, in order', async () => {
+    const n = 4000;
+    const blocks = Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; user-${String(i).padStart(5, '0')}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n`).join('\r\n');
+    const raw = `From: MAILER-DAEMON@mx.sender.test\r\nSubject: Undelivered Mail Returned to Sender\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.sender.test\r\n\r\n${blocks}\r\n--rb--\r\n`;
+    expect(raw.length).toBeGreaterThan(256 * 1024);
+    const r = await classifyMessage(raw, { maxBytes: 1024 * 1024 });
+    expect(r.truncated).toBe(false);
+    expect(r.recipients).toHaveLength(n);
+    expect(r.recipients[n - 1]?.address).toBe(`user-0${String(n - 1)}@rcpt.test`);
+    expect(r.recipients.every((x, i) => x.address === `user-${String(i).padStart(5, '0')}@rcpt.test` && x.class.id === 10)).toBe(true);
+  });
+});

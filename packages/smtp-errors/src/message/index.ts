@@ -537,7 +537,9 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   const dsnPart = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.mimeType));
   const inline = dsnPart === undefined ? bodyText.search(/^(Reporting-MTA|Final-Recipient|Original-Recipient):/im) : -1;
   if (dsnPart !== undefined || inline >= 0) {
-    const blocks = parseFieldBlocks(dsnPart !== undefined ? attachmentText(dsnPart) : bodyText.slice(inline, inline + 65536));
+    // the whole report part (it is within maxBytes and the line budget): a report naming thousands
+    // of recipients lost those after its first 256 KiB without a word
+    const blocks = parseFieldBlocks(dsnPart !== undefined ? attachmentText(dsnPart, maxBytes) : bodyText.slice(inline, inline + 65536));
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
       const outcomes = recipients.map(outcomeOf);
