@@ -94,3 +94,19 @@ describe('classifyMessage: a report naming thousands of recipients', () => {
     expect(r.recipients.every((x, i) => x.address === `user-${String(i).padStart(5, '0')}@rcpt.test` && x.class.id === 10)).toBe(true);
   });
 });
+
+describe('classifyMessage: a byte order mark before the first header field', () => {
+  const m = 'From: MAILER-DAEMON@mx.sender.test\r\nSubject: Undelivered\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n';
+
+  it('is skipped, in bytes (EF BB BF) and in a string (U+FEFF), before blank lines too, with the same answer', async () => {
+    const plain = await classifyMessage(m);
+    const bytes = await classifyMessage(new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(`\r\n${m}`)]));
+    const text = await classifyMessage(`\ufeff${m}`);
+    for (const r of [bytes, text]) expect(r).toEqual(plain);
+    expect([plain.kind, plain.recipients[0]?.class.id]).toEqual(['bounce', 10]);
+  });
+
+  it('only at the very start: U+FEFF after a blank line is not a header field', async () => {
+    expect(await outcome(`\r\n\ufeff${m}`)).toBe('ERR_SMTP_MESSAGE_INVALID');
+  });
+});

@@ -183,11 +183,16 @@ function looksLikeMessage(head: string): boolean {
   return head.startsWith('From ') || FIELD_NAME.test(head);
 }
 
-/** How many CR, LF, space and tab units the input starts with. */
+/** How many units the input starts with that come before its first header field: a byte order mark (UTF-8 EF BB BF, or U+FEFF in a string), then CR, LF, space and tab. */
 function leadingBlanks(input: Uint8Array | string): number {
   let i = 0;
-  if (typeof input === 'string') while (i < input.length && isBlank(input.charCodeAt(i))) i++;
-  else while (i < input.length && isBlank(input[i]!)) i++;
+  if (typeof input === 'string') {
+    if (input.charCodeAt(0) === 0xfeff) i = 1;
+    while (i < input.length && isBlank(input.charCodeAt(i))) i++;
+  } else {
+    if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) i = 3;
+    while (i < input.length && isBlank(input[i]!)) i++;
+  }
   return i;
 }
 
@@ -508,7 +513,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
     input.set(raw.subarray(0, input.length));
   } else throw invalid('classifyMessage expects a Uint8Array or a string');
   // blank lines before the first header field (a file saved with a leading newline) would end
-  // the header section before it starts: they are skipped once, here
+  // the header section before it starts, and a byte order mark (a file saved by a Windows editor)
+  // would be read as part of the first field's name: they are skipped once, here
   const lead = leadingBlanks(input);
   if (lead > 0) input = typeof input === 'string' ? input.slice(lead) : input.subarray(lead);
   const cut = lineCut(input, Math.max(1024, Math.ceil(maxBytes / BYTES_PER_LINE)));
