@@ -201,3 +201,33 @@ describe('classifyMessage: automatic replies that read like failures', () => {
     expect(daemon.kind).toBe('bounce');
   });
 });
+
+describe('classifyMessage: the explanation after a recipient in the human-readable part', () => {
+  it('is found at the address, case-insensitively, whatever non-ASCII text comes before it (İ lower-cases to two units)', async () => {
+    const raw = [
+      'From: MAILER-DAEMON@mx.sender.test',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rb"',
+      '',
+      '--rb',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'İ'.repeat(40),
+      '<A@Rcpt.Test>: mailbox full, over quota',
+      '',
+      '',
+      'User unknown.',
+      '--rb',
+      'Content-Type: message/delivery-status',
+      '',
+      'Final-Recipient: rfc822; a@rcpt.test',
+      'Action: failed',
+      'Status: 5.0.0',
+      '',
+      '--rb--',
+      '',
+    ].join('\r\n');
+    const r = await classifyMessage(raw);
+    expect(r.recipients.map((x) => [x.diagnostic, x.class.id])).toEqual([['mailbox full, over quota', 22]]);
+  });
+});

@@ -324,6 +324,11 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
   return out;
 }
 
+/** `text` with its ASCII letters lower-cased and every other unit kept: the same length. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
 const SUCCESS_ACTIONS = new Set(['delivered', 'relayed', 'expanded']);
 
 /**
@@ -356,9 +361,11 @@ function explainer(bodyText: string): (address: string | undefined) => string | 
   };
   return (address) => {
     if (address === undefined) return wholeText();
-    const key = address.toLowerCase();
+    const key = asciiLower(address);
     if (byAddress.has(key)) return byAddress.get(key);
-    lower ??= text.toLowerCase();
+    // ASCII letters only, so that an index in `lower` is the same index in `text` (toLowerCase
+    // turns U+0130 into two units, and text full of them moved the explanation elsewhere)
+    lower ??= asciiLower(text);
     const at = lower.indexOf(key);
     let found: string | undefined;
     if (at >= 0) {
