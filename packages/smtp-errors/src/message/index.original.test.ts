@@ -64,4 +64,15 @@ describe('classifyMessage: the original message identity', () => {
     );
     expect(r.original).toEqual({ messageId: undefined, from: 'alice@sender.test', to: undefined, subject: 'TEST #4' });
   });
+
+  it('an Amazon SES notification: the sent message from mail.commonHeaders, address lists joined', async () => {
+    const ses = (mail: unknown): string =>
+      ['From: no-reply@sns.example.test', 'Subject: Notification Message', '', JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'bob@rcpt.test' }] }, mail })].join('\r\n');
+    const r = await classifyMessage(ses({ messageId: '0101-ses-id', commonHeaders: { from: ['Alice <alice@sender.test>'], to: ['bob@rcpt.test', 'carol@rcpt.test'], messageId: '<m-1@sender.test>', subject: 'Invoice' } }));
+    expect(r.original).toEqual({ messageId: '<m-1@sender.test>', from: 'Alice <alice@sender.test>', to: 'bob@rcpt.test, carol@rcpt.test', subject: 'Invoice' });
+    // missing or of the wrong type: nothing
+    const odd = await classifyMessage(ses({ commonHeaders: { from: [1], to: 'bob@rcpt.test', subject: 7 } }));
+    expect(odd.original).toEqual({ messageId: undefined, from: undefined, to: 'bob@rcpt.test', subject: undefined });
+    expect((await classifyMessage(ses('x'))).original).toEqual({ messageId: undefined, from: undefined, to: undefined, subject: undefined });
+  });
 });

@@ -394,7 +394,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
  * The recipients of an Amazon SES event notification delivered by email (a JSON object with a
  * `notificationType` of Bounce, Complaint or Delivery), or undefined when the body is not one.
  */
-function sesNotification(classifier: Classifier, body: string): { kind: MessageKind; recipients: MessageRecipient[] } | undefined {
+function sesNotification(classifier: Classifier, body: string): { kind: MessageKind; recipients: MessageRecipient[]; original: OriginalMessage } | undefined {
   const start = body.indexOf('{');
   if (start < 0 || start > 64 || !(body.includes('"notificationType"') || body.includes('"eventType"'))) return undefined;
   let json: Record<string, unknown>;
@@ -413,6 +413,11 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
     return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
   };
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  // the sent message's identity: mail.commonHeaders (RFC 5322 fields, address lists as arrays)
+  const mail = section('mail');
+  const headers = typeof mail['commonHeaders'] === 'object' && mail['commonHeaders'] !== null ? (mail['commonHeaders'] as Record<string, unknown>) : {};
+  const joined = (v: unknown): string | undefined => str(v) ?? (list(v).every((x) => typeof x === 'string') ? str(list(v).join(', ')) : undefined);
+  const original: OriginalMessage = { messageId: str(headers['messageId']), from: joined(headers['from']), to: joined(headers['to']), subject: str(headers['subject']) };
   if (type === 'Bounce') {
     const bounce = section('bounce');
     const mta = typedValue(str(bounce['reportingMTA']));
@@ -423,7 +428,7 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
       const diagnostic = typedValue(str(rec.diagnosticCode));
       return { address, action: str(rec.action)?.toLowerCase() ?? 'failed', status, diagnostic, remoteMta: mta, class: classifyRecipient(classifier, diagnostic, status, str(bounce['bounceSubType']), domainOf(address)) };
     });
-    return { kind: str(bounce['bounceType']) === 'Transient' ? 'delayed' : 'bounce', recipients };
+    return { kind: str(bounce['bounceType']) === 'Transient' ? 'delayed' : 'bounce', recipients, original };
   }
   if (type === 'Complaint') {
     const complaint = section('complaint');
@@ -433,7 +438,7 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
       const feedback = str(complaint['complaintFeedbackType']) ?? 'abuse';
       return { address, action: undefined, status: undefined, diagnostic: `feedback-type: ${feedback}`, remoteMta: undefined, class: messageClass(classifier, BC_UNDETERMINED) };
     });
-    return { kind: 'feedback', recipients };
+    return { kind: 'feedback', recipients, original };
   }
   if (type === 'Delivery') {
     const delivery = section('delivery');
@@ -441,7 +446,7 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
       const diagnostic = str(delivery['smtpResponse']);
       return { address: str(r), action: 'delivered', status: '2.0.0', diagnostic, remoteMta: str(delivery['remoteMtaIp']), class: messageClass(classifier, BC_UNDETERMINED) };
     });
-    return { kind: 'delivered', recipients };
+    return { kind: 'delivered', recipients, original };
   }
   return undefined;
 }
@@ -543,8 +548,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (bodyText.trim() === '' && parts.length === 0) bodyText = rawBody(input);
   const originalFields = originalHeaders(email, parts);
   const original = identity(originalFields);
-  const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification): MessageClassification =>
-    Object.freeze({ kind, recipients: Object.freeze(recipients), original: Object.freeze(original), class: cls, truncated });
+  const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification, about: OriginalMessage = original): MessageClassification =>
+    Object.freeze({ kind, recipients: Object.freeze(recipients), original: Object.freeze(about), class: cls, truncated });
 
   // 1. RFC 3464 delivery status notification (as its own part, or pasted into a plain-text body).
   const dsnPart = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.mimeType));
@@ -563,7 +568,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
 
   // 1b. An Amazon SES notification (JSON in the body): bounce, complaint or delivery.
   const ses = sesNotification(classifier, bodyText);
-  if (ses !== undefined) return done(ses.kind, ses.recipients);
+  // its original is in the JSON (unless the message also carries the sent message's headers)
+  if (ses !== undefined) return done(ses.kind, ses.recipients, undefined, Object.values(original).some((v) => v !== undefined) ? original : ses.original);
 
   // 2. RFC 5965 feedback report: one recipient per Original-Rcpt-To (a field that may repeat,
   // §3.2), of every report part in order; without any, the returned message's first To address.
