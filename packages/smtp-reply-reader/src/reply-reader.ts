@@ -30,28 +30,12 @@ const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 /** The package's one UTF-8 encoder (strings given to push, parseReply and formatReplyBytes). @internal */
 export const encoder = new TextEncoder();
 
-/** Decodes one line's text: ASCII fast path, UTF-8 with replacement otherwise; control bytes become `?`. */
+/**
+ * Decodes one line's text (a line read across chunks, or one with 8-bit or control bytes): UTF-8
+ * with replacement, then C0 (except TAB), DEL and C1 controls become `?`, so nothing the peer sends
+ * can reach a log or terminal as a control. The character class has no quantifier nesting: linear.
+ */
 function decodeText(buf: Uint8Array, start: number, end: number): string {
-  if (start >= end) return '';
-  let plain = true;
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b < 0x20 || b >= 0x7f) {
-      if (b !== 9) {
-        plain = false;
-        break;
-      }
-    }
-  }
-  if (plain) {
-    if (end - start <= 1024) {
-      return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
-    }
-    return decoder.decode(buf.subarray(start, end));
-  }
-  // Rare path: 8-bit text or control bytes. Decode with replacement, then censor C0 (except TAB),
-  // DEL and C1 controls, so nothing the peer sends can reach a log or terminal as a control.
-  // The character class has no quantifier nesting: linear.
   // eslint-disable-next-line no-control-regex
   return decoder.decode(buf.subarray(start, end)).replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
 }
@@ -229,12 +213,13 @@ export class ReplyReader {
     const len = data.length;
     if (pos < len) {
       // One JS pass over the bytes finds line ends and notes, per line, the CRs and whether the
-      // line is plain printable ASCII. The chunk is decoded once; while every byte so far was
-      // ASCII, byte offsets equal string offsets and a plain line's text is a slice of it. Other
-      // lines are decoded (with replacement and censoring) from their bytes.
-      const str = decoder.decode(pos === 0 ? data : data.subarray(pos));
-      const base = pos;
-      let shifted = false;
+      // line is plain printable ASCII. A plain line's text is a slice of a window of about 1 KiB
+      // decoded from its start, where byte offsets equal string offsets (a line with other bytes
+      // ends the window); small, so a kept reply keeps little of a big chunk alive. Other lines
+      // are decoded (with replacement and censoring) from their bytes.
+      let str = '';
+      let base = pos;
+      let winEnd = -1;
       let dirty = false;
       let crs = 0;
       // Word-at-a-time skipping over runs of plain bytes (SWAR) for chunks worth the view.
@@ -260,15 +245,18 @@ export class ReplyReader {
         if (k === 0) continue;
         if (k === K_LF) {
           if (i - pos > max) this.#tooLong(data, pos);
-          this.#line(data, pos, i - 1, i - pos, crs, dirty || shifted ? undefined : str, base);
+          if (dirty) winEnd = -1;
+          else if (i > winEnd) {
+            base = pos;
+            winEnd = Math.min(len, Math.max(pos + 1024, i));
+            str = decoder.decode(pos === 0 && winEnd === len ? data : data.subarray(pos, winEnd));
+          }
+          this.#line(data, pos, i - 1, i - pos, crs, dirty ? undefined : str, base);
           pos = i;
           dirty = false;
           crs = 0;
         } else if (k === K_CR) crs++;
-        else {
-          dirty = true;
-          if (k === K_HIGH) shifted = true;
-        }
+        else dirty = true;
       }
     }
     if (pos < len) {
