@@ -1,5 +1,6 @@
 // smtp classify as a process: text argument, stdin lines, --json, --domain with --rules.
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
@@ -129,6 +130,17 @@ describe('smtp classify', () => {
       ]);
       const human = await runCli(['classify', '--message', dir]);
       expect(human.stdout).toContain(`${join(dir, 'b.eml')}  error ENOENT: `);
+    });
+
+    it('a pipe or a link to a device in the directory is not read (reading it may never end)', async () => {
+      const dir = join(tmp.dir, 'with-fifo');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'a.eml'), dsn);
+      execFileSync('mkfifo', [join(dir, 'b.eml')]);
+      symlinkSync('/dev/zero', join(dir, 'c.eml'));
+      const r = await runCli(['classify', '--json', '--message', dir]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { source: string }).source)).toEqual([join(dir, 'a.eml')]);
     });
 
     it('control characters from a hostile message are printed as ? (no terminal escapes), JSON keeps them escaped', async () => {

@@ -108,9 +108,10 @@ export function splitMbox(data: Uint8Array, source: string): MessageInput[] {
 }
 
 /**
- * The files a `--message` path names: the file itself, or every entry of a directory (sorted)
- * except subdirectories. An entry that cannot be examined (a dangling link, no permission) is kept,
- * so reading it reports its error instead of ending the run.
+ * The files a `--message` path names: the file itself, or every regular file of a directory
+ * (sorted; not a subdirectory, and not a pipe or a device, whose reading may never end). An entry
+ * that cannot be examined (a dangling link) is kept, so reading it reports its error instead of
+ * ending the run.
  */
 export function messageFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
@@ -119,7 +120,7 @@ export function messageFiles(path: string): string[] {
     .map((f) => join(path, f))
     .filter((f) => {
       try {
-        return !statSync(f).isDirectory();
+        return statSync(f).isFile();
       } catch {
         return true;
       }
