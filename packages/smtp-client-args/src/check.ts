@@ -3,14 +3,14 @@
  * EHLO reply, so a client never sends a parameter the server cannot take.
  */
 
-import { SmtpClientArgs } from './client-args.js';
+import { SmtpClientArgs, storedEntries } from './client-args.js';
 import { ClientArgsError, booleanOption } from './errors.js';
 import { DEFAULT_PARAMETERS, digits, parseBy } from './parameters.js';
 import type { MailboxPath, Path } from './path.js';
 import { asciiUpper } from './text.js';
 import { isIterableObject, typeName } from '@smtpkit/foundation';
 
-const badArgs = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs or a list of [keyword, value] pairs of strings');
+const badArgs = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be [keyword, value] pairs of strings');
 const badPaths = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context.paths', 'context.paths must be a list of paths');
 
 /**
@@ -140,8 +140,10 @@ export function checkArgsAgainst(
     entries.set(asciiUpper(k), v);
   }
 
+  // a collection's own parameter table (private parameters with their extensions), else the built-in one
+  const specs = args instanceof SmtpClientArgs ? storedEntries.specs(args) : DEFAULT_PARAMETERS;
   for (const [k] of entries) {
-    const exts = DEFAULT_PARAMETERS.get(k)?.extensions ?? [k];
+    const exts = specs.get(k)?.extensions ?? [k];
     if (!exts.some((e) => capabilities.has(e))) add('not-advertised', k, `${k} needs ${exts.join(' or ')}`);
   }
 

@@ -125,15 +125,18 @@ function safeInt(n: unknown, argument: string, min: number, max: number): number
 export const storedEntries: {
   value(args: SmtpClientArgs, upperKeyword: string): string | undefined;
   has(args: SmtpClientArgs, upperKeyword: string): boolean;
+  specs(args: SmtpClientArgs): ReadonlyMap<string, ParameterSpec>;
 } = {
   value: () => undefined,
   has: () => false,
+  specs: () => new Map(),
 };
 
 export class SmtpClientArgs implements Iterable<readonly [string, string | undefined]> {
   static {
     storedEntries.value = (args, upperKeyword) => args.#entries.get(upperKeyword);
     storedEntries.has = (args, upperKeyword) => args.#entries.has(upperKeyword);
+    storedEntries.specs = (args) => args.#specs;
   }
 
   readonly #entries = new Map<string, string | undefined>();

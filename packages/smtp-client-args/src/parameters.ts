@@ -48,11 +48,11 @@ export interface ValidationContext {
  * @see RFC 5321 §4.1.2 (esmtp-param)
  */
 export interface ParameterSpec {
-  /** Upper-case keyword, e.g. `SIZE`. */
+  /** The keyword, e.g. `SIZE` (upper-cased when the definition is given in options). */
   readonly keyword: string;
   /** The command that carries it. */
   readonly command: ParameterCommand;
-  /** EHLO keywords, any of which allows this parameter (e.g. BODY: 8BITMIME or BINARYMIME). */
+  /** EHLO keywords, any of which allows this parameter (e.g. BODY: 8BITMIME or BINARYMIME); any case. */
   readonly extensions: readonly string[];
   /** Defining document, e.g. `RFC 1870`. */
   readonly rfc: string;
@@ -366,16 +366,30 @@ function isKeyword(s: string): boolean {
   return true;
 }
 
-/** Merges user specs over the defaults (a new map; nothing global is mutated). */
+/**
+ * Merges user specs over the defaults (a new map; nothing global is mutated). Each is checked (an
+ * esmtp-keyword, `command` mail or rcpt, `extensions` a list of strings, `value` none, required or
+ * optional, `validate` a function if given: anything else is `ERR_SMTP_INVALID_OPTION`, not a
+ * `TypeError` later) and its keyword and extensions upper-cased, as the keywords they are matched
+ * with are.
+ */
 export function mergeSpecs(extra: readonly ParameterSpec[] | undefined): ReadonlyMap<string, ParameterSpec> {
   if (extra === undefined) return DEFAULT_PARAMETERS;
   const list: unknown = extra;
   const invalid = (): ClientArgsError =>
     ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.parameters', 'options.parameters must be an array of parameter definitions ({ keyword, ... })');
   if (!Array.isArray(list)) throw invalid();
-  for (const s of list as unknown[]) if (typeof s !== 'object' || s === null || typeof (s as { keyword?: unknown }).keyword !== 'string') throw invalid();
-  if (extra.length === 0) return DEFAULT_PARAMETERS;
   const m = new Map(DEFAULT_PARAMETERS);
-  for (const s of extra) m.set(s.keyword.toUpperCase(), s);
-  return m;
+  for (const s of list as Partial<ParameterSpec>[]) {
+    if (
+      typeof s !== 'object' || s === null || typeof s.keyword !== 'string' || !isKeyword(s.keyword) ||
+      (s.command !== 'mail' && s.command !== 'rcpt') || !Array.isArray(s.extensions) || !s.extensions.every((e) => typeof e === 'string') ||
+      (s.value !== 'none' && s.value !== 'required' && s.value !== 'optional') || (s.validate !== undefined && typeof s.validate !== 'function')
+    ) {
+      throw invalid();
+    }
+    const keyword = asciiUpper(s.keyword);
+    m.set(keyword, Object.freeze({ ...(s as ParameterSpec), keyword, extensions: Object.freeze(s.extensions.map(asciiUpper)) }));
+  }
+  return list.length === 0 ? DEFAULT_PARAMETERS : m;
 }

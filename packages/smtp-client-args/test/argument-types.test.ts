@@ -132,3 +132,31 @@ describe('parsePath options.role', () => {
     expect(parsePath('<postmaster>', { role: undefined as never })).toEqual({ kind: 'postmaster' });
   });
 });
+
+describe('options.parameters: each definition is checked and normalised', () => {
+  const full = { keyword: 'XFOO', command: 'mail', extensions: ['X-FOO'], rfc: 'private', value: 'required' } as const;
+  it.each([
+    ['no command', { keyword: 'XFOO' }],
+    ['a command of neither', { ...full, command: 'both' }],
+    ['extensions that are not a list', { ...full, extensions: 'X-FOO' }],
+    ['an extension that is not a string', { ...full, extensions: [5] }],
+    ['an unknown value kind', { ...full, value: 'maybe' }],
+    ['a validate that is not a function', { ...full, validate: 5 }],
+    ['a keyword that is not an esmtp-keyword', { ...full, keyword: 'X FOO' }],
+  ])('%s is ERR_SMTP_INVALID_OPTION naming options.parameters, not a TypeError later', (_, spec) => {
+    expect(failure(() => new SmtpClientArgs({ command: 'mail', parameters: [spec as never] }).add('XFOO', '1'))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.parameters']);
+    expect(failure(() => parseMailFrom('FROM:<a@example.com> XFOO=1', { parameters: [spec as never], advertised: ['X-FOO'] }))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.parameters']);
+  });
+  it('a keyword and extensions given in lower case work as upper case (they were never matched)', () => {
+    const spec = { ...full, keyword: 'xfoo', extensions: ['x-foo'] };
+    expect(parseMailFrom('FROM:<a@example.com> XFOO=1', { parameters: [spec] }).args.get('XFOO')).toBe('1');
+    expect(parseMailFrom('FROM:<a@example.com> xfoo=1', { parameters: [spec], advertised: ['X-FOO'] }).args.get('XFOO')).toBe('1');
+    expect(failure(() => parseMailFrom('FROM:<a@example.com> XFOO=1', { parameters: [spec], advertised: ['SIZE'] }))).toEqual(['ERR_SMTP_PARAM_UNKNOWN', undefined]);
+  });
+  it('checkArgsAgainst reads a collection\'s own definitions: a private parameter needs its declared extension', () => {
+    const args = new SmtpClientArgs({ command: 'mail', parameters: [full] }).set('XFOO', '1');
+    expect(checkArgsAgainst({ has: (k) => k === 'X-FOO', params: () => undefined }, args)).toEqual([]);
+    expect(checkArgsAgainst({ has: (k) => k === 'XFOO', params: () => undefined }, args).map((p) => p.message)).toEqual(['XFOO needs X-FOO']);
+    expect(withoutUnadvertised({ has: () => false, params: () => undefined }, args).size).toBe(0);
+  });
+});
