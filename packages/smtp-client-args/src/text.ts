@@ -6,7 +6,8 @@
 import { isWellFormedText as isWellFormed } from '@smtpkit/foundation';
 
 export const encoder = new TextEncoder();
-export const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is text like any other (the default drops it, so `+EF+BB+BF` decoded to nothing)
+export const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Number of bytes `s` takes in UTF-8 (a lone surrogate counts as the 3-byte replacement character). */
 export function utf8Length(s: string): number {

@@ -2,7 +2,7 @@
 // edges, and the error brand, through parsePath, xtextEncode / xtextDecode and the error guards.
 import { describe, expect, it } from 'vitest';
 import { thrownBy } from '@smtpkit/testkit';
-import { ClientArgsError, isClientArgsError, parsePath, xtextDecode, xtextEncode, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
+import { ClientArgsError, isClientArgsError, parseMailFrom, parsePath, xtextDecode, xtextEncode, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
 import type { MailboxPath } from 'smtp-client-args';
 const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
 const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
@@ -113,5 +113,20 @@ describe('error classes and guards', () => {
     for (const x of [null, undefined, 'ERR_SMTP_PATH_SYNTAX', 42, {}, new Error('x'), { code: 'ERR_SMTP_PATH_SYNTAX', kind: 'remote' }, { kind: 'local' }, { ...remote }, { ...local }]) {
       expect([isClientArgsError(x), isRemoteError(x), isLocalError(x)]).toEqual([false, false, false]);
     }
+  });
+});
+
+describe('a leading U+FEFF (byte order mark) is text, never silently dropped', () => {
+  it('xtext round trip keeps it; decoded it counts as what it is', () => {
+    expect(xtextEncode('\ufeffabc')).toBe('+EF+BB+BFabc');
+    expect(xtextDecode('+EF+BB+BFabc')).toBe('\ufeffabc');
+    expect(xtextDecode(xtextEncode('\ufeff'))).toBe('\ufeff');
+  });
+  it('ENVID=+EF+BB+BFx is refused (not ASCII once decoded), not read as "x"', () => {
+    expect(() => parseMailFrom('FROM:<a@example.com> ENVID=+EF+BB+BFx')).toThrow(expect.objectContaining({ code: 'ERR_SMTP_PARAM_VALUE', keyword: 'ENVID' }));
+  });
+  it('command bytes that start with one are not a MAIL command', () => {
+    const bytes = new TextEncoder().encode('\ufeffFROM:<a@example.com>');
+    expect(() => parseMailFrom(bytes)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_COMMAND_SYNTAX' }));
   });
 });
