@@ -85,6 +85,17 @@ describe('smtp classify', () => {
       expect(r.stdout).toMatch(/\n\s+10\s+Invalid Recipient\s+suppress\s+nobody@rcpt\.test\s+5\.1\.1\s+<- 550 5\.1\.1 user unknown\n$/);
     });
 
+    it("a DSN's envelope id is printed beside the kind, and is in the JSON with each Original-Recipient", async () => {
+      const file = join(tmp.dir, 'envid.eml');
+      writeFileSync(file, dsn.replace('Reporting-MTA: dns; mx.sender.test', 'Reporting-MTA: dns; mx.sender.test\r\nOriginal-Envelope-Id: run-17').replace('Action: failed', 'Original-Recipient: rfc822; team@sender.test\r\nAction: failed'));
+      const human = await runCli(['classify', '--message', file]);
+      expect(human.stdout).toContain(`${file}  bounce  envid run-17`);
+      const json = await runCli(['classify', '--json', '--message', file]);
+      const record = JSON.parse(json.stdout.trim()) as { original: { envelopeId: string }; recipients: { originalRecipient: string }[] };
+      expect(record.original.envelopeId).toBe('run-17');
+      expect(record.recipients[0]!.originalRecipient).toBe('team@sender.test');
+    });
+
     it('a directory with --json: one object per file, in name order', async () => {
       const dir = join(tmp.dir, 'box');
       mkdirSync(dir);

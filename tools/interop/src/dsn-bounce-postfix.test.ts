@@ -133,6 +133,9 @@ describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, ou
     expect(r!.class.id).toBe(10);
     expect(report.original?.messageId).toBe(messageId);
     expect(report.original?.subject).toBe('DSN round trip');
+    // the keys a sender correlates on: its ENVID (Postfix writes it decoded) and each ORCPT
+    expect(report.original.envelopeId).toBe('env+id 42');
+    expect(r!.originalRecipient).toBe('gone@dest.test');
     stored.length = 0;
     console.log(`Postfix bounce read back: ${JSON.stringify({ kind: report.kind, recipient: r!.address, status: r!.status, class: r!.class.id, original: report.original })}`);
   }, 120_000);

@@ -76,3 +76,57 @@ describe('classifyMessage: the original message identity', () => {
     expect((await classifyMessage(ses('x'))).original).toEqual({ messageId: undefined, from: undefined, to: undefined, subject: undefined });
   });
 });
+
+describe('classifyMessage: the DSN keys a sender correlates on (RFC 3464 §2.2.1, §2.3.1)', () => {
+  const dsn = (perMessage: string[], perRecipient: string[]): string =>
+    [
+      'From: MAILER-DAEMON@mx.sender.test',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rb"',
+      '',
+      '--rb',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.sender.test',
+      ...perMessage,
+      '',
+      ...perRecipient,
+      '--rb--',
+      '',
+    ].join('\r\n');
+
+  it('Original-Envelope-Id is original.envelopeId, and each Original-Recipient its recipient\'s originalRecipient', async () => {
+    const r = await classifyMessage(
+      dsn(['Original-Envelope-Id: campaign-7 +batch 2'], [
+        'Final-Recipient: rfc822; bob@rcpt.test',
+        'Original-Recipient: rfc822; alias@list.test',
+        'Action: failed',
+        'Status: 5.1.1',
+        '',
+        'Final-Recipient: rfc822; carol@rcpt.test',
+        'Action: failed',
+        'Status: 5.2.2',
+        '',
+        'Final-Recipient: utf-8; d\\x{E9}nis@rcpt.test',
+        'Original-Recipient: utf-8; d\\x{E9}nis@old.test',
+        'Action: delayed',
+        'Status: 4.4.1',
+        '',
+      ]),
+    );
+    expect(r.original.envelopeId).toBe('campaign-7 +batch 2');
+    expect(r.recipients.map((x) => [x.address, x.originalRecipient])).toEqual([
+      ['bob@rcpt.test', 'alias@list.test'],
+      ['carol@rcpt.test', undefined],
+      ['dénis@rcpt.test', 'dénis@old.test'],
+    ]);
+  });
+
+  it('without them (and outside a DSN) both are undefined', async () => {
+    const r = await classifyMessage(dsn([], ['Final-Recipient: rfc822; bob@rcpt.test', 'Action: failed', 'Status: 5.1.1', '']));
+    expect(r.original.envelopeId).toBeUndefined();
+    expect(r.recipients[0]!.originalRecipient).toBeUndefined();
+    const vacation = await classifyMessage('From: bob@rcpt.test\r\nAuto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\nI am away until Monday.\r\n');
+    expect(vacation.original.envelopeId).toBeUndefined();
+  });
+});

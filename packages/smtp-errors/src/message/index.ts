@@ -51,6 +51,13 @@ export type MessageKind = 'bounce' | 'delayed' | 'delivered' | 'auto-reply' | 'f
 export interface MessageRecipient {
   /** The recipient address (`Final-Recipient`, else `Original-Recipient`, else found in the text). */
   readonly address: string | undefined;
+  /**
+   * The `Original-Recipient` of a DSN: the address the sender gave with ORCPT (RFC 3461 §4.2),
+   * which may differ from the final one after forwarding or aliasing; `undefined` when absent.
+   *
+   * @see RFC 3464 §2.3.1
+   */
+  readonly originalRecipient: string | undefined;
   /** The DSN `Action` (`failed`, `delayed`, `delivered`, `relayed`, `expanded`), lower-cased. */
   readonly action: string | undefined;
   /** The enhanced status code (`5.1.1`) from the DSN `Status` field or the text. */
@@ -78,6 +85,13 @@ export interface OriginalMessage {
   readonly from: string | undefined;
   readonly to: string | undefined;
   readonly subject: string | undefined;
+  /**
+   * A DSN's `Original-Envelope-Id`: the ENVID the sender gave in MAIL FROM (RFC 3461 §4.4), the
+   * key a sender that sets one matches the report on, whatever the returned content holds.
+   *
+   * @see RFC 3464 §2.2.1
+   */
+  readonly envelopeId: string | undefined;
 }
 
 /**
@@ -254,7 +268,7 @@ function identity(h: FieldBlock): OriginalMessage {
     const decoded = decodeWords(v).trim();
     return decoded === '' || (decoded.includes('\ufffd') && !v.includes('\ufffd')) ? v : decoded;
   };
-  return { messageId: field('message-id'), from: field('from'), to: field('to'), subject: field('subject') };
+  return { messageId: field('message-id'), from: field('from'), to: field('to'), subject: field('subject'), envelopeId: undefined };
 }
 
 /** The Message-ID/From/To/Subject lines of a message quoted in a free-text bounce body. */
@@ -314,6 +328,7 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
     const delivered = outcomeOf({ action, status }) === 'delivered';
     out.push({
       address,
+      originalRecipient: recipientAddress(b.get('original-recipient')),
       action,
       status,
       diagnostic: diagnostic ?? fallback,
@@ -417,7 +432,7 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
   const mail = section('mail');
   const headers = typeof mail['commonHeaders'] === 'object' && mail['commonHeaders'] !== null ? (mail['commonHeaders'] as Record<string, unknown>) : {};
   const joined = (v: unknown): string | undefined => str(v) ?? (list(v).every((x) => typeof x === 'string') ? str(list(v).join(', ')) : undefined);
-  const original: OriginalMessage = { messageId: str(headers['messageId']), from: joined(headers['from']), to: joined(headers['to']), subject: str(headers['subject']) };
+  const original: OriginalMessage = { messageId: str(headers['messageId']), from: joined(headers['from']), to: joined(headers['to']), subject: str(headers['subject']), envelopeId: undefined };
   if (type === 'Bounce') {
     const bounce = section('bounce');
     const mta = typedValue(str(bounce['reportingMTA']));
@@ -426,7 +441,7 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
       const address = str(rec.emailAddress);
       const status = statusCode(str(rec.status));
       const diagnostic = typedValue(str(rec.diagnosticCode));
-      return { address, action: str(rec.action)?.toLowerCase() ?? 'failed', status, diagnostic, remoteMta: mta, class: classifyRecipient(classifier, diagnostic, status, str(bounce['bounceSubType']), domainOf(address)) };
+      return { address, originalRecipient: undefined, action: str(rec.action)?.toLowerCase() ?? 'failed', status, diagnostic, remoteMta: mta, class: classifyRecipient(classifier, diagnostic, status, str(bounce['bounceSubType']), domainOf(address)) };
     });
     return { kind: str(bounce['bounceType']) === 'Transient' ? 'delayed' : 'bounce', recipients, original };
   }
@@ -436,7 +451,7 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
       const rec = (typeof r === 'object' && r !== null ? r : {}) as SesRecipient;
       const address = str(rec.emailAddress);
       const feedback = str(complaint['complaintFeedbackType']) ?? 'abuse';
-      return { address, action: undefined, status: undefined, diagnostic: `feedback-type: ${feedback}`, remoteMta: undefined, class: messageClass(classifier, BC_UNDETERMINED) };
+      return { address, originalRecipient: undefined, action: undefined, status: undefined, diagnostic: `feedback-type: ${feedback}`, remoteMta: undefined, class: messageClass(classifier, BC_UNDETERMINED) };
     });
     return { kind: 'feedback', recipients, original };
   }
@@ -444,7 +459,7 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
     const delivery = section('delivery');
     const recipients = list(delivery['recipients']).map((r): MessageRecipient => {
       const diagnostic = str(delivery['smtpResponse']);
-      return { address: str(r), action: 'delivered', status: '2.0.0', diagnostic, remoteMta: str(delivery['remoteMtaIp']), class: messageClass(classifier, BC_UNDETERMINED) };
+      return { address: str(r), originalRecipient: undefined, action: 'delivered', status: '2.0.0', diagnostic, remoteMta: str(delivery['remoteMtaIp']), class: messageClass(classifier, BC_UNDETERMINED) };
     });
     return { kind: 'delivered', recipients, original };
   }
@@ -562,7 +577,9 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
     if (recipients.length > 0) {
       const outcomes = recipients.map(outcomeOf);
       const kind: MessageKind = outcomes.includes('failed') ? 'bounce' : outcomes.includes('delayed') ? 'delayed' : 'delivered';
-      return done(kind, recipients);
+      // the per-message field (RFC 3464 §2.2.1), as the report writes it (already xtext-decoded)
+      const envelopeId = blocks.find((b) => b.has('original-envelope-id'))?.get('original-envelope-id') || undefined;
+      return done(kind, recipients, undefined, envelopeId === undefined ? original : { ...original, envelopeId });
     }
   }
 
@@ -578,6 +595,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
     const recipients: MessageRecipient[] = [];
     const recipient = (address: string, fields: FieldBlock): MessageRecipient => ({
       address,
+      originalRecipient: undefined,
       action: undefined,
       status: undefined,
       diagnostic: `feedback-type: ${fields.get('feedback-type') ?? 'abuse'}`,
@@ -620,8 +638,9 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
     const found = extractFreeText(bodyText);
     if (found.length > 0) {
       const whole = found.length === 1 && found[0]!.address === undefined ? undefined : explainer(bodyText)(undefined);
-      const recipients = found.map((f) => ({
+      const recipients = found.map((f): MessageRecipient => ({
         address: f.address,
+        originalRecipient: undefined,
         action: 'failed',
         status: f.status,
         diagnostic: f.diagnostic,
@@ -654,7 +673,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   // 6. An automatic message that still looks like a failure report without recipients.
   if (bounceLike) {
     const text = bodyText.slice(0, 8192);
-    return done('bounce', [{ address: undefined, action: 'failed', status: undefined, diagnostic: text.replace(/\s+/g, ' ').trim().slice(0, 2000), remoteMta: undefined, class: classifier.classify(text) }]);
+    return done('bounce', [{ address: undefined, originalRecipient: undefined, action: 'failed', status: undefined, diagnostic: text.replace(/\s+/g, ' ').trim().slice(0, 2000), remoteMta: undefined, class: classifier.classify(text) }]);
   }
   return done('other', []);
 }
