@@ -20,6 +20,8 @@ for (const name of CORE_PACKAGES) {
   console.log(`| ${name} | ${kb(s.ownMin)} / ${kb(s.ownGzip)} | ${kb(s.totalMin)} / ${kb(s.totalGzip)} | ${limit ? kb(limit) : 'none'} |`);
   if (!write) continue;
   const readme = join(root, 'packages', name, 'README.md');
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+  const engines = manifest.engines?.node?.replace(/^>=\s*/, '') ?? '18';
   let text: string;
   try {
     text = readFileSync(readme, 'utf8');
@@ -31,7 +33,7 @@ for (const name of CORE_PACKAGES) {
   const body = [
     start,
     '',
-    'Tested to run (CI, `pnpm test:portability`, against the built `dist`): Node 20 (`engines` allows 18+),',
+    `Tested to run (CI, \`pnpm test:portability\`, against the built \`dist\`): Node 20 (\`engines\` allows ${engines}+),`,
     'Bun 1.x, Deno 2.x, and headless Chromium from a bundle made with `esbuild --platform=browser` (no',
     'Node built-ins, no polyfills). Results are compared byte for byte with Node\'s.' +
       (name.endsWith('-fsm') ? ' The `./node` subpath is Node-only.' : ''),
