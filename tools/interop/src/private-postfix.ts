@@ -379,3 +379,17 @@ function smtpSubmit(port: number, message: string | Uint8Array, envelope: { from
     })().catch((e: Error) => fail(e));
   });
 }
+
+/**
+ * The message after its first header field, with that field's folded continuation lines: what a
+ * relayed message is after the one `Received` header Postfix prepends, for byte-exact comparison.
+ */
+export function withoutFirstHeader(b: Buffer): Buffer {
+  let i = 0;
+  for (;;) {
+    const nl = b.indexOf(0x0a, i);
+    if (nl < 0) return b;
+    i = nl + 1;
+    if (b[i] !== 0x20 && b[i] !== 0x09) return b.subarray(i);
+  }
+}

@@ -11,7 +11,7 @@ import { createServer } from 'esmtp-server-fsm/node';
 import type { SmtpServer } from 'esmtp-server-fsm/node';
 import { readStored, startServe, tempDir, testCertificate } from '../../cli/src/testing/peers.js';
 import type { Running } from '../../cli/src/testing/peers.js';
-import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
+import { postfixAvailable, startPrivatePostfix, withoutFirstHeader } from './private-postfix.js';
 import type { PrivatePostfix } from './private-postfix.js';
 
 const SEED = 0x5eed15;
@@ -107,16 +107,6 @@ function makeMessages(): TestMessage[] {
   return out;
 }
 
-/** The message after the first header (Postfix's Received, with its folded continuation lines). */
-function withoutFirstHeader(b: Buffer): Buffer {
-  let i = 0;
-  for (;;) {
-    const nl = b.indexOf(0x0a, i);
-    if (nl < 0) return b;
-    i = nl + 1;
-    if (b[i] !== 0x20 && b[i] !== 0x09) return b.subarray(i);
-  }
-}
 
 function seqOf(b: Buffer): number {
   const m = /\r\nX-Seq: (\d+)\r\n/.exec(b.subarray(0, 4096).toString('latin1'));

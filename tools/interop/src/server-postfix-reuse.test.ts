@@ -9,7 +9,7 @@ import { buffer } from 'node:stream/consumers';
 import { createServer } from 'esmtp-server-fsm/node';
 import type { SmtpServer } from 'esmtp-server-fsm/node';
 import { sendMail } from 'smtp-client-fsm/node';
-import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
+import { postfixAvailable, startPrivatePostfix, withoutFirstHeader } from './private-postfix.js';
 import type { PrivatePostfix } from './private-postfix.js';
 
 interface Sink {
@@ -41,16 +41,6 @@ async function sink(name: string, commandTimeout?: number): Promise<Sink> {
   return { server, port, bodies, sessions, commands };
 }
 
-/** The message after the first header field (Postfix's Received, with its continuation lines). */
-function withoutFirstHeader(b: Buffer): Buffer {
-  let i = 0;
-  for (;;) {
-    const nl = b.indexOf(0x0a, i);
-    if (nl < 0) return b;
-    i = nl + 1;
-    if (b[i] !== 0x20 && b[i] !== 0x09) return b.subarray(i);
-  }
-}
 
 const message = (i: number): string => `From: <s@origin.test>\r\nTo: <m${String(i)}@x.test>\r\nSubject: reuse ${String(i)}\r\nMessage-ID: <reuse-${String(i)}@origin.test>\r\n\r\nbody ${String(i)}\r\n.leading dot\r\n`;
 

@@ -3,8 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { classifyMessage } from './index.js';
 
-/** A multipart/report DSN whose third part (of `type`) holds `original`. */
-function report(type: string, original: string[]): string {
+const ONE_FAILED = ['Final-Recipient: rfc822; bob@rcpt.test', 'Action: failed', 'Status: 5.1.1', ''];
+
+/**
+ * A multipart/report DSN: `perMessage` fields after Reporting-MTA, then the recipient blocks
+ * (`perRecipient`, each ending with an empty line), then, when `type` is given, a third part of
+ * that type holding `original`.
+ */
+function dsnReport(perMessage: string[], perRecipient: string[], type?: string, original: string[] = []): string {
   return [
     'From: MAILER-DAEMON@mx.sender.test',
     'Subject: Undelivered Mail Returned to Sender',
@@ -14,19 +20,17 @@ function report(type: string, original: string[]): string {
     'Content-Type: message/delivery-status',
     '',
     'Reporting-MTA: dns; mx.sender.test',
+    ...perMessage,
     '',
-    'Final-Recipient: rfc822; bob@rcpt.test',
-    'Action: failed',
-    'Status: 5.1.1',
-    '',
-    '--rb',
-    `Content-Type: ${type}`,
-    '',
-    ...original,
+    ...perRecipient,
+    ...(type === undefined ? [] : ['--rb', `Content-Type: ${type}`, '', ...original]),
     '--rb--',
     '',
   ].join('\r\n');
 }
+
+/** A DSN for one failed recipient whose third part (of `type`) holds `original`. */
+const report = (type: string, original: string[]): string => dsnReport([], ONE_FAILED, type, original);
 
 const ENCODED = [
   'Message-ID: <m-1@sender.test>',
@@ -78,26 +82,9 @@ describe('classifyMessage: the original message identity', () => {
 });
 
 describe('classifyMessage: the DSN keys a sender correlates on (RFC 3464 §2.2.1, §2.3.1)', () => {
-  const dsn = (perMessage: string[], perRecipient: string[]): string =>
-    [
-      'From: MAILER-DAEMON@mx.sender.test',
-      'Subject: Undelivered Mail Returned to Sender',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="rb"',
-      '',
-      '--rb',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.sender.test',
-      ...perMessage,
-      '',
-      ...perRecipient,
-      '--rb--',
-      '',
-    ].join('\r\n');
-
   it('Original-Envelope-Id is original.envelopeId, and each Original-Recipient its recipient\'s originalRecipient', async () => {
     const r = await classifyMessage(
-      dsn(['Original-Envelope-Id: campaign-7 +batch 2'], [
+      dsnReport(['Original-Envelope-Id: campaign-7 +batch 2'], [
         'Final-Recipient: rfc822; bob@rcpt.test',
         'Original-Recipient: rfc822; alias@list.test',
         'Action: failed',
@@ -123,7 +110,7 @@ describe('classifyMessage: the DSN keys a sender correlates on (RFC 3464 §2.2.1
   });
 
   it('without them (and outside a DSN) both are undefined', async () => {
-    const r = await classifyMessage(dsn([], ['Final-Recipient: rfc822; bob@rcpt.test', 'Action: failed', 'Status: 5.1.1', '']));
+    const r = await classifyMessage(dsnReport([], ONE_FAILED));
     expect(r.original.envelopeId).toBeUndefined();
     expect(r.recipients[0]!.originalRecipient).toBeUndefined();
     const vacation = await classifyMessage('From: bob@rcpt.test\r\nAuto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\nI am away until Monday.\r\n');
