@@ -134,6 +134,11 @@ describe('verbs and parameters', () => {
     expect(r.mailParameters().has('SOLICIT')).toBe(true);
     expect(r.mailParameters().has('MTRK')).toBe(true);
     expect(r.mailParameters([]).size).toBe(0);
+    // a Capabilities from another installed copy of the package: not this class, same keywords
+    const foreign = { keywords: caps.keywords.map((k) => k.toLowerCase()), has: () => true };
+    expect([...r.mailParameters(foreign)].sort()).toEqual(['BODY', 'ENVID', 'RET', 'SIZE']);
+    expect([...r.rcptParameters(foreign)].sort()).toEqual(['NOTIFY', 'ORCPT']);
+    expect(() => r.mailParameters({ keywords: ['SIZE', 5] } as never)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_INVALID_ARGUMENT' }));
     expect(r.mailParameterKeywords('body')).toEqual(['8BITMIME', 'BINARYMIME']);
     expect(r.mailParameterKeywords('ret')).toEqual(['DSN']);
     expect(r.rcptParameterKeywords('NOTIFY')).toEqual(['DSN']);

@@ -109,7 +109,8 @@ export interface ResolvedVerb<S extends SessionSettings = SessionSettings> {
 
 /**
  * Where {@link ExtensionRegistry.mailParameters} takes the advertised keywords from: a parsed
- * {@link Capabilities}, a list of keywords, or nothing (= every registered extension).
+ * {@link Capabilities} (of this copy of the package or another: anything with a `keywords` list),
+ * a list of keywords, or nothing (= every registered extension).
  *
  * @example
  * ```ts
@@ -117,7 +118,7 @@ export interface ResolvedVerb<S extends SessionSettings = SessionSettings> {
  * ```
  * @see RFC 5321 §4.1.2
  */
-export type KeywordSource = Capabilities | Iterable<string> | undefined;
+export type KeywordSource = Capabilities | { readonly keywords: readonly string[] } | Iterable<string> | undefined;
 
 /** The core verbs RFC 2920 §3.1 (plus RFC 3207/4954 for STARTTLS and AUTH) puts last in a group. */
 const CORE_LAST_IN_GROUP: ReadonlySet<string> = new Set(['EHLO', 'HELO', 'LHLO', 'DATA', 'VRFY', 'EXPN', 'TURN', 'QUIT', 'NOOP']);
@@ -178,6 +179,12 @@ function toParams(keyword: string, r: AdvertiseResult): readonly string[] | unde
 function keywordsOf(source: KeywordSource): Set<string> | undefined {
   if (source === undefined) return undefined;
   if (source instanceof Capabilities) return new Set(source.keywords);
+  // a Capabilities of another installed copy of this package (a second version in node_modules)
+  const held: unknown = typeof source === 'object' && source !== null && !Array.isArray(source) ? (source as { keywords?: unknown }).keywords : undefined;
+  if (Array.isArray(held)) {
+    const list = stringList(held, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `the advertised keywords must be a Capabilities or a list of keywords, got ${typeName(source)}`));
+    return new Set(list!.map(upperAscii));
+  }
   const list = stringList(source, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `the advertised keywords must be a Capabilities or a list of keywords, got ${typeName(source)}`));
   return new Set(list!.map(upperAscii));
 }
