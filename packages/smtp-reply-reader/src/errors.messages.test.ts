@@ -63,6 +63,14 @@ describe('parseReply errors say what the input held', () => {
     ]);
   });
 
+  test('one reply and the start of another is extra data, not an incomplete reply (the reply is kept)', () => {
+    expect(failure(() => parseReply('250 a\r\n550-b\r\n'))).toEqual(['ERR_SMTP_REPLY_EXTRA_DATA', 'expected exactly one reply, found 1 and the start of another']);
+    const e = thrown(() => parseReply('250 a\r\n550-b\r\n550-c')) as ReplyReaderError;
+    expect([e.code, e.replies.map((r) => r.code)]).toEqual(['ERR_SMTP_REPLY_EXTRA_DATA', [250]]);
+    // a lone unfinished reply is still incomplete
+    expect(failure(() => parseReply('250-a\r\n'))[0]).toBe('ERR_SMTP_REPLY_INCOMPLETE');
+  });
+
   test('a peer error before any reply carries no replies', () => {
     const e = thrown(() => new ReplyReader().push('600 x\r\n')) as ReplyReaderError;
     expect([e.kind, e.code, e.replies]).toEqual(['remote', 'ERR_SMTP_REPLY_CODE_OUT_OF_RANGE', []]);

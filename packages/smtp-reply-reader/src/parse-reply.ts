@@ -41,14 +41,15 @@ export function parseReply(input: Uint8Array | string, options?: ReplyReaderOpti
     data = whole;
   }
   const replies = reader.push(data);
-  reader.end();
+  // one reply and the start of another is more than one reply, not an incomplete one
+  if (replies.length === 0 || !reader.pending) reader.end();
   if (replies.length === 0) {
     throw ReplyReaderError.remote('ERR_SMTP_REPLY_INCOMPLETE', 'no complete reply in the input');
   }
-  if (replies.length > 1) {
+  if (replies.length > 1 || reader.pending) {
     throw ReplyReaderError.remote(
       'ERR_SMTP_REPLY_EXTRA_DATA',
-      `expected exactly one reply, found ${replies.length}`,
+      `expected exactly one reply, found ${replies.length}${reader.pending ? ' and the start of another' : ''}`,
       0,
       replies,
     );
