@@ -135,6 +135,16 @@ describe('smtp send (process)', () => {
     expect(srv.connections()).toBe(0);
   });
 
+  it('a bad --notify, --ret or --envid is a usage error (exit 2) and nothing is sent', async () => {
+    const srv = await okServer();
+    for (const bad of [['--notify', 'NEVER,FAILURE'], ['--notify', 'SOMETIMES'], ['--notify', 'FAILURE,FAILURE'], ['--ret', 'BODY'], ['--envid', 'caf\u00e9'], ['--envid', 'x'.repeat(101)]]) {
+      const r = await runCli(base(srv.port, '-t', 'b@srv.test', ...bad));
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.stderr).toContain(bad[0]);
+    }
+    expect(srv.connections()).toBe(0);
+  });
+
   it('an unknown option is named as unknown, not as a missing --host', async () => {
     const r = await runCli(['send', '--hots', '127.0.0.1', '-p', '25', '-f', 'a@b.test', '-t', 'c@d.test']);
     expect(r.code).toBe(2);

@@ -5,7 +5,7 @@ import type { Reply } from 'smtp-reply-reader';
 import { connect } from 'smtp-client-fsm/node';
 import type { ConnectOptions, SendResult } from 'smtp-client-fsm/node';
 import { DEFAULT_TIMEOUTS } from 'smtp-client-fsm';
-import type { TranscriptEntry } from 'smtp-client-fsm';
+import type { DsnOptions, TranscriptEntry } from 'smtp-client-fsm';
 import type { Credentials } from './options.js';
 import type { RecipientOutcome, SenderConnection, SendOutcome } from './send-run.js';
 
@@ -24,6 +24,8 @@ export interface TransportOptions {
   readonly chunking?: boolean;
   readonly pipelining?: boolean;
   readonly transcript?: (entry: TranscriptEntry) => void;
+  /** DSN parameters for every message (RFC 3461): RET and ENVID on MAIL, NOTIFY on each RCPT. */
+  readonly dsn?: DsnOptions;
 }
 
 function replyOf(r: Reply): { code: number; enhanced?: string; text: string } {
@@ -74,7 +76,7 @@ export function connectOptions(options: TransportOptions): ConnectOptions {
 export async function openClientConnection(options: TransportOptions): Promise<SenderConnection> {
   const client = await connect(connectOptions(options));
   return {
-    send: async (m) => toOutcome(await client.send({ from: m.from, to: m.to, body: m.body })),
+    send: async (m) => toOutcome(await client.send({ from: m.from, to: m.to, body: m.body, ...(options.dsn !== undefined ? { dsn: options.dsn } : {}) })),
     close: async () => {
       if (!client.closed) await client.quit().catch(() => client.close());
     },

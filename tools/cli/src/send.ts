@@ -1,7 +1,7 @@
 // smtp send: sends N messages over C connections with smtp-client-fsm/node.
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
-import { formatPath } from 'smtp-client-args';
+import { SmtpClientArgs, formatPath } from 'smtp-client-args';
 import type { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { EXIT, collect, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
@@ -11,7 +11,7 @@ import { createComposer } from './compose.js';
 import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
-import type { TlsSecurity } from 'smtp-client-fsm';
+import type { DsnOptions, TlsSecurity } from 'smtp-client-fsm';
 
 /** STARTTLS policy of `smtp send`. */
 /** `optional` is the CLI contract's word for the library's `opportunistic`; both are accepted. */
@@ -45,6 +45,9 @@ export interface SendOptions {
   bdat?: boolean;
   pipelining: boolean;
   transcript?: boolean;
+  notify?: NonNullable<DsnOptions['notify']>;
+  ret?: 'FULL' | 'HDRS';
+  envid?: string;
 }
 
 /** Checks an envelope address with smtp-client-args' path grammar (a usage error, exit 2). */
@@ -53,6 +56,26 @@ function checkAddress(value: string): string {
     formatPath(value, { smtpUtf8: true });
   } catch (e) {
     throw new InvalidArgumentError(`not a valid address: ${(e as Error).message.replace(/^path: /, '')}.`);
+  }
+  return value;
+}
+
+/** `--notify`: NEVER, or a comma list of SUCCESS, FAILURE, DELAY (RFC 3461 §4.1). */
+function parseNotify(value: string): NonNullable<DsnOptions['notify']> {
+  const list = value.split(',').map((v) => v.trim().toUpperCase());
+  const allowed = ['NEVER', 'SUCCESS', 'FAILURE', 'DELAY'];
+  if (list.some((v) => !allowed.includes(v)) || new Set(list).size !== list.length || (list.includes('NEVER') && list.length > 1)) {
+    throw new InvalidArgumentError('expected NEVER, or a comma list of SUCCESS, FAILURE, DELAY.');
+  }
+  return list as NonNullable<DsnOptions['notify']>;
+}
+
+/** `--envid`: printable ASCII, at most 100 characters (RFC 3461 §4.4), checked as the client will send it. */
+function parseEnvid(value: string): string {
+  try {
+    new SmtpClientArgs({ command: 'mail' }).setEnvid(value);
+  } catch (e) {
+    throw new InvalidArgumentError(`not a valid ENVID: ${(e as Error).message}.`);
   }
   return value;
 }
@@ -131,6 +154,9 @@ export function registerSend(program: Command): void {
     .option('--bdat', 'send bodies with BDAT when the server offers CHUNKING')
     .option('--no-pipelining', 'never pipeline commands, even when PIPELINING is offered')
     .option('--transcript', 'print the SMTP conversation on stderr (credentials redacted)')
+    .option('--notify <list>', 'DSN: when to report on each recipient: NEVER, or a comma list of SUCCESS, FAILURE, DELAY', parseNotify)
+    .addOption(new Option('--ret <what>', 'DSN: what a report returns of the message').choices(['FULL', 'HDRS']))
+    .option('--envid <id>', 'DSN: envelope id the reports carry back (Original-Envelope-Id)', parseEnvid)
     .option('--json', 'print one JSON object per message, then a summary object')
     .option('--no-progress', 'never show the progress bar')
     .addHelpText(
@@ -149,6 +175,10 @@ export function registerSend(program: Command): void {
       const compose = composerFor(opts, cmd);
       const fileBody = opts.file !== undefined ? readMessageFile(opts.file) : undefined;
       const body = (index: number): Uint8Array => fileBody ?? compose?.() ?? generateMessage({ from: opts.from, to: opts.to, index, count: opts.count, hostname: opts.helo, ...(opts.size !== undefined ? { size: opts.size } : {}) });
+      const dsn: DsnOptions | undefined =
+        opts.notify === undefined && opts.ret === undefined && opts.envid === undefined
+          ? undefined
+          : { ...(opts.notify !== undefined ? { notify: opts.notify } : {}), ...(opts.ret !== undefined ? { ret: opts.ret } : {}), ...(opts.envid !== undefined ? { envid: opts.envid } : {}) };
       const json = opts.json === true;
       const showBar = !json && opts.progress && opts.count > 1 && process.stderr.isTTY;
       const bars = showBar ? new MultiBar({ stream: process.stderr, format: 'sending [{bar}] {value}/{total} | {rate} msg/s | {failed} failed | eta {eta_formatted}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic) : undefined;
@@ -187,6 +217,7 @@ export function registerSend(program: Command): void {
             ...(opts.lmtp === true ? { lmtp: true } : {}),
             ...(opts.bdat === true ? { chunking: true } : {}),
             ...(opts.transcript === true ? { transcript: (e) => void process.stderr.write(`${e.direction === 'client' ? 'C:' : 'S:'} ${e.line}\n`) } : {}),
+            ...(dsn !== undefined ? { dsn } : {}),
           }),
       });
       bars?.stop();

@@ -20,6 +20,7 @@ import { SmtpReplyError } from 'esmtp-server-fsm/node';
 import { sendMail } from 'smtp-client-fsm/node';
 import { classifyMessage } from 'smtp-errors/message';
 import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
+import { runCli } from '../../cli/src/run-cli.js';
 import type { PrivatePostfix } from './private-postfix.js';
 
 interface Stored {
@@ -181,5 +182,19 @@ describe.runIf(postfixAvailable())('DSN through Postfix: our client, Postfix, ou
     const report = await classifyMessage(new Uint8Array(bounce.bytes));
     expect(report.kind).toBe('bounce');
     expect(report.recipients.map((r) => [r.address, r.status, r.class.id])).toEqual([['closed@lmtp.test', '5.2.1', 10]]);
+  }, 120_000);
+
+  it('smtp send --notify --ret --envid: the same DSN parameters from the command line, and the bounce carries the envid back', async () => {
+    stored.length = 0;
+    const r = await runCli(['send', '-H', '127.0.0.1', '-p', String(pf.smtpPort), '--starttls', 'off', '-f', 'sender@origin.test', '-t', 'ok@dest.test', '-t', 'gone@dest.test', '--notify', 'failure,delay', '--ret', 'HDRS', '--envid', 'cli run 9', '--json'], { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    await waitStored(2, 60_000);
+    const relayed = stored.find((s) => s.envelope.from === 'sender@origin.test')!;
+    expect(relayed.envelope.mailParameters).toMatchObject({ RET: 'HDRS', ENVID: 'cli+20run+209' });
+    expect(relayed.envelope.rcptParameters[0]).toMatchObject({ NOTIFY: 'FAILURE,DELAY' });
+    const bounce = stored.find((s) => s.envelope.from === '')!;
+    const report = await classifyMessage(new Uint8Array(bounce.bytes));
+    expect(report.original.envelopeId).toBe('cli run 9');
+    expect(report.recipients.map((x) => [x.address, x.class.id])).toEqual([['gone@dest.test', 10]]);
   }, 120_000);
 });
