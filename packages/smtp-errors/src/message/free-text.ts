@@ -8,7 +8,8 @@
 import { scanCodes } from 'smtp-errors';
 
 /** How much of a free-text body is read: the explanation comes before the returned message. */
-const MAX_SCAN = 32768;
+/** How much of a free-text bounce's body is scanned for recipients. */
+export const FREE_TEXT_SCAN_CHARS = 32768;
 
 const BOUNCE_FROM = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mail\.daemon|noreply-dmarc|bounce|bounces|mdaemon|nobody)(@|$)/i;
 const BOUNCE_SUBJECT =
@@ -120,7 +121,7 @@ function collapse(s: string): string {
  * reads like a failure.
  */
 export function extractFreeText(body: string): FreeTextRecipient[] {
-  const all = body.slice(0, MAX_SCAN).split(/\r?\n/);
+  const all = body.slice(0, FREE_TEXT_SCAN_CHARS).split(/\r?\n/);
   // Cut at the copy of the returned message (line by line: each test sees at most 200 characters).
   let cut = all.length;
   for (let i = 1; i < all.length; i++) {

@@ -95,6 +95,27 @@ describe('classifyMessage: a report naming thousands of recipients', () => {
   });
 });
 
+describe('classifyMessage: truncated when the part holding the recipients is longer than what is read of it', () => {
+  const head = 'From: MAILER-DAEMON@mx.sender.test\r\nSubject: Undelivered Mail Returned to Sender\r\n\r\n';
+
+  it('a free-text bounce over 32 Ki characters: the recipients found, and truncated', async () => {
+    const short = await classifyMessage(`${head}<a@rcpt.test>: 550 5.1.1 user unknown\r\n`);
+    expect([short.truncated, short.recipients.map((x) => x.address)]).toEqual([false, ['a@rcpt.test']]);
+    const long = await classifyMessage(`${head}<a@rcpt.test>: 550 5.1.1 user unknown\r\n${'filler text line\r\n'.repeat(3000)}<b@rcpt.test>: 550 5.1.1 user unknown\r\n`);
+    expect([long.truncated, long.recipients.map((x) => x.address)]).toEqual([true, ['a@rcpt.test']]);
+  });
+
+  it('a report pasted into the body that runs past 64 KiB from its first field: truncated', async () => {
+    const blocks = Array.from({ length: 2500 }, (_, i) => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n`).join('\r\n');
+    const r = await classifyMessage(`${head}Reporting-MTA: dns; mx.sender.test\r\n\r\n${blocks}`);
+    expect(r.truncated).toBe(true);
+    expect(r.recipients.length).toBeGreaterThan(100);
+    expect(r.recipients.length).toBeLessThan(2500);
+    const few = await classifyMessage(`${head}Reporting-MTA: dns; mx.sender.test\r\n\r\n${blocks.slice(0, 2000)}`);
+    expect(few.truncated).toBe(false);
+  });
+});
+
 describe('classifyMessage: a byte order mark before the first header field', () => {
   const m = 'From: MAILER-DAEMON@mx.sender.test\r\nSubject: Undelivered\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n';
 

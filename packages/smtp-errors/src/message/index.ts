@@ -22,7 +22,7 @@ import {
   type Classifier,
 } from 'smtp-errors';
 import { bareAddress, fieldValues, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
-import { extractFreeText, looksLikeBounce } from './free-text.js';
+import { FREE_TEXT_SCAN_CHARS, extractFreeText, looksLikeBounce } from './free-text.js';
 
 /**
  * What a whole message is: a failure report (`bounce`), a delay warning (`delayed`), a success
@@ -113,7 +113,12 @@ export interface MessageClassification {
    * unsubscribe (90), challenge-response (100); `undefined` otherwise.
    */
   readonly class: Classification | undefined;
-  /** True when the input was longer than `maxBytes` (or its line budget) and only its beginning was read. */
+  /**
+   * True when only part of the input was read: it was longer than `maxBytes` (or its line budget),
+   * or the part that holds the recipients was longer than what is read of it (a report pasted into
+   * the body, 64 KiB from its first field; a free-text bounce, 32 Ki characters; an HTML-only body,
+   * 256 Ki characters), so recipients after that may be missing.
+   */
   readonly truncated: boolean;
 }
 
@@ -468,6 +473,8 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
 
 /** How much of an HTML-only body is read for text (tags stripped with a linear, non-backtracking pattern). */
 const HTML_SCAN_CHARS = 256 * 1024;
+/** How much of a body a report pasted into it (not in its own part) is read from its first field. */
+const INLINE_REPORT_CHARS = 65536;
 
 // CJK alternatives sit outside the `\b…\b` group: `\b` never matches next to a CJK character.
 const AUTO_SUBJECT =
@@ -547,7 +554,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (lead > 0) input = typeof input === 'string' ? input.slice(lead) : input.subarray(lead);
   const cut = lineCut(input, Math.max(1024, Math.ceil(maxBytes / BYTES_PER_LINE)));
   if (cut >= 0) input = typeof input === 'string' ? input.slice(0, cut) : input.subarray(0, cut);
-  const truncated = raw.length > maxBytes || cut >= 0;
+  // also set below when the part that holds the recipients is longer than what is read of it
+  let truncated = raw.length > maxBytes || cut >= 0;
   const head = typeof input === 'string' ? input.slice(0, 2000) : DECODER.decode(input.subarray(0, 2000));
   if (!looksLikeMessage(head)) throw invalid('input is not an Internet message: it does not start with a header field');
 
@@ -560,6 +568,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (email.headers.length === 0) throw invalid('input is not an Internet message: no header fields');
 
   const parts = email.attachments;
+  if (email.text === undefined && email.html !== undefined && email.html.length > HTML_SCAN_CHARS) truncated = true;
   let bodyText = email.text ?? (email.html !== undefined ? email.html.slice(0, HTML_SCAN_CHARS).replace(/<[^<>]*>/g, ' ') : '');
   if (bodyText.trim() === '' && parts.length === 0) bodyText = rawBody(input);
   const originalFields = originalHeaders(email, parts);
@@ -573,7 +582,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (dsnPart !== undefined || inline >= 0) {
     // the whole report part (it is within maxBytes and the line budget): a report naming thousands
     // of recipients lost those after its first 256 KiB without a word
-    const blocks = parseFieldBlocks(dsnPart !== undefined ? attachmentText(dsnPart, maxBytes) : bodyText.slice(inline, inline + 65536));
+    if (dsnPart === undefined && bodyText.length - inline > INLINE_REPORT_CHARS) truncated = true;
+    const blocks = parseFieldBlocks(dsnPart !== undefined ? attachmentText(dsnPart, maxBytes) : bodyText.slice(inline, inline + INLINE_REPORT_CHARS));
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
       const outcomes = recipients.map(outcomeOf);
@@ -638,6 +648,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (dsnPart !== undefined || bounceLike) {
     const found = extractFreeText(bodyText);
     if (found.length > 0) {
+      if (bodyText.length > FREE_TEXT_SCAN_CHARS) truncated = true;
       const whole = found.length === 1 && found[0]!.address === undefined ? undefined : explainer(bodyText)(undefined);
       const recipients = found.map((f): MessageRecipient => ({
         address: f.address,
