@@ -8,6 +8,9 @@ import type { AdvertiseContext, ExtensionDefinition } from './registry.js';
 import type { SessionSettings } from './session.js';
 import { shown, stringList, upperAscii } from './syntax.js';
 
+/** RFC 3339 §5.6 date-time (`2026-12-04T10:00:00Z`, fractions and offsets allowed). */
+const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
+
 type Def = ExtensionDefinition<SessionSettings>;
 
 /** Freezes the list, each definition and its arrays, so no caller can alter what later registries get. */
@@ -89,7 +92,8 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
   { keyword: 'DELIVERBY', rfc: 'RFC 2852', description: 'deliver-by time', advertise: (s) => count('deliverBy', s.deliverBy), mailParams: ['BY'] },
   { keyword: 'MT-PRIORITY', rfc: 'RFC 6710', description: 'message transfer priority', advertise: (s) => {
       const p: unknown = s.mtPriority;
-      if (p !== undefined && typeof p !== 'string') throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session mtPriority must be a string');
+      // one priority profile name (RFC 6710 §5), or none
+      if (p !== undefined && (typeof p !== 'string' || p.includes(' '))) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session mtPriority must be one profile name');
       return p === undefined ? false : p === '' ? true : p;
     }, mailParams: ['MT-PRIORITY'] },
   {
@@ -101,6 +105,8 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
       if (!f) return false;
       if (f.maxInterval === undefined || f.maxDateTime === undefined) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session futureRelease needs maxInterval and maxDateTime');
       count('futureRelease.maxInterval', f.maxInterval);
+      // RFC 4865 §3: an RFC 3339 date-time
+      if (typeof f.maxDateTime !== 'string' || !DATE_TIME.test(f.maxDateTime)) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session futureRelease.maxDateTime must be an RFC 3339 date-time');
       return [String(f.maxInterval), f.maxDateTime];
     },
     mailParams: ['HOLDFOR', 'HOLDUNTIL'],

@@ -58,6 +58,12 @@ describe('defaultExtensionRegistry: advertising per session', () => {
     expect(codeOf(() => r.advertise({ limits: { rcptMax: 0 } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(codeOf(() => r.advertise({ futureRelease: { maxInterval: undefined, maxDateTime: 'x' } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(r.advertise({ futureRelease: { maxInterval: 0, maxDateTime: '2027-01-01T00:00:00Z' } })).toContain('FUTURERELEASE 0 2027-01-01T00:00:00Z');
+    expect(r.advertise({ futureRelease: { maxInterval: 60, maxDateTime: '2027-01-01T00:00:00.5+01:00' } })).toContain('FUTURERELEASE 60 2027-01-01T00:00:00.5+01:00');
+    // one value each: a second word would be advertised as another parameter
+    for (const maxDateTime of ['tomorrow', '2027-01-01 00:00:00Z', '2027-01-01T00:00:00Z x', '2027-01-01']) {
+      expect(codeOf(() => r.advertise({ futureRelease: { maxInterval: 60, maxDateTime } })), maxDateTime).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+    expect(codeOf(() => r.advertise({ mtPriority: 'MIXER STANAG4406' }))).toBe('ERR_SMTP_INVALID_OPTION');
   });
 
   test('opt-in keywords via enable; per-session hide; registry-wide hide', () => {

@@ -128,7 +128,8 @@ describe('values that cannot be shown with String() or JSON.stringify', () => {
     }
   });
   test.each(odd)('an advertised parameter, a keyword, a verb or a parameter name of %s is a typed error', (_, v) => {
-    expect(codeOf(() => defaultExtensionRegistry().advertise({ futureRelease: { maxInterval: 5, maxDateTime: v } } as never))).toBe('ERR_SMTP_EHLO_INVALID_PARAM');
+    // a session setting is checked as one (RFC 3339 date-time) before it becomes a parameter
+    expect(codeOf(() => defaultExtensionRegistry().advertise({ futureRelease: { maxInterval: 5, maxDateTime: v } } as never))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(codeOf(() => new ExtensionRegistry().register({ keyword: 'X', advertise: () => [v] as never }).advertise({}))).toBe('ERR_SMTP_EHLO_INVALID_PARAM');
     expect(codeOf(() => new ExtensionRegistry().register({ keyword: v as never }))).toBe('ERR_SMTP_EXTENSION_INVALID');
     expect(codeOf(() => new ExtensionRegistry().register({ keyword: 'X', verbs: [{ name: v as never }] }))).toBe('ERR_SMTP_EXTENSION_INVALID');
