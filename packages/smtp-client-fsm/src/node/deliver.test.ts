@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { promises as dns } from 'node:dns';
-import { deliver } from './index.js';
+import { deliver, resolveMx } from './index.js';
 import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
 
@@ -22,6 +22,11 @@ const ZONE: Record<string, Rr[]> = {
   'mx-ok.multi.test': [{ type: 'A', ip: '127.0.0.4' }],
   'implicit.test': [{ type: 'A', ip: '127.0.0.5' }],
   'nullmx.test': [{ type: 'MX', pref: 0, host: '' }],
+  // a `.` beside a real exchanger is no null MX (RFC 7505 §3: the single MX record): ignored
+  'mixednull.test': [
+    { type: 'MX', pref: 0, host: '' },
+    { type: 'MX', pref: 10, host: 'mx-ok.multi.test' },
+  ],
   'closed.test': [{ type: 'MX', pref: 10, host: 'mx.closed.test' }],
   'mx.closed.test': [{ type: 'A', ip: '127.0.0.6' }],
   // A 421 at MAIL, at RCPT and after the dot: the next exchanger each time.
@@ -191,6 +196,13 @@ describe('deliver', () => {
       ['rejected', true, 'ERR_SMTP_CLIENT_GREETING_REJECTED'],
     ]);
     expect(r.domains.find((d) => d.domain === 'nullmx.test')!.attempts).toEqual([]);
+  });
+
+  it('a null MX beside a real exchanger is not a null MX: deliver and resolveMx both use the exchanger', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u@mixednull.test'], body: 'x' });
+    expect(r.recipients.map((x) => [x.address, x.status])).toEqual([['u@mixednull.test', 'accepted']]);
+    expect(r.domains[0]!.attempts.map((a) => a.exchange)).toEqual(['mx-ok.multi.test']);
+    expect(await resolveMx('mixednull.test', { resolveMx: (d: string) => resolver.resolveMx(d), lookup: () => Promise.reject(new Error('not used')) })).toEqual([{ exchange: 'mx-ok.multi.test', priority: 10, implicit: false }]);
   });
 
   it('a 421 at MAIL, at RCPT or after the dot, before the message was accepted, moves on to the next exchanger', async () => {

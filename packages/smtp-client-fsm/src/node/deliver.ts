@@ -3,7 +3,8 @@ import { messageOutcome, SmtpClientError, STAGE } from 'smtp-client-fsm';
 import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
-import { asciiHostName, connect } from './client.js';
+import { connect } from './client.js';
+import { mxRecords } from './mx.js';
 import { isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
 import type { Reply } from 'smtp-reply-reader';
@@ -56,8 +57,6 @@ export interface DeliverResult {
   readonly domains: readonly DomainDelivery[];
 }
 
-const NO_RECORD = new Set(['ENODATA', 'ENOTFOUND', 'NODATA', 'NOTFOUND']);
-
 function localResult(address: string, permanent: boolean, code: ClientErrorCode): RecipientResult {
   return { address, status: permanent ? 'rejected' : 'deferred', accepted: false, transient: !permanent, permanent, errorCode: code, stage: STAGE.NOT_CONNECTED, transaction: 0 };
 }
@@ -72,26 +71,16 @@ function shuffle<T>(a: T[]): T[] {
 
 /** The exchangers of a domain: preference order, random among equals; implicit MX; null MX. */
 async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts: string[] } | { fail: ClientErrorCode; permanent: boolean; why: string }> {
-  let records: { exchange: string; priority: number }[] = [];
+  let mx;
   try {
-    records = await resolver.resolveMx(domain);
+    mx = await mxRecords(domain, resolver);
   } catch (e) {
-    const code = (e as { code?: string }).code ?? '';
-    if (code === 'ENOTFOUND' || code === 'NOTFOUND') return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: no such domain` };
-    if (!NO_RECORD.has(code)) return { fail: 'ERR_SMTP_CLIENT_CONNECTION_LOST', permanent: false, why: `${domain}: DNS lookup failed (${code || String(e)})` };
+    return { fail: 'ERR_SMTP_CLIENT_CONNECTION_LOST', permanent: false, why: `${domain}: DNS lookup failed (${(e as { code?: string }).code || String(e)})` };
   }
-  if (records.some((r) => r.exchange === '' || r.exchange === '.')) {
-    // RFC 7505: a null MX says the domain accepts no mail.
-    return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain} publishes a null MX: it accepts no mail` };
-  }
-  if (records.length === 0) return { hosts: [asciiHostName(domain)] }; // implicit MX (RFC 5321 §5.1), in A-labels
-  const byPref = new Map<number, string[]>();
-  for (const r of records) {
-    let same = byPref.get(r.priority);
-    if (!same) byPref.set(r.priority, (same = []));
-    same.push(r.exchange);
-  }
-  return { hosts: [...byPref.keys()].sort((a, b) => a - b).flatMap((p) => shuffle(byPref.get(p)!)) };
+  // RFC 7505: a null MX says the domain accepts no mail.
+  if (mx.kind === 'null') return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain} publishes a null MX: it accepts no mail` };
+  if (mx.kind === 'implicit') return mx.nxdomain ? { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: no such domain` } : { hosts: [mx.host] };
+  return { hosts: [...mx.byPriority.values()].flatMap((same) => shuffle([...same])) };
 }
 
 /**

@@ -16,7 +16,40 @@ export interface MxHost {
   readonly implicit: boolean;
 }
 
-const NO_RECORD = new Set(['ENODATA', 'ENOTFOUND', 'NODATA', 'NOTFOUND']);
+/** DNS errors that mean "no MX record": no data for the name, or no such name (`NXDOMAIN`). */
+const NO_DATA: ReadonlySet<string> = new Set(['ENODATA', 'NODATA']);
+const NO_NAME: ReadonlySet<string> = new Set(['ENOTFOUND', 'NOTFOUND']);
+
+/**
+ * @internal What a domain's MX records say, the one reading `resolveMx` and `deliver` share:
+ * a null MX (RFC 7505 §3: the domain's single MX is `.`; a `.` beside real exchangers is ignored),
+ * the exchangers by preference (grouped, lowest first), or none (the implicit MX, RFC 5321 §5.1,
+ * is the domain itself in A-labels; `nxdomain` when the name does not exist at all). DNS errors
+ * other than "no record" are thrown.
+ */
+export async function mxRecords(domain: string, resolver: Pick<typeof dns, 'resolveMx'>): Promise<{ readonly kind: 'null' } | { readonly kind: 'implicit'; readonly host: string; readonly nxdomain: boolean } | { readonly kind: 'exchangers'; readonly byPriority: ReadonlyMap<number, readonly string[]> }> {
+  let records: { exchange: string; priority: number }[] = [];
+  let nxdomain = false;
+  try {
+    records = await resolver.resolveMx(domain);
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    nxdomain = NO_NAME.has(code);
+    if (!nxdomain && !NO_DATA.has(code)) throw e;
+  }
+  const isNull = (r: { exchange: string }): boolean => r.exchange === '' || r.exchange === '.';
+  if (records.length === 1 && isNull(records[0]!)) return { kind: 'null' };
+  const real = records.filter((r) => !isNull(r));
+  // the domain itself, in A-labels: what the address lookup and TLS need (Node's lookup does not convert)
+  if (real.length === 0) return { kind: 'implicit', host: asciiHostName(domain), nxdomain };
+  const byPriority = new Map<number, string[]>();
+  for (const r of [...real].sort((a, b) => a.priority - b.priority)) {
+    let same = byPriority.get(r.priority);
+    if (!same) byPriority.set(r.priority, (same = []));
+    same.push(r.exchange);
+  }
+  return { kind: 'exchangers', byPriority };
+}
 
 /**
  * The mail exchangers of a domain in preference order (RFC 5321 §5.1): MX records sorted by
@@ -28,23 +61,9 @@ const NO_RECORD = new Set(['ENODATA', 'ENOTFOUND', 'NODATA', 'NOTFOUND']);
  * @see RFC 5321 §5.1, RFC 7505
  */
 export async function resolveMx(domain: string, resolver: Pick<typeof dns, 'resolveMx' | 'lookup'> = dns): Promise<MxHost[]> {
-  let records: { exchange: string; priority: number }[] = [];
-  try {
-    records = await resolver.resolveMx(domain);
-  } catch (e) {
-    if (!NO_RECORD.has((e as { code?: string }).code ?? '')) throw e;
-  }
-  if (records.length === 1 && (records[0]!.exchange === '' || records[0]!.exchange === '.')) {
-    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', `${domain} publishes a null MX: it accepts no mail`, 'remote');
-  }
-  if (records.length > 0) {
-    return records
-      .filter((r) => r.exchange !== '' && r.exchange !== '.')
-      .sort((a, b) => a.priority - b.priority)
-      .map((r) => ({ exchange: r.exchange, priority: r.priority, implicit: false }));
-  }
-  // the domain itself, in A-labels: what the address lookup and TLS need (Node's lookup does not convert)
-  const host = asciiHostName(domain);
-  await resolver.lookup(host); // throws ENOTFOUND when there is no A/AAAA either
-  return [{ exchange: host, priority: 0, implicit: true }];
+  const mx = await mxRecords(domain, resolver);
+  if (mx.kind === 'null') throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', `${domain} publishes a null MX: it accepts no mail`, 'remote');
+  if (mx.kind === 'exchangers') return [...mx.byPriority].flatMap(([priority, hosts]) => hosts.map((exchange) => ({ exchange, priority, implicit: false })));
+  await resolver.lookup(mx.host); // throws ENOTFOUND when there is no A/AAAA either
+  return [{ exchange: mx.host, priority: 0, implicit: true }];
 }
