@@ -10,34 +10,58 @@ import { parseEnhanced } from 'smtp-errors';
 /** One block of `Name: value` fields, names lower-cased, first occurrence kept. */
 export type FieldBlock = ReadonlyMap<string, string>;
 
+/** One `Name: value` field, its name lower-cased, its folded lines joined, in block `block`. */
+interface Field {
+  readonly name: string;
+  value: string;
+  readonly block: number;
+}
+
 /**
- * Splits a `message/delivery-status` (or `message/feedback-report`) body into its field blocks:
- * the per-message block first, then one block per recipient (RFC 3464 §2.1).
+ * Every `Name: value` field of `text` in order, folded lines (starting with a space or a tab)
+ * joined with one space, numbered by the blank-line-separated block they stand in; with
+ * `firstBlockOnly`, it stops at the blank line that ends the first block. Lines that are neither
+ * fields nor continuations are skipped. One pass, the one unfolding every reader here shares.
  */
-export function parseFieldBlocks(text: string): FieldBlock[] {
-  const blocks: Map<string, string>[] = [];
-  let current: Map<string, string> | undefined;
-  let lastName: string | undefined;
+function fields(text: string, firstBlockOnly: boolean): Field[] {
+  const out: Field[] = [];
+  let block = -1;
+  let open = false;
+  let last: Field | undefined;
   for (const raw of text.split('\n')) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') {
-      current = undefined;
-      lastName = undefined;
+      if (open && firstBlockOnly) break;
+      open = false;
+      last = undefined;
       continue;
     }
-    if ((line[0] === ' ' || line[0] === '\t') && current !== undefined && lastName !== undefined) {
-      current.set(lastName, `${current.get(lastName) ?? ''} ${line.trim()}`);
+    if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
+      last.value = `${last.value} ${line.trim()}`;
       continue;
     }
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (current === undefined) {
-      current = new Map();
-      blocks.push(current);
+    if (!open) {
+      open = true;
+      block++;
     }
-    if (!current.has(name)) current.set(name, line.slice(colon + 1).trim());
-    lastName = name;
+    last = { name: line.slice(0, colon).trim().toLowerCase(), value: line.slice(colon + 1).trim(), block };
+    out.push(last);
+  }
+  return out;
+}
+
+/**
+ * Splits a `message/delivery-status` (or `message/feedback-report`) body into its field blocks:
+ * the per-message block first, then one block per recipient (RFC 3464 §2.1). First occurrence of a
+ * name kept. With `firstBlockOnly`, only the first block is read (a quoted header section).
+ */
+export function parseFieldBlocks(text: string, firstBlockOnly = false): FieldBlock[] {
+  const blocks: Map<string, string>[] = [];
+  for (const f of fields(text, firstBlockOnly)) {
+    const b = (blocks[f.block] ??= new Map());
+    if (!b.has(f.name)) b.set(f.name, f.value);
   }
   return blocks;
 }
@@ -47,23 +71,9 @@ export function parseFieldBlocks(text: string): FieldBlock[] {
  * fields that may repeat, such as a feedback report's `Original-Rcpt-To` (RFC 5965 §3.2).
  */
 export function fieldValues(text: string, name: string): string[] {
-  const out: string[] = [];
-  let open = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') {
-      open = false;
-      continue;
-    }
-    if ((line[0] === ' ' || line[0] === '\t') && open) {
-      out[out.length - 1] = `${out[out.length - 1] ?? ''} ${line.trim()}`;
-      continue;
-    }
-    const colon = line.indexOf(':');
-    open = colon > 0 && line.slice(0, colon).trim().toLowerCase() === name;
-    if (open) out.push(line.slice(colon + 1).trim());
-  }
-  return out;
+  return fields(text, false)
+    .filter((f) => f.name === name)
+    .map((f) => f.value);
 }
 
 /**

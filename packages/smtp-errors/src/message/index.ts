@@ -276,42 +276,16 @@ function identity(h: FieldBlock): OriginalMessage {
   return { messageId: field('message-id'), from: field('from'), to: field('to'), subject: field('subject'), envelopeId: undefined };
 }
 
-/** The Message-ID/From/To/Subject lines of a message quoted in a free-text bounce body. */
-function embeddedHeaders(text: string): Map<string, string> {
-  const found = new Map<string, string>();
-  const wanted = ['message-id', 'from', 'to', 'subject'];
+/** The header fields of a message quoted in a free-text bounce body (Message-ID, From, To, Subject are read of them). */
+function embeddedHeaders(text: string): FieldBlock {
   // Only look after the first Message-ID line, where quoted headers are; without one, after the
   // first trace field (Return-Path, Received), which starts a quoted message (RFC 5322 §3.6.7).
   let start = text.search(/^message-id:/im);
   if (start < 0) start = text.search(/^(return-path|received):/im);
-  if (start < 0) return found;
+  if (start < 0) return new Map();
   const from = Math.max(0, text.lastIndexOf('\n\n', start));
-  const block = text.slice(from, from + 8192);
-  // a folded field continues on the lines that start with a space or a tab (RFC 5322 §2.2.3)
-  let last: string | undefined;
-  let inFields = false;
-  for (const raw of block.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    // the blank line after the quoted fields ends them: the quoted body is not read
-    if (line.trim() === '') {
-      if (inFields) break;
-      continue;
-    }
-    inFields = true;
-    if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
-      found.set(last, `${found.get(last) ?? ''} ${line.trim()}`.trim());
-      continue;
-    }
-    last = undefined;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (wanted.includes(name) && !found.has(name)) {
-      found.set(name, line.slice(colon + 1).trim());
-      last = name;
-    }
-  }
-  return found;
+  // the blank line after the quoted fields ends them: the quoted body is not read
+  return parseFieldBlocks(text.slice(from, from + 8192), true)[0] ?? new Map();
 }
 
 function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[], bodyText: string): MessageRecipient[] {
