@@ -2,6 +2,7 @@
 // RFC 3834 automatic replies and RFC 2369/2919 list notices.
 import { describe, expect, it } from 'vitest';
 import { classifyMessage } from './index.js';
+import { dsnReport } from '../../test/dsn-report.js';
 
 describe('classifyMessage: the Auto-Submitted field (RFC 3834 §5)', () => {
   const reply = (field: string): string => `From: bob@rcpt.test\r\nTo: alice@sender.test\r\nSubject: Re: hello\r\n${field}\r\n\r\nI will read your message later.\r\n`;
@@ -40,21 +41,7 @@ describe('classifyMessage: list notices', () => {
 });
 
 describe('classifyMessage: the kind of a delivery status notification', () => {
-  const report = (...recipients: string[][]): string =>
-    [
-      'From: MAILER-DAEMON@mx.sender.test',
-      'Subject: Delivery Status Notification',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="rb"',
-      '',
-      '--rb',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.sender.test',
-      ...recipients.flatMap((fields, i) => ['', `Final-Recipient: rfc822; r${String(i)}@rcpt.test`, ...fields]),
-      '',
-      '--rb--',
-      '',
-    ].join('\r\n');
+  const report = (...recipients: string[][]): string => dsnReport([], recipients.flatMap((fields, i) => [`Final-Recipient: rfc822; r${String(i)}@rcpt.test`, ...fields, '']));
 
   it.each([
     // an Action RFC 3464 §2.3.3 does not define is read by the Status class
