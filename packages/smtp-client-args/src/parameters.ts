@@ -379,6 +379,8 @@ export function mergeSpecs(extra: readonly ParameterSpec[] | undefined): Readonl
   const invalid = (): ClientArgsError =>
     ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.parameters', 'options.parameters must be an array of parameter definitions ({ keyword, ... })');
   if (!Array.isArray(list)) throw invalid();
+  // the common case (every parse passes [] when the caller gave none): the shared table, no copy
+  if (list.length === 0) return DEFAULT_PARAMETERS;
   const m = new Map(DEFAULT_PARAMETERS);
   for (const s of list as Partial<ParameterSpec>[]) {
     if (
@@ -391,5 +393,5 @@ export function mergeSpecs(extra: readonly ParameterSpec[] | undefined): Readonl
     const keyword = asciiUpper(s.keyword);
     m.set(keyword, Object.freeze({ ...(s as ParameterSpec), keyword, extensions: Object.freeze(s.extensions.map(asciiUpper)) }));
   }
-  return list.length === 0 ? DEFAULT_PARAMETERS : m;
+  return m;
 }
