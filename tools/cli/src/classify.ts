@@ -2,11 +2,11 @@
 // smtp classify --message FILE|DIR|- [--json]: whole bounce emails (smtp-errors/message).
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClassifier, isSmtpErrorsError } from 'smtp-errors';
 import type { Classification, Classifier } from 'smtp-errors';
-import { classifyMessage } from 'smtp-errors/message';
+import { DEFAULT_MAX_MESSAGE_BYTES, classifyMessage } from 'smtp-errors/message';
 import type { MessageClassification } from 'smtp-errors/message';
 import { EXIT } from './options.js';
 
@@ -87,24 +87,151 @@ export interface MessageInput {
   readonly raw: Uint8Array;
 }
 
+/** `>From ` quoting is undone for lines that start with at most this many `>` (a longer run is kept as it is). */
+const MAX_QUOTE_DEPTH = 1024;
+const LF = 0x0a;
+const FROM_ = [0x46, 0x72, 0x6f, 0x6d, 0x20]; // 'From '
+
 /**
- * Splits an mbox (messages separated by lines starting `From `) into its messages, undoing the
- * `>From ` quoting of body lines. Input that does not start with `From ` is one message.
+ * Splits an mbox (messages separated by lines starting `From `) into its messages as its bytes
+ * arrive, undoing the `>From ` quoting of body lines. Input that does not start with `From ` is
+ * one message. Memory is bounded whatever the input's size: of each message only its first
+ * `keepBytes` bytes are kept (the rest is skipped; classifyMessage reads no more than its
+ * `maxBytes` anyway and reports `truncated` for a longer message), so a mailbox of many
+ * gigabytes, on stdin or in a file, is read in one pass.
  */
-export function splitMbox(data: Uint8Array, source: string): MessageInput[] {
-  // Node's 'latin1' Buffer encoding maps each byte to one code unit and back (TextDecoder('latin1')
-  // is windows-1252, which turns 0x80-0x9F into other characters and corrupts 8-bit bodies).
-  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
-  if (!text.startsWith('From ')) return [{ source, raw: data }];
-  const out: MessageInput[] = [];
-  const starts: number[] = [0];
-  for (let i = text.indexOf('\nFrom '); i >= 0; i = text.indexOf('\nFrom ', i + 1)) starts.push(i + 1);
-  for (let k = 0; k < starts.length; k++) {
-    const chunk = text.slice(starts[k], k + 1 < starts.length ? starts[k + 1] : text.length);
-    const body = chunk.slice(chunk.indexOf('\n') + 1).replace(/^>(>*From )/gm, '$1');
-    out.push({ source: `${source}#${k + 1}`, raw: new Uint8Array(Buffer.from(body, 'latin1')) });
+export class MboxSplitter {
+  readonly #source: string;
+  readonly #keep: number;
+  #mode: 'start' | 'single' | 'mbox' = 'start';
+  /** The first bytes, until there are five to tell an mbox from one message. */
+  #first: number[] = [];
+  /** In the envelope (`From `) line, which is not part of a message. */
+  #envelope = false;
+  /** The bytes of the current line so far while it may still be a `From ` or `>From ` line; undefined past that. */
+  #head: number[] | undefined = [];
+  /** The `>` that open the current line, while `#head` is being read. */
+  #quotes = 0;
+  #parts: Uint8Array[] = [];
+  #kept = 0;
+  #count = 0;
+  #started = false;
+
+  constructor(source: string, keepBytes: number = DEFAULT_MAX_MESSAGE_BYTES + 1) {
+    this.#source = source;
+    this.#keep = keepBytes;
   }
-  return out;
+
+  /** The messages completed by this chunk. */
+  push(chunk: Uint8Array): MessageInput[] {
+    const out: MessageInput[] = [];
+    let i = 0;
+    if (this.#mode === 'start') {
+      while (i < chunk.length && this.#first.length < FROM_.length) this.#first.push(chunk[i++]!);
+      if (this.#first.length < FROM_.length) return out;
+      const mbox = this.#first.every((b, k) => b === FROM_[k]);
+      this.#mode = mbox ? 'mbox' : 'single';
+      if (mbox) {
+        this.#envelope = true;
+        this.#started = true;
+        // the rest of the first envelope line is skipped below
+        this.#atLineStart(false);
+      } else {
+        this.#append(Uint8Array.from(this.#first));
+      }
+      this.#first = [];
+    }
+    if (this.#mode === 'single') {
+      this.#append(i === 0 ? chunk : chunk.subarray(i));
+      return out;
+    }
+    while (i < chunk.length) {
+      const head = this.#head;
+      if (head !== undefined) {
+        // at the start of a line: is it `From ` (a new message) or `>...>From ` (quoted)?
+        const b = chunk[i++]!;
+        head.push(b);
+        const matched = head.length - this.#quotes; // bytes of 'From ' matched, this one included
+        let possible: boolean;
+        if (matched === 1 && b === 0x3e) {
+          // still in the run of '>' that opens the line
+          this.#quotes++;
+          possible = this.#quotes <= MAX_QUOTE_DEPTH;
+        } else possible = b === FROM_[matched - 1];
+        if (!possible) {
+          this.#append(Uint8Array.from(head));
+          this.#atLineStart(b === LF);
+        } else if (matched === FROM_.length) {
+          if (this.#quotes === 0) {
+            // a new message: the one before it is complete; its envelope line is skipped
+            out.push(this.#finish());
+            this.#started = true;
+            this.#envelope = true;
+          } else {
+            this.#append(Uint8Array.from(head.slice(1)));
+          }
+          this.#atLineStart(false);
+        }
+        continue;
+      }
+      const nl = chunk.indexOf(LF, i);
+      const stop = nl < 0 ? chunk.length : nl + 1;
+      if (!this.#envelope) this.#append(chunk.subarray(i, stop));
+      i = stop;
+      if (nl >= 0) {
+        this.#envelope = false;
+        this.#atLineStart(true);
+      }
+    }
+    return out;
+  }
+
+  /** The last message, at the end of the input (an input that is not an mbox, even empty, is one message). */
+  end(): MessageInput[] {
+    if (this.#mode === 'start') {
+      this.#append(Uint8Array.from(this.#first));
+      this.#mode = 'single';
+    }
+    if (this.#head !== undefined) this.#append(Uint8Array.from(this.#head));
+    this.#atLineStart(false);
+    return this.#mode === 'single' || this.#started ? [this.#finish()] : [];
+  }
+
+  /** `yes`: a line starts at the next byte; otherwise the rest of this line is plain content. */
+  #atLineStart(yes: boolean): void {
+    this.#head = yes ? [] : undefined;
+    this.#quotes = 0;
+  }
+
+  #append(bytes: Uint8Array): void {
+    const room = this.#keep - this.#kept;
+    if (room <= 0 || bytes.length === 0) return;
+    // a copy: the caller may reuse its chunk
+    const part = bytes.slice(0, Math.min(room, bytes.length));
+    this.#parts.push(part);
+    this.#kept += part.length;
+  }
+
+  #finish(): MessageInput {
+    const raw = new Uint8Array(this.#kept);
+    let at = 0;
+    for (const p of this.#parts) {
+      raw.set(p, at);
+      at += p.length;
+    }
+    this.#parts = [];
+    this.#kept = 0;
+    this.#count++;
+    return { source: this.#mode === 'mbox' ? `${this.#source}#${this.#count}` : this.#source, raw };
+  }
+}
+
+/**
+ * Splits an mbox held in memory (see {@link MboxSplitter}, which reads one as it arrives).
+ */
+export function splitMbox(data: Uint8Array, source: string, keepBytes?: number): MessageInput[] {
+  const s = new MboxSplitter(source, keepBytes);
+  return [...s.push(data), ...s.end()];
 }
 
 /**
@@ -133,22 +260,56 @@ export interface UnreadableInput {
   readonly error: { readonly code: string; readonly message: string };
 }
 
+/** Bytes read from a file or stdin at a time. */
+const READ_CHUNK = 1 << 20;
+
 /**
- * The messages of these files, read one file at a time as the caller iterates (not all up front).
- * A file that cannot be read gives an {@link UnreadableInput} in its place, and the next file follows.
+ * The messages of these files, read one file at a time as the caller iterates (not all up front),
+ * each in chunks through an {@link MboxSplitter}: a mailbox file of any size is read with bounded
+ * memory. A file that cannot be read gives an {@link UnreadableInput} in its place (after the
+ * messages read from it before the error), and the next file follows.
  */
 export function* messageInputs(files: readonly string[]): Generator<MessageInput | UnreadableInput> {
+  const buf = new Uint8Array(READ_CHUNK);
+  const failed = (f: string, e: unknown): UnreadableInput => {
+    const err = e as NodeJS.ErrnoException;
+    return { source: f, error: { code: typeof err.code === 'string' ? err.code : 'EIO', message: err.message } };
+  };
   for (const f of files) {
-    let data: Uint8Array;
+    const splitter = new MboxSplitter(f);
+    let fd: number;
     try {
-      data = new Uint8Array(readFileSync(f));
+      fd = openSync(f, 'r');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      yield { source: f, error: { code: typeof err.code === 'string' ? err.code : 'EIO', message: err.message } };
+      yield failed(f, e);
       continue;
     }
-    yield* splitMbox(data, f);
+    try {
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch (e) {
+          yield failed(f, e);
+          break;
+        }
+        if (n === 0) {
+          yield* splitter.end();
+          break;
+        }
+        yield* splitter.push(buf.subarray(0, n));
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
+}
+
+/** The messages of an mbox (or one message) on stdin, as its bytes arrive. */
+export async function* stdinMessages(stdin: AsyncIterable<Uint8Array> = process.stdin): AsyncGenerator<MessageInput> {
+  const splitter = new MboxSplitter('stdin');
+  for await (const chunk of stdin) yield* splitter.push(chunk);
+  yield* splitter.end();
 }
 
 /** One classified email, as printed by `--message --json`. */
@@ -179,19 +340,6 @@ export function formatMessageRecord(r: MessageRecord): string {
   return lines.join('\n');
 }
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 export function registerClassify(program: Command): void {
   program
     .command('classify')
@@ -215,9 +363,9 @@ export function registerClassify(program: Command): void {
         }
       }
       if (opts.message !== undefined) {
-        let inputs: Iterator<MessageInput | UnreadableInput>;
+        let inputs: Iterator<MessageInput | UnreadableInput> | AsyncIterator<MessageInput | UnreadableInput>;
         try {
-          inputs = (opts.message === '-' ? splitMbox(await readStdin(), 'stdin') : messageInputs(messageFiles(opts.message)))[Symbol.iterator]();
+          inputs = opts.message === '-' ? stdinMessages() : messageInputs(messageFiles(opts.message));
         } catch (e) {
           cmd.error(`error: --message ${opts.message}: ${(e as Error).message}`, { exitCode: EXIT.usage });
           return;
@@ -226,7 +374,7 @@ export function registerClassify(program: Command): void {
         for (;;) {
           let step: IteratorResult<MessageInput | UnreadableInput>;
           try {
-            step = inputs.next();
+            step = await inputs.next();
           } catch (e) {
             cmd.error(`error: --message ${opts.message}: ${(e as Error).message}`, { exitCode: EXIT.usage });
             return;
