@@ -86,6 +86,27 @@ export function loadSecondLabels(): SecondLabel[] {
   return readJsonLines<SecondLabel>(SECOND);
 }
 
+const TEXT_ONLY = join(dirname(fileURLToPath(import.meta.url)), 'provider-eval-text-only-labels.jsonl');
+
+/**
+ * The label of a held-out row given by a reader of its text alone
+ * (`provider-eval-text-only-labels.jsonl`): the guide's rules and class table, and the texts in a
+ * shuffled order, without the provider, the source, the family, any other label or the classifier.
+ * It measures how far the words of a reply can take any classifier that reads only them.
+ */
+export type TextOnlyLabel = SecondLabel;
+
+/** Every text-only label. */
+export function loadTextOnlyLabels(): TextOnlyLabel[] {
+  return readJsonLines<TextOnlyLabel>(TEXT_ONLY);
+}
+
+/** The text-only reader scored like `classify`: their class among the first label's acceptable ones. */
+export function textOnlyAgreement(): ProviderScore {
+  const first = new Map(loadProviderRows().map((r) => [r.id, r]));
+  return score(loadTextOnlyLabels(), (t) => first.get(t.id)!.acceptable.includes(t.class));
+}
+
 export interface LabellerAgreement {
   /** Held-out rows with a second label. */
   readonly rows: number;

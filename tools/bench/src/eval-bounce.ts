@@ -11,7 +11,7 @@ import { classify, createClassifier } from 'smtp-errors';
 import { classifyMessage } from 'smtp-errors/message';
 import { evaluate } from '../../../packages/smtp-errors/test/bounce-eval.js';
 import { EVAL_DIR, evaluateMessages } from '../../../packages/smtp-errors/test/message-eval.js';
-import { evaluateProviders, labellerAgreement } from '../../../packages/smtp-errors/test/provider-eval.js';
+import { evaluateProviders, labellerAgreement, textOnlyAgreement } from '../../../packages/smtp-errors/test/provider-eval.js';
 
 const report = evaluate((text) => classify(text));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -44,6 +44,9 @@ console.log(`| second labeller against the first labels | ${half(labels.secondLa
 console.log(`| smtp-errors classify(text) against the first labels | ${half(labels.classifyFirst)} |`);
 console.log(`| smtp-errors classify(text) against the second labels | ${half(labels.classifySecond)} |`);
 console.log(`| smtp-errors classify(text), rows both labellers agree on (${labels.consensus}) | ${half(labels.classifyConsensus)} |`);
+// How far the words alone can go: a reader given only the guide and each held-out text
+// (no provider, no source, shuffled), scored against the first labels as classify is.
+console.log(`| a reader of the text alone against the first labels | ${half(textOnlyAgreement())} |`);
 
 // A measure of generalisation on the tuning sets: the same classifier with its ~375 phrase rules
 // switched off, so only the codes, the SMTP stage, the reply class and the word families decide.
