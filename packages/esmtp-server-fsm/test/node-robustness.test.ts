@@ -9,10 +9,12 @@ import type { TLSSocket } from 'node:tls';
 import { describe, expect, it, vi } from 'vitest';
 import { thrownBy } from '@smtpkit/testkit';
 import { isSmtpServerError } from '../src/index.js';
-import { createServer } from '../src/node/index.js';
+import { createServer, SmtpReplyError } from '../src/node/index.js';
 import type { CreateServerOptions } from '../src/node/index.js';
 import { rawSession, serversPerTest } from './servers.js';
+import { Writable } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 const servers = serversPerTest('node.test');
 
@@ -270,6 +272,27 @@ describe('SRV-5 bodies never hang a session', () => {
     const out = await rawSession(port, [{ write: 'EHLO c.example\r\n', after: 1 }, ...tx(2), ...tx(6), { write: 'QUIT\r\n', after: 10 }]);
     expect(out).toContain('250 2.0.0 ignored body\r\n');
     expect(out).toContain('554 5.6.0 refused unread\r\n');
+    expect(codes(out).at(-1)).toBe(221);
+  });
+  it('SRV-5 onData that destroys the body stream half-way (a for-await left by a throw, a failed pipeline): the rest is drained, its answer applied', async () => {
+    const port = await start({
+      onData: async (env, body) => {
+        if (env.from === 'throw@b.example') {
+          for await (const chunk of body) if ((chunk as Buffer).length > 0) throw new SmtpReplyError({ code: 552, enhanced: '5.2.2', text: 'over quota' });
+        }
+        const disk = new Writable({ write: (_chunk, _enc, cb) => cb(new Error('ENOSPC')) });
+        await pipeline(body, disk).catch(() => undefined);
+        return { code: 451, enhanced: '4.3.0', text: 'disk full' };
+      },
+    });
+    const big = `${'z'.repeat(998)}\r\n`.repeat(300);
+    const tx = (from: string, after: number): { write: string; after: number }[] => [
+      { write: `MAIL FROM:<${from}>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n`, after },
+      { write: `${big}.\r\n`, after: after + 3 },
+    ];
+    const out = await rawSession(port, [{ write: 'EHLO c.example\r\n', after: 1 }, ...tx('throw@b.example', 2), ...tx('pipe@b.example', 6), { write: 'QUIT\r\n', after: 10 }], { timeoutMs: 5000 });
+    expect(out).toContain('\r\n552 5.2.2 over quota\r\n');
+    expect(out).toContain('\r\n451 4.3.0 disk full\r\n');
     expect(codes(out).at(-1)).toBe(221);
   });
   it('SRV-5 onData that never settles is bounded by the data-block timeout: 421 4.4.2 and close', async () => {

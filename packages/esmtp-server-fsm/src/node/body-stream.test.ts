@@ -17,12 +17,16 @@ describe('BodyStream', () => {
     const chunks: Buffer[] = [];
     for await (const c of body) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe('abc');
-    expect(reads.length).toBe(3);
+    // three reads, then once more when it is destroyed after its end (autoDestroy)
+    expect(reads.length).toBe(4);
     expect(reads.every((b) => b === body)).toBe(true);
-    const aborted = new BodyStream({ bodyRead: () => undefined });
+    const told: boolean[] = [];
+    const aborted = new BodyStream({ bodyRead: (b) => told.push(b.destroyed) });
     aborted.destroy(new Error('aborted'));
     await new Promise((r) => setImmediate(r));
     expect(aborted.destroyed).toBe(true);
+    // a destroyed stream will never read again: its source is told, so that it does not wait
+    expect(told).toEqual([true]);
   });
 
   it('isConsumed: flowing, a data or readable listener', () => {

@@ -9,7 +9,10 @@ const ignore = (): void => undefined;
 
 /** What a body stream asks of its session. */
 export interface BodySource {
-  /** The consumer wants more bytes (called from `_read`). */
+  /**
+   * The consumer wants more bytes (called from `_read`), or will never read again (called when
+   * the stream is destroyed: the rest of the message is then drained).
+   */
   bodyRead(body: BodyStream): void;
 }
 
@@ -27,6 +30,15 @@ export class BodyStream extends Readable {
 
   override _read(): void {
     this.source.bodyRead(this);
+  }
+
+  /**
+   * Destroyed before its end (by the consumer: a `for await` left with `break` or a throw, a
+   * failed `pipeline`): the session must not wait for a read that never comes.
+   */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.source.bodyRead(this);
+    callback(error);
   }
 }
 

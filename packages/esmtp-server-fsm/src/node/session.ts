@@ -501,9 +501,10 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
 
   /** The body consumer wants more. */
   bodyRead(body: BodyStream): void {
-    if (this.bodyWanted) return;
+    // an earlier message's stream (destroyed after its end) says nothing about this one
+    if (this.body !== body || this.bodyWanted) return;
     this.bodyWanted = true;
-    if (this.blocked && this.body === body) {
+    if (this.blocked) {
       this.blocked = false;
       // called from inside the consumer's read(): the session resumes on its own turn
       setImmediate(this.pumpBound);
@@ -561,7 +562,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
         this.bodySeen = true;
         if (this.body && this.envelope) {
           this.envelope.size += e.bytes.length;
-          if (!this.body.push(e.bytes)) {
+          // a stream the consumer destroyed is not fed: the rest of the message is drained
+          if (!this.body.destroyed && !this.body.push(e.bytes)) {
             this.bodyWanted = false;
             this.blocked = true;
           }
