@@ -456,6 +456,24 @@ describe('createServer', () => {
     await closing;
   });
 
+  it('close() called twice (SIGTERM, then SIGINT): both promises settle, the later shorter timeout cuts the wait', async () => {
+    const s = createServer({ hostname: 'node.test', onData: async (_e, body) => void (await collect(body)) });
+    const port = (await s.listen(0, '127.0.0.1')).port;
+    const busy = await client(port);
+    await busy.reply();
+    await busy.cmd('EHLO me');
+    await busy.cmd('MAIL FROM:<a@b.c>');
+    await busy.cmd('RCPT TO:<d@e.f>');
+    await busy.cmd('DATA');
+    busy.socket.write('a message that never ends\r\n');
+    const first = s.close({ timeout: 600_000 });
+    const second = s.close({ timeout: 50 });
+    expect(await Promise.all([first, second])).toEqual([undefined, undefined]);
+    // and once closed, close() settles at once
+    await s.close();
+    expect(s.address()).toBeUndefined();
+  });
+
   it('PROXY protocol v1: the proxied address is the client address; garbage is dropped', async () => {
     const envs: Envelope[] = [];
     const port = await start({ proxyProtocol: true, onData: async (env, body) => void (envs.push(env), await collect(body)) });

@@ -85,6 +85,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     }
   }
   let closeResolve: (() => void) | undefined;
+  /** The promise every `close()` call returns. */
+  let closed: Promise<void> | undefined;
 
   /** Sockets that have a session (their errors are reported by it, once). */
   const inSession = new WeakSet<Socket>();
@@ -170,9 +172,22 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       });
     },
     close(opts) {
-      closing = true;
       const timeout = opts?.timeout ?? 30_000;
-      return new Promise<void>((resolve) => {
+      // a second call (SIGTERM then SIGINT) shares the first one's promise; a shorter timeout
+      // given later still cuts the wait
+      const force = setTimeout(() => {
+        for (const s of sessions) s.socket.destroy();
+        net.close(() => undefined);
+        if (closeResolve) {
+          const r = closeResolve;
+          closeResolve = undefined;
+          r();
+        }
+      }, timeout);
+      force.unref();
+      if (closing) return closed!;
+      closing = true;
+      closed = new Promise<void>((resolve) => {
         closeResolve = resolve;
         for (const s of sessions) {
           if (s.closed) continue;
@@ -181,21 +196,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
             s.pump();
           });
         }
-        const t = setTimeout(() => {
-          for (const s of sessions) s.socket.destroy();
-          net.close(() => undefined);
-          if (closeResolve) {
-            closeResolve = undefined;
-            resolve();
-          }
-        }, timeout);
-        t.unref();
         checkClosed();
         if (sessions.size === 0 && !net.listening && closeResolve) {
           closeResolve = undefined;
           resolve();
         }
       });
+      return closed;
     },
     address() {
       const a = net.address();

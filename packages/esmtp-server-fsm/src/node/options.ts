@@ -184,7 +184,10 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
  */
 export interface SmtpServer {
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Graceful shutdown: 421 to idle and new sessions, in-flight transactions get `timeout` ms. */
+  /**
+   * Graceful shutdown: 421 to idle and new sessions, in-flight transactions get `timeout` ms.
+   * Calling it again returns the same promise (a shorter `timeout` given later still applies).
+   */
   close(options?: { readonly timeout?: number }): Promise<void>;
   address(): AddressInfo | undefined;
   /** Number of open sessions. */
