@@ -155,6 +155,56 @@ describe('BodyEncoder (SMUG-6)', () => {
     });
   });
 
+  describe('lines over 998 octets (RFC 5322 §2.1.1, RFC 5321 §4.5.3.1.6)', () => {
+    const x = (n: number): string => 'x'.repeat(n);
+    const err = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return undefined;
+    };
+    const cases: [string, string, string | undefined][] = [
+      ['998 octets, CRLF', `a\r\n${x(998)}\r\nb\r\n`, undefined],
+      ['999 octets, CRLF', `a\r\n${x(999)}\r\nb\r\n`, 'ERR_SMTP_CLIENT_LINE_TOO_LONG'],
+      ['999 octets, the last line without CRLF', `a\r\n${x(999)}`, 'ERR_SMTP_CLIENT_LINE_TOO_LONG'],
+      ['999 octets, the first line', `${x(999)}\r\n`, 'ERR_SMTP_CLIENT_LINE_TOO_LONG'],
+      ['998 octets, bare LFs', `a\n${x(998)}\nb`, undefined],
+      ['999 octets, bare LFs', `a\n${x(999)}\nb`, 'ERR_SMTP_CLIENT_LINE_TOO_LONG'],
+      ['998 octets, bare CRs (line ends)', `${x(998)}\r${x(998)}\r`, undefined],
+      ['a dot and 997 octets (the stuffed dot does not count)', `a\r\n.${x(997)}\r\n`, undefined],
+      ['two 500-octet halves joined by nothing', `${x(500)}${x(499)}\r\n`, 'ERR_SMTP_CLIENT_LINE_TOO_LONG'],
+    ];
+    for (const [name, text, expected] of cases) {
+      it(`${name}: ${expected ?? 'sent'}, whole, byte by byte and at random splits`, () => {
+        const data = enc.encode(text);
+        expect(err(() => encodeBody(data))).toBe(expected);
+        expect(err(() => encodeSplit(byteByByte(data)))).toBe(expected);
+        for (const split of randomSplits(data, 5, 11)) expect(err(() => encodeSplit(split))).toBe(expected);
+        // BDAT bodies that are not BINARYMIME are checked the same
+        expect(err(() => encodeSplit([data], { dotStuff: false }))).toBe(expected);
+      });
+    }
+    it('a bare line ending replaced by a space joins two lines into one too long', () => {
+      expect(err(() => encodeBody(`${x(500)}\n${x(497)}\r\n`, { bareLineEndings: 'replace' }))).toBeUndefined();
+      expect(err(() => encodeBody(`${x(500)}\n${x(498)}\r\n`, { bareLineEndings: 'replace' }))).toBe('ERR_SMTP_CLIENT_LINE_TOO_LONG');
+      expect(err(() => encodeBody(`${x(998)}\r`, { bareLineEndings: 'replace' }))).toBe('ERR_SMTP_CLIENT_LINE_TOO_LONG');
+    });
+    it('allowLongLines and binary send long lines as given; normalizeBody keeps them; the encoder ends after the error', () => {
+      const long = `${x(5000)}\r\n`;
+      expect(dec.decode(encodeBody(long, { allowLongLines: true }))).toBe(`${long}.\r\n`);
+      expect(dec.decode(encodeBody(`${x(5000)}\n`, { allowLongLines: true }))).toBe(`${long}.\r\n`);
+      expect(dec.decode(encodeBody(long, { binary: true, dotStuff: false }))).toBe(long);
+      expect(dec.decode(normalizeBody(long))).toBe(long);
+      const e = new BodyEncoder();
+      e.push(x(998));
+      expect(err(() => e.push('y'))).toBe('ERR_SMTP_CLIENT_LINE_TOO_LONG');
+      expect(err(() => e.push('\r\n'))).toBe('ERR_SMTP_CLIENT_NOT_IN_BODY');
+      expect(err(() => new BodyEncoder({ allowLongLines: 'yes' as never }))).toBe('ERR_SMTP_CLIENT_INVALID_OPTION');
+    });
+  });
+
   it('is linear: 4 MiB of dots and bare LFs encodes in one pass', () => {
     const big = new Uint8Array(4 << 20).fill(46);
     for (let i = 0; i < big.length; i += 2) big[i] = 10;

@@ -22,7 +22,22 @@ export interface BodyEncoderOptions {
   readonly bareLineEndings?: BareLineEndingPolicy;
   /** Pass bytes through untouched (BDAT with BODY=BINARYMIME). */
   readonly binary?: boolean;
+  /**
+   * Let lines longer than {@link MAX_LINE_LENGTH} octets through (default false: such a line is
+   * `ERR_SMTP_CLIENT_LINE_TOO_LONG`). Relays break or fold them, so the mail arrives altered.
+   */
+  readonly allowLongLines?: boolean;
 }
+
+/**
+ * Longest text line of a message, in octets without its CRLF (and without the dot added by
+ * dot-stuffing): RFC 5322 §2.1.1 (998 characters), RFC 5321 §4.5.3.1.6 (1000 with the CRLF).
+ *
+ * @example
+ * MAX_LINE_LENGTH; // 998
+ * @see RFC 5322 §2.1.1, RFC 5321 §4.5.3.1.6
+ */
+export const MAX_LINE_LENGTH = 998;
 
 const CR = 13;
 const LF = 10;
@@ -63,6 +78,9 @@ export class BodyEncoder {
   private readonly dotStuff: boolean;
   private readonly policy: BareLineEndingPolicy;
   private readonly binary: boolean;
+  private readonly longLines: boolean;
+  /** Octets of the current line so far (CRLF and stuffed dots not counted). */
+  private lineLen = 0;
   private atLineStart = true;
   private pendingCR = false;
   private written = 0;
@@ -78,7 +96,7 @@ export class BodyEncoder {
   constructor(options: BodyEncoderOptions = {}) {
     const given: unknown = options;
     if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'options: expected an object');
-    for (const k of ['dotStuff', 'binary'] as const) {
+    for (const k of ['dotStuff', 'binary', 'allowLongLines'] as const) {
       if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${k}: expected true or false`);
     }
     if (options.bareLineEndings !== undefined && !BARE_LINE_ENDING_POLICIES.includes(options.bareLineEndings)) {
@@ -87,6 +105,7 @@ export class BodyEncoder {
     this.dotStuff = options.dotStuff ?? true;
     this.policy = options.bareLineEndings ?? 'normalize';
     this.binary = options.binary ?? false;
+    this.longLines = options.allowLongLines ?? false;
   }
 
   /** Encoded bytes emitted so far (without the DATA terminator). */
@@ -96,7 +115,9 @@ export class BodyEncoder {
 
   /**
    * Encodes one chunk. Throws `ERR_SMTP_CLIENT_BARE_LINE_ENDING` under the `reject` policy
-   * before emitting any byte of the chunk, and `ERR_SMTP_CLIENT_INVALID_PARAMETER` for a chunk
+   * before emitting any byte of the chunk, `ERR_SMTP_CLIENT_LINE_TOO_LONG` for a line over
+   * {@link MAX_LINE_LENGTH} octets without `allowLongLines` (the encoder is then ended: the body
+   * cannot be sent as given), and `ERR_SMTP_CLIENT_INVALID_PARAMETER` for a chunk
    * that is not a string or a `Uint8Array`, or text with a lone surrogate (the encoder is
    * unchanged). A surrogate pair split between two string chunks is joined.
    */
@@ -121,8 +142,10 @@ export class BodyEncoder {
     }
     if (data.length === 0) return EMPTY;
     if (this.policy === 'reject') this.checkReject(data);
-    if (this.passesThrough(data)) {
+    const tail = this.passesThrough(data);
+    if (tail >= 0) {
       // Already CRLF throughout with nothing to stuff: the bytes go out as they are, uncopied.
+      this.lineLen = tail;
       this.atLineStart = data[data.length - 1] === LF;
       this.written += data.length;
       return data;
@@ -145,6 +168,7 @@ export class BodyEncoder {
           out[o++] = CR;
           out[o++] = LF;
           this.atLineStart = true;
+          this.lineLen = 0;
           runStart = i + 1;
           continue;
         }
@@ -162,6 +186,7 @@ export class BodyEncoder {
         runStart = i + 1;
         continue;
       }
+      if (++this.lineLen > MAX_LINE_LENGTH) this.tooLong();
       if (this.atLineStart) {
         this.atLineStart = false;
         if (b === DOT && this.dotStuff) {
@@ -209,35 +234,48 @@ export class BodyEncoder {
   }
 
   /**
-   * True when encoding would not change `data`: no pending CR, every CR followed by LF and every
-   * LF preceded by CR within the chunk, and (when dot-stuffing) no line starting with a dot. Found
-   * with the engine's byte search, so a clean body costs a few native scans instead of a loop.
+   * When encoding would not change `data` (no pending CR, every CR followed by LF and every LF
+   * preceded by CR within the chunk, (when dot-stuffing) no line starting with a dot, and no line
+   * too long): the length of its last, open line; else -1. Found with the engine's byte search,
+   * so a clean body costs a few native scans instead of a loop.
    */
-  private passesThrough(data: Uint8Array): boolean {
-    if (this.pendingCR) return false;
+  private passesThrough(data: Uint8Array): number {
+    if (this.pendingCR) return -1;
     const len = data.length;
-    if (this.dotStuff && this.atLineStart && data[0] === DOT) return false;
+    if (this.dotStuff && this.atLineStart && data[0] === DOT) return -1;
     // LFs first: a body with bare LFs (text written with "\n") fails at its first line.
     let lfs = 0;
+    // where the current line starts, less the octets it had before this chunk
+    let start = -this.lineLen;
     for (let i = data.indexOf(LF); i !== -1; i = data.indexOf(LF, i + 1)) {
-      if (i === 0 || data[i - 1] !== CR) return false;
-      if (this.dotStuff && i + 1 < len && data[i + 1] === DOT) return false;
+      if (i === 0 || data[i - 1] !== CR) return -1;
+      if (this.dotStuff && i + 1 < len && data[i + 1] === DOT) return -1;
+      if (i - 1 - start > MAX_LINE_LENGTH && !this.longLines) return -1;
+      start = i + 1;
       lfs++;
     }
     // Every LF has its own CR; no more CRs than LFs means no bare CR.
     let crs = 0;
-    for (let i = data.indexOf(CR); i !== -1; i = data.indexOf(CR, i + 1)) if (++crs > lfs) return false;
-    return true;
+    for (let i = data.indexOf(CR); i !== -1; i = data.indexOf(CR, i + 1)) if (++crs > lfs) return -1;
+    return len - start > MAX_LINE_LENGTH && !this.longLines ? -1 : len - start;
+  }
+
+  private tooLong(): void {
+    if (this.longLines) return;
+    this.ended = true;
+    throw new SmtpClientError('ERR_SMTP_CLIENT_LINE_TOO_LONG', `message body has a line longer than ${MAX_LINE_LENGTH} octets (RFC 5322 §2.1.1): encode it (quoted-printable, base64), or send it as BINARYMIME, or set allowLongLines`);
   }
 
   private stray(out: Uint8Array, o: number): number {
     if (this.policy === 'replace') {
       out[o++] = SP;
       this.atLineStart = false;
+      if (++this.lineLen > MAX_LINE_LENGTH) this.tooLong();
     } else {
       out[o++] = CR;
       out[o++] = LF;
       this.atLineStart = true;
+      this.lineLen = 0;
     }
     return o;
   }
@@ -259,7 +297,8 @@ export class BodyEncoder {
 
 /**
  * Encodes a whole body in one call: the exact bytes sent after the 354 reply, terminator included.
- * A body that is not a string or a `Uint8Array` is `ERR_SMTP_CLIENT_INVALID_PARAMETER`; bad
+ * A body that is not a string or a `Uint8Array` is `ERR_SMTP_CLIENT_INVALID_PARAMETER`; a line over
+ * {@link MAX_LINE_LENGTH} octets is `ERR_SMTP_CLIENT_LINE_TOO_LONG` unless `allowLongLines`; bad
  * options are `ERR_SMTP_CLIENT_INVALID_OPTION` (see {@link BodyEncoder}).
  *
  * @example
@@ -278,7 +317,8 @@ export function encodeBody(body: Uint8Array | string, options: BodyEncoderOption
 
 /**
  * The content a strict receiver reconstructs from {@link encodeBody}: bare CR/LF normalized to
- * CRLF and a final CRLF added to non-empty content (no dot-stuffing). Used by tests and the pair.
+ * CRLF and a final CRLF added to non-empty content (no dot-stuffing; lines of any length). Used by
+ * tests and the pair.
  * A body that is not a string or a `Uint8Array` is `ERR_SMTP_CLIENT_INVALID_PARAMETER`.
  *
  * @example
@@ -286,7 +326,7 @@ export function encodeBody(body: Uint8Array | string, options: BodyEncoderOption
  * @see RFC 5321 §2.3.8
  */
 export function normalizeBody(body: Uint8Array | string): Uint8Array {
-  const enc = new BodyEncoder({ dotStuff: false });
+  const enc = new BodyEncoder({ dotStuff: false, allowLongLines: true });
   const a = enc.push(bodyData(body, 'body'));
   const b = enc.end();
   const out = new Uint8Array(a.length + b.length);

@@ -313,6 +313,38 @@ describe('ClientConnection: transcripts', () => {
     expect(server.messages).toHaveLength(0);
   });
 
+  it('a body line over 998 octets: refused before anything is sent (whole) or fails the message for good and ends the session (streamed); allowLongLines and BINARYMIME send it as given', () => {
+    const long = `Subject: s\r\n\r\n${'x'.repeat(999)}\r\n`;
+    const { server, conn } = session();
+    expect(() => conn.sendMessage({ from: 'a@x', to: ['b@y'], body: long })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_LINE_TOO_LONG' }));
+    conn.sendMessage({ from: 'a@x', to: ['b@y'] });
+    let refused: unknown;
+    const events = run(conn, server, {
+      onNeedBody: (_e, n) => {
+        try {
+          if (n === 0) conn.writeBody(`Subject: s\r\n\r\n${'x'.repeat(600)}`);
+          else conn.writeBody(`${'x'.repeat(399)}\r\n`);
+        } catch (err) {
+          refused = err;
+        }
+      },
+    });
+    expect(refused).toMatchObject({ code: 'ERR_SMTP_CLIENT_LINE_TOO_LONG' });
+    expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: false });
+    expect(sent(events)[0]!.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_LINE_TOO_LONG' });
+    expect(conn.closed).toBe(true);
+    expect(server.messages).toHaveLength(0);
+
+    const allowed = session({}, { allowLongLines: true });
+    allowed.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: long });
+    expect(sent(run(allowed.conn, allowed.server))[0]!.outcome).toBe('delivered');
+    expect(dec.decode(allowed.server.messages[0]!.content)).toBe(long);
+    const binary = session({ ehlo: ['CHUNKING', 'BINARYMIME'] }, { chunking: true });
+    binary.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: long, bodyType: 'binarymime' });
+    expect(sent(run(binary.conn, binary.server))[0]!.outcome).toBe('delivered');
+    expect(() => new ClientConnection({ allowLongLines: 1 as never })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION' }));
+  });
+
   it('BDAT when CHUNKING is offered and enabled; BINARYMIME bodies go through untouched', () => {
     const { server, conn } = session({ ehlo: ['PIPELINING', 'CHUNKING', 'BINARYMIME'] }, { chunking: true });
     const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });
@@ -720,7 +752,7 @@ describe('INJ-10: AUTH initial response and the 512-octet command limit', () => 
 describe('BDAT without PIPELINING', () => {
   it('waits for each chunk reply before the next chunk and before BDAT LAST (RFC 3030)', () => {
     const server = new ScriptedServer({ ehlo: ['CHUNKING'] });
-    const conn = new ClientConnection({ chunking: true });
+    const conn = new ClientConnection({ chunking: true, allowLongLines: true });
     conn.sendMessage({ from: 'a@x', to: ['b@y'] });
     const pump = () => { for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) void e; };
     const step = () => { pump(); server.push(conn.dataToSend()); conn.receiveData(server.output()); };

@@ -148,6 +148,12 @@ export interface ClientOptions {
   readonly chunking?: boolean;
   /** Bare CR/LF in bodies: `normalize` (default, to CRLF), `replace` (a space) or `reject`. */
   readonly bareLineEndings?: BareLineEndingPolicy;
+  /**
+   * Send body lines longer than 998 octets as given (default false: such a body is
+   * `ERR_SMTP_CLIENT_LINE_TOO_LONG`, RFC 5322 §2.1.1, RFC 5321 §4.5.3.1.6; relays break or fold
+   * such lines, altering the mail and any signature). A `binarymime` body is never checked.
+   */
+  readonly allowLongLines?: boolean;
   /** Recipients per transaction before the rest go into a following one (default 100; LIMITS RCPTMAX wins when lower). */
   readonly maxRecipientsPerTransaction?: number;
   readonly timeouts?: Partial<ClientTimeouts>;
@@ -210,7 +216,7 @@ function checkAuth(auth: AuthOptions): void {
   }
 }
 
-const BOOLEAN_OPTIONS = ['lmtp', 'allowInsecureAuth', 'allowUnverifiedAuth', 'tlsVerified', 'pipelining', 'chunking'] as const;
+const BOOLEAN_OPTIONS = ['lmtp', 'allowInsecureAuth', 'allowUnverifiedAuth', 'tlsVerified', 'pipelining', 'chunking', 'allowLongLines'] as const;
 const FUNCTION_OPTIONS = ['classify', 'mailArgs', 'rcptArgs', 'transcript'] as const;
 const REGISTRY_METHODS = ['list', 'register', 'replace', 'get', 'after', 'indexOf', 'groupBetween'] as const;
 
@@ -545,8 +551,10 @@ export class ClientConnection {
     let bodyType = input.bodyType;
     if (input.body !== undefined) {
       body = bodyBytesOf(input.body);
-      if ((s.opts.bareLineEndings ?? 'normalize') === 'reject' && bodyType !== 'binarymime') {
-        new BodyEncoder({ bareLineEndings: 'reject' }).push(body);
+      const bare = s.opts.bareLineEndings ?? 'normalize';
+      // refused now, before any byte of the message is sent: a bare line ending under reject, a long line
+      if ((bare === 'reject' || !s.opts.allowLongLines) && bodyType !== 'binarymime') {
+        new BodyEncoder({ bareLineEndings: bare, allowLongLines: s.opts.allowLongLines === true }).push(body);
       }
       // A string is ASCII exactly when its UTF-8 is as long as it (any other character takes 2-4 bytes).
       if (bodyType === undefined) bodyType = (typeof input.body === 'string' ? body.length !== input.body.length : hasHighBit(body)) ? '8bitmime' : '7bit';

@@ -52,7 +52,9 @@ export type ClientErrorCode =
   | 'ERR_SMTP_CLIENT_MAILMAX_REACHED'
   | 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED'
   | 'ERR_SMTP_CLIENT_NO_RECIPIENTS'
-  | 'ERR_SMTP_CLIENT_RSET_REFUSED';
+  | 'ERR_SMTP_CLIENT_RSET_REFUSED'
+  // Local: a body line over 998 octets (thrown, or the message's result for a streamed body).
+  | 'ERR_SMTP_CLIENT_LINE_TOO_LONG';
 
 /**
  * The one error class of smtp-client-fsm, a subclass of the smtpkit-wide `SmtpkitError`: a stable
@@ -131,6 +133,7 @@ const CODES: Readonly<Record<ClientErrorCode, true>> = {
   ERR_SMTP_CLIENT_RECIPIENT_DEFERRED: true,
   ERR_SMTP_CLIENT_NO_RECIPIENTS: true,
   ERR_SMTP_CLIENT_RSET_REFUSED: true,
+  ERR_SMTP_CLIENT_LINE_TOO_LONG: true,
 };
 
 /** @internal True when `code` is one of {@link ClientErrorCode}. */

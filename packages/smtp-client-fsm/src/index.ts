@@ -18,7 +18,7 @@ export { StateRegistry } from './state-registry.js';
 export type { ClientStateDefinition, RegisterOptions, StateContext, StateInfo, StatePipelining } from './state-registry.js';
 export type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
 export { STAGE, STAGE_NAMES, stageName } from './stages.js';
-export { BodyEncoder, encodeBody, normalizeBody } from './body-encoder.js';
+export { BodyEncoder, MAX_LINE_LENGTH, encodeBody, normalizeBody } from './body-encoder.js';
 export type { BodyEncoderOptions } from './body-encoder.js';
 export { DEFAULT_TIMEOUTS } from './timeouts.js';
 export type { ClientPendingTimeout, ClientTimeouts, ClientTimerName } from './timeouts.js';

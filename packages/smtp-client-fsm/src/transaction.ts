@@ -309,6 +309,7 @@ export function startBody(s: Session, t: Txn): void {
     dotStuff: !t.bdat,
     bareLineEndings: s.opts.bareLineEndings ?? 'normalize',
     binary: m.bodyType === 'binarymime',
+    allowLongLines: s.opts.allowLongLines === true,
   });
   if (m.body !== undefined) {
     const bytes = t.encoder.push(m.body);

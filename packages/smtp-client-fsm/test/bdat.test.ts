@@ -75,7 +75,7 @@ describe('BDAT', () => {
 
   it('pipelined: a 552 then a 421 and a close report the 552 (permanent), not the 421', () => {
     const server = new ScriptedServer({ ehlo: ['PIPELINING', 'CHUNKING'] });
-    const conn = new ClientConnection({ chunking: true });
+    const conn = new ClientConnection({ chunking: true, allowLongLines: true });
     const id = conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
     conn.receiveData(server.output());
     server.push(conn.dataToSend()); // EHLO
@@ -101,7 +101,7 @@ describe('BDAT', () => {
 
   it('pipelined: at most 3 chunks await their replies; the source is asked for more as replies come', () => {
     const server = new ScriptedServer({ ehlo: ['PIPELINING', 'CHUNKING'] });
-    const conn = new ClientConnection({ chunking: true });
+    const conn = new ClientConnection({ chunking: true, allowLongLines: true });
     const id = conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
     conn.receiveData(server.output());
     server.push(conn.dataToSend()); // EHLO

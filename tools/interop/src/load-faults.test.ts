@@ -126,8 +126,8 @@ describe('faults on the Node adapters (loopback)', () => {
         }
       },
     });
-    const line = 'x'.repeat(1022) + '\r\n';
-    const chunk = line.repeat(64); // 64 KiB
+    const line = 'x'.repeat(510) + '\r\n'; // within the 998 octets of a line
+    const chunk = line.repeat(128); // 64 KiB
     const TOTAL = 512; // x 64 KiB = 32 MiB
     const base = process.memoryUsage().heapUsed;
     let peak = 0;

@@ -26,7 +26,7 @@ describe('TEST-3 round trip client -> server', () => {
           start = o;
         }
         chunks.push(bytes.subarray(start));
-        const pair = createPair({ bodies: { 1: chunks } });
+        const pair = createPair({ bodies: { 1: chunks }, client: { allowLongLines: true } }); // 1200-octet lines too
         const id = pair.client.sendMessage({ from, to });
         expect(id).toBe(1);
         pair.client.quit();

@@ -58,7 +58,7 @@ describe('smtp-client-fsm/node over loopback', () => {
 
   it('text bodies: a surrogate pair cut by a large chunk or by a stream arrives whole; a lone surrogate is a typed error, never U+FFFD', async () => {
     script = {};
-    const client = await connect({ host: '127.0.0.1', port, security: 'off' });
+    const client = await connect({ host: '127.0.0.1', port, security: 'off', allowLongLines: true });
     // 280,015 UTF-16 units: whole, and streamed as one chunk the adapter cuts at 262,144 units, inside a pair (the pairs start at an odd index)
     const emoji = '\u{1f600}'.repeat(140_000);
     const r0 = await client.send({ from: 'a@x.test', to: ['c@y.test'], body: `Subject: s\r\n\r\nx${emoji}\r\n` });
@@ -75,11 +75,25 @@ describe('smtp-client-fsm/node over loopback', () => {
     // the same in a chunk large enough for the adapter to cut (on a new connection: a body that
     // cannot be completed ends its session)
     expect(client.closed).toBe(true);
-    const again = await connect({ host: '127.0.0.1', port, security: 'off' });
+    const again = await connect({ host: '127.0.0.1', port, security: 'off', allowLongLines: true });
     const r4 = await again.send({ from: 'a@x.test', to: ['g@y.test'], body: Readable.from([`Subject: s\r\n\r\n${'a'.repeat(300_000)}\udc00\r\n`]) });
     expect(r4).toMatchObject({ outcome: 'failed', transient: false, accepted: [], errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
     expect(last!.messages).toHaveLength(0);
     await again.quit().catch(() => undefined);
+  });
+
+  it('a body line over 998 octets: send() rejects a whole body, a streamed one fails for good; nothing reaches the server', async () => {
+    script = {};
+    const long = `Subject: s\r\n\r\n${'x'.repeat(2000)}\r\n`;
+    const client = await connect({ host: '127.0.0.1', port, security: 'off' });
+    await expect(client.send({ from: 'a@x.test', to: ['b@y.test'], body: long })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_LINE_TOO_LONG' });
+    const r = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: Readable.from(['Subject: s\r\n\r\n', 'x'.repeat(2000), '\r\n']) });
+    expect(r).toMatchObject({ outcome: 'failed', transient: false, rejected: ['b@y.test'], errorCode: 'ERR_SMTP_CLIENT_LINE_TOO_LONG' });
+    expect(last!.messages).toHaveLength(0);
+    await client.quit();
+    const ok = await sendMail({ host: '127.0.0.1', port, security: 'off', allowLongLines: true, from: 'a@x.test', to: ['b@y.test'], body: long });
+    expect(ok.outcome).toBe('delivered');
+    expect(dec.decode(last!.messages[0]!.content)).toBe(long);
   });
 
   it('a body source that yields something other than text or bytes fails its message for good (a retry yields the same)', async () => {
