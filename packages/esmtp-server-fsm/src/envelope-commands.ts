@@ -92,7 +92,10 @@ export function rcpt(s: Session, arg: string): void {
   if (same !== undefined && !sameParameters(same, r.parameters)) {
     return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: recipient already given with different parameters' });
   }
-  if (s.recipients.length >= s.limits.maxRecipients) return reply(s, { code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' });
+  // Past the cap: 452, which a client takes as "send the rest in another transaction" (RFC 5321
+  // §4.5.3.1.10). As Postfix (smtpd_recipient_overshoot_limit), only an overshoot beyond another
+  // maxRecipients counts as errors: a client pipelining 1100 recipients is not cut off with 421.
+  if (s.recipients.length >= s.limits.maxRecipients) return reply(s, { code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' }, ++s.overshoot > s.limits.maxRecipients);
   s.go('RCPT');
   s.decide({ point: 'rcpt', to: r.path.address, parameters: r.parameters }, { type: 'rcpt', to: r.path.address, parameters: r.parameters, needsAnswer: !s.auto.has('rcpt') });
 }

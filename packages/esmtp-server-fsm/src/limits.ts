@@ -29,7 +29,11 @@ export interface ServerLimits {
   readonly maxCommandLine: number;
   /** Longest AUTH command or SASL response line, CRLF included. */
   readonly maxAuthLine: number;
-  /** Recipients per transaction; more get `452 4.5.3`. Never below 100. */
+  /**
+   * Recipients per transaction; more get `452 4.5.3` (the client sends them in another
+   * transaction). Never below 100. As Postfix's `smtpd_recipient_overshoot_limit`, only RCPTs past
+   * twice this many in one transaction count as errors (`hardErrorLimit`).
+   */
   readonly maxRecipients: number;
   /** Largest message content in bytes, counted while streaming (0 = no limit). */
   readonly maxMessageSize: number;

@@ -122,6 +122,8 @@ export class Session {
   recipients: { address: string; parameters: EsmtpParameters }[] = [];
   /** Parameters of each accepted recipient (a repeat with other parameters is refused). */
   recipientParameters = new Map<string, EsmtpParameters>();
+  /** RCPTs refused past `maxRecipients` in this transaction (the first `maxRecipients` are not errors). */
+  overshoot = 0;
   bdatActive = false;
   messageSize = 0;
   tooLarge = false;
@@ -236,6 +238,7 @@ export class Session {
     this.mailParams = {};
     this.recipients = [];
     if (this.recipientParameters.size > 0) this.recipientParameters = new Map();
+    this.overshoot = 0;
     this.bdatActive = false;
     this.messageSize = 0;
     this.tooLarge = false;

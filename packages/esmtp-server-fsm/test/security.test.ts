@@ -367,6 +367,20 @@ describe('DOS limits', () => {
     expect(out).toMatch(/421 4\.7\.0/);
     expect(d.conn.state).toBe('closed');
   });
+  it('DOS-4 INJ-9 a client pipelining 1100 recipients (nodemailer does) gets 452 for the last 100 and keeps its session: the 1000 are delivered', () => {
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    d.feed('MAIL FROM:<a@b.c>\r\n');
+    let cmds = '';
+    for (let i = 0; i < 1100; i++) cmds += `RCPT TO:<r${String(i)}@b.c>\r\n`;
+    const c = codes(d.feed(cmds + 'DATA\r\n'));
+    expect(c.filter((x) => x === 250)).toHaveLength(1000);
+    expect(c.filter((x) => x === 452)).toHaveLength(100);
+    // no tarpit, no 421: the over-limit 452s are not errors (Postfix's overshoot allowance)
+    expect(d.conn.pendingTimeout()?.name).not.toBe('errorDelay');
+    expect(c.at(-1)).toBe(354);
+    expect(codes(d.feed('hi\r\n.\r\n'))).toEqual([250]);
+  });
   it('DOS-5 unknown commands: 500 each, then 421 at the hard limit', () => {
     const d = drive({ pipeliningSync: 'off' });
     const out = d.feed('XXXX\r\n'.repeat(1000));
