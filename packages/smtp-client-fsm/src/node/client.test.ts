@@ -82,6 +82,42 @@ describe('smtp-client-fsm/node over loopback', () => {
     await again.quit().catch(() => undefined);
   });
 
+  it('a final dot still in the socket when the reply timer fires (the server stopped reading) is deferred, not unknown: it never left the process', async () => {
+    const { createServer } = await import('node:net');
+    const stalled = createServer((s) => {
+      s.on('error', () => undefined);
+      s.write('220 stalled.test\r\n');
+      let text = '';
+      s.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        for (let i = text.indexOf('\r\n'); i >= 0; i = text.indexOf('\r\n')) {
+          const line = text.slice(0, i);
+          text = text.slice(i + 2);
+          if (line.startsWith('EHLO')) s.write('250-stalled.test\r\n250 PIPELINING\r\n');
+          else if (line === 'DATA') {
+            s.write('354 go on\r\n');
+            s.pause(); // reads no more: the body fills the socket buffers
+            return;
+          } else s.write('250 ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
+    const stalledPort = (stalled.address() as { port: number }).port;
+    try {
+      const body = new TextEncoder().encode('x'.repeat(98) + '\r\n').slice(); // 100 octets
+      const big = new Uint8Array(32 * 1024 * 1024);
+      for (let o = 0; o < big.length; o += body.length) big.set(body.subarray(0, Math.min(body.length, big.length - o)), o);
+      big.set([13, 10], big.length - 2);
+      const client = await connect({ host: '127.0.0.1', port: stalledPort, security: 'off', timeouts: { dataDone: 100 } });
+      const r = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: big });
+      expect(r).toMatchObject({ outcome: 'deferred', transient: true, deferred: ['b@y.test'], unknown: [], errorCode: 'ERR_SMTP_CLIENT_TIMEOUT' });
+      expect(r.recipients[0]).toMatchObject({ status: 'deferred', transient: true });
+    } finally {
+      stalled.close();
+    }
+  });
+
   it('a body line over 998 octets: send() rejects a whole body, a streamed one fails for good; nothing reaches the server', async () => {
     script = {};
     const long = `Subject: s\r\n\r\n${'x'.repeat(2000)}\r\n`;

@@ -1,4 +1,4 @@
-import { ClientConnection, SmtpClientError, isSmtpClientError } from 'smtp-client-fsm';
+import { ClientConnection, SmtpClientError, isSmtpClientError, messageOutcome } from 'smtp-client-fsm';
 import type { ClientOptions, MessageInput, ClientEvent, MessageOutcome, RecipientResult, ClientErrorCode, AuthOptions } from 'smtp-client-fsm';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -355,16 +355,22 @@ class Client implements SmtpClient {
         if (!p.writing) discard(p.body); // no body was asked for: release the source
         p.writing = true; // stop any writer
         p.wake?.();
-        const by = (status: RecipientResult['status']): string[] => e.recipients.filter((r) => r.status === status).map((r) => r.address);
+        // The final dot is the last byte written for the only message on the connection: while the
+        // socket still holds bytes it has not written (a server that stopped reading, a body larger
+        // than the link carried before a timeout), the dot never left this process, and a recipient
+        // without a reply to it was not delivered: deferred, not unknown (maybe delivered).
+        const unsent = this.pending.size === 0 && this.socket.writableLength > 0 && e.recipients.some((r) => r.status === 'unknown');
+        const recipients = unsent ? e.recipients.map((r): RecipientResult => (r.status === 'unknown' ? { ...r, status: 'deferred', transient: true } : r)) : e.recipients;
+        const by = (status: RecipientResult['status']): string[] => recipients.filter((r) => r.status === status).map((r) => r.address);
         p.resolve({
           messageId: e.messageId,
-          outcome: e.outcome,
-          transient: e.transient,
+          outcome: unsent ? messageOutcome(recipients) : e.outcome,
+          transient: e.transient || unsent,
           accepted: by('accepted'),
           rejected: by('rejected'),
           deferred: by('deferred'),
           unknown: by('unknown'),
-          recipients: e.recipients,
+          recipients,
           ...(e.reply ? { reply: e.reply } : {}),
           ...(e.errorCode ? { errorCode: e.errorCode } : {}),
           transactions: e.transactions,
