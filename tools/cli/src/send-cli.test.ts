@@ -145,6 +145,18 @@ describe('smtp send (process)', () => {
     expect(srv.connections()).toBe(0);
   });
 
+  it('a --file or --attach that is a directory is a usage error naming the option (exit 2), nothing sent', async () => {
+    const srv = await okServer();
+    // repoRoot is a directory every checkout has; reading it used to fail after parsing with EISDIR (exit 3).
+    for (const extra of [['--file', repoRoot], ['--subject', 's', '--attach', repoRoot]]) {
+      const r = await runCli(base(srv.port, '-t', 'b@srv.test', ...extra));
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`${extra.at(-2)!} ${repoRoot}: is a directory`);
+      expect(r.stderr).not.toMatch(/EISDIR|\n\s+at /);
+    }
+    expect(srv.connections()).toBe(0);
+  });
+
   it('an unknown option is named as unknown, not as a missing --host', async () => {
     const r = await runCli(['send', '--hots', '127.0.0.1', '-p', '25', '-f', 'a@b.test', '-t', 'c@d.test']);
     expect(r.code).toBe(2);

@@ -1,5 +1,5 @@
 // smtp send: sends N messages over C connections with smtp-client-fsm/node.
-import { existsSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { SmtpClientArgs, formatPath } from 'smtp-client-args';
 import type { Command } from 'commander';
@@ -106,6 +106,29 @@ function requireOptions(opts: object, cmd: Command, names: readonly [string, str
 }
 
 /**
+ * Why `path` cannot be read as an input file (`--file`, `--attach`), or `undefined` when it can: a
+ * missing file, a directory or a file without read permission is a usage error (exit 2) found
+ * before connecting, not a runtime failure. A pipe or device (`--file /dev/stdin`) is allowed.
+ */
+export function unreadableReason(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'no such file';
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    if (code === 'EISDIR') return 'is a directory';
+    return code ?? (e as Error).message;
+  }
+  try {
+    return fstatSync(fd).isDirectory() ? 'is a directory' : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The message builder for `--subject/--text/--html/--attach/--header`, or `undefined` when none is
  * given. They exclude `--file` and `--size`; a missing attachment or a bad header is a usage error.
  */
@@ -113,7 +136,10 @@ function composerFor(opts: SendOptions, cmd: Command): (() => Uint8Array) | unde
   const given = (['subject', 'text', 'html', 'attach', 'header'] as const).filter((k) => opts[k] !== undefined);
   if (given.length === 0) return undefined;
   if (opts.file !== undefined || opts.size !== undefined) cmd.error(`error: --${given[0]} builds a message; it excludes ${opts.file !== undefined ? '--file' : '--size'}`, { exitCode: EXIT.usage });
-  for (const path of opts.attach ?? []) if (!existsSync(path)) cmd.error(`error: --attach ${path}: no such file`, { exitCode: EXIT.usage });
+  for (const path of opts.attach ?? []) {
+    const reason = unreadableReason(path);
+    if (reason !== undefined) cmd.error(`error: --attach ${path}: ${reason}`, { exitCode: EXIT.usage });
+  }
   try {
     const compose = createComposer({ from: opts.from, to: opts.to, ...(opts.subject !== undefined ? { subject: opts.subject } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}), ...(opts.html !== undefined ? { html: opts.html } : {}), attach: opts.attach ?? [], headers: opts.header ?? [] });
     compose(); // a header mimetext refuses fails here, before any connection
@@ -171,7 +197,8 @@ export function registerSend(program: Command): void {
       const implicitTls = security === 'implicit' || opts.tls === true || (opts.port === 465 && security === undefined && cmd.getOptionValueSource('starttls') === 'default');
       const starttls: StartTlsPolicy = security !== undefined && security !== 'implicit' ? security : opts.starttls;
       if (opts.file !== undefined && opts.size !== undefined) cmd.error('error: --file and --size exclude each other', { exitCode: EXIT.usage });
-      if (opts.file !== undefined && !existsSync(opts.file)) cmd.error(`error: --file ${opts.file}: no such file`, { exitCode: EXIT.usage });
+      const fileProblem = opts.file !== undefined ? unreadableReason(opts.file) : undefined;
+      if (fileProblem !== undefined) cmd.error(`error: --file ${opts.file}: ${fileProblem}`, { exitCode: EXIT.usage });
       const compose = composerFor(opts, cmd);
       const fileBody = opts.file !== undefined ? readMessageFile(opts.file) : undefined;
       const body = (index: number): Uint8Array => fileBody ?? compose?.() ?? generateMessage({ from: opts.from, to: opts.to, index, count: opts.count, hostname: opts.helo, ...(opts.size !== undefined ? { size: opts.size } : {}) });
