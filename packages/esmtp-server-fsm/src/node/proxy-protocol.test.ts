@@ -1,3 +1,4 @@
+import { SocketAddress } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parseProxyHeader } from './proxy-protocol.js';
 
@@ -53,5 +54,35 @@ describe('parseProxyHeader', () => {
     expect(parseProxyHeader(local).status).toBe('done');
     const bad = new Uint8Array([...sig, 0x31, 0x11, 0, 0]);
     expect(parseProxyHeader(bad).status).toBe('error');
+  });
+  it('v2 IPv6 addresses in the form Node gives remoteAddress (RFC 5952), so that one client has one address', () => {
+    const sig = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
+    const bytes = (text: string): number[] => {
+      const [head = '', tail] = text.split('::');
+      const groups = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+      const h = groups(head);
+      const t = tail === undefined ? [] : groups(tail);
+      const all = tail === undefined ? h : [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
+      return all.flatMap((g) => [g >> 8, g & 0xff]);
+    };
+    const source = (address: number[]): string | undefined => {
+      const r = parseProxyHeader(new Uint8Array([...sig, 0x21, 0x21, 0, 36, ...address, ...bytes('::1'), 0x9c, 0x40, 0, 25]));
+      return r.status === 'done' ? r.info.sourceAddress : undefined;
+    };
+    for (const a of ['::1', '::', '2001:db8::1', 'fe80::', '2001:db8:0:1:1:1:1:1', '2001:db8::1:0:0:1', '1:0:0:2::3', '1:2:3:4:5:6:7:8', 'abcd:ef01::']) {
+      expect(source(bytes(a)), a).toBe(a);
+    }
+    // the same text as Node's own formatting, for addresses rich in zero groups
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 2000; n++) {
+      const groups = Array.from({ length: 8 }, () => [0, 0, 0, 1, 0xffff, next() % 0x10000][next() % 6]!);
+      const expected = new SocketAddress({ address: groups.map((g) => g.toString(16)).join(':'), family: 'ipv6' }).address;
+      expect(source(groups.flatMap((g) => [g >> 8, g & 0xff]))).toBe(expected);
+    }
+    // IPv4-mapped: as a dual-stack socket reports a v4 client
+    expect(source([...Array<number>(10).fill(0), 0xff, 0xff, 192, 0, 2, 1])).toBe('::ffff:192.0.2.1');
+    const r = parseProxyHeader(new Uint8Array([...sig, 0x21, 0x21, 0, 36, ...bytes('2001:db8::7'), ...bytes('::1'), 0x9c, 0x40, 0, 25]));
+    expect(r.status === 'done' && r.info).toEqual({ version: 2, sourceAddress: '2001:db8::7', destinationAddress: '::1', sourcePort: 40000, destinationPort: 25 });
   });
 });

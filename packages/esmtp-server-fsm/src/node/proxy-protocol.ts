@@ -43,10 +43,26 @@ function ipv4(b: Uint8Array, o: number): string {
   return `${String(b[o])}.${String(b[o + 1])}.${String(b[o + 2])}.${String(b[o + 3])}`;
 }
 
+/**
+ * An IPv6 address in the text form the kernel and Node's `remoteAddress` use (RFC 5952: lower
+ * case, the longest run of two or more zero groups as `::`, an IPv4-mapped or -compatible address
+ * with its IPv4 tail), so that one client has one address whether it came through PROXY v1, v2 or
+ * directly (the per-address limit, `isTrusted`, logs).
+ */
 function ipv6(b: Uint8Array, o: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < 16; i += 2) parts.push(((b[o + i]! << 8) | b[o + i + 1]!).toString(16));
-  return parts.join(':');
+  const w: number[] = [];
+  for (let i = 0; i < 16; i += 2) w.push((b[o + i]! << 8) | b[o + i + 1]!);
+  let base = -1;
+  let len = 0;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > len && j - i > 1) [base, len] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  if (base === 0 && (len === 6 || (len === 5 && w[5] === 0xffff))) return `::${len === 5 ? 'ffff:' : ''}${ipv4(b, o + 12)}`;
+  const hex = (from: number, to: number): string => w.slice(from, to).map((x) => x.toString(16)).join(':');
+  return base < 0 ? hex(0, 8) : `${hex(0, base)}::${hex(base + len, 8)}`;
 }
 
 /** A decimal number without leading zeros ("0" itself is fine), at most `max`. */
