@@ -39,6 +39,20 @@ const ZONE: Record<string, Rr[]> = {
   'mx-mail.late421.test': [{ type: 'A', ip: '127.0.0.7' }],
   'mx-rcpt.late421.test': [{ type: 'A', ip: '127.0.0.8' }],
   'mx-dot.late421.test': [{ type: 'A', ip: '127.0.0.9' }],
+  // A connection lost at RCPT, then a server silent after DATA: the next exchanger each time.
+  'lost.test': [
+    { type: 'MX', pref: 10, host: 'mx-drop.lost.test' },
+    { type: 'MX', pref: 20, host: 'mx-silent.lost.test' },
+    { type: 'MX', pref: 30, host: 'mx-ok.multi.test' },
+  ],
+  'mx-drop.lost.test': [{ type: 'A', ip: '127.0.0.12' }],
+  'mx-silent.lost.test': [{ type: 'A', ip: '127.0.0.13' }],
+  // A connection lost after the final dot: maybe queued there, no other exchanger.
+  'lostdot.test': [
+    { type: 'MX', pref: 10, host: 'mx.lostdot.test' },
+    { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
+  ],
+  'mx.lostdot.test': [{ type: 'A', ip: '127.0.0.14' }],
   // A 452 to every RCPT is the recipients' result: no other exchanger.
   'defer.test': [
     { type: 'MX', pref: 10, host: 'mx.defer.test' },
@@ -156,6 +170,9 @@ beforeAll(async () => {
       await listenOn('127.0.0.9', { final: '421 4.3.2 cannot queue now' }, port);
       await listenOn('127.0.0.10', { rcpt: () => '452 4.2.2 mailbox full' }, port);
       await listenOn('127.0.0.11', {}, port);
+      await listenOn('127.0.0.12', { disconnectOn: 'RCPT' }, port);
+      await listenOn('127.0.0.13', { silentOn: 'DATA' }, port);
+      await listenOn('127.0.0.14', { disconnectAfterMessage: 1 }, port);
       if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
       break;
     } catch (e) {
@@ -222,6 +239,21 @@ describe('deliver', () => {
     ]);
     expect(sessions.get('127.0.0.9')![0]!.messages).toHaveLength(1); // took the body, then 421: not queued
     expect(sessions.get('127.0.0.4')!.flatMap((s) => s.messages).filter((m) => m.to.includes('u1@late421.test'))).toHaveLength(1);
+  });
+
+  it('a connection lost or timed out before the end of data moves on to the next exchanger; lost after the final dot, it does not (maybe queued)', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, timeouts: { dataInit: 200 }, from: 'a@origin.test', to: ['v1@lost.test', 'v2@lost.test'], body: 'Subject: d\r\n\r\nlost\r\n' });
+    expect(r.outcome).toBe('delivered');
+    expect(r.domains[0]!.attempts.map((a) => [a.address, a.error])).toEqual([
+      ['127.0.0.12', 'ERR_SMTP_CLIENT_CONNECTION_LOST'],
+      ['127.0.0.13', 'ERR_SMTP_CLIENT_TIMEOUT'],
+      ['127.0.0.4', undefined],
+    ]);
+    expect(sessions.get('127.0.0.4')!.flatMap((s) => s.messages).filter((m) => m.to.includes('v1@lost.test'))).toHaveLength(1);
+    const d = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['w1@lostdot.test'], body: 'Subject: d\r\n\r\nlost after the dot\r\n' });
+    expect(d.outcome).toBe('unknown');
+    expect(d.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.14']);
+    expect(sessions.get('127.0.0.4')!.flatMap((s) => s.messages).filter((m) => m.to.includes('w1@lostdot.test'))).toHaveLength(0);
   });
 
   it('a streamed body goes no further than the first session that took it (a 421 there leaves it deferred, nothing resent)', async () => {

@@ -7,7 +7,6 @@ import { connect } from './client.js';
 import { mxRecords } from './mx.js';
 import { isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
-import type { Reply } from 'smtp-reply-reader';
 
 /** The DNS queries `deliver` makes; a `dns.promises.Resolver` (e.g. with `setServers`) fits. */
 export type MxResolver = Pick<dns.Resolver, 'resolveMx' | 'resolve4' | 'resolve6'>;
@@ -84,14 +83,18 @@ async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts
 }
 
 /**
- * The 421 that closed a session before the message was accepted (no recipient accepted or maybe
- * delivered, some deferred by it): the next exchanger is tried for the deferred recipients.
+ * Why a session ended before the message was accepted (no recipient accepted or maybe delivered,
+ * some deferred): a 421, or the connection lost or timed out before the end of data was answered.
+ * The next exchanger is then tried for the deferred recipients, as Postfix does.
  */
-function closedBeforeAcceptance(result: SendResult): Reply | undefined {
+function closedBeforeAcceptance(result: SendResult): string | undefined {
   if (result.recipients.some((r) => r.status === 'accepted' || r.status === 'unknown')) return undefined;
   if (!result.recipients.some((r) => r.status === 'deferred')) return undefined;
-  if (result.reply?.code === 421) return result.reply;
-  return result.recipients.find((r) => r.reply?.code === 421)?.reply;
+  const closing = result.reply?.code === 421 ? result.reply : result.recipients.find((r) => r.reply?.code === 421)?.reply;
+  if (closing) return `${closing.code}${closing.enhanced ? ` ${closing.enhanced.class}.${closing.enhanced.subject}.${closing.enhanced.detail}` : ''} ${closing.text}`.trimEnd();
+  // the connection was lost or timed out before the end of data was answered (never after it: unknown)
+  const code = result.errorCode;
+  return code === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || code === 'ERR_SMTP_CLIENT_TIMEOUT' ? code : undefined;
 }
 
 /** IPv6 then IPv4 addresses of a host (an address literal is itself). */
@@ -106,9 +109,9 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * domain; for each, the MX records are looked up (preference order, random among equal
  * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure),
  * and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
- * a connection failure, a 4xx greeting, or a 421 at any later stage before the message was
- * accepted (MAIL, RCPT, DATA, after the body) moves on to the next address with the recipients
- * still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
+ * a connection failure, a 4xx greeting, or a 421, a lost connection or a timeout at any later
+ * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
+ * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
  * Each attempt that moved on names its reason in `attempts[].error`. A whole body (string or bytes) is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
  * greetings), never after a session took it.
@@ -180,8 +183,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             attempts.push({ exchange, address });
             return { domain, recipients: merged(), attempts, result };
           }
-          // A 421 before the message was accepted: nothing was queued here, the next address may take it.
-          attempts.push({ exchange, address, error: `${closing.code}${closing.enhanced ? ` ${closing.enhanced.class}.${closing.enhanced.subject}.${closing.enhanced.detail}` : ''} ${closing.text}`.trimEnd() });
+          // A 421, a lost connection or a timeout before the message was accepted: nothing was queued
+          // here, the next address may take it.
+          attempts.push({ exchange, address, error: closing });
           pending = result.recipients.filter((r) => r.status === 'deferred').map((r) => r.address);
           lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
         }
