@@ -118,6 +118,18 @@ describe('createServer logger', () => {
     expect(entries.some((e) => e.message === 'rejected' && String(e.fields.reply).startsWith('535'))).toBe(true);
   });
 
+  it('SRV-13 AUTH answers sent without waiting for each 334 (user and password in one write, a response pipelined behind AUTH) are redacted', async () => {
+    const lines: TranscriptLine[] = [];
+    const port = await start({ transcript: (l) => lines.push(l), pipeliningSync: 'off', auth: { mechanisms: ['PLAIN', 'LOGIN'], allowInsecure: true }, onAuth: () => false });
+    const user = Buffer.from('alice').toString('base64');
+    const pass = Buffer.from(PASSWORD).toString('base64');
+    await converse(port, ['EHLO c.test\r\n', 'AUTH LOGIN\r\n', `${user}\r\n${pass}\r\n`, `AUTH PLAIN\r\n${PLAIN}\r\n`, 'NOOP\r\n', 'QUIT\r\n']);
+    const shown = lines.filter((l) => l.direction === 'C').map((l) => l.text);
+    expect(shown).toEqual(['EHLO c.test', 'AUTH LOGIN', '<redacted>', '<redacted>', 'AUTH PLAIN', '<redacted>', 'NOOP', 'QUIT']);
+    expect(JSON.stringify(lines)).not.toContain(pass);
+    expect(JSON.stringify(lines)).not.toContain(PLAIN);
+  });
+
   it('a client that goes away, a refused connection, a hook error: reasons and levels', async () => {
     const { logger, entries } = recorder();
     const errors: unknown[] = [];

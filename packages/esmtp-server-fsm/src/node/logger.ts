@@ -36,9 +36,9 @@ export interface ServerLogger {
 /**
  * One line of the session dialogue for `createServer({ transcript })`: `C` what the client sent,
  * `S` what the server replied. Control characters are shown as `\xHH`; the argument of
- * `AUTH mech <initial-response>` and every line answering a `334` are `<redacted>`; a message body
- * is one line `<message data: N bytes>` (`<chunk data: N bytes>` for BDAT); lines over 1000
- * characters are cut with `…`.
+ * `AUTH mech <initial-response>` and every line after an AUTH command or a `334` until the server's
+ * final reply are `<redacted>`; a message body is one line `<message data: N bytes>`
+ * (`<chunk data: N bytes>` for BDAT); lines over 1000 characters are cut with `…`.
  *
  * @example
  * ```ts
@@ -254,7 +254,9 @@ export class SessionLog {
     this.lineLength = 0;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (this.mode === 'auth') {
-      this.mode = 'command';
+      // every line from the AUTH command (or a 334) to the server's final reply: a client that
+      // sends its answers without waiting for each 334 (user and password in one write) or
+      // pipelines them behind AUTH sends secrets ahead of the reply that would say so
       this.emit('C', '<redacted>');
       return;
     }
@@ -262,6 +264,7 @@ export class SessionLog {
     if (upper === 'AUTH ') {
       const words = text.split(' ').filter((w) => w.length > 0);
       this.emit('C', words.length > 2 ? `${words[0]} ${words[1]} <redacted>` : printable(text));
+      this.mode = 'auth';
       return;
     }
     if (upper === 'BDAT ') {
@@ -299,7 +302,7 @@ export class SessionLog {
         this.mode = 'data';
         this.dataBytes = 0;
         this.dot = 2; // the body starts at a line start
-      }
+      } else if (this.mode === 'auth') this.mode = 'command';
       if ((code[0] === '4' || code[0] === '5') && this.logger) this.logger.info({ session: this.ctx.id, reply: printable(line) }, 'rejected');
     }
   }
