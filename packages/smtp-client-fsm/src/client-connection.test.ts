@@ -562,6 +562,19 @@ describe('ClientConnection: STARTTLS and AUTH', () => {
   });
 });
 
+describe('ClientConnection: AUTH against a server that challenges without end', () => {
+  it('334 after 334 (PLAIN already complete, a cancel ignored) fails the exchange after 10 challenges; it went on until a timeout', () => {
+    const { server, conn } = session({ ehlo: ['AUTH PLAIN'], auth: () => '334 ' }, { security: 'implicit', auth: { user: 'u', pass: 'p' } });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    const events = run(conn, server);
+    expect(events.find((e) => e.type === 'auth-failed')).toMatchObject({ mechanism: 'PLAIN', reply: { code: 334 } });
+    expect(sent(events)[0]).toMatchObject({ outcome: 'deferred', transient: true });
+    expect(server.commands.filter((c) => c === 'AHUAcA==')).toHaveLength(10);
+    expect(server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+    expect(conn.closed).toBe(true);
+  });
+});
+
 describe('ClientConnection: injection (INJ-1, INJ-2, INJ-6)', () => {
   const bad = ['a@b>\r\nRCPT TO:<x@y', 'a@b\nDATA', 'a\0b@c', 'a\x7f@b', 'a\x1b@b', 'a\t@b'];
   for (const v of bad) {

@@ -36,7 +36,8 @@ function choose(auth: AuthOptions, offered: ReadonlySet<string>, crypto: SaslCry
  * Authenticates once per session (again after STARTTLS) when `auth` is set. Credentials never go
  * out without TLS unless `allowInsecureAuth`, nor over TLS with an unverified certificate unless
  * `allowUnverifiedAuth`. The initial response is omitted when the line would exceed 512 octets;
- * a mechanism that throws on a challenge is cancelled with `*`.
+ * a mechanism that throws on a challenge is cancelled with `*`; more than 10 challenges fail the
+ * exchange (`auth-failed`).
  *
  * @example
  * new ClientConnection({ security: 'required', auth: { user: 'me', pass: 'secret' }, crypto });
@@ -66,6 +67,7 @@ export const authState: ClientStateDefinition = Object.freeze({
       return s.abandon('ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', undefined, false);
     }
     ctx.local['chosen'] = chosen;
+    ctx.local['challenges'] = 0;
     const name = chosen.name;
     assertNoControl('AUTH mechanism', name);
     const ir = chosen.exchange.initial();
@@ -79,7 +81,9 @@ export const authState: ClientStateDefinition = Object.freeze({
   reply(ctx, reply) {
     const s = sessionOf(ctx);
     const chosen = ctx.local['chosen'] as Chosen;
-    if (reply.code === 334) {
+    // A server that challenges without end (334 after a complete PLAIN response, after `*`) is
+    // not authenticating: after 10 challenges the exchange fails (it ran until a timeout).
+    if (reply.code === 334 && (ctx.local['challenges'] = (ctx.local['challenges'] as number) + 1) <= 10) {
       // A challenge that is not strict base64 is handed over as empty bytes (the mechanism decides).
       const challenge = decodeBase64(reply.lines[0] ?? '') ?? new Uint8Array(0);
       let resp: string;
