@@ -265,6 +265,14 @@ describe('smtp serve fairness limits', () => {
     }
   });
 
+  it('a --dir where mkdir answers ENOENT under an existing parent (/proc) ends with exit 2, not an endless retry', async () => {
+    // Node's recursive mkdir loops forever there at full CPU; runCli kills a process that outlives its limit.
+    const run = await runCli(['serve', '-p', '0', '-d', '/proc/smtpkit-no-such-dir/store'], { timeoutMs: 15_000 });
+    expect(run.signal).toBeNull();
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toBe('smtp serve: cannot use the message directory /proc/smtpkit-no-such-dir/store: ENOENT\n');
+  });
+
   it('--max-connections and --max-connections-per-client refuse with 421 4.7.0', async () => {
     for (const flag of ['--max-connections', '--max-connections-per-client']) {
       const proc = await serve([flag, '1']);

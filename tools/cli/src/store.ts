@@ -2,10 +2,10 @@
 // (envelope). Both are written under a temporary dot-name, flushed to disk and renamed into place,
 // the .json last, so a crash never leaves a file with a final name that is incomplete: a reader that
 // sees <id>.json can trust that <id>.eml is complete.
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** The envelope stored next to each message (`<id>.json`). */
 export interface StoredEnvelope {
@@ -119,7 +119,30 @@ export class MessageWriter {
   }
 }
 
-/** The directory of stored messages. */
+/**
+ * `mkdir -p` that always ends: Node 20's `mkdir(dir, { recursive: true })` retries forever (100 %
+ * CPU) where mkdir answers ENOENT although the parent exists (under /proc), so each level is made
+ * once here, parents first, and an ENOENT after the parent exists is the error.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await stat(dir).then((s) => s.isDirectory(), () => false))) return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw e;
+    await makeDirectory(parent);
+  }
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    // Made meanwhile by someone else: fine, as mkdir -p.
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !(await stat(dir).then((s) => s.isDirectory(), () => false))) throw e;
+  }
+}
+
 /** The message directory cannot be created or used; `code` is the system error code (EEXIST, ENOTDIR, EACCES...). */
 export class StoreDirectoryError extends Error {
   readonly code: string | undefined;
@@ -147,7 +170,7 @@ export class MessageStore {
    */
   async init(): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true });
+      await makeDirectory(this.dir);
     } catch (e) {
       throw new StoreDirectoryError(this.dir, e);
     }
