@@ -248,6 +248,22 @@ describe('smtp serve --workers', () => {
   });
 });
 
+describe('smtp serve storage failures', () => {
+  it('a message that cannot be stored gets 451 4.3.0 and an ERROR line (shown at --log-level error)', async () => {
+    const tmp = tempDir('serve-ops-');
+    cleanups.push(tmp.cleanup);
+    const store = join(tmp.dir, 'store');
+    const proc = await startServe(['--dir', store, '--log-level', 'error']);
+    running.push(proc);
+    rmSync(store, { recursive: true, force: true }); // the directory goes away under the running server
+    const heard = await session(proc.port, MESSAGE);
+    expect(heard).toContain('451 4.3.0 Local error in processing: could not store the message');
+    const out = await outputMatches(proc, /ERROR cannot store a message/);
+    expect(out).toMatch(/ERROR cannot store a message session=\S+ err="ENOENT: no such file or directory/);
+    expect(out).not.toMatch(/INFO|private words/);
+  });
+});
+
 describe('smtp serve fairness limits', () => {
   it('a --dir that cannot be made (a file in the way) is named in the error, exit 2, not reported as a listen failure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'smtp-serve-dir-'));

@@ -181,14 +181,17 @@ export async function startSink(
       try {
         stored = await storeMessage(store, envelope, body, session);
       } catch (e) {
-        log(`cannot store a message: ${(e as Error).message}`);
+        // An ERROR (a full disk, a removed --dir), so --log-level warn/error still shows it.
+        if (opts.logger !== undefined) opts.logger.error({ session: session.id, err: (e as Error).message }, 'cannot store a message');
+        else log(`cannot store a message: ${(e as Error).message}`);
         throw new SmtpReplyError({ code: 451, enhanced: '4.3.0', text: 'Local error in processing: could not store the message' });
       }
       log(`stored ${stored.id} (${stored.size} bytes) from ${envelope.from || '<>'} to ${envelope.to.join(', ')}`);
       const ok = { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${stored.id}` };
       return opts.lmtp === true ? envelope.to.map(() => ok) : ok;
     },
-    onError: (e) => log(`session error: ${e instanceof Error ? e.message : String(e)}`),
+    // With a logger, createServer logs every session error itself (ERROR, with the session id).
+    ...(opts.logger === undefined ? { onError: (e: unknown) => log(`session error: ${e instanceof Error ? e.message : String(e)}`) } : {}),
   });
   const address = await server.listen(opts.port, opts.host);
   return {
