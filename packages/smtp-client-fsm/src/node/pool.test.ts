@@ -54,6 +54,26 @@ describe('createPool', () => {
     expect(sessions.every((s) => s.commands.at(-1) === 'QUIT')).toBe(true);
   });
 
+  it('LIMITS MAILMAX: a connection takes no more transactions than the server allows; a message turned away by it goes on a new connection', async () => {
+    script = { ehlo: ['PIPELINING', 'LIMITS MAILMAX=1'] };
+    let pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await pool.send(msg(i)));
+    await pool.close();
+    // it was: delivered, then deferred (ERR_SMTP_CLIENT_MAILMAX_REACHED), then a rejected send() (ERR_SMTP_CLIENT_CLOSED)
+    expect(results.map((r) => r.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(sessions.map((s) => s.messages.length)).toEqual([1, 1, 1]);
+    // a message of two transactions (RCPTMAX=1) spends MAILMAX=2 on its own: the next one goes on a fresh connection
+    sessions.length = 0;
+    script = { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=1 MAILMAX=2'] };
+    pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const two = await pool.send({ ...msg(1), to: ['r1@y.test', 'r2@y.test'] });
+    const next = await pool.send(msg(3));
+    await pool.close();
+    expect([two.outcome, two.transactions, next.outcome]).toEqual(['delivered', 2, 'delivered']);
+    expect(sessions.map((s) => s.messages.length)).toEqual([2, 1]);
+  });
+
   it('maxMessages: a connection sends at most that many, then a new one is opened', async () => {
     const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, maxMessages: 3 });
     for (let i = 0; i < 7; i++) expect((await pool.send(msg(i))).outcome).toBe('delivered');

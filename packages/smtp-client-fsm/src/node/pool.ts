@@ -18,7 +18,10 @@ import type { RateLimiter } from './rate-limit.js';
 export interface PoolOptions extends ConnectOptions {
   /** Connections open at the same time (default 5). */
   readonly maxConnections?: number;
-  /** Messages sent over one connection before it is closed and a new one opened (default 100). */
+  /**
+   * Messages sent over one connection before it is closed and a new one opened (default 100;
+   * the server's LIMITS MAILMAX when lower).
+   */
   readonly maxMessages?: number;
   /** A connection with nothing to send is closed (QUIT) after this many ms (default 30 000). */
   readonly idleTimeout?: number;
@@ -171,12 +174,14 @@ export function createPool(options: PoolOptions): SmtpPool {
   async function worker(first: Job): Promise<void> {
     let client: SmtpClient | undefined;
     let sent = 0;
+    let spent = false;
     let job: Job | undefined = first;
     try {
       while (job) {
         // Wait for the rate limit before looking at the connection: it may close while we wait.
         if (limiter) await limiter.take();
-        if (client && (client.closed || sent >= maxMessages)) {
+        // LIMITS MAILMAX (RFC 9422): the server takes no more transactions on this connection
+        if (client && (client.closed || spent || sent >= Math.min(maxMessages, client.capabilities.limits?.mailMax || Infinity))) {
           await client.quit().catch(() => undefined);
           client = undefined;
         }
@@ -184,6 +189,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           try {
             client = await connect(connectOptions);
             sent = 0;
+            spent = false;
           } catch (e) {
             if (workers > 1) {
               // Other connections of the pool are open or opening, and the server would not take
@@ -206,7 +212,11 @@ export function createPool(options: PoolOptions): SmtpPool {
         let again = false;
         try {
           const result = await client.send(current.message);
-          again = reused && !current.retried && staleConnection(current.message, result, client);
+          // MAILMAX reached (a message that took several transactions): nothing more on this connection,
+          // and a message none of whose recipients was tried goes on a fresh one
+          spent = result.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED';
+          const untried = spent && result.recipients.every((r) => r.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED');
+          again = !current.retried && (untried || (reused && staleConnection(current.message, result, client)));
           if (!again) current.resolve(result);
         } catch (e) {
           // Refused before anything was written (invalid input, or the connection was already gone).
