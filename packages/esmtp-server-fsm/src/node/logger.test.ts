@@ -130,6 +130,18 @@ describe('createServer logger', () => {
     expect(JSON.stringify(lines)).not.toContain(PLAIN);
   });
 
+  it('SRV-13 a body sent ahead of the 354 (pipelined behind DATA) is one data line, never text; a refused DATA leaves the next commands shown', async () => {
+    const lines: TranscriptLine[] = [];
+    const port = await start({ transcript: (l) => lines.push(l), pipeliningSync: 'off', onData: async (_e, body) => {
+        for await (const _ of body);
+      },
+    });
+    await converse(port, ['EHLO c.test\r\n', 'DATA\r\n', 'NOOP\r\n', 'MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nSubject: private\r\n\r\nthe body text\r\n.\r\n', 'QUIT\r\n']);
+    const shown = lines.filter((l) => l.direction === 'C').map((l) => l.text);
+    expect(shown).toEqual(['EHLO c.test', 'DATA', 'NOOP', 'MAIL FROM:<a@x.test>', 'RCPT TO:<b@y.test>', 'DATA', '<message data: 35 bytes>', 'QUIT']);
+    expect(JSON.stringify(lines)).not.toContain('the body text');
+  });
+
   it('a client that goes away, a refused connection, a hook error: reasons and levels', async () => {
     const { logger, entries } = recorder();
     const errors: unknown[] = [];

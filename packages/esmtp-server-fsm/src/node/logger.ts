@@ -93,6 +93,11 @@ export class SessionLog {
   private dot = 0;
   private chunkLeft = 0;
   private chunkSize = 0;
+  /**
+   * A DATA command was seen and its reply not yet: what follows is read as message data at once
+   * (a client that does not wait for the 354 sends its body ahead of it; it must not show).
+   */
+  private dataAhead = false;
   private lastReply = '';
   private failure: string | undefined;
   private bytesIn = 0;
@@ -267,6 +272,12 @@ export class SessionLog {
       this.mode = 'auth';
       return;
     }
+    if (upper.startsWith('DATA') && (upper.length === 4 || upper[4] === ' ')) {
+      this.emit('C', printable(text));
+      this.startData();
+      this.dataAhead = true;
+      return;
+    }
     if (upper === 'BDAT ') {
       // the chunk follows at once (no reply awaited); an unusable size is refused by the session
       // the same size syntax as the session (1-15 digits), so a chunk the session skips is skipped here too
@@ -299,12 +310,25 @@ export class SessionLog {
       const code = line.slice(0, 3);
       if (code === '334') this.mode = 'auth';
       else if (code === '354') {
-        this.mode = 'data';
-        this.dataBytes = 0;
-        this.dot = 2; // the body starts at a line start
+        // after DATA, data mode began with the command (a body sent ahead of this reply is data)
+        if (this.dataAhead) this.dataAhead = false;
+        else this.startData();
       } else if (this.mode === 'auth') this.mode = 'command';
+      else if (this.dataAhead && this.mode === 'data' && this.dataBytes === 0) {
+        // nothing sent since DATA: this is DATA refused, or the reply to a command pipelined
+        // before it (then its 354 is still to come and starts data mode again)
+        this.dataAhead = false;
+        this.mode = 'command';
+      }
       if ((code[0] === '4' || code[0] === '5') && this.logger) this.logger.info({ session: this.ctx.id, reply: printable(line) }, 'rejected');
     }
+  }
+
+  /** Message data starts (after a 354, or at once after DATA: see `dataAhead`). */
+  private startData(): void {
+    this.mode = 'data';
+    this.dataBytes = 0;
+    this.dot = 2; // the body starts at a line start
   }
 
   private emit(direction: 'C' | 'S', text: string): void {
