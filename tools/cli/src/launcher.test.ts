@@ -1,12 +1,12 @@
-// `pnpm -s smtp serve` as a script starts it: `pnpm -s smtp serve ... &`, later `kill $!`. The
-// signal reaches pnpm, not the server; the server must still stop cleanly and free its port, not
-// live on as an orphan (pnpm's script shell used to die on the SIGTERM without passing it on).
+// `pnpm -s smtp serve` as a script or a supervisor starts it. A signal sent to pnpm (`kill $!`) or
+// to pnpm's child must reach the server: pnpm's script shell used to die on a SIGTERM without
+// passing it on, and the tsx wrapper in between died on SIGHUP, each leaving the server orphaned.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { repoRoot } from './run-cli.js';
-import { tempDir } from './testing/peers.js';
+import { tempDir, testCertificate } from './testing/peers.js';
 
 const groups: ChildProcess[] = [];
 const cleanups: (() => void)[] = [];
@@ -34,30 +34,57 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
+/** Waits (bounded) until `read()` matches. */
+async function until(read: () => string, re: RegExp, what: string): Promise<RegExpExecArray> {
+  for (let waited = 0; ; waited += 50) {
+    const m = re.exec(read());
+    if (m) return m;
+    if (waited > 30_000) throw new Error(`${what} never came:\n${read()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** `pnpm -s smtp serve -p 0 -d <tmp> ...extra` in its own process group, once it listens. */
+async function pnpmServe(extra: readonly string[] = []) {
+  const tmp = tempDir('launcher-');
+  cleanups.push(tmp.cleanup);
+  const child = spawn('pnpm', ['-s', 'smtp', 'serve', '-p', '0', '-d', `${tmp.dir}/store`, ...extra.map((a) => a.replace('{tmp}', tmp.dir))], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  groups.push(child);
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  // 'exit' first: an orphaned server would keep the pipes open, so 'close' would never come.
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const port = Number((await until(() => out, /listening on \S+:(\d+)/, 'the listening line'))[1]);
+  return { child, port, exited, closed, tmp: tmp.dir, stderr: () => err };
+}
+
 describe('pnpm -s smtp (the documented launcher)', () => {
   it('SIGTERM to pnpm stops serve gracefully and frees the port (no orphaned server)', async () => {
-    const tmp = tempDir('launcher-');
-    cleanups.push(tmp.cleanup);
-    // detached: its own process group, so afterEach can remove every process of it.
-    const child = spawn('pnpm', ['-s', 'smtp', 'serve', '-p', '0', '-d', `${tmp.dir}/store`], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    groups.push(child);
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    // 'exit' first: an orphaned server would keep the pipes open, so 'close' would never come.
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-    for (let waited = 0; !/listening on \S+:\d+/.test(out); waited += 50) {
-      if (waited > 30_000) throw new Error(`no listening line:\n${out}\n${err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const port = Number(/listening on \S+:(\d+)/.exec(out)![1]);
-    expect(await refused(port)).toBe(false);
-    child.kill('SIGTERM'); // pnpm's own pid, as `kill $!` does
-    expect(await exited).toBe(0);
-    await closed;
-    expect(err).toContain('SIGTERM: stopping');
-    expect(await refused(port)).toBe(true);
+    const s = await pnpmServe();
+    expect(await refused(s.port)).toBe(false);
+    s.child.kill('SIGTERM'); // pnpm's own pid, as `kill $!` does
+    expect(await s.exited).toBe(0);
+    await s.closed;
+    expect(s.stderr()).toContain('SIGTERM: stopping');
+    expect(await refused(s.port)).toBe(true);
+  }, 60_000);
+
+  it("SIGHUP to pnpm's child (the server process) reloads the certificate and the server keeps running", async () => {
+    const dir = tempDir('launcher-cert-');
+    cleanups.push(dir.cleanup);
+    const { cert, key } = testCertificate(dir.dir);
+    const s = await pnpmServe(['--tls-cert', cert, '--tls-key', key]);
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(s.child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    expect(children).toHaveLength(1);
+    process.kill(children[0]!, 'SIGHUP');
+    await until(s.stderr, /SIGHUP: certificate reloaded/, 'the reload line');
+    expect(await refused(s.port)).toBe(false);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    await s.closed;
+    expect(await refused(s.port)).toBe(true);
   }, 60_000);
 });
