@@ -456,6 +456,31 @@ describe('createServer', () => {
     await closing;
   });
 
+  it('a recipient given twice is one recipient of the envelope (delivered once); LMTP keeps each, with its own reply', async () => {
+    for (const lmtp of [false, true]) {
+      const envs: Envelope[] = [];
+      const port = await start({
+        lmtp,
+        onData: async (env, body) => {
+          await collect(body);
+          envs.push(env);
+        },
+      });
+      const c = await client(port);
+      await c.reply();
+      await c.cmd(lmtp ? 'LHLO me' : 'EHLO me');
+      await c.cmd('MAIL FROM:<a@b.c>');
+      for (const to of ['<x@d.example> NOTIFY=NEVER', '<y@d.example>', '<x@d.example> NOTIFY=NEVER']) expect(await c.cmd(`RCPT TO:${to}`)).toMatch(/^250/);
+      await c.cmd('DATA');
+      c.socket.write('hi\r\n.\r\n');
+      const replies = [await c.reply(), ...(lmtp ? [await c.reply(), await c.reply()] : [])];
+      expect(replies.every((r) => r.startsWith('250'))).toBe(true);
+      expect(envs[0]!.to).toEqual(lmtp ? ['x@d.example', 'y@d.example', 'x@d.example'] : ['x@d.example', 'y@d.example']);
+      expect(envs[0]!.rcptParameters).toEqual(lmtp ? [{ NOTIFY: 'NEVER' }, {}, { NOTIFY: 'NEVER' }] : [{ NOTIFY: 'NEVER' }, {}]);
+      c.socket.destroy();
+    }
+  });
+
   it('close() called twice (SIGTERM, then SIGINT): both promises settle, the later shorter timeout cuts the wait', async () => {
     const s = createServer({ hostname: 'node.test', onData: async (_e, body) => void (await collect(body)) });
     const port = (await s.listen(0, '127.0.0.1')).port;

@@ -71,6 +71,7 @@ export interface SessionContext {
 export interface Envelope {
   readonly id: string;
   readonly from: string;
+  /** The accepted recipients; one given twice appears once (in LMTP every accepted RCPT: each gets a reply). */
   readonly to: readonly string[];
   readonly helo: string | undefined;
   readonly clientAddress: string | undefined;

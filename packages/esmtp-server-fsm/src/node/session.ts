@@ -615,15 +615,24 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private startMessage(): void {
     const tx = this.conn.transaction;
     const info = this.conn.session;
+    // A recipient given twice (RCPT TO:<a@x> again, with the same parameters: the session refuses
+    // other ones) is one recipient: in SMTP it is delivered once. LMTP keeps each, as each gets
+    // its own reply after the data (RFC 2033 §4.2).
+    let recipients = tx.recipients;
+    if (!this.options.lmtp && recipients.length > 1) {
+      const seen = new Set<string>();
+      for (const r of recipients) seen.add(r.address);
+      if (seen.size < recipients.length) recipients = recipients.filter((r) => seen.delete(r.address));
+    }
     const envelope: Envelope = {
       id: this.host.messageId(),
       from: tx.from ?? '',
-      to: tx.recipients.map((r) => r.address),
+      to: recipients.map((r) => r.address),
       helo: info.helo,
       clientAddress: info.clientAddress,
       size: 0,
       mailParameters: tx.mailParameters,
-      rcptParameters: tx.recipients.map((r) => r.parameters),
+      rcptParameters: recipients.map((r) => r.parameters),
       user: info.authenticatedUser,
       secure: info.secure,
       protocol: info.protocol,
