@@ -1,9 +1,9 @@
 // smtp classify as a process: text argument, stdin lines, --json, --domain with --rules.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from './run-cli.js';
+import { cliMain, repoRoot, runCli } from './run-cli.js';
 import { messageFiles, messageInputs, splitMbox } from './classify.js';
 import { tempDir } from './testing/peers.js';
 
@@ -24,6 +24,25 @@ describe('smtp classify', () => {
     expect(json).toMatchObject({ id: 10, name: 'Invalid Recipient', category: 'hard', transient: false, replyCode: 550, enhancedCode: '5.1.1' });
     expect(typeof json.description).toBe('string');
     expect(json.rule.kind).toBeDefined();
+  });
+
+  it('piped into head: no EPIPE crash, for replies on stdin and for --message', async () => {
+    const box = join(tmp.dir, 'epipe.mbox');
+    writeFileSync(box, Array.from({ length: 3000 }, (_, i) => `From x@example.org\nFrom: MAILER-DAEMON@example.net\nSubject: Undelivered\n\nbody ${i}\n`).join(''));
+    for (const command of [`yes '550 5.1.1 user unknown' | head -n 20000 | '${process.execPath}' --import tsx '${cliMain}' classify`, `'${process.execPath}' --import tsx '${cliMain}' classify --json --message '${box}'`]) {
+      const out = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn('sh', ['-c', `${command} | head -n 1 >/dev/null`], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stderr });
+        });
+      });
+      expect(out.stderr, command).not.toMatch(/EPIPE|Error|\n\s+at /);
+      expect(out.code, command).toBe(0);
+    }
   });
 
   it('reads one reply per stdin line, skipping blank lines', async () => {

@@ -9,6 +9,7 @@ import type { Classification, Classifier } from 'smtp-errors';
 import { DEFAULT_MAX_MESSAGE_BYTES, classifyMessage } from 'smtp-errors/message';
 import type { MessageClassification } from 'smtp-errors/message';
 import { EXIT } from './options.js';
+import { quietOnEpipe } from './send.js';
 
 /** One classified input, as printed by `--json`. */
 export interface ClassifyRecord {
@@ -354,6 +355,7 @@ export function registerClassify(program: Command): void {
       '\nExamples:\n  smtp classify 550 5.1.1 user unknown\n  smtp classify --json --domain gmail.com "421 4.7.0 try again later"\n  cat replies.txt | smtp classify --json\n  smtp classify --message bounce.eml\n  smtp classify --message ./bounces/ --json\n  cat bounces.mbox | smtp classify --message -\n',
     )
     .action(async (words: string[], opts: { domain?: string; json?: boolean; rules?: string; message?: string }, cmd: Command) => {
+      quietOnEpipe(process.stdout); // `smtp classify < big.log | head` ends quietly
       const classifier = createClassifier();
       if (opts.rules !== undefined) {
         try {
