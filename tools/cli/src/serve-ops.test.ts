@@ -264,6 +264,25 @@ describe('smtp serve storage failures', () => {
   });
 });
 
+describe('smtp serve with its log reader gone', () => {
+  it('a closed stderr pipe (smtp serve 2>&1 | head) ends the log, not the server', async () => {
+    const tmp = tempDir('serve-ops-');
+    cleanups.push(tmp.cleanup);
+    const proc = await startServe(['--dir', join(tmp.dir, 'store'), '--transcript']);
+    running.push(proc);
+    proc.child.stderr!.destroy(); // the reader of the log goes away: the next log line meets EPIPE
+    for (let i = 0; i < 3; i++) {
+      const heard = await session(proc.port, MESSAGE);
+      expect(heard, `session ${i + 1}`).toMatch(/^250 2\.0\.0 Ok: queued as /m);
+      expect(heard).toMatch(/^221 /m);
+    }
+    expect(proc.child.exitCode).toBeNull();
+    proc.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => proc.child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+  });
+});
+
 describe('smtp serve fairness limits', () => {
   it('a --dir that cannot be made (a file in the way) is named in the error, exit 2, not reported as a listen failure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'smtp-serve-dir-'));

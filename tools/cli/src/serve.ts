@@ -202,6 +202,17 @@ export async function startSink(
   };
 }
 
+/**
+ * A closed stdout/stderr pipe (EPIPE) must not stop a server: `closed()` is called, later writes are
+ * skipped by the caller, and other stream errors are thrown as before.
+ */
+function keepServingOnEpipe(stream: NodeJS.WriteStream, closed: () => void): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed();
+  });
+}
+
 /** Reads and checks the certificate pair (a usable secure context), or throws. */
 async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
   const tls = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
@@ -313,7 +324,13 @@ export function registerServe(program: Command): void {
         }
       }
       const level: LogLevel = opts.quiet === true ? 'silent' : opts.logLevel;
-      const writeErr = (line: string): void => void process.stderr.write(line);
+      // A log reader that goes away (`smtp serve 2>&1 | head`) ends the log, not the server.
+      let logOpen = true;
+      keepServingOnEpipe(process.stderr, () => (logOpen = false));
+      keepServingOnEpipe(process.stdout, () => undefined);
+      const writeErr = (line: string): void => {
+        if (logOpen) process.stderr.write(line);
+      };
       const worker = cluster.isWorker ? { worker: cluster.worker?.id } : {};
       const logger = textLogger(level, writeErr, worker);
       if (opts.workers > 1 && cluster.isPrimary) {
