@@ -533,4 +533,51 @@ describe('createServer', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('connections still in their TLS handshake or PROXY header count against maxConnections: idle ones cannot pile up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esmtp-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+      const tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+      for (const options of [{ secure: true, tls }, { proxyProtocol: true }] as const) {
+        const port = await start({ maxConnections: 2, ...options });
+        const silent: Socket[] = [];
+        for (let i = 0; i < 2; i++) {
+          const s = connect(port, '127.0.0.1');
+          await new Promise((r) => s.once('connect', r));
+          silent.push(s);
+        }
+        // the third is refused at once (implicit TLS: closed; PROXY: 421), not held for the handshake or header time
+        const third = connect(port, '127.0.0.1');
+        let got = '';
+        third.on('data', (d: Buffer) => (got += d.toString('latin1')));
+        third.on('error', () => undefined);
+        await new Promise((r) => third.once('close', r));
+        expect(got).toBe('secure' in options ? '' : '421 4.7.0 node.test Error: too many connections, try again later\r\n');
+        // once one of them goes, a connection is admitted again (as soon as the server has seen it go)
+        silent.shift()!.end();
+        const greeting = async (): Promise<string> => {
+          for (let attempt = 0; attempt < 200; attempt++) {
+            const s = 'secure' in options ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }) : connect(port, '127.0.0.1');
+            s.on('error', () => undefined);
+            if (!('secure' in options)) s.once('connect', () => s.write('PROXY TCP4 192.0.2.1 192.0.2.2 40000 25\r\n'));
+            let text = '';
+            s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+            await new Promise((r) => {
+              s.once('close', r);
+              s.on('data', () => text.includes('\r\n') && r(undefined));
+            });
+            s.destroy();
+            if (text.startsWith('220')) return text;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          return 'never admitted';
+        };
+        expect(await greeting()).toMatch(/^220 /);
+        for (const s of silent) s.destroy();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -119,18 +119,35 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     session.guard(() => session.start(rest));
   }
 
-  /** After the PROXY header (if any): implicit TLS first, then the session. */
-  function begin(socket: Socket, proxy: ProxyInfo | undefined, rest: Uint8Array | undefined): void {
+  /**
+   * Connections that are not sessions yet (waiting for their PROXY header, in their implicit TLS
+   * handshake): they count against `maxConnections` with the sessions, so that idle connections
+   * that never finish either cannot pile up without bound.
+   */
+  let early = 0;
+
+  /** After the PROXY header (if any): implicit TLS first, then the session; `ready` ends the early count. */
+  function begin(socket: Socket, proxy: ProxyInfo | undefined, rest: Uint8Array | undefined, ready: () => void): void {
     if (!(settings.implicitTls && serverTls)) {
+      ready();
       run(socket, socket, proxy, rest);
       return;
     }
     if (rest && rest.length > 0) socket.unshift(Buffer.from(rest));
     const t = serverTls.socket(socket);
+    // the TLS socket, not the one under it, reports a client gone during the handshake (half-open
+    // sockets: its end alone would keep it until the guard)
+    let secured = false;
+    t.once('close', ready);
+    t.once('end', () => {
+      if (!secured) t.destroy();
+    });
     const guard = setTimeout(() => t.destroy(), 60_000);
     guard.unref();
     t.once('secure', () => {
+      secured = true;
       clearTimeout(guard);
+      ready();
       try {
         run(t, socket, proxy, undefined);
       } catch (e) {
@@ -150,11 +167,36 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     });
     // replies are written whole, one write per turn of the event loop: never hold them back
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-    if (!options.proxyProtocol) begin(socket, undefined, undefined);
+    const implicit = settings.implicitTls && serverTls !== undefined;
+    if (!options.proxyProtocol && !implicit) {
+      begin(socket, undefined, undefined, () => undefined);
+      return;
+    }
+    if (!closing && sessions.size + early >= settings.maxConnections) {
+      log?.refused(socket.remoteAddress, 'too many connections');
+      // before a TLS handshake no reply can be read: the connection is closed
+      if (implicit) socket.destroy();
+      else refuse(socket, `421 4.7.0 ${hostname} Error: too many connections, try again later\r\n`);
+      return;
+    }
+    early++;
+    let counted = true;
+    const ready = (): void => {
+      if (counted) {
+        counted = false;
+        early--;
+      }
+    };
+    socket.once('close', ready);
+    // a client that leaves before its header or handshake is done frees its place at once
+    socket.once('end', () => {
+      if (counted) socket.destroy();
+    });
+    if (!options.proxyProtocol) begin(socket, undefined, undefined, ready);
     else
       readProxyHeader(
         socket,
-        (info, rest) => begin(socket, info, rest),
+        (info, rest) => begin(socket, info, rest, ready),
         (e) => reportError(e, undefined),
       );
   }

@@ -116,7 +116,11 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
   readonly secure?: boolean;
   /** Offer STARTTLS when `tls` is set (default true); `security: 'off'` turns it off. */
   readonly starttls?: boolean;
-  /** Maximum concurrent sessions; more get `421 4.7.0` (default `DEFAULT_MAX_CONNECTIONS`, 100; `0` or `Infinity`: no limit). */
+  /**
+   * Maximum concurrent sessions, counting connections still sending their PROXY header or in their
+   * implicit TLS handshake; more get `421 4.7.0` (closed at once before a TLS handshake) (default
+   * `DEFAULT_MAX_CONNECTIONS`, 100; `0` or `Infinity`: no limit).
+   */
   readonly maxConnections?: number;
   /**
    * Maximum concurrent sessions from one client address, counted after PROXY resolution; more get
