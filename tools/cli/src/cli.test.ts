@@ -69,6 +69,23 @@ describe('smtp (help and usage errors)', () => {
     expect(out).toContain('--tls-implicit same as --security implicit');
   });
 
+  it.each([
+    ['serve with an empty --host (it listened on every interface)', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '-H', ''], "'-H, --host <host>' argument '' is invalid"],
+    ['send with an empty --host', ['send', '-H', '', '-p', '9', '-f', 'a@b.example', '-t', 'c@d.example'], "'-H, --host <host>' argument '' is invalid"],
+    ['probe with an empty --host', ['probe', '-H', '', '-p', '9'], "'-H, --host <host>' argument '' is invalid"],
+    ['send --helo with CR', ['send', '-H', '127.0.0.1', '-p', '9', '-f', 'a@b.example', '-t', 'c@d.example', '--helo', 'x\ry'], "'--helo <name>' argument"],
+    ['probe --helo with CRLF and a command', ['probe', '-H', '127.0.0.1', '-p', '9', '--helo', 'x\r\nMAIL FROM:<a@b.example>'], "'--helo <name>' argument"],
+    ['serve --hostname with a space', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'a b'], "'--hostname <name>' argument 'a b' is invalid"],
+    ['serve --hostname createServer refuses', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'm\u00fcnchen.de'], 'smtp serve: hostname must be a plain host name'],
+  ])('%s: exit 2 before any connection or listening socket', async (_title, args, message) => {
+    // runCli kills a process that outlives its limit: a server that started listening fails here.
+    const r = await runCli(args, { timeoutMs: 15_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).not.toContain('listening on');
+  });
+
   it('the real process exits 0 for --help and 2 for a usage error', async () => {
     const help = await runCli(['send', '--help']);
     expect(help.code).toBe(0);

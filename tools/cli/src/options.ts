@@ -24,6 +24,30 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** Whether `value` has a space or a control character (C0, DEL): never part of a host name or an EHLO argument. */
+function hasSpaceOrControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * `--host`: a host name or address. An empty value (an unset shell variable) is refused: a server
+ * would listen on every interface with it, a client would try the local host.
+ */
+export function parseHost(value: string): string {
+  if (value === '' || hasSpaceOrControl(value)) throw new InvalidArgumentError('expected a host name or address (not empty, no spaces or control characters).');
+  return value;
+}
+
+/** `--helo`, `--hostname`: one word for EHLO/HELO/LHLO or a greeting, without spaces or control characters. */
+export function parseHeloName(value: string): string {
+  if (value === '' || hasSpaceOrControl(value)) throw new InvalidArgumentError('expected a host name such as mail.example.org (not empty, no spaces or control characters).');
+  return value;
+}
+
 /** A positive integer, e.g. a message count or a number of connections. */
 export function parsePositiveInt(value: string): number {
   if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number >= 1.');

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { Reply } from 'smtp-reply-reader';
 import { parseEhloReply } from 'smtp-capabilities';
 import type { TLSSocket } from 'node:tls';
-import { EXIT, formatBytes, parsePort, parsePositiveInt } from './options.js';
+import { EXIT, formatBytes, parseHeloName, parseHost, parsePort, parsePositiveInt } from './options.js';
 import { ConnectionFailure, SmtpWire } from './wire.js';
 import { quietOnEpipe } from './send.js';
 
@@ -162,11 +162,11 @@ export function registerProbe(program: Command): void {
   program
     .command('probe')
     .description('connect, say EHLO and print the banner and the capabilities (a table, or JSON)')
-    .option('-H, --host <host>', 'server host (required)')
+    .option('-H, --host <host>', 'server host (required)', parseHost)
     .option('-p, --port <port>', 'server port (required)', parsePort)
     .option('--starttls', 'upgrade with STARTTLS and show the capabilities offered after it too')
     .option('--lmtp', 'speak LMTP: LHLO instead of EHLO (RFC 2033)')
-    .option('--helo <name>', 'name sent in EHLO', 'localhost')
+    .option('--helo <name>', 'name sent in EHLO', parseHeloName, 'localhost')
     .option('--insecure', 'accept any TLS certificate (self-signed test servers)')
     .option('--timeout <ms>', 'limit for connecting and for each reply', parsePositiveInt, 10_000)
     .option('--json', 'print JSON instead of a table')

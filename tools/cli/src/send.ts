@@ -4,7 +4,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { SmtpClientArgs, formatPath } from 'smtp-client-args';
 import type { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
-import { EXIT, collect, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
+import { EXIT, collect, parseByteSize, parseCredentials, parseHeloName, parseHost, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
 import { generateMessage, readMessageFile } from './message.js';
 import { createComposer } from './compose.js';
@@ -156,7 +156,7 @@ export function registerSend(program: Command): void {
   program
     .command('send')
     .description('send messages with smtp-client-fsm/node and print per-recipient results with their bounce class')
-    .option('-H, --host <host>', 'server host (required)')
+    .option('-H, --host <host>', 'server host (required)', parseHost)
     .option('-p, --port <port>', 'server port (required)', parsePort)
     .option('-f, --from <address>', 'envelope sender (MAIL FROM); "" for the null path (required)', parseFrom)
     .option('-t, --to <address>', 'envelope recipient (RCPT TO); repeat for more (required)', parseTo)
@@ -173,7 +173,7 @@ export function registerSend(program: Command): void {
     .addOption(new Option('--tls', 'implicit TLS from the first byte, certificate verified (the default on port 465)').conflicts('starttls'))
     .addOption(new Option('--security <policy>', "TLS in the library's words (instead of --starttls/--tls): off, opportunistic, required (STARTTLS with a verified certificate) or implicit").choices(['off', 'opportunistic', 'required', 'implicit']).conflicts(['starttls', 'tls']))
     .option('--auth <user:pass>', 'authenticate with these credentials', parseCredentials)
-    .option('--helo <name>', 'name sent in EHLO/HELO', 'localhost')
+    .option('--helo <name>', 'name sent in EHLO/HELO', parseHeloName, 'localhost')
     .option('--insecure', 'accept any TLS certificate (test servers with self-signed certificates)')
     .option('--timeout <ms>', 'limit for connecting (through EHLO/STARTTLS/AUTH), for each reply and for each message', parsePositiveInt, 30_000)
     .option('--lmtp', 'speak LMTP (LHLO; one reply per recipient after the body)')

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { createServer, SmtpReplyError } from 'esmtp-server-fsm/node';
 import type { Envelope, ServerLogger, SessionContext, TlsSecurity, TranscriptLine } from 'esmtp-server-fsm/node';
 import type { Readable } from 'node:stream';
-import { EXIT, parseByteSize, parseCredentials, parsePort, parsePositiveInt } from './options.js';
+import { EXIT, parseByteSize, parseCredentials, parseHeloName, parseHost, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
 import { MessageStore, StoreDirectoryError } from './store.js';
 import type { StoredEnvelope, StoredMessage } from './store.js';
@@ -154,7 +154,6 @@ export async function startSink(
   },
 ): Promise<RunningSink> {
   const store = new MessageStore(opts.dir);
-  await store.init();
   const log = opts.log ?? (() => undefined);
   const auth = opts.auth;
   const security = opts.security ?? (opts.tlsImplicit === true ? 'implicit' : undefined);
@@ -193,6 +192,8 @@ export async function startSink(
     // With a logger, createServer logs every session error itself (ERROR, with the session id).
     ...(opts.logger === undefined ? { onError: (e: unknown) => log(`session error: ${e instanceof Error ? e.message : String(e)}`) } : {}),
   });
+  // After createServer, so an option it refuses leaves no directory behind.
+  await store.init();
   const address = await server.listen(opts.port, opts.host);
   return {
     host: address.address,
@@ -285,7 +286,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run a sink server: every accepted message is stored byte-exact as <id>.eml with its envelope in <id>.json')
     .requiredOption('-p, --port <port>', 'TCP port to listen on (0 = any free port)', parsePort)
-    .option('-H, --host <host>', 'address to listen on', '127.0.0.1')
+    .option('-H, --host <host>', 'address to listen on', parseHost, '127.0.0.1')
     .requiredOption('-d, --dir <dir>', 'directory for the stored messages (created if missing)')
     .option('--tls-cert <file>', 'PEM certificate: enables STARTTLS (needs --tls-key; see --security)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
@@ -293,7 +294,7 @@ export function registerServe(program: Command): void {
     .option('--max-size <bytes>', 'largest message accepted (advertised in SIZE), e.g. 25M', parseByteSize)
     .option('--lmtp', 'speak LMTP (LHLO, one reply per recipient after the body)')
     .option('--proxy-protocol', 'expect a PROXY protocol v1/v2 header first (behind HAProxy); the envelope records the real client')
-    .option('--hostname <name>', 'host name in the greeting and EHLO reply', 'localhost')
+    .option('--hostname <name>', 'host name in the greeting and EHLO reply', parseHeloName, 'localhost')
     .option('--max-connections <n>', 'concurrent sessions; more get 421', parsePositiveInt, 100)
     .option('-q, --quiet', 'print only the listening line (same as --log-level silent)')
     .option('--log-level <level>', `log on stderr at this level and above: ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info')
@@ -344,10 +345,12 @@ export function registerServe(program: Command): void {
         const { transcript: _transcript, ...sinkOpts } = opts;
         sink = await startSink({ ...sinkOpts, ...(tls !== undefined ? { tls } : {}), ...(log !== undefined ? { log } : {}), ...(level !== 'silent' ? { logger } : {}), ...(transcript !== undefined ? { transcript } : {}) });
       } catch (e) {
-        // a --dir that cannot be used is the command line's fault (2); a port that cannot be had is 3
+        // a --dir that cannot be used, or an option value createServer refuses (a --hostname it does not
+        // take), is the command line's fault (2); a port that cannot be had is 3
+        const optionProblem = (e as { code?: unknown }).code === 'ERR_SMTP_INVALID_OPTION';
         const dirProblem = e instanceof StoreDirectoryError;
-        const code = dirProblem ? EXIT.usage : EXIT.connection;
-        process.stderr.write(dirProblem ? `smtp serve: ${e.message}\n` : `smtp serve: cannot listen on ${opts.host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        const code = dirProblem || optionProblem ? EXIT.usage : EXIT.connection;
+        process.stderr.write(dirProblem || optionProblem ? `smtp serve: ${(e as Error).message}\n` : `smtp serve: cannot listen on ${opts.host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         process.exitCode = code;
         if (cluster.isWorker) process.exit(code);
         return;
