@@ -182,6 +182,25 @@ describe('smtp send (process)', () => {
     expect(out.stderr).not.toMatch(/EPIPE|Error/);
     expect(out.code).toBe(0);
   });
+
+  it('--transcript with stderr piped into head: the run still ends with its own exit code (0)', async () => {
+    const srv = await okServer();
+    const out = await new Promise<{ code: number | null; status: string }>((resolve) => {
+      const args = base(srv.port, '-t', 'b@srv.test', '-n', '5', '--transcript').map((a) => `'${a}'`).join(' ');
+      // the CLI's status goes to fd 3, as head's status would hide it
+      const child = spawn('sh', ['-c', `{ '${process.execPath}' --import tsx '${cliMain}' ${args} 2>&1 >/dev/null; echo "status=$?" >&3; } | head -n 1 >/dev/null`], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+      let status = '';
+      (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
+      (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: string) => (status += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, status });
+      });
+    });
+    expect(out.code).toBe(0);
+    expect(out.status.trim()).toBe('status=0');
+  });
 });
 
 describe('smtp probe --lmtp', () => {

@@ -192,6 +192,12 @@ export function registerSend(program: Command): void {
     .action(async (opts: SendOptions, cmd: Command) => {
       requireOptions(opts, cmd, [['host', '-H, --host <host>'], ['port', '-p, --port <port>'], ['from', '-f, --from <address>'], ['to', '-t, --to <address>']]);
       quietOnEpipe(process.stdout);
+      // A closed stderr (`--transcript 2>&1 >/dev/null | head`) ends the transcript, not the run: its outcome and exit code stand.
+      let stderrOpen = true;
+      process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') throw e;
+        stderrOpen = false;
+      });
       // Port 465 speaks TLS from the first byte unless --starttls or --security was given explicitly.
       const security = opts.security;
       const implicitTls = security === 'implicit' || opts.tls === true || (opts.port === 465 && security === undefined && cmd.getOptionValueSource('starttls') === 'default');
@@ -243,7 +249,7 @@ export function registerSend(program: Command): void {
             ...(opts.auth !== undefined ? { auth: opts.auth } : {}),
             ...(opts.lmtp === true ? { lmtp: true } : {}),
             ...(opts.bdat === true ? { chunking: true } : {}),
-            ...(opts.transcript === true ? { transcript: (e) => void process.stderr.write(`${e.direction === 'client' ? 'C:' : 'S:'} ${e.line}\n`) } : {}),
+            ...(opts.transcript === true ? { transcript: (e) => void (stderrOpen && process.stderr.write(`${e.direction === 'client' ? 'C:' : 'S:'} ${e.line}\n`)) } : {}),
             ...(dsn !== undefined ? { dsn } : {}),
           }),
       });
