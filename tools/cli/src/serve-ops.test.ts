@@ -3,7 +3,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -245,6 +246,27 @@ describe('smtp serve --workers', () => {
     process.kill(children[0]!, 'SIGKILL');
     expect(await exit).toBe(1);
     expect(proc.output()).toMatch(/ERROR worker exited unexpectedly/);
+  });
+});
+
+describe('smtp serve --workers that cannot start', () => {
+  it('a --dir it cannot use is exit 2 and an address in use exit 3, as without --workers', async () => {
+    const tmp = tempDir('serve-ops-');
+    cleanups.push(tmp.cleanup);
+    const file = join(tmp.dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const dirRun = await runCli(['serve', '-p', '0', '-d', file, '--workers', '2'], { timeoutMs: 20_000 });
+    expect(dirRun.code, dirRun.stderr).toBe(2);
+    expect(dirRun.stderr).toContain(`smtp serve: cannot use the message directory ${file}: EEXIST`);
+    expect(dirRun.stderr).not.toMatch(/unexpectedly/);
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => void taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    const portRun = await runCli(['serve', '-p', String(port), '-d', join(tmp.dir, 'store'), '--workers', '2'], { timeoutMs: 20_000 });
+    expect(portRun.code, portRun.stderr).toBe(3);
+    expect(portRun.stderr).toContain(`smtp serve: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    expect(portRun.stderr).not.toMatch(/unexpectedly/);
   });
 });
 

@@ -226,7 +226,8 @@ async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffe
  * `--workers N`, primary side: forks N workers running the same command line, prints the
  * listening line once every worker listens, forwards SIGHUP, stops them all on SIGINT/SIGTERM
  * (exit 0) and, when a worker dies on its own, says so and stops the others (exit 1; exit 0 when
- * that worker had stopped gracefully on a signal of its own): nothing is restarted silently.
+ * that worker had stopped gracefully on a signal of its own): nothing is restarted silently. A
+ * worker that cannot start (exit 2 or 3 before every worker listens) makes the command exit so too.
  */
 async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<void> {
   const workers = Array.from({ length: opts.workers }, () => cluster.fork());
@@ -245,7 +246,12 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
         });
         w.once('exit', (code, signal) => {
           if (!stopping) {
-            if (code === 0) {
+            if (listening < workers.length && (code === EXIT.usage || code === EXIT.connection)) {
+              // a worker could not start (a --dir it cannot use, an address it cannot have): it said why on
+              // stderr; the whole command fails the same way as a single process, with that exit code
+              logger.info({ worker: i + 1, code }, 'a worker could not start: stopping the others');
+              process.exitCode = code;
+            } else if (code === 0) {
               // stopped gracefully by a signal sent to it directly (Ctrl-C reaches every process)
               logger.warn({ worker: i + 1, pid: w.process.pid }, 'worker stopped: stopping the others');
             } else {
