@@ -481,6 +481,39 @@ describe('createServer', () => {
     }
   });
 
+  it("hooks see the transaction in progress on the session (smtp-server's session.envelope): the sender, the recipients accepted so far", async () => {
+    const seen: unknown[] = [];
+    const port = await start({
+      onRcptTo: (to, _params, session) => {
+        seen.push([to, session.transaction.from, session.transaction.recipients.map((r) => r.address)]);
+        // a sender-dependent policy: the null sender gets one recipient
+        return session.transaction.from === '' && session.transaction.recipients.length > 0 ? { code: 550, enhanced: '5.7.1', text: 'one recipient for bounces' } : undefined;
+      },
+      onData: async (_e, body, session) => {
+        await collect(body);
+        seen.push(['data', session.transaction.recipients.length]);
+      },
+    });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    await c.cmd('MAIL FROM:<>');
+    expect(await c.cmd('RCPT TO:<x@d.example>')).toMatch(/^250/);
+    expect(await c.cmd('RCPT TO:<y@d.example>')).toMatch(/^550 5\.7\.1/);
+    await c.cmd('RSET');
+    await c.cmd('MAIL FROM:<a@b.c>');
+    expect(await c.cmd('RCPT TO:<y@d.example>')).toMatch(/^250/);
+    await c.cmd('DATA');
+    expect(await c.cmd('hi\r\n.')).toMatch(/^250/);
+    c.socket.destroy();
+    expect(seen).toEqual([
+      ['x@d.example', '', []],
+      ['y@d.example', '', ['x@d.example']],
+      ['y@d.example', 'a@b.c', []],
+      ['data', 1],
+    ]);
+  });
+
   it('close() called twice (SIGTERM, then SIGINT): both promises settle, the later shorter timeout cuts the wait', async () => {
     const s = createServer({ hostname: 'node.test', onData: async (_e, body) => void (await collect(body)) });
     const port = (await s.listen(0, '127.0.0.1')).port;

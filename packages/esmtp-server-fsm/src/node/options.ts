@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { SmtpServerError, ServerConnection, withTlsSecurity } from 'esmtp-server-fsm';
-import type { ServerOptions, SessionInfo, EsmtpParameters, ReplyInit, CommandContinuation, PolicyPoint } from 'esmtp-server-fsm';
+import type { ServerOptions, SessionInfo, TransactionInfo, EsmtpParameters, ReplyInit, CommandContinuation, PolicyPoint } from 'esmtp-server-fsm';
 import type { AuthCredentials } from '@smtpkit/foundation';
 import type { ProxyInfo } from './proxy-protocol.js';
 import type { ServerTlsOptions } from './tls.js';
@@ -43,6 +43,7 @@ export type CommandStep =
  * @example
  * ```ts
  * onConnect: (s) => log(s.id, s.remoteAddress, s.proxy?.version)
+ * onRcptTo: (to, _params, s) => (s.transaction.from === '' && s.transaction.recipients.length > 0 ? false : undefined)
  * ```
  * @see RFC 5321 §4.1.1.1
  */
@@ -57,6 +58,12 @@ export interface SessionContext {
   readonly proxy: ProxyInfo | undefined;
   /** Live session facts (HELO name, TLS, authenticated user...). */
   readonly info: SessionInfo;
+  /**
+   * The transaction in progress, live: the sender accepted by MAIL and the recipients accepted so
+   * far (smtp-server's `session.envelope`), e.g. for a policy in `onRcptTo` that depends on the
+   * sender or on the recipients before it. Empty between transactions.
+   */
+  readonly transaction: TransactionInfo;
 }
 
 /**

@@ -148,6 +148,9 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       get info() {
         return conn.session;
       },
+      get transaction() {
+        return conn.transaction;
+      },
     };
     this.log = this.host.log?.session(this.ctx, socket, () => this.ending);
     this.attach(socket);
