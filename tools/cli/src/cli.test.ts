@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { runCli } from './run-cli.js';
 import { SECURITY_OF } from './send-transport.js';
+import { MAX_WORKERS } from './serve.js';
 
 /** Parses `args` in-process; returns commander's exit code (0 for help) and what it printed. */
 async function parse(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
@@ -76,6 +77,7 @@ describe('smtp (help and usage errors)', () => {
     ['send --helo with CR', ['send', '-H', '127.0.0.1', '-p', '9', '-f', 'a@b.example', '-t', 'c@d.example', '--helo', 'x\ry'], "'--helo <name>' argument"],
     ['probe --helo with CRLF and a command', ['probe', '-H', '127.0.0.1', '-p', '9', '--helo', 'x\r\nMAIL FROM:<a@b.example>'], "'--helo <name>' argument"],
     ['serve --hostname with a space', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'a b'], "'--hostname <name>' argument 'a b' is invalid"],
+    ['serve --workers beyond 4 per CPU (it forked them all: 99999 was a fork bomb)', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--workers', String(MAX_WORKERS + 1)], `'--workers <n>' argument '${String(MAX_WORKERS + 1)}' is invalid. expected at most ${String(MAX_WORKERS)}`],
     ['serve --hostname createServer refuses', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'm\u00fcnchen.de'], 'smtp serve: hostname must be a plain host name'],
   ])('%s: exit 2 before any connection or listening socket', async (_title, args, message) => {
     // runCli kills a process that outlives its limit: a server that started listening fails here.

@@ -3,6 +3,7 @@
 // Operations: levelled log and transcript on stderr, implicit TLS, certificate reload on SIGHUP,
 // several worker processes on one port (node:cluster), the fairness limits of createServer.
 import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
@@ -58,6 +59,15 @@ function parseLogLevel(value: string): LogLevel {
  * anything but EHLO/HELO/NOOP/RSET/QUIT; `implicit`: TLS from the first byte (port 465).
  */
 export const SERVE_SECURITY: readonly TlsSecurity[] = ['off', 'opportunistic', 'required', 'implicit'];
+
+/** Most `--workers`: 4 per CPU. More only adds processes, and a typo (`--workers 10000`) would fork that many. */
+export const MAX_WORKERS = 4 * availableParallelism();
+
+function parseWorkers(value: string): number {
+  const n = parsePositiveInt(value);
+  if (n > MAX_WORKERS) throw new InvalidArgumentError(`expected at most ${String(MAX_WORKERS)} (4 per CPU).`);
+  return n;
+}
 
 /** A whole number >= 0 (0 = no limit). */
 function parseCount(value: string): number {
@@ -309,7 +319,7 @@ export function registerServe(program: Command): void {
       new Option('--security <policy>', 'TLS: off (none), opportunistic (STARTTLS offered; the default with --tls-cert), required (STARTTLS before MAIL), implicit (TLS from the first byte, port 465); all but off need --tls-cert/--tls-key').choices(SERVE_SECURITY),
     )
     .option('--tls-implicit', 'same as --security implicit')
-    .option('--workers <n>', 'run N worker processes on the same port (node:cluster)', parsePositiveInt, 1)
+    .option('--workers <n>', `run N worker processes on the same port (node:cluster), at most ${String(MAX_WORKERS)} (4 per CPU)`, parseWorkers, 1)
     .option('--max-connections-per-client <n>', 'concurrent sessions per client address (after PROXY), 0 = no limit (default 20)', parseCount)
     .option('--min-data-rate <bytes>', 'minimum bytes/s over a message body, from its first byte, once --min-data-rate-grace has passed; 0 = off (default 500)', parseByteSize)
     .option('--min-data-rate-grace <seconds>', 'how long a message body may run before --min-data-rate applies (default 10)', parseSeconds)
