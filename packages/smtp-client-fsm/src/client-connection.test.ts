@@ -34,7 +34,7 @@ describe('ClientConnection: transcripts', () => {
       expect(m?.outcome).toBe('delivered');
       expect(m?.recipients.map((r) => r.status)).toEqual(['accepted', 'accepted']);
       expect(dec.decode(server.messages[0]!.content)).toBe('Subject: hi\r\n\r\nhello\r\n.dot line\r\n');
-      expect(server.commands.slice(0, 5)).toEqual(['EHLO localhost', 'MAIL FROM:<a@x.test> SIZE=32', 'RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>', 'DATA']);
+      expect(server.commands.slice(0, 5)).toEqual(['EHLO localhost', 'MAIL FROM:<a@x.test> SIZE=33', 'RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>', 'DATA']);
       expect(events.at(-1)).toEqual({ type: 'closed', reason: 'quit', reply: expect.anything() });
     });
   }
@@ -343,6 +343,21 @@ describe('ClientConnection: transcripts', () => {
     binary.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: long, bodyType: 'binarymime' });
     expect(sent(run(binary.conn, binary.server))[0]!.outcome).toBe('delivered');
     expect(() => new ClientConnection({ allowLongLines: 1 as never })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION' }));
+  });
+
+  it('SIZE is the size of the message as sent (bare line endings made CRLF, a final CRLF added), so the SIZE check sees it too (RFC 1870)', () => {
+    const body = 'a\n'.repeat(40); // 80 octets given, 120 sent
+    let t = session({ ehlo: ['PIPELINING', 'SIZE 100'] });
+    t.conn.sendMessage({ from: 'a@x', to: ['b@y'], body });
+    const [m] = sent(run(t.conn, t.server));
+    // it was declared SIZE=80, passed the check and went out whole, 120 octets to a server that takes 100
+    expect(m).toMatchObject({ outcome: 'failed', errorCode: 'ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE' });
+    expect(t.server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+    t = session({ ehlo: ['PIPELINING', 'SIZE 1000'] });
+    t.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: `${body}.dot` });
+    run(t.conn, t.server);
+    expect(t.server.commands).toContain('MAIL FROM:<a@x> SIZE=126'); // the stuffed dot is not counted
+    expect(t.server.messages[0]!.content).toHaveLength(126);
   });
 
   it('BDAT when CHUNKING is offered and enabled; BINARYMIME bodies go through untouched', () => {
@@ -722,7 +737,7 @@ describe('state list', () => {
     conn.registerState({ name: 'noop', stage: 3, enter: (c) => c.send('NOOP'), reply: (c) => c.next() }, { after: 'mail' });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
     run(conn, server);
-    expect(server.commands.slice(1, 5)).toEqual(['MAIL FROM:<a@x> SIZE=1', 'NOOP', 'RCPT TO:<b@y>', 'DATA']);
+    expect(server.commands.slice(1, 5)).toEqual(['MAIL FROM:<a@x> SIZE=3', 'NOOP', 'RCPT TO:<b@y>', 'DATA']);
   });
 });
 

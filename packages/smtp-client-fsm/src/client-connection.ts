@@ -185,7 +185,10 @@ export interface MessageInput {
   readonly body?: Uint8Array | string;
   /** Body content type: `8bitmime` / `binarymime` (RFC 6152, RFC 3030); detected for whole bodies. */
   readonly bodyType?: '7bit' | '8bitmime' | 'binarymime';
-  /** Size announced with SIZE (computed for whole bodies). */
+  /**
+   * Size announced with SIZE. Computed for whole bodies: the octets of the message as sent (bare
+   * line endings made CRLF, a final CRLF added; dot-stuffing not counted, RFC 1870 §3).
+   */
   readonly size?: number;
   readonly dsn?: DsnOptions;
   /** RFC 8689 REQUIRETLS: the message fails unless the server offers it over TLS. */
@@ -548,13 +551,16 @@ export class ClientConnection {
       throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'bodyType: expected 7bit, 8bitmime or binarymime');
     }
     let body: Uint8Array | undefined;
+    let size: number | undefined;
     let bodyType = input.bodyType;
     if (input.body !== undefined) {
       body = bodyBytesOf(input.body);
-      const bare = s.opts.bareLineEndings ?? 'normalize';
-      // refused now, before any byte of the message is sent: a bare line ending under reject, a long line
-      if ((bare === 'reject' || !s.opts.allowLongLines) && bodyType !== 'binarymime') {
-        new BodyEncoder({ bareLineEndings: bare, allowLongLines: s.opts.allowLongLines === true }).push(body);
+      size = body.length;
+      if (bodyType !== 'binarymime') {
+        // Refused now, before any byte of the message is sent: a bare line ending under reject, a
+        // long line. SIZE is the message as sent, bare line endings resolved (RFC 1870 §3, §6.1).
+        const e = new BodyEncoder({ dotStuff: false, bareLineEndings: s.opts.bareLineEndings ?? 'normalize', allowLongLines: s.opts.allowLongLines === true });
+        size = e.push(body).length + e.end().length;
       }
       // A string is ASCII exactly when its UTF-8 is as long as it (any other character takes 2-4 bytes).
       if (bodyType === undefined) bodyType = (typeof input.body === 'string' ? body.length !== input.body.length : hasHighBit(body)) ? '8bitmime' : '7bit';
@@ -596,7 +602,7 @@ export class ClientConnection {
       to,
       body,
       bodyType: bodyType ?? '7bit',
-      size: input.size ?? body?.length,
+      size: input.size ?? size,
       smtputf8,
       wire,
       input,

@@ -59,7 +59,7 @@ describe('sendMessage validation', () => {
     conn.sendMessage({ from: '', to: ['"john doe"@y.test', 'postmaster'], body: 'x' });
     conn.quit();
     expect(sent(run(conn, server))[0]?.outcome).toBe('delivered');
-    expect(server.commands).toContain('MAIL FROM:<> SIZE=1');
+    expect(server.commands).toContain('MAIL FROM:<> SIZE=3');
     expect(server.commands).toContain('RCPT TO:<"john doe"@y.test>');
     expect(server.commands).toContain('RCPT TO:<postmaster>');
   });
