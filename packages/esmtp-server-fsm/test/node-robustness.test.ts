@@ -43,6 +43,19 @@ async function deliverOne(port: number, host?: string): Promise<string> {
   );
 }
 
+/** Connects (the socket kept in `open`), sends a PROXY `header`, and returns the first reply. */
+async function greetingVia(port: number, open: Socket[], header: string): Promise<string> {
+  const s = connect(port, '127.0.0.1');
+  open.push(s);
+  let out = '';
+  s.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  s.on('error', () => undefined);
+  await new Promise((r) => s.once('connect', r));
+  s.write(header);
+  await vi.waitFor(() => expect(out).toMatch(/^\d{3} /m));
+  return out;
+}
+
 describe('SRV-1 no input crashes createServer', () => {
   it('SRV-1 EHLO a\\xC2\\x85b.example gets 501 (with and without an async onHelo), the server keeps serving', async () => {
     const helos: string[] = [];
@@ -483,22 +496,36 @@ describe('SRV-6 fair share under abuse (on by default)', () => {
   it('SRV-6 the per-address limit counts the PROXY source address', async () => {
     const port = await start({ proxyProtocol: true, maxConnectionsPerClient: 2 });
     const open: Socket[] = [];
-    const greet = async (source: string): Promise<string> => {
-      const s = connect(port, '127.0.0.1');
-      open.push(s);
-      let out = '';
-      s.on('data', (d: Buffer) => (out += d.toString('latin1')));
-      s.on('error', () => undefined);
-      await new Promise((r) => s.once('connect', r));
-      s.write(`PROXY TCP4 ${source} 192.0.2.250 40000 25\r\n`);
-      await vi.waitFor(() => expect(out).toMatch(/^\d{3} /m));
-      return out;
-    };
+    const greet = (source: string): Promise<string> => greetingVia(port, open, `PROXY TCP4 ${source} 192.0.2.250 40000 25\r\n`);
     try {
       expect(await greet('192.0.2.9')).toMatch(/^220 /);
       expect(await greet('192.0.2.9')).toMatch(/^220 /);
       expect(await greet('192.0.2.9')).toMatch(/^421 4\.7\.0 /);
       expect(await greet('192.0.2.10')).toMatch(/^220 /);
+    } finally {
+      for (const s of open) s.destroy();
+    }
+  });
+
+  it('SRV-6 one host cannot step around the per-address limit with the addresses of its IPv6 /64', async () => {
+    const port = await start({ proxyProtocol: true, maxConnectionsPerClient: 2 });
+    const open: Socket[] = [];
+    const greet = (source: string): Promise<string> => greetingVia(port, open, `PROXY TCP6 ${source} 2001:db8::25 40000 25\r\n`);
+    try {
+      expect(await greet('2001:db8:0:7::1')).toMatch(/^220 /);
+      expect(await greet('2001:db8:0:7::2')).toMatch(/^220 /);
+      expect(await greet('2001:db8:0:7:a:b:c:d')).toMatch(/^421 4\.7\.0 /);
+      expect(await greet('2001:db8:0:8::1')).toMatch(/^220 /);
+    } finally {
+      for (const s of open) s.destroy();
+    }
+    // 128: each address alone
+    const exact = await start({ proxyProtocol: true, maxConnectionsPerClient: 1, clientIpv6PrefixLength: 128 });
+    const one = (source: string): Promise<string> => greetingVia(exact, open, `PROXY TCP6 ${source} 2001:db8::25 40000 25\r\n`);
+    try {
+      expect(await one('2001:db8:0:7::1')).toMatch(/^220 /);
+      expect(await one('2001:db8:0:7::2')).toMatch(/^220 /);
+      expect(await one('2001:db8:0:7::2')).toMatch(/^421 4\.7\.0 /);
     } finally {
       for (const s of open) s.destroy();
     }

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -340,6 +340,26 @@ describe('smtp serve fairness limits', () => {
       holder.destroy();
     }
     expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--max-connections-per-client', '-1'])).code).toBe(2);
+  });
+
+  it('--client-ipv6-prefix: IPv6 clients share the per-client limit by /64, or by the prefix given', async () => {
+    const greet = async (port: number, source: string): Promise<{ socket: Socket; first: string }> => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.on('error', () => undefined);
+      socket.write(`PROXY TCP6 ${source} 2001:db8::25 40000 25\r\n`);
+      const first = await new Promise<string>((r) => socket.once('data', (d: Buffer) => r(d.toString('latin1'))));
+      return { socket, first };
+    };
+    for (const [extra, second] of [[[], /^421 4\.7\.0 /], [['--client-ipv6-prefix', '128'], /^220 /]] as const) {
+      const proc = await serve(['--proxy-protocol', '--max-connections-per-client', '1', ...extra]);
+      const a = await greet(proc.port, '2001:db8:0:9::1');
+      const b = await greet(proc.port, '2001:db8:0:9::2');
+      expect(a.first).toMatch(/^220 /);
+      expect(b.first, extra.join(' ')).toMatch(second);
+      a.socket.destroy();
+      b.socket.destroy();
+    }
+    expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--client-ipv6-prefix', '129'])).code).toBe(2);
   });
 
   it('--command-deadline and --data-deadline end a trickle with 421 whatever it sends', async () => {

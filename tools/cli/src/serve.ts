@@ -34,6 +34,8 @@ export interface ServeOptions {
   tlsImplicit?: boolean;
   workers: number;
   maxConnectionsPerClient?: number;
+  /** `--client-ipv6-prefix`: IPv6 clients counted by networks of this many bits. */
+  clientIpv6Prefix?: number;
   minDataRate?: number;
   /** `--min-data-rate-grace`, in ms. */
   minDataRateGrace?: number;
@@ -72,6 +74,12 @@ function parseWorkers(value: string): number {
 /** A whole number >= 0 (0 = no limit). */
 function parseCount(value: string): number {
   if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError('expected a whole number >= 0.');
+  return Number(value);
+}
+
+/** An IPv6 prefix length, 0 to 128. */
+function parsePrefixBits(value: string): number {
+  if (!/^\d{1,3}$/.test(value) || Number(value) > 128) throw new InvalidArgumentError('expected a prefix length from 0 to 128.');
   return Number(value);
 }
 
@@ -176,6 +184,7 @@ export async function startSink(
     ...(opts.transcript !== undefined ? { transcript: opts.transcript } : {}),
     ...(security !== undefined ? { security } : {}),
     ...(opts.maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient: opts.maxConnectionsPerClient } : {}),
+    ...(opts.clientIpv6Prefix !== undefined ? { clientIpv6PrefixLength: opts.clientIpv6Prefix } : {}),
     ...(opts.minDataRate !== undefined ? { minDataRate: opts.minDataRate } : {}),
     ...(opts.minDataRateGrace !== undefined ? { minDataRateGraceMs: opts.minDataRateGrace } : {}),
     ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
@@ -321,6 +330,7 @@ export function registerServe(program: Command): void {
     .option('--tls-implicit', 'same as --security implicit')
     .option('--workers <n>', `run N worker processes on the same port (node:cluster), at most ${String(MAX_WORKERS)} (4 per CPU)`, parseWorkers, 1)
     .option('--max-connections-per-client <n>', 'concurrent sessions per client address (after PROXY), 0 = no limit (default 20)', parseCount)
+    .option('--client-ipv6-prefix <bits>', 'IPv6 clients share --max-connections-per-client by networks of this many bits, 128 = each address alone (default 64: one host holds a whole /64)', parsePrefixBits)
     .option('--min-data-rate <bytes>', 'minimum bytes/s over a message body, from its first byte, once --min-data-rate-grace has passed; 0 = off (default 500)', parseByteSize)
     .option('--min-data-rate-grace <seconds>', 'how long a message body may run before --min-data-rate applies (default 10)', parseSeconds)
     .option('--command-deadline <seconds>', 'deadline for one command line from its first byte, 0 = off (default 60)', parseSeconds)

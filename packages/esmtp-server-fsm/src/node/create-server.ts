@@ -46,7 +46,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   const { hostname } = settings;
   const onError = options.onError;
   const sessions = new Set<Session>();
-  const slots = new ClientSlots(settings.maxConnectionsPerClient);
+  const slots = new ClientSlots(settings.maxConnectionsPerClient, settings.clientIpv4PrefixLength, settings.clientIpv6PrefixLength);
   let closing = false;
   let counter = 0;
   const prefix = randomBytes(4).toString('hex');

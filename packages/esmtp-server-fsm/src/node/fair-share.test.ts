@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ServerConnection } from '../server-connection.js';
-import { ClientSlots, SessionDeadline } from './fair-share.js';
+import { ClientSlots, SessionDeadline, clientKey } from './fair-share.js';
 
 describe('ClientSlots', () => {
   it('counts open sessions per address up to the limit; release gives a slot back', () => {
@@ -27,6 +27,50 @@ describe('ClientSlots', () => {
     for (let i = 0; i < 5; i++) expect(open.acquire('192.0.2.1')).toBe(true);
     expect(open.counts('192.0.2.1')).toBe(false);
     expect(open.count('192.0.2.1')).toBe(0);
+  });
+});
+
+describe('clientKey: client addresses counted by network', () => {
+  it('IPv6 addresses of one /64 share a key, whatever their spelling; another /64 does not', () => {
+    const k = (a: string, v6 = 64): string => clientKey(a, 32, v6);
+    expect(k('2001:db8:0:1::1')).toBe(k('2001:db8:0:1:ffff:ffff:ffff:ffff'));
+    expect(k('2001:db8:0:1::1')).toBe(k('2001:0db8:0000:0001:0:0:0:2'));
+    expect(k('2001:db8:0:1::1')).toBe(k('2001:DB8:0:1::abcd'));
+    expect(k('2001:db8:0:1::1')).not.toBe(k('2001:db8:0:2::1'));
+    expect(k('2001:db8:0:1::1')).toBe('20010db8000000010000000000000000/64');
+    expect(k('2001:db8::1', 128)).not.toBe(k('2001:db8::2', 128));
+    expect(k('2001:db8::1', 0)).toBe(k('fe80::1', 0));
+    // bits inside a byte: /60 joins 2001:db8:0:10:: and 2001:db8:0:1f::, not 2001:db8:0:20::
+    expect(k('2001:db8:0:10::1', 60)).toBe(k('2001:db8:0:1f::1', 60));
+    expect(k('2001:db8:0:10::1', 60)).not.toBe(k('2001:db8:0:20::1', 60));
+    expect(k('fe80::1%eth0')).toBe(k('fe80::2'));
+    expect(k('::')).toBe(k('::1'));
+  });
+
+  it('IPv4, and IPv4-mapped IPv6 as a dual-stack socket reports it, are counted as IPv4', () => {
+    expect(clientKey('::ffff:192.0.2.1', 32, 64)).toBe(clientKey('192.0.2.1', 32, 64));
+    expect(clientKey('::ffff:c000:201', 32, 64)).toBe(clientKey('192.0.2.1', 32, 64));
+    expect(clientKey('192.0.2.1', 32, 64)).not.toBe(clientKey('192.0.2.2', 32, 64));
+    expect(clientKey('192.0.2.1', 24, 64)).toBe(clientKey('192.0.2.200', 24, 64));
+    expect(clientKey('192.0.2.1', 24, 64)).not.toBe(clientKey('192.0.3.1', 24, 64));
+    // an IPv4-mapped address is not folded into the IPv6 ::/64
+    expect(clientKey('::ffff:192.0.2.1', 32, 64)).not.toBe(clientKey('::ffff:192.0.2.2', 32, 64));
+  });
+
+  it('what is not an IP address is its own key', () => {
+    expect(clientKey('/run/smtp.sock', 32, 64)).toBe('/run/smtp.sock');
+    expect(clientKey('2001:db8::g', 32, 64)).toBe('2001:db8::g');
+  });
+
+  it('ClientSlots counts a network: 2 slots for all of 2001:db8:0:1::/64', () => {
+    const slots = new ClientSlots(2, 32, 64);
+    expect(slots.acquire('2001:db8:0:1::1')).toBe(true);
+    expect(slots.acquire('2001:db8:0:1::2')).toBe(true);
+    expect(slots.acquire('2001:db8:0:1::3')).toBe(false);
+    expect(slots.acquire('2001:db8:0:2::1')).toBe(true);
+    expect(slots.count('2001:db8:0:1::ffff')).toBe(2);
+    slots.release('2001:db8:0:1::1');
+    expect(slots.acquire('2001:db8:0:1::3')).toBe(true);
   });
 });
 

@@ -3,8 +3,70 @@
  * limit), and a trickle cannot keep one (the core's deadlines, armed here, and a minimum data
  * rate over message bodies).
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import type { ServerConnection } from 'esmtp-server-fsm';
 import { KeptTimer } from './kept-timer.js';
+
+/** The 16 bytes of an IPv6 address in text form (zone id ignored); undefined when it is not one. */
+function ipv6Bytes(text: string): Uint8Array | undefined {
+  const zone = text.indexOf('%');
+  const s = zone >= 0 ? text.slice(0, zone) : text;
+  if (!isIPv6(s)) return undefined;
+  const bytes = new Uint8Array(16);
+  const groups = (part: string): number[] => {
+    const out: number[] = [];
+    if (part === '') return out;
+    for (const g of part.split(':')) {
+      if (g.includes('.')) {
+        const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+        out.push((a << 8) | b, (c << 8) | d);
+      } else out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const gap = s.indexOf('::');
+  const head = groups(gap >= 0 ? s.slice(0, gap) : s);
+  const tail = gap >= 0 ? groups(s.slice(gap + 2)) : [];
+  const all = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  all.forEach((g, i) => {
+    bytes[2 * i] = g >> 8;
+    bytes[2 * i + 1] = g & 0xff;
+  });
+  return bytes;
+}
+
+/** The first `bits` bits of `bytes` as hex, the rest cleared. */
+function prefixHex(bytes: Uint8Array, bits: number): string {
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, bits - 8 * i));
+    const b = bytes[i]! & ((0xff << (8 - keep)) & 0xff);
+    hex += b.toString(16).padStart(2, '0');
+  }
+  return hex;
+}
+
+/**
+ * The key a client address is counted under in the per-client limit: its network of
+ * `ipv4Prefix` / `ipv6Prefix` bits (an IPv4-mapped IPv6 address, as a dual-stack socket reports
+ * an IPv4 client, is IPv4). A host is given a whole IPv6 /64 and can pick any address in it, so
+ * counting exact IPv6 addresses would not limit it. An address that is neither is its own key.
+ *
+ * @example
+ * clientKey('2001:db8::1', 32, 64) === clientKey('2001:db8::2:1', 32, 64); // true: one /64
+ * clientKey('::ffff:192.0.2.1', 32, 64) === clientKey('192.0.2.1', 32, 64); // true
+ */
+export function clientKey(address: string, ipv4Prefix: number, ipv6Prefix: number): string {
+  const v6 = ipv6Bytes(address);
+  let v4: Uint8Array | undefined;
+  if (v6 !== undefined) {
+    const mapped = v6.subarray(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff;
+    if (!mapped) return `${prefixHex(v6, ipv6Prefix)}/${String(ipv6Prefix)}`;
+    v4 = v6.subarray(12);
+  } else if (isIPv4(address)) v4 = Uint8Array.from(address.split('.').map(Number));
+  if (v4 === undefined) return address;
+  return `${prefixHex(v4, ipv4Prefix)}/${String(ipv4Prefix)}`;
+}
 
 /**
  * Open sessions per client address (after PROXY resolution), against a per-address limit.
@@ -13,14 +75,28 @@ import { KeptTimer } from './kept-timer.js';
 export class ClientSlots {
   private readonly open = new Map<string, number>();
 
-  constructor(private readonly limit: number) {}
+  /** `ipv4Prefix` / `ipv6Prefix`: addresses in one such network share their slots (see `clientKey`). */
+  constructor(
+    private readonly limit: number,
+    private readonly ipv4Prefix = 32,
+    private readonly ipv6Prefix = 128,
+  ) {}
 
-  /** Takes a slot for `address`; false when it already holds `limit` (or no address: always true, nothing counted). */
+  /** The key `address` is counted under. */
+  key(address: string): string {
+    return clientKey(address, this.ipv4Prefix, this.ipv6Prefix);
+  }
+
+  /**
+   * Takes a slot for `address` (its network, see `key`); false when that already holds `limit`
+   * (or no address: always true, nothing counted).
+   */
   acquire(address: string | undefined): boolean {
     if (address === undefined || this.limit === Infinity) return true;
-    const n = this.open.get(address) ?? 0;
+    const key = this.key(address);
+    const n = this.open.get(key) ?? 0;
     if (n >= this.limit) return false;
-    this.open.set(address, n + 1);
+    this.open.set(key, n + 1);
     return true;
   }
 
@@ -29,16 +105,17 @@ export class ClientSlots {
     return address !== undefined && this.limit !== Infinity;
   }
 
-  /** Gives back a slot taken by `acquire`. */
+  /** Gives back a slot taken by `acquire(address)`. */
   release(address: string): void {
-    const n = (this.open.get(address) ?? 1) - 1;
-    if (n <= 0) this.open.delete(address);
-    else this.open.set(address, n);
+    const key = this.key(address);
+    const n = (this.open.get(key) ?? 1) - 1;
+    if (n <= 0) this.open.delete(key);
+    else this.open.set(key, n);
   }
 
-  /** Open sessions from `address` (for tests and logs). */
+  /** Open sessions from `address`'s network (for tests and logs). */
   count(address: string): number {
-    return this.open.get(address) ?? 0;
+    return this.open.get(this.key(address)) ?? 0;
   }
 }
 

@@ -1,7 +1,7 @@
 // esmtp-server-fsm/node: Node.js adapter.
 export { createServer } from './create-server.js';
 export { verifyCramMd5, SmtpReplyError } from './hooks.js';
-export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_MIN_DATA_RATE, DEFAULT_MIN_DATA_RATE_GRACE_MS } from './options.js';
+export { DEFAULT_CLIENT_IPV6_PREFIX_LENGTH, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_MIN_DATA_RATE, DEFAULT_MIN_DATA_RATE_GRACE_MS } from './options.js';
 export type { CreateServerOptions, SmtpServer, SessionContext, Envelope, HookResult, CommandStep } from './options.js';
 export type { CommandContinuation } from 'esmtp-server-fsm';
 export { parseProxyHeader } from './proxy-protocol.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
 import { isSmtpServerError } from '../errors.js';
-import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_MIN_DATA_RATE, DEFAULT_MIN_DATA_RATE_GRACE_MS, resolveSettings } from './options.js';
+import { DEFAULT_CLIENT_IPV6_PREFIX_LENGTH, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_MIN_DATA_RATE, DEFAULT_MIN_DATA_RATE_GRACE_MS, resolveSettings } from './options.js';
 
 const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isSmtpServerError);
 
@@ -15,7 +15,10 @@ describe('resolveSettings', () => {
       minDataRate: DEFAULT_MIN_DATA_RATE,
       minDataRateGraceMs: DEFAULT_MIN_DATA_RATE_GRACE_MS,
       maxBufferedInput: 262_144,
+      clientIpv4PrefixLength: 32,
+      clientIpv6PrefixLength: DEFAULT_CLIENT_IPV6_PREFIX_LENGTH,
     });
+    expect(DEFAULT_CLIENT_IPV6_PREFIX_LENGTH).toBe(64);
     const open = resolveSettings({ maxConnections: 0, maxConnectionsPerClient: 0, minDataRate: 0 }, false);
     expect([open.maxConnections, open.maxConnectionsPerClient, open.minDataRate]).toEqual([Infinity, Infinity, 0]);
   });
@@ -35,7 +38,7 @@ describe('resolveSettings', () => {
   });
 
   it('SRV-4 refuses unusable adapter and core options with ERR_SMTP_INVALID_OPTION', () => {
-    for (const bad of [{ maxConnections: -1 }, { maxBufferedInput: Infinity }, { minDataRateGraceMs: Number.NaN }, { minDataRate: '1k' as unknown as number }, { proxyProtocol: 'yes' as unknown as boolean }, { limits: { maxMessageSize: -5 } }]) {
+    for (const bad of [{ maxConnections: -1 }, { maxBufferedInput: Infinity }, { minDataRateGraceMs: Number.NaN }, { minDataRate: '1k' as unknown as number }, { proxyProtocol: 'yes' as unknown as boolean }, { limits: { maxMessageSize: -5 } }, { clientIpv6PrefixLength: 129 }, { clientIpv6PrefixLength: 64.5 }, { clientIpv4PrefixLength: 33 }, { clientIpv4PrefixLength: -1 }, { clientIpv6PrefixLength: '64' as unknown as number }]) {
       expect(errorCodeOf(() => resolveSettings(bad, false)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
     }
   });

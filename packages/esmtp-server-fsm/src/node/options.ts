@@ -135,6 +135,17 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    * One host cannot take every slot.
    */
   readonly maxConnectionsPerClient?: number;
+  /**
+   * `maxConnectionsPerClient` counts client addresses by network: IPv4 addresses in one network
+   * of this many bits share their slots (default 32: each address alone; 0 to 32).
+   */
+  readonly clientIpv4PrefixLength?: number;
+  /**
+   * IPv6 client addresses in one network of this many bits share their `maxConnectionsPerClient`
+   * slots (default `DEFAULT_CLIENT_IPV6_PREFIX_LENGTH`, 64: a host is given a whole /64 and can
+   * pick any address in it; 128 counts each address alone; 0 to 128).
+   */
+  readonly clientIpv6PrefixLength?: number;
   /** Expect a PROXY protocol v1/v2 header before the greeting (default false). */
   readonly proxyProtocol?: boolean;
   /** Which clients may use XCLIENT/XFORWARD (default: none). */
@@ -243,6 +254,18 @@ export const DEFAULT_MAX_CONNECTIONS = 100;
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 20;
 
 /**
+ * Default of `clientIpv6PrefixLength`: IPv6 clients are counted by /64, the network a single
+ * host (a VPS, a home router's LAN) is given and can use any address of (RFC 6177, RFC 4291 §2.5.1).
+ *
+ * @example
+ * ```ts
+ * // a provider whose outbound relays share one /64 and need more than 20 sessions
+ * createServer({ clientIpv6PrefixLength: DEFAULT_CLIENT_IPV6_PREFIX_LENGTH + 32 });
+ * ```
+ */
+export const DEFAULT_CLIENT_IPV6_PREFIX_LENGTH = 64;
+
+/**
  * Default of `minDataRate`, in bytes/s over a message body (Postfix `smtpd_min_data_rate`).
  *
  * @example
@@ -284,6 +307,12 @@ function checkServerOptions(options: CreateServerOptions): void {
     if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be a non-negative number, got ${typeof value === 'number' || typeof value === 'string' ? String(value) : typeof value}`);
     if (value === Infinity && !infinityOk) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be finite`);
   }
+  for (const [name, value, max] of [
+    ['clientIpv4PrefixLength', options.clientIpv4PrefixLength, 32],
+    ['clientIpv6PrefixLength', options.clientIpv6PrefixLength, 128],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= max)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be an integer from 0 to ${String(max)}, got ${String(value)}`);
+  }
   for (const name of ['secure', 'starttls', 'proxyProtocol'] as const) {
     const value = options[name];
     if (value !== undefined && typeof value !== 'boolean') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be a boolean`);
@@ -304,6 +333,9 @@ export interface ServerSettings {
   readonly maxConnections: number;
   /** `Infinity` for no limit. */
   readonly maxConnectionsPerClient: number;
+  /** Client addresses are counted by these networks (bits). */
+  readonly clientIpv4PrefixLength: number;
+  readonly clientIpv6PrefixLength: number;
   /** Bytes/s over a message body; `0` or `Infinity`: off. */
   readonly minDataRate: number;
   readonly minDataRateGraceMs: number;
@@ -337,6 +369,8 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     requireTls: _requireTls,
     maxConnections,
     maxConnectionsPerClient,
+    clientIpv4PrefixLength,
+    clientIpv6PrefixLength,
     proxyProtocol: _proxyProtocol,
     isTrusted: _isTrusted,
     onConnect: _onConnect,
@@ -373,6 +407,8 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     hostname,
     maxConnections: maxConnections === 0 ? Infinity : (maxConnections ?? DEFAULT_MAX_CONNECTIONS),
     maxConnectionsPerClient: maxConnectionsPerClient === 0 ? Infinity : (maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT),
+    clientIpv4PrefixLength: clientIpv4PrefixLength ?? 32,
+    clientIpv6PrefixLength: clientIpv6PrefixLength ?? DEFAULT_CLIENT_IPV6_PREFIX_LENGTH,
     minDataRate: minDataRate ?? DEFAULT_MIN_DATA_RATE,
     minDataRateGraceMs: minDataRateGraceMs ?? DEFAULT_MIN_DATA_RATE_GRACE_MS,
     maxBufferedInput: maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT,
