@@ -613,4 +613,56 @@ describe('createServer', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('implicit TLS: a handshake holds its client address slot, so one host cannot take every place with handshakes it never finishes; timeouts.tlsHandshake bounds it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esmtp-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+      const tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+      const port = await start({ secure: true, tls, maxConnections: 100, maxConnectionsPerClient: 2 });
+      const open = (localAddress: string): Promise<Socket> =>
+        new Promise((resolve) => {
+          const s = connect({ port, host: '127.0.0.1', localAddress });
+          s.on('error', () => undefined);
+          s.once('connect', () => resolve(s));
+        });
+      const closedAtOnce = async (s: Socket): Promise<boolean> => {
+        const closed = new Promise<boolean>((r) => s.once('close', () => r(true)));
+        return Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+      };
+      const greeting = (localAddress: string): Promise<string> =>
+        new Promise((resolve) => {
+          const s = tlsConnect({ port, host: '127.0.0.1', localAddress, rejectUnauthorized: false });
+          s.on('error', () => resolve('error'));
+          s.once('data', (d: Buffer) => {
+            resolve(d.toString('latin1'));
+            s.end('QUIT\r\n');
+          });
+        });
+      const silent = [await open('127.0.0.1'), await open('127.0.0.1')];
+      // the third from the same address is closed before any handshake
+      expect(await closedAtOnce(await open('127.0.0.1'))).toBe(true);
+      // another client is served meanwhile
+      expect(await greeting('127.0.0.2')).toMatch(/^220 /);
+      // a handshake that goes away gives its slot back
+      silent.shift()!.destroy();
+      let admitted = '';
+      for (let i = 0; i < 100 && !admitted.startsWith('220'); i++) {
+        admitted = await greeting('127.0.0.1');
+        if (!admitted.startsWith('220')) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(admitted).toMatch(/^220 /);
+      for (const s of silent) s.destroy();
+
+      // timeouts.tlsHandshake bounds the handshake (before the session exists)
+      const quick = await start({ secure: true, tls, timeouts: { tlsHandshake: 200 } });
+      const idle = connect(quick, '127.0.0.1');
+      idle.on('error', () => undefined);
+      // closed by the 200 ms bound, well within the test's timeout (the default bound is 60 s)
+      await new Promise((r) => idle.once('close', r));
+      expect(idle.destroyed).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

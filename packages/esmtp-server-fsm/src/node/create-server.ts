@@ -91,21 +91,29 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   /** Sockets that have a session (their errors are reported by it, once). */
   const inSession = new WeakSet<Socket>();
 
-  /** Admits a connection (limits, shutdown) and starts its session. */
-  function run(socket: Socket, raw: Socket, proxy: ProxyInfo | undefined, rest: Uint8Array | undefined): void {
+  /**
+   * Admits a connection (limits, shutdown) and starts its session. `held`: the client's
+   * per-address slot, taken already at accept (implicit TLS), handed to the session.
+   */
+  function run(socket: Socket, raw: Socket, proxy: ProxyInfo | undefined, rest: Uint8Array | undefined, held?: string): void {
+    const releaseHeld = (): void => {
+      if (held !== undefined) slots.release(held);
+    };
     if (closing) {
+      releaseHeld();
       // graceful shutdown: new sessions are refused
       log?.refused(socket.remoteAddress, 'shutting down');
       refuse(socket, `421 4.3.2 ${hostname} Service shutting down\r\n`);
       return;
     }
     if (sessions.size >= settings.maxConnections) {
+      releaseHeld();
       log?.refused(socket.remoteAddress, 'too many connections');
       refuse(socket, `421 4.7.0 ${hostname} Error: too many connections, try again later\r\n`);
       return;
     }
-    const address = proxy?.sourceAddress ?? socket.remoteAddress;
-    if (!slots.acquire(address)) {
+    const address = held ?? proxy?.sourceAddress ?? socket.remoteAddress;
+    if (held === undefined && !slots.acquire(address)) {
       log?.refused(address, 'too many connections from this address');
       refuse(socket, `421 4.7.0 ${hostname} Error: too many connections from your address, try again later\r\n`);
       return;
@@ -133,23 +141,44 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       run(socket, socket, proxy, rest);
       return;
     }
+    // The client's per-address slot is taken before the handshake, so that one host cannot hold
+    // every place with handshakes it never finishes; the session takes it over.
+    const address = proxy?.sourceAddress ?? socket.remoteAddress;
+    if (!slots.acquire(address)) {
+      ready();
+      log?.refused(address, 'too many connections from this address');
+      // before a TLS handshake no reply can be read: the connection is closed
+      socket.destroy();
+      return;
+    }
+    let held = slots.counts(address) ? address : undefined;
+    const giveBack = (): void => {
+      if (held !== undefined) slots.release(held);
+      held = undefined;
+    };
     if (rest && rest.length > 0) socket.unshift(Buffer.from(rest));
     const t = serverTls.socket(socket);
     // the TLS socket, not the one under it, reports a client gone during the handshake (half-open
     // sockets: its end alone would keep it until the guard)
     let secured = false;
-    t.once('close', ready);
+    t.once('close', () => {
+      ready();
+      if (!secured) giveBack();
+    });
     t.once('end', () => {
       if (!secured) t.destroy();
     });
-    const guard = setTimeout(() => t.destroy(), 60_000);
-    guard.unref();
+    const ms = settings.implicitTlsHandshakeMs;
+    const guard = ms > 0 && ms !== Infinity ? setTimeout(() => t.destroy(), ms) : undefined;
+    guard?.unref();
     t.once('secure', () => {
       secured = true;
       clearTimeout(guard);
       ready();
+      const slot = held;
+      held = undefined;
       try {
-        run(t, socket, proxy, undefined);
+        run(t, socket, proxy, undefined, slot);
       } catch (e) {
         reportError(e, undefined);
         t.destroy();

@@ -342,6 +342,11 @@ export interface ServerSettings {
   readonly maxBufferedInput: number;
   /** Sessions start in TLS (implicit TLS, port 465). */
   readonly implicitTls: boolean;
+  /**
+   * Bound on an implicit TLS handshake, before the session exists: `timeouts.tlsHandshake` when
+   * given (0 or `Infinity`: none), else 60 s.
+   */
+  readonly implicitTlsHandshakeMs: number;
   /** The core options common to every session. */
   readonly core: ServerOptions;
 }
@@ -413,6 +418,7 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     minDataRateGraceMs: minDataRateGraceMs ?? DEFAULT_MIN_DATA_RATE_GRACE_MS,
     maxBufferedInput: maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT,
     implicitTls: tls.implicit,
+    implicitTlsHandshakeMs: options.timeouts?.tlsHandshake ?? 60_000,
     core,
   };
 }
