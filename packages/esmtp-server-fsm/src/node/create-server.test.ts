@@ -632,7 +632,9 @@ describe('createServer', () => {
       };
       const greeting = (localAddress: string): Promise<string> =>
         new Promise((resolve) => {
-          const s = tlsConnect({ port, host: '127.0.0.1', localAddress, rejectUnauthorized: false });
+          const raw = connect({ port, host: '127.0.0.1', localAddress });
+          raw.on('error', () => undefined);
+          const s = tlsConnect({ socket: raw, rejectUnauthorized: false });
           s.on('error', () => resolve('error'));
           s.once('data', (d: Buffer) => {
             resolve(d.toString('latin1'));
