@@ -154,6 +154,14 @@ export interface ClientOptions {
    * such lines, altering the mail and any signature). A `binarymime` body is never checked.
    */
   readonly allowLongLines?: boolean;
+  /**
+   * The caller reports what the transport has written with `dataWritten(n)` (default false). The
+   * wait for the reply to the final dot (`dataDone`, RFC 5321 §4.5.3.2.6) then starts once the dot
+   * has been written, not when it was queued: until then the body is still going out, under
+   * `dataBlock` (§4.5.3.2.5), re-armed by each write reported. A message whose dot was never
+   * reported written is `deferred` rather than `unknown` when the session fails.
+   */
+  readonly reportsWrites?: boolean;
   /** Recipients per transaction before the rest go into a following one (default 100; LIMITS RCPTMAX wins when lower). */
   readonly maxRecipientsPerTransaction?: number;
   readonly timeouts?: Partial<ClientTimeouts>;
@@ -219,7 +227,7 @@ function checkAuth(auth: AuthOptions): void {
   }
 }
 
-const BOOLEAN_OPTIONS = ['lmtp', 'allowInsecureAuth', 'allowUnverifiedAuth', 'tlsVerified', 'pipelining', 'chunking', 'allowLongLines'] as const;
+const BOOLEAN_OPTIONS = ['lmtp', 'allowInsecureAuth', 'allowUnverifiedAuth', 'tlsVerified', 'pipelining', 'chunking', 'allowLongLines', 'reportsWrites'] as const;
 const FUNCTION_OPTIONS = ['classify', 'mailArgs', 'rcptArgs', 'transcript'] as const;
 const REGISTRY_METHODS = ['list', 'register', 'replace', 'get', 'after', 'indexOf', 'groupBetween'] as const;
 
@@ -437,6 +445,7 @@ export class ClientConnection {
     s.unsent = 0;
     if (out.length === 0) return new Uint8Array(0);
     s.out = [];
+    s.handed = s.queued;
     if (out.length === 1) return out[0]!;
     let n = 0;
     for (const c of out) n += c.length;
@@ -447,6 +456,31 @@ export class ClientConnection {
       o += c.length;
     }
     return all;
+  }
+
+  /**
+   * Reports that the transport has written `byteCount` more octets of what `dataToSend()` returned
+   * (from the write's completion callback, in order). With `reportsWrites`, this starts the wait for
+   * the reply to the final dot once the dot is written, and re-arms `dataBlock` while the body is
+   * still going out: check `pendingTimeout()` after it. A count that is not a non-negative integer,
+   * or that goes past what `dataToSend()` handed out, is `ERR_SMTP_CLIENT_INVALID_PARAMETER`.
+   *
+   * @example
+   * ```ts
+   * const out = conn.dataToSend();
+   * socket.write(out, (err) => { if (!err) { conn.dataWritten(out.length); armTimer(); } });
+   * ```
+   * @see RFC 5321 §4.5.3.2.5, §4.5.3.2.6
+   */
+  dataWritten(byteCount: number): void {
+    const s = this.s;
+    if (!Number.isSafeInteger(byteCount) || byteCount < 0 || s.written + byteCount > s.handed) {
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `byteCount: expected an integer from 0 to the ${s.handed - s.written} octets handed out by dataToSend() and not reported written`);
+    }
+    s.written += byteCount;
+    // Progress on the link while the body goes out: a fresh data-block timer, or once the dot is
+    // written, the final reply's.
+    if (byteCount > 0 && !s.closed && s.timer?.name === 'dataBlock') s.arm(s.current.definition.timeout === 'dataDone' ? 'dataDone' : 'dataBlock');
   }
 
   /** The timer to arm (`name` is its key in the `timeouts` option), or undefined. */

@@ -86,6 +86,12 @@ export class Session {
   /** True while a reply is handled and more input follows it in the same flight (TLS-5). */
   moreInFlight = false;
   out: Uint8Array[] = [];
+  /** Octets queued in `out` since the start, handed out by `dataToSend()`, and reported written (`dataWritten`). */
+  queued = 0;
+  handed = 0;
+  written = 0;
+  /** Where the last body ends in the output (after its final dot or BDAT LAST chunk), counted like `queued`. */
+  bodyEnd = 0;
   events: ClientEvent[] = [];
   eventHead = 0;
   queue: Message[] = [];
@@ -157,13 +163,26 @@ export class Session {
     this.events.push(e);
   }
 
+  /**
+   * True once the last body's end has been written: always, unless the caller reports writes
+   * (`reportsWrites`) and has not reported that far.
+   */
+  bodyWritten(): boolean {
+    return this.opts.reportsWrites !== true || this.written >= this.bodyEnd;
+  }
+
   arm(name: ClientTimerName): void {
+    // The wait for the reply to the final dot starts once the dot is written (RFC 5321 §4.5.3.2.6);
+    // until then the body is still going out, under the data-block timer (§4.5.3.2.5).
+    if (name === 'dataDone' && !this.bodyWritten()) name = 'dataBlock';
     const ms = this.timeouts[name];
     this.timer = ms > 0 ? { name, ms, id: ++this.timerId } : undefined;
   }
 
   write(bytes: Uint8Array): void {
-    if (bytes.length > 0) this.out.push(bytes);
+    if (bytes.length === 0) return;
+    this.out.push(bytes);
+    this.queued += bytes.length;
   }
 
   /** Counts `n` more replies owed for bytes just queued in `out`. */
@@ -388,7 +407,8 @@ export class Session {
 
   failAll(reply: Reply | undefined, code: ClientErrorCode | undefined, transient: boolean, currentPermanent = false): void {
     const t0 = this.txn;
-    const afterDot = t0 !== undefined && t0.bodyEnded && !t0.emptyDot && !t0.bdatFailed && (!t0.bdat || t0.lastSent) && reply === undefined && code !== undefined;
+    // A dot the transport has not reported written never reached the server: not delivered.
+    const afterDot = t0 !== undefined && t0.bodyEnded && !t0.emptyDot && !t0.bdatFailed && (!t0.bdat || t0.lastSent) && reply === undefined && code !== undefined && this.bodyWritten();
     const msgs = this.queue;
     this.queue = [];
     // A transaction written ahead for the next message has no reply yet: its recipients are still

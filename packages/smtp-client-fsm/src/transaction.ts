@@ -293,9 +293,11 @@ export function finishBody(s: Session, t: Txn, head?: Uint8Array): void {
     s.command(`BDAT ${tail.length} LAST`);
     s.write(tail);
     s.expect(n - 1);
+    s.bodyEnd = s.queued;
   } else {
     s.write(tail);
     s.expect(n);
+    s.bodyEnd = s.queued;
     writeNextAhead(s, t);
   }
   s.goto('final');
@@ -327,6 +329,7 @@ export function emptyDot(s: Session, t: Txn): void {
   t.bodyEnded = true;
   s.write(encoder.encode('.\r\n'));
   s.expect(1);
+  s.bodyEnd = s.queued;
 }
 
 export function replyBdat(s: Session, t: Txn, reply: Reply): void {

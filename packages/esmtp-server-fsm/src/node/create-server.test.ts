@@ -532,6 +532,31 @@ describe('createServer', () => {
     expect(s.address()).toBeUndefined();
   });
 
+  it('close() past its timeout settles after the cut sessions are released: their onClose ran and their body stream has its abort', async () => {
+    const events: string[] = [];
+    const s = createServer({
+      hostname: 'node.test',
+      onClose: () => events.push('onClose'),
+      // reads the body, never settles
+      onData: (_e, body) =>
+        new Promise(() => {
+          body.resume();
+          body.on('error', (e) => events.push(`body ${(e as { code?: string }).code ?? ''}`));
+        }),
+    });
+    const port = (await s.listen(0, '127.0.0.1')).port;
+    const busy = await client(port);
+    await busy.reply();
+    await busy.cmd('EHLO me');
+    await busy.cmd('MAIL FROM:<a@b.c>');
+    await busy.cmd('RCPT TO:<d@e.f>');
+    await busy.cmd('DATA');
+    busy.socket.write('a message that never ends\r\n');
+    await s.close({ timeout: 50 });
+    events.push('closed');
+    expect(events).toEqual(['onClose', 'body ERR_SMTP_MESSAGE_ABORTED', 'closed']);
+  });
+
   it('PROXY protocol v1: the proxied address is the client address; garbage is dropped', async () => {
     const envs: Envelope[] = [];
     const port = await start({ proxyProtocol: true, onData: async (env, body) => void (envs.push(env), await collect(body)) });

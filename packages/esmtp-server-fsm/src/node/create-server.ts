@@ -77,13 +77,24 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     },
   };
 
+  /**
+   * Resolves `close()` once every session has been released (its `onClose` run, its body stream
+   * ended): after a graceful close when the listener has closed too, after the timeout at once.
+   */
   function checkClosed(): void {
     if (closing && sessions.size === 0 && closeResolve) {
       const r = closeResolve;
       closeResolve = undefined;
-      net.close(() => r());
+      if (forced) {
+        net.close(() => undefined);
+        r();
+      } else net.close(() => r());
     }
   }
+  /** The `close()` timeout ran out: every connection was destroyed. */
+  let forced = false;
+  /** Connections that are not sessions yet (PROXY header, implicit TLS handshake). */
+  const earlySockets = new Set<Socket>();
   let closeResolve: (() => void) | undefined;
   /** The promise every `close()` call returns. */
   let closed: Promise<void> | undefined;
@@ -209,11 +220,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       return;
     }
     early++;
+    earlySockets.add(socket);
     let counted = true;
     const ready = (): void => {
       if (counted) {
         counted = false;
         early--;
+        earlySockets.delete(socket);
       }
     };
     socket.once('close', ready);
@@ -247,13 +260,11 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       // a second call (SIGTERM then SIGINT) shares the first one's promise; a shorter timeout
       // given later still cuts the wait
       const force = setTimeout(() => {
+        // the promise resolves when the destroyed sessions have been released (their 'close')
+        forced = true;
         for (const s of sessions) s.socket.destroy();
-        net.close(() => undefined);
-        if (closeResolve) {
-          const r = closeResolve;
-          closeResolve = undefined;
-          r();
-        }
+        for (const s of earlySockets) s.destroy();
+        checkClosed();
       }, timeout);
       force.unref();
       if (closing) return closed!;

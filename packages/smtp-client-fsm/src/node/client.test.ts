@@ -82,7 +82,7 @@ describe('smtp-client-fsm/node over loopback', () => {
     await again.quit().catch(() => undefined);
   });
 
-  it('a final dot still in the socket when the reply timer fires (the server stopped reading) is deferred, not unknown: it never left the process', async () => {
+  it('a final dot still in the socket when the data-block timer fires (the server stopped reading) is deferred, not unknown: it never left the process', async () => {
     const { createServer } = await import('node:net');
     const stalled = createServer((s) => {
       s.on('error', () => undefined);
@@ -109,12 +109,68 @@ describe('smtp-client-fsm/node over loopback', () => {
       const big = new Uint8Array(32 * 1024 * 1024);
       for (let o = 0; o < big.length; o += body.length) big.set(body.subarray(0, Math.min(body.length, big.length - o)), o);
       big.set([13, 10], big.length - 2);
-      const client = await connect({ host: '127.0.0.1', port: stalledPort, security: 'off', timeouts: { dataDone: 100 } });
+      // no write completes for dataBlock: the body is stuck before its dot (dataDone never starts)
+      const client = await connect({ host: '127.0.0.1', port: stalledPort, security: 'off', timeouts: { dataBlock: 100 } });
       const r = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: big });
       expect(r).toMatchObject({ outcome: 'deferred', transient: true, deferred: ['b@y.test'], unknown: [], errorCode: 'ERR_SMTP_CLIENT_TIMEOUT' });
       expect(r.recipients[0]).toMatchObject({ status: 'deferred', transient: true });
     } finally {
       stalled.close();
+    }
+  });
+
+  it('a body uploaded more slowly than dataDone is delivered: the wait for the reply to the final dot starts once the dot is written (RFC 5321 §4.5.3.2.6)', async () => {
+    const { createServer } = await import('node:net');
+    let received = 0;
+    const slow = createServer((s) => {
+      s.on('error', () => undefined);
+      s.write('220 slow.test\r\n');
+      let text = '';
+      let inData = false;
+      s.on('data', (d: Buffer) => {
+        if (inData) {
+          received += d.length;
+          // the end of data: the last five octets received, whatever the chunking
+          text = (text + d.toString('latin1')).slice(-5);
+          if (text === '\r\n.\r\n') {
+            inData = false;
+            text = '';
+            s.write('250 2.0.0 queued\r\n');
+          }
+          return;
+        }
+        text += d.toString('latin1');
+        for (let i = text.indexOf('\r\n'); i >= 0 && !inData; i = text.indexOf('\r\n')) {
+          const line = text.slice(0, i);
+          text = text.slice(i + 2);
+          if (line.startsWith('EHLO')) s.write('250-slow.test\r\n250 PIPELINING\r\n');
+          else if (line === 'QUIT') s.end('221 bye\r\n');
+          else if (line === 'DATA') {
+            inData = true;
+            s.write('354 go on\r\n');
+            // a slow link: nothing read for a while, the body waits in the socket buffers
+            s.pause();
+            setTimeout(() => s.resume(), 1_500);
+          } else s.write('250 ok\r\n');
+        }
+        if (inData && text.length > 0) {
+          received += text.length;
+          text = text.slice(-5);
+        }
+      });
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    try {
+      const line = new TextEncoder().encode('x'.repeat(98) + '\r\n'); // 100 octets
+      const big = new Uint8Array(32 * 1024 * 1024);
+      for (let o = 0; o < big.length; o += line.length) big.set(line.subarray(0, Math.min(line.length, big.length - o)), o);
+      big.set([13, 10], big.length - 2);
+      // dataDone far shorter than the upload: armed when the body was queued, it fired mid-upload
+      const r = await sendMail({ host: '127.0.0.1', port: (slow.address() as { port: number }).port, security: 'off', timeouts: { dataDone: 500 }, from: 'a@x.test', to: ['b@y.test'], body: big });
+      expect(r).toMatchObject({ outcome: 'delivered', accepted: ['b@y.test'] });
+      expect(received).toBe(big.length + 3);
+    } finally {
+      slow.close();
     }
   });
 

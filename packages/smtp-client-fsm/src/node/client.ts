@@ -1,4 +1,4 @@
-import { ClientConnection, SmtpClientError, isSmtpClientError, messageOutcome } from 'smtp-client-fsm';
+import { ClientConnection, SmtpClientError, isSmtpClientError } from 'smtp-client-fsm';
 import type { ClientOptions, MessageInput, ClientEvent, MessageOutcome, RecipientResult, ClientErrorCode, AuthOptions } from 'smtp-client-fsm';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -64,7 +64,7 @@ export type TokenProvider = (request: { readonly user: string; readonly refresh:
  * const client = await connect({ host: '127.0.0.1', port: 2525, security: 'off' });
  * @see RFC 5321 §3.1
  */
-export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto' | 'tlsVerified' | 'auth'> {
+export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto' | 'tlsVerified' | 'auth' | 'reportsWrites'> {
   /**
    * Credentials: `{ user, pass }`, `{ user, accessToken }` (XOAUTH2, the token or a
    * {@link TokenProvider}), or `{ mechanism }`.
@@ -177,6 +177,9 @@ export interface SmtpClient {
   /** Destroys the socket now. */
   close(): void;
 }
+
+/** Output is written in pieces of at most this many octets, each reporting its completion. */
+const WRITE_PIECE = 64 * 1024;
 
 interface Pending {
   resolve(r: SendResult): void;
@@ -299,10 +302,25 @@ class Client implements SmtpClient {
     for (const ev of ['data', 'end', 'error', 'close']) socket.removeAllListeners(ev);
   }
 
-  private flush(): boolean {
+  private flush(): void {
     const out = this.connection.dataToSend();
-    if (out.length === 0 || this.socket.destroyed) return true;
-    return this.socket.write(out);
+    if (out.length === 0 || this.socket.destroyed) return;
+    // Large output (a whole body) goes in pieces, so that each piece's completion reports progress
+    // on the link (the core re-arms its data-block timer) and the end of the body is seen written
+    // when the final dot has left, not when it was queued (RFC 5321 §4.5.3.2.5, §4.5.3.2.6).
+    for (let o = 0; o < out.length; o += WRITE_PIECE) {
+      const piece = o === 0 && out.length <= WRITE_PIECE ? out : out.subarray(o, Math.min(out.length, o + WRITE_PIECE));
+      this.socket.write(piece, (err?: Error | null) => this.written(err, piece.length));
+    }
+  }
+
+  /** A write completed: the core learns how far the output has gone (never after an error or the end). */
+  private written(err: Error | null | undefined, n: number): void {
+    if (err || this.isClosed) return;
+    this.guard(() => {
+      this.connection.dataWritten(n);
+      this.armTimer();
+    });
   }
 
   private pump(): void {
@@ -355,17 +373,15 @@ class Client implements SmtpClient {
         if (!p.writing) discard(p.body); // no body was asked for: release the source
         p.writing = true; // stop any writer
         p.wake?.();
-        // The final dot is the last byte written for the only message on the connection: while the
-        // socket still holds bytes it has not written (a server that stopped reading, a body larger
-        // than the link carried before a timeout), the dot never left this process, and a recipient
-        // without a reply to it was not delivered: deferred, not unknown (maybe delivered).
-        const unsent = this.pending.size === 0 && this.socket.writableLength > 0 && e.recipients.some((r) => r.status === 'unknown');
-        const recipients = unsent ? e.recipients.map((r): RecipientResult => (r.status === 'unknown' ? { ...r, status: 'deferred', transient: true } : r)) : e.recipients;
+        // A final dot the socket never wrote (a server that stopped reading, a body larger than the
+        // link carried before a timeout) is known to the core through the write reports: such a
+        // message is deferred, not unknown (maybe delivered).
+        const recipients = e.recipients;
         const by = (status: RecipientResult['status']): string[] => recipients.filter((r) => r.status === status).map((r) => r.address);
         p.resolve({
           messageId: e.messageId,
-          outcome: unsent ? messageOutcome(recipients) : e.outcome,
-          transient: e.transient || unsent,
+          outcome: e.outcome,
+          transient: e.transient,
           accepted: by('accepted'),
           rejected: by('rejected'),
           deferred: by('deferred'),
@@ -671,6 +687,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
   const unverifiedAuth = options.allowUnverifiedAuth === true || options.tls?.rejectUnauthorized === false;
   const conn = new ClientConnection({
     ...core,
+    reportsWrites: true,
     security: policy,
     // Implicit TLS verifies in the handshake unless the caller turned verification off.
     ...(implicit ? { tlsVerified: options.tls?.rejectUnauthorized !== false } : {}),

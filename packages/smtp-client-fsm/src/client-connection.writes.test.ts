@@ -1,0 +1,123 @@
+// Write reports (`reportsWrites`, `dataWritten`): the reply timer after the final dot (dataDone,
+// RFC 5321 §4.5.3.2.6) starts once the dot has been written, not when it was queued; until then the
+// body is under dataBlock (§4.5.3.2.5), re-armed by each write the transport reports. Fake clock.
+import { describe, expect, it } from 'vitest';
+import { FakeClock, armTimeout } from '@smtpkit/testkit';
+import { ClientConnection } from './client-connection.js';
+import type { ClientOptions } from './client-connection.js';
+import type { ClientEvent } from './events.js';
+import { ScriptedServer, sent } from '../test/scripted-server.js';
+
+const dec = new TextDecoder();
+const LINE = 'x'.repeat(98) + '\r\n';
+/** 100,000 octets, 1,000 lines. */
+const BODY = LINE.repeat(1000);
+
+function drain(conn: ClientConnection, into: ClientEvent[]): void {
+  for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) into.push(e);
+}
+
+/**
+ * Plays the session up to the write that holds the final dot (every earlier write reported written
+ * at once) and returns that write, not yet reported.
+ */
+function upToTheDot(options: ClientOptions, body: string | undefined, events: ClientEvent[]): { conn: ClientConnection; server: ScriptedServer; out: Uint8Array } {
+  const server = new ScriptedServer();
+  const conn = new ClientConnection({ timeouts: { dataBlock: 1_000, dataDone: 5_000 }, ...options });
+  conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], ...(body !== undefined ? { body } : {}) });
+  for (let round = 0; round < 20; round++) {
+    conn.receiveData(server.output());
+    drain(conn, events);
+    if (events.some((e) => e.type === 'need-body')) {
+      conn.writeBody(BODY);
+      conn.endBody();
+    }
+    const out = conn.dataToSend();
+    if (dec.decode(out.subarray(-5)) === '\r\n.\r\n') return { conn, server, out };
+    server.push(out);
+    conn.dataWritten(out.length);
+  }
+  throw new Error('the final dot was never written');
+}
+
+describe('ClientConnection: write reports and the data timers', () => {
+  for (const [kind, body] of [['a whole body', BODY], ['a streamed body', undefined]] as const) {
+    it(`dataDone starts once the final dot is written, not when it is queued: a slow upload longer than dataDone is delivered (${kind})`, () => {
+      const events: ClientEvent[] = [];
+      const clock = new FakeClock();
+      const { conn, server, out } = upToTheDot({ reportsWrites: true }, body, events);
+      let timer = armTimeout(clock, conn);
+      expect(conn.pendingTimeout()?.name).toBe('dataBlock');
+      // The link carries 10,000 octets every 800 ms (under dataBlock, 1 s): 8 s for the body, over dataDone (5 s).
+      for (let o = 0; o < out.length; o += 10_000) {
+        clock.advance(800);
+        const piece = out.subarray(o, Math.min(out.length, o + 10_000));
+        server.push(piece);
+        conn.dataWritten(piece.length);
+        timer = armTimeout(clock, conn, timer);
+        expect(conn.closed).toBe(false);
+        expect(conn.pendingTimeout()?.name).toBe(o + piece.length < out.length ? 'dataBlock' : 'dataDone');
+      }
+      expect(clock.now).toBeGreaterThan(5_000);
+      clock.advance(4_000); // the server takes its time to answer the dot, within dataDone
+      conn.receiveData(server.output());
+      drain(conn, events);
+      expect(sent(events)).toMatchObject([{ outcome: 'delivered' }]);
+      expect(server.messages[0]!.content.length).toBe(BODY.length);
+    });
+  }
+
+  it('a link that stops carrying the body times out on dataBlock; the dot never written, the message is deferred, not unknown', () => {
+    const events: ClientEvent[] = [];
+    const clock = new FakeClock();
+    const { conn, out } = upToTheDot({ reportsWrites: true }, BODY, events);
+    let timer = armTimeout(clock, conn);
+    clock.advance(800);
+    conn.dataWritten(out.length - 3); // all but the dot
+    timer = armTimeout(clock, conn, timer);
+    clock.advance(999);
+    expect(conn.closed).toBe(false);
+    clock.advance(1);
+    drain(conn, events);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT', message: 'timeout: dataBlock' });
+    expect(sent(events)).toMatchObject([{ outcome: 'deferred', transient: true, recipients: [{ status: 'deferred' }] }]);
+    void timer;
+  });
+
+  it('once the dot is written, no reply within dataDone is unknown (maybe delivered)', () => {
+    const events: ClientEvent[] = [];
+    const clock = new FakeClock();
+    const { conn, out } = upToTheDot({ reportsWrites: true }, BODY, events);
+    conn.dataWritten(out.length);
+    armTimeout(clock, conn);
+    expect(conn.pendingTimeout()).toMatchObject({ name: 'dataDone', ms: 5_000 });
+    clock.advance(5_000);
+    drain(conn, events);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT', message: 'timeout: dataDone' });
+    expect(sent(events)).toMatchObject([{ outcome: 'unknown', recipients: [{ status: 'unknown' }] }]);
+  });
+
+  it('without reportsWrites, dataDone starts when the dot is queued (a caller that reports no writes keeps the old timers)', () => {
+    const events: ClientEvent[] = [];
+    const { conn } = upToTheDot({}, BODY, events);
+    expect(conn.pendingTimeout()?.name).toBe('dataDone');
+  });
+
+  it('dataWritten counts only bytes handed out by dataToSend(): more, or a count that is not a non-negative integer, is ERR_SMTP_CLIENT_INVALID_PARAMETER', () => {
+    const conn = new ClientConnection({ reportsWrites: true });
+    conn.receiveData('220 mx\r\n');
+    const out = conn.dataToSend();
+    expect(dec.decode(out)).toBe('EHLO localhost\r\n');
+    for (const bad of [out.length + 1, -1, 1.5, Number.NaN, '3' as unknown as number]) {
+      expect(() => conn.dataWritten(bad)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' }));
+    }
+    conn.dataWritten(out.length - 1);
+    conn.dataWritten(1);
+    expect(() => conn.dataWritten(1)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' }));
+    expect(conn.state).toBe('ehlo');
+  });
+
+  it('reportsWrites takes true or false only', () => {
+    expect(() => new ClientConnection({ reportsWrites: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringContaining('reportsWrites') }));
+  });
+});
