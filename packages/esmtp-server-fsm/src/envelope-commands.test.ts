@@ -89,6 +89,10 @@ describe('MAIL and RCPT syntax and sequence', () => {
     expect(lines(d.feed('RCPT TO:<b@example.net> NOTIFY=SUCCESS ORCPT=rfc822;b@example.net\r\n'))).toEqual(refused);
     expect(lines(d.feed('RCPT TO:<b@example.net>\r\n'))).toEqual(refused);
     expect(lines(d.feed('RCPT TO:<b@example.net> NOTIFY=FAILURE\r\n'))).toEqual(refused);
+    // the domain in another case is the same mailbox; the local part in another case is not
+    expect(lines(d.feed('RCPT TO:<b@EXAMPLE.Net> NOTIFY=FAILURE\r\n'))).toEqual(refused);
+    expect(lines(d.feed('RCPT TO:<b@EXAMPLE.Net> NOTIFY=SUCCESS\r\n'))).toEqual(['250 2.1.5 Recipient OK']);
+    expect(lines(d.feed('RCPT TO:<B@example.net> NOTIFY=FAILURE\r\n'))).toEqual(['250 2.1.5 Recipient OK']);
   });
 });
 

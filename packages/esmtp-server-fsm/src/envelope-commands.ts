@@ -2,6 +2,7 @@
  * Envelope commands: MAIL and RCPT (paths and parameters parsed by smtp-client-args against the
  * keywords of the last EHLO reply) and the answers to their decisions.
  */
+import { mailboxKey } from '@smtpkit/foundation';
 import type { ParseOptions } from 'smtp-client-args';
 import type { EsmtpParameters } from './envelope-args.js';
 import { parseEnvelopeArgument } from './envelope-args.js';
@@ -86,9 +87,10 @@ export function rcpt(s: Session, arg: string): void {
   if (rest === undefined) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: RCPT TO:<address>' });
   const r = parseEnvelopeArgument('rcpt', rest, parseOptions(s, s.mailParams.SMTPUTF8 === true && s.advertisedKeywords.includes('SMTPUTF8') ? 'rcpt+utf8' : 'rcpt'));
   if (!r.ok) return reply(s, r.reply);
-  // The same recipient again with other parameters (NOTIFY, ORCPT...): refused rather than one
-  // set of parameters silently replacing the other; an identical repeat is accepted as before.
-  const same = s.recipientParameters.get(r.path.address);
+  // The same recipient again (its domain in any case) with other parameters (NOTIFY, ORCPT...):
+  // refused rather than one set of parameters silently replacing the other; an identical repeat
+  // is accepted as before.
+  const same = s.recipientParameters.get(mailboxKey(r.path.address));
   if (same !== undefined && !sameParameters(same, r.parameters)) {
     return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: recipient already given with different parameters' });
   }
@@ -119,7 +121,7 @@ export function answerRcpt(s: Session, to: string, parameters: EsmtpParameters, 
   s.go(positive ? 'accept' : 'reject');
   if (positive) {
     s.recipients.push({ address: to, parameters });
-    s.recipientParameters.set(to, parameters);
+    s.recipientParameters.set(mailboxKey(to), parameters);
     send(s, r ?? { code: 250, enhanced: '2.1.5', text: 'Recipient OK' });
   } else reply(s, r ?? { code: 550, enhanced: '5.1.1', text: 'Recipient rejected' });
 }

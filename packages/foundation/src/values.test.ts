@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isIterableObject, isWellFormedText, loneSurrogateIndex, replyTextFault, typeName } from './values.js';
+import { isIterableObject, isWellFormedText, loneSurrogateIndex, mailboxKey, replyTextFault, typeName } from './values.js';
 import { isBytes } from './bytes.js';
 
 describe('typeName', () => {
@@ -71,5 +71,15 @@ describe('isBytes', () => {
     expect(isBytes(new Uint8Array(1))).toBe(true);
     expect(isBytes(Buffer.from('x'))).toBe(true);
     for (const v of [new Uint16Array(1), new DataView(new ArrayBuffer(1)), new ArrayBuffer(1), 'x', null, [1]]) expect(isBytes(v)).toBe(false);
+  });
+});
+
+describe('mailboxKey', () => {
+  test('compares the domain without case and keeps the local part as written', () => {
+    expect(mailboxKey('Joe@Example.ORG')).toBe(mailboxKey('Joe@example.org'));
+    expect(mailboxKey('joe@example.org')).not.toBe(mailboxKey('Joe@example.org'));
+    expect(mailboxKey('"a@b"@Example.org')).toBe('"a@b"@example.org');
+    expect(mailboxKey('')).toBe('');
+    expect(mailboxKey('Postmaster')).toBe('Postmaster');
   });
 });

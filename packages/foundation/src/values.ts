@@ -90,3 +90,17 @@ export function replyTextFault(text: string): ReplyTextFault | undefined {
   }
   return undefined;
 }
+
+/**
+ * The key by which two envelope addresses name the same mailbox: the domain without case (RFC
+ * 5321 §2.4: domain names are case-insensitive; the local part is the receiving host's to
+ * interpret, so it is kept as written). An address without `@` (`<>`, `postmaster`) is its own key.
+ *
+ * @example
+ * mailboxKey('Joe@Example.ORG') === mailboxKey('Joe@example.org'); // true
+ * mailboxKey('joe@example.org') === mailboxKey('Joe@example.org'); // false
+ */
+export function mailboxKey(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : address.slice(0, at + 1) + address.slice(at + 1).toLowerCase();
+}

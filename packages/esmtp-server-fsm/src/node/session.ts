@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import { copyBytes } from '@smtpkit/foundation';
+import { copyBytes, mailboxKey } from '@smtpkit/foundation';
 import { SmtpServerError, ServerConnection } from 'esmtp-server-fsm';
 import type { ReplyInit, ServerEvent } from 'esmtp-server-fsm';
 import type { ProxyInfo } from './proxy-protocol.js';
@@ -618,14 +618,15 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private startMessage(): void {
     const tx = this.conn.transaction;
     const info = this.conn.session;
-    // A recipient given twice (RCPT TO:<a@x> again, with the same parameters: the session refuses
-    // other ones) is one recipient: in SMTP it is delivered once. LMTP keeps each, as each gets
-    // its own reply after the data (RFC 2033 §4.2).
+    // A recipient given twice (RCPT TO:<a@x> again, its domain in any case, with the same
+    // parameters: the session refuses other ones) is one recipient: in SMTP it is delivered once,
+    // under the address first given. LMTP keeps each, as each gets its own reply after the data
+    // (RFC 2033 §4.2).
     let recipients = tx.recipients;
     if (!this.options.lmtp && recipients.length > 1) {
       const seen = new Set<string>();
-      for (const r of recipients) seen.add(r.address);
-      if (seen.size < recipients.length) recipients = recipients.filter((r) => seen.delete(r.address));
+      for (const r of recipients) seen.add(mailboxKey(r.address));
+      if (seen.size < recipients.length) recipients = recipients.filter((r) => seen.delete(mailboxKey(r.address)));
     }
     const envelope: Envelope = {
       id: this.host.messageId(),
