@@ -125,13 +125,15 @@ describe('createServer TLS: SNI', () => {
     expect(typeof tls?.fields.session).toBe('string');
   });
 
-  it('an SNI callback (sync or async) chooses; undefined keeps the default; a throw fails only that handshake', async () => {
+  it('an SNI callback (sync, async, or any thenable) chooses; undefined keeps the default; a throw fails only that handshake', async () => {
     const { port } = await start({
       secure: true,
       tls: {
         ...certs.default!,
         sni: (name) => {
           if (name === 'callback.test') return Promise.resolve(certs.cb!);
+          // a promise of another library: a thenable, not a native Promise
+          if (name === 'thenable.test') return { then: (resolve: (p: Pair) => void) => setTimeout(() => resolve(certs.b!), 10) } as PromiseLike<Pair>;
           if (name === 'sync.test') return certs.a!;
           if (name === 'boom.test') throw new Error('lookup failed');
           return undefined;
@@ -139,6 +141,7 @@ describe('createServer TLS: SNI', () => {
       },
     });
     expect(await cnFor(port, 'callback.test')).toBe('callback.test');
+    expect(await cnFor(port, 'thenable.test')).toBe('wild.b.test');
     expect(await cnFor(port, 'sync.test')).toBe('a.test');
     expect(await cnFor(port, 'other.test')).toBe('default.test');
     await expect(cnFor(port, 'boom.test')).rejects.toThrow();

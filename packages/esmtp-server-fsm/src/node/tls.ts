@@ -9,6 +9,11 @@ import type { Socket } from 'node:net';
 import { constants } from 'node:crypto';
 import { SmtpServerError } from 'esmtp-server-fsm';
 
+/** Whether `v` is a promise of any kind (an object or function with a `then` method). */
+function isThenable<T>(v: unknown): v is PromiseLike<T> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
 /**
  * Chooses the certificate for a TLS client that sent a server name (SNI). Returning `undefined`
  * keeps the default certificate. May be async (a certificate store lookup). Its answer is cached
@@ -23,7 +28,7 @@ import { SmtpServerError } from 'esmtp-server-fsm';
  * ```
  * @see RFC 6066 §3
  */
-export type SniCallback = (servername: string) => SecureContextOptions | SecureContext | undefined | Promise<SecureContextOptions | SecureContext | undefined>;
+export type SniCallback = (servername: string) => SecureContextOptions | SecureContext | undefined | PromiseLike<SecureContextOptions | SecureContext | undefined>;
 
 /**
  * The `tls` option of `createServer`: Node's secure-context options (`key`, `cert`, `ca`,
@@ -174,7 +179,8 @@ export class ServerTls {
         let r: ReturnType<SniCallback>;
         try {
           r = loaded.callback(servername);
-          cached = r instanceof Promise ? r.then(toContext) : toContext(r);
+          // a promise of another library or realm (any thenable) is waited for as a native one
+          cached = isThenable(r) ? Promise.resolve(r).then(toContext) : toContext(r);
         } catch (e) {
           return fail(e);
         }
