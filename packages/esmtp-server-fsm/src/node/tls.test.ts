@@ -133,7 +133,7 @@ describe('createServer TLS: SNI', () => {
         sni: (name) => {
           if (name === 'callback.test') return Promise.resolve(certs.cb!);
           // a promise of another library: a thenable, not a native Promise
-          if (name === 'thenable.test') return { then: (resolve: (p: Pair) => void) => setTimeout(() => resolve(certs.b!), 10) } as PromiseLike<Pair>;
+          if (name === 'thenable.test') return { then: (resolve: (p: Pair) => void) => void setTimeout(() => resolve(certs.b!), 10) } as unknown as PromiseLike<Pair>;
           if (name === 'sync.test') return certs.a!;
           if (name === 'boom.test') throw new Error('lookup failed');
           return undefined;
