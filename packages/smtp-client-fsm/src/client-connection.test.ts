@@ -478,6 +478,39 @@ describe('ClientConnection: faults', () => {
     expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY' });
   });
 
+  for (const [reply, outcome, status] of [['552 5.3.4 message too big', 'failed', 'rejected'], ['452 4.3.1 out of storage', 'deferred', 'deferred']] as const) {
+    it(`a ${reply.slice(0, 3)} while a streamed body is still being sent is the message's reply (${outcome}), not an unsolicited one; queued messages are deferred`, () => {
+      const { server, conn } = session();
+      conn.sendMessage({ from: 'a@x.test', to: ['b@y.test', 'c@y.test'] });
+      conn.sendMessage({ from: 'a@x.test', to: ['d@y.test'], body: 'x' });
+      const events = run(conn, server, { onNeedBody: (_e, n) => (n === 0 ? conn.writeBody('Subject: s\r\n\r\n' + 'x\r\n'.repeat(100)) : undefined) });
+      expect(events.at(-1)).toMatchObject({ type: 'need-body' });
+      conn.receiveData(`${reply}\r\n`);
+      const after: ReturnType<typeof conn.nextEvent>[] = [];
+      for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) after.push(e);
+      const [m1, m2] = sent(after);
+      expect(m1).toMatchObject({ messageId: 1, outcome, reply: { code: Number(reply.slice(0, 3)) } });
+      expect(m1?.errorCode).toBeUndefined();
+      expect(m1?.recipients.map((r) => [r.status, r.reply?.code, r.stage])).toEqual([[status, Number(reply.slice(0, 3)), 8], [status, Number(reply.slice(0, 3)), 8]]);
+      expect(m2).toMatchObject({ messageId: 2, outcome: 'deferred', errorCode: 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED' });
+      expect(after.find((e) => e.type === 'error')).toBeUndefined();
+      expect(after.at(-1)).toMatchObject({ type: 'closed', reason: 'rejected', reply: { code: Number(reply.slice(0, 3)) } });
+      expect(conn.dataToSend().length).toBe(0);
+      expect(conn.closed).toBe(true);
+    });
+  }
+
+  it('a 2xx while a streamed body is being sent is still an unsolicited reply', () => {
+    const { server, conn } = session();
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
+    run(conn, server, { onNeedBody: (_e, n) => (n === 0 ? conn.writeBody('x\r\n') : undefined) });
+    conn.receiveData('250 ok\r\n');
+    const after: ReturnType<typeof conn.nextEvent>[] = [];
+    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) after.push(e);
+    expect(after.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY' });
+    expect(sent(after)[0]).toMatchObject({ outcome: 'deferred' });
+  });
+
   it('DOS-9: an over-long reply closes the connection with a typed error', () => {
     const conn = new ClientConnection();
     conn.receiveData('220 ' + 'x'.repeat(10_000));

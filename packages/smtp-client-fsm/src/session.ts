@@ -314,7 +314,7 @@ export class Session {
       // dataToSend(); a reply beyond those is unsolicited (or injected), whatever the client queued since.
       if (this.outstanding - this.unsent <= 0) {
         if (reply.code === 421) this.on421(reply);
-        else this.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `unsolicited reply ${reply.code} in state ${this.current.name}`, 'error', reply);
+        else if (!this.bodyRefused(reply)) this.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `unsolicited reply ${reply.code} in state ${this.current.name}`, 'error', reply);
         continue;
       }
       this.outstanding--;
@@ -356,6 +356,31 @@ export class Session {
       return;
     }
     throw e;
+  }
+
+  /**
+   * A 4xx or 5xx while a DATA body is still going out (its final dot not yet handed out): some
+   * servers refuse a message mid-body (`552 5.3.4 message too big`) and close. That reply is the
+   * message's, not an unsolicited one: the recipients it was sent to are refused with it (rejected
+   * for a 5xx, deferred for a 4xx). The rest of the body cannot follow, so the session ends as after
+   * a 421; queued messages are deferred. False when the reply is not such a refusal.
+   */
+  private bodyRefused(reply: Reply): boolean {
+    const t = this.txn;
+    const m = this.queue[0];
+    if (reply.code < 400 || !t || !m || t.bdat || !t.bodyStarted || t.emptyDot || (this.current.name !== 'body' && this.current.name !== 'final')) return false;
+    this.queue.shift();
+    this.txn = undefined;
+    for (const r of t.accepted) this.setResult(m, r, 'rejected', reply, undefined, STAGE.SENDING_BODY, true);
+    for (const r of m.remaining) this.setResult(m, r, 'deferred', undefined, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.SENDING_BODY, true);
+    m.remaining = [];
+    m.lastReply = reply;
+    this.finishMessage(m, reply, undefined);
+    this.out = [];
+    this.unsent = 0;
+    this.failAll(undefined, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', true);
+    this.close('rejected', reply);
+    return true;
   }
 
   on421(reply: Reply): void {
