@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
-import { messageFiles, messageInputs, splitMbox } from './classify.js';
+import { messageFiles, messageInputs, splitMbox, terminalHint } from './classify.js';
 import { tempDir } from './testing/peers.js';
 
 const tmp = tempDir('classify-');
@@ -199,6 +199,25 @@ describe('smtp classify', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('nope.eml');
     });
+
+    it('an empty directory: nothing on stdout, a note on stderr, exit 0 (an empty bounce folder is not an error)', async () => {
+      const empty = join(tmp.dir, 'empty-dir');
+      mkdirSync(empty, { recursive: true });
+      const r = await runCli(['classify', '--message', empty, '--json']);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, '', `smtp classify: no messages in ${empty}\n`]);
+    });
+  });
+});
+
+describe('smtp classify on a terminal', () => {
+  it('says what it waits for when stdin is a terminal, and nothing when input is piped', () => {
+    const said: string[] = [];
+    const stderr = { write: (t: string) => said.push(t) };
+    expect(terminalHint({ isTTY: true }, stderr, 'replies, one per line,')).toBe(true);
+    expect(said).toEqual(['smtp classify: reading replies, one per line, from the terminal; end with Ctrl-D (see smtp classify --help)\n']);
+    expect(terminalHint({ isTTY: false }, stderr, 'x')).toBe(false);
+    expect(terminalHint({}, stderr, 'x')).toBe(false);
+    expect(said).toHaveLength(1);
   });
 });
 

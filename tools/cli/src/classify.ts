@@ -341,6 +341,16 @@ export function formatMessageRecord(r: MessageRecord): string {
   return lines.join('\n');
 }
 
+/**
+ * Says on stderr what `smtp classify` is waiting for when its input is a terminal (nothing given
+ * as arguments, nothing piped): otherwise it would wait silently. True when it said so.
+ */
+export function terminalHint(stdin: { readonly isTTY?: boolean }, stderr: { write(text: string): unknown }, what: string): boolean {
+  if (stdin.isTTY !== true) return false;
+  stderr.write(`smtp classify: reading ${what} from the terminal; end with Ctrl-D (see smtp classify --help)\n`);
+  return true;
+}
+
 export function registerClassify(program: Command): void {
   program
     .command('classify')
@@ -367,12 +377,14 @@ export function registerClassify(program: Command): void {
       if (opts.message !== undefined) {
         let inputs: Iterator<MessageInput | UnreadableInput> | AsyncIterator<MessageInput | UnreadableInput>;
         try {
+          if (opts.message === '-') terminalHint(process.stdin, process.stderr, 'a message or an mbox');
           inputs = opts.message === '-' ? stdinMessages() : messageInputs(messageFiles(opts.message));
         } catch (e) {
           cmd.error(`error: --message ${opts.message}: ${(e as Error).message}`, { exitCode: EXIT.usage });
           return;
         }
         let failed = false;
+        let seen = 0;
         for (;;) {
           let step: IteratorResult<MessageInput | UnreadableInput>;
           try {
@@ -382,10 +394,14 @@ export function registerClassify(program: Command): void {
             return;
           }
           if (step.done === true) break;
+          seen++;
           const record = 'error' in step.value ? step.value : await classifyMessageRecord(classifier, step.value);
           if ('error' in record) failed = true;
           process.stdout.write(`${opts.json === true ? JSON.stringify(record) : formatMessageRecord(record)}\n`);
         }
+        // nothing to classify is not an error (a bounce directory may be empty), but it is said
+        // (stdin, even empty, is one message)
+        if (seen === 0) process.stderr.write(`smtp classify: no messages in ${opts.message}\n`);
         if (failed) process.exitCode = EXIT.rejected;
         return;
       }
@@ -397,6 +413,7 @@ export function registerClassify(program: Command): void {
         print(words.join(' '));
         return;
       }
+      terminalHint(process.stdin, process.stderr, 'replies, one per line,');
       const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
       for await (const line of lines) {
         const text = line.trim();

@@ -72,6 +72,10 @@ describe('smtp probe', () => {
     const r = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port)]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('ECONNREFUSED');
+    // with --json, stdout has an object too (a script parsing it does not get empty input)
+    const j = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port), '--json']);
+    expect(j.code).toBe(3);
+    expect(JSON.parse(j.stdout)).toMatchObject({ host: '127.0.0.1', port, error: { code: 'CONNECTION_FAILED', message: expect.stringContaining('ECONNREFUSED') } });
   });
 
   it('a server that refuses the session (554 banner) exits 3', async () => {

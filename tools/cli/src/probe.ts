@@ -182,6 +182,8 @@ export function registerProbe(program: Command): void {
       } catch (e) {
         if (!(e instanceof ConnectionFailure)) throw e;
         process.stderr.write(`smtp probe: ${e.message}\n`);
+        // a script reading --json gets an object either way
+        if (opts.json === true) process.stdout.write(`${JSON.stringify({ host: opts.host, port: opts.port, error: { code: 'CONNECTION_FAILED', message: e.message } }, null, 2)}\n`);
         process.exitCode = EXIT.connection;
       }
     });
