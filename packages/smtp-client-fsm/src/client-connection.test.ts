@@ -216,6 +216,20 @@ describe('ClientConnection: transcripts', () => {
     expect(s.server.commands[1]).toBe(`MAIL FROM:<a@x>${param}`);
   });
 
+  it.each([
+    ['8BITMIME offered, no bodyType: declared (the stream cannot be scanned before MAIL)', ['8BITMIME'], undefined, 'MAIL FROM:<a@x> BODY=8BITMIME', 'delivered'],
+    ['8BITMIME offered, bodyType 7bit: not declared', ['8BITMIME'], '7bit', 'MAIL FROM:<a@x>', 'delivered'],
+    ['8BITMIME offered, bodyType 8bitmime: declared', ['8BITMIME'], '8bitmime', 'MAIL FROM:<a@x> BODY=8BITMIME', 'delivered'],
+    ['8BITMIME not offered, no bodyType: sent as given, undeclared', [], undefined, 'MAIL FROM:<a@x>', 'delivered'],
+    ['8BITMIME not offered, bodyType 8bitmime: refused before MAIL', [], '8bitmime', undefined, 'failed'],
+  ] as const)('a streamed body, %s', (_what, ehlo, bodyType, mail, outcome) => {
+    const s = session({ ehlo: [...ehlo] });
+    s.conn.sendMessage({ from: 'a@x', to: ['b@y'], ...(bodyType ? { bodyType } : {}) });
+    const events = run(s.conn, s.server, { bodies: { 1: ['Subject: caf\u00e9\r\n\r\n', new Uint8Array([0x63, 0x61, 0x66, 0xc3, 0xa9, 13, 10])] } });
+    expect(s.server.commands.find((c) => c.startsWith('MAIL'))).toBe(mail);
+    expect(sent(events)[0]?.outcome).toBe(outcome);
+  });
+
   it('DSN parameters are passed when offered (xtext-encoded, INJ-2)', () => {
     const { server, conn } = session({ ehlo: ['DSN'] });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', dsn: { ret: 'HDRS', envid: 'id 1=2', notify: ['FAILURE', 'DELAY'], orcpt: { 'b@y': 'b@y' } } });

@@ -191,7 +191,12 @@ export interface MessageInput {
    */
   readonly to: readonly string[];
   readonly body?: Uint8Array | string;
-  /** Body content type: `8bitmime` / `binarymime` (RFC 6152, RFC 3030); detected for whole bodies. */
+  /**
+   * Body content type: `8bitmime` / `binarymime` (RFC 6152, RFC 3030). Detected for whole bodies.
+   * A streamed body cannot be scanned before MAIL: left out, it is declared `BODY=8BITMIME` whenever
+   * the server offers 8BITMIME (and sent undeclared to a server that does not); say `7bit` for a
+   * stream you know is 7-bit, `8bitmime` to have it fail with a server without 8BITMIME.
+   */
   readonly bodyType?: '7bit' | '8bitmime' | 'binarymime';
   /**
    * Size announced with SIZE. Computed for whole bodies: the octets of the message as sent (bare

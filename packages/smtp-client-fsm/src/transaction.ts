@@ -121,7 +121,10 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
   try {
     const p = new SmtpClientArgs({ command: 'mail', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
     if (caps.has('SIZE') && m.size !== undefined) p.setSize(m.size);
-    if (m.bodyType === '8bitmime') p.setBody('8BITMIME');
+    // A streamed body cannot be scanned before MAIL: unless the caller says it is 7bit, it is
+    // declared 8BITMIME whenever the server offers it (7-bit content may go as 8BITMIME; 8-bit
+    // content may not go undeclared, RFC 6152 §3).
+    if (m.bodyType === '8bitmime' || (m.body === undefined && m.input.bodyType === undefined && caps.eightBitMime)) p.setBody('8BITMIME');
     if (m.bodyType === 'binarymime') p.setBody('BINARYMIME');
     if (m.smtputf8) p.set('SMTPUTF8');
     const dsn = m.input.dsn;

@@ -56,6 +56,18 @@ describe('smtp-client-fsm/node over loopback', () => {
     expect(client.closed).toBe(true);
   });
 
+  it('a streamed body goes with BODY=8BITMIME when the server offers it, unless bodyType says 7bit', async () => {
+    script = { ehlo: ['PIPELINING', '8BITMIME'] };
+    const stream = () => Readable.from(['Subject: caf\u00e9\r\n\r\n', 'd\u00e9j\u00e0 vu\r\n']);
+    const r1 = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@x.test', to: ['b@y.test'], body: stream() });
+    expect(r1.outcome).toBe('delivered');
+    expect(last!.messages[0]!.mailLine).toBe('MAIL FROM:<a@x.test> BODY=8BITMIME');
+    expect(dec.decode(last!.messages[0]!.content)).toBe('Subject: caf\u00e9\r\n\r\nd\u00e9j\u00e0 vu\r\n');
+    const r2 = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@x.test', to: ['b@y.test'], bodyType: '7bit', body: Readable.from(['Subject: s\r\n\r\nplain\r\n']) });
+    expect(r2.outcome).toBe('delivered');
+    expect(last!.messages[0]!.mailLine).toBe('MAIL FROM:<a@x.test>');
+  });
+
   it('text bodies: a surrogate pair cut by a large chunk or by a stream arrives whole; a lone surrogate is a typed error, never U+FFFD', async () => {
     script = {};
     const client = await connect({ host: '127.0.0.1', port, security: 'off', allowLongLines: true });
