@@ -1,5 +1,6 @@
 // Shared option parsers for the smtp commands. Each throws commander's InvalidArgumentError, so a
 // bad value ends the command with a clear message and the usage exit code (2).
+import { domainToASCII } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 
 /** Exit codes of every smtp command (documented in docs/cli.md). */
@@ -45,6 +46,13 @@ export function parseHost(value: string): string {
 /** `--helo`, `--hostname`: one word for EHLO/HELO/LHLO or a greeting, without spaces or control characters. */
 export function parseHeloName(value: string): string {
   if (value === '' || hasSpaceOrControl(value)) throw new InvalidArgumentError('expected a host name such as mail.example.org (not empty, no spaces or control characters).');
+  // an internationalised name goes on the wire in its ASCII form (A-labels, RFC 5890): the
+  // greeting and EHLO come before either side knows of SMTPUTF8
+  if (/[^\x20-\x7e]/.test(value)) {
+    const ascii = domainToASCII(value);
+    if (ascii === '') throw new InvalidArgumentError('expected a host name such as mail.example.org (this non-ASCII name is not a valid internationalised domain name).');
+    return ascii;
+  }
   return value;
 }
 

@@ -342,6 +342,13 @@ describe('smtp serve fairness limits', () => {
     expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--max-connections-per-client', '-1'])).code).toBe(2);
   });
 
+  it('--hostname with an internationalised name greets with its ASCII form (A-labels)', async () => {
+    const proc = await serve(['--hostname', 'm\u00fcnchen.example']);
+    const heard = await session(proc.port, ['EHLO c.example\r\n', 'QUIT\r\n']);
+    expect(heard).toMatch(/^220 xn--mnchen-3ya\.example /);
+    expect(heard).toContain('250-xn--mnchen-3ya.example');
+  });
+
   it('--client-ipv6-prefix: IPv6 clients share the per-client limit by /64, or by the prefix given', async () => {
     const greet = async (port: number, source: string): Promise<{ socket: Socket; first: string }> => {
       const socket = connect({ host: '127.0.0.1', port });
