@@ -90,7 +90,7 @@ export function rcpt(s: Session, arg: string): void {
   // The same recipient again (its domain in any case) with other parameters (NOTIFY, ORCPT...):
   // refused rather than one set of parameters silently replacing the other; an identical repeat
   // is accepted as before.
-  const same = s.recipientParameters.get(mailboxKey(r.path.address));
+  const same = s.recipientParameters.size > 0 ? s.recipientParameters.get(mailboxKey(r.path.address)) : undefined;
   if (same !== undefined && !sameParameters(same, r.parameters)) {
     return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: recipient already given with different parameters' });
   }

@@ -102,5 +102,11 @@ export function replyTextFault(text: string): ReplyTextFault | undefined {
  */
 export function mailboxKey(address: string): string {
   const at = address.lastIndexOf('@');
-  return at < 0 ? address : address.slice(0, at + 1) + address.slice(at + 1).toLowerCase();
+  if (at < 0) return address;
+  // the usual lower-case domain is its own key, without a copy (this runs for every RCPT)
+  for (let i = at + 1, n = address.length; i < n; i++) {
+    const c = address.charCodeAt(i);
+    if (c >= 65 && (c <= 90 || c >= 128)) return address.slice(0, at + 1) + address.slice(at + 1).toLowerCase();
+  }
+  return address;
 }
