@@ -515,8 +515,8 @@ describe('createServer', () => {
     ]);
   });
 
-  it('close() called twice (SIGTERM, then SIGINT): both promises settle, the later shorter timeout cuts the wait', async () => {
-    const s = createServer({ hostname: 'node.test', onData: async (_e, body) => void (await collect(body)) });
+  /** Listens, and leaves one session in the middle of a message body that never ends. */
+  async function messageInFlight(s: ReturnType<typeof createServer>): Promise<void> {
     const port = (await s.listen(0, '127.0.0.1')).port;
     const busy = await client(port);
     await busy.reply();
@@ -525,6 +525,11 @@ describe('createServer', () => {
     await busy.cmd('RCPT TO:<d@e.f>');
     await busy.cmd('DATA');
     busy.socket.write('a message that never ends\r\n');
+  }
+
+  it('close() called twice (SIGTERM, then SIGINT): both promises settle, the later shorter timeout cuts the wait', async () => {
+    const s = createServer({ hostname: 'node.test', onData: async (_e, body) => void (await collect(body)) });
+    await messageInFlight(s);
     const first = s.close({ timeout: 600_000 });
     const second = s.close({ timeout: 50 });
     expect(await Promise.all([first, second])).toEqual([undefined, undefined]);
@@ -545,14 +550,7 @@ describe('createServer', () => {
           body.on('error', (e) => events.push(`body ${(e as { code?: string }).code ?? ''}`));
         }),
     });
-    const port = (await s.listen(0, '127.0.0.1')).port;
-    const busy = await client(port);
-    await busy.reply();
-    await busy.cmd('EHLO me');
-    await busy.cmd('MAIL FROM:<a@b.c>');
-    await busy.cmd('RCPT TO:<d@e.f>');
-    await busy.cmd('DATA');
-    busy.socket.write('a message that never ends\r\n');
+    await messageInFlight(s);
     await s.close({ timeout: 50 });
     events.push('closed');
     expect(events).toEqual(['onClose', 'body ERR_SMTP_MESSAGE_ABORTED', 'closed']);
