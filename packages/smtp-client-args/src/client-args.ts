@@ -4,7 +4,7 @@
  * parameter. Nothing that reaches `toString()` can hold SP, `=` in a value, or a control byte.
  */
 
-import { ClientArgsError, booleanOption, optionsObject } from './errors.js';
+import { ClientArgsError, booleanOption, noControls, optionsObject } from './errors.js';
 import { isIterableObject, typeName } from '@smtpkit/foundation';
 import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
@@ -81,12 +81,6 @@ function text(value: unknown, argument: string): string {
   if (typeof value !== 'string' || value.length === 0) throw invalid(argument, 'expected a non-empty string');
   noControls(value, argument);
   return value;
-}
-
-function noControls(value: string, argument: string): void {
-  if (findControl(value) >= 0) {
-    throw ClientArgsError.local('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
-  }
 }
 
 /** A lookup keyword, upper-cased; anything but a string is `ERR_SMTP_INVALID_ARGUMENT` (as in smtp-capabilities' lookups). */

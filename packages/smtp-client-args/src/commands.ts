@@ -12,7 +12,7 @@ import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, pa
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
 import { DEFAULT_PATH_LIMITS, lenientOptions, pathFailureReply, renderPath, resolveLimits, scanPath, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
-import { asciiUpper, isAlnum, strictDecoder as decoder } from './text.js';
+import { asciiUpper, keywordEnd, strictDecoder as decoder } from './text.js';
 import { tryXtextDecode } from './xtext.js';
 import { isBytes, isIterableObject, typeName } from '@smtpkit/foundation';
 
@@ -460,17 +460,6 @@ function matchesUpper(s: string, at: number, end: number, word: string): boolean
     if (c !== word.charCodeAt(k)) return false;
   }
   return true;
-}
-
-/** The end of the esmtp-keyword starting at `from`: ALPHA / DIGIT, then also "-". */
-function keywordEnd(s: string, from: number, end: number): number {
-  let i = from;
-  while (i < end) {
-    const c = s.charCodeAt(i);
-    if (!(isAlnum(c) || (i > from && c === 0x2d))) break;
-    i++;
-  }
-  return i;
 }
 
 /** What `parseCommand` found: the path, the parameters, and how many there were. */

@@ -4,6 +4,7 @@
  */
 
 import { SmtpkitError, hasPackageBrand, typeName } from '@smtpkit/foundation';
+import { findControl } from './text.js';
 
 /**
  * Every error code this package throws. Append-only: codes are never renamed or reused.
@@ -57,6 +58,13 @@ export function optionsObject<T extends object>(options: T | undefined, fallback
 export function booleanOption(value: unknown, name: string, code: 'ERR_SMTP_INVALID_OPTION' | 'ERR_SMTP_INVALID_ARGUMENT' = 'ERR_SMTP_INVALID_OPTION'): boolean | undefined {
   if (value === undefined || value === true || value === false) return value;
   throw ClientArgsError.local(code, name, `${name} must be true or false, got ${typeName(value)}`);
+}
+
+/** `ERR_SMTP_CONTROL_CHARACTER` naming `argument` when `value` holds a control character (never the value). @internal */
+export function noControls(value: string, argument: string): void {
+  if (findControl(value) >= 0) {
+    throw ClientArgsError.local('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
+  }
 }
 
 /** `ERR_SMTP_INVALID_ARGUMENT` naming `text` unless `text` is a string. @internal */

@@ -6,7 +6,7 @@
 
 import { ClientArgsError } from './errors.js';
 import { tryXtextDecode } from './xtext.js';
-import { asciiUpper, isAlnum, isAtext, isDigit, isEsmtpValue, hasNonAscii, isControl, isWellFormed } from './text.js';
+import { asciiUpper, hexValue, isAlnum, isAtext, keywordEnd, isDigit, isEsmtpValue, hasNonAscii, isControl, isWellFormed } from './text.js';
 
 /**
  * Which command a parameter belongs to.
@@ -138,7 +138,7 @@ export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undef
       let cp = 0;
       while (j < v.length && j - (i + 3) < 6) {
         const h = v.charCodeAt(j);
-        const d = isDigit(h) ? h - 0x30 : h >= 0x41 && h <= 0x46 ? h - 0x37 : -1;
+        const d = hexValue(h, false);
         if (d < 0) break;
         cp = cp * 16 + d;
         j++;
@@ -358,12 +358,7 @@ export function checkParam(
 }
 
 function isKeyword(s: string): boolean {
-  if (s.length === 0 || !isAlnum(s.charCodeAt(0))) return false;
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!isAlnum(c) && c !== 0x2d) return false;
-  }
-  return true;
+  return s.length > 0 && keywordEnd(s, 0, s.length) === s.length;
 }
 
 /**

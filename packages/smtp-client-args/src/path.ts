@@ -5,9 +5,9 @@
  * builders; it never backtracks, so it runs in linear time.
  */
 
-import { ClientArgsError, booleanOption, optionsObject, stringArgument } from './errors.js';
+import { ClientArgsError, booleanOption, noControls, optionsObject, stringArgument } from './errors.js';
 import type { ArgsErrorCode } from './errors.js';
-import { isAlnum, isAtext, isControl, isDigit, isUtf8AddressChar, isWellFormed, utf8Length, utf8LengthOf } from './text.js';
+import { hexValue, isAlnum, isAtext, isDigit, isUtf8AddressChar, isWellFormed, keywordEnd, utf8Length, utf8LengthOf } from './text.js';
 import { typeName } from '@smtpkit/foundation';
 
 /**
@@ -230,6 +230,18 @@ export function resolveLimits<T extends object>(defaults: T, limits: Partial<T> 
 
 const PATH_KEYS = ['localPart', 'domain', 'path'] as const;
 
+/**
+ * Why the character at `i`, where a domain stops, cannot be in a domain, or undefined for a
+ * structural one (the end, a dot, the closing bracket): white space (trailing when only spaces and
+ * the end follow), or another character (not named: a reply never echoes the input).
+ */
+function domainCharFailure(s: string, i: number, end: number): PathFailure | undefined {
+  const c = s.charCodeAt(i);
+  if (i >= end || c === 0x2e || c === 0x3e) return undefined;
+  if (c === 0x20) while (s.charCodeAt(++i) === 0x20);
+  return fail('ERR_SMTP_PATH_SYNTAX', c !== 0x20 ? 'invalid character in the domain' : i >= end || s.charCodeAt(i) === 0x3e ? 'trailing whitespace after the domain' : 'whitespace in the domain');
+}
+
 /** Scans a domain name or address literal starting at `pos`; returns its end or a failure. */
 function scanDomain(s: string, pos: number, end: number): { ok: true; next: number; kind: DomainKind; utf8: boolean } | PathFailure {
   if (pos >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
@@ -253,7 +265,7 @@ function scanDomain(s: string, pos: number, end: number): { ok: true; next: numb
       } else break;
       i++;
     }
-    if (i === labelStart) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
+    if (i === labelStart) return domainCharFailure(s, i, end) ?? fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
     if (last === 0x2d) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
     if (i < end && s.charCodeAt(i) === 0x2e) {
       i++;
@@ -282,10 +294,6 @@ function scanIpv4(s: string, from: number, to: number): boolean {
   }
 }
 
-function isHex(c: number): boolean {
-  return isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
-
 /** RFC 5321 §4.1.3 IPv6-addr (full, compressed, with or without an IPv4 tail). */
 function scanIpv6(s: string, from: number, to: number): boolean {
   let groups = 0;
@@ -299,7 +307,7 @@ function scanIpv6(s: string, from: number, to: number): boolean {
   while (i < to) {
     // Try an IPv4 tail: digits followed by '.' before the next ':'.
     let j = i;
-    while (j < to && isHex(s.charCodeAt(j))) j++;
+    while (j < to && hexValue(s.charCodeAt(j), true) >= 0) j++;
     if (j < to && s.charCodeAt(j) === 0x2e) {
       if (!scanIpv4(s, i, to)) return false;
       groups += 2;
@@ -335,9 +343,9 @@ function scanLiteral(s: string, pos: number, end: number): { ok: true; next: num
   if (close === from) return fail('ERR_SMTP_PATH_SYNTAX', 'bad address literal');
   if (isDigit(s.charCodeAt(from)) && scanIpv4(s, from, close)) return { ok: true, next: close + 1, kind: 'ipv4', utf8: false };
   // Standardized-tag ":" 1*dcontent
-  let i = from;
-  while (i < close && (isAlnum(s.charCodeAt(i)) || s.charCodeAt(i) === 0x2d)) i++;
-  if (i === from || i >= close || s.charCodeAt(i) !== 0x3a || s.charCodeAt(i - 1) === 0x2d || !isAlnum(s.charCodeAt(from))) {
+  // (Ldh-str: a letter or digit first, no hyphen last; s[close] is "]", never ":")
+  const i = keywordEnd(s, from, close);
+  if (i === from || s.charCodeAt(i) !== 0x3a || s.charCodeAt(i - 1) === 0x2d) {
     return fail('ERR_SMTP_PATH_SYNTAX', 'bad address literal');
   }
   const tag = s.slice(from, i);
@@ -349,21 +357,10 @@ function scanLiteral(s: string, pos: number, end: number): { ok: true; next: num
   return { ok: true, next: close + 1, kind: 'general', utf8: false };
 }
 
-/** True if `local` can be written as an unquoted dot-string. */
+/** True if `local` can be written as an unquoted dot-string (the scan of an unquoted local part, to its end). */
 function isDotString(local: string): boolean {
-  if (local.length === 0) return false;
-  let prevDot = true;
-  for (let i = 0; i < local.length; i++) {
-    const c = local.charCodeAt(i);
-    if (c === 0x2e) {
-      if (prevDot) return false;
-      prevDot = true;
-      continue;
-    }
-    if (!isAtext(c) && !isUtf8AddressChar(c)) return false;
-    prevDot = false;
-  }
-  return !prevDot;
+  const r = scanLocalPart(local, 0, local.length);
+  return r.ok && !r.quoted && r.next === local.length;
 }
 
 /** Renders a local part: as a dot-string when possible, otherwise as a quoted string. */
@@ -512,7 +509,7 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   if (!dom.ok) return dom;
   i = dom.next;
   const after = closeAt(s, i, stop, bracketed);
-  if (after < 0) return fail('ERR_SMTP_PATH_SYNTAX', bracketed ? 'path not closed by ">"' : 'invalid character in path');
+  if (after < 0) return bracketed ? (domainCharFailure(s, i, stop) ?? fail('ERR_SMTP_PATH_SYNTAX', 'path not closed by ">"')) : fail('ERR_SMTP_PATH_SYNTAX', 'invalid character in path');
   const domain = s.slice(domainStart, i);
   const utf8 = local.utf8 || dom.utf8;
   if (utf8 && !o.smtpUtf8) return fail('ERR_SMTP_UTF8_NOT_ALLOWED', 'non-ASCII address without SMTPUTF8');
@@ -582,21 +579,12 @@ function localError(code: ArgsErrorCode, argument: string, reason: string): Clie
   return ClientArgsError.local('ERR_SMTP_INVALID_PATH', argument, `${argument}: ${reason}`);
 }
 
-/** Checks a caller string for control bytes first, so the error says so. */
-function rejectControls(value: string, argument: string): void {
-  for (let i = 0; i < value.length; i++) {
-    if (isControl(value.charCodeAt(i))) {
-      throw ClientArgsError.local('ERR_SMTP_CONTROL_CHARACTER', argument, `${argument} contains a control character`);
-    }
-  }
-}
-
 /** Validates a local part and domain given by a caller and builds the mailbox. */
 function buildMailbox(localPart: unknown, domain: unknown, argLocal: string, argDomain: string, smtpUtf8: boolean, limits: PathLimits): MailboxPath {
   if (typeof localPart !== 'string') throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', argLocal, `${argLocal}: expected a string`);
   if (typeof domain !== 'string') throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', argDomain, `${argDomain}: expected a string`);
-  rejectControls(localPart, argLocal);
-  rejectControls(domain, argDomain);
+  noControls(localPart, argLocal);
+  noControls(domain, argDomain);
   for (let i = 0; i < localPart.length; i++) {
     const c = localPart.charCodeAt(i);
     if (c > 0x7f && !isUtf8AddressChar(c)) throw localError('ERR_SMTP_PATH_SYNTAX', argLocal, 'invisible character');
@@ -631,7 +619,7 @@ export function toPath(path: Path | string, argument: string, options: Pick<Path
   const limits = resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS);
   const smtpUtf8 = options.smtpUtf8 ?? false;
   if (typeof path === 'string') {
-    rejectControls(path, argument);
+    noControls(path, argument);
     const text = path.length >= 2 && path.charCodeAt(0) === 0x3c && path.charCodeAt(path.length - 1) === 0x3e ? path : '<' + path + '>';
     const r = scanPath(text, 0, text.length, { role: 'any', smtpUtf8, limits, bare: false });
     if (!r.ok) throw localError(r.code, argument, r.reason);

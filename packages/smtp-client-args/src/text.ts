@@ -78,6 +78,28 @@ export function isAlnum(c: number): boolean {
 }
 
 /** 1 at the index of every ASCII atext character (a table: the check runs for every address byte). */
+/**
+ * The end of the esmtp-keyword (or Ldh-str) starting at `from`: ALPHA / DIGIT, then also "-";
+ * `from` itself when no keyword starts there.
+ */
+export function keywordEnd(s: string, from: number, end: number): number {
+  let i = from;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (!(isAlnum(c) || (i > from && c === 0x2d))) break;
+    i++;
+  }
+  return i;
+}
+
+/** The value of a hex digit (upper case, and lower case when `lowercase`), or -1. */
+export function hexValue(c: number, lowercase: boolean): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  if (lowercase && c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
+}
+
 const ATEXT = new Uint8Array(128);
 for (let c = 0; c < 128; c++) if (isAlnum(c) || "!#$%&'*+-/=?^_`{|}~".includes(String.fromCharCode(c))) ATEXT[c] = 1;
 

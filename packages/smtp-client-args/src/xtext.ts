@@ -5,7 +5,7 @@
  */
 
 import { ClientArgsError, booleanOption, optionsObject, stringArgument } from './errors.js';
-import { encoder, isControl, strictDecoder as decoder } from './text.js';
+import { encoder, hexValue, isControl, strictDecoder as decoder } from './text.js';
 
 const HEX = '0123456789ABCDEF';
 
@@ -66,13 +66,6 @@ export interface XtextDecodeOptions {
 
 /** Internal result of the non-throwing decoder. */
 export type XtextResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
-
-function hexValue(c: number, lowercase: boolean): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  if (lowercase && c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  return -1;
-}
 
 /** Non-throwing xtext decoder used by the server-side parser. */
 export function tryXtextDecode(text: string, options: XtextDecodeOptions = {}): XtextResult {
