@@ -209,6 +209,14 @@ describe('smtp-client-fsm/node over loopback', () => {
     expect(client.closed).toBe(true);
   });
 
+  it('credentials refused: connect rejects with ERR_SMTP_CLIENT_AUTH_FAILED carrying the reply (535 is permanent, 454 is not)', async () => {
+    for (const refusal of ['535 5.7.8 authentication credentials invalid', '454 4.7.0 temporary authentication failure']) {
+      script = { ehlo: ['AUTH PLAIN'], auth: () => refusal };
+      const e: unknown = await connect({ host: '127.0.0.1', port, security: 'off', allowInsecureAuth: true, auth: { user: 'u', pass: 'p' } }).then(() => undefined, (x: unknown) => x);
+      expect(e).toMatchObject({ code: 'ERR_SMTP_CLIENT_AUTH_FAILED', reply: { code: Number(refusal.slice(0, 3)), text: refusal.slice(10) } });
+    }
+  });
+
   it('TLS-8: connect rejects with a typed error when required STARTTLS is missing', async () => {
     script = {};
     await expect(connect({ host: '127.0.0.1', port, security: 'required' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });

@@ -398,7 +398,8 @@ class Client implements SmtpClient {
         this.lastError ??= new SmtpClientError(e.code, e.message, 'remote', e.reply ? { reply: e.reply } : undefined);
         return;
       case 'auth-failed':
-        this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote');
+        // the reply says whether the refusal is for good (535) or for now (454)
+        this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote', { reply: e.reply });
         return;
       case 'closed':
         this.closeReason = e.reason;
