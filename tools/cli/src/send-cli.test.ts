@@ -125,6 +125,28 @@ describe('smtp send (process)', () => {
     });
   }
 
+  it('AUTH refused with 535: FAIL with the reply, failed in JSON (not deferred), exit 1, and one connection for all the messages', async () => {
+    const srv = await lineServer('220 mx.test ESMTP\r\n', (line, s) => {
+      if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250 ENHANCEDSTATUSCODES\r\n');
+      else if (line.startsWith('AUTH')) s.write('535 5.7.8 Error: authentication failed\r\n');
+      else if (line === 'QUIT') s.end('221 2.0.0 Bye\r\n');
+      else s.write('503 5.5.1 no\r\n');
+    });
+    const text = await runCli(base(srv.port, '-t', 'b@srv.test', '--auth', 'user:wrong'), { timeoutMs: 20_000 });
+    expect(text.signal).toBeNull();
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('message: NOT delivered (535 5.7.8 Error: authentication failed): authentication refused (ERR_SMTP_CLIENT_AUTH_FAILED)');
+    expect(text.stdout).toMatch(/FAIL +b@srv\.test +535 5\.7\.8 Error: authentication failed/);
+    const before = srv.connections();
+    const json = await runCli(base(srv.port, '-t', 'b@srv.test', '--auth', 'user:wrong', '--json', '-n', '3'), { timeoutMs: 20_000 });
+    expect(json.code).toBe(1);
+    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.slice(0, 3).every((m) => m['outcome'] === 'failed' && m['connectionError'] === undefined)).toBe(true);
+    expect(lines[0]).toMatchObject({ reply: { code: 535, enhanced: '5.7.8' }, recipients: [{ status: 'rejected', transient: false, code: 535 }] });
+    expect(lines[3]).toMatchObject({ type: 'summary', rejected: 3, deferred: 0, connectionErrors: 0, outcomes: { failed: 3 } });
+    expect(srv.connections() - before).toBe(1);
+  });
+
   it('an invalid --to is a usage error (exit 2) and nothing is sent', async () => {
     const srv = await okServer();
     for (const to of ['a@b@c', 'no-at-sign']) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError, exitCodeOf, formatOutcome, formatSummary, runSend, summarize } from './send-run.js';
+import { SessionRefused, describeError, exitCodeOf, formatOutcome, formatSummary, runSend, summarize } from './send-run.js';
 import type { MessageOutcome, RecipientOutcome } from './send-run.js';
 import type { SenderConnection } from './send-run.js';
 
@@ -67,6 +67,32 @@ describe('runSend', () => {
     expect(outcomes).toHaveLength(100);
     expect(summary.messagesOk).toBe(0);
     expect(summary.connectionErrors).toBe(100);
+  });
+
+  it('a session refused for good (AUTH 535): every message failed with the reply, recipients rejected, no retry, exit 1', async () => {
+    let attempts = 0;
+    const reply = { code: 535, enhanced: '5.7.8', text: 'authentication credentials invalid' };
+    const { outcomes, summary } = await runSend({
+      count: 20,
+      connections: 2,
+      from: 'a@example.org',
+      to: ['b@example.net', 'c@example.net'],
+      body,
+      open: () => {
+        attempts++;
+        return Promise.reject(new SessionRefused('authentication refused (ERR_SMTP_CLIENT_AUTH_FAILED)', reply, { id: 50, name: 'Mail Block', category: 'block' }));
+      },
+    });
+    expect(attempts).toBeLessThanOrEqual(2); // one per connection slot at most, never one per message
+    expect(outcomes).toHaveLength(20);
+    for (const o of outcomes) {
+      expect(o).toMatchObject({ outcome: 'failed', ok: false, reply, error: 'authentication refused (ERR_SMTP_CLIENT_AUTH_FAILED)' });
+      expect(o.connectionError).toBeUndefined();
+      expect(o.recipients).toEqual(['b@example.net', 'c@example.net'].map((address) => ({ address, status: 'rejected', accepted: false, transient: false, ...reply, bounce: { id: 50, name: 'Mail Block', category: 'block' } })));
+    }
+    expect(summary).toMatchObject({ rejected: 40, deferred: 0, connectionErrors: 0, outcomes: { failed: 20, deferred: 0 } });
+    expect(exitCodeOf(summary)).toBe(1);
+    expect(formatOutcome(outcomes[0]!, 1)[0]).toBe('message: NOT delivered (535 5.7.8 authentication credentials invalid): authentication refused (ERR_SMTP_CLIENT_AUTH_FAILED)');
   });
 
   it('a partly delivered message (queued in a first transaction, refused in a follow-up) counts its queued recipient as accepted', async () => {

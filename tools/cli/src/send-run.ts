@@ -37,6 +37,23 @@ export interface RecipientOutcome {
 /** The outcome of a message from its recipients: smtp-client-fsm's own rule. */
 export const outcomeOf: (recipients: readonly Pick<RecipientOutcome, 'status'>[]) => Outcome = messageOutcome;
 
+/**
+ * Thrown by a transport's `open()` when the server refuses the session for good, such as AUTH
+ * refused with a 5xx reply (`535 5.7.8`): no connection with the same settings can do better, so
+ * every message not sent yet fails with `reply` (its recipients `rejected`, not `deferred`) and no
+ * further connection is tried (a retry loop would only repeat the refusal, and may lock the account).
+ */
+export class SessionRefused extends Error {
+  constructor(
+    message: string,
+    readonly reply: NonNullable<MessageOutcome['reply']>,
+    readonly bounce?: BounceClass,
+  ) {
+    super(message);
+    this.name = 'SessionRefused';
+  }
+}
+
 /** A recipient that was not tried (connection failure before its transaction). */
 function notTried(address: string): RecipientOutcome {
   return { address, status: 'deferred', accepted: false, transient: true };
@@ -126,6 +143,9 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
     options.onResult?.(o);
   };
 
+  // set once the server refused the session for good: the messages left fail with it, unsent
+  let refused: SessionRefused | undefined;
+
   async function worker(slot: number): Promise<void> {
     let conn: SenderConnection | undefined;
     let connectFailures = 0;
@@ -136,11 +156,25 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
         const t0 = now();
         const fail = (error: unknown, connectionError: boolean): void =>
           record({ type: 'message', index, connection: slot, outcome: 'deferred', ok: false, recipients: options.to.map(notTried), error: describeError(error), connectionError, size: body.length, ms: now() - t0 });
+        const failFor = (r: SessionRefused): void => {
+          const { code, enhanced, text } = r.reply;
+          const recipients = options.to.map((address): RecipientOutcome => ({ address, status: 'rejected', accepted: false, transient: false, code, ...(enhanced !== undefined ? { enhanced } : {}), text, ...(r.bounce !== undefined ? { bounce: r.bounce } : {}) }));
+          record({ type: 'message', index, connection: slot, outcome: 'failed', ok: false, recipients, reply: r.reply, error: r.message, size: body.length, ms: now() - t0 });
+        };
+        if (refused !== undefined) {
+          failFor(refused);
+          continue;
+        }
         if (conn === undefined) {
           try {
             conn = await options.open();
             connectFailures = 0;
           } catch (e) {
+            if (e instanceof SessionRefused) {
+              refused ??= e;
+              failFor(e);
+              continue;
+            }
             fail(e, true);
             if (++connectFailures >= (options.maxConnectFailures ?? 3)) {
               // Give the remaining messages to the other slots; if none is left, they are not sent.

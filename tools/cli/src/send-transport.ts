@@ -3,10 +3,11 @@ import { isIP } from 'node:net';
 import { formatEnhancedStatusCode } from 'smtp-reply-reader';
 import type { Reply } from 'smtp-reply-reader';
 import { connect } from 'smtp-client-fsm/node';
-import type { ConnectOptions, SendResult } from 'smtp-client-fsm/node';
-import { DEFAULT_TIMEOUTS } from 'smtp-client-fsm';
+import type { ConnectOptions, SendResult, SmtpClient } from 'smtp-client-fsm/node';
+import { DEFAULT_TIMEOUTS, defaultClassify, isSmtpClientError } from 'smtp-client-fsm';
 import type { DsnOptions, TranscriptEntry } from 'smtp-client-fsm';
 import type { Credentials } from './options.js';
+import { SessionRefused } from './send-run.js';
 import type { RecipientOutcome, SenderConnection, SendOutcome } from './send-run.js';
 
 /** Connection settings shared by every slot. */
@@ -72,9 +73,26 @@ export function connectOptions(options: TransportOptions): ConnectOptions {
   };
 }
 
+/**
+ * The connect error as the CLI reports it: credentials refused with a 5xx reply (`535 5.7.8`) are a
+ * permanent refusal of the session ({@link SessionRefused}: every message fails with the reply);
+ * anything else (a 4xx such as `454`, a lost connection, TLS) stays as it is, a transient failure.
+ */
+export function connectFailure(error: unknown): unknown {
+  const reply = (error as { reply?: Reply } | undefined)?.reply;
+  if (!isSmtpClientError(error) || error.code !== 'ERR_SMTP_CLIENT_AUTH_FAILED' || reply === undefined || reply.code < 500 || reply.code > 599) return error;
+  const c = defaultClassify(reply, undefined);
+  return new SessionRefused(`authentication refused (${error.code})`, replyOf(reply), { id: c.id, name: c.name, category: c.category });
+}
+
 /** Opens one client connection (greeting, EHLO, STARTTLS and AUTH done). */
 export async function openClientConnection(options: TransportOptions): Promise<SenderConnection> {
-  const client = await connect(connectOptions(options));
+  let client: SmtpClient;
+  try {
+    client = await connect(connectOptions(options));
+  } catch (e) {
+    throw connectFailure(e);
+  }
   return {
     send: async (m) => toOutcome(await client.send({ from: m.from, to: m.to, body: m.body, ...(options.dsn !== undefined ? { dsn: options.dsn } : {}) })),
     close: async () => {

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { SmtpClientError } from 'smtp-client-fsm';
+import { connectFailure } from './send-transport.js';
+import { SessionRefused } from './send-run.js';
+
+const reply = (code: number, detail: string, text: string) => ({ code, enhanced: { class: Math.floor(code / 100), subject: 7, detail: Number(detail) }, lines: [text], text });
+
+describe('connectFailure', () => {
+  it('credentials refused with a 5xx reply are a permanent refusal of the session, carrying the reply and its bounce class', () => {
+    const e = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', 'authentication failed: 535 bad credentials', 'remote', { reply: reply(535, '8', 'bad credentials') });
+    const r = connectFailure(e);
+    expect(r).toBeInstanceOf(SessionRefused);
+    expect(r).toMatchObject({ message: 'authentication refused (ERR_SMTP_CLIENT_AUTH_FAILED)', reply: { code: 535, enhanced: '5.7.8', text: 'bad credentials' }, bounce: { id: expect.any(Number), name: expect.any(String), category: expect.any(String) } });
+  });
+
+  it('a 4xx AUTH refusal, an AUTH failure without a reply and other connect errors stay as they are (transient)', () => {
+    const temporary = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', 'authentication failed: 454', 'remote', { reply: reply(454, '0', 'try later') });
+    const noReply = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', 'the access-token provider failed: down', 'remote');
+    const greeting = new SmtpClientError('ERR_SMTP_CLIENT_GREETING_REJECTED', 'session refused: 554 no', 'remote', { reply: reply(554, '1', 'no') });
+    const lost = new Error('ECONNREFUSED');
+    for (const e of [temporary, noReply, greeting, lost]) expect(connectFailure(e)).toBe(e);
+  });
+});
