@@ -27,6 +27,24 @@ export function toCrlf(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * The first line of `bytes` (CRLF line ends, as `readMessageFile` returns them) longer than `max`
+ * octets without its CRLF: its 1-based number and length, or undefined when every line fits. The
+ * client refuses such a body (`ERR_SMTP_CLIENT_LINE_TOO_LONG`) unless told `allowLongLines`.
+ */
+export function firstLongLine(bytes: Uint8Array, max = 998): { readonly line: number; readonly length: number } | undefined {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x0a) continue;
+    const end = i > start && bytes[i - 1] === 0x0d ? i - 1 : i;
+    if (end - start > max) return { line, length: end - start };
+    line++;
+    start = i + 1;
+  }
+  return undefined;
+}
+
 /** Reads a message file, normalising its line ends and making sure it ends with CRLF. */
 export function readMessageFile(path: string): Uint8Array {
   const bytes = toCrlf(new Uint8Array(readFileSync(path)));

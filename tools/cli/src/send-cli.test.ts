@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { crlfLines } from '@smtpkit/testkit';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
 
@@ -177,6 +180,29 @@ describe('smtp send (process)', () => {
       expect(r.stderr).not.toMatch(/EISDIR|\n\s+at /);
     }
     expect(srv.connections()).toBe(0);
+  });
+
+  it('a --file line over 998 octets is a usage error naming the line and the fix (exit 2, nothing sent); --allow-long-lines sends it', async () => {
+    const srv = await okServer();
+    const dir = mkdtempSync(join(tmpdir(), 'smtp-send-long-'));
+    try {
+      const file = join(dir, 'long.eml');
+      writeFileSync(file, `Subject: long\n\nshort\n${'x'.repeat(999)}\nend\n`);
+      const refused = await runCli(base(srv.port, '-t', 'b@srv.test', '--file', file));
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`error: --file ${file}: line 4 is 999 octets long, over the 998 a message line may hold`);
+      expect(refused.stderr).toContain('or pass --allow-long-lines to send it as it is');
+      expect(refused.stderr).not.toMatch(/ERR_SMTP_CLIENT_LINE_TOO_LONG|\n\s+at /);
+      expect(srv.connections()).toBe(0);
+      const sent = await runCli(base(srv.port, '-t', 'b@srv.test', '--file', file, '--allow-long-lines', '--json'), { timeoutMs: 20_000 });
+      expect(sent.code).toBe(0);
+      expect(JSON.parse(sent.stdout.trim().split('\n')[0]!)).toMatchObject({ outcome: 'delivered' });
+      // 998 octets is a line like any other
+      writeFileSync(file, `Subject: fits\n\n${'x'.repeat(998)}\n`);
+      expect((await runCli(base(srv.port, '-t', 'b@srv.test', '--file', file), { timeoutMs: 20_000 })).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an unknown option is named as unknown, not as a missing --host', async () => {

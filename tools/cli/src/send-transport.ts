@@ -24,6 +24,8 @@ export interface TransportOptions {
   readonly lmtp?: boolean;
   readonly chunking?: boolean;
   readonly pipelining?: boolean;
+  /** Send body lines over 998 octets as given (smtp-client-fsm's `allowLongLines`). */
+  readonly allowLongLines?: boolean;
   readonly transcript?: (entry: TranscriptEntry) => void;
   /** DSN parameters for every message (RFC 3461): RET and ENVID on MAIL, NOTIFY on each RCPT. */
   readonly dsn?: DsnOptions;
@@ -70,6 +72,7 @@ export function connectOptions(options: TransportOptions): ConnectOptions {
     ...(options.lmtp === true ? { lmtp: true } : {}),
     ...(options.chunking === true ? { chunking: true } : {}),
     ...(options.pipelining === false ? { pipelining: false } : {}),
+    ...(options.allowLongLines === true ? { allowLongLines: true } : {}),
   };
 }
 

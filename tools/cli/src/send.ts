@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { EXIT, collect, parseByteSize, parseCredentials, parseHeloName, parseHost, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
-import { generateMessage, readMessageFile } from './message.js';
+import { firstLongLine, generateMessage, readMessageFile } from './message.js';
 import { createComposer } from './compose.js';
 import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
@@ -44,6 +44,7 @@ export interface SendOptions {
   lmtp?: boolean;
   bdat?: boolean;
   pipelining: boolean;
+  allowLongLines?: boolean;
   transcript?: boolean;
   notify?: NonNullable<DsnOptions['notify']>;
   ret?: 'FULL' | 'HDRS';
@@ -179,6 +180,7 @@ export function registerSend(program: Command): void {
     .option('--lmtp', 'speak LMTP (LHLO; one reply per recipient after the body)')
     .option('--bdat', 'send bodies with BDAT when the server offers CHUNKING')
     .option('--no-pipelining', 'never pipeline commands, even when PIPELINING is offered')
+    .option('--allow-long-lines', 'send --file lines over 998 octets as they are (refused otherwise: relays break such lines)')
     .option('--transcript', 'print the SMTP conversation on stderr (credentials redacted)')
     .option('--notify <list>', 'DSN: when to report on each recipient: NEVER, or a comma list of SUCCESS, FAILURE, DELAY', parseNotify)
     .addOption(new Option('--ret <what>', 'DSN: what a report returns of the message').choices(['FULL', 'HDRS']))
@@ -207,6 +209,14 @@ export function registerSend(program: Command): void {
       if (fileProblem !== undefined) cmd.error(`error: --file ${opts.file}: ${fileProblem}`, { exitCode: EXIT.usage });
       const compose = composerFor(opts, cmd);
       const fileBody = opts.file !== undefined ? readMessageFile(opts.file) : undefined;
+      // The client refuses a body line over 998 octets (RFC 5322 §2.1.1): say which line, before connecting.
+      const long = fileBody !== undefined && opts.allowLongLines !== true ? firstLongLine(fileBody) : undefined;
+      if (long !== undefined) {
+        cmd.error(
+          `error: --file ${opts.file}: line ${long.line} is ${long.length} octets long, over the 998 a message line may hold (RFC 5322 §2.1.1; relays break longer lines, altering the mail). Encode the content (quoted-printable or base64), or pass --allow-long-lines to send it as it is`,
+          { exitCode: EXIT.usage },
+        );
+      }
       const body = (index: number): Uint8Array => fileBody ?? compose?.() ?? generateMessage({ from: opts.from, to: opts.to, index, count: opts.count, hostname: opts.helo, ...(opts.size !== undefined ? { size: opts.size } : {}) });
       const dsn: DsnOptions | undefined =
         opts.notify === undefined && opts.ret === undefined && opts.envid === undefined
@@ -249,6 +259,7 @@ export function registerSend(program: Command): void {
             ...(opts.auth !== undefined ? { auth: opts.auth } : {}),
             ...(opts.lmtp === true ? { lmtp: true } : {}),
             ...(opts.bdat === true ? { chunking: true } : {}),
+            ...(opts.allowLongLines === true ? { allowLongLines: true } : {}),
             ...(opts.transcript === true ? { transcript: (e) => void (stderrOpen && process.stderr.write(`${e.direction === 'client' ? 'C:' : 'S:'} ${e.line}\n`)) } : {}),
             ...(dsn !== undefined ? { dsn } : {}),
           }),
