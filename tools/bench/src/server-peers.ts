@@ -15,7 +15,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export type ServerKind = 'ours' | 'peer' | 'core-only' | 'floor' | 'stream-floor' | 'checked-stream-floor';
+export type ServerKind = 'ours' | 'peer' | 'core-only' | 'core-stream' | 'floor' | 'stream-floor' | 'checked-stream-floor';
 
 /**
  * The application's side of a message in the bench: drain the body exactly as the peer below does
@@ -104,6 +104,57 @@ export function coreOnly(): Promise<Listening> {
     });
     const pump = (): void => {
       for (let e = conn.nextEvent(); e.type !== 'need-data' && e.type !== 'paused' && e.type !== 'closed'; e = conn.nextEvent());
+      const out = conn.textToSend();
+      if (out.length > 0) socket.write(out);
+      if (conn.shouldClose) socket.end();
+    };
+    socket.on('data', (d: Buffer) => {
+      conn.receiveData(d);
+      pump();
+    });
+    socket.on('end', () => {
+      conn.receiveEof();
+      pump();
+    });
+    pump();
+  });
+}
+
+/**
+ * The core behind a bare socket as above, plus createServer's contract for the body: each message
+ * streamed to the same `onData` as a `Readable` (drained with `data`/`end` listeners), its reply
+ * written when that promise settles. No timers, deadlines, limits, logging, output batching or
+ * hook plumbing. Its distance to `coreOnly` is what the body stream and the wait for `onData`
+ * cost; createServer's distance to it is what the rest of the Node adapter adds. Where it is
+ * past a CPU aim, no server with this core and smtp-server's contract (a streamed body, answered
+ * when the application settles) can meet it.
+ */
+export function coreStream(): Promise<Listening> {
+  return netServer((socket) => {
+    const conn = new ServerConnection({
+      hostname: 'bench.test',
+      limits: { maxMessageSize: 0 },
+      copyInput: false,
+      autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start', 'command', 'xclient'],
+    });
+    let body: Readable | undefined;
+    let done: Promise<void> | undefined;
+    const answered = (): void => {
+      conn.accept();
+      pump();
+    };
+    const pump = (): void => {
+      for (let e = conn.nextEvent(); e.type !== 'need-data' && e.type !== 'paused' && e.type !== 'closed'; e = conn.nextEvent()) {
+        if (e.type === 'data-start') {
+          body = new Readable({ read: () => undefined });
+          done = drain(body);
+        } else if (e.type === 'data-chunk') body?.push(e.bytes);
+        else if (e.type === 'message-end') {
+          body?.push(null);
+          body = undefined;
+          void done!.then(answered);
+        }
+      }
       const out = conn.textToSend();
       if (out.length > 0) socket.write(out);
       if (conn.shouldClose) socket.end();
@@ -259,6 +310,7 @@ export const SERVERS: Record<ServerKind, () => Promise<Listening>> = {
   ours,
   peer,
   'core-only': coreOnly,
+  'core-stream': coreStream,
   floor,
   'stream-floor': streamFloor,
   'checked-stream-floor': checkedStreamFloor,

@@ -70,7 +70,7 @@ async function startChild(kind: ServerKind): Promise<ChildServer> {
 
 async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
   const out: Comparison[] = [];
-  const kinds = ['ours', 'peer', 'floor', 'stream-floor', 'core-only', 'checked-stream-floor'] as const;
+  const kinds = ['ours', 'peer', 'floor', 'stream-floor', 'core-only', 'checked-stream-floor', 'core-stream'] as const;
   // long runs, so that every server is measured warmed up (the JIT has compiled its hot paths),
   // not on how fast it warms up
   const n = quick ? 300 : 4000;
@@ -145,6 +145,18 @@ async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
       ours: cpuFig(`ServerConnection, every decision accepted, body dropped, no hooks, stream or timers, ${s}`, cpu[4]!),
       peer: cpuFig(`${SMTP_SERVER}, ${s}`, cpu[1]!),
       notes: 'same runs; createServer\'s parsing, checks and replies with the least socket glue: where this is below an aim, no Node adapter around this core can meet it',
+    });
+    out.push({
+      title: `ceiling: server CPU time per message, createServer's core with each body streamed to onData against smtp-server, smtp-source, 10 KB, ${s}`,
+      ours: cpuFig(`ServerConnection behind a bare socket, the body streamed to the same onData and answered when it settles, no timers, limits or batching, ${s}`, cpu[6]!),
+      peer: cpuFig(`${SMTP_SERVER}, ${s}`, cpu[1]!),
+      notes: 'same runs; the core plus createServer\'s contract (and smtp-server\'s): a Readable body per message, the reply when onData settles. Where this is below an aim, no Node adapter with this core and this contract can meet it',
+    });
+    out.push({
+      title: `reference: server CPU time per message, createServer against its core with the body streamed, smtp-source, 10 KB, ${s}`,
+      ours: cpuFig(`createServer, ${s}`, cpu[0]!),
+      peer: cpuFig(`ServerConnection behind a bare socket, body streamed to onData, ${s}`, cpu[6]!),
+      notes: 'same runs; what the rest of the Node adapter (timers and deadlines, per-client limits, output batching, guards, hook plumbing) adds',
     });
     out.push({
       title: `reference: server CPU time per message, createServer against its core behind a bare socket, smtp-source, 10 KB, ${s}`,
