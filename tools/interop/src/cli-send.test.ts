@@ -85,8 +85,10 @@ describe.runIf(available)('smtp send against real servers', () => {
 
   it('a wrong password fails with the server reply and a non-zero exit', async () => {
     const r = await runCli(['send', '-H', '127.0.0.1', '-p', String(ours!.port), '--starttls', 'required', '--insecure', '--auth', 'demo:wrong', '-f', 'a@example.org', '-t', 'b@example.net']);
-    expect(r.code).not.toBe(0);
-    expect(r.stdout).toMatch(/authentication failed: 535/);
+    // a 5xx AUTH refusal is permanent: failed with the server's reply, exit 1 (not deferred)
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/NOT delivered \(535 5\.7\.8 [^)]*authentication failed\)/);
+    expect(r.stdout).toMatch(/0 deferred, 1 failed/);
   });
 
   it('our own smtp serve with STARTTLS and AUTH: stored byte-exact with the envelope', async () => {
