@@ -150,6 +150,33 @@ describe('smtp send (process)', () => {
     expect(srv.connections() - before).toBe(1);
   });
 
+  it('a 554 greeting (RFC 5321 §3.1: no service here) fails every message with the reply, exit 1, one connection; a 421 greeting is deferred, exit 3', async () => {
+    const refuse = (greeting: string) =>
+      lineServer(greeting, (line, s) => {
+        if (line === 'QUIT') s.end('221 2.0.0 Bye\r\n');
+        else s.write('503 5.5.1 bad sequence of commands\r\n');
+      });
+    const srv = await refuse('554 5.7.1 mx.test: your host is on our block list\r\n');
+    const text = await runCli(base(srv.port, '-t', 'b@srv.test'), { timeoutMs: 20_000 });
+    expect(text.signal).toBeNull();
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('session refused at the greeting (ERR_SMTP_CLIENT_GREETING_REJECTED)');
+    expect(text.stdout).toMatch(/FAIL +b@srv\.test +554 5\.7\.1 mx\.test: your host is on our block list/);
+    const before = srv.connections();
+    const json = await runCli(base(srv.port, '-t', 'b@srv.test', '--json', '-n', '3'), { timeoutMs: 20_000 });
+    expect(json.code).toBe(1);
+    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.slice(0, 3).every((m) => m['outcome'] === 'failed')).toBe(true);
+    expect(lines[0]).toMatchObject({ reply: { code: 554, enhanced: '5.7.1' }, recipients: [{ status: 'rejected', transient: false, code: 554, bounce: { id: expect.any(Number) } }] });
+    expect(lines[3]).toMatchObject({ type: 'summary', rejected: 3, deferred: 0, outcomes: { failed: 3 } });
+    expect(srv.connections() - before).toBe(1);
+
+    const busy = await refuse('421 4.3.2 mx.test: too busy, try later\r\n');
+    const deferred = await runCli(base(busy.port, '-t', 'b@srv.test', '--json'), { timeoutMs: 20_000 });
+    expect(deferred.code).toBe(3);
+    expect(JSON.parse(deferred.stdout.trim().split('\n')[0]!)).toMatchObject({ outcome: 'deferred', connectionError: true });
+  });
+
   it('an invalid --to is a usage error (exit 2) and nothing is sent', async () => {
     const srv = await okServer();
     for (const to of ['a@b@c', 'no-at-sign']) {

@@ -16,8 +16,18 @@ describe('connectFailure', () => {
   it('a 4xx AUTH refusal, an AUTH failure without a reply and other connect errors stay as they are (transient)', () => {
     const temporary = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', 'authentication failed: 454', 'remote', { reply: reply(454, '0', 'try later') });
     const noReply = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', 'the access-token provider failed: down', 'remote');
-    const greeting = new SmtpClientError('ERR_SMTP_CLIENT_GREETING_REJECTED', 'session refused: 554 no', 'remote', { reply: reply(554, '1', 'no') });
+    const busy = new SmtpClientError('ERR_SMTP_CLIENT_GREETING_REJECTED', 'session refused: 421 busy', 'remote', { reply: reply(421, '0', 'busy') });
     const lost = new Error('ECONNREFUSED');
-    for (const e of [temporary, noReply, greeting, lost]) expect(connectFailure(e)).toBe(e);
+    const timeout = new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', 'no reply', 'remote');
+    for (const e of [temporary, noReply, busy, lost, timeout]) expect(connectFailure(e)).toBe(e);
+  });
+
+  it.each([
+    ['ERR_SMTP_CLIENT_GREETING_REJECTED', 554, '1', 'no SMTP service here', 'session refused at the greeting'],
+    ['ERR_SMTP_CLIENT_HELLO_REJECTED', 550, '7', 'go away', 'EHLO and HELO refused'],
+  ])('%s with a 5xx reply is a permanent refusal of the session', (code, status, detail, text, what) => {
+    const r = connectFailure(new SmtpClientError(code as 'ERR_SMTP_CLIENT_GREETING_REJECTED', `refused: ${status} ${text}`, 'remote', { reply: reply(status, detail, text) }));
+    expect(r).toBeInstanceOf(SessionRefused);
+    expect(r).toMatchObject({ message: `${what} (${code})`, reply: { code: status, enhanced: `5.7.${detail}`, text }, bounce: { id: expect.any(Number) } });
   });
 });

@@ -76,16 +76,25 @@ export function connectOptions(options: TransportOptions): ConnectOptions {
   };
 }
 
+/** Connect errors that are the server's refusal of the session when their reply is a 5xx. */
+const REFUSALS: Readonly<Record<string, string>> = {
+  ERR_SMTP_CLIENT_AUTH_FAILED: 'authentication refused',
+  ERR_SMTP_CLIENT_GREETING_REJECTED: 'session refused at the greeting',
+  ERR_SMTP_CLIENT_HELLO_REJECTED: 'EHLO and HELO refused',
+};
+
 /**
- * The connect error as the CLI reports it: credentials refused with a 5xx reply (`535 5.7.8`) are a
- * permanent refusal of the session ({@link SessionRefused}: every message fails with the reply);
- * anything else (a 4xx such as `454`, a lost connection, TLS) stays as it is, a transient failure.
+ * The connect error as the CLI reports it: a 5xx reply to the connection (a `554` greeting, RFC 5321
+ * §3.1), to EHLO and then HELO, or to the credentials (`535 5.7.8`) is a permanent refusal of the
+ * session ({@link SessionRefused}: every message fails with the reply); anything else (a 4xx such
+ * as `421` or `454`, a lost connection, TLS) stays as it is, a transient failure.
  */
 export function connectFailure(error: unknown): unknown {
   const reply = (error as { reply?: Reply } | undefined)?.reply;
-  if (!isSmtpClientError(error) || error.code !== 'ERR_SMTP_CLIENT_AUTH_FAILED' || reply === undefined || reply.code < 500 || reply.code > 599) return error;
+  const what = isSmtpClientError(error) ? REFUSALS[error.code] : undefined;
+  if (what === undefined || !isSmtpClientError(error) || reply === undefined || reply.code < 500 || reply.code > 599) return error;
   const c = defaultClassify(reply, undefined);
-  return new SessionRefused(`authentication refused (${error.code})`, replyOf(reply), { id: c.id, name: c.name, category: c.category });
+  return new SessionRefused(`${what} (${error.code})`, replyOf(reply), { id: c.id, name: c.name, category: c.category });
 }
 
 /** Opens one client connection (greeting, EHLO, STARTTLS and AUTH done). */
