@@ -50,6 +50,30 @@ describe('runSend', () => {
     expect(opened).toBe(2);
   });
 
+  it('a message the client refuses itself (a local error) fails alone: not a connection error, the connection is kept', async () => {
+    let opened = 0;
+    let sent = 0;
+    const refusal = Object.assign(new Error('to[0]: the path is too long'), { code: 'ERR_SMTP_CLIENT_PATH_TOO_LONG', kind: 'local' });
+    const conn: SenderConnection = {
+      send: () => (++sent === 2 ? Promise.reject(refusal) : Promise.resolve({ recipients: [{ address: 'b@example.net', status: 'accepted', accepted: true, transient: false, code: 250 }], reply: { code: 250, text: 'queued' } })),
+      close: () => Promise.resolve(),
+    };
+    const { outcomes, summary } = await runSend({ count: 3, connections: 1, from: 'a@example.org', to: ['b@example.net'], body, open: () => Promise.resolve((opened++, conn)) });
+    expect(opened).toBe(1);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['delivered', 'failed', 'delivered']);
+    expect(outcomes[1]).toMatchObject({ ok: false, error: 'to[0]: the path is too long (ERR_SMTP_CLIENT_PATH_TOO_LONG)', recipients: [{ address: 'b@example.net', status: 'rejected', transient: false }] });
+    expect(outcomes[1]!.connectionError).toBeUndefined();
+    expect(summary).toMatchObject({ rejected: 1, accepted: 2, connectionErrors: 0, rejectedByClass: { local: 1 } });
+    expect(exitCodeOf(summary)).toBe(1);
+    // a connection the client already closed is the connection's failure: reconnect
+    const closed = Object.assign(new Error('connection closed'), { code: 'ERR_SMTP_CLIENT_CLOSED', kind: 'local' });
+    let reopened = 0;
+    const dying: SenderConnection = { send: () => Promise.reject(closed), close: () => Promise.resolve() };
+    const again = await runSend({ count: 2, connections: 1, from: 'a@example.org', to: ['b@example.net'], body, open: () => Promise.resolve((reopened++, dying)) });
+    expect(reopened).toBe(2);
+    expect(again.outcomes.map((o) => [o.outcome, o.connectionError])).toEqual([['deferred', true], ['deferred', true]]);
+  });
+
   it('an unreachable server ends after a few attempts and reports every message', async () => {
     let attempts = 0;
     const { outcomes, summary } = await runSend({

@@ -59,6 +59,20 @@ function notTried(address: string): RecipientOutcome {
   return { address, status: 'deferred', accepted: false, transient: true };
 }
 
+/** A recipient of a message the client refused to send (a local error: no reply to quote). */
+function notSendable(address: string): RecipientOutcome {
+  return { address, status: 'rejected', accepted: false, transient: false };
+}
+
+/**
+ * An error the client raised about the message itself, before any of it reached the server (a
+ * closed connection is also `kind: 'local'` in smtp-client-fsm, but it is the connection's failure).
+ */
+function isLocalRefusal(error: unknown): boolean {
+  const e = error as { kind?: unknown; code?: unknown };
+  return error instanceof Error && e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED';
+}
+
 /** The result of one message, as printed by `--json` (`type: "message"`). */
 export interface MessageOutcome {
   readonly type: 'message';
@@ -188,6 +202,12 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
           const outcome = outcomeOf(r.recipients);
           record({ type: 'message', index, connection: slot, outcome, ok: outcome === 'delivered', recipients: r.recipients, ...(r.reply ? { reply: r.reply } : {}), ...(r.error !== undefined ? { error: r.error } : {}), size: body.length, ms: now() - t0 });
         } catch (e) {
+          if (isLocalRefusal(e)) {
+            // The client refused the message itself before sending any of it (smtp-client-fsm's
+            // `kind: 'local'`): that message failed, the connection is fine and stays in use.
+            record({ type: 'message', index, connection: slot, outcome: 'failed', ok: false, recipients: options.to.map(notSendable), error: describeError(e), size: body.length, ms: now() - t0 });
+            continue;
+          }
           fail(e, true);
           const broken = conn;
           conn = undefined;
