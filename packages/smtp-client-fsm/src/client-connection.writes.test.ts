@@ -97,6 +97,36 @@ describe('ClientConnection: write reports and the data timers', () => {
     expect(sent(events)).toMatchObject([{ outcome: 'unknown', recipients: [{ status: 'unknown' }] }]);
   });
 
+  for (const code of [552, 452] as const) {
+    it(`a ${code} before the final dot is written came mid-body: the message's reply, then the session ends (the server may still answer the dot); the same reply after the dot is written keeps the session`, () => {
+      const reply = code === 552 ? '552 5.3.4 message too big' : '452 4.3.1 out of storage';
+      const status = code === 552 ? 'rejected' : 'deferred';
+      const early: ClientEvent[] = [];
+      const { conn, out } = upToTheDot({ reportsWrites: true }, BODY, early);
+      conn.sendMessage({ from: 'a@x.test', to: ['c@y.test'], body: 'x' });
+      conn.dataWritten(out.length - 40_000); // part of the body is out; the dot is not
+      conn.receiveData(`${reply}\r\n`);
+      drain(conn, early);
+      const [m1, m2] = sent(early);
+      expect(m1).toMatchObject({ outcome: code === 552 ? 'failed' : 'deferred', reply: { code }, recipients: [{ status, reply: { code } }] });
+      expect(m2).toMatchObject({ outcome: 'deferred', errorCode: 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED' });
+      expect(early.at(-1)).toMatchObject({ type: 'closed', reason: 'rejected', reply: { code } });
+      expect(early.find((e) => e.type === 'error')).toBeUndefined();
+      expect(conn.closed).toBe(true);
+      expect(conn.dataToSend().length).toBe(0); // the rest of the body is not written
+
+      const late: ClientEvent[] = [];
+      const written = upToTheDot({ reportsWrites: true }, BODY, late);
+      written.conn.sendMessage({ from: 'a@x.test', to: ['c@y.test'], body: 'x' });
+      written.conn.dataWritten(written.out.length);
+      written.conn.receiveData(`${reply}\r\n`);
+      drain(written.conn, late);
+      expect(sent(late)).toMatchObject([{ outcome: code === 552 ? 'failed' : 'deferred', recipients: [{ status, reply: { code } }] }]);
+      expect(written.conn.closed).toBe(false);
+      expect(dec.decode(written.conn.dataToSend())).toMatch(/^MAIL FROM:<a@x\.test>/); // the next message goes on
+    });
+  }
+
   it('without reportsWrites, dataDone starts when the dot is queued (a caller that reports no writes keeps the old timers)', () => {
     const events: ClientEvent[] = [];
     const { conn } = upToTheDot({}, BODY, events);

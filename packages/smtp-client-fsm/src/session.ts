@@ -359,13 +359,15 @@ export class Session {
   }
 
   /**
-   * A 4xx or 5xx while a DATA body is still going out (its final dot not yet handed out): some
-   * servers refuse a message mid-body (`552 5.3.4 message too big`) and close. That reply is the
-   * message's, not an unsolicited one: the recipients it was sent to are refused with it (rejected
-   * for a 5xx, deferred for a 4xx). The rest of the body cannot follow, so the session ends as after
-   * a 421; queued messages are deferred. False when the reply is not such a refusal.
+   * A 4xx or 5xx while a DATA body is still going out (its final dot not yet handed out, or, when
+   * the caller reports writes, not yet written): some servers refuse a message mid-body
+   * (`552 5.3.4 message too big`) and then close, or read on to the dot and may answer it again.
+   * That reply is the message's, not an unsolicited one: the recipients it was sent to are refused
+   * with it (rejected for a 5xx, deferred for a 4xx). Whatever the server says next cannot be
+   * matched to a command, so the session ends as after a 421; queued messages are deferred. False
+   * when the reply is not such a refusal.
    */
-  private bodyRefused(reply: Reply): boolean {
+  bodyRefused(reply: Reply): boolean {
     const t = this.txn;
     const m = this.queue[0];
     if (reply.code < 400 || !t || !m || t.bdat || !t.bodyStarted || t.emptyDot || (this.current.name !== 'body' && this.current.name !== 'final')) return false;

@@ -3,7 +3,7 @@
 // Real loopback servers (node:net).
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { sendMail } from '../src/node/index.js';
+import { connect, sendMail } from '../src/node/index.js';
 
 const servers: net.Server[] = [];
 afterEach(async () => {
@@ -86,5 +86,64 @@ describe('a reply in the middle of the body', () => {
     const h = await refusingMidBody('552 5.3.4 message too big', 256 * 1024);
     const r = await sendMail({ host: '127.0.0.1', port: h.port, security: 'off', from: 'a@x.test', to: ['b@y.test'], body: 'Subject: big\r\n\r\n' + MB + MB });
     expect(r).toMatchObject({ outcome: 'failed', transient: false, rejected: ['b@y.test'], reply: { code: 552 } });
+  });
+
+  it('552 mid-body from a server that reads on to the dot and answers it too: the client takes the 552, ends the session and sends nothing more (the late reply is never matched to a next command)', async () => {
+    const commands: string[] = [];
+    const srv = net.createServer((s) => {
+      s.on('error', () => undefined);
+      s.write('220 mx.test ESMTP\r\n');
+      let text = '';
+      let inData = false;
+      let body = 0;
+      let refused = false;
+      s.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        for (;;) {
+          if (inData) {
+            body += text.length;
+            if (!refused && body >= 256 * 1024) {
+              refused = true;
+              s.write('552 5.3.4 message too big\r\n');
+              // a slow reader: the rest of the body, and its dot, are still in the client's socket when the 552 arrives
+              s.pause();
+              setTimeout(() => s.resume(), 300);
+            }
+            const end = text.indexOf('\r\n.\r\n');
+            if (end < 0) {
+              text = text.slice(-4);
+              return;
+            }
+            text = text.slice(end + 5);
+            inData = false;
+            s.write('250 2.0.0 queued as LATE\r\n'); // a second answer, to the dot
+            continue;
+          }
+          const i = text.indexOf('\r\n');
+          if (i < 0) return;
+          const line = text.slice(0, i);
+          text = text.slice(i + 2);
+          commands.push(line);
+          if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n');
+          else if (line === 'DATA') {
+            inData = true;
+            s.write('354 go ahead\r\n');
+          } else if (line === 'QUIT') s.end('221 bye\r\n');
+          else s.write('250 ok\r\n');
+        }
+      });
+    });
+    servers.push(srv);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    const client = await connect({ host: '127.0.0.1', port, security: 'off' });
+    // 12 MB: more than loopback's socket buffers take while the server is not reading
+    const first = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: 'Subject: big\r\n\r\n' + MB.repeat(12) });
+    expect(first).toMatchObject({ outcome: 'failed', rejected: ['b@y.test'], reply: { code: 552 } });
+    const second = await client.send({ from: 'a@x.test', to: ['c@y.test'], body: 'Subject: small\r\n\r\nhi\r\n' }).catch((e: unknown) => e);
+    expect(second).not.toMatchObject({ outcome: 'delivered' });
+    await client.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(commands.filter((c) => c.startsWith('MAIL FROM:'))).toHaveLength(1); // the second message never reached the server
   });
 });

@@ -29,6 +29,9 @@ export const finalState: ClientStateDefinition = Object.freeze({
       s.needRset = true;
       return endTransaction(s);
     }
+    // A refusal before the transport has written the final dot came mid-body: the server cannot
+    // have read the dot yet, so it may still answer it; the session cannot go on after it.
+    if (reply.code >= 400 && t.finalReplies === 0 && !t.bdat && !s.bodyWritten() && s.bodyRefused(reply)) return;
     const decide = (addr: string, r: Reply): void => {
       const bad = t.bdatFailed ?? (r.code >= 200 && r.code < 300 ? undefined : r);
       if (bad) s.setResult(m, addr, 'rejected', bad, undefined, STAGE.READING_CONFIRMATION, true);
