@@ -22,6 +22,14 @@ describe('classifyMessage: the original message identity', () => {
     expect(r.original).toEqual(DECODED);
   });
 
+  it('a returned message whose part headers break on an unindented continuation line (as some Exchange reports do): its own fields are still read', async () => {
+    // The part's header block ends at the line without a colon; the returned message's fields follow a blank line.
+    const brokenPart = ['message/rfc822', 'X-Message-Info:', '5vMbyqxGkdfb86Tqlvb+ooiaK4miofpE0+yIiNadAlmGNL8EhFUX==', 'X-Message-Delivery: Vj0xLjE7dXM9MDtsPTA7', ''].join('\r\n');
+    const r = await classifyMessage(report(brokenPart, ['Received: from mb0381.test by mx.sender.test; Sun, 17 Jun 2018 07:31:37 +0000', ...ENCODED, '', 'body']));
+    expect(r.original).toEqual(DECODED);
+    expect(r.recipients).toHaveLength(1);
+  });
+
   it('a free-text bounce: the quoted headers decoded, a folded field joined', async () => {
     const r = await classifyMessage(
       ['From: MAILER-DAEMON@mx.sender.test', 'Subject: failure notice', '', '<bob@rcpt.test>:', '550 5.1.1 no such user', '', '--- Below this line is a copy of the message.', '', ...ENCODED, 'To-Be-Ignored: x', '', 'body'].join('\n'),

@@ -251,12 +251,21 @@ function domainOf(address: string | undefined): string | undefined {
   return at >= 0 ? address.slice(at + 1).toLowerCase() : undefined;
 }
 
+/** The fields {@link identity} reads. */
+const IDENTITY_FIELDS = ['message-id', 'from', 'to', 'subject'] as const;
+
 /** The header fields of the returned message: its own part, else the headers quoted in a free-text body. */
 function originalHeaders(email: Email, parts: readonly Attachment[]): FieldBlock {
   for (const a of parts) {
     const t = a.mimeType.toLowerCase();
     if (t === 'message/rfc822' || t === 'text/rfc822-headers' || t === 'message/rfc822-headers' || t === 'message/global' || t === 'message/global-headers') {
-      return parseHeaderBlock(attachmentText(a, 32768));
+      const text = attachmentText(a, 32768);
+      const block = parseHeaderBlock(text);
+      if (IDENTITY_FIELDS.some((f) => block.has(f))) return block;
+      // Part headers broken by an unindented continuation line end early, and the returned
+      // message's own fields follow a blank line further on: read the block that holds them.
+      const quoted = embeddedHeaders(text.replace(/\r\n?/g, '\n'));
+      return quoted.size > 0 ? quoted : block;
     }
   }
   return embeddedHeaders(email.text ?? '');
