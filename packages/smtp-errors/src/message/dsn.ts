@@ -66,6 +66,30 @@ export function parseFieldBlocks(text: string, firstBlockOnly = false): FieldBlo
   return blocks;
 }
 
+/** The fields that name a recipient: a DSN has one of each per recipient (RFC 3464 §2.3). */
+const RECIPIENT_FIELDS = new Set(['final-recipient', 'original-recipient']);
+
+/**
+ * Splits a `message/delivery-status` body into its field blocks as {@link parseFieldBlocks} does,
+ * and also starts a new block at a `Final-Recipient` or `Original-Recipient` field that the block
+ * already has: some reporters leave out the blank line between recipients (RFC 3464 §2.1), and
+ * with the first occurrence kept every recipient after the first was lost.
+ */
+export function parseDsnBlocks(text: string): FieldBlock[] {
+  const blocks: Map<string, string>[] = [];
+  let block = -1;
+  let current: Map<string, string> | undefined;
+  for (const f of fields(text, false)) {
+    if (current === undefined || f.block !== block || (RECIPIENT_FIELDS.has(f.name) && current.has(f.name))) {
+      current = new Map();
+      blocks.push(current);
+      block = f.block;
+    }
+    if (!current.has(f.name)) current.set(f.name, f.value);
+  }
+  return blocks;
+}
+
 /**
  * Every value of the field `name` (lower-case) in `text`, in order, folded lines joined: for the
  * fields that may repeat, such as a feedback report's `Original-Rcpt-To` (RFC 5965 §3.2).

@@ -21,7 +21,7 @@ import {
   type Classification,
   type Classifier,
 } from 'smtp-errors';
-import { bareAddress, fieldValues, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
+import { bareAddress, fieldValues, parseDsnBlocks, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
 import { FREE_TEXT_SCAN_CHARS, extractFreeText, looksLikeBounce } from './free-text.js';
 
 /**
@@ -134,7 +134,7 @@ export interface MessageClassification {
 export interface ClassifyMessageOptions {
   /**
    * Only the first `maxBytes` bytes (characters for a string) of the message are read; default
-   * 1 MiB. So are only its first `maxBytes / 64` lines (at least 1,024; 16,384 by default), as
+   * 1 MiB. So are only its first `maxBytes / 16` lines (at least 1,024; 65,536 by default), as
    * each line costs the MIME parser the same whatever its length. The report parts come before
    * the returned message, so a cut tail rarely matters.
    */
@@ -150,12 +150,14 @@ export interface ClassifyMessageOptions {
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /**
- * Bytes of `maxBytes` per line read: the MIME parser's cost is per line whatever its length (in
- * Node, about 20 µs for a line of one byte), so a budget of bytes alone let a megabyte of empty
- * lines take half a minute. One line per 64 bytes is 16,384 lines for the default 1 MiB, more than
- * a megabyte of 76-character base64 or quoted-printable lines needs.
+ * Bytes of `maxBytes` per line read: the MIME parser's cost is per line whatever its length (with
+ * postal-mime 4.0, about 20 µs for a line of one byte), so a budget of bytes alone let a megabyte
+ * of empty lines take half a minute. One line per 16 bytes is 65,536 lines for the default 1 MiB:
+ * mail whose lines average 16 bytes or more (a delivery status report's fields average over 20) is
+ * never cut by lines before it is cut by bytes. At one line per 64 bytes, a report of 5,000
+ * recipients, 550 KB, lost a third of them to the line budget.
  */
-const BYTES_PER_LINE = 64;
+const BYTES_PER_LINE = 16;
 
 /** Where the input is cut to keep at most `maxLines` lines (after the last LF kept), or -1 when it has no more. */
 function lineCut(input: Uint8Array | string, maxLines: number): number {
@@ -169,12 +171,33 @@ function lineCut(input: Uint8Array | string, maxLines: number): number {
 
 const DECODER = new TextDecoder('utf-8', { fatal: false });
 
+/** The ISO-2022-JP decoder, made on first use; null where the runtime has none. */
+let jisDecoder: TextDecoder | null | undefined;
+
+/**
+ * `bytes` as text: UTF-8, or ISO-2022-JP (RFC 1468) when they are 7-bit and hold its escape
+ * sequences (`ESC $ B`, `ESC $ @`). Japanese MTAs write the diagnostic of a delivery status part
+ * that way; read as UTF-8, it kept the escapes (control characters) and lost the text.
+ */
+function decodeText(bytes: Uint8Array): string {
+  const text = DECODER.decode(bytes);
+  if (!text.includes('\x1b$') || bytes.some((b) => b > 0x7f)) return text;
+  if (jisDecoder === undefined) {
+    try {
+      jisDecoder = new TextDecoder('iso-2022-jp');
+    } catch {
+      jisDecoder = null;
+    }
+  }
+  return jisDecoder === null ? text : jisDecoder.decode(bytes);
+}
+
 /** The text of a part, at most `limit` bytes of it (a returned message can be large). */
 function attachmentText(a: Attachment, limit = 262144): string {
   const c = a.content;
   if (typeof c === 'string') return c.slice(0, limit);
   const bytes = c instanceof ArrayBuffer ? new Uint8Array(c) : c;
-  return DECODER.decode(bytes.length > limit ? bytes.subarray(0, limit) : bytes);
+  return decodeText(bytes.length > limit ? bytes.subarray(0, limit) : bytes);
 }
 
 function headerOf(email: Email, name: string): string | undefined {
@@ -217,6 +240,31 @@ function leadingBlanks(input: Uint8Array | string): number {
 
 function isBlank(c: number): boolean {
   return c === 13 || c === 10 || c === 32 || c === 9;
+}
+
+/**
+ * `input` with the line ends the MIME parser does not know made LF. A CR that is not followed by
+ * LF ends a line (old Mac mail, broken gateways; Python's email parser reads it so too), except
+ * right after a bare LF, where it is the second half of a reversed line end (LF CR) and is
+ * dropped. The parser splits lines at LF only: a message with CR line ends was one line of header
+ * and no recipients. A byte input is the caller's copy, changed in place.
+ */
+function normalizeLineEnds(input: Uint8Array | string): Uint8Array | string {
+  if (typeof input === 'string') return input.includes('\r') ? input.replace(/(?<!\r)\n\r(?!\n)|\r(?!\n)/g, '\n') : input;
+  let at = input.indexOf(13);
+  if (at < 0) return input;
+  let out = at;
+  // the two bytes before `at` as they were read (the output behind `out` may have replaced them)
+  let previous = at > 0 ? input[at - 1]! : -1;
+  let before = at > 1 ? input[at - 2]! : -1;
+  for (; at < input.length; at++) {
+    const b = input[at]!;
+    if (b !== 13 || input[at + 1] === 10) input[out++] = b;
+    else if (previous !== 10 || before === 13) input[out++] = 10;
+    before = previous;
+    previous = b;
+  }
+  return input.subarray(0, out);
 }
 
 /** The text after the header section, for a message whose MIME structure yielded no parts. */
@@ -533,6 +581,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   // blank lines before the first header field (a file saved with a leading newline) would end
   // the header section before it starts, and a byte order mark (a file saved by a Windows editor)
   // would be read as part of the first field's name: they are skipped once, here
+  input = normalizeLineEnds(input);
   const lead = leadingBlanks(input);
   if (lead > 0) input = typeof input === 'string' ? input.slice(lead) : input.subarray(lead);
   const cut = lineCut(input, Math.max(1024, Math.ceil(maxBytes / BYTES_PER_LINE)));
@@ -566,7 +615,7 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
     // the whole report part (it is within maxBytes and the line budget): a report naming thousands
     // of recipients lost those after its first 256 KiB without a word
     if (dsnPart === undefined && bodyText.length - inline > INLINE_REPORT_CHARS) truncated = true;
-    const blocks = parseFieldBlocks(dsnPart !== undefined ? attachmentText(dsnPart, maxBytes) : bodyText.slice(inline, inline + INLINE_REPORT_CHARS));
+    const blocks = parseDsnBlocks(dsnPart !== undefined ? attachmentText(dsnPart, maxBytes) : bodyText.slice(inline, inline + INLINE_REPORT_CHARS));
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
       const outcomes = recipients.map(outcomeOf);
