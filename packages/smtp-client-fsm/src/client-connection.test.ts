@@ -218,16 +218,30 @@ describe('ClientConnection: transcripts', () => {
 
   it.each([
     ['8BITMIME offered, no bodyType: declared (the stream cannot be scanned before MAIL)', ['8BITMIME'], undefined, 'MAIL FROM:<a@x> BODY=8BITMIME', 'delivered'],
-    ['8BITMIME offered, bodyType 7bit: not declared', ['8BITMIME'], '7bit', 'MAIL FROM:<a@x>', 'delivered'],
+    ['8BITMIME offered, bodyType 7bit: not declared, so its 8-bit chunk fails it', ['8BITMIME'], '7bit', 'MAIL FROM:<a@x>', 'failed'],
     ['8BITMIME offered, bodyType 8bitmime: declared', ['8BITMIME'], '8bitmime', 'MAIL FROM:<a@x> BODY=8BITMIME', 'delivered'],
-    ['8BITMIME not offered, no bodyType: sent as given, undeclared', [], undefined, 'MAIL FROM:<a@x>', 'delivered'],
+    ['8BITMIME not offered, no bodyType: undeclared, so its 8-bit chunk fails it (RFC 6152 §3)', [], undefined, 'MAIL FROM:<a@x>', 'failed'],
     ['8BITMIME not offered, bodyType 8bitmime: refused before MAIL', [], '8bitmime', undefined, 'failed'],
   ] as const)('a streamed body, %s', (_what, ehlo, bodyType, mail, outcome) => {
     const s = session({ ehlo: [...ehlo] });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], ...(bodyType ? { bodyType } : {}) });
-    const events = run(s.conn, s.server, { bodies: { 1: ['Subject: caf\u00e9\r\n\r\n', new Uint8Array([0x63, 0x61, 0x66, 0xc3, 0xa9, 13, 10])] } });
+    const chunks = ['Subject: caf\u00e9\r\n\r\n', new Uint8Array([0x63, 0x61, 0x66, 0xc3, 0xa9, 13, 10])];
+    let thrown: unknown;
+    const events = run(s.conn, s.server, {
+      onNeedBody: (_e, n) => {
+        try {
+          if (n < chunks.length) s.conn.writeBody(chunks[n]!);
+          else if (n === chunks.length) s.conn.endBody();
+        } catch (e) {
+          thrown = e;
+        }
+      },
+    });
     expect(s.server.commands.find((c) => c.startsWith('MAIL'))).toBe(mail);
     expect(sent(events)[0]?.outcome).toBe(outcome);
+    // an undeclared 8-bit chunk: the writer hears why, and nothing is delivered
+    if (outcome === 'failed' && mail !== undefined) expect(thrown).toMatchObject({ code: ehlo.length ? 'ERR_SMTP_CLIENT_INVALID_PARAMETER' : 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE' });
+    if (outcome === 'failed') expect(s.server.messages).toHaveLength(0);
   });
 
   it('DSN parameters are passed when offered (xtext-encoded, INJ-2)', () => {

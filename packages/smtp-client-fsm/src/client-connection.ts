@@ -194,7 +194,9 @@ export interface MessageInput {
   /**
    * Body content type: `8bitmime` / `binarymime` (RFC 6152, RFC 3030). Detected for whole bodies.
    * A streamed body cannot be scanned before MAIL: left out, it is declared `BODY=8BITMIME` whenever
-   * the server offers 8BITMIME (and sent undeclared to a server that does not); say `7bit` for a
+   * the server offers 8BITMIME (and sent undeclared to a server that does not: a byte over 127 in
+   * an undeclared stream then fails the message for good and ends the session before the final
+   * dot, RFC 6152 §3); say `7bit` for a
    * stream you know is 7-bit, `8bitmime` to have it fail with a server without 8BITMIME.
    */
   readonly bodyType?: '7bit' | '8bitmime' | 'binarymime';
@@ -689,6 +691,12 @@ export class ClientConnection {
     }
     let bytes: Uint8Array;
     try {
+      // 8-bit data may not go undeclared (RFC 6152 §3): the session ends before the final dot
+      if (t.sevenBit && (typeof chunk === 'string' ? /[^\0-\x7f]/.test(chunk) : hasHighBit(chunk))) {
+        throw s.caps.eightBitMime
+          ? usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', "body: 8-bit data in a body declared bodyType '7bit'")
+          : usage('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE', 'body: 8-bit data, and the server does not offer 8BITMIME (RFC 6152): encode it (quoted-printable, base64)');
+      }
       bytes = t.encoder!.push(chunk);
     } catch (e) {
       bodyCannotBeSent(s, e);

@@ -89,6 +89,8 @@ export interface Txn {
   endPending: boolean;
   emptyDot: boolean;
   finalReplies: number;
+  /** A streamed body that went without a BODY parameter: a byte over 127 in it may not go out (RFC 6152 §3). */
+  readonly sevenBit: boolean;
 }
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
@@ -114,6 +116,7 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
   if (maxSize > 0 && m.size !== undefined && m.size > maxSize) return failLocal('ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE', false);
   const bdat = s.useBdat(m);
   let mailLine: string;
+  let sevenBit = false;
   const rcptParams: string[] = [];
   const batchMax = Math.min(s.opts.maxRecipientsPerTransaction ?? 100, caps.limits?.rcptMax || Infinity);
   const rcpts = m.remaining.slice(0, batchMax);
@@ -137,6 +140,7 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
     const hctx: ArgsHookContext = { messageId: m.id, from: m.from, capabilities: caps };
     s.opts.mailArgs?.(p, hctx);
     m.input.mailArgs?.(p, hctx);
+    sevenBit = m.body === undefined && !p.has('BODY');
     mailLine = formatMailFrom(wire(m.from), p, { smtpUtf8: m.smtputf8 });
     for (const r of rcpts) {
       const rp = new SmtpClientArgs({ command: 'rcpt', lowercaseXtextHex: false, smtpUtf8: m.smtputf8 });
@@ -179,6 +183,7 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
     endPending: false,
     emptyDot: false,
     finalReplies: 0,
+    sevenBit,
   };
 }
 
