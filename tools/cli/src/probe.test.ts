@@ -78,10 +78,45 @@ describe('smtp probe', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ host: '127.0.0.1', port, error: { code: 'CONNECTION_FAILED', message: expect.stringContaining('ECONNREFUSED') } });
   });
 
-  it('a server that refuses the session (554 banner) exits 3', async () => {
+  it('a server that refuses the session with a 5xx banner (RFC 5321 §3.1): the banner and the refusal printed, QUIT sent, exit 1; with --json an object with the reply', async () => {
+    let quit = false;
     const port = await scripted('554 5.7.1 go away\r\n', { QUIT: '221 bye\r\n' });
+    servers.at(-1)!.on('connection', (s) => s.on('data', (d: Buffer) => (quit ||= d.toString().startsWith('QUIT'))));
     const r = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port)]);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('554 go away');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('smtp probe: the server refused the session: 554 5.7.1 go away\n');
+    expect(r.stdout).toContain('banner    554 go away');
+    expect(r.stdout).toContain('refused   554 5.7.1 go away');
+    expect(quit).toBe(true);
+    const j = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port), '--json']);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.stdout)).toEqual({ host: '127.0.0.1', port, banner: { code: 554, lines: ['go away'] }, error: { code: 'SESSION_REFUSED', message: 'the server refused the session: 554 5.7.1 go away', reply: { code: 554, enhanced: '5.7.1', text: 'go away' } } });
+  });
+
+  it('a 421 banner is a refusal for now: exit 3, SESSION_REFUSED in JSON', async () => {
+    const port = await scripted('421 4.3.2 mx.test busy, try later\r\n', { QUIT: '221 bye\r\n' });
+    const j = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port), '--json']);
+    expect(j.code).toBe(3);
+    expect(JSON.parse(j.stdout)).toMatchObject({ error: { code: 'SESSION_REFUSED', reply: { code: 421, enhanced: '4.3.2' } } });
+  });
+
+  it('EHLO and then HELO refused is a refusal (exit 1), not an empty capability table', async () => {
+    const port = await scripted('220 mx.test ESMTP\r\n', { EHLO: '550 5.7.1 your host name is not acceptable\r\n', HELO: '550 5.7.1 your host name is not acceptable\r\n', QUIT: '221 bye\r\n' });
+    const r = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('EHLO and HELO refused: 550 5.7.1 your host name is not acceptable');
+    expect(r.stdout).toContain('banner    220 mx.test ESMTP');
+    expect(r.stdout).not.toContain('keyword');
+    const j = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port), '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ banner: { code: 220 }, error: { code: 'SESSION_REFUSED', reply: { code: 550 } } });
+  });
+
+  it('EHLO answered 421 (closing) and LHLO refused are refusals: exit 3 for a 4xx, exit 1 for a 5xx', async () => {
+    const closing = await scripted('220 mx.test ESMTP\r\n', { EHLO: '421 4.3.0 shutting down\r\n', QUIT: '221 bye\r\n' });
+    expect((await runCli(['probe', '-H', '127.0.0.1', '-p', String(closing)])).code).toBe(3);
+    const lmtp = await scripted('220 lmtp.test LMTP\r\n', { LHLO: '500 5.5.1 unknown command\r\n', QUIT: '221 bye\r\n' });
+    const r = await runCli(['probe', '-H', '127.0.0.1', '-p', String(lmtp), '--lmtp']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('LHLO refused: 500 5.5.1 unknown command');
   });
 });

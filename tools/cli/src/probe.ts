@@ -2,6 +2,7 @@
 // the capabilities as a table or JSON.
 import type { Command } from 'commander';
 import type { Reply } from 'smtp-reply-reader';
+import { formatEnhancedStatusCode } from 'smtp-reply-reader';
 import { parseEhloReply } from 'smtp-capabilities';
 import type { TLSSocket } from 'node:tls';
 import { EXIT, formatBytes, parseHeloName, parseHost, parsePort, parsePositiveInt } from './options.js';
@@ -90,15 +91,35 @@ export interface ProbeResult {
 /** What the TLS handshake negotiated. */
 export interface TlsInfo { readonly protocol: string | null; readonly cipher: string; readonly authorized: boolean; readonly authorizationError?: string; readonly subject?: string; readonly issuer?: string; readonly validTo?: string }
 
-async function ehlo(wire: SmtpWire, helo: string, lmtp = false): Promise<Reply> {
-  const reply = await wire.command(`${lmtp ? 'LHLO' : 'EHLO'} ${helo}`);
-  if (lmtp && reply.code >= 400) throw new ConnectionFailure(`LHLO refused: ${reply.code} ${reply.text}`);
-  if (reply.code >= 500) {
-    // An SMTP-only server: HELO has no capabilities.
-    const fallback = await wire.command(`HELO ${helo}`);
-    return { ...fallback, lines: fallback.lines.slice(0, 1) };
+/** A reply as one line: code, enhanced code when there is one, text. */
+function replyLine(r: Reply): string {
+  return [String(r.code), ...(r.enhanced !== undefined ? [formatEnhancedStatusCode(r.enhanced)] : []), r.text].join(' ');
+}
+
+/**
+ * The server answered and refused the session: a greeting other than 2xx (RFC 5321 §3.1: `554`
+ * means no service here), or EHLO and then HELO (LHLO for LMTP) refused. Exit 1 for a 5xx, 3 for a
+ * 4xx (refused for now).
+ */
+export class ProbeRefused extends Error {
+  override readonly name = 'ProbeRefused';
+  constructor(
+    what: string,
+    readonly reply: Reply,
+    readonly banner?: ProbeResult['banner'],
+  ) {
+    super(`${what}: ${replyLine(reply)}`);
   }
-  return reply;
+}
+
+async function ehlo(wire: SmtpWire, helo: string, lmtp: boolean, banner: ProbeResult['banner']): Promise<Reply> {
+  const reply = await wire.command(`${lmtp ? 'LHLO' : 'EHLO'} ${helo}`);
+  if (reply.code >= 200 && reply.code < 300) return reply;
+  if (lmtp || reply.code < 500) throw new ProbeRefused(`${lmtp ? 'LHLO' : 'EHLO'} refused`, reply, banner);
+  // An SMTP-only server: HELO has no capabilities.
+  const fallback = await wire.command(`HELO ${helo}`);
+  if (fallback.code < 200 || fallback.code >= 300) throw new ProbeRefused('EHLO and HELO refused', fallback, banner);
+  return { ...fallback, lines: fallback.lines.slice(0, 1) };
 }
 
 function tlsInfo(socket: TLSSocket): TlsInfo {
@@ -119,16 +140,17 @@ function tlsInfo(socket: TLSSocket): TlsInfo {
 export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   const wire = await SmtpWire.open(opts.host, opts.port, opts.timeout);
   try {
-    const banner = await wire.read();
-    if (banner.code !== 220) throw new ConnectionFailure(`the server refused the session: ${banner.code} ${banner.text}`);
-    const first = ehloRows(await ehlo(wire, opts.helo, opts.lmtp === true));
-    let result: ProbeResult = { host: opts.host, port: opts.port, banner: { code: banner.code, lines: banner.lines }, ehlo: first };
+    const reply = await wire.read();
+    const banner = { code: reply.code, lines: reply.lines };
+    if (reply.code !== 220) throw new ProbeRefused('the server refused the session', reply, banner);
+    const first = ehloRows(await ehlo(wire, opts.helo, opts.lmtp === true, banner));
+    let result: ProbeResult = { host: opts.host, port: opts.port, banner, ehlo: first };
     if (opts.starttls === true) {
       if (!first.capabilities.some((c) => c.keyword === 'STARTTLS')) throw new ConnectionFailure('the server does not offer STARTTLS');
       const go = await wire.command('STARTTLS');
       if (go.code !== 220) throw new ConnectionFailure(`STARTTLS refused: ${go.code} ${go.text}`);
       const socket = await wire.startTls(opts.host, opts.insecure !== true);
-      const after = ehloRows(await ehlo(wire, opts.helo, opts.lmtp === true));
+      const after = ehloRows(await ehlo(wire, opts.helo, opts.lmtp === true, banner));
       result = { ...result, tls: tlsInfo(socket), ehloAfterTls: after };
     }
     return result;
@@ -180,6 +202,16 @@ export function registerProbe(program: Command): void {
         const result = await probe(opts);
         process.stdout.write(`${opts.json === true ? JSON.stringify(result, null, 2) : formatProbe(result)}\n`);
       } catch (e) {
+        if (e instanceof ProbeRefused) {
+          process.stderr.write(`smtp probe: ${e.message}\n`);
+          const { code, enhanced, text } = e.reply;
+          const reply = { code, ...(enhanced !== undefined ? { enhanced: formatEnhancedStatusCode(enhanced) } : {}), text };
+          if (opts.json === true) process.stdout.write(`${JSON.stringify({ host: opts.host, port: opts.port, ...(e.banner !== undefined ? { banner: e.banner } : {}), error: { code: 'SESSION_REFUSED', message: e.message, reply } }, null, 2)}\n`);
+          else process.stdout.write(`${[`server    ${opts.host}:${opts.port}`, ...(e.banner !== undefined ? [`banner    ${e.banner.code} ${e.banner.lines.join(' / ')}`] : []), `refused   ${replyLine(e.reply)}`].join('\n')}\n`);
+          // refused for good (5xx) is a negative outcome; refused for now (4xx) is like a connection failure
+          process.exitCode = code >= 500 ? EXIT.rejected : EXIT.connection;
+          return;
+        }
         if (!(e instanceof ConnectionFailure)) throw e;
         process.stderr.write(`smtp probe: ${e.message}\n`);
         // a script reading --json gets an object either way
