@@ -4,7 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
-import { messageFiles, messageInputs, splitMbox, terminalHint } from './classify.js';
+import { createClassifier } from 'smtp-errors';
+import { formatMessageRecord, messageFiles, messageInputs, printable, splitMbox, terminalHint } from './classify.js';
 import { tempDir } from './testing/peers.js';
 
 const tmp = tempDir('classify-');
@@ -136,6 +137,47 @@ describe('smtp classify', () => {
       expect(rows.map((x) => [x.source, x.kind])).toEqual([['stdin#1', 'bounce'], ['stdin#2', 'auto-reply']]);
     });
 
+    it('- reads an mbox whose bodies hold quoted From lines (>From, >>From): each message whole, the last one without a final newline', async () => {
+      const first = 'From: MAILER-DAEMON@mx.test\nSubject: Undelivered\n\n<a@rcpt.test>: 550 5.1.1 user unknown\n\n>From the returned message\n>>From a quote in it\n<b@rcpt.test>: 552 5.2.2 mailbox full\n\n';
+      const second = 'From: MAILER-DAEMON@mx.test\nSubject: Undelivered\n\n>From here on\n<c@rcpt.test>: 550 5.1.1 user unknown';
+      const mbox = `From MAILER-DAEMON Mon Nov 30 10:00:00 2026\n${first}From MAILER-DAEMON Mon Nov 30 10:01:00 2026\n${second}`;
+      for (const input of [mbox, mbox.replace(/\n/g, '\r\n')]) {
+        const r = await runCli(['classify', '--json', '--message', '-'], { stdin: input });
+        expect(r.code).toBe(0);
+        const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; kind: string; recipients: { address: string; class: { id: number } }[] });
+        expect(rows.map((x) => [x.source, x.kind, x.recipients.map((y) => [y.address, y.class.id])])).toEqual([
+          ['stdin#1', 'bounce', [['a@rcpt.test', 10], ['b@rcpt.test', 22]]],
+          ['stdin#2', 'bounce', [['c@rcpt.test', 10]]],
+        ]);
+      }
+    });
+
+    it('one message without a final newline, on stdin and in a file', async () => {
+      const text = 'From: MAILER-DAEMON@mx.test\nSubject: Undelivered\n\n<a@rcpt.test>: 550 5.1.1 user unknown';
+      const file = join(tmp.dir, 'no-newline.eml');
+      writeFileSync(file, text);
+      for (const r of [await runCli(['classify', '--message', '-'], { stdin: text }), await runCli(['classify', '--message', file])]) {
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/ bounce\n\s+10\s+Invalid Recipient\s+suppress\s+a@rcpt\.test\s+5\.1\.1\s+<- 550 5\.1\.1 user unknown\n$/);
+      }
+    });
+
+    it('a directory with a subdirectory, a link to one, and an empty file: only files are read, the empty one is an error record', async () => {
+      const dir = join(tmp.dir, 'with-dirs');
+      mkdirSync(join(dir, 'sub'), { recursive: true });
+      writeFileSync(join(dir, 'sub', 'inner.eml'), dsn);
+      symlinkSync(join(dir, 'sub'), join(dir, 'link'));
+      writeFileSync(join(dir, 'a.eml'), dsn);
+      writeFileSync(join(dir, 'empty.eml'), '');
+      const r = await runCli(['classify', '--json', '--message', dir]);
+      expect(r.code).toBe(1);
+      const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; kind?: string; error?: { code: string } });
+      expect(rows.map((x) => [x.source, x.kind ?? x.error?.code])).toEqual([
+        [join(dir, 'a.eml'), 'bounce'],
+        [join(dir, 'empty.eml'), 'ERR_SMTP_MESSAGE_INVALID'],
+      ]);
+    });
+
     it('input that is not a message is reported with its error code (exit 1)', async () => {
       const file = join(tmp.dir, 'not-a-message.txt');
       writeFileSync(file, 'just a sentence\n');
@@ -173,7 +215,7 @@ describe('smtp classify', () => {
       expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { source: string }).source)).toEqual([join(dir, 'a.eml')]);
     });
 
-    it('control characters from a hostile message are printed as ? (no terminal escapes), JSON keeps them escaped', async () => {
+    it('control characters from a hostile message are shown escaped (no terminal escapes), JSON keeps them escaped', async () => {
       const file = join(tmp.dir, 'escapes.eml');
       const hostile = dsn
         .replace('Diagnostic-Code: smtp; 550 5.1.1', 'Diagnostic-Code: smtp; 550 5.1.1 \u001b[2J\u001b]0;pwned\u0007\u009b31m\u202e')
@@ -183,15 +225,15 @@ describe('smtp classify', () => {
       expect(r.code).toBe(0);
       const controls = [...r.stdout].filter((c) => c !== '\n' && (c < ' ' || (c >= '\u007f' && c <= '\u009f') || c === '\u202e'));
       expect(controls).toEqual([]);
-      expect(r.stdout).toContain('550 5.1.1 ?[2J?]0;pwned??31m?');
-      expect(r.stdout).toContain('original <?[5m');
+      expect(r.stdout).toContain('550 5.1.1 \\x1b[2J\\x1b]0;pwned\\x07\\x9b31m\\u202e');
+      expect(r.stdout).toContain('original <\\x1b[5m');
       const json = await runCli(['classify', '--json', '--message', file]);
       expect((JSON.parse(json.stdout) as { recipients: { diagnostic: string }[] }).recipients[0]?.diagnostic).toContain('\u001b[2J');
     });
 
     it('a reply text is printed without its control characters too', async () => {
       const r = await runCli(['classify', '550 5.1.1 \u001b[31muser unknown']);
-      expect(r.stdout).toMatch(/<- 550 5\.1\.1 \?\[31muser unknown\n$/);
+      expect(r.stdout).toMatch(/<- 550 5\.1\.1 \\x1b\[31muser unknown\n$/);
     });
 
     it('a missing path is a usage error (exit 2)', async () => {
@@ -222,6 +264,23 @@ describe('smtp classify on a terminal', () => {
 });
 
 describe('classify --message helpers', () => {
+  it('printable shows every terminal control escaped and leaves other text as it is', () => {
+    expect(printable('a\u0000b\u0007c\u001b[2Jd\u007fe\u0085f\u009b1mg\u202eh\u2066i\u200ej\u200fk\u061cl\r\n\t')).toBe(
+      'a\\x00b\\x07c\\x1b[2Jd\\x7fe\\x85f\\x9b1mg\\u202eh\\u2066i\\u200ej\\u200fk\\u061cl\\x0d\\x0a\\x09',
+    );
+    for (const text of ['550 5.1.1 user unknown', 'ユーザー不明 收件人不存在 пользователь é ß 😀', '\u00a0\u00ff \\x1b as typed']) expect(printable(text)).toBe(text);
+    const hostile = formatMessageRecord({
+      source: 'box\u001b]0;t\u0007',
+      kind: 'bounce',
+      recipients: [{ address: 'a\u001b[8m@rcpt.test', originalRecipient: undefined, action: 'failed', status: '5.1.1', diagnostic: '550\u009b2J', remoteMta: undefined, class: createClassifier().classify('550 5.1.1') }],
+      original: { messageId: '<\u202em@x>', from: undefined, to: undefined, subject: undefined, envelopeId: 'e\u0008' },
+      class: undefined,
+      truncated: false,
+    });
+    expect([...hostile].filter((c) => c !== '\n' && (c < ' ' || (c >= '\u007f' && c <= '\u009f') || c === '\u202e'))).toEqual([]);
+    expect(hostile).toContain('box\\x1b]0;t\\x07  bounce  original <\\u202em@x>  envid e\\x08');
+  });
+
   it('splitMbox keeps every 8-bit byte of a body (0x80-0xFF survive unchanged)', () => {
     const high = Array.from({ length: 128 }, (_, i) => 0x80 + i);
     const enc = new TextEncoder();

@@ -55,23 +55,31 @@ function describeRule(rule: Classification['rule']): string {
 }
 
 /**
- * C0 controls, DEL, C1 controls (U+009B is a CSI on its own) and the bidirectional embeddings,
- * overrides and isolates, which reorder what a terminal shows.
+ * C0 controls, DEL, C1 controls (U+009B is a CSI on its own), and the bidirectional controls
+ * (embeddings, overrides, isolates and the marks LRM, RLM, ALM), which reorder what a terminal
+ * shows (CVE-2021-42574).
  */
 function unprintable(c: number): boolean {
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x200e || c === 0x200f || c === 0x061c;
+}
+
+/** `\x1b`, `\x9b`, `\u202e`: how an unprintable character is shown. */
+function escaped(c: number): string {
+  return c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
 }
 
 /**
- * Text from a message or a reply made safe for a terminal: each control character is `?`, so a
- * hostile bounce cannot move the cursor, clear the screen, retitle the window or hide text.
+ * Text from a message or a reply made safe for a terminal: each control character is shown
+ * escaped (`\x1b`, `\u202e`), so a hostile bounce cannot move the cursor, clear the screen,
+ * retitle the window or hide text, and the reader still sees what was there.
  */
 export function printable(text: string): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < text.length; i++) {
-    if (!unprintable(text.charCodeAt(i))) continue;
-    out += `${text.slice(from, i)}?`;
+    const c = text.charCodeAt(i);
+    if (!unprintable(c)) continue;
+    out += text.slice(from, i) + escaped(c);
     from = i + 1;
   }
   return from === 0 ? text : out + text.slice(from);
