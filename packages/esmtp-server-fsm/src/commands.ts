@@ -195,6 +195,7 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean):
       return bdat(s, arg, true);
     case 'RSET':
       if (hasArg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: RSET' });
+      s.abortTransactionIfData('reset');
       s.resetTransaction();
       if (s.current === 'awaiting-rcpt') s.go('RSET');
       s.emit({ type: 'rset' });

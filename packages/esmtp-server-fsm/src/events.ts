@@ -19,7 +19,8 @@ import type { ReplyInit } from './reply.js';
 export type PolicyPoint = 'connect' | 'helo' | 'auth' | 'mail' | 'rcpt' | 'data-start' | 'message-end' | 'vrfy' | 'expn' | 'command' | 'xclient';
 
 /**
- * Why a message transaction ended without a `message-end` decision.
+ * Why a message transaction ended without a `message-end` decision. `reset`: the client reset the
+ * transaction (RSET, HELO/EHLO/LHLO) between BDAT chunks, before its LAST one.
  *
  * @example
  * ```ts
@@ -27,7 +28,7 @@ export type PolicyPoint = 'connect' | 'helo' | 'auth' | 'mail' | 'rcpt' | 'data-
  * ```
  * @see RFC 5321 §4.5.3.1.10
  */
-export type MessageAbortReason = 'too-large' | 'bare-line-ending' | 'rejected' | 'eof' | 'timeout' | 'closed';
+export type MessageAbortReason = 'too-large' | 'bare-line-ending' | 'rejected' | 'eof' | 'timeout' | 'closed' | 'reset';
 
 /**
  * Why the session closed.

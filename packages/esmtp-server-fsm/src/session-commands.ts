@@ -62,6 +62,7 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
     reply(s, r ?? { code: 550, enhanced: '5.7.1', text: 'Error: HELO/EHLO rejected' });
     return;
   }
+  s.abortTransactionIfData('reset');
   s.resetTransaction();
   s.helo = domain;
   s.heloVerb = verb;
