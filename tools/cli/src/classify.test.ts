@@ -5,7 +5,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
 import { createClassifier } from 'smtp-errors';
-import { formatMessageRecord, messageFiles, messageInputs, printable, splitMbox, terminalHint } from './classify.js';
+import { formatMessageRecord, jsonLine, messageFiles, messageInputs, printable, splitMbox, terminalHint } from './classify.js';
 import { tempDir } from './testing/peers.js';
 
 const tmp = tempDir('classify-');
@@ -228,7 +228,10 @@ describe('smtp classify', () => {
       expect(r.stdout).toContain('550 5.1.1 \\x1b[2J\\x1b]0;pwned\\x07\\x9b31m\\u202e');
       expect(r.stdout).toContain('original <\\x1b[5m');
       const json = await runCli(['classify', '--json', '--message', file]);
-      expect((JSON.parse(json.stdout) as { recipients: { diagnostic: string }[] }).recipients[0]?.diagnostic).toContain('\u001b[2J');
+      expect((JSON.parse(json.stdout) as { recipients: { diagnostic: string }[] }).recipients[0]?.diagnostic).toContain('\u001b[2J\u001b]0;pwned\u0007\u009b31m\u202e');
+      // JSON.stringify leaves C1 controls and bidi overrides raw: they are escaped too
+      expect([...json.stdout].filter((c) => c !== '\n' && (c < ' ' || (c >= '\u007f' && c <= '\u009f') || c === '\u202e'))).toEqual([]);
+      expect(json.stdout).toContain('\\u009b31m\\u202e');
     });
 
     it('a reply text is printed without its control characters too', async () => {
@@ -264,6 +267,14 @@ describe('smtp classify on a terminal', () => {
 });
 
 describe('classify --message helpers', () => {
+  it('jsonLine escapes what JSON.stringify leaves raw (DEL, C1 controls, bidi controls, U+2028/9) and parses back to the same value', () => {
+    const value = { a: 'x\u007f\u0085\u009b2J\u061c\u200e\u200f\u2028\u2029\u202a\u202e\u2066\u2069 ユーザー é 😀', b: ['\u001b[0m'], c: 1 };
+    const line = jsonLine(value);
+    expect(jsonLine({ d: 'a\u009bb\u202ec ü' })).toBe('{"d":"a\\u009bb\\u202ec ü"}');
+    expect([...line].filter((c) => c < ' ' || (c >= '\u007f' && c <= '\u009f') || /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(c))).toEqual([]);
+    expect(JSON.parse(line)).toEqual(value);
+  });
+
   it('printable shows every terminal control escaped and leaves other text as it is', () => {
     expect(printable('a\u0000b\u0007c\u001b[2Jd\u007fe\u0085f\u009b1mg\u202eh\u2066i\u200ej\u200fk\u061cl\r\n\t')).toBe(
       'a\\x00b\\x07c\\x1b[2Jd\\x7fe\\x85f\\x9b1mg\\u202eh\\u2066i\\u200ej\\u200fk\\u061cl\\x0d\\x0a\\x09',

@@ -85,6 +85,16 @@ export function printable(text: string): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
+/**
+ * One `--json` line. JSON.stringify escapes only the C0 controls; DEL, the C1 controls (U+009B is
+ * a CSI on its own), the bidirectional controls and the line and paragraph separators of a
+ * message are escaped here too (`\u009b`), so the line is as safe to show on a terminal as the
+ * text output, and parses to the same value.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The human-readable line for one input: `10  Invalid Recipient  hard  <- 550 5.1.1 ...`. */
 export function formatRecord(r: ClassifyRecord): string {
   return `${String(r.id).padStart(2)}  ${r.name.padEnd(22)}  ${r.category.padEnd(10)}  ${`(${printable(describeRule(r.rule))})`.padEnd(34)}  <- ${printable(r.input)}`;
@@ -405,7 +415,7 @@ export function registerClassify(program: Command): void {
           seen++;
           const record = 'error' in step.value ? step.value : await classifyMessageRecord(classifier, step.value);
           if ('error' in record) failed = true;
-          process.stdout.write(`${opts.json === true ? JSON.stringify(record) : formatMessageRecord(record)}\n`);
+          process.stdout.write(`${opts.json === true ? jsonLine(record) : formatMessageRecord(record)}\n`);
         }
         // nothing to classify is not an error (a bounce directory may be empty), but it is said
         // (stdin, even empty, is one message)
@@ -415,7 +425,7 @@ export function registerClassify(program: Command): void {
       }
       const print = (text: string): void => {
         const record = classifyText(classifier, text, opts.domain);
-        process.stdout.write(`${opts.json === true ? JSON.stringify(record) : formatRecord(record)}\n`);
+        process.stdout.write(`${opts.json === true ? jsonLine(record) : formatRecord(record)}\n`);
       };
       if (words.length > 0) {
         print(words.join(' '));
