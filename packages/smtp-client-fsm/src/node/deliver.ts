@@ -109,7 +109,7 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * domain; for each, the MX records are looked up (preference order, random among equal
  * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure),
  * and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
- * a connection failure, a 4xx greeting, or a 421, a lost connection or a timeout at any later
+ * a connection failure, a 4xx greeting, a session that ends between EHLO and MAIL, or a 421, a lost connection or a timeout at any later
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
  * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
  * Each attempt that moved on names its reason in `attempts[].error`. A whole body (string or bytes) is needed when there is more than one domain;
@@ -173,6 +173,13 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           let result: SendResult;
           try {
             result = await client.send({ from, to: pending, body, ...extra });
+          } catch (e) {
+            // The session ended between EHLO and MAIL (a 421 with the EHLO reply, a close): nothing
+            // was sent here, so the next address may take it. A usage error is the caller's.
+            if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
+            attempts.push({ exchange, address, error: e.message });
+            lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+            continue;
           } finally {
             await client.quit().catch(() => undefined);
           }
