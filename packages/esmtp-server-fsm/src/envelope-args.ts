@@ -7,6 +7,7 @@ import { parseMailFrom, parseRcptTo } from 'smtp-client-args';
 import type { ParseOptions, Path, SmtpClientArgs } from 'smtp-client-args';
 import type { ReplyInit } from './reply.js';
 import { SmtpServerError } from './errors.js';
+import { unsafeTextAt } from './peer-text.js';
 
 /**
  * A parsed path. `address` is '' for the null path `<>`.
@@ -49,19 +50,32 @@ export type EnvelopeArgResult =
 
 const fail = (code: number, enhanced: string, text: string): EnvelopeArgResult => ({ ok: false, reply: { code, enhanced, text } });
 
-function checkControls(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 127 || (c >= 0x80 && c <= 0x9f) || c === 0x200b || c === 0x2060 || c === 0xfeff) return false;
+/** True when `s` holds a control, a zero-width, bidi or format character or a line/paragraph separator. */
+function unsafe(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (unsafeTextAt(s, i)) return true;
+  return false;
+}
+
+/**
+ * The address an ORCPT value carries, decoded enough to check it: RFC 3461 xtext `+HH` bytes (UTF-8
+ * in an SMTPUTF8 transaction) and, for `utf-8;`, RFC 6533 `\x{HEX}` escapes. The value was
+ * validated already (by the built-in definition; a custom one may let anything through).
+ */
+function orcptText(v: string): string {
+  const address = v.slice(v.indexOf(';') + 1);
+  try {
+    return /^utf-8;/i.test(v) ? address.replace(/\\x\{([\dA-F]{1,6})\}/gi, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16))) : decodeURIComponent(address.replace(/%/g, '%25').replace(/\+/g, '%'));
+  } catch {
+    // only from a value a custom parameter definition let through (a bad escape): refused
+    return '\0';
   }
-  return true;
 }
 
 /**
  * Parses the text after `MAIL FROM:` / `RCPT TO:` (path then parameters) strictly, with
  * smtp-client-args (`parseMailFrom` / `parseRcptTo`, its `ParseOptions`: the session passes the
- * keywords of its last EHLO reply as `advertised`), plus this package's extra checks (C1 controls
- * and zero-width characters in addresses). A syntax error is a reply to send, never an exception.
+ * keywords of its last EHLO reply as `advertised`), plus this package's extra checks (C1 controls,
+ * zero-width, bidi and format characters and U+2028/U+2029 in addresses and in the ORCPT address). A syntax error is a reply to send, never an exception.
  *
  * @example
  * ```ts
@@ -86,8 +100,10 @@ export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, optio
   }
   const parsed: ParsedPath =
     path.kind === 'mailbox' ? { address: path.address, localPart: path.localPart, domain: path.domain } : path.kind === 'null' ? { address: '', localPart: '', domain: '' } : { address: 'postmaster', localPart: 'postmaster', domain: '' };
-  if (!checkControls(parsed.address)) return fail(501, '5.5.2', 'Control characters are not allowed in addresses');
+  if (unsafe(parsed.address)) return fail(501, '5.5.2', 'Control or invisible characters are not allowed in addresses');
   const parameters: Record<string, string | true> = {};
   for (const [key, value] of args) parameters[key.toUpperCase()] = value ?? true;
+  const orcpt = parameters.ORCPT;
+  if (typeof orcpt === 'string' && unsafe(orcptText(orcpt))) return fail(501, '5.5.4', 'Invalid value for ORCPT');
   return { ok: true, path: parsed, parameters };
 }

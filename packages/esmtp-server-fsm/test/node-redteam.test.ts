@@ -97,3 +97,60 @@ describe('SRV-5 a transaction reset between BDAT chunks ends its body stream', (
     }
   });
 });
+
+describe('INJ-3 line and paragraph separators are refused in envelope addresses, as in HELO and Received', () => {
+  // U+2028 / U+2029 end a line for JavaScript-based log viewers and editors; buildReceivedHeader
+  // refuses them in `for`, and EHLO refuses them: an address holding one was accepted (SMTPUTF8)
+  // and reached the hooks, the stored envelope and the log line of `smtp serve`.
+  const cases = [
+    ['local part', 'MAIL FROM:<a\u2028b@x.example> SMTPUTF8'],
+    ['quoted local part', 'MAIL FROM:<"a\u2029b"@x.example> SMTPUTF8'],
+    ['domain', 'MAIL FROM:<a@b\u2028c.example> SMTPUTF8'],
+    ['ORCPT utf-8 (raw)', 'MAIL FROM:<a@x.example> SMTPUTF8\r\nRCPT TO:<c@d.example> ORCPT=utf-8;a\u2028b@c.example'],
+    ['ORCPT utf-8 (\\x{} escape)', 'MAIL FROM:<a@x.example> SMTPUTF8\r\nRCPT TO:<c@d.example> ORCPT=utf-8;a\\x{2029}b@c.example'],
+    ['ORCPT rfc822 (xtext UTF-8 bytes)', 'MAIL FROM:<a@x.example> SMTPUTF8\r\nRCPT TO:<c@d.example> ORCPT=rfc822;a+E2+80+A8b@c.example'],
+  ] as const;
+  for (const [name, command] of cases) {
+    it(`INJ-3 U+2028/U+2029 in the ${name}: 501, nothing reaches the hooks`, async () => {
+      const seen: string[] = [];
+      const { port } = await servers.start({
+        onMailFrom: (from) => void seen.push(from),
+        onRcptTo: (to, params) => void seen.push(`${to} ${String(params.ORCPT)}`),
+      });
+      const lines = command.split('\r\n');
+      const out = await rawSession(port, [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        ...lines.map((l, i) => ({ write: Buffer.from(`${l}\r\n`, 'utf8'), after: 2 + i })),
+        { write: 'QUIT\r\n', after: 2 + lines.length },
+      ]);
+      expect(codes(out).slice(-2)).toEqual([501, 221]);
+      expect(seen.filter((s) => /[\u2028\u2029]/.test(s))).toEqual([]);
+    });
+  }
+
+  it('INJ-3 other non-ASCII text stays accepted: a UTF-8 local part and ORCPT utf-8 with an escape', async () => {
+    const seen: string[] = [];
+    const { port } = await servers.start({ onRcptTo: (to, params) => void seen.push(`${to} ${String(params.ORCPT)}`) });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: Buffer.from('MAIL FROM:<jos\u00e9@x.example> SMTPUTF8\r\n', 'utf8'), after: 2 },
+      { write: Buffer.from('RCPT TO:<\u00fc@d.example> ORCPT=utf-8;\\x{FC}\\x{2B}x@d.example\r\n', 'utf8'), after: 3 },
+      { write: 'QUIT\r\n', after: 4 },
+    ]);
+    expect(codes(out).slice(-3)).toEqual([250, 250, 221]);
+    expect(seen).toEqual(['\u00fc@d.example utf-8;\\x{FC}\\x{2B}x@d.example']);
+  });
+});
+
+describe('INJ-3 core: the ORCPT check never throws on a value a custom definition lets through', () => {
+  it('INJ-3 parseEnvelopeArgument with a permissive custom ORCPT: odd escapes are refused (501), never an exception', async () => {
+    const { parseEnvelopeArgument } = await import('../src/index.js');
+    const parameters = [{ keyword: 'ORCPT', command: 'rcpt' as const, extensions: ['DSN'], rfc: 'test', value: 'required' as const }];
+    const parse = (v: string) => parseEnvelopeArgument('rcpt', `<a@b.example> ORCPT=${v}`, { advertised: ['DSN'], parameters });
+    for (const v of ['utf-8;a\\x{110000}b', 'rfc822;a+ZZb', 'rfc822;a+E2+80b', 'utf-8;a\\x{2029}b']) expect(parse(v).ok, v).toBe(false);
+    // not escapes at all: plain text, which holds no separator
+    for (const v of ['utf-8;a\\x{2028', 'utf-8;a\\x{}b']) expect(parse(v).ok, v).toBe(true);
+    // rfc822 has no \x{} escapes: those are plain characters there
+    expect(parseEnvelopeArgument('rcpt', '<a@b.example> ORCPT=rfc822;a\\x{2028}b@c.example', { advertised: ['DSN'] }).ok).toBe(true);
+  });
+});
