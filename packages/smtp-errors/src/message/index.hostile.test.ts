@@ -310,6 +310,34 @@ describe('classifyMessage: the size cap', () => {
   });
 });
 
+describe('classifyMessage: the line budget counts every kind of line end', () => {
+  it('a megabyte of bare CRs (or LF CR pairs) after a report is cut at 65,536 lines, as LFs are, bytes or string', async () => {
+    const head = 'From: MAILER-DAEMON@mx.test\rSubject: failure notice\r\r<a@rcpt.test>:\r550 5.1.1 user unknown\r';
+    for (const [filler, end] of [
+      ['\r', '\r'],
+      ['\n\r', '\n'],
+      ['\r\n', '\n'],
+    ] as const) {
+      const text = head.replace(/\r/g, end) + filler.repeat((1024 * 1024 - head.length) / filler.length);
+      for (const raw of [text, enc(text)]) {
+        const r = await classifyMessage(raw);
+        expect([r.truncated, rows(r)]).toEqual([true, [['a@rcpt.test', '5.1.1', 10]]]);
+      }
+    }
+  });
+
+  it('maxBytes / 16 lines of any line end are read whole, one more is cut', async () => {
+    // (not LF CR: its blank line, LF CR LF CR, reads as LF, CRLF, CR: one line more)
+    for (const end of ['\r', '\n', '\r\n']) {
+      const head = ['From: MAILER-DAEMON@mx.test', 'Subject: failure notice', '', '<a@rcpt.test>:', '550 5.1.1 user unknown', ''].join(end);
+      const full = head + `x${end}`.repeat(1024 - 5);
+      const whole = await classifyMessage(full, { maxBytes: 16384 });
+      const over = await classifyMessage(`${full}x`, { maxBytes: 16384 });
+      expect([end, whole.truncated, over.truncated, rows(whole), rows(over)]).toEqual([end, false, true, [['a@rcpt.test', '5.1.1', 10]], [['a@rcpt.test', '5.1.1', 10]]]);
+    }
+  });
+});
+
 describe('classifyMessage: line ends, any mix', () => {
   it('a string and its UTF-8 bytes give the same answer, whatever CR and LF they hold', async () => {
     const tokens = ['\r', '\n', '\r\n', '\n\r', 'Final-Recipient: rfc822; a@rcpt.test', 'Status: 5.1.1', 'Action: failed', ' folded', '--rb', 'x'];

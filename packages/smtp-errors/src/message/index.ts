@@ -159,14 +159,32 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
  */
 const BYTES_PER_LINE = 16;
 
-/** Where the input is cut to keep at most `maxLines` lines (after the last LF kept), or -1 when it has no more. */
+/**
+ * Where the input is cut to keep at most `maxLines` lines (after the last line end kept), or -1
+ * when it has no more. Line ends are those {@link normalizeLineEnds} makes LF, counted before it
+ * runs, so that it only has the lines kept to rewrite.
+ */
 function lineCut(input: Uint8Array | string, maxLines: number): number {
+  const text = typeof input === 'string';
   let at = -1;
-  for (let n = 0; n < maxLines; n++) {
-    at = typeof input === 'string' ? input.indexOf('\n', at + 1) : input.indexOf(10, at + 1);
-    if (at < 0) return -1;
+  if (text ? !input.includes('\r') : input.indexOf(13) < 0) {
+    for (let n = 0; n < maxLines; n++) {
+      at = text ? input.indexOf('\n', at + 1) : input.indexOf(10, at + 1);
+      if (at < 0) return -1;
+    }
+    return at + 1 < input.length ? at + 1 : -1;
   }
-  return at + 1 < input.length ? at + 1 : -1;
+  const unit = text ? (i: number): number => input.charCodeAt(i) : (i: number): number => input[i] ?? -1;
+  let n = 0;
+  for (let i = 0; i < input.length && n < maxLines; i++) {
+    const c = unit(i);
+    // LF; a CR not followed by LF, unless it is the second half of a reversed LF CR
+    if (c === 10 || (c === 13 && unit(i + 1) !== 10 && !(unit(i - 1) === 10 && unit(i - 2) !== 13))) {
+      n++;
+      at = i;
+    }
+  }
+  return n === maxLines && at + 1 < input.length ? at + 1 : -1;
 }
 
 const DECODER = new TextDecoder('utf-8', { fatal: false });
@@ -581,11 +599,12 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   // blank lines before the first header field (a file saved with a leading newline) would end
   // the header section before it starts, and a byte order mark (a file saved by a Windows editor)
   // would be read as part of the first field's name: they are skipped once, here
-  input = normalizeLineEnds(input);
   const lead = leadingBlanks(input);
   if (lead > 0) input = typeof input === 'string' ? input.slice(lead) : input.subarray(lead);
   const cut = lineCut(input, Math.max(1024, Math.ceil(maxBytes / BYTES_PER_LINE)));
   if (cut >= 0) input = typeof input === 'string' ? input.slice(0, cut) : input.subarray(0, cut);
+  // after the cut, so that a megabyte of bare CRs costs no more than the lines kept
+  input = normalizeLineEnds(input);
   // also set below when the part that holds the recipients is longer than what is read of it
   let truncated = raw.length > maxBytes || cut >= 0;
   const head = typeof input === 'string' ? input.slice(0, 2000) : DECODER.decode(input.subarray(0, 2000));
