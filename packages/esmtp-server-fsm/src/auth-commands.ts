@@ -5,6 +5,7 @@
  */
 import { decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
+import { hasUnsafeText } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import type { Session } from './session.js';
@@ -37,7 +38,10 @@ export function authCommand(s: Session, arg: string): void {
 }
 
 function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boolean): void {
-  const r = s.sasl!.step(response);
+  let r = s.sasl!.step(response);
+  // SRV-8: an identity with a control, separator or format character (SASLprep prohibits them, RFC
+  // 4013 §2.3), or with U+FFFD (bytes that were not UTF-8, decoded lossily), never reaches onAuth
+  if (r.type === 'done' && [r.credentials.username, r.credentials.authorizationId ?? ''].some((id) => hasUnsafeText(id) || id.includes('\uFFFD'))) r = { type: 'fail', text: 'Error: invalid authentication identity' };
   if (r.type === 'challenge') {
     s.go('sasl-challenge');
     send(s, { code: 334, text: encodeBase64(r.challenge) });

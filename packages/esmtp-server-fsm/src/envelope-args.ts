@@ -7,7 +7,7 @@ import { parseMailFrom, parseRcptTo } from 'smtp-client-args';
 import type { ParseOptions, Path, SmtpClientArgs } from 'smtp-client-args';
 import type { ReplyInit } from './reply.js';
 import { SmtpServerError } from './errors.js';
-import { unsafeTextAt } from './peer-text.js';
+import { hasUnsafeText as unsafe } from './peer-text.js';
 
 /**
  * A parsed path. `address` is '' for the null path `<>`.
@@ -49,12 +49,6 @@ export type EnvelopeArgResult =
   | { readonly ok: false; readonly reply: ReplyInit };
 
 const fail = (code: number, enhanced: string, text: string): EnvelopeArgResult => ({ ok: false, reply: { code, enhanced, text } });
-
-/** True when `s` holds a control, a zero-width, bidi or format character or a line/paragraph separator. */
-function unsafe(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (unsafeTextAt(s, i)) return true;
-  return false;
-}
 
 /**
  * The address an ORCPT value carries, decoded enough to check it: RFC 3461 xtext `+HH` bytes (UTF-8

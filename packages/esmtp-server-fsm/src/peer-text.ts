@@ -94,6 +94,12 @@ export function unsafeTextAt(s: string, i: number): boolean {
   return c < 32 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff && !pairedSurrogate(s, i));
 }
 
+/** Whether any UTF-16 unit of `s` is unsafe (see `unsafeTextAt`). @internal */
+export function hasUnsafeText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (unsafeTextAt(s, i)) return true;
+  return false;
+}
+
 function pairedSurrogate(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
   if (c <= 0xdbff) {

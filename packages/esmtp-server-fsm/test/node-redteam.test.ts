@@ -154,3 +154,46 @@ describe('INJ-3 core: the ORCPT check never throws on a value a custom definitio
     expect(parseEnvelopeArgument('rcpt', '<a@b.example> ORCPT=rfc822;a\\x{2028}b@c.example', { advertised: ['DSN'] }).ok).toBe(true);
   });
 });
+
+describe('SRV-8 AUTH identities: controls, separators and lossily decoded bytes are refused before onAuth', () => {
+  const b64 = (bytes: string): string => Buffer.from(bytes, 'latin1').toString('base64');
+  const utf8b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+  const cases = [
+    ['LOGIN user name with CRLF', ['AUTH LOGIN', b64('u\r\nX-Injected: 1'), b64('p')]],
+    ['PLAIN user name with ESC', [`AUTH PLAIN ${b64('\0u\x1b[31m\0p')}`]],
+    ['PLAIN user name with U+2028', [`AUTH PLAIN ${utf8b64('\0u\u2028x\0p')}`]],
+    ['PLAIN user name with invalid UTF-8', [`AUTH PLAIN ${b64('\0u\xff\0p')}`]],
+    ['PLAIN authorization identity with CRLF', [`AUTH PLAIN ${b64('a\r\nb\0u\0p')}`]],
+  ] as const;
+  for (const [name, lines] of cases) {
+    it(`SRV-8 ${name}: 501, onAuth never sees it, the session stays unauthenticated`, async () => {
+      const seen: string[] = [];
+      const { port } = await servers.start({
+        auth: { allowInsecure: true },
+        onAuth: (c) => {
+          seen.push(c.username);
+          return true;
+        },
+      });
+      const out = await rawSession(port, [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        ...lines.map((l, i) => ({ write: `${l}\r\n`, after: 2 + i })),
+        { write: 'QUIT\r\n', after: 2 + lines.length },
+      ]);
+      expect(codes(out).slice(-2)).toEqual([501, 221]);
+      expect(seen).toEqual([]);
+    });
+  }
+
+  it('SRV-8 a UTF-8 user name and a password with any bytes still reach onAuth', async () => {
+    const seen: string[] = [];
+    const { port } = await servers.start({ auth: { allowInsecure: true }, onAuth: (c) => void seen.push(`${c.username}:${String(c.password)}`) });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: `AUTH PLAIN ${utf8b64('\0j\u00f6rg\0p\tw\u2028')}\r\n`, after: 2 },
+      { write: 'QUIT\r\n', after: 3 },
+    ]);
+    expect(codes(out).slice(-2)).toEqual([235, 221]);
+    expect(seen).toEqual(['j\u00f6rg:p\tw\u2028']);
+  });
+});
