@@ -164,22 +164,20 @@ const BYTES_PER_LINE = 16;
  * when it has no more. Line ends are those {@link normalizeLineEnds} makes LF, counted before it
  * runs, so that it only has the lines kept to rewrite.
  */
-function lineCut(input: Uint8Array | string, maxLines: number): number {
-  const text = typeof input === 'string';
+function lineCut(input: Uint8Array, maxLines: number): number {
   let at = -1;
-  if (text ? !input.includes('\r') : input.indexOf(13) < 0) {
+  if (input.indexOf(13) < 0) {
     for (let n = 0; n < maxLines; n++) {
-      at = text ? input.indexOf('\n', at + 1) : input.indexOf(10, at + 1);
+      at = input.indexOf(10, at + 1);
       if (at < 0) return -1;
     }
     return at + 1 < input.length ? at + 1 : -1;
   }
-  const unit = text ? (i: number): number => input.charCodeAt(i) : (i: number): number => input[i] ?? -1;
   let n = 0;
   for (let i = 0; i < input.length && n < maxLines; i++) {
-    const c = unit(i);
+    const c = input[i];
     // LF; a CR not followed by LF, unless it is the second half of a reversed LF CR
-    if (c === 10 || (c === 13 && unit(i + 1) !== 10 && !(unit(i - 1) === 10 && unit(i - 2) !== 13))) {
+    if (c === 10 || (c === 13 && input[i + 1] !== 10 && !(input[i - 1] === 10 && input[i - 2] !== 13))) {
       n++;
       at = i;
     }
@@ -188,6 +186,7 @@ function lineCut(input: Uint8Array | string, maxLines: number): number {
 }
 
 const DECODER = new TextDecoder('utf-8', { fatal: false });
+const ENCODER = new TextEncoder();
 
 /** The ISO-2022-JP decoder, made on first use; null where the runtime has none. */
 let jisDecoder: TextDecoder | null | undefined;
@@ -243,16 +242,10 @@ function looksLikeMessage(head: string): boolean {
   return head.startsWith('From ') || FIELD_NAME.test(head);
 }
 
-/** How many units the input starts with that come before its first header field: a byte order mark (UTF-8 EF BB BF, or U+FEFF in a string), then CR, LF, space and tab. */
-function leadingBlanks(input: Uint8Array | string): number {
-  let i = 0;
-  if (typeof input === 'string') {
-    if (input.charCodeAt(0) === 0xfeff) i = 1;
-    while (i < input.length && isBlank(input.charCodeAt(i))) i++;
-  } else {
-    if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) i = 3;
-    while (i < input.length && isBlank(input[i]!)) i++;
-  }
+/** How many bytes the input starts with that come before its first header field: a byte order mark (EF BB BF, U+FEFF in a string), then CR, LF, space and tab. */
+function leadingBlanks(input: Uint8Array): number {
+  let i = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+  while (i < input.length && isBlank(input[i]!)) i++;
   return i;
 }
 
@@ -265,10 +258,9 @@ function isBlank(c: number): boolean {
  * LF ends a line (old Mac mail, broken gateways; Python's email parser reads it so too), except
  * right after a bare LF, where it is the second half of a reversed line end (LF CR) and is
  * dropped. The parser splits lines at LF only: a message with CR line ends was one line of header
- * and no recipients. A byte input is the caller's copy, changed in place.
+ * and no recipients. `input` is this call's own copy, changed in place.
  */
-function normalizeLineEnds(input: Uint8Array | string): Uint8Array | string {
-  if (typeof input === 'string') return input.includes('\r') ? input.replace(/(?<!\r)\n\r(?!\n)|\r(?!\n)/g, '\n') : input;
+function normalizeLineEnds(input: Uint8Array): Uint8Array {
   let at = input.indexOf(13);
   if (at < 0) return input;
   let out = at;
@@ -286,8 +278,8 @@ function normalizeLineEnds(input: Uint8Array | string): Uint8Array | string {
 }
 
 /** The text after the header section, for a message whose MIME structure yielded no parts. */
-function rawBody(input: Uint8Array | string): string {
-  const text = typeof input === 'string' ? input : DECODER.decode(input);
+function rawBody(input: Uint8Array): string {
+  const text = DECODER.decode(input);
   const m = /\r?\n\r?\n/.exec(text);
   return m === null ? '' : text.slice(m.index + m[0].length);
 }
@@ -588,8 +580,9 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (typeof classifier !== 'object' || classifier === null || typeof (classifier as Partial<Classifier>).classify !== 'function' || typeof (classifier as Partial<Classifier>).forId !== 'function') {
     throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifier must be a Classifier (from createClassifier)');
   }
-  let input: Uint8Array | string;
-  if (typeof raw === 'string') input = raw.length > maxBytes ? raw.slice(0, maxBytes) : raw;
+  let input: Uint8Array;
+  // a string is read as its UTF-8 bytes (the MIME parser encodes it so anyway): one path for both
+  if (typeof raw === 'string') input = ENCODER.encode(raw.length > maxBytes ? raw.slice(0, maxBytes) : raw);
   else if (isBytes(raw)) {
     // a copy of the bytes read (also of a Uint8Array from another realm): the caller may reuse its
     // buffer as soon as this call returns its promise, and the text is read again after the parse
@@ -600,14 +593,14 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   // the header section before it starts, and a byte order mark (a file saved by a Windows editor)
   // would be read as part of the first field's name: they are skipped once, here
   const lead = leadingBlanks(input);
-  if (lead > 0) input = typeof input === 'string' ? input.slice(lead) : input.subarray(lead);
+  if (lead > 0) input = input.subarray(lead);
   const cut = lineCut(input, Math.max(1024, Math.ceil(maxBytes / BYTES_PER_LINE)));
-  if (cut >= 0) input = typeof input === 'string' ? input.slice(0, cut) : input.subarray(0, cut);
+  if (cut >= 0) input = input.subarray(0, cut);
   // after the cut, so that a megabyte of bare CRs costs no more than the lines kept
   input = normalizeLineEnds(input);
   // also set below when the part that holds the recipients is longer than what is read of it
   let truncated = raw.length > maxBytes || cut >= 0;
-  const head = typeof input === 'string' ? input.slice(0, 2000) : DECODER.decode(input.subarray(0, 2000));
+  const head = DECODER.decode(input.subarray(0, 2000));
   if (!looksLikeMessage(head)) throw invalid('input is not an Internet message: it does not start with a header field');
 
   let email: Email;
