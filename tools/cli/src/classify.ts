@@ -109,11 +109,13 @@ export interface MessageInput {
 /** `>From ` quoting is undone for lines that start with at most this many `>` (a longer run is kept as it is). */
 const MAX_QUOTE_DEPTH = 1024;
 const LF = 0x0a;
+const CR = 0x0d;
 const FROM_ = [0x46, 0x72, 0x6f, 0x6d, 0x20]; // 'From '
 
 /**
  * Splits an mbox (messages separated by lines starting `From `) into its messages as its bytes
- * arrive, undoing the `>From ` quoting of body lines. Input that does not start with `From ` is
+ * arrive, undoing the `>From ` quoting of body lines. Lines end with LF, CRLF or a bare CR (the
+ * mailboxes of old Mac mail programs). Input that does not start with `From ` is
  * one message. Memory is bounded whatever the input's size: of each message only its first
  * `keepBytes` bytes are kept (the rest is skipped; classifyMessage reads no more than its
  * `maxBytes` anyway and reports `truncated` for a longer message), so a mailbox of many
@@ -131,6 +133,11 @@ export class MboxSplitter {
   #head: number[] | undefined = [];
   /** The `>` that open the current line, while `#head` is being read. */
   #quotes = 0;
+  /**
+   * The line before ended with a CR: an LF that comes next is part of that line end (CRLF),
+   * kept with the message (1) or skipped with the envelope line (2); 0 otherwise.
+   */
+  #afterCr: 0 | 1 | 2 = 0;
   #parts: Uint8Array[] = [];
   #kept = 0;
   #count = 0;
@@ -164,11 +171,23 @@ export class MboxSplitter {
       this.#append(i === 0 ? chunk : chunk.subarray(i));
       return out;
     }
+    // the next LF and CR at or after i, found once each and again only when passed (linear)
+    let lf = -2;
+    let cr = -2;
     while (i < chunk.length) {
       const head = this.#head;
       if (head !== undefined) {
-        // at the start of a line: is it `From ` (a new message) or `>...>From ` (quoted)?
         const b = chunk[i++]!;
+        if (this.#afterCr !== 0 && head.length === 0) {
+          // the LF of a CRLF whose CR ended the line (in the chunk before, possibly)
+          const skipped = this.#afterCr === 2;
+          this.#afterCr = 0;
+          if (b === LF) {
+            if (!skipped) this.#append(Uint8Array.of(LF));
+            continue;
+          }
+        }
+        // at the start of a line: is it `From ` (a new message) or `>...>From ` (quoted)?
         head.push(b);
         const matched = head.length - this.#quotes; // bytes of 'From ' matched, this one included
         let possible: boolean;
@@ -179,7 +198,8 @@ export class MboxSplitter {
         } else possible = b === FROM_[matched - 1];
         if (!possible) {
           this.#append(Uint8Array.from(head));
-          this.#atLineStart(b === LF);
+          this.#atLineStart(b === LF || b === CR);
+          if (b === CR) this.#afterCr = 1;
         } else if (matched === FROM_.length) {
           if (this.#quotes === 0) {
             // a new message: the one before it is complete; its envelope line is skipped
@@ -193,13 +213,20 @@ export class MboxSplitter {
         }
         continue;
       }
-      const nl = chunk.indexOf(LF, i);
-      const stop = nl < 0 ? chunk.length : nl + 1;
+      // the line ends at its LF, or at a CR (old Mac mail, Eudora mailboxes), with the LF that follows it
+      if (lf !== -1 && lf < i) lf = chunk.indexOf(LF, i);
+      if (cr !== -1 && cr < i) cr = chunk.indexOf(CR, i);
+      const end = cr >= 0 && (lf < 0 || cr < lf) ? cr : lf;
+      const crlf = end >= 0 && end === cr && chunk[end + 1] === LF;
+      const stop = end < 0 ? chunk.length : crlf ? end + 2 : end + 1;
       if (!this.#envelope) this.#append(chunk.subarray(i, stop));
       i = stop;
-      if (nl >= 0) {
+      if (end >= 0) {
+        const skipped = this.#envelope;
         this.#envelope = false;
         this.#atLineStart(true);
+        // a CR at the end of the chunk: its LF, if any, comes with the next chunk
+        if (end === cr && !crlf) this.#afterCr = skipped ? 2 : 1;
       }
     }
     return out;
@@ -220,6 +247,7 @@ export class MboxSplitter {
   #atLineStart(yes: boolean): void {
     this.#head = yes ? [] : undefined;
     this.#quotes = 0;
+    this.#afterCr = 0;
   }
 
   #append(bytes: Uint8Array): void {

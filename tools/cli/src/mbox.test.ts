@@ -61,6 +61,25 @@ describe('MboxSplitter', () => {
     expect(splitAt(bytes, Array.from({ length: bytes.length }, (_, i) => i)).map((m) => ({ source: m.source, body: text(m) }))).toEqual(want);
   });
 
+  it('an mbox with bare CR line ends (old Mac mail programs) is split as the same mbox with LF ends, for every split of the input', () => {
+    const crBox = MBOX.replace(/\r?\n/g, '\r');
+    const crBytes = Uint8Array.from(crBox, (c) => c.charCodeAt(0));
+    const asLf = (body: string): string => body.replace(/\r/g, '\n');
+    const wantCr = reference(MBOX.replace(/\r?\n/g, '\n'), 'box').map((m) => ({ source: m.source, body: m.body }));
+    for (let cut = 0; cut <= crBytes.length; cut++) {
+      expect(splitAt(crBytes, [cut]).map((m) => ({ source: m.source, body: asLf(text(m)) })), `cut at ${cut}`).toEqual(wantCr);
+    }
+    // the bytes of each message are kept as they were (CR ends), only the envelope lines dropped
+    expect(text(splitMbox(crBytes, 'box')[1]!)).toBe('From: b@x.test\r\r>>From three\r>Fromage\rno newline at the end');
+  });
+
+  it('CRLF split between two chunks is one line end, in a body and after an envelope line', () => {
+    const box = enc.encode('From a Mon\r\nFrom: a@x.test\r\n\r\nbody\r\n>From quoted\r\nFrom b Mon\r\nFrom: b@x.test\r\n');
+    const whole = splitMbox(box, 'box').map(text);
+    expect(whole).toEqual(['From: a@x.test\r\n\r\nbody\r\nFrom quoted\r\n', 'From: b@x.test\r\n']);
+    for (let cut = 0; cut < box.length; cut++) if (box[cut] === 0x0a) expect(splitAt(box, [cut]).map(text), `cut at ${cut}`).toEqual(whole);
+  });
+
   it('an input that is not an mbox is one message, kept as it is (even when it is empty or short)', () => {
     for (const input of ['', 'Fro', 'From: a@x.test\n\n>From x\nFrom y\n']) {
       const out = splitAt(enc.encode(input), [1, 2]);
