@@ -202,6 +202,15 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
           const outcome = outcomeOf(r.recipients);
           record({ type: 'message', index, connection: slot, outcome, ok: outcome === 'delivered', recipients: r.recipients, ...(r.reply ? { reply: r.reply } : {}), ...(r.error !== undefined ? { error: r.error } : {}), size: body.length, ms: now() - t0 });
         } catch (e) {
+          if (e instanceof SessionRefused) {
+            // the new connection a send opened (the server had ended the last one) was refused for good
+            refused ??= e;
+            failFor(e);
+            const broken = conn;
+            conn = undefined;
+            await broken.close().catch(() => undefined);
+            continue;
+          }
           if (isLocalRefusal(e)) {
             // The client refused the message itself before sending any of it (smtp-client-fsm's
             // `kind: 'local'`): that message failed, the connection is fine and stays in use.

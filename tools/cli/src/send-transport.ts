@@ -97,16 +97,26 @@ export function connectFailure(error: unknown): unknown {
   return new SessionRefused(`${what} (${error.code})`, replyOf(reply), { id: c.id, name: c.name, category: c.category });
 }
 
-/** Opens one client connection (greeting, EHLO, STARTTLS and AUTH done). */
+/**
+ * Opens one client connection (greeting, EHLO, STARTTLS and AUTH done). When the server has ended
+ * the session since the last message (an idle timeout, a 421 such as Postfix's "too many errors"),
+ * the next message was not tried there: a new connection takes it, and its failure to connect is
+ * that message's error.
+ */
 export async function openClientConnection(options: TransportOptions): Promise<SenderConnection> {
-  let client: SmtpClient;
-  try {
-    client = await connect(connectOptions(options));
-  } catch (e) {
-    throw connectFailure(e);
-  }
+  const open = async (): Promise<SmtpClient> => {
+    try {
+      return await connect(connectOptions(options));
+    } catch (e) {
+      throw connectFailure(e);
+    }
+  };
+  let client = await open();
   return {
-    send: async (m) => toOutcome(await client.send({ from: m.from, to: m.to, body: m.body, ...(options.dsn !== undefined ? { dsn: options.dsn } : {}) })),
+    send: async (m) => {
+      if (client.closed) client = await open();
+      return toOutcome(await client.send({ from: m.from, to: m.to, body: m.body, ...(options.dsn !== undefined ? { dsn: options.dsn } : {}) }));
+    },
     close: async () => {
       if (!client.closed) await client.quit().catch(() => client.close());
     },

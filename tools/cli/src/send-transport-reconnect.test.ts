@@ -1,0 +1,123 @@
+// smtp send's transport when the server ends the session between two messages (an idle timeout, or
+// Postfix's "421 Error: too many errors"): the next message was never tried on that connection, so
+// a new connection takes it. It was reported deferred as a connection error ("not attempted"), one
+// message lost per server close, and the run exited 3.
+import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { crlfLines } from '@smtpkit/testkit';
+import { openClientConnection } from './send-transport.js';
+import type { TransportOptions } from './send-transport.js';
+
+const servers: net.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+});
+
+/** A server that takes `perSession` messages on a connection, then says 421 and closes it. */
+async function closingServer(perSession: number, refuseAfter = Infinity): Promise<{ port: number; delivered: string[]; sessions: () => number; closed: (n: number) => Promise<void> }> {
+  const delivered: string[] = [];
+  let sessions = 0;
+  let ended = 0;
+  const srv = net.createServer((sock) => {
+    sessions++;
+    sock.on('close', () => ended++);
+    if (sessions > refuseAfter) {
+      sock.end('421 4.3.2 no more sessions\r\n');
+      return;
+    }
+    let inData = false;
+    let to = '';
+    let done = 0;
+    sock.on('error', () => undefined);
+    sock.write('220 mx ESMTP\r\n');
+    sock.setEncoding('latin1');
+    sock.on(
+      'data',
+      crlfLines((line: string) => {
+        if (inData) {
+          if (line !== '.') return;
+          inData = false;
+          delivered.push(to);
+          sock.write('250 2.0.0 queued\r\n');
+          if (++done >= perSession) sock.end('421 4.4.2 mx closing the session\r\n');
+          return;
+        }
+        if (line.startsWith('EHLO')) sock.write('250-mx\r\n250 8BITMIME\r\n');
+        else if (line.startsWith('MAIL')) sock.write('250 2.1.0 ok\r\n');
+        else if (line.startsWith('RCPT')) {
+          to = line.slice(9, -1);
+          sock.write('250 2.1.5 ok\r\n');
+        } else if (line === 'DATA') {
+          inData = true;
+          sock.write('354 go\r\n');
+        } else if (line === 'QUIT') sock.end('221 bye\r\n');
+      }),
+    );
+  });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  // the server's side closes after the client's: the client has seen the session end (bounded wait)
+  const closed = async (n: number): Promise<void> => {
+    for (let i = 0; i < 250 && ended < n; i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  return { port: (srv.address() as net.AddressInfo).port, delivered, sessions: () => sessions, closed };
+}
+
+const options = (port: number): TransportOptions => ({ host: '127.0.0.1', port, starttls: 'off', helo: 'client.test', insecure: false, timeoutMs: 5000 });
+const body = new TextEncoder().encode('Subject: s\r\n\r\nhello\r\n');
+
+describe('smtp send transport: a session the server ended between two messages', () => {
+  it('the next message goes on a new connection and is delivered', async () => {
+    const srv = await closingServer(2);
+    const conn = await openClientConnection(options(srv.port));
+    const outcomes = [];
+    for (let i = 0; i < 5; i++) {
+      // the server's 421 and close follow its 250: the session is over before the next send
+      if (i === 2 || i === 4) await srv.closed(i / 2);
+      outcomes.push(await conn.send({ from: 'a@c.test', to: [`r${i}@x.test`], body }));
+    }
+    await conn.close();
+    expect(outcomes.map((o) => o.recipients.map((r) => r.status))).toEqual(Array(5).fill(['accepted']));
+    expect(srv.delivered).toEqual(['r0@x.test', 'r1@x.test', 'r2@x.test', 'r3@x.test', 'r4@x.test']);
+    expect(srv.sessions()).toBe(3);
+  });
+
+  it('a new connection that fails is the error of that message (a connection error), never a hang', async () => {
+    const srv = await closingServer(1, 1);
+    const conn = await openClientConnection(options(srv.port));
+    const first = await conn.send({ from: 'a@c.test', to: ['r0@x.test'], body });
+    expect(first.recipients[0]!.status).toBe('accepted');
+    await srv.closed(1);
+    await expect(conn.send({ from: 'a@c.test', to: ['r1@x.test'], body })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_GREETING_REJECTED' });
+    await conn.close();
+    expect(srv.delivered).toEqual(['r0@x.test']);
+  });
+});
+
+describe('runSend: a send whose new connection the server refused for good', () => {
+  it('that message and the rest fail with the reply (exit 1), and no further connection is tried', async () => {
+    const { runSend, SessionRefused } = await import('./send-run.js');
+    let opened = 0;
+    let sends = 0;
+    const refusal = new SessionRefused('session refused at the greeting (ERR_SMTP_CLIENT_GREETING_REJECTED)', { code: 554, enhanced: '5.7.1', text: 'no service' });
+    const { outcomes, summary } = await runSend({
+      count: 4,
+      connections: 1,
+      from: 'a@c.test',
+      to: ['b@x.test'],
+      body: () => body,
+      open: () => {
+        opened++;
+        return Promise.resolve({
+          send: () => (sends++ === 0 ? Promise.resolve({ recipients: [{ address: 'b@x.test', status: 'accepted', accepted: true, transient: false, code: 250, text: 'ok' }] }) : Promise.reject(refusal)),
+          close: () => Promise.resolve(),
+        });
+      },
+    });
+    expect(outcomes.map((o) => o.outcome)).toEqual(['delivered', 'failed', 'failed', 'failed']);
+    expect(outcomes[1]).toMatchObject({ reply: { code: 554 }, recipients: [{ status: 'rejected', code: 554 }] });
+    expect(opened).toBe(1);
+    expect(sends).toBe(2);
+    expect(summary).toMatchObject({ accepted: 1, rejected: 3, connectionErrors: 0 });
+  });
+});
