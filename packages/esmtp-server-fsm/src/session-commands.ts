@@ -3,7 +3,7 @@
  * each in the dispatcher), and the answers to the HELO and VRFY/EXPN decisions.
  */
 import { advertisement } from './extensions.js';
-import { sanitizeEcho, validHeloArgument } from './peer-text.js';
+import { hasUnsafeText, sanitizeEcho, validHeloArgument } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import type { Session } from './session.js';
@@ -31,7 +31,8 @@ export function heloCommand(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', arg: str
 
 /** VRFY / EXPN: static `252`, disabled `502`, or the `vrfy` / `expn` decision. */
 export function vrfyExpn(s: Session, verb: 'VRFY' | 'EXPN', arg: string): void {
-  if (!arg) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} address` });
+  // RFC 5321 §4.1.2: no control characters where a mailbox name is expected; nor invisible ones
+  if (!arg || hasUnsafeText(arg)) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} address` });
   const mode = verb === 'VRFY' ? (s.options.vrfy ?? 'static') : (s.options.expn ?? 'disabled');
   if (mode === 'disabled') return reply(s, { code: 502, enhanced: '5.5.1', text: `Error: ${verb} disabled` });
   if (mode === 'static') return reply(s, { code: 252, enhanced: '2.5.0', text: 'Cannot VRFY user, but will accept message and attempt delivery' }, false);

@@ -197,3 +197,21 @@ describe('SRV-8 AUTH identities: controls, separators and lossily decoded bytes 
     expect(seen).toEqual(['j\u00f6rg:p\tw\u2028']);
   });
 });
+
+describe('INJ-3 VRFY and EXPN arguments: controls and invisible characters are refused before the hooks', () => {
+  for (const arg of ['a\x1bb', 'a\tb', 'a\u2028b', 'a\u202eb', 'a\u0085b']) {
+    it(`INJ-3 VRFY/EXPN ${JSON.stringify(arg)}: 501, onVrfy never sees it`, async () => {
+      const seen: string[] = [];
+      const { port } = await servers.start({ onVrfy: (a) => void seen.push(a) });
+      const out = await rawSession(port, [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: Buffer.from(`VRFY ${arg}\r\n`, 'utf8'), after: 2 },
+        { write: Buffer.from(`EXPN ${arg}\r\n`, 'utf8'), after: 3 },
+        { write: 'VRFY <postmaster@d.example>\r\n', after: 4 },
+        { write: 'QUIT\r\n', after: 5 },
+      ]);
+      expect(codes(out).slice(-4)).toEqual([501, 501, 252, 221]);
+      expect(seen).toEqual(['<postmaster@d.example>']);
+    });
+  }
+});
