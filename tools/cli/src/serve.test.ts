@@ -88,6 +88,28 @@ describe('smtp serve', () => {
     expect(ok).toMatch(/250 2\.1\.0/);
   });
 
+  it('--auth refuses PLAIN with an authorization identity other than the user (RFC 4616 §2: the sink authorizes no one to act as another)', async () => {
+    const { port } = await serve(['--auth', 'u:p']);
+    const as = (authzid: string): string => Buffer.from(`${authzid}\0u\0p`).toString('base64');
+    const other = await session(port, [['EHLO me\r\n', 1], [`AUTH PLAIN ${as('admin')}\r\n`, 1], ['QUIT\r\n', 1]]);
+    expect(other).toMatch(/^535 5\.7\.8/m);
+    const self = await session(port, [['EHLO me\r\n', 1], [`AUTH PLAIN ${as('u')}\r\n`, 1], ['QUIT\r\n', 1]]);
+    expect(self).toMatch(/^235 2\.7\.0/m);
+  });
+
+  it('BDAT chunks followed by RSET leave no partial file behind; the next message is stored', async () => {
+    const { port, dir } = await serve();
+    const steps: [string, number][] = [['EHLO me\r\n', 1]];
+    for (let i = 0; i < 5; i++) steps.push(['MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nBDAT 4\r\nabcdRSET\r\n', 4]);
+    steps.push(['MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nBDAT 3 LAST\r\nendQUIT\r\n', 4]);
+    const heard = await session(port, steps);
+    expect(heard).toMatch(/250 2\.0\.0 Ok: queued as/);
+    const stored = await waitForStored(dir, 1);
+    expect(new TextDecoder().decode(stored[0]!.eml)).toBe('end');
+    // before the fix, each reset message kept its .partial file (and its open stream) for ever
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
   it('a client that disconnects in the middle of the body leaves no file behind', async () => {
     const { port, dir } = await serve();
     const { socket: s, until, closed } = talk(port);

@@ -193,7 +193,8 @@ export async function startSink(
     ...(opts.proxyProtocol === true ? { proxyProtocol: true } : {}),
     ...(opts.maxSize !== undefined ? { limits: { maxMessageSize: opts.maxSize } } : {}),
     ...(auth !== undefined ? { auth: { mechanisms: ['PLAIN', 'LOGIN'], required: true, allowInsecure: opts.tls === undefined || security === 'off' } } : {}),
-    onAuth: (c) => auth !== undefined && c.password !== undefined && sameSecret(c.username, auth.user) && sameSecret(c.password, auth.pass),
+    // PLAIN may name another identity to act as (RFC 4616 §2): the sink authorizes no one to do that
+    onAuth: (c) => auth !== undefined && c.password !== undefined && (c.authorizationId === undefined || c.authorizationId === c.username) && sameSecret(c.username, auth.user) && sameSecret(c.password, auth.pass),
     onData: async (envelope, body, session) => {
       let stored: StoredMessage;
       try {
