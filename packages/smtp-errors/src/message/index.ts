@@ -557,7 +557,8 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * their own `class` (60, 80, 90 or 100).
  *
  * Never throws for a malformed report: only input that is not a message at all, or one the MIME
- * parser gives up on (header fields over 256 KiB in all, parts nested deeper than 32), throws
+ * parser gives up on (header fields over 256 KiB in all, each line counted as at least 64 bytes;
+ * parts nested deeper than 32; 10,000 parts or more), throws
  * `ERR_SMTP_MESSAGE_INVALID`, and a bad option throws `ERR_SMTP_INVALID_OPTION`.
  *
  * @example

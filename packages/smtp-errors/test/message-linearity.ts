@@ -1,0 +1,98 @@
+/**
+ * Is `classifyMessage` linear in its input? For each pathological shape (many MIME parts, many DSN
+ * recipients, long lines, many folded lines, many free-text recipients...), the time at size n
+ * and at size 2n, 4n: each doubling should roughly double the time (ratio about 2, never about 4).
+ * A standalone script, not a unit test: timings depend on the machine, so the unit tests assert
+ * counts and results only.
+ *
+ *   pnpm tsx packages/smtp-errors/test/message-linearity.ts
+ *
+ * Prints one row per shape with the CPU times at n, 2n, 4n and 8n and the ratio of each doubling, and
+ * exits 1 when eight times the input took over 24 times as long (linear is 8, quadratic 64; a
+ * single ratio can reach 3 when the garbage collector runs in one measurement and not the other).
+ */
+import { cpuUsage } from 'node:process';
+import { classifyMessage } from '../src/message/index.js';
+
+const H = 'From: MAILER-DAEMON@mx.sender.test\r\nTo: s@sender.test\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n';
+
+function dsn(blocks: string, tail = ''): string {
+  return `${H}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n--rb\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.sender.test\r\n\r\n${blocks}\r\n${tail}--rb--\r\n`;
+}
+
+/** Each shape: a message for a size parameter n. */
+const SHAPES: Record<string, (n: number) => string> = {
+  'MIME parts (no part headers)': (n) => `${H}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${'--b\r\n\r\n550 5.1.1 user unknown\r\n'.repeat(n)}--b--\r\n`,
+  'MIME parts (one header each)': (n) => `${H}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${'--b\r\nContent-Type: text/plain\r\n\r\nx\r\n'.repeat(n)}--b--\r\n`,
+  'DSN recipients': (n) => dsn(Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n`).join('\r\n')),
+  'DSN recipients, no diagnostic': (n) => dsn(Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n`).join('\r\n')),
+  'DSN one recipient repeated': (n) => dsn('Final-Recipient: rfc822; same@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n'.repeat(n)),
+  'Diagnostic-Code folded lines': (n) => dsn(`Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1\r\n${' user unknown\r\n'.repeat(n)}`),
+  'Diagnostic-Code one long line': (n) => dsn(`Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 ${'x'.repeat(n * 16)}\r\n`),
+  'body one long line': (n) => `${H}\r\n<a@rcpt.test>: 550 5.1.1 user unknown ${'x'.repeat(n * 16)}\r\n`,
+  'header one long line': (n) => `${H}X-Long: ${'y'.repeat(n)}\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n`,
+  'header many folds': (n) => `${H}X-Folded: a\r\n${' b\r\n'.repeat(n)}\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n`,
+  'free-text recipients': (n) => `${H}\r\n${Array.from({ length: n }, (_, i) => `<u${String(i)}@rcpt.test>: 550 5.1.1 user unknown\r\n`).join('')}`,
+  'empty lines': (n) => `${H}\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n${'\r\n'.repeat(n)}`,
+  'bare CR line ends': (n) => `${H}\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r${'line\r'.repeat(n)}`.replace(/\r\n/g, '\r'),
+  'at signs in one line': (n) => `${H}\r\n${'a@'.repeat(n)}\r\n`,
+  'HTML-only body, open tags': (n) => `${H}Content-Type: text/html\r\n\r\n${'<a '.repeat(n)}\r\n`,
+  'feedback Original-Rcpt-To': (n) =>
+    `From: abuse@isp.test\r\nContent-Type: multipart/report; report-type=feedback-report; boundary="fb"\r\n\r\n--fb\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\n${Array.from({ length: n }, (_, i) => `Original-Rcpt-To: <u${String(i)}@rcpt.test>\r\n`).join('')}\r\n--fb--\r\n`,
+  'quoted-printable soft breaks': (n) => `${H}Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown ${'=\r\n'.repeat(n)}\r\n`,
+  'nested rfc822 returned messages': (n) => dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n', `--rb\r\nContent-Type: message/rfc822\r\n\r\n${'Content-Type: message/rfc822\r\n\r\n'.repeat(n)}Subject: x\r\n\r\nbody\r\n`),
+};
+
+/** The largest n tried while looking for a size that takes long enough to time. */
+const MAX_N = 1 << 20;
+/**
+ * The largest input timed (at 8n): 32 MiB, 32 times the default `maxBytes`. Past that the MIME
+ * parser's own buffers of a single line of 64 MiB and more grow a little faster than the line
+ * (2.6 times per doubling, memory more than work), which is not what this script looks for.
+ */
+const MAX_INPUT = 32 * 1024 * 1024;
+
+/** CPU milliseconds of one classification, the best of five: the least disturbed by the garbage collector and, being CPU time, by other processes. */
+async function time(raw: string): Promise<number> {
+  let best = Infinity;
+  for (let k = 0; k < 5; k++) {
+    const start = cpuUsage();
+    await classifyMessage(raw, { maxBytes: 256 * 1024 * 1024 }).catch(() => undefined);
+    const used = cpuUsage(start);
+    best = Math.min(best, (used.user + used.system) / 1000);
+  }
+  return best;
+}
+
+/** The times at n, 2n, 4n and 8n. */
+async function series(make: (n: number) => string, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (const m of [n, n * 2, n * 4, n * 8]) times.push(await time(make(m)));
+  return times;
+}
+
+/** t(8n) / t(n). */
+const growth = (times: readonly number[]): number => times[3]! / Math.max(times[0]!, 0.01);
+
+let bad = 0;
+await time(SHAPES['DSN recipients']!(100)); // warm up the classifier and the JIT
+console.log(`${'shape'.padEnd(34)} ${'n'.padStart(8)} ${['t(n)', 't(2n)', 't(4n)', 't(8n)'].map((h) => h.padStart(10)).join(' ')}   ratios   t(8n)/t(n)`);
+for (const [name, make] of Object.entries(SHAPES)) {
+  // the smallest n (a power of two from 1,000) whose time is over 30 ms, so that the clock's
+  // noise does not decide the ratios
+  let n = 1000;
+  while (n < MAX_N && make(n * 2).length * 8 <= MAX_INPUT && (await time(make(n))) < 30) n *= 2;
+  let times = await series(make, n);
+  // a shape over the line is measured again (twice at most): a busy machine can make one series
+  // look super-linear, a super-linear parser makes every series so
+  for (let again = 0; again < 2 && growth(times) > 24; again++) {
+    const retry = await series(make, n);
+    if (growth(retry) < growth(times)) times = retry;
+  }
+  const ratios = times.slice(1).map((t, i) => t / Math.max(times[i]!, 0.01));
+  const overall = growth(times);
+  const superLinear = overall > 24;
+  if (superLinear) bad++;
+  console.log(`${name.padEnd(34)} ${String(n).padStart(8)} ${times.map((t) => `${t.toFixed(1)}ms`.padStart(10)).join(' ')}   ${ratios.map((r) => r.toFixed(2)).join(' ')}   ${overall.toFixed(1)}${superLinear ? '   SUPER-LINEAR' : ''}`);
+}
+process.exitCode = bad > 0 ? 1 : 0;
