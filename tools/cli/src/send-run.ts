@@ -159,13 +159,21 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
 
   // set once the server refused the session for good: the messages left fail with it, unsent
   let refused: SessionRefused | undefined;
+  // Slots holding an open connection, and messages given back by a slot that could not connect
+  // while another slot could (a server limiting connections per client): those go on the open ones.
+  let live = 0;
+  const givenBack: number[] = [];
 
   async function worker(slot: number): Promise<void> {
     let conn: SenderConnection | undefined;
     let connectFailures = 0;
+    const drop = (): void => {
+      if (conn !== undefined) live--;
+      conn = undefined;
+    };
     try {
-      while (next < options.count) {
-        const index = next++;
+      while (next < options.count || givenBack.length > 0) {
+        const index = givenBack.length > 0 ? givenBack.shift()! : next++;
         const body = options.body(index);
         const t0 = now();
         const fail = (error: unknown, connectionError: boolean): void =>
@@ -182,12 +190,18 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
         if (conn === undefined) {
           try {
             conn = await options.open();
+            live++;
             connectFailures = 0;
           } catch (e) {
             if (e instanceof SessionRefused) {
               refused ??= e;
               failFor(e);
               continue;
+            }
+            if (live > 0) {
+              // another slot's connection is open: it takes this message; this slot stops
+              givenBack.push(index);
+              return;
             }
             fail(e, true);
             if (++connectFailures >= (options.maxConnectFailures ?? 3)) {
@@ -207,7 +221,7 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
             refused ??= e;
             failFor(e);
             const broken = conn;
-            conn = undefined;
+            drop();
             await broken.close().catch(() => undefined);
             continue;
           }
@@ -219,21 +233,23 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
           }
           fail(e, true);
           const broken = conn;
-          conn = undefined;
+          drop();
           await broken.close().catch(() => undefined);
         }
       }
     } finally {
-      await conn?.close().catch(() => undefined);
+      const last = conn;
+      drop();
+      await last?.close().catch(() => undefined);
     }
   }
 
   const slots = Math.max(1, Math.min(options.connections, options.count));
   await Promise.all(Array.from({ length: slots }, (_, i) => worker(i)));
   // Messages no slot could take (every slot gave up connecting).
-  const notSent = options.count - outcomes.length;
-  for (let i = 0; i < notSent; i++) {
-    const index = next++;
+  const notSent = givenBack.splice(0);
+  while (next < options.count) notSent.push(next++);
+  for (const index of notSent) {
     record({ type: 'message', index, connection: -1, outcome: 'deferred', ok: false, recipients: options.to.map(notTried), error: 'not sent: could not connect', connectionError: true, size: 0, ms: 0 });
   }
   outcomes.sort((a, b) => a.index - b.index);

@@ -41,3 +41,25 @@ describe.runIf(postfixAvailable())('smtp send against Postfix closing sessions a
     expect(pf.deliveries()).toEqual([]);
   });
 });
+
+describe.runIf(postfixAvailable())('smtp send -c 4 against Postfix taking one connection per client', () => {
+  let pf: PrivatePostfix;
+
+  beforeAll(async () => {
+    // loopback is exempt from the per-client limits by default: not here
+    pf = await startPrivatePostfix({ transport: { 'pf.test': 'discard:' }, main: { smtpd_client_connection_count_limit: 1, smtpd_client_event_limit_exceptions: '' } });
+  });
+
+  afterAll(async () => {
+    await pf?.stop();
+  });
+
+  it('the connections Postfix refuses (421 too many connections) cost no message: all 20 delivered over the one it took, exit 0', async () => {
+    const run = await runCli(['send', '-H', '127.0.0.1', '-p', String(pf.smtpPort), '--starttls', 'off', '-f', 'a@c.test', '-t', 'x@pf.test', '-n', '20', '-c', '4', '--json'], { timeoutMs: 60_000 });
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; outcome?: string });
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', messages: 20, messagesOk: 20, accepted: 20, connectionErrors: 0 });
+    expect(run.code).toBe(0);
+    expect(pf.log()).toMatch(/Connection concurrency limit exceeded/);
+    expect((await pf.waitForDeliveries(20, { filter: (d) => d.to === 'x@pf.test' })).length).toBe(20);
+  });
+});
