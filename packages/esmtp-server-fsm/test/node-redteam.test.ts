@@ -1,7 +1,13 @@
 // Findings of an outside red-team pass over createServer (real loopback sockets), kept as
 // regression tests. Each title names the requirement id it proves.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { connect as tlsConnect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerConnection } from '../src/index.js';
 import type { ServerEvent } from '../src/index.js';
 import { rawSession, serversPerTest } from './servers.js';
@@ -214,4 +220,89 @@ describe('INJ-3 VRFY and EXPN arguments: controls and invisible characters are r
       expect(seen).toEqual(['<postmaster@d.example>']);
     });
   }
+});
+
+describe('SMUG-1 SMUG-2 through createServer: look-alike ends of data never end a message, nothing smuggled runs', () => {
+  const vectors = ['\n.\n', '\r.\r', '\n.\r\n', '\r.\r\n', '\r\n.\n', '\r\n.\r', '\r.\n', '\n.\r', '\r\n\0.\r\n', '\r\n.\0\r\n', '\r\n.\r\r\n', '\r\r\n.\r\r\n'];
+  for (const v of vectors) {
+    it(`SMUG-1 ${JSON.stringify(v)} in one write with a smuggled transaction: one final reply, the smuggled MAIL never reaches onMailFrom`, async () => {
+      const senders: string[] = [];
+      const bodies: string[] = [];
+      const { port } = await servers.start({
+        onMailFrom: (from) => void senders.push(from),
+        onData: async (_env, body) => void bodies.push(await outcome(body)),
+      });
+      const out = await rawSession(port, [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: `${MAIL}DATA\r\n`, after: 2 },
+        { write: `Subject: x\r\n\r\nbody${v}MAIL FROM:<evil@x.example>\r\nRCPT TO:<v@y.example>\r\nDATA\r\nsmuggled\r\n.\r\nQUIT\r\n`, after: 5 },
+      ]);
+      const bare = v.replace(/\r\n/g, '').replace(/[^\r\n]/g, '') !== '';
+      // SMUG-2: a bare CR or LF fails the message at the real end (550, nothing handed over as
+      // accepted); the NUL look-alikes are ordinary content
+      expect(codes(out)).toEqual([220, 250, 250, 250, 354, bare ? 550 : 250, 221]);
+      expect(senders).toEqual(['a@b.example']);
+      expect(bodies).toHaveLength(1);
+      if (bare) expect(bodies[0]).toMatch(/^error:ERR_SMTP_MESSAGE_ABORTED:bare-line-ending/);
+      else expect(bodies[0]).toContain('MAIL FROM:<evil@x.example>');
+    });
+  }
+});
+
+describe('TLS-1 TLS-2 through createServer: plaintext after STARTTLS is discarded, the session starts over', () => {
+  let dir = '';
+  let tls: { key: Buffer; cert: Buffer };
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'esmtp-redteam-'));
+    // THROWAWAY, TEST-ONLY certificate
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** EHLO, then `injected` in the same write as STARTTLS; after TLS, `after` line by line. */
+  async function upgrade(port: number, injected: string, after: readonly string[]): Promise<{ plain: string; secure: string }> {
+    const raw = connect(port, '127.0.0.1');
+    raw.on('error', () => undefined);
+    let plain = '';
+    const onPlain = (d: Buffer): void => void (plain += d.toString('latin1'));
+    raw.on('data', onPlain);
+    const until = async (done: RegExp | number, text: () => string): Promise<void> => {
+      const ok = (): boolean => (typeof done === 'number' ? codes(text()).length >= done : done.test(text()));
+      for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await until(/^220 /m, () => plain);
+    raw.write('EHLO c.example\r\n');
+    await until(/^250 /m, () => plain);
+    raw.write(`STARTTLS\r\n${injected}`);
+    await until(/^220 2\.0\.0/m, () => plain);
+    raw.removeListener('data', onPlain);
+    const secure = tlsConnect({ socket: raw, rejectUnauthorized: false });
+    secure.on('error', () => undefined);
+    let text = '';
+    secure.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    await new Promise((r) => secure.once('secureConnect', r));
+    for (const [i, line] of after.entries()) {
+      secure.write(`${line}\r\n`);
+      await until(i + 1, () => text);
+    }
+    secure.destroy();
+    return { plain, secure: text };
+  }
+
+  it('TLS-1 STARTTLS + MAIL/RCPT/NOOP in one segment: exactly one reply (220) in plaintext, nothing of it runs after TLS', async () => {
+    const senders: string[] = [];
+    const { port } = await servers.start({ tls, onMailFrom: (from) => void senders.push(from) });
+    const { plain, secure } = await upgrade(port, 'MAIL FROM:<evil@x.example>\r\nRCPT TO:<v@y.example>\r\nNOOP\r\n', ['MAIL FROM:<a@b.example>', 'EHLO c.example', 'MAIL FROM:<a@b.example>']);
+    expect(codes(plain)).toEqual([220, 250, 220]);
+    // TLS-2: the injected MAIL never ran, and the pre-TLS EHLO is forgotten (503 until a new EHLO)
+    expect(codes(secure)).toEqual([503, 250, 250]);
+    expect(senders).toEqual(['a@b.example']);
+  });
+
+  it('TLS-1 STARTTLS + EHLO injected in the same segment: the post-TLS session still has no EHLO (503), AUTH state is not carried', async () => {
+    const { port } = await servers.start({ tls, auth: { allowInsecure: true }, onAuth: () => true });
+    const { secure } = await upgrade(port, 'EHLO injected.example\r\n', ['MAIL FROM:<a@b.example>']);
+    expect(codes(secure)).toEqual([503]);
+  });
 });
