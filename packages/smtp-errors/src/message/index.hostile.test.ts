@@ -223,6 +223,18 @@ describe('classifyMessage: delivery status reports', () => {
     expect(r.recipients[0]?.diagnostic).toMatch(/^line 0 line 1 line 2 550 5\.2\.2 mailbox full line 4 .* line 199$/);
   });
 
+  it('a report part labelled as a text/plain attachment (details.txt) is read as the report', async () => {
+    const r = await classifyMessage(
+      `${HEAD}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: text/plain\r\n\r\nDelivery has failed to these recipients.\r\n--rb\r\nContent-Type: text/plain; name="details.txt"\r\nContent-Disposition: attachment; filename="details.txt"\r\n\r\nReporting-MTA: dns; mx.sender.test\r\n\r\nFinal-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\nFinal-Recipient: rfc822; b@rcpt.test\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n--rb--\r\n`,
+    );
+    expect([r.kind, rows(r)]).toEqual(['bounce', TWO_ROWS]);
+  });
+
+  it('a text/plain attachment without report fields is not read as one', async () => {
+    const r = await classifyMessage(`${HEAD}Content-Type: multipart/mixed; boundary="m"\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n--m\r\nContent-Type: text/plain; name="notes.txt"\r\nContent-Disposition: attachment\r\n\r\nAction: failed\r\nStatus: 5.2.2\r\n--m--\r\n`);
+    expect(rows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+  });
+
   it('a delivery-status part in base64', async () => {
     const part = toB64(enc('Reporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n'));
     const r = await classifyMessage(`${HEAD}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: message/delivery-status\r\nContent-Transfer-Encoding: base64\r\n\r\n${part}\r\n--rb--\r\n`);

@@ -512,6 +512,9 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
   return undefined;
 }
 
+/** The first field of a delivery status report (RFC 3464 §2.2, §2.3), at the start of a line. */
+const REPORT_FIELD = /^(Reporting-MTA|Final-Recipient|Original-Recipient):/im;
+
 /** How much of an HTML-only body is read for text (tags stripped with a linear, non-backtracking pattern). */
 const HTML_SCAN_CHARS = 256 * 1024;
 /** How much of a body a report pasted into it (not in its own part) is read from its first field. */
@@ -622,8 +625,10 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
     Object.freeze({ kind, recipients: Object.freeze(recipients), original: Object.freeze(about), class: cls, truncated });
 
   // 1. RFC 3464 delivery status notification (as its own part, or pasted into a plain-text body).
-  const dsnPart = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.mimeType));
-  const inline = dsnPart === undefined ? bodyText.search(/^(Reporting-MTA|Final-Recipient|Original-Recipient):/im) : -1;
+  // a report part labelled as text (`text/plain; name="details.txt"`, as some MTAs send it) is one
+  // when it opens with report fields
+  const dsnPart = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.mimeType)) ?? parts.find((a) => /^text\/plain$/i.test(a.mimeType) && REPORT_FIELD.test(attachmentText(a, 2048)));
+  const inline = dsnPart === undefined ? bodyText.search(REPORT_FIELD) : -1;
   if (dsnPart !== undefined || inline >= 0) {
     // the whole report part (it is within maxBytes and the line budget): a report naming thousands
     // of recipients lost those after its first 256 KiB without a word
