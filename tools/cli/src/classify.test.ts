@@ -152,6 +152,15 @@ describe('smtp classify', () => {
       }
     });
 
+    it('a message longer than what is read says truncated after its kind, in the text output too', async () => {
+      const file = join(tmp.dir, 'long.eml');
+      writeFileSync(file, `From: MAILER-DAEMON@mx.test\nSubject: Undelivered\n\n<a@rcpt.test>: 550 5.1.1 user unknown\n${'x'.repeat(76)}\n`.repeat(1) + `${'y'.repeat(76)}\n`.repeat(14000));
+      const r = await runCli(['classify', '--message', file]);
+      expect(r.stdout).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  bounce  truncated\n\\s+10\\s+Invalid Recipient`));
+      const json = await runCli(['classify', '--json', '--message', file]);
+      expect((JSON.parse(json.stdout) as { truncated: boolean }).truncated).toBe(true);
+    });
+
     it('one message without a final newline, on stdin and in a file', async () => {
       const text = 'From: MAILER-DAEMON@mx.test\nSubject: Undelivered\n\n<a@rcpt.test>: 550 5.1.1 user unknown';
       const file = join(tmp.dir, 'no-newline.eml');

@@ -378,7 +378,11 @@ export async function classifyMessageRecord(classifier: Classifier, input: Messa
 export function formatMessageRecord(r: MessageRecord): string {
   // every field can come from the message (or, for the source, from a file name): printable()
   if ('error' in r) return printable(`${r.source}  error ${r.error.code}: ${r.error.message}`);
-  const lines = [printable(`${r.source}  ${r.kind}${r.original.messageId !== undefined ? `  original ${r.original.messageId}` : ''}${r.original.envelopeId !== undefined ? `  envid ${r.original.envelopeId}` : ''}`)];
+  // `truncated`: only part of the message was read, so recipients after it may be missing
+  const lines = [
+    printable(`${r.source}  ${r.kind}${r.original.messageId !== undefined ? `  original ${r.original.messageId}` : ''}${r.original.envelopeId !== undefined ? `  envid ${r.original.envelopeId}` : ''}`) +
+      (r.truncated ? '  truncated' : ''),
+  ];
   for (const x of r.recipients) {
     const diag = printable((x.diagnostic ?? '').replace(/\s+/g, ' ').slice(0, 160));
     lines.push(`  ${String(x.class.id).padStart(3)}  ${printable(x.class.name).padEnd(22)}  ${x.class.action.padEnd(8)}  ${printable(x.address ?? '-').padEnd(30)}  ${(x.status ?? '-').padEnd(7)}  <- ${diag}`);
