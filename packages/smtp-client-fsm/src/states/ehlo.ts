@@ -37,6 +37,8 @@ export const ehloState: ClientStateDefinition = Object.freeze({
       s.command(`HELO ${s.hostname}`);
       return;
     }
+    // the reply reaches the caller (connect() rejects with it), not only the queued messages
+    s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_HELLO_REJECTED', message: `${s.opts.lmtp ? 'LHLO' : s.helo ? 'EHLO and HELO' : 'EHLO'} refused: ${reply.code} ${reply.text}`, reply });
     s.abandon('ERR_SMTP_CLIENT_HELLO_REJECTED', reply, reply.code >= 500);
   },
 } satisfies ClientStateDefinition);
