@@ -161,11 +161,13 @@ describe.runIf(postfixAvailable())('smtp-client-fsm/node and smtp send against P
     const again = await sendMail({ ...plain, port: pf.smtpPort, from: 'q@c.test', to: ['after421@pf.test'], body: B });
     expect(again.outcome).toBe('delivered');
     await agreesWithLog(again);
-    // the CLI: a deferral per message, exit 3 for the message whose connection the 421 closed, never a hang
+    // the CLI: each message deferred with the 421 to its own dot (a new connection after each close), never a hang
     const run = await runCli(['send', '-H', '127.0.0.1', '-p', String(port.dot421), '--starttls', 'off', '-f', 'q@c.test', '-t', 'x@pf.test', '-n', '2', '--json'], { timeoutMs: 60_000 });
     expect(run.signal).toBeNull();
-    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { accepted: number; deferred: number };
-    expect(summary).toMatchObject({ accepted: 0, deferred: 2 });
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; reply?: { code: number } });
+    expect(lines.filter((l) => l.type === 'message').map((l) => l.reply?.code)).toEqual([421, 421]);
+    expect(lines.at(-1)).toMatchObject({ accepted: 0, deferred: 2, connectionErrors: 0 });
+    expect(run.code).toBe(1);
   });
 
   it('pipelining when offered (MAIL, RCPTs and DATA in one flight) and not offered (one command per reply)', async () => {
