@@ -41,7 +41,8 @@ function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boo
   let r = s.sasl!.step(response);
   // SRV-8: an identity with a control, separator or format character (SASLprep prohibits them, RFC
   // 4013 §2.3), or with U+FFFD (bytes that were not UTF-8, decoded lossily), never reaches onAuth
-  if (r.type === 'done' && [r.credentials.username, r.credentials.authorizationId ?? ''].some((id) => hasUnsafeText(id) || id.includes('\uFFFD'))) r = { type: 'fail', text: 'Error: invalid authentication identity' };
+  const id = r.type === 'done' ? r.credentials.username + (r.credentials.authorizationId ?? '') : '';
+  if (hasUnsafeText(id) || id.includes('\uFFFD')) r = { type: 'fail', text: 'Error: invalid identity' };
   if (r.type === 'challenge') {
     s.go('sasl-challenge');
     send(s, { code: 334, text: encodeBase64(r.challenge) });

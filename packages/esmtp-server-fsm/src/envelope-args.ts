@@ -94,7 +94,7 @@ export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, optio
   }
   const parsed: ParsedPath =
     path.kind === 'mailbox' ? { address: path.address, localPart: path.localPart, domain: path.domain } : path.kind === 'null' ? { address: '', localPart: '', domain: '' } : { address: 'postmaster', localPart: 'postmaster', domain: '' };
-  if (unsafe(parsed.address)) return fail(501, '5.5.2', 'Control or invisible characters are not allowed in addresses');
+  if (unsafe(parsed.address)) return fail(501, '5.5.2', 'Control characters are not allowed in addresses');
   const parameters: Record<string, string | true> = {};
   for (const [key, value] of args) parameters[key.toUpperCase()] = value ?? true;
   const orcpt = parameters.ORCPT;

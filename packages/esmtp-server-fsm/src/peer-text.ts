@@ -41,15 +41,16 @@ function validDomain(s: string, utf8: boolean): boolean {
 }
 
 /**
- * An address literal (`[192.0.2.1]`, `[IPv6:...]`, `[tag:content]`), by smtp-client-args' path
- * grammar (RFC 5321 §4.1.3), so the HELO check and the MAIL/RCPT check never disagree.
+ * The kind (`ipv4`, `ipv6`, `general`) of an address literal (`[192.0.2.1]`, `[IPv6:...]`,
+ * `[tag:content]`), or undefined when `s` is none, by smtp-client-args' path grammar (RFC 5321
+ * §4.1.3), so the HELO, XCLIENT and MAIL/RCPT checks never disagree. @internal
  */
-function validAddressLiteral(s: string): boolean {
+export function addressLiteralKind(s: string): string | undefined {
   try {
     const p = parsePath(`<x@${s}>`);
-    return p.kind === 'mailbox' && p.domainKind !== 'name';
+    return p.kind === 'mailbox' && p.domainKind !== 'name' ? p.domainKind : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -62,7 +63,7 @@ function validAddressLiteral(s: string): boolean {
  */
 export function validHeloArgument(arg: string, utf8: boolean): boolean {
   if (arg.length === 0) return false;
-  if (arg.charCodeAt(0) === 91) return arg.charCodeAt(arg.length - 1) === 93 && validAddressLiteral(arg);
+  if (arg.charCodeAt(0) === 91) return arg.charCodeAt(arg.length - 1) === 93 && addressLiteralKind(arg) !== undefined;
   return validDomain(arg, utf8);
 }
 

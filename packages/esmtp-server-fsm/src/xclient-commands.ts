@@ -5,6 +5,7 @@
 import { xtextDecode } from 'smtp-client-args';
 import type { ClientAttributes } from './events.js';
 import { XCLIENT_ATTRS, XFORWARD_ATTRS } from './extensions.js';
+import { addressLiteralKind } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import { NO_KEYWORDS } from './session.js';
@@ -28,8 +29,10 @@ function parseAttributes(arg: string, allowed: readonly string[]): Record<string
     const key = item.slice(0, eq).toUpperCase();
     if (!allowed.includes(key)) return undefined;
     const raw = item.slice(eq + 1);
-    const value = raw === '[UNAVAILABLE]' || raw === '[TEMPUNAVAIL]' ? raw : xtext(raw);
-    if (value === undefined) return undefined;
+    const special = raw === '[UNAVAILABLE]' || raw === '[TEMPUNAVAIL]';
+    const value = special ? raw : xtext(raw);
+    // ADDR (Postfix XCLIENT_README): an IPv4 address, or an IPv6 one after `IPV6:`
+    if (value === undefined || (key === 'ADDR' && !special && addressLiteralKind(`[${value}]`)?.[0] !== 'i')) return undefined;
     out[key] = value;
   }
   return out;

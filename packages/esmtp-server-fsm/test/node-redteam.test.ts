@@ -306,3 +306,35 @@ describe('TLS-1 TLS-2 through createServer: plaintext after STARTTLS is discarde
     expect(codes(secure)).toEqual([503]);
   });
 });
+
+describe('INJ-3 XCLIENT/XFORWARD ADDR must be an IP address (Postfix: IPv4, or IPv6 after IPV6:)', () => {
+  for (const verb of ['XCLIENT', 'XFORWARD'] as const) {
+    it(`INJ-3 ${verb} ADDR that is no IP address (spaces, U+2028, a general literal) gets 501 and changes nothing`, async () => {
+      const addresses: (string | undefined)[] = [];
+      const { port } = await servers.start({ isTrusted: () => true, xclient: true, xforward: true, onMailFrom: (_f, _p, s) => void addresses.push(s.info.clientAddress) });
+      const bad = ['not+20an+20ip', 'a+E2+80+A8b', 'foo:bar', '1.2.3.256', 'IPV6:1::2::3', '::1', '[192.0.2.1]'];
+      const steps = [{ write: 'EHLO c.example\r\n', after: 1 }];
+      bad.forEach((a, i) => steps.push({ write: `${verb} ADDR=${a}\r\n`, after: 2 + i }));
+      steps.push({ write: 'MAIL FROM:<a@b.example>\r\n', after: 2 + bad.length });
+      steps.push({ write: 'QUIT\r\n', after: 3 + bad.length });
+      const out = await rawSession(port, steps);
+      expect(codes(out).slice(2)).toEqual([...bad.map(() => 501), 250, 221]);
+      expect(addresses).toEqual(['127.0.0.1']);
+    });
+  }
+
+  it('INJ-3 XCLIENT ADDR=192.0.2.7 and ADDR=IPV6:2001:db8::1 are taken', async () => {
+    const addresses: (string | undefined)[] = [];
+    const { port } = await servers.start({ isTrusted: () => true, xclient: true, onHelo: (_d, s) => void addresses.push(s.info.clientAddress) });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: 'XCLIENT ADDR=192.0.2.7\r\n', after: 2 },
+      { write: 'EHLO c.example\r\n', after: 3 },
+      { write: 'XCLIENT ADDR=IPV6:2001:db8::1\r\n', after: 4 },
+      { write: 'EHLO c.example\r\n', after: 5 },
+      { write: 'QUIT\r\n', after: 6 },
+    ]);
+    expect(codes(out)).toEqual([220, 250, 220, 250, 220, 250, 221]);
+    expect(addresses).toEqual(['127.0.0.1', '192.0.2.7', 'IPV6:2001:db8::1']);
+  });
+});
