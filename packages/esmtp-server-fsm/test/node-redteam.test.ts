@@ -7,12 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ServerConnection } from '../src/index.js';
 import type { ServerEvent } from '../src/index.js';
 import { rawSession, serversPerTest } from './servers.js';
 
 const servers = serversPerTest('redteam.test');
+
+// THROWAWAY, TEST-ONLY certificate for the TLS tests of this file
+let certDir = '';
+beforeAll(() => {
+  certDir = mkdtempSync(join(tmpdir(), 'esmtp-redteam-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(certDir, 'k.pem'), '-out', join(certDir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+});
+afterAll(() => rmSync(certDir, { recursive: true, force: true }));
 
 const codes = (s: string): number[] => (s.match(/^\d{3}(?= )/gm) ?? []).map(Number);
 
@@ -250,15 +258,10 @@ describe('SMUG-1 SMUG-2 through createServer: look-alike ends of data never end 
 });
 
 describe('TLS-1 TLS-2 through createServer: plaintext after STARTTLS is discarded, the session starts over', () => {
-  let dir = '';
   let tls: { key: Buffer; cert: Buffer };
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'esmtp-redteam-'));
-    // THROWAWAY, TEST-ONLY certificate
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-    tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+    tls = { key: readFileSync(join(certDir, 'k.pem')), cert: readFileSync(join(certDir, 'c.pem')) };
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** EHLO, then `injected` in the same write as STARTTLS; after TLS, `after` line by line. */
   async function upgrade(port: number, injected: string, after: readonly string[]): Promise<{ plain: string; secure: string }> {
@@ -337,4 +340,27 @@ describe('INJ-3 XCLIENT/XFORWARD ADDR must be an IP address (Postfix: IPv4, or I
     expect(codes(out)).toEqual([220, 250, 220, 250, 220, 250, 221]);
     expect(addresses).toEqual(['127.0.0.1', '192.0.2.7', 'IPV6:2001:db8::1']);
   });
+});
+
+describe('TMO-3 a STARTTLS handshake that never completes: the timeout closes the connection, no plaintext after the 220', () => {
+  for (const [name, after] of [
+    ['nothing', ''],
+    ['half a ClientHello', '\x16\x03\x01\x00\xa5\x01\x00'],
+  ] as const) {
+    it(`TMO-3 ${name} after 220 to STARTTLS: the connection closes at timeouts.tlsHandshake with no plaintext reply inside the TLS stream`, async () => {
+      const closed: string[] = [];
+      const { port } = await servers.start({ tls: { key: readFileSync(join(certDir, 'k.pem')), cert: readFileSync(join(certDir, 'c.pem')) }, timeouts: { tlsHandshake: 200 }, onClose: (s) => void closed.push(s.id) });
+      const steps: { write: string | Buffer; after: number }[] = [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: 'STARTTLS\r\n', after: 2 },
+      ];
+      if (after) steps.push({ write: Buffer.from(after, 'latin1'), after: 3 });
+      const out = await rawSession(port, steps, { end: false, timeoutMs: 5000 });
+      // before the fix a plaintext "421 4.4.2 ... timeout exceeded" followed the 220, where the
+      // client expects TLS records
+      expect(out.slice(out.indexOf('220 2.0.0'))).toMatch(/^220 2\.0\.0 [^\n]*\r\n$/);
+      expect(codes(out)).toEqual([220, 250, 220]);
+      await vi.waitFor(() => expect(closed).toHaveLength(1));
+    });
+  }
 });

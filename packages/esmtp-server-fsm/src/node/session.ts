@@ -350,8 +350,10 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     const out = this.conn.textToSend();
     if (out.length > 0) {
       this.log?.output(out);
-      if (!this.socket.destroyed) {
-        if (this.upgrading || (this.host.sessions.size === 1 && !this.blocked && this.outText.length === 0)) this.socket.write(out);
+      // after the 220 to STARTTLS only TLS records may follow: a reply the session gives while the
+      // handshake runs (its timeout's 421) is not written in plaintext; the connection closes
+      if (!this.socket.destroyed && !this.upgrading) {
+        if (this.host.sessions.size === 1 && !this.blocked && this.outText.length === 0) this.socket.write(out);
         else this.host.output.queue(this, out);
       }
     }
@@ -361,8 +363,10 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       this.dataTimer.cancel();
       this.deadline.stop();
       this.writeOutput();
-      // after the last reply (allowHalfOpen: the client may have shut down its side already)
-      this.socket.end();
+      // after the last reply (allowHalfOpen: the client may have shut down its side already); a
+      // handshake that did not complete has nothing to flush
+      if (this.upgrading) this.socket.destroy();
+      else this.socket.end();
       this.body?.destroy(connectionClosed());
       this.closeLater();
     }
