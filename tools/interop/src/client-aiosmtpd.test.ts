@@ -1,13 +1,14 @@
 // smtp-client-fsm/node against Python aiosmtpd: plain, STARTTLS (self-signed cert via openssl)
 // and AUTH; the Python side writes every received message (envelope + exact bytes) to a temp dir.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendMail } from 'smtp-client-fsm/node';
 import { normalizeBody } from 'smtp-client-fsm';
+import { startPython } from '../../cli/src/testing/peers.js';
+import type { Running } from '../../cli/src/testing/peers.js';
 
 const PY = '/usr/bin/python3';
 const available = existsSync(PY) && existsSync('/usr/bin/openssl');
@@ -60,23 +61,12 @@ import { freePort } from '@smtpkit/testkit';
 
 
 let work = '';
-const servers: ChildProcess[] = [];
+const servers: Running[] = [];
 
 async function start(mode: 'plain' | 'starttls' | 'auth'): Promise<{ port: number; out: string }> {
   const out = mkdtempSync(join(work, `${mode}-`));
   const port = await freePort();
-  const child = spawn(PY, [join(work, 'server.py'), out, String(port), mode, join(work, 'cert.pem'), join(work, 'key.pem')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  servers.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('aiosmtpd did not start')), 15_000);
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.on('exit', () => reject(new Error('aiosmtpd exited')));
-  });
+  servers.push(await startPython(join(work, 'server.py'), [out, String(port), mode, join(work, 'cert.pem'), join(work, 'key.pem')], port));
   return { port, out };
 }
 
@@ -94,11 +84,8 @@ beforeAll(() => {
   execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
 });
 
-afterAll(() => {
-  for (const s of servers) {
-    s.stdin?.end();
-    s.kill('SIGTERM');
-  }
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -5,8 +5,7 @@
 // 421 at the greeting and at RCPT, and a server that closes an idle connection. Each server records
 // the recipients it delivered; the client's statuses must match them exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,8 @@ import type { SendResult } from 'smtp-client-fsm/node';
 import type { TranscriptEntry } from 'smtp-client-fsm';
 import { freePort } from '@smtpkit/testkit';
 import { runCli } from '../../cli/src/run-cli.js';
+import { startPython } from '../../cli/src/testing/peers.js';
+import type { Running } from '../../cli/src/testing/peers.js';
 
 const PY = '/usr/bin/python3';
 const available = existsSync(PY);
@@ -83,23 +84,12 @@ finally:
 `;
 
 let work = '';
-const children: ChildProcess[] = [];
+const children: Running[] = [];
 
 async function startAiosmtpd(mode: 'lmtp' | 'smtp'): Promise<{ port: number; delivered: () => { from: string; delivered: string[] }[] }> {
   const out = mkdtempSync(join(work, `${mode}-`));
   const port = await freePort();
-  const child = spawn(PY, [join(work, 'server.py'), out, String(port), mode], { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('aiosmtpd did not start')), 15_000);
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.on('exit', () => reject(new Error('aiosmtpd exited')));
-  });
+  children.push(await startPython(join(work, 'server.py'), [out, String(port), mode], port));
   const delivered = (): { from: string; delivered: string[] }[] =>
     readdirSync(out)
       .filter((f) => f.endsWith('.json'))
@@ -172,11 +162,8 @@ beforeAll(() => {
   console.log(`peers: aiosmtpd ${aiosmtpdVersion} (${PY}), smtp-server ${smtpServerVersion} (npm)`);
 });
 
-afterAll(() => {
-  for (const c of children) {
-    c.stdin?.end();
-    c.kill('SIGTERM');
-  }
+afterAll(async () => {
+  await Promise.all(children.map((c) => c.stop()));
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -3,8 +3,7 @@
 // session cannot start, and the reason the client reports is that reply (ERR_SMTP_CLIENT_HELLO_REJECTED),
 // a permanent refusal for smtp send (failed, exit 1), not a lost connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,8 @@ import { freePort } from '@smtpkit/testkit';
 import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
 import type { PrivatePostfix } from './private-postfix.js';
 import { runCli } from '../../cli/src/run-cli.js';
+import { startPython } from '../../cli/src/testing/peers.js';
+import type { Running } from '../../cli/src/testing/peers.js';
 
 const LMTP_SERVER = String.raw`
 import sys
@@ -34,7 +35,7 @@ finally:
 
 describe.runIf(postfixAvailable())('the wrong protocol: LMTP to Postfix smtpd, SMTP to aiosmtpd LMTP', () => {
   let pf: PrivatePostfix;
-  let lmtp: ChildProcess | undefined;
+  let lmtp: Running | undefined;
   let lmtpPort = 0;
   let work = '';
 
@@ -43,24 +44,13 @@ describe.runIf(postfixAvailable())('the wrong protocol: LMTP to Postfix smtpd, S
     work = mkdtempSync(join(tmpdir(), 'wrong-protocol-'));
     writeFileSync(join(work, 'lmtp.py'), LMTP_SERVER);
     lmtpPort = await freePort();
-    const child = spawn('/usr/bin/python3', [join(work, 'lmtp.py'), String(lmtpPort)], { stdio: ['pipe', 'pipe', 'inherit'] });
-    lmtp = child;
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('aiosmtpd did not start')), 15_000);
-      child.stdout.on('data', (d: Buffer) => {
-        if (d.toString().includes('ready')) {
-          clearTimeout(t);
-          resolve();
-        }
-      });
-    });
+    lmtp = await startPython(join(work, 'lmtp.py'), [String(lmtpPort)], lmtpPort);
     const version = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' }).trim();
     console.log(`peers: Postfix ${version('/usr/sbin/postconf', ['-d', 'mail_version']).replace(/^mail_version = /, '')}, aiosmtpd ${version('/usr/bin/python3', ['-c', 'import aiosmtpd; print(aiosmtpd.__version__)'])}`);
   });
 
   afterAll(async () => {
-    lmtp?.stdin?.end();
-    lmtp?.kill('SIGTERM');
+    await lmtp?.stop();
     await pf?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });

@@ -149,20 +149,28 @@ import { freePort, waitForPort } from '@smtpkit/testkit';
 
 export { freePort, waitForPort };
 
-/** Starts Python aiosmtpd (`/usr/bin/python3`): optional STARTTLS (cert/key) and AUTH (user/pass). Recipients starting with `reject` get 550 5.1.1. Each message lands in `dir` as msg-N.json. */
-export async function startAiosmtpd(dir: string, options: { cert?: string; key?: string; user?: string; pass?: string } = {}): Promise<Running> {
-  const port = await freePort();
-  const script = join(dir, 'aiosmtpd-server.py');
-  writeFileSync(script, AIOSMTPD);
-  const child = spawn('/usr/bin/python3', [script, dir, String(port), options.cert ?? '-', options.key ?? '-', options.user ?? '-', options.pass ?? '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Runs a Python server script (`/usr/bin/python3 script ...args`) that listens on `port` and prints
+ * `ready` (or what `ready` matches) once it does; `stop()` ends it (SIGTERM, then SIGKILL).
+ */
+export async function startPython(script: string, args: readonly string[], port: number, ready: RegExp = /ready/, timeoutMs = 15_000): Promise<Running> {
+  const child = spawn('/usr/bin/python3', [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out = track(child);
   try {
-    await waitFor(child, /ready \d+/, 15_000, 'aiosmtpd', out);
+    await waitFor(child, ready, timeoutMs, `python3 ${script}`, out);
   } catch (e) {
     await stopper(child, 'SIGKILL')();
     throw e;
   }
   return { child, port, output: () => out.text, stop: stopper(child) };
+}
+
+/** Starts Python aiosmtpd (`/usr/bin/python3`): optional STARTTLS (cert/key) and AUTH (user/pass). Recipients starting with `reject` get 550 5.1.1. Each message lands in `dir` as msg-N.json. */
+export async function startAiosmtpd(dir: string, options: { cert?: string; key?: string; user?: string; pass?: string } = {}): Promise<Running> {
+  const port = await freePort();
+  const script = join(dir, 'aiosmtpd-server.py');
+  writeFileSync(script, AIOSMTPD);
+  return startPython(script, [dir, String(port), options.cert ?? '-', options.key ?? '-', options.user ?? '-', options.pass ?? '-'], port, /ready \d+/);
 }
 
 /** One message stored by `smtp serve`. */
