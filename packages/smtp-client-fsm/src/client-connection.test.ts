@@ -39,9 +39,9 @@ describe('ClientConnection: transcripts', () => {
     });
   }
 
-  it('a recipient listed twice gets one RCPT and one result', () => {
+  it('a recipient listed twice (its domain in any case) gets one RCPT and one result, under its first spelling; a local part in another case is another mailbox', () => {
     const { server, conn } = session();
-    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test', 'c@y.test', 'b@y.test', 'B@y.test'], body: 'x' });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test', 'c@y.test', 'b@y.test', 'B@y.test', 'b@Y.TEST', 'B@y.Test'], body: 'x' });
     conn.quit();
     const [m] = sent(run(conn, server));
     expect(server.commands.filter((c) => c.startsWith('RCPT'))).toEqual(['RCPT TO:<b@y.test>', 'RCPT TO:<c@y.test>', 'RCPT TO:<B@y.test>']);

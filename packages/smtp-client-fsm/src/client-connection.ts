@@ -7,7 +7,7 @@ import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
-import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject, isWellFormedText } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject, isWellFormedText, mailboxKey } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
@@ -186,8 +186,10 @@ export interface MessageInput {
   /** Reverse path; `''` for the null sender. */
   readonly from: string;
   /**
-   * Forward paths. A recipient given more than once (the same string) gets one RCPT and one
-   * result: a server that accepts both would otherwise deliver the message to it twice.
+   * Forward paths. A recipient given more than once (the same local part, the domain in any case:
+   * RFC 5321 §2.4) gets one RCPT and one result, under its first spelling: a server that accepts
+   * both would otherwise deliver the message to it twice. A U-label and an A-label spelling of one
+   * domain are not folded.
    */
   readonly to: readonly string[];
   readonly body?: Uint8Array | string;
@@ -567,7 +569,8 @@ export class ClientConnection {
    * when this throws. A bad `from`/`to` is `ERR_SMTP_CLIENT_INVALID_ADDRESS`; any other field of
    * the wrong type or value (`body`, `bodyType`, `size`, `dsn` and its members, `requireTls` other
    * than `true`/`false`, `mailArgs`/`rcptArgs` that are not hook functions) is
-   * `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming the field. A recipient listed twice is sent once.
+   * `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming the field. A recipient listed twice (its domain in any
+   * case) is sent once, under its first spelling.
    */
   sendMessage(input: MessageInput): number {
     const s = this.s;
@@ -577,12 +580,19 @@ export class ClientConnection {
     if (!isIterableObject(input.to)) {
       throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected an array of addresses');
     }
-    // The same recipient twice is one RCPT (and one result), not two deliveries.
-    const to: string[] = [...new Set(input.to)];
-    if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: at least one recipient is required');
-    to.forEach((r, i) => {
+    // The same recipient twice, its domain in any case (RFC 5321 §2.4), is one RCPT (and one result,
+    // under its first spelling), not two deliveries.
+    const to: string[] = [];
+    const seen = new Set<string>();
+    let i = 0;
+    for (const r of input.to) {
       if (typeof r !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', `to[${i}]: expected a string address`);
-    });
+      i++;
+      const key = mailboxKey(r);
+      if (!seen.has(key)) to.push(r);
+      seen.add(key);
+    }
+    if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: at least one recipient is required');
     checkPath('from', input.from, true);
     to.forEach((r, i) => checkPath(`to[${i}]`, r, false));
     if (input.body !== undefined && typeof input.body !== 'string' && !(input.body instanceof Uint8Array)) {
