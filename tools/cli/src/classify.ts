@@ -55,18 +55,15 @@ function describeRule(rule: Classification['rule']): string {
 }
 
 /**
- * C0 controls, DEL, C1 controls (U+009B is a CSI on its own), and the bidirectional controls
- * (embeddings, overrides, isolates and the marks LRM, RLM, ALM), which reorder what a terminal
- * shows (CVE-2021-42574).
+ * DEL, the C1 controls (U+009B is a CSI on its own) and the bidirectional controls (embeddings,
+ * overrides, isolates and the marks LRM, RLM, ALM), which reorder what a terminal shows
+ * (CVE-2021-42574): a regular-expression class body, shared by the text and the JSON output.
  */
-function unprintable(c: number): boolean {
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x200e || c === 0x200f || c === 0x061c;
-}
-
-/** `\x1b`, `\x9b`, `\u202e`: how an unprintable character is shown. */
-function escaped(c: number): string {
-  return c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
-}
+const CONTROLS = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+/** What the text output escapes: the C0 controls too. */
+const UNPRINTABLE = new RegExp(`[\\u0000-\\u001f${CONTROLS}]`, 'g');
+/** What JSON.stringify leaves raw and `--json` escapes: the line and paragraph separators too. */
+const JSON_UNPRINTABLE = new RegExp(`[${CONTROLS}\\u2028\\u2029]`, 'g');
 
 /**
  * Text from a message or a reply made safe for a terminal: each control character is shown
@@ -74,25 +71,20 @@ function escaped(c: number): string {
  * retitle the window or hide text, and the reader still sees what was there.
  */
 export function printable(text: string): string {
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (!unprintable(c)) continue;
-    out += text.slice(from, i) + escaped(c);
-    from = i + 1;
-  }
-  return from === 0 ? text : out + text.slice(from);
+  return text.replace(UNPRINTABLE, (ch) => {
+    const c = ch.charCodeAt(0);
+    return c < 0x100 ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /**
- * One `--json` line. JSON.stringify escapes only the C0 controls; DEL, the C1 controls (U+009B is
- * a CSI on its own), the bidirectional controls and the line and paragraph separators of a
- * message are escaped here too (`\u009b`), so the line is as safe to show on a terminal as the
- * text output, and parses to the same value.
+ * One `--json` line. JSON.stringify escapes only the C0 controls; DEL, the C1 controls, the
+ * bidirectional controls and the line and paragraph separators of a message are escaped here too
+ * (`\u009b`), so the line is as safe to show on a terminal as the text output, and parses to the
+ * same value.
  */
 export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(JSON_UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The human-readable line for one input: `10  Invalid Recipient  hard  <- 550 5.1.1 ...`. */

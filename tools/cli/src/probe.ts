@@ -2,12 +2,12 @@
 // the capabilities as a table or JSON.
 import type { Command } from 'commander';
 import type { Reply } from 'smtp-reply-reader';
-import { formatEnhancedStatusCode } from 'smtp-reply-reader';
 import { parseEhloReply } from 'smtp-capabilities';
 import type { TLSSocket } from 'node:tls';
 import { EXIT, formatBytes, parseHeloName, parseHost, parsePort, parsePositiveInt } from './options.js';
 import { ConnectionFailure, SmtpWire } from './wire.js';
 import { quietOnEpipe } from './send.js';
+import { replyOf } from './send-transport.js';
 
 /** Options of `smtp probe`, as parsed by commander. */
 export interface ProbeOptions {
@@ -93,7 +93,8 @@ export interface TlsInfo { readonly protocol: string | null; readonly cipher: st
 
 /** A reply as one line: code, enhanced code when there is one, text. */
 function replyLine(r: Reply): string {
-  return [String(r.code), ...(r.enhanced !== undefined ? [formatEnhancedStatusCode(r.enhanced)] : []), r.text].join(' ');
+  const { code, enhanced, text } = replyOf(r);
+  return `${code}${enhanced !== undefined ? ` ${enhanced}` : ''} ${text}`;
 }
 
 /**
@@ -204,12 +205,11 @@ export function registerProbe(program: Command): void {
       } catch (e) {
         if (e instanceof ProbeRefused) {
           process.stderr.write(`smtp probe: ${e.message}\n`);
-          const { code, enhanced, text } = e.reply;
-          const reply = { code, ...(enhanced !== undefined ? { enhanced: formatEnhancedStatusCode(enhanced) } : {}), text };
+          const reply = replyOf(e.reply);
           if (opts.json === true) process.stdout.write(`${JSON.stringify({ host: opts.host, port: opts.port, ...(e.banner !== undefined ? { banner: e.banner } : {}), error: { code: 'SESSION_REFUSED', message: e.message, reply } }, null, 2)}\n`);
           else process.stdout.write(`${[`server    ${opts.host}:${opts.port}`, ...(e.banner !== undefined ? [`banner    ${e.banner.code} ${e.banner.lines.join(' / ')}`] : []), `refused   ${replyLine(e.reply)}`].join('\n')}\n`);
           // refused for good (5xx) is a negative outcome; refused for now (4xx) is like a connection failure
-          process.exitCode = code >= 500 ? EXIT.rejected : EXIT.connection;
+          process.exitCode = reply.code >= 500 ? EXIT.rejected : EXIT.connection;
           return;
         }
         if (!(e instanceof ConnectionFailure)) throw e;

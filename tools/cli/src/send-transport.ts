@@ -31,7 +31,8 @@ export interface TransportOptions {
   readonly dsn?: DsnOptions;
 }
 
-function replyOf(r: Reply): { code: number; enhanced?: string; text: string } {
+/** A reply as the CLI's JSON shows it: code, enhanced code as text (when there is one), text. */
+export function replyOf(r: Reply): { code: number; enhanced?: string; text: string } {
   return { code: r.code, ...(r.enhanced !== undefined ? { enhanced: formatEnhancedStatusCode(r.enhanced) } : {}), text: r.text };
 }
 
@@ -91,8 +92,9 @@ const REFUSALS: Readonly<Record<string, string>> = {
  */
 export function connectFailure(error: unknown): unknown {
   const reply = (error as { reply?: Reply } | undefined)?.reply;
-  const what = isSmtpClientError(error) ? REFUSALS[error.code] : undefined;
-  if (what === undefined || !isSmtpClientError(error) || reply === undefined || reply.code < 500 || reply.code > 599) return error;
+  if (!isSmtpClientError(error)) return error;
+  const what = REFUSALS[error.code];
+  if (what === undefined || reply === undefined || reply.code < 500 || reply.code > 599) return error;
   const c = defaultClassify(reply, undefined);
   return new SessionRefused(`${what} (${error.code})`, replyOf(reply), { id: c.id, name: c.name, category: c.category });
 }
