@@ -126,11 +126,22 @@ describe('precedence: domain rules > user rules > built-in rules > enhanced code
     expect(classify('550 5.7.1 <a@example.com>: Recipient address rejected: Access denied').id).toBe(50);
     expect(classify('550 5.4.1 [a@example.com]: Recipient address rejected: Access denied').id).toBe(10);
   });
-  it('invalid-recipient wording after DATA or at MAIL FROM is a block, with the stage that decided it', () => {
-    expect(classify('host mx.example.com[192.0.2.1] said: 550 Unknown user a@example.com (in reply to end of DATA command)')).toMatchObject({
+  it('invalid-recipient wording at MAIL FROM, or after DATA at a Japanese carrier, is a block, with the stage that decided it', () => {
+    // docomo, au and SoftBank accept every recipient and answer "Unknown user" after the data also
+    // when the recipient's filter refuses the sender
+    expect(classify('host mfsmx.docomo.ne.jp[192.0.2.1] said: 550 Unknown user a@docomo.ne.jp (in reply to end of DATA command)')).toMatchObject({
       id: 50,
       rule: { kind: 'builtin-rule', name: 'unknown-user', stage: 'data' },
     });
+    expect(classify('SMTP error from remote mail server after end of data: host lsean.ezweb.ne.jp [192.0.2.1]: 550 : User unknown').id).toBe(50);
+    // any other server that refuses a recipient after the data (it checks recipients late) refuses the recipient
+    expect(classify('host mx.example.com[192.0.2.1] said: 550 Unknown user a@example.com (in reply to end of DATA command)')).toMatchObject({
+      id: 10,
+      rule: { kind: 'builtin-rule', name: 'unknown-user' },
+    });
+    expect(classify('550 5.1.1 <a@example.com>:  User   unknown (in reply to end of DATA command)').id).toBe(10);
+    // a domain that only ends like a carrier's is not one
+    expect(classify('550 Unknown user a@nau.com (in reply to end of DATA command)').id).toBe(10);
     expect(classify('host mx.example.com[192.0.2.1] said: 550 Unknown user a@example.com (in reply to RCPT TO command)')).toMatchObject({
       id: 10,
       rule: { kind: 'builtin-rule', name: 'unknown-user' },

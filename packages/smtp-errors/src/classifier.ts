@@ -10,12 +10,22 @@ import { byReplyClass, refineByStage, replyCodeAtStage, replyCodeClass, specific
 import { enhancedClass } from './enhanced-codes.js';
 import { PROVIDER_CODES, providerCodeFrom, type ProviderCode, type ProviderCodeInit } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
-import { NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
+import { collapseSpace, NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, NAME_WORD_SET, RATE_WORD_SET } from './keywords.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
-import { decidedByWord, G_BLOCK_KEYWORD, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
+import { decidedByWord, G_BLOCK_KEYWORD, G_CARRIER, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 import { isIterableObject, typeName } from '@smtpkit/foundation';
+
+/**
+ * Whether a word family of class `word` leaves a reply code that the SMTP stage refined as it is: a
+ * generic refusal ("rejected") says no more than the stage, and recipient words at MAIL FROM are
+ * the sender's (after the data too, at a Japanese carrier: see `CARRIER_RULES`). Any other family
+ * (quota, size, relay, a block list, DNS, a deferral) names the failure better than the stage does.
+ */
+function stageKeeps(stage: SmtpStage, word: number, matcher: RuleMatcher): boolean {
+  return word === 50 || (word === 10 && (stage === 'mail' || (stage === 'data' && matcher.found(G_CARRIER) !== undefined)));
+}
 
 /**
  * What decided a classification, so an operator can see why.
@@ -372,7 +382,7 @@ export class Classifier {
         need &= ~NEED_ENHANCED;
       }
     }
-    if (text !== undefined) matched = matcher.match(text, domain, need);
+    if (text !== undefined) matched = matcher.match(collapseSpace(text), domain, need);
     if ((need & NEED_CODE) !== 0) code = matcher.codes[0]!;
     if ((need & NEED_ENHANCED) !== 0) enhanced = matcher.codes[1]!;
     let id = 1;
@@ -461,7 +471,7 @@ export class Classifier {
       if (id === 10 && matched.layer === 'builtin' && rule.kind === 'builtin-rule' && matcher.foundIndex(G_HINT) >= 0) {
         const stage = stageOfHint(matcher.foundIndex(G_HINT));
         const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
-        if (permanent && (stage === 'mail' || stage === 'data')) {
+        if (permanent && stage !== undefined && stageKeeps(stage, 10, matcher)) {
           id = 50;
           rule = Object.freeze({ kind: 'builtin-rule', name: matched.name ?? '', pattern: matched.pattern, stage });
         }
@@ -494,7 +504,7 @@ export class Classifier {
       const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
         // An enhanced code outside RFC 3463's subjects (5.9.9) reads as none: the reply code stands alone.
-        (rule.kind === 'reply-code' && (enhanced < 0 || byEnhanced === undefined) && (rule.stage === undefined || id === replyCodeClass(code))) ||
+        (rule.kind === 'reply-code' && (enhanced < 0 || byEnhanced === undefined) && (rule.stage === undefined || id === replyCodeClass(code) || !stageKeeps(rule.stage, keywordFound(matcher, permanentCode)?.id ?? 50, matcher))) ||
         (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
         (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0) ||
         // X.1.2 (bad destination system) with no reply code is the local MTA's own account: its words

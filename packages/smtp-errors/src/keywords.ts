@@ -380,6 +380,13 @@ const SENDER_ACCOUNT_WORDS: readonly string[] = [
 /** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */
 export const SENDER_ACCOUNT_RULES: readonly StoredRule[] = SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`));
 
+/**
+ * @internal The Japanese mobile carriers' mail domains. Their servers accept every recipient and
+ * answer "User unknown" after the end of data also when the recipient's own filter settings refuse
+ * the sender: there, and only there, that reply after the data is a refusal of the sender (50).
+ */
+export const CARRIER_RULES: readonly StoredRule[] = ['docomo.ne.jp', 'ezweb.ne.jp', '@au.com', '.au.com', 'softbank.ne.jp', 'softbank.jp'].map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `carrier-${w}`));
+
 /** @internal Whether `id` is a block family that names the refusal: reputation, spam, virus, relay. */
 export function isBlockFamily(id: number): boolean {
   return id >= 51 && id <= 54;

@@ -113,6 +113,9 @@ describe('a code must stand alone and match exactly', () => {
     ['#BL000000', 'comcast'],
     ['Error: net 009', 'att'],
     ['[net 009]', 'att'],
+    // white space reads as one space, however it was padded or folded
+    ['net  009', 'att'],
+    ['net\r\n 009', 'att'],
     ['HL:IHU', 'netease'],
     [':HL:IHU:', 'netease'],
     ['550 DT:SPM.', 'netease'],
@@ -136,7 +139,6 @@ describe('a code must stand alone and match exactly', () => {
     'Ethernet 009',
     'net 0090',
     'NET 009',
-    'net  009',
     'XHL:IHU',
     'HL:IHUX',
     '1HL:IHU',

@@ -94,6 +94,42 @@ export function truncateUtf8(text: string, bytes: number): string {
   return text;
 }
 
+/** Whether UTF-16 unit `c` is white space or another control character that reads as a space. */
+function isBlank(c: number): boolean {
+  return c <= 32 || c === 0x7f || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * @internal `text` with every run of white space (line breaks, tabs, no-break and other Unicode
+ * spaces) and control characters made one space, so that wording reads the same however a reply
+ * was folded, wrapped or padded (`user  unknown`, a Diagnostic-Code unfolded with its indent, a
+ * multi-line reply joined with its line breaks). The same string when nothing changes. Linear.
+ */
+export function collapseSpace(text: string): string {
+  const n = text.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (isBlank(c) && (c !== 32 || (i + 1 < n && isBlank(text.charCodeAt(i + 1))))) break;
+  }
+  if (i === n) return text;
+  let out = text.slice(0, i);
+  let start = -1;
+  for (; i < n; i++) {
+    if (!isBlank(text.charCodeAt(i))) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) {
+      out += text.slice(start, i);
+      start = -1;
+    }
+    if (out.charCodeAt(out.length - 1) !== 32) out += ' ';
+  }
+  if (start >= 0) out += text.slice(start);
+  return out;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }

@@ -169,9 +169,13 @@ describe('RuleMatcher (Aho-Corasick, one pass)', () => {
         expect(m.foundIndex(0)).toBe(naiveOutsideNames(group, text, names) ?? -1);
         // the same text as bytes, matched in place
         const bytes = new TextEncoder().encode(text);
-        expect(m.matchAscii(bytes, bytes.length, undefined)).toBe(true);
-        expect(m.matched ? builtin.indexOf(m.matched) : undefined).toBe(naiveOutsideNames(rules, text, names));
-        expect(m.foundIndex(0)).toBe(naiveOutsideNames(group, text, names) ?? -1);
+        // two spaces in a row: matchAscii leaves the text to be collapsed and matched as a string
+        const plain = !text.includes('  ');
+        expect(m.matchAscii(bytes, bytes.length, undefined)).toBe(plain);
+        if (plain) {
+          expect(m.matched ? builtin.indexOf(m.matched) : undefined).toBe(naiveOutsideNames(rules, text, names));
+          expect(m.foundIndex(0)).toBe(naiveOutsideNames(group, text, names) ?? -1);
+        }
         const own = new RuleMatcher(user, [], [], new Set()).match(text, undefined);
         expect(own ? user.indexOf(own) : undefined).toBe(naive(rules, text));
       }),

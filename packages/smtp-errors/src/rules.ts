@@ -311,7 +311,8 @@ export class RuleMatcher {
   /**
    * `match` over the first `end` bytes of UTF-8 input without decoding it, as long as it is ASCII
    * (then bytes and UTF-16 units coincide). Returns false, having found nothing, at the first byte
-   * above 0x7f: the caller decodes and calls `match`.
+   * above 0x7f, control byte or second space in a row: the caller decodes, collapses the white
+   * space and calls `match`.
    */
   matchAscii(bytes: Uint8Array, end: number, domain: string | undefined, need = 0): boolean {
     this.#begin(bytes, end);
@@ -321,7 +322,8 @@ export class RuleMatcher {
     let s = 0;
     for (let i = 0; i < end; i++) {
       const c = bytes[i]!;
-      if (c > 0x7f) {
+      // outside ASCII, or white space that `collapseSpace` would change: decoded and matched as text
+      if (c > 0x7f || (c <= 32 && (c !== 32 || (i > 0 && bytes[i - 1] === 32)))) {
         this.#source = '';
         return false;
       }

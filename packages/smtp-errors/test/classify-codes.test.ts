@@ -161,11 +161,14 @@ describe('stage refinement: only permanent replies, only the documented classes'
     expect(classify('450 no (in reply to RCPT TO command)').id).toBe(70);
   });
 
-  it('invalid-recipient wording after DATA or at MAIL FROM is a block only when permanent', () => {
+  it('invalid-recipient wording at MAIL FROM (or after DATA at a Japanese carrier) is a block only when permanent', () => {
     expect(classify({ enhanced: '5.0.0', text: 'user unknown (in reply to MAIL FROM command)' })).toMatchObject({ id: 50, rule: { stage: 'mail' } });
     expect(classify({ enhanced: '4.0.0', text: 'user unknown (in reply to MAIL FROM command)' }).id).toBe(10);
-    expect(classify('500 user unknown (in reply to end of DATA command)').id).toBe(50);
-    expect(classify('450 user unknown (in reply to end of DATA command)').id).toBe(10);
+    expect(classify('500 user unknown a@docomo.ne.jp (in reply to end of DATA command)').id).toBe(50);
+    expect(classify('450 user unknown a@docomo.ne.jp (in reply to end of DATA command)').id).toBe(10);
+    // elsewhere a recipient refused after the data is still the recipient (servers that check
+    // recipients only once the message is in)
+    expect(classify('500 user unknown (in reply to end of DATA command)').id).toBe(10);
   });
 
   it('other built-in wording keeps its class at MAIL FROM or after DATA', () => {
