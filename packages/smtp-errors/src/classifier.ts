@@ -460,6 +460,15 @@ export class Classifier {
           rule = decidedByWord(keyword);
         }
       }
+      // A connection failure that names a failed name lookup as its reason ("failed to connect ...
+      // no MX records were found") is the DNS failure (21): the lookup came first.
+      if (id === 24 && matched.layer === 'builtin') {
+        const keyword = keywordFound(matcher, permanentCode);
+        if (keyword?.id === 21) {
+          id = 21;
+          rule = decidedByWord(keyword);
+        }
+      }
       // A disabled or unknown account that the text says is the sender's own is a refusal of the sender.
       if (id === 10 && matched.layer === 'builtin') {
         const own = matcher.found(G_SENDER_ACCOUNT);

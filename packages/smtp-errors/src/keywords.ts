@@ -193,7 +193,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
-    '不存在', '未开通', '无此用户', '存在しません', '存在しない',
+    '不存在', '未开通', '无此用户', '存在しません', '存在しない', '登録されていません', '登録されていない',
     'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed|directory', 'not listed|address book', 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
     // an account or mailbox that was closed, deleted or moved (rule 2 of the labelling guide)
     ...GONE_WORDS, 'has moved', 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen',
@@ -299,9 +299,25 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
   ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack', 'confirm that you sent', 'confirm you sent', 'held until you confirm',
     // a message held until the sender proves who they are
     'until you verify', 'once you verify', 'not been verified', 'pending verification', 'awaiting verification', 'held pending', 'being held because', 'en attente de vérification', 'pendiente de verificación', 'aguardando verificação', 'in attesa di verifica', 'noch nicht verifiziert']),
-  ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt']),
+  ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt',
+    // leaving a list, in the languages of the list words below (ahead of them: "unsubscribe from this
+    // mailing list" is a removal)
+    'abmelden', 'abbestellen', 'austragen', 'ausgetragen', 'von der liste entfernt', 'retiré de la liste', 'retirer de la liste', 'darse de baja', 'darte de baja', 'borrarse de', 'borrarte de',
+    'cancelar la suscripción', 'anular la suscripción', 'disiscri', 'cancellazione dalla lista', 'cancellarti dalla lista', 'cancellato dalla lista', 'cancelar a inscrição', 'cancelar a assinatura',
+    'descadastr', 'removido da lista', 'remover da lista', 'afmelden', 'afgemeld', 'uitschrijven', 'uitgeschreven', 'wypisa', 'odhlásit', 'odhlášen', 'avregistrer', 'отписа', 'отказаться от подписки',
+    'удален из списка', 'удалить из списка', 'удалены из списка', '退订', '取消订阅', '退出邮件列表', '退出列表', '配信停止', '購読解除', '登録解除', '退会', '구독 취소', '구독 해지', '수신 거부', '수신거부',
+    '리스트에서|삭제', '탈퇴']),
   ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed',
-    'abonnement bestätigen', 'bestätigen sie ihr abonnement', 'anmeldung bestätigen', 'confirmez votre abonnement', 'confirmer votre abonnement', 'confirmer votre inscription', 'conferma la tua iscrizione', 'confirme sua inscrição']),
+    'abonnement bestätigen', 'bestätigen sie ihr abonnement', 'anmeldung bestätigen', 'confirmez votre abonnement', 'confirmer votre abonnement', 'confirmer votre inscription', 'conferma la tua iscrizione', 'confirme sua inscrição',
+    // a mailing list named in a text with no reply code: a list's own notice (joining, a welcome,
+    // a confirmation request), in English, German, French, Spanish, Italian, Portuguese, Dutch,
+    // Polish, Czech, Russian, Chinese, Japanese and Korean
+    'mailing list', 'mailinglist', 'mailing-list', 'newsletter', 'opt-in', 'mailingliste', 'verteilerliste', 'abonnieren', 'liste de diffusion', 'liste de discussion', "s'abonner", 'abonnement à la liste',
+    'lista de distribución', 'lista de correo', 'suscrib', 'lista di distribuzione', 'iscrizione', 'lista de discussão', 'lista de e-mail', 'lista de emails',
+    'inscrição na lista', 'assinatura da lista', 'iscritt', 'mailinglijst', 'nieuwsbrief', 'inschrijving', 'aangemeld', 'lista dyskusyjn', 'listy dyskusyjnej', 'listy wysyłkowej', 'lista wysyłkowa', 'lista mailingow',
+    'listy mailingowej', 'subskrypcj', 'konference', 'odběr', 'список рассылки', 'списка рассылки', 'списке рассылки', 'подписк', '邮件列表', '邮件组', '订阅', 'メーリングリスト', '購読', '메일링 리스트',
+    '메일링리스트', '구독', 'bienvenue sur la liste', 'bienvenue dans la liste', 'willkommen auf der liste', 'bienvenido a la lista', 'bienvenida a la lista', 'benvenuto nella lista', 'bem-vindo à lista',
+    'welkom op de lijst']),
   ...family(60, [
     'out of office', 'out of the office', 'automatic reply', 'auto-reply', 'autoreply', 'auto reply', 'vacation', 'away until', "i'm away", 'i am away',
     'on holiday', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'congés', 'réponse automatique', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'in ferie', 'resposta automática',
@@ -313,7 +329,11 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'thank you for your message', 'thank you for your email', 'thank you for your e-mail', 'thanks for your message', 'thanks for your email',
     'dank für ihre nachricht', 'dank für ihre e-mail', 'dank für ihre mail', 'merci pour votre message', 'merci de votre message', 'merci pour votre e-mail', 'merci pour votre mail',
     'gracias por su mensaje', 'gracias por tu mensaje', 'gracias por su correo', 'obrigado pela sua mensagem', 'obrigado pelo seu e-mail', 'grazie per il suo messaggio', 'grazie per la sua email',
-    'спасибо за ваше письмо', '感谢您的来信', 'nicht am platz', 'nicht im haus', 'je suis|indisponible', 'estoy|ausente', 'sono|assente',
+    'спасибо за ваше письмо', '感谢您的来信', 'thank you for your mail', 'merci pour votre email', 'merci pour votre courriel', 'merci de votre courriel', 'dank für ihre email', 'gracias por su email',
+    'obrigado pelo seu email', 'obrigado pela sua mensagem', 'grazie per la tua email', 'grazie per la tua e-mail', 'grazie per la sua e-mail', 'bedankt voor uw e-mail', 'bedankt voor je e-mail', 'bedankt voor uw bericht',
+    'bedankt voor je bericht', 'bedankt voor uw mail', 'dziękuję za wiadomość', 'dziękujemy za wiadomość', 'děkuji za zprávu', 'tack för ditt mejl', 'tack för ditt meddelande',
+    'niet aanwezig', 'buiten kantoor', 'automatisch antwoord', 'automatisch bericht', 'automatische nachricht', 'message automatique', 'mensaje automático', 'messaggio automatico', 'mensagem automática',
+    '自動返信', '自动答复', 'автоматический ответ', '자동 응답', '자동응답', 'odpowiedź automatyczna', 'automatyczna odpowiedź', 'poza biurem', 'nicht am platz', 'nicht im haus', 'je suis|indisponible', 'estoy|ausente', 'sono|assente',
     // being away and back, and the "in urgent cases" pointer every out-of-office reply carries
     'back in the office', 'back in office', 'limited access to email', 'limited access to e-mail', 'no access to email', 'no access to e-mail', 'currently travelling', 'currently traveling', 'on leave until', 'am on leave',
     'in dringenden fällen', 'bin ich wieder', 'wieder im büro', 'en congé', "en cas d'urgence", 'pour toute urgence', 'de retour le', 'estaré fuera', 'en caso de urgencia', 'in caso di urgenza', 'sarò di nuovo',
@@ -355,7 +375,7 @@ export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => mak
  * hosts (DNSBLs list addresses of hosts and domains).
  */
 const SENDER_ADDRESS_WORDS: readonly string[] = [
-  'sender address', "sender's address", 'envelope sender', 'sender is', 'from address', 'absenderadresse', "adresse de l'expéditeur", 'dirección del remitente',
+  'sender address', "sender's address", 'envelope sender', 'sender is', 'from address', 'from: address', 'from domain', 'from: domain', 'from header', 'from: header', 'absenderadresse', "adresse de l'expéditeur", 'dirección del remitente',
   '送信元アドレス', '差出人アドレス', '发件人地址', '发信人地址', '발신자 주소', '보낸 사람 주소', 'адрес отправителя',
 ];
 

@@ -527,3 +527,58 @@ describe('the result cache is on by default (the legacy 16,384 entries)', () => 
     expect(c.classify('550 5.1.1 user unknown here').id).toBe(22);
   });
 });
+
+describe('the seventh generalisation round (the ninth round of rows, tune half)', () => {
+  const bare = createClassifier({ builtinRules: false });
+  it.each([
+    // joining a list, a welcome or a confirmation request, in the languages of the list words
+    ['Bitte bestätigen Sie, dass Sie die Mailingliste abonnieren wollen.', 80],
+    ['Vous êtes inscrit à la liste de diffusion example.', 80],
+    ['Gracias por suscribirse a nuestra lista de correo.', 80],
+    ['Sei stato iscritto alla lista example.', 80],
+    ['Confirme a sua inscrição na lista de discussão.', 80],
+    ['Welkom op de lijst! U bent aangemeld voor de nieuwsbrief.', 80],
+    ['Potwierdź zapis do listy mailingowej.', 80],
+    ['Пожалуйста, подтвердите подписку на список рассылки.', 80],
+    ['请确认您订阅了这个邮件列表。', 80],
+    ['メーリングリストへの参加を確認してください。', 80],
+    ['메일링 리스트 구독을 확인해 주세요.', 80],
+    // leaving one: the removal words come before the list words
+    ['Sie wurden von der Mailingliste abgemeldet.', 90],
+    ['Para darse de baja de esta lista de correo, responda a este mensaje.', 90],
+    ['Вы отписались от списка рассылки.', 90],
+    ['您已成功取消订阅此邮件列表。', 90],
+    ['メーリングリストの配信停止が完了しました。', 90],
+    ['메일링 리스트 구독 취소가 완료되었습니다.', 90],
+    ['U bent uitgeschreven van de mailinglijst.', 90],
+    // an automatic reply's thanks and absence, in more languages
+    ['Bedankt voor uw e-mail. Ik ben niet aanwezig tot maandag.', 60],
+    ['Merci pour votre courriel, je le lirai lundi.', 60],
+    ['Dziękuję za wiadomość. Jestem poza biurem.', 60],
+    ['自動返信：ただいま不在にしております。', 60],
+  ])('%s is %i, with or without the phrase rules', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it('a list notice is read only in a text with no reply code', () => {
+    expect(classify('550 5.1.1 mailing list does not exist').id).toBe(10);
+    expect(classify('550 mailing list example@example.org: no such list').id).not.toBe(80);
+  });
+
+  it('a connection failure that names a failed name lookup is the DNS failure', () => {
+    expect(classify('Failed to connect to the mail server of example.org: no MX record was found for the domain').id).toBe(21);
+    expect(classify('451 4.4.0 example.org: name server timeout').id).toBe(21);
+    // without one it stays a connection failure
+    expect(classify('connect to mx.example.org[192.0.2.1]:25: Connection refused').id).toBe(24);
+  });
+
+  it('an address refused as the From: domain or From: header is the sender\'s', () => {
+    expect(classify('550 The From: domain is invalid').id).toBe(50);
+    expect(classify('550 5.1.1 recipient address invalid').id).toBe(10);
+  });
+
+  it('a Japanese "not registered" is a recipient that does not exist', () => {
+    expect(classify('このメールアドレスは登録されていません').id).toBe(10);
+  });
+});
