@@ -42,11 +42,12 @@ function verbKey(b0: number, b1: number, b2: number, b3: number): number {
 }
 
 /**
- * The native four-letter verb `line` starts with (any case, then a space or the end of the line),
- * as the one constant string the dispatch compares against; undefined for anything else.
+ * The native four-letter verb `line` starts with (any case, then the end of the line or a byte
+ * that cannot continue a verb: not a letter, digit, `-` or `_`), as the one constant string the
+ * dispatch compares against; undefined for anything else.
  */
 function fourLetterVerb(line: Uint8Array): string | undefined {
-  if (line.length < 4 || (line.length > 4 && line[4] !== 0x20)) return undefined;
+  if (line.length < 4 || /[-\w]/.test(String.fromCharCode(line[4] ?? 32))) return undefined;
   const b0 = line[0]!;
   const b1 = line[1]!;
   const b2 = line[2]!;
@@ -94,9 +95,14 @@ export function stepCommand(s: Session): boolean {
   const line = readLine(s, s.limits.maxCommandLine, true);
   if (line === undefined) return false;
   if (line === 'overflow') {
+    if (s.overflowBdat) return dispatch(s, 'BDAT', '', true);
     reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
     return true;
   }
+  const four = fourLetterVerb(line);
+  // SRV-3: BDAT's chunk follows its line: whatever that line holds after the verb, bdat() parses it
+  // (exactly SP size [SP LAST]) or closes the connection, so the chunk can never run as commands.
+  if (four === 'BDAT') return dispatch(s, four, asciiText(line.subarray(4)), true);
   // SMUG-3: a command line holding a bare CR, bare LF or NUL is rejected, never split.
   let high = false;
   for (let i = 0; i < line.length; i++) {
@@ -113,8 +119,7 @@ export function stepCommand(s: Session): boolean {
   }
   let text: string;
   // the common case: a native four-letter verb in a 7-bit line; only its argument becomes text
-  const four = high ? undefined : fourLetterVerb(line);
-  if (four !== undefined) {
+  if (four !== undefined && !high && (line.length === 4 || line[4] === 0x20)) {
     let end = line.length;
     while (end > 5 && (line[end - 1] === 0x20 || line[end - 1] === 0x09)) end--;
     return dispatch(s, four, line.length > 5 ? asciiText(line.subarray(5, end)) : '', line.length > 4);
@@ -169,7 +174,7 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean):
     s.close('too-many-errors');
     return;
   }
-  if (s.current === 'rejected') {
+  if (s.current === 'rejected' && verb !== 'BDAT') {
     if (verb === 'QUIT') return quit(s);
     return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: service refused, please QUIT' });
   }

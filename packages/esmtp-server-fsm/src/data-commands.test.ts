@@ -60,10 +60,13 @@ describe('DATA after MAIL with a BODY parameter', () => {
 });
 
 describe('BDAT chunk syntax and sequence', () => {
-  it('refuses a second token other than LAST with 501, consumes the chunk and keeps the session', () => {
+  it('SRV-3 a second token other than LAST: 501 and the connection closes, the chunk never runs as commands', () => {
+    for (const line of ['BDAT 3 FIRST', 'BDAT 3 LAST EXTRA']) {
+      const d = mailWith('');
+      expect(lines(d.feed(`${line}\r\nabc`)), line).toEqual(['501 5.5.4 Syntax: BDAT size [LAST]; closing connection']);
+      expect(d.conn.state, line).toBe('closed');
+    }
     const d = mailWith('');
-    expect(lines(d.feed('BDAT 3 FIRST\r\nabc'))).toEqual(['501 5.5.4 Syntax: BDAT size [LAST]']);
-    expect(lines(d.feed('BDAT 3 LAST EXTRA\r\nabc'))).toEqual(['501 5.5.4 Syntax: BDAT size [LAST]']);
     expect(lines(d.feed('BDAT 3 last\r\nabc'))).toEqual(['250 2.0.0 Message accepted']);
     expect(d.messages).toEqual(['abc']);
   });
@@ -74,12 +77,20 @@ describe('BDAT chunk syntax and sequence', () => {
     expect(lines(d.feed('BDAT 4 LAST\r\nNOOP'))).toEqual(['554 5.5.1 Error: no valid recipients']);
     expect(lines(d.feed('NOOP\r\n'))).toEqual(['250 2.0.0 Ok']);
   });
-  it('a refused chunk in the middle of a message aborts that message and resets the transaction', () => {
+  it('SRV-3 a malformed chunk line in the middle of a message aborts that message (closed) and closes the connection', () => {
     const d = mailWith('');
     d.feed('BDAT 5\r\nhello');
-    expect(lines(d.feed('BDAT 5 NOW\r\nworld'))).toEqual(['501 5.5.4 Syntax: BDAT size [LAST]']);
-    expect(d.events.filter((e) => e.type === 'message-abort').map((e) => e.type === 'message-abort' && e.reason)).toEqual(['rejected']);
+    expect(lines(d.feed('BDAT 5 NOW\r\nworld'))).toEqual(['501 5.5.4 Syntax: BDAT size [LAST]; closing connection']);
+    expect(d.events.filter((e) => e.type === 'message-abort').map((e) => e.type === 'message-abort' && e.reason)).toEqual(['closed']);
     expect(d.messages).toEqual([]);
+    expect(d.conn.state).toBe('closed');
+  });
+  it('a chunk refused at data-start aborts that message and resets the transaction; the chunk is consumed', () => {
+    const d = drive({ autoAccept: [] }, rejectAt('data-start'));
+    d.feed('EHLO client.test\r\n');
+    d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n');
+    expect(lines(d.feed('BDAT 6\r\nNOOP\r\n'))).toEqual(['554 5.7.1 Error: message refused']);
+    expect(d.events.filter((e) => e.type === 'message-abort').map((e) => e.type === 'message-abort' && e.reason)).toEqual(['rejected']);
     // the transaction is gone: another chunk needs a new MAIL
     expect(lines(d.feed('BDAT 1 LAST\r\nx'))).toEqual(['503 5.5.1 Error: need MAIL command']);
   });

@@ -28,23 +28,21 @@ export function data(s: Session, hasArg: boolean): void {
 
 /** BDAT <size> [LAST] (RFC 3030 §2): the chunk is read whatever the verdict; the first one of a message asks for `data-start`. */
 export function bdat(s: Session, arg: string, allowed: boolean): void {
-  // The size must be parsed first: the chunk is consumed whatever the verdict (RFC 3030 §2).
-  const parts = arg.split(' ');
-  const size = parts[0] ?? '';
-  const lastTok = parts[1];
-  if (!/^[0-9]{1,15}$/.test(size)) {
-    // The end of the chunk cannot be known: the bytes that follow must never run as commands.
+  // The line must be parsed first: the chunk is consumed whatever the verdict (RFC 3030 §2). `arg` is
+  // all of the line after the verb; RFC 3030 §4: SP chunk-size [SP end-marker], nothing else.
+  const m = /^ ([0-9]{1,15})( last)?$/i.exec(arg);
+  if (!m) {
+    // SRV-3: the end of the chunk cannot be known: the bytes that follow must never run as commands.
     s.abortTransactionIfData('closed');
-    send(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: BDAT size [LAST]; unusable chunk size, closing connection' });
+    send(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: BDAT size [LAST]; closing connection' });
     s.close('synchronization');
     return;
   }
-  s.bdatRemaining = Number(size);
-  s.bdatLast = lastTok !== undefined;
+  s.bdatRemaining = Number(m[1]);
+  s.bdatLast = m[2] !== undefined;
   s.resume = s.current;
   let error: ReplyInit | undefined;
-  if (parts.length > 2 || (lastTok !== undefined && lastTok.toUpperCase() !== 'LAST')) error = { code: 501, enhanced: '5.5.4', text: 'Syntax: BDAT size [LAST]' };
-  else if (!allowed) error = { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' };
+  if (!allowed) error = { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' };
   else if (!s.ext.chunking) error = { code: 502, enhanced: '5.5.1', text: 'Error: BDAT not implemented' };
   else if (s.current !== 'awaiting-rcpt') error = { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' };
   else if (s.recipients.length === 0) error = { code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' };

@@ -6,7 +6,6 @@ import type { Session } from './session.js';
 
 const CR = 13;
 const LF = 10;
-const dec = new TextDecoder('utf-8', { fatal: false });
 
 /** Drops `n` bytes from the front of the input. */
 export function consume(s: Session, n: number): void {
@@ -59,6 +58,8 @@ export function readLine(s: Session, limit: number, authAware: boolean): Uint8Ar
       if (authAware && s.lineLen > limit && startsWithAuth(s)) max = s.limits.maxAuthLine;
       if (s.lineLen > max) {
         s.lineOverflow = true;
+        // SRV-3: an overflowing BDAT line still has a chunk behind it
+        if (authAware) s.overflowBdat = /^bdat[^-\w]/i.test(lineHead(s));
         s.lineParts = [];
       }
     }
@@ -86,13 +87,16 @@ export function readLine(s: Session, limit: number, authAware: boolean): Uint8Ar
   return undefined;
 }
 
+/** The first five bytes of the line being read, as Latin-1 text. */
+function lineHead(s: Session): string {
+  let head = '';
+  for (const p of s.lineParts) {
+    for (let i = 0; i < p.length && head.length < 5; i++) head += String.fromCharCode(p[i]!);
+  }
+  return head;
+}
+
 /** True when the line being read starts with `AUTH ` (its initial response may be longer than a command line). */
 export function startsWithAuth(s: Session): boolean {
-  const first = new Uint8Array(5);
-  let o = 0;
-  for (const p of s.lineParts) {
-    for (let i = 0; i < p.length && o < 5; i++) first[o++] = p[i]!;
-    if (o >= 5) break;
-  }
-  return o === 5 && dec.decode(first).toUpperCase() === 'AUTH ';
+  return lineHead(s).toUpperCase() === 'AUTH ';
 }

@@ -86,6 +86,8 @@ export class Session {
   lineParts: Uint8Array[] = [];
   lineLen = 0;
   lineOverflow = false;
+  /** The overflowing line is a BDAT command (SRV-3). */
+  overflowBdat = false;
   lastLineByte = -1;
   // output
   out: string[] = [];

@@ -284,7 +284,8 @@ const rows: ServerTransition[] = [
   { from: 'reading-body', on: 'end-of-data', to: 'message-decision' },
   { from: 'message-decision', on: 'abort', to: 'awaiting-mail' },
   { from: 'message-decision', on: 'answer', to: 'awaiting-mail' },
-  ...each(CMD, 'read-chunk', 'reading-bdat'),
+  // a refused session (only QUIT served) still reads a BDAT chunk as a chunk (SRV-3)
+  ...each([...CMD, 'rejected'], 'read-chunk', 'reading-bdat'),
   { from: 'reading-bdat', on: 'chunk-end', to: 'awaiting-rcpt' },
   { from: 'reading-bdat', on: 'chunk-refused', to: 'resume' },
   { from: 'reading-bdat', on: 'abort', to: 'awaiting-mail' },

@@ -364,3 +364,57 @@ describe('TMO-3 a STARTTLS handshake that never completes: the timeout closes th
     });
   }
 });
+
+describe('SRV-3 a BDAT line the server cannot parse closes the connection: its chunk never runs as commands', () => {
+  // A peer that ends a verb at any blank or control byte (Exim, Postfix) reads these lines as BDAT and
+  // the bytes after them as the chunk; before the fix the server answered 500/501 and ran those
+  // bytes: `QUIT` got its 221, and a whole smuggled transaction could be delivered.
+  const SMUGGLED = 'QUIT\r\nMAIL FROM:<evil@x.example>\r\nRCPT TO:<v@y.example>\r\nBDAT 5 LAST\r\nevil!';
+  const lines: [string, Buffer][] = [
+    ...['BDAT\t3', 'BDAT\t3 LAST', 'BDAT  3', 'BDAT 3\t', 'BDAT 3 LAST\t', 'BDAT\v3', 'BDAT 3 LAST extra', 'BDAT 3' + ' '.repeat(600)].map((l): [string, Buffer] => [JSON.stringify(l.slice(0, 16)), Buffer.from(l, 'latin1')]),
+    ['BDAT<NUL>3', Buffer.from('BDAT\x003', 'latin1')],
+    ['BDAT 3<CR>x', Buffer.from('BDAT 3\rx', 'latin1')],
+    ['BDAT 3 <0xff>', Buffer.from('BDAT 3 \xff', 'latin1')],
+  ];
+  for (const [name, line] of lines) {
+    it(`SRV-3 SMUG-7 ${name}: one 501, the connection closes, no reply to the smuggled bytes, nothing delivered`, async () => {
+      const delivered: string[] = [];
+      const senders: string[] = [];
+      let closed = 0;
+      const { port } = await servers.start({
+        onMailFrom: (from) => void senders.push(from),
+        onData: async (_env, body) => void delivered.push(await outcome(body)),
+        onClose: () => void closed++,
+      });
+      const started = Date.now();
+      const out = await rawSession(
+        port,
+        [
+          { write: 'EHLO c.example\r\n', after: 1 },
+          { write: MAIL, after: 2 },
+          { write: Buffer.concat([line, Buffer.from(`\r\n${SMUGGLED}`)]), after: 4 },
+        ],
+        { end: false, timeoutMs: 8000 },
+      );
+      expect(codes(out)).toEqual([220, 250, 250, 250, 501]);
+      expect(out).not.toMatch(/^221 /m);
+      // the server closed it (the client never half-closed; the timeout is 8 s)
+      expect(Date.now() - started).toBeLessThan(5000);
+      await vi.waitFor(() => expect(closed).toBe(1));
+      expect(senders).toEqual(['a@b.example']);
+      expect(delivered).toEqual([]);
+    });
+  }
+
+  it('SRV-3 lower-case bdat and LAST keep working over a socket', async () => {
+    const delivered: string[] = [];
+    const { port } = await servers.start({ onData: async (_env, body) => void delivered.push(await outcome(body)) });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: `${MAIL}bdat 3\r\nabcbdat 2 last\r\nde`, after: 2 },
+      { write: 'QUIT\r\n', after: 6 },
+    ]);
+    expect(codes(out)).toEqual([220, 250, 250, 250, 250, 250, 221]);
+    expect(delivered).toEqual(['end:abcde']);
+  });
+});

@@ -188,9 +188,48 @@ describe('SMUG-7 BDAT', () => {
       }
     }
   });
-  it('SMUG-7 a usable size with bad trailing arguments: the chunk is consumed, then 501', () => {
-    const d = inTransaction();
-    expect(codes(d.feed('BDAT 5 LAST extra\r\nabcdeNOOP\r\n'))).toEqual([501, 250]);
+  it('SMUG-7 SRV-3 every line whose verb is BDAT but that is not exactly BDAT SP size [SP LAST] gets one 501 and closes, at every split', () => {
+    // a peer that ends a verb at any blank or control byte (Exim, Postfix) reads these as BDAT and the
+    // next bytes as its chunk; the server cannot know where that chunk ends, so nothing after runs
+    const enc = new TextEncoder();
+    const raw = (...parts: (string | number[])[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...enc.encode(p)] : p)));
+    const lines: [string, Uint8Array][] = [
+      ...['BDAT\t3', 'BDAT\t3 LAST', 'bdat\t3', 'BDAT  3', 'BDAT 3\t', 'BDAT 3 LAST\t', 'BDAT 3 ', 'BDAT 3 LAST ', 'BDAT\v3', 'BDAT\f3', 'BDAT\x003', 'BDAT 3\x00',
+        'BDAT 3\rQUIT', 'BDAT 3\nQUIT', 'BDAT:3', 'BDAT 3 LAST extra', 'BDAT 3 LASTX', 'BDAT 3  LAST', 'BDAT', 'BDAT ', 'BDAT 3' + ' '.repeat(600), 'BDAT\t' + '3'.repeat(600)].map((l): [string, Uint8Array] => [JSON.stringify(l.slice(0, 20)), enc.encode(l)]),
+      ['BDAT 3 <0xff>', raw('BDAT 3 ', [0xff])],
+      ['BDAT<0xa0>3', raw('BDAT', [0xa0], '3')],
+      ['BDAT<NBSP>3', raw('BDAT', [0xc2, 0xa0], '3')],
+    ];
+    for (const [name, line] of lines) {
+      const input = raw([...line], '\r\nQUIT\r\nRSET\r\nMAIL FROM:<x@y>\r\n');
+      for (const s of splittings(input, { random: 3, maxExhaustive: 64 })) {
+        const d = inTransaction();
+        for (const c of s.chunks) d.feed(c);
+        expect(codes(d.out).slice(4), `${name} ${s.name}`).toEqual([501]);
+        expect(d.conn.state, name).toBe('closed');
+        expect(d.events.filter((e) => e.type === 'mail' || e.type === 'rset' || e.type === 'quit' || e.type === 'data-start'), name).toHaveLength(1);
+        expect(d.events.at(-1), name).toEqual({ type: 'closed', reason: 'synchronization' });
+      }
+    }
+  });
+  it('SMUG-7 SRV-3 the spellings RFC 3030 allows still work: any case for BDAT and LAST, leading zeros, size 0', () => {
+    for (const line of ['bdat 3', 'BdAt 3', 'BDAT 003', 'BDAT 3 last', 'BDAT 3 LaSt']) {
+      const d = inTransaction();
+      expect(codes(d.feed(`${line}\r\nabc`)), line).toEqual([250]);
+      if (!/last/i.test(line)) expect(codes(d.feed('BDAT 0 LAST\r\n')), line).toEqual([250]);
+      expect(d.messages, line).toEqual(['abc']);
+    }
+  });
+  it('SMUG-7 SRV-3 after a refused connection (554, only QUIT served) a BDAT chunk is still read as a chunk, never as commands', () => {
+    const d = drive({ autoAccept: [] }, (e, conn) => {
+      if (e.type !== 'connect') return false;
+      conn.reject();
+      return true;
+    });
+    expect(codes(d.feed('BDAT 6\r\nQUIT\r\n'))).toEqual([503]);
+    expect(d.conn.state).toBe('rejected');
+    expect(codes(d.feed('BDAT 4\r\nRSET'))).toEqual([503]);
+    expect(codes(d.feed('QUIT\r\n'))).toEqual([221]);
   });
   it('SMUG-7 too large chunk: 552 after consuming exactly size bytes', () => {
     const d = inTransaction({ limits: { maxMessageSize: 10 } });
