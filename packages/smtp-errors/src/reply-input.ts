@@ -99,6 +99,10 @@ function isBlank(c: number): boolean {
   return c <= 32 || c === 0x7f || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
+/** A unit that `isBlank` accepts other than the space. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const BLANK_UNIT = /[\0-\x1f\x7f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
 /**
  * @internal `text` with every run of white space (line breaks, tabs, no-break and other Unicode
  * spaces) and control characters made one space, so that wording reads the same however a reply
@@ -106,13 +110,15 @@ function isBlank(c: number): boolean {
  * multi-line reply joined with its line breaks). The same string when nothing changes. Linear.
  */
 export function collapseSpace(text: string): string {
+  // most replies hold no such run: a substring search and one character class (nothing that can
+  // backtrack), and the same string back
+  if (!text.includes('  ') && !BLANK_UNIT.test(text)) return text;
   const n = text.length;
   let i = 0;
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (isBlank(c) && (c !== 32 || (i + 1 < n && isBlank(text.charCodeAt(i + 1))))) break;
+    if (c === 32 ? i + 1 < n && isBlank(text.charCodeAt(i + 1)) : isBlank(c)) break;
   }
-  if (i === n) return text;
   let out = text.slice(0, i);
   let start = -1;
   for (; i < n; i++) {
