@@ -123,7 +123,8 @@ describe('ClientConnection: write reports and the data timers', () => {
       drain(written.conn, late);
       expect(sent(late)).toMatchObject([{ outcome: code === 552 ? 'failed' : 'deferred', recipients: [{ status, reply: { code } }] }]);
       expect(written.conn.closed).toBe(false);
-      expect(dec.decode(written.conn.dataToSend())).toMatch(/^MAIL FROM:<a@x\.test>/); // the next message goes on
+      // the refused end of data may leave the transaction open (RFC 5321 §3.3): RSET goes with the next MAIL group
+      expect(dec.decode(written.conn.dataToSend())).toMatch(/^RSET\r\nMAIL FROM:<a@x\.test>/); // the next message goes on
     });
   }
 

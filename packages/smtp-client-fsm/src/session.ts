@@ -105,6 +105,8 @@ export class Session {
   /** A chunk refusal ended the last body; body calls answering its stale need-body are dropped. */
   refusedBody = false;
   needRset = false;
+  /** RSET went out in the same write as the next MAIL group: its reply comes first (RFC 2920 §3.1). */
+  rsetAhead = false;
   mailCount = 0;
   timer: ClientPendingTimeout | undefined;
   timerId = 0;
@@ -338,11 +340,17 @@ export class Session {
   private dispatch(reply: Reply, moreInFlight: boolean): void {
     const cur = this.current;
     this.moreInFlight = moreInFlight;
-    try {
-      cur.definition.reply(this.ctx(cur), reply);
-    } catch (e) {
-      this.stateThrew(cur.name, e);
-    }
+    if (this.rsetAhead) {
+      this.rsetAhead = false;
+      // Refused: the MAIL group behind it may meet a transaction still open (a 354 even), so
+      // nothing more is written; what is queued was not tried (transient).
+      if ((reply.code / 100) >> 0 !== 2) this.rsetRefused(reply);
+    } else
+      try {
+        cur.definition.reply(this.ctx(cur), reply);
+      } catch (e) {
+        this.stateThrew(cur.name, e);
+      }
     this.moreInFlight = false;
     if (!this.transition && !this.closed && this.outstanding > 0) this.arm(cur.definition.timeout ?? 'command');
     this.drive();
@@ -383,6 +391,14 @@ export class Session {
     this.failAll(undefined, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', true);
     this.close('rejected', reply);
     return true;
+  }
+
+  /** RSET refused: what is still queued fails (transient) and the session ends without another command. */
+  rsetRefused(reply: Reply): void {
+    this.out = [];
+    this.unsent = 0;
+    this.failAll(undefined, 'ERR_SMTP_CLIENT_RSET_REFUSED', true);
+    this.close('rejected', reply);
   }
 
   on421(reply: Reply): void {
@@ -471,7 +487,8 @@ export class Session {
   setResult(m: Message, address: string, status: RecipientResult['status'], reply: Reply | undefined, code: ClientErrorCode | undefined, stage: number, transient: boolean): void {
     const accepted = status === 'accepted';
     // "unknown" (maybe delivered) is never transient: retrying it may duplicate the message.
-    const isTransient = accepted || status === 'unknown' ? false : reply ? reply.code < 500 : transient;
+    // A 503 (bad sequence of commands) is about the session's state, never the recipient's verdict.
+    const isTransient = accepted || status === 'unknown' ? false : reply ? reply.code < 500 || reply.code === 503 : transient;
     // One final status per recipient: a refusal that may succeed later is "deferred", else "rejected".
     if (status === 'rejected' || status === 'deferred') status = isTransient ? 'deferred' : 'rejected';
     const at = address.lastIndexOf('@');

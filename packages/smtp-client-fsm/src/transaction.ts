@@ -61,6 +61,8 @@ export interface Message {
   lastReply: Reply | undefined;
   /** The last final reply that queued at least one recipient (the truthful reply of a partly or fully delivered message). */
   queuedReply: Reply | undefined;
+  /** A transaction of it was voided by a MAIL refusal that said the server held another one (tried again once). */
+  retried?: boolean;
 }
 
 /** The transaction in progress. */
@@ -91,6 +93,8 @@ export interface Txn {
   finalReplies: number;
   /** A streamed body that went without a BODY parameter: a byte over 127 in it may not go out (RFC 6152 §3). */
   readonly sevenBit: boolean;
+  /** Written ahead behind a final dot that the server refused: it may have met that transaction still open. */
+  stale?: boolean;
 }
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {

@@ -137,6 +137,8 @@ describe('BDAT', () => {
     const events = run(conn, server, { bodies: { [id]: Array.from({ length: 40_000 }, () => LINE) } });
     expect(sent(events)[0]).toMatchObject({ outcome: 'failed', transient: false, reply: { code: 552 } });
     expect(server.bdatSizes.length).toBeLessThanOrEqual(2 + 3);
-    expect(server.commands.slice(-2)).toEqual(['RSET', 'QUIT']);
+    // with PIPELINING, RSET would go with a next MAIL group; none follows
+    expect(server.commands.at(-1)).toBe('QUIT');
+    expect(server.commands).not.toContain('RSET');
   });
 });

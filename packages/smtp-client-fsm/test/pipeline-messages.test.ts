@@ -257,7 +257,7 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
     }
   });
 
-  it('a refused RSET settles every message still queued as deferred (not tried), then QUIT', () => {
+  it('a refused RSET settles every message still queued as deferred (not tried) and ends the session: the MAIL group written with it gets nothing more', () => {
     const script: Script = { rcpt: (a) => (a === 'r1@y.test' ? '550 5.1.1 no' : '250 2.1.5 ok'), rset: '500 5.5.1 no' };
     const server = new ScriptedServer(script);
     const conn = new ClientConnection({ maxRecipientsPerTransaction: 1 });
@@ -274,8 +274,10 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
       ['deferred', 'ERR_SMTP_CLIENT_RSET_REFUSED'],
     ]);
     expect(results[1]!.recipients[0]).toMatchObject({ status: 'deferred', errorCode: 'ERR_SMTP_CLIENT_RSET_REFUSED' });
-    expect(server.commands.filter((c) => c.startsWith('MAIL'))).toHaveLength(1);
-    expect(server.commands.at(-1)).toBe('QUIT');
+    // RSET went in the same write as the next MAIL group; after its refusal nothing more is written
+    expect(server.commands.slice(-5)).toEqual(['DATA', 'RSET', 'MAIL FROM:<s1@x.test> SIZE=22', 'RCPT TO:<q1@y.test>', 'DATA']);
+    expect(server.messages).toHaveLength(0);
+    expect(conn.closed).toBe(true);
   });
 
   it('MAILMAX counts the transaction written ahead: no MAIL beyond it goes out', () => {

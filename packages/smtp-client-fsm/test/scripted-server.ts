@@ -45,6 +45,13 @@ export interface Script {
   silentOn?: string;
   /** Reply to a non-LAST BDAT chunk, by 1-based chunk number (default 250). */
   bdatChunk?: (n: number, size: number) => string;
+  /**
+   * Like Postfix after an end-of-data restriction refused the message: a final reply other than
+   * 2xx leaves the transaction open (sender and recipients kept) until RSET; a MAIL while a
+   * transaction is open gets `503 5.5.1 Error: nested MAIL command`, a RCPT joins the open one
+   * (and a RCPT without one gets `503 5.5.1 Error: need MAIL command`).
+   */
+  keepsRefused?: boolean;
 }
 
 const dec = new TextDecoder();
@@ -73,6 +80,8 @@ export class ScriptedServer {
   #rcptIndex = 0;
   /** MAIL commands received. */
   #mails = 0;
+  /** A transaction is open (with `keepsRefused`). */
+  #open = false;
   #out = '';
   #bytes: number[] = [];
 
@@ -143,8 +152,11 @@ export class ScriptedServer {
     if (s.lmtpFinal) for (const r of this.#to) this.#reply(s.lmtpFinal(r));
     else {
       const f = s.final ?? '250 2.0.0 queued';
-      this.#reply(typeof f === 'function' ? f(this.messages.length) : f);
+      const r = typeof f === 'function' ? f(this.messages.length) : f;
+      this.#reply(r);
+      if (s.keepsRefused && !r.startsWith('2')) return;
     }
+    this.#open = false;
     this.#to = [];
     this.#rcptLines = [];
   }
@@ -195,13 +207,18 @@ export class ScriptedServer {
       }
       case 'XCLIENT':
         return this.#reply(s.xclient ?? '220 mx.test ESMTP ready');
-      case 'MAIL':
+      case 'MAIL': {
+        if (s.keepsRefused && this.#open) return this.#reply('503 5.5.1 Error: nested MAIL command');
         this.#from = line.slice(line.indexOf('<') + 1, line.indexOf('>'));
         this.#mailLine = line;
         this.#to = [];
         this.#rcptIndex = 0;
-        return this.#reply((typeof s.mail === 'function' ? s.mail(this.#mails) : s.mail) ?? '250 2.1.0 ok');
+        const r = (typeof s.mail === 'function' ? s.mail(this.#mails) : s.mail) ?? '250 2.1.0 ok';
+        this.#open = r.startsWith('2');
+        return this.#reply(r);
+      }
       case 'RCPT': {
+        if (s.keepsRefused && !this.#open) return this.#reply('503 5.5.1 Error: need MAIL command');
         const addr = line.slice(line.indexOf('<') + 1, line.indexOf('>'));
         const r = s.rcpt ? s.rcpt(addr, this.#rcptIndex++) : '250 2.1.5 ok';
         if (r.startsWith('2')) {
@@ -232,6 +249,8 @@ export class ScriptedServer {
       }
       case 'RSET':
         this.#to = [];
+        this.#rcptLines = [];
+        this.#open = false;
         return this.#reply(s.rset ?? '250 2.0.0 ok');
       case 'NOOP':
         return this.#reply('250 ok');

@@ -50,6 +50,11 @@ export const mailState: ClientStateDefinition = Object.freeze({
     m.remaining = m.remaining.slice(t.rcpts.length);
     s.txn = t;
     s.mailCount++;
+    if (s.needRset) {
+      s.needRset = false;
+      s.rsetAhead = true;
+      s.command('RSET');
+    }
     sendTxn(s, t);
   },
   reply(ctx, reply) {
@@ -61,11 +66,19 @@ export const mailState: ClientStateDefinition = Object.freeze({
       t.mailOk = true;
       return ctx.next();
     }
-    // MAIL refused: every recipient of the message fails with this reply.
-    for (const r of [...t.rcpts, ...m.remaining]) s.setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_MAIL, true);
-    m.remaining = [];
-    m.lastReply = reply;
     s.needRset = true;
+    if ((reply.code === 503 || t.stale) && !m.retried) {
+      // The server still holds a transaction (Postfix after an end-of-data refusal: `503 5.5.1
+      // Error: nested MAIL command`): nothing of this one is the message's. After RSET it goes
+      // again, once; a 503 then is a deferral (`setResult`).
+      m.retried = true;
+      m.remaining.unshift(...t.rcpts);
+    } else {
+      // MAIL refused: every recipient of the message fails with this reply.
+      for (const r of [...t.rcpts, ...m.remaining]) s.setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_MAIL, true);
+      m.remaining = [];
+      m.lastReply = reply;
+    }
     if (t.pipelined) return ctx.next(); // the RCPT and DATA replies still come
     endTransaction(s);
   },

@@ -19,7 +19,9 @@ export const rsetState: ClientStateDefinition = Object.freeze({
   description: 'RSET after a failed transaction',
   enter(ctx) {
     const s = sessionOf(ctx);
-    if (!s.needRset) return ctx.next();
+    // With PIPELINING, RSET waits for the next MAIL group and goes in the same write (RFC 2920
+    // §3.1): the `mail` state writes it, the session reads its reply.
+    if (!s.needRset || (s.pipelining() && s.states.groupBetween('rset', 'idle'))) return ctx.next();
     s.command('RSET');
   },
   reply(ctx, reply) {
