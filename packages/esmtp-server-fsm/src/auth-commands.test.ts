@@ -81,3 +81,42 @@ describe('the AUTH command and its SASL steps', () => {
     expect(lines(d.feed('MAIL FROM:<a@example.org>\r\n'))).toEqual(['250 2.1.0 Sender OK']);
   });
 });
+
+describe('SRV-8 an empty user name or password never reaches the auth decision (PLAIN and LOGIN alike)', () => {
+  const b64 = (s: string): string => btoa(s);
+  // each case: the client lines after EHLO, and the replies they get
+  const cases: [string, string[], string[]][] = [
+    ['LOGIN, empty line as the user name', ['AUTH LOGIN', ''], ['334 VXNlcm5hbWU6', '501 5.5.2 Malformed LOGIN response']],
+    ['LOGIN, "=" (base64 of nothing) as the user name', ['AUTH LOGIN', '='], ['334 VXNlcm5hbWU6', '501 5.5.2 Malformed LOGIN response']],
+    ['LOGIN, "=" as the initial response', ['AUTH LOGIN ='], ['501 5.5.2 Malformed LOGIN response']],
+    ['LOGIN, empty password', ['AUTH LOGIN', b64('user'), ''], ['334 VXNlcm5hbWU6', '334 UGFzc3dvcmQ6', '501 5.5.2 Malformed LOGIN response']],
+    ['LOGIN, "=" as the password', ['AUTH LOGIN', b64('user'), '='], ['334 VXNlcm5hbWU6', '334 UGFzc3dvcmQ6', '501 5.5.2 Malformed LOGIN response']],
+    ['PLAIN, empty user name', [`AUTH PLAIN ${b64('\0\0pass')}`], ['501 5.5.2 Malformed PLAIN response']],
+    ['PLAIN, empty password', [`AUTH PLAIN ${b64('\0user\0')}`], ['501 5.5.2 Malformed PLAIN response']],
+    ['PLAIN, empty password after the 334', ['AUTH PLAIN', b64('\0user\0')], ['334 ', '501 5.5.2 Malformed PLAIN response']],
+    ['PLAIN, authorization identity only', [`AUTH PLAIN ${b64('user\0\0')}`], ['501 5.5.2 Malformed PLAIN response']],
+  ];
+  for (const [name, input, replies] of cases) {
+    it(`SRV-8 ${name}: 501 5.5.2 before any auth event; the session may AUTH again`, () => {
+      const d = session();
+      d.feed('EHLO client.test\r\n');
+      let out = '';
+      for (const l of input) out += d.feed(`${l}\r\n`);
+      expect(lines(out)).toEqual(replies);
+      expect(d.events.some((e) => e.type === 'auth')).toBe(false);
+      expect(d.conn.state).toBe('awaiting-mail');
+      expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+    });
+  }
+  it('SRV-8 a one-character user name and password still reach the decision (LOGIN and PLAIN)', () => {
+    const d = session();
+    d.feed('EHLO client.test\r\n');
+    d.feed('AUTH LOGIN\r\n');
+    d.feed(`${b64('u')}\r\n`);
+    expect(lines(d.feed(`${b64('p')}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+    const p = session();
+    p.feed('EHLO client.test\r\n');
+    expect(lines(p.feed(`AUTH PLAIN ${b64('\0u\0p')}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+    expect([...d.events, ...p.events].filter((e) => e.type === 'auth').map((e) => e.type === 'auth' && `${e.credentials.username}:${String(e.credentials.password)}`)).toEqual(['u:p', 'u:p']);
+  });
+});

@@ -418,3 +418,36 @@ describe('SRV-3 a BDAT line the server cannot parse closes the connection: its c
     expect(delivered).toEqual(['end:abcde']);
   });
 });
+
+describe('SRV-8 an empty AUTH user name or password never reaches onAuth (PLAIN and LOGIN agree)', () => {
+  const b64 = (text: string): string => Buffer.from(text, 'latin1').toString('base64');
+  const cases = [
+    // before the fix LOGIN passed an empty user name (and both mechanisms an empty password) to onAuth
+    ['LOGIN empty user name (empty line)', ['AUTH LOGIN', '']],
+    ['LOGIN empty user name (=)', ['AUTH LOGIN', '=']],
+    ['LOGIN empty password', ['AUTH LOGIN', b64('u'), '']],
+    ['PLAIN empty user name', [`AUTH PLAIN ${b64('\0\0p')}`]],
+    ['PLAIN empty password', [`AUTH PLAIN ${b64('\0u\0')}`]],
+  ] as const;
+  for (const [name, lines] of cases) {
+    it(`SRV-8 ${name}: 501 5.5.2, onAuth is never called, MAIL still needs AUTH`, async () => {
+      const seen: string[] = [];
+      const { port } = await servers.start({
+        auth: { allowInsecure: true, required: true },
+        onAuth: (c) => {
+          seen.push(`${c.username}:${String(c.password)}`);
+          return true;
+        },
+      });
+      const out = await rawSession(port, [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        ...lines.map((l, i) => ({ write: `${l}\r\n`, after: 2 + i })),
+        { write: 'MAIL FROM:<a@b.example>\r\n', after: 2 + lines.length },
+        { write: 'QUIT\r\n', after: 3 + lines.length },
+      ]);
+      expect(out).toMatch(/^501 5\.5\.2 Malformed (PLAIN|LOGIN) response\r$/m);
+      expect(codes(out).slice(-3)).toEqual([501, 530, 221]);
+      expect(seen).toEqual([]);
+    });
+  }
+});

@@ -51,6 +51,15 @@ describe('one SASL interface for both sides', () => {
   it('servers refuse malformed responses', () => {
     expect(PLAIN.server!(ctx).step(enc.encode('no-nul'))).toEqual({ type: 'fail', text: 'Malformed PLAIN response' });
     expect(PLAIN.server!(ctx).step(enc.encode('\0\0p'))).toEqual({ type: 'fail', text: 'Malformed PLAIN response' });
+    // an empty password is refused too (RFC 4616 §2: passwd = 1*SAFE), and LOGIN agrees with PLAIN
+    expect(PLAIN.server!(ctx).step(enc.encode('\0u\0'))).toEqual({ type: 'fail', text: 'Malformed PLAIN response' });
+    const emptyUser = LOGIN.server!(ctx);
+    expect(emptyUser.step(undefined).type).toBe('challenge');
+    expect(emptyUser.step(new Uint8Array())).toEqual({ type: 'fail', text: 'Malformed LOGIN response' });
+    const emptyPass = LOGIN.server!(ctx);
+    emptyPass.step(undefined);
+    expect(emptyPass.step(enc.encode('u'))).toEqual({ type: 'challenge', challenge: 'Password:' });
+    expect(emptyPass.step(new Uint8Array())).toEqual({ type: 'fail', text: 'Malformed LOGIN response' });
     const cram = CRAM_MD5.server!(ctx);
     expect(cram.step(undefined).type).toBe('challenge');
     expect(cram.step(enc.encode('u ZZZZ'))).toEqual({ type: 'fail', text: 'Malformed CRAM-MD5 response' });

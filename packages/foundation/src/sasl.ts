@@ -128,7 +128,8 @@ export interface SaslMechanism {
 }
 
 /**
- * PLAIN: `authzid NUL authcid NUL passwd` as the initial response.
+ * PLAIN: `authzid NUL authcid NUL passwd` as the initial response. The server side fails an empty
+ * user name or password (RFC 4616 §2 grammar).
  *
  * @see RFC 4616 §2
  */
@@ -148,14 +149,17 @@ export const PLAIN: SaslMechanism = {
       const authz = text(response.subarray(0, a));
       const username = text(response.subarray(a + 1, b));
       const password = text(response.subarray(b + 1));
-      if (!username) return { type: 'fail', text: 'Malformed PLAIN response' };
+      // RFC 4616 §2: authcid and passwd are 1*SAFE; an empty password never reaches the
+      // application (an LDAP simple bind with one is an unauthenticated bind that succeeds)
+      if (!username || !password) return { type: 'fail', text: 'Malformed PLAIN response' };
       return { type: 'done', credentials: { mechanism: 'PLAIN', username, password, ...(authz ? { authorizationId: authz } : {}) } };
     },
   }),
 };
 
 /**
- * LOGIN (legacy, draft-murchison-sasl-login): `Username:` then `Password:` challenges.
+ * LOGIN (legacy, draft-murchison-sasl-login): `Username:` then `Password:` challenges. The server
+ * side fails an empty user name (at once, before `Password:`) or an empty password, as PLAIN does.
  *
  * @see RFC 4954 §4 (exchange framing)
  */
@@ -172,11 +176,13 @@ export const LOGIN: SaslMechanism = {
     return {
       step(response) {
         if (response === undefined) return { type: 'challenge', challenge: 'Username:' };
+        const value = text(response);
+        if (!value) return { type: 'fail', text: 'Malformed LOGIN response' };
         if (username === undefined) {
-          username = text(response);
+          username = value;
           return { type: 'challenge', challenge: 'Password:' };
         }
-        return { type: 'done', credentials: { mechanism: 'LOGIN', username, password: text(response) } };
+        return { type: 'done', credentials: { mechanism: 'LOGIN', username, password: value } };
       },
     };
   },
