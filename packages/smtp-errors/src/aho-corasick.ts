@@ -29,6 +29,19 @@ function foldPairs(): { readonly from: Uint16Array; readonly to: Uint16Array } {
   return folds;
 }
 
+/** Units read as an ASCII unit (see the constructor): right and left single quotes, the modifier
+ * letter apostrophe, the acute accent and the grave accent as `'`; the hyphen and non-breaking
+ * hyphen as `-`. */
+const EQUIVALENT_UNITS: readonly (readonly [number, number])[] = [
+  [0x2019, 39],
+  [0x2018, 39],
+  [0x02bc, 39],
+  [0x00b4, 39],
+  [0x60, 39],
+  [0x2010, 45],
+  [0x2011, 45],
+];
+
 /** @internal A compiled automaton. */
 export class Automaton {
   /**
@@ -110,6 +123,10 @@ export class Automaton {
       }
     }
     for (const c of wideUnits) if (classes[c] === 0) classes[c] = wide;
+    // Typographic forms of the apostrophe and the hyphen read as the ASCII ones (`doesn’t`, a
+    // non-breaking hyphen in `e‑mail`), unless a literal names them: one unit for one, so every
+    // position stays the text's own.
+    for (const [c, ascii] of EQUIVALENT_UNITS) if (classes[c] === 0 && classes[ascii] !== 0) classes[c] = classes[ascii]!;
     // Trie keys: an ASCII class as it is, a non-ASCII class as `wide + its wide class`.
     const keyOf = (c: number): number => (classes[c] === wide ? wide + wideClass[c]! : classes[c]!);
     const children: Map<number, number>[] = [new Map<number, number>()];

@@ -207,7 +207,47 @@ function listOption(value: unknown, name: string): Iterable<unknown> {
 const CACHEABLE_LENGTH = 512;
 
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
-const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
+/**
+ * The spellings of one phrase that mean the same: a negation written out or contracted (`does not`
+ * / `doesn't`, `cannot` / `can't`...) and `mailbox` / `mail box`. Each built-in phrase rule matches
+ * every spelling, under its own name, right after the one it was written with.
+ */
+const SPELLINGS: readonly (readonly [RegExp, string])[] = [
+  [/\bdoes not\b/, "doesn't"],
+  [/\bdoesn't\b/, 'does not'],
+  [/\bdo not\b/, "don't"],
+  [/\bdon't\b/, 'do not'],
+  [/\bis not\b/, "isn't"],
+  [/\bisn't\b/, 'is not'],
+  [/\bare not\b/, "aren't"],
+  [/\bwas not\b/, "wasn't"],
+  [/\bhas not\b/, "hasn't"],
+  [/\bcould not\b/, "couldn't"],
+  [/\bcouldn't\b/, 'could not'],
+  [/\bcannot\b/, "can't"],
+  [/\bcan't\b/, 'cannot'],
+  [/\bwill not\b/, "won't"],
+  [/\bmailbox/, 'mail box'],
+  // a phrase that starts at the negation ("not a valid user") after a contracted verb ("isn't a valid user")
+  [/^not\b/, "n't"],
+];
+
+const WRITTEN = new Set(BUILTIN_RULES.map((r) => r.pattern));
+
+/** The other spellings of `pattern` (see `SPELLINGS`) that no built-in rule is written with, each once. */
+function otherSpellings(pattern: string): string[] {
+  const out: string[] = [];
+  for (const [from, to] of SPELLINGS) {
+    const other = pattern.replace(new RegExp(from.source, 'g'), to);
+    if (!WRITTEN.has(other) && !out.includes(other)) out.push(other);
+  }
+  return out;
+}
+
+/** The built-in rules as written (what `rules()` lists). */
+const BUILTIN_WRITTEN: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
+/** What the matcher runs: each written rule, then its other spellings under the same name. */
+const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.flatMap((r, k) => [BUILTIN_WRITTEN[k]!, ...otherSpellings(r.pattern).map((pattern) => makeRule({ ...r, pattern }, 'builtin', r.name))]);
 const UNDETERMINED = BUILTIN_BY_ID.get(1)!;
 const DECIDED_NONE: DecidedBy = Object.freeze({ kind: 'none' });
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -721,7 +761,7 @@ export class Classifier {
    * @see RFC 5321 §4.2
    */
   rules(): { layer: 'domain' | 'user' | 'builtin'; pattern: string; id: number; domain?: string; name?: string }[] {
-    return this.#ordered().map((r) => ({
+    return [...this.#userRules.filter((r) => r.layer === 'domain'), ...this.#userRules.filter((r) => r.layer === 'user'), ...(this.#builtin ? BUILTIN_WRITTEN : [])].map((r) => ({
       layer: r.layer,
       pattern: r.pattern,
       id: r.id,

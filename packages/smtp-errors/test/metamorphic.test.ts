@@ -3,7 +3,7 @@
 // sisimai set (never the held-out halves), so a reading that only holds for the text as it was
 // written down shows up here, without any label.
 import { describe, expect, it } from 'vitest';
-import { classify } from '../src/index.js';
+import { BUILTIN_RULES, classify, createClassifier } from '../src/index.js';
 import { loadRows } from './bounce-eval.js';
 import { loadProviderRows } from './provider-eval.js';
 
@@ -66,5 +66,38 @@ describe('the stage an MTA names refines a bare code but does not hide what the 
     expect(moves).toEqual([]);
     expect(classify(data('550 Unknown user a@docomo.ne.jp')).id).toBe(50);
     expect(classify(data('550 User unknown a@example.org')).id).toBe(10);
+  });
+});
+
+describe('one phrase, other spellings', () => {
+  it('typographic apostrophes and hyphens read as the ASCII ones', () => {
+    expect(moved((t) => t.replace(/'/g, '\u2019'))).toEqual([]);
+    expect(moved((t) => t.replace(/'/g, '\u00b4'))).toEqual([]);
+    // a hyphen inside a word (`e-mail`, `auto-reply`), not the one after a reply code
+    expect(moved((t) => t.replace(/([a-z])-([a-z])/gi, '$1\u2011$2'))).toEqual([]);
+    expect(classify('550 This user doesn\u2019t have a example.com account').id).toBe(10);
+  });
+
+  it('a negation written out or contracted, and mailbox or mail box, match the same built-in phrase', () => {
+    const swaps: [RegExp, string][] = [
+      [/\bdoes not\b/gi, "doesn't"],
+      [/\bdoesn't\b/gi, 'does not'],
+      [/\bcannot\b/gi, "can't"],
+      [/\bcouldn't\b/gi, 'could not'],
+      [/\bis not\b/gi, "isn't"],
+      [/\bmailbox/gi, 'mail box'],
+    ];
+    let checked = 0;
+    for (const rule of BUILTIN_RULES) {
+      for (const [from, to] of swaps) {
+        const other = rule.example.replace(from, to);
+        if (other === rule.example) continue;
+        checked++;
+        expect(classify(other).id, `${rule.name}: ${other}`).toBe(classify(rule.example).id);
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+    // the rules are listed as written, not with their other spellings
+    expect(new Set(createClassifier().rules().map((r) => r.pattern)).has('mail box full')).toBe(false);
   });
 });
