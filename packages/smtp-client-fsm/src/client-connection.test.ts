@@ -53,6 +53,21 @@ describe('ClientConnection: transcripts', () => {
     expect(server.messages).toHaveLength(1);
   });
 
+  it('a recipient listed with its domain in U-labels and in A-labels (any case) gets one RCPT and one result, under its first spelling', () => {
+    const { server, conn } = session({ ehlo: ['PIPELINING', 'SMTPUTF8'] });
+    conn.sendMessage({ from: 'a@x.test', to: ['user@bücher.test', 'user@xn--bcher-kva.test', 'user@BÜCHER.test', 'user@XN--BCHER-KVA.TEST', 'other@xn--bcher-kva.test', 'other@bücher.test'], body: 'x' });
+    // a non-ASCII local part (SMTPUTF8): its domain is compared in A-labels too
+    conn.sendMessage({ from: 'a@x.test', to: ['üser@xn--bcher-kva.test', 'üser@bücher.test', 'Üser@bücher.test'], body: 'y' });
+    conn.quit();
+    const [m, m2] = sent(run(conn, server));
+    expect(server.commands.filter((c) => c.startsWith('RCPT'))).toEqual(['RCPT TO:<user@xn--bcher-kva.test>', 'RCPT TO:<other@xn--bcher-kva.test>', 'RCPT TO:<üser@xn--bcher-kva.test>', 'RCPT TO:<Üser@bücher.test>']);
+    expect(m?.recipients.map((r) => [r.address, r.status])).toEqual([
+      ['user@bücher.test', 'accepted'],
+      ['other@xn--bcher-kva.test', 'accepted'],
+    ]);
+    expect(m2?.recipients.map((r) => r.address)).toEqual(['üser@xn--bcher-kva.test', 'Üser@bücher.test']);
+  });
+
   it('pipelines MAIL, every RCPT and DATA in one write (RFC 2920)', () => {
     const { server, conn } = session();
     conn.sendMessage({ from: 'a@x.test', to: ['b@y.test', 'c@y.test'], body: 'x' });

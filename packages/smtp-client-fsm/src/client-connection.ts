@@ -10,7 +10,7 @@ import { SmtpClientArgs } from 'smtp-client-args';
 import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject, isWellFormedText, mailboxKey } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
-import { argsCheck, assertNoControl, checkPath, envelopeForms } from './checks.js';
+import { argsCheck, asciiAddress, assertNoControl, checkPath, envelopeForms } from './checks.js';
 import { defaultClassify } from './classify.js';
 import type { Classifier } from './classify.js';
 import { SmtpClientError, isClientErrorCode, isSmtpClientError, usage } from './errors.js';
@@ -570,7 +570,7 @@ export class ClientConnection {
    * the wrong type or value (`body`, `bodyType`, `size`, `dsn` and its members, `requireTls` other
    * than `true`/`false`, `mailArgs`/`rcptArgs` that are not hook functions) is
    * `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming the field. A recipient listed twice (its domain in any
-   * case) is sent once, under its first spelling.
+   * case, or in U-labels and A-labels) is sent once, under its first spelling.
    */
   sendMessage(input: MessageInput): number {
     const s = this.s;
@@ -580,15 +580,17 @@ export class ClientConnection {
     if (!isIterableObject(input.to)) {
       throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected an array of addresses');
     }
-    // The same recipient twice, its domain in any case (RFC 5321 §2.4), is one RCPT (and one result,
-    // under its first spelling), not two deliveries.
+    // The same recipient twice, its domain in any case (RFC 5321 §2.4) or in U-labels and A-labels
+    // (RFC 5890 §2.3.2.1), is one RCPT (and one result, under its first spelling), not two deliveries.
     const to: string[] = [];
     const seen = new Set<string>();
     let i = 0;
     for (const r of input.to) {
       if (typeof r !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', `to[${i}]: expected a string address`);
       i++;
-      const key = mailboxKey(r);
+      const at = r.lastIndexOf('@');
+      const domain = asciiAddress(`x@${r.slice(at + 1)}`);
+      const key = mailboxKey(at > 0 && domain ? r.slice(0, at + 1) + domain.slice(2) : r);
       if (!seen.has(key)) to.push(r);
       seen.add(key);
     }
