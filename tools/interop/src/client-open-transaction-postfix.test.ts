@@ -12,6 +12,7 @@ import type { SendResult } from 'smtp-client-fsm/node';
 import type { TranscriptEntry } from 'smtp-client-fsm';
 import { freePort } from '@smtpkit/testkit';
 import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
+import { runCli } from '../../cli/src/run-cli.js';
 import type { PrivatePostfix } from './private-postfix.js';
 
 const B = 'Subject: hi\r\n\r\nhello\r\n';
@@ -28,8 +29,8 @@ describe.runIf(postfixAvailable())('smtp-client-fsm/node against a transaction P
     const eod = 'smtpd_end_of_data_restrictions=check_sender_access,texthash:{dir}/eod';
     pf = await startPrivatePostfix({
       transport: { 'pf.test': 'discard:' },
-      maps: { eod: { 'eod4@c.test': '451 4.7.1 try later', 'eod5@c.test': '554 5.7.1 refused' }, rcpt: { 'gone@pf.test': '550 5.1.1 No such user' } },
-      main: { smtpd_recipient_restrictions: 'check_recipient_access texthash:{dir}/rcpt, permit_mynetworks, reject' },
+      maps: { eod: { 'eod4@c.test': '451 4.7.1 try later', 'eod5@c.test': '554 5.7.1 refused' }, rcpt: { 'gone@pf.test': '550 5.1.1 No such user' }, hdr: { '/^Subject: reject-me/': 'REJECT 5.7.1 content refused' } },
+      main: { smtpd_recipient_restrictions: 'check_recipient_access texthash:{dir}/rcpt, permit_mynetworks, reject', header_checks: 'regexp:{dir}/hdr' },
       services: [
         `127.0.0.1:${port.eod} inet n - n - - smtpd\n  -o ${eod}`,
         `127.0.0.1:${port.eodBare} inet n - n - - smtpd\n  -o ${eod}\n  -o smtpd_discard_ehlo_keywords=pipelining,chunking`,
@@ -93,5 +94,26 @@ describe.runIf(postfixAvailable())('smtp-client-fsm/node against a transaction P
     await deliveredAsSent(r3, 'wa-next@c.test');
     expect(pf.deliveries().filter((d) => d.to === 'wa2@pf.test')).toHaveLength(1);
     expect(pf.log()).toMatch(/lost connection after DATA/);
+  });
+
+  it('written behind a dot that Postfix refuses and resets after (header_checks): the next message is delivered on the same connection, no RSET', async () => {
+    const lines: string[] = [];
+    const client = await connect({ host: '127.0.0.1', port: port.eod, security: 'off', transcript: (e: TranscriptEntry) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`) });
+    const [r1, r2] = await Promise.all([client.send({ from: 'hc@c.test', to: ['hc1@pf.test'], body: 'Subject: reject-me\r\n\r\nx\r\n' }), client.send({ from: 'hc-next@c.test', to: ['hc2@pf.test'], body: B })]);
+    await client.quit();
+    expect([r1.outcome, r1.reply?.code, r2.outcome]).toEqual(['failed', 550, 'delivered']);
+    expect(lines).not.toContain('C: RSET');
+    await deliveredAsSent(r2, 'hc-next@c.test');
+  });
+
+  it('smtp send: three messages refused at the end of data, one connection, an RSET before each next MAIL and no 503', async () => {
+    const run = await runCli(['send', '-H', '127.0.0.1', '-p', String(port.eod), '--starttls', 'off', '-f', 'eod4@c.test', '-t', 'cli@pf.test', '-n', '3', '--json', '--no-progress'], { timeoutMs: 60_000 });
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; recipients?: { status: string; code?: number }[] });
+    expect(lines.filter((l) => l.type === 'message').map((l) => l.recipients!.map((x) => [x.status, x.code]))).toEqual([[['deferred', 451]], [['deferred', 451]], [['deferred', 451]]]);
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', deferred: 3, connectionErrors: 0 });
+    expect(run.code).toBe(1);
+    for (let i = 0; i < 50 && !/ mail=3 rcpt=3 data=0\/3 rset=2 quit=1/.test(pf.log()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(pf.log()).toMatch(/ mail=3 rcpt=3 data=0\/3 rset=2 quit=1/);
+    expect(pf.log()).not.toMatch(/nested MAIL command/);
   });
 });
