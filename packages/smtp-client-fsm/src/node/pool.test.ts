@@ -114,6 +114,17 @@ describe('createPool', () => {
       expect(sessions.flatMap((x) => x.messages.map((m) => m.to))).toEqual([['r1@y.test'], ['r2@y.test']]);
     });
 
+    it('RSET refused (after a refused end of data, before the next MAIL): the next message is sent again once, on a fresh connection', async () => {
+      perConnection = (n) => (n === 1 ? { keepsRefused: true, final: (k) => (k === 1 ? '451 4.7.1 try later' : '250 2.0.0 queued'), rset: '502 5.5.2 no' } : undefined);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      expect(await pool.send(msg(1))).toMatchObject({ outcome: 'deferred', reply: { code: 451 } });
+      const r2 = await pool.send(msg(2));
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'delivered', accepted: ['r2@y.test'] });
+      expect(sessions[0]!.commands).toContain('RSET');
+      expect(sessions.map((x) => x.messages.length)).toEqual([1, 1]);
+    });
+
     it('only once: when the fresh connection fails too, that result is the message\'s', async () => {
       perConnection = (n) => (n === 1 ? { fail421On: 'MAIL', failFromMail: 2 } : { fail421On: 'MAIL' });
       const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });

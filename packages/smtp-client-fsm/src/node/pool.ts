@@ -74,8 +74,9 @@ interface Job {
 /**
  * True when a send over a reused connection failed because the connection was stale: the server
  * had closed it or was closing it (a drop, or `421` as a server says when its idle timer ran out
- * while the pool's MAIL was on the way), with every recipient deferred by it and before the end of
- * the data could have been taken. Nothing of the message can have been delivered, so one with a
+ * while the pool's MAIL was on the way), or refused the RSET that had to clear the last
+ * transaction, with every recipient deferred by it and before the end of the data could have been
+ * taken. Nothing of the message can have been delivered, so one with a
  * replayable body is sent again once on a fresh connection.
  */
 function staleConnection(message: SendInput, result: SendResult, client: SmtpClient): boolean {
@@ -87,7 +88,7 @@ function staleConnection(message: SendInput, result: SendResult, client: SmtpCli
     // every recipient deferred (none accepted, refused for itself or maybe delivered), and none by
     // a reply to the end of data (a 421 there is the server's answer to the message)
     result.recipients.every((r) => r.status === 'deferred' && r.stage !== STAGE.READING_CONFIRMATION) &&
-    (result.errorCode === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || result.reply?.code === 421)
+    (result.errorCode === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || result.errorCode === 'ERR_SMTP_CLIENT_RSET_REFUSED' || result.reply?.code === 421)
   );
 }
 
@@ -106,8 +107,8 @@ function positive(name: string, v: unknown, fallback: number): number {
  * message. When the server refuses a connection while others of the pool are open (a limit per
  * client), the message waits for those and the pool opens no more until all have closed. A
  * message with a string or bytes body that met a stale reused connection (dropped, or `421`,
- * deferring every recipient before its end of data: the server's idle timer beat the pool) is
- * sent again once on a fresh connection; any other message already handed to a connection keeps
+ * deferring every recipient before its end of data: the server's idle timer beat the pool), or a
+ * refused RSET before its MAIL, is sent again once on a fresh connection; any other message already handed to a connection keeps
  * its own result (`deferred`, or `unknown` after the final dot) and is never resent. Every `send()`
  * resolves with that message's result.
  *
