@@ -9,6 +9,7 @@ import { mail, rcpt } from './envelope-commands.js';
 import { customCommand, stepExtension } from './extension-exchange.js';
 import { readLine } from './line-reader.js';
 import { countError, reply, send, shutdownNow } from './replies.js';
+import type { ReplyInit } from './reply.js';
 import type { Session } from './session.js';
 import { heloCommand, quit, starttls, vrfyExpn } from './session-commands.js';
 import { xclient, xforward } from './xclient-commands.js';
@@ -94,11 +95,7 @@ export function stepCommand(s: Session): boolean {
   }
   const line = readLine(s, s.limits.maxCommandLine, true);
   if (line === undefined) return false;
-  if (line === 'overflow') {
-    if (s.overflowBdat) return dispatch(s, 'BDAT', '', true);
-    reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
-    return true;
-  }
+  if (line === 'overflow') return refuse(s, s.overflowHead, { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
   const four = fourLetterVerb(line);
   // SRV-3: BDAT's chunk follows its line: whatever that line holds after the verb, bdat() parses it
   // (exactly SP size [SP LAST]) or closes the connection, so the chunk can never run as commands.
@@ -108,14 +105,8 @@ export function stepCommand(s: Session): boolean {
   for (let i = 0; i < line.length; i++) {
     const b = line[i]!;
     if (b >= 0x80) high = true;
-    if (b === CR || b === LF) {
-      reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
-      return true;
-    }
-    if (b === 0) {
-      reply(s, { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' });
-      return true;
-    }
+    if (b === CR || b === LF) return refuse(s, line, { code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
+    if (b === 0) return refuse(s, line, { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' });
   }
   let text: string;
   // the common case: a native four-letter verb in a 7-bit line; only its argument becomes text
@@ -130,14 +121,16 @@ export function stepCommand(s: Session): boolean {
       text = strictDec.decode(line);
     } catch {
       // never a silent U+FFFD: an address is refused as RFC 6531 says, anything else as a syntax error
-      const head = dec.decode(line.subarray(0, 5)).toUpperCase();
-      if (head.startsWith('MAIL ') || head.startsWith('RCPT ')) reply(s, { code: 553, enhanced: '5.6.7', text: 'Error: invalid UTF-8 in address' });
-      else reply(s, { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8 in command' });
-      return true;
+      const verb = wordOf(asciiText(line.subarray(0, 9)));
+      return refuse(s, verb, verb === 'MAIL' || verb === 'RCPT' ? { code: 553, enhanced: '5.6.7', text: 'Error: invalid UTF-8 in address' } : { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8 in command' });
     }
   }
   const sp = text.indexOf(' ');
-  const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
+  const raw = sp < 0 ? text : text.slice(0, sp);
+  const verb = wordOf(raw);
+  // a verb glued to a byte other than SP (`MAIL\tFROM:`, `DATA\v`: RFC 5321 separates with SP
+  // only), or with a non-ASCII letter that a Unicode upper-casing would fold (`ſTARTTLS`, `MAıL`)
+  if (verb.length !== raw.length) return refuse(s, verb, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
   // trailing blanks trimmed by a backward scan (linear; a `[ \t]+$` regex is quadratic on long blank runs)
   let argEnd = text.length;
   while (argEnd > sp + 1 && (text.charCodeAt(argEnd - 1) === 0x20 || text.charCodeAt(argEnd - 1) === 0x09)) argEnd--;
@@ -145,11 +138,27 @@ export function stepCommand(s: Session): boolean {
   return dispatch(s, verb, arg, sp >= 0);
 }
 
-/** The pipelining synchronization check (RFC 2920 §3.1), then the command. */
-function dispatch(s: Session, verb: string, arg: string, hasArg: boolean): boolean {
+/** The verb a peer that ends it at any byte but an ASCII letter, digit, `-` or `_` reads at the start of `head`, upper case. */
+function wordOf(head: string): string {
+  return /^[-\w]*/.exec(head)![0].toUpperCase();
+}
+
+/**
+ * A line refused before any verb ran: too long, a bare CR or LF, NUL, invalid UTF-8, a verb glued
+ * to a byte other than SP. A peer that ends a verb at any other byte (Exim at `isspace`, Postfix at
+ * blanks, C strings at NUL) reads it as the verb it starts with: a BDAT one closes (SRV-3), and the
+ * pipelining check takes the line for that verb, so what is pipelined behind `DATA\t` never runs.
+ */
+function refuse(s: Session, head: Uint8Array | string, r: ReplyInit): boolean {
+  const verb = wordOf(typeof head === 'string' ? head : asciiText(head.subarray(0, 9)));
+  return verb === 'BDAT' ? dispatch(s, verb, '', true) : dispatch(s, verb, '', false, r);
+}
+
+/** The pipelining synchronization check (RFC 2920 §3.1), then the command (or the refusal of its line). */
+function dispatch(s: Session, verb: string, arg: string, hasArg: boolean, refusal?: ReplyInit): boolean {
   const more = s.inputLength > 0;
-  // BDAT is followed by its chunk; STARTTLS discards what follows it (TLS-1).
-  if (s.options.pipeliningSync !== 'off' && more && verb !== 'BDAT' && verb !== 'STARTTLS') {
+  // BDAT is followed by its chunk; STARTTLS discards what follows it (TLS-1), unless refused.
+  if (s.options.pipeliningSync !== 'off' && more && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS')) {
     const pipelining = s.ext.pipelining && s.heloVerb !== undefined && s.heloVerb !== 'HELO';
     const last = MUST_BE_LAST.has(verb) || (!NATIVE_VERBS.has(verb) && s.registry.mustBeLastInGroup(verb));
     if (last || !pipelining) {
@@ -158,7 +167,8 @@ function dispatch(s: Session, verb: string, arg: string, hasArg: boolean): boole
       return true;
     }
   }
-  command(s, verb, arg, hasArg);
+  if (refusal) reply(s, refusal);
+  else command(s, verb, arg, hasArg);
   return true;
 }
 

@@ -58,8 +58,8 @@ export function readLine(s: Session, limit: number, authAware: boolean): Uint8Ar
       if (authAware && s.lineLen > limit && startsWithAuth(s)) max = s.limits.maxAuthLine;
       if (s.lineLen > max) {
         s.lineOverflow = true;
-        // SRV-3: an overflowing BDAT line still has a chunk behind it
-        if (authAware) s.overflowBdat = /^bdat[^-\w]/i.test(lineHead(s));
+        // its verb still counts: a BDAT line has a chunk behind it (SRV-3), a DATA one may have a body
+        if (authAware) s.overflowHead = lineHead(s);
         s.lineParts = [];
       }
     }
@@ -87,16 +87,16 @@ export function readLine(s: Session, limit: number, authAware: boolean): Uint8Ar
   return undefined;
 }
 
-/** The first five bytes of the line being read, as Latin-1 text. */
+/** The first nine bytes of the line being read, as Latin-1 text. */
 function lineHead(s: Session): string {
   let head = '';
   for (const p of s.lineParts) {
-    for (let i = 0; i < p.length && head.length < 5; i++) head += String.fromCharCode(p[i]!);
+    for (let i = 0; i < p.length && head.length < 9; i++) head += String.fromCharCode(p[i]!);
   }
   return head;
 }
 
 /** True when the line being read starts with `AUTH ` (its initial response may be longer than a command line). */
 export function startsWithAuth(s: Session): boolean {
-  return lineHead(s).toUpperCase() === 'AUTH ';
+  return lineHead(s).slice(0, 5).toUpperCase() === 'AUTH ';
 }

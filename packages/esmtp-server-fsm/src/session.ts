@@ -86,8 +86,8 @@ export class Session {
   lineParts: Uint8Array[] = [];
   lineLen = 0;
   lineOverflow = false;
-  /** The overflowing line is a BDAT command (SRV-3). */
-  overflowBdat = false;
+  /** The first bytes of the overflowing command line (its verb still counts, SRV-3). */
+  overflowHead = '';
   lastLineByte = -1;
   // output
   out: string[] = [];

@@ -451,3 +451,60 @@ describe('SRV-8 an empty AUTH user name or password never reaches onAuth (PLAIN 
     });
   }
 });
+
+describe('SMUG-5 a refused line that a lenient peer reads as a verb: checked as that verb over a socket', () => {
+  // Exim and Postfix end a verb at a tab, VT, FF, CR or NUL: a middlebox like them takes `DATA\t`
+  // for DATA and forwards what follows as the message; before the fix this server answered 500
+  // and ran those bytes as commands (a second transaction was delivered).
+  const SMUGGLED = 'RSET\r\nMAIL FROM:<evil@x.example>\r\nRCPT TO:<v@y.example>\r\nBDAT 5 LAST\r\nevil!';
+  for (const [name, line] of [['DATA<HT>', 'DATA\t'], ['DATA<VT>', 'DATA\v'], ['DATA<NUL>', 'DATA\0'], ['DATA<CR>', 'DATA\rx'], ['QUIT<HT>', 'QUIT\t'], ['STARTTLS<HT>', 'STARTTLS\t'], ['DATA + 600 blanks', `DATA${' '.repeat(600)}`]] as const) {
+    it(`SMUG-5 ${name} with a transaction pipelined behind it: 554 and close, nothing smuggled runs or is delivered`, async () => {
+      const delivered: string[] = [];
+      const senders: string[] = [];
+      const { port } = await servers.start({
+        onMailFrom: (from) => void senders.push(from),
+        onData: async (_env, body) => void delivered.push(await outcome(body)),
+      });
+      const out = await rawSession(
+        port,
+        [
+          { write: 'EHLO c.example\r\n', after: 1 },
+          { write: MAIL, after: 2 },
+          { write: Buffer.from(`${line}\r\n${SMUGGLED}`, 'latin1'), after: 4 },
+        ],
+        { end: false, timeoutMs: 8000 },
+      );
+      expect(codes(out)).toEqual([220, 250, 250, 250, 554]);
+      expect(senders).toEqual(['a@b.example']);
+      expect(delivered).toEqual([]);
+    });
+  }
+
+  it('SMUG-5 MAIL<HT>FROM: / RCPT<HT>TO: are refused (500, RFC 5321 separates with SP); pipelined behind them, RCPT gets 503 and the DATA that would start a body closes the connection', async () => {
+    const delivered: string[] = [];
+    const { port } = await servers.start({ onData: async (_env, body) => void delivered.push(await outcome(body)) });
+    const out = await rawSession(
+      port,
+      [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: 'MAIL\tFROM:<a@b.example>\r\nRCPT\tTO:<c@d.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n', after: 2 },
+      ],
+      { end: false, timeoutMs: 8000 },
+    );
+    expect(codes(out)).toEqual([220, 250, 500, 500, 503, 554]);
+    expect(delivered).toEqual([]);
+  });
+
+  it('SMUG-5 non-ASCII letters that Unicode upper-casing folds (ſTARTTLS, RſET, MAıL FROM) are unknown commands, not STARTTLS, RSET or MAIL', async () => {
+    const senders: string[] = [];
+    const { port } = await servers.start({ onMailFrom: (from) => void senders.push(from) });
+    const lines = ['\u017fTARTTLS', 'R\u017fET', 'MA\u0131L FROM:<a@b.example>'];
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      ...lines.map((l, i) => ({ write: Buffer.from(`${l}\r\n`, 'utf8'), after: 2 + i })),
+      { write: 'QUIT\r\n', after: 2 + lines.length },
+    ]);
+    expect(codes(out)).toEqual([220, 250, 500, 500, 500, 221]);
+    expect(senders).toEqual([]);
+  });
+});

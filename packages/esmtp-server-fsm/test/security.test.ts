@@ -252,6 +252,76 @@ describe('SMUG-7 BDAT', () => {
   });
 });
 
+describe('SMUG-5 a refused line that a lenient peer reads as a verb is checked as that verb', () => {
+  // Exim ends a verb at any isspace() byte, Postfix splits on blanks and C strings end at NUL: a
+  // middlebox like them reads `DATA\t` as DATA and the bytes pipelined behind it as the message.
+  // The line is refused here (RFC 5321 separates with SP only), so the pipelining check must treat
+  // it as the verb it looks like: a must-be-last one with input behind it closes the connection.
+  const enc = new TextEncoder();
+  const SEPARATORS: [string, number[]][] = [['HT', [9]], ['VT', [11]], ['FF', [12]], ['NUL', [0]], ['CR', [13]], ['LF', [10]], ['0x85', [0x85]], ['0xa0', [0xa0]], ['NBSP', [0xc2, 0xa0]]];
+  const LAST = ['DATA', 'QUIT', 'NOOP', 'HELP', 'STARTTLS', 'AUTH', 'EHLO', 'HELO', 'VRFY', 'EXPN', 'data', 'Quit'];
+  for (const verb of LAST) {
+    it(`SMUG-5 ${verb} glued to a control byte or odd blank, with input behind it: 554 and close, the input never runs`, () => {
+      for (const [name, sep] of SEPARATORS) {
+        const input = Uint8Array.from([...enc.encode(verb), ...sep, ...enc.encode('x\r\nRSET\r\nMAIL FROM:<e@x>\r\n')]);
+        // in one flight, or cut anywhere after the first byte behind the refused line: that byte is
+        // already buffered when the line is read (cut earlier, nothing is behind it yet)
+        const end = input.findIndex((b, i) => b === 13 && input[i + 1] === 10) + 2;
+        for (const chunks of [[input], ...Array.from({ length: input.length - end - 1 }, (_, i) => [input.subarray(0, end + 1 + i), input.subarray(end + 1 + i)])]) {
+          const d = inTransaction({ starttls: true, auth: { mechanisms: ['PLAIN'], allowInsecure: true } });
+          for (const c of chunks) d.feed(c);
+          const at = `${verb}+${name} cut at ${String(chunks[0]!.length)}`;
+          expect(codes(d.out).slice(4), at).toEqual([554]);
+          expect(d.events.filter((e) => e.type === 'rset' || e.type === 'mail'), at).toHaveLength(1);
+        }
+      }
+    });
+  }
+  it('SMUG-5 the same with a line too long for the limit (a peer with a longer limit reads DATA, NOOP)', () => {
+    for (const verb of ['DATA', 'NOOP', 'STARTTLS']) {
+      const d = inTransaction();
+      d.feed(`${verb} ${'x'.repeat(600)}\r\nRSET\r\nMAIL FROM:<e@x>\r\n`);
+      expect(codes(d.out).slice(4), verb).toEqual([554]);
+      expect(d.conn.state, verb).toBe('closed');
+    }
+  });
+  it('SMUG-5 a verb with a non-ASCII letter that Unicode upper-casing folds to ASCII is not that verb (ſTARTTLS, RſET, MAıL)', () => {
+    // 'ſ'.toUpperCase() is 'S' and 'ı'.toUpperCase() is 'I': the session ran these as STARTTLS, RSET
+    // and MAIL, which no other SMTP implementation (nor a filtering middlebox) would
+    for (const line of ['\u017fTARTTLS', 'R\u017fET', 'MA\u0131L FROM:<a@b.c>', 'XCL\u0131ENT ADDR=192.0.2.1']) {
+      const d = inTransaction({ starttls: true, xclient: true, trusted: true });
+      expect(codes(d.feed(`${line}\r\n`)), line).toEqual([500]);
+      expect(d.conn.state, line).toBe('awaiting-rcpt');
+      expect(d.events.filter((e) => e.type === 'tls-start' || e.type === 'rset' || e.type === 'xclient'), line).toEqual([]);
+    }
+  });
+  it('SMUG-5 without input behind it the refused line gets its 500/501 and the session goes on', () => {
+    for (const line of ['DATA\t', 'QUIT\v', 'NOOP\0', 'STARTTLS\t', 'DATA\rx']) {
+      const d = inTransaction();
+      expect(codes(d.feed(`${line}\r\n`)), JSON.stringify(line)).toEqual([line.includes('\0') ? 501 : 500]);
+      expect(codes(d.feed('RSET\r\n')), JSON.stringify(line)).toEqual([250]);
+    }
+  });
+  it('SMUG-5 MAIL\tFROM / RCPT\tTO (tab, not SP) are refused with 500; what is pipelined after them is read as the lines it is, and a body never runs', () => {
+    // the decision: RFC 5321 separates with SP only; nothing but lines follows MAIL and RCPT, so a
+    // refusal cannot shift how later bytes are framed, and the DATA that would start a body is a
+    // must-be-last command: with the body behind it, 554 and close
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    d.feed('MAIL\tFROM:<a@b.c>\r\nRCPT\tTO:<d@e.f>\r\nRCPT TO:<d@e.f>\r\nDATA\r\nMAIL FROM:<evil@x>\r\nRCPT TO:<v@y>\r\nDATA\r\n');
+    expect(codes(d.out).slice(2)).toEqual([500, 500, 503, 554]);
+    expect(d.events.filter((e) => e.type === 'mail' || e.type === 'rcpt' || e.type === 'data-start')).toEqual([]);
+    expect(d.conn.state).toBe('closed');
+    // one command per flight: each refused, nothing started
+    const one = drive();
+    one.feed('EHLO a\r\n');
+    expect(codes(one.feed('MAIL\tFROM:<a@b.c>\r\n'))).toEqual([500]);
+    expect(codes(one.feed('MAIL FROM:<a@b.c>\r\n'))).toEqual([250]);
+    expect(codes(one.feed('RCPT\tTO:<d@e.f>\r\n'))).toEqual([500]);
+    expect(one.conn.transaction.recipients).toEqual([]);
+  });
+});
+
 describe('TLS-1..4 STARTTLS', () => {
   it('TLS-1 everything after STARTTLS in the same feed is discarded', () => {
     const d = drive({ starttls: true });
