@@ -156,19 +156,24 @@ function refuse(s: Session, head: Uint8Array | string, r: ReplyInit): boolean {
 
 /** The pipelining synchronization check (RFC 2920 §3.1), then the command (or the refusal of its line). */
 function dispatch(s: Session, verb: string, arg: string, hasArg: boolean, refusal?: ReplyInit): boolean {
-  const more = s.inputLength > 0;
+  const sync = s.options.pipeliningSync !== 'off';
   // BDAT is followed by its chunk; STARTTLS discards what follows it (TLS-1), unless refused.
-  if (s.options.pipeliningSync !== 'off' && more && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS')) {
+  if (sync && s.inputLength > 0 && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS')) {
     const pipelining = s.ext.pipelining && s.heloVerb !== undefined && s.heloVerb !== 'HELO';
     const last = MUST_BE_LAST.has(verb) || (!NATIVE_VERBS.has(verb) && s.registry.mustBeLastInGroup(verb));
-    if (last || !pipelining) {
-      send(s, { code: 554, enhanced: '5.5.0', text: 'Error: SMTP protocol synchronization' });
-      s.close('synchronization');
-      return true;
-    }
+    if (last || !pipelining) return desync(s);
   }
   if (refusal) reply(s, refusal);
   else command(s, verb, arg, hasArg);
+  // a refused STARTTLS (still plaintext, input left) is must-be-last too: what was sent behind it
+  // was meant for the TLS session (RFC 3207 §4) and never runs as plaintext commands
+  return sync && verb === 'STARTTLS' && s.inputLength > 0 ? desync(s) : true;
+}
+
+/** `554 5.5.0` and close: input behind a command that must end a pipelined group (RFC 2920 §3.1). */
+function desync(s: Session): boolean {
+  send(s, { code: 554, enhanced: '5.5.0', text: 'Error: SMTP protocol synchronization' });
+  s.close('synchronization');
   return true;
 }
 

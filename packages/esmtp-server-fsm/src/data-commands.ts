@@ -38,8 +38,8 @@ export function bdat(s: Session, arg: string, allowed: boolean): void {
     s.close('synchronization');
     return;
   }
-  s.bdatRemaining = Number(m[1]);
-  s.bdatLast = m[2] !== undefined;
+  s.bdatRemaining = +m[1]!;
+  s.bdatLast = !!m[2];
   s.resume = s.current;
   let error: ReplyInit | undefined;
   if (!allowed) error = { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' };

@@ -98,5 +98,5 @@ function lineHead(s: Session): string {
 
 /** True when the line being read starts with `AUTH ` (its initial response may be longer than a command line). */
 export function startsWithAuth(s: Session): boolean {
-  return lineHead(s).slice(0, 5).toUpperCase() === 'AUTH ';
+  return /^auth /i.test(lineHead(s));
 }

@@ -508,3 +508,22 @@ describe('SMUG-5 a refused line that a lenient peer reads as a verb: checked as 
     expect(senders).toEqual([]);
   });
 });
+
+describe('TLS-1 SMUG-5 a refused STARTTLS with input behind it closes the connection', () => {
+  it('TLS-1 SMUG-5 STARTTLS with an argument, then a pipelined transaction in the same write: 501, 554 and close, nothing delivered', async () => {
+    // before the fix the 501 was followed by the pipelined bytes run as plaintext commands, though a
+    // peer that took the line for STARTTLS (a trailing blank) sends them for the TLS session
+    const delivered: string[] = [];
+    const { port } = await servers.start({ tls: { key: readFileSync(join(certDir, 'k.pem')), cert: readFileSync(join(certDir, 'c.pem')) }, onData: async (_env, body) => void delivered.push(await outcome(body)) });
+    const out = await rawSession(
+      port,
+      [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: `STARTTLS x\r\n${MAIL}BDAT 2 LAST\r\nhi`, after: 2 },
+      ],
+      { end: false, timeoutMs: 8000 },
+    );
+    expect(codes(out)).toEqual([220, 250, 501, 554]);
+    expect(delivered).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { splittings } from '@smtpkit/testkit';
 import { codes, drive, inTransaction } from './harness.js';
 import { ServerConnection } from '../src/index.js';
+import type { ServerOptions as ServerOptionsLite } from '../src/index.js';
 
 const dec = new TextDecoder();
 const SMUGGLED = 'MAIL FROM:<evil@x>\r\nRCPT TO:<v@y>\r\nDATA\r\nsmuggled\r\n.\r\n';
@@ -340,6 +341,27 @@ describe('TLS-1..4 STARTTLS', () => {
     d.conn.tlsEstablished();
     d.feed('');
     expect(d.events.some((e) => e.type === 'auth')).toBe(false);
+  });
+  it('TLS-1 SMUG-5 a refused STARTTLS with input behind it: its refusal, then 554 and close; the input (meant for the TLS session) never runs in plaintext', () => {
+    const cases: [string, ServerOptionsLite, string, number][] = [
+      ['with an argument', { starttls: true }, 'STARTTLS x', 501],
+      ['not offered', {}, 'STARTTLS', 502],
+      ['already secure', { starttls: true, secure: true }, 'STARTTLS', 503],
+      ['inside a transaction', { starttls: true }, 'MAIL FROM:<a@b.c>\r\nSTARTTLS', 503],
+    ];
+    for (const [name, options, line, code] of cases) {
+      const d = drive(options);
+      d.feed('EHLO a\r\n');
+      d.feed(`${line}\r\nRSET\r\nMAIL FROM:<e@x>\r\n`);
+      expect(codes(d.out).slice(-2), name).toEqual([code, 554]);
+      expect(d.conn.state, name).toBe('closed');
+      expect(d.events.filter((e) => e.type === 'rset' || (e.type === 'mail' && e.from === 'e@x')), name).toEqual([]);
+    }
+    // alone in its flight, a refused STARTTLS leaves the plaintext session usable (TLS-3)
+    const d = drive();
+    d.feed('EHLO a\r\n');
+    expect(codes(d.feed('STARTTLS\r\n'))).toEqual([502]);
+    expect(codes(d.feed('NOOP\r\n'))).toEqual([250]);
   });
   it('TLS-2 state is reset after TLS: MAIL without a new EHLO gets 503', () => {
     const d = drive({ starttls: true });
