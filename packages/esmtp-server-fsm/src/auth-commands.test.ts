@@ -120,3 +120,17 @@ describe('SRV-8 an empty user name or password never reaches the auth decision (
     expect([...d.events, ...p.events].filter((e) => e.type === 'auth').map((e) => e.type === 'auth' && `${e.credentials.username}:${String(e.credentials.password)}`)).toEqual(['u:p', 'u:p']);
   });
 });
+
+describe('SMUG-5 an AUTH mechanism name is matched in ASCII only', () => {
+  it('SMUG-5 PLAıN and LOGıN (dotless i, which Unicode upper-casing folds to I) are unsupported mechanisms: 504, no auth event', () => {
+    for (const name of ['PLA\u0131N', 'LOG\u0131N', 'plaın']) {
+      const d = session();
+      d.feed('EHLO client.test\r\n');
+      expect(lines(d.feed(`AUTH ${name} ${PLAIN_USER}\r\n`)), name).toEqual(['504 5.5.4 Error: unsupported authentication mechanism']);
+      expect(d.events.some((e) => e.type === 'auth'), name).toBe(false);
+    }
+    const d = session();
+    d.feed('EHLO client.test\r\n');
+    expect(lines(d.feed(`AUTH plain ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+  });
+});

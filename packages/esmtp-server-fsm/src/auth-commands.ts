@@ -20,10 +20,12 @@ export function authCommand(s: Session, arg: string): void {
   if (s.current !== 'awaiting-mail') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: AUTH not allowed during a transaction' });
   if (!s.secure && !(s.options.auth?.allowInsecure ?? false)) return reply(s, { code: 538, enhanced: '5.7.11', text: 'Encryption required for requested authentication mechanism' });
   const sp = arg.indexOf(' ');
-  const name = (sp < 0 ? arg : arg.slice(0, sp)).toUpperCase();
+  const raw = sp < 0 ? arg : arg.slice(0, sp);
+  const name = raw.toUpperCase();
   const initial = sp < 0 ? undefined : arg.slice(sp + 1);
   if (!name) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: AUTH mechanism [initial-response]' });
-  const mech = s.mechanisms.find((m) => m.name === name);
+  // ASCII only: Unicode upper-casing folds `PLAıN` to PLAIN, a name no other peer would match
+  const mech = /[^\0-\x7f]/.test(raw) ? undefined : s.mechanisms.find((m) => m.name === name);
   if (!mech) return reply(s, { code: 504, enhanced: '5.5.4', text: 'Error: unsupported authentication mechanism' });
   let response: Uint8Array | undefined;
   if (initial !== undefined) {
