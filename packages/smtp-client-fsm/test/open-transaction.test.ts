@@ -8,12 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { byteByByte, randomSplits } from '@smtpkit/testkit';
 import { ClientConnection } from '../src/index.js';
-import type { ClientEvent, ClientOptions, MessageInput } from '../src/index.js';
-import { ScriptedServer, sent } from './scripted-server.js';
+import type { ClientOptions, MessageInput } from '../src/index.js';
+import { run, ScriptedServer, sent } from './scripted-server.js';
 import type { Script } from './scripted-server.js';
 
 const dec = new TextDecoder();
-const enc = new TextEncoder();
 
 const splits: [string, ((d: Uint8Array) => Uint8Array[]) | undefined][] = [
   ['whole', undefined],
@@ -35,38 +34,16 @@ function drive(script: Script, opts: ClientOptions, queued: MessageInput[], late
   const pending = [...later];
   if (pending.length === 0) conn.quit();
   const writes: string[] = [];
-  const events: ClientEvent[] = [];
-  let eofSent = false;
-  for (let round = 0; round < 10_000; round++) {
-    let moved = false;
-    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
-      moved = true;
-      events.push(e);
-      if (e.type === 'need-body') conn.endBody();
+  const events = run(conn, server, {
+    split,
+    onWrite: (d) => void writes.push(dec.decode(d)),
+    onEvent: (e) => {
       if (e.type === 'message-sent' && pending.length > 0 && !conn.closed) {
         conn.sendMessage(pending.shift()!);
         if (pending.length === 0) conn.quit();
       }
-    }
-    const out = conn.dataToSend();
-    if (out.length > 0) {
-      moved = true;
-      writes.push(dec.decode(out));
-      server.push(out);
-    }
-    const reply = server.output();
-    if (reply.length > 0) {
-      moved = true;
-      const bytes = enc.encode(reply);
-      for (const piece of split ? split(bytes) : [bytes]) conn.receiveData(piece);
-    }
-    if (server.eof && !eofSent && reply.length === 0 && out.length === 0) {
-      eofSent = true;
-      moved = true;
-      conn.receiveEof();
-    }
-    if (!moved) break;
-  }
+    },
+  });
   const results = sent(events).map((m) => ({ id: m.messageId, outcome: m.outcome, transient: m.transient, recipients: m.recipients.map((r) => [r.address, r.status, r.reply?.code, r.errorCode]) }));
   return { server, conn, writes, events, results };
 }

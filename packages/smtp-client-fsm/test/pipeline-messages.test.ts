@@ -10,7 +10,6 @@ import type { Script } from './scripted-server.js';
 import type { ClientEvent } from '../src/index.js';
 
 const dec = new TextDecoder();
-const enc = new TextEncoder();
 
 const splits: [string, ((d: Uint8Array) => Uint8Array[]) | undefined][] = [
   ['whole', undefined],
@@ -25,34 +24,7 @@ function msg(i: number, extra: Partial<MessageInput> = {}): MessageInput {
 /** Runs like `run()`, recording every write the client hands out. */
 function runCounting(conn: ClientConnection, server: ScriptedServer, split?: (d: Uint8Array) => Uint8Array[]) {
   const writes: string[] = [];
-  const events: ClientEvent[] = [];
-  let eofSent = false;
-  for (let round = 0; round < 10_000; round++) {
-    let moved = false;
-    for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
-      moved = true;
-      events.push(e);
-      if (e.type === 'need-body') conn.endBody();
-    }
-    const out = conn.dataToSend();
-    if (out.length > 0) {
-      moved = true;
-      writes.push(dec.decode(out));
-      server.push(out);
-    }
-    const reply = server.output();
-    if (reply.length > 0) {
-      moved = true;
-      const bytes = enc.encode(reply);
-      for (const piece of split ? split(bytes) : [bytes]) conn.receiveData(piece);
-    }
-    if (server.eof && !eofSent && reply.length === 0 && out.length === 0) {
-      eofSent = true;
-      moved = true;
-      conn.receiveEof();
-    }
-    if (!moved) break;
-  }
+  const events = run(conn, server, { split, onWrite: (d) => void writes.push(dec.decode(d)) });
   return { writes, events };
 }
 

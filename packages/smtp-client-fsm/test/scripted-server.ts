@@ -266,11 +266,15 @@ export class ScriptedServer {
 
 export interface RunOptions {
   /** How server output is split before it reaches the client. */
-  split?: (data: Uint8Array) => Uint8Array[];
+  split?: ((data: Uint8Array) => Uint8Array[]) | undefined;
   /** Supplies streamed bodies: chunks per message id. */
   bodies?: Record<number, (string | Uint8Array)[]>;
   /** Answers each need-body event instead of `bodies` (`n`: how many came before for that message). */
   onNeedBody?: (e: Extract<ClientEvent, { type: 'need-body' }>, n: number) => void;
+  /** Sees each event after `run` handled it (it may queue more work on the connection). */
+  onEvent?: (e: ClientEvent) => void;
+  /** Sees each write the client hands out, before the server reads it. */
+  onWrite?: (data: Uint8Array) => void;
   maxRounds?: number;
 }
 
@@ -300,10 +304,12 @@ export function run(conn: ClientConnection, server: ScriptedServer, opts: RunOpt
           conn.writeBody(chunks[pos]!);
         } else conn.endBody();
       }
+      opts.onEvent?.(e);
     }
     const out = conn.dataToSend();
     if (out.length > 0) {
       moved = true;
+      opts.onWrite?.(out);
       server.push(out);
     }
     const reply = server.output();
