@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sendMail } from 'smtp-client-fsm/node';
 import { normalizeBody } from 'smtp-client-fsm';
-import { startPython } from '../../cli/src/testing/peers.js';
+import { pythonServeTail, startPython } from '../../cli/src/testing/peers.js';
 import type { Running } from '../../cli/src/testing/peers.js';
 
 const PY = '/usr/bin/python3';
@@ -50,13 +50,7 @@ if mode == 'auth':
     kw['authenticator'] = auth
     kw['auth_require_tls'] = True
 c = Controller(Handler(), hostname='127.0.0.1', port=port, decode_data=False, **kw)
-c.start()
-print('ready', flush=True)
-try:
-    sys.stdin.read()
-finally:
-    c.stop()
-`;
+${pythonServeTail()}`;
 import { freePort } from '@smtpkit/testkit';
 
 

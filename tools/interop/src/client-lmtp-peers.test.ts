@@ -19,7 +19,7 @@ import type { SendResult } from 'smtp-client-fsm/node';
 import type { TranscriptEntry } from 'smtp-client-fsm';
 import { freePort } from '@smtpkit/testkit';
 import { runCli } from '../../cli/src/run-cli.js';
-import { startPython } from '../../cli/src/testing/peers.js';
+import { pythonServeTail, startPython } from '../../cli/src/testing/peers.js';
 import type { Running } from '../../cli/src/testing/peers.js';
 
 const PY = '/usr/bin/python3';
@@ -75,13 +75,7 @@ class C(Controller):
         return LMTP(self.handler) if mode == 'lmtp' else SMTP(self.handler, timeout=1)
 
 c = C(Handler(), hostname='127.0.0.1', port=port)
-c.start()
-print('ready', flush=True)
-try:
-    sys.stdin.read()
-finally:
-    c.stop()
-`;
+${pythonServeTail()}`;
 
 let work = '';
 const children: Running[] = [];

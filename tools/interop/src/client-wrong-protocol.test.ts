@@ -12,7 +12,7 @@ import { freePort } from '@smtpkit/testkit';
 import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
 import type { PrivatePostfix } from './private-postfix.js';
 import { runCli } from '../../cli/src/run-cli.js';
-import { startPython } from '../../cli/src/testing/peers.js';
+import { pythonServeTail, startPython } from '../../cli/src/testing/peers.js';
 import type { Running } from '../../cli/src/testing/peers.js';
 
 const LMTP_SERVER = String.raw`
@@ -25,13 +25,7 @@ class C(Controller):
     def factory(self):
         return LMTP(self.handler)
 c = C(Handler(), hostname='127.0.0.1', port=int(sys.argv[1]))
-c.start()
-print('ready', flush=True)
-try:
-    sys.stdin.read()
-finally:
-    c.stop()
-`;
+${pythonServeTail()}`;
 
 describe.runIf(postfixAvailable())('the wrong protocol: LMTP to Postfix smtpd, SMTP to aiosmtpd LMTP', () => {
   let pf: PrivatePostfix;

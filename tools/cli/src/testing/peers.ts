@@ -105,6 +105,15 @@ export async function startSmtpSink(extra: readonly string[] = []): Promise<Runn
 
 /** Waits until something accepts TCP connections on the port. */
 
+/**
+ * The end of every Python peer script: start the aiosmtpd controller `c`, print `ready` (with
+ * `readyArgs`, Python expressions) once it listens, serve until stdin closes (the test's `stop()`
+ * or its own exit), then stop the controller.
+ */
+export function pythonServeTail(readyArgs = "'ready'"): string {
+  return `c.start()\nprint(${readyArgs}, flush=True)\ntry:\n    sys.stdin.read()\nfinally:\n    c.stop()\n`;
+}
+
 const AIOSMTPD = String.raw`
 import asyncio, json, os, ssl, sys, base64
 from aiosmtpd.controller import Controller
@@ -138,13 +147,7 @@ kwargs = dict(hostname='127.0.0.1', port=port, tls_context=ctx, require_starttls
 if user != '-':
     kwargs.update(authenticator=authenticator, auth_require_tls=ctx is not None, auth_required=False)
 c = Controller(Handler(), **kwargs)
-c.start()
-print('ready', port, flush=True)
-try:
-    sys.stdin.read()
-finally:
-    c.stop()
-`;
+${pythonServeTail("'ready', port")}`;
 import { freePort, waitForPort } from '@smtpkit/testkit';
 
 export { freePort, waitForPort };
