@@ -213,23 +213,23 @@ const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
  * every spelling, under its own name, right after the one it was written with.
  */
 const SPELLINGS: readonly (readonly [RegExp, string])[] = [
-  [/\bdoes not\b/, "doesn't"],
-  [/\bdoesn't\b/, 'does not'],
-  [/\bdo not\b/, "don't"],
-  [/\bdon't\b/, 'do not'],
-  [/\bis not\b/, "isn't"],
-  [/\bisn't\b/, 'is not'],
-  [/\bare not\b/, "aren't"],
-  [/\bwas not\b/, "wasn't"],
-  [/\bhas not\b/, "hasn't"],
-  [/\bcould not\b/, "couldn't"],
-  [/\bcouldn't\b/, 'could not'],
-  [/\bcannot\b/, "can't"],
-  [/\bcan't\b/, 'cannot'],
-  [/\bwill not\b/, "won't"],
-  [/\bmailbox/, 'mail box'],
+  [/\bdoes not\b/g, "doesn't"],
+  [/\bdoesn't\b/g, 'does not'],
+  [/\bdo not\b/g, "don't"],
+  [/\bdon't\b/g, 'do not'],
+  [/\bis not\b/g, "isn't"],
+  [/\bisn't\b/g, 'is not'],
+  [/\bare not\b/g, "aren't"],
+  [/\bwas not\b/g, "wasn't"],
+  [/\bhas not\b/g, "hasn't"],
+  [/\bcould not\b/g, "couldn't"],
+  [/\bcouldn't\b/g, 'could not'],
+  [/\bcannot\b/g, "can't"],
+  [/\bcan't\b/g, 'cannot'],
+  [/\bwill not\b/g, "won't"],
+  [/\bmailbox/g, 'mail box'],
   // a phrase that starts at the negation ("not a valid user") after a contracted verb ("isn't a valid user")
-  [/^not\b/, "n't"],
+  [/^not\b/g, "n't"],
 ];
 
 const WRITTEN = new Set(BUILTIN_RULES.map((r) => r.pattern));
@@ -238,7 +238,7 @@ const WRITTEN = new Set(BUILTIN_RULES.map((r) => r.pattern));
 function otherSpellings(pattern: string): string[] {
   const out: string[] = [];
   for (const [from, to] of SPELLINGS) {
-    const other = pattern.replace(new RegExp(from.source, 'g'), to);
+    const other = pattern.replace(from, to);
     if (!WRITTEN.has(other) && !out.includes(other)) out.push(other);
   }
   return out;
@@ -761,7 +761,7 @@ export class Classifier {
    * @see RFC 5321 §4.2
    */
   rules(): { layer: 'domain' | 'user' | 'builtin'; pattern: string; id: number; domain?: string; name?: string }[] {
-    return [...this.#userRules.filter((r) => r.layer === 'domain'), ...this.#userRules.filter((r) => r.layer === 'user'), ...(this.#builtin ? BUILTIN_WRITTEN : [])].map((r) => ({
+    return this.#ordered(BUILTIN_WRITTEN).map((r) => ({
       layer: r.layer,
       pattern: r.pattern,
       id: r.id,
@@ -770,11 +770,12 @@ export class Classifier {
     }));
   }
 
-  #ordered(): StoredRule[] {
+  /** The rules in precedence order; `builtin`: the matcher's (every spelling) or the written ones. */
+  #ordered(builtin: readonly StoredRule[] = BUILTIN_STORED): StoredRule[] {
     return [
       ...this.#userRules.filter((r) => r.layer === 'domain'),
       ...this.#userRules.filter((r) => r.layer === 'user'),
-      ...(this.#builtin ? BUILTIN_STORED : []),
+      ...(this.#builtin ? builtin : []),
     ];
   }
 

@@ -95,13 +95,15 @@ export function truncateUtf8(text: string, bytes: number): string {
 }
 
 /** Whether UTF-16 unit `c` is white space or another control character that reads as a space. */
-function isBlank(c: number): boolean {
-  return c <= 32 || c === 0x7f || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/** A unit that `isBlank` accepts other than the space. */
+/**
+ * White space as JavaScript's `\s` has it (tabs, line breaks, no-break and the other Unicode
+ * spaces, U+2028/9, U+FEFF) and the control characters: a unit of it other than the space, and a
+ * run of it. Single character classes: nothing that can backtrack.
+ */
 // eslint-disable-next-line no-control-regex -- the control characters are what it looks for
-const BLANK_UNIT = /[\0-\x1f\x7f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const BLANK_UNIT = /[^\S ]|[\0-\x1f\x7f]/;
+// eslint-disable-next-line no-control-regex -- as above
+const BLANK_RUN = /[\s\0-\x1f\x7f]+/g;
 
 /**
  * @internal `text` with every run of white space (line breaks, tabs, no-break and other Unicode
@@ -110,30 +112,8 @@ const BLANK_UNIT = /[\0-\x1f\x7f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205
  * multi-line reply joined with its line breaks). The same string when nothing changes. Linear.
  */
 export function collapseSpace(text: string): string {
-  // most replies hold no such run: a substring search and one character class (nothing that can
-  // backtrack), and the same string back
-  if (!text.includes('  ') && !BLANK_UNIT.test(text)) return text;
-  const n = text.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32 ? i + 1 < n && isBlank(text.charCodeAt(i + 1)) : isBlank(c)) break;
-  }
-  let out = text.slice(0, i);
-  let start = -1;
-  for (; i < n; i++) {
-    if (!isBlank(text.charCodeAt(i))) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start >= 0) {
-      out += text.slice(start, i);
-      start = -1;
-    }
-    if (out.charCodeAt(out.length - 1) !== 32) out += ' ';
-  }
-  if (start >= 0) out += text.slice(start);
-  return out;
+  // most replies hold no such run: a substring search and one character class, and the same string back
+  return text.includes('  ') || BLANK_UNIT.test(text) ? text.replace(BLANK_RUN, ' ') : text;
 }
 
 function isDigit(c: number): boolean {
