@@ -322,8 +322,8 @@ export class RuleMatcher {
     let s = 0;
     for (let i = 0; i < end; i++) {
       const c = bytes[i]!;
-      // outside ASCII, or white space that `collapseSpace` would change: decoded and matched as text
-      if (c > 0x7f || (c <= 32 && (c !== 32 || (i > 0 && bytes[i - 1] === 32)))) {
+      // outside ASCII, DEL, or white space that `collapseSpace` would change: decoded and matched as text
+      if (c >= 0x7f || (c <= 32 && (c !== 32 || (i > 0 && bytes[i - 1] === 32)))) {
         this.#source = '';
         return false;
       }

@@ -41,7 +41,7 @@ describe('white space is one space, however the reply was padded, folded or join
 
   it('bytes take the same path as text', () => {
     const encoder = new TextEncoder();
-    for (const text of ['550  5.1.1  user  unknown', '550\t5.1.1\tuser\tunknown', '550 5.2.2 mailbox\r\n full', 'net  009']) {
+    for (const text of ['550  5.1.1  user  unknown', '550\t5.1.1\tuser\tunknown', '550 5.2.2 mailbox\r\n full', 'net  009', '550 user\x7funknown']) {
       expect(classify(encoder.encode(text))).toEqual(classify(text));
     }
     expect(classify('550  user  unknown').id).toBe(10);
