@@ -48,7 +48,9 @@ function verbKey(b0: number, b1: number, b2: number, b3: number): number {
  * dispatch compares against; undefined for anything else.
  */
 function fourLetterVerb(line: Uint8Array): string | undefined {
-  if (line.length < 4 || /[-\w]/.test(String.fromCharCode(line[4] ?? 32))) return undefined;
+  const b4 = line[4];
+  // a byte per line on the hot path: no string, no regex (`[-\w]` as `wordOf` reads it)
+  if (line.length < 4 || (b4 !== undefined && (isLetter(b4) || (b4 >= 0x30 && b4 <= 0x39) || b4 === 0x2d || b4 === 0x5f))) return undefined;
   const b0 = line[0]!;
   const b1 = line[1]!;
   const b2 = line[2]!;
