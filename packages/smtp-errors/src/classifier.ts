@@ -12,6 +12,7 @@ import { PROVIDER_CODES, providerCodeFrom, type ProviderCode, type ProviderCodeI
 import { SmtpErrorsError } from './errors.js';
 import { collapseSpace, NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
 import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, NAME_WORD_SET, RATE_WORD_SET } from './keywords.js';
+import { otherSpellings } from './spellings.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
 import { decidedByWord, G_BLOCK_KEYWORD, G_CARRIER, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
@@ -207,47 +208,12 @@ function listOption(value: unknown, name: string): Iterable<unknown> {
 const CACHEABLE_LENGTH = 512;
 
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
-/**
- * The spellings of one phrase that mean the same: a negation written out or contracted (`does not`
- * / `doesn't`, `cannot` / `can't`...) and `mailbox` / `mail box`. Each built-in phrase rule matches
- * every spelling, under its own name, right after the one it was written with.
- */
-const SPELLINGS: readonly (readonly [RegExp, string])[] = [
-  [/\bdoes not\b/g, "doesn't"],
-  [/\bdoesn't\b/g, 'does not'],
-  [/\bdo not\b/g, "don't"],
-  [/\bdon't\b/g, 'do not'],
-  [/\bis not\b/g, "isn't"],
-  [/\bisn't\b/g, 'is not'],
-  [/\bare not\b/g, "aren't"],
-  [/\bwas not\b/g, "wasn't"],
-  [/\bhas not\b/g, "hasn't"],
-  [/\bcould not\b/g, "couldn't"],
-  [/\bcouldn't\b/g, 'could not'],
-  [/\bcannot\b/g, "can't"],
-  [/\bcan't\b/g, 'cannot'],
-  [/\bwill not\b/g, "won't"],
-  [/\bmailbox/g, 'mail box'],
-  // a phrase that starts at the negation ("not a valid user") after a contracted verb ("isn't a valid user")
-  [/^not\b/g, "n't"],
-];
-
-const WRITTEN = new Set(BUILTIN_RULES.map((r) => r.pattern));
-
-/** The other spellings of `pattern` (see `SPELLINGS`) that no built-in rule is written with, each once. */
-function otherSpellings(pattern: string): string[] {
-  const out: string[] = [];
-  for (const [from, to] of SPELLINGS) {
-    const other = pattern.replace(from, to);
-    if (!WRITTEN.has(other) && !out.includes(other)) out.push(other);
-  }
-  return out;
-}
+const WRITTEN: ReadonlySet<string> = new Set(BUILTIN_RULES.map((r) => r.pattern));
 
 /** The built-in rules as written (what `rules()` lists). */
 const BUILTIN_WRITTEN: readonly StoredRule[] = BUILTIN_RULES.map((r) => makeRule(r, 'builtin', r.name));
 /** What the matcher runs: each written rule, then its other spellings under the same name. */
-const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.flatMap((r, k) => [BUILTIN_WRITTEN[k]!, ...otherSpellings(r.pattern).map((pattern) => makeRule({ ...r, pattern }, 'builtin', r.name))]);
+const BUILTIN_STORED: readonly StoredRule[] = BUILTIN_RULES.flatMap((r, k) => [BUILTIN_WRITTEN[k]!, ...otherSpellings(r.pattern, WRITTEN).map((pattern) => makeRule({ ...r, pattern }, 'builtin', r.name))]);
 const UNDETERMINED = BUILTIN_BY_ID.get(1)!;
 const DECIDED_NONE: DecidedBy = Object.freeze({ kind: 'none' });
 const decoder = new TextDecoder('utf-8', { fatal: false });

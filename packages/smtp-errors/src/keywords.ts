@@ -7,6 +7,7 @@
 
 import { ENHANCED_STATUS_CODES } from './enhanced-codes.js';
 import { makeRule, type StoredRule } from './rules.js';
+import { otherSpellings, withSpellings } from './spellings.js';
 
 /**
  * @internal The titles of RFC 3463's registry rows (up to the first comma), which many MTAs print
@@ -30,7 +31,7 @@ const REPLY_TEXTS: readonly (readonly [string, number])[] = [
 ];
 
 /** @internal RFC 5321's reply texts: generic wording that a 4xx reply turns into a deferral. */
-export const REPLY_TEXT_SET: ReadonlySet<string> = new Set(REPLY_TEXTS.map(([text]) => text));
+export const REPLY_TEXT_SET: ReadonlySet<string> = new Set(withSpellings(REPLY_TEXTS.map(([text]) => text)));
 
 /** @internal Words of an excess count ("too many"): temporary on their own (class 70). */
 const COUNT_WORDS: readonly string[] = [
@@ -39,7 +40,7 @@ const COUNT_WORDS: readonly string[] = [
   'too many', 'zu viele', 'zuviele', 'trop de', 'demasiad', 'troppi', 'troppe', 'слишком много', '过多', '太多', '多すぎ', '過多'];
 
 /** @internal `COUNT_WORDS` as a matcher group. */
-export const COUNT_RULES: readonly StoredRule[] = COUNT_WORDS.map((w) => makeRule({ pattern: w, id: 70 }, 'builtin', `count-${w}`));
+export const COUNT_RULES: readonly StoredRule[] = withSpellings(COUNT_WORDS).map((w) => makeRule({ pattern: w, id: 70 }, 'builtin', `count-${w}`));
 
 /**
  * @internal Words of the place where the recipient's mail is kept (on the server, in the mailbox):
@@ -52,7 +53,7 @@ const STORE_WORDS: readonly string[] = [
 ];
 
 /** @internal `STORE_WORDS` as a matcher group. */
-export const STORE_RULES: readonly StoredRule[] = STORE_WORDS.map((w) => makeRule({ pattern: w, id: 22 }, 'builtin', `store-${w}`));
+export const STORE_RULES: readonly StoredRule[] = withSpellings(STORE_WORDS).map((w) => makeRule({ pattern: w, id: 22 }, 'builtin', `store-${w}`));
 
 /**
  * @internal Words that name the sending host's address: spam wording about the address, not the
@@ -61,7 +62,7 @@ export const STORE_RULES: readonly StoredRule[] = STORE_WORDS.map((w) => makeRul
 const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'sending ip', 'client host', 'sending host', 'sending server', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
 
 /** @internal `SOURCE_WORDS` as a matcher group. */
-export const SOURCE_RULES: readonly StoredRule[] = SOURCE_WORDS.map((w) => makeRule({ pattern: w, id: 51 }, 'builtin', `source-${w}`));
+export const SOURCE_RULES: readonly StoredRule[] = withSpellings(SOURCE_WORDS).map((w) => makeRule({ pattern: w, id: 51 }, 'builtin', `source-${w}`));
 
 /**
  * @internal Words that make the message itself the subject ("this message", "message identified"):
@@ -74,19 +75,19 @@ const MESSAGE_SUBJECT_WORDS: readonly string[] = [
 ];
 
 /** @internal `MESSAGE_SUBJECT_WORDS` as a matcher group. */
-export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = MESSAGE_SUBJECT_WORDS.map((w) => makeRule({ pattern: w, id: 52 }, 'builtin', `message-subject-${w}`));
+export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = withSpellings(MESSAGE_SUBJECT_WORDS).map((w) => makeRule({ pattern: w, id: 52 }, 'builtin', `message-subject-${w}`));
 
 /** @internal The spam family (52): the content looks like spam (unsolicited). */
 const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter'];
 
 /** @internal See `SPAM_WORDS`. */
-export const SPAM_WORD_SET: ReadonlySet<string> = new Set(SPAM_WORDS);
+export const SPAM_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SPAM_WORDS));
 
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
 const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day', 'too fast', 'too quickly', 'slow down', 'too much mail', 'zu schnell', 'trop rapide', 'demasiado rápido', 'слишком быстро', '发送过快', '发信频率'];
 
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
-export const RATE_WORD_SET: ReadonlySet<string> = new Set(RATE_WORDS);
+export const RATE_WORD_SET: ReadonlySet<string> = new Set(withSpellings(RATE_WORDS));
 
 /** @internal An account or mailbox that was closed or deleted ("mailbox has been closed") or is no longer available. */
 const GONE_WORDS: readonly string[] = [
@@ -107,7 +108,7 @@ const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce joi
 ];
 
 /** @internal See `ATTACHMENT_WORDS`. */
-export const ATTACHMENT_WORD_SET: ReadonlySet<string> = new Set(ATTACHMENT_WORDS);
+export const ATTACHMENT_WORD_SET: ReadonlySet<string> = new Set(withSpellings(ATTACHMENT_WORDS));
 
 /** @internal The name the sending host gave in HELO/EHLO: the sender's setup, not the recipient. */
 const HELO_WORDS: readonly string[] = [
@@ -134,13 +135,13 @@ const SELECTIVE_REFUSAL_WORDS: readonly string[] = [
 ];
 
 /** @internal See `SELECTIVE_REFUSAL_WORDS`. */
-export const SELECTIVE_REFUSAL_SET: ReadonlySet<string> = new Set(SELECTIVE_REFUSAL_WORDS);
+export const SELECTIVE_REFUSAL_SET: ReadonlySet<string> = new Set(withSpellings(SELECTIVE_REFUSAL_WORDS));
 
 /** @internal Words of a block (the thing named was blocked), in the languages of the families. */
 const BLOCKED_WORDS: readonly string[] = ['blocked', 'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック'];
 
 /** @internal See `BLOCKED_WORDS`. */
-export const BLOCKED_WORD_SET: ReadonlySet<string> = new Set(BLOCKED_WORDS);
+export const BLOCKED_WORD_SET: ReadonlySet<string> = new Set(withSpellings(BLOCKED_WORDS));
 
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
@@ -353,8 +354,17 @@ function family(id: number, words: readonly string[]): (readonly [string, number
   return words.map((w) => [w, id] as const);
 }
 
+/**
+ * `[word, class]` pairs with each word's other spellings right after it, under the same class (see
+ * `withSpellings`): the lists are written one way, a reply may use another.
+ */
+function spelledPairs(pairs: readonly (readonly [string, number])[]): (readonly [string, number])[] {
+  const written = new Set(pairs.map(([w]) => w));
+  return pairs.flatMap(([w, id]) => [[w, id] as const, ...otherSpellings(w, written).map((o) => [o, id] as const)]);
+}
+
 /** @internal The keyword families as one-pass matcher groups, in precedence order. */
-export const KEYWORD_RULES: readonly StoredRule[] = KEYWORDS.map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `keyword-${pattern}`));
+export const KEYWORD_RULES: readonly StoredRule[] = spelledPairs(KEYWORDS).map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `keyword-${pattern}`));
 
 /**
  * @internal The keyword families without the connection family (24: refused, timed out,
@@ -364,10 +374,10 @@ export const KEYWORD_RULES: readonly StoredRule[] = KEYWORDS.map(([pattern, id])
 export const PERMANENT_KEYWORD_RULES: readonly StoredRule[] = KEYWORD_RULES.filter((r) => r.id !== 24);
 
 /** @internal `NON_BOUNCE_KEYWORDS` as a matcher group. */
-export const NON_BOUNCE_RULES: readonly StoredRule[] = NON_BOUNCE_KEYWORDS.map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `non-bounce-${pattern}`));
+export const NON_BOUNCE_RULES: readonly StoredRule[] = spelledPairs(NON_BOUNCE_KEYWORDS).map(([pattern, id]) => makeRule({ pattern, id }, 'builtin', `non-bounce-${pattern}`));
 
 /** @internal `DORMANT_WORDS` as a matcher group. */
-export const DORMANT_RULES: readonly StoredRule[] = DORMANT_WORDS.map((w) => makeRule({ pattern: w, id: 10 }, 'builtin', `dormant-${w}`));
+export const DORMANT_RULES: readonly StoredRule[] = withSpellings(DORMANT_WORDS).map((w) => makeRule({ pattern: w, id: 10 }, 'builtin', `dormant-${w}`));
 
 /**
  * @internal Words that name the sender's own address (the envelope's MAIL FROM, the From: address):
@@ -380,7 +390,7 @@ const SENDER_ADDRESS_WORDS: readonly string[] = [
 ];
 
 /** @internal See `SENDER_ADDRESS_WORDS`. */
-export const SENDER_ADDRESS_SET: ReadonlySet<string> = new Set(SENDER_ADDRESS_WORDS);
+export const SENDER_ADDRESS_SET: ReadonlySet<string> = new Set(withSpellings(SENDER_ADDRESS_WORDS));
 
 /**
  * @internal Words that name the sender's own account, mailbox, domain or address, or the name its
@@ -398,7 +408,7 @@ const SENDER_ACCOUNT_WORDS: readonly string[] = [
 ];
 
 /** @internal `SENDER_ACCOUNT_WORDS` as a matcher group. */
-export const SENDER_ACCOUNT_RULES: readonly StoredRule[] = SENDER_ACCOUNT_WORDS.map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`));
+export const SENDER_ACCOUNT_RULES: readonly StoredRule[] = withSpellings(SENDER_ACCOUNT_WORDS).map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `sender-account-${w}`));
 
 /**
  * @internal The Japanese mobile carriers' mail domains. Their servers accept every recipient and

@@ -6,6 +6,7 @@
  */
 
 import { makeRule, type StoredRule } from './rules.js';
+import { otherSpellings } from './spellings.js';
 
 /**
  * The stage of the SMTP dialogue a reply answered, when the text says so.
@@ -48,9 +49,14 @@ const HINTS: [string, SmtpStage][] = [
   ['in reply to helo command', 'helo'],
 ];
 
-/** @internal The stage markers, as hint rules for the classifier's single pass (index = hint). */
-export const STAGE_HINTS: readonly StoredRule[] = HINTS.map(([pattern, stage]) =>
-  makeRule({ pattern, id: STAGES.indexOf(stage) + 1 }, 'builtin'),
+const HINT_PATTERNS: ReadonlySet<string> = new Set(HINTS.map(([pattern]) => pattern));
+
+/**
+ * @internal The stage markers with their other spellings (`recipients address rejected`), as hint
+ * rules for the classifier's single pass (index = hint).
+ */
+export const STAGE_HINTS: readonly StoredRule[] = HINTS.flatMap(([written, stage]) =>
+  [written, ...otherSpellings(written, HINT_PATTERNS)].map((pattern) => makeRule({ pattern, id: STAGES.indexOf(stage) + 1 }, 'builtin')),
 );
 
 /** @internal The stage of hint number `hint` (from `RuleMatcher.hint`). */

@@ -100,4 +100,32 @@ describe('one phrase, other spellings', () => {
     // the rules are listed as written, not with their other spellings
     expect(new Set(createClassifier().rules().map((r) => r.pattern)).has('mail box full')).toBe(false);
   });
+
+  it.each([
+    ['does not -> doesn\'t', /\bdoes not\b/gi, "doesn't"],
+    ['doesn\'t -> does not', /\bdoesn't\b/gi, 'does not'],
+    ['cannot -> can\'t', /\bcannot\b/gi, "can't"],
+    ['is not -> isn\'t', /\bis not\b/gi, "isn't"],
+    ['could not -> couldn\'t', /\bcould not\b/gi, "couldn't"],
+    ['was not -> wasn\'t', /\bwas not\b/gi, "wasn't"],
+    ['mailbox -> mail box', /\bmailbox/gi, 'mail box'],
+    ['recipient -> recipients', /\brecipient\b(?!')/gi, 'recipients'],
+    ['user -> users', /\buser\b(?!')/gi, 'users'],
+    ['address -> addresses', /\baddress\b(?!')/gi, 'addresses'],
+    ['account -> accounts', /\baccount\b(?!')/gi, 'accounts'],
+  ] as const)('in every reply, not only the phrases: %s', (_name, from, to) => {
+    // the word families, the stage markers and the word readings read the other spelling too
+    let changed = 0;
+    for (const text of TEXTS) if (text.replace(from, to) !== text) changed++;
+    expect(changed).toBeGreaterThan(0);
+    expect(moved((t) => t.replace(from, to))).toEqual([]);
+  });
+
+  it('plural subjects and a written-apart mailbox read like the singular', () => {
+    expect(classify('550 recipients unknown').id).toBe(10);
+    expect(classify('550 5.1.1 users unknown').id).toBe(10);
+    expect(classify('procmail: mail box limit exceeded while appending message').id).toBe(22);
+    expect(classify('552 mail box size exceeded').id).toBe(22);
+    expect(classify('host mx.example.net[192.0.2.1] said: 550 5.7.1 recipients address rejected: Inactive (in reply to RCPT TO command)').id).toBe(10);
+  });
 });
