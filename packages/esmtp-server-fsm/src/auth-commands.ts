@@ -3,7 +3,7 @@
  * (`mechanism.server(context)`), the decision on the credentials, and the error step of
  * mechanisms that have one (XOAUTH2).
  */
-import { decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
+import { asciiUpper, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
 import { hasUnsafeText } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
@@ -20,12 +20,11 @@ export function authCommand(s: Session, arg: string): void {
   if (s.current !== 'awaiting-mail') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: AUTH not allowed during a transaction' });
   if (!s.secure && !(s.options.auth?.allowInsecure ?? false)) return reply(s, { code: 538, enhanced: '5.7.11', text: 'Encryption required for requested authentication mechanism' });
   const sp = arg.indexOf(' ');
-  const raw = sp < 0 ? arg : arg.slice(0, sp);
-  const name = raw.toUpperCase();
+  // ASCII only: Unicode upper-casing folds `PLAıN` to PLAIN, a name no other peer would match
+  const name = asciiUpper(sp < 0 ? arg : arg.slice(0, sp));
   const initial = sp < 0 ? undefined : arg.slice(sp + 1);
   if (!name) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: AUTH mechanism [initial-response]' });
-  // ASCII only: Unicode upper-casing folds `PLAıN` to PLAIN, a name no other peer would match
-  const mech = /[^\0-\x7f]/.test(raw) ? undefined : s.mechanisms.find((m) => m.name === name);
+  const mech = s.mechanisms.find((m) => m.name === name);
   if (!mech) return reply(s, { code: 504, enhanced: '5.5.4', text: 'Error: unsupported authentication mechanism' });
   let response: Uint8Array | undefined;
   if (initial !== undefined) {

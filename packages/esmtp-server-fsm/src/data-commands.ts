@@ -2,6 +2,7 @@
  * DATA and BDAT: the start decision, the body (dot-unstuffed by the DATA decoder, or counted BDAT
  * chunks), size and bare line-ending checks while streaming, and the end-of-message decision.
  */
+import { asciiUpper } from '@smtpkit/foundation';
 import { DataDecoder } from './data-decoder.js';
 import { consume } from './line-reader.js';
 import type { MessageAbortReason } from './events.js';
@@ -19,7 +20,7 @@ export function data(s: Session, hasArg: boolean): void {
   if (s.current !== 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' });
   if (s.bdatActive) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });
   if (s.recipients.length === 0) return reply(s, { code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' });
-  if (typeof s.mailParams.BODY === 'string' && s.mailParams.BODY.toUpperCase() === 'BINARYMIME') {
+  if (typeof s.mailParams.BODY === 'string' && asciiUpper(s.mailParams.BODY) === 'BINARYMIME') {
     return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: BODY=BINARYMIME requires BDAT' });
   }
   s.go('DATA');
@@ -101,7 +102,7 @@ export function stepBdat(s: Session): boolean {
     send(s, { code: 250, enhanced: '2.0.0', text: `${String(s.messageSize)} octets received` });
     return true;
   }
-  const binary = typeof s.mailParams.BODY === 'string' && s.mailParams.BODY.toUpperCase() === 'BINARYMIME';
+  const binary = typeof s.mailParams.BODY === 'string' && asciiUpper(s.mailParams.BODY) === 'BINARYMIME';
   if (s.bdatPrevCr && !binary) s.bareSeen = true;
   s.go('last');
   endOfMessage(s, !binary);
@@ -110,7 +111,7 @@ export function stepBdat(s: Session): boolean {
 
 /** Streams one piece of content; counts the size and stops streaming past the limit. */
 export function bodyPiece(s: Session, piece: Uint8Array, bdat: boolean): void {
-  if (bdat && s.options.bareLineEndings !== 'normalize' && !(typeof s.mailParams.BODY === 'string' && s.mailParams.BODY.toUpperCase() === 'BINARYMIME')) {
+  if (bdat && s.options.bareLineEndings !== 'normalize' && !(typeof s.mailParams.BODY === 'string' && asciiUpper(s.mailParams.BODY) === 'BINARYMIME')) {
     for (let i = 0; i < piece.length; i++) {
       const b = piece[i]!;
       if (b === LF) {

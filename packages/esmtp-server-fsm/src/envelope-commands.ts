@@ -2,7 +2,7 @@
  * Envelope commands: MAIL and RCPT (paths and parameters parsed by smtp-client-args against the
  * keywords of the last EHLO reply) and the answers to their decisions.
  */
-import { mailboxKey } from '@smtpkit/foundation';
+import { asciiUpper, mailboxKey } from '@smtpkit/foundation';
 import type { ParseOptions } from 'smtp-client-args';
 import type { EsmtpParameters } from './envelope-args.js';
 import { parseEnvelopeArgument } from './envelope-args.js';
@@ -73,7 +73,7 @@ export function mail(s: Session, arg: string): void {
 
 /** Strips `FROM:` / `TO:` (case-insensitive) and tolerates spaces after the colon. */
 function prefix(arg: string, p: string): string | undefined {
-  if (arg.slice(0, p.length).toUpperCase() !== p) return undefined;
+  if (asciiUpper(arg.slice(0, p.length)) !== p) return undefined;
   let i = p.length;
   while (arg.charCodeAt(i) === 32) i++;
   return arg.slice(i);

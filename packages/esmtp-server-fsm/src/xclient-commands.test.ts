@@ -97,3 +97,50 @@ describe('XFORWARD', () => {
     expect(lines(d.feed('XFORWARD\r\n'))).toEqual(['501 5.5.4 Syntax: XFORWARD attribute=value...']);
   });
 });
+
+describe('SMUG-5 XCLIENT and XFORWARD attribute names are matched in ASCII only', () => {
+  // 'ı'.toUpperCase() is 'I', 'ſ'.toUpperCase() is 'S', 'ﬆ'.toUpperCase() is 'ST': read with Unicode
+  // rules these were LOGIN, SOURCE, DESTADDR..., names Postfix and any proxy in between take for unknown
+  const utf8 = new TextEncoder();
+  const oneByteAtATime = (d: ReturnType<typeof trusted>, line: string): string => {
+    let out = '';
+    for (const b of utf8.encode(line)) out += d.feed(Uint8Array.of(b));
+    return out;
+  };
+
+  it.each([
+    ['XCLIENT LOG\u0131N=alice'],
+    ['XCLIENT ADDR=192.0.2.1 LOG\u0131N=alice'],
+    ['XCLIENT \u0131ADDR=192.0.2.1'],
+    ['XCLIENT NAME=c.test DE\ufb06ADDR=192.0.2.9'],
+    ['XCLIENT HELO=c.test PROTO=ESMTP \u017fOURCE=x'],
+    ['XCLIENT he\u0142o=c.test'],
+  ])('%s: 501 5.5.4 (nothing echoed), no xclient decision, whole and byte by byte', (line) => {
+    for (const split of [false, true]) {
+      const d = trusted(() => true);
+      const out = split ? oneByteAtATime(d, `${line}\r\n`) : d.feed(`${line}\r\n`);
+      expect(lines(out), line).toEqual(['501 5.5.4 Syntax: XCLIENT attribute=value...']);
+      expect(xclientEvent(d.events), line).toBeUndefined();
+      // the session goes on as it was
+      expect(lines(d.feed('MAIL FROM:<a@x.test>\r\n'))).toEqual(['250 2.1.0 Sender OK']);
+    }
+  });
+
+  it('ASCII names in any case are still the attributes', () => {
+    const d = trusted(() => true);
+    d.feed('XCLIENT login=alice DestAddr=192.0.2.9\r\n');
+    expect(xclientEvent(d.events)?.attributes).toEqual({ LOGIN: 'alice', DESTADDR: '192.0.2.9' });
+  });
+
+  it.each([['XFORWARD \u017fOURCE=REMOTE'], ['XFORWARD \u0131DENT=x'], ['XFORWARD NAME=a.test PROTO=ESMTP HEL\u00d6=c']])('%s: 501 5.5.4, no xforward event, whole and byte by byte', (line) => {
+    for (const split of [false, true]) {
+      const d = trusted();
+      const out = split ? oneByteAtATime(d, `${line}\r\n`) : d.feed(`${line}\r\n`);
+      expect(lines(out), line).toEqual(['501 5.5.4 Syntax: XFORWARD attribute=value...']);
+      expect(d.events.some((e) => e.type === 'xforward'), line).toBe(false);
+    }
+    const d = trusted();
+    expect(lines(d.feed('XFORWARD source=remote ident=x\r\n'))).toEqual(['250 2.0.0 Ok']);
+    expect(d.events.flatMap((e) => (e.type === 'xforward' ? [e.attributes] : []))).toEqual([{ SOURCE: 'remote', IDENT: 'x' }]);
+  });
+});

@@ -2,6 +2,7 @@
  * XCLIENT and XFORWARD (Postfix, trusted peers only): attributes as xtext (decoded by
  * smtp-client-args), the XCLIENT decision and its session reset.
  */
+import { asciiUpper } from '@smtpkit/foundation';
 import { xtextDecode } from 'smtp-client-args';
 import type { ClientAttributes } from './events.js';
 import { XCLIENT_ATTRS, XFORWARD_ATTRS } from './extensions.js';
@@ -26,7 +27,9 @@ function parseAttributes(arg: string, allowed: readonly string[]): Record<string
   for (const item of arg.split(' ')) {
     const eq = item.indexOf('=');
     if (eq <= 0) return undefined;
-    const key = item.slice(0, eq).toUpperCase();
+    // ASCII only: Unicode upper-casing reads `LOGıN` (dotless i) as LOGIN and `ſOURCE` as SOURCE,
+    // names Postfix (and any proxy between) takes for unknown attributes
+    const key = asciiUpper(item.slice(0, eq));
     if (!allowed.includes(key)) return undefined;
     const raw = item.slice(eq + 1);
     const special = raw === '[UNAVAILABLE]' || raw === '[TEMPUNAVAIL]';

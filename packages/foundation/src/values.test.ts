@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isIterableObject, isWellFormedText, loneSurrogateIndex, mailboxKey, replyTextFault, typeName } from './values.js';
+import { asciiUpper, isIterableObject, isWellFormedText, loneSurrogateIndex, mailboxKey, replyTextFault, typeName } from './values.js';
 import { isBytes } from './bytes.js';
 
 describe('typeName', () => {
@@ -81,5 +81,13 @@ describe('mailboxKey', () => {
     expect(mailboxKey('"a@b"@Example.org')).toBe('"a@b"@example.org');
     expect(mailboxKey('')).toBe('');
     expect(mailboxKey('Postmaster')).toBe('Postmaster');
+  });
+});
+
+describe('asciiUpper', () => {
+  test('changes a-z only: non-ASCII letters that toUpperCase maps onto ASCII stay as they are', () => {
+    expect(asciiUpper('login Dest-addr_1')).toBe('LOGIN DEST-ADDR_1');
+    expect(asciiUpper('LOGIN')).toBe('LOGIN');
+    for (const s of ['\u0131', '\u017f', '\u00df', '\ufb00', '\ufb05', '\ufb06', '\u00e9']) expect(asciiUpper(`a${s}b`), s).toBe(`A${s}B`);
   });
 });

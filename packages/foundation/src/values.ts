@@ -110,3 +110,21 @@ export function mailboxKey(address: string): string {
   }
   return address;
 }
+
+/**
+ * Upper-cases ASCII letters only. `String.prototype.toUpperCase` also maps non-ASCII letters onto
+ * ASCII ones (`ı` U+0131 to `I`, `ſ` U+017F to `S`, `ß` to `SS`, `ﬅ` to `ST`), so a name compared
+ * after it would match a keyword no other SMTP implementation (nor a filtering middlebox) reads it as.
+ *
+ * @example
+ * asciiUpper('login'); // 'LOGIN'
+ * asciiUpper('LOG\u0131N'); // 'LOG\u0131N', not 'LOGIN'
+ */
+export function asciiUpper(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // only ASCII letters change (toUpperCase of [a-z] is ASCII); most names arrive upper case
+    if (c >= 97 && c <= 122) return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  }
+  return s;
+}

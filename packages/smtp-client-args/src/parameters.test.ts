@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PARAMETERS, mergeSpecs } from './parameters.js';
+import { DEFAULT_PARAMETERS, mergeSpecs, parseBy, parseRrvs } from './parameters.js';
 
 describe('mergeSpecs', () => {
   // parseMailFrom / parseRcptTo pass [] when the caller defines no parameter: once per MAIL and
@@ -16,5 +16,16 @@ describe('mergeSpecs', () => {
     expect(m.get('X-TRACE')).toMatchObject({ keyword: 'X-TRACE', extensions: ['X-TRACE'] });
     expect(m.get('SIZE')).toBe(DEFAULT_PARAMETERS.get('SIZE'));
     expect(DEFAULT_PARAMETERS.has('X-TRACE')).toBe(false);
+  });
+});
+
+describe('keyword and mode letters are upper-cased in ASCII only', () => {
+  // toUpperCase maps ı (U+0131) to I, ſ (U+017F) to S and ﬅ (U+FB05) to ST; nothing non-ASCII may
+  // read as a BY mode, an RRVS mode or a parameter keyword
+  it('BY and RRVS modes', () => {
+    expect(parseBy('120;rt')).toEqual({ seconds: 120, mode: 'R', trace: true });
+    for (const mode of ['\u0280', 'n\ufb05', 'R\u0131', '\u017f']) expect(parseBy(`120;${mode}`), mode).toBeUndefined();
+    expect(parseRrvs('2026-01-02T03:04:05Z;c')).toEqual({ dateTime: '2026-01-02T03:04:05Z', mode: 'C' });
+    for (const mode of ['\u0280', '\u1d04', '\u017f']) expect(parseRrvs(`2026-01-02T03:04:05Z;${mode}`), mode).toBeUndefined();
   });
 });

@@ -208,7 +208,7 @@ export function parseBy(v: string): { seconds: number; mode: 'N' | 'R'; trace: b
   if (v[0] === '+' || v[0] === '-') i = 1;
   if (!digits(v, i, semi) || semi - i > 9) return undefined;
   const seconds = Number(v.slice(0, semi));
-  const rest = v.slice(semi + 1).toUpperCase();
+  const rest = asciiUpper(v.slice(semi + 1));
   if (rest !== 'N' && rest !== 'R' && rest !== 'NT' && rest !== 'RT') return undefined;
   const mode = rest[0] as 'N' | 'R';
   // RFC 2852 §4: with mode R the by-time must be positive.
@@ -236,7 +236,7 @@ export function parseRrvs(v: string): { dateTime: string; mode?: 'C' | 'R' } | u
   const dateTime = semi < 0 ? v : v.slice(0, semi);
   if (!isDateTime(dateTime)) return undefined;
   if (semi < 0) return { dateTime };
-  const m = v.slice(semi + 1).toUpperCase();
+  const m = asciiUpper(v.slice(semi + 1));
   if (m !== 'C' && m !== 'R') return undefined;
   return { dateTime, mode: m };
 }
@@ -339,7 +339,7 @@ export function checkParam(
   if (typeof keyword !== 'string' || !isKeyword(keyword)) {
     return { ok: false, reason: 'bad-keyword', message: 'keyword must match esmtp-keyword' };
   }
-  const upper = keyword.toUpperCase();
+  const upper = asciiUpper(keyword);
   const spec = specs.get(upper);
   if (value !== undefined && (typeof value !== 'string' || !isEsmtpValue(value, ctx.smtpUtf8))) {
     return { ok: false, reason: 'bad-value', message: `${upper} value must match esmtp-value` };

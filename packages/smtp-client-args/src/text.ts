@@ -131,12 +131,5 @@ export function isEsmtpValue(s: string, utf8: boolean): boolean {
   return utf8 ? isWellFormed(s) : true;
 }
 
-/** ASCII upper-casing (keywords are ASCII; no locale rules, so `ß` or `ſ` never turn into ASCII). */
-export function asciiUpper(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // only ASCII letters change (toUpperCase of [a-z] is ASCII); most keywords arrive upper case
-    if (c >= 97 && c <= 122) return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
-  }
-  return s;
-}
+/** ASCII upper-casing (keywords are ASCII; no locale rules, so `ß` or `ſ` never turn into ASCII): the foundation's, shared with the server. */
+export { asciiUpper } from '@smtpkit/foundation';
