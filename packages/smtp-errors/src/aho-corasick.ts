@@ -2,7 +2,8 @@
  * A multi-pattern matcher (Aho-Corasick) compiled to a dense DFA over a compact alphabet: one pass
  * over the text finds every occurrence of every literal, in time linear in the text plus the
  * number of matches. Case-insensitive: the alphabet maps every UTF-16 code unit to the class of its
- * lower-case form, so the text is never copied or lower-cased. Literals must be lower case.
+ * lower-case form, so the text is never copied or lower-cased. Literals must be lower case and
+ * canonical (see `canonicalLiteral`).
  * Chosen code units can be "flagged" so that the matcher sees them on its slow path without a
  * second test per character (the reply-code scanner rides on this).
  */
@@ -41,6 +42,45 @@ const EQUIVALENT_UNITS: readonly (readonly [number, number])[] = [
   [0x2010, 45],
   [0x2011, 45],
 ];
+
+let canonical: ReadonlyMap<number, number> | undefined;
+
+/**
+ * Units read as another, in literals and text alike: a Latin letter with diacritics (U+00C0 to
+ * U+024F whose canonical decomposition is an ASCII letter and combining marks) as its base letter in
+ * lower case, so `retiree` matches `retirée` and `mas tarde` matches `más tarde`, as MTAs that
+ * write 7-bit replies print them; and `_` as a space (`FORBIDDEN_FILE_EXTENSION`). One unit for
+ * one, so every position stays the text's own. Computed once.
+ */
+function canonicalUnits(): ReadonlyMap<number, number> {
+  if (canonical !== undefined) return canonical;
+  const map = new Map<number, number>([[0x5f, 0x20]]);
+  for (let c = 0xc0; c <= 0x24f; c++) {
+    const parts = String.fromCharCode(c).normalize('NFD');
+    const base = parts.charCodeAt(0) | 0x20;
+    if (parts.length < 2 || base < 0x61 || base > 0x7a) continue;
+    let marks = true;
+    for (let i = 1; i < parts.length; i++) marks &&= parts.charCodeAt(i) >= 0x300 && parts.charCodeAt(i) <= 0x36f;
+    if (marks) map.set(c, base);
+  }
+  canonical = map;
+  return map;
+}
+
+/**
+ * @internal `literal` (lower case) with its units read as the automaton reads them (see
+ * `canonicalUnits`): what the automaton must be given, so that two spellings that read the same
+ * are one literal.
+ */
+export function canonicalLiteral(literal: string): string {
+  const map = canonicalUnits();
+  let out = '';
+  for (let i = 0; i < literal.length; i++) {
+    const c = literal.charCodeAt(i);
+    out += String.fromCharCode(map.get(c) ?? c);
+  }
+  return out;
+}
 
 /** @internal A compiled automaton. */
 export class Automaton {
@@ -127,6 +167,8 @@ export class Automaton {
     // non-breaking hyphen in `e‑mail`), unless a literal names them: one unit for one, so every
     // position stays the text's own.
     for (const [c, ascii] of EQUIVALENT_UNITS) if (classes[c] === 0 && classes[ascii] !== 0) classes[c] = classes[ascii]!;
+    // Accented Latin letters as their base letter, `_` as a space (the literals are canonical).
+    for (const [c, base] of canonicalUnits()) if (classes[c] === 0 && wideClass[c] === 0 && classes[base] !== 0) classes[c] = classes[base]!;
     // Trie keys: an ASCII class as it is, a non-ASCII class as `wide + its wide class`.
     const keyOf = (c: number): number => (classes[c] === wide ? wide + wideClass[c]! : classes[c]!);
     const children: Map<number, number>[] = [new Map<number, number>()];

@@ -165,6 +165,8 @@ const DATA: R[] = ([
   ['client-ip-mismatch', 50, 'mismatches client ip', '550 domain [example.com] mismatches client ip 192.0.2.1.'],
   ['sender-domain-missing', 50, 'domain of sender address|does not exist', '553 5.1.8 <root@host.example>... Domain of sender address root@host.example does not exist'],
 
+  // --- Greylisting: a deferral by design, whatever block list or reputation wording comes with it ---
+  ['greylisted', 70, 'greylist', '450 4.2.0 <nobody@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html'],
   // --- Block lists and reputation (any MTA) ---
   ['amazonses-suppressed', 25, 'suppressed sending to this address', 'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.'],
   ['suppression-list', 25, 'on the suppression list', '550 5.1.1 The address is on the suppression list of the sending account'],
@@ -328,7 +330,6 @@ const DATA: R[] = ([
   ['', 70, 'rate limit', '452 4.3.2 Connection rate limit exceeded.'],
   ['', 70, 'too many connections', '421 4.7.0 Too many connections from your host'],
   ['', 70, 'try again later', '451 4.3.0 Temporary local problem - please try again later'],
-  ['greylisted', 70, 'greylist', '450 4.2.0 <nobody@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html'],
 
   // --- Invalid recipient (generic MTA wording: Postfix, Exim, Sendmail, qmail, Exchange, Domino) ---
   ['', 10, 'no forwarding address', '551 5.1.6 User not local, no forwarding address'],

@@ -172,7 +172,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")
-  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, 'authenticat', 'tls is required', 'tls required', 'requires tls', 'require tls', 'starttls']),
+  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'ptr', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, 'authenticat', 'tls is required', 'tls required', 'requires tls', 'require tls', 'starttls']),
   // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
   // recipient family reads "invalid" or "unknown" as the recipient
   ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist', 'illegal sender', 'sender illegal', 'sender is illegal', 'illegal mail from']),
@@ -181,6 +181,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(50, SELECTIVE_REFUSAL_WORDS),
   // a host or domain that does not resolve (before "not found" names the recipient)
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'domain unknown', 'host unknown', 'hostname unknown', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger',
+    // a host or domain name that cannot be one ("Illegal Host/Domain Name"): no lookup can find it
+    'illegal host', 'illegal domain', 'invalid host', 'invalid domain', 'invalid hostname',
     'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),
   // an invalid header or message format is a fault of the message's form, before the recipient
   // family reads "invalid" as the recipient
@@ -190,7 +192,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ]),
   // the recipient: unknown, gone, disabled
   ...family(10, [
-    'unknown user', 'user unknown', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
+    'unknown user', 'user unknown', 'illegal user', 'illegal recipient', 'illegal address', 'illegal mailbox', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
     'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
@@ -305,7 +307,7 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     // mailing list" is a removal)
     'abmelden', 'abbestellen', 'austragen', 'ausgetragen', 'von der liste entfernt', 'retiré de la liste', 'retirer de la liste', 'darse de baja', 'darte de baja', 'borrarse de', 'borrarte de',
     'cancelar la suscripción', 'anular la suscripción', 'disiscri', 'cancellazione dalla lista', 'cancellarti dalla lista', 'cancellato dalla lista', 'cancelar a inscrição', 'cancelar a assinatura',
-    'descadastr', 'removido da lista', 'remover da lista', 'afmelden', 'afgemeld', 'uitschrijven', 'uitgeschreven', 'wypisa', 'odhlásit', 'odhlášen', 'avregistrer', 'отписа', 'отказаться от подписки',
+    'retirée de la liste', 'supprimé de la liste', 'supprimée de la liste', 'ne figure plus', "n'est plus abonné", 'descadastr', 'removido da lista', 'remover da lista', 'afmelden', 'afgemeld', 'uitschrijven', 'uitgeschreven', 'wypisa', 'odhlásit', 'odhlášen', 'avregistrer', 'отписа', 'отказаться от подписки',
     'удален из списка', 'удалить из списка', 'удалены из списка', '退订', '取消订阅', '退出邮件列表', '退出列表', '配信停止', '購読解除', '登録解除', '退会', '구독 취소', '구독 해지', '수신 거부', '수신거부',
     '리스트에서|삭제', '탈퇴']),
   ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed',
@@ -347,6 +349,12 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'will not answer your', 'cannot answer your', 'nach meiner rückkehr', 'melde mich', 'beantworte ich', 'je vous répondrai', 'vous répondrai dès', 'dès mon retour', 'à mon retour',
     'le responderé', 'te responderé', 'a mi regreso', 'a mi vuelta', 'responderei', 'no meu regresso', 'tornerò', 'risponderò', 'ben terug', 'bij terugkomst', 'na terugkomst', 'beantwoorden uw', 'beantwoord uw',
     'вернусь', 'отвечу', '我会尽快', '尽快回复', '尽快给您回', '已经收到', '谢谢您的来信', '戻り次第', '折り返し',
+    // away from the office, on leave, an automatic answer, and the thanks that opens it, in Czech,
+    // Slovak, Hungarian, Romanian, Swedish, Danish, Norwegian, Finnish, Estonian, Turkish and Greek
+    'mimo kancel', 'jsem mimo', 'som mimo', 'na dovolen', 'automatická odpověď', 'automatická odpoveď', 'ďakujem za', 'v naléhavých případech', 'v urgentných prípadoch', 'v súrnych prípadoch',
+    'házon kívül', 'szabadságon', 'automatikus válasz', 'köszönöm levelét', 'răspuns automat', 'în concediu', 'vă mulțumesc pentru mesaj', 'frånvarande', 'automatiskt svar', 'på semester',
+    'automatisk svar', 'fraværende', 'på ferie', 'automaattinen vastaus', 'lomalla', 'poissa toimistolta', 'automaatvastus', 'puhkusel', 'kontorist väljas', 'otomatik yanıt', 'izindeyim', 'ofis dışında',
+    'αυτόματη απάντηση', 'εκτός γραφείου', 'σε άδεια',
   ]),
 ] as const);
 

@@ -4,7 +4,7 @@
  * wildcard rules verified in order as their pieces are found).
  */
 
-import { Automaton } from './aho-corasick.js';
+import { Automaton, canonicalLiteral } from './aho-corasick.js';
 import { SmtpErrorsError } from './errors.js';
 import { isAlnum, scanCodeAt, scanCodeAtBytes } from './reply-input.js';
 import { typeName } from '@smtpkit/foundation';
@@ -25,7 +25,8 @@ const scanAt = scanCodeAt;
 const scanBytesAt = scanCodeAtBytes;
 
 /**
- * A rule: when `pattern` occurs in the reply text (case-insensitively, anywhere), classify as `id`.
+ * A rule: when `pattern` occurs in the reply text (case-insensitively, anywhere; an accented Latin
+ * letter matches its base letter and `_` a space), classify as `id`.
  * A `|` in the pattern is a wildcard (any text, possibly empty, between the pieces, in order).
  * With `domain`, the rule applies only when classifying for that recipient domain.
  *
@@ -221,7 +222,8 @@ export class RuleMatcher {
     const literalIds = new Map<string, number>();
     const occ: number[][] = [];
     all.forEach((rule, r) => {
-      rule.pieces.forEach((piece, p) => {
+      rule.pieces.forEach((written, p) => {
+        const piece = canonicalLiteral(written);
         let id = literalIds.get(piece);
         if (id === undefined) {
           id = occ.length;
@@ -233,7 +235,7 @@ export class RuleMatcher {
     });
     const codesOf: number[][] = [];
     codes.forEach((code, k) => {
-      const piece = fold(code);
+      const piece = canonicalLiteral(fold(code));
       let id = literalIds.get(piece);
       if (id === undefined) {
         id = occ.length;

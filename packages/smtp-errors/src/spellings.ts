@@ -5,7 +5,7 @@
 
 /**
  * @internal `[written, other]`: a negation written out or contracted (`does not` / `doesn't`,
- * `cannot` / `can't`...), `mailbox` / `mail box`, and the plural of the nouns a reply names its
+ * `cannot` / `can't`...), `mailbox` / `mail box`, `greylist` / `graylist`, and the plural of the nouns a reply names its
  * subject with (`recipients unknown`, `addresses rejected`, `mailboxes full`). Each replaces every
  * match in a pattern; one entry is applied at a time.
  */
@@ -26,6 +26,7 @@ const SPELLINGS: readonly (readonly [RegExp, string])[] = [
   [/\bwill not\b/g, "won't"],
   [/\bmailbox/g, 'mail box'],
   [/\bmail box/g, 'mailbox'],
+  [/\bgreylist/g, 'graylist'],
   // a phrase that starts at the negation ("not a valid user") after a contracted verb ("isn't a valid user")
   [/^not\b/g, "n't"],
   // the plural of the subject: "recipients unknown", "users unknown", "addresses rejected"

@@ -583,3 +583,59 @@ describe('the seventh generalisation round (the ninth round of rows, tune half)'
     expect(classify('このメールアドレスは登録されていません').id).toBe(10);
   });
 });
+
+describe('the eighth generalisation round (the tenth round of rows, tune half)', () => {
+  const bare = createClassifier({ builtinRules: false });
+
+  it('accented Latin letters read as their base letter, in the text and in the word lists', () => {
+    // MTAs that write 7-bit replies drop the accents; the words mean the same
+    expect(classify("L'adresse a ete retiree de la liste de diffusion example.").id).toBe(90);
+    expect(classify('Vous etes desabonne de la liste').id).toBe(90);
+    expect(classify('Ihre Nachricht wurde abgelehnt: Empfanger unbekannt').id).toBe(10);
+    expect(classify('421 Rechazo temporal, intentelo mas tarde').id).toBe(70);
+    // and the other way round: an accent the list does not write is read too
+    expect(classify('550 Usuário não encontrado').id).toBe(classify('550 usuario nao encontrado').id);
+    // letters without a decomposition keep their own reading
+    expect(classify('Skrzynka pełna').id).toBe(22);
+  });
+
+  it('an underscore joins words as a space does (FORBIDDEN_FILE_EXTENSION)', () => {
+    expect(classify('554 5.7.1 Matched map: FORBIDDEN_FILE_EXTENSION').id).toBe(53);
+    expect(bare.classify('550 USER_UNKNOWN').id).toBe(10);
+    // provider codes are still matched exactly, underscore included
+    expect(classify('XGEMAIL_0010').rule).toMatchObject({ kind: 'provider-code', code: 'XGEMAIL_0010' });
+    expect(classify('XGEMAIL 0010').rule.kind).not.toBe('provider-code');
+  });
+
+  it('greylisting is a deferral whatever block list its mechanism is named after', () => {
+    expect(classify('421 4.7.1 Service unavailable; Client host [192.0.2.1] blocked using grey.rbl - Greylisting in action, please try again later').id).toBe(70);
+    expect(classify('450 4.7.1 Graylisted, please try again in 5 minutes').id).toBe(70);
+    // a block list without greylisting stays a block
+    expect(classify('554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org').id).toBe(51);
+  });
+
+  it('a PTR record named in a refusal is the sender\'s reverse DNS, before "invalid" reads as the recipient', () => {
+    expect(classify('554 invalid DNS PTR resource record, IP=192.0.2.1').id).toBe(50);
+    // the word inside a host name is not wording
+    expect(classify('550 5.1.1 <user@ptr.example.org>: Recipient address rejected: User unknown').id).toBe(10);
+  });
+
+  it('"illegal" names an invalid user or an impossible host or domain name', () => {
+    expect(classify('Unknown or Illegal User').id).toBe(10);
+    expect(classify('Illegal Host/Domain Name found').id).toBe(21);
+    expect(classify('553 5.1.7 illegal sender address').id).toBe(50);
+  });
+
+  it.each([
+    ['Ďakujem za vašu správu! Som mimo kancelárie do 27.6.', 60],
+    ['Dobrý den, jsem mimo kancelář, v naléhavých případech volejte kolegu.', 60],
+    ['Házon kívül vagyok, hétfőn válaszolok.', 60],
+    ['Răspuns automat: sunt în concediu până luni.', 60],
+    ['Automatiskt svar: jag är frånvarande till måndag.', 60],
+    ['Automaattinen vastaus: olen lomalla.', 60],
+    ['Otomatik yanıt: ofis dışındayım.', 60],
+  ])('%s is %i, with or without the phrase rules', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});

@@ -121,6 +121,14 @@ describe('one phrase, other spellings', () => {
     expect(moved((t) => t.replace(from, to))).toEqual([]);
   });
 
+  it('a reply written without its accents (7-bit) reads like the accented one', () => {
+    const strip = (t: string): string => t.normalize('NFD').replace(/(?<=[A-Za-z])[\u0300-\u036f]+/g, '').normalize('NFC');
+    let changed = 0;
+    for (const text of TEXTS) if (strip(text) !== text) changed++;
+    expect(changed).toBeGreaterThanOrEqual(20);
+    expect(moved(strip)).toEqual([]);
+  });
+
   it('plural subjects and a written-apart mailbox read like the singular', () => {
     expect(classify('550 recipients unknown').id).toBe(10);
     expect(classify('550 5.1.1 users unknown').id).toBe(10);
