@@ -179,6 +179,39 @@ describe('classifyMessage: automatic replies that read like failures', () => {
     expect([r.kind, r.class?.id, r.recipients]).toEqual(['auto-reply', 60, []]);
   });
 
+  it.each([
+    'Automatische Antwort: Angebot',
+    'Abwesenheitsnotiz: Angebot',
+    'Réponse automatique : devis',
+    'Respuesta automática: presupuesto',
+    'Risposta automatica: preventivo',
+    'Resposta automática: orçamento',
+    'Automatisch antwoord: offerte',
+    'Automatyczna odpowiedź: oferta',
+    'Automatická odpověď: nabídka',
+    'Automatiskt svar: offert',
+    'Automatisk svar: tilbud',
+    'Automaattinen vastaus: tarjous',
+    'Otomatik yanıt: teklif',
+    'Automatikus válasz: ajánlat',
+    'Răspuns automat: ofertă',
+    'Автоматический ответ: предложение',
+    'Αυτόματη απάντηση: προσφορά',
+    '自動回覆: 報價',
+    '自动回复: 报价',
+    '자동 회신: 견적',
+  ])('the subject a mail client writes on an automatic reply, in its language: %s', async (subject) => {
+    const r = await classifyMessage(`From: bob@rcpt.test\r\nTo: alice@sender.test\r\nSubject: ${subject}\r\n\r\nBack on Monday.\r\n`);
+    expect([r.kind, r.class?.id]).toEqual(['auto-reply', 60]);
+  });
+
+  it('a subject that only mentions a newsletter or a reply is no automatic reply', async () => {
+    for (const subject of ['Re: our newsletter', 'Antwort auf Ihre Frage', 'Automation report']) {
+      const r = await classifyMessage(`From: bob@rcpt.test\r\nTo: alice@sender.test\r\nSubject: ${subject}\r\n\r\nHello.\r\n`);
+      expect(r.kind, subject).toBe('other');
+    }
+  });
+
   it('a bounce marked auto-replied (as Exim marks them) is still a bounce', async () => {
     for (const from of ['Mail Delivery System <Mailer-Daemon@mx.sender.test>', 'bob@rcpt.test']) {
       const r = await classifyMessage(`From: ${from}\r\nTo: alice@sender.test\r\nSubject: Mail delivery failed: returning message to sender\r\nAuto-Submitted: auto-replied\r\n\r\nThis message was created automatically by mail delivery software.\r\n\r\n  carol@rcpt.test\r\n    550 5.1.1 user unknown\r\n`);

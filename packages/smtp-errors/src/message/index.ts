@@ -520,9 +520,13 @@ const HTML_SCAN_CHARS = 256 * 1024;
 /** How much of a body a report pasted into it (not in its own part) is read from its first field. */
 const INLINE_REPORT_CHARS = 65536;
 
-// CJK alternatives sit outside the `\b…\b` group: `\b` never matches next to a CJK character.
+// The subject prefixes mail clients write on an automatic reply, in the languages they ship
+// (`Automatische Antwort:`, `Abwesenheitsnotiz:`, `Automatyczna odpowiedź:`, `自動回覆:`), and the
+// usual out-of-office words. Words that end in an ASCII letter sit in the `\b…\b` group; the others
+// (and CJK, where `\b` never matches) only need their start: `\b` sees no word character in `ź`.
+// Every alternative is literal text, so the scan is linear.
 const AUTO_SUBJECT =
-  /\b(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort)|abwesenheit|absence|vacation|on leave|away from (the )?office|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica)\b|自動応答|不在/i;
+  /\b(out of (the )?office|auto(matic)?[- ]?(reply|response|antwort)|automatische antwort|abwesenheit(snotiz)?|absence|vacation|on leave|away from (the )?office|r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica|resposta autom[áa]tica|automatisch antwoord|afwezigheidsbericht|automatiskt svar|automatisk svar|automaattinen vastaus|otomatik yan[ıi]t|automatikus v[áa]lasz|r[ăa]spuns automat)\b|\bautomatyczna odpowied[źz]|\bautomatick[áa] odpov[ěe][ďd]|автоматический ответ|автоответ|αυτόματη απάντηση|自動応答|自動返信|自动回复|自動回覆|자동 회신|자동 응답|不在/i;
 const CHALLENGE =
   /(challenge[- ]response|verify (that )?you are (a )?human|please (confirm|verify) (that )?you (sent|are)|sender verification|confirm your (e-?mail|message)|whitelist|allowlist|spam ?arrest|boxbe|mailsentry|to have your message delivered, (please )?(click|reply))/i;
 const UNSUBSCRIBE = /\b(unsubscribe[d]?|removed from (the )?(list|mailing list)|goodbye from|you have been removed|unsubscription)\b/i;
