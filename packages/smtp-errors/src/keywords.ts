@@ -78,7 +78,22 @@ const MESSAGE_SUBJECT_WORDS: readonly string[] = [
 export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = withSpellings(MESSAGE_SUBJECT_WORDS).map((w) => makeRule({ pattern: w, id: 52 }, 'builtin', `message-subject-${w}`));
 
 /** @internal The spam family (52): the content looks like spam (unsolicited). */
-const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter'];
+const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter', 'content restriction', 'content polic'];
+
+/**
+ * @internal Words of how a sender gets to submit: authentication and TLS. A refusal that names them
+ * is about the sender's setup (50), unless it refuses relaying (54; see `readWords`).
+ */
+const SUBMISSION_WORDS: readonly string[] = ['authenticat', 'tls is required', 'tls required', 'requires tls', 'require tls', 'starttls'];
+
+/** @internal See `SUBMISSION_WORDS`. */
+export const SUBMISSION_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SUBMISSION_WORDS));
+
+/** @internal An open relay or proxy, a botnet host: a known spam source (51), not a relay refusal. */
+const OPEN_RELAY_WORDS: readonly string[] = ['open relay', 'openrelay', 'open proxy', 'openproxy', 'botnet', 'zombie', 'compromised host', 'compromised machine'];
+
+/** @internal Words of relaying (class 54). */
+const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц', '中继', 'リレー', '릴레이'];
 
 /** @internal See `SPAM_WORDS`. */
 export const SPAM_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SPAM_WORDS));
@@ -154,9 +169,9 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
  * each family lists the English stems and their usual equivalents in German, French, Spanish,
  * Portuguese, Italian, Dutch, Polish, Swedish, Russian, Chinese, Japanese and Korean replies. The
  * order: the sender's rate words, RFC 3463's registry titles, the sender's DNS and authentication
- * setup, an invalid sender, mail refused from some senders, DNS compounds, invalid headers, then the recipient, quota, message form (malformed, header
- * and line length), size, loop, reputation, DNS, connection and expiry, relay, virus and spam
- * families, RFC 5321's generic recipient texts, then the refusal, duplicate and temporary families.
+ * setup, an invalid sender, mail refused from some senders, DNS compounds, invalid headers, then
+ * the recipient, quota, message form (malformed, header and line length), size, loop, reputation,
+ * DNS, connection and expiry, relay, virus and spam families, RFC 5321's generic recipient texts, then the refusal, duplicate and temporary families.
  *
  * @example
  * ```ts
@@ -172,7 +187,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the sender's DNS setup named in a refusal (reverse DNS, PTR) and the sender authentication
   // mechanisms (SPF, DKIM, DMARC): a block, not a DNS failure, and more explicit than "spam" named
   // as the motive ("to protect our users from spam")
-  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'ptr', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, 'authenticat', 'tls is required', 'tls required', 'requires tls', 'require tls', 'starttls']),
+  ...family(50, ['reverse dns', 'rdns', 'ptr record', 'ptr', 'reverse lookup', 'reverse hostname', ...AUTH_MECHANISM_WORDS, ...SUBMISSION_WORDS]),
   // an invalid or unknown sender (the envelope's MAIL FROM): a refusal of the sender, before the
   // recipient family reads "invalid" or "unknown" as the recipient
   ...family(50, ['invalid sender', 'sender invalid', 'mail from invalid', 'invalid mail from', 'sender address invalid', 'sender address is invalid', 'unknown sender', 'sender unknown', 'sender does not exist', 'sender domain does not exist', 'illegal sender', 'sender illegal', 'sender is illegal', 'illegal mail from']),
@@ -246,8 +261,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
   // an open relay or proxy, a botnet host, is a known spam source: the sender's reputation, not a
   // relaying refusal
-  ...family(51, ['open relay', 'openrelay', 'open proxy', 'openproxy', 'botnet', 'zombie', 'compromised host', 'compromised machine']),
-  ...family(54, ['relay', 'relais', 'ретрансляц', '中继', 'リレー', '릴레이']),
+  ...family(51, OPEN_RELAY_WORDS),
+  ...family(54, RELAY_WORDS),
   ...family(53, ['virus', 'malware', ...ATTACHMENT_WORDS, 'вирус', '病毒', 'ウイルス', 'vírus', 'wirus', 'schadsoftware', 'logiciel malveillant', 'software malicioso', 'вредонос', '恶意软件', 'マルウェア', '바이러스', '악성']),
   // the content looks like spam
   ...family(52, SPAM_WORDS),
@@ -310,7 +325,7 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'retirée de la liste', 'supprimé de la liste', 'supprimée de la liste', 'ne figure plus', "n'est plus abonné", 'descadastr', 'removido da lista', 'remover da lista', 'afmelden', 'afgemeld', 'uitschrijven', 'uitgeschreven', 'wypisa', 'odhlásit', 'odhlášen', 'avregistrer', 'отписа', 'отказаться от подписки',
     'удален из списка', 'удалить из списка', 'удалены из списка', '退订', '取消订阅', '退出邮件列表', '退出列表', '配信停止', '購読解除', '登録解除', '退会', '구독 취소', '구독 해지', '수신 거부', '수신거부',
     '리스트에서|삭제', '탈퇴']),
-  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed',
+  ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed', 'confirm my subscription', 'thanks for signing up', 'thank you for signing up',
     'abonnement bestätigen', 'bestätigen sie ihr abonnement', 'anmeldung bestätigen', 'confirmez votre abonnement', 'confirmer votre abonnement', 'confirmer votre inscription', 'conferma la tua iscrizione', 'confirme sua inscrição',
     // a mailing list named in a text with no reply code: a list's own notice (joining, a welcome,
     // a confirmation request), in English, German, French, Spanish, Italian, Portuguese, Dutch,
@@ -339,7 +354,7 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     '自動返信', '自动答复', 'автоматический ответ', '자동 응답', '자동응답', 'odpowiedź automatyczna', 'automatyczna odpowiedź', 'poza biurem', 'nicht am platz', 'nicht im haus', 'je suis|indisponible', 'estoy|ausente', 'sono|assente',
     // being away and back, and the "in urgent cases" pointer every out-of-office reply carries
     'back in the office', 'back in office', 'limited access to email', 'limited access to e-mail', 'no access to email', 'no access to e-mail', 'currently travelling', 'currently traveling', 'on leave until', 'am on leave',
-    'in dringenden fällen', 'bin ich wieder', 'wieder im büro', 'en congé', "en cas d'urgence", 'pour toute urgence', 'de retour le', 'estaré fuera', 'en caso de urgencia', 'in caso di urgenza', 'sarò di nuovo',
+    'in dringenden fällen', 'bin ich wieder', 'erreichen sie mich', 'mich erreichen sie', 'wieder erreichbar', 'wieder im büro', 'en congé', "en cas d'urgence", 'pour toute urgence', 'de retour le', 'estaré fuera', 'en caso de urgencia', 'in caso di urgenza', 'sarò di nuovo',
     'afwezig', 'away from the office', 'away from my desk', 'absent from the office', 'ausente de la', 'ausente del', 'ausente hasta', 'ausente do', 'ausente da', 'ausente até', 'assente dall', 'absent jusqu',
     // access to mail promised back later (future tense: a bounce says what happened, not what will)
     'will not have access', "won't have access", 'will have no access', 'will have limited access', "n'aurai pas accès", 'no tendré acceso', 'tendré acceso limitado', 'não terei acesso', 'non avrò accesso', 'keinen zugriff auf meine', 'geen toegang tot mijn',

@@ -13,10 +13,11 @@ const NONE = 0x7fffffff;
 
 /**
  * Whether UTF-16 unit (or byte) `c` can be part of a mailbox or host name as replies print them: an
- * ASCII letter or digit, `.`, `-`, `_`, `+` or `@`.
+ * ASCII letter or digit, `.`, `-`, `_`, `+` or `@`; and `/`, which joins a host name to a path or a
+ * product's name (`F-Secure/virusgw_smtp/virusgw1.example.jp`, a URL).
  */
 function isNameUnit(c: number): boolean {
-  return isAlnum(c) || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x40;
+  return isAlnum(c) || c === 0x2e || c === 0x2d || c === 0x5f || c === 0x2b || c === 0x40 || c === 0x2f;
 }
 /** The digits a reply code or enhanced code can start with: flagged in the automaton. */
 const CODE_DIGITS = '245';

@@ -5,7 +5,7 @@
 
 import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, CARRIER_RULES, COUNT_RULES, DORMANT_RULES, isBlockFamily, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES } from './keywords.js';
+import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, CARRIER_RULES, COUNT_RULES, DORMANT_RULES, isBlockFamily, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES, SUBMISSION_WORD_SET } from './keywords.js';
 import type { RuleMatcher, StoredRule } from './rules.js';
 import { STAGE_HINTS } from './stage-hints.js';
 
@@ -82,9 +82,16 @@ function byWord(id: number, word: StoredRule): { id: number; rule: DecidedBy } {
  *   block list's name said of the sender's own address ("sender is blacklisted", "sender address
  *   on our blocklist"), with no host named, is a list of addresses the receiver keeps itself: a
  *   refusal of the sender (50), as for its allow and block lists (the labelling guide's rule 8).
+ * - Authentication or TLS words next to relay wording ("relay through this server without
+ *   authentication") refuse relaying (54): they say how to be allowed, relaying is what was refused.
  */
 export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean): { id: number; rule: DecidedBy } | undefined {
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
+  if (id === 50) {
+    const keyword = keywordFound(matcher, permanentCode);
+    const block = keyword !== undefined && SUBMISSION_WORD_SET.has(keyword.pattern) ? matcher.found(G_BLOCK_KEYWORD) : undefined;
+    if (block?.id === 54) return byWord(54, block);
+  }
   if (id === 22) {
     const dormant = matcher.found(G_DORMANT);
     return dormant ? byWord(10, dormant) : undefined;

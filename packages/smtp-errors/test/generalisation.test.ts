@@ -640,3 +640,29 @@ describe('the eighth generalisation round (the tenth round of rows, tune half)',
     expect(bare.classify(text).id).toBe(id);
   });
 });
+
+describe('the ninth generalisation round (the eleventh round of rows, tune half)', () => {
+  const bare = createClassifier({ builtinRules: false });
+
+  it('a relay refusal stays one when it says how to be allowed; an open relay is a spam source', () => {
+    expect(classify('550-550 relay through this server without authentication.').id).toBe(54);
+    expect(bare.classify('554 5.7.1 Relaying requires authentication').id).toBe(54);
+    expect(classify('554 openrelay check.').id).toBe(51);
+    // authentication without relay wording is still the sender's setup
+    expect(classify('530 5.7.0 Authentication required').id).toBe(50);
+  });
+
+  it('words in a host name joined to a path by "/" are no wording', () => {
+    expect(classify('550 Relaying denied.(F-Secure/virusgw_smtp/virusgw1.example.jp)').id).toBe(54);
+    // a slash between words that is no name still reads both
+    expect(classify('550 5.7.1 spam/virus detected').id).not.toBe(40);
+  });
+
+  it.each([
+    ['Message rejected due to content restrictions', 52],
+    ['Thanks for signing up! Click the button below to confirm your email address. [Confirm My Subscription]', 80],
+    ['Sie scheinen an den Feiertagen zu arbeiten - ich nicht. Mich erreichen Sie erst am 19. Januar wieder.', 60],
+  ])('%s is %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
