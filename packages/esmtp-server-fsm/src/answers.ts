@@ -11,6 +11,7 @@ import { reply, send } from './replies.js';
 import type { Pending, Session } from './session.js';
 import { answerHelo } from './session-commands.js';
 import { answerXclient } from './xclient-commands.js';
+import { skipBlock } from './extension-exchange.js';
 
 /** Answers the pending decision (`accept`, `reject`, `respond`, or automatically). */
 export function answer(s: Session, positive: boolean, r: ReplyInit | undefined, lmtpReplies: readonly ReplyInit[] | undefined): void {
@@ -62,6 +63,11 @@ function applyAnswer(s: Session, p: Pending, positive: boolean, r: ReplyInit | u
     case 'vrfy':
     case 'expn':
     case 'command':
+      // a verb whose block follows its line: the block is skipped, then the reply (a 421 closes at once)
+      if (p.point === 'command' && p.block && r?.code !== 421) {
+        s.go('read-block');
+        return skipBlock(s, p.verb, p.block, r ?? { code: 250, enhanced: '2.0.0', text: 'Ok' }, !positive);
+      }
       s.go('answer');
       reply(s, r ?? (p.point === 'command' ? { code: 250, enhanced: '2.0.0', text: 'Ok' } : { code: 252, enhanced: '2.5.0', text: 'Cannot VRFY user, but will accept message and attempt delivery' }), !positive);
       return;

@@ -6,8 +6,8 @@
 import { authCommand, stepAuth } from './auth-commands.js';
 import { bdat, data, stepBdat, stepBody } from './data-commands.js';
 import { mail, rcpt } from './envelope-commands.js';
-import { customCommand, stepExtension } from './extension-exchange.js';
-import { readLine } from './line-reader.js';
+import { blockCommand, customCommand, stepExtension, unframed } from './extension-exchange.js';
+import { VERB_HEAD, readLine } from './line-reader.js';
 import { countError, reply, send, shutdownNow } from './replies.js';
 import type { ReplyInit } from './reply.js';
 import type { Session } from './session.js';
@@ -123,7 +123,7 @@ export function stepCommand(s: Session): boolean {
       text = strictDec.decode(line);
     } catch {
       // never a silent U+FFFD: an address is refused as RFC 6531 says, anything else as a syntax error
-      const verb = wordOf(asciiText(line.subarray(0, 9)));
+      const verb = wordOf(asciiText(line.subarray(0, VERB_HEAD)));
       return refuse(s, verb, verb === 'MAIL' || verb === 'RCPT' ? { code: 553, enhanced: '5.6.7', text: 'Error: invalid UTF-8 in address' } : { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8 in command' });
     }
   }
@@ -152,15 +152,27 @@ function wordOf(head: string): string {
  * pipelining check takes the line for that verb, so what is pipelined behind `DATA\t` never runs.
  */
 function refuse(s: Session, head: Uint8Array | string, r: ReplyInit): boolean {
-  const verb = wordOf(typeof head === 'string' ? head : asciiText(head.subarray(0, 9)));
-  return verb === 'BDAT' ? dispatch(s, verb, '', true) : dispatch(s, verb, '', false, r);
+  const verb = wordOf(typeof head === 'string' ? head : asciiText(head.subarray(0, VERB_HEAD)));
+  if (verb === 'BDAT') return dispatch(s, verb, '', true);
+  // a custom verb whose block follows its line: the block's end is unknown, as for BDAT
+  if (blockOf(s, verb)) {
+    unframed(s);
+    return true;
+  }
+  return dispatch(s, verb, '', false, r);
+}
+
+/** The `blockLength` of a registered custom verb whose line is followed by a block of bytes. */
+function blockOf(s: Session, verb: string): ((argument: string) => number | undefined) | undefined {
+  return NATIVE_VERBS.has(verb) ? undefined : s.registry.verb(verb)?.blockLength;
 }
 
 /** The pipelining synchronization check (RFC 2920 §3.1), then the command (or the refusal of its line). */
 function dispatch(s: Session, verb: string, arg: string, hasArg: boolean, refusal?: ReplyInit): boolean {
   const sync = s.options.pipeliningSync !== 'off';
-  // BDAT is followed by its chunk; STARTTLS discards what follows it (TLS-1), unless refused.
-  if (sync && s.inputLength > 0 && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS')) {
+  // BDAT (and a custom verb with a block) is followed by its chunk; STARTTLS discards what follows
+  // it (TLS-1), unless refused.
+  if (sync && s.inputLength > 0 && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS') && !blockOf(s, verb)) {
     const pipelining = s.ext.pipelining && s.heloVerb !== undefined && s.heloVerb !== 'HELO';
     const last = MUST_BE_LAST.has(verb) || (!NATIVE_VERBS.has(verb) && s.registry.mustBeLastInGroup(verb));
     if (last || !pipelining) return desync(s);
@@ -191,6 +203,9 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean):
     s.close('too-many-errors');
     return;
   }
+  // a custom verb whose block follows its line: the block is read whatever the answer
+  const block = blockOf(s, verb);
+  if (block) return blockCommand(s, verb, arg, block);
   if (s.current === 'rejected' && verb !== 'BDAT') {
     if (verb === 'QUIT') return quit(s);
     return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: service refused, please QUIT' });

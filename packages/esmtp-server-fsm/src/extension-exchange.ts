@@ -20,10 +20,12 @@ import type { Session } from './session.js';
  *   handed over as a `command-line` event (at most `limits.maxCommandLine` bytes, UTF-8).
  * - `read: 'dot'`: a `3xx` reply (for example `354`), then a block ended by `<CRLF>.<CRLF>`,
  *   dot-unstuffed, streamed as `command-data` events, then `command-end`.
- * - `read: { bytes: n }`: exactly `n` bytes that follow the command (as BDAT's chunk does, RFC 3030),
- *   streamed as `command-data` events, then `command-end`; the reply is optional (none when the
- *   client sends the block right after the command, which must then be registered with
- *   `mustBeLastInGroup: false` so the pipelining check lets the block through).
+ * - `read: { bytes: n }`: exactly `n` bytes, streamed as `command-data` events, then `command-end`.
+ *   Without a reply only as the answer to the `command` event of a verb registered with a
+ *   `blockLength` (its block follows the command line at once, as BDAT's chunk does, RFC 3030), and
+ *   `n` must be that length: the session then knows where the block ends whatever the answer (a
+ *   final reply skips it; a refused verb, before the application sees it, too). With a `3xx` reply
+ *   the client sends the block once it has that reply.
  *
  * Blocks count against `limits.maxMessageSize`: a longer one is read to its end, not handed over,
  * and answered `552 5.3.4`; a dot block with a bare CR or LF is answered `550 5.5.2` unless
@@ -48,28 +50,77 @@ export interface ExtensionStep {
   size: number;
   tooLarge: boolean;
   readonly decoder: DataDecoder | undefined;
+  /** A block read to be skipped, then this reply, counted as an error or not (the verb refused or answered before its block). */
+  readonly skip?: { readonly reply: ReplyInit; readonly counts: boolean };
+}
+
+const NOT_RECOGNIZED: ReplyInit = { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' };
+
+/** Why a registered custom verb is refused in this state (before EHLO, not advertised), or undefined. */
+function refusal(s: Session, keyword: string, advertised: boolean): ReplyInit | undefined {
+  if (!advertised) return undefined;
+  if (s.current === 'awaiting-helo') return { code: 503, enhanced: '5.5.1', text: 'Error: send EHLO first' };
+  // an extension that was not in the last EHLO reply is not in force for this client
+  return s.advertisedKeywords.includes(keyword) ? undefined : NOT_RECOGNIZED;
 }
 
 /** A custom verb from the session's extension table, or 500 for an unknown one. */
 export function customCommand(s: Session, verb: string, arg: string): void {
   const v = s.registry.verb(verb);
-  if (v === undefined) return reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
-  const advertisedOnly = v.extension.advertise !== false;
-  if (advertisedOnly) {
-    if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send EHLO first' });
-    // an extension that was not in the last EHLO reply is not in force for this client
-    if (!s.advertisedKeywords.includes(v.keyword)) return reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
-  }
+  if (v === undefined) return reply(s, NOT_RECOGNIZED);
+  const r = refusal(s, v.keyword, v.extension.advertise !== false);
+  if (r) return reply(s, r);
   s.enter('command');
   s.decide({ point: 'command', verb }, { type: 'command', verb, argument: arg, needsAnswer: !s.auto.has('command') });
 }
 
-/** Checks a continuation given by the application and starts it. */
-export function startContinuation(s: Session, verb: string, step: CommandContinuation): void {
+/**
+ * A custom verb registered with a `blockLength`: its block follows the line at once (as BDAT's
+ * chunk does), so its end must be known whatever the verdict. An argument without a length closes
+ * the connection (`501`, as an unparsable BDAT line, SRV-3); a refusal (a refused session, TLS
+ * required, before EHLO, not advertised) is sent after the block, skipped; else the `command`
+ * decision, whose final answer skips the block too.
+ */
+export function blockCommand(s: Session, verb: string, arg: string, length: (argument: string) => number | undefined): void {
+  const n = length(arg);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return unframed(s);
+  const v = s.registry.verb(verb)!;
+  const r =
+    s.current === 'rejected'
+      ? { code: 503, enhanced: '5.5.1', text: 'Error: service refused, please QUIT' }
+      : s.options.requireTls && !s.secure
+        ? { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' }
+        : refusal(s, v.keyword, v.extension.advertise !== false);
+  if (r) {
+    s.enter('read-block');
+    return skipBlock(s, verb, n, r, true);
+  }
+  s.enter('command');
+  s.decide({ point: 'command', verb, block: n }, { type: 'command', verb, argument: arg, needsAnswer: !s.auto.has('command') });
+}
+
+/** `501` and close: a line whose block length cannot be known (the bytes after it must never run as commands). */
+export function unframed(s: Session): void {
+  s.abortTransactionIfData('closed');
+  send(s, { code: 501, enhanced: '5.5.4', text: 'Syntax error, block length unknown; closing connection' });
+  s.close('synchronization');
+}
+
+/** Reads the `n` bytes of a block and drops them, then sends `r` (state `extension`, back to `resume` after). */
+export function skipBlock(s: Session, verb: string, n: number, r: ReplyInit, counts: boolean): void {
+  s.exchange = { verb, mode: 'bytes', remaining: n, size: 0, tooLarge: false, decoder: undefined, skip: { reply: r, counts } };
+  if (n === 0) blockEnd(s);
+}
+
+/** Checks a continuation given by the application and starts it (`block`: the declared length of the verb's block, at its `command` decision). */
+export function startContinuation(s: Session, verb: string, step: CommandContinuation, block?: number): void {
   const bytes = typeof step.read === 'object' && step.read !== null ? step.read.bytes : undefined;
   if (step.read !== 'line' && step.read !== 'dot' && bytes === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', "continueCommand: read must be 'line', 'dot' or { bytes }");
+  if (block !== undefined && bytes !== block) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', `continueCommand: ${verb} has a block of ${String(block)} bytes: read it or answer`);
   if (bytes !== undefined) {
     if (!Number.isSafeInteger(bytes) || bytes < 0) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', `continueCommand: bytes must be a non-negative integer, got ${String(bytes)}`);
+    // a block sent without waiting for a reply must have a length the session knew from the line
+    if (block === undefined && step.reply === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', 'continueCommand: a block without a 3xx reply needs a verb with a blockLength');
   } else if (step.reply === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', 'continueCommand: a line or dot block needs an intermediate reply');
   if (step.reply !== undefined) {
     checkReply(step.reply);
@@ -127,7 +178,7 @@ export function stepExtension(s: Session): boolean {
 const strictDec = new TextDecoder('utf-8', { fatal: true });
 
 function blockPiece(s: Session, x: ExtensionStep, piece: Uint8Array): void {
-  if (piece.length === 0) return;
+  if (piece.length === 0 || x.skip) return;
   x.size += piece.length;
   if (s.limits.maxMessageSize > 0 && x.size > s.limits.maxMessageSize) x.tooLarge = true;
   if (!x.tooLarge) s.emit({ type: 'command-data', verb: x.verb, bytes: piece });
@@ -135,6 +186,12 @@ function blockPiece(s: Session, x: ExtensionStep, piece: Uint8Array): void {
 
 function blockEnd(s: Session): void {
   const x = s.exchange!;
+  if (x.skip) {
+    s.exchange = undefined;
+    s.go('cancel');
+    reply(s, x.skip.reply, x.skip.counts);
+    return;
+  }
   if (x.tooLarge) {
     cancel(s, { code: 552, enhanced: '5.3.4', text: 'Error: block size exceeds fixed maximum size' });
     return;

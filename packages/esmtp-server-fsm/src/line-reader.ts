@@ -88,10 +88,13 @@ export function readLine(s: Session, limit: number, authAware: boolean): Uint8Ar
 }
 
 /** The first nine bytes of the line being read, as Latin-1 text. */
+/** How many bytes of a refused line are read for its verb (a custom verb may be long). */
+export const VERB_HEAD = 80;
+
 function lineHead(s: Session): string {
   let head = '';
   for (const p of s.lineParts) {
-    for (let i = 0; i < p.length && head.length < 9; i++) head += String.fromCharCode(p[i]!);
+    for (let i = 0; i < p.length && head.length < VERB_HEAD; i++) head += String.fromCharCode(p[i]!);
   }
   return head;
 }

@@ -337,7 +337,7 @@ export class ServerConnection {
     if (typeof step !== 'object' || step === null) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', 'continueCommand() needs a step object');
     takePending(s);
     try {
-      startContinuation(s, p.verb, step);
+      startContinuation(s, p.verb, step, p.block);
     } catch (e) {
       s.pending = p;
       throw e;

@@ -35,7 +35,7 @@ export type Pending =
   | { point: 'data-start'; mode: 'data' | 'bdat' }
   | { point: 'message-end' }
   | { point: 'vrfy' | 'expn' }
-  | { point: 'command'; verb: string }
+  | { point: 'command'; verb: string; block?: number }
   | { point: 'xclient'; attributes: ClientAttributes };
 
 /** One session. Fields are read and written by the rooms; nothing here is public API. */

@@ -180,6 +180,7 @@ export function stateName(state: number): string {
  * | `end-of-data` / `last` | the DATA terminator / the end of the BDAT LAST chunk |
  * | `command` | VRFY, EXPN or a custom verb waits for its decision |
  * | `continue` | a custom verb's exchange goes on (a continuation line or a data block is read) |
+ * | `read-block` | the block that follows a custom verb's line (its `blockLength`) is read and skipped: the verb was refused, or answered with a final reply |
  * | `xclient-reset` | an accepted XCLIENT restarts the session |
  * | `close` | the session ends (QUIT, timeout, end of input, too many errors, a 421...) |
  *
@@ -214,6 +215,7 @@ export type ServerTransitionLabel =
   | 'last'
   | 'command'
   | 'continue'
+  | 'read-block'
   | 'xclient-reset'
   | 'close';
 
@@ -294,6 +296,8 @@ const rows: ServerTransition[] = [
   ...each(CMD, 'command', 'command-decision'),
   { from: 'command-decision', on: 'answer', to: 'resume' },
   { from: 'command-decision', on: 'continue', to: 'extension' },
+  // a custom verb's block is read whatever the verdict on the verb (as BDAT's chunk, SRV-3)
+  ...each([...CMD, 'rejected', 'command-decision'], 'read-block', 'extension'),
   { from: 'extension', on: 'command', to: 'command-decision' },
   { from: 'extension', on: 'cancel', to: 'resume' },
   { from: 'awaiting-helo', on: 'XCLIENT', to: 'command-decision' },

@@ -14,8 +14,8 @@ const dec = new TextDecoder();
 const XPROVE: ExtensionDefinition = { keyword: 'XPROVE', verbs: [{ name: 'XPROVE', mustBeLastInGroup: true }] };
 /** XSCRIPT <name>: 354, then a dot-terminated script (a sieve-like upload). */
 const XSCRIPT: ExtensionDefinition = { keyword: 'XSCRIPT', verbs: [{ name: 'XSCRIPT', mustBeLastInGroup: true }] };
-/** XPUT <n>: exactly n bytes follow the command at once, as BDAT's chunk does; may be pipelined. */
-const XPUT: ExtensionDefinition = { keyword: 'XPUT', advertise: 'BINARY', verbs: [{ name: 'XPUT', mustBeLastInGroup: false }] };
+/** XPUT <n>: exactly n bytes follow the command at once, as BDAT's chunk does (its `blockLength`); may be pipelined. */
+const XPUT: ExtensionDefinition = { keyword: 'XPUT', advertise: 'BINARY', verbs: [{ name: 'XPUT', mustBeLastInGroup: false, blockLength: (arg) => (/^[0-9]{1,9}$/.test(arg) ? Number(arg) : undefined) }] };
 /** XPING: a private verb, never advertised, usable before EHLO. */
 const XPING: ExtensionDefinition = { keyword: 'XPING', advertise: false, verbs: [{ name: 'XPING' }] };
 

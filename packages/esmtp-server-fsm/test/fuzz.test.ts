@@ -55,9 +55,9 @@ describe('TEST-4 custom-verb exchanges never make the session throw', () => {
   const registry = [
     { keyword: 'XPROVE', verbs: [{ name: 'XPROVE' }] },
     { keyword: 'XSCRIPT', verbs: [{ name: 'XSCRIPT' }] },
-    { keyword: 'XPUT', verbs: [{ name: 'XPUT', mustBeLastInGroup: false }] },
+    { keyword: 'XPUT', verbs: [{ name: 'XPUT', mustBeLastInGroup: false, blockLength: (a: string) => (/^[0-9]{1,3}$/.test(a) ? Number(a) : undefined) }] },
   ];
-  const words = ['EHLO a\r\n', 'XPROVE u\r\n', 'XSCRIPT s\r\n', 'XPUT 3\r\n', 'XPUT 0\r\n', 'abc', '.\r\n', '..x\r\n', 'line\r\n', 'NOOP\r\n', 'RSET\r\n', 'QUIT\r\n', '\n', '\r'];
+  const words = ['EHLO a\r\n', 'XPUT x\r\n', 'XPUT\t3\r\n', 'XPROVE u\r\n', 'XSCRIPT s\r\n', 'XPUT 3\r\n', 'XPUT 0\r\n', 'abc', '.\r\n', '..x\r\n', 'line\r\n', 'NOOP\r\n', 'RSET\r\n', 'QUIT\r\n', '\n', '\r'];
   it('random exchange steps (line, dot, bytes, final answers) on random input: replies well formed, state back to a command state', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.constantFrom(...words), fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 20 })), { maxLength: 25 }), fc.array(fc.nat(5), { minLength: 1, maxLength: 30 }), (chunks, choices) => {
@@ -74,9 +74,12 @@ describe('TEST-4 custom-verb exchanges never make the session throw', () => {
             if (!('needsAnswer' in e) || !e.needsAnswer) continue;
             const choice = choices[k++ % choices.length]!;
             if (e.type !== 'command' && e.type !== 'command-line' && e.type !== 'command-end') conn.accept();
+            // a verb with a block: its block (the declared length), or a final answer that skips it
+            else if (e.type === 'command' && e.verb === 'XPUT' && choice < 3) conn.continueCommand({ read: { bytes: Number(e.argument) } });
+            else if (e.type === 'command' && e.verb === 'XPUT') conn.reject({ code: 550, text: 'no' });
             else if (choice === 0) conn.continueCommand({ reply: { code: 334, text: 'Zm9v' }, read: 'line' });
             else if (choice === 1) conn.continueCommand({ reply: { code: 354, text: 'go' }, read: 'dot' });
-            else if (choice === 2) conn.continueCommand({ read: { bytes: choice * 3 } });
+            else if (choice === 2) conn.continueCommand({ reply: { code: 354, text: 'send 6 bytes' }, read: { bytes: choice * 3 } });
             else if (choice === 3) conn.reject({ code: 550, text: 'no' });
             else conn.accept();
           }

@@ -10,7 +10,7 @@ const servers = serversPerTest('node.test');
 const registry = [
   { keyword: 'XPROVE', verbs: [{ name: 'XPROVE', mustBeLastInGroup: true }] },
   { keyword: 'XUPLOAD', verbs: [{ name: 'XUPLOAD', mustBeLastInGroup: true }] },
-  { keyword: 'XPUT', verbs: [{ name: 'XPUT', mustBeLastInGroup: false }] },
+  { keyword: 'XPUT', verbs: [{ name: 'XPUT', mustBeLastInGroup: false, blockLength: (arg: string) => (/^[0-9]{1,9}$/.test(arg) ? Number(arg) : undefined) }] },
 ];
 
 describe('createServer: custom verbs may hold a multi-step exchange', () => {

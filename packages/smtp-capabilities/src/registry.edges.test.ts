@@ -63,3 +63,25 @@ describe('register: a refused registration changes nothing', () => {
     expect(r.advertise({})).toEqual(['PIPELINING', 'ENHANCEDSTATUSCODES', '8BITMIME', 'CHUNKING', 'DSN', 'SMTPUTF8']);
   });
 });
+
+describe('a verb with a blockLength (its block follows the command line at once)', () => {
+  const length = (arg: string): number | undefined => (/^[0-9]+$/.test(arg) ? Number(arg) : undefined);
+
+  test('is carried by verb() and verbs(), and by a definition registered again from definitions()', () => {
+    const r = new ExtensionRegistry().register({ keyword: 'XPUT', verbs: [{ name: 'xput', blockLength: length }, { name: 'XGET' }] });
+    expect(r.verb('XPUT')).toMatchObject({ name: 'XPUT', keyword: 'XPUT', mustBeLastInGroup: false, blockLength: length });
+    expect(r.verb('XGET')).not.toHaveProperty('blockLength');
+    const copy = new ExtensionRegistry().register(r.get('XPUT')!);
+    expect(copy.verb('xput')?.blockLength).toBe(length);
+  });
+
+  test.each([
+    ['not a function', { name: 'XPUT', blockLength: 5 }],
+    ['a string', { name: 'XPUT', blockLength: 'n' }],
+    ['on a mustBeLastInGroup verb', { name: 'XPUT', mustBeLastInGroup: true, blockLength: length }],
+  ])('%s: ERR_SMTP_EXTENSION_INVALID, nothing registered', (_name, verb) => {
+    const r = new ExtensionRegistry();
+    expect(codeOf(() => r.register({ keyword: 'XPUT', verbs: [verb] } as unknown as ExtensionDefinition))).toBe('ERR_SMTP_EXTENSION_INVALID');
+    expect(r.has('XPUT')).toBe(false);
+  });
+});

@@ -52,6 +52,20 @@ export interface VerbDefinition {
   readonly name: string;
   /** The command changes state in a way that forbids pipelining after it (RFC 2920 §3.1). */
   readonly mustBeLastInGroup?: boolean;
+  /**
+   * For a verb whose command line is followed at once by a block of bytes, as BDAT's chunk is (RFC
+   * 3030): the block's length in bytes, read from the command's argument (what follows the verb and
+   * its SP); `undefined` when the argument does not give one. A server reads (or skips) exactly that
+   * many bytes whatever it answers the command, so they never run as commands; an argument without
+   * a length gets `501` and the connection closes. Such a verb cannot be `mustBeLastInGroup` (its
+   * block follows it in the same flight).
+   *
+   * @example
+   * ```ts
+   * { name: 'XPUT', blockLength: (arg) => (/^[0-9]{1,9}$/.test(arg) ? Number(arg) : undefined) }
+   * ```
+   */
+  readonly blockLength?: (argument: string) => number | undefined;
 }
 
 /**
@@ -104,6 +118,8 @@ export interface ResolvedVerb<S extends SessionSettings = SessionSettings> {
   /** The EHLO keyword of the extension adding the verb. */
   readonly keyword: string;
   readonly mustBeLastInGroup: boolean;
+  /** The length of the block that follows the command line (see {@link VerbDefinition.blockLength}). */
+  readonly blockLength?: (argument: string) => number | undefined;
   readonly extension: ExtensionDefinition<S>;
 }
 
@@ -148,7 +164,10 @@ function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition
   const verbs = verbList?.map((v) => {
     if (typeof v?.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${shown(v?.name)} is not a valid command name`);
     const last = booleanOption(v.mustBeLastInGroup, `${def.keyword}: verb ${v.name} mustBeLastInGroup`, 'ERR_SMTP_EXTENSION_INVALID');
-    return Object.freeze({ name: upperAscii(v.name), mustBeLastInGroup: last === true });
+    const block: unknown = v.blockLength;
+    if (block !== undefined && typeof block !== 'function') throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${v.name} blockLength must be a function, got ${typeName(block)}`);
+    if (block !== undefined && last === true) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${v.name} with a blockLength cannot be mustBeLastInGroup`);
+    return Object.freeze({ name: upperAscii(v.name), mustBeLastInGroup: last === true, ...(block !== undefined ? { blockLength: v.blockLength } : {}) });
   });
   const out: ExtensionDefinition<S> = { ...def, keyword: upperAscii(def.keyword) };
   const mailParams = names(def.mailParams, 'MAIL parameter');
@@ -269,7 +288,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
     // a replaced definition keeps its place in the advertised order
     this.#defs.set(def.keyword, def);
     for (const v of def.verbs ?? []) {
-      this.#verbs.set(v.name, Object.freeze({ name: v.name, keyword: def.keyword, mustBeLastInGroup: v.mustBeLastInGroup === true, extension: def }));
+      this.#verbs.set(v.name, Object.freeze({ name: v.name, keyword: def.keyword, mustBeLastInGroup: v.mustBeLastInGroup === true, ...(v.blockLength ? { blockLength: v.blockLength } : {}), extension: def }));
     }
     return this;
   }
