@@ -54,7 +54,40 @@ export type DecidedBy =
   | { readonly kind: 'reply-code'; readonly code: number; readonly stage: SmtpStage | undefined }
   | { readonly kind: 'keyword'; readonly pattern: string }
   | { readonly kind: 'provider-code'; readonly provider: string; readonly code: string }
+  | { readonly kind: 'fallback'; readonly overruled: DecidedBy; readonly overruledId: number }
   | { readonly kind: 'none' };
+
+/**
+ * What a {@link ClassifierOptions.fallback} receives: the reply's text (as examined: truncated to
+ * `maxTextBytes` or `length`, white space collapsed), its codes, and the rules' weak answer.
+ *
+ * @example
+ * ```ts
+ * const fallback = (r: FallbackInput) => (r.replyCode === 550 && r.text.includes('unrouteable') ? 10 : undefined);
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export interface FallbackInput {
+  readonly text: string;
+  readonly replyCode: number | undefined;
+  readonly enhancedCode: string | undefined;
+  /** The class the rules chose. */
+  readonly id: number;
+  /** What decided it: `reply-code`, `enhanced-code` or `none`. */
+  readonly rule: DecidedBy;
+}
+
+/**
+ * A fallback for weak decisions: returns a registered class id, or `undefined` to keep the rules'
+ * answer. See {@link ClassifierOptions.fallback}.
+ *
+ * @example
+ * ```ts
+ * const fallback: ClassifyFallback = (r) => (r.text.includes('try again later') ? 70 : undefined);
+ * ```
+ * @see RFC 5321 §4.2
+ */
+export type ClassifyFallback = (reply: FallbackInput) => number | undefined;
 
 /**
  * The result of `classify`: the class (id, name, description, category), whether retrying the
@@ -186,6 +219,16 @@ export interface ClassifierOptions {
    * `ERR_SMTP_CLASS_INVALID_ID` and `ERR_SMTP_CLASS_UNKNOWN`, as for rules). See {@link ProviderCodeInit}.
    */
   readonly providerCodes?: readonly ProviderCodeInit[] | undefined;
+  /**
+   * Consulted only when the rules decided weakly: by the reply code alone (`rule.kind`
+   * `reply-code`), the enhanced code alone (`enhanced-code`), or nothing (`none`). A registered class
+   * id other than the rules' one replaces it, and `rule` becomes `{ kind: 'fallback', overruled,
+   * overruledId }` (the codes found stay in `replyCode` and `enhancedCode`). Anything else it returns,
+   * and anything it throws, is ignored: the rules' answer stands and `classify` never throws. Results
+   * are cached, so it should be a pure function of its input. `smtp-errors/learned` provides one; a
+   * value that is not a function throws `ERR_SMTP_INVALID_OPTION`.
+   */
+  readonly fallback?: ClassifyFallback | undefined;
 }
 
 function checkId(id: unknown, what: string): number {
@@ -274,6 +317,7 @@ export class Classifier {
   /** The provider codes read (the options' own, then the built-in ones they do not replace). */
   readonly #providerCodes: readonly ProviderCode[] = PROVIDER_CODES;
   readonly #providerCodeTexts: readonly string[] = BUILTIN_CODE_TEXTS;
+  readonly #fallback: ClassifyFallback | undefined;
 
   constructor(options: ClassifierOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'createClassifier options must be an object');
@@ -294,6 +338,8 @@ export class Classifier {
     }
     this.#limits = Object.freeze(limits);
     this.#builtin = options.builtinRules ?? true;
+    if (options.fallback !== undefined && typeof options.fallback !== 'function') throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'fallback must be a function');
+    this.#fallback = options.fallback;
     for (const c of classes) {
       if (typeof c !== 'object' || c === null) throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', 'a class must be an object { id, name, description, category }');
       const init = c as ClassInit;
@@ -364,6 +410,7 @@ export class Classifier {
       }
     }
     let text: string | undefined;
+    let ascii: Uint8Array | undefined;
     let code = -1;
     let enhanced = -1;
     let need = NEED_CODE | NEED_ENHANCED;
@@ -374,8 +421,10 @@ export class Classifier {
     } else if (response instanceof Uint8Array) {
       const bytes = response.length > limit ? response.subarray(0, limit) : response;
       // ASCII input is matched as it is; anything else is decoded first.
-      if (matcher.matchAscii(bytes, bytes.length, domain, need)) matched = matcher.matched;
-      else text = decoder.decode(bytes);
+      if (matcher.matchAscii(bytes, bytes.length, domain, need)) {
+        matched = matcher.matched;
+        ascii = bytes;
+      } else text = decoder.decode(bytes);
     } else {
       const reply = normalizeStructured(response, limit);
       text = reply.text;
@@ -388,7 +437,7 @@ export class Classifier {
         need &= ~NEED_ENHANCED;
       }
     }
-    if (text !== undefined) matched = matcher.match(collapseSpace(text), domain, need);
+    if (text !== undefined) matched = matcher.match((text = collapseSpace(text)), domain, need);
     if ((need & NEED_CODE) !== 0) code = matcher.codes[0]!;
     if ((need & NEED_ENHANCED) !== 0) enhanced = matcher.codes[1]!;
     let id = 1;
@@ -553,6 +602,19 @@ export class Classifier {
     const read = readWords(id, rule, matcher, permanentCode);
     if (read) ({ id, rule } = read);
     id = byReplyClass(id, rule, code, enhanced);
+    const fallback = this.#fallback;
+    if (fallback && (rule.kind === 'reply-code' || rule.kind === 'enhanced-code' || rule.kind === 'none')) {
+      let by: unknown;
+      try {
+        by = fallback({ text: text ?? collapseSpace(decoder.decode(ascii)), replyCode: code >= 0 ? code : undefined, enhancedCode: enhanced >= 0 ? this.#enhancedText(enhanced) : undefined, id, rule });
+      } catch {
+        // ignored: the rules' answer stands
+      }
+      if (typeof by === 'number' && by !== id && this.#classes.has(by)) {
+        rule = Object.freeze({ kind: 'fallback', overruled: rule, overruledId: id });
+        id = by;
+      }
+    }
     const byRank = rule === this.#decided[matcher.rank] ? matcher.rank : -1;
     if (byRank >= 0) {
       const last = this.#lastByRank[byRank];

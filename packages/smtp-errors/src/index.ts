@@ -41,7 +41,9 @@ export type {
   ClassifierOptions,
   ClassifyOptions,
   ClassInit,
+  ClassifyFallback,
   DecidedBy,
+  FallbackInput,
 } from './classifier.js';
 export { addRule, addRules, classify, defaultClassifier, forId, registerClass, retrieveClass } from './default-instance.js';
 export { isSmtpErrorsError, SmtpErrorsError } from './errors.js';

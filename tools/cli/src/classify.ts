@@ -46,6 +46,8 @@ function describeRule(rule: Classification['rule']): string {
       return `keyword "${rule.pattern}"`;
     case 'provider-code':
       return `${rule.provider} code ${rule.code}`;
+    case 'fallback':
+      return `fallback, over ${describeRule(rule.overruled)}`;
     case 'none':
       return 'no match';
     default:
