@@ -25,7 +25,10 @@ import { isIterableObject, typeName } from '@smtpkit/foundation';
  * (quota, size, relay, a block list, DNS, a deferral) names the failure better than the stage does.
  */
 function stageKeeps(stage: SmtpStage, word: number, matcher: RuleMatcher): boolean {
-  return word === 50 || (word === 10 && (stage === 'mail' || (stage === 'data' && matcher.found(G_CARRIER) !== undefined)));
+  // a refusal that names the sender ("Sender refused") at RCPT TO is the sender's, as MTAs that
+  // check the sender when the recipient arrives (Postfix's smtpd_delay_reject) refuse it there
+  if (word === 50) return stage !== 'rcpt' || matcher.found(G_SENDER_ACCOUNT) === undefined;
+  return word === 10 && (stage === 'mail' || (stage === 'data' && matcher.found(G_CARRIER) !== undefined));
 }
 
 /**
@@ -593,7 +596,9 @@ export class Classifier {
         const protocol = rule.kind === 'enhanced-code' && (subject === 5 || subject === 6) && enhanced % 1000 !== 0 && keyword !== undefined && (keyword.id === 10 || keyword.id === 22 || keyword.id === 23);
         // X.1.2 names the destination system: a DNS word says its name did not resolve (21).
         const system = rule.kind === 'enhanced-code' && subject === 1 && enhanced % 1000 === 2 && keyword?.id === 21;
-        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id))))) {
+        // Under a generic block, a size word says the message was refused for its size (the
+        // labelling guide's rule 4 before rule 8: "5.7.0 Message Size Violation").
+        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id) || keyword.id === 23)))) {
           id = keyword.id;
           rule = decidedByWord(keyword);
         }

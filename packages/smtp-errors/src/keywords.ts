@@ -421,6 +421,7 @@ export const SENDER_ADDRESS_SET: ReadonlySet<string> = new Set(withSpellings(SEN
  * MX record") they say whose it is.
  */
 const SENDER_ACCOUNT_WORDS: readonly string[] = [
+  'sender refused', 'sender rejected', 'sender denied', 'sender blocked', 'sender not allowed', 'sender is not allowed',
   'sender account', "sender's account", 'sending account', 'sending email account', 'sender mailbox', "sender's mailbox", 'absenderkonto', "compte de l'expéditeur", 'cuenta del remitente',
   'sender domain', "sender's domain", 'absenderdomain', "domaine de l'expéditeur", 'dominio del remitente', '送信元ドメイン', '发件人域名', '발신 도메인', 'домен отправителя',
   ...SENDER_ADDRESS_WORDS,

@@ -652,6 +652,20 @@ describe('the ninth generalisation round (the eleventh round of rows, tune half)
     expect(classify('530 5.7.0 Authentication required').id).toBe(50);
   });
 
+  it('a size word under a generic policy code is a message refused for its size', () => {
+    expect(classify('550 5.7.0 Message Size Violation').id).toBe(23);
+    // other words under it keep the block
+    expect(classify('550 5.7.0 Message refused by policy').id).toBe(50);
+  });
+
+  it('a refusal that names the sender at RCPT TO is the sender\'s, not the recipient\'s', () => {
+    // Postfix's smtpd_delay_reject refuses the sender when the recipient arrives
+    expect(classify('550 Sender Refused (in reply to RCPT TO command)').id).toBe(50);
+    expect(classify('SMTP error from remote mail server after RCPT TO:<user@example.com>:\n    550 Sender Refused').id).toBe(50);
+    // a bare refusal at RCPT TO is still the recipient
+    expect(classify('550 rejected (in reply to RCPT TO command)').id).toBe(10);
+  });
+
   it('words in a host name joined to a path by "/" are no wording', () => {
     expect(classify('550 Relaying denied.(F-Secure/virusgw_smtp/virusgw1.example.jp)').id).toBe(54);
     // a slash between words that is no name still reads both
