@@ -98,7 +98,7 @@ export class Session {
   nextMessageId = 1;
   txn: Txn | undefined;
   /**
-   * The next message's MAIL/RCPT/DATA, written right after the current message's final dot
+   * The next message's RSET, MAIL/RCPT/DATA, written right after the current message's final dot
    * (RFC 2920 §3.1): adopted by the `mail` state once the dot's reply has settled the current one.
    */
   nextTxn: { readonly msg: Message; readonly txn: Txn } | undefined;

@@ -93,8 +93,6 @@ export interface Txn {
   finalReplies: number;
   /** A streamed body that went without a BODY parameter: a byte over 127 in it may not go out (RFC 6152 §3). */
   readonly sevenBit: boolean;
-  /** Written ahead behind a final dot that the server refused: it may have met that transaction still open. */
-  stale?: boolean;
 }
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
@@ -208,7 +206,11 @@ export function sendRcpt(s: Session, t: Txn): void {
 /**
  * RFC 2920 §3.1 across messages: right after the final dot of a DATA transaction, the next queued
  * message's MAIL/RCPT/DATA go out in the same write, without waiting for the dot's reply (the
- * server answers in order, so that reply still settles the current message first). Only when
+ * server answers in order, so that reply still settles the current message first), behind an RSET:
+ * a server may keep the transaction open after refusing the dot (Postfix after an end-of-data
+ * restriction answers the next MAIL `503 nested MAIL command`, joins its RCPT to the refused
+ * transaction and answers its DATA 354), and only an RSET written before the MAIL makes the group
+ * the next message's whatever the dot's reply says. Only when
  * nothing the dot's reply says can change what is sent next: PIPELINING in use, every state from
  * `mail` to `idle` declaring `pipelining: 'group'`, no follow-up transaction or RSET due for the
  * current message, not LMTP, a whole body for the next one sent with DATA (never BDAT), within
@@ -225,6 +227,7 @@ export function writeNextAhead(s: Session, t: Txn): void {
   const nt = buildTxn(s, next);
   if (!('mailLine' in nt) || !nt.pipelined) return;
   s.nextTxn = { msg: next, txn: nt };
+  s.command('RSET');
   sendTxn(s, nt);
 }
 

@@ -3,8 +3,10 @@
 // RSET; Postfix keeps it open after an end-of-data restriction refused the message (4xx or 5xx), and
 // answers the next MAIL `503 5.5.1 Error: nested MAIL command` (the ScriptedServer's `keepsRefused`).
 // After any transaction that did not end with an accepted final reply the client sends RSET before
-// the next MAIL (with PIPELINING in the same write as the next MAIL group), never after a success;
-// a 503 to MAIL is not the recipients' verdict: RSET and one more try, then deferred.
+// the next MAIL (with PIPELINING in the same write as the next MAIL group), never after a success
+// it has seen; a group written ahead behind a dot not yet answered starts with RSET whatever that
+// dot's reply will be. A 503 to MAIL is not the recipients' verdict: RSET and one more try, then
+// deferred.
 import { describe, expect, it } from 'vitest';
 import { byteByByte, randomSplits } from '@smtpkit/testkit';
 import { ClientConnection } from '../src/index.js';
@@ -99,26 +101,57 @@ describe('RSET after a refused end of data, before the next MAIL (Postfix end-of
   });
 
   for (const [name, split] of splits) {
-    it(`written ahead behind a dot the server refuses and keeps open: the 354 for a transaction the client does not know gets no dot; the message is deferred, never rejected, and nothing else is delivered (${name})`, () => {
+    it(`written ahead behind a dot the server refuses and keeps open: the RSET written before the next MAIL closes that transaction, and the messages behind are delivered on the same connection with their own senders (${name})`, () => {
       const r = drive(eod451, {}, [msg(1), msg(2), msg(3)], [], split);
-      // the second group went out with the first dot (RFC 2920 §3.1); 503 nested MAIL, its RCPT joined the open transaction, 354
-      expect(r.writes[2]).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nMAIL FROM:<s2@x.test> SIZE=22\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
+      // the second group went out with the first dot (RFC 2920 §3.1), behind an RSET
+      expect(r.writes[2]).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nRSET\r\nMAIL FROM:<s2@x.test> SIZE=22\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
+      expect(r.writes[3]).toBe('Subject: 2\r\n\r\nbody 2\r\n.\r\nRSET\r\nMAIL FROM:<s3@x.test> SIZE=22\r\nRCPT TO:<r3@y.test>\r\nDATA\r\n');
       expect(r.results).toEqual([
         { id: 1, outcome: 'deferred', transient: true, recipients: [['r1@y.test', 'deferred', 451, undefined]] },
-        { id: 2, outcome: 'deferred', transient: true, recipients: [['r2@y.test', 'deferred', undefined, 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY']] },
-        { id: 3, outcome: 'deferred', transient: true, recipients: [['r3@y.test', 'deferred', undefined, 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY']] },
+        { id: 2, outcome: 'delivered', transient: false, recipients: [['r2@y.test', 'accepted', 250, undefined]] },
+        { id: 3, outcome: 'delivered', transient: false, recipients: [['r3@y.test', 'accepted', 250, undefined]] },
       ]);
-      // before, an empty dot went out: the server queued an empty message from s1 to r1 and r2
-      expect(r.server.messages).toHaveLength(1);
-      expect(r.writes.slice(3).join('')).toBe('');
-      expect(r.conn.closed).toBe(true);
+      // never a nested MAIL, never a recipient joined to the refused transaction
+      expect(r.server.messages.map((m) => [m.from, m.to])).toEqual([
+        ['s1@x.test', ['r1@y.test']],
+        ['s2@x.test', ['r2@y.test']],
+        ['s3@x.test', ['r3@y.test']],
+      ]);
+      expect(r.server.commands.filter((c) => c === 'RSET' || c.startsWith('MAIL'))).toEqual(['MAIL FROM:<s1@x.test> SIZE=22', 'RSET', 'MAIL FROM:<s2@x.test> SIZE=22', 'RSET', 'MAIL FROM:<s3@x.test> SIZE=22']);
+      expect(r.events.some((e) => e.type === 'error')).toBe(false);
+      expect(r.events.at(-1)).toMatchObject({ type: 'closed', reason: 'quit' });
     });
 
-    it(`written ahead behind a refused dot, the server having reset: the next message goes on as usual, no RSET (${name})`, () => {
+    it(`written ahead behind a refused dot, the server having reset: the RSET written ahead is answered like any other, the next message goes on (${name})`, () => {
       const r = drive({ final: (n) => (n === 1 ? '554 5.7.1 refused' : '250 2.0.0 Ok') }, {}, [msg(1), msg(2)], [], split);
       expect(r.results.map((m) => m.outcome)).toEqual(['failed', 'delivered']);
-      expect(r.server.commands).not.toContain('RSET');
+      expect(r.server.commands.filter((c) => c === 'RSET')).toHaveLength(1);
     });
+
+    it(`written ahead behind an accepted dot: one RSET per message written ahead, no more (${name})`, () => {
+      const r = drive({ keepsRefused: true }, {}, [msg(1), msg(2), msg(3)], [], split);
+      expect(r.results.map((m) => m.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+      expect(r.server.commands.filter((c) => c === 'RSET')).toHaveLength(2);
+      // one write per message after the first, as before: the RSET adds no round trip
+      expect(r.writes).toHaveLength(6);
+    });
+
+    for (const rset of ['502 5.5.2 not now', '421 4.3.2 shutting down']) {
+      it(`written ahead behind a refused dot, the RSET refused (${rset.slice(0, 3)}): the server still holds the refused transaction, so its 354 gets no dot; the messages behind are deferred (${name})`, () => {
+        const r = drive({ ...eod451, rset }, {}, [msg(1), msg(2), msg(3)], [], split);
+        expect(r.results.map((m) => [m.id, m.outcome, m.transient])).toEqual([
+          [1, 'deferred', true],
+          [2, 'deferred', true],
+          [3, 'deferred', true],
+        ]);
+        expect(r.results[1]!.recipients[0]![1]).toBe('deferred');
+        if (rset.startsWith('502')) expect(r.results[1]!.recipients[0]![3]).toBe('ERR_SMTP_CLIENT_RSET_REFUSED');
+        // nothing after the group written ahead: no dot for the transaction the client does not know
+        expect(r.writes.slice(3).join('')).toBe('');
+        expect(r.server.messages).toHaveLength(1);
+        expect(r.conn.closed).toBe(true);
+      });
+    }
   }
 });
 

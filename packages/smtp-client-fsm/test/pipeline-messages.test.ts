@@ -1,6 +1,7 @@
 // RFC 2920 §3.1 across messages (issue 16): with PIPELINING, the next queued message's
-// MAIL/RCPT/DATA go out in the same write as the previous message's final dot, and each message
-// still gets the result its own replies give it.
+// RSET, MAIL/RCPT/DATA go out in the same write as the previous message's final dot, and each
+// message still gets the result its own replies give it. The RSET makes the group the next
+// message's whatever the dot's reply (a server may keep a refused transaction open).
 import { describe, expect, it } from 'vitest';
 import { byteByByte, randomSplits } from '@smtpkit/testkit';
 import { ClientConnection } from '../src/index.js';
@@ -38,7 +39,7 @@ function queue(n: number, opts: ClientOptions = {}, script: Script = {}, each: (
 
 describe('pipelining across messages (RFC 2920 §3.1)', () => {
   for (const [name, split] of splits) {
-    it(`one write per message after the first: the dot and the next MAIL/RCPT/DATA go together (${name})`, () => {
+    it(`one write per message after the first: the dot and the next RSET, MAIL/RCPT/DATA go together (${name})`, () => {
       const { server, conn } = queue(5);
       const { writes, events } = runCounting(conn, server, split);
       const results = sent(events);
@@ -49,7 +50,7 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
       expect(writes).toHaveLength(8);
       expect(writes[1]).toBe('MAIL FROM:<s1@x.test> SIZE=22\r\nRCPT TO:<r1@y.test>\r\nDATA\r\n');
       for (let i = 1; i <= 4; i++) {
-        expect(writes[i + 1]).toBe(`Subject: ${i}\r\n\r\nbody ${i}\r\n.\r\nMAIL FROM:<s${i + 1}@x.test> SIZE=22\r\nRCPT TO:<r${i + 1}@y.test>\r\nDATA\r\n`);
+        expect(writes[i + 1]).toBe(`Subject: ${i}\r\n\r\nbody ${i}\r\n.\r\nRSET\r\nMAIL FROM:<s${i + 1}@x.test> SIZE=22\r\nRCPT TO:<r${i + 1}@y.test>\r\nDATA\r\n`);
       }
       expect(writes[6]).toBe('Subject: 5\r\n\r\nbody 5\r\n.\r\n');
       expect(writes[7]).toBe('QUIT\r\n');
@@ -69,9 +70,9 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
       expect(m2).toMatchObject({ messageId: 2, outcome: 'deferred', transient: true, reply: { code: 451 } });
       expect(m3).toMatchObject({ messageId: 3, outcome: 'delivered', reply: { code: 250 } });
       expect(m3!.reply!.text).toContain('queued as C');
-      // No RSET after a refused dot: the transaction is over (RFC 5321 §4.1.1.4), the next MAIL was already sent.
-      expect(server.commands.filter((c) => c === 'RSET')).toEqual([]);
-      expect(writes.filter((w) => w.includes('.\r\nMAIL FROM:'))).toHaveLength(2);
+      // One RSET per group written ahead (behind an unanswered dot), none more after a refused dot.
+      expect(server.commands.filter((c) => c === 'RSET')).toEqual(['RSET', 'RSET']);
+      expect(writes.filter((w) => w.includes('.\r\nRSET\r\nMAIL FROM:'))).toHaveLength(2);
     });
 
     it(`a 421 to a dot settles that message and every queued one, the one written ahead included (${name})`, () => {
@@ -121,7 +122,7 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
     conn.receiveData('250-mx.test\r\n250 PIPELINING\r\n');
     expect(dec.decode(conn.dataToSend())).toContain('DATA\r\n');
     conn.receiveData('250 ok\r\n250 ok\r\n354 go\r\n');
-    expect(dec.decode(conn.dataToSend())).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nMAIL FROM:<s2@x.test>\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
+    expect(dec.decode(conn.dataToSend())).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nRSET\r\nMAIL FROM:<s2@x.test>\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
     const t = conn.pendingTimeout();
     expect(t?.name).toBe('dataDone');
     conn.handleTimeout(t!.id);
@@ -146,7 +147,7 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
     conn.dataToSend();
     conn.receiveData('250 ok\r\n250 ok\r\n354 go\r\n');
     conn.dataToSend();
-    conn.receiveData('250 queued as A\r\n250 ok\r\n250 ok\r\n354 go\r\n');
+    conn.receiveData('250 queued as A\r\n250 reset\r\n250 ok\r\n250 ok\r\n354 go\r\n');
     expect(dec.decode(conn.dataToSend())).toBe('Subject: 2\r\n\r\nbody 2\r\n.\r\n');
     conn.receiveData('250 queued as B\r\n');
     expect(dec.decode(conn.dataToSend())).toBe('QUIT\r\n');
@@ -169,7 +170,7 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
       const { server, conn } = queue(3, opts, script, each);
       const { writes, events } = runCounting(conn, server);
       expect(sent(events).map((m) => m.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
-      expect(writes.some((w) => /\r\n\.\r\n(MAIL|LHLO|RCPT)/.test(w) || /BDAT \d+ LAST\r\n[^]*MAIL FROM/.test(w))).toBe(false);
+      expect(writes.some((w) => /\r\n\.\r\n(RSET|MAIL|LHLO|RCPT)/.test(w) || /BDAT \d+ LAST\r\n[^]*MAIL FROM/.test(w))).toBe(false);
     });
   }
 
@@ -189,7 +190,7 @@ describe('pipelining across messages (RFC 2920 §3.1)', () => {
       ['s3@x.test', ['r3@y.test']],
       ['s3@x.test', ['q3@y.test']],
     ]);
-    const ahead = writes.map((w) => /\.\r\nMAIL FROM:<([^>]*)>/.exec(w)?.[1]).filter((x) => x !== undefined);
+    const ahead = writes.map((w) => /\.\r\nRSET\r\nMAIL FROM:<([^>]*)>/.exec(w)?.[1]).filter((x) => x !== undefined);
     expect(ahead).toEqual(['s2@x.test', 's3@x.test']);
   });
 

@@ -3,8 +3,10 @@
 // message (4xx or 5xx), and answers a following MAIL `503 5.5.1 Error: nested MAIL command`; a RCPT
 // then joins the old transaction and DATA gets 354. smtp-client-fsm sends RSET before the next MAIL
 // (in the same write with PIPELINING, after its reply without), so the next message is delivered
-// under its own sender; a message already written behind the refused dot is deferred, never
-// rejected, and no empty message goes out under the first sender (before the fix one did).
+// under its own sender; a message written ahead behind a dot not yet answered goes behind an RSET,
+// so it is delivered on the same connection whatever that dot's reply (before, Postfix answered its
+// MAIL 503 nested, joined its RCPT to the refused transaction and answered its DATA 354: the
+// client had to end the session and the message was deferred).
 // Every outcome is checked against what Postfix logged and delivered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'smtp-client-fsm/node';
@@ -79,32 +81,53 @@ describe.runIf(postfixAvailable())('smtp-client-fsm/node against a transaction P
     });
   }
 
-  it('a message written behind the refused dot (sent while the first was in flight) is deferred, never rejected, and nothing is queued under the first sender', async () => {
-    const client = await connect({ host: '127.0.0.1', port: port.eod, security: 'off' });
-    const [r1, r2] = await Promise.all([client.send({ from: 'eod4@c.test', to: ['wa1@pf.test'], body: B }), client.send({ from: 'wa-next@c.test', to: ['wa2@pf.test'], body: B })]);
-    expect(r1).toMatchObject({ outcome: 'deferred', reply: { code: 451 } });
-    // Postfix answered its MAIL 503 (nested), took its RCPT into the open transaction and its DATA with
-    // 354: the client sent no dot (which had queued an empty message from eod4@c.test to wa2@pf.test)
-    expect(r2).toMatchObject({ outcome: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY' });
-    expect(r2.recipients.map((x) => [x.address, x.status, x.permanent])).toEqual([['wa2@pf.test', 'deferred', false]]);
-    expect(client.closed).toBe(true);
-    // a new connection delivers it
-    const again = await connect({ host: '127.0.0.1', port: port.eod, security: 'off' });
-    const r3 = await again.send({ from: 'wa-next@c.test', to: ['wa2@pf.test'], body: B });
-    await again.quit();
-    expect(r3.outcome).toBe('delivered');
-    await deliveredAsSent(r3, 'wa-next@c.test');
-    expect(pf.deliveries().filter((d) => d.to === 'wa2@pf.test')).toHaveLength(1);
-    expect(pf.log()).toMatch(/lost connection after DATA/);
-  });
+  for (const [label, svc, chunking] of cases) {
+    it(`${label}: messages sent while the previous one is in flight (written ahead behind its dot with PIPELINING and DATA) are delivered on the same connection after a 451 and a 554 at the end of data`, async () => {
+      const lines: string[] = [];
+      const client = await connect({ host: '127.0.0.1', port: port[svc], security: 'off', chunking, transcript: (e: TranscriptEntry) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`) });
+      const tag = `wa-${svc}-${String(chunking)}`;
+      const [r1, r2, r3, r4] = await Promise.all([
+        client.send({ from: 'eod4@c.test', to: [`a-${tag}@pf.test`], body: B }),
+        client.send({ from: `next-${tag}@c.test`, to: [`b-${tag}@pf.test`], body: B }),
+        client.send({ from: 'eod5@c.test', to: [`c-${tag}@pf.test`], body: B }),
+        client.send({ from: `last-${tag}@c.test`, to: [`d-${tag}@pf.test`, 'gone@pf.test'], body: B }),
+      ]);
+      expect(client.closed).toBe(false);
+      await client.quit();
+      expect([r1, r2, r3, r4].map((r) => [r.outcome, r.reply?.code])).toEqual([['deferred', 451], ['delivered', 250], ['failed', 554], ['partial', 250]]);
+      await deliveredAsSent(r2, `next-${tag}@c.test`);
+      await deliveredAsSent({ ...r4, recipients: r4.recipients.filter((x) => x.status === 'accepted') }, `last-${tag}@c.test`);
+      const rsets = lines.flatMap((l, i) => (l === 'C: RSET' ? [i] : []));
+      if (svc === 'eod' && !chunking) {
+        // written ahead: each message after the first behind an RSET written before the previous
+        // dot was answered (its final reply comes after the RSET in the transcript), whatever that reply
+        const finals = lines.flatMap((l, i) => (/^S: (451 4\.7\.1|554 5\.7\.1|250 2\.0\.0 Ok: queued)/.test(l) ? [i] : []));
+        expect(rsets).toHaveLength(3);
+        expect(finals).toHaveLength(4);
+        for (let k = 0; k < 3; k++) expect(rsets[k]!, `RSET ${String(k + 1)}`).toBeLessThan(finals[k]!);
+        // smtpd's own count for the session: every MAIL accepted (no 503), three RSETs, two messages
+        const stats = / mail=4 rcpt=4\/5 data=2\/4 rset=3 quit=1 /;
+        for (let i = 0; i < 50 && !stats.test(pf.log()); i++) await new Promise((r) => setTimeout(r, 100));
+        expect(pf.log()).toMatch(stats);
+      } else {
+        // no writing ahead (BDAT, or no PIPELINING): an RSET only after each refused end of data
+        expect(rsets).toHaveLength(2);
+      }
+      // Postfix never saw a nested MAIL nor improper pipelining, and nothing was queued for the refused messages
+      expect(pf.log()).not.toMatch(/nested MAIL command/);
+      expect(pf.log()).not.toMatch(/improper command pipelining/);
+      expect(pf.deliveries().filter((d) => d.to === `a-${tag}@pf.test` || d.to === `c-${tag}@pf.test`)).toEqual([]);
+      expect(pf.deliveries().filter((d) => d.to === `b-${tag}@pf.test` || d.to === `d-${tag}@pf.test`)).toHaveLength(2);
+    });
+  }
 
-  it('written behind a dot that Postfix refuses and resets after (header_checks): the next message is delivered on the same connection, no RSET', async () => {
+  it('written behind a dot that Postfix refuses and resets after (header_checks): the next message is delivered on the same connection, behind the one RSET written ahead', async () => {
     const lines: string[] = [];
     const client = await connect({ host: '127.0.0.1', port: port.eod, security: 'off', transcript: (e: TranscriptEntry) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`) });
     const [r1, r2] = await Promise.all([client.send({ from: 'hc@c.test', to: ['hc1@pf.test'], body: 'Subject: reject-me\r\n\r\nx\r\n' }), client.send({ from: 'hc-next@c.test', to: ['hc2@pf.test'], body: B })]);
     await client.quit();
     expect([r1.outcome, r1.reply?.code, r2.outcome]).toEqual(['failed', 550, 'delivered']);
-    expect(lines).not.toContain('C: RSET');
+    expect(lines.filter((l) => l === 'C: RSET')).toHaveLength(1);
     await deliveredAsSent(r2, 'hc-next@c.test');
   });
 

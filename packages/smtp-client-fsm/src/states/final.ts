@@ -49,11 +49,8 @@ export const finalState: ClientStateDefinition = Object.freeze({
       for (const addr of t.accepted) decide(addr, reply);
       // RFC 5321 §3.3: only an accepted end of data closes the transaction; Postfix keeps it open
       // after an end-of-data restriction refused the message. RSET before the next MAIL, unless
-      // that MAIL already went out behind the dot: its reply tells (the `mail` state).
-      if (t.bdatFailed || (reply.code / 100) >> 0 !== 2) {
-        if (s.nextTxn) s.nextTxn.txn.stale = true;
-        else s.needRset = true;
-      }
+      // that MAIL already went out behind the dot: an RSET went before it (`writeNextAhead`).
+      if (!s.nextTxn && (t.bdatFailed || (reply.code / 100) >> 0 !== 2)) s.needRset = true;
     }
     endTransaction(s);
   },

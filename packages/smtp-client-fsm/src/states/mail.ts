@@ -29,11 +29,13 @@ export const mailState: ClientStateDefinition = Object.freeze({
     const ahead = s.nextTxn;
     s.nextTxn = undefined;
     if (ahead) {
-      // Its commands went out after the previous dot: only the replies remain to be read.
+      // Its commands went out after the previous dot, behind an RSET: only the replies remain to
+      // be read, the RSET's first (refused: the session ends, see `Session.dispatch`).
       if (ahead.msg !== m) return s.fatal('ERR_SMTP_CLIENT_STATE_LOOP', 'a transaction written ahead does not match the queue', 'error');
       m.remaining = m.remaining.slice(ahead.txn.rcpts.length);
       s.txn = ahead.txn;
       s.mailCount++;
+      s.rsetAhead = true;
       return;
     }
     const mailmax = s.caps.limits?.mailMax;
@@ -67,7 +69,7 @@ export const mailState: ClientStateDefinition = Object.freeze({
       return ctx.next();
     }
     s.needRset = true;
-    if ((reply.code === 503 || t.stale) && !m.retried) {
+    if (reply.code === 503 && !m.retried) {
       // The server still holds a transaction (Postfix after an end-of-data refusal: `503 5.5.1
       // Error: nested MAIL command`): nothing of this one is the message's. After RSET it goes
       // again, once; a 503 then is a deferral (`setResult`).
