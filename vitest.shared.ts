@@ -14,8 +14,8 @@ export function workspaceAliases(): { find: string | RegExp; replacement: string
     if (existsSync(join(src, 'node', 'index.ts'))) {
       aliases.push({ find: new RegExp(`^${name}/node$`), replacement: join(src, 'node', 'index.ts') });
     }
-    if (existsSync(join(src, 'message', 'index.ts'))) {
-      aliases.push({ find: new RegExp(`^${name}/message$`), replacement: join(src, 'message', 'index.ts') });
+    for (const entry of ['message', 'learned']) {
+      if (existsSync(join(src, entry, 'index.ts'))) aliases.push({ find: new RegExp(`^${name}/${entry}$`), replacement: join(src, entry, 'index.ts') });
     }
     aliases.push({ find: new RegExp(`^${name}$`), replacement: join(src, 'index.ts') });
   }
