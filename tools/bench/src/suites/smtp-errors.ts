@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_RULES, createClassifier, enhancedClass } from 'smtp-errors';
 import { classifyMessage } from 'smtp-errors/message';
+import { createLearnedClassifier } from 'smtp-errors/learned';
 import { corpusTexts, evaluate } from '../../../../packages/smtp-errors/test/bounce-eval.js';
 import { EVAL_DIR, evaluateMessages } from '../../../../packages/smtp-errors/test/message-eval.js';
 import { evaluateProviders } from '../../../../packages/smtp-errors/test/provider-eval.js';
@@ -87,6 +88,31 @@ const suite: Suite = {
           opts,
         ),
     );
+    // The cost of the opt-in learned fallback (smtp-errors/learned): the same texts, the same run.
+    const learned = createLearnedClassifier({ limits: { cacheSize: 0 } });
+    const [plain, withFallback] = interleaved(
+      rounds,
+      () =>
+        throughput(
+          'classify',
+          'classifications/s',
+          () => {
+            for (const t of texts) sink += ours.classify(t).id;
+            return texts.length;
+          },
+          opts,
+        ),
+      () =>
+        throughput(
+          'classify + learned fallback',
+          'classifications/s',
+          () => {
+            for (const t of texts) sink += learned.classify(t).id;
+            return texts.length;
+          },
+          opts,
+        ),
+    );
     if (sink === 42) console.log('');
     const avg = Math.round(texts.reduce((n, t) => n + t.length, 0) / texts.length);
     const comparison: Comparison = {
@@ -96,7 +122,14 @@ const suite: Suite = {
       aim: '>= 10x and >= 1M/s',
       notes: `${texts.length} replies (sisimai set texts + built-in examples), average ${avg} chars; peer: 500 case-insensitive regexes first-match, then enhanced/reply code regexes; interleaved over ${rounds} rounds, cache off`,
     };
-    return accuracyAndMessages(quick).then((more) => [comparison, ...more]);
+    const weak = texts.filter((t) => ['reply-code', 'enhanced-code', 'none'].includes(ours.classify(t).rule.kind)).length;
+    const fallbackCost: Comparison = {
+      title: 'classify with the learned fallback (smtp-errors/learned) vs without',
+      ours: withFallback,
+      peer: plain,
+      notes: `same ${texts.length} replies, ${weak} of them decided weakly (the only ones the fallback reads); interleaved over ${rounds} rounds, cache off`,
+    };
+    return accuracyAndMessages(quick).then((more) => [comparison, fallbackCost, ...more]);
   },
 };
 
