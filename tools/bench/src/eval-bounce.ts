@@ -9,6 +9,7 @@
  */
 import { classify, createClassifier } from 'smtp-errors';
 import { classifyMessage } from 'smtp-errors/message';
+import { createLearnedClassifier } from 'smtp-errors/learned';
 import { evaluate } from '../../../packages/smtp-errors/test/bounce-eval.js';
 import { EVAL_DIR, evaluateMessages } from '../../../packages/smtp-errors/test/message-eval.js';
 import { evaluateProviders, labellerAgreement, textOnlyAgreement } from '../../../packages/smtp-errors/test/provider-eval.js';
@@ -22,6 +23,10 @@ console.log('| classifier (bounce rows with text, no label hint) | dev | test |'
 console.log('|---|---|---|');
 console.log(line('smtp-errors classify(diagnostic_text)', report.ours));
 console.log(line('smtp-errors classify(reply_text)', report.oursReplyText));
+// The opt-in learned fallback (smtp-errors/learned): trained on sisimai dev and the provider tune half.
+const learned = createLearnedClassifier({ limits: { cacheSize: 0 } });
+const learnedReport = evaluate((text) => learned.classify(text));
+console.log(line('smtp-errors/learned createLearnedClassifier()', learnedReport.ours));
 console.log(line('sisimai v5.1.0 Reason->match (baseline)', report.baselines.sisimai));
 console.log(line('@postalsys/bounce-classifier 2.0.0 (baseline)', report.baselines.postalsys));
 console.log(line('KumoMTA bounces.toml + iana.toml (baseline)', report.baselines.kumomta));
@@ -33,6 +38,8 @@ console.log('');
 console.log('| classifier (provider documentation replies) | tune | held-out |');
 console.log('|---|---|---|');
 console.log(`| smtp-errors classify(text) | ${half(providers.tune)} | ${half(providers.heldout)} |`);
+const learnedProviders = evaluateProviders((text) => learned.classify(text));
+console.log(`| smtp-errors/learned createLearnedClassifier() | ${half(learnedProviders.tune)} | ${half(learnedProviders.heldout)} |`);
 
 // The ceiling the labels put on the held-out figure: a second labeller, given only LABELLING.md
 // and each held-out row's text and source, scored against the first labels as classify is.
