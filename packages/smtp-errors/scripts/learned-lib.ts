@@ -8,6 +8,7 @@ import { loadRows } from '../test/bounce-eval.js';
 import { features, type FeatureConfig } from '../src/learned/features.js';
 import type { NaiveBayesModel } from './naive-bayes.js';
 import type { LogisticModel } from '../src/learned/logistic.js';
+import { seededRandom } from '@smtpkit/testkit';
 
 /** What a classifier decided for a row, and what its fallback would be given when that was weak. */
 export interface Decision {
@@ -109,21 +110,10 @@ export function train(rows: readonly TrainingRow[], o: TrainOptions, feats: (r: 
   return { config: o.config, alpha: o.alpha, margin: o.margin, classes, rows: perRows, counts: out };
 }
 
-/** A seeded PRNG (mulberry32): the folds are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Stratified folds: per label, rows shuffled by `seed` and dealt round-robin. Returns each row's fold. */
 export function stratifiedFolds(rows: readonly TrainingRow[], k: number, seed: number): number[] {
-  const rand = prng(seed);
+  // the folds are the same on every run
+  const rand = seededRandom(seed);
   const fold = new Array<number>(rows.length).fill(0);
   const byLabel = new Map<number, number[]>();
   rows.forEach((r, i) => byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), i]));
