@@ -189,6 +189,9 @@ const DATA: R[] = ([
   ['', 51, 'spam ip', '550 Rejected: your address is a known spam IP'],
   ['', 51, 'spam host', '550 Rejected: spam host'],
   ['suspended-for-abuse', 51, 'due to abuse', '550 5.7.0 The sending account has been suspended due to abuse'],
+  // spam named as what the sender did ("under investigation for spam abuse", "spamming"): the sender's behaviour
+  ['', 51, 'spam abuse', '554 Access denied - Under investigation for spam abuse'],
+  ['', 51, 'spamming', '550 Your host has been spamming our users'],
   ['', 51, 'black list', '550 Rejected because 192.0.2.1 is in a black list at example.net'],
   ['', 51, 'spamhaus', '550 5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org'],
   ['', 51, 'spamcop', '554 5.7.1 Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.1'],

@@ -324,7 +324,9 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'cancelar la suscripción', 'anular la suscripción', 'disiscri', 'cancellazione dalla lista', 'cancellarti dalla lista', 'cancellato dalla lista', 'cancelar a inscrição', 'cancelar a assinatura',
     'retirée de la liste', 'supprimé de la liste', 'supprimée de la liste', 'ne figure plus', "n'est plus abonné", 'descadastr', 'removido da lista', 'remover da lista', 'afmelden', 'afgemeld', 'uitschrijven', 'uitgeschreven', 'wypisa', 'odhlásit', 'odhlášen', 'avregistrer', 'отписа', 'отказаться от подписки',
     'удален из списка', 'удалить из списка', 'удалены из списка', '退订', '取消订阅', '退出邮件列表', '退出列表', '配信停止', '購読解除', '登録解除', '退会', '구독 취소', '구독 해지', '수신 거부', '수신거부',
-    '리스트에서|삭제', '탈퇴']),
+    '리스트에서|삭제', '탈퇴',
+    // in Swedish, Danish, Norwegian, Finnish, Hungarian, Romanian and Turkish
+    'avanmäl', 'avprenumer', 'avsluta prenumeration', 'afmeld', 'avmeld', 'peruuta tilaus', 'poistettu listalta', 'leiratkoz', 'dezabon', 'abonelikten çık', 'abonelikten ayrıl']),
   ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed', 'confirm my subscription', 'thanks for signing up', 'thank you for signing up',
     'abonnement bestätigen', 'bestätigen sie ihr abonnement', 'anmeldung bestätigen', 'confirmez votre abonnement', 'confirmer votre abonnement', 'confirmer votre inscription', 'conferma la tua iscrizione', 'confirme sua inscrição',
     // a mailing list named in a text with no reply code: a list's own notice (joining, a welcome,
@@ -335,7 +337,11 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'inscrição na lista', 'assinatura da lista', 'iscritt', 'mailinglijst', 'nieuwsbrief', 'inschrijving', 'aangemeld', 'lista dyskusyjn', 'listy dyskusyjnej', 'listy wysyłkowej', 'lista wysyłkowa', 'lista mailingow',
     'listy mailingowej', 'subskrypcj', 'konference', 'odběr', 'список рассылки', 'списка рассылки', 'списке рассылки', 'подписк', '邮件列表', '邮件组', '订阅', 'メーリングリスト', '購読', '메일링 리스트',
     '메일링리스트', '구독', 'bienvenue sur la liste', 'bienvenue dans la liste', 'willkommen auf der liste', 'bienvenido a la lista', 'bienvenida a la lista', 'benvenuto nella lista', 'bem-vindo à lista',
-    'welkom op de lijst']),
+    'welkom op de lijst',
+    // in Polish and the Nordic languages (a subscription: prenumerata, prenumeration), Hungarian,
+    // Romanian, Turkish and Greek
+    'prenumer', 'anmäla dig', 'anmälan till', 'till listan', 'e-postlista', 'sändlista', 'tilmeld', 'e-mail-liste', 'e-postliste', 'påmelding', 'postituslista', 'tilauksen',
+    'levelezőlista', 'feliratkoz', 'listă de discuții', 'abonare', 'e-posta listesi', 'abonelik', 'λίστα ταχυδρομείου', 'συνδρομή']),
   ...family(60, [
     'out of office', 'out of the office', 'automatic reply', 'auto-reply', 'autoreply', 'auto reply', 'vacation', 'away until', "i'm away", 'i am away',
     'on holiday', 'abwesen', 'außer haus', 'automatische antwort', 'urlaub', 'congés', 'réponse automatique', 'respuesta automática', 'fuera de la oficina', 'vacaciones', 'in ferie', 'resposta automática',

@@ -683,3 +683,27 @@ describe('the ninth generalisation round (the eleventh round of rows, tune half)
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('the tenth generalisation round (the twelfth round of rows, tune half)', () => {
+  const bare = createClassifier({ builtinRules: false });
+
+  it('spam named as what the sender did is the sender\'s reputation', () => {
+    expect(classify('554 Access denied - Under investigation for spam abuse. Contact your email provider for more info').id).toBe(51);
+    expect(classify('550 Your host has been spamming our users').id).toBe(51);
+    // spam said of the message stays content
+    expect(classify('550 5.7.1 Message rejected as spam').id).toBe(52);
+  });
+
+  it.each([
+    ['Żeby potwierdzić prenumeratę, odpowiedz na tę wiadomość nie zmieniając jej tematu.', 80],
+    ['Om du inte önskar att anmäla dig till listan, kan du bara radera detta e-postbrev.', 80],
+    ['Bekræft din tilmelding til e-mail-listen.', 80],
+    ['Erősítse meg a feliratkozást a levelezőlistára.', 80],
+    ['Du har avanmält dig från listan.', 90],
+    ['Sikeresen leiratkozott a levelezőlistáról.', 90],
+    ['Ai fost dezabonat de la listă.', 90],
+  ])('%s is %i, with or without the phrase rules', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
