@@ -4,7 +4,7 @@
  * character class).
  */
 
-import { isIterableObject, typeName } from '@smtpkit/foundation';
+import { asciiUpper, isIterableObject, typeName } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 
 export { isIterableObject, typeName };
@@ -92,23 +92,12 @@ export function parseCount(s: string | undefined): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** Upper-cases ASCII letters only (keywords and mechanism names are ASCII, case-insensitive). */
-export function upperAscii(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) {
-      // Only a-z change: String.prototype.toUpperCase would also map non-ASCII letters onto ASCII
-      // ones ("\u017F" LATIN SMALL LETTER LONG S becomes "S"), so "\u017Ftarttls" would read as STARTTLS.
-      let out = s.slice(0, i);
-      for (let j = i; j < s.length; j++) {
-        const d = s.charCodeAt(j);
-        out += d >= 0x61 && d <= 0x7a ? String.fromCharCode(d - 0x20) : s[j]!;
-      }
-      return out;
-    }
-  }
-  return s;
-}
+/**
+ * Upper-cases ASCII letters only (keywords and mechanism names are ASCII, case-insensitive):
+ * `toUpperCase` would also map non-ASCII letters onto ASCII ones (`ſ` becomes `S`), so `ſtarttls`
+ * would read as STARTTLS. The foundation's helper, shared with the server and smtp-client-args.
+ */
+export const upperAscii: (s: string) => string = asciiUpper;
 
 /** Index of the first CR, LF or NUL in `s`, or -1. */
 export function indexOfForbidden(s: string): number {
