@@ -8,7 +8,7 @@ import { bdat, data, stepBdat, stepBody } from './data-commands.js';
 import { mail, rcpt } from './envelope-commands.js';
 import { blockCommand, customCommand, stepExtension, unframed } from './extension-exchange.js';
 import { VERB_HEAD, readLine } from './line-reader.js';
-import { countError, reply, send, shutdownNow } from './replies.js';
+import { countError, NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, shutdownNow, TLS_REQUIRED } from './replies.js';
 import type { ReplyInit } from './reply.js';
 import type { Session } from './session.js';
 import { heloCommand, quit, starttls, vrfyExpn } from './session-commands.js';
@@ -132,7 +132,7 @@ export function stepCommand(s: Session): boolean {
   const verb = wordOf(raw);
   // a verb glued to a byte other than SP (`MAIL\tFROM:`, `DATA\v`: RFC 5321 separates with SP
   // only), or with a non-ASCII letter that a Unicode upper-casing would fold (`ſTARTTLS`, `MAıL`)
-  if (verb.length !== raw.length) return refuse(s, verb, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
+  if (verb.length !== raw.length) return refuse(s, verb, NOT_RECOGNIZED);
   // trailing blanks trimmed by a backward scan (linear; a `[ \t]+$` regex is quadratic on long blank runs)
   let argEnd = text.length;
   while (argEnd > sp + 1 && (text.charCodeAt(argEnd - 1) === 0x20 || text.charCodeAt(argEnd - 1) === 0x09)) argEnd--;
@@ -208,11 +208,11 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean):
   if (block) return blockCommand(s, verb, arg, block);
   if (s.current === 'rejected' && verb !== 'BDAT') {
     if (verb === 'QUIT') return quit(s);
-    return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: service refused, please QUIT' });
+    return reply(s, SERVICE_REFUSED);
   }
   if (s.options.requireTls && !s.secure && !ALLOWED_BEFORE_TLS.has(verb)) {
     if (verb === 'BDAT') return bdat(s, arg, false);
-    return reply(s, { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' });
+    return reply(s, TLS_REQUIRED);
   }
   switch (verb) {
     case 'HELO':
@@ -263,5 +263,5 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean):
 
 /** `500 5.5.2` for a verb the session does not know. */
 export function unknown(s: Session): void {
-  reply(s, { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' });
+  reply(s, NOT_RECOGNIZED);
 }

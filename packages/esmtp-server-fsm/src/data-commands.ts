@@ -8,7 +8,7 @@ import { consume } from './line-reader.js';
 import type { MessageAbortReason } from './events.js';
 import { sanitizeEcho } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
-import { reply, send, shutdownNow } from './replies.js';
+import { reply, send, shutdownNow, TLS_REQUIRED } from './replies.js';
 import type { Session } from './session.js';
 
 const CR = 13;
@@ -43,7 +43,7 @@ export function bdat(s: Session, arg: string, allowed: boolean): void {
   s.bdatLast = !!m[2];
   s.resume = s.current;
   let error: ReplyInit | undefined;
-  if (!allowed) error = { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' };
+  if (!allowed) error = TLS_REQUIRED;
   else if (!s.ext.chunking) error = { code: 502, enhanced: '5.5.1', text: 'Error: BDAT not implemented' };
   else if (s.current !== 'awaiting-rcpt') error = { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' };
   else if (s.recipients.length === 0) error = { code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' };

@@ -10,7 +10,7 @@ import { SmtpServerError } from './errors.js';
 import { consume, readLine } from './line-reader.js';
 import type { ReplyInit } from './reply.js';
 import { checkReply } from './reply.js';
-import { reply, send } from './replies.js';
+import { NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, TLS_REQUIRED } from './replies.js';
 import type { Session } from './session.js';
 
 /**
@@ -54,8 +54,6 @@ export interface ExtensionStep {
   readonly skip?: { readonly reply: ReplyInit; readonly counts: boolean };
 }
 
-const NOT_RECOGNIZED: ReplyInit = { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' };
-
 /** Why a registered custom verb is refused in this state (before EHLO, not advertised), or undefined. */
 function refusal(s: Session, keyword: string, advertised: boolean): ReplyInit | undefined {
   if (!advertised) return undefined;
@@ -85,12 +83,8 @@ export function blockCommand(s: Session, verb: string, arg: string, length: (arg
   const n = length(arg);
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return unframed(s);
   const v = s.registry.verb(verb)!;
-  const r =
-    s.current === 'rejected'
-      ? { code: 503, enhanced: '5.5.1', text: 'Error: service refused, please QUIT' }
-      : s.options.requireTls && !s.secure
-        ? { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' }
-        : refusal(s, v.keyword, v.extension.advertise !== false);
+  // the refusals `command` gives any other verb in this state, then the extension's own
+  const r = s.current === 'rejected' ? SERVICE_REFUSED : s.options.requireTls && !s.secure ? TLS_REQUIRED : refusal(s, v.keyword, v.extension.advertise !== false);
   if (r) {
     s.enter('read-block');
     return skipBlock(s, verb, n, r, true);

@@ -6,6 +6,13 @@ import type { ReplyInit } from './reply.js';
 import { formatServerReply } from './reply.js';
 import type { Session } from './session.js';
 
+/** `500 5.5.2`: a verb the session does not know, or a custom verb not in force for this client. */
+export const NOT_RECOGNIZED: ReplyInit = { code: 500, enhanced: '5.5.2', text: 'Error: command not recognized' };
+/** `503 5.5.1`: any command but QUIT in a session the application refused at connect. */
+export const SERVICE_REFUSED: ReplyInit = { code: 503, enhanced: '5.5.1', text: 'Error: service refused, please QUIT' };
+/** `530 5.7.0`: a command that needs TLS (`requireTls`) before STARTTLS (RFC 3207 §4). */
+export const TLS_REQUIRED: ReplyInit = { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' };
+
 /** Formatted replies (and their bytes) kept per session. */
 const REPLY_CACHE_SIZE = 64;
 const enc = new TextEncoder();
