@@ -168,7 +168,11 @@ const DATA: R[] = ([
   // --- Greylisting: a deferral by design, whatever block list or reputation wording comes with it ---
   ['greylisted', 70, 'greylist', '450 4.2.0 <nobody@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html'],
   // --- Block lists and reputation (any MTA) ---
-  ['amazonses-suppressed', 25, 'suppressed sending to this address', 'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.'],
+  // The sending platform stopped because the address bounced as invalid before: the address is what
+  // a handler must stop sending to (10, action suppress), as an ESP's own suppression after a hard
+  // bounce is labelled; a bare "on the suppression list" names no reason and stays the platform's
+  // policy (25).
+  ['amazonses-suppressed', 10, 'suppressed sending to this address', 'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.'],
   ['suppression-list', 25, 'on the suppression list', '550 5.1.1 The address is on the suppression list of the sending account'],
   ['exchange-address-not-found', 10, "address you entered couldn't be found", "The email address you entered couldn't be found. Please check the recipient's email address and try to resend the message."],
   ['apple-inactive-address', 10, 'inactive email address', '550 5.1.1 <nobody@icloud.com>: inactive email address'],
