@@ -369,6 +369,20 @@ describe('words inside mailbox and host names are not wording', () => {
     const own = createClassifier({ rules: ',51,invalid' });
     expect(own.classify('550 rejected by mx.invalid.example').id).toBe(51);
   });
+
+  it('an upper-case dotted verdict in a text that is not upper case is an identifier, not a host name', () => {
+    for (const text of ['550 Message rejected (HEURISTICS.PHISHING.EMAIL)', '554 5.7.1 Rejected by filter: VIRUS.DETECTED.TROJAN']) {
+      expect(bare.classify(text).id, text).toBe(text.includes('VIRUS') ? 53 : 52);
+      expect(bare.classify(new TextEncoder().encode(text)).id, text).toBe(text.includes('VIRUS') ? 53 : 52);
+    }
+    // a host name in upper case keeps its words out: a two- or three-letter last label, or a text
+    // that is all upper case
+    expect(bare.classify('451 4.4.1 no answer from SPAM.EXAMPLE.COM, try again later').id).toBe(
+      bare.classify('451 4.4.1 no answer from spam.example.com, try again later').id,
+    );
+    expect(bare.classify('550 DELIVERY REFUSED BY MX.VIRUS.EXAMPLE').id).toBe(50);
+    expect(bare.classify('550 delivery refused by MX.VIRUS.EXAMPLE.ORG').id).toBe(50);
+  });
 });
 
 describe('a temporary reply that reports a timeout of the connection', () => {

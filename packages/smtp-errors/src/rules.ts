@@ -180,6 +180,8 @@ export class RuleMatcher {
    */
   #runEnd = 0;
   #runIsName = false;
+  /** During a match: whether the text holds an ASCII lower-case letter (-1 until first asked). */
+  #textHasLower = -1;
   #gen = 0;
   /** After `match`: the rank (index in precedence order) of the winning rule, or -1. */
   rank = -1;
@@ -355,6 +357,7 @@ export class RuleMatcher {
     this.#sourceEnd = end;
     this.#runEnd = 0;
     this.#runIsName = false;
+    this.#textHasLower = -1;
     if (++this.#gen === NONE) {
       this.#generation.fill(0);
       this.#gen = 1;
@@ -461,19 +464,53 @@ export class RuleMatcher {
     return typeof source === 'string' ? source.charCodeAt(k) : source[k]!;
   }
 
-  /** Whether the run of name units `[a, b)` holding an `@` or a `.` is a mailbox or a host name. */
+  /**
+   * Whether the run of name units `[a, b)` holding an `@` or a `.` is a mailbox or a host name. A
+   * dotted run is an identifier, not a host name, when it is camel-cased
+   * (`Exception.QuotaExceededException`), or when it is all upper case in a text that is not (so a
+   * filter's verdict such as `HEURISTICS.PHISHING.EMAIL` in `550 Message rejected
+   * (HEURISTICS.PHISHING.EMAIL)`) and its last label is not two or three letters, as the common
+   * top-level domains are (`MX1.EXAMPLE.COM` stays a host name).
+   */
   #nameShape(a: number, b: number): boolean {
     let mailbox = false;
     let dotted = false;
     let camel = false;
-    for (let k = a + 1; k < b; k++) {
+    let upper = false;
+    let lower = false;
+    let lastDot = -1;
+    for (let k = a; k < b; k++) {
       const c = this.#unitAt(k);
+      if (c >= 0x61 && c <= 0x7a) lower = true;
+      else if (c >= 0x41 && c <= 0x5a) upper = true;
+      if (k === a) continue;
       const before = this.#unitAt(k - 1);
       if (c === 0x40 && k < b - 1) mailbox = true;
-      else if (c === 0x2e && k < b - 1 && isAlnum(before) && isAlnum(this.#unitAt(k + 1))) dotted = true;
-      else if (c >= 0x41 && c <= 0x5a && before >= 0x61 && before <= 0x7a) camel = true;
+      else if (c === 0x2e && k < b - 1 && isAlnum(before) && isAlnum(this.#unitAt(k + 1))) {
+        dotted = true;
+        lastDot = k;
+      } else if (c >= 0x41 && c <= 0x5a && before >= 0x61 && before <= 0x7a) camel = true;
     }
-    return mailbox || (dotted && !camel);
+    if (mailbox) return true;
+    if (!dotted || camel) return false;
+    if (!upper || lower) return true;
+    const last = b - lastDot - 1;
+    return last <= 3 || !this.#hasLower();
+  }
+
+  /** Whether the text being matched holds an ASCII lower-case letter (read once per text). */
+  #hasLower(): boolean {
+    if (this.#textHasLower < 0) {
+      this.#textHasLower = 0;
+      for (let k = 0; k < this.#sourceEnd; k++) {
+        const c = this.#unitAt(k);
+        if (c >= 0x61 && c <= 0x7a) {
+          this.#textHasLower = 1;
+          break;
+        }
+      }
+    }
+    return this.#textHasLower === 1;
   }
 
   /** A piece of a wildcard rule was found at [start, end): advances the rule; true when it completes. */
