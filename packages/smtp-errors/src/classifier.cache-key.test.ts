@@ -19,13 +19,13 @@ describe('classify: the result cache keys exactly what decides the result', () =
   it('an ignored length (a string, NaN, negative) is keyed as no length, not by its text', () => {
     const reply = '550 5.1.1 user unknown';
     const c = createClassifier();
-    expect(c.classify(reply, { length: 5 }).id).toBe(40);
+    expect(c.classify(reply, { length: 5 }).id).toBe(50);
     expect(c.classify(reply, { length: '5' as unknown as number }).id).toBe(10);
     expect(c.classify(reply, { length: { toString: () => '5' } as unknown as number }).id).toBe(10);
     const d = createClassifier();
     expect(d.classify(reply, { length: '5' as unknown as number }).id).toBe(10);
-    expect(d.classify(reply, { length: 5 }).id).toBe(40);
-    expect(d.classify(reply, { length: 5.9 }).id).toBe(40);
+    expect(d.classify(reply, { length: 5 }).id).toBe(50);
+    expect(d.classify(reply, { length: 5.9 }).id).toBe(50);
     expect(d.classify(reply, { length: NaN }).id).toBe(10);
     expect(d.classify(reply, { length: -1 }).id).toBe(10);
   });

@@ -18,11 +18,11 @@ describe('createClassifier({ fallback })', () => {
     const { calls, fallback } = recording(51);
     const c = createClassifier({ fallback, limits: { cacheSize: 0 } });
     const r = c.classify('550   xyzzy');
-    expect(calls).toEqual([{ text: '550 xyzzy', replyCode: 550, enhancedCode: undefined, id: 40, rule: { kind: 'reply-code', code: 550, stage: undefined } }]);
+    expect(calls).toEqual([{ text: '550 xyzzy', replyCode: 550, enhancedCode: undefined, id: 50, rule: { kind: 'reply-code', code: 550, stage: undefined } }]);
     expect(r.id).toBe(51);
     expect(r.category).toBe('block');
     expect(r.action).toBe('alert');
-    expect(r.rule).toEqual({ kind: 'fallback', overruled: { kind: 'reply-code', code: 550, stage: undefined }, overruledId: 40 });
+    expect(r.rule).toEqual({ kind: 'fallback', overruled: { kind: 'reply-code', code: 550, stage: undefined }, overruledId: 50 });
     expect(r.replyCode).toBe(550);
     expect(Object.isFrozen(r.rule)).toBe(true);
   });
@@ -62,9 +62,9 @@ describe('createClassifier({ fallback })', () => {
   });
 
   it('keeps the rules answer when the fallback returns undefined, the same class, junk or an unregistered id', () => {
-    for (const answer of [undefined, 40, 999, 0, -1, 40.5, NaN, '51', null, {}, [51]]) {
+    for (const answer of [undefined, 50, 999, 0, -1, 40.5, NaN, '51', null, {}, [51]]) {
       const r = createClassifier({ fallback: recording(answer).fallback }).classify('550 xyzzy');
-      expect(r.id).toBe(40);
+      expect(r.id).toBe(50);
       expect(r.rule.kind).toBe('reply-code');
     }
   });
@@ -75,7 +75,7 @@ describe('createClassifier({ fallback })', () => {
         throw new Error('boom');
       },
     });
-    expect(c.classify('550 xyzzy')).toMatchObject({ id: 40, rule: { kind: 'reply-code', code: 550 } });
+    expect(c.classify('550 xyzzy')).toMatchObject({ id: 50, rule: { kind: 'reply-code', code: 550 } });
     expect(c.classify('xyzzy').id).toBe(1);
   });
 
@@ -98,6 +98,6 @@ describe('createClassifier({ fallback })', () => {
   });
 
   it('leaves the default classify as it was', () => {
-    expect(classify('550 xyzzy')).toMatchObject({ id: 40, rule: { kind: 'reply-code', code: 550 } });
+    expect(classify('550 xyzzy')).toMatchObject({ id: 50, rule: { kind: 'reply-code', code: 550 } });
   });
 });

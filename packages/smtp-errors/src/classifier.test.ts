@@ -36,7 +36,11 @@ describe('classify: the default classifier', () => {
     expect(classify('host mx.example.com said: 550 no (in reply to RCPT TO command)')).toMatchObject({ id: 10, rule: { kind: 'reply-code', stage: 'rcpt' } });
     expect(classify('host mx.example.com said: 550 no (in reply to MAIL FROM command)')).toMatchObject({ id: 50, rule: { stage: 'mail' } });
     expect(classify('host mx.example.com said: 554 no (in reply to end of DATA command)')).toMatchObject({ id: 50, rule: { stage: 'data' } });
-    expect(classify('550 no')).toMatchObject({ id: 40 });
+    // with no stage, a bare 550 is a refusal (RFC 5321 §4.2.1: "rejected for policy reasons"), as a
+    // bare 554; a syntax reply stays a protocol error and a 555 a generic bounce
+    expect(classify('550 no')).toMatchObject({ id: 50, rule: { kind: 'reply-code', code: 550, stage: undefined } });
+    expect(classify('500 no')).toMatchObject({ id: 40 });
+    expect(classify('555 no')).toMatchObject({ id: 40 });
   });
 
   it('falls back to keywords only when the code-based answer is generic', () => {

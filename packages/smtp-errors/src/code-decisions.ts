@@ -78,7 +78,13 @@ export function refineByStage(id: number, stage: SmtpStage | undefined, permanen
  */
 export function replyCodeAtStage(code: number, stage: SmtpStage | undefined, permanent: boolean): number {
   const id = replyCodeClass(code);
-  return Math.floor(code / 10) % 10 === 0 ? id : refineByStage(id, stage, permanent);
+  if (Math.floor(code / 10) % 10 === 0) return id;
+  // A 550 with no stage and no word that says more: RFC 5321 §4.2.1 gives it to a mailbox that is
+  // unavailable or to a command "rejected for policy reasons". At RCPT TO the stage says the former
+  // (10, below); with no stage, providers send a bare 550 for a refusal of the sender far more often
+  // than for anything else, so it reads as the block (50) that a bare 554 is.
+  if (code === 550 && stage === undefined && permanent) return 50;
+  return refineByStage(id, stage, permanent);
 }
 
 /**

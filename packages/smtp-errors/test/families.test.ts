@@ -398,7 +398,7 @@ describe('generalisation round 3: codes and words read in general', () => {
 
   it.each([
     ['550 Mailbox is no longer available', 10],
-    ['550 This service is no longer available', 40],
+    ['550 This service is no longer available', 50],
     ['553 The length of the recipient address exceeds the maximum', 10],
     ['553 Recipient address is too long', 10],
   ])('"no longer available" of an address, not a service; an address over its length is bad address syntax: %s', (text, id) => {

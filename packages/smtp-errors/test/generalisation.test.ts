@@ -177,8 +177,9 @@ describe('families, not phrases', () => {
     ['501 Connection Refused', 50],
     ['connect to mx.example.com[192.0.2.1]:25: Connection refused', 24],
     ['554 opaque-code-XK9', 50],
-    ['550 opaque-code-XK9', 40],
-  ])('a permanent reply the server sent outranks connection wording; a bare 554 is a refusal (RFC 5321 §4.2.3): %s', (text, id) => {
+    ['550 opaque-code-XK9', 50],
+    ['555 opaque-code-XK9', 40],
+  ])('a permanent reply the server sent outranks connection wording; a bare 550 or 554 is a refusal (RFC 5321 §4.2.1, §4.2.3): %s', (text, id) => {
     expect(classify(text).id).toBe(id);
   });
 

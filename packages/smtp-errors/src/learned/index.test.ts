@@ -10,7 +10,7 @@ describe('smtp-errors/learned', () => {
   it('overrules weak decisions where its model is confident (texts like the tune and dev rows)', () => {
     expect(learned.classify('550 Sorry, no access for this address')).toMatchObject({
       id: 51,
-      rule: { kind: 'fallback', overruled: { kind: 'reply-code', code: 550 }, overruledId: 40 },
+      rule: { kind: 'fallback', overruled: { kind: 'reply-code', code: 550 }, overruledId: 50 },
       replyCode: 550,
     });
     expect(learned.classify('550 5.7.1 UUCP addressing denied')).toMatchObject({ id: 54, enhancedCode: '5.7.1', rule: { kind: 'fallback', overruledId: 50 } });
