@@ -55,7 +55,7 @@ function applyAnswer(s: Session, p: Pending, positive: boolean, r: ReplyInit | u
     case 'mail':
       return answerMail(s, p.from, p.parameters, positive, r);
     case 'rcpt':
-      return answerRcpt(s, p.to, p.parameters, positive, r);
+      return answerRcpt(s, p.to, p.key, p.parameters, positive, r);
     case 'data-start':
       return answerDataStart(s, p.mode, positive, r);
     case 'message-end':

@@ -7,7 +7,7 @@ import { authCommand, stepAuth } from './auth-commands.js';
 import { bdat, data, stepBdat, stepBody } from './data-commands.js';
 import { mail, rcpt } from './envelope-commands.js';
 import { blockCommand, customCommand, stepExtension, unframed } from './extension-exchange.js';
-import { VERB_HEAD, readLine } from './line-reader.js';
+import { VERB_HEAD, lineInHead, readLineParts } from './line-reader.js';
 import { countError, NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, shutdownNow, TLS_REQUIRED } from './replies.js';
 import type { ReplyInit } from './reply.js';
 import type { Session } from './session.js';
@@ -26,6 +26,19 @@ const NATIVE_VERBS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'B
 const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP']);
 const ALLOWED_BEFORE_TLS = new Set(['EHLO', 'HELO', 'LHLO', 'NOOP', 'RSET', 'QUIT', 'STARTTLS']);
 
+/** {@link VERB_FLAGS} bits: a native verb, must end a pipelined group, counts as junk, allowed before TLS. */
+const NATIVE_VERB = 1;
+const LAST_IN_GROUP = 2;
+const JUNK_VERB = 4;
+const BEFORE_TLS = 8;
+/**
+ * The four sets above as one table of bits per native verb (0 for any other verb): the dispatch of a
+ * command looks its verb up once or twice, not once per set.
+ */
+const VERB_FLAGS = new Map<string, number>(
+  [...NATIVE_VERBS, ...MUST_BE_LAST].map((v) => [v, (NATIVE_VERBS.has(v) ? NATIVE_VERB : 0) | (MUST_BE_LAST.has(v) ? LAST_IN_GROUP : 0) | (JUNK.has(v) ? JUNK_VERB : 0) | (ALLOWED_BEFORE_TLS.has(v) ? BEFORE_TLS : 0)]),
+);
+
 /** The native four-letter verbs, keyed by {@link verbKey} of their letters. */
 const FOUR_LETTER_VERBS = new Map<number, string>(
   ['HELO', 'EHLO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'HELP', 'VRFY', 'EXPN', 'AUTH'].map((v) => [verbKey(v.charCodeAt(0), v.charCodeAt(1), v.charCodeAt(2), v.charCodeAt(3)), v]),
@@ -43,29 +56,38 @@ function verbKey(b0: number, b1: number, b2: number, b3: number): number {
 }
 
 /**
- * The native four-letter verb `line` starts with (any case, then the end of the line or a byte
- * that cannot continue a verb: not a letter, digit, `-` or `_`), as the one constant string the
- * dispatch compares against; undefined for anything else.
+ * The native four-letter verb the line `bytes[from, to)` starts with (any case, then the end of the
+ * line or a byte that cannot continue a verb: not a letter, digit, `-` or `_`), as the one
+ * constant string the dispatch compares against; undefined for anything else.
  */
-function fourLetterVerb(line: Uint8Array): string | undefined {
-  const b4 = line[4];
+function fourLetterVerb(bytes: Uint8Array, from: number, to: number): string | undefined {
+  if (to - from < 4) return undefined;
   // a byte per line on the hot path: no string, no regex (`[-\w]` as `wordOf` reads it)
-  if (line.length < 4 || (b4 !== undefined && (isLetter(b4) || (b4 >= 0x30 && b4 <= 0x39) || b4 === 0x2d || b4 === 0x5f))) return undefined;
-  const b0 = line[0]!;
-  const b1 = line[1]!;
-  const b2 = line[2]!;
-  const b3 = line[3]!;
+  if (to - from > 4) {
+    const b4 = bytes[from + 4]!;
+    if (isLetter(b4) || (b4 >= 0x30 && b4 <= 0x39) || b4 === 0x2d || b4 === 0x5f) return undefined;
+  }
+  const b0 = bytes[from]!;
+  const b1 = bytes[from + 1]!;
+  const b2 = bytes[from + 2]!;
+  const b3 = bytes[from + 3]!;
   if (!isLetter(b0) || !isLetter(b1) || !isLetter(b2) || !isLetter(b3)) return undefined;
   return FOUR_LETTER_VERBS.get(verbKey(b0, b1, b2, b3));
 }
 
 /**
- * A command line known to be 7-bit, as text. Short lines (nearly all commands) are built from
- * char codes, which costs less than a call into the decoder; long ones go to the decoder.
+ * `bytes[from, to)`, known to be 7-bit, as text. Short ranges (nearly all commands) are built from
+ * char codes copied to a plain array, which costs less than a view and a call into the decoder
+ * (or `apply` over the typed array); long ones go to the decoder.
  */
-function asciiText(line: Uint8Array): string {
-  if (line.length > 256) return dec.decode(line);
-  return String.fromCharCode.apply(null, line as unknown as number[]);
+function asciiText(bytes: Uint8Array, from = 0, to = bytes.length): string {
+  if (to > bytes.length) to = bytes.length;
+  const n = to - from;
+  if (n > 256) return dec.decode(bytes.subarray(from, to));
+  if (n <= 0) return '';
+  const codes = new Array<number>(n);
+  for (let i = 0; i < n; i++) codes[i] = bytes[from + i]!;
+  return String.fromCharCode.apply(null, codes);
 }
 
 /** Processes input; returns false when nothing more can be done without input. */
@@ -95,35 +117,49 @@ export function stepCommand(s: Session): boolean {
     shutdownNow(s);
     return true;
   }
-  const line = readLine(s, s.limits.maxCommandLine, true);
+  const limit = s.limits.maxCommandLine;
+  // the common case: the whole line in the head chunk, read in place (no view of it is made)
+  if (s.lineLen === 0 && s.inputLength > 0) {
+    const chunk = s.chunks[0]!;
+    const start = s.headOff;
+    const end = lineInHead(s, limit);
+    if (end >= 0) return commandLine(s, chunk, start, end);
+  }
+  const line = readLineParts(s, limit, true);
   if (line === undefined) return false;
   if (line === 'overflow') return refuse(s, s.overflowHead, { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
-  const four = fourLetterVerb(line);
+  return commandLine(s, line, 0, line.length);
+}
+
+/** The command line `bytes[from, to)` (its CRLF left out): the line checks, then the dispatch. */
+function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): boolean {
+  const four = fourLetterVerb(bytes, from, to);
   // SRV-3: BDAT's chunk follows its line: whatever that line holds after the verb, bdat() parses it
   // (exactly SP size [SP LAST]) or closes the connection, so the chunk can never run as commands.
-  if (four === 'BDAT') return dispatch(s, four, asciiText(line.subarray(4)), true);
+  if (four === 'BDAT') return dispatch(s, four, asciiText(bytes, from + 4, to), true);
   // SMUG-3: a command line holding a bare CR, bare LF or NUL is rejected, never split.
   let high = false;
-  for (let i = 0; i < line.length; i++) {
-    const b = line[i]!;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
     if (b >= 0x80) high = true;
-    if (b === CR || b === LF) return refuse(s, line, { code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
-    if (b === 0) return refuse(s, line, { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' });
+    if (b === CR || b === LF) return refuse(s, bytes.subarray(from, to), { code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
+    if (b === 0) return refuse(s, bytes.subarray(from, to), { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' });
   }
-  let text: string;
   // the common case: a native four-letter verb in a 7-bit line; only its argument becomes text
-  if (four !== undefined && !high && (line.length === 4 || line[4] === 0x20)) {
-    let end = line.length;
-    while (end > 5 && (line[end - 1] === 0x20 || line[end - 1] === 0x09)) end--;
-    return dispatch(s, four, line.length > 5 ? asciiText(line.subarray(5, end)) : '', line.length > 4);
+  if (four !== undefined && !high && (to - from === 4 || bytes[from + 4] === 0x20)) {
+    let end = to;
+    while (end > from + 5 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
+    return dispatch(s, four, to - from > 5 ? asciiText(bytes, from + 5, end) : '', to - from > 4);
   }
+  const line = bytes.subarray(from, to);
+  let text: string;
   if (!high) text = asciiText(line);
   else {
     try {
       text = strictDec.decode(line);
     } catch {
       // never a silent U+FFFD: an address is refused as RFC 6531 says, anything else as a syntax error
-      const verb = wordOf(asciiText(line.subarray(0, VERB_HEAD)));
+      const verb = wordOf(asciiText(line, 0, VERB_HEAD));
       return refuse(s, verb, verb === 'MAIL' || verb === 'RCPT' ? { code: 553, enhanced: '5.6.7', text: 'Error: invalid UTF-8 in address' } : { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8 in command' });
     }
   }
@@ -152,7 +188,7 @@ function wordOf(head: string): string {
  * pipelining check takes the line for that verb, so what is pipelined behind `DATA\t` never runs.
  */
 function refuse(s: Session, head: Uint8Array | string, r: ReplyInit): boolean {
-  const verb = wordOf(typeof head === 'string' ? head : asciiText(head.subarray(0, VERB_HEAD)));
+  const verb = wordOf(typeof head === 'string' ? head : asciiText(head, 0, VERB_HEAD));
   if (verb === 'BDAT') return dispatch(s, verb, '', true);
   // a custom verb whose block follows its line: the block's end is unknown, as for BDAT
   if (blockOf(s, verb)) {
@@ -163,22 +199,23 @@ function refuse(s: Session, head: Uint8Array | string, r: ReplyInit): boolean {
 }
 
 /** The `blockLength` of a registered custom verb whose line is followed by a block of bytes. */
-function blockOf(s: Session, verb: string): ((argument: string) => number | undefined) | undefined {
-  return NATIVE_VERBS.has(verb) ? undefined : s.registry.verb(verb)?.blockLength;
+function blockOf(s: Session, verb: string, flags = VERB_FLAGS.get(verb) ?? 0): ((argument: string) => number | undefined) | undefined {
+  return (flags & NATIVE_VERB) !== 0 ? undefined : s.registry.verb(verb)?.blockLength;
 }
 
 /** The pipelining synchronization check (RFC 2920 §3.1), then the command (or the refusal of its line). */
 function dispatch(s: Session, verb: string, arg: string, hasArg: boolean, refusal?: ReplyInit): boolean {
   const sync = s.options.pipeliningSync !== 'off';
+  const flags = VERB_FLAGS.get(verb) ?? 0;
   // BDAT (and a custom verb with a block) is followed by its chunk; STARTTLS discards what follows
   // it (TLS-1), unless refused.
-  if (sync && s.inputLength > 0 && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS') && !blockOf(s, verb)) {
+  if (sync && s.inputLength > 0 && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS') && !blockOf(s, verb, flags)) {
     const pipelining = s.ext.pipelining && s.heloVerb !== undefined && s.heloVerb !== 'HELO';
-    const last = MUST_BE_LAST.has(verb) || (!NATIVE_VERBS.has(verb) && s.registry.mustBeLastInGroup(verb));
+    const last = (flags & LAST_IN_GROUP) !== 0 || ((flags & NATIVE_VERB) === 0 && s.registry.mustBeLastInGroup(verb));
     if (last || !pipelining) return desync(s);
   }
   if (refusal) reply(s, refusal);
-  else command(s, verb, arg, hasArg);
+  else command(s, verb, arg, hasArg, flags);
   // a refused STARTTLS (still plaintext, input left) is must-be-last too: what was sent behind it
   // was meant for the TLS session (RFC 3207 §4) and never runs as plaintext commands
   return sync && verb === 'STARTTLS' && s.inputLength > 0 ? desync(s) : true;
@@ -192,8 +229,8 @@ function desync(s: Session): boolean {
 }
 
 /** Dispatches one verb to its room, after the junk, unauthenticated-command and STARTTLS-first checks. */
-export function command(s: Session, verb: string, arg: string, hasArg: boolean): void {
-  if (JUNK.has(verb)) {
+export function command(s: Session, verb: string, arg: string, hasArg: boolean, flags = VERB_FLAGS.get(verb) ?? 0): void {
+  if ((flags & JUNK_VERB) !== 0) {
     s.junk++;
     if (s.junk > s.limits.junkCommandLimit) countError(s);
     if (s.current === 'closed') return;
@@ -204,13 +241,13 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean):
     return;
   }
   // a custom verb whose block follows its line: the block is read whatever the answer
-  const block = blockOf(s, verb);
+  const block = blockOf(s, verb, flags);
   if (block) return blockCommand(s, verb, arg, block);
   if (s.current === 'rejected' && verb !== 'BDAT') {
     if (verb === 'QUIT') return quit(s);
     return reply(s, SERVICE_REFUSED);
   }
-  if (s.options.requireTls && !s.secure && !ALLOWED_BEFORE_TLS.has(verb)) {
+  if (s.options.requireTls && !s.secure && (flags & BEFORE_TLS) === 0) {
     if (verb === 'BDAT') return bdat(s, arg, false);
     return reply(s, TLS_REQUIRED);
   }

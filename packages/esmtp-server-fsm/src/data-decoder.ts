@@ -161,7 +161,16 @@ export class DataDecoder {
               }
               if (aligned) {
                 let w = (j - base) >> 2;
-                while (w + 3 < nWords && (CONTROL_BITS(words[w]!) | CONTROL_BITS(words[w + 1]!) | CONTROL_BITS(words[w + 2]!) | CONTROL_BITS(words[w + 3]!)) === 0) w += 4;
+                // CONTROL_BITS of four words, with the mask applied once to their union (the same
+                // test: AND distributes over OR)
+                while (w + 3 < nWords) {
+                  const a = words[w]!;
+                  const b = words[w + 1]!;
+                  const c = words[w + 2]!;
+                  const d = words[w + 3]!;
+                  if (((((a - 0x0e0e0e0e) & ~a) | ((b - 0x0e0e0e0e) & ~b) | ((c - 0x0e0e0e0e) & ~c) | ((d - 0x0e0e0e0e) & ~d)) & 0x80808080) !== 0) break;
+                  w += 4;
+                }
                 while (w < nWords && CONTROL_BITS(words[w]!) === 0) w++;
                 j = base + (w << 2);
                 while (j < to && data[j]! > CR) j++;

@@ -86,3 +86,39 @@ describe('DataDecoder: the word-at-a-time scan in misaligned views', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('DataDecoder: the word-at-a-time scan over 8-bit content', () => {
+  it('finds a bare CR or LF at every position of a line of bytes above 0x7f (words read as negative numbers), at every alignment', () => {
+    const wrong: string[] = [];
+    for (const fill of [0x80, 0xc3, 0xff]) {
+      for (let n = 64; n <= 72; n++) {
+        for (let at = 0; at < n; at++) {
+          for (const value of [CR, LF]) {
+            const input = new Uint8Array(n).fill(fill);
+            input[at] = value;
+            const expected = open(input, 'reject', value === CR && at < n - 1 ? 1 : 0, value === LF ? 1 : 0);
+            if (decodeByteByByte(input, 'reject') !== expected) wrong.push(`byte by byte: ${JSON.stringify(String.fromCharCode(...input))}`);
+            wrong.push(...misses(input, 'reject', expected));
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('goes on across CRLF line ends in 8-bit content and stops at a dot line, at every alignment', () => {
+    const wrong: string[] = [];
+    for (let len = 60; len <= 68; len++) {
+      const line = new Uint8Array(len).fill(0xe9);
+      const input = new Uint8Array((len + 2) * 3);
+      for (let k = 0; k < 3; k++) {
+        input.set(line, k * (len + 2));
+        input.set([CR, LF], k * (len + 2) + len);
+      }
+      const expected = open(input, 'reject', 0, 0);
+      if (decodeByteByByte(input, 'reject') !== expected) wrong.push(`byte by byte: ${String(len)}`);
+      wrong.push(...misses(input, 'reject', expected));
+    }
+    expect(wrong).toEqual([]);
+  });
+});

@@ -45,10 +45,11 @@ function sharedParseOptions(s: Session, adv: readonly string[], kind: 'mail' | '
   if (o === undefined) {
     const custom = adv.filter((k) => !NATIVE.has(k));
     const size = adv.includes('SIZE') && l.maxMessageSize > 0 && l.maxMessageSize !== Infinity;
+    // no `lenient: { spaceAfterColon }`: `prefix` has already skipped the spaces after the colon,
+    // so the text handed over never starts with one (and no leniency object is checked per command)
     o = {
       advertised: adv,
       allowedParameters: kind === 'mail' ? s.registry.mailParameters(custom) : s.registry.rcptParameters(custom),
-      lenient: { spaceAfterColon: true },
       limits: { localPart: l.maxLocalPart, domain: l.maxDomain, path: l.maxPath, ...(size ? { messageSize: l.maxMessageSize } : {}) },
       smtpUtf8: kind === 'rcpt+utf8' || (kind === 'mail' && adv.includes('SMTPUTF8')),
     };
@@ -90,7 +91,8 @@ export function rcpt(s: Session, arg: string): void {
   // The same recipient again (its domain in any case) with other parameters (NOTIFY, ORCPT...):
   // refused rather than one set of parameters silently replacing the other; an identical repeat
   // is accepted as before.
-  const same = s.recipientParameters.size > 0 ? s.recipientParameters.get(mailboxKey(r.path.address)) : undefined;
+  const key = mailboxKey(r.path.address);
+  const same = s.recipientParameters.size > 0 ? s.recipientParameters.get(key) : undefined;
   if (same !== undefined && !sameParameters(same, r.parameters)) {
     return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: recipient already given with different parameters' });
   }
@@ -99,7 +101,7 @@ export function rcpt(s: Session, arg: string): void {
   // maxRecipients counts as errors: a client pipelining 1100 recipients is not cut off with 421.
   if (s.recipients.length >= s.limits.maxRecipients) return reply(s, { code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' }, ++s.overshoot > s.limits.maxRecipients);
   s.go('RCPT');
-  s.decide({ point: 'rcpt', to: r.path.address, parameters: r.parameters }, { type: 'rcpt', to: r.path.address, parameters: r.parameters, needsAnswer: !s.auto.has('rcpt') });
+  s.decide({ point: 'rcpt', to: r.path.address, key, parameters: r.parameters }, { type: 'rcpt', to: r.path.address, parameters: r.parameters, needsAnswer: !s.auto.has('rcpt') });
 }
 
 /** The application's answer to MAIL. */
@@ -117,11 +119,11 @@ export function answerMail(s: Session, from: string, parameters: EsmtpParameters
 }
 
 /** The application's answer to RCPT. */
-export function answerRcpt(s: Session, to: string, parameters: EsmtpParameters, positive: boolean, r: ReplyInit | undefined): void {
+export function answerRcpt(s: Session, to: string, key: string, parameters: EsmtpParameters, positive: boolean, r: ReplyInit | undefined): void {
   s.go(positive ? 'accept' : 'reject');
   if (positive) {
     s.recipients.push({ address: to, parameters });
-    s.recipientParameters.set(mailboxKey(to), parameters);
+    s.recipientParameters.set(key, parameters);
     send(s, r ?? { code: 250, enhanced: '2.1.5', text: 'Recipient OK' });
   } else reply(s, r ?? { code: 550, enhanced: '5.1.1', text: 'Recipient rejected' });
 }

@@ -29,19 +29,37 @@ export function consume(s: Session, n: number): void {
  * 'overflow' when the line exceeded its limit (the rest up to CRLF was discarded).
  */
 export function readLine(s: Session, limit: number, authAware: boolean): Uint8Array | 'overflow' | undefined {
-  // The common case: no part of a line pending, and the whole line (CRLF included, within the
-  // limit) in the head chunk: a view of it, with nothing stored along the way.
   if (s.lineLen === 0 && s.inputLength > 0) {
     const chunk = s.chunks[0]!;
     const start = s.headOff;
-    const idx = chunk.indexOf(LF, start);
-    if (idx > start && chunk[idx - 1] === CR && idx + 1 - start <= limit) {
-      consume(s, idx + 1 - start);
-      s.lastLineByte = -1;
-      s.linesDone++;
-      return chunk.subarray(start, idx - 1);
-    }
+    const end = lineInHead(s, limit);
+    if (end >= 0) return chunk.subarray(start, end);
   }
+  return readLineParts(s, limit, authAware);
+}
+
+/**
+ * The common case of {@link readLine}: no part of a line pending (`lineLen` 0, input buffered),
+ * and the whole line (CRLF included, within the limit) in the head chunk. Then the line is
+ * consumed and the index of its CR in that chunk returned (the line is `chunks[0]` from `headOff`,
+ * both as they were before the call, to that index); otherwise -1 and nothing is consumed. For a
+ * caller that reads the bytes in place, with no view made.
+ */
+export function lineInHead(s: Session, limit: number): number {
+  const chunk = s.chunks[0]!;
+  const start = s.headOff;
+  const idx = chunk.indexOf(LF, start);
+  if (idx > start && chunk[idx - 1] === CR && idx + 1 - start <= limit) {
+    consume(s, idx + 1 - start);
+    s.lastLineByte = -1;
+    s.linesDone++;
+    return idx - 1;
+  }
+  return -1;
+}
+
+/** {@link readLine} past its common case: the line assembled from its parts, the limit enforced. */
+export function readLineParts(s: Session, limit: number, authAware: boolean): Uint8Array | 'overflow' | undefined {
   while (s.inputLength > 0) {
     const chunk = s.chunks[0]!;
     const start = s.headOff;

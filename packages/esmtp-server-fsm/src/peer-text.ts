@@ -97,7 +97,12 @@ export function unsafeTextAt(s: string, i: number): boolean {
 
 /** Whether any UTF-16 unit of `s` is unsafe (see `unsafeTextAt`). @internal */
 export function hasUnsafeText(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (unsafeTextAt(s, i)) return true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // printable ASCII (nearly every address) is never unsafe: one range test per unit
+    if (c >= 0x20 && c < 0x7f) continue;
+    if (unsafeTextAt(s, i)) return true;
+  }
   return false;
 }
 

@@ -31,7 +31,8 @@ export type Pending =
   | { point: 'helo'; verb: 'HELO' | 'EHLO' | 'LHLO'; domain: string }
   | { point: 'auth'; user: string }
   | { point: 'mail'; from: string; parameters: EsmtpParameters }
-  | { point: 'rcpt'; to: string; parameters: EsmtpParameters }
+  /** `key`: the recipient's `mailboxKey` (worked out once, when the RCPT is read). */
+  | { point: 'rcpt'; to: string; key: string; parameters: EsmtpParameters }
   | { point: 'data-start'; mode: 'data' | 'bdat' }
   | { point: 'message-end' }
   | { point: 'vrfy' | 'expn' }
