@@ -237,6 +237,15 @@ const DATA: R[] = ([
   ['', 50, 'bad sender', '553 5.1.7 Bad sender address syntax'],
   ['', 50, 'sender domain', '550 5.7.1 Sender domain is not allowed'],
   ['', 50, 'authentication failed', '535 5.7.8 Authentication failed'],
+  // --- The sending account flagged as a spam source (Outlook.com's OutboundSpamException): the
+  // sender's reputation, not the message's content, before "spam" reads as content ---
+  ['outbound-spam-exception', 51, 'outboundspam', '554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to a permanent exception'],
+  ['', 51, 'outbound spam', '550 5.7.1 Message refused: the sending account is blocked for outbound spam'],
+  // --- A sender verification callout that failed (Exim): the sender's domain refuses the test, so the
+  // sender is refused (50), whatever the reply says about fighting spam ---
+  ['callout-failed', 50, 'callback setup failed', '550-Callback setup failed while verifying <user@example.com>'],
+  // --- Trend Micro Email Security: the recipient's domain is not one the service hosts, a relay refusal ---
+  ['trendmicro-no-domain', 54, 'address rejected: no-domain', '554 5.7.1 <user@example.com>: Recipient address rejected: NO-DOMAIN.'],
   // --- Rejections that blame the sending side (they win over the wording that follows them) ---
   ['', 50, 'client host rejected', '450 4.7.1 <client.example.net[192.0.2.56]>: Client host rejected: cannot find your hostname'],
   ['', 50, 'sender address rejected', '501 5.1.8 Sender address rejected'],

@@ -12,7 +12,7 @@ import { unpackEnhanced } from './reply-input.js';
 import type { StoredRule } from './rules.js';
 import type { SmtpStage } from './stage-hints.js';
 
-/** @internal Fallback by reply code (RFC 5321 §4.2.1: the reply class, then a few 5yz codes). */
+/** @internal Fallback by reply code (RFC 5321 §4.2.1: the reply class, then a few 5yz codes; RFC 4954 §6's 53x). */
 export function replyCodeClass(code: number): number {
   if (code < 400) return 1;
   if (code < 500) return 70;
@@ -22,8 +22,16 @@ export function replyCodeClass(code: number): number {
       return 10;
     case 552:
       return 22;
+    // 554 and 571: a refusal that names no reason. RFC 4954 §6: authentication required (530; RFC
+    // 3207 also gives it to "must issue STARTTLS first"), mechanism too weak (534), credentials
+    // invalid (535), encryption required (538): the receiver refuses the session as offered, a
+    // policy refusal of the sender (50)
     case 554:
     case 571:
+    case 530:
+    case 534:
+    case 535:
+    case 538:
       return 50;
     default:
       return 40;

@@ -198,17 +198,20 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'domain unknown', 'host unknown', 'hostname unknown', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger',
     // a host or domain name that cannot be one ("Illegal Host/Domain Name"): no lookup can find it
     'illegal host', 'illegal domain', 'invalid host', 'invalid domain', 'invalid hostname',
+    'domäne|nicht gefunden', 'domain|nicht gefunden', 'host|nicht gefunden', 'dominio no encontrado', 'domein niet gevonden',
     'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),
   // an invalid header or message format is a fault of the message's form, before the recipient
   // family reads "invalid" as the recipient
   ...family(40, [
     'invalid header', 'header invalid', 'header is invalid', 'invalid message format', 'message format is invalid', 'invalid mime', 'bad header', 'header syntax',
+    // the dialogue's form: input, a command or its argument the server could not take
+    'invalid input', 'invalid data', 'invalid command', 'invalid parameter', 'invalid syntax',
     'ungültiger header', 'ungültige kopfzeile', 'en-tête invalide', 'encabezado no válido', 'cabeçalho inválido', 'intestazione non valida',
   ]),
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'illegal user', 'illegal recipient', 'illegal address', 'illegal mailbox', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
-    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
+    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'not be found', "n't be found", 'cannot be found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない', '登録されていません', '登録されていない',
@@ -222,6 +225,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unrouteable address', 'unroutable address',
     'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
     'nicht vergeben', 'nicht mehr aktiv', 'nicht mehr gültig', 'plus valide', 'plus utilisée', 'ya no está', 'não está mais',
+    'nicht gefunden', 'wurde nicht|gefunden', 'niet gevonden', 'non trovat', 'no encontrad', 'no se encontr', 'hittades inte', 'nie znaleziono', 'nenalezen',
     'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
     // the address's form (bad address syntax)
     'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '地址格式', '无效地址', '无效的地址', '地址无效', '주소 형식', '올바르지 않은 주소', '잘못된 이메일', 'адрес некорректен', 'некорректный адрес',

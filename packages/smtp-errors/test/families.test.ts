@@ -487,3 +487,42 @@ describe("Exim's unrouteable address and unrouteable domain", () => {
     expect(bare.classify(text).id).toBe(id);
   });
 });
+
+describe('eleventh generalisation round: "could not be found", 53x, the dialogue\'s form', () => {
+  it.each([
+    // a recipient that could not be found, with the auxiliary verb, in English and other languages
+    ['550 Recipient could not be found', 10],
+    ["5.0.0 cannot deliver: mailbox couldn't be found", 10],
+    ['The address cannot be found on this server', 10],
+    ['Der Empfänger wurde in der Organisation nicht gefunden.', 10],
+    ['erin wurde nicht auf example.de gefunden', 10],
+    ['Adres niet gevonden', 10],
+    ['Destinatario non trovato', 10],
+    ['Mottagaren hittades inte', 10],
+    // a domain that was not found is the DNS failure (21), before the recipient reads "not found"
+    ['Die Domäne example.invalid wurde nicht gefunden', 21],
+    // RFC 4954 §6's replies to a session without (good) authentication: a refusal of the sender
+    ['530 Authentication Required', 50],
+    ['534 mechanism too weak', 50],
+    ['535 Error: 请先登录', 50],
+    ['538 not now', 50],
+    // the dialogue's form, before the recipient family reads "invalid" as the recipient
+    ['500 Invalid input from 192.0.2.1', 40],
+    ['501 5.5.4 Invalid parameter', 40],
+    ['550 invalid syntax', 40],
+    ['550 invalid recipient', 10],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    // the sending account flagged as a source of spam: reputation (51), not the content (52)
+    ['554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message', 51],
+    ['550 5.7.1 your account is blocked for outbound spam', 51],
+    // a failed sender callout is a refusal of the sender, whatever it says about spam
+    ['550 Callback setup failed while verifying <erin@example.org>. Refusing MAIL FROM:<> does not help fight spam.', 50],
+  ])('%s -> %i (phrase rules)', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
