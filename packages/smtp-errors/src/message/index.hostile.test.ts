@@ -127,16 +127,26 @@ describe('classifyMessage: MIME structure', () => {
   const parts = (n: number): string =>
     `${HEAD}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${Array.from({ length: n }, (_, i) => `--b\r\n\r\n${i === 0 ? '<a@rcpt.test>: 550 5.1.1 user unknown' : `part ${String(i)}`}\r\n`).join('')}--b--\r\n`;
 
-  it('9,999 parts are read; 10,000 parts are ERR_SMTP_MESSAGE_INVALID (the parser gives up), never an untyped error', async () => {
-    const r = await classifyMessage(parts(9999));
-    expect(rows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
-    expect(await outcome(parts(10000))).toBe('ERR_SMTP_MESSAGE_INVALID');
+  /** `n` parts of a multipart/mixed, the last holding a free-text failure. */
+  const lastHolds = (n: number): string =>
+    `${HEAD}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${Array.from({ length: n }, (_, i) => `--b\r\n\r\n${i === n - 1 ? '<a@rcpt.test>: 550 5.1.1 user unknown' : `part ${String(i)}`}\r\n`).join('')}--b--\r\n`;
+
+  it('9,999 parts are read whole; at 10,000 the parser gives up, and the recipients of the parts before are the result, truncated', async () => {
+    expect(rows(await classifyMessage(parts(9999)))).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    const over = await classifyMessage(parts(10000));
+    expect([over.truncated, over.kind, ...rows(over)]).toEqual([true, 'bounce', ['a@rcpt.test', '5.1.1', 10]]);
   });
 
-  it('header lines count at least 64 bytes each against the 256 KiB: 4,000 parts with a header line each are read, 4,200 are ERR_SMTP_MESSAGE_INVALID', async () => {
-    const headed = (n: number): string => parts(n).replace(/--b\r\n\r\n/g, '--b\r\nContent-Type: text/plain\r\n\r\n');
-    expect(rows(await classifyMessage(headed(4000)))).toEqual([['a@rcpt.test', '5.1.1', 10]]);
-    expect(await outcome(headed(4200))).toBe('ERR_SMTP_MESSAGE_INVALID');
+  it('10,000 parts whose only recipient is in a part after the one the parser gave up on: ERR_SMTP_MESSAGE_INVALID, never an untyped error', async () => {
+    expect(await outcome(lastHolds(10000))).toBe('ERR_SMTP_MESSAGE_INVALID');
+  });
+
+  it('header lines count at least 64 bytes each against the 256 KiB: 4,000 parts with a header line each are read whole, 4,200 up to the part the parser gave up on', async () => {
+    const headed = (text: string): string => text.replace(/--b\r\n\r\n/g, '--b\r\nContent-Type: text/plain\r\n\r\n');
+    expect(rows(await classifyMessage(headed(parts(4000))))).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    const cut = await classifyMessage(headed(parts(4200)));
+    expect([cut.truncated, ...rows(cut)]).toEqual([true, ['a@rcpt.test', '5.1.1', 10]]);
+    expect(await outcome(headed(lastHolds(4200)))).toBe('ERR_SMTP_MESSAGE_INVALID');
   });
 
   it('multipart nested 1,000 deep, closed or never closed: ERR_SMTP_MESSAGE_INVALID', async () => {

@@ -23,6 +23,7 @@ import {
 } from 'smtp-errors';
 import { bareAddress, fieldValues, parseDsnBlocks, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
 import { FREE_TEXT_SCAN_CHARS, extractFreeText, looksLikeBounce } from './free-text.js';
+import { c1AsWindows1252, decodeLegacyText } from './text.js';
 
 /**
  * What a whole message is: a failure report (`bounce`), a delay warning (`delayed`), a success
@@ -115,9 +116,13 @@ export interface MessageClassification {
   readonly class: Classification | undefined;
   /**
    * True when only part of the input was read: it was longer than `maxBytes` (or its line budget),
-   * or the part that holds the recipients was longer than what is read of it (a report pasted into
-   * the body, 64 KiB from its first field; a free-text bounce, 32 Ki characters; an HTML-only body,
-   * 256 Ki characters), so recipients after that may be missing.
+   * the MIME parser gave up part way (10,000 parts, header fields over 256 KiB in all, parts nested
+   * deeper than 32: what came before the part it gave up on is the result), or the part that holds
+   * the recipients was longer than what is read of it (a report pasted into the body, 64 KiB from
+   * its first field; a free-text bounce, 32 Ki characters; an HTML-only body, 256 Ki characters),
+   * so recipients after that may be missing. The recipients given are never cut short: when the
+   * cut falls inside a report, the field it falls in is left out (and the recipient with it when
+   * that field is its address), and a free-text line it falls in is not read.
    */
   readonly truncated: boolean;
 }
@@ -136,7 +141,8 @@ export interface ClassifyMessageOptions {
    * Only the first `maxBytes` bytes (characters for a string) of the message are read; default
    * 1 MiB. So are only its first `maxBytes / 16` lines (at least 1,024; 65,536 by default), as
    * each line costs the MIME parser the same whatever its length. The report parts come before
-   * the returned message, so a cut tail rarely matters.
+   * the returned message, so a cut tail rarely matters: a DSN whose returned message is 5 MB gives
+   * every recipient of its report, with `truncated` set.
    */
   readonly maxBytes?: number | undefined;
   /**
@@ -192,12 +198,15 @@ const ENCODER = new TextEncoder();
 let jisDecoder: TextDecoder | null | undefined;
 
 /**
- * `bytes` as text: UTF-8, or ISO-2022-JP (RFC 1468) when they are 7-bit and hold its escape
- * sequences (`ESC $ B`, `ESC $ @`). Japanese MTAs write the diagnostic of a delivery status part
- * that way; read as UTF-8, it kept the escapes (control characters) and lost the text.
+ * `bytes` as text: ISO-2022-JP (RFC 1468) when they are 7-bit and hold its escape sequences
+ * (`ESC $ B`, `ESC $ @`), as Japanese MTAs write the diagnostic of a delivery status part (read as
+ * UTF-8, it kept the escapes and lost the text); otherwise UTF-8 where the bytes are well-formed
+ * UTF-8 (RFC 6533 `message/global-delivery-status`, SMTPUTF8 replies), and each line that is not in
+ * `charset` (the part's declared one) or windows-1252: the raw Latin-1 of a remote reply copied
+ * into `Diagnostic-Code` was U+FFFD where its accented letters were.
  */
-function decodeText(bytes: Uint8Array): string {
-  const text = DECODER.decode(bytes);
+function decodeText(bytes: Uint8Array, charset?: () => string | undefined): string {
+  const text = decodeLegacyText(bytes, charset);
   if (!text.includes('\x1b$') || bytes.some((b) => b > 0x7f)) return text;
   if (jisDecoder === undefined) {
     try {
@@ -209,12 +218,18 @@ function decodeText(bytes: Uint8Array): string {
   return jisDecoder === null ? text : jisDecoder.decode(bytes);
 }
 
-/** The text of a part, at most `limit` bytes of it (a returned message can be large). */
-function attachmentText(a: Attachment, limit = 262144): string {
+/** The bytes of a part, at most `limit` of them (a returned message can be large). */
+function attachmentBytes(a: Attachment, limit: number): Uint8Array | string {
   const c = a.content;
   if (typeof c === 'string') return c.slice(0, limit);
   const bytes = c instanceof ArrayBuffer ? new Uint8Array(c) : c;
-  return decodeText(bytes.length > limit ? bytes.subarray(0, limit) : bytes);
+  return bytes.length > limit ? bytes.subarray(0, limit) : bytes;
+}
+
+/** The text of a part, at most `limit` bytes of it (a returned message can be large). */
+function attachmentText(a: Attachment, limit = 262144, charset?: () => string | undefined): string {
+  const b = attachmentBytes(a, limit);
+  return typeof b === 'string' ? b : decodeText(b, charset);
 }
 
 function headerOf(email: Email, name: string): string | undefined {
@@ -279,7 +294,7 @@ function normalizeLineEnds(input: Uint8Array): Uint8Array {
 
 /** The text after the header section, for a message whose MIME structure yielded no parts. */
 function rawBody(input: Uint8Array): string {
-  const text = DECODER.decode(input);
+  const text = decodeLegacyText(input);
   const m = /\r?\n\r?\n/.exec(text);
   return m === null ? '' : text.slice(m.index + m[0].length);
 }
@@ -512,6 +527,111 @@ function sesNotification(classifier: Classifier, body: string): { kind: MessageK
   return undefined;
 }
 
+/** The length of a part's content, in bytes (units for a string). */
+function contentLength(a: Attachment): number {
+  const c = a.content;
+  return typeof c === 'string' ? c.length : c.byteLength;
+}
+
+/** The number of bytes at the end of `bytes` before its trailing CR and LF. */
+function endBeforeLineEnds(bytes: Uint8Array): number {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 10 || bytes[end - 1] === 13)) end--;
+  return end;
+}
+
+/** How much of the end of a part is compared with the end of the input. */
+const TAIL_BYTES = 64;
+
+/**
+ * True when the bytes of a part (as sent: 7bit or 8bit) are the last bytes of the input, line ends
+ * aside: the part was cut with the input, not closed by its boundary. A part in base64 or
+ * quoted-printable never compares equal, and is taken as whole.
+ */
+function bytesEndInput(part: Uint8Array, input: Uint8Array): boolean {
+  const a = endBeforeLineEnds(part);
+  const b = endBeforeLineEnds(input);
+  if (a === 0 || b < Math.min(a, TAIL_BYTES)) return false;
+  for (let i = 1; i <= Math.min(a, TAIL_BYTES); i++) if (part[a - i] !== input[b - i]) return false;
+  return true;
+}
+
+/** True when `text` (a body as the parser decoded it) ends as the input does: it was cut with it. */
+function textEndsInput(text: string, input: Uint8Array): boolean {
+  const tail = decodeLegacyText(input.subarray(Math.max(0, input.length - 4 * TAIL_BYTES))).replace(/\r/g, '').trimEnd();
+  const end = text.slice(-4 * TAIL_BYTES).replace(/\r/g, '').trimEnd();
+  const n = Math.min(TAIL_BYTES, tail.length - 1);
+  return n > 0 && end.length >= n && end.endsWith(tail.slice(-n));
+}
+
+/** `text` without its last line (line ends after it aside). */
+function withoutLastLine(text: string): string {
+  const t = text.trimEnd();
+  return t.slice(0, Math.max(0, t.lastIndexOf('\n') + 1));
+}
+
+/**
+ * A report cut short without its last field (with its folded lines), which may be cut too;
+ * unchanged when it ends with a blank line, after which no field of a block can follow.
+ */
+function withoutCutField(report: string): string {
+  if (/\n[ \t]*\r?\n\s*$/.test(report)) return report;
+  const lines = report.split('\n');
+  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  while (lines.length > 0 && /^[ \t]/.test(lines[lines.length - 1]!)) lines.pop();
+  lines.pop();
+  return lines.join('\n');
+}
+
+/**
+ * The charset a delivery status part declares (`Content-Type: message/delivery-status;
+ * charset=...`), read only when its bytes are not UTF-8: RFC 3464 allows none, yet some MTAs name
+ * the one they copied the remote reply in.
+ */
+function reportCharset(input: Uint8Array): string | undefined {
+  const text = latin1Text(input);
+  const field = /^content-type:[ \t]*message\/(global-)?delivery-status[^\n]*(\n[ \t][^\n]*)*/im.exec(text)?.[0];
+  return field === undefined ? undefined : /charset[ \t]*=[ \t]*"?([^"\s;]+)/i.exec(field)?.[1];
+}
+
+/** The number of U+FFFD in `text`. */
+function replacements(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf('\ufffd'); at >= 0; at = text.indexOf('\ufffd', at + 1)) n++;
+  return n;
+}
+
+/** The number of U+FFFD the input itself holds, encoded (EF BF BD). */
+function replacementBytes(input: Uint8Array): number {
+  let n = 0;
+  for (let at = input.indexOf(0xef); at >= 0 && at + 2 < input.length; at = input.indexOf(0xef, at + 1)) if (input[at + 1] === 0xbf && input[at + 2] === 0xbd) n++;
+  return n;
+}
+
+/**
+ * A copy of the input whose `Content-Type` fields no longer label their part UTF-8 (`charset=utf-8`
+ * becomes `charset=utf-0`, a label no decoder knows, so the parser reads the part as it reads one
+ * with no charset), or undefined when it has no such label. The same length: nothing moves.
+ */
+function withoutUtf8Labels(input: Uint8Array): Uint8Array | undefined {
+  const text = latin1Text(input);
+  let copy: Uint8Array | undefined;
+  for (const field of text.matchAll(/^content-type:[^\n]*(\n[ \t][^\n]*)*/gim)) {
+    for (const m of field[0].matchAll(/charset[ \t]*=[ \t]*"?utf-?8(?![0-9a-z-])/gi)) {
+      copy ??= input.slice();
+      copy[field.index + m.index + m[0].length - 1] = 0x30;
+    }
+  }
+  return copy;
+}
+
+/** The input as text, one character per byte (so that an index in it is an index in the input). */
+function latin1Text(input: Uint8Array): string {
+  const out: string[] = [];
+  for (let i = 0; i < input.length; i += 8192) out.push(String.fromCharCode(...input.subarray(i, i + 8192)));
+  return out.join('');
+}
+
 /** The first field of a delivery status report (RFC 3464 §2.2, §2.3), at the start of a line. */
 const REPORT_FIELD = /^(Reporting-MTA|Final-Recipient|Original-Recipient):/im;
 
@@ -563,10 +683,18 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * the DSN `Status` and to the report's human-readable part). Messages without recipients carry
  * their own `class` (60, 80, 90 or 100).
  *
- * Never throws for a malformed report: only input that is not a message at all, or one the MIME
- * parser gives up on (header fields over 256 KiB in all, each line counted as at least 64 bytes;
- * parts nested deeper than 32; 10,000 parts or more), throws
- * `ERR_SMTP_MESSAGE_INVALID`, and a bad option throws `ERR_SMTP_INVALID_OPTION`.
+ * Never throws for a malformed report, nor for one that is cut or too large: only the first
+ * `maxBytes` are read, and when the MIME parser gives up part way (header fields over 256 KiB in
+ * all, each line counted as at least 64 bytes; parts nested deeper than 32; 10,000 parts or more),
+ * the message up to the part it gave up on is read instead; either way `truncated` is set. Only
+ * input that is not a message at all, or one whose part read before the parser gave up names no
+ * recipient address, throws `ERR_SMTP_MESSAGE_INVALID`; a bad option throws
+ * `ERR_SMTP_INVALID_OPTION`.
+ *
+ * Raw 8-bit text is read as what it is: a line of a delivery status part (or of a body the parser
+ * could not split) that is well-formed UTF-8 as UTF-8 (RFC 6533 `message/global-delivery-status`),
+ * any other in the part's declared charset or windows-1252; a text part labelled UTF-8 whose
+ * bytes are not is read as one with no charset (UTF-8 when it is, else windows-1252).
  *
  * @example
  * ```ts
@@ -607,22 +735,92 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   // after the cut, so that a megabyte of bare CRs costs no more than the lines kept
   input = normalizeLineEnds(input);
   // also set below when the part that holds the recipients is longer than what is read of it
-  let truncated = raw.length > maxBytes || cut >= 0;
+  const truncated = raw.length > maxBytes || cut >= 0;
   const head = DECODER.decode(input.subarray(0, 2000));
   if (!looksLikeMessage(head)) throw invalid('input is not an Internet message: it does not start with a header field');
 
-  let email: Email;
+  const parsed = await parseMime(input);
+  if (!('error' in parsed)) return classifyEmail(parsed, input, classifier, maxBytes, truncated);
+  // The parser gave up part way (too many parts, header fields over the limit, parts nested too
+  // deep): what came before the line it gave up on is read instead, as a cut input is. A report
+  // comes first, so its recipients are often all there; when that names no recipient address,
+  // nothing usable was read and the message is refused as before.
+  const failed = invalid(`the message could not be parsed: ${parsed.error instanceof Error ? parsed.error.message : String(parsed.error)}`);
+  if (parsed.stop <= 0) throw failed;
+  const prefix = input.subarray(0, parsed.stop);
+  const again = await parseMime(prefix);
+  if ('error' in again) throw failed;
+  let result: MessageClassification;
   try {
-    email = await PostalMime.parse(input, { attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true, maxNestingDepth: 32, maxHeadersSize: 256 * 1024 });
-  } catch (e) {
-    throw invalid(`the message could not be parsed: ${(e as Error).message}`);
+    result = await classifyEmail(again, prefix, classifier, maxBytes, true);
+  } catch {
+    throw failed;
   }
+  // usable: a recipient the report or the text names (not only a subject that says it failed)
+  if (!result.recipients.some((r) => r.address !== undefined)) throw failed;
+  return result;
+}
+
+/** The postal-mime limits classifyMessage parses with: over one, the parser throws. */
+const MIME_LIMITS = { maxNestingDepth: 32, maxHeadersSize: 256 * 1024, maxPartCount: 10000 } as const;
+
+/** The codes of the errors postal-mime throws when a message is over one of its limits. */
+const LIMIT_CODES = new Set(['EMAXPARTCOUNT', 'EMAXHEADERSIZE', 'EMAXNESTINGDEPTH']);
+
+/**
+ * The parsed message, or what the parser threw and where the input can be cut so that the parser
+ * reads it whole ({@link limitStop}).
+ */
+async function parseMime(input: Uint8Array): Promise<Email | { readonly error: unknown; readonly stop: number }> {
+  const parser = new PostalMime({ attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true, ...MIME_LIMITS });
+  try {
+    return await parser.parse(input);
+  } catch (error) {
+    return { error, stop: limitStop(error, (parser as unknown as { readPos?: unknown }).readPos, input) };
+  }
+}
+
+/**
+ * Where the input is cut when the MIME parser gave up on a limit: the start of the line it was
+ * reading (`pos`, its read position, is past that line), so the part it gave up on is left out
+ * and what comes before is under every limit; -1 for any other error, or a parser that does not
+ * say where it was. The position is postal-mime's own (pinned to 4.2.0); the limit tests check it.
+ */
+function limitStop(e: unknown, pos: unknown, input: Uint8Array): number {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !LIMIT_CODES.has(code) || typeof pos !== 'number' || !Number.isInteger(pos) || pos <= 0 || pos > input.length) return -1;
+  // the line read last ends at `pos` (with its LF, when it has one)
+  const from = input[pos - 1] === 10 ? pos - 2 : pos - 1;
+  return from < 0 ? 0 : input.lastIndexOf(10, from) + 1;
+}
+
+/**
+ * The classification of a parsed message. `input` is what was parsed; `truncated` says that it is
+ * not the whole message (cut at `maxBytes`, at the line budget, or where the parser gave up).
+ */
+async function classifyEmail(email: Email, input: Uint8Array, classifier: Classifier, maxBytes: number, inputCut: boolean): Promise<MessageClassification> {
   if (email.headers.length === 0) throw invalid('input is not an Internet message: no header fields');
+  let truncated = inputCut;
+  // A text part labelled UTF-8 that is not (legacy mail relabelled by a gateway): the parser read
+  // its accented letters as U+FFFD. Read again with the label left out, each such part is UTF-8
+  // when it is well-formed UTF-8 and windows-1252 otherwise, as a part with no charset is.
+  if (email.text !== undefined && email.text.includes('\ufffd') && replacements(email.text) > replacementBytes(input)) {
+    const relabelled = withoutUtf8Labels(input);
+    if (relabelled !== undefined) {
+      const again = await parseMime(relabelled);
+      if (!('error' in again) && again.headers.length > 0) email = again;
+    }
+  }
 
   const parts = email.attachments;
   if (email.text === undefined && email.html !== undefined && email.html.length > HTML_SCAN_CHARS) truncated = true;
-  let bodyText = email.text ?? (email.html !== undefined ? email.html.slice(0, HTML_SCAN_CHARS).replace(/<[^<>]*>/g, ' ') : '');
+  // the parser reads a part with no charset that is not UTF-8 as Latin-1 where it means windows-1252
+  let bodyText = c1AsWindows1252(email.text ?? (email.html !== undefined ? email.html.slice(0, HTML_SCAN_CHARS).replace(/<[^<>]*>/g, ' ') : ''));
   if (bodyText.trim() === '' && parts.length === 0) bodyText = rawBody(input);
+  // the body runs on to where the input was cut: its last line may be cut short (an address, a
+  // reply), and is not read unless the cut falls at a line end
+  const bodyCut = inputCut && textEndsInput(bodyText, input);
+  if (bodyCut && input[input.length - 1] !== 10) bodyText = withoutLastLine(bodyText);
   const originalFields = originalHeaders(email, parts);
   const original = identity(originalFields);
   const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification, about: OriginalMessage = original): MessageClassification =>
@@ -636,8 +834,26 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (dsnPart !== undefined || inline >= 0) {
     // the whole report part (it is within maxBytes and the line budget): a report naming thousands
     // of recipients lost those after its first 256 KiB without a word
-    if (dsnPart === undefined && bodyText.length - inline > INLINE_REPORT_CHARS) truncated = true;
-    const blocks = parseDsnBlocks(dsnPart !== undefined ? attachmentText(dsnPart, maxBytes) : bodyText.slice(inline, inline + INLINE_REPORT_CHARS));
+    let report: string;
+    // the report runs on past what is read of it (cut with the input, or where the read stops):
+    // the field the cut falls in may be cut short (an address, a status), and is left out
+    let reportCut: boolean;
+    if (dsnPart === undefined) {
+      report = bodyText.slice(inline, inline + INLINE_REPORT_CHARS);
+      reportCut = bodyText.length - inline > INLINE_REPORT_CHARS || bodyCut;
+    } else {
+      const bytes = attachmentBytes(dsnPart, maxBytes);
+      report = typeof bytes === 'string' ? bytes : decodeText(bytes, () => reportCharset(input));
+      reportCut = contentLength(dsnPart) > maxBytes || (inputCut && typeof bytes !== 'string' && bytesEndInput(bytes, input));
+    }
+    if (reportCut) {
+      truncated = true;
+      report = withoutCutField(report);
+    }
+    const blocks = parseDsnBlocks(report);
+    // a recipient block whose address field was cut off names nobody
+    const last = blocks[blocks.length - 1];
+    if (reportCut && blocks.length > 1 && last !== undefined && !last.has('final-recipient') && !last.has('original-recipient')) blocks.pop();
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
       const outcomes = recipients.map(outcomeOf);
