@@ -21,7 +21,7 @@ function dsn(blocks: string, tail = ''): string {
 }
 
 /** Each shape: a message for a size parameter n. */
-const SHAPES: Record<string, (n: number) => string> = {
+const SHAPES: Record<string, (n: number) => string | Uint8Array> = {
   'MIME parts (no part headers)': (n) => `${H}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${'--b\r\n\r\n550 5.1.1 user unknown\r\n'.repeat(n)}--b--\r\n`,
   'MIME parts (one header each)': (n) => `${H}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${'--b\r\nContent-Type: text/plain\r\n\r\nx\r\n'.repeat(n)}--b--\r\n`,
   'DSN recipients': (n) => dsn(Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n`).join('\r\n')),
@@ -40,8 +40,20 @@ const SHAPES: Record<string, (n: number) => string> = {
   'feedback Original-Rcpt-To': (n) =>
     `From: abuse@isp.test\r\nContent-Type: multipart/report; report-type=feedback-report; boundary="fb"\r\n\r\n--fb\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\n${Array.from({ length: n }, (_, i) => `Original-Rcpt-To: <u${String(i)}@rcpt.test>\r\n`).join('')}\r\n--fb--\r\n`,
   'quoted-printable soft breaks': (n) => `${H}Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown ${'=\r\n'.repeat(n)}\r\n`,
+  // raw 8-bit bytes: lines of UTF-8 and Latin-1 in turn (each run decoded on its own), a body
+  // labelled UTF-8 that is Latin-1 (parsed again unlabelled), a report followed by more parts than
+  // the parser takes (parsed again up to where it gave up)
+  'DSN, UTF-8 and Latin-1 diagnostics': (n) =>
+    latin1Bytes(dsn(Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 ${i % 2 === 0 ? 'EmpfÃ¤nger' : 'Empf\xe4nger'} unbekannt\r\n`).join('\r\n'))),
+  'Latin-1 body labelled UTF-8': (n) => latin1Bytes(`${H}Content-Type: text/plain; charset=utf-8\r\n\r\n<a@rcpt.test>: 550 5.1.1 Empf\xe4nger unbekannt\r\n${'bo\xeete pleine\r\n'.repeat(n)}`),
+  'DSN, then parts past the limit': (n) => dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n', '--rb\r\n\r\nx\r\n'.repeat(n)),
   'nested rfc822 returned messages': (n) => dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n', `--rb\r\nContent-Type: message/rfc822\r\n\r\n${'Content-Type: message/rfc822\r\n\r\n'.repeat(n)}Subject: x\r\n\r\nbody\r\n`),
 };
+
+/** `text` one byte per character (so `\xe4` is the Latin-1 byte E4, and `Ã¤` the UTF-8 of `ä`). */
+function latin1Bytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+}
 
 /** The largest n tried while looking for a size that takes long enough to time. */
 const MAX_N = 1 << 20;
@@ -53,7 +65,7 @@ const MAX_N = 1 << 20;
 const MAX_INPUT = 32 * 1024 * 1024;
 
 /** CPU milliseconds of one classification, the best of five: the least disturbed by the garbage collector and, being CPU time, by other processes. */
-async function time(raw: string): Promise<number> {
+async function time(raw: string | Uint8Array): Promise<number> {
   let best = Infinity;
   for (let k = 0; k < 5; k++) {
     const start = cpuUsage();
@@ -65,7 +77,7 @@ async function time(raw: string): Promise<number> {
 }
 
 /** The times at n, 2n, 4n and 8n. */
-async function series(make: (n: number) => string, n: number): Promise<number[]> {
+async function series(make: (n: number) => string | Uint8Array, n: number): Promise<number[]> {
   const times: number[] = [];
   for (const m of [n, n * 2, n * 4, n * 8]) times.push(await time(make(m)));
   return times;
