@@ -59,6 +59,8 @@ describe('ClientConnection: each option of the wrong type names the option', () 
     ['pipelining', 0],
     ['chunking', 'yes'],
     ['chunking', 1],
+    ['rsetWrittenAhead', 'no'],
+    ['rsetWrittenAhead', 0],
     ['bareLineEndings', 'strict'],
     ['bareLineEndings', 5],
     ['bareLineEndings', null],

@@ -101,7 +101,7 @@ export class Session {
    * The next message's RSET, MAIL/RCPT/DATA, written right after the current message's final dot
    * (RFC 2920 §3.1): adopted by the `mail` state once the dot's reply has settled the current one.
    */
-  nextTxn: { readonly msg: Message; readonly txn: Txn } | undefined;
+  nextTxn: { readonly msg: Message; readonly txn: Txn; /** An RSET went before its MAIL (`rsetWrittenAhead`). */ readonly rset: boolean } | undefined;
   /** A chunk refusal ended the last body; body calls answering its stale need-body are dropped. */
   refusedBody = false;
   needRset = false;

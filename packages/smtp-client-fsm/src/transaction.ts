@@ -210,7 +210,8 @@ export function sendRcpt(s: Session, t: Txn): void {
  * a server may keep the transaction open after refusing the dot (Postfix after an end-of-data
  * restriction answers the next MAIL `503 nested MAIL command`, joins its RCPT to the refused
  * transaction and answers its DATA 354), and only an RSET written before the MAIL makes the group
- * the next message's whatever the dot's reply says. Only when
+ * the next message's whatever the dot's reply says (left out with `rsetWrittenAhead: false`, for a
+ * relay known to end a transaction whenever it refuses the dot). Only when
  * nothing the dot's reply says can change what is sent next: PIPELINING in use, every state from
  * `mail` to `idle` declaring `pipelining: 'group'`, no follow-up transaction or RSET due for the
  * current message, not LMTP, a whole body for the next one sent with DATA (never BDAT), within
@@ -226,8 +227,10 @@ export function writeNextAhead(s: Session, t: Txn): void {
   if (!s.states.groupBetween('mail', 'idle')) return;
   const nt = buildTxn(s, next);
   if (!('mailLine' in nt) || !nt.pipelined) return;
-  s.nextTxn = { msg: next, txn: nt };
-  s.command('RSET');
+  // left out with `rsetWrittenAhead: false`, for a relay that never keeps a refused transaction
+  const rset = s.opts.rsetWrittenAhead ?? true;
+  s.nextTxn = { msg: next, txn: nt, rset };
+  if (rset) s.command('RSET');
   sendTxn(s, nt);
 }
 

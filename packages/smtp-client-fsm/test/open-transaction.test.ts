@@ -5,8 +5,8 @@
 // After any transaction that did not end with an accepted final reply the client sends RSET before
 // the next MAIL (with PIPELINING in the same write as the next MAIL group), never after a success
 // it has seen; a group written ahead behind a dot not yet answered starts with RSET whatever that
-// dot's reply will be. A 503 to MAIL is not the recipients' verdict: RSET and one more try, then
-// deferred.
+// dot's reply will be (unless `rsetWrittenAhead: false`, for a relay known never to keep a refused
+// transaction). A 503 to MAIL is not the recipients' verdict: RSET and one more try, then deferred.
 import { describe, expect, it } from 'vitest';
 import { byteByByte, randomSplits } from '@smtpkit/testkit';
 import { ClientConnection } from '../src/index.js';
@@ -206,4 +206,66 @@ describe('a refused RSET ends the session; the next message is deferred, never f
       });
     }
   }
+});
+
+describe('rsetWrittenAhead: false (a relay known to end the transaction whenever it refuses the dot)', () => {
+  const off: ClientOptions = { rsetWrittenAhead: false };
+
+  for (const [name, split] of splits) {
+    it(`behind accepted dots: '.', MAIL, RCPT, DATA in one write with no RSET: 6 bytes fewer out and one reply fewer in per message written ahead (${name})`, () => {
+      const r = drive({ keepsRefused: true }, off, [msg(1), msg(2), msg(3)], [], split);
+      expect(r.results.map((m) => m.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+      expect(r.writes[2]).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nMAIL FROM:<s2@x.test> SIZE=22\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
+      expect(r.writes[3]).toBe('Subject: 2\r\n\r\nbody 2\r\n.\r\nMAIL FROM:<s3@x.test> SIZE=22\r\nRCPT TO:<r3@y.test>\r\nDATA\r\n');
+      // the same writes as with the RSET (no round trip either way), each 6 bytes shorter
+      expect(r.writes).toHaveLength(6);
+      expect(r.server.commands).not.toContain('RSET');
+      const on = drive({ keepsRefused: true }, {}, [msg(1), msg(2), msg(3)], [], split);
+      expect(on.writes.map((w, i) => w.length - r.writes[i]!.length)).toEqual([0, 0, 6, 6, 0, 0]);
+      expect(on.server.commands.filter((c) => c === 'RSET')).toHaveLength(2);
+    });
+
+    it(`behind a dot the server refuses and ends: the message written ahead is delivered, no RSET at all (${name})`, () => {
+      const r = drive({ final: (n) => (n === 1 ? '554 5.7.1 refused' : '250 2.0.0 Ok') }, off, [msg(1), msg(2), msg(3)], [], split);
+      expect(r.results.map((m) => [m.id, m.outcome])).toEqual([
+        [1, 'failed'],
+        [2, 'delivered'],
+        [3, 'delivered'],
+      ]);
+      expect(r.writes[2]).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nMAIL FROM:<s2@x.test> SIZE=22\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
+      expect(r.server.commands).not.toContain('RSET');
+      expect(r.server.messages.map((m) => [m.from, m.to])).toEqual([
+        ['s1@x.test', ['r1@y.test']],
+        ['s2@x.test', ['r2@y.test']],
+        ['s3@x.test', ['r3@y.test']],
+      ]);
+    });
+
+    it(`set wrongly, behind a dot the server refuses and keeps open (Postfix): nothing is delivered into the refused transaction; the session ends and the messages behind are deferred (${name})`, () => {
+      const r = drive(eod451, off, [msg(1), msg(2), msg(3)], [], split);
+      expect(r.results.map((m) => [m.id, m.outcome, m.transient])).toEqual([
+        [1, 'deferred', true],
+        [2, 'deferred', true],
+        [3, 'deferred', true],
+      ]);
+      // its MAIL met '503 nested MAIL command', its DATA a 354: no dot went out for it
+      expect(r.writes.slice(3).join('')).toBe('');
+      expect(r.server.messages.map((m) => m.from)).toEqual(['s1@x.test']);
+      expect(r.events).toContainEqual(expect.objectContaining({ type: 'error', code: 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY' }));
+      expect(r.conn.closed).toBe(true);
+    });
+
+    it(`a refusal the client has seen still gets its RSET before the next MAIL (awaited sends, ${name})`, () => {
+      const r = drive(eod451, off, [msg(1)], [msg(2)], split);
+      expect(r.results.map((m) => m.outcome)).toEqual(['deferred', 'delivered']);
+      expect(r.writes).toContain('RSET\r\nMAIL FROM:<s2@x.test> SIZE=22\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
+    });
+  }
+
+  it('true is the default: the RSET goes ahead as without the option', () => {
+    const on = drive({ keepsRefused: true }, { rsetWrittenAhead: true }, [msg(1), msg(2)]);
+    const dflt = drive({ keepsRefused: true }, {}, [msg(1), msg(2)]);
+    expect(on.writes).toEqual(dflt.writes);
+    expect(on.writes[2]).toBe('Subject: 1\r\n\r\nbody 1\r\n.\r\nRSET\r\nMAIL FROM:<s2@x.test> SIZE=22\r\nRCPT TO:<r2@y.test>\r\nDATA\r\n');
+  });
 });

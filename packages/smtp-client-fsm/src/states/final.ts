@@ -49,7 +49,9 @@ export const finalState: ClientStateDefinition = Object.freeze({
       for (const addr of t.accepted) decide(addr, reply);
       // RFC 5321 §3.3: only an accepted end of data closes the transaction; Postfix keeps it open
       // after an end-of-data restriction refused the message. RSET before the next MAIL, unless
-      // that MAIL already went out behind the dot: an RSET went before it (`writeNextAhead`).
+      // that MAIL already went out behind the dot: an RSET went before it (`writeNextAhead`), or
+      // with `rsetWrittenAhead: false` the relay is trusted to have ended the transaction (a 503
+      // to that MAIL still gets an RSET and one more try, the `mail` state).
       if (!s.nextTxn && (t.bdatFailed || (reply.code / 100) >> 0 !== 2)) s.needRset = true;
     }
     endTransaction(s);

@@ -29,13 +29,14 @@ export const mailState: ClientStateDefinition = Object.freeze({
     const ahead = s.nextTxn;
     s.nextTxn = undefined;
     if (ahead) {
-      // Its commands went out after the previous dot, behind an RSET: only the replies remain to
-      // be read, the RSET's first (refused: the session ends, see `Session.dispatch`).
+      // Its commands went out after the previous dot, behind an RSET unless `rsetWrittenAhead` is
+      // false: only the replies remain to be read, the RSET's first (refused: the session ends,
+      // see `Session.dispatch`).
       if (ahead.msg !== m) return s.fatal('ERR_SMTP_CLIENT_STATE_LOOP', 'a transaction written ahead does not match the queue', 'error');
       m.remaining = m.remaining.slice(ahead.txn.rcpts.length);
       s.txn = ahead.txn;
       s.mailCount++;
-      s.rsetAhead = true;
+      s.rsetAhead = ahead.rset;
       return;
     }
     const mailmax = s.caps.limits?.mailMax;
