@@ -492,6 +492,9 @@ describe('eleventh generalisation round: "could not be found", 53x, the dialogue
   it.each([
     // a recipient that could not be found, with the auxiliary verb, in English and other languages
     ['550 Recipient could not be found', 10],
+    // 5.0.0 says no more than a bare 550: after the data, recipient words still name the recipient
+    ['host mx.example.net said: 5.0.0 Recipient could not be found (in reply to end of DATA command)', 10],
+    ['host mx.example.net said: 550 5.0.0 sorry (in reply to end of DATA command)', 50],
     ["5.0.0 cannot deliver: mailbox couldn't be found", 10],
     ['The address cannot be found on this server', 10],
     ['Der Empfänger wurde in der Organisation nicht gefunden.', 10],
