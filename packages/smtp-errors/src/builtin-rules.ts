@@ -167,6 +167,9 @@ const DATA: R[] = ([
 
   // --- Greylisting: a deferral by design, whatever block list or reputation wording comes with it ---
   ['greylisted', 70, 'greylist', '450 4.2.0 <nobody@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html'],
+  // --- A failed sender verification (a callout): the sender is refused, whatever the reply guesses
+  // about why ("they may be blacklisted") ---
+  ['', 50, 'sender verify failed', '550-Verification failed for <bounce@example.com> 550 Sender verify failed'],
   // --- Block lists and reputation (any MTA) ---
   // The sending platform stopped because the address bounced as invalid before: the address is what
   // a handler must stop sending to (10, action suppress), as an ESP's own suppression after a hard
@@ -216,7 +219,6 @@ const DATA: R[] = ([
   ['message-looping', 40, 'message is looping', 'This message is looping: it already has my Delivered-To line. (#5.4.6)'],
 
   // --- Content ---
-  ['', 50, 'sender verify failed', '550-Verification failed for <bounce@example.com> 550 Sender verify failed'],
   ['exim-administrative-prohibition', 50, 'administrative prohibition', '550 Administrative prohibition'],
   ['sender-not-allowed', 50, 'sender is not allowed', '550 5.7.1 Sender is not allowed to send to this address'],
   ['', 51, 'dnsbl', '554 5.7.1 Rejected because 192.0.2.1 is in a DNSBL'],

@@ -198,12 +198,12 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'domain unknown', 'host unknown', 'hostname unknown', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger',
     // a host or domain name that cannot be one ("Illegal Host/Domain Name"): no lookup can find it
     'illegal host', 'illegal domain', 'invalid host', 'invalid domain', 'invalid hostname',
-    'alan adı bulunamadı', 'sunucu bulunamadı', 'domäne|nicht gefunden', 'domain|nicht gefunden', 'host|nicht gefunden', 'dominio no encontrado', 'domein niet gevonden',
+    'domain|not be found', "domain|n't be found", 'domain|cannot be found', 'alan adı bulunamadı', 'sunucu bulunamadı', 'domäne|nicht gefunden', 'domain|nicht gefunden', 'host|nicht gefunden', 'dominio no encontrado', 'domein niet gevonden',
     'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),
   // an invalid header or message format is a fault of the message's form, before the recipient
   // family reads "invalid" as the recipient
   ...family(40, [
-    'invalid header', 'header invalid', 'header is invalid', 'invalid message format', 'message format is invalid', 'invalid mime', 'bad header', 'header syntax',
+    'invalid header', 'header invalid', 'header is invalid', 'header|invalid', 'subject|invalid', 'header is missing', 'header missing', 'missing header', 'invalid message format', 'message format is invalid', 'invalid mime', 'bad header', 'header syntax',
     // the dialogue's form: input, a command or its argument the server could not take
     'invalid input', 'invalid data', 'invalid command', 'invalid parameter', 'invalid syntax',
     'ungültiger header', 'ungültige kopfzeile', 'en-tête invalide', 'encabezado no válido', 'cabeçalho inválido', 'intestazione non valida',
@@ -263,7 +263,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // name resolution
   ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'unroutable', 'not routable', 'unable to route', 'cannot route', 'could not route', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx', 'no mail server', 'no mailserver']),
   // the host could not be reached
-  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed', 'maximum delivery attempts', 'delivery attempts exceeded', 'too many delivery attempts',
+  ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'read/write error', 'network error', 'greeting never', 'no greeting', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed', 'maximum delivery attempts', 'delivery attempts exceeded', 'too many delivery attempts',
     'impossible de joindre', 'impossible de se connecter', 'connexion impossible', 'no se pudo conectar', 'no se puede conectar', 'verbindung fehlgeschlagen', 'keine verbindung',
     'не удалось подключиться', 'не удалось соединиться', '无法连接', '接続できません',
     'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
@@ -281,7 +281,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...REPLY_TEXTS,
   // a refusal of the sender or the content
   ...family(50, [
-    'refused', 'denie', 'reject', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized',
+    'refused', 'denie', 'reject', 'not welcome', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized',
     ...BLOCKED_WORDS, 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收', '거부', '차단',
     // the receiver's policy, named as the reason
     'policy', 'policies', 'richtlinie', 'politique', 'política', 'politica', 'политик', '策略', 'ポリシー', '정책',

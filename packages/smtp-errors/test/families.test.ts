@@ -645,3 +645,32 @@ describe('the core families in fourteen languages (recipient, quota, size, spam,
     else expect(coded).toBe(id);
   });
 });
+
+describe('twelfth generalisation round: a domain that cannot be found, header faults, local failures', () => {
+  it.each([
+    // the domain, not the recipient, could not be found: a DNS failure (21)
+    ["Your message wasn't delivered because the domain example.org couldn't be found.", 21],
+    ['The domain example.org could not be found', 21],
+    ['The recipient could not be found', 10],
+    // a header field that is missing or invalid is the message's form (40), not the recipient
+    ['550 The "From" header is missing or invalid', 40],
+    ['550 Subject contains invalid characters', 40],
+    ['554 missing header: Date', 40],
+    // the local MTA's own words for a failed exchange (24)
+    ['Read/Write error over network connection', 24],
+    ['Greeting never received', 24],
+    ['network error while talking to mx.example.org', 24],
+    // "not welcome" is a refusal (50)
+    ['This message is not welcome here', 50],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it('a failed sender verification is a refusal of the sender, even when it guesses at a block list', () => {
+    expect(classify('550-Verification failed for <erin@example.org> 550-they may be blacklisted 550 Sender verify failed').id).toBe(50);
+    // a remote queue that cannot write is the server's own trouble: a deferral, not a network failure
+    expect(classify('451 4.3.0 Error: queue file write error').id).not.toBe(24);
+    expect(bare.classify('451 4.3.0 Error: queue file write error').id).toBe(70);
+  });
+});
