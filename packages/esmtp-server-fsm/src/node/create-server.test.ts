@@ -260,6 +260,42 @@ describe('createServer', () => {
     expect(await c.cmd('QUIT')).toMatch(/^221/);
   });
 
+  it('onData answering with a thenable that is not a Promise (fulfilled with a reply, rejected with one, fulfilled with nothing) after reading the body', async () => {
+    const sizes: number[] = [];
+    let message = 0;
+    /** A promise of another library: only `then`, settled after the body has been read (typed as a Promise for onData). */
+    const later = (body: NodeJS.ReadableStream, settle: (ok: (v: unknown) => void, fail: (e: unknown) => void) => void): Promise<undefined> =>
+      ({
+        then(ok: unknown, fail: unknown) {
+        let size = 0;
+        body.on('data', (c: Buffer) => (size += c.length));
+        body.on('end', () => {
+          sizes.push(size);
+          setTimeout(() => settle(ok as (v: unknown) => void, fail as (e: unknown) => void), 5);
+        });
+      },
+    }) as unknown as Promise<undefined>;
+    const port = await start({
+      onData: (_env, body) => {
+        message++;
+        if (message === 1) return later(body, (ok) => ok({ code: 250, enhanced: '2.0.0', text: 'Thenable took it' }));
+        if (message === 2) return later(body, (_ok, fail) => fail(new SmtpReplyError({ code: 451, enhanced: '4.3.0', text: 'Thenable refused' })));
+        return later(body, (ok) => ok(undefined));
+      },
+    });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    for (const final of ['250 2.0.0 Thenable took it', '451 4.3.0 Thenable refused', '250 2.0.0 Message accepted']) {
+      expect(await c.cmd('MAIL FROM:<a@x.test>')).toMatch(/^250/);
+      expect(await c.cmd('RCPT TO:<b@x.test>')).toMatch(/^250/);
+      expect(await c.cmd('DATA')).toMatch(/^354/);
+      expect(await c.cmd(`${'y'.repeat(70)}\r\n`.repeat(100) + '.')).toMatch(new RegExp(`^${final}`));
+    }
+    expect(sizes).toEqual([7200, 7200, 7200]);
+    expect(await c.cmd('QUIT')).toMatch(/^221/);
+  });
+
   it('DOS-6 a client that pipelines RSET without reading its replies: reading stops, memory stays bounded, every reply arrives once it reads', async () => {
     const server = createServer({ hostname: 'node.test', limits: { junkCommandLimit: 1e9 } });
     servers.track(server);
