@@ -3,8 +3,8 @@
 // and every recipient whatever its line ends, charsets and transfer encodings. Counts and results
 // only: that the time is linear is measured by test/message-linearity.ts, not asserted here.
 import { describe, expect, it } from 'vitest';
-import { isSmtpErrorsError } from '../index.js';
-import { classifyMessage, type MessageClassification } from './index.js';
+import { outcome, recipientRows } from '../../test/message-outcome.js';
+import { classifyMessage } from './index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const b64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
@@ -18,17 +18,6 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
   }
   return out;
 };
-
-/** The kind, or the error code; `untyped ...` for anything else thrown. */
-async function outcome(raw: Uint8Array | string, maxBytes?: number): Promise<string> {
-  try {
-    return (await classifyMessage(raw, maxBytes === undefined ? {} : { maxBytes })).kind;
-  } catch (e) {
-    return isSmtpErrorsError(e) ? e.code : `untyped ${String(e)}`;
-  }
-}
-
-const rows = (r: MessageClassification): [string | undefined, string | undefined, number][] => r.recipients.map((x) => [x.address, x.status, x.class.id]);
 
 /** Deterministic pseudo-random bytes. */
 function garbage(n: number, seed: number): Uint8Array {
@@ -93,18 +82,18 @@ describe('classifyMessage: bytes that are not text', () => {
   it('invalid UTF-8 in a body: the recipient and its class stay', async () => {
     const raw = concat(enc(`${HEAD}\r\n<a@rcpt.test>: 550 5.1.1 user `), new Uint8Array([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), enc(' unknown\r\n'));
     const r = await classifyMessage(raw);
-    expect(rows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    expect(recipientRows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
     expect(r.recipients[0]?.diagnostic).toMatch(/^550 5\.1\.1 user .+ unknown$/);
   });
 
   it('NUL bytes in a header field and in the body', async () => {
     const r = await classifyMessage('From: MAILER-DAEMON@mx.test\0\r\nSubject: Undeliverable\0\r\n\r\n<a@rcpt.test>: 550 5.1.1 user\0 unknown\0\r\n');
-    expect([r.kind, ...rows(r)]).toEqual(['bounce', ['a@rcpt.test', '5.1.1', 10]]);
+    expect([r.kind, ...recipientRows(r)]).toEqual(['bounce', ['a@rcpt.test', '5.1.1', 10]]);
   });
 
   it('lone surrogates in a string input', async () => {
     const r = await classifyMessage('From: MAILER-DAEMON@mx.test\r\nSubject: Undeliverable \ud800\r\n\r\n<a@rcpt.test>: 550 5.1.1 \udfff user unknown\r\n');
-    expect(rows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    expect(recipientRows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
   });
 });
 
@@ -118,7 +107,7 @@ describe('classifyMessage: long lines', () => {
   it('a body line of 1 MB: the recipient before it is found', async () => {
     const raw = `${HEAD}\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n${'x'.repeat(1024 * 1024)}\r\n`;
     const r = await classifyMessage(raw, { maxBytes: 4 * 1024 * 1024 });
-    expect(rows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    expect(recipientRows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
   });
 });
 
@@ -132,9 +121,9 @@ describe('classifyMessage: MIME structure', () => {
     `${HEAD}Content-Type: multipart/mixed; boundary="b"\r\n\r\n${Array.from({ length: n }, (_, i) => `--b\r\n\r\n${i === n - 1 ? '<a@rcpt.test>: 550 5.1.1 user unknown' : `part ${String(i)}`}\r\n`).join('')}--b--\r\n`;
 
   it('9,999 parts are read whole; at 10,000 the parser gives up, and the recipients of the parts before are the result, truncated', async () => {
-    expect(rows(await classifyMessage(parts(9999)))).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    expect(recipientRows(await classifyMessage(parts(9999)))).toEqual([['a@rcpt.test', '5.1.1', 10]]);
     const over = await classifyMessage(parts(10000));
-    expect([over.truncated, over.kind, ...rows(over)]).toEqual([true, 'bounce', ['a@rcpt.test', '5.1.1', 10]]);
+    expect([over.truncated, over.kind, ...recipientRows(over)]).toEqual([true, 'bounce', ['a@rcpt.test', '5.1.1', 10]]);
   });
 
   it('10,000 parts whose only recipient is in a part after the one the parser gave up on: ERR_SMTP_MESSAGE_INVALID, never an untyped error', async () => {
@@ -143,9 +132,9 @@ describe('classifyMessage: MIME structure', () => {
 
   it('header lines count at least 64 bytes each against the 256 KiB: 4,000 parts with a header line each are read whole, 4,200 up to the part the parser gave up on', async () => {
     const headed = (text: string): string => text.replace(/--b\r\n\r\n/g, '--b\r\nContent-Type: text/plain\r\n\r\n');
-    expect(rows(await classifyMessage(headed(parts(4000))))).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    expect(recipientRows(await classifyMessage(headed(parts(4000))))).toEqual([['a@rcpt.test', '5.1.1', 10]]);
     const cut = await classifyMessage(headed(parts(4200)));
-    expect([cut.truncated, ...rows(cut)]).toEqual([true, ['a@rcpt.test', '5.1.1', 10]]);
+    expect([cut.truncated, ...recipientRows(cut)]).toEqual([true, ['a@rcpt.test', '5.1.1', 10]]);
     expect(await outcome(headed(lastHolds(4200)))).toBe('ERR_SMTP_MESSAGE_INVALID');
   });
 
@@ -163,13 +152,13 @@ describe('classifyMessage: MIME structure', () => {
   it('a boundary that never closes, or is never opened: the text is still read', async () => {
     for (const body of ['--never\r\nContent-Type: text/plain\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n', '<a@rcpt.test>: 550 5.1.1 user unknown\r\n']) {
       const r = await classifyMessage(`${HEAD}Content-Type: multipart/mixed; boundary="never"\r\n\r\n${body}`);
-      expect(rows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+      expect(recipientRows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
     }
   });
 
   it('a DSN whose closing boundary is missing keeps its recipients', async () => {
     const r = await classifyMessage(TWO.replace(/--rb--\r\n$/, ''));
-    expect(rows(r)).toEqual(TWO_ROWS);
+    expect(recipientRows(r)).toEqual(TWO_ROWS);
   });
 
   it('message/rfc822 inside message/rfc822 inside a DSN: the outer returned message is the original', async () => {
@@ -178,7 +167,7 @@ describe('classifyMessage: MIME structure', () => {
     const r = await classifyMessage(
       dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n', `--rb\r\nContent-Type: message/rfc822\r\n\r\n${middle}\r\n`),
     );
-    expect([r.kind, ...rows(r)]).toEqual(['bounce', ['a@rcpt.test', '5.1.1', 10]]);
+    expect([r.kind, ...recipientRows(r)]).toEqual(['bounce', ['a@rcpt.test', '5.1.1', 10]]);
     expect([r.original.messageId, r.original.subject]).toEqual(['<orig@sender.test>', 'original']);
   });
 });
@@ -202,7 +191,7 @@ describe('classifyMessage: delivery status reports', () => {
         'Original-Recipient: rfc822; A@rcpt.test\r\nFinal-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nOriginal-Recipient: rfc822; B@rcpt.test\r\nFinal-Recipient: rfc822; b@rcpt.test\r\nAction: failed\r\nStatus: 5.2.2\r\n',
       ),
     );
-    expect(rows(r)).toEqual(TWO_ROWS);
+    expect(recipientRows(r)).toEqual(TWO_ROWS);
     expect(r.recipients.map((x) => x.originalRecipient)).toEqual(['A@rcpt.test', 'B@rcpt.test']);
   });
 
@@ -229,7 +218,7 @@ describe('classifyMessage: delivery status reports', () => {
   it('a Diagnostic-Code folded over 200 lines is one diagnostic', async () => {
     const folds = Array.from({ length: 200 }, (_, i) => (i === 3 ? '    550 5.2.2 mailbox full\r\n' : `\tline ${String(i)}\r\n`)).join('');
     const r = await classifyMessage(dsn(`Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: smtp;\r\n${folds}`));
-    expect(rows(r)).toEqual([['a@rcpt.test', '5.2.2', 22]]);
+    expect(recipientRows(r)).toEqual([['a@rcpt.test', '5.2.2', 22]]);
     expect(r.recipients[0]?.diagnostic).toMatch(/^line 0 line 1 line 2 550 5\.2\.2 mailbox full line 4 .* line 199$/);
   });
 
@@ -237,18 +226,18 @@ describe('classifyMessage: delivery status reports', () => {
     const r = await classifyMessage(
       `${HEAD}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: text/plain\r\n\r\nDelivery has failed to these recipients.\r\n--rb\r\nContent-Type: text/plain; name="details.txt"\r\nContent-Disposition: attachment; filename="details.txt"\r\n\r\nReporting-MTA: dns; mx.sender.test\r\n\r\nFinal-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\nFinal-Recipient: rfc822; b@rcpt.test\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n--rb--\r\n`,
     );
-    expect([r.kind, rows(r)]).toEqual(['bounce', TWO_ROWS]);
+    expect([r.kind, recipientRows(r)]).toEqual(['bounce', TWO_ROWS]);
   });
 
   it('a text/plain attachment without report fields is not read as one', async () => {
     const r = await classifyMessage(`${HEAD}Content-Type: multipart/mixed; boundary="m"\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n--m\r\nContent-Type: text/plain; name="notes.txt"\r\nContent-Disposition: attachment\r\n\r\nAction: failed\r\nStatus: 5.2.2\r\n--m--\r\n`);
-    expect(rows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    expect(recipientRows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
   });
 
   it('a delivery-status part in base64', async () => {
     const part = toB64(enc('Reporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n'));
     const r = await classifyMessage(`${HEAD}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: message/delivery-status\r\nContent-Transfer-Encoding: base64\r\n\r\n${part}\r\n--rb--\r\n`);
-    expect(rows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
+    expect(recipientRows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
   });
 
   it('a Diagnostic-Code in ISO-2022-JP (7-bit, with its escapes) is decoded, not left with escape characters', async () => {
@@ -272,7 +261,7 @@ describe('classifyMessage: line ends', () => {
   ])('%s: the same kind, recipients and original, as a string and as bytes', async (_, text) => {
     for (const raw of [text, enc(text)]) {
       const r = await classifyMessage(raw);
-      expect([r.kind, rows(r), r.original.messageId]).toEqual(['bounce', TWO_ROWS, '<m@sender.test>']);
+      expect([r.kind, recipientRows(r), r.original.messageId]).toEqual(['bounce', TWO_ROWS, '<m@sender.test>']);
     }
   });
 
@@ -282,7 +271,7 @@ describe('classifyMessage: line ends', () => {
     for (const text of [qp, base64]) {
       for (const ends of ['\r\n', '\n', '\r']) {
         const r = await classifyMessage(text.replace(/\r\n/g, ends));
-        expect(rows(r)).toEqual(TWO_ROWS);
+        expect(recipientRows(r)).toEqual(TWO_ROWS);
       }
     }
   });
@@ -324,7 +313,7 @@ describe('classifyMessage: the size cap', () => {
       [enc(`${at}X`), true],
     ] as const) {
       const r = await classifyMessage(raw, { maxBytes: cap });
-      expect([r.truncated, rows(r)]).toEqual([truncated, TWO_ROWS]);
+      expect([r.truncated, recipientRows(r)]).toEqual([truncated, TWO_ROWS]);
     }
   });
 
@@ -334,7 +323,7 @@ describe('classifyMessage: the size cap', () => {
     expect(await outcome(huge)).toBe('ERR_SMTP_MESSAGE_INVALID');
     const report = concat(enc(TWO), huge);
     const r = await classifyMessage(report);
-    expect([r.truncated, rows(r)]).toEqual([true, TWO_ROWS]);
+    expect([r.truncated, recipientRows(r)]).toEqual([true, TWO_ROWS]);
   });
 });
 
@@ -349,7 +338,7 @@ describe('classifyMessage: the line budget counts every kind of line end', () =>
       const text = head.replace(/\r/g, end) + filler.repeat((1024 * 1024 - head.length) / filler.length);
       for (const raw of [text, enc(text)]) {
         const r = await classifyMessage(raw);
-        expect([r.truncated, rows(r)]).toEqual([true, [['a@rcpt.test', '5.1.1', 10]]]);
+        expect([r.truncated, recipientRows(r)]).toEqual([true, [['a@rcpt.test', '5.1.1', 10]]]);
       }
     }
   });
@@ -361,7 +350,7 @@ describe('classifyMessage: the line budget counts every kind of line end', () =>
       const full = head + `x${end}`.repeat(1024 - 5);
       const whole = await classifyMessage(full, { maxBytes: 16384 });
       const over = await classifyMessage(`${full}x`, { maxBytes: 16384 });
-      expect([end, whole.truncated, over.truncated, rows(whole), rows(over)]).toEqual([end, false, true, [['a@rcpt.test', '5.1.1', 10]], [['a@rcpt.test', '5.1.1', 10]]]);
+      expect([end, whole.truncated, over.truncated, recipientRows(whole), recipientRows(over)]).toEqual([end, false, true, [['a@rcpt.test', '5.1.1', 10]], [['a@rcpt.test', '5.1.1', 10]]]);
     }
   });
 });

@@ -3,16 +3,8 @@
 // 32) is ERR_SMTP_MESSAGE_INVALID, never an untyped error.
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { isSmtpErrorsError } from '../index.js';
+import { outcome } from '../../test/message-outcome.js';
 import { classifyMessage } from './index.js';
-
-async function outcome(raw: string): Promise<string> {
-  try {
-    return (await classifyMessage(raw)).kind;
-  } catch (e) {
-    return isSmtpErrorsError(e) ? e.code : `untyped ${String(e)}`;
-  }
-}
 
 /** A bounce text inside `depth` nested multipart/mixed parts. */
 function nested(depth: number): string {

@@ -4,20 +4,10 @@
 // recipient whose fields the cut falls in is never reported with a cut address, and
 // ERR_SMTP_MESSAGE_INVALID is left for input in which no recipient can be read.
 import { describe, expect, it } from 'vitest';
-import { isSmtpErrorsError } from '../index.js';
-import { classifyMessage, type MessageClassification } from './index.js';
+import { outcome, recipientRows } from '../../test/message-outcome.js';
+import { classifyMessage } from './index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-async function outcome(raw: Uint8Array | string, maxBytes?: number): Promise<string> {
-  try {
-    return (await classifyMessage(raw, maxBytes === undefined ? {} : { maxBytes })).kind;
-  } catch (e) {
-    return isSmtpErrorsError(e) ? e.code : `untyped ${String(e)}`;
-  }
-}
-
-const rows = (r: MessageClassification): [string | undefined, string | undefined, number][] => r.recipients.map((x) => [x.address, x.status, x.class.id]);
 
 const HEAD = 'From: MAILER-DAEMON@mx.sender.test\r\nTo: s@sender.test\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n';
 const BLOCKS =
@@ -41,7 +31,7 @@ describe('classifyMessage: input longer than maxBytes', () => {
     expect(big.length).toBeGreaterThan(5_000_000);
     for (const raw of [enc(big), big]) {
       const r = await classifyMessage(raw);
-      expect([r.truncated, r.kind, rows(r), r.original.messageId, r.original.envelopeId]).toEqual([true, 'bounce', ROWS, '<m-42@sender.test>', 'env-42']);
+      expect([r.truncated, r.kind, recipientRows(r), r.original.messageId, r.original.envelopeId]).toEqual([true, 'bounce', ROWS, '<m-42@sender.test>', 'env-42']);
       expect(r.recipients[0]?.diagnostic).toBe('550 5.1.1 <alice@rcpt.test>: Recipient address rejected: User unknown in virtual mailbox table');
     }
   });
@@ -77,7 +67,7 @@ describe('classifyMessage: input longer than maxBytes', () => {
   it('a free-text bounce cut inside its second address: the first recipient only', async () => {
     const text = `${HEAD}\r\n<alice@rcpt.test>: 550 5.1.1 user unknown\r\n<bob@rcpt.test>: 552 5.2.2 mailbox full\r\n`;
     const r = await classifyMessage(text, { maxBytes: text.indexOf('bob@rcpt') + 7 });
-    expect([r.truncated, rows(r)]).toEqual([true, [['alice@rcpt.test', '5.1.1', 10]]]);
+    expect([r.truncated, recipientRows(r)]).toEqual([true, [['alice@rcpt.test', '5.1.1', 10]]]);
   });
 
   it('a multipart cut inside a boundary line, a part header or an encoded part: a result, never an error', async () => {
@@ -85,7 +75,7 @@ describe('classifyMessage: input longer than maxBytes', () => {
     const from = text.indexOf('--rb\r\nContent-Type: text/rfc822-headers');
     for (let cut = from; cut <= text.length; cut++) {
       const r = await classifyMessage(text.slice(0, cut));
-      expect(rows(r)).toEqual(ROWS);
+      expect(recipientRows(r)).toEqual(ROWS);
     }
   });
 });
@@ -94,17 +84,17 @@ describe('classifyMessage: a message its MIME parser gives up on part way', () =
   it('a DSN followed by 12,000 parts (over the part and header limits): the report is read, truncated', async () => {
     const raw = dsn('Content-Type: text/plain\r\n\r\nx\r\n--rb\r\n'.repeat(12_000));
     const r = await classifyMessage(enc(raw), { maxBytes: 4 * 1024 * 1024 });
-    expect([r.truncated, r.kind, rows(r), r.original.envelopeId]).toEqual([true, 'bounce', ROWS, 'env-42']);
+    expect([r.truncated, r.kind, recipientRows(r), r.original.envelopeId]).toEqual([true, 'bounce', ROWS, 'env-42']);
   });
 
   it('a DSN followed by 12,000 empty parts (over the part limit only): the report is read, truncated', async () => {
     const r = await classifyMessage(dsn('\r\n--rb\r\n'.repeat(12_000)));
-    expect([r.truncated, rows(r)]).toEqual([true, ROWS]);
+    expect([r.truncated, recipientRows(r)]).toEqual([true, ROWS]);
   });
 
   it('a DSN followed by a part whose header fields are 300 KiB: the report is read, truncated', async () => {
     const r = await classifyMessage(dsn(`${`X-Pad: ${'y'.repeat(1000)}\r\n`.repeat(300)}\r\nbody\r\n--rb--\r\n`));
-    expect([r.truncated, rows(r)]).toEqual([true, ROWS]);
+    expect([r.truncated, recipientRows(r)]).toEqual([true, ROWS]);
   });
 
   it('a DSN followed by multiparts nested 40 deep, closed or never closed: the report is read, truncated', async () => {
@@ -116,7 +106,7 @@ describe('classifyMessage: a message its MIME parser gives up on part way', () =
     }
     for (const tail of [`${closed}--rb--\r\n`, `${open}Content-Type: text/plain\r\n\r\nx\r\n`]) {
       const r = await classifyMessage(dsn(tail));
-      expect([r.truncated, rows(r)]).toEqual([true, ROWS]);
+      expect([r.truncated, recipientRows(r)]).toEqual([true, ROWS]);
     }
   });
 
@@ -137,7 +127,7 @@ describe('classifyMessage: a message its MIME parser gives up on part way', () =
     const a = dsn('\r\n--rb\r\n'.repeat(12_000));
     const b = dsn('\r\n--rb\r\n'.repeat(12_000), BLOCKS.replace(/alice/g, 'carol'));
     const [ra, rb] = await Promise.all([classifyMessage(a), classifyMessage(b)]);
-    expect(rows(ra).map((x) => x[0])).toEqual(['alice@rcpt.test', 'bob@rcpt.test']);
-    expect(rows(rb).map((x) => x[0])).toEqual(['carol@rcpt.test', 'bob@rcpt.test']);
+    expect(recipientRows(ra).map((x) => x[0])).toEqual(['alice@rcpt.test', 'bob@rcpt.test']);
+    expect(recipientRows(rb).map((x) => x[0])).toEqual(['carol@rcpt.test', 'bob@rcpt.test']);
   });
 });
