@@ -203,7 +203,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // an invalid header or message format is a fault of the message's form, before the recipient
   // family reads "invalid" as the recipient
   ...family(40, [
-    'invalid header', 'header invalid', 'header is invalid', 'header|invalid', 'subject|invalid', 'header is missing', 'header missing', 'missing header', 'invalid message format', 'message format is invalid', 'invalid mime', 'bad header', 'header syntax',
+    'invalid header', 'header invalid', 'header is invalid', 'subject contains invalid', 'invalid subject', 'invalid characters in the subject', 'header is missing', 'header missing', 'missing header', 'invalid message format', 'message format is invalid', 'invalid mime', 'bad header', 'header syntax',
     // the dialogue's form: input, a command or its argument the server could not take
     'invalid input', 'invalid data', 'invalid command', 'invalid parameter', 'invalid syntax',
     'ungültiger header', 'ungültige kopfzeile', 'en-tête invalide', 'encabezado no válido', 'cabeçalho inválido', 'intestazione non valida',

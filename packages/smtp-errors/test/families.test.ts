@@ -656,6 +656,9 @@ describe('twelfth generalisation round: a domain that cannot be found, header fa
     ['550 The "From" header is missing or invalid', 40],
     ['550 Subject contains invalid characters', 40],
     ['554 missing header: Date', 40],
+    // a subject or header named before the recipient's words does not make them the message's form
+    ['Subject: Undeliverable mail. The recipient address is invalid', 10],
+    ['Original message headers follow. Invalid recipient: erin@example.org', 10],
     // the local MTA's own words for a failed exchange (24)
     ['Read/Write error over network connection', 24],
     ['Greeting never received', 24],
