@@ -13,14 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ServerConnection } from 'esmtp-server-fsm';
 import { median, npmVersion, postfixVersion, throughput, type Comparison, type Figure, type Suite } from '../harness.js';
+import { onCpu, pinServers, type Placement } from '../placement.js';
 import { ours, peer, type ServerKind } from '../server-peers.js';
 
 const run = promisify(execFile);
 const SMTP_SERVER = `smtp-server ${npmVersion('smtp-server')}`;
 const SOURCE = `smtp-source (Postfix ${postfixVersion()})`;
 
-async function smtpSource(port: number, sessions: number, messages: number): Promise<number> {
-  await run('/usr/sbin/smtp-source', ['-s', String(sessions), '-m', String(messages), '-l', '10240', '-d', '-f', 'a@bench.test', '-t', 'b@bench.test', `127.0.0.1:${String(port)}`], { timeout: 600_000 });
+async function smtpSource(place: Placement, port: number, sessions: number, messages: number): Promise<number> {
+  await run(...onCpu(place.source, '/usr/sbin/smtp-source', ['-s', String(sessions), '-m', String(messages), '-l', '10240', '-d', '-f', 'a@bench.test', '-t', 'b@bench.test', `127.0.0.1:${String(port)}`]), { timeout: 600_000 });
   return messages;
 }
 
@@ -35,7 +36,8 @@ interface ChildServer {
 
 async function startChild(kind: ServerKind): Promise<ChildServer> {
   // execArgv is inherited, so the child runs under the same loader (tsx) and resolves the
-  // packages to the same built dist/ as this process
+  // packages to the same built dist/ as this process; so is this process's CPU affinity (pinned
+  // to the servers' CPU by pinServers when it can be, see placement.ts)
   const child: ChildProcess = fork(fileURLToPath(new URL('../server-child.ts', import.meta.url)), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = <T>(): Promise<T> =>
     new Promise<T>((resolve, reject) => {
@@ -68,7 +70,7 @@ async function startChild(kind: ServerKind): Promise<ChildServer> {
   };
 }
 
-async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
+async function messagesPerSecond(quick: boolean, place: Placement): Promise<Comparison[]> {
   const out: Comparison[] = [];
   const kinds = ['ours', 'peer', 'floor', 'stream-floor', 'core-only', 'checked-stream-floor', 'core-stream'] as const;
   // long runs, so that every server is measured warmed up (the JIT has compiled its hot paths),
@@ -89,13 +91,13 @@ async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
       // server's heap, timers or garbage collection beside it
       const servers = await Promise.all(kinds.map(startChild));
       try {
-        for (let w = 0; w < warmUps; w++) for (const server of servers) await smtpSource(server.port, sessions, n);
+        for (let w = 0; w < warmUps; w++) for (const server of servers) await smtpSource(place, server.port, sessions, n);
         // alternate the servers run by run, so that all see the same load on the machine
         for (let r = 0; r < runs; r++) {
           for (const [k, server] of servers.entries()) {
             const before = await server.cpu();
             const start = performance.now();
-            await smtpSource(server.port, sessions, n);
+            await smtpSource(place, server.port, sessions, n);
             rate[k]!.push((n * 1000) / (performance.now() - start));
             // CPU time of the server's own process (the client is another process)
             cpu[k]!.push(((await server.cpu()) - before) / n);
@@ -113,7 +115,7 @@ async function messagesPerSecond(quick: boolean): Promise<Comparison[]> {
       ours: fig(`createServer, ${s}`, rate[0]!),
       peer: fig(`${SMTP_SERVER}, ${s}`, rate[1]!),
       aim: '>= 1.5x',
-      notes: `${String(n)} messages per run; ${String(processes)} fresh process(es) per server, each with ${String(warmUps)} warm-up run(s) and then ${String(runs)} measured run(s), the servers alternating run by run; medians of all measured runs; loopback, connection reuse (-d); both servers drain the body with 'data'/'end' listeners and accept`,
+      notes: `${String(n)} messages per run; ${String(processes)} fresh process(es) per server, each with ${String(warmUps)} warm-up run(s) and then ${String(runs)} measured run(s), the servers alternating run by run; medians of all measured runs; loopback, connection reuse (-d); both servers drain the body with 'data'/'end' listeners and accept; ${place.text}`,
     });
     out.push({
       title: `server CPU time per message, smtp-source, 10 KB, ${s}`,
@@ -274,7 +276,7 @@ function byteScan(flights: readonly Uint8Array[]): number {
   return lines;
 }
 
-function coreThroughput(quick: boolean): Comparison[] {
+function coreThroughput(quick: boolean, place: Placement): Comparison[] {
   const { flights, bytes } = transcript();
   const mb = bytes / 1e6;
   // CPU time, not wall-clock: the machine is shared, and time spent descheduled is not the code's
@@ -318,7 +320,7 @@ function coreThroughput(quick: boolean): Comparison[] {
   if (sink < 0) throw new Error('unreachable');
   const fig = (k: number): Figure => ({ ...last[k]!, median: median(runs[k]!), runs: runs[k]! });
   const title = 'core MB/s on a pipelined transcript (20 messages of 10 KB, 2 recipients each)';
-  const same = `${String(rounds)} alternating rounds of ${String(opts.ms)} ms each; MB per second of this process's CPU time (user + system), so that other load on the machine does not count`;
+  const same = `${String(rounds)} alternating rounds of ${String(opts.ms)} ms each; MB per second of this process's CPU time (user + system), so that other load on the machine does not count; ${place.server === undefined ? 'not pinned' : `on CPU ${String(place.server)}, the servers' CPU`}`;
   return [
     {
       title,
@@ -419,9 +421,17 @@ const suite: Suite = {
   name: 'server',
   async run({ quick }) {
     const results: Comparison[] = [];
-    results.push(...(await messagesPerSecond(quick)));
-    results.push(...coreThroughput(quick));
-    results.push(await memory(quick));
+    // every server process (the children, and this one for the core and memory figures) on one
+    // CPU and smtp-source on another, when the machine allows it (see placement.ts)
+    const place = await pinServers();
+    console.log(`placement: ${place.text}`);
+    try {
+      results.push(...(await messagesPerSecond(quick, place)));
+      results.push(...coreThroughput(quick, place));
+      results.push(await memory(quick));
+    } finally {
+      await place.restore();
+    }
     return results;
   },
 };
