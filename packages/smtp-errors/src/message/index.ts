@@ -589,9 +589,23 @@ function withoutCutField(report: string): string {
  * the one they copied the remote reply in.
  */
 function reportCharset(input: Uint8Array): string | undefined {
-  const text = latin1Text(input);
-  const field = /^content-type:[ \t]*message\/(global-)?delivery-status[^\n]*(\n[ \t][^\n]*)*/im.exec(text)?.[0];
+  const field = contentTypeFields(latin1Text(input)).find((f) => /^content-type:[ \t]*message\/(global-)?delivery-status/i.test(f.field))?.field;
   return field === undefined ? undefined : /charset[ \t]*=[ \t]*"?([^"\s;]+)/i.exec(field)?.[1];
+}
+
+/**
+ * Every `Content-Type` field of `text` (a header line starting with it, and the folded lines that
+ * continue it, RFC 5322 §2.2.3), with where it starts. One pass: a field ends at the first line end
+ * not followed by a space or a tab, and no field can start inside another.
+ */
+function contentTypeFields(text: string): { index: number; field: string }[] {
+  const out: { index: number; field: string }[] = [];
+  for (const m of text.matchAll(/^content-type:/gim)) {
+    let end = text.indexOf('\n', m.index);
+    while (end >= 0 && (text[end + 1] === ' ' || text[end + 1] === '\t')) end = text.indexOf('\n', end + 1);
+    out.push({ index: m.index, field: text.slice(m.index, end < 0 ? text.length : end) });
+  }
+  return out;
 }
 
 /** The number of U+FFFD in `text`. */
@@ -614,10 +628,9 @@ function replacementBytes(input: Uint8Array): number {
  * with no charset), or undefined when it has no such label. The same length: nothing moves.
  */
 function withoutUtf8Labels(input: Uint8Array): Uint8Array | undefined {
-  const text = latin1Text(input);
   let copy: Uint8Array | undefined;
-  for (const field of text.matchAll(/^content-type:[^\n]*(\n[ \t][^\n]*)*/gim)) {
-    for (const m of field[0].matchAll(/charset[ \t]*=[ \t]*"?utf-?8(?![0-9a-z-])/gi)) {
+  for (const field of contentTypeFields(latin1Text(input))) {
+    for (const m of field.field.matchAll(/charset[ \t]*=[ \t]*"?utf-?8(?![0-9a-z-])/gi)) {
       copy ??= input.slice();
       copy[field.index + m.index + m[0].length - 1] = 0x30;
     }
