@@ -4,21 +4,12 @@
 // or a free-text bounce with no charset, or a wrong one. Each is read as the text it is: UTF-8 kept,
 // anything else in the declared charset or windows-1252, never U+FFFD and never an exception.
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../test/message-outcome.js';
 import { classifyMessage } from './index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 /** `s` in ISO-8859-1 (every character below U+0100), one byte each. */
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const concat = (...parts: (Uint8Array | string)[]): Uint8Array => {
-  const bytes = parts.map((p) => (typeof p === 'string' ? enc(p) : p));
-  const out = new Uint8Array(bytes.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of bytes) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 const diagnostics = async (raw: Uint8Array, maxBytes?: number): Promise<[string | undefined, string | undefined, number][]> =>
   (await classifyMessage(raw, maxBytes === undefined ? {} : { maxBytes })).recipients.map((r) => [r.address, r.diagnostic, r.class.id]);
@@ -89,7 +80,7 @@ const POSTFIX_SMTPUTF8 = enc(
 function dsnWith(diagnostics: Uint8Array[], type = 'message/delivery-status', head = ''): Uint8Array {
   const blocks: (Uint8Array | string)[] = [];
   diagnostics.forEach((d, i) => blocks.push(`\r\nFinal-Recipient: rfc822; r${String(i)}@rcpt.example\r\nAction: failed\r\nStatus: 5.0.0\r\nDiagnostic-Code: smtp; `, d, '\r\n'));
-  return concat(
+  return concatBytes(
     'From: MAILER-DAEMON@mx.sender.example\r\nSubject: Delivery Status Notification (Failure)\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n\r\n',
     `--b\r\nContent-Type: ${type}${head}\r\nContent-Transfer-Encoding: 8bit\r\n\r\nReporting-MTA: dns; mx.sender.example\r\n`,
     ...blocks,
@@ -141,7 +132,7 @@ describe('classifyMessage: raw 8-bit diagnostics in a delivery status part', () 
 
   it('bytes that are no text at all: no exception, no U+FFFD, the class from the status and the codes', async () => {
     const junk = Uint8Array.from({ length: 256 }, (_, i) => (i * 7 + 128) % 256);
-    const noise = concat('550 5.1.1 ', junk.filter((b) => b !== 10 && b !== 13));
+    const noise = concatBytes('550 5.1.1 ', junk.filter((b) => b !== 10 && b !== 13));
     const [[address, diagnostic, id]] = (await diagnostics(dsnWith([noise]))) as [[string, string, number]];
     expect([address, id, diagnostic.includes('\ufffd')]).toEqual(['r0@rcpt.example', 10, false]);
   });
@@ -156,9 +147,9 @@ describe('classifyMessage: raw 8-bit diagnostics in a delivery status part', () 
 
 describe('classifyMessage: raw 8-bit text in a free-text bounce', () => {
   const bounce = (contentType: string, body: Uint8Array): Uint8Array =>
-    concat(`From: MAILER-DAEMON@mx.sender.example\r\nSubject: Unzustellbar\r\nMIME-Version: 1.0\r\n${contentType}Content-Transfer-Encoding: 8bit\r\n\r\n`, body);
+    concatBytes(`From: MAILER-DAEMON@mx.sender.example\r\nSubject: Unzustellbar\r\nMIME-Version: 1.0\r\n${contentType}Content-Transfer-Encoding: 8bit\r\n\r\n`, body);
   // 0x92 is the windows-1252 apostrophe
-  const body = concat('<jean@exemple.fr>: ', latin1('550 5.1.1 Adresse électronique inconnue, boîte supprimée, l'), Uint8Array.of(0x92), latin1('utilisateur a quitté'), '\r\n');
+  const body = concatBytes('<jean@exemple.fr>: ', latin1('550 5.1.1 Adresse électronique inconnue, boîte supprimée, l'), Uint8Array.of(0x92), latin1('utilisateur a quitté'), '\r\n');
   const expected = [['jean@exemple.fr', '550 5.1.1 Adresse électronique inconnue, boîte supprimée, l’utilisateur a quitté', 10]];
 
   it.each([
@@ -177,7 +168,7 @@ describe('classifyMessage: raw 8-bit text in a free-text bounce', () => {
   });
 
   it('a multipart bounce whose UTF-8 labelled part is Latin-1 and whose other part is UTF-8: both read', async () => {
-    const raw = concat(
+    const raw = concatBytes(
       'From: MAILER-DAEMON@mx.sender.example\r\nSubject: Undeliverable\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="m"\r\n\r\n--m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n',
       body,
       '\r\n--m\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n',

@@ -3,21 +3,12 @@
 // and every recipient whatever its line ends, charsets and transfer encodings. Counts and results
 // only: that the time is linear is measured by test/message-linearity.ts, not asserted here.
 import { describe, expect, it } from 'vitest';
-import { outcome, recipientRows } from '../../test/message-outcome.js';
+import { concatBytes, outcome, recipientRows } from '../../test/message-outcome.js';
 import { classifyMessage } from './index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const b64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 const toB64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes));
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 /** Deterministic pseudo-random bytes. */
 function garbage(n: number, seed: number): Uint8Array {
@@ -60,7 +51,7 @@ describe('classifyMessage: input that is not a message is ERR_SMTP_MESSAGE_INVAL
   });
 
   it('random bytes after a first header field give a result', async () => {
-    expect(await outcome(concat(enc('X-Junk: y\n'), garbage(100000, 3)))).toBe('other');
+    expect(await outcome(concatBytes(enc('X-Junk: y\n'), garbage(100000, 3)))).toBe('other');
   });
 });
 
@@ -80,7 +71,7 @@ describe('classifyMessage: a lone header block', () => {
 
 describe('classifyMessage: bytes that are not text', () => {
   it('invalid UTF-8 in a body: the recipient and its class stay', async () => {
-    const raw = concat(enc(`${HEAD}\r\n<a@rcpt.test>: 550 5.1.1 user `), new Uint8Array([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), enc(' unknown\r\n'));
+    const raw = concatBytes(enc(`${HEAD}\r\n<a@rcpt.test>: 550 5.1.1 user `), new Uint8Array([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), enc(' unknown\r\n'));
     const r = await classifyMessage(raw);
     expect(recipientRows(r)).toEqual([['a@rcpt.test', '5.1.1', 10]]);
     expect(r.recipients[0]?.diagnostic).toMatch(/^550 5\.1\.1 user .+ unknown$/);
@@ -243,7 +234,7 @@ describe('classifyMessage: delivery status reports', () => {
   it('a Diagnostic-Code in ISO-2022-JP (7-bit, with its escapes) is decoded, not left with escape characters', async () => {
     // ユーザー不明 ("user unknown") in ISO-2022-JP
     const jis = b64('GyRCJWYhPCU2ITxJVExAGyhC');
-    const raw = concat(enc(dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 ').replace(/\r\n--rb--\r\n$/, '')), jis, enc('\r\n\r\n--rb--\r\n'));
+    const raw = concatBytes(enc(dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 ').replace(/\r\n--rb--\r\n$/, '')), jis, enc('\r\n\r\n--rb--\r\n'));
     const r = await classifyMessage(raw);
     expect(r.recipients.map((x) => [x.diagnostic, x.class.id])).toEqual([['550 5.1.1 ユーザー不明', 10]]);
   });
@@ -288,8 +279,8 @@ describe('classifyMessage: charsets of free-text bounces', () => {
 
   it.each(cases)('%s: an encoded-word Subject, the body in 8 bits and in base64', async (charset, text, decoded, subject, subjectDecoded) => {
     const head = `From: MAILER-DAEMON@mx.test\r\nSubject: =?${charset}?B?${subject}?=\r\nMIME-Version: 1.0\r\n`;
-    const body = concat(enc('<a@rcpt.test>: 550 5.1.1 '), b64(text), enc('\r\n'));
-    const eightBit = concat(enc(`${head}Content-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`), body);
+    const body = concatBytes(enc('<a@rcpt.test>: 550 5.1.1 '), b64(text), enc('\r\n'));
+    const eightBit = concatBytes(enc(`${head}Content-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`), body);
     const base64 = `${head}Content-Type: text/plain; charset="${charset}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${toB64(body)}\r\n`;
     for (const raw of [eightBit, base64]) {
       const r = await classifyMessage(raw);
@@ -321,7 +312,7 @@ describe('classifyMessage: the size cap', () => {
     const huge = new Uint8Array(64 * 1024 * 1024).fill(0x61);
     huge.set(enc('X-Long: '));
     expect(await outcome(huge)).toBe('ERR_SMTP_MESSAGE_INVALID');
-    const report = concat(enc(TWO), huge);
+    const report = concatBytes(enc(TWO), huge);
     const r = await classifyMessage(report);
     expect([r.truncated, recipientRows(r)]).toEqual([true, TWO_ROWS]);
   });
