@@ -72,11 +72,6 @@ export function replyOfError(e: unknown): ReplyInit | undefined {
   return undefined;
 }
 
-/** Whether a hook's result is a promise or any other thenable (waited for like a promise). */
-export function isThenable(r: unknown): r is PromiseLike<unknown> {
-  return typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function';
-}
-
 /**
  * Calls a hook. A plain result or a throw comes back at once as `[fulfilled, value]`; for a
  * promise (or any thenable) it returns undefined and `later(fulfilled, value)` runs once it settles.
@@ -88,7 +83,7 @@ export function callHook(run: () => unknown, later: (fulfilled: boolean, value: 
   } catch (e) {
     return [false, e];
   }
-  if (!isThenable(r)) return [true, r];
+  if (typeof r !== 'object' || r === null || typeof (r as { then?: unknown }).then !== 'function') return [true, r];
   (r instanceof Promise ? r : Promise.resolve(r)).then(
     (v: unknown) => later(true, v),
     (e: unknown) => later(false, e),

@@ -13,7 +13,7 @@ import type { ProxyInfo } from './proxy-protocol.js';
 import type { ServerTls } from './tls.js';
 import type { ServerLog, SessionLog } from './logger.js';
 import type { CommandStep, CreateServerOptions, Envelope, ServerSettings, SessionContext } from './options.js';
-import { callHook, interpret, isContinuation, isThenable, replyOfError } from './hooks.js';
+import { callHook, interpret, isContinuation, replyOfError } from './hooks.js';
 import { BodyStream, isConsumed } from './body-stream.js';
 import type { BodySource } from './body-stream.js';
 import type { OutputBatcher, OutputTarget } from './output.js';
@@ -654,26 +654,10 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.dataDone = false;
     this.awaitingData = false;
     const { onData } = this.options;
-    if (!onData) {
-      body.resume();
-      this.dataSettled(seq, true, undefined);
-      return;
-    }
-    // callHook's steps, without its two closures per message: a plain result or a throw is
-    // settled at once, a promise (or any thenable) when it settles
-    let r: unknown;
-    try {
-      r = onData(envelope, body, this.ctx);
-    } catch (e) {
-      this.dataSettled(seq, false, e);
-      return;
-    }
-    if (isThenable(r)) {
-      (r instanceof Promise ? r : Promise.resolve(r)).then(
-        (v: unknown) => this.dataSettled(seq, true, v),
-        (e: unknown) => this.dataSettled(seq, false, e),
-      );
-    } else this.dataSettled(seq, true, r);
+    if (!onData) body.resume();
+    const ctx = this.ctx;
+    const now = onData ? callHook(() => onData(envelope, body, ctx), (ok, value) => this.dataSettled(seq, ok, value)) : ([true, undefined] as const);
+    if (now) this.dataSettled(seq, now[0], now[1]);
   }
 
   /** The end of data: the reply waits for `onData` unless it has settled already. */
