@@ -32,6 +32,14 @@ function stageKeeps(stage: SmtpStage, word: number, matcher: RuleMatcher): boole
 }
 
 /**
+ * Whether a code decision is refined by no stage, or by one the words do not keep (a recipient word
+ * after the data): then the words may say more than the code.
+ */
+function stageSaysLittle(stage: SmtpStage | undefined, matcher: RuleMatcher, permanentCode: boolean): boolean {
+  return stage === undefined || !stageKeeps(stage, keywordFound(matcher, permanentCode)?.id ?? 50, matcher);
+}
+
+/**
  * What decided a classification, so an operator can see why.
  *
  * @example
@@ -571,12 +579,12 @@ export class Classifier {
       const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
         // An enhanced code outside RFC 3463's subjects (5.9.9) reads as none: the reply code stands alone.
-        (rule.kind === 'reply-code' && (enhanced < 0 || byEnhanced === undefined) && (rule.stage === undefined || id === replyCodeClass(code) || !stageKeeps(rule.stage, keywordFound(matcher, permanentCode)?.id ?? 50, matcher))) ||
+        (rule.kind === 'reply-code' && (enhanced < 0 || byEnhanced === undefined) && (id === replyCodeClass(code) || stageSaysLittle(rule.stage, matcher, permanentCode))) ||
         (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
         // 5.0.0 ("other undefined status", RFC 3463 §3.1) names neither subject nor detail: it says no
         // more than a bare 5yz reply code, and a stage refines it the same way (a temporary 4.0.0
         // keeps deciding a deferral, whatever connection wording the reply quotes)
-        (rule.kind === 'enhanced-code' && enhanced === 5_000_000 && (rule.stage === undefined || !stageKeeps(rule.stage, keywordFound(matcher, permanentCode)?.id ?? 50, matcher))) ||
+        (rule.kind === 'enhanced-code' && enhanced === 5_000_000 && stageSaysLittle(rule.stage, matcher, permanentCode)) ||
         (rule.kind === 'enhanced-code' && rule.stage === undefined && enhanced % 1000 === 0 && subject !== 7 && subject !== 0) ||
         // X.1.2 (bad destination system) with no reply code is the local MTA's own account: its words
         // say whether the name did not resolve (21) or the address was refused.

@@ -91,7 +91,7 @@ export function replyCodeAtStage(code: number, stage: SmtpStage | undefined, per
   // unavailable or to a command "rejected for policy reasons". At RCPT TO the stage says the former
   // (10, below); with no stage, providers send a bare 550 for a refusal of the sender far more often
   // than for anything else, so it reads as the block (50) that a bare 554 is.
-  if (code === 550 && stage === undefined && permanent) return 50;
+  if (code === 550 && stage === undefined) return 50;
   return refineByStage(id, stage, permanent);
 }
 
