@@ -106,6 +106,24 @@ describe('transient: derived from the category and the class of the codes', () =
   });
 });
 
+describe('connection wording under a temporary reply: who wrote it', () => {
+  it("a server's idle timeout or a bare network code under RFC 5321's 4yz replies: a deferral (70)", () => {
+    expect(classify('421 Connection timeout').id).toBe(70);
+    expect(classify("450 4.4.1 <user@example.com>: The recipient's server was temporarily unavailable to accept your message").id).toBe(70);
+    expect(classify('421 4.4.2 mx.example.com Error: timeout exceeded').id).toBe(70);
+  });
+
+  it("what the sending MTA writes about a host it could not reach, and other codes, keep the connection failure (24)", () => {
+    expect(classify('421 example.com (smtp)... Deferred: Connection timed out during user open with example.com').id).toBe(24);
+    expect(classify('421 Connection refused').id).toBe(24);
+    expect(classify('426 connection timed out').id).toBe(24);
+    expect(classify('421 4.4.1 No answer from host').id).toBe(24);
+    expect(classify('421 4.4.2 Connection dropped; giving up on this message').id).toBe(24);
+    expect(classify('Connection timeout').id).toBe(24);
+    expect(classify('4.4.1 The recipient server did not accept our requests to connect').id).toBe(24);
+  });
+});
+
 describe('enhancedClass: the subject default when no registry row matches', () => {
   it.each([
     [5, 1, 99, 10],
