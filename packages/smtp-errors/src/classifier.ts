@@ -6,7 +6,7 @@
 import { actionFor, type BounceAction } from './action.js';
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, EXPIRY_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
-import { byReplyClass, refineByStage, replyCodeAtStage, replyCodeClass, specificEnhanced } from './code-decisions.js';
+import { AUTH_REPLY_CODES, byReplyClass, refineByStage, replyCodeAtStage, replyCodeClass, SERVER_TEMPORARY_CODES, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { PROVIDER_CODES, providerCodeFrom, type ProviderCode, type ProviderCodeInit } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
@@ -278,8 +278,6 @@ function decidedByRule(rule: StoredRule): DecidedBy {
   if (rule.layer === 'user') return Object.freeze({ kind: 'user-rule', pattern: rule.pattern });
   return Object.freeze({ kind: 'builtin-rule', name: rule.name ?? '', pattern: rule.pattern });
 }
-/** The temporary reply codes RFC 5321 §4.2.3 and RFC 4954 §6 define for a server's replies. */
-const SERVER_TEMPORARY_CODES: ReadonlySet<number> = new Set([421, 432, 450, 451, 452, 454, 455]);
 const BUILTIN_DECIDED: readonly DecidedBy[] = BUILTIN_STORED.map(decidedByRule);
 const PROVIDER_DECIDED = new WeakMap<ProviderCode, DecidedBy>();
 const BUILTIN_CODE_TEXTS: readonly string[] = PROVIDER_CODES.map((c) => c.code);
@@ -579,7 +577,8 @@ export class Classifier {
       const subject = Math.floor(enhanced / 1000) % 1000;
       const weak =
         // An enhanced code outside RFC 3463's subjects (5.9.9) reads as none: the reply code stands alone.
-        (rule.kind === 'reply-code' && (enhanced < 0 || byEnhanced === undefined) && (id === replyCodeClass(code) || stageSaysLittle(rule.stage, matcher, permanentCode))) ||
+        // RFC 4954's 530/534/535/538 name the sender's authentication, not the recipient: not weak.
+        (rule.kind === 'reply-code' && (enhanced < 0 || byEnhanced === undefined) && !AUTH_REPLY_CODES.has(code) && (id === replyCodeClass(code) || stageSaysLittle(rule.stage, matcher, permanentCode))) ||
         (rule.kind === 'enhanced-code' && code >= 500 && subject === 4) ||
         // 5.0.0 ("other undefined status", RFC 3463 §3.1) names neither subject nor detail: it says no
         // more than a bare 5yz reply code, and a stage refines it the same way (a temporary 4.0.0

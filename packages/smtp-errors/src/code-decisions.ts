@@ -101,8 +101,10 @@ export function replyCodeAtStage(code: number, stage: SmtpStage | undefined, per
  */
 const KEPT_WHEN_TEMPORARY = new Set([10, 22, 23, 60, 80, 90, 100]);
 const BUILTIN_IDS = new Set(BUILTIN_CLASSES.map((c) => c.id));
-/** RFC 5321's 4yz replies (§4.2.3), each sent by a server that answered. */
-const RFC5321_TEMPORARY: ReadonlySet<number> = new Set([421, 450, 451, 452, 454, 455]);
+/** @internal The temporary reply codes RFC 5321 §4.2.3 and RFC 4954 §6 define for a server's replies. */
+export const SERVER_TEMPORARY_CODES: ReadonlySet<number> = new Set([421, 432, 450, 451, 452, 454, 455]);
+/** @internal RFC 4954 §6's permanent replies about the sender's authentication (530, 534, 535, 538). */
+export const AUTH_REPLY_CODES: ReadonlySet<number> = new Set([530, 534, 535, 538]);
 
 /**
  * Reads the reply's class (RFC 5321 §4.2.1: 4yz is a transient negative completion) into the
@@ -116,17 +118,17 @@ const RFC5321_TEMPORARY: ReadonlySet<number> = new Set([421, 450, 451, 452, 454,
  * reply text among the word families named it. Wording that names the block
  * (a block list, a reputation) keeps its class, and so do the specific soft classes (21-24) and
  * specific recipient wording ("user unknown"), except that a server's own idle timeout or a bare
- * network code (24) under one of RFC 5321's 4yz replies came from a server that answered: a
- * deferral (70).
+ * network code (24) under one of the 4yz replies a server sends (RFC 5321 §4.2.3, RFC 4954 §6)
+ * came from a server that answered: a deferral (70).
  * @internal
  */
 export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
-  // Under one of RFC 5321's own 4yz replies (§4.2.3), a server's idle timeout ("421 4.4.2 Error:
-  // timeout exceeded", "421 Connection timeout") or a bare network code (X.4.x) was sent by a server
-  // that was reached and answered: a deferral it asks the sender to retry (70). What the sending MTA
-  // writes about a host it could not reach or lost ("Connection timed out", "No answer from host",
-  // "giving up") stays 24.
-  if (id === 24 && RFC5321_TEMPORARY.has(code) && (rule.kind === 'enhanced-code' || ('pattern' in rule && rule.pattern === 'timeout'))) return 70;
+  // Under one of the 4yz replies a server sends (RFC 5321 §4.2.3), a server's idle timeout ("421
+  // 4.4.2 Error: timeout exceeded", "421 Connection timeout") or a bare network code (X.4.x) was
+  // sent by a server that was reached and answered: a deferral it asks the sender to retry (70).
+  // What the sending MTA writes about a host it could not reach or lost ("Connection timed out",
+  // "No answer from host", "giving up") stays 24.
+  if (id === 24 && SERVER_TEMPORARY_CODES.has(code) && (rule.kind === 'enhanced-code' || ('pattern' in rule && rule.pattern === 'timeout'))) return 70;
   if (rule.kind === 'provider-code') return isTemporary(code, enhanced) && BUILTIN_IDS.has(id) && !KEPT_WHEN_TEMPORARY.has(id) ? 70 : id;
   // A word of a block family (reputation, spam, virus, relay) in a temporary reply names the reason
   // of a deferral, as a provider code does: the sender retries (70; the guide's second reading).

@@ -84,7 +84,10 @@ const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing'
  * @internal Words of how a sender gets to submit: authentication and TLS. A refusal that names them
  * is about the sender's setup (50), unless it refuses relaying (54; see `readWords`).
  */
-const SUBMISSION_WORDS: readonly string[] = ['authenticat', 'tls is required', 'tls required', 'requires tls', 'require tls', 'starttls'];
+const SUBMISSION_WORDS: readonly string[] = ['authenticat', 'tls is required', 'tls required', 'requires tls', 'require tls', 'starttls',
+  // the sender's own credentials at a submission server or sending service, and the sender
+  // identity it must have verified there first
+  'credential', 'api key', 'apikey', 'api-key', 'api token', 'sender signature', 'sender identit', 'verified sender', 'verified domain', 'unverified domain', 'unverified sender'];
 
 /** @internal See `SUBMISSION_WORDS`. */
 export const SUBMISSION_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SUBMISSION_WORDS));

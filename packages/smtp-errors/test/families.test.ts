@@ -677,3 +677,26 @@ describe('twelfth generalisation round: a domain that cannot be found, header fa
     expect(bare.classify('451 4.3.0 Error: queue file write error').id).toBe(70);
   });
 });
+
+describe("thirteenth generalisation round: the sender's own credentials and identity, RFC 4954's codes, a server's timeout", () => {
+  it.each([
+    // credentials at a submission server or sending service, and the sender identity it must have verified
+    ['535 Invalid credentials', 50],
+    ['Invalid API key', 50],
+    ['554 Transaction failed[Missing Header X-ApiKey]', 50],
+    ['Unauthorized: the API token is not valid', 50],
+    ["The 'From' address you supplied is not a Sender Signature on your account.", 50],
+    ['550 The from address does not match a verified Sender Identity', 50],
+    ['550 Unverified sender domain', 50],
+    // RFC 4954's authentication codes are about the sender, whatever recipient word they carry
+    ['530 From/Sender name is not valid', 50],
+    ['535 Username not valid', 50],
+    // the recipient's own verification stays a recipient problem
+    ['550 Recipient verification failed', 10],
+    // a server's idle timeout under its temporary reply is a deferral
+    ['421 Connection timeout', 70],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
