@@ -346,6 +346,35 @@ describe('createServer', () => {
     idle.destroy();
   });
 
+  it('pipelined commands whose replies pass maxPendingOutput in one read: the session goes on after handing them over (no drain, no new input)', async () => {
+    let bodyBytes = 0;
+    const port = await start({
+      limits: { junkCommandLimit: 1e9 },
+      onData: async (_e, body) => {
+        bodyBytes = (await collect(body)).length;
+      },
+    });
+    for (const [input, replies] of [
+      // 20,000 BDAT chunks of 3 bytes: their replies pass 64 KiB with no hook in between
+      [Buffer.concat([Buffer.from('MAIL FROM:<a@node.test>\r\nRCPT TO:<b@node.test>\r\n'), ...Array.from({ length: 20_000 }, (_, i) => Buffer.from(`BDAT 3${i === 19_999 ? ' LAST' : ''}\r\nabc`)), Buffer.from('QUIT\r\n')]), 20_003],
+      // replies that produce no event at all
+      [Buffer.from('RSET\r\n'.repeat(20_000) + 'QUIT\r\n'), 20_001],
+    ] as const) {
+      const c = await client(port);
+      expect(await c.reply()).toMatch(/^220 /);
+      expect(await c.cmd('EHLO me')).toMatch(/^250/);
+      let text = '';
+      const done = new Promise<void>((resolve) => c.socket.on('close', resolve));
+      c.socket.removeAllListeners('data');
+      c.socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      c.socket.write(input);
+      await done;
+      expect(text.split('\r\n').length - 1).toBe(replies);
+      expect(text.endsWith('221 2.0.0 node.test Bye\r\n')).toBe(true);
+    }
+    expect(bodyBytes).toBe(60_000);
+  });
+
   it('several sessions pipelining at the same time: each gets its own replies, in order, in one write per group', async () => {
     const port = await start({
       onRcptTo: async (to) => {

@@ -305,20 +305,32 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   pump(): void {
     if (this.closed) return;
     const conn = this.conn;
-    while (!this.blocked) {
-      const e = conn.nextEvent();
-      if (e.type === 'need-data' || e.type === 'paused') break;
-      if (e.type === 'closed') {
-        if (e.reason === 'internal-error' && !this.coreErrorReported) {
-          this.coreErrorReported = true;
-          this.host.reportError(e.error, this.ctx);
+    for (;;) {
+      let paused = false;
+      while (!this.blocked) {
+        const e = conn.nextEvent();
+        if (e.type === 'need-data') break;
+        if (e.type === 'paused') {
+          paused = true;
+          break;
         }
-        break;
+        if (e.type === 'closed') {
+          if (e.reason === 'internal-error' && !this.coreErrorReported) {
+            this.coreErrorReported = true;
+            this.host.reportError(e.error, this.ctx);
+          }
+          break;
+        }
+        this.handle(e);
       }
-      this.handle(e);
+      const wrote = this.flush();
+      if (this.closed || this.upgrading) return;
+      // The core pauses when its unsent replies pass maxPendingOutput (many pipelined commands in
+      // one read). flush() has just handed them to the socket: go on with the buffered input unless
+      // the socket asks to wait ('drain' pumps again). Nothing else would: the client may have sent
+      // everything already, and a write the kernel takes at once emits no 'drain'.
+      if (!paused || !wrote || this.ending || this.socket.writableNeedDrain) break;
     }
-    this.flush();
-    if (this.closed || this.upgrading) return;
     // input backpressure: stop reading while the session cannot make progress or output piles up
     // (a pending decision alone does not stop reading: the session buffers, bounded by maxBufferedInput)
     const stalled = (this.blocked && this.body !== undefined && !this.bodyWanted) || conn.bufferedBytes > this.host.settings.maxBufferedInput || this.socket.writableNeedDrain;
@@ -344,9 +356,10 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   /**
    * Hands the replies of this pump to the socket. A session alone that waits for no hook writes
    * them at once; otherwise they wait for the end of the event-loop turn (`OutputBatcher`), in
-   * order after what is already queued: one write per session per turn.
+   * order after what is already queued: one write per session per turn. Returns whether there
+   * were replies to hand over.
    */
-  private flush(): void {
+  private flush(): boolean {
     const out = this.conn.textToSend();
     if (out.length > 0) {
       this.log?.output(out);
@@ -370,6 +383,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       this.body?.destroy(connectionClosed());
       this.closeLater();
     }
+    return out.length > 0;
   }
 
   /** Writes the queued replies (one write per turn of the event loop). */
