@@ -1,7 +1,7 @@
 // Bring your own transport: `connection` returns a Duplex used instead of a TCP connection.
 import { describe, expect, it } from 'vitest';
 import { Duplex } from 'node:stream';
-import { connect, sendMail } from '../src/node/index.js';
+import { connect, createPool, deliver, sendMail } from '../src/node/index.js';
 import { ScriptedServer } from './scripted-server.js';
 import type { Script } from './scripted-server.js';
 
@@ -45,6 +45,29 @@ describe('connection factory', () => {
   it('an async factory that fails rejects connect with a typed error; a non-function is an invalid option', async () => {
     await expect(connect({ host: 'mx.test', security: 'off', connection: () => Promise.reject(new Error('proxy refused')) })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_CONNECTION_LOST', message: expect.stringContaining('proxy refused') });
     await expect(connect({ host: 'mx.test', connection: 42 as never })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^connection/) });
+  });
+
+  it('a factory that gives no stream (undefined, null, 42, {}) rejects with ERR_SMTP_CLIENT_INVALID_OPTION naming connection; no crash, no timer left', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const invalid = { code: 'ERR_SMTP_CLIENT_INVALID_OPTION', kind: 'local', message: expect.stringMatching(/^connection: /) };
+    const msg = { from: 'a@x.test', to: ['b@y.test'], body: 'hi\r\n' };
+    for (const value of [undefined, null, 42, {}]) {
+      const connection = (() => Promise.resolve(value)) as never;
+      await expect(connect({ host: 'mx.test', security: 'off', connectTimeout: 60_000, connection })).rejects.toMatchObject(invalid);
+      await expect(connect({ host: 'mx.test', security: 'implicit', connectTimeout: 60_000, connection: (() => value) as never })).rejects.toMatchObject(invalid);
+      await expect(sendMail({ host: 'mx.test', security: 'off', connectTimeout: 60_000, connection, ...msg })).rejects.toMatchObject(invalid);
+      await expect(deliver({ security: 'off', connectTimeout: 60_000, connection, resolver: { resolveMx: () => Promise.resolve([{ exchange: '127.0.0.1', priority: 10 }]), resolve4: () => Promise.resolve([]), resolve6: () => Promise.resolve([]) }, ...msg })).rejects.toMatchObject(invalid);
+      const pool = createPool({ host: 'mx.test', security: 'off', connectTimeout: 60_000, connection });
+      await expect(pool.send(msg)).rejects.toMatchObject(invalid);
+      await pool.close();
+    }
+    expect(timers()).toBe(before);
+    // one that arrives after connectTimeout: the timeout, and nothing thrown later
+    await expect(connect({ host: 'mx.test', security: 'off', connectTimeout: 20, connection: (() => new Promise((r) => setTimeout(r, 60, 42))) as never })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TIMEOUT' });
+    await new Promise((r) => setTimeout(r, 80));
+    // a factory that throws stays the typed connection failure it was
+    await expect(connect({ host: 'mx.test', security: 'off', connection: () => { throw new Error('no route'); } })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_CONNECTION_LOST', message: expect.stringContaining('no route') });
   });
 
   it('a stream that arrives after connectTimeout is destroyed, never used', async () => {

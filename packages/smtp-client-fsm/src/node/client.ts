@@ -111,7 +111,9 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
   /**
    * Bring your own transport: returns a connected stream (a SOCKS or HTTP CONNECT tunnel, an
    * in-memory pair in tests) used instead of a TCP connection to `host`:`port`. Implicit TLS and
-   * STARTTLS still run over it; `host` still names the server for TLS and messages.
+   * STARTTLS still run over it; `host` still names the server for TLS and messages. Anything but a
+   * stream given back is `ERR_SMTP_CLIENT_INVALID_OPTION`; a factory that throws or rejects is
+   * `ERR_SMTP_CLIENT_CONNECTION_LOST`.
    */
   readonly connection?: () => Duplex | Promise<Duplex>;
 }
@@ -572,6 +574,11 @@ function bad(option: string, expected: string): SmtpClientError {
   return new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${option}: expected ${expected}`);
 }
 
+/** What the adapter calls on a socket: a `connection` factory's result that lacks one is no stream. */
+function isStream(v: unknown): v is Duplex {
+  return typeof v === 'object' && v !== null && ['on', 'once', 'write', 'end', 'destroy', 'removeAllListeners'].every((k) => typeof (v as Record<string, unknown>)[k] === 'function');
+}
+
 function checkMs(o: ConnectOptions, key: 'connectTimeout' | 'messageTimeout'): void {
   const v: unknown = o[key];
   if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw bad(key, 'a number of milliseconds > 0');
@@ -735,18 +742,29 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
         // The caller's stream is already connected: TLS (if implicit) runs over it.
         Promise.resolve()
           .then(own)
-          .then((raw) => {
+          .then((raw: unknown) => {
+            // a factory that forgot its `return` (or gave anything but a stream) is the caller's error
+            const stream = isStream(raw) ? raw : undefined;
             if (expired) {
-              raw.destroy();
+              stream?.destroy();
+              return;
+            }
+            if (!stream) {
+              reject(bad('connection', `a function returning a Duplex stream (it gave ${raw === null ? 'null' : typeof raw})`));
               return;
             }
             if (implicit) {
-              const t = overTls(raw);
+              const t = overTls(stream);
               s = t;
               t.once('secureConnect', () => start(t));
               t.once('error', (e: Error) => failed(e, true));
-            } else start(raw);
-          }, (e: unknown) => failed(e instanceof Error ? e : new Error(String(e)), false));
+            } else start(stream);
+          }, (e: unknown) => failed(e instanceof Error ? e : new Error(String(e)), false))
+          // anything thrown above (e.g. `tls` options tls.connect refuses) rejects, as it does without a factory
+          .catch((e: unknown) => {
+            s?.destroy();
+            reject(e instanceof Error ? e : new Error(String(e)));
+          });
         return;
       }
       // the address lookup does not convert an internationalised name: A-labels
