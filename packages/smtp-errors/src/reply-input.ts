@@ -168,8 +168,8 @@ function scanEnhancedAt(text: string, i: number): { code: EnhancedCode; end: num
 }
 
 /**
- * Finds the first reply code (`[245][0-5][0-9]` standing alone, followed by a space, `-` or the
- * end) and the first enhanced status code (`[245].d{1,3}.d{1,3}` not part of a dotted number such
+ * Finds the first reply code (`[245][0-5][0-9]` or `571` standing alone, followed by a space, `-` or
+ * the end) and the first enhanced status code (`[245].d{1,3}.d{1,3}` not part of a dotted number such
  * as an IP address) anywhere in `text`. One pass, no backtracking. Never throws: a value that is not
  * a string holds no code.
  *
@@ -240,7 +240,8 @@ export function scanCodeAt(text: string, i: number, need: number, out: Int32Arra
     out[1] = (c - 48) * 1_000_000 + subject * 1000 + detail;
     return need & ~NEED_ENHANCED;
   }
-  if ((need & NEED_CODE) !== 0 && c1 >= 48 && c1 <= 53) {
+  // 571, outside RFC 5321's y digits, is a refusal some servers send ("571 Delivery not authorized")
+  if ((need & NEED_CODE) !== 0 && ((c1 >= 48 && c1 <= 53) || (c === 53 && c1 === 55 && text.charCodeAt(i + 2) === 49))) {
     const c2 = text.charCodeAt(i + 2);
     if (!isDigit(c2)) return need;
     const next = i + 3 < text.length ? text.charCodeAt(i + 3) : 32;
@@ -287,7 +288,7 @@ export function scanCodeAtBytes(bytes: Uint8Array, end: number, i: number, need:
     out[1] = (c - 48) * 1_000_000 + subject * 1000 + detail;
     return need & ~NEED_ENHANCED;
   }
-  if ((need & NEED_CODE) !== 0 && c1 >= 48 && c1 <= 53) {
+  if ((need & NEED_CODE) !== 0 && ((c1 >= 48 && c1 <= 53) || (c === 53 && c1 === 55 && byteAt(bytes, i + 2, end) === 49))) {
     const c2 = byteAt(bytes, i + 2, end);
     if (!isDigit(c2)) return need;
     const next = i + 3 < end ? bytes[i + 3]! : 32;

@@ -54,6 +54,25 @@ describe('scanCodes: what may follow a reply code', () => {
   });
 });
 
+describe("scanCodes: 571, outside RFC 5321's second digits, is a reply code; other 56x-59x are not", () => {
+  it.each([
+    ['571 Delivery not authorized', 571],
+    ['571-x', 571],
+    ['571', 571],
+    ['572 x', undefined],
+    ['561 x', undefined],
+    ['5710 x', undefined],
+  ])('%j has reply code %s', (text, code) => {
+    expect(codes(text)[0]).toBe(code);
+    expect(classify(new TextEncoder().encode(text)).replyCode).toBe(code);
+  });
+
+  it('a bare 571 is a refusal, as a structured one is', () => {
+    expect(classify('571 x')).toMatchObject({ id: 50, replyCode: 571, rule: { kind: 'reply-code', code: 571 } });
+    expect(classify({ code: 571, text: 'x' }).id).toBe(50);
+  });
+});
+
 describe('scanCodes: the first code of each kind wins, in either order', () => {
   it.each([
     ['5.1.1 first, 5.2.2 second', [undefined, '5.1.1']],
