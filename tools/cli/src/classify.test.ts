@@ -248,6 +248,33 @@ describe('smtp classify', () => {
       expect(r.stdout).toMatch(/<- 550 5\.1\.1 \\x1b\[31muser unknown\n$/);
     });
 
+    it('--domain and a reply text are usage errors with --message: each recipient is classified with its own domain', async () => {
+      const file = join(tmp.dir, 'dom.eml');
+      writeFileSync(file, dsn);
+      const withDomain = await runCli(['classify', '--message', file, '--domain', 'other.test']);
+      expect(withDomain.code).toBe(2);
+      expect(withDomain.stderr).toContain('--domain');
+      const withText = await runCli(['classify', '--message', file, '550', 'hello']);
+      expect(withText.code).toBe(2);
+      expect(withText.stderr).toContain('550 hello');
+      // a domain rule applies to the recipient's own domain
+      const rules = join(tmp.dir, 'dom-rules.txt');
+      writeFileSync(rules, 'rcpt.test,51,user unknown\n');
+      const ruled = await runCli(['classify', '--message', file, '--rules', rules, '--json']);
+      expect((JSON.parse(ruled.stdout) as { recipients: { class: { id: number } }[] }).recipients[0]!.class.id).toBe(51);
+    });
+
+    it('a message that names no recipient and has no class of its own says so', async () => {
+      const file = join(tmp.dir, 'plain.eml');
+      writeFileSync(file, 'From: a@sender.test\nTo: b@rcpt.test\nSubject: hello\n\nJust a note.\n');
+      const r = await runCli(['classify', '--message', file]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/\n\s+-\s+no recipient, no class\n$/);
+      const j = await runCli(['classify', '--message', file, '--json']);
+      expect(JSON.parse(j.stdout)).toMatchObject({ recipients: [] });
+      expect(JSON.parse(j.stdout)).not.toHaveProperty('class');
+    });
+
     it('a missing path is a usage error (exit 2)', async () => {
       const r = await runCli(['classify', '--message', join(tmp.dir, 'nope.eml')]);
       expect(r.code).toBe(2);

@@ -381,7 +381,11 @@ export function formatMessageRecord(r: MessageRecord): string {
     const diag = printable((x.diagnostic ?? '').replace(/\s+/g, ' ').slice(0, 160));
     lines.push(`  ${String(x.class.id).padStart(3)}  ${printable(x.class.name).padEnd(22)}  ${x.class.action.padEnd(8)}  ${printable(x.address ?? '-').padEnd(30)}  ${(x.status ?? '-').padEnd(7)}  <- ${diag}`);
   }
-  if (r.recipients.length === 0 && r.class !== undefined) lines.push(`  ${String(r.class.id).padStart(3)}  ${printable(r.class.name).padEnd(22)}  ${r.class.action}`);
+  if (r.recipients.length === 0) {
+    // a message of its own kind (an auto-reply, a list notice, a challenge) has a class; a feedback
+    // report or another message that names no recipient has none, and says so
+    lines.push(r.class !== undefined ? `  ${String(r.class.id).padStart(3)}  ${printable(r.class.name).padEnd(22)}  ${r.class.action}` : '    -  no recipient, no class');
+  }
   return lines.join('\n');
 }
 
@@ -400,7 +404,7 @@ export function registerClassify(program: Command): void {
     .command('classify')
     .description('classify a server reply (or each line of stdin) into a bounce class with smtp-errors')
     .argument('[text...]', 'the reply text, e.g. "550 5.1.1 user unknown" (quotes optional); read from stdin when absent')
-    .option('-d, --domain <domain>', 'recipient domain, so per-domain rules apply')
+    .option('-d, --domain <domain>', 'recipient domain of a reply text, so per-domain rules apply (with --message each recipient\'s own domain is used)')
     .option('--rules <file>', 'extra rules in the legacy override format (domain,bounce_code,rule per line)')
     .option('--json', 'print one JSON object per input')
     .option('--message <path>', 'classify whole bounce emails: a file, a directory of files, or - for one message or an mbox on stdin')
@@ -419,6 +423,10 @@ export function registerClassify(program: Command): void {
         }
       }
       if (opts.message !== undefined) {
+        // each recipient of a message is classified with its own address's domain (domain rules
+        // included); a reply text has no place here
+        if (opts.domain !== undefined) cmd.error('error: --domain applies to reply texts; with --message each recipient is classified with the domain of its own address', { exitCode: EXIT.usage });
+        if (words.length > 0) cmd.error(`error: --message classifies emails, not a reply text (got "${printable(words.join(' ').slice(0, 60))}")`, { exitCode: EXIT.usage });
         let inputs: Iterator<MessageInput | UnreadableInput> | AsyncIterator<MessageInput | UnreadableInput>;
         try {
           if (opts.message === '-') terminalHint(process.stdin, process.stderr, 'a message or an mbox');
