@@ -78,7 +78,11 @@ describe('smtp (help and usage errors)', () => {
     ['probe --helo with CRLF and a command', ['probe', '-H', '127.0.0.1', '-p', '9', '--helo', 'x\r\nMAIL FROM:<a@b.example>'], "'--helo <name>' argument"],
     ['serve --hostname with a space', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'a b'], "'--hostname <name>' argument 'a b' is invalid"],
     ['serve --workers beyond 4 per CPU (it forked them all: 99999 was a fork bomb)', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--workers', String(MAX_WORKERS + 1)], `'--workers <n>' argument '${String(MAX_WORKERS + 1)}' is invalid. expected at most ${String(MAX_WORKERS)}`],
-    ['serve --hostname createServer refuses', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'exa!mple.org'], 'smtp serve: hostname must be a plain host name'],
+    ['serve --hostname with a character no host name has', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'exa!mple.org'], "'--hostname <name>' argument 'exa!mple.org' is invalid. expected a host name"],
+    ['serve --hostname with an empty label', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'foo..bar'], "'--hostname <name>' argument 'foo..bar' is invalid. expected a host name"],
+    ['serve --hostname with hyphens at the ends of a label', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', '-x-'], "'--hostname <name>' argument '-x-' is invalid"],
+    ['serve --hostname internationalised with an empty label', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', 'm\u00fcnchen..example'], 'xn--mnchen-3ya..example'],
+    ['send --helo with an empty label', ['send', '-H', '127.0.0.1', '-p', '9', '-f', 'a@b.example', '-t', 'c@d.example', '--helo', 'a..example'], "'--helo <name>' argument 'a..example' is invalid"],
     ['serve --hostname not a valid internationalised name', ['serve', '-p', '0', '-d', '/tmp/smtpkit-cli-never-made', '--hostname', '\u00fc.xn--zz'], 'not a valid internationalised domain name'],
   ])('%s: exit 2 before any connection or listening socket', async (_title, args, message) => {
     // runCli kills a process that outlives its limit: a server that started listening fails here.

@@ -2,6 +2,7 @@
 // bad value ends the command with a clear message and the usage exit code (2).
 import { domainToASCII } from 'node:url';
 import { InvalidArgumentError } from 'commander';
+import { parsePath } from 'smtp-client-args';
 
 /** Exit codes of every smtp command (documented in docs/cli.md). */
 export const EXIT = {
@@ -48,12 +49,19 @@ export function parseHeloName(value: string): string {
   if (value === '' || hasSpaceOrControl(value)) throw new InvalidArgumentError('expected a host name such as mail.example.org (not empty, no spaces or control characters).');
   // an internationalised name goes on the wire in its ASCII form (A-labels, RFC 5890): the
   // greeting and EHLO come before either side knows of SMTPUTF8
+  let ascii = value;
   if (/[^\x20-\x7e]/.test(value)) {
-    const ascii = domainToASCII(value);
+    ascii = domainToASCII(value);
     if (ascii === '') throw new InvalidArgumentError('expected a host name such as mail.example.org (this non-ASCII name is not a valid internationalised domain name).');
-    return ascii;
   }
-  return value;
+  // a domain of letter-digit-hyphen labels, or an address literal (RFC 5321 §4.1.2: the EHLO
+  // argument and the greeting's name), checked as the domain of a path
+  try {
+    parsePath(`<postmaster@${ascii}>`);
+  } catch {
+    throw new InvalidArgumentError(`expected a host name such as mail.example.org or an address literal such as [192.0.2.1] (not "${ascii}").`);
+  }
+  return ascii;
 }
 
 /** A positive integer, e.g. a message count or a number of connections. */
