@@ -96,13 +96,22 @@ export const SUBMISSION_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SU
 const OPEN_RELAY_WORDS: readonly string[] = ['open relay', 'openrelay', 'open proxy', 'openproxy', 'botnet', 'zombie', 'compromised host', 'compromised machine'];
 
 /** @internal Words of relaying (class 54). */
-const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц', '中继', 'リレー', '릴레이', 'retransmisión', 'retransmissão', 'przekazywanie niedozwolone'];
+const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц', '中继', 'リレー', '릴레이', 'retransmisión', 'retransmissão', 'przekazywanie niedozwolone',
+  // "forwarding" refused: the Chinese words for relaying a message on
+  '轉發遭拒', '转发遭拒', '转发被拒', '轉發被拒', '拒绝转发', '拒絕轉發', '不允许转发', '不允許轉發'];
 
 /** @internal See `SPAM_WORDS`. */
 export const SPAM_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SPAM_WORDS));
 
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
-const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day', 'too fast', 'too quickly', 'slow down', 'too much mail', 'zu schnell', 'trop rapide', 'demasiado rápido', 'слишком быстро', '发送过快', '发信频率'];
+const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day', 'too fast', 'too quickly', 'slow down', 'too much mail', 'zu schnell', 'trop rapide', 'demasiado rápido', 'слишком быстро', '发送过快', '发信频率',
+  // a sending or daily limit, a rate, per hour or per day, in French, Spanish, Italian, Portuguese,
+  // German, Dutch, Polish, Czech, Slovak, Russian, Chinese, Japanese, Korean and Turkish
+  "limite d'envoi", 'limite quotidienne', 'limite journalière', 'à un rythme', 'par heure', 'par jour', 'límite de envío', 'límite diario', 'por hora', 'por día', 'a un ritmo',
+  'limite di invio', 'limite giornaliero', "all'ora", 'al giorno', 'limite de envio', 'limite diário', 'por dia', 'a um ritmo', 'sendelimit', 'versandlimit', 'tageslimit', 'sendegrenze', 'pro stunde', 'pro tag',
+  'verzendlimiet', 'daglimiet', 'per uur', 'limit wysyłania', 'dzienny limit', 'na godzinę', 'limit odesílání', 'denní limit', 'limit odosielania', 'denný limit', 'za hodinu',
+  'лимит отправки', 'суточный лимит', 'в час', 'в сутки', '发送上限', '发送限制', '每日上限', '每日限制', '每小时', '频率', '發送上限', '每小時', '頻率', '中继量', '转发上限', '轉發上限', '每日轉發', '每日转发',
+  '1日あたり', '1 日あたり', '時間あたり', '발송 한도', '전송 한도', '일일 한도', '시간당', 'gönderim limiti', 'günlük limit'];
 
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(withSpellings(RATE_WORDS));
@@ -233,13 +242,17 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'nicht gefunden', 'wurde nicht|gefunden', 'niet gevonden', 'non trovat', 'no encontrad', 'no se encontr', 'hittades inte', 'nie znaleziono', 'nenalezen',
     'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
     // the address's form (bad address syntax)
-    'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '地址格式', '无效地址', '无效的地址', '地址无效', '주소 형식', '올바르지 않은 주소', '잘못된 이메일', 'адрес некорректен', 'некорректный адрес',
+    'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '不明なアドレス', '不明な宛先', '無効な宛先', '宛先が無効', '不明なユーザ', '無効な受信者', '受信者が無効', '无效的收件人', '收件人无效', '無效的收件者', '收件者無效', '잘못된 수신자',
+    // an address without its domain
+    'specify a domain', '地址格式', '无效地址', '无效的地址', '地址无效', '주소 형식', '올바르지 않은 주소', '잘못된 이메일', 'адрес некорректен', 'некорректный адрес',
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
     'size of the mailbox', 'size of your mailbox', 'size of mailbox', 'full ', 'full.', 'full,', 'full;', 'full:', 'full)', 'full!', 'full-', 'full"', "full'", 'is full', 'box full', 'folder full', 'account full', 'disk full', 'drive full', 'are full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
     'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'mailbox limit', 'inbox limit', 'mailbox capacity', 'inbox capacity', 'postfachgröße', 'postfachlimit', 'limite de la boîte', 'capacité de la boîte', 'límite del buzón', 'capacidad del buzón', 'limite da caixa', 'capacidade da caixa', 'limite della casella', 'capacità della casella', 'disk space', 'pełna', 'przepełnion', 'plná', 'kutusu dolu', 'kota aşıldı', 'postvak is vol', 'mailbox is vol', 'är full', 'megtelt', 'plină',
     '용량 초과', '용량이 초과', '용량을 초과', '가득 찼', '가득 차', '저장 공간',
+    // the local delivery agent could not write the recipient's mailbox file (a full disk or quota)
+    'create user output file', 'create output file',
   ]),
   // a malformed message, or a header or a line over its length limit, is a fault of the message's
   // form (RFC 5322 §2.1.1), not its size
@@ -269,6 +282,12 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(24, ['timed out', 'timeout', 'connection refused', 'lost connection', 'io error', 'i/o error', 'read/write error', 'network error', 'greeting never', 'no greeting', 'unreachable', 'not reachable', 'no route to host', 'unable to connect', 'could not connect', 'cannot connect', "can't connect", 'failed to connect', 'connection reset', 'connection closed', 'for too long', 'queue too long', 'expired', 'giving up', 'gave up', 'failing for a long time', 'has been delayed', 'maximum delivery attempts', 'delivery attempts exceeded', 'too many delivery attempts',
     'impossible de joindre', 'impossible de se connecter', 'connexion impossible', 'no se pudo conectar', 'no se puede conectar', 'verbindung fehlgeschlagen', 'keine verbindung',
     'не удалось подключиться', 'не удалось соединиться', '无法连接', '接続できません',
+    // a connection refused, or the connection requests the receiving server did not accept, in the
+    // languages above and Italian, Portuguese, Dutch, Polish, Czech, Slovak, Chinese, Korean, Turkish
+    'connexion refusée', 'demandes de connexion', 'conexión rechazada', 'solicitudes de conexión', 'connessione rifiutata', 'richieste di connessione', 'impossibile connettersi', 'conexão recusada',
+    'solicitações de conexão', 'não foi possível conectar', 'verbindung abgelehnt', 'verbindungsanfragen', 'verbinding geweigerd', 'kan geen verbinding', 'połączenie odrzucone', 'nie można połączyć',
+    'spojení odmítnuto', 'nepodařilo se připojit', 'nepřijal naše požadavky', 'spojenie odmietnuté', 'nepodarilo sa pripojiť', 'neprijal naše požiadavky', 'соединение отклонено', 'запросы на подключение',
+    '连接被拒绝', '連線被拒', '無法連線', '连接请求', '連線要求', '接続が拒否', '接続要求', '연결이 거부', '연결할 수 없', '연결 요청', 'bağlantı reddedildi', 'bağlanılamadı',
     'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
   // an open relay or proxy, a botnet host, is a known spam source: the sender's reputation, not a
   // relaying refusal

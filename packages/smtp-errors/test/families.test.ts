@@ -700,3 +700,45 @@ describe("thirteenth generalisation round: the sender's own credentials and iden
     expect(bare.classify(text).id).toBe(id);
   });
 });
+
+describe('thirteenth generalisation round, third part: limits, relaying, connections and recipients in more languages', () => {
+  it.each([
+    // a sending or daily limit, a rate (70)
+    ["Vous avez atteint la limite d'envoi quotidienne", 70],
+    ['Le destinataire reçoit des messages à un rythme trop élevé', 70],
+    ['Ha superado el límite de envío diario', 70],
+    ['Hai superato il limite di invio giornaliero', 70],
+    ['Você atingiu o limite de envio por dia', 70],
+    ['Das Versandlimit pro Stunde wurde überschritten', 70],
+    ['De daglimiet voor verzending is bereikt', 70],
+    ['Przekroczono dzienny limit wysyłania', 70],
+    ['Překročen denní limit odesílání', 70],
+    ['Превышен суточный лимит отправки', 70],
+    ['客户的每日 SMTP 中继量超出限制', 70],
+    ['您的发送频率过高，请稍后再试', 70],
+    ['客戶的每日轉發上限值超過限制', 70],
+    ['일일 한도를 초과했습니다', 70],
+    ['Günlük limit aşıldı', 70],
+    // relaying refused (54)
+    ['郵件轉發遭拒', 54],
+    ['服务器拒绝转发此邮件', 54],
+    // connections refused or not accepted (24)
+    ['Le serveur du destinataire a refusé nos demandes de connexion', 24],
+    ['Connessione rifiutata dal server del destinatario', 24],
+    ['Server príjemcu neprijal naše požiadavky', 24],
+    ['Server příjemce nepřijal naše požadavky', 24],
+    ['连接被拒绝', 24],
+    ['接続が拒否されました', 24],
+    ['Bağlantı reddedildi', 24],
+    // an unknown or invalid recipient (10)
+    ['不明なアドレスです', 10],
+    ['無効な受信者です', 10],
+    ['收件人无效', 10],
+    ['You must specify a domain name for the recipient', 10],
+    // the local delivery agent could not write the mailbox file (22)
+    ["mail.local: can't create user output file", 22],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+});
