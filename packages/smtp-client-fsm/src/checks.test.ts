@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
 import { parseReply } from 'smtp-reply-reader';
 import { parseEhloReply } from 'smtp-capabilities';
-import { argsCheck, asciiAddress, assertNoControl, checkPath, isAscii } from './checks.js';
+import { argsCheck, asciiAddress, assertNoControl, checkPath, isAscii, recipientKey } from './checks.js';
 import { isSmtpClientError } from './errors.js';
 
 function caps(...keywords: string[]) {
@@ -114,5 +114,15 @@ describe('asciiAddress: an internationalized domain in A-labels, for a server wi
     ['user@b\u00fccher..example', undefined],
   ])('%j -> %j', (address, expected) => {
     expect(asciiAddress(address)).toBe(expected);
+  });
+});
+
+describe('recipientKey: one mailbox under any spelling of its domain (what the core and deliver() fold)', () => {
+  it('the domain in any case and in U-labels or A-labels is one key; the local part counts exactly', () => {
+    const key = recipientKey('carol@b\u00fccher.example');
+    expect(['carol@xn--bcher-kva.example', 'carol@XN--BCHER-KVA.EXAMPLE', 'carol@B\u00dcCHER.Example'].map(recipientKey)).toEqual([key, key, key]);
+    expect(recipientKey('Carol@b\u00fccher.example')).not.toBe(key);
+    expect(recipientKey('bob@Y.TEST')).toBe(recipientKey('bob@y.test'));
+    expect(recipientKey('\u00fcser@B\u00dcCHER.example')).toBe(recipientKey('\u00fcser@xn--bcher-kva.example'));
   });
 });

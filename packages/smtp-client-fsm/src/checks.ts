@@ -4,6 +4,7 @@
  * package's, naming the field and never echoing the value.
  */
 import { formatPath, parsePath } from 'smtp-client-args';
+import { mailboxKey } from '@smtpkit/foundation';
 import { SmtpClientError } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 
@@ -62,6 +63,22 @@ export function asciiAddress(address: string): string | undefined {
     return undefined;
   }
   return isHostName(host) ? `${local}@${host}` : undefined;
+}
+
+/**
+ * The key under which two spellings of a recipient are one mailbox: the local part exactly, the
+ * domain in any case (RFC 5321 §2.4) and in U-labels or A-labels (RFC 5890 §2.3.2.1). The core
+ * sends one RCPT per key; `deliver` groups and reports by it too.
+ *
+ * @example
+ * ```ts
+ * recipientKey('Bob@Bücher.Example') === recipientKey('Bob@xn--bcher-kva.example'); // true
+ * ```
+ */
+export function recipientKey(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = asciiAddress(`x@${address.slice(at + 1)}`);
+  return mailboxKey(at > 0 && domain ? address.slice(0, at + 1) + domain.slice(2) : address);
 }
 
 /**

@@ -7,10 +7,10 @@ import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
-import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject, isWellFormedText, mailboxKey } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject, isWellFormedText } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
-import { argsCheck, asciiAddress, assertNoControl, checkPath, envelopeForms } from './checks.js';
+import { argsCheck, assertNoControl, checkPath, envelopeForms, recipientKey } from './checks.js';
 import { defaultClassify } from './classify.js';
 import type { Classifier } from './classify.js';
 import { SmtpClientError, isClientErrorCode, isSmtpClientError, usage } from './errors.js';
@@ -207,7 +207,7 @@ export interface MessageInput {
    * Forward paths. A recipient given more than once (the same local part, the domain in any case:
    * RFC 5321 §2.4) gets one RCPT and one result, under its first spelling: a server that accepts
    * both would otherwise deliver the message to it twice. A U-label and an A-label spelling of one
-   * domain are not folded.
+   * domain are one domain too.
    */
   readonly to: readonly string[];
   readonly body?: Uint8Array | string;
@@ -606,9 +606,7 @@ export class ClientConnection {
     for (const r of input.to) {
       if (typeof r !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', `to[${i}]: expected a string address`);
       i++;
-      const at = r.lastIndexOf('@');
-      const domain = asciiAddress(`x@${r.slice(at + 1)}`);
-      const key = mailboxKey(at > 0 && domain ? r.slice(0, at + 1) + domain.slice(2) : r);
+      const key = recipientKey(r);
       if (!seen.has(key)) to.push(r);
       seen.add(key);
     }

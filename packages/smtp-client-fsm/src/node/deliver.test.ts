@@ -21,6 +21,8 @@ const ZONE: Record<string, Rr[]> = {
   'mx-down.multi.test': [{ type: 'A', ip: '127.0.0.3' }],
   'mx-ok.multi.test': [{ type: 'A', ip: '127.0.0.4' }],
   'implicit.test': [{ type: 'A', ip: '127.0.0.5' }],
+  // bücher.test, as DNS holds it (A-labels)
+  'xn--bcher-kva.test': [{ type: 'A', ip: '127.0.0.5' }],
   'nullmx.test': [{ type: 'MX', pref: 0, host: '' }],
   // a `.` beside a real exchanger is no null MX (RFC 7505 §3: the single MX record): ignored
   'mixednull.test': [
@@ -280,6 +282,26 @@ describe('deliver', () => {
       ['127.0.0.11', true],
     ]);
     expect(sessions.get('::1')).toHaveLength(1);
+  });
+
+  it('one mailbox listed under two spellings of its domain (case; U-labels and A-labels) gets one RCPT in one session and one result, its real one, under its first spelling', async () => {
+    const before = sessions.get('127.0.0.5')?.length ?? 0;
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['bob@implicit.test', 'carol@bücher.test', 'bob@IMPLICIT.Test', 'carol@xn--bcher-kva.test', 'Carol@XN--BCHER-KVA.TEST'], body: 'Subject: d\r\n\r\nonce\r\n' });
+    expect(r.outcome).toBe('delivered');
+    // the local part is compared exactly, as the core does: Carol is another mailbox
+    expect(r.recipients.map((x) => [x.address, x.status, x.reply?.code])).toEqual([
+      ['bob@implicit.test', 'accepted', 250],
+      ['carol@bücher.test', 'accepted', 250],
+      ['Carol@XN--BCHER-KVA.TEST', 'accepted', 250],
+    ]);
+    expect(r.domains.map((d) => [d.domain, d.recipients.length])).toEqual([['implicit.test', 1], ['bücher.test', 2]]);
+    const sent = sessions.get('127.0.0.5')!.slice(before).flatMap((s) => s.messages.map((m) => m.to.join(' ')));
+    expect(sent.sort()).toEqual(['bob@implicit.test', 'carol@xn--bcher-kva.test Carol@XN--BCHER-KVA.TEST']);
+    // a reply other than 250 is reported as it came, never as an invented lost connection
+    const d = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['f@defer.test', 'f@DEFER.TEST'], body: 'x\r\n' });
+    expect(d.recipients).toHaveLength(1);
+    expect(d.recipients[0]).toMatchObject({ address: 'f@defer.test', status: 'deferred', reply: { code: 452 } });
+    expect(d.recipients[0]!.errorCode).not.toBe('ERR_SMTP_CLIENT_CONNECTION_LOST');
   });
 
   it('a stream body for several domains is refused before any lookup', async () => {

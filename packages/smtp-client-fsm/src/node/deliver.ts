@@ -6,6 +6,8 @@ import net from 'node:net';
 import { connect } from './client.js';
 import { mxRecords } from './mx.js';
 import { isWholeBody } from './body-source.js';
+// the core's own rule (pure code, no state: a copy in this entry is harmless)
+import { recipientKey } from '../checks.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
 
 /** The DNS queries `deliver` makes; a `dns.promises.Resolver` (e.g. with `setServers`) fits. */
@@ -123,18 +125,21 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  */
 export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const { resolver: given, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
-  // A recipient listed twice is delivered (and reported) once.
-  const list = new Set<string>();
+  // A recipient listed twice (its domain in any case, or in U-labels and A-labels: the core's rule)
+  // is delivered once, and reported once, under its first spelling, as send() does.
+  const list = new Map<string, string>();
   for (const r of typeof to === 'object' && to !== null ? (to as readonly unknown[]) : [undefined]) {
     if (typeof r !== 'string' || r.lastIndexOf('@') <= 0) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected addresses with a domain');
-    list.add(r);
+    const key = recipientKey(r);
+    if (!list.has(key)) list.set(key, r);
   }
-  const groups = new Map<string, string[]>();
-  for (const r of list) {
-    const domain = r.slice(r.lastIndexOf('@') + 1).toLowerCase();
-    let group = groups.get(domain);
-    if (!group) groups.set(domain, (group = []));
-    group.push(r);
+  // grouped by the domain as the key has it (A-labels, lower case), named by its first spelling
+  const groups = new Map<string, [string, string[]]>();
+  for (const [key, r] of list) {
+    const id = key.slice(key.lastIndexOf('@') + 1);
+    let group = groups.get(id);
+    if (!group) groups.set(id, (group = [r.slice(r.lastIndexOf('@') + 1).toLowerCase(), []]));
+    group[1].push(r);
   }
   // A stream is read once: it goes to one domain, and no further than the first server that took it.
   const replayable = isWholeBody(body);
@@ -144,7 +149,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const resolver = given ?? new dns.Resolver();
   const extra = { ...(bodyType ? { bodyType } : {}), ...(size !== undefined ? { size } : {}), ...(dsn ? { dsn } : {}), ...(requireTls ? { requireTls } : {}), ...(mailArgs ? { mailArgs } : {}), ...(rcptArgs ? { rcptArgs } : {}) };
   const domains = await Promise.all(
-    [...groups].map(async ([domain, rcpts]): Promise<DomainDelivery> => {
+    [...groups.values()].map(async ([domain, rcpts]): Promise<DomainDelivery> => {
       const attempts: DeliveryAttempt[] = [];
       const found = await exchangers(domain, resolver);
       if ('fail' in found) return { domain, recipients: rcpts.map((r) => localResult(r, found.permanent, found.fail)), attempts };
@@ -201,6 +206,6 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
     }),
   );
   const byAddress = new Map(domains.flatMap((d) => d.recipients.map((r) => [r.address, r] as const)));
-  const recipients = [...list].map((r) => byAddress.get(r)!);
+  const recipients = [...list.values()].map((r) => byAddress.get(r)!);
   return { outcome: messageOutcome(recipients), recipients, domains };
 }
