@@ -164,6 +164,27 @@ describe('classifyMessage: limits and bad input', () => {
     }
   });
 
+  it('a short body cut by maxBytes: the line the cut falls in is never read (no cut address, no cut diagnostic)', async () => {
+    const free = 'From: MAILER-DAEMON@mx.example.com\r\nSubject: Undelivered Mail\r\n\r\n<someone@example.net>: host mx said: 550 5.1.1 user unknown (in reply to RCPT TO command)\r\n';
+    const lines = new Set(free.split('\r\n'));
+    for (let cut = 1; cut < free.length; cut++) {
+      if (free.slice(cut, cut + 2) === '\r\n') continue;
+      const partial = free.slice(free.lastIndexOf('\r\n', cut - 1) + 2, cut);
+      let r;
+      try {
+        r = await classifyMessage(free, { maxBytes: cut });
+      } catch (e) {
+        expect((e as { code?: string }).code).toBe('ERR_SMTP_MESSAGE_INVALID');
+        continue;
+      }
+      for (const x of r.recipients) {
+        if (x.address !== undefined) expect(x.address, `cut at ${cut}`).toBe('someone@example.net');
+        const d = x.diagnostic ?? '';
+        if (d !== '' && partial !== '') expect(lines.has(d) || !partial.endsWith(d), `cut at ${cut}: ${d}`).toBe(true);
+      }
+    }
+  });
+
   it('random bytes after a header, deep nesting and a huge header line give a result or a typed error', async () => {
     const rnd = seededRandom(19);
     const inputs: (string | Uint8Array)[] = [];

@@ -556,12 +556,15 @@ function bytesEndInput(part: Uint8Array, input: Uint8Array): boolean {
   return true;
 }
 
-/** True when `text` (a body as the parser decoded it) ends as the input does: it was cut with it. */
+/**
+ * True when `text` (a body as the parser decoded it) ends as the input does: it was cut with it. A
+ * body shorter than the compared tail is cut when the whole of it is how the input ends.
+ */
 function textEndsInput(text: string, input: Uint8Array): boolean {
   const tail = decodeLegacyText(input.subarray(Math.max(0, input.length - 4 * TAIL_BYTES))).replace(/\r/g, '').trimEnd();
   const end = text.slice(-4 * TAIL_BYTES).replace(/\r/g, '').trimEnd();
-  const n = Math.min(TAIL_BYTES, tail.length - 1);
-  return n > 0 && end.length >= n && end.endsWith(tail.slice(-n));
+  const n = Math.min(TAIL_BYTES, tail.length - 1, end.length);
+  return n > 0 && (n === end.length ? tail.endsWith(end) : end.endsWith(tail.slice(-n)));
 }
 
 /** `text` without its last line (line ends after it aside). */
