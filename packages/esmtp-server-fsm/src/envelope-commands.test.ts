@@ -96,6 +96,20 @@ describe('MAIL and RCPT syntax and sequence', () => {
   });
 });
 
+describe('parameters after HELO', () => {
+  it('RCPT, like MAIL, takes none: 555 5.5.4 and no rcpt event (DSN is not in force without EHLO)', () => {
+    const d = drive();
+    d.feed('HELO client.test\r\n');
+    expect(lines(d.feed('MAIL FROM:<a@example.org> SIZE=10\r\n'))).toEqual(['555 5.5.4 Parameters need EHLO']);
+    expect(lines(d.feed('MAIL FROM:<a@example.org>\r\n'))).toEqual(['250 2.1.0 Sender OK']);
+    for (const p of ['NOTIFY=NEVER', 'ORCPT=rfc822;b@example.net', 'NOTIFY=SUCCESS,DELAY ORCPT=rfc822;b@example.net']) {
+      expect(lines(d.feed(`RCPT TO:<b@example.net> ${p}\r\n`))).toEqual(['555 5.5.4 Parameters need EHLO']);
+    }
+    expect(d.events.some((e) => e.type === 'rcpt')).toBe(false);
+    expect(lines(d.feed('RCPT TO:<b@example.net>\r\n'))).toEqual(['250 2.1.5 Recipient OK']);
+  });
+});
+
 describe('the HELO/EHLO argument', () => {
   it('a missing one or one with a space or a tab is a syntax error; nothing of it is echoed', () => {
     const d = drive();

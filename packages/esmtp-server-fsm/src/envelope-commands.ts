@@ -58,6 +58,10 @@ function sharedParseOptions(s: Session, adv: readonly string[], kind: 'mail' | '
   return o;
 }
 
+/** After HELO (not EHLO/LHLO) no service extension is in force: MAIL and RCPT take no parameters (RFC 5321 §4.1.1.1, §4.1.2). */
+const NEED_EHLO: ReplyInit = { code: 555, enhanced: '5.5.4', text: 'Parameters need EHLO' };
+const heloParameters = (s: Session, p: EsmtpParameters): boolean => s.heloVerb === 'HELO' && Object.keys(p).length > 0;
+
 /** MAIL FROM:<path> [parameters] (RFC 5321 §4.1.1.2): checks, parsing, then the `mail` decision. */
 export function mail(s: Session, arg: string): void {
   if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
@@ -67,7 +71,7 @@ export function mail(s: Session, arg: string): void {
   if (rest === undefined) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: MAIL FROM:<address>' });
   const r = parseEnvelopeArgument('mail', rest, parseOptions(s, 'mail'));
   if (!r.ok) return reply(s, r.reply);
-  if (s.heloVerb === 'HELO' && Object.keys(r.parameters).length > 0) return reply(s, { code: 555, enhanced: '5.5.4', text: 'Parameters need EHLO' });
+  if (heloParameters(s, r.parameters)) return reply(s, NEED_EHLO);
   s.go('MAIL');
   s.decide({ point: 'mail', from: r.path.address, parameters: r.parameters }, { type: 'mail', from: r.path.address, parameters: r.parameters, needsAnswer: !s.auto.has('mail') });
 }
@@ -88,6 +92,7 @@ export function rcpt(s: Session, arg: string): void {
   if (rest === undefined) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: RCPT TO:<address>' });
   const r = parseEnvelopeArgument('rcpt', rest, parseOptions(s, s.mailParams.SMTPUTF8 === true && s.advertisedKeywords.includes('SMTPUTF8') ? 'rcpt+utf8' : 'rcpt'));
   if (!r.ok) return reply(s, r.reply);
+  if (heloParameters(s, r.parameters)) return reply(s, NEED_EHLO);
   // The same recipient again (its domain in any case) with other parameters (NOTIFY, ORCPT...):
   // refused rather than one set of parameters silently replacing the other; an identical repeat
   // is accepted as before.
