@@ -17,8 +17,11 @@ describe('command dispatch', () => {
     ['nOoP  \t ', [250]],
     ['RSET', [250]],
     ['rset', [250]],
-    ['RSET ', [501]], // a space makes an argument, even an empty one (RFC 5321 §4.1.1.5: RSET has none)
-    ['rset \t', [501]],
+    // trailing blanks are trimmed for every verb: they never make an argument (RSET has none,
+    // RFC 5321 §4.1.1.5, but `RSET ` is RSET as `QUIT ` is QUIT); a real argument is still 501
+    ['RSET ', [250]],
+    ['rset \t', [250]],
+    ['RSET x', [501]],
     ['HELOX', [500]],
     ['HEL', [500]],
     ['N0OP', [500]],
@@ -39,8 +42,18 @@ describe('command dispatch', () => {
     ['data', [354]],
     ['DaTa', [354]],
     ['DATA x', [501]],
+    ['DATA ', [354]],
+    ['data \t ', [354]],
   ])('in a transaction, %j gets %j', (line, expected) => {
     expect(after(line, true)).toEqual(expected);
+  });
+
+  it('STARTTLS with trailing blanks is STARTTLS; with an argument it is 501', () => {
+    for (const [line, expected] of [['STARTTLS ', [220]], ['starttls \t', [220]], ['STARTTLS x', [501]]] as const) {
+      const d = drive({ starttls: true });
+      d.feed('EHLO client.test\r\n');
+      expect(codes(d.feed(`${line}\r\n`))).toEqual(expected);
+    }
   });
 
   it('a verb is read the same whichever case each letter has', () => {

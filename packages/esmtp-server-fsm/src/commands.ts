@@ -136,7 +136,7 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   const four = fourLetterVerb(bytes, from, to);
   // SRV-3: BDAT's chunk follows its line: whatever that line holds after the verb, bdat() parses it
   // (exactly SP size [SP LAST]) or closes the connection, so the chunk can never run as commands.
-  if (four === 'BDAT') return dispatch(s, four, asciiText(bytes, from + 4, to), true);
+  if (four === 'BDAT') return dispatch(s, four, asciiText(bytes, from + 4, to));
   // SMUG-3: a command line holding a bare CR, bare LF or NUL is rejected, never split.
   let high = false;
   for (let i = from; i < to; i++) {
@@ -149,7 +149,7 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   if (four !== undefined && !high && (to - from === 4 || bytes[from + 4] === 0x20)) {
     let end = to;
     while (end > from + 5 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
-    return dispatch(s, four, to - from > 5 ? asciiText(bytes, from + 5, end) : '', to - from > 4);
+    return dispatch(s, four, asciiText(bytes, from + 5, end));
   }
   const line = bytes.subarray(from, to);
   let text: string;
@@ -173,7 +173,7 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   let argEnd = text.length;
   while (argEnd > sp + 1 && (text.charCodeAt(argEnd - 1) === 0x20 || text.charCodeAt(argEnd - 1) === 0x09)) argEnd--;
   const arg = sp < 0 ? '' : text.slice(sp + 1, argEnd);
-  return dispatch(s, verb, arg, sp >= 0);
+  return dispatch(s, verb, arg);
 }
 
 /** The verb a peer that ends it at any byte but an ASCII letter, digit, `-` or `_` reads at the start of `head`, upper case. */
@@ -189,13 +189,13 @@ function wordOf(head: string): string {
  */
 function refuse(s: Session, head: Uint8Array | string, r: ReplyInit): boolean {
   const verb = wordOf(typeof head === 'string' ? head : asciiText(head, 0, VERB_HEAD));
-  if (verb === 'BDAT') return dispatch(s, verb, '', true);
+  if (verb === 'BDAT') return dispatch(s, verb, '');
   // a custom verb whose block follows its line: the block's end is unknown, as for BDAT
   if (blockOf(s, verb)) {
     unframed(s);
     return true;
   }
-  return dispatch(s, verb, '', false, r);
+  return dispatch(s, verb, '', r);
 }
 
 /** The `blockLength` of a registered custom verb whose line is followed by a block of bytes. */
@@ -203,8 +203,13 @@ function blockOf(s: Session, verb: string, flags = VERB_FLAGS.get(verb) ?? 0): (
   return (flags & NATIVE_VERB) !== 0 ? undefined : s.registry.verb(verb)?.blockLength;
 }
 
-/** The pipelining synchronization check (RFC 2920 §3.1), then the command (or the refusal of its line). */
-function dispatch(s: Session, verb: string, arg: string, hasArg: boolean, refusal?: ReplyInit): boolean {
+/**
+ * The pipelining synchronization check (RFC 2920 §3.1), then the command (or the refusal of its
+ * line). `arg`: the argument, trailing blanks trimmed (BDAT: all of the line after the verb); a
+ * verb that takes none (DATA, RSET, STARTTLS) is refused only for a non-empty one, so `DATA ` is
+ * DATA as `QUIT ` is QUIT.
+ */
+function dispatch(s: Session, verb: string, arg: string, refusal?: ReplyInit): boolean {
   const sync = s.options.pipeliningSync !== 'off';
   const flags = VERB_FLAGS.get(verb) ?? 0;
   // BDAT (and a custom verb with a block) is followed by its chunk; STARTTLS discards what follows
@@ -215,7 +220,7 @@ function dispatch(s: Session, verb: string, arg: string, hasArg: boolean, refusa
     if (last || !pipelining) return desync(s);
   }
   if (refusal) reply(s, refusal);
-  else command(s, verb, arg, hasArg, flags);
+  else command(s, verb, arg, flags);
   // a refused STARTTLS (still plaintext, input left) is must-be-last too: what was sent behind it
   // was meant for the TLS session (RFC 3207 §4) and never runs as plaintext commands
   return sync && verb === 'STARTTLS' && s.inputLength > 0 ? desync(s) : true;
@@ -229,7 +234,7 @@ function desync(s: Session): boolean {
 }
 
 /** Dispatches one verb to its room, after the junk, unauthenticated-command and STARTTLS-first checks. */
-export function command(s: Session, verb: string, arg: string, hasArg: boolean, flags = VERB_FLAGS.get(verb) ?? 0): void {
+export function command(s: Session, verb: string, arg: string, flags = VERB_FLAGS.get(verb) ?? 0): void {
   if ((flags & JUNK_VERB) !== 0) {
     s.junk++;
     if (s.junk > s.limits.junkCommandLimit) countError(s);
@@ -264,11 +269,11 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean, 
     case 'RCPT':
       return rcpt(s, arg);
     case 'DATA':
-      return data(s, hasArg);
+      return data(s, arg !== '');
     case 'BDAT':
       return bdat(s, arg, true);
     case 'RSET':
-      if (hasArg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: RSET' });
+      if (arg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: RSET' });
       s.abortTransactionIfData('reset');
       s.resetTransaction();
       if (s.current === 'awaiting-rcpt') s.go('RSET');
@@ -284,7 +289,7 @@ export function command(s: Session, verb: string, arg: string, hasArg: boolean, 
     case 'EXPN':
       return vrfyExpn(s, verb, arg);
     case 'STARTTLS':
-      return starttls(s, hasArg);
+      return starttls(s, arg !== '');
     case 'AUTH':
       return authCommand(s, arg);
     case 'XCLIENT':
