@@ -212,6 +212,7 @@ function blockOf(s: Session, verb: string, flags = VERB_FLAGS.get(verb) ?? 0): (
 function dispatch(s: Session, verb: string, arg: string, refusal?: ReplyInit): boolean {
   const sync = s.options.pipeliningSync !== 'off';
   const flags = VERB_FLAGS.get(verb) ?? 0;
+  if (verb !== 'BDAT') s.owed = undefined;
   // BDAT (and a custom verb with a block) is followed by its chunk; STARTTLS discards what follows
   // it (TLS-1), unless refused.
   if (sync && s.inputLength > 0 && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS') && !blockOf(s, verb, flags)) {

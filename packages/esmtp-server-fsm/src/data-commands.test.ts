@@ -209,3 +209,52 @@ describe('what a delivered message resets', () => {
     expect(enc.encode(d.out).length).toBeGreaterThan(0);
   });
 });
+
+describe('LMTP: the end of a BDAT message gets one reply per successful RCPT (RFC 2033 §4.3)', () => {
+  const TOO_LARGE = '552 5.3.4 Error: message size exceeds fixed maximum message size';
+  /** After LHLO, MAIL and RCPTs to `n` recipients. */
+  function lmtp(n: number, options: ServerOptions = {}, decide?: (e: ServerEvent, conn: ServerConnection) => boolean) {
+    const d = drive({ lmtp: true, limits: { maxMessageSize: 100 }, ...options }, decide);
+    d.feed('LHLO client.test\r\n');
+    d.feed(`MAIL FROM:<a@example.org>\r\n${Array.from({ length: n }, (_, i) => `RCPT TO:<r${String(i)}@example.net>\r\n`).join('')}`);
+    return d;
+  }
+  it('a BDAT LAST over the size limit: one 552 per recipient', () => {
+    const d = lmtp(2);
+    expect(lines(d.feed(`BDAT 200 LAST\r\n${'x'.repeat(200)}`))).toEqual([TOO_LARGE, TOO_LARGE]);
+    expect(lines(d.feed('MAIL FROM:<a@example.org>\r\n'))).toEqual(['250 2.1.0 Sender OK']);
+  });
+  it('the limit passed by the LAST chunk: one reply to the first chunk, one per recipient to the LAST', () => {
+    const d = lmtp(2);
+    expect(lines(d.feed(`BDAT 60\r\n${'x'.repeat(60)}`))).toEqual(['250 2.0.0 60 octets received']);
+    expect(lines(d.feed(`BDAT 60 LAST\r\n${'y'.repeat(60)}`))).toEqual([TOO_LARGE, TOO_LARGE]);
+  });
+  it('the limit passed by a chunk without LAST: that chunk gets one 552, a pipelined chunk one 503, the LAST one 552 per recipient', () => {
+    const d = lmtp(3);
+    const out = lines(d.feed(`BDAT 150\r\n${'x'.repeat(150)}BDAT 5\r\nabcdeBDAT 5 LAST\r\nfghij`));
+    expect(out).toEqual([TOO_LARGE, '503 5.5.1 Error: need MAIL command', TOO_LARGE, TOO_LARGE, TOO_LARGE]);
+    expect(d.events.filter((e) => e.type === 'message-abort')).toHaveLength(1);
+    // a command other than BDAT ends the failed message: a later BDAT LAST owes nothing more
+    expect(lines(d.feed('RSET\r\nBDAT 1 LAST\r\nz'))).toEqual(['250 2.0.0 Ok', '503 5.5.1 Error: need MAIL command']);
+  });
+  it('data-start refused for a BDAT LAST: one reply per recipient; for a chunk without LAST: one, then one per recipient at LAST', () => {
+    const refused = '554 5.7.1 Error: message refused';
+    const options: ServerOptions = { autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'message-end'] };
+    expect(lines(lmtp(2, options, rejectAt('data-start')).feed('BDAT 3 LAST\r\nabc'))).toEqual([refused, refused]);
+    expect(lines(lmtp(2, options, rejectAt('data-start')).feed('BDAT 3\r\nabcBDAT 1 LAST\r\nd'))).toEqual([refused, refused, refused]);
+  });
+  it('no successful RCPT: a BDAT LAST gets zero replies, a chunk without LAST one', () => {
+    const d = lmtp(0);
+    expect(lines(d.feed('BDAT 3\r\nabc'))).toEqual(['554 5.5.1 Error: no valid recipients']);
+    expect(lines(d.feed('BDAT 3 LAST\r\nabcRSET\r\n'))).toEqual(['250 2.0.0 Ok']);
+    // no transaction at all: the one reply
+    expect(lines(d.feed('BDAT 1 LAST\r\nz'))).toEqual(['503 5.5.1 Error: need MAIL command']);
+  });
+  it('a failed message with many recipients is one error, not one per recipient (hardErrorLimit 20)', () => {
+    const d = lmtp(25);
+    expect(lines(d.feed(`BDAT 200 LAST\r\n${'x'.repeat(200)}`))).toEqual(Array<string>(25).fill(TOO_LARGE));
+    d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n');
+    expect(lines(d.feed(`${'x'.repeat(200)}\r\n.\r\n`))).toEqual([TOO_LARGE, TOO_LARGE]);
+    expect(d.conn.state).not.toBe('closed');
+  });
+});

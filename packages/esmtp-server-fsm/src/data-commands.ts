@@ -46,7 +46,11 @@ export function bdat(s: Session, arg: string, allowed: boolean): void {
   if (!allowed) error = TLS_REQUIRED;
   else if (!s.ext.chunking) error = { code: 502, enhanced: '5.5.1', text: 'Error: BDAT not implemented' };
   else if (s.current !== 'awaiting-rcpt') error = { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' };
-  else if (s.recipients.length === 0) error = { code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' };
+  else if (s.recipients.length === 0) {
+    error = { code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' };
+    // LMTP: a BDAT LAST with no successful RCPT in the transaction returns zero replies (RFC 2033 §4.3)
+    if (s.lmtp) s.owed = [];
+  }
   if (error) {
     s.bdatOk = false;
     s.bdatError = error;
@@ -77,24 +81,30 @@ export function stepBdat(s: Session): boolean {
     if (s.bdatOk) bodyPiece(s, piece, true);
     if (s.bdatRemaining > 0) return true;
   }
-  // chunk complete
-  if (!s.bdatOk) {
-    const err = s.bdatError ?? { code: 503, enhanced: '5.5.1', text: 'Error: bad sequence' };
+  // chunk complete: refused (its BDAT line, or `data-start`), or the message too large
+  const err = !s.bdatOk ? (s.bdatError ?? { code: 503, enhanced: '5.5.1', text: 'Error: bad sequence' }) : s.tooLarge ? TOO_LARGE : undefined;
+  if (err) {
     const inTx = s.bdatActive;
+    // LMTP (RFC 2033 §4.3): a BDAT LAST returns one reply per successful RCPT of the transaction,
+    // whatever ends it (too large, `data-start` refused); a chunk without LAST still gets one. A
+    // failed chunk without LAST ends the transaction (RFC 3030 §2: the client sends no more
+    // chunks, but chunks already pipelined are read and refused): the BDAT LAST that closes the
+    // failed message still gets one reply per recipient of it, the failure repeated (`owed`, kept
+    // until a command other than BDAT), so a client counting per RFC 2033 never waits or
+    // desynchronizes. No successful RCPT: zero replies (see `bdat`); no transaction: one.
+    // (the error counted once: per recipient, 25 of them would pass hardErrorLimit)
+    let replies = [err];
+    if (s.lmtp && s.bdatLast) {
+      replies = inTx ? s.recipients.map(() => err) : (s.owed ?? replies);
+      s.owed = undefined;
+    }
     if (inTx) {
-      s.emit({ type: 'message-abort', reason: 'rejected', reply: err });
+      s.emit({ type: 'message-abort', reason: s.bdatOk ? 'too-large' : 'rejected', reply: err });
+      if (s.lmtp && !s.bdatLast) s.owed = s.recipients.map(() => err);
       s.resetTransaction();
     }
     s.go(inTx ? 'abort' : 'chunk-refused');
-    reply(s, err);
-    return true;
-  }
-  if (s.tooLarge) {
-    const err: ReplyInit = { code: 552, enhanced: '5.3.4', text: 'Error: message size exceeds fixed maximum message size' };
-    s.emit({ type: 'message-abort', reason: 'too-large', reply: err });
-    s.resetTransaction();
-    s.go('abort');
-    reply(s, err);
+    replies.forEach((r, i) => reply(s, r, !i && r.code >= 400));
     return true;
   }
   if (!s.bdatLast) {
@@ -108,6 +118,8 @@ export function stepBdat(s: Session): boolean {
   endOfMessage(s, !binary);
   return true;
 }
+
+const TOO_LARGE: ReplyInit = { code: 552, enhanced: '5.3.4', text: 'Error: message size exceeds fixed maximum message size' };
 
 /** Streams one piece of content; counts the size and stops streaming past the limit. */
 export function bodyPiece(s: Session, piece: Uint8Array, bdat: boolean): void {
@@ -146,7 +158,7 @@ export function stepBody(s: Session): boolean {
 /** The end of the content: an abort (too large, bare line endings) or the `message-end` decision. */
 export function endOfMessage(s: Session, checkBare: boolean): void {
   let abort: { reason: MessageAbortReason; reply: ReplyInit } | undefined;
-  if (s.tooLarge) abort = { reason: 'too-large', reply: { code: 552, enhanced: '5.3.4', text: 'Error: message size exceeds fixed maximum message size' } };
+  if (s.tooLarge) abort = { reason: 'too-large', reply: TOO_LARGE };
   else if (checkBare && s.bareSeen && s.options.bareLineEndings !== 'normalize') {
     abort = { reason: 'bare-line-ending', reply: { code: 550, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' } };
   }
@@ -155,7 +167,8 @@ export function endOfMessage(s: Session, checkBare: boolean): void {
     const count = s.lmtp ? Math.max(1, s.recipients.length) : 1;
     s.resetTransaction();
     s.go('abort');
-    for (let i = 0; i < count; i++) reply(s, abort.reply);
+    // one failed message is one error, not one per recipient (25 recipients would pass hardErrorLimit)
+    for (let i = 0; i < count; i++) reply(s, abort.reply, !i);
     return;
   }
   const size = s.messageSize;

@@ -137,6 +137,8 @@ export class Session {
   bdatOk = false;
   bdatError: ReplyInit | undefined;
   bdatPrevCr = false;
+  /** LMTP: the replies the BDAT LAST of a failed message still owes (one per recipient; see `stepBdat`). */
+  owed: ReplyInit[] | undefined;
   sasl: SaslServerExchange | undefined;
   /** The mechanism of the exchange in progress or awaiting its decision. */
   saslMechanism: SaslMechanism | undefined;
