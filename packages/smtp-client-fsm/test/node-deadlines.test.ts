@@ -128,4 +128,19 @@ describe('hostile servers', () => {
     await expect(client.send({ from: 'a@b@c', to: ['b@y.test'], body: 'x' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
     await client.quit();
   });
+  it('a 554 greeting from a server that never answers QUIT: connect and sendMail reject with the greeting at once, not a timeout; the QUIT is bounded by connectTimeout', async () => {
+    const quits: number[] = [];
+    const h = await hostile('554 5.7.1 no service for you\r\n', (_sock, line) => {
+      if (line === 'QUIT') quits.push(Date.now());
+    });
+    const refused = { code: 'ERR_SMTP_CLIENT_GREETING_REJECTED', reply: { code: 554 } };
+    const t0 = Date.now();
+    await expect(connect({ host: '127.0.0.1', port: h.port, security: 'off', connectTimeout: 1500 })).rejects.toMatchObject(refused);
+    await expect(sendMail({ host: '127.0.0.1', port: h.port, security: 'off', connectTimeout: 1500, from: 'a@x.test', to: ['b@y.test'], body: 'x' })).rejects.toMatchObject(refused);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // the courtesy QUIT went out, and its socket is gone by the connect deadline
+    await h.closed;
+    expect(quits.length).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
 });

@@ -177,6 +177,19 @@ describe('smtp send (process)', () => {
     expect(JSON.parse(deferred.stdout.trim().split('\n')[0]!)).toMatchObject({ outcome: 'deferred', connectionError: true });
   });
 
+  it('a 554 greeting from a server that never answers QUIT: still failed with the greeting, exit 1, one connection, not a timeout', async () => {
+    const srv = await lineServer('554 5.7.1 no service for you\r\n', () => undefined);
+    const r = await runCli(base(srv.port, '-t', 'b@srv.test', '-n', '3', '--timeout', '2000', '--json'), { timeoutMs: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('ERR_SMTP_CLIENT_TIMEOUT');
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.slice(0, 3).every((m) => m['outcome'] === 'failed' && m['connectionError'] === undefined)).toBe(true);
+    expect(lines[0]).toMatchObject({ reply: { code: 554 }, error: 'session refused at the greeting (ERR_SMTP_CLIENT_GREETING_REJECTED)' });
+    expect(lines[3]).toMatchObject({ type: 'summary', rejected: 3, deferred: 0, connectionErrors: 0 });
+    expect(srv.connections()).toBe(1);
+  });
+
   it('an invalid --to is a usage error (exit 2) and nothing is sent', async () => {
     const srv = await okServer();
     for (const to of ['a@b@c', 'no-at-sign']) {

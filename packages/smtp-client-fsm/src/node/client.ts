@@ -199,7 +199,7 @@ class Client implements SmtpClient {
   private timerId = -1;
   private pending = new Map<number, Pending>();
   private readyWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  private closedWaiters: (() => void)[] = [];
+  closedWaiters: (() => void)[] = [];
   private lastError: SmtpClientError | undefined;
   private isClosed = false;
   private closeReason: string | undefined;
@@ -398,10 +398,12 @@ class Client implements SmtpClient {
       case 'error':
         // The first failure is the cause: a socket or TLS error seen before keeps its more precise code.
         this.lastError ??= new SmtpClientError(e.code, e.message, 'remote', e.reply ? { reply: e.reply } : undefined);
+        this.refuseReady();
         return;
       case 'auth-failed':
         // the reply says whether the refusal is for good (535) or for now (454)
         this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote', { reply: e.reply });
+        this.refuseReady();
         return;
       case 'closed':
         this.closeReason = e.reason;
@@ -420,6 +422,16 @@ class Client implements SmtpClient {
       default:
         return;
     }
+  }
+
+  /**
+   * The session failed while connecting (a refused greeting, EHLO or AUTH...): `connect` rejects
+   * now with that cause. The courtesy QUIT that follows is bounded by its own timer and by what is
+   * left of `connectTimeout`, and never becomes the cause (a server that does not answer it).
+   */
+  private refuseReady(): void {
+    this.readyWaiter?.reject(this.lastError!);
+    this.readyWaiter = undefined;
   }
 
   private async writeBody(p: Pending): Promise<void> {
@@ -707,6 +719,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
   const timedOut = (): SmtpClientError => new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `connect to ${options.host}:${port} not ready within ${limit} ms`, 'remote');
   let client: Client | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let ready = false;
   try {
     return await new Promise<Client>((resolve, reject) => {
       let s: Duplex | undefined;
@@ -727,7 +740,10 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
         stream.removeAllListeners('error');
         if (stream instanceof net.Socket) stream.setNoDelay(true);
         client = new Client(options, policy, stream, conn);
-        client.ready().then(() => resolve(client!), reject);
+        client.ready().then(() => {
+          ready = true;
+          resolve(client!);
+        }, reject);
       };
       const failed = (e: Error, tlsStage: boolean): void => {
         const code = tlsStage && !(e as NodeJS.ErrnoException).syscall ? 'ERR_SMTP_CLIENT_TLS_FAILED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST';
@@ -775,7 +791,9 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
       sock.once('error', (e) => failed(e, implicit));
     });
   } finally {
-    if (timer) clearTimeout(timer);
+    // A session refused while connecting may still be saying QUIT: the deadline ends it unless it closes first.
+    if (!ready && client && !client.closed) client.closedWaiters.push(() => clearTimeout(timer));
+    else clearTimeout(timer);
   }
 }
 
