@@ -291,6 +291,23 @@ describe('smtp send (process)', () => {
   });
 });
 
+describe('smtp send --lmtp', () => {
+  it('LHLO refused: the error names LHLO, the command sent (not EHLO and HELO); failed, exit 1', async () => {
+    const seen: string[] = [];
+    const srv = await lineServer('220 mx.test ESMTP Postfix\r\n', (line, s) => {
+      seen.push(line);
+      if (line === 'QUIT') s.end('221 2.0.0 Bye\r\n');
+      else s.write('500 5.5.2 Error: command not recognized\r\n');
+    });
+    const r = await runCli(base(srv.port, '-t', 'b@srv.test', '--lmtp'), { timeoutMs: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(seen[0]).toBe('LHLO localhost');
+    expect(r.stdout).toContain('LHLO refused (ERR_SMTP_CLIENT_HELLO_REJECTED)');
+    expect(r.stdout).not.toContain('EHLO');
+  });
+});
+
 describe('smtp probe --lmtp', () => {
   it('says LHLO and prints the capabilities', async () => {
     const seen: string[] = [];

@@ -30,4 +30,13 @@ describe('connectFailure', () => {
     expect(r).toBeInstanceOf(SessionRefused);
     expect(r).toMatchObject({ message: `${what} (${code})`, reply: { code: status, enhanced: `5.7.${detail}`, text }, bounce: { id: expect.any(Number) } });
   });
+
+  it.each([
+    ['LHLO refused: 500 5.5.2 Error: command not recognized', 'LHLO refused'],
+    ['EHLO and HELO refused: 550 go away', 'EHLO and HELO refused'],
+    ['EHLO refused: 554 go away', 'EHLO refused'],
+  ])('a refused hello names the command the library says it sent (%s)', (message, what) => {
+    const r = connectFailure(new SmtpClientError('ERR_SMTP_CLIENT_HELLO_REJECTED', message, 'remote', { reply: reply(Number(message.split(': ')[1]!.slice(0, 3)), '1', 'refused') }));
+    expect(r).toMatchObject({ message: `${what} (ERR_SMTP_CLIENT_HELLO_REJECTED)` });
+  });
 });

@@ -81,7 +81,7 @@ export function connectOptions(options: TransportOptions): ConnectOptions {
 const REFUSALS: Readonly<Record<string, string>> = {
   ERR_SMTP_CLIENT_AUTH_FAILED: 'authentication refused',
   ERR_SMTP_CLIENT_GREETING_REJECTED: 'session refused at the greeting',
-  ERR_SMTP_CLIENT_HELLO_REJECTED: 'EHLO and HELO refused',
+  ERR_SMTP_CLIENT_HELLO_REJECTED: 'EHLO and HELO refused', // unless the error names the command (LHLO)
 };
 
 /**
@@ -93,7 +93,8 @@ const REFUSALS: Readonly<Record<string, string>> = {
 export function connectFailure(error: unknown): unknown {
   const reply = (error as { reply?: Reply } | undefined)?.reply;
   if (!isSmtpClientError(error)) return error;
-  const what = REFUSALS[error.code];
+  // A refused hello is named by the library's own words: the command it sent (LHLO for LMTP).
+  const what = error.code === 'ERR_SMTP_CLIENT_HELLO_REJECTED' ? (/^[A-Z]+(?: and [A-Z]+)? refused/.exec(error.message)?.[0] ?? REFUSALS[error.code]) : REFUSALS[error.code];
   if (what === undefined || reply === undefined || reply.code < 500 || reply.code > 599) return error;
   const c = defaultClassify(reply, undefined);
   return new SessionRefused(`${what} (${error.code})`, replyOf(reply), { id: c.id, name: c.name, category: c.category });
