@@ -94,13 +94,15 @@ export function stepBdat(s: Session): boolean {
     // desynchronizes. No successful RCPT: zero replies (see `bdat`); no transaction: one.
     // (the error counted once: per recipient, 25 of them would pass hardErrorLimit)
     let replies = [err];
-    if (s.lmtp && s.bdatLast) {
-      replies = inTx ? s.recipients.map(() => err) : (s.owed ?? replies);
-      s.owed = undefined;
+    if (s.lmtp) {
+      const each = inTx ? s.recipients.map(() => err) : (s.owed ?? replies);
+      if (s.bdatLast) {
+        replies = each;
+        s.owed = undefined;
+      } else if (inTx) s.owed = each;
     }
     if (inTx) {
       s.emit({ type: 'message-abort', reason: s.bdatOk ? 'too-large' : 'rejected', reply: err });
-      if (s.lmtp && !s.bdatLast) s.owed = s.recipients.map(() => err);
       s.resetTransaction();
     }
     s.go(inTx ? 'abort' : 'chunk-refused');
