@@ -25,7 +25,10 @@
  * @see RFC 5321 §4.5.3.1
  */
 export interface ServerLimits {
-  /** Longest command line, CRLF included. Never below 512. */
+  /**
+   * Longest command line, CRLF included. Never below 512. MAIL and RCPT lines may be longer by
+   * what the advertised extensions add to them (SIZE, DSN, AUTH, SMTPUTF8: RFC 5321 §4.5.3.1.4).
+   */
   readonly maxCommandLine: number;
   /** Longest AUTH command or SASL response line, CRLF included. */
   readonly maxAuthLine: number;

@@ -72,8 +72,7 @@ export function readLineParts(s: Session, limit: number, authAware: boolean): Ui
     s.lineLen += piece.length;
     if (!s.lineOverflow) {
       s.lineParts.push(piece);
-      let max = limit;
-      if (authAware && s.lineLen > limit && startsWithAuth(s)) max = s.limits.maxAuthLine;
+      const max = authAware && s.lineLen > limit ? longLineLimit(s, limit) : limit;
       if (s.lineLen > max) {
         s.lineOverflow = true;
         // its verb still counts: a BDAT line has a chunk behind it (SRV-3), a DATA one may have a body
@@ -117,7 +116,25 @@ function lineHead(s: Session): string {
   return head;
 }
 
-/** True when the line being read starts with `AUTH ` (its initial response may be longer than a command line). */
-export function startsWithAuth(s: Session): boolean {
-  return /^auth /i.test(lineHead(s));
+/**
+ * What each extension adds to the longest MAIL and RCPT line when the last EHLO/LHLO reply
+ * advertised it (RFC 5321 §4.5.3.1.4: extensions may raise the 512-octet limit), by verb and
+ * keyword: SIZE 26 to MAIL (RFC 1870 §3), DSN 100 to MAIL for ENVID and 500 to RCPT for ORCPT
+ * (RFC 3461), AUTH 500 to MAIL for AUTH= (RFC 4954 §3), SMTPUTF8 10 to MAIL (RFC 6531 §3.1).
+ */
+const LONGER: Readonly<Record<string, number>> = { 'MAIL SIZE': 26, 'MAIL DSN': 100, 'MAIL AUTH': 500, 'MAIL SMTPUTF8': 10, 'RCPT DSN': 500 };
+
+/**
+ * The limit of a command line already longer than `limit` (only such a line pays for this): an
+ * AUTH line runs to `maxAuthLine` (its initial response); a MAIL or RCPT line to `limit` plus what
+ * the extensions advertised by EHLO/LHLO add (none after HELO, where MAIL and RCPT take no
+ * parameters; a configured `maxCommandLine` is raised by the same amount); any other to `limit`.
+ * Still a fixed bound: an over-long line is refused, never buffered whole.
+ */
+function longLineLimit(s: Session, limit: number): number {
+  // Latin-1 text: no byte but their letters (any case) upper-cases into `AUTH `, `MAIL ` or `RCPT `
+  const verb = lineHead(s).slice(0, 5).toUpperCase();
+  if (verb === 'AUTH ') return s.limits.maxAuthLine;
+  if (s.heloVerb !== 'HELO') for (const k of s.advertisedKeywords) limit += LONGER[verb + k] ?? 0;
+  return limit;
 }
