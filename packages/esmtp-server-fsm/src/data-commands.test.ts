@@ -243,6 +243,13 @@ describe('LMTP: the end of a BDAT message gets one reply per successful RCPT (RF
     expect(lines(lmtp(2, options, rejectAt('data-start')).feed('BDAT 3 LAST\r\nabc'))).toEqual([refused, refused]);
     expect(lines(lmtp(2, options, rejectAt('data-start')).feed('BDAT 3\r\nabcBDAT 1 LAST\r\nd'))).toEqual([refused, refused, refused]);
   });
+  it('no successful RCPT: DATA gets 503 (RFC 2033 §4.2: it MUST fail with 503), where SMTP says 554', () => {
+    expect(lines(lmtp(0).feed('DATA\r\n'))).toEqual(['503 5.5.1 Error: no valid recipients']);
+    const smtp = drive({});
+    smtp.feed('EHLO client.test\r\n');
+    smtp.feed('MAIL FROM:<a@example.org>\r\n');
+    expect(lines(smtp.feed('DATA\r\n')).at(-1)).toBe('554 5.5.1 Error: no valid recipients');
+  });
   it('no successful RCPT: a BDAT LAST gets zero replies, a chunk without LAST one', () => {
     const d = lmtp(0);
     expect(lines(d.feed('BDAT 3\r\nabc'))).toEqual(['554 5.5.1 Error: no valid recipients']);

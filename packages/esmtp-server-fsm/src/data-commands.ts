@@ -19,7 +19,8 @@ export function data(s: Session, hasArg: boolean): void {
   if (hasArg) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: DATA' });
   if (s.current !== 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: need MAIL command' });
   if (s.bdatActive) return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: BDAT in progress' });
-  if (s.recipients.length === 0) return reply(s, { code: 554, enhanced: '5.5.1', text: 'Error: no valid recipients' });
+  // RFC 5321 §3.3 allows 503 or 554; LMTP's DATA MUST fail with 503 (RFC 2033 §4.2)
+  if (s.recipients.length === 0) return reply(s, { code: s.lmtp ? 503 : 554, enhanced: '5.5.1', text: 'Error: no valid recipients' });
   if (typeof s.mailParams.BODY === 'string' && asciiUpper(s.mailParams.BODY) === 'BINARYMIME') {
     return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: BODY=BINARYMIME requires BDAT' });
   }
