@@ -71,20 +71,10 @@ export class SmtpClientError extends SmtpkitError {
   declare readonly code: ClientErrorCode;
   /** The server reply behind a remote failure, when there was one (e.g. a refused greeting). */
   readonly reply?: { readonly code: number; readonly text: string };
-  /**
-   * True when a retry with the same settings and input cannot succeed: a usage error, a session
-   * refused with a 5xx (greeting, EHLO and HELO, AUTH, STARTTLS), or the client's own settings
-   * refusing the server (`_INSECURE_AUTH`, `_AUTH_UNAVAILABLE`, `_TLS_REQUIRED` without STARTTLS,
-   * `./node`'s `_TLS_FAILED` for a certificate that fails verification). False for what may pass
-   * later: a 4xx, a timeout, a lost connection, `ERR_SMTP_CLIENT_CLOSED`. Without the `permanent`
-   * option: a local error other than `_CLOSED`, or a remote one with a 5xx `reply`.
-   */
-  readonly permanent: boolean;
 
-  constructor(code: ClientErrorCode, message: string, kind: 'local' | 'remote' = 'local', options?: { cause?: unknown; reply?: { readonly code: number; readonly text: string }; permanent?: boolean }) {
+  constructor(code: ClientErrorCode, message: string, kind: 'local' | 'remote' = 'local', options?: { cause?: unknown; reply?: { readonly code: number; readonly text: string } }) {
     super('smtp-client-fsm', code, message, kind, options?.cause !== undefined ? { cause: options.cause } : undefined);
     if (options?.reply) this.reply = options.reply;
-    this.permanent = options?.permanent ?? (kind === 'local' ? code !== 'ERR_SMTP_CLIENT_CLOSED' : (options?.reply?.code ?? 0) >= 500);
   }
 }
 

@@ -92,11 +92,5 @@ export type ClientEvent =
       readonly reply?: Reply;
       /** What a registered state threw (`ERR_SMTP_CLIENT_HOOK_FAILED`), for its stack. */
       readonly cause?: unknown;
-      /**
-       * True when the session was given up for good: a 5xx refusal, or the client's settings
-       * refusing this server (no TLS for AUTH...). No retry with the same settings can succeed,
-       * and the messages it failed are `rejected`, not `deferred`.
-       */
-      readonly permanent?: boolean;
     }
   | { readonly type: 'closed'; readonly reason: 'quit' | 'error' | 'eof' | 'timeout' | 'rejected'; readonly reply?: Reply };

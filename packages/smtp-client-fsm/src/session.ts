@@ -282,9 +282,12 @@ export class Session {
         }
         this.goto(state);
       },
-      // The reason reaches the caller (an `error` event, so `connect()` rejects with it), not
-      // only the messages that were queued: a state may give up before the first one.
-      abandon: (code, reply, permanent = false) => this.giveUp(code, `state ${info.name} gave up the session${reply ? `: ${String(reply.code)} ${reply.text}` : ''}`, reply, permanent),
+      abandon: (code, reply, permanent = false) => {
+        // The reason reaches the caller (an `error` event, so `connect()` rejects with it), not
+        // only the messages that were queued: a state may give up before the first one.
+        this.emit({ type: 'error', code, message: `state ${info.name} gave up the session${reply ? `: ${String(reply.code)} ${reply.text}` : ''}`, ...(reply ? { reply } : {}) });
+        this.abandon(code, reply, permanent);
+      },
       rehello: (name?: string) => {
         if (name !== undefined) {
           if (!isEhloWord(name)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `rehello: ${JSON.stringify(name)} is not an EHLO name`);
@@ -426,12 +429,6 @@ export class Session {
   private stateThrew(name: string, e: unknown): void {
     if (isSmtpClientError(e) && e.kind === 'local') throw e;
     this.fatal('ERR_SMTP_CLIENT_HOOK_FAILED', `state ${name} threw: ${e instanceof Error ? e.message : String(e)}`, 'error', undefined, false, e);
-  }
-
-  /** An `error` event (`permanent` when no retry with the same settings can succeed), then {@link abandon}. */
-  giveUp(code: ClientErrorCode, message: string, reply: Reply | undefined, permanent: boolean): void {
-    this.emit({ type: 'error', code, message, ...(reply ? { reply } : {}), ...(permanent ? { permanent } : {}) });
-    this.abandon(code, reply, permanent);
   }
 
   /** Fails every pending message, then QUIT. */

@@ -35,30 +35,7 @@ describe('refused before MAIL, for good', () => {
     expect(m.outcome).toBe('delivered');
     expect(server.commands).toContain('MAIL FROM:<a@x.test> SIZE=100');
   });
-});// The session refused by the client's own settings (retrying with them meets the same server and
-// fails alike: rejected, never deferred, so a retry loop does not spin), and what stays temporary.
-describe('the session given up before MAIL', () => {
-  const auth = { user: 'u', pass: 'p' };
-  it.each([
-    ['AUTH without TLS (no allowInsecureAuth)', { ehlo: ['AUTH PLAIN'] }, { security: 'off', auth }, 'ERR_SMTP_CLIENT_INSECURE_AUTH', true],
-    ['AUTH with no usable mechanism', { ehlo: ['AUTH GSSAPI'] }, { security: 'implicit', auth }, 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', true],
-    ['required STARTTLS not offered', { ehlo: ['PIPELINING'] }, { security: 'required' }, 'ERR_SMTP_CLIENT_TLS_REQUIRED', true],
-    ['required STARTTLS refused with a 5xx', { ehlo: ['STARTTLS'], starttls: '554 5.7.0 no TLS here' }, { security: 'required' }, 'ERR_SMTP_CLIENT_TLS_REQUIRED', true],
-    ['required STARTTLS refused with 454 (for now)', { ehlo: ['STARTTLS'], starttls: '454 4.7.0 TLS not available' }, { security: 'required' }, 'ERR_SMTP_CLIENT_TLS_REQUIRED', false],
-  ] as [string, Script, ConstructorParameters<typeof ClientConnection>[0], string, boolean][])('%s', (_what, script, opts, code, permanent) => {
-    const server = new ScriptedServer(script);
-    const conn = new ClientConnection(opts);
-    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
-    const events = run(conn, server);
-    const error = events.find((e) => e.type === 'error');
-    expect(error).toMatchObject({ code });
-    expect(error && 'permanent' in error && error.permanent === true).toBe(permanent);
-    expect(sent(events)[0]).toMatchObject({ outcome: permanent ? 'failed' : 'deferred', transient: !permanent });
-    expect(sent(events)[0]!.recipients[0]).toMatchObject({ status: permanent ? 'rejected' : 'deferred', permanent });
-    expect(server.commands.some((c) => c.startsWith('AUTH') || c.startsWith('MAIL'))).toBe(false);
-  });
 });
-
 
 describe('MAIL parameters the message asks for', () => {
   it('BODY=BINARYMIME over BDAT when BINARYMIME and CHUNKING are offered', () => {

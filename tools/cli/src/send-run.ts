@@ -38,17 +38,15 @@ export interface RecipientOutcome {
 export const outcomeOf: (recipients: readonly Pick<RecipientOutcome, 'status'>[]) => Outcome = messageOutcome;
 
 /**
- * Thrown by a transport's `open()` when the session is refused for good, such as AUTH refused with
- * a 5xx reply (`535 5.7.8`), or by the client's own settings (no TLS for the credentials, a
- * certificate that fails verification): no connection with the same settings can do better, so
- * every message not sent yet fails, with `reply` when the server gave one (its recipients
- * `rejected`, not `deferred`), and no further connection is tried (a retry loop would only repeat
- * the refusal, and may lock the account).
+ * Thrown by a transport's `open()` when the server refuses the session for good, such as AUTH
+ * refused with a 5xx reply (`535 5.7.8`): no connection with the same settings can do better, so
+ * every message not sent yet fails with `reply` (its recipients `rejected`, not `deferred`) and no
+ * further connection is tried (a retry loop would only repeat the refusal, and may lock the account).
  */
 export class SessionRefused extends Error {
   constructor(
     message: string,
-    readonly reply?: NonNullable<MessageOutcome['reply']>,
+    readonly reply: NonNullable<MessageOutcome['reply']>,
     readonly bounce?: BounceClass,
   ) {
     super(message);
@@ -181,8 +179,9 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
         const fail = (error: unknown, connectionError: boolean): void =>
           record({ type: 'message', index, connection: slot, outcome: 'deferred', ok: false, recipients: options.to.map(notTried), error: describeError(error), connectionError, size: body.length, ms: now() - t0 });
         const failFor = (r: SessionRefused): void => {
-          const recipients = options.to.map((address): RecipientOutcome => ({ ...notSendable(address), ...(r.reply !== undefined ? r.reply : {}), ...(r.bounce !== undefined ? { bounce: r.bounce } : {}) }));
-          record({ type: 'message', index, connection: slot, outcome: 'failed', ok: false, recipients, ...(r.reply !== undefined ? { reply: r.reply } : {}), error: r.message, size: body.length, ms: now() - t0 });
+          const { code, enhanced, text } = r.reply;
+          const recipients = options.to.map((address): RecipientOutcome => ({ address, status: 'rejected', accepted: false, transient: false, code, ...(enhanced !== undefined ? { enhanced } : {}), text, ...(r.bounce !== undefined ? { bounce: r.bounce } : {}) }));
+          record({ type: 'message', index, connection: slot, outcome: 'failed', ok: false, recipients, reply: r.reply, error: r.message, size: body.length, ms: now() - t0 });
         };
         if (refused !== undefined) {
           failFor(refused);
@@ -313,7 +312,7 @@ export function formatOutcome(o: MessageOutcome, total: number): string[] {
   for (const r of o.recipients) {
     const reply = r.code !== undefined ? `${r.code}${r.enhanced ? ` ${r.enhanced}` : ''} ${(r.text ?? '').split('\n')[0]}` : '';
     const bounce = r.bounce !== undefined && !r.accepted ? `  [class ${r.bounce.id} ${r.bounce.name}, ${r.bounce.category}]` : '';
-    lines.push(`  ${STATUS_WORD[r.status]} ${r.address}  ${reply || (r.accepted ? '' : r.status === 'unknown' ? '(no reply after the final dot)' : r.status === 'rejected' ? '(not sent: refused by the client)' : '(not attempted)')}${bounce}`);
+    lines.push(`  ${STATUS_WORD[r.status]} ${r.address}  ${reply || (r.accepted ? '' : r.status === 'unknown' ? '(no reply after the final dot)' : '(not attempted)')}${bounce}`);
   }
   return lines;
 }

@@ -31,18 +31,6 @@ describe('connectFailure', () => {
     expect(r).toMatchObject({ message: `${what} (${code})`, reply: { code: status, enhanced: `5.7.${detail}`, text }, bounce: { id: expect.any(Number) } });
   });
 
-  it('an error the library marks permanent without a reply (the settings refuse the server) is a refusal for good; a TLS failure that is not permanent stays transient', () => {
-    const insecure = new SmtpClientError('ERR_SMTP_CLIENT_INSECURE_AUTH', 'refusing to send credentials without TLS (allowInsecureAuth)', 'remote', { permanent: true });
-    expect(connectFailure(insecure)).toMatchObject({ message: 'refusing to send credentials without TLS (allowInsecureAuth) (ERR_SMTP_CLIENT_INSECURE_AUTH)', reply: undefined });
-    expect(connectFailure(insecure)).toBeInstanceOf(SessionRefused);
-    const cert = new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', 'TLS handshake failed: self-signed certificate', 'remote', { permanent: true });
-    expect(connectFailure(cert)).toBeInstanceOf(SessionRefused);
-    const option = new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'port: expected an integer 1-65535');
-    expect(connectFailure(option)).toBeInstanceOf(SessionRefused);
-    const reset = new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', 'TLS handshake failed: socket hang up', 'remote');
-    expect(connectFailure(reset)).toBe(reset);
-  });
-
   it.each([
     ['LHLO refused: 500 5.5.2 Error: command not recognized', 'LHLO refused'],
     ['EHLO and HELO refused: 550 go away', 'EHLO and HELO refused'],

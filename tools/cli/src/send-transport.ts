@@ -7,7 +7,7 @@ import type { ConnectOptions, SendResult, SmtpClient } from 'smtp-client-fsm/nod
 import { DEFAULT_TIMEOUTS, defaultClassify, isSmtpClientError } from 'smtp-client-fsm';
 import type { DsnOptions, TranscriptEntry } from 'smtp-client-fsm';
 import type { Credentials } from './options.js';
-import { describeError, SessionRefused } from './send-run.js';
+import { SessionRefused } from './send-run.js';
 import type { RecipientOutcome, SenderConnection, SendOutcome } from './send-run.js';
 
 /** Connection settings shared by every slot. */
@@ -77,28 +77,25 @@ export function connectOptions(options: TransportOptions): ConnectOptions {
   };
 }
 
-/** How the CLI names a permanent refusal of the session that carries a 5xx reply. */
+/** Connect errors that are the server's refusal of the session when their reply is a 5xx. */
 const REFUSALS: Readonly<Record<string, string>> = {
-  ERR_SMTP_CLIENT_TLS_REQUIRED: 'STARTTLS refused',
   ERR_SMTP_CLIENT_AUTH_FAILED: 'authentication refused',
   ERR_SMTP_CLIENT_GREETING_REJECTED: 'session refused at the greeting',
   ERR_SMTP_CLIENT_HELLO_REJECTED: 'EHLO and HELO refused', // unless the error names the command (LHLO)
 };
 
 /**
- * The connect error as the CLI reports it: one the library marks `permanent` is a refusal of the
- * session for good ({@link SessionRefused}: every message fails, with the reply when there is one):
- * a 5xx reply to the connection (a `554` greeting, RFC 5321 §3.1), to EHLO and then HELO, or to the
- * credentials (`535 5.7.8`), or the client's own settings refusing the server (credentials without
- * TLS, a certificate that fails verification, required STARTTLS not offered). Anything else (a 4xx
- * such as `421` or `454`, a lost connection, a timeout) stays as it is, a transient failure.
+ * The connect error as the CLI reports it: a 5xx reply to the connection (a `554` greeting, RFC 5321
+ * §3.1), to EHLO and then HELO, or to the credentials (`535 5.7.8`) is a permanent refusal of the
+ * session ({@link SessionRefused}: every message fails with the reply); anything else (a 4xx such
+ * as `421` or `454`, a lost connection, TLS) stays as it is, a transient failure.
  */
 export function connectFailure(error: unknown): unknown {
-  if (!isSmtpClientError(error) || !error.permanent) return error;
-  const reply = (error as { reply?: unknown }).reply as Reply | undefined;
-  if (reply === undefined || reply.code < 500 || reply.code > 599) return new SessionRefused(describeError(error));
+  const reply = (error as { reply?: Reply } | undefined)?.reply;
+  if (!isSmtpClientError(error)) return error;
   // A refused hello is named by the library's own words: the command it sent (LHLO for LMTP).
-  const what = (error.code === 'ERR_SMTP_CLIENT_HELLO_REJECTED' ? /^[A-Z]+(?: and [A-Z]+)? refused/.exec(error.message)?.[0] : undefined) ?? REFUSALS[error.code] ?? error.message;
+  const what = error.code === 'ERR_SMTP_CLIENT_HELLO_REJECTED' ? (/^[A-Z]+(?: and [A-Z]+)? refused/.exec(error.message)?.[0] ?? REFUSALS[error.code]) : REFUSALS[error.code];
+  if (what === undefined || reply === undefined || reply.code < 500 || reply.code > 599) return error;
   const c = defaultClassify(reply, undefined);
   return new SessionRefused(`${what} (${error.code})`, replyOf(reply), { id: c.id, name: c.name, category: c.category });
 }

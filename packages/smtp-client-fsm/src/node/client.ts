@@ -397,12 +397,12 @@ class Client implements SmtpClient {
       }
       case 'error':
         // The first failure is the cause: a socket or TLS error seen before keeps its more precise code.
-        this.lastError ??= new SmtpClientError(e.code, e.message, 'remote', { ...(e.reply ? { reply: e.reply } : {}), permanent: e.permanent === true });
+        this.lastError ??= new SmtpClientError(e.code, e.message, 'remote', e.reply ? { reply: e.reply } : undefined);
         this.refuseReady();
         return;
       case 'auth-failed':
         // the reply says whether the refusal is for good (535) or for now (454)
-        this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote', { reply: e.reply, permanent: e.reply.code >= 500 });
+        this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote', { reply: e.reply });
         this.refuseReady();
         return;
       case 'closed':
@@ -494,7 +494,7 @@ class Client implements SmtpClient {
     // A failed handshake (certificate refused, protocol mismatch) is reported as a TLS failure,
     // not as a lost connection, so callers can tell the cause.
     secure.once('error', (e: Error) => {
-      if (!established) this.lastError ??= tlsFailed(`TLS handshake failed: ${e.message}`, e, secure);
+      if (!established) this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', `TLS handshake failed: ${e.message}`, 'remote', { cause: e });
     });
     this.attach(secure);
   }
@@ -638,14 +638,6 @@ function tlsOptions(o: ConnectOptions, policy: Policy): tls.ConnectionOptions {
   return options;
 }
 
-/**
- * A failed TLS handshake. A certificate that failed verification (`authorizationError`: self-signed,
- * expired, another name) is permanent: a retry with the same settings meets the same certificate.
- */
-function tlsFailed(message: string, cause: Error, socket: Duplex | undefined): SmtpClientError {
-  return new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', message, 'remote', { cause, permanent: Boolean((socket as tls.TLSSocket | undefined)?.authorizationError) });
-}
-
 function tlsState(s: tls.TLSSocket): TlsState {
   const err = s.authorizationError as Error | string | null | undefined;
   return {
@@ -754,8 +746,8 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
         }, reject);
       };
       const failed = (e: Error, tlsStage: boolean): void => {
-        const message = `connect to ${options.host}:${port} failed: ${e.message}`;
-        reject(tlsStage && !(e as NodeJS.ErrnoException).syscall ? tlsFailed(message, e, s) : new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', message, 'remote', { cause: e }));
+        const code = tlsStage && !(e as NodeJS.ErrnoException).syscall ? 'ERR_SMTP_CLIENT_TLS_FAILED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+        reject(new SmtpClientError(code, `connect to ${options.host}:${port} failed: ${e.message}`, 'remote', { cause: e }));
       };
       const overTls = (raw: Duplex | undefined): tls.TLSSocket => {
         const base = raw ? { socket: raw } : { host: asciiHostName(options.host), port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };

@@ -114,8 +114,6 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * a connection failure, a 4xx greeting, a session that ends between EHLO and MAIL, or a 421, a lost connection or a timeout at any later
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
  * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
- * When every address failed for good (its error `permanent`: a certificate that fails verification,
- * AUTH the settings refuse), the recipients are rejected with the last error's code, not deferred.
  * Each attempt that moved on names its reason in `attempts[].error`. A whole body (string or bytes) is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
  * greetings), never after a session took it.
@@ -156,14 +154,11 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       const found = await exchangers(domain, resolver);
       if ('fail' in found) return { domain, recipients: rcpts.map((r) => localResult(r, found.permanent, found.fail)), attempts };
       let lastCode: ClientErrorCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
-      // Every address tried so far failed for good (a certificate that fails verification, AUTH
-      // refused by the settings): the recipients are then rejected, not deferred.
-      let permanent = true;
       // Recipients still to deliver; final results (refusals from a server that later said 421) kept.
       let pending = rcpts;
       const settled = new Map<string, RecipientResult>();
       let last: SendResult | undefined;
-      const merged = (): RecipientResult[] => rcpts.map((r) => settled.get(r) ?? localResult(r, permanent && attempts.length > 0, lastCode));
+      const merged = (): RecipientResult[] => rcpts.map((r) => settled.get(r) ?? localResult(r, false, lastCode));
       for (const exchange of found.hosts) {
         for (const address of await addresses(exchange, resolver)) {
           let client;
@@ -178,7 +173,6 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             }
             if (err?.kind === 'local') throw e;
             lastCode = err?.code ?? lastCode;
-            permanent &&= err?.permanent === true;
             continue;
           }
           let result: SendResult;
@@ -190,13 +184,11 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
             attempts.push({ exchange, address, error: e.message });
             lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
-            permanent = false;
             continue;
           } finally {
             await client.quit().catch(() => undefined);
           }
           last = result;
-          permanent = false;
           for (const r of result.recipients) settled.set(r.address, r);
           const closing = closedBeforeAcceptance(result);
           if (closing === undefined || !replayable) {

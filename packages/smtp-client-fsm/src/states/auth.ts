@@ -53,14 +53,19 @@ export const authState: ClientStateDefinition = Object.freeze({
     const s = sessionOf(ctx);
     const auth = s.opts.auth;
     if (!auth || s.authDone) return ctx.next();
-    // The client's own settings refuse this server: a retry with the same settings meets the
-    // same server and fails alike, so the messages fail for good (rejected, not deferred).
-    if (!s.tls && !s.opts.allowInsecureAuth) return s.giveUp('ERR_SMTP_CLIENT_INSECURE_AUTH', 'refusing to send credentials without TLS (allowInsecureAuth)', undefined, true);
+    if (!s.tls && !s.opts.allowInsecureAuth) {
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials without TLS (allowInsecureAuth)' });
+      return s.abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
+    }
     if (s.tls && !s.tlsVerified && !s.opts.allowUnverifiedAuth && !s.opts.allowInsecureAuth) {
-      return s.giveUp('ERR_SMTP_CLIENT_INSECURE_AUTH', 'refusing to send credentials over TLS with an unverified certificate (allowUnverifiedAuth)', undefined, true);
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_INSECURE_AUTH', message: 'refusing to send credentials over TLS with an unverified certificate (allowUnverifiedAuth)' });
+      return s.abandon('ERR_SMTP_CLIENT_INSECURE_AUTH', undefined, false);
     }
     const chosen = choose(auth, s.caps.auth, s.opts.crypto ?? {});
-    if (!chosen) return s.giveUp('ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', 'no usable AUTH mechanism offered', undefined, true);
+    if (!chosen) {
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', message: 'no usable AUTH mechanism offered' });
+      return s.abandon('ERR_SMTP_CLIENT_AUTH_UNAVAILABLE', undefined, false);
+    }
     ctx.local['chosen'] = chosen;
     ctx.local['challenges'] = 0;
     const name = chosen.name;

@@ -25,7 +25,7 @@ export const bannerState: ClientStateDefinition = Object.freeze({
       s.emit({ type: 'greeting', reply });
       return ctx.next();
     }
-    s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_GREETING_REJECTED', message: `greeting refused: ${reply.code} ${reply.text}`, reply, ...(reply.code >= 500 ? { permanent: true } : {}) });
+    s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_GREETING_REJECTED', message: `greeting refused: ${reply.code} ${reply.text}`, reply });
     s.failAll(reply, 'ERR_SMTP_CLIENT_GREETING_REJECTED', reply.code < 500);
     s.quitRequested = true;
     ctx.next('quit');

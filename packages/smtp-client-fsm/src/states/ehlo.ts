@@ -38,6 +38,7 @@ export const ehloState: ClientStateDefinition = Object.freeze({
       return;
     }
     // the reply reaches the caller (connect() rejects with it), not only the queued messages
-    s.giveUp('ERR_SMTP_CLIENT_HELLO_REJECTED', `${s.opts.lmtp ? 'LHLO' : s.helo ? 'EHLO and HELO' : 'EHLO'} refused: ${reply.code} ${reply.text}`, reply, reply.code >= 500);
+    s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_HELLO_REJECTED', message: `${s.opts.lmtp ? 'LHLO' : s.helo ? 'EHLO and HELO' : 'EHLO'} refused: ${reply.code} ${reply.text}`, reply });
+    s.abandon('ERR_SMTP_CLIENT_HELLO_REJECTED', reply, reply.code >= 500);
   },
 } satisfies ClientStateDefinition);

@@ -5,8 +5,7 @@ import { STAGE } from '../stages.js';
 
 /**
  * Upgrades to TLS per the `security` option: `off` and `implicit` skip it, `opportunistic`
- * upgrades when offered, `required` gives up when not offered (permanent failures: the settings
- * refuse this server) or refused (transient for a 4xx, permanent for a 5xx).
+ * upgrades when offered, `required` gives up (transient failures) when not offered or refused.
  * Its stage is 15 (during STARTTLS) until the 220, then 17 (handshaking TLS) until the adapter
  * calls `tlsEstablished()`. Bytes following the 220 in the same flight end the session (TLS-5).
  *
@@ -25,8 +24,10 @@ export const starttlsState: ClientStateDefinition = Object.freeze({
     ctx.local['handshaking'] = false;
     if (s.security === 'off' || s.tls) return ctx.next();
     if (!s.caps.startTls) {
-      // the settings refuse this server for good (as AUTH without TLS does)
-      if (s.security === 'required') return s.giveUp('ERR_SMTP_CLIENT_TLS_REQUIRED', 'STARTTLS is required but the server does not offer it', undefined, true);
+      if (s.security === 'required') {
+        s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_TLS_REQUIRED', message: 'STARTTLS is required but the server does not offer it' });
+        return s.abandon('ERR_SMTP_CLIENT_TLS_REQUIRED', undefined, false);
+      }
       return ctx.next();
     }
     s.command('STARTTLS');
@@ -45,8 +46,10 @@ export const starttlsState: ClientStateDefinition = Object.freeze({
       s.emit({ type: 'tls-start' });
       return;
     }
-    // refused: for now with a 4xx (`454 4.7.0 TLS not available`), for good with a 5xx
-    if (s.security === 'required') return s.giveUp('ERR_SMTP_CLIENT_TLS_REQUIRED', `STARTTLS refused: ${reply.code}`, reply, reply.code >= 500);
+    if (s.security === 'required') {
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_TLS_REQUIRED', message: `STARTTLS refused: ${reply.code}`, reply });
+      return s.abandon('ERR_SMTP_CLIENT_TLS_REQUIRED', undefined, false);
+    }
     ctx.next();
   },
 } satisfies ClientStateDefinition);
