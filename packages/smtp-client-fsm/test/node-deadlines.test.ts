@@ -128,6 +128,30 @@ describe('hostile servers', () => {
     await expect(client.send({ from: 'a@b@c', to: ['b@y.test'], body: 'x' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
     await client.quit();
   });
+  it('sendMail: a server that never answers QUIT delays the known result by the QUIT grace (2 s) at most, then the connection is closed', async () => {
+    const h = await hostile('220 mx\r\n', ehloThen((sock, line) => {
+      if (line.startsWith('MAIL') || line.startsWith('RCPT')) sock.write('250 ok\r\n');
+      else if (line === 'DATA') sock.write('354 go\r\n');
+      else if (line === '.') sock.write('250 queued\r\n');
+      // QUIT: no answer, the socket stays open
+    }));
+    const t0 = Date.now();
+    const r = await sendMail({ host: '127.0.0.1', port: h.port, security: 'off', from: 'a@x.test', to: ['b@y.test'], body: 'hello\r\n' });
+    expect(r.outcome).toBe('delivered');
+    expect(Date.now() - t0).toBeLessThan(4000);
+    await h.closed;
+    // a shorter quit timeout bounds it further
+    const t1 = Date.now();
+    const h2 = await hostile('220 mx\r\n', ehloThen((sock, line) => {
+      if (line.startsWith('MAIL') || line.startsWith('RCPT')) sock.write('250 ok\r\n');
+      else if (line === 'DATA') sock.write('354 go\r\n');
+      else if (line === '.') sock.write('250 queued\r\n');
+    }));
+    expect((await sendMail({ host: '127.0.0.1', port: h2.port, security: 'off', timeouts: { quit: 200 }, from: 'a@x.test', to: ['b@y.test'], body: 'x\r\n' })).outcome).toBe('delivered');
+    expect(Date.now() - t1).toBeLessThan(1500);
+    await h2.closed;
+  });
+
   it('a 554 greeting from a server that never answers QUIT: connect and sendMail reject with the greeting at once, not a timeout; the QUIT is bounded by connectTimeout', async () => {
     const quits: number[] = [];
     const h = await hostile('554 5.7.1 no service for you\r\n', (_sock, line) => {

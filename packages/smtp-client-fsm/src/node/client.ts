@@ -809,7 +809,9 @@ export interface SendMailOptions extends ConnectOptions, Omit<SendInput, 'body'>
 }
 
 /**
- * Connects, sends one message, says QUIT, and resolves with the per-recipient result.
+ * Connects, sends one message, says QUIT, and resolves with the per-recipient result. A server that
+ * does not answer the QUIT delays the result by at most 2 s (the `quit` timeout when shorter): the
+ * connection is then closed.
  *
  * @example
  * const r = await sendMail({ host: 'mx.example.org', port: 25, from: 'a@example.com', to: ['b@example.org'], body });
@@ -833,6 +835,16 @@ export async function sendMail(options: SendMailOptions): Promise<SendResult> {
     };
     return await client.send(msg);
   } finally {
-    await client.quit();
+    // The result is known: QUIT is a courtesy. A server that does not answer it keeps the caller
+    // waiting no longer than SENDMAIL_QUIT_GRACE_MS (or the `quit` timeout when shorter), then the
+    // connection is closed.
+    const grace = Math.min(SENDMAIL_QUIT_GRACE_MS, conn.timeouts?.quit ?? SENDMAIL_QUIT_GRACE_MS);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([client.quit(), new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))]);
+    clearTimeout(timer);
+    client.close();
   }
 }
+
+/** How long `sendMail` waits for the reply to its QUIT once the message's result is known. */
+const SENDMAIL_QUIT_GRACE_MS = 2000;
