@@ -130,6 +130,18 @@ describe('createServer logger', () => {
     expect(JSON.stringify(lines)).not.toContain(PLAIN);
   });
 
+  it('SRV-13 AUTH however it is spaced (tabs, a leading blank, a vertical tab): the secret never reaches the transcript or the logger, even when the server refuses the line', async () => {
+    const { logger, entries } = recorder();
+    const lines: TranscriptLine[] = [];
+    const port = await start({ logger, transcript: (l) => lines.push(l), pipeliningSync: 'off', auth: { mechanisms: ['PLAIN', 'LOGIN'], allowInsecure: true }, onAuth: () => false });
+    const pass = Buffer.from(PASSWORD).toString('base64');
+    await converse(port, ['EHLO c.test\r\n', `AUTH\tPLAIN ${PLAIN}\r\n`, `AUTH PLAIN\t${PLAIN}\r\n`, `AUTH\vPLAIN ${PLAIN}\r\n`, ` AUTH PLAIN ${PLAIN}\r\n`, `AUTH\tLOGIN ${pass}\r\n`, `AUTH ${PLAIN}\r\n`, 'QUIT\r\n']);
+    const all = JSON.stringify({ entries, lines });
+    expect(all).not.toContain(PLAIN);
+    expect(all).not.toContain(pass);
+    expect(lines.filter((l) => l.direction === 'C').map((l) => l.text)).toContain('AUTH PLAIN <redacted>');
+  });
+
   it('SRV-13 a body sent ahead of the 354 (pipelined behind DATA) is one data line, never text; a refused DATA leaves the next commands shown', async () => {
     const lines: TranscriptLine[] = [];
     const port = await start({ transcript: (l) => lines.push(l), pipeliningSync: 'off', onData: async (_e, body) => {

@@ -7,6 +7,11 @@ import { TLSSocket } from 'node:tls';
 import type { SessionContext } from './options.js';
 import type { ServerEvent } from 'esmtp-server-fsm';
 
+/** The first words of a command line, however it is spaced: the verb, then up to two more (the rest ignored). */
+const FIRST_WORDS = /^[ \t\v\f]*([^ \t\v\f]+)(?:[ \t\v\f]+([^ \t\v\f]+))?(?:[ \t\v\f]+([^ \t\v\f]+))?/;
+/** A SASL mechanism name (RFC 4422 §3.1): upper-case letters, digits, hyphens and underscores. */
+const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
+
 /**
  * What `createServer({ logger })` accepts: pino, bunyan-style and `console` loggers all fit.
  * Every call is `(fields, message)`; every `fields` has `session` (the session id) except for
@@ -135,7 +140,8 @@ export class SessionLog {
 
   private tlsFields(socket: TLSSocket): Record<string, unknown> {
     const servername = (socket as { servername?: unknown }).servername;
-    return { tls: { protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, ...(typeof servername === 'string' ? { servername } : {}) } };
+    // the name the client asked for (SNI) is peer text: escaped like any other
+    return { tls: { protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, ...(typeof servername === 'string' ? { servername: printable(servername) } : {}) } };
   }
 
   /** Notes the client's end of input (a close reason) on this socket. */
@@ -266,9 +272,13 @@ export class SessionLog {
       return;
     }
     const upper = text.slice(0, 5).toUpperCase();
-    if (upper === 'AUTH ') {
-      const words = text.split(' ').filter((w) => w.length > 0);
-      this.emit('C', words.length > 2 ? `${words[0]} ${words[1]} <redacted>` : printable(text));
+    // AUTH however it is spaced (tabs, a leading blank: the server may refuse the line, but the
+    // client has sent its secret all the same): only the mechanism name is shown, when it is one
+    const words = FIRST_WORDS.exec(text);
+    if (words !== null && words[1]!.toUpperCase() === 'AUTH') {
+      const mechanism = words[2];
+      const shown = mechanism === undefined ? '' : MECHANISM_NAME.test(mechanism) ? ` ${mechanism}` : ' <redacted>';
+      this.emit('C', `AUTH${shown}${words[3] === undefined ? '' : ' <redacted>'}`);
       this.mode = 'auth';
       return;
     }

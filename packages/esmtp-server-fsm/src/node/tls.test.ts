@@ -79,6 +79,22 @@ describe('createServer TLS: SNI', () => {
     expect(await cnFor(port)).toBe('default.test');
   });
 
+  it('the server name a client asks for is peer text: the logger gets it escaped (no terminal escapes, C1 or bidi controls)', async () => {
+    const entries: { message: string; fields: Record<string, unknown> }[] = [];
+    const record = (fields: Record<string, unknown>, message: string): void => void entries.push({ fields, message });
+    const logger: ServerLogger = { debug: record, info: record, warn: record, error: record };
+    const { port } = await start({ secure: true, logger, tls: { ...certs.default!, sni: { 'a.test': certs.a! } } });
+    const evil = 'x\x1b[2J\x1b[31mFAKE\x07\u009b31m\u202e.test';
+    const { socket } = await handshake(port, { servername: evil });
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const connect = entries.find((e) => e.message === 'connect');
+    const servername = (connect?.fields.tls as { servername?: string } | undefined)?.servername;
+    expect(servername).toBeTypeOf('string');
+    expect(servername).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202a-\u202e]/);
+    expect(servername).toContain('FAKE');
+  });
+
   it('SNI after STARTTLS', async () => {
     const { port } = await start({ tls: { ...certs.default!, sni: { 'a.test': certs.a! } } });
     const raw = connect(port, '127.0.0.1');
