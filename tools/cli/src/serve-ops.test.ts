@@ -1,12 +1,13 @@
 // `smtp serve` operations, each flag against the real process: --log-level, --transcript,
 // --tls-implicit, SIGHUP certificate reload, --workers (node:cluster), and the fairness limits.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect as tlsConnect } from 'node:tls';
 import { talk } from '@smtpkit/testkit';
 import { runCli } from './run-cli.js';
@@ -118,6 +119,10 @@ describe('smtp serve --log-level and --transcript', () => {
     expect(detailed).toMatch(/DEBUG mail session=\S+ from=a@example\.org\n/);
     expect(detailed).toMatch(/DEBUG end of data session=\S+ size=29 recipients=1\n/);
     expect(detailed).toMatch(/INFO stored /);
+    // the stored line names its session (the other lines of that session) and the envelope's id (serverId in <id>.json)
+    const stored = /INFO stored \S+ \(29 bytes\)[^\n]* session=(\S+) serverId=(\S+)/.exec(detailed);
+    expect(stored, detailed).not.toBeNull();
+    expect(detailed).toContain(`DEBUG end of data session=${stored![1]!} size=29`);
     const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--log-level', 'loud']);
     expect(bad.code).toBe(2);
   });
@@ -211,6 +216,36 @@ describe('smtp serve --workers', () => {
     const exit = new Promise<number | null>((r) => proc.child.once('exit', (code) => r(code)));
     proc.child.kill('SIGTERM');
     expect(await exit).toBe(0);
+  });
+
+  it('a SIGHUP while the workers start is sent only to those that listen (it would kill a starting one): the server comes up', async () => {
+    const tmp = tempDir('serve-hup-');
+    cleanups.push(tmp.cleanup);
+    const cli = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0', '--dir', join(tmp.dir, 'store'), '--tls-cert', first.cert, '--tls-key', first.key, '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      // ps exits non-zero while the primary has no children yet
+      const forked = (): number => {
+        try {
+          return workersOf(child.pid!).length;
+        } catch {
+          return 0;
+        }
+      };
+      for (let waited = 0; waited < 15_000 && forked() < 2; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGHUP');
+      for (let waited = 0; waited < 20_000 && !/listening on/.test(out); waited += 25) await new Promise((r) => setTimeout(r, 25));
+      expect(out, out).toMatch(/listening on 127\.0\.0\.1:\d+/);
+      expect(out).not.toMatch(/exited unexpectedly/);
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('Ctrl-C (SIGINT to every process) plus SIGTERM from the primary: a message in flight still gets its 250', async () => {

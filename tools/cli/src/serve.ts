@@ -205,7 +205,10 @@ export async function startSink(
         else log(`cannot store a message: ${(e as Error).message}`);
         throw new SmtpReplyError({ code: 451, enhanced: '4.3.0', text: 'Local error in processing: could not store the message' });
       }
-      log(`stored ${stored.id} (${stored.size} bytes) from ${envelope.from || '<>'} to ${envelope.to.join(', ')}`);
+      // with the session's id (its other log lines) and the envelope's (serverId in <id>.json)
+      const line = `stored ${stored.id} (${stored.size} bytes) from ${envelope.from || '<>'} to ${envelope.to.join(', ')}`;
+      if (opts.logger !== undefined && opts.log !== undefined) opts.logger.info({ session: session.id, serverId: envelope.id }, line);
+      else log(line);
       const ok = { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${stored.id}` };
       return opts.lmtp === true ? envelope.to.map(() => ok) : ok;
     },
@@ -254,6 +257,9 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
   let stopping = false;
   let listening = 0;
   let address = '';
+  // a worker handles SIGHUP once it listens (it sets its handlers first); one that is still
+  // starting reads the certificate files as it starts, and a SIGHUP would kill it
+  const ready = new Set<number>();
   const exited = workers.map(
     (w, i) =>
       new Promise<void>((resolve) => {
@@ -262,6 +268,7 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
           if (typeof msg?.listening !== 'string') return;
           if (address !== '' && address !== msg.listening) logger.error({ worker: i + 1, address: msg.listening, expected: address }, 'worker listens on another address');
           address = msg.listening;
+          ready.add(i);
           if (++listening === workers.length) process.stdout.write(`listening on ${address}\n`);
         });
         w.once('exit', (code, signal) => {
@@ -292,8 +299,10 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signal === 'SIGHUP') {
-      logger.info({}, 'SIGHUP: forwarded to the workers');
-      for (const w of workers) w.process.kill('SIGHUP');
+      logger.info({ workers: ready.size, starting: workers.length - ready.size }, 'SIGHUP: forwarded to the workers that listen (a starting one reads the certificate as it starts)');
+      workers.forEach((w, i) => {
+        if (ready.has(i)) w.process.kill('SIGHUP');
+      });
       return;
     }
     stop(signal);
