@@ -16,14 +16,5 @@ export async function outcome(raw: Uint8Array | string, maxBytes?: number): Prom
 export const recipientRows = (r: MessageClassification): [string | undefined, string | undefined, number][] =>
   r.recipients.map((x) => [x.address, x.status, x.class.id]);
 
-/** The parts one after another as bytes; a string part is its UTF-8. */
-export function concatBytes(...parts: (Uint8Array | string)[]): Uint8Array {
-  const bytes = parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : p));
-  const out = new Uint8Array(bytes.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of bytes) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** The parts one after another as bytes (a string part is its UTF-8): the testkit's. */
+export { concatBytes } from '@smtpkit/testkit';

@@ -1,5 +1,5 @@
 // @smtpkit/testkit: helpers shared by the tests of every package and tool (private, never published).
-export { bytes, seededRandom, splitAt, byteByByte, randomSplits, splittings, resultsForEverySplit } from './split.js';
+export { bytes, concatBytes, seededRandom, splitAt, byteByByte, randomSplits, splittings, resultsForEverySplit } from './split.js';
 export type { Splitting } from './split.js';
 export { createPair } from './pair.js';
 export type { Pair, PairMessage, PairOptions } from './pair.js';

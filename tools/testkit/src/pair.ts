@@ -5,6 +5,7 @@ import type { ClientEvent, ClientOptions } from 'smtp-client-fsm';
 import { ServerConnection } from 'esmtp-server-fsm';
 import type { ServerEvent, ServerOptions } from 'esmtp-server-fsm';
 import { endErrorDelay } from './tarpit.js';
+import { joinBytes } from './split.js';
 
 /** One message as the server received it. */
 export interface PairMessage {
@@ -35,17 +36,6 @@ export interface Pair {
   run(maxRounds?: number): void;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Creates a client and a server wired together in memory. */
 export function createPair(options: PairOptions = {}): Pair {
@@ -84,7 +74,7 @@ export function createPair(options: PairOptions = {}): Pair {
       const answered = options.onServerEvent?.(e, server) === true;
       if (e.type === 'rcpt') to.push(e.to);
       if (e.type === 'message-end') {
-        messages.push({ from, to: e.recipients.length ? [...e.recipients] : to, content: concat(chunks) });
+        messages.push({ from, to: e.recipients.length ? [...e.recipients] : to, content: joinBytes(chunks) });
         chunks = [];
       }
       if (!answered && 'needsAnswer' in e && e.needsAnswer) server.accept();

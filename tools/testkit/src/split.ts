@@ -9,6 +9,23 @@ export function bytes(input: string | Uint8Array): Uint8Array {
   return typeof input === 'string' ? new TextEncoder().encode(input) : input;
 }
 
+/** The parts one after another as one byte array; a string part is its UTF-8. */
+export function concatBytes(...parts: readonly (string | Uint8Array)[]): Uint8Array {
+  return joinBytes(parts);
+}
+
+/** `concatBytes` of a list (any length: a message read byte by byte has one part per byte). */
+export function joinBytes(parts: readonly (string | Uint8Array)[]): Uint8Array {
+  const all = parts.map(bytes);
+  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of all) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** A small seeded PRNG (mulberry32) so random splits are reproducible from a seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

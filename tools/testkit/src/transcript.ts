@@ -88,7 +88,7 @@ export interface Transcript {
   readonly closed: string | undefined;
 }
 
-import { byteByByte, randomSplits } from './split.js';
+import { byteByByte, concatBytes, joinBytes, randomSplits } from './split.js';
 import { endErrorDelay, type DelayingServer } from './tarpit.js';
 
 const enc = new TextEncoder();
@@ -125,15 +125,6 @@ export function transcriptBytes(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return all;
-}
 
 /** Text of bytes for comparisons: UTF-8 where valid, each other byte as U+FFFD (as TextDecoder). */
 function text(bytes: Uint8Array): string {
@@ -176,7 +167,7 @@ export function parseTranscript(source: string, side: TranscriptSide): Transcrip
       const kind = tag[1]!;
       const rest = line.slice(tag[0].length);
       if (kind === 'C' || kind === 'C+' || kind === 'S' || kind === 'S+') {
-        const bytes = kind.endsWith('+') ? transcriptBytes(rest) : concat([transcriptBytes(rest), CRLF]);
+        const bytes = kind.endsWith('+') ? transcriptBytes(rest) : concatBytes(transcriptBytes(rest), CRLF);
         if (kind[0] === inputTag) {
           let cur = current(n);
           if (cur.expected.length > 0 || cur.sealed || cur.eof) {
@@ -220,7 +211,7 @@ export function parseTranscript(source: string, side: TranscriptSide): Transcrip
     quit,
     rules,
     tls,
-    steps: steps.map((s) => ({ input: concat(s.input), eof: s.eof, expected: text(concat(s.expected)), line: s.line })),
+    steps: steps.map((s) => ({ input: joinBytes(s.input), eof: s.eof, expected: text(joinBytes(s.expected)), line: s.line })),
     messages,
     aborts,
     events,
@@ -417,7 +408,7 @@ export function runTranscript(
       if (d === undefined) continue;
       const rule = t.rules.find((r) => r.point === d.point && d.subject.includes(r.match));
       if (e.type === 'message-end' && (rule === undefined || rule.positive)) {
-        messages.push(text(concat(body)));
+        messages.push(text(joinBytes(body)));
         body = [];
       }
       if (rule === undefined) server.accept();
