@@ -255,10 +255,9 @@ async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffe
 async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<void> {
   const workers = Array.from({ length: opts.workers }, () => cluster.fork());
   let stopping = false;
-  let listening = 0;
   let address = '';
-  // a worker handles SIGHUP once it listens (it sets its handlers first); one that is still
-  // starting reads the certificate files as it starts, and a SIGHUP would kill it
+  // the workers that listen: a worker handles SIGHUP once it listens (it sets its handlers first);
+  // one that is still starting reads the certificate files as it starts, and a SIGHUP would kill it
   const ready = new Set<number>();
   const exited = workers.map(
     (w, i) =>
@@ -269,11 +268,11 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
           if (address !== '' && address !== msg.listening) logger.error({ worker: i + 1, address: msg.listening, expected: address }, 'worker listens on another address');
           address = msg.listening;
           ready.add(i);
-          if (++listening === workers.length) process.stdout.write(`listening on ${address}\n`);
+          if (ready.size === workers.length) process.stdout.write(`listening on ${address}\n`);
         });
         w.once('exit', (code, signal) => {
           if (!stopping) {
-            if (listening < workers.length && (code === EXIT.usage || code === EXIT.connection)) {
+            if (ready.size < workers.length && (code === EXIT.usage || code === EXIT.connection)) {
               // a worker could not start (a --dir it cannot use, an address it cannot have): it said why on
               // stderr; the whole command fails the same way as a single process, with that exit code
               logger.info({ worker: i + 1, code }, 'a worker could not start: stopping the others');
