@@ -271,8 +271,16 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       closing = true;
       closed = new Promise<void>((resolve) => {
         closeResolve = resolve;
+        // A connection still in its TLS handshake or waiting for its PROXY header has no
+        // transaction and cannot be sent a 421 it could read: it is dropped now (its client retries
+        // later, as after a 421), so that one that never finishes does not hold the whole grace.
+        for (const s of earlySockets) s.destroy();
         for (const s of sessions) {
           if (s.closed) continue;
+          if (s.handshaking) {
+            s.socket.destroy();
+            continue;
+          }
           s.guard(() => {
             s.conn.requestShutdown();
             s.pump();

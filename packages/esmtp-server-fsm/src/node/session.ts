@@ -695,6 +695,11 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.dataValue = undefined;
   }
 
+  /** In the TLS handshake after STARTTLS's 220. */
+  get handshaking(): boolean {
+    return this.upgrading && !this.closed;
+  }
+
   /** STARTTLS accepted: the 220 goes out in plaintext, then the handshake on the same socket. */
   private startTls(): void {
     this.flush();

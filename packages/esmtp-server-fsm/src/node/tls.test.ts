@@ -295,3 +295,40 @@ describe('createServer TLS: renegotiation and cipher order', () => {
     second.socket.destroy();
   });
 });
+
+describe('createServer TLS: close() and handshakes that never finish', () => {
+  /**
+   * A raw connection that stops where `script` leaves it, then close() with a ten-minute grace:
+   * it settles only if the connection is dropped rather than waited for (the test would time
+   * out otherwise). Returns whether the client saw its connection closed by the server.
+   */
+  async function droppedAtClose(options: CreateServerOptions, script: (s: ReturnType<typeof connect>, replies: () => string) => Promise<void>): Promise<boolean> {
+    const { port, server } = await start(options);
+    const s = connect(port, '127.0.0.1');
+    s.on('error', () => undefined);
+    let got = '';
+    s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    const closedByServer = new Promise<boolean>((resolve) => s.once('close', () => resolve(true)));
+    await new Promise((r) => s.once('connect', r));
+    await script(s, () => got);
+    await server.close({ timeout: 600_000 });
+    return closedByServer;
+  }
+  const until = async (ok: () => boolean): Promise<void> => {
+    for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+  const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
+
+  it('a client that stops after STARTTLS 220, in an implicit TLS handshake or before its PROXY header is dropped, not waited for', async () => {
+    const afterStarttls = await droppedAtClose({ tls: certs.default! }, async (s, got) => {
+      await until(() => got().startsWith('220 '));
+      s.write('EHLO me.test\r\n');
+      await until(() => /^250 /m.test(got()));
+      s.write('STARTTLS\r\n');
+      await until(() => /^220 2\.0\.0/m.test(got()));
+    });
+    const implicit = await droppedAtClose({ secure: true, tls: certs.default! }, pause);
+    const proxy = await droppedAtClose({ proxyProtocol: true }, pause);
+    expect([afterStarttls, implicit, proxy]).toEqual([true, true, true]);
+  }, 15_000);
+});
