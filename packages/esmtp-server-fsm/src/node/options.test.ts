@@ -57,7 +57,8 @@ describe('resolveSettings: security (TlsSecurity)', () => {
     expect(of('implicit')).toEqual({ implicit: true, starttls: false, requireTls: false });
     // without security: secure / starttls as before
     expect(resolveSettings({ secure: true }, true).implicitTls).toBe(true);
-    expect(resolveSettings({ secure: true }, false).implicitTls).toBe(false);
+    // without tls: starttls left to its default is simply not offered
+    expect(resolveSettings({}, false).core.starttls).toBe(false);
     expect(resolveSettings({ requireTls: true }, true).core.requireTls).toBe(true);
   });
 
@@ -70,6 +71,9 @@ describe('resolveSettings: security (TlsSecurity)', () => {
       [{ security: 'off' as const, starttls: true }, true],
       [{ security: 'opportunistic' as const, requireTls: true }, true],
       [{ security: 'required' as const, requireTls: false }, true],
+      // the older spellings asking for TLS without tls: refused, never served in plaintext
+      [{ secure: true }, false],
+      [{ starttls: true }, false],
     ] as const) {
       expect(errorCodeOf(() => resolveSettings(bad, tls)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
     }

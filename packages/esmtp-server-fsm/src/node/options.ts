@@ -119,9 +119,9 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    * @see RFC 3207, RFC 8314 §3
    */
   readonly security?: TlsSecurity;
-  /** Implicit TLS (port 465 style); `security: 'implicit'` says the same. */
+  /** Implicit TLS (port 465 style); `security: 'implicit'` says the same. `true` without `tls` is refused. */
   readonly secure?: boolean;
-  /** Offer STARTTLS when `tls` is set (default true); `security: 'off'` turns it off. */
+  /** Offer STARTTLS when `tls` is set (default true); `security: 'off'` turns it off. `true` without `tls` is refused. */
   readonly starttls?: boolean;
   /**
    * Maximum concurrent sessions, counting connections still sending their PROXY header or in their
@@ -325,7 +325,13 @@ function checkServerOptions(options: CreateServerOptions): void {
 }
 
 function tlsChoice(options: CreateServerOptions, tlsAvailable: boolean): { implicit: boolean; starttls: boolean; requireTls: boolean | undefined } {
-  if (options.security === undefined) return { implicit: options.secure === true && tlsAvailable, starttls: tlsAvailable && (options.starttls ?? true), requireTls: options.requireTls };
+  if (options.security === undefined) {
+    // asked for TLS without the material for it: refused rather than served in plaintext
+    for (const name of ['secure', 'starttls'] as const) {
+      if (options[name] === true && !tlsAvailable) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name}: true needs tls (a certificate and key)`);
+    }
+    return { implicit: options.secure === true && tlsAvailable, starttls: tlsAvailable && (options.starttls ?? true), requireTls: options.requireTls };
+  }
   const resolved = withTlsSecurity(options);
   if (options.security !== 'off' && !tlsAvailable) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `security '${options.security}' needs tls (a certificate and key)`);
   return { implicit: resolved.secure === true, starttls: resolved.starttls === true, requireTls: resolved.requireTls };
