@@ -127,7 +127,11 @@ export function stepCommand(s: Session): boolean {
   }
   const line = readLineParts(s, limit, true);
   if (line === undefined) return false;
-  if (line === 'overflow') return refuse(s, s.overflowHead, { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
+  if (line === 'overflow') {
+    // an AUTH line past maxAuthLine is an authentication exchange line: 5.5.6 (RFC 4954 §4)
+    const auth = wordOf(s.overflowHead) === 'AUTH';
+    return refuse(s, s.overflowHead, auth ? { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' } : { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
+  }
   return commandLine(s, line, 0, line.length);
 }
 

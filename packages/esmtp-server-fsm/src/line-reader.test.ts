@@ -43,9 +43,9 @@ describe.each(['whole', 'bytes'] as const)('command lines fed %s', (split) => {
     expect(replies(`AUTH PLAIN ${response}\r\n`, split, { auth: { mechanisms: ['PLAIN'] } })).toEqual(['235 2.7.0 Authentication successful']);
     // the same length is too long for any other command
     expect(replies(`NOOP ${response}\r\n`, split)).toEqual([TOO_LONG]);
-    // and an AUTH line past maxAuthLine is refused too
+    // and an AUTH line past maxAuthLine is refused too, as an authentication line (RFC 4954 §4)
     const tight = { limits: { maxAuthLine: 600 } };
-    expect(replies(`AUTH PLAIN ${response}\r\n`, split, tight)).toEqual([TOO_LONG]);
+    expect(replies(`AUTH PLAIN ${response}\r\n`, split, tight)).toEqual(['500 5.5.6 Error: authentication line too long']);
   });
 });
 

@@ -48,7 +48,7 @@ export interface ServerOptions {
   /** Refuse everything but EHLO/HELO/NOOP/RSET/QUIT/STARTTLS before TLS (530 5.7.0). */
   readonly requireTls?: boolean;
   readonly auth?: {
-    /** Mechanisms offered, by name (built-ins) or as the foundation's `SaslMechanism` objects (with a `server` side); default PLAIN LOGIN CRAM-MD5 XOAUTH2. */
+    /** Mechanisms offered, by name (built-ins) or as the foundation's `SaslMechanism` objects (with a `server` side); default PLAIN LOGIN XOAUTH2, plus CRAM-MD5 when `challenge` is given (`createServer` gives one). */
     readonly mechanisms?: readonly (string | SaslMechanism)[];
     /** MAIL needs a successful AUTH first (530 5.7.0). */
     readonly required?: boolean;

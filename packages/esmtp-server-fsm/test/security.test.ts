@@ -462,6 +462,8 @@ describe('INJ server-side argument checks', () => {
     // a long AUTH command line (initial response) is allowed up to 12288
     const long = 'AUTH PLAIN ' + 'AAAA'.repeat(2000) + '\r\n';
     expect(codes(d.feed(long))).toEqual([501]); // decodes, but is not a valid PLAIN message
+    // an AUTH command line past 12288 gets 5.5.6 as well
+    expect(d.feed('AUTH PLAIN ' + 'AAAA'.repeat(3100) + '\r\n')).toMatch(/^500 5\.5\.6/);
   });
 });
 

@@ -621,6 +621,32 @@ describe('createServer', () => {
     expect(events).toEqual(['onClose', 'body ERR_SMTP_MESSAGE_ABORTED', 'closed']);
   });
 
+  it('a client that leaves inside a message (FIN or reset): the body stream gets ERR_SMTP_MESSAGE_ABORTED with reason eof', async () => {
+    for (const leave of ['end', 'resetAndDestroy'] as const) {
+      const seen = new Promise<string>((resolve) => {
+        const s = createServer({
+          hostname: 'node.test',
+          onData: async (_e, body) => {
+            body.on('error', (e) => resolve(`${(e as { code?: string }).code ?? ''}/${(e as { reason?: string }).reason ?? ''}`));
+            await collect(body).catch(() => undefined);
+          },
+        });
+        void (async () => {
+          servers.track(s);
+          const port = (await s.listen(0, '127.0.0.1')).port;
+          const c = await client(port);
+          await c.reply();
+          await c.cmd('EHLO me');
+          await c.cmd('MAIL FROM:<a@b.c>');
+          await c.cmd('RCPT TO:<d@e.f>');
+          await c.cmd('DATA');
+          c.socket.write('half a message\r\n', () => c.socket[leave]());
+        })();
+      });
+      expect(await seen, leave).toBe('ERR_SMTP_MESSAGE_ABORTED/eof');
+    }
+  });
+
   it('PROXY protocol v1: the proxied address is the client address; garbage is dropped', async () => {
     const envs: Envelope[] = [];
     const port = await start({ proxyProtocol: true, onData: async (env, body) => void (envs.push(env), await collect(body)) });
