@@ -125,7 +125,7 @@ describe('parseEhloReply: malformed input becomes warnings, never exceptions', (
     expect(c.warnings).toMatchObject([{ code: 'greeting-looks-like-keyword', line: 0 }]);
   });
 
-  test('TLS-5 / DOS-10: no substring matching: keywords inside the greeting or parameters do not count', () => {
+  test('DOS-10: no substring matching: keywords inside the greeting or parameters do not count', () => {
     const c = ehlo('mx.example.com ESMTP PIPELINING STARTTLS ready', 'X-NOTE AUTH PLAIN PIPELINING', 'X-STARTTLS', 'XPIPELINING');
     expect(c.pipelining).toBe(false);
     expect(c.startTls).toBe(false);
@@ -360,8 +360,8 @@ describe('parseEhloReplyText (wire text or bytes, e.g. from a transcript)', () =
   });
 });
 
-describe('TLS-5 look-alike keywords', () => {
-  test('TLS-5 a keyword with a non-ASCII letter that upper-cases to ASCII ("\u017Ftarttls") is not STARTTLS', () => {
+describe('DOS-10 look-alike keywords', () => {
+  test('DOS-10 a keyword with a non-ASCII letter that upper-cases to ASCII ("\u017Ftarttls") is not STARTTLS', () => {
     const caps = parseEhloReply({ code: 250, lines: ['mx', '\u017Ftarttls', 'AUTH \u017Fcram-md5 plain'] });
     expect(caps.has('STARTTLS')).toBe(false);
     expect(caps.warnings.some((w) => w.code === 'invalid-keyword')).toBe(true);

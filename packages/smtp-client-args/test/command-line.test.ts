@@ -67,7 +67,7 @@ describe('parameter tokens (RFC 5321 §4.1.2 esmtp-param)', () => {
     expect(parseMailFrom('FROM:<a@b>  SIZE=1  SMTPUTF8  ', { lenient }).args.toString()).toBe(' SIZE=1 SMTPUTF8');
   });
 
-  it('DOS-2: too many parameters, a duplicate, an unknown one: each reply names it', () => {
+  it('INJ-7: too many parameters, a duplicate, an unknown one: each reply names it', () => {
     const many = refused(() => parseMailFrom('FROM:<a@b> SIZE=1 SMTPUTF8', { limits: { parameters: 1 } }));
     expect([many.code, many.reply.code, many.reply.enhanced]).toEqual(['ERR_SMTP_TOO_MANY_PARAMS', 501, '5.5.4']);
     expect(many.reply.text).toMatch(/\S/);

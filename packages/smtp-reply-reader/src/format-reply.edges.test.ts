@@ -13,7 +13,7 @@ function lineBytes(wire: string): number[] {
 describe('formatReply wraps by UTF-8 bytes', () => {
   // Characters at each UTF-8 width boundary (U+0080-U+009F are controls and refused).
   test.each(['a', '\u00a0', '\u07ff', '\u0800', '\uffff', '\u{10000}', '\u{10ffff}'])(
-    'INJ-4 %j repeated: no line over 512 bytes, lines filled, text kept',
+    '%j repeated: no line over 512 bytes, lines filled, text kept',
     (ch) => {
       const text = ch.repeat(700);
       const wire = formatReply({ code: 250, text });
@@ -24,11 +24,11 @@ describe('formatReply wraps by UTF-8 bytes', () => {
       expect(parseReply(wire).lines.join('')).toBe(text);
     },
   );
-  test('INJ-4 a word longer than a line is hard-split at exactly 512 bytes', () => {
+  test('a word longer than a line is hard-split at exactly 512 bytes', () => {
     const wire = formatReply({ code: 250, text: 'x'.repeat(1000) });
     expect(lineBytes(wire)).toEqual([512, 1000 - 506 + 6]);
   });
-  test('INJ-4 a line that starts with a space is hard-split, not broken at that space', () => {
+  test('a line that starts with a space is hard-split, not broken at that space', () => {
     const wire = formatReply({ code: 250, text: ` ${'x'.repeat(600)}` });
     expect(parseReply(wire).lines).toEqual([` ${'x'.repeat(505)}`, 'x'.repeat(95)]);
   });
