@@ -6,6 +6,7 @@
  * Content keeps the CRLFs exactly as received; only the stuffed leading dot is removed.
  */
 
+import { isBytes } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy } from '@smtpkit/foundation';
 import { SmtpServerError } from './errors.js';
 
@@ -106,7 +107,7 @@ export class DataDecoder {
    * (or `Infinity`) at least `from`, or `emit` is not a function.
    */
   push(data: Uint8Array, from: number, to: number, emit: (piece: Uint8Array) => void): DataDecodeResult {
-    if (!(data instanceof Uint8Array) || typeof emit !== 'function' || !Number.isInteger(from) || from < 0 || from > data.length || !(Number.isInteger(to) || to === Infinity) || to < from) {
+    if (!isBytes(data) || typeof emit !== 'function' || !Number.isInteger(from) || from < 0 || from > data.length || !(Number.isInteger(to) || to === Infinity) || to < from) {
       throw new SmtpServerError('ERR_SMTP_INVALID_ARGUMENT', 'DataDecoder.push needs a Uint8Array, a range 0 <= from <= its length, from <= to, and an emit function');
     }
     if (to > data.length) to = data.length;

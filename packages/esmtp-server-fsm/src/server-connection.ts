@@ -4,7 +4,7 @@
  * `accept` / `reject` / `respond` / `continueCommand`, reply bytes out through `dataToSend`.
  * The work is done by the rooms (`commands.ts` and the `*-commands.ts` files) on a `Session`.
  */
-import { copyBytes } from '@smtpkit/foundation';
+import { copyBytes, isBytes } from '@smtpkit/foundation';
 import type { PendingTimeout } from '@smtpkit/foundation';
 import { answer, takePending } from './answers.js';
 import { step } from './commands.js';
@@ -152,7 +152,7 @@ export class ServerConnection {
     if (this.s.current === 'awaiting-tls') {
       throw new SmtpServerError('ERR_SMTP_DATA_DURING_TLS_HANDSHAKE', 'bytes fed while the TLS handshake is pending; start TLS first');
     }
-    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new SmtpServerError('ERR_SMTP_INVALID_ARGUMENT', 'receiveData takes a Uint8Array or a string');
+    if (typeof data !== 'string' && !isBytes(data)) throw new SmtpServerError('ERR_SMTP_INVALID_ARGUMENT', 'receiveData takes a Uint8Array or a string');
     const bytes = typeof data === 'string' ? enc.encode(data) : this.s.options.copyInput === false ? data : copyBytes(data);
     if (bytes.length === 0) return;
     this.s.chunks.push(bytes);

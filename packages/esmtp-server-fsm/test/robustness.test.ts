@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf, splittings, thrownBy } from '@smtpkit/testkit';
 import { codes, drive, inTransaction } from './harness.js';
-import { ServerConnection, checkReply, isSmtpServerError } from '../src/index.js';
+import { DataDecoder, ServerConnection, checkReply, isSmtpServerError } from '../src/index.js';
 import type { ServerEvent, ServerOptions } from '../src/index.js';
 
 
@@ -365,5 +365,21 @@ describe('SRV-6 deadlines that a trickle cannot restart (time is an input)', () 
     d.feed('EH');
     expect(d.conn.pendingDeadline()?.ms).toBe(60_000);
     expect(d.conn.timeouts.dataPhase).toBe(1_800_000);
+  });
+});
+
+describe('bytes from another realm (a vm context, a worker, an iframe)', () => {
+  it('receiveData and DataDecoder take a Uint8Array made in another realm, where instanceof fails', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const foreign = (text: string): Uint8Array => runInNewContext(`new Uint8Array([${[...Buffer.from(text)].join(',')}])`) as Uint8Array;
+    expect(foreign('x') instanceof Uint8Array).toBe(false);
+    const d = drive();
+    const replies = [d.feed(foreign('EHLO a.test\r\n')), d.feed(foreign('MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n')), d.feed(foreign('Subject: x\r\n\r\nbody\r\n.\r\n'))];
+    expect(replies.flatMap((r) => codes(r))).toEqual([250, 250, 250, 354, 250]);
+    expect(d.messages).toEqual(['Subject: x\r\n\r\nbody\r\n']);
+    // the body decoder on its own
+    const pieces: string[] = [];
+    new DataDecoder().push(foreign('a\r\n..b\r\n.\r\n'), 0, Infinity, (p) => pieces.push(Buffer.from(p).toString('latin1')));
+    expect(pieces.join('')).toBe('a\r\n.b\r\n');
   });
 });
