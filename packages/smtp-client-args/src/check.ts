@@ -3,7 +3,8 @@
  * EHLO reply, so a client never sends a parameter the server cannot take.
  */
 
-import { SmtpClientArgs, storedEntries } from './client-args.js';
+import { collectionFacts } from './client-args.js';
+import type { SmtpClientArgs } from './client-args.js';
 import { ClientArgsError, booleanOption } from './errors.js';
 import { DEFAULT_PARAMETERS, digits, parseBy } from './parameters.js';
 import type { MailboxPath, Path } from './path.js';
@@ -141,7 +142,8 @@ export function checkArgsAgainst(
   }
 
   // a collection's own parameter table (private parameters with their extensions), else the built-in one
-  const specs = args instanceof SmtpClientArgs ? storedEntries.specs(args) : DEFAULT_PARAMETERS;
+  const facts = collectionFacts(args);
+  const specs = facts?.specs ?? DEFAULT_PARAMETERS;
   for (const [k] of entries) {
     const exts = specs.get(k)?.extensions ?? [k];
     if (!exts.some((e) => capabilities.has(e))) add('not-advertised', k, `${k} needs ${exts.join(' or ')}`);
@@ -179,7 +181,7 @@ export function checkArgsAgainst(
     if ((p as Path).kind === 'mailbox' && (p as MailboxPath).utf8) utf8 = true;
   }
   if (utf8 && !capabilities.has('SMTPUTF8')) add('smtputf8-required', 'SMTPUTF8', 'non-ASCII address needs SMTPUTF8');
-  else if (utf8 && !entries.has('SMTPUTF8') && !(args instanceof SmtpClientArgs && args.command === 'rcpt')) {
+  else if (utf8 && !entries.has('SMTPUTF8') && facts?.command !== 'rcpt') {
     add('smtputf8-required', 'SMTPUTF8', 'non-ASCII address needs MAIL FROM ... SMTPUTF8');
   }
 

@@ -116,6 +116,34 @@ function safeInt(n: unknown, argument: string, min: number, max: number): number
  * collections whose prototype is exactly `SmtpClientArgs.prototype` (a subclass may override
  * `get`).
  */
+/** Registered symbol under which a collection shows its facts to any copy of this package. */
+const ARGS_FACTS = Symbol.for('smtp-client-args.collection-facts');
+
+/** Internal: a collection's own parameter table and the command it is for. */
+export interface CollectionFacts {
+  readonly specs: ReadonlyMap<string, ParameterSpec>;
+  readonly command: ParameterCommand | undefined;
+}
+
+/**
+ * Internal to this package: the facts of an `SmtpClientArgs` made by this copy of the package or
+ * by another one (where `instanceof` fails); `undefined` for any other iterable.
+ */
+export function collectionFacts(args: unknown): CollectionFacts | undefined {
+  if (args instanceof SmtpClientArgs) return { specs: storedEntries.specs(args), command: args.command };
+  if (typeof args !== 'object' || args === null) return undefined;
+  let facts: unknown;
+  try {
+    facts = (args as Record<symbol, unknown>)[ARGS_FACTS];
+  } catch {
+    return undefined;
+  }
+  if (typeof facts !== 'object' || facts === null) return undefined;
+  const { specs, command } = facts as { specs?: unknown; command?: unknown };
+  if (typeof specs !== 'object' || specs === null || typeof (specs as Map<string, ParameterSpec>).get !== 'function') return undefined;
+  return { specs: specs as ReadonlyMap<string, ParameterSpec>, command: command === 'mail' || command === 'rcpt' ? command : undefined };
+}
+
 export const storedEntries: {
   value(args: SmtpClientArgs, upperKeyword: string): string | undefined;
   has(args: SmtpClientArgs, upperKeyword: string): boolean;
@@ -131,6 +159,13 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     storedEntries.value = (args, upperKeyword) => args.#entries.get(upperKeyword);
     storedEntries.has = (args, upperKeyword) => args.#entries.has(upperKeyword);
     storedEntries.specs = (args) => args.#specs;
+    // what another copy of this package (a CommonJS and an ESM build side by side, two installed
+    // versions) may read of a collection: its parameter table and its command
+    Object.defineProperty(SmtpClientArgs.prototype, ARGS_FACTS, {
+      get(this: SmtpClientArgs): CollectionFacts {
+        return { specs: this.#specs, command: this.#command };
+      },
+    });
   }
 
   readonly #entries = new Map<string, string | undefined>();

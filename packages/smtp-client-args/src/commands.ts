@@ -5,7 +5,7 @@
  * server should send.
  */
 
-import { SmtpClientArgs, storedEntries } from './client-args.js';
+import { SmtpClientArgs, collectionFacts, storedEntries } from './client-args.js';
 import { ClientArgsError, booleanOption, optionsObject } from './errors.js';
 import type { ServerReply } from './errors.js';
 import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
@@ -200,7 +200,7 @@ function renderArgs(args: Iterable<readonly [string, string | undefined]> | unde
   // Defence in depth: re-check every pair even if it came from SmtpClientArgs. A collection keeps
   // its own (possibly custom) parameter table, so only the wire grammar and the command are checked
   // again; any other iterable is checked against the whole built-in table.
-  const own = args instanceof SmtpClientArgs;
+  const own = collectionFacts(args) !== undefined;
   let out = '';
   const seen = new Set<string>();
   for (const entry of args) {
