@@ -5,7 +5,7 @@
  */
 import { SmtpClientError } from './errors.js';
 
-import { BARE_LINE_ENDING_POLICIES, isWellFormedText, loneSurrogateIndex } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, isBytes, isWellFormedText, loneSurrogateIndex } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy } from '@smtpkit/foundation';
 
 /**
@@ -62,7 +62,7 @@ export function textBytes(text: string, what: string): Uint8Array {
 /** A string's UTF-8 or the bytes themselves; `ERR_SMTP_CLIENT_INVALID_PARAMETER` naming `what` for anything else. */
 function bodyData(body: unknown, what: string): Uint8Array {
   if (typeof body === 'string') return textBytes(body, what);
-  if (body instanceof Uint8Array) return body;
+  if (isBytes(body)) return body;
   throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', `${what}: expected a string or a Uint8Array`);
 }
 
@@ -131,7 +131,7 @@ export class BodyEncoder {
         held = chunk.slice(-1);
         chunk = chunk.slice(0, -1);
       }
-    } else if (this.heldHigh !== '' && chunk instanceof Uint8Array) {
+    } else if (this.heldHigh !== '' && isBytes(chunk)) {
       throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'chunk: bytes after a string chunk that ended with a lone surrogate (text with no UTF-8 form)');
     }
     const data = bodyData(chunk, 'chunk');

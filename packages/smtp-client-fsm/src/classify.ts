@@ -1,7 +1,9 @@
 /**
  * Classification of negative replies for per-recipient results, through smtp-errors (bounce
- * classes with rules, per-domain overrides, phrases and enhanced status codes). Pass your own
- * `classify` option (for example a `createClassifier()` instance with custom rules) to change it.
+ * classes with rules, per-domain overrides, phrases and enhanced status codes). To change it, pass
+ * your own `classify` option: a function `(reply, domain) => Classification` (a {@link Classifier}),
+ * not a classifier object. To use a smtp-errors `createClassifier()` instance with custom rules,
+ * wrap its method: `classify: (reply, domain) => custom.classify(reply, { domain })`.
  */
 import type { Reply } from 'smtp-reply-reader';
 import { classify as classifyReply } from 'smtp-errors';

@@ -5,6 +5,7 @@ import { ClientConnection } from './client-connection.js';
 import { createStateRegistry } from './states/index.js';
 import { isSmtpClientError } from './errors.js';
 import { ScriptedServer, run, sent } from '../test/scripted-server.js';
+import { createClassifier } from 'smtp-errors';
 
 type Options = ConstructorParameters<typeof ClientConnection>[0];
 
@@ -128,6 +129,17 @@ describe('ClientConnection: each option of the wrong type names the option', () 
     expect(refusal(all)).toBeUndefined();
     expect(refusal(Object.fromEntries(Object.keys(all).map((k) => [k, undefined])))).toBeUndefined();
     expect(refusal({ crypto: {} })).toBeUndefined();
+  });
+
+  it('classify takes a function, not a createClassifier() instance; the documented wrapper of one classifies with its rules', () => {
+    const custom = createClassifier();
+    custom.registerClass(99, 'Profanity', 'Rejected for language.', 'block');
+    custom.addRules('y.test,99,watch your language');
+    expect(refusal({ classify: custom })).toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringContaining('classify') });
+    const conn = new ClientConnection({ classify: (reply, domain) => custom.classify(reply, { domain }) });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+    const [m] = sent(run(conn, new ScriptedServer({ rcpt: () => '550 watch your language' })));
+    expect(m?.recipients[0]).toMatchObject({ status: 'rejected', classification: { id: 99, name: 'Profanity' } });
   });
 
   it('pipelining: false still turns pipelining off', () => {

@@ -7,7 +7,7 @@ import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
-import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isIterableObject, isWellFormedText } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isBytes, isIterableObject, isWellFormedText } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms, recipientKey } from './checks.js';
@@ -177,13 +177,20 @@ export interface ClientOptions {
    * wait for the reply to the final dot (`dataDone`, RFC 5321 §4.5.3.2.6) then starts once the dot
    * has been written, not when it was queued: until then the body is still going out, under
    * `dataBlock` (§4.5.3.2.5), re-armed by each write reported. A message whose dot was never
-   * reported written is `deferred` rather than `unknown` when the session fails.
+   * reported written is `deferred` rather than `unknown` when the session fails, and a 2xx that
+   * comes before it is written is no acceptance (RFC 5321 §4.1.1.4): the session ends with
+   * `ERR_SMTP_CLIENT_UNEXPECTED_REPLY` and the message is `deferred`.
    */
   readonly reportsWrites?: boolean;
   /** Recipients per transaction before the rest go into a following one (default 100; LIMITS RCPTMAX wins when lower). */
   readonly maxRecipientsPerTransaction?: number;
   readonly timeouts?: Partial<ClientTimeouts>;
   readonly replyLimits?: ReplyReaderOptions;
+  /**
+   * Classifies negative replies for the results: a function `(reply, domain) => Classification`
+   * (default: smtp-errors' `classify`). A smtp-errors `createClassifier()` instance is an object,
+   * not this function: pass `(reply, domain) => custom.classify(reply, { domain })`.
+   */
   readonly classify?: Classifier;
   readonly mailArgs?: ArgsHook;
   readonly rcptArgs?: ArgsHook;
@@ -419,7 +426,7 @@ export class ClientConnection {
    * else is `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown before the session changes.
    */
   receiveData(data: Uint8Array | string): void {
-    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'data: expected a Uint8Array or a string');
+    if (typeof data !== 'string' && !isBytes(data)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'data: expected a Uint8Array or a string');
     const s = this.s;
     s.start();
     if (s.closed) return;
@@ -613,7 +620,7 @@ export class ClientConnection {
     if (to.length === 0) throw usage('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: at least one recipient is required');
     checkPath('from', input.from, true);
     to.forEach((r, i) => checkPath(`to[${i}]`, r, false));
-    if (input.body !== undefined && typeof input.body !== 'string' && !(input.body instanceof Uint8Array)) {
+    if (input.body !== undefined && typeof input.body !== 'string' && !isBytes(input.body)) {
       throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: expected a string or a Uint8Array (or stream it after need-body)');
     }
     if (input.bodyType !== undefined && !['7bit', '8bitmime', 'binarymime'].includes(input.bodyType)) {
@@ -707,7 +714,7 @@ export class ClientConnection {
    * @see RFC 5321 §4.1.1.4, RFC 3030
    */
   writeBody(chunk: Uint8Array | string): void {
-    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'chunk: expected a Uint8Array or a string');
+    if (typeof chunk !== 'string' && !isBytes(chunk)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'chunk: expected a Uint8Array or a string');
     const s = this.s;
     const t = s.txn;
     // After a negative BDAT reply nothing more of this body goes out: late chunks are dropped.

@@ -7,6 +7,7 @@ import { ClientConnection } from './client-connection.js';
 import type { ClientOptions } from './client-connection.js';
 import type { ClientEvent } from './events.js';
 import { ScriptedServer, sent } from '../test/scripted-server.js';
+import type { Script } from '../test/scripted-server.js';
 
 const dec = new TextDecoder();
 const LINE = 'x'.repeat(98) + '\r\n';
@@ -21,8 +22,8 @@ function drain(conn: ClientConnection, into: ClientEvent[]): void {
  * Plays the session up to the write that holds the final dot (every earlier write reported written
  * at once) and returns that write, not yet reported.
  */
-function upToTheDot(options: ClientOptions, body: string | undefined, events: ClientEvent[]): { conn: ClientConnection; server: ScriptedServer; out: Uint8Array } {
-  const server = new ScriptedServer();
+function upToTheDot(options: ClientOptions, body: string | undefined, events: ClientEvent[], script: Script = {}): { conn: ClientConnection; server: ScriptedServer; out: Uint8Array } {
+  const server = new ScriptedServer(script);
   const conn = new ClientConnection({ timeouts: { dataBlock: 1_000, dataDone: 5_000 }, ...options });
   conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], ...(body !== undefined ? { body } : {}) });
   for (let round = 0; round < 20; round++) {
@@ -33,7 +34,7 @@ function upToTheDot(options: ClientOptions, body: string | undefined, events: Cl
       conn.endBody();
     }
     const out = conn.dataToSend();
-    if (dec.decode(out.subarray(-5)) === '\r\n.\r\n') return { conn, server, out };
+    if (dec.decode(out.subarray(-5)) === '\r\n.\r\n' || /^BDAT \d+ LAST\r\n/m.test(dec.decode(out))) return { conn, server, out };
     server.push(out);
     conn.dataWritten(out.length);
   }
@@ -125,6 +126,44 @@ describe('ClientConnection: write reports and the data timers', () => {
       expect(written.conn.closed).toBe(false);
       // the refused end of data may leave the transaction open (RFC 5321 §3.3): RSET goes with the next MAIL group
       expect(dec.decode(written.conn.dataToSend())).toMatch(/^RSET\r\nMAIL FROM:<a@x\.test>/); // the next message goes on
+    });
+  }
+
+  // RFC 5321 §4.1.1.4: only the reply to the end of data accepts the message. A 2xx (or 3xx) that
+  // comes while the end of the body is still in the transport's hands cannot be that reply.
+  const early: [kind: string, body: string | undefined, options: ClientOptions, script: Script][] = [
+    ['DATA, a whole body', BODY, {}, {}],
+    ['DATA, a streamed body', undefined, {}, {}],
+    ['LMTP, the first per-recipient reply', BODY, { lmtp: true }, { lmtpFinal: () => '250 2.0.0 delivered' }],
+    ['BDAT LAST', BODY, { chunking: true }, { ehlo: ['PIPELINING', 'CHUNKING'] }],
+  ];
+  for (const [kind, body, options, script] of early) {
+    for (const reply of ['250 2.0.0 queued early', '354 go on']) {
+      it(`${kind}: a ${reply.slice(0, 3)} before the end of the body is written is no acceptance: the message is deferred (ERR_SMTP_CLIENT_UNEXPECTED_REPLY), the session ends, nothing more is written`, () => {
+        const events: ClientEvent[] = [];
+        const { conn, out } = upToTheDot({ reportsWrites: true, ...options }, body, events, script);
+        conn.sendMessage({ from: 'a@x.test', to: ['c@y.test'], body: 'x' });
+        conn.dataWritten(out.length - 40_000); // part of the body is out; its end is not
+        conn.receiveData(`${reply}\r\n`);
+        drain(conn, events);
+        const [m1, m2] = sent(events);
+        expect(m1).toMatchObject({ outcome: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY', recipients: [{ status: 'deferred' }] });
+        expect(m2).toMatchObject({ outcome: 'deferred' });
+        expect(events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY', reply: { code: Number(reply.slice(0, 3)) } });
+        expect(events.at(-1)).toMatchObject({ type: 'closed', reason: 'error' });
+        expect(conn.closed).toBe(true);
+        expect(conn.dataToSend().length).toBe(0);
+      });
+    }
+    it(`${kind}: the same 250 once the end of the body is written delivers the message`, () => {
+      const events: ClientEvent[] = [];
+      const { conn, server, out } = upToTheDot({ reportsWrites: true, ...options }, body, events, script);
+      server.push(out);
+      conn.dataWritten(out.length);
+      conn.receiveData(server.output());
+      drain(conn, events);
+      expect(sent(events)).toMatchObject([{ outcome: 'delivered', recipients: [{ status: 'accepted' }] }]);
+      expect(conn.closed).toBe(false);
     });
   }
 

@@ -5,19 +5,27 @@ import { connect, createPool, deliver, sendMail } from '../src/node/index.js';
 import { ScriptedServer } from './scripted-server.js';
 import type { Script } from './scripted-server.js';
 
-/** An in-memory stream whose other end is a scripted server. */
-function scriptedStream(script: Script): { stream: Duplex; server: ScriptedServer } {
+/**
+ * An in-memory stream whose other end is a scripted server. It hands over the server's answer
+ * before it calls back the write that answer is for: at once, or (`later`) in a later turn of the
+ * event loop.
+ */
+function scriptedStream(script: Script, later = false): { stream: Duplex; server: ScriptedServer } {
   const server = new ScriptedServer(script);
   const stream: Duplex = new Duplex({
     read() {
       // replies are pushed as the server produces them
     },
     write(chunk: Buffer, _enc, cb) {
-      server.push(new Uint8Array(chunk));
-      const out = server.output();
-      if (out) stream.push(out);
-      if (server.eof) stream.push(null);
-      cb();
+      const serve = (): void => {
+        server.push(new Uint8Array(chunk));
+        const out = server.output();
+        if (out) stream.push(out);
+        if (server.eof) stream.push(null);
+        cb();
+      };
+      if (later) setImmediate(serve);
+      else serve();
     },
   });
   queueMicrotask(() => stream.push(server.output()));
@@ -40,6 +48,13 @@ describe('connection factory', () => {
     expect(r.outcome).toBe('delivered');
     expect(new TextDecoder().decode(server.messages[0]!.content)).toBe('Subject: t\r\n\r\nover a tunnel\r\n');
     expect(server.commands.at(-1)).toBe('QUIT');
+  });
+
+  it('a stream that hands over each answer before it calls back the write it answers, in a later turn: the reply to the dot is still the final reply (delivered)', async () => {
+    const { stream, server } = scriptedStream({}, true);
+    const r = await sendMail({ host: 'mx.test', security: 'off', connection: () => stream, from: 'a@x.test', to: ['b@y.test'], body: 'Subject: t\r\n\r\n' + 'line\r\n'.repeat(30_000) });
+    expect(r.outcome).toBe('delivered');
+    expect(server.messages[0]!.content.length).toBe(14 + 6 * 30_000);
   });
 
   it('an async factory that fails rejects connect with a typed error; a non-function is an invalid option', async () => {

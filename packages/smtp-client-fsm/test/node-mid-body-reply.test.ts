@@ -146,4 +146,60 @@ describe('a reply in the middle of the body', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(commands.filter((c) => c.startsWith('MAIL FROM:'))).toHaveLength(1); // the second message never reached the server
   });
+  // RFC 5321 §4.1.1.4: only the reply to the end of data accepts a message. A server that answers
+  // 250 while the body is still in the client's socket, and would refuse the real end of data.
+  for (const kind of ['string', 'Buffer'] as const) {
+    it(`250 while a whole ${kind} body is still in the socket (the server refuses the real dot with 554): not delivered, deferred with ERR_SMTP_CLIENT_UNEXPECTED_REPLY`, async () => {
+      const srv = net.createServer((s) => {
+        s.on('error', () => undefined);
+        s.write('220 mx.test ESMTP\r\n');
+        let text = '';
+        let inData = false;
+        let body = 0;
+        let early = false;
+        s.on('data', (d: Buffer) => {
+          text += d.toString('latin1');
+          for (;;) {
+            if (inData) {
+              body += text.length;
+              if (!early && body >= 256 * 1024) {
+                early = true;
+                s.write('250 2.0.0 queued early\r\n');
+                // a slow reader: the rest of the body, and its dot, are still in the client's socket when the 250 arrives
+                s.pause();
+                setTimeout(() => s.resume(), 300);
+              }
+              const end = text.indexOf('\r\n.\r\n');
+              if (end < 0) {
+                text = text.slice(-4);
+                return;
+              }
+              text = text.slice(end + 5);
+              inData = false;
+              s.write('554 5.7.1 rejected\r\n');
+              continue;
+            }
+            const i = text.indexOf('\r\n');
+            if (i < 0) return;
+            const line = text.slice(0, i);
+            text = text.slice(i + 2);
+            if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n');
+            else if (line === 'DATA') {
+              inData = true;
+              s.write('354 go ahead\r\n');
+            } else if (line === 'QUIT') s.end('221 bye\r\n');
+            else s.write('250 ok\r\n');
+          }
+        });
+      });
+      servers.push(srv);
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      const port = (srv.address() as net.AddressInfo).port;
+      // 12 MB: more than loopback's socket buffers take while the server is not reading
+      const text = 'Subject: big\r\n\r\n' + MB.repeat(12);
+      const r = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@x.test', to: ['b@y.test'], body: kind === 'string' ? text : Buffer.from(text, 'latin1') });
+      expect(r).toMatchObject({ outcome: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_UNEXPECTED_REPLY', accepted: [], deferred: ['b@y.test'] });
+      expect(r.recipients[0]).toMatchObject({ status: 'deferred' });
+    });
+  }
 });

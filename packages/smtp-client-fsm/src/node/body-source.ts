@@ -1,6 +1,7 @@
 // Message body sources of the Node client: what `send()` accepts as a body, how it is read chunk by
 // chunk (with the socket's backpressure left to the caller) and released when it is not needed.
 import { BDAT_MAX_CHUNK } from 'smtp-client-fsm';
+import { isBytes } from '@smtpkit/foundation';
 
 /**
  * A message body: a string, bytes, an async iterable of chunks or a web `ReadableStream`.
@@ -14,12 +15,12 @@ export type BodySource = string | Uint8Array | AsyncIterable<Uint8Array | string
 
 /** A body held whole (a string or bytes): it can be read again, for another attempt. */
 export function isWholeBody(b: BodySource): b is string | Uint8Array {
-  return typeof b === 'string' || b instanceof Uint8Array;
+  return typeof b === 'string' || isBytes(b);
 }
 
 /** True for every kind of {@link BodySource} (checked before a message is queued). */
 export function isBodySource(b: unknown): b is BodySource {
-  if (typeof b === 'string' || b instanceof Uint8Array) return true;
+  if (typeof b === 'string' || isBytes(b)) return true;
   if (typeof b !== 'object' || b === null) return false;
   return typeof (b as ReadableStream).getReader === 'function' || typeof (b as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }

@@ -1,12 +1,13 @@
 import { ClientConnection, SmtpClientError, isSmtpClientError } from 'smtp-client-fsm';
 import type { ClientOptions, MessageInput, ClientEvent, MessageOutcome, RecipientResult, ClientErrorCode, AuthOptions } from 'smtp-client-fsm';
-import net from 'node:net';
+import { Socket, connect as netConnect, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
+import { TLSSocket, connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import type { Reply } from 'smtp-reply-reader';
 import type { Capabilities } from 'smtp-capabilities';
-import { TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
+import { TLS_SECURITY_LEVELS, isBytes } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import { nodeCrypto } from './crypto.js';
 import { chunks, discard, isBodySource, pieces } from './body-source.js';
@@ -74,7 +75,7 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
   readonly port?: number;
   readonly security?: Security;
   /** Options for `tls.connect` (servername, ca, rejectUnauthorized, ...). */
-  readonly tls?: tls.ConnectionOptions;
+  readonly tls?: ConnectionOptions;
   /**
    * Deadline in ms for the whole of `connect()`: TCP, implicit TLS, greeting, EHLO, STARTTLS and
    * AUTH (default 30 000, as Postfix `smtp_connect_timeout`).
@@ -113,7 +114,9 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
    * in-memory pair in tests) used instead of a TCP connection to `host`:`port`. Implicit TLS and
    * STARTTLS still run over it; `host` still names the server for TLS and messages. Anything but a
    * stream given back is `ERR_SMTP_CLIENT_INVALID_OPTION`; a factory that throws or rejects is
-   * `ERR_SMTP_CLIENT_CONNECTION_LOST`.
+   * `ERR_SMTP_CLIENT_CONNECTION_LOST`. A write's callback says the bytes have left: a reply that
+   * comes while the final dot's write is not called back yet, after a turn of the event loop, is
+   * taken as an answer the server gave before it read the dot (no delivery).
    */
   readonly connection?: () => Duplex | Promise<Duplex>;
 }
@@ -206,13 +209,19 @@ class Client implements SmtpClient {
   private tlsInfo: TlsState | undefined;
   private readonly options: ConnectOptions;
   private readonly policy: 'off' | 'opportunistic' | 'required' | 'implicit';
+  /** Octets handed to the socket whose write has not completed yet. */
+  private unreported = 0;
+  /** Socket input held back for a turn of the event loop, in order (see `input`). */
+  private inbound: (Uint8Array | 'end' | 'close')[] = [];
+  private inboundDrain: NodeJS.Immediate | undefined;
+  private draining = false;
 
   constructor(options: ConnectOptions, policy: 'off' | 'opportunistic' | 'required' | 'implicit', socket: Duplex, conn: ClientConnection) {
     this.options = options;
     this.policy = policy;
     this.connection = conn;
     this.socket = socket;
-    if (socket instanceof tls.TLSSocket) this.tlsInfo = tlsState(socket);
+    if (socket instanceof TLSSocket) this.tlsInfo = tlsState(socket);
     this.attach(socket);
   }
 
@@ -273,31 +282,58 @@ class Client implements SmtpClient {
   }
 
   private attach(socket: Duplex): void {
-    // input, the hot path: guarded without a closure per chunk
-    socket.on('data', (d: Buffer) => {
-      try {
-        this.connection.receiveData(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-        this.pump();
-      } catch (e) {
-        this.threw(e);
-      }
-    });
-    socket.on('end', () =>
-      this.guard(() => {
-        this.connection.receiveEof();
-        this.pump();
-      }),
-    );
+    socket.on('data', (d: Buffer) => this.input(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
+    socket.on('end', () => this.input('end'));
     socket.on('error', (e) => {
       this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', e.message, 'remote', { cause: e });
     });
-    socket.on('close', () => {
+    socket.on('close', () => this.input('close'));
+  }
+
+  /**
+   * Input from the socket. The core takes a reply that comes before the final dot is reported
+   * written as no acceptance (the server cannot have read the dot), so the write reports must not
+   * lag behind the replies: input that comes while writes are still unreported waits one turn of
+   * the event loop for their callbacks (a transport in memory, or a proxy, may hand over the
+   * server's answer before it calls back the write it answers), and input behind it waits too, in
+   * order. Over TCP the bytes of a body still in the socket stay unreported, as they should.
+   */
+  private input(x: Uint8Array | 'end' | 'close'): void {
+    if (!this.draining && this.inbound.length === 0 && this.unreported === 0) return this.take(x);
+    this.inbound.push(x);
+    this.inboundDrain ??= setImmediate(() => {
+      this.inboundDrain = undefined;
+      const batch = this.inbound.splice(0);
+      this.draining = true;
+      try {
+        for (const y of batch) this.take(y);
+      } finally {
+        this.draining = false;
+      }
+    });
+  }
+
+  private take(x: Uint8Array | 'end' | 'close'): void {
+    if (x === 'end') {
+      return this.guard(() => {
+        this.connection.receiveEof();
+        this.pump();
+      });
+    }
+    if (x === 'close') {
       this.guard(() => {
         if (!this.connection.closed) this.connection.receiveEof();
         this.pump();
       });
-      this.finish();
-    });
+      return this.finish();
+    }
+    // the hot path: guarded without a closure per chunk
+    try {
+      this.connection.receiveData(x);
+      this.pump();
+    } catch (e) {
+      this.threw(e);
+    }
   }
 
   private detach(socket: Duplex): void {
@@ -312,12 +348,14 @@ class Client implements SmtpClient {
     // when the final dot has left, not when it was queued (RFC 5321 §4.5.3.2.5, §4.5.3.2.6).
     for (let o = 0; o < out.length; o += WRITE_PIECE) {
       const piece = o === 0 && out.length <= WRITE_PIECE ? out : out.subarray(o, Math.min(out.length, o + WRITE_PIECE));
+      this.unreported += piece.length;
       this.socket.write(piece, (err?: Error | null) => this.written(err, piece.length));
     }
   }
 
   /** A write completed: the core learns how far the output has gone (never after an error or the end). */
   private written(err: Error | null | undefined, n: number): void {
+    this.unreported -= n;
     if (err || this.isClosed) return;
     this.guard(() => {
       this.connection.dataWritten(n);
@@ -447,7 +485,7 @@ class Client implements SmtpClient {
     };
     try {
       for await (const chunk of chunks(p.body)) {
-        if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
+        if (typeof chunk !== 'string' && !isBytes(chunk)) {
           throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: the source yielded something other than a string or a Uint8Array');
         }
         for (const piece of pieces(chunk)) {
@@ -477,10 +515,10 @@ class Client implements SmtpClient {
     const plain = this.socket;
     this.detach(plain);
     const o = this.options;
-    const secure = tls.connect({
+    const secure = tlsConnect({
       ...tlsOptions(o, this.policy),
       socket: plain,
-    } as tls.ConnectionOptions);
+    } as ConnectionOptions);
     this.socket = secure;
     let established = false;
     secure.once('secureConnect', () =>
@@ -545,7 +583,7 @@ class Client implements SmtpClient {
     if (!isBodySource(body)) {
       return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream'));
     }
-    const whole = typeof body === 'string' || body instanceof Uint8Array;
+    const whole = typeof body === 'string' || isBytes(body);
     return new Promise<SendResult>((resolve, reject) => {
       try {
         const { body: _b, ...rest } = message;
@@ -627,9 +665,9 @@ export function asciiHostName(name: string): string {
 }
 
 /** `tls.connect` options for a policy: opportunistic TLS does not reject an unverifiable certificate. */
-function tlsOptions(o: ConnectOptions, policy: Policy): tls.ConnectionOptions {
-  const options: tls.ConnectionOptions = {
-    servername: net.isIP(o.host) ? undefined : o.host,
+function tlsOptions(o: ConnectOptions, policy: Policy): ConnectionOptions {
+  const options: ConnectionOptions = {
+    servername: isIP(o.host) ? undefined : o.host,
     ...(policy === 'opportunistic' ? { rejectUnauthorized: false } : {}),
     ...o.tls,
   };
@@ -638,7 +676,7 @@ function tlsOptions(o: ConnectOptions, policy: Policy): tls.ConnectionOptions {
   return options;
 }
 
-function tlsState(s: tls.TLSSocket): TlsState {
+function tlsState(s: TLSSocket): TlsState {
   const err = s.authorizationError as Error | string | null | undefined;
   return {
     protocol: s.getProtocol(),
@@ -738,7 +776,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
         }
         s = stream;
         stream.removeAllListeners('error');
-        if (stream instanceof net.Socket) stream.setNoDelay(true);
+        if (stream instanceof Socket) stream.setNoDelay(true);
         client = new Client(options, policy, stream, conn);
         client.ready().then(() => {
           ready = true;
@@ -749,9 +787,9 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
         const code = tlsStage && !(e as NodeJS.ErrnoException).syscall ? 'ERR_SMTP_CLIENT_TLS_FAILED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST';
         reject(new SmtpClientError(code, `connect to ${options.host}:${port} failed: ${e.message}`, 'remote', { cause: e }));
       };
-      const overTls = (raw: Duplex | undefined): tls.TLSSocket => {
+      const overTls = (raw: Duplex | undefined): TLSSocket => {
         const base = raw ? { socket: raw } : { host: asciiHostName(options.host), port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
-        return tls.connect({ ...base, ...tlsOptions(options, policy) } as tls.ConnectionOptions);
+        return tlsConnect({ ...base, ...tlsOptions(options, policy) } as ConnectionOptions);
       };
       const own = options.connection;
       if (own) {
@@ -785,7 +823,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
       }
       // the address lookup does not convert an internationalised name: A-labels
       const base = { host: asciiHostName(options.host), port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
-      const sock: net.Socket = implicit ? overTls(undefined) : net.connect(base);
+      const sock: Socket = implicit ? overTls(undefined) : netConnect(base);
       s = sock;
       sock.once(implicit ? 'secureConnect' : 'connect', () => start(sock));
       sock.once('error', (e) => failed(e, implicit));

@@ -2,7 +2,7 @@
 import { messageOutcome, SmtpClientError, STAGE } from 'smtp-client-fsm';
 import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
-import net from 'node:net';
+import { isIP } from 'node:net';
 import { connect } from './client.js';
 import { mxRecords } from './mx.js';
 import { isWholeBody } from './body-source.js';
@@ -101,7 +101,7 @@ function closedBeforeAcceptance(result: SendResult): string | undefined {
 
 /** IPv6 then IPv4 addresses of a host (an address literal is itself). */
 async function addresses(host: string, resolver: MxResolver): Promise<string[]> {
-  if (net.isIP(host)) return [host];
+  if (isIP(host)) return [host];
   const [v6, v4] = await Promise.all([resolver.resolve6(host).catch(() => [] as string[]), resolver.resolve4(host).catch(() => [] as string[])]);
   return [...v6, ...v4];
 }
@@ -164,7 +164,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           let client;
           try {
             // TLS names the exchanger, not the address.
-            client = await connect({ ...conn, host: address, tls: { ...(net.isIP(exchange) ? {} : { servername: exchange }), ...conn.tls } });
+            client = await connect({ ...conn, host: address, tls: { ...(isIP(exchange) ? {} : { servername: exchange }), ...conn.tls } });
           } catch (e) {
             const err = e instanceof SmtpClientError ? e : undefined;
             attempts.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });

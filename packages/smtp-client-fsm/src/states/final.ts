@@ -29,9 +29,18 @@ export const finalState: ClientStateDefinition = Object.freeze({
       s.needRset = true;
       return endTransaction(s);
     }
-    // A refusal before the transport has written the final dot came mid-body: the server cannot
-    // have read the dot yet, so it may still answer it; the session cannot go on after it.
-    if (reply.code >= 400 && t.finalReplies === 0 && !t.bdat && !s.bodyWritten() && s.bodyRefused(reply)) return;
+    if (t.finalReplies === 0 && !s.bodyWritten()) {
+      // A refusal before the transport has written the final dot came mid-body: the server cannot
+      // have read the dot yet, so it may still answer it; the session cannot go on after it.
+      if (reply.code >= 400) {
+        if (!t.bdat && s.bodyRefused(reply)) return;
+      } else if (!t.bdatFailed) {
+        // Anything else is no acceptance: only the reply to the end of data accepts the message
+        // (RFC 5321 §4.1.1.4, RFC 3030 §2), and the server has not read it yet. As for a streamed
+        // body's unsolicited reply, the session ends and the message is deferred, not delivered.
+        return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `reply ${reply.code} before the end of the body was written: the server cannot have accepted the message yet`, 'error', reply);
+      }
+    }
     const decide = (addr: string, r: Reply): void => {
       const bad = t.bdatFailed ?? (r.code >= 200 && r.code < 300 ? undefined : r);
       if (bad) s.setResult(m, addr, 'rejected', bad, undefined, STAGE.READING_CONFIRMATION, true);
