@@ -119,4 +119,59 @@ describe('smtp probe', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('LHLO refused: 500 5.5.1 unknown command');
   });
+  // Characters a terminal acts on or reorders text by: C0 (ESC, BEL), C1 (U+009B is a CSI), bidi controls.
+  const raw = (text: string): string[] =>
+    [...text].filter((ch) => {
+      const c = ch.codePointAt(0)!;
+      return (c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f) || c === 0x61c || c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    });
+
+  it('server text with bidi overrides, C1 controls and terminal escapes is printed escaped: the table, --json (as \\u202e), a refusal on stdout and stderr', async () => {
+    const port = await scripted('220 mx \u202eevil\u2066 \u009b31m \u001b]0;PWNED\u0007\r\n', { EHLO: '250-mx.test \u202egreets\r\n250-PIPELINING\r\n250 X\u202eY\r\n', QUIT: '221 bye\r\n' });
+    const r = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port)]);
+    expect(r.code).toBe(0);
+    expect(raw(r.stdout)).toEqual([]);
+    expect(raw(r.stderr)).toEqual([]);
+    expect(r.stdout).toContain('\\u202eevil\\u2066');
+    expect(r.stdout).toContain('X\\u202eY');
+    const j = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port), '--json']);
+    expect(j.code).toBe(0);
+    expect(raw(j.stdout)).toEqual([]);
+    expect(j.stdout).toContain('\\u202eevil');
+    const parsed = JSON.parse(j.stdout) as ProbeJson;
+    expect(parsed.banner.lines[0]).toContain('\u202eevil\u2066');
+    expect(parsed.ehlo.capabilities.map((c) => c.keyword)).toContain('X\u202eY');
+
+    const refusing = await scripted('554 5.7.1 \u202egone \u009b2J\r\n', { QUIT: '221 bye\r\n' });
+    for (const args of [[], ['--json']]) {
+      const x = await runCli(['probe', '-H', '127.0.0.1', '-p', String(refusing), ...args]);
+      expect(x.code).toBe(1);
+      expect(raw(x.stdout)).toEqual([]);
+      expect(raw(x.stderr)).toEqual([]);
+      expect(x.stderr).toContain('\\u202egone');
+    }
+  });
+
+  it('a server that never greets: after --timeout the probe closes without QUIT (it would wait for a reply to it as long again), exit 3', async () => {
+    const received: string[] = [];
+    let closed = false;
+    const server = createServer((s) => {
+      s.on('error', () => undefined);
+      s.on('data', (d: Buffer) => received.push(d.toString('latin1')));
+      s.on('close', () => (closed = true));
+    });
+    servers.push(server);
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    const r = await runCli(['probe', '-H', '127.0.0.1', '-p', String(port), '--timeout', '500']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('smtp probe: no reply within 500 ms\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
+    expect(received).toEqual([]);
+  });
 });
+
+interface ProbeJson {
+  banner: { lines: string[] };
+  ehlo: { capabilities: { keyword: string }[] };
+}

@@ -8,6 +8,7 @@ import { EXIT, formatBytes, parseHeloName, parseHost, parsePort, parsePositiveIn
 import { ConnectionFailure, SmtpWire } from './wire.js';
 import { quietOnEpipe } from './send.js';
 import { replyOf } from './send-transport.js';
+import { jsonLine, printable } from './classify.js';
 
 /** Options of `smtp probe`, as parsed by commander. */
 export interface ProbeOptions {
@@ -178,7 +179,8 @@ export function formatProbe(r: ProbeResult): string {
     if (r.tls.validTo !== undefined) out.push(`          valid to ${r.tls.validTo}`);
     out.push('', 'after STARTTLS:', ...table(r.ehloAfterTls.capabilities));
   }
-  return out.join('\n');
+  // Server text (banner, EHLO lines, certificate names) reaches a terminal: controls and bidi escaped.
+  return out.map(printable).join('\n');
 }
 
 export function registerProbe(program: Command): void {
@@ -201,21 +203,21 @@ export function registerProbe(program: Command): void {
       quietOnEpipe(process.stdout);
       try {
         const result = await probe(opts);
-        process.stdout.write(`${opts.json === true ? JSON.stringify(result, null, 2) : formatProbe(result)}\n`);
+        process.stdout.write(`${opts.json === true ? jsonLine(result) : formatProbe(result)}\n`);
       } catch (e) {
         if (e instanceof ProbeRefused) {
-          process.stderr.write(`smtp probe: ${e.message}\n`);
+          process.stderr.write(`smtp probe: ${printable(e.message)}\n`);
           const reply = replyOf(e.reply);
-          if (opts.json === true) process.stdout.write(`${JSON.stringify({ host: opts.host, port: opts.port, ...(e.banner !== undefined ? { banner: e.banner } : {}), error: { code: 'SESSION_REFUSED', message: e.message, reply } }, null, 2)}\n`);
-          else process.stdout.write(`${[`server    ${opts.host}:${opts.port}`, ...(e.banner !== undefined ? [`banner    ${e.banner.code} ${e.banner.lines.join(' / ')}`] : []), `refused   ${replyLine(e.reply)}`].join('\n')}\n`);
+          if (opts.json === true) process.stdout.write(`${jsonLine({ host: opts.host, port: opts.port, ...(e.banner !== undefined ? { banner: e.banner } : {}), error: { code: 'SESSION_REFUSED', message: e.message, reply } })}\n`);
+          else process.stdout.write(`${[`server    ${opts.host}:${opts.port}`, ...(e.banner !== undefined ? [`banner    ${e.banner.code} ${e.banner.lines.join(' / ')}`] : []), `refused   ${replyLine(e.reply)}`].map(printable).join('\n')}\n`);
           // refused for good (5xx) is a negative outcome; refused for now (4xx) is like a connection failure
           process.exitCode = reply.code >= 500 ? EXIT.rejected : EXIT.connection;
           return;
         }
         if (!(e instanceof ConnectionFailure)) throw e;
-        process.stderr.write(`smtp probe: ${e.message}\n`);
+        process.stderr.write(`smtp probe: ${printable(e.message)}\n`);
         // a script reading --json gets an object either way
-        if (opts.json === true) process.stdout.write(`${JSON.stringify({ host: opts.host, port: opts.port, error: { code: 'CONNECTION_FAILED', message: e.message } }, null, 2)}\n`);
+        if (opts.json === true) process.stdout.write(`${jsonLine({ host: opts.host, port: opts.port, error: { code: 'CONNECTION_FAILED', message: e.message } })}\n`);
         process.exitCode = EXIT.connection;
       }
     });

@@ -109,6 +109,91 @@ describe('smtp send (process)', () => {
     expect(json.code).toBe(4);
   });
 
+  // Characters a terminal acts on or reorders text by: C0 (ESC, BEL), C1 (U+009B is a CSI), bidi controls.
+  const raw = (text: string): string[] =>
+    [...text].filter((ch) => {
+      const c = ch.codePointAt(0)!;
+      return (c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f) || c === 0x61c || c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+    });
+
+  it('reply text with bidi overrides, C1 controls and terminal escapes is shown escaped: text, --transcript, --json (as \\u202e)', async () => {
+    const srv = await lineServer('220 mx.test \u202eESMTP\r\n', (line, s) => {
+      if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250 PIPELINING\r\n');
+      else if (line.startsWith('MAIL')) s.write('250 2.1.0 Ok\r\n');
+      else if (line.startsWith('RCPT')) s.write(line.includes('bad') ? '550 5.1.1 \u001b]0;PWNED\u0007 gone \u009b31m \u202eresu on\u2066\r\n' : '250 2.1.5 Ok\r\n');
+      else if (line === 'DATA') s.write('354 go\r\n');
+      else if (line === '.') s.write('250 2.0.0 queued \u202eRED\u200f\r\n');
+      else if (line === 'QUIT') s.end('221 2.0.0 Bye\r\n');
+    });
+    const args = base(srv.port, '-t', 'ok@srv.test', '-t', 'bad@srv.test');
+    const text = await runCli(args, { timeoutMs: 20_000 });
+    expect(text.code).toBe(1);
+    expect(raw(text.stdout)).toEqual([]);
+    expect(raw(text.stderr)).toEqual([]);
+    expect(text.stdout).toContain('\\u202eresu on\\u2066');
+    expect(text.stdout).toContain('queued \\u202eRED\\u200f');
+    const transcript = await runCli([...args, '--transcript'], { timeoutMs: 20_000 });
+    expect(transcript.stderr).toContain('S: 220 mx.test \\u202eESMTP');
+    expect(raw(transcript.stderr)).toEqual([]);
+    expect(raw(transcript.stdout)).toEqual([]);
+    const json = await runCli([...args, '--json'], { timeoutMs: 20_000 });
+    expect(raw(json.stdout)).toEqual([]);
+    expect(json.stdout).toContain('\\u202eresu on\\u2066');
+    const [msg] = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { recipients: { text: string }[]; reply: { text: string } });
+    expect(msg!.recipients[1]!.text).toContain('\u202eresu on\u2066');
+    expect(msg!.reply.text).toBe('queued \u202eRED\u200f');
+  });
+
+  it('a 250 that comes while the body is still going out (the server would refuse the real end of data with 554) is not delivered: deferred, exit 1', async () => {
+    const server = createServer((s) => {
+      s.on('error', () => undefined);
+      s.write('220 mx.test\r\n');
+      let buf = '';
+      let inData = false;
+      let body = 0;
+      let early = false;
+      s.on('data', (d: Buffer) => {
+        if (inData) {
+          body += d.length;
+          if (!early && body > 256 * 1024) {
+            early = true;
+            s.write('250 2.0.0 queued early\r\n');
+            // stop reading: the rest of the body and its dot stay in the client's socket
+            s.pause();
+            setTimeout(() => s.resume(), 1500);
+          }
+        }
+        buf += d.toString('latin1');
+        if (inData && buf.length > 1e6) buf = buf.slice(-8);
+        for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (inData) {
+            if (line === '.') {
+              inData = false;
+              s.write('554 5.7.1 rejected\r\n');
+            }
+            continue;
+          }
+          if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250 PIPELINING\r\n');
+          else if (line === 'DATA') {
+            inData = true;
+            s.write('354 go\r\n');
+          } else if (line === 'QUIT') s.end('221 bye\r\n');
+          else s.write('250 ok\r\n');
+        }
+      });
+    });
+    servers.push(server);
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    // 16 MB: more than loopback's socket buffers hold while the server does not read
+    const r = await runCli(base(port, '-t', 'b@srv.test', '--size', '16000000', '--json'), { timeoutMs: 30_000 });
+    expect(r.signal).toBeNull();
+    const [msg] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(msg).toMatchObject({ outcome: 'deferred', recipients: [{ status: 'deferred' }] });
+    expect(r.code).toBe(1);
+  }, 40_000);
+
   for (const [name, greeting, answer] of [
     ['a silent server', undefined, () => undefined],
     ['an endless multi-line reply', '220 mx\r\n', (line: string, s: Socket) => {

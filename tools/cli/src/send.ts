@@ -11,6 +11,7 @@ import { createComposer } from './compose.js';
 import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
+import { jsonLine, printable } from './classify.js';
 import type { DsnOptions, TlsSecurity } from 'smtp-client-fsm';
 
 /** STARTTLS policy of `smtp send`. */
@@ -228,13 +229,14 @@ export function registerSend(program: Command): void {
       const bar = bars?.create(opts.count, 0, { rate: '0.0', failed: 0 });
       const started = performance.now();
       let failed = 0;
+      // Reply texts are the server's: controls and bidi characters are shown escaped, never passed to the terminal.
       const print = (line: string): void => {
-        if (bars !== undefined) bars.log(`${line}\n`);
-        else process.stdout.write(`${line}\n`);
+        if (bars !== undefined) bars.log(`${printable(line)}\n`);
+        else process.stdout.write(`${printable(line)}\n`);
       };
       const onResult = (o: MessageOutcome): void => {
         if (!o.ok) failed++;
-        if (json) process.stdout.write(`${JSON.stringify(o)}\n`);
+        if (json) process.stdout.write(`${jsonLine(o)}\n`);
         else if (opts.count <= PRINT_ALL_UP_TO || !o.ok) for (const line of formatOutcome(o, opts.count)) print(line);
         const done = (bar?.getProgress() ?? 0) * opts.count + 1;
         bar?.increment(1, { rate: (done / ((performance.now() - started) / 1000)).toFixed(1), failed });
@@ -260,13 +262,13 @@ export function registerSend(program: Command): void {
             ...(opts.lmtp === true ? { lmtp: true } : {}),
             ...(opts.bdat === true ? { chunking: true } : {}),
             ...(opts.allowLongLines === true ? { allowLongLines: true } : {}),
-            ...(opts.transcript === true ? { transcript: (e) => void (stderrOpen && process.stderr.write(`${e.direction === 'client' ? 'C:' : 'S:'} ${e.line}\n`)) } : {}),
+            ...(opts.transcript === true ? { transcript: (e) => void (stderrOpen && process.stderr.write(`${e.direction === 'client' ? 'C:' : 'S:'} ${printable(e.line)}\n`)) } : {}),
             ...(dsn !== undefined ? { dsn } : {}),
           }),
       });
       bars?.stop();
-      if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-      else for (const line of formatSummary(summary)) process.stdout.write(`${line}\n`);
+      if (json) process.stdout.write(`${jsonLine(summary)}\n`);
+      else for (const line of formatSummary(summary)) process.stdout.write(`${printable(line)}\n`);
       process.exitCode = exitCodeOf(summary);
     });
 }

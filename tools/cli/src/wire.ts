@@ -96,12 +96,17 @@ export class SmtpWire {
     }
   }
 
-  /** The next complete reply. */
+  /**
+   * The next complete reply. After a timeout the session is over: a late reply could not be told
+   * from the answer to a next command, and `close()` sends no QUIT (it would wait as long again).
+   */
   read(): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiter = undefined;
-        reject(new ConnectionFailure(`no reply within ${this.timeoutMs} ms`));
+        const e = new ConnectionFailure(`no reply within ${this.timeoutMs} ms`);
+        this.#failure ??= e;
+        reject(e);
       }, this.timeoutMs);
       this.#waiter = {
         resolve: (r) => {
@@ -165,7 +170,7 @@ export class SmtpWire {
     return tls;
   }
 
-  /** Sends QUIT (best effort) and closes. */
+  /** Sends QUIT (best effort) and closes; at once, without QUIT, after a failure or a timeout. */
   async close(): Promise<void> {
     try {
       if (this.#failure === undefined) await this.command('QUIT');
