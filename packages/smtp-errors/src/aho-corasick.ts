@@ -46,11 +46,23 @@ const EQUIVALENT_UNITS: readonly (readonly [number, number])[] = [
 let canonical: ReadonlyMap<number, number> | undefined;
 
 /**
+ * @internal Pairs of units: a lower-case letter whose upper case lower-cases to another single
+ * letter, then that letter (`ı` `I` `i`, `ς` `Σ` `σ`, `ſ` `S` `s`, `µ` `Μ` `μ`, the Greek symbol
+ * forms, the old Cyrillic forms). Every such unit of the BMP, written out rather than found by
+ * 65,536 `toUpperCase` calls at start-up; a test checks it against the runtime's case mapping.
+ */
+export const ROUND_TRIP_FOLDS =
+  '\u00b5\u03bc\u0131i\u017fs\u0345\u03b9\u03c2\u03c3\u03d0\u03b2\u03d1\u03b8\u03d5\u03c6\u03d6\u03c0\u03f0\u03ba\u03f1\u03c1\u03f5\u03b5\u1c80\u0432\u1c81\u0434\u1c82\u043e\u1c83\u0441\u1c84\u0442\u1c85\u0442\u1c86\u044a\u1c87\u0463\u1c88\ua64b\u1e9b\u1e61\u1fbe\u03b9';
+
+/**
  * Units read as another, in literals and text alike: a Latin letter with diacritics (U+00C0 to
  * U+024F whose canonical decomposition is an ASCII letter and combining marks) as its base letter in
  * lower case, so `retiree` matches `retirée` and `mas tarde` matches `más tarde`, as MTAs that
- * write 7-bit replies print them; and `_` as a space (`FORBIDDEN_FILE_EXTENSION`). One unit for
- * one, so every position stays the text's own. Computed once.
+ * write 7-bit replies print them; and `_` as a space (`FORBIDDEN_FILE_EXTENSION`). Also each lower-case
+ * letter whose upper case lower-cases to another single letter, as that letter: Turkish dotless
+ * `ı` as `i` (`KULLANICI` is `kullanıcı` in upper case), Greek final `ς` as `σ`, the long `ſ` as
+ * `s`; so case never changes what a text reads as. One unit for one, so every position stays the
+ * text's own. Computed once.
  */
 function canonicalUnits(): ReadonlyMap<number, number> {
   if (canonical !== undefined) return canonical;
@@ -63,8 +75,25 @@ function canonicalUnits(): ReadonlyMap<number, number> {
     for (let i = 1; i < parts.length; i++) marks &&= parts.charCodeAt(i) >= 0x300 && parts.charCodeAt(i) <= 0x36f;
     if (marks) map.set(c, base);
   }
+  // the round trip through upper case (toLowerCase alone keeps `ı`, `ς`, `ſ` as they are)
+  for (let k = 0; k < ROUND_TRIP_FOLDS.length; k += 2) {
+    const b = ROUND_TRIP_FOLDS.charCodeAt(k + 1);
+    map.set(ROUND_TRIP_FOLDS.charCodeAt(k), map.get(b) ?? b);
+  }
   canonical = map;
   return map;
+}
+
+/** Units that stand for two letters (`ß`, and `ẞ`, its capital), which upper case spells out. */
+const SHARP_S = /[\u00df\u1e9e]/;
+
+/**
+ * @internal `text` with each `ß` written `ss` (and `ẞ` as `SS`), as upper case and 7-bit replies
+ * spell it (`GRÖSSE`, `grösse`): the one letter the automaton cannot read as a single other unit.
+ * Literals are written so too (see `canonicalLiteral`). The same string when it has none.
+ */
+export function spelledOut(text: string): string {
+  return SHARP_S.test(text) ? text.replace(/\u00df/g, 'ss').replace(/\u1e9e/g, 'SS') : text;
 }
 
 /**
@@ -72,8 +101,9 @@ function canonicalUnits(): ReadonlyMap<number, number> {
  * `canonicalUnits`): what the automaton must be given, so that two spellings that read the same
  * are one literal.
  */
-export function canonicalLiteral(literal: string): string {
+export function canonicalLiteral(written: string): string {
   const map = canonicalUnits();
+  const literal = spelledOut(written);
   let out = '';
   for (let i = 0; i < literal.length; i++) {
     const c = literal.charCodeAt(i);
@@ -167,8 +197,17 @@ export class Automaton {
     // non-breaking hyphen in `e‑mail`), unless a literal names them: one unit for one, so every
     // position stays the text's own.
     for (const [c, ascii] of EQUIVALENT_UNITS) if (classes[c] === 0 && classes[ascii] !== 0) classes[c] = classes[ascii]!;
-    // Accented Latin letters as their base letter, `_` as a space (the literals are canonical).
-    for (const [c, base] of canonicalUnits()) if (classes[c] === 0 && wideClass[c] === 0 && classes[base] !== 0) classes[c] = classes[base]!;
+    // Accented Latin letters as their base letter, `_` as a space, `ı` as `i`, `ς` as `σ` (the
+    // literals are canonical); the target of a unit outside ASCII is a wide unit of the literals.
+    for (const [c, base] of canonicalUnits()) {
+      if (classes[c] !== 0 || wideClass[c] !== 0) continue;
+      if (base < 128) {
+        if (classes[base] !== 0) classes[c] = classes[base]!;
+      } else if (wideClass[base] !== 0) {
+        wideClass[c] = wideClass[base]!;
+        classes[c] = wide;
+      }
+    }
     // Trie keys: an ASCII class as it is, a non-ASCII class as `wide + its wide class`.
     const keyOf = (c: number): number => (classes[c] === wide ? wide + wideClass[c]! : classes[c]!);
     const children: Map<number, number>[] = [new Map<number, number>()];

@@ -16,7 +16,7 @@ import { otherSpellings } from './spellings.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
 import { decidedByWord, G_BLOCK_KEYWORD, G_CARRIER, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
-import { isIterableObject, typeName } from '@smtpkit/foundation';
+import { isBytes, isIterableObject, typeName } from '@smtpkit/foundation';
 
 /**
  * Whether a word family of class `word` leaves a reply code that the SMTP stage refined as it is: a
@@ -427,7 +427,7 @@ export class Classifier {
     let matched: StoredRule | undefined;
     if (typeof response === 'string') {
       text = truncateUtf8(response, limit);
-    } else if (response instanceof Uint8Array) {
+    } else if (isBytes(response)) {
       const bytes = response.length > limit ? response.subarray(0, limit) : response;
       // ASCII input is matched as it is; anything else is decoded first.
       if (matcher.matchAscii(bytes, bytes.length, domain, need)) {

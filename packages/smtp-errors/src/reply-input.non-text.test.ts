@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enhancedClass, parseEnhanced, scanCodes, type EnhancedCode } from './index.js';
+import { classify, enhancedClass, parseEnhanced, scanCodes, type EnhancedCode } from './index.js';
 
 // The code readers read replies, which are peer input: like `classify`, they never throw for what
 // they are given. Anything that is not text holds no code.
@@ -18,5 +18,23 @@ describe('parseEnhanced, scanCodes and enhancedClass on input that is not text o
   it('enhancedClass: undefined for what is not a code object', () => {
     for (const v of [null, undefined, 5, '5.1.1', { class: 5 }]) expect(enhancedClass(v as EnhancedCode)).toBeUndefined();
     expect(enhancedClass({ class: 5, subject: 1, detail: 1 })?.id).toBe(10);
+  });
+});
+
+// A structural reply's `lines` is peer-shaped too: an entry that is not a string (a Symbol, an
+// object, null) is left out, as a `text` that is not a string is, instead of throwing from `join`.
+describe('classify of a structural reply whose lines are not all strings', () => {
+  it('never throws, and reads the string lines', () => {
+    const odd: unknown[] = [Symbol('x'), {}, null, undefined, 5, Symbol.iterator, { toString: () => { throw new Error('no'); } }];
+    for (const v of odd) expect(classify({ lines: [v] as unknown as string[] }).id).toBe(1);
+    expect(classify({ lines: [Symbol('x'), '550 5.1.1 user unknown'] as unknown as string[] }).id).toBe(10);
+    expect(classify({ code: 552, lines: ['mailbox full', Symbol('x')] as unknown as string[] }).id).toBe(22);
+  });
+
+  it('reads no further into a huge sparse array than the text limit', () => {
+    const lines: string[] = [];
+    lines.length = 2 ** 31;
+    lines[0] = '550 5.1.1 user unknown';
+    expect(classify({ lines }).id).toBe(10);
   });
 });

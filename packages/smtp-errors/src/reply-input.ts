@@ -319,10 +319,26 @@ function enhancedFrom(value: EnhancedCodeLike | undefined): EnhancedCode | undef
   return undefined;
 }
 
+/**
+ * The lines of a structural reply joined by LF, each entry that is not a string read as an empty
+ * line (as a `text` that is not a string is no text: a Symbol made `join` throw), and no further
+ * than `limit` units: past them the text is cut anyway (a unit is at least a byte), so a huge
+ * sparse array costs no more than its first `limit` entries.
+ */
+function joinLines(lines: readonly unknown[], limit: number): string {
+  let out = '';
+  for (let i = 0; i < lines.length && out.length <= limit; i++) {
+    const line = lines[i];
+    if (i > 0) out += '\n';
+    if (typeof line === 'string') out += line;
+  }
+  return out;
+}
+
 /** @internal Text and codes of a structural reply (codes undefined when the structure lacks them). */
 export function normalizeStructured(input: StructuredReply, limit: number): NormalizedReply {
   if (typeof input !== 'object' || input === null) return { text: '', code: undefined, enhanced: undefined };
-  const raw = typeof input.text === 'string' ? input.text : Array.isArray(input.lines) ? input.lines.join('\n') : '';
+  const raw = typeof input.text === 'string' ? input.text : Array.isArray(input.lines) ? joinLines(input.lines, limit) : '';
   const code =
     typeof input.code === 'number' && Number.isInteger(input.code) && input.code >= 200 && input.code <= 599
       ? input.code

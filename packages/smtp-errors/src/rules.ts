@@ -4,7 +4,7 @@
  * wildcard rules verified in order as their pieces are found).
  */
 
-import { Automaton, canonicalLiteral } from './aho-corasick.js';
+import { Automaton, canonicalLiteral, spelledOut } from './aho-corasick.js';
 import { SmtpErrorsError } from './errors.js';
 import { isAlnum, scanCodeAt, scanCodeAtBytes } from './reply-input.js';
 import { typeName } from '@smtpkit/foundation';
@@ -67,9 +67,12 @@ export interface StoredRule {
   readonly name: string | undefined;
 }
 
-/** Case folding used for rules and text alike. */
+/**
+ * Case folding used for rules and text alike. `İ` (Turkish capital dotted I) is `i`: `toLowerCase`
+ * makes it `i` and a combining dot, which no text read by the automaton (where `İ` is `i`) holds.
+ */
 export function fold(text: string): string {
-  return text.toLowerCase();
+  return text.replace(/\u0130/g, 'i').toLowerCase();
 }
 
 /** @internal Validates and stores a rule. */
@@ -282,7 +285,9 @@ export class RuleMatcher {
    * (`NEED_CODE | NEED_ENHANCED`), the same pass also finds the first reply code and enhanced
    * status code, left in `codes` (`[code, packed enhanced]`, -1 when absent).
    */
-  match(text: string, domain: string | undefined, need = 0): StoredRule | undefined {
+  match(written: string, domain: string | undefined, need = 0): StoredRule | undefined {
+    // `ß` as `ss`, as the literals are written (see `spelledOut`)
+    const text = spelledOut(written);
     this.#begin(text, text.length);
     const codes = this.codes;
     const { charClass, delta } = this.#automaton;
