@@ -307,6 +307,45 @@ describe('classifyMessage: free-text reports and non-bounces', () => {
     expect(hard.recipients.map((x) => [x.address, x.action])).toEqual([['gone@rcpt.test', 'failed']]);
   });
 
+  it('a delay warning that says delivery goes on is delayed whatever its reason: with no reply code (a connection that timed out) too', async () => {
+    const exim = (reason: string): string =>
+      mail(
+        'From: Mail Delivery System <Mailer-Daemon@mx.sender.test>',
+        'Subject: Warning: message 1jXYZ-0001Ab-Cd delayed 24 hours',
+        'Auto-Submitted: auto-replied',
+        '',
+        'This message was created automatically by mail delivery software.',
+        'A message that you sent has not yet been delivered to one or more of its',
+        'recipients after more than 24 hours on the queue on mx.sender.test.',
+        '',
+        'The address to which the message has not yet been delivered is:',
+        '',
+        '  slow@rcpt.test',
+        '    host mx.rcpt.test [192.0.2.1]',
+        `    ${reason}`,
+        '',
+        'No action is required on your part. Delivery attempts will continue for',
+        'some time, and this warning may be repeated at intervals if the message',
+        'remains undelivered. Eventually the mail delivery software will give up,',
+        'and when that happens, the message will be returned to you.',
+        '',
+      );
+    for (const reason of ['Connection timed out', 'Connection refused', 'all relevant MX records point to non-existent hosts', 'SMTP error from remote mail server after RCPT TO:<slow@rcpt.test>: 451 4.7.1 Greylisted']) {
+      const r = await classifyMessage(exim(reason));
+      expect([reason, r.kind, r.recipients.map((x) => [x.address, x.action])]).toEqual([reason, 'delayed', [['slow@rcpt.test', 'delayed']]]);
+    }
+    // Postfix's and sendmail's warnings say so in their own words
+    const postfix = await classifyMessage(
+      mail('From: MAILER-DAEMON@mx.sender.test', 'Subject: Delayed Mail (still being retried)', '', '#### THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. ####', '', '<slow@rcpt.test>: connect to mx.rcpt.test[192.0.2.1]:25: Connection refused', ''),
+    );
+    expect([postfix.kind, postfix.recipients.map((x) => x.action)]).toEqual(['delayed', ['delayed']]);
+    // a report that also says the delivery failed for good is a bounce
+    const final = await classifyMessage(
+      mail('From: MAILER-DAEMON@mx.sender.test', 'Subject: Mail delivery failed', '', 'A message that you sent has not yet been delivered to one recipient; it has now failed permanently:', '', '<gone@rcpt.test>:', 'Connection timed out', ''),
+    );
+    expect([final.kind, final.recipients.map((x) => x.action)]).toEqual(['bounce', ['failed']]);
+  });
+
   it('a failure notice with no recipient in it is a bounce with one unnamed recipient read from the text', async () => {
     const r = await classifyMessage(mail('From: postmaster@mx.sender.test', 'Subject: Undeliverable: hello', '', 'Your   message was not delivered because the mailbox is full.'));
     expect(r.kind).toBe('bounce');

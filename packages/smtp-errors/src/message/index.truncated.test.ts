@@ -131,3 +131,82 @@ describe('classifyMessage: a message its MIME parser gives up on part way', () =
     expect(recipientRows(rb).map((x) => x[0])).toEqual(['carol@rcpt.test', 'bob@rcpt.test']);
   });
 });
+
+/** `text` as it is, in base64 lines of 76 characters, or in quoted-printable (`=` escaped, soft breaks every 70). */
+const ENCODINGS: Record<string, (text: string) => string> = {
+  '7bit': (text) => text,
+  base64: (text) => btoa(text).replace(/.{76}/g, '$&\r\n'),
+  'quoted-printable': (text) => text.replace(/=/g, '=3D').replace(/(.{70})/g, '$1=\r\n'),
+};
+
+describe('classifyMessage: input cut inside a part in 7bit, base64 or quoted-printable', () => {
+  const report = `Reporting-MTA: dns; mx.sender.test\r\n\r\n${BLOCKS}\r\nFinal-Recipient: rfc822; second.person@example-customer.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n`;
+  const addresses = [undefined, 'alice@rcpt.test', 'bob@rcpt.test', 'second.person@example-customer.test'];
+  const diagnostics = [undefined, 'Your message could not be delivered.', '550 5.1.1 <alice@rcpt.test>: Recipient address rejected: User unknown in virtual mailbox table', '552 5.2.2 <bob@rcpt.test>: mailbox full', '550 5.1.1 user unknown'];
+
+  it.each(Object.keys(ENCODINGS))('a delivery-status part in %s cut at every byte: never a field the cut falls in', async (cte) => {
+    const body = ENCODINGS[cte]!(report);
+    const text = `${HEAD}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n--rb\r\nContent-Type: message/delivery-status\r\nContent-Transfer-Encoding: ${cte}\r\n\r\n${body}\r\n--rb\r\n${RETURNED}body\r\n--rb--\r\n`;
+    const start = text.indexOf(body);
+    const seen = new Set<string>();
+    for (let cut = start; cut <= start + body.length + 8; cut++) {
+      const r = await classifyMessage(text, { maxBytes: cut });
+      expect(r.truncated).toBe(true);
+      for (const x of r.recipients) {
+        expect(addresses).toContain(x.address);
+        expect([undefined, '5.1.1', '5.2.2']).toContain(x.status);
+        expect(diagnostics).toContain(x.diagnostic);
+        expect([undefined, 'failed']).toContain(x.action);
+      }
+      seen.add(JSON.stringify(r.recipients.map((x) => x.address)));
+    }
+    // every recipient is read once its block is whole
+    expect(seen).toContain('["alice@rcpt.test","bob@rcpt.test","second.person@example-customer.test"]');
+    // the whole message, and the same cut just after the part: every recipient, not one left out
+    for (const maxBytes of [undefined, text.indexOf('--rb\r\nContent-Type: message/rfc822') + 6]) {
+      const whole = await classifyMessage(text, { maxBytes });
+      expect(whole.recipients.map((x) => x.address)).toEqual(addresses.slice(1));
+    }
+  });
+
+  it.each(Object.keys(ENCODINGS))('a free-text bounce in %s cut at every byte: never an address cut short', async (cte) => {
+    const people = Array.from({ length: 4 }, (_, i) => `person.number${String(i)}@customer-domain${String(i)}.example`);
+    const plain = `Hi. This is the qmail-send program at mx.sender.test.\r\nI'm afraid I wasn't able to deliver your message to the following addresses.\r\nThis is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n${people.map((a) => `<${a}>:\r\n192.0.2.1 does not like recipient.\r\nRemote host said: 550 5.1.1 user unknown\r\nGiving up on 192.0.2.1.\r\n\r\n`).join('')}`;
+    const body = ENCODINGS[cte]!(plain);
+    const text = `From: MAILER-DAEMON@mx.sender.test\r\nTo: s@sender.test\r\nSubject: failure notice\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: ${cte}\r\n\r\n${body}`;
+    const start = text.indexOf(body);
+    const seen = new Set<number>();
+    for (let cut = start + 200; cut < text.length; cut++) {
+      const r = await classifyMessage(text, { maxBytes: cut });
+      for (const x of r.recipients) if (x.address !== undefined) expect(people).toContain(x.address);
+      seen.add(r.recipients.length);
+    }
+    expect(seen).toContain(people.length);
+    expect((await classifyMessage(text)).recipients.map((x) => x.address)).toEqual(people);
+  });
+});
+
+describe('classifyMessage: a report cut after a long run of blank lines', () => {
+  const H = 'From: MAILER-DAEMON@mx.sender.test\nTo: s@sender.test\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n';
+  const rcpt = (i: number): string => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\nAction: failed\nStatus: 5.1.1\n`;
+
+  // One pass over the run (a pattern anchored at the end after `\s*` read it again from each line
+  // end: a 1 MiB report took half a minute). The input is sized to finish at once when linear.
+  it('a delivery-status part of 1 MiB, 55,000 lines of spaces in it, cut by maxBytes: the recipients before the cut', async () => {
+    const maxBytes = 1 << 20;
+    let raw = `${H}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\n\n--rb\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--rb\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.sender.test\n\n${rcpt(0)}${'               \n'.repeat(55_000)}\n`;
+    const blocks: string[] = [];
+    for (let i = 1; raw.length + blocks.length * 60 < maxBytes + 4096; i++) blocks.push(`${rcpt(i)}\n`);
+    raw += blocks.join('');
+    const r = await classifyMessage(raw, { maxBytes });
+    expect(r.truncated).toBe(true);
+    expect(r.recipients.length).toBeGreaterThan(1000);
+    for (const [i, x] of r.recipients.entries()) expect(x.address).toBe(`u${String(i)}@rcpt.test`);
+  });
+
+  it('a report pasted into the body, longer than is read of it, with 60,800 blank lines: both recipients', async () => {
+    const raw = `${H}\nYour message could not be delivered.\n\nReporting-MTA: dns; mx.sender.test\n\n${rcpt(0)}${'\n'.repeat(60_800)}${rcpt(1)}${'x'.repeat(70_000)}\n`;
+    const r = await classifyMessage(raw);
+    expect([r.truncated, r.recipients.map((x) => x.address)]).toEqual([true, ['u0@rcpt.test', 'u1@rcpt.test']]);
+  });
+});

@@ -23,7 +23,8 @@ import {
 } from 'smtp-errors';
 import { bareAddress, fieldValues, parseDsnBlocks, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
 import { FREE_TEXT_SCAN_CHARS, extractFreeText, looksLikeBounce } from './free-text.js';
-import { c1AsWindows1252, decodeLegacyText } from './text.js';
+import { bytesEndInput, inputEnding, textEndsInput, withoutCutField, withoutLastLine } from './cut.js';
+import { c1AsWindows1252, contentTypeFields, decodeLegacyText, latin1Text } from './text.js';
 
 /**
  * What a whole message is: a failure report (`bounce`), a delay warning (`delayed`), a success
@@ -122,7 +123,8 @@ export interface MessageClassification {
    * its first field; a free-text bounce, 32 Ki characters; an HTML-only body, 256 Ki characters),
    * so recipients after that may be missing. The recipients given are never cut short: when the
    * cut falls inside a report, the field it falls in is left out (and the recipient with it when
-   * that field is its address), and a free-text line it falls in is not read.
+   * that field is its address), and a free-text line it falls in is not read; also when the part
+   * it falls in is sent in base64 or quoted-printable.
    */
   readonly truncated: boolean;
 }
@@ -138,7 +140,7 @@ export interface MessageClassification {
  */
 export interface ClassifyMessageOptions {
   /**
-   * Only the first `maxBytes` bytes (characters for a string) of the message are read; default
+   * Only the first `maxBytes` bytes (UTF-16 code units for a string) of the message are read; default
    * 1 MiB. So are only its first `maxBytes / 16` lines (at least 1,024; 65,536 by default), as
    * each line costs the MIME parser the same whatever its length. The report parts come before
    * the returned message, so a cut tail rarely matters: a DSN whose returned message is 5 MB gives
@@ -533,59 +535,6 @@ function contentLength(a: Attachment): number {
   return typeof c === 'string' ? c.length : c.byteLength;
 }
 
-/** The number of bytes at the end of `bytes` before its trailing CR and LF. */
-function endBeforeLineEnds(bytes: Uint8Array): number {
-  let end = bytes.length;
-  while (end > 0 && (bytes[end - 1] === 10 || bytes[end - 1] === 13)) end--;
-  return end;
-}
-
-/** How much of the end of a part is compared with the end of the input. */
-const TAIL_BYTES = 64;
-
-/**
- * True when the bytes of a part (as sent: 7bit or 8bit) are the last bytes of the input, line ends
- * aside: the part was cut with the input, not closed by its boundary. A part in base64 or
- * quoted-printable never compares equal, and is taken as whole.
- */
-function bytesEndInput(part: Uint8Array, input: Uint8Array): boolean {
-  const a = endBeforeLineEnds(part);
-  const b = endBeforeLineEnds(input);
-  if (a === 0 || b < Math.min(a, TAIL_BYTES)) return false;
-  for (let i = 1; i <= Math.min(a, TAIL_BYTES); i++) if (part[a - i] !== input[b - i]) return false;
-  return true;
-}
-
-/**
- * True when `text` (a body as the parser decoded it) ends as the input does: it was cut with it. A
- * body shorter than the compared tail is cut when the whole of it is how the input ends.
- */
-function textEndsInput(text: string, input: Uint8Array): boolean {
-  const tail = decodeLegacyText(input.subarray(Math.max(0, input.length - 4 * TAIL_BYTES))).replace(/\r/g, '').trimEnd();
-  const end = text.slice(-4 * TAIL_BYTES).replace(/\r/g, '').trimEnd();
-  const n = Math.min(TAIL_BYTES, tail.length - 1, end.length);
-  return n > 0 && (n === end.length ? tail.endsWith(end) : end.endsWith(tail.slice(-n)));
-}
-
-/** `text` without its last line (line ends after it aside). */
-function withoutLastLine(text: string): string {
-  const t = text.trimEnd();
-  return t.slice(0, Math.max(0, t.lastIndexOf('\n') + 1));
-}
-
-/**
- * A report cut short without its last field (with its folded lines), which may be cut too;
- * unchanged when it ends with a blank line, after which no field of a block can follow.
- */
-function withoutCutField(report: string): string {
-  if (/\n[ \t]*\r?\n\s*$/.test(report)) return report;
-  const lines = report.split('\n');
-  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
-  while (lines.length > 0 && /^[ \t]/.test(lines[lines.length - 1]!)) lines.pop();
-  lines.pop();
-  return lines.join('\n');
-}
-
 /**
  * The charset a delivery status part declares (`Content-Type: message/delivery-status;
  * charset=...`), read only when its bytes are not UTF-8: RFC 3464 allows none, yet some MTAs name
@@ -594,21 +543,6 @@ function withoutCutField(report: string): string {
 function reportCharset(input: Uint8Array): string | undefined {
   const field = contentTypeFields(latin1Text(input)).find((f) => /^content-type:[ \t]*message\/(global-)?delivery-status/i.test(f.field))?.field;
   return field === undefined ? undefined : /charset[ \t]*=[ \t]*"?([^"\s;]+)/i.exec(field)?.[1];
-}
-
-/**
- * Every `Content-Type` field of `text` (a header line starting with it, and the folded lines that
- * continue it, RFC 5322 §2.2.3), with where it starts. One pass: a field ends at the first line end
- * not followed by a space or a tab, and no field can start inside another.
- */
-function contentTypeFields(text: string): { index: number; field: string }[] {
-  const out: { index: number; field: string }[] = [];
-  for (const m of text.matchAll(/^content-type:/gim)) {
-    let end = text.indexOf('\n', m.index);
-    while (end >= 0 && (text[end + 1] === ' ' || text[end + 1] === '\t')) end = text.indexOf('\n', end + 1);
-    out.push({ index: m.index, field: text.slice(m.index, end < 0 ? text.length : end) });
-  }
-  return out;
 }
 
 /** The number of U+FFFD in `text`. */
@@ -641,15 +575,19 @@ function withoutUtf8Labels(input: Uint8Array): Uint8Array | undefined {
   return copy;
 }
 
-/** The input as text, one character per byte (so that an index in it is an index in the input). */
-function latin1Text(input: Uint8Array): string {
-  const out: string[] = [];
-  for (let i = 0; i < input.length; i += 8192) out.push(String.fromCharCode(...input.subarray(i, i + 8192)));
-  return out.join('');
-}
-
 /** The first field of a delivery status report (RFC 3464 §2.2, §2.3), at the start of a line. */
 const REPORT_FIELD = /^(Reporting-MTA|Final-Recipient|Original-Recipient):/im;
+
+/**
+ * The words of a free-text delay warning that delivery goes on (Exim: `has not yet been delivered`,
+ * `Delivery attempts will continue`; Postfix and sendmail: `THIS IS A WARNING ONLY`, `YOU DO NOT
+ * NEED TO RESEND YOUR MESSAGE`; Exchange, Gmail: `will keep trying`, `will retry for`). Literal
+ * alternatives only: linear.
+ */
+const DELAY_WARNING =
+  /\b(has not yet been delivered|delivery attempts will continue|will (keep|continue) trying|still being retried|will be retried (until|for)|will retry (until|for)|this is a warning (message )?only|do not need to resend)\b/i;
+/** The words of a report that says a delivery failed for good. */
+const FAILED_FOR_GOOD = /\b(failed permanently|permanent (fatal )?(error|failure))\b/i;
 
 /** How much of an HTML-only body is read for text (tags stripped with a linear, non-backtracking pattern). */
 const HTML_SCAN_CHARS = 256 * 1024;
@@ -833,10 +771,14 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
   // the parser reads a part with no charset that is not UTF-8 as Latin-1 where it means windows-1252
   let bodyText = c1AsWindows1252(email.text ?? (email.html !== undefined ? email.html.slice(0, HTML_SCAN_CHARS).replace(/<[^<>]*>/g, ' ') : ''));
   if (bodyText.trim() === '' && parts.length === 0) bodyText = rawBody(input);
+  // How the cut input ends, as the part it ends in reads: the input itself, or, when it ends inside
+  // a part in base64 or quoted-printable, that part's content decoded (its encoded bytes never
+  // compare equal to what the parser decoded, and a cut there cuts the decoded text as surely).
+  const ending = inputCut ? inputEnding(input) : undefined;
   // the body runs on to where the input was cut: its last line may be cut short (an address, a
   // reply), and is not read unless the cut falls at a line end
-  const bodyCut = inputCut && textEndsInput(bodyText, input);
-  if (bodyCut && input[input.length - 1] !== 10) bodyText = withoutLastLine(bodyText);
+  const bodyCut = ending !== undefined && textEndsInput(bodyText, ending.bytes);
+  if (bodyCut && !ending.lineEnded) bodyText = withoutLastLine(bodyText);
   const originalFields = originalHeaders(email, parts);
   const original = identity(originalFields);
   const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification, about: OriginalMessage = original): MessageClassification =>
@@ -854,17 +796,22 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
     // the report runs on past what is read of it (cut with the input, or where the read stops):
     // the field the cut falls in may be cut short (an address, a status), and is left out
     let reportCut: boolean;
+    // whether the report's last line ended where the read stops (its last line end is not the
+    // one the parser gives the last line of a part that ran on to the cut)
+    let lineEnded = true;
     if (dsnPart === undefined) {
       report = bodyText.slice(inline, inline + INLINE_REPORT_CHARS);
       reportCut = bodyText.length - inline > INLINE_REPORT_CHARS || bodyCut;
     } else {
       const bytes = attachmentBytes(dsnPart, maxBytes);
       report = typeof bytes === 'string' ? bytes : decodeText(bytes, () => reportCharset(input));
-      reportCut = contentLength(dsnPart) > maxBytes || (inputCut && typeof bytes !== 'string' && bytesEndInput(bytes, input));
+      const partCut = ending !== undefined && typeof bytes !== 'string' && bytesEndInput(bytes, ending.bytes);
+      reportCut = contentLength(dsnPart) > maxBytes || partCut;
+      lineEnded = !partCut || ending.lineEnded;
     }
     if (reportCut) {
       truncated = true;
-      report = withoutCutField(report);
+      report = withoutCutField(report, lineEnded);
     }
     const blocks = parseDsnBlocks(report);
     // a recipient block whose address field was cut off names nobody
@@ -945,10 +892,14 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
         remoteMta: undefined,
         class: classifyRecipient(classifier, f.diagnostic, f.status, whole, domainOf(f.address)),
       }));
-      const delayed = /\b(delay(ed)?|warning: could not send|still being retried|will (keep|continue) trying|not yet been delivered)\b/i.test(subject + ' ' + bodyText.slice(0, 2000));
+      const head = subject + ' ' + bodyText.slice(0, 2000);
+      const delayed = /\b(delay(ed)?|warning: could not send|still being retried|will (keep|continue) trying|not yet been delivered)\b/i.test(head);
       const failed = recipients.some((r) => r.class.category !== 'soft' || r.class.replyCode === undefined || r.class.replyCode >= 500);
-      // a delay warning's recipients are delayed, as a DSN would say (RFC 3464 §2.3.3)
-      if (delayed && !failed) return done('delayed', recipients.map((r) => ({ ...r, action: 'delayed' })));
+      // A delay warning's recipients are delayed, as a DSN would say (RFC 3464 §2.3.3): a text that
+      // says in so many words that delivery goes on is one whatever each reason reads as (Exim's
+      // gives `Connection timed out`, with no reply code); one that only names a delay is one when
+      // no reason reads as a failure.
+      if ((DELAY_WARNING.test(head) && !FAILED_FOR_GOOD.test(head)) || (delayed && !failed)) return done('delayed', recipients.map((r) => ({ ...r, action: 'delayed' })));
       return done('bounce', recipients);
     }
   }

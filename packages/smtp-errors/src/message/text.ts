@@ -5,6 +5,7 @@
  * (UTF-8, RFC 6533 §3), and a body the MIME parser could not split. No exceptions, no U+FFFD for
  * bytes that are text in another charset: each line is UTF-8 when it is well-formed UTF-8, else the
  * part's declared charset, else windows-1252 (the WHATWG reading of `latin1` / `iso-8859-1`).
+ * Also the raw input read byte for byte, and the `Content-Type` fields in it.
  */
 
 const UTF8 = new TextDecoder('utf-8', { fatal: false });
@@ -130,5 +131,27 @@ export function decodeLegacyText(bytes: Uint8Array, charset?: () => string | und
   }
   const chunk = bytes.subarray(run);
   out.push(runUtf8 ? UTF8.decode(chunk) : decodeLegacy(chunk));
+  return out.join('');
+}
+
+/**
+ * Every `Content-Type` field of `text` (a header line starting with it, and the folded lines that
+ * continue it, RFC 5322 §2.2.3), with where it starts. One pass: a field ends at the first line end
+ * not followed by a space or a tab, and no field can start inside another.
+ */
+export function contentTypeFields(text: string): { index: number; field: string }[] {
+  const out: { index: number; field: string }[] = [];
+  for (const m of text.matchAll(/^content-type:/gim)) {
+    let end = text.indexOf('\n', m.index);
+    while (end >= 0 && (text[end + 1] === ' ' || text[end + 1] === '\t')) end = text.indexOf('\n', end + 1);
+    out.push({ index: m.index, field: text.slice(m.index, end < 0 ? text.length : end) });
+  }
+  return out;
+}
+
+/** The input as text, one character per byte (so that an index in it is an index in the input). */
+export function latin1Text(input: Uint8Array): string {
+  const out: string[] = [];
+  for (let i = 0; i < input.length; i += 8192) out.push(String.fromCharCode(...input.subarray(i, i + 8192)));
   return out.join('');
 }
