@@ -113,7 +113,9 @@ const FROM_ = [0x46, 0x72, 0x6f, 0x6d, 0x20]; // 'From '
  * one message. Memory is bounded whatever the input's size: of each message only its first
  * `keepBytes` bytes are kept (the rest is skipped; classifyMessage reads no more than its
  * `maxBytes` anyway and reports `truncated` for a longer message), so a mailbox of many
- * gigabytes, on stdin or in a file, is read in one pass.
+ * gigabytes, on stdin or in a file, is read in one pass. A chunk's content is copied into the
+ * message in runs that only an envelope line or a `>From ` line breaks, into one buffer per
+ * message: no allocation per line (a megabyte of empty lines made a million small arrays).
  */
 export class MboxSplitter {
   readonly #source: string;
@@ -123,16 +125,22 @@ export class MboxSplitter {
   #first: number[] = [];
   /** In the envelope (`From `) line, which is not part of a message. */
   #envelope = false;
-  /** The bytes of the current line so far while it may still be a `From ` or `>From ` line; undefined past that. */
-  #head: number[] | undefined = [];
-  /** The `>` that open the current line, while `#head` is being read. */
+  /**
+   * At the start of a line, while it may still be a `From ` or `>From ` line: its bytes read so far
+   * are `#quotes` `>` and the first `#matched` bytes of `From `, not yet in the message.
+   */
+  #inHead = false;
+  /** The `>` that open the current line, while `#inHead`. */
   #quotes = 0;
+  /** The bytes of `From ` matched after them, while `#inHead`. */
+  #matched = 0;
   /**
    * The line before ended with a CR: an LF that comes next is part of that line end (CRLF),
    * kept with the message (1) or skipped with the envelope line (2); 0 otherwise.
    */
   #afterCr: 0 | 1 | 2 = 0;
-  #parts: Uint8Array[] = [];
+  /** The current message's bytes kept so far: `#buf[0, #kept)`; the buffer grows by doubling up to keepBytes. */
+  #buf = new Uint8Array(0);
   #kept = 0;
   #count = 0;
   #started = false;
@@ -157,51 +165,73 @@ export class MboxSplitter {
         // the rest of the first envelope line is skipped below
         this.#atLineStart(false);
       } else {
-        this.#append(Uint8Array.from(this.#first));
+        const first = Uint8Array.from(this.#first);
+        this.#write(first, 0, first.length);
       }
       this.#first = [];
     }
     if (this.#mode === 'single') {
-      this.#append(i === 0 ? chunk : chunk.subarray(i));
+      this.#write(chunk, i, chunk.length);
       return out;
     }
+    // `run`: where the content not yet copied into the message starts in this chunk (-1: none);
+    // `line`: where the current line starts, negative when its first bytes (all of the head read
+    // so far) came with an earlier chunk
+    let run = this.#envelope || this.#inHead ? -1 : i;
+    let line = this.#inHead ? -(this.#quotes + this.#matched) : i;
     // the next LF and CR at or after i, found once each and again only when passed (linear)
     let lf = -2;
     let cr = -2;
     while (i < chunk.length) {
-      const head = this.#head;
-      if (head !== undefined) {
-        const b = chunk[i++]!;
-        if (this.#afterCr !== 0 && head.length === 0) {
+      if (this.#inHead) {
+        const b = chunk[i]!;
+        if (this.#afterCr !== 0 && this.#quotes + this.#matched === 0) {
           // the LF of a CRLF whose CR ended the line (in the chunk before, possibly)
           const skipped = this.#afterCr === 2;
           this.#afterCr = 0;
           if (b === LF) {
-            if (!skipped) this.#append(Uint8Array.of(LF));
+            if (!skipped && run < 0) run = i;
+            line = ++i;
             continue;
           }
         }
+        // the line's bytes in this chunk are content unless it turns out a `From ` line
+        if (run < 0 && line >= 0) run = line;
+        i++;
         // at the start of a line: is it `From ` (a new message) or `>...>From ` (quoted)?
-        head.push(b);
-        const matched = head.length - this.#quotes; // bytes of 'From ' matched, this one included
         let possible: boolean;
-        if (matched === 1 && b === 0x3e) {
+        if (this.#matched === 0 && b === 0x3e) {
           // still in the run of '>' that opens the line
           this.#quotes++;
           possible = this.#quotes <= MAX_QUOTE_DEPTH;
-        } else possible = b === FROM_[matched - 1];
+        } else {
+          possible = b === FROM_[this.#matched];
+          if (possible) this.#matched++;
+        }
         if (!possible) {
-          this.#append(Uint8Array.from(head));
+          // plain content: the head bytes an earlier chunk held are written as they were read
+          if (line < 0) {
+            this.#writeHead(0, -line);
+            run = 0;
+          }
           this.#atLineStart(b === LF || b === CR);
+          if (b === LF || b === CR) line = i;
           if (b === CR) this.#afterCr = 1;
-        } else if (matched === FROM_.length) {
+        } else if (this.#matched === FROM_.length) {
           if (this.#quotes === 0) {
             // a new message: the one before it is complete; its envelope line is skipped
+            if (run >= 0 && line > run) this.#write(chunk, run, line);
+            run = -1;
             out.push(this.#finish());
             this.#started = true;
             this.#envelope = true;
+          } else if (line >= 0) {
+            // `>From `: the line without its first `>`
+            if (run >= 0 && line > run) this.#write(chunk, run, line);
+            run = line + 1;
           } else {
-            this.#append(Uint8Array.from(head.slice(1)));
+            this.#writeHead(1, -line);
+            run = 0;
           }
           this.#atLineStart(false);
         }
@@ -212,55 +242,72 @@ export class MboxSplitter {
       if (cr !== -1 && cr < i) cr = chunk.indexOf(CR, i);
       const end = cr >= 0 && (lf < 0 || cr < lf) ? cr : lf;
       const crlf = end >= 0 && end === cr && chunk[end + 1] === LF;
-      const stop = end < 0 ? chunk.length : crlf ? end + 2 : end + 1;
-      if (!this.#envelope) this.#append(chunk.subarray(i, stop));
-      i = stop;
+      i = end < 0 ? chunk.length : crlf ? end + 2 : end + 1;
       if (end >= 0) {
         const skipped = this.#envelope;
         this.#envelope = false;
         this.#atLineStart(true);
+        line = i;
         // a CR at the end of the chunk: its LF, if any, comes with the next chunk
         if (end === cr && !crlf) this.#afterCr = skipped ? 2 : 1;
       }
     }
+    // the content up to the end of the chunk, but for the start of a line not yet told apart
+    const to = this.#inHead ? Math.max(line, 0) : chunk.length;
+    if (run >= 0 && to > run) this.#write(chunk, run, to);
     return out;
   }
 
   /** The last message, at the end of the input (an input that is not an mbox, even empty, is one message). */
   end(): MessageInput[] {
     if (this.#mode === 'start') {
-      this.#append(Uint8Array.from(this.#first));
+      const first = Uint8Array.from(this.#first);
+      this.#write(first, 0, first.length);
       this.#mode = 'single';
     }
-    if (this.#head !== undefined) this.#append(Uint8Array.from(this.#head));
+    if (this.#inHead) this.#writeHead(0, this.#quotes + this.#matched);
     this.#atLineStart(false);
     return this.#mode === 'single' || this.#started ? [this.#finish()] : [];
   }
 
   /** `yes`: a line starts at the next byte; otherwise the rest of this line is plain content. */
   #atLineStart(yes: boolean): void {
-    this.#head = yes ? [] : undefined;
+    this.#inHead = yes;
     this.#quotes = 0;
+    this.#matched = 0;
     this.#afterCr = 0;
   }
 
-  #append(bytes: Uint8Array): void {
-    const room = this.#keep - this.#kept;
-    if (room <= 0 || bytes.length === 0) return;
-    // a copy: the caller may reuse its chunk
-    const part = bytes.slice(0, Math.min(room, bytes.length));
-    this.#parts.push(part);
-    this.#kept += part.length;
+  /** Room for `n` more bytes in the message buffer (at most up to keepBytes): how many fit. */
+  #room(n: number): number {
+    const fit = Math.min(n, this.#keep - this.#kept);
+    if (fit <= 0) return 0;
+    const need = this.#kept + fit;
+    if (need > this.#buf.length) {
+      const grown = new Uint8Array(Math.min(this.#keep, Math.max(need, this.#buf.length * 2, 4096)));
+      grown.set(this.#buf.subarray(0, this.#kept));
+      this.#buf = grown;
+    }
+    return fit;
+  }
+
+  /** Copies `bytes[from, to)` into the message (a copy: the caller may reuse its chunk). */
+  #write(bytes: Uint8Array, from: number, to: number): void {
+    const n = this.#room(to - from);
+    if (n <= 0) return;
+    this.#buf.set(bytes.subarray(from, from + n), this.#kept);
+    this.#kept += n;
+  }
+
+  /** Writes bytes `[from, to)` of the line head read so far: `#quotes` `>`, then the start of `From `. */
+  #writeHead(from: number, to: number): void {
+    const n = this.#room(to - from);
+    for (let k = from; k < from + n; k++) this.#buf[this.#kept++] = k < this.#quotes ? 0x3e : FROM_[k - this.#quotes]!;
   }
 
   #finish(): MessageInput {
-    const raw = new Uint8Array(this.#kept);
-    let at = 0;
-    for (const p of this.#parts) {
-      raw.set(p, at);
-      at += p.length;
-    }
-    this.#parts = [];
+    const raw = this.#kept === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#kept);
+    this.#buf = new Uint8Array(0);
     this.#kept = 0;
     this.#count++;
     return { source: this.#mode === 'mbox' ? `${this.#source}#${this.#count}` : this.#source, raw };

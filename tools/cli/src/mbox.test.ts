@@ -1,6 +1,6 @@
 // The mbox reader of `smtp classify --message`: the same messages for any split of the input,
 // `>From ` quoting undone, and memory bounded by what is kept of each message, not by the input.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyMessage } from 'smtp-errors/message';
@@ -102,6 +102,22 @@ describe('MboxSplitter', () => {
     const [big] = splitMbox(enc.encode(`From a Mon\nFrom: a@x.test\n\n${'y'.repeat(2 * 1024 * 1024)}\n`), 'box');
     expect(big!.raw.length).toBe(1024 * 1024 + 1);
     expect((await classifyMessage(big!.raw)).truncated).toBe(true);
+  });
+
+  it('copies a chunk into its message in runs, not line by line: 200,000 lines of one chunk make a handful of copies', () => {
+    // every way the splitter could copy or make bytes, counted while it reads
+    const spies = [vi.spyOn(Uint8Array.prototype, 'slice'), vi.spyOn(Uint8Array.prototype, 'subarray'), vi.spyOn(Uint8Array.prototype, 'set'), vi.spyOn(Uint8Array, 'from'), vi.spyOn(Uint8Array, 'of')];
+    const input = enc.encode(`From a Mon\nFrom: a@x.test\n\n${'\n'.repeat(50_000)}${'\r'.repeat(50_000)}${'line\r\n'.repeat(50_000)}${'> x\n'.repeat(50_000)}>From quoted\nFrom b Mon\nFrom: b@x.test\n\nbody\n`);
+    const counted = (): number => spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
+    try {
+      const s = new MboxSplitter('box');
+      const before = counted();
+      const out = [...s.push(input), ...s.end()];
+      expect(counted() - before).toBeLessThan(40);
+      expect(out.map((m) => m.raw.length)).toEqual([input.length - 'From a Mon\n'.length - 'From b Mon\nFrom: b@x.test\n\nbody\n'.length - 1, 'From: b@x.test\n\nbody\n'.length]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 
   it('a run of > longer than the quoting depth is kept as content', () => {
