@@ -117,7 +117,8 @@ describe('checkArgsAgainst: what it reads and what it leaves alone', () => {
 describe('a collection made by another copy of this package (CommonJS and ESM builds side by side, two versions)', () => {
   it('checkArgsAgainst reads its own parameter table and its command, as for a collection of this copy', async () => {
     // a second instance of the module: its class is not this one (instanceof fails)
-    const other = (await import('./client-args.ts?second-copy')) as { SmtpClientArgs: typeof SmtpClientArgs };
+    const secondCopy = './client-args.ts?second-copy';
+    const other = (await import(/* @vite-ignore */ secondCopy)) as { SmtpClientArgs: typeof SmtpClientArgs };
     expect(other.SmtpClientArgs).not.toBe(SmtpClientArgs);
     const spec = { keyword: 'XPRIO', command: 'mail', extensions: ['XPRIO-EXT'], rfc: 'private', value: 'required' } as const;
     const caps = { has: (k: string) => ['XPRIO-EXT', 'SIZE', 'SMTPUTF8'].includes(k.toUpperCase()), params: () => undefined };
