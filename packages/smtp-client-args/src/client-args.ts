@@ -130,39 +130,26 @@ export interface CollectionFacts {
  * by another one (where `instanceof` fails); `undefined` for any other iterable.
  */
 export function collectionFacts(args: unknown): CollectionFacts | undefined {
-  if (args instanceof SmtpClientArgs) return { specs: storedEntries.specs(args), command: args.command };
-  if (typeof args !== 'object' || args === null) return undefined;
-  let facts: unknown;
-  try {
-    facts = (args as Record<symbol, unknown>)[ARGS_FACTS];
-  } catch {
-    return undefined;
-  }
-  if (typeof facts !== 'object' || facts === null) return undefined;
-  const { specs, command } = facts as { specs?: unknown; command?: unknown };
-  if (typeof specs !== 'object' || specs === null || typeof (specs as Map<string, ParameterSpec>).get !== 'function') return undefined;
-  return { specs: specs as ReadonlyMap<string, ParameterSpec>, command: command === 'mail' || command === 'rcpt' ? command : undefined };
+  const facts = typeof args === 'object' && args !== null ? (args as { [ARGS_FACTS]?: Partial<CollectionFacts> })[ARGS_FACTS] : undefined;
+  return typeof facts?.specs?.get === 'function' ? (facts as CollectionFacts) : undefined;
 }
 
 export const storedEntries: {
   value(args: SmtpClientArgs, upperKeyword: string): string | undefined;
   has(args: SmtpClientArgs, upperKeyword: string): boolean;
-  specs(args: SmtpClientArgs): ReadonlyMap<string, ParameterSpec>;
 } = {
   value: () => undefined,
   has: () => false,
-  specs: () => new Map(),
 };
 
 export class SmtpClientArgs implements Iterable<readonly [string, string | undefined]> {
   static {
     storedEntries.value = (args, upperKeyword) => args.#entries.get(upperKeyword);
     storedEntries.has = (args, upperKeyword) => args.#entries.has(upperKeyword);
-    storedEntries.specs = (args) => args.#specs;
     // what another copy of this package (a CommonJS and an ESM build side by side, two installed
     // versions) may read of a collection: its parameter table and its command
     Object.defineProperty(SmtpClientArgs.prototype, ARGS_FACTS, {
-      get(this: SmtpClientArgs): CollectionFacts {
+      get(this: SmtpClientArgs) {
         return { specs: this.#specs, command: this.#command };
       },
     });
