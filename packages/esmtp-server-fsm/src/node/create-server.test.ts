@@ -580,8 +580,8 @@ describe('createServer', () => {
     ]);
   });
 
-  /** Listens, and leaves one session in the middle of a message body that never ends. */
-  async function messageInFlight(s: ReturnType<typeof createServer>): Promise<void> {
+  /** Listens, and leaves one session in the middle of a message body that never ends; its client's socket. */
+  async function messageInFlight(s: ReturnType<typeof createServer>): Promise<Socket> {
     const port = (await s.listen(0, '127.0.0.1')).port;
     const busy = await client(port);
     await busy.reply();
@@ -590,6 +590,7 @@ describe('createServer', () => {
     await busy.cmd('RCPT TO:<d@e.f>');
     await busy.cmd('DATA');
     busy.socket.write('a message that never ends\r\n');
+    return busy.socket;
   }
 
   it('close() called twice (SIGTERM, then SIGINT): both promises settle, the later shorter timeout cuts the wait', async () => {
@@ -631,17 +632,7 @@ describe('createServer', () => {
             await collect(body).catch(() => undefined);
           },
         });
-        void (async () => {
-          servers.track(s);
-          const port = (await s.listen(0, '127.0.0.1')).port;
-          const c = await client(port);
-          await c.reply();
-          await c.cmd('EHLO me');
-          await c.cmd('MAIL FROM:<a@b.c>');
-          await c.cmd('RCPT TO:<d@e.f>');
-          await c.cmd('DATA');
-          c.socket.write('half a message\r\n', () => c.socket[leave]());
-        })();
+        void messageInFlight(servers.track(s)).then((socket) => socket.write('', () => socket[leave]()));
       });
       expect(await seen, leave).toBe('ERR_SMTP_MESSAGE_ABORTED/eof');
     }
