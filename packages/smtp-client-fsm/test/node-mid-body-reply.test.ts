@@ -11,6 +11,59 @@ afterEach(async () => {
 });
 
 /**
+ * A loopback server that answers `early` after 256 KiB of a message body and then stops reading
+ * for 300 ms (the rest of the body and its dot are still in the client's socket when `early`
+ * arrives), reads on to the dot and answers it with `atDot`. Command lines go to `commands`.
+ */
+async function answersMidBody(early: string, atDot: string, commands: string[] = []): Promise<number> {
+  const srv = net.createServer((s) => {
+    s.on('error', () => undefined);
+    s.write('220 mx.test ESMTP\r\n');
+    let text = '';
+    let inData = false;
+    let body = 0;
+    let answered = false;
+    s.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+      for (;;) {
+        if (inData) {
+          body += text.length;
+          if (!answered && body >= 256 * 1024) {
+            answered = true;
+            s.write(`${early}\r\n`);
+            s.pause();
+            setTimeout(() => s.resume(), 300);
+          }
+          const end = text.indexOf('\r\n.\r\n');
+          if (end < 0) {
+            text = text.slice(-4);
+            return;
+          }
+          text = text.slice(end + 5);
+          inData = false;
+          s.write(`${atDot}\r\n`);
+          continue;
+        }
+        const i = text.indexOf('\r\n');
+        if (i < 0) return;
+        const line = text.slice(0, i);
+        text = text.slice(i + 2);
+        commands.push(line);
+        if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n');
+        else if (line === 'DATA') {
+          inData = true;
+          s.write('354 go ahead\r\n');
+        } else if (line === 'QUIT') s.end('221 bye\r\n');
+        else s.write('250 ok\r\n');
+      }
+    });
+  });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return (srv.address() as net.AddressInfo).port;
+}
+
+/**
  * A server that answers MAIL, RCPT and DATA, then after `after` octets of the body writes `reply`
  * and closes its side (it goes on reading, and discards, what still comes). `replied` resolves once
  * the reply is written.
@@ -90,52 +143,7 @@ describe('a reply in the middle of the body', () => {
 
   it('552 mid-body from a server that reads on to the dot and answers it too: the client takes the 552, ends the session and sends nothing more (the late reply is never matched to a next command)', async () => {
     const commands: string[] = [];
-    const srv = net.createServer((s) => {
-      s.on('error', () => undefined);
-      s.write('220 mx.test ESMTP\r\n');
-      let text = '';
-      let inData = false;
-      let body = 0;
-      let refused = false;
-      s.on('data', (d: Buffer) => {
-        text += d.toString('latin1');
-        for (;;) {
-          if (inData) {
-            body += text.length;
-            if (!refused && body >= 256 * 1024) {
-              refused = true;
-              s.write('552 5.3.4 message too big\r\n');
-              // a slow reader: the rest of the body, and its dot, are still in the client's socket when the 552 arrives
-              s.pause();
-              setTimeout(() => s.resume(), 300);
-            }
-            const end = text.indexOf('\r\n.\r\n');
-            if (end < 0) {
-              text = text.slice(-4);
-              return;
-            }
-            text = text.slice(end + 5);
-            inData = false;
-            s.write('250 2.0.0 queued as LATE\r\n'); // a second answer, to the dot
-            continue;
-          }
-          const i = text.indexOf('\r\n');
-          if (i < 0) return;
-          const line = text.slice(0, i);
-          text = text.slice(i + 2);
-          commands.push(line);
-          if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n');
-          else if (line === 'DATA') {
-            inData = true;
-            s.write('354 go ahead\r\n');
-          } else if (line === 'QUIT') s.end('221 bye\r\n');
-          else s.write('250 ok\r\n');
-        }
-      });
-    });
-    servers.push(srv);
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as net.AddressInfo).port;
+    const port = await answersMidBody('552 5.3.4 message too big', '250 2.0.0 queued as LATE', commands);
     const client = await connect({ host: '127.0.0.1', port, security: 'off' });
     // 12 MB: more than loopback's socket buffers take while the server is not reading
     const first = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: 'Subject: big\r\n\r\n' + MB.repeat(12) });
@@ -150,51 +158,7 @@ describe('a reply in the middle of the body', () => {
   // 250 while the body is still in the client's socket, and would refuse the real end of data.
   for (const kind of ['string', 'Buffer'] as const) {
     it(`250 while a whole ${kind} body is still in the socket (the server refuses the real dot with 554): not delivered, deferred with ERR_SMTP_CLIENT_UNEXPECTED_REPLY`, async () => {
-      const srv = net.createServer((s) => {
-        s.on('error', () => undefined);
-        s.write('220 mx.test ESMTP\r\n');
-        let text = '';
-        let inData = false;
-        let body = 0;
-        let early = false;
-        s.on('data', (d: Buffer) => {
-          text += d.toString('latin1');
-          for (;;) {
-            if (inData) {
-              body += text.length;
-              if (!early && body >= 256 * 1024) {
-                early = true;
-                s.write('250 2.0.0 queued early\r\n');
-                // a slow reader: the rest of the body, and its dot, are still in the client's socket when the 250 arrives
-                s.pause();
-                setTimeout(() => s.resume(), 300);
-              }
-              const end = text.indexOf('\r\n.\r\n');
-              if (end < 0) {
-                text = text.slice(-4);
-                return;
-              }
-              text = text.slice(end + 5);
-              inData = false;
-              s.write('554 5.7.1 rejected\r\n');
-              continue;
-            }
-            const i = text.indexOf('\r\n');
-            if (i < 0) return;
-            const line = text.slice(0, i);
-            text = text.slice(i + 2);
-            if (line.startsWith('EHLO')) s.write('250-mx.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n');
-            else if (line === 'DATA') {
-              inData = true;
-              s.write('354 go ahead\r\n');
-            } else if (line === 'QUIT') s.end('221 bye\r\n');
-            else s.write('250 ok\r\n');
-          }
-        });
-      });
-      servers.push(srv);
-      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-      const port = (srv.address() as net.AddressInfo).port;
+      const port = await answersMidBody('250 2.0.0 queued early', '554 5.7.1 rejected');
       // 12 MB: more than loopback's socket buffers take while the server is not reading
       const text = 'Subject: big\r\n\r\n' + MB.repeat(12);
       const r = await sendMail({ host: '127.0.0.1', port, security: 'off', from: 'a@x.test', to: ['b@y.test'], body: kind === 'string' ? text : Buffer.from(text, 'latin1') });
