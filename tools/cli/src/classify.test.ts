@@ -316,6 +316,9 @@ describe('classify --message helpers', () => {
       'a\\x00b\\x07c\\x1b[2Jd\\x7fe\\x85f\\x9b1mg\\u202eh\\u2066i\\u200ej\\u200fk\\u061cl\\x0d\\x0a\\x09',
     );
     for (const text of ['550 5.1.1 user unknown', 'ユーザー不明 收件人不存在 пользователь é ß 😀', '\u00a0\u00ff \\x1b as typed']) expect(printable(text)).toBe(text);
+    // invisible characters that hide or glue text: zero-width space and joiners, word joiner, BOM
+    expect(printable('a\u200bb\u200dc\u2060d\ufeffe')).toBe('a\\u200bb\\u200dc\\u2060d\\ufeffe');
+    expect(jsonLine('a\u200bb\ufeff')).toBe('"a\\u200bb\\ufeff"');
     const hostile = formatMessageRecord({
       source: 'box\u001b]0;t\u0007',
       kind: 'bounce',

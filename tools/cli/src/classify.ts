@@ -57,11 +57,13 @@ function describeRule(rule: Classification['rule']): string {
 }
 
 /**
- * DEL, the C1 controls (U+009B is a CSI on its own) and the bidirectional controls (embeddings,
+ * DEL, the C1 controls (U+009B is a CSI on its own), the bidirectional controls (embeddings,
  * overrides, isolates and the marks LRM, RLM, ALM), which reorder what a terminal shows
- * (CVE-2021-42574): a regular-expression class body, shared by the text and the JSON output.
+ * (CVE-2021-42574), and the invisible ones (zero-width space, joiners, word joiner, invisible
+ * operators, BOM), which hide or glue text: a regular-expression class body, shared by the text
+ * and the JSON output.
  */
-const CONTROLS = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROLS = '\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff';
 /** What the text output escapes: the C0 controls too. */
 const UNPRINTABLE = new RegExp(`[\\u0000-\\u001f${CONTROLS}]`, 'g');
 /** What JSON.stringify leaves raw and `--json` escapes: the line and paragraph separators too. */
