@@ -5,7 +5,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
 import { createClassifier } from 'smtp-errors';
-import { formatMessageRecord, jsonLine, messageFiles, messageInputs, printable, splitMbox, terminalHint } from './classify.js';
+import { formatMessageRecord, messageFiles, messageInputs, splitMbox, terminalHint } from './classify.js';
+import { jsonLine, printable } from './terminal.js';
 import { tempDir } from './testing/peers.js';
 
 const tmp = tempDir('classify-');

@@ -8,7 +8,7 @@ import { EXIT, formatBytes, parseHeloName, parseHost, parsePort, parsePositiveIn
 import { ConnectionFailure, SmtpWire } from './wire.js';
 import { quietOnEpipe } from './send.js';
 import { replyOf } from './send-transport.js';
-import { jsonLine, printable } from './classify.js';
+import { jsonLine, printable } from './terminal.js';
 
 /** Options of `smtp probe`, as parsed by commander. */
 export interface ProbeOptions {

@@ -11,7 +11,7 @@ import { createComposer } from './compose.js';
 import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
-import { jsonLine, printable } from './classify.js';
+import { jsonLine, printable } from './terminal.js';
 import type { DsnOptions, TlsSecurity } from 'smtp-client-fsm';
 
 /** STARTTLS policy of `smtp send`. */
