@@ -15,6 +15,12 @@ const bin = (name: string) => join(here, '..', 'node_modules', '.bin', name);
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * Node 18.20.8, the oldest release that `engines` of smtp-reply-reader, smtp-capabilities,
+ * smtp-client-args and esmtp-server-fsm allow, installed from the npm registry by tools/node18.
+ */
+export const NODE18 = join(root, 'tools', 'node18', 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');
+
 export interface RuntimeRun {
   readonly runtime: string;
   readonly version: string;
@@ -34,8 +40,9 @@ function lastLine(s: string): string {
 const script = join(here, 'run-runtime.mjs');
 
 /** Runs the conformance script with a command-line runtime and returns its JSON output line. */
-export function runRuntime(runtime: 'node' | 'bun' | 'deno'): RuntimeRun {
-  const cmd = runtime === 'node' ? process.execPath : bin(runtime);
+export function runRuntime(runtime: 'node' | 'node18' | 'bun' | 'deno'): RuntimeRun {
+  const cmd = runtime === 'node' ? process.execPath : runtime === 'node18' ? NODE18 : bin(runtime);
+  if (runtime === 'node18' && !existsSync(NODE18)) throw new Error(`no Node 18 at ${NODE18}: run pnpm install (tools/node18 has the Linux builds)`);
   const args = runtime === 'deno' ? ['run', '--allow-read', '--allow-env', '--no-prompt', script] : [script];
   const version = runtime === 'node' ? process.version : lastLine(run(cmd, ['--version']).stdout.split('\n')[0] ?? '');
   const r = run(cmd, args);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_PACKAGES } from '../src/packages.mjs';
 import { join } from 'node:path';
-import { distExists, root } from '../src/harness.js';
+import { NODE18, distExists, root } from '../src/harness.js';
 
 const SCRIPT = `
 import { createServer } from 'esmtp-server-fsm/node';
@@ -37,6 +37,44 @@ await server.close({ timeout: 100 });
 console.log(JSON.stringify(out));
 `;
 
+// esmtp-server-fsm declares Node >= 18: its Node entry takes a message over loopback in Node 18 too.
+const SERVER_SCRIPT = `
+import { createServer } from 'esmtp-server-fsm/node';
+import { connect } from 'node:net';
+const got = [];
+const server = createServer({
+  hostname: 'mx.test',
+  onData: async (_env, body) => {
+    const parts = [];
+    for await (const c of body) parts.push(c);
+    got.push(Buffer.concat(parts).toString('latin1'));
+  },
+});
+const { port } = await server.listen(0, '127.0.0.1');
+const s = connect(port, '127.0.0.1');
+const codes = [];
+let rest = '';
+let wake = () => {};
+s.on('data', (d) => {
+  rest += d.toString('latin1');
+  for (let i = rest.indexOf('\\r\\n'); i >= 0; i = rest.indexOf('\\r\\n')) {
+    const line = rest.slice(0, i);
+    rest = rest.slice(i + 2);
+    if (line[3] === ' ') { codes.push(line.slice(0, 3)); wake(); }
+  }
+});
+const reply = () => new Promise((r) => { wake = r; });
+await reply();
+for (const line of ['EHLO c.test', 'MAIL FROM:<a@x.test>', 'RCPT TO:<b@y.test>', 'DATA', 'Subject: t\\r\\n\\r\\n..dot\\r\\n.', 'QUIT']) {
+  const next = reply();
+  s.write(line + '\\r\\n');
+  await next;
+}
+await new Promise((r) => s.once('close', r));
+await server.close({ timeout: 100 });
+console.log(JSON.stringify({ version: process.version, codes, got }));
+`;
+
 beforeAll(() => {
   if (!CORE_PACKAGES.every(distExists)) {
     const r = spawnSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' });
@@ -56,5 +94,15 @@ describe('the Node entries share their package core (built packages, resolved by
       clientGuard: true,
       serverGuard: true,
     });
+  });
+
+  it.each([['the Node running the suite', process.execPath], ['Node 18.20.8', NODE18]])('esmtp-server-fsm/node takes a message in %s', (_name, node) => {
+    const r = spawnSync(node, ['--input-type=module', '-e', SERVER_SCRIPT], { cwd: join(root, 'tools', 'portability'), encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { version: string; codes: string[]; got: string[] };
+    expect(out.version).toBe(node === NODE18 ? 'v18.20.8' : process.version);
+    expect(out.codes).toEqual(['220', '250', '250', '250', '354', '250', '221']);
+    expect(out.got).toEqual(['Subject: t\r\n\r\n.dot\r\n']);
   });
 });

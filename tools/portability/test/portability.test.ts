@@ -1,6 +1,8 @@
-// pnpm test:portability: the sans-IO cores run unchanged in Bun, Deno and headless Chromium, with
+// pnpm test:portability: the sans-IO cores run unchanged in Node 18, Bun, Deno and headless Chromium, with
 // byte-identical results to Node's, and every core entry bundles for the browser within its budget.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_PACKAGES } from '../src/packages.mjs';
 import { browserBundle, bundleSize, distExists, readBudget, root, runBrowser, runRuntime, type RuntimeRun } from '../src/harness.js';
@@ -40,6 +42,21 @@ describe('conformance script', () => {
     expect(r.conversation.clientEvents).toContain('recipient nobody@mx.example rejected 10');
     expect(r.conversation.serverEvents.filter((t: string) => t === 'message-end')).toHaveLength(1);
     expect(r.conversation.closed).toBe(true);
+  });
+
+  it('gives byte-identical results in Node 18.20.8, the oldest Node any package declares in engines', () => {
+    const old = runRuntime('node18');
+    expect(old.version).toBe('v18.20.8');
+    expect(old.output).toBe(node.output);
+  });
+
+  it('every package declares in engines a Node this suite runs (18 here, or the Node running it)', () => {
+    for (const name of CORE_PACKAGES) {
+      const pkg = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+      const lowest = /^>=(\d+)$/.exec(pkg.engines?.node ?? '')?.[1];
+      expect([name, lowest]).toEqual([name, expect.stringMatching(/^(18|20)$/)]);
+      expect(Number(lowest)).toBeLessThanOrEqual(Number(process.versions.node.split('.')[0]));
+    }
   });
 
   it.each(['bun', 'deno'] as const)('gives byte-identical results in %s', (runtime) => {
