@@ -66,3 +66,28 @@ describe('command dispatch', () => {
     }
   });
 });
+
+describe('HELP lists the commands the session accepts', () => {
+  const help = (options: Parameters<typeof drive>[0]): string => {
+    const d = drive(options);
+    return d.feed('HELP\r\n').split('\r\n')[0]!;
+  };
+
+  it('by default: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP', () => {
+    expect(help({})).toBe('214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP');
+  });
+
+  it('LMTP: LHLO instead of HELO and EHLO (which get 500), and RFC 2033', () => {
+    const d = drive({ lmtp: true });
+    expect(d.feed('HELP\r\n').split('\r\n').slice(0, 2)).toEqual(['214-2.0.0 Commands: LHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP', '214 2.0.0 See RFC 2033']);
+  });
+
+  it('no BDAT with CHUNKING off (BDAT gets 502), no VRFY when disabled, EXPN when enabled', () => {
+    expect(help({ extensions: { chunking: false } })).toBe('214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP');
+    expect(help({ vrfy: 'disabled', expn: 'policy' })).toBe('214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT EXPN HELP');
+  });
+
+  it('the help option replaces the text', () => {
+    expect(help({ help: ['Ask postmaster'] })).toBe('214 2.0.0 Ask postmaster');
+  });
+});

@@ -3,6 +3,7 @@
  * line checks (length, bare CR/LF, NUL, UTF-8, pipelining synchronization) and the dispatch of
  * each verb to its room.
  */
+import { asciiUpper } from '@smtpkit/foundation';
 import { authCommand, stepAuth } from './auth-commands.js';
 import { bdat, data, stepBdat, stepBody } from './data-commands.js';
 import { mail, rcpt } from './envelope-commands.js';
@@ -19,8 +20,15 @@ const LF = 10;
 const dec = new TextDecoder('utf-8', { fatal: false });
 const strictDec = new TextDecoder('utf-8', { fatal: true });
 
-/** RFC 2920 §3.1: commands that must end a pipelined group. */
-const MUST_BE_LAST = new Set(['EHLO', 'HELO', 'LHLO', 'DATA', 'VRFY', 'EXPN', 'TURN', 'QUIT', 'NOOP', 'STARTTLS', 'AUTH', 'HELP', 'XCLIENT']);
+/**
+ * RFC 2920 §3.1: commands that must end a pipelined group (its list, with LHLO, STARTTLS, AUTH and
+ * XCLIENT, which change the session too). Not HELP: RFC 2920 does not list it, and it changes no
+ * state. AUTH with an initial response of a one-round mechanism is the exception RFC 4954 §4
+ * makes (see {@link oneRoundAuth}).
+ */
+const MUST_BE_LAST = new Set(['EHLO', 'HELO', 'LHLO', 'DATA', 'VRFY', 'EXPN', 'TURN', 'QUIT', 'NOOP', 'STARTTLS', 'AUTH', 'XCLIENT']);
+/** RFC 4954 §4: SASL mechanisms that let the client send first and complete in one round trip, with no security layer. */
+const ONE_ROUND_MECHANISMS = new Set(['PLAIN', 'EXTERNAL']);
 /** Verbs the session implements itself (a registry cannot take them over). */
 const NATIVE_VERBS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'HELP', 'VRFY', 'EXPN', 'STARTTLS', 'AUTH', 'XCLIENT', 'XFORWARD']);
 const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP']);
@@ -130,7 +138,15 @@ export function stepCommand(s: Session): boolean {
   if (line === 'overflow') {
     // an AUTH line past maxAuthLine is an authentication exchange line: 5.5.6 (RFC 4954 §4)
     const auth = wordOf(s.overflowHead) === 'AUTH';
-    return refuse(s, s.overflowHead, auth ? { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' } : { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' });
+    const r = auth ? { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' } : { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' };
+    // its head (the bytes kept of it) may hold a bare CR or LF too: its segments count (SMUG-5)
+    const head = s.overflowHead;
+    if (head.includes('\n') || head.includes('\r')) {
+      const bytes = new Uint8Array(head.length);
+      for (let i = 0; i < head.length; i++) bytes[i] = head.charCodeAt(i);
+      return refuseSegmented(s, bytes, 0, bytes.length, r);
+    }
+    return refuse(s, head, r);
   }
   return commandLine(s, line, 0, line.length);
 }
@@ -146,8 +162,13 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   for (let i = from; i < to; i++) {
     const b = bytes[i]!;
     if (b >= 0x80) high = true;
-    if (b === CR || b === LF) return refuse(s, bytes.subarray(from, to), { code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' });
-    if (b === 0) return refuse(s, bytes.subarray(from, to), { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' });
+    if (b === CR || b === LF) return refuseSegmented(s, bytes, from, to, BARE_LINE_END);
+    if (b === 0) {
+      // a bare CR or LF further on still splits the line for a lenient peer (SMUG-5)
+      const r: ReplyInit = { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' };
+      for (let j = i + 1; j < to; j++) if (bytes[j] === CR || bytes[j] === LF) return refuseSegmented(s, bytes, from, to, r);
+      return refuse(s, bytes.subarray(from, to), r);
+    }
   }
   // the common case: a native four-letter verb in a 7-bit line; only its argument becomes text
   if (four !== undefined && !high && (to - from === 4 || bytes[from + 4] === 0x20)) {
@@ -183,6 +204,73 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
 /** The verb a peer that ends it at any byte but an ASCII letter, digit, `-` or `_` reads at the start of `head`, upper case. */
 function wordOf(head: string): string {
   return /^[-\w]*/.exec(head)![0].toUpperCase();
+}
+
+/** The refusal of a command line holding a bare CR or LF (SMUG-3). */
+const BARE_LINE_END: ReplyInit = { code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' };
+
+/** {@link segmentsKind} results, the weakest first: no verb that matters, a must-be-last verb, a verb whose data follows its line (BDAT, DATA), a custom verb with a block. */
+const SEGMENT_PLAIN = 0;
+const SEGMENT_LAST = 1;
+const SEGMENT_DATA = 2;
+const SEGMENT_BLOCK = 3;
+
+/** Whether `b` can continue a verb as {@link wordOf} reads one: an ASCII letter, digit, `-` or `_`. */
+function isWordByte(b: number): boolean {
+  return isLetter(b) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x5f;
+}
+
+/**
+ * SMUG-5: what a peer that ends command lines at a bare CR or LF (Postfix and Exim take LF as a
+ * line end) reads in the refused line `bytes[from, to)`: one command per CR/LF-separated segment,
+ * its verb after any leading blanks (SP, HT, VT, FF) up to the first byte that cannot continue a
+ * verb. Returns the strongest kind among those verbs. One pass over the line, no regex.
+ */
+function segmentsKind(s: Session, bytes: Uint8Array, from: number, to: number): number {
+  let kind = SEGMENT_PLAIN;
+  let i = from;
+  while (i < to) {
+    while (i < to && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0b || bytes[i] === 0x0c)) i++;
+    const start = i;
+    while (i < to && isWordByte(bytes[i]!)) i++;
+    // a verb longer than the head read of any refused line is no verb this session knows
+    if (i > start && i - start <= VERB_HEAD) kind = Math.max(kind, verbKind(s, asciiText(bytes, start, i).toUpperCase()));
+    while (i < to && bytes[i] !== CR && bytes[i] !== LF) i++;
+    while (i < to && (bytes[i] === CR || bytes[i] === LF)) i++;
+  }
+  return kind;
+}
+
+/** The {@link segmentsKind} kind of one verb (upper case); AUTH counts as must-be-last whatever follows it. */
+function verbKind(s: Session, verb: string): number {
+  if (verb === 'BDAT' || verb === 'DATA') return SEGMENT_DATA;
+  const flags = VERB_FLAGS.get(verb) ?? 0;
+  if (blockOf(s, verb, flags)) return SEGMENT_BLOCK;
+  if ((flags & LAST_IN_GROUP) !== 0 || ((flags & NATIVE_VERB) === 0 && s.registry.mustBeLastInGroup(verb))) return SEGMENT_LAST;
+  return SEGMENT_PLAIN;
+}
+
+/**
+ * A refused line holding a bare CR or LF (`bytes[from, to)`), read as the commands a lenient peer
+ * sees in it ({@link segmentsKind}). A verb whose data follows its line (BDAT, DATA, a custom verb
+ * with a block) in any segment: such a peer takes the bytes after the line as that data, whose end
+ * this session cannot know, so it answers and closes whether or not input is already buffered and
+ * whatever `pipeliningSync` says (`554 5.5.0`; `501 5.5.4` for a custom block, as for an
+ * unreadable block line). A must-be-last verb in any segment makes the line must-be-last (`554`
+ * and close with input behind it). Otherwise as {@link refuse}.
+ */
+function refuseSegmented(s: Session, bytes: Uint8Array, from: number, to: number, r: ReplyInit): boolean {
+  const kind = segmentsKind(s, bytes, from, to);
+  if (kind === SEGMENT_BLOCK) {
+    unframed(s);
+    return true;
+  }
+  if (kind === SEGMENT_DATA) {
+    s.abortTransactionIfData('closed');
+    return desync(s);
+  }
+  if (kind === SEGMENT_LAST && s.options.pipeliningSync !== 'off' && s.inputLength > 0) return desync(s);
+  return refuse(s, bytes.subarray(from, to), r);
 }
 
 /**
@@ -221,7 +309,7 @@ function dispatch(s: Session, verb: string, arg: string, refusal?: ReplyInit): b
   // it (TLS-1), unless refused.
   if (sync && s.inputLength > 0 && verb !== 'BDAT' && (refusal || verb !== 'STARTTLS') && !blockOf(s, verb, flags)) {
     const pipelining = s.ext.pipelining && s.heloVerb !== undefined && s.heloVerb !== 'HELO';
-    const last = (flags & LAST_IN_GROUP) !== 0 || ((flags & NATIVE_VERB) === 0 && s.registry.mustBeLastInGroup(verb));
+    const last = ((flags & LAST_IN_GROUP) !== 0 && !(verb === 'AUTH' && refusal === undefined && oneRoundAuth(s, arg))) || ((flags & NATIVE_VERB) === 0 && s.registry.mustBeLastInGroup(verb));
     if (last || !pipelining) return desync(s);
   }
   if (refusal) reply(s, refusal);
@@ -229,6 +317,20 @@ function dispatch(s: Session, verb: string, arg: string, refusal?: ReplyInit): b
   // a refused STARTTLS (still plaintext, input left) is must-be-last too: what was sent behind it
   // was meant for the TLS session (RFC 3207 §4) and never runs as plaintext commands
   return sync && verb === 'STARTTLS' && s.inputLength > 0 ? desync(s) : true;
+}
+
+/**
+ * Whether `AUTH <arg>` may be followed by more commands in its pipelined group (RFC 4954 §4): it
+ * carries an initial response for PLAIN or EXTERNAL, which complete in one round trip, and the
+ * session's mechanism of that name has no error step (XOAUTH2's `334` would take the next line as
+ * the client's answer). Any refusal of such an AUTH is one reply too, so the lines behind it keep
+ * their framing; they run once the application has answered the credentials.
+ */
+function oneRoundAuth(s: Session, arg: string): boolean {
+  const sp = arg.indexOf(' ');
+  if (sp < 0) return false;
+  const name = asciiUpper(arg.slice(0, sp));
+  return ONE_ROUND_MECHANISMS.has(name) && s.mechanisms.find((m) => m.name === name)?.failureChallenge === undefined;
 }
 
 /** `554 5.5.0` and close: input behind a command that must end a pipelined group (RFC 2920 §3.1). */
@@ -289,7 +391,7 @@ export function command(s: Session, verb: string, arg: string, flags = VERB_FLAG
     case 'QUIT':
       return quit(s);
     case 'HELP':
-      return reply(s, { code: 214, enhanced: '2.0.0', text: s.options.help ?? ['Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP', 'See RFC 5321'] });
+      return reply(s, { code: 214, enhanced: '2.0.0', text: s.options.help ?? helpText(s) });
     case 'VRFY':
     case 'EXPN':
       return vrfyExpn(s, verb, arg);
@@ -306,6 +408,21 @@ export function command(s: Session, verb: string, arg: string, flags = VERB_FLAG
     default:
       return customCommand(s, verb, arg);
   }
+}
+
+/**
+ * The default HELP text (RFC 5321 §4.1.1.8): the commands this session accepts, no more: LHLO
+ * instead of HELO and EHLO in LMTP, BDAT only with CHUNKING, VRFY and EXPN unless disabled.
+ */
+function helpText(s: Session): string[] {
+  const verbs = s.lmtp ? ['LHLO'] : ['HELO', 'EHLO'];
+  verbs.push('MAIL', 'RCPT', 'DATA');
+  if (s.ext.chunking) verbs.push('BDAT');
+  verbs.push('RSET', 'NOOP', 'QUIT');
+  if ((s.options.vrfy ?? 'static') !== 'disabled') verbs.push('VRFY');
+  if ((s.options.expn ?? 'disabled') !== 'disabled') verbs.push('EXPN');
+  verbs.push('HELP');
+  return [`Commands: ${verbs.join(' ')}`, s.lmtp ? 'See RFC 2033' : 'See RFC 5321'];
 }
 
 /** `500 5.5.2` for a verb the session does not know. */

@@ -48,4 +48,25 @@ describe('buildReceivedHeader', () => {
     ];
     for (const info of bad) expect(errorCodeOf(() => buildReceivedHeader(info), isSmtpServerError), JSON.stringify(info)).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
   });
+  it('RFC 5321 §4.4 TCP-info is an address literal: [IPv6:...] for IPv6, the IPv4 literal for an IPv4-mapped address, a literal kept as it is', () => {
+    const from = (clientAddress: string): string => buildReceivedHeader({ helo: 'c.example', clientAddress, by: 'mx.test', protocol: 'ESMTP', date: 'now' }).split('\r\n')[0]!;
+    const cases: [string, string][] = [
+      ['192.0.2.1', '[192.0.2.1]'],
+      ['2001:db8::1', '[IPv6:2001:db8::1]'],
+      ['::1', '[IPv6:::1]'],
+      ['::ffff:192.0.2.1', '[192.0.2.1]'],
+      ['::FFFF:192.0.2.1', '[192.0.2.1]'],
+      ['0:0:0:0:0:ffff:192.0.2.1', '[192.0.2.1]'],
+      ['::ffff:c000:201', '[IPv6:::ffff:c000:201]'],
+      ['::ffff:192.0.2.256', '[IPv6:::ffff:192.0.2.256]'],
+      ['IPV6:2001:db8::1', '[IPv6:2001:db8::1]'],
+      ['[IPv6:2001:db8::1]', '[IPv6:2001:db8::1]'],
+      ['[192.0.2.1]', '[192.0.2.1]'],
+    ];
+    for (const [address, literal] of cases) expect(from(address), address).toBe(`Received: from c.example (${literal})`);
+    expect(buildReceivedHeader({ helo: 'c.example', clientHostname: 'c.example', clientAddress: '2001:db8::2', by: 'mx.test', protocol: 'ESMTP', date: 'now' })).toContain('(c.example [IPv6:2001:db8::2])');
+    for (const bad of ['[192.0.2.1', '192.0.2.1]', '[[192.0.2.1]]', '[]', '[1.2]3]', 'a[b']) {
+      expect(errorCodeOf(() => from(bad), isSmtpServerError), bad).toBe('ERR_SMTP_UNSAFE_HEADER_VALUE');
+    }
+  });
 });

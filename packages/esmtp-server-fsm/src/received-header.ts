@@ -19,7 +19,10 @@ import { unsafeTextAt } from './peer-text.js';
 export interface ReceivedInfo {
   /** The name the client gave in HELO/EHLO. */
   readonly helo?: string;
-  /** The client's IP address (and optionally its verified reverse name). */
+  /**
+   * The client's IP address (and optionally its verified reverse name): IPv4, IPv6 (written
+   * `[IPv6:...]`), IPv4-mapped IPv6 (written as the IPv4 literal) or already an address literal.
+   */
   readonly clientAddress?: string;
   readonly clientHostname?: string;
   /** Our host name. */
@@ -72,6 +75,53 @@ function cleanPath(value: string): string {
   return value;
 }
 
+/** `s` (after `from`) is a dotted-quad IPv4 address: four decimal numbers of 1-3 digits, each at most 255. */
+function isIPv4(s: string, from: number): boolean {
+  let parts = 0;
+  let i = from;
+  while (i <= s.length) {
+    let n = 0;
+    let digits = 0;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57 && digits < 4) {
+      n = n * 10 + s.charCodeAt(i) - 48;
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 3 || n > 255) return false;
+    parts++;
+    if (i === s.length) return parts === 4;
+    if (s.charCodeAt(i) !== 46 || parts === 4) return false;
+    i++;
+  }
+  return false;
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2), or undefined. */
+function mappedIPv4(address: string): string | undefined {
+  const lower = address.toLowerCase();
+  for (const prefix of ['::ffff:', '0:0:0:0:0:ffff:']) {
+    if (lower.startsWith(prefix) && isIPv4(address, prefix.length)) return address.slice(prefix.length);
+  }
+  return undefined;
+}
+
+/**
+ * The client's address as the address literal of TCP-info (RFC 5321 §4.4, §4.1.3): `[192.0.2.1]`,
+ * `[IPv6:2001:db8::1]`; an IPv4-mapped IPv6 address (how a dual-stack socket reports an IPv4
+ * client) as its IPv4 literal; an address tagged `IPv6:` (XCLIENT's ADDR form) tagged once; a value
+ * already in literal form (`[...]`) as it is. A bracket anywhere else is refused.
+ */
+function addressLiteral(address: string): string {
+  const open = address.indexOf('[');
+  const close = address.indexOf(']');
+  if (open === 0 && close === address.length - 1 && address.length > 2 && address.indexOf('[', 1) < 0) return address;
+  if (open >= 0 || close >= 0) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unsafe character in Received clientAddress');
+  const bare = address.slice(0, 5).toLowerCase() === 'ipv6:' ? address.slice(5) : address;
+  if (bare === address && !address.includes(':')) return `[${address}]`;
+  const v4 = mappedIPv4(bare);
+  return v4 === undefined ? `[IPv6:${bare}]` : `[${v4}]`;
+}
+
 const comment = (s: string): string => s.replace(/[\\()]/g, (c) => `\\${c}`);
 
 /**
@@ -102,7 +152,7 @@ export function buildReceivedHeader(info: ReceivedInfo): string {
     let from = `from ${clean('helo', info.helo ?? 'unknown', true)}`;
     const inner: string[] = [];
     if (hostname !== undefined) inner.push(hostname);
-    if (info.clientAddress !== undefined) inner.push(`[${clean('clientAddress', info.clientAddress, true)}]`);
+    if (info.clientAddress !== undefined) inner.push(addressLiteral(clean('clientAddress', info.clientAddress, true)));
     if (inner.length) from += ` (${inner.join(' ')})`;
     parts.push(from);
   }

@@ -260,7 +260,7 @@ describe('SMUG-5 a refused line that a lenient peer reads as a verb is checked a
   // it as the verb it looks like: a must-be-last one with input behind it closes the connection.
   const enc = new TextEncoder();
   const SEPARATORS: [string, number[]][] = [['HT', [9]], ['VT', [11]], ['FF', [12]], ['NUL', [0]], ['CR', [13]], ['LF', [10]], ['0x85', [0x85]], ['0xa0', [0xa0]], ['NBSP', [0xc2, 0xa0]]];
-  const LAST = ['DATA', 'QUIT', 'NOOP', 'HELP', 'STARTTLS', 'AUTH', 'EHLO', 'HELO', 'VRFY', 'EXPN', 'data', 'Quit'];
+  const LAST = ['DATA', 'QUIT', 'NOOP', 'STARTTLS', 'AUTH', 'EHLO', 'HELO', 'VRFY', 'EXPN', 'data', 'Quit'];
   for (const verb of LAST) {
     it(`SMUG-5 ${verb} glued to a control byte or odd blank, with input behind it: 554 and close, the input never runs`, () => {
       for (const [name, sep] of SEPARATORS) {
@@ -297,7 +297,8 @@ describe('SMUG-5 a refused line that a lenient peer reads as a verb is checked a
     }
   });
   it('SMUG-5 without input behind it the refused line gets its 500/501 and the session goes on', () => {
-    for (const line of ['DATA\t', 'QUIT\v', 'NOOP\0', 'STARTTLS\t', 'DATA\rx']) {
+    // (DATA after a bare CR or LF closes even then: src/commands.line-ends.test.ts)
+    for (const line of ['DATA\t', 'QUIT\v', 'NOOP\0', 'STARTTLS\t', 'QUIT\rx']) {
       const d = inTransaction();
       expect(codes(d.feed(`${line}\r\n`)), JSON.stringify(line)).toEqual([line.includes('\0') ? 501 : 500]);
       expect(codes(d.feed('RSET\r\n')), JSON.stringify(line)).toEqual([250]);

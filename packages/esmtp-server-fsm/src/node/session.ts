@@ -469,15 +469,24 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       // a hook result the session refuses (a malformed reply, a list outside LMTP...): typed
       // error to onError, 451 to the client; never a second throw when nothing is pending
       this.host.reportError(e, this.ctx);
-      if (this.conn.pendingDecision !== undefined) this.conn.reject({ code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
+      if (this.conn.pendingDecision !== undefined) this.conn.reject(this.localError());
     }
+  }
+
+  /**
+   * The reply to a hook that failed (threw, or gave a result the session refuses): `454 4.7.0` for
+   * `onAuth` (RFC 4954 §6: a temporary authentication failure), `451 4.3.0` for any other.
+   */
+  private localError(): ReplyInit {
+    if (this.conn.pendingDecision === 'auth') return { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure' };
+    return { code: 451, enhanced: '4.3.0', text: 'Local error in processing' };
   }
 
   /** Answers the pending decision with what a hook threw (without pumping). */
   private applyError(e: unknown): void {
     const reply = replyOfError(e);
     if (!reply) this.host.reportError(e, this.ctx);
-    this.apply(reply ?? { code: 451, enhanced: '4.3.0', text: 'Local error in processing' });
+    this.apply(reply ?? this.localError());
   }
 
   private answer(result: unknown): void {
