@@ -19,13 +19,17 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
 /**
  * True for the bytes the parsers read: a `Uint8Array` (a Node.js `Buffer` is one), also one made in
  * another realm (a worker, a `vm` context), where `instanceof` fails. Any other view (`DataView`,
- * `Uint16Array`) and an `ArrayBuffer` are not.
+ * `Uint16Array`), an `ArrayBuffer` and an object that only looks like a `Uint8Array` (its own
+ * `Symbol.toStringTag`, `Object.create(Uint8Array.prototype)`, a `Proxy`) are not.
  *
  * @example
  * ```ts
  * isBytes(new TextEncoder().encode('250 ok')); // true
+ * isBytes({ [Symbol.toStringTag]: 'Uint8Array', length: 3 }); // false
  * ```
  */
 export function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array || Object.prototype.toString.call(value) === '[object Uint8Array]';
+  // isView reads the internal slot of a real view (any realm; not a look-alike or a Proxy); the tag
+  // then tells a Uint8Array from the other views
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
 }

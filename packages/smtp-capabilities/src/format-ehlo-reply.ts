@@ -28,7 +28,10 @@ export type EhloKeyword = string | { readonly keyword: string; readonly params?:
  * @see RFC 5321 §4.1.1.1
  */
 export interface EhloReplyInput {
-  /** The server's domain or address literal (no spaces). */
+  /**
+   * The server's domain or address literal (no spaces). Not one shaped like an enhanced status
+   * code (`2.0.0`): clients would read it as one (`ERR_SMTP_EHLO_INVALID_DOMAIN`).
+   */
   readonly domain: string;
   /** Free text after the domain on the first line. */
   readonly greeting?: string;
@@ -110,8 +113,10 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  * The lines of an EHLO reply, without the `250-` / `250 ` prefixes: the domain and greeting, then
  * one line per keyword (no trailing space after a value-less keyword). Throws a
  * {@link CapabilitiesError} for CR, LF or NUL anywhere, another control character (C0 but HT, DEL,
- * C1) in the greeting, a bad keyword or parameter, `keywords` or `params` that are not lists (a
- * lone string is not a list), or a line longer than `maxLineLength`. Feed the result to smtp-reply-reader's `formatReply`, or use
+ * C1) in the greeting, a domain shaped like an enhanced status code (`2.0.0`: no host name, RFC
+ * 1123 §2.1, and a client would take it for the reply's code, RFC 2034 §4), a bad keyword or
+ * parameter, `keywords` or `params` that are not lists (a lone string is not a list), or a line
+ * longer than `maxLineLength`. Feed the result to smtp-reply-reader's `formatReply`, or use
  * {@link formatEhloReplyText}.
  *
  * @example
@@ -139,7 +144,10 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   checkText('greeting', greeting);
   // the reply-text rule of every smtpkit formatter (checkText has refused a lone surrogate already)
   if (replyTextFault(greeting) !== undefined) fail('ERR_SMTP_EHLO_INVALID_TEXT', 'greeting must not contain control characters other than HT (RFC 5321 textstring)');
-  if (domain === '' || !isEhloParam(domain)) fail('ERR_SMTP_EHLO_INVALID_DOMAIN', 'domain must be non-empty printable ASCII without spaces');
+  // `2.0.0` (no host name: RFC 1123 §2.1) would be read back as an enhanced status code (RFC 2034 §4)
+  if (domain === '' || !isEhloParam(domain) || /^[245]\.\d{1,3}\.\d{1,3}$/.test(domain)) {
+    fail('ERR_SMTP_EHLO_INVALID_DOMAIN', 'domain must be printable ASCII without spaces, not an enhanced status code');
+  }
   const first = greeting === '' ? domain : `${domain} ${greeting}`;
   const out: string[] = [];
   const push = (line: string): void => {

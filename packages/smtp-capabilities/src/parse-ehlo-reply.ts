@@ -96,8 +96,9 @@ function resolveOptions(options: ParseEhloOptions | undefined): { limits: EhloPa
 }
 
 /**
- * True when a keyword line counts against `maxKeywords` in {@link parseWith}: it is not empty (or
- * spaces only) and its keyword (up to a space or `=`, as scanLine reads it) is not discarded.
+ * True when a keyword line counts against `maxKeywords` (in {@link parseWith} and
+ * parseEhloReplyText's bound): it is not empty (or spaces only) and its keyword (up to a space or
+ * `=`, as scanLine reads it) is not discarded.
  */
 function countsAsKeyword(raw: string, discard: ReadonlySet<string> | undefined): boolean {
   let i = 0;
@@ -173,7 +174,8 @@ function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefine
 
   const entries: CapabilityEntry[] = [];
   for (let n = 1; n < lines.length; n++) {
-    if (entries.length >= limits.maxKeywords) {
+    // only a line that would be kept is one too many: empty and discarded lines do not count
+    if (entries.length >= limits.maxKeywords && countsAsKeyword(lines[n]!, discard)) {
       sink.add('too-many-keywords', n, `more than ${limits.maxKeywords} keyword lines; the rest are ignored`);
       break;
     }

@@ -194,16 +194,17 @@ function pairOf(entry: unknown): readonly [string, string | undefined] {
   return entry as unknown as readonly [string, string | undefined];
 }
 
-function renderArgs(args: Iterable<readonly [string, string | undefined]> | undefined, command: ParameterCommand, smtpUtf8: boolean): string {
-  if (args === undefined) return '';
-  checkArgsInput(args);
+/**
+ * The parameters as they go after the path, from the pairs of a caller's `args` (read once).
+ * `own`: they came from an `SmtpClientArgs`, which keeps its own (possibly custom) parameter table.
+ */
+function renderArgs(entries: readonly unknown[], own: boolean, command: ParameterCommand, smtpUtf8: boolean): string {
   // Defence in depth: re-check every pair even if it came from SmtpClientArgs. A collection keeps
-  // its own (possibly custom) parameter table, so only the wire grammar and the command are checked
-  // again; any other iterable is checked against the whole built-in table.
-  const own = collectionFacts(args) !== undefined;
+  // its own parameter table, so only the wire grammar and the command are checked again; any other
+  // iterable is checked against the whole built-in table.
   let out = '';
   const seen = new Set<string>();
-  for (const entry of args) {
+  for (const entry of entries) {
     const [k, v] = pairOf(entry);
     let r = checkParam(k, v, own ? NO_SPECS : DEFAULT_PARAMETERS, command, { smtpUtf8, lowercaseXtextHex: true });
     if (r.ok && DEFAULT_PARAMETERS.get(r.keyword)?.command === (command === 'mail' ? 'rcpt' : 'mail')) {
@@ -222,19 +223,35 @@ function renderArgs(args: Iterable<readonly [string, string | undefined]> | unde
 
 type ArgsInput = Iterable<readonly [string, string | undefined]>;
 
-function formatCommand(command: ParameterCommand, path: Path | string, args: ArgsInput | undefined, options: FormatOptions, utf8: boolean): string {
+/**
+ * Builds the command line. `args` is read exactly once (a generator yields its pairs only once):
+ * MAIL's SMTPUTF8 test (when `utf8` is undefined) and the rendering use the same pairs.
+ */
+function formatCommand(command: ParameterCommand, path: Path | string, args: ArgsInput | undefined, options: FormatOptions, utf8: boolean | undefined): string {
+  let entries: unknown[] = [];
+  let own = false;
+  if (args !== undefined) {
+    checkArgsInput(args);
+    own = collectionFacts(args) !== undefined;
+    entries = [...args];
+  }
+  utf8 ??= entries.some((e) => {
+    const k = pairOf(e)[0];
+    return typeof k === 'string' && asciiUpper(k) === 'SMTPUTF8';
+  });
   const p = toPath(path, 'path', { smtpUtf8: utf8, ...(options.limits === undefined ? {} : { limits: options.limits }) });
   if (p.kind === (command === 'mail' ? 'postmaster' : 'null')) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_PATH', 'path', `path: ${renderPath(p)} not allowed here`);
   }
-  return (command === 'mail' ? 'MAIL FROM:' : 'RCPT TO:') + renderPath(p) + renderArgs(args, command, utf8);
+  return (command === 'mail' ? 'MAIL FROM:' : 'RCPT TO:') + renderPath(p) + renderArgs(entries, own, command, utf8);
 }
 
 /**
  * Builds `MAIL FROM:<path> PARAMS` (without the CRLF). The path may be a {@link Path} or a string
- * address (`''` for `<>`). Throws a {@link ClientArgsError} naming the argument (`path`, a
- * parameter keyword) for anything that cannot go on the wire; a UTF-8 path needs SMTPUTF8 in the
- * args.
+ * address (`''` for `<>`); `args` an {@link SmtpClientArgs} or any iterable of `[keyword, value]`
+ * pairs, read once (a generator works). Throws a {@link ClientArgsError} naming the argument
+ * (`path`, a parameter keyword) for anything that cannot go on the wire; a UTF-8 path needs
+ * SMTPUTF8 in the args.
  *
  * @example
  * ```ts
@@ -244,18 +261,7 @@ function formatCommand(command: ParameterCommand, path: Path | string, args: Arg
  */
 export function formatMailFrom(path: Path | string, args?: Iterable<readonly [string, string | undefined]>, options?: FormatOptions): string {
   options = optionsObject(options, {});
-  let utf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
-  if (utf8 === undefined) {
-    utf8 = false;
-    if (args !== undefined) {
-      checkArgsInput(args);
-      for (const entry of args) {
-        const k = pairOf(entry)[0];
-        if (typeof k === 'string' && asciiUpper(k) === 'SMTPUTF8') utf8 = true;
-      }
-    }
-  }
-  return formatCommand('mail', path, args, options, utf8);
+  return formatCommand('mail', path, args, options, booleanOption(options.smtpUtf8, 'options.smtpUtf8'));
 }
 
 /**

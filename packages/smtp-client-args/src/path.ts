@@ -119,7 +119,7 @@ export interface PathLimits {
   readonly localPart: number;
   /** Domain as written (brackets included). RFC minimum 255. */
   readonly domain: number;
-  /** The whole path `<local@domain>` (source route dropped). RFC minimum 256. */
+  /** The whole path as written, `<…>` with its brackets and any source route (`<@relay:a@b>`). RFC minimum 256. */
   readonly path: number;
 }
 

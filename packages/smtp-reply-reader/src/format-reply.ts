@@ -119,6 +119,13 @@ function sourceLines(reply: FormatReplyInput): readonly unknown[] {
  * or line that is not a string. `lines` may be any iterable of strings (read once), but not a
  * lone string.
  *
+ * The text is written as given, so a text that starts with an enhanced status code is one on the
+ * wire (RFC 2034 §4 has no other way to tell): without `enhanced`, `{ code: 250, text: '2.0.0 Ok' }`
+ * reads back as enhanced code 2.0.0 and text `Ok`, the same reply as `{ code: 250, enhanced:
+ * '2.0.0', text: 'Ok' }`. A text meant to start with such digits needs `enhanced`: with it, any
+ * text reads back exactly (`250 2.0.0 2.0.0 is the version`). A code-shaped start of another class
+ * than the reply (`{ code: 250, text: '5.0.0 x' }`) stays text, as the reader reads it.
+ *
  * @example
  * ```ts
  * formatReply({ code: 550, enhanced: { class: 5, subject: 1, detail: 1 }, text: 'No such user' });

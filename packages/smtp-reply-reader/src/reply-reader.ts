@@ -151,10 +151,11 @@ export class ReplyReader {
 
   /**
    * Bytes held for the unfinished line and reply: never above `maxLineLength + maxReplyBytes`.
+   * The finished lines of the reply in progress count with their CRLF.
    *
    * @example
    * ```ts
-   * reader.push('250-hello\r\n25'); reader.bufferedBytes; // 9 + 2
+   * reader.push('250-hello\r\n25'); reader.bufferedBytes; // 11 + 2: `250-hello` with its CRLF, then `25`
    * ```
    * @see RFC 5321 §4.5.3.1
    */
