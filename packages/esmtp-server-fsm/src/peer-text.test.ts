@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePath } from 'smtp-client-args';
-import { sanitizeEcho, validHeloArgument } from './peer-text.js';
+import { hasUnsafeText, sanitizeEcho, validHeloArgument } from './peer-text.js';
+import { parseEnvelopeArgument } from './envelope-args.js';
 
 /** What smtp-client-args says of a domain or address literal inside a mailbox path. */
 function clientArgsAccepts(domain: string): boolean {
@@ -59,5 +60,31 @@ describe('sanitizeEcho', () => {
     expect(sanitizeEcho('a\u0000b\u2028c\u202ed\u0085')).toBe('a?b?c?d?');
     expect(sanitizeEcho('ok 😀')).toBe('ok 😀');
     expect(sanitizeEcho('x\ud800y')).toBe('x?y');
+  });
+});
+
+describe('format and default-ignorable characters', () => {
+  // U+061C ALM, U+180E, tags (U+E0000-E0FFF), Duployan and musical format controls, Kaithi and
+  // Egyptian format signs, U+034F, Hangul fillers, variation selectors, Khmer inherent vowels
+  const INVISIBLE = ['\u061c', '\u180e', '\u{e0041}', '\u{e0001}', '\u{e0fff}', '\u{1bca0}', '\u{1bca3}', '\u{1d173}', '\u{1d17a}', '\u{110bd}', '\u{13430}', '\u034f', '\u115f', '\u1160', '\u3164', '\uffa0', '\ufe00', '\ufe0f', '\u17b4', '\u180b', '\u00ad', '\u2065'];
+  const name = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16)}`;
+
+  it('INJ-3 every Cf and Default_Ignorable_Code_Point code point is unsafe, astral ones as a whole pair', () => {
+    for (const ch of INVISIBLE) {
+      expect([name(ch), hasUnsafeText(`pay${ch}pal`)]).toEqual([name(ch), true]);
+      // never half a pair left behind
+      expect([name(ch), sanitizeEcho(`a${ch}b`)]).toEqual([name(ch), ch.length === 2 ? 'a??b' : 'a?b']);
+    }
+    for (const ok of ['\u00e9', '\u0627', '\u1820', '\u3131', '\u{1f600}', '\u{20000}', '\u{1d11e}', '\u{110bc}']) expect([ok, hasUnsafeText(`a${ok}b`)]).toEqual([ok, false]);
+  });
+
+  it('INJ-3 MAIL and RCPT refuse them in the local part and the domain, with SMTPUTF8', () => {
+    for (const ch of INVISIBLE) {
+      for (const path of [`<pay${ch}pal@x.example>`, `<"pay${ch} pal"@x.example>`, `<a@ex${ch}ample.com>`]) {
+        const mail = parseEnvelopeArgument('mail', `${path} SMTPUTF8`, { advertised: ['SMTPUTF8'] });
+        const rcpt = parseEnvelopeArgument('rcpt', path, { smtpUtf8: true });
+        expect([name(ch), path, mail.ok ? 'accepted' : mail.reply.code, rcpt.ok ? 'accepted' : rcpt.reply.code]).toEqual([name(ch), path, 501, 501]);
+      }
+    }
   });
 });

@@ -85,14 +85,22 @@ export function sanitizeEcho(s: string): string {
   return out ?? s;
 }
 
+/** Format characters (Cf: bidi controls, zero-width, tags...) and default-ignorable code points. */
+const INVISIBLE = /[\p{Cf}\p{DI}]/u;
+
 /**
  * Whether the UTF-16 unit at `i` of `s` must never reach a reply echo or a header: a C0/C1 control
- * or DEL, a line or paragraph separator, a bidi or other format character, a byte order mark, or a
- * lone surrogate (it has no UTF-8 form). @internal
+ * or DEL, a line or paragraph separator, a format character (general category Cf: bidi controls,
+ * zero-width characters, the byte order mark, tags) or another default-ignorable code point
+ * (variation selectors, Hangul fillers...), or a lone surrogate (it has no UTF-8 form). Both units
+ * of a surrogate pair answer for the pair's code point. @internal
  */
 export function unsafeTextAt(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
-  return c < 32 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff && !pairedSurrogate(s, i));
+  if (c < 0xa0) return c < 32 || c >= 0x7f;
+  if (c === 0x2028 || c === 0x2029) return true;
+  if (c >= 0xd800 && c <= 0xdfff) return !pairedSurrogate(s, i) || INVISIBLE.test(String.fromCodePoint(s.codePointAt(c <= 0xdbff ? i : i - 1)!));
+  return INVISIBLE.test(String.fromCharCode(c));
 }
 
 /** Whether any UTF-16 unit of `s` is unsafe (see `unsafeTextAt`). @internal */

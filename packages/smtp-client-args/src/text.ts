@@ -40,17 +40,16 @@ export function isControl(c: number): boolean {
   return c < 0x20 || (c >= 0x7f && c <= 0x9f);
 }
 
-/** Invisible or direction-changing code points refused inside addresses (INJ-3). */
+/** Format characters (Cf: bidi controls, zero-width, tags...) and default-ignorable code points. */
+const INVISIBLE = /[\p{Cf}\p{DI}]/u;
+
+/**
+ * Invisible or direction-changing code points refused inside addresses (INJ-3): the UTF-16 unit
+ * `c` (> 0x7f) is of general category Cf or Default_Ignorable_Code_Point, or the high surrogate of
+ * one of U+E0000-U+E0FFF (tags, variation selectors supplement: default-ignorable, every one).
+ */
 export function isInvisible(c: number): boolean {
-  return (
-    c === 0xad ||
-    (c >= 0x200b && c <= 0x200f) ||
-    (c >= 0x202a && c <= 0x202e) ||
-    (c >= 0x2060 && c <= 0x2064) ||
-    (c >= 0x2066 && c <= 0x206f) ||
-    c === 0xfeff ||
-    (c >= 0xfff9 && c <= 0xfffb)
-  );
+  return (c >= 0xdb40 && c <= 0xdb43) || INVISIBLE.test(String.fromCharCode(c));
 }
 
 /** Index of the first control character (C0, DEL, C1) in `s`, or -1. */

@@ -2,7 +2,7 @@
 // edges, and the error brand, through parsePath, xtextEncode / xtextDecode and the error guards.
 import { describe, expect, it } from 'vitest';
 import { thrownBy } from '@smtpkit/testkit';
-import { ClientArgsError, isClientArgsError, parseMailFrom, parsePath, xtextDecode, xtextEncode, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
+import { ClientArgsError, isClientArgsError, mailboxPath, parseMailFrom, parsePath, xtextDecode, xtextEncode, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
 import type { MailboxPath } from 'smtp-client-args';
 const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
 const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
@@ -26,8 +26,28 @@ describe('INJ-3: invisible and control code points in addresses', () => {
   });
 
   it('accepts the visible neighbours of those ranges', () => {
-    for (const c of [0xa0, 0xac, 0xae, 0x200a, 0x2010, 0x2029, 0x202f, 0x205f, 0x2065, 0x2070, 0xfefe, 0xfff8, 0xfffc, 0xe000]) {
+    for (const c of [0xa0, 0xac, 0xae, 0x200a, 0x2010, 0x2029, 0x202f, 0x205f, 0x2070, 0xfefe, 0xffef, 0xfffc, 0xe000]) {
       expect([c.toString(16), accepted(`a${String.fromCharCode(c)}b`)]).toEqual([c.toString(16), true]);
+    }
+  });
+
+  it('refuses every format character (Cf) and default-ignorable code point, not only a list: in the local part and the domain, parsed and built', () => {
+    // U+061C ALM, U+180E, tags and variation selectors, Hangul fillers, U+034F, Khmer inherent vowels,
+    // the Arabic number signs, U+2065 and U+FFF0-FFF8 (unassigned but default-ignorable)
+    const invisible = ['\u061c', '\u180e', '\u{e0041}', '\u{e0001}', '\u{e0fff}', '\u034f', '\u115f', '\u1160', '\u3164', '\uffa0', '\ufe00', '\ufe0f', '\u17b4', '\u17b5', '\u180b', '\u180f', '\u0600', '\u06dd', '\u2065', '\ufff0', '\ufff8'];
+    for (const ch of invisible) {
+      const name = `U+${ch.codePointAt(0)!.toString(16)}`;
+      expect([name, accepted(`pay${ch}pal`)]).toEqual([name, false]);
+      expect([name, accepted(`"pay${ch} pal"`)]).toEqual([name, false]);
+      expect([name, thrownBy(() => parsePath(`<a@ex${ch}ample.com>`, utf8), isClientArgsError).code]).toEqual([name, 'ERR_SMTP_PATH_SYNTAX']);
+      // what the builder refuses, the parser refuses (and the other way round)
+      expect([name, thrownBy(() => mailboxPath(`pay${ch}pal`, 'example.com', utf8), isClientArgsError).code]).toEqual([name, 'ERR_SMTP_INVALID_PATH']);
+      expect([name, thrownBy(() => mailboxPath('a', `ex${ch}ample.com`, utf8), isClientArgsError).code]).toEqual([name, 'ERR_SMTP_INVALID_PATH']);
+    }
+    // letters, marks and symbols around them stay accepted (astral ones too)
+    for (const ok of ['\u0627\u0644', '\u1820', '\u17b6', '\u3131', '\u2764', '\u{1f600}', '\u{e0}', '\u{20000}']) {
+      expect([ok, accepted(`a${ok}b`)]).toEqual([ok, true]);
+      expect([ok, mailboxPath(`a${ok}b`, 'example.com', utf8).localPart]).toEqual([ok, `a${ok}b`]);
     }
   });
 });

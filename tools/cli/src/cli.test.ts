@@ -1,4 +1,4 @@
-// Help and usage errors of every command. Most checks run the program in-process (fast); two spawn
+// Help and usage errors of every command. Most checks run the program in-process (fast); a few spawn
 // the real `smtp` process to prove the exit codes the shell sees.
 import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
@@ -100,5 +100,22 @@ describe('smtp (help and usage errors)', () => {
     const bad = await runCli(['send', '--port', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("argument 'x' is invalid");
+  });
+});
+
+describe('smtp with its output pipe closed early', () => {
+  it('`smtp serve --help | head -1`: a reader gone before the help is written (EPIPE) ends the command quietly, exit 0, no stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const { cliMain, repoRoot } = await import('./run-cli.js');
+    const child = spawn(process.execPath, ['--import', 'tsx', cliMain, 'serve', '--help'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the reader goes away at once: every write of the help meets a closed pipe
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    clearTimeout(timer);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

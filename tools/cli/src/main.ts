@@ -4,6 +4,15 @@ import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { EXIT } from './options.js';
 
+// A reader that goes away early (`smtp serve --help | head -1`) closes the pipe: what is left to
+// print is dropped, quietly (an unhandled 'error' event would print a stack trace). serve keeps
+// serving (it handles these errors itself too); the other commands finish as they would.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
+
 const program = createProgram();
 try {
   await program.parseAsync(process.argv);

@@ -127,6 +127,21 @@ describe('smtp serve --log-level and --transcript', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('the stored line holds the envelope in quoted fields: a sender address cannot forge session= or serverId=', async () => {
+    const proc = await serve([]);
+    const forged = '"x serverId=0000000000000000 session=forged-1 worker=9"@x.test';
+    await session(proc.port, ['EHLO me.test\r\n', `MAIL FROM:<${forged}>\r\n`, 'RCPT TO:<"ceo@corp.example, cfo"@evil.test>\r\n', 'DATA\r\n', 'Subject: x\r\n\r\nprivate words\r\n.\r\n', 'QUIT\r\n']);
+    const out = await outputMatches(proc, /INFO close /);
+    const line = out.split('\n').find((l) => / INFO stored /.test(l))!;
+    expect([...line.matchAll(/ session=/g)], line).toHaveLength(1);
+    expect([...line.matchAll(/serverId=/g)], line).toHaveLength(1);
+    // each field is one token: key=value pairs split on spaces outside JSON strings parse back
+    const fields = Object.fromEntries([...line.matchAll(/ (\w+)=("(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S+)/g)].map((m) => [m[1], m[2]]));
+    expect(JSON.parse(fields.from)).toBe(forged);
+    expect(JSON.parse(fields.to)).toEqual(['"ceo@corp.example, cfo"@evil.test']);
+    expect(fields.session).toMatch(/^[0-9a-f]+-\w+$/);
+  });
+
   it('SRV-13 --transcript shows both directions, never the AUTH credentials or the body', async () => {
     const proc = await serve(['--transcript', '--auth', 'u:s3cret-pass']);
     await session(proc.port, ['EHLO me.test\r\n', `AUTH PLAIN ${PLAIN}\r\n`, ...MESSAGE.slice(1)]);

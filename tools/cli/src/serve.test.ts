@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { talk } from '@smtpkit/testkit';
 import { runCli } from './run-cli.js';
+import { formatField, textLogger } from './serve.js';
 import { readStored, startServe, tempDir, waitForStored } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
 
@@ -139,5 +140,21 @@ describe('smtp serve', () => {
     expect(a.stderr).toContain('cannot load the TLS certificate');
     const b = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--tls-cert', '/nonexistent.pem']);
     expect(b.code).toBe(2);
+  });
+});
+
+describe('smtp serve log fields', () => {
+  it('a value with a space, a quote or an = is one JSON token with = written \\u003d: no peer text makes a " key=" on the line', () => {
+    expect(formatField('a@b.example')).toBe('a@b.example');
+    expect(formatField('<>')).toBe('<>');
+    const forged = '"x serverId=0 session=forged"@x.test';
+    expect(formatField(forged)).toBe('"\\"x serverId\\u003d0 session\\u003dforged\\"@x.test"');
+    expect(JSON.parse(formatField(forged))).toBe(forged);
+    expect(JSON.parse(formatField(['a b=c@d', 'e@f']))).toEqual(['a b=c@d', 'e@f']);
+    expect(formatField('"q"@x')).toBe('"\\"q\\"@x"');
+    const lines: string[] = [];
+    textLogger('info', (l) => lines.push(l)).info({ session: 's-1', from: forged, err: { message: 'a=b c' } }, 'stored');
+    expect(lines[0]).toMatch(/ INFO stored session=s-1 from="[^ ]* [^=]*" err=\{"message":"a\\u003db c"\}\n$/);
+    expect([...lines[0]!.matchAll(/ \w+=/g)].map((m) => m[0])).toEqual([' session=', ' from=', ' err=']);
   });
 });

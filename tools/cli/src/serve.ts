@@ -89,9 +89,14 @@ function parseSeconds(value: string): number {
   return Math.round(Number(value) * 1000);
 }
 
-function formatField(value: unknown): string {
-  if (typeof value === 'string') return /^[\x21-\x7e]*$/.test(value) && value.length > 0 ? value : JSON.stringify(value);
-  return JSON.stringify(value) ?? String(value);
+/**
+ * A field value on a log line: printable ASCII without a quote as it is, anything else as JSON with
+ * every `=` written `\u003d` (still JSON, the same value), so peer text can never put a ` key=` on
+ * the line: the only `=` signs are the separators of the fields.
+ */
+export function formatField(value: unknown): string {
+  if (typeof value === 'string' && /^[!#-~]+$/.test(value)) return value;
+  return (JSON.stringify(value) ?? String(value)).replace(/=/g, '\\u003d');
 }
 
 /**
@@ -205,10 +210,12 @@ export async function startSink(
         else log(`cannot store a message: ${(e as Error).message}`);
         throw new SmtpReplyError({ code: 451, enhanced: '4.3.0', text: 'Local error in processing: could not store the message' });
       }
-      // with the session's id (its other log lines) and the envelope's (serverId in <id>.json)
-      const line = `stored ${stored.id} (${stored.size} bytes) from ${envelope.from || '<>'} to ${envelope.to.join(', ')}`;
-      if (opts.logger !== undefined && opts.log !== undefined) opts.logger.info({ session: session.id, serverId: envelope.id }, line);
-      else log(line);
+      // with the session's id (its other log lines) and the envelope's (serverId in <id>.json); the
+      // addresses are peer text: fields, quoted by formatField, never the message text
+      const line = `stored ${stored.id} (${stored.size} bytes)`;
+      const envelopeFields = { from: envelope.from || '<>', to: [...envelope.to] };
+      if (opts.logger !== undefined && opts.log !== undefined) opts.logger.info({ session: session.id, serverId: envelope.id, ...envelopeFields }, line);
+      else log(`${line} from=${formatField(envelopeFields.from)} to=${formatField(envelopeFields.to)}`);
       const ok = { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${stored.id}` };
       return opts.lmtp === true ? envelope.to.map(() => ok) : ok;
     },

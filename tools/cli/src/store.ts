@@ -48,7 +48,11 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** A sortable, unique message id: UTC timestamp, a per-process counter and random bits. */
+/**
+ * A unique message id: UTC timestamp to the second, a per-process counter and random bits. Ids
+ * sort by arrival to the second, and exactly within one process; `--workers` count each on their
+ * own, so ids of the same second from two workers may sort in either order (docs/cli.md).
+ */
 export function newMessageId(now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   sequence = (sequence + 1) % 1_000_000;

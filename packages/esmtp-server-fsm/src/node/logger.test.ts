@@ -238,10 +238,12 @@ describe('a logger or transcript that throws', () => {
 
 describe('SessionLog transcript', () => {
   const ctx = { id: 'sess-1' } as SessionContext;
-  /** Feeds a scripted dialogue (input split as given) and returns the transcript lines. */
+  /** Feeds a scripted dialogue (input split as given) after a greeting and returns the transcript lines that follow it. */
   function transcriptOf(pieces: readonly Uint8Array[], replies: Readonly<Record<number, string>>): string[] {
     const out: string[] = [];
     const log = new SessionLog(ctx, undefined, (l) => out.push(`${l.direction}: ${l.text}`));
+    log.output('220 greeting\r\n');
+    out.shift();
     pieces.forEach((p, i) => {
       log.input(p);
       const r = replies[i];
@@ -252,14 +254,15 @@ describe('SessionLog transcript', () => {
   }
 
   it('a BDAT size of up to 15 digits (what the session accepts) keeps its chunk out of the transcript', () => {
-    expect(transcriptOf([bytes('BDAT 0000000000003\r\nabcNOOP\r\n')], {})).toEqual(['C: BDAT 0000000000003', 'C: <chunk data: 3 bytes>', 'C: NOOP']);
+    expect(transcriptOf([bytes('BDAT 0000000000003\r\nabcNOOP\r\n')], { 0: '250 chunk\r\n250 noop\r\n' })).toEqual(['C: BDAT 0000000000003', 'C: <chunk data: 3 bytes>', 'C: NOOP', 'S: 250 chunk', 'S: 250 noop']);
   });
 
   it('message data, BDAT chunks, control characters and long lines, split at random points', () => {
     const input = bytes('EHLO c\r\nDATA\r\n');
     const body = bytes('.. dot\r\nline\r\n.\r\n');
     const rest = bytes('BDAT 5\r\nab\r\ncBDAT 0 LAST\r\nNOOP \x1b[31m\u2028x\r\nXLONG ' + 'y'.repeat(1200) + '\r\n');
-    const whole = transcriptOf([input, body, rest], { 0: '250 ok\r\n354 go ahead\r\n' });
+    const end = '250 queued\r\n250 chunk\r\n250 last\r\n250 noop\r\n500 long\r\n';
+    const whole = transcriptOf([input, body, rest], { 0: '250 ok\r\n354 go ahead\r\n', 2: end });
     expect(whole).toEqual([
       'C: EHLO c',
       'C: DATA',
@@ -272,6 +275,11 @@ describe('SessionLog transcript', () => {
       'C: <chunk data: 0 bytes>',
       'C: NOOP \\x1b[31m\\u2028x',
       `C: XLONG ${'y'.repeat(994)}…`,
+      'S: 250 queued',
+      'S: 250 chunk',
+      'S: 250 last',
+      'S: 250 noop',
+      'S: 500 long',
     ]);
     const ins = randomSplits(input, 50, 15);
     const bodies = randomSplits(body, 50, 16);
@@ -279,15 +287,17 @@ describe('SessionLog transcript', () => {
     for (let round = 0; round < 50; round++) {
       // the 354 goes out after the DATA line, before any body byte: each part is split on its own
       const first = ins[round]!;
-      expect(transcriptOf([...first, ...bodies[round]!, ...rests[round]!], { [first.length - 1]: '250 ok\r\n354 go ahead\r\n' })).toEqual(whole);
+      const pieces = [...first, ...bodies[round]!, ...rests[round]!];
+      expect(transcriptOf(pieces, { [first.length - 1]: '250 ok\r\n354 go ahead\r\n', [pieces.length - 1]: end })).toEqual(whole);
     }
     // and byte by byte
     const one = (b: Uint8Array): Uint8Array[] => Array.from(b, (x) => Uint8Array.of(x));
-    expect(transcriptOf([...one(input), ...one(body), ...one(rest)], { [input.length - 1]: '250 ok\r\n354 go ahead\r\n' })).toEqual(whole);
+    const bytewise = [...one(input), ...one(body), ...one(rest)];
+    expect(transcriptOf(bytewise, { [input.length - 1]: '250 ok\r\n354 go ahead\r\n', [bytewise.length - 1]: end })).toEqual(whole);
   });
 
   it('an empty message and a body that ends in the middle of a line keep counting', () => {
-    const out = transcriptOf([bytes('DATA\r\n'), bytes('.\r\nQUIT\r\n')], { 0: '354 go\r\n' });
-    expect(out).toEqual(['C: DATA', 'S: 354 go', 'C: <message data: 0 bytes>', 'C: QUIT']);
+    const out = transcriptOf([bytes('DATA\r\n'), bytes('.\r\nQUIT\r\n')], { 0: '354 go\r\n', 1: '250 ok\r\n221 bye\r\n' });
+    expect(out).toEqual(['C: DATA', 'S: 354 go', 'C: <message data: 0 bytes>', 'C: QUIT', 'S: 250 ok', 'S: 221 bye']);
   });
 });

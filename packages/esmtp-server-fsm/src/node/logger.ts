@@ -5,10 +5,24 @@
  */
 import { TLSSocket } from 'node:tls';
 import type { SessionContext } from './options.js';
+import { ProxyHeaderError } from './proxy-protocol.js';
 import type { ServerEvent } from 'esmtp-server-fsm';
 
-/** The first words of a command line, however it is spaced: the verb, then up to two more (the rest ignored). */
-const FIRST_WORDS = /^[ \t\v\f]*([^ \t\v\f]+)(?:[ \t\v\f]+([^ \t\v\f]+))?(?:[ \t\v\f]+([^ \t\v\f]+))?/;
+/**
+ * The first words of a command line, however it is spaced or glued (blanks, NUL and other controls
+ * between them): the verb, then up to two more (the rest ignored).
+ */
+const FIRST_WORDS = /^[\0- \x7f]*([^\0- \x7f]+)(?:[\0- \x7f]+([^\0- \x7f]+))?(?:[\0- \x7f]+([^\0- \x7f]+))?/;
+/**
+ * The verb as the session counts a line it refuses (see its `wordOf`): the ASCII letters, digits,
+ * `-` and `_` it starts with, so `DATA\t`, `DATA\v`, `AUTH\0PLAIN` are DATA and AUTH, as for a
+ * peer that ends a verb at any other byte.
+ */
+const VERB = /^[-\w]*/;
+/** Format characters (Cf: bidi controls, zero-width, tags...) and default-ignorable code points. */
+const INVISIBLE = /[\p{Cf}\p{DI}]/u;
+/** Client lines held for their replies at most; later ones are counted, not shown (bounded memory). */
+const MAX_PENDING = 1000;
 /** A SASL mechanism name (RFC 4422 §3.1): upper-case letters, digits, hyphens and underscores. */
 const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
 
@@ -18,8 +32,9 @@ const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
  * connections refused before a session exists.
  *
  * Levels: `info` connect, close (with `reason`), TLS established, rejected commands (4xx/5xx
- * replies), aborted messages; `warn` connections refused (limit, shutdown) and peer socket
- * errors; `error` internal errors (hook exceptions...); `debug` one line per session event
+ * replies), aborted messages; `warn` connections refused (limit, shutdown), peer socket
+ * errors and malformed PROXY headers (`bad PROXY header`, with `remoteAddress`); `error` internal
+ * errors (hook exceptions...); `debug` one line per session event
  * (`helo`, `mail`, `rcpt`, `auth` with the mechanism only, `data`, `end of data` with its size,
  * `rset`, `quit`, `starttls`, other verbs).
  * Credentials, AUTH arguments and message contents are never logged.
@@ -40,10 +55,14 @@ export interface ServerLogger {
 
 /**
  * One line of the session dialogue for `createServer({ transcript })`: `C` what the client sent,
- * `S` what the server replied. Control characters are shown as `\xHH`; the argument of
- * `AUTH mech <initial-response>` and every line after an AUTH command or a `334` until the server's
- * final reply are `<redacted>`; a message body is one line `<message data: N bytes>`
- * (`<chunk data: N bytes>` for BDAT); lines over 1000 characters are cut with `…`.
+ * `S` what the server replied. A client line is given when the server answers it (a pipelined
+ * group: its lines, then their replies); input the server never answered (what followed a command
+ * that ended the session, what it discarded after STARTTLS, a client that left first) is one line
+ * `<N bytes not answered>`. Control, format and invisible characters are shown as `\xHH` /
+ * `\uHHHH`; the argument of `AUTH mech <initial-response>` and every line after an AUTH command or
+ * a `334` until the server's final reply are `<redacted>`; a message body is one line
+ * `<message data: N bytes>` (`<chunk data: N bytes>` for BDAT); lines over 1000 characters are cut
+ * with `…`.
  *
  * @example
  * ```ts
@@ -58,12 +77,16 @@ export interface TranscriptLine {
 
 const MAX_SHOWN = 1000;
 
-/** Peer text made safe to print: control characters, C1, line/paragraph separators and bidi controls escaped. */
+/**
+ * Peer text made safe to print: control characters, C1, line/paragraph separators, format
+ * characters (bidi controls, zero-width, tags...) and other default-ignorable code points escaped
+ * (`\x1b`, `\u202e`, `\u{e0041}`).
+ */
 function printable(s: string): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (c < 0x20 || c === 0x7f || (c >= 0x80 && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c > 0x9f && (c === 0x2028 || c === 0x2029 || INVISIBLE.test(ch)))) out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\u{${c.toString(16)}}`;
     else out += ch;
     if (out.length > MAX_SHOWN) return `${out.slice(0, MAX_SHOWN)}…`;
   }
@@ -84,15 +107,34 @@ function isPeerError(e: unknown): boolean {
   return typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
 }
 
+/** A client line (or body) of the transcript waiting for the reply that shows the server ran it. */
+interface PendingLine {
+  readonly text: string;
+  /** Bytes on the wire, for `<N bytes not answered>`. */
+  readonly bytes: number;
+  /** Whether a reply answers it (a BDAT line shares its chunk's reply). */
+  readonly answered: boolean;
+}
+
 /**
  * Follows one session for the logger and the transcript. Input is seen before the core handles it
  * and output as it is written, so the mode (command line, AUTH response, message data, BDAT
- * chunk) follows the replies the client waits for: 334 and 354.
+ * chunk) follows the replies the client waits for: 334 and 354. A client line is held until the
+ * final reply that answers it (one per command, in order, RFC 2920 §3.1), so a line the server
+ * never ran (behind a command that closed the session) is never shown as run.
  */
 export class SessionLog {
   private mode: 'command' | 'auth' | 'data' | 'chunk' = 'command';
   private line: number[] = [];
   private lineLength = 0;
+  /** The last input byte: a command line ends at CRLF only, as in the session. */
+  private lastByte = -1;
+  private pending: PendingLine[] = [];
+  private pendingHead = 0;
+  /** Bytes of the lines past `MAX_PENDING`, never shown. */
+  private unshown = 0;
+  /** Final replies that answer no client line: the greeting, the extra LMTP replies after a body. */
+  private owed = 1;
   private dataBytes = 0;
   /** Progress through CRLF.CRLF in message data (0-5), kept across chunks. */
   private dot = 0;
@@ -153,6 +195,8 @@ export class SessionLog {
 
   /** A session event (not body chunks): one debug line; an aborted message is an info line. */
   event(e: ServerEvent): void {
+    // LMTP: one reply per recipient after the body, which is one client line
+    if (e.type === 'message-end' && (this.ctx.info as SessionContext['info'] | undefined)?.heloVerb === 'LHLO') this.owed += Math.max(0, e.recipients.length - 1);
     const logger = this.logger;
     if (!logger) return;
     const session = this.ctx.id;
@@ -191,6 +235,12 @@ export class SessionLog {
 
   /** STARTTLS completed. */
   tls(socket: TLSSocket): void {
+    // the session discarded what came after STARTTLS in plaintext (TLS-1)
+    if (this.transcript) {
+      this.notAnswered();
+      this.mode = 'command';
+      this.dataAhead = false;
+    }
     if (this.logger) this.watchEof(socket);
     this.logger?.info({ session: this.ctx.id, ...this.tlsFields(socket) }, 'tls established');
   }
@@ -207,7 +257,7 @@ export class SessionLog {
 
   /** The session is over; `byServer`: the server ended it (QUIT, 421, error limit...). */
   close(byServer: boolean): void {
-    if (this.transcript) this.flushLine();
+    if (this.transcript) this.notAnswered();
     if (!this.logger) return;
     let reason: string;
     if (this.failure !== undefined) reason = this.failure;
@@ -229,7 +279,7 @@ export class SessionLog {
         i += n;
         if (this.chunkLeft === 0) {
           this.mode = 'command';
-          this.emit('C', `<chunk data: ${this.chunkSize} bytes>`);
+          this.client(`<chunk data: ${this.chunkSize} bytes>`, this.chunkSize);
         }
         continue;
       }
@@ -245,67 +295,129 @@ export class SessionLog {
           if (this.dot === 5) {
             i++;
             this.mode = 'command';
-            this.emit('C', `<message data: ${this.dataBytes - 3} bytes>`);
+            this.client(`<message data: ${this.dataBytes - 3} bytes>`, this.dataBytes);
             break;
           }
         }
         continue;
       }
       const b = bytes[i++]!;
-      if (b === 0x0a) this.flushLine();
+      const crlf = b === 0x0a && this.lastByte === 0x0d;
+      this.lastByte = b;
+      if (crlf) this.flushLine();
       else if (this.lineLength++ <= MAX_SHOWN * 4) this.line.push(b);
     }
   }
 
+  /** A complete command line (it ended with CRLF). */
   private flushLine(): void {
-    if (this.lineLength === 0 && this.line.length === 0) return;
+    // the line and its CRLF
+    const bytes = this.lineLength + 1;
     const raw = Buffer.from(this.line).toString('utf8');
     const cut = this.lineLength > this.line.length;
     this.line = [];
     this.lineLength = 0;
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    this.lastByte = -1;
+    const text = cut || !raw.endsWith('\r') ? raw : raw.slice(0, -1);
     if (this.mode === 'auth') {
       // every line from the AUTH command (or a 334) to the server's final reply: a client that
       // sends its answers without waiting for each 334 (user and password in one write) or
       // pipelines them behind AUTH sends secrets ahead of the reply that would say so
-      this.emit('C', '<redacted>');
+      this.client('<redacted>', bytes);
       return;
     }
-    const upper = text.slice(0, 5).toUpperCase();
-    // AUTH however it is spaced (tabs, a leading blank: the server may refuse the line, but the
-    // client has sent its secret all the same): only the mechanism name is shown, when it is one
+    // AUTH however it is spaced or glued (tabs, a leading blank, NUL: the server may refuse the
+    // line, but the client has sent its secret all the same): only the mechanism name is shown,
+    // when it is one
     const words = FIRST_WORDS.exec(text);
-    if (words !== null && words[1]!.toUpperCase() === 'AUTH') {
-      const mechanism = words[2];
+    const verb = VERB.exec(text)![0].toUpperCase();
+    if (verb === 'AUTH' || (words !== null && words[1]!.toUpperCase() === 'AUTH')) {
+      const mechanism = words !== null && words[1]!.toUpperCase() === 'AUTH' ? words[2] : '';
       const shown = mechanism === undefined ? '' : MECHANISM_NAME.test(mechanism) ? ` ${mechanism}` : ' <redacted>';
-      this.emit('C', `AUTH${shown}${words[3] === undefined ? '' : ' <redacted>'}`);
+      this.client(`AUTH${shown}${words?.[3] === undefined ? '' : ' <redacted>'}`, bytes);
       this.mode = 'auth';
       return;
     }
-    if (upper.startsWith('DATA') && (upper.length === 4 || upper[4] === ' ')) {
-      this.emit('C', printable(text));
+    // DATA followed by nothing, SP or any other byte that ends a verb (`DATA\t`): the session
+    // counts it as DATA, and a body sent ahead of its reply must not show
+    if (verb === 'DATA') {
+      this.client(printable(text) + (cut ? '…' : ''), bytes);
       this.startData();
       this.dataAhead = true;
       return;
     }
-    if (upper === 'BDAT ') {
+    if (verb === 'BDAT' && text.charCodeAt(4) === 0x20) {
       // the chunk follows at once (no reply awaited); an unusable size is refused by the session
       // the same size syntax as the session (1-15 digits), so a chunk the session skips is skipped here too
       const m = /^BDAT +(\d{1,15})(?: |$)/i.exec(text);
       if (m) {
-        this.emit('C', printable(text));
         this.chunkSize = Number(m[1]);
         this.chunkLeft = this.chunkSize;
+        // one reply answers the line and its chunk
+        this.client(printable(text), bytes, false);
         if (this.chunkLeft > 0) this.mode = 'chunk';
-        else this.emit('C', '<chunk data: 0 bytes>');
+        else this.client('<chunk data: 0 bytes>', 0);
         return;
       }
     }
-    this.emit('C', printable(text) + (cut ? '…' : ''));
+    this.client(printable(text) + (cut ? '…' : ''), bytes);
+  }
+
+  /** A client line, shown once a reply answers it (`answered`: whether one does). */
+  private client(text: string, bytes: number, answered = true): void {
+    if (this.unshown > 0 || this.pending.length - this.pendingHead >= MAX_PENDING) this.unshown += bytes;
+    else this.pending.push({ text, bytes, answered });
+  }
+
+  /** A final reply: shows the client lines it answers. */
+  private answer(): void {
+    if (this.owed > 0) {
+      this.owed--;
+      return;
+    }
+    const pending = this.pending;
+    if (this.pendingHead === pending.length && this.unshown > 0) {
+      // the replies to the lines past MAX_PENDING
+      this.emit('C', `<${this.unshown} bytes not shown>`);
+      this.unshown = 0;
+      return;
+    }
+    while (this.pendingHead < pending.length) {
+      const p = pending[this.pendingHead++]!;
+      this.emit('C', p.text);
+      if (p.answered) break;
+    }
+    if (this.pendingHead === pending.length) {
+      this.pending = [];
+      this.pendingHead = 0;
+    }
+  }
+
+  /** Input that no reply will answer (the session is over, or dropped it at STARTTLS): one line. */
+  private notAnswered(): void {
+    let n = this.unshown + this.lineLength + (this.mode === 'data' ? this.dataBytes : this.mode === 'chunk' ? this.chunkSize - this.chunkLeft : 0);
+    for (let i = this.pendingHead; i < this.pending.length; i++) n += this.pending[i]!.bytes;
+    this.pending = [];
+    this.pendingHead = 0;
+    this.unshown = 0;
+    this.line = [];
+    this.lineLength = 0;
+    this.lastByte = -1;
+    if (n > 0) this.emit('C', `<${n} bytes not answered>`);
   }
 
   /** Replies written to the client (whole lines). */
   output(text: string): void {
+    if (this.transcript) {
+      // the client lines these replies answer come first: a pipelined group shows as its lines, then its replies
+      let start = 0;
+      while (start < text.length) {
+        let end = text.indexOf('\n', start);
+        if (end < 0) end = text.length;
+        if (end - start > 3 && text[start + 3] !== '-') this.answer();
+        start = end + 1;
+      }
+    }
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
@@ -396,7 +508,9 @@ export function serverLog(userLogger: ServerLogger | undefined, userTranscript: 
       const l = ctx !== undefined ? logs.get(ctx) : undefined;
       if (l) l.error(error);
       else if (logger) {
-        if (isPeerError(error)) logger.warn(errorFields(error), 'socket error before the session');
+        // a malformed PROXY header is the peer's doing, like a socket error
+        if (error instanceof ProxyHeaderError) logger.warn({ remoteAddress: error.remoteAddress, ...errorFields(error) }, 'bad PROXY header');
+        else if (isPeerError(error)) logger.warn(errorFields(error), 'socket error before the session');
         else logger.error(errorFields(error), 'error before the session');
       }
       inner?.(error, ctx);

@@ -155,6 +155,21 @@ export function parseProxyHeader(data: Uint8Array): ProxyParseResult {
   return { status: 'done', info: { version: 1, sourceAddress: src, destinationAddress: dst, sourcePort: Number(sport), destinationPort: Number(dport) }, rest };
 }
 
+/**
+ * A malformed PROXY header: the peer's fault (a client that talks SMTP or HTTP to a port that
+ * expects a proxy, a misconfigured balancer), logged at `warn` with the address it came from.
+ */
+export class ProxyHeaderError extends Error {
+  override readonly name = 'ProxyHeaderError';
+  constructor(
+    message: string,
+    /** The address of the connection that sent it (the proxy's, or a client's that bypassed it). */
+    readonly remoteAddress: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
 /** Largest PROXY header accepted while waiting for its end (v2: 16 + 2048 bytes would be refused earlier). */
 const HEADER_BUFFER_LIMIT = 4096;
 /** How long a connection may take to send its PROXY header. */
@@ -163,7 +178,7 @@ const HEADER_TIMEOUT_MS = 10_000;
 /**
  * Reads the PROXY header at the start of an accepted connection: strict, bounded in size
  * (4 KiB) and time (10 s). `done(info, rest)` runs with the socket paused and the bytes that
- * followed the header; a malformed header calls `failed(error)` and destroys the socket; a bug in
+ * followed the header; a malformed header calls `failed` with a `ProxyHeaderError` and destroys the socket; a bug in
  * the header path (an exception) ends this connection only, through `failed`.
  */
 export function readProxyHeader(socket: Socket, done: (info: ProxyInfo, rest: Uint8Array) => void, failed: (error: unknown) => void): void {
@@ -185,7 +200,7 @@ export function readProxyHeader(socket: Socket, done: (info: ProxyInfo, rest: Ui
       stop();
       socket.pause();
       if (r.status === 'error') {
-        failed(new Error(r.message));
+        failed(new ProxyHeaderError(r.message, socket.remoteAddress));
         socket.destroy();
         return;
       }
