@@ -259,7 +259,7 @@ function scanDomain(s: string, pos: number, end: number): { ok: true; next: numb
         if (i === labelStart) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
         last = c;
       } else if (c > 0x7f) {
-        if (!isUtf8AddressChar(c)) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
+        if (!isUtf8AddressChar(s, i)) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
         utf8 = true;
         last = c;
       } else break;
@@ -406,7 +406,7 @@ function scanLocalPart(s: string, pos: number, end: number): LocalScan | PathFai
         i++;
         continue;
       }
-      if (isUtf8AddressChar(c)) {
+      if (isUtf8AddressChar(s, i)) {
         utf8 = true;
         i++;
         continue;
@@ -426,7 +426,7 @@ function scanLocalPart(s: string, pos: number, end: number): LocalScan | PathFai
       prevDot = true;
     } else if (isAtext(c)) prevDot = false;
     else if (c > 0x7f) {
-      if (!isUtf8AddressChar(c)) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
+      if (!isUtf8AddressChar(s, i)) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
       utf8 = true;
       prevDot = false;
     } else break;
@@ -587,7 +587,7 @@ function buildMailbox(localPart: unknown, domain: unknown, argLocal: string, arg
   noControls(domain, argDomain);
   for (let i = 0; i < localPart.length; i++) {
     const c = localPart.charCodeAt(i);
-    if (c > 0x7f && !isUtf8AddressChar(c)) throw localError('ERR_SMTP_PATH_SYNTAX', argLocal, 'invisible character');
+    if (c > 0x7f && !isUtf8AddressChar(localPart, i)) throw localError('ERR_SMTP_PATH_SYNTAX', argLocal, 'invisible character');
   }
   if (!isWellFormed(localPart)) throw localError('ERR_SMTP_PATH_SYNTAX', argLocal, 'not well-formed UTF-16');
   const d = scanDomain(domain, 0, domain.length);

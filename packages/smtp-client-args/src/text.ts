@@ -44,12 +44,12 @@ export function isControl(c: number): boolean {
 const INVISIBLE = /[\p{Cf}\p{DI}]/u;
 
 /**
- * Invisible or direction-changing code points refused inside addresses (INJ-3): the UTF-16 unit
- * `c` (> 0x7f) is of general category Cf or Default_Ignorable_Code_Point, or the high surrogate of
- * one of U+E0000-U+E0FFF (tags, variation selectors supplement: default-ignorable, every one).
+ * Invisible or direction-changing code points refused inside addresses (INJ-3): the code point `c`
+ * (> 0x7f; a whole one, not half of a surrogate pair) is of general category Cf or a
+ * Default_Ignorable_Code_Point.
  */
 export function isInvisible(c: number): boolean {
-  return (c >= 0xdb40 && c <= 0xdb43) || INVISIBLE.test(String.fromCharCode(c));
+  return INVISIBLE.test(String.fromCodePoint(c));
 }
 
 /** Index of the first control character (C0, DEL, C1) in `s`, or -1. */
@@ -107,8 +107,9 @@ export function isAtext(c: number): boolean {
   return c < 128 && ATEXT[c] === 1;
 }
 
-/** True for a non-ASCII code unit that may appear in a UTF-8 address (no controls, no invisibles). */
-export function isUtf8AddressChar(c: number): boolean {
+/** True when the code point at `s[i]` is non-ASCII and may appear in a UTF-8 address (no controls, no invisibles); at a surrogate pair, the whole code point is read. */
+export function isUtf8AddressChar(s: string, i: number): boolean {
+  const c = s.codePointAt(i)!;
   return c > 0x7f && !isControl(c) && !isInvisible(c);
 }
 
@@ -124,7 +125,7 @@ export function isEsmtpValue(s: string, utf8: boolean): boolean {
       if (c === 0x3d) return false;
       continue;
     }
-    if (utf8 && isUtf8AddressChar(c)) continue;
+    if (utf8 && isUtf8AddressChar(s, i)) continue;
     return false;
   }
   return utf8 ? isWellFormed(s) : true;
