@@ -3,6 +3,7 @@
 // cancelling and bad base64 in the initial response and in a later SASL step, and a refused AUTH.
 import { describe, expect, it } from 'vitest';
 import { drive, rejectAt, replyLines as lines } from '../test/harness.js';
+import type { SaslMechanism } from '@smtpkit/foundation';
 import type { ServerConnection, ServerEvent, ServerOptions } from './index.js';
 
 const PLAIN_USER = 'AHVzZXIAcGFzcw=='; // \0user\0pass
@@ -132,5 +133,37 @@ describe('SMUG-5 an AUTH mechanism name is matched in ASCII only', () => {
     const d = session();
     d.feed('EHLO client.test\r\n');
     expect(lines(d.feed(`AUTH plain ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+  });
+});
+
+/** A custom mechanism under a one-round name that still answers its initial response with a `334` (then takes one more line). */
+function twoRound(name: string): SaslMechanism {
+  return {
+    name,
+    server: () => {
+      let n = 0;
+      return { step: () => (n++ === 0 ? { type: 'challenge', challenge: 'more' } : { type: 'done', credentials: { mechanism: name, username: 'u', password: 'p' } }) };
+    },
+  };
+}
+
+describe('SMUG-5 a 334 after an initial response with commands pipelined behind the AUTH', () => {
+  it('SMUG-5 a custom PLAIN or EXTERNAL that sends a 334 after its initial response: 554 and close, the pipelined lines are never read as SASL answers or commands', () => {
+    for (const name of ['PLAIN', 'EXTERNAL']) {
+      const d = session({ auth: { mechanisms: [twoRound(name)] } });
+      d.feed('EHLO client.test\r\n');
+      expect(lines(d.feed(`AUTH ${name} ${PLAIN_USER}\r\ndXNlcg==\r\nMAIL FROM:<a@example.org>\r\n`)), name).toEqual(['554 5.5.0 Error: SMTP protocol synchronization']);
+      expect(d.conn.state, name).toBe('closed');
+      expect(d.events.some((e) => e.type === 'auth' || e.type === 'mail'), name).toBe(false);
+    }
+  });
+  it('without input behind it the 334 is sent and the exchange goes on; with pipeliningSync off the next line is its answer', () => {
+    const d = session({ auth: { mechanisms: [twoRound('PLAIN')] } });
+    d.feed('EHLO client.test\r\n');
+    expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['334 bW9yZQ==']);
+    expect(lines(d.feed('dXNlcg==\r\n'))).toEqual(['235 2.7.0 Authentication successful']);
+    const off = session({ auth: { mechanisms: [twoRound('PLAIN')] }, pipeliningSync: 'off' });
+    off.feed('EHLO client.test\r\n');
+    expect(lines(off.feed(`AUTH PLAIN ${PLAIN_USER}\r\ndXNlcg==\r\n`))).toEqual(['334 bW9yZQ==', '235 2.7.0 Authentication successful']);
   });
 });

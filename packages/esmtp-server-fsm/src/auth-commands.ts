@@ -45,6 +45,16 @@ function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boo
   const id = r.type === 'done' ? r.credentials.username + (r.credentials.authorizationId ?? '') : '';
   if (hasUnsafeText(id) || id.includes('\uFFFD')) r = { type: 'fail', text: 'Error: invalid identity' };
   if (r.type === 'challenge') {
+    // A 334 takes the client's next line as its answer. Input already behind the AUTH line passed
+    // the pipelining check only as an AUTH that ends in one round (RFC 4954 §4: an initial response
+    // for PLAIN or EXTERNAL), so it is commands: a mechanism of that name that wants another round
+    // would read them as SASL answers. Whatever the mechanism, the 334 is not sent: 554 and close.
+    if (fromCommand && s.inputLength > 0 && s.options.pipeliningSync !== 'off') {
+      s.sasl = undefined;
+      send(s, { code: 554, enhanced: '5.5.0', text: 'Error: SMTP protocol synchronization' });
+      s.close('synchronization');
+      return;
+    }
     s.go('sasl-challenge');
     send(s, { code: 334, text: encodeBase64(r.challenge) });
     return;

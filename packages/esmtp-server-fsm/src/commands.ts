@@ -8,7 +8,7 @@ import { authCommand, stepAuth } from './auth-commands.js';
 import { bdat, data, stepBdat, stepBody } from './data-commands.js';
 import { mail, rcpt } from './envelope-commands.js';
 import { blockCommand, customCommand, stepExtension, unframed } from './extension-exchange.js';
-import { VERB_HEAD, lineInHead, readLineParts } from './line-reader.js';
+import { VERB_HEAD, isWordByte, lineInHead, overflowSegments, readLineParts } from './line-reader.js';
 import { countError, NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, shutdownNow, TLS_REQUIRED } from './replies.js';
 import type { ReplyInit } from './reply.js';
 import type { Session } from './session.js';
@@ -133,19 +133,15 @@ export function stepCommand(s: Session): boolean {
     const end = lineInHead(s, limit);
     if (end >= 0) return commandLine(s, chunk, start, end);
   }
-  const line = readLineParts(s, limit, true);
+  const line = readLineParts(s, limit, true, wordKind);
   if (line === undefined) return false;
   if (line === 'overflow') {
     // an AUTH line past maxAuthLine is an authentication exchange line: 5.5.6 (RFC 4954 §4)
-    const auth = wordOf(s.overflowHead) === 'AUTH';
-    const r = auth ? { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' } : { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' };
-    // its head (the bytes kept of it) may hold a bare CR or LF too: its segments count (SMUG-5)
     const head = s.overflowHead;
-    if (head.includes('\n') || head.includes('\r')) {
-      const bytes = new Uint8Array(head.length);
-      for (let i = 0; i < head.length; i++) bytes[i] = head.charCodeAt(i);
-      return refuseSegmented(s, bytes, 0, bytes.length, r);
-    }
+    const r = wordOf(head) === 'AUTH' ? { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' } : { code: 500, enhanced: '5.5.2', text: 'Error: command line too long' };
+    // all of it was read for the verbs after its bare CRs and LFs, or after its leading blanks (SMUG-5)
+    const segments = overflowSegments(s);
+    if ((segments.bare || isBlank(head.charCodeAt(0))) && closesForSegments(s, segments.kind)) return true;
     return refuse(s, head, r);
   }
   return commandLine(s, line, 0, line.length);
@@ -162,12 +158,11 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   for (let i = from; i < to; i++) {
     const b = bytes[i]!;
     if (b >= 0x80) high = true;
-    if (b === CR || b === LF) return refuseSegmented(s, bytes, from, to, BARE_LINE_END);
+    if (b === CR || b === LF) return closesForSegments(s, segmentsKind(s, bytes, from, to)) || refuse(s, bytes.subarray(from, to), BARE_LINE_END);
     if (b === 0) {
       // a bare CR or LF further on still splits the line for a lenient peer (SMUG-5)
-      const r: ReplyInit = { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' };
-      for (let j = i + 1; j < to; j++) if (bytes[j] === CR || bytes[j] === LF) return refuseSegmented(s, bytes, from, to, r);
-      return refuse(s, bytes.subarray(from, to), r);
+      for (let j = i + 1; j < to; j++) if (bytes[j] === CR || bytes[j] === LF) return closesForSegments(s, segmentsKind(s, bytes, from, to)) || refuse(s, bytes.subarray(from, to), NUL_IN_LINE);
+      return refuse(s, bytes.subarray(from, to), NUL_IN_LINE);
     }
   }
   // the common case: a native four-letter verb in a 7-bit line; only its argument becomes text
@@ -176,6 +171,10 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
     while (end > from + 5 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
     return dispatch(s, four, asciiText(bytes, from + 5, end));
   }
+  // SMUG-5: leading blanks (never on the path above, which starts with a letter). Postfix splits a
+  // command into words at blanks and skips the leading ones: it reads ` DATA` as DATA and the bytes
+  // behind it as a body. Such a line is an unknown command here, unless its word is one of those.
+  if (isBlank(bytes[from]!) && closesForSegments(s, segmentsKind(s, bytes, from, to))) return true;
   const line = bytes.subarray(from, to);
   let text: string;
   if (!high) text = asciiText(line);
@@ -208,6 +207,13 @@ function wordOf(head: string): string {
 
 /** The refusal of a command line holding a bare CR or LF (SMUG-3). */
 const BARE_LINE_END: ReplyInit = { code: 500, enhanced: '5.5.2', text: 'Error: bare <CR> or <LF> received' };
+/** The refusal of a command line holding NUL (SMUG-3). */
+const NUL_IN_LINE: ReplyInit = { code: 501, enhanced: '5.5.2', text: 'Error: NUL characters are not allowed in commands' };
+
+/** Whether `b` is a blank that a lenient peer skips before a verb: SP, HT, VT or FF. */
+function isBlank(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0b || b === 0x0c;
+}
 
 /** {@link segmentsKind} results, the weakest first: no verb that matters, a must-be-last verb, a verb whose data follows its line (BDAT, DATA), a custom verb with a block. */
 const SEGMENT_PLAIN = 0;
@@ -215,30 +221,33 @@ const SEGMENT_LAST = 1;
 const SEGMENT_DATA = 2;
 const SEGMENT_BLOCK = 3;
 
-/** Whether `b` can continue a verb as {@link wordOf} reads one: an ASCII letter, digit, `-` or `_`. */
-function isWordByte(b: number): boolean {
-  return isLetter(b) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x5f;
-}
-
 /**
  * SMUG-5: what a peer that ends command lines at a bare CR or LF (Postfix and Exim take LF as a
  * line end) reads in the refused line `bytes[from, to)`: one command per CR/LF-separated segment,
  * its verb after any leading blanks (SP, HT, VT, FF) up to the first byte that cannot continue a
- * verb. Returns the strongest kind among those verbs. One pass over the line, no regex.
+ * verb. Returns the strongest kind among those verbs. One pass over the line, no regex. The line
+ * reader reads a line past its limit the same way as it discards it (`overflowSegments`).
  */
 function segmentsKind(s: Session, bytes: Uint8Array, from: number, to: number): number {
   let kind = SEGMENT_PLAIN;
   let i = from;
   while (i < to) {
-    while (i < to && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0b || bytes[i] === 0x0c)) i++;
+    while (i < to && isBlank(bytes[i]!)) i++;
     const start = i;
     while (i < to && isWordByte(bytes[i]!)) i++;
-    // a verb longer than the head read of any refused line is no verb this session knows
-    if (i > start && i - start <= VERB_HEAD) kind = Math.max(kind, verbKind(s, asciiText(bytes, start, i).toUpperCase()));
+    if (i > start) kind = Math.max(kind, wordKind(s, bytes, start, i));
     while (i < to && bytes[i] !== CR && bytes[i] !== LF) i++;
     while (i < to && (bytes[i] === CR || bytes[i] === LF)) i++;
   }
   return kind;
+}
+
+/**
+ * The {@link segmentsKind} kind of the verb `bytes[from, to)` (word bytes, any case): a verb longer
+ * than the head read of any refused line is no verb this session knows.
+ */
+function wordKind(s: Session, bytes: Uint8Array, from: number, to: number): number {
+  return to - from <= VERB_HEAD ? verbKind(s, asciiText(bytes, from, to).toUpperCase()) : SEGMENT_PLAIN;
 }
 
 /** The {@link segmentsKind} kind of one verb (upper case); AUTH counts as must-be-last whatever follows it. */
@@ -251,16 +260,16 @@ function verbKind(s: Session, verb: string): number {
 }
 
 /**
- * A refused line holding a bare CR or LF (`bytes[from, to)`), read as the commands a lenient peer
- * sees in it ({@link segmentsKind}). A verb whose data follows its line (BDAT, DATA, a custom verb
- * with a block) in any segment: such a peer takes the bytes after the line as that data, whose end
- * this session cannot know, so it answers and closes whether or not input is already buffered and
- * whatever `pipeliningSync` says (`554 5.5.0`; `501 5.5.4` for a custom block, as for an
- * unreadable block line). A must-be-last verb in any segment makes the line must-be-last (`554`
- * and close with input behind it). Otherwise as {@link refuse}.
+ * A refused line that a lenient peer reads as other commands than this session does (a bare CR or
+ * LF in it, blanks before its verb), by the strongest `kind` of those commands ({@link
+ * segmentsKind}). A verb whose data follows its line (BDAT, DATA, a custom verb with a block):
+ * such a peer takes the bytes after the line as that data, whose end this session cannot know, so
+ * it answers and closes whether or not input is already buffered and whatever `pipeliningSync`
+ * says (`554 5.5.0`, a message in progress aborted with `closed`; `501 5.5.4` for a custom block,
+ * as for an unreadable block line). A must-be-last verb makes the line must-be-last (`554` and
+ * close with input behind it). Returns whether it answered; if not, the line gets its own refusal.
  */
-function refuseSegmented(s: Session, bytes: Uint8Array, from: number, to: number, r: ReplyInit): boolean {
-  const kind = segmentsKind(s, bytes, from, to);
+function closesForSegments(s: Session, kind: number): boolean {
   if (kind === SEGMENT_BLOCK) {
     unframed(s);
     return true;
@@ -270,7 +279,7 @@ function refuseSegmented(s: Session, bytes: Uint8Array, from: number, to: number
     return desync(s);
   }
   if (kind === SEGMENT_LAST && s.options.pipeliningSync !== 'off' && s.inputLength > 0) return desync(s);
-  return refuse(s, bytes.subarray(from, to), r);
+  return false;
 }
 
 /**

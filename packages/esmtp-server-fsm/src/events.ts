@@ -20,7 +20,12 @@ export type PolicyPoint = 'connect' | 'helo' | 'auth' | 'mail' | 'rcpt' | 'data-
 
 /**
  * Why a message transaction ended without a `message-end` decision. `reset`: the client reset the
- * transaction (RSET, HELO/EHLO/LHLO) between BDAT chunks, before its LAST one.
+ * transaction (RSET, HELO/EHLO/LHLO) between BDAT chunks, before its LAST one. `closed`: the
+ * session ended by a command inside the message: the server's `421` (a hook's, for one), or its
+ * close after a line whose data it cannot frame (an unparsable BDAT line, SRV-3; a line a lenient
+ * peer reads as BDAT or DATA, SMUG-5), or the client's QUIT between BDAT chunks, the one place a
+ * QUIT can fall inside a message (during DATA it is body text). `eof`: the connection ended before
+ * the end of the message.
  *
  * @example
  * ```ts

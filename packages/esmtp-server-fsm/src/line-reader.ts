@@ -58,8 +58,12 @@ export function lineInHead(s: Session, limit: number): number {
   return -1;
 }
 
-/** {@link readLine} past its common case: the line assembled from its parts, the limit enforced. */
-export function readLineParts(s: Session, limit: number, authAware: boolean): Uint8Array | 'overflow' | undefined {
+/**
+ * {@link readLine} past its common case: the line assembled from its parts, the limit enforced.
+ * With `verbKind` (command lines), the bytes of a line past its limit are read for the verbs a
+ * peer that ends lines at a bare CR or LF sees in it as they are discarded ({@link overflowSegments}).
+ */
+export function readLineParts(s: Session, limit: number, authAware: boolean, verbKind?: VerbKind): Uint8Array | 'overflow' | undefined {
   while (s.inputLength > 0) {
     const chunk = s.chunks[0]!;
     const start = s.headOff;
@@ -77,8 +81,16 @@ export function readLineParts(s: Session, limit: number, authAware: boolean): Ui
         s.lineOverflow = true;
         // its verb still counts: a BDAT line has a chunk behind it (SRV-3), a DATA one may have a body
         if (authAware) s.overflowHead = lineHead(s);
+        // and so do the verbs after each bare CR or LF in it (SMUG-5): the bytes kept so far first
+        if (verbKind) {
+          const scan = startScan(s);
+          for (const p of s.lineParts) scanSegments(s, scan, p, verbKind);
+        } else s.overflowScan = undefined; // not a command line: no earlier line's segments may count for it
         s.lineParts = [];
       }
+    } else if (verbKind) {
+      const scan = s.overflowScan;
+      if (scan !== undefined) scanSegments(s, scan, piece, verbKind);
     }
     if (idx >= 0 && prev === CR) {
       const overflow = s.lineOverflow;
@@ -104,10 +116,111 @@ export function readLineParts(s: Session, limit: number, authAware: boolean): Ui
   return undefined;
 }
 
-/** The first nine bytes of the line being read, as Latin-1 text. */
 /** How many bytes of a refused line are read for its verb (a custom verb may be long). */
 export const VERB_HEAD = 80;
 
+/**
+ * The kind of the verb `bytes[from, to)` (ASCII letters, digits, `-`, `_`; at most
+ * {@link VERB_HEAD} bytes) for the segments of an over-long command line: a number, the stronger
+ * the higher (0: a verb that changes nothing). The command layer gives it.
+ */
+export type VerbKind = (s: Session, bytes: Uint8Array, from: number, to: number) => number;
+
+/**
+ * What the segments of the last over-long command line held (SMUG-5): `kind`, the strongest
+ * {@link VerbKind} among the verbs at the start of its CR/LF-separated segments (after blanks: SP,
+ * HT, VT, FF); `bare`, whether it held a bare CR or LF (without one its only segment is the line).
+ */
+export interface OverflowSegments {
+  readonly kind: number;
+  readonly bare: boolean;
+}
+
+/** {@link scanSegments} phases: at the start of a segment (blanks skipped), in its verb, in the rest of it. */
+const SEGMENT_START = 0;
+const SEGMENT_VERB = 1;
+const SEGMENT_REST = 2;
+
+/** The state of {@link scanSegments} over one over-long line: fixed size, reused for every such line of a session. */
+export interface SegmentScan {
+  phase: number;
+  /** The verb of the current segment so far (its first {@link VERB_HEAD} bytes). */
+  readonly verb: Uint8Array;
+  verbLen: number;
+  /** The CR and LF bytes seen; the line's own CRLF makes two. */
+  lineEnds: number;
+  kind: number;
+}
+
+/** The scan of `s`, reset for a new over-long line. */
+function startScan(s: Session): SegmentScan {
+  let scan = s.overflowScan;
+  if (scan === undefined) {
+    scan = { phase: SEGMENT_START, verb: new Uint8Array(VERB_HEAD), verbLen: 0, lineEnds: 0, kind: 0 };
+    s.overflowScan = scan;
+  }
+  scan.phase = SEGMENT_START;
+  scan.verbLen = 0;
+  scan.lineEnds = 0;
+  scan.kind = 0;
+  return scan;
+}
+
+/**
+ * The segments of the over-long command line {@link readLineParts} last returned `'overflow'` for
+ * (read while its bytes were discarded); nothing counts when no such line was read.
+ */
+export function overflowSegments(s: Session): OverflowSegments {
+  const scan = s.overflowScan;
+  return scan === undefined ? { kind: 0, bare: false } : { kind: scan.kind, bare: scan.lineEnds > 2 };
+}
+
+/** Whether `b` can continue a verb (as a peer that ends a verb at any other byte reads one): an ASCII letter, digit, `-` or `_`. */
+export function isWordByte(b: number): boolean {
+  const l = b | 0x20;
+  return (l >= 0x61 && l <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x5f;
+}
+
+/**
+ * One piece of an over-long command line, in order, for the verbs a peer that ends lines at a bare
+ * CR or LF reads in it: one per CR/LF-separated segment, after any blanks (SP, HT, VT, FF), up to
+ * the first byte that cannot continue a verb; a verb longer than {@link VERB_HEAD} counts for
+ * nothing. Linear, each byte once: the rest of a segment is skipped with `indexOf`, each search
+ * starting past the last one. Allocates nothing but what `verbKind` does.
+ */
+function scanSegments(s: Session, scan: SegmentScan, p: Uint8Array, verbKind: VerbKind): void {
+  const n = p.length;
+  let cr = -2; // the next CR at or after i (-1: none left; -2: not searched yet); LF likewise
+  let lf = -2;
+  let i = 0;
+  while (i < n) {
+    if (scan.phase === SEGMENT_REST) {
+      if (cr !== -1 && cr < i) cr = p.indexOf(CR, i);
+      if (lf !== -1 && lf < i) lf = p.indexOf(LF, i);
+      if (cr < 0 && lf < 0) return;
+      i = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
+    }
+    const b = p[i]!;
+    if (b === CR || b === LF) {
+      if (scan.phase === SEGMENT_VERB) scan.kind = Math.max(scan.kind, verbKind(s, scan.verb, 0, scan.verbLen));
+      scan.lineEnds++;
+      scan.phase = SEGMENT_START;
+    } else if (isWordByte(b)) {
+      if (scan.phase === SEGMENT_START) {
+        scan.phase = SEGMENT_VERB;
+        scan.verbLen = 0;
+      }
+      if (scan.verbLen < VERB_HEAD) scan.verb[scan.verbLen++] = b;
+      else scan.phase = SEGMENT_REST; // longer than any verb that counts
+    } else if (scan.phase === SEGMENT_VERB) {
+      scan.kind = Math.max(scan.kind, verbKind(s, scan.verb, 0, scan.verbLen));
+      scan.phase = SEGMENT_REST;
+    } else if (b !== 0x20 && b !== 0x09 && b !== 0x0b && b !== 0x0c) scan.phase = SEGMENT_REST;
+    i++;
+  }
+}
+
+/** The first {@link VERB_HEAD} bytes of the line being read, as Latin-1 text. */
 function lineHead(s: Session): string {
   let head = '';
   for (const p of s.lineParts) {

@@ -21,6 +21,7 @@ import type { ReplyInit } from './reply.js';
 import { nextState } from './states.js';
 import type { ServerState, ServerTransitionLabel } from './states.js';
 import type { ExtensionStep } from './extension-exchange.js';
+import type { SegmentScan } from './line-reader.js';
 
 /** No EHLO reply yet (or the session started over). */
 export const NO_KEYWORDS: readonly string[] = Object.freeze([]);
@@ -89,6 +90,8 @@ export class Session {
   lineOverflow = false;
   /** The first bytes of the overflowing command line (its verb still counts, SRV-3). */
   overflowHead = '';
+  /** The segment scan of over-long command lines (SMUG-5), made at the session's first such line (line-reader.ts). */
+  overflowScan: SegmentScan | undefined = undefined;
   lastLineByte = -1;
   // output
   out: string[] = [];

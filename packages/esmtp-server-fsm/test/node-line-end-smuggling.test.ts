@@ -1,6 +1,7 @@
 // SMUG-5 on loopback: a command line with a bare LF before a BDAT or DATA line. Postfix and Exim read
 // `RSET` + `BDAT 49 LAST` + a 49-byte chunk; the server refuses the whole line, and must then never
-// run the chunk (or the lines behind DATA) as commands: it answers 554 and closes.
+// run the chunk (or the lines behind DATA) as commands: it answers 554 and closes. The same for such
+// a line past the length limit, and for ` DATA` (Postfix skips the leading blank).
 import { describe, expect, it } from 'vitest';
 import { rawSession, serversPerTest } from './servers.js';
 
@@ -35,6 +36,29 @@ describe('SMUG-5 a data verb after a bare LF inside a command line, through crea
       { write: 'EHLO c.example\r\n', after: 1 },
       { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n', after: 2 },
       { write: 'RSET\nDATA\r\nRCPT TO:<victim2@y.test>\r\nBDAT 5 LAST\r\nevil!', after: 4 },
+    ], { end: false, timeoutMs: 5000 });
+    expect(codes(out)).toEqual([220, 250, 250, 250, 554]);
+    expect(seen).toEqual(['c@d.example']);
+  });
+
+  it('SMUG-5 "RSET <600 bytes>\nBDAT n LAST" + chunk (a line past the limit): 554, the connection closes, no smuggled envelope', async () => {
+    const seen: string[] = [];
+    const { port } = await servers.start({ onMailFrom: (from) => void seen.push(`mail ${from}`), onRcptTo: (to) => void seen.push(`rcpt ${to}`) });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: `RSET ${'x'.repeat(600)}\nBDAT ${String(CHUNK.length)} LAST\r\n${CHUNK}`, after: 2 },
+    ], { end: false, timeoutMs: 5000 });
+    expect(codes(out)).toEqual([220, 250, 554]);
+    expect(seen).toEqual([]);
+  });
+
+  it('SMUG-5 " DATA" (a leading blank) inside a transaction + lines: 554 and close, the smuggled RCPT never runs', async () => {
+    const seen: string[] = [];
+    const { port } = await servers.start({ onRcptTo: (to) => void seen.push(to), onData: async (_env, body) => void (await body.toArray()) });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n', after: 2 },
+      { write: ' DATA\r\nRCPT TO:<victim2@y.test>\r\nBDAT 5 LAST\r\nevil!', after: 4 },
     ], { end: false, timeoutMs: 5000 });
     expect(codes(out)).toEqual([220, 250, 250, 250, 554]);
     expect(seen).toEqual(['c@d.example']);
