@@ -419,6 +419,22 @@ export class ClientConnection {
     return this.s.closed;
   }
 
+  /**
+   * True once the connection takes no more messages: QUIT has been asked for (by `quit()`, by the
+   * `idle` timer, or by the session itself after a refused greeting or RSET, or LIMITS MAILMAX
+   * reached) or the session has ended. `sendMessage()` then throws `ERR_SMTP_CLIENT_CLOSED`.
+   * `closed` becomes true only when the session is over (the reply to QUIT, or the server gone):
+   * a caller that reuses connections opens a new one as soon as this is true, and does not wait
+   * for the old one's QUIT.
+   *
+   * @example
+   * if (conn.closing) conn = newConnection(); // the next message goes elsewhere
+   * @see RFC 5321 §4.1.1.10
+   */
+  get closing(): boolean {
+    return this.s.closed || this.s.quitRequested;
+  }
+
   // ---------------------------------------------------------------- h11-style surface
 
   /**

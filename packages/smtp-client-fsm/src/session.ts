@@ -402,8 +402,29 @@ export class Session {
   }
 
   on421(reply: Reply): void {
+    this.lmtp421(reply);
     this.failAll(reply, undefined, true);
     this.close('rejected', reply);
+  }
+
+  /**
+   * LMTP, after the final dot (RFC 2033 §4.2): a 421 among the per-recipient replies answers the
+   * next accepted recipient only. Those after it got no reply after the final dot: maybe delivered
+   * (`unknown`), as when the connection drops there, never deferred with a reply that was not theirs.
+   */
+  private lmtp421(reply: Reply): void {
+    const t = this.txn;
+    const m = this.queue[0];
+    if (!this.opts.lmtp || !t || !m || this.current.name !== 'final' || t.bdatOutstanding > 0) return;
+    if (!t.bodyEnded || t.emptyDot || t.bdatFailed || (t.bdat && !t.lastSent) || !this.bodyWritten()) return;
+    const answered = t.accepted[t.finalReplies];
+    if (answered === undefined) return;
+    t.finalReplies++;
+    m.lastReply = reply;
+    this.setResult(m, answered, 'rejected', reply, undefined, STAGE.READING_CONFIRMATION, true);
+    for (const r of t.accepted) {
+      if (!m.results.has(r)) this.setResult(m, r, 'unknown', undefined, 'ERR_SMTP_CLIENT_CONNECTION_LOST', STAGE.READING_CONFIRMATION, false);
+    }
   }
 
   /** Fails everything, emits error + closed; drops unsent output and writes nothing more. */

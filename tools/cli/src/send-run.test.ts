@@ -65,13 +65,37 @@ describe('runSend', () => {
     expect(outcomes[1]!.connectionError).toBeUndefined();
     expect(summary).toMatchObject({ rejected: 1, accepted: 2, connectionErrors: 0, rejectedByClass: { local: 1 } });
     expect(exitCodeOf(summary)).toBe(1);
-    // a connection the client already closed is the connection's failure: reconnect
+    // a connection the client already closed is the connection's failure: reconnect; a message
+    // turned away untried goes once on the new connection, and only then counts as its failure
     const closed = Object.assign(new Error('connection closed'), { code: 'ERR_SMTP_CLIENT_CLOSED', kind: 'local' });
     let reopened = 0;
     const dying: SenderConnection = { send: () => Promise.reject(closed), close: () => Promise.resolve() };
     const again = await runSend({ count: 2, connections: 1, from: 'a@example.org', to: ['b@example.net'], body, open: () => Promise.resolve((reopened++, dying)) });
-    expect(reopened).toBe(2);
+    expect(reopened).toBe(4);
     expect(again.outcomes.map((o) => [o.outcome, o.connectionError])).toEqual([['deferred', true], ['deferred', true]]);
+  });
+
+  it('a message a closing connection turned away untried (ERR_SMTP_CLIENT_CLOSED) goes on a new connection: no connection error, exit 0', async () => {
+    const closed = Object.assign(new Error('the connection is closing or closed'), { code: 'ERR_SMTP_CLIENT_CLOSED', kind: 'local' });
+    const accepted = { recipients: [{ address: 'b@example.net', status: 'accepted' as const, accepted: true, transient: false, code: 250 }], reply: { code: 250, text: 'queued' } };
+    let opened = 0;
+    const { outcomes, summary } = await runSend({
+      count: 3,
+      connections: 1,
+      from: 'a@example.org',
+      to: ['b@example.net'],
+      body,
+      open: () => {
+        const n = ++opened;
+        let sends = 0;
+        // the first connection takes one message, then is closing
+        return Promise.resolve({ send: () => (n === 1 && ++sends > 1 ? Promise.reject(closed) : Promise.resolve(accepted)), close: () => Promise.resolve() });
+      },
+    });
+    expect(opened).toBe(2);
+    expect(outcomes.map((o) => [o.index, o.outcome, o.connectionError])).toEqual([[0, 'delivered', undefined], [1, 'delivered', undefined], [2, 'delivered', undefined]]);
+    expect(summary.connectionErrors).toBe(0);
+    expect(exitCodeOf(summary)).toBe(0);
   });
 
   it('an unreachable server ends after a few attempts and reports every message', async () => {

@@ -54,6 +54,14 @@ export class SessionRefused extends Error {
   }
 }
 
+/**
+ * The connection had ended, or was saying QUIT, before this message was written to it
+ * (smtp-client-fsm's `ERR_SMTP_CLIENT_CLOSED`): nothing of the message was tried there.
+ */
+function turnedAwayUntried(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'ERR_SMTP_CLIENT_CLOSED';
+}
+
 /** A recipient that was not tried (connection failure before its transaction). */
 function notTried(address: string): RecipientOutcome {
   return { address, status: 'deferred', accepted: false, transient: true };
@@ -163,6 +171,8 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
   // while another slot could (a server limiting connections per client): those go on the open ones.
   let live = 0;
   const givenBack: number[] = [];
+  // messages a closing connection turned away untried, given to a new connection (once each)
+  const untried = new Set<number>();
 
   async function worker(slot: number): Promise<void> {
     let conn: SenderConnection | undefined;
@@ -223,6 +233,15 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
             const broken = conn;
             drop();
             await broken.close().catch(() => undefined);
+            continue;
+          }
+          if (turnedAwayUntried(e) && !untried.has(index)) {
+            // Not tried at all: no connection error, the message goes on a new connection.
+            untried.add(index);
+            givenBack.unshift(index);
+            const closing = conn;
+            drop();
+            await closing.close().catch(() => undefined);
             continue;
           }
           if (isLocalRefusal(e)) {

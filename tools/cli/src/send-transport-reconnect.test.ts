@@ -121,3 +121,88 @@ describe('runSend: a send whose new connection the server refused for good', () 
     expect(summary).toMatchObject({ accepted: 1, rejected: 3, connectionErrors: 0 });
   });
 });
+
+/**
+ * A server that ends the session in the middle of the next transaction: `rset500` (no PIPELINING,
+ * the first end of data refused with 554, RSET refused with 500: the client says QUIT, whose reply
+ * comes only after `quitDelay` ms) or `mail421` (a 421 to every MAIL after the first on a
+ * connection, then close: Exim's `smtp_accept_max_per_connection`).
+ */
+async function endingServer(mode: 'rset500' | 'mail421', everyMailAfterFirstSession = false): Promise<{ port: number; delivered: string[]; sessions: () => number }> {
+  const delivered: string[] = [];
+  let sessions = 0;
+  const srv = net.createServer((sock) => {
+    const session = ++sessions;
+    let inData = false;
+    let to = '';
+    let mails = 0;
+    let dots = 0;
+    sock.on('error', () => undefined);
+    sock.write('220 mx ESMTP\r\n');
+    sock.setEncoding('latin1');
+    sock.on(
+      'data',
+      crlfLines((line: string) => {
+        if (inData) {
+          if (line !== '.') return;
+          inData = false;
+          if (mode === 'rset500' && session === 1 && ++dots === 1) return void sock.write('554 5.7.1 content refused\r\n');
+          delivered.push(to);
+          sock.write('250 2.0.0 queued\r\n');
+          return;
+        }
+        if (line.startsWith('EHLO')) sock.write(mode === 'rset500' ? '250-mx\r\n250 8BITMIME\r\n' : '250-mx\r\n250 PIPELINING\r\n');
+        else if (line.startsWith('MAIL')) {
+          if (mode === 'mail421' && (++mails > 1 || (everyMailAfterFirstSession && session > 1))) return void sock.end('421 4.7.0 too many messages in this connection\r\n');
+          sock.write('250 2.1.0 ok\r\n');
+        } else if (line.startsWith('RCPT')) {
+          to = line.slice(9, -1);
+          sock.write('250 2.1.5 ok\r\n');
+        } else if (line === 'DATA') {
+          inData = true;
+          sock.write('354 go\r\n');
+        } else if (line === 'RSET') sock.write(mode === 'rset500' ? '500 5.5.1 no RSET\r\n' : '250 ok\r\n');
+        else if (line === 'QUIT') setTimeout(() => sock.end('221 bye\r\n'), 50);
+      }),
+    );
+  });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { port: (srv.address() as net.AddressInfo).port, delivered, sessions: () => sessions };
+}
+
+describe('smtp send transport: a session that ends in the middle of the next message', () => {
+  it('RSET refused (no PIPELINING; the session then says QUIT): the message is sent on a new connection, and so are the next ones (never ERR_SMTP_CLIENT_CLOSED)', async () => {
+    const srv = await endingServer('rset500');
+    const conn = await openClientConnection(options(srv.port));
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await conn.send({ from: 'a@c.test', to: [`r${i}@x.test`], body }));
+    await conn.close();
+    // it was: rejected, deferred (ERR_SMTP_CLIENT_RSET_REFUSED), then a rejected send (ERR_SMTP_CLIENT_CLOSED)
+    expect(outcomes.map((o) => o.recipients.map((r) => r.status))).toEqual([['rejected'], ['accepted'], ['accepted']]);
+    expect(srv.delivered).toEqual(['r1@x.test', 'r2@x.test']);
+    expect(srv.sessions()).toBe(2);
+  });
+
+  it('421 to the MAIL of a reused connection: nothing of the message was sent, it goes once on a new connection', async () => {
+    const srv = await endingServer('mail421');
+    const conn = await openClientConnection(options(srv.port));
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await conn.send({ from: 'a@c.test', to: [`r${i}@x.test`], body }));
+    await conn.close();
+    expect(outcomes.map((o) => o.recipients.map((r) => r.status))).toEqual([['accepted'], ['accepted'], ['accepted']]);
+    expect(srv.delivered).toEqual(['r0@x.test', 'r1@x.test', 'r2@x.test']);
+    expect(srv.sessions()).toBe(3);
+  });
+
+  it('only once: a 421 to the MAIL of the fresh connection is the message\'s result, and a fresh connection\'s own 421 is never a reason to resend', async () => {
+    const srv = await endingServer('mail421', true);
+    const conn = await openClientConnection(options(srv.port));
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await conn.send({ from: 'a@c.test', to: [`r${i}@x.test`], body }));
+    await conn.close();
+    expect(outcomes.map((o) => o.recipients.map((r) => [r.status, r.code]))).toEqual([[['accepted', 250]], [['deferred', 421]], [['deferred', 421]]]);
+    // r1: its reused connection, then one fresh one; r2: one fresh connection
+    expect(srv.sessions()).toBe(3);
+  });
+});

@@ -2,8 +2,8 @@
 import { isIP } from 'node:net';
 import { formatEnhancedStatusCode } from 'smtp-reply-reader';
 import type { Reply } from 'smtp-reply-reader';
-import { connect } from 'smtp-client-fsm/node';
-import type { ConnectOptions, SendResult, SmtpClient } from 'smtp-client-fsm/node';
+import { connect, isStaleConnectionResult } from 'smtp-client-fsm/node';
+import type { ConnectOptions, SendInput, SendResult, SmtpClient } from 'smtp-client-fsm/node';
 import { DEFAULT_TIMEOUTS, defaultClassify, isSmtpClientError } from 'smtp-client-fsm';
 import type { DsnOptions, TranscriptEntry } from 'smtp-client-fsm';
 import type { Credentials } from './options.js';
@@ -101,10 +101,13 @@ export function connectFailure(error: unknown): unknown {
 }
 
 /**
- * Opens one client connection (greeting, EHLO, STARTTLS and AUTH done). When the server has ended
- * the session since the last message (an idle timeout, a 421 such as Postfix's "too many errors"),
- * the next message was not tried there: a new connection takes it, and its failure to connect is
- * that message's error.
+ * Opens one client connection (greeting, EHLO, STARTTLS and AUTH done). When the session has ended
+ * or is ending since the last message (an idle timeout, a 421 such as Postfix's "too many errors",
+ * a refused RSET after which the client says QUIT), the next message was not tried there: a new
+ * connection takes it at once (the old one's QUIT goes on in the background), and its failure to
+ * connect is that message's error. A message that met such a stale connection with nothing of it
+ * sent (a 421 to its MAIL, a refused RSET before it: smtp-client-fsm's `isStaleConnectionResult`,
+ * the rule of its pool) is sent once more on a new connection.
  */
 export async function openClientConnection(options: TransportOptions): Promise<SenderConnection> {
   const open = async (): Promise<SmtpClient> => {
@@ -115,13 +118,45 @@ export async function openClientConnection(options: TransportOptions): Promise<S
     }
   };
   let client = await open();
+  // messages handed to `client`: a stale-connection result only counts on a reused one
+  let used = 0;
+  // old connections saying QUIT; `close()` waits for them (each bounded by the quit timeout)
+  const quitting: Promise<void>[] = [];
+  const replace = async (): Promise<void> => {
+    const old = client;
+    if (!old.closed) quitting.push(old.quit().catch(() => old.close()));
+    // a failure to connect is this message's error, never tried twice
+    client = await open();
+    used = 0;
+  };
+  const sendHere = (m: SendInput): Promise<SendResult> => {
+    used++;
+    return client.send(m);
+  };
   return {
     send: async (m) => {
-      if (client.closed) client = await open();
-      return toOutcome(await client.send({ from: m.from, to: m.to, body: m.body, ...(options.dsn !== undefined ? { dsn: options.dsn } : {}) }));
+      const input: SendInput = { from: m.from, to: m.to, body: m.body, ...(options.dsn !== undefined ? { dsn: options.dsn } : {}) };
+      if (client.closing) await replace();
+      let result: SendResult;
+      try {
+        result = await sendHere(input);
+      } catch (e) {
+        // Turned away before anything was written because the connection was closing (a message
+        // the client itself refuses fails the same way on any connection): once more, on a new one.
+        if (!client.closing) throw e;
+        await replace();
+        return toOutcome(await sendHere(input));
+      }
+      // only on a reused connection: a fresh connection's own refusal would only come again
+      if (used > 1 && isStaleConnectionResult(input, result, client)) {
+        await replace();
+        result = await sendHere(input);
+      }
+      return toOutcome(result);
     },
     close: async () => {
       if (!client.closed) await client.quit().catch(() => client.close());
+      await Promise.all(quitting);
     },
   };
 }

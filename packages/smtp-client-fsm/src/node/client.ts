@@ -168,7 +168,20 @@ export interface SendResult {
 export interface SmtpClient {
   readonly connection: ClientConnection;
   readonly capabilities: Capabilities;
+  /** True once the connection has closed (the reply to QUIT, a 421, a drop, a timeout). */
   readonly closed: boolean;
+  /**
+   * True once the connection takes no more messages: QUIT has been asked for (by `quit()`, by the
+   * `idle` timer, or by the session after a refused RSET or LIMITS MAILMAX reached) or it has
+   * closed; `send()` then rejects with `ERR_SMTP_CLIENT_CLOSED` without trying the message. A
+   * caller that reuses connections sends the next message on a new one as soon as this is true,
+   * without waiting for `closed` (the reply to QUIT may take as long as the `quit` timeout).
+   *
+   * @example
+   * if (client.closing) client = await connect(options);
+   * @see RFC 5321 §4.1.1.10
+   */
+  readonly closing: boolean;
   /** The TLS state, or undefined on a plain connection. */
   readonly tls: TlsState | undefined;
   /**
@@ -246,6 +259,10 @@ class Client implements SmtpClient {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  get closing(): boolean {
+    return this.isClosed || this.connection.closing;
   }
 
   ready(): Promise<void> {
@@ -873,16 +890,28 @@ export async function sendMail(options: SendMailOptions): Promise<SendResult> {
     };
     return await client.send(msg);
   } finally {
-    // The result is known: QUIT is a courtesy. A server that does not answer it keeps the caller
-    // waiting no longer than SENDMAIL_QUIT_GRACE_MS (or the `quit` timeout when shorter), then the
-    // connection is closed.
-    const grace = Math.min(SENDMAIL_QUIT_GRACE_MS, conn.timeouts?.quit ?? SENDMAIL_QUIT_GRACE_MS);
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    await courtesyQuit(client, conn.timeouts?.quit);
+  }
+}
+
+/** How long a QUIT said once the results are known waits for its reply (`sendMail`, `deliver`, `createPool`). */
+const QUIT_GRACE_MS = 2000;
+
+/**
+ * The QUIT said once the results are known: a courtesy. A server that does not answer it is
+ * waited for no longer than {@link QUIT_GRACE_MS} (or the `quit` timeout when shorter), then the
+ * connection is closed. Never rejects.
+ * @internal
+ */
+export async function courtesyQuit(client: SmtpClient, quitTimeout: number | undefined): Promise<void> {
+  const grace = Math.min(QUIT_GRACE_MS, quitTimeout ?? QUIT_GRACE_MS);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
     await Promise.race([client.quit(), new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)))]);
+  } catch {
+    // nothing to report: the results are already known, and the connection is closed below
+  } finally {
     clearTimeout(timer);
     client.close();
   }
 }
-
-/** How long `sendMail` waits for the reply to its QUIT once the message's result is known. */
-const SENDMAIL_QUIT_GRACE_MS = 2000;

@@ -61,6 +61,9 @@ const ZONE: Record<string, Rr[]> = {
     { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
   ],
   'mx.defer.test': [{ type: 'A', ip: '127.0.0.10' }],
+  // An exchanger that never answers QUIT (and keeps the connection open).
+  'silentquit.test': [{ type: 'MX', pref: 10, host: 'mx.silentquit.test' }],
+  'mx.silentquit.test': [{ type: 'A', ip: '127.0.0.15' }],
   // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
   'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
   'mx.v6.test': [
@@ -175,6 +178,7 @@ beforeAll(async () => {
       await listenOn('127.0.0.12', { disconnectOn: 'RCPT' }, port);
       await listenOn('127.0.0.13', { silentOn: 'DATA' }, port);
       await listenOn('127.0.0.14', { disconnectAfterMessage: 1 }, port);
+      await listenOn('127.0.0.15', { silentOn: 'QUIT' }, port);
       if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
       break;
     } catch (e) {
@@ -257,6 +261,13 @@ describe('deliver', () => {
     expect(d.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.14']);
     expect(sessions.get('127.0.0.4')!.flatMap((s) => s.messages).filter((m) => m.to.includes('w1@lostdot.test'))).toHaveLength(0);
   });
+
+  it('the result does not wait for the reply to the closing QUIT: a server that never answers it holds up nothing', async () => {
+    // a quit timeout of 10 minutes: deliver() waited for it before returning the known result
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, timeouts: { quit: 600_000 }, from: 'a@origin.test', to: ['q@silentquit.test'], body: 'Subject: d\r\n\r\nquit\r\n' });
+    expect(r.outcome).toBe('delivered');
+    expect(r.domains[0]!.attempts).toEqual([{ exchange: 'mx.silentquit.test', address: '127.0.0.15' }]);
+  }, 15_000);
 
   it('a streamed body goes no further than the first session that took it (a 421 there leaves it deferred, nothing resent)', async () => {
     const before = sessions.get('127.0.0.8')?.length ?? 0;

@@ -3,7 +3,7 @@ import { messageOutcome, SmtpClientError, STAGE } from 'smtp-client-fsm';
 import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
-import { connect } from './client.js';
+import { connect, courtesyQuit } from './client.js';
 import { mxRecords } from './mx.js';
 import { isWholeBody } from './body-source.js';
 // the core's own rule (pure code, no state: a copy in this entry is harmless)
@@ -186,7 +186,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
             continue;
           } finally {
-            await client.quit().catch(() => undefined);
+            // The result is known: the courtesy QUIT goes on in the background (at most 2 s, or the
+            // `quit` timeout when shorter) and holds up neither the result nor the next address.
+            void courtesyQuit(client, conn.timeouts?.quit);
           }
           last = result;
           for (const r of result.recipients) settled.set(r.address, r);

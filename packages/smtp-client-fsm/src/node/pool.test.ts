@@ -2,7 +2,7 @@
 // backpressure, and each send() resolving its own result.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { Readable } from 'node:stream';
+import { Duplex, Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createPool } from './index.js';
 import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
@@ -125,6 +125,19 @@ describe('createPool', () => {
       expect(sessions.map((x) => x.messages.length)).toEqual([1, 1]);
     });
 
+    it('RSET refused without PIPELINING (the session then says QUIT): the message is sent again on a fresh connection, and the ones queued behind it go there too', async () => {
+      // the refused RSET goes alone before the next MAIL; the connection is closing (QUIT, no 221 yet)
+      perConnection = (n) => (n === 1 ? { ehlo: ['8BITMIME'], final: (k) => (k === 1 ? '554 5.7.1 content refused' : '250 2.0.0 queued'), rset: '500 5.5.1 no RSET' } : undefined);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      const results = await Promise.allSettled([1, 2, 3].map((i) => pool.send(msg(i))));
+      await pool.close();
+      // it was: failed, deferred (ERR_SMTP_CLIENT_RSET_REFUSED), then a rejected send() (ERR_SMTP_CLIENT_CLOSED)
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : (r.reason as { code?: string }).code))).toEqual(['failed', 'delivered', 'delivered']);
+      expect(sessions[0]!.commands.slice(-2)).toEqual(['RSET', 'QUIT']);
+      expect(sessions.flatMap((x) => x.messages.map((m) => m.to[0]))).toEqual(['r1@y.test', 'r2@y.test', 'r3@y.test']);
+      expect(mails()).toEqual([1, 2]);
+    });
+
     it('only once: when the fresh connection fails too, that result is the message\'s', async () => {
       perConnection = (n) => (n === 1 ? { fail421On: 'MAIL', failFromMail: 2 } : { fail421On: 'MAIL' });
       const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
@@ -236,6 +249,8 @@ describe('createPool', () => {
     await pool.send(msg(1));
     expect(pool.connections).toBe(1);
     while (pool.connections > 0) await new Promise((r) => setTimeout(r, 10));
+    // the QUIT goes on in the background: the connection no longer counts once it is said
+    for (let i = 0; i < 500 && sessions[0]!.commands.at(-1) !== 'QUIT'; i++) await new Promise((r) => setTimeout(r, 10));
     expect(sessions[0]!.commands.at(-1)).toBe('QUIT');
     expect((await pool.send(msg(2))).outcome).toBe('delivered');
     await pool.close();
@@ -270,6 +285,71 @@ describe('createPool', () => {
   it('bad pool options are typed errors naming the option', () => {
     expect(() => createPool({ host: '127.0.0.1', maxConnections: 0 })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^maxConnections/) }));
     expect(() => createPool({ port: 25 } as never)).toThrow(expect.objectContaining({ message: expect.stringMatching(/^host/) }));
+  });
+
+  it('a message handed over while the connection\'s own idle QUIT (its `idle` timer) awaits its 221 goes on a new connection', async () => {
+    // the server never answers QUIT: that connection stays closing, not closed
+    script = { silentOn: 'QUIT' };
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, idleTimeout: 600_000, timeouts: { idle: 20, quit: 600_000 } });
+    expect((await pool.send(msg(1))).outcome).toBe('delivered');
+    while (!sessions[0]!.commands.includes('QUIT')) await new Promise((r) => setTimeout(r, 5));
+    // it was: rejected with ERR_SMTP_CLIENT_CLOSED
+    expect((await pool.send(msg(2))).outcome).toBe('delivered');
+    expect(sessions.map((x) => x.messages.length)).toEqual([1, 1]);
+    // close() still ends every connection (a QUIT left unanswered is given up after at most 2 s)
+    await pool.close();
+    expect(sessions.map((x) => x.commands.at(-1))).toEqual(['QUIT', 'QUIT']);
+  }, 15_000);
+
+  it('the next message never waits for an unanswered QUIT (maxMessages reached, idle close); close() waits for them, bounded', async () => {
+    script = { silentOn: 'QUIT' };
+    // a quit timeout of 10 minutes: waiting for it was the bug
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, maxMessages: 1, idleTimeout: 20, timeouts: { quit: 600_000 } });
+    expect((await pool.send(msg(1))).outcome).toBe('delivered');
+    expect((await pool.send(msg(2))).outcome).toBe('delivered');
+    while (pool.connections > 0) await new Promise((r) => setTimeout(r, 5));
+    expect((await pool.send(msg(3))).outcome).toBe('delivered');
+    await pool.close();
+    expect(sessions.map((x) => x.commands.at(-1))).toEqual(['QUIT', 'QUIT', 'QUIT']);
+  }, 15_000);
+
+  it('a connection refused while the pool\'s last connection still says QUIT (a limit of one per client) is tried again once that one has closed', async () => {
+    // in-memory connections: one open at a time, a second one is refused with a 421 greeting
+    let live = 0;
+    let refused = 0;
+    const connection = (): Duplex => {
+      const server = new ScriptedServer(live > 0 ? (refused++, { greeting: '421 4.7.0 too many connections from you' }) : { silentOn: 'QUIT' });
+      const counted = live === 0;
+      if (counted) live++;
+      const stream: Duplex = new Duplex({
+        read() {},
+        write(chunk: Buffer, _enc, cb) {
+          server.push(new Uint8Array(chunk));
+          const out = server.output();
+          if (out) stream.push(out);
+          if (server.eof) stream.push(null);
+          cb();
+        },
+        destroy(err, cb) {
+          if (counted) live--;
+          cb(err);
+        },
+      });
+      queueMicrotask(() => {
+        stream.push(server.output());
+        if (server.eof) stream.push(null);
+      });
+      return stream;
+    };
+    // the QUIT nobody answers is given up after the `quit` timeout (200 ms here)
+    const pool = createPool({ host: 'mx.test', security: 'off', connection, maxConnections: 1, maxMessages: 1, timeouts: { quit: 200 } });
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push((await pool.send(msg(i))).outcome);
+    await pool.close();
+    expect(results).toEqual(['delivered', 'delivered', 'delivered']);
+    // messages 2 and 3 each met the refusal while the connection before them said QUIT
+    expect(refused).toBe(2);
+    expect(live).toBe(0);
   });
 
   it('a message sent while the only connection is closing for idleness is still sent', async () => {

@@ -2,7 +2,7 @@
 // each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop
 // (a message that met a stale reused connection is sent again once, on a fresh one).
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
-import { connect } from './client.js';
+import { connect, courtesyQuit } from './client.js';
 import { isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -55,11 +55,15 @@ export interface SmtpPool {
   ready(): Promise<void>;
   /** Messages waiting for a connection. */
   readonly queued: number;
-  /** Connections open or opening. */
+  /** Connections open or opening (not those only saying their closing QUIT). */
   readonly connections: number;
   /** True when `queued >= maxQueue`. */
   readonly full: boolean;
-  /** Sends what is queued, then QUIT on every connection; later `send()` calls reject. */
+  /**
+   * Sends what is queued, then QUIT on every connection, and resolves once they have closed (a
+   * server that leaves a QUIT unanswered is given at most 2 s, or the `quit` timeout when shorter);
+   * later `send()` calls reject.
+   */
   close(): Promise<void>;
 }
 
@@ -72,18 +76,27 @@ interface Job {
 }
 
 /**
- * True when a send over a reused connection failed because the connection was stale: the server
- * had closed it or was closing it (a drop, or `421` as a server says when its idle timer ran out
- * while the pool's MAIL was on the way), or refused the RSET that had to clear the last
- * transaction, with every recipient deferred by it and before the end of the data could have been
- * taken. Nothing of the message can have been delivered, so one with a
- * replayable body is sent again once on a fresh connection.
+ * True when a message sent over a reused connection (one that had sent before, or waited idle)
+ * failed because that connection was stale, and may be sent again once on a fresh one, as
+ * {@link createPool} does: the server had closed the session or was closing it (a drop, or `421`
+ * as a server says when its idle timer ran out while the MAIL was on the way), or refused the RSET
+ * that had to clear the last transaction (the connection then says QUIT), with every recipient
+ * deferred by it before the end of the data could have been taken, and the body is a string or
+ * bytes (a stream cannot be read twice). Nothing of the message can have been delivered, so
+ * sending it again never duplicates mail. False for a connection that had not sent before: a
+ * server that refuses a fresh one would only refuse again.
+ *
+ * @example
+ * let r = await client.send(m);
+ * if (reused && isStaleConnectionResult(m, r, client)) r = await (await connect(options)).send(m);
+ * @see RFC 5321 §4.5.3.2, §4.1.1.5
  */
-function staleConnection(message: SendInput, result: SendResult, client: SmtpClient): boolean {
+export function isStaleConnectionResult(message: SendInput, result: SendResult, client: Pick<SmtpClient, 'closing'>): boolean {
   return (
     // a stream or iterable was consumed or released: only a whole body can be sent again
     isWholeBody(message.body) &&
-    client.closed &&
+    // closed, or saying QUIT (after a refused RSET): it takes no more messages
+    client.closing &&
     result.transactions <= 1 &&
     // every recipient deferred (none accepted, refused for itself or maybe delivered), and none by
     // a reply to the end of data (a 421 there is the server's answer to the message)
@@ -141,6 +154,33 @@ export function createPool(options: PoolOptions): SmtpPool {
   let ceiling = maxConnections;
   let closing = false;
   const running = new Set<Promise<void>>();
+  /** Connections saying their closing QUIT in the background (bounded): `close()` waits for them. */
+  const retiring = new Set<Promise<void>>();
+
+  /**
+   * Ends a connection the pool is done with: its QUIT goes on in the background, waited for at
+   * most 2 s (or the `quit` timeout when shorter), so the next message never waits for a server
+   * slow to answer it.
+   */
+  const retire = (client: SmtpClient): void => {
+    if (client.closed) return;
+    const p: Promise<void> = courtesyQuit(client, connectOptions.timeouts?.quit).finally(() => retiring.delete(p));
+    retiring.add(p);
+  };
+
+  /**
+   * A new connection. One refused while connections of the pool are still saying QUIT (a server
+   * that counts them against a limit per client) is tried once more when those have closed.
+   */
+  const open = async (): Promise<SmtpClient> => {
+    try {
+      return await connect(connectOptions);
+    } catch (e) {
+      if (retiring.size === 0) throw e;
+      await Promise.all([...retiring]);
+      return connect(connectOptions);
+    }
+  };
 
   const notifyReady = (): void => {
     if (queue.length < maxQueue) for (const w of readyWaiters.splice(0)) w();
@@ -181,14 +221,16 @@ export function createPool(options: PoolOptions): SmtpPool {
       while (job) {
         // Wait for the rate limit before looking at the connection: it may close while we wait.
         if (limiter) await limiter.take();
-        // LIMITS MAILMAX (RFC 9422): the server takes no more transactions on this connection
-        if (client && (client.closed || spent || sent >= Math.min(maxMessages, client.capabilities.limits?.mailMax || Infinity))) {
-          await client.quit().catch(() => undefined);
+        // A connection closed or closing (QUIT said after a refused RSET, or by its own `idle`
+        // timer) takes no more messages; nor one that reached maxMessages or LIMITS MAILMAX
+        // (RFC 9422). The next message goes on a new one at once.
+        if (client && (client.closing || spent || sent >= Math.min(maxMessages, client.capabilities.limits?.mailMax || Infinity))) {
+          retire(client);
           client = undefined;
         }
         if (!client) {
           try {
-            client = await connect(connectOptions);
+            client = await open();
             sent = 0;
             spent = false;
           } catch (e) {
@@ -217,11 +259,11 @@ export function createPool(options: PoolOptions): SmtpPool {
           // and a message none of whose recipients was tried goes on a fresh one
           spent = result.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED';
           const untried = spent && result.recipients.every((r) => r.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED');
-          again = !current.retried && (untried || (reused && staleConnection(current.message, result, client)));
+          again = !current.retried && (untried || (reused && isStaleConnectionResult(current.message, result, client)));
           if (!again) current.resolve(result);
         } catch (e) {
           // Refused before anything was written (invalid input, or the connection was already gone).
-          again = reused && !current.retried && client.closed && isWholeBody(current.message.body);
+          again = reused && !current.retried && client.closing && isWholeBody(current.message.body);
           if (!again) current.reject(e);
         }
         if (again) {
@@ -232,7 +274,8 @@ export function createPool(options: PoolOptions): SmtpPool {
         job = await nextJob(true);
       }
     } finally {
-      if (client && !client.closed) await client.quit().catch(() => undefined);
+      // its QUIT goes on in the background: a message queued meanwhile gets a new connection now
+      if (client) retire(client);
       workers--;
       if (workers === 0) ceiling = maxConnections;
       if (queue.length > 0) {
@@ -286,6 +329,7 @@ export function createPool(options: PoolOptions): SmtpPool {
       closing = true;
       for (const w of [...wake]) w();
       while (running.size > 0) await Promise.all([...running]);
+      while (retiring.size > 0) await Promise.all([...retiring]);
       for (const w of readyWaiters.splice(0)) w();
     },
   };
