@@ -16,7 +16,7 @@ import { ServerTls } from './tls.js';
 import { serverLog } from './logger.js';
 import { resolveSettings } from './options.js';
 import type { CreateServerOptions, SessionContext, SmtpServer } from './options.js';
-import { Session } from './session.js';
+import { Session, destroyIfEndedBeforeSecure } from './session.js';
 import type { SessionHost } from './session.js';
 import { OutputBatcher } from './output.js';
 import { ClientSlots } from './fair-share.js';
@@ -24,7 +24,10 @@ import { ClientSlots } from './fair-share.js';
 /** Refuses a connection before any session exists (limits, shutdown): one reply, then close. */
 function refuse(socket: Socket, reply: string): void {
   socket.end(reply);
-  setTimeout(() => socket.destroy(), 2000).unref();
+  const timer = setTimeout(() => socket.destroy(), 2000);
+  timer.unref();
+  // a client that closes on the reply does not leave its socket held by the timer
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /**
@@ -171,17 +174,17 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     const t = serverTls.socket(socket);
     // the TLS socket, not the one under it, reports a client gone during the handshake (half-open
     // sockets: its end alone would keep it until the guard)
+    destroyIfEndedBeforeSecure(t);
     let secured = false;
-    t.once('close', () => {
-      ready();
-      if (!secured) giveBack();
-    });
-    t.once('end', () => {
-      if (!secured) t.destroy();
-    });
     const ms = settings.implicitTlsHandshakeMs;
     const guard = ms > 0 && ms !== Infinity ? setTimeout(() => t.destroy(), ms) : undefined;
     guard?.unref();
+    t.once('close', () => {
+      // the guard must not keep a connection that is gone (memory held by closed connections)
+      clearTimeout(guard);
+      ready();
+      if (!secured) giveBack();
+    });
     t.once('secure', () => {
       secured = true;
       clearTimeout(guard);

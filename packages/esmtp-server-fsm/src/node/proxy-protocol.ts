@@ -177,9 +177,10 @@ const HEADER_TIMEOUT_MS = 10_000;
 
 /**
  * Reads the PROXY header at the start of an accepted connection: strict, bounded in size
- * (4 KiB) and time (10 s). `done(info, rest)` runs with the socket paused and the bytes that
- * followed the header; a malformed header calls `failed` with a `ProxyHeaderError` and destroys the socket; a bug in
- * the header path (an exception) ends this connection only, through `failed`.
+ * (4 KiB) and time (10 s; the timer ends with the socket if it closes first). `done(info, rest)`
+ * runs with the socket paused and the bytes that followed the header; a malformed header calls
+ * `failed` with a `ProxyHeaderError` and destroys the socket; a bug in the header path (an
+ * exception) ends this connection only, through `failed`.
  */
 export function readProxyHeader(socket: Socket, done: (info: ProxyInfo, rest: Uint8Array) => void, failed: (error: unknown) => void): void {
   let buf: Uint8Array = new Uint8Array(0);
@@ -188,6 +189,7 @@ export function readProxyHeader(socket: Socket, done: (info: ProxyInfo, rest: Ui
   const stop = (): void => {
     clearTimeout(timer);
     socket.removeListener('data', onData);
+    socket.removeListener('close', stop);
   };
   const onData = (chunk: Buffer): void => {
     try {
@@ -212,4 +214,6 @@ export function readProxyHeader(socket: Socket, done: (info: ProxyInfo, rest: Ui
     }
   };
   socket.on('data', onData);
+  // a connection that closes before its header (a reset, a client gone) releases the timer at once
+  socket.once('close', stop);
 }

@@ -44,6 +44,29 @@ function internalErrorReply(hostname: string): string {
   return `421 4.3.0 ${hostname} Error: internal error, closing connection\r\n`;
 }
 
+/**
+ * Destroys a server-side TLS socket whose client leaves before the handshake is done: its FIN
+ * (after nothing, or after part of a ClientHello) ends the connection at once. The server runs
+ * with `allowHalfOpen`, under which that end would otherwise be ignored and the connection would
+ * keep its place until the handshake timeout. Used for implicit TLS and for STARTTLS alike.
+ *
+ * @example
+ * ```ts
+ * const t = serverTls.socket(raw);
+ * destroyIfEndedBeforeSecure(t);
+ * ```
+ * @see RFC 3207 §4, RFC 8314 §3.3
+ */
+export function destroyIfEndedBeforeSecure(t: TLSSocket): void {
+  let secured = false;
+  t.once('secure', () => {
+    secured = true;
+  });
+  t.once('end', () => {
+    if (!secured) t.destroy();
+  });
+}
+
 function connectionClosed(): SmtpServerError {
   return new SmtpServerError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message');
 }
@@ -720,6 +743,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.blocked = true;
     this.upgrading = true;
     const secure = this.host.tls!.socket(raw);
+    // a client that leaves during the handshake frees its place at once, not after the timeout
+    destroyIfEndedBeforeSecure(secure);
     secure.once('secure', () =>
       this.guard(() => {
         this.log?.tls(secure);
