@@ -54,7 +54,9 @@ export type ClientErrorCode =
   | 'ERR_SMTP_CLIENT_NO_RECIPIENTS'
   | 'ERR_SMTP_CLIENT_RSET_REFUSED'
   // Local: a body line over 998 octets (thrown, or the message's result for a streamed body).
-  | 'ERR_SMTP_CLIENT_LINE_TOO_LONG';
+  | 'ERR_SMTP_CLIENT_LINE_TOO_LONG'
+  // `./node`'s `deliver`: `maxAddresses` exchanger addresses tried, recipients left deferred (a result).
+  | 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED';
 
 /**
  * The one error class of smtp-client-fsm, a subclass of the smtpkit-wide `SmtpkitError`: a stable
@@ -134,6 +136,7 @@ const CODES: Readonly<Record<ClientErrorCode, true>> = {
   ERR_SMTP_CLIENT_NO_RECIPIENTS: true,
   ERR_SMTP_CLIENT_RSET_REFUSED: true,
   ERR_SMTP_CLIENT_LINE_TOO_LONG: true,
+  ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED: true,
 };
 
 /** @internal True when `code` is one of {@link ClientErrorCode}. */

@@ -87,6 +87,9 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
    * `deferred`, or `unknown` when the final dot was sent. Other messages queued on the same
    * connection settle too (`deferred`): with many sends in flight on one connection, size it for
    * the whole queue, or use {@link createPool}, which gives each connection one message at a time.
+   * In a pool it counts from the pool's `send()`: a message that no connection has taken when it
+   * passes (still queued, or waiting for a connection being opened) rejects with
+   * `ERR_SMTP_CLIENT_TIMEOUT`; the connection that takes one bounds it from then on.
    */
   readonly messageTimeout?: number;
   /**

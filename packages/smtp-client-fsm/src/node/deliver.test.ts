@@ -6,6 +6,7 @@ import net from 'node:net';
 import { Readable } from 'node:stream';
 import { promises as dns } from 'node:dns';
 import { deliver, resolveMx } from './index.js';
+import type { MxResolver } from './index.js';
 import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
 
@@ -317,5 +318,70 @@ describe('deliver', () => {
 
   it('a stream body for several domains is refused before any lookup', async () => {
     await expect(deliver({ resolver, port, from: 'a@o.test', to: ['a@multi.test', 'b@implicit.test'], body: Readable.from(['x']) })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+  });
+});
+
+describe('deliver: the addresses tried per domain are bounded (maxAddresses, RFC 5321 §5.1)', () => {
+  // A domain whose DNS lists 4 exchangers of 3 addresses each, none of them taking connections.
+  let refusedPort = 0;
+  let looked: string[] = [];
+  const many: MxResolver = {
+    resolveMx: () => Promise.resolve(Array.from({ length: 4 }, (_, i) => ({ exchange: `mx${i}.many.test`, priority: 10 * (i + 1) }))),
+    resolve4: (host: string) => {
+      looked.push(host);
+      const i = Number(host.slice(2, host.indexOf('.')));
+      return Promise.resolve([1, 2, 3].map((k) => `127.0.${20 + i}.${k}`));
+    },
+    resolve6: () => Promise.resolve([]),
+  } as unknown as MxResolver;
+  beforeAll(async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '0.0.0.0', r));
+    refusedPort = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+  });
+  const send = (extra: object = {}) => deliver({ resolver: many, port: refusedPort, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['x@many.test', 'y@many.test'], body: 'x\r\n', ...extra });
+
+  it('5 addresses by default, over the exchangers in order; the recipients left are deferred with ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED', async () => {
+    looked = [];
+    const r = await send();
+    const d = r.domains[0]!;
+    // it was: all 12 addresses, each for up to a whole connectTimeout
+    expect(d.attempts.map((a) => a.address)).toEqual(['127.0.20.1', '127.0.20.2', '127.0.20.3', '127.0.21.1', '127.0.21.2']);
+    expect(d.attempts.every((a) => a.error !== undefined)).toBe(true);
+    expect(looked).toEqual(['mx0.many.test', 'mx1.many.test']);
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients.map((x) => [x.address, x.status, x.transient, x.errorCode])).toEqual([
+      ['x@many.test', 'deferred', true, 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED'],
+      ['y@many.test', 'deferred', true, 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED'],
+    ]);
+  });
+
+  it('maxAddresses sets the limit (Infinity: none); a domain whose addresses all fit keeps the last failure as its code', async () => {
+    expect((await send({ maxAddresses: 2 })).domains[0]!.attempts).toHaveLength(2);
+    const all = await send({ maxAddresses: Infinity });
+    expect(all.domains[0]!.attempts).toHaveLength(12);
+    expect(all.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_CONNECTION_LOST');
+    const exact = await send({ maxAddresses: 12 });
+    expect(exact.domains[0]!.attempts).toHaveLength(12);
+    expect(exact.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_CONNECTION_LOST');
+  });
+
+  it('sessions that ended before the message was accepted count too: the recipients still deferred name the limit, with the last reply kept', async () => {
+    // late421.test: a 421 at MAIL, at RCPT (to u2...), after the dot, then a server that takes it
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, maxAddresses: 2, from: 'a@origin.test', to: ['u2a@late421.test', 'u2b@late421.test'], body: 'Subject: d\r\n\r\nlimit\r\n' });
+    expect(r.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.7', '127.0.0.8']);
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients.map((x) => [x.status, x.errorCode])).toEqual([
+      ['deferred', 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED'],
+      ['deferred', 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED'],
+    ]);
+    expect(r.recipients[0]!.reply?.code).toBe(421);
+  });
+
+  it('a maxAddresses that is not an integer >= 1 (or Infinity) is refused before any lookup', async () => {
+    for (const bad of [0, -1, 1.5, NaN, '5']) {
+      await expect(send({ maxAddresses: bad })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^maxAddresses/) });
+    }
   });
 });

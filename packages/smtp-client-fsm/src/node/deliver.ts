@@ -24,6 +24,19 @@ export type MxResolver = Pick<dns.Resolver, 'resolveMx' | 'resolve4' | 'resolve6
 export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput {
   /** Default: a fresh `dns.promises.Resolver` with the system's servers. */
   readonly resolver?: MxResolver;
+  /**
+   * Exchanger addresses tried at most per recipient domain, counted over all its MX hosts in
+   * order (each connection attempt, failed or not, is one): an integer >= 1, or `Infinity` for no
+   * limit. Default 5, as Postfix's `smtp_mx_address_limit`: a domain whose DNS lists many silent
+   * exchangers costs at most this many `connectTimeout`s. When it stops the attempts, the
+   * recipients still deferred get `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED` (a session's reply they
+   * had stays in `reply`).
+   *
+   * @example
+   * await deliver({ from, to, body, maxAddresses: 10 });
+   * @see RFC 5321 §5.1 (a configurable limit on the alternate addresses tried)
+   */
+  readonly maxAddresses?: number;
 }
 
 /** One connection attempt made by {@link deliver}. */
@@ -99,6 +112,15 @@ function closedBeforeAcceptance(result: SendResult): string | undefined {
   return code === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || code === 'ERR_SMTP_CLIENT_TIMEOUT' ? code : undefined;
 }
 
+/** The `maxAddresses` option, validated (a local usage error otherwise). */
+function addressLimit(v: unknown): number {
+  if (v === undefined) return 5;
+  if (typeof v !== 'number' || !(v >= 1) || !(Number.isInteger(v) || v === Infinity)) {
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'maxAddresses: expected an integer >= 1, or Infinity');
+  }
+  return v;
+}
+
 /** IPv6 then IPv4 addresses of a host (an address literal is itself). */
 async function addresses(host: string, resolver: MxResolver): Promise<string[]> {
   if (isIP(host)) return [host];
@@ -114,7 +136,9 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * a connection failure, a 4xx greeting, a session that ends between EHLO and MAIL, or a 421, a lost connection or a timeout at any later
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
  * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
- * Each attempt that moved on names its reason in `attempts[].error`. A whole body (string or bytes) is needed when there is more than one domain;
+ * Each attempt that moved on names its reason in `attempts[].error`. At most `maxAddresses` (default
+ * 5) addresses are tried per domain; the recipients left deferred when it stops them get
+ * `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED`. A whole body (string or bytes) is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
  * greetings), never after a session took it.
  *
@@ -124,7 +148,8 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * @see RFC 5321 §5.1, RFC 7505
  */
 export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
-  const { resolver: given, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
+  const { resolver: given, maxAddresses: limit, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
+  const maxAddresses = addressLimit(limit);
   // A recipient listed twice (its domain in any case, or in U-labels and A-labels: the core's rule)
   // is delivered once, and reported once, under its first spelling, as send() does.
   const list = new Map<string, string>();
@@ -159,8 +184,20 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       const settled = new Map<string, RecipientResult>();
       let last: SendResult | undefined;
       const merged = (): RecipientResult[] => rcpts.map((r) => settled.get(r) ?? localResult(r, false, lastCode));
-      for (const exchange of found.hosts) {
+      // RFC 5321 §5.1: the alternate addresses tried are bounded (Postfix: smtp_mx_address_limit).
+      let tried = 0;
+      let limited = false;
+      hosts: for (const exchange of found.hosts) {
+        if (tried >= maxAddresses) {
+          limited = true;
+          break;
+        }
         for (const address of await addresses(exchange, resolver)) {
+          if (tried >= maxAddresses) {
+            limited = true;
+            break hosts;
+          }
+          tried++;
           let client;
           try {
             // TLS names the exchanger, not the address.
@@ -203,6 +240,12 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           pending = result.recipients.filter((r) => r.status === 'deferred').map((r) => r.address);
           lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
         }
+      }
+      if (limited) {
+        // the recipients still deferred (no session took the message: the loop returns when one
+        // does) say why no further address was tried; a reply a session gave them stays
+        lastCode = 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED';
+        for (const [address, r] of settled) if (r.status === 'deferred') settled.set(address, { ...r, errorCode: lastCode });
       }
       return { domain, recipients: merged(), attempts, ...(last ? { result: last } : {}) };
     }),

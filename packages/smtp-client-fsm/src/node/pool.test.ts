@@ -244,6 +244,75 @@ describe('createPool', () => {
     });
   });
 
+  describe('a host that accepts TCP but never greets (connections time out while opening)', () => {
+    let silent: net.Server;
+    let silentPort = 0;
+    let accepted = 0;
+    const held = new Set<net.Socket>();
+    beforeAll(async () => {
+      silent = net.createServer((sock) => {
+        accepted++;
+        held.add(sock);
+        sock.on('error', () => undefined);
+        sock.on('close', () => held.delete(sock));
+      });
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      silentPort = (silent.address() as AddressInfo).port;
+    });
+    afterAll(async () => {
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    });
+    beforeEach(() => {
+      accepted = 0;
+    });
+
+    it('every queued message rejects with the connect error once the connections being opened have all failed, not one connectTimeout each', async () => {
+      const pool = createPool({ host: '127.0.0.1', port: silentPort, security: 'off', maxConnections: 3, connectTimeout: 200 });
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => pool.send(msg(i))));
+      await pool.close();
+      expect(results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : r.status))).toEqual(Array(12).fill('ERR_SMTP_CLIENT_TIMEOUT'));
+      // it was: the first burst, then one more connection (one more connectTimeout) per queued message
+      expect(accepted).toBe(3);
+      expect(pool.connections).toBe(0);
+      expect(pool.queued).toBe(0);
+    });
+
+    it('messageTimeout is a deadline from send(): a message still waiting for a connection rejects when it passes (ERR_SMTP_CLIENT_TIMEOUT)', async () => {
+      // the connections would take 10 minutes to time out
+      const pool = createPool({ host: '127.0.0.1', port: silentPort, security: 'off', maxConnections: 2, connectTimeout: 600_000, messageTimeout: 100, maxQueue: 2 });
+      const sends = Array.from({ length: 6 }, (_, i) => pool.send(msg(i)));
+      expect(pool.queued).toBe(4);
+      const ready = pool.ready();
+      const settled = Promise.allSettled(sends);
+      // bounded: it was still pending when the connections were given up below
+      const first = await Promise.race([settled, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 5_000))]);
+      for (const s of held) s.destroy();
+      const results = first === 'pending' ? await settled : first;
+      await pool.close();
+      await ready;
+      expect(first).not.toBe('pending');
+      for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'ERR_SMTP_CLIENT_TIMEOUT', message: expect.stringMatching(/messageTimeout/) } });
+      expect(pool.queued).toBe(0);
+      expect(pool.full).toBe(false);
+    });
+
+    it('a message waiting behind a busy connection rejects at its messageTimeout; one a connection took keeps its own result', async () => {
+      // one connection, its first message held up at DATA for longer than the deadline of those queued behind it
+      script = { silentOn: 'DATA' };
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, messageTimeout: 300, timeouts: { dataInit: 60_000 } });
+      const results = await Promise.allSettled([1, 2, 3].map((i) => pool.send(msg(i))));
+      await pool.close();
+      expect(results[0]).toMatchObject({ status: 'fulfilled', value: { outcome: 'deferred', errorCode: 'ERR_SMTP_CLIENT_TIMEOUT' } });
+      for (const r of results.slice(1)) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'ERR_SMTP_CLIENT_TIMEOUT' } });
+      expect(sessions.flatMap((x) => x.commands.filter((c) => c.startsWith('MAIL')))).toHaveLength(1);
+    });
+
+    it('a messageTimeout that is not a number of ms > 0 is refused by createPool', () => {
+      expect(() => createPool({ host: '127.0.0.1', messageTimeout: -1 })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^messageTimeout/) }));
+    });
+  });
+
   it('closes an idle connection with QUIT after idleTimeout', async () => {
     const pool = createPool({ host: '127.0.0.1', port, security: 'off', idleTimeout: 50 });
     await pool.send(msg(1));

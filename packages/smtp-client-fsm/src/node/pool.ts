@@ -48,7 +48,10 @@ export interface PoolOptions extends ConnectOptions {
 export interface SmtpPool {
   /**
    * Queues a message; resolves with its own result once a connection has sent it. Rejects with a
-   * typed error when no connection could be opened (`connect`'s errors) or the pool is closed.
+   * typed error when no connection could be opened (`connect`'s errors: when the last connection
+   * being opened fails and none is open, every message waiting rejects with its error at once),
+   * when `messageTimeout` passes before a connection took the message (`ERR_SMTP_CLIENT_TIMEOUT`),
+   * or when the pool is closed.
    */
   send(message: SendInput): Promise<SendResult>;
   /** Resolves when the queue is below `maxQueue` (backpressure for producers). */
@@ -73,6 +76,10 @@ interface Job {
   reject(e: unknown): void;
   /** Already retried once after its reused connection turned out stale. */
   retried?: boolean;
+  /** Settled (resolved or rejected): a worker holding it skips it. */
+  settled?: boolean;
+  /** Its `messageTimeout` while no connection has taken it. */
+  timer?: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -113,6 +120,9 @@ function positive(name: string, v: unknown, fallback: number): number {
   return v;
 }
 
+/** The largest delay `setTimeout` keeps (a longer one would fire at once). */
+const MAX_DELAY = 2 ** 31 - 1;
+
 /**
  * A pool of connections for many messages: up to `maxConnections` connections, each sending its
  * messages one after another (up to `maxMessages`, then a fresh connection), closed after
@@ -123,7 +133,11 @@ function positive(name: string, v: unknown, fallback: number): number {
  * deferring every recipient before its end of data: the server's idle timer beat the pool), or a
  * refused RSET before its MAIL, is sent again once on a fresh connection; any other message already handed to a connection keeps
  * its own result (`deferred`, or `unknown` after the final dot) and is never resent. Every `send()`
- * resolves with that message's result.
+ * resolves with that message's result. When a connection fails to open (refused, timed out, a
+ * refused greeting) and no other connection of the pool is open or opening, that message and every
+ * message waiting reject with its error at once. `messageTimeout` counts from `send()`: a message
+ * that no connection has taken when it passes rejects with `ERR_SMTP_CLIENT_TIMEOUT`; once a
+ * connection takes it, that connection's own `messageTimeout` bounds the sending.
  *
  * @example
  * const pool = createPool({ host: '127.0.0.1', port: 2525, security: 'off', maxConnections: 8 });
@@ -141,6 +155,10 @@ export function createPool(options: PoolOptions): SmtpPool {
   const maxQueue = positive('maxQueue', mq, 1000);
   if (typeof connectOptions.host !== 'string' || connectOptions.host === '') {
     throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'host: expected a host name or address (there is no default)');
+  }
+  const messageTimeout: unknown = connectOptions.messageTimeout;
+  if (messageTimeout !== undefined && (typeof messageTimeout !== 'number' || !Number.isFinite(messageTimeout) || messageTimeout <= 0)) {
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'messageTimeout: expected a number of milliseconds > 0');
   }
   const queue: Job[] = [];
   const readyWaiters: (() => void)[] = [];
@@ -186,6 +204,27 @@ export function createPool(options: PoolOptions): SmtpPool {
     if (queue.length < maxQueue) for (const w of readyWaiters.splice(0)) w();
   };
 
+  /**
+   * A connection is taking the job: its `messageTimeout` is that connection's from now on. False
+   * when the job settled meanwhile (its deadline passed while it waited).
+   */
+  const takeJob = (job: Job): boolean => {
+    if (job.timer !== undefined) clearTimeout(job.timer);
+    job.timer = undefined;
+    return !job.settled;
+  };
+
+  /** The job's deadline passed before a connection took it: out of the queue, rejected. */
+  const expire = (job: Job, limit: number): void => {
+    job.timer = undefined;
+    const i = queue[0] === job ? 0 : queue.indexOf(job);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      notifyReady();
+    }
+    job.reject(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not sent within messageTimeout (${limit} ms): no connection of the pool took it`, 'remote'));
+  };
+
   /** Waits for a job or the idle timeout; undefined when idle or closing. */
   const nextJob = (idle: boolean): Promise<Job | undefined> => {
     const job = queue.shift();
@@ -221,6 +260,11 @@ export function createPool(options: PoolOptions): SmtpPool {
       while (job) {
         // Wait for the rate limit before looking at the connection: it may close while we wait.
         if (limiter) await limiter.take();
+        if (job.settled) {
+          // its messageTimeout passed while it waited for the rate limit or for this connection
+          job = client ? await nextJob(true) : queue.length > 0 ? await nextJob(false) : undefined;
+          continue;
+        }
         // A connection closed or closing (QUIT said after a refused RSET, or by its own `idle`
         // timer) takes no more messages; nor one that reached maxMessages or LIMITS MAILMAX
         // (RFC 9422). The next message goes on a new one at once.
@@ -239,16 +283,25 @@ export function createPool(options: PoolOptions): SmtpPool {
               // one more (a limit per client, "421 too many connections"): the message waits for
               // them, and the pool opens no more connections than it has now.
               ceiling = Math.min(ceiling, workers - 1);
-              queue.unshift(job);
+              if (!job.settled) queue.unshift(job);
               job = undefined;
               break;
             }
+            // No connection of the pool is open or opening: the messages waiting would each wait
+            // for one more attempt (a whole connectTimeout against a host that never greets) and
+            // likely meet the same failure. They all fail with it now; a later send() tries again.
             job.reject(e);
-            job = queue.length > 0 ? await nextJob(false) : undefined;
-            continue;
+            for (const waiting of queue.splice(0)) waiting.reject(e);
+            notifyReady();
+            job = undefined;
+            break;
           }
         }
         const current: Job = job;
+        if (!takeJob(current)) {
+          job = await nextJob(true);
+          continue;
+        }
         // a connection that sent before (or waited idle) may have been closed by the server meanwhile
         const reused = sent > 0;
         sent++;
@@ -303,7 +356,22 @@ export function createPool(options: PoolOptions): SmtpPool {
     send(message: SendInput): Promise<SendResult> {
       if (closing) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed'));
       return new Promise<SendResult>((resolve, reject) => {
-        const job: Job = { message, resolve, reject };
+        const job: Job = {
+          message,
+          resolve(r) {
+            if (job.timer !== undefined) clearTimeout(job.timer);
+            job.settled = true;
+            resolve(r);
+          },
+          reject(e) {
+            if (job.timer !== undefined) clearTimeout(job.timer);
+            job.settled = true;
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as it came (connect's and send()'s errors)
+            reject(e);
+          },
+        };
+        const limit = connectOptions.messageTimeout;
+        if (limit !== undefined) job.timer = setTimeout(() => expire(job, limit), Math.min(limit, MAX_DELAY));
         const [w] = wake;
         if (w) {
           queue.push(job);
