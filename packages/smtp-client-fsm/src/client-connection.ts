@@ -18,7 +18,7 @@ import type { ClientErrorCode } from './errors.js';
 import type { ClientEvent } from './events.js';
 import { Session } from './session.js';
 import type { ClientStateDefinition, RegisterOptions, StateInfo } from './state-registry.js';
-import type { StateRegistry } from './state-registry.js';
+import { StateRegistry } from './state-registry.js';
 import { createStateRegistry } from './states/index.js';
 import { BDAT_MAX_IN_FLIGHT, bodyBytes, bodyBytesOf, finishBody, needBody } from './transaction.js';
 import type { Message } from './transaction.js';
@@ -195,7 +195,12 @@ export interface ClientOptions {
   readonly mailArgs?: ArgsHook;
   readonly rcptArgs?: ArgsHook;
   readonly transcript?: (entry: TranscriptEntry) => void;
-  /** A state list shared between connections (default: a fresh one per connection). */
+  /**
+   * A state list shared between connections (default: a fresh one per connection). Each
+   * connection takes a copy when it is created: `registerState()` / `replaceState()` on a
+   * connection change its copy only, and a change to the shared list reaches the connections
+   * created afterwards.
+   */
   readonly states?: StateRegistry;
 }
 
@@ -262,6 +267,8 @@ function checkAuth(auth: AuthOptions): void {
 }
 
 const BOOLEAN_OPTIONS = ['lmtp', 'allowInsecureAuth', 'allowUnverifiedAuth', 'tlsVerified', 'pipelining', 'chunking', 'rsetWrittenAhead', 'allowLongLines', 'reportsWrites'] as const;
+/** Built-in states that only run inside a mail transaction (after `mail` opened it). */
+const TRANSACTION_STATES: readonly string[] = ['rcpt', 'data', 'body', 'final'];
 const FUNCTION_OPTIONS = ['classify', 'mailArgs', 'rcptArgs', 'transcript'] as const;
 const REGISTRY_METHODS = ['list', 'register', 'replace', 'get', 'after', 'indexOf', 'groupBetween'] as const;
 
@@ -351,7 +358,11 @@ export class ClientConnection {
    */
   constructor(options: ClientOptions = {}) {
     const { timeouts, security, reader } = checkOptions(options);
-    this.s = new Session(options, timeouts, options.states ?? createStateRegistry(), options.classify ?? defaultClassify, security, reader);
+    // A shared registry is copied: registerState()/replaceState() change this connection's list
+    // only, and what the shared one gains later reaches connections created afterwards, never one
+    // that is running (its replies are matched against the states it started with).
+    const states = options.states ? StateRegistry.copyOf(options.states) : createStateRegistry();
+    this.s = new Session(options, timeouts, states, options.classify ?? defaultClassify, security, reader);
   }
 
   // ---------------------------------------------------------------- state list (legacy API)
@@ -384,6 +395,12 @@ export class ClientConnection {
   nextState(state: string | number | null = null): void {
     this.s.start();
     if (this.s.outstanding > 0) throw usage('ERR_SMTP_CLIENT_REPLIES_OUTSTANDING', `nextState(): ${this.s.outstanding} repl${this.s.outstanding === 1 ? 'y is' : 'ies are'} still due in state ${this.s.current.name}`);
+    // The transaction states read the open transaction: without one they cannot run (the session
+    // is left as it was).
+    const target = state === null ? this.s.states.after(this.s.current.name) : this.s.states.get(state);
+    if (target?.builtin && TRANSACTION_STATES.includes(target.name) && !this.s.txn) {
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `nextState(${JSON.stringify(state)}): state ${target.name} needs an open mail transaction (queue a message with sendMessage())`);
+    }
     this.s.goto(state);
     this.s.drive();
   }
@@ -530,7 +547,9 @@ export class ClientConnection {
     s.written += byteCount;
     // Progress on the link while the body goes out: a fresh data-block timer, or once the dot is
     // written, the final reply's.
-    if (byteCount > 0 && !s.closed && s.timer?.name === 'dataBlock') s.arm(s.current.definition.timeout === 'dataDone' ? 'dataDone' : 'dataBlock');
+    // `armed`, not `timer`: with `dataBlock: 0` no data-block timer runs, yet the dot's write
+    // must still start the final reply's.
+    if (byteCount > 0 && !s.closed && s.armed === 'dataBlock' && (s.timer === undefined || s.timer.name === 'dataBlock')) s.arm(s.current.definition.timeout === 'dataDone' ? 'dataDone' : 'dataBlock');
   }
 
   /** The timer to arm (`name` is its key in the `timeouts` option), or undefined. */
@@ -571,7 +590,9 @@ export class ClientConnection {
     if (s.closed || !t || id !== t.id) return;
     s.timer = undefined;
     if (t.name === 'idle') {
-      s.goto('quit');
+      // out through the states after `idle` (registered ones, then `quit`), as after quit()
+      s.quitRequested = true;
+      s.gotoAfter('idle');
       s.drive();
       return;
     }
@@ -789,7 +810,7 @@ export class ClientConnection {
     s.quitRequested = true;
     s.start();
     if (s.current.name === 'idle' && !s.driving) {
-      s.goto('quit');
+      s.gotoAfter('idle');
       s.drive();
     }
   }

@@ -77,6 +77,8 @@ export class Session {
   transition: StateInfo | undefined;
   closed = false;
   errored = false;
+  /** `failAll` is reading the stage: a stage function that throws there gives 22 and ends nothing itself. */
+  failing = false;
   quitRequested = false;
   quitSent = false;
   /** Replies expected: to commands written (handed out or not) and to the connection (the greeting). */
@@ -109,6 +111,8 @@ export class Session {
   rsetAhead = false;
   mailCount = 0;
   timer: ClientPendingTimeout | undefined;
+  /** The timer last armed, even when its timeout is 0 (disabled) and `timer` is undefined. */
+  armed: ClientTimerName | undefined;
   timerId = 0;
   locals = new Map<number, Record<string, unknown>>();
   contexts = new Map<number, StateContext>();
@@ -155,10 +159,22 @@ export class Session {
     this.drive();
   }
 
+  /**
+   * The current state's stage code. A registered state's stage function that throws gives 22
+   * (unknown) and, like any other state hook that throws, ends the session with
+   * `ERR_SMTP_CLIENT_HOOK_FAILED`, unless the session is already settling its messages (`failAll`):
+   * then they settle with stage 22 under the failure that is ending it.
+   */
   stage(): number {
     if (this.errored) return STAGE.UNKNOWN;
     if (this.closed) return STAGE.NOT_CONNECTED;
-    return stageOf(this.current.definition, this.local(this.current));
+    const info = this.current;
+    try {
+      return stageOf(info.definition, this.local(info));
+    } catch (e) {
+      if (!this.failing) this.fatal('ERR_SMTP_CLIENT_HOOK_FAILED', `state ${info.name}: its stage function threw: ${e instanceof Error ? e.message : String(e)}`, 'error', undefined, false, e);
+      return STAGE.UNKNOWN;
+    }
   }
 
   emit(e: ClientEvent): void {
@@ -178,6 +194,7 @@ export class Session {
     // until then the body is still going out, under the data-block timer (§4.5.3.2.5).
     if (name === 'dataDone' && !this.bodyWritten()) name = 'dataBlock';
     const ms = this.timeouts[name];
+    this.armed = name;
     this.timer = ms > 0 ? { name, ms, id: ++this.timerId } : undefined;
   }
 
@@ -203,6 +220,13 @@ export class Session {
   goto(target: string | number | null): void {
     const info = target === null ? this.states.after(this.current.name) : this.states.get(target);
     if (!info) throw usage('ERR_SMTP_CLIENT_UNKNOWN_STATE', `no state ${JSON.stringify(target)}`);
+    this.transition = info;
+  }
+
+  /** Moves to the state that follows `name` in the list (whatever was registered after it). */
+  gotoAfter(name: string): void {
+    const info = this.states.after(name);
+    if (!info) throw usage('ERR_SMTP_CLIENT_UNKNOWN_STATE', `no state after ${JSON.stringify(name)}`);
     this.transition = info;
   }
 
@@ -275,10 +299,15 @@ export class Session {
         this.write(typeof bytes === 'string' ? encoder.encode(bytes) : copyBytes(bytes));
       },
       next: (state = null) => {
-        // A state before the banner leaves only once its own replies are in: the next ones are
-        // read by the states after it (the greeting, still due, is kept for the banner).
-        if (!this.bannerReached && this.outstanding > (this.greeted ? 0 : 1)) {
-          throw usage('ERR_SMTP_CLIENT_REPLIES_OUTSTANDING', `state ${JSON.stringify(info.name)}: wait for the replies to its commands before leaving it (before the banner)`);
+        // A state before the banner, and after it any registered state that is a pipelining
+        // barrier, leaves only once every reply due is in: the next ones are read by the states
+        // after it (the greeting, still due before the banner, is kept for the banner). A
+        // `'group'` state may pass on while its group's replies are due (they are the next
+        // states'); the built-ins keep their own accounts.
+        const live = this.states.get(info.id) ?? info;
+        const barrier = !this.bannerReached || (!live.builtin && live.definition.pipelining !== 'group');
+        if (barrier && this.outstanding > (this.greeted ? 0 : 1)) {
+          throw usage('ERR_SMTP_CLIENT_REPLIES_OUTSTANDING', `state ${JSON.stringify(info.name)}: wait for the replies to its commands before leaving it (${this.outstanding} due)`);
         }
         this.goto(state);
       },
@@ -470,6 +499,15 @@ export class Session {
   }
 
   failAll(reply: Reply | undefined, code: ClientErrorCode | undefined, transient: boolean, currentPermanent = false): void {
+    // Read once, before the queue is emptied: a stage function that throws gives 22 here and
+    // cannot leave messages unsettled (every one settles exactly once below).
+    this.failing = true;
+    let stage: number;
+    try {
+      stage = this.stage();
+    } finally {
+      this.failing = false;
+    }
     const t0 = this.txn;
     // A dot the transport has not reported written never reached the server: not delivered.
     const afterDot = t0 !== undefined && t0.bodyEnded && !t0.emptyDot && !t0.bdatFailed && (!t0.bdat || t0.lastSent) && reply === undefined && code !== undefined && this.bodyWritten();
@@ -483,7 +521,6 @@ export class Session {
       const unknown = i === 0 && afterDot;
       // the message in flight failed for its own content (its body cannot be sent): a retry fails alike
       const mayRetry = transient && !(i === 0 && currentPermanent);
-      const stage = this.stage();
       const bdatFailed = i === 0 ? this.txn?.bdatFailed : undefined;
       if (i === 0 && this.txn) {
         for (const r of this.txn.rcpts) {

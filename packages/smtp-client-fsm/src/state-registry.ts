@@ -133,7 +133,25 @@ function validate(def: ClientStateDefinition): void {
   if (typeof def.reply !== 'function') incomplete('reply must be a function');
   if (typeof def.stage !== 'function' && (!Number.isInteger(def.stage) || def.stage < 0 || def.stage > 22)) incomplete('stage must be a code 0-22 or a function of local');
   if (def.pipelining !== undefined && def.pipelining !== 'group' && def.pipelining !== 'barrier') incomplete("pipelining must be 'group' or 'barrier'");
+  if (typeof def.stage === 'function') {
+    // Its code for a fresh `local` is what getState() reports: a function that throws on `{}` is refused now.
+    try {
+      def.stage({});
+    } catch (e) {
+      throw new SmtpClientError('ERR_SMTP_CLIENT_STATE_INCOMPLETE', `state definition: the stage function threw for a fresh local: ${e instanceof Error ? e.message : String(e)}`, 'local', { cause: e });
+    }
+  }
 }
+
+/**
+ * Built-in states no registered state may follow, and why: `body` ends by jumping to `final`
+ * once the last byte is queued, and a state between them would read the reply to the end of
+ * data; nothing follows `quit`, whose reply ends the session.
+ */
+const NO_STATE_AFTER: Readonly<Record<string, string>> = Object.freeze({
+  body: 'a state there would read the reply to the end of data (insert after final instead)',
+  quit: 'the session ends with the reply to QUIT (insert after idle instead)',
+});
 
 /**
  * The ordered state list of one connection (or shared by several, when passed as an option).
@@ -154,6 +172,8 @@ export class StateRegistry {
   /** Inserts `def` after `options.after` (or first for `-1`, before the banner) and returns its id. */
   register(def: ClientStateDefinition, options: RegisterOptions): number {
     validate(def);
+    const given: unknown = options;
+    if (typeof given !== 'object' || given === null) throw new SmtpClientError('ERR_SMTP_CLIENT_STATE_INCOMPLETE', 'register options: expected { after: state name or id, or -1 }');
     if (this.find(def.name) !== -1) {
       throw new SmtpClientError('ERR_SMTP_CLIENT_DUPLICATE_STATE', `state ${JSON.stringify(def.name)} already exists`);
     }
@@ -161,7 +181,10 @@ export class StateRegistry {
     if (options.after === -1) at = 0;
     else {
       const i = this.find(options.after);
-      if (i === -1) throw new SmtpClientError('ERR_SMTP_CLIENT_UNKNOWN_STATE', `no state ${JSON.stringify(options.after)} to insert after`);
+      const anchor = this.entries[i];
+      if (!anchor) throw new SmtpClientError('ERR_SMTP_CLIENT_UNKNOWN_STATE', `no state ${JSON.stringify(options.after)} to insert after`);
+      const why = anchor.builtin ? NO_STATE_AFTER[anchor.name] : undefined;
+      if (why !== undefined) throw new SmtpClientError('ERR_SMTP_CLIENT_UNKNOWN_STATE', `no state may be inserted after ${JSON.stringify(anchor.name)}: ${why}`);
       at = i + 1;
     }
     const info = this.info(def, false, this.nextId++);
@@ -211,6 +234,19 @@ export class StateRegistry {
     if (a === -1 || b === -1) return false;
     for (let i = a; i <= b; i++) if (this.entries[i]!.definition.pipelining !== 'group') return false;
     return true;
+  }
+
+  /**
+   * @internal A copy of the list, for one connection: what is registered or replaced in either
+   * afterwards does not reach the other.
+   */
+  static copyOf(source: Pick<StateRegistry, 'list'>): StateRegistry {
+    const r = new StateRegistry();
+    for (const info of source.list()) {
+      r.entries.push(info);
+      r.nextId = Math.max(r.nextId, info.id + 1);
+    }
+    return r;
   }
 
   /** The ordered list (a copy). */

@@ -379,7 +379,12 @@ export function replyBdat(s: Session, t: Txn, reply: Reply): void {
   if (!t.bodyEnded && !t.waitingBody && !t.endPending && (!s.pipelining() || t.bdatOutstanding < BDAT_MAX_IN_FLIGHT)) needBody(s, t);
 }
 
-/** The transaction is over: continue the message in another one, or report it. */
+/**
+ * The transaction is over: continue the message in another one, or report it. Either way the
+ * session goes on with the state after `final` in the list (`rset`, which passes when no RSET is
+ * due, then `idle`, which starts the next transaction of whatever is queued), so that states
+ * registered after `final`, `rset` or before `idle` run after every transaction.
+ */
 export function endTransaction(s: Session): void {
   const t = s.txn!;
   const m = s.queue[0]!;
@@ -387,13 +392,13 @@ export function endTransaction(s: Session): void {
   if (!t.bodyEnded && t.mailOk) s.needRset = true;
   if (m.remaining.length > 0 && (m.body !== undefined || !t.bodyStarted)) {
     m.transaction++;
-    return s.goto(s.needRset ? 'rset' : 'mail');
+    return s.gotoAfter('final');
   }
   for (const r of m.remaining) s.setResult(m, r, 'deferred', undefined, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.AFTER_RCPT, true);
   m.remaining = [];
   s.queue.shift();
   s.finishMessage(m, undefined, undefined);
-  s.goto(s.needRset ? 'rset' : 'idle');
+  s.gotoAfter('final');
 }
 
 /** Bytes of a body given as a string (`ERR_SMTP_CLIENT_INVALID_PARAMETER` for a lone surrogate). */

@@ -22,7 +22,8 @@ export const idleState: ClientStateDefinition = Object.freeze({
     // quit() waits for the queued messages (one may already be on the wire, written ahead);
     // every other path to QUIT settles the queue first.
     if (s.queue.length > 0) return ctx.next('mail');
-    if (s.quitRequested) return ctx.next('quit');
+    // the next state: `quit`, or a state registered after `idle` on the way to it
+    if (s.quitRequested) return ctx.next();
     s.emit({ type: 'idle' });
   },
   reply: () => undefined,

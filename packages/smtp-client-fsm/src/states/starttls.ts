@@ -42,7 +42,7 @@ export const starttlsState: ClientStateDefinition = Object.freeze({
       }
       s.awaitingTls = true;
       ctx.local['handshaking'] = true;
-      s.timer = { name: 'tlsHandshake', ms: s.timeouts.tlsHandshake, id: ++s.timerId };
+      s.arm('tlsHandshake'); // 0 disables it, like every timer
       s.emit({ type: 'tls-start' });
       return;
     }
