@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach } from 'vitest';
 import { createServer } from '../src/node/index.js';
-import type { CreateServerOptions, SmtpServer } from '../src/node/index.js';
+import type { CreateServerOptions, ServerLogger, SmtpServer } from '../src/node/index.js';
 
 export interface TestServers {
   /** Starts a server on a free loopback port. */
@@ -64,4 +64,18 @@ export function rawSession(port: number, steps: readonly { write: string | Buffe
     });
     socket.on('connect', next);
   });
+}
+
+/** One call to a {@link recorder}'s logger. */
+export interface LogEntry {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly fields: Record<string, unknown>;
+  readonly message: string;
+}
+
+/** A `logger` for createServer that keeps every call, in order. */
+export function recorder(): { logger: ServerLogger; entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at = (level: LogEntry['level']) => (fields: Record<string, unknown>, message: string) => void entries.push({ level, fields, message });
+  return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }

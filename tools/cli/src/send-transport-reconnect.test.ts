@@ -13,21 +13,31 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
 });
 
-/** A server that takes `perSession` messages on a connection, then says 421 and closes it. */
-async function closingServer(perSession: number, refuseAfter = Infinity): Promise<{ port: number; delivered: string[]; sessions: () => number; closed: (n: number) => Promise<void> }> {
+/**
+ * A scripted server. `perSession`: messages taken on a connection before it says 421 and closes;
+ * `refuseAfter`: sessions served before new ones get a 421 greeting; `mode` `rset500` (no
+ * PIPELINING, the first end of data refused with 554, RSET refused with 500: the client says QUIT,
+ * whose reply comes 50 ms later) or `mail421` (a 421 to every MAIL after the first on a connection,
+ * then close: Exim's `smtp_accept_max_per_connection`; with `everyMailAfterFirstSession`, to every
+ * MAIL of later sessions too).
+ */
+async function scriptedServer(script: { perSession?: number; refuseAfter?: number; mode?: 'rset500' | 'mail421'; everyMailAfterFirstSession?: boolean }): Promise<{ port: number; delivered: string[]; sessions: () => number; closed: (n: number) => Promise<void> }> {
+  const { perSession = Infinity, refuseAfter = Infinity, mode, everyMailAfterFirstSession = false } = script;
   const delivered: string[] = [];
   let sessions = 0;
   let ended = 0;
   const srv = net.createServer((sock) => {
-    sessions++;
+    const session = ++sessions;
     sock.on('close', () => ended++);
-    if (sessions > refuseAfter) {
+    if (session > refuseAfter) {
       sock.end('421 4.3.2 no more sessions\r\n');
       return;
     }
     let inData = false;
     let to = '';
     let done = 0;
+    let mails = 0;
+    let dots = 0;
     sock.on('error', () => undefined);
     sock.write('220 mx ESMTP\r\n');
     sock.setEncoding('latin1');
@@ -37,20 +47,27 @@ async function closingServer(perSession: number, refuseAfter = Infinity): Promis
         if (inData) {
           if (line !== '.') return;
           inData = false;
+          if (mode === 'rset500' && session === 1 && ++dots === 1) return void sock.write('554 5.7.1 content refused\r\n');
           delivered.push(to);
           sock.write('250 2.0.0 queued\r\n');
           if (++done >= perSession) sock.end('421 4.4.2 mx closing the session\r\n');
           return;
         }
-        if (line.startsWith('EHLO')) sock.write('250-mx\r\n250 8BITMIME\r\n');
-        else if (line.startsWith('MAIL')) sock.write('250 2.1.0 ok\r\n');
-        else if (line.startsWith('RCPT')) {
+        if (line.startsWith('EHLO')) sock.write(mode === 'mail421' ? '250-mx\r\n250 PIPELINING\r\n' : '250-mx\r\n250 8BITMIME\r\n');
+        else if (line.startsWith('MAIL')) {
+          if (mode === 'mail421' && (++mails > 1 || (everyMailAfterFirstSession && session > 1))) return void sock.end('421 4.7.0 too many messages in this connection\r\n');
+          sock.write('250 2.1.0 ok\r\n');
+        } else if (line.startsWith('RCPT')) {
           to = line.slice(9, -1);
           sock.write('250 2.1.5 ok\r\n');
         } else if (line === 'DATA') {
           inData = true;
           sock.write('354 go\r\n');
-        } else if (line === 'QUIT') sock.end('221 bye\r\n');
+        } else if (line === 'RSET') sock.write(mode === 'rset500' ? '500 5.5.1 no RSET\r\n' : '250 ok\r\n');
+        else if (line === 'QUIT') {
+          if (mode === 'rset500') setTimeout(() => sock.end('221 bye\r\n'), 50);
+          else sock.end('221 bye\r\n');
+        }
       }),
     );
   });
@@ -68,7 +85,7 @@ const body = new TextEncoder().encode('Subject: s\r\n\r\nhello\r\n');
 
 describe('smtp send transport: a session the server ended between two messages', () => {
   it('the next message goes on a new connection and is delivered', async () => {
-    const srv = await closingServer(2);
+    const srv = await scriptedServer({ perSession: 2 });
     const conn = await openClientConnection(options(srv.port));
     const outcomes = [];
     for (let i = 0; i < 5; i++) {
@@ -83,7 +100,7 @@ describe('smtp send transport: a session the server ended between two messages',
   });
 
   it('a new connection that fails is the error of that message (a connection error), never a hang', async () => {
-    const srv = await closingServer(1, 1);
+    const srv = await scriptedServer({ perSession: 1, refuseAfter: 1 });
     const conn = await openClientConnection(options(srv.port));
     const first = await conn.send({ from: 'a@c.test', to: ['r0@x.test'], body });
     expect(first.recipients[0]!.status).toBe('accepted');
@@ -122,58 +139,9 @@ describe('runSend: a send whose new connection the server refused for good', () 
   });
 });
 
-/**
- * A server that ends the session in the middle of the next transaction: `rset500` (no PIPELINING,
- * the first end of data refused with 554, RSET refused with 500: the client says QUIT, whose reply
- * comes only after `quitDelay` ms) or `mail421` (a 421 to every MAIL after the first on a
- * connection, then close: Exim's `smtp_accept_max_per_connection`).
- */
-async function endingServer(mode: 'rset500' | 'mail421', everyMailAfterFirstSession = false): Promise<{ port: number; delivered: string[]; sessions: () => number }> {
-  const delivered: string[] = [];
-  let sessions = 0;
-  const srv = net.createServer((sock) => {
-    const session = ++sessions;
-    let inData = false;
-    let to = '';
-    let mails = 0;
-    let dots = 0;
-    sock.on('error', () => undefined);
-    sock.write('220 mx ESMTP\r\n');
-    sock.setEncoding('latin1');
-    sock.on(
-      'data',
-      crlfLines((line: string) => {
-        if (inData) {
-          if (line !== '.') return;
-          inData = false;
-          if (mode === 'rset500' && session === 1 && ++dots === 1) return void sock.write('554 5.7.1 content refused\r\n');
-          delivered.push(to);
-          sock.write('250 2.0.0 queued\r\n');
-          return;
-        }
-        if (line.startsWith('EHLO')) sock.write(mode === 'rset500' ? '250-mx\r\n250 8BITMIME\r\n' : '250-mx\r\n250 PIPELINING\r\n');
-        else if (line.startsWith('MAIL')) {
-          if (mode === 'mail421' && (++mails > 1 || (everyMailAfterFirstSession && session > 1))) return void sock.end('421 4.7.0 too many messages in this connection\r\n');
-          sock.write('250 2.1.0 ok\r\n');
-        } else if (line.startsWith('RCPT')) {
-          to = line.slice(9, -1);
-          sock.write('250 2.1.5 ok\r\n');
-        } else if (line === 'DATA') {
-          inData = true;
-          sock.write('354 go\r\n');
-        } else if (line === 'RSET') sock.write(mode === 'rset500' ? '500 5.5.1 no RSET\r\n' : '250 ok\r\n');
-        else if (line === 'QUIT') setTimeout(() => sock.end('221 bye\r\n'), 50);
-      }),
-    );
-  });
-  servers.push(srv);
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return { port: (srv.address() as net.AddressInfo).port, delivered, sessions: () => sessions };
-}
-
 describe('smtp send transport: a session that ends in the middle of the next message', () => {
   it('RSET refused (no PIPELINING; the session then says QUIT): the message is sent on a new connection, and so are the next ones (never ERR_SMTP_CLIENT_CLOSED)', async () => {
-    const srv = await endingServer('rset500');
+    const srv = await scriptedServer({ mode: 'rset500' });
     const conn = await openClientConnection(options(srv.port));
     const outcomes = [];
     for (let i = 0; i < 3; i++) outcomes.push(await conn.send({ from: 'a@c.test', to: [`r${i}@x.test`], body }));
@@ -185,7 +153,7 @@ describe('smtp send transport: a session that ends in the middle of the next mes
   });
 
   it('421 to the MAIL of a reused connection: nothing of the message was sent, it goes once on a new connection', async () => {
-    const srv = await endingServer('mail421');
+    const srv = await scriptedServer({ mode: 'mail421' });
     const conn = await openClientConnection(options(srv.port));
     const outcomes = [];
     for (let i = 0; i < 3; i++) outcomes.push(await conn.send({ from: 'a@c.test', to: [`r${i}@x.test`], body }));
@@ -196,7 +164,7 @@ describe('smtp send transport: a session that ends in the middle of the next mes
   });
 
   it('only once: a 421 to the MAIL of the fresh connection is the message\'s result, and a fresh connection\'s own 421 is never a reason to resend', async () => {
-    const srv = await endingServer('mail421', true);
+    const srv = await scriptedServer({ mode: 'mail421', everyMailAfterFirstSession: true });
     const conn = await openClientConnection(options(srv.port));
     const outcomes = [];
     for (let i = 0; i < 3; i++) outcomes.push(await conn.send({ from: 'a@c.test', to: [`r${i}@x.test`], body }));

@@ -5,21 +5,9 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { bytes, randomSplits } from '@smtpkit/testkit';
 import type { CreateServerOptions, SessionContext } from './options.js';
-import { serversPerTest } from '../../test/servers.js';
+import { recorder, serversPerTest } from '../../test/servers.js';
 import { SessionLog } from './logger.js';
-import type { ServerLogger, TranscriptLine } from './logger.js';
-
-interface Entry {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly message: string;
-}
-
-function recorder(): { logger: ServerLogger; entries: Entry[] } {
-  const entries: Entry[] = [];
-  const at = (level: Entry['level']) => (fields: Record<string, unknown>, message: string) => void entries.push({ level, fields, message });
-  return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
-}
+import type { TranscriptLine } from './logger.js';
 
 const servers = serversPerTest('log.test');
 
