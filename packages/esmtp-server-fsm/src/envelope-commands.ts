@@ -73,7 +73,9 @@ export function mail(s: Session, arg: string): void {
   if (!r.ok) return reply(s, r.reply);
   if (heloParameters(s, r.parameters)) return reply(s, NEED_EHLO);
   s.go('MAIL');
-  s.decide({ point: 'mail', from: r.path.address, parameters: r.parameters }, { type: 'mail', from: r.path.address, parameters: r.parameters, needsAnswer: !s.auto.has('mail') });
+  // frozen, not copied: the event's object becomes the transaction's, and the application cannot change it
+  const parameters = Object.freeze(r.parameters);
+  s.decide({ point: 'mail', from: r.path.address, parameters }, { type: 'mail', from: r.path.address, parameters, needsAnswer: !s.auto.has('mail') });
 }
 
 /** Strips `FROM:` / `TO:` (case-insensitive) and tolerates spaces after the colon. */
@@ -106,7 +108,8 @@ export function rcpt(s: Session, arg: string): void {
   // maxRecipients counts as errors: a client pipelining 1100 recipients is not cut off with 421.
   if (s.recipients.length >= s.limits.maxRecipients) return reply(s, { code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' }, ++s.overshoot > s.limits.maxRecipients);
   s.go('RCPT');
-  s.decide({ point: 'rcpt', to: r.path.address, key, parameters: r.parameters }, { type: 'rcpt', to: r.path.address, parameters: r.parameters, needsAnswer: !s.auto.has('rcpt') });
+  const parameters = Object.freeze(r.parameters);
+  s.decide({ point: 'rcpt', to: r.path.address, key, parameters }, { type: 'rcpt', to: r.path.address, parameters, needsAnswer: !s.auto.has('rcpt') });
 }
 
 /** The application's answer to MAIL. */
@@ -127,7 +130,7 @@ export function answerMail(s: Session, from: string, parameters: EsmtpParameters
 export function answerRcpt(s: Session, to: string, key: string, parameters: EsmtpParameters, positive: boolean, r: ReplyInit | undefined): void {
   s.go(positive ? 'accept' : 'reject');
   if (positive) {
-    s.recipients.push({ address: to, parameters });
+    s.recipients.push(Object.freeze({ address: to, parameters })); // `transaction.recipients` hands these out
     s.recipientParameters.set(key, parameters);
     send(s, r ?? { code: 250, enhanced: '2.1.5', text: 'Recipient OK' });
   } else reply(s, r ?? { code: 550, enhanced: '5.1.1', text: 'Recipient rejected' });

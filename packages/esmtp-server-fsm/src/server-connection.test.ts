@@ -153,6 +153,49 @@ describe('numeric state, end of input and dispose', () => {
       expect(codeOf(call)).toBe('ERR_SMTP_DISPOSED');
     }
   });
+  it('after dispose() the output and timer calls are ERR_SMTP_DISPOSED too (dataToSend, textToSend, pendingTimeout, pendingDeadline)', () => {
+    const d = inTransaction();
+    d.feed('DATA\r\n');
+    d.feed('body');
+    d.conn.dispose();
+    const calls = [
+      () => d.conn.dataToSend(),
+      () => d.conn.textToSend(),
+      () => d.conn.pendingTimeout(),
+      () => d.conn.pendingDeadline(),
+      () => d.conn.handleDeadline(1),
+      () => d.conn.accept(),
+      () => d.conn.reject(),
+      () => d.conn.respond({ code: 250, text: 'ok' }),
+      () => d.conn.continueCommand({ reply: { code: 334, text: 'x' }, read: 'line' }),
+      () => d.conn.connectionLost(),
+      () => d.conn.tlsEstablished(),
+    ];
+    expect(calls.map((call) => codeOf(call))).toEqual(calls.map(() => 'ERR_SMTP_DISPOSED'));
+  });
+  it('the connection is accepted only with a 220, and 221 answers no decision (the decision stays pending)', () => {
+    const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: [] });
+    conn.nextEvent();
+    expect(codeOf(() => conn.accept({ code: 250, text: 'hi' }))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(codeOf(() => conn.respond({ code: 221, text: 'hi' }))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(conn.pendingDecision).toBe('connect');
+    expect(dec.decode(conn.dataToSend())).toBe('');
+    conn.accept({ code: 220, text: 'mx.test ready' });
+    expect(dec.decode(conn.dataToSend())).toBe('220 mx.test ready\r\n');
+    conn.receiveData('EHLO c.test\r\n');
+    expect(conn.nextEvent().type).toBe('helo');
+    expect(codeOf(() => conn.accept({ code: 221, text: 'bye' }))).toBe('ERR_SMTP_INVALID_REPLY');
+    conn.accept();
+    conn.receiveData('MAIL FROM:<a@c.test>\r\n');
+    expect(conn.nextEvent().type).toBe('mail');
+    expect(codeOf(() => conn.accept({ code: 221, enhanced: '2.0.0', text: 'bye' }))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(codeOf(() => conn.respond({ code: 221, text: 'bye' }))).toBe('ERR_SMTP_INVALID_REPLY');
+    expect(conn.pendingDecision).toBe('mail');
+    conn.accept();
+    expect(conn.nextEvent().type).toBe('need-data');
+    expect(dec.decode(conn.dataToSend())).toMatch(/250 2\.1\.0 Sender OK\r\n$/);
+    expect(conn.state).toBe('awaiting-rcpt');
+  });
   it('a reply that is not text cannot be sent: reject() checks CR/LF in the text', () => {
     const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: [] });
     conn.nextEvent();

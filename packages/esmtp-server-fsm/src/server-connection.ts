@@ -30,14 +30,21 @@ export type { SessionInfo, TransactionInfo };
 /**
  * A positive answer's code must fit its decision, or the client loses step: DATA's answer is the
  * 354 that starts the body (a 250 there would leave the server reading the client's next commands
- * as message content), every other answer a 2xx (a 3xx intermediate reply is only DATA's 354, or a
- * custom verb's `continueCommand`). Throws `ERR_SMTP_INVALID_REPLY`; the decision stays pending.
+ * as message content), the connection's answer the 220 greeting, every other answer a 2xx but
+ * QUIT's 221 (a 3xx intermediate reply is only DATA's 354, or a custom verb's `continueCommand`).
+ * Throws `ERR_SMTP_INVALID_REPLY`; the decision stays pending.
  */
 function checkPositive(s: Session, code: number): void {
   const p = s.pending;
   if (p === undefined) return; // answer() reports that nothing is pending
   if (p.point === 'data-start' && p.mode === 'data') {
     if (code !== 354) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `accepting DATA needs the 354 reply that starts the body, got ${String(code)}`);
+  } else if (p.point === 'connect') {
+    // RFC 5321 §4.2, §3.1: the greeting that opens a session is a 220
+    if (code !== 220) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `accepting the connection needs a 220 greeting, got ${String(code)}`);
+  } else if (code === 221) {
+    // 221 is QUIT's closing reply (RFC 5321 §4.2.2): sent for another command it would leave the session open
+    throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `221 closes the session (QUIT's reply), not an answer to ${p.point}`);
   } else if (code >= 300) {
     throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `a positive answer to ${p.point} needs a 2xx reply, got ${String(code)} (3xx is only DATA's 354 or continueCommand)`);
   }
@@ -244,6 +251,7 @@ export class ServerConnection {
 
   /** Bytes to write to the client (empties the output buffer; the caller owns what it gets). */
   dataToSend(): Uint8Array {
+    this.s.assertUsable();
     return takeBytes(this.s);
   }
 
@@ -260,6 +268,7 @@ export class ServerConnection {
    * @see RFC 5321 §4.2, RFC 6531 §3.7.4 (UTF-8 reply text)
    */
   textToSend(): string {
+    this.s.assertUsable();
     return takeText(this.s);
   }
 
@@ -269,8 +278,9 @@ export class ServerConnection {
   }
 
   /**
-   * Accepts the pending decision, with the default positive reply or `reply`: a 2xx, or for DATA
-   * the 354 that starts the body (`ERR_SMTP_INVALID_REPLY` otherwise; the decision stays pending).
+   * Accepts the pending decision, with the default positive reply or `reply`: a 2xx other than
+   * 221, for the connection the 220 greeting, for DATA the 354 that starts the body
+   * (`ERR_SMTP_INVALID_REPLY` otherwise; the decision stays pending).
    * For `message-end` in LMTP mode every recipient gets `reply` (or 250).
    */
   accept(reply?: ReplyInit): void {
@@ -364,6 +374,7 @@ export class ServerConnection {
    */
   pendingTimeout(): PendingTimeout<ServerTimer> | undefined {
     const s = this.s;
+    s.assertUsable();
     if (s.current === 'closed' || s.pending) return (s.timer = undefined);
     const name: ServerTimer = s.delaying ? 'errorDelay' : s.current === 'awaiting-tls' ? 'tlsHandshake' : s.current === 'reading-body' || s.current === 'reading-bdat' || (s.current === 'extension' && s.exchange?.mode !== 'line') ? 'dataBlock' : 'command';
     const ms = this.timeouts[name];
@@ -401,7 +412,8 @@ export class ServerConnection {
 
   /**
    * The deadline the host should arm now, if any, as `{ name, ms, id }`: `commandLine` while a command line is partly
-   * received, `dataPhase` while a message is being received. Unlike `pendingTimeout()` it must
+   * received, `dataPhase` while a message or a custom verb's block (`continueCommand` with `read: 'dot'`
+   * or `{ bytes }`) is being received. Unlike `pendingTimeout()` it must
    * NOT restart when bytes arrive: arm one timer per `id` (ask after each `nextEvent()` loop; an
    * unchanged `id` means the timer already running stays) and call `handleDeadline(id)` when it
    * fires. The Node adapter also enforces its minimum data rate over the same periods.
@@ -415,6 +427,7 @@ export class ServerConnection {
    * @see RFC 5321 §4.5.3.2
    */
   pendingDeadline(): PendingTimeout<ServerDeadline> | undefined {
+    this.s.assertUsable();
     return this.s.current === 'closed' ? undefined : this.s.deadline;
   }
 

@@ -15,13 +15,16 @@ import { DEFAULT_EXTENSIONS, buildRegistry } from './extensions.js';
 import type { ServerExtensions } from './extensions.js';
 import { DEFAULT_LIMITS, DEFAULT_TIMEOUTS } from './limits.js';
 import type { ServerDeadline, ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
-import { DEFAULT_AUTO_ACCEPT, checkOptions, resolveMechanisms, withTlsSecurity } from './options.js';
+import { DEFAULT_AUTO_ACCEPT, checkOptions, resolveMechanisms, snapshotOptions, withTlsSecurity } from './options.js';
 import type { ServerOptions } from './options.js';
 import type { ReplyInit } from './reply.js';
 import { nextState } from './states.js';
 import type { ServerState, ServerTransitionLabel } from './states.js';
 import type { ExtensionStep } from './extension-exchange.js';
 import type { SegmentScan } from './line-reader.js';
+
+/** The parameters of no MAIL (shared: frozen). */
+export const NO_PARAMETERS: EsmtpParameters = Object.freeze({});
 
 /** No EHLO reply yet (or the session started over). */
 export const NO_KEYWORDS: readonly string[] = Object.freeze([]);
@@ -124,8 +127,10 @@ export class Session {
 
   // transaction
   mailFrom: string | undefined;
-  mailParams: EsmtpParameters = {};
-  recipients: { address: string; parameters: EsmtpParameters }[] = [];
+  /** Frozen (the `mail` event's object): the application can read it, never change it. */
+  mailParams: EsmtpParameters = NO_PARAMETERS;
+  /** Each entry frozen (handed out by `transaction`). */
+  recipients: { readonly address: string; readonly parameters: EsmtpParameters }[] = [];
   /** Parameters of each accepted recipient (a repeat with other parameters is refused). */
   recipientParameters = new Map<string, EsmtpParameters>();
   /** RCPTs refused past `maxRecipients` in this transaction (the first `maxRecipients` are not errors). */
@@ -149,10 +154,12 @@ export class Session {
   authFailure: ReplyInit | undefined;
   saslCredentials: AuthCredentials | undefined;
 
+  /** The options as given at construction (a frozen snapshot: see `snapshotOptions`). */
   readonly options: ServerOptions;
 
   constructor(given: ServerOptions) {
-    const options = withTlsSecurity(given);
+    // one snapshot: the caller may change or reuse its object afterwards (a shared listener config)
+    const options = withTlsSecurity(snapshotOptions(given));
     this.options = options;
     checkOptions(options);
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -243,7 +250,7 @@ export class Session {
 
   resetTransaction(): void {
     this.mailFrom = undefined;
-    this.mailParams = {};
+    this.mailParams = NO_PARAMETERS;
     this.recipients = [];
     if (this.recipientParameters.size > 0) this.recipientParameters = new Map();
     this.overshoot = 0;
@@ -266,7 +273,11 @@ export class Session {
 
   /** Works out the current deadline (see `pendingDeadline`). */
   updateDeadline(): void {
-    const inData = (this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive) && this.pending?.point !== 'message-end';
+    // a custom verb's block (`read: 'dot'`, `{ bytes }`, a `blockLength` block, skipped or not) is a
+    // data phase too, from the start of its step (as DATA's from its 354): trickling it never resets it
+    const inData =
+      (this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive || (this.current === 'extension' && this.exchange !== undefined && this.exchange.mode !== 'line')) &&
+      this.pending?.point !== 'message-end';
     let timer: ServerDeadline | undefined;
     if (inData) timer = 'dataPhase';
     else if (this.lineLen > 0 && this.current !== 'awaiting-tls') timer = 'commandLine';

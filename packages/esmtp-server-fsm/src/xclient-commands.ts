@@ -38,7 +38,8 @@ function parseAttributes(arg: string, allowed: readonly string[]): Record<string
     if (value === undefined || (key === 'ADDR' && !special && addressLiteralKind(`[${value}]`)?.[0] !== 'i')) return undefined;
     out[key] = value;
   }
-  return out;
+  // frozen: the event carries it and the session keeps it (a later `accept` applies what was received)
+  return Object.freeze(out);
 }
 
 /** XCLIENT attribute=value... (trusted peers only): the `xclient` decision. */
@@ -57,7 +58,7 @@ export function xforward(s: Session, arg: string): void {
   if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
   const attrs = parseAttributes(arg, XFORWARD_ATTRS);
   if (!attrs) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: XFORWARD attribute=value...' });
-  s.xforwardAttrs = { ...s.xforwardAttrs, ...attrs };
+  s.xforwardAttrs = Object.freeze({ ...s.xforwardAttrs, ...attrs });
   s.emit({ type: 'xforward', attributes: attrs });
   reply(s, { code: 250, enhanced: '2.0.0', text: 'Ok' });
 }
@@ -65,7 +66,7 @@ export function xforward(s: Session, arg: string): void {
 /** The application's answer to XCLIENT: accepted, the session starts over with the new attributes and a new greeting. */
 export function answerXclient(s: Session, attributes: ClientAttributes, positive: boolean, r: ReplyInit | undefined): void {
   if (positive) {
-    s.xclientAttrs = { ...s.xclientAttrs, ...attributes };
+    s.xclientAttrs = Object.freeze({ ...s.xclientAttrs, ...attributes });
     const addr = attributes.ADDR;
     if (addr !== undefined && !addr.startsWith('[')) s.clientAddress = addr;
     s.helo = undefined;
