@@ -208,8 +208,10 @@ export class ServerConnection {
   }
 
   /**
-   * The next event. Returns `need-data` when more input is needed, `paused` while a decision is
-   * pending or unsent replies exceed `maxPendingOutput`, and `closed` (repeatedly) once closed.
+   * The next event. Returns `need-data` when more input is needed, `closed` (repeatedly) once
+   * closed, and `paused` while a decision is pending, while unsent replies exceed
+   * `maxPendingOutput` (write them, then call again), or while the `errorDelay` tarpit holds a reply
+   * (the {@link pendingTimeout} timer resumes the session: do not wait for input).
    */
   nextEvent(): ServerEvent {
     const s = this.s;

@@ -23,6 +23,7 @@ describe('isBytes', () => {
     ['a Buffer', Buffer.from('250 ok')],
     ['a view into a larger buffer', new Uint8Array(8).subarray(2, 5)],
     ['a Uint8Array made in another realm (instanceof fails)', foreign],
+    ['a Uint8Array with another own tag', Object.defineProperty(Uint8Array.from([1]), Symbol.toStringTag, { value: 'Other' })],
   ])('%s is bytes', (_name, value) => {
     expect(isBytes(value)).toBe(true);
   });
@@ -34,6 +35,9 @@ describe('isBytes', () => {
     ['a DataView', new DataView(new ArrayBuffer(2))],
     ['a Uint16Array', new Uint16Array(2)],
     ['a Uint8ClampedArray', new Uint8ClampedArray(2)],
+    ['a Uint16Array with its own Uint8Array tag', Object.defineProperty(new Uint16Array(2), Symbol.toStringTag, { value: 'Uint8Array' })],
+    ['a Uint8ClampedArray with its own Uint8Array tag', Object.defineProperty(new Uint8ClampedArray(2), Symbol.toStringTag, { value: 'Uint8Array' })],
+    ['a DataView with its own Uint8Array tag', Object.defineProperty(new DataView(new ArrayBuffer(2)), Symbol.toStringTag, { value: 'Uint8Array' })],
     ['an ArrayBuffer', new ArrayBuffer(2)],
     ['an array of numbers', [1, 2, 3]],
     ['a string', '250 ok'],

@@ -29,7 +29,11 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
  * ```
  */
 export function isBytes(value: unknown): value is Uint8Array {
-  // isView reads the internal slot of a real view (any realm; not a look-alike or a Proxy); the tag
-  // then tells a Uint8Array from the other views
-  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+  // isView reads the internal slot of a real view (any realm; not a look-alike or a Proxy); the
+  // typed arrays' own tag getter reads their element type from an internal slot too, so an own
+  // Symbol.toStringTag on a Uint16Array cannot pass it off as bytes
+  return ArrayBuffer.isView(value) && TYPED_ARRAY_NAME.call(value) === 'Uint8Array';
 }
+
+/** %TypedArray%.prototype[Symbol.toStringTag]'s getter: the name of a typed array of any realm, else undefined. */
+const TYPED_ARRAY_NAME = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
