@@ -36,4 +36,5 @@ export function isBytes(value: unknown): value is Uint8Array {
 }
 
 /** %TypedArray%.prototype[Symbol.toStringTag]'s getter: the name of a typed array of any realm, else undefined. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- a getter, only ever called with .call(value)
 const TYPED_ARRAY_NAME = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
