@@ -154,7 +154,7 @@ export class Session {
   authFailure: ReplyInit | undefined;
   saslCredentials: AuthCredentials | undefined;
 
-  /** The options as given at construction (a frozen snapshot: see `snapshotOptions`). */
+  /** The options as given at construction (the session's own copy: see `snapshotOptions`). */
   readonly options: ServerOptions;
 
   constructor(given: ServerOptions) {
