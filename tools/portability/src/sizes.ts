@@ -33,7 +33,7 @@ for (const name of CORE_PACKAGES) {
   const body = [
     start,
     '',
-    `Tested to run (CI, \`pnpm test:portability\`, against the built \`dist\`): Node 20 (\`engines\` allows ${engines}+),`,
+    `Tested to run (CI, \`pnpm test:portability\`, against the built \`dist\`): Node 20${engines === '18' ? ' and 18.20.8, the oldest Node its `engines` allows' : ` (\`engines\` allows ${engines}+)`},`,
     'Bun 1.x, Deno 2.x, and headless Chromium from a bundle made with `esbuild --platform=browser` (no',
     'Node built-ins, no polyfills). Results are compared byte for byte with Node\'s.' +
       (name.endsWith('-fsm') ? ' The `./node` subpath is Node-only.' : ''),
