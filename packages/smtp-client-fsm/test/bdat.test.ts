@@ -2,16 +2,9 @@
 // yields; after a negative BDAT reply nothing more is sent and that reply is the result.
 import { describe, expect, it } from 'vitest';
 import { BDAT_MAX_CHUNK, BDAT_MIN_CHUNK, ClientConnection } from '../src/index.js';
-import { ScriptedServer, run, sent } from './scripted-server.js';
-import type { ClientEvent } from '../src/index.js';
+import { ScriptedServer, drain, run, sent } from './scripted-server.js';
 
 const LINE = 'x'.repeat(78) + '\r\n';
-
-function drain(conn: ClientConnection): ClientEvent[] {
-  const out: ClientEvent[] = [];
-  for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) out.push(e);
-  return out;
-}
 
 describe('BDAT', () => {
   it('3.2 MB streamed as 80-byte lines goes out in a few chunks of 64 KiB to 1 MiB', () => {

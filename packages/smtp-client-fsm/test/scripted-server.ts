@@ -376,3 +376,10 @@ export async function listenScripted(session: (sock: Socket) => ScriptedServer):
     },
   };
 }
+
+/** Every event the connection has ready, up to its next `need-data`. */
+export function drain(conn: ClientConnection): ClientEvent[] {
+  const events: ClientEvent[] = [];
+  for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
+  return events;
+}

@@ -5,17 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
 import { ClientConnection, STAGE, createStateRegistry, isSmtpClientError } from '../src/index.js';
-import type { ClientEvent, ClientStateDefinition, RegisterOptions } from '../src/index.js';
-import { ScriptedServer, run, sent } from './scripted-server.js';
+import type { ClientStateDefinition, RegisterOptions } from '../src/index.js';
+import { ScriptedServer, drain, run, sent } from './scripted-server.js';
 
 const dec = new TextDecoder();
 const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isSmtpClientError);
-
-function drain(conn: ClientConnection): ClientEvent[] {
-  const events: ClientEvent[] = [];
-  for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
-  return events;
-}
 
 /** Feeds one server flight and returns what the client writes next. */
 function step(conn: ClientConnection, reply: string): string {

@@ -4,18 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { byteByByte, errorCodeOf } from '@smtpkit/testkit';
 import { ClientConnection, STAGE, createStateRegistry, isSmtpClientError, mailState } from '../src/index.js';
-import type { ClientEvent, ClientStateDefinition } from '../src/index.js';
-import { ScriptedServer, run, sent } from './scripted-server.js';
+import type { ClientStateDefinition } from '../src/index.js';
+import { ScriptedServer, drain, run, sent } from './scripted-server.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isSmtpClientError);
-
-function drain(conn: ClientConnection): ClientEvent[] {
-  const events: ClientEvent[] = [];
-  for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
-  return events;
-}
 
 describe('built-in states are definitions', () => {
   it('getState("mail").definition is the exported mailState; a wrapper that logs and delegates still delivers, pipelined', () => {
