@@ -8,7 +8,7 @@ import { authCommand, stepAuth } from './auth-commands.js';
 import { bdat, data, stepBdat, stepBody } from './data-commands.js';
 import { mail, rcpt } from './envelope-commands.js';
 import { blockCommand, customCommand, stepExtension, unframed } from './extension-exchange.js';
-import { VERB_HEAD, isWordByte, lineInHead, overflowSegments, readLineParts } from './line-reader.js';
+import { VERB_HEAD, lineInHead, overflowSegments, readLineParts, segmentsKind } from './line-reader.js';
 import { countError, NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, shutdownNow, TLS_REQUIRED } from './replies.js';
 import type { ReplyInit } from './reply.js';
 import type { Session } from './session.js';
@@ -158,10 +158,10 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   for (let i = from; i < to; i++) {
     const b = bytes[i]!;
     if (b >= 0x80) high = true;
-    if (b === CR || b === LF) return closesForSegments(s, segmentsKind(s, bytes, from, to)) || refuse(s, bytes.subarray(from, to), BARE_LINE_END);
+    if (b === CR || b === LF) return closesForSegments(s, segmentsKind(s, bytes.subarray(from, to), wordKind)) || refuse(s, bytes.subarray(from, to), BARE_LINE_END);
     if (b === 0) {
       // a bare CR or LF further on still splits the line for a lenient peer (SMUG-5)
-      for (let j = i + 1; j < to; j++) if (bytes[j] === CR || bytes[j] === LF) return closesForSegments(s, segmentsKind(s, bytes, from, to)) || refuse(s, bytes.subarray(from, to), NUL_IN_LINE);
+      for (let j = i + 1; j < to; j++) if (bytes[j] === CR || bytes[j] === LF) return closesForSegments(s, segmentsKind(s, bytes.subarray(from, to), wordKind)) || refuse(s, bytes.subarray(from, to), NUL_IN_LINE);
       return refuse(s, bytes.subarray(from, to), NUL_IN_LINE);
     }
   }
@@ -174,7 +174,7 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   // SMUG-5: leading blanks (never on the path above, which starts with a letter). Postfix splits a
   // command into words at blanks and skips the leading ones: it reads ` DATA` as DATA and the bytes
   // behind it as a body. Such a line is an unknown command here, unless its word is one of those.
-  if (isBlank(bytes[from]!) && closesForSegments(s, segmentsKind(s, bytes, from, to))) return true;
+  if (isBlank(bytes[from]!) && closesForSegments(s, segmentsKind(s, bytes.subarray(from, to), wordKind))) return true;
   const line = bytes.subarray(from, to);
   let text: string;
   if (!high) text = asciiText(line);
@@ -222,29 +222,10 @@ const SEGMENT_DATA = 2;
 const SEGMENT_BLOCK = 3;
 
 /**
- * SMUG-5: what a peer that ends command lines at a bare CR or LF (Postfix and Exim take LF as a
- * line end) reads in the refused line `bytes[from, to)`: one command per CR/LF-separated segment,
- * its verb after any leading blanks (SP, HT, VT, FF) up to the first byte that cannot continue a
- * verb. Returns the strongest kind among those verbs. One pass over the line, no regex. The line
- * reader reads a line past its limit the same way as it discards it (`overflowSegments`).
- */
-function segmentsKind(s: Session, bytes: Uint8Array, from: number, to: number): number {
-  let kind = SEGMENT_PLAIN;
-  let i = from;
-  while (i < to) {
-    while (i < to && isBlank(bytes[i]!)) i++;
-    const start = i;
-    while (i < to && isWordByte(bytes[i]!)) i++;
-    if (i > start) kind = Math.max(kind, wordKind(s, bytes, start, i));
-    while (i < to && bytes[i] !== CR && bytes[i] !== LF) i++;
-    while (i < to && (bytes[i] === CR || bytes[i] === LF)) i++;
-  }
-  return kind;
-}
-
-/**
- * The {@link segmentsKind} kind of the verb `bytes[from, to)` (word bytes, any case): a verb longer
- * than the head read of any refused line is no verb this session knows.
+ * SMUG-5: the kind of the verb `bytes[from, to)` (word bytes, any case) of one segment of a refused
+ * line, as a peer that ends command lines at a bare CR or LF (Postfix and Exim take LF as a line end)
+ * reads it ({@link segmentsKind}); a verb longer than the head read of any refused line is no verb
+ * this session knows.
  */
 function wordKind(s: Session, bytes: Uint8Array, from: number, to: number): number {
   return to - from <= VERB_HEAD ? verbKind(s, asciiText(bytes, from, to).toUpperCase()) : SEGMENT_PLAIN;

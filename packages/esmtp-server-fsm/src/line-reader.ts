@@ -152,18 +152,30 @@ export interface SegmentScan {
   kind: number;
 }
 
+/** A new scan, at the start of a line. */
+function newScan(): SegmentScan {
+  return { phase: SEGMENT_START, verb: new Uint8Array(VERB_HEAD), verbLen: 0, lineEnds: 0, kind: 0 };
+}
+
 /** The scan of `s`, reset for a new over-long line. */
 function startScan(s: Session): SegmentScan {
-  let scan = s.overflowScan;
-  if (scan === undefined) {
-    scan = { phase: SEGMENT_START, verb: new Uint8Array(VERB_HEAD), verbLen: 0, lineEnds: 0, kind: 0 };
-    s.overflowScan = scan;
-  }
+  const scan = (s.overflowScan ??= newScan());
   scan.phase = SEGMENT_START;
   scan.verbLen = 0;
   scan.lineEnds = 0;
   scan.kind = 0;
   return scan;
+}
+
+/**
+ * The strongest {@link VerbKind} among the verbs of the CR/LF-separated segments of a whole refused
+ * line `bytes` (without its final CRLF), read as {@link scanSegments} reads an over-long one.
+ */
+export function segmentsKind(s: Session, bytes: Uint8Array, verbKind: VerbKind): number {
+  const scan = newScan();
+  scanSegments(s, scan, bytes, verbKind);
+  // the line's last verb runs to its end: no byte after it ended it
+  return scan.phase === SEGMENT_VERB ? Math.max(scan.kind, verbKind(s, scan.verb, 0, scan.verbLen)) : scan.kind;
 }
 
 /**
@@ -176,7 +188,7 @@ export function overflowSegments(s: Session): OverflowSegments {
 }
 
 /** Whether `b` can continue a verb (as a peer that ends a verb at any other byte reads one): an ASCII letter, digit, `-` or `_`. */
-export function isWordByte(b: number): boolean {
+function isWordByte(b: number): boolean {
   const l = b | 0x20;
   return (l >= 0x61 && l <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x5f;
 }
