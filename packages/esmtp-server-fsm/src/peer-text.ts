@@ -4,6 +4,7 @@
  * checked by smtp-client-args; host names here, because HELO tolerates what a mailbox domain does
  * not (`_`, one trailing dot).
  */
+import { isInvisibleCodePoint } from '@smtpkit/foundation';
 import { parsePath } from 'smtp-client-args';
 
 /** Letters, marks and digits outside ASCII: what a U-label may hold (no space, control or format character). */
@@ -85,9 +86,6 @@ export function sanitizeEcho(s: string): string {
   return out ?? s;
 }
 
-/** Format characters (Cf: bidi controls, zero-width, tags...) and default-ignorable code points. */
-const INVISIBLE = /[\p{Cf}\p{DI}]/u;
-
 /**
  * Whether the UTF-16 unit at `i` of `s` must never reach a reply echo or a header: a C0/C1 control
  * or DEL, a line or paragraph separator, a format character (general category Cf: bidi controls,
@@ -99,8 +97,8 @@ export function unsafeTextAt(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
   if (c < 0xa0) return c < 32 || c >= 0x7f;
   if (c === 0x2028 || c === 0x2029) return true;
-  if (c >= 0xd800 && c <= 0xdfff) return !pairedSurrogate(s, i) || INVISIBLE.test(String.fromCodePoint(s.codePointAt(c <= 0xdbff ? i : i - 1)!));
-  return INVISIBLE.test(String.fromCharCode(c));
+  if (c >= 0xd800 && c <= 0xdfff) return !pairedSurrogate(s, i) || isInvisibleCodePoint(s.codePointAt(c <= 0xdbff ? i : i - 1)!);
+  return isInvisibleCodePoint(c);
 }
 
 /** Whether any UTF-16 unit of `s` is unsafe (see `unsafeTextAt`). @internal */

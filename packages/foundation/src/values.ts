@@ -128,3 +128,20 @@ export function asciiUpper(s: string): string {
   }
   return s;
 }
+
+/** Format characters (Cf: bidi controls, zero-width, the BOM, tags...) and other default-ignorable code points. */
+const INVISIBLE = /[\p{Cf}\p{DI}]/u;
+
+/**
+ * Whether the code point `c` hides or reorders text: general category Cf (bidi controls, zero-width
+ * characters, the byte order mark, tags) or another Default_Ignorable_Code_Point (variation
+ * selectors, Hangul fillers, U+034F). Refused in addresses and escaped in logs (INJ-3, SRV-13).
+ *
+ * @example
+ * isInvisibleCodePoint(0x202e); // true (RIGHT-TO-LEFT OVERRIDE)
+ * isInvisibleCodePoint(0xe0041); // true (TAG LATIN CAPITAL LETTER A)
+ * isInvisibleCodePoint(0x41); // false
+ */
+export function isInvisibleCodePoint(c: number): boolean {
+  return INVISIBLE.test(String.fromCodePoint(c));
+}

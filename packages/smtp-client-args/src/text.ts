@@ -3,7 +3,7 @@
  * byte detection and the RFC 5321 / RFC 5322 character classes. Internal (not exported by index).
  */
 
-import { isWellFormedText as isWellFormed } from '@smtpkit/foundation';
+import { isInvisibleCodePoint, isWellFormedText as isWellFormed } from '@smtpkit/foundation';
 
 export const encoder = new TextEncoder();
 // ignoreBOM: a leading U+FEFF is text like any other (the default drops it, so `+EF+BB+BF` decoded to nothing)
@@ -38,18 +38,6 @@ export { isWellFormed };
 /** C0 controls, DEL and the C1 controls (U+0080..U+009F). */
 export function isControl(c: number): boolean {
   return c < 0x20 || (c >= 0x7f && c <= 0x9f);
-}
-
-/** Format characters (Cf: bidi controls, zero-width, tags...) and default-ignorable code points. */
-const INVISIBLE = /[\p{Cf}\p{DI}]/u;
-
-/**
- * Invisible or direction-changing code points refused inside addresses (INJ-3): the code point `c`
- * (> 0x7f; a whole one, not half of a surrogate pair) is of general category Cf or a
- * Default_Ignorable_Code_Point.
- */
-export function isInvisible(c: number): boolean {
-  return INVISIBLE.test(String.fromCodePoint(c));
 }
 
 /** Index of the first control character (C0, DEL, C1) in `s`, or -1. */
@@ -110,7 +98,7 @@ export function isAtext(c: number): boolean {
 /** True when the code point at `s[i]` is non-ASCII and may appear in a UTF-8 address (no controls, no invisibles); at a surrogate pair, the whole code point is read. */
 export function isUtf8AddressChar(s: string, i: number): boolean {
   const c = s.codePointAt(i)!;
-  return c > 0x7f && !isControl(c) && !isInvisible(c);
+  return c > 0x7f && !isControl(c) && !isInvisibleCodePoint(c);
 }
 
 /**

@@ -4,6 +4,7 @@
  * callback gets the dialogue as C:/S: lines with AUTH credentials and message bodies left out.
  */
 import { TLSSocket } from 'node:tls';
+import { isInvisibleCodePoint } from '@smtpkit/foundation';
 import type { SessionContext } from './options.js';
 import { ProxyHeaderError } from './proxy-protocol.js';
 import type { ServerEvent } from 'esmtp-server-fsm';
@@ -19,8 +20,6 @@ const FIRST_WORDS = /^[\0- \x7f]*([^\0- \x7f]+)(?:[\0- \x7f]+([^\0- \x7f]+))?(?:
  * peer that ends a verb at any other byte.
  */
 const VERB = /^[-\w]*/;
-/** Format characters (Cf: bidi controls, zero-width, tags...) and default-ignorable code points. */
-const INVISIBLE = /[\p{Cf}\p{DI}]/u;
 /** Client lines held for their replies at most; later ones are counted, not shown (bounded memory). */
 const MAX_PENDING = 1000;
 /** A SASL mechanism name (RFC 4422 §3.1): upper-case letters, digits, hyphens and underscores. */
@@ -86,7 +85,7 @@ function printable(s: string): string {
   let out = '';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c > 0x9f && (c === 0x2028 || c === 0x2029 || INVISIBLE.test(ch)))) out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\u{${c.toString(16)}}`;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c > 0x9f && (c === 0x2028 || c === 0x2029 || isInvisibleCodePoint(c)))) out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\u{${c.toString(16)}}`;
     else out += ch;
     if (out.length > MAX_SHOWN) return `${out.slice(0, MAX_SHOWN)}…`;
   }
