@@ -123,7 +123,6 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   closed = false;
   /** The session is over and the socket was ended (once). */
   private ending = false;
-  private closeTimer: NodeJS.Timeout | undefined;
   private upgrading = false;
   /** The client address counted in the per-address slots, if it is counted. */
   counted: string | undefined;
@@ -241,9 +240,12 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
 
   /** Makes sure a client that does not close its side cannot keep the socket once the session is over. */
   private closeLater(): void {
-    // cleared when the socket closes, so that closed sessions are not kept alive by it
-    this.closeTimer = setTimeout(() => this.socket.destroy(), 5000);
-    this.closeTimer.unref();
+    const socket = this.socket;
+    const timer = setTimeout(() => socket.destroy(), 5000);
+    timer.unref();
+    // cleared when the socket closes, so that a closed session is not kept alive by it (after an
+    // internal error the session is finished before its socket closes: finish() cannot clear it)
+    socket.once('close', () => clearTimeout(timer));
   }
 
   /** The client shut down its side (half-close): the session still answers what it sent. */
@@ -304,7 +306,6 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     (this.idle as IdleTimer | undefined)?.clear();
     this.dataTimer.cancel();
     if (this.hookTimer) clearTimeout(this.hookTimer);
-    if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
     this.deadline.stop();
     try {
       if (!this.conn.shouldClose) this.conn.connectionLost();

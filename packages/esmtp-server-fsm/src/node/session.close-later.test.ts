@@ -1,0 +1,55 @@
+// A session that ends on an internal error (a bug) writes its 421 and half-closes; a 5 s timer then
+// destroys a socket whose client never closes its side. That timer must end with the socket: once
+// the socket has closed, nothing may keep the session (and its socket) in memory.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { rawSession, serversPerTest } from '../../test/servers.js';
+
+const servers = serversPerTest('node.test');
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** The server's timers of `ms` (made with `setTimeout`) and which of them were cleared, through spies on the global timer functions. */
+function watchTimers(ms: number): { made: () => readonly unknown[]; cleared: (t: unknown) => boolean } {
+  const made: unknown[] = [];
+  const cleared = new Set<unknown>();
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, delay?: number, ...args: unknown[]) => {
+    const t = realSet(fn, delay, ...args);
+    if (delay === ms) made.push(t);
+    return t;
+  }) as typeof setTimeout);
+  vi.spyOn(globalThis, 'clearTimeout').mockImplementation((t?: Parameters<typeof clearTimeout>[0]) => {
+    cleared.add(t);
+    realClear(t);
+  });
+  return { made: () => made, cleared: (t) => cleared.has(t) };
+}
+
+/** Polls `ok` every 10 ms (with the real timer), at most `tries` times; returns its last answer. */
+async function until(ok: () => boolean, tries = 300): Promise<boolean> {
+  for (let i = 0; i < tries && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  return ok();
+}
+
+describe('SRV-1 createServer: the close timer of a session ended by an internal error', () => {
+  it('is cleared when the socket closes (a throwing isTrusted: 421 4.3.0, the client closes)', async () => {
+    const errors: unknown[] = [];
+    const { server, port } = await servers.start({
+      isTrusted: () => {
+        throw new Error('trust store down');
+      },
+      onError: (e) => errors.push(e),
+    });
+    const timers = watchTimers(5000);
+    const out = await rawSession(port, []);
+    expect(out).toMatch(/^421 4\.3\.0 node\.test Error: internal error, closing connection\r\n$/);
+    expect(await until(() => server.connections === 0)).toBe(true);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['trust store down']);
+    // the one 5 s close timer of that session, cleared with its socket
+    expect(timers.made()).toHaveLength(1);
+    const closeTimer = timers.made()[0];
+    expect(await until(() => timers.cleared(closeTimer))).toBe(true);
+  });
+});
