@@ -26,7 +26,8 @@ export type ServerErrorCode =
   | 'ERR_SMTP_HOOK_TIMEOUT'
   | 'ERR_SMTP_INVALID_TRANSITION'
   | 'ERR_SMTP_INVALID_CONTINUATION'
-  | 'ERR_SMTP_INVALID_ARGUMENT';
+  | 'ERR_SMTP_INVALID_ARGUMENT'
+  | 'ERR_SMTP_PROXY_HEADER_INVALID';
 
 /**
  * Raised when the application uses the session wrongly (answering when no decision is pending,

@@ -176,7 +176,7 @@ describe('logger: a malformed PROXY header', () => {
     await exchange(port, ['GET / HTTP/1.0\r\n\r\n'], [0]);
     await until(() => entries.length > 0);
     expect(entries.filter((e) => e.level === 'error')).toEqual([]);
-    expect(entries).toEqual([{ level: 'warn', message: 'bad PROXY header', fields: { remoteAddress: '127.0.0.1', err: { name: 'ProxyHeaderError', message: 'missing PROXY header' } } }]);
+    expect(entries).toEqual([{ level: 'warn', message: 'bad PROXY header', fields: { remoteAddress: '127.0.0.1', err: { name: 'ProxyHeaderError', message: 'missing PROXY header', code: 'ERR_SMTP_PROXY_HEADER_INVALID' } } }]);
     // onError still hears of it
     expect(errors).toHaveLength(1);
   });

@@ -6,7 +6,8 @@
 import { TLSSocket } from 'node:tls';
 import { isInvisibleCodePoint } from '@smtpkit/foundation';
 import type { SessionContext } from './options.js';
-import { ProxyHeaderError } from './proxy-protocol.js';
+import type { ProxyHeaderError } from './proxy-protocol.js';
+import { isSmtpServerError } from 'esmtp-server-fsm';
 import type { ServerEvent } from 'esmtp-server-fsm';
 
 /**
@@ -508,7 +509,7 @@ export function serverLog(userLogger: ServerLogger | undefined, userTranscript: 
       if (l) l.error(error);
       else if (logger) {
         // a malformed PROXY header is the peer's doing, like a socket error
-        if (error instanceof ProxyHeaderError) logger.warn({ remoteAddress: error.remoteAddress, ...errorFields(error) }, 'bad PROXY header');
+        if (isSmtpServerError(error) && error.code === 'ERR_SMTP_PROXY_HEADER_INVALID') logger.warn({ remoteAddress: (error as ProxyHeaderError).remoteAddress, ...errorFields(error) }, 'bad PROXY header');
         else if (isPeerError(error)) logger.warn(errorFields(error), 'socket error before the session');
         else logger.error(errorFields(error), 'error before the session');
       }

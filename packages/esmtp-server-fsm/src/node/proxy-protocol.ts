@@ -4,6 +4,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Socket } from 'node:net';
+import { SmtpServerError } from 'esmtp-server-fsm';
 
 /**
  * Addresses carried by a PROXY header (undefined for `UNKNOWN` / `LOCAL`).
@@ -157,16 +158,29 @@ export function parseProxyHeader(data: Uint8Array): ProxyParseResult {
 
 /**
  * A malformed PROXY header: the peer's fault (a client that talks SMTP or HTTP to a port that
- * expects a proxy, a misconfigured balancer), logged at `warn` with the address it came from.
+ * expects a proxy, a misconfigured balancer). `createServer` gives it to `onError` and logs it at
+ * `warn` (`bad PROXY header`) with the address it came from, then closes the connection; it is
+ * never thrown at the application. An esmtp-server-fsm error (`isSmtpServerError` is true) with
+ * the stable code `ERR_SMTP_PROXY_HEADER_INVALID` and `kind: 'remote'`; check the code (or
+ * `instanceof ProxyHeaderError` within one copy of the package).
+ *
+ * @example
+ * ```ts
+ * createServer({ proxyProtocol: true, onError: (e) => { if (isSmtpServerError(e) && e.code === 'ERR_SMTP_PROXY_HEADER_INVALID') metrics.badProxy++; } });
+ * ```
+ * @see HAProxy PROXY protocol §2
  */
-export class ProxyHeaderError extends Error {
-  override readonly name = 'ProxyHeaderError';
+export class ProxyHeaderError extends SmtpServerError {
+  declare readonly code: 'ERR_SMTP_PROXY_HEADER_INVALID';
+  /** The peer broke the protocol. */
+  override readonly kind = 'remote';
   constructor(
     message: string,
     /** The address of the connection that sent it (the proxy's, or a client's that bypassed it). */
     readonly remoteAddress: string | undefined,
   ) {
-    super(message);
+    super('ERR_SMTP_PROXY_HEADER_INVALID', message);
+    Object.defineProperty(this, 'name', { value: 'ProxyHeaderError', enumerable: false, configurable: true, writable: true });
   }
 }
 
