@@ -19,10 +19,10 @@ afterEach(async () => {
  * PIPELINING, the first end of data refused with 554, RSET refused with 500: the client says QUIT,
  * whose reply comes 50 ms later) or `mail421` (a 421 to every MAIL after the first on a connection,
  * then close: Exim's `smtp_accept_max_per_connection`; with `everyMailAfterFirstSession`, to every
- * MAIL of later sessions too).
+ * MAIL of later sessions too); `mailMax`: announced as LIMITS MAILMAX (RFC 9422).
  */
-async function scriptedServer(script: { perSession?: number; refuseAfter?: number; mode?: 'rset500' | 'mail421'; everyMailAfterFirstSession?: boolean }): Promise<{ port: number; delivered: string[]; sessions: () => number; closed: (n: number) => Promise<void> }> {
-  const { perSession = Infinity, refuseAfter = Infinity, mode, everyMailAfterFirstSession = false } = script;
+async function scriptedServer(script: { perSession?: number; refuseAfter?: number; mode?: 'rset500' | 'mail421'; everyMailAfterFirstSession?: boolean; mailMax?: number }): Promise<{ port: number; delivered: string[]; sessions: () => number; closed: (n: number) => Promise<void> }> {
+  const { perSession = Infinity, refuseAfter = Infinity, mode, everyMailAfterFirstSession = false, mailMax } = script;
   const delivered: string[] = [];
   let sessions = 0;
   let ended = 0;
@@ -53,7 +53,7 @@ async function scriptedServer(script: { perSession?: number; refuseAfter?: numbe
           if (++done >= perSession) sock.end('421 4.4.2 mx closing the session\r\n');
           return;
         }
-        if (line.startsWith('EHLO')) sock.write(mode === 'mail421' ? '250-mx\r\n250 PIPELINING\r\n' : '250-mx\r\n250 8BITMIME\r\n');
+        if (line.startsWith('EHLO')) sock.write(`250-mx\r\n${mailMax === undefined ? '' : `250-LIMITS MAILMAX=${mailMax}\r\n`}${mode === 'mail421' ? '250 PIPELINING\r\n' : '250 8BITMIME\r\n'}`);
         else if (line.startsWith('MAIL')) {
           if (mode === 'mail421' && (++mails > 1 || (everyMailAfterFirstSession && session > 1))) return void sock.end('421 4.7.0 too many messages in this connection\r\n');
           sock.write('250 2.1.0 ok\r\n');
@@ -171,6 +171,19 @@ describe('smtp send transport: a session that ends in the middle of the next mes
     await conn.close();
     expect(outcomes.map((o) => o.recipients.map((r) => [r.status, r.code]))).toEqual([[['accepted', 250]], [['deferred', 421]], [['deferred', 421]]]);
     // r1: its reused connection, then one fresh one; r2: one fresh connection
+    expect(srv.sessions()).toBe(3);
+  });
+});
+
+describe('smtp send transport: LIMITS MAILMAX (RFC 9422)', () => {
+  it('a message the connection turned away untried at the limit goes on a new connection (it was: deferred, ERR_SMTP_CLIENT_MAILMAX_REACHED, every other message)', async () => {
+    const srv = await scriptedServer({ mailMax: 1 });
+    const conn = await openClientConnection(options(srv.port));
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await conn.send({ from: 'a@c.test', to: [`r${i}@x.test`], body }));
+    await conn.close();
+    expect(outcomes.map((o) => [o.recipients.map((r) => r.status), o.error])).toEqual(Array(3).fill([['accepted'], undefined]));
+    expect(srv.delivered).toEqual(['r0@x.test', 'r1@x.test', 'r2@x.test']);
     expect(srv.sessions()).toBe(3);
   });
 });

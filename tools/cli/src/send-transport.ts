@@ -100,6 +100,11 @@ export function connectFailure(error: unknown): unknown {
   return new SessionRefused(`${what} (${error.code})`, replyOf(reply), { id: c.id, name: c.name, category: c.category });
 }
 
+/** A message the connection turned away at LIMITS MAILMAX before trying any of its recipients. */
+function turnedAwayByMailMax(result: SendResult): boolean {
+  return result.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED' && result.recipients.every((r) => r.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED');
+}
+
 /**
  * Opens one client connection (greeting, EHLO, STARTTLS and AUTH done). When the session has ended
  * or is ending since the last message (an idle timeout, a 421 such as Postfix's "too many errors",
@@ -107,7 +112,8 @@ export function connectFailure(error: unknown): unknown {
  * connection takes it at once (the old one's QUIT goes on in the background), and its failure to
  * connect is that message's error. A message that met such a stale connection with nothing of it
  * sent (a 421 to its MAIL, a refused RSET before it: smtp-client-fsm's `isStaleConnectionResult`,
- * the rule of its pool) is sent once more on a new connection.
+ * the rule of its pool), or that the connection turned away untried at the server's LIMITS MAILMAX,
+ * is sent once more on a new connection (bodies here are bytes: they go again whole).
  */
 export async function openClientConnection(options: TransportOptions): Promise<SenderConnection> {
   const open = async (): Promise<SmtpClient> => {
@@ -147,8 +153,10 @@ export async function openClientConnection(options: TransportOptions): Promise<S
         await replace();
         return toOutcome(await sendHere(input));
       }
-      // only on a reused connection: a fresh connection's own refusal would only come again
-      if (used > 1 && isStaleConnectionResult(input, result, client)) {
+      // LIMITS MAILMAX (RFC 9422) reached: the connection turned the message away before trying any
+      // of its recipients, and says QUIT (the body is bytes: it goes again whole). A stale one:
+      // only when reused, as a fresh connection's own refusal would only come again.
+      if (turnedAwayByMailMax(result) || (used > 1 && isStaleConnectionResult(input, result, client))) {
         await replace();
         result = await sendHere(input);
       }

@@ -8,6 +8,7 @@ import { createPool } from './index.js';
 import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
 import type { ScriptedListener } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
+import type { BodySource } from './index.js';
 
 let script: Script = {};
 let listener: ScriptedListener;
@@ -16,6 +17,8 @@ let open = 0;
 let maxOpen = 0;
 let opened = 0;
 const sessions: ScriptedServer[] = [];
+/** The server's side of each connection, in order. */
+const sockets: net.Socket[] = [];
 /** Per connection number (1-based), a script override. */
 let perConnection: (n: number) => Script | undefined = () => undefined;
 
@@ -25,6 +28,7 @@ beforeAll(async () => {
     opened++;
     maxOpen = Math.max(maxOpen, open);
     sock.on('close', () => open--);
+    sockets.push(sock);
     const s = new ScriptedServer(perConnection(opened) ?? script);
     sessions.push(s);
     return s;
@@ -38,9 +42,13 @@ beforeEach(() => {
   opened = 0;
   maxOpen = 0;
   sessions.length = 0;
+  sockets.length = 0;
 });
 
 const msg = (i: number) => ({ from: 'a@x.test', to: [`r${i}@y.test`], body: `Subject: ${i}\r\n\r\nbody ${i}\r\n` });
+/** A body in several chunks (a line starting with a dot among them), for the stream sources. */
+const STREAMED = ['Subject: streamed\r\n', '\r\n', 'line 1\r\n', '.a dot first\r\n', 'last line\r\n'];
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 describe('createPool', () => {
   it('sends many messages over at most maxConnections connections; each send resolves its own result', async () => {
@@ -72,6 +80,58 @@ describe('createPool', () => {
     await pool.close();
     expect([two.outcome, two.transactions, next.outcome]).toEqual(['delivered', 2, 'delivered']);
     expect(sessions.map((s) => s.messages.length)).toEqual([2, 1]);
+  });
+
+  describe('a message LIMITS MAILMAX turned away untried goes on a fresh connection only with a body that can be read again', () => {
+    // RCPTMAX=1: the first message takes two transactions, MAILMAX=2, so the second meets the limit
+    const twoTransactions = { ...msg(1), to: ['r1@y.test', 'r1b@y.test'] };
+    const BYTES = new TextEncoder().encode('Subject: bytes\r\n\r\n.a line starting with a dot\r\n..two dots\r\nlast line\r\n');
+    const streams: [string, () => BodySource][] = [
+      ['a Node Readable', () => Readable.from(STREAMED)],
+      [
+        'an async generator',
+        () =>
+          (async function* () {
+            for (const c of STREAMED) yield await Promise.resolve(c);
+          })(),
+      ],
+      ['a web ReadableStream', () => new ReadableStream<Uint8Array>({ start(c) { for (const x of STREAMED) c.enqueue(new TextEncoder().encode(x)); c.close(); } })],
+    ];
+
+    it('bytes: sent again, byte for byte', async () => {
+      script = { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=1 MAILMAX=2'] };
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      expect((await pool.send(twoTransactions)).transactions).toBe(2);
+      const r = await pool.send({ ...msg(2), body: Buffer.from(BYTES) });
+      await pool.close();
+      expect(r).toMatchObject({ outcome: 'delivered', accepted: ['r2@y.test'] });
+      expect(sessions.map((x) => x.messages.length)).toEqual([2, 1]);
+      expect(sessions[1]!.messages[0]!.content).toEqual(BYTES);
+    });
+
+    it.each(streams)('%s not read yet: sent again, whole (the connection that turned it away neither read nor released it)', async (_name, make) => {
+      script = { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=1 MAILMAX=2'] };
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      await pool.send(twoTransactions);
+      const r = await pool.send({ ...msg(2), body: make() });
+      await pool.close();
+      expect(r).toMatchObject({ outcome: 'delivered', accepted: ['r2@y.test'] });
+      expect(sessions.map((x) => x.messages.length)).toEqual([2, 1]);
+      expect(text(sessions[1]!.messages[0]!.content)).toBe(STREAMED.join(''));
+    });
+
+    it('a stream the pool does not send again is released, as the connection would have released it', async () => {
+      // MAILMAX=1 and a 503 to every MAIL (retried once by the client, after RSET): each connection
+      // turns the message away untried; the second time its result stands
+      script = { ehlo: ['LIMITS MAILMAX=1'], mail: '503 5.5.1 Error: nested MAIL command' };
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      const body = Readable.from(STREAMED);
+      const r = await pool.send({ ...msg(1), body });
+      await pool.close();
+      expect(r).toMatchObject({ outcome: 'deferred', errorCode: 'ERR_SMTP_CLIENT_MAILMAX_REACHED' });
+      expect(opened).toBe(2);
+      expect(body.destroyed).toBe(true);
+    });
   });
 
   it('maxMessages: a connection sends at most that many, then a new one is opened', async () => {
@@ -160,14 +220,36 @@ describe('createPool', () => {
       expect(mails()).toEqual([2, 1]);
     });
 
-    it('never for a body that was a stream: it cannot be read again', async () => {
+    it('a stream body not read yet (a 421 to the MAIL) is sent again, whole: nothing of it was read or released', async () => {
       perConnection = (n) => (n === 1 ? { fail421On: 'MAIL', failFromMail: 2 } : undefined);
       const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
       await pool.send(msg(1));
-      const r2 = await pool.send({ ...msg(2), body: Readable.from(['Subject: 2\r\n\r\nbody 2\r\n']) });
+      const r2 = await pool.send({ ...msg(2), body: Readable.from(STREAMED) });
       await pool.close();
-      expect(r2).toMatchObject({ outcome: 'deferred', reply: { code: 421 } });
-      expect(mails()).toEqual([2]);
+      // it was: deferred with the 421 (any stream was taken as read)
+      expect(r2).toMatchObject({ outcome: 'delivered', accepted: ['r2@y.test'] });
+      expect(mails()).toEqual([2, 1]);
+      expect(text(sessions[1]!.messages[0]!.content)).toBe(STREAMED.join(''));
+    });
+
+    it('never for a stream body already read in part (the connection dropped in the middle of it): it cannot be read again', async () => {
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      await pool.send(msg(1));
+      let pulls = 0;
+      async function* body(): AsyncGenerator<string> {
+        pulls++;
+        yield 'Subject: 2\r\n\r\nfirst part\r\n';
+        // the server goes away with the first part read: a whole body would be sent again here
+        sockets[0]!.destroy();
+        await new Promise((r) => setTimeout(r, 50));
+        yield 'second part\r\n';
+      }
+      const r2 = await pool.send({ ...msg(2), body: body() });
+      await pool.close();
+      expect(r2).toMatchObject({ outcome: 'deferred', errorCode: 'ERR_SMTP_CLIENT_CONNECTION_LOST', deferred: ['r2@y.test'] });
+      expect(pulls).toBe(1);
+      expect(opened).toBe(1);
+      expect(sessions[0]!.messages).toHaveLength(1);
     });
 
     it('never after a reply to the end of data: a 421 there is the answer to the message', async () => {

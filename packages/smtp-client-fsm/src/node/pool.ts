@@ -1,9 +1,10 @@
 // A pool of client connections: a queue of messages served by up to `maxConnections` connections,
 // each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop
-// (a message that met a stale reused connection is sent again once, on a fresh one).
+// (a message that met a stale reused connection, or LIMITS MAILMAX, is sent again once, on a fresh
+// one, when its body can go again whole).
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
 import { connect, courtesyQuit } from './client.js';
-import { isWholeBody } from './body-source.js';
+import { chunks, discard, isBodySource, isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -76,6 +77,10 @@ interface Job {
   reject(e: unknown): void;
   /** Already retried once after its reused connection turned out stale. */
   retried?: boolean;
+  /** A connection began reading its one-shot body (a stream or iterable): it cannot go again. */
+  read?: boolean;
+  /** A connection gave its one-shot body back unread: released when the job settles (see {@link attempt}). */
+  unreleased?: boolean;
   /** Settled (resolved or rejected): a worker holding it skips it. */
   settled?: boolean;
   /** Its `messageTimeout` while no connection has taken it. */
@@ -89,7 +94,8 @@ interface Job {
  * as a server says when its idle timer ran out while the MAIL was on the way), or refused the RSET
  * that had to clear the last transaction (the connection then says QUIT), with every recipient
  * deferred by it before the end of the data could have been taken, and the body is a string or
- * bytes (a stream cannot be read twice). Nothing of the message can have been delivered, so
+ * bytes (a stream or iterable may have been read, or released by the connection; `createPool`,
+ * which can tell, also sends one again that no connection began reading). Nothing of the message can have been delivered, so
  * sending it again never duplicates mail. False for a connection that had not sent before: a
  * server that refuses a fresh one would only refuse again.
  *
@@ -99,9 +105,13 @@ interface Job {
  * @see RFC 5321 §4.5.3.2, §4.1.1.5
  */
 export function isStaleConnectionResult(message: SendInput, result: SendResult, client: Pick<SmtpClient, 'closing'>): boolean {
+  // a stream or iterable may have been read or released: only a whole body is sure to go again
+  return isWholeBody(message.body) && staleConnection(result, client);
+}
+
+/** {@link isStaleConnectionResult} without its body rule (the pool knows whether a stream was read). */
+function staleConnection(result: SendResult, client: Pick<SmtpClient, 'closing'>): boolean {
   return (
-    // a stream or iterable was consumed or released: only a whole body can be sent again
-    isWholeBody(message.body) &&
     // closed, or saying QUIT (after a refused RSET): it takes no more messages
     client.closing &&
     result.transactions <= 1 &&
@@ -110,6 +120,45 @@ export function isStaleConnectionResult(message: SendInput, result: SendResult, 
     result.recipients.every((r) => r.status === 'deferred' && r.stage !== STAGE.READING_CONFIRMATION) &&
     (result.errorCode === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || result.errorCode === 'ERR_SMTP_CLIENT_RSET_REFUSED' || result.reply?.code === 421)
   );
+}
+
+/** One message handed to one connection (see {@link attempt}). */
+interface Attempt {
+  /** The message as the connection gets it. */
+  readonly message: SendInput;
+  /** The connection asked for the body (a one-shot source: read, at least in part). */
+  read(): boolean;
+  /** The connection released the body without reading it (no recipient took the message there). */
+  released(): boolean;
+}
+
+/**
+ * The message for one connection. A one-shot body (a stream or an async iterable) goes behind a
+ * stand-in that tells the pool whether the connection began reading it, and that keeps the source
+ * from being released when the connection gives it back unread: the pool may still send it, whole,
+ * on another connection (it releases it itself when it does not). Strings and bytes go as they are.
+ */
+function attempt(message: SendInput): Attempt {
+  const body: unknown = message.body;
+  if (!isBodySource(body) || isWholeBody(body)) return { message, read: () => false, released: () => false };
+  let read = false;
+  let released = false;
+  const once: AsyncIterable<Uint8Array | string> & { destroy(): void } = {
+    [Symbol.asyncIterator]() {
+      read = true;
+      return chunks(body)[Symbol.asyncIterator]();
+    },
+    // what the connection calls to release a body it did not ask for (body-source.ts `discard`)
+    destroy() {
+      released = true;
+    },
+  };
+  return { message: { ...message, body: once }, read: () => read, released: () => released };
+}
+
+/** A body that can go again: a string or bytes, or a stream or iterable no connection began reading. */
+function replayable(job: Job): boolean {
+  return isWholeBody(job.message.body) || !job.read;
 }
 
 function positive(name: string, v: unknown, fallback: number): number {
@@ -129,10 +178,14 @@ const MAX_DELAY = 2 ** 31 - 1;
  * `idleTimeout`; a connection that the server closed or ended with 421 is replaced for the next
  * message. When the server refuses a connection while others of the pool are open (a limit per
  * client), the message waits for those and the pool opens no more until all have closed. A
- * message with a string or bytes body that met a stale reused connection (dropped, or `421`,
- * deferring every recipient before its end of data: the server's idle timer beat the pool), or a
- * refused RSET before its MAIL, is sent again once on a fresh connection; any other message already handed to a connection keeps
- * its own result (`deferred`, or `unknown` after the final dot) and is never resent. Every `send()`
+ * message that met a stale reused connection (dropped, or `421`, deferring every recipient before
+ * its end of data: the server's idle timer beat the pool), or a refused RSET before its MAIL, or
+ * that LIMITS MAILMAX turned away before any of its recipients was tried, is sent again once on a
+ * fresh connection, when its body can go again whole: a string or bytes, or a stream or iterable
+ * that no connection began reading (the pool holds back its release meanwhile). A stream read even
+ * in part is never sent again (it would go truncated): the message keeps its result. Any other
+ * message already handed to a connection keeps its own result (`deferred`, or `unknown` after the
+ * final dot) and is never resent. Every `send()`
  * resolves with that message's result. When a connection fails to open (refused, timed out, a
  * refused greeting) and no other connection of the pool is open or opening, that message and every
  * message waiting reject with its error at once. `messageTimeout` counts from `send()`: a message
@@ -306,17 +359,22 @@ export function createPool(options: PoolOptions): SmtpPool {
         const reused = sent > 0;
         sent++;
         let again = false;
+        const handed = attempt(current.message);
         try {
-          const result = await client.send(current.message);
+          const result = await client.send(handed.message);
+          if (handed.read()) current.read = true;
+          current.unreleased = handed.released();
           // MAILMAX reached (a message that took several transactions): nothing more on this connection,
           // and a message none of whose recipients was tried goes on a fresh one
           spent = result.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED';
           const untried = spent && result.recipients.every((r) => r.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED');
-          again = !current.retried && (untried || (reused && isStaleConnectionResult(current.message, result, client)));
+          // Only with a body that can go whole: a stream read even in part would go truncated or empty.
+          again = !current.retried && replayable(current) && (untried || (reused && staleConnection(result, client)));
           if (!again) current.resolve(result);
         } catch (e) {
           // Refused before anything was written (invalid input, or the connection was already gone).
-          again = reused && !current.retried && client.closing && isWholeBody(current.message.body);
+          if (handed.read()) current.read = true;
+          again = reused && !current.retried && client.closing && replayable(current);
           if (!again) current.reject(e);
         }
         if (again) {
@@ -356,16 +414,23 @@ export function createPool(options: PoolOptions): SmtpPool {
     send(message: SendInput): Promise<SendResult> {
       if (closing) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed'));
       return new Promise<SendResult>((resolve, reject) => {
+        /** Settled: a one-shot body a connection gave back unread, kept for another one, is released now. */
+        const done = (): void => {
+          if (job.timer !== undefined) clearTimeout(job.timer);
+          job.settled = true;
+          if (job.unreleased) {
+            job.unreleased = false;
+            discard(message.body);
+          }
+        };
         const job: Job = {
           message,
           resolve(r) {
-            if (job.timer !== undefined) clearTimeout(job.timer);
-            job.settled = true;
+            done();
             resolve(r);
           },
           reject(e) {
-            if (job.timer !== undefined) clearTimeout(job.timer);
-            job.settled = true;
+            done();
             // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as it came (connect's and send()'s errors)
             reject(e);
           },
