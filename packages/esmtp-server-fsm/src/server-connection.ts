@@ -415,7 +415,7 @@ export class ServerConnection {
   /**
    * The deadline the host should arm now, if any, as `{ name, ms, id }`: `commandLine` while a command line is partly
    * received, `dataPhase` while a message or a custom verb's block (`continueCommand` with `read: 'dot'`
-   * or `{ bytes }`) is being received. Unlike `pendingTimeout()` it must
+   * or `{ bytes }`; from the block's first byte) is being received. Unlike `pendingTimeout()` it must
    * NOT restart when bytes arrive: arm one timer per `id` (ask after each `nextEvent()` loop; an
    * unchanged `id` means the timer already running stays) and call `handleDeadline(id)` when it
    * fires. The Node adapter also enforces its minimum data rate over the same periods.

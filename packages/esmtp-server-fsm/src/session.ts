@@ -274,9 +274,14 @@ export class Session {
   /** Works out the current deadline (see `pendingDeadline`). */
   updateDeadline(): void {
     // a custom verb's block (`read: 'dot'`, `{ bytes }`, a `blockLength` block, skipped or not) is a
-    // data phase too, from the start of its step (as DATA's from its 354): trickling it never resets it
+    // data phase too, from its first byte (read, or waiting in the input): a client that waits after
+    // the 3xx is not charged for the wait, as the Node adapter does for DATA and BDAT; trickling the
+    // block never resets it
     const inData =
-      (this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive || (this.current === 'extension' && this.exchange !== undefined && this.exchange.mode !== 'line')) &&
+      (this.current === 'reading-body' ||
+        this.current === 'reading-bdat' ||
+        this.bdatActive ||
+        (this.current === 'extension' && this.exchange !== undefined && this.exchange.mode !== 'line' && (this.exchange.started || this.inputLength > 0))) &&
       this.pending?.point !== 'message-end';
     let timer: ServerDeadline | undefined;
     if (inData) timer = 'dataPhase';

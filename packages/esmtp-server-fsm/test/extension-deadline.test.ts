@@ -1,6 +1,8 @@
 // A custom verb's block (`continueCommand` with read 'dot' or { bytes }, a verb's `blockLength`
 // block, answered or refused and skipped) runs under the dataPhase deadline, as a message does:
-// one deadline per block, not restarted by the bytes a trickling client sends.
+// one deadline per block, from its first byte (a client that waits after the 3xx, or sends its
+// block later, is not charged for the wait, as the Node adapter does for DATA and BDAT), not
+// restarted by the bytes a trickling client sends.
 import { describe, expect, it } from 'vitest';
 import { ServerConnection } from '../src/index.js';
 import type { ServerEvent } from '../src/index.js';
@@ -41,6 +43,8 @@ describe('DOS-8 custom verb blocks have a dataPhase deadline that input does not
   it.each(['dot', 'bytes', 'blockLength', 'refused blockLength'] as const)('%s', (mode) => {
     const { conn, decide } = blockSession(mode);
     expect(conn.state).toBe('extension');
+    conn.receiveData('a');
+    pump(conn, decide);
     const first = conn.pendingDeadline();
     expect(first).toMatchObject({ name: 'dataPhase', ms: conn.timeouts.dataPhase });
     for (let i = 0; i < 50; i++) {
@@ -51,6 +55,42 @@ describe('DOS-8 custom verb blocks have a dataPhase deadline that input does not
     conn.handleDeadline(first!.id);
     expect(new TextDecoder().decode(conn.dataToSend())).toMatch(/^421 4\.4\.2 /);
     expect(conn.state).toBe('closed');
+  });
+  it.each(['dot', 'bytes', 'blockLength', 'refused blockLength'] as const)('DOS-8 %s: the deadline starts at the first byte of the block, not when its step starts', (mode) => {
+    const { conn, decide } = blockSession(mode);
+    expect(conn.state).toBe('extension');
+    // the step has started (its 3xx sent, or its line read): no byte of the block yet, no deadline
+    expect(conn.pendingDeadline()).toBeUndefined();
+    expect(conn.pendingTimeout()?.name).toBe('dataBlock'); // the idle timer bounds the wait meanwhile
+    conn.receiveData(new Uint8Array(0));
+    pump(conn, decide);
+    expect(conn.pendingDeadline()).toBeUndefined();
+    conn.receiveData('x');
+    pump(conn, decide);
+    const d = conn.pendingDeadline();
+    expect(d).toMatchObject({ name: 'dataPhase', ms: conn.timeouts.dataPhase });
+    conn.receiveData('yz');
+    pump(conn, decide);
+    expect(conn.pendingDeadline()).toBe(d);
+  });
+  it('DOS-8 a block whose first bytes came with its line (or before the step started) has its deadline at once', () => {
+    const { conn, decide } = blockSession('bytes');
+    conn.receiveData('abc');
+    pump(conn, decide);
+    const d = conn.pendingDeadline();
+    expect(d?.name).toBe('dataPhase');
+    const b = new ServerConnection({ hostname: 'mx.test', registry: [{ keyword: 'XPUT', verbs: [{ name: 'XPUT', blockLength: (a: string) => Number(a) }] }] });
+    const accept = (e: ServerEvent): void => {
+      if (e.type === 'command') b.continueCommand({ read: { bytes: 10 } });
+      else if ('needsAnswer' in e && e.needsAnswer) b.accept();
+    };
+    pump(b, accept);
+    b.receiveData('EHLO c.test\r\n');
+    pump(b, accept);
+    b.receiveData('XPUT 10\r\nabc');
+    pump(b, accept);
+    expect(b.state).toBe('extension');
+    expect(b.pendingDeadline()?.name).toBe('dataPhase');
   });
   it('a line step keeps the commandLine deadline, and the deadline ends with the block', () => {
     const conn = new ServerConnection({ hostname: 'mx.test', registry: [{ keyword: 'XPUT', verbs: [{ name: 'XPUT', mustBeLastInGroup: true }] }] });
@@ -70,9 +110,12 @@ describe('DOS-8 custom verb blocks have a dataPhase deadline that input does not
     expect(conn.pendingDeadline()?.name).toBe('commandLine');
     conn.receiveData('c\r\n');
     pump(conn, decide);
+    expect(conn.pendingDeadline()).toBeUndefined(); // the dot block has no byte yet
+    conn.receiveData('bo');
+    pump(conn, decide);
     const d = conn.pendingDeadline();
     expect(d?.name).toBe('dataPhase');
-    conn.receiveData('body\r\n.\r\n');
+    conn.receiveData('dy\r\n.\r\n');
     pump(conn, decide);
     expect(conn.state).toBe('awaiting-mail');
     expect(conn.pendingDeadline()).toBeUndefined();

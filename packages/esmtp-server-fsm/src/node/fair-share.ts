@@ -134,7 +134,8 @@ export interface DeadlineOwner {
  *
  * The core opens the data-phase deadline at the 354 (or the first BDAT); it is armed here at the
  * first body byte, so that a client waiting for the 354 before it sends is not charged for the
- * wait. The idle `dataBlock` timeout covers the time before that byte.
+ * wait. The idle `dataBlock` timeout covers the time before that byte. A custom verb's block gets
+ * its deadline from the core at its first byte already: the session passes `bodyStarted` then.
  *
  * Every message has its own data-phase deadline: the Node timers are kept from one message to the
  * next (KeptTimer, re-armed with `refresh()`: the deadline timer, and the rate check, a timer that

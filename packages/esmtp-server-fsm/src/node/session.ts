@@ -365,7 +365,9 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     }
     if (this.ending) return;
     this.idle.sync();
-    this.deadline.sync(conn, this.bodySeen || conn.bufferedBytes > 0);
+    // a message's deadline is armed at its first body byte; a custom verb's block has one only
+    // from its first byte already (the core's), so it starts at once
+    this.deadline.sync(conn, this.bodySeen || conn.bufferedBytes > 0 || conn.state === 'extension');
   }
 
   /** After close: deliver the remaining events (aborts) without answering. */
