@@ -4,7 +4,7 @@
  * the cut may fall in. Every function is one pass over its input, without regular expressions
  * that could read it again from each position.
  */
-import { contentTypeFields, decodeLegacyText, latin1Text } from './text.js';
+import { contentTypeFields, decodeLegacyText, isSpace, latin1Text } from './text.js';
 
 /** The number of bytes at the end of `bytes` before its trailing CR and LF. */
 function endBeforeLineEnds(bytes: Uint8Array): number {
@@ -48,13 +48,6 @@ export function withoutLastLine(text: string): string {
   return t.slice(0, Math.max(0, t.lastIndexOf('\n') + 1));
 }
 
-/** Whether UTF-16 unit `c` is white space as `\s` and `String.prototype.trim` read it. */
-function isSpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 /**
  * A report cut short without its last field (with its folded lines), which may be cut too;
  * unchanged when it ends with a blank line, after which no field of a block can follow. With
@@ -83,7 +76,12 @@ export function withoutCutField(report: string, lineEnded = true): string {
   return start === 0 ? '' : report.slice(0, start - 1);
 }
 
-/** The `boundary` parameter of a `Content-Type` field (quoted or a token), or undefined. */
+/**
+ * The `boundary` parameter of a `Content-Type` field (quoted or a token), or undefined. Linear:
+ * each start is a `;`, and each quantifier reads a run the token after it cannot start (white space
+ * before `boundary` or `=`, a quoted value up to its quote or line end); the runs after two `;` do
+ * not overlap, and a quoted value that fails holds no quote, so no later start reads it as one.
+ */
 function boundaryOf(field: string): string | undefined {
   const m = /;[ \t\r\n]*boundary[ \t]*=[ \t]*(?:"([^"\r\n]*)"|([^ \t\r\n;"]+))/i.exec(field);
   return m === null ? undefined : (m[1] ?? m[2]);

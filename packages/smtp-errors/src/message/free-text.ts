@@ -6,6 +6,7 @@
 
 // The core by its package name (as in index.ts), so the build does not copy it into this entry.
 import { scanCodes } from 'smtp-errors';
+import { isSpace } from './text.js';
 
 /** How much of a free-text body is read: the explanation comes before the returned message. */
 /** How much of a free-text bounce's body is scanned for recipients. */
@@ -25,9 +26,73 @@ export function looksLikeBounce(from: string, subject: string, body: string): bo
   return /(could not be delivered|couldn't be delivered|delivery to the following recipients? (has )?failed|this is the qmail-send program|permanent (fatal )?error|was not delivered|undeliverable|delivery has failed|the following addresses? (had|failed)|unable to deliver|delivery failed)/i.test(head);
 }
 
-/** Where the copy of the returned message starts in a free-text bounce. */
-const ORIGINAL_MARKER =
-  /^\s*(-{2,}.*(below this line|copy of (the|your) message|original message|returned message|message headers|headers of)|-+\s*original message\s*-+|original message follows|the original message (was|is)|received: from |return-path: |-{3,} ?the header of the original|\*\*\* ?original)/i;
+/** The words that, after a line of two or more dashes, say the copy of the returned message follows. */
+const AFTER_DASHES = ['below this line', 'copy of the message', 'copy of your message', 'original message', 'returned message', 'message headers', 'headers of'];
+/** Lines that start the copy of the returned message as they are (after white space). */
+const MARKER_STARTS = ['original message follows', 'the original message was', 'the original message is', 'received: from ', 'return-path: '];
+
+/**
+ * @internal Counts the units {@link isOriginalMarker} reads, for the test that it reads each a
+ * bounded number of times.
+ */
+export interface ScanSteps {
+  steps: number;
+}
+
+/**
+ * @internal True when `line` starts the copy of the returned message in a free-text bounce: after
+ * white space (as `\s` reads it), a run of dashes then, on the same line, words such as `original
+ * message` or `below this line`; `- Original message -`; `*** original`; `--- the header of the
+ * original`; `Received: from `, `Return-Path: ` and a few sentences (ASCII letters in any case).
+ * A scan, not a pattern: `/^\s*-{2,}.*(below this line|...)/` tried each split of a line of dashes
+ * between `-{2,}` and `.*` and read the rest again for each, quadratic in the line. Here each
+ * position past the dashes is compared with the few words once, each comparison at most as long
+ * as the longest of them: linear. `count`, when given, is told each unit read.
+ */
+export function isOriginalMarker(line: string, count?: ScanSteps): boolean {
+  const at = (i: number): number => {
+    if (count !== undefined) count.steps++;
+    return line.charCodeAt(i);
+  };
+  // `words` at `i`, ASCII letters in either case (as a pattern with the `i` flag compares them)
+  const wordsAt = (i: number, words: string): boolean => {
+    if (i + words.length > line.length) return false;
+    for (let k = 0; k < words.length; k++) {
+      const c = at(i + k);
+      if (c !== words.charCodeAt(k) && !(c >= 65 && c <= 90 && c + 32 === words.charCodeAt(k))) return false;
+    }
+    return true;
+  };
+  let i = 0;
+  while (i < line.length && isSpace(at(i))) i++;
+  let dashes = i;
+  while (dashes < line.length && at(dashes) === 0x2d) dashes++;
+  const run = dashes - i;
+  if (run >= 2) {
+    // the words anywhere after the first two dashes, before a line terminator (`.` reads none)
+    for (let k = i + 2; k < line.length && !isLineTerminator(at(k)); k++) if (AFTER_DASHES.some((w) => wordsAt(k, w))) return true;
+  }
+  if (run >= 1) {
+    // `-+\s*original message\s*-+`
+    let k = dashes;
+    while (k < line.length && isSpace(at(k))) k++;
+    if (wordsAt(k, 'original message')) {
+      k += 16;
+      while (k < line.length && isSpace(at(k))) k++;
+      if (k < line.length && at(k) === 0x2d) return true;
+    }
+  }
+  // `-{3,} ?the header of the original`
+  if (run >= 3) return wordsAt(dashes, 'the header of the original') || (dashes < line.length && at(dashes) === 0x20 && wordsAt(dashes + 1, 'the header of the original'));
+  if (run > 0) return false;
+  if (wordsAt(i, '***')) return wordsAt(i + 3, 'original') || (i + 3 < line.length && at(i + 3) === 0x20 && wordsAt(i + 4, 'original'));
+  return MARKER_STARTS.some((w) => wordsAt(i, w));
+}
+
+/** Whether UTF-16 unit `c` ends a line as `.` in a regular expression reads it (LF, CR, U+2028, U+2029). */
+function isLineTerminator(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+}
 
 const LOCAL_CHARS = "!#$%&'*+/=?^_`{|}~.-";
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -122,11 +187,11 @@ function collapse(s: string): string {
  */
 export function extractFreeText(body: string): FreeTextRecipient[] {
   const all = body.slice(0, FREE_TEXT_SCAN_CHARS).split(/\r?\n/);
-  // Cut at the copy of the returned message (line by line: each test sees at most 200 characters).
+  // Cut at the copy of the returned message: a line of at most 200 characters that starts it.
   let cut = all.length;
   for (let i = 1; i < all.length; i++) {
     const l = all[i]!;
-    if (l.length <= 200 && ORIGINAL_MARKER.test(l)) {
+    if (l.length <= 200 && isOriginalMarker(l)) {
       cut = i;
       break;
     }

@@ -448,7 +448,11 @@ function explainer(bodyText: string): (address: string | undefined) => string | 
     let found: string | undefined;
     if (at >= 0) {
       const after = text.slice(at + address.length, at + address.length + 1200);
-      // the next recipient's `<local@domain>` line ends it (a local part without "@": one way to match)
+      // the next recipient's `<local@domain>` line ends it (a local part without "@": one way to
+      // match). Linear, not only short: each alternative starts at an LF and reads the white space
+      // after it, then one word; `\s*\n\s*\n` can end only at that run's LFs, and a run with three
+      // matches at its first (only its last two LFs are starts that fail); `[^>\s@]+` cannot give
+      // back the `@` after it, `[^>\s]+` stops at white space: a start reads its run and one word.
       const cut = after.search(/\n\s*\n\s*\n|\n-{3,}|\n\s*<[^>\s@]+@[^>\s]+>:?\s*\n/);
       const chunk = (cut >= 0 ? after.slice(0, cut) : after).replace(/\s+/g, ' ').replace(/^[>:\s]+/, '').trim();
       if (chunk.length > 3) found = chunk;
@@ -893,6 +897,7 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
         class: classifyRecipient(classifier, f.diagnostic, f.status, whole, domainOf(f.address)),
       }));
       const head = subject + ' ' + bodyText.slice(0, 2000);
+      // literal alternatives only, as DELAY_WARNING: each start reads at most the longest of them
       const delayed = /\b(delay(ed)?|warning: could not send|still being retried|will (keep|continue) trying|not yet been delivered)\b/i.test(head);
       const failed = recipients.some((r) => r.class.category !== 'soft' || r.class.replyCode === undefined || r.class.replyCode >= 500);
       // A delay warning's recipients are delayed, as a DSN would say (RFC 3464 §2.3.3): a text that

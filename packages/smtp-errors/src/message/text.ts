@@ -155,3 +155,10 @@ export function latin1Text(input: Uint8Array): string {
   for (let i = 0; i < input.length; i += 8192) out.push(String.fromCharCode(...input.subarray(i, i + 8192)));
   return out.join('');
 }
+
+/** Whether UTF-16 unit `c` is white space as `\s` and `String.prototype.trim` read it. */
+export function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
