@@ -1,6 +1,9 @@
 // The helpers that read what a cut input leaves. withoutCutField replaced a pattern anchored at the
 // end after `\s*` (`/\n[ \t]*\r?\n\s*$/`), which read a run of blank lines again from each of its
-// line ends: it must decide as that pattern did, in one pass.
+// line ends: it must decide as that pattern did, in one pass. inputEnding decodes the part a cut
+// input ends in with the MIME parser itself: what it gives must be what the parser decoded for
+// that part, up to the line feed the parser gives a last line that has none.
+import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
 import { inputEnding, withoutCutField } from './cut.js';
 
@@ -54,33 +57,72 @@ describe('inputEnding', () => {
   const head = 'From: a@b.test\r\nContent-Type: multipart/report; boundary="rb"\r\n\r\n--rb\r\nContent-Type: text/plain\r\n\r\nhello\r\n--rb\r\nContent-Type: message/delivery-status\r\n';
   const text = (ending: { bytes: Uint8Array }): string => new TextDecoder().decode(ending.bytes);
 
-  it('a part in base64 the input ends in: its content decoded, a unit cut short giving the bytes it holds', () => {
-    const e = inputEnding(enc(`${head}Content-Transfer-Encoding: base64\r\n\r\n${btoa('Action: failed\r\nStatus: 5.1.1\r\n')}`.slice(0, -6)));
+  it('a part in base64 the input ends in: its content decoded, a unit cut short giving the bytes it holds', async () => {
+    const e = await inputEnding(enc(`${head}Content-Transfer-Encoding: base64\r\n\r\n${btoa('Action: failed\r\nStatus: 5.1.1\r\n')}`.slice(0, -6)));
     expect([text(e), e.lineEnded]).toEqual(['Action: failed\r\nStatus: 5.1.', false]);
-    const ended = inputEnding(enc(`${head}Content-Transfer-Encoding: BASE64\r\n\r\n${btoa('Action: failed\r\n')}\r\n`));
+    const ended = await inputEnding(enc(`${head}Content-Transfer-Encoding: BASE64\r\n\r\n${btoa('Action: failed\r\n')}\r\n`));
     expect([text(ended), ended.lineEnded]).toEqual(['Action: failed\r\n', true]);
   });
 
-  it('a part in quoted-printable: soft line breaks joined, a cut line of spaces is no line end', () => {
-    const e = inputEnding(enc(`${head}Content-Transfer-Encoding: quoted-printable\r\n\r\nDiagnostic-Code: smtp; 550 =3D x =\r\nrejected:\r\n    `));
+  it('a part in quoted-printable: soft line breaks joined, a cut line of spaces is no line end', async () => {
+    const e = await inputEnding(enc(`${head}Content-Transfer-Encoding: quoted-printable\r\n\r\nDiagnostic-Code: smtp; 550 =3D x =\r\nrejected:\r\n    `));
     expect([text(e), e.lineEnded]).toEqual(['Diagnostic-Code: smtp; 550 = x rejected:\r\n', false]);
-    const soft = inputEnding(enc(`${head}Content-Transfer-Encoding: quoted-printable\r\n\r\nAction: fai=\r\n`));
+    const soft = await inputEnding(enc(`${head}Content-Transfer-Encoding: quoted-printable\r\n\r\nAction: fai=\r\n`));
     expect([text(soft), soft.lineEnded]).toEqual(['Action: fai', false]);
   });
 
-  it('the input itself when it ends in a part not encoded, in a part header, or after a closing delimiter', () => {
+  it('the input itself when it ends in a part not encoded, in a part header, or after a closing delimiter', async () => {
     for (const raw of [`${head}\r\nAction: fai`, `${head}Content-Transfer-Encoding: base64\r\n`, `${head}Content-Transfer-Encoding: base64\r\n\r\nQUJD\r\n--rb--\r\nepilogue`]) {
       const input = enc(raw);
-      expect(inputEnding(input).bytes).toBe(input);
+      expect((await inputEnding(input)).bytes).toBe(input);
     }
     // a line that starts with `--` but names no boundary is text of the part
-    const e = inputEnding(enc(`${head}Content-Transfer-Encoding: quoted-printable\r\n\r\n--other\r\nAction: fai`));
+    const e = await inputEnding(enc(`${head}Content-Transfer-Encoding: quoted-printable\r\n\r\n--other\r\nAction: fai`));
     expect(text(e)).toBe('--other\r\nAction: fai');
   });
 
-  it('a message that is not multipart, in base64', () => {
-    const e = inputEnding(enc(`From: a@b.test\r\nContent-Transfer-Encoding: base64\r\n\r\n${btoa('<person@example.test>:\r\n550 unknown\r\n').replace(/.{8}/g, '$&\r\n')}`.slice(0, -3)));
+  it('a message that is not multipart, in base64', async () => {
+    const e = await inputEnding(enc(`From: a@b.test\r\nContent-Transfer-Encoding: base64\r\n\r\n${btoa('<person@example.test>:\r\n550 unknown\r\n').replace(/.{8}/g, '$&\r\n')}`.slice(0, -3)));
     expect(e.lineEnded).toBe(false);
     expect(text(e).startsWith('<person@example.test>:\r\n550 unkn')).toBe(true);
+  });
+
+  it('a quoted-printable line cut before its line end: the line feed the parser gives it is dropped, an encoded one kept', async () => {
+    const qp = (body: string): Promise<{ bytes: Uint8Array; lineEnded: boolean }> => inputEnding(enc(`${head}Content-Transfer-Encoding: quoted-printable\r\n\r\n${body}`));
+    const cases: [string, string, boolean][] = [
+      ['Action: failed=0A', 'Action: failed\n', false],
+      ['Action: failed=0A\r\n', 'Action: failed\n\r\n', true],
+      ['Action: failed\r\n\r', 'Action: failed\r\n', false],
+      ['Action: failed= \t\r', 'Action: failed', false],
+      ['Action: failed=\r \r\n', 'Action: failed=\r\r\n', true],
+      ['', '', true],
+    ];
+    for (const [body, decoded, lineEnded] of cases) {
+      const e = await qp(body);
+      expect([text(e), e.lineEnded], JSON.stringify(body)).toEqual([decoded, lineEnded]);
+    }
+  });
+
+  it('a report part cut at every byte, in base64 and quoted-printable: the content the parser decoded for the part, as far as the input goes', async () => {
+    const report = 'Reporting-MTA: dns; mx.test\r\n\r\nFinal-Recipient: rfc822; a@b.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <a@b.test>: caf\u00e9 = unknown   \r\n\r\n';
+    const bytes = enc(report);
+    const encoded: Record<string, string> = {
+      base64: btoa(String.fromCharCode(...bytes)).replace(/.{76}/g, '$&\r\n'),
+      'quoted-printable': `${report.replace(/=/g, '=3D').replace(/\u00e9/g, '=C3=A9').replace(/ +\r\n/g, (m) => `${m.slice(0, -3)}=20\r\n`).replace(/(.{40})/g, '$1=\r\n')}x=\t\r\n`,
+    };
+    let checked = 0;
+    for (const [cte, body] of Object.entries(encoded)) {
+      const whole = `${head}Content-Transfer-Encoding: ${cte}\r\n\r\n${body}`;
+      for (let cut = whole.length - body.length; cut <= whole.length; cut++) {
+        const input = enc(whole.slice(0, cut));
+        const email = await PostalMime.parse(input, { attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true });
+        const part = email.attachments.find((a) => a.mimeType === 'message/delivery-status');
+        const content = part === undefined ? '' : new TextDecoder().decode(part.content as ArrayBuffer);
+        const ending = await inputEnding(input);
+        expect([content.slice(0, text(ending).length), content.length - text(ending).length <= 1], `${cte} cut at ${String(cut)}`).toEqual([text(ending), true]);
+        checked++;
+      }
+    }
+    expect(checked).toBe(Object.values(encoded).reduce((n, body) => n + body.length + 1, 0));
   });
 });

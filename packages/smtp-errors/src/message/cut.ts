@@ -4,6 +4,7 @@
  * the cut may fall in. Every function is one pass over its input, without regular expressions
  * that could read it again from each position.
  */
+import PostalMime from 'postal-mime';
 import { contentTypeFields, decodeLegacyText, isSpace, latin1Text } from './text.js';
 
 /** The number of bytes at the end of `bytes` before its trailing CR and LF. */
@@ -129,82 +130,35 @@ function lastPart(text: string): { readonly body: number; readonly encoding: str
   return undefined;
 }
 
-/** Base64 digit values by byte, -1 for a byte outside the alphabet. */
-const BASE64 = new Int8Array(256).fill(-1);
-for (let i = 0; i < 64; i++) BASE64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
-
 /**
- * Base64 (RFC 2045 §6.8) read as the MIME parser reads it: bytes outside the alphabet skipped, each
- * `=` ending a unit, and a unit cut short giving the whole bytes it holds.
+ * `body` (a part's content in `encoding`, as far as the input goes) decoded by the MIME parser
+ * itself: it reads a one-part message of that body behind a header block that names the encoding
+ * and no charset (`application/octet-stream`), and gives the decoded bytes as they are. The same
+ * parser, the same reading as the part's content got: bytes outside the base64 alphabet skipped,
+ * each `=` ending a unit, a unit cut short giving the bytes it holds; quoted-printable white space
+ * at a line's end deleted, soft line breaks joined, each hard line break as written. One pass.
  */
-function decodeBase64Body(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.ceil((body.length * 3) / 4));
-  let o = 0;
-  let acc = 0;
-  let n = 0;
-  // the bytes of a unit left open: two digits hold one, three hold two, one none
-  const flush = (): void => {
-    if (n >= 2) out[o++] = (acc >> (6 * n - 8)) & 0xff;
-    if (n === 3) out[o++] = (acc >> 2) & 0xff;
-    acc = 0;
-    n = 0;
-  };
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    const v = BASE64[c]!;
-    if (v < 0) {
-      if (c === 0x3d) flush();
-      continue;
-    }
-    acc = (acc << 6) | v;
-    if (++n === 4) {
-      out[o++] = acc >> 16;
-      out[o++] = (acc >> 8) & 0xff;
-      out[o++] = acc & 0xff;
-      acc = 0;
-      n = 0;
-    }
-  }
-  flush();
-  return out.subarray(0, o);
+async function decodedBody(encoding: 'base64' | 'quoted-printable', body: Uint8Array): Promise<Uint8Array> {
+  const header = new TextEncoder().encode(`Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n`);
+  const message = new Uint8Array(header.length + body.length);
+  message.set(header);
+  message.set(body, header.length);
+  const content = (await PostalMime.parse(message, { attachmentEncoding: 'arraybuffer' })).attachments[0]?.content ?? '';
+  return typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content);
 }
 
-const hex = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1);
-
 /**
- * Quoted-printable (RFC 2045 §6.7) read as the MIME parser reads it: white space at a line's end
- * deleted, `=` at a line's end a soft line break, `=XX` a byte, any other `=` kept, each hard line
- * break as written. A last line the input cut before its line end gets none; `lineEnded` says
- * whether the last line ended (white space deleted at its end, a line of spaces the cut fell in
- * decodes to nothing, so the bytes alone cannot say).
+ * How the last line of a part's encoded body ends (MIME framing, not decoding): `ended` when a
+ * line feed ends it (a body of no line at all has nothing cut), `soft` when it is a
+ * quoted-printable soft line break: `=` last once the line's CRs and then its white space are taken
+ * off its end (RFC 2045 §6.7 rules 3 and 5). Reads back over the end of the last line only.
  */
-function decodeQuotedPrintableBody(body: Uint8Array): InputEnd {
-  const out = new Uint8Array(body.length);
-  let o = 0;
-  let lineEnded = true;
-  for (let at = 0; at < body.length; ) {
-    const lf = body.indexOf(10, at);
-    const next = lf < 0 ? body.length : lf + 1;
-    let end = next;
-    while (end > at && (body[end - 1] === 10 || body[end - 1] === 13)) end--;
-    const lineBreak = end;
-    while (end > at && (body[end - 1] === 0x20 || body[end - 1] === 0x09)) end--;
-    const soft = end > at && body[end - 1] === 0x3d;
-    if (soft) end--;
-    for (let i = at; i < end; i++) {
-      const c = body[i]!;
-      const h = c === 0x3d && i + 2 < end ? hex(body[i + 1]!) : -1;
-      const l = h >= 0 ? hex(body[i + 2]!) : -1;
-      if (l >= 0) {
-        out[o++] = (h << 4) | l;
-        i += 2;
-      } else out[o++] = c;
-    }
-    lineEnded = lf >= 0 && !soft;
-    if (lineEnded) for (let i = lineBreak; i < next; i++) out[o++] = body[i]!;
-    at = next;
-  }
-  return { bytes: out.subarray(0, o), lineEnded };
+function lastLineEnd(body: Uint8Array): { readonly ended: boolean; readonly soft: boolean } {
+  const ended = body.length === 0 || body[body.length - 1] === 10;
+  let end = ended && body.length > 0 ? body.length - 1 : body.length;
+  while (end > 0 && body[end - 1] === 13) end--;
+  while (end > 0 && (body[end - 1] === 0x20 || body[end - 1] === 0x09)) end--;
+  return { ended, soft: end > 0 && body[end - 1] === 0x3d };
 }
 
 /**
@@ -219,13 +173,26 @@ export interface InputEnd {
   readonly lineEnded: boolean;
 }
 
-/** How `input`, cut, ends (see {@link InputEnd}). */
-export function inputEnding(input: Uint8Array): InputEnd {
+/**
+ * How `input`, cut, ends (see {@link InputEnd}). A part in base64 or quoted-printable is decoded by
+ * the MIME parser ({@link decodedBody}); whether its last line ended is read from the encoded bytes
+ * in quoted-printable, where white space deleted at a line's end and a cut line of spaces leave
+ * nothing in the decoded bytes to tell it by.
+ */
+export async function inputEnding(input: Uint8Array): Promise<InputEnd> {
   const part = lastPart(latin1Text(input));
   if (part !== undefined && part.encoding === 'base64') {
-    const bytes = decodeBase64Body(input.subarray(part.body));
+    const bytes = await decodedBody('base64', input.subarray(part.body));
     return { bytes, lineEnded: bytes.length === 0 || bytes[bytes.length - 1] === 10 };
   }
-  if (part !== undefined && part.encoding === 'quoted-printable') return decodeQuotedPrintableBody(input.subarray(part.body));
+  if (part !== undefined && part.encoding === 'quoted-printable') {
+    const body = input.subarray(part.body);
+    const { ended, soft } = lastLineEnd(body);
+    const decoded = await decodedBody('quoted-printable', body);
+    // the parser gives the last line of a message that ends without a line end a line feed of its
+    // own (a part's content keeps the line ends it was sent with): that one is not the input's
+    const own = !ended && !soft && decoded[decoded.length - 1] === 10;
+    return { bytes: own ? decoded.subarray(0, decoded.length - 1) : decoded, lineEnded: ended && !soft };
+  }
   return { bytes: input, lineEnded: input.length === 0 || input[input.length - 1] === 10 };
 }

@@ -778,7 +778,7 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
   // How the cut input ends, as the part it ends in reads: the input itself, or, when it ends inside
   // a part in base64 or quoted-printable, that part's content decoded (its encoded bytes never
   // compare equal to what the parser decoded, and a cut there cuts the decoded text as surely).
-  const ending = inputCut ? inputEnding(input) : undefined;
+  const ending = inputCut ? await inputEnding(input) : undefined;
   // the body runs on to where the input was cut: its last line may be cut short (an address, a
   // reply), and is not read unless the cut falls at a line end
   const bodyCut = ending !== undefined && textEndsInput(bodyText, ending.bytes);
