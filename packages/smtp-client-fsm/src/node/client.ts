@@ -89,7 +89,8 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
    * the whole queue, or use {@link createPool}, which gives each connection one message at a time.
    * In a pool it counts from the pool's `send()`: a message that no connection has taken when it
    * passes (still queued, or waiting for a connection being opened) rejects with
-   * `ERR_SMTP_CLIENT_TIMEOUT`; the connection that takes one bounds it from then on.
+   * `ERR_SMTP_CLIENT_TIMEOUT`; the connection that takes one has what is left of it, so the whole
+   * of a message, wait included, is bounded by it.
    */
   readonly messageTimeout?: number;
   /**
@@ -597,6 +598,12 @@ class Client implements SmtpClient {
   }
 
   send(message: SendInput): Promise<SendResult> {
+    const limit = this.options.messageTimeout;
+    return this.sendWithin(message, limit, limit === undefined ? '' : `messageTimeout (${limit} ms)`);
+  }
+
+  /** `send()` with its own deadline (`ms`, none when undefined), named `what` in the timeout's message. */
+  sendWithin(message: SendInput, ms: number | undefined, what: string): Promise<SendResult> {
     if (this.isClosed) return Promise.reject(this.lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'connection closed'));
     if (typeof message !== 'object' || message === null) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object'));
     const body: unknown = message.body;
@@ -609,11 +616,14 @@ class Client implements SmtpClient {
         const { body: _b, ...rest } = message;
         const id = this.connection.sendMessage(whole ? { ...rest, body } : rest);
         const p: Pending = { resolve, body, credits: 0, wake: undefined, writing: false, timer: undefined };
-        const limit = this.options.messageTimeout;
-        if (limit !== undefined) {
-          p.timer = setTimeout(() => {
-            if (this.pending.get(id) === p) this.abort(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not done within messageTimeout (${limit} ms)`, 'remote'));
-          }, limit);
+        if (ms !== undefined) {
+          p.timer = setTimeout(
+            () => {
+              if (this.pending.get(id) === p) this.abort(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not done within ${what}`, 'remote'));
+            },
+            // a longer delay would fire at once
+            Math.min(ms, 2 ** 31 - 1),
+          );
         }
         this.pending.set(id, p);
         // from here the message settles through the connection, even when a state throws
@@ -636,6 +646,15 @@ class Client implements SmtpClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * @internal `client.send(message)` bounded by `ms` instead of the connection's `messageTimeout`
+ * (what {@link createPool} gives a message: the rest of its own deadline); `what` names that
+ * deadline in the timeout's message. A client not made by {@link connect} sends as it sends.
+ */
+export function sendWithin(client: SmtpClient, message: SendInput, ms: number, what: string): Promise<SendResult> {
+  return client instanceof Client ? client.sendWithin(message, ms, what) : client.send(message);
 }
 
 type Policy = TlsSecurity;

@@ -8,7 +8,7 @@ import { createPool } from './index.js';
 import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
 import type { ScriptedListener } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
-import type { BodySource } from './index.js';
+import type { BodySource, SendResult } from './index.js';
 
 let script: Script = {};
 let listener: ScriptedListener;
@@ -389,6 +389,51 @@ describe('createPool', () => {
       for (const r of results.slice(1)) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'ERR_SMTP_CLIENT_TIMEOUT' } });
       expect(sessions.flatMap((x) => x.commands.filter((c) => c.startsWith('MAIL')))).toHaveLength(1);
     });
+
+    it('a message that waited in the pool before a connection took it has there only what is left of its messageTimeout, not a fresh one', async () => {
+      // the wait: a rate limit that lets the message start 1.8 s after send(); then a server that never answers DATA
+      script = { silentOn: 'DATA' };
+      const rateLimit = { messages: 1, interval: 1, take: () => new Promise<void>((r) => setTimeout(r, 1800)) };
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, messageTimeout: 2000, timeouts: { dataInit: 600_000 }, rateLimit });
+      const settled = pool.send(msg(1)).then(
+        (r) => ({ result: r }),
+        (e: unknown) => ({ error: e }),
+      );
+      // bounded well below the wait plus a whole messageTimeout (3.8 s): it was still pending here
+      const first = await Promise.race([settled, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 3000))]);
+      const outcome = first === 'pending' ? await settled : first;
+      await pool.close();
+      expect(first).not.toBe('pending');
+      // the connection's deadline (deferred) or, had it not taken the message in time, the pool's (rejected)
+      expect(outcome).toSatisfy((o: { result?: SendResult; error?: { code?: string } }) => o.result?.errorCode === 'ERR_SMTP_CLIENT_TIMEOUT' || o.error?.code === 'ERR_SMTP_CLIENT_TIMEOUT');
+    }, 15_000);
+
+    it('a message sent again on a fresh connection keeps the deadline of its send(): a fresh connection that never greets does not hold it for a connectTimeout', async () => {
+      // the first connection (the scripted server) sends one message, then says 421 to the next MAIL
+      // (stale); the fresh one (the silent host) takes TCP and never greets
+      perConnection = (n) => (n === 1 ? { fail421On: 'MAIL', failFromMail: 2 } : undefined);
+      let calls = 0;
+      const connection = (): Promise<net.Socket> =>
+        new Promise((resolve, reject) => {
+          const sock = net.connect(++calls === 1 ? port : silentPort, '127.0.0.1', () => resolve(sock));
+          sock.once('error', reject);
+        });
+      const pool = createPool({ host: '127.0.0.1', security: 'off', maxConnections: 1, connectTimeout: 600_000, messageTimeout: 500, connection });
+      expect((await pool.send(msg(1))).outcome).toBe('delivered');
+      const settled = pool.send(msg(2)).then(
+        (r) => ({ result: r }),
+        (e: unknown) => ({ error: e }),
+      );
+      const first = await Promise.race([settled, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 5_000))]);
+      for (const s of held) s.destroy();
+      const outcome = first === 'pending' ? await settled : first;
+      await pool.close();
+      // it was: pending until the fresh connection's connectTimeout (10 minutes)
+      expect(first).not.toBe('pending');
+      expect(calls).toBe(2);
+      // the result it had: deferred with the 421, as when it is not sent again
+      expect(outcome).toMatchObject({ result: { outcome: 'deferred', reply: { code: 421 } } });
+    }, 15_000);
 
     it('a messageTimeout that is not a number of ms > 0 is refused by createPool', () => {
       expect(() => createPool({ host: '127.0.0.1', messageTimeout: -1 })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^messageTimeout/) }));

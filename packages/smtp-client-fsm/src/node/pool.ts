@@ -3,7 +3,7 @@
 // (a message that met a stale reused connection, or LIMITS MAILMAX, is sent again once, on a fresh
 // one, when its body can go again whole).
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
-import { connect, courtesyQuit } from './client.js';
+import { connect, courtesyQuit, sendWithin } from './client.js';
 import { chunks, discard, isBodySource, isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -51,8 +51,10 @@ export interface SmtpPool {
    * Queues a message; resolves with its own result once a connection has sent it. Rejects with a
    * typed error when no connection could be opened (`connect`'s errors: when the last connection
    * being opened fails and none is open, every message waiting rejects with its error at once),
-   * when `messageTimeout` passes before a connection took the message (`ERR_SMTP_CLIENT_TIMEOUT`),
-   * or when the pool is closed.
+   * when `messageTimeout` (counted from this call) passes before a connection took the message
+   * (`ERR_SMTP_CLIENT_TIMEOUT`), or when the pool is closed. A message a connection took settles
+   * with its result within `messageTimeout` of this call too (`deferred` with
+   * `ERR_SMTP_CLIENT_TIMEOUT`, or `unknown` after the final dot, when it passes there).
    */
   send(message: SendInput): Promise<SendResult>;
   /** Resolves when the queue is below `maxQueue` (backpressure for producers). */
@@ -85,6 +87,10 @@ interface Job {
   settled?: boolean;
   /** Its `messageTimeout` while no connection has taken it. */
   timer?: ReturnType<typeof setTimeout> | undefined;
+  /** When its `messageTimeout` passes (`performance.now()` time), counted from `send()`. */
+  deadline?: number;
+  /** The result it had before it was sent again: its result if it cannot be (deadline, no connection). */
+  fallback?: SendResult;
 }
 
 /**
@@ -189,8 +195,10 @@ const MAX_DELAY = 2 ** 31 - 1;
  * resolves with that message's result. When a connection fails to open (refused, timed out, a
  * refused greeting) and no other connection of the pool is open or opening, that message and every
  * message waiting reject with its error at once. `messageTimeout` counts from `send()`: a message
- * that no connection has taken when it passes rejects with `ERR_SMTP_CLIENT_TIMEOUT`; once a
- * connection takes it, that connection's own `messageTimeout` bounds the sending.
+ * that no connection has taken when it passes rejects with `ERR_SMTP_CLIENT_TIMEOUT`; a connection
+ * that takes it has what is left of it (not a whole `messageTimeout` of its own after the wait),
+ * and a message sent again on a fresh connection keeps the same deadline (when it passes, or the
+ * fresh connection cannot be opened, the message gets the result it had).
  *
  * @example
  * const pool = createPool({ host: '127.0.0.1', port: 2525, security: 'off', maxConnections: 8 });
@@ -257,9 +265,12 @@ export function createPool(options: PoolOptions): SmtpPool {
     if (queue.length < maxQueue) for (const w of readyWaiters.splice(0)) w();
   };
 
+  /** Ms left before the job's `messageTimeout` passes (undefined: none). */
+  const left = (job: Job): number | undefined => (job.deadline === undefined ? undefined : job.deadline - performance.now());
+
   /**
-   * A connection is taking the job: its `messageTimeout` is that connection's from now on. False
-   * when the job settled meanwhile (its deadline passed while it waited).
+   * A connection is taking the job: what is left of its `messageTimeout` goes with it to that
+   * connection. False when the job settled meanwhile (its deadline passed while it waited).
    */
   const takeJob = (job: Job): boolean => {
     if (job.timer !== undefined) clearTimeout(job.timer);
@@ -267,15 +278,29 @@ export function createPool(options: PoolOptions): SmtpPool {
     return !job.settled;
   };
 
-  /** The job's deadline passed before a connection took it: out of the queue, rejected. */
-  const expire = (job: Job, limit: number): void => {
+  /** The pool's watch on the job's deadline while no connection holds it (waiting, or between two). */
+  const watch = (job: Job, ms: number): void => {
+    job.timer = setTimeout(() => expire(job), Math.min(Math.max(ms, 0), MAX_DELAY));
+  };
+
+  /**
+   * The job cannot go on (its deadline passed, or no connection could be opened): the result it had
+   * before it was to be sent again, or else the error.
+   */
+  const fail = (job: Job, e: unknown): void => {
+    if (job.fallback) job.resolve(job.fallback);
+    else job.reject(e);
+  };
+
+  /** The job's deadline passed while no connection held it: out of the queue, settled. */
+  const expire = (job: Job): void => {
     job.timer = undefined;
     const i = queue[0] === job ? 0 : queue.indexOf(job);
     if (i >= 0) {
       queue.splice(i, 1);
       notifyReady();
     }
-    job.reject(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not sent within messageTimeout (${limit} ms): no connection of the pool took it`, 'remote'));
+    fail(job, new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not sent within messageTimeout (${String(messageTimeout)} ms): no connection of the pool took it`, 'remote'));
   };
 
   /** Waits for a job or the idle timeout; undefined when idle or closing. */
@@ -342,9 +367,10 @@ export function createPool(options: PoolOptions): SmtpPool {
             }
             // No connection of the pool is open or opening: the messages waiting would each wait
             // for one more attempt (a whole connectTimeout against a host that never greets) and
-            // likely meet the same failure. They all fail with it now; a later send() tries again.
-            job.reject(e);
-            for (const waiting of queue.splice(0)) waiting.reject(e);
+            // likely meet the same failure. They all fail with it now (one that was to be sent
+            // again keeps the result it had); a later send() tries again.
+            fail(job, e);
+            for (const waiting of queue.splice(0)) fail(waiting, e);
             notifyReady();
             job = undefined;
             break;
@@ -355,13 +381,20 @@ export function createPool(options: PoolOptions): SmtpPool {
           job = await nextJob(true);
           continue;
         }
+        // messageTimeout counts from send(): the connection has what is left of it
+        const budget = left(current);
+        if (budget !== undefined && budget <= 0) {
+          expire(current);
+          job = await nextJob(true);
+          continue;
+        }
         // a connection that sent before (or waited idle) may have been closed by the server meanwhile
         const reused = sent > 0;
         sent++;
-        let again = false;
+        let again: { readonly result: SendResult } | { readonly error: unknown } | undefined;
         const handed = attempt(current.message);
         try {
-          const result = await client.send(handed.message);
+          const result = await (budget === undefined ? client.send(handed.message) : sendWithin(client, handed.message, budget, `messageTimeout (${String(messageTimeout)} ms from the pool's send())`));
           if (handed.read()) current.read = true;
           current.unreleased = handed.released();
           // MAILMAX reached (a message that took several transactions): nothing more on this connection,
@@ -369,18 +402,28 @@ export function createPool(options: PoolOptions): SmtpPool {
           spent = result.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED';
           const untried = spent && result.recipients.every((r) => r.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED');
           // Only with a body that can go whole: a stream read even in part would go truncated or empty.
-          again = !current.retried && replayable(current) && (untried || (reused && staleConnection(result, client)));
-          if (!again) current.resolve(result);
+          if (!current.retried && replayable(current) && (untried || (reused && staleConnection(result, client)))) again = { result };
+          else current.resolve(result);
         } catch (e) {
           // Refused before anything was written (invalid input, or the connection was already gone).
           if (handed.read()) current.read = true;
-          again = reused && !current.retried && client.closing && replayable(current);
-          if (!again) current.reject(e);
+          if (reused && !current.retried && client.closing && replayable(current)) again = { error: e };
+          else current.reject(e);
         }
         if (again) {
-          // once, on a fresh connection (the loop replaces the closed one)
+          // once, on a fresh connection (the loop replaces the closed one), within the same deadline:
+          // watched by the pool again until a connection takes it, its first result kept for when
+          // the deadline passes first or no connection can be opened
           current.retried = true;
-          continue;
+          if ('result' in again) current.fallback = again.result;
+          const rest = left(current);
+          if (rest === undefined) continue;
+          if (rest > 0) {
+            watch(current, rest);
+            continue;
+          }
+          if ('result' in again) current.resolve(again.result);
+          else current.reject(again.error);
         }
         job = await nextJob(true);
       }
@@ -435,8 +478,10 @@ export function createPool(options: PoolOptions): SmtpPool {
             reject(e);
           },
         };
-        const limit = connectOptions.messageTimeout;
-        if (limit !== undefined) job.timer = setTimeout(() => expire(job, limit), Math.min(limit, MAX_DELAY));
+        if (messageTimeout !== undefined) {
+          job.deadline = performance.now() + messageTimeout;
+          watch(job, messageTimeout);
+        }
         const [w] = wake;
         if (w) {
           queue.push(job);
