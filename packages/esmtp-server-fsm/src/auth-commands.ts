@@ -5,6 +5,7 @@
  */
 import { asciiUpper, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
+import type { ExchangeLineCheck } from './line-reader.js';
 import { hasUnsafeText } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
@@ -81,10 +82,19 @@ function rejectAuth(s: Session, r: ReplyInit): void {
   send(s, { code: 334, text: encodeBase64(challenge) });
 }
 
-/** Reads one SASL response line (at most `maxAuthLine`) and runs the next step; `*` cancels. */
-export function stepAuth(s: Session): boolean {
-  const line = readLine(s, s.limits.maxAuthLine, false);
+/**
+ * Reads one SASL response line (at most `maxAuthLine`) and runs the next step; `*` cancels. A line
+ * whose segments a lenient peer would run as a data verb (or a must-be-last one with input behind)
+ * closes the session first (`check`, SMUG-5).
+ */
+export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
+  const line = readLine(s, s.limits.maxAuthLine, false, check.verbKind);
   if (line === undefined) return false;
+  if (check.closes(s, line)) {
+    s.sasl = undefined;
+    s.authFailure = undefined;
+    return true;
+  }
   const failure = s.authFailure;
   if (failure) {
     // The client's answer to the error challenge (empty, or '*', or anything): the rejection follows.

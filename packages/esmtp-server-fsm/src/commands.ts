@@ -9,6 +9,7 @@ import { bdat, data, stepBdat, stepBody } from './data-commands.js';
 import { mail, rcpt } from './envelope-commands.js';
 import { blockCommand, customCommand, stepExtension, unframed } from './extension-exchange.js';
 import { VERB_HEAD, lineInHead, overflowSegments, readLineParts, segmentsKind } from './line-reader.js';
+import type { ExchangeLineCheck } from './line-reader.js';
 import { countError, NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, shutdownNow, TLS_REQUIRED } from './replies.js';
 import type { ReplyInit } from './reply.js';
 import type { Session } from './session.js';
@@ -106,9 +107,9 @@ export function step(s: Session): boolean {
     case 'reading-bdat':
       return stepBdat(s);
     case 'auth':
-      return stepAuth(s);
+      return stepAuth(s, EXCHANGE_LINES);
     case 'extension':
-      return stepExtension(s);
+      return stepExtension(s, EXCHANGE_LINES);
     case 'awaiting-helo':
     case 'awaiting-mail':
     case 'awaiting-rcpt':
@@ -262,6 +263,26 @@ function closesForSegments(s: Session, kind: number): boolean {
   if (kind === SEGMENT_LAST && s.options.pipeliningSync !== 'off' && s.inputLength > 0) return desync(s);
   return false;
 }
+
+/**
+ * SMUG-5 for the lines of an exchange (an AUTH continuation after a `334`, a custom verb's line
+ * step after its `3xx`): they are not commands here, but a peer that ends lines at a bare CR or LF
+ * takes what follows one as commands, as in a command line. The same rule as for a refused command
+ * line applies to their segments ({@link closesForSegments}): a data verb closes at once, a
+ * must-be-last one with input behind it. The segments of an over-long line are read as it is
+ * discarded; one within its limit is read only when it holds a CR or LF. Leading blanks do not
+ * count here: such a peer reads the line as the exchange's answer.
+ */
+const EXCHANGE_LINES: ExchangeLineCheck = {
+  verbKind: wordKind,
+  closes(s, line) {
+    if (line === 'overflow') {
+      const segments = overflowSegments(s);
+      return segments.bare && closesForSegments(s, segments.kind);
+    }
+    return (line.indexOf(CR) >= 0 || line.indexOf(LF) >= 0) && closesForSegments(s, segmentsKind(s, line, wordKind));
+  },
+};
 
 /**
  * A line refused before any verb ran: too long, a bare CR or LF, NUL, invalid UTF-8, a verb glued

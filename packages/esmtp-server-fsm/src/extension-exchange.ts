@@ -8,6 +8,7 @@
 import { DataDecoder } from './data-decoder.js';
 import { SmtpServerError } from './errors.js';
 import { consume, readLine } from './line-reader.js';
+import type { ExchangeLineCheck } from './line-reader.js';
 import type { ReplyInit } from './reply.js';
 import { checkReply } from './reply.js';
 import { NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, TLS_REQUIRED } from './replies.js';
@@ -133,12 +134,20 @@ function begin(s: Session, verb: string, step: CommandContinuation, bytes: numbe
   if (mode === 'bytes' && bytes === 0) blockEnd(s);
 }
 
-/** Reads what the exchange waits for; false when more input is needed. */
-export function stepExtension(s: Session): boolean {
+/**
+ * Reads what the exchange waits for; false when more input is needed. A line whose segments a
+ * lenient peer would run as a data verb (or a must-be-last one with input behind) closes the
+ * session first (`check`, SMUG-5).
+ */
+export function stepExtension(s: Session, check: ExchangeLineCheck): boolean {
   const x = s.exchange!;
   if (x.mode === 'line') {
-    const line = readLine(s, s.limits.maxCommandLine, false);
+    const line = readLine(s, s.limits.maxCommandLine, false, check.verbKind);
     if (line === undefined) return false;
+    if (check.closes(s, line)) {
+      s.exchange = undefined;
+      return true;
+    }
     if (line === 'overflow') return cancel(s, { code: 500, enhanced: '5.5.6', text: 'Error: line too long' });
     let text: string;
     try {

@@ -26,16 +26,34 @@ export function consume(s: Session, n: number): void {
 
 /**
  * Reads one CRLF-terminated line (without the CRLF). Returns undefined when incomplete,
- * 'overflow' when the line exceeded its limit (the rest up to CRLF was discarded).
+ * 'overflow' when the line exceeded its limit (the rest up to CRLF was discarded; with `verbKind`,
+ * read for the verbs of its segments as it went, see {@link overflowSegments}).
  */
-export function readLine(s: Session, limit: number, authAware: boolean): Uint8Array | 'overflow' | undefined {
+export function readLine(s: Session, limit: number, authAware: boolean, verbKind?: VerbKind): Uint8Array | 'overflow' | undefined {
   if (s.lineLen === 0 && s.inputLength > 0) {
     const chunk = s.chunks[0]!;
     const start = s.headOff;
     const end = lineInHead(s, limit);
     if (end >= 0) return chunk.subarray(start, end);
   }
-  return readLineParts(s, limit, authAware);
+  return readLineParts(s, limit, authAware, verbKind);
+}
+
+/**
+ * The SMUG-5 check of a line read inside an exchange (an AUTH continuation after a `334`, a custom
+ * verb's line step after its `3xx`), given by the command layer to the rooms that read such lines:
+ * a peer that ends lines at a bare CR or LF reads the segments of such a line as commands, as it
+ * does those of a command line.
+ */
+export interface ExchangeLineCheck {
+  /** The kind of a segment's verb, for the scan of an over-long line as it is discarded ({@link readLine}). */
+  readonly verbKind: VerbKind;
+  /**
+   * Answers and closes the session when the segments of `line` (or of the over-long line just
+   * discarded, `'overflow'`) hold a verb that a lenient peer would run to the session's loss of
+   * step; returns whether it did (the caller then reads nothing more).
+   */
+  closes(s: Session, line: Uint8Array | 'overflow'): boolean;
 }
 
 /**

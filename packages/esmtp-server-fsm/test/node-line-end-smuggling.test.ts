@@ -63,4 +63,24 @@ describe('SMUG-5 a data verb after a bare LF inside a command line, through crea
     expect(codes(out)).toEqual([220, 250, 250, 250, 554]);
     expect(seen).toEqual(['c@d.example']);
   });
+
+  it('SMUG-5 an over-long AUTH continuation line with "\nDATA" inside + a transaction: 554 and close, nothing smuggled runs, the line never reaches the transcript', async () => {
+    const seen: string[] = [];
+    const transcript: string[] = [];
+    const { port } = await servers.start({
+      auth: { mechanisms: ['LOGIN'], allowInsecure: true },
+      onAuth: () => true,
+      onMailFrom: (from) => void seen.push(`mail ${from}`),
+      onRcptTo: (to) => void seen.push(`rcpt ${to}`),
+      transcript: (l) => transcript.push(`${l.direction}: ${l.text}`),
+    });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: 'AUTH LOGIN\r\n', after: 2 },
+      { write: `${'A'.repeat(13_000)}\nDATA\r\n${CHUNK}smuggled body\r\n.\r\n`, after: 3 },
+    ], { end: false, timeoutMs: 5000 });
+    expect(codes(out)).toEqual([220, 250, 334, 554]);
+    expect(seen).toEqual([]);
+    expect(transcript.join('\n')).not.toContain('AAAAAAAA');
+  });
 });
