@@ -56,7 +56,9 @@ export type ClientErrorCode =
   // Local: a body line over 998 octets (thrown, or the message's result for a streamed body).
   | 'ERR_SMTP_CLIENT_LINE_TOO_LONG'
   // `./node`'s `deliver`: `maxAddresses` exchanger addresses tried, recipients left deferred (a result).
-  | 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED';
+  | 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED'
+  // `./node`'s `deliver`: `maxSessions` sessions tried, recipients left deferred (a result).
+  | 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED';
 
 /**
  * The one error class of smtp-client-fsm, a subclass of the smtpkit-wide `SmtpkitError`: a stable
@@ -137,6 +139,7 @@ const CODES: Readonly<Record<ClientErrorCode, true>> = {
   ERR_SMTP_CLIENT_RSET_REFUSED: true,
   ERR_SMTP_CLIENT_LINE_TOO_LONG: true,
   ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED: true,
+  ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED: true,
 };
 
 /** @internal True when `code` is one of {@link ClientErrorCode}. */

@@ -65,6 +65,19 @@ const ZONE: Record<string, Rr[]> = {
   // An exchanger that never answers QUIT (and keeps the connection open).
   'silentquit.test': [{ type: 'MX', pref: 10, host: 'mx.silentquit.test' }],
   'mx.silentquit.test': [{ type: 'A', ip: '127.0.0.15' }],
+  // Four exchangers that each take the session, then say 421 to MAIL (maxSessions).
+  'sessions.test': [1, 2, 3, 4].map((i) => ({ type: 'MX' as const, pref: 10 * i, host: `mx${i}.sessions.test` })),
+  'mx1.sessions.test': [{ type: 'A', ip: '127.0.0.16' }],
+  'mx2.sessions.test': [{ type: 'A', ip: '127.0.0.17' }],
+  'mx3.sessions.test': [{ type: 'A', ip: '127.0.0.18' }],
+  'mx4.sessions.test': [{ type: 'A', ip: '127.0.0.19' }],
+  // The same behind an address that refuses the connection and one that refuses the session (421 greeting).
+  'refusals.test': [
+    { type: 'MX', pref: 10, host: 'mx-refused.refusals.test' },
+    { type: 'MX', pref: 20, host: 'mx-busy.multi.test' },
+    ...[1, 2, 3].map((i) => ({ type: 'MX' as const, pref: 20 + 10 * i, host: `mx${i}.sessions.test` })),
+  ],
+  'mx-refused.refusals.test': [{ type: 'A', ip: '127.0.0.30' }],
   // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
   'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
   'mx.v6.test': [
@@ -180,6 +193,7 @@ beforeAll(async () => {
       await listenOn('127.0.0.13', { silentOn: 'DATA' }, port);
       await listenOn('127.0.0.14', { disconnectAfterMessage: 1 }, port);
       await listenOn('127.0.0.15', { silentOn: 'QUIT' }, port);
+      for (const ip of ['127.0.0.16', '127.0.0.17', '127.0.0.18', '127.0.0.19']) await listenOn(ip, { fail421On: 'MAIL' }, port);
       if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
       break;
     } catch (e) {
@@ -231,7 +245,8 @@ describe('deliver', () => {
   });
 
   it('a 421 at MAIL, at RCPT or after the dot, before the message was accepted, moves on to the next exchanger', async () => {
-    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u1@late421.test', 'u2@late421.test'], body: 'Subject: d\r\n\r\nlate\r\n' });
+    // three sessions end in a 421 before the fourth takes the message (maxSessions is 2 by default)
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, maxSessions: 4, from: 'a@origin.test', to: ['u1@late421.test', 'u2@late421.test'], body: 'Subject: d\r\n\r\nlate\r\n' });
     expect(r.outcome).toBe('delivered');
     expect(r.recipients.map((x) => [x.address, x.status])).toEqual([
       ['u1@late421.test', 'accepted'],
@@ -249,7 +264,7 @@ describe('deliver', () => {
   });
 
   it('a connection lost or timed out before the end of data moves on to the next exchanger; lost after the final dot, it does not (maybe queued)', async () => {
-    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, timeouts: { dataInit: 200 }, from: 'a@origin.test', to: ['v1@lost.test', 'v2@lost.test'], body: 'Subject: d\r\n\r\nlost\r\n' });
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, timeouts: { dataInit: 200 }, maxSessions: 3, from: 'a@origin.test', to: ['v1@lost.test', 'v2@lost.test'], body: 'Subject: d\r\n\r\nlost\r\n' });
     expect(r.outcome).toBe('delivered');
     expect(r.domains[0]!.attempts.map((a) => [a.address, a.error])).toEqual([
       ['127.0.0.12', 'ERR_SMTP_CLIENT_CONNECTION_LOST'],
@@ -382,6 +397,61 @@ describe('deliver: the addresses tried per domain are bounded (maxAddresses, RFC
   it('a maxAddresses that is not an integer >= 1 (or Infinity) is refused before any lookup', async () => {
     for (const bad of [0, -1, 1.5, NaN, '5']) {
       await expect(send({ maxAddresses: bad })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^maxAddresses/) });
+    }
+  });
+});
+
+describe('deliver: the sessions tried per domain are bounded (maxSessions, as Postfix smtp_mx_session_limit)', () => {
+  /** Two recipients, `<local>1@<domain>` and `<local>2@<domain>`. */
+  const send = (local: string, domain: string, extra: object = {}) => deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: [`${local}1@${domain}`, `${local}2@${domain}`], body: 'Subject: s\r\n\r\nsessions\r\n', ...extra });
+  const mails = (ip: string): number => (sessions.get(ip) ?? []).flatMap((x) => x.commands).filter((c) => c.startsWith('MAIL')).length;
+  const before = (): number[] => ['127.0.0.16', '127.0.0.17', '127.0.0.18', '127.0.0.19'].map(mails);
+
+  it('2 sessions by default: exchangers that each take the session and then say 421 to MAIL are tried on exactly 2; the recipients left are deferred with ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED', async () => {
+    const was = before();
+    const r = await send('s', 'sessions.test');
+    const d = r.domains[0]!;
+    // it was: all four, each a whole session
+    expect(d.attempts.map((a) => a.address)).toEqual(['127.0.0.16', '127.0.0.17']);
+    expect(d.attempts.every((a) => a.error?.startsWith('421'))).toBe(true);
+    expect(before().map((n, i) => n - was[i]!)).toEqual([1, 1, 0, 0]);
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients.map((x) => [x.address, x.status, x.transient, x.errorCode, x.reply?.code])).toEqual([
+      ['s1@sessions.test', 'deferred', true, 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED', 421],
+      ['s2@sessions.test', 'deferred', true, 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED', 421],
+    ]);
+  });
+
+  it('maxSessions: 3 tries 3 of them; Infinity all, and the last failure stays the code when every exchanger was tried', async () => {
+    const three = await send('t', 'sessions.test', { maxSessions: 3 });
+    expect(three.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.16', '127.0.0.17', '127.0.0.18']);
+    expect(three.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED');
+    const all = await send('u', 'sessions.test', { maxSessions: Infinity });
+    expect(all.domains[0]!.attempts).toHaveLength(4);
+    expect(all.recipients[0]).toMatchObject({ status: 'deferred', reply: { code: 421 } });
+    expect(all.recipients[0]!.errorCode).not.toBe('ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED');
+  });
+
+  it('an address that refuses the connection, or refuses the session at the greeting, is no session: 2 sessions still follow', async () => {
+    const r = await send('v', 'refusals.test');
+    expect(r.domains[0]!.attempts.map((a) => [a.address, a.error?.slice(0, 3)])).toEqual([
+      ['127.0.0.30', expect.any(String)],
+      ['127.0.0.2', expect.any(String)],
+      ['127.0.0.16', '421'],
+      ['127.0.0.17', '421'],
+    ]);
+    expect(r.recipients.map((x) => x.errorCode)).toEqual(['ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED', 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED']);
+  });
+
+  it('maxAddresses still counts every address, sessions or not: the one reached first names the stop', async () => {
+    const r = await send('w', 'refusals.test', { maxAddresses: 3 });
+    expect(r.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.30', '127.0.0.2', '127.0.0.16']);
+    expect(r.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED');
+  });
+
+  it('a maxSessions that is not an integer >= 1 (or Infinity) is refused before any lookup', async () => {
+    for (const bad of [0, -1, 1.5, NaN, '2', null]) {
+      await expect(send('x', 'sessions.test', { maxSessions: bad })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^maxSessions/) });
     }
   });
 });

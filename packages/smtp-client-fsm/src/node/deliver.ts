@@ -37,6 +37,23 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
    * @see RFC 5321 §5.1 (a configurable limit on the alternate addresses tried)
    */
   readonly maxAddresses?: number;
+  /**
+   * Sessions tried at most per recipient domain: exchanger addresses that took the session (a 220
+   * greeting, and EHLO, STARTTLS and AUTH as used, all accepted) without taking the message (a 421,
+   * a lost connection or a timeout before it was accepted), each one. An address that refused the
+   * connection, timed out, or refused the session before that (a 4xx greeting) is no session:
+   * `maxAddresses` alone counts it. An integer >= 1, or `Infinity` for no limit. Default 2, as
+   * Postfix's `smtp_mx_session_limit`: a domain whose exchangers all take the session and then
+   * say 421 costs at most this many sessions (each may have carried the whole body). When it stops
+   * the attempts, the recipients still deferred get `ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED` (a
+   * session's reply they had stays in `reply`); when both limits are reached at once,
+   * `maxAddresses` names the stop.
+   *
+   * @example
+   * await deliver({ from, to, body, maxSessions: 3 });
+   * @see RFC 5321 §5.1 (a configurable limit on the alternate addresses tried)
+   */
+  readonly maxSessions?: number;
 }
 
 /** One connection attempt made by {@link deliver}. */
@@ -112,11 +129,11 @@ function closedBeforeAcceptance(result: SendResult): string | undefined {
   return code === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || code === 'ERR_SMTP_CLIENT_TIMEOUT' ? code : undefined;
 }
 
-/** The `maxAddresses` option, validated (a local usage error otherwise). */
-function addressLimit(v: unknown): number {
-  if (v === undefined) return 5;
+/** The `maxAddresses` or `maxSessions` option, validated (a local usage error otherwise). */
+function attemptLimit(name: 'maxAddresses' | 'maxSessions', v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
   if (typeof v !== 'number' || !(v >= 1) || !(Number.isInteger(v) || v === Infinity)) {
-    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'maxAddresses: expected an integer >= 1, or Infinity');
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${name}: expected an integer >= 1, or Infinity`);
   }
   return v;
 }
@@ -137,8 +154,9 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
  * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
  * Each attempt that moved on names its reason in `attempts[].error`. At most `maxAddresses` (default
- * 5) addresses are tried per domain; the recipients left deferred when it stops them get
- * `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED`. A whole body (string or bytes) is needed when there is more than one domain;
+ * 5) addresses are tried per domain, and among them at most `maxSessions` (default 2) that took
+ * the session; the recipients left deferred when a limit stops them get
+ * `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED` or `ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED`. A whole body (string or bytes) is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
  * greetings), never after a session took it.
  *
@@ -148,8 +166,9 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * @see RFC 5321 §5.1, RFC 7505
  */
 export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
-  const { resolver: given, maxAddresses: limit, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
-  const maxAddresses = addressLimit(limit);
+  const { resolver: given, maxAddresses: addressOption, maxSessions: sessionOption, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
+  const maxAddresses = attemptLimit('maxAddresses', addressOption, 5);
+  const maxSessions = attemptLimit('maxSessions', sessionOption, 2);
   // A recipient listed twice (its domain in any case, or in U-labels and A-labels: the core's rule)
   // is delivered once, and reported once, under its first spelling, as send() does.
   const list = new Map<string, string>();
@@ -184,19 +203,20 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       const settled = new Map<string, RecipientResult>();
       let last: SendResult | undefined;
       const merged = (): RecipientResult[] => rcpts.map((r) => settled.get(r) ?? localResult(r, false, lastCode));
-      // RFC 5321 §5.1: the alternate addresses tried are bounded (Postfix: smtp_mx_address_limit).
+      // RFC 5321 §5.1: the alternate addresses tried are bounded (Postfix: smtp_mx_address_limit),
+      // and so are the sessions among them (Postfix: smtp_mx_session_limit).
       let tried = 0;
-      let limited = false;
+      let sessions = 0;
+      let limited: ClientErrorCode | undefined;
+      /** True when a limit stops the attempts before one more address (`limited` names it). */
+      const stop = (): boolean => {
+        limited = tried >= maxAddresses ? 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED' : sessions >= maxSessions ? 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED' : undefined;
+        return limited !== undefined;
+      };
       hosts: for (const exchange of found.hosts) {
-        if (tried >= maxAddresses) {
-          limited = true;
-          break;
-        }
+        if (stop()) break;
         for (const address of await addresses(exchange, resolver)) {
-          if (tried >= maxAddresses) {
-            limited = true;
-            break hosts;
-          }
+          if (stop()) break hosts;
           tried++;
           let client;
           try {
@@ -212,6 +232,8 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             lastCode = err?.code ?? lastCode;
             continue;
           }
+          // the server took the session (greeting, EHLO and the rest accepted): one of maxSessions
+          sessions++;
           let result: SendResult;
           try {
             result = await client.send({ from, to: pending, body, ...extra });
@@ -241,10 +263,10 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
         }
       }
-      if (limited) {
+      if (limited !== undefined) {
         // the recipients still deferred (no session took the message: the loop returns when one
         // does) say why no further address was tried; a reply a session gave them stays
-        lastCode = 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED';
+        lastCode = limited;
         for (const [address, r] of settled) if (r.status === 'deferred') settled.set(address, { ...r, errorCode: lastCode });
       }
       return { domain, recipients: merged(), attempts, ...(last ? { result: last } : {}) };
