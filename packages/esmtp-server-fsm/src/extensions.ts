@@ -157,16 +157,36 @@ function makeRegistry(c: ExtensionConfig, custom: readonly ExtensionDefinition[]
     // BINARYMIME is opt-in in smtp-capabilities; here its switch decides
     defs.push(row.keyword === 'BINARYMIME' ? { ...def, advertise: true } : def);
   }
+  const fixed: ExtensionDefinition[] = [];
   for (const def of custom) {
     const keyword = String(def?.keyword).toUpperCase();
     if (NATIVE.has(keyword)) continue;
-    defs.push(hidden.has(keyword) ? { ...def, advertise: false } : def);
+    const own = ownDefinition(def, hidden.has(keyword));
+    defs.push(own);
+    if (typeof own?.advertise !== 'function') fixed.push(own);
   }
   try {
-    return new ExtensionRegistry(defs);
+    const registry = new ExtensionRegistry(defs);
+    // a fixed advertisement (a list, a string) is checked once, here: one that no EHLO reply can
+    // carry would otherwise fail every EHLO of every session (421 4.3.0)
+    if (fixed.length > 0) new ExtensionRegistry(fixed).advertiseEntries({});
+    return registry;
   } catch (e) {
     throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `registry: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * A custom definition as the session table keeps it: hidden, or with its `advertise` list copied
+ * (frozen), so that changing the caller's list afterwards changes no session built from it (verbs
+ * and parameters are copied by `ExtensionRegistry` itself; an `advertise` function is the
+ * application's, called at EHLO time). Made when the table is built, once per registry object and
+ * switches: sessions share it, nothing is copied per session.
+ */
+function ownDefinition(def: ExtensionDefinition, hidden: boolean): ExtensionDefinition {
+  if (hidden) return { ...def, advertise: false };
+  const advertise: unknown = (def as { advertise?: unknown } | null | undefined)?.advertise;
+  return Array.isArray(advertise) ? { ...def, advertise: Object.freeze(advertise.slice() as string[]) } : def;
 }
 
 /**
