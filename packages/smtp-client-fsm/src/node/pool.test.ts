@@ -391,16 +391,16 @@ describe('createPool', () => {
     });
 
     it('a message that waited in the pool before a connection took it has there only what is left of its messageTimeout, not a fresh one', async () => {
-      // the wait: a rate limit that lets the message start 1.8 s after send(); then a server that never answers DATA
+      // the wait: a rate limit that lets the message start 2.8 s after send(); then a server that never answers DATA
       script = { silentOn: 'DATA' };
-      const rateLimit = { messages: 1, interval: 1, take: () => new Promise<void>((r) => setTimeout(r, 1800)) };
-      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, messageTimeout: 2000, timeouts: { dataInit: 600_000 }, rateLimit });
+      const rateLimit = { messages: 1, interval: 1, take: () => new Promise<void>((r) => setTimeout(r, 2800)) };
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, messageTimeout: 3000, timeouts: { dataInit: 600_000 }, rateLimit });
       const settled = pool.send(msg(1)).then(
         (r) => ({ result: r }),
         (e: unknown) => ({ error: e }),
       );
-      // bounded well below the wait plus a whole messageTimeout (3.8 s): it was still pending here
-      const first = await Promise.race([settled, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 3000))]);
+      // bounded: settled by 4.5 s, well before the wait plus a whole messageTimeout (5.8 s), when it settled before
+      const first = await Promise.race([settled, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 4500))]);
       const outcome = first === 'pending' ? await settled : first;
       await pool.close();
       expect(first).not.toBe('pending');
