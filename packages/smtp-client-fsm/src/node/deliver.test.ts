@@ -311,24 +311,49 @@ describe('deliver', () => {
     expect(sessions.get('::1')).toHaveLength(1);
   });
 
-  it('one mailbox listed under two spellings of its domain (case; U-labels and A-labels) gets one RCPT in one session and one result, its real one, under its first spelling', async () => {
+  it('one mailbox listed under two spellings of its domain (case; U-labels and A-labels) gets one RCPT in one session; every spelling given finds its result, the one of that RCPT', async () => {
     const before = sessions.get('127.0.0.5')?.length ?? 0;
-    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['bob@implicit.test', 'carol@bücher.test', 'bob@IMPLICIT.Test', 'carol@xn--bcher-kva.test', 'Carol@XN--BCHER-KVA.TEST'], body: 'Subject: d\r\n\r\nonce\r\n' });
+    const to = ['bob@implicit.test', 'carol@bücher.test', 'bob@IMPLICIT.Test', 'carol@xn--bcher-kva.test', 'Carol@XN--BCHER-KVA.TEST', 'bob@implicit.test'];
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to, body: 'Subject: d\r\n\r\nonce\r\n' });
     expect(r.outcome).toBe('delivered');
-    // the local part is compared exactly, as the core does: Carol is another mailbox
+    // one entry per spelling given, in order (the same string twice once); the local part is
+    // compared exactly, as the core does: Carol is another mailbox
     expect(r.recipients.map((x) => [x.address, x.status, x.reply?.code])).toEqual([
       ['bob@implicit.test', 'accepted', 250],
       ['carol@bücher.test', 'accepted', 250],
+      ['bob@IMPLICIT.Test', 'accepted', 250],
+      ['carol@xn--bcher-kva.test', 'accepted', 250],
       ['Carol@XN--BCHER-KVA.TEST', 'accepted', 250],
     ]);
-    expect(r.domains.map((d) => [d.domain, d.recipients.length])).toEqual([['implicit.test', 1], ['bücher.test', 2]]);
+    // a lookup by any spelling given finds a result (it was: undefined for the second spellings)
+    const by = new Map(r.recipients.map((x) => [x.address, x]));
+    for (const a of to) expect(by.get(a)?.status).toBe('accepted');
+    expect(by.get('bob@IMPLICIT.Test')).toEqual({ ...by.get('bob@implicit.test'), address: 'bob@IMPLICIT.Test' });
+    // the domains' lists too: one entry per spelling of that domain's recipients, in order
+    expect(r.domains.map((d) => [d.domain, d.recipients.map((x) => x.address)])).toEqual([
+      ['implicit.test', ['bob@implicit.test', 'bob@IMPLICIT.Test']],
+      ['bücher.test', ['carol@bücher.test', 'carol@xn--bcher-kva.test', 'Carol@XN--BCHER-KVA.TEST']],
+    ]);
+    // still one RCPT per mailbox, under its first spelling (in A-labels on the wire)
     const sent = sessions.get('127.0.0.5')!.slice(before).flatMap((s) => s.messages.map((m) => m.to.join(' ')));
     expect(sent.sort()).toEqual(['bob@implicit.test', 'carol@xn--bcher-kva.test Carol@XN--BCHER-KVA.TEST']);
-    // a reply other than 250 is reported as it came, never as an invented lost connection
+    // a reply other than 250 is reported as it came, for each spelling, never as an invented lost connection
     const d = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['f@defer.test', 'f@DEFER.TEST'], body: 'x\r\n' });
-    expect(d.recipients).toHaveLength(1);
-    expect(d.recipients[0]).toMatchObject({ address: 'f@defer.test', status: 'deferred', reply: { code: 452 } });
-    expect(d.recipients[0]!.errorCode).not.toBe('ERR_SMTP_CLIENT_CONNECTION_LOST');
+    expect(d.outcome).toBe('deferred');
+    expect(d.recipients.map((x) => [x.address, x.status, x.reply?.code])).toEqual([
+      ['f@defer.test', 'deferred', 452],
+      ['f@DEFER.TEST', 'deferred', 452],
+    ]);
+    expect(d.recipients.map((x) => x.errorCode)).not.toContain('ERR_SMTP_CLIENT_CONNECTION_LOST');
+    expect(sessions.get('127.0.0.10')!.at(-1)!.commands.filter((c) => c.startsWith('RCPT'))).toEqual(['RCPT TO:<f@defer.test>']);
+  });
+
+  it('a mailbox given twice whose domain fails before any session (null MX) has the failure under each spelling', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['n@nullmx.test', 'n@NULLMX.test'], body: 'x' });
+    expect(r.recipients.map((x) => [x.address, x.status, x.errorCode])).toEqual([
+      ['n@nullmx.test', 'rejected', 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+      ['n@NULLMX.test', 'rejected', 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+    ]);
   });
 
   it('a stream body for several domains is refused before any lookup', async () => {

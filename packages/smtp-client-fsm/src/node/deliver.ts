@@ -67,6 +67,7 @@ export interface DeliveryAttempt {
 /** What happened for one recipient domain. */
 export interface DomainDelivery {
   readonly domain: string;
+  /** Its recipients as {@link DeliverResult.recipients} lists them (each spelling given, in order). */
   readonly recipients: readonly RecipientResult[];
   /** Every address tried, in order. */
   readonly attempts: readonly DeliveryAttempt[];
@@ -76,14 +77,18 @@ export interface DomainDelivery {
 
 /**
  * The result of {@link deliver}: one status per recipient (in the order given), the outcome
- * computed from them, and the details per domain.
+ * computed from them, and the details per domain. A mailbox given under two spellings (its domain
+ * in another case, or in U-labels and A-labels) has an entry under each, both with the result of
+ * its one RCPT (`address` is the spelling); the same string given twice has one entry.
  *
  * @example
  * const r = await deliver(msg); for (const d of r.domains) console.log(d.domain, d.attempts.length);
  * @see RFC 5321 §5
  */
 export interface DeliverResult {
+  /** From the mailboxes' results, each mailbox once. */
   readonly outcome: MessageOutcome;
+  /** One per spelling given, in order: `recipients.find((r) => r.address === a)` finds each `a` of `to`. */
   readonly recipients: readonly RecipientResult[];
   readonly domains: readonly DomainDelivery[];
 }
@@ -156,7 +161,9 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * Each attempt that moved on names its reason in `attempts[].error`. At most `maxAddresses` (default
  * 5) addresses are tried per domain, and among them at most `maxSessions` (default 2) that took
  * the session; the recipients left deferred when a limit stops them get
- * `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED` or `ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED`. A whole body (string or bytes) is needed when there is more than one domain;
+ * `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED` or `ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED`. A mailbox
+ * given under two spellings gets one RCPT (its first spelling) and an entry in the result under
+ * each, sharing that RCPT's result. A whole body (string or bytes) is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
  * greetings), never after a session took it.
  *
@@ -170,11 +177,16 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const maxAddresses = attemptLimit('maxAddresses', addressOption, 5);
   const maxSessions = attemptLimit('maxSessions', sessionOption, 2);
   // A recipient listed twice (its domain in any case, or in U-labels and A-labels: the core's rule)
-  // is delivered once, and reported once, under its first spelling, as send() does.
+  // is delivered once, in one RCPT under its first spelling, as send() does; each spelling given
+  // is reported, with the result of that RCPT.
   const list = new Map<string, string>();
+  /** Every spelling given, once, in order: the key of its mailbox. */
+  const spellings = new Map<string, string>();
   for (const r of typeof to === 'object' && to !== null ? (to as readonly unknown[]) : [undefined]) {
     if (typeof r !== 'string' || r.lastIndexOf('@') <= 0) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected addresses with a domain');
+    if (spellings.has(r)) continue;
     const key = recipientKey(r);
+    spellings.set(r, key);
     if (!list.has(key)) list.set(key, r);
   }
   // grouped by the domain as the key has it (A-labels, lower case), named by its first spelling
@@ -272,7 +284,18 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       return { domain, recipients: merged(), attempts, ...(last ? { result: last } : {}) };
     }),
   );
-  const byAddress = new Map(domains.flatMap((d) => d.recipients.map((r) => [r.address, r] as const)));
-  const recipients = [...list.values()].map((r) => byAddress.get(r)!);
-  return { outcome: messageOutcome(recipients), recipients, domains };
+  // The result of each mailbox's RCPT (under its first spelling), then one entry per spelling given:
+  // a second spelling shares its mailbox's result, under its own address.
+  const byFirst = new Map(domains.flatMap((d) => d.recipients.map((r) => [r.address, r] as const)));
+  const entries = [...spellings].map(([spelling, key]) => {
+    const r = byFirst.get(list.get(key)!)!;
+    return { domain: key.slice(key.lastIndexOf('@') + 1), result: r.address === spelling ? r : { ...r, address: spelling } };
+  });
+  const ids = [...groups.keys()];
+  return {
+    // from the mailboxes, each once
+    outcome: messageOutcome([...list.values()].map((r) => byFirst.get(r)!)),
+    recipients: entries.map((e) => e.result),
+    domains: domains.map((d, i) => ({ ...d, recipients: entries.filter((e) => e.domain === ids[i]).map((e) => e.result) })),
+  };
 }
