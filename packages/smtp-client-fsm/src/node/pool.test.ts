@@ -326,6 +326,50 @@ describe('createPool', () => {
     });
   });
 
+  describe('a 554 greeting (RFC 5321 §3.1: no service) on a new connection', () => {
+    const NO_SERVICE = { greeting: '554 5.7.1 mx.test no service for 127.0.0.1' };
+    const outcomes = (results: PromiseSettledResult<{ outcome: string }>[]) => results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : (r.reason as { code?: string; reply?: { code?: number } }).code + ' ' + String((r.reason as { reply?: { code?: number } }).reply?.code)));
+
+    it('while another connection of the pool is open (it took us: some servers say 554 past a per-client connection limit): the messages go on that one', async () => {
+      perConnection = (n) => (n === 1 ? undefined : NO_SERVICE);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 3 });
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => pool.send(msg(i))));
+      await pool.close();
+      expect(outcomes(results)).toEqual(Array(8).fill('delivered'));
+      expect(sessions[0]!.messages).toHaveLength(8);
+      expect(opened).toBeLessThanOrEqual(3);
+    });
+
+    it('on the only connection: every message fails at once with the 554 (ERR_SMTP_CLIENT_GREETING_REJECTED, the reply kept)', async () => {
+      perConnection = () => NO_SERVICE;
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+      const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => pool.send(msg(i))));
+      await pool.close();
+      expect(outcomes(results)).toEqual(Array(4).fill('ERR_SMTP_CLIENT_GREETING_REJECTED 554'));
+      expect(opened).toBe(1);
+    });
+
+    it('on every connection opened at once: every message fails with the 554, none waits for a connection that will never be', async () => {
+      perConnection = () => NO_SERVICE;
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 3 });
+      const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => pool.send(msg(i))));
+      await pool.close();
+      expect(outcomes(results)).toEqual(Array(6).fill('ERR_SMTP_CLIENT_GREETING_REJECTED 554'));
+      expect(opened).toBe(3);
+      expect([pool.connections, pool.queued]).toEqual([0, 0]);
+    });
+
+    it('once the connection that took us is gone (maxMessages reached), the next connection\'s 554 fails the messages left', async () => {
+      perConnection = (n) => (n === 1 ? undefined : NO_SERVICE);
+      const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 2, maxMessages: 3 });
+      const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => pool.send(msg(i))));
+      await pool.close();
+      expect(outcomes(results)).toEqual([...Array<string>(3).fill('delivered'), ...Array<string>(3).fill('ERR_SMTP_CLIENT_GREETING_REJECTED 554')]);
+      expect(sessions[0]!.messages).toHaveLength(3);
+      expect([pool.connections, pool.queued]).toEqual([0, 0]);
+    });
+  });
+
   describe('a host that accepts TCP but never greets (connections time out while opening)', () => {
     let silent: net.Server;
     let silentPort = 0;

@@ -183,7 +183,8 @@ const MAX_DELAY = 2 ** 31 - 1;
  * messages one after another (up to `maxMessages`, then a fresh connection), closed after
  * `idleTimeout`; a connection that the server closed or ended with 421 is replaced for the next
  * message. When the server refuses a connection while others of the pool are open (a limit per
- * client), the message waits for those and the pool opens no more until all have closed. A
+ * client, signalled by a 421 or a 554 greeting alike: the open ones show the host takes our mail),
+ * the message waits for those and the pool opens no more until all have closed. A
  * message that met a stale reused connection (dropped, or `421`, deferring every recipient before
  * its end of data: the server's idle timer beat the pool), or a refused RSET before its MAIL, or
  * that LIMITS MAILMAX turned away before any of its recipients was tried, is sent again once on a
