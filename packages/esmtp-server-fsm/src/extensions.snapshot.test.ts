@@ -81,7 +81,7 @@ describe('the extension table is built once per registry object, not per session
 
 describe('SRV-4 a static advertisement that no EHLO reply could carry is an invalid registry option', () => {
   it('ERR_SMTP_INVALID_OPTION at construction (every EHLO got 421 4.3.0 before)', () => {
-    for (const advertise of [['bad param'], 'caf\u00e9', ['ok', 5], ['a\r\nb']] as unknown as ExtensionDefinition['advertise'][]) {
+    for (const advertise of [['bad param'], 'caf\u00e9', ['ok', 5], ['a\r\nb']] as unknown as NonNullable<ExtensionDefinition['advertise']>[]) {
       for (const registry of [[{ keyword: 'XA', advertise }], new ExtensionRegistry([{ keyword: 'XA', advertise }])]) {
         let code: unknown;
         try {
