@@ -214,16 +214,19 @@ const advertisements = new WeakMap<ExtensionRegistry, Map<string, Advertisement>
 /**
  * The EHLO advertisement for these session facts, from the session registry: keywords (what
  * MAIL/RCPT parameters are checked against) and keyword lines formatted by smtp-capabilities'
- * `formatEhloReply`. Cached per registry and facts (a few variants per server).
+ * `formatEhloReply`. Cached per registry and facts (a few variants per server), whatever the
+ * server's name.
  */
-export function advertisement(registry: ExtensionRegistry, hostname: string, f: AdvertiseFacts): Advertisement {
-  const key = `${f.secure ? 1 : 0}${f.authenticated ? 1 : 0}${f.trusted ? 1 : 0}${f.allowInsecureAuth ? 1 : 0} ${String(f.maxMessageSize)} ${String(f.maxRecipients)} ${f.mechanisms.join(',')} ${f.enable?.join(',') ?? ''} ${hostname}`;
+export function advertisement(registry: ExtensionRegistry, f: AdvertiseFacts): Advertisement {
+  const key = `${f.secure ? 1 : 0}${f.authenticated ? 1 : 0}${f.trusted ? 1 : 0}${f.allowInsecureAuth ? 1 : 0} ${String(f.maxMessageSize)} ${String(f.maxRecipients)} ${f.mechanisms.join(',')} ${f.enable?.join(',') ?? ''}`;
   let byKey = advertisements.get(registry);
   if (byKey === undefined) advertisements.set(registry, (byKey = new Map<string, Advertisement>()));
   let a = byKey.get(key);
   if (a === undefined) {
     const entries = advertised(registry, f);
-    a = Object.freeze({ keywords: Object.freeze(entries.map((e) => e.keyword)), lines: Object.freeze(formatEhloReply({ domain: hostname, keywords: entries }, { maxLineLength: 4096 }).slice(1)) });
+    // the keyword lines only: the first line (the server's name, which may hold U-labels the
+    // formatter does not take) is written by the session
+    a = Object.freeze({ keywords: Object.freeze(entries.map((e) => e.keyword)), lines: Object.freeze(formatEhloReply({ domain: 'localhost', keywords: entries }, { maxLineLength: 4096 }).slice(1)) });
     if (byKey.size < 64) byKey.set(key, a);
   }
   return a;

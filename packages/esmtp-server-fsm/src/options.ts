@@ -24,7 +24,13 @@ import type { ServerLimits, ServerTimeouts } from './limits.js';
  * @see RFC 5321 §4.1, §4.5.3
  */
 export interface ServerOptions {
-  /** Our host name, used in the greeting, EHLO and 421 replies. Default `localhost`. */
+  /**
+   * Our host name, used in the greeting, EHLO and 421 replies (and `session.hostname`). Default
+   * `localhost`. A domain (LDH labels, `_` tolerated, U-labels sent as given) or an IPv4/IPv6 address
+   * literal; a bare IP address (`192.0.2.1`, `::1`) is taken as its address literal (`[192.0.2.1]`,
+   * `[IPv6:::1]`). Anything else (empty, spaces, CR/LF, a trailing dot, an all-digit last label
+   * such as `2.0.0`, over 255 octets) is `ERR_SMTP_INVALID_OPTION`.
+   */
   readonly hostname?: string;
   /** Text after `<hostname> ESMTP` in the greeting. */
   readonly banner?: string;

@@ -14,7 +14,11 @@ function ldh(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
 }
 
-function validDomain(s: string, utf8: boolean): boolean {
+/**
+ * Whether `s` is a domain of LDH labels (`_` tolerated; U-labels too when `utf8`; one trailing dot
+ * allowed), each of 1 to 63 characters. @internal
+ */
+export function validDomain(s: string, utf8: boolean): boolean {
   let labelLen = 0;
   let labelStart = true;
   let prev = 0;

@@ -5,6 +5,7 @@
  * parentheses and backslashes escaped.
  */
 import { SmtpServerError } from './errors.js';
+import { bareAddressLiteral, mappedIPv4 } from './host-name.js';
 import { unsafeTextAt } from './peer-text.js';
 
 /**
@@ -25,7 +26,7 @@ export interface ReceivedInfo {
    */
   readonly clientAddress?: string;
   readonly clientHostname?: string;
-  /** Our host name. */
+  /** Our host name (`session.hostname`); a bare IP address is written as its address literal. */
   readonly by: string;
   /** RFC 3848 protocol: SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA, LMTP... */
   readonly protocol: string;
@@ -73,36 +74,6 @@ function cleanPath(value: string): string {
   }
   if (quoted) throw new SmtpServerError('ERR_SMTP_UNSAFE_HEADER_VALUE', 'unbalanced quote in Received for');
   return value;
-}
-
-/** `s` (after `from`) is a dotted-quad IPv4 address: four decimal numbers of 1-3 digits, each at most 255. */
-function isIPv4(s: string, from: number): boolean {
-  let parts = 0;
-  let i = from;
-  while (i <= s.length) {
-    let n = 0;
-    let digits = 0;
-    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57 && digits < 4) {
-      n = n * 10 + s.charCodeAt(i) - 48;
-      digits++;
-      i++;
-    }
-    if (digits === 0 || digits > 3 || n > 255) return false;
-    parts++;
-    if (i === s.length) return parts === 4;
-    if (s.charCodeAt(i) !== 46 || parts === 4) return false;
-    i++;
-  }
-  return false;
-}
-
-/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2), or undefined. */
-function mappedIPv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  for (const prefix of ['::ffff:', '0:0:0:0:0:ffff:']) {
-    if (lower.startsWith(prefix) && isIPv4(address, prefix.length)) return address.slice(prefix.length);
-  }
-  return undefined;
 }
 
 /**
@@ -156,7 +127,9 @@ export function buildReceivedHeader(info: ReceivedInfo): string {
     if (inner.length) from += ` (${inner.join(' ')})`;
     parts.push(from);
   }
-  parts.push(`by ${clean('by', info.by, true)}`);
+  // our own name: a bare IP address (a server's `hostname` given as one) as its address literal
+  const by = clean('by', info.by, true);
+  parts.push(`by ${bareAddressLiteral(by) ?? by}`);
   let withPart = `with ${clean('protocol', info.protocol, true)}`;
   if (info.tls !== undefined) withPart += ` (${comment(clean('tls', info.tls, false))})`;
   parts.push(withPart);

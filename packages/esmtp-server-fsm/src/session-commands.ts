@@ -68,7 +68,7 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
   s.helo = domain;
   s.heloVerb = verb;
   const first = r && r.text !== undefined ? (typeof r.text === 'string' ? r.text : (r.text[0] ?? '')) : `${s.hostname} Hello ${sanitizeEcho(domain)}`;
-  const adv = advertisement(s.registry, s.hostname, {
+  const adv = advertisement(s.registry, {
     secure: s.secure,
     authenticated: s.authUser !== undefined,
     trusted: s.options.trusted ?? false,

@@ -18,6 +18,7 @@ import type { ServerDeadline, ServerLimits, ServerTimeouts, ServerTimer } from '
 import { DEFAULT_AUTO_ACCEPT, checkOptions, resolveMechanisms, snapshotOptions, withTlsSecurity } from './options.js';
 import type { ServerOptions } from './options.js';
 import type { ReplyInit } from './reply.js';
+import { serverHostname } from './host-name.js';
 import { nextState } from './states.js';
 import type { ServerState, ServerTransitionLabel } from './states.js';
 import type { ExtensionStep } from './extension-exchange.js';
@@ -169,8 +170,7 @@ export class Session {
     this.limits = Object.freeze(limits);
     this.timeouts = Object.freeze({ ...DEFAULT_TIMEOUTS, ...options.timeouts });
     this.ext = Object.freeze({ ...DEFAULT_EXTENSIONS, ...options.extensions });
-    this.hostname = options.hostname ?? 'localhost';
-    if (!/^[A-Za-z0-9.\-[\]:_]+$/.test(this.hostname)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'hostname must be a plain host name');
+    this.hostname = serverHostname(options.hostname ?? 'localhost');
     this.lmtp = options.lmtp ?? false;
     this.secure = options.secure ?? false;
     this.clientAddress = options.clientAddress;

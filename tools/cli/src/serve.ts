@@ -3,10 +3,12 @@
 // Operations: levelled log and transcript on stderr, implicit TLS, certificate reload on SIGHUP,
 // several worker processes on one port (node:cluster), the fairness limits of createServer.
 import cluster from 'node:cluster';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
+import { ServerConnection } from 'esmtp-server-fsm';
 import { createServer, SmtpReplyError } from 'esmtp-server-fsm/node';
 import type { Envelope, ServerLogger, SessionContext, TlsSecurity, TranscriptLine } from 'esmtp-server-fsm/node';
 import type { Readable } from 'node:stream';
@@ -14,6 +16,23 @@ import { EXIT, parseByteSize, parseCredentials, parseHeloName, parseHost, parseP
 import type { Credentials } from './options.js';
 import { MessageStore, StoreDirectoryError } from './store.js';
 import type { StoredEnvelope, StoredMessage } from './store.js';
+
+/**
+ * `--hostname`: the server's name, checked here as createServer checks it (before any worker is
+ * forked or port listened on): a host name (an internationalised one in its ASCII form, as
+ * `parseHeloName` gives it), an address literal, or a bare IP address, which the server writes as
+ * its address literal (`192.0.2.1` as `[192.0.2.1]`, `::1` as `[IPv6:::1]`).
+ */
+export function parseServeHostname(value: string): string {
+  const name = isIP(value) !== 0 ? value : parseHeloName(value);
+  try {
+    new ServerConnection({ hostname: name }).dispose();
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ERR_SMTP_INVALID_OPTION') throw new InvalidArgumentError(`${(e as Error).message}.`);
+    throw e;
+  }
+  return name;
+}
 
 /** Options of `smtp serve`, as parsed by commander. */
 export interface ServeOptions {
@@ -335,7 +354,7 @@ export function registerServe(program: Command): void {
     .option('--max-size <bytes>', 'largest message accepted (advertised in SIZE), e.g. 25M', parseByteSize)
     .option('--lmtp', 'speak LMTP (LHLO, one reply per recipient after the body)')
     .option('--proxy-protocol', 'expect a PROXY protocol v1/v2 header first (behind HAProxy); the envelope records the real client')
-    .option('--hostname <name>', 'host name in the greeting and EHLO reply', parseHeloName, 'localhost')
+    .option('--hostname <name>', 'host name in the greeting and EHLO reply (a bare IP address is written as its address literal, [192.0.2.1])', parseServeHostname, 'localhost')
     .option('--max-connections <n>', 'concurrent sessions; more get 421', parsePositiveInt, 100)
     .option('-q, --quiet', 'print only the listening line (same as --log-level silent)')
     .option('--log-level <level>', `log on stderr at this level and above: ${LOG_LEVELS.join(', ')}`, parseLogLevel, 'info')

@@ -1,6 +1,8 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
 import { isSmtpServerError } from '../errors.js';
+import { createServer } from './create-server.js';
 import { DEFAULT_CLIENT_IPV6_PREFIX_LENGTH, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_MIN_DATA_RATE, DEFAULT_MIN_DATA_RATE_GRACE_MS, resolveSettings } from './options.js';
 
 const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isSmtpServerError);
@@ -76,6 +78,50 @@ describe('resolveSettings: security (TlsSecurity)', () => {
       [{ starttls: true }, false],
     ] as const) {
       expect(errorCodeOf(() => resolveSettings(bad, tls)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
+});
+
+describe('createServer: the hostname option', () => {
+  it('SRV-4 a hostname no greeting can carry is ERR_SMTP_INVALID_OPTION naming hostname, at createServer', () => {
+    for (const hostname of ['', 'mx example', 'mx\r\n250 x', '2.0.0', '192.0.2.300', 'mx.example.', `${'a'.repeat(64)}.example`, '[x-tag:y]', 42 as unknown as string]) {
+      let error: unknown;
+      try {
+        createServer({ hostname });
+      } catch (e) {
+        error = e;
+      }
+      expect(isSmtpServerError(error) && error.code, JSON.stringify(hostname)).toBe('ERR_SMTP_INVALID_OPTION');
+      expect((error as Error).message, JSON.stringify(hostname)).toMatch(/^hostname /);
+    }
+  });
+
+  it('a bare IP address is written as its address literal by the adapter too: settings, CRAM-MD5 challenge', () => {
+    const v4 = resolveSettings({ hostname: '192.0.2.1' }, false);
+    expect(v4.hostname).toBe('[192.0.2.1]');
+    expect(v4.core.challenge!()).toMatch(/@\[192\.0\.2\.1\]>$/);
+    expect(resolveSettings({ hostname: '2001:db8::1' }, false).hostname).toBe('[IPv6:2001:db8::1]');
+    expect(resolveSettings({ hostname: 'mx.example' }, false).hostname).toBe('mx.example');
+  });
+
+  it('the greeting and the adapter\'s own 421 (too many connections) carry the address literal', async () => {
+    const server = createServer({ hostname: '192.0.2.1', maxConnections: 1 });
+    try {
+      const { port } = await server.listen(0, '127.0.0.1');
+      const first = (): { text: Promise<string>; close: () => void } => {
+        const s = connect(port, '127.0.0.1');
+        s.on('error', () => undefined);
+        const text = new Promise<string>((resolve) => s.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+        return { text, close: () => s.destroy() };
+      };
+      const a = first();
+      expect(await a.text).toBe('220 [192.0.2.1] ESMTP\r\n');
+      const b = first();
+      expect(await b.text).toBe('421 4.7.0 [192.0.2.1] Error: too many connections, try again later\r\n');
+      a.close();
+      b.close();
+    } finally {
+      await server.close({ timeout: 200 });
     }
   });
 });

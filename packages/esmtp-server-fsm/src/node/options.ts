@@ -370,7 +370,8 @@ export interface ServerSettings {
 export function resolveSettings(options: CreateServerOptions, tlsAvailable: boolean): ServerSettings {
   checkServerOptions(options);
   const tls = tlsChoice(options, tlsAvailable);
-  const hostname = options.hostname ?? 'localhost';
+  // the name as sessions write it (a bare IP address as its address literal), once the core has checked it
+  let hostname = options.hostname ?? 'localhost';
   const autoAccept: PolicyPoint[] = ['data-start', 'xclient'];
   if (!options.onConnect) autoAccept.push('connect');
   if (!options.onHelo) autoAccept.push('helo');
@@ -418,7 +419,9 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     ...(onVrfy ? { vrfy: 'policy' as const } : {}),
   };
   // the core options are checked now, not at the first connection
-  new ServerConnection(core).dispose();
+  const checked = new ServerConnection(core);
+  hostname = checked.session.hostname;
+  checked.dispose();
   return {
     hostname,
     maxConnections: maxConnections === 0 ? Infinity : (maxConnections ?? DEFAULT_MAX_CONNECTIONS),
@@ -430,6 +433,6 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     maxBufferedInput: maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT,
     implicitTls: tls.implicit,
     implicitTlsHandshakeMs: options.timeouts?.tlsHandshake ?? 60_000,
-    core,
+    core: { ...core, hostname },
   };
 }
