@@ -284,6 +284,9 @@ export function createServer(options: CreateServerOptions): SmtpServer {
             s.socket.destroy();
             continue;
           }
+          // a session that is over (now: idle, 421; or once its transaction is done) closes its
+          // socket as soon as its last reply is written, not when its client closes its side
+          s.hurry();
           s.guard(() => {
             s.conn.requestShutdown();
             s.pump();

@@ -123,6 +123,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   closed = false;
   /** The session is over and the socket was ended (once). */
   private ending = false;
+  /** The server is closing (see `hurry`). */
+  private hurried = false;
   private upgrading = false;
   /** The client address counted in the per-address slots, if it is counted. */
   counted: string | undefined;
@@ -240,12 +242,31 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
 
   /** Makes sure a client that does not close its side cannot keep the socket once the session is over. */
   private closeLater(): void {
+    if (this.hurried) this.destroyWhenWritten();
     const socket = this.socket;
     const timer = setTimeout(() => socket.destroy(), 5000);
     timer.unref();
     // cleared when the socket closes, so that a closed session is not kept alive by it (after an
     // internal error the session is finished before its socket closes: finish() cannot clear it)
     socket.once('close', () => clearTimeout(timer));
+  }
+
+  /**
+   * The server is closing: once this session is over (now, or after the transaction it finishes),
+   * its socket is destroyed as soon as its last reply is written, instead of waiting up to 5 s for
+   * the client to close its side, so that `close()` does not wait for clients that do not.
+   */
+  hurry(): void {
+    this.hurried = true;
+    if (this.ending) this.destroyWhenWritten();
+  }
+
+  /** Destroys the socket once everything written to it (the last reply, our FIN) has been handed to the system. */
+  private destroyWhenWritten(): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    if (socket.writableFinished) socket.destroy();
+    else socket.once('finish', () => socket.destroy());
   }
 
   /** The client shut down its side (half-close): the session still answers what it sent. */
