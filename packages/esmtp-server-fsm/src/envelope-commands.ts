@@ -10,6 +10,7 @@ import { NATIVE } from './extensions.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import type { Session } from './session.js';
+import { NO_PARAMETERS } from './session.js';
 
 function sameParameters(a: EsmtpParameters, b: EsmtpParameters): boolean {
   const ka = Object.keys(a);
@@ -73,9 +74,18 @@ export function mail(s: Session, arg: string): void {
   if (!r.ok) return reply(s, r.reply);
   if (heloParameters(s, r.parameters)) return reply(s, NEED_EHLO);
   s.go('MAIL');
-  // frozen, not copied: the event's object becomes the transaction's, and the application cannot change it
-  const parameters = Object.freeze(r.parameters);
+  const parameters = sealed(r.parameters);
   s.decide({ point: 'mail', from: r.path.address, parameters }, { type: 'mail', from: r.path.address, parameters, needsAnswer: !s.auto.has('mail') });
+}
+
+/**
+ * The parameters of a MAIL or RCPT as events and the transaction hold them: frozen, not copied (the
+ * event's object becomes the transaction's, and the application cannot change it); none at all is
+ * the one shared frozen empty object, which costs no freeze (most commands carry no parameters).
+ */
+function sealed(p: EsmtpParameters): EsmtpParameters {
+  for (const _ in p) return Object.freeze(p);
+  return NO_PARAMETERS;
 }
 
 /** Strips `FROM:` / `TO:` (case-insensitive) and tolerates spaces after the colon. */
@@ -108,7 +118,7 @@ export function rcpt(s: Session, arg: string): void {
   // maxRecipients counts as errors: a client pipelining 1100 recipients is not cut off with 421.
   if (s.recipients.length >= s.limits.maxRecipients) return reply(s, { code: 452, enhanced: '4.5.3', text: 'Error: too many recipients' }, ++s.overshoot > s.limits.maxRecipients);
   s.go('RCPT');
-  const parameters = Object.freeze(r.parameters);
+  const parameters = sealed(r.parameters);
   s.decide({ point: 'rcpt', to: r.path.address, key, parameters }, { type: 'rcpt', to: r.path.address, parameters, needsAnswer: !s.auto.has('rcpt') });
 }
 
