@@ -5,7 +5,7 @@
 // that part, up to the line feed the parser gives a last line that has none.
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { inputEnding, withoutCutField } from './cut.js';
+import { inputEnding, mechanism, withoutCutField } from './cut.js';
 
 /** The former implementation, as the reference for what a report ending so keeps. */
 function reference(report: string): string {
@@ -62,6 +62,12 @@ describe('inputEnding', () => {
     expect([text(e), e.lineEnded]).toEqual(['Action: failed\r\nStatus: 5.1.', false]);
     const ended = await inputEnding(enc(`${head}Content-Transfer-Encoding: BASE64\r\n\r\n${btoa('Action: failed\r\n')}\r\n`));
     expect([text(ended), ended.lineEnded]).toEqual(['Action: failed\r\n', true]);
+  });
+
+  it('a Content-Transfer-Encoding with a comment or more words names its first word, as the parser reads it', async () => {
+    const e = await inputEnding(enc(`${head}Content-Transfer-Encoding: (sent as is) Base64 (really)\r\n\r\n${btoa('Action: failed\r\n')}`.slice(0, -8)));
+    expect(text(e)).toBe('Action: fail');
+    expect(['base64', ' Quoted-Printable x', '(a (nested) \\) one) 7bit', '', '"base64"', 'x-uuencode;', '\tbinary'].map(mechanism)).toEqual(['base64', 'quoted-printable', '7bit', '', '', 'x-uuencode', 'binary']);
   });
 
   it('a part in quoted-printable: soft line breaks joined, a cut line of spaces is no line end', async () => {

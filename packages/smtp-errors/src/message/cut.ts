@@ -95,6 +95,31 @@ function boundaryOf(field: string): string | undefined {
  * (`--` and a boundary that a `Content-Type` field of the input names, RFC 2046 §5.1.1), else the
  * message itself. One pass over the lines.
  */
+/**
+ * The mechanism a `Content-Transfer-Encoding` value names, as the MIME parser reads it: comments
+ * (parenthesised, nested) dropped, then the first run of letters, digits, `_` and `-`, lower-cased
+ * (`Base64 (sent as is)` is `base64`). One pass.
+ */
+export function mechanism(value: string): string {
+  let depth = 0;
+  let out = '';
+  let started = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x5c && depth > 0) i++; // a quoted pair inside a comment
+    else if (c === 0x28) depth++;
+    else if (c === 0x29 && depth > 0) depth--;
+    else if (depth === 0) {
+      const word = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d;
+      if (word) {
+        out += value[i];
+        started = true;
+      } else if (started || (c !== 0x20 && c !== 0x09)) break;
+    }
+  }
+  return out.toLowerCase();
+}
+
 function lastPart(text: string): { readonly body: number; readonly encoding: string } | undefined {
   const boundaries = new Set<string>();
   for (const f of contentTypeFields(text)) {
@@ -124,7 +149,7 @@ function lastPart(text: string): { readonly body: number; readonly encoding: str
     if (lf < 0) return undefined;
     const line = text.slice(at, text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf);
     if (line === '') return { body: lf + 1, encoding };
-    if (line.length > 26 && line.slice(0, 26).toLowerCase() === 'content-transfer-encoding:') encoding = line.slice(26).trim().toLowerCase();
+    if (line.length > 26 && line.slice(0, 26).toLowerCase() === 'content-transfer-encoding:') encoding = mechanism(line.slice(26));
     at = lf + 1;
   }
   return undefined;
