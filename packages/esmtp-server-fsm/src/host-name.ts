@@ -8,32 +8,14 @@ import { addressLiteralKind, validDomain } from './peer-text.js';
 
 const enc = new TextEncoder();
 
-/** `s` (from `from`) is a dotted-quad IPv4 address: four decimal numbers of 1-3 digits, each at most 255. */
-function isIPv4(s: string, from: number): boolean {
-  let parts = 0;
-  let i = from;
-  while (i <= s.length) {
-    let n = 0;
-    let digits = 0;
-    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57 && digits < 4) {
-      n = n * 10 + s.charCodeAt(i) - 48;
-      digits++;
-      i++;
-    }
-    if (digits === 0 || digits > 3 || n > 255) return false;
-    parts++;
-    if (i === s.length) return parts === 4;
-    if (s.charCodeAt(i) !== 46 || parts === 4) return false;
-    i++;
-  }
-  return false;
-}
+/** `s` is a dotted-quad IPv4 address (smtp-client-args' address literal grammar, RFC 5321 §4.1.3). */
+const isIPv4 = (s: string): boolean => !s.includes(']') && addressLiteralKind(`[${s}]`) === 'ipv4';
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2), or undefined. @internal */
 export function mappedIPv4(address: string): string | undefined {
   const lower = address.toLowerCase();
   for (const prefix of ['::ffff:', '0:0:0:0:0:ffff:']) {
-    if (lower.startsWith(prefix) && isIPv4(address, prefix.length)) return address.slice(prefix.length);
+    if (lower.startsWith(prefix) && isIPv4(address.slice(prefix.length))) return address.slice(prefix.length);
   }
   return undefined;
 }
@@ -51,7 +33,7 @@ export function bareAddressLiteral(value: string): string | undefined {
     const v4 = mappedIPv4(value);
     return v4 === undefined ? `[IPv6:${value}]` : `[${v4}]`;
   }
-  return isIPv4(value, 0) ? `[${value}]` : undefined;
+  return isIPv4(value) ? `[${value}]` : undefined;
 }
 
 /** Whether the last label of the domain `s` is all digits (a TLD never is, RFC 3696 §2: `2.0.0`, `192.0.2.300`). */
