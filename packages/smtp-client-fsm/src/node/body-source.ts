@@ -52,13 +52,20 @@ export async function* chunks(b: BodySource): AsyncGenerator<Uint8Array | string
   }
   if (isStream(b)) {
     const reader = b.getReader();
+    let ended = false;
     try {
       while (true) {
         const r = await reader.read();
-        if (r.done) return;
+        if (r.done) {
+          ended = true;
+          return;
+        }
         yield r.value;
       }
     } finally {
+      // left before its end (the connection dropped, the message was aborted): the stream is
+      // cancelled, as a Node stream left by `for await` is destroyed, so what feeds it is freed
+      if (!ended) reader.cancel().catch(() => undefined);
       reader.releaseLock();
     }
   }

@@ -513,7 +513,7 @@ class Client implements SmtpClient {
           if (!(await take())) return;
           conn.writeBody(piece);
           this.pump();
-          if (this.socket.writableNeedDrain) await new Promise<void>((r) => this.socket.once('drain', r));
+          if (this.socket.writableNeedDrain) await drainOrClose(this.socket);
         }
       }
       if (!(await take())) return;
@@ -629,6 +629,8 @@ class Client implements SmtpClient {
         // from here the message settles through the connection, even when a state throws
         this.guard(() => this.pump());
       } catch (e) {
+        // refused as given (an invalid address, a CR or LF in a field): it is never read, released
+        if (!whole) discard(body);
         reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
@@ -936,4 +938,20 @@ export async function courtesyQuit(client: SmtpClient, quitTimeout: number | und
     clearTimeout(timer);
     client.close();
   }
+}
+
+/**
+ * Resolves when `socket` drains, or when it closes (a socket destroyed with unsent data never
+ * emits 'drain': the body's writer would wait for ever and keep its source open).
+ */
+function drainOrClose(socket: Duplex): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.once('drain', done);
+    socket.once('close', done);
+  });
 }

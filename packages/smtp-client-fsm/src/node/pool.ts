@@ -408,6 +408,7 @@ export function createPool(options: PoolOptions): SmtpPool {
         } catch (e) {
           // Refused before anything was written (invalid input, or the connection was already gone).
           if (handed.read()) current.read = true;
+          current.unreleased = handed.released();
           if (reused && !current.retried && client.closing && replayable(current)) again = { error: e };
           else current.reject(e);
         }
