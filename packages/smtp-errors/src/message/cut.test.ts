@@ -70,6 +70,13 @@ describe('inputEnding', () => {
     expect(['base64', ' Quoted-Printable x', '(a (nested) \\) one) 7bit', '', '"base64"', 'x-uuencode;', '\tbinary'].map(mechanism)).toEqual(['base64', 'quoted-printable', '7bit', '', '', 'x-uuencode', 'binary']);
   });
 
+  it('a folded Content-Transfer-Encoding field is read unfolded, as the parser reads it', async () => {
+    for (const field of ['Content-Transfer-Encoding:\r\n base64', 'Content-Transfer-Encoding: \r\n\t(comment)\r\n  BASE64']) {
+      const e = await inputEnding(enc(`${head}${field}\r\nContent-Type: message/delivery-status\r\n\r\n${btoa('Action: failed\r\n')}`.slice(0, -8)));
+      expect(text(e), field).toBe('Action: fail');
+    }
+  });
+
   it('a part in quoted-printable: soft line breaks joined, a cut line of spaces is no line end', async () => {
     const e = await inputEnding(enc(`${head}Content-Transfer-Encoding: quoted-printable\r\n\r\nDiagnostic-Code: smtp; 550 =3D x =\r\nrejected:\r\n    `));
     expect([text(e), e.lineEnded]).toEqual(['Diagnostic-Code: smtp; 550 = x rejected:\r\n', false]);

@@ -142,14 +142,23 @@ function lastPart(text: string): { readonly body: number; readonly encoding: str
     }
   }
   if (header < 0 || header >= text.length) return undefined;
-  // the part's header block: up to the first empty line
+  // the part's header block: up to the first empty line; a field's value runs on over its folded
+  // lines (those that start with a space or a tab), as the parser unfolds it
   let encoding = '';
+  let value: string | undefined;
   for (let at = header; at < text.length; ) {
     const lf = text.indexOf('\n', at);
     if (lf < 0) return undefined;
     const line = text.slice(at, text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf);
+    const folded = line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09;
+    if (!folded && value !== undefined) {
+      encoding = mechanism(value);
+      value = undefined;
+    }
     if (line === '') return { body: lf + 1, encoding };
-    if (line.length > 26 && line.slice(0, 26).toLowerCase() === 'content-transfer-encoding:') encoding = mechanism(line.slice(26));
+    if (folded) {
+      if (value !== undefined) value += ` ${line}`;
+    } else if (line.length >= 26 && line.slice(0, 26).toLowerCase() === 'content-transfer-encoding:') value = line.slice(26);
     at = lf + 1;
   }
   return undefined;
