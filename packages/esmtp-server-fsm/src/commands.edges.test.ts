@@ -192,6 +192,36 @@ describe('graceful shutdown reached at the next idle point', () => {
     expect(closedReason(d.events)).toBe('shutdown');
   });
 
+  it('an AUTH exchange or a custom verb\'s line step waiting for the client\'s line: 421 4.3.2 at once (a client sitting at its 334 held the shutdown until its timeout)', () => {
+    const auth = drive({ auth: { mechanisms: ['LOGIN'], allowInsecure: true } });
+    auth.feed('EHLO client.test\r\n');
+    expect(codes(auth.feed('AUTH LOGIN\r\n'))).toEqual([334]);
+    auth.conn.requestShutdown();
+    expect(codes(auth.feed(''))).toEqual([421]);
+    expect(closedReason(auth.events)).toBe('shutdown');
+
+    const verb = drive({ registry: [{ keyword: 'XPROVE', verbs: [{ name: 'XPROVE' }] }] }, (e, conn) => {
+      if (e.type !== 'command') return false;
+      conn.continueCommand({ reply: { code: 334, text: 'go on' }, read: 'line' });
+      return true;
+    });
+    verb.feed('EHLO client.test\r\n');
+    expect(codes(verb.feed('XPROVE me\r\n'))).toEqual([334]);
+    verb.conn.requestShutdown();
+    expect(codes(verb.feed(''))).toEqual([421]);
+    expect(closedReason(verb.events)).toBe('shutdown');
+  });
+
+  it('an AUTH line half received when it is asked: that step is answered, then 421 4.3.2 before the next line', () => {
+    const d = drive({ auth: { mechanisms: ['LOGIN'], allowInsecure: true } });
+    d.feed('EHLO client.test\r\n');
+    d.feed('AUTH LOGIN\r\n');
+    d.feed('dXNl');
+    d.conn.requestShutdown();
+    expect(codes(d.feed('cg==\r\ncGFzcw==\r\n'))).toEqual([334, 421]);
+    expect(closedReason(d.events)).toBe('shutdown');
+  });
+
   it('inside a transaction: more recipients and the message are still taken, then 421 4.3.2', () => {
     const d = inTransaction();
     d.conn.requestShutdown();

@@ -94,6 +94,23 @@ describe('SRV-4 a static advertisement that no EHLO reply could carry is an inva
     }
   });
 
+  it('SRV-4 a static advertisement past a reply line\'s 512 octets is refused at construction; one that fits is advertised on one line', () => {
+    const long = Array.from({ length: 300 }, (_, i) => `P${String(i)}`);
+    for (const advertise of [['A'.repeat(5000)], ['A'.repeat(600)], long]) {
+      let code: unknown;
+      try {
+        new ServerConnection({ hostname: 'mx.test', registry: [{ keyword: 'XBIG', advertise }] });
+      } catch (e) {
+        code = (e as { code?: unknown }).code;
+      }
+      expect(code, String(advertise.length)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+    const fits = ['A'.repeat(500 - 'XBIG '.length)];
+    const d = session({ registry: [{ keyword: 'XBIG', advertise: fits }] });
+    const line = lastKeyword(d.feed('EHLO c.test\r\n'));
+    expect([line, line.length + 6 <= 512]).toEqual([`XBIG ${fits[0]!}`, true]);
+  });
+
   it('an advertise function is the application\'s: called at EHLO time, as before', () => {
     const d = session({ registry: [{ keyword: 'XA', advertise: () => ['P1', 'P2'] }] });
     expect(lastKeyword(d.feed('EHLO c.test\r\n'))).toBe('XA P1 P2');

@@ -168,8 +168,9 @@ function makeRegistry(c: ExtensionConfig, custom: readonly ExtensionDefinition[]
   try {
     const registry = new ExtensionRegistry(defs);
     // a fixed advertisement (a list, a string) is checked once, here: one that no EHLO reply can
-    // carry would otherwise fail every EHLO of every session (421 4.3.0)
-    if (fixed.length > 0) new ExtensionRegistry(fixed).advertiseEntries({});
+    // carry would otherwise fail every EHLO of every session (421 4.3.0), or, past a reply line's
+    // 512 octets, be cut into lines a client reads as keywords
+    if (fixed.length > 0) formatEhloReply({ domain: 'localhost', keywords: new ExtensionRegistry(fixed).advertiseEntries({}) });
     return registry;
   } catch (e) {
     throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `registry: ${(e as Error).message}`, { cause: e });
@@ -225,8 +226,9 @@ export function advertisement(registry: ExtensionRegistry, f: AdvertiseFacts): A
   if (a === undefined) {
     const entries = advertised(registry, f);
     // the keyword lines only: the first line (the server's name, which may hold U-labels the
-    // formatter does not take) is written by the session
-    a = Object.freeze({ keywords: Object.freeze(entries.map((e) => e.keyword)), lines: Object.freeze(formatEhloReply({ domain: 'localhost', keywords: entries }, { maxLineLength: 4096 }).slice(1)) });
+    // formatter does not take) is written by the session. Each line within a reply line's 512
+    // octets (RFC 5321 §4.5.3.1.5): a longer one would be cut into lines a client reads as keywords
+    a = Object.freeze({ keywords: Object.freeze(entries.map((e) => e.keyword)), lines: Object.freeze(formatEhloReply({ domain: 'localhost', keywords: entries }).slice(1)) });
     if (byKey.size < 64) byKey.set(key, a);
   }
   return a;

@@ -238,8 +238,14 @@ export class Session {
     this.emit(this.closedEvent());
   }
 
+  /**
+   * No transaction and no line half read: a shutdown answers 421 now. An AUTH exchange or a custom
+   * verb's line step waiting for the client's next line counts (it is no transaction; a client
+   * sitting at its `334` would otherwise hold a graceful shutdown until its timeout).
+   */
   isIdle(): boolean {
-    return (this.current === 'awaiting-helo' || this.current === 'awaiting-mail' || this.current === 'rejected') && this.lineLen === 0 && !this.lineOverflow;
+    const c = this.current;
+    return (c === 'awaiting-helo' || c === 'awaiting-mail' || c === 'rejected' || c === 'auth' || (c === 'extension' && this.exchange?.mode === 'line')) && this.lineLen === 0 && !this.lineOverflow;
   }
 
   decide(p: Pending, event: ServerEvent): void {
