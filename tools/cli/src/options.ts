@@ -27,7 +27,7 @@ export function parsePort(value: string): number {
 }
 
 /** Whether `value` has a space or a control character (C0, DEL): never part of a host name or an EHLO argument. */
-function hasSpaceOrControl(value: string): boolean {
+export function hasSpaceOrControl(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c <= 0x20 || c === 0x7f) return true;
@@ -44,16 +44,23 @@ export function parseHost(value: string): string {
   return value;
 }
 
+/**
+ * A host name in its ASCII form: an internationalised one as its A-labels (RFC 5890; the greeting
+ * and EHLO come before either side knows of SMTPUTF8), any other as it is.
+ */
+export function asciiName(value: string): string {
+  if (!/[^\x20-\x7e]/.test(value)) return value;
+  const ascii = domainToASCII(value);
+  if (ascii === '') throw new InvalidArgumentError('expected a host name such as mail.example.org (this non-ASCII name is not a valid internationalised domain name).');
+  return ascii;
+}
+
 /** `--helo`, `--hostname`: one word for EHLO/HELO/LHLO or a greeting, without spaces or control characters. */
 export function parseHeloName(value: string): string {
   if (value === '' || hasSpaceOrControl(value)) throw new InvalidArgumentError('expected a host name such as mail.example.org (not empty, no spaces or control characters).');
   // an internationalised name goes on the wire in its ASCII form (A-labels, RFC 5890): the
   // greeting and EHLO come before either side knows of SMTPUTF8
-  let ascii = value;
-  if (/[^\x20-\x7e]/.test(value)) {
-    ascii = domainToASCII(value);
-    if (ascii === '') throw new InvalidArgumentError('expected a host name such as mail.example.org (this non-ASCII name is not a valid internationalised domain name).');
-  }
+  const ascii = asciiName(value);
   // a domain of letter-digit-hyphen labels, or an address literal (RFC 5321 §4.1.2: the EHLO
   // argument and the greeting's name), checked as the domain of a path
   try {

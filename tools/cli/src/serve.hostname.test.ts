@@ -55,6 +55,9 @@ describe('smtp serve --hostname', () => {
     ['[IPv6:2001:db8::1]', '[IPv6:2001:db8::1]'],
     ['mx.example', 'mx.example'],
     ['münchen.example', 'xn--mnchen-3ya.example'],
+    // what createServer takes, the option takes: `_` (container names), a name of 244 octets
+    ['mail_relay.internal', 'mail_relay.internal'],
+    [`${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(50)}.example`, `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(50)}.example`],
   ])('%s is served as %s', async (hostname, spoken) => {
     const tmp = tempDir('serve-hostname-');
     cleanups.push(tmp.cleanup);

@@ -12,19 +12,21 @@ import { ServerConnection } from 'esmtp-server-fsm';
 import { createServer, SmtpReplyError } from 'esmtp-server-fsm/node';
 import type { Envelope, ServerLogger, SessionContext, TlsSecurity, TranscriptLine } from 'esmtp-server-fsm/node';
 import type { Readable } from 'node:stream';
-import { EXIT, parseByteSize, parseCredentials, parseHeloName, parseHost, parsePort, parsePositiveInt } from './options.js';
+import { EXIT, asciiName, hasSpaceOrControl, parseByteSize, parseCredentials, parseHost, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
 import { MessageStore, StoreDirectoryError } from './store.js';
 import type { StoredEnvelope, StoredMessage } from './store.js';
 
 /**
  * `--hostname`: the server's name, checked here as createServer checks it (before any worker is
- * forked or port listened on): a host name (an internationalised one in its ASCII form, as
- * `parseHeloName` gives it), an address literal, or a bare IP address, which the server writes as
+ * forked or port listened on): a host name (an internationalised one in its ASCII form, see
+ * `asciiName`), an address literal, or a bare IP address, which the server writes as
  * its address literal (`192.0.2.1` as `[192.0.2.1]`, `::1` as `[IPv6:::1]`).
  */
 export function parseServeHostname(value: string): string {
-  const name = isIP(value) !== 0 ? value : parseHeloName(value);
+  if (value === '' || hasSpaceOrControl(value)) throw new InvalidArgumentError('expected a host name such as mail.example.org (not empty, no spaces or control characters).');
+  // only the ASCII form is made here: the rest is createServer's own check (`_` tolerated, up to 255 octets)
+  const name = isIP(value) !== 0 ? value : asciiName(value);
   try {
     new ServerConnection({ hostname: name }).dispose();
   } catch (e) {
