@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { readProxyHeader } from './proxy-protocol.js';
 import type { SmtpServer } from './options.js';
 import { serversPerTest } from '../../test/servers.js';
+import { watchTimers } from '../../test/watch-timers.js';
 
 let dir = '';
 let tls: { key: Buffer; cert: Buffer };
@@ -56,27 +57,6 @@ async function afterStarttls(port: number): Promise<Awaited<ReturnType<typeof ra
   c.socket.write('STARTTLS\r\n');
   expect(await until(() => /^220 2\.0\.0/m.test(c.got()))).toBe(true);
   return c;
-}
-
-/**
- * Records the timers made with `setTimeout(fn, ms)` for one delay and which of them were
- * cleared, through spies on the global timer functions the adapter calls.
- */
-function watchTimers(ms: number): { made: () => readonly unknown[]; cleared: (t: unknown) => boolean } {
-  const made: unknown[] = [];
-  const cleared = new Set<unknown>();
-  const realSet = globalThis.setTimeout;
-  const realClear = globalThis.clearTimeout;
-  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, delay?: number, ...args: unknown[]) => {
-    const t = realSet(fn, delay, ...args);
-    if (delay === ms) made.push(t);
-    return t;
-  }) as typeof setTimeout);
-  vi.spyOn(globalThis, 'clearTimeout').mockImplementation((t?: Parameters<typeof clearTimeout>[0]) => {
-    cleared.add(t);
-    realClear(t);
-  });
-  return { made: () => made, cleared: (t) => cleared.has(t) };
 }
 
 describe('SRV-6 createServer: a client that leaves during the STARTTLS handshake', () => {

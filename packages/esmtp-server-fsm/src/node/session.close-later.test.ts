@@ -3,29 +3,12 @@
 // the socket has closed, nothing may keep the session (and its socket) in memory.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rawSession, serversPerTest } from '../../test/servers.js';
+import { watchTimers } from '../../test/watch-timers.js';
 
 const servers = serversPerTest('node.test');
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** The server's timers of `ms` (made with `setTimeout`) and which of them were cleared, through spies on the global timer functions. */
-function watchTimers(ms: number): { made: () => readonly unknown[]; cleared: (t: unknown) => boolean } {
-  const made: unknown[] = [];
-  const cleared = new Set<unknown>();
-  const realSet = globalThis.setTimeout;
-  const realClear = globalThis.clearTimeout;
-  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, delay?: number, ...args: unknown[]) => {
-    const t = realSet(fn, delay, ...args);
-    if (delay === ms) made.push(t);
-    return t;
-  }) as typeof setTimeout);
-  vi.spyOn(globalThis, 'clearTimeout').mockImplementation((t?: Parameters<typeof clearTimeout>[0]) => {
-    cleared.add(t);
-    realClear(t);
-  });
-  return { made: () => made, cleared: (t) => cleared.has(t) };
-}
 
 /** Polls `ok` every 10 ms (with the real timer), at most `tries` times; returns its last answer. */
 async function until(ok: () => boolean, tries = 300): Promise<boolean> {
