@@ -8,7 +8,7 @@ import { readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
 import { hasUnsafeText } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
-import { reply, send, shutdownNow } from './replies.js';
+import { reply, send } from './replies.js';
 import type { Session } from './session.js';
 
 const dec = new TextDecoder('utf-8', { fatal: false });
@@ -88,12 +88,6 @@ function rejectAuth(s: Session, r: ReplyInit): void {
  * closes the session first (`check`, SMUG-5).
  */
 export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
-  if (s.shutdownRequested && s.isIdle()) {
-    s.sasl = undefined;
-    s.authFailure = undefined;
-    shutdownNow(s);
-    return true;
-  }
   const line = readLine(s, s.limits.maxAuthLine, false, check.verbKind);
   if (line === undefined) return false;
   if (check.closes(s, line)) {

@@ -101,6 +101,12 @@ function asciiText(bytes: Uint8Array, from = 0, to = bytes.length): string {
 
 /** Processes input; returns false when nothing more can be done without input. */
 export function step(s: Session): boolean {
+  // a graceful shutdown takes effect at the next idle point: between commands, or inside an AUTH
+  // exchange or a custom verb's line step waiting for its next line (see Session.isIdle)
+  if (s.shutdownRequested && s.isIdle() && !s.bdatActive) {
+    shutdownNow(s);
+    return true;
+  }
   switch (s.current) {
     case 'reading-body':
       return stepBody(s);
@@ -122,10 +128,6 @@ export function step(s: Session): boolean {
 
 /** Reads one command line and dispatches it, after the line checks and the pipelining synchronization check (RFC 2920 §3.1). */
 export function stepCommand(s: Session): boolean {
-  if (s.shutdownRequested && s.isIdle() && !s.bdatActive) {
-    shutdownNow(s);
-    return true;
-  }
   const limit = s.limits.maxCommandLine;
   // the common case: the whole line in the head chunk, read in place (no view of it is made)
   if (s.lineLen === 0 && s.inputLength > 0) {

@@ -11,7 +11,7 @@ import { consume, readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
 import type { ReplyInit } from './reply.js';
 import { checkReply } from './reply.js';
-import { NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, shutdownNow, TLS_REQUIRED } from './replies.js';
+import { NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, TLS_REQUIRED } from './replies.js';
 import type { Session } from './session.js';
 
 /**
@@ -142,11 +142,6 @@ function begin(s: Session, verb: string, step: CommandContinuation, bytes: numbe
 export function stepExtension(s: Session, check: ExchangeLineCheck): boolean {
   const x = s.exchange!;
   if (x.mode === 'line') {
-    if (s.shutdownRequested && s.isIdle()) {
-      s.exchange = undefined;
-      shutdownNow(s);
-      return true;
-    }
     const line = readLine(s, s.limits.maxCommandLine, false, check.verbKind);
     if (line === undefined) return false;
     if (check.closes(s, line)) {
