@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { Readable } from 'node:stream';
+import { pollUntil } from '@smtpkit/testkit';
 import { connect, createPool } from 'smtp-client-fsm/node';
 
 const servers: net.Server[] = [];
@@ -62,12 +63,6 @@ function endless(): { stream: ReadableStream<Uint8Array>; cancelled: () => boole
   return { stream, cancelled: () => cancelled, pulls: () => pulls };
 }
 
-/** Whether `cond` holds within about two seconds (the release follows the result by a few turns). */
-async function until(cond: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((res) => setTimeout(res, 10));
-  return cond();
-}
-
 describe('streamed bodies are released', () => {
   it('a web ReadableStream read in part when the connection drops is cancelled (a Node stream is destroyed)', async () => {
     const port = await dropsMidBody(64 * 1024);
@@ -76,7 +71,7 @@ describe('streamed bodies are released', () => {
     const r = await client.send({ from: 'a@x.test', to: ['b@y.test'], body: web.stream });
     expect(r.outcome).toBe('deferred');
     expect(web.pulls()).toBeGreaterThan(1);
-    expect(await until(web.cancelled)).toBe(true);
+    expect(await pollUntil(web.cancelled, 200)).toBe(true);
 
     const node = Readable.from((function* () {
       for (;;) yield `${'y'.repeat(78)}\r\n`.repeat(200);
@@ -84,7 +79,7 @@ describe('streamed bodies are released', () => {
     const client2 = await connect({ host: '127.0.0.1', port, security: 'off' });
     const r2 = await client2.send({ from: 'a@x.test', to: ['b@y.test'], body: node });
     expect(r2.outcome).toBe('deferred');
-    expect(await until(() => node.destroyed)).toBe(true);
+    expect(await pollUntil(() => node.destroyed, 200)).toBe(true);
   });
 
   it('a stream body of a message refused as given (not an address, CR LF in from) is released, by a connection and by a pool', async () => {
@@ -95,7 +90,7 @@ describe('streamed bodies are released', () => {
     expect(a.destroyed).toBe(true);
     const web = endless();
     await expect(client.send({ from: 'a@x.test\r\nRCPT TO:<c@y.test>', to: ['b@y.test'], body: web.stream })).rejects.toHaveProperty('code');
-    expect(await until(web.cancelled)).toBe(true);
+    expect(await pollUntil(web.cancelled, 200)).toBe(true);
     expect(web.pulls()).toBe(0);
     await client.quit();
 

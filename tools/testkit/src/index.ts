@@ -5,7 +5,7 @@ export { createPair } from './pair.js';
 export type { Pair, PairMessage, PairOptions } from './pair.js';
 export { FakeClock, armTimeout } from './clock.js';
 export type { TimedMachine } from './clock.js';
-export { freePort, talk, waitForPort } from './net.js';
+export { freePort, pollUntil, talk, waitForPort } from './net.js';
 export type { Talk } from './net.js';
 export { crlfLines, hasControl } from './lines.js';
 export { errorCodeOf, thrownBy, otherPackageError, guardVerdicts, thrownValue } from './errors.js';

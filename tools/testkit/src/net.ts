@@ -32,6 +32,16 @@ export async function waitForPort(port: number, timeoutMs = 5_000): Promise<void
   throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
 }
 
+/**
+ * Polls `ok` every 10 ms (with the real timer), at most `tries` times, and returns its last answer:
+ * for a state that follows an event by a few turns of the event loop (a socket closed, a stream
+ * released). Bounded by the count of tries, never by elapsed time.
+ */
+export async function pollUntil(ok: () => boolean, tries = 300): Promise<boolean> {
+  for (let i = 0; i < tries && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  return ok();
+}
+
 /** A client connection driven by hand: see {@link talk}. */
 export interface Talk {
   readonly socket: Socket;

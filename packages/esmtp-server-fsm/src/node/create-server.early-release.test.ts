@@ -12,6 +12,7 @@ import { readProxyHeader } from './proxy-protocol.js';
 import type { SmtpServer } from './options.js';
 import { serversPerTest } from '../../test/servers.js';
 import { watchTimers } from '../../test/watch-timers.js';
+import { pollUntil as until } from '@smtpkit/testkit';
 
 let dir = '';
 let tls: { key: Buffer; cert: Buffer };
@@ -27,12 +28,6 @@ const servers = serversPerTest('early.test');
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** Polls `ok` every 10 ms, at most `tries` times; returns its last answer (no elapsed-time check). */
-async function until(ok: () => boolean, tries = 300): Promise<boolean> {
-  for (let i = 0; i < tries && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-  return ok();
-}
 
 /** A raw client that collects what the server sends. */
 async function rawClient(port: number): Promise<{ socket: Socket; got: () => string; closed: Promise<void> }> {

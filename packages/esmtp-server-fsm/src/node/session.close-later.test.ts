@@ -4,17 +4,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rawSession, serversPerTest } from '../../test/servers.js';
 import { watchTimers } from '../../test/watch-timers.js';
+import { pollUntil as until } from '@smtpkit/testkit';
 
 const servers = serversPerTest('node.test');
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** Polls `ok` every 10 ms (with the real timer), at most `tries` times; returns its last answer. */
-async function until(ok: () => boolean, tries = 300): Promise<boolean> {
-  for (let i = 0; i < tries && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-  return ok();
-}
 
 describe('SRV-1 createServer: the close timer of a session ended by an internal error', () => {
   it('is cleared when the socket closes (a throwing isTrusted: 421 4.3.0, the client closes)', async () => {
