@@ -10,6 +10,8 @@ export type { Talk } from './net.js';
 export { crlfLines, hasControl } from './lines.js';
 export { errorCodeOf, thrownBy, otherPackageError, guardVerdicts, thrownValue } from './errors.js';
 export { endErrorDelay } from './tarpit.js';
+export { throwawayCertificate } from './certificate.js';
+export type { ThrowawayCertificate, ThrowawayCertificateOptions } from './certificate.js';
 export type { DelayingServer } from './tarpit.js';
 export {
   parseTranscript,
