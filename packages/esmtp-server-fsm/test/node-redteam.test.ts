@@ -1,26 +1,19 @@
 // Findings of an outside red-team pass over createServer (real loopback sockets), kept as
 // regression tests. Each title names the requirement id it proves.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { throwawayCertificate } from '@smtpkit/testkit';
+import type { ThrowawayCertificate } from '@smtpkit/testkit';
 import { ServerConnection } from '../src/index.js';
 import type { ServerEvent } from '../src/index.js';
 import { rawSession, serversPerTest } from './servers.js';
 
 const servers = serversPerTest('redteam.test');
 
-// THROWAWAY, TEST-ONLY certificate for the TLS tests of this file
-let certDir = '';
-beforeAll(() => {
-  certDir = mkdtempSync(join(tmpdir(), 'esmtp-redteam-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(certDir, 'k.pem'), '-out', join(certDir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-});
-afterAll(() => rmSync(certDir, { recursive: true, force: true }));
+// THROWAWAY, TEST-ONLY certificate for the TLS tests of this file (made once, on first use)
+const localhostCertificate = (): ThrowawayCertificate => throwawayCertificate({ commonName: 'localhost' });
 
 const codes = (s: string): number[] => (s.match(/^\d{3}(?= )/gm) ?? []).map(Number);
 
@@ -258,9 +251,9 @@ describe('SMUG-1 SMUG-2 through createServer: look-alike ends of data never end 
 });
 
 describe('TLS-1 TLS-2 through createServer: plaintext after STARTTLS is discarded, the session starts over', () => {
-  let tls: { key: Buffer; cert: Buffer };
+  let tls: ThrowawayCertificate;
   beforeAll(() => {
-    tls = { key: readFileSync(join(certDir, 'k.pem')), cert: readFileSync(join(certDir, 'c.pem')) };
+    tls = localhostCertificate();
   });
 
   /** EHLO, then `injected` in the same write as STARTTLS; after TLS, `after` line by line. */
@@ -349,7 +342,7 @@ describe('TMO-3 a STARTTLS handshake that never completes: the timeout closes th
   ] as const) {
     it(`TMO-3 ${name} after 220 to STARTTLS: the connection closes at timeouts.tlsHandshake with no plaintext reply inside the TLS stream`, async () => {
       const closed: string[] = [];
-      const { port } = await servers.start({ tls: { key: readFileSync(join(certDir, 'k.pem')), cert: readFileSync(join(certDir, 'c.pem')) }, timeouts: { tlsHandshake: 200 }, onClose: (s) => void closed.push(s.id) });
+      const { port } = await servers.start({ tls: localhostCertificate(), timeouts: { tlsHandshake: 200 }, onClose: (s) => void closed.push(s.id) });
       const steps: { write: string | Buffer; after: number }[] = [
         { write: 'EHLO c.example\r\n', after: 1 },
         { write: 'STARTTLS\r\n', after: 2 },
@@ -514,7 +507,7 @@ describe('TLS-1 SMUG-5 a refused STARTTLS with input behind it closes the connec
     // before the fix the 501 was followed by the pipelined bytes run as plaintext commands, though a
     // peer that took the line for STARTTLS (a trailing blank) sends them for the TLS session
     const delivered: string[] = [];
-    const { port } = await servers.start({ tls: { key: readFileSync(join(certDir, 'k.pem')), cert: readFileSync(join(certDir, 'c.pem')) }, onData: async (_env, body) => void delivered.push(await outcome(body)) });
+    const { port } = await servers.start({ tls: localhostCertificate(), onData: async (_env, body) => void delivered.push(await outcome(body)) });
     const out = await rawSession(
       port,
       [

@@ -1,13 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it, vi } from 'vitest';
-import { thrownBy } from '@smtpkit/testkit';
+import { thrownBy, throwawayCertificate } from '@smtpkit/testkit';
 import { isSmtpServerError } from '../src/index.js';
 import { createServer, SmtpReplyError } from '../src/node/index.js';
 import type { CreateServerOptions } from '../src/node/index.js';
@@ -193,55 +189,49 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
     }
   }
   it('SRV-2 over STARTTLS and implicit TLS too: "." + QUIT, then close_notify and FIN; 250 and 221 are read, the message is stored', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'esmtp-halfclose-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-      const tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
-      for (const implicit of [false, true]) {
-        const stored: string[] = [];
-        const port = await start({
-          tls,
-          secure: implicit,
-          onData: async (_env, stream) => {
-            const data = await readAll(stream);
-            await new Promise((r) => setTimeout(r, 50));
-            stored.push(data.toString());
-          },
-        });
-        let out = '';
-        const wait = async (re: RegExp): Promise<void> => vi.waitFor(() => expect(out).toMatch(re), { timeout: 5000 });
-        let secure: TLSSocket;
-        if (implicit) {
-          secure = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-          secure.on('data', (d: Buffer) => (out += d.toString('latin1')));
-        } else {
-          const raw = connect(port, '127.0.0.1');
-          raw.on('data', (d: Buffer) => (out += d.toString('latin1')));
-          await wait(/^220 /m);
-          raw.write('EHLO c.example\r\n');
-          await wait(/^250 /m);
-          raw.write('STARTTLS\r\n');
-          await wait(/^220 2\.0\.0 /m);
-          raw.removeAllListeners('data');
-          out = '';
-          secure = tlsConnect({ socket: raw, rejectUnauthorized: false });
-          secure.on('data', (d: Buffer) => (out += d.toString('latin1')));
-          await new Promise((r) => secure.once('secureConnect', r));
-          out = '220 after TLS\r\n';
-        }
-        secure.on('error', () => undefined);
+    const tls = throwawayCertificate({ commonName: 'localhost', keyType: 'rsa-2048' });
+    for (const implicit of [false, true]) {
+      const stored: string[] = [];
+      const port = await start({
+        tls,
+        secure: implicit,
+        onData: async (_env, stream) => {
+          const data = await readAll(stream);
+          await new Promise((r) => setTimeout(r, 50));
+          stored.push(data.toString());
+        },
+      });
+      let out = '';
+      const wait = async (re: RegExp): Promise<void> => vi.waitFor(() => expect(out).toMatch(re), { timeout: 5000 });
+      let secure: TLSSocket;
+      if (implicit) {
+        secure = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+        secure.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      } else {
+        const raw = connect(port, '127.0.0.1');
+        raw.on('data', (d: Buffer) => (out += d.toString('latin1')));
         await wait(/^220 /m);
-        secure.write('EHLO c.example\r\n');
+        raw.write('EHLO c.example\r\n');
         await wait(/^250 /m);
-        secure.write('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
-        await wait(/^354 /m);
-        secure.end('tls body\r\n.\r\nQUIT\r\n');
-        await new Promise((r) => secure.once('close', r));
-        expect(codes(out).slice(-2), implicit ? 'implicit TLS' : 'STARTTLS').toEqual([250, 221]);
-        expect(stored).toEqual(['tls body\r\n']);
+        raw.write('STARTTLS\r\n');
+        await wait(/^220 2\.0\.0 /m);
+        raw.removeAllListeners('data');
+        out = '';
+        secure = tlsConnect({ socket: raw, rejectUnauthorized: false });
+        secure.on('data', (d: Buffer) => (out += d.toString('latin1')));
+        await new Promise((r) => secure.once('secureConnect', r));
+        out = '220 after TLS\r\n';
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      secure.on('error', () => undefined);
+      await wait(/^220 /m);
+      secure.write('EHLO c.example\r\n');
+      await wait(/^250 /m);
+      secure.write('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
+      await wait(/^354 /m);
+      secure.end('tls body\r\n.\r\nQUIT\r\n');
+      await new Promise((r) => secure.once('close', r));
+      expect(codes(out).slice(-2), implicit ? 'implicit TLS' : 'STARTTLS').toEqual([250, 221]);
+      expect(stored).toEqual(['tls body\r\n']);
     }
   });
   it('SRV-2 FIN inside a message aborts it: nothing is stored, the socket closes', async () => {

@@ -4,16 +4,12 @@
  * (`SMTPKIT_SERVER_FUZZ_MS`, default 12 s over the five configurations; the long run recorded in
  * docs/security.md used 600000).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '@smtpkit/testkit';
+import { seededRandom, throwawayCertificate } from '@smtpkit/testkit';
 import { createServer, SmtpReplyError } from '../src/node/index.js';
 import type { CreateServerOptions, SmtpServer } from '../src/node/index.js';
 
@@ -277,14 +273,12 @@ describe('TEST-4 SRV-1 the running server survives hostile streams', () => {
   it('TEST-4 SRV-1 plain, STARTTLS, PROXY and async-hook servers (SMTP and LMTP): alive, no unhandled rejection, bounded memory, a fresh client delivers', { timeout: BUDGET_MS + 60_000 }, async () => {
     console.log(`server fuzz: seed=${String(SEED)} (SMTPKIT_SERVER_FUZZ_SEED to replay), budget=${String(BUDGET_MS)} ms`);
     const rnd = seededRandom(SEED);
-    const dir = mkdtempSync(join(tmpdir(), 'esmtp-fuzz-'));
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown): void => void unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
     let cases = 0;
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-      const tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+      const tls = throwawayCertificate({ commonName: 'localhost', keyType: 'rsa-2048' });
       const base: CreateServerOptions = {
         hostname: 'fuzz.test',
         timeouts: { command: 800, dataBlock: 800, errorDelay: 5, tlsHandshake: 800 },
@@ -340,7 +334,6 @@ describe('TEST-4 SRV-1 the running server survives hostile streams', () => {
       console.log(`server fuzz: ${String(cases)} hostile connections, seed=${String(SEED)}`);
     } finally {
       process.removeListener('unhandledRejection', onUnhandled);
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

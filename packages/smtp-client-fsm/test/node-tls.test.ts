@@ -1,29 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import tls from 'node:tls';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { throwawayCertificate } from '@smtpkit/testkit';
 import { connect, sendMail } from '../src/node/index.js';
 import { ScriptedServer } from './scripted-server.js';
 
-let dir = '';
 let key = '';
 let cert = '';
 const servers: net.Server[] = [];
 const sockets = new Set<net.Socket>();
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'client-tls-'));
-  execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-  key = readFileSync(join(dir, 'k.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'c.pem'), 'utf8');
+  ({ key, cert } = throwawayCertificate({ commonName: 'localhost' }));
 });
 afterAll(async () => {
   for (const s of sockets) s.destroy();
   await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /**
@@ -198,9 +190,7 @@ describe('smtp-client-fsm/node with TLS', () => {
   });
 
   it('an internationalised server name is verified by its A-labels, as certificates name it (RFC 5890)', async () => {
-    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'idn-k.pem'), '-out', join(dir, 'idn-c.pem'), '-days', '1', '-subj', '/CN=mx.xn--bcher-kva.example', '-addext', 'subjectAltName=DNS:mx.xn--bcher-kva.example'], { stdio: 'ignore' });
-    const idnKey = readFileSync(join(dir, 'idn-k.pem'), 'utf8');
-    const idnCert = readFileSync(join(dir, 'idn-c.pem'), 'utf8');
+    const { key: idnKey, cert: idnCert } = throwawayCertificate({ commonName: 'mx.xn--bcher-kva.example', dns: ['mx.xn--bcher-kva.example'] });
     const context = tls.createSecureContext({ key: idnKey, cert: idnCert });
     const seen = { tls: [] as boolean[] };
     const port = await listen(() => net.createServer((sock) => serve(sock, new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING'] }), true, seen, context)));

@@ -5,13 +5,11 @@
 // command line half received is answered first, as the core documents). A session in a transaction
 // keeps its documented grace: it finishes, then gets the 421 and is closed as soon as it is written. The grace here is a minute and every test bounds itself at a few seconds, so
 // a close() that settles did not wait for the grace (ordering, not timing).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { throwawayCertificate } from '@smtpkit/testkit';
+import type { ThrowawayCertificate } from '@smtpkit/testkit';
 import { createServer } from './create-server.js';
 import type { CreateServerOptions, SmtpServer } from './options.js';
 
@@ -19,15 +17,10 @@ const GRACE = 60_000;
 /** The test's own bound on a close() that must not wait: far below GRACE. */
 const BOUND = 4_000;
 
-let dir = '';
-let tls: { key: Buffer; cert: Buffer };
+let tls: ThrowawayCertificate;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'esmtp-close-'));
-  // THROWAWAY, TEST-ONLY certificate
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-  tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+  tls = throwawayCertificate({ commonName: 'localhost' });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const servers: SmtpServer[] = [];
 const sockets: Socket[] = [];

@@ -1,28 +1,20 @@
 // Connections that leave before their session is established (during the STARTTLS or implicit TLS
 // handshake, before their PROXY header, after a refusal) free their place and every timer tied to
 // them as soon as their socket closes, not when some guard timeout runs out.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer as netCreateServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readProxyHeader } from './proxy-protocol.js';
 import type { SmtpServer } from './options.js';
 import { serversPerTest } from '../../test/servers.js';
 import { watchTimers } from '../../test/watch-timers.js';
-import { pollUntil as until } from '@smtpkit/testkit';
+import { pollUntil as until, throwawayCertificate } from '@smtpkit/testkit';
+import type { ThrowawayCertificate } from '@smtpkit/testkit';
 
-let dir = '';
-let tls: { key: Buffer; cert: Buffer };
+let tls: ThrowawayCertificate;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'esmtp-early-'));
-  // THROWAWAY, TEST-ONLY certificate
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-  tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
+  tls = throwawayCertificate({ commonName: 'localhost' });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const servers = serversPerTest('early.test');
 afterEach(() => {

@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it, vi } from 'vitest';
+import { throwawayCertificate } from '@smtpkit/testkit';
 import { createServer, SmtpReplyError } from './index.js';
 import type { CreateServerOptions, Envelope } from './index.js';
 import { serversPerTest } from '../../test/servers.js';
@@ -656,121 +653,103 @@ describe('createServer', () => {
   });
 
   it('implicit TLS', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'esmtp-tls-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-      const port = await start({ secure: true, tls: { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) } });
-      const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
-      await new Promise((r) => socket.once('secureConnect', r));
-      const c = new Client(socket);
-      expect(await c.reply()).toMatch(/^220/);
-      const ehlo = await c.cmd('EHLO me');
-      expect(ehlo).not.toContain('STARTTLS');
-      expect(ehlo).toContain('REQUIRETLS');
-      socket.destroy();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const port = await start({ secure: true, tls: throwawayCertificate({ commonName: 'localhost', keyType: 'rsa-2048' }) });
+    const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    await new Promise((r) => socket.once('secureConnect', r));
+    const c = new Client(socket);
+    expect(await c.reply()).toMatch(/^220/);
+    const ehlo = await c.cmd('EHLO me');
+    expect(ehlo).not.toContain('STARTTLS');
+    expect(ehlo).toContain('REQUIRETLS');
+    socket.destroy();
   });
 
   it('connections still in their TLS handshake or PROXY header count against maxConnections: idle ones cannot pile up', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'esmtp-tls-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-      const tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
-      for (const options of [{ secure: true, tls }, { proxyProtocol: true }] as const) {
-        const port = await start({ maxConnections: 2, ...options });
-        const silent: Socket[] = [];
-        for (let i = 0; i < 2; i++) {
-          const s = connect(port, '127.0.0.1');
-          await new Promise((r) => s.once('connect', r));
-          silent.push(s);
-        }
-        // the third is refused at once (implicit TLS: closed; PROXY: 421), not held for the handshake or header time
-        const third = connect(port, '127.0.0.1');
-        let got = '';
-        third.on('data', (d: Buffer) => (got += d.toString('latin1')));
-        third.on('error', () => undefined);
-        await new Promise((r) => third.once('close', r));
-        expect(got).toBe('secure' in options ? '' : '421 4.7.0 node.test Error: too many connections, try again later\r\n');
-        // once one of them goes, a connection is admitted again (as soon as the server has seen it go)
-        silent.shift()!.end();
-        const greeting = async (): Promise<string> => {
-          for (let attempt = 0; attempt < 200; attempt++) {
-            const s = 'secure' in options ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }) : connect(port, '127.0.0.1');
-            s.on('error', () => undefined);
-            if (!('secure' in options)) s.once('connect', () => s.write('PROXY TCP4 192.0.2.1 192.0.2.2 40000 25\r\n'));
-            let text = '';
-            s.on('data', (d: Buffer) => (text += d.toString('latin1')));
-            await new Promise((r) => {
-              s.once('close', r);
-              s.on('data', () => text.includes('\r\n') && r(undefined));
-            });
-            s.destroy();
-            if (text.startsWith('220')) return text;
-            await new Promise((r) => setTimeout(r, 10));
-          }
-          return 'never admitted';
-        };
-        expect(await greeting()).toMatch(/^220 /);
-        for (const s of silent) s.destroy();
+    const tls = throwawayCertificate({ commonName: 'localhost' });
+    for (const options of [{ secure: true, tls }, { proxyProtocol: true }] as const) {
+      const port = await start({ maxConnections: 2, ...options });
+      const silent: Socket[] = [];
+      for (let i = 0; i < 2; i++) {
+        const s = connect(port, '127.0.0.1');
+        await new Promise((r) => s.once('connect', r));
+        silent.push(s);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      // the third is refused at once (implicit TLS: closed; PROXY: 421), not held for the handshake or header time
+      const third = connect(port, '127.0.0.1');
+      let got = '';
+      third.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      third.on('error', () => undefined);
+      await new Promise((r) => third.once('close', r));
+      expect(got).toBe('secure' in options ? '' : '421 4.7.0 node.test Error: too many connections, try again later\r\n');
+      // once one of them goes, a connection is admitted again (as soon as the server has seen it go)
+      silent.shift()!.end();
+      const greeting = async (): Promise<string> => {
+        for (let attempt = 0; attempt < 200; attempt++) {
+          const s = 'secure' in options ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }) : connect(port, '127.0.0.1');
+          s.on('error', () => undefined);
+          if (!('secure' in options)) s.once('connect', () => s.write('PROXY TCP4 192.0.2.1 192.0.2.2 40000 25\r\n'));
+          let text = '';
+          s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+          await new Promise((r) => {
+            s.once('close', r);
+            s.on('data', () => text.includes('\r\n') && r(undefined));
+          });
+          s.destroy();
+          if (text.startsWith('220')) return text;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        return 'never admitted';
+      };
+      expect(await greeting()).toMatch(/^220 /);
+      for (const s of silent) s.destroy();
     }
   });
 
   it('implicit TLS: a handshake holds its client address slot, so one host cannot take every place with handshakes it never finishes; timeouts.tlsHandshake bounds it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'esmtp-tls-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-      const tls = { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) };
-      const port = await start({ secure: true, tls, maxConnections: 100, maxConnectionsPerClient: 2 });
-      const open = (localAddress: string): Promise<Socket> =>
-        new Promise((resolve) => {
-          const s = connect({ port, host: '127.0.0.1', localAddress });
-          s.on('error', () => undefined);
-          s.once('connect', () => resolve(s));
+    const tls = throwawayCertificate({ commonName: 'localhost' });
+    const port = await start({ secure: true, tls, maxConnections: 100, maxConnectionsPerClient: 2 });
+    const open = (localAddress: string): Promise<Socket> =>
+      new Promise((resolve) => {
+        const s = connect({ port, host: '127.0.0.1', localAddress });
+        s.on('error', () => undefined);
+        s.once('connect', () => resolve(s));
+      });
+    const closedAtOnce = async (s: Socket): Promise<boolean> => {
+      const closed = new Promise<boolean>((r) => s.once('close', () => r(true)));
+      return Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+    };
+    const greeting = (localAddress: string): Promise<string> =>
+      new Promise((resolve) => {
+        const raw = connect({ port, host: '127.0.0.1', localAddress });
+        raw.on('error', () => undefined);
+        const s = tlsConnect({ socket: raw, rejectUnauthorized: false });
+        s.on('error', () => resolve('error'));
+        s.once('data', (d: Buffer) => {
+          resolve(d.toString('latin1'));
+          s.end('QUIT\r\n');
         });
-      const closedAtOnce = async (s: Socket): Promise<boolean> => {
-        const closed = new Promise<boolean>((r) => s.once('close', () => r(true)));
-        return Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
-      };
-      const greeting = (localAddress: string): Promise<string> =>
-        new Promise((resolve) => {
-          const raw = connect({ port, host: '127.0.0.1', localAddress });
-          raw.on('error', () => undefined);
-          const s = tlsConnect({ socket: raw, rejectUnauthorized: false });
-          s.on('error', () => resolve('error'));
-          s.once('data', (d: Buffer) => {
-            resolve(d.toString('latin1'));
-            s.end('QUIT\r\n');
-          });
-        });
-      const silent = [await open('127.0.0.1'), await open('127.0.0.1')];
-      // the third from the same address is closed before any handshake
-      expect(await closedAtOnce(await open('127.0.0.1'))).toBe(true);
-      // another client is served meanwhile
-      expect(await greeting('127.0.0.2')).toMatch(/^220 /);
-      // a handshake that goes away gives its slot back
-      silent.shift()!.destroy();
-      let admitted = '';
-      for (let i = 0; i < 100 && !admitted.startsWith('220'); i++) {
-        admitted = await greeting('127.0.0.1');
-        if (!admitted.startsWith('220')) await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(admitted).toMatch(/^220 /);
-      for (const s of silent) s.destroy();
-
-      // timeouts.tlsHandshake bounds the handshake (before the session exists)
-      const quick = await start({ secure: true, tls, timeouts: { tlsHandshake: 200 } });
-      const idle = connect(quick, '127.0.0.1');
-      idle.on('error', () => undefined);
-      // closed by the 200 ms bound, well within the test's timeout (the default bound is 60 s)
-      await new Promise((r) => idle.once('close', r));
-      expect(idle.destroyed).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      });
+    const silent = [await open('127.0.0.1'), await open('127.0.0.1')];
+    // the third from the same address is closed before any handshake
+    expect(await closedAtOnce(await open('127.0.0.1'))).toBe(true);
+    // another client is served meanwhile
+    expect(await greeting('127.0.0.2')).toMatch(/^220 /);
+    // a handshake that goes away gives its slot back
+    silent.shift()!.destroy();
+    let admitted = '';
+    for (let i = 0; i < 100 && !admitted.startsWith('220'); i++) {
+      admitted = await greeting('127.0.0.1');
+      if (!admitted.startsWith('220')) await new Promise((r) => setTimeout(r, 20));
     }
+    expect(admitted).toMatch(/^220 /);
+    for (const s of silent) s.destroy();
+
+    // timeouts.tlsHandshake bounds the handshake (before the session exists)
+    const quick = await start({ secure: true, tls, timeouts: { tlsHandshake: 200 } });
+    const idle = connect(quick, '127.0.0.1');
+    idle.on('error', () => undefined);
+    // closed by the 200 ms bound, well within the test's timeout (the default bound is 60 s)
+    await new Promise((r) => idle.once('close', r));
+    expect(idle.destroyed).toBe(true);
   });
 });

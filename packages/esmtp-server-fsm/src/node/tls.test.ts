@@ -1,14 +1,12 @@
 // TLS of createServer with real node:tls clients on loopback: SNI (map and callback), certificate
 // replacement without a restart, client-initiated renegotiation refused, server cipher order.
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodeOf as errorCodeOfAny } from '@smtpkit/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { errorCodeOf as errorCodeOfAny, throwawayCertificate } from '@smtpkit/testkit';
+import type { ThrowawayCertificate } from '@smtpkit/testkit';
 import { isSmtpServerError } from '../errors.js';
 import { createServer } from './create-server.js';
 import { LruCache } from './tls.js';
@@ -18,31 +16,20 @@ import type { ServerLogger } from './logger.js';
 
 const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isSmtpServerError);
 
-interface Pair {
-  readonly key: Buffer;
-  readonly cert: Buffer;
-}
+type Pair = ThrowawayCertificate;
 
-let dir = '';
 const certs: Record<string, Pair> = {};
 
-/** THROWAWAY, TEST-ONLY EC certificate with the given CN/SAN. */
-function makeCert(name: string, san: string): Pair {
-  const key = join(dir, `${name}-key.pem`);
-  const cert = join(dir, `${name}-cert.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`], { stdio: 'ignore' });
-  return { key: readFileSync(key), cert: readFileSync(cert) };
-}
+/** THROWAWAY, TEST-ONLY EC certificate with the given CN and DNS subjectAltName. */
+const makeCert = (name: string, dns: string): Pair => throwawayCertificate({ commonName: name, dns: [dns] });
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'esmtp-sni-'));
-  certs.default = makeCert('default.test', 'DNS:default.test');
-  certs.a = makeCert('a.test', 'DNS:a.test');
-  certs.b = makeCert('wild.b.test', 'DNS:*.b.test');
-  certs.cb = makeCert('callback.test', 'DNS:callback.test');
-  certs.next = makeCert('next.test', 'DNS:next.test');
+  certs.default = makeCert('default.test', 'default.test');
+  certs.a = makeCert('a.test', 'a.test');
+  certs.b = makeCert('wild.b.test', '*.b.test');
+  certs.cb = makeCert('callback.test', 'callback.test');
+  certs.next = makeCert('next.test', 'next.test');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const servers = serversPerTest('tls.test');
 
