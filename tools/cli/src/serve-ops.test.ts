@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect as tlsConnect } from 'node:tls';
-import { talk } from '@smtpkit/testkit';
+import { talk, throwawayCertificate } from '@smtpkit/testkit';
 import { runCli } from './run-cli.js';
 import { startServe, tempDir } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
@@ -22,11 +22,13 @@ afterEach(async () => {
 });
 
 let certDir = '';
-/** THROWAWAY, TEST-ONLY EC certificates. */
+/** THROWAWAY, TEST-ONLY EC certificates, as the files `smtp serve` reads. */
 function makeCert(name: string): { cert: string; key: string } {
   const cert = join(certDir, `${name}.crt`);
   const key = join(certDir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`], { stdio: 'ignore' });
+  const pems = throwawayCertificate({ commonName: name });
+  writeFileSync(cert, pems.cert);
+  writeFileSync(key, pems.key, { mode: 0o600 });
   return { cert, key };
 }
 let first: { cert: string; key: string };

@@ -1,10 +1,11 @@
 // Test helpers for the CLI's interop tests (tools/interop/src/cli-*.test.ts): start real peers on
 // loopback with free ports, make throwaway certificates, and always clean up.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, throwawayCertificate, waitForPort } from '@smtpkit/testkit';
 import { cliMain, repoRoot } from '../run-cli.js';
 
 /** A started child process; `stop()` kills it (idempotent) and waits for it to exit. */
@@ -23,11 +24,13 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** THROWAWAY, TEST-ONLY self-signed certificate for 127.0.0.1/localhost, made with the openssl CLI. */
+/** THROWAWAY, TEST-ONLY self-signed certificate for 127.0.0.1/localhost (RSA 2048, `throwawayCertificate`), written to `dir` as PEM files. */
 export function testCertificate(dir: string): { cert: string; key: string; pem: string } {
   const cert = join(dir, 'test-only-cert.pem');
   const key = join(dir, 'test-only-key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+  const pems = throwawayCertificate({ commonName: 'localhost', dns: ['localhost'], ip: ['127.0.0.1'], keyType: 'rsa-2048' });
+  writeFileSync(cert, pems.cert);
+  writeFileSync(key, pems.key, { mode: 0o600 });
   return { cert, key, pem: join(dir, 'test-only-cert.pem') };
 }
 
@@ -148,7 +151,6 @@ if user != '-':
     kwargs.update(authenticator=authenticator, auth_require_tls=ctx is not None, auth_required=False)
 c = Controller(Handler(), **kwargs)
 ${pythonServeTail("'ready', port")}`;
-import { freePort, waitForPort } from '@smtpkit/testkit';
 
 export { freePort, waitForPort };
 
