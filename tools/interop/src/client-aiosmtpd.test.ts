@@ -1,7 +1,6 @@
 // smtp-client-fsm/node against Python aiosmtpd: plain, STARTTLS (self-signed cert via openssl)
 // and AUTH; the Python side writes every received message (envelope + exact bytes) to a temp dir.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +50,7 @@ if mode == 'auth':
     kw['auth_require_tls'] = True
 c = Controller(Handler(), hostname='127.0.0.1', port=port, decode_data=False, **kw)
 ${pythonServeTail()}`;
-import { freePort } from '@smtpkit/testkit';
+import { freePort, throwawayCertificate } from '@smtpkit/testkit';
 
 
 let work = '';
@@ -75,7 +74,9 @@ beforeAll(() => {
   if (!available) return;
   work = mkdtempSync(join(tmpdir(), 'client-aiosmtpd-'));
   writeFileSync(join(work, 'server.py'), SERVER);
-  execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  const pems = throwawayCertificate({ commonName: '127.0.0.1', keyType: 'rsa-2048' });
+  writeFileSync(join(work, 'cert.pem'), pems.cert);
+  writeFileSync(join(work, 'key.pem'), pems.key, { mode: 0o600 });
 });
 
 afterAll(async () => {

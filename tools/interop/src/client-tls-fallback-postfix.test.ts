@@ -2,12 +2,12 @@
 // allows TLS 1.0 and 1.1 only): the handshake after STARTTLS fails. Without plaintextFallback the
 // message is not sent (ERR_SMTP_CLIENT_TLS_FAILED); with it the client connects again without
 // STARTTLS and Postfix delivers the message, once; a pool with the option delivers every message.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createPool, sendMail } from 'smtp-client-fsm/node';
+import { throwawayCertificate } from '@smtpkit/testkit';
 import { postfixAvailable, startPrivatePostfix } from './private-postfix.js';
 import type { PrivatePostfix } from './private-postfix.js';
 
@@ -17,7 +17,9 @@ describe.runIf(postfixAvailable() && existsSync('/usr/bin/openssl'))('smtp-clien
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tls-fallback-'));
-    execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const pems = throwawayCertificate({ commonName: '127.0.0.1', keyType: 'rsa-2048' });
+    writeFileSync(join(dir, 'cert.pem'), pems.cert);
+    writeFileSync(join(dir, 'key.pem'), pems.key, { mode: 0o600 });
     pf = await startPrivatePostfix({
       transport: { 'pf.test': 'discard:' },
       main: {

@@ -1,8 +1,8 @@
 // Real, independently written SMTP clients against esmtp-server-fsm/node createServer:
 // swaks (plain, STARTTLS, AUTH PLAIN/LOGIN/CRAM-MD5, pipelining), Python smtplib (send_message,
 // SMTPUTF8), nodemailer (pooled) and Postfix smtp-source (8 sessions, 1000 messages, 10 KB).
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, verifyCramMd5 } from 'esmtp-server-fsm/node';
 import type { Envelope, SmtpServer } from 'esmtp-server-fsm/node';
+import { throwawayCertificate } from '@smtpkit/testkit';
 
 const run = promisify(execFile);
 
@@ -30,10 +31,8 @@ const USERS: Record<string, string> = { alice: 's3cret' };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'esmtp-interop-'));
-  // Throwaway certificate (openssl; the selfsigned package is not a dependency of this tool).
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-  key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  // THROWAWAY, TEST-ONLY certificate
+  ({ key, cert } = throwawayCertificate({ commonName: 'localhost', keyType: 'rsa-2048' }));
   const onData = async (envelope: Envelope, body: NodeJS.ReadableStream): Promise<void> => {
     const parts: Buffer[] = [];
     for await (const c of body) parts.push(c as Buffer);
