@@ -3,6 +3,7 @@
 // made. A domain (LDH labels, `_` tolerated as in HELO, U-labels) or an IPv4/IPv6 address literal;
 // a bare IP address, common in configurations, is taken and written as its address literal.
 // Anything else is ERR_SMTP_INVALID_OPTION naming `hostname`.
+import { domainToASCII } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { codes, drive } from '../test/harness.js';
 import { isSmtpServerError } from './errors.js';
@@ -39,6 +40,24 @@ describe('the hostname option', () => {
       expect(refusal({ hostname }), hostname).toBeUndefined();
       expect(spoken(hostname), hostname).toEqual({ greeting: `220 ${hostname} ESMTP`, ehlo: `250-${hostname} Hello c.test`, closing: `421 4.7.0 ${hostname} Error: too many errors`, name: hostname });
     }
+  });
+
+  it('a U-label is measured in its A-label form (RFC 5890 §2.3.2.1): at most 63 octets a label and 255 in all', () => {
+    // 57 ü: xn--tda + 56 a, 63 octets; 58 and 63 ü (under 64 characters, 116 and 126 octets of UTF-8) are longer
+    expect(domainToASCII('ü'.repeat(57)).length).toBe(63);
+    expect(domainToASCII('ü'.repeat(58)).length).toBe(64);
+    expect(refusal({ hostname: `${'ü'.repeat(57)}.example` })).toBeUndefined();
+    expect(refusal({ hostname: `mx.${'ü'.repeat(58)}.example` })).toMatch(/^ERR_SMTP_INVALID_OPTION: hostname .*A-label/);
+    expect(refusal({ hostname: `${'ü'.repeat(63)}.example` })).toMatch(/^ERR_SMTP_INVALID_OPTION: hostname .*A-label/);
+    // 52 letters and one from the CJK extension B: 56 octets of UTF-8, a 63-octet A-label
+    const label = `${'a'.repeat(52)}\u{20000}`;
+    expect(domainToASCII(label).length).toBe(63);
+    const name = [label, label, label, label].join('.'); // 227 octets of UTF-8, 255 as A-labels
+    expect([new TextEncoder().encode(name).length, domainToASCII(name).length]).toEqual([227, 255]);
+    expect(refusal({ hostname: name })).toBeUndefined();
+    expect(spoken(name).greeting).toBe(`220 ${name} ESMTP`);
+    expect(domainToASCII(`${name}.ab`).length).toBe(258);
+    expect(refusal({ hostname: `${name}.ab` })).toMatch(/^ERR_SMTP_INVALID_OPTION: hostname .*A-label/);
   });
 
   it('an address literal ([IPv4], [IPv6:...]) is used as it is', () => {

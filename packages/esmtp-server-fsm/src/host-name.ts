@@ -76,7 +76,8 @@ function canonicalULabels(s: string): boolean {
  * (letter-digit-hyphen labels, `_` tolerated as in HELO, U-labels; no empty label, no trailing
  * dot, a last label that is not all digits) or an IPv4 / IPv6 address literal as it is, a bare
  * IPv4 or IPv6 address as its address literal (see {@link bareAddressLiteral}). At most 255
- * octets (RFC 5321 §4.5.3.1.2). Anything else throws `ERR_SMTP_INVALID_OPTION` naming `hostname`:
+ * octets (RFC 5321 §4.5.3.1.2), in UTF-8 as written and with each U-label as its A-label, which
+ * is at most 63 octets (RFC 5890 §2.3.2.1). Anything else throws `ERR_SMTP_INVALID_OPTION` naming `hostname`:
  * it would break every greeting and EHLO reply (a space, CR/LF), or read as something else (`2.0.0`
  * as an enhanced status code).
  *
@@ -84,7 +85,7 @@ function canonicalULabels(s: string): boolean {
  * ```ts
  * serverHostname('192.0.2.1'); // '[192.0.2.1]'
  * ```
- * @see RFC 5321 §4.1.2, §4.1.3, §4.3.1; RFC 5890 (U-labels); RFC 3696 §2
+ * @see RFC 5321 §4.1.2, §4.1.3, §4.3.1; RFC 5890 §2.3.2.1 (U-labels, A-labels); RFC 3696 §2
  */
 export function serverHostname(value: string): string {
   if (value === '') throw invalidOption('hostname', 'must not be empty');
@@ -98,7 +99,7 @@ export function serverHostname(value: string): string {
     throw invalidOption('hostname', `must be an IPv4 or IPv6 address literal such as [192.0.2.1] or [IPv6:2001:db8::1] when it starts with "[", got ${JSON.stringify(value)}`);
   }
   if (value.charCodeAt(value.length - 1) === 46 || !validDomain(value, true)) {
-    throw invalidOption('hostname', `must be a domain (letter-digit-hyphen labels, or U-labels, without a trailing dot) or an IP address, got ${JSON.stringify(value)}`);
+    throw invalidOption('hostname', `must be a domain (letter-digit-hyphen labels or U-labels, without a trailing dot, at most 63 octets a label and 255 in all in A-label form) or an IP address, got ${JSON.stringify(value)}`);
   }
   if (!canonicalULabels(value)) {
     throw invalidOption('hostname', `U-labels must be in NFC without compatibility or upper-case letters (RFC 5891 §5.4), got ${JSON.stringify(value)}`);

@@ -6,6 +6,7 @@
  */
 import { isInvisibleCodePoint } from '@smtpkit/foundation';
 import { parsePath } from 'smtp-client-args';
+import { punycodeLength } from './punycode.js';
 
 /** Letters, marks and digits outside ASCII: what a U-label may hold (no space, control or format character). */
 const U_LABEL_CHAR = /[\p{L}\p{M}\p{N}]/u;
@@ -16,33 +17,42 @@ function ldh(c: number): boolean {
 
 /**
  * Whether `s` is a domain of LDH labels (`_` tolerated; U-labels too when `utf8`; one trailing dot
- * allowed), each of 1 to 63 characters. @internal
+ * allowed), each of 1 to 63 octets, a U-label measured as its A-label (`xn--` and its Punycode,
+ * RFC 5890 §2.3.2.1), and at most 255 octets in all so written (RFC 5321 §4.5.3.1.2). @internal
  */
 export function validDomain(s: string, utf8: boolean): boolean {
+  // characters of the label so far (none: at its start)
   let labelLen = 0;
-  let labelStart = true;
   let prev = 0;
+  let from = 0;
+  let wide = false;
   const end = s.length > 1 && s.charCodeAt(s.length - 1) === 46 ? s.length - 1 : s.length; // one trailing dot allowed
-  for (let i = 0; i < end; i++) {
-    const c = s.codePointAt(i)!;
+  // octets of the name in A-label form: each label and the dot after it, the trailing dot's place
+  let total = s.length - end - 1;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? s.codePointAt(i)! : 46;
     if (c > 0xffff) i++;
     if (c === 46) {
       if (labelLen === 0 || prev === 45) return false;
+      // at most 63 characters were counted, so the encoding is short work
+      if (wide && (labelLen = 4 + punycodeLength(s.slice(from, i))) > 63) return false;
+      total += labelLen + 1;
       labelLen = 0;
-      labelStart = true;
+      wide = false;
+      from = i + 1;
       prev = c;
       continue;
     }
     if (c < 128) {
       // LDH, plus '_' (a common, harmless host-name habit of real clients)
       if (!ldh(c) && c !== 95) return false;
-      if (labelStart && c === 45) return false;
+      if (labelLen === 0 && c === 45) return false;
     } else if (!utf8 || !U_LABEL_CHAR.test(String.fromCodePoint(c))) return false;
-    labelStart = false;
+    else wide = true;
     if (++labelLen > 63) return false;
     prev = c;
   }
-  return labelLen > 0 && prev !== 45;
+  return total <= 255;
 }
 
 /**

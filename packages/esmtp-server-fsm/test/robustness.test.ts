@@ -71,6 +71,23 @@ describe('INJ-5 HELO/EHLO/LHLO arguments are validated at the door, nothing of a
       expect(out).toContain(`Hello ${name}\r\n`);
     });
   }
+  it('INJ-5 a U-label counts as its A-label: over 63 octets, or a name over 255 so written, is 501 with nothing echoed', () => {
+    // 57 ü make a 63-octet A-label (xn--tda and 56 a), 58 a 64-octet one: both under 64 characters
+    expect(codes(drive().feed(`EHLO ${'ü'.repeat(57)}.example\r\n`))).toEqual([250]);
+    for (const name of [`${'ü'.repeat(58)}.example`, `${'ü'.repeat(63)}.example`, `${'ü'.repeat(63)}.example.`]) {
+      const d = drive();
+      const out = d.feed(`EHLO ${name}\r\n`);
+      expect(out).toBe('501 5.5.4 Error: invalid host name\r\n');
+      expect(d.events.some((e) => e.type === 'helo')).toBe(false);
+    }
+    // four labels of 52 letters and a CJK extension B one: 63 octets each as A-labels, 255 in all
+    const label = `${'a'.repeat(52)}\u{20000}`;
+    const name = [label, label, label, label].join('.');
+    expect(codes(drive().feed(`EHLO ${name}\r\n`))).toEqual([250]);
+    expect(drive().feed(`EHLO ${name}.ab\r\n`)).toBe('501 5.5.4 Error: invalid host name\r\n');
+    // without SMTPUTF8 no U-label is taken at all
+    expect(codes(drive({ extensions: { smtpUtf8: false } }).feed(`EHLO ${'ü'.repeat(57)}.example\r\n`))).toEqual([501]);
+  });
   it('INJ-5 U-labels only when SMTPUTF8 is offered', () => {
     expect(codes(drive({ extensions: { smtpUtf8: false } }).feed('EHLO bücher.example\r\n'))).toEqual([501]);
     expect(codes(drive({ lmtp: true }).feed('LHLO a\u2028b\r\n'))).toEqual([501]);
