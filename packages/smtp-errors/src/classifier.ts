@@ -615,7 +615,7 @@ export class Classifier {
         }
       }
     }
-    const read = readWords(id, rule, matcher, permanentCode);
+    const read = readWords(id, rule, matcher, permanentCode, text ?? ascii!, code);
     if (read) ({ id, rule } = read);
     id = byReplyClass(id, rule, code, enhanced);
     const fallback = this.#fallback;

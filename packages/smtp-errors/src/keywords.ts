@@ -59,7 +59,7 @@ export const STORE_RULES: readonly StoredRule[] = withSpellings(STORE_WORDS).map
  * @internal Words that name the sending host's address: spam wording about the address, not the
  * message ("spam IP rejected"), names a known spam source (51).
  */
-const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'sending ip', 'client host', 'sending host', 'sending server', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
+const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'sending ip', 'client host', 'sending host', 'sending server', 'your host', 'your server', 'your mail server', 'your network', 'netblock', 'ip range', 'connecting host', 'connecting ip', 'your mta', 'sending mta', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
 
 /** @internal `SOURCE_WORDS` as a matcher group. */
 export const SOURCE_RULES: readonly StoredRule[] = withSpellings(SOURCE_WORDS).map((w) => makeRule({ pattern: w, id: 51 }, 'builtin', `source-${w}`));
@@ -147,7 +147,7 @@ const HELO_WORDS: readonly string[] = [
  * their DNS zones (`zen.spamhaus.org`, `dnsbl.sorbs.net`), so they are read inside host names too,
  * where other words are not.
  */
-const BLOCK_LIST_NAMES: readonly string[] = ['blacklist', 'blocklist', 'blacklisted', 'blocklisted', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike'];
+const BLOCK_LIST_NAMES: readonly string[] = ['blacklist', 'blocklist', 'blacklisted', 'blocklisted', 'denylist', 'denylisted', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike'];
 
 /** @internal See `BLOCK_LIST_NAMES`: the words read inside a mailbox or host name. */
 export const NAME_WORD_SET: ReadonlySet<string> = new Set(BLOCK_LIST_NAMES);
@@ -270,7 +270,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
   // the sender's reputation: block lists, abuse, complaints
   ...family(51, [
-    'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list',
+    'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list', 'denylist', 'deny list',
     'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest',
     'for abuse', 'due to abuse', 'because of abuse', 'abuse detected', 'abuse report', 'abusive', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
     'czarnej liście', 'czarna lista', 'czarnej listy', 'černé listin', 'černá listina', 'zwarte lijst', 'kara liste', 'feketelist', 'lista neagră', 'svartlist', 'sortliste',

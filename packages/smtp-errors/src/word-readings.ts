@@ -45,9 +45,48 @@ export function decidedByWord(word: StoredRule): DecidedBy {
   return Object.freeze({ kind: 'keyword', pattern: word.pattern });
 }
 
+/** What decided a class when the text named the sending host by its IPv4 address. */
+const BY_ADDRESS: DecidedBy = Object.freeze({ kind: 'keyword', pattern: 'ipv4-address' });
+
+/**
+ * The words that name the sending host (`SOURCE_WORDS`), or else its IPv4 address standing in the
+ * text (`<192.0.2.1> is blocked`, `[192.0.2.1] was blocked for sending spam`): a reply that names
+ * an address is about the host that connected from it.
+ */
+function sourceNamed(matcher: RuleMatcher, text: string | Uint8Array, word: string, code: number): StoredRule | DecidedBy | undefined {
+  const words = matcher.found(G_SOURCE);
+  if (words !== undefined) return words;
+  // an address after the deciding word ("message blocked by policy (192.0.2.1)", "spam message
+  // rejected from 192.0.2.1"), or beside the message or the sender's address as the subject, says
+  // where the mail came from, not what was blocked
+  if (matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 || matcher.foundIndex(G_SENDER_ACCOUNT) >= 0) return undefined;
+  let written = '';
+  if (typeof text === 'string') written = text;
+  else for (const c of text) written += String.fromCharCode(c);
+  // an address before the reply code is the remote server's, in the reporting MTA's own words
+  // ("host mx.example.com[198.51.100.42] said: 554 ...")
+  const reply = code >= 0 ? written.indexOf(String(code)) : -1;
+  const at = ipv4AddressAt(written, reply < 0 ? 0 : reply + 3);
+  const decided = at < 0 ? -1 : written.toLowerCase().indexOf(word, reply < 0 ? 0 : reply + 3);
+  return at < decided ? BY_ADDRESS : undefined;
+}
+
+/**
+ * A dotted-quad IPv4 address standing alone: four runs of one to three digits joined by dots, with
+ * no word unit or dot before it and none after it (so a version `1.2.3.4.5` or a host name
+ * `10.0.0.1.example` is none). Each start is tried in bounded steps: linear in the text.
+ */
+const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\w)/g;
+
+/** @internal Where `text`, from index `from` on, first holds an IPv4 address (see `IPV4`), or -1. */
+export function ipv4AddressAt(text: string, from = 0): number {
+  IPV4.lastIndex = from;
+  return IPV4.exec(text)?.index ?? -1;
+}
+
 /** A decision by the word `word` found in the text: class `id`, decided by that keyword. */
-function byWord(id: number, word: StoredRule): { id: number; rule: DecidedBy } {
-  return { id, rule: decidedByWord(word) };
+function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: DecidedBy } {
+  return { id, rule: 'kind' in word ? word : decidedByWord(word) };
 }
 
 /**
@@ -85,7 +124,7 @@ function byWord(id: number, word: StoredRule): { id: number; rule: DecidedBy } {
  * - Authentication or TLS words next to relay wording ("relay through this server without
  *   authentication") refuse relaying (54): they say how to be allowed, relaying is what was refused.
  */
-export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean): { id: number; rule: DecidedBy } | undefined {
+export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean, text: string | Uint8Array, code: number): { id: number; rule: DecidedBy } | undefined {
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
   if (id === 50) {
     const keyword = keywordFound(matcher, permanentCode);
@@ -118,7 +157,7 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     if (keyword?.id === 23) return byWord(23, keyword);
   }
   if (id === 52 && (rule.kind === 'keyword' || (rule.kind === 'builtin-rule' && (GENERIC_RULE_NAMES.has(rule.name) || SPAM_WORD_SET.has(rule.pattern))))) {
-    const source = matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 ? undefined : matcher.found(G_SOURCE);
+    const source = matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 ? undefined : sourceNamed(matcher, text, rule.pattern, code);
     if (source) return byWord(51, source);
   }
   // A refusal of the recipient (a block, or a policy code at RCPT) for a dormant mailbox ("blocked
@@ -132,7 +171,7 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const keyword = keywordFound(matcher, permanentCode);
     if (keyword !== undefined && isBlockFamily(keyword.id)) return byWord(keyword.id, keyword);
     // a refusal word that names the reason ("blocked because ... no PTR record") keeps the block
-    const source = keyword?.id === 50 && !BLOCKED_WORD_SET.has(keyword.pattern) ? undefined : matcher.found(G_SOURCE);
+    const source = keyword?.id === 50 && !BLOCKED_WORD_SET.has(keyword.pattern) ? undefined : sourceNamed(matcher, text, rule.pattern, code);
     if (source) return byWord(51, source);
   }
   if (id === 51 && rule.pattern === 'banned' && matcher.foundIndex(G_SOURCE) < 0) {

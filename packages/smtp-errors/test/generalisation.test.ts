@@ -720,3 +720,37 @@ describe('the tenth generalisation round (the twelfth round of rows, tune half)'
     expect(bare.classify(text).id).toBe(id);
   });
 });
+
+describe('the sending host as what was blocked, named by its role or its address (the guide\'s rule 8)', () => {
+  const subjects = ['Your IP', 'IP 192.0.2.1', '[192.0.2.1]', '<192.0.2.1>', '192.0.2.1', 'Your host', 'Client host [192.0.2.1]', 'Your server', 'Your mail server', 'Your network', 'Your netblock', 'This IP range', 'The sending host', 'The connecting host', 'Your MTA'];
+  const predicates = ['is blocked', 'has been blocked', 'is on our deny list', 'is in our denylist', 'was blocked for sending spam', 'is blacklisted'];
+  const cases = ['550', '554', '550 5.7.1', '554 5.7.1', '553', '521'].flatMap((code) => subjects.flatMap((s) => predicates.map((p) => `${code} ${s} ${p}`)));
+  it(`a permanent refusal of the sending host is a reputation block (51): ${cases.length} texts`, () => {
+    const wrong = cases.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 51);
+    expect(wrong).toEqual([]);
+  });
+
+  it('names its reading of an address', () => {
+    expect(classify('521 <192.0.2.1> is blocked')).toMatchObject({ id: 51, rule: { kind: 'keyword', pattern: 'ipv4-address' } });
+  });
+
+  it.each([
+    // the remote server's address, in the reporting MTA's words before the reply
+    ['host mx.example.com[198.51.100.42] said: 554 5.7.1 Email flagged as Spam (in reply to end of DATA command)', 52],
+    // the address after the deciding word says where the mail came from
+    ['554 5.7.1 Message blocked by policy (192.0.2.1)', 50],
+    ['550 5.7.1 Recipient address blocked 192.0.2.1', 50],
+    ['554 5.7.1 Spam message rejected from 192.0.2.1', 52],
+    // the message or the sender's address is what was blocked
+    ['554 5.7.1 Your message was blocked [192.0.2.1]', 50],
+    ['550 5.7.1 Sender address <user@example.com> blocked [192.0.2.1]', 50],
+    // a refusal word names another reason
+    ['554 5.7.1 [192.0.2.1] blocked: no PTR record', 50],
+    ['550 5.7.1 Mail from 192.0.2.1 blocked: SPF fail', 50],
+    // not an address: a dotted run with more parts, or inside a host name
+    ['550 5.7.1 Item 1.2.3.4.5 blocked', 50],
+    ['550 5.7.1 Host 10.0.0.1.example.org blocked', 50],
+  ])('%s stays %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
