@@ -78,6 +78,8 @@ const ZONE: Record<string, Rr[]> = {
     ...[1, 2, 3].map((i) => ({ type: 'MX' as const, pref: 20 + 10 * i, host: `mx${i}.sessions.test` })),
   ],
   'mx-refused.refusals.test': [{ type: 'A', ip: '127.0.0.30' }],
+  // LIMITS RCPTMAX=2 MAILMAX=1 (RFC 9422): two recipients per connection
+  'limits.test': [{ type: 'A', ip: '127.0.0.20' }],
   // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
   'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
   'mx.v6.test': [
@@ -194,6 +196,7 @@ beforeAll(async () => {
       await listenOn('127.0.0.14', { disconnectAfterMessage: 1 }, port);
       await listenOn('127.0.0.15', { silentOn: 'QUIT' }, port);
       for (const ip of ['127.0.0.16', '127.0.0.17', '127.0.0.18', '127.0.0.19']) await listenOn(ip, { fail421On: 'MAIL' }, port);
+      await listenOn('127.0.0.20', { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], rcpt: (a) => (a.startsWith('no') ? '550 5.1.1 no such mailbox' : '250 2.1.5 ok') }, port);
       if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
       break;
     } catch (e) {
@@ -354,6 +357,26 @@ describe('deliver', () => {
       ['n@nullmx.test', 'rejected', 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
       ['n@NULLMX.test', 'rejected', 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
     ]);
+  });
+
+  it('recipients LIMITS MAILMAX left untried go on new connections to the same exchanger: each delivered once, one result, refused ones never sent again', async () => {
+    const to = ['l1@limits.test', 'no2@limits.test', 'l3@limits.test', 'l4@limits.test', 'l5@limits.test'];
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to, body: 'Subject: l\r\n\r\nfive\r\n' });
+    // it was: partial, l3..l5 deferred with ERR_SMTP_CLIENT_MAILMAX_REACHED after one connection
+    expect(r.outcome).toBe('partial');
+    expect(r.recipients.map((x) => [x.address, x.status, x.transaction])).toEqual([
+      ['l1@limits.test', 'accepted', 0],
+      ['no2@limits.test', 'rejected', 0],
+      ['l3@limits.test', 'accepted', 1],
+      ['l4@limits.test', 'accepted', 1],
+      ['l5@limits.test', 'accepted', 2],
+    ]);
+    const d = r.domains[0]!;
+    expect(d.result).toMatchObject({ outcome: 'partial', accepted: ['l1@limits.test', 'l3@limits.test', 'l4@limits.test', 'l5@limits.test'], rejected: ['no2@limits.test'], deferred: [], transactions: 3 });
+    expect(d.attempts).toEqual(Array(3).fill({ exchange: 'limits.test', address: '127.0.0.20' }));
+    const here = sessions.get('127.0.0.20')!;
+    expect(here.map((s) => s.messages.map((m) => m.to))).toEqual([[['l1@limits.test']], [['l3@limits.test', 'l4@limits.test']], [['l5@limits.test']]]);
+    expect(here.flatMap((s) => s.commands.filter((c) => c.startsWith('RCPT')))).toHaveLength(5);
   });
 
   it('a stream body for several domains is refused before any lookup', async () => {

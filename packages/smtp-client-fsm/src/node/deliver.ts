@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { connect, courtesyQuit } from './client.js';
 import { mxRecords } from './mx.js';
 import { isWholeBody } from './body-source.js';
+import { mergeSendResults, untriedAtMailMax } from './carry-over.js';
 // the core's own rule (pure code, no state: a copy in this entry is harmless)
 import { recipientKey } from '../checks.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
@@ -69,9 +70,15 @@ export interface DomainDelivery {
   readonly domain: string;
   /** Its recipients as {@link DeliverResult.recipients} lists them (each spelling given, in order). */
   readonly recipients: readonly RecipientResult[];
-  /** Every address tried, in order. */
+  /**
+   * Every address tried, in order: an address once per connection to it (again for each new
+   * connection that carried on recipients LIMITS MAILMAX left untried there).
+   */
   readonly attempts: readonly DeliveryAttempt[];
-  /** The send result when a server took the transaction. */
+  /**
+   * The send result when a server took the transaction: one result over every connection to that
+   * address when LIMITS MAILMAX had its recipients carried on (see {@link mergeSendResults}).
+   */
   readonly result?: SendResult;
 }
 
@@ -163,14 +170,19 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * the session; the recipients left deferred when a limit stops them get
  * `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED` or `ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED`. A mailbox
  * given under two spellings gets one RCPT (its first spelling) and an entry in the result under
- * each, sharing that RCPT's result. A whole body (string or bytes) is needed when there is more than one domain;
+ * each, sharing that RCPT's result. When an exchanger's LIMITS MAILMAX (RFC 9422) ends a session in the
+ * middle of the message (its recipients took several transactions, LIMITS RCPTMAX apart), the
+ * recipients not tried there go on a new connection to the same address, and so on while each
+ * connection takes some of them; each recipient is tried once, the domain gets one result, and
+ * these connections count toward neither limit (a streamed body is not carried on: it was read).
+ * A whole body (string or bytes) is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
  * greetings), never after a session took it.
  *
  * @example
  * const r = await deliver({ from: 'a@example.com', to: ['b@example.org'], body: 'Subject: hi\r\n\r\nhello\r\n' });
  * r.outcome; r.domains[0]?.attempts;
- * @see RFC 5321 §5.1, RFC 7505
+ * @see RFC 5321 §5.1, RFC 7505, RFC 9422
  */
 export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const { resolver: given, maxAddresses: addressOption, maxSessions: sessionOption, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
@@ -230,10 +242,11 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
         for (const address of await addresses(exchange, resolver)) {
           if (stop()) break hosts;
           tried++;
+          // TLS names the exchanger, not the address.
+          const options = { ...conn, host: address, tls: { ...(isIP(exchange) ? {} : { servername: exchange }), ...conn.tls } };
           let client;
           try {
-            // TLS names the exchanger, not the address.
-            client = await connect({ ...conn, host: address, tls: { ...(isIP(exchange) ? {} : { servername: exchange }), ...conn.tls } });
+            client = await connect(options);
           } catch (e) {
             const err = e instanceof SmtpClientError ? e : undefined;
             attempts.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
@@ -261,16 +274,41 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             // `quit` timeout when shorter) and holds up neither the result nor the next address.
             void courtesyQuit(client, conn.timeouts?.quit);
           }
+          // This address's connections: the one that took the session, then those that carried on
+          // the recipients LIMITS MAILMAX left untried on it (RFC 9422), as long as each takes some
+          // of them (a streamed body cannot go again). They count toward neither limit.
+          const here: DeliveryAttempt[] = [{ exchange, address }];
+          for (let part = result, rest = untriedAtMailMax(part); replayable && rest.length > 0 && rest.length < part.recipients.length; rest = untriedAtMailMax(part)) {
+            let next;
+            try {
+              next = await connect(options);
+            } catch (e) {
+              if (e instanceof SmtpClientError && e.kind === 'local') throw e;
+              here.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
+              break;
+            }
+            try {
+              part = await next.send({ from, to: rest, body, ...extra });
+            } catch (e) {
+              if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
+              here.push({ exchange, address, error: e.message });
+              break;
+            } finally {
+              void courtesyQuit(next, conn.timeouts?.quit);
+            }
+            here.push({ exchange, address });
+            result = mergeSendResults(result, part);
+          }
           last = result;
           for (const r of result.recipients) settled.set(r.address, r);
           const closing = closedBeforeAcceptance(result);
           if (closing === undefined || !replayable) {
-            attempts.push({ exchange, address });
+            attempts.push(...here);
             return { domain, recipients: merged(), attempts, result };
           }
           // A 421, a lost connection or a timeout before the message was accepted: nothing was queued
-          // here, the next address may take it.
-          attempts.push({ exchange, address, error: closing });
+          // here, the next address may take it (the last connection here said so).
+          attempts.push(...here.slice(0, -1), { exchange, address, error: closing });
           pending = result.recipients.filter((r) => r.status === 'deferred').map((r) => r.address);
           lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
         }

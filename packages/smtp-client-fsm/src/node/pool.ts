@@ -1,13 +1,15 @@
 // A pool of client connections: a queue of messages served by up to `maxConnections` connections,
 // each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop
 // (a message that met a stale reused connection, or LIMITS MAILMAX, is sent again once, on a fresh
-// one, when its body can go again whole).
+// one, when its body can go again whole; recipients LIMITS MAILMAX left untried part-way through a
+// message are carried on to the next connection, and the message gets one result).
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
 import { connect, courtesyQuit, sendWithin } from './client.js';
 import { chunks, discard, isBodySource, isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { RateLimiter } from './rate-limit.js';
+import { deferredWith, mergeSendResults, untriedAtMailMax } from './carry-over.js';
 
 /**
  * Options of {@link createPool}: the connection options plus the pool's limits.
@@ -48,7 +50,8 @@ export interface PoolOptions extends ConnectOptions {
  */
 export interface SmtpPool {
   /**
-   * Queues a message; resolves with its own result once a connection has sent it. Rejects with a
+   * Queues a message; resolves with its own result once a connection has sent it (one result when
+   * LIMITS MAILMAX had some of its recipients carried on to another connection). Rejects with a
    * typed error when no connection could be opened (`connect`'s errors: when the last connection
    * being opened fails and none is open, every message waiting rejects with its error at once),
    * when `messageTimeout` (counted from this call) passes before a connection took the message
@@ -91,6 +94,10 @@ interface Job {
   deadline?: number;
   /** The result it had before it was sent again: its result if it cannot be (deadline, no connection). */
   fallback?: SendResult;
+  /** The recipients still to send, LIMITS MAILMAX having left them untried (undefined: the message's own). */
+  to?: readonly string[];
+  /** The result of the recipients earlier connections tried, with `to` untried: the next one merges into it. */
+  sofar?: SendResult;
 }
 
 /**
@@ -190,7 +197,16 @@ const MAX_DELAY = 2 ** 31 - 1;
  * that LIMITS MAILMAX turned away before any of its recipients was tried, is sent again once on a
  * fresh connection, when its body can go again whole: a string or bytes, or a stream or iterable
  * that no connection began reading (the pool holds back its release meanwhile). A stream read even
- * in part is never sent again (it would go truncated): the message keeps its result. Any other
+ * in part is never sent again (it would go truncated): the message keeps its result. When LIMITS
+ * MAILMAX (RFC 9422) ends a connection in the middle of a message (its recipients took several
+ * transactions, LIMITS RCPTMAX apart), the recipients that connection never tried (`deferred`,
+ * `ERR_SMTP_CLIENT_MAILMAX_REACHED`) are carried on to a fresh connection under the same body rule,
+ * and so on while each connection takes some of them; each recipient is tried once (those accepted
+ * or refused are never sent again) and `send()` resolves with one result for the whole message
+ * (see {@link mergeSendResults}). A stream body cannot be carried on once a transaction read it,
+ * and the connection itself leaves the recipients after that transaction `deferred`
+ * (`ERR_SMTP_CLIENT_RECIPIENT_DEFERRED`): for a stream it helps only when every recipient tried
+ * before was refused, so no DATA read it. Any other
  * message already handed to a connection keeps its own result (`deferred`, or `unknown` after the
  * final dot) and is never resent. Every `send()`
  * resolves with that message's result. When a connection fails to open (refused, timed out, a
@@ -199,13 +215,15 @@ const MAX_DELAY = 2 ** 31 - 1;
  * that no connection has taken when it passes rejects with `ERR_SMTP_CLIENT_TIMEOUT`; a connection
  * that takes it has what is left of it (not a whole `messageTimeout` of its own after the wait),
  * and a message sent again on a fresh connection keeps the same deadline (when it passes, or the
- * fresh connection cannot be opened, the message gets the result it had).
+ * fresh connection cannot be opened, the message gets the result it had); so do recipients carried
+ * on (when the deadline passes before a connection takes them they are `deferred` with
+ * `ERR_SMTP_CLIENT_TIMEOUT`; when the connection cannot be opened they keep their MAILMAX result).
  *
  * @example
  * const pool = createPool({ host: '127.0.0.1', port: 2525, security: 'off', maxConnections: 8 });
  * const results = await Promise.all(batch.map((m) => pool.send(m)));
  * await pool.close();
- * @see RFC 5321 §3, §4.5.3.2
+ * @see RFC 5321 §3, §4.5.3.2, RFC 9422
  */
 export function createPool(options: PoolOptions): SmtpPool {
   const { maxConnections: mc, maxMessages: mm, idleTimeout: it, maxQueue: mq, rateLimit, ...connectOptions } = options;
@@ -293,7 +311,10 @@ export function createPool(options: PoolOptions): SmtpPool {
     else job.reject(e);
   };
 
-  /** The job's deadline passed while no connection held it: out of the queue, settled. */
+  /**
+   * The job's deadline passed while no connection held it: out of the queue, settled. Recipients
+   * waiting to be carried on to another connection are deferred by it; the others keep their result.
+   */
   const expire = (job: Job): void => {
     job.timer = undefined;
     const i = queue[0] === job ? 0 : queue.indexOf(job);
@@ -301,7 +322,8 @@ export function createPool(options: PoolOptions): SmtpPool {
       queue.splice(i, 1);
       notifyReady();
     }
-    fail(job, new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not sent within messageTimeout (${String(messageTimeout)} ms): no connection of the pool took it`, 'remote'));
+    if (job.sofar && job.to) job.resolve(deferredWith(job.sofar, job.to, 'ERR_SMTP_CLIENT_TIMEOUT'));
+    else fail(job, new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not sent within messageTimeout (${String(messageTimeout)} ms): no connection of the pool took it`, 'remote'));
   };
 
   /** Waits for a job or the idle timeout; undefined when idle or closing. */
@@ -392,31 +414,43 @@ export function createPool(options: PoolOptions): SmtpPool {
         // a connection that sent before (or waited idle) may have been closed by the server meanwhile
         const reused = sent > 0;
         sent++;
-        let again: { readonly result: SendResult } | { readonly error: unknown } | undefined;
-        const handed = attempt(current.message);
+        let again: { readonly result: SendResult; readonly carry?: true } | { readonly error: unknown } | undefined;
+        const handed = attempt(current.to ? { ...current.message, to: current.to } : current.message);
         try {
           const result = await (budget === undefined ? client.send(handed.message) : sendWithin(client, handed.message, budget, `messageTimeout (${String(messageTimeout)} ms from the pool's send())`));
           if (handed.read()) current.read = true;
           current.unreleased = handed.released();
-          // MAILMAX reached (a message that took several transactions): nothing more on this connection,
-          // and a message none of whose recipients was tried goes on a fresh one
+          // one result for the message: this connection's recipients merged into what earlier ones did
+          const merged = current.sofar ? mergeSendResults(current.sofar, result) : result;
+          // MAILMAX reached (a message that took several transactions): nothing more on this connection.
+          // The recipients it left untried go on a fresh one: all of them again once when it tried
+          // none (a reused connection near its limit), else carried on (it tried some: each connection
+          // takes some, so this ends), each recipient tried once, never sent twice.
           spent = result.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED';
-          const untried = spent && result.recipients.every((r) => r.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED');
+          const rest = untriedAtMailMax(result);
+          const untried = rest.length > 0 && rest.length === result.recipients.length;
           // Only with a body that can go whole: a stream read even in part would go truncated or empty.
-          if (!current.retried && replayable(current) && (untried || (reused && staleConnection(result, client)))) again = { result };
-          else current.resolve(result);
+          if (!replayable(current)) current.resolve(merged);
+          else if (rest.length > 0 && !untried) {
+            current.sofar = merged;
+            current.to = rest;
+            again = { result: merged, carry: true };
+          } else if (!current.retried && (untried || (reused && staleConnection(result, client)))) again = { result: merged };
+          else current.resolve(merged);
         } catch (e) {
           // Refused before anything was written (invalid input, or the connection was already gone).
           if (handed.read()) current.read = true;
           current.unreleased = handed.released();
           if (reused && !current.retried && client.closing && replayable(current)) again = { error: e };
+          // recipients carried on from an earlier connection: the message keeps what that one did
+          else if (current.sofar) current.resolve(current.fallback ?? current.sofar);
           else current.reject(e);
         }
         if (again) {
-          // once, on a fresh connection (the loop replaces the closed one), within the same deadline:
-          // watched by the pool again until a connection takes it, its first result kept for when
-          // the deadline passes first or no connection can be opened
-          current.retried = true;
+          // on a fresh connection (the loop replaces the closed one), within the same deadline:
+          // watched by the pool again until a connection takes it, the result so far kept for when
+          // the deadline passes first or no connection can be opened. Sent again whole once only.
+          if (!('carry' in again)) current.retried = true;
           if ('result' in again) current.fallback = again.result;
           const rest = left(current);
           if (rest === undefined) continue;
@@ -424,7 +458,9 @@ export function createPool(options: PoolOptions): SmtpPool {
             watch(current, rest);
             continue;
           }
-          if ('result' in again) current.resolve(again.result);
+          // recipients carried on keep what earlier connections did, the rest deferred by the deadline
+          if (current.sofar) expire(current);
+          else if ('result' in again) current.resolve(again.result);
           else current.reject(again.error);
         }
         job = await nextJob(true);

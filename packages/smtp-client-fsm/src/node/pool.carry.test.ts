@@ -1,0 +1,179 @@
+// The pool and a message LIMITS MAILMAX cuts part-way (RFC 9422): its recipients RCPTMAX left for a
+// later transaction, never tried on that connection, are carried on to the next connection and the
+// caller gets one result for the message.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { createPool } from './index.js';
+import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
+import type { ScriptedListener, Script } from '../../test/scripted-server.js';
+import type { SendResult } from './index.js';
+
+let listener: ScriptedListener;
+let port = 0;
+let opened = 0;
+const sessions: ScriptedServer[] = [];
+/** The script of each connection, by its 1-based number. */
+let scriptOf: (n: number) => Script = () => ({});
+
+beforeAll(async () => {
+  listener = await listenScripted(() => {
+    const s = new ScriptedServer(scriptOf(++opened));
+    sessions.push(s);
+    return s;
+  });
+  port = listener.port;
+});
+afterAll(() => listener.close());
+beforeEach(() => {
+  opened = 0;
+  sessions.length = 0;
+  scriptOf = () => ({ ehlo: LIMITS });
+});
+
+/** Two recipients per transaction, one transaction per connection. */
+const LIMITS = ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'];
+const TO = [1, 2, 3, 4, 5].map((i) => `r${i}@y.test`);
+const BODY = 'Subject: five\r\n\r\nto five recipients\r\n';
+const message = { from: 'a@x.test', to: TO, body: BODY };
+const refused = (...addresses: string[]) => (a: string) => (addresses.includes(a) ? '550 5.1.1 no such mailbox' : '250 2.1.5 ok');
+/** Every RCPT the server saw, by address, over every connection. */
+const rcpts = (): string[] => sessions.flatMap((s) => s.commands.filter((c) => c.startsWith('RCPT')).map((c) => c.slice(c.indexOf('<') + 1, c.indexOf('>'))));
+/** Every delivery the server made, by recipient, over every connection. */
+const deliveries = (): string[] => sessions.flatMap((s) => s.messages.flatMap((m) => m.to));
+
+/** The summary lists match the recipients' statuses: each address in exactly one list, the right one. */
+function expectConsistent(r: SendResult): void {
+  const lists = { accepted: r.accepted, rejected: r.rejected, deferred: r.deferred, unknown: r.unknown };
+  for (const x of r.recipients) {
+    for (const [status, list] of Object.entries(lists)) expect(list.filter((a) => a === x.address), `${x.address} in ${status}`).toHaveLength(status === x.status ? 1 : 0);
+    expect(x.accepted).toBe(x.status === 'accepted');
+  }
+  expect(Object.values(lists).reduce((n, l) => n + l.length, 0)).toBe(r.recipients.length);
+  expect(r.transient).toBe(r.recipients.some((x) => x.status === 'deferred'));
+}
+
+describe('createPool: recipients LIMITS MAILMAX left untried are carried on to another connection', () => {
+  it('5 recipients, RCPTMAX=2 MAILMAX=1: all 5 delivered, each exactly once, over 3 connections, in one result', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const r = await pool.send(message);
+    await pool.close();
+    // it was: partial, r3..r5 deferred with ERR_SMTP_CLIENT_MAILMAX_REACHED, one connection
+    expect(r).toMatchObject({ outcome: 'delivered', transient: false, accepted: TO, rejected: [], deferred: [], unknown: [], transactions: 3, reply: { code: 250 } });
+    expect(r.errorCode).toBeUndefined();
+    expect(r.recipients.map((x) => [x.address, x.status, x.transaction, x.errorCode])).toEqual(TO.map((a, i) => [a, 'accepted', Math.floor(i / 2), undefined]));
+    expectConsistent(r);
+    expect(opened).toBe(3);
+    expect(sessions.map((s) => s.messages.map((m) => m.to))).toEqual([[TO.slice(0, 2)], [TO.slice(2, 4)], [TO.slice(4)]]);
+    expect(rcpts()).toEqual(TO);
+    expect(deliveries()).toEqual(TO);
+    for (const s of sessions) expect(new TextDecoder().decode(s.messages[0]!.content)).toBe(BODY);
+  });
+
+  it('bytes go again, byte for byte', async () => {
+    const bytes = new TextEncoder().encode('Subject: bytes\r\n\r\n.a line starting with a dot\r\nlast\r\n');
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 2 });
+    const r = await pool.send({ ...message, body: bytes });
+    await pool.close();
+    expect(r.accepted).toEqual(TO);
+    expect(sessions.map((s) => s.messages[0]!.content)).toEqual([bytes, bytes, bytes]);
+  });
+
+  it('recipients refused (550) on a connection stay refused and are never sent again; the others are carried on', async () => {
+    scriptOf = () => ({ ehlo: LIMITS, rcpt: refused('r2@y.test', 'r4@y.test') });
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const r = await pool.send(message);
+    await pool.close();
+    expect(r).toMatchObject({ outcome: 'partial', accepted: ['r1@y.test', 'r3@y.test', 'r5@y.test'], rejected: ['r2@y.test', 'r4@y.test'], deferred: [], transactions: 3 });
+    expect(r.recipients.map((x) => [x.address, x.status, x.reply?.code, x.transaction])).toEqual([
+      ['r1@y.test', 'accepted', 250, 0],
+      ['r2@y.test', 'rejected', 550, 0],
+      ['r3@y.test', 'accepted', 250, 1],
+      ['r4@y.test', 'rejected', 550, 1],
+      ['r5@y.test', 'accepted', 250, 2],
+    ]);
+    expectConsistent(r);
+    // one RCPT per recipient over the three connections: r2 was not tried again on the second
+    expect(rcpts()).toEqual(TO);
+    expect(deliveries()).toEqual(['r1@y.test', 'r3@y.test', 'r5@y.test']);
+  });
+
+  it('the summary cannot call a delivered recipient rejected: the last connection refusing all it got leaves the message partial, with the reply that queued it', async () => {
+    // the first connection delivers r1 and r2; every later one refuses each recipient
+    scriptOf = (n) => ({ ehlo: LIMITS, ...(n > 1 ? { rcpt: () => '550 5.1.1 no such mailbox' } : {}) });
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const r = await pool.send(message);
+    await pool.close();
+    expect(r).toMatchObject({ outcome: 'partial', accepted: ['r1@y.test', 'r2@y.test'], rejected: ['r3@y.test', 'r4@y.test', 'r5@y.test'], deferred: [], reply: { code: 250 } });
+    expect(r.recipients.filter((x) => x.status === 'accepted').map((x) => x.reply?.code)).toEqual([250, 250]);
+    expectConsistent(r);
+    expect(deliveries()).toEqual(['r1@y.test', 'r2@y.test']);
+  });
+
+  it('a connection that refused every recipient it tried (no DATA) never read a stream body: the others are carried on with it, whole', async () => {
+    scriptOf = () => ({ ehlo: LIMITS, rcpt: refused('r1@y.test', 'r2@y.test') });
+    const chunks = ['Subject: streamed\r\n', '\r\n', '.a dot first\r\n', 'last\r\n'];
+    const body = Readable.from(chunks);
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const r = await pool.send({ ...message, body });
+    await pool.close();
+    // r5 gets nothing of it: the second connection's DATA (for r3 and r4) read it, so that
+    // connection left r5 deferred after its one transaction, as a read stream always is
+    expect(r).toMatchObject({ outcome: 'partial', accepted: ['r3@y.test', 'r4@y.test'], rejected: ['r1@y.test', 'r2@y.test'], deferred: ['r5@y.test'], transactions: 2 });
+    expect(r.recipients.map((x) => [x.address, x.transaction])).toEqual(TO.map((a, i) => [a, i < 2 ? 0 : 1]));
+    expect(r.recipients.find((x) => x.address === 'r5@y.test')).toMatchObject({ status: 'deferred', errorCode: 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED' });
+    expectConsistent(r);
+    expect(opened).toBe(2);
+    expect(sessions[1]!.messages.map((m) => new TextDecoder().decode(m.content))).toEqual([chunks.join('')]);
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('a stream body the first group read cannot go again: the recipients left stay deferred, nothing is carried on', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const r = await pool.send({ ...message, body: Readable.from([BODY]) });
+    await pool.close();
+    // the connection itself stops after the transaction that read it (no second one for MAILMAX to cut)
+    expect(r).toMatchObject({ outcome: 'partial', transient: true, accepted: TO.slice(0, 2), deferred: TO.slice(2), transactions: 1 });
+    expect(r.recipients.slice(2).every((x) => x.errorCode === 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED')).toBe(true);
+    expectConsistent(r);
+    expect(opened).toBe(1);
+    expect(rcpts()).toEqual(TO.slice(0, 2));
+  });
+
+  it('a carry-over that cannot start before messageTimeout passes: the recipients left are deferred with ERR_SMTP_CLIENT_TIMEOUT, the delivered ones kept', async () => {
+    // the rate limit lets the first attempt start at once and holds the next one until the message settled
+    let takes = 0;
+    let release: (() => void) | undefined;
+    const rateLimit = { messages: 1, interval: 1, take: () => (takes++ === 0 ? Promise.resolve() : new Promise<void>((r) => (release = r))) };
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, messageTimeout: 1000, rateLimit });
+    const r = await pool.send(message);
+    release?.();
+    await pool.close();
+    // it was: r3..r5 deferred with ERR_SMTP_CLIENT_MAILMAX_REACHED
+    expect(r).toMatchObject({ outcome: 'partial', transient: true, accepted: TO.slice(0, 2), deferred: TO.slice(2), errorCode: 'ERR_SMTP_CLIENT_TIMEOUT' });
+    expect(r.recipients.slice(2).map((x) => [x.status, x.errorCode])).toEqual(Array(3).fill(['deferred', 'ERR_SMTP_CLIENT_TIMEOUT']));
+    expectConsistent(r);
+    expect(takes).toBe(2);
+    expect(opened).toBe(1);
+  });
+
+  it('a carry-over whose connection cannot be opened keeps what the first connection did: the recipients left stay deferred', async () => {
+    scriptOf = (n) => (n === 1 ? { ehlo: LIMITS } : { greeting: '554 5.3.2 no service' });
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1 });
+    const r = await pool.send(message);
+    await pool.close();
+    expect(r).toMatchObject({ outcome: 'partial', accepted: TO.slice(0, 2), deferred: TO.slice(2), errorCode: 'ERR_SMTP_CLIENT_MAILMAX_REACHED' });
+    expectConsistent(r);
+    // the refused connection is tried once more once the first one's QUIT is over (the pool's rule)
+    expect(opened).toBe(3);
+    expect(rcpts()).toEqual(TO.slice(0, 2));
+  });
+
+  it('the messages queued behind the one carried on are all delivered, each recipient once', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 2 });
+    const results = await Promise.all([pool.send(message), pool.send({ ...message, to: ['s1@y.test'] }), pool.send({ ...message, to: TO.map((a) => `t${a}`) })]);
+    await pool.close();
+    expect(results.map((r) => r.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+    for (const r of results) expectConsistent(r);
+    expect(deliveries().sort()).toEqual([...TO, 's1@y.test', ...TO.map((a) => `t${a}`)].sort());
+  });
+});
