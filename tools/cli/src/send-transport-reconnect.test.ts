@@ -19,11 +19,14 @@ afterEach(async () => {
  * PIPELINING, the first end of data refused with 554, RSET refused with 500: the client says QUIT,
  * whose reply comes 50 ms later) or `mail421` (a 421 to every MAIL after the first on a connection,
  * then close: Exim's `smtp_accept_max_per_connection`; with `everyMailAfterFirstSession`, to every
- * MAIL of later sessions too); `mailMax`: announced as LIMITS MAILMAX (RFC 9422).
+ * MAIL of later sessions too); `mailMax` and `rcptMax`: announced as LIMITS MAILMAX and RCPTMAX
+ * (RFC 9422). `delivered` lists each recipient of each message taken; `rcpts` each RCPT received.
  */
-async function scriptedServer(script: { perSession?: number; refuseAfter?: number; mode?: 'rset500' | 'mail421'; everyMailAfterFirstSession?: boolean; mailMax?: number }): Promise<{ port: number; delivered: string[]; sessions: () => number; closed: (n: number) => Promise<void> }> {
-  const { perSession = Infinity, refuseAfter = Infinity, mode, everyMailAfterFirstSession = false, mailMax } = script;
+async function scriptedServer(script: { perSession?: number; refuseAfter?: number; mode?: 'rset500' | 'mail421'; everyMailAfterFirstSession?: boolean; mailMax?: number; rcptMax?: number }): Promise<{ port: number; delivered: string[]; rcpts: string[]; sessions: () => number; closed: (n: number) => Promise<void> }> {
+  const { perSession = Infinity, refuseAfter = Infinity, mode, everyMailAfterFirstSession = false, mailMax, rcptMax } = script;
+  const limits = [...(rcptMax === undefined ? [] : [`RCPTMAX=${rcptMax}`]), ...(mailMax === undefined ? [] : [`MAILMAX=${mailMax}`])];
   const delivered: string[] = [];
+  const rcpts: string[] = [];
   let sessions = 0;
   let ended = 0;
   const srv = net.createServer((sock) => {
@@ -34,7 +37,7 @@ async function scriptedServer(script: { perSession?: number; refuseAfter?: numbe
       return;
     }
     let inData = false;
-    let to = '';
+    let to: string[] = [];
     let done = 0;
     let mails = 0;
     let dots = 0;
@@ -48,17 +51,19 @@ async function scriptedServer(script: { perSession?: number; refuseAfter?: numbe
           if (line !== '.') return;
           inData = false;
           if (mode === 'rset500' && session === 1 && ++dots === 1) return void sock.write('554 5.7.1 content refused\r\n');
-          delivered.push(to);
+          delivered.push(...to);
           sock.write('250 2.0.0 queued\r\n');
           if (++done >= perSession) sock.end('421 4.4.2 mx closing the session\r\n');
           return;
         }
-        if (line.startsWith('EHLO')) sock.write(`250-mx\r\n${mailMax === undefined ? '' : `250-LIMITS MAILMAX=${mailMax}\r\n`}${mode === 'mail421' ? '250 PIPELINING\r\n' : '250 8BITMIME\r\n'}`);
+        if (line.startsWith('EHLO')) sock.write(`250-mx\r\n${limits.length === 0 ? '' : `250-LIMITS ${limits.join(' ')}\r\n`}${mode === 'mail421' ? '250 PIPELINING\r\n' : '250 8BITMIME\r\n'}`);
         else if (line.startsWith('MAIL')) {
           if (mode === 'mail421' && (++mails > 1 || (everyMailAfterFirstSession && session > 1))) return void sock.end('421 4.7.0 too many messages in this connection\r\n');
+          to = [];
           sock.write('250 2.1.0 ok\r\n');
         } else if (line.startsWith('RCPT')) {
-          to = line.slice(9, -1);
+          to.push(line.slice(9, -1));
+          rcpts.push(line.slice(9, -1));
           sock.write('250 2.1.5 ok\r\n');
         } else if (line === 'DATA') {
           inData = true;
@@ -77,7 +82,7 @@ async function scriptedServer(script: { perSession?: number; refuseAfter?: numbe
   const closed = async (n: number): Promise<void> => {
     for (let i = 0; i < 250 && ended < n; i++) await new Promise((r) => setTimeout(r, 20));
   };
-  return { port: (srv.address() as net.AddressInfo).port, delivered, sessions: () => sessions, closed };
+  return { port: (srv.address() as net.AddressInfo).port, delivered, rcpts, sessions: () => sessions, closed };
 }
 
 const options = (port: number): TransportOptions => ({ host: '127.0.0.1', port, starttls: 'off', helo: 'client.test', insecure: false, timeoutMs: 5000 });
@@ -185,5 +190,22 @@ describe('smtp send transport: LIMITS MAILMAX (RFC 9422)', () => {
     expect(outcomes.map((o) => [o.recipients.map((r) => r.status), o.error])).toEqual(Array(3).fill([['accepted'], undefined]));
     expect(srv.delivered).toEqual(['r0@x.test', 'r1@x.test', 'r2@x.test']);
     expect(srv.sessions()).toBe(3);
+  });
+
+  it('recipients the limit left untried in the middle of a message (RCPTMAX=2 MAILMAX=1) go on new connections: all delivered once, one outcome', async () => {
+    const srv = await scriptedServer({ rcptMax: 2, mailMax: 1 });
+    const conn = await openClientConnection(options(srv.port));
+    const to = [1, 2, 3, 4, 5].map((i) => `r${i}@x.test`);
+    const first = await conn.send({ from: 'a@c.test', to, body });
+    // the connection is usable for the next message
+    const next = await conn.send({ from: 'a@c.test', to: ['r6@x.test'], body });
+    await conn.close();
+    // it was: r3..r5 deferred with ERR_SMTP_CLIENT_MAILMAX_REACHED
+    expect(first.recipients.map((r) => [r.address, r.status])).toEqual(to.map((a) => [a, 'accepted']));
+    expect(first.error).toBeUndefined();
+    expect(next.recipients.map((r) => r.status)).toEqual(['accepted']);
+    expect(srv.delivered).toEqual([...to, 'r6@x.test']);
+    expect(srv.rcpts).toEqual([...to, 'r6@x.test']);
+    expect(srv.sessions()).toBe(4);
   });
 });

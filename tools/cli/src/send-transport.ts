@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { formatEnhancedStatusCode } from 'smtp-reply-reader';
 import type { Reply } from 'smtp-reply-reader';
-import { connect, isStaleConnectionResult } from 'smtp-client-fsm/node';
+import { connect, isStaleConnectionResult, mergeSendResults, untriedAtMailMax } from 'smtp-client-fsm/node';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from 'smtp-client-fsm/node';
 import { DEFAULT_TIMEOUTS, defaultClassify, isSmtpClientError } from 'smtp-client-fsm';
 import type { DsnOptions, TranscriptEntry } from 'smtp-client-fsm';
@@ -113,7 +113,11 @@ function turnedAwayByMailMax(result: SendResult): boolean {
  * connect is that message's error. A message that met such a stale connection with nothing of it
  * sent (a 421 to its MAIL, a refused RSET before it: smtp-client-fsm's `isStaleConnectionResult`,
  * the rule of its pool), or that the connection turned away untried at the server's LIMITS MAILMAX,
- * is sent once more on a new connection (bodies here are bytes: they go again whole).
+ * is sent once more on a new connection (bodies here are bytes: they go again whole). When LIMITS
+ * MAILMAX ends the connection in the middle of a message (its recipients took several transactions,
+ * LIMITS RCPTMAX apart), the recipients it never tried go on new connections, as the pool carries
+ * them on, while each takes some of them: each recipient is tried once, and the message has one
+ * outcome.
  */
 export async function openClientConnection(options: TransportOptions): Promise<SenderConnection> {
   const open = async (): Promise<SmtpClient> => {
@@ -159,6 +163,17 @@ export async function openClientConnection(options: TransportOptions): Promise<S
       if (turnedAwayByMailMax(result) || (used > 1 && isStaleConnectionResult(input, result, client))) {
         await replace();
         result = await sendHere(input);
+      }
+      for (let part = result, rest = untriedAtMailMax(part); rest.length > 0 && rest.length < part.recipients.length; rest = untriedAtMailMax(part)) {
+        try {
+          await replace();
+          part = await sendHere({ ...input, to: rest });
+        } catch {
+          // No new connection (or it turned them away): those recipients stay deferred with the
+          // MAILMAX code; the next message meets the failure on its own.
+          break;
+        }
+        result = mergeSendResults(result, part);
       }
       return toOutcome(result);
     },
