@@ -40,6 +40,8 @@ export function bdat(s: Session, arg: string, allowed: boolean): void {
     s.close('synchronization');
     return;
   }
+  // a BDAT line after the first one of the message is a byte of its data phase (see Session.dataStarted)
+  s.dataStarted = s.bdatActive;
   s.bdatRemaining = +m[1]!;
   s.bdatLast = !!m[2];
   s.resume = s.current;
@@ -74,6 +76,7 @@ export function bdat(s: Session, arg: string, allowed: boolean): void {
 export function stepBdat(s: Session): boolean {
   if (s.bdatRemaining > 0) {
     if (s.inputLength === 0) return false;
+    s.dataStarted = true;
     const chunk = s.chunks[0]!;
     const take = Math.min(s.bdatRemaining, chunk.length - s.headOff);
     const piece = chunk.subarray(s.headOff, s.headOff + take);
@@ -145,6 +148,7 @@ export function bodyPiece(s: Session, piece: Uint8Array, bdat: boolean): void {
 /** Feeds the DATA decoder (dot-unstuffing, end-of-data detection) from the input. */
 export function stepBody(s: Session): boolean {
   if (s.inputLength === 0) return false;
+  s.dataStarted = true;
   const decoder = s.decoder!;
   const chunk = s.chunks[0]!;
   const start = s.headOff;
@@ -192,6 +196,7 @@ export function answerDataStart(s: Session, mode: 'data' | 'bdat', positive: boo
       s.go('accept');
       s.decoder = new DataDecoder(s.options.bareLineEndings === 'normalize' ? 'normalize' : 'reject');
       s.messageSize = 0;
+      s.dataStarted = false;
       send(s, r ?? { code: 354, text: 'End data with <CR><LF>.<CR><LF>' });
     } else {
       s.go('reject');

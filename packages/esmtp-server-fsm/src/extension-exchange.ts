@@ -50,8 +50,6 @@ export interface ExtensionStep {
   remaining: number;
   size: number;
   tooLarge: boolean;
-  /** A byte of the block was read: its dataPhase deadline runs from the first one (`Session.updateDeadline`). */
-  started: boolean;
   readonly decoder: DataDecoder | undefined;
   /** A block read to be skipped, then this reply, counted as an error or not (the verb refused or answered before its block). */
   readonly skip?: { readonly reply: ReplyInit; readonly counts: boolean };
@@ -105,7 +103,8 @@ export function unframed(s: Session): void {
 
 /** Reads the `n` bytes of a block and drops them, then sends `r` (state `extension`, back to `resume` after). */
 export function skipBlock(s: Session, verb: string, n: number, r: ReplyInit, counts: boolean): void {
-  s.exchange = { verb, mode: 'bytes', remaining: n, size: 0, tooLarge: false, started: false, decoder: undefined, skip: { reply: r, counts } };
+  s.exchange = { verb, mode: 'bytes', remaining: n, size: 0, tooLarge: false, decoder: undefined, skip: { reply: r, counts } };
+  s.dataStarted = false;
   if (n === 0) blockEnd(s);
 }
 
@@ -130,7 +129,8 @@ function begin(s: Session, verb: string, step: CommandContinuation, bytes: numbe
   s.go('continue');
   if (step.reply !== undefined) send(s, step.reply);
   const mode = bytes !== undefined ? 'bytes' : step.read === 'line' ? 'line' : 'dot';
-  s.exchange = { verb, mode, remaining: bytes ?? 0, size: 0, tooLarge: false, started: false, decoder: mode === 'dot' ? new DataDecoder(s.options.bareLineEndings === 'normalize' ? 'normalize' : 'reject') : undefined };
+  s.exchange = { verb, mode, remaining: bytes ?? 0, size: 0, tooLarge: false, decoder: mode === 'dot' ? new DataDecoder(s.options.bareLineEndings === 'normalize' ? 'normalize' : 'reject') : undefined };
+  s.dataStarted = false;
   if (mode === 'bytes' && bytes === 0) blockEnd(s);
 }
 
@@ -162,7 +162,7 @@ export function stepExtension(s: Session, check: ExchangeLineCheck): boolean {
     return true;
   }
   if (s.inputLength === 0) return false;
-  x.started = true;
+  s.dataStarted = true;
   const chunk = s.chunks[0]!;
   const start = s.headOff;
   if (x.mode === 'bytes') {

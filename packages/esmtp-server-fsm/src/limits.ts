@@ -121,8 +121,11 @@ export interface ServerTimeouts {
    */
   readonly commandLine: number;
   /**
-   * Deadline for the whole DATA or BDAT phase of one message, from its start (354 sent, or the
-   * first BDAT) to its end of data (`dataPhase`). Default 30 minutes.
+   * Deadline for the whole DATA or BDAT phase of one message, from its first byte (the first after
+   * the 354, or after the line of the first BDAT: read, or already waiting in the input) to its end
+   * of data, whatever the client sends meanwhile (`dataPhase`); and for a custom verb's block, from
+   * its first byte to its end. The wait before that byte is not charged here: the idle `dataBlock`
+   * timeout bounds it. Default 30 minutes.
    */
   readonly dataPhase: number;
 }

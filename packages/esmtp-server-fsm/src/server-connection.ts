@@ -414,8 +414,10 @@ export class ServerConnection {
 
   /**
    * The deadline the host should arm now, if any, as `{ name, ms, id }`: `commandLine` while a command line is partly
-   * received, `dataPhase` while a message or a custom verb's block (`continueCommand` with `read: 'dot'`
-   * or `{ bytes }`; from the block's first byte) is being received. Unlike `pendingTimeout()` it must
+   * received, `dataPhase` while a message (from its first byte after the 354, or after the first BDAT
+   * line) or a custom verb's block (`continueCommand` with `read: 'dot'` or `{ bytes }`; from its first
+   * byte) is being received: none while the client has not started to send it, a wait that
+   * `pendingTimeout()`'s `dataBlock` bounds. Unlike `pendingTimeout()` it must
    * NOT restart when bytes arrive: arm one timer per `id` (ask after each `nextEvent()` loop; an
    * unchanged `id` means the timer already running stays) and call `handleDeadline(id)` when it
    * fires. The Node adapter also enforces its minimum data rate over the same periods.

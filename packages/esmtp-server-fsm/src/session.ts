@@ -137,6 +137,11 @@ export class Session {
   /** RCPTs refused past `maxRecipients` in this transaction (the first `maxRecipients` are not errors). */
   overshoot = 0;
   bdatActive = false;
+  /**
+   * A byte of the data phase was read: of the body after the 354, of a chunk (or a later BDAT line)
+   * after the first BDAT line, of a custom verb's block. Its `dataPhase` deadline runs from there.
+   */
+  dataStarted = false;
   messageSize = 0;
   tooLarge = false;
   bareSeen = false;
@@ -279,15 +284,13 @@ export class Session {
 
   /** Works out the current deadline (see `pendingDeadline`). */
   updateDeadline(): void {
-    // a custom verb's block (`read: 'dot'`, `{ bytes }`, a `blockLength` block, skipped or not) is a
-    // data phase too, from its first byte (read, or waiting in the input): a client that waits after
-    // the 3xx is not charged for the wait, as the Node adapter does for DATA and BDAT; trickling the
-    // block never resets it
+    // a message (DATA after its 354, BDAT after its first line) or a custom verb's block
+    // (`read: 'dot'`, `{ bytes }`, a `blockLength` block, skipped or not) is a data phase from its
+    // first byte (read, or waiting in the input): a client that waits after the 354 or 3xx is not
+    // charged for the wait (the idle `dataBlock` timer bounds it); trickling never resets it
     const inData =
-      (this.current === 'reading-body' ||
-        this.current === 'reading-bdat' ||
-        this.bdatActive ||
-        (this.current === 'extension' && this.exchange !== undefined && this.exchange.mode !== 'line' && (this.exchange.started || this.inputLength > 0))) &&
+      (this.current === 'reading-body' || this.current === 'reading-bdat' || this.bdatActive || (this.current === 'extension' && this.exchange !== undefined && this.exchange.mode !== 'line')) &&
+      (this.dataStarted || this.inputLength > 0) &&
       this.pending?.point !== 'message-end';
     let timer: ServerDeadline | undefined;
     if (inData) timer = 'dataPhase';

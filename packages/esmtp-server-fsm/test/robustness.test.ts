@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCodeOf, splittings, thrownBy } from '@smtpkit/testkit';
+import { FakeClock, armTimeout, errorCodeOf, splittings, thrownBy } from '@smtpkit/testkit';
 import { codes, drive, inTransaction } from './harness.js';
 import { DataDecoder, ServerConnection, checkReply, isSmtpServerError } from '../src/index.js';
 import type { ServerEvent, ServerOptions } from '../src/index.js';
@@ -71,7 +71,7 @@ describe('INJ-5 HELO/EHLO/LHLO arguments are validated at the door, nothing of a
       expect(out).toContain(`Hello ${name}\r\n`);
     });
   }
-  it('INJ-5 a U-label counts as its A-label: over 63 octets, or a name over 255 so written, is 501 with nothing echoed', () => {
+  it('a U-label counts as its A-label: over 63 octets, or a name over 255 so written, is 501 with nothing echoed', () => {
     // 57 ü make a 63-octet A-label (xn--tda and 56 a), 58 a 64-octet one: both under 64 characters
     expect(codes(drive().feed(`EHLO ${'ü'.repeat(57)}.example\r\n`))).toEqual([250]);
     for (const name of [`${'ü'.repeat(58)}.example`, `${'ü'.repeat(63)}.example`, `${'ü'.repeat(63)}.example.`]) {
@@ -352,17 +352,22 @@ describe('SRV-6 deadlines that a trickle cannot restart (time is an input)', () 
     expect(d.feed(new Uint8Array(0))).toBe('421 4.4.2 mx.test Error: timeout exceeded\r\n');
     expect(d.events.at(-1)).toEqual({ type: 'closed', reason: 'timeout' });
   });
-  it('SRV-6 data-phase: from the start of DATA (or the first BDAT) to the end of data, across chunks; expiry aborts the message', () => {
+  it('SRV-6 data-phase: from the first byte after the 354 (or after the first BDAT line) to the end of data, across chunks; expiry aborts the message', () => {
     const d = inTransaction({ timeouts: { dataPhase: 9000 } });
     d.feed('DATA\r\n');
+    // the 354 is out, no byte of the body yet: the idle dataBlock timer bounds the wait
+    expect(d.conn.pendingDeadline()).toBeUndefined();
+    expect(d.conn.pendingTimeout()?.name).toBe('dataBlock');
+    d.feed('line 1\r\n');
     const dl = d.conn.pendingDeadline();
     expect(dl).toMatchObject({ name: 'dataPhase', ms: 9000 });
-    d.feed('line 1\r\n');
     d.feed('line 2\r\n');
     expect(d.conn.pendingDeadline()).toBe(dl);
     d.feed('.\r\n');
     expect(d.conn.pendingDeadline()).toBeUndefined();
-    d.feed('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 3\r\nabc');
+    d.feed('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 3\r\n');
+    expect(d.conn.pendingDeadline()).toBeUndefined();
+    d.feed('abc');
     const b = d.conn.pendingDeadline();
     expect(b?.name).toBe('dataPhase');
     d.feed('BDAT 2\r\nde');
@@ -370,6 +375,92 @@ describe('SRV-6 deadlines that a trickle cannot restart (time is an input)', () 
     d.conn.handleDeadline(b!.id);
     d.feed(new Uint8Array(0));
     expect(d.events.some((e) => e.type === 'message-abort' && e.reason === 'timeout')).toBe(true);
+    expect(codes(d.out).at(-1)).toBe(421);
+  });
+  it('data-phase: body bytes that came before the 354 (the data-start decision pending), or a chunk with its BDAT line, start it at once', () => {
+    let held = true;
+    const d = drive({ timeouts: { dataPhase: 9000 }, autoAccept: [] }, (e) => e.type === 'data-start' && held);
+    d.feed('EHLO c.test\r\n');
+    d.feed('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
+    expect(d.conn.pendingDecision).toBe('data-start');
+    d.feed('Subject: early\r\n');
+    expect(d.conn.pendingDeadline()).toBeUndefined();
+    held = false;
+    d.conn.accept();
+    d.feed(new Uint8Array(0));
+    expect(codes(d.out).at(-1)).toBe(354);
+    expect(d.conn.pendingDeadline()?.name).toBe('dataPhase');
+    d.feed('.\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nBDAT 3\r\nab');
+    expect(d.conn.pendingDeadline()?.name).toBe('dataPhase');
+  });
+
+  /**
+   * A host that arms the core's deadlines and idle timers on `clock`, as the TSDoc of
+   * `pendingDeadline` and `pendingTimeout` tell it to; `at(ms, data)` feeds data at a time.
+   */
+  function clocked(options: ServerOptions): { d: ReturnType<typeof inTransaction>; clock: FakeClock; at: (ms: number, data: string) => void; closedAt: () => number | undefined } {
+    const clock = new FakeClock();
+    const d = inTransaction({ ...options, autoAccept: ['data-start'] });
+    let deadlineId: number | undefined;
+    let idle: { timer?: number; id?: number } = {};
+    let closedAt: number | undefined;
+    const sync = (): void => {
+      if (d.conn.state === 'closed') {
+        closedAt ??= clock.now;
+        return;
+      }
+      idle = armTimeout(clock, { pendingTimeout: () => d.conn.pendingTimeout(), handleTimeout: (id) => { d.conn.handleTimeout(id!); d.feed(new Uint8Array(0)); sync(); } }, idle);
+      const dl = d.conn.pendingDeadline();
+      if (dl === undefined || dl.id === deadlineId) return;
+      deadlineId = dl.id;
+      clock.setTimeout(() => {
+        d.conn.handleDeadline(dl.id);
+        d.feed(new Uint8Array(0));
+        sync();
+      }, dl.ms);
+    };
+    sync();
+    return {
+      d,
+      clock,
+      at: (ms, data) => {
+        clock.advance(ms - clock.now);
+        if (d.conn.state !== 'closed') d.feed(data);
+        sync();
+      },
+      closedAt: () => closedAt,
+    };
+  }
+
+  it('data-phase: a client that waits longer than dataPhase after the 354, then sends its body within it, is not cut off', () => {
+    const { d, clock, at, closedAt } = clocked({ timeouts: { dataPhase: 1000, dataBlock: 60_000 } });
+    at(0, 'DATA\r\n');
+    expect(codes(d.out).at(-1)).toBe(354);
+    at(5000, 'Subject: late\r\n');
+    at(5500, '\r\nbody\r\n');
+    at(5900, '.\r\n');
+    clock.advance(10_000);
+    expect(closedAt()).toBeUndefined();
+    expect(codes(d.out).at(-1)).toBe(250);
+    expect(d.messages).toEqual(['Subject: late\r\n\r\nbody\r\n']);
+  });
+
+  it('data-phase: a body trickled from its first byte is cut off at dataPhase after it: 421 4.4.2, the message aborted', () => {
+    const { d, at, closedAt } = clocked({ timeouts: { dataPhase: 1000, dataBlock: 60_000 } });
+    at(0, 'DATA\r\n');
+    at(3000, 'S'); // the first byte: the deadline runs from here
+    for (let t = 3200; t <= 4800; t += 200) at(t, 'x');
+    expect(closedAt()).toBe(4000);
+    expect(d.out.split('\r\n').at(-2)).toBe('421 4.4.2 mx.test Error: timeout exceeded');
+    expect(d.events.some((e) => e.type === 'message-abort' && e.reason === 'timeout')).toBe(true);
+    expect(d.messages).toEqual([]);
+  });
+  it('data-phase: BDAT the same: the wait after the first BDAT line is not charged, a trickled chunk is cut off', () => {
+    const { d, at, closedAt } = clocked({ timeouts: { dataPhase: 1000, dataBlock: 60_000 } });
+    at(0, 'BDAT 100 LAST\r\n');
+    at(5000, 'ab');
+    for (let t = 5300; t <= 6800; t += 300) at(t, 'x');
+    expect(closedAt()).toBe(6000);
     expect(codes(d.out).at(-1)).toBe(421);
   });
   it('SRV-6 0 or Infinity turns a deadline off; defaults are 60 s per command line and 30 min per message', () => {

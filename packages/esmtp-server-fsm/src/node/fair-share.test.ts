@@ -93,43 +93,36 @@ describe('SessionDeadline', () => {
   it('a command-line deadline runs from sync, input does not restart it, and it is never rated', () => {
     const d = new SessionDeadline(owner, 1000, 200);
     current = { name: 'commandLine', ms: 5000, id: 1 };
-    d.sync(conn, false);
+    d.sync(conn);
     expect(d.active).toBe(true);
     vi.advanceTimersByTime(3000);
     d.received(1);
-    d.sync(conn, false); // same id: the running timer stays
+    d.sync(conn); // same id: the running timer stays
     vi.advanceTimersByTime(1999);
     expect(expired).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(expired).toEqual([1]);
   });
 
-  it('a data-phase deadline waits for the first body byte, then runs its ms', () => {
+  it('a data-phase deadline runs from the sync that first sees it (the core opens it at the first body byte)', () => {
     const d = new SessionDeadline(owner, 0, 200);
     current = { name: 'dataPhase', ms: 1000, id: 2 };
-    d.sync(conn, false);
-    vi.advanceTimersByTime(5000);
-    expect(expired).toEqual([]);
     d.received(10);
-    vi.advanceTimersByTime(999);
+    d.sync(conn);
+    vi.advanceTimersByTime(500);
+    d.received(10);
+    d.sync(conn); // same id: the running timer stays
+    vi.advanceTimersByTime(499);
     expect(expired).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(expired).toEqual([2]);
   });
 
-  it('a data-phase deadline whose body already started runs at once', () => {
-    const d = new SessionDeadline(owner, 0, 200);
-    current = { name: 'dataPhase', ms: 1000, id: 3 };
-    d.sync(conn, true);
-    vi.advanceTimersByTime(1000);
-    expect(expired).toEqual([3]);
-  });
-
   it('the minimum rate applies over a body after the grace; time the server does not read is not counted', () => {
     const d = new SessionDeadline(owner, 1000, 200);
     current = { name: 'dataPhase', ms: 60_000, id: 4 };
-    d.sync(conn, false);
     d.received(100);
+    d.sync(conn);
     // 100 bytes in 200 ms = 500 bytes/s < 1000, but the server was not reading: not counted
     reading = false;
     vi.advanceTimersByTime(1000);
@@ -139,10 +132,27 @@ describe('SessionDeadline', () => {
     expect(expired).toEqual([4]);
   });
 
+  it('the bytes that opened a data phase count toward its rate; bytes before it do not', () => {
+    const d = new SessionDeadline(owner, 1000, 200);
+    current = { name: 'dataPhase', ms: 60_000, id: 30 };
+    d.received(300); // 300 bytes over the 200 ms grace: 1500 bytes/s
+    d.sync(conn);
+    vi.advanceTimersByTime(200);
+    expect(expired).toEqual([]);
+    d.stop();
+    current = undefined;
+    d.received(300); // a command, say: synced with no deadline
+    d.sync(conn);
+    current = { name: 'dataPhase', ms: 60_000, id: 31 };
+    d.sync(conn);
+    vi.advanceTimersByTime(200);
+    expect(expired).toEqual([31]);
+  });
+
   it('a body at the rate is not cut', () => {
     const d = new SessionDeadline(owner, 1000, 200);
     current = { name: 'dataPhase', ms: 60_000, id: 5 };
-    d.sync(conn, true);
+    d.sync(conn);
     for (let i = 0; i < 20; i++) {
       d.received(200);
       vi.advanceTimersByTime(100);
@@ -153,20 +163,20 @@ describe('SessionDeadline', () => {
   it('a new id replaces the old deadline; none stops it; stop() disarms everything', () => {
     const d = new SessionDeadline(owner, 1000, 200);
     current = { name: 'commandLine', ms: 100, id: 6 };
-    d.sync(conn, false);
+    d.sync(conn);
     current = { name: 'commandLine', ms: 300, id: 7 };
-    d.sync(conn, false);
+    d.sync(conn);
     vi.advanceTimersByTime(299);
     expect(expired).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(expired).toEqual([7]);
     current = { name: 'dataPhase', ms: 100, id: 8 };
-    d.sync(conn, true);
+    d.sync(conn);
     current = undefined;
-    d.sync(conn, false);
+    d.sync(conn);
     expect(d.active).toBe(false);
     current = { name: 'dataPhase', ms: 100, id: 9 };
-    d.sync(conn, true);
+    d.sync(conn);
     d.stop();
     vi.advanceTimersByTime(10_000);
     expect(expired).toEqual([7]);
@@ -175,25 +185,27 @@ describe('SessionDeadline', () => {
   it('each message gets its own deadline and rate check, from its own first body byte', () => {
     const d = new SessionDeadline(owner, 1000, 200);
     current = { name: 'dataPhase', ms: 1000, id: 10 };
-    d.sync(conn, false);
     d.received(5000);
+    d.sync(conn);
     vi.advanceTimersByTime(600);
     current = undefined; // end of the first message
-    d.sync(conn, false);
+    d.sync(conn);
     vi.advanceTimersByTime(300);
-    current = { name: 'dataPhase', ms: 1000, id: 11 };
-    d.sync(conn, false);
-    vi.advanceTimersByTime(5000); // waiting for the first body byte: neither deadline nor rate runs
+    // the second message's 354 is out: the core has no deadline until its first body byte
+    d.sync(conn);
+    vi.advanceTimersByTime(5000);
     expect(expired).toEqual([]);
     d.received(5000);
+    current = { name: 'dataPhase', ms: 1000, id: 11 };
+    d.sync(conn);
     vi.advanceTimersByTime(999);
     expect(expired).toEqual([]);
     vi.advanceTimersByTime(1);
     expect(expired).toEqual([11]);
     d.stop();
-    current = { name: 'dataPhase', ms: 60_000, id: 12 };
-    d.sync(conn, true);
     d.received(10); // far below the rate: cut after the grace
+    current = { name: 'dataPhase', ms: 60_000, id: 12 };
+    d.sync(conn);
     vi.advanceTimersByTime(200);
     expect(expired).toEqual([11, 12]);
     d.stop();

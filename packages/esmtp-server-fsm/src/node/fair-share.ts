@@ -129,13 +129,10 @@ export interface DeadlineOwner {
 
 /**
  * The core's deadlines for one session (`pendingDeadline()`: one command line from its first
- * byte, one message body from its first byte), armed once per id (input does not restart them),
- * plus the minimum data rate over message bodies.
- *
- * The core opens the data-phase deadline at the 354 (or the first BDAT); it is armed here at the
- * first body byte, so that a client waiting for the 354 before it sends is not charged for the
- * wait. The idle `dataBlock` timeout covers the time before that byte. A custom verb's block gets
- * its deadline from the core at its first byte already: the session passes `bodyStarted` then.
+ * byte, one message body or custom verb's block from its first byte, so that a client waiting
+ * after the 354 is not charged for the wait: the idle `dataBlock` timeout covers it), armed once
+ * per id (input does not restart them), plus the minimum data rate over data phases, counted from
+ * the bytes that opened one.
  *
  * Every message has its own data-phase deadline: the Node timers are kept from one message to the
  * next (KeptTimer, re-armed with `refresh()`: the deadline timer, and the rate check, a timer that
@@ -143,19 +140,18 @@ export interface DeadlineOwner {
  * was stopped is ignored. `stop()` cancels them.
  */
 export class SessionDeadline {
+  /** The id of the deadline the timer is armed for (undefined: none). */
   private id: number | undefined;
-  /** The id the deadline timer was armed for (undefined: not armed). */
-  private armedId: number | undefined;
   private readonly timer = new KeptTimer((): void => {
     // undefined: the deadline was stopped before the timer ran out (stale)
-    if (this.armedId !== undefined) this.owner.deadlineExpired(this.armedId);
+    if (this.id !== undefined) this.owner.deadlineExpired(this.id);
   });
   /** Whether the rate check follows the armed deadline. */
   private rating = false;
   private readonly rateTimer = new KeptTimer((): void => this.rateCheck());
   private rateTick = 0;
-  /** A data-phase deadline (its ms) waiting for the first body byte. */
-  private waitingMs: number | undefined;
+  /** Bytes received since the last `sync` (the first of a data phase open its deadline). */
+  private fresh = 0;
   private bytes = 0;
   private activeMs = 0;
 
@@ -166,47 +162,35 @@ export class SessionDeadline {
     private readonly graceMs: number,
   ) {}
 
-  /** A deadline id is being followed (armed, or waiting for the first body byte). */
+  /** A deadline id is being followed (armed). */
   get active(): boolean {
     return this.id !== undefined;
   }
 
-  /**
-   * Follows the core's current deadline (call after each `nextEvent()` loop). `bodyStarted`:
-   * body bytes of the current message already arrived (so a new data-phase deadline starts now).
-   */
-  sync(conn: ServerConnection, bodyStarted: boolean): void {
+  /** Follows the core's current deadline (call after each `nextEvent()` loop). */
+  sync(conn: ServerConnection): void {
     const d = conn.pendingDeadline();
+    const fresh = this.fresh;
+    this.fresh = 0;
     if (d?.id === this.id) return;
     this.disarm();
     if (d === undefined) return;
     this.id = d.id;
-    if (d.name === 'dataPhase') {
-      if (bodyStarted) this.start(d.ms, true);
-      else this.waitingMs = d.ms;
-    } else this.start(d.ms, false);
-  }
-
-  /** `n` bytes arrived from the client (before the core sees them). */
-  received(n: number): void {
-    if (this.waitingMs !== undefined) {
-      const ms = this.waitingMs;
-      this.waitingMs = undefined;
-      this.start(ms, true);
-    }
-    this.bytes += n;
-  }
-
-  private start(ms: number, data: boolean): void {
-    this.armedId = this.id!;
-    this.timer.arm(ms);
+    this.timer.arm(d.ms);
     const minRate = this.minRate;
-    if (!data || !(minRate > 0 && minRate !== Infinity)) return;
-    this.bytes = 0;
+    if (d.name !== 'dataPhase' || !(minRate > 0 && minRate !== Infinity)) return;
+    // the bytes that opened the data phase are its first ones
+    this.bytes = fresh;
     this.activeMs = 0;
     this.rating = true;
     this.rateTick = Math.min(1000, Math.max(50, this.graceMs));
     this.rateTimer.arm(this.rateTick);
+  }
+
+  /** `n` bytes arrived from the client (before the core sees them). */
+  received(n: number): void {
+    this.fresh += n;
+    this.bytes += n;
   }
 
   /** One rate check, then the next (a one-shot timer re-armed while the deadline lasts). */
@@ -215,14 +199,12 @@ export class SessionDeadline {
     this.rateTimer.arm(this.rateTick);
     if (this.owner.notReading()) return;
     this.activeMs += this.rateTick;
-    if (this.activeMs >= this.graceMs && (this.bytes * 1000) / this.activeMs < this.minRate) this.owner.deadlineExpired(this.armedId!);
+    if (this.activeMs >= this.graceMs && (this.bytes * 1000) / this.activeMs < this.minRate) this.owner.deadlineExpired(this.id!);
   }
 
   /** Stops following the current deadline; its timers stay for the next one (a run-out is ignored). */
   private disarm(): void {
-    this.armedId = undefined;
     this.rating = false;
-    this.waitingMs = undefined;
     this.id = undefined;
   }
 

@@ -87,8 +87,6 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private blocked = false;
   private body: Readable | undefined;
   private bodyWanted = true;
-  /** Body bytes of the current message arrived (the data-phase deadline starts with the first). */
-  private bodySeen = false;
   /** A custom verb's block being read (`command-data` pieces), bounded by the core's size limit. */
   private commandBlock: Uint8Array[] | undefined;
   private envelope: Envelope | undefined;
@@ -315,7 +313,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.failed || this.conn.shouldClose) return;
-    if (this.deadline.active) this.deadline.received(chunk.length);
+    this.deadline.received(chunk.length);
     this.log?.input(chunk);
     this.conn.receiveData(chunk);
     this.pump();
@@ -386,9 +384,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     }
     if (this.ending) return;
     this.idle.sync();
-    // a message's deadline is armed at its first body byte; a custom verb's block has one only
-    // from its first byte already (the core's), so it starts at once
-    this.deadline.sync(conn, this.bodySeen || conn.bufferedBytes > 0 || conn.state === 'extension');
+    this.deadline.sync(conn);
   }
 
   /** After close: deliver the remaining events (aborts) without answering. */
@@ -636,7 +632,6 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
         this.startMessage();
         return;
       case 'data-chunk':
-        this.bodySeen = true;
         if (this.body && this.envelope) {
           this.envelope.size += e.bytes.length;
           // a stream the consumer destroyed is not fed: the rest of the message is drained
@@ -719,7 +714,6 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     const body = new BodyStream(this);
     this.body = body;
     this.bodyWanted = true;
-    this.bodySeen = false;
     const seq = ++this.messageSeq;
     this.dataDone = false;
     this.awaitingData = false;
