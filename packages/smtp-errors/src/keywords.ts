@@ -104,7 +104,7 @@ const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц
 export const SPAM_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SPAM_WORDS));
 
 /** @internal Words of the sender's own sending rate or volume (class 70), listed first. */
-const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per day', 'too fast', 'too quickly', 'slow down', 'too much mail', 'zu schnell', 'trop rapide', 'demasiado rápido', 'слишком быстро', '发送过快', '发信频率',
+const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'submission quota', 'sending rate', 'sending limit', 'relay limit', 'receive limit', 'daily limit', 'message limit', 'rate limit', 'frequency', 'per hour', 'this hour', 'per minute', 'per second', 'per day', 'hourly limit', 'hourly quota', 'daily quota', 'short period', 'ratelimit', 'rate-limit', 'rate limited', 'volume limit', 'too many sessions', 'too many smtp sessions', 'maximum number of connections', 'connection limit', 'too fast', 'too quickly', 'slow down', 'too much mail', 'zu schnell', 'trop rapide', 'demasiado rápido', 'слишком быстро', '发送过快', '发信频率',
   // a sending or daily limit, a rate, per hour or per day, in French, Spanish, Italian, Portuguese,
   // German, Dutch, Polish, Czech, Slovak, Russian, Chinese, Japanese, Korean and Turkish
   "limite d'envoi", 'limite quotidienne', 'limite journalière', 'à un rythme', 'par heure', 'par jour', 'límite de envío', 'límite diario', 'por hora', 'por día', 'a un ritmo',
@@ -121,8 +121,15 @@ const GONE_WORDS: readonly string[] = [
   ...['account', 'mailbox'].flatMap((what) =>
     ['', ' is', ' has', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'expired'].map((done) => `${what}${verb} ${done}`)),
   ),
+  // the same said of the address, the user or the recipient (not "expired": a message expires too)
+  ...['address', 'user', 'recipient'].flatMap((what) =>
+    [' is', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed'].map((done) => `${what}${verb} ${done}`)),
+  ),
   // "no longer available" said of the address, not of a service
-  ...['account', 'mailbox', 'address', 'user'].flatMap((what) => ['', ' is'].flatMap((verb) => ['available', 'active'].map((state) => `${what}${verb} no longer ${state}`))),
+  ...['account', 'mailbox', 'address', 'user', 'recipient'].flatMap((what) => ['', ' is'].flatMap((verb) => ['available', 'active'].map((state) => `${what}${verb} no longer ${state}`))),
+  // the address not recognised, or not a valid one ("is not a valid mailbox"): said of the address,
+  // where "command not recognized" is the dialogue's
+  ...['account', 'mailbox', 'address', 'user', 'recipient'].flatMap((what) => [`${what} not recognized`, `${what} not recognised`, `not a valid ${what}`]),
 ];
 
 /**
@@ -223,7 +230,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'illegal user', 'illegal recipient', 'illegal address', 'illegal mailbox', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
-    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'not found', 'not be found', "n't be found", 'cannot be found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
+    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'local part unknown', 'not found', 'not be found', "n't be found", 'cannot be found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない', '登録されていません', '登録されていない',

@@ -754,3 +754,31 @@ describe('the sending host as what was blocked, named by its role or its address
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('rates and gone recipients as grammars of the guide\'s rules 6 and 2', () => {
+  const rates = ['Too many emails sent in a short period', 'Hourly limit exceeded', 'Hourly quota exceeded', 'Daily quota exceeded', 'Ratelimit reached for sender', 'Sender rate-limited', 'Volume limit exceeded', 'Too many SMTP sessions from this host', 'Too many sessions', 'Maximum number of connections exceeded', 'Connection limit reached', 'More than 10 messages per second'];
+  it.each(['421', '451 4.7.1', '550', '550 5.7.1', '554 5.7.1'])('a sending rate or connection limit is a transient failure (70) under %s', (code) => {
+    const wrong = rates.map((t) => [t, classify(`${code} ${t}`).id] as const).filter(([, id]) => id !== 70);
+    expect(wrong).toEqual([]);
+  });
+
+  const subjects = ['User', 'Recipient', 'Mailbox', 'Address', 'Account', 'Email address', 'Destination address'];
+  const predicates = ['has been closed', 'has been deleted', 'was removed', 'is no longer active', 'not recognized', 'not recognised', 'is not a valid mailbox'];
+  it.each(['550', '554', '550 5.0.0', '511', '550 5.1.1', '553'])('the recipient gone or not recognised is an invalid recipient (10) under %s', (code) => {
+    const texts = subjects.flatMap((s) => predicates.map((p) => `${code} ${s} ${p}`));
+    const wrong = texts.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 10);
+    expect(wrong).toEqual([]);
+  });
+
+  it.each([
+    // the sender's own authentication, the sender's address, the dialogue: not the recipient
+    ['535 5.7.8 Authentication failed: user not recognized', 50],
+    ['501 5.1.7 Sender address is not a valid address', 50],
+    ['550 5.7.1 Sender address has been deleted', 50],
+    ['500 5.5.1 Command not recognized', 40],
+    // a message that expired is not a closed account
+    ['554 5.4.7 Message expired: delivery time exceeded', 24],
+  ])('%s stays %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
