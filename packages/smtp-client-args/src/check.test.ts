@@ -35,6 +35,8 @@ describe('checkArgsAgainst', () => {
     expect(codes(checkArgsAgainst(c, a))).toEqual(['not-advertised:ENVID', 'not-advertised:REQUIRETLS', 'not-advertised:MT-PRIORITY', 'not-advertised:XFOO']);
     const r = new SmtpClientArgs({ command: 'rcpt' }).setNotify('NEVER');
     expect(codes(checkArgsAgainst(c, r))).toEqual(['not-advertised:NOTIFY']);
+    // REQUIRETLS is never dropped (the message must not go to this server); the optional ones are
+    a.delete('REQUIRETLS');
     expect(withoutUnadvertised(c, a).toString()).toBe(' SIZE=1');
   });
   it('a private parameter is fine when its keyword was advertised', () => {
@@ -128,5 +130,56 @@ describe('a collection made by another copy of this package (CommonJS and ESM bu
       const rcpt = new Make({ command: 'rcpt' });
       expect(checkArgsAgainst(caps, rcpt, { paths: [mailboxPath('jörg', 'exämple.de')] })).toEqual([]);
     }
+  });
+});
+
+describe('withoutUnadvertised never drops a parameter the message needs (typed error naming it)', () => {
+  const sizeOnly = caps(['SIZE', 'PIPELINING']);
+  const refusal = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return 'dropped silently';
+  };
+  it('REQUIRETLS (RFC 8689 §4.2.1): the message is not sent to a server without it', () => {
+    const args = new SmtpClientArgs({ command: 'mail' }).setRequireTls().setBody('8BITMIME').setEnvid('id-1').setSize(1000);
+    expect(refusal(() => withoutUnadvertised(sizeOnly, args))).toMatchObject({ code: 'ERR_SMTP_EXTENSION_REQUIRED', kind: 'local', argument: 'REQUIRETLS' });
+    expect(args.toString()).toBe(' REQUIRETLS BODY=8BITMIME ENVID=id-1 SIZE=1000');
+  });
+  it('BODY=8BITMIME and BODY=BINARYMIME (RFC 6152 §3, RFC 3030 §3), SMTPUTF8 (RFC 6531 §3.4)', () => {
+    for (const args of [
+      new SmtpClientArgs({ command: 'mail' }).setSize(1).setBody('8BITMIME'),
+      new SmtpClientArgs({ command: 'mail' }).setSize(1).setBody('BINARYMIME'),
+    ]) {
+      expect(refusal(() => withoutUnadvertised(sizeOnly, args))).toMatchObject({ code: 'ERR_SMTP_EXTENSION_REQUIRED', argument: 'BODY' });
+    }
+    // BINARYMIME where only 8BITMIME is offered: a server refuses the value (555), and 8-bit content may not be undeclared
+    const binary = new SmtpClientArgs({ command: 'mail' }).setBody('BINARYMIME');
+    expect(refusal(() => withoutUnadvertised(caps(['8BITMIME', 'CHUNKING']), binary))).toMatchObject({ code: 'ERR_SMTP_EXTENSION_REQUIRED', argument: 'BODY' });
+    expect(refusal(() => withoutUnadvertised(sizeOnly, new SmtpClientArgs({ command: 'mail' }).setSmtpUtf8()))).toMatchObject({ code: 'ERR_SMTP_EXTENSION_REQUIRED', argument: 'SMTPUTF8' });
+  });
+  it('a held or deadline-bound message (FUTURERELEASE, BY in mode R) and RRVS without ;C are not delivered as if plain', () => {
+    for (const [args, keyword] of [
+      [new SmtpClientArgs({ command: 'mail' }).setHoldFor(600), 'HOLDFOR'],
+      [new SmtpClientArgs({ command: 'mail' }).setHoldUntil('2030-01-01T00:00:00Z'), 'HOLDUNTIL'],
+      [new SmtpClientArgs({ command: 'mail' }).setBy(600, 'R'), 'BY'],
+      [new SmtpClientArgs({ command: 'rcpt' }).setRrvs('2014-04-03T23:01:00Z'), 'RRVS'],
+      [new SmtpClientArgs({ command: 'rcpt' }).setRrvs('2014-04-03T23:01:00Z', 'R'), 'RRVS'],
+    ] as const) {
+      expect(refusal(() => withoutUnadvertised(sizeOnly, args)), keyword).toMatchObject({ code: 'ERR_SMTP_EXTENSION_REQUIRED', argument: keyword });
+    }
+  });
+  it('optional parameters are still dropped: DSN, MT-PRIORITY, AUTH, BODY=7BIT, BY in mode N, RRVS;C, private ones', () => {
+    const mail = new SmtpClientArgs({ command: 'mail' }).setSize(1).setEnvid('x').setRet('HDRS').setMtPriority(2).setAuth('a@b').setBody('7BIT').setBy(60, 'N');
+    mail.add('XFOO', 'bar');
+    expect(withoutUnadvertised(sizeOnly, mail).toString()).toBe(' SIZE=1');
+    const rcpt = new SmtpClientArgs({ command: 'rcpt' }).setNotify('NEVER').setOrcpt('rfc822', 'a@b').setRrvs('2014-04-03T23:01:00Z', 'C');
+    expect(withoutUnadvertised(sizeOnly, rcpt).toString()).toBe('');
+  });
+  it('what the server advertised is kept, whatever it is', () => {
+    const args = new SmtpClientArgs({ command: 'mail' }).setRequireTls().setSmtpUtf8().setBody('8BITMIME').setEnvid('x');
+    expect(withoutUnadvertised(caps(['REQUIRETLS', 'SMTPUTF8', '8BITMIME']), args).toString()).toBe(' REQUIRETLS SMTPUTF8 BODY=8BITMIME');
   });
 });

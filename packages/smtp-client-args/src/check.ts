@@ -195,21 +195,53 @@ export function checkArgsAgainst(
 }
 
 /**
- * A copy of `args` without the parameters whose extension the server did not advertise (for
- * optional parameters such as ENVID or MT-PRIORITY that a sender may simply drop). `args` that is not
- * an `SmtpClientArgs` is `ERR_SMTP_INVALID_ARGUMENT`.
+ * Why the message needs a parameter's extension (the rule), or undefined when a sender may drop the
+ * parameter: REQUIRETLS, SMTPUTF8, 8-bit or binary BODY, a future release, BY in mode R (return when
+ * late) and RRVS unless `;C` (continue) change how the message must be handled.
+ */
+function needed(keyword: string, value = ''): string | undefined {
+  const v = asciiUpper(value);
+  if (keyword === 'REQUIRETLS') return 'RFC 8689 §4.2.1';
+  if (keyword === 'SMTPUTF8') return 'RFC 6531 §3.4';
+  if (keyword === 'BODY' && v !== '7BIT') return 'RFC 6152 §3, RFC 3030 §3';
+  if (keyword === 'HOLDFOR' || keyword === 'HOLDUNTIL') return 'RFC 4865 §3';
+  if (keyword === 'BY' && parseBy(v)?.mode === 'R') return 'RFC 2852 §4';
+  if (keyword === 'RRVS' && !v.endsWith(';C')) return 'RFC 7293 §3';
+  return undefined;
+}
+
+/**
+ * A copy of `args` without the optional parameters whose extension the server did not advertise
+ * (ENVID, RET, NOTIFY, ORCPT, AUTH, MT-PRIORITY, MTRK, `BODY=7BIT`, BY in mode N, `RRVS=...;C`,
+ * private parameters...). A parameter without which the message must not be sent is never dropped:
+ * REQUIRETLS (RFC 8689 §4.2.1), SMTPUTF8 (RFC 6531 §3.4), `BODY=8BITMIME` / `BODY=BINARYMIME` (RFC
+ * 6152 §3, RFC 3030 §3), HOLDFOR / HOLDUNTIL (RFC 4865), BY in mode R (RFC 2852 §4) and RRVS
+ * without `;C` (RFC 7293 §3). Such a parameter not advertised is `ERR_SMTP_EXTENSION_REQUIRED`
+ * naming it in `argument` (the first one, in order): send the message elsewhere, or fail it; delete
+ * the parameter yourself only if you know the message does not need it. `args` that is not an
+ * `SmtpClientArgs` is `ERR_SMTP_INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
- * const safe = withoutUnadvertised(capabilities, args);
+ * try {
+ *   send(withoutUnadvertised(capabilities, args));
+ * } catch (e) {
+ *   if (isClientArgsError(e) && e.code === 'ERR_SMTP_EXTENSION_REQUIRED') bounce(`${e.argument} not offered`);
+ *   else throw e;
+ * }
  * ```
- * @see RFC 5321 §4.1.1.1
+ * @see RFC 5321 §4.1.1.1, RFC 8689 §4.2.1, RFC 6531 §3.4, RFC 6152 §3, RFC 3030 §3
  */
 export function withoutUnadvertised(capabilities: CapabilitiesLike, args: SmtpClientArgs): SmtpClientArgs {
   if (typeof (args as Partial<SmtpClientArgs> | null)?.clone !== 'function') {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', `args must be an SmtpClientArgs, got ${typeName(args)}`);
   }
   const out = args.clone();
-  for (const p of checkArgsAgainst(capabilities, args)) if (p.code === 'not-advertised') out.delete(p.keyword);
+  for (const p of checkArgsAgainst(capabilities, args)) {
+    if (p.code !== 'not-advertised') continue;
+    const rule = needed(p.keyword, out.get(p.keyword));
+    if (rule !== undefined) throw ClientArgsError.local('ERR_SMTP_EXTENSION_REQUIRED', p.keyword, `${p.message}: the message needs it, not dropped (${rule})`);
+    out.delete(p.keyword);
+  }
   return out;
 }
