@@ -76,7 +76,7 @@ function sourceNamed(matcher: RuleMatcher, text: string | Uint8Array, word: stri
  * no word unit or dot before it and none after it (so a version `1.2.3.4.5` or a host name
  * `10.0.0.1.example` is none). Each start is tried in bounded steps: linear in the text.
  */
-const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\w)/g;
+const IPV4 = /(?<![\w.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\w|\.\w)/g;
 
 /** @internal Where `text`, from index `from` on, first holds an IPv4 address (see `IPV4`), or -1. */
 export function ipv4AddressAt(text: string, from = 0): number {
