@@ -609,7 +609,7 @@ export class Classifier {
         const system = rule.kind === 'enhanced-code' && subject === 1 && enhanced % 1000 === 2 && keyword?.id === 21;
         // Under a generic block, a size word says the message was refused for its size (the
         // labelling guide's rule 4 before rule 8: "5.7.0 Message Size Violation").
-        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id) || keyword.id === 23)))) {
+        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id) || keyword.id === 23 || keyword.id === 22 || keyword.id === 40)))) {
           id = keyword.id;
           rule = decidedByWord(keyword);
         }

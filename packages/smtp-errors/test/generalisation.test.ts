@@ -782,3 +782,21 @@ describe('rates and gone recipients as grammars of the guide\'s rules 6 and 2', 
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('the guide\'s order: a full mailbox or a loop under a generic block code (rules 3 and 5 before 8)', () => {
+  it.each([
+    ['550 5.7.1 Inbox full', 22],
+    ['550 5.7.1 Not enough storage space', 22],
+    ['550 5.7.1 Account storage full', 22],
+    ['550 5.7.1 Benutzerpostfach ist voll', 22],
+    ['550 5.7.1 Почтовый ящик переполнен', 22],
+    ['550 5.7.1 邮箱已满', 22],
+    ['550 5.7.1 Message looping', 40],
+    ['550 5.7.1 Mail forwarding loop', 40],
+    // a block-family word still names the block, and a rate word the rate
+    ['550 5.7.1 Mailbox full; your IP is blacklisted', 51],
+    ['550 5.7.1 Sending quota exceeded', 70],
+  ])('%s is %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
