@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isClientArgsError, parseMailFrom, parseRcptTo, type ParseOptions } from 'smtp-client-args';
+import { isClientArgsError, parseMailFrom, parseRcptTo, type ParameterSpec, type ParseOptions } from 'smtp-client-args';
 import { errorCodeOf } from '@smtpkit/testkit';
 
 // Parses reuse what they derive from their options: by the options object (while its fields are the
@@ -176,10 +176,12 @@ describe('the reuse stays correct and bounded', () => {
         return super[Symbol.iterator]();
       }
     }
-    expect(from(' XREUSED')({ allowedParameters: new CountingSet(['XREUSED']) })).toBe(ok());
-    expect(n).toBe(2);
+    // the content key, the derivation, and the snapshot a later parse with this object compares with
     expect(from(' XREUSED')({ allowedParameters: new CountingSet(['XREUSED']) })).toBe(ok());
     expect(n).toBe(3);
+    // the content key (then the derivation is reused), and the snapshot
+    expect(from(' XREUSED')({ allowedParameters: new CountingSet(['XREUSED']) })).toBe(ok());
+    expect(n).toBe(5);
   });
 
   it('contents seen in turn are each kept', () => {
@@ -300,5 +302,96 @@ describe('keyword list options that are not lists of strings', () => {
     }
     expect(mail('FROM:<a@example.com> SIZE=10 BODY=8BITMIME', { advertised: keywords() })).toBe(ok({ size: 10, body: '8BITMIME' }));
     expect(mail('FROM:<a@example.com> SIZE=10', { advertised: new Set(['SIZE']) })).toBe(ok({ size: 10 }));
+  });
+});
+
+describe('an options object changed in place is followed (its lists and limits are compared with what was derived)', () => {
+  it('advertised.push(DSN): RET=FULL is then accepted; emptied: SIZE is then refused', () => {
+    const opts = { advertised: ['SIZE', '8BITMIME'], limits: { messageSize: 1000 } };
+    expect(from(' RET=FULL')(opts)).toBe(UNKNOWN);
+    opts.advertised.push('DSN');
+    expect(from(' RET=FULL')(opts)).toBe(ok({ ret: 'FULL' }));
+    opts.advertised.length = 0;
+    expect(from(' SIZE=1')(opts)).toBe(UNKNOWN);
+  });
+
+  it('an item replaced in a list of the same length', () => {
+    const opts = { advertised: ['8BITMIME'], allowedParameters: ['XA'], bodyValues: ['7BIT'] };
+    expect(from(' XA BODY=7BIT')(opts)).toBe(ok({ body: '7BIT' }));
+    opts.allowedParameters[0] = 'XB';
+    expect(from(' XA')(opts)).toBe(UNKNOWN);
+    expect(from(' XB')(opts)).toBe(ok());
+    opts.bodyValues[0] = '8BITMIME';
+    expect(from(' BODY=7BIT')(opts)).toBe(UNKNOWN);
+    expect(from(' BODY=8BITMIME')(opts)).toBe(ok({ body: '8BITMIME' }));
+    opts.advertised[0] = 'DSN';
+    expect(from(' BODY=8BITMIME')(opts)).toBe(UNKNOWN);
+    expect(from(' RET=FULL')(opts)).toBe(ok({ ret: 'FULL' }));
+  });
+
+  it('a list changed and then frozen; a frozen list (which cannot change) read again', () => {
+    const advertised = ['SIZE'];
+    const opts: ParseOptions = { advertised };
+    expect(from(' RET=FULL')(opts)).toBe(UNKNOWN);
+    advertised.push('DSN');
+    Object.freeze(advertised);
+    expect(from(' RET=FULL')(opts)).toBe(ok({ ret: 'FULL' }));
+    expect(from(' RET=HDRS')(opts)).toBe(ok({ ret: 'HDRS' }));
+  });
+
+  it('a set that gains or loses an item', () => {
+    const allowed = new Set(['XA']);
+    const opts: ParseOptions = { allowedParameters: allowed };
+    expect(from(' XB')(opts)).toBe(UNKNOWN);
+    allowed.add('XB');
+    expect(from(' XB')(opts)).toBe(ok());
+    allowed.delete('XB');
+    expect(from(' XB')(opts)).toBe(UNKNOWN);
+  });
+
+  it('limits.messageSize lowered from 10000 to 100 (and raised back); the other limits too', () => {
+    const opts = { limits: { messageSize: 10_000, localPart: 64, parameters: 32 } as { messageSize: number; localPart: number; parameters?: number } };
+    expect(from(' SIZE=500')(opts)).toBe(ok({ size: 500 }));
+    opts.limits.messageSize = 100;
+    expect(from(' SIZE=500')(opts)).toBe('ERR_SMTP_SIZE_EXCEEDED');
+    opts.limits.messageSize = 10_000;
+    expect(from(' SIZE=500')(opts)).toBe(ok({ size: 500 }));
+    opts.limits.localPart = 3;
+    expect(rcpt('TO:<abcd@example.com>', opts)).toBe('ERR_SMTP_PATH_TOO_LONG');
+    opts.limits.parameters = 1;
+    expect(from(' SIZE=1 BODY=7BIT')(opts)).toBe('ERR_SMTP_TOO_MANY_PARAMS');
+    delete opts.limits.parameters;
+    expect(from(' SIZE=1 BODY=7BIT')(opts)).toBe(ok({ size: 1, body: '7BIT' }));
+  });
+
+  it('frozen lists and limits (which cannot change) are followed as given; limits changed, then frozen', () => {
+    const opts: ParseOptions = { advertised: Object.freeze(['SIZE']), allowedParameters: Object.freeze(['XA']), limits: Object.freeze({ messageSize: 100 }) };
+    for (let round = 0; round < 2; round++) {
+      expect(from(' SIZE=100 XA')(opts)).toBe(ok({ size: 100 }));
+      expect(from(' SIZE=101')(opts)).toBe('ERR_SMTP_SIZE_EXCEEDED');
+    }
+    const limits = { messageSize: 100 };
+    const later: ParseOptions = { limits };
+    expect(from(' SIZE=500')(later)).toBe('ERR_SMTP_SIZE_EXCEEDED');
+    limits.messageSize = 1000;
+    Object.freeze(limits);
+    expect(from(' SIZE=500')(later)).toBe(ok({ size: 500 }));
+  });
+
+  it('a parameter definition added to the same list', () => {
+    const parameters: ParameterSpec[] = [];
+    const opts: ParseOptions = { allowedParameters: ['XPRIO', 'XOTHER'], parameters };
+    expect(from(' XPRIO')(opts)).toBe(ok());
+    parameters.push({ keyword: 'XPRIO', command: 'mail', extensions: ['XPRIO'], rfc: 'private', value: 'required' });
+    expect(from(' XPRIO')(opts)).toBe('ERR_SMTP_PARAM_VALUE');
+  });
+
+  it('a list that cannot be read twice (a generator) is read once per options object, as before', () => {
+    function* once(): Generator<string> {
+      yield 'SIZE';
+    }
+    const opts: ParseOptions = { advertised: once() };
+    expect(from(' SIZE=1')(opts)).toBe(ok({ size: 1 }));
+    expect(from(' SIZE=1')(opts)).toBe(ok({ size: 1 }));
   });
 });

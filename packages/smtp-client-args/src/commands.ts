@@ -53,8 +53,12 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = Object.freeze({ ...DEFAULT_PATH
  * const opts: ParseOptions = { advertised: ['SIZE', '8BITMIME', 'DSN', 'SMTPUTF8'], limits: { messageSize: 10e6 } };
  * parseMailFrom('FROM:<a@b> BODY=8BITMIME', opts);
  * ```
- * Treat an options object (and the arrays in it) as immutable once used: parses reuse what they
- * derived from the same objects. Pass a new object to change them.
+ * Parses reuse what they derive from an options object; a change made in place to it is followed
+ * all the same: an item added to, removed from or replaced in an array or a set (`advertised`,
+ * `allowedParameters`, `bodyValues`, `parameters`), or a limit changed, is seen by the next parse
+ * (a `ParameterSpec` object itself is read once: replace it to change it). Frozen arrays and a
+ * frozen `limits` object cannot change and are not compared: freeze them when you parse every
+ * command with one options object. Other iterables (a generator) are read once per options object.
  *
  * @see RFC 5321 §4.1.1.2, §4.1.1.3
  */
@@ -334,6 +338,13 @@ interface RawParam {
 
 /** What a parse derives from its options; reused while the same option objects come back (servers parse every command with one options object). */
 interface Prepared {
+  /**
+   * What could change in place in the options it was derived from, as then read: the items of each
+   * list that is an array or a set (after their count), then the limits' values. Compared before
+   * each reuse, so an item pushed or a limit lowered is followed. Undefined when nothing can change
+   * (frozen arrays and limits, lists that can be read only once).
+   */
+  readonly snapshot: readonly unknown[] | undefined;
   /** The option values it was derived from (compared by identity). */
   readonly advertised: ParseOptions['advertised'];
   readonly allowedParameters: ParseOptions['allowedParameters'];
@@ -400,6 +411,59 @@ function contentKey(options: ParseOptions): string | undefined {
   return key;
 }
 
+/** In a {@link Prepared.snapshot}: a list that cannot change (a frozen array, none) or cannot be read twice. */
+const FIXED = Symbol('fixed');
+/** In a {@link Prepared.snapshot}: a set, its size and items follow. */
+const SET = Symbol('set');
+
+/** What of `options` can change in place (see {@link Prepared.snapshot}); undefined when nothing can. */
+function snapshotOf(options: ParseOptions): unknown[] | undefined {
+  const out: unknown[] = [];
+  let fixed = true;
+  for (const list of [options.advertised, options.allowedParameters, options.bodyValues, options.parameters]) {
+    // an array by index, with no iterator made; a set in one pass
+    if (list instanceof Set) out.push(SET, list.size, ...(list as Set<unknown>));
+    else if (!Array.isArray(list) || Object.isFrozen(list)) out.push(FIXED);
+    else for (let i = -1; i < list.length; i++) out.push(i < 0 ? list.length : list[i]);
+    if (out[out.length - 1] !== FIXED) fixed = false;
+  }
+  const l: unknown = options.limits;
+  if (typeof l === 'object' && l !== null && !Object.isFrozen(l)) {
+    fixed = false;
+    for (const k of LIMIT_KEYS) out.push((l as Partial<ParseLimits>)[k]);
+  }
+  return fixed ? undefined : out;
+}
+
+/**
+ * True when the arrays, sets and limits of `options` still hold what `snap` recorded (see
+ * snapshotOf): arrays by index (a frozen one not at all), sets in one pass, the limits field by
+ * field. The lists are those recorded (the caller compared them), so their kinds are known. One
+ * function with no calls and no allocation: a server parses every MAIL and RCPT with the same
+ * options. Other iterables cannot be read twice (a generator): they are read once per options object.
+ */
+function unchanged(options: ParseOptions, snap: readonly unknown[]): boolean {
+  let at = 0;
+  for (let f = 0; f < 4; f++) {
+    const head = snap[at++];
+    if (head === FIXED) continue;
+    const list = f === 0 ? options.advertised : f === 1 ? options.allowedParameters : f === 2 ? options.bodyValues : options.parameters;
+    if (head === SET) {
+      const set = list as ReadonlySet<unknown>;
+      if (snap[at++] !== set.size) return false;
+      if (set.size > 0) for (const x of set) if (snap[at++] !== x) return false;
+    } else {
+      const array = list as readonly unknown[];
+      if (head !== array.length) return false;
+      for (let i = 0; i < array.length; i++) if (snap[at++] !== array[i]) return false;
+    }
+  }
+  const l: Partial<ParseLimits> | undefined = options.limits;
+  // none, or frozen: nothing recorded
+  if (at === snap.length) return true;
+  return snap[at] === l!.localPart && snap[at + 1] === l!.domain && snap[at + 2] === l!.path && snap[at + 3] === l!.parameters && snap[at + 4] === l!.messageSize;
+}
+
 function prepare(options: ParseOptions): Prepared {
   const old = preparedByOptions.get(options);
   if (
@@ -408,10 +472,16 @@ function prepare(options: ParseOptions): Prepared {
     old.allowedParameters === options.allowedParameters &&
     old.parameters === options.parameters &&
     old.limitsIn === options.limits &&
-    old.bodyValues === options.bodyValues
+    old.bodyValues === options.bodyValues &&
+    (old.snapshot === undefined || unchanged(options, old.snapshot))
   ) {
     return old;
   }
+  return derive(options);
+}
+
+/** Derives (or finds by content) what a parse needs from `options`, and keeps it for this object. */
+function derive(options: ParseOptions): Prepared {
   const key = contentKey(options);
   let d = key === undefined ? undefined : derivedByContent.get(key);
   if (d === undefined) {
@@ -427,6 +497,7 @@ function prepare(options: ParseOptions): Prepared {
     }
   }
   const p: Prepared = {
+    snapshot: snapshotOf(options),
     advertised: options.advertised,
     allowedParameters: options.allowedParameters,
     parameters: options.parameters,
