@@ -48,10 +48,12 @@ function sharedParseOptions(s: Session, adv: readonly string[], kind: 'mail' | '
     const size = adv.includes('SIZE') && l.maxMessageSize > 0 && l.maxMessageSize !== Infinity;
     // no `lenient: { spaceAfterColon }`: `prefix` has already skipped the spaces after the colon,
     // so the text handed over never starts with one (and no leniency object is checked per command)
+    // frozen lists and limits (`adv` is frozen already): smtp-client-args follows options changed in
+    // place by comparing them before each reuse, which frozen ones need not
     o = {
       advertised: adv,
-      allowedParameters: kind === 'mail' ? s.registry.mailParameters(custom) : s.registry.rcptParameters(custom),
-      limits: { localPart: l.maxLocalPart, domain: l.maxDomain, path: l.maxPath, ...(size ? { messageSize: l.maxMessageSize } : {}) },
+      allowedParameters: Object.freeze([...(kind === 'mail' ? s.registry.mailParameters(custom) : s.registry.rcptParameters(custom))]),
+      limits: Object.freeze({ localPart: l.maxLocalPart, domain: l.maxDomain, path: l.maxPath, ...(size ? { messageSize: l.maxMessageSize } : {}) }),
       smtpUtf8: kind === 'rcpt+utf8' || (kind === 'mail' && adv.includes('SMTPUTF8')),
     };
     if (byKind.size < 64) byKind.set(key, o);
