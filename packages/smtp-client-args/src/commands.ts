@@ -12,7 +12,7 @@ import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, pa
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
 import { DEFAULT_PATH_LIMITS, lenientOptions, pathFailureReply, renderPath, resolveLimits, scanPath, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
-import { asciiUpper, keywordEnd, strictDecoder as decoder } from './text.js';
+import { asciiUpper, keywordEnd, strictDecoder as decoder, utf8Length } from './text.js';
 import { tryXtextDecode } from './xtext.js';
 import { isBytes, isIterableObject, typeName } from '@smtpkit/foundation';
 
@@ -199,10 +199,27 @@ function pairOf(entry: unknown): readonly [string, string | undefined] {
 }
 
 /**
- * The parameters as they go after the path, from the pairs of a caller's `args` (read once).
+ * What a parameter's extension adds to the longest MAIL or RCPT line (RFC 5321 §4.5.3.1.4 lets
+ * extensions raise its 512 octets), by parameter; the parameters of one extension count once: SIZE
+ * 26 (RFC 1870 §3), RET and ENVID 100 on MAIL, NOTIFY and ORCPT 500 on RCPT (RFC 3461 §4), AUTH 500
+ * (RFC 4954 §3), SMTPUTF8 10 (RFC 6531 §3.1). What esmtp-server-fsm grants when they are advertised.
+ */
+const LONGER = new Map<string, readonly [extension: string, octets: number]>([
+  ['SIZE', ['SIZE', 26]],
+  ['RET', ['DSN', 100]],
+  ['ENVID', ['DSN', 100]],
+  ['NOTIFY', ['DSN', 500]],
+  ['ORCPT', ['DSN', 500]],
+  ['AUTH', ['AUTH', 500]],
+  ['SMTPUTF8', ['SMTPUTF8', 10]],
+]);
+
+/**
+ * The parameters as they go after the path, from the pairs of a caller's `args` (read once), and the
+ * longest line, CRLF included, they allow (see LONGER).
  * `own`: they came from an `SmtpClientArgs`, which keeps its own (possibly custom) parameter table.
  */
-function renderArgs(entries: readonly unknown[], own: boolean, command: ParameterCommand, smtpUtf8: boolean): string {
+function renderArgs(entries: readonly unknown[], own: boolean, command: ParameterCommand, smtpUtf8: boolean): [text: string, limit: number] {
   // Defence in depth: re-check every pair even if it came from SmtpClientArgs. A collection keeps
   // its own parameter table, so only the wire grammar and the command are checked again; any other
   // iterable is checked against the whole built-in table.
@@ -222,7 +239,13 @@ function renderArgs(entries: readonly unknown[], own: boolean, command: Paramete
     seen.add(r.keyword);
     out += v === undefined ? ' ' + r.keyword : ' ' + r.keyword + '=' + v;
   }
-  return out;
+  let limit = 512;
+  const extensions = new Set<string>();
+  for (const k of seen) {
+    const more = LONGER.get(k);
+    if (more !== undefined && !extensions.has(more[0])) limit += (extensions.add(more[0]), more[1]);
+  }
+  return [out, limit];
 }
 
 type ArgsInput = Iterable<readonly [string, string | undefined]>;
@@ -239,6 +262,10 @@ function formatCommand(command: ParameterCommand, path: Path | string, args: Arg
     own = collectionFacts(args) !== undefined;
     entries = [...args];
   }
+  // no more than a server parses by default (DEFAULT_PARSE_LIMITS.parameters)
+  if (entries.length > DEFAULT_PARSE_LIMITS.parameters) {
+    throw ClientArgsError.local('ERR_SMTP_TOO_MANY_PARAMS', 'args', `more than ${String(DEFAULT_PARSE_LIMITS.parameters)} parameters`);
+  }
   utf8 ??= entries.some((e) => {
     const k = pairOf(e)[0];
     return typeof k === 'string' && asciiUpper(k) === 'SMTPUTF8';
@@ -247,7 +274,13 @@ function formatCommand(command: ParameterCommand, path: Path | string, args: Arg
   if (p.kind === (command === 'mail' ? 'postmaster' : 'null')) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_PATH', 'path', `path: ${renderPath(p)} not allowed here`);
   }
-  return (command === 'mail' ? 'MAIL FROM:' : 'RCPT TO:') + renderPath(p) + renderArgs(entries, own, command, utf8);
+  const [params, limit] = renderArgs(entries, own, command, utf8);
+  const line = (command === 'mail' ? 'MAIL FROM:' : 'RCPT TO:') + renderPath(p) + params;
+  const octets = utf8Length(line) + 2;
+  if (octets > limit) {
+    throw ClientArgsError.local('ERR_SMTP_COMMAND_TOO_LONG', 'args', `a command line of ${String(octets)} octets, over the ${String(limit)} its extensions allow (RFC 5321 §4.5.3.1.4)`);
+  }
+  return line;
 }
 
 /**
@@ -255,7 +288,11 @@ function formatCommand(command: ParameterCommand, path: Path | string, args: Arg
  * address (`''` for `<>`); `args` an {@link SmtpClientArgs} or any iterable of `[keyword, value]`
  * pairs, read once (a generator works). Throws a {@link ClientArgsError} naming the argument
  * (`path`, a parameter keyword) for anything that cannot go on the wire; a UTF-8 path needs
- * SMTPUTF8 in the args.
+ * SMTPUTF8 in the args. The line is bounded as RFC 5321 §4.5.3.1.4 bounds it: 512 octets with the
+ * CRLF, plus 26 with SIZE (RFC 1870), 100 with RET or ENVID (RFC 3461), 500 with AUTH (RFC 4954), 10
+ * with SMTPUTF8 (RFC 6531); a longer one is `ERR_SMTP_COMMAND_TOO_LONG`, and more than 32
+ * parameters (what {@link parseMailFrom} takes by default) `ERR_SMTP_TOO_MANY_PARAMS`, both naming
+ * `args`.
  *
  * @example
  * ```ts
@@ -270,7 +307,9 @@ export function formatMailFrom(path: Path | string, args?: Iterable<readonly [st
 
 /**
  * Builds `RCPT TO:<path> PARAMS` (without the CRLF). The null path is refused; a UTF-8 path needs
- * `options.smtpUtf8` (the transaction's MAIL FROM carried SMTPUTF8).
+ * `options.smtpUtf8` (the transaction's MAIL FROM carried SMTPUTF8). As for {@link formatMailFrom},
+ * the line is at most 512 octets with the CRLF, plus 500 with NOTIFY or ORCPT (RFC 3461 §4)
+ * (`ERR_SMTP_COMMAND_TOO_LONG`), with at most 32 parameters (`ERR_SMTP_TOO_MANY_PARAMS`).
  *
  * @example
  * ```ts

@@ -37,7 +37,8 @@ export type ArgsErrorCode =
   | 'ERR_SMTP_INVALID_PARAM'
   | 'ERR_SMTP_INVALID_OPTION'
   | 'ERR_SMTP_XTEXT_SYNTAX'
-  | 'ERR_SMTP_EXTENSION_REQUIRED';
+  | 'ERR_SMTP_EXTENSION_REQUIRED'
+  | 'ERR_SMTP_COMMAND_TOO_LONG';
 
 /**
  * `ERR_SMTP_INVALID_OPTION` naming `options` when `options` is given but is not an object; the
