@@ -195,19 +195,18 @@ export function checkArgsAgainst(
 }
 
 /**
- * Why the message needs a parameter's extension (the rule), or undefined when a sender may drop the
- * parameter: REQUIRETLS, SMTPUTF8, 8-bit or binary BODY, a future release, BY in mode R (return when
- * late) and RRVS unless `;C` (continue) change how the message must be handled.
+ * True when the message needs a parameter's extension, so a sender may not drop it: REQUIRETLS,
+ * SMTPUTF8, 8-bit or binary BODY, a future release, BY in mode R (return when late) and RRVS unless
+ * `;C` (continue) change how the message must be handled.
  */
-function needed(keyword: string, value = ''): string | undefined {
+function needed(keyword: string, value = ''): boolean {
   const v = asciiUpper(value);
-  if (keyword === 'REQUIRETLS') return 'RFC 8689 §4.2.1';
-  if (keyword === 'SMTPUTF8') return 'RFC 6531 §3.4';
-  if (keyword === 'BODY' && v !== '7BIT') return 'RFC 6152 §3, RFC 3030 §3';
-  if (keyword === 'HOLDFOR' || keyword === 'HOLDUNTIL') return 'RFC 4865 §3';
-  if (keyword === 'BY' && parseBy(v)?.mode === 'R') return 'RFC 2852 §4';
-  if (keyword === 'RRVS' && !v.endsWith(';C')) return 'RFC 7293 §3';
-  return undefined;
+  return (
+    ['REQUIRETLS', 'SMTPUTF8', 'HOLDFOR', 'HOLDUNTIL'].includes(keyword) ||
+    (keyword === 'BODY' && v !== '7BIT') ||
+    (keyword === 'BY' && parseBy(v)?.mode === 'R') ||
+    (keyword === 'RRVS' && !v.endsWith(';C'))
+  );
 }
 
 /**
@@ -239,8 +238,7 @@ export function withoutUnadvertised(capabilities: CapabilitiesLike, args: SmtpCl
   const out = args.clone();
   for (const p of checkArgsAgainst(capabilities, args)) {
     if (p.code !== 'not-advertised') continue;
-    const rule = needed(p.keyword, out.get(p.keyword));
-    if (rule !== undefined) throw ClientArgsError.local('ERR_SMTP_EXTENSION_REQUIRED', p.keyword, `${p.message}: the message needs it, not dropped (${rule})`);
+    if (needed(p.keyword, out.get(p.keyword))) throw ClientArgsError.local('ERR_SMTP_EXTENSION_REQUIRED', p.keyword, `${p.message}, which the message needs`);
     out.delete(p.keyword);
   }
   return out;

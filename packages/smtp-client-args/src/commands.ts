@@ -199,20 +199,18 @@ function pairOf(entry: unknown): readonly [string, string | undefined] {
 }
 
 /**
- * What a parameter's extension adds to the longest MAIL or RCPT line (RFC 5321 §4.5.3.1.4 lets
- * extensions raise its 512 octets), by parameter; the parameters of one extension count once: SIZE
- * 26 (RFC 1870 §3), RET and ENVID 100 on MAIL, NOTIFY and ORCPT 500 on RCPT (RFC 3461 §4), AUTH 500
- * (RFC 4954 §3), SMTPUTF8 10 (RFC 6531 §3.1). What esmtp-server-fsm grants when they are advertised.
+ * What the extension of some parameters adds to the longest MAIL or RCPT line (RFC 5321
+ * §4.5.3.1.4 lets extensions raise its 512 octets), once per extension: SIZE 26 (RFC 1870 §3), RET
+ * and ENVID 100 on MAIL, NOTIFY and ORCPT 500 on RCPT (RFC 3461 §4), AUTH 500 (RFC 4954 §3),
+ * SMTPUTF8 10 (RFC 6531 §3.1). What esmtp-server-fsm grants when they are advertised.
  */
-const LONGER = new Map<string, readonly [extension: string, octets: number]>([
-  ['SIZE', ['SIZE', 26]],
-  ['RET', ['DSN', 100]],
-  ['ENVID', ['DSN', 100]],
-  ['NOTIFY', ['DSN', 500]],
-  ['ORCPT', ['DSN', 500]],
-  ['AUTH', ['AUTH', 500]],
-  ['SMTPUTF8', ['SMTPUTF8', 10]],
-]);
+const LONGER = [
+  [['SIZE'], 26],
+  [['RET', 'ENVID'], 100],
+  [['NOTIFY', 'ORCPT'], 500],
+  [['AUTH'], 500],
+  [['SMTPUTF8'], 10],
+] as const;
 
 /**
  * The parameters as they go after the path, from the pairs of a caller's `args` (read once), and the
@@ -240,11 +238,7 @@ function renderArgs(entries: readonly unknown[], own: boolean, command: Paramete
     out += v === undefined ? ' ' + r.keyword : ' ' + r.keyword + '=' + v;
   }
   let limit = 512;
-  const extensions = new Set<string>();
-  for (const k of seen) {
-    const more = LONGER.get(k);
-    if (more !== undefined && !extensions.has(more[0])) limit += (extensions.add(more[0]), more[1]);
-  }
+  for (const [keywords, octets] of LONGER) if (keywords.some((k) => seen.has(k))) limit += octets;
   return [out, limit];
 }
 
@@ -278,7 +272,7 @@ function formatCommand(command: ParameterCommand, path: Path | string, args: Arg
   const line = (command === 'mail' ? 'MAIL FROM:' : 'RCPT TO:') + renderPath(p) + params;
   const octets = utf8Length(line) + 2;
   if (octets > limit) {
-    throw ClientArgsError.local('ERR_SMTP_COMMAND_TOO_LONG', 'args', `a command line of ${String(octets)} octets, over the ${String(limit)} its extensions allow (RFC 5321 §4.5.3.1.4)`);
+    throw ClientArgsError.local('ERR_SMTP_COMMAND_TOO_LONG', 'args', `command line of ${String(octets)} octets > ${String(limit)}`);
   }
   return line;
 }
@@ -378,12 +372,12 @@ interface RawParam {
 /** What a parse derives from its options; reused while the same option objects come back (servers parse every command with one options object). */
 interface Prepared {
   /**
-   * What could change in place in the options it was derived from, as then read: the items of each
-   * list that is an array or a set (after their count), then the limits' values. Compared before
-   * each reuse, so an item pushed or a limit lowered is followed. Undefined when nothing can change
-   * (frozen arrays and limits, lists that can be read only once).
+   * The lists of the options that can change in place (arrays, by index, and sets; not frozen
+   * ones), each with its items as read, and the limits' values unless the limits are frozen.
+   * Compared before each reuse, so an item pushed or a limit lowered is followed.
    */
-  readonly snapshot: readonly unknown[] | undefined;
+  readonly watch: readonly (readonly [list: Iterable<unknown>, items: readonly unknown[]])[];
+  readonly limitValues: readonly unknown[] | undefined;
   /** The option values it was derived from (compared by identity). */
   readonly advertised: ParseOptions['advertised'];
   readonly allowedParameters: ParseOptions['allowedParameters'];
@@ -450,57 +444,18 @@ function contentKey(options: ParseOptions): string | undefined {
   return key;
 }
 
-/** In a {@link Prepared.snapshot}: a list that cannot change (a frozen array, none) or cannot be read twice. */
-const FIXED = Symbol('fixed');
-/** In a {@link Prepared.snapshot}: a set, its size and items follow. */
-const SET = Symbol('set');
+/** Items of a list as they are now: an array itself (read by index, no iterator made), a set's in order. */
+const itemsOf = (list: Iterable<unknown>): readonly unknown[] => (Array.isArray(list) ? list : [...list]);
+const same = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const limitValues = (l: Partial<ParseLimits>): unknown[] => LIMIT_KEYS.map((k) => l[k]);
 
-/** What of `options` can change in place (see {@link Prepared.snapshot}); undefined when nothing can. */
-function snapshotOf(options: ParseOptions): unknown[] | undefined {
-  const out: unknown[] = [];
-  let fixed = true;
+/** See {@link Prepared.watch}. Other iterables cannot be read twice (a generator): they are read once per options object. */
+function watchOf(options: ParseOptions): Prepared['watch'] {
+  const out: [Iterable<unknown>, readonly unknown[]][] = [];
   for (const list of [options.advertised, options.allowedParameters, options.bodyValues, options.parameters]) {
-    // an array by index, with no iterator made; a set in one pass
-    if (list instanceof Set) out.push(SET, list.size, ...(list as Set<unknown>));
-    else if (!Array.isArray(list) || Object.isFrozen(list)) out.push(FIXED);
-    else for (let i = -1; i < list.length; i++) out.push(i < 0 ? list.length : list[i]);
-    if (out[out.length - 1] !== FIXED) fixed = false;
+    if (Array.isArray(list) ? !Object.isFrozen(list) : list instanceof Set) out.push([list as Iterable<unknown>, itemsOf(list as Iterable<unknown>).slice()]);
   }
-  const l: unknown = options.limits;
-  if (typeof l === 'object' && l !== null && !Object.isFrozen(l)) {
-    fixed = false;
-    for (const k of LIMIT_KEYS) out.push((l as Partial<ParseLimits>)[k]);
-  }
-  return fixed ? undefined : out;
-}
-
-/**
- * True when the arrays, sets and limits of `options` still hold what `snap` recorded (see
- * snapshotOf): arrays by index (a frozen one not at all), sets in one pass, the limits field by
- * field. The lists are those recorded (the caller compared them), so their kinds are known. One
- * function with no calls and no allocation: a server parses every MAIL and RCPT with the same
- * options. Other iterables cannot be read twice (a generator): they are read once per options object.
- */
-function unchanged(options: ParseOptions, snap: readonly unknown[]): boolean {
-  let at = 0;
-  for (let f = 0; f < 4; f++) {
-    const head = snap[at++];
-    if (head === FIXED) continue;
-    const list = f === 0 ? options.advertised : f === 1 ? options.allowedParameters : f === 2 ? options.bodyValues : options.parameters;
-    if (head === SET) {
-      const set = list as ReadonlySet<unknown>;
-      if (snap[at++] !== set.size) return false;
-      if (set.size > 0) for (const x of set) if (snap[at++] !== x) return false;
-    } else {
-      const array = list as readonly unknown[];
-      if (head !== array.length) return false;
-      for (let i = 0; i < array.length; i++) if (snap[at++] !== array[i]) return false;
-    }
-  }
-  const l: Partial<ParseLimits> | undefined = options.limits;
-  // none, or frozen: nothing recorded
-  if (at === snap.length) return true;
-  return snap[at] === l!.localPart && snap[at + 1] === l!.domain && snap[at + 2] === l!.path && snap[at + 3] === l!.parameters && snap[at + 4] === l!.messageSize;
+  return out;
 }
 
 function prepare(options: ParseOptions): Prepared {
@@ -512,7 +467,8 @@ function prepare(options: ParseOptions): Prepared {
     old.parameters === options.parameters &&
     old.limitsIn === options.limits &&
     old.bodyValues === options.bodyValues &&
-    (old.snapshot === undefined || unchanged(options, old.snapshot))
+    old.watch.every(([list, items]) => same(itemsOf(list), items)) &&
+    (old.limitValues === undefined || same(limitValues(options.limits!), old.limitValues))
   ) {
     return old;
   }
@@ -536,7 +492,8 @@ function derive(options: ParseOptions): Prepared {
     }
   }
   const p: Prepared = {
-    snapshot: snapshotOf(options),
+    watch: watchOf(options),
+    limitValues: typeof options.limits === 'object' && options.limits !== null && !Object.isFrozen(options.limits) ? limitValues(options.limits) : undefined,
     advertised: options.advertised,
     allowedParameters: options.allowedParameters,
     parameters: options.parameters,
