@@ -800,3 +800,20 @@ describe('the guide\'s order: a full mailbox or a loop under a generic block cod
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('the reporting MTA\'s own words for a host it could not talk to (the guide\'s rule 7)', () => {
+  it.each([
+    'The remote server did not respond to a connection attempt.',
+    'Message delayed: the destination server did not respond',
+    'Unable to deliver message: the connection was closed by the remote host',
+    'TLS handshake failed with mx.example.com',
+    'Message could not be delivered within 5 days',
+    'Remote host closed the connection after MAIL FROM',
+  ])('%s is 24', (text) => {
+    expect(classify(text).id).toBe(24);
+  });
+
+  it('is not read in a permanent reply the remote server sent', () => {
+    expect(classify('550 5.1.1 The mailbox did not respond: user unknown').id).toBe(10);
+  });
+});
