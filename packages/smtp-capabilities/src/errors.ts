@@ -24,7 +24,9 @@ export type CapabilitiesErrorCode =
   | 'ERR_SMTP_EXTENSION_INVALID'
   | 'ERR_SMTP_EXTENSION_DUPLICATE'
   | 'ERR_SMTP_INVALID_OPTION'
-  | 'ERR_SMTP_INVALID_ARGUMENT';
+  | 'ERR_SMTP_INVALID_ARGUMENT'
+  | 'ERR_SMTP_EHLO_TOO_MANY_PARAMS'
+  | 'ERR_SMTP_EHLO_TOO_MANY_KEYWORDS';
 
 /**
  * The one error class of smtp-capabilities: the caller misused the API (formatting an EHLO reply with

@@ -51,7 +51,8 @@ describe('formatEhloReply', () => {
     expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: ['X_Y'] }))).toBe('ERR_SMTP_EHLO_INVALID_KEYWORD');
     expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: ['-X'] }))).toBe('ERR_SMTP_EHLO_INVALID_KEYWORD');
     expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [''] }))).toBe('ERR_SMTP_EHLO_INVALID_KEYWORD');
-    expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: ['AUTH=PLAIN'] }))).toBe('ERR_SMTP_EHLO_INVALID_KEYWORD');
+    // a KEYWORD=value line is refused, but for the legacy AUTH= line (see 'formatEhloReply and parseEhloReply agree')
+    expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: ['SIZE=1000'] }))).toBe('ERR_SMTP_EHLO_INVALID_KEYWORD');
     expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [42 as unknown as string] }))).toBe('ERR_SMTP_EHLO_INVALID_KEYWORD');
     expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: ['SIZE  1'] }))).toBe('ERR_SMTP_EHLO_INVALID_PARAM');
     expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: ['PIPELINING '] }))).toBe('ERR_SMTP_EHLO_INVALID_PARAM');
@@ -99,5 +100,45 @@ describe('formatEhloReply', () => {
     ]);
     expect(caps.warnings).toEqual([]);
     expect(caps.greeting).toBe('ESMTP');
+  });
+});
+
+describe('formatEhloReply and parseEhloReply agree: what is formatted parses back whole', () => {
+  const back = (lines: string[]) => parseEhloReply(new ReplyReader().push(lines.map((l, i) => `250${i === lines.length - 1 ? ' ' : '-'}${l}\r\n`).join(''))[0]!);
+
+  test('the legacy AUTH= line formatEhloReply writes (legacyAuth) is taken back from caps.toLines(), once', () => {
+    const lines = formatEhloReply({ domain: 'mx.example.com', keywords: ['PIPELINING', 'AUTH PLAIN LOGIN'] }, { legacyAuth: true });
+    expect(lines).toEqual(['mx.example.com', 'PIPELINING', 'AUTH PLAIN LOGIN', 'AUTH=PLAIN LOGIN']);
+    const caps = back(lines);
+    expect(caps.toLines()).toEqual(['PIPELINING', 'AUTH PLAIN LOGIN', 'AUTH=PLAIN LOGIN']);
+    expect(formatEhloReply({ domain: caps.domain, keywords: caps.toLines() })).toEqual(lines);
+    // asked for again, it is not written twice
+    expect(formatEhloReply({ domain: caps.domain, keywords: caps.toLines() }, { legacyAuth: true })).toEqual(lines);
+    // as received from another server (any case), written upper-case as keywords are
+    expect(formatEhloReply({ domain: 'mx', keywords: ['auth=plain login'] })).toEqual(['mx', 'AUTH=plain login']);
+  });
+
+  test('the legacy form is AUTH\'s only, and its mechanisms are checked as parameters', () => {
+    for (const bad of ['SIZE=1000', 'X-FOO=bar', 'AUTH=', 'AUTH=PLAIN  LOGIN', 'AUTH=PL\u00e9IN']) {
+      expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [bad] })), bad).toMatch(/^ERR_SMTP_EHLO_INVALID_(KEYWORD|PARAM|TEXT)$/);
+    }
+    expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [{ keyword: 'AUTH=PLAIN' }] }))).toBe('ERR_SMTP_EHLO_INVALID_KEYWORD');
+  });
+
+  test('at most 64 parameters on a line (what parseEhloReply keeps): 64 round-trip, 65 are refused', () => {
+    const mechs = (n: number) => Array.from({ length: n }, (_, i) => `M${String(i)}`);
+    const lines = formatEhloReply({ domain: 'mx', keywords: [{ keyword: 'AUTH', params: mechs(64) }] });
+    expect(back(lines).params('AUTH')).toEqual(mechs(64));
+    expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [{ keyword: 'AUTH', params: mechs(65) }] }))).toBe('ERR_SMTP_EHLO_TOO_MANY_PARAMS');
+    expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [`X-LIST ${mechs(65).join(' ')}`] }))).toBe('ERR_SMTP_EHLO_TOO_MANY_PARAMS');
+  });
+
+  test('at most 256 keyword lines (what parseEhloReply keeps): 256 round-trip, 257 are refused, the legacy AUTH= line counted', () => {
+    const kws = (n: number) => Array.from({ length: n }, (_, i) => `X-K${String(i)}`);
+    expect(back(formatEhloReply({ domain: 'mx', keywords: kws(256) })).keywords).toEqual(kws(256));
+    expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: kws(257) }))).toBe('ERR_SMTP_EHLO_TOO_MANY_KEYWORDS');
+    const withAuth = [...kws(255), 'AUTH PLAIN'];
+    expect(formatEhloReply({ domain: 'mx', keywords: withAuth })).toHaveLength(257);
+    expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: withAuth }, { legacyAuth: true }))).toBe('ERR_SMTP_EHLO_TOO_MANY_KEYWORDS');
   });
 });

@@ -5,6 +5,7 @@
 
 import { loneSurrogateIndex, replyTextFault } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
+import { DEFAULT_EHLO_PARSE_LIMITS } from './parse-ehlo-reply.js';
 import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
 
 /**
@@ -84,13 +85,18 @@ function checkText(what: string, s: string): void {
   if (lone >= 0) fail('ERR_SMTP_EHLO_INVALID_TEXT', `${what} contains a lone surrogate at index ${lone}`);
 }
 
-/** Normalises one keyword to `[KEYWORD, params]`, validating everything. */
-function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string[] } {
+/**
+ * Normalises one keyword to `[KEYWORD, params]`, validating everything. `legacy`: the line is the
+ * pre-RFC `AUTH=mech ...` form (as `legacyAuth` writes it, and `Capabilities.toLines()` gives back).
+ */
+function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string[]; legacy: boolean } {
   let keyword: string;
   let params: readonly string[];
+  let legacy = false;
   if (typeof k === 'string') {
     checkText('EHLO keyword line', k);
-    const parts = k.split(' ');
+    legacy = upperAscii(k.slice(0, 5)) === 'AUTH=';
+    const parts = (legacy ? `AUTH ${k.slice(5)}` : k).split(' ');
     keyword = parts[0] ?? '';
     params = parts.slice(1);
     if (params.some((p) => p === '')) fail('ERR_SMTP_EHLO_INVALID_PARAM', `EHLO keyword line ${JSON.stringify(k)} has an empty parameter (double or trailing space)`);
@@ -106,7 +112,9 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
   for (const p of params) {
     if (!isEhloParam(p)) fail('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword} parameter ${JSON.stringify(p)} must be 1*(%d33-126)`);
   }
-  return { keyword: upperAscii(keyword), params };
+  // what parseEhloReply keeps of a line: a longer list would not be read back whole
+  if (params.length > DEFAULT_EHLO_PARSE_LIMITS.maxParams) fail('ERR_SMTP_EHLO_TOO_MANY_PARAMS', `${keyword}: over 64 parameters`);
+  return { keyword: upperAscii(keyword), params, legacy };
 }
 
 /**
@@ -116,7 +124,11 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  * C1) in the greeting, a domain shaped like an enhanced status code (`2.0.0`: no host name, RFC
  * 1123 §2.1, and a client would take it for the reply's code, RFC 2034 §4), a bad keyword or
  * parameter, `keywords` or `params` that are not lists (a lone string is not a list), or a line
- * longer than `maxLineLength`. Feed the result to smtp-reply-reader's `formatReply`, or use
+ * longer than `maxLineLength`. Nothing is written that {@link parseEhloReply} would not read back
+ * whole: more than 64 parameters on a line is `ERR_SMTP_EHLO_TOO_MANY_PARAMS`, more than 256
+ * keyword lines `ERR_SMTP_EHLO_TOO_MANY_KEYWORDS` (its default limits). The legacy `AUTH=mech ...`
+ * line (what `legacyAuth` adds, and `Capabilities.toLines()` gives back) is taken as a keyword
+ * line, and then not added again. Feed the result to smtp-reply-reader's `formatReply`, or use
  * {@link formatEhloReplyText}.
  *
  * @example
@@ -152,16 +164,21 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   const out: string[] = [];
   const push = (line: string): void => {
     if (utf8Length(line) > budget) fail('ERR_SMTP_EHLO_LINE_TOO_LONG', `EHLO reply line of ${utf8Length(line) + 6} bytes exceeds ${max}`);
+    // the first line and as many keyword lines as parseEhloReply keeps
+    if (out.length > DEFAULT_EHLO_PARSE_LIMITS.maxKeywords) fail('ERR_SMTP_EHLO_TOO_MANY_KEYWORDS', 'over 256 keyword lines');
     out.push(line);
   };
   push(first);
   let auth: readonly string[] | undefined;
+  // a legacy line given (from Capabilities.toLines()) is not written a second time
+  let legacyGiven = false;
   for (const k of keywords as Iterable<EhloKeyword>) {
-    const { keyword, params } = keywordLine(k);
-    push(params.length ? `${keyword} ${params.join(' ')}` : keyword);
-    if (keyword === 'AUTH' && auth === undefined) auth = params;
+    const { keyword, params, legacy } = keywordLine(k);
+    push(legacy ? `AUTH=${params.join(' ')}` : params.length ? `${keyword} ${params.join(' ')}` : keyword);
+    legacyGiven ||= legacy;
+    if (keyword === 'AUTH' && !legacy) auth ??= params;
   }
-  if (legacyAuth && auth !== undefined && auth.length > 0) push(`AUTH=${auth.join(' ')}`);
+  if (legacyAuth && !legacyGiven && auth !== undefined && auth.length > 0) push(`AUTH=${auth.join(' ')}`);
   return out;
 }
 

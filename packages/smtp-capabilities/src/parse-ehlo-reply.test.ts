@@ -8,6 +8,8 @@ import {
   parseEhloReply,
   parseEhloReplyText,
 } from 'smtp-capabilities';
+import { ReplyReader } from 'smtp-reply-reader';
+import fc from 'fast-check';
 
 const ehlo = (...lines: string[]) => parseEhloReply({ code: 250, lines });
 
@@ -366,5 +368,51 @@ describe('DOS-10 look-alike keywords', () => {
     expect(caps.has('STARTTLS')).toBe(false);
     expect(caps.warnings.some((w) => w.code === 'invalid-keyword')).toBe(true);
     expect([...(caps.auth ?? [])]).not.toContain('SCRAM-MD5');
+  });
+});
+
+describe('parseEhloReplyText reads lines as smtp-reply-reader does: an enhanced code before the text is dropped (RFC 2034 forbids it in EHLO replies; some servers send it)', () => {
+  const viaReader = (wire: string) => parseEhloReply(new ReplyReader().push(wire)[0]!);
+  const same = (wire: string) => {
+    const a = viaReader(wire).toJSON();
+    const b = parseEhloReplyText(wire).toJSON();
+    expect(b, JSON.stringify(wire)).toEqual(a);
+    return b;
+  };
+  test('a code on every line: the domain and the keywords are read after it', () => {
+    const c = same('250-2.0.0 mx.example.com Hello\r\n250-2.0.0 PIPELINING\r\n250 2.0.0 SIZE 1000\r\n');
+    expect([c.domain, c.greeting, c.keywords.map((k) => k.keyword)]).toEqual(['mx.example.com', 'Hello', ['PIPELINING', 'SIZE']]);
+    expect(parseEhloReplyText('250-2.0.0 mx.example.com Hello\r\n250-2.0.0 PIPELINING\r\n250 2.0.0 SIZE 1000\r\n').size).toBe(1000);
+  });
+  test('later lines lose only the first line\'s code (same subject and detail); a code of another class is text', () => {
+    for (const wire of [
+      '250-2.0.0 mx\r\n250-2.1.0 PIPELINING\r\n250 SIZE 1\r\n',
+      '250-2.0.0 mx\r\n250 PIPELINING\r\n',
+      '250-mx\r\n250 2.0.0 PIPELINING\r\n',
+      '250-5.0.0 mx\r\n250 5.0.0 PIPELINING\r\n',
+      '250-2.0.0\tmx\r\n250 2.0.0\tDSN\r\n',
+      '250-2.0.0\r\n250 2.0.0\r\n',
+      '250-2.00.000 mx\r\n250 2.0.0 DSN\r\n',
+      '250-2.0000.0 mx\r\n250 2.0000.0 DSN\r\n',
+      '250-2.0.0x mx\r\n250 DSN\r\n',
+      '250-2.0. mx\r\n250 DSN\r\n',
+      '250-2.999.999 mx\r\n250-2.999.999 8BITMIME\r\n250 2.999.99 DSN\r\n',
+    ]) {
+      same(wire);
+    }
+  });
+});
+
+describe('parseEhloReplyText and parseEhloReply of smtp-reply-reader agree on lines with and without enhanced codes (property)', () => {
+  test('any mix of codes, separators and keywords', () => {
+    const piece = fc.constantFrom('', '2.0.0', '2.0.0 ', '2.0.0\t', '2.1.5 ', '2.00.0 ', '5.0.0 ', '4.7.0 ', '2.1234.0 ', '2.0 ', '2.0.0x', ' ');
+    const word = fc.constantFrom('', 'mx.example.com', 'PIPELINING', 'SIZE 10', 'AUTH PLAIN', 'AUTH=LOGIN', 'x_bad', 'Hello there');
+    fc.assert(
+      fc.property(fc.constantFrom(250, 251, 450, 550, 354), fc.array(fc.tuple(piece, word), { minLength: 1, maxLength: 6 }), (code, lines) => {
+        const wire = lines.map(([p, w], i) => `${String(code)}${i === lines.length - 1 ? ' ' : '-'}${p}${w}\r\n`).join('');
+        expect(parseEhloReplyText(wire).toJSON()).toEqual(parseEhloReply(new ReplyReader().push(wire)[0]!).toJSON());
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -7,7 +7,7 @@ import { Capabilities, type CapabilityEntry } from './capabilities.js';
 import { CapabilitiesError } from './errors.js';
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
 import { isBytes } from '@smtpkit/foundation';
-import { stringList, typeName, upperAscii } from './syntax.js';
+import { isDigits, stringList, typeName, upperAscii } from './syntax.js';
 
 /**
  * Bounds applied while parsing an EHLO reply; past them, lines or parameters are ignored and a
@@ -188,12 +188,29 @@ function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefine
 }
 
 /**
+ * The enhanced status code of class `cls` (RFC 3463: `class.subject.detail`, one to three digits
+ * each) that `t` starts with, as `subject.detail` in numbers, and where the text after it (and the
+ * SP or HT after it) starts; undefined when there is none. The grammar of smtp-reply-reader, which
+ * drops such a code from the lines of a reply (RFC 2034 §4).
+ */
+function enhancedCode(t: string, cls: number): [code: string, next: number] | undefined {
+  // the code is at most 9 characters: look no further for the SP or HT after it
+  let end = 0;
+  while (end < 10 && end < t.length && t[end] !== ' ' && t[end] !== '\t') end++;
+  const [c, subject = '', detail = '', ...more] = t.slice(0, end).split('.');
+  if (c !== String(cls) || !'245'.includes(c) || !isDigits(subject, 3) || !isDigits(detail, 3) || more.length > 0) return undefined;
+  return [`${+subject}.${+detail}`, end < t.length ? end + 1 : end];
+}
+
+/**
  * Parses an EHLO reply given as wire text (`250-mx\r\n250 SIZE 1000\r\n`) or bytes, e.g. from a
  * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
  * transcripts are often normalised); each must start with the same 3-digit code and `-` or a
  * space. Lines that do not, and anything after the last line, are reported as `bad-reply-line`
  * warnings; a leading byte order mark is skipped. Control characters in a line (C0 but HT, DEL,
- * C1, a stray CR) become `?`, as smtp-reply-reader shows them. Like {@link parseEhloReply} it never throws on
+ * C1, a stray CR) become `?`, as smtp-reply-reader shows them, and an enhanced status code before the
+ * text is dropped as the reader drops it (on the first line one of the reply's class, on later
+ * lines the first line's). Like {@link parseEhloReply} it never throws on
  * the text (input that is neither a string nor a `Uint8Array` is `ERR_SMTP_INVALID_ARGUMENT`;
  * options as for {@link parseEhloReply}).
  *
@@ -215,6 +232,7 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
   if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
   const lines: string[] = [];
   let code = -1;
+  let enhanced: string | undefined;
   let done = false;
   let n = 0;
   // Bound the work on a huge transcript: stop once the parser has more keyword lines than it keeps
@@ -244,11 +262,16 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
       if (line !== '') sink.add('bad-reply-line', n, `line ${n} is not a reply line of code ${code >= 0 ? code : 'NNN'}; ignored`);
       continue;
     }
+    // an enhanced code before the text is dropped, as smtp-reply-reader drops it: on the first
+    // line any of the reply's class, on later lines the same one
+    let text = line.slice(4);
+    const e = enhancedCode(text, Math.floor(lineCode / 100));
+    if (e !== undefined && (code < 0 ? (enhanced = e[0]) : enhanced) === e[0]) text = text.slice(e[1]);
     code = lineCode;
     // Control characters (C0 but HT, DEL, C1; a stray CR among them) become "?", as smtp-reply-reader
     // shows them: nothing the peer sent reaches a log or a terminal as a control. One character class: linear.
     // eslint-disable-next-line no-control-regex
-    const text = line.slice(4).replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
+    text = text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
     if (lines.push(text) === 1 || countsAsKeyword(text, discard)) counted++;
     if (sep !== 0x2d) done = true;
   }

@@ -408,7 +408,9 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
 
   /**
    * What a client would parse from this session's EHLO reply: lets a server check what it
-   * advertised (e.g. `caps.chunking` before accepting BDAT).
+   * advertised (e.g. `caps.chunking` before accepting BDAT). An advertisement a client would not
+   * read back whole (more than 64 parameters on a line, more than 256 keywords) is
+   * `ERR_SMTP_EHLO_TOO_MANY_PARAMS` / `ERR_SMTP_EHLO_TOO_MANY_KEYWORDS`, as from {@link formatEhloReply}.
    *
    * @example
    * ```ts
