@@ -61,7 +61,9 @@ describe('a registry changed after a session started changes nothing in that ses
 });
 
 describe('the extension table is built once per registry object, not per session', () => {
-  it('a thousand sessions on one 1000-definition list read its advertise lists once (no per-session copy)', () => {
+  // 200 definitions: more than 256 keyword lines would not be read back whole by a client
+  // (smtp-capabilities' formatEhloReply refuses them: ERR_SMTP_INVALID_OPTION at construction here)
+  it('a thousand sessions on one 200-definition list read its advertise lists once (no per-session copy)', () => {
     let reads = 0;
     const counted = (values: string[]): string[] =>
       new Proxy(values, {
@@ -70,7 +72,7 @@ describe('the extension table is built once per registry object, not per session
           return Reflect.get(target, key, receiver) as unknown;
         },
       });
-    const list: ExtensionDefinition[] = Array.from({ length: 1000 }, (_, i) => ({ keyword: `X${String(i)}`, verbs: [{ name: `XV${String(i)}` }], advertise: counted(['P']) }));
+    const list: ExtensionDefinition[] = Array.from({ length: 200 }, (_, i) => ({ keyword: `X${String(i)}`, verbs: [{ name: `XV${String(i)}` }], advertise: counted(['P']) }));
     new ServerConnection({ hostname: 'mx.test', registry: list }).dispose();
     const first = reads;
     expect(first).toBeGreaterThan(0);
