@@ -64,3 +64,29 @@ describe('scanPath reads only between pos and end', () => {
     expect([...kinds].sort()).toEqual(['ERR_SMTP_PATH_SYNTAX', 'ERR_SMTP_PATH_TOO_LONG', 'mailbox', 'null', 'postmaster']);
   });
 });
+
+describe('a local part is read no further than its limit', () => {
+  // What lies past the limit is not read: a fault there is not found, the length is the failure.
+  // (Before, a quoted local part of 4 MB was scanned, unescaped and rendered whole first.)
+  const o = { role: 'any', smtpUtf8: true, bare: false, limits: DEFAULT_PATH_LIMITS } as const;
+  const outcome = (p: string) => {
+    const r = scanPath(p, 0, p.length, o);
+    return r.ok ? r.path.kind : `${r.code} ${r.reason}`;
+  };
+  it('quoted (plain, quoted pairs, spaces) and unquoted, with a fault past the 64 octets', () => {
+    for (const [body, quoted] of [['a', true], ['\\a', true], [' ', true], ['a', false]] as const) {
+      const long = body.repeat(70);
+      const p = quoted ? `<"${long}\u0001"@x.example>` : `<${long}\u0001@x.example>`;
+      expect(outcome(p), JSON.stringify(p.slice(0, 12))).toBe('ERR_SMTP_PATH_TOO_LONG local part too long');
+    }
+  });
+  it('the limit itself: 64 octets as written pass, 65 do not; a fault within the limit is still named', () => {
+    expect(outcome(`<"${'a'.repeat(62)}"@x.example>`)).toBe('mailbox');
+    expect(outcome(`<"${'a'.repeat(63)}"@x.example>`)).toBe('ERR_SMTP_PATH_TOO_LONG local part too long');
+    expect(outcome(`<${'a'.repeat(64)}@x.example>`)).toBe('mailbox');
+    expect(outcome(`<${'a'.repeat(65)}@x.example>`)).toBe('ERR_SMTP_PATH_TOO_LONG local part too long');
+    expect(outcome(`<"${'a'.repeat(20)}\u0001${'a'.repeat(60)}"@x.example>`)).toBe('ERR_SMTP_PATH_SYNTAX bad local part');
+    expect(outcome(`<${'\u00e9'.repeat(32)}@x.example>`)).toBe('mailbox');
+    expect(outcome(`<${'\u00e9'.repeat(33)}@x.example>`)).toBe('ERR_SMTP_PATH_TOO_LONG local part too long');
+  });
+});

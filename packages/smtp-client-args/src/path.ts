@@ -382,13 +382,21 @@ interface LocalScan {
   readonly utf8: boolean;
 }
 
-function scanLocalPart(s: string, pos: number, end: number): LocalScan | PathFailure {
+const LOCAL_TOO_LONG = fail('ERR_SMTP_PATH_TOO_LONG', 'local part too long');
+
+/**
+ * Scans a local part from `pos`. `max`: its limit in octets as written; the scan stops as soon as
+ * more code units than that are read (each is at least one octet), so the work is bounded by the
+ * limit, not by the input.
+ */
+function scanLocalPart(s: string, pos: number, end: number, max = Infinity): LocalScan | PathFailure {
   if (pos < end && s.charCodeAt(pos) === 0x22) {
     let i = pos + 1;
     let value = '';
     let from = i;
     let utf8 = false;
     while (true) {
+      if (i - pos > max) return LOCAL_TOO_LONG;
       if (i >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
       const c = s.charCodeAt(i);
       if (c === 0x22) break;
@@ -420,6 +428,7 @@ function scanLocalPart(s: string, pos: number, end: number): LocalScan | PathFai
   let prevDot = true;
   let utf8 = false;
   while (i < end) {
+    if (i - pos > max) return LOCAL_TOO_LONG;
     const c = s.charCodeAt(i);
     if (c === 0x2e) {
       if (prevDot) return fail('ERR_SMTP_PATH_SYNTAX', 'bad local part');
@@ -489,7 +498,7 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
     }
   }
   const localStart = i;
-  const local = scanLocalPart(s, i, stop);
+  const local = scanLocalPart(s, i, stop, o.limits.localPart);
   if (!local.ok) return local;
   i = local.next;
   const localEnd = i;
@@ -518,7 +527,7 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   // the text from the local part to the end of the domain, one slice.
   const address = local.quoted ? renderLocalPart(local.value) + '@' + domain : s.slice(localStart, i);
   // ASCII text is one byte per code unit: count only when there is non-ASCII text.
-  if ((utf8 ? utf8LengthOf(s, localStart, localEnd) : localEnd - localStart) > o.limits.localPart) return fail('ERR_SMTP_PATH_TOO_LONG', 'local part too long');
+  if ((utf8 ? utf8LengthOf(s, localStart, localEnd) : localEnd - localStart) > o.limits.localPart) return LOCAL_TOO_LONG;
   if ((dom.utf8 ? utf8Length(domain) : domain.length) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
   // The path as written (source route included; brackets counted even when they were missing).
   if (utf8LengthOf(s, pos, after) + (bracketed ? 0 : 2) > o.limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
