@@ -6,7 +6,7 @@
 
 import { ClientArgsError } from './errors.js';
 import { tryXtextDecode } from './xtext.js';
-import { asciiUpper, hexValue, isAlnum, isAtext, keywordEnd, isDigit, isEsmtpValue, hasNonAscii, isControl, isWellFormed } from './text.js';
+import { asciiUpper, hexValue, isAlnum, isAtext, keywordEnd, isDigit, isEsmtpValue, hasNonAscii, isControl, isUtf8AddressChar, isWellFormed } from './text.js';
 
 /**
  * Which command a parameter belongs to.
@@ -79,11 +79,18 @@ function shape(v: string, at: number, pattern: string): boolean {
   return true;
 }
 
-/** RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)` with field ranges checked. */
+/**
+ * RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)` with field ranges checked, the
+ * day within its month (§5.7: February 29 in leap years only).
+ */
 export function isDateTime(v: string): boolean {
   if (!shape(v, 0, 'dddd-dd-ddTdd:dd:dd')) return false;
   const n = (from: number) => Number(v.slice(from, from + 2));
-  if (n(5) < 1 || n(5) > 12 || n(8) < 1 || n(8) > 31 || n(11) > 23 || n(14) > 59 || n(17) > 60) return false;
+  const y = Number(v.slice(0, 4));
+  const m = n(5);
+  // days of the month: 31 and 30 alternating, from August on the other way round; February 28 or 29
+  const days = m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : 30 + ((m + (m >> 3)) & 1);
+  if (m < 1 || m > 12 || n(8) < 1 || n(8) > days || n(11) > 23 || n(14) > 59 || n(17) > 60) return false;
   let i = 19;
   if (v[i] === '.') {
     const start = ++i;
@@ -197,6 +204,8 @@ export function parseOrcpt(v: string, ctx: ValidationContext): { addrType: strin
     address = r.ok && (ctx.smtpUtf8 || !hasNonAscii(r.value)) ? r.value : undefined;
   }
   if (address === undefined || address.length === 0) return undefined;
+  // no invisible or bidi control character, as in a path (INJ-3), however it was written
+  for (let i = 0; i < address.length; i++) if (address.charCodeAt(i) > 0x7f && !isUtf8AddressChar(address, i)) return undefined;
   return { addrType, address };
 }
 

@@ -252,6 +252,9 @@ function scanDomain(s: string, pos: number, end: number): { ok: true; next: numb
     // sub-domain = Let-dig [Ldh-str], or a U-label with SMTPUTF8.
     const labelStart = i;
     let last = -1;
+    // the label's ASCII characters and its other code points
+    let ascii = 0;
+    let wide = 0;
     while (i < end) {
       const c = s.charCodeAt(i);
       if (isAlnum(c)) last = c;
@@ -262,11 +265,18 @@ function scanDomain(s: string, pos: number, end: number): { ok: true; next: numb
         if (!isUtf8AddressChar(s, i)) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
         utf8 = true;
         last = c;
+        // a surrogate pair is one code point
+        if ((c & 0xfc00) !== 0xdc00) wide++;
+        ascii--;
       } else break;
+      ascii++;
       i++;
     }
     if (i === labelStart) return domainCharFailure(s, i, end) ?? fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
     if (last === 0x2d) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
+    // RFC 1035 §2.3.4: 63 octets a label. A U-label's A-label has at least `xn--`, its ASCII, a
+    // hyphen after that and a character for each other code point (RFC 3492): past 63 so counted, it is too long
+    if ((wide > 0 ? 4 + ascii + (ascii > 0 ? 1 : 0) + wide : ascii) > 63) return fail('ERR_SMTP_PATH_SYNTAX', 'domain label too long');
     if (i < end && s.charCodeAt(i) === 0x2e) {
       i++;
       continue;

@@ -320,3 +320,42 @@ describe('argument checks before the grammar', () => {
     expect(a.add('size', '2')).toMatchObject({ reason: 'duplicate', message: expect.stringContaining('SIZE') });
   });
 });
+
+describe('HOLDUNTIL and RRVS: the day must exist in its month (RFC 3339 §5.7)', () => {
+  it('February 29 only in leap years (every 4th, not every 100th, every 400th); no 31st in 30-day months', () => {
+    for (const [date, ok] of [
+      ['2030-02-28', true], ['2030-02-29', false], ['2030-02-31', false], ['2028-02-29', true], ['2000-02-29', true], ['2100-02-29', false],
+      ['2030-04-30', true], ['2030-04-31', false], ['2030-06-31', false], ['2030-09-31', false], ['2030-11-31', false],
+      ['2030-01-31', true], ['2030-03-31', true], ['2030-07-31', true], ['2030-08-31', true], ['2030-10-31', true], ['2030-12-31', true],
+    ] as const) {
+      const v = `${date}T00:00:00Z`;
+      expect(accepts('HOLDUNTIL', v, mail), v).toBe(ok);
+      expect(accepts('RRVS', v, rcpt), v).toBe(ok);
+      expect(errorCodeOf(() => parseMailFrom(`FROM:<a@b> HOLDUNTIL=${v}`), isRemoteError) ?? 'ok', v).toBe(ok ? 'ok' : 'ERR_SMTP_PARAM_VALUE');
+      expect(errorCodeOf(() => parseRcptTo(`TO:<a@b> RRVS=${v}`), isRemoteError) ?? 'ok', v).toBe(ok ? 'ok' : 'ERR_SMTP_PARAM_VALUE');
+      expect(errorCodeOf(() => new SmtpClientArgs(mail).setHoldUntil(v), isClientArgsError) ?? 'ok', v).toBe(ok ? 'ok' : 'ERR_SMTP_INVALID_PARAM');
+    }
+  });
+});
+
+describe('ORCPT: no invisible or bidi control characters in the address, as in paths (INJ-3)', () => {
+  it('U+202E, U+200B, U+00AD are refused whether escaped as \\x{...}, raw under SMTPUTF8 or xtext-encoded', () => {
+    const utf8 = { smtpUtf8: true } as const;
+    for (const cp of [0x202e, 0x200b, 0x00ad, 0x2066, 0xfeff]) {
+      const ch = String.fromCodePoint(cp);
+      const hex = cp.toString(16).toUpperCase();
+      const xtext = [...new TextEncoder().encode(ch)].map((b) => `+${b.toString(16).toUpperCase()}`).join('');
+      for (const [value, options] of [
+        [`utf-8;evil\\x{${hex}}moc.elpmaxe@x`, {}],
+        [`utf-8;evil${ch}x@example.com`, utf8],
+        [`rfc822;a${xtext}b@c`, utf8],
+      ] as const) {
+        expect(errorCodeOf(() => parseRcptTo(`TO:<a@b> ORCPT=${value}`, options), isRemoteError), `${hex} ${value}`).toBe('ERR_SMTP_PARAM_VALUE');
+      }
+      expect(errorCodeOf(() => new SmtpClientArgs({ command: 'rcpt', smtpUtf8: true }).setOrcpt('utf-8', `a${ch}b@c`), isClientArgsError), hex).toBe('ERR_SMTP_INVALID_PARAM');
+    }
+    // visible non-ASCII is still taken
+    expect(parseRcptTo('TO:<a@b> ORCPT=utf-8;j\\x{F6}rg@example.com').parameters.orcpt).toEqual({ addrType: 'utf-8', address: 'j\u00f6rg@example.com' });
+    expect(parseRcptTo('TO:<a@b> ORCPT=rfc822;empf+C3+A4nger@example.com', utf8).parameters.orcpt).toEqual({ addrType: 'rfc822', address: 'empf\u00e4nger@example.com' });
+  });
+});

@@ -270,3 +270,26 @@ describe('builders name the argument at fault', () => {
     }
   });
 });
+
+describe('domain labels: at most 63 octets (RFC 1035 §2.3.4)', () => {
+  const l63 = 'a'.repeat(63);
+  const l64 = 'a'.repeat(64);
+  it('a 63-octet label is a domain label, a 64-octet one is not: parsers and formatPath', () => {
+    expect(parsePath(`<a@${l63}.example>`)).toMatchObject({ domain: `${l63}.example` });
+    expect(syntaxRefusal(`<a@${l64}.example>`)).toMatch(/label/);
+    expect(syntaxRefusal(`<a@example.${l64}>`)).toMatch(/label/);
+    expect(refused(() => parseMailFrom(`FROM:<a@${l64}.example>`)).code).toBe('ERR_SMTP_PATH_SYNTAX');
+    expect(refused(() => parseRcptTo(`TO:<@${l64}.example:a@b.example>`)).code).toBe('ERR_SMTP_PATH_SYNTAX');
+    expect(formatPath(`a@${l63}.example`)).toBe(`<a@${l63}.example>`);
+    expect(misuse(() => formatPath(`a@${l64}.example`))).toMatchObject({ code: 'ERR_SMTP_INVALID_PATH', argument: 'path' });
+    expect(misuse(() => mailboxPath('a', `${l64}.example`))).toMatchObject({ code: 'ERR_SMTP_INVALID_PATH', argument: 'domain' });
+  });
+  it('a U-label whose A-label is certainly longer (xn--, its ASCII, a hyphen, a character a code point: RFC 3492) is refused', () => {
+    const utf8 = { smtpUtf8: true } as const;
+    expect(syntaxRefusal(`<a@${'\u00fc'.repeat(60)}.example>`, utf8)).toMatch(/label/);
+    expect(syntaxRefusal(`<a@\u00fc${'a'.repeat(58)}.example>`, utf8)).toMatch(/label/);
+    // 30 times the same emoji (a surrogate pair each) is a valid label: about 40 octets as an A-label
+    expect(parsePath(`<a@${'\u{1f600}'.repeat(30)}.example>`, utf8)).toMatchObject({ utf8: true });
+    expect(parsePath(`<a@${'\u00fc'.repeat(20)}.example>`, utf8)).toMatchObject({ utf8: true });
+  });
+});
