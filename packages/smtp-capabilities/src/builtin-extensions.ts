@@ -117,7 +117,9 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
     description: 'recipient and transaction limits',
     advertise: (s) => {
       const l = s.limits;
-      if (!l) return false;
+      if (l === undefined || l === null) return false;
+      // a string such as 'RCPTMAX=5' was taken as limits with no value and LIMITS silently not advertised
+      if (typeof l !== 'object' || Array.isArray(l)) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session limits must be { rcptMax?, mailMax?, rcptDomainMax? }');
       const out: string[] = [];
       if (l.rcptMax !== undefined) out.push(`RCPTMAX=${positive('rcptMax', l.rcptMax)}`);
       if (l.mailMax !== undefined) out.push(`MAILMAX=${positive('mailMax', l.mailMax)}`);

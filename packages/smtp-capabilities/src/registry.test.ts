@@ -56,6 +56,10 @@ describe('defaultExtensionRegistry: advertising per session', () => {
     expect(codeOf(() => r.advertise({ maxSize: 1.5 }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(codeOf(() => r.advertise({ deliverBy: Number.NaN }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(codeOf(() => r.advertise({ limits: { rcptMax: 0 } }))).toBe('ERR_SMTP_INVALID_OPTION');
+    // limits that are not an object were dropped silently (LIMITS not advertised, no error)
+    for (const limits of ['RCPTMAX=5', 5, true, ['RCPTMAX=5']]) {
+      expect(codeOf(() => r.advertise({ limits: limits as never })), JSON.stringify(limits)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
     expect(codeOf(() => r.advertise({ futureRelease: { maxInterval: undefined, maxDateTime: 'x' } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(r.advertise({ futureRelease: { maxInterval: 0, maxDateTime: '2027-01-01T00:00:00Z' } })).toContain('FUTURERELEASE 0 2027-01-01T00:00:00Z');
     expect(r.advertise({ futureRelease: { maxInterval: 60, maxDateTime: '2027-01-01T00:00:00.5+01:00' } })).toContain('FUTURERELEASE 60 2027-01-01T00:00:00.5+01:00');
