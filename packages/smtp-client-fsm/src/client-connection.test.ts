@@ -698,7 +698,9 @@ describe('ClientConnection: injection (INJ-1, INJ-2, INJ-6)', () => {
 
   it('INJ-6: a path over 256 octets is refused', () => {
     const conn = new ClientConnection();
-    expect(() => conn.sendMessage({ from: 'a@x', to: [`${'l'.repeat(64)}@${'d'.repeat(200)}`] })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_PATH_TOO_LONG' }));
+    // a 200-octet domain in labels of at most 63 octets (RFC 1035 §2.3.4): a longer label is a syntax error
+    const domain = [63, 63, 63, 8].map((n) => 'd'.repeat(n)).join('.');
+    expect(() => conn.sendMessage({ from: 'a@x', to: [`${'l'.repeat(64)}@${domain}`] })).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_PATH_TOO_LONG' }));
   });
 
   it('errors carry the smtpkit brand', () => {
