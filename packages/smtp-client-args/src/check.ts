@@ -238,7 +238,7 @@ export function withoutUnadvertised(capabilities: CapabilitiesLike, args: SmtpCl
   const out = args.clone();
   for (const p of checkArgsAgainst(capabilities, args)) {
     if (p.code !== 'not-advertised') continue;
-    if (needed(p.keyword, out.get(p.keyword))) throw ClientArgsError.local('ERR_SMTP_EXTENSION_REQUIRED', p.keyword, `${p.message}, which the message needs`);
+    if (needed(p.keyword, out.get(p.keyword))) throw ClientArgsError.local('ERR_SMTP_EXTENSION_REQUIRED', p.keyword, `${p.message} (not advertised); the message cannot go without it`);
     out.delete(p.keyword);
   }
   return out;
