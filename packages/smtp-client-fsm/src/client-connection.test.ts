@@ -293,6 +293,18 @@ describe('ClientConnection: transcripts', () => {
     expect(ms[1]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_HOOK_FAILED');
   });
 
+  it('a MAIL or RCPT line past its length bound fails the message for good, before MAIL is sent (ERR_SMTP_CLIENT_COMMAND_TOO_LONG)', () => {
+    const { server, conn } = session({ ehlo: ['PIPELINING'] }, { mailArgs: (p) => { p.set('X-TRACE', 'a'.repeat(600)); } });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });
+    conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', rcptArgs: (p) => { p.set('X-TRACE', 'r'.repeat(1100)); } });
+    const ms = sent(run(conn, server));
+    for (const m of ms) {
+      expect(m).toMatchObject({ outcome: 'failed', transient: false });
+      expect(m.recipients[0]!).toMatchObject({ status: 'rejected', errorCode: 'ERR_SMTP_CLIENT_COMMAND_TOO_LONG' });
+    }
+    expect(server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+  });
+
   it('streams a body with need-body / writeBody / endBody', () => {
     const { server, conn } = session();
     const id = conn.sendMessage({ from: 'a@x', to: ['b@y'] });

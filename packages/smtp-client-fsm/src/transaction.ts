@@ -157,8 +157,10 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
       m.input.rcptArgs?.(rp, rctx);
       rcptParams.push(formatRcptTo(wire(r), rp, { smtpUtf8: m.smtputf8 }));
     }
-  } catch {
-    return failLocal('ERR_SMTP_CLIENT_HOOK_FAILED', true);
+  } catch (e) {
+    // a line past its bound (RFC 5321 §4.5.3.1.4 and the extensions' allowances) is as long on every
+    // try: the message fails for good; anything else a hook or builder threw may pass (transient)
+    return (e as { code?: unknown } | null)?.code === 'ERR_SMTP_COMMAND_TOO_LONG' ? failLocal('ERR_SMTP_CLIENT_COMMAND_TOO_LONG', false) : failLocal('ERR_SMTP_CLIENT_HOOK_FAILED', true);
   }
   // RFC 2920: the group MAIL..DATA is written at once only when every state it passes declares so.
   const pipelined = s.pipelining() && s.states.groupBetween('mail', 'data');
