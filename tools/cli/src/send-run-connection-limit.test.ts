@@ -53,4 +53,31 @@ describe('runSend: the server takes fewer connections than asked', () => {
     expect(summary.connectionErrors).toBe(5);
     expect(server.attempts()).toBeLessThanOrEqual(6);
   });
+
+  it('the connection the server takes is still in its handshake when the others are refused: they wait for it, no message is lost', async () => {
+    let attempts = 0;
+    const sent: number[] = [];
+    let release!: () => void;
+    const handshake = new Promise<void>((r) => (release = r));
+    const open = async (): Promise<SenderConnection> => {
+      // the first connection is the one taken, but its greeting comes only after every other
+      // slot has been refused (as under load: the refusals of a per-client limit come at once)
+      if (attempts++ === 0) await handshake;
+      else {
+        if (attempts === 4) setTimeout(release, 5);
+        throw Object.assign(new Error('session refused: 421 too many connections'), { code: 'ERR_SMTP_CLIENT_GREETING_REJECTED' });
+      }
+      return {
+        send: () => {
+          sent.push(sent.length);
+          return Promise.resolve({ recipients: [{ address: 'b@x.test', status: 'accepted', accepted: true, transient: false, code: 250, text: 'ok' }] });
+        },
+        close: () => Promise.resolve(),
+      };
+    };
+    const { summary } = await runSend({ count: 20, connections: 4, from: 'a@c.test', to: ['b@x.test'], body, open });
+    expect(summary).toMatchObject({ messages: 20, messagesOk: 20, connectionErrors: 0 });
+    expect(sent).toHaveLength(20);
+  });
 });
+

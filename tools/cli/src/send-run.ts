@@ -170,6 +170,8 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
   // Slots holding an open connection, and messages given back by a slot that could not connect
   // while another slot could (a server limiting connections per client): those go on the open ones.
   let live = 0;
+  /** The slots' connections still opening (see the wait below). */
+  const opens = new Set<Promise<SenderConnection>>();
   const givenBack: number[] = [];
   // messages a closing connection turned away untried, given to a new connection (once each)
   const untried = new Set<number>();
@@ -198,16 +200,23 @@ export async function runSend(options: RunSendOptions): Promise<{ outcomes: Mess
           continue;
         }
         if (conn === undefined) {
+          const opening = (async () => options.open())();
+          opens.add(opening);
           try {
-            conn = await options.open();
+            conn = await opening;
+            opens.delete(opening);
             live++;
             connectFailures = 0;
           } catch (e) {
+            opens.delete(opening);
             if (e instanceof SessionRefused) {
               refused ??= e;
               failFor(e);
               continue;
             }
+            // Another slot's connection still in its handshake may be the one the server takes (a
+            // per-client limit refuses the others at once): wait for it before counting a failure.
+            if (live === 0 && opens.size > 0) await Promise.allSettled(opens);
             if (live > 0) {
               // another slot's connection is open: it takes this message; this slot stops
               givenBack.push(index);
