@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { formatEnhancedStatusCode } from 'smtp-reply-reader';
 import type { Reply } from 'smtp-reply-reader';
-import { connect, isStaleConnectionResult, mergeSendResults, untriedAtMailMax } from 'smtp-client-fsm/node';
+import { carryOnUntried, connect, isStaleConnectionResult } from 'smtp-client-fsm/node';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from 'smtp-client-fsm/node';
 import { DEFAULT_TIMEOUTS, defaultClassify, isSmtpClientError } from 'smtp-client-fsm';
 import type { DsnOptions, TranscriptEntry } from 'smtp-client-fsm';
@@ -164,17 +164,16 @@ export async function openClientConnection(options: TransportOptions): Promise<S
         await replace();
         result = await sendHere(input);
       }
-      for (let part = result, rest = untriedAtMailMax(part); rest.length > 0 && rest.length < part.recipients.length; rest = untriedAtMailMax(part)) {
+      result = await carryOnUntried(result, async (to) => {
         try {
           await replace();
-          part = await sendHere({ ...input, to: rest });
+          return await sendHere({ ...input, to });
         } catch {
           // No new connection (or it turned them away): those recipients stay deferred with the
           // MAILMAX code; the next message meets the failure on its own.
-          break;
+          return undefined;
         }
-        result = mergeSendResults(result, part);
-      }
+      });
       return toOutcome(result);
     },
     close: async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { messageOutcome } from 'smtp-client-fsm';
 import type { RecipientResult } from 'smtp-client-fsm';
 import type { Reply } from 'smtp-reply-reader';
-import { mergeSendResults, untriedAtMailMax } from './index.js';
+import { carryOnUntried, mergeSendResults, untriedAtMailMax } from './index.js';
 import type { SendResult } from './index.js';
 
 const reply = (code: number, text: string): Reply => ({ code, lines: [text], text });
@@ -86,4 +86,23 @@ describe('mergeSendResults', () => {
     expect(() => mergeSendResults(first, result([rcpt('r3@y', 'accepted', 0), rcpt('r3@y', 'accepted', 0)], 1))).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' }));
     expect(() => mergeSendResults(first, {} as never)).toThrow(expect.objectContaining({ code: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' }));
   });
+
+  it('carryOnUntried sends on what each connection left while it takes some, then stops; undefined stops at once', async () => {
+    const asked: string[][] = [];
+    const r = await carryOnUntried(first, (to) => {
+      asked.push(to);
+      return Promise.resolve(
+        to.length === 3
+          ? result([rcpt('r3@y', 'accepted', 0, QUEUED_2), rcpt('r4@y', 'deferred', 1, undefined, MAILMAX), rcpt('r5@y', 'deferred', 1, undefined, MAILMAX)], 2, { reply: QUEUED_2, errorCode: MAILMAX })
+          : result([rcpt('r4@y', 'accepted', 0, QUEUED_1), rcpt('r5@y', 'accepted', 0, QUEUED_1)], 1, { reply: QUEUED_1 }),
+      );
+    });
+    expect(asked).toEqual([['r3@y', 'r4@y', 'r5@y'], ['r4@y', 'r5@y']]);
+    expect(r).toMatchObject({ outcome: 'partial', accepted: ['r1@y', 'r3@y', 'r4@y', 'r5@y'], rejected: ['r2@y'], transactions: 3 });
+    // a connection that tried none of them ends it: the carry-over cannot loop
+    const stuck = await carryOnUntried(first, (to) => Promise.resolve(result(to.map((a) => rcpt(a, 'deferred', 0, undefined, MAILMAX)), 1, { errorCode: MAILMAX })));
+    expect(untriedAtMailMax(stuck)).toEqual(['r3@y', 'r4@y', 'r5@y']);
+    expect(await carryOnUntried(first, () => Promise.resolve(undefined))).toBe(first);
+  });
 });
+

@@ -64,6 +64,30 @@ export function mergeSendResults(first: SendResult, then: SendResult): SendResul
 }
 
 /**
+ * Carries on the recipients LIMITS MAILMAX left untried in `result` ({@link untriedAtMailMax}):
+ * `sendTo(rest)` sends the message to them on another connection, again for what that one left,
+ * while each connection takes some of them (so it ends; each recipient is tried once), and every
+ * result is merged in ({@link mergeSendResults}): one result for the message. `sendTo` returns
+ * undefined to stop (no connection could take them): those left keep their MAILMAX result. The
+ * body must be one that can go again (a string or bytes).
+ *
+ * @example
+ * const result = await carryOnUntried(await client.send(message), async (to) => {
+ *   const next = await connect(options);
+ *   try { return await next.send({ ...message, to }); } finally { await next.quit(); }
+ * });
+ * @see RFC 9422 §4
+ */
+export async function carryOnUntried(result: SendResult, sendTo: (to: string[]) => Promise<SendResult | undefined>): Promise<SendResult> {
+  for (let part = result, rest = untriedAtMailMax(part); rest.length > 0 && rest.length < part.recipients.length; rest = untriedAtMailMax(part)) {
+    const next = await sendTo(rest);
+    if (next === undefined) break;
+    result = mergeSendResults(result, (part = next));
+  }
+  return result;
+}
+
+/**
  * `result` with `addresses` deferred by `code` (no reply: a local reason, such as the deadline
  * that passed before another connection could take them), the summary computed again.
  */

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { connect, courtesyQuit } from './client.js';
 import { mxRecords } from './mx.js';
 import { isWholeBody } from './body-source.js';
-import { mergeSendResults, untriedAtMailMax } from './carry-over.js';
+import { carryOnUntried } from './carry-over.js';
 // the core's own rule (pure code, no state: a copy in this entry is harmless)
 import { recipientKey } from '../checks.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
@@ -278,26 +278,28 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           // the recipients LIMITS MAILMAX left untried on it (RFC 9422), as long as each takes some
           // of them (a streamed body cannot go again). They count toward neither limit.
           const here: DeliveryAttempt[] = [{ exchange, address }];
-          for (let part = result, rest = untriedAtMailMax(part); replayable && rest.length > 0 && rest.length < part.recipients.length; rest = untriedAtMailMax(part)) {
-            let next;
-            try {
-              next = await connect(options);
-            } catch (e) {
-              if (e instanceof SmtpClientError && e.kind === 'local') throw e;
-              here.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
-              break;
-            }
-            try {
-              part = await next.send({ from, to: rest, body, ...extra });
-            } catch (e) {
-              if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
-              here.push({ exchange, address, error: e.message });
-              break;
-            } finally {
-              void courtesyQuit(next, conn.timeouts?.quit);
-            }
-            here.push({ exchange, address });
-            result = mergeSendResults(result, part);
+          if (replayable) {
+            result = await carryOnUntried(result, async (rest) => {
+              let next;
+              try {
+                next = await connect(options);
+              } catch (e) {
+                if (e instanceof SmtpClientError && e.kind === 'local') throw e;
+                here.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
+                return undefined;
+              }
+              try {
+                const part = await next.send({ from, to: rest, body, ...extra });
+                here.push({ exchange, address });
+                return part;
+              } catch (e) {
+                if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
+                here.push({ exchange, address, error: e.message });
+                return undefined;
+              } finally {
+                void courtesyQuit(next, conn.timeouts?.quit);
+              }
+            });
           }
           last = result;
           for (const r of result.recipients) settled.set(r.address, r);

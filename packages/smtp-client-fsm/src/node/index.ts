@@ -3,7 +3,7 @@ export { connect, sendMail } from './client.js';
 export type { ConnectOptions, SendInput, SendMailOptions, SendResult, SmtpClient, Security, TokenProvider } from './client.js';
 export type { BodySource } from './body-source.js';
 export { createPool, isStaleConnectionResult } from './pool.js';
-export { mergeSendResults, untriedAtMailMax } from './carry-over.js';
+export { carryOnUntried, mergeSendResults, untriedAtMailMax } from './carry-over.js';
 export { createRateLimiter } from './rate-limit.js';
 export type { RateLimiter, RateLimiterClock } from './rate-limit.js';
 export type { PoolOptions, SmtpPool } from './pool.js';
