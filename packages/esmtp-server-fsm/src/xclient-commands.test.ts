@@ -3,6 +3,7 @@
 // 550 and the session goes on as it was) and XFORWARD's attributes recorded as they come.
 import { describe, expect, it } from 'vitest';
 import { codes, drive, replyLines as lines } from '../test/harness.js';
+import { buildReceivedHeader } from './index.js';
 import type { ServerEvent } from './index.js';
 
 /** A trusted session with XCLIENT and XFORWARD on, after EHLO; `answer` decides XCLIENT (default accept). */
@@ -142,5 +143,125 @@ describe('SMUG-5 XCLIENT and XFORWARD attribute names are matched in ASCII only'
     const d = trusted();
     expect(lines(d.feed('XFORWARD source=remote ident=x\r\n'))).toEqual(['250 2.0.0 Ok']);
     expect(d.events.flatMap((e) => (e.type === 'xforward' ? [e.attributes] : []))).toEqual([{ SOURCE: 'remote', IDENT: 'x' }]);
+  });
+});
+
+describe('INJ-5 XCLIENT and XFORWARD HELO and NAME are host names, checked as the EHLO argument is', () => {
+  // they stand for the client's HELO argument and host name (the Received header's `from` part,
+  // the events, the logs): a value EHLO would refuse is refused here too, nothing of it echoed
+  const driveWith = (smtpUtf8: boolean) => {
+    const d = drive({ trusted: true, xclient: true, xforward: true, extensions: { smtpUtf8 } }, (e, conn) => {
+      if (e.type !== 'xclient') return false;
+      conn.accept();
+      return true;
+    });
+    d.feed('EHLO relay.test\r\n');
+    return d;
+  };
+  const xforwards = (d: ReturnType<typeof driveWith>) => d.events.flatMap((e) => (e.type === 'xforward' ? [e.attributes] : []));
+  const encode = (v: string): string => {
+    let out = '';
+    for (const b of new TextEncoder().encode(v)) out += b > 0x20 && b < 0x7f && b !== 0x2b && b !== 0x3d ? String.fromCharCode(b) : `+${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    return out;
+  };
+  // refused as both HELO and NAME (with SMTPUTF8 on: U-labels are not the reason)
+  const badNames = [
+    'a b.test',
+    'a;b.test',
+    'a(b).test',
+    'a"b.test',
+    '<a>.test',
+    'a\\b.test',
+    'a..test',
+    '-a.test',
+    'a-.test',
+    '.a.test',
+    'a.test..',
+    `${'a'.repeat(64)}.test`,
+    `${'a.'.repeat(128)}test`,
+    'a\u202eb.test',
+    'a\u200bb.test',
+    'a\u2028b.test',
+    '\ufeffa.test',
+    '[999.0.0.1]',
+    '[192.0.2.1',
+    '[IPv6:nope]',
+    '[unknown]',
+    '',
+  ];
+  const goodNames = ['client.test', 'client.test.', 'Client_1.example', 'caf\u00e9.test', 'xn--caf-dma.test', 'localhost'];
+
+  it.each(badNames)('%j: XCLIENT HELO and NAME, XFORWARD HELO and NAME get 501 5.5.4, nothing decided or recorded', (bad) => {
+    for (const attr of ['HELO', 'NAME']) {
+      const d = driveWith(true);
+      const line = `XCLIENT ADDR=192.0.2.7 ${attr}=${encode(bad)}\r\n`;
+      const [reply, ...more] = lines(d.feed(line));
+      expect(more).toEqual([]);
+      expect(reply).toMatch(/^501 5\.5\.4 /);
+      // nothing of the value comes back
+      expect(reply!.slice(10)).not.toContain(bad === '' ? '\0' : bad.slice(0, 3));
+      expect(xclientEvent(d.events)).toBeUndefined();
+      expect(d.conn.session.xclient).toBeUndefined();
+      expect(d.conn.session.helo).toBe('relay.test');
+      expect(d.conn.session.clientAddress).not.toBe('192.0.2.7');
+
+      expect(lines(d.feed('XFORWARD NAME=first.test\r\n'))).toEqual(['250 2.0.0 Ok']);
+      const [fwd, ...rest] = lines(d.feed(`XFORWARD ADDR=198.51.100.9 ${attr}=${encode(bad)}\r\n`));
+      expect(rest).toEqual([]);
+      expect(fwd).toMatch(/^501 5\.5\.4 /);
+      expect(xforwards(d)).toEqual([{ NAME: 'first.test' }]);
+      expect(d.conn.session.xforward).toEqual({ NAME: 'first.test' });
+      // the session goes on as it was
+      expect(lines(d.feed('MAIL FROM:<a@x.test>\r\n'))).toEqual(['250 2.1.0 Sender OK']);
+    }
+  });
+
+  it('a U-label only when SMTPUTF8 is offered, as for EHLO', () => {
+    for (const attr of ['HELO', 'NAME']) {
+      const off = driveWith(false);
+      expect(lines(off.feed(`XCLIENT ${attr}=caf+C3+A9.test\r\n`))[0]).toMatch(/^501 5\.5\.4 /);
+      expect(lines(off.feed(`XFORWARD ${attr}=caf+C3+A9.test\r\n`))[0]).toMatch(/^501 5\.5\.4 /);
+      expect(lines(off.feed(`XFORWARD ${attr}=xn--caf-dma.test\r\n`))).toEqual(['250 2.0.0 Ok']);
+      const on = driveWith(true);
+      expect(codes(on.feed(`XCLIENT ${attr}=caf+C3+A9.test\r\n`))).toEqual([220]);
+      expect(on.conn.session.xclient).toEqual({ [attr]: 'caf\u00e9.test' });
+    }
+  });
+
+  it('HELO may be an address literal or [UNAVAILABLE]; NAME is a name (not an address), [UNAVAILABLE] or [TEMPUNAVAIL]', () => {
+    for (const [line, ok] of [
+      ['XCLIENT HELO=[192.0.2.1]', true],
+      ['XCLIENT HELO=[IPv6:2001:db8::1]', true],
+      ['XCLIENT HELO=[UNAVAILABLE]', true],
+      ['XCLIENT NAME=[UNAVAILABLE]', true],
+      ['XCLIENT NAME=[TEMPUNAVAIL]', true],
+      ['XCLIENT NAME=[192.0.2.1]', false],
+      ['XCLIENT NAME=[IPv6:2001:db8::1]', false],
+      ['XFORWARD HELO=[192.0.2.1]', true],
+      ['XFORWARD NAME=[TEMPUNAVAIL]', true],
+      ['XFORWARD NAME=[192.0.2.1]', false],
+    ] as const) {
+      const d = driveWith(true);
+      const [reply] = lines(d.feed(`${line}\r\n`));
+      if (ok) expect(reply, line).toMatch(/^(220|250) /);
+      else expect(reply, line).toMatch(/^501 5\.5\.4 /);
+    }
+  });
+
+  it('what is accepted goes into a Received header as one token, and what would not is refused first', () => {
+    for (const value of [...goodNames, ...badNames, '[192.0.2.1]', '[IPv6:2001:db8::1]', '[UNAVAILABLE]']) {
+      const d = driveWith(true);
+      d.feed(`XCLIENT ADDR=192.0.2.7 HELO=${encode(value)}\r\n`);
+      const helo = d.conn.session.xclient?.HELO;
+      d.feed('EHLO relay.test\r\n');
+      d.feed(`XFORWARD NAME=${encode(value)}\r\n`);
+      const name = d.conn.session.xforward?.NAME;
+      if (goodNames.includes(value)) expect([helo, name], value).toEqual([value, value]);
+      if (badNames.includes(value)) expect([helo, name], value).toEqual([undefined, undefined]);
+      if (helo === undefined || name === undefined) continue;
+      const header = buildReceivedHeader({ helo, clientHostname: name === '[UNAVAILABLE]' ? undefined : name, clientAddress: '192.0.2.7', by: 'mx.test', protocol: 'ESMTP', date: 'Sat, 5 Dec 2026 12:00:00 +0000' });
+      const from = header.split('\r\n')[0]!;
+      expect(from, value).toBe(name === '[UNAVAILABLE]' ? `Received: from ${helo} ([192.0.2.7])` : `Received: from ${helo} (${name} [192.0.2.7])`);
+    }
   });
 });

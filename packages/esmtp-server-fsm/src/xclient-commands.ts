@@ -6,7 +6,7 @@ import { asciiUpper } from '@smtpkit/foundation';
 import { xtextDecode } from 'smtp-client-args';
 import type { ClientAttributes } from './events.js';
 import { XCLIENT_ATTRS, XFORWARD_ATTRS } from './extensions.js';
-import { addressLiteralKind } from './peer-text.js';
+import { addressLiteralKind, validDomain, validHeloArgument } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import { NO_KEYWORDS } from './session.js';
@@ -42,12 +42,33 @@ function parseAttributes(arg: string, allowed: readonly string[]): Record<string
   return Object.freeze(out);
 }
 
+const enc = new TextEncoder();
+
+/**
+ * The attribute (`HELO` or `NAME`) whose value is no host name, or undefined. They stand for the
+ * client's HELO argument and host name (the `from` part of a Received header, events, logs), so
+ * they are checked as the EHLO argument is: at most 255 octets, LDH labels (U-labels when
+ * SMTPUTF8 is offered); HELO may also be an address literal, NAME may not (Postfix: a host name,
+ * not an address). The special values pass as they are.
+ */
+function badHostAttribute(attrs: Record<string, string>, utf8: boolean): 'HELO' | 'NAME' | undefined {
+  for (const key of ['HELO', 'NAME'] as const) {
+    const v = attrs[key];
+    if (v === undefined || v === '[UNAVAILABLE]' || v === '[TEMPUNAVAIL]') continue;
+    if (enc.encode(v).length > 255 || !(key === 'HELO' ? validHeloArgument(v, utf8) : validDomain(v, utf8))) return key;
+  }
+  return undefined;
+}
+
 /** XCLIENT attribute=value... (trusted peers only): the `xclient` decision. */
 export function xclient(s: Session, arg: string): void {
   if (!s.options.trusted) return reply(s, { code: 550, enhanced: '5.7.0', text: 'Error: insufficient authorization' });
   if (s.current === 'awaiting-rcpt') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: MAIL transaction in progress' });
   const attrs = parseAttributes(arg, XCLIENT_ATTRS);
   if (!attrs) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: XCLIENT attribute=value...' });
+  const bad = badHostAttribute(attrs, s.ext.smtpUtf8);
+  // nothing of the value is echoed (the attribute's name is one of ours)
+  if (bad) return reply(s, { code: 501, enhanced: '5.5.4', text: `Error: invalid host name in ${bad}` });
   s.enter('XCLIENT');
   s.decide({ point: 'xclient', attributes: attrs }, { type: 'xclient', attributes: attrs, needsAnswer: !s.auto.has('xclient') });
 }
@@ -58,6 +79,8 @@ export function xforward(s: Session, arg: string): void {
   if (s.current === 'awaiting-helo') return reply(s, { code: 503, enhanced: '5.5.1', text: 'Error: send HELO/EHLO first' });
   const attrs = parseAttributes(arg, XFORWARD_ATTRS);
   if (!attrs) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Syntax: XFORWARD attribute=value...' });
+  const bad = badHostAttribute(attrs, s.ext.smtpUtf8);
+  if (bad) return reply(s, { code: 501, enhanced: '5.5.4', text: `Error: invalid host name in ${bad}` });
   s.xforwardAttrs = Object.freeze({ ...s.xforwardAttrs, ...attrs });
   s.emit({ type: 'xforward', attributes: attrs });
   reply(s, { code: 250, enhanced: '2.0.0', text: 'Ok' });
