@@ -4,9 +4,8 @@
  * checked by smtp-client-args; host names here, because HELO tolerates what a mailbox domain does
  * not (`_`, one trailing dot).
  */
-import { isInvisibleCodePoint } from '@smtpkit/foundation';
+import { isInvisibleCodePoint, punycodeLength } from '@smtpkit/foundation';
 import { parsePath } from 'smtp-client-args';
-import { punycodeLength } from './punycode.js';
 
 /** Letters, marks and digits outside ASCII: what a U-label may hold (no space, control or format character). */
 const U_LABEL_CHAR = /[\p{L}\p{M}\p{N}]/u;

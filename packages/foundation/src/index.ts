@@ -21,3 +21,4 @@ export type {
 } from './sasl.js';
 export type { BareLineEndingPolicy, TlsSecurity, PendingTimeout } from './policy.js';
 export { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS } from './policy.js';
+export { punycodeLength } from './punycode.js';

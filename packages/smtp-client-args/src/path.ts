@@ -8,7 +8,7 @@
 import { ClientArgsError, booleanOption, noControls, optionsObject, stringArgument } from './errors.js';
 import type { ArgsErrorCode } from './errors.js';
 import { hexValue, isAlnum, isAtext, isDigit, isUtf8AddressChar, isWellFormed, keywordEnd, utf8Length, utf8LengthOf } from './text.js';
-import { typeName } from '@smtpkit/foundation';
+import { punycodeLength, typeName } from '@smtpkit/foundation';
 
 /**
  * The null reverse-path `<>` (bounces, DSNs).
@@ -242,12 +242,17 @@ function domainCharFailure(s: string, i: number, end: number): PathFailure | und
   return fail('ERR_SMTP_PATH_SYNTAX', c !== 0x20 ? 'invalid character in the domain' : i >= end || s.charCodeAt(i) === 0x3e ? 'trailing whitespace after the domain' : 'whitespace in the domain');
 }
 
-/** Scans a domain name or address literal starting at `pos`; returns its end or a failure. */
-function scanDomain(s: string, pos: number, end: number): { ok: true; next: number; kind: DomainKind; utf8: boolean } | PathFailure {
+/**
+ * Scans a domain name or address literal starting at `pos`; returns its end (and for a name its
+ * length in A-label form, `aLength`) or a failure.
+ */
+function scanDomain(s: string, pos: number, end: number): { ok: true; next: number; kind: DomainKind; utf8: boolean; aLength?: number } | PathFailure {
   if (pos >= end) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
   if (s.charCodeAt(pos) === 0x5b) return scanLiteral(s, pos, end);
   let i = pos;
   let utf8 = false;
+  // octets of the name in A-label form: each label and the dot after it
+  let aLength = -1;
   while (true) {
     // sub-domain = Let-dig [Ldh-str], or a U-label with SMTPUTF8.
     const labelStart = i;
@@ -274,16 +279,21 @@ function scanDomain(s: string, pos: number, end: number): { ok: true; next: numb
     }
     if (i === labelStart) return domainCharFailure(s, i, end) ?? fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
     if (last === 0x2d) return fail('ERR_SMTP_PATH_SYNTAX', 'bad domain');
-    // RFC 1035 §2.3.4: 63 octets a label. A U-label's A-label has at least `xn--`, its ASCII, a
-    // hyphen after that and a character for each other code point (RFC 3492): past 63 so counted, it is too long
-    if ((wide > 0 ? 4 + ascii + (ascii > 0 ? 1 : 0) + wide : ascii) > 63) return fail('ERR_SMTP_PATH_SYNTAX', 'domain label too long');
+    // RFC 1035 §2.3.4: 63 octets a label, a U-label measured as its A-label (`xn--` and its
+    // Punycode, RFC 5890 §2.3.2.1) as esmtp-server-fsm measures it. That has at least its ASCII, a
+    // hyphen after that and a character for each other code point: only a label within 63 so
+    // counted (at most 59 code points, short work) is encoded to be measured exactly.
+    let length = wide > 0 ? 4 + ascii + (ascii > 0 ? 1 : 0) + wide : ascii;
+    if (wide > 0 && length <= 63) length = 4 + punycodeLength(s.slice(labelStart, i));
+    if (length > 63) return fail('ERR_SMTP_PATH_SYNTAX', 'domain label too long');
+    aLength += length + 1;
     if (i < end && s.charCodeAt(i) === 0x2e) {
       i++;
       continue;
     }
     break;
   }
-  return { ok: true, next: i, kind: 'name', utf8 };
+  return { ok: true, next: i, kind: 'name', utf8, aLength };
 }
 
 function scanIpv4(s: string, from: number, to: number): boolean {
@@ -538,7 +548,8 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   const address = local.quoted ? renderLocalPart(local.value) + '@' + domain : s.slice(localStart, i);
   // ASCII text is one byte per code unit: count only when there is non-ASCII text.
   if ((utf8 ? utf8LengthOf(s, localStart, localEnd) : localEnd - localStart) > o.limits.localPart) return LOCAL_TOO_LONG;
-  if ((dom.utf8 ? utf8Length(domain) : domain.length) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
+  // in octets as written and in A-label form (longer for some U-labels), as esmtp-server-fsm measures a host name
+  if (Math.max(dom.utf8 ? utf8Length(domain) : domain.length, dom.aLength ?? 0) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
   // The path as written (source route included; brackets counted even when they were missing).
   if (utf8LengthOf(s, pos, after) + (bracketed ? 0 : 2) > o.limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
   return {

@@ -1,5 +1,5 @@
-// The Punycode length the host name checks measure A-labels with: RFC 3492 §7.1's sample strings
-// measure as their documented encodings, and Node's IDNA converter agrees on generated U-labels.
+// The Punycode length A-labels are measured with (host names in esmtp-server-fsm, address domains in
+// smtp-client-args): RFC 3492 §7.1's samples measure as their encodings, and Node's IDNA converter agrees.
 import { domainToASCII } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 /**
  * Punycode (RFC 3492) measured, not written: the length of what a U-label becomes after `xn--` in
- * its A-label, so the host name checks can hold an A-label to 63 octets (RFC 5890 §2.3.2.1)
- * without the platform's IDNA converter (the core runs where `node:url` does not).
+ * its A-label, so that esmtp-server-fsm's host name checks and smtp-client-args' address domains
+ * hold an A-label to 63 octets (RFC 5890 §2.3.2.1) by the same count, without the platform's IDNA
+ * converter (the cores run where `node:url` does not).
  */
 
 /**
@@ -9,8 +10,9 @@
  * tmin 1, tmax 26, skew 38, damp 700, initial bias 72, initial n 128): its ASCII code points, a
  * `-` after them when there are any, then one base-36 digit per step of each insertion's
  * generalized variable-length integer, counted as §6.3 writes them. No overflow check, and `| 0`
- * for the divisions: a label's code points (the host name checks measure at most 63 of them, each
- * below 0x110000) keep every delta far below 2^31. @internal
+ * for the divisions: a label's code points (both callers measure at most 63 of them, each below
+ * 0x110000) keep every delta far below 2^31. Quadratic in the code points: callers bound them
+ * first. @internal
  *
  * @example
  * ```ts
