@@ -22,3 +22,4 @@ export type {
 export type { BareLineEndingPolicy, TlsSecurity, PendingTimeout } from './policy.js';
 export { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS } from './policy.js';
 export { punycodeLength } from './punycode.js';
+export { scanEnhancedStatusCode } from './enhanced-status-code.js';

@@ -6,8 +6,8 @@
 import { Capabilities, type CapabilityEntry } from './capabilities.js';
 import { CapabilitiesError } from './errors.js';
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
-import { isBytes } from '@smtpkit/foundation';
-import { isDigits, stringList, typeName, upperAscii } from './syntax.js';
+import { isBytes, scanEnhancedStatusCode } from '@smtpkit/foundation';
+import { stringList, typeName, upperAscii } from './syntax.js';
 
 /**
  * Bounds applied while parsing an EHLO reply; past them, lines or parameters are ignored and a
@@ -188,21 +188,6 @@ function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefine
 }
 
 /**
- * The enhanced status code of class `cls` (RFC 3463: `class.subject.detail`, one to three digits
- * each) that `t` starts with, as `subject.detail` in numbers, and where the text after it (and the
- * SP or HT after it) starts; undefined when there is none. The grammar of smtp-reply-reader, which
- * drops such a code from the lines of a reply (RFC 2034 §4).
- */
-function enhancedCode(t: string, cls: number): [code: string, next: number] | undefined {
-  // the code is at most 9 characters: look no further for the SP or HT after it
-  let end = 0;
-  while (end < 10 && end < t.length && t[end] !== ' ' && t[end] !== '\t') end++;
-  const [c, subject = '', detail = '', ...more] = t.slice(0, end).split('.');
-  if (c !== String(cls) || !'245'.includes(c) || !isDigits(subject, 3) || !isDigits(detail, 3) || more.length > 0) return undefined;
-  return [`${+subject}.${+detail}`, end < t.length ? end + 1 : end];
-}
-
-/**
  * Parses an EHLO reply given as wire text (`250-mx\r\n250 SIZE 1000\r\n`) or bytes, e.g. from a
  * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
  * transcripts are often normalised); each must start with the same 3-digit code and `-` or a
@@ -262,11 +247,13 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
       if (line !== '') sink.add('bad-reply-line', n, `line ${n} is not a reply line of code ${code >= 0 ? code : 'NNN'}; ignored`);
       continue;
     }
-    // an enhanced code before the text is dropped, as smtp-reply-reader drops it: on the first
-    // line any of the reply's class, on later lines the same one
+    // an enhanced code before the text (RFC 3463 §2, the grammar smtp-reply-reader reads) is
+    // dropped with the SP or HT after it, as the reader drops it: on the first line any of the
+    // reply's class, on later lines the same one
     let text = line.slice(4);
-    const e = enhancedCode(text, Math.floor(lineCode / 100));
-    if (e !== undefined && (code < 0 ? (enhanced = e[0]) : enhanced) === e[0]) text = text.slice(e[1]);
+    const e = scanEnhancedStatusCode((k) => text.charCodeAt(k), 0, text.length);
+    const key = e?.code.class === c0 ? `${e.code.subject}.${e.code.detail}` : undefined;
+    if (key !== undefined && (code < 0 ? (enhanced = key) : enhanced) === key) text = text.slice(e!.next + 1);
     code = lineCode;
     // Control characters (C0 but HT, DEL, C1; a stray CR among them) become "?", as smtp-reply-reader
     // shows them: nothing the peer sent reaches a log or a terminal as a control. One character class: linear.

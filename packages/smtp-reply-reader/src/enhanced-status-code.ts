@@ -3,7 +3,7 @@
  * reply text (RFC 2034).
  */
 import { ReplyReaderError } from './errors.js';
-import { typeName } from '@smtpkit/foundation';
+import { scanEnhancedStatusCode, typeName } from '@smtpkit/foundation';
 
 /**
  * An enhanced status code such as `5.1.1`: `class` is 2 (success), 4 (persistent transient
@@ -79,54 +79,10 @@ export function enhancedOfInput(e: EnhancedStatusCode | string): EnhancedStatusC
 }
 
 /**
- * Scans `class "." 1*3digit "." 1*3digit` at `start` in character codes read by `at`, requiring a
- * space, a tab or the end (`end`) right after it. Returns the code and the index just past it, or
- * undefined. Shared by the string and byte scanners; never looks past `end`. @internal
- */
-export function scanEnhanced(
-  at: (i: number) => number,
-  start: number,
-  end: number,
-): { code: EnhancedStatusCode; next: number } | undefined {
-  let i = start;
-  if (i >= end) return undefined;
-  const c = at(i);
-  if (c !== 0x32 && c !== 0x34 && c !== 0x35) return undefined;
-  i++;
-  if (i >= end || at(i) !== 0x2e) return undefined;
-  i++;
-  let subject = 0;
-  let digits = 0;
-  while (i < end && digits < 4) {
-    const d = at(i) - 0x30;
-    if (d < 0 || d > 9) break;
-    subject = subject * 10 + d;
-    digits++;
-    i++;
-  }
-  if (digits === 0 || digits > 3) return undefined;
-  if (i >= end || at(i) !== 0x2e) return undefined;
-  i++;
-  let detail = 0;
-  digits = 0;
-  while (i < end && digits < 4) {
-    const d = at(i) - 0x30;
-    if (d < 0 || d > 9) break;
-    detail = detail * 10 + d;
-    digits++;
-    i++;
-  }
-  if (digits === 0 || digits > 3) return undefined;
-  if (i < end) {
-    const sep = at(i);
-    if (sep !== 0x20 && sep !== 0x09) return undefined;
-  }
-  return { code: { class: (c - 0x30) as 2 | 4 | 5, subject, detail }, next: i };
-}
-
-/**
  * Parses an enhanced status code at the start of `text` (leading spaces skipped), e.g. the text of
- * a reply line or a bounce message. The code must be followed by whitespace or the end of the text.
+ * a reply line or a bounce message: class 2, 4 or 5, subject and detail of one to three digits
+ * without a leading zero (RFC 3463 §2: `5.1.10`, not `5.01.1`), followed by whitespace or the end
+ * of the text. The grammar the reader drops a code from a reply's lines by.
  * Returns undefined when there is none; never throws for a string (anything else is
  * `ERR_SMTP_INVALID_ARGUMENT`).
  *
@@ -143,7 +99,7 @@ export function parseEnhancedStatusCode(text: string): EnhancedStatusCode | unde
   }
   let i = 0;
   while (i < text.length && text.charCodeAt(i) === 0x20) i++;
-  return scanEnhanced((k) => text.charCodeAt(k), i, text.length)?.code;
+  return scanEnhancedStatusCode((k) => text.charCodeAt(k), i, text.length)?.code;
 }
 
 /**

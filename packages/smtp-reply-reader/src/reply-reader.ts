@@ -6,11 +6,11 @@
  * grows past `maxLineLength`), and only the decoded text of the reply in progress is kept (never
  * more than `maxReplyBytes`).
  */
-import { scanEnhanced, type EnhancedStatusCode } from './enhanced-status-code.js';
+import type { EnhancedStatusCode } from './enhanced-status-code.js';
 import { ReplyReaderError, type ReplyErrorCode } from './errors.js';
 import { resolveOptions, type LineEndings, type ReplyReaderOptions } from './limits.js';
 import type { Reply } from './reply.js';
-import { isBytes, typeName } from '@smtpkit/foundation';
+import { isBytes, scanEnhancedStatusCode, typeName } from '@smtpkit/foundation';
 
 const LF = 10;
 const CR = 13;
@@ -42,10 +42,10 @@ function decodeText(buf: Uint8Array, start: number, end: number): string {
 
 /**
  * The enhanced status code at `buf[i, end)` when its class is the reply's first digit `cls` (the
- * grammar is scanEnhanced's, shared with parseEnhancedStatusCode).
+ * grammar is RFC 3463's, shared with parseEnhancedStatusCode and smtp-capabilities).
  */
 function scanEnhancedBytes(buf: Uint8Array, i: number, end: number, cls: number): { code: EnhancedStatusCode; next: number } | undefined {
-  const e = scanEnhanced((k) => buf[k]!, i, end);
+  const e = scanEnhancedStatusCode((k) => buf[k]!, i, end);
   return e?.code.class === cls ? e : undefined;
 }
 
