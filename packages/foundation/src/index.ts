@@ -23,3 +23,4 @@ export type { BareLineEndingPolicy, TlsSecurity, PendingTimeout } from './policy
 export { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS } from './policy.js';
 export { punycodeLength } from './punycode.js';
 export { scanEnhancedStatusCode } from './enhanced-status-code.js';
+export { isDateTime } from './date-time.js';

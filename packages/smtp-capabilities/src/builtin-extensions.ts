@@ -3,13 +3,11 @@
  * server advertises it, the verbs it adds and the MAIL/RCPT parameters it allows.
  */
 
+import { isDateTime } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 import type { AdvertiseContext, ExtensionDefinition } from './registry.js';
 import type { SessionSettings } from './session.js';
 import { shown, stringList, upperAscii } from './syntax.js';
-
-/** RFC 3339 §5.6 date-time (`2026-12-04T10:00:00Z`, fractions and offsets allowed). */
-const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
 type Def = ExtensionDefinition<SessionSettings>;
 
@@ -105,8 +103,8 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
       if (!f) return false;
       if (f.maxInterval === undefined || f.maxDateTime === undefined) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session futureRelease needs maxInterval and maxDateTime');
       count('futureRelease.maxInterval', f.maxInterval);
-      // RFC 4865 §3: an RFC 3339 date-time
-      if (typeof f.maxDateTime !== 'string' || !DATE_TIME.test(f.maxDateTime)) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session futureRelease.maxDateTime must be an RFC 3339 date-time');
+      // RFC 4865 §3: an RFC 3339 date-time, checked as smtp-client-args checks HOLDUNTIL (the day within its month, 00-23 hours)
+      if (typeof f.maxDateTime !== 'string' || !isDateTime(f.maxDateTime)) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session futureRelease.maxDateTime must be an RFC 3339 date-time');
       return [String(f.maxInterval), f.maxDateTime];
     },
     mailParams: ['HOLDFOR', 'HOLDUNTIL'],

@@ -103,7 +103,7 @@ export interface ServerLimits {
 export interface FutureRelease {
   /** `max-future-release-interval`: seconds (undefined when missing or invalid). */
   readonly maxInterval: number | undefined;
-  /** `max-future-release-date-time` as sent (RFC 3339), undefined when missing. */
+  /** `max-future-release-date-time` as sent, undefined when missing or not an RFC 3339 date-time (the day within its month, hours 00-23). */
   readonly maxDateTime: string | undefined;
 }
 

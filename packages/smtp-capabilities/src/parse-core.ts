@@ -11,6 +11,7 @@ import type {
   TypedValues,
 } from './capabilities.js';
 import { isAlnum, parseCount, upperAscii } from './syntax.js';
+import { isDateTime } from '@smtpkit/foundation';
 
 const NO_PARAMS: readonly string[] = Object.freeze([]);
 
@@ -132,10 +133,12 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
       return;
     case 'FUTURERELEASE': {
       const interval = parseCount(p[0]);
-      if (interval === undefined || p[1] === undefined) {
-        sink.add('invalid-param', e.line, 'FUTURERELEASE needs a max interval in seconds and a max date-time', 'FUTURERELEASE');
+      // RFC 4865 §3: an RFC 3339 date-time, checked as the formatter and smtp-client-args check one
+      const max = p[1] !== undefined && isDateTime(p[1]) ? p[1] : undefined;
+      if (interval === undefined || max === undefined) {
+        sink.add('invalid-param', e.line, 'FUTURERELEASE needs a max interval in seconds and an RFC 3339 max date-time', 'FUTURERELEASE');
       }
-      typed.futureRelease = { maxInterval: interval, maxDateTime: p[1] };
+      typed.futureRelease = { maxInterval: interval, maxDateTime: max };
       return;
     }
     case 'LIMITS': {

@@ -57,7 +57,7 @@ export interface SessionSettings {
   readonly deliverBy?: number;
   /** MT-PRIORITY profile name (`''` = none given). */
   readonly mtPriority?: string;
-  /** FUTURERELEASE values. */
+  /** FUTURERELEASE values; `maxDateTime` an RFC 3339 date-time that exists (not 31 February, not 24:00), else `ERR_SMTP_INVALID_OPTION`. */
   readonly futureRelease?: { readonly maxInterval: number; readonly maxDateTime: string } | FutureRelease;
   /** BURL URL types (e.g. `['imap']`; `[]` advertises BURL alone). */
   readonly burl?: readonly string[];

@@ -4,6 +4,7 @@
  * (what may be added) and the server parser (what may be accepted).
  */
 
+import { isDateTime } from '@smtpkit/foundation';
 import { ClientArgsError } from './errors.js';
 import { tryXtextDecode } from './xtext.js';
 import { asciiUpper, hexValue, isAlnum, isAtext, keywordEnd, isDigit, isEsmtpValue, hasNonAscii, isControl, isUtf8AddressChar, isWellFormed } from './text.js';
@@ -67,38 +68,6 @@ export function digits(v: string, from: number, to: number): boolean {
   if (to <= from) return false;
   for (let i = from; i < to; i++) if (!isDigit(v.charCodeAt(i))) return false;
   return true;
-}
-
-/** True if `v` from `at` matches `pattern` (`d` = digit, `T` = T or t, anything else literally). */
-function shape(v: string, at: number, pattern: string): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i];
-    const c = v[at + i];
-    if (p === 'd' ? c === undefined || !isDigit(c.charCodeAt(0)) : p === 'T' ? c !== 'T' && c !== 't' : c !== p) return false;
-  }
-  return true;
-}
-
-/**
- * RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)` with field ranges checked, the
- * day within its month (§5.7: February 29 in leap years only).
- */
-export function isDateTime(v: string): boolean {
-  if (!shape(v, 0, 'dddd-dd-ddTdd:dd:dd')) return false;
-  const n = (from: number) => Number(v.slice(from, from + 2));
-  const y = Number(v.slice(0, 4));
-  const m = n(5);
-  // days of the month: 31 and 30 alternating, from August on the other way round; February 28 or 29
-  const days = m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : 30 + ((m + (m >> 3)) & 1);
-  if (m < 1 || m > 12 || n(8) < 1 || n(8) > days || n(11) > 23 || n(14) > 59 || n(17) > 60) return false;
-  let i = 19;
-  if (v[i] === '.') {
-    const start = ++i;
-    while (i < v.length && isDigit(v.charCodeAt(i))) i++;
-    if (i === start) return false;
-  }
-  if (i === v.length - 1) return v[i] === 'Z' || v[i] === 'z';
-  return i + 6 === v.length && (v[i] === '+' || v[i] === '-') && shape(v, i + 1, 'dd:dd') && n(i + 1) <= 23 && n(i + 4) <= 59;
 }
 
 // ASCII-only case folding: `toUpperCase` would read look-alikes such as U+0131 (dotless i) or
