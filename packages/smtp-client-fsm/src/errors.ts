@@ -59,7 +59,9 @@ export type ClientErrorCode =
   // `./node`'s `deliver`: `maxAddresses` exchanger addresses tried, recipients left deferred (a result).
   | 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED'
   // `./node`'s `deliver`: `maxSessions` sessions tried, recipients left deferred (a result).
-  | 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED';
+  | 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED'
+  // `xclientState(..., { required: true })` and a server that does not offer XCLIENT (permanent).
+  | 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE';
 
 /**
  * The one error class of smtp-client-fsm, a subclass of the smtpkit-wide `SmtpkitError`: a stable
@@ -142,6 +144,7 @@ const CODES: Readonly<Record<ClientErrorCode, true>> = {
   ERR_SMTP_CLIENT_LINE_TOO_LONG: true,
   ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED: true,
   ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED: true,
+  ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE: true,
 };
 
 /** @internal True when `code` is one of {@link ClientErrorCode}. */

@@ -26,7 +26,14 @@ export type XclientAttributes = Readonly<Partial<Record<'NAME' | 'ADDR' | 'PORT'
  * @see https://www.postfix.org/XCLIENT_README.html
  */
 export interface XclientOptions {
-  /** Abandon the connection (transient failures) when XCLIENT is not offered or refused (legacy `XCLIENT = "required"`). */
+  /**
+   * Abandon the connection when XCLIENT is not offered or refused (legacy `XCLIENT = "required"`).
+   * Not offered: `ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE`, and the queued messages fail for good
+   * (`rejected`, permanent), as a message needing an extension the server lacks does
+   * (`ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE`...): nothing changes until the server's configuration
+   * does. Refused (a reply to XCLIENT other than 220): `ERR_SMTP_CLIENT_PROTOCOL` with the reply,
+   * the messages deferred.
+   */
   readonly required?: boolean;
 }
 
@@ -56,7 +63,8 @@ export function xclientState(attributes: XclientAttributes, options: XclientOpti
     enter(ctx) {
       if (ctx.local['done'] === true) return ctx.next();
       if (!ctx.capabilities.has('XCLIENT')) {
-        if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL');
+        // for good: the server's configuration has to change first, a retry meets the same EHLO
+        if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE', undefined, true);
         return ctx.next();
       }
       ctx.local['done'] = true;

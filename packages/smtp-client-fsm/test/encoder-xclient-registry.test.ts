@@ -72,14 +72,19 @@ describe('xclientState', () => {
     expect(messages[0]!.outcome).toBe('delivered');
   });
 
-  it('not offered: skipped, or with required the message is deferred (ERR_SMTP_CLIENT_PROTOCOL) and no MAIL is sent', () => {
+  it('not offered: skipped, or with required the message fails for good (ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE) and no MAIL is sent', () => {
     const skipped = withXclient({ ehlo: ['8BITMIME'] }, { ADDR: '192.0.2.1' }, false);
     expect(skipped.server.commands).not.toContain('XCLIENT ADDR=192.0.2.1');
     expect(skipped.messages[0]!.outcome).toBe('delivered');
     const required = withXclient({ ehlo: ['8BITMIME'] }, { ADDR: '192.0.2.1' }, true);
-    expect(required.messages[0]).toMatchObject({ outcome: 'deferred', transient: true });
-    expect(required.messages[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_PROTOCOL');
+    // it was: deferred (transient) with ERR_SMTP_CLIENT_PROTOCOL, which a queue retries for ever
+    // although nothing changes until the server's configuration does
+    expect(required.messages[0]).toMatchObject({ outcome: 'failed', transient: false, errorCode: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE' });
+    expect(required.messages[0]!.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, transient: false, errorCode: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE' });
+    expect(required.messages[0]!.recipients[0]!.reply).toBeUndefined();
+    expect(required.events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE' });
     expect(required.server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+    expect(required.server.commands.at(-1)).toBe('QUIT');
   });
 
   it('refused: the session goes on without it, or with required the message fails with the reply', () => {

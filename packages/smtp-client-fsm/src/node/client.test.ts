@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { connect, sendMail } from './index.js';
 import { resolveMx } from './mx.js';
+import { xclientState } from 'smtp-client-fsm';
+import type { ClientConnection } from 'smtp-client-fsm';
 import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
 import type { ScriptedListener } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
@@ -220,6 +222,15 @@ describe('smtp-client-fsm/node over loopback', () => {
   it('TLS-8: connect rejects with a typed error when required STARTTLS is missing', async () => {
     script = {};
     await expect(connect({ host: '127.0.0.1', port, security: 'required' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
+  });
+
+  it('a required XCLIENT the server does not offer: connect rejects with ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE, no MAIL is sent', async () => {
+    script = { ehlo: ['PIPELINING'] };
+    const setup = (c: ClientConnection): void => {
+      c.registerState(xclientState({ ADDR: '192.0.2.1' }, { required: true }), { after: 'starttls' });
+    };
+    await expect(connect({ host: '127.0.0.1', port, security: 'off', setup })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE', kind: 'remote' });
+    expect(last!.commands.some((c) => c.startsWith('MAIL') || c.startsWith('XCLIENT'))).toBe(false);
   });
 
   it.each([
