@@ -80,6 +80,23 @@ const ZONE: Record<string, Rr[]> = {
   'mx-refused.refusals.test': [{ type: 'A', ip: '127.0.0.30' }],
   // LIMITS RCPTMAX=2 MAILMAX=1 (RFC 9422): two recipients per connection
   'limits.test': [{ type: 'A', ip: '127.0.0.20' }],
+  // The same limits on a server that counts the connections it accepts (maxAddresses, maxSessions).
+  'count.test': [{ type: 'A', ip: '127.0.0.21' }],
+  // An address that refuses the connection, then the counting server.
+  'count-behind.test': [
+    { type: 'MX', pref: 10, host: 'mx-refused.refusals.test' },
+    { type: 'MX', pref: 20, host: 'mx.count.test' },
+  ],
+  'mx.count.test': [{ type: 'A', ip: '127.0.0.21' }],
+  // LIMITS RCPTMAX=2 MAILMAX=1 again, its first connection refusing every recipient it tries and
+  // every later one saying 421 to MAIL; then an exchanger that takes the session and says 421 to
+  // MAIL, then one that takes the message.
+  'carry421.test': [
+    { type: 'MX', pref: 10, host: 'mx.carry421.test' },
+    { type: 'MX', pref: 20, host: 'mx1.sessions.test' },
+    { type: 'MX', pref: 30, host: 'mx-ok.multi.test' },
+  ],
+  'mx.carry421.test': [{ type: 'A', ip: '127.0.0.22' }],
   // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
   'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
   'mx.v6.test': [
@@ -157,9 +174,15 @@ async function canListenOnIpv6Loopback(): Promise<boolean> {
 }
 const ipv6 = await canListenOnIpv6Loopback();
 
-async function listenOn(ip: string, script: Script, p: number): Promise<void> {
+/** Connections each listener accepted, by address. */
+const accepted = new Map<string, number>();
+const acceptedBy = (ip: string): number => accepted.get(ip) ?? 0;
+
+/** A listener on `ip`: each connection gets `script`, or `script(n)` for the n-th (1-based). */
+async function listenOn(ip: string, script: Script | ((n: number) => Script), p: number): Promise<void> {
   const srv = net.createServer((sock) => {
-    const s = new ScriptedServer(script);
+    accepted.set(ip, acceptedBy(ip) + 1);
+    const s = new ScriptedServer(typeof script === 'function' ? script(acceptedBy(ip)) : script);
     sessions.set(ip, [...(sessions.get(ip) ?? []), s]);
     serveScripted(sock, s);
   });
@@ -197,10 +220,13 @@ beforeAll(async () => {
       await listenOn('127.0.0.15', { silentOn: 'QUIT' }, port);
       for (const ip of ['127.0.0.16', '127.0.0.17', '127.0.0.18', '127.0.0.19']) await listenOn(ip, { fail421On: 'MAIL' }, port);
       await listenOn('127.0.0.20', { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], rcpt: (a) => (a.startsWith('no') ? '550 5.1.1 no such mailbox' : '250 2.1.5 ok') }, port);
+      await listenOn('127.0.0.21', { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'] }, port);
+      await listenOn('127.0.0.22', (n) => (n === 1 ? { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], rcpt: () => '550 5.1.1 no such mailbox' } : { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], fail421On: 'MAIL' }), port);
       if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
       break;
     } catch (e) {
       for (const s of smtp.splice(0)) s.close();
+      accepted.clear();
       if (tries > 5) throw e;
     }
   }
@@ -377,6 +403,57 @@ describe('deliver', () => {
     const here = sessions.get('127.0.0.20')!;
     expect(here.map((s) => s.messages.map((m) => m.to))).toEqual([[['l1@limits.test']], [['l3@limits.test', 'l4@limits.test']], [['l5@limits.test']]]);
     expect(here.flatMap((s) => s.commands.filter((c) => c.startsWith('RCPT')))).toHaveLength(5);
+  });
+
+  it('the connections carrying on recipients LIMITS MAILMAX left untried count toward maxAddresses: the server accepts no more than the limit, the recipients left name it', async () => {
+    // seven recipients, two per connection: four connections to deliver them all
+    const to = [1, 2, 3, 4, 5, 6, 7].map((i) => `c${i}@count.test`);
+    const body = 'Subject: c\r\n\r\ncounted\r\n';
+    let before = acceptedBy('127.0.0.21');
+    const two = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, maxAddresses: 2, from: 'a@origin.test', to, body });
+    // it was: 4 connections (the carry-over counted toward neither limit), all seven delivered
+    expect(acceptedBy('127.0.0.21') - before).toBe(2);
+    expect(two.domains[0]!.attempts).toEqual(Array(2).fill({ exchange: 'count.test', address: '127.0.0.21' }));
+    expect(two.recipients.map((x) => [x.address, x.status, x.errorCode])).toEqual(
+      to.map((a, i) => (i < 4 ? [a, 'accepted', undefined] : [a, 'deferred', 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED'])),
+    );
+    expect(two.outcome).toBe('partial');
+    expect(two.domains[0]!.result).toMatchObject({ outcome: 'partial', transient: true, accepted: to.slice(0, 4), deferred: to.slice(4), errorCode: 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED', transactions: 3 });
+    // an address refused before counts too: one refused, then two connections to the counting server
+    before = acceptedBy('127.0.0.21');
+    const behind = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, maxAddresses: 3, from: 'a@origin.test', to: to.map((a) => a.replace('count.test', 'count-behind.test')), body });
+    expect(acceptedBy('127.0.0.21') - before).toBe(2);
+    expect(behind.domains[0]!.attempts.map((a) => [a.address, a.error === undefined])).toEqual([
+      ['127.0.0.30', false],
+      ['127.0.0.21', true],
+      ['127.0.0.21', true],
+    ]);
+    expect(behind.recipients.map((x) => x.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'deferred', 'deferred', 'deferred']);
+    // within the limit (the default 5) every one is delivered, each once, over four connections
+    before = acceptedBy('127.0.0.21');
+    const all = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to, body });
+    expect(acceptedBy('127.0.0.21') - before).toBe(4);
+    expect(all.outcome).toBe('delivered');
+    expect(all.domains[0]!.attempts).toHaveLength(4);
+  });
+
+  it('a carry-over connection that takes the session and then says 421 is a session without the message: it counts toward maxSessions', async () => {
+    const before = [acceptedBy('127.0.0.22'), acceptedBy('127.0.0.16'), acceptedBy('127.0.0.4')];
+    // the first connection refuses k1 and k2 (550) and leaves k3 at MAILMAX; the one carrying k3 on
+    // says 421 to MAIL: two sessions that did not take the message, the default maxSessions
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['k1@carry421.test', 'k2@carry421.test', 'k3@carry421.test'], body: 'Subject: k\r\n\r\n421\r\n' });
+    // it was: the carry-over counted toward neither limit, so the next exchanger took a third session
+    expect([acceptedBy('127.0.0.22'), acceptedBy('127.0.0.16'), acceptedBy('127.0.0.4')].map((n, i) => n - before[i]!)).toEqual([2, 0, 0]);
+    expect(r.domains[0]!.attempts.map((a) => [a.address, a.error?.slice(0, 3)])).toEqual([
+      ['127.0.0.22', undefined],
+      ['127.0.0.22', '421'],
+    ]);
+    expect(r.recipients.map((x) => [x.address, x.status, x.errorCode])).toEqual([
+      ['k1@carry421.test', 'rejected', undefined],
+      ['k2@carry421.test', 'rejected', undefined],
+      ['k3@carry421.test', 'deferred', 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED'],
+    ]);
+    expect(r.recipients[2]!.reply?.code).toBe(421);
   });
 
   it('a stream body for several domains is refused before any lookup', async () => {

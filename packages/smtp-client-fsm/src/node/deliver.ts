@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { connect, courtesyQuit } from './client.js';
 import { mxRecords } from './mx.js';
 import { isWholeBody } from './body-source.js';
-import { carryOnUntried } from './carry-over.js';
+import { carryOnUntried, deferredWith, untriedAtMailMax } from './carry-over.js';
 // the core's own rule (pure code, no state: a copy in this entry is harmless)
 import { recipientKey } from '../checks.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
@@ -27,8 +27,9 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
   readonly resolver?: MxResolver;
   /**
    * Exchanger addresses tried at most per recipient domain, counted over all its MX hosts in
-   * order (each connection attempt, failed or not, is one): an integer >= 1, or `Infinity` for no
-   * limit. Default 5, as Postfix's `smtp_mx_address_limit`: a domain whose DNS lists many silent
+   * order (each connection attempt, failed or not, is one, a new connection to the same address
+   * that carries on the recipients LIMITS MAILMAX left untried there too): an integer >= 1, or
+   * `Infinity` for no limit. Default 5, as Postfix's `smtp_mx_address_limit`: a domain whose DNS lists many silent
    * exchangers costs at most this many `connectTimeout`s. When it stops the attempts, the
    * recipients still deferred get `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED` (a session's reply they
    * had stays in `reply`).
@@ -43,12 +44,16 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
    * greeting, and EHLO, STARTTLS and AUTH as used, all accepted) without taking the message (a 421,
    * a lost connection or a timeout before it was accepted), each one. An address that refused the
    * connection, timed out, or refused the session before that (a 4xx greeting) is no session:
-   * `maxAddresses` alone counts it. An integer >= 1, or `Infinity` for no limit. Default 2, as
+   * `maxAddresses` alone counts it. A new connection that carries on the recipients LIMITS MAILMAX
+   * left untried is one such session when it took the session and then none of them (a 421, a
+   * lost connection or a timeout before they were accepted), as is the connection that left them
+   * when the message ends up taken nowhere there. An integer >= 1, or `Infinity` for no limit. Default 2, as
    * Postfix's `smtp_mx_session_limit`: a domain whose exchangers all take the session and then
    * say 421 costs at most this many sessions (each may have carried the whole body). When it stops
    * the attempts, the recipients still deferred get `ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED` (a
    * session's reply they had stays in `reply`); when both limits are reached at once,
-   * `maxAddresses` names the stop.
+   * `maxAddresses` names the stop. When a limit stops the carry-over of recipients LIMITS
+   * MAILMAX left untried, those get its code instead of `ERR_SMTP_CLIENT_MAILMAX_REACHED`.
    *
    * @example
    * await deliver({ from, to, body, maxSessions: 3 });
@@ -174,7 +179,9 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * middle of the message (its recipients took several transactions, LIMITS RCPTMAX apart), the
  * recipients not tried there go on a new connection to the same address, and so on while each
  * connection takes some of them; each recipient is tried once, the domain gets one result, and
- * these connections count toward neither limit (a streamed body is not carried on: it was read).
+ * these connections count toward the limits as any other (each one address tried; a session when
+ * it took none of the recipients it carried): the recipients a limit leaves untried get its code
+ * (a streamed body is not carried on: it was read).
  * A whole body (string or bytes) is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
  * greetings), never after a session took it.
@@ -230,6 +237,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       // RFC 5321 §5.1: the alternate addresses tried are bounded (Postfix: smtp_mx_address_limit),
       // and so are the sessions among them (Postfix: smtp_mx_session_limit).
       let tried = 0;
+      /** Sessions that ended without taking the message (a session that takes it ends the attempts). */
       let sessions = 0;
       let limited: ClientErrorCode | undefined;
       /** True when a limit stops the attempts before one more address (`limited` names it). */
@@ -258,7 +266,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             continue;
           }
           // the server took the session (greeting, EHLO and the rest accepted): one of maxSessions
-          sessions++;
+          // unless it takes the message (counted below, where the attempts go on)
           let result: SendResult;
           try {
             result = await client.send({ from, to: pending, body, ...extra });
@@ -268,6 +276,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
             attempts.push({ exchange, address, error: e.message });
             lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+            sessions++;
             continue;
           } finally {
             // The result is known: the courtesy QUIT goes on in the background (at most 2 s, or the
@@ -276,10 +285,17 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           }
           // This address's connections: the one that took the session, then those that carried on
           // the recipients LIMITS MAILMAX left untried on it (RFC 9422), as long as each takes some
-          // of them (a streamed body cannot go again). They count toward neither limit.
+          // of them (a streamed body cannot go again). Each is one more address tried, and a session
+          // when it takes none of them: within the caller's limits, whose code the rest get.
           const here: DeliveryAttempt[] = [{ exchange, address }];
           if (replayable) {
+            let cut: ClientErrorCode | undefined;
             result = await carryOnUntried(result, async (rest) => {
+              if (stop()) {
+                cut = limited;
+                return undefined;
+              }
+              tried++;
               let next;
               try {
                 next = await connect(options);
@@ -291,15 +307,18 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
               try {
                 const part = await next.send({ from, to: rest, body, ...extra });
                 here.push({ exchange, address });
+                if (closedBeforeAcceptance(part) !== undefined) sessions++;
                 return part;
               } catch (e) {
                 if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
                 here.push({ exchange, address, error: e.message });
+                sessions++;
                 return undefined;
               } finally {
                 void courtesyQuit(next, conn.timeouts?.quit);
               }
             });
+            if (cut !== undefined) result = deferredWith(result, untriedAtMailMax(result), cut);
           }
           last = result;
           for (const r of result.recipients) settled.set(r.address, r);
@@ -313,6 +332,8 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           attempts.push(...here.slice(0, -1), { exchange, address, error: closing });
           pending = result.recipients.filter((r) => r.status === 'deferred').map((r) => r.address);
           lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
+          // the session that took it here (the carry-over ones counted themselves)
+          sessions++;
         }
       }
       if (limited !== undefined) {
