@@ -84,6 +84,55 @@ export function ipv4AddressAt(text: string, from = 0): number {
   return IPV4.exec(text)?.index ?? -1;
 }
 
+/** What decided a class when the text said a named domain or host does not exist. */
+const BY_DOMAIN: DecidedBy = Object.freeze({ kind: 'keyword', pattern: 'unknown-domain' });
+
+/** Words before `domain`/`host` that make it the sender's own (its HELO name, its reverse DNS). */
+const OWN_HOST_WORDS: ReadonlySet<string> = new Set(['client', 'sender', "sender's", 'sending', 'your', 'helo', 'ehlo', 'reverse', 'source', 'connecting', 'originating', 'from', 'own']);
+
+/** What is said of a domain that does not exist, right after the domain (and its name). */
+const UNKNOWN_PREDICATES: readonly string[] = ['does not exist', "doesn't exist", 'doesnt exist', 'does not exists', 'not exist', 'not exists', 'not found', 'could not be found', 'cannot be found', "can't be found", 'is unknown', 'unknown', 'is not known', 'could not be resolved', 'cannot be resolved', 'does not resolve', 'not resolvable'];
+
+const isWordCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 64 || c === 46 || c === 45 || c === 95;
+
+/**
+ * @internal Whether the text says a domain or host it names does not exist: `domain` or `host`,
+ * then at most `name` and one name (`example.com`, `"example.com"`, `<example.com>`), then a
+ * predicate of `UNKNOWN_PREDICATES` ("Domain example.com does not exist", "Host mx.example not
+ * found"): the labelling guide's non-existent domain (21), not a recipient that is gone. Said of
+ * the sending client's own name ("client host", "your domain") it is not. Each occurrence is
+ * read in a bounded number of steps: linear in the text.
+ */
+export function domainNamedUnknown(written: string | Uint8Array): boolean {
+  let text = '';
+  if (typeof written === 'string') text = written.toLowerCase();
+  else for (const c of written) text += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  for (const subject of ['domain', 'host']) {
+    for (let at = text.indexOf(subject); at >= 0; at = text.indexOf(subject, at + 1)) {
+      if (at > 0 && isWordCode(text.charCodeAt(at - 1))) continue;
+      let i = at + subject.length;
+      if (text.charCodeAt(i) !== 32) continue;
+      // the word before: the sender's own name is not an unknown destination
+      let w = at - 1;
+      while (w > 0 && text.charCodeAt(w) === 32) w--;
+      let ws = w;
+      while (ws > 0 && text.charCodeAt(ws - 1) !== 32) ws--;
+      if (w > 0 && OWN_HOST_WORDS.has(text.slice(ws, w + 1))) continue;
+      i++;
+      if (text.startsWith('name ', i)) i += 5;
+      const quoted = text.charCodeAt(i);
+      // one name: dotted, or quoted or bracketed; at most 255 characters
+      let j = i;
+      const limit = Math.min(text.length, i + 257);
+      while (j < limit && text.charCodeAt(j) !== 32) j++;
+      const name = text.slice(i, j).replace(/:$/, '');
+      if (j > i && j < limit && (name.includes('.') || quoted === 34 || quoted === 60 || quoted === 91 || quoted === 39 || quoted === 0x2019)) i = j + 1;
+      if (UNKNOWN_PREDICATES.some((p) => text.startsWith(p, i) && !isWordCode(text.charCodeAt(i + p.length)))) return true;
+    }
+  }
+  return false;
+}
+
 /** A decision by the word `word` found in the text: class `id`, decided by that keyword. */
 function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: DecidedBy } {
   return { id, rule: 'kind' in word ? word : decidedByWord(word) };
@@ -126,6 +175,13 @@ function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: D
  */
 export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean, text: string | Uint8Array, code: number): { id: number; rule: DecidedBy } | undefined {
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
+  if (id === 20) {
+    // an excess counted over time ("too many recipients per hour") is the sender's rate, not the
+    // per-message recipient limit
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword !== undefined && RATE_WORD_SET.has(keyword.pattern)) return byWord(70, keyword);
+  }
+  if ((id === 1 || id === 10 || id === 20 || id === 40 || id === 50) && matcher.foundIndex(G_SENDER_ACCOUNT) < 0 && domainNamedUnknown(text)) return byWord(21, BY_DOMAIN);
   if (id === 50) {
     const keyword = keywordFound(matcher, permanentCode);
     const block = keyword !== undefined && SUBMISSION_WORD_SET.has(keyword.pattern) ? matcher.found(G_BLOCK_KEYWORD) : undefined;

@@ -817,3 +817,42 @@ describe('the reporting MTA\'s own words for a host it could not talk to (the gu
     expect(classify('550 5.1.1 The mailbox did not respond: user unknown').id).toBe(10);
   });
 });
+
+describe('a named domain that does not exist, and recipients counted over time (the guide\'s rules 7 and 6)', () => {
+  const subjects = ['Domain example.com', 'The domain example.com', 'Recipient domain example.com', 'Destination domain example.com', 'Domain "example.com"', 'Domain <example.com>', 'Domain name example.com', 'Host mx.example.com', 'The domain', 'Domain'];
+  const predicates = ['does not exist', "doesn't exist", 'does not exist in DNS', 'not found', 'could not be found', 'is unknown', 'not exists', 'could not be resolved'];
+  it.each(['550', '554', '550 5.1.2', '550 5.7.1', '450 4.1.2'])('a domain or host said not to exist is a DNS failure (21) under %s', (code) => {
+    const texts = subjects.flatMap((s) => predicates.map((p) => `${code} ${s} ${p}`));
+    const wrong = texts.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 21);
+    expect(wrong).toEqual([]);
+  });
+
+  it('reads the same in the local MTA\'s own words (no reply code)', () => {
+    const texts = subjects.flatMap((s) => ['does not exist', 'not found', 'could not be found'].map((p) => `${s} ${p}`));
+    expect(texts.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 21)).toEqual([]);
+  });
+
+  it.each([
+    // the sender's own domain or host, and a recipient that is gone, stay as they were
+    ['550 Sender domain example.com does not exist', 50],
+    ['553 5.1.8 Domain of sender address a@example.com does not exist', 50],
+    ['550 5.7.1 Client host mx.example.com not found', 50],
+    ['550 5.1.1 User example does not exist', 10],
+    ['550 5.1.1 nobody@example.com does not exist', 10],
+    ['550 5.1.1 <bob@domain.example>: Recipient address rejected: User unknown', 10],
+    // a domain word inside an address is no subject
+    ['550 5.1.1 <domain@example.com> does not exist', 10],
+  ])('%s stays %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
+  const counts = ['Too many recipients per hour', 'Too many recipients in the last hour', 'Too many recipients per day', 'Too many messages per hour', 'Too many messages sent per day', 'Maximum recipients per day exceeded', 'Recipient limit per hour reached'];
+  it.each(['452', '550', '550 5.7.1', '554 5.5.3', '421', ''])('recipients or messages counted per hour or day are a rate limit (70) under %s', (code) => {
+    const wrong = counts.map((t) => `${code} ${t}`.trim()).map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 70);
+    expect(wrong).toEqual([]);
+  });
+
+  it('the per-message recipient limit keeps its class', () => {
+    expect(classify('552 5.5.3 Too many recipients').id).toBe(20);
+  });
+});
