@@ -205,6 +205,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
   }
 
   function connection(socket: Socket): void {
+    // a socket that is gone already (one handed to handleConnection after it closed) emits no
+    // 'close' any more: as a session (or a connection waiting for its PROXY header) nothing would
+    // end it, it would keep its place, and close() would wait for it for ever
+    if (socket.destroyed) return;
     socket.on('error', (e) => {
       if (!inSession.has(socket)) reportError(e, undefined);
     });

@@ -189,6 +189,16 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    * or another continuation. Without this hook a step gets the default reply.
    */
   readonly onCommandStep?: (step: CommandStep, session: SessionContext) => HookResult | CommandContinuation | Promise<HookResult | CommandContinuation>;
+  /**
+   * The session is over, called exactly once for every session: every one whose context was handed
+   * to `onConnect`, another hook, `onError` or the logger, however it ended (QUIT, the client
+   * gone, a timeout, a throwing hook, a failed STARTTLS handshake, shutdown, an internal error).
+   * A connection refused before it became a session gets none and was never announced: a PROXY
+   * header refused, a connection limit's 421, shutdown, an implicit TLS handshake that failed,
+   * `isTrusted` throwing (`onError` gets `undefined` for its session), a socket handed to
+   * `handleConnection` after it closed. So `onConnect`/`onClose` counts balance, and per-session
+   * state kept from `onConnect` can be freed here.
+   */
   readonly onClose?: (session: SessionContext) => void;
   /** Called with unexpected errors (socket errors, hook exceptions that are not replies). */
   readonly onError?: (error: unknown, session: SessionContext | undefined) => void;

@@ -319,6 +319,12 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.pump();
   }
 
+  /**
+   * The session is over: released (no longer counted), then, if it was announced (its context
+   * handed to a hook, `onError` or the logger), its `close` log line and `onClose`, exactly once
+   * whatever fails on the way. A session that failed while starting, before it had a context, was
+   * never announced: it gets neither.
+   */
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
@@ -326,22 +332,27 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.dataTimer.cancel();
     if (this.hookTimer) clearTimeout(this.hookTimer);
     this.deadline.stop();
+    // undefined only when the session failed while starting
+    const conn = this.conn as ServerConnection | undefined;
     try {
-      if (!this.conn.shouldClose) this.conn.connectionLost();
-      this.drainEvents();
+      if (conn !== undefined) {
+        if (!conn.shouldClose) conn.connectionLost();
+        this.drainEvents();
+      }
     } finally {
       try {
         this.body?.destroy(connectionClosed());
-        // undefined only when the session failed while starting
-        (this.conn as ServerConnection | undefined)?.dispose();
+        conn?.dispose();
         if (!this.failed) this.socket.destroy();
       } finally {
-        // whatever failed above, the session is not counted any more
+        // whatever failed above, the session is not counted any more, and its end is told
         this.host.released(this);
+        if ((this.ctx as SessionContext | undefined) !== undefined) {
+          this.log?.close(this.ending);
+          this.options.onClose?.(this.ctx);
+        }
       }
     }
-    this.log?.close(this.ending);
-    this.options.onClose?.(this.ctx);
   }
 
   /** Processes events until the session needs input, a decision or the body consumer. */
