@@ -3,15 +3,12 @@
  * and HOLDUNTIL, RFC 4865; RRVS, RFC 7293), in one place for smtp-capabilities and smtp-client-args.
  */
 
-/** True when `v` from `at` matches `pattern` (`d` a digit, `T` T or t, anything else itself). */
-function shape(v: string, at: number, pattern: string): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i];
-    const c = v.charCodeAt(at + i);
-    if (p === 'd' ? !(c >= 0x30 && c <= 0x39) : p === 'T' ? c !== 0x54 && c !== 0x74 : c !== p!.charCodeAt(0)) return false;
-  }
-  return true;
-}
+/**
+ * The shape of an RFC 3339 §5.6 `date-time` (`T` and `Z` in either case, §5.6 NOTE). Anchored, and
+ * no two parts can take the same character (the fraction's digits end at `Z`, `+` or `-`): linear
+ * on any input.
+ */
+const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|([+-]\d\d):(\d\d))$/i;
 
 /**
  * True when `v` is an RFC 3339 §5.6 `date-time`, `YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)` (`T`
@@ -29,31 +26,14 @@ function shape(v: string, at: number, pattern: string): boolean {
  * @see RFC 3339 §5.6, §5.7; RFC 4865 §3 (erratum 2040)
  */
 export function isDateTime(v: string): boolean {
-  if (!shape(v, 0, 'dddd-dd-ddTdd:dd:dd')) return false;
-  const n = (from: number) => Number(v.slice(from, from + 2));
-  const y = Number(v.slice(0, 4));
-  const m = n(5);
-  const d = n(8);
-  const second = n(17);
+  const m = DATE_TIME.exec(v);
+  if (m === null) return false;
+  // the offset's hour carries its sign; a missing offset (Z) is 0
+  const [, y, mo, d, h, mi, s, oh, om] = m.map((x) => +x || 0) as number[];
   // days of the month: 31 and 30 alternating, from August on the other way round; February 28 or 29
-  const days = m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : 30 + ((m + (m >> 3)) & 1);
-  if (m < 1 || m > 12 || d < 1 || d > days || n(11) > 23 || n(14) > 59 || second > 60) return false;
-  let i = 19;
-  if (v[i] === '.') {
-    const start = ++i;
-    while (shape(v, i, 'd')) i++;
-    if (i === start) return false;
-  }
-  // the offset east of UTC, in minutes
-  let offset = 0;
-  if (i === v.length - 1) {
-    if (v[i] !== 'Z' && v[i] !== 'z') return false;
-  } else {
-    if (i + 6 !== v.length || (v[i] !== '+' && v[i] !== '-') || !shape(v, i + 1, 'dd:dd') || n(i + 1) > 23 || n(i + 4) > 59) return false;
-    offset = (v[i] === '-' ? -1 : 1) * (n(i + 1) * 60 + n(i + 4));
-  }
-  if (second < 60) return true;
-  // a leap second: 23:59 UTC is this local day's 23:59 or, east of UTC, the day before's
-  const utc = n(11) * 60 + n(14) - offset;
-  return utc === 1439 ? d === days : utc === -1 && d === 1;
+  const days = mo === 2 ? (y! % 4 || (!(y! % 100) && y! % 400) ? 28 : 29) : 30 + ((mo! + (mo! >> 3)) & 1);
+  if (!mo || mo > 12 || !d || d > days || h! > 23 || mi! > 59 || s! > 60 || Math.abs(oh!) > 23 || om! > 59) return false;
+  // a leap second: 23:59 UTC on this local day or, east of UTC, on the day before
+  const utc = h! * 60 + mi! - oh! * 60 - (m[7]?.[0] === '-' ? -om! : om!);
+  return s! < 60 || (utc === 1439 ? d === days : utc === -1 && d === 1);
 }

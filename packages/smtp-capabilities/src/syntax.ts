@@ -1,7 +1,7 @@
 /**
  * Character-level helpers shared by the parser, the formatter and the registry: hand-written
  * scanners over char codes (no regular expressions on peer input but parseEhloReplyText's single
- * character class).
+ * character class and foundation's anchored date-time shape).
  */
 
 import { asciiUpper, isIterableObject, typeName } from '@smtpkit/foundation';
