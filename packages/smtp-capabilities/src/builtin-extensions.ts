@@ -7,7 +7,7 @@ import { isDateTime } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 import type { AdvertiseContext, ExtensionDefinition } from './registry.js';
 import type { SessionSettings } from './session.js';
-import { shown, stringList, upperAscii } from './syntax.js';
+import { isEhloParam, shown, stringList, upperAscii } from './syntax.js';
 
 type Def = ExtensionDefinition<SessionSettings>;
 
@@ -27,13 +27,12 @@ function deepFreeze(defs: Def[]): readonly Def[] {
 
 const optIn = (keyword: string) => (_s: SessionSettings, ctx: AdvertiseContext) => ctx.enabled(keyword);
 
-function invalid(what: string, v: unknown): never {
-  throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a non-negative integer, got ${shown(v)}`);
-}
-
-function count(what: string, n: number | undefined): string | boolean {
+/** A count to advertise (`0`: the keyword alone); `nine` for a grammar of `1*9DIGIT`. */
+function count(what: string, n: number | undefined, nine?: boolean): string | boolean {
   if (n === undefined) return false;
-  if (!Number.isSafeInteger(n) || n < 0) invalid(what, n);
+  if (!Number.isSafeInteger(n) || n < 0 || (nine && n > 999_999_999)) {
+    throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a non-negative integer${nine ? ' of at most 9 digits' : ''}, got ${shown(n)}`);
+  }
   return n === 0 ? true : String(n);
 }
 
@@ -87,11 +86,12 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
   { keyword: 'DSN', rfc: 'RFC 3461', description: 'delivery status notifications', mailParams: ['RET', 'ENVID'], rcptParams: ['NOTIFY', 'ORCPT'] },
   { keyword: 'SMTPUTF8', rfc: 'RFC 6531', description: 'internationalized email addresses', mailParams: ['SMTPUTF8'] },
   { keyword: 'REQUIRETLS', rfc: 'RFC 8689', description: 'TLS required for the whole delivery path', advertise: (s) => s.requireTls === true && s.tls === true, mailParams: ['REQUIRETLS'] },
-  { keyword: 'DELIVERBY', rfc: 'RFC 2852', description: 'deliver-by time', advertise: (s) => count('deliverBy', s.deliverBy), mailParams: ['BY'] },
+  { keyword: 'DELIVERBY', rfc: 'RFC 2852', description: 'deliver-by time', advertise: (s) => count('deliverBy', s.deliverBy, true), mailParams: ['BY'] },
   { keyword: 'MT-PRIORITY', rfc: 'RFC 6710', description: 'message transfer priority', advertise: (s) => {
       const p: unknown = s.mtPriority;
-      // one priority profile name (RFC 6710 §5), or none
-      if (p !== undefined && (typeof p !== 'string' || p.includes(' '))) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session mtPriority must be one profile name');
+      // one priority profile name (RFC 6710 §5), or none: a session value, so anything an EHLO
+      // parameter cannot carry (a space, CR, LF, a control, non-ASCII) is a bad option
+      if (p !== undefined && (typeof p !== 'string' || (p !== '' && !isEhloParam(p)))) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session mtPriority must be one profile name (printable ASCII)');
       return p === undefined ? false : p === '' ? true : p;
     }, mailParams: ['MT-PRIORITY'] },
   {

@@ -51,8 +51,12 @@ export interface EhloReplyInput {
  */
 export interface FormatEhloOptions {
   /**
-   * Longest reply line in bytes, counting the `250-` and the CRLF. Default 512, the RFC 5321
-   * §4.5.3.1.5 minimum every client must accept (Postfix and Exim write far shorter EHLO lines).
+   * Longest reply line in bytes (UTF-8 octets), counting the `250-` and the CRLF. Default 512, the
+   * RFC 5321 §4.5.3.1.5 limit every client must accept (Postfix and Exim write far shorter EHLO
+   * lines): a keyword line of 506 octets, 512 on the wire, is written, one of 507 is
+   * `ERR_SMTP_EHLO_LINE_TOO_LONG`. parseEhloReply sets no line limit of its own; a reply reader
+   * held to the RFC's 512 (smtp-reply-reader's `maxLineLength` minimum) reads every line written
+   * with the default.
    */
   readonly maxLineLength?: number;
   /**
@@ -124,7 +128,8 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  * C1) in the greeting, a domain shaped like an enhanced status code (`2.0.0`: no host name, RFC
  * 1123 §2.1, and a client would take it for the reply's code, RFC 2034 §4), a bad keyword or
  * parameter, `keywords` or `params` that are not lists (a lone string is not a list), or a line
- * longer than `maxLineLength`. Nothing is written that {@link parseEhloReply} would not read back
+ * longer than `maxLineLength` on the wire (`250-` and CRLF counted: 506 octets of text at the
+ * default 512). Nothing is written that {@link parseEhloReply} would not read back
  * whole: more than 64 parameters on a line is `ERR_SMTP_EHLO_TOO_MANY_PARAMS`, more than 256
  * keyword lines `ERR_SMTP_EHLO_TOO_MANY_KEYWORDS` (its default limits). The legacy `AUTH=mech ...`
  * line (what `legacyAuth` adds, and `Capabilities.toLines()` gives back) is taken as a keyword

@@ -53,9 +53,9 @@ export interface SessionSettings {
   readonly xclient?: readonly string[];
   /** XFORWARD attribute names to offer (Postfix XFORWARD_README). */
   readonly xforward?: readonly string[];
-  /** DELIVERBY minimum by-time in seconds (0 = none given). */
+  /** DELIVERBY minimum by-time in seconds (0 = none given; at most 999999999, RFC 2852's `1*9DIGIT`). */
   readonly deliverBy?: number;
-  /** MT-PRIORITY profile name (`''` = none given). */
+  /** MT-PRIORITY profile name (`''` = none given), printable ASCII without spaces. */
   readonly mtPriority?: string;
   /** FUTURERELEASE values; `maxDateTime` an RFC 3339 date-time that exists (not 31 February, not 24:00), else `ERR_SMTP_INVALID_OPTION`. */
   readonly futureRelease?: { readonly maxInterval: number; readonly maxDateTime: string } | FutureRelease;
