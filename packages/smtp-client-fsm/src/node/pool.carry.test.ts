@@ -32,6 +32,8 @@ beforeEach(() => {
 
 /** Two recipients per transaction, one transaction per connection. */
 const LIMITS = ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'];
+/** Two recipients per transaction, two transactions per connection. */
+const LIMITS2 = ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=2'];
 const TO = [1, 2, 3, 4, 5].map((i) => `r${i}@y.test`);
 const BODY = 'Subject: five\r\n\r\nto five recipients\r\n';
 const message = { from: 'a@x.test', to: TO, body: BODY };
@@ -166,6 +168,70 @@ describe('createPool: recipients LIMITS MAILMAX left untried are carried on to a
     // the refused connection is tried once more once the first one's QUIT is over (the pool's rule)
     expect(opened).toBe(3);
     expect(rcpts()).toEqual(TO.slice(0, 2));
+  });
+
+  it('recipients carried on go to an idle connection of the pool when one can take them: the server accepts no new connection', async () => {
+    // two transactions per connection: one already sent on each of two idle connections, one left
+    scriptOf = () => ({ ehlo: LIMITS2 });
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 2 });
+    await Promise.all([pool.send({ ...message, to: ['x1@y.test'] }), pool.send({ ...message, to: ['x2@y.test'] })]);
+    expect(opened).toBe(2);
+    // r1 and r2 on the idle connection that takes the message (its second and last transaction),
+    // r3 and r4 carried on to the other idle one, already greeted
+    const to = TO.slice(0, 4);
+    const r = await pool.send({ ...message, to });
+    await pool.close();
+    // it was: a third connection opened for r3 and r4 while the other one sat idle
+    expect(opened).toBe(2);
+    expect(r).toMatchObject({ outcome: 'delivered', accepted: to, deferred: [], transactions: 2 });
+    expect(r.recipients.map((x) => x.transaction)).toEqual([0, 0, 1, 1]);
+    expectConsistent(r);
+    expect(deliveries().sort()).toEqual(['x1@y.test', 'x2@y.test', ...to].sort());
+    // within LIMITS MAILMAX on each: two transactions, no MAIL refused or left untried
+    expect(sessions.map((s) => s.commands.filter((c) => c.startsWith('MAIL')).length)).toEqual([2, 2]);
+    expect(sessions.flatMap((s) => s.messages.map((m) => m.to)).filter((t) => t.includes('r3@y.test'))).toEqual([['r3@y.test', 'r4@y.test']]);
+  });
+
+  it('an idle connection that used its LIMITS MAILMAX transactions is not reused for a carry-over: another idle one that can take it is', async () => {
+    scriptOf = () => ({ ehlo: LIMITS2 });
+    // the first three take()s wait for the test: the connections finish their first messages in
+    // order, so they wait idle in that order (the pool hands a new message to the first of them)
+    const gates: (() => void)[] = [];
+    let takes = 0;
+    const rateLimit = { messages: 1, interval: 1, take: () => (++takes <= 3 ? new Promise<void>((r) => gates.push(r)) : Promise.resolve()) };
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 3, rateLimit });
+    const first = [pool.send({ ...message, to: ['x1@y.test'] }), pool.send({ ...message, to: ['x2@y.test', 'x3@y.test', 'x4@y.test'] }), pool.send({ ...message, to: ['x5@y.test'] })];
+    for (let i = 0; i < 3; i++) {
+      gates[i]!();
+      expect((await first[i]!).outcome).toBe('delivered');
+    }
+    expect(opened).toBe(3);
+    // the second connection ran its two transactions for x2..x4 (one message, so the pool's count
+    // of messages alone would call it free); the first takes r1 and r2, then the third r3 and r4
+    const to = TO.slice(0, 4);
+    const r = await pool.send({ ...message, to });
+    await pool.close();
+    expect(opened).toBe(3);
+    expect(r).toMatchObject({ outcome: 'delivered', accepted: to, transactions: 2 });
+    expectConsistent(r);
+    expect(sessions.map((s) => s.messages.flatMap((m) => m.to))).toEqual([
+      ['x1@y.test', 'r1@y.test', 'r2@y.test'],
+      ['x2@y.test', 'x3@y.test', 'x4@y.test'],
+      ['x5@y.test', 'r3@y.test', 'r4@y.test'],
+    ]);
+    expect(sessions.map((s) => s.commands.filter((c) => c.startsWith('MAIL')).length)).toEqual([2, 2, 2]);
+  });
+
+  it('no idle connection within its limits (MAILMAX=1: each took its one transaction): the carry-over opens new ones', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 2 });
+    await Promise.all([pool.send({ ...message, to: ['x1@y.test'] }), pool.send({ ...message, to: ['x2@y.test'] })]);
+    const r = await pool.send(message);
+    await pool.close();
+    expect(r).toMatchObject({ outcome: 'delivered', accepted: TO, transactions: 3 });
+    // two for x1 and x2, then three for the five recipients, two per connection
+    expect(opened).toBe(5);
+    expect(sessions.map((s) => s.commands.filter((c) => c.startsWith('MAIL')).length)).toEqual([1, 1, 1, 1, 1]);
+    expect(rcpts().sort()).toEqual(['x1@y.test', 'x2@y.test', ...TO].sort());
   });
 
   it('the messages queued behind the one carried on are all delivered, each recipient once', async () => {

@@ -2,7 +2,8 @@
 // each reused for up to `maxMessages` messages, closed when idle, replaced after a 421 or a drop
 // (a message that met a stale reused connection, or LIMITS MAILMAX, is sent again once, on a fresh
 // one, when its body can go again whole; recipients LIMITS MAILMAX left untried part-way through a
-// message are carried on to the next connection, and the message gets one result).
+// message are carried on to an idle connection that can take them, else a new one, and the
+// message gets one result).
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
 import { connect, courtesyQuit, sendWithin } from './client.js';
 import { chunks, discard, isBodySource, isWholeBody } from './body-source.js';
@@ -200,8 +201,10 @@ const MAX_DELAY = 2 ** 31 - 1;
  * in part is never sent again (it would go truncated): the message keeps its result. When LIMITS
  * MAILMAX (RFC 9422) ends a connection in the middle of a message (its recipients took several
  * transactions, LIMITS RCPTMAX apart), the recipients that connection never tried (`deferred`,
- * `ERR_SMTP_CLIENT_MAILMAX_REACHED`) are carried on to a fresh connection under the same body rule,
- * and so on while each connection takes some of them; each recipient is tried once (those accepted
+ * `ERR_SMTP_CLIENT_MAILMAX_REACHED`) are carried on to another connection under the same body rule
+ * (one of the pool's waiting idle when one can take a message now: greeted, not closing, below
+ * `maxMessages` and below LIMITS MAILMAX counted in transactions; else a fresh one), and so on
+ * while each connection takes some of them; each recipient is tried once (those accepted
  * or refused are never sent again) and `send()` resolves with one result for the whole message
  * (see {@link mergeSendResults}). A stream body cannot be carried on once a transaction read it,
  * and the connection itself leaves the recipients after that transaction `deferred`
@@ -242,7 +245,8 @@ export function createPool(options: PoolOptions): SmtpPool {
   }
   const queue: Job[] = [];
   const readyWaiters: (() => void)[] = [];
-  const wake = new Set<() => void>();
+  /** The connections waiting for a message (each wakes on its call), with whether it can take one now. */
+  const wake = new Map<() => void, () => boolean>();
   let workers = 0;
   /**
    * Connections the pool opens at most now: `maxConnections`, lowered when the server refused one
@@ -326,8 +330,11 @@ export function createPool(options: PoolOptions): SmtpPool {
     else fail(job, new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not sent within messageTimeout (${String(messageTimeout)} ms): no connection of the pool took it`, 'remote'));
   };
 
-  /** Waits for a job or the idle timeout; undefined when idle or closing. */
-  const nextJob = (idle: boolean): Promise<Job | undefined> => {
+  /**
+   * Waits for a job or the idle timeout; undefined when idle or closing. `usable`: the waiting
+   * connection can take one more message now (see {@link idleConnection}).
+   */
+  const nextJob = (idle: boolean, usable: () => boolean): Promise<Job | undefined> => {
     const job = queue.shift();
     if (job) {
       notifyReady();
@@ -348,22 +355,36 @@ export function createPool(options: PoolOptions): SmtpPool {
           done(j);
         } else if (closing) done(undefined);
       };
-      wake.add(onWake);
+      wake.set(onWake, usable);
     });
+  };
+
+  /**
+   * A connection of the pool waiting idle that can take one more message now (greeted, not closing,
+   * within `maxMessages` and LIMITS MAILMAX): its wake-up call, or undefined when none can.
+   */
+  const idleConnection = (): (() => void) | undefined => {
+    for (const [w, usable] of wake) if (usable()) return w;
+    return undefined;
   };
 
   async function worker(first: Job): Promise<void> {
     let client: SmtpClient | undefined;
     let sent = 0;
+    /** Mail transactions begun on the connection (LIMITS MAILMAX counts them; a message may take several). */
+    let mails = 0;
     let spent = false;
     let job: Job | undefined = first;
+    const mailMax = (): number => client?.capabilities.limits?.mailMax || Infinity;
+    /** The connection can take one more message now (for a carry-over handed to it while it waits). */
+    const usable = (): boolean => client !== undefined && !client.closing && !spent && sent < Math.min(maxMessages, mailMax()) && mails < mailMax();
     try {
       while (job) {
         // Wait for the rate limit before looking at the connection: it may close while we wait.
         if (limiter) await limiter.take();
         if (job.settled) {
           // its messageTimeout passed while it waited for the rate limit or for this connection
-          job = client ? await nextJob(true) : queue.length > 0 ? await nextJob(false) : undefined;
+          job = client ? await nextJob(true, usable) : queue.length > 0 ? await nextJob(false, usable) : undefined;
           continue;
         }
         // A connection closed or closing (QUIT said after a refused RSET, or by its own `idle`
@@ -377,6 +398,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           try {
             client = await open();
             sent = 0;
+            mails = 0;
             spent = false;
           } catch (e) {
             if (workers > 1) {
@@ -401,14 +423,14 @@ export function createPool(options: PoolOptions): SmtpPool {
         }
         const current: Job = job;
         if (!takeJob(current)) {
-          job = await nextJob(true);
+          job = await nextJob(true, usable);
           continue;
         }
         // messageTimeout counts from send(): the connection has what is left of it
         const budget = left(current);
         if (budget !== undefined && budget <= 0) {
           expire(current);
-          job = await nextJob(true);
+          job = await nextJob(true, usable);
           continue;
         }
         // a connection that sent before (or waited idle) may have been closed by the server meanwhile
@@ -428,6 +450,8 @@ export function createPool(options: PoolOptions): SmtpPool {
           // takes some, so this ends), each recipient tried once, never sent twice.
           spent = result.errorCode === 'ERR_SMTP_CLIENT_MAILMAX_REACHED';
           const rest = untriedAtMailMax(result);
+          // the transaction counted for recipients left untried at MAILMAX never began
+          mails += result.transactions - (rest.length > 0 ? 1 : 0);
           const untried = rest.length > 0 && rest.length === result.recipients.length;
           // Only with a body that can go whole: a stream read even in part would go truncated or empty.
           if (!replayable(current)) current.resolve(merged);
@@ -447,15 +471,25 @@ export function createPool(options: PoolOptions): SmtpPool {
           else current.reject(e);
         }
         if (again) {
-          // on a fresh connection (the loop replaces the closed one), within the same deadline:
+          // on a fresh connection (the loop replaces the closed one), or recipients carried on to an
+          // idle one when one can take them (below), within the same deadline:
           // watched by the pool again until a connection takes it, the result so far kept for when
           // the deadline passes first or no connection can be opened. Sent again whole once only.
           if (!('carry' in again)) current.retried = true;
           if ('result' in again) current.fallback = again.result;
           const rest = left(current);
-          if (rest === undefined) continue;
-          if (rest > 0) {
-            watch(current, rest);
+          if (rest === undefined || rest > 0) {
+            if (rest !== undefined) watch(current, rest);
+            // Recipients carried on go to a connection of the pool waiting idle when one can take
+            // them (greeted already, within its limits): no new connection. This one reached
+            // LIMITS MAILMAX: it is retired, and takes what is queued on a new one, if anything.
+            const idle = 'carry' in again ? idleConnection() : undefined;
+            if (!idle) continue;
+            queue.unshift(current);
+            idle();
+            retire(client);
+            client = undefined;
+            job = queue.length > 0 ? await nextJob(false, usable) : undefined;
             continue;
           }
           // recipients carried on keep what earlier connections did, the rest deferred by the deadline
@@ -463,7 +497,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           else if ('result' in again) current.resolve(again.result);
           else current.reject(again.error);
         }
-        job = await nextJob(true);
+        job = await nextJob(true, usable);
       }
     } finally {
       // its QUIT goes on in the background: a message queued meanwhile gets a new connection now
@@ -478,7 +512,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           spawn(waiting);
         } else {
           // the pool's other connections take it: an idle one now, a busy one when it is done
-          const [w] = wake;
+          const [w] = wake.keys();
           w?.();
         }
       }
@@ -520,7 +554,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           job.deadline = performance.now() + messageTimeout;
           watch(job, messageTimeout);
         }
-        const [w] = wake;
+        const [w] = wake.keys();
         if (w) {
           queue.push(job);
           w();
@@ -543,7 +577,7 @@ export function createPool(options: PoolOptions): SmtpPool {
     },
     async close(): Promise<void> {
       closing = true;
-      for (const w of [...wake]) w();
+      for (const w of [...wake.keys()]) w();
       while (running.size > 0) await Promise.all([...running]);
       while (retiring.size > 0) await Promise.all([...retiring]);
       for (const w of readyWaiters.splice(0)) w();
