@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { Duplex, Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { createPool } from './index.js';
+import { connect, createPool, isStaleConnectionResult } from './index.js';
 import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
 import type { ScriptedListener } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
@@ -230,6 +230,25 @@ describe('createPool', () => {
       expect(r2).toMatchObject({ outcome: 'delivered', accepted: ['r2@y.test'] });
       expect(mails()).toEqual([2, 1]);
       expect(text(sessions[1]!.messages[0]!.content)).toBe(STREAMED.join(''));
+    });
+
+    it('isStaleConnectionResult says false for that stream sent on your own connection: the connection released it unread, it cannot go again', async () => {
+      // the same stale result as in the pool above (a 421 to the MAIL of a reused connection)
+      perConnection = (n) => (n === 1 ? { fail421On: 'MAIL', failFromMail: 2 } : undefined);
+      const client = await connect({ host: '127.0.0.1', port, security: 'off' });
+      await client.send(msg(1));
+      const body = Readable.from(STREAMED);
+      const streamed = { ...msg(2), body };
+      const r2 = await client.send(streamed);
+      client.close();
+      expect(r2).toMatchObject({ outcome: 'deferred', reply: { code: 421 } });
+      // the rule without the body holds: as bytes, the message may go again
+      expect(isStaleConnectionResult({ ...msg(2), body: new TextEncoder().encode(STREAMED.join('')) }, r2, client)).toBe(true);
+      // the stream was never read, and the connection released it when the message settled
+      expect(body.destroyed).toBe(true);
+      expect(body.readableDidRead).toBe(false);
+      expect(isStaleConnectionResult(streamed, r2, client)).toBe(false);
+      expect(mails()).toEqual([2]);
     });
 
     it('never for a stream body already read in part (the connection dropped in the middle of it): it cannot be read again', async () => {

@@ -108,10 +108,21 @@ interface Job {
  * as a server says when its idle timer ran out while the MAIL was on the way), or refused the RSET
  * that had to clear the last transaction (the connection then says QUIT), with every recipient
  * deferred by it before the end of the data could have been taken, and the body is a string or
- * bytes (a stream or iterable may have been read, or released by the connection; `createPool`,
- * which can tell, also sends one again that no connection began reading). Nothing of the message can have been delivered, so
- * sending it again never duplicates mail. False for a connection that had not sent before: a
- * server that refuses a fresh one would only refuse again.
+ * bytes. Nothing of the message can have been delivered, so sending it again never duplicates
+ * mail. False for a connection that had not sent before: a server that refuses a fresh one would
+ * only refuse again.
+ *
+ * It differs from the pool's rule in one case, on purpose: a stream or async iterable body that
+ * the connection never began reading, which the pool sends again and this function does not. It
+ * cannot take what the pool knows. Nothing in `result` records whether the body was read (a
+ * {@link SendResult} has no such field; a recipient's `stage` tells where the session stopped,
+ * not whether the source was pulled), and an unread one-shot body given to `send()` is released
+ * by the connection when the message settles (a Node stream destroyed, a web `ReadableStream`
+ * cancelled, an iterable's `destroy()` called), so it could not go again in any case: an argument
+ * saying it was unread would only make the answer wrong. The pool can resend one because it hands
+ * each connection a stand-in for the body that records the first read and holds that release
+ * back. A stream read even in part is never sent again by either. To send a message again
+ * yourself, keep its body as a string or bytes.
  *
  * @example
  * let r = await client.send(m);
@@ -119,7 +130,7 @@ interface Job {
  * @see RFC 5321 §4.5.3.2, §4.1.1.5
  */
 export function isStaleConnectionResult(message: SendInput, result: SendResult, client: Pick<SmtpClient, 'closing'>): boolean {
-  // a stream or iterable may have been read or released: only a whole body is sure to go again
+  // a stream or iterable was read, or released unread by the connection: only a whole body goes again
   return isWholeBody(message.body) && staleConnection(result, client);
 }
 
