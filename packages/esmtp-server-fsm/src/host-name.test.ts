@@ -4,7 +4,7 @@
 // a bare IP address, common in configurations, is taken and written as its address literal.
 // Anything else is ERR_SMTP_INVALID_OPTION naming `hostname`.
 import { domainToASCII } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { codes, drive } from '../test/harness.js';
 import { isSmtpServerError } from './errors.js';
 import { buildReceivedHeader } from './received-header.js';
@@ -137,5 +137,39 @@ describe('the hostname option', () => {
     // what the old check let through (digits, dots, brackets, colons in any order) made every EHLO fail with 421 4.3.0
     for (const hostname of ['2.0.0', '[[[', ':::', '-', '.']) expect(refusal({ hostname }), hostname).toMatch(/^ERR_SMTP_INVALID_OPTION: hostname /);
     expect(codes(drive({ hostname: 'mx.example' }).feed('EHLO c.test\r\n'))).toEqual([250]);
+  });
+});
+
+describe('the hostname is checked once for the sessions of one server', () => {
+  // createServer checks and normalises it, then makes every session with the checked name: the
+  // sessions do not check it again, and a different name is still checked in full
+  const NAME = 'smtp.b\u00fccher-once.example';
+
+  it('a name accepted once is not checked again (its U-labels are not normalised again)', () => {
+    new ServerConnection({ hostname: NAME }).dispose();
+    const normalize = vi.spyOn(String.prototype, 'normalize');
+    try {
+      const conn = new ServerConnection({ hostname: NAME });
+      expect(conn.session.hostname).toBe(NAME);
+      conn.dispose();
+      expect(normalize).not.toHaveBeenCalled();
+    } finally {
+      normalize.mockRestore();
+    }
+  });
+
+  it('whatever was accepted before, another name is checked in full, each time', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(refusal({ hostname: 'mx.test' })).toBeUndefined();
+      expect(refusal({ hostname: 'mx test' })).toMatch(/^ERR_SMTP_INVALID_OPTION: /);
+      expect(refusal({ hostname: 'mx test' })).toMatch(/^ERR_SMTP_INVALID_OPTION: /);
+      expect(new ServerConnection({ hostname: '192.0.2.1' }).session.hostname).toBe('[192.0.2.1]');
+      expect(new ServerConnection({ hostname: '192.0.2.1' }).session.hostname).toBe('[192.0.2.1]');
+      expect(new ServerConnection({ hostname: '[192.0.2.1]' }).session.hostname).toBe('[192.0.2.1]');
+      expect(refusal({ hostname: '2.0.0' })).toMatch(/^ERR_SMTP_INVALID_OPTION: /);
+      expect(refusal({ hostname: 'caf\u00e9.test' })).toBeUndefined();
+      expect(refusal({ hostname: 'CAF\u00c9.test' })).toMatch(/^ERR_SMTP_INVALID_OPTION: /);
+      expect(new ServerConnection({ hostname: 'mx.test' }).session.hostname).toBe('mx.test');
+    }
   });
 });

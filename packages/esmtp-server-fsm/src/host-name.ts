@@ -88,6 +88,20 @@ function canonicalULabels(s: string): boolean {
  * @see RFC 5321 §4.1.2, §4.1.3, §4.3.1; RFC 5890 §2.3.2.1 (U-labels, A-labels); RFC 3696 §2
  */
 export function serverHostname(value: string): string {
+  // every session of a server is given the same name: the one this function accepted last is not
+  // checked again (a string cannot change; a different one is checked in full)
+  if (value === lastGiven) return lastResult;
+  const result = checkedHostname(value);
+  lastGiven = value;
+  lastResult = result;
+  return result;
+}
+
+/** The last value `serverHostname` accepted, and what it returned for it. */
+let lastGiven: string | undefined;
+let lastResult = '';
+
+function checkedHostname(value: string): string {
   if (value === '') throw invalidOption('hostname', 'must not be empty');
   // a UTF-16 unit is at most 3 octets in UTF-8: only a long name is encoded to be measured
   if (value.length > 85 && enc.encode(value).length > 255) throw invalidOption('hostname', 'must be at most 255 octets (RFC 5321 §4.5.3.1.2)');
