@@ -29,7 +29,7 @@ export function isDateTime(v: string): boolean {
   const m = DATE_TIME.exec(v);
   if (m === null) return false;
   // the offset's hour carries its sign; a missing offset (Z) is 0
-  const [, y, mo, d, h, mi, s, oh, om] = m.map((x) => +x || 0) as number[];
+  const [, y, mo, d, h, mi, s, oh, om] = m.map<number>((x) => +x || 0);
   // days of the month: 31 and 30 alternating, from August on the other way round; February 28 or 29
   const days = mo === 2 ? (y! % 4 || (!(y! % 100) && y! % 400) ? 28 : 29) : 30 + ((mo! + (mo! >> 3)) & 1);
   if (!mo || mo > 12 || !d || d > days || h! > 23 || mi! > 59 || s! > 60 || Math.abs(oh!) > 23 || om! > 59) return false;
