@@ -60,9 +60,7 @@ function sourceNamed(matcher: RuleMatcher, text: string | Uint8Array, word: stri
   // rejected from 192.0.2.1"), or beside the message or the sender's address as the subject, says
   // where the mail came from, not what was blocked
   if (matcher.foundIndex(G_MESSAGE_SUBJECT) >= 0 || matcher.foundIndex(G_SENDER_ACCOUNT) >= 0) return undefined;
-  let written = '';
-  if (typeof text === 'string') written = text;
-  else for (const c of text) written += String.fromCharCode(c);
+  const written = asText(text);
   // an address before the reply code is the remote server's, in the reporting MTA's own words
   // ("host mx.example.com[198.51.100.42] said: 554 ...")
   const reply = code >= 0 ? written.indexOf(String(code)) : -1;
@@ -87,47 +85,39 @@ export function ipv4AddressAt(text: string, from = 0): number {
 /** What decided a class when the text said a named domain or host does not exist. */
 const BY_DOMAIN: DecidedBy = Object.freeze({ kind: 'keyword', pattern: 'unknown-domain' });
 
-/** Words before `domain`/`host` that make it the sender's own (its HELO name, its reverse DNS). */
-const OWN_HOST_WORDS: ReadonlySet<string> = new Set(['client', 'sender', "sender's", 'sending', 'your', 'helo', 'ehlo', 'reverse', 'source', 'connecting', 'originating', 'from', 'own']);
-
-/** What is said of a domain that does not exist, right after the domain (and its name). */
-const UNKNOWN_PREDICATES: readonly string[] = ['does not exist', "doesn't exist", 'doesnt exist', 'does not exists', 'not exist', 'not exists', 'not found', 'could not be found', 'cannot be found', "can't be found", 'is unknown', 'unknown', 'is not known', 'could not be resolved', 'cannot be resolved', 'does not resolve', 'not resolvable'];
-
-const isWordCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 64 || c === 46 || c === 45 || c === 95;
+/** The text as a string (bytes read as Latin-1). */
+function asText(text: string | Uint8Array): string {
+  if (typeof text === 'string') return text;
+  let s = '';
+  for (const c of text) s += String.fromCharCode(c);
+  return s;
+}
 
 /**
  * @internal Whether the text says a domain or host it names does not exist: `domain` or `host`,
  * then at most `name` and one name (`example.com`, `"example.com"`, `<example.com>`), then a
- * predicate of `UNKNOWN_PREDICATES` ("Domain example.com does not exist", "Host mx.example not
+ * negation and a verb of existence ("does not exist", "doesn't exist", "could not be found",
+ * "cannot be resolved") or `unknown` ("Domain example.com does not exist", "Host mx.example not
  * found"): the labelling guide's non-existent domain (21), not a recipient that is gone. Said of
- * the sending client's own name ("client host", "your domain") it is not. Each occurrence is
- * read in a bounded number of steps: linear in the text.
+ * the sending client's own name ("client host", "your domain") it is not. Each occurrence is read
+ * in a bounded number of steps: linear in the text.
  */
 export function domainNamedUnknown(written: string | Uint8Array): boolean {
-  let text = '';
-  if (typeof written === 'string') text = written.toLowerCase();
-  else for (const c of written) text += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-  for (const subject of ['domain', 'host']) {
+  const text = asText(written).toLowerCase();
+  for (const subject of ['domain ', 'host ']) {
     for (let at = text.indexOf(subject); at >= 0; at = text.indexOf(subject, at + 1)) {
-      if (at > 0 && isWordCode(text.charCodeAt(at - 1))) continue;
-      let i = at + subject.length;
-      if (text.charCodeAt(i) !== 32) continue;
-      // the word before: the sender's own name is not an unknown destination
-      let w = at - 1;
-      while (w > 0 && text.charCodeAt(w) === 32) w--;
-      let ws = w;
-      while (ws > 0 && text.charCodeAt(ws - 1) !== 32) ws--;
-      if (w > 0 && OWN_HOST_WORDS.has(text.slice(ws, w + 1))) continue;
-      i++;
-      if (text.startsWith('name ', i)) i += 5;
-      const quoted = text.charCodeAt(i);
-      // one name: dotted, or quoted or bracketed; at most 255 characters
-      let j = i;
-      const limit = Math.min(text.length, i + 257);
-      while (j < limit && text.charCodeAt(j) !== 32) j++;
-      const name = text.slice(i, j).replace(/:$/, '');
-      if (j > i && j < limit && (name.includes('.') || quoted === 34 || quoted === 60 || quoted === 91 || quoted === 39 || quoted === 0x2019)) i = j + 1;
-      if (UNKNOWN_PREDICATES.some((p) => text.startsWith(p, i) && !isWordCode(text.charCodeAt(i + p.length)))) return true;
+      // a word ending in the subject (`subdomain`, an address `@domain`) or the client's own name
+      if (/[\w@.-]/.test(text.charAt(at - 1)) || /(client|sending|your|helo|ehlo|reverse|from) *$/.test(text.slice(Math.max(0, at - 12), at))) continue;
+      let words = text.slice(at + subject.length, at + subject.length + 300).split(' ', 8);
+      if (words[0] === 'name') words.shift();
+      // one name: dotted, quoted or bracketed
+      if (words[1] !== undefined && /[.]|^["<['’]/.test(words[0]!)) words.shift();
+      // a negation right after the name, or after an auxiliary ("does not", "could not be")
+      let k = /^(does|is|was|could|can|did)$/.test(words[0]!) ? 1 : 0;
+      if (!/^(not|cannot|unknown|doesnt)$|n't$/.test(words[k] ?? '')) continue;
+      if (words[k] === 'unknown') return true;
+      if (words[++k] === 'be') k++;
+      if (/^(exist|found|known|resolv)/.test(words[k] ?? '')) return true;
     }
   }
   return false;

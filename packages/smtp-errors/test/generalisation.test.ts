@@ -856,3 +856,12 @@ describe('a named domain that does not exist, and recipients counted over time (
     expect(classify('552 5.5.3 Too many recipients').id).toBe(20);
   });
 });
+
+describe('the reporting MTA naming the remote host is no unknown domain', () => {
+  it.each([
+    ['host mx.example.com said: Unknown Recipient test (in reply to MAIL FROM command)', 10],
+    ['host mx.example.com said: 550 5.1.1 User unknown (in reply to RCPT TO command)', 10],
+  ])('%s stays %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
