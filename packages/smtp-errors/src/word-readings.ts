@@ -108,7 +108,7 @@ export function domainNamedUnknown(written: string | Uint8Array): boolean {
     for (let at = text.indexOf(subject); at >= 0; at = text.indexOf(subject, at + 1)) {
       // a word ending in the subject (`subdomain`, an address `@domain`) or the client's own name
       if (/[\w@.-]/.test(text.charAt(at - 1)) || /(client|sending|your|helo|ehlo|reverse|from) *$/.test(text.slice(Math.max(0, at - 12), at))) continue;
-      let words = text.slice(at + subject.length, at + subject.length + 300).split(' ', 8);
+      const words = text.slice(at + subject.length, at + subject.length + 300).split(' ', 8);
       if (words[0] === 'name') words.shift();
       // one name: dotted, quoted or bracketed
       if (words[1] !== undefined && /[.]|^["<['’]/.test(words[0]!)) words.shift();
