@@ -27,9 +27,9 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
   readonly resolver?: MxResolver;
   /**
    * Exchanger addresses tried at most per recipient domain, counted over all its MX hosts in
-   * order (each connection attempt, failed or not, is one, a new connection to the same address
-   * that carries on the recipients LIMITS MAILMAX left untried there too): an integer >= 1, or
-   * `Infinity` for no limit. Default 5, as Postfix's `smtp_mx_address_limit`: a domain whose DNS lists many silent
+   * order (each connection attempt, failed or not, is one; a new connection to an address already
+   * tried, carrying on the recipients its LIMITS MAILMAX left untried, is the same address and not
+   * one more): an integer >= 1, or `Infinity` for no limit. Default 5, as Postfix's `smtp_mx_address_limit`: a domain whose DNS lists many silent
    * exchangers costs at most this many `connectTimeout`s. When it stops the attempts, the
    * recipients still deferred get `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED` (a session's reply they
    * had stays in `reply`).
@@ -53,7 +53,8 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
    * the attempts, the recipients still deferred get `ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED` (a
    * session's reply they had stays in `reply`); when both limits are reached at once,
    * `maxAddresses` names the stop. When a limit stops the carry-over of recipients LIMITS
-   * MAILMAX left untried, those get its code instead of `ERR_SMTP_CLIENT_MAILMAX_REACHED`.
+   * MAILMAX left untried (sessions reached), those get its code instead of
+   * `ERR_SMTP_CLIENT_MAILMAX_REACHED`.
    *
    * @example
    * await deliver({ from, to, body, maxSessions: 3 });
@@ -179,9 +180,10 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
  * middle of the message (its recipients took several transactions, LIMITS RCPTMAX apart), the
  * recipients not tried there go on a new connection to the same address, and so on while each
  * connection takes some of them; each recipient is tried once, the domain gets one result, and
- * these connections count toward the limits as any other (each one address tried; a session when
- * it took none of the recipients it carried): the recipients a limit leaves untried get its code
- * (a streamed body is not carried on: it was read).
+ * these connections go to an address already tried (not one more of `maxAddresses`), and each is
+ * one of `maxSessions` when it took the session and none of the recipients it carried: the
+ * recipients that limit leaves untried get its code (a streamed body is not carried on: it was
+ * read).
  * A whole body (string or bytes) is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
  * greetings), never after a session took it.
@@ -285,17 +287,17 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           }
           // This address's connections: the one that took the session, then those that carried on
           // the recipients LIMITS MAILMAX left untried on it (RFC 9422), as long as each takes some
-          // of them (a streamed body cannot go again). Each is one more address tried, and a session
-          // when it takes none of them: within the caller's limits, whose code the rest get.
+          // of them (a streamed body cannot go again). The same address, not one more tried
+          // (maxAddresses bounds the addresses a domain costs); a session when it takes none of
+          // them, within maxSessions, whose code the rest get when it stops them.
           const here: DeliveryAttempt[] = [{ exchange, address }];
           if (replayable) {
             let cut: ClientErrorCode | undefined;
             result = await carryOnUntried(result, async (rest) => {
-              if (stop()) {
-                cut = limited;
+              if (sessions >= maxSessions) {
+                cut = 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED';
                 return undefined;
               }
-              tried++;
               let next;
               try {
                 next = await connect(options);
