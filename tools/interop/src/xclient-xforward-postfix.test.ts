@@ -96,8 +96,9 @@ describe.runIf(postfixAvailable())('XCLIENT to Postfix, XFORWARD from Postfix', 
         return (e as { code?: string }).code ?? String(e);
       }
     })();
-    // connect() rejects with the reason the XCLIENT state gave up (Postfix does not offer XCLIENT here)
-    expect(outcome).toBe('ERR_SMTP_CLIENT_PROTOCOL');
+    // connect() rejects with the reason the XCLIENT state gave up: Postfix does not offer XCLIENT to
+    // this client, a permanent failure (nothing changes until its configuration does)
+    expect(outcome).toBe('ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE');
     const sent = await strict.waitForDeliveries(1, { filter: (d) => d.to === 'b@dest.test' });
     expect(sent).toHaveLength(1);
     expect(strict.deliveries().filter((d) => d.to === 'c@dest.test')).toEqual([]);
