@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePath } from 'smtp-client-args';
 import { hasUnsafeText, sanitizeEcho, validHeloArgument } from './peer-text.js';
 import { parseEnvelopeArgument } from './envelope-args.js';
+import { buildReceivedHeader } from './received-header.js';
 
 /** What smtp-client-args says of a domain or address literal inside a mailbox path. */
 function clientArgsAccepts(domain: string): boolean {
@@ -31,14 +32,19 @@ const LITERALS = [
   '[01.2.3.4]',
   '[1.2.3]',
   '[x-tag:abc]',
+  '[x-tag:a;b]',
+  '[x-tag:a(b]',
   '[tag:]',
   '[tag:a b]',
   '[]',
 ];
 
 describe('validHeloArgument', () => {
-  it('agrees with smtp-client-args on every address literal', () => {
-    for (const literal of LITERALS) expect(validHeloArgument(literal, true), literal).toBe(clientArgsAccepts(literal));
+  it('agrees with smtp-client-args on every IPv4 and IPv6 address literal, and refuses a general one', () => {
+    // RFC 5321 §4.1.3: a general address literal's tag must be registered with IANA, and none is but
+    // IPv6; it is text the client chose, and would go into the Received header as it is
+    for (const literal of LITERALS) expect(validHeloArgument(literal, true), literal).toBe(clientArgsAccepts(literal) && !/^\[(?!ipv6:)[a-z0-9-]+:/i.test(literal));
+    expect(validHeloArgument('[x-tag:abc]', true)).toBe(false);
     expect(validHeloArgument('[IPv6:1:2:3:4:5:6:7::]', false)).toBe(false);
     expect(validHeloArgument('[IPv6:2001:db8::1]', false)).toBe(true);
   });
@@ -52,6 +58,18 @@ describe('validHeloArgument', () => {
     expect([validHeloArgument('host.', false), clientArgsAccepts('host.')]).toEqual([true, false]);
     expect(validHeloArgument('bücher.example', false)).toBe(false);
     expect(validHeloArgument('', true)).toBe(false);
+  });
+});
+
+describe('every HELO argument the server accepts', () => {
+  it('goes into a Received header as it is (SRV-9)', () => {
+    const names = [...LITERALS, 'client.example', 'bücher.example', 'mail_1.example', 'host.', 'localhost'];
+    const accepted = names.filter((n) => validHeloArgument(n, true));
+    expect(accepted.length).toBeGreaterThan(8);
+    for (const helo of accepted) {
+      const header = buildReceivedHeader({ helo, clientAddress: '192.0.2.1', by: 'mx.test', protocol: 'ESMTP', date: 'Sun, 29 Nov 2026 06:00:00 +0000' });
+      expect(header, helo).toContain(`from ${helo} `);
+    }
   });
 });
 

@@ -70,14 +70,19 @@ export function addressLiteralKind(s: string): string | undefined {
 
 /**
  * True when `arg` is a valid HELO/EHLO/LHLO argument: a domain of LDH labels (U-labels too when
- * `utf8`) or an address literal. Everything else (controls, spaces, quotes, bidi and format
+ * `utf8`) or an IPv4 or IPv6 address literal (a general address literal's tag is not registered). Everything else (controls, spaces, quotes, bidi and format
  * characters, U+2028...) is refused.
  *
  * @see RFC 5321 §4.1.1.1, §4.1.3; RFC 6531 §3.3
  */
 export function validHeloArgument(arg: string, utf8: boolean): boolean {
   if (arg.length === 0) return false;
-  if (arg.charCodeAt(0) === 91) return arg.charCodeAt(arg.length - 1) === 93 && addressLiteralKind(arg) !== undefined;
+  // an IPv4 or IPv6 literal: a general one's tag must be registered with IANA (RFC 5321 §4.1.3), and
+  // none is but IPv6; its free text would go into the Received header
+  if (arg.charCodeAt(0) === 91) {
+    const kind = arg.charCodeAt(arg.length - 1) === 93 ? addressLiteralKind(arg) : undefined;
+    return kind === 'ipv4' || kind === 'ipv6';
+  }
   return validDomain(arg, utf8);
 }
 
