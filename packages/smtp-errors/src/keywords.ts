@@ -270,7 +270,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'length of|maximum', 'length of|threshold', 'length of|limit', 'length of|exceed', 'size of|maximum', 'size of|threshold', 'size of|limit', 'size of|exceed', 'maximum size', 'maximum fixed size', 'fixed maximum', 'size policy', 'größe|überschr', 'taille|dépass', 'tamaño|exced', 'tamanho|exced',
     'nachrichtengröße', 'maximale größe', 'taille maximale', 'taille du message', 'tamaño máximo', 'tamaño del mensaje', 'tamanho máximo', 'tamanho da mensagem',
     'dimensione massima', 'dimensione del messaggio', 'размер письма', 'размер сообщения', 'допустимый размер', '邮件大小', '大小超过', '大小超出', 'メールサイズ', '메일 크기',
-    'too big', 'too large', 'message too long', 'message is too long', 'size limit', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
+    'too big', 'too large', 'message too long', 'message is too long', 'mail too long', 'mail is too long', 'body too long', 'body is too long', 'size limit',
+    // a size that passes what is allowed, without the word "size" before the limit
+    'allowed size', 'permitted size', 'size allowed', 'larger than the allowed', 'larger than allowed', 'larger than the permitted', 'larger than the maximum', 'bigger than the allowed', 'bigger than allowed', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
     'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',
     'サイズ超過', 'サイズが大き', '크기 초과', '크기가 초과', '크기를 초과', '크기가 너무']),
   // loops and hop counts: a routing fault, the generic bounce

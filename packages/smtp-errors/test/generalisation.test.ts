@@ -865,3 +865,24 @@ describe('the reporting MTA naming the remote host is no unknown domain', () => 
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('a message or attachment over the allowed size, whatever words name the limit (the guide\'s rule 4)', () => {
+  const subjects = ['Message', 'Your message', 'Mail', 'Email', 'Message body', 'Attachment'];
+  const predicates = ['is larger than the allowed maximum', 'exceeds the maximum allowed size of 10 MB', 'is bigger than the permitted size', 'exceeds the size limit', 'too large'];
+  it.each(['552', '552 5.3.4', '554', '550 5.7.1', '550', '554 5.2.3', ''])('is too large (23) under %s', (code) => {
+    const texts = subjects.flatMap((s) => predicates.map((p) => `${code} ${s} ${p}`.trim()));
+    expect(texts.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 23)).toEqual([]);
+  });
+
+  it.each([
+    ['552 Mail is too long', 23],
+    ['554 Message body is too long', 23],
+    // a header or a line over its limit is the message's form, not its size
+    ['554 5.6.0 Header too long', 40],
+    ['550 Line too long', 40],
+    // a forbidden attachment stays one
+    ['554 5.7.1 Attachment type not allowed', 53],
+  ])('%s is %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
