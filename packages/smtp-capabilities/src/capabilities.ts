@@ -387,7 +387,7 @@ export class Capabilities implements Iterable<CapabilityEntry> {
   get requireTls(): boolean {
     return this.#byKeyword.has('REQUIRETLS');
   }
-  /** DELIVERBY (RFC 2852): the minimum BY time in seconds (0 when none given); undefined = not advertised. */
+  /** DELIVERBY (RFC 2852): the minimum BY time in seconds (0 when none given, or when the value is not 1 to 9 digits: an `invalid-param` warning); undefined = not advertised. */
   get deliverBy(): number | undefined {
     return this.#typed.deliverBy;
   }

@@ -122,8 +122,9 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
       const v = p[0];
       if (v === undefined) typed.deliverBy = 0;
       else {
-        const n = parseCount(v);
-        if (n === undefined) sink.add('invalid-param', e.line, `DELIVERBY ${JSON.stringify(v.slice(0, 40))} is not a number of seconds`, 'DELIVERBY');
+        // RFC 2852 §4: min-by-time is 1*9DIGIT, as advertise() writes it
+        const n = v.length <= 9 ? parseCount(v) : undefined;
+        if (n === undefined) sink.add('invalid-param', e.line, `DELIVERBY ${JSON.stringify(v.slice(0, 40))} is not a number of seconds of at most 9 digits`, 'DELIVERBY');
         typed.deliverBy = n ?? 0;
       }
       return;
