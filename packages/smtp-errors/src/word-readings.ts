@@ -98,16 +98,18 @@ function asText(text: string | Uint8Array): string {
  * then at most `name` and one name (`example.com`, `"example.com"`, `<example.com>`), then a
  * negation and a verb of existence ("does not exist", "doesn't exist", "could not be found",
  * "cannot be resolved") or `unknown` ("Domain example.com does not exist", "Host mx.example not
- * found"): the labelling guide's non-existent domain (21), not a recipient that is gone. Said of
- * the sending client's own name ("client host", "your domain") it is not. Each occurrence is read
- * in a bounded number of steps: linear in the text.
+ * found"): 1, the labelling guide's non-existent domain (21), not a recipient that is gone; 2 when
+ * it is said of the sending client's own name ("client host", "your domain"); 0 when the text says
+ * neither. Each occurrence is read in a bounded number of steps: linear in the text.
  */
-export function domainNamedUnknown(written: string | Uint8Array): boolean {
+export function domainNamedUnknown(written: string | Uint8Array): 0 | 1 | 2 {
   const text = asText(written).toLowerCase();
   for (const subject of ['domain ', 'host ']) {
     for (let at = text.indexOf(subject); at >= 0; at = text.indexOf(subject, at + 1)) {
-      // a word ending in the subject (`subdomain`, an address `@domain`) or the client's own name
-      if (/[\w@.-]/.test(text.charAt(at - 1)) || /(client|sending|your|helo|ehlo|reverse|from) *$/.test(text.slice(Math.max(0, at - 12), at))) continue;
+      // a word ending in the subject (`subdomain`, an address `@domain`) is none; after a word
+      // naming the sending client (`your domain`, `client host`) it is the client's own name
+      if (/[\w@.-]/.test(text.charAt(at - 1))) continue;
+      const own = /(client|sending|your|helo|ehlo|reverse|from) *$/.test(text.slice(Math.max(0, at - 12), at));
       const words = text.slice(at + subject.length, at + subject.length + 300).split(' ', 8);
       if (words[0] === 'name') words.shift();
       // one name: dotted, quoted or bracketed
@@ -115,12 +117,11 @@ export function domainNamedUnknown(written: string | Uint8Array): boolean {
       // a negation right after the name, or after an auxiliary ("does not", "could not be")
       let k = /^(does|is|was|could|can|did)$/.test(words[0]!) ? 1 : 0;
       if (!/^(not|cannot|unknown|doesnt)$|n't$/.test(words[k] ?? '')) continue;
-      if (words[k] === 'unknown') return true;
-      if (words[++k] === 'be') k++;
-      if (/^(exist|found|known|resolv)/.test(words[k] ?? '')) return true;
+      if (words[k] !== 'unknown' && words[++k] === 'be') k++;
+      if (/^(unknown|exist|found|known|resolv)/.test(words[k] ?? '')) return own ? 2 : 1;
     }
   }
-  return false;
+  return 0;
 }
 
 /** A decision by the word `word` found in the text: class `id`, decided by that keyword. */
@@ -171,7 +172,12 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const keyword = keywordFound(matcher, permanentCode);
     if (keyword !== undefined && RATE_WORD_SET.has(keyword.pattern)) return byWord(70, keyword);
   }
-  if ((id === 1 || id === 10 || id === 20 || id === 40 || id === 50) && matcher.foundIndex(G_SENDER_ACCOUNT) < 0 && domainNamedUnknown(text)) return byWord(21, BY_DOMAIN);
+  if ((id === 1 || id === 10 || id === 20 || id === 21 || id === 40 || id === 50) && matcher.foundIndex(G_SENDER_ACCOUNT) < 0) {
+    // a named domain that does not exist: the destination's (21), or the sending client's own
+    // name ("your domain", "client host"), whose setup is refused (50)
+    const named = domainNamedUnknown(text);
+    if (named === 2 || (named === 1 && id !== 21)) return byWord(named === 1 ? 21 : 50, BY_DOMAIN);
+  }
   if (id === 50) {
     const keyword = keywordFound(matcher, permanentCode);
     const block = keyword !== undefined && SUBMISSION_WORD_SET.has(keyword.pattern) ? matcher.found(G_BLOCK_KEYWORD) : undefined;

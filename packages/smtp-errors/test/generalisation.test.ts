@@ -846,6 +846,12 @@ describe('a named domain that does not exist, and recipients counted over time (
     expect(classify(text).id).toBe(id);
   });
 
+  it.each(['550', '554', '550 5.7.1', '553 5.1.8'])('said of the sending client\'s own name, it refuses the sender (50) under %s', (code) => {
+    const own = ['Your domain example.com', 'Your host mx.example.com', 'Client host mx.example.com', 'HELO domain example.com', 'From domain example.com', 'Sending host mx.example.com'];
+    const texts = own.flatMap((s) => ['does not exist', 'not found', 'could not be found', 'could not be resolved', 'is unknown'].map((p) => `${code} ${s} ${p}`));
+    expect(texts.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 50)).toEqual([]);
+  });
+
   const counts = ['Too many recipients per hour', 'Too many recipients in the last hour', 'Too many recipients per day', 'Too many messages per hour', 'Too many messages sent per day', 'Maximum recipients per day exceeded', 'Recipient limit per hour reached'];
   it.each(['452', '550', '550 5.7.1', '554 5.5.3', '421', ''])('recipients or messages counted per hour or day are a rate limit (70) under %s', (code) => {
     const wrong = counts.map((t) => `${code} ${t}`.trim()).map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 70);
