@@ -387,7 +387,11 @@ export function createPool(options: PoolOptions): SmtpPool {
     let spent = false;
     let job: Job | undefined = first;
     const mailMax = (): number => client?.capabilities.limits?.mailMax || Infinity;
-    /** The connection can take one more message now (for a carry-over handed to it while it waits). */
+    /**
+     * The connection can take one more message now: open, not closing, below `maxMessages` and below
+     * LIMITS MAILMAX (RFC 9422) in messages and in transactions. The loop keeps a connection for the
+     * next message by it, and an idle one is handed a carry-over by it.
+     */
     const usable = (): boolean => client !== undefined && !client.closing && !spent && sent < Math.min(maxMessages, mailMax()) && mails < mailMax();
     try {
       while (job) {
@@ -401,7 +405,7 @@ export function createPool(options: PoolOptions): SmtpPool {
         // A connection closed or closing (QUIT said after a refused RSET, or by its own `idle`
         // timer) takes no more messages; nor one that reached maxMessages or LIMITS MAILMAX
         // (RFC 9422). The next message goes on a new one at once.
-        if (client && (client.closing || spent || sent >= Math.min(maxMessages, client.capabilities.limits?.mailMax || Infinity))) {
+        if (client && !usable()) {
           retire(client);
           client = undefined;
         }
