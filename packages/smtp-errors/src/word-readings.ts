@@ -103,26 +103,30 @@ function asText(text: string | Uint8Array): string {
  * neither. Each occurrence is read in a bounded number of steps: linear in the text.
  */
 export function domainNamedUnknown(written: string | Uint8Array): 0 | 1 | 2 {
-  const text = asText(written).toLowerCase();
-  for (const subject of ['domain ', 'host ']) {
-    for (let at = text.indexOf(subject); at >= 0; at = text.indexOf(subject, at + 1)) {
-      // a word ending in the subject (`subdomain`, an address `@domain`) is none; after a word
-      // naming the sending client (`your domain`, `client host`) it is the client's own name
-      if (/[\w@.-]/.test(text.charAt(at - 1))) continue;
-      const own = /(client|sending|your|helo|ehlo|reverse|from) *$/.test(text.slice(Math.max(0, at - 12), at));
-      const words = text.slice(at + subject.length, at + subject.length + 300).split(' ', 8);
-      if (words[0] === 'name') words.shift();
-      // one name: dotted, quoted or bracketed
-      if (words[1] !== undefined && /[.]|^["<['’]/.test(words[0]!)) words.shift();
-      // a negation right after the name, or after an auxiliary ("does not", "could not be")
-      let k = /^(does|is|was|could|can|did)$/.test(words[0]!) ? 1 : 0;
-      if (!/^(not|cannot|unknown|doesnt)$|n't$/.test(words[k] ?? '')) continue;
-      if (words[k] !== 'unknown' && words[++k] === 'be') k++;
-      if (/^(unknown|exist|found|known|resolv)/.test(words[k] ?? '')) return own ? 2 : 1;
-    }
+  const text = asText(written);
+  // one case-insensitive pass finds each subject; only the words after it are lower-cased
+  NAMED_SUBJECT.lastIndex = 0;
+  for (let m; (m = NAMED_SUBJECT.exec(text)) !== null; ) {
+    const at = m.index;
+    // after a word naming the sending client (`your domain`, `client host`): the client's own name
+    const own = OWN_NAME_BEFORE.test(text.slice(Math.max(0, at - 12), at));
+    const words = text.slice(NAMED_SUBJECT.lastIndex, NAMED_SUBJECT.lastIndex + 300).toLowerCase().split(' ', 8);
+    if (words[0] === 'name') words.shift();
+    // one name: dotted, quoted or bracketed
+    if (words[1] !== undefined && /[.]|^["<['’]/.test(words[0]!)) words.shift();
+    // a negation right after the name, or after an auxiliary ("does not", "could not be")
+    let k = /^(does|is|was|could|can|did)$/.test(words[0]!) ? 1 : 0;
+    if (!/^(not|cannot|unknown|doesnt)$|n't$/.test(words[k] ?? '')) continue;
+    if (words[k] !== 'unknown' && words[++k] === 'be') k++;
+    if (/^(unknown|exist|found|known|resolv)/.test(words[k] ?? '')) return own ? 2 : 1;
   }
   return 0;
 }
+
+/** `domain` or `host` and a space, not the end of a longer word (`subdomain`, an address `@domain`). */
+const NAMED_SUBJECT = /(?<![\w@.-])(?:domain|host) /gi;
+/** A word naming the sending client right before the subject. */
+const OWN_NAME_BEFORE = /(client|sending|your|helo|ehlo|reverse|from) *$/i;
 
 /** A decision by the word `word` found in the text: class `id`, decided by that keyword. */
 function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: DecidedBy } {
