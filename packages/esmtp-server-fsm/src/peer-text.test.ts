@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePath } from 'smtp-client-args';
-import { hasUnsafeText, sanitizeEcho, validHeloArgument } from './peer-text.js';
+import { hasUnsafeText, hostNameFault, sanitizeEcho, validHeloArgument } from './peer-text.js';
 import { parseEnvelopeArgument } from './envelope-args.js';
 import { buildReceivedHeader } from './received-header.js';
 
@@ -58,6 +58,25 @@ describe('validHeloArgument', () => {
     expect([validHeloArgument('host.', false), clientArgsAccepts('host.')]).toEqual([true, false]);
     expect(validHeloArgument('bücher.example', false)).toBe(false);
     expect(validHeloArgument('', true)).toBe(false);
+  });
+});
+
+describe('hostNameFault', () => {
+  it('tells an over-long name (UTF-8 octets) from an invalid one, and takes a literal only when asked', () => {
+    const label = 'a'.repeat(63);
+    expect(hostNameFault(`${label}.${label}.${label}.${'b'.repeat(63)}`, false)).toBeUndefined();
+    expect(hostNameFault(`${label}.${label}.${label}.${'b'.repeat(64)}`, false)).toBe('too-long');
+    // 255 octets as A-labels, 459 in UTF-8: the octet bound is the one that refuses it
+    const u = '\u00fc'.repeat(57);
+    expect(hostNameFault(`${u}.${u}.${u}.${u}`, true)).toBe('too-long');
+    expect(hostNameFault(`${u}.${u}`, true)).toBeUndefined();
+    // 85 three-octet characters are 255 octets, 86 are 258: too long before anything else
+    expect(hostNameFault('\u4e00'.repeat(85), true)).toBe('invalid');
+    expect(hostNameFault('\u4e00'.repeat(86), true)).toBe('too-long');
+    for (const bad of ['', 'a..b', '-a.b', 'a b', '[192.0.2.1', 'bücher.example']) expect(hostNameFault(bad, false), bad).toBe('invalid');
+    expect(hostNameFault('[192.0.2.1]', false)).toBeUndefined();
+    expect(hostNameFault('[192.0.2.1]', false, false)).toBe('invalid');
+    expect(hostNameFault('mail_1.example.', false, false)).toBeUndefined();
   });
 });
 

@@ -86,6 +86,22 @@ export function validHeloArgument(arg: string, utf8: boolean): boolean {
   return validDomain(arg, utf8);
 }
 
+const enc = new TextEncoder();
+
+/**
+ * What is wrong with `name` as the name a client gives for itself (the HELO/EHLO/LHLO argument,
+ * XCLIENT and XFORWARD `HELO` and `NAME`), or undefined when nothing is: `too-long` over 255
+ * octets in UTF-8 (RFC 5321 §4.5.3.1.2), else `invalid` when it is not a domain (see
+ * {@link validDomain}) nor, when `literal`, an IPv4 or IPv6 address literal (see
+ * {@link validHeloArgument}). One check, so EHLO and the XCLIENT/XFORWARD attributes never
+ * disagree. @internal
+ */
+export function hostNameFault(name: string, utf8: boolean, literal = true): 'too-long' | 'invalid' | undefined {
+  // a UTF-8 sequence is at most 3 octets a UTF-16 unit: 85 units or fewer always fit
+  if (name.length > 85 && enc.encode(name).length > 255) return 'too-long';
+  return (literal ? validHeloArgument(name, utf8) : validDomain(name, utf8)) ? undefined : 'invalid';
+}
+
 /**
  * Peer text made safe for a reply line: C0/C1 controls, DEL, line and paragraph separators and
  * bidi/format characters become `?`, so a reply that echoes it can never be refused by

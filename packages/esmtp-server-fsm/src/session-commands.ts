@@ -3,12 +3,10 @@
  * each in the dispatcher), and the answers to the HELO and VRFY/EXPN decisions.
  */
 import { advertisement } from './extensions.js';
-import { hasUnsafeText, sanitizeEcho, validHeloArgument } from './peer-text.js';
+import { hasUnsafeText, hostNameFault, sanitizeEcho } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import type { Session } from './session.js';
-
-const enc = new TextEncoder();
 
 /** QUIT: `221` and close; a transaction in progress is aborted. */
 export function quit(s: Session): void {
@@ -22,9 +20,10 @@ export function quit(s: Session): void {
 export function heloCommand(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', arg: string): void {
   if (!arg) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
   if (arg.includes(' ') || arg.includes('\t')) return reply(s, { code: 501, enhanced: '5.5.4', text: `Syntax: ${verb} hostname` });
-  if (enc.encode(arg).length > 255) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Error: host name too long' });
-  // a domain (LDH labels; U-labels when SMTPUTF8 is offered) or an address literal; nothing of a bad one is echoed
-  if (!validHeloArgument(arg, s.ext.smtpUtf8)) return reply(s, { code: 501, enhanced: '5.5.4', text: 'Error: invalid host name' });
+  // at most 255 octets, a domain (LDH labels; U-labels when SMTPUTF8 is offered) or an address
+  // literal; nothing of a bad one is echoed
+  const fault = hostNameFault(arg, s.ext.smtpUtf8);
+  if (fault) return reply(s, { code: 501, enhanced: '5.5.4', text: fault === 'too-long' ? 'Error: host name too long' : 'Error: invalid host name' });
   s.enter('HELO');
   s.decide({ point: 'helo', verb, domain: arg }, { type: 'helo', verb, domain: arg, needsAnswer: !s.auto.has('helo') });
 }

@@ -265,3 +265,45 @@ describe('INJ-5 XCLIENT and XFORWARD HELO and NAME are host names, checked as th
     }
   });
 });
+
+describe('the replies to a bad host name, EHLO next to XCLIENT and XFORWARD', () => {
+  // one check serves the three commands; EHLO tells its two failures apart, XCLIENT and XFORWARD
+  // name the attribute; these are the exact lines each sends
+  const label = 'a'.repeat(63);
+  const tooLongAscii = `${label}.${label}.${label}.${'b'.repeat(64)}`; // 256 octets
+  // four 57-ü labels: 63 octets each as A-labels (255 in all), 459 octets in UTF-8
+  const uLabel = '\u00fc'.repeat(57);
+  const tooLongUtf8 = [uLabel, uLabel, uLabel, uLabel].join('.');
+  const encode = (v: string): string => {
+    let out = '';
+    for (const b of new TextEncoder().encode(v)) out += b > 0x20 && b < 0x7f && b !== 0x2b && b !== 0x3d ? String.fromCharCode(b) : `+${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    return out;
+  };
+  const cases: readonly (readonly [string, string])[] = [
+    [tooLongAscii, 'Error: host name too long'],
+    [tooLongUtf8, 'Error: host name too long'],
+    ['a..test', 'Error: invalid host name'],
+    ['[192.0.2.1', 'Error: invalid host name'],
+    [`${'\u00fc'.repeat(58)}.test`, 'Error: invalid host name'],
+  ];
+
+  it.each(cases)('%j: EHLO gets 501 5.5.4 %s', (name, text) => {
+    expect(lines(drive().feed(`EHLO ${name}\r\n`))).toEqual([`501 5.5.4 ${text}`]);
+  });
+
+  it.each(cases)('%j: XCLIENT and XFORWARD HELO and NAME get 501 5.5.4 Error: invalid host name in <attribute>', (name) => {
+    for (const attr of ['HELO', 'NAME']) {
+      // a long line: the UTF-8 name is 459 octets, three xtext characters each
+      const d = drive({ trusted: true, xclient: true, xforward: true, limits: { maxCommandLine: 2048 } });
+      d.feed('EHLO relay.test\r\n');
+      expect(lines(d.feed(`XCLIENT ${attr}=${encode(name)}\r\n`))).toEqual([`501 5.5.4 Error: invalid host name in ${attr}`]);
+      expect(lines(d.feed(`XFORWARD ${attr}=${encode(name)}\r\n`))).toEqual([`501 5.5.4 Error: invalid host name in ${attr}`]);
+    }
+  });
+
+  it('an address literal: EHLO and XCLIENT HELO take it, NAME does not', () => {
+    expect(codes(drive().feed('EHLO [192.0.2.1]\r\n'))).toEqual([250]);
+    expect(lines(trusted().feed('XCLIENT NAME=[192.0.2.1]\r\n'))).toEqual(['501 5.5.4 Error: invalid host name in NAME']);
+    expect(lines(trusted().feed('XFORWARD HELO=[192.0.2.1]\r\n'))).toEqual(['250 2.0.0 Ok']);
+  });
+});

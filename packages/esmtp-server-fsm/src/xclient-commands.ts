@@ -6,7 +6,7 @@ import { asciiUpper } from '@smtpkit/foundation';
 import { xtextDecode } from 'smtp-client-args';
 import type { ClientAttributes } from './events.js';
 import { XCLIENT_ATTRS, XFORWARD_ATTRS } from './extensions.js';
-import { addressLiteralKind, validDomain, validHeloArgument } from './peer-text.js';
+import { addressLiteralKind, hostNameFault } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import { NO_KEYWORDS } from './session.js';
@@ -42,8 +42,6 @@ function parseAttributes(arg: string, allowed: readonly string[]): Record<string
   return Object.freeze(out);
 }
 
-const enc = new TextEncoder();
-
 /**
  * The attribute (`HELO` or `NAME`) whose value is no host name, or undefined. They stand for the
  * client's HELO argument and host name (the `from` part of a Received header, events, logs), so
@@ -55,7 +53,7 @@ function badHostAttribute(attrs: Record<string, string>, utf8: boolean): 'HELO' 
   for (const key of ['HELO', 'NAME'] as const) {
     const v = attrs[key];
     if (v === undefined || v === '[UNAVAILABLE]' || v === '[TEMPUNAVAIL]') continue;
-    if (enc.encode(v).length > 255 || !(key === 'HELO' ? validHeloArgument(v, utf8) : validDomain(v, utf8))) return key;
+    if (hostNameFault(v, utf8, key === 'HELO')) return key;
   }
   return undefined;
 }
