@@ -255,7 +255,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ]),
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
-    'size of the mailbox', 'size of your mailbox', 'size of mailbox', 'full ', 'full.', 'full,', 'full;', 'full:', 'full)', 'full!', 'full-', 'full"', "full'", 'is full', 'box full', 'folder full', 'account full', 'disk full', 'drive full', 'are full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
+    'size of the mailbox', 'size of your mailbox', 'size of mailbox', 'full ', 'full.', 'full,', 'full;', 'full:', 'full)', 'full!', 'full-', 'full"', "full'", 'is full', 'box full', 'folder full', 'account full', 'user full', 'recipient full', 'disk full', 'drive full', 'are full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
     'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'mailbox limit', 'inbox limit', 'mailbox capacity', 'inbox capacity', 'postfachgröße', 'postfachlimit', 'limite de la boîte', 'capacité de la boîte', 'límite del buzón', 'capacidad del buzón', 'limite da caixa', 'capacidade da caixa', 'limite della casella', 'capacità della casella', 'disk space', 'pełna', 'przepełnion', 'plná', 'kutusu dolu', 'kota aşıldı', 'postvak is vol', 'mailbox is vol', 'är full', 'megtelt', 'plină',
     '용량 초과', '용량이 초과', '용량을 초과', '가득 찼', '가득 차', '저장 공간',
     // the local delivery agent could not write the recipient's mailbox file (a full disk or quota)
@@ -270,7 +270,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'length of|maximum', 'length of|threshold', 'length of|limit', 'length of|exceed', 'size of|maximum', 'size of|threshold', 'size of|limit', 'size of|exceed', 'maximum size', 'maximum fixed size', 'fixed maximum', 'size policy', 'größe|überschr', 'taille|dépass', 'tamaño|exced', 'tamanho|exced',
     'nachrichtengröße', 'maximale größe', 'taille maximale', 'taille du message', 'tamaño máximo', 'tamaño del mensaje', 'tamanho máximo', 'tamanho da mensagem',
     'dimensione massima', 'dimensione del messaggio', 'размер письма', 'размер сообщения', 'допустимый размер', '邮件大小', '大小超过', '大小超出', 'メールサイズ', '메일 크기',
-    'too big', 'too large', 'message too long', 'message is too long', 'mail too long', 'mail is too long', 'body too long', 'body is too long', 'size limit',
+    'too big', 'too large', 'message too long', 'message is too long', 'mail too long', 'mail is too long', 'body too long', 'body is too long', 'attachment too long', 'attachment is too long', 'attachments too long', 'attachments are too long', 'file too long', 'file is too long', 'size limit',
     // a size that passes what is allowed, without the word "size" before the limit
     'allowed size', 'permitted size', 'size allowed', 'larger than the allowed', 'larger than allowed', 'larger than the permitted', 'larger than the maximum', 'bigger than the allowed', 'bigger than allowed', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
     'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',

@@ -133,6 +133,9 @@ function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: D
   return { id, rule: 'kind' in word ? word : decidedByWord(word) };
 }
 
+/** The generic deferral wordings of the built-in rules: temporary, with no reason given. */
+const DEFERRAL_WORDS: ReadonlySet<string> = new Set(['try again later', 'temporary local problem', 'temporarily unavailable']);
+
 /**
  * @internal Readings that apply after any built-in decision (a phrase, a code or a word family; the
  * operator's rules and provider codes are left as they are). Returns the new decision, or undefined
@@ -167,6 +170,8 @@ function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: D
  *   refusal of the sender (50), as for its allow and block lists (the labelling guide's rule 8).
  * - Authentication or TLS words next to relay wording ("relay through this server without
  *   authentication") refuse relaying (54): they say how to be allowed, relaying is what was refused.
+ * - A generic deferral ("try again later") beside a full mailbox, a size or a loop word is that
+ *   reason (22, 23, 40): the labelling guide's rules 3 to 5 come before its rule 6.
  */
 export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean, text: string | Uint8Array, code: number): { id: number; rule: DecidedBy } | undefined {
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
@@ -237,6 +242,12 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     if (keyword?.id === 53) return byWord(53, keyword);
     const subject = keyword === undefined || keyword.pattern === 'banned' || !isBlockFamily(keyword.id) ? matcher.found(G_MESSAGE_SUBJECT) : undefined;
     if (subject?.pattern === 'content') return byWord(52, subject);
+  }
+  // "Try again later" says only that the answer is temporary: a full mailbox, a size or a loop
+  // named beside it says why (the labelling guide's rules 3 to 5 come before rule 6).
+  if (id === 70 && DEFERRAL_WORDS.has(rule.pattern)) {
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword !== undefined && (keyword.id === 22 || keyword.id === 23 || keyword.id === 40)) return byWord(keyword.id, keyword);
   }
   if (id === 51 && NAME_WORD_SET.has(rule.pattern) && matcher.foundIndex(G_SOURCE) < 0) {
     const own = matcher.found(G_SENDER_ACCOUNT);

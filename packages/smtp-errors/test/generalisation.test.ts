@@ -883,11 +883,39 @@ describe('a message or attachment over the allowed size, whatever words name the
   it.each([
     ['552 Mail is too long', 23],
     ['554 Message body is too long', 23],
+    // an attachment or file too long is its size, as a message too long is
+    ['552 Attachment is too long', 23],
+    ['552 Attachments are too long', 23],
+    ['554 5.3.4 File is too long', 23],
     // a header or a line over its limit is the message's form, not its size
     ['554 5.6.0 Header too long', 40],
     ['550 Line too long', 40],
     // a forbidden attachment stays one
     ['554 5.7.1 Attachment type not allowed', 53],
+  ])('%s is %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
+
+describe('a full mailbox said of the user or recipient', () => {
+  it.each(['550 User full', '452 User full', '552 5.2.2 Recipient full', '452 4.2.2 user full, try again later'])('%s is a full mailbox (22)', (text) => {
+    expect(classify(text).id).toBe(22);
+  });
+
+  it('a fully qualified name is no full mailbox', () => {
+    expect(classify('504 5.5.2 <host>: Helo command rejected: need fully-qualified hostname').id).not.toBe(22);
+  });
+});
+
+describe('a reason named beside a generic deferral (the guide\'s rules 3 to 5 before rule 6)', () => {
+  it.each([
+    ['452 4.2.2 account full, try again later', 22],
+    ['452 4.2.2 disk full, please try again later', 22],
+    ['451 4.4.6 too many hops, try again later', 40],
+    ['451 message too large, try again later', 23],
+    // a rate is itself the temporary answer
+    ['421 4.7.0 Too many messages, try again later', 70],
+    ['451 4.3.0 Temporary local problem - please try again later', 70],
   ])('%s is %i', (text, id) => {
     expect(classify(text).id).toBe(id);
   });
