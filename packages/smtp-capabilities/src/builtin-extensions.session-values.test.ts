@@ -39,3 +39,15 @@ describe('deliverBy: the min-by-time of RFC 2852 §4 is 1*9DIGIT', () => {
     expect(advertised({ deliverBy: n }, 'DELIVERBY')).toMatch(/^ERR_SMTP_INVALID_OPTION: session deliverBy /);
   });
 });
+
+describe('futureRelease.maxInterval: the max-future-release-interval of RFC 4865 is 1*9DIGIT', () => {
+  const when = '2030-01-01T00:00:00Z';
+  test.each([0, 1, 604_800, 999_999_999])('%i is advertised and read back', (n) => {
+    const line = advertised({ futureRelease: { maxInterval: n, maxDateTime: when } }, 'FUTURERELEASE');
+    expect(line).toBe(`FUTURERELEASE ${n} ${when}`);
+    expect(parseEhloReply({ code: 250, lines: ['mx', line] }).futureRelease).toEqual({ maxInterval: n, maxDateTime: when });
+  });
+  test.each([1_000_000_000, 1_234_567_890, Number.MAX_SAFE_INTEGER])('%i (ten digits or more) is ERR_SMTP_INVALID_OPTION', (n) => {
+    expect(advertised({ futureRelease: { maxInterval: n, maxDateTime: when } }, 'FUTURERELEASE')).toMatch(/^ERR_SMTP_INVALID_OPTION: session futureRelease\.maxInterval .*9 digits/);
+  });
+});

@@ -102,7 +102,8 @@ export const BUILTIN_EXTENSIONS: readonly ExtensionDefinition<SessionSettings>[]
       const f = s.futureRelease;
       if (!f) return false;
       if (f.maxInterval === undefined || f.maxDateTime === undefined) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session futureRelease needs maxInterval and maxDateTime');
-      count('futureRelease.maxInterval', f.maxInterval);
+      // RFC 4865 §3: max-future-release-interval is 1*9DIGIT
+      count('futureRelease.maxInterval', f.maxInterval, true);
       // RFC 4865 §3: an RFC 3339 date-time, checked as smtp-client-args checks HOLDUNTIL (the day within its month, 00-23 hours)
       if (typeof f.maxDateTime !== 'string' || !isDateTime(f.maxDateTime)) throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', 'session futureRelease.maxDateTime must be an RFC 3339 date-time');
       return [String(f.maxInterval), f.maxDateTime];

@@ -101,7 +101,7 @@ export interface ServerLimits {
  * @see RFC 4865 §3
  */
 export interface FutureRelease {
-  /** `max-future-release-interval`: seconds (undefined when missing or invalid). */
+  /** `max-future-release-interval`: seconds (undefined when missing or invalid: not 1 to 9 digits, RFC 4865's `1*9DIGIT`). */
   readonly maxInterval: number | undefined;
   /** `max-future-release-date-time` as sent, undefined when missing or not an RFC 3339 date-time (the day within its month, hours 00-23). */
   readonly maxDateTime: string | undefined;

@@ -133,11 +133,12 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
       typed.mtPriority = p[0] ?? '';
       return;
     case 'FUTURERELEASE': {
-      const interval = parseCount(p[0]);
-      // RFC 4865 §3: an RFC 3339 date-time, checked as the formatter and smtp-client-args check one
+      // RFC 4865 §3: max-future-release-interval is 1*9DIGIT (as advertise() writes it and HOLDFOR
+      // takes it), the date-time an RFC 3339 one, checked as the formatter and smtp-client-args check one
+      const interval = p[0] !== undefined && p[0].length <= 9 ? parseCount(p[0]) : undefined;
       const max = p[1] !== undefined && isDateTime(p[1]) ? p[1] : undefined;
       if (interval === undefined || max === undefined) {
-        sink.add('invalid-param', e.line, 'FUTURERELEASE needs a max interval in seconds and an RFC 3339 max date-time', 'FUTURERELEASE');
+        sink.add('invalid-param', e.line, 'FUTURERELEASE needs a max interval in seconds of at most 9 digits and an RFC 3339 max date-time', 'FUTURERELEASE');
       }
       typed.futureRelease = { maxInterval: interval, maxDateTime: max };
       return;

@@ -57,7 +57,7 @@ export interface SessionSettings {
   readonly deliverBy?: number;
   /** MT-PRIORITY profile name (`''` = none given), printable ASCII without spaces. */
   readonly mtPriority?: string;
-  /** FUTURERELEASE values; `maxDateTime` an RFC 3339 date-time that exists (not 31 February, not 24:00), else `ERR_SMTP_INVALID_OPTION`. */
+  /** FUTURERELEASE values: `maxInterval` seconds of at most 9 digits (RFC 4865's `1*9DIGIT`), `maxDateTime` an RFC 3339 date-time that exists (not 31 February, not 24:00), else `ERR_SMTP_INVALID_OPTION`. */
   readonly futureRelease?: { readonly maxInterval: number; readonly maxDateTime: string } | FutureRelease;
   /** BURL URL types (e.g. `['imap']`; `[]` advertises BURL alone). */
   readonly burl?: readonly string[];
