@@ -32,6 +32,17 @@ describe('SIZE, HOLDFOR: decimal digits only, bounded length (RFC 1870, RFC 4865
     expect(accepts('HOLDFOR', '1e3')).toBe(false);
     expect(parseMailFrom('FROM:<a@b> HOLDFOR=999999999').parameters.holdFor).toBe(999_999_999);
   });
+
+  it('HOLDFOR of ten digits or more (RFC 4865 holdfor-value: 1*9DIGIT) is refused on every path, leading zeros counted', () => {
+    for (const v of ['1000000000', '0000000001', '9'.repeat(20)]) {
+      expect(accepts('HOLDFOR', v), v).toBe(false);
+      expect(accepts('HOLDFOR', v, mail), v).toBe(false);
+      expect(() => parseMailFrom(`FROM:<a@b> HOLDFOR=${v}`), v).toThrow(expect.objectContaining({ code: 'ERR_SMTP_PARAM_VALUE', keyword: 'HOLDFOR', reply: expect.objectContaining({ code: 501 }) }));
+    }
+    expect(accepts('HOLDFOR', '000000001')).toBe(true);
+    expect(errorCodeOf(() => new SmtpClientArgs().setHoldFor(1_000_000_000), isClientArgsError)).toBe('ERR_SMTP_INVALID_PARAM');
+    expect(new SmtpClientArgs().setHoldFor(999_999_999).get('HOLDFOR')).toBe('999999999');
+  });
 });
 
 describe('MT-PRIORITY: one digit with an optional sign, -9..9 (RFC 6710)', () => {
