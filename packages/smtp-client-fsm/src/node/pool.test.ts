@@ -82,6 +82,29 @@ describe('createPool', () => {
     expect(sessions.map((s) => s.messages.length)).toEqual([2, 1]);
   });
 
+  it('LIMITS MAILMAX: a queued message goes to a waiting connection below the limit in transactions, not to one a message of several transactions spent', async () => {
+    // RCPTMAX=1 MAILMAX=2: m1 (two recipients) takes two transactions on its connection, which has
+    // sent one message but can begin no more transactions; m2's connection has begun one
+    script = { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=1 MAILMAX=2'] };
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 2 });
+    // m2's body comes when the test says: m1's connection waits for a message first, m2's after it
+    const body = new Readable({ read() {} });
+    const first = pool.send({ ...msg(1), to: ['r1@y.test', 'r1b@y.test'] });
+    const second = pool.send({ ...msg(2), body });
+    expect((await first).transactions).toBe(2);
+    body.push('Subject: 2\r\n\r\nbody 2\r\n');
+    body.push(null);
+    expect((await second).outcome).toBe('delivered');
+    const third = await pool.send(msg(3));
+    await pool.close();
+    expect(third).toMatchObject({ outcome: 'delivered', accepted: ['r3@y.test'], transactions: 1 });
+    // it was: m3 handed to the spent connection's worker, which opened a third connection for it
+    expect(opened).toBe(2);
+    const to = sessions.map((x) => x.messages.map((m) => m.to.join()));
+    expect(to).toContainEqual(['r1@y.test', 'r1b@y.test']);
+    expect(to).toContainEqual(['r2@y.test', 'r3@y.test']);
+  });
+
   describe('a message LIMITS MAILMAX turned away untried goes on a fresh connection only with a body that can be read again', () => {
     // RCPTMAX=1: the first message takes two transactions, MAILMAX=2, so the second meets the limit
     const twoTransactions = { ...msg(1), to: ['r1@y.test', 'r1b@y.test'] };

@@ -199,7 +199,8 @@ const MAX_DELAY = 2 ** 31 - 1;
 
 /**
  * A pool of connections for many messages: up to `maxConnections` connections, each sending its
- * messages one after another (up to `maxMessages`, then a fresh connection), closed after
+ * messages one after another (up to `maxMessages`, or LIMITS MAILMAX counted in transactions, then a
+ * fresh connection; a queued message goes to a waiting connection below those limits first), closed after
  * `idleTimeout`; a connection that the server closed or ended with 421 is replaced for the next
  * message. When the server refuses a connection while others of the pool are open (a limit per
  * client, signalled by a 421 or a 554 greeting alike: the open ones show the host takes our mail),
@@ -379,6 +380,13 @@ export function createPool(options: PoolOptions): SmtpPool {
     return undefined;
   };
 
+  /**
+   * The waiting connection a queued message is handed to: one that can take it now (see
+   * {@link idleConnection}: LIMITS MAILMAX counted in transactions), else any that waits (it replaces
+   * its spent connection first, the pool keeping its number of connections); undefined when none waits.
+   */
+  const waitingConnection = (): (() => void) | undefined => idleConnection() ?? wake.keys().next().value;
+
   async function worker(first: Job): Promise<void> {
     let client: SmtpClient | undefined;
     let sent = 0;
@@ -527,8 +535,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           spawn(waiting);
         } else {
           // the pool's other connections take it: an idle one now, a busy one when it is done
-          const [w] = wake.keys();
-          w?.();
+          waitingConnection()?.();
         }
       }
     }
@@ -569,7 +576,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           job.deadline = performance.now() + messageTimeout;
           watch(job, messageTimeout);
         }
-        const [w] = wake.keys();
+        const w = waitingConnection();
         if (w) {
           queue.push(job);
           w();
