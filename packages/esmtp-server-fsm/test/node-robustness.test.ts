@@ -234,6 +234,86 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
       expect(stored).toEqual(['tls body\r\n']);
     }
   });
+  /**
+   * EHLO, then `commands` in one write and a FIN at once; everything read until the server closes
+   * the connection (`closed`) or 5 s pass (the command timeout is 60 s: only an end the session
+   * makes itself comes within them).
+   */
+  async function halfClosedAfter(port: number, commands: string): Promise<{ out: string; closed: boolean }> {
+    const socket = connect(port, '127.0.0.1');
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    await vi.waitFor(() => expect(out).toMatch(/^220 /m), { timeout: 5000 });
+    socket.write('EHLO c.example\r\n');
+    await vi.waitFor(() => expect(out).toMatch(/^250 /m), { timeout: 5000 });
+    socket.end(commands);
+    const closed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 5000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    socket.destroy();
+    return { out, closed };
+  }
+  const slowly = <T,>(v: T): Promise<T> => new Promise((r) => setTimeout(() => r(v), 200));
+  const timeouts = { command: 60_000 };
+
+  it('SRV-2 MAIL and RCPT, then FIN while an async onMailFrom / onRcptTo (200 ms) decides: its reply is written, then the session ends at once', async () => {
+    for (const verdict of [undefined, { code: 550, enhanced: '5.7.1', text: 'Not from you' }]) {
+      const port = await start({ timeouts, onMailFrom: () => slowly(verdict) });
+      const { out, closed } = await halfClosedAfter(port, 'MAIL FROM:<a@b.example>\r\n');
+      expect(closed, 'closed by the server').toBe(true);
+      expect(out.split('\r\n').slice(-2)[0]).toBe(verdict ? '550 5.7.1 Not from you' : '250 2.1.0 Sender OK');
+    }
+    for (const verdict of [undefined, { code: 550, enhanced: '5.1.1', text: 'No such user' }]) {
+      const rcpts: string[] = [];
+      const port = await start({ timeouts, onRcptTo: (to) => slowly(verdict).then((v) => (rcpts.push(to), v)) });
+      const { out, closed } = await halfClosedAfter(port, 'MAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\n');
+      expect(closed, 'closed by the server').toBe(true);
+      expect(rcpts).toEqual(['x@y.example']);
+      expect(codes(out)).toEqual([220, 250, 250, verdict ? 550 : 250]);
+      expect(out.split('\r\n').slice(-2)[0]).toBe(verdict ? '550 5.1.1 No such user' : '250 2.1.5 Recipient OK');
+    }
+  });
+
+  it.each([['"." + QUIT', 'QUIT\r\n'], ['"." alone', '']])('SRV-2 %s in one write, then FIN while an async onData (200 ms) decides: 250 (or its refusal) and 221 if asked, then the session ends at once', async (_name, quit) => {
+    for (const verdict of [undefined, { code: 554, enhanced: '5.7.1', text: 'Refused' }]) {
+      const stored: string[] = [];
+      const port = await start({
+        timeouts,
+        onData: async (_env, stream) => {
+          stored.push((await readAll(stream)).toString());
+          return slowly(verdict);
+        },
+      });
+      const socket = connect(port, '127.0.0.1');
+      let out = '';
+      socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      await vi.waitFor(() => expect(out).toMatch(/^220 /m), { timeout: 5000 });
+      socket.write('EHLO c.example\r\n');
+      await vi.waitFor(() => expect(out).toMatch(/^250 /m), { timeout: 5000 });
+      socket.write('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
+      await vi.waitFor(() => expect(out).toMatch(/^354 /m), { timeout: 5000 });
+      socket.end(`Subject: t\r\n\r\nbody\r\n.\r\n${quit}`);
+      const closed = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 5000);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      socket.destroy();
+      expect(closed, 'closed by the server').toBe(true);
+      expect(codes(out)).toEqual([220, 250, 250, 250, 354, verdict ? 554 : 250, ...(quit ? [221] : [])]);
+      expect(out.endsWith('\r\n')).toBe(true);
+      expect(stored).toEqual(['Subject: t\r\n\r\nbody\r\n']);
+    }
+  });
+
   it('SRV-2 FIN inside a message aborts it: nothing is stored, the socket closes', async () => {
     const stored: string[] = [];
     const errors: string[] = [];
