@@ -12,6 +12,7 @@ import type { TlsSecurity } from '@smtpkit/foundation';
 import { nodeCrypto } from './crypto.js';
 import { chunks, discard, isBodySource, pieces } from './body-source.js';
 import type { BodySource } from './body-source.js';
+import { carryOnUntried } from './carry-over.js';
 
 /**
  * Transport security, smtpkit's one TLS vocabulary (`TlsSecurity`, the core's `security` option):
@@ -890,32 +891,55 @@ export interface SendMailOptions extends ConnectOptions, Omit<SendInput, 'body'>
 /**
  * Connects, sends one message, says QUIT, and resolves with the per-recipient result. A server that
  * does not answer the QUIT delays the result by at most 2 s (the `quit` timeout when shorter): the
- * connection is then closed.
+ * connection is then closed. Recipients that LIMITS MAILMAX (RFC 9422) left untried go on new
+ * connections to the same server, one after another while each takes some of them, when the body
+ * can go again (a string or bytes): one result for the message, each recipient tried once
+ * ({@link carryOnUntried}). Those no new connection takes keep `ERR_SMTP_CLIENT_MAILMAX_REACHED`.
  *
  * @example
  * const r = await sendMail({ host: 'mx.example.org', port: 25, from: 'a@example.com', to: ['b@example.org'], body });
  * console.log(r.outcome, r.recipients.map((x) => [x.address, x.status, x.classification?.name]));
- * @see RFC 5321 §3
+ * @see RFC 5321 §3, RFC 9422 §4
  */
 export async function sendMail(options: SendMailOptions): Promise<SendResult> {
   const { from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
-  const client = await connect(conn);
-  try {
-    const msg: SendInput = {
-      from,
-      to,
-      body,
-      ...(bodyType ? { bodyType } : {}),
-      ...(size !== undefined ? { size } : {}),
-      ...(dsn ? { dsn } : {}),
-      ...(requireTls ? { requireTls } : {}),
-      ...(mailArgs ? { mailArgs } : {}),
-      ...(rcptArgs ? { rcptArgs } : {}),
-    };
-    return await client.send(msg);
-  } finally {
-    await courtesyQuit(client, conn.timeouts?.quit);
-  }
+  const msg: SendInput = {
+    from,
+    to,
+    body,
+    ...(bodyType ? { bodyType } : {}),
+    ...(size !== undefined ? { size } : {}),
+    ...(dsn ? { dsn } : {}),
+    ...(requireTls ? { requireTls } : {}),
+    ...(mailArgs ? { mailArgs } : {}),
+    ...(rcptArgs ? { rcptArgs } : {}),
+  };
+  const sendOn = async (client: SmtpClient, input: SendInput): Promise<SendResult> => {
+    try {
+      return await client.send(input);
+    } finally {
+      await courtesyQuit(client, conn.timeouts?.quit);
+    }
+  };
+  const first = await sendOn(await connect(conn), msg);
+  // a stream body that a transaction read cannot go again: the connection left the rest deferred
+  // with their own code, so nothing is untried at MAILMAX and nothing is carried
+  return carryOnUntried(first, async (rest) => {
+    let next: SmtpClient;
+    try {
+      next = await connect(conn);
+    } catch (e) {
+      // options the first connection took cannot be wrong now; anything else is this connection's
+      if (e instanceof SmtpClientError && e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED') throw e;
+      return undefined;
+    }
+    try {
+      return await sendOn(next, { ...msg, to: rest });
+    } catch (e) {
+      if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
+      return undefined;
+    }
+  });
 }
 
 /** How long a QUIT said once the results are known waits for its reply (`sendMail`, `deliver`, `createPool`). */
