@@ -31,8 +31,9 @@ export interface XclientOptions {
    * Not offered: `ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE`, and the queued messages fail for good
    * (`rejected`, permanent), as a message needing an extension the server lacks does
    * (`ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE`...): nothing changes until the server's configuration
-   * does. Refused (a reply to XCLIENT other than 220): `ERR_SMTP_CLIENT_PROTOCOL` with the reply,
-   * the messages deferred.
+   * does. Refused (a reply to XCLIENT other than 220): `ERR_SMTP_CLIENT_PROTOCOL` with the reply;
+   * the messages fail for good on a 5xx (`rejected`, with the reply) and are deferred on a 4xx, as
+   * for a refused EHLO or AUTH.
    */
   readonly required?: boolean;
 }
@@ -74,7 +75,8 @@ export function xclientState(attributes: XclientAttributes, options: XclientOpti
       // The server takes the HELO name from the EHLO that follows XCLIENT: it must be the
       // original client's, or the HELO attribute is lost.
       if (reply.code === 220) return ctx.rehello(helo);
-      if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL', reply);
+      // a 5xx refusal is for good (as a refused EHLO or AUTH): a retry meets the same answer
+      if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL', reply, reply.code >= 500);
       ctx.next();
     },
   };

@@ -97,6 +97,17 @@ describe('xclientState', () => {
     expect(required.server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
   });
 
+  it('refused with required: a 5xx fails the message for good with the reply, a 4xx defers it (as a refused EHLO or AUTH)', () => {
+    const permanent = withXclient({ ehlo: ['XCLIENT ADDR'], xclient: '550 5.7.0 not authorized' }, { ADDR: '192.0.2.1' }, true);
+    // it was: deferred (transient), which a queue retries for ever although the server said no for good
+    expect(permanent.messages[0]).toMatchObject({ outcome: 'failed', transient: false, errorCode: 'ERR_SMTP_CLIENT_PROTOCOL' });
+    expect(permanent.messages[0]!.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, reply: { code: 550 } });
+    expect(permanent.events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_PROTOCOL', reply: { code: 550 } });
+    const temporary = withXclient({ ehlo: ['XCLIENT ADDR'], xclient: '421 4.3.0 try again later' }, { ADDR: '192.0.2.1' }, true);
+    expect(temporary.messages[0]).toMatchObject({ outcome: 'deferred', transient: true });
+    expect(temporary.messages[0]!.recipients[0]).toMatchObject({ status: 'deferred', transient: true });
+  });
+
   it('a control byte in an attribute is refused when the state is made', () => {
     expect(codeOf(() => xclientState({ NAME: 'a\r\nMAIL FROM:<x@y>' }))).toBe('ERR_SMTP_CLIENT_CONTROL_CHARACTER');
   });
