@@ -137,15 +137,22 @@ export function collectionFacts(args: unknown): CollectionFacts | undefined {
 export const storedEntries: {
   value(args: SmtpClientArgs, upperKeyword: string): string | undefined;
   has(args: SmtpClientArgs, upperKeyword: string): boolean;
+  /** Stores a parameter the server's parser has checked as `add` checks one, as `add` stores it. */
+  put(args: SmtpClientArgs, upperKeyword: string, value: string | undefined): void;
 } = {
   value: () => undefined,
   has: () => false,
+  put: () => undefined,
 };
 
 export class SmtpClientArgs implements Iterable<readonly [string, string | undefined]> {
   static {
     storedEntries.value = (args, upperKeyword) => args.#entries.get(upperKeyword);
     storedEntries.has = (args, upperKeyword) => args.#entries.has(upperKeyword);
+    storedEntries.put = (args, upperKeyword, value) => {
+      args.#entries.set(upperKeyword, value);
+      args.#byteLength += SmtpClientArgs.#cost(upperKeyword, value);
+    };
     // what another copy of this package (a CommonJS and an ESM build side by side, two installed
     // versions) may read of a collection: its parameter table and its command
     Object.defineProperty(SmtpClientArgs.prototype, ARGS_FACTS, {

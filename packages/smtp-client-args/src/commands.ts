@@ -7,10 +7,10 @@
 
 import { SmtpClientArgs, collectionFacts, storedEntries } from './client-args.js';
 import { ClientArgsError, booleanOption, optionsObject } from './errors.js';
-import type { ServerReply } from './errors.js';
-import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs } from './parameters.js';
+import type { ArgsErrorCode, ServerReply } from './errors.js';
+import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs, valueProblem } from './parameters.js';
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
-import { DEFAULT_PATH_LIMITS, lenientOptions, pathFailureReply, renderPath, resolveLimits, scanPath, toPath } from './path.js';
+import { DEFAULT_PATH_LIMITS, frozenPath, lenientOptions, pathReply, renderPath, resolveLimits, scanPathWith, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
 import { asciiUpper, keywordEnd, strictDecoder as decoder, utf8Length } from './text.js';
 import { tryXtextDecode } from './xtext.js';
@@ -364,9 +364,10 @@ function allowedSet(advertised: readonly string[] | undefined, extra: readonly s
 }
 
 interface RawParam {
-  readonly keyword: string;
   readonly upper: string;
   readonly value: string | undefined;
+  /** Its definition in the options' table (`Prepared.specs`), if any. */
+  readonly spec: ParameterSpec | undefined;
 }
 
 /** What a parse derives from its options; reused while the same option objects come back (servers parse every command with one options object). */
@@ -513,12 +514,34 @@ function derive(options: ParseOptions): Prepared {
 const NO_OPTIONS: ParseOptions = {};
 const NO_LENIENCY: LenientOptions = {};
 
-function syntaxError(text: string): ClientArgsError {
-  return ClientArgsError.remote('ERR_SMTP_COMMAND_SYNTAX', reply(501, '5.5.2', text));
+/**
+ * Why a client's MAIL or RCPT arguments are refused: what the {@link ClientArgsError} a public
+ * parser throws for it carries (its code, the reply to send, the parameter at fault). The parsers'
+ * core returns it, so the server's entry answers a bad command without making an error.
+ * @internal
+ */
+export interface ArgsRefusal {
+  readonly ok: false;
+  readonly code: ArgsErrorCode;
+  readonly reply: ServerReply;
+  readonly keyword: string | undefined;
 }
 
-function paramError(code: 'ERR_SMTP_PARAM_SYNTAX' | 'ERR_SMTP_PARAM_DUPLICATE' | 'ERR_SMTP_PARAM_VALUE' | 'ERR_SMTP_TOO_MANY_PARAMS', text: string, keyword?: string): ClientArgsError {
-  return ClientArgsError.remote(code, reply(501, '5.5.4', text), keyword);
+function refuse(code: ArgsErrorCode, r: ServerReply, keyword?: string): ArgsRefusal {
+  return { ok: false, code, reply: r, keyword };
+}
+
+function syntaxError(text: string): ArgsRefusal {
+  return refuse('ERR_SMTP_COMMAND_SYNTAX', reply(501, '5.5.2', text));
+}
+
+function paramError(code: 'ERR_SMTP_PARAM_SYNTAX' | 'ERR_SMTP_PARAM_DUPLICATE' | 'ERR_SMTP_PARAM_VALUE' | 'ERR_SMTP_TOO_MANY_PARAMS', text: string, keyword?: string): ArgsRefusal {
+  return refuse(code, reply(501, '5.5.4', text), keyword);
+}
+
+/** The error a public parser throws for a refusal. */
+function refusalError(r: ArgsRefusal): ClientArgsError {
+  return ClientArgsError.remote(r.code, r.reply, r.keyword);
 }
 
 /**
@@ -542,13 +565,38 @@ interface ParsedCommand {
   readonly count: number;
 }
 
-function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): ParsedCommand {
-  options = optionsObject(options, NO_OPTIONS);
-  const role = command === 'mail' ? 'reverse' : 'forward';
+/**
+ * What the core of the parsers found in an acceptable command: the path, the parameters in order
+ * (`first`, then `more`: most commands carry none or one, so a list is made only for a second),
+ * whether SMTPUTF8 is in effect, and whether xtext may use lower-case hex (for the collection).
+ */
+interface Accepted {
+  readonly ok: true;
+  readonly path: Path;
+  readonly first: RawParam | undefined;
+  readonly more: RawParam[] | undefined;
+  readonly count: number;
+  readonly utf8: boolean;
+  readonly lowercaseHex: boolean;
+}
+
+/** The options of a parse, checked, and what it derives from them. */
+interface Checked {
+  readonly lenient: LenientOptions;
+  readonly smtpUtf8: boolean | undefined;
+  readonly derived: Prepared;
+}
+
+/** Checks `options` (the same checks in the same order for every entry) and finds what a parse derives from them. */
+function checkOptions(options: ParseOptions): Checked {
   const lenient = lenientOptions(options.lenient, NO_LENIENCY);
   const smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
-  const derived = prepare(options);
-  const { limits, specs } = derived;
+  return { lenient, smtpUtf8, derived: prepare(options) };
+}
+
+function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): ParsedCommand {
+  options = optionsObject(options, NO_OPTIONS);
+  const checked = checkOptions(options);
 
   let s: string;
   if (typeof input === 'string') s = input;
@@ -566,14 +614,33 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   const prep = command === 'mail' ? 'FROM:' : 'TO:';
   let i = 0;
   if (end >= 5 && matchesUpper(s, 0, end, verb)) i = 5;
-  if (!matchesUpper(s, i, end, prep)) throw syntaxError(`Syntax: ${verb}${prep}<address> [parameters]`);
-  i += prep.length;
+  if (!matchesUpper(s, i, end, prep)) throw refusalError(syntaxError(`Syntax: ${verb}${prep}<address> [parameters]`));
+  const r = parseArguments(s, i + prep.length, end, command, options, checked);
+  if (!r.ok) throw refusalError(r);
+  const args = new SmtpClientArgs({ command, smtpUtf8: r.utf8, lowercaseXtextHex: r.lowercaseHex, parameters: options.parameters ?? [] });
+  // checked already as `add` checks them (parseArguments): stored as `add` stores them
+  if (r.first !== undefined) {
+    storedEntries.put(args, r.first.upper, r.first.value);
+    if (r.more !== undefined) for (const m of r.more) storedEntries.put(args, m.upper, m.value);
+  }
+  return { path: frozenPath(r.path), args, count: r.count };
+}
+
+/**
+ * The core of the MAIL and RCPT parsers: the text after `FROM:` / `TO:` (from `i` to `end`, the
+ * CRLF left out), strictly or with the leniency of `checked`. A command a server must refuse is
+ * returned as its refusal; an option that cannot be used throws (API misuse).
+ */
+function parseArguments(s: string, i: number, end: number, command: ParameterCommand, options: ParseOptions, checked: Checked): Accepted | ArgsRefusal {
+  const { lenient, smtpUtf8, derived } = checked;
+  const { limits, specs } = derived;
+  const role = command === 'mail' ? 'reverse' : 'forward';
   if (i < end && s.charCodeAt(i) === 0x20) {
-    if (!(lenient.spaceAfterColon ?? false)) throw syntaxError(`No space allowed after ${prep}`);
+    if (!(lenient.spaceAfterColon ?? false)) return syntaxError(`No space allowed after ${command === 'mail' ? 'FROM:' : 'TO:'}`);
     while (i < end && s.charCodeAt(i) === 0x20) i++;
   }
-  const scanned = scanPath(s, i, end, { role, smtpUtf8: true, limits, bare: lenient.missingAngleBrackets ?? false });
-  if (!scanned.ok) throw pathFailureReply(scanned, role);
+  const scanned = scanPathWith(s, i, end, role, true, limits, lenient.missingAngleBrackets ?? false);
+  if (!scanned.ok) return refuse(scanned.code, pathReply(scanned, role));
   i = scanned.next;
 
   // Tokenize the parameters: SP esmtp-param *(SP esmtp-param). Most commands carry none or one, so
@@ -586,36 +653,40 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   let seen: Set<string> | undefined;
   while (i < end) {
     if (s.charCodeAt(i) !== 0x20) {
-      throw paramError('ERR_SMTP_PARAM_SYNTAX', count === 0 ? 'Unexpected text after the address' : 'Invalid parameter syntax');
+      return paramError('ERR_SMTP_PARAM_SYNTAX', count === 0 ? 'Unexpected text after the address' : 'Invalid parameter syntax');
     }
     i++;
     if (i < end && s.charCodeAt(i) === 0x20) {
-      if (!extraSpaces) throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
+      if (!extraSpaces) return paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
       while (i < end && s.charCodeAt(i) === 0x20) i++;
     }
     if (i === end) {
       if (extraSpaces) break;
-      throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
+      return paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
     }
     const kStart = i;
     i = keywordEnd(s, kStart, end);
     if (i === kStart || (i < end && s.charCodeAt(i) !== 0x3d && s.charCodeAt(i) !== 0x20)) {
-      throw paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
+      return paramError('ERR_SMTP_PARAM_SYNTAX', 'Invalid parameter syntax');
     }
-    const keyword = s.slice(kStart, i);
+    const kEnd = i;
     let value: string | undefined;
     if (i < end && s.charCodeAt(i) === 0x3d) {
       const vStart = ++i;
-      const sp = s.indexOf(' ', i);
-      i = sp < 0 || sp > end ? end : sp;
+      // to the next SP (values are short: a loop is quicker than a search)
+      while (i < end && s.charCodeAt(i) !== 0x20) i++;
       value = s.slice(vStart, i);
     }
-    if (count >= limits.parameters) throw paramError('ERR_SMTP_TOO_MANY_PARAMS', 'Too many parameters');
-    const upper = asciiUpper(keyword);
+    if (count >= limits.parameters) return paramError('ERR_SMTP_TOO_MANY_PARAMS', 'Too many parameters');
+    // a keyword of the table is found in the line and taken as the table's own string (the same
+    // text, upper-cased): no slice to upper-case, and the lookups below and an object keyed by it
+    // (the server's parameters) need not find the interned copy of a text cut from the line
+    const spec = findSpec(s, kStart, kEnd, specs);
+    const upper = spec !== undefined ? spec.keyword : asciiUpper(s.slice(kStart, kEnd));
     if (first !== undefined && (first.upper === upper || (seen !== undefined ? seen.has(upper) : more !== undefined && more.some((r) => r.upper === upper)))) {
-      throw paramError('ERR_SMTP_PARAM_DUPLICATE', `Duplicate parameter ${upper}`, upper);
+      return paramError('ERR_SMTP_PARAM_DUPLICATE', `Duplicate parameter ${upper}`, upper);
     }
-    const r: RawParam = { keyword, upper, value };
+    const r: RawParam = { upper, value, spec };
     if (first === undefined) first = r;
     else {
       (more ??= []).push(r);
@@ -628,42 +699,112 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   const utf8 = command === 'mail' ? first !== undefined && (first.upper === 'SMTPUTF8' || (more !== undefined && more.some((r) => r.upper === 'SMTPUTF8'))) : (smtpUtf8 ?? false);
   const allowed = (derived.allowed[command] ??= allowedSet(derived.advertisedUpper, derived.extraUpper, specs, command));
   if (first !== undefined) {
-    checkAllowed(first, allowed, specs, command);
-    if (more !== undefined) for (const r of more) checkAllowed(r, allowed, specs, command);
-  }
-  const args = new SmtpClientArgs({ command, smtpUtf8: utf8, lowercaseXtextHex: lenient.lowercaseXtextHex ?? true, parameters: options.parameters ?? [] });
-  if (first !== undefined) {
-    addRaw(args, first);
-    if (more !== undefined) for (const r of more) addRaw(args, r);
-  }
-  const body = command === 'mail' && first !== undefined ? storedEntries.value(args, 'BODY') : undefined;
-  if (body !== undefined) {
-    const b = asciiUpper(body);
-    if (derived.body !== undefined && !derived.body.includes(b)) throw ClientArgsError.remote('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
-  }
-  const path = scanned.path;
-  if (path.kind === 'mailbox' && path.utf8 && !utf8) throw pathFailureReply({ ok: false, code: 'ERR_SMTP_UTF8_NOT_ALLOWED', reason: '' }, role);
-  if (limits.messageSize !== undefined && command === 'mail' && first !== undefined) {
-    const size = storedEntries.value(args, 'SIZE');
-    if (size !== undefined && Number(size) > limits.messageSize) {
-      throw ClientArgsError.remote('ERR_SMTP_SIZE_EXCEEDED', reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'), 'SIZE');
+    const refused = notAllowed(first, allowed, command);
+    if (refused !== undefined) return refused;
+    if (more !== undefined) {
+      for (const r of more) {
+        const x = notAllowed(r, allowed, command);
+        if (x !== undefined) return x;
+      }
     }
   }
-  return { path, args, count };
-}
-
-/** Refuses a parameter that is not allowed (not advertised, unknown, or of the other command): 555 5.5.4. */
-function checkAllowed(r: RawParam, allowed: ReadonlySet<string>, specs: ReadonlyMap<string, ParameterSpec>, command: ParameterCommand): void {
-  const spec = specs.get(r.upper);
-  if (!allowed.has(r.upper) || (spec !== undefined && spec.command !== command)) {
-    throw ClientArgsError.remote('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `Unsupported parameter ${r.upper}`), r.upper);
+  // The values, checked as the collection's `add` checks them: its parameter table (the built-in
+  // one, or the options' definitions read afresh), its context (SMTPUTF8, lower-case xtext hex).
+  const lowercaseHex = lenient.lowercaseXtextHex ?? true;
+  const valueSpecs = options.parameters === undefined || options.parameters.length === 0 ? DEFAULT_PARAMETERS : mergeSpecs(options.parameters);
+  let body: string | undefined;
+  let size: string | undefined;
+  if (first !== undefined) {
+    for (let r: RawParam | undefined = first, k = 0; r !== undefined; r = more?.[k++]) {
+      // a context of its own for each value, as `add` gives each
+      if (valueProblem(r.upper, r.value, valueSpecs === specs ? r.spec : valueSpecs.get(r.upper), command, { smtpUtf8: utf8, lowercaseXtextHex: lowercaseHex }) !== undefined) return paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
+      if (r.upper === 'BODY') body = r.value;
+      else if (r.upper === 'SIZE') size = r.value;
+    }
   }
+  if (command === 'mail' && body !== undefined) {
+    const b = asciiUpper(body);
+    if (derived.body !== undefined && !derived.body.includes(b)) return refuse('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `BODY=${b} not supported`), 'BODY');
+  }
+  const path = scanned.path;
+  if (path.kind === 'mailbox' && path.utf8 && !utf8) return refuse('ERR_SMTP_UTF8_NOT_ALLOWED', pathReply({ ok: false, code: 'ERR_SMTP_UTF8_NOT_ALLOWED', reason: '' }, role));
+  if (limits.messageSize !== undefined && command === 'mail' && size !== undefined && Number(size) > limits.messageSize) {
+    return refuse('ERR_SMTP_SIZE_EXCEEDED', reply(552, '5.3.4', 'Message size exceeds fixed maximum message size'), 'SIZE');
+  }
+  return { ok: true, path, first, more, count, utf8, lowercaseHex };
 }
 
-/** Adds a received parameter, refusing a value its grammar rejects: 501 5.5.4. */
-function addRaw(args: SmtpClientArgs, r: RawParam): void {
-  const res = args.add(r.keyword, r.value);
-  if (!res.ok) throw paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
+/** The specs of a table by the length of their keyword, for {@link findSpec}; made once a table. */
+const specsByLength = new WeakMap<ReadonlyMap<string, ParameterSpec>, (ParameterSpec[] | undefined)[]>();
+
+/**
+ * The definition in `specs` of the keyword `s[from..to)` (an esmtp-keyword: letters, digits,
+ * hyphens), in any ASCII case: what `specs.get(asciiUpper(s.slice(from, to)))` finds, read in
+ * place.
+ */
+function findSpec(s: string, from: number, to: number, specs: ReadonlyMap<string, ParameterSpec>): ParameterSpec | undefined {
+  let byLength = specsByLength.get(specs);
+  if (byLength === undefined) {
+    byLength = [];
+    for (const [k, spec] of specs) (byLength[k.length] ??= []).push(spec);
+    specsByLength.set(specs, byLength);
+  }
+  const list = byLength[to - from];
+  if (list !== undefined) for (const spec of list) if (matchesUpper(s, from, to, spec.keyword)) return spec;
+  return undefined;
+}
+
+/** The refusal of a parameter that is not allowed (not advertised, unknown, or of the other command): 555 5.5.4. */
+function notAllowed(r: RawParam, allowed: ReadonlySet<string>, command: ParameterCommand): ArgsRefusal | undefined {
+  if (!allowed.has(r.upper) || (r.spec !== undefined && r.spec.command !== command)) {
+    return refuse('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `Unsupported parameter ${r.upper}`), r.upper);
+  }
+  return undefined;
+}
+
+/**
+ * What {@link parseEnvelopeArguments} returns for an acceptable command: the path (a mailbox is
+ * a new object, not frozen: the server copies what it needs of it), and the parameters as
+ * {@link SmtpClientArgs.toJSON} gives them (upper-case keywords in order, `true` for one without a
+ * value), in a new object.
+ * @internal
+ */
+export interface EnvelopeArguments {
+  readonly ok: true;
+  readonly path: Path;
+  readonly parameters: Record<string, string | true>;
+}
+
+/**
+ * Internal to smtpkit (esmtp-server-fsm's MAIL and RCPT): the arguments of MAIL or RCPT from the
+ * text after `FROM:` / `TO:`, by the grammar, checks and options of {@link parseMailFrom} /
+ * {@link parseRcptTo}, with the same outcome as `parseMailFrom('FROM:' + text, options)` (for
+ * `rcpt`, `parseRcptTo('TO:' + text, options)`) without the collection, the typed meaning or the
+ * thrown error for a refused command: the refusal is returned (code, reply, keyword). Options
+ * that cannot be used throw as there. Not part of the documented API: it may change in any release.
+ * @internal
+ *
+ * @example
+ * ```ts
+ * parseEnvelopeArguments('mail', '<a@b.example> SIZE=10', { advertised: ['SIZE'] });
+ * // { ok: true, path: { kind: 'mailbox', ... }, parameters: { SIZE: '10' } }
+ * ```
+ * @see RFC 5321 §4.1.1.2, §4.1.1.3, §4.1.2
+ */
+export function parseEnvelopeArguments(command: ParameterCommand, text: string, options: ParseOptions = NO_OPTIONS): EnvelopeArguments | ArgsRefusal {
+  options = optionsObject(options, NO_OPTIONS);
+  const checked = checkOptions(options);
+  // what the public parsers do for a text given as a string: a final CRLF is left out
+  let end = text.length;
+  if (end >= 2 && text.charCodeAt(end - 2) === 0x0d && text.charCodeAt(end - 1) === 0x0a) end -= 2;
+  const r = parseArguments(text, 0, end, command, options, checked);
+  if (!r.ok) return r;
+  const parameters: Record<string, string | true> = {};
+  if (r.first !== undefined) {
+    parameters[r.first.upper] = r.first.value ?? true;
+    if (r.more !== undefined) for (const m of r.more) parameters[m.upper] = m.value ?? true;
+  }
+  return { ok: true, path: r.path, parameters };
 }
 
 /**

@@ -20,6 +20,9 @@ export {
   readRcptParameters,
 } from './commands.js';
 export type { FormatOptions, MailParameters, ParsedMailFrom, ParsedRcptTo, ParseLimits, ParseOptions, RcptParameters } from './commands.js';
+// Internal to smtpkit (esmtp-server-fsm's MAIL and RCPT), not documented API: see its TSDoc.
+export { parseEnvelopeArguments } from './commands.js';
+export type { ArgsRefusal, EnvelopeArguments } from './commands.js';
 export { DEFAULT_PARAMETERS } from './parameters.js';
 export type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 export { xtextDecode, xtextEncode } from './xtext.js';

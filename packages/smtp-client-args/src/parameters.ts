@@ -319,10 +319,25 @@ export function checkParam(
   }
   const upper = asciiUpper(keyword);
   const spec = specs.get(upper);
+  return valueProblem(upper, value, spec, command, ctx) ?? { ok: true, keyword: upper, spec };
+}
+
+/**
+ * The checks of {@link checkParam} that follow the keyword's: `upper` is an esmtp-keyword,
+ * upper-cased, and `spec` its definition (if any). Undefined when the value is fine, so the
+ * server's parser allocates nothing for a good parameter.
+ */
+export function valueProblem(
+  upper: string,
+  value: string | undefined,
+  spec: ParameterSpec | undefined,
+  command: ParameterCommand | undefined,
+  ctx: ValidationContext,
+): Extract<ParamCheck, { ok: false }> | undefined {
   if (value !== undefined && (typeof value !== 'string' || !isEsmtpValue(value, ctx.smtpUtf8))) {
     return { ok: false, reason: 'bad-value', message: `${upper} value must match esmtp-value` };
   }
-  if (spec === undefined) return { ok: true, keyword: upper, spec };
+  if (spec === undefined) return undefined;
   if (command !== undefined && spec.command !== command) {
     return { ok: false, reason: 'wrong-command', message: `${upper} belongs to ${spec.command.toUpperCase()}` };
   }
@@ -332,7 +347,7 @@ export function checkParam(
     const why = spec.validate(value, ctx);
     if (why !== undefined) return { ok: false, reason: 'bad-value', message: why };
   }
-  return { ok: true, keyword: upper, spec };
+  return undefined;
 }
 
 function isKeyword(s: string): boolean {

@@ -6,7 +6,7 @@
  */
 
 import { ClientArgsError, booleanOption, noControls, optionsObject, stringArgument } from './errors.js';
-import type { ArgsErrorCode } from './errors.js';
+import type { ArgsErrorCode, ServerReply } from './errors.js';
 import { hexValue, isAlnum, isAtext, isDigit, isUtf8AddressChar, isWellFormed, keywordEnd, utf8Length, utf8LengthOf } from './text.js';
 import { punycodeLength, typeName } from '@smtpkit/foundation';
 
@@ -466,6 +466,12 @@ function scanLocalPart(s: string, pos: number, end: number, max = Infinity): Loc
   return { ok: true, next: i, value: s.slice(pos, i), quoted: false, utf8 };
 }
 
+/** Where a path ends after its domain at `at`: past the `>` (bracketed) or at `stop` (bare); -1 if it does not. */
+function closeAt(s: string, at: number, stop: number, bracketed: boolean): number {
+  if (bracketed) return at < stop && s.charCodeAt(at) === 0x3e ? at + 1 : -1;
+  return at === stop ? at : -1;
+}
+
 interface ScanOptions {
   readonly role: 'reverse' | 'forward' | 'any';
   readonly smtpUtf8: boolean;
@@ -473,20 +479,33 @@ interface ScanOptions {
   readonly bare: boolean;
 }
 
-/** Where a path ends after its domain at `at`: past the `>` (bracketed) or at `stop` (bare); -1 if it does not. */
-function closeAt(s: string, at: number, stop: number, bracketed: boolean): number {
-  if (bracketed) return at < stop && s.charCodeAt(at) === 0x3e ? at + 1 : -1;
-  return at === stop ? at : -1;
-}
-
 /**
  * Scans a path in `s` from `pos` (up to `end`). With `bare` the angle brackets are optional and an
  * unbracketed path ends at the first SP. Internal: callers turn failures into typed errors.
  */
 export function scanPath(s: string, pos: number, end: number, o: ScanOptions): PathSuccess | PathFailure {
+  const r = scanPathWith(s, pos, end, o.role, o.smtpUtf8, o.limits, o.bare);
+  return r.ok ? { ok: true, path: frozenPath(r.path), next: r.next } : r;
+}
+
+/**
+ * A path as the package hands it out: frozen. {@link scanPathWith} leaves a mailbox unfrozen (the
+ * server's parser only reads it, and a freeze costs more than the rest of a short path's scan);
+ * whatever gives one to a caller freezes it with this.
+ */
+export function frozenPath<P extends Path>(p: P): P {
+  return p.kind === 'mailbox' ? Object.freeze(p) : p;
+}
+
+/**
+ * {@link scanPath} with its options one by one, so the parsers of every MAIL and RCPT make no
+ * options object: `role` says which special paths are allowed, `smtpUtf8` whether non-ASCII
+ * addresses are, `limits` bound the path. A mailbox path is not frozen yet ({@link frozenPath}).
+ */
+export function scanPathWith(s: string, pos: number, end: number, role: 'reverse' | 'forward' | 'any', smtpUtf8: boolean, limits: PathLimits, bare: boolean): PathSuccess | PathFailure {
   let i = pos;
   const bracketed = i < end && s.charCodeAt(i) === 0x3c;
-  if (!bracketed && !o.bare) return fail('ERR_SMTP_PATH_SYNTAX', 'missing angle brackets');
+  if (!bracketed && !bare) return fail('ERR_SMTP_PATH_SYNTAX', 'missing angle brackets');
   if (bracketed) i++;
   let stop = end;
   if (!bracketed) {
@@ -495,15 +514,18 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
     if (sp >= 0 && sp < end) stop = sp;
   }
   if (bracketed && i < end && s.charCodeAt(i) === 0x3e) {
-    if (o.role === 'forward') return fail('ERR_SMTP_NULL_PATH_NOT_ALLOWED', 'the null path is not a recipient');
+    if (role === 'forward') return fail('ERR_SMTP_NULL_PATH_NOT_ALLOWED', 'the null path is not a recipient');
     return { ok: true, path: NULL_PATH, next: i + 1 };
   }
   // Source route: A-d-l ":" (accepted and dropped, RFC 5321 §4.1.1.3 / Appendix C).
+  // `routeUtf8`: it has non-ASCII text (then the path is measured in octets, see below).
+  let routeUtf8 = false;
   if (i < stop && s.charCodeAt(i) === 0x40) {
     while (true) {
       i++; // '@'
       const d = scanDomain(s, i, stop);
       if (!d.ok) return d;
+      if (d.utf8) routeUtf8 = true;
       i = d.next;
       if (i < stop && s.charCodeAt(i) === 0x2c) {
         i++;
@@ -518,7 +540,7 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
     }
   }
   const localStart = i;
-  const local = scanLocalPart(s, i, stop, o.limits.localPart);
+  const local = scanLocalPart(s, i, stop, limits.localPart);
   if (!local.ok) return local;
   i = local.next;
   const localEnd = i;
@@ -526,7 +548,7 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
     // `<postmaster>` without a domain (forward-paths only), case-insensitive.
     const after = closeAt(s, i, stop, bracketed);
     if (after >= 0 && !local.quoted && local.value.length === 10 && local.value.toLowerCase() === 'postmaster') {
-      if (o.role === 'reverse') return fail('ERR_SMTP_PATH_SYNTAX', 'postmaster is not a sender');
+      if (role === 'reverse') return fail('ERR_SMTP_PATH_SYNTAX', 'postmaster is not a sender');
       return { ok: true, path: POSTMASTER_PATH, next: after };
     }
     // Nothing after the local part, or only the closing bracket: the domain is missing; anything else is out of place.
@@ -541,30 +563,37 @@ export function scanPath(s: string, pos: number, end: number, o: ScanOptions): P
   if (after < 0) return bracketed ? (domainCharFailure(s, i, stop) ?? fail('ERR_SMTP_PATH_SYNTAX', 'path not closed by ">"')) : fail('ERR_SMTP_PATH_SYNTAX', 'invalid character in path');
   const domain = s.slice(domainStart, i);
   const utf8 = local.utf8 || dom.utf8;
-  if (utf8 && !o.smtpUtf8) return fail('ERR_SMTP_UTF8_NOT_ALLOWED', 'non-ASCII address without SMTPUTF8');
+  if (utf8 && !smtpUtf8) return fail('ERR_SMTP_UTF8_NOT_ALLOWED', 'non-ASCII address without SMTPUTF8');
   if (utf8 && (!isWellFormed(local.value) || !isWellFormed(domain))) return fail('ERR_SMTP_PATH_SYNTAX', 'bad UTF-16');
   // An unquoted local part passed the dot-string scan, so it renders as written: the address is
   // the text from the local part to the end of the domain, one slice.
   const address = local.quoted ? renderLocalPart(local.value) + '@' + domain : s.slice(localStart, i);
   // ASCII text is one byte per code unit: count only when there is non-ASCII text.
-  if ((utf8 ? utf8LengthOf(s, localStart, localEnd) : localEnd - localStart) > o.limits.localPart) return LOCAL_TOO_LONG;
+  if ((utf8 ? utf8LengthOf(s, localStart, localEnd) : localEnd - localStart) > limits.localPart) return LOCAL_TOO_LONG;
   // in octets as written and in A-label form (longer for some U-labels), as esmtp-server-fsm measures a host name
-  if (Math.max(dom.utf8 ? utf8Length(domain) : domain.length, dom.aLength ?? 0) > o.limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
+  if (Math.max(dom.utf8 ? utf8Length(domain) : domain.length, dom.aLength ?? 0) > limits.domain) return fail('ERR_SMTP_PATH_TOO_LONG', 'domain too long');
   // The path as written (source route included; brackets counted even when they were missing).
-  if (utf8LengthOf(s, pos, after) + (bracketed ? 0 : 2) > o.limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
+  // Only its local part, domain and route can hold non-ASCII text: without any, one octet a unit.
+  if ((utf8 || routeUtf8 ? utf8LengthOf(s, pos, after) : after - pos) + (bracketed ? 0 : 2) > limits.path) return fail('ERR_SMTP_PATH_TOO_LONG', 'path too long');
   return {
     ok: true,
     next: after,
-    path: Object.freeze({ kind: 'mailbox', localPart: local.value, domain, domainKind: dom.kind, utf8, address }),
+    // not frozen here: see frozenPath
+    path: { kind: 'mailbox', localPart: local.value, domain, domainKind: dom.kind, utf8, address },
   };
 }
 
 /** The reply a server sends for a path failure. */
 export function pathFailureReply(f: PathFailure, role: 'reverse' | 'forward' | 'any'): ClientArgsError {
+  return ClientArgsError.remote(f.code, pathReply(f, role));
+}
+
+/** The reply of {@link pathFailureReply}'s error, without the error. */
+export function pathReply(f: PathFailure, role: 'reverse' | 'forward' | 'any'): ServerReply {
   const who = role === 'reverse' ? 'sender' : role === 'forward' ? 'recipient' : 'mailbox';
   return f.code === 'ERR_SMTP_UTF8_NOT_ALLOWED'
-    ? ClientArgsError.remote(f.code, { code: 553, enhanced: '5.6.7', text: `Non-ASCII ${who} address requires SMTPUTF8` })
-    : ClientArgsError.remote(f.code, { code: 501, enhanced: role === 'reverse' ? '5.1.7' : '5.1.3', text: `Bad ${who} address: ${f.reason}` });
+    ? { code: 553, enhanced: '5.6.7', text: `Non-ASCII ${who} address requires SMTPUTF8` }
+    : { code: 501, enhanced: role === 'reverse' ? '5.1.7' : '5.1.3', text: `Bad ${who} address: ${f.reason}` };
 }
 
 /**
@@ -588,17 +617,20 @@ export function parsePath(text: string, options?: PathOptions): Path {
   if (role !== 'any' && role !== 'reverse' && role !== 'forward') {
     throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.role', "options.role must be 'reverse', 'forward' or 'any'");
   }
-  const r = scanPath(text, 0, text.length, {
+  const r = scanPathWith(
+    text,
+    0,
+    text.length,
     role,
-    smtpUtf8: booleanOption(options.smtpUtf8, 'options.smtpUtf8') ?? false,
-    limits: resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS),
-    bare: lenientOptions(options.lenient, {}).missingAngleBrackets ?? false,
-  });
+    booleanOption(options.smtpUtf8, 'options.smtpUtf8') ?? false,
+    resolveLimits(DEFAULT_PATH_LIMITS, options.limits, PATH_KEYS),
+    lenientOptions(options.lenient, {}).missingAngleBrackets ?? false,
+  );
   if (!r.ok) throw pathFailureReply(r, role);
   if (r.next !== text.length) {
     throw pathFailureReply(fail('ERR_SMTP_PATH_SYNTAX', 'unexpected text after the path'), role);
   }
-  return r.path;
+  return frozenPath(r.path);
 }
 
 function localError(code: ArgsErrorCode, argument: string, reason: string): ClientArgsError {
@@ -623,9 +655,9 @@ function buildMailbox(localPart: unknown, domain: unknown, argLocal: string, arg
   const d = scanDomain(domain, 0, domain.length);
   if (!d.ok || d.next !== domain.length) throw localError('ERR_SMTP_PATH_SYNTAX', argDomain, 'not a host name or address literal');
   const text = '<' + renderLocalPart(localPart) + '@' + domain + '>';
-  const r = scanPath(text, 0, text.length, { role: 'any', smtpUtf8, limits, bare: false });
+  const r = scanPathWith(text, 0, text.length, 'any', smtpUtf8, limits, false);
   if (!r.ok) throw localError(r.code, argLocal === argDomain ? argLocal : 'path', r.reason);
-  return r.path as MailboxPath;
+  return frozenPath(r.path as MailboxPath);
 }
 
 /**
@@ -651,10 +683,10 @@ export function toPath(path: Path | string, argument: string, options: Pick<Path
   if (typeof path === 'string') {
     noControls(path, argument);
     const text = path.length >= 2 && path.charCodeAt(0) === 0x3c && path.charCodeAt(path.length - 1) === 0x3e ? path : '<' + path + '>';
-    const r = scanPath(text, 0, text.length, { role: 'any', smtpUtf8, limits, bare: false });
+    const r = scanPathWith(text, 0, text.length, 'any', smtpUtf8, limits, false);
     if (!r.ok) throw localError(r.code, argument, r.reason);
     if (r.next !== text.length) throw localError('ERR_SMTP_PATH_SYNTAX', argument, 'unexpected text after the path');
-    return r.path;
+    return frozenPath(r.path);
   }
   switch (typeof path === 'object' && path !== null ? path.kind : undefined) {
     case 'null':
