@@ -3,8 +3,8 @@
  * for SMTPUTF8; RFC 3461 xtext), delegated to smtp-client-args with the keywords the session
  * advertised. On failure it returns the reply to send.
  */
-import { parseMailFrom, parseRcptTo } from 'smtp-client-args';
-import type { ParseOptions, Path, SmtpClientArgs } from 'smtp-client-args';
+import { parseEnvelopeArguments } from 'smtp-client-args';
+import type { ArgsRefusal, EnvelopeArguments, ParseOptions } from 'smtp-client-args';
 import type { ReplyInit } from './reply.js';
 import { SmtpServerError } from './errors.js';
 import { hasUnsafeText as unsafe } from './peer-text.js';
@@ -80,23 +80,23 @@ function orcptText(v: string): string {
 export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, options: ParseOptions = {}): EnvelopeArgResult {
   if (kind !== 'mail' && kind !== 'rcpt') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `kind must be 'mail' or 'rcpt', got ${String(kind)}`);
   if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'parseEnvelopeArgument options must be an object');
-  let path: Path;
-  let args: SmtpClientArgs;
+  // smtp-client-args' parser of `FROM:${text}` / `TO:${text}`, from the text itself: a refused
+  // command comes back as its refusal, with the reply to send; a caller's bad option is thrown
+  let r: EnvelopeArguments | ArgsRefusal;
   try {
-    const r = kind === 'mail' ? parseMailFrom(`FROM:${text}`, options) : parseRcptTo(`TO:${text}`, options);
-    path = r.path;
-    args = r.args;
+    r = parseEnvelopeArguments(kind, typeof text === 'string' ? text : `${text as unknown as string}`, options);
   } catch (e) {
-    // smtp-client-args reports peer syntax errors as remote errors carrying the reply to send
+    // a remote error thrown from a custom parameter definition's `validate` is a reply too
     const reply = (e as { kind?: unknown; reply?: { code: number; enhanced?: string; text?: string } }).reply;
     if ((e as { kind?: unknown }).kind === 'remote' && reply !== undefined) return { ok: false, reply: { code: reply.code, ...(reply.enhanced !== undefined ? { enhanced: reply.enhanced } : {}), ...(reply.text !== undefined ? { text: reply.text } : {}) } };
     throw e;
   }
+  if (!r.ok) return { ok: false, reply: { code: r.reply.code, enhanced: r.reply.enhanced, text: r.reply.text } };
+  const path = r.path;
   const parsed: ParsedPath =
     path.kind === 'mailbox' ? { address: path.address, localPart: path.localPart, domain: path.domain } : path.kind === 'null' ? { address: '', localPart: '', domain: '' } : { address: 'postmaster', localPart: 'postmaster', domain: '' };
   if (unsafe(parsed.address)) return fail(501, '5.5.2', 'Control characters are not allowed in addresses');
-  const parameters: Record<string, string | true> = {};
-  for (const [key, value] of args) parameters[key.toUpperCase()] = value ?? true;
+  const parameters = r.parameters;
   const orcpt = parameters.ORCPT;
   if (typeof orcpt === 'string' && unsafe(orcptText(orcpt))) return fail(501, '5.5.4', 'Invalid value for ORCPT');
   return { ok: true, path: parsed, parameters };
