@@ -580,23 +580,11 @@ interface Accepted {
   readonly lowercaseHex: boolean;
 }
 
-/** The options of a parse, checked, and what it derives from them. */
-interface Checked {
-  readonly lenient: LenientOptions;
-  readonly smtpUtf8: boolean | undefined;
-  readonly derived: Prepared;
-}
-
-/** Checks `options` (the same checks in the same order for every entry) and finds what a parse derives from them. */
-function checkOptions(options: ParseOptions): Checked {
-  const lenient = lenientOptions(options.lenient, NO_LENIENCY);
-  const smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
-  return { lenient, smtpUtf8, derived: prepare(options) };
-}
-
 function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): ParsedCommand {
   options = optionsObject(options, NO_OPTIONS);
-  const checked = checkOptions(options);
+  const lenient = lenientOptions(options.lenient, NO_LENIENCY);
+  const smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
+  const derived = prepare(options);
 
   let s: string;
   if (typeof input === 'string') s = input;
@@ -615,7 +603,7 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   let i = 0;
   if (end >= 5 && matchesUpper(s, 0, end, verb)) i = 5;
   if (!matchesUpper(s, i, end, prep)) throw refusalError(syntaxError(`Syntax: ${verb}${prep}<address> [parameters]`));
-  const r = parseArguments(s, i + prep.length, end, command, options, checked);
+  const r = parseArguments(s, i + prep.length, end, command, options, lenient, smtpUtf8, derived);
   if (!r.ok) throw refusalError(r);
   const args = new SmtpClientArgs({ command, smtpUtf8: r.utf8, lowercaseXtextHex: r.lowercaseHex, parameters: options.parameters ?? [] });
   // checked already as `add` checks them (parseArguments): stored as `add` stores them
@@ -628,11 +616,20 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
 
 /**
  * The core of the MAIL and RCPT parsers: the text after `FROM:` / `TO:` (from `i` to `end`, the
- * CRLF left out), strictly or with the leniency of `checked`. A command a server must refuse is
+ * CRLF left out), strictly or with the leniency of `lenient` (the options checked: `lenient`,
+ * `smtpUtf8`, and what is derived from the rest). A command a server must refuse is
  * returned as its refusal; an option that cannot be used throws (API misuse).
  */
-function parseArguments(s: string, i: number, end: number, command: ParameterCommand, options: ParseOptions, checked: Checked): Accepted | ArgsRefusal {
-  const { lenient, smtpUtf8, derived } = checked;
+function parseArguments(
+  s: string,
+  i: number,
+  end: number,
+  command: ParameterCommand,
+  options: ParseOptions,
+  lenient: LenientOptions,
+  smtpUtf8: boolean | undefined,
+  derived: Prepared,
+): Accepted | ArgsRefusal {
   const { limits, specs } = derived;
   const role = command === 'mail' ? 'reverse' : 'forward';
   if (i < end && s.charCodeAt(i) === 0x20) {
@@ -792,12 +789,15 @@ export interface EnvelopeArguments {
  * @see RFC 5321 §4.1.1.2, §4.1.1.3, §4.1.2
  */
 export function parseEnvelopeArguments(command: ParameterCommand, text: string, options: ParseOptions = NO_OPTIONS): EnvelopeArguments | ArgsRefusal {
+  // the options checked as the public parsers check them, in the same order
   options = optionsObject(options, NO_OPTIONS);
-  const checked = checkOptions(options);
+  const lenient = lenientOptions(options.lenient, NO_LENIENCY);
+  const smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
+  const derived = prepare(options);
   // what the public parsers do for a text given as a string: a final CRLF is left out
   let end = text.length;
   if (end >= 2 && text.charCodeAt(end - 2) === 0x0d && text.charCodeAt(end - 1) === 0x0a) end -= 2;
-  const r = parseArguments(text, 0, end, command, options, checked);
+  const r = parseArguments(text, 0, end, command, options, lenient, smtpUtf8, derived);
   if (!r.ok) return r;
   const parameters: Record<string, string | true> = {};
   if (r.first !== undefined) {
