@@ -95,7 +95,9 @@ export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, optio
   const path = r.path;
   const parsed: ParsedPath =
     path.kind === 'mailbox' ? { address: path.address, localPart: path.localPart, domain: path.domain } : path.kind === 'null' ? { address: '', localPart: '', domain: '' } : { address: 'postmaster', localPart: 'postmaster', domain: '' };
-  if (unsafe(parsed.address)) return fail(501, '5.5.2', 'Control characters are not allowed in addresses');
+  // An ASCII address has none: the grammar lets no control through, and the rest of what
+  // `unsafe` refuses is non-ASCII (a mailbox with any says so: `utf8`).
+  if (path.kind === 'mailbox' && path.utf8 && unsafe(parsed.address)) return fail(501, '5.5.2', 'Control characters are not allowed in addresses');
   const parameters = r.parameters;
   const orcpt = parameters.ORCPT;
   if (typeof orcpt === 'string' && unsafe(orcptText(orcpt))) return fail(501, '5.5.4', 'Invalid value for ORCPT');
