@@ -695,14 +695,10 @@ function parseArguments(
 
   const utf8 = command === 'mail' ? first !== undefined && (first.upper === 'SMTPUTF8' || (more !== undefined && more.some((r) => r.upper === 'SMTPUTF8'))) : (smtpUtf8 ?? false);
   const allowed = (derived.allowed[command] ??= allowedSet(derived.advertisedUpper, derived.extraUpper, specs, command));
-  if (first !== undefined) {
-    const refused = notAllowed(first, allowed, command);
-    if (refused !== undefined) return refused;
-    if (more !== undefined) {
-      for (const r of more) {
-        const x = notAllowed(r, allowed, command);
-        if (x !== undefined) return x;
-      }
+  // each must be allowed (advertised, known, of this command), or it is refused: 555 5.5.4
+  for (let r: RawParam | undefined = first, k = 0; r !== undefined; r = more?.[k++]) {
+    if (!allowed.has(r.upper) || (r.spec !== undefined && r.spec.command !== command)) {
+      return refuse('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `Unsupported parameter ${r.upper}`), r.upper);
     }
   }
   // The values, checked as the collection's `add` checks them: its parameter table (the built-in
@@ -711,13 +707,11 @@ function parseArguments(
   const valueSpecs = options.parameters === undefined || options.parameters.length === 0 ? DEFAULT_PARAMETERS : mergeSpecs(options.parameters);
   let body: string | undefined;
   let size: string | undefined;
-  if (first !== undefined) {
-    for (let r: RawParam | undefined = first, k = 0; r !== undefined; r = more?.[k++]) {
-      // a context of its own for each value, as `add` gives each
-      if (valueProblem(r.upper, r.value, valueSpecs === specs ? r.spec : valueSpecs.get(r.upper), command, { smtpUtf8: utf8, lowercaseXtextHex: lowercaseHex }) !== undefined) return paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
-      if (r.upper === 'BODY') body = r.value;
-      else if (r.upper === 'SIZE') size = r.value;
-    }
+  for (let r: RawParam | undefined = first, k = 0; r !== undefined; r = more?.[k++]) {
+    // a context of its own for each value, as `add` gives each
+    if (valueProblem(r.upper, r.value, valueSpecs === specs ? r.spec : valueSpecs.get(r.upper), command, { smtpUtf8: utf8, lowercaseXtextHex: lowercaseHex }) !== undefined) return paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
+    if (r.upper === 'BODY') body = r.value;
+    else if (r.upper === 'SIZE') size = r.value;
   }
   if (command === 'mail' && body !== undefined) {
     const b = asciiUpper(body);
@@ -748,14 +742,6 @@ function findSpec(s: string, from: number, to: number, specs: ReadonlyMap<string
   }
   const list = byLength[to - from];
   if (list !== undefined) for (const spec of list) if (matchesUpper(s, from, to, spec.keyword)) return spec;
-  return undefined;
-}
-
-/** The refusal of a parameter that is not allowed (not advertised, unknown, or of the other command): 555 5.5.4. */
-function notAllowed(r: RawParam, allowed: ReadonlySet<string>, command: ParameterCommand): ArgsRefusal | undefined {
-  if (!allowed.has(r.upper) || (r.spec !== undefined && r.spec.command !== command)) {
-    return refuse('ERR_SMTP_PARAM_UNKNOWN', reply(555, '5.5.4', `Unsupported parameter ${r.upper}`), r.upper);
-  }
   return undefined;
 }
 
