@@ -234,6 +234,16 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
       expect(stored).toEqual(['tls body\r\n']);
     }
   });
+  /** Whether `socket` closes within `ms` (the server ended the session). */
+  function closedWithin(socket: Socket, ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
   /**
    * EHLO, then `commands` in one write and a FIN at once; everything read until the server closes
    * the connection (`closed`) or 5 s pass (the command timeout is 60 s: only an end the session
@@ -248,13 +258,7 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
     socket.write('EHLO c.example\r\n');
     await vi.waitFor(() => expect(out).toMatch(/^250 /m), { timeout: 5000 });
     socket.end(commands);
-    const closed = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 5000);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    const closed = await closedWithin(socket, 5000);
     socket.destroy();
     return { out, closed };
   }
@@ -299,13 +303,7 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
       socket.write('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
       await vi.waitFor(() => expect(out).toMatch(/^354 /m), { timeout: 5000 });
       socket.end(`Subject: t\r\n\r\nbody\r\n.\r\n${quit}`);
-      const closed = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), 5000);
-        socket.once('close', () => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
+      const closed = await closedWithin(socket, 5000);
       socket.destroy();
       expect(closed, 'closed by the server').toBe(true);
       expect(codes(out)).toEqual([220, 250, 250, 250, 354, verdict ? 554 : 250, ...(quit ? [221] : [])]);
