@@ -1,7 +1,7 @@
 // The pool and a message LIMITS MAILMAX cuts part-way (RFC 9422): its recipients RCPTMAX left for a
 // later transaction, never tried on that connection, are carried on to the next connection and the
 // caller gets one result for the message.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Readable } from 'node:stream';
 import { createPool } from './index.js';
 import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
@@ -241,5 +241,36 @@ describe('createPool: recipients LIMITS MAILMAX left untried are carried on to a
     expect(results.map((r) => r.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
     for (const r of results) expectConsistent(r);
     expect(deliveries().sort()).toEqual([...TO, 's1@y.test', ...TO.map((a) => `t${a}`)].sort());
+  });
+});
+
+describe('createPool: a connection LIMITS MAILMAX has spent is not kept idle', () => {
+  it('it says QUIT as soon as its last message is done, not after idleTimeout; the next message opens a new one', async () => {
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, idleTimeout: 60_000 });
+    try {
+      const r = await pool.send({ from: 'a@x.test', to: ['r1@y.test', 'r2@y.test'], body: BODY });
+      expect(r.outcome).toBe('delivered');
+      // it was: kept open and idle for 60 s, although the server would take no more on it
+      await vi.waitFor(() => expect(sessions[0]!.commands.at(-1)).toBe('QUIT'), { timeout: 2000 });
+      const again = await pool.send({ from: 'a@x.test', to: ['r3@y.test'], body: BODY });
+      expect(again.outcome).toBe('delivered');
+      expect(opened).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('one below the limit stays open for the next message', async () => {
+    scriptOf = () => ({ ehlo: LIMITS2 });
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', maxConnections: 1, idleTimeout: 60_000 });
+    try {
+      await pool.send({ from: 'a@x.test', to: ['r1@y.test'], body: BODY });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sessions[0]!.commands).not.toContain('QUIT');
+      await pool.send({ from: 'a@x.test', to: ['r2@y.test'], body: BODY });
+      expect(opened).toBe(1);
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -401,13 +401,25 @@ export function createPool(options: PoolOptions): SmtpPool {
      * next message by it, and an idle one is handed a carry-over by it.
      */
     const usable = (): boolean => client !== undefined && !client.closing && !spent && sent < Math.min(maxMessages, mailMax()) && mails < mailMax();
+    /**
+     * The next job for this worker: it waits idle with its connection while that can take another
+     * message; a spent or closed one is retired first (its QUIT now, not after `idleTimeout`), and
+     * without a connection the worker takes only what is queued, or ends.
+     */
+    const next = (): Promise<Job | undefined> => {
+      if (client && !usable()) {
+        retire(client);
+        client = undefined;
+      }
+      return client ? nextJob(true, usable) : queue.length > 0 ? nextJob(false, usable) : Promise.resolve(undefined);
+    };
     try {
       while (job) {
         // Wait for the rate limit before looking at the connection: it may close while we wait.
         if (limiter) await limiter.take();
         if (job.settled) {
           // its messageTimeout passed while it waited for the rate limit or for this connection
-          job = client ? await nextJob(true, usable) : queue.length > 0 ? await nextJob(false, usable) : undefined;
+          job = await next();
           continue;
         }
         // A connection closed or closing (QUIT said after a refused RSET, or by its own `idle`
@@ -446,14 +458,14 @@ export function createPool(options: PoolOptions): SmtpPool {
         }
         const current: Job = job;
         if (!takeJob(current)) {
-          job = await nextJob(true, usable);
+          job = await next();
           continue;
         }
         // messageTimeout counts from send(): the connection has what is left of it
         const budget = left(current);
         if (budget !== undefined && budget <= 0) {
           expire(current);
-          job = await nextJob(true, usable);
+          job = await next();
           continue;
         }
         // a connection that sent before (or waited idle) may have been closed by the server meanwhile
@@ -520,7 +532,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           else if ('result' in again) current.resolve(again.result);
           else current.reject(again.error);
         }
-        job = await nextJob(true, usable);
+        job = await next();
       }
     } finally {
       // its QUIT goes on in the background: a message queued meanwhile gets a new connection now
