@@ -181,3 +181,22 @@ describe('logger: a malformed PROXY header', () => {
     expect(errors).toHaveLength(1);
   });
 });
+
+describe('transcript: the 354 goes out before onData is called', () => {
+  it('the client can send the body while the application sets up for it', async () => {
+    const order: string[] = [];
+    const port = await start({
+      transcript: (l) => order.push(`${l.direction}: ${l.text}`),
+      onData: async (_e, body) => {
+        order.push('onData called');
+        await body.toArray();
+      },
+    });
+    await exchange(port, ['EHLO c.test\r\n', 'MAIL FROM:<a@x.test>\r\n', 'RCPT TO:<b@x.test>\r\n', 'DATA\r\n', 'Subject: s\r\n\r\nbody\r\n.\r\nQUIT\r\n'], [1, 2, 3, 4, 5]);
+    await until(() => order.some((l) => l.startsWith('S: 221')));
+    const go = order.findIndex((l) => l.startsWith('S: 354'));
+    // it was: onData called first, then the 354 written at the end of the pump
+    expect(go).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('onData called')).toBe(go + 1);
+  });
+});

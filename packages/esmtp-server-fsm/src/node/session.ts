@@ -640,6 +640,9 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
         if (e.needsAnswer && options.onRcptTo) this.decide(() => options.onRcptTo!(e.to, e.parameters, ctx));
         return;
       case 'data-start':
+        // the 354 (queued by the core with this event) goes out before onData is set up: the
+        // client starts sending the body while the application prepares for it
+        this.flush();
         this.startMessage();
         return;
       case 'data-chunk':
