@@ -234,22 +234,12 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
       expect(stored).toEqual(['tls body\r\n']);
     }
   });
-  /** Whether `socket` closes within `ms` (the server ended the session). */
-  function closedWithin(socket: Socket, ms: number): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
   /**
-   * EHLO, then `commands` in one write and a FIN at once; everything read until the server closes
-   * the connection (`closed`) or 5 s pass (the command timeout is 60 s: only an end the session
-   * makes itself comes within them).
+   * EHLO (then `first.write`, until `first.until` is read), then `commands` in one write and a FIN
+   * at once; everything read until the server closes the connection (`closed`) or 5 s pass (the
+   * command timeout is 60 s: only an end the session makes itself comes within them).
    */
-  async function halfClosedAfter(port: number, commands: string): Promise<{ out: string; closed: boolean }> {
+  async function halfClosedAfter(port: number, commands: string, first?: { write: string; until: RegExp }): Promise<{ out: string; closed: boolean }> {
     const socket = connect(port, '127.0.0.1');
     let out = '';
     socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
@@ -257,8 +247,18 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
     await vi.waitFor(() => expect(out).toMatch(/^220 /m), { timeout: 5000 });
     socket.write('EHLO c.example\r\n');
     await vi.waitFor(() => expect(out).toMatch(/^250 /m), { timeout: 5000 });
+    if (first) {
+      socket.write(first.write);
+      await vi.waitFor(() => expect(out).toMatch(first.until), { timeout: 5000 });
+    }
     socket.end(commands);
-    const closed = await closedWithin(socket, 5000);
+    const closed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 5000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
     socket.destroy();
     return { out, closed };
   }
@@ -293,18 +293,7 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
           return slowly(verdict);
         },
       });
-      const socket = connect(port, '127.0.0.1');
-      let out = '';
-      socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
-      socket.on('error', () => undefined);
-      await vi.waitFor(() => expect(out).toMatch(/^220 /m), { timeout: 5000 });
-      socket.write('EHLO c.example\r\n');
-      await vi.waitFor(() => expect(out).toMatch(/^250 /m), { timeout: 5000 });
-      socket.write('MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n');
-      await vi.waitFor(() => expect(out).toMatch(/^354 /m), { timeout: 5000 });
-      socket.end(`Subject: t\r\n\r\nbody\r\n.\r\n${quit}`);
-      const closed = await closedWithin(socket, 5000);
-      socket.destroy();
+      const { out, closed } = await halfClosedAfter(port, `Subject: t\r\n\r\nbody\r\n.\r\n${quit}`, { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', until: /^354 /m });
       expect(closed, 'closed by the server').toBe(true);
       expect(codes(out)).toEqual([220, 250, 250, 250, 354, verdict ? 554 : 250, ...(quit ? [221] : [])]);
       expect(out.endsWith('\r\n')).toBe(true);
