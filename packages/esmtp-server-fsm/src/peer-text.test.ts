@@ -61,6 +61,39 @@ describe('validHeloArgument', () => {
   });
 });
 
+describe('U-labels by the contextual rules of IDNA2008 (RFC 5892 Appendix A, RFC 5891 §5.4)', () => {
+  it.each([
+    // MIDDLE DOT between two l's (Catalan), and the characters that need a script beside them
+    'col·legi.cat',
+    'α͵β.example',
+    'א׳ב.example',
+    'א״ב.example',
+    'カ・タ.example',
+    '漢・字.example',
+    // Arabic-Indic digits of one kind
+    'ع١٢.example',
+    'ع۱۲.example',
+    // a combining mark after a letter
+    'ab\u0301c.example',
+  ])('accepts %s', (name) => {
+    expect(validHeloArgument(name, true)).toBe(true);
+  });
+
+  it.each([
+    ['a·b.example', 'a middle dot not between l and l'],
+    ['·l.example', 'a middle dot first'],
+    ['l·.example', 'a middle dot last'],
+    ['a͵b.example', 'a keraia before a non-Greek letter'],
+    ['α͵.example', 'a keraia last'],
+    ['a׳.example', 'a geresh after a non-Hebrew letter'],
+    ['ab・c.example', 'a katakana middle dot in a label with no kana or Han'],
+    ['ع١۲.example', 'both kinds of Arabic-Indic digits in one label'],
+    ['\u0301ab.example', 'a label that starts with a combining mark'],
+  ])('refuses %s (%s)', (name) => {
+    expect(validHeloArgument(name, true)).toBe(false);
+  });
+});
+
 describe('hostNameFault', () => {
   it('tells an over-long name (UTF-8 octets) from an invalid one, and takes a literal only when asked', () => {
     const label = 'a'.repeat(63);

@@ -9,6 +9,48 @@ import { parsePath } from 'smtp-client-args';
 
 /** Letters, marks and digits outside ASCII: what a U-label may hold (no space, control or format character). */
 const U_LABEL_CHAR = /[\p{L}\p{M}\p{N}]/u;
+/** A combining mark: never the first code point of a U-label (RFC 5891 §5.4). */
+const MARK = /\p{M}/u;
+const GREEK = /\p{Script=Greek}/u;
+const HEBREW = /\p{Script=Hebrew}/u;
+const KANA_HAN = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
+
+/**
+ * Whether the U-label `s[from, to)` keeps IDNA2008's contextual rules (RFC 5892 Appendix A.3-A.9):
+ * MIDDLE DOT only between two `l`; GREEK LOWER NUMERAL SIGN only before a Greek letter; HEBREW
+ * GERESH and GERSHAYIM only after a Hebrew one; KATAKANA MIDDLE DOT only in a label with kana or
+ * Han; Arabic-Indic digits and extended ones not both. One pass over the label.
+ */
+function contextHolds(s: string, from: number, to: number): boolean {
+  let kanaDot = false;
+  let kanaHan = false;
+  let arabicIndic = false;
+  let extended = false;
+  let prev = -1;
+  for (let i = from; i < to; i++) {
+    const c = s.codePointAt(i)!;
+    const wide = c > 0xffff;
+    const next = i + (wide ? 2 : 1) < to ? s.codePointAt(i + (wide ? 2 : 1))! : -1;
+    if (c === 0xb7) {
+      if (prev !== 0x6c || next !== 0x6c) return false;
+    } else if (c === 0x375) {
+      if (next < 0 || !GREEK.test(String.fromCodePoint(next))) return false;
+    } else if (c === 0x5f3 || c === 0x5f4) {
+      if (prev < 0 || !HEBREW.test(String.fromCodePoint(prev))) return false;
+    } else if (c === 0x30fb) kanaDot = true;
+    else if (c >= 0x660 && c <= 0x669) arabicIndic = true;
+    else if (c >= 0x6f0 && c <= 0x6f9) extended = true;
+    else if (c > 0x2e7f && KANA_HAN.test(String.fromCodePoint(c))) kanaHan = true;
+    if (wide) i++;
+    prev = c;
+  }
+  return (!kanaDot || kanaHan) && !(arabicIndic && extended);
+}
+
+/** The code points IDNA2008 allows only in a context (CONTEXTO), checked by {@link contextHolds}. */
+function contextual(c: number): boolean {
+  return c === 0xb7 || c === 0x375 || c === 0x5f3 || c === 0x5f4 || c === 0x30fb;
+}
 
 function ldh(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
@@ -17,7 +59,9 @@ function ldh(c: number): boolean {
 /**
  * Whether `s` is a domain of LDH labels (`_` tolerated; U-labels too when `utf8`; one trailing dot
  * allowed), each of 1 to 63 octets, a U-label measured as its A-label (`xn--` and its Punycode,
- * RFC 5890 §2.3.2.1), and at most 255 octets in all so written (RFC 5321 §4.5.3.1.2). @internal
+ * RFC 5890 §2.3.2.1), and at most 255 octets in all so written (RFC 5321 §4.5.3.1.2). A U-label
+ * holds letters, marks and digits, no combining mark first, and the five CONTEXTO characters only
+ * where IDNA2008 allows them ({@link contextHolds}). @internal
  */
 export function validDomain(s: string, utf8: boolean): boolean {
   // characters of the label so far (none: at its start)
@@ -34,7 +78,7 @@ export function validDomain(s: string, utf8: boolean): boolean {
     if (c === 46) {
       if (labelLen === 0 || prev === 45) return false;
       // at most 63 characters were counted, so the encoding is short work
-      if (wide && (labelLen = 4 + punycodeLength(s.slice(from, i))) > 63) return false;
+      if (wide && ((labelLen = 4 + punycodeLength(s.slice(from, i))) > 63 || !contextHolds(s, from, i))) return false;
       total += labelLen + 1;
       labelLen = 0;
       wide = false;
@@ -46,8 +90,11 @@ export function validDomain(s: string, utf8: boolean): boolean {
       // LDH, plus '_' (a common, harmless host-name habit of real clients)
       if (!ldh(c) && c !== 95) return false;
       if (labelLen === 0 && c === 45) return false;
-    } else if (!utf8 || !U_LABEL_CHAR.test(String.fromCodePoint(c))) return false;
-    else wide = true;
+    } else {
+      const ch = String.fromCodePoint(c);
+      if (!utf8 || !(U_LABEL_CHAR.test(ch) || contextual(c)) || (labelLen === 0 && MARK.test(ch))) return false;
+      wide = true;
+    }
     if (++labelLen > 63) return false;
     prev = c;
   }
