@@ -123,7 +123,7 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
       if (v === undefined) typed.deliverBy = 0;
       else {
         // RFC 2852 §4: min-by-time is 1*9DIGIT, as advertise() writes it
-        const n = v.length <= 9 ? parseCount(v) : undefined;
+        const n = parseCount(v, 9);
         if (n === undefined) sink.add('invalid-param', e.line, `DELIVERBY ${JSON.stringify(v.slice(0, 40))} is not a number of seconds of at most 9 digits`, 'DELIVERBY');
         typed.deliverBy = n ?? 0;
       }
@@ -135,7 +135,7 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
     case 'FUTURERELEASE': {
       // RFC 4865 §3: max-future-release-interval is 1*9DIGIT (as advertise() writes it and HOLDFOR
       // takes it), the date-time an RFC 3339 one, checked as the formatter and smtp-client-args check one
-      const interval = p[0] !== undefined && p[0].length <= 9 ? parseCount(p[0]) : undefined;
+      const interval = parseCount(p[0], 9);
       const max = p[1] !== undefined && isDateTime(p[1]) ? p[1] : undefined;
       if (interval === undefined || max === undefined) {
         sink.add('invalid-param', e.line, 'FUTURERELEASE needs a max interval in seconds of at most 9 digits and an RFC 3339 max date-time', 'FUTURERELEASE');

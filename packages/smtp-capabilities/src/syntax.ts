@@ -85,9 +85,9 @@ export function isDigits(s: string, max = 20): boolean {
   return true;
 }
 
-/** Parses 1 to 20 ASCII digits into a safe integer, or `undefined`. */
-export function parseCount(s: string | undefined): number | undefined {
-  if (s === undefined || !isDigits(s, 20)) return undefined;
+/** Parses 1 to `maxDigits` (20 unless told: `9` for a grammar of `1*9DIGIT`) ASCII digits into a safe integer, or `undefined`. */
+export function parseCount(s: string | undefined, maxDigits = 20): number | undefined {
+  if (s === undefined || !isDigits(s, maxDigits)) return undefined;
   const n = Number(s);
   return Number.isSafeInteger(n) ? n : undefined;
 }
