@@ -524,7 +524,7 @@ export function createPool(options: PoolOptions): SmtpPool {
             idle();
             retire(client);
             client = undefined;
-            job = queue.length > 0 ? await nextJob(false, usable) : undefined;
+            job = await next();
             continue;
           }
           // recipients carried on keep what earlier connections did, the rest deferred by the deadline
