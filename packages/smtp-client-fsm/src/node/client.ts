@@ -929,7 +929,8 @@ export async function sendMail(options: SendMailOptions): Promise<SendResult> {
     try {
       next = await connect(conn);
     } catch (e) {
-      // options the first connection took cannot be wrong now; anything else is this connection's
+      // a usage error is the caller's and is thrown; a connection refused or lost leaves the rest
+      // with their MAILMAX result
       if (e instanceof SmtpClientError && e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED') throw e;
       return undefined;
     }
