@@ -580,12 +580,14 @@ interface Accepted {
   readonly lowercaseHex: boolean;
 }
 
+/** Where a command's text ends with its final CRLF left out (the parsers accept it with or without). */
+function endWithoutCrlf(s: string): number {
+  const end = s.length;
+  return end >= 2 && s.charCodeAt(end - 2) === 0x0d && s.charCodeAt(end - 1) === 0x0a ? end - 2 : end;
+}
+
 function parseCommand(input: string | Uint8Array, command: ParameterCommand, options: ParseOptions): ParsedCommand {
   options = optionsObject(options, NO_OPTIONS);
-  const lenient = lenientOptions(options.lenient, NO_LENIENCY);
-  const smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
-  const derived = prepare(options);
-
   let s: string;
   if (typeof input === 'string') s = input;
   else if (isBytes(input)) {
@@ -595,15 +597,13 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
       throw ClientArgsError.remote('ERR_SMTP_INVALID_UTF8', reply(501, '5.5.2', 'Invalid UTF-8 in command'));
     }
   } else throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'text', 'text must be a string or Uint8Array');
-  let end = s.length;
-  if (end >= 2 && s.charCodeAt(end - 2) === 0x0d && s.charCodeAt(end - 1) === 0x0a) end -= 2;
-
+  const end = endWithoutCrlf(s);
   const verb = command === 'mail' ? 'MAIL ' : 'RCPT ';
   const prep = command === 'mail' ? 'FROM:' : 'TO:';
   let i = 0;
   if (end >= 5 && matchesUpper(s, 0, end, verb)) i = 5;
   if (!matchesUpper(s, i, end, prep)) throw refusalError(syntaxError(`Syntax: ${verb}${prep}<address> [parameters]`));
-  const r = parseArguments(s, i + prep.length, end, command, options, lenient, smtpUtf8, derived);
+  const r = parseArguments(s, i + prep.length, end, command, options);
   if (!r.ok) throw refusalError(r);
   const args = new SmtpClientArgs({ command, smtpUtf8: r.utf8, lowercaseXtextHex: r.lowercaseHex, parameters: options.parameters ?? [] });
   // checked already as `add` checks them (parseArguments): stored as `add` stores them
@@ -616,20 +616,15 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
 
 /**
  * The core of the MAIL and RCPT parsers: the text after `FROM:` / `TO:` (from `i` to `end`, the
- * CRLF left out), strictly or with the leniency of `lenient` (the options checked: `lenient`,
- * `smtpUtf8`, and what is derived from the rest). A command a server must refuse is
- * returned as its refusal; an option that cannot be used throws (API misuse).
+ * CRLF left out), strictly or with the leniency of `options.lenient`. `options` is an object
+ * already; its other fields are checked here, in the order every parser checks them (`lenient`,
+ * `smtpUtf8`, then what is derived from the rest). A command a server must refuse is returned as
+ * its refusal; an option that cannot be used throws (API misuse).
  */
-function parseArguments(
-  s: string,
-  i: number,
-  end: number,
-  command: ParameterCommand,
-  options: ParseOptions,
-  lenient: LenientOptions,
-  smtpUtf8: boolean | undefined,
-  derived: Prepared,
-): Accepted | ArgsRefusal {
+function parseArguments(s: string, i: number, end: number, command: ParameterCommand, options: ParseOptions): Accepted | ArgsRefusal {
+  const lenient = lenientOptions(options.lenient, NO_LENIENCY);
+  const smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
+  const derived = prepare(options);
   const { limits, specs } = derived;
   const role = command === 'mail' ? 'reverse' : 'forward';
   if (i < end && s.charCodeAt(i) === 0x20) {
@@ -775,15 +770,8 @@ export interface EnvelopeArguments {
  * @see RFC 5321 §4.1.1.2, §4.1.1.3, §4.1.2
  */
 export function parseEnvelopeArguments(command: ParameterCommand, text: string, options: ParseOptions = NO_OPTIONS): EnvelopeArguments | ArgsRefusal {
-  // the options checked as the public parsers check them, in the same order
-  options = optionsObject(options, NO_OPTIONS);
-  const lenient = lenientOptions(options.lenient, NO_LENIENCY);
-  const smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
-  const derived = prepare(options);
-  // what the public parsers do for a text given as a string: a final CRLF is left out
-  let end = text.length;
-  if (end >= 2 && text.charCodeAt(end - 2) === 0x0d && text.charCodeAt(end - 1) === 0x0a) end -= 2;
-  const r = parseArguments(text, 0, end, command, options, lenient, smtpUtf8, derived);
+  // the options checked as the public parsers check them (a final CRLF left out as they leave it)
+  const r = parseArguments(text, 0, endWithoutCrlf(text), command, optionsObject(options, NO_OPTIONS));
   if (!r.ok) return r;
   const parameters: Record<string, string | true> = {};
   if (r.first !== undefined) {
