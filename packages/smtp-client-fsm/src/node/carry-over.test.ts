@@ -1,7 +1,7 @@
 // untriedAtMailMax and mergeSendResults on results built by hand: the one result of a message whose
 // recipients went over several connections, and its summary kept consistent with them.
 import { describe, expect, it } from 'vitest';
-import { messageOutcome } from 'smtp-client-fsm';
+import { messageOutcome, SmtpClientError } from 'smtp-client-fsm';
 import type { RecipientResult } from 'smtp-client-fsm';
 import type { Reply } from 'smtp-reply-reader';
 import { carryOnUntried, mergeSendResults, untriedAtMailMax } from './index.js';
@@ -103,6 +103,31 @@ describe('mergeSendResults', () => {
     const stuck = await carryOnUntried(first, (to) => Promise.resolve(result(to.map((a) => rcpt(a, 'deferred', 0, undefined, MAILMAX)), 1, { errorCode: MAILMAX })));
     expect(untriedAtMailMax(stuck)).toEqual(['r3@y', 'r4@y', 'r5@y']);
     expect(await carryOnUntried(first, () => Promise.resolve(undefined))).toBe(first);
+  });
+
+  it('carryOnUntried: a connection failure stops the carry-over (the rest keep MAILMAX); a usage error or any other error is thrown', async () => {
+    const failing = (e: unknown) => () => Promise.reject(e);
+    for (const e of [
+      new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', 'connect to 127.0.0.1:25 failed: ECONNREFUSED', 'remote'),
+      new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', 'not ready within 10000 ms', 'remote'),
+      new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the client is closed'),
+    ]) {
+      const r = await carryOnUntried(first, failing(e));
+      expect(r).toBe(first);
+      expect(untriedAtMailMax(r)).toEqual(['r3@y', 'r4@y', 'r5@y']);
+    }
+    // after one connection took some, a failing next one keeps what was merged so far
+    let calls = 0;
+    const partly = await carryOnUntried(first, (to) => {
+      calls++;
+      if (calls > 1) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', 'connection closed', 'remote'));
+      return Promise.resolve(result([rcpt('r3@y', 'accepted', 0, QUEUED_2), ...to.slice(1).map((a) => rcpt(a, 'deferred', 1, undefined, MAILMAX))], 2, { reply: QUEUED_2, errorCode: MAILMAX }));
+    });
+    expect(partly).toMatchObject({ accepted: ['r1@y', 'r3@y'], deferred: ['r4@y', 'r5@y'], errorCode: MAILMAX });
+    const usage = new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'to: bad address');
+    await expect(carryOnUntried(first, failing(usage))).rejects.toBe(usage);
+    const bug = new TypeError('x is not a function');
+    await expect(carryOnUntried(first, failing(bug))).rejects.toBe(bug);
   });
 });
 

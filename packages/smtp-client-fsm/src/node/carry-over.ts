@@ -67,9 +67,12 @@ export function mergeSendResults(first: SendResult, then: SendResult): SendResul
  * Carries on the recipients LIMITS MAILMAX left untried in `result` ({@link untriedAtMailMax}):
  * `sendTo(rest)` sends the message to them on another connection, again for what that one left,
  * while each connection takes some of them (so it ends; each recipient is tried once), and every
- * result is merged in ({@link mergeSendResults}): one result for the message. `sendTo` returns
- * undefined to stop (no connection could take them): those left keep their MAILMAX result. The
- * body must be one that can go again (a string or bytes).
+ * result is merged in ({@link mergeSendResults}): one result for the message. The carry-over stops
+ * when `sendTo` returns undefined (say, no connection may be opened now) or throws a failure of
+ * the connection (an `SmtpClientError` of kind `'remote'`: refused, lost, timed out, a greeting or
+ * session refused; or `ERR_SMTP_CLIENT_CLOSED`): those left keep their MAILMAX result. Any other
+ * error (a usage error, a bug) is thrown. The body must be one that can go again (a string or
+ * bytes).
  *
  * @example
  * const result = await carryOnUntried(await client.send(message), async (to) => {
@@ -80,11 +83,25 @@ export function mergeSendResults(first: SendResult, then: SendResult): SendResul
  */
 export async function carryOnUntried(result: SendResult, sendTo: (to: string[]) => Promise<SendResult | undefined>): Promise<SendResult> {
   for (let part = result, rest = untriedAtMailMax(part); rest.length > 0 && rest.length < part.recipients.length; rest = untriedAtMailMax(part)) {
-    const next = await sendTo(rest);
+    let next: SendResult | undefined;
+    try {
+      next = await sendTo(rest);
+    } catch (e) {
+      if (!endsCarryOver(e)) throw e;
+    }
     if (next === undefined) break;
     result = mergeSendResults(result, (part = next));
   }
   return result;
+}
+
+/**
+ * A failure of the connection that was to carry recipients on, which stops the carry-over (those
+ * left keep their MAILMAX result): the peer or the connection failed, or the client was closed
+ * under the message. Anything else thrown is the caller's.
+ */
+function endsCarryOver(e: unknown): boolean {
+  return e instanceof SmtpClientError && (e.kind === 'remote' || e.code === 'ERR_SMTP_CLIENT_CLOSED');
 }
 
 /**

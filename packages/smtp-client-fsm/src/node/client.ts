@@ -924,23 +924,8 @@ export async function sendMail(options: SendMailOptions): Promise<SendResult> {
   const first = await sendOn(await connect(conn), msg);
   // a stream body that a transaction read cannot go again: the connection left the rest deferred
   // with their own code, so nothing is untried at MAILMAX and nothing is carried
-  return carryOnUntried(first, async (rest) => {
-    let next: SmtpClient;
-    try {
-      next = await connect(conn);
-    } catch (e) {
-      // a usage error is the caller's and is thrown; a connection refused or lost leaves the rest
-      // with their MAILMAX result
-      if (e instanceof SmtpClientError && e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED') throw e;
-      return undefined;
-    }
-    try {
-      return await sendOn(next, { ...msg, to: rest });
-    } catch (e) {
-      if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
-      return undefined;
-    }
-  });
+  // a connection refused or lost leaves the rest with their MAILMAX result (carryOnUntried's rule)
+  return carryOnUntried(first, async (rest) => sendOn(await connect(conn), { ...msg, to: rest }));
 }
 
 /** How long a QUIT said once the results are known waits for its reply (`sendMail`, `deliver`, `createPool`). */

@@ -298,13 +298,14 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
                 cut = 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED';
                 return undefined;
               }
+              // a connection failure stops the carry-over (carryOnUntried's rule), recorded here;
+              // a failed session counts as one
               let next;
               try {
                 next = await connect(options);
               } catch (e) {
-                if (e instanceof SmtpClientError && e.kind === 'local') throw e;
                 here.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
-                return undefined;
+                throw e;
               }
               try {
                 const part = await next.send({ from, to: rest, body, ...extra });
@@ -312,10 +313,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
                 if (closedBeforeAcceptance(part) !== undefined) sessions++;
                 return part;
               } catch (e) {
-                if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
-                here.push({ exchange, address, error: e.message });
+                here.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
                 sessions++;
-                return undefined;
+                throw e;
               } finally {
                 void courtesyQuit(next, conn.timeouts?.quit);
               }
