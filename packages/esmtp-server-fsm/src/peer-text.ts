@@ -61,7 +61,9 @@ function ldh(c: number): boolean {
  * allowed), each of 1 to 63 octets, a U-label measured as its A-label (`xn--` and its Punycode,
  * RFC 5890 §2.3.2.1), and at most 255 octets in all so written (RFC 5321 §4.5.3.1.2). A U-label
  * holds letters, marks and digits, no combining mark first, and the five CONTEXTO characters only
- * where IDNA2008 allows them ({@link contextHolds}). @internal
+ * where IDNA2008 allows them ({@link contextHolds}); it is in NFC (RFC 5891 §5.3) and holds no
+ * code point that NFKC or lower-casing changes (RFC 5892 §2.2: no capital, ASCII ones included,
+ * no fullwidth letter or ligature; `ß` and `ς` are kept). @internal
  */
 export function validDomain(s: string, utf8: boolean): boolean {
   // characters of the label so far (none: at its start)
@@ -77,8 +79,13 @@ export function validDomain(s: string, utf8: boolean): boolean {
     if (c > 0xffff) i++;
     if (c === 46) {
       if (labelLen === 0 || prev === 45) return false;
-      // at most 63 characters were counted, so the encoding is short work
-      if (wide && ((labelLen = 4 + punycodeLength(s.slice(from, i))) > 63 || !contextHolds(s, from, i))) return false;
+      if (wide) {
+        const label = s.slice(from, i);
+        // at most 63 characters were counted, so the encoding is short work; NFKC's output is in
+        // NFC, so one comparison refuses a label not in NFC (RFC 5891 §5.3) and one with a code point
+        // that NFKC or lower-casing changes (RFC 5892 §2.2, ASCII capitals included: `Bücher`)
+        if ((labelLen = 4 + punycodeLength(label)) > 63 || label.normalize('NFKC').toLowerCase() !== label || !contextHolds(s, from, i)) return false;
+      }
       total += labelLen + 1;
       labelLen = 0;
       wide = false;
