@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hostNameFault, validHeloArgument } from './peer-text.js';
+import { bidiClass, hostNameFault, validHeloArgument } from './peer-text.js';
 
 // The U-label checks of IDNA2008 beyond the characters and contexts (peer-text.test.ts): the form
-// (NFC, RFC 5891 §5.3) and stable code points (RFC 5892 §2.2).
+// (NFC, RFC 5891 §5.3), stable code points (RFC 5892 §2.2) and the Bidi rule (RFC 5893 §2).
 
 describe('U-labels in Normalization Form C (RFC 5891 §5.3)', () => {
   it.each([
@@ -46,5 +46,78 @@ describe('U-labels of stable code points (RFC 5892 §2.2: upper case and compati
     'ع١٢.example',
   ])('accepts %s', (name) => {
     expect(validHeloArgument(name, true)).toBe(true);
+  });
+});
+
+describe('the Bidi rule in a name with a right-to-left character (RFC 5893 §2)', () => {
+  it.each([
+    'שלום.example', // Hebrew (R), then an LTR label
+    'مثال.example', // Arabic (AL)
+    'مثال.إختبار', // right-to-left only
+    'موقع١٢.example', // Arabic-Indic digits (AN) at the end
+    'موقع۱۲.example', // extended Arabic-Indic digits (EN) at the end
+    'אב\u05b0.example', // an RTL label may end with a combining mark after its last letter
+    'א׳ב.example', // a geresh (R) between Hebrew letters
+    'a1.ab-c.bücher.שלום', // LTR labels ending with L or EN, ES inside
+  ])('accepts %s', (name) => {
+    expect(validHeloArgument(name, true)).toBe(true);
+    expect(hostNameFault(name, true, false)).toBeUndefined();
+  });
+
+  it.each([
+    // 1: the first character is L, R or AL
+    ['١ع.example', '1: an RTL label that starts with an Arabic-Indic digit (AN)'],
+    ['1שלום.example', '1: an RTL label that starts with a digit (EN)'],
+    ['1abc.שלום', '1: an ASCII label that starts with a digit, in a Bidi domain name'],
+    ['_abc.שלום', '1: an ASCII label that starts with _ (ON), in a Bidi domain name'],
+    // 2: an RTL label holds only R, AL, AN, EN, ES, CS, ET, ON, BN and NSM
+    ['שaב.example', '2: Hebrew mixed with a Latin letter'],
+    ['שלוםa.example', '2 and 3: an RTL label that ends with a Latin letter (L)'],
+    // 3: an RTL label ends with R, AL, EN or AN, then NSM only
+    ['ש_.example', '3: an RTL label that ends with _ (ON)'],
+    // 4: not both EN and AN in an RTL label
+    ['ع1١.example', '4: an ASCII digit (EN) and an Arabic-Indic one (AN)'],
+    ['ש1١.example', '4: the same in a Hebrew label'],
+    // 5: an LTR label holds only L, EN, ES, CS, ET, ON, BN and NSM
+    ['aשb.example', '5: a Hebrew letter inside an LTR label'],
+    ['a١b.example', '5: an Arabic-Indic digit inside an LTR label'],
+    // 6: an LTR label ends with L or EN, then NSM only
+    ['a_.שלום', '6: an ASCII label that ends with _ (ON), in a Bidi domain name'],
+  ])('refuses %s (%s)', (name) => {
+    expect(validHeloArgument(name, true)).toBe(false);
+    expect(hostNameFault(name, true, false)).toBe('invalid');
+  });
+
+  it('leaves a name with no right-to-left character as it was', () => {
+    for (const name of ['1abc.example', '_abc.example', 'a_.example', 'Example.COM', '1abc.bücher.example', 'a_.bücher']) {
+      expect(validHeloArgument(name, true), name).toBe(true);
+    }
+  });
+});
+
+describe('bidiClass (the Bidi_Class table of scripts/bidi-table.py)', () => {
+  it.each([
+    ['05D0', 'R', 'HEBREW LETTER ALEF'],
+    ['05F3', 'R', 'HEBREW PUNCTUATION GERESH'],
+    ['0627', 'A', 'ARABIC LETTER ALEF (AL)'],
+    ['0661', 'N', 'ARABIC-INDIC DIGIT ONE (AN)'],
+    ['06F1', 'E', 'EXTENDED ARABIC-INDIC DIGIT ONE (EN)'],
+    ['0031', 'E', 'DIGIT ONE (EN)'],
+    ['0300', 'M', 'COMBINING GRAVE ACCENT (NSM)'],
+    ['05B0', 'M', 'HEBREW POINT SHEVA (NSM)'],
+    ['20DD', 'M', 'COMBINING ENCLOSING CIRCLE (Me, NSM)'],
+    ['0CBF', 'L', 'KANNADA VOWEL SIGN I (Mn but L)'],
+    ['11C3F', 'L', 'BHAIKSUKI SIGN VIRAMA (Mn but L)'],
+    ['0041', 'L', 'LATIN CAPITAL LETTER A'],
+    ['00FC', 'L', 'LATIN SMALL LETTER U WITH DIAERESIS'],
+    ['4E00', 'L', 'a Han ideograph'],
+    ['1E922', 'R', 'ADLAM SMALL LETTER ALIF (astral)'],
+    ['1EE00', 'A', 'ARABIC MATHEMATICAL ALEF (astral AL)'],
+    ['002D', 'O', 'HYPHEN-MINUS (ES)'],
+    ['005F', 'O', 'LOW LINE (ON)'],
+    ['00B7', 'O', 'MIDDLE DOT (ON)'],
+    ['30FB', 'O', 'KATAKANA MIDDLE DOT (ON)'],
+  ])('U+%s is %s (%s)', (hex, group) => {
+    expect(bidiClass(parseInt(hex, 16))).toBe(group);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { isInvisibleCodePoint, punycodeLength } from '@smtpkit/foundation';
 import { parsePath } from 'smtp-client-args';
+import { BIDI_RUNS, MARKS_NOT_NSM } from './bidi-classes.js';
 
 /** Letters, marks and digits outside ASCII: what a U-label may hold (no space, control or format character). */
 const U_LABEL_CHAR = /[\p{L}\p{M}\p{N}]/u;
@@ -47,6 +48,77 @@ function contextHolds(s: string, from: number, to: number): boolean {
   return (!kanaDot || kanaHan) && !(arabicIndic && extended);
 }
 
+/** A non-spacing or enclosing mark: Bidi_Class NSM, but for {@link MARKS_NOT_NSM}. */
+const NSM = /[\p{Mn}\p{Me}]/u;
+/** Where each run of {@link BIDI_RUNS} starts, and its group: decoded on the first lookup. */
+let runStarts: number[] | undefined;
+let runGroups = '';
+
+/**
+ * The Bidi_Class of the code point `c` (UAX #9) as the Bidi rule tells them apart: `L`, `R`, `A`
+ * (AL), `N` (AN), `E` (EN), `M` (NSM), `O` (ES, CS, ET, ON, BN), `X` (any other). Exact for every
+ * code point {@link validDomain} lets into a label; any other reads as a neighbour's. @internal
+ */
+export function bidiClass(c: number): string {
+  if (NSM.test(String.fromCodePoint(c)) && !MARKS_NOT_NSM.includes(c)) return 'M';
+  if (runStarts === undefined) {
+    runStarts = [];
+    let at = 0;
+    let n = 0;
+    for (const ch of BIDI_RUNS) {
+      if (ch >= 'A' && ch <= 'Z') {
+        runStarts.push((at += n));
+        runGroups += ch;
+        n = 0;
+      } else n = n * 36 + parseInt(ch, 36);
+    }
+  }
+  // the last run that starts at or before c
+  let lo = 0;
+  let hi = runStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (runStarts[mid]! <= c) lo = mid;
+    else hi = mid - 1;
+  }
+  return runGroups[lo]!;
+}
+
+/**
+ * Whether the name `s[0, end)` keeps the Bidi rule (RFC 5893 §2): when any of its labels holds an
+ * R, AL or AN character (a Bidi domain name), every label, ASCII ones too, starts with L, R or AL;
+ * one that starts with R or AL (RTL) holds only R, AL, AN, EN, NSM and the neutral O classes, not
+ * both EN and AN, and ends with R, AL, EN or AN before any NSM; one that starts with L (LTR) holds
+ * only L, EN, NSM and O, and ends with L or EN before any NSM. One pass over the name.
+ */
+function bidiRuleHolds(s: string, end: number): boolean {
+  let rtlName = false;
+  let holds = true;
+  // the label's first group ('' at its start) and last one that is not NSM; EN and AN seen in it
+  let first = '';
+  let last = '';
+  let en = false;
+  let an = false;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? s.codePointAt(i)! : 46;
+    if (c > 0xffff) i++;
+    if (c === 46) {
+      if (first === 'L' ? last !== 'L' && last !== 'E' : !'RANE'.includes(last) || (en && an)) holds = false;
+      first = '';
+      en = an = false;
+      continue;
+    }
+    const k = bidiClass(c);
+    if (k === 'R' || k === 'A' || k === 'N') rtlName = true;
+    if (first === '') first = k;
+    if (!(first === 'L' ? 'LEMO' : first === 'R' || first === 'A' ? 'RANEMO' : '').includes(k)) holds = false;
+    if (k === 'E') en = true;
+    if (k === 'N') an = true;
+    if (k !== 'M') last = k;
+  }
+  return holds || !rtlName;
+}
+
 /** The code points IDNA2008 allows only in a context (CONTEXTO), checked by {@link contextHolds}. */
 function contextual(c: number): boolean {
   return c === 0xb7 || c === 0x375 || c === 0x5f3 || c === 0x5f4 || c === 0x30fb;
@@ -71,6 +143,8 @@ export function validDomain(s: string, utf8: boolean): boolean {
   let prev = 0;
   let from = 0;
   let wide = false;
+  // a label so far was a U-label: the whole name is then held to the Bidi rule
+  let unicode = false;
   const end = s.length > 1 && s.charCodeAt(s.length - 1) === 46 ? s.length - 1 : s.length; // one trailing dot allowed
   // octets of the name in A-label form: each label and the dot after it, the trailing dot's place
   let total = s.length - end - 1;
@@ -100,12 +174,12 @@ export function validDomain(s: string, utf8: boolean): boolean {
     } else {
       const ch = String.fromCodePoint(c);
       if (!utf8 || !(U_LABEL_CHAR.test(ch) || contextual(c)) || (labelLen === 0 && MARK.test(ch))) return false;
-      wide = true;
+      wide = unicode = true;
     }
     if (++labelLen > 63) return false;
     prev = c;
   }
-  return total <= 255;
+  return total <= 255 && (!unicode || bidiRuleHolds(s, end));
 }
 
 /**
