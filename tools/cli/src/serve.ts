@@ -3,6 +3,7 @@
 // Operations: levelled log and transcript on stderr, implicit TLS, certificate reload on SIGHUP,
 // several worker processes on one port (node:cluster), the fairness limits of createServer.
 import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -281,15 +282,33 @@ async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffe
  * worker that cannot start (exit 2 or 3 before every worker listens) makes the command exit so too.
  */
 async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<void> {
-  const workers = Array.from({ length: opts.workers }, () => cluster.fork());
+  // The signal handlers are set before the first fork: a signal that came between a fork and them
+  // met the default action, and SIGHUP's kills the primary (its workers then lost their channel).
+  const workers: Worker[] = [];
   let stopping = false;
   let address = '';
   // the workers that listen: a worker handles SIGHUP once it listens (it sets its handlers first);
   // one that is still starting reads the certificate files as it starts, and a SIGHUP would kill it
   const ready = new Set<number>();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === 'SIGHUP') {
+      logger.info({ workers: ready.size, starting: workers.length - ready.size }, 'SIGHUP: forwarded to the workers that listen (a starting one reads the certificate as it starts)');
+      workers.forEach((w, i) => {
+        if (ready.has(i)) w.process.kill('SIGHUP');
+      });
+      return;
+    }
+    stop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  for (let i = 0; i < opts.workers; i++) workers.push(cluster.fork());
   const exited = workers.map(
     (w, i) =>
       new Promise<void>((resolve) => {
+        // A message to a worker that is dying fails (EPIPE on its channel): its exit says the rest.
+        w.on('error', (e: Error) => logger.warn({ worker: i + 1, err: e.message }, 'worker channel error'));
         w.on('message', (m: unknown) => {
           const msg = m as { listening?: string } | null;
           if (typeof msg?.listening !== 'string') return;
@@ -324,19 +343,6 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
     logger.info({ reason: why }, 'stopping workers');
     for (const w of workers) if (w.isConnected() || w.process.exitCode === null) w.process.kill('SIGTERM');
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signal === 'SIGHUP') {
-      logger.info({ workers: ready.size, starting: workers.length - ready.size }, 'SIGHUP: forwarded to the workers that listen (a starting one reads the certificate as it starts)');
-      workers.forEach((w, i) => {
-        if (ready.has(i)) w.process.kill('SIGHUP');
-      });
-      return;
-    }
-    stop(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
   await Promise.all(exited);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -451,7 +457,8 @@ export function registerServe(program: Command): void {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       process.on('SIGHUP', reload);
-      if (cluster.isWorker) process.send?.({ listening: `${sink.host}:${sink.port}` });
+      // a primary gone meanwhile fails the send (EPIPE): the worker ends as its channel closes
+      if (cluster.isWorker) process.send?.({ listening: `${sink.host}:${sink.port}` }, undefined, undefined, () => undefined);
       else process.stdout.write(`listening on ${sink.host}:${sink.port}\n`);
       await done;
       if (cluster.isWorker) process.exit(0);
