@@ -61,6 +61,14 @@ describe.runIf(postfixAvailable())('smtp-client-fsm/node createPool against Post
       transport: { 'pf.test': 'discard:' },
       main: { smtpd_client_connection_count_limit: 1, smtpd_client_event_limit_exceptions: '' },
     });
+    // The start-up probe's connection counts against the limit until its smtpd has told anvil it
+    // ended: while it does, Postfix refuses every connection of the pool (421), and the pool fails
+    // the messages at once (no connection open or opening). Wait for its "disconnect from" line
+    // (the probe made one session: at least one "connect from"; bounded), then a moment for anvil.
+    const sessions = (re: RegExp): number => pf.log().split('\n').filter((l) => re.test(l)).length;
+    const open = (): boolean => sessions(/ connect from /) === 0 || sessions(/ disconnect from /) < sessions(/ connect from /);
+    for (let i = 0; i < 100 && open(); i++) await sleep(100);
+    await sleep(200);
   });
 
   afterAll(async () => {
