@@ -106,7 +106,7 @@ describe('mergeSendResults', () => {
   });
 
   it('carryOnUntried: a connection failure stops the carry-over (the rest keep MAILMAX); a usage error or any other error is thrown', async () => {
-    const failing = (e: unknown) => () => Promise.reject(e);
+    const failing = (e: Error) => () => Promise.reject(e);
     for (const e of [
       new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', 'connect to 127.0.0.1:25 failed: ECONNREFUSED', 'remote'),
       new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', 'not ready within 10000 ms', 'remote'),
