@@ -57,21 +57,6 @@ function numericLastLabel(s: string): boolean {
 }
 
 /**
- * Whether the non-ASCII letters of `s` are as IDNA2008 writes U-labels (RFC 5891 §5.4): the whole
- * in NFC, and no letter that NFKC or lower-casing changes (`ＡＢＣ`, `ﬁ`, `Ⅰ`, `Ü` are refused:
- * another name on the wire than the one a client would look up). ASCII letters keep any case.
- */
-function canonicalULabels(s: string): boolean {
-  let ascii = true;
-  for (const ch of s) {
-    if (ch.charCodeAt(0) < 128) continue;
-    ascii = false;
-    if (ch.normalize('NFKC') !== ch || ch.toLowerCase() !== ch) return false;
-  }
-  return ascii || s.normalize('NFC') === s;
-}
-
-/**
  * The `hostname` option as the session writes it (the caller checked it is a string): a domain
  * (letter-digit-hyphen labels, `_` tolerated as in HELO, U-labels; no empty label, no trailing
  * dot, a last label that is not all digits) or an IPv4 / IPv6 address literal as it is, a bare
@@ -113,10 +98,7 @@ function checkedHostname(value: string): string {
     throw invalidOption('hostname', `must be an IPv4 or IPv6 address literal such as [192.0.2.1] or [IPv6:2001:db8::1] when it starts with "[", got ${JSON.stringify(value)}`);
   }
   if (value.charCodeAt(value.length - 1) === 46 || !validDomain(value, true)) {
-    throw invalidOption('hostname', `must be a domain (letter-digit-hyphen labels or U-labels, without a trailing dot, at most 63 octets a label and 255 in all in A-label form) or an IP address, got ${JSON.stringify(value)}`);
-  }
-  if (!canonicalULabels(value)) {
-    throw invalidOption('hostname', `U-labels must be in NFC without compatibility or upper-case letters (RFC 5891 §5.4), got ${JSON.stringify(value)}`);
+    throw invalidOption('hostname', `must be a domain (letter-digit-hyphen labels or U-labels as IDNA2008 writes them: NFC, lower case, the Bidi rule; without a trailing dot, at most 63 octets a label and 255 in all in A-label form) or an IP address, got ${JSON.stringify(value)}`);
   }
   if (numericLastLabel(value)) throw invalidOption('hostname', `must not end in an all-digit label (it reads as a number, such as an enhanced status code, or is no valid IP address), got ${JSON.stringify(value)}`);
   return value;
