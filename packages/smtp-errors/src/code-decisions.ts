@@ -129,6 +129,9 @@ export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced
   // What the sending MTA writes about a host it could not reach or lost ("Connection timed out",
   // "No answer from host", "giving up") stays 24.
   if (id === 24 && SERVER_TEMPORARY_CODES.has(code) && (rule.kind === 'enhanced-code' || ('pattern' in rule && rule.pattern === 'timeout'))) return 70;
+  // 421 closes the session (RFC 5321 §4.2.3): a DNS failure it names is the server's lookup of
+  // the session (the client's name or address), not of a recipient's domain: a deferral (70).
+  if (id === 21 && code === 421) return 70;
   if (rule.kind === 'provider-code') return isTemporary(code, enhanced) && BUILTIN_IDS.has(id) && !KEPT_WHEN_TEMPORARY.has(id) ? 70 : id;
   // A word of a block family (reputation, spam, virus, relay) in a temporary reply names the reason
   // of a deferral, as a provider code does: the sender retries (70; the guide's second reading).

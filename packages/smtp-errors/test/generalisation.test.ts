@@ -920,3 +920,18 @@ describe('a reason named beside a generic deferral (the guide\'s rules 3 to 5 be
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('a DNS failure named by a 421 (the server closes the session: its lookup of the client)', () => {
+  it.each([
+    ['421-failure in DNS look-up.', 70],
+    ['421 4.4.3 DNS lookup failure, closing connection', 70],
+    ['421 Temporary DNS failure for your hostname', 70],
+    // under the other temporary codes it may be a recipient's or sender's domain: it stays 21
+    ['451 4.4.0 DNS resolving error', 21],
+    ['451 <user@example.co.jp> ... example.co.jp : Name server timeout', 21],
+    // the sending MTA's own text about a domain it could not look up stays 21
+    ['DNS Error: DNS type mx lookup of example.jp responded with code NXDOMAIN', 21],
+  ])('%s is %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
