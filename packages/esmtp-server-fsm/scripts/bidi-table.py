@@ -52,7 +52,9 @@ def in_label(c):
     if 0xD800 <= c <= 0xDFFF:
         return False
     ch = chr(c)
-    if ud.category(ch)[0] not in 'LMN' and c not in CONTEXTO:
+    # a superset of what validDomain lets in (LetterDigits, RFC 5892 §2.1), with the PVALID
+    # exceptions outside it (§2.6)
+    if ud.category(ch)[0] not in 'LMN' and c not in CONTEXTO and c not in (0x6FD, 0x6FE, 0xF0B):
         return False
     return ud.normalize('NFKC', ch).lower() == ch
 

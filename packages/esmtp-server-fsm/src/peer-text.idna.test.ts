@@ -19,6 +19,38 @@ describe('U-labels in Normalization Form C (RFC 5891 §5.3)', () => {
   });
 });
 
+describe('U-labels of LetterDigits and the exceptions (RFC 5892 §2.1, §2.3, §2.4, §2.6, §2.9)', () => {
+  it.each([
+    ['\u16ee\u16ef.example', 'runic symbols (Nl, stable under NFKC)'],
+    ['a\u0488b.example', 'an enclosing mark (Me)'],
+    ['ب\u0640ب.example', 'the Arabic tatweel (DISALLOWED by exception)'],
+    ['ߊ\u07faߊ.example', 'the NKo lajanyalan (DISALLOWED by exception)'],
+    ['か\u3031.example', 'a vertical kana repeat mark (DISALLOWED by exception)'],
+    ['한\u302e.example', 'a Hangul tone mark (DISALLOWED by exception)'],
+    ['\u1100\u1100.example', 'old Hangul jamo, as NFC leaves them'],
+    ['\ua960.example', 'old Hangul jamo (extended A)'],
+    ['a\u20d7.example', 'a combining mark for symbols (an ignorable block)'],
+    ['a\u{1d165}.example', 'a musical symbol mark (an ignorable block)'],
+    ['a\ufe0fb.example', 'a variation selector (default ignorable)'],
+    ['a\u3164b.example', 'the Hangul filler (default ignorable)'],
+  ])('refuses %s (%s)', (name) => {
+    expect(validHeloArgument(name, true)).toBe(false);
+    expect(hostNameFault(name, true, false)).toBe('invalid');
+  });
+
+  it.each([
+    ['ب\u06fd.example', 'the Sindhi ampersand (PVALID by exception)'],
+    ['ب\u06fe.example', 'the Sindhi postposition men (PVALID by exception)'],
+    ['ཀ\u0f0bཁ.example', 'the Tibetan tsheg (PVALID by exception)'],
+    ['\u3007\u3007.example', 'the ideographic zero (PVALID by exception)'],
+    ['ąę.example', 'letters with an ogonek (Ll)'],
+    ['\u0915\u094d\u0937.example', 'Devanagari with a virama (Mn)'],
+    ['\u0e44\u0e17\u0e22.example', 'Thai'],
+  ])('accepts %s (%s)', (name) => {
+    expect(validHeloArgument(name, true)).toBe(true);
+  });
+});
+
 describe('U-labels of stable code points (RFC 5892 §2.2: upper case and compatibility forms are DISALLOWED)', () => {
   it.each([
     ['Bücher.example', 'an ASCII capital in a U-label'],

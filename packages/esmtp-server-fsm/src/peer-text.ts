@@ -8,8 +8,38 @@ import { isInvisibleCodePoint, punycodeLength } from '@smtpkit/foundation';
 import { parsePath } from 'smtp-client-args';
 import { BIDI_RUNS, MARKS_NOT_NSM } from './bidi-classes.js';
 
-/** Letters, marks and digits outside ASCII: what a U-label may hold (no space, control or format character). */
-const U_LABEL_CHAR = /[\p{L}\p{M}\p{N}]/u;
+/**
+ * What IDNA2008 derives PVALID from (RFC 5892 §2.1 LetterDigits: Ll, Lu, Lo, Nd, Lm, Mn, Mc); a
+ * capital is then refused as unstable (§2.2). No space, control, format, symbol or other number.
+ */
+const U_LABEL_CHAR = /[\p{Ll}\p{Lu}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{Nd}]/u;
+/** RFC 5892 §2.3: default-ignorable code points and noncharacters are DISALLOWED. */
+const IGNORABLE = /[\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]/u;
+/** RFC 5892 §2.6: PVALID though outside LetterDigits (the others of the list are letters). */
+const PVALID_EXCEPTIONS: readonly number[] = [0x6fd, 0x6fe, 0xf0b, 0x3007];
+/** RFC 5892 §2.6: DISALLOWED though letters or marks (tatweel, NKo lajanyalan, Hangul tone marks, kana repeat marks). */
+const DISALLOWED_EXCEPTIONS: readonly number[] = [0x640, 0x7fa, 0x302e, 0x302f, 0x3031, 0x3032, 0x3033, 0x3034, 0x3035, 0x303b];
+
+/**
+ * Whether the non-ASCII code point `c` (the string `ch`) may stand in a U-label by IDNA2008's
+ * derivation (RFC 5892 §2): a letter, mark or digit of LetterDigits, or a PVALID exception; not
+ * a DISALLOWED exception, an ignorable, old Hangul jamo (§2.9: U+1100-11FF, U+A960-A97F,
+ * U+D7B0-D7FF), or a mark of the ignorable blocks (§2.4: combining marks for symbols, musical
+ * symbols). CONTEXTO characters are {@link contextual}'s.
+ */
+function pvalid(c: number, ch: string): boolean {
+  if (PVALID_EXCEPTIONS.includes(c)) return true;
+  return (
+    U_LABEL_CHAR.test(ch) &&
+    !IGNORABLE.test(ch) &&
+    !DISALLOWED_EXCEPTIONS.includes(c) &&
+    !(c >= 0x1100 && c <= 0x11ff) &&
+    !(c >= 0xa960 && c <= 0xa97f) &&
+    !(c >= 0xd7b0 && c <= 0xd7ff) &&
+    !(c >= 0x20d0 && c <= 0x20ff) &&
+    !(c >= 0x1d100 && c <= 0x1d24f)
+  );
+}
 /** A combining mark: never the first code point of a U-label (RFC 5891 §5.4). */
 const MARK = /\p{M}/u;
 const GREEK = /\p{Script=Greek}/u;
@@ -132,7 +162,7 @@ function ldh(c: number): boolean {
  * Whether `s` is a domain of LDH labels (`_` tolerated; U-labels too when `utf8`; one trailing dot
  * allowed), each of 1 to 63 octets, a U-label measured as its A-label (`xn--` and its Punycode,
  * RFC 5890 §2.3.2.1), and at most 255 octets in all so written (RFC 5321 §4.5.3.1.2). A U-label
- * holds letters, marks and digits, no combining mark first, and the five CONTEXTO characters only
+ * holds IDNA2008's letters, marks and digits ({@link pvalid}), no combining mark first, and the five CONTEXTO characters only
  * where IDNA2008 allows them ({@link contextHolds}); it is in NFC (RFC 5891 §5.3) and holds no
  * code point that NFKC or lower-casing changes (RFC 5892 §2.2: no capital, ASCII ones included,
  * no fullwidth letter or ligature; `ß` and `ς` are kept). @internal
@@ -173,7 +203,7 @@ export function validDomain(s: string, utf8: boolean): boolean {
       if (labelLen === 0 && c === 45) return false;
     } else {
       const ch = String.fromCodePoint(c);
-      if (!utf8 || !(U_LABEL_CHAR.test(ch) || contextual(c)) || (labelLen === 0 && MARK.test(ch))) return false;
+      if (!utf8 || !(pvalid(c, ch) || contextual(c)) || (labelLen === 0 && MARK.test(ch))) return false;
       wide = unicode = true;
     }
     if (++labelLen > 63) return false;
