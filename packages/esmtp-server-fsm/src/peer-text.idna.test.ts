@@ -33,6 +33,8 @@ describe('U-labels of LetterDigits and the exceptions (RFC 5892 §2.1, §2.3, §
     ['a\u{1d165}.example', 'a musical symbol mark (an ignorable block)'],
     ['a\ufe0fb.example', 'a variation selector (default ignorable)'],
     ['a\u3164b.example', 'the Hangul filler (default ignorable)'],
+    ['\uabb3\uab83\uab79.example', 'Cherokee small letters (case folding makes them capitals)'],
+    ['\u03b1\u0345.example', 'the Greek ypogegrammeni (case folding makes it iota)'],
   ])('refuses %s (%s)', (name) => {
     expect(validHeloArgument(name, true)).toBe(false);
     expect(hostNameFault(name, true, false)).toBe('invalid');
@@ -46,6 +48,7 @@ describe('U-labels of LetterDigits and the exceptions (RFC 5892 §2.1, §2.3, §
     ['ąę.example', 'letters with an ogonek (Ll)'],
     ['\u0915\u094d\u0937.example', 'Devanagari with a virama (Mn)'],
     ['\u0e44\u0e17\u0e22.example', 'Thai'],
+    ['\u13e3\u13b3\u13a9.example', 'Cherokee capitals (stable under case folding)'],
   ])('accepts %s (%s)', (name) => {
     expect(validHeloArgument(name, true)).toBe(true);
   });

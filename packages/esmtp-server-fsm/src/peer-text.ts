@@ -20,6 +20,18 @@ const PVALID_EXCEPTIONS: readonly number[] = [0x6fd, 0x6fe, 0xf0b, 0x3007];
 /** RFC 5892 §2.6: DISALLOWED though letters or marks (tatweel, NKo lajanyalan, Hangul tone marks, kana repeat marks). */
 const DISALLOWED_EXCEPTIONS: readonly number[] = [0x640, 0x7fa, 0x302e, 0x302f, 0x3031, 0x3032, 0x3033, 0x3034, 0x3035, 0x303b];
 
+/** Cherokee small letters: case folding maps them to the capitals (Unicode 8), unlike lower-casing. */
+const CHEROKEE_SMALL = /[\u13f8-\u13fd\uab70-\uabbf]/gu;
+
+/**
+ * `s` case-folded as RFC 5892 §2.2 reads it (NFKC_Casefold, after NFKC): lower-cased, but Cherokee
+ * to its capitals and the Greek ypogegrammeni U+0345 to iota, which lower-casing leaves. (`ß` and
+ * `ς`, which full folding changes, are PVALID by exception.)
+ */
+function caseFolded(s: string): string {
+  return s.toLowerCase().replace(CHEROKEE_SMALL, (c) => c.toUpperCase()).replace(/\u0345/gu, '\u03b9');
+}
+
 /**
  * Whether the non-ASCII code point `c` (the string `ch`) may stand in a U-label by IDNA2008's
  * derivation (RFC 5892 §2): a letter, mark or digit of LetterDigits, or a PVALID exception; not
@@ -188,7 +200,7 @@ export function validDomain(s: string, utf8: boolean): boolean {
         // at most 63 characters were counted, so the encoding is short work; NFKC's output is in
         // NFC, so one comparison refuses a label not in NFC (RFC 5891 §5.3) and one with a code point
         // that NFKC or lower-casing changes (RFC 5892 §2.2, ASCII capitals included: `Bücher`)
-        if ((labelLen = 4 + punycodeLength(label)) > 63 || label.normalize('NFKC').toLowerCase() !== label || !contextHolds(s, from, i)) return false;
+        if ((labelLen = 4 + punycodeLength(label)) > 63 || caseFolded(label.normalize('NFKC')) !== label || !contextHolds(s, from, i)) return false;
       }
       total += labelLen + 1;
       labelLen = 0;
