@@ -13,6 +13,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -eq 0 ]; then echo "peers already installed"; exit 0; fi
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+# A mirror that does not answer for a moment is not a failure of the project: three tries each.
+tries() { local n; for n in 1 2 3; do "$@" && return 0; echo "attempt $n failed: $*" >&2; [ "$n" -lt 3 ] && sleep $((n * 10)); done; return 1; }
+tries $SUDO apt-get update -qq
+tries $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 echo "installed: ${need[*]}"
