@@ -13,8 +13,6 @@ import { BIDI_RUNS, MARKS_NOT_NSM } from './bidi-classes.js';
  * capital is then refused as unstable (§2.2). No space, control, format, symbol or other number.
  */
 const U_LABEL_CHAR = /[\p{Ll}\p{Lu}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{Nd}]/u;
-/** RFC 5892 §2.3: default-ignorable code points and noncharacters are DISALLOWED. */
-const IGNORABLE = /[\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]/u;
 /** RFC 5892 §2.6: PVALID though outside LetterDigits (the others of the list are letters). */
 const PVALID_EXCEPTIONS: readonly number[] = [0x6fd, 0x6fe, 0xf0b, 0x3007];
 /** RFC 5892 §2.6: DISALLOWED though letters or marks (tatweel, NKo lajanyalan, Hangul tone marks, kana repeat marks). */
@@ -43,7 +41,8 @@ function pvalid(c: number, ch: string): boolean {
   if (PVALID_EXCEPTIONS.includes(c)) return true;
   return (
     U_LABEL_CHAR.test(ch) &&
-    !IGNORABLE.test(ch) &&
+    // RFC 5892 §2.3: default-ignorable code points are DISALLOWED (noncharacters are no LetterDigits)
+    !isInvisibleCodePoint(c) &&
     !DISALLOWED_EXCEPTIONS.includes(c) &&
     !(c >= 0x1100 && c <= 0x11ff) &&
     !(c >= 0xa960 && c <= 0xa97f) &&
@@ -52,6 +51,7 @@ function pvalid(c: number, ch: string): boolean {
     !(c >= 0x1d100 && c <= 0x1d24f)
   );
 }
+
 /** A combining mark: never the first code point of a U-label (RFC 5891 §5.4). */
 const MARK = /\p{M}/u;
 const GREEK = /\p{Script=Greek}/u;
@@ -174,10 +174,11 @@ function ldh(c: number): boolean {
  * Whether `s` is a domain of LDH labels (`_` tolerated; U-labels too when `utf8`; one trailing dot
  * allowed), each of 1 to 63 octets, a U-label measured as its A-label (`xn--` and its Punycode,
  * RFC 5890 §2.3.2.1), and at most 255 octets in all so written (RFC 5321 §4.5.3.1.2). A U-label
- * holds IDNA2008's letters, marks and digits ({@link pvalid}), no combining mark first, and the five CONTEXTO characters only
- * where IDNA2008 allows them ({@link contextHolds}); it is in NFC (RFC 5891 §5.3) and holds no
- * code point that NFKC or lower-casing changes (RFC 5892 §2.2: no capital, ASCII ones included,
- * no fullwidth letter or ligature; `ß` and `ς` are kept). @internal
+ * holds IDNA2008's letters, marks and digits ({@link pvalid}), no combining mark first, and the
+ * five CONTEXTO characters only where IDNA2008 allows them ({@link contextHolds}); it is in NFC
+ * (RFC 5891 §5.3) and holds no code point that NFKC or case folding changes (RFC 5892 §2.2: no
+ * capital, ASCII ones included, no fullwidth letter or ligature; `ß` and `ς` are kept). A name
+ * with a U-label keeps the Bidi rule ({@link bidiRuleHolds}). @internal
  */
 export function validDomain(s: string, utf8: boolean): boolean {
   // characters of the label so far (none: at its start)
@@ -199,7 +200,7 @@ export function validDomain(s: string, utf8: boolean): boolean {
         const label = s.slice(from, i);
         // at most 63 characters were counted, so the encoding is short work; NFKC's output is in
         // NFC, so one comparison refuses a label not in NFC (RFC 5891 §5.3) and one with a code point
-        // that NFKC or lower-casing changes (RFC 5892 §2.2, ASCII capitals included: `Bücher`)
+        // that NFKC or case folding changes (RFC 5892 §2.2, ASCII capitals included: `Bücher`)
         if ((labelLen = 4 + punycodeLength(label)) > 63 || caseFolded(label.normalize('NFKC')) !== label || !contextHolds(s, from, i)) return false;
       }
       total += labelLen + 1;
