@@ -119,7 +119,8 @@ export const AUTH_REPLY_CODES: ReadonlySet<number> = new Set([530, 534, 535, 538
  * (a block list, a reputation) keeps its class, and so do the specific soft classes (21-24) and
  * specific recipient wording ("user unknown"), except that a server's own idle timeout or a bare
  * network code (24) under one of the 4yz replies a server sends (RFC 5321 §4.2.3, RFC 4954 §6)
- * came from a server that answered: a deferral (70).
+ * came from a server that answered, and a DNS failure (21) a 421 names was its lookup of the
+ * session: each a deferral (70).
  * @internal
  */
 export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced: number): number {
