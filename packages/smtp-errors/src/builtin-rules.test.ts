@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RULES, classify, forId } from './index.js';
+import { CONNECTION_RULE_NAMES, DEFERRAL_RULE_NAMES, EXPIRY_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 
 describe('built-in rules: every rule classifies its own example reply', () => {
   it('has unique names and valid classes', () => {
     expect(new Set(BUILTIN_RULES.map((r) => r.name)).size).toBe(BUILTIN_RULES.length);
     for (const r of BUILTIN_RULES) expect(forId(r.id), r.name).toBeDefined();
+  });
+
+  it('names only existing rules in the sets the classifier reads them by (a misspelt name would read nothing)', () => {
+    const names = new Set(BUILTIN_RULES.map((r) => r.name));
+    for (const set of [CONNECTION_RULE_NAMES, EXPIRY_RULE_NAMES, DEFERRAL_RULE_NAMES, GENERIC_RULE_NAMES]) {
+      for (const name of set) expect(names.has(name), name).toBe(true);
+    }
+    // the deferral rules decide a transient failure (70), which a reason named beside them refines
+    for (const name of DEFERRAL_RULE_NAMES) expect(BUILTIN_RULES.find((r) => r.name === name)!.id, name).toBe(70);
+    expect(classify('452 4.2.2 Mailbox full, please try again later').id).toBe(22);
   });
 
   // Examples that carry a code its vendor documents (PROVIDER_CODES) are decided by that code, which

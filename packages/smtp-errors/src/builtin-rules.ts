@@ -551,6 +551,13 @@ export const CONNECTION_RULE_NAMES: ReadonlySet<string> = new Set([
 export const EXPIRY_RULE_NAMES: ReadonlySet<string> = new Set(['envelope-expired', 'message-expired', 'delivery-time-expired', 'timeout', 'delivery-delayed', 'delivery-not-within']);
 
 /**
+ * @internal Built-in rules that say only that an answer is temporary ("try again later"), with no
+ * reason: a full mailbox, a size or a loop word beside one of them says why (the labelling guide's
+ * rules 3 to 5 come before its rule 6).
+ */
+export const DEFERRAL_RULE_NAMES: ReadonlySet<string> = new Set(['try-again-later', 'temporary-local-problem', 'temporarily-unavailable']);
+
+/**
  * @internal Names of the generic built-in rules (one or two common words such as `policy` or
  * `message rejected`): when one of them decides, a specific enhanced status code in the same reply
  * (a registered `X.subject.detail` other than `X.n.0`, naming a specific class) wins over it.

@@ -3,7 +3,7 @@
  * hold whatever decided the class (a phrase, a status code or a word family).
  */
 
-import { GENERIC_RULE_NAMES } from './builtin-rules.js';
+import { DEFERRAL_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
 import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, CARRIER_RULES, COUNT_RULES, DORMANT_RULES, isBlockFamily, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES, SUBMISSION_WORD_SET } from './keywords.js';
 import type { RuleMatcher, StoredRule } from './rules.js';
@@ -133,9 +133,6 @@ function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: D
   return { id, rule: 'kind' in word ? word : decidedByWord(word) };
 }
 
-/** The generic deferral wordings of the built-in rules: temporary, with no reason given. */
-const DEFERRAL_WORDS: ReadonlySet<string> = new Set(['try again later', 'temporary local problem', 'temporarily unavailable']);
-
 /**
  * @internal Readings that apply after any built-in decision (a phrase, a code or a word family; the
  * operator's rules and provider codes are left as they are). Returns the new decision, or undefined
@@ -245,7 +242,7 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
   }
   // "Try again later" says only that the answer is temporary: a full mailbox, a size or a loop
   // named beside it says why (the labelling guide's rules 3 to 5 come before rule 6).
-  if (id === 70 && DEFERRAL_WORDS.has(rule.pattern)) {
+  if (id === 70 && rule.kind === 'builtin-rule' && DEFERRAL_RULE_NAMES.has(rule.name)) {
     const keyword = keywordFound(matcher, permanentCode);
     if (keyword !== undefined && (keyword.id === 22 || keyword.id === 23 || keyword.id === 40)) return byWord(keyword.id, keyword);
   }
