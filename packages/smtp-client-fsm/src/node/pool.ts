@@ -55,8 +55,9 @@ export interface SmtpPool {
    * LIMITS MAILMAX had some of its recipients carried on to another connection). Rejects with a
    * typed error when no connection could be opened (`connect`'s errors: when the last connection
    * being opened fails and none is open, every message waiting rejects with its error at once),
-   * when `messageTimeout` (counted from this call) passes before a connection took the message
-   * (`ERR_SMTP_CLIENT_TIMEOUT`), or when the pool is closed. A message a connection took settles
+   * when `messageTimeout` (counted from this call) passes before a connection took the message, or
+   * when less of it is left than a transaction takes on the connection that would take it
+   * (`ERR_SMTP_CLIENT_TIMEOUT`, see {@link createPool}), or when the pool is closed. A message a connection took settles
    * with its result within `messageTimeout` of this call too (`deferred` with
    * `ERR_SMTP_CLIENT_TIMEOUT`, or `unknown` after the final dot, when it passes there).
    */
@@ -194,6 +195,15 @@ function positive(name: string, v: unknown, fallback: number): number {
   return v;
 }
 
+/**
+ * The round trips a transaction to the recipients `to` waits for on `client` at least: with
+ * PIPELINING (RFC 2920, not turned off by `pipelining: false`) one for MAIL, RCPT and DATA together
+ * and one for the end of data; without it, one per command (MAIL, each RCPT, DATA, the end of data).
+ */
+function roundTrips(client: SmtpClient, to: unknown, pipelining: boolean | undefined): number {
+  return pipelining !== false && client.capabilities.pipelining ? 2 : (Array.isArray(to) ? to.length : 1) + 3;
+}
+
 /** The largest delay `setTimeout` keeps (a longer one would fire at once). */
 const MAX_DELAY = 2 ** 31 - 1;
 
@@ -233,6 +243,14 @@ const MAX_DELAY = 2 ** 31 - 1;
  * fresh connection cannot be opened, the message gets the result it had); so do recipients carried
  * on (when the deadline passes before a connection takes them they are `deferred` with
  * `ERR_SMTP_CLIENT_TIMEOUT`; when the connection cannot be opened they keep their MAILMAX result).
+ * A connection that has sent a message whole (one transaction, no failure) knows its round trip:
+ * that message's time over the round trips it waited for (two with PIPELINING, one per command
+ * without), the least over its messages. It takes no message with less of its `messageTimeout`
+ * left than a transaction needs there (those round trips for that message times its round trip),
+ * which the deadline would cut off in the middle, costing the connection: that message settles at
+ * once as if its deadline had passed before a connection took it (rejects with
+ * `ERR_SMTP_CLIENT_TIMEOUT`; recipients carried on are `deferred`), and the connection takes the
+ * next one. A fresh connection has measured nothing yet and takes any message with time left.
  *
  * @example
  * const pool = createPool({ host: '127.0.0.1', port: 2525, security: 'off', maxConnections: 8 });
@@ -328,10 +346,12 @@ export function createPool(options: PoolOptions): SmtpPool {
   };
 
   /**
-   * The job's deadline passed while no connection held it: out of the queue, settled. Recipients
-   * waiting to be carried on to another connection are deferred by it; the others keep their result.
+   * The job's deadline passed while no connection held it, or what is left of it is less than a
+   * transaction takes on the connection that would take it (`why`): out of the queue, settled.
+   * Recipients waiting to be carried on to another connection are deferred by it; the others keep
+   * their result.
    */
-  const expire = (job: Job): void => {
+  const expire = (job: Job, why = 'no connection of the pool took it'): void => {
     job.timer = undefined;
     const i = queue[0] === job ? 0 : queue.indexOf(job);
     if (i >= 0) {
@@ -339,7 +359,7 @@ export function createPool(options: PoolOptions): SmtpPool {
       notifyReady();
     }
     if (job.sofar && job.to) job.resolve(deferredWith(job.sofar, job.to, 'ERR_SMTP_CLIENT_TIMEOUT'));
-    else fail(job, new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not sent within messageTimeout (${String(messageTimeout)} ms): no connection of the pool took it`, 'remote'));
+    else fail(job, new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not sent within messageTimeout (${String(messageTimeout)} ms): ${why}`, 'remote'));
   };
 
   /**
@@ -393,6 +413,11 @@ export function createPool(options: PoolOptions): SmtpPool {
     /** Mail transactions begun on the connection (LIMITS MAILMAX counts them; a message may take several). */
     let mails = 0;
     let spent = false;
+    /**
+     * Ms per round trip on the connection: the least over the messages it sent whole, each one's
+     * time divided by the round trips it waited for (see {@link roundTrips}); undefined until one.
+     */
+    let roundTrip: number | undefined;
     let job: Job | undefined = first;
     const mailMax = (): number => client?.capabilities.limits?.mailMax || Infinity;
     /**
@@ -435,6 +460,7 @@ export function createPool(options: PoolOptions): SmtpPool {
             sent = 0;
             mails = 0;
             spent = false;
+            roundTrip = undefined;
           } catch (e) {
             if (workers > 1) {
               // Other connections of the pool are open or opening, and the server would not take
@@ -461,10 +487,13 @@ export function createPool(options: PoolOptions): SmtpPool {
           job = await next();
           continue;
         }
-        // messageTimeout counts from send(): the connection has what is left of it
+        // messageTimeout counts from send(): the connection has what is left of it, when that is
+        // as long as a transaction takes on it at least (a MAIL cut off by the deadline would cost
+        // the connection, and the message would fail all the same)
         const budget = left(current);
-        if (budget !== undefined && budget <= 0) {
-          expire(current);
+        const least = roundTrip === undefined ? 0 : roundTrip * roundTrips(client, current.to ?? current.message.to, connectOptions.pipelining);
+        if (budget !== undefined && budget <= least) {
+          expire(current, budget <= 0 ? undefined : `${Math.round(budget)} ms were left, less than the ${Math.ceil(least)} ms a transaction takes on the connection`);
           job = await next();
           continue;
         }
@@ -474,7 +503,13 @@ export function createPool(options: PoolOptions): SmtpPool {
         let again: { readonly result: SendResult; readonly carry?: true } | { readonly error: unknown } | undefined;
         const handed = attempt(current.to ? { ...current.message, to: current.to } : current.message);
         try {
+          const began = performance.now();
           const result = await (budget === undefined ? client.send(handed.message) : sendWithin(client, handed.message, budget, `messageTimeout (${String(messageTimeout)} ms from the pool's send())`));
+          // a message sent whole in one transaction (no failure, no timeout) measures the link
+          if (result.transactions === 1 && result.accepted.length > 0 && result.errorCode === undefined) {
+            const rtt = (performance.now() - began) / roundTrips(client, result.recipients, connectOptions.pipelining);
+            roundTrip = Math.min(roundTrip ?? rtt, rtt);
+          }
           if (handed.read()) current.read = true;
           current.unreleased = handed.released();
           // one result for the message: this connection's recipients merged into what earlier ones did
