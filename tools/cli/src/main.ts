@@ -1,8 +1,14 @@
 #!/usr/bin/env node
 // The `smtp` command: serve, send, probe, classify (contract in docs/cli.md).
-import { CommanderError } from 'commander';
-import { createProgram } from './program.js';
-import { EXIT } from './options.js';
+import { catchServeSignals } from './serve-signals.js';
+
+// `smtp serve` catches SIGINT/SIGTERM/SIGHUP before the program loads, most of its start-up time
+// under tsx: a SIGHUP meanwhile met the default action and ended the server before it listened.
+// Only then is the rest imported (a static import would be evaluated before this line).
+if (process.argv[2] === 'serve') catchServeSignals();
+const { CommanderError } = await import('commander');
+const { createProgram } = await import('./program.js');
+const { EXIT } = await import('./options.js');
 
 // A reader that goes away early (`smtp serve --help | head -1`) closes the pipe: what is left to
 // print is dropped, quietly (an unhandled 'error' event would print a stack trace). serve keeps

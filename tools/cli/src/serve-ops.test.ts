@@ -2,15 +2,17 @@
 // --tls-implicit, SIGHUP certificate reload, --workers (node:cluster), and the fairness limits.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { closeSync, constants, copyFileSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect as tlsConnect } from 'node:tls';
-import { talk, throwawayCertificate } from '@smtpkit/testkit';
-import { runCli } from './run-cli.js';
+import { freePort, talk, throwawayCertificate } from '@smtpkit/testkit';
+import { cliMain, repoRoot, runCli } from './run-cli.js';
 import { startServe, tempDir } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
 
@@ -58,9 +60,9 @@ async function outputMatches(proc: Running, re: RegExp, timeoutMs = 10_000): Pro
 }
 
 /** Sends each step after the previous final reply; resolves with everything heard at close. */
-function session(port: number, steps: readonly string[], timeoutMs = 10_000): Promise<string> {
+function session(port: number, steps: readonly string[], timeoutMs = 10_000, tls = false): Promise<string> {
   return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
+    const s = tls ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : connect({ host: '127.0.0.1', port });
     let heard = '';
     let step = 0;
     s.setEncoding('latin1');
@@ -218,6 +220,116 @@ describe('smtp serve TLS', () => {
     proc.child.kill('SIGHUP');
     await outputMatches(proc, /ERROR SIGHUP: certificate not reloaded/);
     expect(await certCn(proc.port)).toBe('second.test');
+  });
+});
+
+/** A `smtp serve` process started by `serveReadingPipes`. */
+interface PipeServe {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  /** The --tls-cert and --tls-key paths (named pipes). */
+  readonly paths: { readonly cert: string; readonly key: string };
+  output(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Waits (bounded) until the server opens that pipe to read it, runs `whileReading` (the server
+   * is held in that read, before it listens), then writes `pem` and closes the pipe.
+   */
+  feed(which: 'cert' | 'key', pem: string, whileReading?: () => void): Promise<void>;
+}
+
+/**
+ * `smtp serve` (one process, `--port 0` unless `args` name one) whose --tls-cert and --tls-key are
+ * named pipes: the test sees when the server reads them (before it listens) and holds it there
+ * until it writes them.
+ */
+function serveReadingPipes(args: readonly string[] = ['--port', '0']): PipeServe {
+  const tmp = tempDir('serve-pipes-');
+  cleanups.push(tmp.cleanup);
+  const paths = { cert: join(tmp.dir, 'cert.pipe'), key: join(tmp.dir, 'key.pipe') };
+  execFileSync('mkfifo', [paths.cert, paths.key]);
+  const child = spawn(process.execPath, ['--import', 'tsx', cliMain, 'serve', '--dir', join(tmp.dir, 'store'), '--tls-cert', paths.cert, '--tls-key', paths.key, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return {
+    child,
+    paths,
+    output: () => out,
+    exited,
+    feed: async (which, pem, whileReading) => {
+      for (let waited = 0; waited < 20_000; waited += 2) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`smtp serve ended (${String(child.exitCode ?? child.signalCode)}) before it read its ${which}:\n${out}`);
+        let fd: number | undefined;
+        try {
+          // never blocks: ENXIO while no one has the pipe open to read it
+          fd = openSync(paths[which], constants.O_WRONLY | constants.O_NONBLOCK);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
+        }
+        if (fd !== undefined) {
+          try {
+            whileReading?.();
+            writeSync(fd, pem);
+          } finally {
+            closeSync(fd);
+          }
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      throw new Error(`smtp serve never read its ${which}:\n${out}`);
+    },
+  };
+}
+
+/** Puts a plain file with `text` in place of `path` (one rename: a reader holding the old file keeps it). */
+function replaceFile(path: string, text: string): void {
+  writeFileSync(`${path}.new`, text);
+  renameSync(`${path}.new`, path);
+}
+
+describe('smtp serve: signals while it starts', () => {
+  // The server is held while it reads its certificate, before it listens: a SIGHUP there met the
+  // default action and ended it (its handlers came after the listening line).
+  it('a SIGHUP while it reads its certificate is remembered and answered once it listens (a reload), and it serves', async () => {
+    const proc = serveReadingPipes(['--port', '0', '--tls-implicit']);
+    // the answer reads the files again: by then plain files with the second pair stand in the pipes' places
+    await proc.feed('cert', readFileSync(first.cert, 'utf8'), () => {
+      proc.child.kill('SIGHUP');
+      replaceFile(proc.paths.cert, readFileSync(second.cert, 'utf8'));
+    });
+    await proc.feed('key', readFileSync(first.key, 'utf8'), () => replaceFile(proc.paths.key, readFileSync(second.key, 'utf8')));
+    for (let waited = 0; waited < 20_000 && !/SIGHUP: certificate /.test(proc.output()) && proc.child.exitCode === null && proc.child.signalCode === null; waited += 25) await new Promise((r) => setTimeout(r, 25));
+    expect(proc.child.signalCode, proc.output()).toBeNull();
+    expect(proc.child.exitCode, proc.output()).toBeNull();
+    expect(proc.output()).toMatch(/INFO SIGHUP came while the server started: answered now that it listens/);
+    expect(proc.output()).toMatch(/INFO SIGHUP: certificate reloaded/);
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(proc.output())?.[1]);
+    expect(await certCn(port)).toBe('second.test');
+    expect(await session(port, MESSAGE, 10_000, true)).toMatch(/^250 2\.0\.0 Ok: queued as /m);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('SIGINT or SIGTERM while it reads its certificate: exit 0, and nothing listens', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const port = await freePort();
+      const proc = serveReadingPipes(['--port', String(port)]);
+      await proc.feed('cert', readFileSync(first.cert, 'utf8'), () => proc.child.kill(signal));
+      await proc.feed('key', readFileSync(first.key, 'utf8'));
+      expect(await proc.exited, proc.output()).toEqual({ code: 0, signal: null });
+      expect(proc.output()).not.toMatch(/listening on/);
+      const refused = await new Promise<string>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port });
+        s.once('connect', () => (s.destroy(), resolve('connected')));
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      });
+      expect(refused, signal).toBe('ECONNREFUSED');
+    }
   });
 });
 

@@ -15,6 +15,7 @@ import type { Envelope, ServerLogger, SessionContext, TlsSecurity, TranscriptLin
 import type { Readable } from 'node:stream';
 import { EXIT, asciiName, hasSpaceOrControl, parseByteSize, parseCredentials, parseHost, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
+import { answerServeSignals, catchServeSignals, releaseServeSignals, takeHangupWhileStarting } from './serve-signals.js';
 import { MessageStore, StoreDirectoryError } from './store.js';
 import type { StoredEnvelope, StoredMessage } from './store.js';
 
@@ -282,27 +283,29 @@ async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffe
  * worker that cannot start (exit 2 or 3 before every worker listens) makes the command exit so too.
  */
 async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<void> {
-  // The signal handlers are set before the first fork: a signal that came between a fork and them
-  // met the default action, and SIGHUP's kills the primary (its workers then lost their channel).
   const workers: Worker[] = [];
   let stopping = false;
   let address = '';
-  // the workers that listen: a worker handles SIGHUP once it listens (it sets its handlers first);
-  // one that is still starting reads the certificate files as it starts, and a SIGHUP would kill it
+  // the workers that listen: a worker answers SIGHUP once it listens; one that is still starting
+  // reads the certificate files as it starts, and a SIGHUP before its own catch would kill it
   const ready = new Set<number>();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (signal === 'SIGHUP') {
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason: why }, 'stopping workers');
+    for (const w of workers) if (w.isConnected() || w.process.exitCode === null) w.process.kill('SIGTERM');
+  };
+  // Answered before the first fork (caught since the process started, see serve-signals.ts): a
+  // SIGHUP between a fork and its handler killed the primary (its workers then lost their channel).
+  await answerServeSignals({
+    hangup: () => {
       logger.info({ workers: ready.size, starting: workers.length - ready.size }, 'SIGHUP: forwarded to the workers that listen (a starting one reads the certificate as it starts)');
       workers.forEach((w, i) => {
         if (ready.has(i)) w.process.kill('SIGHUP');
       });
-      return;
-    }
-    stop(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+    },
+    stop,
+  });
   for (let i = 0; i < opts.workers; i++) workers.push(cluster.fork());
   const exited = workers.map(
     (w, i) =>
@@ -337,16 +340,8 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
         });
       }),
   );
-  const stop = (why: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ reason: why }, 'stopping workers');
-    for (const w of workers) if (w.isConnected() || w.process.exitCode === null) w.process.kill('SIGTERM');
-  };
   await Promise.all(exited);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGHUP', onSignal);
+  releaseServeSignals();
 }
 
 export function registerServe(program: Command): void {
@@ -384,12 +379,20 @@ export function registerServe(program: Command): void {
       if (opts.tlsImplicit === true && opts.tlsCert === undefined) cmd.error('error: --tls-implicit needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
       if (opts.tlsImplicit === true && opts.security !== undefined && opts.security !== 'implicit') cmd.error(`error: --tls-implicit contradicts --security ${opts.security}`, { exitCode: EXIT.usage });
       if (opts.security !== undefined && opts.security !== 'off' && opts.tlsCert === undefined) cmd.error(`error: --security ${opts.security} needs --tls-cert and --tls-key`, { exitCode: EXIT.usage });
+      // Before anything that takes time (the checks above are synchronous): main.ts caught the
+      // signals already, before the program loaded; this covers a program run some other way.
+      // Until the server listens a SIGHUP is remembered, a SIGINT/SIGTERM exits 0 (serve-signals.ts).
+      catchServeSignals();
       let tls: { cert: Buffer; key: Buffer } | undefined;
+      let hangupBeforeRead = false;
       if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
+        // the files are read now: a SIGHUP that came before asks for nothing more
+        hangupBeforeRead = takeHangupWhileStarting();
         try {
           // Fail now, not at the first STARTTLS, when the pair is unusable.
           tls = await loadTls(opts.tlsCert, opts.tlsKey);
         } catch (e) {
+          releaseServeSignals();
           cmd.error(`error: cannot load the TLS certificate/key: ${(e as Error).message}`, { exitCode: EXIT.usage });
         }
       }
@@ -403,6 +406,7 @@ export function registerServe(program: Command): void {
       };
       const worker = cluster.isWorker ? { worker: cluster.worker?.id } : {};
       const logger = textLogger(level, writeErr, worker);
+      if (hangupBeforeRead) logger.info({ cert: opts.tlsCert }, 'SIGHUP came while the server started, before it read the certificate files: nothing to reload');
       if (opts.workers > 1 && cluster.isPrimary) {
         await runPrimary(opts, logger);
         return;
@@ -422,9 +426,10 @@ export function registerServe(program: Command): void {
         process.stderr.write(dirProblem || optionProblem ? `smtp serve: ${(e as Error).message}\n` : `smtp serve: cannot listen on ${opts.host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         process.exitCode = code;
         if (cluster.isWorker) process.exit(code);
+        releaseServeSignals();
         return;
       }
-      // Signal handlers first, so a signal right after the listening line is never lost.
+      // Answered before the listening line, so a signal right after it is never lost.
       let stopped!: () => void;
       const done = new Promise<void>((resolve) => (stopped = resolve));
       const reload = (): void => {
@@ -446,17 +451,19 @@ export function registerServe(program: Command): void {
         // must not cut the graceful stop short. A single process lets a second signal kill it.
         if (stopping) return;
         stopping = true;
-        if (!cluster.isWorker) {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-        }
-        process.off('SIGHUP', reload);
+        if (!cluster.isWorker) releaseServeSignals();
         log?.(`${signal}: stopping`);
         void sink.stop().then(stopped);
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      process.on('SIGHUP', reload);
+      await answerServeSignals({
+        // a worker that is stopping has nothing to reload (a single one no longer catches SIGHUP then)
+        hangup: (whileStarting) => {
+          if (stopping) return;
+          if (whileStarting) logger.info({}, 'SIGHUP came while the server started: answered now that it listens');
+          reload();
+        },
+        stop,
+      });
       // a primary gone meanwhile fails the send (EPIPE): the worker ends as its channel closes
       if (cluster.isWorker) process.send?.({ listening: `${sink.host}:${sink.port}` }, undefined, undefined, () => undefined);
       else process.stdout.write(`listening on ${sink.host}:${sink.port}\n`);
