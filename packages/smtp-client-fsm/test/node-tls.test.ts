@@ -201,3 +201,39 @@ describe('smtp-client-fsm/node with TLS', () => {
     }
   });
 });
+
+describe('smtp-client-fsm/node: the certificate is checked for the host connected to (an IP address too)', () => {
+  // A server's certificate names it by DNS name or by IP address (RFC 6125 §6.2.1, RFC 5280
+  // §4.2.1.6). A TLS socket over an existing one checks `servername`, else the `host` it is given,
+  // else `localhost`: without the host, a certificate for `localhost` passed for any IP address
+  // and one naming the IP address failed.
+  const onlyLocalhost = () => throwawayCertificate({ commonName: 'localhost', dns: ['localhost'] });
+  const onlyIp = () => throwawayCertificate({ commonName: 'ip-only', ip: ['127.0.0.1'] });
+  const starttlsServer = (c: { key: string; cert: string }) =>
+    listen(() =>
+      net.createServer((sock) => {
+        const s = new ScriptedServer({ ehlo: ['STARTTLS'], ehloTls: ['PIPELINING'] });
+        serve(sock, s, true, { tls: [] }, tls.createSecureContext(c));
+      }),
+    );
+  const implicitServer = (c: { key: string; cert: string }) =>
+    listen(() => tls.createServer(c, (sock) => serve(sock, new ScriptedServer({}), false, { tls: [] })));
+  const tunnel = (port: number) => () => net.connect(port, '127.0.0.1');
+
+  it.each([
+    ['STARTTLS', 'required' as const, starttlsServer, false],
+    ['STARTTLS over a connection factory', 'required' as const, starttlsServer, true],
+    ['implicit TLS over a connection factory', 'implicit' as const, implicitServer, true],
+  ])('%s: a certificate for localhost only is refused for 127.0.0.1; one naming 127.0.0.1 is accepted', async (_name, security, make, factory) => {
+    const bad = onlyLocalhost();
+    const badPort = await make(bad);
+    const refused = connect({ host: '127.0.0.1', port: badPort, security, tls: { ca: bad.cert }, ...(factory ? { connection: tunnel(badPort) } : {}) });
+    await expect(refused).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
+    await expect(refused).rejects.toThrow(/127\.0\.0\.1/);
+    const good = onlyIp();
+    const goodPort = await make(good);
+    const client = await connect({ host: '127.0.0.1', port: goodPort, security, tls: { ca: good.cert }, ...(factory ? { connection: tunnel(goodPort) } : {}) });
+    expect(client.tls?.verified).toBe(true);
+    await client.close();
+  });
+});

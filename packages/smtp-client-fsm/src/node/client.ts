@@ -706,9 +706,16 @@ export function asciiHostName(name: string): string {
   return name;
 }
 
-/** `tls.connect` options for a policy: opportunistic TLS does not reject an unverifiable certificate. */
+/**
+ * `tls.connect` options for a policy: opportunistic TLS does not reject an unverifiable certificate.
+ * The certificate is checked for `servername`, else for `host`, which must be given here: a TLS
+ * socket over an existing one (STARTTLS, a `connection` factory's stream) would otherwise check
+ * it for `localhost`, so that an IP address host took a certificate for `localhost` and refused
+ * one naming the address (RFC 6125 §6.2.1).
+ */
 function tlsOptions(o: ConnectOptions, policy: Policy): ConnectionOptions {
   const options: ConnectionOptions = {
+    host: asciiHostName(o.host),
     servername: isIP(o.host) ? undefined : o.host,
     ...(policy === 'opportunistic' ? { rejectUnauthorized: false } : {}),
     ...o.tls,
