@@ -234,6 +234,6 @@ describe('smtp-client-fsm/node: the certificate is checked for the host connecte
     const goodPort = await make(good);
     const client = await connect({ host: '127.0.0.1', port: goodPort, security, tls: { ca: good.cert }, ...(factory ? { connection: tunnel(goodPort) } : {}) });
     expect(client.tls?.verified).toBe(true);
-    await client.close();
+    client.close();
   });
 });
