@@ -112,6 +112,17 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
   readonly plaintextFallback?: boolean;
   /** Local address to bind. */
   readonly localAddress?: string;
+  /**
+   * Gives up the connection attempt when it aborts: whatever `connect()` waits for (TCP, the
+   * `connection` factory, TLS, the greeting, EHLO, STARTTLS, AUTH), its transport is destroyed
+   * (a stream the factory gives later too) and `connect()` rejects with `ERR_SMTP_CLIENT_CLOSED`,
+   * the signal's reason as its `cause`. An already aborted signal rejects before anything is
+   * opened. It has no effect once `connect()` has resolved: `close()` or `abort()` the client.
+   *
+   * @example
+   * const client = await connect({ host: 'mx.example.org', signal: AbortSignal.timeout(10_000) });
+   */
+  readonly signal?: AbortSignal;
   /** Called with the core connection before it starts: register custom states here. */
   readonly setup?: (connection: ClientConnection) => void;
   /**
@@ -687,6 +698,7 @@ function policyFor(o: ConnectOptions): Policy {
   if (o.setup !== undefined && typeof o.setup !== 'function') throw bad('setup', 'a function');
   if (o.connection !== undefined && typeof o.connection !== 'function') throw bad('connection', 'a function returning a Duplex stream');
   if (o.plaintextFallback !== undefined && typeof o.plaintextFallback !== 'boolean') throw bad('plaintextFallback', 'a boolean');
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw bad('signal', 'an AbortSignal');
   if (o.security !== undefined && !TLS_SECURITY_LEVELS.includes(o.security)) throw bad('security', "'off', 'opportunistic', 'required' or 'implicit'");
   if (o.security !== undefined) return o.security;
   if (o.port === 465) return 'implicit';
@@ -790,7 +802,9 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
   const policy = policyFor(options);
   const port = options.port ?? (policy === 'implicit' ? 465 : 25);
   const implicit = policy === 'implicit';
-  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, connection: _conn, plaintextFallback: _f, ...core } = options;
+  const { host: _h, port: _p, security: _s, tls: _t, connectTimeout: _c, messageTimeout: _m, localAddress: _l, setup: _setup, connection: _conn, plaintextFallback: _f, signal, ...core } = options;
+  const aborted = (): SmtpClientError => new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', `connect to ${options.host}:${port} aborted`, 'local', { cause: signal?.reason });
+  if (signal?.aborted) throw aborted();
   const unverifiedAuth = options.allowUnverifiedAuth === true || options.tls?.rejectUnauthorized === false;
   const conn = new ClientConnection({
     ...core,
@@ -806,17 +820,21 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
   const timedOut = (): SmtpClientError => new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `connect to ${options.host}:${port} not ready within ${limit} ms`, 'remote');
   let client: Client | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   let ready = false;
   try {
     return await new Promise<Client>((resolve, reject) => {
       let s: Duplex | undefined;
       let expired = false;
-      timer = setTimeout(() => {
+      // the deadline or the signal: the attempt ends, and a stream that comes later is closed
+      const giveUp = (e: SmtpClientError): void => {
         expired = true;
-        if (client) client.abort(timedOut());
+        if (client) client.abort(e);
         else s?.destroy();
-        reject(timedOut());
-      }, limit);
+        reject(e);
+      };
+      timer = setTimeout(() => giveUp(timedOut()), limit);
+      if (signal) signal.addEventListener('abort', (onAbort = () => giveUp(aborted())), { once: true });
       const start = (stream: Duplex): void => {
         // a stream that arrives after the deadline is closed, never used
         if (expired) {
@@ -878,6 +896,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
       sock.once('error', (e) => failed(e, implicit));
     });
   } finally {
+    if (onAbort) signal!.removeEventListener('abort', onAbort);
     // A session refused while connecting may still be saying QUIT: the deadline ends it unless it closes first.
     if (!ready && client && !client.closed) client.closedWaiters.push(() => clearTimeout(timer));
     else clearTimeout(timer);
