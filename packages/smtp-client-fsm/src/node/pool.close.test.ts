@@ -133,7 +133,7 @@ describe('createPool close() and a connection still being opened', () => {
     expect(sessions[0]!.commands.at(-1)).toBe('QUIT');
   }, 15_000);
 
-  it('the pool makes the TCP connection itself (so close() can end it), yet implicit TLS checks the certificate as connect does: for the IP address dialled', async () => {
+  it('implicit TLS from a pool checks the certificate as connect does: for the IP address dialled', async () => {
     // a certificate for `localhost` only: not valid for 127.0.0.1
     const { key, cert } = throwawayCertificate({ commonName: 'localhost', dns: ['localhost'] });
     const tlsSockets = new Set<Socket>();
@@ -147,7 +147,6 @@ describe('createPool close() and a connection still being opened', () => {
       const options = { host: '127.0.0.1', port, security: 'implicit' as const, tls: { ca: cert } };
       await expect(connect(options)).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED' });
       const refused = createPool({ ...options, maxConnections: 1 });
-      // without the host given to TLS, a TLS socket over the pool's own would check the name `localhost`, and pass
       await expect(refused.send(msg)).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_TLS_FAILED', message: expect.stringMatching(/127\.0\.0\.1/) });
       await refused.close();
       // the name the certificate has, given: verified, and delivered
@@ -158,5 +157,17 @@ describe('createPool close() and a connection still being opened', () => {
       for (const s of tlsSockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  }, 15_000);
+
+  it("the caller's own signal ends a connection being opened: its message fails with ERR_SMTP_CLIENT_CLOSED, close() does not wait", async () => {
+    const c = new AbortController();
+    const pool = createPool({ host: '127.0.0.1', port: silentPort, security: 'off', maxConnections: 1, connectTimeout: 30_000, signal: c.signal });
+    const sent = outcome(pool.send(msg));
+    for (let i = 0; i < 200 && held.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    c.abort('shutting down');
+    expect(await within(sent, 4000)).toBe('done');
+    expect(await sent).toMatchObject({ error: { code: 'ERR_SMTP_CLIENT_CLOSED', cause: 'shutting down' } });
+    expect(await within(pool.close(), 4000)).toBe('done');
+    expect(await within(Promise.all(held.values()), 4000)).toBe('done');
   }, 15_000);
 });

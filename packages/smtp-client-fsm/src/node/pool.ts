@@ -4,10 +4,8 @@
 // one, when its body can go again whole; recipients LIMITS MAILMAX left untried part-way through a
 // message are carried on to an idle connection that can take them, else a new one, and the
 // message gets one result).
-import { connect as netConnect } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
-import { asciiHostName, connect, courtesyQuit, sendWithin } from './client.js';
+import { connect, courtesyQuit, sendWithin } from './client.js';
 import { chunks, discard, isBodySource, isWholeBody } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -209,88 +207,6 @@ function roundTrips(client: SmtpClient, to: unknown, pipelining: boolean | undef
   return pipelining !== false && client.capabilities.pipelining ? 2 : (Array.isArray(to) ? to.length : 1) + 3;
 }
 
-/**
- * One connection being opened: the options for `connect`, whose `connection` factory gives the
- * caller's own factory's stream, or else a TCP connection to where `connect` would make it. The
- * pool can so end the attempt before `connect` settles, whatever it waits for (TCP, a tunnel, TLS,
- * the greeting), where `connect` alone is bounded only by its `connectTimeout`.
- */
-interface Opening {
-  readonly options: ConnectOptions;
-  /** Ended by {@link Opening.abort}. */
-  readonly aborted: boolean;
-  /** Ends the attempt now: its transport is destroyed (one that comes later too), `connect` rejects. */
-  abort(): void;
-  /** `connect` failed: a TCP connection still being made (its `connectTimeout` passed) is ended with it. */
-  end(): void;
-}
-
-/** Destroys a transport (a factory may have given anything: `connect` refuses what is no stream). */
-function destroy(stream: unknown): void {
-  if (typeof (stream as { destroy?: unknown } | undefined)?.destroy === 'function') (stream as Duplex).destroy();
-}
-
-function opening(options: ConnectOptions): Opening {
-  const own = options.connection;
-  // what `connect` does without a factory: implicit TLS for `security: 'implicit'`, or port 465 by default
-  const implicit = options.security === 'implicit' || (options.security === undefined && options.port === 465);
-  /** The transport of the last call: a TCP connection from its start, the factory's when it gave it. */
-  let stream: unknown;
-  let handed = false;
-  let aborted = false;
-  let refuse: ((e: Error) => void) | undefined;
-  const tcp = (): Promise<Duplex> =>
-    new Promise((resolve, reject) => {
-      // where `connect` connects: the host's A-labels, the port of its security by default
-      const port = options.port ?? (implicit ? 465 : 25);
-      const sock = netConnect({ host: asciiHostName(options.host), port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
-      const closed = (): void => reject(new Error('closed before it connected'));
-      stream = sock;
-      sock.once('connect', () => {
-        sock.off('close', closed);
-        resolve(sock);
-      });
-      sock.once('error', reject);
-      // destroyed while connecting: no 'error' then
-      sock.once('close', closed);
-    });
-  const connection = (): Promise<Duplex> =>
-    new Promise<Duplex>((resolve, reject) => {
-      if (aborted) return reject(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed: no message needs this connection'));
-      handed = false;
-      refuse = reject;
-      Promise.resolve()
-        .then(own ?? tcp)
-        .then((given) => {
-          stream = given;
-          // given after the pool gave the attempt up: closed, never used
-          if (aborted) return destroy(given);
-          handed = true;
-          resolve(given);
-        }, reject);
-    });
-  return {
-    // A `connection` that is no function is refused by `connect` as given. Implicit TLS over the
-    // pool's TCP connection checks the server's certificate for `host` as `connect`'s own does (a
-    // TLS socket over a given one would check an IP address as `localhost`): `tls` may still say.
-    options:
-      own !== undefined && typeof own !== 'function'
-        ? options
-        : { ...options, connection, ...(implicit && !own ? { tls: { host: asciiHostName(options.host), ...options.tls } } : {}) },
-    get aborted() {
-      return aborted;
-    },
-    abort() {
-      aborted = true;
-      refuse?.(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed: no message needs this connection'));
-      destroy(stream);
-    },
-    end() {
-      if (!handed) destroy(stream);
-    },
-  };
-}
-
 /** The largest delay `setTimeout` keeps (a longer one would fire at once). */
 const MAX_DELAY = 2 ** 31 - 1;
 
@@ -375,8 +291,8 @@ export function createPool(options: PoolOptions): SmtpPool {
   const running = new Set<Promise<void>>();
   /** Connections saying their closing QUIT in the background (bounded): `close()` waits for them. */
   const retiring = new Set<Promise<void>>();
-  /** Connections being opened, each with the job it is opened for. */
-  const openings = new Map<Opening, Job>();
+  /** Connections being opened, each with the job it is opened for: aborting one ends the attempt. */
+  const openings = new Map<AbortController, Job>();
 
   /**
    * Once the pool is closing, a connection being opened that no message needs any more (its job
@@ -385,7 +301,7 @@ export function createPool(options: PoolOptions): SmtpPool {
    * queue, and by `close()`.
    */
   const release = (): void => {
-    if (closing && queue.length === 0) for (const [attempt, job] of openings) if (job.settled) attempt.abort();
+    if (closing && queue.length === 0) for (const [attempt, job] of openings) if (job.settled) attempt.abort(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed: no message needs this connection', 'local'));
   };
 
   /**
@@ -403,22 +319,23 @@ export function createPool(options: PoolOptions): SmtpPool {
    * A new connection. One refused while connections of the pool are still saying QUIT (a server
    * that counts them against a limit per client) is tried once more when those have closed.
    */
-  const open = async (job: Job, attempt: Opening): Promise<SmtpClient> => {
-    const { options } = attempt;
+  const open = async (job: Job, attempt: AbortController): Promise<SmtpClient> => {
+    // the caller's own signal still ends every attempt (AbortSignal.any is not in every Node 20)
+    const own = connectOptions.signal;
+    const forward = (): void => attempt.abort(own!.reason);
+    if (own?.aborted) forward();
+    else own?.addEventListener('abort', forward, { once: true });
+    const options = { ...connectOptions, signal: attempt.signal };
     openings.set(attempt, job);
     try {
-      try {
-        return await connect(options);
-      } catch (e) {
-        if (retiring.size === 0 || attempt.aborted) throw e;
-        await Promise.all([...retiring]);
-        return await connect(options);
-      }
+      return await connect(options);
     } catch (e) {
-      attempt.end();
-      throw e;
+      if (retiring.size === 0 || attempt.signal.aborted) throw e;
+      await Promise.all([...retiring]);
+      return await connect(options);
     } finally {
       openings.delete(attempt);
+      own?.removeEventListener('abort', forward);
     }
   };
 
@@ -564,7 +481,7 @@ export function createPool(options: PoolOptions): SmtpPool {
           client = undefined;
         }
         if (!client) {
-          const attempt = opening(connectOptions);
+          const attempt = new AbortController();
           try {
             client = await open(job, attempt);
             sent = 0;
@@ -572,8 +489,8 @@ export function createPool(options: PoolOptions): SmtpPool {
             spent = false;
             roundTrip = undefined;
           } catch (e) {
-            // close() ended it: no message needs it any more
-            if (attempt.aborted) {
+            // close() ended it: no message needs it any more (the caller's signal fails the message below)
+            if (attempt.signal.aborted && job.settled) {
               job = undefined;
               break;
             }
