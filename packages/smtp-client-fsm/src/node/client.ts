@@ -91,7 +91,9 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
    * In a pool it counts from the pool's `send()`: a message that no connection has taken when it
    * passes (still queued, or waiting for a connection being opened) rejects with
    * `ERR_SMTP_CLIENT_TIMEOUT`; the connection that takes one has what is left of it, so the whole
-   * of a message, wait included, is bounded by it.
+   * of a message, wait included, is bounded by it. A pool connection does not take a message with
+   * less left than a transaction takes on it (its measured round trip times the round trips the
+   * message needs): that message rejects at once the same way, and the connection is kept.
    */
   readonly messageTimeout?: number;
   /**
