@@ -315,6 +315,32 @@ describe('smtp serve: signals while it starts', () => {
     expect(await proc.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('a SIGHUP after it catches signals, before it reads its certificate: nothing to reload, and it serves', async () => {
+    const proc = serveReadingPipes();
+    // SigCgt: the signals the process catches, bit 0 for SIGHUP
+    const catchesHangup = (): boolean => {
+      const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${String(proc.child.pid)}/status`, 'utf8'))?.[1] ?? '0';
+      return (BigInt(`0x${mask}`) & 1n) === 1n;
+    };
+    for (let waited = 0; waited < 15_000 && !catchesHangup(); waited += 2) {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(catchesHangup(), `it never caught SIGHUP before it read its certificate:\n${proc.output()}`).toBe(true);
+    // no one reads the certificate pipe yet (a writer cannot open it)
+    expect(() => closeSync(openSync(proc.paths.cert, constants.O_WRONLY | constants.O_NONBLOCK))).toThrow(/ENXIO/);
+    proc.child.kill('SIGHUP');
+    await proc.feed('cert', readFileSync(first.cert, 'utf8'));
+    await proc.feed('key', readFileSync(first.key, 'utf8'));
+    for (let waited = 0; waited < 20_000 && !/listening on/.test(proc.output()) && proc.child.exitCode === null; waited += 25) await new Promise((r) => setTimeout(r, 25));
+    expect(proc.output()).toMatch(/INFO SIGHUP came while the server started, before it read the certificate files: nothing to reload/);
+    const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(proc.output())?.[1]);
+    expect(await session(port, MESSAGE)).toMatch(/^250 2\.0\.0 Ok: queued as /m);
+    expect(proc.output()).not.toMatch(/SIGHUP: certificate|answered now/);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('SIGINT or SIGTERM while it reads its certificate: exit 0, and nothing listens', async () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const port = await freePort();

@@ -35,11 +35,17 @@ export function catchServeSignals(): void {
   for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
+/** One turn of the event loop: its poll dispatches the signals already received. */
+function dispatchReceivedSignals(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Whether a SIGHUP came while starting, forgetting it: called just before the certificate files
  * are read, which answers it (the files read are at least as new as the signal).
  */
-export function takeHangupWhileStarting(): boolean {
+export async function takeHangupWhileStarting(): Promise<boolean> {
+  await dispatchReceivedSignals();
   const came = hangupWhileStarting;
   hangupWhileStarting = false;
   return came;
@@ -52,10 +58,12 @@ export function takeHangupWhileStarting(): boolean {
  */
 export async function answerServeSignals(to: ServeSignalAnswers): Promise<void> {
   catchServeSignals();
-  // one turn of the event loop: its poll dispatches the signals already received
-  await new Promise((resolve) => setImmediate(resolve));
+  await dispatchReceivedSignals();
   answers = to;
-  if (takeHangupWhileStarting()) to.hangup(true);
+  if (hangupWhileStarting) {
+    hangupWhileStarting = false;
+    to.hangup(true);
+  }
 }
 
 /** Stops catching them: a signal meets its default action again. */

@@ -387,7 +387,7 @@ export function registerServe(program: Command): void {
       let hangupBeforeRead = false;
       if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
         // the files are read now: a SIGHUP that came before asks for nothing more
-        hangupBeforeRead = takeHangupWhileStarting();
+        hangupBeforeRead = await takeHangupWhileStarting();
         try {
           // Fail now, not at the first STARTTLS, when the pair is unusable.
           tls = await loadTls(opts.tlsCert, opts.tlsKey);
