@@ -174,6 +174,17 @@ describe('createServer TLS: SNI', () => {
     expect(asked.slice(4)).toEqual(['callback.test']);
   });
 
+  it('an SNI callback answer still pending when every handshake waiting for it has ended is not kept: the next handshake with that name asks again', async () => {
+    const asked: string[] = [];
+    // the first lookup hangs (a certificate store that does not answer), later ones answer
+    const sni = (name: string): Promise<Pair> | Pair => (asked.push(name) === 1 ? new Promise<Pair>(() => undefined) : certs.cb!);
+    const { port } = await start({ secure: true, timeouts: { tlsHandshake: 300 }, tls: { ...certs.default!, sni } });
+    // the handshake waiting for the answer that never comes is ended by its timeout
+    await expect(cnFor(port, 'callback.test')).rejects.toThrow();
+    expect(await cnFor(port, 'callback.test')).toBe('callback.test');
+    expect(asked).toEqual(['callback.test', 'callback.test']);
+  });
+
   it('LruCache keeps at most its capacity, dropping the least recently used', () => {
     const cache = new LruCache<number>(3);
     cache.set('a', 1);

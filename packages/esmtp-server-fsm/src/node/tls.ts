@@ -20,7 +20,9 @@ function isThenable<T>(v: unknown): v is PromiseLike<T> {
  * per host name (case-insensitive, at most `SNI_CACHE_SIZE` names, the least recently used
  * dropped first) until `setSecureContext` replaces the configuration: a name costs one call and
  * one secure context, not one per handshake. A throw or a rejection is not cached (the next
- * handshake with that name asks again).
+ * handshake with that name asks again), nor is an answer still pending when every handshake
+ * waiting for it has ended (its client gone, its handshake timeout): one that never comes does
+ * not hold the name.
  *
  * @example
  * ```ts
@@ -109,8 +111,42 @@ interface Loaded {
   readonly names: ReadonlyMap<string, SecureContext>;
   readonly wildcards: ReadonlyMap<string, SecureContext>;
   readonly callback: SniCallback | undefined;
-  /** The callback's answers per normalised host name (a promise while one is pending). */
-  readonly cache: LruCache<SecureContext | Promise<SecureContext>>;
+  /** The callback's answers per normalised host name (`Pending` while one is awaited). */
+  readonly cache: LruCache<SecureContext | Pending>;
+}
+
+/** How Node's `SNICallback` is answered. */
+type SniDone = (err: Error | null, ctx?: SecureContext) => void;
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** An SNI callback answer being awaited, with the handshakes waiting for it. */
+class Pending {
+  readonly waiters = new Set<SniDone>();
+}
+
+/**
+ * Caches the settled answer of `promise` for `name` (unless dropped or replaced meanwhile; never a
+ * rejection) and tells every handshake still waiting.
+ */
+function waitFor(loaded: Loaded, name: string, promise: Promise<SecureContext>): Pending {
+  const pending = new Pending();
+  const settle = (e: Error | null, ctx?: SecureContext): void => {
+    if (loaded.cache.get(name) === pending) {
+      if (ctx !== undefined) loaded.cache.set(name, ctx);
+      else loaded.cache.delete(name);
+    }
+    const waiters = [...pending.waiters];
+    pending.waiters.clear();
+    for (const w of waiters) w(e, ctx);
+  };
+  promise.then(
+    (ctx) => settle(null, ctx),
+    (e: unknown) => settle(asError(e)),
+  );
+  return pending;
 }
 
 function load(options: ServerTlsOptions): Loaded {
@@ -166,12 +202,17 @@ export class ServerTls {
     return dot > 0 ? loaded.wildcards.get(name.slice(dot + 1)) : undefined;
   }
 
-  private sniCallback(loaded: Loaded): (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void {
+  /**
+   * The SNI callback of one TLS socket `t`. A callback answer still pending is shared by the
+   * handshakes that ask for that name meanwhile; it is dropped from the cache when every one of
+   * them has ended (the client gone, its handshake timeout), so that an answer that never comes
+   * does not hold the name for good, and it keeps no closed socket.
+   */
+  private sniCallback(loaded: Loaded, raw: Socket, t: () => TLSSocket): (servername: string, cb: SniDone) => void {
     return (servername, cb) => {
       const name = servername.toLowerCase().replace(/\.$/, '');
       const found = this.staticContext(loaded, name);
       if (found || !loaded.callback) return cb(null, found ?? loaded.context);
-      const fail = (e: unknown): void => cb(e instanceof Error ? e : new Error(String(e)));
       let cached = loaded.cache.get(name);
       if (cached === undefined) {
         // the callback's answer, made into a context once
@@ -180,26 +221,22 @@ export class ServerTls {
         try {
           r = loaded.callback(servername);
           // a promise of another library or realm (any thenable) is waited for as a native one
-          cached = isThenable(r) ? Promise.resolve(r).then(toContext) : toContext(r);
+          cached = isThenable(r) ? waitFor(loaded, name, Promise.resolve(r).then(toContext)) : toContext(r);
         } catch (e) {
-          return fail(e);
+          return cb(asError(e));
         }
         loaded.cache.set(name, cached);
-        if (cached instanceof Promise) {
-          const pending = cached;
-          pending.then(
-            (ctx) => {
-              // the settled answer replaces the promise (unless evicted or replaced meanwhile)
-              if (loaded.cache.get(name) === pending) loaded.cache.set(name, ctx);
-            },
-            () => {
-              if (loaded.cache.get(name) === pending) loaded.cache.delete(name);
-            },
-          );
-        }
       }
-      if (cached instanceof Promise) cached.then((ctx) => cb(null, ctx), fail);
-      else cb(null, cached);
+      if (!(cached instanceof Pending)) return cb(null, cached);
+      const pending = cached;
+      // one waiter per handshake: its end (close of the TLS socket or of the one under it) removes it
+      const waiter: SniDone = (e, ctx) => cb(e, ctx);
+      pending.waiters.add(waiter);
+      const gone = (): void => {
+        if (pending.waiters.delete(waiter) && pending.waiters.size === 0 && loaded.cache.get(name) === pending) loaded.cache.delete(name);
+      };
+      t().once('close', gone);
+      raw.once('close', gone);
     };
   }
 
@@ -210,7 +247,7 @@ export class ServerTls {
   socket(raw: Socket): TLSSocket {
     const loaded = this.current;
     const hasSni = loaded.callback !== undefined || loaded.names.size > 0 || loaded.wildcards.size > 0;
-    const t = new TLSSocket(raw, { isServer: true, secureContext: loaded.context, ...(hasSni ? { SNICallback: this.sniCallback(loaded) } : {}) });
+    const t: TLSSocket = new TLSSocket(raw, { isServer: true, secureContext: loaded.context, ...(hasSni ? { SNICallback: this.sniCallback(loaded, raw, () => t) } : {}) });
     t.disableRenegotiation();
     return t;
   }
