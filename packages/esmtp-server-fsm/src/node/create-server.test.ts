@@ -652,6 +652,25 @@ describe('createServer', () => {
     expect(await bad.reply()).toBe('');
   });
 
+  it('PROXY v1 TCP6: the addresses in the form v2 and Node give (RFC 5952), so that one client has one address for isTrusted and the hooks', async () => {
+    const seen: string[] = [];
+    const port = await start({
+      proxyProtocol: true,
+      isTrusted: (a) => (seen.push(`trusted? ${String(a)}`), false),
+      onConnect: (s) => void seen.push(`${String(s.remoteAddress)} -> ${String(s.localAddress)}`),
+    });
+    for (const [source, destination] of [
+      ['2001:DB8:0:0:0:0:0:1', '2001:db8:0:0:1:0:0:25'],
+      ['::FFFF:192.0.2.1', '::ffff:c000:219'],
+    ]) {
+      const c = await client(port);
+      c.socket.write(`PROXY TCP6 ${source} ${destination} 40000 25\r\n`);
+      expect(await c.reply()).toMatch(/^220/);
+      c.socket.destroy();
+    }
+    expect(seen).toEqual(['trusted? 2001:db8::1', '2001:db8::1 -> 2001:db8::1:0:0:25', 'trusted? ::ffff:192.0.2.1', '::ffff:192.0.2.1 -> ::ffff:192.0.2.25']);
+  });
+
   it('implicit TLS', async () => {
     const port = await start({ secure: true, tls: throwawayCertificate({ commonName: 'localhost', keyType: 'rsa-2048' }) });
     const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });

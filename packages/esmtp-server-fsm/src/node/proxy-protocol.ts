@@ -2,7 +2,7 @@
  * PROXY protocol v1 (text) and v2 (binary) header parsing, strict and bounded (HAProxy spec
  * "The PROXY protocol", versions 1 and 2).
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { SocketAddress, isIPv4, isIPv6 } from 'node:net';
 import type { Socket } from 'node:net';
 import { SmtpServerError } from 'esmtp-server-fsm';
 
@@ -48,7 +48,7 @@ function ipv4(b: Uint8Array, o: number): string {
  * An IPv6 address in the text form the kernel and Node's `remoteAddress` use (RFC 5952: lower
  * case, the longest run of two or more zero groups as `::`, an IPv4-mapped or -compatible address
  * with its IPv4 tail), so that one client has one address whether it came through PROXY v1, v2 or
- * directly (the per-address limit, `isTrusted`, logs).
+ * directly (the per-address limit, `isTrusted`, logs); v1 TCP6 addresses are put in the same form.
  */
 function ipv6(b: Uint8Array, o: number): string {
   const w: number[] = [];
@@ -153,7 +153,9 @@ export function parseProxyHeader(data: Uint8Array): ProxyParseResult {
   const [, proto, src, dst, sport, dport] = f as [string, string, string, string, string, string];
   const ok = proto === 'TCP4' ? validV4(src) && validV4(dst) : validV6(src) && validV6(dst);
   if (!ok || !validPort(sport) || !validPort(dport)) return { status: 'error', message: 'malformed PROXY v1 header' };
-  return { status: 'done', info: { version: 1, sourceAddress: src, destinationAddress: dst, sourcePort: Number(sport), destinationPort: Number(dport) }, rest };
+  // IPv6 in the form v2 and Node's remoteAddress give (`2001:DB8:0:0::1` is `2001:db8::1`)
+  const text = (a: string): string => (proto === 'TCP4' ? a : new SocketAddress({ address: a, family: 'ipv6' }).address);
+  return { status: 'done', info: { version: 1, sourceAddress: text(src), destinationAddress: text(dst), sourcePort: Number(sport), destinationPort: Number(dport) }, rest };
 }
 
 /**
