@@ -572,3 +572,36 @@ describe('deliver: the sessions tried per domain are bounded (maxSessions, as Po
     }
   });
 });
+
+describe('deliver: address literals', () => {
+  /** The test resolver, recording each name asked for. */
+  const spy = (asked: string[]): MxResolver => ({
+    resolveMx: (d) => (asked.push(`MX ${d}`), resolver.resolveMx(d)),
+    resolve4: (d) => (asked.push(`A ${d}`), resolver.resolve4(d)),
+    resolve6: (d) => (asked.push(`AAAA ${d}`), resolver.resolve6(d)),
+  });
+
+  it('an address-literal recipient (RFC 5321 §4.1.3) goes to that address with no DNS lookup; a literal that names no address fails for good', async () => {
+    const asked: string[] = [];
+    const before = sessions.get('127.0.0.4')?.length ?? 0;
+    const to = ['lit@[127.0.0.4]', 'tag@[x-tag:whatever]', 'bad@[300.1.2.3]', 'six@[IPv6:127.0.0.4]'];
+    const r = await deliver({ resolver: spy(asked), port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to, body: 'x\r\n' });
+    expect(asked).toEqual([]);
+    expect(r.recipients.map((x) => [x.address, x.status, x.errorCode])).toEqual([
+      ['lit@[127.0.0.4]', 'accepted', undefined],
+      ['tag@[x-tag:whatever]', 'rejected', 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+      ['bad@[300.1.2.3]', 'rejected', 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+      ['six@[IPv6:127.0.0.4]', 'rejected', 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+    ]);
+    expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.4]', address: '127.0.0.4' }]);
+    expect(sessions.get('127.0.0.4')!.slice(before).flatMap((s) => s.messages.map((m) => m.to))).toEqual([['lit@[127.0.0.4]']]);
+  });
+
+  it.runIf(ipv6)('an IPv6 address literal goes to that address (::1 with a 421 greeting: deferred)', async () => {
+    const asked: string[] = [];
+    const r = await deliver({ resolver: spy(asked), port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['v6@[IPv6:::1]'], body: 'x\r\n' });
+    expect(asked).toEqual([]);
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', errorCode: 'ERR_SMTP_CLIENT_GREETING_REJECTED' });
+    expect(r.domains[0]!.attempts.map((a) => [a.exchange, a.address, a.error?.includes('421')])).toEqual([['[ipv6:::1]', '::1', true]]);
+  });
+});

@@ -118,8 +118,28 @@ function shuffle<T>(a: T[]): T[] {
   return a;
 }
 
-/** The exchangers of a domain: preference order, random among equals; implicit MX; null MX. */
+/**
+ * The address an address-literal domain names (RFC 5321 §4.1.3: `[192.0.2.1]`,
+ * `[IPv6:2001:db8::1]`); `null` for a literal naming none (a General-address-literal, a malformed
+ * one); undefined for a domain name.
+ */
+function literalAddress(domain: string): string | null | undefined {
+  if (!domain.startsWith('[')) return undefined;
+  if (!domain.endsWith(']')) return null;
+  const inner = domain.slice(1, -1);
+  if (isIP(inner) === 4) return inner;
+  const v6 = inner.slice(0, 5).toLowerCase() === 'ipv6:' ? inner.slice(5) : '';
+  return isIP(v6) === 6 && !v6.includes('%') ? v6 : null;
+}
+
+/**
+ * The exchangers of a domain: preference order, random among equals; implicit MX; null MX; an
+ * address literal is its own exchanger (no DNS lookup).
+ */
 async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts: string[] } | { fail: ClientErrorCode; permanent: boolean; why: string }> {
+  const literal = literalAddress(domain);
+  if (literal === null) return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: not an IPv4 or IPv6 address literal` };
+  if (literal !== undefined) return { hosts: [domain] };
   let mx;
   try {
     mx = await mxRecords(domain, resolver);
@@ -156,8 +176,10 @@ function attemptLimit(name: 'maxAddresses' | 'maxSessions', v: unknown, fallback
   return v;
 }
 
-/** IPv6 then IPv4 addresses of a host (an address literal is itself). */
+/** IPv6 then IPv4 addresses of a host (an IP address, or an address literal, is its own). */
 async function addresses(host: string, resolver: MxResolver): Promise<string[]> {
+  const literal = literalAddress(host);
+  if (literal) return [literal];
   if (isIP(host)) return [host];
   const [v6, v4] = await Promise.all([resolver.resolve6(host).catch(() => [] as string[]), resolver.resolve4(host).catch(() => [] as string[])]);
   return [...v6, ...v4];
@@ -166,8 +188,10 @@ async function addresses(host: string, resolver: MxResolver): Promise<string[]> 
 /**
  * Delivers a message to recipients on other domains (RFC 5321 §5): recipients are grouped by
  * domain; for each, the MX records are looked up (preference order, random among equal
- * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure),
- * and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
+ * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure;
+ * an address-literal recipient, `user@[192.0.2.1]` or `user@[IPv6:2001:db8::1]`, goes to that
+ * address with no lookup, its certificate checked for the address, and any other literal is a
+ * permanent failure), and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
  * a connection failure, a 4xx greeting, a session that ends between EHLO and MAIL, or a 421, a lost connection or a timeout at any later
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
  * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
@@ -252,8 +276,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
         for (const address of await addresses(exchange, resolver)) {
           if (stop()) break hosts;
           tried++;
-          // TLS names the exchanger, not the address.
-          const options = { ...conn, host: address, tls: { ...(isIP(exchange) ? {} : { servername: exchange }), ...conn.tls } };
+          // TLS names the exchanger, not the address (an address, or an address literal, names none).
+          const named = !isIP(exchange) && literalAddress(exchange) === undefined;
+          const options = { ...conn, host: address, tls: { ...(named ? { servername: exchange } : {}), ...conn.tls } };
           let client;
           try {
             client = await connect(options);
