@@ -97,6 +97,14 @@ const ZONE: Record<string, Rr[]> = {
     { type: 'MX', pref: 30, host: 'mx-ok.multi.test' },
   ],
   'mx.carry421.test': [{ type: 'A', ip: '127.0.0.22' }],
+  // No MX and no address: the implicit MX is unusable (RFC 5321 §5.1).
+  'noaddr.test': [],
+  // MX hosts that have no address: one with no such name, one with no A/AAAA record.
+  'deadmx.test': [
+    { type: 'MX', pref: 10, host: 'gone.deadmx.test' },
+    { type: 'MX', pref: 20, host: 'empty.deadmx.test' },
+  ],
+  'empty.deadmx.test': [],
   // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
   'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
   'mx.v6.test': [
@@ -573,12 +581,12 @@ describe('deliver: the sessions tried per domain are bounded (maxSessions, as Po
   });
 });
 
-describe('deliver: address literals', () => {
+describe('deliver: address literals, and domains whose exchangers have no address', () => {
   /** The test resolver, recording each name asked for. */
-  const spy = (asked: string[]): MxResolver => ({
+  const spy = (asked: string[], fail?: string): MxResolver => ({
     resolveMx: (d) => (asked.push(`MX ${d}`), resolver.resolveMx(d)),
-    resolve4: (d) => (asked.push(`A ${d}`), resolver.resolve4(d)),
-    resolve6: (d) => (asked.push(`AAAA ${d}`), resolver.resolve6(d)),
+    resolve4: (d) => (asked.push(`A ${d}`), fail === d ? Promise.reject(Object.assign(new Error('queryA ESERVFAIL'), { code: 'ESERVFAIL' })) : resolver.resolve4(d)),
+    resolve6: (d) => (asked.push(`AAAA ${d}`), fail === d ? Promise.reject(Object.assign(new Error('queryAAAA ESERVFAIL'), { code: 'ESERVFAIL' })) : resolver.resolve6(d)),
   });
 
   it('an address-literal recipient (RFC 5321 §4.1.3) goes to that address with no DNS lookup; a literal that names no address fails for good', async () => {
@@ -603,5 +611,20 @@ describe('deliver: address literals', () => {
     expect(asked).toEqual([]);
     expect(r.recipients[0]).toMatchObject({ status: 'deferred', errorCode: 'ERR_SMTP_CLIENT_GREETING_REJECTED' });
     expect(r.domains[0]!.attempts.map((a) => [a.exchange, a.address, a.error?.includes('421')])).toEqual([['[ipv6:::1]', '::1', true]]);
+  });
+
+  it('no MX and no address, or MX hosts none of which has an address, is a permanent failure (RFC 5321 §5.1); a DNS failure is not', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['n@noaddr.test', 'd@deadmx.test'], body: 'x\r\n' });
+    expect(r.outcome).toBe('failed');
+    expect(r.recipients.map((x) => [x.address, x.status, x.permanent, x.errorCode])).toEqual([
+      ['n@noaddr.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+      ['d@deadmx.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+    ]);
+    expect(r.domains.map((d) => d.attempts)).toEqual([[], []]);
+    // a lookup that failed (SERVFAIL) proves nothing: deferred, to be tried again
+    const asked: string[] = [];
+    const t = await deliver({ resolver: spy(asked, 'noaddr.test'), port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['n@noaddr.test'], body: 'x\r\n' });
+    expect(t.recipients[0]).toMatchObject({ status: 'deferred', transient: true });
+    expect(asked).toContain('A noaddr.test');
   });
 });

@@ -4,7 +4,7 @@ import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-clie
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { connect, courtesyQuit } from './client.js';
-import { mxRecords } from './mx.js';
+import { mxRecords, noRecord } from './mx.js';
 import { isWholeBody } from './body-source.js';
 import { carryOnUntried, deferredWith, untriedAtMailMax } from './carry-over.js';
 // the core's own rule (pure code, no state: a copy in this entry is harmless)
@@ -176,22 +176,34 @@ function attemptLimit(name: 'maxAddresses' | 'maxSessions', v: unknown, fallback
   return v;
 }
 
-/** IPv6 then IPv4 addresses of a host (an IP address, or an address literal, is its own). */
-async function addresses(host: string, resolver: MxResolver): Promise<string[]> {
+/**
+ * IPv6 then IPv4 addresses of a host (an IP address, or an address literal, is its own);
+ * `none` when DNS answered that it has none (no such name, or no A or AAAA record), not when a
+ * lookup failed.
+ */
+async function addresses(host: string, resolver: MxResolver): Promise<{ list: string[]; none: boolean }> {
   const literal = literalAddress(host);
-  if (literal) return [literal];
-  if (isIP(host)) return [host];
-  const [v6, v4] = await Promise.all([resolver.resolve6(host).catch(() => [] as string[]), resolver.resolve4(host).catch(() => [] as string[])]);
-  return [...v6, ...v4];
+  if (literal) return { list: [literal], none: false };
+  if (isIP(host)) return { list: [host], none: false };
+  let answered = true;
+  const lookup = (query: Promise<string[]>): Promise<string[]> =>
+    query.catch((e: unknown) => {
+      if (!noRecord(e)) answered = false;
+      return [];
+    });
+  const [v6, v4] = await Promise.all([lookup(resolver.resolve6(host)), lookup(resolver.resolve4(host))]);
+  const list = [...v6, ...v4];
+  return { list, none: list.length === 0 && answered };
 }
 
 /**
  * Delivers a message to recipients on other domains (RFC 5321 §5): recipients are grouped by
  * domain; for each, the MX records are looked up (preference order, random among equal
- * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure;
- * an address-literal recipient, `user@[192.0.2.1]` or `user@[IPv6:2001:db8::1]`, goes to that
- * address with no lookup, its certificate checked for the address, and any other literal is a
- * permanent failure), and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
+ * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure,
+ * and so are exchangers none of which has an address, or no MX and no address, as DNS answers
+ * it (RFC 5321 §5.1), where a lookup that fails defers; an address-literal recipient,
+ * `user@[192.0.2.1]` or `user@[IPv6:2001:db8::1]`, goes to that address with no lookup, its
+ * certificate checked for the address, and any other literal is a permanent failure), and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
  * a connection failure, a 4xx greeting, a session that ends between EHLO and MAIL, or a 421, a lost connection or a timeout at any later
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
  * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
@@ -271,9 +283,13 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
         limited = tried >= maxAddresses ? 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED' : sessions >= maxSessions ? 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED' : undefined;
         return limited !== undefined;
       };
+      /** True while every exchanger looked up has no address, as DNS answered (not a failed lookup). */
+      let unusable = true;
       hosts: for (const exchange of found.hosts) {
         if (stop()) break;
-        for (const address of await addresses(exchange, resolver)) {
+        const addressed = await addresses(exchange, resolver);
+        if (!addressed.none) unusable = false;
+        for (const address of addressed.list) {
           if (stop()) break hosts;
           tried++;
           // TLS names the exchanger, not the address (an address, or an address literal, names none).
@@ -363,6 +379,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           sessions++;
         }
       }
+      // RFC 5321 §5.1: MX records none of which is usable, or an implicit MX that is not (the
+      // domain has no address), is an error, not something to try again
+      if (tried === 0 && unusable) return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS')), attempts };
       if (limited !== undefined) {
         // the recipients still deferred (no session took the message: the loop returns when one
         // does) say why no further address was tried; a reply a session gave them stays

@@ -21,6 +21,15 @@ const NO_DATA: ReadonlySet<string> = new Set(['ENODATA', 'NODATA']);
 const NO_NAME: ReadonlySet<string> = new Set(['ENOTFOUND', 'NOTFOUND']);
 
 /**
+ * @internal True when a DNS error says the record does not exist (no data for the name, or no such
+ * name): an answer, unlike a failure to get one (SERVFAIL, a timeout, a refused query).
+ */
+export function noRecord(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (NO_DATA.has(code) || NO_NAME.has(code));
+}
+
+/**
  * @internal What a domain's MX records say, the one reading `resolveMx` and `deliver` share:
  * a null MX (RFC 7505 §3: the domain's single MX is `.`; a `.` beside real exchangers is ignored),
  * the exchangers by preference (grouped, lowest first), or none (the implicit MX, RFC 5321 §5.1,
