@@ -1,6 +1,6 @@
 // The sliding-window rate limiter, driven by a simulated clock (no real time involved), and a pool
 // that uses one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPool, createRateLimiter } from './index.js';
 import type { RateLimiterClock } from './index.js';
 import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
@@ -25,6 +25,31 @@ function fakeClock(): RateLimiterClock & { t: number; sleeping: { until: number;
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 describe('createRateLimiter', () => {
+  it('with the real clock, an interval longer than a timer can hold (24.8 days) waits in timers it can hold, not 1 ms ones in a loop', async () => {
+    // Node runs a longer setTimeout after 1 ms (TimeoutOverflowWarning): the limiter woke every ms
+    const delays: number[] = [];
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const real = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((_fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      const t = real(() => undefined, 0); // never wakes the limiter: the delay is what is checked
+      timers.push(t);
+      return t;
+    }) as typeof setTimeout);
+    try {
+      const limiter = createRateLimiter({ messages: 1, interval: 30 * 24 * 3600 * 1000 });
+      await limiter.take();
+      void limiter.take();
+      await flush();
+      expect(delays).toHaveLength(1);
+      expect(delays[0]).toBeGreaterThan(2 ** 31 - 1000);
+      expect(delays[0]).toBeLessThanOrEqual(2 ** 31 - 1);
+    } finally {
+      spy.mockRestore();
+      for (const t of timers) clearTimeout(t);
+    }
+  });
+
   it('grants `messages` per sliding `interval`, in call order', async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ messages: 2, interval: 1000 }, clock);

@@ -32,7 +32,9 @@ export interface RateLimiterClock {
 
 const realClock: RateLimiterClock = {
   now: () => performance.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  // a longer timer would run after 1 ms (Node's TimeoutOverflowWarning): the grant loop would wake
+  // every ms for the rest of an interval over 24.8 days; it sleeps again after this one instead
+  sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 2 ** 31 - 1))),
 };
 
 /**
