@@ -79,7 +79,9 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
   readonly tls?: ConnectionOptions;
   /**
    * Deadline in ms for the whole of `connect()`: TCP, implicit TLS, greeting, EHLO, STARTTLS and
-   * AUTH (default 30 000, as Postfix `smtp_connect_timeout`).
+   * AUTH (default 30 000, as Postfix `smtp_connect_timeout`). This and every other deadline
+   * (`messageTimeout`, `timeouts`) longer than a Node timer holds, 2^31-1 ms (about 24.8 days),
+   * is that long.
    */
   readonly connectTimeout?: number;
   /**
@@ -213,6 +215,12 @@ export interface SmtpClient {
   /** Destroys the socket now. */
   close(): void;
 }
+
+/**
+ * The longest delay a Node timer holds (about 24.8 days): a longer one runs after 1 ms (with a
+ * TimeoutOverflowWarning), so longer deadlines are held at this.
+ */
+const MAX_DELAY = 2 ** 31 - 1;
 
 /** Output is written in pieces of at most this many octets, each reporting its completion. */
 const WRITE_PIECE = 64 * 1024;
@@ -591,7 +599,7 @@ class Client implements SmtpClient {
           this.pump();
           if (this.connection.closed) this.socket.destroy();
         }),
-      t.ms,
+      Math.min(t.ms, MAX_DELAY),
     );
   }
 
@@ -636,7 +644,7 @@ class Client implements SmtpClient {
               if (this.pending.get(id) === p) this.abort(new SmtpClientError('ERR_SMTP_CLIENT_TIMEOUT', `message not done within ${what}`, 'remote'));
             },
             // a longer delay would fire at once
-            Math.min(ms, 2 ** 31 - 1),
+            Math.min(ms, MAX_DELAY),
           );
         }
         this.pending.set(id, p);
@@ -835,7 +843,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
         else s?.destroy();
         reject(e);
       };
-      timer = setTimeout(() => giveUp(timedOut()), limit);
+      timer = setTimeout(() => giveUp(timedOut()), Math.min(limit, MAX_DELAY));
       if (signal) signal.addEventListener('abort', (onAbort = () => giveUp(aborted())), { once: true });
       const start = (stream: Duplex): void => {
         // a stream that arrives after the deadline is closed, never used
