@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny, throwawayCertificate } from '@smtpkit/testkit';
 import type { ThrowawayCertificate } from '@smtpkit/testkit';
@@ -206,6 +206,21 @@ describe('createServer TLS: SNI', () => {
     expect(errorCodeOf(() => createServer({ tls: { key: 'not a key', cert: 'not a cert' } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.test': { key: 'x', cert: 'y' } } } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.*.test': certs.a! } } }))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+
+  it('refuses TLS server options it would not apply (client certificates, an SNICallback) at createServer and setSecureContext, where a client without a certificate was served', async () => {
+    // an HTTPS server's mutual-TLS options, reused: a TlsOptions object is a ServerTlsOptions for the type checker
+    const mtls: TlsOptions = { ...certs.default!, ca: certs.default!.cert, requestCert: true, rejectUnauthorized: true };
+    const refused = (tls: TlsOptions): string | undefined => errorCodeOf(() => createServer({ secure: true, tls }));
+    expect(refused(mtls)).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(refused({ ...certs.default!, SNICallback: (_name, cb) => cb(null) })).toBe('ERR_SMTP_INVALID_OPTION');
+    const sni: TlsOptions = { requestCert: true, ...certs.a! };
+    expect(refused({ ...certs.default!, sni: { 'a.test': sni } } as TlsOptions)).toBe('ERR_SMTP_INVALID_OPTION');
+    // options that ask for nothing are fine
+    const { server, port } = await start({ secure: true, tls: { ...certs.default!, requestCert: false, rejectUnauthorized: false } as TlsOptions });
+    expect(await cnFor(port)).toBe('default.test');
+    expect(errorCodeOf(() => server.setSecureContext(mtls))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(await cnFor(port)).toBe('default.test');
   });
 });
 

@@ -35,7 +35,9 @@ export type SniCallback = (servername: string) => SecureContextOptions | SecureC
 /**
  * The `tls` option of `createServer`: Node's secure-context options (`key`, `cert`, `ca`,
  * `ciphers`, `minVersion`...) for the default certificate, plus per-hostname certificates.
- * `honorCipherOrder` defaults to true (the server's cipher order wins).
+ * `honorCipherOrder` defaults to true (the server's cipher order wins). The server asks no client
+ * certificate: `requestCert` (as in an HTTPS server's mutual-TLS options) is refused with
+ * `ERR_SMTP_INVALID_OPTION`, and so is `SNICallback` (use `sni`), rather than ignored.
  *
  * @example
  * ```ts
@@ -55,7 +57,18 @@ export interface ServerTlsOptions extends SecureContextOptions {
   readonly sni?: Readonly<Record<string, SecureContextOptions>> | SniCallback;
 }
 
+/**
+ * TLS server options that a secure context does not hold and the server does not apply: refused
+ * rather than ignored. `requestCert` (an HTTPS server's mutual-TLS options reused) would otherwise
+ * serve clients without a certificate; `sni` replaces `SNICallback`.
+ */
+const NOT_APPLIED = ['requestCert', 'SNICallback'] as const;
+
 function makeContext(options: SecureContextOptions, what: string): SecureContext {
+  for (const name of NOT_APPLIED) {
+    const value = (options as Record<string, unknown>)[name];
+    if (value !== undefined && value !== false) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.${name}: not supported (${name === 'requestCert' ? 'the server asks no client certificate' : 'use tls.sni'})`);
+  }
   try {
     // OpenSSL refuses renegotiation (a no_renegotiation alert): Node's own check does not fire
     // for client-initiated renegotiation with the OpenSSL 3 it ships.
