@@ -8,7 +8,7 @@ import { mxRecords, noRecord } from './mx.js';
 import { isWholeBody } from './body-source.js';
 import { carryOnUntried, deferredWith, untriedAtMailMax } from './carry-over.js';
 // the core's own rule (pure code, no state: a copy in this entry is harmless)
-import { recipientKey } from '../checks.js';
+import { checkPath, recipientKey } from '../checks.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
 
 /** The DNS queries `deliver` makes; a `dns.promises.Resolver` (e.g. with `setServers`) fits. */
@@ -120,8 +120,8 @@ function shuffle<T>(a: T[]): T[] {
 
 /**
  * The address an address-literal domain names (RFC 5321 §4.1.3: `[192.0.2.1]`,
- * `[IPv6:2001:db8::1]`); `null` for a literal naming none (a General-address-literal, a malformed
- * one); undefined for a domain name.
+ * `[IPv6:2001:db8::1]`); `null` for a literal naming none (a General-address-literal; the envelope
+ * check refuses a malformed one first); undefined for a domain name.
  */
 function literalAddress(domain: string): string | null | undefined {
   if (!domain.startsWith('[')) return undefined;
@@ -197,13 +197,15 @@ async function addresses(host: string, resolver: MxResolver): Promise<{ list: st
 }
 
 /**
- * Delivers a message to recipients on other domains (RFC 5321 §5): recipients are grouped by
- * domain; for each, the MX records are looked up (preference order, random among equal
+ * Delivers a message to recipients on other domains (RFC 5321 §5): the envelope is checked as
+ * `send()` checks it (a sender or recipient it refuses throws `ERR_SMTP_CLIENT_INVALID_ADDRESS`
+ * before any lookup); recipients are grouped by domain; for each, the MX records are looked up (preference order, random among equal
  * preferences, the domain itself when it has no MX, a null MX (RFC 7505) is a permanent failure,
  * and so are exchangers none of which has an address, or no MX and no address, as DNS answers
  * it (RFC 5321 §5.1), where a lookup that fails defers; an address-literal recipient,
  * `user@[192.0.2.1]` or `user@[IPv6:2001:db8::1]`, goes to that address with no lookup, its
- * certificate checked for the address, and any other literal is a permanent failure), and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
+ * certificate checked for the address, and a literal naming neither (`[x-tag:...]`) is a
+ * permanent failure), and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
  * a connection failure, a 4xx greeting, a session that ends between EHLO and MAIL, or a 421, a lost connection or a timeout at any later
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
  * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
@@ -239,8 +241,14 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const list = new Map<string, string>();
   /** Every spelling given, once, in order: the key of its mailbox. */
   const spellings = new Map<string, string>();
+  // The envelope is checked as send() checks it, before any lookup: a path it refuses would
+  // otherwise be looked up, then thrown by one domain's send() while others were delivered.
+  if (typeof from !== 'string') throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'from: expected a string address ("" for the null sender)');
+  checkPath('from', from, true);
+  let i = 0;
   for (const r of typeof to === 'object' && to !== null ? (to as readonly unknown[]) : [undefined]) {
     if (typeof r !== 'string' || r.lastIndexOf('@') <= 0) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected addresses with a domain');
+    checkPath(`to[${i++}]`, r, false);
     if (spellings.has(r)) continue;
     const key = recipientKey(r);
     spellings.set(r, key);
