@@ -6,6 +6,7 @@
 // keeps its documented grace: it finishes, then gets the 421 and is closed as soon as it is written. The grace here is a minute and every test bounds itself at a few seconds, so
 // a close() that settles did not wait for the grace (ordering, not timing).
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { throwawayCertificate } from '@smtpkit/testkit';
@@ -198,4 +199,43 @@ describe('SRV-6 close() does not wait for connections without a transaction', ()
     expect(settled).toBe(true);
     expect(stored).toEqual(['hello\r\n']);
   });
+});
+
+describe('SRV-6 close(): a connection that arrives during the grace without a PROXY header or a TLS handshake done', () => {
+  for (const [name, options] of [
+    ['PROXY header', { proxyProtocol: true }],
+    ['implicit TLS', { security: 'implicit', timeouts: { tlsHandshake: GRACE } }],
+  ] as const) {
+    it(`${name}: refused at once (421 before a PROXY header, closed before a TLS handshake), not waited for when the last session is done`, async () => {
+      let answer: (() => void) | undefined;
+      const { server, port } = await start({ tls, ...options, onMailFrom: () => new Promise<boolean>((r) => (answer = () => r(false))) });
+      // a session deciding its MAIL keeps the grace: refused (no transaction) once the late connection is in
+      let text = '';
+      const busy =
+        name === 'PROXY header'
+          ? connect({ port, host: '127.0.0.1' }).once('connect', function (this: Socket) {
+              this.write('PROXY TCP4 192.0.2.1 192.0.2.2 40000 25\r\n');
+            })
+          : tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+      sockets.push(busy);
+      busy.on('error', () => undefined);
+      busy.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      await until(() => text.startsWith('220 '));
+      busy.write('EHLO me.test\r\n');
+      await until(() => /^250 /m.test(text));
+      busy.write('MAIL FROM:<a@b.example>\r\n');
+      await until(() => answer !== undefined);
+      let settled = false;
+      const closing = server.close({ timeout: GRACE }).then(() => (settled = true));
+      // the late one: it never sends its header or its ClientHello
+      const late = await raw(port);
+      await pause(100);
+      answer!();
+      await until(() => /^550 [^\r]*\r\n421 4\.3\.2 /m.test(text));
+      await Promise.race([closing, pause(BOUND)]);
+      expect(settled).toBe(true);
+      await late.closed;
+      expect(late.got()).toBe(name === 'PROXY header' ? '421 4.3.2 close.test Service shutting down\r\n' : '');
+    });
+  }
 });

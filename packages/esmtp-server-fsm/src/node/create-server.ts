@@ -219,11 +219,15 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       begin(socket, undefined, undefined, () => undefined);
       return;
     }
-    if (!closing && sessions.size + early >= settings.maxConnections) {
-      log?.refused(socket.remoteAddress, 'too many connections');
+    // Shutting down: refused before its PROXY header or TLS handshake, as close() drops the
+    // connections it finds there, so that one that never finishes either cannot hold close() (and
+    // the listener, open for the grace) until its header or handshake timeout.
+    const full = closing || sessions.size + early >= settings.maxConnections;
+    if (full) {
+      log?.refused(socket.remoteAddress, closing ? 'shutting down' : 'too many connections');
       // before a TLS handshake no reply can be read: the connection is closed
       if (implicit) socket.destroy();
-      else refuse(socket, `421 4.7.0 ${hostname} Error: too many connections, try again later\r\n`);
+      else refuse(socket, closing ? `421 4.3.2 ${hostname} Service shutting down\r\n` : `421 4.7.0 ${hostname} Error: too many connections, try again later\r\n`);
       return;
     }
     early++;

@@ -221,7 +221,8 @@ export interface SmtpServer {
    * Graceful shutdown: 421 to idle and new sessions, in-flight transactions get `timeout` ms
    * (default 30 s), then every connection is cut. A connection still in its TLS handshake (implicit
    * TLS, or after STARTTLS's 220) or waiting for its PROXY header is dropped at once: it has no
-   * transaction, and no 421 could be read on it. A session that is over (an idle one at once, one in
+   * transaction, and no 421 could be read on it; one that comes during the grace is refused before
+   * its handshake (closed) or its PROXY header (`421 4.3.2`). A session that is over (an idle one at once, one in
    * a transaction once it is done; a command line half received is answered first) has its socket
    * closed as soon as its 421 is written, without waiting for the client to close its side. The promise settles once every session has
    * been released (its `onClose` has run, an unfinished message's body stream has its
