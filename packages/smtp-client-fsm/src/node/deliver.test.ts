@@ -583,13 +583,22 @@ describe('deliver: the sessions tried per domain are bounded (maxSessions, as Po
   });
 });
 
+/** The test resolver, recording each name asked for in `asked`; address lookups of `fail` get SERVFAIL. */
+function spy(asked: string[], fail?: string): MxResolver {
+  const addresses = (type: 'A' | 'AAAA', d: string): Promise<string[]> => {
+    asked.push(`${type} ${d}`);
+    if (fail === d) return Promise.reject(Object.assign(new Error(`query${type} ESERVFAIL`), { code: 'ESERVFAIL' }));
+    return type === 'A' ? resolver.resolve4(d) : resolver.resolve6(d);
+  };
+  const lookups = {
+    resolveMx: (d: string) => (asked.push(`MX ${d}`), resolver.resolveMx(d)),
+    resolve4: (d: string) => addresses('A', d),
+    resolve6: (d: string) => addresses('AAAA', d),
+  };
+  return lookups as unknown as MxResolver;
+}
+
 describe('deliver: address literals, and domains whose exchangers have no address', () => {
-  /** The test resolver, recording each name asked for. */
-  const spy = (asked: string[], fail?: string): MxResolver => ({
-    resolveMx: (d) => (asked.push(`MX ${d}`), resolver.resolveMx(d)),
-    resolve4: (d) => (asked.push(`A ${d}`), fail === d ? Promise.reject(Object.assign(new Error('queryA ESERVFAIL'), { code: 'ESERVFAIL' })) : resolver.resolve4(d)),
-    resolve6: (d) => (asked.push(`AAAA ${d}`), fail === d ? Promise.reject(Object.assign(new Error('queryAAAA ESERVFAIL'), { code: 'ESERVFAIL' })) : resolver.resolve6(d)),
-  });
 
   it('an address-literal recipient (RFC 5321 §4.1.3) goes to that address with no DNS lookup; a literal that names no address fails for good', async () => {
     const asked: string[] = [];
@@ -632,18 +641,13 @@ describe('deliver: address literals, and domains whose exchangers have no addres
 describe('deliver: the envelope is checked before anything is looked up or sent', () => {
   it('a recipient or sender send() would refuse throws ERR_SMTP_CLIENT_INVALID_ADDRESS before any DNS query or connection, as send() does', async () => {
     const asked: string[] = [];
-    const spy: MxResolver = {
-      resolveMx: (d) => (asked.push(`MX ${d}`), resolver.resolveMx(d)),
-      resolve4: (d) => (asked.push(`A ${d}`), resolver.resolve4(d)),
-      resolve6: (d) => (asked.push(`AAAA ${d}`), resolver.resolve6(d)),
-    };
     const before = sessions.get('127.0.0.4')?.length ?? 0;
     // the other domain was delivered before the refusal escaped: a caller retrying would send it twice
-    await expect(deliver({ resolver: spy, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['once@mx-ok.multi.test', 'x@-bad.test'], body: 'x\r\n' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', message: expect.stringContaining('to[1]') });
+    await expect(deliver({ resolver: spy(asked), port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['once@mx-ok.multi.test', 'x@-bad.test'], body: 'x\r\n' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', message: expect.stringContaining('to[1]') });
     for (const to of ['u@', 'u@a..b', 'u@exa mple.test', 'u@[300.1.2.3]', 'u@[IPv6:127.0.0.4]']) {
-      await expect(deliver({ resolver: spy, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: [to], body: 'x\r\n' }), to).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
+      await expect(deliver({ resolver: spy(asked), port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: [to], body: 'x\r\n' }), to).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
     }
-    await expect(deliver({ resolver: spy, port, security: 'off', connectTimeout: 2000, from: 'a@-bad.test', to: ['u@mx-ok.multi.test'], body: 'x\r\n' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', message: expect.stringContaining('from') });
+    await expect(deliver({ resolver: spy(asked), port, security: 'off', connectTimeout: 2000, from: 'a@-bad.test', to: ['u@mx-ok.multi.test'], body: 'x\r\n' })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', message: expect.stringContaining('from') });
     expect(asked).toEqual([]);
     expect(sessions.get('127.0.0.4')?.length ?? 0).toBe(before);
   });

@@ -30,12 +30,12 @@ describe('createRateLimiter', () => {
     const delays: number[] = [];
     const timers: ReturnType<typeof setTimeout>[] = [];
     const real = globalThis.setTimeout;
-    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((_fn: () => void, ms?: number) => {
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation((_fn: () => void, ms?: number) => {
       delays.push(ms ?? 0);
       const t = real(() => undefined, 0); // never wakes the limiter: the delay is what is checked
       timers.push(t);
       return t;
-    }) as typeof setTimeout);
+    });
     try {
       const limiter = createRateLimiter({ messages: 1, interval: 30 * 24 * 3600 * 1000 });
       await limiter.take();
