@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isClientArgsError, parseMailFrom, parseRcptTo, type ParameterSpec, type ParseOptions } from 'smtp-client-args';
+import { SmtpClientArgs, isClientArgsError, parseMailFrom, parseRcptTo, type ParameterSpec, type ParseOptions } from 'smtp-client-args';
 import { errorCodeOf } from '@smtpkit/testkit';
 
 // Parses reuse what they derive from their options: by the options object (while its fields are the
@@ -384,6 +384,74 @@ describe('an options object changed in place is followed (its lists and limits a
     expect(from(' XPRIO')(opts)).toBe(ok());
     parameters.push({ keyword: 'XPRIO', command: 'mail', extensions: ['XPRIO'], rfc: 'private', value: 'required' });
     expect(from(' XPRIO')(opts)).toBe('ERR_SMTP_PARAM_VALUE');
+  });
+
+  it('a parameter definition replaced in or removed from the same list', () => {
+    const parameters: ParameterSpec[] = [{ keyword: 'XPRIO', command: 'mail', extensions: ['XPRIO'], rfc: 'private', value: 'required' }];
+    const opts: ParseOptions = { allowedParameters: ['XPRIO'], parameters };
+    expect(from(' XPRIO')(opts)).toBe('ERR_SMTP_PARAM_VALUE');
+    // the same list in fresh options objects (a server's per session)
+    expect(from(' XPRIO')({ ...opts })).toBe('ERR_SMTP_PARAM_VALUE');
+    parameters[0] = { ...parameters[0]!, value: 'none' };
+    expect(from(' XPRIO')(opts)).toBe(ok());
+    expect(from(' XPRIO')({ ...opts })).toBe(ok());
+    expect(from(' XPRIO=1')({ ...opts })).toBe('ERR_SMTP_PARAM_VALUE');
+    parameters.pop();
+    expect(from(' XPRIO=1')(opts)).toBe(ok());
+    expect(from(' XPRIO=1')({ ...opts })).toBe(ok());
+  });
+
+  it('a parameter definition list made invalid in place throws, as a new one would', () => {
+    const parameters: unknown[] = [{ keyword: 'XPRIO', command: 'mail', extensions: ['XPRIO'], rfc: 'private', value: 'none' }];
+    const opts = { allowedParameters: ['XPRIO'], parameters } as ParseOptions;
+    expect(from(' XPRIO')(opts)).toBe(ok());
+    parameters.push({ keyword: 'XB', command: 'data', extensions: [], rfc: 'private', value: 'none' });
+    expect(from(' XPRIO')(opts)).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(from(' XPRIO')({ ...opts })).toBe('ERR_SMTP_INVALID_OPTION');
+    parameters.pop();
+    expect(from(' XPRIO')({ ...opts })).toBe(ok());
+  });
+
+  // Each parse with definitions merged them with the built-in table three times (the options'
+  // derivation, the value check, the collection it returns), for options objects made afresh
+  // around one list (a server's per session) as for the same object.
+  it('one list of definitions is merged once while it holds the same items, however many options objects carry it', () => {
+    let reads = 0;
+    const spec = {
+      get keyword(): string {
+        reads++;
+        return 'XPRIO';
+      },
+      command: 'mail',
+      extensions: ['XPRIO'],
+      rfc: 'private',
+      value: 'required',
+    } as const satisfies ParameterSpec;
+    const parameters: ParameterSpec[] = [spec];
+    // what the collection a parse returns reads itself (it holds the definitions)
+    new SmtpClientArgs({ parameters });
+    const perCollection = reads;
+    expect(perCollection).toBeGreaterThan(0);
+    // the first parse merges the list for its derivation, and its collection does
+    expect(from(' XPRIO=1')({ allowedParameters: ['XPRIO'], parameters })).toBe(ok());
+    expect(reads).toBe(3 * perCollection);
+    for (const frozen of [false, true]) {
+      const list = frozen ? Object.freeze([spec]) : parameters;
+      if (frozen) expect(from(' XPRIO=1')({ parameters: list })).toBe(ok());
+      const before = reads;
+      for (let n = 0; n < 3; n++) {
+        expect(from(' XPRIO=1')({ allowedParameters: ['XPRIO'], parameters: list })).toBe(ok());
+        expect(from(' XPRIO')({ allowedParameters: ['XPRIO'], parameters: list })).toBe('ERR_SMTP_PARAM_VALUE');
+        expect(rcpt('TO:<b@example.com>', { parameters: list })).toBe('ok');
+      }
+      // only the collections of the 6 parses that got that far read them
+      expect(reads - before, frozen ? 'a frozen list' : 'a list').toBe(6 * perCollection);
+    }
+    // changed in place: merged again
+    const before = reads;
+    parameters.push({ keyword: 'XOTHER', command: 'rcpt', extensions: ['XOTHER'], rfc: 'private', value: 'none' });
+    expect(from(' XPRIO=1')({ allowedParameters: ['XPRIO'], parameters })).toBe(ok());
+    expect(reads - before).toBe(2 * perCollection);
   });
 
   it('a list that cannot be read twice (a generator) is read once per options object, as before', () => {

@@ -373,16 +373,16 @@ interface RawParam {
 /** What a parse derives from its options; reused while the same option objects come back (servers parse every command with one options object). */
 interface Prepared {
   /**
-   * The lists of the options that can change in place (arrays, by index, and sets; not frozen
-   * ones), each with its items as read, and the limits' values unless the limits are frozen.
-   * Compared before each reuse, so an item pushed or a limit lowered is followed.
+   * The keyword lists of the options that can change in place (arrays, by index, and sets; not
+   * frozen ones), each with its items as read, and the limits' values unless the limits are frozen.
+   * Compared before each reuse, so an item pushed or a limit lowered is followed. The parameter
+   * definitions are followed by `specs`: specsOf gives another table once their list changed.
    */
   readonly watch: readonly (readonly [list: Iterable<unknown>, items: readonly unknown[]])[];
   readonly limitValues: readonly unknown[] | undefined;
   /** The option values it was derived from (compared by identity). */
   readonly advertised: ParseOptions['advertised'];
   readonly allowedParameters: ParseOptions['allowedParameters'];
-  readonly parameters: ParseOptions['parameters'];
   readonly limitsIn: ParseOptions['limits'];
   readonly bodyValues: ParseOptions['bodyValues'];
   readonly limits: ParseLimits;
@@ -450,10 +450,28 @@ const itemsOf = (list: Iterable<unknown>): readonly unknown[] => (Array.isArray(
 const same = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const limitValues = (l: Partial<ParseLimits>): unknown[] => LIMIT_KEYS.map((k) => l[k]);
 
+/**
+ * The table merged for each list of parameter definitions, with the items it was merged from: the
+ * same list gives it again while it holds the same items (options objects made afresh around one
+ * list, as a server's per session), and is merged again once changed in place. A definition
+ * object itself is read once, as {@link ParseOptions} says.
+ */
+const specsByList = new WeakMap<readonly ParameterSpec[], [readonly ParameterSpec[], ReadonlyMap<string, ParameterSpec>]>();
+
+/** `mergeSpecs(list)`, kept for the list (see specsByList). */
+function specsOf(list: ParseOptions['parameters']): ReadonlyMap<string, ParameterSpec> {
+  const kept = list && specsByList.get(list);
+  if (kept && same(kept[0], list)) return kept[1];
+  const specs = mergeSpecs(list);
+  // not kept: the built-in table (no list, or an empty one); mergeSpecs threw for what is not a list
+  if (specs !== DEFAULT_PARAMETERS) specsByList.set(list!, [list!.slice(), specs]);
+  return specs;
+}
+
 /** See {@link Prepared.watch}. Other iterables cannot be read twice (a generator): they are read once per options object. */
 function watchOf(options: ParseOptions): Prepared['watch'] {
   const out: [Iterable<unknown>, readonly unknown[]][] = [];
-  for (const list of [options.advertised, options.allowedParameters, options.bodyValues, options.parameters]) {
+  for (const list of [options.advertised, options.allowedParameters, options.bodyValues]) {
     if (Array.isArray(list) ? !Object.isFrozen(list) : list instanceof Set) out.push([list as Iterable<unknown>, itemsOf(list as Iterable<unknown>).slice()]);
   }
   return out;
@@ -465,11 +483,12 @@ function prepare(options: ParseOptions): Prepared {
     old !== undefined &&
     old.advertised === options.advertised &&
     old.allowedParameters === options.allowedParameters &&
-    old.parameters === options.parameters &&
     old.limitsIn === options.limits &&
     old.bodyValues === options.bodyValues &&
     old.watch.every(([list, items]) => same(itemsOf(list), items)) &&
-    (old.limitValues === undefined || same(limitValues(options.limits!), old.limitValues))
+    (old.limitValues === undefined || same(limitValues(options.limits!), old.limitValues)) &&
+    // last: the others are as derived, so what this may throw is what deriving would throw first
+    old.specs === specsOf(options.parameters)
   ) {
     return old;
   }
@@ -483,7 +502,7 @@ function derive(options: ParseOptions): Prepared {
   if (d === undefined) {
     const adv = upperList('advertised', options.advertised);
     const limits = resolveParseLimits(options.limits);
-    const specs = mergeSpecs(options.parameters);
+    const specs = specsOf(options.parameters);
     const body = upperList('bodyValues', options.bodyValues) ?? (adv && ['7BIT', ...adv]);
     const extra = upperList('allowedParameters', options.allowedParameters);
     d = { limits, specs, allowed: {}, body, advertisedUpper: adv, extraUpper: extra };
@@ -493,19 +512,13 @@ function derive(options: ParseOptions): Prepared {
     }
   }
   const p: Prepared = {
+    ...d,
     watch: watchOf(options),
     limitValues: typeof options.limits === 'object' && options.limits !== null && !Object.isFrozen(options.limits) ? limitValues(options.limits) : undefined,
     advertised: options.advertised,
     allowedParameters: options.allowedParameters,
-    parameters: options.parameters,
     limitsIn: options.limits,
     bodyValues: options.bodyValues,
-    limits: d.limits,
-    specs: d.specs,
-    allowed: d.allowed,
-    body: d.body,
-    advertisedUpper: d.advertisedUpper,
-    extraUpper: d.extraUpper,
   };
   preparedByOptions.set(options, p);
   return p;
@@ -697,14 +710,14 @@ function parseArguments(s: string, i: number, end: number, command: ParameterCom
     }
   }
   // The values, checked as the collection's `add` checks them: its parameter table (the built-in
-  // one, or the options' definitions read afresh), its context (SMTPUTF8, lower-case xtext hex).
+  // one, or the options' definitions: `specs`, derived from the list as it is now), its context
+  // (SMTPUTF8, lower-case xtext hex).
   const lowercaseHex = lenient.lowercaseXtextHex ?? true;
-  const valueSpecs = options.parameters === undefined || options.parameters.length === 0 ? DEFAULT_PARAMETERS : mergeSpecs(options.parameters);
   let body: string | undefined;
   let size: string | undefined;
   for (let r: RawParam | undefined = first, k = 0; r !== undefined; r = more?.[k++]) {
     // a context of its own for each value, as `add` gives each
-    if (valueProblem(r.upper, r.value, valueSpecs === specs ? r.spec : valueSpecs.get(r.upper), command, { smtpUtf8: utf8, lowercaseXtextHex: lowercaseHex }) !== undefined) return paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
+    if (valueProblem(r.upper, r.value, r.spec, command, { smtpUtf8: utf8, lowercaseXtextHex: lowercaseHex }) !== undefined) return paramError('ERR_SMTP_PARAM_VALUE', `Invalid value for ${r.upper}`, r.upper);
     if (r.upper === 'BODY') body = r.value;
     else if (r.upper === 'SIZE') size = r.value;
   }
