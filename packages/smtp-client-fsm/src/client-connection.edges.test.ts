@@ -55,6 +55,15 @@ describe('extensions the message needs but the server lacks fail the message loc
       expect(sent(run(conn, server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE');
     }
   });
+  it('REQUIRETLS needs TLS whose certificate verified (RFC 8689 §4.2.1): over unverified TLS nothing is sent', () => {
+    for (const [verified, code] of [[false, 'ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE'], [true, undefined]] as const) {
+      const { server, conn } = session({ ehlo: ['REQUIRETLS'] }, { security: 'implicit', tlsVerified: verified });
+      conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x', requireTls: true });
+      expect(sent(run(conn, server))[0]!.recipients[0]!.errorCode).toBe(code);
+      expect(server.commands.some((c) => c.startsWith('MAIL'))).toBe(verified);
+      if (verified) expect(server.commands.find((c) => c.startsWith('MAIL'))).toMatch(/ REQUIRETLS$/);
+    }
+  });
   it('AUTH with no usable mechanism is reported, no credentials sent', () => {
     const { server, conn } = session({ ehlo: ['AUTH GSSAPI'] }, { security: 'implicit', auth: { user: 'u', pass: 'p' } });
     conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'x' });

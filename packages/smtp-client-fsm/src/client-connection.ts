@@ -238,7 +238,7 @@ export interface MessageInput {
    */
   readonly size?: number;
   readonly dsn?: DsnOptions;
-  /** RFC 8689 REQUIRETLS: the message fails unless the server offers it over TLS. */
+  /** RFC 8689 REQUIRETLS: the message fails unless the server offers it over TLS whose certificate verified (§4.2.1). */
   readonly requireTls?: boolean;
   readonly mailArgs?: ArgsHook;
   readonly rcptArgs?: ArgsHook;

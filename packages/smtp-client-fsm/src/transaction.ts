@@ -113,7 +113,8 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
   if (m.smtputf8 && !caps.smtpUtf8) return failLocal('ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE', false);
   if (m.bodyType === '8bitmime' && !caps.eightBitMime) return failLocal('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE', false);
   if (m.bodyType === 'binarymime' && !(caps.binaryMime && caps.chunking)) return failLocal('ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE', false);
-  if (m.input.requireTls && !(s.tls && caps.requireTls)) return failLocal('ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE', false);
+  // RFC 8689 §4.2.1: only over TLS whose certificate verified
+  if (m.input.requireTls && !(s.tls && s.tlsVerified && caps.requireTls)) return failLocal('ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE', false);
   const maxSize = caps.size ?? 0;
   if (maxSize > 0 && m.size !== undefined && m.size > maxSize) return failLocal('ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE', false);
   const bdat = s.useBdat(m);
