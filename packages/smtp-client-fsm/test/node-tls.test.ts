@@ -236,4 +236,21 @@ describe('smtp-client-fsm/node: the certificate is checked for the host connecte
     expect(client.tls?.verified).toBe(true);
     client.close();
   });
+
+  it("a connection factory's own listeners on its stream stay through STARTTLS and the session", async () => {
+    const good = onlyIp();
+    const port = await starttlsServer(good);
+    const heard: string[] = [];
+    const connection = () => {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.on('error', () => heard.push('error'));
+      sock.on('close', () => heard.push('close'));
+      return sock;
+    };
+    const client = await connect({ host: '127.0.0.1', port, security: 'required', tls: { ca: good.cert }, connection });
+    expect(client.tls?.verified).toBe(true);
+    client.close();
+    for (let i = 0; i < 200 && !heard.includes('close'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(heard).toContain('close');
+  });
 });

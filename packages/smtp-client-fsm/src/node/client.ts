@@ -324,13 +324,22 @@ class Client implements SmtpClient {
     }
   }
 
+  /** The listeners {@link attach} put on the current socket: {@link detach} takes off these only. */
+  private listening: readonly (readonly [string, (...args: never[]) => void])[] = [];
+
   private attach(socket: Duplex): void {
-    socket.on('data', (d: Buffer) => this.input(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
-    socket.on('end', () => this.input('end'));
-    socket.on('error', (e) => {
-      this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', e.message, 'remote', { cause: e });
-    });
-    socket.on('close', () => this.input('close'));
+    this.listening = [
+      ['data', (d: Buffer) => this.input(new Uint8Array(d.buffer, d.byteOffset, d.byteLength))],
+      ['end', () => this.input('end')],
+      [
+        'error',
+        (e: Error) => {
+          this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', e.message, 'remote', { cause: e });
+        },
+      ],
+      ['close', () => this.input('close')],
+    ];
+    for (const [ev, f] of this.listening) socket.on(ev, f);
   }
 
   /**
@@ -379,8 +388,9 @@ class Client implements SmtpClient {
     }
   }
 
+  /** Takes this client's listeners off `socket`; a `connection` factory's own listeners stay. */
   private detach(socket: Duplex): void {
-    for (const ev of ['data', 'end', 'error', 'close']) socket.removeAllListeners(ev);
+    for (const [ev, f] of this.listening) socket.off(ev, f);
   }
 
   private flush(): void {
@@ -689,7 +699,7 @@ function bad(option: string, expected: string): SmtpClientError {
 
 /** What the adapter calls on a socket: a `connection` factory's result that lacks one is no stream. */
 function isStream(v: unknown): v is Duplex {
-  return typeof v === 'object' && v !== null && ['on', 'once', 'write', 'end', 'destroy', 'removeAllListeners'].every((k) => typeof (v as Record<string, unknown>)[k] === 'function');
+  return typeof v === 'object' && v !== null && ['on', 'once', 'off', 'write', 'end', 'destroy'].every((k) => typeof (v as Record<string, unknown>)[k] === 'function');
 }
 
 function checkMs(o: ConnectOptions, key: 'connectTimeout' | 'messageTimeout'): void {
@@ -852,7 +862,8 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
           return;
         }
         s = stream;
-        stream.removeAllListeners('error');
+        // the connection's own error listener goes; a `connection` factory's listeners stay
+        stream.off('error', onError);
         if (stream instanceof Socket) stream.setNoDelay(true);
         client = new Client(options, policy, stream, conn);
         client.ready().then(() => {
@@ -864,6 +875,8 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
         const code = tlsStage && !(e as NodeJS.ErrnoException).syscall ? 'ERR_SMTP_CLIENT_TLS_FAILED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST';
         reject(new SmtpClientError(code, `connect to ${options.host}:${port} failed: ${e.message}`, 'remote', { cause: e }));
       };
+      // until the session starts: a failure of TCP, or of implicit TLS
+      const onError = (e: Error): void => failed(e, implicit);
       const overTls = (raw: Duplex | undefined): TLSSocket => {
         const base = raw ? { socket: raw } : { host: asciiHostName(options.host), port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) };
         return tlsConnect({ ...base, ...tlsOptions(options, policy) } as ConnectionOptions);
@@ -888,7 +901,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
               const t = overTls(stream);
               s = t;
               t.once('secureConnect', () => start(t));
-              t.once('error', (e: Error) => failed(e, true));
+              t.once('error', onError);
             } else start(stream);
           }, (e: unknown) => failed(e instanceof Error ? e : new Error(String(e)), false))
           // anything thrown above (e.g. `tls` options tls.connect refuses) rejects, as it does without a factory
@@ -903,7 +916,7 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
       const sock: Socket = implicit ? overTls(undefined) : netConnect(base);
       s = sock;
       sock.once(implicit ? 'secureConnect' : 'connect', () => start(sock));
-      sock.once('error', (e) => failed(e, implicit));
+      sock.once('error', onError);
     });
   } finally {
     if (onAbort) signal!.removeEventListener('abort', onAbort);
