@@ -130,6 +130,50 @@ describe('createServer logger', () => {
     expect(lines.filter((l) => l.direction === 'C').map((l) => l.text)).toContain('AUTH PLAIN <redacted>');
   });
 
+  it('SRV-13 a BDAT chunk pipelined behind AUTH PLAIN with its initial response (RFC 4954 §4) is chunk data, never text, whenever its bytes come', async () => {
+    const lines: TranscriptLine[] = [];
+    const bodies: string[] = [];
+    const port = await start({
+      transcript: (l) => lines.push(l),
+      auth: { mechanisms: ['PLAIN'], allowInsecure: true },
+      onAuth: () => true,
+      onData: async (_e, body) => {
+        let text = '';
+        for await (const chunk of body) text += (chunk as Buffer).toString('latin1');
+        bodies.push(text);
+      },
+    });
+    const body = 'Subject: x\r\n\r\nBODY-SECRET-ONE\r\nBODY-SECRET-TWO\r\n';
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const replies = async (n: number): Promise<void> => {
+      for (let i = 0; i < 500 && (text.match(/^\d{3} /gm) ?? []).length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await replies(1);
+    socket.write('EHLO c.test\r\n');
+    await replies(2);
+    // AUTH with its initial response, the transaction behind it, and the start of the chunk
+    socket.write(`AUTH PLAIN ${PLAIN}\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nBDAT ${String(body.length)} LAST\r\n${body.slice(0, 12)}`);
+    await replies(5);
+    // the rest of the chunk once AUTH, MAIL and RCPT are answered
+    socket.write(body.slice(12));
+    await replies(6);
+    // the session goes on: each later reply answers a line of its own
+    socket.write('RSET\r\nRSET\r\nRSET\r\n');
+    await replies(9);
+    socket.write('QUIT\r\n');
+    await closed;
+    expect(text).toMatch(/^235 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n(250 [^\r]*\r\n){3}221 /m);
+    expect(bodies).toEqual([body]);
+    const all = JSON.stringify(lines);
+    expect(all).not.toContain('BODY-SECRET');
+    expect(all).not.toContain(PLAIN);
+    expect(lines.filter((l) => l.direction === 'C').map((l) => l.text)).toContain(`<chunk data: ${String(body.length)} bytes>`);
+  });
+
   it('SRV-13 a body sent ahead of the 354 (pipelined behind DATA) is one data line, never text; a refused DATA leaves the next commands shown', async () => {
     const lines: TranscriptLine[] = [];
     const port = await start({ transcript: (l) => lines.push(l), pipeliningSync: 'off', onData: async (_e, body) => {

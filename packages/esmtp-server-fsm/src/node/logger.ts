@@ -107,6 +107,17 @@ function isPeerError(e: unknown): boolean {
   return typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
 }
 
+/**
+ * The chunk size of a BDAT command line, in the session's syntax (`BDAT` SP, 1-15 digits), so that
+ * a chunk the session skips is skipped here too; undefined for any other line (an unusable size
+ * is refused by the session, which then closes).
+ */
+function bdatSize(text: string): number | undefined {
+  if (text.charCodeAt(4) !== 0x20) return undefined;
+  const m = /^BDAT +(\d{1,15})(?: |$)/i.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** A client line (or body) of the transcript waiting for the reply that shows the server ran it. */
 interface PendingLine {
   readonly text: string;
@@ -319,11 +330,15 @@ export class SessionLog {
     this.lineLength = 0;
     this.lastByte = -1;
     const text = cut || !raw.endsWith('\r') ? raw : raw.slice(0, -1);
+    const chunk = bdatSize(text);
     if (this.mode === 'auth') {
       // every line from the AUTH command (or a 334) to the server's final reply: a client that
       // sends its answers without waiting for each 334 (user and password in one write) or
       // pipelines them behind AUTH sends secrets ahead of the reply that would say so
-      this.client('<redacted>', bytes);
+      if (chunk === undefined) this.client('<redacted>', bytes);
+      // A SASL answer is base64, without a space: a BDAT line is a command pipelined behind AUTH
+      // with its initial response (RFC 4954 §4), and its chunk follows it at once
+      else this.startChunk(chunk, '<redacted>', bytes);
       return;
     }
     // AUTH however it is spaced or glued (tabs, a leading blank, NUL: the server may refuse the
@@ -346,21 +361,21 @@ export class SessionLog {
       this.dataAhead = true;
       return;
     }
-    if (verb === 'BDAT' && text.charCodeAt(4) === 0x20) {
-      // the chunk follows at once (no reply awaited); an unusable size is refused by the session
-      // the same size syntax as the session (1-15 digits), so a chunk the session skips is skipped here too
-      const m = /^BDAT +(\d{1,15})(?: |$)/i.exec(text);
-      if (m) {
-        this.chunkSize = Number(m[1]);
-        this.chunkLeft = this.chunkSize;
-        // one reply answers the line and its chunk
-        this.client(printable(text), bytes, false);
-        if (this.chunkLeft > 0) this.mode = 'chunk';
-        else this.client('<chunk data: 0 bytes>', 0);
-        return;
-      }
+    if (chunk !== undefined) {
+      this.startChunk(chunk, printable(text), bytes);
+      return;
     }
     this.client(printable(text) + (cut ? '…' : ''), bytes);
+  }
+
+  /** A BDAT line (`shown`), whose chunk of `size` bytes follows at once (no reply awaited). */
+  private startChunk(size: number, shown: string, bytes: number): void {
+    this.chunkSize = size;
+    this.chunkLeft = size;
+    // one reply answers the line and its chunk
+    this.client(shown, bytes, false);
+    if (size > 0) this.mode = 'chunk';
+    else this.client('<chunk data: 0 bytes>', 0);
   }
 
   /** A client line, shown once a reply answers it (`answered`: whether one does). */
