@@ -325,21 +325,21 @@ class Client implements SmtpClient {
   }
 
   /** The listeners {@link attach} put on the current socket: {@link detach} takes off these only. */
-  private listening: readonly (readonly [string, (...args: never[]) => void])[] = [];
+  private listening?: { readonly data: (d: Buffer) => void; readonly end: () => void; readonly error: (e: Error) => void; readonly close: () => void };
 
   private attach(socket: Duplex): void {
-    this.listening = [
-      ['data', (d: Buffer) => this.input(new Uint8Array(d.buffer, d.byteOffset, d.byteLength))],
-      ['end', () => this.input('end')],
-      [
-        'error',
-        (e: Error) => {
-          this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', e.message, 'remote', { cause: e });
-        },
-      ],
-      ['close', () => this.input('close')],
-    ];
-    for (const [ev, f] of this.listening) socket.on(ev, f);
+    const l = (this.listening = {
+      data: (d: Buffer) => this.input(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)),
+      end: () => this.input('end'),
+      error: (e: Error) => {
+        this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', e.message, 'remote', { cause: e });
+      },
+      close: () => this.input('close'),
+    });
+    socket.on('data', l.data);
+    socket.on('end', l.end);
+    socket.on('error', l.error);
+    socket.on('close', l.close);
   }
 
   /**
@@ -390,7 +390,12 @@ class Client implements SmtpClient {
 
   /** Takes this client's listeners off `socket`; a `connection` factory's own listeners stay. */
   private detach(socket: Duplex): void {
-    for (const [ev, f] of this.listening) socket.off(ev, f);
+    const l = this.listening;
+    if (!l) return;
+    socket.off('data', l.data);
+    socket.off('end', l.end);
+    socket.off('error', l.error);
+    socket.off('close', l.close);
   }
 
   private flush(): void {
