@@ -118,6 +118,36 @@ describe('createServer logger', () => {
     expect(JSON.stringify(lines)).not.toContain(PLAIN);
   });
 
+  it('SRV-13 AUTH answers sent ahead while commands pipelined before the AUTH are still being answered are redacted', async () => {
+    const lines: TranscriptLine[] = [];
+    const later = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
+    const port = await start({ transcript: (l) => lines.push(l), pipeliningSync: 'off', auth: { mechanisms: ['LOGIN'], allowInsecure: true }, onAuth: () => false, onMailFrom: later, onRcptTo: later });
+    const user = Buffer.from('alice').toString('base64');
+    const pass = Buffer.from(PASSWORD).toString('base64');
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const replies = async (n: number): Promise<void> => {
+      for (let i = 0; i < 500 && (text.match(/^\d{3} /gm) ?? []).length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await replies(1);
+    socket.write('EHLO c.test\r\n');
+    await replies(2);
+    socket.write('MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nRSET\r\nAUTH LOGIN\r\n');
+    // MAIL answered, RCPT still deciding: the client sends its answers without waiting for a 334
+    await replies(3);
+    socket.write(`${user}\r\n${pass}\r\n`);
+    await replies(8);
+    socket.write('QUIT\r\n');
+    await closed;
+    expect(text).toMatch(/^250 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n334 [^\r]*\r\n334 [^\r]*\r\n535 /m);
+    expect(JSON.stringify(lines)).not.toContain(pass);
+    expect(JSON.stringify(lines)).not.toContain(user);
+    expect(lines.filter((l) => l.direction === 'C').map((l) => l.text)).toEqual(['EHLO c.test', 'MAIL FROM:<a@b.test>', 'RCPT TO:<c@d.test>', 'RSET', 'AUTH LOGIN', '<redacted>', '<redacted>', 'QUIT']);
+  });
+
   it('SRV-13 AUTH however it is spaced (tabs, a leading blank, a vertical tab): the secret never reaches the transcript or the logger, even when the server refuses the line', async () => {
     const { logger, entries } = recorder();
     const lines: TranscriptLine[] = [];

@@ -60,7 +60,7 @@ export interface ServerLogger {
  * that ended the session, what it discarded after STARTTLS, a client that left first) is one line
  * `<N bytes not answered>`. Control, format and invisible characters are shown as `\xHH` /
  * `\uHHHH`; the argument of `AUTH mech <initial-response>` and every line after an AUTH command or
- * a `334` until the server's final reply are `<redacted>`; a message body is one line
+ * a `334` until the server's final reply that ends the exchange are `<redacted>`; a message body is one line
  * `<message data: N bytes>` (`<chunk data: N bytes>` for BDAT); lines over 1000 characters are cut
  * with `…`.
  *
@@ -423,16 +423,22 @@ export class SessionLog {
 
   /** Replies written to the client (whole lines). */
   output(text: string): void {
+    /** For each final reply in `text`, whether client lines still wait for a reply after it. */
+    let waiting: boolean[] | undefined;
     if (this.transcript) {
       // the client lines these replies answer come first: a pipelined group shows as its lines, then its replies
       let start = 0;
       while (start < text.length) {
         let end = text.indexOf('\n', start);
         if (end < 0) end = text.length;
-        if (end - start > 3 && text[start + 3] !== '-') this.answer();
+        if (end - start > 3 && text[start + 3] !== '-') {
+          this.answer();
+          (waiting ??= []).push(this.pendingHead < this.pending.length || this.unshown > 0);
+        }
         start = end + 1;
       }
     }
+    let finals = 0;
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
@@ -445,12 +451,18 @@ export class SessionLog {
       // a final reply line
       this.lastReply = line;
       const code = line.slice(0, 3);
+      const linesWait = waiting?.[finals++] ?? false;
       if (code === '334') this.mode = 'auth';
       else if (code === '354') {
         // after DATA, data mode began with the command (a body sent ahead of this reply is data)
         if (this.dataAhead) this.dataAhead = false;
         else this.startData();
-      } else if (this.mode === 'auth') this.mode = 'command';
+      } else if (this.mode === 'auth') {
+        // the AUTH exchange is over when this reply answers the last line the client sent: one that
+        // answers a command pipelined before the AUTH (a hook deciding it) leaves the lines sent
+        // since, answers to the 334s to come, redacted
+        if (!linesWait) this.mode = 'command';
+      }
       else if (this.dataAhead && this.mode === 'data' && this.dataBytes === 0) {
         // nothing sent since DATA: this is DATA refused, or the reply to a command pipelined
         // before it (then its 354 is still to come and starts data mode again)
