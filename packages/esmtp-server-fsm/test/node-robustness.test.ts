@@ -365,8 +365,9 @@ describe('SRV-5 bodies never hang a session', () => {
     expect(out).toContain('\r\n451 4.3.0 disk full\r\n');
     expect(codes(out).at(-1)).toBe(221);
   });
-  it('SRV-5 onData that never settles is bounded by the data-block timeout: 421 4.4.2 and close', async () => {
-    const port = await start({ timeouts: { dataBlock: 300 }, onData: () => new Promise(() => undefined) });
+  it('SRV-5 onData that never settles is bounded by the data-block timeout: 421 4.4.2 and close, ERR_SMTP_HOOK_TIMEOUT to onError', async () => {
+    const errors: unknown[] = [];
+    const port = await start({ timeouts: { dataBlock: 300 }, onData: () => new Promise(() => undefined), onError: (e) => errors.push(e) });
     const out = await rawSession(
       port,
       [
@@ -377,6 +378,8 @@ describe('SRV-5 bodies never hang a session', () => {
       { end: false },
     );
     expect(out).toMatch(/\r\n421 4\.4\.2 node\.test Error: timeout exceeded\r\n$/);
+    // the message is lost (the client retries it): the application is told why, as for a decision hook
+    expect(errors.map((e) => (isSmtpServerError(e) ? e.code : 'untyped'))).toEqual(['ERR_SMTP_HOOK_TIMEOUT']);
   });
   it('SRV-5 a decision hook that never settles is bounded by the command timeout: 421 4.4.2, ERR_SMTP_HOOK_TIMEOUT to onError', async () => {
     const errors: unknown[] = [];

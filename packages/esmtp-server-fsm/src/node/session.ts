@@ -595,9 +595,14 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     }
   }
 
-  /** `onData` did not settle within the data-block timeout after the end of the message. */
+  /**
+   * `onData` did not settle within the data-block timeout after the end of the message: the
+   * message is lost (`421 4.4.2`, the client retries it), and `onError` is told, as for a decision
+   * hook.
+   */
   private dataTimeout(): void {
     if (this.closed || !this.awaitingData) return;
+    this.host.reportError(new SmtpServerError('ERR_SMTP_HOOK_TIMEOUT', `the onData hook did not settle within ${String(this.conn.timeouts.dataBlock)} ms of the end of the message`), this.ctx);
     this.awaitingData = false;
     this.messageSeq++; // its late result is ignored
     this.blocked = false;
