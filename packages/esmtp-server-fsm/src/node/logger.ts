@@ -37,7 +37,8 @@ const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
  * errors (hook exceptions...); `debug` one line per session event
  * (`helo`, `mail`, `rcpt`, `auth` with the mechanism only, `data`, `end of data` with its size,
  * `rset`, `quit`, `starttls`, other verbs).
- * Credentials, AUTH arguments and message contents are never logged.
+ * Credentials, AUTH arguments and message contents are never logged; peer text is escaped, and
+ * so is an error's `err.message`, which may quote it.
  *
  * @example
  * ```ts
@@ -93,12 +94,16 @@ function printable(s: string): string {
   return out;
 }
 
+/**
+ * An error as logger fields. Its message is escaped like peer text: it may hold some (an SNI
+ * callback's or a hook's error naming what the client sent).
+ */
 function errorFields(e: unknown): Record<string, unknown> {
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
-    return { err: { name: e.name, message: e.message, ...(code !== undefined ? { code } : {}) } };
+    return { err: { name: e.name, message: printable(e.message), ...(code !== undefined ? { code } : {}) } };
   }
-  return { err: { message: String(e) } };
+  return { err: { message: printable(String(e)) } };
 }
 
 /** Socket-level failures caused by the peer or the network rather than by the application. */

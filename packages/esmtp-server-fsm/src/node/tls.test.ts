@@ -83,6 +83,17 @@ describe('createServer TLS: SNI', () => {
     expect(servername).toContain('FAKE');
   });
 
+  it("an error message naming the server name (an SNI callback's throw) reaches the logger escaped too", async () => {
+    const entries: { message: string; fields: Record<string, unknown> }[] = [];
+    const record = (fields: Record<string, unknown>, message: string): void => void entries.push({ fields, message });
+    const logger: ServerLogger = { debug: record, info: record, warn: record, error: record };
+    const { port } = await start({ secure: true, logger, tls: { ...certs.default!, sni: (name) => { throw new Error(`no certificate for ${name}`); } } });
+    await expect(cnFor(port, 'x\x1b[2J\x1b[31mFAKE\x07.test')).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 100));
+    const err = entries.map((e) => e.fields.err as { message?: string } | undefined).find((e) => e?.message?.startsWith('no certificate for'));
+    expect(err?.message).toBe('no certificate for x\\x1b[2J\\x1b[31mFAKE\\x07.test');
+  });
+
   it('SNI after STARTTLS', async () => {
     const { port } = await start({ tls: { ...certs.default!, sni: { 'a.test': certs.a! } } });
     const raw = connect(port, '127.0.0.1');
