@@ -66,8 +66,9 @@ const NOT_APPLIED = ['requestCert', 'SNICallback'] as const;
 
 function makeContext(options: SecureContextOptions, what: string): SecureContext {
   for (const name of NOT_APPLIED) {
-    const value = (options as Record<string, unknown>)[name];
-    if (value !== undefined && value !== false) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.${name}: not supported (${name === 'requestCert' ? 'the server asks no client certificate' : 'use tls.sni'})`);
+    const value = (options as Record<string, unknown> | null | undefined)?.[name];
+    // a falsy value (false, as Node's default) asks for nothing
+    if (value) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.${name}: not supported (${name === 'requestCert' ? 'the server asks no client certificate' : 'use tls.sni'})`);
   }
   try {
     // OpenSSL refuses renegotiation (a no_renegotiation alert): Node's own check does not fire
