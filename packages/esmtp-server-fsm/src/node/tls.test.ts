@@ -217,6 +217,7 @@ describe('createServer TLS: SNI', () => {
     expect(errorCodeOf(() => createServer({ tls: { key: 'not a key', cert: 'not a cert' } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.test': { key: 'x', cert: 'y' } } } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.*.test': certs.a! } } }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.test': null as unknown as TlsOptions } } }))).toBe('ERR_SMTP_INVALID_OPTION');
   });
 
   it('refuses TLS server options it would not apply (client certificates, an SNICallback) at createServer and setSecureContext, where a client without a certificate was served', async () => {
