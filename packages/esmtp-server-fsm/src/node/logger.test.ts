@@ -298,6 +298,25 @@ describe('a logger or transcript that throws', () => {
   });
 });
 
+describe('createServer logger and onError', () => {
+  it('an error that cannot be made a string (a null-prototype object thrown by a hook) is logged and still reaches onError', async () => {
+    const { logger, entries } = recorder();
+    const thrown = Object.create(null) as object;
+    const errors: unknown[] = [];
+    const port = await start({
+      logger,
+      onMailFrom: () => {
+        throw thrown;
+      },
+      onError: (e) => errors.push(e),
+    });
+    const heard = await converse(port, ['EHLO c.test\r\n', 'MAIL FROM:<a@x.test>\r\n', 'QUIT\r\n']);
+    expect(heard).toMatch(/^451 4\.3\.0 /m);
+    expect(errors).toEqual([thrown]);
+    expect(entries.some((e) => e.message === 'session error')).toBe(true);
+  });
+});
+
 describe('SessionLog transcript', () => {
   const ctx = { id: 'sess-1' } as SessionContext;
   /** Feeds a scripted dialogue (input split as given) after a greeting and returns the transcript lines that follow it. */

@@ -103,7 +103,14 @@ function errorFields(e: unknown): Record<string, unknown> {
     const code = (e as { code?: unknown }).code;
     return { err: { name: e.name, message: printable(e.message), ...(code !== undefined ? { code } : {}) } };
   }
-  return { err: { message: printable(String(e)) } };
+  let text: string;
+  try {
+    text = String(e);
+  } catch {
+    // a value with no string form (a null-prototype object, a throwing toString)
+    text = Object.prototype.toString.call(e);
+  }
+  return { err: { message: printable(text) } };
 }
 
 /** Socket-level failures caused by the peer or the network rather than by the application. */
@@ -537,13 +544,17 @@ export function serverLog(userLogger: ServerLogger | undefined, userTranscript: 
     },
     refused: (remoteAddress, reason) => logger?.warn({ remoteAddress, reason }, 'connection refused'),
     onError: (inner) => (error, ctx) => {
-      const l = ctx !== undefined ? logs.get(ctx) : undefined;
-      if (l) l.error(error);
-      else if (logger) {
-        // a malformed PROXY header is the peer's doing, like a socket error
-        if (isSmtpServerError(error) && error.code === 'ERR_SMTP_PROXY_HEADER_INVALID') logger.warn({ remoteAddress: (error as ProxyHeaderError).remoteAddress, ...errorFields(error) }, 'bad PROXY header');
-        else if (isPeerError(error)) logger.warn(errorFields(error), 'socket error before the session');
-        else logger.error(errorFields(error), 'error before the session');
+      try {
+        const l = ctx !== undefined ? logs.get(ctx) : undefined;
+        if (l) l.error(error);
+        else if (logger) {
+          // a malformed PROXY header is the peer's doing, like a socket error
+          if (isSmtpServerError(error) && error.code === 'ERR_SMTP_PROXY_HEADER_INVALID') logger.warn({ remoteAddress: (error as ProxyHeaderError).remoteAddress, ...errorFields(error) }, 'bad PROXY header');
+          else if (isPeerError(error)) logger.warn(errorFields(error), 'socket error before the session');
+          else logger.error(errorFields(error), 'error before the session');
+        }
+      } catch {
+        // logging an error never keeps it from the application's onError
       }
       inner?.(error, ctx);
     },
