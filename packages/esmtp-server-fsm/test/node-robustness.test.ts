@@ -104,6 +104,26 @@ describe('SRV-1 no input crashes createServer', () => {
     await vi.waitFor(() => expect(server.connections).toBe(0));
     expect(errors.map((e) => (e as Error).message)).toEqual(['trust store down', 'trust store down']);
   });
+  it('SRV-1 a hook result whose then getter throws is that hook failing: 451 and the session goes on, not an internal error', async () => {
+    const errors: unknown[] = [];
+    const getterError = new Error('then getter');
+    const port = await start({
+      onMailFrom: () =>
+        ({
+          get then(): never {
+            throw getterError;
+          },
+        }) as never,
+      onError: (e) => errors.push(e),
+    });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: 'MAIL FROM:<a@b.example>\r\n', after: 2 },
+      { write: 'QUIT\r\n', after: 3 },
+    ]);
+    expect(codes(out)).toEqual([220, 250, 451, 221]);
+    expect(errors).toEqual([getterError]);
+  });
   it('SRV-1 hook misuse (an invalid reply, a list outside LMTP, a throwing onClose/onError) is a typed error to onError, never a crash', async () => {
     const errors: unknown[] = [];
     let closes = 0;

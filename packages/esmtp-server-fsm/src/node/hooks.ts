@@ -80,10 +80,11 @@ export function callHook(run: () => unknown, later: (fulfilled: boolean, value: 
   let r: unknown;
   try {
     r = run();
+    // reading `then` runs the result's code too (a getter): a throw there is the hook's failure
+    if (typeof r !== 'object' || r === null || typeof (r as { then?: unknown }).then !== 'function') return [true, r];
   } catch (e) {
     return [false, e];
   }
-  if (typeof r !== 'object' || r === null || typeof (r as { then?: unknown }).then !== 'function') return [true, r];
   (r instanceof Promise ? r : Promise.resolve(r)).then(
     (v: unknown) => later(true, v),
     (e: unknown) => later(false, e),
