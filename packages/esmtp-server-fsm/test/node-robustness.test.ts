@@ -346,6 +346,41 @@ describe('SRV-2 half-close: a client that shuts down its side after its last com
 });
 
 describe('SRV-5 bodies never hang a session', () => {
+  it('SRV-5 onData that settles at once while a consumer reads, which then stops (its pipe destination fails, a readable listener gone): the rest is drained, its answer applied', async () => {
+    let n = 0;
+    const port = await start({
+      onData: (_env, body) => {
+        n++;
+        if (n === 1) {
+          // a destination that fails after 20 KB: the pipe lets go of the body
+          let written = 0;
+          const dest = new Writable({
+            highWaterMark: 1024,
+            write(chunk: Buffer, _encoding, callback) {
+              written += chunk.length;
+              if (written > 20_000) callback(new Error('disk full'));
+              else setImmediate(callback);
+            },
+          });
+          dest.on('error', () => undefined);
+          body.pipe(dest);
+          return { code: 250, enhanced: '2.0.0', text: 'piped' };
+        }
+        // one read of the first data, then nothing reads
+        body.once('readable', () => void body.read(10));
+        return { code: 250, enhanced: '2.0.0', text: 'peeked' };
+      },
+    });
+    const big = `${'z'.repeat(998)}\r\n`.repeat(200);
+    const tx = (after: number): { write: string; after: number }[] => [
+      { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', after },
+      { write: `${big}.\r\n`, after: after + 3 },
+    ];
+    const out = await rawSession(port, [{ write: 'EHLO c.example\r\n', after: 1 }, ...tx(2), ...tx(6), { write: 'QUIT\r\n', after: 10 }]);
+    expect(out).toContain('250 2.0.0 piped\r\n');
+    expect(out).toContain('250 2.0.0 peeked\r\n');
+    expect(codes(out).at(-1)).toBe(221);
+  });
   it('SRV-5 onData that settles without reading a 200 KB body (sync and async): the rest is drained, its answer applied', async () => {
     let n = 0;
     const port = await start({

@@ -574,13 +574,33 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       return;
     }
     const body = this.body;
-    if (body !== undefined && !isConsumed(body)) {
-      // onData settled before the end of the message and nothing reads the body: the rest is
-      // drained (read and dropped) so that the session reaches the end of data, where the
-      // hook's answer is applied. A consumer that still reads (a 'data' listener, a pipe)
-      // keeps getting the body.
-      body.resume();
-    }
+    if (body !== undefined) this.drainWhenUnread(body);
+  }
+
+  /**
+   * `onData` settled before the end of the message: once nothing reads the body (now, or when its
+   * consumer lets go of it: a pipe whose destination failed unpipes and pauses it, a 'readable'
+   * listener that read once is gone), the rest is drained (read and dropped) so that the session
+   * reaches the end of data, where the hook's answer is applied; else it would wait for a read that
+   * never comes until the data-phase deadline. A consumer that still reads keeps getting the body
+   * (a pipe's pause for backpressure keeps its 'data' listener).
+   */
+  private drainWhenUnread(body: Readable): void {
+    if (!isConsumed(body)) body.resume();
+    else body.on('pause', () => this.drainLaterIfUnread(body));
+  }
+
+  /**
+   * Drains `body` on a later turn if nothing reads it then: checked once the stream has updated its
+   * own state (an unpipe removes the pipe's listener after pausing; a removed 'readable' listener
+   * is forgotten on the next tick).
+   */
+  private drainLaterIfUnread(body: Readable): void {
+    setImmediate(() =>
+      this.guard(() => {
+        if (this.body === body && !body.destroyed && !isConsumed(body)) body.resume();
+      }),
+    );
   }
 
   /** The body consumer wants more. */
@@ -657,6 +677,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
           if (!this.body.destroyed && !this.body.push(e.bytes)) {
             this.bodyWanted = false;
             this.blocked = true;
+            // onData has answered: a consumer may have let go of the body since (see drainWhenUnread)
+            if (this.dataDone) this.drainLaterIfUnread(this.body);
           }
         }
         return;
