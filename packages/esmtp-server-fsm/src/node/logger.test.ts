@@ -306,7 +306,7 @@ describe('createServer logger and onError', () => {
     const port = await start({
       logger,
       onMailFrom: () => {
-        throw thrown;
+        throw thrown; // eslint-disable-line @typescript-eslint/only-throw-error -- the point: no Error, no string form
       },
       onError: (e) => errors.push(e),
     });
