@@ -336,13 +336,21 @@ export { ClientConnection };
 
 /**
  * Runs a scripted server on an accepted socket: every chunk received goes to `s`, its replies are
- * written back, and the socket is ended once the script closes the session.
+ * written back (`lateMs` late, in order, when given), and the socket is ended once the script
+ * closes the session.
  */
-export function serveScripted(sock: Socket, s: ScriptedServer): void {
+export function serveScripted(sock: Socket, s: ScriptedServer, lateMs = 0): void {
+  const write = (out: string, eof: boolean): void => {
+    if (sock.destroyed) return;
+    if (out) sock.write(out);
+    if (eof) sock.end();
+  };
+  // with `lateMs`, each batch of replies goes that many ms late, in order
   const flush = (): void => {
     const out = s.output();
-    if (out) sock.write(out);
-    if (s.eof) sock.end();
+    const eof = s.eof;
+    if (lateMs > 0) setTimeout(() => write(out, eof), lateMs);
+    else write(out, eof);
   };
   sock.on('data', (d: Buffer) => {
     s.push(new Uint8Array(d));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createPool } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
 
 /** Every reply of the server comes this many ms after the command it answers: the link's round trip. */
@@ -25,20 +25,7 @@ beforeAll(async () => {
     const s = new ScriptedServer(script);
     sessions.push(s);
     // replies in order, each DELAY ms late
-    const flush = (): void => {
-      const out = s.output();
-      const eof = s.eof;
-      setTimeout(() => {
-        if (sock.destroyed) return;
-        if (out) sock.write(out);
-        if (eof) sock.end();
-      }, DELAY);
-    };
-    sock.on('data', (d: Buffer) => {
-      s.push(new Uint8Array(d));
-      flush();
-    });
-    flush();
+    serveScripted(sock, s, DELAY);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;

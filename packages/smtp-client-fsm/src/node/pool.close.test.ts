@@ -33,20 +33,7 @@ beforeAll(async () => {
     sock.on('error', () => undefined);
     const s = new ScriptedServer();
     sessions.push(s);
-    const flush = (): void => {
-      const out = s.output();
-      const eof = s.eof;
-      setTimeout(() => {
-        if (sock.destroyed) return;
-        if (out) sock.write(out);
-        if (eof) sock.end();
-      }, SLOW);
-    };
-    sock.on('data', (d: Buffer) => {
-      s.push(new Uint8Array(d));
-      flush();
-    });
-    flush();
+    serveScripted(sock, s, SLOW);
   });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
