@@ -671,6 +671,40 @@ describe('createServer', () => {
     expect(seen).toEqual(['trusted? 2001:db8::1', '2001:db8::1 -> 2001:db8::1:0:0:25', 'trusted? ::ffff:192.0.2.1', '::ffff:192.0.2.1 -> ::ffff:192.0.2.25']);
   });
 
+  it('SRV-7 isTrustedProxy: a peer it refuses gets 421 4.7.0 before its PROXY header is read; the claimed address reaches nothing', async () => {
+    const seen: string[] = [];
+    const warnings: unknown[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (fields: Record<string, unknown>, message: string) => void warnings.push([message, fields]), error: () => undefined };
+    const port = await start({
+      hostname: 'mx.example',
+      proxyProtocol: true,
+      isTrustedProxy: (a) => (seen.push(`proxy? ${String(a)}`), a === '127.0.0.2'),
+      onConnect: (s) => void seen.push(`connect ${String(s.remoteAddress)}`),
+      onClose: (s) => void seen.push(`close ${String(s.remoteAddress)}`),
+      onError: (e) => void seen.push(`error ${String(e)}`),
+      logger,
+    });
+    const from = async (localAddress: string): Promise<Client> => {
+      const socket = connect({ port, host: '127.0.0.1', localAddress });
+      await new Promise((r) => socket.once('connect', r));
+      const c = new Client(socket);
+      socket.write('PROXY TCP4 203.0.113.9 192.0.2.1 40000 25\r\n');
+      return c;
+    };
+    const refused = await from('127.0.0.1');
+    expect(await refused.reply()).toMatch(/^421 4\.7\.0 mx\.example /);
+    expect(await refused.reply()).toBe('');
+    expect(refused.closed).toBe(true);
+    expect(warnings).toEqual([['connection refused', { remoteAddress: '127.0.0.1', reason: expect.stringMatching(/proxy/i) as unknown }]]);
+    const allowed = await from('127.0.0.2');
+    expect(await allowed.reply()).toMatch(/^220 mx\.example /);
+    expect(await allowed.cmd('QUIT')).toMatch(/^221 /);
+    expect(await allowed.reply()).toBe('');
+    await vi.waitFor(() => expect(seen).toContain('close 203.0.113.9'));
+    // asked about the socket's own address, never the one the header claims; the refused peer reached no hook
+    expect(seen).toEqual(['proxy? 127.0.0.1', 'proxy? 127.0.0.2', 'connect 203.0.113.9', 'close 203.0.113.9']);
+  });
+
   it('implicit TLS', async () => {
     const port = await start({ secure: true, tls: throwawayCertificate({ commonName: 'localhost', keyType: 'rsa-2048' }) });
     const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });

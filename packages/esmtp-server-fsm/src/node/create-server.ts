@@ -219,6 +219,27 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       begin(socket, undefined, undefined, () => undefined);
       return;
     }
+    // A peer that may not send the PROXY header is refused before a byte of it is read: it takes
+    // no place and meets no hook. A predicate that throws refuses too (fail closed), reported.
+    if (options.proxyProtocol && options.isTrustedProxy) {
+      let allowed = false;
+      try {
+        allowed = options.isTrustedProxy(socket.remoteAddress) === true;
+      } catch (e) {
+        reportError(e, undefined);
+      }
+      if (!allowed) {
+        log?.refused(socket.remoteAddress, 'not a trusted proxy');
+        if (implicit) {
+          socket.destroy();
+          return;
+        }
+        // whatever it sent is discarded, so that its close is seen at once, not at refuse()'s timer
+        socket.resume();
+        refuse(socket, `421 4.7.0 ${hostname} Error: PROXY header not accepted from your address\r\n`);
+        return;
+      }
+    }
     // Shutting down: refused before its PROXY header or TLS handshake, as close() drops the
     // connections it finds there, so that one that never finishes either cannot hold close() (and
     // the listener, open for the grace) until its header or handshake timeout.

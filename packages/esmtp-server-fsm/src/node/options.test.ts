@@ -40,7 +40,7 @@ describe('resolveSettings', () => {
   });
 
   it('SRV-4 refuses unusable adapter and core options with ERR_SMTP_INVALID_OPTION', () => {
-    for (const bad of [{ maxConnections: -1 }, { maxBufferedInput: Infinity }, { minDataRateGraceMs: Number.NaN }, { minDataRate: '1k' as unknown as number }, { proxyProtocol: 'yes' as unknown as boolean }, { limits: { maxMessageSize: -5 } }, { clientIpv6PrefixLength: 129 }, { clientIpv6PrefixLength: 64.5 }, { clientIpv4PrefixLength: 33 }, { clientIpv4PrefixLength: -1 }, { clientIpv6PrefixLength: '64' as unknown as number }]) {
+    for (const bad of [{ maxConnections: -1 }, { maxBufferedInput: Infinity }, { minDataRateGraceMs: Number.NaN }, { minDataRate: '1k' as unknown as number }, { proxyProtocol: 'yes' as unknown as boolean }, { limits: { maxMessageSize: -5 } }, { clientIpv6PrefixLength: 129 }, { clientIpv6PrefixLength: 64.5 }, { clientIpv4PrefixLength: 33 }, { clientIpv4PrefixLength: -1 }, { clientIpv6PrefixLength: '64' as unknown as number }, { proxyProtocol: true, isTrustedProxy: '127.0.0.1' as unknown as () => boolean }, { isTrustedProxy: () => true }]) {
       expect(errorCodeOf(() => resolveSettings(bad, false)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
     }
   });

@@ -146,8 +146,25 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    * pick any address in it; 128 counts each address alone; 0 to 128).
    */
   readonly clientIpv6PrefixLength?: number;
-  /** Expect a PROXY protocol v1/v2 header before the greeting (default false). */
+  /**
+   * Expect a PROXY protocol v1/v2 header before the greeting (default false). The header sets the
+   * client address the per-client limit, `isTrusted`, the hooks and `Received:` see: without
+   * `isTrustedProxy` it is taken from any peer, so the port must then be reachable by the proxy only.
+   */
   readonly proxyProtocol?: boolean;
+  /**
+   * Which peers may send the PROXY header (needs `proxyProtocol`), asked with the socket's own
+   * remote address before any byte is read: a peer it refuses gets `421 4.7.0` and is closed
+   * (before an implicit TLS handshake just closed), logged as a refused connection, with no hook,
+   * no `onError` and no place taken; one that throws refuses the peer as well, its error given to
+   * `onError` (with no session). Default: any peer.
+   *
+   * @example
+   * ```ts
+   * createServer({ proxyProtocol: true, isTrustedProxy: (a) => a === '10.0.0.5' || a === '::ffff:10.0.0.5' });
+   * ```
+   */
+  readonly isTrustedProxy?: (remoteAddress: string | undefined) => boolean;
   /** Which clients may use XCLIENT/XFORWARD (default: none). */
   readonly isTrusted?: (remoteAddress: string | undefined) => boolean;
   /**
@@ -335,6 +352,11 @@ function checkServerOptions(options: CreateServerOptions): void {
     const value = options[name];
     if (value !== undefined && typeof value !== 'boolean') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be a boolean`);
   }
+  if (options.isTrustedProxy !== undefined) {
+    if (typeof options.isTrustedProxy !== 'function') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'isTrustedProxy must be a function');
+    // without the header it would guard nothing: a configuration that only looks safe
+    if (options.proxyProtocol !== true) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'isTrustedProxy needs proxyProtocol: true');
+  }
 }
 
 function tlsChoice(options: CreateServerOptions, tlsAvailable: boolean): { implicit: boolean; starttls: boolean; requireTls: boolean | undefined } {
@@ -403,6 +425,7 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     clientIpv6PrefixLength,
     proxyProtocol: _proxyProtocol,
     isTrusted: _isTrusted,
+    isTrustedProxy: _isTrustedProxy,
     onConnect: _onConnect,
     onHelo: _onHelo,
     onAuth: _onAuth,
