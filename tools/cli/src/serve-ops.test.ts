@@ -562,6 +562,34 @@ describe('smtp serve fairness limits', () => {
     expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--client-ipv6-prefix', '129'])).code).toBe(2);
   });
 
+  it('--proxy-from: a PROXY header is taken from the peers listed only; another peer gets 421 4.7.0 and is closed', async () => {
+    const proc = await serve(['--proxy-protocol', '--proxy-from', '192.0.2.0/24,127.0.0.2', '--hostname', 'sink.example']);
+    const from = (localAddress: string) => {
+      const c = talk(proc.port, { localAddress, timeoutMs: 10_000 });
+      c.socket.write('PROXY TCP4 203.0.113.9 192.0.2.25 40000 25\r\n');
+      return c;
+    };
+    const refused = from('127.0.0.1');
+    await refused.closed;
+    expect(refused.heard()).toMatch(/^421 4\.7\.0 sink\.example [^\r\n]*\r\n$/);
+    const allowed = from('127.0.0.2');
+    await allowed.until(/^220 sink\.example /);
+    allowed.socket.write('QUIT\r\n');
+    await allowed.closed;
+    const log = await outputMatches(proc, /connection refused/);
+    const line = log.split('\n').find((l) => l.includes('connection refused'));
+    // the peer's own address, not the one its header claimed
+    expect(line).toMatch(/WARN connection refused remoteAddress=127\.0\.0\.1 reason=/);
+    expect(line).not.toContain('203.0.113.9');
+  });
+
+  it('--proxy-from: a bad address or prefix, or the flag without --proxy-protocol, is a usage error (exit 2)', async () => {
+    const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--proxy-protocol', '--proxy-from', '10.0.0.0/33']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--proxy-from') as unknown]);
+    const without = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--proxy-from', '10.0.0.0/8']);
+    expect([without.code, without.stderr]).toEqual([2, expect.stringContaining('--proxy-protocol') as unknown]);
+  });
+
   it('--command-deadline and --data-deadline end a trickle with 421 whatever it sends', async () => {
     const proc = await serve(['--command-deadline', '0.5', '--data-deadline', '1']);
     const line = await session(proc.port, ['EHL']);

@@ -4,8 +4,9 @@ import { connect } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { talk } from '@smtpkit/testkit';
+import { InvalidArgumentError } from 'commander';
 import { runCli } from './run-cli.js';
-import { formatField, textLogger } from './serve.js';
+import { formatField, parseProxyFrom, proxyPeers, textLogger } from './serve.js';
 import { readStored, startServe, tempDir, waitForStored } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
 
@@ -156,5 +157,33 @@ describe('smtp serve log fields', () => {
     textLogger('info', (l) => lines.push(l)).info({ session: 's-1', from: forged, err: { message: 'a=b c' } }, 'stored');
     expect(lines[0]).toMatch(/ INFO stored session=s-1 from="[^ ]* [^=]*" err=\{"message":"a\\u003db c"\}\n$/);
     expect([...lines[0]!.matchAll(/ \w+=/g)].map((m) => m[0])).toEqual([' session=', ' from=', ' err=']);
+  });
+});
+
+describe('--proxy-from', () => {
+  it('parses IPv4 and IPv6 networks and single addresses; IPv4-mapped IPv6 peers match as IPv4', () => {
+    const list = parseProxyFrom('192.0.2.0/24,2001:db8::/32', parseProxyFrom('127.0.0.2'));
+    expect(list).toEqual(['127.0.0.2', '192.0.2.0/24', '2001:db8::/32']);
+    const trusted = proxyPeers(list);
+    const answers = ['127.0.0.2', '127.0.0.1', '192.0.2.200', '192.0.3.1', '::ffff:192.0.2.7', '::ffff:127.0.0.1', '2001:db8:ffff::1', '2001:db9::1', undefined].map((a) => [a, trusted(a)]);
+    expect(answers).toEqual([
+      ['127.0.0.2', true],
+      ['127.0.0.1', false],
+      ['192.0.2.200', true],
+      ['192.0.3.1', false],
+      ['::ffff:192.0.2.7', true],
+      ['::ffff:127.0.0.1', false],
+      ['2001:db8:ffff::1', true],
+      ['2001:db9::1', false],
+      [undefined, false],
+    ]);
+    expect(proxyPeers(parseProxyFrom('::/0'))('::ffff:10.0.0.1')).toBe(true);
+    expect(proxyPeers(parseProxyFrom('0.0.0.0/0'))('2001:db8::1')).toBe(false);
+  });
+
+  it('refuses anything but addresses and prefix lengths in range, as a typed CLI error', () => {
+    for (const bad of ['', ',', '10.0.0.0/8,', '10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/08', '10.0.0.1/', '2001:db8::/129', '10.0.0', '010.0.0.1', 'example.org', 'fe80::1%eth0', ' 10.0.0.1', '10.0.0.0/8/8']) {
+      expect(() => parseProxyFrom(bad), JSON.stringify(bad)).toThrow(InvalidArgumentError);
+    }
   });
 });

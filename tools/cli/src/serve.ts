@@ -4,7 +4,7 @@
 // several worker processes on one port (node:cluster), the fairness limits of createServer.
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
@@ -49,6 +49,8 @@ export interface ServeOptions {
   maxSize?: number;
   lmtp?: boolean;
   proxyProtocol?: boolean;
+  /** `--proxy-from`: the peers that may send the PROXY header (networks, see `parseProxyFrom`). */
+  proxyFrom?: string[];
   hostname: string;
   maxConnections: number;
   quiet?: boolean;
@@ -104,6 +106,41 @@ function parseCount(value: string): number {
 function parsePrefixBits(value: string): number {
   if (!/^\d{1,3}$/.test(value) || Number(value) > 128) throw new InvalidArgumentError('expected a prefix length from 0 to 128.');
   return Number(value);
+}
+
+/**
+ * `--proxy-from`: a comma-separated list of IPv4 or IPv6 networks (`192.0.2.0/24`, `2001:db8::/32`)
+ * or single addresses, added to the list of an earlier `--proxy-from`. Throws commander's
+ * `InvalidArgumentError` for anything else (a prefix length out of range, a zone id, a name).
+ */
+export function parseProxyFrom(value: string, previous: readonly string[] = []): string[] {
+  const items = value.split(',');
+  for (const item of items) {
+    const slash = item.indexOf('/');
+    const address = slash < 0 ? item : item.slice(0, slash);
+    const family = address.includes('%') ? 0 : isIP(address);
+    const bits = slash < 0 ? undefined : item.slice(slash + 1);
+    const max = family === 4 ? 32 : 128;
+    if (family === 0 || (bits !== undefined && !(/^(?:0|[1-9]\d{0,2})$/.test(bits) && Number(bits) <= max))) {
+      throw new InvalidArgumentError(`expected IPv4 or IPv6 addresses or networks such as 192.0.2.0/24,2001:db8::/32 (not "${item}").`);
+    }
+  }
+  return [...previous, ...items];
+}
+
+/**
+ * The `isTrustedProxy` of a `--proxy-from` list (checked by `parseProxyFrom`): true for a peer
+ * address in one of its networks, an IPv4-mapped IPv6 peer (a dual-stack listener's IPv4 client)
+ * matched as IPv4. Node's own `BlockList` does the matching.
+ */
+export function proxyPeers(list: readonly string[]): (remoteAddress: string | undefined) => boolean {
+  const networks = new BlockList();
+  for (const item of list) {
+    const [address = '', bits] = item.split('/');
+    const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+    networks.addSubnet(address, bits === undefined ? (family === 'ipv4' ? 32 : 128) : Number(bits), family);
+  }
+  return (remoteAddress) => remoteAddress !== undefined && isIP(remoteAddress) !== 0 && networks.check(remoteAddress, isIP(remoteAddress) === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Seconds (fractions allowed, 0 = off), returned in milliseconds. */
@@ -218,7 +255,7 @@ export async function startSink(
     ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
     ...(opts.lmtp === true ? { lmtp: true } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
-    ...(opts.proxyProtocol === true ? { proxyProtocol: true } : {}),
+    ...(opts.proxyProtocol === true ? { proxyProtocol: true, ...(opts.proxyFrom !== undefined ? { isTrustedProxy: proxyPeers(opts.proxyFrom) } : {}) } : {}),
     ...(opts.maxSize !== undefined ? { limits: { maxMessageSize: opts.maxSize } } : {}),
     ...(auth !== undefined ? { auth: { mechanisms: ['PLAIN', 'LOGIN'], required: true, allowInsecure: opts.tls === undefined || security === 'off' } } : {}),
     // PLAIN may name another identity to act as (RFC 4616 §2): the sink authorizes no one to do that
@@ -357,6 +394,7 @@ export function registerServe(program: Command): void {
     .option('--max-size <bytes>', 'largest message accepted (advertised in SIZE), e.g. 25M', parseByteSize)
     .option('--lmtp', 'speak LMTP (LHLO, one reply per recipient after the body)')
     .option('--proxy-protocol', 'expect a PROXY protocol v1/v2 header first (behind HAProxy); the envelope records the real client')
+    .option('--proxy-from <cidr,...>', 'with --proxy-protocol: take the PROXY header only from these peers (IPv4/IPv6 networks or addresses, e.g. 10.0.0.0/8,2001:db8::1); others get 421. Without it any peer that reaches the port can claim any client address', parseProxyFrom)
     .option('--hostname <name>', 'host name in the greeting and EHLO reply (a bare IP address is written as its address literal, [192.0.2.1])', parseServeHostname, 'localhost')
     .option('--max-connections <n>', 'concurrent sessions; more get 421', parsePositiveInt, 100)
     .option('-q, --quiet', 'print only the listening line (same as --log-level silent)')
@@ -378,6 +416,7 @@ export function registerServe(program: Command): void {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) cmd.error('error: --tls-cert and --tls-key go together', { exitCode: EXIT.usage });
       if (opts.tlsImplicit === true && opts.tlsCert === undefined) cmd.error('error: --tls-implicit needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
       if (opts.tlsImplicit === true && opts.security !== undefined && opts.security !== 'implicit') cmd.error(`error: --tls-implicit contradicts --security ${opts.security}`, { exitCode: EXIT.usage });
+      if (opts.proxyFrom !== undefined && opts.proxyProtocol !== true) cmd.error('error: --proxy-from needs --proxy-protocol', { exitCode: EXIT.usage });
       if (opts.security !== undefined && opts.security !== 'off' && opts.tlsCert === undefined) cmd.error(`error: --security ${opts.security} needs --tls-cert and --tls-key`, { exitCode: EXIT.usage });
       // Before anything that takes time (the checks above are synchronous): main.ts caught the
       // signals already, before the program loaded; this covers a program run some other way.
