@@ -49,6 +49,25 @@ async function converse(port: number, steps: readonly string[]): Promise<string>
 const PASSWORD = 'hunter2-very-secret';
 const PLAIN = Buffer.from(`\0alice\0${PASSWORD}`).toString('base64');
 
+
+/**
+ * A raw client for a conversation in steps: what it writes goes as given, `replies(n)` waits
+ * (bounded) until `n` final reply lines have come, `received()` is all the server wrote.
+ */
+function stepped(port: number): { socket: Socket; replies(n: number): Promise<void>; closed: Promise<void>; received(): string } {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  return {
+    socket,
+    async replies(n) {
+      for (let i = 0; i < 500 && (text.match(/^\d{3} /gm) ?? []).length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    },
+    closed: new Promise<void>((resolve) => socket.once('close', () => resolve())),
+    received: () => text,
+  };
+}
 describe('createServer logger', () => {
   it('SRV-13 connect, rejection, close with reason: every line carries the session id, no credential or body anywhere', async () => {
     const { logger, entries } = recorder();
@@ -124,14 +143,7 @@ describe('createServer logger', () => {
     const port = await start({ transcript: (l) => lines.push(l), pipeliningSync: 'off', auth: { mechanisms: ['LOGIN'], allowInsecure: true }, onAuth: () => false, onMailFrom: later, onRcptTo: later });
     const user = Buffer.from('alice').toString('base64');
     const pass = Buffer.from(PASSWORD).toString('base64');
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    let text = '';
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    const replies = async (n: number): Promise<void> => {
-      for (let i = 0; i < 500 && (text.match(/^\d{3} /gm) ?? []).length < n; i++) await new Promise((r) => setTimeout(r, 10));
-    };
+    const { socket, replies, closed, received } = stepped(port);
     await replies(1);
     socket.write('EHLO c.test\r\n');
     await replies(2);
@@ -142,7 +154,7 @@ describe('createServer logger', () => {
     await replies(8);
     socket.write('QUIT\r\n');
     await closed;
-    expect(text).toMatch(/^250 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n334 [^\r]*\r\n334 [^\r]*\r\n535 /m);
+    expect(received()).toMatch(/^250 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n334 [^\r]*\r\n334 [^\r]*\r\n535 /m);
     expect(JSON.stringify(lines)).not.toContain(pass);
     expect(JSON.stringify(lines)).not.toContain(user);
     expect(lines.filter((l) => l.direction === 'C').map((l) => l.text)).toEqual(['EHLO c.test', 'MAIL FROM:<a@b.test>', 'RCPT TO:<c@d.test>', 'RSET', 'AUTH LOGIN', '<redacted>', '<redacted>', 'QUIT']);
@@ -174,14 +186,7 @@ describe('createServer logger', () => {
       },
     });
     const body = 'Subject: x\r\n\r\nBODY-SECRET-ONE\r\nBODY-SECRET-TWO\r\n';
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    let text = '';
-    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    const replies = async (n: number): Promise<void> => {
-      for (let i = 0; i < 500 && (text.match(/^\d{3} /gm) ?? []).length < n; i++) await new Promise((r) => setTimeout(r, 10));
-    };
+    const { socket, replies, closed, received } = stepped(port);
     await replies(1);
     socket.write('EHLO c.test\r\n');
     await replies(2);
@@ -196,7 +201,7 @@ describe('createServer logger', () => {
     await replies(9);
     socket.write('QUIT\r\n');
     await closed;
-    expect(text).toMatch(/^235 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n(250 [^\r]*\r\n){3}221 /m);
+    expect(received()).toMatch(/^235 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n250 [^\r]*\r\n(250 [^\r]*\r\n){3}221 /m);
     expect(bodies).toEqual([body]);
     const all = JSON.stringify(lines);
     expect(all).not.toContain('BODY-SECRET');
