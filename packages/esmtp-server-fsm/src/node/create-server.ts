@@ -23,6 +23,8 @@ import { ClientSlots } from './fair-share.js';
 
 /** Refuses a connection before any session exists (limits, shutdown): one reply, then close. */
 function refuse(socket: Socket, reply: string): void {
+  // whatever the client sent is discarded, so that its close is seen at once, not at the timer
+  socket.resume();
   socket.end(reply);
   const timer = setTimeout(() => socket.destroy(), 2000);
   timer.unref();
@@ -215,6 +217,12 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     // replies are written whole, one write per turn of the event loop: never hold them back
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     const implicit = settings.implicitTls && serverTls !== undefined;
+    /** Refuses the connection before its PROXY header or TLS handshake (where no reply can be read: closed). */
+    const turnAway = (reason: string, reply: string): void => {
+      log?.refused(socket.remoteAddress, reason);
+      if (implicit) socket.destroy();
+      else refuse(socket, reply);
+    };
     if (!options.proxyProtocol && !implicit) {
       begin(socket, undefined, undefined, () => undefined);
       return;
@@ -228,29 +236,13 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       } catch (e) {
         reportError(e, undefined);
       }
-      if (!allowed) {
-        log?.refused(socket.remoteAddress, 'not a trusted proxy');
-        if (implicit) {
-          socket.destroy();
-          return;
-        }
-        // whatever it sent is discarded, so that its close is seen at once, not at refuse()'s timer
-        socket.resume();
-        refuse(socket, `421 4.7.0 ${hostname} Error: PROXY header not accepted from your address\r\n`);
-        return;
-      }
+      if (!allowed) return turnAway('not a trusted proxy', `421 4.7.0 ${hostname} Error: PROXY header not accepted from your address\r\n`);
     }
     // Shutting down: refused before its PROXY header or TLS handshake, as close() drops the
     // connections it finds there, so that one that never finishes either cannot hold close() (and
     // the listener, open for the grace) until its header or handshake timeout.
-    const full = closing || sessions.size + early >= settings.maxConnections;
-    if (full) {
-      log?.refused(socket.remoteAddress, closing ? 'shutting down' : 'too many connections');
-      // before a TLS handshake no reply can be read: the connection is closed
-      if (implicit) socket.destroy();
-      else refuse(socket, closing ? `421 4.3.2 ${hostname} Service shutting down\r\n` : `421 4.7.0 ${hostname} Error: too many connections, try again later\r\n`);
-      return;
-    }
+    if (closing) return turnAway('shutting down', `421 4.3.2 ${hostname} Service shutting down\r\n`);
+    if (sessions.size + early >= settings.maxConnections) return turnAway('too many connections', `421 4.7.0 ${hostname} Error: too many connections, try again later\r\n`);
     early++;
     earlySockets.add(socket);
     let counted = true;
