@@ -59,6 +59,14 @@ export interface TlsState {
  */
 export type TokenProvider = (request: { readonly user: string; readonly refresh: boolean }) => string | Promise<string>;
 
+/** Where {@link connect} would have dialled, given to a `connection` factory. */
+export interface ConnectionTarget {
+  /** The server's host name in A-labels, or its IP address. */
+  readonly host: string;
+  /** The port: `port`, else 465 for implicit TLS, else 25. */
+  readonly port: number;
+}
+
 /**
  * Options of {@link connect}: the socket part plus every {@link ClientOptions}.
  *
@@ -136,9 +144,15 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
    * stream given back is `ERR_SMTP_CLIENT_INVALID_OPTION`; a factory that throws or rejects is
    * `ERR_SMTP_CLIENT_CONNECTION_LOST`. A write's callback says the bytes have left: a reply that
    * comes while the final dot's write is not called back yet, after a turn of the event loop, is
-   * taken as an answer the server gave before it read the dot (no delivery).
+   * taken as an answer the server gave before it read the dot (no delivery). It is given where
+   * `connect` would have dialled: `host` in A-labels (for `deliver`, the address of the exchanger
+   * being tried) and the port, so that one factory can tunnel to every server.
+   *
+   * @example
+   * // `tunnel`: your SOCKS or HTTP CONNECT client, returning a connected Duplex
+   * const client = await connect({ host: 'mx.example.org', connection: ({ host, port }) => tunnel(host, port) });
    */
-  readonly connection?: () => Duplex | Promise<Duplex>;
+  readonly connection?: (target: ConnectionTarget) => Duplex | Promise<Duplex>;
 }
 
 /**
@@ -889,7 +903,8 @@ async function connectSession(options: ConnectOptions & { auth?: AuthOptions }):
       const own = options.connection;
       if (own) {
         // The caller's stream is already connected: TLS (if implicit) runs over it.
-        Promise.resolve()
+        const target: ConnectionTarget = { host: asciiHostName(options.host), port };
+        Promise.resolve(target)
           .then(own)
           .then((raw: unknown) => {
             // a factory that forgot its `return` (or gave anything but a stream) is the caller's error
