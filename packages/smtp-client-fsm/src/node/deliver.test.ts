@@ -107,6 +107,12 @@ const ZONE: Record<string, Rr[]> = {
   'empty.deadmx.test': [],
   // A name DNS answers but no mailbox can have (a label starting with a hyphen).
   '-bad.test': [{ type: 'A', ip: '127.0.0.5' }],
+  // An exchanger on an internal address (a server that takes mail for anywhere), then a public one.
+  'inward.test': [
+    { type: 'MX', pref: 10, host: 'mx.inward.test' },
+    { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
+  ],
+  'mx.inward.test': [{ type: 'A', ip: '127.0.0.23' }],
   // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
   'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
   'mx.v6.test': [
@@ -232,6 +238,7 @@ beforeAll(async () => {
       await listenOn('127.0.0.20', { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], rcpt: (a) => (a.startsWith('no') ? '550 5.1.1 no such mailbox' : '250 2.1.5 ok') }, port);
       await listenOn('127.0.0.21', { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'] }, port);
       await listenOn('127.0.0.22', (n) => (n === 1 ? { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], rcpt: () => '550 5.1.1 no such mailbox' } : { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], fail421On: 'MAIL' }), port);
+      await listenOn('127.0.0.23', {}, port);
       if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
       break;
     } catch (e) {
@@ -635,6 +642,75 @@ describe('deliver: address literals, and domains whose exchangers have no addres
     const t = await deliver({ resolver: spy(asked, 'noaddr.test'), port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['n@noaddr.test'], body: 'x\r\n' });
     expect(t.recipients[0]).toMatchObject({ status: 'deferred', transient: true });
     expect(asked).toContain('A noaddr.test');
+  });
+});
+
+describe('deliver: isAllowedAddress, asked for every address before it is dialled', () => {
+  const msg = { port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', body: 'x\r\n' } as const;
+
+  it('an address it refuses is not dialled and is recorded; when every address of every exchanger is refused, the recipients fail for good (ERR_SMTP_CLIENT_INVALID_ADDRESS)', async () => {
+    const asked: string[] = [];
+    const before = acceptedBy('127.0.0.23');
+    const beforeOk = acceptedBy('127.0.0.4');
+    const r = await deliver({ ...msg, port, resolver: spy(asked), to: ['u@inward.test', 'v@inward.test'], isAllowedAddress: (address, exchange) => (asked.push(`ask ${address} ${exchange}`), false) });
+    expect(r.outcome).toBe('failed');
+    expect(r.recipients.map((x) => [x.address, x.status, x.permanent, x.errorCode])).toEqual([
+      ['u@inward.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+      ['v@inward.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+    ]);
+    expect(r.domains[0]!.attempts).toEqual([
+      { exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' },
+      { exchange: 'mx-ok.multi.test', address: '127.0.0.4', error: 'refused by isAllowedAddress: not dialled' },
+    ]);
+    expect(asked.filter((a) => a.startsWith('ask'))).toEqual(['ask 127.0.0.23 mx.inward.test', 'ask 127.0.0.4 mx-ok.multi.test']);
+    expect(acceptedBy('127.0.0.23')).toBe(before);
+    expect(acceptedBy('127.0.0.4')).toBe(beforeOk);
+  });
+
+  it('a refused address is no address of its exchanger and not one of maxAddresses: the next exchanger takes the message; allowed, the address is dialled as before', async () => {
+    const before = sessions.get('127.0.0.23')?.length ?? 0;
+    const r = await deliver({ ...msg, port, resolver, maxAddresses: 1, to: ['u@inward.test'], isAllowedAddress: (address) => address !== '127.0.0.23' });
+    expect(r.outcome).toBe('delivered');
+    expect(r.domains[0]!.attempts).toEqual([
+      { exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' },
+      { exchange: 'mx-ok.multi.test', address: '127.0.0.4' },
+    ]);
+    expect(sessions.get('127.0.0.23')?.length ?? 0).toBe(before);
+    const allowed = await deliver({ ...msg, port, resolver, to: ['u@inward.test'], isAllowedAddress: () => true });
+    expect(allowed.outcome).toBe('delivered');
+    expect(allowed.domains[0]!.attempts).toEqual([{ exchange: 'mx.inward.test', address: '127.0.0.23' }]);
+    expect(sessions.get('127.0.0.23')!.slice(before).flatMap((s) => s.messages.map((m) => m.to))).toEqual([['u@inward.test']]);
+  });
+
+  it('an address-literal recipient is asked for too: refused, nothing is dialled and it fails for good', async () => {
+    const asked: string[] = [];
+    const before = acceptedBy('127.0.0.23');
+    const seen: string[][] = [];
+    const r = await deliver({ ...msg, port, resolver: spy(asked), to: ['lit@[127.0.0.23]'], isAllowedAddress: (address, exchange) => (seen.push([address, exchange]), false) });
+    expect(asked).toEqual([]);
+    expect(seen).toEqual([['127.0.0.23', '[127.0.0.23]']]);
+    expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
+    expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' }]);
+    expect(acceptedBy('127.0.0.23')).toBe(before);
+  });
+
+  it('a predicate that throws, or answers anything but true, refuses the address (fail closed); the error it threw is in the attempt', async () => {
+    const before = acceptedBy('127.0.0.23');
+    const r = await deliver({ ...msg, port, resolver, to: ['lit@[127.0.0.23]'], isAllowedAddress: () => { throw new Error('policy store down'); } });
+    expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
+    expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: it threw Error: policy store down' }]);
+    // a promise (an async predicate) is no answer
+    const t = await deliver({ ...msg, port, resolver, to: ['lit@[127.0.0.23]'], isAllowedAddress: (() => Promise.resolve(true)) as unknown as () => boolean });
+    expect(t.recipients[0]).toMatchObject({ status: 'rejected', errorCode: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
+    expect(acceptedBy('127.0.0.23')).toBe(before);
+  });
+
+  it('an isAllowedAddress that is not a function is refused before any lookup', async () => {
+    const asked: string[] = [];
+    for (const bad of [true, 'public', {}]) {
+      await expect(deliver({ ...msg, port, resolver: spy(asked), to: ['u@inward.test'], isAllowedAddress: bad as unknown as () => boolean })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(/^isAllowedAddress/) });
+    }
+    expect(asked).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@
 import { messageOutcome, SmtpClientError, STAGE } from 'smtp-client-fsm';
 import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { connect, courtesyQuit } from './client.js';
 import { mxRecords, noRecord } from './mx.js';
 import { isWholeBody } from './body-source.js';
@@ -61,13 +61,100 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
    * @see RFC 5321 §5.1 (a configurable limit on the alternate addresses tried)
    */
   readonly maxSessions?: number;
+  /**
+   * Asked for every exchanger address before it is dialled, after DNS answered (and for an
+   * address-literal recipient, with the literal as `exchange`): `true` dials it; anything else,
+   * or a throw, refuses it (fail closed). A refused address is not dialled, is not one of
+   * `maxAddresses`, and is in `attempts` with its `error` (the thrown error's text when it threw);
+   * it counts as no address of that exchanger, so a domain every address of whose exchangers is
+   * refused fails for good, as one whose exchangers have no address:
+   * `ERR_SMTP_CLIENT_INVALID_ADDRESS`. Default: none, every address DNS gives is dialled. A relay
+   * that delivers for others sets it (e.g. {@link publicAddressesOnly}), or a recipient's domain
+   * (or an address literal) can point it at loopback or the internal network.
+   *
+   * @example
+   * await deliver({ from, to, body, isAllowedAddress: publicAddressesOnly });
+   * @see RFC 5321 §5.1
+   */
+  readonly isAllowedAddress?: (address: string, exchange: string) => boolean;
 }
 
-/** One connection attempt made by {@link deliver}. */
+/** Ranges no relay delivering for others should dial (RFC 6890's special-purpose registries). */
+let special: BlockList | undefined;
+function specialRanges(): BlockList {
+  if (special) return special;
+  const list = new BlockList();
+  const v4: [string, number][] = [
+    ['0.0.0.0', 8], // this network, unspecified
+    ['10.0.0.0', 8], // RFC 1918
+    ['100.64.0.0', 10], // shared address space (CGNAT)
+    ['127.0.0.0', 8], // loopback
+    ['169.254.0.0', 16], // link-local
+    ['172.16.0.0', 12], // RFC 1918
+    ['192.0.0.0', 24], // IETF protocol assignments
+    ['192.0.2.0', 24], // documentation
+    ['192.168.0.0', 16], // RFC 1918
+    ['198.18.0.0', 15], // benchmarking
+    ['198.51.100.0', 24], // documentation
+    ['203.0.113.0', 24], // documentation
+    ['224.0.0.0', 4], // multicast
+    ['240.0.0.0', 4], // reserved, and the limited broadcast address
+  ];
+  const v6: [string, number][] = [
+    ['::', 128], // unspecified
+    ['::1', 128], // loopback
+    ['64:ff9b:1::', 48], // local-use NAT64
+    ['100::', 64], // discard-only
+    ['2001:db8::', 32], // documentation
+    ['fc00::', 7], // unique local
+    ['fe80::', 10], // link-local
+    ['fec0::', 10], // site-local (deprecated)
+    ['ff00::', 8], // multicast
+  ];
+  for (const [net, bits] of v4) list.addSubnet(net, bits, 'ipv4');
+  for (const [net, bits] of v6) list.addSubnet(net, bits, 'ipv6');
+  return (special = list);
+}
+
+/**
+ * An {@link DeliverOptions.isAllowedAddress} for a relay that delivers for others: true for a
+ * public unicast IPv4 or IPv6 address; false for loopback, private (RFC 1918), shared (CGNAT,
+ * 100.64.0.0/10), link-local, unspecified, multicast, reserved, benchmarking and documentation
+ * ranges, their IPv6 equivalents (`::1`, `fc00::/7`, `fe80::/10`, `fec0::/10`, `ff00::/8`, ...),
+ * an IPv4-mapped IPv6 address of any of the IPv4 ones (`::ffff:10.0.0.5`), an address with a zone
+ * (`fe80::1%eth0`), and anything that is not an IP address.
+ *
+ * @example
+ * await deliver({ from, to, body, isAllowedAddress: publicAddressesOnly });
+ * publicAddressesOnly('10.0.0.5'); // false
+ * @see RFC 6890, RFC 1918, RFC 6598, RFC 4193, RFC 4291
+ */
+export function publicAddressesOnly(address: string): boolean {
+  const family = typeof address === 'string' && !address.includes('%') ? isIP(address) : 0;
+  if (family === 0) return false;
+  try {
+    return !specialRanges().check(address, family === 4 ? 'ipv4' : 'ipv6');
+  } catch {
+    return false;
+  }
+}
+
+/** Why `isAllowedAddress` refused an address; undefined when it allowed it. */
+function refusal(allowed: DeliverOptions['isAllowedAddress'], address: string, exchange: string): string | undefined {
+  if (!allowed) return undefined;
+  try {
+    if (allowed(address, exchange) === true) return undefined;
+  } catch (e) {
+    return `refused by isAllowedAddress: it threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+  }
+  return 'refused by isAllowedAddress: not dialled';
+}
+
+/** One connection attempt made by {@link deliver}, or an address `isAllowedAddress` refused (not dialled). */
 export interface DeliveryAttempt {
   readonly exchange: string;
   readonly address: string;
-  /** Why this address was left for the next one. */
+  /** Why this address was left for the next one (for a refused address, why it was not dialled). */
   readonly error?: string;
 }
 
@@ -78,7 +165,8 @@ export interface DomainDelivery {
   readonly recipients: readonly RecipientResult[];
   /**
    * Every address tried, in order: an address once per connection to it (again for each new
-   * connection that carried on recipients LIMITS MAILMAX left untried there).
+   * connection that carried on recipients LIMITS MAILMAX left untried there), and each address
+   * `isAllowedAddress` refused, where it would have been tried, with its `error`.
    */
   readonly attempts: readonly DeliveryAttempt[];
   /**
@@ -178,13 +266,13 @@ function attemptLimit(name: 'maxAddresses' | 'maxSessions', v: unknown, fallback
 
 /**
  * IPv6 then IPv4 addresses of a host (an IP address, or an address literal, is its own);
- * `none` when DNS answered that it has none (no such name, or no A or AAAA record), not when a
- * lookup failed.
+ * `answered` unless a lookup failed (an empty list that DNS answered: no such name, or no A or
+ * AAAA record).
  */
-async function addresses(host: string, resolver: MxResolver): Promise<{ list: string[]; none: boolean }> {
+async function addresses(host: string, resolver: MxResolver): Promise<{ list: string[]; answered: boolean }> {
   const literal = literalAddress(host);
-  if (literal) return { list: [literal], none: false };
-  if (isIP(host)) return { list: [host], none: false };
+  if (literal) return { list: [literal], answered: true };
+  if (isIP(host)) return { list: [host], answered: true };
   let answered = true;
   const lookup = (query: Promise<string[]>): Promise<string[]> =>
     query.catch((e: unknown) => {
@@ -192,8 +280,7 @@ async function addresses(host: string, resolver: MxResolver): Promise<{ list: st
       return [];
     });
   const [v6, v4] = await Promise.all([lookup(resolver.resolve6(host)), lookup(resolver.resolve4(host))]);
-  const list = [...v6, ...v4];
-  return { list, none: list.length === 0 && answered };
+  return { list: [...v6, ...v4], answered };
 }
 
 /**
@@ -232,9 +319,12 @@ async function addresses(host: string, resolver: MxResolver): Promise<{ list: st
  * @see RFC 5321 §5.1, RFC 7505, RFC 9422
  */
 export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
-  const { resolver: given, maxAddresses: addressOption, maxSessions: sessionOption, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
+  const { resolver: given, maxAddresses: addressOption, maxSessions: sessionOption, isAllowedAddress, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
   const maxAddresses = attemptLimit('maxAddresses', addressOption, 5);
   const maxSessions = attemptLimit('maxSessions', sessionOption, 2);
+  if (isAllowedAddress !== undefined && typeof isAllowedAddress !== 'function') {
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'isAllowedAddress: expected a function (address, exchange) => boolean');
+  }
   // A recipient listed twice (its domain in any case, or in U-labels and A-labels: the core's rule)
   // is delivered once, in one RCPT under its first spelling, as send() does; each spelling given
   // is reported, with the result of that RCPT.
@@ -291,14 +381,24 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
         limited = tried >= maxAddresses ? 'ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED' : sessions >= maxSessions ? 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED' : undefined;
         return limited !== undefined;
       };
-      /** True while every exchanger looked up has no address, as DNS answered (not a failed lookup). */
+      /**
+       * True while every exchanger looked up has no address, as DNS answered (not a failed lookup),
+       * but those isAllowedAddress refused.
+       */
       let unusable = true;
       hosts: for (const exchange of found.hosts) {
         if (stop()) break;
         const addressed = await addresses(exchange, resolver);
-        if (!addressed.none) unusable = false;
+        if (!addressed.answered) unusable = false;
         for (const address of addressed.list) {
           if (stop()) break hosts;
+          // asked before it is dialled: a refused address is not dialled, nor one of maxAddresses
+          const refused = refusal(isAllowedAddress, address, exchange);
+          if (refused !== undefined) {
+            attempts.push({ exchange, address, error: refused });
+            continue;
+          }
+          unusable = false;
           tried++;
           // TLS names the exchanger, not the address (an address, or an address literal, names none).
           const named = !isIP(exchange) && literalAddress(exchange) === undefined;
@@ -388,7 +488,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
         }
       }
       // RFC 5321 §5.1: MX records none of which is usable, or an implicit MX that is not (the
-      // domain has no address), is an error, not something to try again
+      // domain has no address, or none isAllowedAddress allows), is an error, not something to try again
       if (tried === 0 && unusable) return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS')), attempts };
       if (limited !== undefined) {
         // the recipients still deferred (no session took the message: the loop returns when one
