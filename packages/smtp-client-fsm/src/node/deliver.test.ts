@@ -694,10 +694,10 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
     expect(acceptedBy('127.0.0.23')).toBe(before);
   });
 
-  it('a predicate that throws, or answers anything but true, refuses the address (fail closed); the error it threw is in the attempt', async () => {
+  it('a predicate that throws, or answers anything but true, refuses the address (fail closed); a throw defers (the policy failed, not the domain), its error in the attempt', async () => {
     const before = acceptedBy('127.0.0.23');
     const r = await deliver({ ...msg, port, resolver, to: ['lit@[127.0.0.23]'], isAllowedAddress: () => { throw new Error('policy store down'); } });
-    expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', permanent: false });
     expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: it threw Error: policy store down' }]);
     // a promise (an async predicate) is no answer
     const t = await deliver({ ...msg, port, resolver, to: ['lit@[127.0.0.23]'], isAllowedAddress: (() => Promise.resolve(true)) as unknown as () => boolean });

@@ -67,7 +67,9 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
    * or a throw, refuses it (fail closed). A refused address is not dialled, is not one of
    * `maxAddresses`, and is in `attempts` with its `error` (the thrown error's text when it threw);
    * it counts as no address of that exchanger, so a domain every address of whose exchangers is
-   * refused fails for good, as one whose exchangers have no address:
+   * refused fails for good, as one whose exchangers have no address (a throw is the policy's own
+   * failure, not an answer about the domain: its recipients are deferred, as after a failed DNS
+   * lookup):
    * `ERR_SMTP_CLIENT_INVALID_ADDRESS`. Default: none, every address DNS gives is dialled. A relay
    * that delivers for others sets it (e.g. {@link publicAddressesOnly}), or a recipient's domain
    * (or an address literal) can point it at loopback or the internal network.
@@ -139,15 +141,20 @@ export function publicAddressesOnly(address: string): boolean {
   }
 }
 
-/** Why `isAllowedAddress` refused an address; undefined when it allowed it. */
-function refusal(allowed: DeliverOptions['isAllowedAddress'], address: string, exchange: string): string | undefined {
+/**
+ * Why `isAllowedAddress` refused an address (undefined: it allowed it), and whether the refusal is
+ * an answer (`false`, or anything but `true`) or the predicate's own failure (a throw: the address
+ * is not dialled either, but, like a failed DNS lookup, that says nothing about the domain, so its
+ * recipients are deferred rather than failed).
+ */
+function refusal(allowed: DeliverOptions['isAllowedAddress'], address: string, exchange: string): { readonly error: string; readonly threw: boolean } | undefined {
   if (!allowed) return undefined;
   try {
     if (allowed(address, exchange) === true) return undefined;
   } catch (e) {
-    return `refused by isAllowedAddress: it threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    return { error: `refused by isAllowedAddress: it threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, threw: true };
   }
-  return 'refused by isAllowedAddress: not dialled';
+  return { error: 'refused by isAllowedAddress: not dialled', threw: false };
 }
 
 /** One connection attempt made by {@link deliver}, or an address `isAllowedAddress` refused (not dialled). */
@@ -395,7 +402,8 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           // asked before it is dialled: a refused address is not dialled, nor one of maxAddresses
           const refused = refusal(isAllowedAddress, address, exchange);
           if (refused !== undefined) {
-            attempts.push({ exchange, address, error: refused });
+            attempts.push({ exchange, address, error: refused.error });
+            if (refused.threw) unusable = false;
             continue;
           }
           unusable = false;
