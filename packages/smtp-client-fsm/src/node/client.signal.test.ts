@@ -4,10 +4,14 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { connect } from './index.js';
+import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
+import type { ScriptedListener } from '../../test/scripted-server.js';
 
 const servers: Server[] = [];
+const listeners: ScriptedListener[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+  await Promise.all(listeners.splice(0).map((l) => l.close()));
 });
 
 /** A server that accepts and never greets; `sockets` records each connection and whether it closed. */
@@ -22,22 +26,11 @@ async function silent(): Promise<{ port: number; sockets: { socket: Socket; clos
   return { port: (server.address() as AddressInfo).port, sockets };
 }
 
-/** A server that greets and answers EHLO and QUIT. */
+/** A scripted server that greets and answers every command (closed after the tests). */
 async function polite(): Promise<number> {
-  const server = createServer((socket) => {
-    socket.on('error', () => undefined);
-    socket.write('220 mx.test ESMTP\r\n');
-    socket.on('data', (d) => {
-      for (const line of d.toString('latin1').split('\r\n').filter(Boolean)) {
-        if (/^EHLO/i.test(line)) socket.write('250 mx.test\r\n');
-        else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return (server.address() as AddressInfo).port;
+  const listener = await listenScripted(() => new ScriptedServer());
+  listeners.push(listener);
+  return listener.port;
 }
 
 const until = async (check: () => boolean): Promise<void> => {

@@ -1,29 +1,21 @@
 // A connection factory is told where connect would have dialled.
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect as netConnect, createServer } from 'node:net';
-import type { AddressInfo, Server } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { connect } from './index.js';
+import { ScriptedServer, listenScripted } from '../../test/scripted-server.js';
+import type { ScriptedListener } from '../../test/scripted-server.js';
 import type { ConnectionTarget } from './index.js';
 
-const servers: Server[] = [];
+const listeners: ScriptedListener[] = [];
 afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  await Promise.all(listeners.map((l) => l.close()));
 });
 
+/** A scripted server that greets and answers every command (closed after the tests). */
 async function polite(): Promise<number> {
-  const server = createServer((socket) => {
-    socket.on('error', () => undefined);
-    socket.write('220 mx.test ESMTP\r\n');
-    socket.on('data', (d) => {
-      for (const line of d.toString('latin1').split('\r\n').filter(Boolean)) {
-        if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
-        else socket.write('250 mx.test\r\n');
-      }
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return (server.address() as AddressInfo).port;
+  const listener = await listenScripted(() => new ScriptedServer());
+  listeners.push(listener);
+  return listener.port;
 }
 
 describe('connect({ connection }): the factory gets the target', () => {
