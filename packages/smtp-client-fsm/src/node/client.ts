@@ -13,6 +13,7 @@ import { nodeCrypto } from './crypto.js';
 import { chunks, discard, isBodySource, pieces } from './body-source.js';
 import type { BodySource } from './body-source.js';
 import { carryOnUntried } from './carry-over.js';
+import { MAX_DELAY } from './timers.js';
 
 /**
  * Transport security, smtpkit's one TLS vocabulary (`TlsSecurity`, the core's `security` option):
@@ -230,11 +231,6 @@ export interface SmtpClient {
   close(): void;
 }
 
-/**
- * The longest delay a Node timer holds (about 24.8 days): a longer one runs after 1 ms (with a
- * TimeoutOverflowWarning), so longer deadlines are held at this.
- */
-const MAX_DELAY = 2 ** 31 - 1;
 
 /** Output is written in pieces of at most this many octets, each reporting its completion. */
 const WRITE_PIECE = 64 * 1024;

@@ -11,6 +11,7 @@ import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client
 import { createRateLimiter } from './rate-limit.js';
 import type { RateLimiter } from './rate-limit.js';
 import { deferredWith, mergeSendResults, untriedAtMailMax } from './carry-over.js';
+import { MAX_DELAY } from './timers.js';
 
 /**
  * Options of {@link createPool}: the connection options plus the pool's limits.
@@ -207,8 +208,6 @@ function roundTrips(client: SmtpClient, to: unknown, pipelining: boolean | undef
   return pipelining !== false && client.capabilities.pipelining ? 2 : (Array.isArray(to) ? to.length : 1) + 3;
 }
 
-/** The largest delay `setTimeout` keeps (a longer one would fire at once). */
-const MAX_DELAY = 2 ** 31 - 1;
 
 /**
  * A pool of connections for many messages: up to `maxConnections` connections, each sending its

@@ -1,5 +1,6 @@
 // Rate limiting for senders: at most `messages` starts in any `interval` ms (a sliding window).
 import { SmtpClientError } from 'smtp-client-fsm';
+import { MAX_DELAY } from './timers.js';
 
 /**
  * A sliding-window limiter: `take()` resolves when one more message may start without going over
@@ -34,7 +35,7 @@ const realClock: RateLimiterClock = {
   now: () => performance.now(),
   // a longer timer would run after 1 ms (Node's TimeoutOverflowWarning): the grant loop would wake
   // every ms for the rest of an interval over 24.8 days; it sleeps again after this one instead
-  sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 2 ** 31 - 1))),
+  sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, MAX_DELAY))),
 };
 
 /**
