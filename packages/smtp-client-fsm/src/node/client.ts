@@ -115,7 +115,12 @@ export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto
    * `may` level on a later attempt. The client's `tls` is then undefined and `tlsFallback` holds
    * the handshake's error. Each of the two connections has its own `connectTimeout`. Default
    * false: the failure rejects `connect` with `ERR_SMTP_CLIENT_TLS_FAILED`. Never with `auth`
-   * (credentials are not sent because a handshake failed) nor with another `security`.
+   * (credentials are not sent because a handshake failed) nor with another `security`, nor after
+   * a certificate that failed the verification asked for with `tls: { rejectUnauthorized: true }`
+   * (an untrusted or expired certificate, one for another name, a `checkServerIdentity` that
+   * refused it): that rejects with `ERR_SMTP_CLIENT_TLS_FAILED` as without the fallback, rather
+   * than sending in clear to the host whose certificate had to verify. `createPool`, `sendMail`
+   * and `deliver` connect the same way.
    *
    * @example
    * const client = await connect({ host: 'mx.example.org', port: 25, plaintextFallback: true });
@@ -231,6 +236,12 @@ export interface SmtpClient {
   close(): void;
 }
 
+
+/**
+ * STARTTLS handshake failures that were the certificate failing the verification the caller asked
+ * for (`tls.rejectUnauthorized`): never a reason to go on in plaintext.
+ */
+const certificateRefused = new WeakSet<SmtpClientError>();
 
 /** Output is written in pieces of at most this many octets, each reporting its completion. */
 const WRITE_PIECE = 64 * 1024;
@@ -600,7 +611,11 @@ class Client implements SmtpClient {
     // A failed handshake (certificate refused, protocol mismatch) is reported as a TLS failure,
     // not as a lost connection, so callers can tell the cause.
     secure.once('error', (e: Error) => {
-      if (!established) this.lastError ??= new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', `TLS handshake failed: ${e.message}`, 'remote', { cause: e });
+      if (established || this.lastError) return;
+      this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_TLS_FAILED', `TLS handshake failed: ${e.message}`, 'remote', { cause: e });
+      // Node sets authorizationError once the handshake is done and the certificate check (its
+      // chain, checkServerIdentity) fails; it then ends the socket only when verification was asked for.
+      if (secure.authorizationError) certificateRefused.add(this.lastError);
     });
     this.attach(secure);
   }
@@ -820,12 +835,15 @@ export async function connect(options: ConnectOptions): Promise<SmtpClient> {
   return connectOnce(options as ConnectOptions & { auth?: AuthOptions });
 }
 
-/** One connection, and with `plaintextFallback` a second one without STARTTLS after a failed handshake. */
+/**
+ * One connection, and with `plaintextFallback` a second one without STARTTLS after a handshake that
+ * failed for another reason than the certificate check.
+ */
 async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Promise<SmtpClient> {
   try {
     return await connectSession(options);
   } catch (e) {
-    const fallback = options.plaintextFallback === true && !options.auth && e instanceof SmtpClientError && e.code === 'ERR_SMTP_CLIENT_TLS_FAILED' && policyFor(options) === 'opportunistic';
+    const fallback = options.plaintextFallback === true && !options.auth && e instanceof SmtpClientError && e.code === 'ERR_SMTP_CLIENT_TLS_FAILED' && !certificateRefused.has(e) && policyFor(options) === 'opportunistic';
     if (!fallback) throw e;
     const client = await connectSession({ ...options, security: 'off' });
     client.tlsFallback = e;
