@@ -314,8 +314,9 @@ async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffe
 
 /**
  * `--workers N`, primary side: forks N workers running the same command line, prints the
- * listening line once every worker listens, forwards SIGHUP, stops them all on SIGINT/SIGTERM
- * (exit 0) and, when a worker dies on its own, says so and stops the others (exit 1; exit 0 when
+ * listening line once every worker listens, forwards SIGHUP (to a worker that was starting, once
+ * it listens: it may have read the files before), stops them all on SIGINT/SIGTERM (exit 0) and,
+ * when a worker dies on its own, says so and stops the others (exit 1; exit 0 when
  * that worker had stopped gracefully on a signal of its own): nothing is restarted silently. A
  * worker that cannot start (exit 2 or 3 before every worker listens) makes the command exit so too.
  */
@@ -326,6 +327,8 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
   // the workers that listen: a worker answers SIGHUP once it listens; one that is still starting
   // reads the certificate files as it starts, and a SIGHUP before its own catch would kill it
   const ready = new Set<number>();
+  // SIGHUPs so far: one after the forks is sent to a starting worker once it listens
+  let hangups = 0;
   const stop = (why: string): void => {
     if (stopping) return;
     stopping = true;
@@ -336,7 +339,8 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
   // SIGHUP between a fork and its handler killed the primary (its workers then lost their channel).
   await answerServeSignals({
     hangup: () => {
-      logger.info({ workers: ready.size, starting: workers.length - ready.size }, 'SIGHUP: forwarded to the workers that listen (a starting one reads the certificate as it starts)');
+      hangups++;
+      logger.info({ workers: ready.size, starting: workers.length - ready.size }, 'SIGHUP: forwarded to the workers that listen (a starting one gets it once it listens)');
       workers.forEach((w, i) => {
         if (ready.has(i)) w.process.kill('SIGHUP');
       });
@@ -344,6 +348,7 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
     stop,
   });
   for (let i = 0; i < opts.workers; i++) workers.push(cluster.fork());
+  const hangupsAtFork = hangups;
   const exited = workers.map(
     (w, i) =>
       new Promise<void>((resolve) => {
@@ -355,6 +360,10 @@ async function runPrimary(opts: ServeOptions, logger: ServerLogger): Promise<voi
           if (address !== '' && address !== msg.listening) logger.error({ worker: i + 1, address: msg.listening, expected: address }, 'worker listens on another address');
           address = msg.listening;
           ready.add(i);
+          if (hangups > hangupsAtFork) {
+            logger.info({ worker: i + 1 }, 'SIGHUP came while this worker started: sent now that it listens');
+            w.process.kill('SIGHUP');
+          }
           if (ready.size === workers.length) process.stdout.write(`listening on ${address}\n`);
         });
         w.once('exit', (code, signal) => {
