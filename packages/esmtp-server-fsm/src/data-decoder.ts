@@ -47,16 +47,19 @@ const SOFT_DOT_CR = 7;
  */
 const CONTROL_BITS = (x: number): number => (x - 0x0e0e0e0e) & ~x & 0x80808080;
 
+/** Byte 0 of a word is its low byte (the word scan finds a byte's place from its bit position). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * An aligned 32-bit view of `data[from, to)` for the word-at-a-time scan, or undefined when the
- * range is short (under 64 bytes: not worth the view). `base` is the index in `data` of word 0.
+ * range is short (under 64 bytes: not worth the view) or the platform is big-endian. `base` is the index in `data` of word 0.
  * The view is signed (Int32Array): its elements stay small integers for the engine, where unsigned
  * ones above 2^31 would not.
  */
 function wordView(data: Uint8Array, from: number, to: number): { readonly words: Int32Array | undefined; readonly base: number } {
   const start = (data.byteOffset + from + 3) & ~3;
   const count = (data.byteOffset + to - start) >> 2;
-  return { words: to - from >= 64 && count > 0 ? new Int32Array(data.buffer, start, count) : undefined, base: start - data.byteOffset };
+  return { words: LITTLE_ENDIAN && to - from >= 64 && count > 0 ? new Int32Array(data.buffer, start, count) : undefined, base: start - data.byteOffset };
 }
 
 /**
@@ -117,6 +120,7 @@ export class DataDecoder {
     let i = from;
     const { words, base } = wordView(data, from, to);
     const nWords = words === undefined ? 0 : words.length;
+    const wordsEnd = base + (nWords << 2);
     while (i < to) {
       const b = data[i]!;
       switch (state) {
@@ -147,37 +151,42 @@ export class DataDecoder {
           // with '.', CR or LF).
           let j = i;
           for (;;) {
-            // Skip content bytes (all above CR): byte by byte up to a word boundary, then four
-            // words (16 bytes) per loop turn with one branch, then word by word, then the bytes
-            // of the word that holds the control byte. Long lines cost about a quarter of the
-            // loads and compares of a byte loop. (Inlined here: it runs once per line.)
-            if (words !== undefined && j >= base) {
-              let aligned = true;
-              while (((j - base) & 3) !== 0) {
-                if (j >= to || data[j]! <= CR) {
-                  aligned = false;
-                  break;
-                }
-                j++;
-              }
-              if (aligned) {
-                let w = (j - base) >> 2;
-                // CONTROL_BITS of four words, with the mask applied once to their union (the same
-                // test: AND distributes over OR)
+            // Skip content bytes (all above CR) a word at a time: the word that holds j with the
+            // bytes before j masked off, then four words (16 bytes) per loop turn with one
+            // branch, then word by word; the lowest flagged byte of the word that has one is
+            // found with clz32, so no byte loop runs before or after a line's words. Only the
+            // unaligned head and tail of the range go byte by byte. A flagged byte that is not
+            // a control byte (a borrow from a masked one) only costs one more turn below.
+            if (j >= base && j < wordsEnd) {
+              let w = (j - base) >> 2;
+              let bits = CONTROL_BITS(words![w]!) & (-1 << (((j - base) & 3) << 3));
+              if (bits === 0) {
+                w++;
+                // CONTROL_BITS of four words, with the mask applied once to their union (the
+                // same test: AND distributes over OR)
                 while (w + 3 < nWords) {
-                  const a = words[w]!;
-                  const b = words[w + 1]!;
-                  const c = words[w + 2]!;
-                  const d = words[w + 3]!;
+                  const a = words![w]!;
+                  const b = words![w + 1]!;
+                  const c = words![w + 2]!;
+                  const d = words![w + 3]!;
                   if (((((a - 0x0e0e0e0e) & ~a) | ((b - 0x0e0e0e0e) & ~b) | ((c - 0x0e0e0e0e) & ~c) | ((d - 0x0e0e0e0e) & ~d)) & 0x80808080) !== 0) break;
                   w += 4;
                 }
-                while (w < nWords && CONTROL_BITS(words[w]!) === 0) w++;
-                j = base + (w << 2);
+                for (; w < nWords; w++) {
+                  bits = CONTROL_BITS(words![w]!);
+                  if (bits !== 0) break;
+                }
+              }
+              if (bits !== 0) {
+                j = base + (w << 2) + ((31 - Math.clz32(bits & -bits)) >> 3);
+              } else {
+                j = wordsEnd;
                 while (j < to && data[j]! > CR) j++;
               }
             } else {
-              while (j < to && data[j]! > CR) j++;
+              const stop = j < base && base < to ? base : to;
+              while (j < stop && data[j]! > CR) j++;
+              if (j === stop && stop < to) continue;
             }
             if (j >= to) break;
             const c = data[j]!;

@@ -87,6 +87,33 @@ describe('DataDecoder: the word-at-a-time scan in misaligned views', () => {
   });
 });
 
+describe('DataDecoder: the word scan resumed inside a word after a CRLF', () => {
+  it('finds a bare CR or LF after a CRLF whose bytes share its word, whatever a borrow from them flags', () => {
+    // The scan goes on from the byte after an ordinary CRLF in the word that holds it, with the
+    // bytes before that masked off. The word test subtracts from every byte at once, so a control
+    // byte below borrows from the byte above it: 0x0e right after the LF reads as flagged too.
+    // That byte and any after it must still be content, and the next bare CR or LF still found.
+    const wrong: string[] = [];
+    for (const policy of ['reject', 'normalize'] as const) {
+      for (const after of [0x0e, 0x0f, 0x78]) {
+        for (let crlf = 0; crlf < 8; crlf++) {
+          for (let gap = 1; gap <= 9; gap++) {
+            for (const value of [CR, LF]) {
+              const input = new Uint8Array(80).fill(0x78);
+              input.set([CR, LF, after], crlf);
+              input[crlf + 2 + gap] = value;
+              const expected = open(input, policy, value === CR ? 1 : 0, value === LF ? 1 : 0);
+              if (decodeByteByByte(input, policy) !== expected) wrong.push(`byte by byte: ${JSON.stringify(String.fromCharCode(...input))}`);
+              wrong.push(...misses(input, policy, expected));
+            }
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('DataDecoder: the word-at-a-time scan over 8-bit content', () => {
   it('finds a bare CR or LF at every position of a line of bytes above 0x7f (words read as negative numbers), at every alignment', () => {
     const wrong: string[] = [];
