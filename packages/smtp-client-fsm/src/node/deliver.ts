@@ -103,11 +103,13 @@ function specialRanges(): BlockList {
     ['240.0.0.0', 4], // reserved, and the limited broadcast address
   ];
   const v6: [string, number][] = [
-    ['::', 128], // unspecified
-    ['::1', 128], // loopback
-    ['64:ff9b:1::', 48], // local-use NAT64
+    // (::/8 is refused in publicAddressesOnly: here it would hold every IPv4 address, as mapped)
     ['100::', 64], // discard-only
+    ['2001::', 32], // Teredo
+    ['2001:2::', 48], // benchmarking
     ['2001:db8::', 32], // documentation
+    ['2002::', 16], // 6to4
+    ['3fff::', 20], // documentation
     ['fc00::', 7], // unique local
     ['fe80::', 10], // link-local
     ['fec0::', 10], // site-local (deprecated)
@@ -122,23 +124,65 @@ function specialRanges(): BlockList {
  * An {@link DeliverOptions.isAllowedAddress} for a relay that delivers for others: true for a
  * public unicast IPv4 or IPv6 address; false for loopback, private (RFC 1918), shared (CGNAT,
  * 100.64.0.0/10), link-local, unspecified, multicast, reserved, benchmarking and documentation
- * ranges, their IPv6 equivalents (`::1`, `fc00::/7`, `fe80::/10`, `fec0::/10`, `ff00::/8`, ...),
- * an IPv4-mapped IPv6 address of any of the IPv4 ones (`::ffff:10.0.0.5`), an address with a zone
- * (`fe80::1%eth0`), and anything that is not an IP address.
+ * ranges, their IPv6 equivalents (`::1`, `fc00::/7`, `fe80::/10`, `fec0::/10`, `ff00::/8`,
+ * `2001:2::/48`, `2001:db8::/32`, `3fff::/20`, ...), an address with a zone (`fe80::1%eth0`), and
+ * anything that is not an IP address. IPv6 addresses that lead to an IPv4 one, in any form `isIP`
+ * takes (any case, `::`, a dotted quad or hex groups):
+ * - IPv4-mapped (`::ffff:0:0/96`) and NAT64's well-known prefix (`64:ff9b::/96`, RFC 6052, which
+ *   a NAT64 gateway translates to the embedded address): false when the IPv4 address is refused
+ *   (`::ffff:7f00:1`, `64:ff9b::10.0.0.5`), true for a public one (`64:ff9b::8.8.8.8`, an MX seen
+ *   through DNS64);
+ * - the rest of `::/8`, reserved (RFC 4291): false, public or not: the deprecated IPv4-compatible
+ *   `::a.b.c.d`, IPv4-translated `::ffff:0:a.b.c.d`, the rest of `64:ff9b::/32` and local-use
+ *   NAT64 (`64:ff9b:1::/48`);
+ * - 6to4 (`2002::/16`, RFC 3056) and Teredo (`2001::/32`, RFC 4380): false, public or not. Both are
+ *   obsolete transition mechanisms (RFC 7526; Teredo's servers are gone) no mail exchanger needs,
+ *   and the IPv4 address they carry names a tunnel end, not the host reached: a 6to4 address of the
+ *   relay's own site, behind its public router, is a host of its internal network.
  *
  * @example
  * await deliver({ from, to, body, isAllowedAddress: publicAddressesOnly });
  * publicAddressesOnly('10.0.0.5'); // false
- * @see RFC 6890, RFC 1918, RFC 6598, RFC 4193, RFC 4291
+ * publicAddressesOnly('64:ff9b::7f00:1'); // false: 127.0.0.1 through NAT64
+ * @see RFC 6890, RFC 1918, RFC 6598, RFC 4193, RFC 4291, RFC 6052, RFC 3056, RFC 4380, RFC 7526
  */
 export function publicAddressesOnly(address: string): boolean {
   const family = typeof address === 'string' && !address.includes('%') ? isIP(address) : 0;
   if (family === 0) return false;
   try {
-    return !specialRanges().check(address, family === 4 ? 'ipv4' : 'ipv6');
+    if (family === 4) return !specialRanges().check(address, 'ipv4');
+    const g = ipv6Groups(address);
+    // IPv4-mapped (::ffff:0:0/96), NAT64's well-known prefix (64:ff9b::/96): the IPv4 address reached
+    const zero = g[2] === 0 && g[3] === 0 && g[4] === 0;
+    const mapped = zero && g[0] === 0 && g[1] === 0 && g[5] === 0xffff;
+    const nat64 = zero && g[0] === 0x64 && g[1] === 0xff9b && g[5] === 0;
+    if (mapped || nat64) {
+      return !specialRanges().check(`${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`, 'ipv4');
+    }
+    // the rest of ::/8 is reserved: unspecified, loopback, IPv4-compatible (::/96, deprecated),
+    // IPv4-translated, the rest of 64:ff9b::/32 with local-use NAT64 (64:ff9b:1::/48)
+    return g[0]! >= 0x100 && !specialRanges().check(address, 'ipv6');
   } catch {
     return false;
   }
+}
+
+/** The eight 16-bit groups of an address `isIP` took for IPv6 (no zone): any case, `::`, a dotted quad last. */
+function ipv6Groups(address: string): number[] {
+  let text = address;
+  const low: number[] = [];
+  const last = text.lastIndexOf(':');
+  if (text.includes('.', last)) {
+    const q = text.slice(last + 1).split('.').map(Number);
+    low.push(q[0]! * 256 + q[1]!, q[2]! * 256 + q[3]!);
+    // '::1.2.3.4' keeps its '::', 'ffff:1.2.3.4' loses its ':'
+    text = text.slice(0, text[last - 1] === ':' ? last + 1 : last);
+  }
+  const gap = text.indexOf('::');
+  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((h) => parseInt(h, 16)));
+  const head = parse(gap === -1 ? text : text.slice(0, gap));
+  const tail = [...parse(gap === -1 ? '' : text.slice(gap + 2)), ...low];
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
 }
 
 /**
