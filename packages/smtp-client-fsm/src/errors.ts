@@ -61,7 +61,10 @@ export type ClientErrorCode =
   // `./node`'s `deliver`: `maxSessions` sessions tried, recipients left deferred (a result).
   | 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED'
   // `xclientState(..., { required: true })` and a server that does not offer XCLIENT (permanent).
-  | 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE';
+  | 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE'
+  // `./node`'s `deliver`: `isAllowedAddress` refused a domain's addresses and none was dialled (a
+  // result: permanent when it answered, deferred when it threw).
+  | 'ERR_SMTP_CLIENT_ADDRESS_REFUSED';
 
 /**
  * The one error class of smtp-client-fsm, a subclass of the smtpkit-wide `SmtpkitError`: a stable
@@ -145,6 +148,7 @@ const CODES: Readonly<Record<ClientErrorCode, true>> = {
   ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED: true,
   ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED: true,
   ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE: true,
+  ERR_SMTP_CLIENT_ADDRESS_REFUSED: true,
 };
 
 /** @internal True when `code` is one of {@link ClientErrorCode}. */

@@ -113,6 +113,11 @@ const ZONE: Record<string, Rr[]> = {
     { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
   ],
   'mx.inward.test': [{ type: 'A', ip: '127.0.0.23' }],
+  // An exchanger with no address, then one on an internal address.
+  'halfinward.test': [
+    { type: 'MX', pref: 10, host: 'gone.deadmx.test' },
+    { type: 'MX', pref: 20, host: 'mx.inward.test' },
+  ],
   // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
   'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
   'mx.v6.test': [
@@ -648,15 +653,15 @@ describe('deliver: address literals, and domains whose exchangers have no addres
 describe('deliver: isAllowedAddress, asked for every address before it is dialled', () => {
   const msg = { port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', body: 'x\r\n' } as const;
 
-  it('an address it refuses is not dialled and is recorded; when every address of every exchanger is refused, the recipients fail for good (ERR_SMTP_CLIENT_INVALID_ADDRESS)', async () => {
+  it('an address it refuses is not dialled and is recorded; when every address of every exchanger is refused, the recipients fail for good (ERR_SMTP_CLIENT_ADDRESS_REFUSED)', async () => {
     const asked: string[] = [];
     const before = acceptedBy('127.0.0.23');
     const beforeOk = acceptedBy('127.0.0.4');
     const r = await deliver({ ...msg, port, resolver: spy(asked), to: ['u@inward.test', 'v@inward.test'], isAllowedAddress: (address, exchange) => (asked.push(`ask ${address} ${exchange}`), false) });
     expect(r.outcome).toBe('failed');
     expect(r.recipients.map((x) => [x.address, x.status, x.permanent, x.errorCode])).toEqual([
-      ['u@inward.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
-      ['v@inward.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+      ['u@inward.test', 'rejected', true, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED'],
+      ['v@inward.test', 'rejected', true, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED'],
     ]);
     expect(r.domains[0]!.attempts).toEqual([
       { exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' },
@@ -689,7 +694,7 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
     const r = await deliver({ ...msg, port, resolver: spy(asked), to: ['lit@[127.0.0.23]'], isAllowedAddress: (address, exchange) => (seen.push([address, exchange]), false) });
     expect(asked).toEqual([]);
     expect(seen).toEqual([['127.0.0.23', '[127.0.0.23]']]);
-    expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
+    expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' });
     expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' }]);
     expect(acceptedBy('127.0.0.23')).toBe(before);
   });
@@ -697,12 +702,34 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
   it('a predicate that throws, or answers anything but true, refuses the address (fail closed); a throw defers (the policy failed, not the domain), its error in the attempt', async () => {
     const before = acceptedBy('127.0.0.23');
     const r = await deliver({ ...msg, port, resolver, to: ['lit@[127.0.0.23]'], isAllowedAddress: () => { throw new Error('policy store down'); } });
-    expect(r.recipients[0]).toMatchObject({ status: 'deferred', permanent: false });
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', permanent: false, transient: true, errorCode: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' });
     expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: it threw Error: policy store down' }]);
     // a promise (an async predicate) is no answer
     const t = await deliver({ ...msg, port, resolver, to: ['lit@[127.0.0.23]'], isAllowedAddress: (() => Promise.resolve(true)) as unknown as () => boolean });
-    expect(t.recipients[0]).toMatchObject({ status: 'rejected', errorCode: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
+    expect(t.recipients[0]).toMatchObject({ status: 'rejected', errorCode: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' });
     expect(acceptedBy('127.0.0.23')).toBe(before);
+  });
+
+  it('a refusal has its own code, apart from a domain with no usable address: exchangers with no address and one refused fail with ERR_SMTP_CLIENT_ADDRESS_REFUSED; with no address at all, ERR_SMTP_CLIENT_INVALID_ADDRESS', async () => {
+    const r = await deliver({ ...msg, port, resolver, to: ['h@halfinward.test', 'd@deadmx.test'], isAllowedAddress: () => false });
+    expect(r.recipients.map((x) => [x.address, x.status, x.permanent, x.errorCode])).toEqual([
+      ['h@halfinward.test', 'rejected', true, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED'],
+      ['d@deadmx.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
+    ]);
+    expect(r.domains.map((d) => d.attempts)).toEqual([[{ exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' }], []]);
+  });
+
+  it('once an address was dialled, its failure names the deferral, not the refusals after it', async () => {
+    // 127.0.0.30 refuses the connection; every other exchanger of refusals.test is refused by the policy
+    const r = await deliver({ ...msg, port, resolver, to: ['r@refusals.test'], isAllowedAddress: (address) => address === '127.0.0.30' });
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', errorCode: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
+    expect(r.domains[0]!.attempts.map((a) => [a.address, a.error?.startsWith('refused by isAllowedAddress')])).toEqual([
+      ['127.0.0.30', false],
+      ['127.0.0.2', true],
+      ['127.0.0.16', true],
+      ['127.0.0.17', true],
+      ['127.0.0.18', true],
+    ]);
   });
 
   it('an isAllowedAddress that is not a function is refused before any lookup', async () => {

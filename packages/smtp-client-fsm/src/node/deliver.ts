@@ -66,11 +66,13 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
    * address-literal recipient, with the literal as `exchange`): `true` dials it; anything else,
    * or a throw, refuses it (fail closed). A refused address is not dialled, is not one of
    * `maxAddresses`, and is in `attempts` with its `error` (the thrown error's text when it threw);
-   * it counts as no address of that exchanger, so a domain every address of whose exchangers is
-   * refused fails for good, as one whose exchangers have no address (a throw is the policy's own
-   * failure, not an answer about the domain: its recipients are deferred, as after a failed DNS
-   * lookup):
-   * `ERR_SMTP_CLIENT_INVALID_ADDRESS`. Default: none, every address DNS gives is dialled. A relay
+   * it counts as no address of that exchanger. When no address of a domain was dialled and this
+   * refused one, its recipients get `ERR_SMTP_CLIENT_ADDRESS_REFUSED` (a domain with no address at
+   * all keeps `ERR_SMTP_CLIENT_INVALID_ADDRESS`): rejected for good when it answered for every
+   * address its exchangers have, as for a domain without one; deferred when it threw (the policy's
+   * own failure, not an answer about the domain, as after a failed DNS lookup) or another
+   * exchanger's lookup failed. Once an address was dialled, a deferral names that attempt's
+   * failure. Default: none, every address DNS gives is dialled. A relay
    * that delivers for others sets it (e.g. {@link publicAddressesOnly}), or a recipient's domain
    * (or an address literal) can point it at loopback or the internal network.
    *
@@ -437,6 +439,8 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
        * but those isAllowedAddress refused.
        */
       let unusable = true;
+      /** True once isAllowedAddress refused an address (answering, or throwing). */
+      let refusedOne = false;
       hosts: for (const exchange of found.hosts) {
         if (stop()) break;
         const addressed = await addresses(exchange, resolver);
@@ -447,6 +451,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           const refused = refusal(isAllowedAddress, address, exchange);
           if (refused !== undefined) {
             attempts.push({ exchange, address, error: refused.error });
+            refusedOne = true;
             if (refused.threw) unusable = false;
             continue;
           }
@@ -540,7 +545,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
         }
       }
       // RFC 5321 §5.1: MX records none of which is usable, or an implicit MX that is not (the
-      // domain has no address, or none isAllowedAddress allows), is an error, not something to try again
+      // domain has no address, or none isAllowedAddress allows), is an error, not something to try
+      // again. Nothing dialled because the policy refused: its own code, deferred when it threw.
+      if (tried === 0 && refusedOne) return { domain, recipients: rcpts.map((r) => localResult(r, unusable, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED')), attempts };
       if (tried === 0 && unusable) return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS')), attempts };
       if (limited !== undefined) {
         // the recipients still deferred (no session took the message: the loop returns when one
