@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SmtpClientArgs, isClientArgsError, readMailParameters, readRcptParameters, type ClientArgsLocalError } from 'smtp-client-args';
+import { SmtpClientArgs, isClientArgsError, readMailParameters, readRcptParameters, type ClientArgsLocalError, type ParameterSpec } from 'smtp-client-args';
 import { hasControl, thrownBy } from '@smtpkit/testkit';
 const isLocalError = (e: unknown): e is ClientArgsLocalError => isClientArgsError(e) && e.kind === 'local';
 
@@ -226,5 +226,17 @@ describe('custom parameter specs', () => {
     expect(a.add('xtrace')).toMatchObject({ ok: true });
     expect(formatMailFrom('a@b', a)).toBe('MAIL FROM:<a@b> XTRACE');
     expect(a.clone().add('XTRACE')).toMatchObject({ ok: false, reason: 'duplicate' });
+  });
+
+  // A parse takes its list's definitions once (ParseOptions), and the collection it returns has that
+  // table; a collection made by its constructor reads them as it is made, as it always did.
+  it('the constructor reads the definitions each time: one changed in place is followed by the next collection', () => {
+    const spec: { -readonly [K in keyof ParameterSpec]: ParameterSpec[K] } = { keyword: 'XTRACE', command: 'mail', extensions: ['XTRACE'], rfc: 'private', value: 'none' };
+    const parameters = [spec];
+    expect(new SmtpClientArgs({ parameters }).add('XTRACE', 'x')).toMatchObject({ ok: false, reason: 'value-not-allowed' });
+    spec.value = 'required';
+    expect(new SmtpClientArgs({ parameters }).add('XTRACE', 'x')).toEqual({ ok: true });
+    spec.keyword = 'not a keyword';
+    expect(localCode(() => new SmtpClientArgs({ parameters }))).toMatchObject({ code: 'ERR_SMTP_INVALID_OPTION', argument: 'options.parameters' });
   });
 });

@@ -145,6 +145,19 @@ export const storedEntries: {
   put: () => undefined,
 };
 
+/** The table the next collection made takes (set by `parsedCollection` only, taken first thing). */
+let parsedSpecs: ReadonlyMap<string, ParameterSpec> | undefined;
+
+/**
+ * Internal to this package: the collection a parse returns, with the table the parse checked with
+ * (`specsOf` of its `parameters`), where a collection made by its constructor merges its
+ * definitions itself (reading them as it is made).
+ */
+export function parsedCollection(options: SmtpClientArgsOptions, specs: ReadonlyMap<string, ParameterSpec>): SmtpClientArgs {
+  parsedSpecs = specs;
+  return new SmtpClientArgs(options);
+}
+
 export class SmtpClientArgs implements Iterable<readonly [string, string | undefined]> {
   static {
     storedEntries.value = (args, upperKeyword) => args.#entries.get(upperKeyword);
@@ -171,12 +184,14 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
   #byteLength = 0;
 
   constructor(options?: SmtpClientArgsOptions) {
+    const specs = parsedSpecs;
+    parsedSpecs = undefined;
     options = optionsObject(options, {});
     if (options.command !== undefined && options.command !== 'mail' && options.command !== 'rcpt') {
       throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.command', "options.command must be 'mail' or 'rcpt'");
     }
     this.#options = { ...options };
-    this.#specs = mergeSpecs(options.parameters);
+    this.#specs = specs ?? mergeSpecs(options.parameters);
     this.#command = options.command;
     this.#smtpUtf8 = booleanOption(options.smtpUtf8, 'options.smtpUtf8');
     this.#lowercaseHex = booleanOption(options.lowercaseXtextHex, 'options.lowercaseXtextHex') ?? true;

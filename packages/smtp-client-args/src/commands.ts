@@ -5,10 +5,10 @@
  * server should send.
  */
 
-import { SmtpClientArgs, collectionFacts, storedEntries } from './client-args.js';
+import { SmtpClientArgs, collectionFacts, parsedCollection, storedEntries } from './client-args.js';
 import { ClientArgsError, booleanOption, optionsObject } from './errors.js';
 import type { ArgsErrorCode, ServerReply } from './errors.js';
-import { DEFAULT_PARAMETERS, checkParam, mergeSpecs, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs, valueProblem } from './parameters.js';
+import { DEFAULT_PARAMETERS, checkParam, parseAuthValue, parseBy, parseMtPriority, parseMtrk, parseNotify, parseOrcpt, parseRrvs, same, specsOf, valueProblem } from './parameters.js';
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
 import { DEFAULT_PATH_LIMITS, frozenPath, lenientOptions, pathReply, renderPath, resolveLimits, scanPathWith, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
@@ -447,26 +447,7 @@ function contentKey(options: ParseOptions): string | undefined {
 
 /** Items of a list as they are now: an array itself (read by index, no iterator made), a set's in order. */
 const itemsOf = (list: Iterable<unknown>): readonly unknown[] => (Array.isArray(list) ? list : [...list]);
-const same = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const limitValues = (l: Partial<ParseLimits>): unknown[] => LIMIT_KEYS.map((k) => l[k]);
-
-/**
- * The table merged for each list of parameter definitions, with the items it was merged from: the
- * same list gives it again while it holds the same items (options objects made afresh around one
- * list, as a server's per session), and is merged again once changed in place. A definition
- * object itself is read once, as {@link ParseOptions} says.
- */
-const specsByList = new WeakMap<readonly ParameterSpec[], [readonly ParameterSpec[], ReadonlyMap<string, ParameterSpec>]>();
-
-/** `mergeSpecs(list)`, kept for the list (see specsByList). */
-function specsOf(list: ParseOptions['parameters']): ReadonlyMap<string, ParameterSpec> {
-  const kept = list && specsByList.get(list);
-  if (kept && same(kept[0], list)) return kept[1];
-  const specs = mergeSpecs(list);
-  // not kept: the built-in table (no list, or an empty one); mergeSpecs threw for what is not a list
-  if (specs !== DEFAULT_PARAMETERS) specsByList.set(list!, [list!.slice(), specs]);
-  return specs;
-}
 
 /** See {@link Prepared.watch}. Other iterables cannot be read twice (a generator): they are read once per options object. */
 function watchOf(options: ParseOptions): Prepared['watch'] {
@@ -618,7 +599,8 @@ function parseCommand(input: string | Uint8Array, command: ParameterCommand, opt
   if (!matchesUpper(s, i, end, prep)) throw refusalError(syntaxError(`Syntax: ${verb}${prep}<address> [parameters]`));
   const r = parseArguments(s, i + prep.length, end, command, options);
   if (!r.ok) throw refusalError(r);
-  const args = new SmtpClientArgs({ command, smtpUtf8: r.utf8, lowercaseXtextHex: r.lowercaseHex, parameters: options.parameters ?? [] });
+  // with the table the parse checked with (its list merged once: specsOf keeps it)
+  const args = parsedCollection({ command, smtpUtf8: r.utf8, lowercaseXtextHex: r.lowercaseHex, parameters: options.parameters ?? [] }, specsOf(options.parameters));
   // checked already as `add` checks them (parseArguments): stored as `add` stores them
   if (r.first !== undefined) {
     storedEntries.put(args, r.first.upper, r.first.value);

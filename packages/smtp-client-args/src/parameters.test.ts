@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PARAMETERS, mergeSpecs, parseBy, parseRrvs } from './parameters.js';
+import { DEFAULT_PARAMETERS, mergeSpecs, parseBy, parseRrvs, specsOf } from './parameters.js';
+import type { ParameterSpec } from './parameters.js';
 
 describe('mergeSpecs', () => {
   // parseMailFrom / parseRcptTo pass [] when the caller defines no parameter: once per MAIL and
@@ -16,6 +17,25 @@ describe('mergeSpecs', () => {
     expect(m.get('X-TRACE')).toMatchObject({ keyword: 'X-TRACE', extensions: ['X-TRACE'] });
     expect(m.get('SIZE')).toBe(DEFAULT_PARAMETERS.get('SIZE'));
     expect(DEFAULT_PARAMETERS.has('X-TRACE')).toBe(false);
+  });
+});
+
+describe('specsOf', () => {
+  it('merges a list once while it holds the same items, again once it is changed in place', () => {
+    expect(specsOf(undefined)).toBe(DEFAULT_PARAMETERS);
+    expect(specsOf([])).toBe(DEFAULT_PARAMETERS);
+    const list: ParameterSpec[] = [{ keyword: 'x-trace', command: 'mail', extensions: [], rfc: 'private', value: 'none' }];
+    const first = specsOf(list);
+    expect(first.get('X-TRACE')?.value).toBe('none');
+    expect(specsOf(list)).toBe(first);
+    expect(specsOf([...list])).not.toBe(first); // another list
+    list[0] = { ...list[0]!, value: 'required' };
+    const second = specsOf(list);
+    expect(second).not.toBe(first);
+    expect(second.get('X-TRACE')?.value).toBe('required');
+    list.push({ keyword: 'x-other', command: 'rcpt', extensions: [], rfc: 'private', value: 'none' });
+    expect(specsOf(list).has('X-OTHER')).toBe(true);
+    expect(() => specsOf([{ keyword: '' } as ParameterSpec])).toThrow(/options\.parameters/);
   });
 });
 

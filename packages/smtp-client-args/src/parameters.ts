@@ -383,3 +383,27 @@ export function mergeSpecs(extra: readonly ParameterSpec[] | undefined): Readonl
   }
   return m;
 }
+
+/** Internal to this package: whether two lists hold the same items (by identity), in order. */
+export const same = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The table merged for each list of parameter definitions, with the items it was merged from: the
+ * same list gives it again while it holds the same items (options objects made afresh around one
+ * list, as a server's per session), and is merged again once changed in place. A definition
+ * object itself is read once, as `ParseOptions` says.
+ */
+const specsByList = new WeakMap<readonly ParameterSpec[], [readonly ParameterSpec[], ReadonlyMap<string, ParameterSpec>]>();
+
+/**
+ * Internal to this package: `mergeSpecs(list)`, kept for the list (see specsByList). The parsers'
+ * table, and that of the collections they return.
+ */
+export function specsOf(list: readonly ParameterSpec[] | undefined): ReadonlyMap<string, ParameterSpec> {
+  const kept = list && specsByList.get(list);
+  if (kept && same(kept[0], list)) return kept[1];
+  const specs = mergeSpecs(list);
+  // not kept: the built-in table (no list, or an empty one); mergeSpecs threw for what is not a list
+  if (specs !== DEFAULT_PARAMETERS) specsByList.set(list!, [list!.slice(), specs]);
+  return specs;
+}
