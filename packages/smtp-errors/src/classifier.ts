@@ -398,9 +398,11 @@ export class Classifier {
   classify(response: ReplyInput, options?: ClassifyOptions): Classification {
     let length: number | undefined;
     let domain: string | undefined;
-    if (options !== undefined && options !== null) {
+    // options are read once each; what is not an object (a string's `length`) is no options
+    if (typeof options === 'object' && options !== null) {
       length = options.length;
-      domain = typeof options.domain === 'string' && options.domain !== '' ? fold(options.domain.trim()) : undefined;
+      const d: unknown = options.domain;
+      domain = typeof d === 'string' && d !== '' ? fold(d.trim()) : undefined;
     }
     const maxBytes = this.#limits.maxTextBytes;
     // A length that is not a non-negative number is ignored (the whole reply, up to maxTextBytes).

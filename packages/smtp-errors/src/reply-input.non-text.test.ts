@@ -38,3 +38,46 @@ describe('classify of a structural reply whose lines are not all strings', () =>
     expect(classify({ lines }).id).toBe(10);
   });
 });
+
+// A structural reply may be any object: one whose fields are getters, or a Proxy, that throw when
+// read (or answer differently each time) is no reply, never an exception out of `classify`.
+describe('classify of a structural reply whose fields throw or change when read', () => {
+  const boom = (): never => {
+    throw new Error('read');
+  };
+
+  it('gives class 1 for a reply whose every read throws', () => {
+    const hostile: unknown[] = [
+      new Proxy({}, { get: boom }),
+      new Proxy({}, { get: boom, has: boom, getPrototypeOf: boom, ownKeys: boom, getOwnPropertyDescriptor: boom }),
+      { get code(): number { return boom(); } },
+      { get text(): string { return boom(); } },
+      { get lines(): string[] { return boom(); } },
+      { code: 550, get enhanced(): EnhancedCode { return boom(); } },
+      { code: 550, enhanced: { get class(): 5 { return boom(); }, subject: 1, detail: 1 } },
+      { lines: new Proxy(['550 5.1.1 user unknown'], { get: boom }) },
+    ];
+    for (const v of hostile) expect(() => classify(v as string).id).not.toThrow();
+    for (const v of hostile.slice(0, 5)) expect(classify(v as string).id).toBe(1);
+  });
+
+  it('reads each field once: a getter that answers a string, then something else, is read as the string', () => {
+    let reads = 0;
+    const flip = {
+      get text(): unknown {
+        return ++reads === 1 ? '550 5.1.1 user unknown' : Symbol('then');
+      },
+    };
+    expect(classify(flip as unknown as string).id).toBe(10);
+    let classReads = 0;
+    const code = { get class(): unknown { return ++classReads === 1 ? 5 : 'five'; }, subject: 1, detail: 1 };
+    expect(() => classify({ code: 550, enhanced: code as unknown as EnhancedCode, text: 'no such user' })).not.toThrow();
+  });
+});
+
+describe('classify options that are not an options object', () => {
+  it('ignores a string or number given as options (its length is no text limit)', () => {
+    expect(classify('550 5.1.1 user unknown', 'x' as never).id).toBe(10);
+    expect(classify('550 5.1.1 user unknown', 3 as never).id).toBe(10);
+  });
+});

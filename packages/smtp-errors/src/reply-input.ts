@@ -303,18 +303,11 @@ export function scanCodeAtBytes(bytes: Uint8Array, end: number, i: number, need:
 function enhancedFrom(value: EnhancedCodeLike | undefined): EnhancedCode | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return parseEnhanced(value.trim());
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    (value.class === 2 || value.class === 4 || value.class === 5) &&
-    Number.isInteger(value.subject) &&
-    Number.isInteger(value.detail) &&
-    value.subject >= 0 &&
-    value.subject <= 999 &&
-    value.detail >= 0 &&
-    value.detail <= 999
-  ) {
-    return { class: value.class, subject: value.subject, detail: value.detail };
+  if (typeof value !== 'object' || value === null) return undefined;
+  // each field read once (a getter may answer differently the next time)
+  const { class: cls, subject, detail } = value;
+  if ((cls === 2 || cls === 4 || cls === 5) && Number.isInteger(subject) && Number.isInteger(detail) && subject >= 0 && subject <= 999 && detail >= 0 && detail <= 999) {
+    return { class: cls, subject, detail };
   }
   return undefined;
 }
@@ -337,11 +330,22 @@ function joinLines(lines: readonly unknown[], limit: number): string {
 
 /** @internal Text and codes of a structural reply (codes undefined when the structure lacks them). */
 export function normalizeStructured(input: StructuredReply, limit: number): NormalizedReply {
-  if (typeof input !== 'object' || input === null) return { text: '', code: undefined, enhanced: undefined };
-  const raw = typeof input.text === 'string' ? input.text : Array.isArray(input.lines) ? joinLines(input.lines, limit) : '';
-  const code =
-    typeof input.code === 'number' && Number.isInteger(input.code) && input.code >= 200 && input.code <= 599
-      ? input.code
-      : undefined;
-  return { text: truncateUtf8(raw, limit), code, enhanced: enhancedFrom(input.enhanced) };
+  if (typeof input !== 'object' || input === null) return NO_REPLY;
+  // Each field is read once, and a structure that throws as it is read (a getter, a Proxy trap)
+  // is no reply: classify never throws for what it is given to read.
+  try {
+    const text: unknown = input.text;
+    const lines: unknown = typeof text === 'string' ? undefined : input.lines;
+    const raw = typeof text === 'string' ? text : Array.isArray(lines) ? joinLines(lines, limit) : '';
+    const code: unknown = input.code;
+    return {
+      text: truncateUtf8(raw, limit),
+      code: typeof code === 'number' && Number.isInteger(code) && code >= 200 && code <= 599 ? code : undefined,
+      enhanced: enhancedFrom(input.enhanced),
+    };
+  } catch {
+    return NO_REPLY;
+  }
 }
+
+const NO_REPLY: NormalizedReply = Object.freeze({ text: '', code: undefined, enhanced: undefined });
