@@ -188,6 +188,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       if (!secured) giveBack();
     });
     t.once('secure', () => {
+      // a client certificate refused (rejectUnauthorized): destroyed with its error, no session
+      if (t.destroyed) return;
       secured = true;
       clearTimeout(guard);
       ready();

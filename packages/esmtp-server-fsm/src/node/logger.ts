@@ -31,7 +31,9 @@ const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
  * Every call is `(fields, message)`; every `fields` has `session` (the session id) except for
  * connections refused before a session exists.
  *
- * Levels: `info` connect, close (with `reason`), TLS established, rejected commands (4xx/5xx
+ * Levels: `info` connect, close (with `reason`), TLS established (its `tls` field: protocol,
+ * cipher, SNI name, and with `tls.requestCert` the client certificate's subject, issuer,
+ * fingerprint and whether it was authorized), rejected commands (4xx/5xx
  * replies), aborted messages; `warn` connections refused (limit, shutdown), peer socket
  * errors and malformed PROXY headers (`bad PROXY header`, with `remoteAddress`); `error` internal
  * errors (hook exceptions...); `debug` one line per session event
@@ -205,8 +207,14 @@ export class SessionLog {
 
   private tlsFields(socket: TLSSocket): Record<string, unknown> {
     const servername = (socket as { servername?: unknown }).servername;
+    // the client certificate's names are peer text too (a self-signed one says anything)
+    const cert = (this.ctx as Partial<SessionContext>).tls?.clientCertificate;
+    const clientCertificate =
+      cert !== undefined
+        ? { clientCertificate: { subject: printable(cert.subject), issuer: printable(cert.issuer), fingerprint256: cert.fingerprint256, authorized: cert.authorized, ...(cert.authorizationError !== undefined ? { authorizationError: cert.authorizationError } : {}) } }
+        : {};
     // the name the client asked for (SNI) is peer text: escaped like any other
-    return { tls: { protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, ...(typeof servername === 'string' ? { servername: printable(servername) } : {}) } };
+    return { tls: { protocol: socket.getProtocol(), cipher: socket.getCipher()?.name, ...(typeof servername === 'string' ? { servername: printable(servername) } : {}), ...clientCertificate } };
   }
 
   /** Notes the client's end of input (a close reason) on this socket. */

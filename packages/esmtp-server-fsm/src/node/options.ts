@@ -10,7 +10,7 @@ import { SmtpServerError, ServerConnection, withTlsSecurity } from 'esmtp-server
 import type { ServerOptions, SessionInfo, TransactionInfo, EsmtpParameters, ReplyInit, CommandContinuation, PolicyPoint } from 'esmtp-server-fsm';
 import type { AuthCredentials } from '@smtpkit/foundation';
 import type { ProxyInfo } from './proxy-protocol.js';
-import type { ServerTlsOptions } from './tls.js';
+import type { ServerTlsOptions, SessionTls } from './tls.js';
 import type { ServerLogger, TranscriptLine } from './logger.js';
 import type { TlsSecurity } from '@smtpkit/foundation';
 
@@ -58,6 +58,12 @@ export interface SessionContext {
   readonly proxy: ProxyInfo | undefined;
   /** Live session facts (HELO name, TLS, authenticated user...). */
   readonly info: SessionInfo;
+  /**
+   * The session's TLS once its handshake is done (after STARTTLS, or from the start with implicit
+   * TLS: `onConnect` sees it): protocol, cipher, SNI name and, with `tls.requestCert`, the client
+   * certificate (`clientCertificate`, checked against `tls.ca`). `undefined` before TLS.
+   */
+  readonly tls: SessionTls | undefined;
   /**
    * The transaction in progress, live: the sender accepted by MAIL and the recipients accepted so
    * far (smtp-server's `session.envelope`), e.g. for a policy in `onRcptTo` that depends on the

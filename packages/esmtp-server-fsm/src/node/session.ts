@@ -10,7 +10,8 @@ import { copyBytes, mailboxKey } from '@smtpkit/foundation';
 import { SmtpServerError, ServerConnection } from 'esmtp-server-fsm';
 import type { ReplyInit, ServerEvent } from 'esmtp-server-fsm';
 import type { ProxyInfo } from './proxy-protocol.js';
-import type { ServerTls } from './tls.js';
+import { sessionTls } from './tls.js';
+import type { ServerTls, SessionTls } from './tls.js';
 import type { ServerLog, SessionLog } from './logger.js';
 import type { CommandStep, CreateServerOptions, Envelope, ServerSettings, SessionContext } from './options.js';
 import { callHook, interpret, isContinuation, replyOfError } from './hooks.js';
@@ -131,6 +132,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   outText = '';
   /** An exception inside the session already ended it (see `guard`). */
   private failed = false;
+  /** The session's TLS, from the end of its handshake (`ctx.tls`). */
+  private tlsInfo: SessionTls | undefined;
 
   constructor(
     public socket: Socket,
@@ -160,6 +163,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     const conn = this.conn;
     const socket = this.socket;
     this.idle = new IdleTimer(conn, this.enterBound);
+    if (socket instanceof TLSSocket) this.tlsInfo = sessionTls(socket);
+    const tlsOf = (): SessionTls | undefined => this.tlsInfo;
     this.ctx = {
       id: this.id,
       remoteAddress: clientAddress,
@@ -172,6 +177,9 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
       },
       get transaction() {
         return conn.transaction;
+      },
+      get tls() {
+        return tlsOf();
       },
     };
     this.log = this.host.log?.session(this.ctx, socket, () => this.ending);
@@ -806,6 +814,9 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     destroyIfEndedBeforeSecure(secure);
     secure.once('secure', () =>
       this.guard(() => {
+        // a client certificate refused (rejectUnauthorized): the socket is gone, with its error
+        if (secure.destroyed) return;
+        this.tlsInfo = sessionTls(secure);
         this.log?.tls(secure);
         this.blocked = false;
         this.upgrading = false;

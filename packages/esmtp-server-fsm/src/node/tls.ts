@@ -1,7 +1,7 @@
 /**
  * TLS material of `createServer`: the default certificate, per-hostname certificates chosen by
- * SNI, replacement without a restart, client-initiated renegotiation refused and the server's
- * cipher order honoured.
+ * SNI, client certificates (mutual TLS), replacement without a restart, client-initiated
+ * renegotiation refused and the server's cipher order honoured.
  */
 import { TLSSocket, createSecureContext } from 'node:tls';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
@@ -34,49 +34,197 @@ export type SniCallback = (servername: string) => SecureContextOptions | SecureC
 
 /**
  * The `tls` option of `createServer`: Node's secure-context options (`key`, `cert`, `ca`,
- * `ciphers`, `minVersion`...) for the default certificate, plus per-hostname certificates.
- * `honorCipherOrder` defaults to true (the server's cipher order wins). The server asks no client
- * certificate: `requestCert` (as in an HTTPS server's mutual-TLS options) is refused with
- * `ERR_SMTP_INVALID_OPTION`, and so is `SNICallback` (use `sni`), rather than ignored.
+ * `ciphers`, `minVersion`...) for the default certificate, plus per-hostname certificates and
+ * client certificates (mutual TLS). `honorCipherOrder` defaults to true (the server's cipher order
+ * wins). `SNICallback` is refused with `ERR_SMTP_INVALID_OPTION` (use `sni`) rather than ignored.
  *
  * @example
  * ```ts
  * tls: {
  *   key: defaultKey, cert: defaultCert,
  *   sni: { 'mx.example.org': { key: orgKey, cert: orgCert }, '*.example.net': { key: netKey, cert: netCert } },
+ *   ca: clientCaCert, requestCert: true, // ask clients for a certificate, record it in session.tls
  * }
  * ```
- * @see RFC 3207, RFC 8314 §3.3, RFC 6066 §3 (SNI)
+ * @see RFC 3207, RFC 8314 §3.3, RFC 6066 §3 (SNI), RFC 8446 §4.3.2 (CertificateRequest)
  */
 export interface ServerTlsOptions extends SecureContextOptions {
   /**
    * Per-hostname certificates: a map from an exact host name or a `*.domain` wildcard (one label)
    * to its secure-context options (case-insensitive; an exact name wins over a wildcard), or a
    * callback. A client with no or an unknown server name gets the default certificate.
+   * With `requestCert` every name asks for and trusts client certificates the same: each name's
+   * context gets `tls.ca` as its trusted client CAs, an entry (or callback answer) that gives its
+   * own `ca`, `requestCert` or `rejectUnauthorized` is refused, and so is a callback answering a
+   * ready `SecureContext` (its trusted CAs cannot be checked): that handshake fails.
    */
   readonly sni?: Readonly<Record<string, SecureContextOptions>> | SniCallback;
+  /**
+   * Ask every TLS client for a certificate (default false), after STARTTLS and with implicit TLS,
+   * for every SNI name. Needs `ca`: the CAs trusted for client certificates (Node would trust
+   * every public CA without it, so it is refused). What the client sent, checked against `ca`, is
+   * `session.tls.clientCertificate` for the hooks; a client without one, or with one `ca` does not
+   * vouch for, is still served (`authorized: false`) unless `rejectUnauthorized` is true.
+   *
+   * @see RFC 8446 §4.3.2, §4.4.2.4
+   */
+  readonly requestCert?: boolean | undefined;
+  /**
+   * With `requestCert`: fail the handshake of a client that sends no certificate, or one `ca`
+   * does not vouch for (default false, unlike a Node HTTPS server). For submission or internal
+   * relays only: internet senders on port 25 have no client certificate and would not be served
+   * at all. `true` without `requestCert` asks for nothing and is refused.
+   */
+  readonly rejectUnauthorized?: boolean | undefined;
 }
 
 /**
- * TLS server options that a secure context does not hold and the server does not apply: refused
- * rather than ignored. `requestCert` (an HTTPS server's mutual-TLS options reused) would otherwise
- * serve clients without a certificate; `sni` replaces `SNICallback`.
+ * A client certificate as the session records it: plain data (JSON-safe, frozen), checked against
+ * the server's `tls.ca` once at the handshake. Its text fields come from the client: match them
+ * exactly (a known `fingerprint256`), never print them unescaped.
+ *
+ * @example
+ * ```ts
+ * const cert = session.tls?.clientCertificate;
+ * if (cert?.authorized && relayFingerprints.has(cert.fingerprint256)) return undefined; // relay
+ * ```
+ * @see RFC 5280 §4.1
  */
-const NOT_APPLIED = ['requestCert', 'SNICallback'] as const;
+export interface ClientCertificate {
+  /** The subject, its attributes in certificate order as OpenSSL prints them (`CN=relay.example, O=Example\, Inc`: a `,` in a value escaped). */
+  readonly subject: string;
+  /** The issuer, written as `subject`. */
+  readonly issuer: string;
+  /** The SHA-256 fingerprint of the certificate (DER), upper-case hex pairs joined by `:`, as `openssl x509 -fingerprint -sha256` prints it. */
+  readonly fingerprint256: string;
+  /** The serial number, upper-case hex. */
+  readonly serialNumber: string;
+  /** Start of validity, ISO 8601 (UTC). */
+  readonly validFrom: string;
+  /** End of validity, ISO 8601 (UTC). */
+  readonly validTo: string;
+  /** The subjectAltName entries as OpenSSL prints them (`DNS:relay.example`, `email:postmaster@relay.example`, `IP Address:192.0.2.1`); none: empty. */
+  readonly subjectAltNames: readonly string[];
+  /** Whether the certificate chains to a CA of `tls.ca` and is valid now (OpenSSL's verification at the handshake). */
+  readonly authorized: boolean;
+  /** Why it is not authorized, as OpenSSL's verification code (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `CERT_HAS_EXPIRED`...); absent when authorized. */
+  readonly authorizationError?: string;
+}
 
-function makeContext(options: SecureContextOptions, what: string): SecureContext {
+/**
+ * The TLS of a session, from the end of its handshake (after STARTTLS, or from the start with
+ * implicit TLS): `session.tls` in every hook; `undefined` before TLS.
+ *
+ * @example
+ * ```ts
+ * onMailFrom: (from, _params, session) => (session.tls ? undefined : { code: 530, enhanced: '5.7.0', text: 'Must issue a STARTTLS command first' })
+ * ```
+ * @see RFC 3207, RFC 8314 §3.3
+ */
+export interface SessionTls {
+  /** The negotiated protocol version (`TLSv1.3`, `TLSv1.2`). */
+  readonly protocol: string | undefined;
+  /** The negotiated cipher suite's OpenSSL name. */
+  readonly cipher: string | undefined;
+  /** The server name the client asked for (SNI), peer text; `undefined` when it sent none. */
+  readonly servername: string | undefined;
+  /** The client's certificate, when `tls.requestCert` asked for one and the client sent one; else `undefined`. */
+  readonly clientCertificate: ClientCertificate | undefined;
+}
+
+/**
+ * TLS server options that a per-name secure context does not hold and the server does not apply
+ * per name: refused rather than ignored. Client certificates are asked for every name by
+ * `tls.requestCert`; `sni` replaces `SNICallback`.
+ */
+const NOT_APPLIED = ['requestCert', 'rejectUnauthorized', 'SNICallback'] as const;
+
+/**
+ * The session id context of every secure context when client certificates are asked: OpenSSL
+ * refuses to resume a session (a ticket) without one when it verifies peers.
+ */
+const SESSION_ID_CONTEXT = 'esmtp-server-fsm mutual TLS';
+
+/**
+ * A secure context from `options`. `clientCa`: the trusted client CAs of mutual TLS, given to
+ * every name's context (OpenSSL checks a client certificate against the context SNI chose).
+ */
+function makeContext(options: SecureContextOptions, what: string, clientCa?: SecureContextOptions['ca']): SecureContext {
   for (const name of NOT_APPLIED) {
     const value = (options as Record<string, unknown> | null | undefined)?.[name];
     // a falsy value (false, as Node's default) asks for nothing
-    if (value) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.${name}: not supported (${name === 'requestCert' ? 'the server asks no client certificate' : 'use tls.sni'})`);
+    if (value) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.${name}: not supported (${name === 'SNICallback' ? 'use tls.sni' : 'set tls.requestCert / tls.rejectUnauthorized: they apply to every name'})`);
   }
+  if (clientCa !== undefined && (options as SecureContextOptions | null | undefined)?.ca !== undefined) {
+    throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.ca: not supported with tls.requestCert (the trusted client CAs are tls.ca, for every name)`);
+  }
+  const mutual = clientCa !== undefined ? { sessionIdContext: SESSION_ID_CONTEXT, ca: clientCa } : {};
   try {
     // OpenSSL refuses renegotiation (a no_renegotiation alert): Node's own check does not fire
     // for client-initiated renegotiation with the OpenSSL 3 it ships.
-    return createSecureContext({ honorCipherOrder: true, ...options, secureOptions: (options.secureOptions ?? 0) | constants.SSL_OP_NO_RENEGOTIATION });
+    return createSecureContext({ honorCipherOrder: true, ...mutual, ...options, secureOptions: (options.secureOptions ?? 0) | constants.SSL_OP_NO_RENEGOTIATION });
   } catch (e) {
     throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}: unusable TLS material: ${(e as Error).message}`);
   }
+}
+
+/** Node's verification result of a server-side TLS socket: `null` when the client certificate is trusted. */
+function verifyError(t: TLSSocket): (Error & { code?: string }) | null {
+  // Node sets `authorized` only on the sockets of a tls.Server; its own check reads this
+  const handle = (t as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } | null })._handle;
+  if (typeof handle?.verifyError !== 'function') return Object.assign(new Error('the TLS verification result is not available'), { code: 'ERR_TLS_VERIFY_UNAVAILABLE' });
+  return handle.verifyError();
+}
+
+/** The subjectAltName entries of Node's one-line form (`DNS:a, DNS:"b, c"`): split at `, ` outside quotes. */
+function altNames(text: string | undefined): string[] {
+  const names: string[] = [];
+  if (text === undefined || text === '') return names;
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === ',' && text[i + 1] === ' ') {
+      names.push(text.slice(start, i));
+      start = i + 2;
+      i++;
+    }
+  }
+  names.push(text.slice(start));
+  return names;
+}
+
+/** A date of OpenSSL's form (`Dec  6 03:47:52 2026 GMT`) in ISO 8601; as it is if it does not parse. */
+function isoDate(text: string): string {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? text : new Date(ms).toISOString();
+}
+
+/**
+ * The TLS facts of a server-side socket whose handshake is done, as the session records them:
+ * plain, frozen data. Internal to the Node adapter.
+ */
+export function sessionTls(t: TLSSocket): SessionTls {
+  const peer = t.getPeerX509Certificate();
+  let clientCertificate: ClientCertificate | undefined;
+  if (peer !== undefined) {
+    const error = verifyError(t);
+    clientCertificate = Object.freeze({
+      subject: peer.subject.split('\n').join(', '),
+      issuer: peer.issuer.split('\n').join(', '),
+      fingerprint256: peer.fingerprint256,
+      serialNumber: peer.serialNumber.toUpperCase(),
+      validFrom: isoDate(peer.validFrom),
+      validTo: isoDate(peer.validTo),
+      subjectAltNames: Object.freeze(altNames(peer.subjectAltName)),
+      authorized: error === null,
+      ...(error !== null ? { authorizationError: String(error.code ?? error.message) } : {}),
+    });
+  }
+  const servername = (t as { servername?: unknown }).servername;
+  return Object.freeze({ protocol: t.getProtocol() ?? undefined, cipher: t.getCipher()?.name, servername: typeof servername === 'string' ? servername : undefined, clientCertificate });
 }
 
 function isSecureContext(v: unknown): v is SecureContext {
@@ -125,6 +273,9 @@ interface Loaded {
   readonly names: ReadonlyMap<string, SecureContext>;
   readonly wildcards: ReadonlyMap<string, SecureContext>;
   readonly callback: SniCallback | undefined;
+  /** Mutual TLS: the trusted client CAs (`tls.ca`) when `requestCert`, else undefined. */
+  readonly clientCa: SecureContextOptions['ca'];
+  readonly rejectUnauthorized: boolean;
   /** The callback's answers per normalised host name (`Pending` while one is awaited). */
   readonly cache: LruCache<SecureContext | Pending>;
 }
@@ -165,8 +316,17 @@ function waitFor(loaded: Loaded, name: string, promise: Promise<SecureContext>):
 
 function load(options: ServerTlsOptions): Loaded {
   if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls: expected an object of secure-context options');
-  const { sni, ...base } = options;
-  const context = makeContext(base, '');
+  const { sni, requestCert, rejectUnauthorized, ...base } = options;
+  for (const [name, value] of [['requestCert', requestCert], ['rejectUnauthorized', rejectUnauthorized]] as const) {
+    if (value !== undefined && typeof value !== 'boolean') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls.${name}: expected true or false`);
+  }
+  if (rejectUnauthorized === true && requestCert !== true) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.rejectUnauthorized: needs tls.requestCert (the server asks no client certificate without it)');
+  // without ca Node trusts every public CA for client certificates: authorized would say little
+  if (requestCert === true && (base.ca === undefined || base.ca === null || (Array.isArray(base.ca) && base.ca.length === 0))) {
+    throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.requestCert: needs tls.ca, the CAs trusted for client certificates');
+  }
+  const clientCa = requestCert === true ? base.ca : undefined;
+  const context = makeContext(clientCa !== undefined ? { sessionIdContext: SESSION_ID_CONTEXT, ...base } : base, '');
   const names = new Map<string, SecureContext>();
   const wildcards = new Map<string, SecureContext>();
   let callback: SniCallback | undefined;
@@ -175,7 +335,7 @@ function load(options: ServerTlsOptions): Loaded {
     if (typeof sni !== 'object' || sni === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni: expected a map of host names or a function');
     for (const [name, opts] of Object.entries(sni)) {
       const lower = name.toLowerCase();
-      const ctx = makeContext(opts, `.sni[${JSON.stringify(name)}]`);
+      const ctx = makeContext(opts, `.sni[${JSON.stringify(name)}]`, clientCa);
       if (lower.startsWith('*.')) {
         if (lower.length < 3 || lower.indexOf('*', 1) >= 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls.sni: bad wildcard ${JSON.stringify(name)} (only a leading "*." label)`);
         wildcards.set(lower.slice(2), ctx);
@@ -185,7 +345,7 @@ function load(options: ServerTlsOptions): Loaded {
       }
     }
   }
-  return { context, names, wildcards, callback, cache: new LruCache(SNI_CACHE_SIZE) };
+  return { context, names, wildcards, callback, clientCa, rejectUnauthorized: rejectUnauthorized === true, cache: new LruCache(SNI_CACHE_SIZE) };
 }
 
 /**
@@ -230,7 +390,13 @@ export class ServerTls {
       let cached = loaded.cache.get(name);
       if (cached === undefined) {
         // the callback's answer, made into a context once
-        const toContext = (v: SecureContextOptions | SecureContext | undefined): SecureContext => (v === undefined ? loaded.context : isSecureContext(v) ? v : makeContext(v, '.sni()'));
+        const toContext = (v: SecureContextOptions | SecureContext | undefined): SecureContext => {
+          if (v === undefined) return loaded.context;
+          if (!isSecureContext(v)) return makeContext(v, '.sni()', loaded.clientCa);
+          // its trusted CAs are unknown: with mutual TLS, it could trust other client CAs
+          if (loaded.clientCa !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni(): a SecureContext answer is not supported with tls.requestCert (answer secure-context options)');
+          return v;
+        };
         let r: ReturnType<SniCallback>;
         try {
           r = loaded.callback(servername);
@@ -256,13 +422,24 @@ export class ServerTls {
 
   /**
    * Starts server-side TLS on an accepted (or STARTTLS-upgraded) socket with the certificates in
-   * force now. Client-initiated renegotiation is refused: it is an error on the socket.
+   * force now. Client-initiated renegotiation is refused: it is an error on the socket. With
+   * `requestCert` the client is asked for a certificate; with `rejectUnauthorized` too, a client
+   * that sends none fails the handshake (OpenSSL's `certificate_required` alert) and one whose
+   * certificate is not trusted is destroyed with the verification error as its `'secure'` event
+   * comes (a listener that comes after this one finds the socket destroyed).
    */
   socket(raw: Socket): TLSSocket {
     const loaded = this.current;
     const hasSni = loaded.callback !== undefined || loaded.names.size > 0 || loaded.wildcards.size > 0;
-    const t: TLSSocket = new TLSSocket(raw, { isServer: true, secureContext: loaded.context, ...(hasSni ? { SNICallback: this.sniCallback(loaded, raw, () => t) } : {}) });
+    const mutual = loaded.clientCa !== undefined ? { requestCert: true, rejectUnauthorized: loaded.rejectUnauthorized } : {};
+    const t: TLSSocket = new TLSSocket(raw, { isServer: true, secureContext: loaded.context, ...mutual, ...(hasSni ? { SNICallback: this.sniCallback(loaded, raw, () => t) } : {}) });
     t.disableRenegotiation();
+    if (loaded.clientCa !== undefined && loaded.rejectUnauthorized) {
+      t.once('secure', () => {
+        const e = verifyError(t);
+        if (e !== null) t.destroy(Object.assign(new Error(`client certificate refused: ${e.message}`), { code: e.code }));
+      });
+    }
     return t;
   }
 }
