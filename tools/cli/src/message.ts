@@ -57,13 +57,46 @@ export function readMessageFile(path: string): Uint8Array {
   return out;
 }
 
+/** Octets of `text` in UTF-8. */
+function octets(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+/**
+ * A header field holding a list, `Name: a, b, c`, folded at the comma-space between items (RFC 5322
+ * §2.2.3: CRLF goes before the space) so each line holds at most 78 octets; an item longer than
+ * that gets a line of its own. The line limit of 998 octets (§2.1.1) then holds for any item up to
+ * 996 octets; the CLI's addresses are far shorter (a path has a local part of at most 64 octets and
+ * a domain of at most 255, RFC 5321 §4.5.3.1), so a long `--to` list no longer makes the line the
+ * client refuses (ERR_SMTP_CLIENT_LINE_TOO_LONG), failing every recipient.
+ */
+export function foldedList(name: string, items: readonly string[]): string {
+  const lines: string[] = [];
+  let line = `${name}:`;
+  let length = octets(line);
+  items.forEach((item, i) => {
+    const size = octets(item);
+    // ", item" on this line, or "," here and " item" on the next one
+    if (i > 0 && length + 2 + size > 78) {
+      lines.push(`${line},`);
+      line = ` ${item}`;
+      length = 1 + size;
+    } else {
+      line += `${i > 0 ? ',' : ''} ${item}`;
+      length += 1 + (i > 0 ? 1 : 0) + size;
+    }
+  });
+  lines.push(line);
+  return lines.join('\r\n');
+}
+
 /** A generated test message of about `size` bytes (at least the headers), 76-character body lines. */
 export function generateMessage(options: { from: string; to: readonly string[]; size?: number; index?: number; count?: number; hostname?: string }): Uint8Array {
   const id = randomBytes(8).toString('hex');
   const subject = options.count !== undefined && options.count > 1 ? `smtpkit test message ${(options.index ?? 0) + 1}/${options.count}` : 'smtpkit test message';
   const headers = [
     `From: <${options.from}>`,
-    `To: ${options.to.map((t) => `<${t}>`).join(', ')}`,
+    foldedList('To', options.to.map((t) => `<${t}>`)),
     `Subject: ${subject}`,
     `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: <${id}@${options.hostname ?? 'smtpkit.invalid'}>`,

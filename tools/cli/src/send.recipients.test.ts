@@ -1,0 +1,83 @@
+// smtp send with many --to addresses and its generated test message: the To field it writes is
+// folded (RFC 5322 §2.2.3). Unfolded, 60 addresses made a line over 998 octets that the client
+// refused (ERR_SMTP_CLIENT_LINE_TOO_LONG), and every recipient was printed as FAIL, not attempted.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { crlfLines } from '@smtpkit/testkit';
+import { runCli } from './run-cli.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A server that accepts everything and keeps each message's lines (dot-stuffing left as sent). */
+function recordingServer(): Promise<{ port: number; messages: string[][]; connections: () => number }> {
+  const messages: string[][] = [];
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.on('error', () => undefined);
+    socket.write('220 mx.test ESMTP\r\n');
+    let body: string[] | undefined;
+    socket.setEncoding('latin1');
+    socket.on(
+      'data',
+      crlfLines((line) => {
+        if (body !== undefined) {
+          if (line !== '.') body.push(line);
+          else {
+            messages.push(body);
+            body = undefined;
+            socket.write('250 2.0.0 Ok: queued\r\n');
+          }
+          return;
+        }
+        if (line.startsWith('EHLO')) socket.write('250-mx.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n');
+        else if (line === 'DATA') {
+          body = [];
+          socket.write('354 go\r\n');
+        } else if (line === 'QUIT') socket.end('221 2.0.0 Bye\r\n');
+        else socket.write('250 2.0.0 Ok\r\n');
+      }),
+    );
+  });
+  servers.push(server);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, messages, connections: () => connections })));
+}
+
+const base = (port: number, ...more: string[]): string[] => ['send', '-H', '127.0.0.1', '-p', String(port), '-f', 'a@client.test', '--starttls', 'off', '--no-progress', ...more];
+
+describe('smtp send with many recipients and the generated message', () => {
+  it.each([60, 500, 2000])('%i --to: every recipient delivered (exit 0); the To field folded within 78 octets a line, unfolding to every address', async (n) => {
+    const srv = await recordingServer();
+    const to = Array.from({ length: n }, (_, i) => `user${i}@srv.test`);
+    const r = await runCli(base(srv.port, ...to.flatMap((t) => ['-t', t]), '--json'), { timeoutMs: 30_000 });
+    expect(r.signal).toBeNull();
+    expect(r.stdout).not.toContain('ERR_SMTP_CLIENT_LINE_TOO_LONG');
+    expect(r.code).toBe(0);
+    const [msg, summary] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(msg).toMatchObject({ outcome: 'delivered', ok: true });
+    expect(summary).toMatchObject({ recipients: n, accepted: n, rejected: 0 });
+    // the client sends the message once per 100 recipients (smtp-client-fsm's maxRecipientsPerTransaction)
+    expect(srv.messages).toHaveLength(Math.ceil(n / 100));
+    for (const lines of srv.messages) {
+      const header = lines.slice(0, lines.indexOf(''));
+      for (const line of header) expect(line.length, line).toBeLessThanOrEqual(78);
+      const fields = header.join('\r\n').replace(/\r\n(?=[ \t])/g, '').split('\r\n');
+      expect(fields.filter((f) => /^to:/i.test(f))).toEqual([`To: ${to.map((t) => `<${t}>`).join(', ')}`]);
+    }
+  });
+
+  it('a --to longer than 998 octets (more than any path may hold) is a usage error, exit 2, nothing sent', async () => {
+    const srv = await recordingServer();
+    const long = `u@${`${'d'.repeat(60)}.`.repeat(17)}example`;
+    expect(long.length).toBeGreaterThan(998);
+    const r = await runCli(base(srv.port, '-t', 'b@srv.test', '-t', long));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("option '-t, --to <address>' argument");
+    expect(r.stderr).toContain('not a valid address: domain too long');
+    expect(srv.connections()).toBe(0);
+  });
+});
