@@ -81,3 +81,32 @@ describe('smtp send with many recipients and the generated message', () => {
     expect(srv.connections()).toBe(0);
   });
 });
+
+describe('smtp send with a built message (--subject, --header) whose header line is over 998 octets', () => {
+  it.each([
+    ['a long --subject', ['--subject', 'x'.repeat(1500), '--text', 'hi'], 'Subject'],
+    ['a long non-ASCII --subject (encoded words on one line)', ['--subject', '\u00fc'.repeat(600), '--text', 'hi'], 'Subject'],
+    ['a long --header', ['--subject', 's', '--header', `X-Long: ${'y '.repeat(600)}`], 'X-Long'],
+  ])('%s: a usage error naming the field (exit 2, nothing sent), not every recipient FAIL', async (_what, options, field) => {
+    const srv = await recordingServer();
+    const r = await runCli(base(srv.port, '-t', 'b@srv.test', '-t', 'c@srv.test', ...options));
+    expect(r.stdout).not.toContain('FAIL');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`error: the built message's ${field} field is a line of \\d+ octets, over the 998 a message line may hold`));
+    expect(r.stderr).not.toMatch(/ERR_SMTP_CLIENT_LINE_TOO_LONG|\n\s+at /);
+    expect(srv.connections()).toBe(0);
+  });
+
+  it('500 --to with --subject: the To field mimetext writes is folded too, every recipient delivered', async () => {
+    const srv = await recordingServer();
+    const to = Array.from({ length: 500 }, (_, i) => `user${i}@srv.test`);
+    const r = await runCli(base(srv.port, ...to.flatMap((t) => ['-t', t]), '--subject', 'many', '--text', 'hi', '--json'), { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(srv.messages).toHaveLength(5);
+    const lines = srv.messages[0]!;
+    const header = lines.slice(0, lines.indexOf(''));
+    for (const line of header) expect(line.length, line).toBeLessThanOrEqual(998);
+    const fields = header.join('\r\n').replace(/\r\n(?=[ \t])/g, '').split('\r\n');
+    expect(fields.filter((f) => /^to:/i.test(f)).map((f) => f.match(/<[^>]+>/g)?.length)).toEqual([500]);
+  });
+});

@@ -142,13 +142,24 @@ function composerFor(opts: SendOptions, cmd: Command): (() => Uint8Array) | unde
     const reason = unreadableReason(path);
     if (reason !== undefined) cmd.error(`error: --attach ${path}: ${reason}`, { exitCode: EXIT.usage });
   }
+  let compose: () => Uint8Array;
+  let sample: Uint8Array;
   try {
-    const compose = createComposer({ from: opts.from, to: opts.to, ...(opts.subject !== undefined ? { subject: opts.subject } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}), ...(opts.html !== undefined ? { html: opts.html } : {}), attach: opts.attach ?? [], headers: opts.header ?? [] });
-    compose(); // a header mimetext refuses fails here, before any connection
-    return compose;
+    compose = createComposer({ from: opts.from, to: opts.to, ...(opts.subject !== undefined ? { subject: opts.subject } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}), ...(opts.html !== undefined ? { html: opts.html } : {}), attach: opts.attach ?? [], headers: opts.header ?? [] });
+    sample = compose(); // a header mimetext refuses fails here, before any connection
   } catch (e) {
     cmd.error(`error: ${(e as Error).message}`, { exitCode: EXIT.usage });
   }
+  // mimetext writes a long --subject (its encoded words too) or --header value on one line: the
+  // client would refuse the message (ERR_SMTP_CLIENT_LINE_TOO_LONG) and every recipient fail unsent.
+  // Parts are encoded within the limit, so such a line is a header field's: name it, before connecting.
+  const long = firstLongLine(sample);
+  if (long !== undefined) {
+    const line = new TextDecoder().decode(sample).split('\r\n')[long.line - 1]!;
+    const name = /^[!-9;-~]+(?=:)/.exec(line)?.[0];
+    cmd.error(`error: the built message's ${name !== undefined ? `${name} field` : `line ${long.line}`} is a line of ${long.length} octets, over the 998 a message line may hold (RFC 5322 §2.1.1): shorten the --subject or --header value`, { exitCode: EXIT.usage });
+  }
+  return compose;
 }
 
 /** At most this many messages get every recipient printed; beyond, only the failures are. */
