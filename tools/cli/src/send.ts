@@ -92,7 +92,10 @@ function parseTo(value: string, previous: readonly string[] | undefined): string
   return collect(checkAddress(value), previous);
 }
 
-/** Quiet exit when stdout is closed early (`smtp send ... | head`). */
+/**
+ * Quiet exit when stdout is closed early (`smtp classify < big.log | head`), with the exit code set
+ * so far. `smtp send` does not use it: its exit code is known only once the run ends (see below).
+ */
 export function quietOnEpipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -205,7 +208,15 @@ export function registerSend(program: Command): void {
     )
     .action(async (opts: SendOptions, cmd: Command) => {
       requireOptions(opts, cmd, [['host', '-H, --host <host>'], ['port', '-p, --port <port>'], ['from', '-f, --from <address>'], ['to', '-t, --to <address>']]);
-      quietOnEpipe(process.stdout);
+      // A closed stdout (`smtp send ... | head -1`) ends the output, not the run: every message is
+      // still sent and the exit code is the mail's outcome (a run cut short would leave messages
+      // unsent, and exiting 0 there told a script that rejected or maybe-delivered mail was sent).
+      let stdoutOpen = true;
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+        stdoutOpen = false;
+      });
+      const out = (text: string): void => void (stdoutOpen && !process.stdout.destroyed && process.stdout.write(text));
       // A closed stderr (`--transcript 2>&1 >/dev/null | head`) ends the transcript, not the run: its outcome and exit code stand.
       let stderrOpen = true;
       process.stderr.on('error', (e: NodeJS.ErrnoException) => {
@@ -243,11 +254,11 @@ export function registerSend(program: Command): void {
       // Reply texts are the server's: controls and bidi characters are shown escaped, never passed to the terminal.
       const print = (line: string): void => {
         if (bars !== undefined) bars.log(`${printable(line)}\n`);
-        else process.stdout.write(`${printable(line)}\n`);
+        else out(`${printable(line)}\n`);
       };
       const onResult = (o: MessageOutcome): void => {
         if (!o.ok) failed++;
-        if (json) process.stdout.write(`${jsonLine(o)}\n`);
+        if (json) out(`${jsonLine(o)}\n`);
         else if (opts.count <= PRINT_ALL_UP_TO || !o.ok) for (const line of formatOutcome(o, opts.count)) print(line);
         const done = (bar?.getProgress() ?? 0) * opts.count + 1;
         bar?.increment(1, { rate: (done / ((performance.now() - started) / 1000)).toFixed(1), failed });
@@ -278,8 +289,8 @@ export function registerSend(program: Command): void {
           }),
       });
       bars?.stop();
-      if (json) process.stdout.write(`${jsonLine(summary)}\n`);
-      else for (const line of formatSummary(summary)) process.stdout.write(`${printable(line)}\n`);
+      if (json) out(`${jsonLine(summary)}\n`);
+      else for (const line of formatSummary(summary)) out(`${printable(line)}\n`);
       process.exitCode = exitCodeOf(summary);
     });
 }
