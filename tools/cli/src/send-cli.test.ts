@@ -132,6 +132,8 @@ describe('smtp send (process)', () => {
     expect(raw(text.stderr)).toEqual([]);
     expect(text.stdout).toContain('\\u202eresu on\\u2066');
     expect(text.stdout).toContain('queued \\u202eRED\\u200f');
+    // ESC, BEL and C1 arrive as '?': the client's reply parser replaced them (docs/cli.md says so)
+    expect(text.stdout).toContain('550 5.1.1 ?]0;PWNED? gone ?31m \\u202eresu on\\u2066');
     const transcript = await runCli([...args, '--transcript'], { timeoutMs: 20_000 });
     expect(transcript.stderr).toContain('S: 220 mx.test \\u202eESMTP');
     expect(raw(transcript.stderr)).toEqual([]);
@@ -140,7 +142,7 @@ describe('smtp send (process)', () => {
     expect(raw(json.stdout)).toEqual([]);
     expect(json.stdout).toContain('\\u202eresu on\\u2066');
     const [msg] = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { recipients: { text: string }[]; reply: { text: string } });
-    expect(msg!.recipients[1]!.text).toContain('\u202eresu on\u2066');
+    expect(msg!.recipients[1]!.text).toBe('?]0;PWNED? gone ?31m \u202eresu on\u2066');
     expect(msg!.reply.text).toBe('queued \u202eRED\u200f');
   });
 
