@@ -284,7 +284,8 @@ describe('createServer mutual TLS: rejectUnauthorized (submission and internal r
     expect(stranger.slice(2)).not.toContain('250');
     expect(seen.mail).toBeUndefined();
     // the server says why (onError, as for any failed handshake)
-    expect(errors.some((e) => /client certificate refused/.test(String((e as Error).message)))).toBe(true);
+    const refusal = errors.find((e) => /^client certificate refused: .+ \([A-Z_]+\)$/.test(String((e as Error).message)));
+    expect((refusal as { code?: string } | undefined)?.code).toBe('ERR_TLS_CLIENT_CERTIFICATE_REFUSED');
   });
 
   it('implicit TLS: a client with no certificate or an untrusted one never meets onConnect', async () => {

@@ -168,6 +168,12 @@ function makeContext(options: SecureContextOptions, what: string, clientCa?: Sec
   }
 }
 
+/**
+ * The code of the error a TLS socket is destroyed with when `rejectUnauthorized` refuses the
+ * client's certificate (its message names OpenSSL's verification code).
+ */
+const CLIENT_CERTIFICATE_REFUSED = 'ERR_TLS_CLIENT_CERTIFICATE_REFUSED';
+
 /** Node's verification result of a server-side TLS socket: `null` when the client certificate is trusted. */
 function verifyError(t: TLSSocket): (Error & { code?: string }) | null {
   // Node sets `authorized` only on the sockets of a tls.Server; its own check reads this
@@ -425,8 +431,8 @@ export class ServerTls {
    * force now. Client-initiated renegotiation is refused: it is an error on the socket. With
    * `requestCert` the client is asked for a certificate; with `rejectUnauthorized` too, a client
    * that sends none fails the handshake (OpenSSL's `certificate_required` alert) and one whose
-   * certificate is not trusted is destroyed with the verification error as its `'secure'` event
-   * comes (a listener that comes after this one finds the socket destroyed).
+   * certificate is not trusted is destroyed with an `ERR_TLS_CLIENT_CERTIFICATE_REFUSED` error as
+   * its `'secure'` event comes (a listener that comes after this one finds the socket destroyed).
    */
   socket(raw: Socket): TLSSocket {
     const loaded = this.current;
@@ -437,7 +443,8 @@ export class ServerTls {
     if (loaded.clientCa !== undefined && loaded.rejectUnauthorized) {
       t.once('secure', () => {
         const e = verifyError(t);
-        if (e !== null) t.destroy(Object.assign(new Error(`client certificate refused: ${e.message}`), { code: e.code }));
+        // a peer's failure, as a TLS alert would be (the logger warns, the close reason names it)
+        if (e !== null) t.destroy(Object.assign(new Error(`client certificate refused: ${e.message} (${String(e.code)})`), { code: CLIENT_CERTIFICATE_REFUSED }));
       });
     }
     return t;
