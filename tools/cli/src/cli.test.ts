@@ -93,6 +93,25 @@ describe('smtp (help and usage errors)', () => {
     expect(r.stdout).not.toContain('listening on');
   });
 
+  it('no command is a usage error: the usage on stderr, exit 2 (in-process and the real process); --help and help exit 0', async () => {
+    const none = await parse([]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('Usage: smtp [options] [command]');
+    expect(none.out).toBe('');
+    const proc = await runCli([]);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toContain('Usage: smtp [options] [command]');
+    expect(proc.stdout).toBe('');
+    for (const args of [['--help'], ['help'], ['help', 'send']]) {
+      const help = await runCli(args);
+      expect(help.code, args.join(' ')).toBe(0);
+      expect(help.stdout, args.join(' ')).toContain(args[1] === undefined ? 'Usage: smtp [options] [command]' : 'Usage: smtp send');
+    }
+    const unknown = await runCli(['help', 'bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Usage: smtp');
+  }, 60_000);
+
   it('the real process exits 0 for --help and 2 for a usage error', async () => {
     const help = await runCli(['send', '--help']);
     expect(help.code).toBe(0);
