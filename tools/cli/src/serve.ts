@@ -45,6 +45,10 @@ export interface ServeOptions {
   dir: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** `--tls-client-ca`: PEM file of the CAs trusted for client certificates; asks every TLS client for one. */
+  tlsClientCa?: string;
+  /** `--tls-require-client-cert`: fail the handshake of a client without a certificate of `tlsClientCa`. */
+  tlsRequireClientCert?: boolean;
   auth?: Credentials;
   maxSize?: number;
   lmtp?: boolean;
@@ -177,14 +181,26 @@ export function textLogger(level: LogLevel, write: (line: string) => void, extra
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+/**
+ * The sink's TLS material: the certificate pair and, with `--tls-client-ca`, the client CAs
+ * (`requestCert`), required with `--tls-require-client-cert` (`rejectUnauthorized`).
+ */
+export interface SinkTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+  requestCert?: boolean;
+  rejectUnauthorized?: boolean;
+}
+
 /** A running sink. */
 export interface RunningSink {
   readonly host: string;
   readonly port: number;
   /** Graceful stop: 421 to idle sessions, running transactions get `graceMs` to finish. */
   stop(graceMs?: number): Promise<void>;
-  /** Replaces the certificate without a restart (new handshakes); throws for unusable files. */
-  reloadTls(tls: { cert: string | Buffer; key: string | Buffer }): void;
+  /** Replaces the certificate (and client CAs) without a restart (new handshakes); throws for unusable files. */
+  reloadTls(tls: SinkTls): void;
 }
 
 /** Constant-time comparison of two short strings (credentials). */
@@ -229,8 +245,8 @@ async function storeMessage(store: MessageStore, envelope: Envelope, body: Reada
 
 /** Starts the sink server (used by the command; tests and the demo may call it too). */
 export async function startSink(
-  opts: Omit<ServeOptions, 'tlsCert' | 'tlsKey' | 'logLevel' | 'workers' | 'transcript'> & {
-    tls?: { cert: string | Buffer; key: string | Buffer };
+  opts: Omit<ServeOptions, 'tlsCert' | 'tlsKey' | 'tlsClientCa' | 'tlsRequireClientCert' | 'logLevel' | 'workers' | 'transcript'> & {
+    tls?: SinkTls;
     log?: (line: string) => void;
     logger?: ServerLogger;
     transcript?: (line: TranscriptLine) => void;
@@ -304,11 +320,19 @@ function keepServingOnEpipe(stream: NodeJS.WriteStream, closed: () => void): voi
   });
 }
 
-/** Reads and checks the certificate pair (a usable secure context), or throws. */
-async function loadTls(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer }> {
-  const tls = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+/**
+ * Reads and checks the certificate pair (a usable secure context) and the client CAs of
+ * `--tls-client-ca` (client certificates asked, required with `--tls-require-client-cert`), or throws.
+ */
+async function loadTls(opts: Pick<ServeOptions, 'tlsCert' | 'tlsKey' | 'tlsClientCa' | 'tlsRequireClientCert'>): Promise<SinkTls> {
+  const tls: SinkTls = { cert: readFileSync(opts.tlsCert!), key: readFileSync(opts.tlsKey!) };
+  if (opts.tlsClientCa !== undefined) {
+    tls.ca = readFileSync(opts.tlsClientCa);
+    tls.requestCert = true;
+    if (opts.tlsRequireClientCert === true) tls.rejectUnauthorized = true;
+  }
   const { createSecureContext } = await import('node:tls');
-  createSecureContext(tls);
+  createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.ca !== undefined ? { ca: tls.ca } : {}) });
   return tls;
 }
 
@@ -399,6 +423,8 @@ export function registerServe(program: Command): void {
     .requiredOption('-d, --dir <dir>', 'directory for the stored messages (created if missing)')
     .option('--tls-cert <file>', 'PEM certificate: enables STARTTLS (needs --tls-key; see --security)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--tls-client-ca <file>', 'PEM CA certificates trusted for client certificates: every TLS client is asked for one; the log shows its subject and whether it was authorized (needs --tls-cert)')
+    .option('--tls-require-client-cert', 'with --tls-client-ca: fail the TLS handshake of a client without a certificate of those CAs (submission or internal relays only: internet senders have none)')
     .option('--auth <user:pass>', 'require AUTH (PLAIN, LOGIN) with these credentials before MAIL', parseCredentials)
     .option('--max-size <bytes>', 'largest message accepted (advertised in SIZE), e.g. 25M', parseByteSize)
     .option('--lmtp', 'speak LMTP (LHLO, one reply per recipient after the body)')
@@ -420,28 +446,30 @@ export function registerServe(program: Command): void {
     .option('--min-data-rate-grace <seconds>', 'how long a message body may run before --min-data-rate applies (default 10)', parseSeconds)
     .option('--command-deadline <seconds>', 'deadline for one command line from its first byte, 0 = off (default 60)', parseSeconds)
     .option('--data-deadline <seconds>', 'deadline for one message body from its first byte to its end, 0 = off (default 1800)', parseSeconds)
-    .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n  smtp serve -p 465 -d ./mail --tls-cert cert.pem --tls-key key.pem --security implicit --workers 2\n\nSignals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads --tls-cert/--tls-key.\n')
+    .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n  smtp serve -p 465 -d ./mail --tls-cert cert.pem --tls-key key.pem --security implicit --workers 2\n  smtp serve -p 587 -d ./mail --tls-cert cert.pem --tls-key key.pem --tls-client-ca clients-ca.pem --tls-require-client-cert\n\nSignals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads --tls-cert/--tls-key (and --tls-client-ca).\n')
     .action(async (opts: ServeOptions, cmd: Command) => {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) cmd.error('error: --tls-cert and --tls-key go together', { exitCode: EXIT.usage });
       if (opts.tlsImplicit === true && opts.tlsCert === undefined) cmd.error('error: --tls-implicit needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
       if (opts.tlsImplicit === true && opts.security !== undefined && opts.security !== 'implicit') cmd.error(`error: --tls-implicit contradicts --security ${opts.security}`, { exitCode: EXIT.usage });
       if (opts.proxyFrom !== undefined && opts.proxyProtocol !== true) cmd.error('error: --proxy-from needs --proxy-protocol', { exitCode: EXIT.usage });
       if (opts.security !== undefined && opts.security !== 'off' && opts.tlsCert === undefined) cmd.error(`error: --security ${opts.security} needs --tls-cert and --tls-key`, { exitCode: EXIT.usage });
+      if (opts.tlsClientCa !== undefined && opts.tlsCert === undefined) cmd.error('error: --tls-client-ca needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
+      if (opts.tlsRequireClientCert === true && opts.tlsClientCa === undefined) cmd.error('error: --tls-require-client-cert needs --tls-client-ca', { exitCode: EXIT.usage });
       // Before anything that takes time (the checks above are synchronous): main.ts caught the
       // signals already, before the program loaded; this covers a program run some other way.
       // Until the server listens a SIGHUP is remembered, a SIGINT/SIGTERM exits 0 (serve-signals.ts).
       catchServeSignals();
-      let tls: { cert: Buffer; key: Buffer } | undefined;
+      let tls: SinkTls | undefined;
       let hangupBeforeRead = false;
       if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
         // the files are read now: a SIGHUP that came before asks for nothing more
         hangupBeforeRead = await takeHangupWhileStarting();
         try {
           // Fail now, not at the first STARTTLS, when the pair is unusable.
-          tls = await loadTls(opts.tlsCert, opts.tlsKey);
+          tls = await loadTls(opts);
         } catch (e) {
           releaseServeSignals();
-          cmd.error(`error: cannot load the TLS certificate/key: ${(e as Error).message}`, { exitCode: EXIT.usage });
+          cmd.error(`error: cannot load the TLS certificate/key${opts.tlsClientCa !== undefined ? '/client CAs' : ''}: ${(e as Error).message}`, { exitCode: EXIT.usage });
         }
       }
       const level: LogLevel = opts.quiet === true ? 'silent' : opts.logLevel;
@@ -485,7 +513,7 @@ export function registerServe(program: Command): void {
           logger.warn({}, 'SIGHUP: no --tls-cert/--tls-key to reload');
           return;
         }
-        loadTls(opts.tlsCert, opts.tlsKey).then(
+        loadTls(opts).then(
           (material) => {
             sink.reloadTls(material);
             logger.info({ cert: opts.tlsCert }, 'SIGHUP: certificate reloaded');

@@ -1,0 +1,112 @@
+// `smtp serve --tls-client-ca` / `--tls-require-client-cert` against the real process: client
+// certificates asked, shown on the log's `tls established` line, and required. THROWAWAY,
+// TEST-ONLY certificates made here with openssl: a client CA, a client certificate it signs, and
+// a self-signed one it does not vouch for.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import { throwawayCertificate } from '@smtpkit/testkit';
+import { runCli } from './run-cli.js';
+import { startServe, tempDir } from './testing/peers.js';
+import type { Running } from './testing/peers.js';
+
+const running: Running[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((r) => r.stop()));
+  for (const c of cleanups.splice(0)) c();
+});
+
+let dir = '';
+const file = (name: string): string => join(dir, name);
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const openssl = (args: readonly string[]): void => void execFileSync('openssl', args, { stdio: 'ignore', timeout: 15_000 });
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'serve-client-cert-'));
+  const server = throwawayCertificate({ commonName: 'sink.test' });
+  writeFileSync(file('server.crt'), server.cert);
+  writeFileSync(file('server.key'), server.key, { mode: 0o600 });
+  openssl(['req', '-x509', ...EC, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '1', '-subj', '/CN=Sink Client CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(['req', ...EC, '-keyout', file('relay.key'), '-out', file('relay.csr'), '-subj', '/CN=relay.test']);
+  openssl(['x509', '-req', '-in', file('relay.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-days', '1', '-out', file('relay.crt')]);
+  const stranger = throwawayCertificate({ commonName: 'stranger.test' });
+  writeFileSync(file('stranger.crt'), stranger.cert);
+  writeFileSync(file('stranger.key'), stranger.key, { mode: 0o600 });
+}, 60_000);
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+async function serve(args: readonly string[]): Promise<Running> {
+  const tmp = tempDir('serve-client-cert-');
+  cleanups.push(tmp.cleanup);
+  const proc = await startServe(['--dir', join(tmp.dir, 'store'), '--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--security', 'implicit', ...args]);
+  running.push(proc);
+  return proc;
+}
+
+const client = (name: string): ConnectionOptions => ({ cert: readFileSync(file(`${name}.crt`)), key: readFileSync(file(`${name}.key`)) });
+
+/** Implicit TLS: the greeting's first line, or `(closed)` when the server closed before it. */
+function greeting(port: number, extra: ConnectionOptions = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...extra });
+    let heard = '';
+    s.on('error', () => undefined);
+    s.on('data', (d: Buffer) => {
+      heard += d.toString('latin1');
+      if (heard.includes('\r\n')) {
+        s.destroy();
+        resolve(heard.split('\r\n')[0]!);
+      }
+    });
+    s.on('close', () => resolve(heard === '' ? '(closed)' : heard));
+    setTimeout(() => s.destroy(), 10_000).unref();
+  });
+}
+
+/** Waits (bounded) until the process output matches. */
+async function outputMatches(proc: Running, re: RegExp): Promise<string> {
+  for (let waited = 0; waited < 10_000; waited += 25) {
+    if (re.test(proc.output())) return proc.output();
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`output never matched ${String(re)}:\n${proc.output()}`);
+}
+
+describe('smtp serve client certificates', () => {
+  it('--tls-client-ca asks for a certificate and serves every client; the log shows the subject and whether it was authorized', async () => {
+    const proc = await serve(['--tls-client-ca', file('ca.crt')]);
+    expect(await greeting(proc.port, client('relay'))).toMatch(/^220 /);
+    await outputMatches(proc, /tls=\{[^\n]*"clientCertificate":\{"subject":"CN\\u003drelay\.test"[^\n]*"authorized":true/);
+    expect(await greeting(proc.port, client('stranger'))).toMatch(/^220 /);
+    await outputMatches(proc, /"subject":"CN\\u003dstranger\.test"[^\n]*"authorized":false,"authorizationError":"[A-Z_]+"/);
+    expect(await greeting(proc.port)).toMatch(/^220 /);
+  });
+
+  it('--tls-require-client-cert serves only clients with a certificate of --tls-client-ca', async () => {
+    const proc = await serve(['--tls-client-ca', file('ca.crt'), '--tls-require-client-cert']);
+    expect(await greeting(proc.port, client('relay'))).toMatch(/^220 /);
+    expect(await greeting(proc.port, client('stranger'))).toBe('(closed)');
+    expect(await greeting(proc.port)).toBe('(closed)');
+    await outputMatches(proc, /WARN socket error[^\n]*"message":"client certificate refused: [^\n]*"code":"ERR_TLS_CLIENT_CERTIFICATE_REFUSED"/);
+  });
+
+  it('usage errors (exit 2): a CA without a certificate, a requirement without a CA, an unreadable CA file', async () => {
+    const cases: [string[], string][] = [
+      [['--tls-client-ca', file('ca.crt')], '--tls-client-ca needs --tls-cert'],
+      [['--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-require-client-cert'], '--tls-require-client-cert needs --tls-client-ca'],
+      [['--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-client-ca', file('missing.crt')], 'cannot load the TLS'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['serve', '-p', '0', '-d', join(dir, 'unused'), ...args]);
+      expect(r.code, message).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+});
