@@ -20,7 +20,7 @@ import { Session } from './session.js';
 import type { ClientStateDefinition, RegisterOptions, StateInfo } from './state-registry.js';
 import { StateRegistry } from './state-registry.js';
 import { createStateRegistry } from './states/index.js';
-import { BDAT_MAX_IN_FLIGHT, bodyBytes, bodyBytesOf, finishBody, needBody } from './transaction.js';
+import { bodyBytes, bodyBytesOf, chunkMayGo, finishBody, needBody } from './transaction.js';
 import type { Message } from './transaction.js';
 import { DEFAULT_TIMEOUTS } from './timeouts.js';
 import type { ClientPendingTimeout, ClientTimeouts } from './timeouts.js';
@@ -735,13 +735,28 @@ export class ClientConnection {
   }
 
   /**
-   * Writes a chunk of the current streamed body (after `need-body`). A chunk that needs no
-   * encoding (CRLF throughout, no line to dot-stuff) is queued without a copy: leave it unchanged
-   * until the next `dataToSend()` has returned it (and, as with any socket write, until that write
-   * is done). What is held longer (small BDAT chunks waiting to be coalesced) is copied, so a
-   * source that refills one buffer is safe as long as it calls `dataToSend()` between refills.
-   * A chunk that is not a string or a `Uint8Array` is `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown
-   * before anything is written (the body phase goes on).
+   * Writes a chunk of the current streamed body. The body phase runs from the message's first
+   * `need-body` to `endBody()`: every chunk written in it is part of the message, in order, with
+   * DATA or BDAT, whether or not you wait for a `need-body` between writes. `need-body` is the pace
+   * the client asks for: a caller that writes one chunk per `need-body` (and sends `dataToSend()`
+   * out, waiting for its socket to drain) holds one chunk at a time; with BDAT the client asks for
+   * more only after the reply to the last chunk (without PIPELINING) or while fewer than 3 chunks
+   * await their replies. Chunks written without waiting are kept until they may go, as DATA keeps
+   * them in the output of `dataToSend()`: memory grows with what you write ahead.
+   *
+   * A chunk that needs no encoding (CRLF throughout, no line to dot-stuff) is queued without a
+   * copy: leave it unchanged until the next `dataToSend()` has returned it (and, as with any socket
+   * write, until that write is done). What is held longer (small BDAT chunks waiting to be
+   * coalesced, chunks written ahead of a chunk's reply) is copied, so a source that refills one
+   * buffer is safe as long as it calls `dataToSend()` between refills.
+   *
+   * Throws `ERR_SMTP_CLIENT_NOT_IN_BODY` before the first `need-body` of a message, after
+   * `endBody()` and once the session is closed. A chunk that is not a string or a `Uint8Array` is
+   * `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown before anything is written (the body phase goes on:
+   * write it again as bytes, or `abort()` the session, but do not end a body that lacks it). Body
+   * data the encoder refuses (see the error codes) ends the session and fails the message. After a
+   * BDAT chunk is refused, the chunks still written are dropped without a throw: the refusal is
+   * the message's result.
    *
    * @example
    * ```ts
@@ -758,8 +773,8 @@ export class ClientConnection {
     if (t?.bdatFailed && s.current.name === 'body' && !s.closed) return;
     // A need-body that went out just before a chunk's refusal ended the transaction: dropped too.
     if (s.refusedBody && (!t || !t.waitingBody)) return;
-    if (!t || !t.waitingBody || t.bodyEnded || s.current.name !== 'body' || s.closed) {
-      throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'writeBody() outside the body phase (wait for need-body)');
+    if (!t || !t.bodyStarted || t.bodyEnded || t.endPending || s.current.name !== 'body' || s.closed) {
+      throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'writeBody() outside the body phase (from need-body to endBody())');
     }
     let bytes: Uint8Array;
     try {
@@ -774,15 +789,25 @@ export class ClientConnection {
       bodyCannotBeSent(s, e);
       throw e;
     }
-    const bdatSent = bodyBytes(s, t, bytes);
+    // With BDAT, a chunk written while the chunks in flight hold the source back is kept for the
+    // next chunk that may go; the next need-body comes with a chunk's reply.
+    const open = t.waitingBody;
+    bodyBytes(s, t, bytes);
     s.arm('dataBlock');
+    if (!open) return;
     // Without PIPELINING the next chunk waits for the reply to the BDAT just sent (RFC 3030 §4.2);
     // with it, at most BDAT_MAX_IN_FLIGHT chunks await their replies.
-    if (!bdatSent || (s.pipelining() && t.bdatOutstanding < BDAT_MAX_IN_FLIGHT)) needBody(s, t);
+    if (chunkMayGo(s, t)) needBody(s, t);
     else t.waitingBody = false;
   }
 
-  /** Ends the current streamed body. */
+  /**
+   * Ends the current streamed body: the body is every chunk written since its first `need-body`
+   * (those still held go out first). Without PIPELINING, BDAT LAST waits for the previous chunk's
+   * reply. Throws `ERR_SMTP_CLIENT_NOT_IN_BODY` outside the body phase (before `need-body`, a second
+   * time, once the session is closed); after a refused BDAT chunk it is a no-op (the refusal is the
+   * result).
+   */
   endBody(): void {
     const s = this.s;
     const t = s.txn;

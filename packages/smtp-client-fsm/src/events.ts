@@ -66,6 +66,13 @@ export type ClientEvent =
   | { readonly type: 'authenticated'; readonly mechanism: string; readonly reply: Reply }
   | { readonly type: 'auth-failed'; readonly mechanism: string; readonly reply: Reply }
   | { readonly type: 'recipient'; readonly messageId: number; readonly result: RecipientResult }
+  /**
+   * The client asks for more of a streamed body: answer with `writeBody(chunk)` or `endBody()`. The
+   * first one opens the message's body phase, which `endBody()` closes; every chunk written in it
+   * is part of the message, whether or not you wait for the next `need-body`. That one comes when
+   * the client is ready for more: with BDAT, not while the chunks sent hold it back (without
+   * PIPELINING until the last chunk's reply, RFC 3030 §4.2; with it while 3 await theirs).
+   */
   | { readonly type: 'need-body'; readonly messageId: number; readonly transaction: number }
   | {
       readonly type: 'message-sent';

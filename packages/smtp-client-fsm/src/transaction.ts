@@ -258,25 +258,31 @@ export function needBody(s: Session, t: Txn): void {
   s.emit({ type: 'need-body', messageId: m.id, transaction: m.transaction });
 }
 
-/** Queues encoded body bytes; true when a BDAT command went out (its reply is owed). */
-export function bodyBytes(s: Session, t: Txn, bytes: Uint8Array): boolean {
-  if (bytes.length === 0) return false;
-  if (!t.bdat) {
-    s.write(bytes);
-    return false;
-  }
+/**
+ * Queues encoded body bytes. With BDAT they are held until they make a chunk of BDAT_MIN_CHUNK, and
+ * while the chunks in flight hold the source back (no `need-body` pending) until a chunk may go
+ * (`replyBdat`, `finishBody`).
+ */
+export function bodyBytes(s: Session, t: Txn, bytes: Uint8Array): void {
+  if (bytes.length === 0) return;
+  if (!t.bdat) return s.write(bytes);
   t.bdatBufLen += bytes.length;
-  if (t.bdatBufLen < BDAT_MIN_CHUNK) {
+  if (t.bdatBufLen < BDAT_MIN_CHUNK || !t.waitingBody) {
     // held across writeBody calls: a copy, since the caller may reuse its buffer
     t.bdatBuf.push(copyBytes(bytes));
-    return false;
+    return;
   }
   t.bdatBuf.push(bytes);
+  sendChunks(s, t);
+}
+
+/** Sends the body bytes held as BDAT chunks: pipelined ones cut at BDAT_MAX_CHUNK, else one chunk. */
+function sendChunks(s: Session, t: Txn): void {
   const all = concat(t.bdatBuf, t.bdatBufLen);
   t.bdatBuf = [];
   t.bdatBufLen = 0;
   // Pipelined chunks are cut at BDAT_MAX_CHUNK; without pipelining one BDAT carries what is
-  // buffered (under BDAT_MIN_CHUNK plus one source chunk; the Node adapter cuts source chunks).
+  // buffered (under BDAT_MIN_CHUNK plus one source chunk, or what was written while it waited).
   const step = s.pipelining() ? BDAT_MAX_CHUNK : all.length;
   for (let o = 0; o < all.length; o += step) {
     const piece = all.subarray(o, Math.min(all.length, o + step));
@@ -284,7 +290,6 @@ export function bodyBytes(s: Session, t: Txn, bytes: Uint8Array): boolean {
     t.bdatOutstanding++;
     s.write(piece);
   }
-  return true;
 }
 
 export function finishBody(s: Session, t: Txn, head?: Uint8Array): void {
@@ -379,7 +384,19 @@ export function replyBdat(s: Session, t: Txn, reply: Reply): void {
     t.endPending = false;
     return finishBody(s, t);
   }
-  if (!t.bodyEnded && !t.waitingBody && !t.endPending && (!s.pipelining() || t.bdatOutstanding < BDAT_MAX_IN_FLIGHT)) needBody(s, t);
+  if (t.bodyEnded || t.waitingBody || t.endPending || !chunkMayGo(s, t)) return;
+  // What was written while the source was held back goes first; the source is asked for more
+  // only while the chunks in flight allow it.
+  if (t.bdatBufLen >= BDAT_MIN_CHUNK) sendChunks(s, t);
+  if (chunkMayGo(s, t)) needBody(s, t);
+}
+
+/**
+ * Another BDAT chunk may go (and the body source be asked for it): without PIPELINING once the last
+ * chunk's reply is in (RFC 3030 §4.2), with it while fewer than BDAT_MAX_IN_FLIGHT await theirs.
+ */
+export function chunkMayGo(s: Session, t: Txn): boolean {
+  return t.bdatOutstanding < (s.pipelining() ? BDAT_MAX_IN_FLIGHT : 1);
 }
 
 /**
@@ -393,6 +410,8 @@ export function endTransaction(s: Session): void {
   const m = s.queue[0]!;
   s.txn = undefined;
   if (!t.bodyEnded && t.mailOk) s.needRset = true;
+  // A refused chunk decides the message (RFC 3030 §4.1), whatever BDAT LAST, sent before it came, got.
+  if (t.bdatFailed) m.lastReply = t.bdatFailed;
   if (m.remaining.length > 0 && (m.body !== undefined || !t.bodyStarted)) {
     m.transaction++;
     return s.gotoAfter('final');
