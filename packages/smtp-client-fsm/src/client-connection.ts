@@ -21,7 +21,7 @@ import type { ClientStateDefinition, RegisterOptions, StateInfo } from './state-
 import { StateRegistry } from './state-registry.js';
 import { createStateRegistry } from './states/index.js';
 import { bodyBytes, bodyBytesOf, chunkMayGo, finishBody, needBody } from './transaction.js';
-import type { Message } from './transaction.js';
+import type { Message, Txn } from './transaction.js';
 import { DEFAULT_TIMEOUTS } from './timeouts.js';
 import type { ClientPendingTimeout, ClientTimeouts } from './timeouts.js';
 
@@ -279,6 +279,19 @@ const REGISTRY_METHODS = ['list', 'register', 'replace', 'get', 'after', 'indexO
  */
 function bodyCannotBeSent(s: Session, e: unknown): void {
   if (isSmtpClientError(e)) s.fatal(e.code, e.message, 'error', undefined, true);
+}
+
+/**
+ * The transaction whose streamed body `writeBody()` / `endBody()` (`call`) goes to, from its first
+ * need-body to endBody(); undefined when the call is dropped: after a refused BDAT chunk, or for a
+ * need-body that went out just before a chunk's refusal ended the transaction. Elsewhere
+ * `ERR_SMTP_CLIENT_NOT_IN_BODY`.
+ */
+function bodyTxn(s: Session, call: string): Txn | undefined {
+  const t = s.txn;
+  if ((t?.bdatFailed && s.current.name === 'body' && !s.closed) || (s.refusedBody && !t?.waitingBody)) return undefined;
+  if (!t?.bodyStarted || t.bodyEnded || t.endPending || s.current.name !== 'body' || s.closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', `${call}() outside the body phase`);
+  return t;
 }
 
 function badOption(option: string, expected: string): SmtpClientError {
@@ -768,14 +781,8 @@ export class ClientConnection {
   writeBody(chunk: Uint8Array | string): void {
     if (typeof chunk !== 'string' && !isBytes(chunk)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'chunk: expected a Uint8Array or a string');
     const s = this.s;
-    const t = s.txn;
-    // After a negative BDAT reply nothing more of this body goes out: late chunks are dropped.
-    if (t?.bdatFailed && s.current.name === 'body' && !s.closed) return;
-    // A need-body that went out just before a chunk's refusal ended the transaction: dropped too.
-    if (s.refusedBody && (!t || !t.waitingBody)) return;
-    if (!t || !t.bodyStarted || t.bodyEnded || t.endPending || s.current.name !== 'body' || s.closed) {
-      throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'writeBody() outside the body phase (from need-body to endBody())');
-    }
+    const t = bodyTxn(s, 'writeBody');
+    if (!t) return;
     let bytes: Uint8Array;
     try {
       // 8-bit data may not go undeclared (RFC 6152 §3): the session ends before the final dot
@@ -789,12 +796,11 @@ export class ClientConnection {
       bodyCannotBeSent(s, e);
       throw e;
     }
-    // With BDAT, a chunk written while the chunks in flight hold the source back is kept for the
-    // next chunk that may go; the next need-body comes with a chunk's reply.
-    const open = t.waitingBody;
     bodyBytes(s, t, bytes);
     s.arm('dataBlock');
-    if (!open) return;
+    // With BDAT, a chunk written while the chunks in flight hold the source back (no need-body
+    // pending) is kept for the next chunk that may go; the next need-body comes with a chunk's reply.
+    if (!t.waitingBody) return;
     // Without PIPELINING the next chunk waits for the reply to the BDAT just sent (RFC 3030 §4.2);
     // with it, at most BDAT_MAX_IN_FLIGHT chunks await their replies.
     if (chunkMayGo(s, t)) needBody(s, t);
@@ -810,10 +816,8 @@ export class ClientConnection {
    */
   endBody(): void {
     const s = this.s;
-    const t = s.txn;
-    if (t?.bdatFailed && s.current.name === 'body' && !s.closed) return;
-    if (s.refusedBody && (!t || !t.waitingBody)) return;
-    if (!t || t.bodyEnded || t.endPending || s.current.name !== 'body' || s.closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', 'endBody() outside the body phase');
+    const t = bodyTxn(s, 'endBody');
+    if (!t) return;
     if (t.bdat && t.bdatOutstanding > 0 && !s.pipelining()) {
       // Without PIPELINING, BDAT LAST waits for the previous chunk's reply (RFC 3030 §4.2).
       t.endPending = true;

@@ -284,31 +284,27 @@ function sendChunks(s: Session, t: Txn): void {
   // Pipelined chunks are cut at BDAT_MAX_CHUNK; without pipelining one BDAT carries what is
   // buffered (under BDAT_MIN_CHUNK plus one source chunk, or what was written while it waited).
   const step = s.pipelining() ? BDAT_MAX_CHUNK : all.length;
-  for (let o = 0; o < all.length; o += step) {
-    const piece = all.subarray(o, Math.min(all.length, o + step));
-    s.command(`BDAT ${piece.length}`);
-    t.bdatOutstanding++;
-    s.write(piece);
-  }
+  for (let o = 0; o < all.length; o += step) bdatChunk(s, t, all.subarray(o, o + step));
+}
+
+/** Writes one BDAT chunk (not LAST): its reply is owed. */
+function bdatChunk(s: Session, t: Txn, piece: Uint8Array): void {
+  s.command(`BDAT ${piece.length}`);
+  t.bdatOutstanding++;
+  s.write(piece);
 }
 
 export function finishBody(s: Session, t: Txn, head?: Uint8Array): void {
   let tail = t.encoder!.end();
-  const parts = [...t.bdatBuf];
-  if (head && head.length > 0) parts.push(head);
-  if (tail.length > 0) parts.push(tail);
-  const total = t.bdatBufLen + (head?.length ?? 0) + tail.length;
+  const parts = t.bdatBuf;
+  // what is held, then a whole body, then the encoder's end (empty ones left out: no copy of a lone part)
+  for (const p of [head, tail]) if (p?.length) parts.push(p);
+  tail = concat(parts, t.bdatBufLen + (head?.length ?? 0) + tail.length);
   t.bdatBuf = [];
   t.bdatBufLen = 0;
-  tail = parts.length === 0 ? tail : concat(parts, total);
   if (t.bdat && s.pipelining()) {
     // Split a large remainder into pipelined chunks; the last piece goes with LAST.
-    while (tail.length > BDAT_MAX_CHUNK) {
-      s.command(`BDAT ${BDAT_MAX_CHUNK}`);
-      t.bdatOutstanding++;
-      s.write(tail.subarray(0, BDAT_MAX_CHUNK));
-      tail = tail.subarray(BDAT_MAX_CHUNK);
-    }
+    for (; tail.length > BDAT_MAX_CHUNK; tail = tail.subarray(BDAT_MAX_CHUNK)) bdatChunk(s, t, tail.subarray(0, BDAT_MAX_CHUNK));
   }
   t.bodyEnded = true;
   t.lastSent = t.bdat;
@@ -375,7 +371,6 @@ export function replyBdat(s: Session, t: Txn, reply: Reply): void {
     if (t.bdatOutstanding > 0) return; // replies to chunks already sent still come
     const m = s.queue[0]!;
     for (const addr of t.accepted) s.setResult(m, addr, 'rejected', t.bdatFailed, undefined, STAGE.SENDING_BODY, true);
-    m.lastReply = t.bdatFailed;
     s.needRset = true;
     s.refusedBody = true;
     return endTransaction(s);
@@ -384,7 +379,8 @@ export function replyBdat(s: Session, t: Txn, reply: Reply): void {
     t.endPending = false;
     return finishBody(s, t);
   }
-  if (t.bodyEnded || t.waitingBody || t.endPending || !chunkMayGo(s, t)) return;
+  // (after endBody() without PIPELINING a chunk is still in flight: endPending needs no test)
+  if (t.bodyEnded || t.waitingBody || !chunkMayGo(s, t)) return;
   // What was written while the source was held back goes first; the source is asked for more
   // only while the chunks in flight allow it.
   if (t.bdatBufLen >= BDAT_MIN_CHUNK) sendChunks(s, t);

@@ -174,3 +174,35 @@ describe('writes outside the body phase', () => {
     });
   }
 });
+
+describe('chunks written while BDAT chunks are in flight', () => {
+  it('are copied: a source that refills one buffer after each dataToSend() gets its bytes sent as written', () => {
+    const server = new ScriptedServer({ ehlo: ['PIPELINING', 'CHUNKING'] });
+    const conn = new ClientConnection({ security: 'off', chunking: true });
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
+    conn.quit();
+    const line = (c: string): string => c.repeat(70) + '\r\n';
+    const buf = new Uint8Array(72 * 1000);
+    const fill = (c: string): Uint8Array => (buf.set(enc.encode(line(c).repeat(1000))), buf);
+    let fed = false;
+    const events: ClientEvent[] = [];
+    for (let round = 0; round < 100 && !conn.closed; round++) {
+      for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) {
+        events.push(e);
+        if (e.type !== 'need-body' || fed) continue;
+        fed = true;
+        // the first three go out at once (three chunks in flight), the last three are held; the
+        // buffer is refilled once dataToSend() has returned what went out (the writeBody contract)
+        for (const c of 'abcdef') {
+          conn.writeBody(fill(c));
+          toServer(server, conn.dataToSend());
+        }
+        conn.endBody();
+      }
+      toServer(server, conn.dataToSend());
+      conn.receiveData(server.output());
+    }
+    expect(dec.decode(server.messages[0]!.content)).toBe([...'abcdef'].map((c) => line(c).repeat(1000)).join(''));
+    expect(sent(events).map((e) => e.outcome)).toEqual(['delivered']);
+  });
+});
