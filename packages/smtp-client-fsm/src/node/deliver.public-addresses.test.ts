@@ -29,9 +29,18 @@ describe('publicAddressesOnly', () => {
     ['100.128.0.1', true],
     ['11.0.0.1', true],
     ['192.169.0.1', true],
+    // the 6to4 relay anycast prefix (RFC 3068, deprecated by RFC 7526): a tunnel end, no host
+    ['192.88.99.1', false],
+    ['192.88.98.1', true],
+    ['192.88.100.1', true],
     // IPv6
     ['::', false],
     ['::1', false],
+    // IETF protocol assignments (2001::/23, RFC 2928): ORCHIDv2, AMT, AS112 and the rest, no mail exchangers
+    ['2001:20::1', false],
+    ['2001:3::1', false],
+    ['2001:1ff:ffff::1', false],
+    ['2001:200::1', true],
     ['fc00::1', false],
     ['fd12:3456::1', false],
     ['fe80::1', false],
@@ -110,7 +119,7 @@ describe('publicAddressesOnly: IPv6 addresses that carry an IPv4 address, in eve
     ['3fff::25', false],
     ['3FFF:FFF::1', false],
     // neighbours that are public
-    ['2001:1:808:808::', true],
+    ['2001:1:808:808::', false], // next to Teredo, still in 2001::/23
     ['2001:4860:4860::8888', true],
     ['2003:7f00:1::', true],
     ['2A00:1450:4001:80B::200E', true],

@@ -97,6 +97,7 @@ function specialRanges(): BlockList {
     ['172.16.0.0', 12], // RFC 1918
     ['192.0.0.0', 24], // IETF protocol assignments
     ['192.0.2.0', 24], // documentation
+    ['192.88.99.0', 24], // 6to4 relay anycast (deprecated, RFC 7526)
     ['192.168.0.0', 16], // RFC 1918
     ['198.18.0.0', 15], // benchmarking
     ['198.51.100.0', 24], // documentation
@@ -107,8 +108,7 @@ function specialRanges(): BlockList {
   const v6: [string, number][] = [
     // (::/8 is refused in publicAddressesOnly: here it would hold every IPv4 address, as mapped)
     ['100::', 64], // discard-only
-    ['2001::', 32], // Teredo
-    ['2001:2::', 48], // benchmarking
+    ['2001::', 23], // IETF protocol assignments: Teredo, benchmarking, ORCHIDv2, AMT...
     ['2001:db8::', 32], // documentation
     ['2002::', 16], // 6to4
     ['3fff::', 20], // documentation
@@ -126,9 +126,10 @@ function specialRanges(): BlockList {
  * An {@link DeliverOptions.isAllowedAddress} for a relay that delivers for others: true for a
  * public unicast IPv4 or IPv6 address; false for loopback, private (RFC 1918), shared (CGNAT,
  * 100.64.0.0/10), link-local, unspecified, multicast, reserved, benchmarking and documentation
- * ranges, their IPv6 equivalents (`::1`, `fc00::/7`, `fe80::/10`, `fec0::/10`, `ff00::/8`,
- * `2001:2::/48`, `2001:db8::/32`, `3fff::/20`, ...), an address with a zone (`fe80::1%eth0`), and
- * anything that is not an IP address. IPv6 addresses that lead to an IPv4 one, in any form `isIP`
+ * ranges, the 6to4 relay anycast prefix (`192.88.99.0/24`), their IPv6 equivalents (`::1`,
+ * `fc00::/7`, `fe80::/10`, `fec0::/10`, `ff00::/8`, `2001:db8::/32`, `3fff::/20`, ...), the IETF
+ * protocol assignments `2001::/23` (Teredo, benchmarking, ORCHIDv2 and the rest: no mail
+ * exchangers), an address with a zone (`fe80::1%eth0`), and anything that is not an IP address. IPv6 addresses that lead to an IPv4 one, in any form `isIP`
  * takes (any case, `::`, a dotted quad or hex groups):
  * - IPv4-mapped (`::ffff:0:0/96`) and NAT64's well-known prefix (`64:ff9b::/96`, RFC 6052, which
  *   a NAT64 gateway translates to the embedded address): false when the IPv4 address is refused
