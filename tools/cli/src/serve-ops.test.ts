@@ -376,7 +376,7 @@ describe('smtp serve --workers', () => {
   // The SIGHUP goes as soon as the first worker exists, while the primary forks the others: it
   // was killed by it now and then (the default action, before its handlers were set after the
   // forks; 2 runs of 5), and its workers then failed on their closed channel (EPIPE).
-  it('a SIGHUP while the workers start is sent only to those that listen (it would kill a starting one), and does not kill the primary forking them: the server comes up', async () => {
+  it('a SIGHUP while the workers start reaches each one only once it listens (it would kill a starting one), and does not kill the primary forking them: the server comes up', async () => {
     const tmp = tempDir('serve-hup-');
     cleanups.push(tmp.cleanup);
     const cli = fileURLToPath(new URL('./main.ts', import.meta.url));
