@@ -72,6 +72,36 @@ describe('createComposer', () => {
   });
 
   it.each([
+    ['ASCII, no spaces', 'x'.repeat(1500)],
+    ['ASCII with spaces', 'word '.repeat(300).trim()],
+    ['non-ASCII: 2-byte, 4-byte and mixed characters', `${'\u00fc'.repeat(600)} 🚀🚀🚀 ${'Grüße, 世界! '.repeat(80)}`],
+  ])('a long --subject (%s) is folded as encoded words of at most 75 characters and parses back whole', async (_what, subject) => {
+    const raw = createComposer({ from: 'a@example.org', to: ['b@example.net'], subject, text: 'hi' })();
+    expectWellFormedLines(raw);
+    const text = dec.decode(raw);
+    const header = text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n');
+    for (const line of header) expect(line.length, line).toBeLessThanOrEqual(78);
+    const subjectLines = header.slice(header.findIndex((l) => l.startsWith('Subject: ')));
+    const words = subjectLines.slice(0, 1 + subjectLines.slice(1).findIndex((l) => !l.startsWith(' '))).join(' ').match(/=\?[^?]+\?B\?[^?]*\?=/g) ?? [];
+    expect(words.length).toBeGreaterThan(1);
+    for (const w of words) expect(w.length).toBeLessThanOrEqual(75);
+    // each word holds whole characters: it decodes alone to valid UTF-8
+    for (const w of words) expect(() => new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(w.slice(10, -2), 'base64'))).not.toThrow();
+    expect((await PostalMime.parse(raw)).subject).toBe(subject);
+  });
+
+  it('a long --header value is folded before spaces and unfolds to the value; a Subject --header replaces --subject', async () => {
+    const value = Array.from({ length: 120 }, (_, i) => `item-${i}`).join(' ');
+    const raw = createComposer({ from: 'a@example.org', to: ['b@example.net'], subject: 'given', text: 'hi', headers: [`X-Long: ${value}`, 'Subject: from the header'] })();
+    expectWellFormedLines(raw);
+    const text = dec.decode(raw);
+    for (const line of text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n')) expect(line.length, line).toBeLessThanOrEqual(78);
+    const mail = await PostalMime.parse(raw);
+    expect(mail.headers.find((h) => h.key === 'x-long')?.value).toBe(value);
+    expect(mail.subject).toBe('from the header');
+  });
+
+  it.each([
     ['no colon', 'X-Foo bar', /Name: value/],
     ['space in the name', 'X Foo: bar', /field name/],
     ['CRLF injection', 'X-Foo: a\r\nBcc: evil@example.org', /CR, LF/],

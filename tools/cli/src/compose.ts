@@ -81,6 +81,56 @@ function textPart(text: string): { data: string; encoding: ContentTransferEncodi
   return { data: base64Lines(new TextEncoder().encode(normalised)), encoding: 'base64' };
 }
 
+/** UTF-8 bytes of the subject per encoded word: 56 base64 characters, a word of 68 (RFC 2047 §2: at most 75). */
+const WORD_BYTES = 42;
+
+/**
+ * `subject` as RFC 2047 B encoded words of at most 75 characters, one per line after the first,
+ * each holding whole UTF-8 characters (§5: a word must not split one), so that a long subject is
+ * folded where mimetext writes a single word of any length on one line. Decoders join adjacent
+ * encoded words without the folding white space between them (§6.2).
+ */
+function subjectWords(subject: string): string {
+  const bytes = new TextEncoder().encode(subject);
+  const words: string[] = [];
+  for (let at = 0; at < bytes.length || words.length === 0; ) {
+    let end = Math.min(at + WORD_BYTES, bytes.length);
+    // back off to the start of a character: never end a word on a continuation byte's left
+    while (end < bytes.length && end > at && (bytes[end]! & 0xc0) === 0x80) end--;
+    words.push(`=?utf-8?B?${Buffer.from(bytes.subarray(at, end)).toString('base64')}?=`);
+    at = end;
+  }
+  return words.join('\n ');
+}
+
+/**
+ * The header section of mimetext's output with the Subject written as folded encoded words, and
+ * every other field line over 78 characters folded before a space (RFC 5322 §2.2.3: a field line
+ * should be at most 78 characters, must be at most 998). A field with no space to fold at keeps
+ * its line (`smtp send` refuses one over 998). The body is left as it is.
+ */
+export function foldHeader(raw: string, subject: string): string {
+  const blank = /\r?\n\r?\n/.exec(raw);
+  const end = blank === null ? raw.length : blank.index;
+  const lines = raw.slice(0, end).split(/\r?\n/).map((line) => {
+    if (/^subject:/i.test(line)) return `Subject: ${subjectWords(subject)}`;
+    const parts: string[] = [];
+    let rest = line;
+    // the first part keeps the field name, its colon and a character of the value
+    let min = line.indexOf(':') + 2;
+    while (rest.length > 78) {
+      const cut = rest.lastIndexOf(' ', 78);
+      if (cut < min) break;
+      parts.push(rest.slice(0, cut));
+      rest = rest.slice(cut);
+      min = 1;
+    }
+    parts.push(rest);
+    return parts.join('\n');
+  });
+  return lines.join('\n') + raw.slice(end);
+}
+
 /** Header fields holding one mailbox in mimetext. */
 const SINGLE_MAILBOX = new Set(['sender', 'reply-to']);
 /** Header fields handled as address lists (From is the author, the others recipients). */
@@ -103,6 +153,8 @@ export function createComposer(options: ComposeOptions): () => Uint8Array {
   // A `From` --header names the author; otherwise the envelope sender does.
   const from = headers.find((h) => h.name.toLowerCase() === 'from')?.value ?? (options.from !== '' ? options.from : undefined);
   if (from === undefined) throw new Error('--from "" (the null sender) needs --header "From: ..." to build a message');
+  // a Subject --header replaces --subject, as mimetext sets it last
+  const subject = headers.filter((h) => h.name.toLowerCase() === 'subject').at(-1)?.value ?? options.subject ?? '';
   return () => {
     const msg = createMimeMessage();
     msg.setSender(from);
@@ -124,7 +176,7 @@ export function createComposer(options: ComposeOptions): () => Uint8Array {
       if (ADDRESS_LISTS.has(lower)) continue;
       msg.setHeader(h.name, SINGLE_MAILBOX.has(lower) ? new Mailbox(h.value) : h.value);
     }
-    const raw = toCrlf(new TextEncoder().encode(msg.asRaw()));
+    const raw = toCrlf(new TextEncoder().encode(foldHeader(msg.asRaw(), subject)));
     const n = raw.length;
     if (n >= 2 && raw[n - 2] === 0x0d && raw[n - 1] === 0x0a) return raw;
     const out = new Uint8Array(n + 2);

@@ -82,11 +82,22 @@ describe('smtp send with many recipients and the generated message', () => {
   });
 });
 
-describe('smtp send with a built message (--subject, --header) whose header line is over 998 octets', () => {
+describe('smtp send with a built message (--subject, --header) whose header fields are long', () => {
   it.each([
-    ['a long --subject', ['--subject', 'x'.repeat(1500), '--text', 'hi'], 'Subject'],
-    ['a long non-ASCII --subject (encoded words on one line)', ['--subject', '\u00fc'.repeat(600), '--text', 'hi'], 'Subject'],
-    ['a long --header', ['--subject', 's', '--header', `X-Long: ${'y '.repeat(600)}`], 'X-Long'],
+    ['a long --subject', ['--subject', 'x'.repeat(1500), '--text', 'hi']],
+    ['a long non-ASCII --subject', ['--subject', '\u00fc'.repeat(600), '--text', 'hi']],
+    ['a long --header with spaces', ['--subject', 's', '--header', `X-Long: ${'y '.repeat(600)}`]],
+  ])('%s: folded, every header line at most 78 octets, every recipient delivered', async (_what, options) => {
+    const srv = await recordingServer();
+    const r = await runCli(base(srv.port, '-t', 'b@srv.test', '-t', 'c@srv.test', ...options));
+    expect(r.code, r.stderr).toBe(0);
+    expect(srv.messages.length).toBeGreaterThan(0);
+    const lines = srv.messages[0]!;
+    for (const line of lines.slice(0, lines.indexOf(''))) expect(line.length, line).toBeLessThanOrEqual(78);
+  });
+
+  it.each([
+    ['a --header value with no space to fold at', ['--subject', 's', '--header', `X-Long: ${'y'.repeat(1500)}`], 'X-Long'],
   ])('%s: a usage error naming the field (exit 2, nothing sent), not every recipient FAIL', async (_what, options, field) => {
     const srv = await recordingServer();
     const r = await runCli(base(srv.port, '-t', 'b@srv.test', '-t', 'c@srv.test', ...options));

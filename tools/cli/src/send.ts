@@ -153,14 +153,15 @@ function composerFor(opts: SendOptions, cmd: Command): (() => Uint8Array) | unde
   } catch (e) {
     cmd.error(`error: ${(e as Error).message}`, { exitCode: EXIT.usage });
   }
-  // mimetext writes a long --subject (its encoded words too) or --header value on one line: the
-  // client would refuse the message (ERR_SMTP_CLIENT_LINE_TOO_LONG) and every recipient fail unsent.
-  // Parts are encoded within the limit, so such a line is a header field's: name it, before connecting.
+  // The builder folds the Subject and long --header values (compose.ts), but a --header value with
+  // no space to fold at stays one line: over 998 octets the client would refuse the message
+  // (ERR_SMTP_CLIENT_LINE_TOO_LONG) and every recipient fail unsent. Parts are encoded within the
+  // limit, so such a line is a header field's: name it, before connecting.
   const long = firstLongLine(sample);
   if (long !== undefined) {
     const line = new TextDecoder().decode(sample).split('\r\n')[long.line - 1]!;
     const name = /^[!-9;-~]+(?=:)/.exec(line)?.[0];
-    cmd.error(`error: the built message's ${name !== undefined ? `${name} field` : `line ${long.line}`} is a line of ${long.length} octets, over the 998 a message line may hold (RFC 5322 §2.1.1): shorten the --subject or --header value`, { exitCode: EXIT.usage });
+    cmd.error(`error: the built message's ${name !== undefined ? `${name} field` : `line ${long.line}`} is a line of ${long.length} octets, over the 998 a message line may hold (RFC 5322 §2.1.1): shorten the --header value or give it spaces to fold at`, { exitCode: EXIT.usage });
   }
   return compose;
 }
