@@ -96,26 +96,6 @@ function safeInt(n: unknown, argument: string, min: number, max: number): number
   return n;
 }
 
-/**
- * An ordered collection of ESMTP parameters for one MAIL FROM or RCPT TO command. Keywords are
- * case-insensitive and stored upper-case; values are checked against RFC 5321 esmtp-value and, for
- * registered parameters, their own grammar. `toString()` renders exactly what goes on the wire.
- *
- * @example
- * ```ts
- * const args = new SmtpClientArgs({ command: 'mail' });
- * args.setSize(12345).setBody('8BITMIME').setEnvid('msg 1');
- * args.toString(); // ' SIZE=12345 BODY=8BITMIME ENVID=msg+201'
- * formatMailFrom('me@example.com', args); // 'MAIL FROM:<me@example.com> SIZE=12345 BODY=8BITMIME ENVID=msg+201'
- * ```
- * @see RFC 5321 §4.1.2, §4.1.1.2, §4.1.1.3
- */
-/**
- * Internal to this package (not exported by its index): reads a collection's stored entries by an
- * upper-case keyword, without the case folding of `get` and `has`. For the parsers' hot paths, on
- * collections whose prototype is exactly `SmtpClientArgs.prototype` (a subclass may override
- * `get`).
- */
 /** Registered symbol under which a collection shows its facts to any copy of this package. */
 const ARGS_FACTS = Symbol.for('smtp-client-args.collection-facts');
 
@@ -134,6 +114,12 @@ export function collectionFacts(args: unknown): CollectionFacts | undefined {
   return typeof facts?.specs?.get === 'function' ? (facts as CollectionFacts) : undefined;
 }
 
+/**
+ * Internal to this package (not exported by its index): reads a collection's stored entries by an
+ * upper-case keyword, without the case folding of `get` and `has`. For the parsers' hot paths, on
+ * collections whose prototype is exactly `SmtpClientArgs.prototype` (a subclass may override
+ * `get`).
+ */
 export const storedEntries: {
   value(args: SmtpClientArgs, upperKeyword: string): string | undefined;
   has(args: SmtpClientArgs, upperKeyword: string): boolean;
@@ -158,6 +144,20 @@ export function parsedCollection(options: SmtpClientArgsOptions, specs: Readonly
   return new SmtpClientArgs(options);
 }
 
+/**
+ * An ordered collection of ESMTP parameters for one MAIL FROM or RCPT TO command. Keywords are
+ * case-insensitive and stored upper-case; values are checked against RFC 5321 esmtp-value and, for
+ * registered parameters, their own grammar. `toString()` renders exactly what goes on the wire.
+ *
+ * @example
+ * ```ts
+ * const args = new SmtpClientArgs({ command: 'mail' });
+ * args.setSize(12345).setBody('8BITMIME').setEnvid('msg 1');
+ * args.toString(); // ' SIZE=12345 BODY=8BITMIME ENVID=msg+201'
+ * formatMailFrom('me@example.com', args); // 'MAIL FROM:<me@example.com> SIZE=12345 BODY=8BITMIME ENVID=msg+201'
+ * ```
+ * @see RFC 5321 §4.1.2, §4.1.1.2, §4.1.1.3
+ */
 export class SmtpClientArgs implements Iterable<readonly [string, string | undefined]> {
   static {
     storedEntries.value = (args, upperKeyword) => args.#entries.get(upperKeyword);
