@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { connect as tlsConnect } from 'node:tls';
 import { freePort, talk, throwawayCertificate } from '@smtpkit/testkit';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
-import { startServe, tempDir } from './testing/peers.js';
+import { startServe, tempDir, workersOf } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
 
 const running: Running[] = [];
@@ -92,18 +92,6 @@ const PLAIN = Buffer.from('\0u\0s3cret-pass').toString('base64');
 const MESSAGE = ['EHLO me.test\r\n', 'MAIL FROM:<a@example.org>\r\n', 'RCPT TO:<b@example.net>\r\n', 'DATA\r\n', 'Subject: x\r\n\r\nprivate words\r\n.\r\n', 'QUIT\r\n'];
 
 
-/**
- * The worker processes of a `smtp serve --workers` primary: its node children (the TypeScript
- * loader may also run an esbuild service as a child, which is not a worker).
- */
-function workersOf(primary: number): number[] {
-  return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(primary)], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, comm]) => comm === 'node')
-    .map(([pid]) => Number(pid));
-}
 describe('smtp serve --log-level and --transcript', () => {
   it('info (default): connect and close lines with the session id; warn hides them', async () => {
     const info = await serve([]);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { throwawayCertificate } from '@smtpkit/testkit';
 import { cliMain, repoRoot } from './run-cli.js';
+import { workersOf } from './testing/peers.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -28,19 +29,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The node children of `primary` (its workers; the TypeScript loader's esbuild is not one). */
-function workersOf(primary: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(primary)], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map((line) => line.trim().split(/\s+/))
-      .filter(([, comm]) => comm === 'node')
-      .map(([pid]) => Number(pid));
-  } catch {
-    return []; // ps exits non-zero while there is none
-  }
-}
 
 /** Whether the process catches SIGHUP (SigCgt bit 0). */
 function catchesHangup(pid: number): boolean {

@@ -1,6 +1,6 @@
 // Test helpers for the CLI's interop tests (tools/interop/src/cli-*.test.ts): start real peers on
 // loopback with free ports, make throwaway certificates, and always clean up.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -241,4 +241,21 @@ export async function serverAdapterAvailable(): Promise<boolean> {
 export async function clientAdapterAvailable(): Promise<boolean> {
   const mod = (await import('smtp-client-fsm/node')) as Record<string, unknown>;
   return typeof mod['sendMail'] === 'function' || typeof mod['connect'] === 'function';
+}
+
+/**
+ * The worker processes of a `smtp serve --workers` primary: its node children (the TypeScript
+ * loader may also run an esbuild service as a child, which is not a worker); none while it has none.
+ */
+export function workersOf(primary: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(primary)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([, comm]) => comm === 'node')
+      .map(([pid]) => Number(pid));
+  } catch {
+    return []; // ps exits non-zero while there is none
+  }
 }
