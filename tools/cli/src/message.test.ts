@@ -30,6 +30,12 @@ describe('message bodies', () => {
     expect(text.endsWith('\r\n')).toBe(true);
     expect(text).toContain('\r\n\r\n');
   });
+
+  it.each([4000, 10_240])('generates about %i octets with non-ASCII (SMTPUTF8) addresses: the size counts octets, not characters', (size) => {
+    const to = Array.from({ length: 20 }, (_, i) => `пользователь${i}@почта.example`);
+    const bytes = generateMessage({ from: 'отправитель@пример.example', to, size });
+    expect(Math.abs(bytes.length - size)).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('generated message: the To field folded (RFC 5322 §2.2.3)', () => {

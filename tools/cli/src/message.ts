@@ -90,7 +90,7 @@ export function foldedList(name: string, items: readonly string[]): string {
   return lines.join('\r\n');
 }
 
-/** A generated test message of about `size` bytes (at least the headers), 76-character body lines. */
+/** A generated test message of about `size` octets (at least the headers), 76-character body lines. */
 export function generateMessage(options: { from: string; to: readonly string[]; size?: number; index?: number; count?: number; hostname?: string }): Uint8Array {
   const id = randomBytes(8).toString('hex');
   const subject = options.count !== undefined && options.count > 1 ? `smtpkit test message ${(options.index ?? 0) + 1}/${options.count}` : 'smtpkit test message';
@@ -108,9 +108,11 @@ export function generateMessage(options: { from: string; to: readonly string[]; 
   const intro = 'This is a test message sent by the smtp command of smtpkit.\r\n';
   let body = intro;
   const target = options.size ?? 0;
+  // the size is octets: an SMTPUTF8 address in the header takes more than one per character
+  const headerOctets = Buffer.byteLength(headers, 'utf8');
   const line = `${'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(3).slice(0, 74)}\r\n`;
-  while (headers.length + body.length + line.length <= target) body += line;
-  const rest = target - headers.length - body.length;
+  while (headerOctets + body.length + line.length <= target) body += line;
+  const rest = target - headerOctets - body.length;
   if (rest > 2) body += `${'z'.repeat(rest - 2)}\r\n`;
   return new TextEncoder().encode(headers + body);
 }
