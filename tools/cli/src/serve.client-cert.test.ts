@@ -4,7 +4,7 @@
 // a self-signed one it does not vouch for.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -42,12 +42,49 @@ afterAll(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 
+/** The store directory of the last server `serve` started. */
+let store = '';
+
 async function serve(args: readonly string[]): Promise<Running> {
   const tmp = tempDir('serve-client-cert-');
   cleanups.push(tmp.cleanup);
-  const proc = await startServe(['--dir', join(tmp.dir, 'store'), '--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--security', 'implicit', ...args]);
+  store = join(tmp.dir, 'store');
+  const proc = await startServe(['--dir', store, '--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--security', 'implicit', ...args]);
   running.push(proc);
   return proc;
+}
+
+/** Implicit TLS with the given client certificate: one message, each command after its reply. */
+function sendOne(port: number, extra: ConnectionOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...extra });
+    const script = ['EHLO relay.test', 'MAIL FROM:<a@relay.test>', 'RCPT TO:<b@sink.test>', 'DATA', 'Subject: t\r\n\r\nhi\r\n.', 'QUIT'];
+    let heard = '';
+    s.on('error', reject);
+    s.on('data', (d: Buffer) => {
+      heard += d.toString('latin1');
+      // a complete reply (its last line has a space after the code) lets the next command go
+      while (/^\d{3} [^\r\n]*\r\n/m.test(heard) && script.length > 0) {
+        heard = heard.replace(/^[\s\S]*?^\d{3} [^\r\n]*\r\n/m, (reply) => {
+          if (/^[45]/m.test(reply.split('\r\n').at(-2) ?? '')) reject(new Error(`refused: ${reply}`));
+          return '';
+        });
+        s.write(`${script.shift()!}\r\n`);
+      }
+    });
+    s.on('close', () => resolve(heard));
+    setTimeout(() => s.destroy(new Error('no answer')), 10_000).unref();
+  });
+}
+
+/** Waits (bounded) for the first stored envelope in the store, and reads it. */
+async function storedEnvelope(): Promise<Record<string, unknown>> {
+  for (let waited = 0; waited < 10_000; waited += 25) {
+    const json = existsSync(store) ? readdirSync(store).find((f) => f.endsWith('.json') && !f.startsWith('.')) : undefined;
+    if (json !== undefined) return JSON.parse(readFileSync(join(store, json), 'utf8')) as Record<string, unknown>;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('no envelope stored');
 }
 
 const client = (name: string): ConnectionOptions => ({ cert: readFileSync(file(`${name}.crt`)), key: readFileSync(file(`${name}.key`)) });
@@ -87,6 +124,15 @@ describe('smtp serve client certificates', () => {
     expect(await greeting(proc.port, client('stranger'))).toMatch(/^220 /);
     await outputMatches(proc, /"subject":"CN\\u003dstranger\.test"[^\n]*"authorized":false,"authorizationError":"[A-Z_]+"/);
     expect(await greeting(proc.port)).toMatch(/^220 /);
+  });
+
+  it('the stored envelope records the client certificate, as the hooks saw it', async () => {
+    const proc = await serve(['--tls-client-ca', file('ca.crt')]);
+    await sendOne(proc.port, client('relay'));
+    const envelope = await storedEnvelope();
+    expect(envelope['tls']).toBe(true);
+    expect(envelope['clientCertificate']).toMatchObject({ subject: 'CN=relay.test', issuer: 'CN=Sink Client CA', authorized: true });
+    expect((envelope['clientCertificate'] as { fingerprint256: string }).fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
   it('--tls-require-client-cert serves only clients with a certificate of --tls-client-ca', async () => {

@@ -228,6 +228,8 @@ export function storedEnvelope(envelope: Envelope, session: SessionContext): Omi
     user: envelope.user,
     protocol: envelope.protocol,
     ...(session.proxy !== undefined ? { proxy: { ...session.proxy } } : {}),
+    // with --tls-client-ca: the certificate the client presented, and whether the CA vouched for it
+    ...(session.tls?.clientCertificate !== undefined ? { clientCertificate: { ...session.tls.clientCertificate } } : {}),
   };
 }
 
