@@ -24,3 +24,4 @@ export { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS } from './policy.js';
 export { punycodeLength } from './punycode.js';
 export { scanEnhancedStatusCode } from './enhanced-status-code.js';
 export { isDateTime } from './date-time.js';
+export { ipv6Groups } from './ipv6.js';

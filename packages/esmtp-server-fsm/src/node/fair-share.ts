@@ -4,6 +4,7 @@
  * rate over message bodies).
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { ipv6Groups } from '@smtpkit/foundation';
 import type { ServerConnection } from 'esmtp-server-fsm';
 import { KeptTimer } from './kept-timer.js';
 
@@ -13,21 +14,7 @@ function ipv6Bytes(text: string): Uint8Array | undefined {
   const s = zone >= 0 ? text.slice(0, zone) : text;
   if (!isIPv6(s)) return undefined;
   const bytes = new Uint8Array(16);
-  const groups = (part: string): number[] => {
-    const out: number[] = [];
-    if (part === '') return out;
-    for (const g of part.split(':')) {
-      if (g.includes('.')) {
-        const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
-        out.push((a << 8) | b, (c << 8) | d);
-      } else out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const gap = s.indexOf('::');
-  const head = groups(gap >= 0 ? s.slice(0, gap) : s);
-  const tail = gap >= 0 ? groups(s.slice(gap + 2)) : [];
-  const all = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+  const all = ipv6Groups(s);
   all.forEach((g, i) => {
     bytes[2 * i] = g >> 8;
     bytes[2 * i + 1] = g & 0xff;

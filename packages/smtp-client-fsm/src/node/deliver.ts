@@ -3,6 +3,7 @@ import { messageOutcome, SmtpClientError, STAGE } from 'smtp-client-fsm';
 import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-client-fsm';
 import { promises as dns } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { ipv6Groups } from '@smtpkit/foundation';
 import { connect, courtesyQuit } from './client.js';
 import { mxRecords, noRecord } from './mx.js';
 import { isWholeBody } from './body-source.js';
@@ -168,24 +169,6 @@ export function publicAddressesOnly(address: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The eight 16-bit groups of an address `isIP` took for IPv6 (no zone): any case, `::`, a dotted quad last. */
-function ipv6Groups(address: string): number[] {
-  let text = address;
-  const low: number[] = [];
-  const last = text.lastIndexOf(':');
-  if (text.includes('.', last)) {
-    const q = text.slice(last + 1).split('.').map(Number);
-    low.push(q[0]! * 256 + q[1]!, q[2]! * 256 + q[3]!);
-    // '::1.2.3.4' keeps its '::', 'ffff:1.2.3.4' loses its ':'
-    text = text.slice(0, text[last - 1] === ':' ? last + 1 : last);
-  }
-  const gap = text.indexOf('::');
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((h) => parseInt(h, 16)));
-  const head = parse(gap === -1 ? text : text.slice(0, gap));
-  const tail = [...parse(gap === -1 ? '' : text.slice(gap + 2)), ...low];
-  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
 }
 
 /**
