@@ -809,8 +809,9 @@ export class ClientConnection {
 
   /**
    * Ends the current streamed body: the body is every chunk written since its first `need-body`
-   * (those still held go out first). Without PIPELINING, BDAT LAST waits for the previous chunk's
-   * reply. Throws `ERR_SMTP_CLIENT_NOT_IN_BODY` outside the body phase (before `need-body`, a second
+   * (those still held go out first). With BDAT, what is held and BDAT LAST go as the chunks in
+   * flight allow (LAST is one of them: at most 3 with PIPELINING, else one, RFC 3030 §4.2), so
+   * LAST may follow later replies. Throws `ERR_SMTP_CLIENT_NOT_IN_BODY` outside the body phase (before `need-body`, a second
    * time, once the session is closed); after a refused BDAT chunk it is a no-op (the refusal is the
    * result).
    */
@@ -818,12 +819,9 @@ export class ClientConnection {
     const s = this.s;
     const t = bodyTxn(s, 'endBody');
     if (!t) return;
-    if (t.bdat && t.bdatOutstanding > 0 && !s.pipelining()) {
-      // Without PIPELINING, BDAT LAST waits for the previous chunk's reply (RFC 3030 §4.2).
-      t.endPending = true;
-      return;
-    }
     try {
+      // With BDAT, LAST goes once the chunks in flight allow it (RFC 3030 §4.2; with PIPELINING at
+      // most 3 await their replies), after the data still held.
       finishBody(s, t);
     } catch (e) {
       bodyCannotBeSent(s, e);

@@ -266,25 +266,34 @@ export function needBody(s: Session, t: Txn): void {
 export function bodyBytes(s: Session, t: Txn, bytes: Uint8Array): void {
   if (bytes.length === 0) return;
   if (!t.bdat) return s.write(bytes);
+  const goes = t.waitingBody && t.bdatBufLen + bytes.length >= BDAT_MIN_CHUNK;
+  // held across writeBody calls: a copy, since the caller may reuse its buffer
+  t.bdatBuf.push(goes ? bytes : copyBytes(bytes));
   t.bdatBufLen += bytes.length;
-  if (t.bdatBufLen < BDAT_MIN_CHUNK || !t.waitingBody) {
-    // held across writeBody calls: a copy, since the caller may reuse its buffer
-    t.bdatBuf.push(copyBytes(bytes));
-    return;
-  }
-  t.bdatBuf.push(bytes);
+  if (!goes) return;
   sendChunks(s, t);
+  // what the chunks in flight keep back outlives this call: copied too
+  t.bdatBuf = t.bdatBuf.map((p) => (p.buffer === bytes.buffer ? copyBytes(p) : p));
 }
 
-/** Sends the body bytes held as BDAT chunks: pipelined ones cut at BDAT_MAX_CHUNK, else one chunk. */
+/**
+ * Sends the body bytes held as BDAT chunks while the chunks in flight allow it (`chunkMayGo`):
+ * pipelined ones cut at BDAT_MAX_CHUNK, else one chunk of all that is held. Before endBody() only
+ * chunks of at least BDAT_MIN_CHUNK go; once the body is ended (`endPending`), BDAT LAST goes with
+ * the rest when it fits in one chunk. What may not go yet stays held for the next chunk's reply.
+ */
 function sendChunks(s: Session, t: Txn): void {
-  const all = concat(t.bdatBuf, t.bdatBufLen);
-  t.bdatBuf = [];
-  t.bdatBufLen = 0;
-  // Pipelined chunks are cut at BDAT_MAX_CHUNK; without pipelining one BDAT carries what is
-  // buffered (under BDAT_MIN_CHUNK plus one source chunk, or what was written while it waited).
-  const step = s.pipelining() ? BDAT_MAX_CHUNK : all.length;
-  for (let o = 0; o < all.length; o += step) bdatChunk(s, t, all.subarray(o, o + step));
+  const pipelined = s.pipelining();
+  while (chunkMayGo(s, t)) {
+    const held = t.bdatBufLen;
+    if (t.endPending && (!pipelined || held <= BDAT_MAX_CHUNK)) return lastChunk(s, t);
+    if (!t.endPending && held < BDAT_MIN_CHUNK) return;
+    const all = concat(t.bdatBuf, held);
+    const n = pipelined ? Math.min(held, BDAT_MAX_CHUNK) : held;
+    bdatChunk(s, t, all.subarray(0, n));
+    t.bdatBuf = n < held ? [all.subarray(n)] : [];
+    t.bdatBufLen = held - n;
+  }
 }
 
 /** Writes one BDAT chunk (not LAST): its reply is owed. */
@@ -294,34 +303,50 @@ function bdatChunk(s: Session, t: Txn, piece: Uint8Array): void {
   s.write(piece);
 }
 
+/**
+ * The body is complete (endBody(), or a whole body as `head`): the encoder's end joins what is
+ * held. DATA writes it and the final dot; BDAT sends it as the chunks in flight allow, the last
+ * piece with LAST (now, or from `replyBdat` as replies come).
+ */
 export function finishBody(s: Session, t: Txn, head?: Uint8Array): void {
-  let tail = t.encoder!.end();
-  const parts = t.bdatBuf;
-  // what is held, then a whole body, then the encoder's end (empty ones left out: no copy of a lone part)
-  for (const p of [head, tail]) if (p?.length) parts.push(p);
-  tail = concat(parts, t.bdatBufLen + (head?.length ?? 0) + tail.length);
+  const tail = t.encoder!.end();
+  // empty ones left out: no copy of a lone part
+  for (const p of [head, tail]) {
+    if (p?.length) {
+      t.bdatBuf.push(p);
+      t.bdatBufLen += p.length;
+    }
+  }
+  t.waitingBody = false;
+  if (t.bdat) {
+    t.endPending = true;
+    return sendChunks(s, t);
+  }
+  const all = concat(t.bdatBuf, t.bdatBufLen);
   t.bdatBuf = [];
   t.bdatBufLen = 0;
-  if (t.bdat && s.pipelining()) {
-    // Split a large remainder into pipelined chunks; the last piece goes with LAST.
-    for (; tail.length > BDAT_MAX_CHUNK; tail = tail.subarray(BDAT_MAX_CHUNK)) bdatChunk(s, t, tail.subarray(0, BDAT_MAX_CHUNK));
-  }
   t.bodyEnded = true;
-  t.lastSent = t.bdat;
-  t.waitingBody = false;
-  const n = s.opts.lmtp ? t.accepted.length : 1;
   s.opts.transcript?.({ direction: 'client', line: `[message body: ${t.encoder!.bytesWritten} bytes]` });
-  if (t.bdat) {
-    s.command(`BDAT ${tail.length} LAST`);
-    s.write(tail);
-    s.expect(n - 1);
-    s.bodyEnd = s.queued;
-  } else {
-    s.write(tail);
-    s.expect(n);
-    s.bodyEnd = s.queued;
-    writeNextAhead(s, t);
-  }
+  s.write(all);
+  s.expect(s.opts.lmtp ? t.accepted.length : 1);
+  s.bodyEnd = s.queued;
+  writeNextAhead(s, t);
+  s.goto('final');
+}
+
+/** BDAT ... LAST with what is held: the body is out, the final reply(s) follow its reply. */
+function lastChunk(s: Session, t: Txn): void {
+  const last = concat(t.bdatBuf, t.bdatBufLen);
+  t.bdatBuf = [];
+  t.bdatBufLen = 0;
+  t.endPending = false;
+  t.bodyEnded = true;
+  t.lastSent = true;
+  s.opts.transcript?.({ direction: 'client', line: `[message body: ${t.encoder!.bytesWritten} bytes]` });
+  s.command(`BDAT ${last.length} LAST`);
+  s.write(last);
+  s.expect((s.opts.lmtp ? t.accepted.length : 1) - 1);
+  s.bodyEnd = s.queued;
   s.goto('final');
 }
 
@@ -375,16 +400,11 @@ export function replyBdat(s: Session, t: Txn, reply: Reply): void {
     s.refusedBody = true;
     return endTransaction(s);
   }
-  if (t.endPending && t.bdatOutstanding === 0) {
-    t.endPending = false;
-    return finishBody(s, t);
-  }
-  // (after endBody() without PIPELINING a chunk is still in flight: endPending needs no test)
-  if (t.bodyEnded || t.waitingBody || !chunkMayGo(s, t)) return;
-  // What was written while the source was held back goes first; the source is asked for more
-  // only while the chunks in flight allow it.
-  if (t.bdatBufLen >= BDAT_MIN_CHUNK) sendChunks(s, t);
-  if (chunkMayGo(s, t)) needBody(s, t);
+  if (t.bodyEnded || t.waitingBody) return;
+  // What was written while the source was held back goes first (after endBody(), up to BDAT
+  // LAST); the source is asked for more only while the chunks in flight allow it.
+  sendChunks(s, t);
+  if (!t.endPending && !t.bodyEnded && chunkMayGo(s, t)) needBody(s, t);
 }
 
 /**

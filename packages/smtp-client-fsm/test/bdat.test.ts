@@ -118,9 +118,11 @@ describe('BDAT', () => {
     conn.receiveData('250 2.0.0 chunk ok\r\n');
     expect(asked()).toBe(true);
     conn.writeBody(chunk);
-    conn.endBody(); // LAST may follow at once
-    expect(new TextDecoder().decode(conn.dataToSend()).match(/BDAT \d+( LAST)?\r\n/g)).toEqual([`BDAT ${BDAT_MIN_CHUNK}\r\n`, 'BDAT 2 LAST\r\n']);
-    conn.receiveData('250 2.0.0 chunk ok\r\n250 2.0.0 chunk ok\r\n250 2.0.0 chunk ok\r\n250 2.0.0 queued\r\n');
+    conn.endBody(); // three chunks in flight again: LAST, a chunk too, waits for a reply
+    expect(new TextDecoder().decode(conn.dataToSend()).match(/BDAT \d+( LAST)?\r\n/g)).toEqual([`BDAT ${BDAT_MIN_CHUNK}\r\n`]);
+    conn.receiveData('250 2.0.0 chunk ok\r\n');
+    expect(new TextDecoder().decode(conn.dataToSend()).match(/BDAT \d+( LAST)?\r\n/g)).toEqual(['BDAT 2 LAST\r\n']);
+    conn.receiveData('250 2.0.0 chunk ok\r\n250 2.0.0 chunk ok\r\n250 2.0.0 queued\r\n');
     conn.quit();
     expect(sent(drain(conn))[0]).toMatchObject({ outcome: 'delivered' });
   });
