@@ -5,11 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer as netServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect, createSecureContext } from 'node:tls';
+import { TLSSocket, connect as tlsConnect, createSecureContext } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny, throwawayCertificate } from '@smtpkit/testkit';
@@ -17,6 +17,7 @@ import { isSmtpServerError } from '../errors.js';
 import { createServer } from './create-server.js';
 import type { CreateServerOptions, SessionContext } from './options.js';
 import type { ServerLogger } from './logger.js';
+import { sessionTls } from './tls.js';
 import type { ServerTlsOptions } from './tls.js';
 import { serversPerTest } from '../../test/servers.js';
 
@@ -357,5 +358,35 @@ describe('createServer mutual TLS: options', () => {
     server.setSecureContext(pem.server!);
     expect(await implicitGreeting(port, relayClient())).toBe('220');
     expect(seen.connect?.clientCertificate).toBeUndefined();
+  });
+});
+
+describe('Node: where the verification result of a server-side TLSSocket can be read', () => {
+  // Why tls.ts reads the result itself (verifyError): Node sets the public authorized /
+  // authorizationError only on the sockets a tls.Server makes, and a tls.Server hands its socket out
+  // only once the handshake has ended ('secureConnection', 'tlsClientError'), with nothing public
+  // linking it to the connection it was given. STARTTLS and implicit TLS need the socket from the
+  // start (handshake timeout, end before secure, errors), and one tls.Server per connection costs a
+  // secure context made at every accept. If this test fails, Node sets them on every server socket:
+  // read them instead.
+  it('a standalone server TLSSocket asking a trusted client certificate leaves authorized false and authorizationError null', async () => {
+    const seen = new Promise<{ authorized: boolean; authorizationError: unknown; peer: boolean; recorded: boolean | undefined }>((resolve, reject) => {
+      const net = netServer((raw) => {
+        const t = new TLSSocket(raw, { isServer: true, secureContext: createSecureContext({ ...pem.server!, ca: pem.ca!.cert }), requestCert: true, rejectUnauthorized: false });
+        t.on('error', reject);
+        t.once('secure', () => {
+          // what createServer records for the same socket, through verifyError
+          resolve({ authorized: t.authorized, authorizationError: t.authorizationError, peer: t.getPeerX509Certificate() !== undefined, recorded: sessionTls(t).clientCertificate?.authorized });
+          t.destroy();
+          net.close();
+        });
+      });
+      net.listen(0, '127.0.0.1', () => {
+        const { port } = net.address() as { port: number };
+        const client = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...relayClient() });
+        client.on('error', () => undefined);
+      });
+    });
+    expect(await seen).toEqual({ authorized: false, authorizationError: null, peer: true, recorded: true });
   });
 });
