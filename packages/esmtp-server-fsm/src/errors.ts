@@ -27,7 +27,8 @@ export type ServerErrorCode =
   | 'ERR_SMTP_INVALID_TRANSITION'
   | 'ERR_SMTP_INVALID_CONTINUATION'
   | 'ERR_SMTP_INVALID_ARGUMENT'
-  | 'ERR_SMTP_PROXY_HEADER_INVALID';
+  | 'ERR_SMTP_PROXY_HEADER_INVALID'
+  | 'ERR_SMTP_TLS_SNI_FAILED';
 
 /**
  * Raised when the application uses the session wrongly (answering when no decision is pending,

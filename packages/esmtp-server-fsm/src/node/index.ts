@@ -6,6 +6,6 @@ export type { CreateServerOptions, SmtpServer, SessionContext, Envelope, HookRes
 export type { CommandContinuation } from 'esmtp-server-fsm';
 export { parseProxyHeader, ProxyHeaderError } from './proxy-protocol.js';
 export type { ProxyInfo, ProxyParseResult } from './proxy-protocol.js';
-export type { ServerTlsOptions, SniCallback, SessionTls, ClientCertificate } from './tls.js';
+export type { ServerTlsOptions, SniCallback, NodeSniCallback, SessionTls, ClientCertificate } from './tls.js';
 export type { ServerLogger, TranscriptLine } from './logger.js';
 export type { TlsSecurity } from '@smtpkit/foundation';

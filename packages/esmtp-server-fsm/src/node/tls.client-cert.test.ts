@@ -18,7 +18,7 @@ import { createServer } from './create-server.js';
 import type { CreateServerOptions, SessionContext } from './options.js';
 import type { ServerLogger } from './logger.js';
 import { sessionTls } from './tls.js';
-import type { ServerTlsOptions } from './tls.js';
+import type { NodeSniCallback, ServerTlsOptions } from './tls.js';
 import { serversPerTest } from '../../test/servers.js';
 
 const errorCodeOf = (fn: () => unknown): string | undefined => errorCodeOfAny(fn, isSmtpServerError);
@@ -329,6 +329,22 @@ describe('createServer mutual TLS: every SNI name asks and trusts the same', () 
   });
 });
 
+describe('createServer mutual TLS: SNICallback', () => {
+  it('an SNICallback answering secure-context options asks and trusts tls.ca; one answering a ready SecureContext fails that handshake (ERR_SMTP_TLS_SNI_FAILED)', async () => {
+    const ready = createSecureContext(pem.sni);
+    const SNICallback: NodeSniCallback = (name, cb) => cb(null, name === 'ready.sni.test' ? ready : pem.sni!);
+    const { port, seen, errors } = await start({ secure: true, tls: mutual({ SNICallback }) });
+    expect(await implicitGreeting(port, { ...relayClient(), servername: 'sni.test' })).toBe('220');
+    expect(seen.connect?.clientCertificate).toMatchObject({ subject: 'CN=relay.test, O=Relay\\, Inc', authorized: true });
+    expect(await implicitGreeting(port, { ...strangerClient(), servername: 'sni.test' })).toBe('220');
+    expect(seen.connect?.clientCertificate).toMatchObject({ authorized: false });
+    delete seen.connect;
+    expect(await implicitGreeting(port, { ...relayClient(), servername: 'ready.sni.test' })).toBe('(closed)');
+    expect(seen.connect).toBeUndefined();
+    expect(errors.map((e) => (e as { code?: string }).code)).toContain('ERR_SMTP_TLS_SNI_FAILED');
+  });
+});
+
 describe('createServer mutual TLS: options', () => {
   it('refuses what it would not apply or would apply unsafely, at createServer and setSecureContext', () => {
     const refused = (tls: ServerTlsOptions): string | undefined => errorCodeOf(() => createServer({ tls }));
@@ -341,8 +357,6 @@ describe('createServer mutual TLS: options', () => {
     expect(refused(mutual({ sni: { 'sni.test': { ...pem.sni!, requestCert: true } as Pem } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(refused(mutual({ sni: { 'sni.test': { ...pem.sni!, rejectUnauthorized: true } as Pem } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(refused(mutual({ sni: { 'sni.test': { ...pem.sni!, ca: pem.otherCa!.cert } } }))).toBe('ERR_SMTP_INVALID_OPTION');
-    // an SNICallback is still refused (tls.sni replaces it)
-    expect(refused({ ...pem.server!, SNICallback: (_n: string, cb: () => void) => cb() } as ServerTlsOptions)).toBe('ERR_SMTP_INVALID_OPTION');
     const server = createServer({ tls: pem.server! });
     expect(errorCodeOf(() => server.setSecureContext({ ...pem.server!, requestCert: true }))).toBe('ERR_SMTP_INVALID_OPTION');
   });

@@ -3,14 +3,15 @@
 // Client certificates (mutual TLS): tls.client-cert.test.ts.
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
+import { connect as tlsConnect, createSecureContext } from 'node:tls';
+import type { ConnectionOptions, SecureContext, TLSSocket, TlsOptions } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf as errorCodeOfAny, throwawayCertificate } from '@smtpkit/testkit';
 import type { ThrowawayCertificate } from '@smtpkit/testkit';
 import { isSmtpServerError } from '../errors.js';
 import { createServer } from './create-server.js';
 import { LruCache } from './tls.js';
+import type { NodeSniCallback, ServerTlsOptions } from './tls.js';
 import type { CreateServerOptions, SmtpServer } from './options.js';
 import { serversPerTest } from '../../test/servers.js';
 import type { ServerLogger } from './logger.js';
@@ -221,19 +222,140 @@ describe('createServer TLS: SNI', () => {
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.test': null as unknown as TlsOptions } } }))).toBe('ERR_SMTP_INVALID_OPTION');
   });
 
-  it('refuses TLS server options it would not apply (an SNICallback, client certificate settings per SNI name) at createServer and setSecureContext; accepts mutual TLS (tls.client-cert.test.ts)', async () => {
+  it('refuses TLS server options it would not apply (client certificate settings per SNI name) at createServer and setSecureContext; accepts mutual TLS (tls.client-cert.test.ts)', async () => {
     // an HTTPS server's mutual-TLS options, reused: a TlsOptions object is a ServerTlsOptions for the type checker
     const mtls: TlsOptions = { ...certs.default!, ca: certs.default!.cert, requestCert: true, rejectUnauthorized: true };
     const refused = (tls: TlsOptions): string | undefined => errorCodeOf(() => createServer({ secure: true, tls }));
     expect(refused(mtls)).toBeUndefined();
-    expect(refused({ ...certs.default!, SNICallback: (_name, cb) => cb(null) })).toBe('ERR_SMTP_INVALID_OPTION');
     const sni: TlsOptions = { requestCert: true, ...certs.a! };
     expect(refused({ ...certs.default!, sni: { 'a.test': sni } } as TlsOptions)).toBe('ERR_SMTP_INVALID_OPTION');
     // options that ask for nothing are fine
     const { server, port } = await start({ secure: true, tls: { ...certs.default!, requestCert: false, rejectUnauthorized: false } });
     expect(await cnFor(port)).toBe('default.test');
-    expect(errorCodeOf(() => server.setSecureContext({ ...certs.default!, SNICallback: (_name: string, cb: () => void) => cb() } as TlsOptions))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(errorCodeOf(() => server.setSecureContext({ ...certs.default!, SNICallback: (_name, cb) => cb(null), sni: {} }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(await cnFor(port)).toBe('default.test');
+  });
+});
+
+/** STARTTLS as a client asking for `servername`: the peer certificate's CN, or how the handshake ended. */
+async function starttlsCn(port: number, servername: string): Promise<string> {
+  const raw = connect(port, '127.0.0.1');
+  raw.on('error', () => undefined);
+  let text = '';
+  let wake = (): void => undefined;
+  const onData = (d: Buffer): void => {
+    text += d.toString();
+    wake();
+  };
+  raw.on('data', onData);
+  const until = (re: RegExp): Promise<void> =>
+    new Promise((resolve) => {
+      wake = () => {
+        if (re.test(text)) resolve();
+      };
+      wake();
+    });
+  await until(/^220 /m);
+  raw.write('EHLO me\r\n');
+  await until(/^250 [^\r\n]*\r\n/m);
+  raw.write('STARTTLS\r\n');
+  await until(/^220 [\s\S]*^220 [^\r\n]*\r\n/m);
+  raw.off('data', onData);
+  const secure = tlsConnect({ socket: raw, servername, rejectUnauthorized: false });
+  const outcome = await new Promise<string>((resolve) => {
+    secure.once('secureConnect', () => resolve(String(secure.getPeerCertificate().subject.CN)));
+    secure.once('error', (e: NodeJS.ErrnoException) => resolve(`error ${String(e.code)}`));
+    secure.once('close', () => resolve('closed'));
+  });
+  secure.destroy();
+  return outcome;
+}
+
+describe('createServer TLS: SNICallback (Node\'s form)', () => {
+  const contexts = (): Record<string, SecureContext> => ({ 'a.test': createSecureContext(certs.a), 'callback.test': createSecureContext(certs.cb) });
+
+  it('chooses the certificate of each name, answering at once or later, for implicit TLS and after STARTTLS; no server name keeps the default', async () => {
+    const known = contexts();
+    const asked: string[] = [];
+    const SNICallback: NodeSniCallback = (name, cb) => {
+      asked.push(name);
+      // a.test answers at once, callback.test after a lookup
+      if (name === 'a.test') cb(null, known[name]);
+      else setTimeout(() => cb(null, known[name]), 20);
+    };
+    const implicit = await start({ secure: true, tls: { ...certs.default!, SNICallback } });
+    expect(await cnFor(implicit.port, 'a.test')).toBe('a.test');
+    expect(await cnFor(implicit.port, 'callback.test')).toBe('callback.test');
+    expect(await cnFor(implicit.port)).toBe('default.test');
+    const starttls = await start({ tls: { ...certs.default!, SNICallback } });
+    expect(await starttlsCn(starttls.port, 'callback.test')).toBe('callback.test');
+    expect(await starttlsCn(starttls.port, 'a.test')).toBe('a.test');
+    // asked at every handshake (nothing cached: a renewed certificate is taken at once)
+    expect(asked).toEqual(['a.test', 'callback.test', 'callback.test', 'a.test']);
+  });
+
+  it("the callback's error, a throw or no context fails only that handshake: onError gets ERR_SMTP_TLS_SNI_FAILED (the cause kept), the server goes on", async () => {
+    const known = contexts();
+    const lookupFailed = new Error('certificate store down');
+    const SNICallback: NodeSniCallback = (name, cb) => {
+      if (name === 'error.test') setTimeout(() => cb(lookupFailed), 10);
+      else if (name === 'throw.test') throw new Error('bug in the callback');
+      else if (name === 'twice.test') {
+        cb(null, known['a.test']);
+        cb(new Error('second answer'));
+      } else cb(null, known[name]);
+    };
+    for (const secure of [true, false]) {
+      const errors: unknown[] = [];
+      const { port } = await start({ secure, onError: (e) => void errors.push(e), tls: { ...certs.default!, SNICallback } });
+      const cn = (name: string): Promise<string> => (secure ? cnFor(port, name).catch(() => 'failed') : starttlsCn(port, name).then((r) => (r === 'a.test' ? r : 'failed')));
+      expect(await cn('error.test')).toBe('failed');
+      expect(await cn('throw.test')).toBe('failed');
+      expect(await cn('unknown.test')).toBe('failed');
+      // a second answer is ignored: the first one stands
+      expect(await cn('twice.test')).toBe('a.test');
+      expect(await cn('a.test')).toBe('a.test');
+      for (let i = 0; i < 100 && errors.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      const sni = errors.filter((e) => isSmtpServerError(e) && e.code === 'ERR_SMTP_TLS_SNI_FAILED') as Error[];
+      expect(sni.map((e) => e.message)).toEqual([
+        'tls.SNICallback for "error.test": certificate store down',
+        'tls.SNICallback for "throw.test": bug in the callback',
+        'tls.SNICallback for "unknown.test": no secure context for this name',
+      ]);
+      expect(sni[0]!.cause).toBe(lookupFailed);
+    }
+  });
+
+  it('a callback that never answers is ended by timeouts.tlsHandshake (implicit TLS and STARTTLS); the server goes on', async () => {
+    const known = contexts();
+    const SNICallback: NodeSniCallback = (name, cb) => {
+      if (name !== 'silent.test') cb(null, known[name]);
+    };
+    const implicit = await start({ secure: true, timeouts: { tlsHandshake: 300 }, tls: { ...certs.default!, SNICallback } });
+    await expect(cnFor(implicit.port, 'silent.test')).rejects.toThrow();
+    expect(await cnFor(implicit.port, 'a.test')).toBe('a.test');
+    const starttls = await start({ timeouts: { tlsHandshake: 300 }, tls: { ...certs.default!, SNICallback } });
+    // the client waits for ever: only the server's timeout ends it
+    expect(await starttlsCn(starttls.port, 'silent.test')).toMatch(/^(error |closed$)/);
+    expect(await starttlsCn(starttls.port, 'a.test')).toBe('a.test');
+    for (let i = 0; i < 200 && implicit.server.connections + starttls.server.connections > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(implicit.server.connections + starttls.server.connections).toBe(0);
+  });
+
+  it('refuses tls.sni with tls.SNICallback (naming both), an SNICallback that is not a function, and one inside an SNI entry', () => {
+    const SNICallback: NodeSniCallback = (_name, cb) => cb(null);
+    const refusal = (tls: ServerTlsOptions): string | undefined => {
+      try {
+        createServer({ secure: true, tls });
+      } catch (e) {
+        return isSmtpServerError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+      return undefined;
+    };
+    expect(refusal({ ...certs.default!, SNICallback, sni: { 'a.test': certs.a! } })).toMatch(/^ERR_SMTP_INVALID_OPTION: tls\.sni and tls\.SNICallback/);
+    expect(refusal({ ...certs.default!, SNICallback: 'yes' } as unknown as ServerTlsOptions)).toMatch(/^ERR_SMTP_INVALID_OPTION: tls\.SNICallback/);
+    expect(refusal({ ...certs.default!, sni: { 'a.test': { ...certs.a!, SNICallback } as TlsOptions } })).toMatch(/^ERR_SMTP_INVALID_OPTION: tls\.sni\["a\.test"\]\.SNICallback/);
+    expect(refusal({ ...certs.default!, SNICallback })).toBeUndefined();
   });
 });
 

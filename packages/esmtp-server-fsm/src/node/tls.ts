@@ -33,10 +33,24 @@ function isThenable<T>(v: unknown): v is PromiseLike<T> {
 export type SniCallback = (servername: string) => SecureContextOptions | SecureContext | undefined | PromiseLike<SecureContextOptions | SecureContext | undefined>;
 
 /**
+ * Node's form of an SNI chooser (`tls.createServer`'s `SNICallback`): called at every handshake of
+ * a client that sent a server name, it answers through `cb`, at once or later, with the secure
+ * context for that name (or secure-context options, made into one at each answer). Nothing is cached: keep your own cache (a certificate loaded on demand,
+ * renewed by ACME, is taken at the next handshake).
+ *
+ * @example
+ * ```ts
+ * SNICallback: (servername, cb) => void store.contextFor(servername).then((ctx) => cb(null, ctx), cb)
+ * ```
+ * @see RFC 6066 §3
+ */
+export type NodeSniCallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext | SecureContextOptions | null) => void) => void;
+
+/**
  * The `tls` option of `createServer`: Node's secure-context options (`key`, `cert`, `ca`,
- * `ciphers`, `minVersion`...) for the default certificate, plus per-hostname certificates and
- * client certificates (mutual TLS). `honorCipherOrder` defaults to true (the server's cipher order
- * wins). `SNICallback` is refused with `ERR_SMTP_INVALID_OPTION` (use `sni`) rather than ignored.
+ * `ciphers`, `minVersion`...) for the default certificate, plus per-hostname certificates (`sni`,
+ * or Node's `SNICallback`) and client certificates (mutual TLS). `honorCipherOrder` defaults to
+ * true (the server's cipher order wins).
  *
  * @example
  * ```ts
@@ -59,6 +73,19 @@ export interface ServerTlsOptions extends SecureContextOptions {
    * ready `SecureContext` (its trusted CAs cannot be checked): that handshake fails.
    */
   readonly sni?: Readonly<Record<string, SecureContextOptions>> | SniCallback;
+  /**
+   * Node's SNI chooser, as in `tls.createServer` (not with `sni`: giving both is
+   * `ERR_SMTP_INVALID_OPTION`). Asked at every handshake of a client that sent a server name (one
+   * that sent none gets the default certificate); it answers `cb(null, secureContext)`, at once or
+   * later. Unlike Node, which keeps the default certificate, an answer without a context fails that
+   * handshake, as an error does (`cb(err)` or a throw): `onError` gets an `SmtpServerError`
+   * `ERR_SMTP_TLS_SNI_FAILED` (the callback's error as its `cause`) and the server goes on. An answer
+   * that never comes is ended by the handshake's timeout (`timeouts.tlsHandshake`, after STARTTLS
+   * as with implicit TLS). With `requestCert` it must answer secure-context
+   * options rather than a `SecureContext` (whose trusted client CAs cannot be checked): that
+   * handshake fails.
+   */
+  readonly SNICallback?: NodeSniCallback | undefined;
   /**
    * Ask every TLS client for a certificate (default false), after STARTTLS and with implicit TLS,
    * for every SNI name. Needs `ca`: the CAs trusted for client certificates (Node would trust
@@ -135,7 +162,7 @@ export interface SessionTls {
 /**
  * TLS server options that a per-name secure context does not hold and the server does not apply
  * per name: refused rather than ignored. Client certificates are asked for every name by
- * `tls.requestCert`; `sni` replaces `SNICallback`.
+ * `tls.requestCert`; a name's certificate is chosen by `tls.sni` or `tls.SNICallback`.
  */
 const NOT_APPLIED = ['requestCert', 'rejectUnauthorized', 'SNICallback'] as const;
 
@@ -153,7 +180,7 @@ function makeContext(options: SecureContextOptions, what: string, clientCa?: Sec
   for (const name of NOT_APPLIED) {
     const value = (options as Record<string, unknown> | null | undefined)?.[name];
     // a falsy value (false, as Node's default) asks for nothing
-    if (value) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.${name}: not supported (${name === 'SNICallback' ? 'use tls.sni' : 'set tls.requestCert / tls.rejectUnauthorized: they apply to every name'})`);
+    if (value) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.${name}: not supported (${name === 'SNICallback' ? 'a name\'s certificate is chosen by tls.sni or tls.SNICallback' : 'set tls.requestCert / tls.rejectUnauthorized: they apply to every name'})`);
   }
   if (clientCa !== undefined && (options as SecureContextOptions | null | undefined)?.ca !== undefined) {
     throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.ca: not supported with tls.requestCert (the trusted client CAs are tls.ca, for every name)`);
@@ -279,6 +306,8 @@ interface Loaded {
   readonly names: ReadonlyMap<string, SecureContext>;
   readonly wildcards: ReadonlyMap<string, SecureContext>;
   readonly callback: SniCallback | undefined;
+  /** Node's form (`tls.SNICallback`): asked at every handshake, never cached. */
+  readonly nodeCallback: NodeSniCallback | undefined;
   /** Mutual TLS: the trusted client CAs (`tls.ca`) when `requestCert`, else undefined. */
   readonly clientCa: SecureContextOptions['ca'];
   readonly rejectUnauthorized: boolean;
@@ -322,7 +351,9 @@ function waitFor(loaded: Loaded, name: string, promise: Promise<SecureContext>):
 
 function load(options: ServerTlsOptions): Loaded {
   if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls: expected an object of secure-context options');
-  const { sni, requestCert, rejectUnauthorized, ...base } = options;
+  const { sni, SNICallback: nodeCallback, requestCert, rejectUnauthorized, ...base } = options;
+  if (nodeCallback !== undefined && typeof nodeCallback !== 'function') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.SNICallback: expected a function (servername, cb)');
+  if (nodeCallback !== undefined && sni !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni and tls.SNICallback: give one of them (both choose the certificate of a server name)');
   for (const [name, value] of [['requestCert', requestCert], ['rejectUnauthorized', rejectUnauthorized]] as const) {
     if (value !== undefined && typeof value !== 'boolean') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls.${name}: expected true or false`);
   }
@@ -351,7 +382,35 @@ function load(options: ServerTlsOptions): Loaded {
       }
     }
   }
-  return { context, names, wildcards, callback, clientCa, rejectUnauthorized: rejectUnauthorized === true, cache: new LruCache(SNI_CACHE_SIZE) };
+  return { context, names, wildcards, callback, nodeCallback, clientCa, rejectUnauthorized: rejectUnauthorized === true, cache: new LruCache(SNI_CACHE_SIZE) };
+}
+
+/**
+ * Asks Node's form of SNI chooser (`tls.SNICallback`) for the context of `servername` and answers
+ * the handshake: its error, a throw, or no context fail the handshake with
+ * `ERR_SMTP_TLS_SNI_FAILED`; a second answer is ignored.
+ */
+function askNode(callback: NodeSniCallback, servername: string, cb: SniDone, toContext: (v: SecureContextOptions | SecureContext | undefined, what: string) => SecureContext): void {
+  let answered = false;
+  const failed = (why: string, cause?: unknown): void => cb(new SmtpServerError('ERR_SMTP_TLS_SNI_FAILED', `tls.SNICallback for ${JSON.stringify(servername)}: ${why}`, cause === undefined ? undefined : { cause }));
+  const answer = (err: Error | null, ctx?: SecureContext | SecureContextOptions | null): void => {
+    if (answered) return;
+    answered = true;
+    if (err) return failed(asError(err).message, err);
+    if (ctx === undefined || ctx === null) return failed('no secure context for this name');
+    let context: SecureContext;
+    try {
+      context = toContext(ctx, '.SNICallback()');
+    } catch (e) {
+      return failed(asError(e).message, e);
+    }
+    cb(null, context);
+  };
+  try {
+    callback(servername, answer);
+  } catch (e) {
+    answer(asError(e));
+  }
 }
 
 /**
@@ -389,25 +448,27 @@ export class ServerTls {
    * does not hold the name for good, and it keeps no closed socket.
    */
   private sniCallback(loaded: Loaded, raw: Socket, t: () => TLSSocket): (servername: string, cb: SniDone) => void {
+    // a callback's answer, made into a context
+    const toContext = (v: SecureContextOptions | SecureContext | undefined, what: string): SecureContext => {
+      if (v === undefined) return loaded.context;
+      if (!isSecureContext(v)) return makeContext(v, what, loaded.clientCa);
+      // its trusted CAs are unknown: with mutual TLS, it could trust other client CAs
+      if (loaded.clientCa !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}: a SecureContext answer is not supported with tls.requestCert (answer secure-context options)`);
+      return v;
+    };
     return (servername, cb) => {
+      if (loaded.nodeCallback) return askNode(loaded.nodeCallback, servername, cb, toContext);
       const name = servername.toLowerCase().replace(/\.$/, '');
       const found = this.staticContext(loaded, name);
       if (found || !loaded.callback) return cb(null, found ?? loaded.context);
       let cached = loaded.cache.get(name);
       if (cached === undefined) {
-        // the callback's answer, made into a context once
-        const toContext = (v: SecureContextOptions | SecureContext | undefined): SecureContext => {
-          if (v === undefined) return loaded.context;
-          if (!isSecureContext(v)) return makeContext(v, '.sni()', loaded.clientCa);
-          // its trusted CAs are unknown: with mutual TLS, it could trust other client CAs
-          if (loaded.clientCa !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni(): a SecureContext answer is not supported with tls.requestCert (answer secure-context options)');
-          return v;
-        };
+        const once = (v: SecureContextOptions | SecureContext | undefined): SecureContext => toContext(v, '.sni()');
         let r: ReturnType<SniCallback>;
         try {
           r = loaded.callback(servername);
           // a promise of another library or realm (any thenable) is waited for as a native one
-          cached = isThenable(r) ? waitFor(loaded, name, Promise.resolve(r).then(toContext)) : toContext(r);
+          cached = isThenable(r) ? waitFor(loaded, name, Promise.resolve(r).then(once)) : once(r);
         } catch (e) {
           return cb(asError(e));
         }
@@ -436,7 +497,7 @@ export class ServerTls {
    */
   socket(raw: Socket): TLSSocket {
     const loaded = this.current;
-    const hasSni = loaded.callback !== undefined || loaded.names.size > 0 || loaded.wildcards.size > 0;
+    const hasSni = loaded.callback !== undefined || loaded.nodeCallback !== undefined || loaded.names.size > 0 || loaded.wildcards.size > 0;
     const mutual = loaded.clientCa !== undefined ? { requestCert: true, rejectUnauthorized: loaded.rejectUnauthorized } : {};
     const t: TLSSocket = new TLSSocket(raw, { isServer: true, secureContext: loaded.context, ...mutual, ...(hasSni ? { SNICallback: this.sniCallback(loaded, raw, () => t) } : {}) });
     t.disableRenegotiation();
