@@ -103,7 +103,7 @@ describe('smtp send with a built message (--subject, --header) whose header fiel
     const r = await runCli(base(srv.port, '-t', 'b@srv.test', '-t', 'c@srv.test', ...options));
     expect(r.stdout).not.toContain('FAIL');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`error: the built message's ${field} field is a line of \\d+ octets, over the 998 a message line may hold`));
+    expect(r.stderr).toMatch(new RegExp(`error: the built message: line \\d+ \\(the ${field} field\\) is \\d+ octets long, over the 998 a message line may hold`));
     expect(r.stderr).not.toMatch(/ERR_SMTP_CLIENT_LINE_TOO_LONG|\n\s+at /);
     expect(srv.connections()).toBe(0);
   });

@@ -133,6 +133,9 @@ export function unreadableReason(path: string): string | undefined {
   }
 }
 
+/** Why a line over 998 octets is refused, for every source of the message. */
+const LONG_LINE = 'octets long, over the 998 a message line may hold (RFC 5322 §2.1.1; relays break longer lines, altering the mail)';
+
 /**
  * The message builder for `--subject/--text/--html/--attach/--header`, or `undefined` when none is
  * given. They exclude `--file` and `--size`; a missing attachment or a bad header is a usage error.
@@ -156,12 +159,13 @@ function composerFor(opts: SendOptions, cmd: Command): (() => Uint8Array) | unde
   // The builder folds the Subject and long --header values (compose.ts), but a --header value with
   // no space to fold at stays one line: over 998 octets the client would refuse the message
   // (ERR_SMTP_CLIENT_LINE_TOO_LONG) and every recipient fail unsent. Parts are encoded within the
-  // limit, so such a line is a header field's: name it, before connecting.
-  const long = firstLongLine(sample);
+  // limit, so such a line is a header field's: name it, before connecting (unless
+  // --allow-long-lines, as for --file).
+  const long = opts.allowLongLines !== true ? firstLongLine(sample) : undefined;
   if (long !== undefined) {
     const line = new TextDecoder().decode(sample).split('\r\n')[long.line - 1]!;
     const name = /^[!-9;-~]+(?=:)/.exec(line)?.[0];
-    cmd.error(`error: the built message's ${name !== undefined ? `${name} field` : `line ${long.line}`} is a line of ${long.length} octets, over the 998 a message line may hold (RFC 5322 §2.1.1): shorten the --header value or give it spaces to fold at`, { exitCode: EXIT.usage });
+    cmd.error(`error: the built message: line ${long.line}${name !== undefined ? ` (the ${name} field)` : ''} is ${long.length} ${LONG_LINE}. Shorten the --header value or give it spaces to fold at, or pass --allow-long-lines to send it as it is`, { exitCode: EXIT.usage });
   }
   return compose;
 }
@@ -196,7 +200,7 @@ export function registerSend(program: Command): void {
     .option('--lmtp', 'speak LMTP (LHLO; one reply per recipient after the body)')
     .option('--bdat', 'send bodies with BDAT when the server offers CHUNKING')
     .option('--no-pipelining', 'never pipeline commands, even when PIPELINING is offered')
-    .option('--allow-long-lines', 'send --file lines over 998 octets as they are (refused otherwise: relays break such lines)')
+    .option('--allow-long-lines', 'send message lines over 998 octets as they are (a --file line, a --header with no space to fold at; refused otherwise: relays break such lines)')
     .option('--transcript', 'print the SMTP conversation on stderr (credentials redacted)')
     .option('--notify <list>', 'DSN: when to report on each recipient: NEVER, or a comma list of SUCCESS, FAILURE, DELAY', parseNotify)
     .addOption(new Option('--ret <what>', 'DSN: what a report returns of the message').choices(['FULL', 'HDRS']))
@@ -237,7 +241,7 @@ export function registerSend(program: Command): void {
       const long = fileBody !== undefined && opts.allowLongLines !== true ? firstLongLine(fileBody) : undefined;
       if (long !== undefined) {
         cmd.error(
-          `error: --file ${opts.file}: line ${long.line} is ${long.length} octets long, over the 998 a message line may hold (RFC 5322 §2.1.1; relays break longer lines, altering the mail). Encode the content (quoted-printable or base64), or pass --allow-long-lines to send it as it is`,
+          `error: --file ${opts.file}: line ${long.line} is ${long.length} ${LONG_LINE}. Encode the content (quoted-printable or base64), or pass --allow-long-lines to send it as it is`,
           { exitCode: EXIT.usage },
         );
       }

@@ -1,0 +1,132 @@
+// smtp send and the 998-octet line limit (RFC 5322 §2.1.1) for every way it gets a message: a file,
+// a file that is stdin (--file /dev/stdin), a built message whose --header has no space to fold at,
+// the generated test message. Over the limit: a usage error naming the line (exit 2, nothing sent);
+// with --allow-long-lines: sent as it is, checked byte for byte at the server.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { cliMain, repoRoot, runCli } from './run-cli.js';
+import type { CliResult } from './run-cli.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A server that accepts everything and keeps each message's DATA bytes (dot-stuffing undone) as latin1. */
+function recordingServer(): Promise<{ port: number; messages: string[]; connections: () => number }> {
+  const messages: string[] = [];
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.on('error', () => undefined);
+    socket.write('220 mx.test ESMTP\r\n');
+    socket.setEncoding('latin1');
+    let buffered = '';
+    let body: string[] | undefined;
+    socket.on('data', (d: string) => {
+      buffered += d;
+      for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (body !== undefined) {
+          if (line !== '.') body.push(line.startsWith('.') ? line.slice(1) : line);
+          else {
+            messages.push(body.map((l) => `${l}\r\n`).join(''));
+            body = undefined;
+            socket.write('250 2.0.0 Ok: queued\r\n');
+          }
+        } else if (line.startsWith('EHLO')) socket.write('250-mx.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n');
+        else if (line === 'DATA') {
+          body = [];
+          socket.write('354 go\r\n');
+        } else if (line === 'QUIT') socket.end('221 2.0.0 Bye\r\n');
+        else socket.write('250 2.0.0 Ok\r\n');
+      }
+    });
+  });
+  servers.push(server);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, messages, connections: () => connections })));
+}
+
+const base = (port: number, ...more: string[]): string[] => ['send', '-H', '127.0.0.1', '-p', String(port), '-f', 'a@client.test', '-t', 'b@srv.test', '--starttls', 'off', '--no-progress', ...more];
+
+/**
+ * `cat FILE | smtp ...args`: stdin a real pipe, as a shell makes it (runCli's stdin is a socket pair,
+ * which /dev/stdin cannot open).
+ */
+function runPiped(file: string, args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', 'cat "$0" | exec "$@"', file, process.execPath, '--import', 'tsx', cliMain, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** What the refusal of a long line says, whatever the source. */
+const LIMIT = 'octets long, over the 998 a message line may hold (RFC 5322 §2.1.1; relays break longer lines, altering the mail)';
+
+describe('smtp send: a line over 998 octets, wherever the message comes from', () => {
+  it('--file /dev/stdin (the body from stdin): refused naming the line; with --allow-long-lines sent byte for byte', async () => {
+    const srv = await recordingServer();
+    const message = `Subject: from stdin\r\n\r\nshort\r\n${'s'.repeat(1200)}\r\n.dot line\r\nend\r\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'smtp-send-stdin-'));
+    try {
+      const file = join(dir, 'long.eml');
+      writeFileSync(file, message, 'latin1');
+      const refused = await runPiped(file, base(srv.port, '--file', '/dev/stdin'));
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(`error: --file /dev/stdin: line 4 is 1200 ${LIMIT}`);
+      expect(refused.stderr).toContain('--allow-long-lines');
+      expect(srv.connections()).toBe(0);
+      const sent = await runPiped(file, base(srv.port, '--file', '/dev/stdin', '--allow-long-lines'));
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(srv.messages).toEqual([message]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a --header with no space to fold at: refused naming the line and the field; with --allow-long-lines the built message is sent with that line as it is', async () => {
+    const srv = await recordingServer();
+    const value = 'y'.repeat(1500);
+    const options = ['--subject', 's', '--text', 'hi', '--header', `X-Long: ${value}`];
+    const refused = await runCli(base(srv.port, ...options));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`error: the built message: line \\d+ \\(the X-Long field\\) is 1508 ${LIMIT.replace(/[().§]/g, '\\$&')}`));
+    expect(refused.stderr).toContain('--allow-long-lines');
+    expect(srv.connections()).toBe(0);
+    const sent = await runCli(base(srv.port, ...options, '--allow-long-lines'), { timeoutMs: 20_000 });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(srv.messages).toHaveLength(1);
+    const lines = srv.messages[0]!.split('\r\n');
+    expect(lines).toContain(`X-Long: ${value}`);
+    // the rest of the message is what the builder always makes: every other line within the limit
+    expect(lines.filter((l) => l.length > 998)).toEqual([`X-Long: ${value}`]);
+  });
+
+  it('the generated test message (--size, any --helo) never has a long line, with or without --allow-long-lines', async () => {
+    const srv = await recordingServer();
+    for (const extra of [[], ['--allow-long-lines']]) {
+      const r = await runCli(base(srv.port, '--size', '20k', '--helo', `${'h'.repeat(63)}.${'e'.repeat(63)}.${'l'.repeat(63)}.example`, ...extra), { timeoutMs: 20_000 });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect(srv.messages).toHaveLength(2);
+    for (const m of srv.messages) expect(m.split('\r\n').filter((l) => l.length > 998)).toEqual([]);
+  });
+});
