@@ -59,7 +59,7 @@ describe('receiveData', () => {
 });
 
 describe('writeBody', () => {
-  it.each(NOT_BYTES)('%s is ERR_SMTP_CLIENT_INVALID_PARAMETER and the body can still be written', (_name, chunk) => {
+  it.each(NOT_BYTES)('%s is ERR_SMTP_CLIENT_INVALID_PARAMETER, thrown before anything is written; the body lacks it, so endBody() fails the message', (_name, chunk) => {
     const server = new ScriptedServer({ ehlo: ['8BITMIME'] });
     const conn = new ClientConnection();
     conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
@@ -67,12 +67,14 @@ describe('writeBody', () => {
     expect(codeOf(() => conn.writeBody(chunk as never))).toBe('ERR_SMTP_CLIENT_INVALID_PARAMETER');
     expect(drain(conn).some((e) => e.type === 'error')).toBe(false);
     expect(conn.state).toBe('body');
-    conn.writeBody('hello\r\n');
+    expect(conn.dataToSend().length).toBe(0);
+    conn.writeBody('hello\r\n'); // dropped
     conn.endBody();
-    drain(conn); // the need-body that answered the chunk: run() would answer it again
-    conn.quit();
-    expect(sent(run(conn, server))[0]?.outcome).toBe('delivered');
-    expect(new TextDecoder().decode(server.messages[0]!.content)).toBe('hello\r\n');
+    const events = drain(conn);
+    expect(sent(events)[0]).toMatchObject({ outcome: 'failed', errorCode: 'ERR_SMTP_CLIENT_INVALID_PARAMETER' });
+    expect(conn.closed).toBe(true);
+    server.push(conn.dataToSend());
+    expect(server.messages).toEqual([]);
   });
 });
 

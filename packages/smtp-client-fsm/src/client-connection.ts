@@ -20,7 +20,7 @@ import { Session } from './session.js';
 import type { ClientStateDefinition, RegisterOptions, StateInfo } from './state-registry.js';
 import { StateRegistry } from './state-registry.js';
 import { createStateRegistry } from './states/index.js';
-import { bodyBytes, bodyBytesOf, chunkMayGo, finishBody, needBody } from './transaction.js';
+import { abandonBody, bodyBytes, bodyBytesOf, chunkMayGo, finishBody, needBody } from './transaction.js';
 import type { Message, Txn } from './transaction.js';
 import { DEFAULT_TIMEOUTS } from './timeouts.js';
 import type { ClientPendingTimeout, ClientTimeouts } from './timeouts.js';
@@ -292,6 +292,15 @@ function bodyTxn(s: Session, call: string): Txn | undefined {
   if ((t?.bdatFailed && s.current.name === 'body' && !s.closed) || (s.refusedBody && !t?.waitingBody)) return undefined;
   if (!t?.bodyStarted || t.bodyEnded || t.endPending || s.current.name !== 'body' || s.closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', `${call}() outside the body phase`);
   return t;
+}
+
+/** The transaction whose body phase is open, or undefined (no throw). */
+function bodyPhase(s: Session): Txn | undefined {
+  try {
+    return bodyTxn(s, 'writeBody');
+  } catch {
+    return undefined;
+  }
 }
 
 function badOption(option: string, expected: string): SmtpClientError {
@@ -765,9 +774,11 @@ export class ClientConnection {
    *
    * Throws `ERR_SMTP_CLIENT_NOT_IN_BODY` before the first `need-body` of a message, after
    * `endBody()` and once the session is closed. A chunk that is not a string or a `Uint8Array` is
-   * `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown before anything is written (the body phase goes on:
-   * write it again as bytes, or `abort()` the session, but do not end a body that lacks it). Body
-   * data the encoder refuses (see the error codes) ends the session and fails the message. After a
+   * `ERR_SMTP_CLIENT_INVALID_PARAMETER`, thrown before anything of it is written; the body then
+   * lacks it, so the message can no longer be delivered: later writes are dropped, and `endBody()`
+   * fails the message with that code (with BDAT no `BDAT ... LAST` goes and RSET ends the
+   * transaction; with DATA the session ends without the final dot, as past the 354 a body cannot
+   * be abandoned in-band). Body data the encoder refuses (see the error codes) ends the session and fails the message. After a
    * BDAT chunk is refused, the chunks still written are dropped without a throw: the refusal is
    * the message's result.
    *
@@ -779,10 +790,24 @@ export class ClientConnection {
    * @see RFC 5321 §4.1.1.4, RFC 3030
    */
   writeBody(chunk: Uint8Array | string): void {
-    if (typeof chunk !== 'string' && !isBytes(chunk)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'chunk: expected a Uint8Array or a string');
     const s = this.s;
+    if (typeof chunk !== 'string' && !isBytes(chunk)) {
+      // Nothing of it is written, and the body lacks it: the message may no longer complete.
+      const open = bodyPhase(s);
+      if (open) {
+        open.broken = true;
+        open.bdatBuf = [];
+        open.bdatBufLen = 0;
+      }
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `chunk: expected a Uint8Array or a string${open ? ': the message can no longer be delivered, endBody() fails it' : ''}`);
+    }
     const t = bodyTxn(s, 'writeBody');
     if (!t) return;
+    if (t.broken) {
+      // dropped, at the pace of the writes that go: the caller gets to endBody()
+      if (t.waitingBody) needBody(s, t);
+      return;
+    }
     let bytes: Uint8Array;
     try {
       // 8-bit data may not go undeclared (RFC 6152 §3): the session ends before the final dot
@@ -809,7 +834,8 @@ export class ClientConnection {
 
   /**
    * Ends the current streamed body: the body is every chunk written since its first `need-body`
-   * (those still held go out first). With BDAT, what is held and BDAT LAST go as the chunks in
+   * (those still held go out first). After a chunk `writeBody()` refused as not text or bytes, it
+   * fails the message instead (`ERR_SMTP_CLIENT_INVALID_PARAMETER`, see `writeBody`). With BDAT, what is held and BDAT LAST go as the chunks in
    * flight allow (LAST is one of them: at most 3 with PIPELINING, else one, RFC 3030 §4.2), so
    * LAST may follow later replies. Throws `ERR_SMTP_CLIENT_NOT_IN_BODY` outside the body phase (before `need-body`, a second
    * time, once the session is closed); after a refused BDAT chunk it is a no-op (the refusal is the
@@ -819,6 +845,11 @@ export class ClientConnection {
     const s = this.s;
     const t = bodyTxn(s, 'endBody');
     if (!t) return;
+    if (t.broken) {
+      abandonBody(s, t);
+      s.drive();
+      return;
+    }
     try {
       // With BDAT, LAST goes once the chunks in flight allow it (RFC 3030 §4.2; with PIPELINING at
       // most 3 await their replies), after the data still held.

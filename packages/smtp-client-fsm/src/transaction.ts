@@ -90,6 +90,11 @@ export interface Txn {
   waitingBody: boolean;
   endPending: boolean;
   emptyDot: boolean;
+  /**
+   * `writeBody()` refused a chunk (not text or bytes): the body lacks it, so the message may not
+   * complete. Later writes are dropped; `endBody()` fails the message (`abandonBody`).
+   */
+  broken: boolean;
   finalReplies: number;
   /** A streamed body that went without a BODY parameter: a byte over 127 in it may not go out (RFC 6152 §3). */
   readonly sevenBit: boolean;
@@ -187,6 +192,7 @@ export function buildTxn(s: Session, m: Message): Txn | { readonly code: ClientE
     waitingBody: false,
     endPending: false,
     emptyDot: false,
+    broken: false,
     finalReplies: 0,
     sevenBit,
   };
@@ -350,6 +356,29 @@ function lastChunk(s: Session, t: Txn): void {
   s.goto('final');
 }
 
+/**
+ * `endBody()` of a body that lacks a chunk `writeBody()` refused (`broken`): the message may not
+ * complete, since the server would take the rest as the whole. With BDAT no LAST goes: once the
+ * chunks sent are answered, the message fails and RSET ends the transaction. With DATA, past the
+ * 354 there is no way to abandon the body in-band, so the session ends without the final dot.
+ * Either way the message fails for good with `ERR_SMTP_CLIENT_INVALID_PARAMETER`.
+ */
+export function abandonBody(s: Session, t: Txn): void {
+  if (!t.bdat) {
+    return s.fatal('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'the body lacks a chunk writeBody() refused: the session ends without the final dot, so none of it is delivered', 'error', undefined, true);
+  }
+  t.bodyEnded = true;
+  t.waitingBody = false;
+  if (t.bdatOutstanding === 0) settleBroken(s, t);
+}
+
+function settleBroken(s: Session, t: Txn): void {
+  const m = s.queue[0]!;
+  for (const addr of t.accepted) s.setResult(m, addr, 'rejected', undefined, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', STAGE.SENDING_BODY, false);
+  s.needRset = true;
+  endTransaction(s, 'ERR_SMTP_CLIENT_INVALID_PARAMETER');
+}
+
 /** Starts the body: a whole one goes out at once, a streamed one asks for chunks (`need-body`). */
 export function startBody(s: Session, t: Txn): void {
   const m = s.queue[0]!;
@@ -400,6 +429,11 @@ export function replyBdat(s: Session, t: Txn, reply: Reply): void {
     s.refusedBody = true;
     return endTransaction(s);
   }
+  if (t.bodyEnded && !t.lastSent && !t.bdatFailed && t.broken) {
+    // endBody() of a body that lacks a refused chunk: once the chunks sent are answered
+    if (t.bdatOutstanding === 0) settleBroken(s, t);
+    return;
+  }
   if (t.bodyEnded || t.waitingBody) return;
   // What was written while the source was held back goes first (after endBody(), up to BDAT
   // LAST); the source is asked for more only while the chunks in flight allow it.
@@ -421,7 +455,7 @@ export function chunkMayGo(s: Session, t: Txn): boolean {
  * due, then `idle`, which starts the next transaction of whatever is queued), so that states
  * registered after `final`, `rset` or before `idle` run after every transaction.
  */
-export function endTransaction(s: Session): void {
+export function endTransaction(s: Session, code?: ClientErrorCode): void {
   const t = s.txn!;
   const m = s.queue[0]!;
   s.txn = undefined;
@@ -435,7 +469,7 @@ export function endTransaction(s: Session): void {
   for (const r of m.remaining) s.setResult(m, r, 'deferred', undefined, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.AFTER_RCPT, true);
   m.remaining = [];
   s.queue.shift();
-  s.finishMessage(m, undefined, undefined);
+  s.finishMessage(m, undefined, code);
   s.gotoAfter('final');
 }
 

@@ -248,6 +248,8 @@ export class ScriptedServer {
         return;
       }
       case 'RSET':
+        // the BDAT chunks of a transaction never ended go with it (RFC 3030 §3)
+        this.#data = [];
         this.#to = [];
         this.#rcptLines = [];
         this.#open = false;
