@@ -285,19 +285,27 @@ function bodyCannotBeSent(s: Session, e: unknown): void {
  * The transaction whose streamed body `writeBody()` / `endBody()` (`call`) goes to, from its first
  * need-body to endBody(); undefined when the call is dropped: after a refused BDAT chunk, or for a
  * need-body that went out just before a chunk's refusal ended the transaction. Elsewhere
- * `ERR_SMTP_CLIENT_NOT_IN_BODY`.
+ * `ERR_SMTP_CLIENT_NOT_IN_BODY`. With `messageId`, only that message's body phase: a call naming
+ * another message is `ERR_SMTP_CLIENT_NOT_IN_BODY` (dropped when a refused chunk ended its body).
  */
-function bodyTxn(s: Session, call: string): Txn | undefined {
+function bodyTxn(s: Session, call: string, messageId?: number): Txn | undefined {
   const t = s.txn;
-  if ((t?.bdatFailed && s.current.name === 'body' && !s.closed) || (s.refusedBody && !t?.waitingBody)) return undefined;
+  if (messageId !== undefined) {
+    if (!Number.isSafeInteger(messageId)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `${call}(): messageId: expected a message id (an integer, as need-body gives it)`);
+    if (!t || s.queue[0]?.id !== messageId) {
+      if (messageId === s.refusedId) return undefined;
+      throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', `${call}(): message ${messageId} is not in its body phase${s.txn && s.queue[0] ? ` (message ${s.queue[0].id} is in its transaction)` : ''}`);
+    }
+    if (t.bdatFailed && s.current.name === 'body' && !s.closed) return undefined;
+  } else if ((t?.bdatFailed && s.current.name === 'body' && !s.closed) || (s.refusedBody && !t?.waitingBody)) return undefined;
   if (!t?.bodyStarted || t.bodyEnded || t.endPending || s.current.name !== 'body' || s.closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', `${call}() outside the body phase`);
   return t;
 }
 
-/** The transaction whose body phase is open, or undefined (no throw). */
-function bodyPhase(s: Session): Txn | undefined {
+/** The transaction whose body phase is open (for `messageId` when given), or undefined (no throw). */
+function bodyPhase(s: Session, messageId: number | undefined): Txn | undefined {
   try {
-    return bodyTxn(s, 'writeBody');
+    return bodyTxn(s, 'writeBody', messageId);
   } catch {
     return undefined;
   }
@@ -782,18 +790,25 @@ export class ClientConnection {
    * BDAT chunk is refused, the chunks still written are dropped without a throw: the refusal is
    * the message's result.
    *
+   * `messageId` (the `need-body` event's, or what `sendMessage()` returned) says which message the
+   * chunk is for. Left out, the chunk goes to whichever body phase is open, so with several
+   * messages queued a write that comes late (its message already settled) lands in the next
+   * message's body. Given, a call for any other message than the one in its body phase is
+   * `ERR_SMTP_CLIENT_NOT_IN_BODY` (dropped without a throw when a refused BDAT chunk ended that
+   * message's body), and an id that is not an integer `ERR_SMTP_CLIENT_INVALID_PARAMETER`.
+   *
    * @example
    * ```ts
-   * conn.writeBody(chunk);
+   * conn.writeBody(chunk, event.messageId);
    * socket.write(conn.dataToSend());
    * ```
    * @see RFC 5321 §4.1.1.4, RFC 3030
    */
-  writeBody(chunk: Uint8Array | string): void {
+  writeBody(chunk: Uint8Array | string, messageId?: number): void {
     const s = this.s;
     if (typeof chunk !== 'string' && !isBytes(chunk)) {
       // Nothing of it is written, and the body lacks it: the message may no longer complete.
-      const open = bodyPhase(s);
+      const open = bodyPhase(s, messageId);
       if (open) {
         open.broken = true;
         open.bdatBuf = [];
@@ -801,7 +816,7 @@ export class ClientConnection {
       }
       throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `chunk: expected a Uint8Array or a string${open ? ': the message can no longer be delivered, endBody() fails it' : ''}`);
     }
-    const t = bodyTxn(s, 'writeBody');
+    const t = bodyTxn(s, 'writeBody', messageId);
     if (!t) return;
     if (t.broken) {
       // dropped, at the pace of the writes that go: the caller gets to endBody()
@@ -837,13 +852,13 @@ export class ClientConnection {
    * (those still held go out first). After a chunk `writeBody()` refused as not text or bytes, it
    * fails the message instead (`ERR_SMTP_CLIENT_INVALID_PARAMETER`, see `writeBody`). With BDAT, what is held and BDAT LAST go as the chunks in
    * flight allow (LAST is one of them: at most 3 with PIPELINING, else one, RFC 3030 §4.2), so
-   * LAST may follow later replies. Throws `ERR_SMTP_CLIENT_NOT_IN_BODY` outside the body phase (before `need-body`, a second
+   * LAST may follow later replies. `messageId` is checked as `writeBody`'s is. Throws `ERR_SMTP_CLIENT_NOT_IN_BODY` outside the body phase (before `need-body`, a second
    * time, once the session is closed); after a refused BDAT chunk it is a no-op (the refusal is the
    * result).
    */
-  endBody(): void {
+  endBody(messageId?: number): void {
     const s = this.s;
-    const t = bodyTxn(s, 'endBody');
+    const t = bodyTxn(s, 'endBody', messageId);
     if (!t) return;
     if (t.broken) {
       abandonBody(s, t);

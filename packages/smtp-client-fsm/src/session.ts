@@ -106,6 +106,8 @@ export class Session {
   nextTxn: { readonly msg: Message; readonly txn: Txn; /** An RSET went before its MAIL (`rsetWrittenAhead`). */ readonly rset: boolean } | undefined;
   /** A chunk refusal ended the last body; body calls answering its stale need-body are dropped. */
   refusedBody = false;
+  /** The last message whose body a refused chunk ended: body calls naming it are dropped. */
+  refusedId: number | undefined;
   needRset = false;
   /** RSET went out in the same write as the next MAIL group: its reply comes first (RFC 2920 §3.1). */
   rsetAhead = false;

@@ -427,6 +427,7 @@ export function replyBdat(s: Session, t: Txn, reply: Reply): void {
     for (const addr of t.accepted) s.setResult(m, addr, 'rejected', t.bdatFailed, undefined, STAGE.SENDING_BODY, true);
     s.needRset = true;
     s.refusedBody = true;
+    s.refusedId = m.id;
     return endTransaction(s);
   }
   if (t.bodyEnded && !t.lastSent && !t.bdatFailed && t.broken) {
