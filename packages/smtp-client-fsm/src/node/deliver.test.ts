@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { promises as dns } from 'node:dns';
-import { deliver, resolveMx } from './index.js';
+import { deliver, publicAddressesOnly, resolveMx } from './index.js';
 import type { MxResolver } from './index.js';
 import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
@@ -717,6 +717,24 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
       ['d@deadmx.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
     ]);
     expect(r.domains.map((d) => d.attempts)).toEqual([[{ exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' }], []]);
+  });
+
+  it("every address the policy allows none of, while another exchanger's lookup failed: deferred, the failed lookup (ERR_SMTP_CLIENT_CONNECTION_LOST) named as the reason to retry, the refusal kept in attempts", async () => {
+    // inward.test: mx.inward.test (127.0.0.23, refused by publicAddressesOnly), then mx-ok.multi.test,
+    // whose lookup fails; halfinward.test: gone.deadmx.test, whose lookup fails, then mx.inward.test
+    for (const [to, fail] of [['u@inward.test', 'mx-ok.multi.test'], ['h@halfinward.test', 'gone.deadmx.test']] as const) {
+      const asked: string[] = [];
+      const before = acceptedBy('127.0.0.23');
+      const r = await deliver({ ...msg, port, resolver: spy(asked, fail), to: [to], isAllowedAddress: publicAddressesOnly });
+      expect(asked).toContain(`A ${fail}`);
+      expect(r.outcome).toBe('deferred');
+      expect(r.recipients[0]).toMatchObject({ address: to, status: 'deferred', transient: true, permanent: false, errorCode: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
+      expect(r.domains[0]!.attempts).toEqual([{ exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' }]);
+      expect(acceptedBy('127.0.0.23')).toBe(before);
+    }
+    // the same policy, every lookup answered: the refusal is the answer, for good
+    const r = await deliver({ ...msg, port, resolver, to: ['h@halfinward.test'], isAllowedAddress: publicAddressesOnly });
+    expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' });
   });
 
   it('once an address was dialled, its failure names the deferral, not the refusals after it', async () => {

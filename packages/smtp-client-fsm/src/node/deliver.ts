@@ -71,9 +71,11 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
    * refused one, its recipients get `ERR_SMTP_CLIENT_ADDRESS_REFUSED` (a domain with no address at
    * all keeps `ERR_SMTP_CLIENT_INVALID_ADDRESS`): rejected for good when it answered for every
    * address its exchangers have, as for a domain without one; deferred when it threw (the policy's
-   * own failure, not an answer about the domain, as after a failed DNS lookup) or another
-   * exchanger's lookup failed. Once an address was dialled, a deferral names that attempt's
-   * failure. Default: none, every address DNS gives is dialled. A relay
+   * own failure, not an answer about the domain, as after a failed DNS lookup). When another
+   * exchanger's address lookup failed, the recipients are deferred with that failure's code,
+   * `ERR_SMTP_CLIENT_CONNECTION_LOST` as for any failed lookup (it is the reason to try again: the
+   * exchanger may have an allowed address), the refusals kept in `attempts`. Once an address was
+   * dialled, a deferral names that attempt's failure. Default: none, every address DNS gives is dialled. A relay
    * that delivers for others sets it (e.g. {@link publicAddressesOnly}), or a recipient's domain
    * (or an address literal) can point it at loopback or the internal network.
    *
@@ -425,10 +427,15 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       let unusable = true;
       /** True once isAllowedAddress refused an address (answering, or throwing). */
       let refusedOne = false;
+      /** True once an exchanger's address lookup failed (not an answer: it may find addresses later). */
+      let lookupFailed = false;
       hosts: for (const exchange of found.hosts) {
         if (stop()) break;
         const addressed = await addresses(exchange, resolver);
-        if (!addressed.answered) unusable = false;
+        if (!addressed.answered) {
+          unusable = false;
+          lookupFailed = true;
+        }
         for (const address of addressed.list) {
           if (stop()) break hosts;
           // asked before it is dialled: a refused address is not dialled, nor one of maxAddresses
@@ -530,8 +537,10 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       }
       // RFC 5321 §5.1: MX records none of which is usable, or an implicit MX that is not (the
       // domain has no address, or none isAllowedAddress allows), is an error, not something to try
-      // again. Nothing dialled because the policy refused: its own code, deferred when it threw.
-      if (tried === 0 && refusedOne) return { domain, recipients: rcpts.map((r) => localResult(r, unusable, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED')), attempts };
+      // again. Nothing dialled because the policy refused: its own code, deferred when it threw;
+      // but when an exchanger's lookup failed, that failure is the reason to try again (its code, as
+      // without the policy), the refusals staying in `attempts`.
+      if (tried === 0 && refusedOne && !lookupFailed) return { domain, recipients: rcpts.map((r) => localResult(r, unusable, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED')), attempts };
       if (tried === 0 && unusable) return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS')), attempts };
       if (limited !== undefined) {
         // the recipients still deferred (no session took the message: the loop returns when one
