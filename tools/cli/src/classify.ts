@@ -9,7 +9,7 @@ import type { Classification, Classifier } from 'smtp-errors';
 import { DEFAULT_MAX_MESSAGE_BYTES, classifyMessage } from 'smtp-errors/message';
 import type { MessageClassification } from 'smtp-errors/message';
 import { EXIT } from './options.js';
-import { quietOnEpipe } from './send.js';
+import { quietOnEpipe, writeUntilClosed } from './send.js';
 import { jsonLine, printable } from './terminal.js';
 
 /** One classified input, as printed by `--json`. */
@@ -428,7 +428,6 @@ export function registerClassify(program: Command): void {
       '\nExamples:\n  smtp classify 550 5.1.1 user unknown\n  smtp classify --json --domain gmail.com "421 4.7.0 try again later"\n  cat replies.txt | smtp classify --json\n  smtp classify --message bounce.eml\n  smtp classify --message ./bounces/ --json\n  cat bounces.mbox | smtp classify --message -\n',
     )
     .action(async (words: string[], opts: { domain?: string; json?: boolean; rules?: string; message?: string }, cmd: Command) => {
-      quietOnEpipe(process.stdout); // `smtp classify < big.log | head` ends quietly
       const classifier = createClassifier();
       if (opts.rules !== undefined) {
         try {
@@ -450,6 +449,9 @@ export function registerClassify(program: Command): void {
           cmd.error(`error: --message ${opts.message}: ${(e as Error).message}`, { exitCode: EXIT.usage });
           return;
         }
+        // a closed stdout (`| head -c1`) stops the output, not the run: the exit code says whether
+        // every input was a message, as with the output read to its end
+        const out = writeUntilClosed(process.stdout);
         let failed = false;
         let seen = 0;
         for (;;) {
@@ -464,7 +466,7 @@ export function registerClassify(program: Command): void {
           seen++;
           const record = 'error' in step.value ? step.value : await classifyMessageRecord(classifier, step.value);
           if ('error' in record) failed = true;
-          process.stdout.write(`${opts.json === true ? jsonLine(record) : formatMessageRecord(record)}\n`);
+          out(`${opts.json === true ? jsonLine(record) : formatMessageRecord(record)}\n`);
         }
         // nothing to classify is not an error (a bounce directory may be empty), but it is said
         // (stdin, even empty, is one message)
@@ -472,6 +474,8 @@ export function registerClassify(program: Command): void {
         if (failed) process.exitCode = EXIT.rejected;
         return;
       }
+      // every reply gets a class: `smtp classify < big.log | head` ends quietly, exit 0
+      quietOnEpipe(process.stdout);
       const print = (text: string): void => {
         const record = classifyText(classifier, text, opts.domain);
         process.stdout.write(`${opts.json === true ? jsonLine(record) : formatRecord(record)}\n`);

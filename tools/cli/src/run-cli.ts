@@ -15,8 +15,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `smtp ...args`, optionally feeding stdin, killing it after `timeoutMs`. */
-export function runCli(args: readonly string[], options: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/**
+ * Runs `smtp ...args`, optionally feeding stdin, killing it after `timeoutMs`. `stdoutBytes`: its
+ * stdout reader goes away after that many bytes (0: at once), as `| head -c N` does; `stdout` then
+ * holds what was read.
+ */
+export function runCli(args: readonly string[], options: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; stdoutBytes?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cliMain, ...args], {
       cwd: repoRoot,
@@ -25,7 +29,15 @@ export function runCli(args: readonly string[], options: { stdin?: string; timeo
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const limit = options.stdoutBytes;
+    if (limit === undefined) child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    else if (limit === 0) child.stdout.destroy();
+    else {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.subarray(0, limit - stdout.length).toString('latin1');
+        if (stdout.length >= limit) child.stdout.destroy();
+      });
+    }
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
     child.on('error', (e) => {

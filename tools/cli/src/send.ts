@@ -94,13 +94,29 @@ function parseTo(value: string, previous: readonly string[] | undefined): string
 
 /**
  * Quiet exit when stdout is closed early (`smtp classify < big.log | head`), with the exit code set
- * so far. `smtp send` does not use it: its exit code is known only once the run ends (see below).
+ * so far: for commands whose outcome is known before their output is written (`smtp probe`) or that
+ * cannot fail once running (`smtp classify` of reply texts). A run whose exit code is known only at
+ * its end uses {@link writeUntilClosed}.
  */
 export function quietOnEpipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
+}
+
+/**
+ * A writer to `stream` that stops writing, quietly, once its reader has gone (EPIPE): the run goes
+ * on, so its exit code is its outcome over every input, as with the output read to its end
+ * (`smtp send ... | head -1`, `smtp classify --message DIR | head -c1`).
+ */
+export function writeUntilClosed(stream: NodeJS.WriteStream): (text: string) => void {
+  let open = true;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    open = false;
+  });
+  return (text) => void (open && !stream.destroyed && stream.write(text));
 }
 
 /** Required options checked after commander's unknown-option check, so `--hots` is named as unknown. */
@@ -216,12 +232,7 @@ export function registerSend(program: Command): void {
       // A closed stdout (`smtp send ... | head -1`) ends the output, not the run: every message is
       // still sent and the exit code is the mail's outcome (a run cut short would leave messages
       // unsent, and exiting 0 there told a script that rejected or maybe-delivered mail was sent).
-      let stdoutOpen = true;
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
-        stdoutOpen = false;
-      });
-      const out = (text: string): void => void (stdoutOpen && !process.stdout.destroyed && process.stdout.write(text));
+      const out = writeUntilClosed(process.stdout);
       // A closed stderr (`--transcript 2>&1 >/dev/null | head`) ends the transcript, not the run: its outcome and exit code stand.
       let stderrOpen = true;
       process.stderr.on('error', (e: NodeJS.ErrnoException) => {
