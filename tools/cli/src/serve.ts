@@ -486,6 +486,17 @@ export function registerServe(program: Command): void {
       const logger = textLogger(level, writeErr, worker);
       if (hangupBeforeRead) logger.info({ cert: opts.tlsCert }, 'SIGHUP came while the server started, before it read the certificate files: nothing to reload');
       if (opts.workers > 1 && cluster.isPrimary) {
+        // A --dir that cannot be used is found here, as a single process finds it, before any
+        // worker is forked (each would start only to find it too)
+        try {
+          await new MessageStore(opts.dir).init();
+        } catch (e) {
+          if (!(e instanceof StoreDirectoryError)) throw e;
+          process.stderr.write(`smtp serve: ${e.message}\n`);
+          process.exitCode = EXIT.usage;
+          releaseServeSignals();
+          return;
+        }
         await runPrimary(opts, logger);
         return;
       }
