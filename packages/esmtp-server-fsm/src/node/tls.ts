@@ -35,8 +35,9 @@ export type SniCallback = (servername: string) => SecureContextOptions | SecureC
 /**
  * Node's form of an SNI chooser (`tls.createServer`'s `SNICallback`): called at every handshake of
  * a client that sent a server name, it answers through `cb`, at once or later, with the secure
- * context for that name (or secure-context options, made into one at each answer). Nothing is cached: keep your own cache (a certificate loaded on demand,
- * renewed by ACME, is taken at the next handshake).
+ * context for that name (or secure-context options, made into one at each answer). Nothing is
+ * cached: keep your own cache (a certificate loaded on demand, renewed by ACME, is taken at the
+ * next handshake).
  *
  * @example
  * ```ts
@@ -81,9 +82,8 @@ export interface ServerTlsOptions extends SecureContextOptions {
    * handshake, as an error does (`cb(err)` or a throw): `onError` gets an `SmtpServerError`
    * `ERR_SMTP_TLS_SNI_FAILED` (the callback's error as its `cause`) and the server goes on. An answer
    * that never comes is ended by the handshake's timeout (`timeouts.tlsHandshake`, after STARTTLS
-   * as with implicit TLS). With `requestCert` it must answer secure-context
-   * options rather than a `SecureContext` (whose trusted client CAs cannot be checked): that
-   * handshake fails.
+   * as with implicit TLS). With `requestCert` it must answer secure-context options rather than a
+   * `SecureContext` (whose trusted client CAs cannot be checked): that handshake fails.
    */
   readonly SNICallback?: NodeSniCallback | undefined;
   /**
