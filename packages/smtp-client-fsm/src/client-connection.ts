@@ -290,14 +290,13 @@ function bodyCannotBeSent(s: Session, e: unknown): void {
  */
 function bodyTxn(s: Session, call: string, messageId?: number): Txn | undefined {
   const t = s.txn;
-  if (messageId !== undefined) {
-    if (!Number.isSafeInteger(messageId)) throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `${call}(): messageId: expected a message id (an integer, as need-body gives it)`);
-    if (!t || s.queue[0]?.id !== messageId) {
-      if (messageId === s.refusedId) return undefined;
-      throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', `${call}(): message ${messageId} is not in its body phase${s.txn && s.queue[0] ? ` (message ${s.queue[0].id} is in its transaction)` : ''}`);
-    }
-    if (t.bdatFailed && s.current.name === 'body' && !s.closed) return undefined;
-  } else if ((t?.bdatFailed && s.current.name === 'body' && !s.closed) || (s.refusedBody && !t?.waitingBody)) return undefined;
+  // (an id that is no message's, of any type, names no message in its body phase)
+  if (messageId !== undefined && (!t || s.queue[0]?.id !== messageId)) {
+    if (messageId === s.refusedId) return undefined;
+    throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', `${call}(): message ${messageId} is not in its body phase`);
+  }
+  // a need-body answered after a refusal ended its message: for that message, dropped
+  if ((t?.bdatFailed && s.current.name === 'body' && !s.closed) || (messageId === undefined && s.refusedBody && !t?.waitingBody)) return undefined;
   if (!t?.bodyStarted || t.bodyEnded || t.endPending || s.current.name !== 'body' || s.closed) throw usage('ERR_SMTP_CLIENT_NOT_IN_BODY', `${call}() outside the body phase`);
   return t;
 }
@@ -795,7 +794,7 @@ export class ClientConnection {
    * messages queued a write that comes late (its message already settled) lands in the next
    * message's body. Given, a call for any other message than the one in its body phase is
    * `ERR_SMTP_CLIENT_NOT_IN_BODY` (dropped without a throw when a refused BDAT chunk ended that
-   * message's body), and an id that is not an integer `ERR_SMTP_CLIENT_INVALID_PARAMETER`.
+   * message's body), as is an id that is no message's.
    *
    * @example
    * ```ts
@@ -814,7 +813,7 @@ export class ClientConnection {
         open.bdatBuf = [];
         open.bdatBufLen = 0;
       }
-      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', `chunk: expected a Uint8Array or a string${open ? ': the message can no longer be delivered, endBody() fails it' : ''}`);
+      throw usage('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'chunk: expected a Uint8Array or a string');
     }
     const t = bodyTxn(s, 'writeBody', messageId);
     if (!t) return;

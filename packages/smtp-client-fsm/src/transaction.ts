@@ -292,7 +292,7 @@ function sendChunks(s: Session, t: Txn): void {
   const pipelined = s.pipelining();
   while (chunkMayGo(s, t)) {
     const held = t.bdatBufLen;
-    if (t.endPending && (!pipelined || held <= BDAT_MAX_CHUNK)) return lastChunk(s, t);
+    if (t.endPending && (!pipelined || held <= BDAT_MAX_CHUNK)) return endOfData(s, t);
     if (!t.endPending && held < BDAT_MIN_CHUNK) return;
     const all = concat(t.bdatBuf, held);
     const n = pipelined ? Math.min(held, BDAT_MAX_CHUNK) : held;
@@ -324,35 +324,26 @@ export function finishBody(s: Session, t: Txn, head?: Uint8Array): void {
     }
   }
   t.waitingBody = false;
-  if (t.bdat) {
-    t.endPending = true;
-    return sendChunks(s, t);
-  }
-  const all = concat(t.bdatBuf, t.bdatBufLen);
-  t.bdatBuf = [];
-  t.bdatBufLen = 0;
-  t.bodyEnded = true;
-  s.opts.transcript?.({ direction: 'client', line: `[message body: ${t.encoder!.bytesWritten} bytes]` });
-  s.write(all);
-  s.expect(s.opts.lmtp ? t.accepted.length : 1);
-  s.bodyEnd = s.queued;
-  writeNextAhead(s, t);
-  s.goto('final');
+  t.endPending = true;
+  if (t.bdat) sendChunks(s, t);
+  else endOfData(s, t);
 }
 
-/** BDAT ... LAST with what is held: the body is out, the final reply(s) follow its reply. */
-function lastChunk(s: Session, t: Txn): void {
+/** The end of the data with what is held: DATA's last bytes and final dot, or BDAT ... LAST. */
+function endOfData(s: Session, t: Txn): void {
   const last = concat(t.bdatBuf, t.bdatBufLen);
   t.bdatBuf = [];
   t.bdatBufLen = 0;
   t.endPending = false;
   t.bodyEnded = true;
-  t.lastSent = true;
+  t.lastSent = t.bdat;
   s.opts.transcript?.({ direction: 'client', line: `[message body: ${t.encoder!.bytesWritten} bytes]` });
-  s.command(`BDAT ${last.length} LAST`);
+  if (t.bdat) s.command(`BDAT ${last.length} LAST`);
   s.write(last);
-  s.expect((s.opts.lmtp ? t.accepted.length : 1) - 1);
+  // with BDAT the first final reply is LAST's, counted by command()
+  s.expect((s.opts.lmtp ? t.accepted.length : 1) - (t.bdat ? 1 : 0));
   s.bodyEnd = s.queued;
+  if (!t.bdat) writeNextAhead(s, t);
   s.goto('final');
 }
 
@@ -365,18 +356,23 @@ function lastChunk(s: Session, t: Txn): void {
  */
 export function abandonBody(s: Session, t: Txn): void {
   if (!t.bdat) {
-    return s.fatal('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'the body lacks a chunk writeBody() refused: the session ends without the final dot, so none of it is delivered', 'error', undefined, true);
+    return s.fatal('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body lacks a chunk writeBody() refused: ended before the final dot', 'error', undefined, true);
   }
   t.bodyEnded = true;
   t.waitingBody = false;
-  if (t.bdatOutstanding === 0) settleBroken(s, t);
+  if (t.bdatOutstanding === 0) failBody(s, t, undefined, 'ERR_SMTP_CLIENT_INVALID_PARAMETER');
 }
 
-function settleBroken(s: Session, t: Txn): void {
+/**
+ * A BDAT body that will not complete (a refused chunk's `reply`, or the local `code`) fails its
+ * accepted recipients (for good, unless the reply says otherwise) and ends the transaction; RSET
+ * follows, since no LAST closed it.
+ */
+function failBody(s: Session, t: Txn, reply: Reply | undefined, code?: ClientErrorCode): void {
   const m = s.queue[0]!;
-  for (const addr of t.accepted) s.setResult(m, addr, 'rejected', undefined, 'ERR_SMTP_CLIENT_INVALID_PARAMETER', STAGE.SENDING_BODY, false);
+  for (const addr of t.accepted) s.setResult(m, addr, 'rejected', reply, code, STAGE.SENDING_BODY, false);
   s.needRset = true;
-  endTransaction(s, 'ERR_SMTP_CLIENT_INVALID_PARAMETER');
+  endTransaction(s, code);
 }
 
 /** Starts the body: a whole one goes out at once, a streamed one asks for chunks (`need-body`). */
@@ -423,16 +419,13 @@ export function replyBdat(s: Session, t: Txn, reply: Reply): void {
   }
   if (t.bdatFailed && !t.lastSent) {
     if (t.bdatOutstanding > 0) return; // replies to chunks already sent still come
-    const m = s.queue[0]!;
-    for (const addr of t.accepted) s.setResult(m, addr, 'rejected', t.bdatFailed, undefined, STAGE.SENDING_BODY, true);
-    s.needRset = true;
     s.refusedBody = true;
-    s.refusedId = m.id;
-    return endTransaction(s);
+    s.refusedId = s.queue[0]!.id;
+    return failBody(s, t, t.bdatFailed);
   }
   if (t.bodyEnded && !t.lastSent && !t.bdatFailed && t.broken) {
     // endBody() of a body that lacks a refused chunk: once the chunks sent are answered
-    if (t.bdatOutstanding === 0) settleBroken(s, t);
+    if (t.bdatOutstanding === 0) failBody(s, t, undefined, 'ERR_SMTP_CLIENT_INVALID_PARAMETER');
     return;
   }
   if (t.bodyEnded || t.waitingBody) return;

@@ -104,7 +104,7 @@ describe('a late body write, with several messages in one session', () => {
     });
   }
 
-  it('an id that is not an integer is ERR_SMTP_CLIENT_INVALID_PARAMETER, and the body goes on', () => {
+  it('an id that is no message\'s (not an integer) is ERR_SMTP_CLIENT_NOT_IN_BODY, and the body goes on', () => {
     const server = new ScriptedServer({ ehlo: ['PIPELINING'] });
     const conn = new ClientConnection({ security: 'off' });
     const id = conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'] });
@@ -124,7 +124,7 @@ describe('a late body write, with several messages in one session', () => {
         conn.endBody(id);
       },
     });
-    expect(codes).toEqual(Array(4).fill('ERR_SMTP_CLIENT_INVALID_PARAMETER'));
+    expect(codes).toEqual(Array(4).fill('ERR_SMTP_CLIENT_NOT_IN_BODY'));
     expect(sent(events).map((e) => e.outcome)).toEqual(['delivered']);
     expect(server.messages.map((m) => dec.decode(m.content))).toEqual([TWO]);
   });
