@@ -2,7 +2,7 @@
 // (requestCert) and recorded in the session's `tls`, for STARTTLS, implicit TLS and SNI names;
 // refused at the handshake only with rejectUnauthorized. THROWAWAY, TEST-ONLY certificates: a
 // client CA, a second CA nobody trusts, and client certificates they sign, made here with openssl.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer as netServer } from 'node:net';
@@ -360,6 +360,54 @@ describe('createServer mutual TLS: options', () => {
     const server = createServer({ tls: pem.server! });
     expect(errorCodeOf(() => server.setSecureContext({ ...pem.server!, requestCert: true }))).toBe('ERR_SMTP_INVALID_OPTION');
   });
+
+  it('refuses a tls.ca that holds no certificate (Node would take it as no CA and trust its default store), at createServer and setSecureContext', () => {
+    const message = (tls: ServerTlsOptions): string | undefined => {
+      try {
+        createServer({ tls });
+      } catch (e) {
+        return isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_OPTION' ? e.message : `other: ${String(e)}`;
+      }
+      return undefined;
+    };
+    const notACertificate = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
+    const corrupt = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+    for (const ca of ['', ' \n\t', Buffer.alloc(0), Buffer.from('junk\n'), notACertificate, corrupt, [''], ['', Buffer.alloc(0)], [' '], [notACertificate], `${pem.ca!.cert}${corrupt}`]) {
+      expect(message(mutual({ ca: ca as string }))).toMatch(/^tls\.ca: /);
+    }
+    // a certificate among other text, several, a Buffer, an array with an empty entry: accepted
+    expect(message(mutual({ ca: `junk before\n${pem.ca!.cert}` }))).toBeUndefined();
+    expect(message(mutual({ ca: Buffer.from(pem.ca!.cert + pem.otherCa!.cert) }))).toBeUndefined();
+    expect(message(mutual({ ca: ['', pem.ca!.cert] }))).toBeUndefined();
+    const server = createServer({ tls: mutual() });
+    expect(errorCodeOf(() => server.setSecureContext(mutual({ ca: '' })))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(errorCodeOf(() => server.setSecureContext(mutual({ ca: [Buffer.alloc(0)] })))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+
+  it('tls.ca: "" with a client CA in NODE_EXTRA_CA_CERTS: refused at createServer, the client certificate never authorized', async () => {
+    // NODE_EXTRA_CA_CERTS is read as Node starts: a child process (bounded) tries it
+    const script = `
+      import { createServer } from ${JSON.stringify(new URL('./create-server.ts', import.meta.url).pathname)};
+      import { connect } from 'node:tls';
+      const m = JSON.parse(process.env.MTLS_PEM);
+      let server;
+      try {
+        server = createServer({ secure: true, tls: { ...m.server, ca: '', requestCert: true }, onConnect: (s) => {
+          console.log(JSON.stringify({ authorized: s.tls?.clientCertificate?.authorized }));
+          process.exit(0);
+        } });
+      } catch (e) {
+        console.log(JSON.stringify({ refused: e.code, message: e.message }));
+        process.exit(0);
+      }
+      const { port } = await server.listen(0, '127.0.0.1');
+      connect({ port, host: '127.0.0.1', rejectUnauthorized: false, key: m.relay.key, cert: m.relay.cert }).on('error', () => undefined);
+    `;
+    const out = await new Promise<string>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), MTLS_PEM: JSON.stringify({ server: pem.server, relay: pem.relay }) } }, (_err, stdout, stderr) => resolve(stdout.trim() || stderr));
+    });
+    expect(JSON.parse(out)).toMatchObject({ refused: 'ERR_SMTP_INVALID_OPTION', message: expect.stringMatching(/^tls\.ca: /) });
+  }, 30_000);
 
   it('setSecureContext turns mutual TLS on (and off) for the next handshakes', async () => {
     const seen: Record<string, Seen> = {};

@@ -6,7 +6,7 @@
 import { TLSSocket, createSecureContext } from 'node:tls';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { Socket } from 'node:net';
-import { constants } from 'node:crypto';
+import { X509Certificate, constants } from 'node:crypto';
 import { SmtpServerError } from 'esmtp-server-fsm';
 
 /** Whether `v` is a promise of any kind (an object or function with a `then` method). */
@@ -89,7 +89,8 @@ export interface ServerTlsOptions extends SecureContextOptions {
   /**
    * Ask every TLS client for a certificate (default false), after STARTTLS and with implicit TLS,
    * for every SNI name. Needs `ca`: the CAs trusted for client certificates (Node would trust
-   * every public CA without it, so it is refused). What the client sent, checked against `ca`, is
+   * every public CA without it, so it is refused, as is a `ca` holding no certificate, such as
+   * `''`, which Node takes as none). What the client sent, checked against `ca`, is
    * `session.tls.clientCertificate` for the hooks; a client without one, or with one `ca` does not
    * vouch for, is still served (`authorized: false`) unless `rejectUnauthorized` is true.
    *
@@ -349,6 +350,33 @@ function waitFor(loaded: Loaded, name: string, promise: Promise<SecureContext>):
   return pending;
 }
 
+/**
+ * Refuses client CAs (`tls.ca` with `requestCert`) that hold no certificate (`''`, an empty
+ * Buffer, a PEM of keys only, an array of those) or a certificate block that does not parse:
+ * Node takes the first as no `ca` and trusts its default CAs (NODE_EXTRA_CA_CERTS too), and
+ * OpenSSL stops loading at the second.
+ */
+function checkClientCa(ca: unknown): void {
+  let count = 0;
+  for (const entry of Array.isArray(ca) ? (ca as unknown[]) : [ca]) {
+    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.ca: expected PEM text, a Buffer or an array of them');
+    const text = typeof entry === 'string' ? entry : entry.toString('latin1');
+    for (let at = text.indexOf('-----BEGIN '); at >= 0; at = text.indexOf('-----BEGIN ', at + 1)) {
+      const labelEnd = text.indexOf('-----', at + 11);
+      const label = labelEnd < 0 ? '' : text.slice(at + 11, labelEnd);
+      if (!label.endsWith('CERTIFICATE')) continue;
+      const end = text.indexOf(`-----END ${label}-----`, labelEnd);
+      try {
+        new X509Certificate(text.slice(at, end < 0 ? undefined : end + label.length + 14));
+      } catch (e) {
+        throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls.ca: a ${label} block does not parse (${(e as Error).message})`);
+      }
+      count++;
+    }
+  }
+  if (count === 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.ca: holds no certificate (no PEM CERTIFICATE block): Node would trust its default CAs for client certificates');
+}
+
 function load(options: ServerTlsOptions): Loaded {
   if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls: expected an object of secure-context options');
   const { sni, SNICallback: nodeCallback, requestCert, rejectUnauthorized, ...base } = options;
@@ -362,6 +390,7 @@ function load(options: ServerTlsOptions): Loaded {
   if (requestCert === true && (base.ca === undefined || base.ca === null || (Array.isArray(base.ca) && base.ca.length === 0))) {
     throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.requestCert: needs tls.ca, the CAs trusted for client certificates');
   }
+  if (requestCert === true) checkClientCa(base.ca);
   const clientCa = requestCert === true ? base.ca : undefined;
   const context = makeContext(clientCa !== undefined ? { sessionIdContext: SESSION_ID_CONTEXT, ...base } : base, '');
   const names = new Map<string, SecureContext>();
