@@ -149,10 +149,36 @@ describe('smtp serve client certificates', () => {
       [['--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-require-client-cert'], '--tls-require-client-cert needs --tls-client-ca'],
       [['--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-client-ca', file('missing.crt')], 'cannot load the TLS'],
     ];
+    // files Node would take as no CA at all (and so trust its default store) or that OpenSSL stops reading
+    writeFileSync(file('junk.crt'), 'not a certificate\n');
+    writeFileSync(file('empty.crt'), '');
+    writeFileSync(file('key-only.crt'), readFileSync(file('server.key')));
+    writeFileSync(file('corrupt.crt'), `${readFileSync(file('ca.crt'), 'utf8')}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`);
+    for (const name of ['junk.crt', 'empty.crt', 'key-only.crt', 'corrupt.crt']) {
+      cases.push([['--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-client-ca', file(name)], `--tls-client-ca ${file(name)}: `]);
+    }
     for (const [args, message] of cases) {
       const r = await runCli(['serve', '-p', '0', '-d', join(dir, 'unused'), ...args]);
       expect(r.code, message).toBe(2);
       expect(r.stderr).toContain(message);
     }
+  });
+
+  it('SIGHUP with a --tls-client-ca file overwritten with junk: an ERROR, the old CAs kept (a trusted client still served with --tls-require-client-cert)', async () => {
+    const tmp = tempDir('serve-client-cert-ca-');
+    cleanups.push(tmp.cleanup);
+    const ca = join(tmp.dir, 'clients.crt');
+    writeFileSync(ca, readFileSync(file('ca.crt')));
+    const proc = await serve(['--tls-client-ca', ca, '--tls-require-client-cert']);
+    expect(await greeting(proc.port, client('relay'))).toMatch(/^220 /);
+    writeFileSync(ca, 'not a certificate\n');
+    proc.child.kill('SIGHUP');
+    const out = await outputMatches(proc, /SIGHUP: certificate not reloaded/);
+    expect(out).toMatch(/ERROR SIGHUP: certificate not reloaded, keeping the old one[^\n]*--tls-client-ca/);
+    expect(out).not.toContain('SIGHUP: certificate reloaded');
+    expect(await greeting(proc.port, client('relay'))).toMatch(/^220 /);
+    await outputMatches(proc, /"subject":"CN\\u003drelay\.test"[^\n]*"authorized":true[^\n]*\n[\s\S]*"subject":"CN\\u003drelay\.test"[^\n]*"authorized":true/);
+    expect(await greeting(proc.port, client('stranger'))).toBe('(closed)');
+    expect(proc.child.exitCode).toBeNull();
   });
 });

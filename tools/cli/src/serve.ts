@@ -323,6 +323,30 @@ function keepServingOnEpipe(stream: NodeJS.WriteStream, closed: () => void): voi
 }
 
 /**
+ * Throws unless the `--tls-client-ca` file `pem` holds at least one certificate and every
+ * certificate block in it parses: Node's secure context takes a file without one (junk, a key) as
+ * no CA at all, and OpenSSL stops reading at a block that does not parse.
+ */
+async function checkCaFile(pem: Buffer, path: string): Promise<void> {
+  const { X509Certificate } = await import('node:crypto');
+  const text = pem.toString('latin1');
+  let count = 0;
+  for (let at = text.indexOf('-----BEGIN '); at >= 0; at = text.indexOf('-----BEGIN ', at + 1)) {
+    const labelEnd = text.indexOf('-----', at + 11);
+    const label = labelEnd < 0 ? '' : text.slice(at + 11, labelEnd);
+    if (!label.endsWith('CERTIFICATE')) continue;
+    const end = text.indexOf(`-----END ${label}-----`, labelEnd);
+    try {
+      new X509Certificate(text.slice(at, end < 0 ? undefined : end + label.length + 14));
+    } catch (e) {
+      throw new Error(`--tls-client-ca ${path}: certificate ${count + 1} does not parse (${(e as Error).message})`);
+    }
+    count++;
+  }
+  if (count === 0) throw new Error(`--tls-client-ca ${path}: no certificate in the file (PEM "-----BEGIN CERTIFICATE-----" blocks)`);
+}
+
+/**
  * Reads and checks the certificate pair (a usable secure context) and the client CAs of
  * `--tls-client-ca` (client certificates asked, required with `--tls-require-client-cert`), or throws.
  */
@@ -330,6 +354,7 @@ async function loadTls(opts: Pick<ServeOptions, 'tlsCert' | 'tlsKey' | 'tlsClien
   const tls: SinkTls = { cert: readFileSync(opts.tlsCert!), key: readFileSync(opts.tlsKey!) };
   if (opts.tlsClientCa !== undefined) {
     tls.ca = readFileSync(opts.tlsClientCa);
+    await checkCaFile(tls.ca, opts.tlsClientCa);
     tls.requestCert = true;
     if (opts.tlsRequireClientCert === true) tls.rejectUnauthorized = true;
   }
@@ -526,13 +551,13 @@ export function registerServe(program: Command): void {
           logger.warn({}, 'SIGHUP: no --tls-cert/--tls-key to reload');
           return;
         }
-        loadTls(opts).then(
-          (material) => {
-            sink.reloadTls(material);
-            logger.info({ cert: opts.tlsCert }, 'SIGHUP: certificate reloaded');
-          },
-          (e: unknown) => logger.error({ cert: opts.tlsCert, err: (e as Error).message }, 'SIGHUP: certificate not reloaded, keeping the old one'),
-        );
+        // a file the server refuses too (setSecureContext checks before it replaces anything) is an ERROR, not a crash
+        loadTls(opts)
+          .then((material) => sink.reloadTls(material))
+          .then(
+            () => logger.info({ cert: opts.tlsCert }, 'SIGHUP: certificate reloaded'),
+            (e: unknown) => logger.error({ cert: opts.tlsCert, err: (e as Error).message }, 'SIGHUP: certificate not reloaded, keeping the old one'),
+          );
       };
       let stopping = false;
       const stop = (signal: string): void => {
