@@ -27,7 +27,10 @@ export interface RecipientResult {
   /** True when a later retry may succeed (4xx, timeouts, connection loss). */
   readonly transient: boolean;
   readonly permanent: boolean;
-  /** The reply that decided it (RCPT reply, or the final reply after the body). */
+  /**
+   * The reply that decided it (RCPT reply, or the final reply after the body), or the one a state
+   * gave up on (a required XCLIENT refused: `deferred` even for a 5xx, then with no `classification`).
+   */
   readonly reply?: Reply;
   readonly classification?: Classification;
   /** Set for local failures (no reply), e.g. `ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE`. */

@@ -485,9 +485,9 @@ export class Session {
 
   /** Fails every pending message, then QUIT. */
   abandon(code: ClientErrorCode, reply: Reply | undefined, permanent: boolean): void {
-    // A reply makes a recipient's result `rejected`; giving up for now leaves them `deferred`
-    // (the reply that made the state give up is in its `error` event).
-    this.failAll(permanent ? reply : undefined, code, !permanent);
+    // Giving up for now leaves the recipients `deferred` whatever the reply (kept as the detail,
+    // and in the `error` event); for good, a reply makes them `rejected`.
+    this.failAll(reply, code, !permanent);
     this.quitRequested = true;
     this.goto('quit');
   }
@@ -548,7 +548,9 @@ export class Session {
     const accepted = status === 'accepted';
     // "unknown" (maybe delivered) is never transient: retrying it may duplicate the message.
     // A 503 (bad sequence of commands) is about the session's state, never the recipient's verdict.
-    const isTransient = accepted || status === 'unknown' ? false : reply ? reply.code < 500 || reply.code === 503 : transient;
+    // A local decision to retry (a state giving up for now: `code`) outweighs a 5xx, unclassified.
+    const byReply = reply && !(transient && code && reply.code >= 500);
+    const isTransient = accepted || status === 'unknown' ? false : byReply ? reply.code < 500 || reply.code === 503 : transient;
     // One final status per recipient: a refusal that may succeed later is "deferred", else "rejected".
     if (status === 'rejected' || status === 'deferred') status = isTransient ? 'deferred' : 'rejected';
     const at = address.lastIndexOf('@');
@@ -560,7 +562,7 @@ export class Session {
       transient: isTransient,
       permanent: !accepted && status !== 'unknown' && !isTransient,
       ...(reply ? { reply } : {}),
-      ...(reply && !accepted ? { classification: this.classify(reply, domain) } : {}),
+      ...(byReply && !accepted ? { classification: this.classify(reply, domain) } : {}),
       ...(code && !accepted ? { errorCode: code } : {}),
       stage,
       transaction: m.transaction,

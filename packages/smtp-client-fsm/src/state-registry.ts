@@ -40,7 +40,8 @@ export interface StateContext {
   next(state?: string | number | null): void;
   /**
    * Gives up the connection politely: an `error` event with `code` (and `reply`), every pending
-   * message fails (transient unless `permanent`), then QUIT. The Node adapter's `connect()`
+   * message fails (`deferred` unless `permanent`; `reply`, when given, is kept in its recipients'
+   * results, unclassified when a 5xx goes with `deferred`), then QUIT. The Node adapter's `connect()`
    * rejects with that code when a state gives up before the session is ready.
    */
   abandon(code: ClientErrorCode, reply?: Reply, permanent?: boolean): void;

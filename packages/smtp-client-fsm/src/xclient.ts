@@ -27,13 +27,12 @@ export type XclientAttributes = Readonly<Partial<Record<'NAME' | 'ADDR' | 'PORT'
  */
 export interface XclientOptions {
   /**
-   * Abandon the connection when XCLIENT is not offered or refused (legacy `XCLIENT = "required"`).
-   * Not offered: `ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE`, and the queued messages fail for good
-   * (`rejected`, permanent), as a message needing an extension the server lacks does
-   * (`ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE`...): nothing changes until the server's configuration
-   * does. Refused (a reply to XCLIENT other than 220): `ERR_SMTP_CLIENT_PROTOCOL` with the reply;
-   * the messages fail for good on a 5xx (`rejected`, with the reply) and are deferred on a 4xx, as
-   * for a refused EHLO or AUTH.
+   * Abandon the connection when XCLIENT is not offered or refused (legacy `XCLIENT = "required"`:
+   * mail is failed transiently). The queued messages are `deferred`, never rejected: another
+   * exchanger, or the next attempt after a configuration change, may take them. Not offered:
+   * `ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE`. Refused (a reply to XCLIENT other than 220):
+   * `ERR_SMTP_CLIENT_PROTOCOL`, the reply (4xx or 5xx) kept in the results as the detail,
+   * unclassified.
    */
   readonly required?: boolean;
 }
@@ -64,8 +63,8 @@ export function xclientState(attributes: XclientAttributes, options: XclientOpti
     enter(ctx) {
       if (ctx.local['done'] === true) return ctx.next();
       if (!ctx.capabilities.has('XCLIENT')) {
-        // for good: the server's configuration has to change first, a retry meets the same EHLO
-        if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE', undefined, true);
+        // for now (legacy "required"): another exchanger may offer it
+        if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE');
         return ctx.next();
       }
       ctx.local['done'] = true;
@@ -75,8 +74,8 @@ export function xclientState(attributes: XclientAttributes, options: XclientOpti
       // The server takes the HELO name from the EHLO that follows XCLIENT: it must be the
       // original client's, or the HELO attribute is lost.
       if (reply.code === 220) return ctx.rehello(helo);
-      // a 5xx refusal is for good (as a refused EHLO or AUTH): a retry meets the same answer
-      if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL', reply, reply.code >= 500);
+      // for now even on a 5xx (legacy "required"), the reply kept as the detail
+      if (options.required) return ctx.abandon('ERR_SMTP_CLIENT_PROTOCOL', reply);
       ctx.next();
     },
   };

@@ -72,22 +72,23 @@ describe('xclientState', () => {
     expect(messages[0]!.outcome).toBe('delivered');
   });
 
-  it('not offered: skipped, or with required the message fails for good (ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE) and no MAIL is sent', () => {
+  it('not offered: skipped, or with required the message is deferred (ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE) and no MAIL is sent', () => {
     const skipped = withXclient({ ehlo: ['8BITMIME'] }, { ADDR: '192.0.2.1' }, false);
     expect(skipped.server.commands).not.toContain('XCLIENT ADDR=192.0.2.1');
     expect(skipped.messages[0]!.outcome).toBe('delivered');
     const required = withXclient({ ehlo: ['8BITMIME'] }, { ADDR: '192.0.2.1' }, true);
-    // it was: deferred (transient) with ERR_SMTP_CLIENT_PROTOCOL, which a queue retries for ever
-    // although nothing changes until the server's configuration does
-    expect(required.messages[0]).toMatchObject({ outcome: 'failed', transient: false, errorCode: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE' });
-    expect(required.messages[0]!.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, transient: false, errorCode: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE' });
+    // legacy XCLIENT = "required": transiently failed when the exchanger does not support it (the
+    // next attempt may reach one that does, or the configuration is fixed); it was failed for good,
+    // which bounced and suppressed the recipients of a migrated queue
+    expect(required.messages[0]).toMatchObject({ outcome: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE' });
+    expect(required.messages[0]!.recipients[0]).toMatchObject({ status: 'deferred', permanent: false, transient: true, errorCode: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE' });
     expect(required.messages[0]!.recipients[0]!.reply).toBeUndefined();
     expect(required.events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE' });
     expect(required.server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
     expect(required.server.commands.at(-1)).toBe('QUIT');
   });
 
-  it('refused: the session goes on without it, or with required the message fails with the reply', () => {
+  it('refused: the session goes on without it, or with required the message is not sent', () => {
     const script: Script = { ehlo: ['XCLIENT ADDR'], xclient: '550 5.7.0 not authorized' };
     const lenient = withXclient(script, { ADDR: '192.0.2.1' }, false);
     expect(lenient.messages[0]!.outcome).toBe('delivered');
@@ -97,15 +98,19 @@ describe('xclientState', () => {
     expect(required.server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
   });
 
-  it('refused with required: a 5xx fails the message for good with the reply, a 4xx defers it (as a refused EHLO or AUTH)', () => {
-    const permanent = withXclient({ ehlo: ['XCLIENT ADDR'], xclient: '550 5.7.0 not authorized' }, { ADDR: '192.0.2.1' }, true);
-    // it was: deferred (transient), which a queue retries for ever although the server said no for good
-    expect(permanent.messages[0]).toMatchObject({ outcome: 'failed', transient: false, errorCode: 'ERR_SMTP_CLIENT_PROTOCOL' });
-    expect(permanent.messages[0]!.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, reply: { code: 550 } });
-    expect(permanent.events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_PROTOCOL', reply: { code: 550 } });
-    const temporary = withXclient({ ehlo: ['XCLIENT ADDR'], xclient: '421 4.3.0 try again later' }, { ADDR: '192.0.2.1' }, true);
-    expect(temporary.messages[0]).toMatchObject({ outcome: 'deferred', transient: true });
-    expect(temporary.messages[0]!.recipients[0]).toMatchObject({ status: 'deferred', transient: true });
+  it('refused with required: a 5xx or a 4xx defers the message, the refusal kept as the detail (unclassified)', () => {
+    const refused = withXclient({ ehlo: ['XCLIENT ADDR'], xclient: '550 5.7.0 not authorized' }, { ADDR: '192.0.2.1' }, true);
+    // it was: failed for good (rejected, permanent); legacy XCLIENT = "required" fails transiently
+    expect(refused.messages[0]).toMatchObject({ outcome: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_PROTOCOL', reply: { code: 550 } });
+    const r = refused.messages[0]!.recipients[0]!;
+    expect(r).toMatchObject({ status: 'deferred', permanent: false, transient: true, errorCode: 'ERR_SMTP_CLIENT_PROTOCOL', reply: { code: 550, text: 'not authorized', enhanced: { class: 5, subject: 7, detail: 0 } } });
+    // the status is the state's decision, not the reply's: no bounce class saying "for good"
+    expect(r.classification).toBeUndefined();
+    expect(refused.events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_PROTOCOL', reply: { code: 550 } });
+    expect(refused.server.commands.at(-1)).toBe('QUIT');
+    const temporary = withXclient({ ehlo: ['XCLIENT ADDR'], xclient: '454 4.3.0 try again later' }, { ADDR: '192.0.2.1' }, true);
+    expect(temporary.messages[0]).toMatchObject({ outcome: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_PROTOCOL' });
+    expect(temporary.messages[0]!.recipients[0]).toMatchObject({ status: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_PROTOCOL', reply: { code: 454 } });
   });
 
   it('a control byte in an attribute is refused when the state is made', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { connect, sendMail } from './index.js';
+import { connect, createPool, sendMail } from './index.js';
 import { resolveMx } from './mx.js';
 import { xclientState } from 'smtp-client-fsm';
 import type { ClientConnection } from 'smtp-client-fsm';
@@ -231,6 +231,16 @@ describe('smtp-client-fsm/node over loopback', () => {
     };
     await expect(connect({ host: '127.0.0.1', port, security: 'off', setup })).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE', kind: 'remote' });
     expect(last!.commands.some((c) => c.startsWith('MAIL') || c.startsWith('XCLIENT'))).toBe(false);
+    // refused with a 5xx: sendMail and a pool's send reject with the reply (for the caller to retry:
+    // legacy XCLIENT = "required" fails transiently), nothing is sent
+    script = { ehlo: ['PIPELINING', 'XCLIENT ADDR'], xclient: '550 5.7.0 not authorized' };
+    const refused = { code: 'ERR_SMTP_CLIENT_PROTOCOL', kind: 'remote', reply: { code: 550 } };
+    await expect(sendMail({ host: '127.0.0.1', port, security: 'off', setup, from: 'a@x', to: ['b@y'], body: 'x' })).rejects.toMatchObject(refused);
+    expect(last!.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+    const pool = createPool({ host: '127.0.0.1', port, security: 'off', setup });
+    await expect(pool.send({ from: 'a@x', to: ['b@y'], body: 'x' })).rejects.toMatchObject(refused);
+    await pool.close();
+    expect(last!.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
   });
 
   it.each([

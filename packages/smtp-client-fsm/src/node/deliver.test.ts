@@ -6,6 +6,7 @@ import net from 'node:net';
 import { Readable } from 'node:stream';
 import { promises as dns } from 'node:dns';
 import { deliver, publicAddressesOnly, resolveMx } from './index.js';
+import { xclientState, type ClientConnection } from '../index.js';
 import type { MxResolver } from './index.js';
 import { ScriptedServer, serveScripted } from '../../test/scripted-server.js';
 import type { Script } from '../../test/scripted-server.js';
@@ -113,6 +114,19 @@ const ZONE: Record<string, Rr[]> = {
     { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
   ],
   'mx.inward.test': [{ type: 'A', ip: '127.0.0.23' }],
+  // XCLIENT required: an exchanger without it, one refusing it (550), one taking it.
+  'xclient.test': [
+    { type: 'MX', pref: 10, host: 'mx-none.xclient.test' },
+    { type: 'MX', pref: 20, host: 'mx-550.xclient.test' },
+    { type: 'MX', pref: 30, host: 'mx-ok.xclient.test' },
+  ],
+  'noxclient.test': [
+    { type: 'MX', pref: 10, host: 'mx-none.xclient.test' },
+    { type: 'MX', pref: 20, host: 'mx-550.xclient.test' },
+  ],
+  'mx-none.xclient.test': [{ type: 'A', ip: '127.0.0.24' }],
+  'mx-550.xclient.test': [{ type: 'A', ip: '127.0.0.25' }],
+  'mx-ok.xclient.test': [{ type: 'A', ip: '127.0.0.26' }],
   // An exchanger with no address, then one on an internal address.
   'halfinward.test': [
     { type: 'MX', pref: 10, host: 'gone.deadmx.test' },
@@ -244,6 +258,9 @@ beforeAll(async () => {
       await listenOn('127.0.0.21', { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'] }, port);
       await listenOn('127.0.0.22', (n) => (n === 1 ? { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], rcpt: () => '550 5.1.1 no such mailbox' } : { ehlo: ['PIPELINING', 'LIMITS RCPTMAX=2 MAILMAX=1'], fail421On: 'MAIL' }), port);
       await listenOn('127.0.0.23', {}, port);
+      await listenOn('127.0.0.24', {}, port);
+      await listenOn('127.0.0.25', { ehlo: ['PIPELINING', 'XCLIENT ADDR'], xclient: '550 5.7.0 not authorized' }, port);
+      await listenOn('127.0.0.26', { ehlo: ['PIPELINING', 'XCLIENT ADDR'] }, port);
       if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
       break;
     } catch (e) {
@@ -343,6 +360,22 @@ describe('deliver', () => {
     expect(r.recipients[0]).toMatchObject({ address: 's1@late421.test', status: 'deferred' });
     expect(r.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.7']);
     expect(sessions.get('127.0.0.8')?.length ?? 0).toBe(before); // the next exchanger was never asked
+  });
+
+  it('XCLIENT required that an exchanger lacks or refuses (5xx): the next one is tried; when none takes it, the recipients are deferred with the code, the refusal in the attempts', async () => {
+    const setup = (c: ClientConnection): void => void c.registerState(xclientState({ ADDR: '192.0.2.1' }, { required: true }), { after: 'starttls' });
+    const opts = { resolver, port, security: 'off', connectTimeout: 2000, setup, from: 'a@origin.test', body: 'x' } as const;
+    const ok = await deliver({ ...opts, to: ['u@xclient.test'] });
+    expect(ok.recipients.map((x) => [x.address, x.status])).toEqual([['u@xclient.test', 'accepted']]);
+    expect(ok.domains[0]!.attempts.map((a) => [a.address, a.error])).toEqual([
+      ['127.0.0.24', expect.stringContaining('xclient') as unknown],
+      ['127.0.0.25', expect.stringContaining('550 not authorized') as unknown],
+      ['127.0.0.26', undefined],
+    ]);
+    const none = await deliver({ ...opts, to: ['u@noxclient.test'] });
+    expect(none.outcome).toBe('deferred');
+    expect(none.recipients[0]).toMatchObject({ status: 'deferred', transient: true, permanent: false, errorCode: 'ERR_SMTP_CLIENT_PROTOCOL' });
+    expect(none.domains[0]!.attempts.map((a) => a.error)).toEqual([expect.stringContaining('xclient'), expect.stringContaining('550 not authorized')]);
   });
 
   it('a 452 to each RCPT is those recipients\' result: the next exchanger is not tried', async () => {
