@@ -207,14 +207,18 @@ describe('ClientConnection: transcripts', () => {
     expect(s.server.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
   });
 
-  it('8BITMIME declared for 8-bit bodies; failure when not offered', () => {
+  it('8BITMIME declared for 8-bit bodies; when not offered, failed for good before MAIL, nothing converted (the README\'s Send_8BitMime row)', () => {
     let s = session({ ehlo: ['8BITMIME'] });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'caf\u00e9' });
     run(s.conn, s.server);
     expect(s.server.commands[1]).toBe('MAIL FROM:<a@x> BODY=8BITMIME');
     s = session({ ehlo: [] });
     s.conn.sendMessage({ from: 'a@x', to: ['b@y'], body: 'caf\u00e9' });
-    expect(sent(run(s.conn, s.server))[0]!.recipients[0]!.errorCode).toBe('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE');
+    s.conn.quit();
+    const m = sent(run(s.conn, s.server))[0]!;
+    expect(m).toMatchObject({ outcome: 'failed', transient: false, errorCode: 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE' });
+    expect(m.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE' });
+    expect(s.server.commands).toEqual(['EHLO localhost', 'QUIT']);
   });
 
   it.each([
