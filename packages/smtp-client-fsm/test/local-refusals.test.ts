@@ -68,3 +68,28 @@ describe('which RCPT refusals mean "too many recipients" (RFC 5321 §4.5.3.1.10)
     expect(m.recipients.every((r) => r.status === 'accepted')).toBe(true);
   });
 });
+
+describe('recipients over several transactions', () => {
+  /** RCPT commands per transaction, in the order the server read them. */
+  const rcptsPerMail = (commands: readonly string[]): number[] =>
+    commands.reduce<number[]>((acc, c) => (c.startsWith('MAIL') ? [...acc, 0] : c.startsWith('RCPT') ? [...acc.slice(0, -1), acc.at(-1)! + 1] : acc), []);
+
+  it('maxRecipientsPerTransaction (default 100) splits them before any reply: 250 recipients a server takes every one of go in 3 transactions', () => {
+    const to = Array.from({ length: 250 }, (_, i) => `r${i}@y.test`);
+    const { m, server } = one({ ehlo: ['PIPELINING'] }, { to });
+    expect(rcptsPerMail(server.commands)).toEqual([100, 100, 50]);
+    expect(m).toMatchObject({ outcome: 'delivered', transactions: 3 });
+    const two = one({ ehlo: ['PIPELINING'] }, { to: ['a@y.test', 'b@y.test', 'c@y.test'] }, { maxRecipientsPerTransaction: 2 });
+    expect(rcptsPerMail(two.server.commands)).toEqual([2, 1]);
+  });
+
+  it('a streamed body is read by one transaction: the recipients a later one would carry are deferred (ERR_SMTP_CLIENT_RECIPIENT_DEFERRED)', () => {
+    const { m, server } = one({ ehlo: ['PIPELINING'] }, { to: ['a@y.test', 'b@y.test', 'c@y.test'], body: undefined }, { maxRecipientsPerTransaction: 2 });
+    expect(rcptsPerMail(server.commands)).toEqual([2]);
+    expect(m.recipients.map((r) => [r.status, r.errorCode])).toEqual([
+      ['accepted', undefined],
+      ['accepted', undefined],
+      ['deferred', 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED'],
+    ]);
+  });
+});
