@@ -2,13 +2,14 @@
 // smtp classify --message FILE|DIR|- [--json]: whole bounce emails (smtp-errors/message).
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClassifier, isSmtpErrorsError } from 'smtp-errors';
 import type { Classification, Classifier } from 'smtp-errors';
 import { DEFAULT_MAX_MESSAGE_BYTES, classifyMessage } from 'smtp-errors/message';
 import type { MessageClassification } from 'smtp-errors/message';
 import { EXIT } from './options.js';
+import { InputTooLargeError, RULES_MAX_BYTES, readCapped } from './input.js';
 import { quietOnEpipe, writeUntilClosed } from './send.js';
 import { jsonLine, printable } from './terminal.js';
 
@@ -420,7 +421,7 @@ export function registerClassify(program: Command): void {
     .description('classify a server reply (or each line of stdin) into a bounce class with smtp-errors')
     .argument('[text...]', 'the reply text, e.g. "550 5.1.1 user unknown" (quotes optional); read from stdin when absent')
     .option('-d, --domain <domain>', 'recipient domain of a reply text, so per-domain rules apply (with --message each recipient\'s own domain is used)')
-    .option('--rules <file>', 'extra rules in the legacy override format (domain,bounce_code,rule per line)')
+    .option('--rules <file>', 'extra rules in the legacy override format (domain,bounce_code,rule per line; at most 4 MiB)')
     .option('--json', 'print one JSON object per input')
     .option('--message <path>', 'classify whole bounce emails: a file, a directory of files, or - for one message or an mbox on stdin')
     .addHelpText(
@@ -431,9 +432,9 @@ export function registerClassify(program: Command): void {
       const classifier = createClassifier();
       if (opts.rules !== undefined) {
         try {
-          classifier.addRules(readFileSync(opts.rules, 'utf8'));
+          classifier.addRules((await readCapped(opts.rules, RULES_MAX_BYTES, '--rules')).toString('utf8'));
         } catch (e) {
-          cmd.error(`error: --rules ${opts.rules}: ${(e as Error).message}`, { exitCode: EXIT.usage });
+          cmd.error(e instanceof InputTooLargeError ? `error: ${e.message}` : `error: --rules ${opts.rules}: ${(e as Error).message}`, { exitCode: EXIT.usage });
         }
       }
       if (opts.message !== undefined) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
-import { createComposer, parseHeaderField } from './compose.js';
+import { createComposer, parseHeaderField, readAttachments } from './compose.js';
 import { runCli } from './run-cli.js';
 import { startServe, tempDir, waitForStored } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
@@ -25,13 +25,29 @@ function expectWellFormedLines(raw: Uint8Array): void {
   for (const line of text.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
 }
 
+describe('readAttachments', () => {
+  it('reads every file; past 48 MiB together, the file that crossed it is refused naming the option, the file and the cap', async () => {
+    const { dir, cleanup } = tempDir('compose-attach-');
+    cleanups.push(cleanup);
+    const MiB = 1024 * 1024;
+    writeFileSync(join(dir, 'a.bin'), Buffer.alloc(30 * MiB, 1));
+    writeFileSync(join(dir, 'b.bin'), Buffer.alloc(18 * MiB, 2));
+    writeFileSync(join(dir, 'c.bin'), Buffer.alloc(1, 3));
+    const two = await readAttachments([join(dir, 'a.bin'), join(dir, 'b.bin')]);
+    expect(two.map((f) => f.bytes.length)).toEqual([30 * MiB, 18 * MiB]);
+    expect(two[1]!.bytes.every((b) => b === 2)).toBe(true);
+    await expect(readAttachments([join(dir, 'a.bin'), join(dir, 'b.bin'), join(dir, 'c.bin')])).rejects.toThrow(`--attach ${join(dir, 'c.bin')}: over, with the --attach files before it, 48 MiB, the most --attach reads`);
+    await expect(readAttachments([join(dir, 'missing.bin')])).rejects.toThrow(/ENOENT/);
+  });
+});
+
 describe('createComposer', () => {
   it('text, HTML, a binary attachment and extra headers parse back to what was given', async () => {
     const { dir, cleanup } = tempDir('compose-');
     cleanups.push(cleanup);
     const bytes = new Uint8Array(5000).map((_, i) => (i * 7) & 255);
     writeFileSync(join(dir, 'data.bin'), bytes);
-    const compose = createComposer({ from: 'a@example.org', to: ['b@example.net', 'c@example.net'], subject: 'Grüße 🚀', text: 'first\n.\nlast ünï', html: '<p>hi</p>', attach: [join(dir, 'data.bin')], headers: ['X-Campaign: spring', 'Reply-To: r@example.org', 'Cc: Carl <carl@example.com>', 'Cc: dora@example.com'] });
+    const compose = createComposer({ from: 'a@example.org', to: ['b@example.net', 'c@example.net'], subject: 'Grüße 🚀', text: 'first\n.\nlast ünï', html: '<p>hi</p>', attach: await readAttachments([join(dir, 'data.bin')]), headers: ['X-Campaign: spring', 'Reply-To: r@example.org', 'Cc: Carl <carl@example.com>', 'Cc: dora@example.com'] });
     const raw = compose();
     expectWellFormedLines(raw);
     const mail = await PostalMime.parse(raw);

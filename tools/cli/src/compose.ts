@@ -2,10 +2,10 @@
 // library writes the header fields (encoded words, address lists, Date, Message-ID, MIME-Version)
 // and the multipart structure; this module only picks each part's transfer encoding and encodes
 // its content (mimetext writes part data as given).
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Mailbox, createMimeMessage } from 'mimetext';
 import type { ContentTransferEncoding } from 'mimetext';
+import { ATTACHMENTS_MAX_BYTES, InputTooLargeError, readCapped } from './input.js';
 import { toCrlf } from './message.js';
 
 /** What `smtp send` was asked to put in a built message. */
@@ -15,10 +15,39 @@ export interface ComposeOptions {
   readonly subject?: string;
   readonly text?: string;
   readonly html?: string;
-  /** Files attached as application/octet-stream, named by their base name. */
-  readonly attach?: readonly string[];
+  /** Files attached as application/octet-stream, named by their base name (read by `readAttachments`). */
+  readonly attach?: readonly AttachedFile[];
   /** Extra header fields, each `Name: value`. */
   readonly headers?: readonly string[];
+}
+
+/** An `--attach` file and its bytes. */
+export interface AttachedFile {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Reads the `--attach` files, each as a stream: together they may hold at most
+ * `ATTACHMENTS_MAX_BYTES` (base64 makes a message of about 64 MiB of them), past which the file
+ * that crossed it is an InputTooLargeError naming `--attach`, that file and the cap. Each is read
+ * up to what the files before it left.
+ */
+export async function readAttachments(paths: readonly string[]): Promise<AttachedFile[]> {
+  const files: AttachedFile[] = [];
+  let left = ATTACHMENTS_MAX_BYTES;
+  for (const path of paths) {
+    let bytes: Buffer;
+    try {
+      bytes = await readCapped(path, left, '--attach');
+    } catch (e) {
+      if (!(e instanceof InputTooLargeError) || left === ATTACHMENTS_MAX_BYTES) throw e;
+      throw new InputTooLargeError('--attach', path, ATTACHMENTS_MAX_BYTES, 'with the --attach files before it');
+    }
+    left -= bytes.length;
+    files.push({ path, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+  }
+  return files;
 }
 
 /** A header field as the user gave it with `--header`, checked. */
@@ -144,12 +173,12 @@ interface Attachment {
 
 /**
  * Returns a builder of messages: each call makes a fresh message (its own Message-ID and Date) with
- * CRLF line ends throughout, ready for `sendMessage`. Attachment files are read once, here, so a
- * missing file fails before anything is sent.
+ * CRLF line ends throughout, ready for `sendMessage`. Attachment files are read once, before
+ * (`readAttachments`), so a missing or too large file fails before anything is sent.
  */
 export function createComposer(options: ComposeOptions): () => Uint8Array {
   const headers = (options.headers ?? []).map(parseHeaderField);
-  const attachments: Attachment[] = (options.attach ?? []).map((path) => ({ filename: basename(path), data: base64Lines(new Uint8Array(readFileSync(path))) }));
+  const attachments: Attachment[] = (options.attach ?? []).map((file) => ({ filename: basename(file.path), data: base64Lines(file.bytes) }));
   // A `From` --header names the author; otherwise the envelope sender does.
   const from = headers.find((h) => h.name.toLowerCase() === 'from')?.value ?? (options.from !== '' ? options.from : undefined);
   if (from === undefined) throw new Error('--from "" (the null sender) needs --header "From: ..." to build a message');

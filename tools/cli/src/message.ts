@@ -1,7 +1,7 @@
 // Message bodies for `smtp send`: a file's bytes (line ends normalised to CRLF), or a generated test
 // message of about the requested size.
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { MESSAGE_FILE_MAX_BYTES, readCapped } from './input.js';
 
 /** Converts bare LF and bare CR to CRLF (SMTP requires CRLF line ends, RFC 5321 §2.3.8). */
 export function toCrlf(bytes: Uint8Array): Uint8Array {
@@ -45,9 +45,13 @@ export function firstLongLine(bytes: Uint8Array, max = 998): { readonly line: nu
   return undefined;
 }
 
-/** Reads a message file, normalising its line ends and making sure it ends with CRLF. */
-export function readMessageFile(path: string): Uint8Array {
-  const bytes = toCrlf(new Uint8Array(readFileSync(path)));
+/**
+ * Reads a message file (`-`: standard input) as a stream of at most `MESSAGE_FILE_MAX_BYTES`
+ * (InputTooLargeError past it), normalising its line ends and making sure it ends with CRLF.
+ */
+export async function readMessageFile(path: string): Promise<Uint8Array> {
+  const read = await readCapped(path, MESSAGE_FILE_MAX_BYTES, '--file', process.stdin);
+  const bytes = toCrlf(new Uint8Array(read.buffer, read.byteOffset, read.byteLength));
   const n = bytes.length;
   if (n >= 2 && bytes[n - 2] === 0x0d && bytes[n - 1] === 0x0a) return bytes;
   const out = new Uint8Array(n + 2);

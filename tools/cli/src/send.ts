@@ -7,7 +7,9 @@ import { MultiBar, Presets } from 'cli-progress';
 import { EXIT, collect, parseByteSize, parseCredentials, parseHeloName, parseHost, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
 import { firstLongLine, generateMessage, readMessageFile } from './message.js';
-import { createComposer } from './compose.js';
+import { createComposer, readAttachments } from './compose.js';
+import type { AttachedFile } from './compose.js';
+import { InputTooLargeError } from './input.js';
 import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
@@ -140,6 +142,8 @@ export function unreadableReason(path: string): string | undefined {
     if (code === 'ENOENT') return 'no such file';
     if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
     if (code === 'EISDIR') return 'is a directory';
+    // /dev/stdin when standard input is a socket (a process spawned by Node with stdio 'pipe')
+    if (code === 'ENXIO') return 'ENXIO: cannot be opened as a file (for standard input give --file -)';
     return code ?? (e as Error).message;
   }
   try {
@@ -154,9 +158,10 @@ const LONG_LINE = 'octets long, over the 998 a message line may hold (RFC 5322 ย
 
 /**
  * The message builder for `--subject/--text/--html/--attach/--header`, or `undefined` when none is
- * given. They exclude `--file` and `--size`; a missing attachment or a bad header is a usage error.
+ * given. They exclude `--file` and `--size`; a missing or too large attachment or a bad header is
+ * a usage error.
  */
-function composerFor(opts: SendOptions, cmd: Command): (() => Uint8Array) | undefined {
+async function composerFor(opts: SendOptions, cmd: Command): Promise<(() => Uint8Array) | undefined> {
   const given = (['subject', 'text', 'html', 'attach', 'header'] as const).filter((k) => opts[k] !== undefined);
   if (given.length === 0) return undefined;
   if (opts.file !== undefined || opts.size !== undefined) cmd.error(`error: --${given[0]} builds a message; it excludes ${opts.file !== undefined ? '--file' : '--size'}`, { exitCode: EXIT.usage });
@@ -164,10 +169,16 @@ function composerFor(opts: SendOptions, cmd: Command): (() => Uint8Array) | unde
     const reason = unreadableReason(path);
     if (reason !== undefined) cmd.error(`error: --attach ${path}: ${reason}`, { exitCode: EXIT.usage });
   }
+  let attach: AttachedFile[] = [];
+  try {
+    attach = await readAttachments(opts.attach ?? []);
+  } catch (e) {
+    cmd.error(e instanceof InputTooLargeError ? `error: ${e.message}` : `error: --attach: ${(e as Error).message}`, { exitCode: EXIT.usage });
+  }
   let compose: () => Uint8Array;
   let sample: Uint8Array;
   try {
-    compose = createComposer({ from: opts.from, to: opts.to, ...(opts.subject !== undefined ? { subject: opts.subject } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}), ...(opts.html !== undefined ? { html: opts.html } : {}), attach: opts.attach ?? [], headers: opts.header ?? [] });
+    compose = createComposer({ from: opts.from, to: opts.to, ...(opts.subject !== undefined ? { subject: opts.subject } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}), ...(opts.html !== undefined ? { html: opts.html } : {}), attach, headers: opts.header ?? [] });
     sample = compose(); // a header mimetext refuses fails here, before any connection
   } catch (e) {
     cmd.error(`error: ${(e as Error).message}`, { exitCode: EXIT.usage });
@@ -197,12 +208,12 @@ export function registerSend(program: Command): void {
     .option('-p, --port <port>', 'server port (required)', parsePort)
     .option('-f, --from <address>', 'envelope sender (MAIL FROM); "" for the null path (required)', parseFrom)
     .option('-t, --to <address>', 'envelope recipient (RCPT TO); repeat for more (required)', parseTo)
-    .option('--file <file.eml>', 'message to send (the exact bytes; line ends normalised to CRLF)')
+    .option('--file <file.eml>', 'message to send (the exact bytes; line ends normalised to CRLF); - reads standard input; at most 64 MiB')
     .option('--size <bytes>', 'generate a message of about this size instead of --file, e.g. 10k', parseByteSize)
     .option('--subject <text>', 'build a MIME message with this subject (with --text, --html, --attach, --header)')
     .option('--text <text>', 'plain-text part of the built message')
     .option('--html <html>', 'HTML part of the built message (with --text: multipart/alternative)')
-    .option('--attach <file>', 'attach a file to the built message; repeat for more', collect)
+    .option('--attach <file>', 'attach a file to the built message; repeat for more (at most 48 MiB together)', collect)
     .option('--header <"Name: value">', 'extra header field of the built message (ASCII); repeat for more', collect)
     .option('-n, --count <n>', 'number of messages', parsePositiveInt, 1)
     .option('-c, --connections <c>', 'parallel connections', parsePositiveInt, 1)
@@ -244,10 +255,19 @@ export function registerSend(program: Command): void {
       const implicitTls = security === 'implicit' || opts.tls === true || (opts.port === 465 && security === undefined && cmd.getOptionValueSource('starttls') === 'default');
       const starttls: StartTlsPolicy = security !== undefined && security !== 'implicit' ? security : opts.starttls;
       if (opts.file !== undefined && opts.size !== undefined) cmd.error('error: --file and --size exclude each other', { exitCode: EXIT.usage });
-      const fileProblem = opts.file !== undefined ? unreadableReason(opts.file) : undefined;
+      // `--file -` is standard input, read as a stream (a pipe, a file or a socket alike)
+      const fileProblem = opts.file !== undefined && opts.file !== '-' ? unreadableReason(opts.file) : undefined;
       if (fileProblem !== undefined) cmd.error(`error: --file ${opts.file}: ${fileProblem}`, { exitCode: EXIT.usage });
-      const compose = composerFor(opts, cmd);
-      const fileBody = opts.file !== undefined ? readMessageFile(opts.file) : undefined;
+      const compose = await composerFor(opts, cmd);
+      let fileBody: Uint8Array | undefined;
+      if (opts.file !== undefined) {
+        if (opts.file === '-' && process.stdin.isTTY === true) process.stderr.write('smtp send: reading the message (--file -) from the terminal; end with Ctrl-D\n');
+        try {
+          fileBody = await readMessageFile(opts.file);
+        } catch (e) {
+          cmd.error(e instanceof InputTooLargeError ? `error: ${e.message}` : `error: --file ${opts.file === '-' ? '- (standard input)' : opts.file}: ${(e as Error).message}`, { exitCode: EXIT.usage });
+        }
+      }
       // The client refuses a body line over 998 octets (RFC 5322 ยง2.1.1): say which line, before connecting.
       const long = fileBody !== undefined && opts.allowLongLines !== true ? firstLongLine(fileBody) : undefined;
       if (long !== undefined) {
