@@ -84,7 +84,12 @@ describe('recipients over several transactions', () => {
   });
 
   it('a streamed body is read by one transaction: the recipients a later one would carry are deferred (ERR_SMTP_CLIENT_RECIPIENT_DEFERRED)', () => {
-    const { m, server } = one({ ehlo: ['PIPELINING'] }, { to: ['a@y.test', 'b@y.test', 'c@y.test'], body: undefined }, { maxRecipientsPerTransaction: 2 });
+    const server = new ScriptedServer({ ehlo: ['PIPELINING'] });
+    const conn = new ClientConnection({ maxRecipientsPerTransaction: 2 });
+    const id = conn.sendMessage({ from: 'a@x.test', to: ['a@y.test', 'b@y.test', 'c@y.test'] });
+    conn.quit();
+    const m = sent(run(conn, server, { bodies: { [id]: ['Subject: t\r\n\r\nhi\r\n'] } }))[0]!;
+    expect(server.messages.map((x) => x.to)).toEqual([['a@y.test', 'b@y.test']]);
     expect(rcptsPerMail(server.commands)).toEqual([2]);
     expect(m.recipients.map((r) => [r.status, r.errorCode])).toEqual([
       ['accepted', undefined],
