@@ -17,6 +17,7 @@ import {
   BC_UNDETERMINED,
   BC_UNSUBSCRIBE,
   defaultClassifier,
+  scanCodes,
   SmtpErrorsError,
   type Classification,
   type Classifier,
@@ -62,7 +63,7 @@ export interface MessageRecipient {
   readonly originalRecipient: string | undefined;
   /** The DSN `Action` (`failed`, `delayed`, `delivered`, `relayed`, `expanded`), lower-cased. */
   readonly action: string | undefined;
-  /** The enhanced status code (`5.1.1`) from the DSN `Status` field or the text. */
+  /** The enhanced status code (`5.1.1`) from the DSN `Status` field, else from the diagnostic text. */
   readonly status: string | undefined;
   /** The remote reply text (`Diagnostic-Code` without its type) or the MTA's explanation. */
   readonly diagnostic: string | undefined;
@@ -123,7 +124,7 @@ export interface MessageClassification {
    * its first field; a free-text bounce, 32 Ki characters; an HTML-only body, 256 Ki characters),
    * so recipients after that may be missing. The recipients given are never cut short: when the
    * cut falls inside a report, the field it falls in is left out (and the recipient with it when
-   * that field is its address), and a free-text line it falls in is not read; also when the part
+   * that field is its address or comes before its Action), and a free-text line it falls in is not read; also when the part
    * it falls in is sent in base64 or quoted-printable.
    */
   readonly truncated: boolean;
@@ -305,19 +306,30 @@ function invalid(message: string): SmtpErrorsError {
   return new SmtpErrorsError('ERR_SMTP_MESSAGE_INVALID', message);
 }
 
-function classifyRecipient(classifier: Classifier, diagnostic: string | undefined, status: string | undefined, fallbackText: string | undefined, domain: string | undefined): Classification {
+/**
+ * The class of a recipient, from the first text that determines one: its own diagnostic, then
+ * `own` (what the report's human-readable part says of it), then its own `status`; `shared` (the
+ * whole human-readable part, which may be about other recipients) only when nothing else decides.
+ * Neither text is read against the class of its Status: a 4.x.x recipient does not become a
+ * permanent suppress from the report's prose.
+ */
+function classifyRecipient(classifier: Classifier, diagnostic: string | undefined, status: string | undefined, own: string | undefined, domain: string | undefined, shared?: string): Classification {
   const opts = domain === undefined ? {} : { domain };
   let c: Classification | undefined;
   if (diagnostic !== undefined) {
     c = classifier.classify(status !== undefined && !diagnostic.includes(status) ? `${diagnostic} ${status}` : diagnostic, opts);
     if (c.id !== BC_UNDETERMINED) return c;
   }
-  if (fallbackText !== undefined && fallbackText.trim() !== '') {
-    const f = classifier.classify(status !== undefined ? `${status} ${fallbackText}` : fallbackText, opts);
-    if (f.id !== BC_UNDETERMINED) return f;
-  }
-  if (status !== undefined) return classifier.classify(status, opts);
-  return c ?? classifier.classify(fallbackText ?? '', opts);
+  const fromText = (text: string | undefined): Classification | undefined => {
+    if (text === undefined || text.trim() === '') return undefined;
+    const f = classifier.classify(status !== undefined ? `${status} ${text}` : text, opts);
+    return f.id === BC_UNDETERMINED || (status?.startsWith('4.') === true && f.action === 'suppress') ? undefined : f;
+  };
+  const mine = fromText(own);
+  if (mine !== undefined) return mine;
+  const s = status === undefined ? undefined : classifier.classify(status, opts);
+  if (s !== undefined && s.id !== BC_UNDETERMINED) return s;
+  return fromText(shared) ?? s ?? c ?? classifier.classify(own ?? shared ?? '', opts);
 }
 
 function domainOf(address: string | undefined): string | undefined {
@@ -374,29 +386,37 @@ function embeddedHeaders(text: string): FieldBlock {
 
 function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[], bodyText: string): MessageRecipient[] {
   const out: MessageRecipient[] = [];
-  const explanationFor = explainer(bodyText);
   // The per-message block comes first; some reporters omit it, so every block with recipient
   // fields counts (RFC 3464 §2.2, §2.3).
-  for (const b of blocks) {
-    const address = recipientAddress(b.get('final-recipient')) ?? recipientAddress(b.get('original-recipient'));
-    if (address === undefined && !b.has('action')) continue;
+  const read = blocks
+    .map((b) => ({ b, address: recipientAddress(b.get('final-recipient')) ?? recipientAddress(b.get('original-recipient')) }))
+    .filter((r) => r.address !== undefined || r.b.has('action'));
+  const explain = explainer(bodyText, read.map((r) => r.address));
+  for (const { b, address } of read) {
     const action = b.get('action')?.trim().toLowerCase().split(/\s/)[0];
-    const status = statusCode(b.get('status'));
+    const field = statusCode(b.get('status'));
     const diagnostic = typedValue(b.get('diagnostic-code'));
+    // without a Status field, the enhanced code the remote reply gives
+    const enhanced = field === undefined && diagnostic !== undefined ? scanCodes(diagnostic).enhanced : undefined;
+    const status = field ?? (enhanced && `${enhanced.class}.${enhanced.subject}.${enhanced.detail}`);
     const remoteMta = typedValue(b.get('remote-mta'));
-    const fallback = diagnostic === undefined ? explanationFor(address) : undefined;
     // A recipient the report says was delivered (or relayed, expanded) is classified by its own
     // fields only: the human-readable text is about the recipients that failed, and read for this
     // one it made a delivered address a failure to suppress.
     const delivered = outcomeOf({ action, status }) === 'delivered';
+    const own = diagnostic === undefined && !delivered ? explain.of(address) : undefined;
+    // the whole text, when it names no other recipient, is about this one; else it is read only
+    // when neither the fields nor the text about this address decide
+    const shared = diagnostic === undefined && !delivered && own === undefined ? explain.whole : undefined;
+    const alone = shared !== undefined && !explain.namesOtherThan(address);
     out.push({
       address,
       originalRecipient: recipientAddress(b.get('original-recipient')),
       action,
       status,
-      diagnostic: diagnostic ?? fallback,
+      diagnostic: diagnostic ?? own ?? (alone || status === undefined ? shared : undefined),
       remoteMta,
-      class: classifyRecipient(classifier, diagnostic, status, delivered ? undefined : fallback, domainOf(address)),
+      class: classifyRecipient(classifier, diagnostic, status, own ?? (alone ? shared : undefined), domainOf(address), alone ? undefined : shared),
     });
   }
   return out;
@@ -420,46 +440,106 @@ function outcomeOf(r: Pick<MessageRecipient, 'action' | 'status'>): 'failed' | '
   return r.status?.startsWith('2.') === true ? 'delivered' : r.status?.startsWith('4.') === true ? 'delayed' : 'failed';
 }
 
+/** The first 16 Ki characters of a report's human-readable part, its white space runs made one space (at most 2,000 characters), or undefined when empty. */
+function wholeText(bodyText: string): string | undefined {
+  const t = bodyText.slice(0, EXPLAINED_CHARS).replace(/\s+/g, ' ').trim();
+  return t === '' ? undefined : t.slice(0, 2000);
+}
+
+/** How much of a report's human-readable part is read for what it says of each recipient. */
+const EXPLAINED_CHARS = 16384;
+
+/** What a report's human-readable part says of its recipients: {@link explainer}. */
+interface Explainer {
+  /** The text after the first place `address` is written, up to the next recipient's explanation; undefined when not written. */
+  of(address: string | undefined): string | undefined;
+  /** The whole text ({@link wholeText}). */
+  readonly whole: string | undefined;
+  /** True when the text writes a recipient address other than `address`. */
+  namesOtherThan(address: string | undefined): boolean;
+}
+
+/** True for a UTF-16 unit that cannot be part of an address as prose writes one (RFC 5322 specials, white space, controls). */
+function isAddressEnd(c: number): boolean {
+  // space and controls, " ( ) , : ; < > @ [ \ ] and the quote prose puts around an address
+  return c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x28 || c === 0x29 || c === 0x2c || c === 0x3a || c === 0x3b || c === 0x3c || c === 0x3e || c === 0x40 || c === 0x5b || c === 0x5c || c === 0x5d || c === 0x7f;
+}
+
 /**
- * The human-readable explanation of a recipient in the first part of a report: the text after
- * its address, else the whole part. Built once per report; each address is looked up once (a
- * report may name thousands of recipients, or the same one thousands of times).
+ * The explanations a report's human-readable part gives for `addresses` (its recipients). One pass
+ * finds every address the text writes: around each `@`, the run of characters an address can hold
+ * (a `.` that ends a sentence left out), so `ann@example.net` is never found inside
+ * `marie.ann@example.net`; a recipient's explanation is the text after the first place its
+ * address stands, up to the line where another recipient's stands first (`<b@y.test>: host ...
+ * said: ...`, Postfix's layout), two blank lines, a `---` line, or a line that is only another
+ * `<address>`; at most 1,200 characters. Linear in the text and the number of recipients.
  */
-function explainer(bodyText: string): (address: string | undefined) => string | undefined {
-  const text = bodyText.slice(0, 16384);
-  let lower: string | undefined;
-  let whole: { value: string | undefined } | undefined;
+function explainer(bodyText: string, addresses: readonly (string | undefined)[]): Explainer {
+  const text = bodyText.slice(0, EXPLAINED_CHARS);
+  // ASCII letters only, so that an index in `lower` is the same index in `text` (toLowerCase
+  // turns U+0130 into two units, and text full of them moved the explanation elsewhere)
+  const keys = new Set<string>();
+  for (const a of addresses) if (a !== undefined) keys.add(asciiLower(a));
+  const lower = keys.size > 0 ? asciiLower(text) : '';
+  // where each recipient is first written (its end), and where a line opens with a recipient
+  const first = new Map<string, number>();
+  const lineStarts: { at: number; key: string }[] = [];
+  for (let at = lower.indexOf('@'); at >= 0; at = lower.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > 0 && !isAddressEnd(lower.charCodeAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < lower.length && !isAddressEnd(lower.charCodeAt(end))) end++;
+    while (end > at + 1 && lower[end - 1] === '.') end--;
+    const key = lower.slice(start, end);
+    if (start === at || !keys.has(key)) continue;
+    if (!first.has(key)) first.set(key, end);
+    // the line holds only white space and `<` before the address
+    let k = start;
+    while (k > 0 && (lower[k - 1] === ' ' || lower[k - 1] === '\t' || lower[k - 1] === '<')) k--;
+    if (k === 0 || lower[k - 1] === '\n') lineStarts.push({ at: k, key });
+  }
   const byAddress = new Map<string, string | undefined>();
-  const wholeText = (): string | undefined => {
-    if (whole === undefined) {
-      const t = text.replace(/\s+/g, ' ').trim();
-      whole = { value: t === '' ? undefined : t.slice(0, 2000) };
-    }
-    return whole.value;
-  };
-  return (address) => {
-    if (address === undefined) return wholeText();
-    const key = asciiLower(address);
-    if (byAddress.has(key)) return byAddress.get(key);
-    // ASCII letters only, so that an index in `lower` is the same index in `text` (toLowerCase
-    // turns U+0130 into two units, and text full of them moved the explanation elsewhere)
-    lower ??= asciiLower(text);
-    const at = lower.indexOf(key);
-    let found: string | undefined;
-    if (at >= 0) {
-      const after = text.slice(at + address.length, at + address.length + 1200);
-      // the next recipient's `<local@domain>` line ends it (a local part without "@": one way to
-      // match). Linear, not only short: each alternative starts at an LF and reads the white space
-      // after it, then one word; `\s*\n\s*\n` can end only at that run's LFs, and a run with three
-      // matches at its first (only its last two LFs are starts that fail); `[^>\s@]+` cannot give
-      // back the `@` after it, `[^>\s]+` stops at white space: a start reads its run and one word.
-      const cut = after.search(/\n\s*\n\s*\n|\n-{3,}|\n\s*<[^>\s@]+@[^>\s]+>:?\s*\n/);
-      const chunk = (cut >= 0 ? after.slice(0, cut) : after).replace(/\s+/g, ' ').replace(/^[>:\s]+/, '').trim();
-      if (chunk.length > 3) found = chunk;
-    }
-    const value = found ?? wholeText();
-    byAddress.set(key, value);
-    return value;
+  let whole: { value: string | undefined } | undefined;
+  return {
+    get whole() {
+      whole ??= { value: wholeText(bodyText) };
+      return whole.value;
+    },
+    namesOtherThan(address) {
+      const key = address === undefined ? undefined : asciiLower(address);
+      return first.size > (key !== undefined && first.has(key) ? 1 : 0);
+    },
+    of(address) {
+      if (address === undefined) return undefined;
+      const key = asciiLower(address);
+      if (byAddress.has(key)) return byAddress.get(key);
+      const from = first.get(key);
+      let found: string | undefined;
+      if (from !== undefined) {
+        // the first line after `from` that another recipient opens (few lines open with one)
+        let to = from + 1200;
+        let lo = 0;
+        let hi = lineStarts.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (lineStarts[mid]!.at < from) lo = mid + 1;
+          else hi = mid;
+        }
+        while (lo < lineStarts.length && lineStarts[lo]!.key === key) lo++;
+        if (lo < lineStarts.length && lineStarts[lo]!.at < to) to = lineStarts[lo]!.at;
+        const after = text.slice(from, to);
+        // the next `<local@domain>` line ends it too (a local part without "@": one way to
+        // match). Linear, not only short: each alternative starts at an LF and reads the white space
+        // after it, then one word; `\s*\n\s*\n` can end only at that run's LFs, and a run with three
+        // matches at its first (only its last two LFs are starts that fail); `[^>\s@]+` cannot give
+        // back the `@` after it, `[^>\s]+` stops at white space: a start reads its run and one word.
+        const cut = after.search(/\n\s*\n\s*\n|\n-{3,}|\n\s*<[^>\s@]+@[^>\s]+>:?\s*\n/);
+        const chunk = (cut >= 0 ? after.slice(0, cut) : after).replace(/\s+/g, ' ').replace(/^[>:\s]+/, '').trim();
+        if (chunk.length > 3) found = chunk;
+      }
+      byAddress.set(key, found);
+      return found;
+    },
   };
 }
 
@@ -638,7 +718,8 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * form of the legacy `bounce_error_classify2`.
  *
  * Each recipient's `class` is what `classify` returns for its diagnostic text (falling back to
- * the DSN `Status` and to the report's human-readable part). Messages without recipients carry
+ * what the report's human-readable part says of its address, then to its DSN `Status`, then to
+ * the whole human-readable part). Messages without recipients carry
  * their own `class` (60, 80, 90 or 100).
  *
  * Never throws for a malformed report, nor for one that is cut or too large: only the first
@@ -818,12 +899,17 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
       report = withoutCutField(report, lineEnded);
     }
     const blocks = parseDsnBlocks(report);
-    // a recipient block whose address field was cut off names nobody
+    // A recipient block the cut falls in is left out: one whose address field was cut off names
+    // nobody, and one without its Action yet may have lost its address (a Final-Recipient after
+    // the Original-Recipient kept) and has no outcome: it made a delay warning a bounce.
     const last = blocks[blocks.length - 1];
-    if (reportCut && blocks.length > 1 && last !== undefined && !last.has('final-recipient') && !last.has('original-recipient')) blocks.pop();
+    const named = last !== undefined && (last.has('final-recipient') || last.has('original-recipient'));
+    if (reportCut && last !== undefined && ((blocks.length > 1 && !named) || (named && !last.has('action')))) blocks.pop();
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
-      const outcomes = recipients.map(outcomeOf);
+      // a recipient with neither Action nor Status says nothing of what became of it
+      const told = recipients.filter((r) => r.action !== undefined || r.status !== undefined);
+      const outcomes = (told.length > 0 ? told : recipients).map(outcomeOf);
       const kind: MessageKind = outcomes.includes('failed') ? 'bounce' : outcomes.includes('delayed') ? 'delayed' : 'delivered';
       // the per-message field (RFC 3464 §2.2.1), as the report writes it (already xtext-decoded)
       const envelopeId = blocks.find((b) => b.has('original-envelope-id'))?.get('original-envelope-id') || undefined;
@@ -886,7 +972,7 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
     const found = extractFreeText(bodyText);
     if (found.length > 0) {
       if (bodyText.length > FREE_TEXT_SCAN_CHARS) truncated = true;
-      const whole = found.length === 1 && found[0]!.address === undefined ? undefined : explainer(bodyText)(undefined);
+      const whole = found.length === 1 && found[0]!.address === undefined ? undefined : wholeText(bodyText);
       const recipients = found.map((f): MessageRecipient => ({
         address: f.address,
         originalRecipient: undefined,
