@@ -1,4 +1,4 @@
-// The file arguments of the CLI (--rules, --file, --attach), read as streams up to a cap: a file
+// The file arguments of the CLI (--rules, --file, --attach, the TLS files of serve), read as streams up to a cap: a file
 // that never ends (/dev/zero, an endless pipe) or is far too large stops at the cap, as a usage
 // error, instead of growing the process without bound. `--file -` is standard input.
 import { createReadStream } from 'node:fs';
@@ -13,6 +13,8 @@ export const RULES_MAX_BYTES = 4 * MiB;
 export const MESSAGE_FILE_MAX_BYTES = 64 * MiB;
 /** The most the `--attach` files of one message hold together: base64 makes them about 64 MiB. */
 export const ATTACHMENTS_MAX_BYTES = 48 * MiB;
+/** The most `smtp serve` reads of each TLS file (`--tls-cert`, `--tls-key`, `--tls-client-ca`): a CA bundle is far smaller. */
+export const TLS_FILE_MAX_BYTES = 4 * MiB;
 
 /** An input past its cap: its message names the option, the file and the cap. */
 export class InputTooLargeError extends Error {

@@ -3,14 +3,14 @@
 // TEST-ONLY certificates made here with openssl: a client CA, a client certificate it signs, and
 // a self-signed one it does not vouch for.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import { throwawayCertificate } from '@smtpkit/testkit';
-import { runCli } from './run-cli.js';
+import { cliMain, repoRoot, runCli } from './run-cli.js';
 import { startServe, tempDir } from './testing/peers.js';
 import type { Running } from './testing/peers.js';
 
@@ -163,6 +163,19 @@ describe('smtp serve client certificates', () => {
       expect(r.stderr).toContain(message);
     }
   });
+
+  it('TLS files are read up to 4 MiB: a pipe that goes on past it is a usage error naming the option, the file and the cap', async () => {
+    for (const option of ['--tls-cert', '--tls-client-ca']) {
+      const args = ['serve', '-p', '0', '-d', join(dir, 'unused'), '--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-client-ca', file('ca.crt')];
+      args[args.indexOf(option) + 1] = '/dev/stdin';
+      const quoted = [process.execPath, '--import', 'tsx', cliMain, ...args].map((a) => `'${a}'`).join(' ');
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile('sh', ['-c', `yes '${'x'.repeat(63)}' | head -c ${36 * 1024 * 1024} | exec ${quoted}`], { cwd: repoRoot, timeout: 60_000 }, (e, _stdout, stderr) => resolve({ code: e === null ? 0 : typeof e.code === 'number' ? e.code : null, stderr }));
+      });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${option} /dev/stdin: larger than 4 MiB, the most ${option} reads`);
+    }
+  }, 120_000);
 
   it('SIGHUP with a --tls-client-ca file overwritten with junk: an ERROR, the old CAs kept (a trusted client still served with --tls-require-client-cert)', async () => {
     const tmp = tempDir('serve-client-cert-ca-');

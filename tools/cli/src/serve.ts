@@ -6,7 +6,6 @@ import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { BlockList, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { ServerConnection } from 'esmtp-server-fsm';
@@ -15,6 +14,7 @@ import type { Envelope, ServerLogger, SessionContext, TlsSecurity, TranscriptLin
 import type { Readable } from 'node:stream';
 import { EXIT, asciiName, hasSpaceOrControl, parseByteSize, parseCredentials, parseHost, parsePort, parsePositiveInt } from './options.js';
 import type { Credentials } from './options.js';
+import { TLS_FILE_MAX_BYTES, readCapped } from './input.js';
 import { answerServeSignals, catchServeSignals, releaseServeSignals, takeHangupWhileStarting } from './serve-signals.js';
 import { MessageStore, StoreDirectoryError } from './store.js';
 import type { StoredEnvelope, StoredMessage } from './store.js';
@@ -347,13 +347,14 @@ async function checkCaFile(pem: Buffer, path: string): Promise<void> {
 }
 
 /**
- * Reads and checks the certificate pair (a usable secure context) and the client CAs of
- * `--tls-client-ca` (client certificates asked, required with `--tls-require-client-cert`), or throws.
+ * Reads (up to `TLS_FILE_MAX_BYTES` each) and checks the certificate pair (a usable secure context)
+ * and the client CAs of `--tls-client-ca` (client certificates asked, required with
+ * `--tls-require-client-cert`), or throws.
  */
 async function loadTls(opts: Pick<ServeOptions, 'tlsCert' | 'tlsKey' | 'tlsClientCa' | 'tlsRequireClientCert'>): Promise<SinkTls> {
-  const tls: SinkTls = { cert: readFileSync(opts.tlsCert!), key: readFileSync(opts.tlsKey!) };
+  const tls: SinkTls = { cert: await readCapped(opts.tlsCert!, TLS_FILE_MAX_BYTES, '--tls-cert'), key: await readCapped(opts.tlsKey!, TLS_FILE_MAX_BYTES, '--tls-key') };
   if (opts.tlsClientCa !== undefined) {
-    tls.ca = readFileSync(opts.tlsClientCa);
+    tls.ca = await readCapped(opts.tlsClientCa, TLS_FILE_MAX_BYTES, '--tls-client-ca');
     await checkCaFile(tls.ca, opts.tlsClientCa);
     tls.requestCert = true;
     if (opts.tlsRequireClientCert === true) tls.rejectUnauthorized = true;
