@@ -69,23 +69,33 @@ export function parseFieldBlocks(text: string, firstBlockOnly = false): FieldBlo
 /** The fields that name a recipient: a DSN has one of each per recipient (RFC 3464 §2.3). */
 const RECIPIENT_FIELDS = new Set(['final-recipient', 'original-recipient']);
 
+/** The per-recipient fields of RFC 3464 §2.3 that are not addresses. */
+const PER_RECIPIENT_FIELDS = new Set(['action', 'status', 'remote-mta', 'diagnostic-code', 'last-attempt-date', 'final-log-id', 'will-retry-until']);
+
 /**
  * Splits a `message/delivery-status` body into its field blocks as {@link parseFieldBlocks} does,
  * and also starts a new block at a `Final-Recipient` or `Original-Recipient` field that the block
- * already has: some reporters leave out the blank line between recipients (RFC 3464 §2.1), and
- * with the first occurrence kept every recipient after the first was lost.
+ * already has, or that follows the block's `Final-Recipient` and a per-recipient field after it
+ * (`Action`, `Status`...): some reporters leave out the blank line between recipients (RFC 3464
+ * §2.1), and with the first occurrence kept every recipient after the first was lost, or the next
+ * one's leading `Original-Recipient` was read as this one's.
  */
 export function parseDsnBlocks(text: string): FieldBlock[] {
   const blocks: Map<string, string>[] = [];
   let block = -1;
   let current: Map<string, string> | undefined;
+  // the current block has a Final-Recipient and a per-recipient field after it
+  let complete = false;
   for (const f of fields(text, false)) {
-    if (current === undefined || f.block !== block || (RECIPIENT_FIELDS.has(f.name) && current.has(f.name))) {
+    const recipient = RECIPIENT_FIELDS.has(f.name);
+    if (current === undefined || f.block !== block || (recipient && (complete || current.has(f.name)))) {
       current = new Map();
       blocks.push(current);
       block = f.block;
+      complete = false;
     }
     if (!current.has(f.name)) current.set(f.name, f.value);
+    if (!complete && PER_RECIPIENT_FIELDS.has(f.name) && current.has('final-recipient')) complete = true;
   }
   return blocks;
 }
