@@ -97,7 +97,8 @@ describe.runIf(postfixAvailable())('XCLIENT to Postfix, XFORWARD from Postfix', 
       }
     })();
     // connect() rejects with the reason the XCLIENT state gave up: Postfix does not offer XCLIENT to
-    // this client, a permanent failure (nothing changes until its configuration does)
+    // this client. For a message that is a deferral (transient, as the legacy XCLIENT = required:
+    // another exchanger, or a corrected configuration, may accept it), never a bounce
     expect(outcome).toBe('ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE');
     const sent = await strict.waitForDeliveries(1, { filter: (d) => d.to === 'b@dest.test' });
     expect(sent).toHaveLength(1);
