@@ -338,6 +338,36 @@ function domainOf(address: string | undefined): string | undefined {
   return at >= 0 ? address.slice(at + 1).toLowerCase() : undefined;
 }
 
+/** How many message wrappers (`message/rfc822` parts) are read through, one inside the other. */
+const MAX_UNWRAP = 3;
+
+/** The media type of a delivery status part (RFC 3464 §2, RFC 6533 §6.2). */
+const REPORT_PART = /^message\/(global-)?delivery-status$/i;
+
+/** A sender address that only sends automatic reports (a forward of a bounce comes from a person). */
+const BOUNCE_SENDER = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@/i;
+
+/** True for the media type of a whole message in a part (RFC 2046 §5.2.1, RFC 6532 §3.7). */
+function isMessagePart(type: string): boolean {
+  const t = type.toLowerCase();
+  return t === 'message/rfc822' || t === 'message/global';
+}
+
+/** True when a message part is itself a report (`Content-Type: multipart/report` in its header). */
+function isReport(a: Attachment): boolean {
+  return /^\s*multipart\/report\s*(;|$)/i.test(parseHeaderBlock(attachmentText(a, 32768)).get('content-type') ?? '');
+}
+
+/** The message a `message/rfc822` part holds, parsed, and its bytes; undefined when it is none. */
+async function innerMessage(a: Attachment, maxBytes: number): Promise<{ email: Email; bytes: Uint8Array } | undefined> {
+  const b = attachmentBytes(a, maxBytes);
+  let bytes: Uint8Array = typeof b === 'string' ? ENCODER.encode(b) : b.slice();
+  bytes = normalizeLineEnds(bytes.subarray(leadingBlanks(bytes)));
+  if (!looksLikeMessage(DECODER.decode(bytes.subarray(0, 2000)))) return undefined;
+  const email = await parseMime(bytes);
+  return 'error' in email || email.headers.length === 0 ? undefined : { email, bytes };
+}
+
 /** The fields {@link identity} reads. */
 const IDENTITY_FIELDS = ['message-id', 'from', 'to', 'subject'] as const;
 
@@ -837,7 +867,7 @@ function limitStop(e: unknown, pos: unknown, input: Uint8Array): number {
  * The classification of a parsed message. `input` is what was parsed; `truncated` says that it is
  * not the whole message (cut at `maxBytes`, at the line budget, or where the parser gave up).
  */
-async function classifyEmail(email: Email, input: Uint8Array, classifier: Classifier, maxBytes: number, inputCut: boolean): Promise<MessageClassification> {
+async function classifyEmail(email: Email, input: Uint8Array, classifier: Classifier, maxBytes: number, inputCut: boolean, depth = 0): Promise<MessageClassification> {
   if (email.headers.length === 0) throw invalid('input is not an Internet message: no header fields');
   let truncated = inputCut;
   // A text part labelled UTF-8 that is not (legacy mail relabelled by a gateway): the parser read
@@ -864,6 +894,23 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
   // reply), and is not read unless the cut falls at a line end
   const bodyCut = ending !== undefined && textEndsInput(bodyText, ending.bytes);
   if (bodyCut && !ending.lineEnded) bodyText = withoutLastLine(bodyText);
+  // A message inside this one that is what the handler wants read: the one a top-level
+  // `message/rfc822` wrapper holds (a gateway that wraps what it relays), or a report attached to
+  // a message that is none (a person's forward of a bounce). Unwrapped a few levels at most.
+  if (depth < MAX_UNWRAP) {
+    const top = /^\s*message\/(rfc822|global)\s*(;|$)/i.test(headerOf(email, 'content-type') ?? '');
+    const inner = top
+      ? parts.find((a) => isMessagePart(a.mimeType))
+      : parts.some((a) => REPORT_PART.test(a.mimeType)) || BOUNCE_SENDER.test(firstAddress(email.from) ?? '')
+        ? undefined
+        : parts.find((a) => isMessagePart(a.mimeType) && isReport(a));
+    const unwrapped = inner === undefined ? undefined : await innerMessage(inner, maxBytes);
+    if (unwrapped !== undefined) {
+      const cut = ending !== undefined && bytesEndInput(unwrapped.bytes, ending.bytes);
+      const r = await classifyEmail(unwrapped.email, unwrapped.bytes, classifier, maxBytes, cut, depth + 1);
+      return truncated && !r.truncated ? Object.freeze({ ...r, truncated }) : r;
+    }
+  }
   const originalFields = originalHeaders(email, parts);
   const original = identity(originalFields);
   const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification, about: OriginalMessage = original): MessageClassification =>
@@ -872,7 +919,7 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
   // 1. RFC 3464 delivery status notification (as its own part, or pasted into a plain-text body).
   // a report part labelled as text (`text/plain; name="details.txt"`, as some MTAs send it) is one
   // when it opens with report fields
-  const dsnPart = parts.find((a) => /^message\/(global-)?delivery-status$/i.test(a.mimeType)) ?? parts.find((a) => /^text\/plain$/i.test(a.mimeType) && REPORT_FIELD.test(attachmentText(a, 2048)));
+  const dsnPart = parts.find((a) => REPORT_PART.test(a.mimeType)) ?? parts.find((a) => /^text\/plain$/i.test(a.mimeType) && REPORT_FIELD.test(attachmentText(a, 2048)));
   const inline = dsnPart === undefined ? bodyText.search(REPORT_FIELD) : -1;
   if (dsnPart !== undefined || inline >= 0) {
     // the whole report part (it is within maxBytes and the line budget): a report naming thousands
