@@ -316,7 +316,8 @@ export class Session {
       abandon: (code, reply, permanent = false) => {
         // The reason reaches the caller (an `error` event, so `connect()` rejects with it), not
         // only the messages that were queued: a state may give up before the first one.
-        this.emit({ type: 'error', code, message: `state ${info.name} gave up the session${reply ? `: ${String(reply.code)} ${reply.text}` : ''}`, ...(reply ? { reply } : {}) });
+        // The code says why (XCLIENT not offered...); a refusal's reply as the server gave it.
+        this.emit({ type: 'error', code, message: `state ${info.name} gave up the session (${code})${reply ? `: ${reply.code} ${reply.enhanced ? `${formatEnhancedStatusCode(reply.enhanced)} ` : ''}${reply.text}` : ''}`, ...(reply ? { reply } : {}) });
         this.abandon(code, reply, permanent);
       },
       rehello: (name?: string) => {
