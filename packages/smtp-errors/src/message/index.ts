@@ -422,6 +422,16 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
     .map((b) => ({ b, address: recipientAddress(b.get('final-recipient')) ?? recipientAddress(b.get('original-recipient')) }))
     .filter((r) => r.address !== undefined || r.b.has('action'));
   const explain = explainer(bodyText, read.map((r) => r.address));
+  // Recipients with neither a diagnostic nor text of their own are classified from their Status
+  // and the shared text alone: once per Status and domain (a report may name 100,000 of them,
+  // and the shared text is up to 2,000 characters).
+  const classes = new Map<string, Classification>();
+  const byStatus = (key: string | undefined, of: () => Classification): Classification => {
+    if (key === undefined) return of();
+    let c = classes.get(key);
+    if (c === undefined) classes.set(key, (c = of()));
+    return c;
+  };
   for (const { b, address } of read) {
     const action = b.get('action')?.trim().toLowerCase().split(/\s/)[0];
     const field = statusCode(b.get('status'));
@@ -446,7 +456,9 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
       status,
       diagnostic: diagnostic ?? own ?? (alone || status === undefined ? shared : undefined),
       remoteMta,
-      class: classifyRecipient(classifier, diagnostic, status, own ?? (alone ? shared : undefined), domainOf(address), alone ? undefined : shared),
+      class: byStatus(own === undefined && diagnostic === undefined ? `${alone ? 1 : 0}${status ?? ''} ${domainOf(address) ?? ''}` : undefined, () =>
+        classifyRecipient(classifier, diagnostic, status, own ?? (alone ? shared : undefined), domainOf(address), alone ? undefined : shared),
+      ),
     });
   }
   return out;
