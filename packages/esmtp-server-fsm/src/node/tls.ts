@@ -78,8 +78,8 @@ export interface ServerTlsOptions extends SecureContextOptions {
    * Node's SNI chooser, as in `tls.createServer` (not with `sni`: giving both is
    * `ERR_SMTP_INVALID_OPTION`). Asked at every handshake of a client that sent a server name (one
    * that sent none gets the default certificate); it answers `cb(null, secureContext)`, at once or
-   * later. Unlike Node, which keeps the default certificate, an answer without a context fails that
-   * handshake, as an error does (`cb(err)` or a throw): `onError` gets an `SmtpServerError`
+   * later; an answer without a context gets the default certificate, as in Node. An error
+   * (`cb(err)` or a throw) fails that handshake: `onError` gets an `SmtpServerError`
    * `ERR_SMTP_TLS_SNI_FAILED` (the callback's error as its `cause`) and the server goes on. An answer
    * that never comes is ended by the handshake's timeout (`timeouts.tlsHandshake`, after STARTTLS
    * as with implicit TLS). With `requestCert` it must answer secure-context options rather than a
@@ -416,8 +416,8 @@ function load(options: ServerTlsOptions): Loaded {
 
 /**
  * Asks Node's form of SNI chooser (`tls.SNICallback`) for the context of `servername` and answers
- * the handshake: its error, a throw, or no context fail the handshake with
- * `ERR_SMTP_TLS_SNI_FAILED`; a second answer is ignored.
+ * the handshake: its error or a throw fails the handshake with `ERR_SMTP_TLS_SNI_FAILED`, no
+ * context is the default certificate; a second answer is ignored.
  */
 function askNode(callback: NodeSniCallback, servername: string, cb: SniDone, toContext: (v: SecureContextOptions | SecureContext | undefined, what: string) => SecureContext): void {
   let answered = false;
@@ -426,10 +426,10 @@ function askNode(callback: NodeSniCallback, servername: string, cb: SniDone, toC
     if (answered) return;
     answered = true;
     if (err) return failed(asError(err).message, err);
-    if (ctx === undefined || ctx === null) return failed('no secure context for this name');
     let context: SecureContext;
     try {
-      context = toContext(ctx, '.SNICallback()');
+      // no context: the default certificate, as Node's own SNICallback and tls.sni do
+      context = toContext(ctx ?? undefined, '.SNICallback()');
     } catch (e) {
       return failed(asError(e).message, e);
     }
