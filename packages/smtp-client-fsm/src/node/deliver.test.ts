@@ -132,6 +132,53 @@ const ZONE: Record<string, Rr[]> = {
     { type: 'MX', pref: 10, host: 'gone.deadmx.test' },
     { type: 'MX', pref: 20, host: 'mx.inward.test' },
   ],
+  // Exchangers that lack an extension a message needs (8BITMIME, SMTPUTF8, a SIZE large enough):
+  // a property of that server, so the next exchanger is tried.
+  'eightbit.test': [
+    { type: 'MX', pref: 10, host: 'mx-7bit.ext.test' },
+    { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
+  ],
+  'no8bit.test': [
+    { type: 'MX', pref: 10, host: 'mx-7bit.ext.test' },
+    { type: 'MX', pref: 20, host: 'mx2-7bit.ext.test' },
+  ],
+  'utf8.test': [
+    { type: 'MX', pref: 10, host: 'mx-7bit.ext.test' },
+    { type: 'MX', pref: 20, host: 'mx-utf8.ext.test' },
+  ],
+  'noutf8.test': [
+    { type: 'MX', pref: 10, host: 'mx-7bit.ext.test' },
+    { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
+  ],
+  'size.test': [
+    { type: 'MX', pref: 10, host: 'mx-small.ext.test' },
+    { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
+  ],
+  'nosize.test': [
+    { type: 'MX', pref: 10, host: 'mx-small.ext.test' },
+    { type: 'MX', pref: 20, host: 'mx2-small.ext.test' },
+  ],
+  // no 8BITMIME, then a 421 greeting: the refusal is not the domain's final answer (deferred)
+  'no8bit-busy.test': [
+    { type: 'MX', pref: 10, host: 'mx-7bit.ext.test' },
+    { type: 'MX', pref: 20, host: 'mx-busy.multi.test' },
+  ],
+  // two exchangers without 8BITMIME, then one with it (maxSessions)
+  'no8bit3.test': [
+    { type: 'MX', pref: 10, host: 'mx-7bit.ext.test' },
+    { type: 'MX', pref: 20, host: 'mx2-7bit.ext.test' },
+    { type: 'MX', pref: 30, host: 'mx-ok.multi.test' },
+  ],
+  // a line too long is the message's own fault: no other exchanger
+  'toolong.test': [
+    { type: 'MX', pref: 10, host: 'mx-ok.multi.test' },
+    { type: 'MX', pref: 20, host: 'mx-utf8.ext.test' },
+  ],
+  'mx-7bit.ext.test': [{ type: 'A', ip: '127.0.0.27' }],
+  'mx2-7bit.ext.test': [{ type: 'A', ip: '127.0.0.28' }],
+  'mx-utf8.ext.test': [{ type: 'A', ip: '127.0.0.29' }],
+  'mx-small.ext.test': [{ type: 'A', ip: '127.0.0.31' }],
+  'mx2-small.ext.test': [{ type: 'A', ip: '127.0.0.32' }],
   // IPv6 first: ::1 (a 421 greeting), then the IPv4 address.
   'v6.test': [{ type: 'MX', pref: 10, host: 'mx.v6.test' }],
   'mx.v6.test': [
@@ -261,6 +308,9 @@ beforeAll(async () => {
       await listenOn('127.0.0.24', {}, port);
       await listenOn('127.0.0.25', { ehlo: ['PIPELINING', 'XCLIENT ADDR'], xclient: '550 5.7.0 not authorized' }, port);
       await listenOn('127.0.0.26', { ehlo: ['PIPELINING', 'XCLIENT ADDR'] }, port);
+      for (const ip of ['127.0.0.27', '127.0.0.28']) await listenOn(ip, { ehlo: ['PIPELINING', 'SIZE 1000000'] }, port);
+      await listenOn('127.0.0.29', { ehlo: ['PIPELINING', '8BITMIME', 'SMTPUTF8'] }, port);
+      for (const ip of ['127.0.0.31', '127.0.0.32']) await listenOn(ip, { ehlo: ['PIPELINING', '8BITMIME', 'SIZE 20'] }, port);
       if (ipv6) await listenOn('::1', { greeting: '421 4.3.2 busy on IPv6' }, port);
       break;
     } catch (e) {
@@ -377,6 +427,86 @@ describe('deliver', () => {
     expect(none.outcome).toBe('deferred');
     expect(none.recipients[0]).toMatchObject({ status: 'deferred', transient: true, permanent: false, errorCode: 'ERR_SMTP_CLIENT_PROTOCOL' });
     expect(none.domains[0]!.attempts.map((a) => a.error)).toEqual([expect.stringContaining('ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE'), expect.stringContaining('550 5.7.0 not authorized')]);
+  });
+
+  it('an exchanger without 8BITMIME, SMTPUTF8 or a SIZE large enough refuses the message locally: that server\'s limit, so the next exchanger takes it', async () => {
+    const opts = { resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test' } as const;
+    const cases = [
+      ['u@eightbit.test', 'Subject: 8\r\n\r\nh\u00e9llo\r\n', '127.0.0.27', '127.0.0.4', 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE'],
+      ['\u00fc@utf8.test', 'Subject: u\r\n\r\nhello\r\n', '127.0.0.27', '127.0.0.29', 'ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE'],
+      ['u@size.test', 'Subject: s\r\n\r\nmore than twenty bytes\r\n', '127.0.0.31', '127.0.0.4', 'ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE'],
+    ] as const;
+    for (const [to, body, first, second, code] of cases) {
+      const before = sessions.get(second)?.length ?? 0;
+      const r = await deliver({ ...opts, to: [to], body });
+      expect(r.outcome, to).toBe('delivered');
+      expect(r.recipients[0]).toMatchObject({ address: to, status: 'accepted' });
+      expect(r.domains[0]!.attempts.map((a) => [a.address, a.error])).toEqual([
+        [first, expect.stringContaining(code) as unknown],
+        [second, undefined],
+      ]);
+      expect(sessions.get(first)!.at(-1)!.commands.some((c) => c.startsWith('MAIL'))).toBe(false);
+      expect(sessions.get(second)!.slice(before).flatMap((x) => x.messages.map((m) => m.to))).toEqual([[to]]);
+    }
+  });
+
+  it('when every exchanger refuses the message for want of an extension, the refusal stands as it was (rejected for good, its code), every attempt listed', async () => {
+    const opts = { resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test' } as const;
+    const cases = [
+      ['u@no8bit.test', 'Subject: 8\r\n\r\nh\u00e9llo\r\n', ['127.0.0.27', '127.0.0.28'], 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE'],
+      ['\u00fc@noutf8.test', 'Subject: u\r\n\r\nhello\r\n', ['127.0.0.27', '127.0.0.4'], 'ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE'],
+      ['u@nosize.test', 'Subject: s\r\n\r\nmore than twenty bytes\r\n', ['127.0.0.31', '127.0.0.32'], 'ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE'],
+    ] as const;
+    for (const [to, body, addresses, code] of cases) {
+      const r = await deliver({ ...opts, to: [to], body });
+      expect(r.outcome, to).toBe('failed');
+      expect(r.recipients).toEqual([expect.objectContaining({ address: to, status: 'rejected', permanent: true, transient: false, errorCode: code })]);
+      expect(r.domains[0]!.attempts.map((a) => [a.address, a.error])).toEqual(addresses.map((a): unknown[] => [a, expect.stringContaining(code) as unknown]));
+      expect(r.domains[0]!.result).toMatchObject({ outcome: 'failed', errorCode: code });
+    }
+  });
+
+  it('a refusal for want of an extension, then an exchanger that could not be reached: deferred (that one may take it later), with the last failure\'s code', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u@no8bit-busy.test'], body: 'Subject: 8\r\n\r\nh\u00e9llo\r\n' });
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_GREETING_REJECTED' });
+    expect(r.domains[0]!.attempts.map((a) => [a.address, a.error])).toEqual([
+      ['127.0.0.27', expect.stringContaining('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE')],
+      ['127.0.0.2', 'session refused: 421 busy, try another MX'],
+    ]);
+  });
+
+  it('a session refused for want of an extension is one of maxSessions: two such, and the third exchanger waits for a later try (deferred, the limit named)', async () => {
+    const opts = { resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u@no8bit3.test'], body: 'Subject: 8\r\n\r\nh\u00e9llo\r\n' } as const;
+    const r = await deliver(opts);
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', errorCode: 'ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED' });
+    expect(r.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.27', '127.0.0.28']);
+    const more = await deliver({ ...opts, maxSessions: 3 });
+    expect(more.outcome).toBe('delivered');
+    expect(more.domains[0]!.attempts.map((a) => [a.address, a.error])).toEqual([
+      ['127.0.0.27', 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE'],
+      ['127.0.0.28', 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE'],
+      ['127.0.0.4', undefined],
+    ]);
+  });
+
+  it('STARTTLS required and not offered is that server\'s refusal, as before: every exchanger is tried, then the recipients are deferred with ERR_SMTP_CLIENT_TLS_REQUIRED', async () => {
+    const r = await deliver({ resolver, port, security: 'required', connectTimeout: 2000, from: 'a@origin.test', to: ['u@no8bit.test'], body: 'x\r\n' });
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_TLS_REQUIRED' });
+    expect(r.domains[0]!.attempts.map((a) => a.address)).toEqual(['127.0.0.27', '127.0.0.28']);
+    expect(r.domains[0]!.attempts.every((a) => a.error !== undefined)).toBe(true);
+  });
+
+  it('a refusal that comes from the message itself (a MAIL line past its length bound) is the domain\'s answer: no other exchanger is tried', async () => {
+    const before = sessions.get('127.0.0.29')?.length ?? 0;
+    const mailArgs = (p: { set(k: string, v: string): void }): void => p.set('X-TRACE', 'a'.repeat(600));
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u@toolong.test'], body: 'x\r\n', mailArgs });
+    expect(r.outcome).toBe('failed');
+    expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_COMMAND_TOO_LONG' });
+    expect(r.domains[0]!.attempts).toEqual([{ exchange: 'mx-ok.multi.test', address: '127.0.0.4' }]);
+    expect(sessions.get('127.0.0.29')?.length ?? 0).toBe(before);
   });
 
   it('a 452 to each RCPT is those recipients\' result: the next exchanger is not tried', async () => {

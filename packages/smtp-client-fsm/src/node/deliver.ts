@@ -43,7 +43,8 @@ export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput 
   /**
    * Sessions tried at most per recipient domain: exchanger addresses that took the session (a 220
    * greeting, and EHLO, STARTTLS and AUTH as used, all accepted) without taking the message (a 421,
-   * a lost connection or a timeout before it was accepted), each one. An address that refused the
+   * a lost connection or a timeout before it was accepted, or a refusal before MAIL for an extension
+   * that server does not offer, such as 8BITMIME), each one. An address that refused the
    * connection, timed out, or refused the session before that (a 4xx greeting) is no session:
    * `maxAddresses` alone counts it. A new connection that carries on the recipients LIMITS MAILMAX
    * left untried is one such session when it took the session and then none of them (a 421, a
@@ -294,6 +295,25 @@ function closedBeforeAcceptance(result: SendResult): string | undefined {
   return code === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || code === 'ERR_SMTP_CLIENT_TIMEOUT' ? code : undefined;
 }
 
+/**
+ * Refusals the client makes before MAIL for what one server does not offer (RFC 6531, RFC 6152,
+ * RFC 3030, RFC 8689, RFC 1870): the next exchanger may offer it. A refusal for the message
+ * itself (a line too long, a hook that threw) or a reply a server gave is the domain's answer.
+ */
+const SERVER_WANTS: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([
+  'ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE',
+  'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE',
+  'ERR_SMTP_CLIENT_BINARYMIME_UNAVAILABLE',
+  'ERR_SMTP_CLIENT_REQUIRETLS_UNAVAILABLE',
+  'ERR_SMTP_CLIENT_MESSAGE_TOO_LARGE',
+]);
+
+/** The code when the whole message was refused for what this server does not offer (nothing sent). */
+function wantedHere(result: SendResult): ClientErrorCode | undefined {
+  const code = result.errorCode;
+  return code !== undefined && SERVER_WANTS.has(code) && result.recipients.every((r) => r.errorCode === code && !r.reply) ? code : undefined;
+}
+
 /** The `maxAddresses` or `maxSessions` option, validated (a local usage error otherwise). */
 function attemptLimit(name: 'maxAddresses' | 'maxSessions', v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
@@ -335,6 +355,11 @@ async function addresses(host: string, resolver: MxResolver): Promise<{ list: st
  * a connection failure, a 4xx greeting, a session that ends between EHLO and MAIL, or a 421, a lost connection or a timeout at any later
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
  * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
+ * A whole body that one server cannot take for what it does not offer (8BITMIME, SMTPUTF8,
+ * BINARYMIME, REQUIRETLS, a SIZE too small: the client refuses it before MAIL) moves on to the next
+ * address too, one of `maxSessions`; when every address dialled refused it so, and none was left
+ * out, that refusal is the result (rejected for good), otherwise the recipients are deferred. A
+ * refusal for the message itself (a line too long, a hook that threw) is the domain's result.
  * Each attempt that moved on names its reason in `attempts[].error`. At most `maxAddresses` (default
  * 5) addresses are tried per domain, and among them at most `maxSessions` (default 2) that took
  * the session; the recipients left deferred when a limit stops them get
@@ -429,6 +454,14 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       let refusedOne = false;
       /** True once an exchanger's address lookup failed (not an answer: it may find addresses later). */
       let lookupFailed = false;
+      /** True once isAllowedAddress threw (its own failure: it may allow the address later). */
+      let policyThrew = false;
+      /**
+       * The last session that refused the message for what its server does not offer, and how many
+       * addresses did: when every address dialled did, that refusal is the domain's answer.
+       */
+      let wanting: SendResult | undefined;
+      let wanted = 0;
       hosts: for (const exchange of found.hosts) {
         if (stop()) break;
         const addressed = await addresses(exchange, resolver);
@@ -443,7 +476,10 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           if (refused !== undefined) {
             attempts.push({ exchange, address, error: refused.error });
             refusedOne = true;
-            if (refused.threw) unusable = false;
+            if (refused.threw) {
+              unusable = false;
+              policyThrew = true;
+            }
             continue;
           }
           unusable = false;
@@ -481,6 +517,17 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             // The result is known: the courtesy QUIT goes on in the background (at most 2 s, or the
             // `quit` timeout when shorter) and holds up neither the result nor the next address.
             void courtesyQuit(client, conn.timeouts?.quit);
+          }
+          // Refused before MAIL for what this server does not offer (8BITMIME, SMTPUTF8, SIZE...):
+          // another exchanger may offer it (a streamed body only goes to the first session).
+          const want = replayable ? wantedHere(result) : undefined;
+          if (want !== undefined) {
+            attempts.push({ exchange, address, error: want });
+            wanting = result;
+            wanted++;
+            lastCode = want;
+            sessions++;
+            continue;
           }
           // This address's connections: the one that took the session, then those that carried on
           // the recipients LIMITS MAILMAX left untried on it (RFC 9422), as long as each takes some
@@ -542,6 +589,14 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       // without the policy), the refusals staying in `attempts`.
       if (tried === 0 && refusedOne && !lookupFailed) return { domain, recipients: rcpts.map((r) => localResult(r, unusable, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED')), attempts };
       if (tried === 0 && unusable) return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS')), attempts };
+      // Every address dialled refused the message for want of an extension its server does not
+      // offer, and no exchanger was left out (a limit, a failed lookup, a policy that threw): the
+      // last refusal, as it was (rejected for good). Otherwise a later try may reach one that
+      // offers it: deferred, as for any failure.
+      if (wanting && wanted === tried && !lookupFailed && !policyThrew && limited === undefined) {
+        for (const r of wanting.recipients) settled.set(r.address, r);
+        return { domain, recipients: merged(), attempts, result: wanting };
+      }
       if (limited !== undefined) {
         // the recipients still deferred (no session took the message: the loop returns when one
         // does) say why no further address was tried; a reply a session gave them stays
