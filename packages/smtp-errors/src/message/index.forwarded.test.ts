@@ -27,6 +27,18 @@ describe('classifyMessage: a report inside another message', () => {
     expect(await summary(raw)).toEqual(READ);
   });
 
+  it('a free-text bounce forwarded as an attachment is read as that bounce, not as a recipient made of the forwarder\'s text', async () => {
+    const bounce = 'From: MAILER-DAEMON@mx.sender.test\nTo: s@sender.test\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.sender.test.\nI\'m afraid I wasn\'t able to deliver your message to the following addresses.\nThis is a permanent error; I\'ve given up. Sorry it didn\'t work out.\n\n<x@rcpt.test>:\n192.0.2.1 does not like recipient.\nRemote host said: 550 5.1.1 <x@rcpt.test>: Recipient address rejected: User unknown\n';
+    const raw = `From: alice@sender.test\nTo: helpdesk@sender.test\nSubject: Fwd: failure notice\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="F"\n\n--F\nContent-Type: text/plain\n\nWhy did this bounce?\n\n--F\nContent-Type: message/rfc822\n\n${bounce}\n--F--\n`;
+    const r = await classifyMessage(raw);
+    expect([r.kind, r.recipients.map((x) => [x.address, x.class.id])]).toEqual(['bounce', [['x@rcpt.test', 10]]]);
+  });
+
+  it('a person\'s message with an attached message that is no bounce is not unwrapped', async () => {
+    const raw = `From: alice@sender.test\nTo: bob@rcpt.test\nSubject: Fwd: lunch\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="F"\n\n--F\nContent-Type: text/plain\n\nSee below.\n\n--F\nContent-Type: message/rfc822\n\nFrom: carol@rcpt.test\nTo: alice@sender.test\nSubject: Automatic reply: lunch\nAuto-Submitted: auto-replied\n\nI am away.\n\n--F--\n`;
+    expect((await classifyMessage(raw)).kind).toBe('other');
+  });
+
   it('a report that returns a message which is itself a report keeps its own recipients and takes the returned one for the original', async () => {
     const raw =
       'From: MAILER-DAEMON@mx.rcpt.test\nTo: MAILER-DAEMON@mx.sender.test\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="O"\n\n' +

@@ -344,18 +344,16 @@ const MAX_UNWRAP = 3;
 /** The media type of a delivery status part (RFC 3464 §2, RFC 6533 §6.2). */
 const REPORT_PART = /^message\/(global-)?delivery-status$/i;
 
-/** A sender address that only sends automatic reports (a forward of a bounce comes from a person). */
-const BOUNCE_SENDER = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon)@/i;
-
 /** True for the media type of a whole message in a part (RFC 2046 §5.2.1, RFC 6532 §3.7). */
 function isMessagePart(type: string): boolean {
   const t = type.toLowerCase();
   return t === 'message/rfc822' || t === 'message/global';
 }
 
-/** True when a message part is itself a report (`Content-Type: multipart/report` in its header). */
-function isReport(a: Attachment): boolean {
-  return /^\s*multipart\/report\s*(;|$)/i.test(parseHeaderBlock(attachmentText(a, 32768)).get('content-type') ?? '');
+/** True when a message part is itself a report (`Content-Type: multipart/report`) or comes from a sender of bounces (`MAILER-DAEMON`, `postmaster`...). */
+function isBounce(a: Attachment): boolean {
+  const h = parseHeaderBlock(attachmentText(a, 32768));
+  return /^\s*multipart\/report\s*(;|$)/i.test(h.get('content-type') ?? '') || looksLikeBounce(firstMailbox(h.get('from')) ?? '', '', '');
 }
 
 /** The message a `message/rfc822` part holds, parsed, and its bytes; undefined when it is none. */
@@ -907,15 +905,15 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
   const bodyCut = ending !== undefined && textEndsInput(bodyText, ending.bytes);
   if (bodyCut && !ending.lineEnded) bodyText = withoutLastLine(bodyText);
   // A message inside this one that is what the handler wants read: the one a top-level
-  // `message/rfc822` wrapper holds (a gateway that wraps what it relays), or a report attached to
-  // a message that is none (a person's forward of a bounce). Unwrapped a few levels at most.
+  // `message/rfc822` wrapper holds (a gateway that wraps what it relays), or a report or bounce
+  // attached to a message that is none (a person's forward of a bounce). A few levels at most.
   if (depth < MAX_UNWRAP) {
     const top = /^\s*message\/(rfc822|global)\s*(;|$)/i.test(headerOf(email, 'content-type') ?? '');
     const inner = top
       ? parts.find((a) => isMessagePart(a.mimeType))
-      : parts.some((a) => REPORT_PART.test(a.mimeType)) || BOUNCE_SENDER.test(firstAddress(email.from) ?? '')
+      : parts.some((a) => REPORT_PART.test(a.mimeType)) || looksLikeBounce(firstAddress(email.from) ?? '', '', '')
         ? undefined
-        : parts.find((a) => isMessagePart(a.mimeType) && isReport(a));
+        : parts.find((a) => isMessagePart(a.mimeType) && isBounce(a));
     const unwrapped = inner === undefined ? undefined : await innerMessage(inner, maxBytes);
     if (unwrapped !== undefined) {
       const cut = ending !== undefined && bytesEndInput(unwrapped.bytes, ending.bytes);
