@@ -25,3 +25,5 @@ export { punycodeLength } from './punycode.js';
 export { scanEnhancedStatusCode } from './enhanced-status-code.js';
 export { isDateTime } from './date-time.js';
 export { ipv6Groups } from './ipv6.js';
+export { pemCertificateBlocks } from './pem.js';
+export type { PemCertificateBlock } from './pem.js';

@@ -17,6 +17,7 @@ import type { Credentials } from './options.js';
 import { TLS_FILE_MAX_BYTES, readCapped } from './input.js';
 import { answerServeSignals, catchServeSignals, releaseServeSignals, takeHangupWhileStarting } from './serve-signals.js';
 import { MessageStore, StoreDirectoryError } from './store.js';
+import { pemCertificateBlocks } from '@smtpkit/foundation';
 import type { StoredEnvelope, StoredMessage } from './store.js';
 
 /**
@@ -329,21 +330,15 @@ function keepServingOnEpipe(stream: NodeJS.WriteStream, closed: () => void): voi
  */
 async function checkCaFile(pem: Buffer, path: string): Promise<void> {
   const { X509Certificate } = await import('node:crypto');
-  const text = pem.toString('latin1');
-  let count = 0;
-  for (let at = text.indexOf('-----BEGIN '); at >= 0; at = text.indexOf('-----BEGIN ', at + 1)) {
-    const labelEnd = text.indexOf('-----', at + 11);
-    const label = labelEnd < 0 ? '' : text.slice(at + 11, labelEnd);
-    if (!label.endsWith('CERTIFICATE')) continue;
-    const end = text.indexOf(`-----END ${label}-----`, labelEnd);
+  const blocks = pemCertificateBlocks(pem.toString('latin1'));
+  for (const [i, block] of blocks.entries()) {
     try {
-      new X509Certificate(text.slice(at, end < 0 ? undefined : end + label.length + 14));
+      new X509Certificate(block.pem);
     } catch (e) {
-      throw new Error(`--tls-client-ca ${path}: certificate ${count + 1} does not parse (${(e as Error).message})`);
+      throw new Error(`--tls-client-ca ${path}: certificate ${i + 1} does not parse (${(e as Error).message})`);
     }
-    count++;
   }
-  if (count === 0) throw new Error(`--tls-client-ca ${path}: no certificate in the file (PEM "-----BEGIN CERTIFICATE-----" blocks)`);
+  if (blocks.length === 0) throw new Error(`--tls-client-ca ${path}: no certificate in the file (PEM "-----BEGIN CERTIFICATE-----" blocks)`);
 }
 
 /**

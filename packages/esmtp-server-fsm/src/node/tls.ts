@@ -8,6 +8,7 @@ import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import { X509Certificate, constants } from 'node:crypto';
 import { SmtpServerError } from 'esmtp-server-fsm';
+import { pemCertificateBlocks } from '@smtpkit/foundation';
 
 /** Whether `v` is a promise of any kind (an object or function with a `then` method). */
 function isThenable<T>(v: unknown): v is PromiseLike<T> {
@@ -360,14 +361,9 @@ function checkClientCa(ca: unknown): void {
   let count = 0;
   for (const entry of Array.isArray(ca) ? (ca as unknown[]) : [ca]) {
     if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.ca: expected PEM text, a Buffer or an array of them');
-    const text = typeof entry === 'string' ? entry : entry.toString('latin1');
-    for (let at = text.indexOf('-----BEGIN '); at >= 0; at = text.indexOf('-----BEGIN ', at + 1)) {
-      const labelEnd = text.indexOf('-----', at + 11);
-      const label = labelEnd < 0 ? '' : text.slice(at + 11, labelEnd);
-      if (!label.endsWith('CERTIFICATE')) continue;
-      const end = text.indexOf(`-----END ${label}-----`, labelEnd);
+    for (const { label, pem } of pemCertificateBlocks(typeof entry === 'string' ? entry : entry.toString('latin1'))) {
       try {
-        new X509Certificate(text.slice(at, end < 0 ? undefined : end + label.length + 14));
+        new X509Certificate(pem);
       } catch (e) {
         throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls.ca: a ${label} block does not parse (${(e as Error).message})`);
       }
