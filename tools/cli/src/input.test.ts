@@ -6,48 +6,23 @@
 // the cap still ends (it read them whole).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { crlfLines } from '@smtpkit/testkit';
+import { recordingServer as startRecording } from '@smtpkit/testkit';
+import type { RecordingServer } from '@smtpkit/testkit';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
 
 const MiB = 1024 * 1024;
 
-const servers: Server[] = [];
+const servers: RecordingServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-
-/** A server that accepts every message and keeps its body lines. */
-function recordingServer(): Promise<{ port: number; messages: string[][] }> {
-  const messages: string[][] = [];
-  const server = createServer((socket) => {
-    socket.on('error', () => undefined);
-    socket.write('220 mx.test ESMTP\r\n');
-    let body: string[] | undefined;
-    socket.setEncoding('latin1');
-    socket.on(
-      'data',
-      crlfLines((line) => {
-        if (body !== undefined) {
-          if (line !== '.') body.push(line);
-          else {
-            messages.push(body);
-            body = undefined;
-            socket.write('250 2.0.0 Ok: queued\r\n');
-          }
-        } else if (line.startsWith('EHLO')) socket.write('250-mx.test\r\n250 PIPELINING\r\n');
-        else if (line === 'DATA') {
-          body = [];
-          socket.write('354 go\r\n');
-        } else if (line === 'QUIT') socket.end('221 2.0.0 Bye\r\n');
-        else socket.write('250 2.0.0 Ok\r\n');
-      }),
-    );
-  });
-  servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, messages })));
-}
+const recordingServer = async (): Promise<RecordingServer> => {
+  const s = await startRecording();
+  servers.push(s);
+  return s;
+};
 
 /** A port nothing listens on (a server's port once it closed): a CLI that got past its inputs fails to connect (3). */
 async function closedPort(): Promise<number> {

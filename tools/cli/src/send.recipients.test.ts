@@ -2,50 +2,19 @@
 // folded (RFC 5322 §2.2.3). Unfolded, 60 addresses made a line over 998 octets that the client
 // refused (ERR_SMTP_CLIENT_LINE_TOO_LONG), and every recipient was printed as FAIL, not attempted.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
-import type { AddressInfo, Server } from 'node:net';
-import { crlfLines } from '@smtpkit/testkit';
+import { recordingServer as startRecording } from '@smtpkit/testkit';
+import type { RecordingServer } from '@smtpkit/testkit';
 import { runCli } from './run-cli.js';
 
-const servers: Server[] = [];
+const servers: RecordingServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-
-/** A server that accepts everything and keeps each message's lines (dot-stuffing left as sent). */
-function recordingServer(): Promise<{ port: number; messages: string[][]; connections: () => number }> {
-  const messages: string[][] = [];
-  let connections = 0;
-  const server = createServer((socket) => {
-    connections++;
-    socket.on('error', () => undefined);
-    socket.write('220 mx.test ESMTP\r\n');
-    let body: string[] | undefined;
-    socket.setEncoding('latin1');
-    socket.on(
-      'data',
-      crlfLines((line) => {
-        if (body !== undefined) {
-          if (line !== '.') body.push(line);
-          else {
-            messages.push(body);
-            body = undefined;
-            socket.write('250 2.0.0 Ok: queued\r\n');
-          }
-          return;
-        }
-        if (line.startsWith('EHLO')) socket.write('250-mx.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n');
-        else if (line === 'DATA') {
-          body = [];
-          socket.write('354 go\r\n');
-        } else if (line === 'QUIT') socket.end('221 2.0.0 Bye\r\n');
-        else socket.write('250 2.0.0 Ok\r\n');
-      }),
-    );
-  });
-  servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, messages, connections: () => connections })));
-}
+const recordingServer = async (): Promise<RecordingServer> => {
+  const s = await startRecording();
+  servers.push(s);
+  return s;
+};
 
 const base = (port: number, ...more: string[]): string[] => ['send', '-H', '127.0.0.1', '-p', String(port), '-f', 'a@client.test', '--starttls', 'off', '--no-progress', ...more];
 
