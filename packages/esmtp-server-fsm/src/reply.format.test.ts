@@ -48,6 +48,16 @@ describe('formatServerReply: a 334 SASL challenge is one line however long', () 
     expect(formatServerReply({ code: 334, text: challenge }, true)).toBe(`334 ${challenge}\r\n`);
     expect(formatServerReply({ code: 334, text: [challenge] }, false)).toBe(`334 ${challenge}\r\n`);
   });
+
+  it('counted in octets: a text of 300 two-octet or 200 astral characters (under 506 UTF-16 units, over 506 octets) stays one line', () => {
+    for (const text of ['é'.repeat(300), '😀'.repeat(200), `${'A'.repeat(505)}é`]) {
+      expect(formatServerReply({ code: 334, text }, true)).toBe(`334 ${text}\r\n`);
+    }
+  });
+
+  it('a 334 of several lines (a custom verb continuing) is written whole, not cut to its first line', () => {
+    expect(formatServerReply({ code: 334, text: ['first', 'second'] }, false)).toBe('334-first\r\n334 second\r\n');
+  });
 });
 
 describe('formatServerReply: a reply checkReply refuses throws, whatever was formatted before', () => {
