@@ -67,3 +67,18 @@ describe('legacyAuth', () => {
     expect(formatEhloReply({ domain: 'mx', keywords: ['auth LOGIN'] }, { legacyAuth: true })).toEqual(['mx', 'AUTH LOGIN', 'AUTH=LOGIN']);
   });
 });
+
+describe('a keyword given twice is refused: the parser reads its first line only', () => {
+  test.each([
+    [['SIZE 10', 'SIZE 20']],
+    [['X-A b', 'x-a c']],
+    [['LIMITS RCPTMAX=5', { keyword: 'limits', params: ['MAILMAX=2'] }]],
+    [['PIPELINING', '8BITMIME', 'PIPELINING']],
+  ])('%j', (keywords) => {
+    expect(codeOf(() => formatEhloReply({ domain: 'mx.example', keywords }))).toBe('ERR_SMTP_EHLO_INVALID_KEYWORD');
+  });
+
+  test('AUTH lines, which a client merges, are still allowed (and the legacy AUTH= line beside AUTH)', () => {
+    expect(formatEhloReply({ domain: 'mx.example', keywords: ['AUTH PLAIN', 'AUTH LOGIN', 'AUTH=PLAIN LOGIN'] })).toEqual(['mx.example', 'AUTH PLAIN', 'AUTH LOGIN', 'AUTH=PLAIN LOGIN']);
+  });
+});

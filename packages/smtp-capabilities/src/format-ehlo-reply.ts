@@ -177,8 +177,14 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   let auth: readonly string[] | undefined;
   // a legacy line given (from Capabilities.toLines()) is not written a second time
   let legacyGiven = false;
+  // a keyword given twice would be read back as its first line only (AUTH lines are merged)
+  const seen = new Set<string>();
   for (const k of keywords as Iterable<EhloKeyword>) {
     const { keyword, params, legacy } = keywordLine(k);
+    if (keyword !== 'AUTH') {
+      if (seen.has(keyword)) fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `${keyword} is given twice: a client reads its first line only`);
+      seen.add(keyword);
+    }
     push(legacy ? `AUTH=${params.join(' ')}` : params.length ? `${keyword} ${params.join(' ')}` : keyword);
     legacyGiven ||= legacy;
     if (keyword === 'AUTH' && !legacy) auth ??= params;
