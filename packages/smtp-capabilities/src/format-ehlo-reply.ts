@@ -182,7 +182,7 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   for (const k of keywords as Iterable<EhloKeyword>) {
     const { keyword, params, legacy } = keywordLine(k);
     if (keyword !== 'AUTH') {
-      if (seen.has(keyword)) fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `${keyword} is given twice: a client reads its first line only`);
+      if (seen.has(keyword)) fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `${keyword} given twice`);
       seen.add(keyword);
     }
     push(legacy ? `AUTH=${params.join(' ')}` : params.length ? `${keyword} ${params.join(' ')}` : keyword);
