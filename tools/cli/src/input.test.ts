@@ -8,21 +8,14 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingServer as startRecording } from '@smtpkit/testkit';
-import type { RecordingServer } from '@smtpkit/testkit';
+import { recordingServers } from '@smtpkit/testkit';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
 
 const MiB = 1024 * 1024;
 
-const servers: RecordingServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-const recordingServer = async (): Promise<RecordingServer> => {
-  const s = await startRecording();
-  servers.push(s);
-  return s;
-};
+const servers = recordingServers();
+afterEach(() => servers.closeAll());
+const recordingServer = servers.start;
 
 /** A port nothing listens on (a server's port once it closed): a CLI that got past its inputs fails to connect (3). */
 async function closedPort(): Promise<number> {

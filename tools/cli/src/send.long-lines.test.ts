@@ -3,8 +3,7 @@
 // the generated test message. Over the limit: a usage error naming the line (exit 2, nothing sent);
 // with --allow-long-lines: sent as it is, checked byte for byte at the server.
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingServer as startRecording, unstuffedBody } from '@smtpkit/testkit';
-import type { RecordingServer } from '@smtpkit/testkit';
+import { recordingServers, unstuffedBody } from '@smtpkit/testkit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +11,9 @@ import { spawn } from 'node:child_process';
 import { cliMain, repoRoot, runCli } from './run-cli.js';
 import type { CliResult } from './run-cli.js';
 
-const servers: RecordingServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-const recordingServer = async (): Promise<RecordingServer> => {
-  const s = await startRecording();
-  servers.push(s);
-  return s;
-};
+const servers = recordingServers();
+afterEach(() => servers.closeAll());
+const recordingServer = servers.start;
 
 const base = (port: number, ...more: string[]): string[] => ['send', '-H', '127.0.0.1', '-p', String(port), '-f', 'a@client.test', '-t', 'b@srv.test', '--starttls', 'off', '--no-progress', ...more];
 

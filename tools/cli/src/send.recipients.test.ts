@@ -2,19 +2,12 @@
 // folded (RFC 5322 §2.2.3). Unfolded, 60 addresses made a line over 998 octets that the client
 // refused (ERR_SMTP_CLIENT_LINE_TOO_LONG), and every recipient was printed as FAIL, not attempted.
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingServer as startRecording } from '@smtpkit/testkit';
-import type { RecordingServer } from '@smtpkit/testkit';
+import { recordingServers } from '@smtpkit/testkit';
 import { runCli } from './run-cli.js';
 
-const servers: RecordingServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-const recordingServer = async (): Promise<RecordingServer> => {
-  const s = await startRecording();
-  servers.push(s);
-  return s;
-};
+const servers = recordingServers();
+afterEach(() => servers.closeAll());
+const recordingServer = servers.start;
 
 const base = (port: number, ...more: string[]): string[] => ['send', '-H', '127.0.0.1', '-p', String(port), '-f', 'a@client.test', '--starttls', 'off', '--no-progress', ...more];
 

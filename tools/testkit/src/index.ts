@@ -34,5 +34,5 @@ export type {
   FlightSplitter,
   NamedSplitter,
 } from './transcript.js';
-export { recordingServer, unstuffedBody } from './recording-server.js';
+export { recordingServer, recordingServers, unstuffedBody } from './recording-server.js';
 export type { RecordingServer } from './recording-server.js';

@@ -66,6 +66,28 @@ export function recordingServer(): Promise<RecordingServer> {
   );
 }
 
+/**
+ * Starts recording servers and closes them all at once (in a test file's `afterEach`).
+ *
+ * @example
+ * const servers = recordingServers();
+ * afterEach(() => servers.closeAll());
+ * const srv = await servers.start();
+ */
+export function recordingServers(): { start(): Promise<RecordingServer>; closeAll(): Promise<void> } {
+  const open: RecordingServer[] = [];
+  return {
+    async start() {
+      const s = await recordingServer();
+      open.push(s);
+      return s;
+    },
+    async closeAll() {
+      await Promise.all(open.splice(0).map((s) => s.close()));
+    },
+  };
+}
+
 /** A message's DATA lines as its bytes: dot-stuffing undone, each line ended with CRLF. */
 export function unstuffedBody(lines: readonly string[]): string {
   return lines.map((l) => `${l.startsWith('.') ? l.slice(1) : l}\r\n`).join('');
