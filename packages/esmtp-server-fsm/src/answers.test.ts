@@ -88,3 +88,27 @@ describe('VRFY and EXPN under policy', () => {
     expect(accepting.conn.shouldClose).toBe(false);
   });
 });
+
+describe('a refusal without a reply is never a success code (VRFY, EXPN, custom verbs)', () => {
+  const XSTAT = { keyword: 'XSTAT', verbs: [{ name: 'XSTAT' }] };
+  const XPUT = { keyword: 'XPUT', verbs: [{ name: 'XPUT', blockLength: (a: string) => (/^[0-9]{1,9}$/.test(a) ? Number(a) : undefined) }] };
+  function refusing(options = {}) {
+    return drive({ vrfy: 'policy', expn: 'policy', registry: [XSTAT, XPUT], ...options }, (e, conn) => {
+      if (e.type !== 'vrfy' && e.type !== 'expn' && e.type !== 'command') return false;
+      conn.reject();
+      return true;
+    });
+  }
+  it('VRFY and EXPN: 550 5.7.1, counted as an error', () => {
+    const d = refusing();
+    d.feed('EHLO c.test\r\n');
+    expect(lines(d.feed('VRFY someone\r\n'))).toEqual(['550 5.7.1 Refused']);
+    expect(lines(d.feed('EXPN list\r\n'))).toEqual(['550 5.7.1 Refused']);
+  });
+  it('a custom verb: 550 5.7.1, with its block read and dropped first', () => {
+    const d = refusing();
+    d.feed('EHLO c.test\r\n');
+    expect(lines(d.feed('XSTAT now\r\n'))).toEqual(['550 5.7.1 Refused']);
+    expect(lines(d.feed('XPUT 5\r\nabcdeNOOP\r\n'))).toEqual(['550 5.7.1 Refused', '250 2.0.0 Ok']);
+  });
+});

@@ -20,8 +20,8 @@ export function answer(s: Session, positive: boolean, r: ReplyInit | undefined, 
   if (p === undefined) return;
   try {
     applyAnswer(s, p, positive, r, lmtpReplies);
-    // RFC 5321 §3.8: a 421 means the service is closing the channel
-    if (r?.code === 421 && s.current !== 'closed') {
+    // RFC 5321 §3.8: a 421 means the service is closing the channel (one in an LMTP list too)
+    if ((r?.code === 421 || lmtpReplies?.some((x) => x.code === 421)) && s.current !== 'closed') {
       s.abortTransactionIfData('closed');
       s.close('rejected');
     }
@@ -62,15 +62,25 @@ function applyAnswer(s: Session, p: Pending, positive: boolean, r: ReplyInit | u
       return answerMessageEnd(s, positive, r, lmtpReplies);
     case 'vrfy':
     case 'expn':
-    case 'command':
+    case 'command': {
+      // the default reply: a refusal is never a success code
+      const command = p.point === 'command';
+      const given =
+        r ??
+        (!positive
+          ? { code: 550, enhanced: '5.7.1', text: 'Refused' }
+          : command
+            ? { code: 250, enhanced: '2.0.0', text: 'Ok' }
+            : { code: 252, enhanced: '2.5.0', text: 'Cannot VRFY user, but will accept message and attempt delivery' });
       // a verb whose block follows its line: the block is skipped, then the reply (a 421 closes at once)
-      if (p.point === 'command' && p.block && r?.code !== 421) {
+      if (command && p.block && given.code !== 421) {
         s.go('read-block');
-        return skipBlock(s, p.verb, p.block, r ?? { code: 250, enhanced: '2.0.0', text: 'Ok' }, !positive);
+        return skipBlock(s, p.verb, p.block, given, !positive);
       }
       s.go('answer');
-      reply(s, r ?? (p.point === 'command' ? { code: 250, enhanced: '2.0.0', text: 'Ok' } : { code: 252, enhanced: '2.5.0', text: 'Cannot VRFY user, but will accept message and attempt delivery' }), !positive);
+      reply(s, given, !positive);
       return;
+    }
     case 'xclient':
       return answerXclient(s, p.attributes, positive, r);
   }

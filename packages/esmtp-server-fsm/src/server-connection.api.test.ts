@@ -137,6 +137,17 @@ describe('a positive answer must fit its decision, or the client loses step', ()
     d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n');
     expect(d.feed('x\r\n.\r\n')).toBe('250 2.0.0 ok\r\n550 5.0.0 no\r\n');
   });
+  it('a 421 in the per-recipient list closes the session after the list, as a single 421 does (RFC 5321 §3.8)', () => {
+    const d = drive({ lmtp: true, autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start'] }, (e, conn) => {
+      if (e.type !== 'message-end') return false;
+      conn.respond([{ code: 421, enhanced: '4.3.2', text: 'shutting down' }, { code: 250, text: 'ok' }]);
+      return true;
+    });
+    d.feed('LHLO c.test\r\n');
+    d.feed('MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\nDATA\r\n');
+    expect(d.feed('x\r\n.\r\n')).toBe('421 4.3.2 shutting down\r\n250 2.0.0 ok\r\n');
+    expect(d.conn.shouldClose).toBe(true);
+  });
 });
 
 describe('end of input while waiting for the TLS handshake', () => {

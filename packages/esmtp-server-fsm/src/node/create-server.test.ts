@@ -138,6 +138,17 @@ describe('createServer', () => {
     expect(errors[0]).toMatchObject({ code: 'ERR_SMTP_INVALID_REPLY' });
   });
 
+  it('a hook that answers null: 451 4.3.0 and a typed ERR_SMTP_INVALID_REPLY to onError (not a TypeError)', async () => {
+    const errors: unknown[] = [];
+    const port = await start({ onMailFrom: () => null as unknown as undefined, onError: (e) => errors.push(e) });
+    const c = await client(port);
+    await c.reply();
+    await c.cmd('EHLO me');
+    expect(await c.cmd('MAIL FROM:<a@b.c>')).toMatch(/^451 4\.3\.0/);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'ERR_SMTP_INVALID_REPLY' });
+  });
+
   it('backpressure: a slow body consumer gets the whole message, the reply waits for it', async () => {
     let stored = 0;
     let doneAt = 0;

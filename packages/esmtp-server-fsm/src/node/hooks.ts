@@ -4,6 +4,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuthCredentials } from '@smtpkit/foundation';
+import { SmtpServerError } from 'esmtp-server-fsm';
 import type { ReplyInit, CommandContinuation } from 'esmtp-server-fsm';
 
 /**
@@ -49,6 +50,7 @@ export function isContinuation(result: unknown): result is CommandContinuation {
 export function interpret(result: unknown): { positive: boolean; reply: ReplyInit | undefined } {
   if (result === undefined || result === true) return { positive: true, reply: undefined };
   if (result === false) return { positive: false, reply: undefined };
+  if (result === null) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'a hook answered null: answer nothing, true, false or a reply object');
   const r = result as ReplyInit;
   return { positive: r.code < 400, reply: r };
 }
