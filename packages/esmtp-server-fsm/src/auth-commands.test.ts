@@ -167,3 +167,23 @@ describe('SMUG-5 a 334 after an initial response with commands pipelined behind 
     expect(lines(off.feed(`AUTH PLAIN ${PLAIN_USER}\r\ndXNlcg==\r\n`))).toEqual(['334 bW9yZQ==', '235 2.7.0 Authentication successful']);
   });
 });
+
+describe('accepting AUTH takes a 235 only (RFC 4954 §6)', () => {
+  it('a 250 is refused with ERR_SMTP_INVALID_REPLY and the decision stays pending; a 235 of its own is written', () => {
+    const codes: (string | undefined)[] = [];
+    const d = session({ autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start', 'message-end'] }, (e, conn) => {
+      if (e.type !== 'auth') return false;
+      try {
+        conn.accept({ code: 250, text: 'fine' });
+      } catch (err) {
+        codes.push((err as { code?: string }).code);
+      }
+      expect(conn.pendingDecision).toBe('auth');
+      conn.accept({ code: 235, enhanced: '2.7.0', text: 'Welcome' });
+      return true;
+    });
+    d.feed('EHLO client.test\r\n');
+    expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Welcome']);
+    expect(codes).toEqual(['ERR_SMTP_INVALID_REPLY']);
+  });
+});

@@ -57,7 +57,7 @@ describe('views and answers', () => {
     d.feed('QUIT\r\n');
     expect(d.conn.shouldClose).toBe(true);
   });
-  it('400 is a negative reply: accept() refuses it, reject() and respond() take it as negative', () => {
+  it('400 is a negative reply: accept() refuses it; a refusal of the connection is a 554 or a 421 only (RFC 5321 §3.1, §4.3.2)', () => {
     const at = (fn: (c: ServerConnection) => void): ServerConnection => {
       const conn = new ServerConnection({ hostname: 'mx.test', autoAccept: [] });
       conn.nextEvent();
@@ -65,12 +65,16 @@ describe('views and answers', () => {
       return conn;
     };
     expect(codeOf(() => at((c) => c.accept({ code: 400, text: 'x' })))).toBe('ERR_SMTP_INVALID_REPLY');
-    expect(codeOf(() => at((c) => c.reject({ code: 400, text: 'x' })))).toBeUndefined();
+    for (const code of [400, 450, 451, 550]) {
+      expect(codeOf(() => at((c) => c.reject({ code, text: 'x' }))), String(code)).toBe('ERR_SMTP_INVALID_REPLY');
+      expect(codeOf(() => at((c) => c.respond({ code, text: 'x' }))), String(code)).toBe('ERR_SMTP_INVALID_REPLY');
+    }
+    expect(codeOf(() => at((c) => c.reject({ code: 554, text: 'x' })))).toBeUndefined();
     expect(codeOf(() => at((c) => c.accept({ code: 220, text: 'x' })))).toBeUndefined();
-    // respond(400) at the greeting is a refusal: the session ends, as for reject()
-    const responded = at((c) => c.respond({ code: 400, text: 'not now' }));
-    const rejected = at((c) => c.reject({ code: 400, text: 'not now' }));
-    expect(new TextDecoder().decode(responded.dataToSend())).toBe('400 not now\r\n');
+    // respond(421) at the greeting is a refusal: the session ends, as for reject()
+    const responded = at((c) => c.respond({ code: 421, text: 'not now' }));
+    const rejected = at((c) => c.reject({ code: 421, text: 'not now' }));
+    expect(new TextDecoder().decode(responded.dataToSend())).toBe('421 not now\r\n');
     expect([responded.state, responded.stage]).toEqual([rejected.state, rejected.stage]);
     const accepted = at((c) => c.respond({ code: 220, text: 'hi' }));
     expect(accepted.shouldClose).toBe(false);

@@ -42,11 +42,25 @@ function checkPositive(s: Session, code: number): void {
   } else if (p.point === 'connect') {
     // RFC 5321 §4.2, §3.1: the greeting that opens a session is a 220
     if (code !== 220) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `accepting the connection needs a 220 greeting, got ${String(code)}`);
+  } else if (p.point === 'auth' && code !== 235) {
+    // RFC 4954 §6: a successful AUTH is answered 235
+    throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `AUTH needs 235, got ${String(code)}`);
   } else if (code === 221) {
     // 221 is QUIT's closing reply (RFC 5321 §4.2.2): sent for another command it would leave the session open
     throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `221 closes the session (QUIT's reply), not an answer to ${p.point}`);
   } else if (code >= 300) {
     throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `a positive answer to ${p.point} needs a 2xx reply, got ${String(code)} (3xx is only DATA's 354 or continueCommand)`);
+  }
+}
+
+/**
+ * A refusal of the connection is a 554, or a 421 (RFC 5321 §3.1, §4.3.2, §3.8): a client reads any
+ * other code in place of the greeting as it likes. Throws `ERR_SMTP_INVALID_REPLY`; the decision
+ * stays pending.
+ */
+function checkNegative(s: Session, code: number): void {
+  if (s.pending?.point === 'connect' && code !== 554 && code !== 421) {
+    throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `a refused connection needs 554 or 421, got ${String(code)}`);
   }
 }
 
@@ -299,6 +313,7 @@ export class ServerConnection {
     if (reply) {
       checkReply(reply);
       if (reply.code < 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reject() needs a 4xx or 5xx reply');
+      checkNegative(this.s, reply.code);
     }
     answer(this.s, false, reply, undefined);
   }
@@ -322,6 +337,7 @@ export class ServerConnection {
     const one = reply as ReplyInit;
     checkReply(one);
     if (one.code < 400) checkPositive(this.s, one.code);
+    else checkNegative(this.s, one.code);
     answer(this.s, one.code < 400, one, undefined);
   }
 

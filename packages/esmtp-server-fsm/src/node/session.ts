@@ -537,10 +537,14 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
 
   /**
    * The reply to a hook that failed (threw, or gave a result the session refuses): `454 4.7.0` for
-   * `onAuth` (RFC 4954 §6: a temporary authentication failure), `451 4.3.0` for any other.
+   * `onAuth` (RFC 4954 §6: a temporary authentication failure), `421 4.3.2` for `onConnect` (a
+   * refused connection is a 554 or a 421), `451 4.3.0` for any other.
    */
   private localError(): ReplyInit {
-    if (this.conn.pendingDecision === 'auth') return { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure' };
+    const point = this.conn.pendingDecision;
+    if (point === 'auth') return { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure' };
+    // the connection is refused with a 554 or 421 only (RFC 5321 §3.1): 421 closes it
+    if (point === 'connect') return { code: 421, enhanced: '4.3.2', text: 'Local error in processing' };
     return { code: 451, enhanced: '4.3.0', text: 'Local error in processing' };
   }
 
