@@ -127,20 +127,12 @@ describe('createServer', () => {
     expect(errors).toHaveLength(2);
   });
 
-  it('a hook reply that does not fit its command (354 to MAIL) is 451 4.3.0 and onError', async () => {
+  it.each([
+    ['a reply that does not fit its command (354 to MAIL)', { code: 354, text: 'go on' }],
+    ['null (a typed error, not a TypeError)', null],
+  ])('a hook answering %s: 451 4.3.0 and ERR_SMTP_INVALID_REPLY to onError', async (_what, answer) => {
     const errors: unknown[] = [];
-    const port = await start({ onMailFrom: () => ({ code: 354, text: 'go on' }), onError: (e) => errors.push(e) });
-    const c = await client(port);
-    await c.reply();
-    await c.cmd('EHLO me');
-    expect(await c.cmd('MAIL FROM:<a@b.c>')).toMatch(/^451 4\.3\.0/);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: 'ERR_SMTP_INVALID_REPLY' });
-  });
-
-  it('a hook that answers null: 451 4.3.0 and a typed ERR_SMTP_INVALID_REPLY to onError (not a TypeError)', async () => {
-    const errors: unknown[] = [];
-    const port = await start({ onMailFrom: () => null as unknown as undefined, onError: (e) => errors.push(e) });
+    const port = await start({ onMailFrom: () => answer as unknown as undefined, onError: (e) => errors.push(e) });
     const c = await client(port);
     await c.reply();
     await c.cmd('EHLO me');
