@@ -4,6 +4,7 @@
 import type { SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import type { ServerBareLineEndingPolicy } from './data-decoder.js';
 import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
+import { BUILTIN_EXTENSIONS } from 'smtp-capabilities';
 import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
 import type { EsmtpParameters } from './envelope-args.js';
 import { SmtpServerError } from './errors.js';
@@ -224,6 +225,11 @@ export function checkOptions(options: ServerOptions): void {
   const registry = options.registry as { readonly definitions?: unknown } | null | undefined;
   if (registry !== undefined && !Array.isArray(registry) && typeof registry?.definitions !== 'function') {
     throw invalidOption('registry', 'must be an ExtensionRegistry or a list of extension definitions');
+  }
+  // an enabled keyword that no definition holds would be advertised by nobody, silently
+  if (options.enable?.length) {
+    const defs = [...BUILTIN_EXTENSIONS, ...(Array.isArray(registry) ? registry : ((registry as ExtensionRegistry | undefined)?.definitions() ?? []))] as ExtensionDefinition[];
+    for (const k of options.enable) if (!defs.some((d) => String(d?.keyword).toUpperCase() === k.toUpperCase())) throw invalidOption('enable', `${k} is not registered`);
   }
   if (options.limits !== undefined) {
     for (const [name, value] of Object.entries(options.limits)) {

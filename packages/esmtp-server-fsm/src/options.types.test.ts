@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@smtpkit/testkit';
+import type { ExtensionDefinition } from 'smtp-capabilities';
 import { isSmtpServerError, ServerConnection, withTlsSecurity, type ServerOptions } from './index.js';
 
 const codeOf = (options: unknown): string | undefined => errorCodeOf(() => new ServerConnection(options as ServerOptions), isSmtpServerError);
@@ -52,6 +53,13 @@ describe('ServerConnection options of the wrong type are ERR_SMTP_INVALID_OPTION
     for (const bad of [5, 'SMTPUTF8', {}, null, [5]]) expect(codeOf({ enable: bad }), `enable ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
     for (const bad of [5, 'XSTATS', {}, null]) expect(codeOf({ registry: bad }), `registry ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
     expect(codeOf({ autoAccept: [], enable: [], auth: { mechanisms: ['PLAIN'] } })).toBeUndefined();
+  });
+
+  it('an enable keyword that no definition holds (a typo advertised nothing, silently); built-in and registered ones in any case are taken', () => {
+    for (const bad of [['VRFYY'], ['XBETA'], ['HELP', 'X-NOPE']]) expect(codeOf({ enable: bad }), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(codeOf({ enable: ['vrfy', 'HELP', 'Binarymime'] })).toBeUndefined();
+    const optIn: ExtensionDefinition = { keyword: 'XBETA', advertise: (_s, ctx) => ctx.enabled('XBETA') };
+    expect(codeOf({ enable: ['xbeta'], registry: [optIn] })).toBeUndefined();
   });
 
   it('a challenge that is not a function', () => {
