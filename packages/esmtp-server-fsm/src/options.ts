@@ -198,6 +198,8 @@ export function invalidOption(name: string, why: string): SmtpServerError {
  * non-negative number (NaN, negative, a string such as "1MB") throws `ERR_SMTP_INVALID_OPTION`
  * naming the option, so that no typo silently removes a limit.
  */
+const BUILTIN_KEYWORDS = new Set(BUILTIN_EXTENSIONS.map((d) => d.keyword));
+
 export function checkOptions(options: ServerOptions): void {
   for (const name of ['limits', 'timeouts', 'extensions', 'auth'] as const) {
     const value: unknown = options[name];
@@ -227,9 +229,12 @@ export function checkOptions(options: ServerOptions): void {
     throw invalidOption('registry', 'must be an ExtensionRegistry or a list of extension definitions');
   }
   // an enabled keyword that no definition holds would be advertised by nobody, silently
-  if (options.enable?.length) {
-    const defs = [...BUILTIN_EXTENSIONS, ...(Array.isArray(registry) ? registry : ((registry as ExtensionRegistry | undefined)?.definitions() ?? []))] as ExtensionDefinition[];
-    for (const k of options.enable) if (!defs.some((d) => String(d?.keyword).toUpperCase() === k.toUpperCase())) throw invalidOption('enable', `${k} is not registered`);
+  // (checked for every session: the built-in keywords are one Set, the registry is read on a miss only)
+  for (const k of options.enable ?? []) {
+    const key = k.toUpperCase();
+    if (BUILTIN_KEYWORDS.has(key)) continue;
+    const custom = (Array.isArray(registry) ? registry : ((registry as ExtensionRegistry | undefined)?.definitions() ?? [])) as ExtensionDefinition[];
+    if (!custom.some((d) => String(d?.keyword).toUpperCase() === key)) throw invalidOption('enable', `${k} is not registered`);
   }
   if (options.limits !== undefined) {
     for (const [name, value] of Object.entries(options.limits)) {
