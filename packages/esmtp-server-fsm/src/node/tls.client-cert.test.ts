@@ -384,6 +384,31 @@ describe('createServer mutual TLS: options', () => {
     expect(errorCodeOf(() => server.setSecureContext(mutual({ ca: [Buffer.alloc(0)] })))).toBe('ERR_SMTP_INVALID_OPTION');
   });
 
+  it('refuses a tls.ca (or an SNI entry\'s ca) that holds no certificate or one that does not parse without requestCert too (fail closed), at createServer and setSecureContext', () => {
+    const message = (tls: ServerTlsOptions): string | undefined => {
+      try {
+        createServer({ tls });
+      } catch (e) {
+        return isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_OPTION' ? e.message : `other: ${String(e)}`;
+      }
+      return undefined;
+    };
+    const notACertificate = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
+    const corrupt = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+    for (const ca of ['', ' \n\t', Buffer.alloc(0), Buffer.from('junk\n'), notACertificate, corrupt, [], [''], [' '], [notACertificate], `${pem.ca!.cert}${corrupt}`, 42]) {
+      expect(message({ ...pem.server!, ca: ca as string })).toMatch(/^tls\.ca: /);
+      expect(message({ ...pem.server!, sni: { 'sni.test': { ...pem.sni!, ca: ca as string } } })).toMatch(/^tls\.sni\["sni\.test"\]\.ca: /);
+    }
+    // a usable ca (the chain sent to clients), or none: accepted
+    expect(message({ ...pem.server!, ca: pem.ca!.cert })).toBeUndefined();
+    expect(message({ ...pem.server!, ca: [Buffer.from(pem.ca!.cert), pem.otherCa!.cert] })).toBeUndefined();
+    expect(message({ ...pem.server!, ca: undefined })).toBeUndefined();
+    expect(message({ ...pem.server!, sni: { 'sni.test': { ...pem.sni!, ca: pem.ca!.cert } } })).toBeUndefined();
+    const server = createServer({ tls: pem.server! });
+    expect(errorCodeOf(() => server.setSecureContext({ ...pem.server!, ca: corrupt }))).toBe('ERR_SMTP_INVALID_OPTION');
+    expect(errorCodeOf(() => server.setSecureContext({ ...pem.server!, ca: '' }))).toBe('ERR_SMTP_INVALID_OPTION');
+  });
+
   it('tls.ca: "" with a client CA in NODE_EXTRA_CA_CERTS: refused at createServer, the client certificate never authorized', async () => {
     // NODE_EXTRA_CA_CERTS is read as Node starts: a child process (bounded) tries it
     const script = `

@@ -52,7 +52,9 @@ export type NodeSniCallback = (servername: string, cb: (err: Error | null, ctx?:
  * The `tls` option of `createServer`: Node's secure-context options (`key`, `cert`, `ca`,
  * `ciphers`, `minVersion`...) for the default certificate, plus per-hostname certificates (`sni`,
  * or Node's `SNICallback`) and client certificates (mutual TLS). `honorCipherOrder` defaults to
- * true (the server's cipher order wins).
+ * true (the server's cipher order wins). A `ca` (here or in an SNI entry) that holds no certificate
+ * or a certificate block that does not parse is `ERR_SMTP_INVALID_OPTION`, with or without
+ * `requestCert`.
  *
  * @example
  * ```ts
@@ -187,6 +189,9 @@ function makeContext(options: SecureContextOptions, what: string, clientCa?: Sec
   if (clientCa !== undefined && (options as SecureContextOptions | null | undefined)?.ca !== undefined) {
     throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.ca: not supported with tls.requestCert (the trusted client CAs are tls.ca, for every name)`);
   }
+  const ca = (options as SecureContextOptions | null | undefined)?.ca;
+  // the default context's ca was checked by load(); an SNI entry's or answer's is checked here
+  if (what !== '' && ca !== undefined && ca !== null) checkCa(ca, what, false);
   const mutual = clientCa !== undefined ? { sessionIdContext: SESSION_ID_CONTEXT, ca: clientCa } : {};
   try {
     // OpenSSL refuses renegotiation (a no_renegotiation alert): Node's own check does not fire
@@ -352,25 +357,27 @@ function waitFor(loaded: Loaded, name: string, promise: Promise<SecureContext>):
 }
 
 /**
- * Refuses client CAs (`tls.ca` with `requestCert`) that hold no certificate (`''`, an empty
- * Buffer, a PEM of keys only, an array of those) or a certificate block that does not parse:
- * Node takes the first as no `ca` and trusts its default CAs (NODE_EXTRA_CA_CERTS too), and
- * OpenSSL stops loading at the second.
+ * Refuses a `ca` option (`tls.ca`, or an SNI entry's, named by `what`) that holds no certificate
+ * (`''`, an empty Buffer or array, a PEM of keys only, an array of those) or a certificate block
+ * that does not parse, whether or not client certificates are asked: Node takes the first as no
+ * `ca` (with `requestCert` it would then trust its default CAs, NODE_EXTRA_CA_CERTS too) and
+ * OpenSSL stops loading at the second, so a chain or a trust list would be silently cut short.
+ * `mutual`: the CAs are the trusted client CAs (said in the message).
  */
-function checkClientCa(ca: unknown): void {
+function checkCa(ca: unknown, what: string, mutual: boolean): void {
   let count = 0;
   for (const entry of Array.isArray(ca) ? (ca as unknown[]) : [ca]) {
-    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.ca: expected PEM text, a Buffer or an array of them');
+    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.ca: expected PEM text, a Buffer or an array of them`);
     for (const { label, pem } of pemCertificateBlocks(typeof entry === 'string' ? entry : entry.toString('latin1'))) {
       try {
         new X509Certificate(pem);
       } catch (e) {
-        throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls.ca: a ${label} block does not parse (${(e as Error).message})`);
+        throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.ca: a ${label} block does not parse (${(e as Error).message})`);
       }
       count++;
     }
   }
-  if (count === 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.ca: holds no certificate (no PEM CERTIFICATE block): Node would trust its default CAs for client certificates');
+  if (count === 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.ca: holds no certificate (no PEM CERTIFICATE block)${mutual ? ': Node would trust its default CAs for client certificates' : ''}`);
 }
 
 function load(options: ServerTlsOptions): Loaded {
@@ -386,7 +393,8 @@ function load(options: ServerTlsOptions): Loaded {
   if (requestCert === true && (base.ca === undefined || base.ca === null || (Array.isArray(base.ca) && base.ca.length === 0))) {
     throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.requestCert: needs tls.ca, the CAs trusted for client certificates');
   }
-  if (requestCert === true) checkClientCa(base.ca);
+  // a bad ca is refused whether or not it is the trusted client CAs (fail closed)
+  if (base.ca !== undefined && base.ca !== null) checkCa(base.ca, '', requestCert === true);
   const clientCa = requestCert === true ? base.ca : undefined;
   const context = makeContext(clientCa !== undefined ? { sessionIdContext: SESSION_ID_CONTEXT, ...base } : base, '');
   const names = new Map<string, SecureContext>();
