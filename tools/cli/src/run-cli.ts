@@ -15,14 +15,36 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** How {@link runCli} runs the command. */
+export interface RunCliOptions {
+  /** Written to its standard input, a socket pair (Node's `stdio: 'pipe'`), which is then closed; empty when not given. */
+  readonly stdin?: string;
+  /**
+   * Runs `cat FILE | smtp ...args` in a shell instead: standard input a real pipe holding this
+   * file, as a shell makes it (`/dev/stdin` opens a pipe, not a socket pair). `stdin` is then unused.
+   */
+  readonly pipeFrom?: string;
+  /** It is killed (SIGKILL) after this long: 20 s when not given. */
+  readonly timeoutMs?: number;
+  /** Added to the environment (with NO_COLOR=1). */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Its stdout reader goes away after that many bytes (0: at once), as `| head -c N` does;
+   * `stdout` then holds what was read.
+   */
+  readonly stdoutBytes?: number;
+}
+
 /**
- * Runs `smtp ...args`, optionally feeding stdin, killing it after `timeoutMs`. `stdoutBytes`: its
- * stdout reader goes away after that many bytes (0: at once), as `| head -c N` does; `stdout` then
- * holds what was read.
+ * Runs `smtp ...args` (see {@link RunCliOptions}) and resolves with its exit code or signal and
+ * its output. A command that stops reading its standard input early (at an input's cap) is no
+ * error of the run: what it did not take is dropped.
  */
-export function runCli(args: readonly string[], options: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; stdoutBytes?: number } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliMain, ...args], {
+    const command = [process.execPath, '--import', 'tsx', cliMain, ...args];
+    const [file, argv]: [string, string[]] = options.pipeFrom === undefined ? [process.execPath, command.slice(1)] : ['sh', ['-c', 'cat "$0" | exec "$@"', options.pipeFrom, ...command]];
+    const child = spawn(file, argv, {
       cwd: repoRoot,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -48,6 +70,8 @@ export function runCli(args: readonly string[], options: { stdin?: string; timeo
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
-    child.stdin.end(options.stdin ?? '');
+    // a child that exits before reading all of it closes the pipe (EPIPE): not a failure here
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.pipeFrom === undefined ? (options.stdin ?? '') : '');
   });
 }

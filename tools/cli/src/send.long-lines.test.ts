@@ -7,38 +7,13 @@ import { recordingServers, unstuffedBody } from '@smtpkit/testkit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { cliMain, repoRoot, runCli } from './run-cli.js';
-import type { CliResult } from './run-cli.js';
+import { runCli } from './run-cli.js';
 
 const servers = recordingServers();
 afterEach(() => servers.closeAll());
 const recordingServer = servers.start;
 
 const base = (port: number, ...more: string[]): string[] => ['send', '-H', '127.0.0.1', '-p', String(port), '-f', 'a@client.test', '-t', 'b@srv.test', '--starttls', 'off', '--no-progress', ...more];
-
-/**
- * `cat FILE | smtp ...args`: stdin a real pipe, as a shell makes it (runCli's stdin is a socket pair,
- * which /dev/stdin cannot open).
- */
-function runPiped(file: string, args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', 'cat "$0" | exec "$@"', file, process.execPath, '--import', 'tsx', cliMain, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 /** What the refusal of a long line says, whatever the source. */
 const LIMIT = 'octets long, over the 998 a message line may hold (RFC 5322 §2.1.1; relays break longer lines, altering the mail)';
@@ -51,12 +26,12 @@ describe('smtp send: a line over 998 octets, wherever the message comes from', (
     try {
       const file = join(dir, 'long.eml');
       writeFileSync(file, message, 'latin1');
-      const refused = await runPiped(file, base(srv.port, '--file', '/dev/stdin'));
+      const refused = await runCli(base(srv.port, '--file', '/dev/stdin'), { pipeFrom: file });
       expect(refused.code, refused.stderr).toBe(2);
       expect(refused.stderr).toContain(`error: --file /dev/stdin: line 4 is 1200 ${LIMIT}`);
       expect(refused.stderr).toContain('--allow-long-lines');
       expect(srv.connections()).toBe(0);
-      const sent = await runPiped(file, base(srv.port, '--file', '/dev/stdin', '--allow-long-lines'));
+      const sent = await runCli(base(srv.port, '--file', '/dev/stdin', '--allow-long-lines'), { pipeFrom: file });
       expect(sent.code, sent.stderr).toBe(0);
       expect(srv.messages.map(unstuffedBody)).toEqual([message]);
     } finally {
