@@ -17,6 +17,7 @@ import type { ClientEvent, MessageOutcome, RecipientResult } from './events.js';
 import type { StateContext, StateInfo, StateRegistry } from './state-registry.js';
 import { stageOf } from './state-registry.js';
 import { STAGE } from './stages.js';
+import { describeReply } from './reply-text.js';
 import type { ClientPendingTimeout, ClientTimeouts, ClientTimerName } from './timeouts.js';
 import type { Message, Txn } from './transaction.js';
 
@@ -317,7 +318,7 @@ export class Session {
         // The reason reaches the caller (an `error` event, so `connect()` rejects with it), not
         // only the messages that were queued: a state may give up before the first one.
         // The code says why (XCLIENT not offered...); a refusal's reply as the server gave it.
-        this.emit({ type: 'error', code, message: `state ${info.name} gave up the session (${code})${reply ? `: ${reply.code} ${reply.enhanced ? `${formatEnhancedStatusCode(reply.enhanced)} ` : ''}${reply.text}` : ''}`, ...(reply ? { reply } : {}) });
+        this.emit({ type: 'error', code, message: `state ${info.name} gave up the session (${code})${reply ? `: ${describeReply(reply)}` : ''}`, ...(reply ? { reply } : {}) });
         this.abandon(code, reply, permanent);
       },
       rehello: (name?: string) => {

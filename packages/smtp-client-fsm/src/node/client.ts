@@ -10,6 +10,8 @@ import type { Capabilities } from 'smtp-capabilities';
 import { TLS_SECURITY_LEVELS, isBytes } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import { nodeCrypto } from './crypto.js';
+// the core's own wording of a reply (pure code, no state: a copy in this entry is harmless)
+import { describeReply } from '../reply-text.js';
 import { chunks, discard, isBodySource, pieces } from './body-source.js';
 import type { BodySource } from './body-source.js';
 import { carryOnUntried } from './carry-over.js';
@@ -519,7 +521,7 @@ class Client implements SmtpClient {
         return;
       case 'auth-failed':
         // the reply says whether the refusal is for good (535) or for now (454)
-        this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${e.reply.code} ${e.reply.text}`, 'remote', { reply: e.reply });
+        this.lastError = new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `authentication failed: ${describeReply(e.reply)}`, 'remote', { reply: e.reply });
         this.refuseReady();
         return;
       case 'closed':
@@ -530,7 +532,7 @@ class Client implements SmtpClient {
           const refused = this.readyWaiter !== undefined;
           this.lastError ??= new SmtpClientError(
             refused ? 'ERR_SMTP_CLIENT_GREETING_REJECTED' : 'ERR_SMTP_CLIENT_CONNECTION_LOST',
-            `${refused ? 'session refused' : 'the server closed the session'}: ${String(e.reply.code)} ${e.reply.text}`,
+            `${refused ? 'session refused' : 'the server closed the session'}: ${describeReply(e.reply)}`,
             'remote',
             { reply: e.reply },
           );

@@ -472,7 +472,7 @@ describe('deliver', () => {
     expect(r.recipients[0]).toMatchObject({ status: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_GREETING_REJECTED' });
     expect(r.domains[0]!.attempts.map((a) => [a.address, a.error])).toEqual([
       ['127.0.0.27', expect.stringContaining('ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE')],
-      ['127.0.0.2', 'session refused: 421 busy, try another MX'],
+      ['127.0.0.2', 'session refused: 421 4.3.2 busy, try another MX'],
     ]);
   });
 

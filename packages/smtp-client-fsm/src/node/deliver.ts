@@ -10,6 +10,7 @@ import { isWholeBody } from './body-source.js';
 import { carryOnUntried, deferredWith, untriedAtMailMax } from './carry-over.js';
 // the core's own rule (pure code, no state: a copy in this entry is harmless)
 import { checkPath, recipientKey } from '../checks.js';
+import { describeReply } from '../reply-text.js';
 import type { ConnectOptions, SendInput, SendResult } from './client.js';
 
 /** The DNS queries `deliver` makes; a `dns.promises.Resolver` (e.g. with `setServers`) fits. */
@@ -289,7 +290,7 @@ function closedBeforeAcceptance(result: SendResult): string | undefined {
   if (result.recipients.some((r) => r.status === 'accepted' || r.status === 'unknown')) return undefined;
   if (!result.recipients.some((r) => r.status === 'deferred')) return undefined;
   const closing = result.reply?.code === 421 ? result.reply : result.recipients.find((r) => r.reply?.code === 421)?.reply;
-  if (closing) return `${closing.code}${closing.enhanced ? ` ${closing.enhanced.class}.${closing.enhanced.subject}.${closing.enhanced.detail}` : ''} ${closing.text}`.trimEnd();
+  if (closing) return describeReply(closing);
   // the connection was lost or timed out before the end of data was answered (never after it: unknown)
   const code = result.errorCode;
   return code === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || code === 'ERR_SMTP_CLIENT_TIMEOUT' ? code : undefined;

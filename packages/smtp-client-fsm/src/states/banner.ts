@@ -2,6 +2,7 @@
 import type { ClientStateDefinition } from '../state-registry.js';
 import { sessionOf } from '../session.js';
 import { STAGE } from '../stages.js';
+import { describeReply } from '../reply-text.js';
 
 /**
  * Reads the greeting. It is always the first reply of the connection: when a state placed before
@@ -25,7 +26,7 @@ export const bannerState: ClientStateDefinition = Object.freeze({
       s.emit({ type: 'greeting', reply });
       return ctx.next();
     }
-    s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_GREETING_REJECTED', message: `greeting refused: ${reply.code} ${reply.text}`, reply });
+    s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_GREETING_REJECTED', message: `greeting refused: ${describeReply(reply)}`, reply });
     s.failAll(reply, 'ERR_SMTP_CLIENT_GREETING_REJECTED', reply.code < 500);
     s.quitRequested = true;
     ctx.next('quit');

@@ -3,6 +3,7 @@ import { Capabilities, parseEhloReply } from 'smtp-capabilities';
 import type { ClientStateDefinition } from '../state-registry.js';
 import { sessionOf } from '../session.js';
 import { STAGE } from '../stages.js';
+import { describeReply } from '../reply-text.js';
 
 /**
  * Says EHLO (LHLO for LMTP) and parses the reply with smtp-capabilities into `ctx.capabilities`;
@@ -38,7 +39,7 @@ export const ehloState: ClientStateDefinition = Object.freeze({
       return;
     }
     // the reply reaches the caller (connect() rejects with it), not only the queued messages
-    s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_HELLO_REJECTED', message: `${s.opts.lmtp ? 'LHLO' : s.helo ? 'EHLO and HELO' : 'EHLO'} refused: ${reply.code} ${reply.text}`, reply });
+    s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_HELLO_REJECTED', message: `${s.opts.lmtp ? 'LHLO' : s.helo ? 'EHLO and HELO' : 'EHLO'} refused: ${describeReply(reply)}`, reply });
     s.abandon('ERR_SMTP_CLIENT_HELLO_REJECTED', reply, reply.code >= 500);
   },
 } satisfies ClientStateDefinition);

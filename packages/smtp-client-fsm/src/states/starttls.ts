@@ -2,6 +2,7 @@
 import type { ClientStateDefinition } from '../state-registry.js';
 import { sessionOf } from '../session.js';
 import { STAGE } from '../stages.js';
+import { describeReply } from '../reply-text.js';
 
 /**
  * Upgrades to TLS per the `security` option: `off` and `implicit` skip it, `opportunistic`
@@ -47,7 +48,7 @@ export const starttlsState: ClientStateDefinition = Object.freeze({
       return;
     }
     if (s.security === 'required') {
-      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_TLS_REQUIRED', message: `STARTTLS refused: ${reply.code}`, reply });
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_TLS_REQUIRED', message: `STARTTLS refused: ${describeReply(reply)}`, reply });
       return s.abandon('ERR_SMTP_CLIENT_TLS_REQUIRED', undefined, false);
     }
     ctx.next();
