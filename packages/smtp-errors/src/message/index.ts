@@ -24,7 +24,7 @@ import {
 } from 'smtp-errors';
 import { bareAddress, fieldValues, parseDsnBlocks, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
 import { FREE_TEXT_SCAN_CHARS, extractFreeText, looksLikeBounce } from './free-text.js';
-import { bytesEndInput, inputEnding, textEndsInput, withoutCutField, withoutLastLine } from './cut.js';
+import { bytesEndInput, inputEnding, textEndsInput, withoutCutField, withoutLastLine, type InputEnd } from './cut.js';
 import { c1AsWindows1252, contentTypeFields, decodeLegacyText, latin1Text } from './text.js';
 
 /**
@@ -757,6 +757,10 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * RFC 5965 feedback report, a mailing-list notice, or a challenge-response request. The modern
  * form of the legacy `bounce_error_classify2`.
  *
+ * A report with several delivery status parts gives the recipients of each, in order, and a
+ * recipient two parts name once (as the first gives it); a report inside an attached or returned
+ * message (`message/rfc822`) is that message's and is never merged into this one's.
+ *
  * Each recipient's `class` is what `classify` returns for its diagnostic text (falling back to
  * what the report's human-readable part says of its address, then to its DSN `Status`, then to
  * the whole human-readable part). Messages without recipients carry
@@ -873,6 +877,46 @@ function limitStop(e: unknown, pos: unknown, input: Uint8Array): number {
   return from < 0 ? 0 : input.lastIndexOf(10, from) + 1;
 }
 
+/** Where {@link reportBlocks} reads a report: a delivery status part, or the body a report was pasted into. */
+type ReportSource =
+  | { readonly part: Attachment; readonly input: Uint8Array; readonly maxBytes: number; readonly ending: InputEnd | undefined }
+  | { readonly text: string; readonly inline: number; readonly bodyCut: boolean };
+
+/**
+ * The field blocks of one report ({@link parseDsnBlocks}), and whether it runs on past what is
+ * read of it (cut with the input, or where the read stops). The whole part is read (it is within
+ * `maxBytes` and the line budget): a report naming thousands of recipients lost those after its
+ * first 256 KiB without a word. When cut, the field the cut falls in may be cut short (an address,
+ * a status) and is left out, and so is a recipient block the cut falls in: one whose address
+ * field was cut off names nobody, and one without its Action yet may have lost its address (a
+ * Final-Recipient after the Original-Recipient kept) and has no outcome (it made a delay warning
+ * a bounce).
+ */
+function reportBlocks(source: ReportSource): { blocks: FieldBlock[]; cut: boolean } {
+  let report: string;
+  let cut: boolean;
+  // whether the report's last line ended where the read stops (its last line end is not the one
+  // the parser gives the last line of a part that ran on to the cut)
+  let lineEnded = true;
+  if ('text' in source) {
+    report = source.text.slice(source.inline, source.inline + INLINE_REPORT_CHARS);
+    cut = source.text.length - source.inline > INLINE_REPORT_CHARS || source.bodyCut;
+  } else {
+    const { part, input, maxBytes, ending } = source;
+    const bytes = attachmentBytes(part, maxBytes);
+    report = typeof bytes === 'string' ? bytes : decodeText(bytes, () => reportCharset(input));
+    const partCut = ending !== undefined && typeof bytes !== 'string' && bytesEndInput(bytes, ending.bytes);
+    cut = contentLength(part) > maxBytes || partCut;
+    lineEnded = !partCut || ending.lineEnded;
+  }
+  if (cut) report = withoutCutField(report, lineEnded);
+  const blocks = parseDsnBlocks(report);
+  const last = blocks[blocks.length - 1];
+  const named = last !== undefined && (last.has('final-recipient') || last.has('original-recipient'));
+  if (cut && last !== undefined && ((blocks.length > 1 && !named) || (named && !last.has('action')))) blocks.pop();
+  return { blocks, cut };
+}
+
 /**
  * The classification of a parsed message. `input` is what was parsed; `truncated` says that it is
  * not the whole message (cut at `maxBytes`, at the line budget, or where the parser gave up).
@@ -926,42 +970,35 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
   const done = (kind: MessageKind, recipients: MessageRecipient[], cls?: Classification, about: OriginalMessage = original): MessageClassification =>
     Object.freeze({ kind, recipients: Object.freeze(recipients), original: Object.freeze(about), class: cls, truncated });
 
-  // 1. RFC 3464 delivery status notification (as its own part, or pasted into a plain-text body).
-  // a report part labelled as text (`text/plain; name="details.txt"`, as some MTAs send it) is one
-  // when it opens with report fields
-  const dsnPart = parts.find((a) => REPORT_PART.test(a.mimeType)) ?? parts.find((a) => /^text\/plain$/i.test(a.mimeType) && REPORT_FIELD.test(attachmentText(a, 2048)));
+  // 1. RFC 3464 delivery status notification (as its own parts, or pasted into a plain-text body).
+  // Every delivery status part of this message, in order: some MTAs send one per group of
+  // recipients, and a multipart nested in this message is this message's. A part inside an
+  // attached or returned message (`message/rfc822`) is that message's, and is not among `parts`.
+  // A report part labelled as text (`text/plain; name="details.txt"`, as some MTAs send it) is one
+  // when it opens with report fields, and read only when there is no other.
+  const statusParts = parts.filter((a) => REPORT_PART.test(a.mimeType));
+  const labelled = statusParts.length === 0 ? parts.find((a) => /^text\/plain$/i.test(a.mimeType) && REPORT_FIELD.test(attachmentText(a, 2048))) : undefined;
+  const dsnParts = labelled === undefined ? statusParts : [labelled];
+  const dsnPart = dsnParts[0];
   const inline = dsnPart === undefined ? bodyText.search(REPORT_FIELD) : -1;
   if (dsnPart !== undefined || inline >= 0) {
-    // the whole report part (it is within maxBytes and the line budget): a report naming thousands
-    // of recipients lost those after its first 256 KiB without a word
-    let report: string;
-    // the report runs on past what is read of it (cut with the input, or where the read stops):
-    // the field the cut falls in may be cut short (an address, a status), and is left out
-    let reportCut: boolean;
-    // whether the report's last line ended where the read stops (its last line end is not the
-    // one the parser gives the last line of a part that ran on to the cut)
-    let lineEnded = true;
-    if (dsnPart === undefined) {
-      report = bodyText.slice(inline, inline + INLINE_REPORT_CHARS);
-      reportCut = bodyText.length - inline > INLINE_REPORT_CHARS || bodyCut;
-    } else {
-      const bytes = attachmentBytes(dsnPart, maxBytes);
-      report = typeof bytes === 'string' ? bytes : decodeText(bytes, () => reportCharset(input));
-      const partCut = ending !== undefined && typeof bytes !== 'string' && bytesEndInput(bytes, ending.bytes);
-      reportCut = contentLength(dsnPart) > maxBytes || partCut;
-      lineEnded = !partCut || ending.lineEnded;
+    const blocks: FieldBlock[] = [];
+    // the addresses the parts read before this one name: a recipient two parts name is given once
+    const earlier = new Set<string>();
+    const sources = dsnParts.length > 0 ? dsnParts : [undefined];
+    for (const part of sources) {
+      const own = reportBlocks(part === undefined ? { text: bodyText, inline, bodyCut } : { part, input, maxBytes, ending });
+      if (own.cut) truncated = true;
+      const named: string[] = [];
+      for (const b of own.blocks) {
+        const address = recipientAddress(b.get('final-recipient')) ?? recipientAddress(b.get('original-recipient'));
+        const key = address === undefined ? undefined : asciiLower(address);
+        if (key !== undefined && earlier.has(key)) continue;
+        if (key !== undefined) named.push(key);
+        blocks.push(b);
+      }
+      for (const key of named) earlier.add(key);
     }
-    if (reportCut) {
-      truncated = true;
-      report = withoutCutField(report, lineEnded);
-    }
-    const blocks = parseDsnBlocks(report);
-    // A recipient block the cut falls in is left out: one whose address field was cut off names
-    // nobody, and one without its Action yet may have lost its address (a Final-Recipient after
-    // the Original-Recipient kept) and has no outcome: it made a delay warning a bounce.
-    const last = blocks[blocks.length - 1];
-    const named = last !== undefined && (last.has('final-recipient') || last.has('original-recipient'));
-    if (reportCut && last !== undefined && ((blocks.length > 1 && !named) || (named && !last.has('action')))) blocks.pop();
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
       // a recipient with neither Action nor Status says nothing of what became of it
