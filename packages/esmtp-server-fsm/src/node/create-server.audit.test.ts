@@ -487,6 +487,44 @@ describe('audit: close()', () => {
     await a.closed;
   });
 
+  it('close({ timeout: Infinity }) waits as long as the transaction takes (no timer that overflows into a cut at once); a bad timeout is a typed error and closes nothing', async () => {
+    let release = (): void => undefined;
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const { server, port } = await start({
+        onData: async (_env, body: Readable) => {
+          for await (const _ of body);
+          await new Promise<void>((res) => (release = res));
+        },
+      });
+      for (const timeout of [Number.NaN, -1, 2 ** 31, '10' as unknown as number]) {
+        await expect(server.close({ timeout })).rejects.toMatchObject({ code: 'ERR_SMTP_INVALID_OPTION' });
+      }
+      // nothing was closed: a new session is served
+      const a = plain(port);
+      expect(await a.r.next()).toMatch(/^220 /);
+      await a.r.send('EHLO c.test');
+      await a.r.send('MAIL FROM:<a@b.test>');
+      await a.r.send('RCPT TO:<c@d.test>');
+      await a.r.send('DATA');
+      a.socket.write('x\r\n.\r\n');
+      await pause(20);
+      let resolved = false;
+      const closing = server.close({ timeout: Infinity }).then(() => (resolved = true));
+      await pause(100);
+      expect(resolved).toBe(false);
+      release();
+      expect(await a.r.next()).toMatch(/^250 /);
+      expect(await a.r.next()).toMatch(/^421 /);
+      await closing;
+      expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('close() before listen() and twice resolves', async () => {
     const server = createServer({ hostname: 'x.test' });
     await server.close({ timeout: 100 });

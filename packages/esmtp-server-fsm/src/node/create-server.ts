@@ -21,6 +21,9 @@ import type { SessionHost } from './session.js';
 import { OutputBatcher } from './output.js';
 import { ClientSlots } from './fair-share.js';
 
+/** The longest `close()` timeout a Node timer holds (2^31 - 1 ms, about 24.8 days); `Infinity` is no cut. */
+const MAX_CLOSE_TIMEOUT_MS = 2_147_483_647;
+
 /** Refuses a connection before any session exists (limits, shutdown): one reply, then close. */
 function refuse(socket: Socket, reply: string): void {
   // whatever the client sent is discarded, so that its close is seen at once, not at the timer
@@ -283,16 +286,23 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     },
     close(opts) {
       const timeout = opts?.timeout ?? 30_000;
+      // a timeout a Node timer cannot hold (NaN, negative, past 2^31 - 1 ms) would fire at once,
+      // cutting every transaction: refused, and nothing is closed
+      if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0 || (timeout !== Infinity && timeout > MAX_CLOSE_TIMEOUT_MS)) {
+        return Promise.reject(new SmtpServerError('ERR_SMTP_INVALID_OPTION', `close: timeout must be a number of ms from 0 to ${String(MAX_CLOSE_TIMEOUT_MS)}, or Infinity, got ${typeof timeout === 'number' ? String(timeout) : typeof timeout}`));
+      }
       // a second call (SIGTERM then SIGINT) shares the first one's promise; a shorter timeout
-      // given later still cuts the wait
-      const force = setTimeout(() => {
-        // the promise resolves when the destroyed sessions have been released (their 'close')
-        forced = true;
-        for (const s of sessions) s.socket.destroy();
-        for (const s of earlySockets) s.destroy();
-        checkClosed();
-      }, timeout);
-      force.unref();
+      // given later still cuts the wait; Infinity: no cut, the transactions take as long as they take
+      if (timeout !== Infinity) {
+        const force = setTimeout(() => {
+          // the promise resolves when the destroyed sessions have been released (their 'close')
+          forced = true;
+          for (const s of sessions) s.socket.destroy();
+          for (const s of earlySockets) s.destroy();
+          checkClosed();
+        }, timeout);
+        force.unref();
+      }
       if (closing) return closed!;
       closing = true;
       closed = new Promise<void>((resolve) => {

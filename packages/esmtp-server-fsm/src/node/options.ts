@@ -251,6 +251,9 @@ export interface SmtpServer {
    * been released (its `onClose` has run, an unfinished message's body stream has its
    * `ERR_SMTP_MESSAGE_ABORTED`), so that an application can close its own resources after it.
    * Calling it again returns the same promise (a shorter `timeout` given later still applies).
+   * `timeout: 0` cuts at once; `Infinity` never cuts (in-flight transactions take as long as they
+   * take). A timeout that is not a number of ms from 0 to 2^31 - 1 (NaN, negative, larger) rejects
+   * with `ERR_SMTP_INVALID_OPTION` and closes nothing.
    */
   close(options?: { readonly timeout?: number }): Promise<void>;
   address(): AddressInfo | undefined;
