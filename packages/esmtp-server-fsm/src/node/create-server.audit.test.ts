@@ -95,19 +95,21 @@ class Replies {
   }
   next(timeoutMs = 4000): Promise<string> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve('(timeout)'), timeoutMs);
+      const settle = (value: string): void => {
+        clearTimeout(timer);
+        // a reply that comes later waits for the next call
+        this.wake = () => undefined;
+        resolve(value);
+      };
+      const timer = setTimeout(() => settle('(timeout)'), timeoutMs);
       this.wake = () => {
         const m = /^\d{3} [^\r\n]*\r\n/m.exec(this.text);
         if (m) {
           const end = m.index + m[0].length;
           const reply = this.text.slice(0, end);
           this.text = this.text.slice(end);
-          clearTimeout(timer);
-          resolve(reply);
-        } else if (this.done) {
-          clearTimeout(timer);
-          resolve('(closed)');
-        }
+          settle(reply);
+        } else if (this.done) settle('(closed)');
       };
       this.wake();
     });
@@ -253,6 +255,19 @@ describe('audit: STARTTLS', () => {
   }
 });
 
+describe('audit: STARTTLS with the ClientHello in the same segment', () => {
+  it('a client that does not wait for the 220: its ClientHello is discarded with the rest, the handshake timeout ends it, no plaintext after the 220, onClose once', async () => {
+    const { port, seen } = await start({ tls, timeouts: { tlsHandshake: 300 } });
+    const a = plain(port);
+    await a.r.next();
+    await a.r.send('EHLO c.test');
+    a.socket.write(Buffer.concat([Buffer.from('STARTTLS\r\n'), Buffer.from('16030100c8010000c40303', 'hex')]));
+    await a.closed;
+    expect(codes(a.r.all)).toEqual([220, 250, 220]);
+    await vi.waitFor(() => expect(seen.closes).toHaveLength(1));
+  });
+});
+
 describe('audit: implicit TLS', () => {
   for (const [name, act] of [
     ['garbage instead of a ClientHello', (s: Socket) => void s.write(GARBAGE)],
@@ -356,6 +371,42 @@ describe('audit: PROXY protocol', () => {
     e.socket.write(proxyV2('192.0.2.9', 2, '198.51.100.1', 25));
     expect(await e.r.next()).toMatch(/^220 /);
     expect(seen.errors.filter((x) => (x as { code?: string }).code === 'ERR_SMTP_PROXY_HEADER_INVALID')).toHaveLength(3);
+  });
+
+  it('a header that never completes is bounded by its timeout: the connection is closed, its place given back', async () => {
+    let arrived = 0;
+    const { port, server } = await start({ proxyProtocol: true, maxConnections: 1, isTrustedProxy: () => (arrived++, true) });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const a = plain(port);
+      a.socket.write('PROXY TCP4 192.0.2.7 ');
+      await vi.waitFor(() => expect(arrived).toBe(1), { interval: 5 });
+      vi.advanceTimersByTime(10_001);
+      await a.closed;
+      expect(a.r.all).toBe('');
+    } finally {
+      vi.useRealTimers();
+    }
+    const b = plain(port);
+    b.socket.write('PROXY TCP4 192.0.2.8 198.51.100.1 1 25\r\n');
+    expect(await b.r.next()).toMatch(/^220 /);
+    expect(server.connections).toBe(1);
+  });
+
+  it('implicit TLS behind PROXY: the per-address limit takes the header address before the handshake', async () => {
+    const { port } = await start({ tls, secure: true, proxyProtocol: true, maxConnectionsPerClient: 1 });
+    const open = async (src: string): Promise<string> => {
+      const raw = connect({ port, host: '127.0.0.1' });
+      sockets.push(raw);
+      raw.on('error', () => undefined);
+      raw.write(`PROXY TCP4 ${src} 198.51.100.1 40000 465\r\n`);
+      const secure = tlsConnect({ socket: raw, rejectUnauthorized: false });
+      const r = new Replies(secure);
+      return (await r.next()).slice(0, 3);
+    };
+    expect(await open('192.0.2.7')).toBe('220');
+    expect(await open('192.0.2.7')).toBe('(cl');
+    expect(await open('192.0.2.8')).toBe('220');
   });
 
   it('implicit TLS behind PROXY: the header and the ClientHello in one segment, the session over TLS with the header address', async () => {
@@ -523,6 +574,60 @@ describe('audit: close()', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+
+  it('idle sessions over TLS (after STARTTLS, and implicit) get their 421 inside TLS at close()', async () => {
+    const { server, port } = await start({ tls });
+    const a = plain(port);
+    await a.r.next();
+    await a.r.send('EHLO c.test');
+    const { s } = await upgrade(a.socket, a.r);
+    expect(await s.send('EHLO c.test')).toMatch(/^250[ -]/);
+    const { port: port465, server: server465 } = await start({ tls, secure: true });
+    const implicit = tlsConnect({ port: port465, host: '127.0.0.1', rejectUnauthorized: false });
+    const i = new Replies(implicit);
+    expect(await i.next()).toMatch(/^220 /);
+    const closing = [server.close({ timeout: 20_000 }), server465.close({ timeout: 20_000 })];
+    expect(await s.next()).toMatch(/^421 4\.3\.2 /);
+    expect(await i.next()).toMatch(/^421 4\.3\.2 /);
+    await Promise.all(closing);
+    // nothing went out in plaintext after the STARTTLS 220
+    expect(a.r.all.slice(a.r.all.indexOf('220 2.0.0'))).toMatch(/^220 2\.0\.0 [^\n]*\r\n$/);
+  });
+
+  it('close() while onConnect is pending: once it answers, the client is told 421 (never left waiting), close() resolves', async () => {
+    let release = (): void => undefined;
+    const { server, port, seen } = await start({ onConnect: () => new Promise<undefined>((res) => (release = () => res(undefined))) });
+    const a = plain(port);
+    await vi.waitFor(() => expect(seen.connects).toHaveLength(1));
+    const closing = server.close({ timeout: 20_000 });
+    release();
+    const replies = [await a.r.next(), await a.r.next()].join('');
+    expect(replies).toMatch(/^421 4\.3\.2 /m);
+    await closing;
+    expect(seen.closes).toHaveLength(1);
+  });
+
+  it('close() called from inside a hook (an admin verb, a policy): the command gets its reply, the transaction its grace, then 421', async () => {
+    let server: SmtpServer | undefined;
+    let closing: Promise<void> | undefined;
+    const started = await start({
+      onMailFrom: () => {
+        closing = server!.close({ timeout: 20_000 });
+        return undefined;
+      },
+    });
+    server = started.server;
+    const a = plain(started.port);
+    await a.r.next();
+    await a.r.send('EHLO c.test');
+    expect(await a.r.send('MAIL FROM:<a@b.test>')).toMatch(/^250 /);
+    expect(await a.r.send('RCPT TO:<c@d.test>')).toMatch(/^250 /);
+    expect(await a.r.send('DATA')).toMatch(/^354 /);
+    expect(await a.r.send('x\r\n.')).toMatch(/^250 /);
+    expect(await a.r.next()).toMatch(/^421 4\.3\.2 /);
+    await closing;
+    expect(started.seen.errors).toEqual([]);
   });
 
   it('close() before listen() and twice resolves', async () => {
