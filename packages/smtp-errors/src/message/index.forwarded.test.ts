@@ -54,6 +54,51 @@ describe('classifyMessage: a report inside another message', () => {
     expect([r.kind, r.class?.id]).toEqual(['auto-reply', 60]);
   });
 
+  // The sender alone does not decide: a person whose address is postmaster, or a mail system that
+  // passes on what it received for postmaster, forwards as anyone does. The structure does: an
+  // outer message that is itself a report (multipart/report, a delivery status part, its own text
+  // reporting a failure or naming the attached message's recipient) is not a forward.
+  const QMAIL =
+    'From: MAILER-DAEMON@mx.sender.test\nTo: s@sender.test\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.sender.test.\nI\'m afraid I wasn\'t able to deliver your message to the following addresses.\nThis is a permanent error; I\'ve given up. Sorry it didn\'t work out.\n\n<x@rcpt.test>:\n192.0.2.1 does not like recipient.\nRemote host said: 550 5.1.1 <x@rcpt.test>: Recipient address rejected: User unknown\n';
+  const forward = (from: string, subject: string, note: string, inner: string): string =>
+    `From: ${from}\nTo: helpdesk@sender.test\nSubject: ${subject}\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="F"\n\n--F\nContent-Type: text/plain\n\n${note}\n\n--F\nContent-Type: message/rfc822\n\n${inner}\n--F--\n`;
+
+  it.each([
+    ['a person whose address is postmaster', '"Pat, Postmaster" <postmaster@sender.test>', 'Can you look at this one?'],
+    ['MAILER-DAEMON passing on a bounce it received for postmaster', 'MAILER-DAEMON@relay.sender.test', 'The attached message was received for postmaster@relay.sender.test and is passed on to the help desk.'],
+    ['a sender named bounce', 'bounce@sender.test', ''],
+  ])('a report forwarded by %s is read as that report', async (_who, from, note) => {
+    expect(await summary(forward(from, 'Report from the mail system', note, DSN))).toEqual(READ);
+  });
+
+  it('a free-text bounce forwarded by postmaster with a Fwd: subject is read, even when the note says the mail failed', async () => {
+    const r = await classifyMessage(forward('postmaster@sender.test', 'Fwd: failure notice', 'This one could not be delivered, see the attached bounce.', QMAIL));
+    expect([r.kind, r.recipients.map((x) => [x.address, x.class.id])]).toEqual(['bounce', [['x@rcpt.test', 10]]]);
+  });
+
+  it('a free-text double bounce from MAILER-DAEMON that returns a bounce keeps its own recipient, not the returned bounce\'s', async () => {
+    const raw = forward(
+      'MAILER-DAEMON@mx.rcpt.test',
+      'failure notice',
+      "Hi. This is the qmail-send program at mx.rcpt.test.\nI'm afraid I wasn't able to deliver your message to the following addresses.\n\n<s@sender.test>:\nRemote host said: 552 5.2.2 mailbox full\n",
+      QMAIL,
+    );
+    const r = await classifyMessage(raw);
+    expect([r.kind, r.recipients.map((x) => [x.address, x.class.id])]).toEqual(['bounce', [['s@sender.test', 22]]]);
+  });
+
+  it('a bounce in words the scan does not know that names the returned bounce\'s recipient keeps its own recipient', async () => {
+    const raw = forward('MAILER-DAEMON@mx.rcpt.test', 'Zustellfehler', 'Ihre Nachricht an s@sender.test konnte nicht zugestellt werden.', QMAIL);
+    const r = await classifyMessage(raw);
+    expect(r.recipients.map((x) => x.address)).toEqual(['s@sender.test']);
+  });
+
+  it('a multipart/report from a bounce sender with no delivery status part is read as the report, not as a forward of what it returns', async () => {
+    const raw = `From: MAILER-DAEMON@mx.rcpt.test\nTo: s@sender.test\nSubject: Returned mail\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="F"\n\n--F\nContent-Type: text/plain\n\nSee the returned message.\n\n--F\nContent-Type: message/rfc822\n\n${QMAIL}\n--F--\n`;
+    const r = await classifyMessage(raw);
+    expect(r.recipients.map((x) => x.address)).not.toContain('x@rcpt.test');
+  });
+
   it('wrappers nested deeper than a few levels are not unwrapped without end: the call ends, with a kind', async () => {
     let raw = DSN;
     for (let i = 0; i < 40; i++) raw = `From: gateway@relay.test\nSubject: wrapped ${i}\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n${raw}`;

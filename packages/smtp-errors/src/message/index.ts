@@ -350,10 +350,47 @@ function isMessagePart(type: string): boolean {
   return t === 'message/rfc822' || t === 'message/global';
 }
 
-/** True when a message part is itself a report (`Content-Type: multipart/report`) or comes from a sender of bounces (`MAILER-DAEMON`, `postmaster`...). */
-function isBounce(a: Attachment): boolean {
-  const h = parseHeaderBlock(attachmentText(a, 32768));
-  return /^\s*multipart\/report\s*(;|$)/i.test(h.get('content-type') ?? '') || looksLikeBounce(firstMailbox(h.get('from')) ?? '', '', '');
+/** True when a `Content-Type` value is `multipart/report` (RFC 6522). */
+function isReportType(contentType: string | undefined): boolean {
+  return /^\s*multipart\/report\s*(;|$)/i.test(contentType ?? '');
+}
+
+/** True when the header fields of a message part say it is itself a report (`Content-Type: multipart/report`) or comes from a sender of bounces (`MAILER-DAEMON`, `postmaster`...). */
+function isBounce(h: FieldBlock): boolean {
+  return isReportType(h.get('content-type')) || looksLikeBounce(firstMailbox(h.get('from')) ?? '', '', '');
+}
+
+/**
+ * The subject prefixes mail clients write on a forward: `Fwd:`, `Fw:`, `WG:` (German), `TR:`
+ * (French), `RV:` (Spanish), `Enc:` (Portuguese), `VS:`/`VB:` (Nordic), `Doorst:` (Dutch). An MTA
+ * writes its own subject on a report, never one of these first.
+ */
+const FORWARD_SUBJECT = /^\s*(fwd?|wg|tr|rv|enc|vs|vb|doorst)\s*:/i;
+/** The words mail clients open a forwarded message with. Literal alternatives only: linear. */
+const FORWARD_NOTE = /(forwarded message|begin forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|mensaje reenviado)/i;
+
+/**
+ * The attached bounce (a `message/rfc822` part that is a report or comes from a sender of
+ * bounces) that a message with no delivery status part of its own forwards, or undefined. The
+ * structure decides, not the sender alone: a person whose address is `postmaster`, or a mail
+ * system that passes on what it received for postmaster, forwards as anyone does. From a sender
+ * that does not look like one of bounces, the attached bounce is a forward (as it always was).
+ * From one that does, it is one unless this message is itself a report: a `multipart/report`; or,
+ * with no forward subject (`Fwd:`...) nor forward note (`Begin forwarded message`...), text that
+ * reads as a failure report or names the address the attached message was sent to (a double
+ * bounce returns the bounce it could not deliver, and says so of that address).
+ */
+function forwardedBounce(email: Email, parts: readonly Attachment[], bodyText: string): Attachment | undefined {
+  let fields: FieldBlock | undefined;
+  const attached = parts.find((a) => isMessagePart(a.mimeType) && isBounce((fields = parseHeaderBlock(attachmentText(a, 32768)))));
+  if (attached === undefined || fields === undefined) return undefined;
+  if (!looksLikeBounce(firstAddress(email.from) ?? '', '', '')) return attached;
+  if (isReportType(headerOf(email, 'content-type'))) return undefined;
+  const head = bodyText.slice(0, 2048);
+  if (FORWARD_SUBJECT.test(email.subject ?? '') || FORWARD_NOTE.test(head)) return attached;
+  if (looksLikeBounce('', '', head) || DELAY_WARNING.test(head)) return undefined;
+  const to = firstMailbox(fields.get('to'));
+  return to !== undefined && asciiLower(bodyText.slice(0, FREE_TEXT_SCAN_CHARS)).includes(asciiLower(to)) ? undefined : attached;
 }
 
 /** The message a `message/rfc822` part holds, parsed, and its bytes; undefined when it is none. */
@@ -950,14 +987,11 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
   if (bodyCut && !ending.lineEnded) bodyText = withoutLastLine(bodyText);
   // A message inside this one that is what the handler wants read: the one a top-level
   // `message/rfc822` wrapper holds (a gateway that wraps what it relays), or a report or bounce
-  // attached to a message that is none (a person's forward of a bounce). A few levels at most.
+  // attached to a message that is none (a forward of a bounce: {@link forwardedBounce}). A few
+  // levels at most.
   if (depth < MAX_UNWRAP) {
     const top = /^\s*message\/(rfc822|global)\s*(;|$)/i.test(headerOf(email, 'content-type') ?? '');
-    const inner = top
-      ? parts.find((a) => isMessagePart(a.mimeType))
-      : parts.some((a) => REPORT_PART.test(a.mimeType)) || looksLikeBounce(firstAddress(email.from) ?? '', '', '')
-        ? undefined
-        : parts.find((a) => isMessagePart(a.mimeType) && isBounce(a));
+    const inner = top ? parts.find((a) => isMessagePart(a.mimeType)) : parts.some((a) => REPORT_PART.test(a.mimeType)) ? undefined : forwardedBounce(email, parts, bodyText);
     const unwrapped = inner === undefined ? undefined : await innerMessage(inner, maxBytes);
     if (unwrapped !== undefined) {
       const cut = ending !== undefined && bytesEndInput(unwrapped.bytes, ending.bytes);
