@@ -199,6 +199,28 @@ export interface DeliveryAttempt {
   readonly error?: string;
 }
 
+/**
+ * A DNS query of {@link deliver} that gave no records, with the resolver's own error: a lookup that
+ * failed (`failed: true`: SERVFAIL, a timeout, a refused query, anything but an answer), or DNS
+ * answering that there is no such name or record (`failed: false`: `ENOTFOUND`, `ENODATA`).
+ *
+ * @example
+ * for (const e of r.domains[0]?.lookupErrors ?? []) console.warn(`${e.type} ${e.name}: ${e.code ?? e.error}`);
+ * @see RFC 5321 §5.1, RFC 2308 (NXDOMAIN and NODATA answers)
+ */
+export interface LookupError {
+  /** The query: the recipient domain's MX records, or an exchanger's (or implicit MX's) addresses. */
+  readonly type: 'MX' | 'A' | 'AAAA';
+  /** The name asked for (an exchanger, or the domain, in A-labels as it was asked). */
+  readonly name: string;
+  /** The resolver's error code (`ESERVFAIL`, `ETIMEOUT`, `ECONNREFUSED`, `ENOTFOUND`, `ENODATA`...), when it gave one. */
+  readonly code?: string;
+  /** The resolver's error text (`queryMx ESERVFAIL example.com`). */
+  readonly error: string;
+  /** True when the lookup failed (no answer: a later try may get one); false when DNS answered that there is no such name or record. */
+  readonly failed: boolean;
+}
+
 /** What happened for one recipient domain. */
 export interface DomainDelivery {
   readonly domain: string;
@@ -210,6 +232,15 @@ export interface DomainDelivery {
    * `isAllowedAddress` refused, where it would have been tried, with its `error`.
    */
   readonly attempts: readonly DeliveryAttempt[];
+  /**
+   * The DNS lookups that gave no records, in the order asked (an exchanger's AAAA query before
+   * its A query): every one that failed (its recipients deferred with
+   * `ERR_SMTP_CLIENT_CONNECTION_LOST` when no address took the message), and, when the domain's
+   * recipients were refused for what DNS answered (`ERR_SMTP_CLIENT_INVALID_ADDRESS`: no such
+   * domain, no MX and no address, exchangers without one), the answers that said so. Absent when
+   * there is none (an exchanger with an A record and no AAAA one is no error).
+   */
+  readonly lookupErrors?: readonly LookupError[];
   /**
    * The send result when a server took the transaction: one result over every connection to that
    * address when LIMITS MAILMAX had its recipients carried on (see {@link mergeSendResults}).
@@ -265,7 +296,7 @@ function literalAddress(domain: string): string | null | undefined {
  * The exchangers of a domain: preference order, random among equals; implicit MX; null MX; an
  * address literal is its own exchanger (no DNS lookup).
  */
-async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts: string[] } | { fail: ClientErrorCode; permanent: boolean; why: string }> {
+async function exchangers(domain: string, resolver: MxResolver, errors: LookupError[]): Promise<{ hosts: string[] } | { fail: ClientErrorCode; permanent: boolean; why: string }> {
   const literal = literalAddress(domain);
   if (literal === null) return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: not an IPv4 or IPv6 address literal` };
   if (literal !== undefined) return { hosts: [domain] };
@@ -273,8 +304,10 @@ async function exchangers(domain: string, resolver: MxResolver): Promise<{ hosts
   try {
     mx = await mxRecords(domain, resolver);
   } catch (e) {
+    errors.push(lookupError('MX', domain, e));
     return { fail: 'ERR_SMTP_CLIENT_CONNECTION_LOST', permanent: false, why: `${domain}: DNS lookup failed (${(e as { code?: string }).code || String(e)})` };
   }
+  if (mx.kind === 'implicit' && mx.answer !== undefined) errors.push(lookupError('MX', domain, mx.answer));
   // RFC 7505: a null MX says the domain accepts no mail.
   if (mx.kind === 'null') return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain} publishes a null MX: it accepts no mail` };
   if (mx.kind === 'implicit') return mx.nxdomain ? { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: no such domain` } : { hosts: [mx.host] };
@@ -329,18 +362,29 @@ function attemptLimit(name: 'maxAddresses' | 'maxSessions', v: unknown, fallback
  * `answered` unless a lookup failed (an empty list that DNS answered: no such name, or no A or
  * AAAA record).
  */
-async function addresses(host: string, resolver: MxResolver): Promise<{ list: string[]; answered: boolean }> {
+async function addresses(host: string, resolver: MxResolver, errors: LookupError[]): Promise<{ list: string[]; answered: boolean }> {
   const literal = literalAddress(host);
   if (literal) return { list: [literal], answered: true };
   if (isIP(host)) return { list: [host], answered: true };
-  let answered = true;
-  const lookup = (query: Promise<string[]>): Promise<string[]> =>
-    query.catch((e: unknown) => {
-      if (!noRecord(e)) answered = false;
-      return [];
-    });
+  // each query's records or error, recorded in a fixed order (AAAA, then A) once both are in
+  const lookup = (query: Promise<string[]>): Promise<string[] | { readonly error: unknown }> => query.catch((error: unknown) => ({ error }));
   const [v6, v4] = await Promise.all([lookup(resolver.resolve6(host)), lookup(resolver.resolve4(host))]);
-  return { list: [...v6, ...v4], answered };
+  let answered = true;
+  const list: string[] = [];
+  for (const [type, got] of [['AAAA', v6], ['A', v4]] as const) {
+    if (Array.isArray(got)) list.push(...got);
+    else {
+      errors.push(lookupError(type, host, got.error));
+      if (!noRecord(got.error)) answered = false;
+    }
+  }
+  return { list, answered };
+}
+
+/** A resolver's error as {@link LookupError} reports it. */
+function lookupError(type: LookupError['type'], name: string, e: unknown): LookupError {
+  const code = (e as { code?: unknown } | null)?.code;
+  return { type, name, ...(typeof code === 'string' && code !== '' ? { code } : {}), error: e instanceof Error ? e.message : String(e), failed: !noRecord(e) };
 }
 
 /**
@@ -423,11 +467,13 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
     throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: a stream can be read once; give a string or bytes to deliver to several domains');
   }
   const resolver = given ?? new dns.Resolver();
+  /** Per domain (in `groups` order), the DNS queries that gave no records. */
+  const lookups = [...groups.keys()].map((): LookupError[] => []);
   const extra = { ...(bodyType ? { bodyType } : {}), ...(size !== undefined ? { size } : {}), ...(dsn ? { dsn } : {}), ...(requireTls ? { requireTls } : {}), ...(mailArgs ? { mailArgs } : {}), ...(rcptArgs ? { rcptArgs } : {}) };
   const domains = await Promise.all(
-    [...groups.values()].map(async ([domain, rcpts]): Promise<DomainDelivery> => {
+    [...groups.values()].map(async ([domain, rcpts], g): Promise<DomainDelivery> => {
       const attempts: DeliveryAttempt[] = [];
-      const found = await exchangers(domain, resolver);
+      const found = await exchangers(domain, resolver, lookups[g]!);
       if ('fail' in found) return { domain, recipients: rcpts.map((r) => localResult(r, found.permanent, found.fail)), attempts };
       let lastCode: ClientErrorCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
       // Recipients still to deliver; final results (refusals from a server that later said 421) kept.
@@ -465,7 +511,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       let wanted = 0;
       hosts: for (const exchange of found.hosts) {
         if (stop()) break;
-        const addressed = await addresses(exchange, resolver);
+        const addressed = await addresses(exchange, resolver, lookups[g]!);
         if (!addressed.answered) {
           unusable = false;
           lookupFailed = true;
@@ -619,6 +665,11 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
     // from the mailboxes, each once
     outcome: messageOutcome([...list.values()].map((r) => byFirst.get(r)!)),
     recipients: entries.map((e) => e.result),
-    domains: domains.map((d, i) => ({ ...d, recipients: entries.filter((e) => e.domain === ids[i]).map((e) => e.result) })),
+    domains: domains.map((d, i) => {
+      // the failures always; the answers (no such name or record) when they decided the refusal
+      const byDns = d.recipients.some((r) => r.errorCode === 'ERR_SMTP_CLIENT_INVALID_ADDRESS');
+      const errors = lookups[i]!.filter((e) => e.failed || byDns);
+      return { ...d, recipients: entries.filter((e) => e.domain === ids[i]).map((e) => e.result), ...(errors.length > 0 ? { lookupErrors: errors } : {}) };
+    }),
   };
 }

@@ -33,24 +33,27 @@ export function noRecord(e: unknown): boolean {
  * @internal What a domain's MX records say, the one reading `resolveMx` and `deliver` share:
  * a null MX (RFC 7505 §3: the domain's single MX is `.`; a `.` beside real exchangers is ignored),
  * the exchangers by preference (grouped, lowest first), or none (the implicit MX, RFC 5321 §5.1,
- * is the domain itself in A-labels; `nxdomain` when the name does not exist at all). DNS errors
+ * is the domain itself in A-labels; `nxdomain` when the name does not exist at all; `answer`, the
+ * resolver's error that said there is no MX record or no such name, when it said so). DNS errors
  * other than "no record" are thrown.
  */
-export async function mxRecords(domain: string, resolver: Pick<typeof dns, 'resolveMx'>): Promise<{ readonly kind: 'null' } | { readonly kind: 'implicit'; readonly host: string; readonly nxdomain: boolean } | { readonly kind: 'exchangers'; readonly byPriority: ReadonlyMap<number, readonly string[]> }> {
+export async function mxRecords(domain: string, resolver: Pick<typeof dns, 'resolveMx'>): Promise<{ readonly kind: 'null' } | { readonly kind: 'implicit'; readonly host: string; readonly nxdomain: boolean; readonly answer?: unknown } | { readonly kind: 'exchangers'; readonly byPriority: ReadonlyMap<number, readonly string[]> }> {
   let records: { exchange: string; priority: number }[] = [];
   let nxdomain = false;
+  let answer: unknown;
   try {
     records = await resolver.resolveMx(domain);
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
     nxdomain = NO_NAME.has(code);
     if (!nxdomain && !NO_DATA.has(code)) throw e;
+    answer = e;
   }
   const isNull = (r: { exchange: string }): boolean => r.exchange === '' || r.exchange === '.';
   if (records.length === 1 && isNull(records[0]!)) return { kind: 'null' };
   const real = records.filter((r) => !isNull(r));
   // the domain itself, in A-labels: what the address lookup and TLS need (Node's lookup does not convert)
-  if (real.length === 0) return { kind: 'implicit', host: asciiHostName(domain), nxdomain };
+  if (real.length === 0) return { kind: 'implicit', host: asciiHostName(domain), nxdomain, ...(answer !== undefined ? { answer } : {}) };
   const byPriority = new Map<number, string[]>();
   for (const r of [...real].sort((a, b) => a.priority - b.priority)) {
     let same = byPriority.get(r.priority);
