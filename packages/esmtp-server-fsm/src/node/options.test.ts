@@ -82,6 +82,34 @@ describe('resolveSettings: security (TlsSecurity)', () => {
   });
 });
 
+describe('createServer: configurations no client could ever send mail through', () => {
+  it('requireTls with no way to TLS, or auth.required with AUTH never offered, is ERR_SMTP_INVALID_OPTION naming the option; the working ones are taken', () => {
+    const tls = { key: 'k', cert: 'c' };
+    const message = (options: Parameters<typeof resolveSettings>[0], tlsAvailable: boolean): string | undefined => {
+      try {
+        resolveSettings(options, tlsAvailable);
+      } catch (e) {
+        return isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_OPTION' ? e.message : `other: ${String(e)}`;
+      }
+      return undefined;
+    };
+    // STARTTLS not offered and not implicit TLS: every MAIL would get 530 for ever
+    expect(message({ requireTls: true }, false)).toMatch(/^requireTls/);
+    expect(message({ tls, starttls: false, requireTls: true }, true)).toMatch(/^requireTls/);
+    // AUTH is offered over TLS only: with no TLS and auth.required, every MAIL would get 530
+    expect(message({ auth: { mechanisms: ['PLAIN'], required: true } }, false)).toMatch(/^auth\.required/);
+    expect(message({ tls, security: 'off', auth: { mechanisms: ['PLAIN'], required: true } }, true)).toMatch(/^auth\.required/);
+    expect(message({ tls, starttls: false, auth: { required: true } }, true)).toMatch(/^auth\.required/);
+    // the working ones
+    expect(message({ tls, requireTls: true }, true)).toBeUndefined();
+    expect(message({ tls, secure: true, starttls: false, requireTls: true }, true)).toBeUndefined();
+    expect(message({ auth: { mechanisms: ['PLAIN'], required: true, allowInsecure: true } }, false)).toBeUndefined();
+    expect(message({ tls, auth: { mechanisms: ['PLAIN'], required: true } }, true)).toBeUndefined();
+    expect(message({ tls, security: 'implicit', auth: { mechanisms: ['PLAIN'], required: true } }, true)).toBeUndefined();
+    expect(message({ requireTls: false, auth: { required: false } }, false)).toBeUndefined();
+  });
+});
+
 describe('createServer: the hostname option', () => {
   it('SRV-4 a hostname no greeting can carry is ERR_SMTP_INVALID_OPTION naming hostname, at createServer', () => {
     for (const hostname of ['', 'mx example', 'mx\r\n250 x', '2.0.0', '192.0.2.300', 'mx.example.', `${'a'.repeat(64)}.example`, '[x-tag:y]', 42 as unknown as string]) {

@@ -121,6 +121,9 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    * offered; the default with `tls`), `required` (STARTTLS offered and needed before anything but
    * EHLO/HELO/NOOP/RSET/QUIT: the core's `requireTls`), `implicit` (TLS from the first byte, port
    * 465). All but `off` need `tls`. Replaces `secure` / `starttls` (give one or the other).
+   * A configuration no client could send mail through is `ERR_SMTP_INVALID_OPTION`: `requireTls`
+   * with neither STARTTLS offered nor implicit TLS, or `auth.required` with no TLS and no
+   * `auth.allowInsecure` (AUTH is offered over TLS only).
    *
    * @see RFC 3207, RFC 8314 §3
    */
@@ -381,6 +384,20 @@ function tlsChoice(options: CreateServerOptions, tlsAvailable: boolean): { impli
   return { implicit: resolved.secure === true, starttls: resolved.starttls === true, requireTls: resolved.requireTls };
 }
 
+/**
+ * Refuses a configuration under which no client could ever send mail, rather than answering every
+ * MAIL with `530` for the life of the server: `requireTls` when no session can get TLS (no
+ * STARTTLS offered, no implicit TLS), or `auth.required` when AUTH is never offered (it is offered
+ * over TLS only, unless `auth.allowInsecure`). `security: 'off'` with `requireTls` is refused as a
+ * contradiction already (`withTlsSecurity`).
+ */
+function checkReachable(options: CreateServerOptions, tls: { implicit: boolean; starttls: boolean; requireTls: boolean | undefined }): void {
+  if (tls.implicit || tls.starttls) return;
+  if (tls.requireTls === true) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'requireTls: true needs STARTTLS offered (tls, starttls not false) or implicit TLS: no client could get past 530 5.7.0');
+  const auth = options.auth as { required?: unknown; allowInsecure?: unknown } | undefined;
+  if (auth?.required === true && auth.allowInsecure !== true) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'auth.required: true needs TLS (tls, STARTTLS offered or implicit) or auth.allowInsecure: AUTH is offered over TLS only, so no client could authenticate');
+}
+
 /** The options of one server, checked and resolved once (every session reads them). */
 export interface ServerSettings {
   readonly hostname: string;
@@ -414,6 +431,7 @@ export interface ServerSettings {
 export function resolveSettings(options: CreateServerOptions, tlsAvailable: boolean): ServerSettings {
   checkServerOptions(options);
   const tls = tlsChoice(options, tlsAvailable);
+  checkReachable(options, tls);
   // the name as sessions write it (a bare IP address as its address literal), once the core has checked it
   let hostname = options.hostname ?? 'localhost';
   const autoAccept: PolicyPoint[] = ['data-start', 'xclient'];
