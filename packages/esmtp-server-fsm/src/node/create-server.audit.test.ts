@@ -194,7 +194,7 @@ describe('audit: STARTTLS', () => {
   it('after the upgrade the session starts over: HELO, AUTH and the envelope are cleared, the hooks see secure and the TLS details; onConnect is not asked again', async () => {
     const seen: { point: string; helo: string | undefined; user: string | undefined; secure: boolean; tls: SessionContext['tls'] }[] = [];
     const snap = (point: string, s: SessionContext): void => void seen.push({ point, helo: s.info.helo, user: s.info.authenticatedUser, secure: s.info.secure, tls: s.tls });
-    let envelopeSecure: boolean | undefined;
+    let envelope: { secure: boolean; protocol: string; user: string | undefined } | undefined;
     const { port, seen: r } = await start({
       tls,
       auth: { mechanisms: ['PLAIN'], allowInsecure: true },
@@ -203,7 +203,7 @@ describe('audit: STARTTLS', () => {
       onAuth: () => true,
       onMailFrom: (_f, _p, s) => snap('mail', s),
       onData: async (env, body: Readable) => {
-        envelopeSecure = env.secure;
+        envelope = { secure: env.secure, protocol: env.protocol, user: env.user };
         for await (const _ of body);
       },
     });
@@ -226,8 +226,39 @@ describe('audit: STARTTLS', () => {
     expect(after[1]).toMatchObject({ helo: 'after.test', user: undefined });
     expect(after[1]!.tls).toMatchObject({ protocol: expect.stringMatching(/^TLSv1\.[23]$/), cipher: expect.any(String) });
     expect(seen.filter((x) => !x.secure).every((x) => x.tls === undefined)).toBe(true);
-    expect(envelopeSecure).toBe(true);
+    // the AUTH given in clear is gone: the message is ESMTPS from no user (RFC 3848)
+    expect(envelope).toEqual({ secure: true, protocol: 'ESMTPS', user: undefined });
     expect(r.errors).toEqual([]);
+  });
+
+  it('AUTH is offered and taken only after the upgrade (no allowInsecure): onAuth sees the TLS session, the message is ESMTPSA from the user', async () => {
+    const authSeen: { secure: boolean; tls: boolean }[] = [];
+    let envelope: { protocol: string; user: string | undefined } | undefined;
+    const { port } = await start({
+      tls,
+      auth: { mechanisms: ['PLAIN'] },
+      onAuth: (c, s) => {
+        authSeen.push({ secure: s.info.secure, tls: s.tls !== undefined });
+        return c.username === 'u' && c.password === 'p';
+      },
+      onData: async (env, body: Readable) => {
+        envelope = { protocol: env.protocol, user: env.user };
+        for await (const _ of body);
+      },
+    });
+    const a = plain(port);
+    await a.r.next();
+    expect(await a.r.send('EHLO c.test')).not.toMatch(/AUTH/);
+    expect(await a.r.send(`AUTH PLAIN ${Buffer.from('\0u\0p').toString('base64')}`)).toMatch(/^5\d\d /);
+    const { s } = await upgrade(a.socket, a.r);
+    expect(await s.send('EHLO c.test')).toMatch(/^250-AUTH PLAIN\r$/m);
+    expect(await s.send(`AUTH PLAIN ${Buffer.from('\0u\0p').toString('base64')}`)).toMatch(/^235 /);
+    expect(await s.send('MAIL FROM:<a@b.test>')).toMatch(/^250 /);
+    expect(await s.send('RCPT TO:<c@d.test>')).toMatch(/^250 /);
+    expect(await s.send('DATA')).toMatch(/^354 /);
+    expect(await s.send('x\r\n.')).toMatch(/^250 /);
+    expect(authSeen).toEqual([{ secure: true, tls: true }]);
+    expect(envelope).toEqual({ protocol: 'ESMTPSA', user: 'u' });
   });
 
   for (const [name, act] of [
