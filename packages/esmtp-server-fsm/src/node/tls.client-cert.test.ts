@@ -402,6 +402,11 @@ describe('createServer mutual TLS: options', () => {
     // a usable ca (the chain sent to clients), or none: accepted
     expect(message({ ...pem.server!, ca: pem.ca!.cert })).toBeUndefined();
     expect(message({ ...pem.server!, ca: [Buffer.from(pem.ca!.cert), pem.otherCa!.cert] })).toBeUndefined();
+    // bytes in any view, as Node takes them
+    const bytes = Buffer.from(pem.ca!.cert);
+    expect(message({ ...pem.server!, ca: new Uint8Array(bytes) as Buffer })).toBeUndefined();
+    expect(message({ ...pem.server!, ca: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Buffer })).toBeUndefined();
+    expect(message({ ...pem.server!, ca: new Uint8Array(0) as Buffer })).toMatch(/^tls\.ca: /);
     expect(message({ ...pem.server!, ca: undefined })).toBeUndefined();
     expect(message({ ...pem.server!, sni: { 'sni.test': { ...pem.sni!, ca: pem.ca!.cert } } })).toBeUndefined();
     const server = createServer({ tls: pem.server! });

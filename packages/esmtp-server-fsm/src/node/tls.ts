@@ -367,8 +367,10 @@ function waitFor(loaded: Loaded, name: string, promise: Promise<SecureContext>):
 function checkCa(ca: unknown, what: string, mutual: boolean): void {
   let count = 0;
   for (const entry of Array.isArray(ca) ? (ca as unknown[]) : [ca]) {
-    if (typeof entry !== 'string' && !Buffer.isBuffer(entry)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.ca: expected PEM text, a Buffer or an array of them`);
-    for (const { label, pem } of pemCertificateBlocks(typeof entry === 'string' ? entry : entry.toString('latin1'))) {
+    // what Node takes: text, or bytes in any view (a Buffer, another typed array, a DataView)
+    if (typeof entry !== 'string' && !ArrayBuffer.isView(entry)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `tls${what}.ca: expected PEM text, a Buffer or an array of them`);
+    const text = typeof entry === 'string' ? entry : Buffer.from(entry.buffer, entry.byteOffset, entry.byteLength).toString('latin1');
+    for (const { label, pem } of pemCertificateBlocks(text)) {
       try {
         new X509Certificate(pem);
       } catch (e) {
