@@ -661,6 +661,38 @@ describe('audit: close()', () => {
     expect(started.seen.errors).toEqual([]);
   });
 
+  it('a hook still pending when close() cuts its session: its late answer or failure reaches nothing once close() has settled (no onError, no log line after the close)', async () => {
+    const settle: ((fail: boolean) => void)[] = [];
+    const order: string[] = [];
+    const { server, port, seen } = await start({
+      onMailFrom: () => new Promise<undefined>((res, rej) => settle.push((fail) => (fail ? rej(new Error('database gone')) : res(undefined)))),
+      onRcptTo: () => new Promise<undefined>((res, rej) => settle.push((fail) => (fail ? rej(new Error('database gone')) : res(undefined)))),
+      onError: () => void order.push('error'),
+      onClose: () => void order.push('close'),
+    });
+    const a = plain(port);
+    const b = plain(port);
+    await a.r.next();
+    await b.r.next();
+    await a.r.send('EHLO c.test');
+    await b.r.send('EHLO c.test');
+    a.socket.write('MAIL FROM:<a@b.test>\r\n');
+    await vi.waitFor(() => expect(settle).toHaveLength(1));
+    settle.shift()!(false);
+    expect(await a.r.next()).toMatch(/^250 /);
+    a.socket.write('RCPT TO:<c@d.test>\r\n');
+    b.socket.write('MAIL FROM:<a@b.test>\r\n');
+    await vi.waitFor(() => expect(settle).toHaveLength(2));
+    await server.close({ timeout: 100 });
+    order.push('closed');
+    const logged = seen.entries.length;
+    for (const s of settle.splice(0)) s(true);
+    await pause(50);
+    expect(order).toEqual(['close', 'close', 'closed']);
+    expect(seen.errors).toEqual([]);
+    expect(seen.entries.length).toBe(logged);
+  });
+
   it('close() before listen() and twice resolves', async () => {
     const server = createServer({ hostname: 'x.test' });
     await server.close({ timeout: 100 });

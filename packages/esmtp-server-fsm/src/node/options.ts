@@ -226,7 +226,12 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    * state kept from `onConnect` can be freed here.
    */
   readonly onClose?: (session: SessionContext) => void;
-  /** Called with unexpected errors (socket errors, hook exceptions that are not replies). */
+  /**
+   * Called with unexpected errors (socket errors, hook exceptions that are not replies). A hook
+   * whose promise settles after its session ended (the client gone, `close()` cut it) is not heard
+   * any more: its failure is dropped, as its answer is, so nothing comes for a session after its
+   * `onClose`, nor after `close()` has settled.
+   */
   readonly onError?: (error: unknown, session: SessionContext | undefined) => void;
 }
 

@@ -114,8 +114,13 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private hookTimer: NodeJS.Timeout | undefined;
   /** A core `internal-error` close was reported to `onError`. */
   private coreErrorReported = false;
-  /** A hook's late answer to the pending decision. */
+  /**
+   * A hook's late answer to the pending decision. Once the session is over (the client gone,
+   * `close()` cut it) it reaches nothing, a failure included: `onClose` has run, and `close()` may
+   * have settled with the application's resources released after it (as `onData`'s late result).
+   */
   private readonly settledBound = (fulfilled: boolean, value: unknown): void => {
+    if (this.closed) return;
     if (fulfilled) this.answer(value);
     else this.answerError(value);
   };
