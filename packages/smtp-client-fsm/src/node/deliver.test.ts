@@ -828,8 +828,8 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
       ['v@inward.test', 'rejected', true, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED'],
     ]);
     expect(r.domains[0]!.attempts).toEqual([
-      { exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' },
-      { exchange: 'mx-ok.multi.test', address: '127.0.0.4', error: 'refused by isAllowedAddress: not dialled' },
+      { exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled', code: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' },
+      { exchange: 'mx-ok.multi.test', address: '127.0.0.4', error: 'refused by isAllowedAddress: not dialled', code: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' },
     ]);
     expect(asked.filter((a) => a.startsWith('ask'))).toEqual(['ask 127.0.0.23 mx.inward.test', 'ask 127.0.0.4 mx-ok.multi.test']);
     expect(acceptedBy('127.0.0.23')).toBe(before);
@@ -841,7 +841,7 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
     const r = await deliver({ ...msg, port, resolver, maxAddresses: 1, to: ['u@inward.test'], isAllowedAddress: (address) => address !== '127.0.0.23' });
     expect(r.outcome).toBe('delivered');
     expect(r.domains[0]!.attempts).toEqual([
-      { exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' },
+      { exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled', code: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' },
       { exchange: 'mx-ok.multi.test', address: '127.0.0.4' },
     ]);
     expect(sessions.get('127.0.0.23')?.length ?? 0).toBe(before);
@@ -859,7 +859,7 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
     expect(asked).toEqual([]);
     expect(seen).toEqual([['127.0.0.23', '[127.0.0.23]']]);
     expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' });
-    expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' }]);
+    expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled', code: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' }]);
     expect(acceptedBy('127.0.0.23')).toBe(before);
   });
 
@@ -867,7 +867,7 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
     const before = acceptedBy('127.0.0.23');
     const r = await deliver({ ...msg, port, resolver, to: ['lit@[127.0.0.23]'], isAllowedAddress: () => { throw new Error('policy store down'); } });
     expect(r.recipients[0]).toMatchObject({ status: 'deferred', permanent: false, transient: true, errorCode: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' });
-    expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: it threw Error: policy store down' }]);
+    expect(r.domains[0]!.attempts).toEqual([{ exchange: '[127.0.0.23]', address: '127.0.0.23', error: 'refused by isAllowedAddress: it threw Error: policy store down', code: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' }]);
     // a promise (an async predicate) is no answer
     const t = await deliver({ ...msg, port, resolver, to: ['lit@[127.0.0.23]'], isAllowedAddress: (() => Promise.resolve(true)) as unknown as () => boolean });
     expect(t.recipients[0]).toMatchObject({ status: 'rejected', errorCode: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' });
@@ -880,7 +880,7 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
       ['h@halfinward.test', 'rejected', true, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED'],
       ['d@deadmx.test', 'rejected', true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS'],
     ]);
-    expect(r.domains.map((d) => d.attempts)).toEqual([[{ exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' }], []]);
+    expect(r.domains.map((d) => d.attempts)).toEqual([[{ exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled', code: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' }], []]);
   });
 
   it("every address the policy allows none of, while another exchanger's lookup failed: deferred, the failed lookup (ERR_SMTP_CLIENT_CONNECTION_LOST) named as the reason to retry, the refusal kept in attempts", async () => {
@@ -893,7 +893,7 @@ describe('deliver: isAllowedAddress, asked for every address before it is dialle
       expect(asked).toContain(`A ${fail}`);
       expect(r.outcome).toBe('deferred');
       expect(r.recipients[0]).toMatchObject({ address: to, status: 'deferred', transient: true, permanent: false, errorCode: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
-      expect(r.domains[0]!.attempts).toEqual([{ exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled' }]);
+      expect(r.domains[0]!.attempts).toEqual([{ exchange: 'mx.inward.test', address: '127.0.0.23', error: 'refused by isAllowedAddress: not dialled', code: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' }]);
       expect(acceptedBy('127.0.0.23')).toBe(before);
     }
     // the same policy, every lookup answered: the refusal is the answer, for good

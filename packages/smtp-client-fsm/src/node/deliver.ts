@@ -1,6 +1,7 @@
 // deliver(): a message to recipients on other domains, through each domain's mail exchangers.
 import { messageOutcome, SmtpClientError, STAGE } from 'smtp-client-fsm';
 import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-client-fsm';
+import type { Reply } from 'smtp-reply-reader';
 import { promises as dns } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { ipv6Groups } from '@smtpkit/foundation';
@@ -191,12 +192,40 @@ function refusal(allowed: DeliverOptions['isAllowedAddress'], address: string, e
   return { error: 'refused by isAllowedAddress: not dialled', threw: false };
 }
 
-/** One connection attempt made by {@link deliver}, or an address `isAllowedAddress` refused (not dialled). */
+/**
+ * One connection attempt made by {@link deliver}, or an address `isAllowedAddress` refused (not
+ * dialled). An attempt that did not take the message says what stopped it there: `error` (text),
+ * `code` and, when a server refused, its `reply`; so each exchanger's own refusal is kept when
+ * several refused for different reasons (the recipients carry one code, the last attempt's).
+ *
+ * @example
+ * for (const a of r.domains[0]?.attempts ?? []) if (a.code) console.warn(a.exchange, a.address, a.code, a.reply?.code);
+ * @see RFC 5321 §5.1
+ */
 export interface DeliveryAttempt {
   readonly exchange: string;
   readonly address: string;
   /** Why this address was left for the next one (for a refused address, why it was not dialled). */
   readonly error?: string;
+  /**
+   * The code of that failure: the connection's (`ERR_SMTP_CLIENT_TLS_REQUIRED`,
+   * `ERR_SMTP_CLIENT_GREETING_REJECTED`, `ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE`...), a refusal
+   * before MAIL for what that server does not offer (`ERR_SMTP_CLIENT_SMTPUTF8_UNAVAILABLE`...),
+   * `ERR_SMTP_CLIENT_CONNECTION_LOST` or `ERR_SMTP_CLIENT_TIMEOUT` for a session that ended before
+   * the message was accepted (a 421 among them, its reply in `reply`), or
+   * `ERR_SMTP_CLIENT_ADDRESS_REFUSED` for an address `isAllowedAddress` refused. Set with `error`.
+   */
+  readonly code?: ClientErrorCode;
+  /** The server's reply behind that failure, when a server gave one (a 4xx greeting, a 421, a refused XCLIENT...). */
+  readonly reply?: Reply;
+}
+
+/** An attempt that failed with `e` (an error thrown by `connect()` or `send()`): its text, code and reply. */
+function failedAttempt(exchange: string, address: string, e: unknown): DeliveryAttempt {
+  const err = e instanceof SmtpClientError ? e : undefined;
+  // the core's errors carry the whole reply (its enhanced code and lines), not only code and text
+  const reply = err?.reply as Partial<Reply> | undefined;
+  return { exchange, address, error: e instanceof Error ? e.message : String(e), ...(err ? { code: err.code } : {}), ...(reply && Array.isArray(reply.lines) ? { reply: reply as Reply } : {}) };
 }
 
 /**
@@ -319,14 +348,15 @@ async function exchangers(domain: string, resolver: MxResolver, errors: LookupEr
  * some deferred): a 421, or the connection lost or timed out before the end of data was answered.
  * The next exchanger is then tried for the deferred recipients, as Postfix does.
  */
-function closedBeforeAcceptance(result: SendResult): string | undefined {
+function closedBeforeAcceptance(result: SendResult): { readonly error: string; readonly code: ClientErrorCode; readonly reply?: Reply } | undefined {
   if (result.recipients.some((r) => r.status === 'accepted' || r.status === 'unknown')) return undefined;
   if (!result.recipients.some((r) => r.status === 'deferred')) return undefined;
   const closing = result.reply?.code === 421 ? result.reply : result.recipients.find((r) => r.reply?.code === 421)?.reply;
-  if (closing) return describeReply(closing);
+  // a 421 closing the session is a lost connection to `deliver` (the code the recipients get), its reply kept
+  if (closing) return { error: describeReply(closing), code: 'ERR_SMTP_CLIENT_CONNECTION_LOST', reply: closing };
   // the connection was lost or timed out before the end of data was answered (never after it: unknown)
   const code = result.errorCode;
-  return code === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || code === 'ERR_SMTP_CLIENT_TIMEOUT' ? code : undefined;
+  return code === 'ERR_SMTP_CLIENT_CONNECTION_LOST' || code === 'ERR_SMTP_CLIENT_TIMEOUT' ? { error: code, code } : undefined;
 }
 
 /**
@@ -521,7 +551,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           // asked before it is dialled: a refused address is not dialled, nor one of maxAddresses
           const refused = refusal(isAllowedAddress, address, exchange);
           if (refused !== undefined) {
-            attempts.push({ exchange, address, error: refused.error });
+            attempts.push({ exchange, address, error: refused.error, code: 'ERR_SMTP_CLIENT_ADDRESS_REFUSED' });
             refusedOne = true;
             if (refused.threw) {
               unusable = false;
@@ -539,7 +569,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             client = await connect(options);
           } catch (e) {
             const err = e instanceof SmtpClientError ? e : undefined;
-            attempts.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
+            attempts.push(failedAttempt(exchange, address, e));
             if (err?.code === 'ERR_SMTP_CLIENT_GREETING_REJECTED' && err.reply && err.reply.code >= 500) {
               return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_GREETING_REJECTED')), attempts };
             }
@@ -556,7 +586,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
             // The session ended between EHLO and MAIL (a 421 with the EHLO reply, a close): nothing
             // was sent here, so the next address may take it. A usage error is the caller's.
             if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
-            attempts.push({ exchange, address, error: e.message });
+            attempts.push(failedAttempt(exchange, address, e));
             lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
             sessions++;
             continue;
@@ -569,7 +599,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           // another exchanger may offer it (a streamed body only goes to the first session).
           const want = replayable ? wantedHere(result) : undefined;
           if (want !== undefined) {
-            attempts.push({ exchange, address, error: want });
+            attempts.push({ exchange, address, error: want, code: want });
             wanting = result;
             wanted++;
             lastCode = want;
@@ -595,7 +625,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
               try {
                 next = await connect(options);
               } catch (e) {
-                here.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
+                here.push(failedAttempt(exchange, address, e));
                 throw e;
               }
               try {
@@ -604,7 +634,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
                 if (closedBeforeAcceptance(part) !== undefined) sessions++;
                 return part;
               } catch (e) {
-                here.push({ exchange, address, error: e instanceof Error ? e.message : String(e) });
+                here.push(failedAttempt(exchange, address, e));
                 sessions++;
                 throw e;
               } finally {
@@ -622,7 +652,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           }
           // A 421, a lost connection or a timeout before the message was accepted: nothing was queued
           // here, the next address may take it (the last connection here said so).
-          attempts.push(...here.slice(0, -1), { exchange, address, error: closing });
+          attempts.push(...here.slice(0, -1), { exchange, address, ...closing });
           pending = result.recipients.filter((r) => r.status === 'deferred').map((r) => r.address);
           lastCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
           // the session that took it here (the carry-over ones counted themselves)
