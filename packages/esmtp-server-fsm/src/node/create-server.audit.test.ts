@@ -458,7 +458,7 @@ describe('audit: PROXY protocol', () => {
     });
     raw.on('data', (d) => wire.push(d));
     raw.on('close', () => wire.push(null));
-    const secure = tlsConnect({ socket: wire as unknown as Socket, rejectUnauthorized: false });
+    const secure = tlsConnect({ socket: wire, rejectUnauthorized: false });
     const r = new Replies(secure);
     expect(await r.next()).toMatch(/^220 /);
     expect(await r.send('EHLO c.test')).toMatch(/^250[ -]/);
@@ -640,15 +640,15 @@ describe('audit: close()', () => {
   });
 
   it('close() called from inside a hook (an admin verb, a policy): the command gets its reply, the transaction its grace, then 421', async () => {
-    let server: SmtpServer | undefined;
+    const ref: { server?: SmtpServer } = {};
     let closing: Promise<void> | undefined;
     const started = await start({
       onMailFrom: () => {
-        closing = server!.close({ timeout: 20_000 });
+        closing = ref.server!.close({ timeout: 20_000 });
         return undefined;
       },
     });
-    server = started.server;
+    ref.server = started.server;
     const a = plain(started.port);
     await a.r.next();
     await a.r.send('EHLO c.test');
