@@ -141,6 +141,20 @@ describe('createServer TLS: SNI', () => {
     expect(await cnFor(port, 'callback.test')).toBe('callback.test');
   });
 
+  it('an SNI callback (either form) answering a ca that holds no certificate fails that handshake, with a typed error to onError; a good ca is served', async () => {
+    const errors: unknown[] = [];
+    const answer = (name: string): TlsOptions | undefined => (name === 'bad.test' ? { ...certs.a!, ca: '' } : name === 'good.test' ? { ...certs.a!, ca: certs.b!.cert } : undefined);
+    const ours = await start({ secure: true, onError: (e) => void errors.push(e), tls: { ...certs.default!, sni: (name) => answer(name) } });
+    await expect(cnFor(ours.port, 'bad.test')).rejects.toThrow();
+    expect(await cnFor(ours.port, 'good.test')).toBe('a.test');
+    const node = await start({ secure: true, onError: (e) => void errors.push(e), tls: { ...certs.default!, SNICallback: (name, cb) => cb(null, answer(name)) } });
+    await expect(cnFor(node.port, 'bad.test')).rejects.toThrow();
+    expect(await cnFor(node.port, 'good.test')).toBe('a.test');
+    const codes = errors.map((e) => (isSmtpServerError(e) ? e.code : String(e)));
+    expect(codes).toEqual(['ERR_SMTP_INVALID_OPTION', 'ERR_SMTP_TLS_SNI_FAILED']);
+    expect(String((errors[1] as Error).message)).toMatch(/tls\.SNICallback\(\)\.ca: /);
+  });
+
   it('the SNI callback is asked once per host name (any case); a throw is not cached; setSecureContext drops the cache', async () => {
     const asked: string[] = [];
     const sni = (name: string): Promise<Pair> | Pair | undefined => {
