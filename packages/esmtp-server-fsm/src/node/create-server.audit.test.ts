@@ -693,6 +693,44 @@ describe('audit: close()', () => {
     expect(seen.entries.length).toBe(logged);
   });
 
+  it('a BDAT transaction between chunks at close() keeps its grace: the LAST chunk is answered, then 421', async () => {
+    const bodies: string[] = [];
+    const { server, port } = await start({
+      onData: async (_env, body: Readable) => {
+        let text = '';
+        for await (const c of body) text += (c as Buffer).toString('latin1');
+        bodies.push(text);
+      },
+    });
+    const a = plain(port);
+    await a.r.next();
+    await a.r.send('EHLO c.test');
+    await a.r.send('MAIL FROM:<a@b.test>');
+    await a.r.send('RCPT TO:<c@d.test>');
+    a.socket.write('BDAT 6\r\nhello ');
+    expect(await a.r.next()).toMatch(/^250 /);
+    const closing = server.close({ timeout: 20_000 });
+    a.socket.write('BDAT 5 LAST\r\nworld');
+    expect(await a.r.next()).toMatch(/^250 /);
+    expect(await a.r.next()).toMatch(/^421 4\.3\.2 /);
+    await closing;
+    expect(bodies).toEqual(['hello world']);
+  });
+
+  it('a session in the error tarpit at close(): its held reply, then 421, within the grace', async () => {
+    const { server, port } = await start({ limits: { softErrorLimit: 1 }, timeouts: { errorDelay: 300 } });
+    const a = plain(port);
+    await a.r.next();
+    await a.r.send('EHLO c.test');
+    expect(await a.r.send('BOGUS')).toMatch(/^5\d\d /);
+    a.socket.write('BOGUS\r\n');
+    await pause(20);
+    const closing = server.close({ timeout: 20_000 });
+    expect(await a.r.next()).toMatch(/^5\d\d /);
+    expect(await a.r.next()).toMatch(/^421 4\.3\.2 /);
+    await closing;
+  });
+
   it('close() before listen() and twice resolves', async () => {
     const server = createServer({ hostname: 'x.test' });
     await server.close({ timeout: 100 });
