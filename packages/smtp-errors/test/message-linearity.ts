@@ -5,19 +5,24 @@
  * A standalone script, not a unit test: timings depend on the machine, so the unit tests assert
  * counts and results only.
  *
- *   pnpm tsx packages/smtp-errors/test/message-linearity.ts
+ *   pnpm tsx packages/smtp-errors/test/message-linearity.ts [part of a shape's name]
  *
  * Prints one row per shape with the CPU times at n, 2n, 4n and 8n and the ratio of each doubling, and
  * exits 1 when eight times the input took over 24 times as long (linear is 8, quadratic 64; a
  * single ratio can reach 3 when the garbage collector runs in one measurement and not the other).
  */
-import { cpuUsage } from 'node:process';
+import { argv, cpuUsage } from 'node:process';
 import { classifyMessage } from '../src/message/index.js';
 
 const H = 'From: MAILER-DAEMON@mx.sender.test\r\nTo: s@sender.test\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n';
 
 function dsn(blocks: string, tail = ''): string {
   return `${H}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n--rb\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.sender.test\r\n\r\n${blocks}\r\n${tail}--rb--\r\n`;
+}
+
+/** A report whose human-readable part is `text` (its recipients' explanations) and whose delivery status part holds `blocks`. */
+function dsnWithText(text: string, blocks: string): string {
+  return `${H}Content-Type: multipart/report; report-type=delivery-status; boundary="rb"\r\n\r\n--rb\r\nContent-Type: text/plain\r\n\r\n${text}\r\n--rb\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.sender.test\r\n\r\n${blocks}\r\n--rb--\r\n`;
 }
 
 /** Each shape: a message for a size parameter n. */
@@ -47,6 +52,20 @@ const SHAPES: Record<string, (n: number) => string | Uint8Array> = {
     latin1Bytes(dsn(Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 ${i % 2 === 0 ? 'EmpfÃ¤nger' : 'Empf\xe4nger'} unbekannt\r\n`).join('\r\n'))),
   'Latin-1 body labelled UTF-8': (n) => latin1Bytes(`${H}Content-Type: text/plain; charset=utf-8\r\n\r\n<a@rcpt.test>: 550 5.1.1 Empf\xe4nger unbekannt\r\n${'bo\xeete pleine\r\n'.repeat(n)}`),
   'DSN, then parts past the limit': (n) => dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n', '--rb\r\n\r\nx\r\n'.repeat(n)),
+  // recipients the scan around `@` cannot find: quoted local parts and pipes, in a report's text
+  // (Status 5.0.0 and two or more recipients, so each one's explanation is looked for) and as
+  // free-text recipients; and the shapes that make their scans look far: quotes without an end,
+  // runs of quotes, bars
+  'DSN, quoted recipients in the text': (n) =>
+    dsnWithText(
+      Array.from({ length: n }, (_, i) => `<"u ${String(i)}"@rcpt.test>: host mx said: 550 5.1.1 user unknown\r\n`).join(''),
+      Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; "u ${String(i)}"@rcpt.test\r\nAction: failed\r\nStatus: 5.0.0\r\n`).join('\r\n'),
+    ),
+  'DSN, pipe recipients, quotes in the text': (n) =>
+    dsnWithText('"'.repeat(n * 8) + '\r\n' + '"a |/b '.repeat(n), 'Final-Recipient: X-Unix; |/bin/a\r\nAction: failed\r\nStatus: 5.0.0\r\n\r\nFinal-Recipient: rfc822; "a b"@rcpt.test\r\nAction: failed\r\nStatus: 5.0.0\r\n'),
+  'free-text quoted and pipe recipients': (n) => `${H}\r\n${Array.from({ length: n }, (_, i) => `<"u ${String(i)}"@rcpt.test>: 550 5.1.1 user unknown\r\n<|/bin/p${String(i)}>: program failed\r\n`).join('')}`,
+  'free-text lines of unclosed quotes': (n) => `${H}\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n${`"${'a'.repeat(390)}\r\n`.repeat(n)}`,
+  'free-text lines of bars': (n) => `${H}\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n${`|${'|/'.repeat(190)}\r\n`.repeat(n)}`,
   'nested rfc822 returned messages': (n) => dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n', `--rb\r\nContent-Type: message/rfc822\r\n\r\n${'Content-Type: message/rfc822\r\n\r\n'.repeat(n)}Subject: x\r\n\r\nbody\r\n`),
 };
 
@@ -89,7 +108,10 @@ const growth = (times: readonly number[]): number => times[3]! / Math.max(times[
 let bad = 0;
 await time(SHAPES['DSN recipients']!(100)); // warm up the classifier and the JIT
 console.log(`${'shape'.padEnd(34)} ${'n'.padStart(8)} ${['t(n)', 't(2n)', 't(4n)', 't(8n)'].map((h) => h.padStart(10)).join(' ')}   ratios   t(8n)/t(n)`);
+// `pnpm tsx packages/smtp-errors/test/message-linearity.ts quoted` times only the shapes whose name holds `quoted`
+const only = argv[2];
 for (const [name, make] of Object.entries(SHAPES)) {
+  if (only !== undefined && !name.includes(only)) continue;
   // the smallest n (a power of two from 1,000) whose time is over 30 ms, so that the clock's
   // noise does not decide the ratios
   let n = 1000;

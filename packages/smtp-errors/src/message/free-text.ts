@@ -7,6 +7,7 @@
 // The core by its package name (as in index.ts), so the build does not copy it into this entry.
 import { scanCodes } from 'smtp-errors';
 import { isSpace } from './text.js';
+import { pipeAt, quotedAt } from './address-scan.js';
 
 /** How much of a free-text body is read: the explanation comes before the returned message. */
 /** How much of a free-text bounce's body is scanned for recipients. */
@@ -124,11 +125,24 @@ function findAddress(text: string, from = 0): { start: number; end: number; addr
   return undefined;
 }
 
+/**
+ * The quoted local part (`"john smith"@example.com`) or pipe command (`"|/usr/bin/procmail"`,
+ * `|/path/prog`) that starts at `at`, or undefined: the recipients a `.forward` or an alias expands
+ * to, which the scan around `@` does not find. A quoted pipe is given without its quotes.
+ */
+function quotedOrPipe(line: string, at: number): { start: number; end: number; address: string } | undefined {
+  const f = (line[at] === '"' ? quotedAt(line, at) : pipeAt(line, at)).found;
+  if (f === undefined) return undefined;
+  const written = line.slice(f.start, f.end);
+  return { ...f, address: written.startsWith('"|') && written.endsWith('"') ? written.slice(1, -1) : written };
+}
+
 const LINE_PREFIXES = ['rcpt', 'to', 'recipient', 'failed', 'address'];
 
 /**
- * A line that names a recipient: optional `To:`-like label, the address (bare, in `<>` or in quotes),
- * then nothing, a parenthesised note, or the explanation after `:`, `,` or a space.
+ * A line that names a recipient: optional `To:`-like label, the address (bare, in `<>` or in quotes;
+ * or a quoted local part or a pipe command, {@link quotedOrPipe}), then nothing, a parenthesised
+ * note, or the explanation after `:`, `,` or a space.
  */
 function addressLine(line: string): { address: string; inline: string | undefined } | undefined {
   let i = 0;
@@ -144,9 +158,13 @@ function addressLine(line: string): { address: string; inline: string | undefine
     }
     break;
   }
-  if (line[i] === '"' || line[i] === '<') i++;
-  const found = findAddress(line, i);
-  if (!found || found.start !== i) return undefined;
+  if (line[i] === '<') i++;
+  let found = line[i] === '"' || line[i] === '|' ? quotedOrPipe(line, i) : undefined;
+  if (found === undefined) {
+    if (line[i] === '"') i++;
+    found = findAddress(line, i);
+    if (!found || found.start !== i) return undefined;
+  }
   let j = found.end;
   if (line[j] === '"' || line[j] === '>') j++;
   if (line[j] === ':') j++;

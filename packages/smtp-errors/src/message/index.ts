@@ -24,6 +24,7 @@ import {
 } from 'smtp-errors';
 import { bareAddress, fieldValues, parseDsnBlocks, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
 import { FREE_TEXT_SCAN_CHARS, extractFreeText, looksLikeBounce } from './free-text.js';
+import { addressKey, quotedAndPipeAddresses } from './address-scan.js';
 import { bytesEndInput, inputEnding, textEndsInput, withoutCutField, withoutLastLine, type InputEnd } from './cut.js';
 import { c1AsWindows1252, contentTypeFields, decodeLegacyText, latin1Text } from './text.js';
 
@@ -549,18 +550,22 @@ function isAddressEnd(c: number): boolean {
  * `marie.ann@example.net`; a recipient's explanation is the text after the first place its
  * address stands, up to the line where another recipient's stands first (`<b@y.test>: host ...
  * said: ...`, Postfix's layout), two blank lines, a `---` line, or a line that is only another
- * `<address>`; at most 1,200 characters. Linear in the text and the number of recipients.
+ * `<address>`; at most 1,200 characters. A recipient that is a quoted local part (`"john
+ * smith"@example.com`) or a pipe (`"|/usr/bin/procmail"`, `|/path/prog`, one recipient however
+ * the report quotes it) is found by a second pass over the quoted strings and pipes
+ * ({@link quotedAndPipeAddresses}), run only when a recipient is one; an address written inside a
+ * quoted local part is then not taken for the recipient it spells. Linear in the text and the
+ * number of recipients.
  */
 function explainer(bodyText: string, addresses: readonly (string | undefined)[]): Explainer {
   const text = bodyText.slice(0, EXPLAINED_CHARS);
   // ASCII letters only, so that an index in `lower` is the same index in `text` (toLowerCase
   // turns U+0130 into two units, and text full of them moved the explanation elsewhere)
   const keys = new Set<string>();
-  for (const a of addresses) if (a !== undefined) keys.add(asciiLower(a));
+  for (const a of addresses) if (a !== undefined) keys.add(addressKey(a));
   const lower = keys.size > 0 ? asciiLower(text) : '';
-  // where each recipient is first written (its end), and where a line opens with a recipient
-  const first = new Map<string, number>();
-  const lineStarts: { at: number; key: string }[] = [];
+  // every recipient the text writes, in the order they start
+  let found: { start: number; end: number; key: string }[] = [];
   for (let at = lower.indexOf('@'); at >= 0; at = lower.indexOf('@', at + 1)) {
     let start = at;
     while (start > 0 && !isAddressEnd(lower.charCodeAt(start - 1))) start--;
@@ -568,7 +573,39 @@ function explainer(bodyText: string, addresses: readonly (string | undefined)[])
     while (end < lower.length && !isAddressEnd(lower.charCodeAt(end))) end++;
     while (end > at + 1 && lower[end - 1] === '.') end--;
     const key = lower.slice(start, end);
-    if (start === at || !keys.has(key)) continue;
+    if (start !== at && keys.has(key)) found.push({ start, end, key });
+  }
+  // A quoted local part (`"john smith"@example.com`) or a pipe (`"|/usr/bin/procmail"`) is no run
+  // of address characters around an `@`: a pass of its own finds them, when a recipient is one.
+  let special = false;
+  for (const k of keys) if (k.includes('"') || k.startsWith('|')) special = true;
+  if (special) {
+    const atSigns = found.length;
+    const quoted = quotedAndPipeAddresses(lower);
+    for (const f of quoted) {
+      const key = addressKey(lower.slice(f.start, f.end));
+      if (keys.has(key)) found.push({ start: f.start, end: f.end, key });
+    }
+    // an address written inside a quoted local part (`"ann@x.test"@relay.test`) is not that
+    // recipient: the scan around `@` finds it there, and it is left out (both lists are in order)
+    if (atSigns > 0 && quoted.length > 0) {
+      const kept: typeof found = [];
+      let q = 0;
+      for (let i = 0; i < found.length; i++) {
+        const f = found[i]!;
+        if (i < atSigns) {
+          while (q < quoted.length && quoted[q]!.end <= f.start) q++;
+          if (q < quoted.length && quoted[q]!.start <= f.start) continue;
+        }
+        kept.push(f);
+      }
+      found = kept.sort((a, b) => a.start - b.start);
+    }
+  }
+  // where each recipient is first written (its end), and where a line opens with a recipient
+  const first = new Map<string, number>();
+  const lineStarts: { at: number; key: string }[] = [];
+  for (const { start, end, key } of found) {
     if (!first.has(key)) first.set(key, end);
     // the line holds only white space and `<` before the address
     let k = start;
@@ -583,12 +620,12 @@ function explainer(bodyText: string, addresses: readonly (string | undefined)[])
       return whole.value;
     },
     namesOtherThan(address) {
-      const key = address === undefined ? undefined : asciiLower(address);
+      const key = address === undefined ? undefined : addressKey(address);
       return first.size > (key !== undefined && first.has(key) ? 1 : 0);
     },
     of(address) {
       if (address === undefined) return undefined;
-      const key = asciiLower(address);
+      const key = addressKey(address);
       if (byAddress.has(key)) return byAddress.get(key);
       const from = first.get(key);
       let found: string | undefined;
@@ -1026,7 +1063,7 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
       const named: string[] = [];
       for (const b of own.blocks) {
         const address = recipientAddress(b.get('final-recipient')) ?? recipientAddress(b.get('original-recipient'));
-        const key = address === undefined ? undefined : asciiLower(address);
+        const key = address === undefined ? undefined : addressKey(address);
         if (key !== undefined && earlier.has(key)) continue;
         if (key !== undefined) named.push(key);
         blocks.push(b);
