@@ -9,7 +9,7 @@ import type { Classification, Classifier } from 'smtp-errors';
 import { DEFAULT_MAX_MESSAGE_BYTES, classifyMessage } from 'smtp-errors/message';
 import type { MessageClassification } from 'smtp-errors/message';
 import { EXIT } from './options.js';
-import { InputTooLargeError, RULES_MAX_BYTES, readCapped } from './input.js';
+import { InputTooLargeError, RULES_MAX_BYTES, readCapped, readsStdin, stdinReadTwice } from './input.js';
 import { quietOnEpipe, writeUntilClosed } from './send.js';
 import { jsonLine, printable } from './terminal.js';
 
@@ -421,20 +421,29 @@ export function registerClassify(program: Command): void {
     .description('classify a server reply (or each line of stdin) into a bounce class with smtp-errors')
     .argument('[text...]', 'the reply text, e.g. "550 5.1.1 user unknown" (quotes optional); read from stdin when absent')
     .option('-d, --domain <domain>', 'recipient domain of a reply text, so per-domain rules apply (with --message each recipient\'s own domain is used)')
-    .option('--rules <file>', 'extra rules in the legacy override format (domain,bounce_code,rule per line; at most 4 MiB)')
+    .option('--rules <file>', 'extra rules in the legacy override format (domain,bounce_code,rule per line; at most 4 MiB); - reads standard input (a file named - is ./-)')
     .option('--json', 'print one JSON object per input')
     .option('--message <path>', 'classify whole bounce emails: a file, a directory of files, or - for one message or an mbox on stdin')
     .addHelpText(
       'after',
-      '\nExamples:\n  smtp classify 550 5.1.1 user unknown\n  smtp classify --json --domain gmail.com "421 4.7.0 try again later"\n  cat replies.txt | smtp classify --json\n  smtp classify --message bounce.eml\n  smtp classify --message ./bounces/ --json\n  cat bounces.mbox | smtp classify --message -\n',
+      '\nExamples:\n  smtp classify 550 5.1.1 user unknown\n  smtp classify --json --domain gmail.com "421 4.7.0 try again later"\n  cat replies.txt | smtp classify --json\n  smtp classify --message bounce.eml\n  smtp classify --message ./bounces/ --json\n  cat bounces.mbox | smtp classify --message -\n  curl -s https://example.org/rules.csv | smtp classify --rules - --message ./bounces/\n',
     )
     .action(async (words: string[], opts: { domain?: string; json?: boolean; rules?: string; message?: string }, cmd: Command) => {
       const classifier = createClassifier();
+      // standard input can be read once: by `--rules -`, by `--message -`, or for the replies when
+      // no TEXT is given (without --message), not by two of them
+      const stdinReaders = [
+        ...(opts.rules !== undefined && readsStdin(opts.rules) ? [`--rules ${opts.rules}`] : []),
+        ...(opts.message !== undefined ? (readsStdin(opts.message) ? [`--message ${opts.message}`] : []) : words.length === 0 ? ['the replies (no TEXT given: one per line of standard input)'] : []),
+      ];
+      const twice = stdinReadTwice(stdinReaders);
+      if (twice !== undefined) cmd.error(twice, { exitCode: EXIT.usage });
       if (opts.rules !== undefined) {
+        if (opts.rules === '-') terminalHint(process.stdin, process.stderr, 'the rules (--rules -)');
         try {
-          classifier.addRules((await readCapped(opts.rules, RULES_MAX_BYTES, '--rules')).toString('utf8'));
+          classifier.addRules((await readCapped(opts.rules, RULES_MAX_BYTES, '--rules', process.stdin)).toString('utf8'));
         } catch (e) {
-          cmd.error(e instanceof InputTooLargeError ? `error: ${e.message}` : `error: --rules ${opts.rules}: ${(e as Error).message}`, { exitCode: EXIT.usage });
+          cmd.error(e instanceof InputTooLargeError ? `error: ${e.message}` : `error: --rules ${opts.rules === '-' ? '- (standard input)' : opts.rules}: ${(e as Error).message}`, { exitCode: EXIT.usage });
         }
       }
       if (opts.message !== undefined) {

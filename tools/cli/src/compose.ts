@@ -3,6 +3,7 @@
 // and the multipart structure; this module only picks each part's transfer encoding and encodes
 // its content (mimetext writes part data as given).
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
 import { Mailbox, createMimeMessage } from 'mimetext';
 import type { ContentTransferEncoding } from 'mimetext';
 import { ATTACHMENTS_MAX_BYTES, InputTooLargeError, readCapped } from './input.js';
@@ -15,7 +16,7 @@ export interface ComposeOptions {
   readonly subject?: string;
   readonly text?: string;
   readonly html?: string;
-  /** Files attached as application/octet-stream, named by their base name (read by `readAttachments`). */
+  /** Files attached as application/octet-stream, named by their base name, `-` (standard input) as {@link STDIN_ATTACHMENT_NAME} (read by `readAttachments`). */
   readonly attach?: readonly AttachedFile[];
   /** Extra header fields, each `Name: value`. */
   readonly headers?: readonly string[];
@@ -27,22 +28,25 @@ export interface AttachedFile {
   readonly bytes: Uint8Array;
 }
 
+/** The file name in the message of an attachment read from standard input (`--attach -`). */
+export const STDIN_ATTACHMENT_NAME = 'attachment';
+
 /**
- * Reads the `--attach` files, each as a stream: together they may hold at most
- * `ATTACHMENTS_MAX_BYTES` (base64 makes a message of about 64 MiB of them), past which the file
- * that crossed it is an InputTooLargeError naming `--attach`, that file and the cap. Each is read
- * up to what the files before it left.
+ * Reads the `--attach` files, each as a stream (`-` reads `stdin`, by default standard input; a
+ * file so named is `./-`): together they may hold at most `ATTACHMENTS_MAX_BYTES` (base64 makes a
+ * message of about 64 MiB of them), past which the file that crossed it is an InputTooLargeError
+ * naming `--attach`, that file and the cap. Each is read up to what the files before it left.
  */
-export async function readAttachments(paths: readonly string[]): Promise<AttachedFile[]> {
+export async function readAttachments(paths: readonly string[], stdin: Readable = process.stdin): Promise<AttachedFile[]> {
   const files: AttachedFile[] = [];
   let left = ATTACHMENTS_MAX_BYTES;
   for (const path of paths) {
     let bytes: Buffer;
     try {
-      bytes = await readCapped(path, left, '--attach');
+      bytes = await readCapped(path, left, '--attach', stdin);
     } catch (e) {
       if (!(e instanceof InputTooLargeError) || left === ATTACHMENTS_MAX_BYTES) throw e;
-      throw new InputTooLargeError('--attach', path, ATTACHMENTS_MAX_BYTES, 'with the --attach files before it');
+      throw new InputTooLargeError('--attach', path === '-' ? '- (standard input)' : path, ATTACHMENTS_MAX_BYTES, 'with the --attach files before it');
     }
     left -= bytes.length;
     files.push({ path, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
@@ -178,7 +182,7 @@ interface Attachment {
  */
 export function createComposer(options: ComposeOptions): () => Uint8Array {
   const headers = (options.headers ?? []).map(parseHeaderField);
-  const attachments: Attachment[] = (options.attach ?? []).map((file) => ({ filename: basename(file.path), data: base64Lines(file.bytes) }));
+  const attachments: Attachment[] = (options.attach ?? []).map((file) => ({ filename: file.path === '-' ? STDIN_ATTACHMENT_NAME : basename(file.path), data: base64Lines(file.bytes) }));
   // A `From` --header names the author; otherwise the envelope sender does.
   const from = headers.find((h) => h.name.toLowerCase() === 'from')?.value ?? (options.from !== '' ? options.from : undefined);
   if (from === undefined) throw new Error('--from "" (the null sender) needs --header "From: ..." to build a message');

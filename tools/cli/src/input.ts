@@ -1,6 +1,7 @@
 // The file arguments of the CLI (--rules, --file, --attach, the TLS files of serve), read as streams up to a cap: a file
 // that never ends (/dev/zero, an endless pipe) or is far too large stops at the cap, as a usage
-// error, instead of growing the process without bound. `--file -` is standard input.
+// error, instead of growing the process without bound. `-` is standard input for `send --file`,
+// `send --attach` and `classify --rules` (a file so named is `./-`), which a command line may read once.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { formatBytes } from './options.js';
@@ -53,4 +54,26 @@ export async function readCapped(path: string, cap: number, option: string, stdi
     if (!stream.readableEnded) stream.destroy();
   }
   return Buffer.concat(chunks, total);
+}
+
+/** Paths that open standard input as a file, read as `-` is when two readers of it are looked for. */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/**
+ * Whether an input named `path` is standard input: `-` (for the options that read it so) or a
+ * path that opens it (`/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`).
+ */
+export function readsStdin(path: string): boolean {
+  return path === '-' || STDIN_PATHS.has(path);
+}
+
+/**
+ * The usage error of a command line with more than one reader of standard input, or `undefined`
+ * with one or none. `readers` names each as shown (`--file -`, `--attach /dev/stdin`): the first
+ * to read would take all of it and the next get nothing (a pipe) or wait for ever (a terminal).
+ */
+export function stdinReadTwice(readers: readonly string[]): string | undefined {
+  if (readers.length < 2) return undefined;
+  const named = `${readers.slice(0, -1).join(', ')} and ${readers.at(-1)!}`;
+  return `error: ${named} ${readers.length === 2 ? 'both' : 'all'} read standard input, which can be read only once: give ${readers.length === 2 ? 'one of them as a file' : 'all but one as files'} (a file named - is ./-)`;
 }

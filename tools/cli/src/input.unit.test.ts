@@ -1,10 +1,11 @@
-// readCapped without a child process: the cap is inclusive, `-` reads the given stream only.
+// readCapped without a child process: the cap is inclusive, `-` reads the given stream only. The
+// names of standard input, and the error of a command line that reads it more than once.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputTooLargeError, readCapped } from './input.js';
+import { InputTooLargeError, readCapped, readsStdin, stdinReadTwice } from './input.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,5 +37,19 @@ describe('readCapped', () => {
 
   it('- without a stream is a file so named', async () => {
     await expect(readCapped('-', 10, '--rules')).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('standard input read once', () => {
+  it('- and the paths that open standard input are it; ./- and other paths are files', () => {
+    for (const path of ['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']) expect(readsStdin(path), path).toBe(true);
+    for (const path of ['./-', '/tmp/-', '--', '/dev/fd/1', 'stdin']) expect(readsStdin(path), path).toBe(false);
+  });
+
+  it('no error with one reader or none; with two or more, one naming them all', () => {
+    expect(stdinReadTwice([])).toBeUndefined();
+    expect(stdinReadTwice(['--file -'])).toBeUndefined();
+    expect(stdinReadTwice(['--file -', '--attach -'])).toBe('error: --file - and --attach - both read standard input, which can be read only once: give one of them as a file (a file named - is ./-)');
+    expect(stdinReadTwice(['--file -', '--attach -', '--attach /dev/stdin'])).toBe('error: --file -, --attach - and --attach /dev/stdin all read standard input, which can be read only once: give all but one as files (a file named - is ./-)');
   });
 });

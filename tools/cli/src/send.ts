@@ -9,7 +9,7 @@ import type { Credentials } from './options.js';
 import { firstLongLine, generateMessage, readMessageFile } from './message.js';
 import { createComposer, readAttachments } from './compose.js';
 import type { AttachedFile } from './compose.js';
-import { InputTooLargeError } from './input.js';
+import { InputTooLargeError, readsStdin, stdinReadTwice } from './input.js';
 import { exitCodeOf, formatOutcome, formatSummary, runSend } from './send-run.js';
 import type { MessageOutcome } from './send-run.js';
 import { openClientConnection } from './send-transport.js';
@@ -165,11 +165,13 @@ async function composerFor(opts: SendOptions, cmd: Command): Promise<(() => Uint
   const given = (['subject', 'text', 'html', 'attach', 'header'] as const).filter((k) => opts[k] !== undefined);
   if (given.length === 0) return undefined;
   if (opts.file !== undefined || opts.size !== undefined) cmd.error(`error: --${given[0]} builds a message; it excludes ${opts.file !== undefined ? '--file' : '--size'}`, { exitCode: EXIT.usage });
+  // `--attach -` is standard input, read as a stream as `--file -` is
   for (const path of opts.attach ?? []) {
-    const reason = unreadableReason(path);
+    const reason = path === '-' ? undefined : unreadableReason(path);
     if (reason !== undefined) cmd.error(`error: --attach ${path}: ${reason}`, { exitCode: EXIT.usage });
   }
   let attach: AttachedFile[] = [];
+  if (opts.attach?.includes('-') === true && process.stdin.isTTY === true) process.stderr.write('smtp send: reading an attachment (--attach -) from the terminal; end with Ctrl-D\n');
   try {
     attach = await readAttachments(opts.attach ?? []);
   } catch (e) {
@@ -208,12 +210,12 @@ export function registerSend(program: Command): void {
     .option('-p, --port <port>', 'server port (required)', parsePort)
     .option('-f, --from <address>', 'envelope sender (MAIL FROM); "" for the null path (required)', parseFrom)
     .option('-t, --to <address>', 'envelope recipient (RCPT TO); repeat for more (required)', parseTo)
-    .option('--file <file.eml>', 'message to send (the exact bytes; line ends normalised to CRLF); - reads standard input; at most 64 MiB')
+    .option('--file <file.eml>', 'message to send (the exact bytes; line ends normalised to CRLF); - reads standard input (a file named - is ./-); at most 64 MiB')
     .option('--size <bytes>', 'generate a message of about this size instead of --file, e.g. 10k', parseByteSize)
     .option('--subject <text>', 'build a MIME message with this subject (with --text, --html, --attach, --header)')
     .option('--text <text>', 'plain-text part of the built message')
     .option('--html <html>', 'HTML part of the built message (with --text: multipart/alternative)')
-    .option('--attach <file>', 'attach a file to the built message; repeat for more (at most 48 MiB together)', collect)
+    .option('--attach <file>', 'attach a file to the built message; repeat for more; - reads standard input (a file named - is ./-); at most 48 MiB together', collect)
     .option('--header <"Name: value">', 'extra header field of the built message (ASCII); repeat for more', collect)
     .option('-n, --count <n>', 'number of messages', parsePositiveInt, 1)
     .option('-c, --connections <c>', 'parallel connections', parsePositiveInt, 1)
@@ -255,6 +257,10 @@ export function registerSend(program: Command): void {
       const implicitTls = security === 'implicit' || opts.tls === true || (opts.port === 465 && security === undefined && cmd.getOptionValueSource('starttls') === 'default');
       const starttls: StartTlsPolicy = security !== undefined && security !== 'implicit' ? security : opts.starttls;
       if (opts.file !== undefined && opts.size !== undefined) cmd.error('error: --file and --size exclude each other', { exitCode: EXIT.usage });
+      // standard input can be read once: a second reader of it would get nothing (or wait for ever)
+      const inputs = [...(opts.file !== undefined ? [['--file', opts.file]] : []), ...(opts.attach ?? []).map((path) => ['--attach', path])];
+      const twice = stdinReadTwice(inputs.filter(([, path]) => readsStdin(path!)).map(([option, path]) => `${option!} ${path!}`));
+      if (twice !== undefined) cmd.error(twice, { exitCode: EXIT.usage });
       // `--file -` is standard input, read as a stream (a pipe, a file or a socket alike)
       const fileProblem = opts.file !== undefined && opts.file !== '-' ? unreadableReason(opts.file) : undefined;
       if (fileProblem !== undefined) cmd.error(`error: --file ${opts.file}: ${fileProblem}`, { exitCode: EXIT.usage });
