@@ -435,7 +435,8 @@ function lookupError(type: LookupError['type'], name: string, e: unknown): Looku
  * address too, one of `maxSessions`; when every address dialled refused it so, and none was left
  * out, that refusal is the result (rejected for good), otherwise the recipients are deferred. A
  * refusal for the message itself (a line too long, a hook that threw) is the domain's result.
- * Each attempt that moved on names its reason in `attempts[].error`. At most `maxAddresses` (default
+ * Each attempt that moved on names its reason in `attempts[].error`, with its `code` and a server's
+ * `reply`; each DNS query that gave no records is in `lookupErrors` with the resolver's code. At most `maxAddresses` (default
  * 5) addresses are tried per domain, and among them at most `maxSessions` (default 2) that took
  * the session; the recipients left deferred when a limit stops them get
  * `ERR_SMTP_CLIENT_MAX_ADDRESSES_REACHED` or `ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED`. A mailbox
