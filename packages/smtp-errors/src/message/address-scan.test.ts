@@ -23,7 +23,7 @@ describe('quotedAt and pipeAt', () => {
   it.each([
     ['|/usr/local/bin/filter: unable to run', 0, '|/usr/local/bin/filter'],
     ['<|/path/prog>', 1, '|/path/prog'],
-    ['to |preline procmail', 3, '|preline'],
+    ['to |~/bin/filter.', 3, '|~/bin/filter'],
   ])('pipe %j at %d is %j', (text, at, found) => {
     const f = pipeAt(text, at).found;
     expect(f && text.slice(f.start, f.end)).toBe(found);
@@ -34,6 +34,8 @@ describe('quotedAt and pipeAt', () => {
     ['|----- log -----|', 0],
     ['| x', 0],
     ['||/x', 0],
+    ['to |preline procmail', 3],
+    ['|user@rcpt.test|', 0],
   ])('%j at %d is no pipe', (text, at) => {
     expect(pipeAt(text, at).found).toBeUndefined();
   });

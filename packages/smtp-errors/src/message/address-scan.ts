@@ -32,7 +32,9 @@ const endsPipe = (c: number): boolean => c <= 0x20 || c === 0x22 || c === 0x2c |
  * (an ASCII letter: `|preline ...`, as qmail writes one). Not a dash, white space or another `|`: a
  * `|----- Message log follows -----|` banner is no recipient.
  */
-const opensCommand = (c: number): boolean => c === 0x2f || c === 0x7e || c === 0x2e || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const opensCommand = (c: number): boolean => opensPath(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** True for the unit after the `|` of an unquoted pipe: a path only (`/`, `~`, `.`), as `|user@x.test|` in a table is no command. */
+const opensPath = (c: number): boolean => c === 0x2f || c === 0x7e || c === 0x2e;
 
 /** One address found in a text: `text.slice(start, end)` is it as written. */
 export interface FoundAddress {
@@ -81,7 +83,7 @@ export function quotedAt(text: string, at: number, count?: AddressScanSteps): { 
 
 /**
  * The unquoted pipe command that opens at `at` (a `|` at the start of the text or after white
- * space, `<` or `(`, then a path or a command name): up to white space, a quote, `,`, `;`, `<`, `>`, `(` or `)`, at most
+ * space, `<` or `(`, then a path: `/`, `~` or `.`): up to white space, a quote, `,`, `;`, `<`, `>`, `(` or `)`, at most
  * {@link MAX_TOKEN} units, a `:` or `.` that ends a sentence left out; undefined when it is only
  * the `|`. Also `next`, where a pass goes on from.
  */
@@ -94,7 +96,7 @@ export function pipeAt(text: string, at: number, count?: AddressScanSteps): { fo
     const before = read(at - 1);
     if (!(before <= 0x20 || before === 0x3c || before === 0x28 || before === 0xa0)) return { found: undefined, next: at + 1 };
   }
-  if (at + 1 >= text.length || !opensCommand(read(at + 1))) return { found: undefined, next: at + 1 };
+  if (at + 1 >= text.length || !opensPath(read(at + 1))) return { found: undefined, next: at + 1 };
   let end = at + 1;
   while (end < text.length && end - at <= MAX_TOKEN && !endsPipe(read(end))) end++;
   const next = end;

@@ -76,6 +76,18 @@ describe('classifyMessage: a report inside another message', () => {
     expect([r.kind, r.recipients.map((x) => [x.address, x.class.id])]).toEqual(['bounce', [['x@rcpt.test', 10]]]);
   });
 
+  it('a forward note (`---------- Forwarded message ---------`) says so too, whatever the words after it', async () => {
+    const note = '---------- Forwarded message ---------\nFrom: Mail Delivery System <MAILER-DAEMON@mx.sender.test>\nSubject: failure notice\n\nThe message could not be delivered.';
+    const r = await classifyMessage(forward('postmaster@sender.test', 'Bounce', note, QMAIL));
+    expect(r.recipients.map((x) => [x.address, x.class.id])).toEqual([['x@rcpt.test', 10]]);
+  });
+
+  it('a double bounce whose own text only mentions a forwarded message keeps its own recipient', async () => {
+    const raw = forward('MAILER-DAEMON@mx.rcpt.test', 'failure notice', 'The forwarded message could not be delivered to the following addresses.\n\n<s@sender.test>:\n552 5.2.2 mailbox full\n', QMAIL);
+    const r = await classifyMessage(raw);
+    expect(r.recipients.map((x) => [x.address, x.class.id])).toEqual([['s@sender.test', 22]]);
+  });
+
   it('a free-text double bounce from MAILER-DAEMON that returns a bounce keeps its own recipient, not the returned bounce\'s', async () => {
     const raw = forward(
       'MAILER-DAEMON@mx.rcpt.test',

@@ -367,8 +367,8 @@ function isBounce(h: FieldBlock): boolean {
  * writes its own subject on a report, never one of these first.
  */
 const FORWARD_SUBJECT = /^\s*(fwd?|wg|tr|rv|enc|vs|vb|doorst)\s*:/i;
-/** The words mail clients open a forwarded message with. Literal alternatives only: linear. */
-const FORWARD_NOTE = /(forwarded message|begin forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|mensaje reenviado)/i;
+/** The lines mail clients open a forwarded message with (`---------- Forwarded message ---------`, `Begin forwarded message:`). Literal alternatives only: linear. */
+const FORWARD_NOTE = /(-- ?forwarded message|begin forwarded message|-- ?weitergeleitete nachricht|-- ?message transf[ée]r[ée]|-- ?mensaje reenviado)/i;
 
 /**
  * The attached bounce (a `message/rfc822` part that is a report or comes from a sender of
