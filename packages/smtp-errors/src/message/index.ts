@@ -53,7 +53,11 @@ export type MessageKind = 'bounce' | 'delayed' | 'delivered' | 'auto-reply' | 'f
  * @see RFC 3464 §2.3
  */
 export interface MessageRecipient {
-  /** The recipient address (`Final-Recipient`, else `Original-Recipient`, else found in the text). */
+  /**
+   * The recipient address (`Final-Recipient`, else `Original-Recipient`, else found in the text).
+   * As the report writes it, so also a quoted local part (`"john smith"@example.com`) or a pipe to
+   * a program (`|/usr/bin/procmail`; a free-text bounce's quoted pipe without its quotes).
+   */
   readonly address: string | undefined;
   /**
    * The `Original-Recipient` of a DSN: the address the sender gave with ORCPT (RFC 3461 §4.2),
