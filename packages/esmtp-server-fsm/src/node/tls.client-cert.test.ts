@@ -73,6 +73,19 @@ const servers = serversPerTest('mtls.test');
 /** The server's TLS options asking for client certificates of the test CA. */
 const mutual = (extra: Partial<ServerTlsOptions> = {}): ServerTlsOptions => ({ ...pem.server!, ca: pem.ca!.cert, requestCert: true, ...extra });
 
+/** The message of the ERR_SMTP_INVALID_OPTION createServer throws for `tls` (undefined: accepted). */
+const invalidTlsMessage = (tls: ServerTlsOptions): string | undefined => {
+  try {
+    createServer({ tls });
+  } catch (e) {
+    return isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_OPTION' ? e.message : `other: ${String(e)}`;
+  }
+  return undefined;
+};
+/** A PEM block that is not a certificate, and a certificate block that does not parse. */
+const notACertificate = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
+const corrupt = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+
 /** What one hook saw of the session's TLS. */
 type Seen = SessionContext['tls'];
 
@@ -362,53 +375,33 @@ describe('createServer mutual TLS: options', () => {
   });
 
   it('refuses a tls.ca that holds no certificate (Node would take it as no CA and trust its default store), at createServer and setSecureContext', () => {
-    const message = (tls: ServerTlsOptions): string | undefined => {
-      try {
-        createServer({ tls });
-      } catch (e) {
-        return isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_OPTION' ? e.message : `other: ${String(e)}`;
-      }
-      return undefined;
-    };
-    const notACertificate = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
-    const corrupt = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
     for (const ca of ['', ' \n\t', Buffer.alloc(0), Buffer.from('junk\n'), notACertificate, corrupt, [''], ['', Buffer.alloc(0)], [' '], [notACertificate], `${pem.ca!.cert}${corrupt}`]) {
-      expect(message(mutual({ ca: ca as string }))).toMatch(/^tls\.ca: /);
+      expect(invalidTlsMessage(mutual({ ca: ca as string }))).toMatch(/^tls\.ca: /);
     }
     // a certificate among other text, several, a Buffer, an array with an empty entry: accepted
-    expect(message(mutual({ ca: `junk before\n${pem.ca!.cert}` }))).toBeUndefined();
-    expect(message(mutual({ ca: Buffer.from(pem.ca!.cert + pem.otherCa!.cert) }))).toBeUndefined();
-    expect(message(mutual({ ca: ['', pem.ca!.cert] }))).toBeUndefined();
+    expect(invalidTlsMessage(mutual({ ca: `junk before\n${pem.ca!.cert}` }))).toBeUndefined();
+    expect(invalidTlsMessage(mutual({ ca: Buffer.from(pem.ca!.cert + pem.otherCa!.cert) }))).toBeUndefined();
+    expect(invalidTlsMessage(mutual({ ca: ['', pem.ca!.cert] }))).toBeUndefined();
     const server = createServer({ tls: mutual() });
     expect(errorCodeOf(() => server.setSecureContext(mutual({ ca: '' })))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => server.setSecureContext(mutual({ ca: [Buffer.alloc(0)] })))).toBe('ERR_SMTP_INVALID_OPTION');
   });
 
   it('refuses a tls.ca (or an SNI entry\'s ca) that holds no certificate or one that does not parse without requestCert too (fail closed), at createServer and setSecureContext', () => {
-    const message = (tls: ServerTlsOptions): string | undefined => {
-      try {
-        createServer({ tls });
-      } catch (e) {
-        return isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_OPTION' ? e.message : `other: ${String(e)}`;
-      }
-      return undefined;
-    };
-    const notACertificate = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
-    const corrupt = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
     for (const ca of ['', ' \n\t', Buffer.alloc(0), Buffer.from('junk\n'), notACertificate, corrupt, [], [''], [' '], [notACertificate], `${pem.ca!.cert}${corrupt}`, 42]) {
-      expect(message({ ...pem.server!, ca: ca as string })).toMatch(/^tls\.ca: /);
-      expect(message({ ...pem.server!, sni: { 'sni.test': { ...pem.sni!, ca: ca as string } } })).toMatch(/^tls\.sni\["sni\.test"\]\.ca: /);
+      expect(invalidTlsMessage({ ...pem.server!, ca: ca as string })).toMatch(/^tls\.ca: /);
+      expect(invalidTlsMessage({ ...pem.server!, sni: { 'sni.test': { ...pem.sni!, ca: ca as string } } })).toMatch(/^tls\.sni\["sni\.test"\]\.ca: /);
     }
     // a usable ca (the chain sent to clients), or none: accepted
-    expect(message({ ...pem.server!, ca: pem.ca!.cert })).toBeUndefined();
-    expect(message({ ...pem.server!, ca: [Buffer.from(pem.ca!.cert), pem.otherCa!.cert] })).toBeUndefined();
+    expect(invalidTlsMessage({ ...pem.server!, ca: pem.ca!.cert })).toBeUndefined();
+    expect(invalidTlsMessage({ ...pem.server!, ca: [Buffer.from(pem.ca!.cert), pem.otherCa!.cert] })).toBeUndefined();
     // bytes in any view, as Node takes them
     const bytes = Buffer.from(pem.ca!.cert);
-    expect(message({ ...pem.server!, ca: new Uint8Array(bytes) as Buffer })).toBeUndefined();
-    expect(message({ ...pem.server!, ca: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Buffer })).toBeUndefined();
-    expect(message({ ...pem.server!, ca: new Uint8Array(0) as Buffer })).toMatch(/^tls\.ca: /);
-    expect(message({ ...pem.server!, ca: undefined })).toBeUndefined();
-    expect(message({ ...pem.server!, sni: { 'sni.test': { ...pem.sni!, ca: pem.ca!.cert } } })).toBeUndefined();
+    expect(invalidTlsMessage({ ...pem.server!, ca: new Uint8Array(bytes) as Buffer })).toBeUndefined();
+    expect(invalidTlsMessage({ ...pem.server!, ca: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as Buffer })).toBeUndefined();
+    expect(invalidTlsMessage({ ...pem.server!, ca: new Uint8Array(0) as Buffer })).toMatch(/^tls\.ca: /);
+    expect(invalidTlsMessage({ ...pem.server!, ca: undefined })).toBeUndefined();
+    expect(invalidTlsMessage({ ...pem.server!, sni: { 'sni.test': { ...pem.sni!, ca: pem.ca!.cert } } })).toBeUndefined();
     const server = createServer({ tls: pem.server! });
     expect(errorCodeOf(() => server.setSecureContext({ ...pem.server!, ca: corrupt }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => server.setSecureContext({ ...pem.server!, ca: '' }))).toBe('ERR_SMTP_INVALID_OPTION');
