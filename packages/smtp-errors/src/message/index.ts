@@ -738,10 +738,54 @@ function contentLength(a: Attachment): number {
 }
 
 /**
+ * The charset each part of a parsed message declares (`Content-Type: ...; charset=...`), by the
+ * part's content (the object `Attachment.content` is, with the `arraybuffer` encoding): `''` for a
+ * part that declares none. Filled by {@link parseMime} from the parser's part tree; weak, so it
+ * holds nothing past the call that parsed the message.
+ */
+const PART_CHARSETS = new WeakMap<object, string>();
+
+/** A MIME part as postal-mime 4.2 keeps it in its part tree: what {@link recordCharsets} reads of it. */
+interface PartNode {
+  readonly content?: unknown;
+  readonly childNodes?: unknown;
+  readonly contentType?: { readonly multipart?: unknown; readonly parsed?: { readonly params?: Record<string, unknown> } };
+}
+
+/**
+ * Records in {@link PART_CHARSETS} the declared charset of every part below `root` (the parser's
+ * own tree, pinned to postal-mime 4.2.0 as {@link limitStop} is), iteratively: parts nest at most
+ * 32 deep and number at most 10,000 ({@link MIME_LIMITS}). Anything of another shape is skipped.
+ */
+function recordCharsets(root: unknown): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as PartNode | null | undefined;
+    if (typeof node !== 'object' || node === null) continue;
+    const content = node.content;
+    if (typeof content === 'object' && content !== null && node.contentType?.multipart === false) {
+      const charset = node.contentType.parsed?.params?.['charset'];
+      PART_CHARSETS.set(content, typeof charset === 'string' ? charset : '');
+    }
+    if (Array.isArray(node.childNodes)) for (const child of node.childNodes as unknown[]) stack.push(child);
+  }
+}
+
+/**
  * The charset a delivery status part declares (`Content-Type: message/delivery-status;
  * charset=...`), read only when its bytes are not UTF-8: RFC 3464 allows none, yet some MTAs name
- * the one they copied the remote reply in.
+ * the one they copied the remote reply in. Each part's own, so that a report whose parts carry
+ * replies from different servers reads each in its charset; a label no decoder knows reads as no
+ * charset ({@link decodeLegacyText}). When the parser kept no part tree to read it from, the first
+ * delivery status `Content-Type` of `input` names it, as before.
  */
+function partCharset(part: Attachment, input: Uint8Array): string | undefined {
+  const own = typeof part.content === 'object' ? PART_CHARSETS.get(part.content) : undefined;
+  if (own !== undefined) return own === '' ? undefined : own;
+  return reportCharset(input);
+}
+
+/** The charset of the first delivery status `Content-Type` field of `input`: {@link partCharset} when the parser kept no part tree. */
 function reportCharset(input: Uint8Array): string | undefined {
   const field = contentTypeFields(latin1Text(input)).find((f) => /^content-type:[ \t]*message\/(global-)?delivery-status/i.test(f.field))?.field;
   return field === undefined ? undefined : /charset[ \t]*=[ \t]*"?([^"\s;]+)/i.exec(field)?.[1];
@@ -935,7 +979,9 @@ const LIMIT_CODES = new Set(['EMAXPARTCOUNT', 'EMAXHEADERSIZE', 'EMAXNESTINGDEPT
 async function parseMime(input: Uint8Array): Promise<Email | { readonly error: unknown; readonly stop: number }> {
   const parser = new PostalMime({ attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true, ...MIME_LIMITS });
   try {
-    return await parser.parse(input);
+    const email = await parser.parse(input);
+    recordCharsets((parser as unknown as { root?: unknown }).root);
+    return email;
   } catch (error) {
     return { error, stop: limitStop(error, (parser as unknown as { readPos?: unknown }).readPos, input) };
   }
@@ -982,7 +1028,7 @@ function reportBlocks(source: ReportSource): { blocks: FieldBlock[]; cut: boolea
   } else {
     const { part, input, maxBytes, ending } = source;
     const bytes = attachmentBytes(part, maxBytes);
-    report = typeof bytes === 'string' ? bytes : decodeText(bytes, () => reportCharset(input));
+    report = typeof bytes === 'string' ? bytes : decodeText(bytes, () => partCharset(part, input));
     const partCut = ending !== undefined && typeof bytes !== 'string' && bytesEndInput(bytes, ending.bytes);
     cut = contentLength(part) > maxBytes || partCut;
     lineEnded = !partCut || ending.lineEnded;
