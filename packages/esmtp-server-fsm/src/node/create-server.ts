@@ -269,6 +269,8 @@ export function createServer(options: CreateServerOptions): SmtpServer {
         socket,
         (info, rest) => begin(socket, info, rest, ready),
         (e) => reportError(e, undefined),
+        // no reply: the peer is a proxy (or a client that bypassed it), which reads none before its header
+        { timeoutMs: settings.proxyHeaderTimeoutMs, expired: () => log?.proxyHeaderTimeout(socket.remoteAddress, settings.proxyHeaderTimeoutMs) },
       );
   }
   // allowHalfOpen: a client that shuts down its side after its last command still reads the replies

@@ -46,6 +46,37 @@ describe('resolveSettings', () => {
   });
 });
 
+describe('resolveSettings: timeouts.proxyHeader', () => {
+  const messageOf = (options: Parameters<typeof resolveSettings>[0]): string => {
+    try {
+      resolveSettings(options, false);
+      return 'taken';
+    } catch (e) {
+      return isSmtpServerError(e) && e.code === 'ERR_SMTP_INVALID_OPTION' ? e.message : `other: ${String(e)}`;
+    }
+  };
+
+  it('10 s by default; a value given is taken, 0 and Infinity (no timer) too; the core never sees it, its own timeouts pass through', () => {
+    expect(resolveSettings({}, false).proxyHeaderTimeoutMs).toBe(10_000);
+    for (const ms of [5000, 0, Infinity, 2_147_483_647]) expect(resolveSettings({ proxyProtocol: true, timeouts: { proxyHeader: ms } }, false).proxyHeaderTimeoutMs).toBe(ms);
+    const s = resolveSettings({ proxyProtocol: true, timeouts: { proxyHeader: 5000, command: 1000 } }, false);
+    expect(s.core.timeouts).toEqual({ command: 1000 });
+    expect(resolveSettings({ timeouts: { tlsHandshake: 300 } }, false).core.timeouts).toEqual({ tlsHandshake: 300 });
+    expect(resolveSettings({ timeouts: { proxyHeader: undefined } }, false).proxyHeaderTimeoutMs).toBe(10_000);
+  });
+
+  it('NaN, a negative number, a non-number or more than a Node timer holds is ERR_SMTP_INVALID_OPTION naming timeouts.proxyHeader', () => {
+    for (const bad of [Number.NaN, -1, -Infinity, '5s', null, true, 2_147_483_648]) {
+      expect(messageOf({ proxyProtocol: true, timeouts: { proxyHeader: bad as number } }), String(bad)).toMatch(/^timeouts\.proxyHeader must be /);
+    }
+    expect(messageOf({ timeouts: { proxyHeader: -1 } })).toBe('timeouts.proxyHeader must be a non-negative number of ms, got -1');
+    expect(messageOf({ timeouts: { proxyHeader: 2_147_483_648 } })).toBe('timeouts.proxyHeader must be at most 2147483647 ms (or Infinity for no timer)');
+    // the core's own checks are unchanged: a timeouts that is not an object, an unknown name
+    expect(messageOf({ timeouts: 'fast' as unknown as { proxyHeader: number } })).toMatch(/^timeouts must be an object/);
+    expect(messageOf({ timeouts: { proxyheader: 5 } as unknown as { proxyHeader: number } })).toBe('timeouts.proxyheader is not a known timeout');
+  });
+});
+
 describe('resolveSettings: security (TlsSecurity)', () => {
   it('maps each word to implicit TLS, STARTTLS offered, STARTTLS required', () => {
     const of = (security: 'off' | 'opportunistic' | 'required' | 'implicit', tls = true) => {

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { SmtpServerError, ServerConnection, withTlsSecurity } from 'esmtp-server-fsm';
-import type { ServerOptions, SessionInfo, TransactionInfo, EsmtpParameters, ReplyInit, CommandContinuation, PolicyPoint } from 'esmtp-server-fsm';
+import type { ServerOptions, ServerTimeouts, SessionInfo, TransactionInfo, EsmtpParameters, ReplyInit, CommandContinuation, PolicyPoint } from 'esmtp-server-fsm';
 import type { AuthCredentials } from '@smtpkit/foundation';
+import { DEFAULT_PROXY_HEADER_TIMEOUT_MS } from './proxy-protocol.js';
 import type { ProxyInfo } from './proxy-protocol.js';
 import type { ServerTlsOptions, SessionTls } from './tls.js';
 import type { ServerLogger, TranscriptLine } from './logger.js';
@@ -97,6 +98,33 @@ export interface Envelope {
 }
 
 /**
+ * The `timeouts` of `createServer`: every core timeout (`ServerTimeouts`, the same defaults),
+ * plus the adapter's own wait for the PROXY header. Each is a number of ms, checked at
+ * `createServer` (`ERR_SMTP_INVALID_OPTION` naming it for NaN, a negative number, a non-number, or
+ * more than 2^31 - 1 ms); `0` or `Infinity` means no timer (except `errorDelay`, see
+ * `ServerTimeouts`).
+ *
+ * @example
+ * ```ts
+ * createServer({ proxyProtocol: true, timeouts: { proxyHeader: 5000, command: 60_000 } });
+ * ```
+ * @see RFC 5321 §4.5.3.2, HAProxy PROXY protocol §2
+ */
+export interface CreateServerTimeouts extends Partial<ServerTimeouts> {
+  /**
+   * With `proxyProtocol`: the deadline for the whole PROXY header, from the connection's accept to
+   * the header's end, whatever trickles in meanwhile (a header sent a byte at a time is cut at the
+   * same moment as a silent peer). When it runs out the connection is closed with no reply (the
+   * peer is a proxy, or a client that bypassed it) and frees its place, logged at `warn`
+   * (`PROXY header timeout`, with the socket's `remoteAddress` and `timeoutMs`). Default
+   * `DEFAULT_PROXY_HEADER_TIMEOUT_MS` (10 s; Postfix's `smtpd_upstream_proxy_timeout` is 5 s).
+   * `0` or `Infinity`: no timer, so a peer that never sends its header holds its connection place
+   * until it leaves: only for a port the proxy alone can reach. Ignored without `proxyProtocol`.
+   */
+  readonly proxyHeader?: number;
+}
+
+/**
  * Options of `createServer`.
  *
  * @example
@@ -105,7 +133,13 @@ export interface Envelope {
  * ```
  * @see RFC 5321 §4, RFC 3207, RFC 8314 §3.3
  */
-export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'starttls' | 'security' | 'clientAddress' | 'trusted' | 'challenge' | 'autoAccept'> {
+export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'starttls' | 'security' | 'clientAddress' | 'trusted' | 'challenge' | 'autoAccept' | 'timeouts'> {
+  /**
+   * Timeouts in ms: the core's (`ServerTimeouts`: `command`, `dataBlock`, `tlsHandshake`,
+   * `errorDelay`, `commandLine`, `dataPhase`) and `proxyHeader`, the wait for the PROXY header;
+   * see `CreateServerTimeouts`.
+   */
+  readonly timeouts?: CreateServerTimeouts;
   /**
    * TLS material; enables STARTTLS (and implicit TLS with `secure`). `sni` adds per-hostname
    * certificates; `setSecureContext` replaces them all without a restart.
@@ -342,6 +376,9 @@ export const DEFAULT_MIN_DATA_RATE_GRACE_MS = 10_000;
 /** Default of `maxBufferedInput`, in bytes. */
 const DEFAULT_MAX_BUFFERED_INPUT = 262_144;
 
+/** The longest timeout a Node timer holds (2^31 - 1 ms); `Infinity` is no timer. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Checks the adapter's own options: numbers non-negative (NaN, negative, strings such as "1MB"
  * throw `ERR_SMTP_INVALID_OPTION` naming the option), flags boolean.
@@ -364,6 +401,15 @@ function checkServerOptions(options: CreateServerOptions): void {
     ['clientIpv6PrefixLength', options.clientIpv6PrefixLength, 128],
   ] as const) {
     if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= max)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `${name} must be an integer from 0 to ${String(max)}, got ${String(value)}`);
+  }
+  // the adapter's own timeout; the core's are checked by the core (the same rules and messages)
+  const timeouts: unknown = options.timeouts;
+  if (typeof timeouts === 'object' && timeouts !== null && 'proxyHeader' in timeouts) {
+    const value: unknown = (timeouts as { proxyHeader?: unknown }).proxyHeader;
+    if (value !== undefined) {
+      if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `timeouts.proxyHeader must be a non-negative number of ms, got ${typeof value === 'number' || typeof value === 'string' ? String(value) : typeof value}`);
+      if (value !== Infinity && value > MAX_TIMER_MS) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `timeouts.proxyHeader must be at most ${String(MAX_TIMER_MS)} ms (or Infinity for no timer)`);
+    }
   }
   for (const name of ['secure', 'starttls', 'proxyProtocol'] as const) {
     const value = options[name];
@@ -424,6 +470,8 @@ export interface ServerSettings {
    * given (0 or `Infinity`: none), else 60 s.
    */
   readonly implicitTlsHandshakeMs: number;
+  /** Deadline for the PROXY header from the accept (`timeouts.proxyHeader`): 0 or `Infinity`: none. */
+  readonly proxyHeaderTimeoutMs: number;
   /** The core options common to every session. */
   readonly core: ServerOptions;
 }
@@ -474,10 +522,20 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     minDataRateGraceMs,
     logger: _logger,
     transcript: _transcript,
+    timeouts,
     ...rest
   } = options;
+  // the core knows its own timeouts only (it refuses another name): proxyHeader stays here
+  let coreTimeouts: unknown = timeouts;
+  let proxyHeaderTimeoutMs = DEFAULT_PROXY_HEADER_TIMEOUT_MS;
+  if (typeof timeouts === 'object' && timeouts !== null && 'proxyHeader' in timeouts) {
+    const { proxyHeader, ...others } = timeouts;
+    if (proxyHeader !== undefined) proxyHeaderTimeoutMs = proxyHeader;
+    coreTimeouts = others;
+  }
   const core: ServerOptions = {
     ...rest,
+    ...(coreTimeouts !== undefined ? { timeouts: coreTimeouts as Partial<ServerTimeouts> } : {}),
     hostname,
     copyInput: false,
     starttls: tls.starttls,
@@ -501,6 +559,7 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     maxBufferedInput: maxBufferedInput ?? DEFAULT_MAX_BUFFERED_INPUT,
     implicitTls: tls.implicit,
     implicitTlsHandshakeMs: options.timeouts?.tlsHandshake ?? 60_000,
+    proxyHeaderTimeoutMs,
     core: { ...core, hostname },
   };
 }

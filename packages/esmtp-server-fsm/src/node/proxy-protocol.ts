@@ -188,20 +188,53 @@ export class ProxyHeaderError extends SmtpServerError {
 
 /** Largest PROXY header accepted while waiting for its end (v2: 16 + 2048 bytes would be refused earlier). */
 const HEADER_BUFFER_LIMIT = 4096;
-/** How long a connection may take to send its PROXY header. */
-const HEADER_TIMEOUT_MS = 10_000;
+/**
+ * How long a connection may take to send its whole PROXY header, from its accept, in ms (the
+ * default of `createServer`'s `timeouts.proxyHeader`).
+ *
+ * @example
+ * ```ts
+ * createServer({ proxyProtocol: true, timeouts: { proxyHeader: DEFAULT_PROXY_HEADER_TIMEOUT_MS / 2 } });
+ * ```
+ */
+export const DEFAULT_PROXY_HEADER_TIMEOUT_MS = 10_000;
+
+/** How `readProxyHeader` bounds the wait. */
+export interface ProxyHeaderWait {
+  /**
+   * Ms from the call (the accept) to the header's end, whatever trickles in meanwhile; `0` or
+   * `Infinity`: no timer. Default `DEFAULT_PROXY_HEADER_TIMEOUT_MS`.
+   */
+  readonly timeoutMs?: number;
+  /** Called once when the timeout runs out, just before the socket is destroyed. */
+  readonly expired?: () => void;
+}
 
 /**
  * Reads the PROXY header at the start of an accepted connection: strict, bounded in size
- * (4 KiB) and time (10 s; the timer ends with the socket if it closes first). `done(info, rest)`
- * runs with the socket paused and the bytes that followed the header; a malformed header calls
- * `failed` with a `ProxyHeaderError` and destroys the socket; a bug in the header path (an
- * exception) ends this connection only, through `failed`.
+ * (4 KiB) and time (`wait.timeoutMs`, 10 s by default, one deadline from this call that data does
+ * not push back; the timer ends with the socket if it closes first). `done(info, rest)` runs with
+ * the socket paused and the bytes that followed the header; a malformed header calls `failed`
+ * with a `ProxyHeaderError` and destroys the socket; a header not complete in time calls
+ * `wait.expired` and destroys the socket; a bug in the header path (an exception) ends this
+ * connection only, through `failed`.
  */
-export function readProxyHeader(socket: Socket, done: (info: ProxyInfo, rest: Uint8Array) => void, failed: (error: unknown) => void): void {
+export function readProxyHeader(socket: Socket, done: (info: ProxyInfo, rest: Uint8Array) => void, failed: (error: unknown) => void, wait: ProxyHeaderWait = {}): void {
   let buf: Uint8Array = new Uint8Array(0);
-  const timer = setTimeout(() => socket.destroy(), HEADER_TIMEOUT_MS);
-  timer.unref();
+  const ms = wait.timeoutMs ?? DEFAULT_PROXY_HEADER_TIMEOUT_MS;
+  // armed once, here: a header sent a byte at a time is cut at the same moment as a silent peer
+  const timer =
+    ms > 0 && ms !== Infinity
+      ? setTimeout(() => {
+          stop();
+          try {
+            wait.expired?.();
+          } finally {
+            socket.destroy();
+          }
+        }, ms)
+      : undefined;
+  timer?.unref();
   const stop = (): void => {
     clearTimeout(timer);
     socket.removeListener('data', onData);
