@@ -62,7 +62,6 @@ describe('resolveSettings: timeouts.proxyHeader', () => {
     const s = resolveSettings({ proxyProtocol: true, timeouts: { proxyHeader: 5000, command: 1000 } }, false);
     expect(s.core.timeouts).toEqual({ command: 1000 });
     expect(resolveSettings({ timeouts: { tlsHandshake: 300 } }, false).core.timeouts).toEqual({ tlsHandshake: 300 });
-    expect(resolveSettings({ timeouts: { proxyHeader: undefined } }, false).proxyHeaderTimeoutMs).toBe(10_000);
   });
 
   it('NaN, a negative number, a non-number or more than a Node timer holds is ERR_SMTP_INVALID_OPTION naming timeouts.proxyHeader', () => {
