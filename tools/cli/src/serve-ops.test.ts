@@ -590,6 +590,33 @@ describe('smtp serve fairness limits', () => {
     expect([without.code, without.stderr]).toEqual([2, expect.stringContaining('--proxy-protocol') as unknown]);
   });
 
+  it('--proxy-header-timeout: a connection whose PROXY header is not done in time is closed with no reply, logged at WARN with the peer\'s address', async () => {
+    const proc = await serve(['--proxy-protocol', '--proxy-header-timeout', '0.3', '--hostname', 'sink.example']);
+    const slow = talk(proc.port, { timeoutMs: 10_000 });
+    slow.socket.write('PROXY TCP4 203.0.113.9 ');
+    // a generous bound, still under the 10 s default: only the option closes it this early
+    const bound = new Promise<string>((r) => setTimeout(() => r('still open'), 8000).unref());
+    expect(await Promise.race([slow.closed.then(() => 'closed'), bound])).toBe('closed');
+    expect(slow.heard()).toBe('');
+    const log = await outputMatches(proc, /PROXY header timeout/);
+    expect(log.split('\n').find((l) => l.includes('PROXY header timeout'))).toMatch(/WARN PROXY header timeout remoteAddress=127\.0\.0\.1 timeoutMs=300$/);
+    // a header sent at once is still taken
+    const quick = talk(proc.port, { timeoutMs: 10_000 });
+    quick.socket.write('PROXY TCP4 203.0.113.9 192.0.2.25 40000 25\r\n');
+    await quick.until(/^220 sink\.example /);
+    quick.socket.write('QUIT\r\n');
+    await quick.closed;
+  });
+
+  it('--proxy-header-timeout: not a number of seconds, past what a timer holds, or without --proxy-protocol is a usage error (exit 2)', async () => {
+    for (const value of ['soon', '-1', '2147484']) {
+      const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--proxy-protocol', '--proxy-header-timeout', value]);
+      expect([bad.code, bad.stderr], value).toEqual([2, expect.stringContaining('--proxy-header-timeout') as unknown]);
+    }
+    const without = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--proxy-header-timeout', '5']);
+    expect([without.code, without.stderr]).toEqual([2, expect.stringContaining('--proxy-header-timeout needs --proxy-protocol') as unknown]);
+  });
+
   it('--command-deadline and --data-deadline end a trickle with 421 whatever it sends', async () => {
     const proc = await serve(['--command-deadline', '0.5', '--data-deadline', '1']);
     const line = await session(proc.port, ['EHL']);

@@ -56,6 +56,8 @@ export interface ServeOptions {
   proxyProtocol?: boolean;
   /** `--proxy-from`: the peers that may send the PROXY header (networks, see `parseProxyFrom`). */
   proxyFrom?: string[];
+  /** `--proxy-header-timeout`, in ms: the wait for the PROXY header from the accept (0 = none). */
+  proxyHeaderTimeout?: number;
   hostname: string;
   maxConnections: number;
   quiet?: boolean;
@@ -152,6 +154,19 @@ export function proxyPeers(list: readonly string[]): (remoteAddress: string | un
 function parseSeconds(value: string): number {
   if (!/^\d{1,7}(?:\.\d{1,3})?$/.test(value)) throw new InvalidArgumentError('expected a number of seconds such as 60 or 0.5.');
   return Math.round(Number(value) * 1000);
+}
+
+/** The longest `--proxy-header-timeout` a Node timer holds: 2^31 - 1 ms, in ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * `--proxy-header-timeout`: seconds as `parseSeconds` reads them (fractions allowed, 0 = no timer),
+ * at most 2147483.647 (what a Node timer holds), returned in ms.
+ */
+export function parseProxyHeaderTimeout(value: string): number {
+  const ms = parseSeconds(value);
+  if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`expected at most ${String(MAX_TIMER_MS / 1000)} seconds.`);
+  return ms;
 }
 
 /**
@@ -259,7 +274,11 @@ export async function startSink(
   const log = opts.log ?? (() => undefined);
   const auth = opts.auth;
   const security = opts.security ?? (opts.tlsImplicit === true ? 'implicit' : undefined);
-  const timeouts = { ...(opts.commandDeadline !== undefined ? { commandLine: opts.commandDeadline } : {}), ...(opts.dataDeadline !== undefined ? { dataPhase: opts.dataDeadline } : {}) };
+  const timeouts = {
+    ...(opts.commandDeadline !== undefined ? { commandLine: opts.commandDeadline } : {}),
+    ...(opts.dataDeadline !== undefined ? { dataPhase: opts.dataDeadline } : {}),
+    ...(opts.proxyProtocol === true && opts.proxyHeaderTimeout !== undefined ? { proxyHeader: opts.proxyHeaderTimeout } : {}),
+  };
   const server = createServer({
     hostname: opts.hostname,
     banner: 'smtpkit sink ready',
@@ -453,6 +472,7 @@ export function registerServe(program: Command): void {
     .option('--lmtp', 'speak LMTP (LHLO, one reply per recipient after the body)')
     .option('--proxy-protocol', 'expect a PROXY protocol v1/v2 header first (behind HAProxy); the envelope records the real client')
     .option('--proxy-from <cidr,...>', 'with --proxy-protocol: take the PROXY header only from these peers (IPv4/IPv6 networks or addresses, e.g. 10.0.0.0/8,2001:db8::1); others get 421. Without it any peer that reaches the port can claim any client address', parseProxyFrom)
+    .option('--proxy-header-timeout <seconds>', 'with --proxy-protocol: how long a connection may take, from its accept, to send its whole PROXY header; then it is closed with no reply and logged (PROXY header timeout); 0 = no limit (default 10)', parseProxyHeaderTimeout)
     .option('--hostname <name>', 'host name in the greeting and EHLO reply (a bare IP address is written as its address literal, [192.0.2.1])', parseServeHostname, 'localhost')
     .option('--max-connections <n>', 'concurrent sessions; more get 421', parsePositiveInt, 100)
     .option('-q, --quiet', 'print only the listening line (same as --log-level silent)')
@@ -475,6 +495,7 @@ export function registerServe(program: Command): void {
       if (opts.tlsImplicit === true && opts.tlsCert === undefined) cmd.error('error: --tls-implicit needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
       if (opts.tlsImplicit === true && opts.security !== undefined && opts.security !== 'implicit') cmd.error(`error: --tls-implicit contradicts --security ${opts.security}`, { exitCode: EXIT.usage });
       if (opts.proxyFrom !== undefined && opts.proxyProtocol !== true) cmd.error('error: --proxy-from needs --proxy-protocol', { exitCode: EXIT.usage });
+      if (opts.proxyHeaderTimeout !== undefined && opts.proxyProtocol !== true) cmd.error('error: --proxy-header-timeout needs --proxy-protocol', { exitCode: EXIT.usage });
       if (opts.security !== undefined && opts.security !== 'off' && opts.tlsCert === undefined) cmd.error(`error: --security ${opts.security} needs --tls-cert and --tls-key`, { exitCode: EXIT.usage });
       if (opts.tlsClientCa !== undefined && opts.tlsCert === undefined) cmd.error('error: --tls-client-ca needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
       if (opts.tlsRequireClientCert === true && opts.tlsClientCa === undefined) cmd.error('error: --tls-require-client-cert needs --tls-client-ca', { exitCode: EXIT.usage });
