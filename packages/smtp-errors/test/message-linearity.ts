@@ -32,6 +32,11 @@ const SHAPES: Record<string, (n: number) => string | Uint8Array> = {
   'DSN recipients': (n) => dsn(Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n`).join('\r\n')),
   'DSN recipients, no diagnostic': (n) => dsn(Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; u${String(i)}@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n`).join('\r\n')),
   'DSN one recipient repeated': (n) => dsn('Final-Recipient: rfc822; same@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n'.repeat(n)),
+  // repeats merged: each later block fills a field the first lacks, or names another Original-Recipient
+  'DSN one recipient repeated, gaps filled': (n) =>
+    dsn(`Final-Recipient: rfc822; same@rcpt.test\r\n\r\n${Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; same@rcpt.test\r\nAction: failed\r\nX-Field-${String(i)}: ${String(i)}\r\n`).join('\r\n')}`),
+  'DSN one address, many Original-Recipients': (n) =>
+    dsn(Array.from({ length: n }, (_, i) => `Final-Recipient: rfc822; same@rcpt.test\r\nOriginal-Recipient: rfc822; o${String(i % 2 === 0 ? i : i - 1)}@alias.test\r\nAction: failed\r\nStatus: 5.1.1\r\n`).join('\r\n')),
   'Diagnostic-Code folded lines': (n) => dsn(`Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1\r\n${' user unknown\r\n'.repeat(n)}`),
   'Diagnostic-Code one long line': (n) => dsn(`Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 ${'x'.repeat(n * 16)}\r\n`),
   'body one long line': (n) => `${H}\r\n<a@rcpt.test>: 550 5.1.1 user unknown ${'x'.repeat(n * 16)}\r\n`,

@@ -504,6 +504,40 @@ function recipientsFromDsn(classifier: Classifier, blocks: readonly FieldBlock[]
   return out;
 }
 
+/**
+ * A recipient block `later` that names the address of the block `first` read before it (in the
+ * same delivery status part or a later one), merged into it. The first wins: its fields are kept
+ * as they are. `later` fills the fields `first` lacks (a `Diagnostic-Code`, a `Remote-MTA`, a
+ * `Status`...) when it tells the same outcome, its `Action` and `Status` the same wherever both have
+ * one; the merged block is returned, or undefined when there is nothing to fill or `later` tells
+ * another outcome (it is then left out). A `later` whose `Original-Recipient` differs from the
+ * first's is another recipient (two addresses the sender gave, delivered to one mailbox), and
+ * `'another'` says so: it is kept as its own. A block in `copies` (one made here) is filled in
+ * place, and a copy made is added to them.
+ */
+function mergeRepeat(first: FieldBlock, later: FieldBlock, copies: Set<FieldBlock>): FieldBlock | 'another' | undefined {
+  const originalFirst = recipientAddress(first.get('original-recipient'));
+  const originalLater = recipientAddress(later.get('original-recipient'));
+  if (originalFirst !== undefined && originalLater !== undefined && addressKey(originalFirst) !== addressKey(originalLater)) return 'another';
+  const action = (b: FieldBlock): string | undefined => b.get('action')?.trim().toLowerCase().split(/\s/)[0] || undefined;
+  const a = action(first);
+  const b = action(later);
+  if (a !== undefined && b !== undefined && a !== b) return undefined;
+  const s = statusCode(first.get('status'));
+  const t = statusCode(later.get('status'));
+  if (s !== undefined && t !== undefined && s !== t) return undefined;
+  let merged: Map<string, string> | undefined;
+  for (const [name, value] of later) {
+    if (first.has(name) || value.trim() === '') continue;
+    if (merged === undefined) {
+      merged = copies.has(first) ? (first as Map<string, string>) : new Map(first);
+      copies.add(merged);
+    }
+    merged.set(name, value);
+  }
+  return merged;
+}
+
 /** `text` with its ASCII letters lower-cased and every other unit kept: the same length. */
 function asciiLower(text: string): string {
   return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
@@ -879,9 +913,13 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * RFC 5965 feedback report, a mailing-list notice, or a challenge-response request. The modern
  * form of the legacy `bounce_error_classify2`.
  *
- * A report with several delivery status parts gives the recipients of each, in order, and a
- * recipient two parts name once (as the first gives it); a report inside an attached or returned
- * message (`message/rfc822`) is that message's and is never merged into this one's.
+ * A report with several delivery status parts gives the recipients of each, in order. A recipient
+ * named more than once, in one part or in several, is given once, where it is first named: the
+ * first block's fields win, and a later block that tells the same outcome (the same `Action` and
+ * `Status` where both have one) fills in the fields the first lacks (a `Diagnostic-Code`, a
+ * `Remote-MTA`); one that tells another outcome is left out, and one with another
+ * `Original-Recipient` is another recipient. A report inside an attached or returned message
+ * (`message/rfc822`) is that message's and is never merged into this one's.
  *
  * Each recipient's `class` is what `classify` returns for its diagnostic text (falling back to
  * what the report's human-readable part says of its address, then to its DSN `Status`, then to
@@ -1104,21 +1142,36 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
   const inline = dsnPart === undefined ? bodyText.search(REPORT_FIELD) : -1;
   if (dsnPart !== undefined || inline >= 0) {
     const blocks: FieldBlock[] = [];
-    // the addresses the parts read before this one name: a recipient two parts name is given once
-    const earlier = new Set<string>();
+    // where the block of each recipient named so far stands in `blocks`, by its address (the first
+    // block of that address) and by its address and Original-Recipient: a recipient named again,
+    // in the same part or a later one, is given once ({@link mergeRepeat})
+    const named = new Map<string, number>();
+    // the merged blocks made here, filled in place when named again (a copy each time was
+    // quadratic in a recipient named thousands of times, each time with a field more)
+    const copies = new Set<FieldBlock>();
     const sources = dsnParts.length > 0 ? dsnParts : [undefined];
     for (const part of sources) {
       const own = reportBlocks(part === undefined ? { text: bodyText, inline, bodyCut } : { part, input, maxBytes, ending });
       if (own.cut) truncated = true;
-      const named: string[] = [];
       for (const b of own.blocks) {
         const address = recipientAddress(b.get('final-recipient')) ?? recipientAddress(b.get('original-recipient'));
         const key = address === undefined ? undefined : addressKey(address);
-        if (key !== undefined && earlier.has(key)) continue;
-        if (key !== undefined) named.push(key);
+        if (key !== undefined) {
+          const original = recipientAddress(b.get('original-recipient'));
+          // an address holds no line end, so the pair's key is no address's
+          const pair = original === undefined ? undefined : `${key}\n${addressKey(original)}`;
+          const at = (pair === undefined ? undefined : named.get(pair)) ?? named.get(key);
+          const merged = at === undefined ? 'another' : mergeRepeat(blocks[at]!, b, copies);
+          if (merged !== 'another') {
+            if (merged !== undefined) blocks[at!] = merged;
+            if (pair !== undefined && !named.has(pair)) named.set(pair, at!);
+            continue;
+          }
+          if (!named.has(key)) named.set(key, blocks.length);
+          if (pair !== undefined) named.set(pair, blocks.length);
+        }
         blocks.push(b);
       }
-      for (const key of named) earlier.add(key);
     }
     const recipients = recipientsFromDsn(classifier, blocks, bodyText);
     if (recipients.length > 0) {
