@@ -64,7 +64,10 @@ export type ClientErrorCode =
   | 'ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE'
   // `./node`'s `deliver`: `isAllowedAddress` refused a domain's addresses and none was dialled (a
   // result: permanent when it answered, deferred when it threw).
-  | 'ERR_SMTP_CLIENT_ADDRESS_REFUSED';
+  | 'ERR_SMTP_CLIENT_ADDRESS_REFUSED'
+  // `./node`'s `deliver`: a body factory that threw, rejected or returned no body source, or a source
+  // it returned that failed while it was read (a result: deferred).
+  | 'ERR_SMTP_CLIENT_BODY_SOURCE_FAILED';
 
 /**
  * The one error class of smtp-client-fsm, a subclass of the smtpkit-wide `SmtpkitError`: a stable
@@ -149,6 +152,7 @@ const CODES: Readonly<Record<ClientErrorCode, true>> = {
   ERR_SMTP_CLIENT_MAX_SESSIONS_REACHED: true,
   ERR_SMTP_CLIENT_XCLIENT_UNAVAILABLE: true,
   ERR_SMTP_CLIENT_ADDRESS_REFUSED: true,
+  ERR_SMTP_CLIENT_BODY_SOURCE_FAILED: true,
 };
 
 /** @internal True when `code` is one of {@link ClientErrorCode}. */

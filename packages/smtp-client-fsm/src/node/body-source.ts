@@ -1,6 +1,6 @@
 // Message body sources of the Node client: what `send()` accepts as a body, how it is read chunk by
 // chunk (with the socket's backpressure left to the caller) and released when it is not needed.
-import { BDAT_MAX_CHUNK } from 'smtp-client-fsm';
+import { BDAT_MAX_CHUNK, SmtpClientError } from 'smtp-client-fsm';
 import { isBytes } from '@smtpkit/foundation';
 
 /**
@@ -81,4 +81,135 @@ export function discard(b: BodySource): void {
   }
   const d = (b as { destroy?: () => void }).destroy;
   if (typeof d === 'function') d.call(b);
+}
+
+/**
+ * A body `deliver()` can open again: called once for each attempt that needs the body (each
+ * exchanger tried after it took the session, each recipient domain, each connection carrying on
+ * recipients LIMITS MAILMAX left untried), it returns a fresh {@link BodySource}, or a promise of
+ * one. A streamed body from a factory is still streamed with backpressure, never held whole, and
+ * behaves like a string or bytes for fallback: after a 421 or a lost connection in the body, the
+ * next exchanger gets the message from a new source, and several domains each get their own.
+ * Every source it returned that was not read to its end is released (a Node stream destroyed, a
+ * web stream cancelled, an iterator returned), whatever happened. A factory that throws or
+ * rejects, a result that is no `BodySource`, or a source that fails while it is read, defers that
+ * domain's recipients with `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED` (no further exchanger is tried).
+ * `send()`, `sendMail()` and `createPool()` take no factory: they read a body once.
+ *
+ * @example
+ * await deliver({ from, to, body: () => fs.createReadStream('message.eml') });
+ * @see RFC 5321 §5.1
+ */
+export type BodyFactory = () => BodySource | Promise<BodySource>;
+
+/** A source a {@link BodyFactory} returned for one attempt, wrapped so it can be released. */
+export interface OpenedBody {
+  /** What the connection reads: the source itself when it is whole, else a wrapper around it. */
+  readonly body: BodySource;
+  /** Releases the source unless it was read to its end (idempotent). */
+  release(): void;
+  /** Set when the source itself failed while it was read (not when it was released). */
+  readonly failure: unknown;
+}
+
+function sourceFailed(why: string, cause?: unknown): SmtpClientError {
+  return new SmtpClientError('ERR_SMTP_CLIENT_BODY_SOURCE_FAILED', `body: ${why}`, 'local', cause === undefined ? undefined : { cause });
+}
+
+/** The text of a failure (an error's name and message). */
+export function describeFailure(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/**
+ * Calls `factory` for one attempt. Throws `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED` when it throws,
+ * rejects, or returns something that is not a {@link BodySource} (released when it can be).
+ */
+export async function openBody(factory: BodyFactory): Promise<OpenedBody> {
+  let source: unknown;
+  try {
+    source = await factory();
+  } catch (e) {
+    throw sourceFailed(`the body factory failed: ${describeFailure(e)}`, e);
+  }
+  if (!isBodySource(source)) {
+    const d = typeof source === 'object' && source !== null ? (source as { destroy?: unknown }).destroy : undefined;
+    if (typeof d === 'function') d.call(source);
+    throw sourceFailed('the body factory returned something other than a string, a Uint8Array, an async iterable of chunks or a ReadableStream');
+  }
+  if (isWholeBody(source)) return { body: source, release: () => undefined, failure: undefined };
+  return tracked(source);
+}
+
+/** A streamed source read through a wrapper that knows whether it ended, failed or was left. */
+function tracked(source: AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>): OpenedBody {
+  let ended = false;
+  let released = false;
+  let started = false;
+  let failure: unknown;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let iterator: AsyncIterator<Uint8Array | string> | undefined;
+  const release = (): void => {
+    if (ended || released) return;
+    released = true;
+    if (reader) reader.cancel().catch(() => undefined);
+    else if (isStream(source) && !source.locked) source.cancel().catch(() => undefined);
+    const d = (source as { destroy?: unknown }).destroy;
+    if (typeof d === 'function') {
+      d.call(source);
+      return;
+    }
+    if (iterator && typeof iterator.return === 'function') {
+      try {
+        Promise.resolve(iterator.return()).catch(() => undefined);
+      } catch {
+        // an iterator whose return() throws has nothing more to free
+      }
+    }
+  };
+  async function* read(): AsyncGenerator<Uint8Array | string> {
+    try {
+      if (isStream(source)) {
+        reader = source.getReader();
+        while (true) {
+          const r = await reader.read();
+          if (released) throw sourceFailed('released before its end');
+          if (r.done) break;
+          yield r.value;
+        }
+      } else {
+        iterator = source[Symbol.asyncIterator]();
+        while (true) {
+          const r = await iterator.next();
+          if (released) throw sourceFailed('released before its end');
+          if (r.done) break;
+          yield r.value;
+        }
+      }
+      ended = true;
+    } catch (e) {
+      if (!released) failure ??= e;
+      throw e;
+    } finally {
+      // left before its end (the session ended, a chunk was refused): released now
+      release();
+    }
+  }
+  const body: AsyncIterable<Uint8Array | string> & { destroy(): void } = {
+    [Symbol.asyncIterator]() {
+      // read once: a second reader would get nothing of what the first took
+      if (started) throw sourceFailed('a source opened for one attempt is read once');
+      started = true;
+      return read();
+    },
+    // what the connection calls to release a body it never asked for (`discard`)
+    destroy: release,
+  };
+  return {
+    body,
+    release,
+    get failure() {
+      return failure;
+    },
+  };
 }

@@ -672,7 +672,7 @@ class Client implements SmtpClient {
     if (typeof message !== 'object' || message === null) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object'));
     const body: unknown = message.body;
     if (!isBodySource(body)) {
-      return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream'));
+      return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', typeof body === 'function' ? 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream (a body factory is for deliver())' : 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream'));
     }
     const whole = typeof body === 'string' || isBytes(body);
     return new Promise<SendResult>((resolve, reject) => {

@@ -7,12 +7,13 @@ import { BlockList, isIP } from 'node:net';
 import { ipv6Groups } from '@smtpkit/foundation';
 import { connect, courtesyQuit } from './client.js';
 import { mxRecords, noRecord } from './mx.js';
-import { isWholeBody } from './body-source.js';
+import { describeFailure, isWholeBody, openBody } from './body-source.js';
+import type { BodyFactory, BodySource } from './body-source.js';
 import { carryOnUntried, deferredWith, untriedAtMailMax } from './carry-over.js';
 // the core's own rule (pure code, no state: a copy in this entry is harmless)
 import { checkPath, recipientKey } from '../checks.js';
 import { describeReply } from '../reply-text.js';
-import type { ConnectOptions, SendInput, SendResult } from './client.js';
+import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 
 /** The DNS queries `deliver` makes; a `dns.promises.Resolver` (e.g. with `setServers`) fits. */
 export type MxResolver = Pick<dns.Resolver, 'resolveMx' | 'resolve4' | 'resolve6'>;
@@ -25,7 +26,22 @@ export type MxResolver = Pick<dns.Resolver, 'resolveMx' | 'resolve4' | 'resolve6
  * await deliver({ from: 'a@example.com', to: ['b@example.org', 'c@example.net'], body, resolver });
  * @see RFC 5321 §5
  */
-export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, SendInput {
+export interface DeliverOptions extends Omit<ConnectOptions, 'host'>, Omit<SendInput, 'body'> {
+  /**
+   * The message: a {@link BodySource} (a string or bytes go to every exchanger and domain that
+   * needs them; a stream or async iterable is read once, so it goes to one domain and no further
+   * than the first session that read it), or a {@link BodyFactory}, called once for each attempt
+   * that needs the body (after the exchanger took the session), so a streamed body falls back to
+   * the next exchanger and goes to several domains as a string would, each source released unless
+   * read to its end. A factory that throws, rejects or returns no body source, or a source that
+   * fails while it is read, defers that domain's recipients with
+   * `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED` (that attempt in `attempts` with the error's text).
+   *
+   * @example
+   * await deliver({ from, to, body: () => fs.createReadStream('message.eml') });
+   * @see RFC 5321 §5.1
+   */
+  readonly body: BodySource | BodyFactory;
   /** Default: a fresh `dns.promises.Resolver` with the system's servers. */
   readonly resolver?: MxResolver;
   /**
@@ -295,6 +311,18 @@ export interface DeliverResult {
   readonly domains: readonly DomainDelivery[];
 }
 
+const BODY_FAILED: ClientErrorCode = 'ERR_SMTP_CLIENT_BODY_SOURCE_FAILED';
+
+/** True for the failure of a body factory (it threw, rejected, or returned no body source). */
+function isBodyFailure(e: unknown): e is SmtpClientError {
+  return e instanceof SmtpClientError && e.code === BODY_FAILED;
+}
+
+/** A connection that gave `result`: with the body source's failure when that is what stopped it. */
+function atAttempt(exchange: string, address: string, result: SendResult, bodyError: string | undefined): DeliveryAttempt {
+  return result.errorCode === BODY_FAILED ? { exchange, address, error: bodyError ?? BODY_FAILED, code: BODY_FAILED } : { exchange, address };
+}
+
 function localResult(address: string, permanent: boolean, code: ClientErrorCode): RecipientResult {
   return { address, status: permanent ? 'rejected' : 'deferred', accepted: false, transient: !permanent, permanent, errorCode: code, stage: STAGE.NOT_CONNECTED, transaction: 0 };
 }
@@ -449,9 +477,13 @@ function lookupError(type: LookupError['type'], name: string, e: unknown): Looku
  * one of `maxSessions` when it took the session and none of the recipients it carried: the
  * recipients that limit leaves untried get its code (a streamed body is not carried on: it was
  * read).
- * A whole body (string or bytes) is needed when there is more than one domain;
+ * A whole body (string or bytes) or a body factory is needed when there is more than one domain;
  * a streamed body (read once) moves on only while no server has read it (connection failures and
- * greetings), never after a session took it.
+ * greetings), never after a session took it. A body factory (`body: () => fs.createReadStream(path)`)
+ * is called once for each attempt that needs the body, each source streamed with backpressure and
+ * released unless read to its end: the message goes on to the next exchanger and to every domain
+ * as a whole body does; a factory or source that fails defers that domain's recipients with
+ * `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED`.
  *
  * @example
  * const r = await deliver({ from: 'a@example.com', to: ['b@example.org'], body: 'Subject: hi\r\n\r\nhello\r\n' });
@@ -493,9 +525,11 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
     group[1].push(r);
   }
   // A stream is read once: it goes to one domain, and no further than the first server that took it.
-  const replayable = isWholeBody(body);
+  // A factory opens the body again for each attempt: it goes wherever a string would.
+  const factory = typeof body === 'function' ? body : undefined;
+  const replayable = typeof body === 'function' || isWholeBody(body);
   if (groups.size > 1 && !replayable) {
-    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: a stream can be read once; give a string or bytes to deliver to several domains');
+    throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: a stream can be read once; give a string, bytes or a body factory to deliver to several domains');
   }
   const resolver = given ?? new dns.Resolver();
   /** Per domain (in `groups` order), the DNS queries that gave no records. */
@@ -512,6 +546,39 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       const settled = new Map<string, RecipientResult>();
       let last: SendResult | undefined;
       const merged = (): RecipientResult[] => rcpts.map((r) => settled.get(r) ?? localResult(r, false, lastCode));
+      /** Why the last source a body factory gave failed while it was read (the attempt's `error`). */
+      let bodyError: string | undefined;
+      /**
+       * Sends the message to `to` on `client`. A body factory opens a source for this attempt alone,
+       * released once the result is known, whatever it is; when that source failed while it was
+       * read, the recipients it left deferred get `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED`. A factory
+       * that fails throws that code.
+       */
+      const sendOnce = async (client: SmtpClient, to: string[]): Promise<SendResult> => {
+        if (!factory) return client.send({ from, to, body: body as BodySource, ...extra });
+        const opened = await openBody(factory);
+        try {
+          const sent = await client.send({ from, to, body: opened.body, ...extra });
+          if (opened.failure === undefined) return sent;
+          bodyError = `body: the source failed while it was read: ${describeFailure(opened.failure)}`;
+          return deferredWith(sent, sent.deferred, BODY_FAILED);
+        } finally {
+          opened.release();
+        }
+      };
+      /**
+       * The body could not be had for this domain (its factory, or the source it gave, failed): the
+       * recipients still pending are deferred with that code, and no other exchanger is tried (the
+       * failure is the sender's, the same at every one).
+       */
+      const bodyFailed = (): DomainDelivery => {
+        lastCode = BODY_FAILED;
+        for (const r of pending) {
+          const had = settled.get(r);
+          if (had?.status === 'deferred') settled.set(r, { ...had, errorCode: BODY_FAILED });
+        }
+        return { domain, recipients: merged(), attempts, ...(last ? { result: last } : {}) };
+      };
       // RFC 5321 §5.1: the alternate addresses tried are bounded (Postfix: smtp_mx_address_limit),
       // and so are the sessions among them (Postfix: smtp_mx_session_limit).
       let tried = 0;
@@ -582,8 +649,12 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           // unless it takes the message (counted below, where the attempts go on)
           let result: SendResult;
           try {
-            result = await client.send({ from, to: pending, body, ...extra });
+            result = await sendOnce(client, pending);
           } catch (e) {
+            if (isBodyFailure(e)) {
+              attempts.push(failedAttempt(exchange, address, e));
+              return bodyFailed();
+            }
             // The session ended between EHLO and MAIL (a 421 with the EHLO reply, a close): nothing
             // was sent here, so the next address may take it. A usage error is the caller's.
             if (!(e instanceof SmtpClientError) || (e.kind === 'local' && e.code !== 'ERR_SMTP_CLIENT_CLOSED')) throw e;
@@ -612,7 +683,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           // of them (a streamed body cannot go again). The same address, not one more tried
           // (maxAddresses bounds the addresses a domain costs); a session when it takes none of
           // them, within maxSessions, whose code the rest get when it stops them.
-          const here: DeliveryAttempt[] = [{ exchange, address }];
+          const here: DeliveryAttempt[] = [atAttempt(exchange, address, result, bodyError)];
           if (replayable) {
             let cut: ClientErrorCode | undefined;
             result = await carryOnUntried(result, async (rest) => {
@@ -630,13 +701,18 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
                 throw e;
               }
               try {
-                const part = await next.send({ from, to: rest, body, ...extra });
-                here.push({ exchange, address });
+                const part = await sendOnce(next, rest);
+                here.push(atAttempt(exchange, address, part, bodyError));
                 if (closedBeforeAcceptance(part) !== undefined) sessions++;
                 return part;
               } catch (e) {
                 here.push(failedAttempt(exchange, address, e));
                 sessions++;
+                // the body factory failed: those left untried are deferred with its code
+                if (isBodyFailure(e)) {
+                  cut = BODY_FAILED;
+                  return undefined;
+                }
                 throw e;
               } finally {
                 void courtesyQuit(next, conn.timeouts?.quit);
@@ -646,6 +722,13 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           }
           last = result;
           for (const r of result.recipients) settled.set(r.address, r);
+          // the body's source failed here (the first connection, or one carrying on): no other
+          // exchanger gets the message, the recipients left keep that code
+          if (result.errorCode === BODY_FAILED) {
+            attempts.push(...here);
+            pending = result.recipients.filter((r) => r.status === 'deferred').map((r) => r.address);
+            return bodyFailed();
+          }
           const closing = closedBeforeAcceptance(result);
           if (closing === undefined || !replayable) {
             attempts.push(...here);

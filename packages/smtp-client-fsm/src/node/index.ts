@@ -1,7 +1,7 @@
 // smtp-client-fsm/node: Node.js adapter (sockets, TLS, timers, DNS) around the sans-IO ClientConnection.
 export { connect, sendMail } from './client.js';
 export type { ConnectOptions, ConnectionTarget, SendInput, SendMailOptions, SendResult, SmtpClient, Security, TokenProvider } from './client.js';
-export type { BodySource } from './body-source.js';
+export type { BodyFactory, BodySource } from './body-source.js';
 export { createPool, isStaleConnectionResult } from './pool.js';
 export { carryOnUntried, mergeSendResults, untriedAtMailMax } from './carry-over.js';
 export { createRateLimiter } from './rate-limit.js';
