@@ -4,13 +4,12 @@
 // a caller could not tell, per exchanger, which code (and which server reply) stopped it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import tls from 'node:tls';
 import { throwawayCertificate } from '@smtpkit/testkit';
 import { xclientState } from '../src/index.js';
 import type { ClientConnection } from '../src/index.js';
 import { deliver } from '../src/node/index.js';
 import type { MxResolver } from '../src/node/index.js';
-import { ScriptedServer, serveScripted } from './scripted-server.js';
+import { ScriptedServer, serveScripted, serveScriptedTls } from './scripted-server.js';
 import type { Script } from './scripted-server.js';
 
 let key = '';
@@ -19,40 +18,13 @@ const servers: net.Server[] = [];
 const sockets = new Set<net.Socket>();
 let port = 0;
 
-/** A scripted server that takes STARTTLS for real (after its 220, the socket goes TLS). */
-function serveTls(sock: net.Socket, s: ScriptedServer): void {
-  let current: net.Socket = sock;
-  const flush = (): void => {
-    const out = s.output();
-    if (out) current.write(out);
-    if (s.eof) current.end();
-  };
-  const onData = (d: Buffer): void => {
-    s.push(new Uint8Array(d));
-    if (s.commands.at(-1) === 'STARTTLS' && !(current instanceof tls.TLSSocket)) {
-      current.removeListener('data', onData);
-      current.write(s.output(), () => {
-        const secure = new tls.TLSSocket(sock, { isServer: true, key, cert });
-        current = secure;
-        s.tlsUp();
-        secure.on('data', onData);
-        secure.on('error', () => undefined);
-      });
-      return;
-    }
-    flush();
-  };
-  current.on('data', onData);
-  current.on('error', () => undefined);
-  flush();
-}
 
 /** Listens on `ip` at the shared port (every exchanger is dialled on the same port). */
 async function listenOn(ip: string, script: Script, withTls = false): Promise<void> {
   const srv = net.createServer((sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
-    if (withTls) serveTls(sock, new ScriptedServer(script));
+    if (withTls) serveScriptedTls(sock, new ScriptedServer(script), { key, cert });
     else serveScripted(sock, new ScriptedServer(script));
   });
   servers.push(srv);

@@ -3,7 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { throwawayCertificate } from '@smtpkit/testkit';
 import { connect, sendMail } from '../src/node/index.js';
-import { ScriptedServer } from './scripted-server.js';
+import { ScriptedServer, serveScriptedTls } from './scripted-server.js';
 
 let key = '';
 let cert = '';
@@ -24,33 +24,7 @@ afterAll(async () => {
  */
 function serve(sock: net.Socket, s: ScriptedServer, starttls: boolean, seen: { tls: boolean[] }, context?: tls.SecureContext): void {
   sockets.add(sock);
-  let current: net.Socket = sock;
-  const flush = () => {
-    const out = s.output();
-    if (out) current.write(out);
-    if (s.eof) current.end();
-  };
-  const onData = (d: Buffer) => {
-    s.push(new Uint8Array(d));
-    const last = s.commands.at(-1);
-    if (starttls && last === 'STARTTLS' && !(current instanceof tls.TLSSocket)) {
-      const out = s.output();
-      current.removeListener('data', onData);
-      current.write(out, () => {
-        const secure = new tls.TLSSocket(sock, { isServer: true, ...(context ? { secureContext: context } : { key, cert }) });
-        current = secure;
-        s.tlsUp();
-        secure.on('data', onData);
-        secure.on('error', () => undefined);
-      });
-      return;
-    }
-    seen.tls.push(current instanceof tls.TLSSocket);
-    flush();
-  };
-  current.on('data', onData);
-  current.on('error', () => undefined);
-  flush();
+  serveScriptedTls(sock, s, starttls ? (context ? { secureContext: context } : { key, cert }) : undefined, (secure) => seen.tls.push(secure));
 }
 
 async function listen(make: () => net.Server): Promise<number> {

@@ -4,6 +4,8 @@ import { ClientConnection } from '../src/index.js';
 import type { ClientEvent } from '../src/index.js';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 
 export interface Received {
   from: string;
@@ -363,6 +365,40 @@ export function serveScripted(sock: Socket, s: ScriptedServer, lateMs = 0): void
 }
 
 /** A loopback listener whose every connection runs the scripted session `session(sock)` returns. */
+/**
+ * Serves `s` over `sock` as {@link serveScripted} does, and takes STARTTLS for real: once the
+ * script has answered STARTTLS, that reply goes out in clear and the socket becomes a server-side
+ * TLS socket with `tlsOptions` (undefined: never upgraded), the script going on inside it. `onBatch`
+ * is told, for each batch of client bytes the script answers, whether it came over TLS.
+ */
+export function serveScriptedTls(sock: Socket, s: ScriptedServer, tlsOptions: TlsOptions | undefined, onBatch?: (secure: boolean) => void): void {
+  let current: Socket = sock;
+  const flush = (): void => {
+    const out = s.output();
+    if (out) current.write(out);
+    if (s.eof) current.end();
+  };
+  const onData = (d: Buffer): void => {
+    s.push(new Uint8Array(d));
+    if (tlsOptions && s.commands.at(-1) === 'STARTTLS' && !(current instanceof TLSSocket)) {
+      current.removeListener('data', onData);
+      current.write(s.output(), () => {
+        const secure = new TLSSocket(sock, { isServer: true, ...tlsOptions });
+        current = secure;
+        s.tlsUp();
+        secure.on('data', onData);
+        secure.on('error', () => undefined);
+      });
+      return;
+    }
+    onBatch?.(current instanceof TLSSocket);
+    flush();
+  };
+  current.on('data', onData);
+  current.on('error', () => undefined);
+  flush();
+}
+
 export interface ScriptedListener {
   readonly port: number;
   /** Destroys the open connections and stops listening. */

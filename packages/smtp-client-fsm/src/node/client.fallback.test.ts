@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { throwawayCertificate } from '@smtpkit/testkit';
 import { connect, createPool, deliver, sendMail } from './index.js';
-import { ScriptedServer } from '../../test/scripted-server.js';
+import { ScriptedServer, serveScriptedTls } from '../../test/scripted-server.js';
 
 const servers: net.Server[] = [];
 const sockets = new Set<net.Socket>();
@@ -21,31 +21,7 @@ async function starttlsServer(context: tls.SecureContext): Promise<{ port: numbe
     sockets.add(sock);
     const s = new ScriptedServer({ ehlo: ['STARTTLS', 'PIPELINING'], ehloTls: ['PIPELINING'] });
     sessions.push(s);
-    let current: net.Socket = sock;
-    const flush = (): void => {
-      const out = s.output();
-      if (out) current.write(out);
-      if (s.eof) current.end();
-    };
-    const onData = (d: Buffer): void => {
-      s.push(new Uint8Array(d));
-      if (s.commands.at(-1) === 'STARTTLS' && !(current instanceof tls.TLSSocket)) {
-        const out = s.output();
-        current.removeListener('data', onData);
-        current.write(out, () => {
-          const secure = new tls.TLSSocket(sock, { isServer: true, secureContext: context });
-          current = secure;
-          s.tlsUp();
-          secure.on('data', onData);
-          secure.on('error', () => undefined);
-        });
-        return;
-      }
-      flush();
-    };
-    sock.on('data', onData);
-    sock.on('error', () => undefined);
-    flush();
+    serveScriptedTls(sock, s, { secureContext: context });
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
