@@ -68,7 +68,9 @@ describe('classifyMessage: the kind of a delivery status notification', () => {
 
 describe('classifyMessage: recipients explained by the human-readable part', () => {
   it('a report naming one address thousands of times explains each from the 1,200 characters after it (an unclosed <a@a@... line does not end it)', async () => {
-    const blocks = Array.from({ length: 3000 }, () => ['', 'Final-Recipient: rfc822; x@rcpt.test', 'Action: failed']).flat();
+    // each with an Original-Recipient of its own, so that the 3,000 are 3,000 recipients (a
+    // repeated recipient is given once)
+    const blocks = Array.from({ length: 3000 }, (_, i) => ['', 'Final-Recipient: rfc822; x@rcpt.test', `Original-Recipient: rfc822; o${String(i)}@alias.test`, 'Action: failed']).flat();
     const raw = [
       'From: MAILER-DAEMON@mx.sender.test',
       'Subject: Undelivered Mail Returned to Sender',
