@@ -71,6 +71,13 @@ const SHAPES: Record<string, (n: number) => string | Uint8Array> = {
   'free-text quoted and pipe recipients': (n) => `${H}\r\n${Array.from({ length: n }, (_, i) => `<"u ${String(i)}"@rcpt.test>: 550 5.1.1 user unknown\r\n<|/bin/p${String(i)}>: program failed\r\n`).join('')}`,
   'free-text lines of unclosed quotes': (n) => `${H}\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n${`"${'a'.repeat(390)}\r\n`.repeat(n)}`,
   'free-text lines of bars': (n) => `${H}\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n${`|${'|/'.repeat(190)}\r\n`.repeat(n)}`,
+  // a bounce forwarded inline: its quoted header lines and text unquoted once each; lines that
+  // almost open a forward; a forward whose header lines are many folds
+  'inline forward, quoted bounce text': (n) =>
+    `From: alice@sender.test\r\nSubject: Fwd: failure notice\r\n\r\nBegin forwarded message:\r\n\r\n> From: MAILER-DAEMON@mx.sender.test\r\n> Subject: failure notice\r\n>\r\n> <a@rcpt.test>: 550 5.1.1 user unknown\r\n${'> >> quoted line of the returned message\r\n'.repeat(n)}`,
+  'inline forward, near-miss note lines': (n) => `From: alice@sender.test\r\nSubject: Fwd: failure notice\r\n\r\n${'- forwarded message -- forwarded messag\r\n'.repeat(n)}Begin forwarded message:\r\nFrom: MAILER-DAEMON@mx.sender.test\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n`,
+  'inline forward, folded header line': (n) =>
+    `From: alice@sender.test\r\nSubject: Fwd: failure notice\r\n\r\n---------- Forwarded message ---------\r\nFrom: MAILER-DAEMON@mx.sender.test\r\nSubject: failure\r\n${' notice'.repeat(n)}\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n`,
   'nested rfc822 returned messages': (n) => dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n', `--rb\r\nContent-Type: message/rfc822\r\n\r\n${'Content-Type: message/rfc822\r\n\r\n'.repeat(n)}Subject: x\r\n\r\nbody\r\n`),
 };
 

@@ -23,7 +23,7 @@ import {
   type Classifier,
 } from 'smtp-errors';
 import { bareAddress, fieldValues, parseDsnBlocks, parseFieldBlocks, parseHeaderBlock, recipientAddress, statusCode, typedValue, type FieldBlock } from './dsn.js';
-import { FREE_TEXT_SCAN_CHARS, extractFreeText, looksLikeBounce } from './free-text.js';
+import { FREE_TEXT_SCAN_CHARS, extractFreeText, isOriginalMarker, looksLikeBounce } from './free-text.js';
 import { addressKey, quotedAndPipeAddresses } from './address-scan.js';
 import { bytesEndInput, inputEnding, textEndsInput, withoutCutField, withoutLastLine, type InputEnd } from './cut.js';
 import { c1AsWindows1252, contentTypeFields, decodeLegacyText, latin1Text } from './text.js';
@@ -396,6 +396,90 @@ function forwardedBounce(email: Email, parts: readonly Attachment[], bodyText: s
   if (looksLikeBounce('', '', head) || DELAY_WARNING.test(head)) return undefined;
   const to = firstMailbox(fields.get('to'));
   return to !== undefined && asciiLower(bodyText.slice(0, FREE_TEXT_SCAN_CHARS)).includes(asciiLower(to)) ? undefined : attached;
+}
+
+/** The header fields of a forwarded message that {@link inlineForward} carries over, as a mail client quotes them (`Sent` is Outlook's `Date`). */
+const FORWARDED_FIELDS = new Map([
+  ['from', 'From'],
+  ['to', 'To'],
+  ['cc', 'Cc'],
+  ['date', 'Date'],
+  ['sent', 'Date'],
+  ['subject', 'Subject'],
+  ['message-id', 'Message-ID'],
+]);
+/** A quoted header line of a forwarded message: `Name: value`, the name perhaps in `*` as a client that renders bold in plain text writes it (`*From:* ...`). Anchored, one bounded run then the rest: linear. */
+const FORWARDED_FIELD = /^\*?([A-Za-z][A-Za-z-]{0,30})\*?:\*?[ \t]*(.*)$/;
+/** How many lines a forwarded message's quoted header section may have. */
+const FORWARDED_HEADER_LINES = 64;
+
+/**
+ * A bounce forwarded inline by a mail client, as a message of its own: the forward note line
+ * (`Begin forwarded message:`, `---------- Forwarded message ---------`...) in the first 32 Ki
+ * characters of `bodyText`, then the quoted header lines of the forwarded message (From, Subject,
+ * Date, To, Message-ID; quoted with `>` or not), then its text, to the end of the body or, when
+ * quoted, to the first line that is not. It is one only when those header lines are a bounce's
+ * (its From is `MAILER-DAEMON`, `postmaster`... or its Subject reads as one). So that a double bounce
+ * keeps its own recipient, the note must come before the copy of any returned message (a line such
+ * as `--- Below this line is a copy of the message.`), and, from a sender of bounces without a
+ * forward subject (`Fwd:`...), the text before the note must not read as a failure report itself.
+ * The message is written with those header lines and the unquoted text (UTF-8), for the caller to
+ * parse. One pass over the lines read, each unquoted once: linear.
+ */
+function inlineForward(email: Email, bodyText: string): Uint8Array | undefined {
+  const lines = bodyText.split('\n');
+  const scan = Math.min(bodyText.length, FREE_TEXT_SCAN_CHARS);
+  let note = -1;
+  for (let i = 0, at = 0; i < lines.length && at < scan; at += lines[i]!.length + 1, i++) {
+    const line = lines[i]!;
+    if (line.length > 200) continue;
+    if (FORWARD_NOTE.test(line)) {
+      note = i;
+      break;
+    }
+    if (isOriginalMarker(line)) return undefined;
+  }
+  if (note < 0) return undefined;
+  let i = note + 1;
+  while (i < lines.length && lines[i]!.trim() === '') i++;
+  const quoted = lines[i]?.startsWith('>') === true;
+  const unquote = (line: string): string => {
+    const l = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (!quoted || !l.startsWith('>')) return l;
+    return l.startsWith('> ') ? l.slice(2) : l.slice(1);
+  };
+  const fields = new Map<string, string>();
+  let last: string | undefined;
+  const end = Math.min(lines.length, i + FORWARDED_HEADER_LINES);
+  for (; i < end; i++) {
+    if (quoted && !lines[i]!.startsWith('>')) break;
+    const line = unquote(lines[i]!);
+    if (line.trim() === '') break;
+    if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
+      fields.set(last, `${fields.get(last)!} ${line.trim()}`);
+      continue;
+    }
+    const m = FORWARDED_FIELD.exec(line);
+    if (m === null) break;
+    const name = FORWARDED_FIELDS.get(m[1]!.toLowerCase());
+    last = name !== undefined && !fields.has(name) ? name : undefined;
+    if (last !== undefined) fields.set(last, m[2]!.trim());
+  }
+  const from = fields.get('From') ?? '';
+  const subject = fields.get('Subject') ?? '';
+  if (!looksLikeBounce(firstMailbox(from) ?? from, subject, '')) return undefined;
+  // the forwarder's own text: a sender of bounces whose text reports a failure is no forwarder
+  if (looksLikeBounce(firstAddress(email.from) ?? '', '', '') && !FORWARD_SUBJECT.test(email.subject ?? '')) {
+    const before = lines.slice(0, note).join('\n');
+    if (looksLikeBounce('', '', before) || DELAY_WARNING.test(before)) return undefined;
+  }
+  const text: string[] = [];
+  for (; i < lines.length; i++) {
+    if (quoted && lines[i]!.trim() !== '' && !lines[i]!.startsWith('>')) break;
+    text.push(unquote(lines[i]!));
+  }
+  const head = [...fields].map(([name, value]) => `${name}: ${value}`).join('\n');
+  return ENCODER.encode(`${head}\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${text.join('\n')}\n`);
 }
 
 /** The message a `message/rfc822` part holds, parsed, and its bytes; undefined when it is none. */
@@ -921,6 +1005,10 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * `Original-Recipient` is another recipient. A report inside an attached or returned message
  * (`message/rfc822`) is that message's and is never merged into this one's.
  *
+ * A bounce forwarded as an attachment, or inline by a mail client (`Begin forwarded message:`,
+ * `---------- Forwarded message ---------` and the bounce's quoted header lines and text), is read
+ * as that bounce, not as the forwarder's text; a double bounce keeps its own recipients.
+ *
  * Each recipient's `class` is what `classify` returns for its diagnostic text (falling back to
  * what the report's human-readable part says of its address, then to its DSN `Status`, then to
  * the whole human-readable part). Messages without recipients carry
@@ -1122,6 +1210,16 @@ async function classifyEmail(email: Email, input: Uint8Array, classifier: Classi
       const cut = ending !== undefined && bytesEndInput(unwrapped.bytes, ending.bytes);
       const r = await classifyEmail(unwrapped.email, unwrapped.bytes, classifier, maxBytes, cut, depth + 1);
       return truncated && !r.truncated ? Object.freeze({ ...r, truncated }) : r;
+    }
+    // A bounce a mail client forwarded inline, its header lines and text quoted in the body: that
+    // bounce is read, not the forwarder's note ({@link inlineForward}). Its text is whole lines
+    // (a line the cut fell in is already left out), so it is read as whole, and `truncated` is
+    // this message's.
+    const forwarded = top || parts.some((a) => REPORT_PART.test(a.mimeType)) ? undefined : inlineForward(email, bodyText);
+    const parsedForward = forwarded === undefined ? undefined : await parseMime(forwarded);
+    if (forwarded !== undefined && parsedForward !== undefined && !('error' in parsedForward) && parsedForward.headers.length > 0) {
+      const r = await classifyEmail(parsedForward, forwarded, classifier, maxBytes, false, depth + 1);
+      if (r.kind !== 'other') return truncated && !r.truncated ? Object.freeze({ ...r, truncated }) : r;
     }
   }
   const originalFields = originalHeaders(email, parts);
