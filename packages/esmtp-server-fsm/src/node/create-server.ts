@@ -182,7 +182,14 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     destroyIfEndedBeforeSecure(t);
     let secured = false;
     const ms = settings.implicitTlsHandshakeMs;
-    const guard = ms > 0 && ms !== Infinity ? setTimeout(() => t.destroy(), ms) : undefined;
+    // no reply on expiry: before the handshake is done nothing the client could read can be sent
+    const guard =
+      ms > 0 && ms !== Infinity
+        ? setTimeout(() => {
+            log?.tlsHandshakeTimeout(address, ms);
+            t.destroy();
+          }, ms)
+        : undefined;
     guard?.unref();
     t.once('close', () => {
       // the guard must not keep a connection that is gone (memory held by closed connections)

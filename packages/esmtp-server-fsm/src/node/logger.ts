@@ -35,8 +35,9 @@ const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
  * cipher, SNI name, and with `tls.requestCert` the client certificate's subject, issuer,
  * fingerprint and whether it was authorized), rejected commands (4xx/5xx
  * replies), aborted messages; `warn` connections refused (limit, shutdown), peer socket
- * errors, malformed PROXY headers (`bad PROXY header`, with `remoteAddress`) and PROXY headers not
- * complete in time (`PROXY header timeout`, with `remoteAddress` and `timeoutMs`); `error` internal
+ * errors, malformed PROXY headers (`bad PROXY header`, with `remoteAddress`), PROXY headers not
+ * complete in time (`PROXY header timeout`, with `remoteAddress` and `timeoutMs`) and implicit TLS
+ * handshakes not done in time (`TLS handshake timeout`, likewise); `error` internal
  * errors (hook exceptions...); `debug` one line per session event
  * (`helo`, `mail`, `rcpt`, `auth` with the mechanism only, `data`, `end of data` with its size,
  * `rset`, `quit`, `starttls`, other verbs).
@@ -514,6 +515,11 @@ export interface ServerLog {
   refused(remoteAddress: string | undefined, reason: string): void;
   /** A connection closed because its PROXY header was not complete within `timeoutMs` of its accept. */
   proxyHeaderTimeout(remoteAddress: string | undefined, timeoutMs: number): void;
+  /**
+   * A connection on the implicit TLS port closed because its handshake was not done within
+   * `timeoutMs` (`timeouts.tlsHandshake`) of its start, before a session exists.
+   */
+  tlsHandshakeTimeout(remoteAddress: string | undefined, timeoutMs: number): void;
   /** Wraps `onError` so that every error is logged too (on its session's log when it has one). */
   onError(inner: ((error: unknown, session: SessionContext | undefined) => void) | undefined): (error: unknown, session: SessionContext | undefined) => void;
 }
@@ -555,6 +561,7 @@ export function serverLog(userLogger: ServerLogger | undefined, userTranscript: 
     },
     refused: (remoteAddress, reason) => logger?.warn({ remoteAddress, reason }, 'connection refused'),
     proxyHeaderTimeout: (remoteAddress, timeoutMs) => logger?.warn({ remoteAddress, timeoutMs }, 'PROXY header timeout'),
+    tlsHandshakeTimeout: (remoteAddress, timeoutMs) => logger?.warn({ remoteAddress, timeoutMs }, 'TLS handshake timeout'),
     onError: (inner) => (error, ctx) => {
       try {
         const l = ctx !== undefined ? logs.get(ctx) : undefined;

@@ -1,0 +1,100 @@
+// timeouts.tlsHandshake: a TLS handshake that never completes, on real loopback sockets, is logged
+// when its timer closes the connection. No timing is asserted beyond "closed before a generous bound".
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { throwawayCertificate } from '@smtpkit/testkit';
+import { recorder, serversPerTest } from '../../test/servers.js';
+
+const servers = serversPerTest('tls-timeout.test');
+const tls = throwawayCertificate({ commonName: 'localhost' });
+
+/** A raw loopback client: what the server sent, and a promise of its close. */
+async function rawClient(port: number): Promise<{ socket: Socket; got: () => string; closed: Promise<void> }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  const closed = new Promise<void>((r) => socket.once('close', () => r()));
+  await new Promise((r) => socket.once('connect', r));
+  return { socket, got: () => text, closed };
+}
+
+/** Resolves true when `p` settles within `ms`, false otherwise (the generous bound). */
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+/** Waits until `got()` holds `text` (or about 2 s have passed). */
+async function waitFor(got: () => string, text: string): Promise<void> {
+  for (let i = 0; i < 200 && !got().includes(text); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('createServer: a TLS handshake that never completes', () => {
+  it('implicit TLS: the connection is closed at timeouts.tlsHandshake, logged at warn as TLS handshake timeout with the address the socket saw, and frees its place', async () => {
+    const { logger, entries } = recorder();
+    const seen: string[] = [];
+    const { port, server } = await servers.start({
+      tls,
+      security: 'implicit',
+      timeouts: { tlsHandshake: 200 },
+      logger,
+      onConnect: () => void seen.push('connect'),
+      onError: (e) => void seen.push(`error ${String(e)}`),
+    });
+    const c = await rawClient(port);
+    // well under the 60 s default: only the option can close it this early
+    expect(await within(c.closed, 5000)).toBe(true);
+    expect(c.got()).toBe('');
+    expect(seen).toEqual([]);
+    expect(entries.filter((e) => e.level !== 'debug')).toEqual([{ level: 'warn', message: 'TLS handshake timeout', fields: { remoteAddress: '127.0.0.1', timeoutMs: 200 } }]);
+    expect(server.connections).toBe(0);
+  });
+
+  it('implicit TLS behind a PROXY header: the address logged is the client\'s from the header, as for its per-address slot', async () => {
+    const { logger, entries } = recorder();
+    const { port } = await servers.start({ tls, security: 'implicit', proxyProtocol: true, timeouts: { tlsHandshake: 200 }, logger });
+    const c = await rawClient(port);
+    c.socket.write('PROXY TCP4 203.0.113.9 192.0.2.1 40000 465\r\n');
+    expect(await within(c.closed, 5000)).toBe(true);
+    expect(entries.filter((e) => e.level !== 'debug')).toEqual([{ level: 'warn', message: 'TLS handshake timeout', fields: { remoteAddress: '203.0.113.9', timeoutMs: 200 } }]);
+  });
+
+  it('STARTTLS: the session that never completes its handshake is closed at timeouts.tlsHandshake and its close line says why (it is not dropped silently)', async () => {
+    const { logger, entries } = recorder();
+    const { port } = await servers.start({ tls, timeouts: { tlsHandshake: 200 }, logger });
+    const c = await rawClient(port);
+    await waitFor(c.got, '\r\n');
+    c.socket.write('EHLO client.example\r\n');
+    await waitFor(c.got, '250 ');
+    c.socket.write('STARTTLS\r\n');
+    expect(await within(c.closed, 5000)).toBe(true);
+    // the 220 to STARTTLS, and nothing in plaintext after it
+    expect(c.got()).toMatch(/220 [^\r\n]*\r\n$/);
+    // the server's close line may come a little after the client saw the close
+    for (let i = 0; i < 200 && !entries.some((e) => e.message === 'close'); i++) await new Promise((r) => setTimeout(r, 10));
+    const close = entries.find((e) => e.message === 'close');
+    expect(close?.level).toBe('info');
+    expect(close?.fields['reason']).toMatch(/^421 4\.4\.2 .*timeout/);
+  });
+
+  it('a handshake that completes in time gets no such line', async () => {
+    const { logger, entries } = recorder();
+    const { port } = await servers.start({ tls, security: 'implicit', timeouts: { tlsHandshake: 300 }, logger });
+    const { connect: tlsConnect } = await import('node:tls');
+    const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    s.on('error', () => undefined);
+    const greeting = await new Promise<string>((r) => s.once('data', (d: Buffer) => r(d.toString('latin1'))));
+    expect(greeting).toMatch(/^220 /);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(s.destroyed).toBe(false);
+    expect(entries.some((e) => e.message === 'TLS handshake timeout')).toBe(false);
+    s.destroy();
+  });
+});
