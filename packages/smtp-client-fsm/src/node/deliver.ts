@@ -266,6 +266,21 @@ export interface LookupError {
   readonly failed: boolean;
 }
 
+/**
+ * Why {@link deliver} tried no exchanger of a domain, a stable value to branch on (the text is
+ * {@link DomainDelivery.reason}):
+ * - `null-mx`: the domain publishes a null MX (RFC 7505): it accepts no mail; recipients rejected.
+ * - `no-such-domain`: DNS answered that the domain does not exist (NXDOMAIN); rejected.
+ * - `no-address`: no MX record and no address for the domain, or MX records none of whose
+ *   exchangers has an address, as DNS answered (RFC 5321 §5.1); rejected.
+ * - `bad-address-literal`: an address literal naming no IPv4 or IPv6 address (`[x-tag:...]`); rejected.
+ * - `dns-failed`: the MX lookup, or every address lookup that could have given an address, failed
+ *   (SERVFAIL, a timeout...); deferred, the resolver's errors in {@link DomainDelivery.lookupErrors}.
+ * - `address-refused`: every address found was refused by `isAllowedAddress` (rejected), or it
+ *   threw for some (deferred); each refusal is in {@link DomainDelivery.attempts}.
+ */
+export type DomainReasonCode = 'null-mx' | 'no-such-domain' | 'no-address' | 'bad-address-literal' | 'dns-failed' | 'address-refused';
+
 /** What happened for one recipient domain. */
 export interface DomainDelivery {
   readonly domain: string;
@@ -286,6 +301,16 @@ export interface DomainDelivery {
    * there is none (an exchanger with an A record and no AAAA one is no error).
    */
   readonly lookupErrors?: readonly LookupError[];
+  /**
+   * Why no exchanger of this domain was dialled, when none was: a null MX, no such domain, no
+   * address, an address literal naming none, a failed DNS lookup, every address refused by
+   * `isAllowedAddress` (`example.org publishes a null MX: it accepts no mail`). Absent when an
+   * address was dialled (each attempt then says why it did not take the message). The recipients'
+   * `errorCode` stays the code that decides a retry; this says what the domain's DNS or policy did.
+   */
+  readonly reason?: string;
+  /** The kind of {@link DomainDelivery.reason}, stable across versions (set with it). */
+  readonly reasonCode?: DomainReasonCode;
   /**
    * The send result when a server took the transaction: one result over every connection to that
    * address when LIMITS MAILMAX had its recipients carried on (see {@link mergeSendResults}).
@@ -353,22 +378,22 @@ function literalAddress(domain: string): string | null | undefined {
  * The exchangers of a domain: preference order, random among equals; implicit MX; null MX; an
  * address literal is its own exchanger (no DNS lookup).
  */
-async function exchangers(domain: string, resolver: MxResolver, errors: LookupError[]): Promise<{ hosts: string[] } | { fail: ClientErrorCode; permanent: boolean; why: string }> {
+async function exchangers(domain: string, resolver: MxResolver, errors: LookupError[]): Promise<{ hosts: string[]; implicit: boolean } | { fail: ClientErrorCode; permanent: boolean; why: string; kind: DomainReasonCode }> {
   const literal = literalAddress(domain);
-  if (literal === null) return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: not an IPv4 or IPv6 address literal` };
-  if (literal !== undefined) return { hosts: [domain] };
+  if (literal === null) return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: not an IPv4 or IPv6 address literal`, kind: 'bad-address-literal' };
+  if (literal !== undefined) return { hosts: [domain], implicit: false };
   let mx;
   try {
     mx = await mxRecords(domain, resolver);
   } catch (e) {
     errors.push(lookupError('MX', domain, e));
-    return { fail: 'ERR_SMTP_CLIENT_CONNECTION_LOST', permanent: false, why: `${domain}: DNS lookup failed (${(e as { code?: string }).code || String(e)})` };
+    return { fail: 'ERR_SMTP_CLIENT_CONNECTION_LOST', permanent: false, why: `${domain}: DNS lookup failed (${(e as { code?: string }).code || String(e)})`, kind: 'dns-failed' };
   }
   if (mx.kind === 'implicit' && mx.answer !== undefined) errors.push(lookupError('MX', domain, mx.answer));
   // RFC 7505: a null MX says the domain accepts no mail.
-  if (mx.kind === 'null') return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain} publishes a null MX: it accepts no mail` };
-  if (mx.kind === 'implicit') return mx.nxdomain ? { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: no such domain` } : { hosts: [mx.host] };
-  return { hosts: [...mx.byPriority.values()].flatMap((same) => shuffle([...same])) };
+  if (mx.kind === 'null') return { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain} publishes a null MX: it accepts no mail`, kind: 'null-mx' };
+  if (mx.kind === 'implicit') return mx.nxdomain ? { fail: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', permanent: true, why: `${domain}: no such domain`, kind: 'no-such-domain' } : { hosts: [mx.host], implicit: true };
+  return { hosts: [...mx.byPriority.values()].flatMap((same) => shuffle([...same])), implicit: false };
 }
 
 /**
@@ -539,7 +564,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
     [...groups.values()].map(async ([domain, rcpts], g): Promise<DomainDelivery> => {
       const attempts: DeliveryAttempt[] = [];
       const found = await exchangers(domain, resolver, lookups[g]!);
-      if ('fail' in found) return { domain, recipients: rcpts.map((r) => localResult(r, found.permanent, found.fail)), attempts };
+      if ('fail' in found) return { domain, recipients: rcpts.map((r) => localResult(r, found.permanent, found.fail)), attempts, reason: found.why, reasonCode: found.kind };
       let lastCode: ClientErrorCode = 'ERR_SMTP_CLIENT_CONNECTION_LOST';
       // Recipients still to deliver; final results (refusals from a server that later said 421) kept.
       let pending = rcpts;
@@ -748,8 +773,20 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       // again. Nothing dialled because the policy refused: its own code, deferred when it threw;
       // but when an exchanger's lookup failed, that failure is the reason to try again (its code, as
       // without the policy), the refusals staying in `attempts`.
-      if (tried === 0 && refusedOne && !lookupFailed) return { domain, recipients: rcpts.map((r) => localResult(r, unusable, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED')), attempts };
-      if (tried === 0 && unusable) return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS')), attempts };
+      if (tried === 0 && refusedOne && !lookupFailed) {
+        const why = `${domain}: isAllowedAddress ${policyThrew ? 'failed or refused' : 'refused'} every address (${attempts.length})`;
+        return { domain, recipients: rcpts.map((r) => localResult(r, unusable, 'ERR_SMTP_CLIENT_ADDRESS_REFUSED')), attempts, reason: why, reasonCode: 'address-refused' };
+      }
+      if (tried === 0 && unusable) {
+        const why = found.implicit ? `${domain}: no MX record and no address` : `${domain}: no exchanger has an address (${found.hosts.join(', ')})`;
+        return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_INVALID_ADDRESS')), attempts, reason: why, reasonCode: 'no-address' };
+      }
+      // nothing dialled and no answer refused the domain: the failed address lookups are why
+      // (addresses some other lookup gave may have been refused by isAllowedAddress, in `attempts`)
+      if (tried === 0) {
+        const failed = lookups[g]!.filter((e) => e.failed).map((e) => `${e.type} ${e.name}: ${e.code ?? e.error}`);
+        return { domain, recipients: merged(), attempts, reason: `${domain}: no address could be looked up (${failed.join('; ')})`, reasonCode: 'dns-failed' };
+      }
       // Every address dialled refused the message for want of an extension its server does not
       // offer, and no exchanger was left out (a limit, a failed lookup, a policy that threw): the
       // last refusal, as it was (rejected for good). Otherwise a later try may reach one that

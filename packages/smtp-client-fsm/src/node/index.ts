@@ -9,7 +9,7 @@ export type { RateLimiter, RateLimiterClock } from './rate-limit.js';
 export type { PoolOptions, SmtpPool } from './pool.js';
 export type { TlsState } from './client.js';
 export { deliver, publicAddressesOnly } from './deliver.js';
-export type { DeliverOptions, DeliverResult, DeliveryAttempt, DomainDelivery, LookupError, MxResolver } from './deliver.js';
+export type { DeliverOptions, DeliverResult, DeliveryAttempt, DomainDelivery, DomainReasonCode, LookupError, MxResolver } from './deliver.js';
 export { resolveMx } from './mx.js';
 export type { MxHost } from './mx.js';
 export { nodeCrypto } from './crypto.js';
