@@ -627,6 +627,28 @@ describe('smtp serve fairness limits', () => {
     expect((await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--data-deadline', 'soon'])).code).toBe(2);
   });
 
+  it('--command-deadline and --data-deadline past what a timer holds are usage errors naming the flag typed, not the library option it sets', async () => {
+    // 2147483.648 s: one ms past the bound
+    for (const [flag, value] of [
+      ['--command-deadline', '9999999'],
+      ['--data-deadline', '2147483.648'],
+    ] as const) {
+      const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', flag, value]);
+      expect([bad.code, bad.stderr], `${flag} ${value}`).toEqual([2, expect.stringContaining(`'${flag} <seconds>' argument '${value}' is invalid. expected at most 2147483.647 seconds.`) as unknown]);
+      expect(bad.stderr, `${flag} ${value}`).not.toContain('timeouts.');
+    }
+  });
+
+  it('the largest timer each seconds flag holds is taken, and --min-data-rate-grace (not a timer) takes any value up to 9999999.999', async () => {
+    const proc = await serve(['--command-deadline', '2147483.647', '--data-deadline', '2147483.647', '--min-data-rate-grace', '9999999.999', '--proxy-protocol', '--proxy-header-timeout', '2147483.647']);
+    const c = talk(proc.port, { timeoutMs: 10_000 });
+    c.socket.write('PROXY TCP4 203.0.113.9 192.0.2.25 40000 25\r\n');
+    await c.until(/^220 /);
+    c.socket.write('QUIT\r\n');
+    await c.closed;
+    expect(c.heard()).toMatch(/^221 /m);
+  });
+
   it('--min-data-rate ends a message body slower than the rate once --min-data-rate-grace is over; command lines are not rated', async () => {
     const proc = await serve(['--min-data-rate', '100k', '--min-data-rate-grace', '0.5']);
     const { socket: s, heard, until, closed } = talk(proc.port, { timeoutMs: 10_000 });

@@ -156,14 +156,16 @@ function parseSeconds(value: string): number {
   return Math.round(Number(value) * 1000);
 }
 
-/** The longest `--proxy-header-timeout` a Node timer holds: 2^31 - 1 ms, in ms. */
+/** The longest timer Node holds: 2^31 - 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * `--proxy-header-timeout`: seconds as `parseSeconds` reads them (fractions allowed, 0 = no timer),
- * at most 2147483.647 (what a Node timer holds), returned in ms.
+ * A seconds flag that becomes a Node timer (`--command-deadline`, `--data-deadline`,
+ * `--proxy-header-timeout`): seconds as `parseSeconds` reads them (fractions allowed, 0 = no
+ * timer), at most 2147483.647 (what a timer holds), returned in ms. The bound is checked here, so
+ * that a value past it is a usage error naming the flag rather than the library option it sets.
  */
-export function parseProxyHeaderTimeout(value: string): number {
+export function parseTimerSeconds(value: string): number {
   const ms = parseSeconds(value);
   if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`expected at most ${String(MAX_TIMER_MS / 1000)} seconds.`);
   return ms;
@@ -472,7 +474,7 @@ export function registerServe(program: Command): void {
     .option('--lmtp', 'speak LMTP (LHLO, one reply per recipient after the body)')
     .option('--proxy-protocol', 'expect a PROXY protocol v1/v2 header first (behind HAProxy); the envelope records the real client')
     .option('--proxy-from <cidr,...>', 'with --proxy-protocol: take the PROXY header only from these peers (IPv4/IPv6 networks or addresses, e.g. 10.0.0.0/8,2001:db8::1); others get 421. Without it any peer that reaches the port can claim any client address', parseProxyFrom)
-    .option('--proxy-header-timeout <seconds>', 'with --proxy-protocol: how long a connection may take, from its accept, to send its whole PROXY header; then it is closed with no reply and logged (PROXY header timeout); 0 = no limit (default 10)', parseProxyHeaderTimeout)
+    .option('--proxy-header-timeout <seconds>', 'with --proxy-protocol: how long a connection may take, from its accept, to send its whole PROXY header; then it is closed with no reply and logged (PROXY header timeout); 0 = no limit (default 10)', parseTimerSeconds)
     .option('--hostname <name>', 'host name in the greeting and EHLO reply (a bare IP address is written as its address literal, [192.0.2.1])', parseServeHostname, 'localhost')
     .option('--max-connections <n>', 'concurrent sessions; more get 421', parsePositiveInt, 100)
     .option('-q, --quiet', 'print only the listening line (same as --log-level silent)')
@@ -487,8 +489,8 @@ export function registerServe(program: Command): void {
     .option('--client-ipv6-prefix <bits>', 'IPv6 clients share --max-connections-per-client by networks of this many bits, 128 = each address alone (default 64: one host holds a whole /64)', parsePrefixBits)
     .option('--min-data-rate <bytes>', 'minimum bytes/s over a message body, from its first byte, once --min-data-rate-grace has passed; 0 = off (default 500)', parseByteSize)
     .option('--min-data-rate-grace <seconds>', 'how long a message body may run before --min-data-rate applies (default 10)', parseSeconds)
-    .option('--command-deadline <seconds>', 'deadline for one command line from its first byte, 0 = off (default 60)', parseSeconds)
-    .option('--data-deadline <seconds>', 'deadline for one message body from its first byte to its end, 0 = off (default 1800)', parseSeconds)
+    .option('--command-deadline <seconds>', 'deadline for one command line from its first byte, 0 = off (default 60)', parseTimerSeconds)
+    .option('--data-deadline <seconds>', 'deadline for one message body from its first byte to its end, 0 = off (default 1800)', parseTimerSeconds)
     .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n  smtp serve -p 465 -d ./mail --tls-cert cert.pem --tls-key key.pem --security implicit --workers 2\n  smtp serve -p 587 -d ./mail --tls-cert cert.pem --tls-key key.pem --tls-client-ca clients-ca.pem --tls-require-client-cert\n\nSignals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads --tls-cert/--tls-key (and --tls-client-ca).\n')
     .action(async (opts: ServeOptions, cmd: Command) => {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) cmd.error('error: --tls-cert and --tls-key go together', { exitCode: EXIT.usage });
