@@ -78,6 +78,15 @@ const SHAPES: Record<string, (n: number) => string | Uint8Array> = {
   'inline forward, near-miss note lines': (n) => `From: alice@sender.test\r\nSubject: Fwd: failure notice\r\n\r\n${'- forwarded message -- forwarded messag\r\n'.repeat(n)}Begin forwarded message:\r\nFrom: MAILER-DAEMON@mx.sender.test\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n`,
   'inline forward, folded header line': (n) =>
     `From: alice@sender.test\r\nSubject: Fwd: failure notice\r\n\r\n---------- Forwarded message ---------\r\nFrom: MAILER-DAEMON@mx.sender.test\r\nSubject: failure\r\n${' notice'.repeat(n)}\r\n\r\n<a@rcpt.test>: 550 5.1.1 user unknown\r\n`,
+  // Outlook's block and a forward of a forward: a forwarded bounce quoted twice, its lines each
+  // unquoted once; many Outlook blocks of no bounce (each header read once, a few tried); Outlook
+  // header lines whose names almost end (the bounded lazy name)
+  'inline forward of a forward, bounce quoted twice': (n) =>
+    `From: alice@sender.test\r\nSubject: Fwd: help\r\n\r\nBegin forwarded message:\r\n\r\n> From: bob@sender.test\r\n> Subject: help\r\n>\r\n> Begin forwarded message:\r\n>\r\n>> From: MAILER-DAEMON@mx.sender.test\r\n>> Subject: failure notice\r\n>>\r\n>> <a@rcpt.test>: 550 5.1.1 user unknown\r\n${'>> > quoted line of the returned message\r\n'.repeat(n)}`,
+  'inline forward, many Outlook blocks of no bounce': (n) =>
+    `From: alice@sender.test\r\nSubject: FW: lunch\r\n\r\n${'-----Original Message-----\r\nFrom: bob@sender.test\r\nSent: Thursday\r\nSubject: lunch\r\n\r\nsee you\r\n'.repeat(n)}`,
+  'inline forward, Outlook header lines without a colon': (n) =>
+    `From: alice@sender.test\r\nSubject: FW: failure notice\r\n\r\n-----Original Message-----\r\nFrom: MAILER-DAEMON@mx.sender.test\r\nSent: Thursday\r\n${`${'a '.repeat(200)}\r\n`.repeat(n)}`,
   'nested rfc822 returned messages': (n) => dsn('Final-Recipient: rfc822; a@rcpt.test\r\nAction: failed\r\nStatus: 5.1.1\r\n', `--rb\r\nContent-Type: message/rfc822\r\n\r\n${'Content-Type: message/rfc822\r\n\r\n'.repeat(n)}Subject: x\r\n\r\nbody\r\n`),
 };
 

@@ -412,73 +412,165 @@ const FORWARDED_FIELDS = new Map([
 const FORWARDED_FIELD = /^\*?([A-Za-z][A-Za-z-]{0,30})\*?:\*?[ \t]*(.*)$/;
 /** How many lines a forwarded message's quoted header section may have. */
 const FORWARDED_HEADER_LINES = 64;
+/** How many forward note lines {@link inlineForward} tries before it gives up (a forward of a forward of a bounce takes two). */
+const FORWARD_NOTES_TRIED = 16;
+/**
+ * The line Outlook writes above a message it forwards or replies to, in English and the languages
+ * a localized Outlook writes it in (`-----Original Message-----`, German `-----Ursprüngliche
+ * Nachricht-----`, French `-----Message d'origine-----`, Spanish, Italian, Dutch, Portuguese).
+ * Anchored, fixed runs of dashes, literal alternatives: linear.
+ */
+const OUTLOOK_NOTE = /^[ \t]*-{5}[ \t]?(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|mensagem original)[ \t]?-{5}[ \t]*$/i;
+/**
+ * The header names Outlook writes in its block under {@link OUTLOOK_NOTE}, as it localizes them,
+ * lower case and without the space French puts before the colon. Read only in that block, whose
+ * layout (the note line, then `From` first and a `Sent` line) makes short names such as `De` or
+ * `An` unambiguous.
+ */
+const OUTLOOK_FIELDS = new Map([
+  ...[...FORWARDED_FIELDS].filter(([name]) => name !== 'date'),
+  ...['von', 'de', 'da', 'van'].map((n): [string, string] => [n, 'From']),
+  ...['gesendet', 'envoyé', 'enviado', 'enviado el', 'inviato', 'verzonden'].map((n): [string, string] => [n, 'Date']),
+  ...['an', 'à', 'para', 'a', 'aan'].map((n): [string, string] => [n, 'To']),
+  ...['betreff', 'objet', 'asunto', 'oggetto', 'onderwerp', 'assunto'].map((n): [string, string] => [n, 'Subject']),
+]);
+/** The names of {@link OUTLOOK_FIELDS} that give a `Sent` line (the one a message's own header section never has). */
+const OUTLOOK_SENT = new Set(['sent', 'gesendet', 'envoyé', 'enviado', 'enviado el', 'inviato', 'verzonden']);
+/** A header line in Outlook's block: a name of at most 30 characters (any letters, a space in it or before the colon), perhaps in `*`. The lazy run is bounded: linear. */
+const OUTLOOK_FIELD = /^\*?([^:*]{1,30}?)\*?:\*?[ \t]*(.*)$/;
+/** Outlook's `Name [mailto:address]` form of an address; no `[` inside, so each scan stops at the next one: linear. */
+const OUTLOOK_MAILTO = /\[mailto:([^\][\s]*)\]/gi;
+
+/** How many levels of `>` quote `line` (`> `, `>`, `> > `, `>>`...). */
+function quoteDepth(line: string): number {
+  let depth = 0;
+  for (let k = 0; k < line.length && line[k] === '>'; depth++) k += line[k + 1] === ' ' ? 2 : 1;
+  return depth;
+}
+
+/** `line` without its last `\r` and `depth` levels of `>` quoting; `''` for a line quoted fewer times that is blank past its quotes; undefined for one that is not. */
+function stripQuotes(line: string, depth: number): string | undefined {
+  const l = line.endsWith('\r') ? line.slice(0, -1) : line;
+  let k = 0;
+  for (let level = 0; level < depth; level++) {
+    if (l[k] !== '>') return l.slice(k).trim() === '' ? '' : undefined;
+    k += l[k + 1] === ' ' ? 2 : 1;
+  }
+  return l.slice(k);
+}
+
+/** The forwarded message's header lines under a forward note, as {@link forwardedHeader} reads them. */
+interface ForwardedHeader {
+  /** The fields read (`From`, `Subject`, `Date`...), in the order met. */
+  fields: Map<string, string>;
+  /** Whether the lines under the note are quoted once more than the note. */
+  quoted: boolean;
+  /** The index of the first line not read as a header line. */
+  next: number;
+  /** For Outlook's block: whether it has Outlook's layout (`From` first, a `Sent` line). */
+  outlook: boolean;
+}
 
 /**
- * A bounce forwarded inline by a mail client, as a message of its own: the forward note line
- * (`Begin forwarded message:`, `---------- Forwarded message ---------`...) in the first 32 Ki
- * characters of `bodyText`, then the quoted header lines of the forwarded message (From, Subject,
- * Date, To, Message-ID; quoted with `>` or not), then its text, to the end of the body or, when
- * quoted, to the first line that is not. It is one only when those header lines are a bounce's
- * (its From is `MAILER-DAEMON`, `postmaster`... or its Subject reads as one). So that a double bounce
- * keeps its own recipient, the note must come before the copy of any returned message (a line such
- * as `--- Below this line is a copy of the message.`), and, from a sender of bounces without a
- * forward subject (`Fwd:`...), the text before the note must not read as a failure report itself.
- * The message is written with those header lines and the unquoted text (UTF-8), for the caller to
- * parse. One pass over the lines read, each unquoted once: linear.
+ * The header lines of the message forwarded under the forward note at `lines[note]`, quoted
+ * `depth` times like the note: after blank lines, up to {@link FORWARDED_HEADER_LINES} lines of
+ * `Name: value` (folded lines joined), to the first blank line or line of another shape. In
+ * Outlook's block (`outlook`) the localized names of {@link OUTLOOK_FIELDS} are read. Each line
+ * read once.
  */
-function inlineForward(email: Email, bodyText: string): Uint8Array | undefined {
-  const lines = bodyText.split('\n');
-  const scan = Math.min(bodyText.length, FREE_TEXT_SCAN_CHARS);
-  let note = -1;
-  for (let i = 0, at = 0; i < lines.length && at < scan; at += lines[i]!.length + 1, i++) {
-    const line = lines[i]!;
-    if (line.length > 200) continue;
-    if (FORWARD_NOTE.test(line)) {
-      note = i;
-      break;
-    }
-    if (isOriginalMarker(line)) return undefined;
-  }
-  if (note < 0) return undefined;
+function forwardedHeader(lines: readonly string[], note: number, depth: number, outlook: boolean): ForwardedHeader {
   let i = note + 1;
-  while (i < lines.length && lines[i]!.trim() === '') i++;
-  const quoted = lines[i]?.startsWith('>') === true;
-  const unquote = (line: string): string => {
-    const l = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (!quoted || !l.startsWith('>')) return l;
-    return l.startsWith('> ') ? l.slice(2) : l.slice(1);
-  };
+  while (i < lines.length && stripQuotes(lines[i]!, depth)?.trim() === '') i++;
+  const quoted = stripQuotes(lines[i] ?? '', depth)?.startsWith('>') === true;
   const fields = new Map<string, string>();
   let last: string | undefined;
+  let sent = false;
+  let first: string | undefined;
   const end = Math.min(lines.length, i + FORWARDED_HEADER_LINES);
   for (; i < end; i++) {
-    if (quoted && !lines[i]!.startsWith('>')) break;
-    const line = unquote(lines[i]!);
+    const inner = stripQuotes(lines[i]!, depth);
+    if (inner === undefined || (quoted && !inner.startsWith('>'))) break;
+    const line = quoted ? stripQuotes(inner, 1)! : inner;
     if (line.trim() === '') break;
     if ((line[0] === ' ' || line[0] === '\t') && last !== undefined) {
       fields.set(last, `${fields.get(last)!} ${line.trim()}`);
       continue;
     }
-    const m = FORWARDED_FIELD.exec(line);
+    const m = (outlook ? OUTLOOK_FIELD : FORWARDED_FIELD).exec(line);
     if (m === null) break;
-    const name = FORWARDED_FIELDS.get(m[1]!.toLowerCase());
+    const key = outlook ? m[1]!.trim().toLowerCase() : m[1]!.toLowerCase();
+    const name = (outlook ? OUTLOOK_FIELDS : FORWARDED_FIELDS).get(key);
+    first ??= name ?? '';
+    if (OUTLOOK_SENT.has(key)) sent = true;
     last = name !== undefined && !fields.has(name) ? name : undefined;
-    if (last !== undefined) fields.set(last, m[2]!.trim());
+    if (last !== undefined) fields.set(last, outlook ? m[2]!.trim().replace(OUTLOOK_MAILTO, '<$1>') : m[2]!.trim());
   }
-  const from = fields.get('From') ?? '';
-  const subject = fields.get('Subject') ?? '';
-  if (!looksLikeBounce(firstMailbox(from) ?? from, subject, '')) return undefined;
+  return { fields, quoted, next: i, outlook: outlook && first === 'From' && sent };
+}
+
+/**
+ * A bounce forwarded inline by a mail client, as a message of its own: a forward note line
+ * (`Begin forwarded message:`, `---------- Forwarded message ---------`..., or Outlook's
+ * `-----Original Message-----` and its localized forms) in the first 32 Ki characters of
+ * `bodyText`, then the quoted header lines of the forwarded message (From, Subject, Date, To,
+ * Message-ID; Outlook's From, Sent, To, Subject in its language; quoted with `>` or not), then its
+ * text, to the end of the body or, when quoted, to the first line that is not. It is one only when
+ * those header lines are a bounce's (its From is `MAILER-DAEMON`, `postmaster`... or its Subject
+ * reads as one). A forward note whose message is no bounce is passed over, so a forward of a
+ * forward (the inner note and message quoted once more, each level of `>` taken off) finds the
+ * bounce inside. So that a double bounce keeps its own recipient, the note must come before the
+ * copy of any returned message (a line such as `--- Below this line is a copy of the message.`;
+ * an Outlook note line without Outlook's layout under it is one), and, from a sender of bounces
+ * without a forward subject (`Fwd:`...), the text before the note must not read as a failure
+ * report itself. The message is written with those header lines and the unquoted text (UTF-8), for
+ * the caller to parse. Each line is read by the scan for notes and as a header line at most once,
+ * and the bounce's text once: linear.
+ */
+function inlineForward(email: Email, bodyText: string): Uint8Array | undefined {
+  const lines = bodyText.split('\n');
+  const scan = Math.min(bodyText.length, FREE_TEXT_SCAN_CHARS);
+  let tried = 0;
+  for (let i = 0, at = 0; i < lines.length && at < scan && tried < FORWARD_NOTES_TRIED; ) {
+    const line = lines[i]!;
+    const depth = line.length > 200 ? 0 : quoteDepth(line);
+    const outlook = line.length <= 200 && OUTLOOK_NOTE.test(stripQuotes(line, depth) ?? '');
+    if (line.length > 200 || (!outlook && !FORWARD_NOTE.test(line))) {
+      if (line.length <= 200 && isOriginalMarker(line)) return undefined;
+      at += line.length + 1;
+      i++;
+      continue;
+    }
+    tried++;
+    const header = forwardedHeader(lines, i, depth, outlook);
+    const from = header.fields.get('From') ?? '';
+    const subject = header.fields.get('Subject') ?? '';
+    if ((!outlook || header.outlook) && looksLikeBounce(firstMailbox(from) ?? from, subject, '')) return forwardedMessage(email, lines, i, depth, header);
+    // an Outlook note line without Outlook's layout under it may start the copy of a returned message
+    if (outlook && !header.outlook && isOriginalMarker(line)) return undefined;
+    for (; i < header.next; i++) at += lines[i]!.length + 1;
+  }
+  return undefined;
+}
+
+/**
+ * The bounce {@link inlineForward} found under the note at `lines[note]`, written as a message:
+ * the header lines read, then the text under them with the quotes taken off, to the first line
+ * quoted less. Undefined when a sender of bounces without a forward subject wrote text before the
+ * note that reads as a failure report (a double bounce).
+ */
+function forwardedMessage(email: Email, lines: readonly string[], note: number, depth: number, header: ForwardedHeader): Uint8Array | undefined {
   // the forwarder's own text: a sender of bounces whose text reports a failure is no forwarder
   if (looksLikeBounce(firstAddress(email.from) ?? '', '', '') && !FORWARD_SUBJECT.test(email.subject ?? '')) {
     const before = lines.slice(0, note).join('\n');
     if (looksLikeBounce('', '', before) || DELAY_WARNING.test(before)) return undefined;
   }
   const text: string[] = [];
-  for (; i < lines.length; i++) {
-    if (quoted && lines[i]!.trim() !== '' && !lines[i]!.startsWith('>')) break;
-    text.push(unquote(lines[i]!));
+  for (let i = header.next; i < lines.length; i++) {
+    const inner = stripQuotes(lines[i]!, depth);
+    if (inner === undefined || (header.quoted && inner.trim() !== '' && !inner.startsWith('>'))) break;
+    text.push(header.quoted ? (stripQuotes(inner, 1) ?? inner) : inner);
   }
-  const head = [...fields].map(([name, value]) => `${name}: ${value}`).join('\n');
+  const head = [...header.fields].map(([name, value]) => `${name}: ${value}`).join('\n');
   return ENCODER.encode(`${head}\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${text.join('\n')}\n`);
 }
 
@@ -1006,8 +1098,10 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * (`message/rfc822`) is that message's and is never merged into this one's.
  *
  * A bounce forwarded as an attachment, or inline by a mail client (`Begin forwarded message:`,
- * `---------- Forwarded message ---------` and the bounce's quoted header lines and text), is read
- * as that bounce, not as the forwarder's text; a double bounce keeps its own recipients.
+ * `---------- Forwarded message ---------`, Outlook's `-----Original Message-----` block in English
+ * or its localized forms, and the bounce's quoted header lines and text; also a forward of such a
+ * forward), is read as that bounce, not as the forwarder's text; a double bounce keeps its own
+ * recipients.
  *
  * Each recipient's `class` is what `classify` returns for its diagnostic text (falling back to
  * what the report's human-readable part says of its address, then to its DSN `Status`, then to
