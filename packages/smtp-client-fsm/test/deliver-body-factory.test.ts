@@ -10,7 +10,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { deliver } from '../src/node/index.js';
-import type { BodySource, MxResolver } from '../src/node/index.js';
+import type { BodySource } from '../src/node/index.js';
+import { exchangerResolver } from './fake-resolver.js';
 import { ScriptedServer, serveScripted } from './scripted-server.js';
 
 const servers: net.Server[] = [];
@@ -102,15 +103,7 @@ const MX: Record<string, readonly string[]> = {
   'two.test': ['127.0.0.84'],
   'pair.test': ['127.0.0.83', '127.0.0.84'],
 };
-const resolver = {
-  resolveMx: (d: string) => Promise.resolve((MX[d] ?? []).map((_, i) => ({ exchange: `mx${i + 1}.${d}`, priority: 10 * (i + 1) }))),
-  resolve4: (h: string) => {
-    const d = h.slice(h.indexOf('.') + 1);
-    const ip = MX[d]?.[Number(h.slice(2, h.indexOf('.'))) - 1];
-    return ip ? Promise.resolve([ip]) : Promise.reject(Object.assign(new Error(`queryA ENOTFOUND ${h}`), { code: 'ENOTFOUND' }));
-  },
-  resolve6: (h: string) => Promise.reject(Object.assign(new Error(`queryAaaa ENODATA ${h}`), { code: 'ENODATA' })),
-} as unknown as MxResolver;
+const resolver = exchangerResolver(MX);
 
 const base = { resolver, connectTimeout: 5000, security: 'off', from: 'a@origin.test' } as const;
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '../src/node/index.js';
 import type { MxResolver } from '../src/node/index.js';
+import { tableResolver } from './fake-resolver.js';
 import { ScriptedServer, listenScripted } from './scripted-server.js';
 import type { ScriptedListener } from './scripted-server.js';
 
@@ -15,33 +16,18 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** A resolver error as Node's gives it: a code, and a text naming the query. */
-function dnsError(code: string, query: string, name: string): Error {
-  return Object.assign(new Error(`${query} ${code} ${name}`), { code, hostname: name });
-}
-
-type Answer = string[] | { exchange: string; priority: number }[] | string;
-
-/** An injected resolver: per `type name`, records or an error code (anything absent: ENODATA). */
-function fake(table: Record<string, Answer>): MxResolver {
-  const ask = (type: string, query: string) => (name: string): Promise<unknown> => {
-    const a = table[`${type} ${name}`] ?? 'ENODATA';
-    return typeof a === 'string' ? Promise.reject(dnsError(a, query, name)) : Promise.resolve(a);
-  };
-  return { resolveMx: ask('MX', 'queryMx'), resolve4: ask('A', 'queryA'), resolve6: ask('AAAA', 'queryAaaa') } as unknown as MxResolver;
-}
 
 const msg = { security: 'off', connectTimeout: 2000, from: 'a@origin.test', body: 'Subject: s\r\n\r\nhi\r\n' } as const;
 
 describe('deliver: the resolver\'s own error is in the result', () => {
   it.each(['ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED'])('the MX lookup fails with %s: deferred, the lookup error named', async (code) => {
-    const r = await deliver({ ...msg, port: server.port, resolver: fake({ 'MX broken.test': code }), to: ['u@broken.test'] });
+    const r = await deliver({ ...msg, port: server.port, resolver: tableResolver({ 'MX broken.test': code }), to: ['u@broken.test'] });
     expect(r.recipients[0]).toMatchObject({ status: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
     expect(r.domains[0]!.lookupErrors).toEqual([{ type: 'MX', name: 'broken.test', code, error: `queryMx ${code} broken.test`, failed: true }]);
   });
 
   it('an exchanger\'s address lookups fail (ETIMEOUT, ESERVFAIL): deferred, each failure named', async () => {
-    const resolver = fake({ 'MX slow.test': [{ exchange: 'mx.slow.test', priority: 10 }], 'A mx.slow.test': 'ETIMEOUT', 'AAAA mx.slow.test': 'ESERVFAIL' });
+    const resolver = tableResolver({ 'MX slow.test': [{ exchange: 'mx.slow.test', priority: 10 }], 'A mx.slow.test': 'ETIMEOUT', 'AAAA mx.slow.test': 'ESERVFAIL' });
     const r = await deliver({ ...msg, port: server.port, resolver, to: ['u@slow.test'] });
     expect(r.recipients[0]).toMatchObject({ status: 'deferred', errorCode: 'ERR_SMTP_CLIENT_CONNECTION_LOST' });
     expect(r.domains[0]!.attempts).toEqual([]);
@@ -52,17 +38,17 @@ describe('deliver: the resolver\'s own error is in the result', () => {
   });
 
   it('one exchanger\'s lookup failed and the next one took the message: delivered, the failure still reported', async () => {
-    const resolver = fake({ 'MX half.test': [{ exchange: 'mx1.half.test', priority: 10 }, { exchange: 'mx2.half.test', priority: 20 }], 'A mx1.half.test': 'ESERVFAIL', 'A mx2.half.test': ['127.0.0.1'] });
+    const resolver = tableResolver({ 'MX half.test': [{ exchange: 'mx1.half.test', priority: 10 }, { exchange: 'mx2.half.test', priority: 20 }], 'A mx1.half.test': 'ESERVFAIL', 'A mx2.half.test': ['127.0.0.1'] });
     const r = await deliver({ ...msg, port: server.port, resolver, to: ['u@half.test'] });
     expect(r.outcome).toBe('delivered');
     expect(r.domains[0]!.lookupErrors).toEqual([{ type: 'A', name: 'mx1.half.test', code: 'ESERVFAIL', error: 'queryA ESERVFAIL mx1.half.test', failed: true }]);
   });
 
   it('no such domain (ENOTFOUND), or no MX and no address (ENODATA): rejected for good, the answers that decided it named (not failures)', async () => {
-    const gone = await deliver({ ...msg, port: server.port, resolver: fake({ 'MX gone.test': 'ENOTFOUND' }), to: ['u@gone.test'] });
+    const gone = await deliver({ ...msg, port: server.port, resolver: tableResolver({ 'MX gone.test': 'ENOTFOUND' }), to: ['u@gone.test'] });
     expect(gone.recipients[0]).toMatchObject({ status: 'rejected', errorCode: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
     expect(gone.domains[0]!.lookupErrors).toEqual([{ type: 'MX', name: 'gone.test', code: 'ENOTFOUND', error: 'queryMx ENOTFOUND gone.test', failed: false }]);
-    const empty = await deliver({ ...msg, port: server.port, resolver: fake({}), to: ['u@empty.test'] });
+    const empty = await deliver({ ...msg, port: server.port, resolver: tableResolver({}), to: ['u@empty.test'] });
     expect(empty.recipients[0]).toMatchObject({ status: 'rejected', errorCode: 'ERR_SMTP_CLIENT_INVALID_ADDRESS' });
     expect(empty.domains[0]!.lookupErrors).toEqual([
       { type: 'MX', name: 'empty.test', code: 'ENODATA', error: 'queryMx ENODATA empty.test', failed: false },
@@ -77,7 +63,7 @@ describe('deliver: the resolver\'s own error is in the result', () => {
     expect(r.recipients[0]).toMatchObject({ status: 'deferred' });
     expect(r.domains[0]!.lookupErrors).toEqual([{ type: 'MX', name: 'odd.test', error: 'resolver gone', failed: true }]);
     // an exchanger with an A record and no AAAA one is the common case, not an error to report
-    const ok = await deliver({ ...msg, port: server.port, resolver: fake({ 'MX fine.test': [{ exchange: 'mx.fine.test', priority: 10 }], 'A mx.fine.test': ['127.0.0.1'] }), to: ['u@fine.test'] });
+    const ok = await deliver({ ...msg, port: server.port, resolver: tableResolver({ 'MX fine.test': [{ exchange: 'mx.fine.test', priority: 10 }], 'A mx.fine.test': ['127.0.0.1'] }), to: ['u@fine.test'] });
     expect(ok.outcome).toBe('delivered');
     expect(ok.domains[0]).not.toHaveProperty('lookupErrors');
   });

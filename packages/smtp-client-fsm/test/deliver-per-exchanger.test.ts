@@ -8,7 +8,7 @@ import { throwawayCertificate } from '@smtpkit/testkit';
 import { xclientState } from '../src/index.js';
 import type { ClientConnection } from '../src/index.js';
 import { deliver } from '../src/node/index.js';
-import type { MxResolver } from '../src/node/index.js';
+import { exchangerResolver } from './fake-resolver.js';
 import { ScriptedServer, serveScripted, serveScriptedTls } from './scripted-server.js';
 import type { Script } from './scripted-server.js';
 
@@ -64,16 +64,7 @@ const MX: Record<string, readonly string[]> = {
   'three.test': ['127.0.0.43', '127.0.0.44', '127.0.0.45'],
   'busy.test': ['127.0.0.46', '127.0.0.47'],
 };
-/** The exchangers of MX, `mxN.<domain>` at the N-th address, preferences 10, 20, 30. */
-const resolver = {
-  resolveMx: (d: string) => Promise.resolve((MX[d] ?? []).map((_, i) => ({ exchange: `mx${i + 1}.${d}`, priority: 10 * (i + 1) }))),
-  resolve4: (h: string) => {
-    const d = h.slice(h.indexOf('.') + 1);
-    const ip = MX[d]?.[Number(h.slice(2, h.indexOf('.'))) - 1];
-    return ip ? Promise.resolve([ip]) : Promise.reject(Object.assign(new Error(`queryA ENOTFOUND ${h}`), { code: 'ENOTFOUND' }));
-  },
-  resolve6: (h: string) => Promise.reject(Object.assign(new Error(`queryAaaa ENODATA ${h}`), { code: 'ENODATA' })),
-} as unknown as MxResolver;
+const resolver = exchangerResolver(MX);
 
 const base = { resolver, connectTimeout: 5000, from: 'a@origin.test' } as const;
 
