@@ -79,3 +79,42 @@ export function recorder(): { logger: ServerLogger; entries: LogEntry[] } {
   const at = (level: LogEntry['level']) => (fields: Record<string, unknown>, message: string) => void entries.push({ level, fields, message });
   return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
+
+/** A raw loopback client of {@link rawClient}. */
+export interface RawClient {
+  readonly socket: Socket;
+  /** Everything the server sent so far, as latin1 text. */
+  got(): string;
+  /** Whether the connection has closed. */
+  isClosed(): boolean;
+  /** Settles when the connection closes. */
+  readonly closed: Promise<void>;
+}
+
+/** A raw client connected to 127.0.0.1:`port` that collects what the server sends. */
+export async function rawClient(port: number): Promise<RawClient> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  let text = '';
+  let isClosed = false;
+  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  const closed = new Promise<void>((r) =>
+    socket.once('close', () => {
+      isClosed = true;
+      r();
+    }),
+  );
+  await new Promise((r) => socket.once('connect', r));
+  return { socket, got: () => text, isClosed: () => isClosed, closed };
+}
+
+/** Resolves true when `p` settles within `ms`, false otherwise (a generous bound, not a timing assertion). */
+export function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}

@@ -1,12 +1,12 @@
 // Connections that leave before their session is established (during the STARTTLS or implicit TLS
 // handshake, before their PROXY header, after a refusal) free their place and every timer tied to
 // them as soon as their socket closes, not when some guard timeout runs out.
-import { connect, createServer as netCreateServer } from 'node:net';
+import { createServer as netCreateServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readProxyHeader } from './proxy-protocol.js';
 import type { SmtpServer } from './options.js';
-import { serversPerTest } from '../../test/servers.js';
+import { rawClient, serversPerTest } from '../../test/servers.js';
 import { watchTimers } from '../../test/watch-timers.js';
 import { pollUntil as until, throwawayCertificate } from '@smtpkit/testkit';
 import type { ThrowawayCertificate } from '@smtpkit/testkit';
@@ -20,17 +20,6 @@ const servers = serversPerTest('early.test');
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A raw client that collects what the server sends. */
-async function rawClient(port: number): Promise<{ socket: Socket; got: () => string; closed: Promise<void> }> {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  let text = '';
-  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-  const closed = new Promise<void>((r) => socket.once('close', () => r()));
-  await new Promise((r) => socket.once('connect', r));
-  return { socket, got: () => text, closed };
-}
 
 /** The start of a TLS ClientHello record: a handshake that will never complete. */
 const HALF_CLIENT_HELLO = Buffer.from('16030100c8010000c40303', 'hex');

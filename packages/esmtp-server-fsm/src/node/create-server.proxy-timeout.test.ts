@@ -4,55 +4,16 @@ import { connect, createServer as netCreateServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PROXY_HEADER_TIMEOUT_MS, readProxyHeader } from './proxy-protocol.js';
-import { serversPerTest } from '../../test/servers.js';
+import { rawClient, recorder, serversPerTest, within } from '../../test/servers.js';
 import { watchTimers } from '../../test/watch-timers.js';
 
 const servers = serversPerTest('proxy-timeout.test');
-
-/** A logger that keeps every line. */
-function recorder(): { logger: { debug: Log; info: Log; warn: Log; error: Log }; lines: [string, string, Record<string, unknown>][] } {
-  const lines: [string, string, Record<string, unknown>][] = [];
-  const at =
-    (level: string): Log =>
-    (fields, message) =>
-      void lines.push([level, message, fields]);
-  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
-type Log = (fields: Record<string, unknown>, message: string) => void;
-
-/** A raw loopback client: what the server sent, and whether (and when, as a promise) it closed. */
-async function rawClient(port: number): Promise<{ socket: Socket; got: () => string; isClosed: () => boolean; closed: Promise<void> }> {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  let text = '';
-  let closed = false;
-  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-  const done = new Promise<void>((r) =>
-    socket.once('close', () => {
-      closed = true;
-      r();
-    }),
-  );
-  await new Promise((r) => socket.once('connect', r));
-  return { socket, got: () => text, isClosed: () => closed, closed: done };
-}
-
-/** Resolves true when `p` settles within `ms`, false otherwise (the generous bound). */
-function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    void p.then(() => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
 
 const HEADER = 'PROXY TCP4 203.0.113.9 192.0.2.1 40000 25\r\n';
 
 describe('createServer timeouts.proxyHeader', () => {
   it('a peer that sends no PROXY header is closed when the timeout runs out, with no reply, logged at warn with the address the socket saw', async () => {
-    const { logger, lines } = recorder();
+    const { logger, entries } = recorder();
     const seen: string[] = [];
     const { port, server } = await servers.start({
       proxyProtocol: true,
@@ -67,7 +28,7 @@ describe('createServer timeouts.proxyHeader', () => {
     expect(await within(c.closed, 5000)).toBe(true);
     expect(c.got()).toBe('');
     expect(seen).toEqual([]);
-    expect(lines.filter(([level]) => level !== 'debug')).toEqual([['warn', 'PROXY header timeout', { remoteAddress: '127.0.0.1', timeoutMs: 200 }]]);
+    expect(entries.filter((e) => e.level !== 'debug')).toEqual([{ level: 'warn', message: 'PROXY header timeout', fields: { remoteAddress: '127.0.0.1', timeoutMs: 200 } }]);
     // its place is free again
     expect(server.connections).toBe(0);
     const next = await rawClient(port);
@@ -78,7 +39,7 @@ describe('createServer timeouts.proxyHeader', () => {
   });
 
   it('a header sent a byte at a time, each byte well within the timeout, is still cut at the timeout counted from the accept', { timeout: 20_000 }, async () => {
-    const { logger, lines } = recorder();
+    const { logger, entries } = recorder();
     const { port } = await servers.start({ proxyProtocol: true, timeouts: { proxyHeader: 300 }, logger });
     const c = await rawClient(port);
     // one byte every 100 ms: a timer restarted by each byte (300 ms) would never run out, and the
@@ -92,12 +53,13 @@ describe('createServer timeouts.proxyHeader', () => {
     expect(await within(c.closed, 5000)).toBe(true);
     expect(sent).toBeLessThan(HEADER.length);
     expect(c.got()).toBe('');
-    expect(lines.filter(([, message]) => message === 'PROXY header timeout')).toHaveLength(1);
+    expect(entries.filter((e) => e.message === 'PROXY header timeout')).toHaveLength(1);
   });
 
   it('a header that arrives in time starts the session as before (the timer is gone with it)', async () => {
-    const { logger, lines } = recorder();
-    const { port } = await servers.start({ proxyProtocol: true, timeouts: { proxyHeader: 300 }, logger, onConnect: (s) => void lines.push(['hook', 'connect', { remoteAddress: s.remoteAddress }]) });
+    const { logger, entries } = recorder();
+    const connects: (string | undefined)[] = [];
+    const { port } = await servers.start({ proxyProtocol: true, timeouts: { proxyHeader: 300 }, logger, onConnect: (s) => void connects.push(s.remoteAddress) });
     const c = await rawClient(port);
     c.socket.write(HEADER);
     for (let i = 0; i < 200 && !c.got().includes('\r\n'); i++) await new Promise((r) => setTimeout(r, 10));
@@ -105,8 +67,8 @@ describe('createServer timeouts.proxyHeader', () => {
     // longer than the timeout: the session is still open
     await new Promise((r) => setTimeout(r, 600));
     expect(c.isClosed()).toBe(false);
-    expect(lines.some(([, message]) => message === 'PROXY header timeout')).toBe(false);
-    expect(lines).toContainEqual(['hook', 'connect', { remoteAddress: '203.0.113.9' }]);
+    expect(entries.some((e) => e.message === 'PROXY header timeout')).toBe(false);
+    expect(connects).toEqual(['203.0.113.9']);
     c.socket.destroy();
   });
 });

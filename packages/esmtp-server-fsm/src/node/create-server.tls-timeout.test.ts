@@ -1,35 +1,11 @@
 // timeouts.tlsHandshake: a TLS handshake that never completes, on real loopback sockets, is logged
 // when its timer closes the connection. No timing is asserted beyond "closed before a generous bound".
-import { connect } from 'node:net';
-import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { throwawayCertificate } from '@smtpkit/testkit';
-import { recorder, serversPerTest } from '../../test/servers.js';
+import { rawClient, recorder, serversPerTest, within } from '../../test/servers.js';
 
 const servers = serversPerTest('tls-timeout.test');
 const tls = throwawayCertificate({ commonName: 'localhost' });
-
-/** A raw loopback client: what the server sent, and a promise of its close. */
-async function rawClient(port: number): Promise<{ socket: Socket; got: () => string; closed: Promise<void> }> {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  let text = '';
-  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
-  const closed = new Promise<void>((r) => socket.once('close', () => r()));
-  await new Promise((r) => socket.once('connect', r));
-  return { socket, got: () => text, closed };
-}
-
-/** Resolves true when `p` settles within `ms`, false otherwise (the generous bound). */
-function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    void p.then(() => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
 
 /** Waits until `got()` holds `text` (or about 2 s have passed). */
 async function waitFor(got: () => string, text: string): Promise<void> {
