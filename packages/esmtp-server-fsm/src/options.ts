@@ -52,7 +52,11 @@ export interface ServerOptions {
   readonly secure?: boolean;
   /** STARTTLS can be offered (the host can upgrade the transport). */
   readonly starttls?: boolean;
-  /** Refuse everything but EHLO/HELO/NOOP/RSET/QUIT/STARTTLS before TLS (530 5.7.0). */
+  /**
+   * Refuse everything but EHLO/HELO/NOOP/RSET/QUIT/STARTTLS before TLS (530 5.7.0). Needs
+   * `starttls: true` or `secure: true` (or `security: 'required'`): without either no session could
+   * ever get TLS, so `true` alone is `ERR_SMTP_INVALID_OPTION`.
+   */
   readonly requireTls?: boolean;
   readonly auth?: {
     /** Mechanisms offered, by name (built-ins) or as the foundation's `SaslMechanism` objects (with a `server` side); default PLAIN LOGIN XOAUTH2, plus CRAM-MD5 when `challenge` is given (`createServer` gives one). */
@@ -196,7 +200,8 @@ export function invalidOption(name: string, why: string): SmtpServerError {
 /**
  * Validates the numeric limits, timeouts and enums of `ServerOptions`: anything that is not a
  * non-negative number (NaN, negative, a string such as "1MB") throws `ERR_SMTP_INVALID_OPTION`
- * naming the option, so that no typo silently removes a limit.
+ * naming the option, so that no typo silently removes a limit. `requireTls: true` with neither
+ * `starttls` nor `secure` true (a session no client could send mail through) is refused likewise.
  */
 const BUILTIN_KEYWORDS = new Set(BUILTIN_EXTENSIONS.map((d) => d.keyword));
 
@@ -262,6 +267,10 @@ export function checkOptions(options: ServerOptions): void {
   oneOf('vrfy', options.vrfy, ['policy', 'static', 'disabled']);
   oneOf('expn', options.expn, ['policy', 'disabled']);
   for (const name of ['lmtp', 'secure', 'starttls', 'requireTls', 'trusted', 'xclient', 'xforward', 'copyInput'] as const) oneOf(name, options[name], [true, false]);
+  // a session where MAIL needs TLS that it can never get would answer every MAIL with 530
+  if (options.requireTls === true && options.starttls !== true && options.secure !== true) {
+    throw invalidOption('requireTls', 'true needs starttls: true (STARTTLS offered) or secure: true (implicit TLS): no client could get past 530 5.7.0');
+  }
   if (options.extensions !== undefined) {
     for (const [name, value] of Object.entries(options.extensions)) {
       if (!(name in DEFAULT_EXTENSIONS)) throw invalidOption(`extensions.${name}`, 'is not a known extension');

@@ -35,6 +35,22 @@ describe('ServerConnection options are validated', () => {
     expect(codeOf(() => new ServerConnection({ hostname: '[192.0.2.1]', limits: { maxCommandLine: 512, maxRecipients: 100, maxAuthLine: 512 } }))).toBeUndefined();
     expect(codeOf(() => new ServerConnection({ auth: { mechanisms: ['cram-md5', 'plain'] }, challenge: () => '<1.2@mx>' }))).toBeUndefined();
   });
+  it('requireTls with neither STARTTLS offered nor implicit TLS (no client could get past 530) throws ERR_SMTP_INVALID_OPTION naming requireTls', () => {
+    for (const options of [{ requireTls: true }, { requireTls: true, starttls: false }, { requireTls: true, starttls: false, secure: false }] as const) {
+      let error: unknown;
+      try {
+        new ServerConnection(options);
+      } catch (e) {
+        error = e;
+      }
+      expect([isSmtpServerError(error) ? error.code : error, (error as Error | undefined)?.message], JSON.stringify(options)).toEqual(['ERR_SMTP_INVALID_OPTION', expect.stringMatching(/^requireTls/) as unknown]);
+    }
+  });
+  it('requireTls with STARTTLS offered, with implicit TLS, or as security: required is accepted', () => {
+    for (const options of [{ requireTls: true, starttls: true }, { requireTls: true, secure: true }, { requireTls: true, starttls: true, secure: true }, { security: 'required' }, { security: 'required', requireTls: true }, { requireTls: false }] as const) {
+      expect(codeOf(() => new ServerConnection(options).dispose()), JSON.stringify(options)).toBeUndefined();
+    }
+  });
   it('built-in mechanisms are named case-insensitively and advertised in order', () => {
     const d = drive({ secure: true, auth: { mechanisms: ['login', 'Plain'] } });
     expect(d.feed('EHLO c\r\n')).toContain('250-AUTH LOGIN PLAIN\r\n');

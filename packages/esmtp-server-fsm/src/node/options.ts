@@ -544,8 +544,9 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
     autoAccept,
     ...(onVrfy ? { vrfy: 'policy' as const } : {}),
   };
-  // the core options are checked now, not at the first connection
-  const checked = new ServerConnection(core);
+  // the core options are checked now, not at the first connection, as a session of this server
+  // has them (with implicit TLS each session starts secure, which requireTls alone needs)
+  const checked = new ServerConnection({ ...core, secure: tls.implicit });
   hostname = checked.session.hostname;
   checked.dispose();
   return {
