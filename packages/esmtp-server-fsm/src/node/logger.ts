@@ -288,6 +288,15 @@ export class SessionLog {
     else this.logger.error({ session: this.ctx.id, ...errorFields(e) }, 'session error');
   }
 
+  /**
+   * The session gave replies that could not be sent (after STARTTLS's 220, while the TLS handshake
+   * runs, no plaintext may follow): they are neither logged as `rejected` nor shown in the
+   * transcript, and `reason` becomes the session's close reason.
+   */
+  notSent(reason: string): void {
+    this.failure ??= reason;
+  }
+
   /** The session is over; `byServer`: the server ended it (QUIT, 421, error limit...). */
   close(byServer: boolean): void {
     if (this.transcript) this.notAnswered();

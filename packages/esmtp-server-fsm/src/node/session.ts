@@ -130,6 +130,12 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   /** The server is closing (see `hurry`). */
   private hurried = false;
   private upgrading = false;
+  /**
+   * The handshake timer the core armed at STARTTLS (`timeouts.tlsHandshake`, ms; undefined: none).
+   * While the handshake runs the session reads no input and waits for no hook, so a reply the core
+   * gives then is that timer's 421.
+   */
+  private handshakeTimeoutMs: number | undefined;
   /** The client address counted in the per-address slots, if it is counted. */
   counted: string | undefined;
   private log: SessionLog | undefined;
@@ -429,9 +435,11 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private flush(): boolean {
     const out = this.conn.textToSend();
     if (out.length > 0) {
-      this.log?.output(out);
       // after the 220 to STARTTLS only TLS records may follow: a reply the session gives while the
-      // handshake runs (its timeout's 421) is not written in plaintext; the connection closes
+      // handshake runs (its timeout's 421) is not written in plaintext; the connection closes. The
+      // log says why instead of showing a reply that was never sent (rejected lines are as sent).
+      if (this.upgrading) this.log?.notSent(this.handshakeTimeoutMs !== undefined ? `TLS handshake timeout (${String(this.handshakeTimeoutMs)} ms)` : 'closed during the TLS handshake');
+      else this.log?.output(out);
       if (!this.socket.destroyed && !this.upgrading) {
         if (this.host.sessions.size === 1 && !this.blocked && this.outText.length === 0) this.socket.write(out);
         else this.host.output.queue(this, out);
@@ -842,5 +850,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     secure.on('error', this.socketErrorBound);
     secure.on('close', this.finishBound);
     this.idle.sync();
+    const timer = this.conn.pendingTimeout();
+    this.handshakeTimeoutMs = timer?.name === 'tlsHandshake' ? timer.ms : undefined;
   }
 }
