@@ -160,6 +160,41 @@ describe('smtp serve TLS', () => {
     expect(bad.stderr).toContain('--tls-implicit needs');
   });
 
+  it('--tls-handshake-timeout: a silent client on implicit TLS is closed with no reply at that timeout, logged at WARN as TLS handshake timeout', async () => {
+    const proc = await serve(['--tls-cert', first.cert, '--tls-key', first.key, '--security', 'implicit', '--tls-handshake-timeout', '0.3']);
+    const silent = talk(proc.port, { timeoutMs: 10_000 });
+    // a generous bound, well under the 60 s default: only the flag closes it this early
+    const bound = new Promise<string>((r) => setTimeout(() => r('still open'), 8000).unref());
+    expect(await Promise.race([silent.closed.then(() => 'closed'), bound])).toBe('closed');
+    expect(silent.heard()).toBe('');
+    const log = await outputMatches(proc, /TLS handshake timeout/);
+    expect(log.split('\n').find((l) => l.includes('TLS handshake timeout'))).toMatch(/WARN TLS handshake timeout remoteAddress=127\.0\.0\.1 timeoutMs=300$/);
+  });
+
+  it('--tls-handshake-timeout bounds the handshake after STARTTLS too: the session closes with nothing after the 220, its close line naming the timeout', async () => {
+    const proc = await serve(['--tls-cert', first.cert, '--tls-key', first.key, '--tls-handshake-timeout', '0.3']);
+    const c = talk(proc.port, { timeoutMs: 10_000 });
+    await c.until(/^220 /m);
+    c.socket.write('EHLO client.example\r\n');
+    await c.until(/^250 /m);
+    c.socket.write('STARTTLS\r\n');
+    const bound = new Promise<string>((r) => setTimeout(() => r('still open'), 8000).unref());
+    expect(await Promise.race([c.closed.then(() => 'closed'), bound])).toBe('closed');
+    expect(c.heard()).toMatch(/220 [^\r\n]*\r\n$/);
+    const log = await outputMatches(proc, / close /);
+    expect(log.split('\n').find((l) => l.includes(' close '))).toContain('reason="TLS handshake timeout (300 ms)"');
+    expect(log).not.toContain('rejected');
+  });
+
+  it('--tls-handshake-timeout without TLS, or past what a timer holds, is a usage error naming the flag', async () => {
+    for (const args of [[], ['--tls-cert', first.cert, '--tls-key', first.key, '--security', 'off']]) {
+      const bad = await runCli(['serve', '-p', '0', '-d', '/tmp/x', ...args, '--tls-handshake-timeout', '5']);
+      expect([bad.code, bad.stderr], args.join(' ')).toEqual([2, expect.stringContaining('--tls-handshake-timeout needs --tls-cert and --tls-key') as unknown]);
+    }
+    const tooLong = await runCli(['serve', '-p', '0', '-d', '/tmp/x', '--tls-cert', first.cert, '--tls-key', first.key, '--tls-handshake-timeout', '2147483.648']);
+    expect([tooLong.code, tooLong.stderr]).toEqual([2, expect.stringContaining("'--tls-handshake-timeout <seconds>' argument '2147483.648' is invalid. expected at most 2147483.647 seconds.") as unknown]);
+  });
+
   it('--security off|opportunistic|required|implicit: the TlsSecurity words; --tls-implicit stays an alias', async () => {
     const tls = ['--tls-cert', first.cert, '--tls-key', first.key];
     const ehloOf = async (args: readonly string[]): Promise<string> => session((await serve([...tls, ...args])).port, ['EHLO me.test\r\n', 'MAIL FROM:<a@example.org>\r\n', 'QUIT\r\n']);

@@ -75,6 +75,8 @@ export interface ServeOptions {
   security?: TlsSecurity;
   commandDeadline?: number;
   dataDeadline?: number;
+  /** `--tls-handshake-timeout`, in ms: the bound on a TLS handshake, implicit or after STARTTLS (0 = none). */
+  tlsHandshakeTimeout?: number;
 }
 
 /** `--log-level` values, most verbose first. */
@@ -161,7 +163,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * A seconds flag that becomes a Node timer (`--command-deadline`, `--data-deadline`,
- * `--proxy-header-timeout`): seconds as `parseSeconds` reads them (fractions allowed, 0 = no
+ * `--proxy-header-timeout`, `--tls-handshake-timeout`): seconds as `parseSeconds` reads them (fractions allowed, 0 = no
  * timer), at most 2147483.647 (what a timer holds), returned in ms. The bound is checked here, so
  * that a value past it is a usage error naming the flag rather than the library option it sets.
  */
@@ -280,6 +282,7 @@ export async function startSink(
     ...(opts.commandDeadline !== undefined ? { commandLine: opts.commandDeadline } : {}),
     ...(opts.dataDeadline !== undefined ? { dataPhase: opts.dataDeadline } : {}),
     ...(opts.proxyProtocol === true && opts.proxyHeaderTimeout !== undefined ? { proxyHeader: opts.proxyHeaderTimeout } : {}),
+    ...(opts.tlsHandshakeTimeout !== undefined ? { tlsHandshake: opts.tlsHandshakeTimeout } : {}),
   };
   const server = createServer({
     hostname: opts.hostname,
@@ -491,6 +494,7 @@ export function registerServe(program: Command): void {
     .option('--min-data-rate-grace <seconds>', 'how long a message body may run before --min-data-rate applies (default 10)', parseSeconds)
     .option('--command-deadline <seconds>', 'deadline for one command line from its first byte, 0 = off (default 60)', parseTimerSeconds)
     .option('--data-deadline <seconds>', 'deadline for one message body from its first byte to its end, 0 = off (default 1800)', parseTimerSeconds)
+    .option('--tls-handshake-timeout <seconds>', 'with TLS: how long a TLS handshake may take, from the accept with --security implicit (then closed with no reply and logged: TLS handshake timeout) or from the 220 to STARTTLS (the session closes); 0 = no limit (default 60 implicit, 300 after STARTTLS)', parseTimerSeconds)
     .addHelpText('after', '\nExamples:\n  smtp serve -p 2525 -d ./mail\n  smtp serve -p 2525 -d ./mail --tls-cert cert.pem --tls-key key.pem --auth demo:secret\n  smtp serve -p 465 -d ./mail --tls-cert cert.pem --tls-key key.pem --security implicit --workers 2\n  smtp serve -p 587 -d ./mail --tls-cert cert.pem --tls-key key.pem --tls-client-ca clients-ca.pem --tls-require-client-cert\n\nSignals: SIGINT/SIGTERM stop gracefully; SIGHUP reloads --tls-cert/--tls-key (and --tls-client-ca).\n')
     .action(async (opts: ServeOptions, cmd: Command) => {
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) cmd.error('error: --tls-cert and --tls-key go together', { exitCode: EXIT.usage });
@@ -499,6 +503,8 @@ export function registerServe(program: Command): void {
       if (opts.proxyFrom !== undefined && opts.proxyProtocol !== true) cmd.error('error: --proxy-from needs --proxy-protocol', { exitCode: EXIT.usage });
       if (opts.proxyHeaderTimeout !== undefined && opts.proxyProtocol !== true) cmd.error('error: --proxy-header-timeout needs --proxy-protocol', { exitCode: EXIT.usage });
       if (opts.security !== undefined && opts.security !== 'off' && opts.tlsCert === undefined) cmd.error(`error: --security ${opts.security} needs --tls-cert and --tls-key`, { exitCode: EXIT.usage });
+      // with no TLS (no certificate, or --security off) no handshake ever runs for it to bound
+      if (opts.tlsHandshakeTimeout !== undefined && (opts.tlsCert === undefined || opts.security === 'off')) cmd.error('error: --tls-handshake-timeout needs --tls-cert and --tls-key (and a --security other than off)', { exitCode: EXIT.usage });
       if (opts.tlsClientCa !== undefined && opts.tlsCert === undefined) cmd.error('error: --tls-client-ca needs --tls-cert and --tls-key', { exitCode: EXIT.usage });
       if (opts.tlsRequireClientCert === true && opts.tlsClientCa === undefined) cmd.error('error: --tls-require-client-cert needs --tls-client-ca', { exitCode: EXIT.usage });
       // Before anything that takes time (the checks above are synchronous): main.ts caught the
