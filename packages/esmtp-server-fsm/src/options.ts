@@ -269,7 +269,7 @@ export function checkOptions(options: ServerOptions): void {
   for (const name of ['lmtp', 'secure', 'starttls', 'requireTls', 'trusted', 'xclient', 'xforward', 'copyInput'] as const) oneOf(name, options[name], [true, false]);
   // a session where MAIL needs TLS that it can never get would answer every MAIL with 530
   if (options.requireTls === true && options.starttls !== true && options.secure !== true) {
-    throw invalidOption('requireTls', 'true needs starttls: true (STARTTLS offered) or secure: true (implicit TLS): no client could get past 530 5.7.0');
+    throw invalidOption('requireTls', 'true needs starttls or secure: no session could get TLS');
   }
   if (options.extensions !== undefined) {
     for (const [name, value] of Object.entries(options.extensions)) {
