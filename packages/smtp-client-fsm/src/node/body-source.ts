@@ -44,43 +44,85 @@ function isStream(b: BodySource): b is ReadableStream<Uint8Array> {
   return typeof (b as ReadableStream).getReader === 'function';
 }
 
-/** Reads a body source chunk by chunk, as it arrives (a whole string or byte array is one chunk). */
-export async function* chunks(b: BodySource): AsyncGenerator<Uint8Array | string> {
-  if (isWholeBody(b)) {
-    yield b;
-    return;
-  }
-  if (isStream(b)) {
-    const reader = b.getReader();
-    let ended = false;
-    try {
-      while (true) {
-        const r = await reader.read();
-        if (r.done) {
-          ended = true;
-          return;
-        }
-        yield r.value;
+/**
+ * A body source being read: its chunks, and a way to let go of it before its end. Every reader of
+ * a body (a connection's writer, the pool's stand-in, a source a factory opened) reads through one.
+ */
+export interface BodyReader {
+  /**
+   * The chunks as they arrive (a whole string or byte array is one chunk). Left before its end,
+   * the source is released. A read pending when {@link BodyReader.release} is called ends with
+   * `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED`, never as if the body had ended.
+   */
+  readonly chunks: AsyncGenerator<Uint8Array | string>;
+  /**
+   * Releases the source now unless it was read to its end (idempotent): a web stream cancelled, a
+   * Node stream (anything with `destroy()`) destroyed, else an iterator begun returned.
+   */
+  readonly release: () => void;
+  /** Set when the source itself failed while it was read (not when it was released). */
+  readonly failure: unknown;
+}
+
+/** Opens a {@link BodyReader} on `b` (nothing is read before its chunks are asked for). */
+export function openReader(b: BodySource): BodyReader {
+  let ended = false;
+  let released = false;
+  let failure: unknown;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let iterator: AsyncIterator<Uint8Array | string> | undefined;
+  const release = (): void => {
+    if (ended || released) return;
+    released = true;
+    if (isWholeBody(b)) return;
+    if (reader) reader.cancel().catch(() => undefined);
+    else if (isStream(b)) b.cancel().catch(() => undefined);
+    const d = (b as { destroy?: unknown }).destroy;
+    if (typeof d === 'function') d.call(b);
+    else if (iterator && typeof iterator.return === 'function') {
+      try {
+        Promise.resolve(iterator.return()).catch(() => undefined);
+      } catch {
+        // an iterator whose return() throws has nothing more to free
       }
+    }
+  };
+  // one loop for both kinds of stream: a web stream's reader reads as an iterator does
+  async function* read(): AsyncGenerator<Uint8Array | string> {
+    try {
+      if (isWholeBody(b)) yield b;
+      else {
+        if (isStream(b)) reader = b.getReader();
+        const next = reader ? () => reader!.read() : () => (iterator ??= (b as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]()).next();
+        for (;;) {
+          const r = await next();
+          if (released) throw sourceFailed('released before its end');
+          if (r.done) break;
+          yield r.value;
+        }
+      }
+      ended = true;
+    } catch (e) {
+      if (!released) failure ??= e;
+      throw e;
     } finally {
-      // left before its end (the connection dropped, the message was aborted): the stream is
-      // cancelled, as a Node stream left by `for await` is destroyed, so what feeds it is freed
-      if (!ended) reader.cancel().catch(() => undefined);
-      reader.releaseLock();
+      // left before its end (the session ended, the message settled, a chunk was refused)
+      release();
+      reader?.releaseLock();
     }
   }
-  for await (const c of b as AsyncIterable<Uint8Array | string>) yield c;
+  return {
+    chunks: read(),
+    release,
+    get failure() {
+      return failure;
+    },
+  };
 }
 
 /** Releases a body source that will not be read (every recipient refused). */
 export function discard(b: BodySource): void {
-  if (isWholeBody(b)) return;
-  if (isStream(b)) {
-    b.cancel().catch(() => undefined);
-    return;
-  }
-  const d = (b as { destroy?: () => void }).destroy;
-  if (typeof d === 'function') d.call(b);
+  openReader(b).release();
 }
 
 /**
@@ -143,73 +185,23 @@ export async function openBody(factory: BodyFactory): Promise<OpenedBody> {
 
 /** A streamed source read through a wrapper that knows whether it ended, failed or was left. */
 function tracked(source: AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>): OpenedBody {
-  let ended = false;
-  let released = false;
+  const r = openReader(source);
   let started = false;
-  let failure: unknown;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  let iterator: AsyncIterator<Uint8Array | string> | undefined;
-  const release = (): void => {
-    if (ended || released) return;
-    released = true;
-    if (reader) reader.cancel().catch(() => undefined);
-    else if (isStream(source) && !source.locked) source.cancel().catch(() => undefined);
-    const d = (source as { destroy?: unknown }).destroy;
-    if (typeof d === 'function') {
-      d.call(source);
-      return;
-    }
-    if (iterator && typeof iterator.return === 'function') {
-      try {
-        Promise.resolve(iterator.return()).catch(() => undefined);
-      } catch {
-        // an iterator whose return() throws has nothing more to free
-      }
-    }
-  };
-  async function* read(): AsyncGenerator<Uint8Array | string> {
-    try {
-      if (isStream(source)) {
-        reader = source.getReader();
-        while (true) {
-          const r = await reader.read();
-          if (released) throw sourceFailed('released before its end');
-          if (r.done) break;
-          yield r.value;
-        }
-      } else {
-        iterator = source[Symbol.asyncIterator]();
-        while (true) {
-          const r = await iterator.next();
-          if (released) throw sourceFailed('released before its end');
-          if (r.done) break;
-          yield r.value;
-        }
-      }
-      ended = true;
-    } catch (e) {
-      if (!released) failure ??= e;
-      throw e;
-    } finally {
-      // left before its end (the session ended, a chunk was refused): released now
-      release();
-    }
-  }
   const body: AsyncIterable<Uint8Array | string> & { destroy(): void } = {
     [Symbol.asyncIterator]() {
       // read once: a second reader would get nothing of what the first took
       if (started) throw sourceFailed('a source opened for one attempt is read once');
       started = true;
-      return read();
+      return r.chunks;
     },
     // what the connection calls to release a body it never asked for (`discard`)
-    destroy: release,
+    destroy: r.release,
   };
   return {
     body,
-    release,
+    release: r.release,
     get failure() {
-      return failure;
+      return r.failure;
     },
   };
 }

@@ -12,7 +12,7 @@ import type { TlsSecurity } from '@smtpkit/foundation';
 import { nodeCrypto } from './crypto.js';
 // the core's own wording of a reply (pure code, no state: a copy in this entry is harmless)
 import { describeReply } from '../reply-text.js';
-import { chunks, discard, isBodySource, pieces } from './body-source.js';
+import { discard, isBodySource, openReader, pieces } from './body-source.js';
 import type { BodySource } from './body-source.js';
 import { carryOnUntried } from './carry-over.js';
 import { MAX_DELAY } from './timers.js';
@@ -564,8 +564,9 @@ class Client implements SmtpClient {
       // A message already settled (its chunk refused) takes no more body, even with credits left.
       return !this.isClosed && !conn.closed && this.pending.has(this.idOf(p));
     };
+    const source = openReader(p.body);
     try {
-      for await (const chunk of chunks(p.body)) {
+      for await (const chunk of source.chunks) {
         if (typeof chunk !== 'string' && !isBytes(chunk)) {
           throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'body: the source yielded something other than a string or a Uint8Array');
         }

@@ -6,7 +6,8 @@
 // message gets one result).
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
 import { connect, courtesyQuit, sendWithin } from './client.js';
-import { chunks, discard, isBodySource, isWholeBody } from './body-source.js';
+import { discard, isBodySource, isWholeBody, openReader } from './body-source.js';
+import type { BodyReader } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -171,19 +172,19 @@ interface Attempt {
 function attempt(message: SendInput): Attempt {
   const body: unknown = message.body;
   if (!isBodySource(body) || isWholeBody(body)) return { message, read: () => false, released: () => false };
-  let read = false;
+  let reader: BodyReader | undefined;
   let released = false;
   const once: AsyncIterable<Uint8Array | string> & { destroy(): void } = {
     [Symbol.asyncIterator]() {
-      read = true;
-      return chunks(body)[Symbol.asyncIterator]();
+      reader = openReader(body);
+      return reader.chunks;
     },
     // what the connection calls to release a body it did not ask for (body-source.ts `discard`)
     destroy() {
       released = true;
     },
   };
-  return { message: { ...message, body: once }, read: () => read, released: () => released };
+  return { message: { ...message, body: once }, read: () => reader !== undefined, released: () => released };
 }
 
 /** A body that can go again: a string or bytes, or a stream or iterable no connection began reading. */
