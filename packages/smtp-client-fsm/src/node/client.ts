@@ -251,6 +251,8 @@ const WRITE_PIECE = 64 * 1024;
 interface Pending {
   resolve(r: SendResult): void;
   body: BodySource;
+  /** Lets go of the body: unread, or (once its writer began) the source it is reading. */
+  release: () => void;
   credits: number;
   wake: (() => void) | undefined;
   writing: boolean;
@@ -491,7 +493,9 @@ class Client implements SmtpClient {
         if (!p) return;
         this.pending.delete(e.messageId);
         if (p.timer) clearTimeout(p.timer);
-        if (!p.writing) discard(p.body); // no body was asked for: release the source
+        // no body was asked for, or the message settled while it was read (a refused BDAT chunk,
+        // a reply mid-body): the source is released now, nothing more of it is read
+        p.release();
         p.writing = true; // stop any writer
         p.wake?.();
         // A final dot the socket never wrote (a server that stopped reading, a body larger than the
@@ -565,6 +569,7 @@ class Client implements SmtpClient {
       return !this.isClosed && !conn.closed && this.pending.has(this.idOf(p));
     };
     const source = openReader(p.body);
+    p.release = source.release;
     try {
       for await (const chunk of source.chunks) {
         if (typeof chunk !== 'string' && !isBytes(chunk)) {
@@ -581,6 +586,9 @@ class Client implements SmtpClient {
       conn.endBody();
       this.pump();
     } catch (e) {
+      // the message settled while its source was read, which was released then (or failed since):
+      // no concern of the session, which goes on (RSET before the next transaction, or QUIT)
+      if (this.idOf(p) === -1) return;
       this.lastError ??= e instanceof SmtpClientError ? e : new SmtpClientError('ERR_SMTP_CLIENT_CONNECTION_LOST', `body source failed: ${String(e)}`, 'remote', { cause: e });
       // The message cannot be completed: end the session so every pending send settles now. A
       // source that yields something other than text or bytes fails the same way every time.
@@ -680,7 +688,7 @@ class Client implements SmtpClient {
       try {
         const { body: _b, ...rest } = message;
         const id = this.connection.sendMessage(whole ? { ...rest, body } : rest);
-        const p: Pending = { resolve, body, credits: 0, wake: undefined, writing: false, timer: undefined };
+        const p: Pending = { resolve, body, release: () => discard(body), credits: 0, wake: undefined, writing: false, timer: undefined };
         if (ms !== undefined) {
           p.timer = setTimeout(
             () => {

@@ -179,9 +179,12 @@ function attempt(message: SendInput): Attempt {
       reader = openReader(body);
       return reader.chunks;
     },
-    // what the connection calls to release a body it did not ask for (body-source.ts `discard`)
+    // what the connection calls to release a body: one it did not ask for (body-source.ts
+    // `discard`) is kept for another connection; one it began reading is released (its message
+    // settled while it was read, a refused BDAT chunk)
     destroy() {
-      released = true;
+      if (reader) reader.release();
+      else released = true;
     },
   };
   return { message: { ...message, body: once }, read: () => reader !== undefined, released: () => released };
