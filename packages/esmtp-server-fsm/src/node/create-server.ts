@@ -12,7 +12,7 @@ import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { SmtpServerError } from 'esmtp-server-fsm';
 import { readProxyHeader } from './proxy-protocol.js';
 import type { ProxyInfo } from './proxy-protocol.js';
-import { ServerTls } from './tls.js';
+import { ServerTls, isPeerHandshakeError } from './tls.js';
 import { serverLog } from './logger.js';
 import { resolveSettings } from './options.js';
 import type { CreateServerOptions, SessionContext, SmtpServer } from './options.js';
@@ -213,7 +213,11 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       }
     });
     t.on('error', (e) => {
-      if (!inSession.has(t)) reportError(e, undefined);
+      // a handshake the client failed (reset, plain text, no shared version or cipher, a refused
+      // certificate) is logged at info, as Postfix's `SSL_accept error`; the server's own (an SNI
+      // callback's failure) goes to onError (see isPeerHandshakeError)
+      if (!secured && isPeerHandshakeError(e)) log?.tlsHandshakeFailed(address, e);
+      else if (!inSession.has(t)) reportError(e, undefined);
       t.destroy();
     });
   }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { bytes, randomSplits } from '@smtpkit/testkit';
 import type { CreateServerOptions, SessionContext } from './options.js';
 import { recorder, serversPerTest } from '../../test/servers.js';
-import { SessionLog } from './logger.js';
+import { SessionLog, serverLog } from './logger.js';
 import type { TranscriptLine } from './logger.js';
 
 const servers = serversPerTest('log.test');
@@ -319,6 +319,27 @@ describe('createServer logger and onError', () => {
     expect(heard).toMatch(/^451 4\.3\.0 /m);
     expect(errors).toEqual([thrown]);
     expect(entries.some((e) => e.message === 'session error')).toBe(true);
+  });
+});
+
+describe('a TLS handshake the client failed', () => {
+  const failure = Object.assign(new Error('bad record from \x1b[31mpeer\u202e'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
+  const escaped = { name: 'Error', message: 'bad record from \\x1b[31mpeer\\u202e', code: 'ERR_SSL_WRONG_VERSION_NUMBER' };
+
+  it('implicit TLS: one info line with the address, the code and the message escaped; no session', () => {
+    const { logger, entries } = recorder();
+    serverLog(logger, undefined)!.tlsHandshakeFailed('192.0.2.7', failure);
+    expect(entries).toEqual([{ level: 'info', message: 'TLS handshake failed', fields: { remoteAddress: '192.0.2.7', err: escaped } }]);
+  });
+
+  it('STARTTLS: one info line for the session, and the close reason names the code', () => {
+    const { logger, entries } = recorder();
+    const log = new SessionLog({ id: 'sess-2' } as SessionContext, logger, undefined);
+    log.tlsFailed(failure);
+    log.close(false);
+    expect(entries[0]).toEqual({ level: 'info', message: 'TLS handshake failed', fields: { session: 'sess-2', err: escaped } });
+    expect(entries[1]).toMatchObject({ level: 'info', message: 'close', fields: { session: 'sess-2', reason: 'TLS handshake failed (ERR_SSL_WRONG_VERSION_NUMBER)' } });
+    expect(entries).toHaveLength(2);
   });
 });
 

@@ -33,9 +33,12 @@ const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
  *
  * Levels: `info` connect, close (with `reason`), TLS established (its `tls` field: protocol,
  * cipher, SNI name, and with `tls.requestCert` the client certificate's subject, issuer,
- * fingerprint and whether it was authorized), rejected commands (4xx/5xx
+ * fingerprint and whether it was authorized), TLS handshakes the client failed (`TLS handshake
+ * failed`, with `err`: its code and escaped message; `remoteAddress` for implicit TLS, where no
+ * session exists, the session for STARTTLS, whose close reason is then `TLS handshake failed
+ * (<code>)`; never given to `onError`), rejected commands (4xx/5xx
  * replies), aborted messages; `warn` connections refused (limit, shutdown), peer socket
- * errors, malformed PROXY headers (`bad PROXY header`, with `remoteAddress`), PROXY headers not
+ * errors outside a TLS handshake, malformed PROXY headers (`bad PROXY header`, with `remoteAddress`), PROXY headers not
  * complete in time (`PROXY header timeout`, with `remoteAddress` and `timeoutMs`) and implicit TLS
  * handshakes not done in time (`TLS handshake timeout`, likewise); `error` internal
  * errors (hook exceptions...); `debug` one line per session event
@@ -121,6 +124,12 @@ function errorFields(e: unknown): Record<string, unknown> {
 function isPeerError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
+}
+
+/** The close reason of a session whose STARTTLS handshake the client failed. */
+function handshakeFailure(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? `TLS handshake failed (${printable(code)})` : 'TLS handshake failed';
 }
 
 /**
@@ -276,6 +285,16 @@ export class SessionLog {
     }
     if (this.logger) this.watchEof(socket);
     this.logger?.info({ session: this.ctx.id, ...this.tlsFields(socket) }, 'tls established');
+  }
+
+  /**
+   * The STARTTLS handshake failed because of the client (see `isPeerHandshakeError` in tls.ts):
+   * one info line `TLS handshake failed` (the error's code and escaped message), and the close
+   * reason `TLS handshake failed (<code>)`. Not an error of the server: not given to `onError`.
+   */
+  tlsFailed(e: unknown): void {
+    this.failure ??= handshakeFailure(e);
+    this.logger?.info({ session: this.ctx.id, ...errorFields(e) }, 'TLS handshake failed');
   }
 
   /** An error reported for this session (also passed to `onError`). */
@@ -529,6 +548,12 @@ export interface ServerLog {
    * `timeoutMs` (`timeouts.tlsHandshake`) of its start, before a session exists.
    */
   tlsHandshakeTimeout(remoteAddress: string | undefined, timeoutMs: number): void;
+  /**
+   * A connection on the implicit TLS port whose handshake failed because of the client (a reset,
+   * plain text, no shared protocol version or cipher, a refused client certificate), before a
+   * session exists: one info line, not an error of the server.
+   */
+  tlsHandshakeFailed(remoteAddress: string | undefined, error: unknown): void;
   /** Wraps `onError` so that every error is logged too (on its session's log when it has one). */
   onError(inner: ((error: unknown, session: SessionContext | undefined) => void) | undefined): (error: unknown, session: SessionContext | undefined) => void;
 }
@@ -571,6 +596,7 @@ export function serverLog(userLogger: ServerLogger | undefined, userTranscript: 
     refused: (remoteAddress, reason) => logger?.warn({ remoteAddress, reason }, 'connection refused'),
     proxyHeaderTimeout: (remoteAddress, timeoutMs) => logger?.warn({ remoteAddress, timeoutMs }, 'PROXY header timeout'),
     tlsHandshakeTimeout: (remoteAddress, timeoutMs) => logger?.warn({ remoteAddress, timeoutMs }, 'TLS handshake timeout'),
+    tlsHandshakeFailed: (remoteAddress, error) => logger?.info({ remoteAddress, ...errorFields(error) }, 'TLS handshake failed'),
     onError: (inner) => (error, ctx) => {
       try {
         const l = ctx !== undefined ? logs.get(ctx) : undefined;

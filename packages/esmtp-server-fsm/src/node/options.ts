@@ -261,7 +261,12 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    */
   readonly onClose?: (session: SessionContext) => void;
   /**
-   * Called with unexpected errors (socket errors, hook exceptions that are not replies). A hook
+   * Called with unexpected errors (socket errors, hook exceptions that are not replies). A TLS
+   * handshake the client fails (implicit TLS or after STARTTLS: a reset or EOF during it, OpenSSL's
+   * handshake, protocol and alert errors, a client certificate `tls.rejectUnauthorized` refused) is
+   * not one: it is logged at `info` as `TLS handshake failed` and never comes here. The server's
+   * own handshake failures still do: its typed errors (`ERR_SMTP_TLS_SNI_FAILED`...) and what a
+   * `tls.sni` callback threw or rejected with. A hook
    * whose promise settles after its session ended (the client gone, `close()` cut it) is not heard
    * any more: its failure is dropped, as its answer is, so nothing comes for a session after its
    * `onClose`, nor after `close()` has settled.

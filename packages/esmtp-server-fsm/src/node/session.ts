@@ -10,7 +10,7 @@ import { copyBytes, mailboxKey } from '@smtpkit/foundation';
 import { SmtpServerError, ServerConnection } from 'esmtp-server-fsm';
 import type { ReplyInit, ServerEvent } from 'esmtp-server-fsm';
 import type { ProxyInfo } from './proxy-protocol.js';
-import { sessionTls } from './tls.js';
+import { isPeerHandshakeError, sessionTls } from './tls.js';
 import type { ServerTls, SessionTls } from './tls.js';
 import type { ServerLog, SessionLog } from './logger.js';
 import type { CommandStep, CreateServerOptions, Envelope, ServerSettings, SessionContext } from './options.js';
@@ -47,9 +47,11 @@ function internalErrorReply(hostname: string): string {
 
 /**
  * Destroys a server-side TLS socket whose client leaves before the handshake is done: its FIN
- * (after nothing, or after part of a ClientHello) ends the connection at once. The server runs
- * with `allowHalfOpen`, under which that end would otherwise be ignored and the connection would
- * keep its place until the handshake timeout. Used for implicit TLS and for STARTTLS alike.
+ * (after nothing, or after part of a ClientHello) ends the connection at once, with an error of
+ * code `EOF` (the client's failed handshake, as Postfix's `SSL_accept error: lost connection`).
+ * The server runs with `allowHalfOpen`, under which that end would otherwise be ignored and the
+ * connection would keep its place until the handshake timeout. Used for implicit TLS and for
+ * STARTTLS alike.
  *
  * @example
  * ```ts
@@ -64,7 +66,7 @@ export function destroyIfEndedBeforeSecure(t: TLSSocket): void {
     secured = true;
   });
   t.once('end', () => {
-    if (!secured) t.destroy();
+    if (!secured) t.destroy(Object.assign(new Error('the client closed the connection during the TLS handshake'), { code: 'EOF' }));
   });
 }
 
@@ -321,12 +323,17 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
 
   /**
    * A socket error ends the session; it is reported once. A reset or broken pipe after the
-   * session is over (a client that closes without reading the 221 to QUIT) is not an error.
+   * session is over (a client that closes without reading the 221 to QUIT) is not an error, nor is
+   * a STARTTLS handshake the client failed (see `isPeerHandshakeError`): that one is logged, and
+   * is the session's close reason.
    */
   private socketError(e: Error): void {
     const code = (e as NodeJS.ErrnoException).code;
     const normal = this.conn.shouldClose && (code === 'ECONNRESET' || code === 'EPIPE');
-    if (!this.closed && !normal) this.host.reportError(e, this.ctx);
+    if (this.closed || normal) {
+      // already told, or nothing to tell
+    } else if (this.upgrading && isPeerHandshakeError(e)) this.log?.tlsFailed(e);
+    else this.host.reportError(e, this.ctx);
     this.finish();
   }
 

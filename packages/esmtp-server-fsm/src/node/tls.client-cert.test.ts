@@ -285,7 +285,10 @@ describe('createServer mutual TLS: requestCert asks and records (the default: no
 
 describe('createServer mutual TLS: rejectUnauthorized (submission and internal relays only)', () => {
   it('STARTTLS: a trusted certificate is served; none, or one of another CA, fails the handshake before any hook after it', async () => {
-    const { port, seen, errors } = await start({ tls: mutual({ rejectUnauthorized: true }) });
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const at = (level: string) => (fields: Record<string, unknown>, message: string): void => void lines.push({ level, fields, message });
+    const logger: ServerLogger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const { port, seen, errors } = await start({ tls: mutual({ rejectUnauthorized: true }), logger });
     expect(await starttlsRelay(port, relayClient())).toEqual(['220', '220', '250', '250', '250', '221']);
     expect(seen.mail?.clientCertificate?.authorized).toBe(true);
     delete seen.mail;
@@ -297,9 +300,14 @@ describe('createServer mutual TLS: rejectUnauthorized (submission and internal r
     expect(stranger.slice(0, 2)).toEqual(['220', '220']);
     expect(stranger.slice(2)).not.toContain('250');
     expect(seen.mail).toBeUndefined();
-    // the server says why (onError, as for any failed handshake)
-    const refusal = errors.find((e) => /^client certificate refused: .+ \([A-Z_]+\)$/.test(String((e as Error).message)));
-    expect((refusal as { code?: string } | undefined)?.code).toBe('ERR_TLS_CLIENT_CERTIFICATE_REFUSED');
+    // the client's failure, not the server's: no onError; the log says why, at info, and the close reason too
+    expect(errors).toEqual([]);
+    for (let i = 0; i < 200 && lines.filter((l) => l.message === 'close').length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    const refusal = lines.find((l) => l.message === 'TLS handshake failed' && /^client certificate refused: .+ \([A-Z_]+\)$/.test(String((l.fields.err as { message?: unknown }).message)));
+    expect(refusal?.level).toBe('info');
+    expect((refusal?.fields.err as { code?: unknown }).code).toBe('ERR_TLS_CLIENT_CERTIFICATE_REFUSED');
+    expect(lines.filter((l) => l.message === 'close').map((l) => String(l.fields.reason))).toEqual(['quit', expect.stringMatching(/^TLS handshake failed \(ERR_/), 'TLS handshake failed (ERR_TLS_CLIENT_CERTIFICATE_REFUSED)']);
+    expect(lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
   });
 
   it('implicit TLS: a client with no certificate or an untrusted one never meets onConnect', async () => {

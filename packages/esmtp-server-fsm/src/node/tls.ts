@@ -7,7 +7,7 @@ import { TLSSocket, createSecureContext } from 'node:tls';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import { X509Certificate, constants } from 'node:crypto';
-import { SmtpServerError } from 'esmtp-server-fsm';
+import { SmtpServerError, isSmtpServerError } from 'esmtp-server-fsm';
 import { pemCertificateBlocks } from '@smtpkit/foundation';
 
 /** Whether `v` is a promise of any kind (an object or function with a `then` method). */
@@ -102,7 +102,8 @@ export interface ServerTlsOptions extends SecureContextOptions {
   readonly requestCert?: boolean | undefined;
   /**
    * With `requestCert`: fail the handshake of a client that sends no certificate, or one `ca`
-   * does not vouch for (default false, unlike a Node HTTPS server). For submission or internal
+   * does not vouch for (default false, unlike a Node HTTPS server). Such a failure is the client's:
+   * logged at `info` as `TLS handshake failed`, not given to `onError`. For submission or internal
    * relays only: internet senders on port 25 have no client certificate and would not be served
    * at all. `true` without `requestCert` asks for nothing and is refused.
    */
@@ -329,6 +330,29 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
+/** Errors of the `tls.sni` callback (a throw or a rejection) that failed a handshake: the server's own. */
+const sniFailures = new WeakSet<object>();
+
+/** `e` as an error, marked as a `tls.sni` callback's failure (see {@link isPeerHandshakeError}). */
+function sniFailure(e: unknown): Error {
+  const error = asError(e);
+  sniFailures.add(error);
+  return error;
+}
+
+/**
+ * Whose fault an error a server-side TLS socket emits before its handshake is done is (internal
+ * to the Node adapter). The rule: the server's own are its typed errors (`SmtpServerError`:
+ * `ERR_SMTP_TLS_SNI_FAILED`, an SNI answer refused as `ERR_SMTP_INVALID_OPTION`) and the errors
+ * the `tls.sni` callback threw or rejected with; every other error is the peer's: a reset or EOF
+ * on the socket, OpenSSL's handshake, protocol and alert errors (`ERR_SSL_*`: no shared version or
+ * cipher, plain text on a TLS port), a refused client certificate. Decided by the error's origin,
+ * never by its text.
+ */
+export function isPeerHandshakeError(e: unknown): boolean {
+  return !isSmtpServerError(e) && !(typeof e === 'object' && e !== null && sniFailures.has(e));
+}
+
 /** An SNI callback answer being awaited, with the handshakes waiting for it. */
 class Pending {
   readonly waiters = new Set<SniDone>();
@@ -351,7 +375,7 @@ function waitFor(loaded: Loaded, name: string, promise: Promise<SecureContext>):
   };
   promise.then(
     (ctx) => settle(null, ctx),
-    (e: unknown) => settle(asError(e)),
+    (e: unknown) => settle(sniFailure(e)),
   );
   return pending;
 }
@@ -505,7 +529,7 @@ export class ServerTls {
           // a promise of another library or realm (any thenable) is waited for as a native one
           cached = isThenable(r) ? waitFor(loaded, name, Promise.resolve(r).then(once)) : once(r);
         } catch (e) {
-          return cb(asError(e));
+          return cb(sniFailure(e));
         }
         loaded.cache.set(name, cached);
       }
@@ -539,7 +563,7 @@ export class ServerTls {
     if (loaded.clientCa !== undefined && loaded.rejectUnauthorized) {
       t.once('secure', () => {
         const e = verifyError(t);
-        // a peer's failure, as a TLS alert would be (the logger warns, the close reason names it)
+        // a peer's failure, as a TLS alert would be (logged as a failed handshake, not onError)
         if (e !== null) t.destroy(Object.assign(new Error(`client certificate refused: ${e.message} (${String(e.code)})`), { code: CLIENT_CERTIFICATE_REFUSED }));
       });
     }
