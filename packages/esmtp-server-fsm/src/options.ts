@@ -37,6 +37,13 @@ export interface ServerOptions {
   readonly banner?: string;
   /** LMTP mode (RFC 2033): LHLO instead of HELO/EHLO, one reply per recipient after the body. */
   readonly lmtp?: boolean;
+  /**
+   * One switch per row of `SERVER_EXTENSIONS` that has one (defaults: `DEFAULT_EXTENSIONS`).
+   * STARTTLS, AUTH, XCLIENT and XFORWARD have none: `starttls`, `auth`, `xclient` and `xforward`
+   * decide them, so a name that is not a switch (`extensions.starttls`) is `ERR_SMTP_INVALID_OPTION`
+   * rather than ignored, and nothing here can hide STARTTLS from a session that `requireTls` makes
+   * wait for it.
+   */
   readonly extensions?: Partial<ServerExtensions>;
   /**
    * The TLS choice in the toolkit's words (the client's `security`, `smtp serve --security`):
@@ -50,7 +57,11 @@ export interface ServerOptions {
   readonly security?: TlsSecurity;
   /** The session already runs over TLS (implicit TLS, port 465). */
   readonly secure?: boolean;
-  /** STARTTLS can be offered (the host can upgrade the transport). */
+  /**
+   * STARTTLS can be offered (the host can upgrade the transport): the one switch for it (there is
+   * no `extensions.starttls`). When true, EHLO advertises STARTTLS until TLS is established; when
+   * false, it is not advertised and the command gets `502 5.5.1`.
+   */
   readonly starttls?: boolean;
   /**
    * Refuse everything but EHLO/HELO/NOOP/RSET/QUIT/STARTTLS before TLS (530 5.7.0). Needs
