@@ -99,12 +99,15 @@ function wrap(line: string, budget: number, out: string[]): void {
   }
 }
 
-/** The text lines of `reply`: its `lines` (an array or another iterable, read once) or its `text`. */
+/**
+ * The text lines of `reply`: its `lines` (an array or another iterable, read once, but not a typed
+ * array or DataView: bytes are no list of lines, and a detached view throws when read) or its `text`.
+ */
 function sourceLines(reply: FormatReplyInput): readonly unknown[] {
   const lines: unknown = reply.lines;
   if (lines === undefined || (lines === null && typeof reply.text === 'string')) return [reply.text];
   if (Array.isArray(lines)) return lines;
-  if (isIterableObject(lines)) return [...lines];
+  if (isIterableObject(lines) && !ArrayBuffer.isView(lines)) return [...lines];
   throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply lines must be a list of strings, got ${typeName(lines)}`);
 }
 
@@ -117,7 +120,7 @@ function sourceLines(reply: FormatReplyInput): readonly unknown[] {
  * NUL or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
  * so no input can inject a second reply; so do a lone surrogate (it has no UTF-8 form) and a `text`
  * or line that is not a string. `lines` may be any iterable of strings (read once), but not a
- * lone string.
+ * lone string or a typed array (bytes are no list of lines).
  *
  * The text is written as given, so a text that starts with an enhanced status code is one on the
  * wire (RFC 2034 §4 has no other way to tell): without `enhanced`, `{ code: 250, text: '2.0.0 Ok' }`

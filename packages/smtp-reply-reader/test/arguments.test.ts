@@ -30,6 +30,13 @@ function localCode(fn: () => unknown): string {
 
 const wire = new TextEncoder().encode('250 ok\r\n');
 
+/** A Uint8Array whose buffer has been transferred away (detached): iterating it throws a TypeError. */
+function detachedBytes(): Uint8Array {
+  const bytes = new Uint8Array(4);
+  structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+  return bytes;
+}
+
 describe('ReplyReader.push and parseReply take a string or a Uint8Array only', () => {
   const notBytes: readonly [string, unknown][] = [
     ['a number', 250],
@@ -103,6 +110,10 @@ describe('formatReply: text, lines and enhanced of the wrong type', () => {
     ['null as lines and no text', { code: 250, lines: null }],
     ['a number in lines', { code: 250, lines: ['a', 2] }],
     ['null in lines', { code: 250, lines: [null] }],
+    // a byte view is no list of lines: an empty one is not an empty reply, a detached one cannot be read
+    ['an empty Uint8Array as lines', { code: 250, lines: new Uint8Array(0) }],
+    ['a Uint8Array as lines', { code: 250, lines: new TextEncoder().encode('ok') }],
+    ['a detached Uint8Array as lines', { code: 250, lines: detachedBytes() }],
   ];
   test.each(bad)('%s is ERR_SMTP_REPLY_TEXT_INVALID', (_, input) => {
     expect(localCode(() => formatReply(input as FormatReplyInput))).toBe('local ERR_SMTP_REPLY_TEXT_INVALID');
