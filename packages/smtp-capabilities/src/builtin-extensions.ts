@@ -41,7 +41,7 @@ function positive(what: string, n: number): number {
   return n;
 }
 
-/** A session list (any iterable of strings but a lone string); `ERR_SMTP_INVALID_OPTION` otherwise. */
+/** A session list (any iterable of strings but a lone string or a typed array); `ERR_SMTP_INVALID_OPTION` otherwise. */
 function sessionList(what: string, values: readonly string[] | undefined): readonly string[] | undefined {
   return stringList(values, () => new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `session ${what} must be a list of strings`));
 }

@@ -200,7 +200,7 @@ export class Capabilities implements Iterable<CapabilityEntry> {
    * Capabilities built from keyword lines, as if parsed from an EHLO reply with that domain and
    * greeting: handy in tests, and for a server that wants to know what it offers. Lines are parsed
    * leniently (same warnings as {@link parseEhloReply}); nothing is thrown for their text. Keywords
-   * that are not a list (any iterable, read once, but not a lone string) of strings or
+   * that are not a list (any iterable, read once, but not a lone string or a typed array) of strings or
    * `{ keyword, params? }` objects are `ERR_SMTP_INVALID_ARGUMENT`, and so are a `domain` or
    * `greeting` that is not a string.
    *
@@ -307,7 +307,7 @@ export class Capabilities implements Iterable<CapabilityEntry> {
   /**
    * A copy without the given keywords, like Postfix's `smtp_discard_ehlo_keywords` on the client
    * side (e.g. ignore a broken PIPELINING or CHUNKING of one peer). `keywords` is any list of
-   * strings (read once); anything else, a lone string included, is `ERR_SMTP_INVALID_ARGUMENT`.
+   * strings (read once); anything else, a lone string or a typed array included, is `ERR_SMTP_INVALID_ARGUMENT`.
    *
    * @example
    * ```ts

@@ -127,7 +127,7 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  * {@link CapabilitiesError} for CR, LF or NUL anywhere, another control character (C0 but HT, DEL,
  * C1) in the greeting, a domain shaped like an enhanced status code (`2.0.0`: no host name, RFC
  * 1123 §2.1, and a client would take it for the reply's code, RFC 2034 §4), a bad keyword or
- * parameter, `keywords` or `params` that are not lists (a lone string is not a list), or a line
+ * parameter, `keywords` or `params` that are not lists (a lone string or a typed array is not a list), or a line
  * longer than `maxLineLength` on the wire (`250-` and CRLF counted: 506 octets of text at the
  * default 512). Nothing is written that {@link parseEhloReply} would not read back
  * whole: more than 64 parameters on a line is `ERR_SMTP_EHLO_TOO_MANY_PARAMS`, more than 256

@@ -4,15 +4,24 @@
  * character class and foundation's anchored date-time shape).
  */
 
-import { asciiUpper, isIterableObject, typeName } from '@smtpkit/foundation';
+import { asciiUpper, isIterableObject as isIterable, typeName } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 
-export { isIterableObject, typeName };
+export { typeName };
 
 /**
- * The strings of a list argument or option, read once: any iterable object but a lone string (an
- * array, a set, a generator). Undefined for undefined; anything else, or an item that is not a
- * string, throws `invalid()`.
+ * True for a list argument: an iterable object (an array, a set, a generator) but not a typed array
+ * or `DataView`. Bytes are no list of keywords (an empty view is not an empty list), and iterating
+ * a detached view throws a plain `TypeError`.
+ */
+export function isIterableObject(value: unknown): value is Iterable<unknown> {
+  return isIterable(value) && !ArrayBuffer.isView(value);
+}
+
+/**
+ * The strings of a list argument or option, read once: any iterable object but a lone string or a
+ * typed array (an array, a set, a generator). Undefined for undefined; anything else, or an item
+ * that is not a string, throws `invalid()`.
  */
 export function stringList(value: unknown, invalid: () => CapabilitiesError): string[] | undefined {
   if (value === undefined) return undefined;

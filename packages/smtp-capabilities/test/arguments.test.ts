@@ -26,7 +26,17 @@ const NOT_LISTS: readonly [string, unknown][] = [
   ['null', null],
   ['a plain object', { PIPELINING: true }],
   ['a list holding a number', ['PIPELINING', 5]],
+  // a byte view is no list: an empty one is not an empty list, a detached one throws when iterated
+  ['an empty Uint8Array', new Uint8Array(0)],
+  ['a detached Uint8Array', detachedBytes()],
 ];
+
+/** A Uint8Array whose buffer has been transferred away (detached): iterating it throws a TypeError. */
+function detachedBytes(): Uint8Array {
+  const bytes = new Uint8Array(4);
+  structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+  return bytes;
+}
 
 describe('keyword lists that are not lists of strings', () => {
   test.each(NOT_LISTS)('parseEhloReply discard: %s is ERR_SMTP_INVALID_OPTION', (_, discard) => {
@@ -66,6 +76,9 @@ describe('keyword lists that are not lists of strings', () => {
   test.each([[['VRFY']], [5], [null]])('registry.hide / unhide with %j (not a keyword) is ERR_SMTP_INVALID_ARGUMENT', (k) => {
     expect(codeOf(() => defaultExtensionRegistry().hide(k as never))).toBe('ERR_SMTP_INVALID_ARGUMENT');
     expect(codeOf(() => defaultExtensionRegistry().unhide(k as never))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+  });
+  test.each(NOT_LISTS.slice(-2))('new ExtensionRegistry(%s) is ERR_SMTP_INVALID_ARGUMENT', (_, definitions) => {
+    expect(codeOf(() => new ExtensionRegistry(definitions as never))).toBe('ERR_SMTP_INVALID_ARGUMENT');
   });
   test.each([['a lone string', 'ABC'], ['a number', 5]])('register mailParams / rcptParams / verbs: %s is ERR_SMTP_EXTENSION_INVALID', (_, v) => {
     for (const field of ['mailParams', 'rcptParams', 'verbs'] as const) {
