@@ -8,8 +8,8 @@ import type { SmtpClientArgs } from './client-args.js';
 import { ClientArgsError, booleanOption } from './errors.js';
 import { DEFAULT_PARAMETERS, digits, parseBy } from './parameters.js';
 import type { MailboxPath, Path } from './path.js';
-import { asciiUpper } from './text.js';
-import { isIterableObject, typeName } from '@smtpkit/foundation';
+import { asciiUpper, isList } from './text.js';
+import { typeName } from '@smtpkit/foundation';
 
 const badArgs = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be [keyword, value] pairs of strings');
 const badPaths = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context.paths', 'context.paths must be a list of paths');
@@ -133,7 +133,7 @@ export function checkArgsAgainst(
     return typeof v === 'string' && v.length <= 20 && digits(v, 0, v.length) ? Number(v) : undefined;
   };
   const entries = new Map<string, string | undefined>();
-  if (!isIterableObject(args)) throw badArgs();
+  if (!isList(args)) throw badArgs();
   for (const entry of args as Iterable<unknown>) {
     // a [keyword, value] pair of text, as SmtpClientArgs yields (a value is read as text below)
     const [k, v] = Array.isArray(entry) ? (entry as unknown[]) : [];
@@ -175,7 +175,7 @@ export function checkArgsAgainst(
 
   let utf8 = false;
   const paths: unknown = context.paths;
-  if (paths !== undefined && !isIterableObject(paths)) throw badPaths();
+  if (paths !== undefined && !isList(paths)) throw badPaths();
   for (const p of paths ?? []) {
     if (typeof p !== 'object' || p === null) throw badPaths();
     if ((p as Path).kind === 'mailbox' && (p as MailboxPath).utf8) utf8 = true;

@@ -5,10 +5,10 @@
  */
 
 import { ClientArgsError, booleanOption, noControls, optionsObject } from './errors.js';
-import { isIterableObject, typeName } from '@smtpkit/foundation';
+import { typeName } from '@smtpkit/foundation';
 import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
-import { asciiUpper, findControl, hasNonAscii, isWellFormed, utf8Length } from './text.js';
+import { asciiUpper, findControl, hasNonAscii, isList, isWellFormed, utf8Length } from './text.js';
 import { xtextEncode } from './xtext.js';
 
 /**
@@ -609,7 +609,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    */
   setNotify(notify: 'NEVER' | Iterable<NotifyCondition>): this {
     if (notify === 'NEVER') return this.set('NOTIFY', 'NEVER');
-    const list: unknown[] | undefined = isIterableObject(notify) ? Array.from(notify) : undefined;
+    const list: unknown[] | undefined = isList(notify) ? Array.from(notify) : undefined;
     if (!list?.every((c) => typeof c === 'string')) throw invalid('NOTIFY', 'expected NEVER or a list of conditions');
     // The NOTIFY grammar (members, no repeats) is checked by the parameter table.
     return this.set('NOTIFY', list.join(','));

@@ -12,9 +12,9 @@ import { DEFAULT_PARAMETERS, checkParam, parseAuthValue, parseBy, parseMtPriorit
 import type { ParameterCommand, ParameterSpec } from './parameters.js';
 import { DEFAULT_PATH_LIMITS, frozenPath, lenientOptions, pathReply, renderPath, resolveLimits, scanPathWith, toPath } from './path.js';
 import type { LenientOptions, Path, PathLimits } from './path.js';
-import { asciiUpper, keywordEnd, strictDecoder as decoder, utf8Length } from './text.js';
+import { asciiUpper, isList, keywordEnd, strictDecoder as decoder, utf8Length } from './text.js';
 import { tryXtextDecode } from './xtext.js';
-import { isBytes, isIterableObject, typeName } from '@smtpkit/foundation';
+import { isBytes, typeName } from '@smtpkit/foundation';
 
 /**
  * Limits of the server-side parsers: the path limits (bytes), the number of parameters, and the
@@ -185,9 +185,9 @@ function reply(code: number, enhanced: string, text: string): ServerReply {
   return { code, enhanced, text };
 }
 
-/** Checks that a caller's `args` is an iterable object, so a bad one is a typed error, not a TypeError. */
+/** Checks that a caller's `args` is a list (an iterable object, not a typed array), so a bad one is a typed error, not a TypeError. */
 function checkArgsInput(args: unknown): void {
-  if (!isIterableObject(args)) {
+  if (!isList(args)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
   }
 }

@@ -3,9 +3,18 @@
  * byte detection and the RFC 5321 / RFC 5322 character classes. Internal (not exported by index).
  */
 
-import { isInvisibleCodePoint, isWellFormedText as isWellFormed } from '@smtpkit/foundation';
+import { isInvisibleCodePoint, isIterableObject, isWellFormedText as isWellFormed } from '@smtpkit/foundation';
 
 export const encoder = new TextEncoder();
+
+/**
+ * True for a list argument: an iterable object (an array, a set, a generator, an `SmtpClientArgs`)
+ * but not a typed array or `DataView`. Bytes are no list (an empty view is not an empty one), and
+ * iterating a detached view throws a plain `TypeError`.
+ */
+export function isList(value: unknown): value is Iterable<unknown> {
+  return isIterableObject(value) && !ArrayBuffer.isView(value);
+}
 // ignoreBOM: a leading U+FEFF is text like any other (the default drops it, so `+EF+BB+BF` decoded to nothing)
 export const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

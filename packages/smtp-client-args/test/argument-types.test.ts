@@ -3,7 +3,7 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { thrownValue } from '@smtpkit/testkit';
-import { SmtpClientArgs, checkArgsAgainst, isClientArgsError, parseMailFrom, parsePath, parseRcptTo, readMailParameters, readRcptParameters, withoutUnadvertised, xtextDecode, xtextEncode } from 'smtp-client-args';
+import { SmtpClientArgs, checkArgsAgainst, formatMailFrom, formatRcptTo, isClientArgsError, parseMailFrom, parsePath, parseRcptTo, readMailParameters, readRcptParameters, withoutUnadvertised, xtextDecode, xtextEncode } from 'smtp-client-args';
 
 function failure(fn: () => unknown): [string, string | undefined] | string {
   const e = thrownValue(fn);
@@ -158,5 +158,23 @@ describe('options.parameters: each definition is checked and normalised', () => 
     expect(checkArgsAgainst({ has: (k) => k === 'X-FOO', params: () => undefined }, args)).toEqual([]);
     expect(checkArgsAgainst({ has: (k) => k === 'XFOO', params: () => undefined }, args).map((p) => p.message)).toEqual(['XFOO needs X-FOO']);
     expect(withoutUnadvertised({ has: () => false, params: () => undefined }, args).size).toBe(0);
+  });
+});
+
+describe('a typed array where a list is expected', () => {
+  /** A Uint8Array whose buffer has been transferred away (detached): iterating it throws a TypeError. */
+  function detachedBytes(): Uint8Array {
+    const bytes = new Uint8Array(4);
+    structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+    return bytes;
+  }
+  const caps = { has: () => true, params: () => undefined };
+  // an empty view is not an empty list, and a detached one cannot be read
+  it.each([['an empty Uint8Array', new Uint8Array(0)], ['a detached Uint8Array', detachedBytes()]])('%s is refused with the typed error of any other non-list', (_, bytes) => {
+    expect(failure(() => formatMailFrom('<a@example.com>', bytes as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'args']);
+    expect(failure(() => formatRcptTo('<a@example.com>', bytes as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'args']);
+    expect(failure(() => checkArgsAgainst(caps, bytes as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'args']);
+    expect(failure(() => checkArgsAgainst(caps, new SmtpClientArgs(), { paths: bytes as never }))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'context.paths']);
+    expect(failure(() => new SmtpClientArgs({ command: 'rcpt' }).setNotify(bytes as never))).toEqual(['ERR_SMTP_INVALID_PARAM', 'NOTIFY']);
   });
 });
