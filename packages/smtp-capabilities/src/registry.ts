@@ -200,11 +200,7 @@ function keywordsOf(source: KeywordSource): Set<string> | undefined {
   if (source instanceof Capabilities) return new Set(source.keywords);
   // a Capabilities of another installed copy of this package (a second version in node_modules)
   const held: unknown = typeof source === 'object' && source !== null && !Array.isArray(source) ? (source as { keywords?: unknown }).keywords : undefined;
-  if (Array.isArray(held)) {
-    const list = stringList(held, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `the advertised keywords must be a Capabilities or a list of keywords, got ${typeName(source)}`));
-    return new Set(list!.map(upperAscii));
-  }
-  const list = stringList(source, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `the advertised keywords must be a Capabilities or a list of keywords, got ${typeName(source)}`));
+  const list = stringList(Array.isArray(held) ? held : source, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `the advertised keywords must be a Capabilities or a list of keywords, got ${typeName(source)}`));
   return new Set(list!.map(upperAscii));
 }
 
