@@ -185,13 +185,6 @@ function reply(code: number, enhanced: string, text: string): ServerReply {
   return { code, enhanced, text };
 }
 
-/** Checks that a caller's `args` is a list (an iterable object, not a typed array), so a bad one is a typed error, not a TypeError. */
-function checkArgsInput(args: unknown): void {
-  if (!isList(args)) {
-    throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
-  }
-}
-
 /** One `[keyword, value]` pair of a caller's `args`. */
 function pairOf(entry: unknown): readonly [string, string | undefined] {
   if (!Array.isArray(entry)) throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must yield [keyword, value] pairs');
@@ -252,7 +245,8 @@ function formatCommand(command: ParameterCommand, path: Path | string, args: Arg
   let entries: unknown[] = [];
   let own = false;
   if (args !== undefined) {
-    checkArgsInput(args);
+    // a list (an iterable object, not a typed array), so a bad one is a typed error, not a TypeError
+    if (!isList(args)) throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
     own = collectionFacts(args) !== undefined;
     entries = [...args];
   }

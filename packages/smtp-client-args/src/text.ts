@@ -12,9 +12,7 @@ export const encoder = new TextEncoder();
  * but not a typed array or `DataView`. Bytes are no list (an empty view is not an empty one), and
  * iterating a detached view throws a plain `TypeError`.
  */
-export function isList(value: unknown): value is Iterable<unknown> {
-  return isIterableObject(value) && !ArrayBuffer.isView(value);
-}
+export const isList = (value: unknown): value is Iterable<unknown> => isIterableObject(value) && !ArrayBuffer.isView(value);
 // ignoreBOM: a leading U+FEFF is text like any other (the default drops it, so `+EF+BB+BF` decoded to nothing)
 export const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
