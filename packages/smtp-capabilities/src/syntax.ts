@@ -14,9 +14,7 @@ export { typeName };
  * or `DataView`. Bytes are no list of keywords (an empty view is not an empty list), and iterating
  * a detached view throws a plain `TypeError`.
  */
-export function isIterableObject(value: unknown): value is Iterable<unknown> {
-  return isIterable(value) && !ArrayBuffer.isView(value);
-}
+export const isIterableObject = (value: unknown): value is Iterable<unknown> => isIterable(value) && !ArrayBuffer.isView(value);
 
 /**
  * The strings of a list argument or option, read once: any iterable object but a lone string or a
