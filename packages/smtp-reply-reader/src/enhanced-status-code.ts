@@ -25,6 +25,7 @@ export interface EnhancedStatusCode {
  * Formats an enhanced status code as `class.subject.detail`. Anything but
  * `{ class: 2 | 4 | 5, subject: 0-999, detail: 0-999 }` (integers) is
  * `ERR_SMTP_INVALID_ENHANCED_CODE`, so what it writes {@link parseEnhancedStatusCode} reads back.
+ * Each field is read once: what is checked is what is written.
  *
  * @example
  * ```ts
@@ -33,29 +34,28 @@ export interface EnhancedStatusCode {
  * @see RFC 3463 §2
  */
 export function formatEnhancedStatusCode(e: EnhancedStatusCode): string {
-  assertEnhancedStatusCode(e);
-  return `${e.class}.${e.subject}.${e.detail}`;
+  const c = checkedEnhancedStatusCode(e);
+  return `${c.class}.${c.subject}.${c.detail}`;
 }
 
-/** Validates a caller-supplied enhanced code (formatter input). @internal */
-export function assertEnhancedStatusCode(e: EnhancedStatusCode): void {
-  const ok =
-    typeof e === 'object' &&
-    e !== null &&
-    (e.class === 2 || e.class === 4 || e.class === 5) &&
-    Number.isInteger(e.subject) &&
-    e.subject >= 0 &&
-    e.subject <= 999 &&
-    Number.isInteger(e.detail) &&
-    e.detail >= 0 &&
-    e.detail <= 999;
-  if (!ok) {
+/**
+ * Validates a caller-supplied enhanced code (formatter input) and returns a copy of the fields it
+ * checked: each is read once, so a getter cannot answer the check with one value and the writer
+ * with another. @internal
+ */
+export function checkedEnhancedStatusCode(e: EnhancedStatusCode): EnhancedStatusCode {
+  const c = typeof e === 'object' && e !== null ? { class: e.class, subject: e.subject, detail: e.detail } : undefined;
+  if (!(c && (c.class === 2 || c.class === 4 || c.class === 5) && isPart(c.subject) && isPart(c.detail))) {
     throw ReplyReaderError.local(
       'ERR_SMTP_INVALID_ENHANCED_CODE',
-      `enhanced status code must be {class: 2|4|5, subject: 0-999, detail: 0-999}${typeof e === 'object' && e !== null ? '' : `, got ${typeName(e)}`}`,
+      `enhanced status code must be {class: 2|4|5, subject: 0-999, detail: 0-999}${c ? '' : `, got ${typeName(e)}`}`,
     );
   }
+  return c;
 }
+
+/** A subject or detail: an integer 0-999. */
+const isPart = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 999;
 
 /**
  * A formatter's enhanced code given as an object or as its text (`'5.1.1'`, strictly
@@ -63,10 +63,7 @@ export function assertEnhancedStatusCode(e: EnhancedStatusCode): void {
  * leading zero); anything else is `ERR_SMTP_INVALID_ENHANCED_CODE`. @internal
  */
 export function enhancedOfInput(e: EnhancedStatusCode | string): EnhancedStatusCode {
-  if (typeof e !== 'string') {
-    assertEnhancedStatusCode(e);
-    return e;
-  }
+  if (typeof e !== 'string') return checkedEnhancedStatusCode(e);
   // the reader's scan, then the exact text back: no leading zero, space or anything after it
   const code = parseEnhancedStatusCode(e);
   if (code === undefined || formatEnhancedStatusCode(code) !== e) {

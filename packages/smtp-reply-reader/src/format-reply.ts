@@ -119,7 +119,8 @@ function sourceLines(reply: FormatReplyInput): readonly unknown[] {
  * NUL or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
  * so no input can inject a second reply; so do a lone surrogate (it has no UTF-8 form) and a `text`
  * or line that is not a string. `lines` may be any iterable of strings (read once), but not a
- * lone string or a typed array (bytes are no list of lines).
+ * lone string or a typed array (bytes are no list of lines). Each field of `reply` (and of an
+ * enhanced code object) is read once: what is checked is what is written.
  *
  * The text is written as given, so a text that starts with an enhanced status code is one on the
  * wire (RFC 2034 §4 has no other way to tell): without `enhanced`, `{ code: 250, text: '2.0.0 Ok' }`
@@ -143,7 +144,9 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   if (typeof reply !== 'object' || reply === null) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_ARGUMENT', `formatReply() reply must be an object, got ${typeName(reply)}`);
   }
-  checkCode(reply.code);
+  // each field read once: what is checked is what is written (a getter cannot change it in between)
+  const replyCode = reply.code;
+  checkCode(replyCode);
   if (options === undefined) options = {};
   else if (typeof options !== 'object' || options === null) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'formatReply() options must be an object');
@@ -158,12 +161,13 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'spaceOnEmptyLastLine must be a boolean');
   }
   let enh = '';
-  if (reply.enhanced !== undefined) {
+  const enhanced = reply.enhanced;
+  if (enhanced !== undefined) {
     // an object or its text ('5.1.1', as the server's replies take it), checked either way
-    const e = enhancedOfInput(reply.enhanced);
+    const e = enhancedOfInput(enhanced);
     enh = formatEnhancedStatusCode(e);
-    if (e.class !== Math.floor(reply.code / 100)) {
-      throw ReplyReaderError.local('ERR_SMTP_INVALID_ENHANCED_CODE', `enhanced code class ${e.class} does not match reply code ${reply.code}`);
+    if (e.class !== Math.floor(replyCode / 100)) {
+      throw ReplyReaderError.local('ERR_SMTP_INVALID_ENHANCED_CODE', `enhanced code class ${e.class} does not match reply code ${replyCode}`);
     }
   }
   const source = sourceLines(reply);
@@ -176,8 +180,8 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
     checkText(line, fromText ? 'reply text' : `reply line ${String(++n)}`);
     wrap(line, budget, pieces);
   }
-  const code = String(reply.code);
-  const bare = (space ?? reply.code === 334) ? `${code} \r\n` : `${code}\r\n`;
+  const code = String(replyCode);
+  const bare = (space ?? replyCode === 334) ? `${code} \r\n` : `${code}\r\n`;
   let out = '';
   for (let k = 0; k < pieces.length; k++) {
     const text = pieces[k]!;
