@@ -8,6 +8,7 @@ import type { CreateServerOptions, SessionContext } from './options.js';
 import { recorder, serversPerTest } from '../../test/servers.js';
 import { SessionLog, serverLog } from './logger.js';
 import type { TranscriptLine } from './logger.js';
+import type { ServerEvent } from 'esmtp-server-fsm';
 
 const servers = serversPerTest('log.test');
 
@@ -340,6 +341,45 @@ describe('a TLS handshake the client failed', () => {
     expect(entries[0]).toEqual({ level: 'info', message: 'TLS handshake failed', fields: { session: 'sess-2', err: escaped } });
     expect(entries[1]).toMatchObject({ level: 'info', message: 'close', fields: { session: 'sess-2', reason: 'TLS handshake failed (ERR_SSL_WRONG_VERSION_NUMBER)' } });
     expect(entries).toHaveLength(2);
+  });
+});
+
+describe('a connection the peer or the network lost', () => {
+  /** The close reason after `events`, then the loss of the connection with `code`. */
+  function reasonAfter(events: readonly ServerEvent[], code: string, duringMessage = false): unknown {
+    const { logger, entries } = recorder();
+    const log = new SessionLog({ id: 'sess-3' } as SessionContext, logger, undefined);
+    for (const e of events) log.event(e);
+    log.lost(code, duringMessage);
+    log.close(false);
+    const closes = entries.filter((e) => e.message === 'close');
+    expect(closes).toHaveLength(1);
+    expect(closes[0]!.level).toBe('info');
+    expect(entries.filter((e) => e.level === 'warn' || e.level === 'error')).toEqual([]);
+    return closes[0]!.fields['reason'];
+  }
+
+  it('names the code and the last command the session acted on (CONNECT before any)', () => {
+    expect(reasonAfter([], 'ECONNRESET')).toBe('connection lost (ECONNRESET) after CONNECT');
+    expect(reasonAfter([{ type: 'helo', verb: 'EHLO', domain: 'x', needsAnswer: false }], 'ETIMEDOUT')).toBe('connection lost (ETIMEDOUT) after EHLO');
+    const mail = { type: 'mail', from: 'a@x', parameters: {}, needsAnswer: false } as unknown as ServerEvent;
+    expect(reasonAfter([mail, { type: 'rset' }], 'EPIPE')).toBe('connection lost (EPIPE) after RSET');
+    const end = { type: 'message-end', size: 5, recipients: [] } as unknown as ServerEvent;
+    expect(reasonAfter([{ type: 'data-start', mode: 'bdat', needsAnswer: false }, end], 'EHOSTUNREACH')).toBe('connection lost (EHOSTUNREACH) after END-OF-MESSAGE');
+    expect(reasonAfter([{ type: 'tls-start' }], 'ECONNRESET')).toBe('connection lost (ECONNRESET) after STARTTLS');
+  });
+
+  it('a message in progress: during a message', () => {
+    expect(reasonAfter([{ type: 'data-start', mode: 'data', needsAnswer: false }], 'ECONNRESET', true)).toBe('connection lost (ECONNRESET) during a message');
+  });
+
+  it('a failure told first (a STARTTLS handshake the client failed) stays the reason', () => {
+    const { logger, entries } = recorder();
+    const log = new SessionLog({ id: 'sess-4' } as SessionContext, logger, undefined);
+    log.tlsFailed(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+    log.lost('ECONNRESET', false);
+    log.close(false);
+    expect(entries.filter((e) => e.message === 'close').map((e) => e.fields['reason'])).toEqual(['TLS handshake failed (ECONNRESET)']);
   });
 });
 

@@ -37,8 +37,13 @@ const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
  * failed`, with `err`: its code and escaped message; `remoteAddress` for implicit TLS, where no
  * session exists, the session for STARTTLS, whose close reason is then `TLS handshake failed
  * (<code>)`; never given to `onError`), rejected commands (4xx/5xx
- * replies), aborted messages; `warn` connections refused (limit, shutdown), peer socket
- * errors outside a TLS handshake, malformed PROXY headers (`bad PROXY header`, with `remoteAddress`), PROXY headers not
+ * replies), aborted messages; a connection the peer or the network lost inside a session (a
+ * socket error with a code such as `ECONNRESET`, `EPIPE`, `ETIMEDOUT`: the list is in
+ * `CreateServerOptions.onError`) is no error: its close reason is `connection lost (<code>) after <VERB>` (the
+ * last command the session acted on, `CONNECT` before any, `END-OF-MESSAGE` after a message) or
+ * `connection lost (<code>) during a message`; `warn` connections refused (limit, shutdown),
+ * other socket errors (of a session: `socket error`, also given to `onError`; before a session:
+ * `socket error before the session`), malformed PROXY headers (`bad PROXY header`, with `remoteAddress`), PROXY headers not
  * complete in time (`PROXY header timeout`, with `remoteAddress` and `timeoutMs`) and implicit TLS
  * handshakes not done in time (`TLS handshake timeout`, likewise); `error` internal
  * errors (hook exceptions...); `debug` one line per session event
@@ -187,6 +192,11 @@ export class SessionLog {
   private readonly started = Date.now();
   private peer: string | undefined;
   private clientEnded = false;
+  /**
+   * The last command the session acted on (its event), for a lost connection's close reason;
+   * `END-OF-MESSAGE` after a message's end, `CONNECT` before any.
+   */
+  private verb = 'CONNECT';
 
   constructor(
     private readonly ctx: SessionContext,
@@ -244,31 +254,41 @@ export class SessionLog {
     const session = this.ctx.id;
     switch (e.type) {
       case 'helo':
+        this.verb = e.verb;
         return logger.debug({ session, verb: e.verb, domain: printable(e.domain) }, 'helo');
       case 'mail':
+        this.verb = 'MAIL';
         return logger.debug({ session, from: printable(e.from) }, 'mail');
       case 'rcpt':
+        this.verb = 'RCPT';
         return logger.debug({ session, to: printable(e.to) }, 'rcpt');
       case 'auth':
+        this.verb = 'AUTH';
         // the mechanism only: never the identity, password or response
         return logger.debug({ session, mechanism: printable(e.credentials.mechanism) }, 'auth');
       case 'data-start':
+        this.verb = e.mode.toUpperCase();
         return logger.debug({ session, mode: e.mode }, 'data');
       case 'message-end':
+        this.verb = 'END-OF-MESSAGE';
         return logger.debug({ session, size: e.size, recipients: e.recipients.length }, 'end of data');
       case 'message-abort':
         return logger.info({ session, reason: e.reason }, 'message aborted');
       case 'tls-start':
+        this.verb = 'STARTTLS';
         return logger.debug({ session }, 'starttls');
       case 'vrfy':
       case 'expn':
-        return logger.debug({ session, verb: e.type.toUpperCase() }, 'command');
+        this.verb = e.type.toUpperCase();
+        return logger.debug({ session, verb: this.verb }, 'command');
       case 'command':
+        this.verb = printable(e.verb.toUpperCase());
         return logger.debug({ session, verb: printable(e.verb) }, 'command');
       case 'rset':
       case 'quit':
       case 'xclient':
       case 'xforward':
+        this.verb = e.type.toUpperCase();
         return logger.debug({ session }, e.type);
       default:
         return;
@@ -295,6 +315,17 @@ export class SessionLog {
   tlsFailed(e: unknown): void {
     this.failure ??= handshakeFailure(e);
     this.logger?.info({ session: this.ctx.id, ...errorFields(e) }, 'TLS handshake failed');
+  }
+
+  /**
+   * The peer or the network lost the connection (socket error `code`, see `lostConnectionCode` in
+   * session.ts): not an error of the server. The close reason is `connection lost (<code>) during
+   * a message` when a message in progress was aborted by it, else `connection lost (<code>) after
+   * <verb>` (the last command the session acted on, `CONNECT` before any), as Postfix's `lost
+   * connection after RCPT`.
+   */
+  lost(code: string, duringMessage: boolean): void {
+    this.failure ??= `connection lost (${code}) ${duringMessage ? 'during a message' : `after ${this.verb}`}`;
   }
 
   /** An error reported for this session (also passed to `onError`). */

@@ -261,12 +261,20 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    */
   readonly onClose?: (session: SessionContext) => void;
   /**
-   * Called with unexpected errors (socket errors, hook exceptions that are not replies). A TLS
-   * handshake the client fails (implicit TLS or after STARTTLS: a reset or EOF during it, OpenSSL's
-   * handshake, protocol and alert errors, a client certificate `tls.rejectUnauthorized` refused) is
-   * not one: it is logged at `info` as `TLS handshake failed` and never comes here. The server's
-   * own handshake failures still do: its typed errors (`ERR_SMTP_TLS_SNI_FAILED`...) and what a
-   * `tls.sni` callback threw or rejected with. A hook
+   * Called with unexpected errors (hook exceptions that are not replies, socket errors that are
+   * not a lost connection, errors before a session exists). A TLS handshake the client fails
+   * (implicit TLS or after STARTTLS: a reset or EOF during it, OpenSSL's handshake, protocol and
+   * alert errors, a client certificate `tls.rejectUnauthorized` refused) is not one: it is logged
+   * at `info` as `TLS handshake failed` and never comes here. The server's own handshake failures
+   * still do: its typed errors (`ERR_SMTP_TLS_SNI_FAILED`...) and what a `tls.sni` callback threw
+   * or rejected with. Nor is a connection the peer or the network lost inside a session: a socket
+   * error (of the socket, or of the TLS socket or the TCP socket under it) whose `code` is
+   * `ECONNRESET`, `ECONNABORTED`, `EPIPE`, `ETIMEDOUT`, `EHOSTUNREACH`, `EHOSTDOWN`, `ENETUNREACH`,
+   * `ENETDOWN`, `ENETRESET`, `ENOTCONN`, `ECONNREFUSED` or `EPROTO` (by code, never by message)
+   * ends the session as a client that closes does: the `close` log line (info) gives `reason`
+   * `connection lost (<code>) after <VERB>` or `connection lost (<code>) during a message`, a
+   * message in progress is aborted (`ERR_SMTP_MESSAGE_ABORTED`, reason `eof`), `onClose` is called
+   * once. A hook
    * whose promise settles after its session ended (the client gone, `close()` cut it) is not heard
    * any more: its failure is dropped, as its answer is, so nothing comes for a session after its
    * `onClose`, nor after `close()` has settled.

@@ -70,6 +70,30 @@ export function destroyIfEndedBeforeSecure(t: TLSSocket): void {
   });
 }
 
+/**
+ * The error codes with which a Node socket says that the connection itself was lost: the peer
+ * reset or aborted it, it timed out, the network or the peer's host became unreachable, a write
+ * met a closed pipe, or the TLS record layer under it broke (`EPROTO`). libuv's errno names, as
+ * `net.Socket` gives them in `error.code`. Such an error is the end of the session, as a client
+ * that closes is, not an error of the server. Local failures (`EMFILE`, `ENOBUFS`, `ENOMEM`...) and
+ * errors without one of these codes are not in it.
+ */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENETRESET', 'ENOTCONN', 'ECONNREFUSED', 'EPROTO']);
+
+/**
+ * The code of a socket error that says the peer or the network lost the connection (see
+ * `CONNECTION_LOST`), else undefined. Decided by `error.code` alone, never by the message.
+ *
+ * @example
+ * ```ts
+ * lostConnectionCode(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })); // 'ECONNRESET'
+ * ```
+ */
+export function lostConnectionCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_LOST.has(code) ? code : undefined;
+}
+
 function connectionClosed(): SmtpServerError {
   return new SmtpServerError('ERR_SMTP_CONNECTION_CLOSED', 'connection closed before the end of the message');
 }
@@ -147,6 +171,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private failed = false;
   /** The session's TLS, from the end of its handshake (`ctx.tls`). */
   private tlsInfo: SessionTls | undefined;
+  /** The code of the socket error with which the peer or the network lost the connection. */
+  private lost: string | undefined;
 
   constructor(
     public socket: Socket,
@@ -322,17 +348,21 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
   private readonly socketErrorBound = (e: Error): void => this.guard(() => this.socketError(e));
 
   /**
-   * A socket error ends the session; it is reported once. A reset or broken pipe after the
-   * session is over (a client that closes without reading the 221 to QUIT) is not an error, nor is
-   * a STARTTLS handshake the client failed (see `isPeerHandshakeError`): that one is logged, and
-   * is the session's close reason.
+   * A socket error (of the socket, or after STARTTLS of the TLS socket or the one under it) ends
+   * the session; the first one is told, once. A reset or broken pipe after the session is over (a
+   * client that closes without reading the 221 to QUIT) is not an error, nor is a STARTTLS
+   * handshake the client failed (see `isPeerHandshakeError`): that one is logged, and is the
+   * session's close reason; nor is a connection the peer or the network lost (see
+   * `lostConnectionCode`): the close reason says what was lost, as for a client that closes.
+   * Anything else goes to `onError`.
    */
   private socketError(e: Error): void {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = lostConnectionCode(e);
     const normal = this.conn.shouldClose && (code === 'ECONNRESET' || code === 'EPIPE');
     if (this.closed || normal) {
       // already told, or nothing to tell
     } else if (this.upgrading && isPeerHandshakeError(e)) this.log?.tlsFailed(e);
+    else if (code !== undefined) this.lost = code;
     else this.host.reportError(e, this.ctx);
     this.finish();
   }
@@ -363,7 +393,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     try {
       if (conn !== undefined) {
         if (!conn.shouldClose) conn.connectionLost();
-        this.drainEvents();
+        const during = this.drainEvents();
+        if (this.lost !== undefined) this.log?.lost(this.lost, during);
       }
     } finally {
       try {
@@ -424,13 +455,22 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.deadline.sync(conn);
   }
 
-  /** After close: deliver the remaining events (aborts) without answering. */
-  private drainEvents(): void {
+  /**
+   * After close: deliver the remaining events (aborts, logged as `message aborted` like any other)
+   * without answering; true when a message was aborted.
+   */
+  private drainEvents(): boolean {
+    let aborted = false;
     for (let i = 0; i < 1000; i++) {
       const e = this.conn.nextEvent();
-      if (e.type === 'closed' || e.type === 'need-data' || e.type === 'paused') return;
-      if (e.type === 'message-abort') this.abortBody(e.reason);
+      if (e.type === 'closed' || e.type === 'need-data' || e.type === 'paused') break;
+      if (e.type === 'message-abort') {
+        aborted = true;
+        this.log?.event(e);
+        this.abortBody(e.reason);
+      }
     }
+    return aborted;
   }
 
   /**

@@ -1,0 +1,260 @@
+// A connection the peer or the network drops (a reset, a broken pipe...) inside a session is the
+// session's end, not a server error: no onError, no warn line, one `close` line (info) whose reason
+// names the code and what was lost, onClose once, a message in progress aborted as always, and the
+// server goes on serving. Real loopback sockets reset with resetAndDestroy(); no timing is asserted.
+import { createServer as netCreateServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { describe, expect, it, vi } from 'vitest';
+import { throwawayCertificate } from '@smtpkit/testkit';
+import { createServer } from './create-server.js';
+import type { CreateServerOptions } from './options.js';
+import { rawClient, rawSession, recorder, serversPerTest } from '../../test/servers.js';
+import type { LogEntry, RawClient } from '../../test/servers.js';
+
+const servers = serversPerTest('lost.test');
+const cert = throwawayCertificate({ commonName: 'localhost' });
+
+interface Started {
+  readonly port: number;
+  readonly entries: LogEntry[];
+  readonly errors: unknown[];
+  readonly closes: () => number;
+  /** What the message bodies' streams saw: `data` per chunk read, then `error <code>/<reason>` or `end`. */
+  readonly body: string[];
+}
+
+async function start(options: Partial<CreateServerOptions> = {}): Promise<Started> {
+  const { logger, entries } = recorder();
+  const errors: unknown[] = [];
+  const body: string[] = [];
+  let closes = 0;
+  const { port } = await servers.start({
+    logger,
+    onError: (e) => void errors.push(e),
+    onClose: () => void closes++,
+    onData: (_env, stream) =>
+      new Promise<void>((resolve, reject) => {
+        stream.on('data', () => void body.push('data'));
+        stream.on('end', () => {
+          body.push('end');
+          resolve();
+        });
+        stream.on('error', (e) => {
+          body.push(`error ${String((e as { code?: unknown }).code)}/${String((e as { reason?: unknown }).reason)}`);
+          reject(e);
+        });
+      }),
+    ...options,
+  });
+  return { port, entries, errors, closes: () => closes, body };
+}
+
+/** Waits until `socket` has received text matching `re` (everything it got so far, as latin1). */
+function receiving(socket: Socket | TLSSocket): (re: RegExp) => Promise<void> {
+  let text = '';
+  socket.on('data', (d: Buffer) => void (text += d.toString('latin1')));
+  return async (re) => vi.waitFor(() => expect(text).toMatch(re), { timeout: 4000 });
+}
+
+/** Waits until the raw client `c` has received text matching `re`. */
+const until = async (c: RawClient, re: RegExp): Promise<void> => vi.waitFor(() => expect(c.got()).toMatch(re), { timeout: 4000 });
+
+/** Up to the reply to RCPT: greeting, EHLO, MAIL, RCPT (four final replies). */
+async function upToRcpt(c: RawClient): Promise<void> {
+  await until(c, /^220 /m);
+  c.socket.write('EHLO me.test\r\n');
+  await until(c, /^250 /m);
+  c.socket.write('MAIL FROM:<a@me.test>\r\n');
+  await until(c, /^250 [\s\S]*^250 /m);
+  c.socket.write('RCPT TO:<b@lost.test>\r\n');
+  await until(c, /^250 [\s\S]*^250 [\s\S]*^250 /m);
+}
+
+/** Checks the lost session's end: once, no onError, nothing at warn or error, one close line with `reason`. */
+async function expectLost(s: Started, reason: string): Promise<void> {
+  await vi.waitFor(() => expect(s.closes()).toBe(1), { timeout: 4000 });
+  // anything else the same loss would cause comes on the same turn or the next
+  await new Promise((r) => setTimeout(r, 50));
+  expect(s.closes()).toBe(1);
+  expect(s.errors).toEqual([]);
+  expect(s.entries.filter((e) => e.level === 'warn' || e.level === 'error')).toEqual([]);
+  const closes = s.entries.filter((e) => e.message === 'close');
+  expect(closes.map((e) => [e.level, e.fields['reason']])).toEqual([['info', reason]]);
+}
+
+/** A fresh plain client's whole transaction: its reply codes. */
+async function freshTransaction(port: number): Promise<string[]> {
+  const got = await rawSession(port, [
+    { write: 'EHLO fresh.test\r\n', after: 1 },
+    { write: 'MAIL FROM:<f@fresh.test>\r\n', after: 2 },
+    { write: 'RCPT TO:<g@lost.test>\r\n', after: 3 },
+    { write: 'DATA\r\n', after: 4 },
+    { write: 'Subject: fresh\r\n\r\nhello\r\n.\r\n', after: 5 },
+    { write: 'QUIT\r\n', after: 6 },
+  ]);
+  return got.match(/^\d{3}(?= )/gm) ?? [];
+}
+
+const OK = ['220', '250', '250', '250', '354', '250', '221'];
+
+/** The `message aborted` lines. */
+const aborted = (entries: LogEntry[]): unknown[] => entries.filter((e) => e.message === 'message aborted').map((e) => [e.level, e.fields['reason']]);
+
+describe('createServer: a connection the client resets ends its session, not an error', () => {
+  it('reset right after the greeting', async () => {
+    const s = await start();
+    const c = await rawClient(s.port);
+    await until(c, /^220 /m);
+    c.socket.resetAndDestroy();
+    await expectLost(s, 'connection lost (ECONNRESET) after CONNECT');
+    expect(await freshTransaction(s.port)).toEqual(OK);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('reset after EHLO', async () => {
+    const s = await start();
+    const c = await rawClient(s.port);
+    await until(c, /^220 /m);
+    c.socket.write('EHLO me.test\r\n');
+    await until(c, /^250 /m);
+    c.socket.resetAndDestroy();
+    await expectLost(s, 'connection lost (ECONNRESET) after EHLO');
+    expect(await freshTransaction(s.port)).toEqual(OK);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('reset after RCPT', async () => {
+    const s = await start();
+    const c = await rawClient(s.port);
+    await upToRcpt(c);
+    c.socket.resetAndDestroy();
+    await expectLost(s, 'connection lost (ECONNRESET) after RCPT');
+    expect(aborted(s.entries)).toEqual([]);
+    expect(await freshTransaction(s.port)).toEqual(OK);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('reset in the middle of a DATA body: onData sees the abort error, the message is aborted', async () => {
+    const s = await start();
+    const c = await rawClient(s.port);
+    await upToRcpt(c);
+    c.socket.write('DATA\r\n');
+    await until(c, /^354 /m);
+    c.socket.write('Subject: cut\r\n\r\nthe first half of the body\r\n');
+    await vi.waitFor(() => expect(s.body).toContain('data'), { timeout: 4000 });
+    c.socket.resetAndDestroy();
+    await expectLost(s, 'connection lost (ECONNRESET) during a message');
+    expect(s.body.filter((b) => b !== 'data')).toEqual(['error ERR_SMTP_MESSAGE_ABORTED/eof']);
+    expect(aborted(s.entries)).toEqual([['info', 'eof']]);
+    expect(await freshTransaction(s.port)).toEqual(OK);
+    expect(s.body.at(-1)).toBe('end');
+    expect(s.errors).toEqual([]);
+  });
+
+  it('reset in the middle of a BDAT chunk: onData sees the abort error, the message is aborted', async () => {
+    const s = await start();
+    const c = await rawClient(s.port);
+    await upToRcpt(c);
+    c.socket.write('BDAT 1000 LAST\r\nSubject: cut\r\n\r\nthe first part of the chunk\r\n');
+    await vi.waitFor(() => expect(s.body).toContain('data'), { timeout: 4000 });
+    c.socket.resetAndDestroy();
+    await expectLost(s, 'connection lost (ECONNRESET) during a message');
+    expect(s.body.filter((b) => b !== 'data')).toEqual(['error ERR_SMTP_MESSAGE_ABORTED/eof']);
+    expect(aborted(s.entries)).toEqual([['info', 'eof']]);
+    expect(await freshTransaction(s.port)).toEqual(OK);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('reset of the raw socket after the STARTTLS handshake completed', async () => {
+    const s = await start({ tls: cert });
+    const c = await rawClient(s.port);
+    await until(c, /^220 /m);
+    c.socket.write('EHLO me.test\r\n');
+    await until(c, /^250 /m);
+    c.socket.write('STARTTLS\r\n');
+    await until(c, /^220 [\s\S]*^220 /m);
+    const t = tlsConnect({ socket: c.socket, rejectUnauthorized: false });
+    t.on('error', () => undefined);
+    await new Promise<void>((resolve) => t.once('secureConnect', resolve));
+    // the server's side of the handshake is done too
+    await vi.waitFor(() => expect(s.entries.some((e) => e.message === 'tls established')).toBe(true), { timeout: 4000 });
+    c.socket.resetAndDestroy();
+    await expectLost(s, 'connection lost (ECONNRESET) after STARTTLS');
+    expect(s.entries.filter((e) => e.message === 'TLS handshake failed')).toEqual([]);
+    expect(await freshTransaction(s.port)).toEqual(OK);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('reset under implicit TLS after EHLO', async () => {
+    const s = await start({ tls: cert, security: 'implicit' });
+    const c = await rawClient(s.port);
+    const t = tlsConnect({ socket: c.socket, rejectUnauthorized: false });
+    t.on('error', () => undefined);
+    const got = receiving(t);
+    await got(/^220 /m);
+    t.write('EHLO me.test\r\n');
+    await got(/^250 /m);
+    // the TCP socket under the TLS one
+    c.socket.resetAndDestroy();
+    await expectLost(s, 'connection lost (ECONNRESET) after EHLO');
+    expect(s.errors).toEqual([]);
+  });
+});
+
+/**
+ * A session on the server side of a loopback connection handed to `handleConnection`, whose socket
+ * is then destroyed with `error` after EHLO: what onError, the logger and onClose saw.
+ */
+async function socketFails(error: Error): Promise<{ errors: unknown[]; entries: LogEntry[]; closes: number }> {
+  const { logger, entries } = recorder();
+  const errors: unknown[] = [];
+  let closes = 0;
+  const smtp = servers.track(createServer({ hostname: 'lost.test', logger, onError: (e) => void errors.push(e), onClose: () => void closes++ }));
+  const sockets: Socket[] = [];
+  const net = netCreateServer((sock) => {
+    sockets.push(sock);
+    smtp.handleConnection(sock);
+  });
+  await new Promise<void>((r) => net.listen(0, '127.0.0.1', r));
+  try {
+    const c = await rawClient((net.address() as { port: number }).port);
+    await until(c, /^220 /m);
+    c.socket.write('EHLO me.test\r\n');
+    await until(c, /^250 /m);
+    sockets[0]!.destroy(error);
+    await vi.waitFor(() => expect(closes).toBe(1), { timeout: 4000 });
+    await new Promise((r) => setTimeout(r, 50));
+    c.socket.destroy();
+  } finally {
+    net.close();
+  }
+  return { errors, entries, closes };
+}
+
+describe('createServer: which socket errors are a lost connection (by code, never by message)', () => {
+  for (const code of ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'EPIPE', 'EPROTO']) {
+    it(`${code}: the session's end, not onError`, async () => {
+      const seen = await socketFails(Object.assign(new Error(`read ${code} (any text)`), { code }));
+      expect(seen.closes).toBe(1);
+      expect(seen.errors).toEqual([]);
+      expect(seen.entries.filter((e) => e.level === 'warn' || e.level === 'error')).toEqual([]);
+      expect(seen.entries.filter((e) => e.message === 'close').map((e) => e.fields['reason'])).toEqual([`connection lost (${code}) after EHLO`]);
+    });
+  }
+
+  const others: [string, Error][] = [
+    ['an error without a code, whatever its message says', new Error('read ECONNRESET')],
+    ['a local resource failure (EMFILE)', Object.assign(new Error('too many open files'), { code: 'EMFILE' })],
+    ['a stream error of our own (ERR_STREAM_WRITE_AFTER_END)', Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' })],
+  ];
+  for (const [name, error] of others) {
+    it(`${name}: still onError, once`, async () => {
+      const seen = await socketFails(error);
+      expect(seen.closes).toBe(1);
+      expect(seen.errors).toEqual([error]);
+      expect(seen.entries.filter((e) => e.message === 'close').map((e) => e.fields['reason'])).not.toContainEqual(expect.stringMatching(/^connection lost/));
+    });
+  }
+});
