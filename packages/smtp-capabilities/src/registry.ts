@@ -139,7 +139,9 @@ export type KeywordSource = Capabilities | { readonly keywords: readonly string[
 /** The core verbs RFC 2920 §3.1 (plus RFC 3207/4954 for STARTTLS and AUTH) puts last in a group. */
 const CORE_LAST_IN_GROUP: ReadonlySet<string> = new Set(['EHLO', 'HELO', 'LHLO', 'DATA', 'VRFY', 'EXPN', 'TURN', 'QUIT', 'NOOP']);
 
-function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition<S>): ExtensionDefinition<S> {
+function normaliseDefinition<S extends SessionSettings>(input: ExtensionDefinition<S>): ExtensionDefinition<S> {
+  // every field read once: what is checked is what is kept (a getter cannot change it in between)
+  const def = typeof input === 'object' && input !== null ? { ...input } : input;
   if (typeof def !== 'object' || def === null || typeof def.keyword !== 'string' || !isEhloKeyword(def.keyword)) {
     throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `extension keyword ${shown((def as { keyword?: unknown } | null)?.keyword)} is not an EHLO keyword`);
   }
@@ -161,7 +163,8 @@ function normaliseDefinition<S extends SessionSettings>(def: ExtensionDefinition
     throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: advertise must be a boolean, a string, a list or a function, got ${typeName(advertise)}`);
   }
   const verbList: readonly VerbDefinition[] | undefined = def.verbs;
-  const verbs = verbList?.map((v) => {
+  const verbs = verbList?.map((verb) => {
+    const v: Partial<VerbDefinition> | undefined = typeof verb === 'object' && verb !== null ? { ...verb } : undefined;
     if (typeof v?.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${shown(v?.name)} is not a valid command name`);
     const last = booleanOption(v.mustBeLastInGroup, `${def.keyword}: verb ${v.name} mustBeLastInGroup`, 'ERR_SMTP_EXTENSION_INVALID');
     const block: unknown = v.blockLength;
@@ -254,7 +257,8 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * (unless `replace` is set: the new definition then takes the old one's place, verbs included) or
    * when one of its verbs belongs to another extension or is named twice. A refused registration
    * changes nothing. A `replace` other than `true`, `false` or `undefined`, or options that are
-   * not an object, are `ERR_SMTP_INVALID_OPTION`.
+   * not an object, are `ERR_SMTP_INVALID_OPTION`. The definition (and each verb) is read once, as
+   * a copy of its own fields: what is checked is what is kept.
    *
    * @example
    * ```ts
