@@ -141,9 +141,10 @@ const CORE_LAST_IN_GROUP: ReadonlySet<string> = new Set(['EHLO', 'HELO', 'LHLO',
 
 function normaliseDefinition<S extends SessionSettings>(input: ExtensionDefinition<S>): ExtensionDefinition<S> {
   // every field read once: what is checked is what is kept (a getter cannot change it in between)
-  const def = typeof input === 'object' && input !== null ? { ...input } : input;
-  if (typeof def !== 'object' || def === null || typeof def.keyword !== 'string' || !isEhloKeyword(def.keyword)) {
-    throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `extension keyword ${shown((def as { keyword?: unknown } | null)?.keyword)} is not an EHLO keyword`);
+  // (a copy of null, a string or a number has no keyword: refused below like the value itself)
+  const def = { ...input };
+  if (typeof def.keyword !== 'string' || !isEhloKeyword(def.keyword)) {
+    throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `extension keyword ${shown(def.keyword)} is not an EHLO keyword`);
   }
   const invalid = (what: string) => (): CapabilitiesError => new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: ${what} must be a list`);
   const names = (value: readonly string[] | undefined, what: string): readonly string[] | undefined => {
@@ -164,8 +165,8 @@ function normaliseDefinition<S extends SessionSettings>(input: ExtensionDefiniti
   }
   const verbList: readonly VerbDefinition[] | undefined = def.verbs;
   const verbs = verbList?.map((verb) => {
-    const v: Partial<VerbDefinition> | undefined = typeof verb === 'object' && verb !== null ? { ...verb } : undefined;
-    if (typeof v?.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${shown(v?.name)} is not a valid command name`);
+    const v: Partial<VerbDefinition> = { ...verb };
+    if (typeof v.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${shown(v.name)} is not a valid command name`);
     const last = booleanOption(v.mustBeLastInGroup, `${def.keyword}: verb ${v.name} mustBeLastInGroup`, 'ERR_SMTP_EXTENSION_INVALID');
     const block: unknown = v.blockLength;
     if (block !== undefined && typeof block !== 'function') throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${v.name} blockLength must be a function, got ${typeName(block)}`);
