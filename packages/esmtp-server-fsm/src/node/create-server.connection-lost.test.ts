@@ -258,3 +258,47 @@ describe('createServer: which socket errors are a lost connection (by code, neve
     });
   }
 });
+
+describe('createServer: the close reason of a client that closes (FIN), with a logger and no transcript', () => {
+  /** The close reasons once the one session has ended. */
+  async function reasons(s: Started): Promise<unknown[]> {
+    await vi.waitFor(() => expect(s.closes()).toBe(1), { timeout: 4000 });
+    return s.entries.filter((e) => e.message === 'close').map((e) => e.fields['reason']);
+  }
+
+  it('after a whole message: client closed, not during a message', async () => {
+    const s = await start();
+    const c = await rawClient(s.port);
+    await upToRcpt(c);
+    c.socket.write('DATA\r\n');
+    await until(c, /^354 /m);
+    c.socket.write('Subject: whole\r\n\r\nbody\r\n.\r\n');
+    await until(c, /^354 [\s\S]*^250 /m);
+    c.socket.end();
+    expect(await reasons(s)).toEqual(['client closed']);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('in the middle of a BDAT chunk: client closed during a message', async () => {
+    const s = await start();
+    const c = await rawClient(s.port);
+    await upToRcpt(c);
+    c.socket.write('BDAT 1000 LAST\r\nSubject: cut\r\n\r\nthe first part of the chunk\r\n');
+    await vi.waitFor(() => expect(s.body).toContain('data'), { timeout: 4000 });
+    c.socket.end();
+    expect(await reasons(s)).toEqual(['client closed during a message']);
+    expect(s.body.filter((b) => b !== 'data')).toEqual(['error ERR_SMTP_MESSAGE_ABORTED/eof']);
+  });
+
+  it('in the middle of a DATA body: client closed during a message', async () => {
+    const s = await start();
+    const c = await rawClient(s.port);
+    await upToRcpt(c);
+    c.socket.write('DATA\r\n');
+    await until(c, /^354 /m);
+    c.socket.write('Subject: cut\r\n\r\nhalf\r\n');
+    await vi.waitFor(() => expect(s.body).toContain('data'), { timeout: 4000 });
+    c.socket.end();
+    expect(await reasons(s)).toEqual(['client closed during a message']);
+  });
+});

@@ -346,11 +346,11 @@ describe('a TLS handshake the client failed', () => {
 
 describe('a connection the peer or the network lost', () => {
   /** The close reason after `events`, then the loss of the connection with `code`. */
-  function reasonAfter(events: readonly ServerEvent[], code: string, duringMessage = false): unknown {
+  function reasonAfter(events: readonly ServerEvent[], code: string): unknown {
     const { logger, entries } = recorder();
     const log = new SessionLog({ id: 'sess-3' } as SessionContext, logger, undefined);
     for (const e of events) log.event(e);
-    log.lost(code, duringMessage);
+    log.lost(code);
     log.close(false);
     const closes = entries.filter((e) => e.message === 'close');
     expect(closes).toHaveLength(1);
@@ -369,15 +369,17 @@ describe('a connection the peer or the network lost', () => {
     expect(reasonAfter([{ type: 'tls-start' }], 'ECONNRESET')).toBe('connection lost (ECONNRESET) after STARTTLS');
   });
 
-  it('a message in progress: during a message', () => {
-    expect(reasonAfter([{ type: 'data-start', mode: 'data', needsAnswer: false }], 'ECONNRESET', true)).toBe('connection lost (ECONNRESET) during a message');
+  it('a message the loss aborted: during a message', () => {
+    expect(reasonAfter([{ type: 'data-start', mode: 'data', needsAnswer: false }, { type: 'message-abort', reason: 'eof' }], 'ECONNRESET')).toBe('connection lost (ECONNRESET) during a message');
+    // aborted earlier for another reason (too large, RSET between chunks): no message was in progress
+    expect(reasonAfter([{ type: 'data-start', mode: 'bdat', needsAnswer: false }, { type: 'message-abort', reason: 'reset' }, { type: 'rset' }], 'ECONNRESET')).toBe('connection lost (ECONNRESET) after RSET');
   });
 
   it('a failure told first (a STARTTLS handshake the client failed) stays the reason', () => {
     const { logger, entries } = recorder();
     const log = new SessionLog({ id: 'sess-4' } as SessionContext, logger, undefined);
     log.tlsFailed(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
-    log.lost('ECONNRESET', false);
+    log.lost('ECONNRESET');
     log.close(false);
     expect(entries.filter((e) => e.message === 'close').map((e) => e.fields['reason'])).toEqual(['TLS handshake failed (ECONNRESET)']);
   });

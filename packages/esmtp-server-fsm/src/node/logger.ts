@@ -197,6 +197,8 @@ export class SessionLog {
    * `END-OF-MESSAGE` after a message's end, `CONNECT` before any.
    */
   private verb = 'CONNECT';
+  /** The connection's end aborted a message (`message-abort` with reason `eof`). */
+  private messageLost = false;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -273,6 +275,7 @@ export class SessionLog {
         this.verb = 'END-OF-MESSAGE';
         return logger.debug({ session, size: e.size, recipients: e.recipients.length }, 'end of data');
       case 'message-abort':
+        if (e.reason === 'eof') this.messageLost = true;
         return logger.info({ session, reason: e.reason }, 'message aborted');
       case 'tls-start':
         this.verb = 'STARTTLS';
@@ -319,13 +322,13 @@ export class SessionLog {
 
   /**
    * The peer or the network lost the connection (socket error `code`, see `lostConnectionCode` in
-   * session.ts): not an error of the server. The close reason is `connection lost (<code>) during
-   * a message` when a message in progress was aborted by it, else `connection lost (<code>) after
-   * <verb>` (the last command the session acted on, `CONNECT` before any), as Postfix's `lost
-   * connection after RCPT`.
+   * session.ts): not an error of the server. Called after the message it aborted, if any, was
+   * logged. The close reason is `connection lost (<code>) during a message` when a message in
+   * progress was aborted by it, else `connection lost (<code>) after <verb>` (the last command the
+   * session acted on, `CONNECT` before any), as Postfix's `lost connection after RCPT`.
    */
-  lost(code: string, duringMessage: boolean): void {
-    this.failure ??= `connection lost (${code}) ${duringMessage ? 'during a message' : `after ${this.verb}`}`;
+  lost(code: string): void {
+    this.failure ??= `connection lost (${code}) ${this.messageLost ? 'during a message' : `after ${this.verb}`}`;
   }
 
   /** An error reported for this session (also passed to `onError`). */
@@ -355,7 +358,8 @@ export class SessionLog {
     if (this.failure !== undefined) reason = this.failure;
     else if (this.lastReply.startsWith('221')) reason = 'quit';
     else if (byServer && !this.clientEnded) reason = this.lastReply === '' ? 'closed by server' : printable(this.lastReply);
-    else reason = this.mode === 'data' || this.mode === 'chunk' ? 'client closed during a message' : 'client closed';
+    // the core's abort says it, with or without a transcript (this.mode follows the input only with one)
+    else reason = this.messageLost ? 'client closed during a message' : 'client closed';
     this.logger.info({ session: this.ctx.id, reason, bytesIn: this.bytesIn, durationMs: Date.now() - this.started }, 'close');
   }
 

@@ -393,8 +393,8 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     try {
       if (conn !== undefined) {
         if (!conn.shouldClose) conn.connectionLost();
-        const during = this.drainEvents();
-        if (this.lost !== undefined) this.log?.lost(this.lost, during);
+        this.drainEvents();
+        if (this.lost !== undefined) this.log?.lost(this.lost);
       }
     } finally {
       try {
@@ -455,22 +455,16 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.deadline.sync(conn);
   }
 
-  /**
-   * After close: deliver the remaining events (aborts, logged as `message aborted` like any other)
-   * without answering; true when a message was aborted.
-   */
-  private drainEvents(): boolean {
-    let aborted = false;
+  /** After close: deliver the remaining events (aborts, logged as `message aborted` like any other) without answering. */
+  private drainEvents(): void {
     for (let i = 0; i < 1000; i++) {
       const e = this.conn.nextEvent();
-      if (e.type === 'closed' || e.type === 'need-data' || e.type === 'paused') break;
+      if (e.type === 'closed' || e.type === 'need-data' || e.type === 'paused') return;
       if (e.type === 'message-abort') {
-        aborted = true;
         this.log?.event(e);
         this.abortBody(e.reason);
       }
     }
-    return aborted;
   }
 
   /**
