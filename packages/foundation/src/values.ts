@@ -21,9 +21,11 @@ export function typeName(value: unknown): string {
 /**
  * True for an iterable object (an array, a set, a generator) and false for everything else,
  * a lone string included: a list option given `'SIZE'` must not be read as `S`, `I`, `Z`, `E`.
+ * A typed array or `DataView` is bytes, not a list: false (an empty `Uint8Array` must not pass
+ * for an empty list, nor a detached one throw a plain `TypeError` when iterated).
  */
 export function isIterableObject(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' && !ArrayBuffer.isView(value);
 }
 
 const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;

@@ -4,17 +4,11 @@
  * character class and foundation's anchored date-time shape).
  */
 
-import { asciiUpper, isIterableObject as isIterable, typeName } from '@smtpkit/foundation';
+import { asciiUpper, isIterableObject, typeName } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 
-export { typeName };
-
-/**
- * True for a list argument: an iterable object (an array, a set, a generator) but not a typed array
- * or `DataView`. Bytes are no list of keywords (an empty view is not an empty list), and iterating
- * a detached view throws a plain `TypeError`.
- */
-export const isIterableObject = (value: unknown): value is Iterable<unknown> => isIterable(value) && !ArrayBuffer.isView(value);
+// a list argument: an iterable object, but not a typed array or DataView (bytes are no list)
+export { isIterableObject, typeName };
 
 /**
  * The strings of a list argument or option, read once: any iterable object but a lone string or a

@@ -9,10 +9,9 @@ export const encoder = new TextEncoder();
 
 /**
  * True for a list argument: an iterable object (an array, a set, a generator, an `SmtpClientArgs`)
- * but not a typed array or `DataView`. Bytes are no list (an empty view is not an empty one), and
- * iterating a detached view throws a plain `TypeError`.
+ * but not a typed array or `DataView` (foundation's `isIterableObject`: bytes are no list).
  */
-export const isList = (value: unknown): value is Iterable<unknown> => isIterableObject(value) && !ArrayBuffer.isView(value);
+export const isList = isIterableObject;
 // ignoreBOM: a leading U+FEFF is text like any other (the default drops it, so `+EF+BB+BF` decoded to nothing)
 export const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

@@ -106,7 +106,7 @@ function wrap(line: string, budget: number, out: string[]): void {
 function sourceLines(reply: FormatReplyInput): readonly unknown[] {
   const lines: unknown = reply.lines;
   if (lines === undefined || (lines === null && typeof reply.text === 'string')) return [reply.text];
-  if (isIterableObject(lines) && !ArrayBuffer.isView(lines)) return [...lines];
+  if (isIterableObject(lines)) return [...lines];
   throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply lines must be a list of strings, got ${typeName(lines)}`);
 }
 
