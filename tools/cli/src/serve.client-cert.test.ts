@@ -140,7 +140,7 @@ describe('smtp serve client certificates', () => {
     expect(await greeting(proc.port, client('relay'))).toMatch(/^220 /);
     expect(await greeting(proc.port, client('stranger'))).toBe('(closed)');
     expect(await greeting(proc.port)).toBe('(closed)');
-    await outputMatches(proc, /WARN socket error[^\n]*"message":"client certificate refused: [^\n]*"code":"ERR_TLS_CLIENT_CERTIFICATE_REFUSED"/);
+    await outputMatches(proc, /INFO TLS handshake failed[^\n]*"message":"client certificate refused: [^\n]*"code":"ERR_TLS_CLIENT_CERTIFICATE_REFUSED"/);
   });
 
   it('usage errors (exit 2): a CA without a certificate, a requirement without a CA, an unreadable CA file', async () => {
