@@ -143,3 +143,24 @@ describe('tlsEstablished', () => {
     expect(conn.tlsVerified).toBe(false);
   });
 });
+
+describe('sendMessage to', () => {
+  it.each([
+    ['an empty Uint8Array', new Uint8Array(0)],
+    ['a Uint8Array', new TextEncoder().encode('b@y.test')],
+    ['a DataView', new DataView(new ArrayBuffer(2))],
+  ])('%s is no list of recipients: ERR_SMTP_CLIENT_INVALID_ADDRESS, nothing queued', (_name, to) => {
+    const conn = new ClientConnection();
+    let error: unknown;
+    try {
+      conn.sendMessage({ from: 'a@x.test', to: to as never, body: 'x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_ADDRESS', message: expect.stringContaining('to: expected an array of addresses') });
+    const server = new ScriptedServer({});
+    conn.sendMessage({ from: 'a@x.test', to: ['b@y.test'], body: 'x' });
+    conn.quit();
+    expect(sent(run(conn, server)).map((m) => m.outcome)).toEqual(['delivered']);
+  });
+});

@@ -22,6 +22,11 @@ describe('createClassifier: options of the wrong type are typed errors', () => {
   it('classes and rules that are not lists (rules may also be text)', () => {
     for (const bad of [5, {}, true, 'x']) expect(codeOf(make({ classes: bad }))).toBe('ERR_SMTP_INVALID_OPTION');
     for (const bad of [5, {}, true]) expect(codeOf(make({ rules: bad }))).toBe('ERR_SMTP_INVALID_OPTION');
+    // bytes are no list: an empty view is not an empty list of classes or rules
+    for (const bytes of [new Uint8Array(0), new Uint16Array(2), new DataView(new ArrayBuffer(1))]) {
+      expect(codeOf(make({ classes: bytes }))).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(codeOf(make({ rules: bytes }))).toBe('ERR_SMTP_INVALID_OPTION');
+    }
     // one-shot iterables are read once, as before
     function* one() {
       yield { pattern: 'no such person here', id: 10 };
