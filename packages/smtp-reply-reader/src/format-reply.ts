@@ -100,13 +100,16 @@ function wrap(line: string, budget: number, out: string[]): void {
 }
 
 /**
- * The text lines of `reply`: its `lines` (an array or another iterable, read once, but not a typed
- * array or DataView: bytes are no list of lines, and a detached view throws when read) or its `text`.
+ * The text lines of `reply`: `lines` (its `lines` field, read once by the caller: an array or another
+ * iterable, but not a typed array or DataView: bytes are no list of lines, and a detached view
+ * throws when read) or, when that is null or undefined, its `text` (read once).
  */
-function sourceLines(reply: FormatReplyInput): readonly unknown[] {
-  const lines: unknown = reply.lines;
-  if (lines === undefined || (lines === null && typeof reply.text === 'string')) return [reply.text];
-  if (isIterableObject(lines)) return [...lines];
+function sourceLines(reply: FormatReplyInput, lines: unknown): readonly unknown[] {
+  if (lines == null) {
+    // read once, as `lines` was: what is checked is what is written
+    const text: unknown = reply.text;
+    if (lines === undefined || typeof text === 'string') return [text];
+  } else if (isIterableObject(lines)) return [...lines];
   throw ReplyReaderError.local('ERR_SMTP_REPLY_TEXT_INVALID', `reply lines must be a list of strings, got ${typeName(lines)}`);
 }
 
@@ -170,11 +173,12 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
       throw ReplyReaderError.local('ERR_SMTP_INVALID_ENHANCED_CODE', `enhanced code class ${e.class} does not match reply code ${replyCode}`);
     }
   }
-  const source = sourceLines(reply);
+  const lines: unknown = reply.lines;
+  const source = sourceLines(reply, lines);
   const budget = max - 2 - 4 - (enh ? enh.length + 1 : 0);
   const pieces: string[] = [];
   // `text` is named as such, a line of `lines` by its number (from 1)
-  const fromText = reply.lines === undefined || reply.lines === null;
+  const fromText = lines == null;
   let n = 0;
   for (const line of source.length > 0 ? source : ['']) {
     checkText(line, fromText ? 'reply text' : `reply line ${String(++n)}`);

@@ -34,3 +34,33 @@ describe('formatEnhancedStatusCode reads each field once', () => {
     expect(formatEnhancedStatusCode(e)).toBe('5.7.1');
   });
 });
+
+describe('formatReply reads lines and text once', () => {
+  /** A reply whose `name` field is a getter that counts its reads. */
+  function counted(fields: Record<string, unknown>, name: string, value: unknown): { reply: FormatReplyInput; reads: () => number } {
+    let reads = 0;
+    const reply = Object.defineProperty({ ...fields }, name, { enumerable: true, get: () => (reads++, value) }) as FormatReplyInput;
+    return { reply, reads: () => reads };
+  }
+  test('lines, given as a list, is read once', () => {
+    const { reply, reads } = counted({ code: 250 }, 'lines', ['a', 'b']);
+    expect(formatReply(reply)).toBe('250-a\r\n250 b\r\n');
+    expect(reads()).toBe(1);
+  });
+  test('lines, absent (undefined), is read once and text is written', () => {
+    const { reply, reads } = counted({ code: 250, text: 'ok' }, 'lines', undefined);
+    expect(formatReply(reply)).toBe('250 ok\r\n');
+    expect(reads()).toBe(1);
+  });
+  test('text, beside lines: null, is read once', () => {
+    const { reply, reads } = counted({ code: 250, lines: null }, 'text', 'ok');
+    expect(formatReply(reply)).toBe('250 ok\r\n');
+    expect(reads()).toBe(1);
+  });
+  test('a line that changes kind is still named by what was read first', () => {
+    // lines read as undefined (so the text is written), then as a list: the fault is the text's
+    let reads = 0;
+    const reply = Object.defineProperty({ code: 250, text: 'a\r\nb' }, 'lines', { enumerable: true, get: () => (reads++ === 0 ? undefined : ['x']) }) as FormatReplyInput;
+    expect(() => formatReply(reply)).toThrow(/reply text/);
+  });
+});
