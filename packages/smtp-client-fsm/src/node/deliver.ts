@@ -4,7 +4,7 @@ import type { MessageOutcome, RecipientResult, ClientErrorCode } from 'smtp-clie
 import type { Reply } from 'smtp-reply-reader';
 import { promises as dns } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { ipv6Groups } from '@smtpkit/foundation';
+import { ipv6Groups, isIterableObject } from '@smtpkit/foundation';
 import { connect, courtesyQuit } from './client.js';
 import { mxRecords, noRecord } from './mx.js';
 import { describeFailure, isWholeBody, openBody } from './body-source.js';
@@ -532,8 +532,10 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   // otherwise be looked up, then thrown by one domain's send() while others were delivered.
   if (typeof from !== 'string') throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'from: expected a string address ("" for the null sender)');
   checkPath('from', from, true);
+  // a list as send() takes it (foundation's check: no string, typed array, DataView or plain object)
+  if (!isIterableObject(to)) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected an array of addresses');
   let i = 0;
-  for (const r of typeof to === 'object' && to !== null ? (to as readonly unknown[]) : [undefined]) {
+  for (const r of to as Iterable<unknown>) {
     if (typeof r !== 'string' || r.lastIndexOf('@') <= 0) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_ADDRESS', 'to: expected addresses with a domain');
     checkPath(`to[${i++}]`, r, false);
     if (spellings.has(r)) continue;
