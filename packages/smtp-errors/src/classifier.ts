@@ -249,7 +249,7 @@ function checkId(id: unknown, what: string): number {
   return id;
 }
 
-/** `value` as a list option (an array or another iterable, not a string); else `ERR_SMTP_INVALID_OPTION`. */
+/** `value` as a list option (an array or another iterable, not a string, a typed array or a DataView); else `ERR_SMTP_INVALID_OPTION`. */
 function listOption(value: unknown, name: string): Iterable<unknown> {
   if (!isIterableObject(value)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `${name} must be a list, got ${typeName(value)}`);
   return value;
