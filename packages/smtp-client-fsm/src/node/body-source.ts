@@ -51,8 +51,9 @@ function isStream(b: BodySource): b is ReadableStream<Uint8Array> {
 export interface BodyReader {
   /**
    * The chunks as they arrive (a whole string or byte array is one chunk). Left before its end,
-   * the source is released. A read pending when {@link BodyReader.release} is called ends with
-   * `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED`, never as if the body had ended.
+   * the source is released. A read pending when {@link BodyReader.release} is called ends with an
+   * error, never as if the body had ended: `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED`, or the source's own
+   * when releasing it failed that read (a destroyed Node stream's premature close).
    */
   readonly chunks: AsyncGenerator<Uint8Array | string>;
   /**
