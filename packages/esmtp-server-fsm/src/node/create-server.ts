@@ -16,7 +16,7 @@ import { ServerTls, isPeerHandshakeError } from './tls.js';
 import { serverLog } from './logger.js';
 import { resolveSettings } from './options.js';
 import type { CreateServerOptions, SessionContext, SmtpServer } from './options.js';
-import { Session, destroyIfEndedBeforeSecure } from './session.js';
+import { Session, destroyIfEndedBeforeSecure, lostConnectionCode } from './session.js';
 import type { SessionHost } from './session.js';
 import { OutputBatcher } from './output.js';
 import { ClientSlots } from './fair-share.js';
@@ -109,6 +109,17 @@ export function createServer(options: CreateServerOptions): SmtpServer {
 
   /** Sockets that have a session (their errors are reported by it, once). */
   const inSession = new WeakSet<Socket>();
+
+  /**
+   * An error of socket `s` of a connection without a session (its PROXY header awaited, in its
+   * implicit TLS, refused): a connection the peer or the network lost (see `lostConnectionCode`)
+   * is one info line, or nothing when the server was refusing it already (its 421 written with
+   * `end()`); any other error goes to `onError`.
+   */
+  function sessionless(s: Socket, e: unknown, remoteAddress: string | undefined): void {
+    if (lostConnectionCode(e) === undefined) reportError(e, undefined);
+    else if (!s.writableEnded) log?.lost(remoteAddress, e);
+  }
 
   /**
    * Admits a connection (limits, shutdown) and starts its session. `held`: the client's
@@ -217,7 +228,7 @@ export function createServer(options: CreateServerOptions): SmtpServer {
       // certificate) is logged at info, as Postfix's `SSL_accept error`; the server's own (an SNI
       // callback's failure) goes to onError (see isPeerHandshakeError)
       if (!secured && isPeerHandshakeError(e)) log?.tlsHandshakeFailed(address, e);
-      else if (!inSession.has(t)) reportError(e, undefined);
+      else if (!inSession.has(t)) sessionless(t, e, address);
       t.destroy();
     });
   }
@@ -227,8 +238,10 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     // 'close' any more: as a session (or a connection waiting for its PROXY header) nothing would
     // end it, it would keep its place, and close() would wait for it for ever
     if (socket.destroyed) return;
+    // read now: the address of a socket reset before it was asked is gone with its handle
+    const remoteAddress = socket.remoteAddress;
     socket.on('error', (e) => {
-      if (!inSession.has(socket)) reportError(e, undefined);
+      if (!inSession.has(socket)) sessionless(socket, e, remoteAddress);
     });
     // replies are written whole, one write per turn of the event loop: never hold them back
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);

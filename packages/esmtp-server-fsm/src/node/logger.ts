@@ -41,7 +41,9 @@ const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
  * socket error with a code such as `ECONNRESET`, `EPIPE`, `ETIMEDOUT`: the list is in
  * `CreateServerOptions.onError`) is no error: its close reason is `connection lost (<code>) after <VERB>` (the
  * last command the session acted on, `CONNECT` before any, `END-OF-MESSAGE` after a message) or
- * `connection lost (<code>) during a message`; `warn` connections refused (limit, shutdown),
+ * `connection lost (<code>) during a message` (an OpenSSL `ERR_SSL_*` error on the established TLS:
+ * `TLS error (<code>) ...`); before a session the same is one line `connection lost` (with
+ * `remoteAddress`; none after a refusal's 421); `warn` connections refused (limit, shutdown),
  * other socket errors (of a session: `socket error`, also given to `onError`; before a session:
  * `socket error before the session`), malformed PROXY headers (`bad PROXY header`, with `remoteAddress`), PROXY headers not
  * complete in time (`PROXY header timeout`, with `remoteAddress` and `timeoutMs`) and implicit TLS
@@ -325,10 +327,11 @@ export class SessionLog {
    * session.ts): not an error of the server. Called after the message it aborted, if any, was
    * logged. The close reason is `connection lost (<code>) during a message` when a message in
    * progress was aborted by it, else `connection lost (<code>) after <verb>` (the last command the
-   * session acted on, `CONNECT` before any), as Postfix's `lost connection after RCPT`.
+   * session acted on, `CONNECT` before any), as Postfix's `lost connection after RCPT`; for an
+   * OpenSSL error on the established TLS (`ERR_SSL_*`) `TLS error (<code>) ...` instead.
    */
   lost(code: string): void {
-    this.failure ??= `connection lost (${code}) ${this.messageLost ? 'during a message' : `after ${this.verb}`}`;
+    this.failure ??= `${code.startsWith('ERR_SSL_') ? 'TLS error' : 'connection lost'} (${code}) ${this.messageLost ? 'during a message' : `after ${this.verb}`}`;
   }
 
   /** An error reported for this session (also passed to `onError`). */
@@ -589,6 +592,12 @@ export interface ServerLog {
    * session exists: one info line, not an error of the server.
    */
   tlsHandshakeFailed(remoteAddress: string | undefined, error: unknown): void;
+  /**
+   * A connection without a session (its PROXY header awaited, its implicit TLS handshake done but
+   * no session yet) that the peer or the network lost (see `lostConnectionCode` in session.ts):
+   * one info line `connection lost`, not an error of the server.
+   */
+  lost(remoteAddress: string | undefined, error: unknown): void;
   /** Wraps `onError` so that every error is logged too (on its session's log when it has one). */
   onError(inner: ((error: unknown, session: SessionContext | undefined) => void) | undefined): (error: unknown, session: SessionContext | undefined) => void;
 }
@@ -632,6 +641,7 @@ export function serverLog(userLogger: ServerLogger | undefined, userTranscript: 
     proxyHeaderTimeout: (remoteAddress, timeoutMs) => logger?.warn({ remoteAddress, timeoutMs }, 'PROXY header timeout'),
     tlsHandshakeTimeout: (remoteAddress, timeoutMs) => logger?.warn({ remoteAddress, timeoutMs }, 'TLS handshake timeout'),
     tlsHandshakeFailed: (remoteAddress, error) => logger?.info({ remoteAddress, ...errorFields(error) }, 'TLS handshake failed'),
+    lost: (remoteAddress, error) => logger?.info({ remoteAddress, ...errorFields(error) }, 'connection lost'),
     onError: (inner) => (error, ctx) => {
       try {
         const l = ctx !== undefined ? logs.get(ctx) : undefined;

@@ -267,14 +267,19 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    * alert errors, a client certificate `tls.rejectUnauthorized` refused) is not one: it is logged
    * at `info` as `TLS handshake failed` and never comes here. The server's own handshake failures
    * still do: its typed errors (`ERR_SMTP_TLS_SNI_FAILED`...) and what a `tls.sni` callback threw
-   * or rejected with. Nor is a connection the peer or the network lost inside a session: a socket
-   * error (of the socket, or of the TLS socket or the TCP socket under it) whose `code` is
-   * `ECONNRESET`, `ECONNABORTED`, `EPIPE`, `ETIMEDOUT`, `EHOSTUNREACH`, `EHOSTDOWN`, `ENETUNREACH`,
-   * `ENETDOWN`, `ENETRESET`, `ENOTCONN`, `ECONNREFUSED` or `EPROTO` (by code, never by message)
-   * ends the session as a client that closes does: the `close` log line (info) gives `reason`
-   * `connection lost (<code>) after <VERB>` or `connection lost (<code>) during a message`, a
-   * message in progress is aborted (`ERR_SMTP_MESSAGE_ABORTED`, reason `eof`), `onClose` is called
-   * once. A hook
+   * or rejected with. Nor is a connection the peer or the network lost: a socket error (of the
+   * socket, or of the TLS socket or the TCP socket under it) whose `code` is `ECONNRESET`,
+   * `ECONNABORTED`, `EPIPE`, `ETIMEDOUT`, `EHOSTUNREACH`, `EHOSTDOWN`, `ENETUNREACH`, `ENETDOWN`,
+   * `ENETRESET`, `ENOTCONN`, `ECONNREFUSED` or `EPROTO` (by code, never by message), nor, on an
+   * established TLS connection, an OpenSSL error (`code` starting `ERR_SSL_`, with OpenSSL's
+   * `library`: a bad record, a fatal alert; never one of the server's typed errors). Inside a
+   * session it ends the session as a client that closes does: the `close` log line (info) gives
+   * `reason` `connection lost (<code>) after <VERB>` or `connection lost (<code>) during a message`
+   * (`TLS error (<code>) ...` for an OpenSSL error), a message in progress is aborted
+   * (`ERR_SMTP_MESSAGE_ABORTED`, reason `eof`), `onClose` is called once. Before a session (its
+   * PROXY header awaited, after its implicit TLS handshake) it is one `info` line `connection
+   * lost` (`remoteAddress`, `err`), and nothing when the server was refusing the connection already
+   * (after its `421`). A hook
    * whose promise settles after its session ended (the client gone, `close()` cut it) is not heard
    * any more: its failure is dropped, as its answer is, so nothing comes for a session after its
    * `onClose`, nor after `close()` has settled.

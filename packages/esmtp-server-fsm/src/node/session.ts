@@ -10,7 +10,7 @@ import { copyBytes, mailboxKey } from '@smtpkit/foundation';
 import { SmtpServerError, ServerConnection } from 'esmtp-server-fsm';
 import type { ReplyInit, ServerEvent } from 'esmtp-server-fsm';
 import type { ProxyInfo } from './proxy-protocol.js';
-import { isPeerHandshakeError, sessionTls } from './tls.js';
+import { isOpenSslError, isPeerHandshakeError, sessionTls } from './tls.js';
 import type { ServerTls, SessionTls } from './tls.js';
 import type { ServerLog, SessionLog } from './logger.js';
 import type { CommandStep, CreateServerOptions, Envelope, ServerSettings, SessionContext } from './options.js';
@@ -76,13 +76,16 @@ export function destroyIfEndedBeforeSecure(t: TLSSocket): void {
  * met a closed pipe, or the TLS record layer under it broke (`EPROTO`). libuv's errno names, as
  * `net.Socket` gives them in `error.code`. Such an error is the end of the session, as a client
  * that closes is, not an error of the server. Local failures (`EMFILE`, `ENOBUFS`, `ENOMEM`...) and
- * errors without one of these codes are not in it.
+ * errors without one of these codes are not in it. OpenSSL's errors on an established TLS
+ * connection are the peer's too: see `lostConnectionCode`.
  */
 const CONNECTION_LOST = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENETRESET', 'ENOTCONN', 'ECONNREFUSED', 'EPROTO']);
 
 /**
- * The code of a socket error that says the peer or the network lost the connection (see
- * `CONNECTION_LOST`), else undefined. Decided by `error.code` alone, never by the message.
+ * The code of a socket error that says the peer or the network lost or broke the connection (see
+ * `CONNECTION_LOST`; or an OpenSSL error, `ERR_SSL_*`, see `isOpenSslError` in tls.ts: a bad
+ * record, a fatal alert), else undefined. Decided by the error's code and origin, never by the
+ * message; the server's typed errors are never one. Used inside a session and before one.
  *
  * @example
  * ```ts
@@ -91,7 +94,7 @@ const CONNECTION_LOST = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDO
  */
 export function lostConnectionCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && CONNECTION_LOST.has(code) ? code : undefined;
+  return typeof code === 'string' && (CONNECTION_LOST.has(code) || isOpenSslError(e)) ? code : undefined;
 }
 
 function connectionClosed(): SmtpServerError {

@@ -353,6 +353,18 @@ export function isPeerHandshakeError(e: unknown): boolean {
   return !isSmtpServerError(e) && !(typeof e === 'object' && e !== null && sniFailures.has(e));
 }
 
+/**
+ * Whether `e` is an error OpenSSL reported on a TLS connection (internal to the Node adapter): Node
+ * gives those a `code` starting `ERR_SSL_` and OpenSSL's `library` name. After the handshake it is
+ * the peer's doing (a record that does not decrypt, a fatal alert, bytes that are no TLS record).
+ * Decided by the error's code and origin, never by its text; the server's typed errors are never
+ * one.
+ */
+export function isOpenSslError(e: unknown): boolean {
+  const x = e as { code?: unknown; library?: unknown } | null;
+  return typeof x?.code === 'string' && x.code.startsWith('ERR_SSL_') && typeof x.library === 'string' && !isSmtpServerError(e);
+}
+
 /** An SNI callback answer being awaited, with the handshakes waiting for it. */
 class Pending {
   readonly waiters = new Set<SniDone>();
@@ -553,6 +565,9 @@ export class ServerTls {
    * that sends none fails the handshake (OpenSSL's `certificate_required` alert) and one whose
    * certificate is not trusted is destroyed with an `ERR_TLS_CLIENT_CERTIFICATE_REFUSED` error as
    * its `'secure'` event comes (a listener that comes after this one finds the socket destroyed).
+   * An OpenSSL error after the handshake (see {@link isOpenSslError}) destroys the socket with it:
+   * Node keeps those from `'error'` on a server socket made without a `tls.Server`, which would
+   * otherwise hang until its idle timeout.
    */
   socket(raw: Socket): TLSSocket {
     const loaded = this.current;
@@ -560,6 +575,10 @@ export class ServerTls {
     const mutual = loaded.clientCa !== undefined ? { requestCert: true, rejectUnauthorized: loaded.rejectUnauthorized } : {};
     const t: TLSSocket = new TLSSocket(raw, { isServer: true, secureContext: loaded.context, ...mutual, ...(hasSni ? { SNICallback: this.sniCallback(loaded, raw, () => t) } : {}) });
     t.disableRenegotiation();
+    // Node's event for a TLS error it holds back for the tls.Server this socket has not got
+    t.on('_tlsError', (e: unknown) => {
+      if (isOpenSslError(e)) t.destroy(e as Error);
+    });
     if (loaded.clientCa !== undefined && loaded.rejectUnauthorized) {
       t.once('secure', () => {
         const e = verifyError(t);
