@@ -139,10 +139,20 @@ export type KeywordSource = Capabilities | { readonly keywords: readonly string[
 /** The core verbs RFC 2920 §3.1 (plus RFC 3207/4954 for STARTTLS and AUTH) puts last in a group. */
 const CORE_LAST_IN_GROUP: ReadonlySet<string> = new Set(['EHLO', 'HELO', 'LHLO', 'DATA', 'VRFY', 'EXPN', 'TURN', 'QUIT', 'NOOP']);
 
+/**
+ * A copy of `input`'s own enumerable fields and of the `known` ones wherever they are (a class
+ * getter, a prototype), each read once; anything but an object gives an empty copy.
+ */
+function copied<T>(input: T, known: readonly string[]): Partial<T> {
+  const out: Record<string, unknown> = {};
+  if (typeof input === 'object' && input !== null) for (const k of new Set([...Object.keys(input), ...known])) if (k in input) out[k] = (input as Record<string, unknown>)[k];
+  return out as Partial<T>;
+}
+
 function normaliseDefinition<S extends SessionSettings>(input: ExtensionDefinition<S>): ExtensionDefinition<S> {
   // every field read once: what is checked is what is kept (a getter cannot change it in between)
-  // (a copy of null, a string or a number has no keyword: refused below like the value itself)
-  const def = { ...input };
+  // (a copy of anything but an object has no keyword: refused below like the value itself)
+  const def = copied(input, ['keyword', 'advertise', 'verbs', 'mailParams', 'rcptParams']) as ExtensionDefinition<S>;
   if (typeof def.keyword !== 'string' || !isEhloKeyword(def.keyword)) {
     throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `extension keyword ${shown(def.keyword)} is not an EHLO keyword`);
   }
@@ -165,7 +175,7 @@ function normaliseDefinition<S extends SessionSettings>(input: ExtensionDefiniti
   }
   const verbList: readonly VerbDefinition[] | undefined = def.verbs;
   const verbs = verbList?.map((verb) => {
-    const v: Partial<VerbDefinition> = { ...verb };
+    const v = copied(verb, ['name', 'mustBeLastInGroup', 'blockLength']);
     if (typeof v.name !== 'string' || !isEhloKeyword(v.name)) throw new CapabilitiesError('ERR_SMTP_EXTENSION_INVALID', `${def.keyword}: verb ${shown(v.name)} is not a valid command name`);
     const last = booleanOption(v.mustBeLastInGroup, `${def.keyword}: verb ${v.name} mustBeLastInGroup`, 'ERR_SMTP_EXTENSION_INVALID');
     const block: unknown = v.blockLength;
@@ -259,7 +269,9 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * when one of its verbs belongs to another extension or is named twice. A refused registration
    * changes nothing. A `replace` other than `true`, `false` or `undefined`, or options that are
    * not an object, are `ERR_SMTP_INVALID_OPTION`. The definition (and each verb) is read once, as
-   * a copy of its own fields: what is checked is what is kept.
+   * a copy of its own fields and of those it inherits that the registry reads (`keyword`,
+   * `advertise`, `verbs`, `mailParams`, `rcptParams`; a verb's `name`, `mustBeLastInGroup`,
+   * `blockLength`: a class getter works): what is checked is what is kept.
    *
    * @example
    * ```ts
