@@ -1,4 +1,4 @@
-import { ClientConnection, SmtpClientError, isSmtpClientError } from 'smtp-client-fsm';
+import { ClientConnection, STAGE, SmtpClientError, isSmtpClientError, messageOutcome } from 'smtp-client-fsm';
 import type { ClientOptions, MessageInput, ClientEvent, MessageOutcome, RecipientResult, ClientErrorCode, AuthOptions } from 'smtp-client-fsm';
 import { Socket, connect as netConnect, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -257,6 +257,8 @@ interface Pending {
   wake: (() => void) | undefined;
   writing: boolean;
   timer: NodeJS.Timeout | undefined;
+  /** The recipients as given: the result of a message the core never settled names them. */
+  to: readonly string[];
 }
 
 class Client implements SmtpClient {
@@ -345,6 +347,13 @@ class Client implements SmtpClient {
     } catch {
       this.lastError ??= error;
       this.socket.destroy();
+      // the core may still settle its messages on an end of input; finish() settles what it leaves
+      try {
+        if (!this.connection.closed) this.connection.receiveEof();
+        this.pump();
+      } catch {
+        // broken as well
+      }
       this.finish();
     }
   }
@@ -667,6 +676,13 @@ class Client implements SmtpClient {
       p.wake?.();
       if (p.timer) clearTimeout(p.timer);
     }
+    // Left unsettled only when the core threw while the session ended (a broken state or hook):
+    // whether the final dot went is not known, so each recipient is `unknown`, never retried blindly.
+    for (const [id, p] of [...this.pending]) {
+      this.pending.delete(id);
+      p.release();
+      p.resolve(lostResult(id, p.to, err.code));
+    }
     for (const w of this.closedWaiters.splice(0)) w();
   }
 
@@ -688,7 +704,7 @@ class Client implements SmtpClient {
       try {
         const { body: _b, ...rest } = message;
         const id = this.connection.sendMessage(whole ? { ...rest, body } : rest);
-        const p: Pending = { resolve, body, release: () => discard(body), credits: 0, wake: undefined, writing: false, timer: undefined };
+        const p: Pending = { resolve, body, release: () => discard(body), credits: 0, wake: undefined, writing: false, timer: undefined, to: [...message.to] };
         if (ms !== undefined) {
           p.timer = setTimeout(
             () => {
@@ -733,6 +749,12 @@ export function sendWithin(client: SmtpClient, message: SendInput, ms: number, w
 }
 
 type Policy = TlsSecurity;
+
+/** The result of a message the connection ended without settling: every recipient `unknown`, with `errorCode`. */
+function lostResult(messageId: number, to: readonly string[], errorCode: ClientErrorCode): SendResult {
+  const recipients = to.map((address): RecipientResult => ({ address, status: 'unknown', accepted: false, transient: false, permanent: false, errorCode, stage: STAGE.UNKNOWN, transaction: 0 }));
+  return { messageId, outcome: messageOutcome(recipients), transient: false, accepted: [], rejected: [], deferred: [], unknown: [...to], recipients, errorCode, transactions: 1 };
+}
 
 function bad(option: string, expected: string): SmtpClientError {
   return new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${option}: expected ${expected}`);
