@@ -205,9 +205,10 @@ describe('createServer: a connection the client resets ends its session, not an 
 
 /**
  * A session on the server side of a loopback connection handed to `handleConnection`, whose socket
- * is then destroyed with `error` after EHLO: what onError, the logger and onClose saw.
+ * is then destroyed with `error` after EHLO (with `quit`, after the 221 to a QUIT that follows):
+ * what onError, the logger and onClose saw.
  */
-async function socketFails(error: Error): Promise<{ errors: unknown[]; entries: LogEntry[]; closes: number }> {
+async function socketFails(error: Error, quit = false): Promise<{ errors: unknown[]; entries: LogEntry[]; closes: number }> {
   const { logger, entries } = recorder();
   const errors: unknown[] = [];
   let closes = 0;
@@ -223,6 +224,13 @@ async function socketFails(error: Error): Promise<{ errors: unknown[]; entries: 
     await until(c, /^220 /m);
     c.socket.write('EHLO me.test\r\n');
     await until(c, /^250 /m);
+    if (quit) {
+      // the client does not close its side after the 221: the session waits for it, and the
+      // connection is lost meanwhile
+      c.socket.allowHalfOpen = true;
+      c.socket.write('QUIT\r\n');
+      await until(c, /^221 /m);
+    }
     sockets[0]!.destroy(error);
     await vi.waitFor(() => expect(closes).toBe(1), { timeout: 4000 });
     await new Promise((r) => setTimeout(r, 50));
@@ -241,6 +249,17 @@ describe('createServer: which socket errors are a lost connection (by code, neve
       expect(seen.errors).toEqual([]);
       expect(seen.entries.filter((e) => e.level === 'warn' || e.level === 'error')).toEqual([]);
       expect(seen.entries.filter((e) => e.message === 'close').map((e) => e.fields['reason'])).toEqual([`connection lost (${code}) after EHLO`]);
+    });
+  }
+
+  // after the 221 to QUIT the session is over: any lost connection is its normal end
+  for (const code of ['ETIMEDOUT', 'ECONNABORTED', 'ECONNRESET', 'EPROTO']) {
+    it(`${code} after the 221 to QUIT: close reason quit, not onError`, async () => {
+      const seen = await socketFails(Object.assign(new Error(`read ${code}`), { code }), true);
+      expect(seen.closes).toBe(1);
+      expect(seen.errors).toEqual([]);
+      expect(seen.entries.filter((e) => e.level === 'warn' || e.level === 'error')).toEqual([]);
+      expect(seen.entries.filter((e) => e.message === 'close').map((e) => e.fields['reason'])).toEqual(['quit']);
     });
   }
 

@@ -352,8 +352,9 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
 
   /**
    * A socket error (of the socket, or after STARTTLS of the TLS socket or the one under it) ends
-   * the session; the first one is told, once. A reset or broken pipe after the session is over (a
-   * client that closes without reading the 221 to QUIT) is not an error, nor is a STARTTLS
+   * the session; the first one is told, once. A lost connection (see `lostConnectionCode`: a reset,
+   * a broken pipe, a timeout...) after the session is over (a client that closes without reading
+   * the 221 to QUIT) is its normal end, not an error, nor is a STARTTLS
    * handshake the client failed (see `isPeerHandshakeError`): that one is logged, and is the
    * session's close reason; nor is a connection the peer or the network lost (see
    * `lostConnectionCode`): the close reason says what was lost, as for a client that closes.
@@ -361,7 +362,7 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
    */
   private socketError(e: Error): void {
     const code = lostConnectionCode(e);
-    const normal = this.conn.shouldClose && (code === 'ECONNRESET' || code === 'EPIPE');
+    const normal = this.conn.shouldClose && code !== undefined;
     if (this.closed || normal) {
       // already told, or nothing to tell
     } else if (this.upgrading && isPeerHandshakeError(e)) this.log?.tlsFailed(e);
