@@ -80,19 +80,21 @@ export function makeRule(init: RuleInit, layer: RuleLayer, name?: string): Store
   if (typeof init !== 'object' || init === null) {
     throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', 'a rule must be an object { pattern, id, domain? }');
   }
-  if (typeof init.pattern !== 'string') throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', 'rule pattern must be a string');
-  const pieces = fold(init.pattern)
+  // each field read once: a getter or a Proxy could pass the check and answer otherwise the next time
+  const { pattern, domain: given, id } = init;
+  if (typeof pattern !== 'string') throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', 'rule pattern must be a string');
+  const pieces = fold(pattern)
     .split('|')
     .filter((p) => p.length > 0);
   if (pieces.length === 0) {
-    throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', `rule pattern ${JSON.stringify(init.pattern)} has no literal text`);
+    throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', `rule pattern ${JSON.stringify(pattern)} has no literal text`);
   }
-  if (init.domain !== undefined && typeof init.domain !== 'string') throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', 'rule domain must be a string');
-  const domain = init.domain === undefined || init.domain === '' ? undefined : fold(init.domain.trim());
+  if (given !== undefined && typeof given !== 'string') throw new SmtpErrorsError('ERR_SMTP_RULE_INVALID', 'rule domain must be a string');
+  const domain = given === undefined || given === '' ? undefined : fold(given.trim());
   return {
     layer: domain !== undefined && layer === 'user' ? 'domain' : layer,
-    id: init.id,
-    pattern: init.pattern,
+    id,
+    pattern,
     domain,
     pieces,
     name,
