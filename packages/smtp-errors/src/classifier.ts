@@ -330,15 +330,17 @@ export class Classifier {
 
   constructor(options: ClassifierOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'createClassifier options must be an object');
-    if (options.limits !== undefined && (typeof options.limits !== 'object' || options.limits === null)) {
+    // each option read once: a getter or a Proxy could pass a check and answer otherwise the next time
+    const { limits: given, builtinRules, classes: classList, rules: ruleList, fallback, providerCodes } = options;
+    if (given !== undefined && (typeof given !== 'object' || given === null)) {
       throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'limits must be an object { maxTextBytes?, cacheSize? }');
     }
-    if (options.builtinRules !== undefined && typeof options.builtinRules !== 'boolean') {
+    if (builtinRules !== undefined && typeof builtinRules !== 'boolean') {
       throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'builtinRules must be a boolean');
     }
-    const classes: Iterable<unknown> = options.classes === undefined ? [] : listOption(options.classes, 'classes');
-    const rules: string | Iterable<unknown> = options.rules === undefined || typeof options.rules === 'string' ? (options.rules ?? []) : listOption(options.rules, 'rules');
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const classes: Iterable<unknown> = classList === undefined ? [] : listOption(classList, 'classes');
+    const rules: string | Iterable<unknown> = ruleList === undefined || typeof ruleList === 'string' ? (ruleList ?? []) : listOption(ruleList, 'rules');
+    const limits = { ...DEFAULT_LIMITS, ...given };
     for (const key of ['maxTextBytes', 'cacheSize'] as const) {
       const v = limits[key];
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
@@ -346,16 +348,16 @@ export class Classifier {
       }
     }
     this.#limits = Object.freeze(limits);
-    this.#builtin = options.builtinRules ?? true;
-    if (options.fallback !== undefined && typeof options.fallback !== 'function') throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'fallback must be a function');
-    this.#fallback = options.fallback;
+    this.#builtin = builtinRules ?? true;
+    if (fallback !== undefined && typeof fallback !== 'function') throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'fallback must be a function');
+    this.#fallback = fallback;
     for (const c of classes) {
       if (typeof c !== 'object' || c === null) throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', 'a class must be an object { id, name, description, category }');
       const init = c as ClassInit;
       this.registerClass(init.id, init.name, init.description, init.category);
     }
-    if (options.providerCodes !== undefined) {
-      this.#providerCodes = this.#withProviderCodes(options.providerCodes);
+    if (providerCodes !== undefined) {
+      this.#providerCodes = this.#withProviderCodes(providerCodes);
       this.#providerCodeTexts = this.#providerCodes.map((c) => c.code);
     }
     if (typeof rules === 'string') this.addRules(rules);
