@@ -29,3 +29,25 @@ describe('classifyMessage: options of the wrong type are ERR_SMTP_INVALID_OPTION
     expect(await codeOf({})).toBeUndefined();
   });
 });
+
+describe('classifyMessage reads the classifier option once', () => {
+  /** A classifier whose method `key` is the real one on its first read and a number after. */
+  function flipping(key: 'classify' | 'forId'): unknown {
+    const real = createClassifier();
+    const shape = { classify: real.classify.bind(real), forId: real.forId.bind(real) };
+    let reads = 0;
+    return Object.defineProperty(shape, key, { get: () => (++reads === 1 ? real[key].bind(real) : 5) });
+  }
+
+  it('a classify method that turns into a number after the check classifies with the one checked', async () => {
+    const r = await classifyMessage(msg, { classifier: flipping('classify') as ClassifyMessageOptions['classifier'] });
+    expect(r.recipients[0]?.class.id).toBe(10);
+  });
+
+  it('a forId method that turns into a number after the check gives the class with the one checked', async () => {
+    const auto = 'From: a@example.com\r\nAuto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\nAway until Monday.\r\n';
+    const r = await classifyMessage(auto, { classifier: flipping('forId') as ClassifyMessageOptions['classifier'] });
+    expect(r.kind).toBe('auto-reply');
+    expect(r.class?.name).toBe('Auto-Reply');
+  });
+});

@@ -1135,12 +1135,16 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1) {
     throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `maxBytes must be a positive integer, got ${String(maxBytes)}`);
   }
-  const classifier = options.classifier === undefined ? defaultClassifier : options.classifier;
+  const chosen: unknown = options.classifier;
+  const given = chosen === undefined ? defaultClassifier : chosen;
   // Checked by shape, not instanceof: a Classifier from another copy of the package (ESM and CJS) works.
-  // classify for each recipient, forId for a message's own class (auto-reply, list, challenge...)
-  if (typeof classifier !== 'object' || classifier === null || typeof (classifier as Partial<Classifier>).classify !== 'function' || typeof (classifier as Partial<Classifier>).forId !== 'function') {
+  // classify for each recipient, forId for a message's own class (auto-reply, list, challenge...),
+  // each read once and called on it from here (a getter could answer otherwise on a later read)
+  const { classify, forId } = (typeof given === 'object' && given !== null ? given : {}) as Partial<Classifier>;
+  if (typeof classify !== 'function' || typeof forId !== 'function') {
     throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifier must be a Classifier (from createClassifier)');
   }
+  const classifier = { classify: (r, o) => Reflect.apply(classify, given, [r, o]), forId: (id) => Reflect.apply(forId, given, [id]) } as Classifier;
   let input: Uint8Array;
   // a string is read as its UTF-8 bytes (the MIME parser encodes it so anyway): one path for both
   if (typeof raw === 'string') input = ENCODER.encode(raw.length > maxBytes ? raw.slice(0, maxBytes) : raw);
