@@ -37,10 +37,17 @@ const TWO_ROWS = [
   ['b@rcpt.test', '5.2.2', 22],
 ];
 
+/** `bytes` after its buffer was transferred away: a view of length 0 whose subarray() throws. */
+function detached(bytes: Uint8Array): Uint8Array {
+  structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+  return bytes;
+}
+
 describe('classifyMessage: input that is not a message is ERR_SMTP_MESSAGE_INVALID', () => {
   it.each([
     ['an empty string', ''],
     ['no bytes', new Uint8Array(0)],
+    ['the bytes of a message whose buffer was transferred (detached)', detached(enc('From: a@example.com\r\n\r\nbody\r\n'))],
     ['only blank lines', '\r\n\r\n \t\n'],
     ['a line of prose', 'hello world, this is not mail\n'],
     ['64 KiB of random bytes', garbage(65536, 1)],

@@ -1152,7 +1152,8 @@ export async function classifyMessage(raw: Uint8Array | string, options: Classif
     // a copy of the bytes read (also of a Uint8Array from another realm): the caller may reuse its
     // buffer as soon as this call returns its promise, and the text is read again after the parse
     input = new Uint8Array(Math.min(raw.length, maxBytes));
-    input.set(raw.subarray(0, input.length));
+    // none to copy from a view of no bytes, whose buffer may be detached (subarray would throw)
+    if (input.length > 0) input.set(raw.subarray(0, input.length));
   } else throw invalid('classifyMessage expects a Uint8Array or a string');
   // blank lines before the first header field (a file saved with a leading newline) would end
   // the header section before it starts, and a byte order mark (a file saved by a Windows editor)
