@@ -44,6 +44,19 @@ describe('smtp-errors/learned', () => {
     expect(learnedFallback({ text: '', replyCode: undefined, enhancedCode: undefined, id: 1, rule: { kind: 'none' } })).toSatisfy((x) => x === undefined || MODEL.classes.includes(x as number));
   });
 
+  it('answers undefined, never a TypeError, when called by hand with what is no FallbackInput', () => {
+    const rule = { kind: 'none' } as const;
+    for (const bad of [undefined, null, 5, 'x', {}, { text: 5, replyCode: 550, enhancedCode: undefined, id: 50, rule }, { text: 'no access', replyCode: '550', enhancedCode: undefined, id: 50, rule }, { text: 'no access', replyCode: 550, enhancedCode: 5.1, id: 50, rule }, { text: 'no access', replyCode: 550, enhancedCode: undefined, id: '50', rule }]) {
+      expect(learnedFallback(bad as never)).toBeUndefined();
+    }
+  });
+
+  it('reads each field once: an id that answers a class, then something else, is taken at its first', () => {
+    let reads = 0;
+    const input = { text: 'Sorry, no access for this address', replyCode: 550, enhancedCode: undefined, rule: { kind: 'reply-code', code: 550, stage: undefined } as const, get id() { return ++reads === 1 ? 50 : 51; } };
+    expect(learnedFallback(input)).toBe(51);
+  });
+
   it('reads words lower-cased with accents folded, digits masked, CJK characters alone', () => {
     expect(tokens('Boîte PLEINE 550ab x_y 宛先不明')).toEqual(['boite', 'pleine', '#', 'x', 'y', '宛', '先', '不', '明']);
     const f = features('Quota', 452, '4.2.2', 22, { pairs: false, grams: [3], rulesId: true });

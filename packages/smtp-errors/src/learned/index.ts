@@ -16,7 +16,9 @@ const INDEX = weightIndex(MODEL);
 /**
  * The learned fallback: the model's class for a weak decision, or `undefined` (keep the rules'
  * answer) when it does not beat the rules' class by the model's margin. Pure: the same input gives
- * the same answer.
+ * the same answer. Called by hand with what is no {@link FallbackInput} (a `text` that is not a
+ * string, an `id` that is not a number, codes of the wrong type), it answers `undefined`, never a
+ * `TypeError`.
  *
  * @example
  * ```ts
@@ -27,12 +29,15 @@ const INDEX = weightIndex(MODEL);
  * @see RFC 3463 §3
  */
 export const learnedFallback: ClassifyFallback = (reply: FallbackInput): number | undefined => {
-  const scores = logisticScores(MODEL, INDEX, features(reply.text, reply.replyCode, reply.enhancedCode, reply.id, MODEL.config));
+  // each field read once (a getter may answer otherwise the next time)
+  const { text, replyCode, enhancedCode, id } = (typeof reply === 'object' && reply !== null ? reply : {}) as Partial<FallbackInput>;
+  if (typeof text !== 'string' || typeof id !== 'number' || (replyCode !== undefined && typeof replyCode !== 'number') || (enhancedCode !== undefined && typeof enhancedCode !== 'string')) return undefined;
+  const scores = logisticScores(MODEL, INDEX, features(text, replyCode, enhancedCode, id, MODEL.config));
   const { classes } = MODEL;
   let best = 0;
   for (let c = 1; c < classes.length; c++) if (scores[c]! > scores[best]!) best = c;
-  if (classes[best] === reply.id) return undefined;
-  const own = classes.indexOf(reply.id);
+  if (classes[best] === id) return undefined;
+  const own = classes.indexOf(id);
   return own < 0 || scores[best]! - scores[own]! > MODEL.margin ? classes[best] : undefined;
 };
 
