@@ -10,7 +10,7 @@ import { SmtpServerError } from './errors.js';
 import { consume, readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
 import type { ReplyInit } from './reply.js';
-import { checkReply } from './reply.js';
+import { readReply } from './reply.js';
 import { NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, TLS_REQUIRED } from './replies.js';
 import type { Session } from './session.js';
 
@@ -110,25 +110,22 @@ export function skipBlock(s: Session, verb: string, n: number, r: ReplyInit, cou
 
 /** Checks a continuation given by the application and starts it (`block`: the declared length of the verb's block, at its `command` decision). */
 export function startContinuation(s: Session, verb: string, step: CommandContinuation, block?: number): void {
-  const bytes = typeof step.read === 'object' && step.read !== null ? step.read.bytes : undefined;
-  if (step.read !== 'line' && step.read !== 'dot' && bytes === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', "continueCommand: read must be 'line', 'dot' or { bytes }");
+  // each field read once (a getter or a Proxy cannot pass the checks with one value and run with another)
+  const read: unknown = step.read;
+  const given = step.reply;
+  const bytes: unknown = typeof read === 'object' && read !== null ? (read as { bytes?: unknown }).bytes : undefined;
+  if (read !== 'line' && read !== 'dot' && bytes === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', "continueCommand: read must be 'line', 'dot' or { bytes }");
   if (block !== undefined && bytes !== block) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', `continueCommand: ${verb} has a block of ${String(block)} bytes: read it or answer`);
   if (bytes !== undefined) {
-    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', `continueCommand: bytes must be a non-negative integer, got ${String(bytes)}`);
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', `continueCommand: bytes must be a non-negative integer, got ${typeof bytes === 'number' ? String(bytes) : typeof bytes}`);
     // a block sent without waiting for a reply must have a length the session knew from the line
-    if (block === undefined && step.reply === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', 'continueCommand: a block without a 3xx reply needs a verb with a blockLength');
-  } else if (step.reply === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', 'continueCommand: a line or dot block needs an intermediate reply');
-  if (step.reply !== undefined) {
-    checkReply(step.reply);
-    if (step.reply.code < 300 || step.reply.code > 399) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'continueCommand() needs a 3xx (intermediate) reply');
-  }
-  return begin(s, verb, step, bytes);
-}
-
-function begin(s: Session, verb: string, step: CommandContinuation, bytes: number | undefined): void {
+    if (block === undefined && given === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', 'continueCommand: a block without a 3xx reply needs a verb with a blockLength');
+  } else if (given === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_CONTINUATION', 'continueCommand: a line or dot block needs an intermediate reply');
+  const reply = given === undefined ? undefined : readReply(given);
+  if (reply !== undefined && (reply.code < 300 || reply.code > 399)) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'continueCommand() needs a 3xx (intermediate) reply');
   s.go('continue');
-  if (step.reply !== undefined) send(s, step.reply);
-  const mode = bytes !== undefined ? 'bytes' : step.read === 'line' ? 'line' : 'dot';
+  if (reply !== undefined) send(s, reply);
+  const mode = bytes !== undefined ? 'bytes' : read === 'line' ? 'line' : 'dot';
   s.exchange = { verb, mode, remaining: bytes ?? 0, size: 0, tooLarge: false, decoder: mode === 'dot' ? new DataDecoder(s.options.bareLineEndings === 'normalize' ? 'normalize' : 'reject') : undefined };
   s.dataStarted = false;
   if (mode === 'bytes' && bytes === 0) blockEnd(s);

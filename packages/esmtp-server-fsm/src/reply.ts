@@ -51,6 +51,7 @@ function validEnhanced(code: number, e: string): boolean {
  * Validates a reply from the application; throws `ERR_SMTP_INVALID_REPLY` on a bad code, a bad
  * enhanced code or a control character in the text (reply injection), and on a reply that is not
  * an object, text that is not a string or a list of strings, or an enhanced code that is not a string.
+ * Each field (and each line of a list) is read once.
  *
  * @example
  * ```ts
@@ -59,21 +60,40 @@ function validEnhanced(code: number, e: string): boolean {
  * @see RFC 5321 §4.2
  */
 export function checkReply(reply: ReplyInit): void {
-  if (typeof reply !== 'object' || reply === null) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'a reply must be an object { code, enhanced?, text? }');
-  if (!Number.isInteger(reply.code) || reply.code < 200 || reply.code > 559 || reply.code % 100 > 59) {
-    throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `invalid reply code ${String(reply.code)}`);
-  }
-  if (reply.enhanced !== undefined && (typeof reply.enhanced !== 'string' || !validEnhanced(reply.code, reply.enhanced))) {
-    throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `invalid enhanced status code for ${String(reply.code)}`);
-  }
-  const text: unknown = reply.text;
-  const lines = typeof text === 'string' ? [text] : text === undefined ? [] : Array.isArray(text) ? (text as unknown[]) : undefined;
-  if (lines === undefined) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text must be a string or a list of strings');
+  readReply(reply);
+}
+
+const invalid = (m: string): SmtpServerError => new SmtpServerError('ERR_SMTP_INVALID_REPLY', m);
+
+function checkObject(reply: unknown): asserts reply is ReplyInit {
+  if (typeof reply !== 'object' || reply === null) throw invalid('a reply must be an object { code, enhanced?, text? }');
+}
+
+/**
+ * A checked copy of `reply`: each field (and each line of a list) read once, so a getter or a Proxy
+ * cannot pass the check and then give other values to the code that writes the reply. Throws as
+ * {@link checkReply}. @internal
+ */
+export function readReply(reply: ReplyInit): ReplyInit {
+  checkObject(reply);
+  return checkedCopy(reply.code, reply.enhanced, reply.text);
+}
+
+function checkedCopy(code: unknown, enhanced: unknown, text: unknown): ReplyInit {
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 200 || code > 559 || code % 100 > 59) throw invalid(`invalid reply code ${String(code)}`);
+  if (enhanced !== undefined && (typeof enhanced !== 'string' || !validEnhanced(code, enhanced))) throw invalid(`invalid enhanced status code for ${String(code)}`);
+  const notText = 'reply text must be a string or a list of strings';
+  // a list is copied (its length and each line read once); a typed array is not a list
+  const lines: unknown[] = [];
+  if (Array.isArray(text)) for (let i = 0, n = (text as unknown[]).length; i < n; i++) lines.push((text as unknown[])[i]);
+  else if (typeof text === 'string') lines.push(text);
+  else if (text !== undefined) throw invalid(notText);
   for (const l of lines) {
-    if (typeof l !== 'string') throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reply text must be a string or a list of strings');
+    if (typeof l !== 'string') throw invalid(notText);
     const problem = lineProblem(l);
-    if (problem !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `reply text contains ${problem}`);
+    if (problem !== undefined) throw invalid(`reply text contains ${problem}`);
   }
+  return { code, enhanced, text: Array.isArray(text) ? lines : text } as ReplyInit;
 }
 
 /**
@@ -93,24 +113,27 @@ export function checkReply(reply: ReplyInit): void {
  * @see RFC 5321 §4.2.1, RFC 2034 §4, RFC 4954 §4
  */
 export function formatServerReply(reply: ReplyInit, enhanced: boolean): string {
-  const text = reply.text;
+  checkObject(reply);
+  // each field read once: the cache key and the formatted line come from the same checked values
+  const code: unknown = reply.code;
+  const given: unknown = reply.enhanced;
+  const text: unknown = reply.text;
   // (SASL challenges, 334, are one-off by design: never shared)
-  if (typeof text !== 'string' || text.length > SHARED_TEXT_MAX || reply.code === 334) {
-    checkReply(reply);
-    return formatUncached(reply, enhanced);
+  if (typeof text !== 'string' || text.length > SHARED_TEXT_MAX || code === 334 || typeof code !== 'number') {
+    return formatUncached(checkedCopy(code, given, text), enhanced);
   }
   // One-line replies repeat across sessions (`250 2.1.0 Sender OK`): formatted once and shared by every session of this module.
   // Keyed by the text, then the enhanced code (NO_ENHANCED when there is none), then the code and
   // the enhanced flag, so a lookup builds no key string; bounded (cleared when full). Only replies
   // that passed checkReply are stored, so a hit needs no check.
-  const e = reply.enhanced ?? NO_ENHANCED;
-  const k = reply.code * 2 + (enhanced ? 1 : 0);
+  // (a key that is not a string misses, and checkedCopy refuses it)
+  const e = (given ?? NO_ENHANCED) as string;
+  const k = code * 2 + (enhanced ? 1 : 0);
   let byEnhanced = shared.get(text);
   let byCode = byEnhanced?.get(e);
   let s = byCode?.get(k);
   if (s === undefined) {
-    checkReply(reply);
-    s = formatUncached(reply, enhanced);
+    s = formatUncached(checkedCopy(code, given, text), enhanced);
     if (sharedEntries >= SHARED_SIZE) {
       shared.clear();
       sharedEntries = 0;

@@ -14,7 +14,7 @@ import { startContinuation } from './extension-exchange.js';
 import type { CommandContinuation } from './extension-exchange.js';
 import type { ServerDeadline, ServerLimits, ServerTimeouts, ServerTimer } from './limits.js';
 import type { ServerOptions } from './options.js';
-import { checkReply } from './reply.js';
+import { readReply } from './reply.js';
 import type { ReplyInit } from './reply.js';
 import { send, shutdownNow, takeBytes, takeText } from './replies.js';
 import { NO_KEYWORDS, Session } from './session.js';
@@ -299,9 +299,10 @@ export class ServerConnection {
    * (`ERR_SMTP_INVALID_REPLY` otherwise; the decision stays pending).
    * For `message-end` in LMTP mode every recipient gets `reply` (or 250).
    */
-  accept(reply?: ReplyInit): void {
+  accept(given?: ReplyInit): void {
+    // a checked copy (each field read once): what was checked is what is written
+    const reply = given ? readReply(given) : undefined;
     if (reply) {
-      checkReply(reply);
       if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'accept() needs a 2xx or 3xx reply; use reject()');
       checkPositive(this.s, reply.code);
     }
@@ -309,9 +310,9 @@ export class ServerConnection {
   }
 
   /** Rejects the pending decision with `reply` (4xx/5xx) or the point's default negative reply. */
-  reject(reply?: ReplyInit): void {
+  reject(given?: ReplyInit): void {
+    const reply = given ? readReply(given) : undefined;
     if (reply) {
-      checkReply(reply);
       if (reply.code < 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reject() needs a 4xx or 5xx reply');
       checkNegative(this.s, reply.code);
     }
@@ -324,18 +325,21 @@ export class ServerConnection {
    */
   respond(reply: ReplyInit | readonly ReplyInit[]): void {
     if (Array.isArray(reply)) {
-      const list = reply as readonly ReplyInit[];
+      const given = reply as readonly ReplyInit[];
       if (this.s.pending?.point !== 'message-end' || !this.s.lmtp) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'a list of replies is only for message-end in LMTP mode');
-      if (list.length !== this.s.recipients.length) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `expected ${String(this.s.recipients.length)} replies, one per recipient`);
-      for (const one of list) {
-        checkReply(one);
+      // the list's length and each reply read once, into checked copies
+      const n = given.length;
+      if (n !== this.s.recipients.length) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `expected ${String(this.s.recipients.length)} replies, one per recipient`);
+      const list: ReplyInit[] = [];
+      for (let i = 0; i < n; i++) {
+        const one = readReply(given[i]!);
         if (one.code < 400) checkPositive(this.s, one.code);
+        list.push(one);
       }
       answer(this.s, true, undefined, list);
       return;
     }
-    const one = reply as ReplyInit;
-    checkReply(one);
+    const one = readReply(reply as ReplyInit);
     if (one.code < 400) checkPositive(this.s, one.code);
     else checkNegative(this.s, one.code);
     answer(this.s, one.code < 400, one, undefined);
