@@ -37,7 +37,7 @@ describe('interpret and replyOfError', () => {
 
   it('a thrown SmtpReplyError or reply-shaped object is a reply; anything else is not', () => {
     const reply = { code: 550, enhanced: '5.1.1', text: 'No such user' };
-    expect(replyOfError(new SmtpReplyError(reply))).toBe(reply);
+    expect(replyOfError(new SmtpReplyError(reply))).toEqual(reply); // a copy, its fields read once
     expect(new SmtpReplyError(reply).message).toBe('550 No such user');
     expect(replyOfError({ code: 451, message: 'try later' })).toEqual({ code: 451, text: 'try later' });
     expect(replyOfError({ code: 554, enhanced: '5.7.1', text: ['a', 'b'] })).toEqual({ code: 554, enhanced: '5.7.1', text: ['a', 'b'] });

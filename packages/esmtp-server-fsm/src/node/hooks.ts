@@ -65,13 +65,17 @@ const isRefusalCode = (code: unknown): code is number => typeof code === 'number
  * driver's) must not accept a command.
  */
 export function replyOfError(e: unknown): ReplyInit | undefined {
-  if (e instanceof SmtpReplyError) return isRefusalCode(e.reply.code) ? e.reply : undefined;
-  if (typeof e === 'object' && e !== null && isRefusalCode((e as { code?: unknown }).code)) {
-    const r = e as { code: number; enhanced?: unknown; text?: unknown; message?: unknown };
-    const text = typeof r.text === 'string' || Array.isArray(r.text) ? (r.text as string | string[]) : typeof r.message === 'string' ? r.message : undefined;
-    return { code: r.code, ...(typeof r.enhanced === 'string' ? { enhanced: r.enhanced } : {}), ...(text !== undefined ? { text } : {}) };
-  }
-  return undefined;
+  // each field read once: the code checked as a refusal is the code the reply carries
+  const given: unknown = e instanceof SmtpReplyError ? e.reply : e;
+  if (typeof given !== 'object' || given === null) return undefined;
+  const r = given as { code?: unknown; enhanced?: unknown; text?: unknown; message?: unknown };
+  const code = r.code;
+  if (!isRefusalCode(code)) return undefined;
+  const enhanced = r.enhanced;
+  const text = r.text;
+  if (e instanceof SmtpReplyError) return { code, enhanced, text } as ReplyInit;
+  const message = typeof text === 'string' || Array.isArray(text) ? (text as string | string[]) : r.message;
+  return { code, ...(typeof enhanced === 'string' ? { enhanced } : {}), ...(typeof message === 'string' || message === text ? { text: message as string | string[] } : {}) };
 }
 
 /**
