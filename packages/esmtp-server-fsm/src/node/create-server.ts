@@ -46,6 +46,7 @@ function refuse(socket: Socket, reply: string): void {
  * @see RFC 5321 §4, RFC 3207, RFC 2033
  */
 export function createServer(options: CreateServerOptions): SmtpServer {
+  if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'createServer needs an options object');
   const settings = resolveSettings(options, !!options.tls);
   const serverTls = options.tls ? new ServerTls(options.tls) : undefined;
   const log = serverLog(options.logger, options.transcript);
@@ -366,7 +367,11 @@ export function createServer(options: CreateServerOptions): SmtpServer {
     get connections() {
       return sessions.size;
     },
-    handleConnection: connection,
+    handleConnection(socket) {
+      // a value that is not a socket is the caller's mistake: a typed error, not a TypeError later
+      if (typeof socket !== 'object' || socket === null || typeof (socket as { on?: unknown }).on !== 'function') throw new SmtpServerError('ERR_SMTP_INVALID_ARGUMENT', 'handleConnection needs a net.Socket or tls.TLSSocket');
+      connection(socket);
+    },
     setSecureContext(tls) {
       if (!serverTls) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'setSecureContext: the server was created without tls');
       serverTls.reload(tls);
