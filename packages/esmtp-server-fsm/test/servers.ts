@@ -1,7 +1,8 @@
 // Servers that a test file starts on loopback, each closed after the test that started it.
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { afterEach } from 'vitest';
+import type { TLSSocket } from 'node:tls';
+import { afterEach, expect, vi } from 'vitest';
 import { createServer } from '../src/node/index.js';
 import type { CreateServerOptions, ServerLogger, SmtpServer } from '../src/node/index.js';
 
@@ -118,3 +119,53 @@ export function within(p: Promise<unknown>, ms: number): Promise<boolean> {
     });
   });
 }
+
+/** A server started by {@link startObserved}, with what its hooks, logger and bodies saw. */
+export interface ObservedServer {
+  readonly port: number;
+  readonly entries: LogEntry[];
+  readonly errors: unknown[];
+  readonly closes: () => number;
+  /** What the message bodies' streams saw: `data` per chunk read, then `error <code>/<reason>` or `end`. */
+  readonly body: string[];
+}
+
+/**
+ * Starts a server of `servers` that records its log lines, `onError` calls, `onClose` count and
+ * what each body stream saw (read to its end by `onData`, which fails with the stream's error).
+ */
+export async function startObserved(servers: TestServers, options: Partial<CreateServerOptions> = {}): Promise<ObservedServer> {
+  const { logger, entries } = recorder();
+  const errors: unknown[] = [];
+  const body: string[] = [];
+  let closes = 0;
+  const { port } = await servers.start({
+    logger,
+    onError: (e) => void errors.push(e),
+    onClose: () => void closes++,
+    onData: (_env, stream) =>
+      new Promise<void>((resolve, reject) => {
+        stream.on('data', () => void body.push('data'));
+        stream.on('end', () => {
+          body.push('end');
+          resolve();
+        });
+        stream.on('error', (e) => {
+          body.push(`error ${String((e as { code?: unknown }).code)}/${String((e as { reason?: unknown }).reason)}`);
+          reject(e);
+        });
+      }),
+    ...options,
+  });
+  return { port, entries, errors, closes: () => closes, body };
+}
+
+/** Waits until `socket` has received text matching `re` (everything it got so far, as latin1). */
+export function receiving(socket: Socket | TLSSocket): (re: RegExp) => Promise<void> {
+  let text = '';
+  socket.on('data', (d: Buffer) => void (text += d.toString('latin1')));
+  return async (re) => vi.waitFor(() => expect(text).toMatch(re), { timeout: 4000 });
+}
+
+/** Waits until the raw client `c` has received text matching `re`. */
+export const receivedBy = async (c: RawClient, re: RegExp): Promise<void> => vi.waitFor(() => expect(c.got()).toMatch(re), { timeout: 4000 });

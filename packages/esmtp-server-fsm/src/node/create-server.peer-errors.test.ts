@@ -11,55 +11,15 @@ import { throwawayCertificate } from '@smtpkit/testkit';
 import { SmtpServerError } from '../errors.js';
 import type { CreateServerOptions } from './options.js';
 import { lostConnectionCode } from './session.js';
-import { rawClient, rawSession, recorder, serversPerTest } from '../../test/servers.js';
-import type { LogEntry, RawClient } from '../../test/servers.js';
+import { rawClient, rawSession, receivedBy, receiving, serversPerTest, startObserved } from '../../test/servers.js';
+import type { LogEntry, ObservedServer } from '../../test/servers.js';
 
 const servers = serversPerTest('peer-errors.test');
 const cert = throwawayCertificate({ commonName: 'localhost' });
 
-interface Started {
-  readonly port: number;
-  readonly entries: LogEntry[];
-  readonly errors: unknown[];
-  readonly closes: () => number;
-  /** What the message bodies' streams saw: `error <code>/<reason>` or `end`. */
-  readonly body: string[];
-}
-
-async function start(options: Partial<CreateServerOptions> = {}): Promise<Started> {
-  const { logger, entries } = recorder();
-  const errors: unknown[] = [];
-  const body: string[] = [];
-  let closes = 0;
-  const { port } = await servers.start({
-    logger,
-    onError: (e) => void errors.push(e),
-    onClose: () => void closes++,
-    onData: (_env, stream) =>
-      new Promise<void>((resolve, reject) => {
-        stream.on('data', () => void body.push('data'));
-        stream.on('end', () => {
-          body.push('end');
-          resolve();
-        });
-        stream.on('error', (e) => {
-          body.push(`error ${String((e as { code?: unknown }).code)}/${String((e as { reason?: unknown }).reason)}`);
-          reject(e);
-        });
-      }),
-    ...options,
-  });
-  return { port, entries, errors, closes: () => closes, body };
-}
-
-/** Waits until `socket` has received text matching `re` (everything it got so far, as latin1). */
-function receiving(socket: Socket | TLSSocket): (re: RegExp) => Promise<void> {
-  let text = '';
-  socket.on('data', (d: Buffer) => void (text += d.toString('latin1')));
-  return async (re) => vi.waitFor(() => expect(text).toMatch(re), { timeout: 4000 });
-}
-
-const until = async (c: RawClient, re: RegExp): Promise<void> => vi.waitFor(() => expect(c.got()).toMatch(re), { timeout: 4000 });
+type Started = ObservedServer;
+const start = (options: Partial<CreateServerOptions> = {}): Promise<Started> => startObserved(servers, options);
+const until = receivedBy;
 
 /** Lets whatever else the same event would cause come (it comes on the same turn or the next). */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
