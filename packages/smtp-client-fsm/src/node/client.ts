@@ -7,7 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import type { Reply } from 'smtp-reply-reader';
 import type { Capabilities } from 'smtp-capabilities';
-import { TLS_SECURITY_LEVELS, isBytes } from '@smtpkit/foundation';
+import { TLS_SECURITY_LEVELS, isBytes, isIterableObject } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import { nodeCrypto } from './crypto.js';
 // the core's own wording of a reply (pure code, no state: a copy in this entry is harmless)
@@ -703,8 +703,10 @@ class Client implements SmtpClient {
     return new Promise<SendResult>((resolve, reject) => {
       try {
         const { body: _b, ...rest } = message;
-        const id = this.connection.sendMessage(whole ? { ...rest, body } : rest);
-        const p: Pending = { resolve, body, release: () => discard(body), credits: 0, wake: undefined, writing: false, timer: undefined, to: [...message.to] };
+        // the recipients read once (a one-shot iterable too): the core and a result the core never settles see the same list
+        const to: readonly string[] = isIterableObject(rest.to) ? [...rest.to] : rest.to;
+        const id = this.connection.sendMessage(whole ? { ...rest, to, body } : { ...rest, to });
+        const p: Pending = { resolve, body, release: () => discard(body), credits: 0, wake: undefined, writing: false, timer: undefined, to };
         if (ms !== undefined) {
           p.timer = setTimeout(
             () => {
