@@ -1,6 +1,7 @@
 // Servers that a test file starts on loopback, each closed after the test that started it.
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { afterEach, expect, vi } from 'vitest';
 import { createServer } from '../src/node/index.js';
@@ -169,3 +170,16 @@ export function receiving(socket: Socket | TLSSocket): (re: RegExp) => Promise<v
 
 /** Waits until the raw client `c` has received text matching `re`. */
 export const receivedBy = async (c: RawClient, re: RegExp): Promise<void> => vi.waitFor(() => expect(c.got()).toMatch(re), { timeout: 4000 });
+
+/** Takes the raw client `c` through the greeting, EHLO and STARTTLS, and returns its TLS socket once the handshake is done (any certificate accepted). */
+export async function startTlsOn(c: RawClient): Promise<TLSSocket> {
+  await receivedBy(c, /^220 /m);
+  c.socket.write('EHLO me.test\r\n');
+  await receivedBy(c, /^250 /m);
+  c.socket.write('STARTTLS\r\n');
+  await receivedBy(c, /^220 [\s\S]*^220 /m);
+  const t = tlsConnect({ socket: c.socket, rejectUnauthorized: false });
+  t.on('error', () => undefined);
+  await new Promise<void>((resolve) => t.once('secureConnect', resolve));
+  return t;
+}

@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { throwawayCertificate } from '@smtpkit/testkit';
 import { createServer } from './create-server.js';
 import type { CreateServerOptions } from './options.js';
-import { rawClient, rawSession, receivedBy, receiving, recorder, serversPerTest, startObserved } from '../../test/servers.js';
+import { rawClient, rawSession, receivedBy, receiving, startTlsOn, recorder, serversPerTest, startObserved } from '../../test/servers.js';
 import type { LogEntry, ObservedServer, RawClient } from '../../test/servers.js';
 
 const servers = serversPerTest('lost.test');
@@ -128,14 +128,7 @@ describe('createServer: a connection the client resets ends its session, not an 
   it('reset of the raw socket after the STARTTLS handshake completed', async () => {
     const s = await start({ tls: cert });
     const c = await rawClient(s.port);
-    await until(c, /^220 /m);
-    c.socket.write('EHLO me.test\r\n');
-    await until(c, /^250 /m);
-    c.socket.write('STARTTLS\r\n');
-    await until(c, /^220 [\s\S]*^220 /m);
-    const t = tlsConnect({ socket: c.socket, rejectUnauthorized: false });
-    t.on('error', () => undefined);
-    await new Promise<void>((resolve) => t.once('secureConnect', resolve));
+    await startTlsOn(c);
     // the server's side of the handshake is done too
     await vi.waitFor(() => expect(s.entries.some((e) => e.message === 'tls established')).toBe(true), { timeout: 4000 });
     c.socket.resetAndDestroy();

@@ -11,7 +11,7 @@ import { throwawayCertificate } from '@smtpkit/testkit';
 import { SmtpServerError } from '../errors.js';
 import type { CreateServerOptions } from './options.js';
 import { lostConnectionCode } from './session.js';
-import { rawClient, rawSession, receivedBy, receiving, serversPerTest, startObserved } from '../../test/servers.js';
+import { rawClient, rawSession, receivedBy, receiving, startTlsOn, serversPerTest, startObserved } from '../../test/servers.js';
 import type { LogEntry, ObservedServer } from '../../test/servers.js';
 
 const servers = serversPerTest('peer-errors.test');
@@ -157,14 +157,7 @@ describe('createServer: garbage inside an established TLS session ends it, no er
   it('STARTTLS, in the middle of a DATA body: the message is aborted, close reason TLS error (ERR_SSL_...) during a message', async () => {
     const s = await start({ tls: cert });
     const c = await rawClient(s.port);
-    await until(c, /^220 /m);
-    c.socket.write('EHLO me.test\r\n');
-    await until(c, /^250 /m);
-    c.socket.write('STARTTLS\r\n');
-    await until(c, /^220 [\s\S]*^220 /m);
-    const t = tlsConnect({ socket: c.socket, rejectUnauthorized: false });
-    t.on('error', () => undefined);
-    await new Promise<void>((resolve) => t.once('secureConnect', resolve));
+    const t = await startTlsOn(c);
     const got = receiving(t);
     t.write('EHLO me.test\r\n');
     await got(/^250 /m);
