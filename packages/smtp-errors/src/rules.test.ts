@@ -39,8 +39,13 @@ function naiveInName(text: string, start: number, end: number): boolean {
   while (nameUnit(text[b])) b++;
   const run = text.slice(a, b);
   const mailbox = /.@./.test(run);
-  const dotted = [...run].some((c, k) => c === '.' && k > 0 && k < run.length - 1 && wordUnit(run[k - 1]) && wordUnit(run[k + 1]));
-  return mailbox || (dotted && !/[a-z][A-Z]/.test(run));
+  const dots = [...run].flatMap((c, k) => (c === '.' && k > 0 && k < run.length - 1 && wordUnit(run[k - 1]) && wordUnit(run[k + 1]) ? [k] : []));
+  if (mailbox) return true;
+  if (dots.length === 0 || /[a-z][A-Z]/.test(run)) return false;
+  // An all upper-case dotted run in a text with lower case is a verdict (`HEURISTICS.PHISHING.EMAIL`)
+  // unless its last label is as short as a top-level domain.
+  const shouting = /[A-Z]/.test(run) && !/[a-z]/.test(run);
+  return !shouting || run.length - dots.at(-1)! - 1 <= 3 || !/[a-z]/.test(text);
 }
 
 /** Reference: first-match semantics where a word piece inside a name does not count. */
@@ -134,6 +139,16 @@ describe('RuleMatcher (Aho-Corasick, one pass)', () => {
     expect(m.matchAscii(bytes, bytes.length, undefined)).toBe(true);
     expect(m.foundIndex(0)).toBe(1);
     expect(m.found(1)).toBeUndefined();
+  });
+
+  it('an all upper-case dotted run is a host name only when short-ended or the whole text shouts', () => {
+    const dash = [makeRule({ pattern: '-', id: 10 }, 'builtin')];
+    const m = new RuleMatcher(dash, [], [], new Set());
+    // a verdict-like run in a text with lower case: its words count
+    expect(m.match('a B.B-B1', undefined)).toBe(dash[0]);
+    // the same run alone, or ending in a label as short as a top-level domain: a host name
+    expect(m.match('B.B-B1', undefined)).toBeUndefined();
+    expect(m.match('a B-B.B1', undefined)).toBeUndefined();
   });
 
   it('each group agrees with the naive first-match definition, as do the rules beside it', () => {
