@@ -68,6 +68,27 @@ export function rawSession(port: number, steps: readonly { write: string | Buffe
   });
 }
 
+/** The reply codes of a whole transaction that {@link freshTransaction} expects. */
+export const TRANSACTION_OK: readonly string[] = ['220', '250', '250', '250', '354', '250', '221'];
+
+/**
+ * A fresh plain client's whole transaction (EHLO, MAIL, RCPT, DATA, a short body, QUIT), after
+ * the PROXY header `proxy` when given: the final reply codes it got, to show that the server
+ * still serves.
+ */
+export async function freshTransaction(port: number, proxy?: string): Promise<string[]> {
+  const got = await rawSession(port, [
+    ...(proxy === undefined ? [] : [{ write: `${proxy}\r\n` }]),
+    { write: 'EHLO fresh.test\r\n', after: 1 },
+    { write: 'MAIL FROM:<f@fresh.test>\r\n', after: 2 },
+    { write: 'RCPT TO:<g@fresh.test>\r\n', after: 3 },
+    { write: 'DATA\r\n', after: 4 },
+    { write: 'Subject: fresh\r\n\r\nhello\r\n.\r\n', after: 5 },
+    { write: 'QUIT\r\n', after: 6 },
+  ]);
+  return got.match(/^\d{3}(?= )/gm) ?? [];
+}
+
 /** One call to a {@link recorder}'s logger. */
 export interface LogEntry {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
