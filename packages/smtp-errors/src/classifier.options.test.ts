@@ -8,10 +8,12 @@ const make = (options: unknown) => () => createClassifier(options as ClassifierO
 describe('createClassifier: options of the wrong type are typed errors', () => {
   it('options that are not an object', () => {
     for (const bad of [null, 5, 'rules', true]) expect(codeOf(make(bad))).toBe('ERR_SMTP_INVALID_OPTION');
+    // a list is no options object: [rules] meant as { rules } would silently give the defaults
+    for (const bad of [[], [',10,user unknown'], [{ pattern: 'x', id: 10 }]]) expect(codeOf(make(bad))).toBe('ERR_SMTP_INVALID_OPTION');
   });
 
   it('limits that are not an object', () => {
-    for (const bad of [5, 'small', true, null]) expect(codeOf(make({ limits: bad }))).toBe('ERR_SMTP_INVALID_OPTION');
+    for (const bad of [5, 'small', true, null, [], [100, 10]]) expect(codeOf(make({ limits: bad }))).toBe('ERR_SMTP_INVALID_OPTION');
   });
 
   it('builtinRules that is not a boolean (a truthy string is not "on", 0 is not "off")', () => {

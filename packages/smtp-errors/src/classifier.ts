@@ -329,10 +329,10 @@ export class Classifier {
   readonly #fallback: ClassifyFallback | undefined;
 
   constructor(options: ClassifierOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'createClassifier options must be an object');
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'createClassifier options must be an object');
     // each option read once: a getter or a Proxy could pass a check and answer otherwise the next time
     const { limits: given, builtinRules, classes: classList, rules: ruleList, fallback, providerCodes } = options;
-    if (given !== undefined && (typeof given !== 'object' || given === null)) {
+    if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
       throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'limits must be an object { maxTextBytes?, cacheSize? }');
     }
     if (builtinRules !== undefined && typeof builtinRules !== 'boolean') {
