@@ -69,7 +69,8 @@ function orcptText(v: string): string {
  * Parses the text after `MAIL FROM:` / `RCPT TO:` (path then parameters) strictly, with
  * smtp-client-args (`parseMailFrom` / `parseRcptTo`, its `ParseOptions`: the session passes the
  * keywords of its last EHLO reply as `advertised`), plus this package's extra checks (C1 controls,
- * zero-width, bidi and format characters and U+2028/U+2029 in addresses and in the ORCPT address). A syntax error is a reply to send, never an exception.
+ * zero-width, bidi and format characters and U+2028/U+2029 in addresses and in the ORCPT address). A syntax error is a reply to send, never an exception;
+ * `options` that are not an object (a list included) throw `ERR_SMTP_INVALID_OPTION`.
  *
  * @example
  * ```ts
@@ -79,7 +80,7 @@ function orcptText(v: string): string {
  */
 export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, options: ParseOptions = {}): EnvelopeArgResult {
   if (kind !== 'mail' && kind !== 'rcpt') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `kind must be 'mail' or 'rcpt', got ${String(kind)}`);
-  if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'parseEnvelopeArgument options must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'parseEnvelopeArgument options must be an object');
   // smtp-client-args' parser of `FROM:${text}` / `TO:${text}`, from the text itself: a refused
   // command comes back as its refusal, with the reply to send; a caller's bad option is thrown
   let r: EnvelopeArguments | ArgsRefusal;

@@ -292,7 +292,8 @@ export function checkOptions(options: ServerOptions): void {
 
 /**
  * `options` with `security` resolved into `secure` / `starttls` / `requireTls` (the same object
- * when `security` is not given).
+ * when `security` is not given). `options` that are not an object (a list included) throw
+ * `ERR_SMTP_INVALID_OPTION`.
  *
  * @example
  * ```ts
@@ -300,7 +301,7 @@ export function checkOptions(options: ServerOptions): void {
  * ```
  */
 export function withTlsSecurity<T extends Pick<ServerOptions, 'security' | 'secure' | 'starttls' | 'requireTls'>>(options: T): T {
-  if (typeof options !== 'object' || options === null) throw invalidOption('options', `must be an object, got ${kindOf(options)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidOption('options', `must be an object, got ${kindOf(options)}`);
   const { security } = options;
   if (security === undefined) return options;
   if (!TLS_SECURITY_LEVELS.includes(security)) throw invalidOption('security', `must be one of ${TLS_SECURITY_LEVELS.join(', ')}, got ${String(security)}`);
@@ -362,7 +363,7 @@ function copiedRecord<T>(value: T): T {
  * ```
  */
 export function snapshotOptions(options: ServerOptions): ServerOptions {
-  if (typeof options !== 'object' || options === null) return options;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options;
   const snap: Record<string, unknown> = { ...options };
   const auth = copiedRecord(options.auth);
   if (auth !== undefined) snap.auth = typeof auth === 'object' && auth !== null && Array.isArray(auth.mechanisms) ? { ...auth, mechanisms: copiedList(auth.mechanisms) } : auth;

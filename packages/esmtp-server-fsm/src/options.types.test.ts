@@ -11,8 +11,13 @@ describe('ServerConnection options of the wrong type are ERR_SMTP_INVALID_OPTION
   it('options, limits, timeouts, extensions and auth that are not objects', () => {
     for (const bad of [null, 5, 'mx', true]) expect(codeOf(bad)).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => withTlsSecurity(null as never), isSmtpServerError)).toBe('ERR_SMTP_INVALID_OPTION');
+    // a list is no options object: it would give a session with every default
+    for (const bad of [[], [{ hostname: 'mx.example' }]]) {
+      expect(codeOf(bad), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(errorCodeOf(() => withTlsSecurity(bad as never), isSmtpServerError), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
     for (const name of ['limits', 'timeouts', 'extensions', 'auth']) {
-      for (const bad of [null, 5, 'x', true, []]) expect(codeOf({ [name]: bad }), `${name}: ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
+      for (const bad of [null, 5, 'x', true, [], [1000]]) expect(codeOf({ [name]: bad }), `${name}: ${JSON.stringify(bad)}`).toBe('ERR_SMTP_INVALID_OPTION');
     }
   });
 

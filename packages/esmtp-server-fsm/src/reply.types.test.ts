@@ -28,6 +28,8 @@ describe('exported helpers: arguments of the wrong type are typed errors', () =>
   it('parseEnvelopeArgument: a kind other than mail or rcpt, options that are not an object', () => {
     expect(codeOf(() => parseEnvelopeArgument('from' as 'mail', '<a@b.example>'))).toBe('ERR_SMTP_INVALID_OPTION');
     for (const bad of [null, 5, 'x']) expect(codeOf(() => parseEnvelopeArgument('mail', '<a@b.example>', bad as never))).toBe('ERR_SMTP_INVALID_OPTION');
+    // a list is no options object: ['SIZE'] meant as { advertised: ['SIZE'] } would parse with the defaults
+    for (const bad of [[], ['SIZE']]) expect(codeOf(() => parseEnvelopeArgument('mail', '<a@b.example>', bad as never)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
     expect(parseEnvelopeArgument('rcpt', '<a@b.example>').ok).toBe(true);
   });
 

@@ -11,6 +11,8 @@ const codeOf = (fn: () => unknown): string | undefined => errorCodeOf(fn, isSmtp
 describe('createServer and handleConnection argument types', () => {
   it('createServer without an options object throws ERR_SMTP_INVALID_OPTION', () => {
     for (const bad of [undefined, null, 0, 'mx.test', Symbol('o'), 1n, true]) expect(codeOf(() => createServer(bad as unknown as CreateServerOptions))).toBe('ERR_SMTP_INVALID_OPTION');
+    // a list is no options object: it would give a server with every default
+    for (const bad of [[], [{ hostname: 'mx.test' }]]) expect(codeOf(() => createServer(bad as unknown as CreateServerOptions))).toBe('ERR_SMTP_INVALID_OPTION');
   });
   it('handleConnection with anything but a socket throws ERR_SMTP_INVALID_ARGUMENT', async () => {
     const server = createServer({ hostname: 'mx.test' });

@@ -36,7 +36,8 @@ function refuse(socket: Socket, reply: string): void {
 }
 
 /**
- * Creates an SMTP/LMTP server running `ServerConnection` sessions.
+ * Creates an SMTP/LMTP server running `ServerConnection` sessions. `options` that are not an
+ * object (a list included) throw `ERR_SMTP_INVALID_OPTION`, as does a `tls` or `tls.sni` given as a list.
  *
  * @example
  * ```ts
@@ -46,7 +47,7 @@ function refuse(socket: Socket, reply: string): void {
  * @see RFC 5321 §4, RFC 3207, RFC 2033
  */
 export function createServer(options: CreateServerOptions): SmtpServer {
-  if (typeof options !== 'object' || options === null) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'createServer needs an options object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'createServer needs an options object');
   const settings = resolveSettings(options, !!options.tls);
   const serverTls = options.tls ? new ServerTls(options.tls) : undefined;
   const log = serverLog(options.logger, options.transcript);

@@ -210,6 +210,11 @@ describe('createServer TLS: SNI', () => {
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.test': { key: 'x', cert: 'y' } } } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.*.test': certs.a! } } }))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: { 'a.test': null as unknown as TlsOptions } } }))).toBe('ERR_SMTP_INVALID_OPTION');
+    // a list is neither the tls options nor a map of host names: it would give no certificate, or a name "0"
+    for (const bad of [[], [certs.default!]]) {
+      expect(errorCodeOf(() => createServer({ tls: bad as unknown as TlsOptions })), `tls ${bad.length}`).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: bad as unknown as Record<string, TlsOptions> } })), `tls.sni ${bad.length}`).toBe('ERR_SMTP_INVALID_OPTION');
+    }
   });
 
   it('refuses TLS server options it would not apply (client certificate settings per SNI name) at createServer and setSecureContext; accepts mutual TLS (tls.client-cert.test.ts)', async () => {
