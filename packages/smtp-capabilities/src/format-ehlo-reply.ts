@@ -134,7 +134,8 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  * keyword lines `ERR_SMTP_EHLO_TOO_MANY_KEYWORDS` (its default limits). The legacy `AUTH=mech ...`
  * line (what `legacyAuth` adds, and `Capabilities.toLines()` gives back) is taken as a keyword
  * line, and then not added again. Feed the result to smtp-reply-reader's `formatReply`, or use
- * {@link formatEhloReplyText}.
+ * {@link formatEhloReplyText}. `options` that are not an object (a list included) are
+ * `ERR_SMTP_INVALID_OPTION`.
  *
  * @example
  * ```ts
@@ -145,7 +146,7 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  */
 export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptions): string[] {
   if (options === undefined) options = {};
-  else if (typeof options !== 'object' || options === null) fail('ERR_SMTP_INVALID_OPTION', `options must be an object, got ${typeName(options)}`);
+  else if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('ERR_SMTP_INVALID_OPTION', `options must be an object, got ${typeName(options)}`);
   if (typeof input !== 'object' || input === null) fail('ERR_SMTP_INVALID_ARGUMENT', `input must be { domain, greeting?, keywords }, got ${typeName(input)}`);
   const keywords: unknown = input.keywords;
   if (!isIterableObject(keywords)) {

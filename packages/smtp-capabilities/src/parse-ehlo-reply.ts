@@ -90,7 +90,7 @@ function invalidOption(message: string): CapabilitiesError {
 /** The options object (undefined = none), its limits and its discard list (upper-cased), checked. */
 function resolveOptions(options: ParseEhloOptions | undefined): { limits: EhloParseLimits; discard: Set<string> | undefined } {
   if (options === undefined) return { limits: DEFAULT_EHLO_PARSE_LIMITS, discard: undefined };
-  if (typeof options !== 'object' || options === null) throw invalidOption(`options must be an object, got ${typeName(options)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidOption(`options must be an object, got ${typeName(options)}`);
   const list = stringList(options.discard, () => invalidOption('options.discard must be a list of keywords'));
   return { limits: resolveLimits(options.limits), discard: list && new Set(list.map(upperAscii)) };
 }
@@ -112,7 +112,7 @@ function countsAsKeyword(raw: string, discard: ReadonlySet<string> | undefined):
 
 function resolveLimits(partial: Partial<EhloParseLimits> | undefined): EhloParseLimits {
   if (partial === undefined) return DEFAULT_EHLO_PARSE_LIMITS;
-  if (typeof partial !== 'object' || partial === null) throw invalidOption(`limits must be an object, got ${typeName(partial)}`);
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) throw invalidOption(`limits must be an object, got ${typeName(partial)}`);
   const l = { ...DEFAULT_EHLO_PARSE_LIMITS };
   for (const k of ['maxKeywords', 'maxParams', 'maxWarnings'] as const) {
     const v = partial[k];
@@ -133,7 +133,7 @@ function invalidReply(message: string): CapabilitiesError {
  * order, known or not; the legacy `AUTH=` form is merged into `auth`. Malformed lines are kept and
  * reported in `warnings`; nothing the peer sends makes it throw. Only API misuse does: a reply that
  * is not `{ code: integer, lines: string[] }` (`ERR_SMTP_INVALID_ARGUMENT`), options that are not an
- * object, bad limits or a `discard` that is not a list of keywords (`ERR_SMTP_INVALID_OPTION`; a
+ * object (a list included), bad limits or a `discard` that is not a list of keywords (`ERR_SMTP_INVALID_OPTION`; a
  * lone string is not read as a list of letters). A reply that is not 250 yields an
  * empty, non-ESMTP set with a `not-ehlo-reply` warning.
  *

@@ -268,7 +268,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * (unless `replace` is set: the new definition then takes the old one's place, verbs included) or
    * when one of its verbs belongs to another extension or is named twice. A refused registration
    * changes nothing. A `replace` other than `true`, `false` or `undefined`, or options that are
-   * not an object, are `ERR_SMTP_INVALID_OPTION`. The definition (and each verb) is read once, as
+   * not an object (a list included), are `ERR_SMTP_INVALID_OPTION`. The definition (and each verb) is read once, as
    * a copy of its own fields and of those it inherits that the registry reads (`keyword`,
    * `advertise`, `verbs`, `mailParams`, `rcptParams`; a verb's `name`, `mustBeLastInGroup`,
    * `blockLength`: a class getter works): what is checked is what is kept.
@@ -280,7 +280,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 5321 §2.2.2
    */
   register(definition: ExtensionDefinition<S>, options?: { readonly replace?: boolean }): this {
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
       throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `register options must be an object, got ${typeName(options)}`);
     }
     const replace = booleanOption(options?.replace, 'replace') ?? false;
@@ -361,7 +361,8 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
 
   /**
    * The keywords to advertise for `session`, as `{ keyword, params }`, in registration order,
-   * leaving out hidden ones (registry-wide and `session.hide`).
+   * leaving out hidden ones (registry-wide and `session.hide`). A `session` that is not an object
+   * (a list included) is `ERR_SMTP_INVALID_OPTION`.
    *
    * @example
    * ```ts
@@ -370,7 +371,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 5321 §4.1.1.1
    */
   advertiseEntries(session: S): { keyword: string; params: readonly string[] }[] {
-    if (typeof session !== 'object' || session === null) {
+    if (typeof session !== 'object' || session === null || Array.isArray(session)) {
       throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `the session settings must be an object, got ${typeName(session)}`);
     }
     const list = (what: 'enable' | 'hide'): string[] | undefined =>

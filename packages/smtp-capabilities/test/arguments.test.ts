@@ -105,6 +105,13 @@ describe('other arguments and options of the wrong type', () => {
   test.each([5, 'x'])('limits %j (not an object) are ERR_SMTP_INVALID_OPTION', (limits) => {
     expect(codeOf(() => parseEhloReply(reply, { limits: limits as never }))).toBe('ERR_SMTP_INVALID_OPTION');
   });
+  test('a list as the options or as limits is ERR_SMTP_INVALID_OPTION (it was read as an object with no fields: the defaults)', () => {
+    for (const list of [[], ['PIPELINING'], [10, 5]]) {
+      expect(codeOf(() => parseEhloReply(reply, list as never)), JSON.stringify(list)).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(codeOf(() => parseEhloReplyText('250 mx\r\n', list as never)), JSON.stringify(list)).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(codeOf(() => parseEhloReply(reply, { limits: list as never })), JSON.stringify(list)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+  });
   test('a limit given as undefined is its default, as a missing one is', () => {
     expect(parseEhloReply(reply, { limits: { maxKeywords: undefined } as never }).keywords).toEqual(['PIPELINING', 'SIZE', 'VRFY']);
   });
@@ -117,10 +124,18 @@ describe('other arguments and options of the wrong type', () => {
   test('formatEhloReply: input that is not an object is ERR_SMTP_INVALID_ARGUMENT, options ERR_SMTP_INVALID_OPTION', () => {
     for (const input of [null, 5, 'mx']) expect(codeOf(() => formatEhloReply(input as never))).toBe('ERR_SMTP_INVALID_ARGUMENT');
     for (const options of [null, 5]) expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [] }, options as never))).toBe('ERR_SMTP_INVALID_OPTION');
+    // a list is no options object: it gave the defaults silently
+    for (const options of [[], [true]]) expect(codeOf(() => formatEhloReply({ domain: 'mx', keywords: [] }, options as never)), JSON.stringify(options)).toBe('ERR_SMTP_INVALID_OPTION');
   });
   test.each([null, 5])('advertise(%j) (session not an object) is ERR_SMTP_INVALID_OPTION; new ExtensionRegistry(%j) ERR_SMTP_INVALID_ARGUMENT', (v) => {
     expect(codeOf(() => defaultExtensionRegistry().advertise(v as never))).toBe('ERR_SMTP_INVALID_OPTION');
     expect(codeOf(() => new ExtensionRegistry(v as never))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+  });
+  test('advertise / advertiseEntries of a list (session settings that are not an object) is ERR_SMTP_INVALID_OPTION, not the default advertisement', () => {
+    for (const list of [[], [{ maxSize: 0 }]]) {
+      expect(codeOf(() => defaultExtensionRegistry().advertise(list as never)), JSON.stringify(list)).toBe('ERR_SMTP_INVALID_OPTION');
+      expect(codeOf(() => defaultExtensionRegistry().advertiseEntries(list as never)), JSON.stringify(list)).toBe('ERR_SMTP_INVALID_OPTION');
+    }
   });
   test('session mtPriority that is not a string is ERR_SMTP_INVALID_OPTION', () => {
     expect(codeOf(() => defaultExtensionRegistry().advertise({ mtPriority: 5 as never }))).toBe('ERR_SMTP_INVALID_OPTION');

@@ -32,6 +32,13 @@ describe('boolean options that are not booleans', () => {
   test.each([null, 5, 'yes'])('register options that are not an object (%j) are ERR_SMTP_INVALID_OPTION', (v) => {
     expect(failure(() => new ExtensionRegistry().register({ keyword: 'XONE' }, v as never))).toEqual(['ERR_SMTP_INVALID_OPTION', expect.any(String)]);
   });
+  test('register options given as a list ([] or [true], meant as { replace: true }) are ERR_SMTP_INVALID_OPTION', () => {
+    for (const v of [[], [true]]) {
+      const registry = new ExtensionRegistry([{ keyword: 'XONE' }]);
+      expect(failure(() => registry.register({ keyword: 'XONE' }, v as never)), JSON.stringify(v)).toEqual(['ERR_SMTP_INVALID_OPTION', expect.any(String)]);
+      expect(failure(() => new ExtensionRegistry().register({ keyword: 'XTWO' }, v as never)), JSON.stringify(v)).toEqual(['ERR_SMTP_INVALID_OPTION', expect.any(String)]);
+    }
+  });
   test.each(NOT_BOOLEANS)('a verb definition mustBeLastInGroup of %j is ERR_SMTP_EXTENSION_INVALID naming it', (v) => {
     expect(failure(() => new ExtensionRegistry().register({ keyword: 'XONE', verbs: [{ name: 'XONE', mustBeLastInGroup: v as never }] }))).toEqual([
       'ERR_SMTP_EXTENSION_INVALID',
