@@ -98,7 +98,8 @@ export interface CheckContext {
  * SIZE over the advertised maximum, SMTPUTF8 or 8BITMIME needed but absent (8-bit content sent as
  * `BODY=BINARYMIME` needs no 8BITMIME), BINARYMIME without CHUNKING, BY below the advertised minimum, HOLDFOR over the
  * advertised maximum. An empty array means: send it. `args` that are neither an `SmtpClientArgs` nor
- * a list of `[keyword, value]` pairs of strings are `ERR_SMTP_INVALID_ARGUMENT`.
+ * a list of `[keyword, value]` pairs of strings are `ERR_SMTP_INVALID_ARGUMENT`, as is a `context`
+ * that is not an object (a list included).
  *
  * @example
  * ```ts
@@ -115,7 +116,7 @@ export function checkArgsAgainst(
   if (typeof capabilities !== 'object' || capabilities === null || typeof capabilities.has !== 'function' || typeof capabilities.params !== 'function') {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'capabilities', 'capabilities must have has() and params()');
   }
-  if (typeof context !== 'object' || context === null) {
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context', 'context must be an object');
   }
   const size: unknown = context.messageSize;

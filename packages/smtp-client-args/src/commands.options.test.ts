@@ -245,6 +245,9 @@ describe('options that are not valid stay refused whatever was parsed before', (
     ['options.limits', 5],
     ['options.limits', null],
     ['options.limits', 'x'],
+    // a list is no limits object: it had the content key of no limits, so it was read as the defaults
+    ['options.limits', []],
+    ['options.limits', [64, 255]],
     ['options.limits.localPart', { localPart: '64' }],
     ['options.limits.domain', { domain: 0 }],
     ['options.limits.path', { path: 1.5 }],

@@ -429,7 +429,7 @@ function contentKey(options: ParseOptions): string | undefined {
   if (key === undefined) return undefined;
   // Missing limits and `{}` mean the same; each limit is its number or nothing, then `;`.
   const limits: unknown = options.limits === undefined ? NO_LIMITS : options.limits;
-  if (typeof limits !== 'object' || limits === null) return undefined;
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) return undefined;
   for (const k of LIMIT_KEYS) {
     const v: unknown = (limits as Partial<ParseLimits>)[k];
     if (typeof v === 'number') key += String(v);

@@ -41,12 +41,13 @@ export type ArgsErrorCode =
   | 'ERR_SMTP_COMMAND_TOO_LONG';
 
 /**
- * `ERR_SMTP_INVALID_OPTION` naming `options` when `options` is given but is not an object; the
+ * `ERR_SMTP_INVALID_OPTION` naming `options` when `options` is given but is not an object (a list
+ * is not one); the
  * options otherwise (an empty object when undefined). @internal
  */
 export function optionsObject<T extends object>(options: T | undefined, fallback: T): T {
   if (options === undefined) return fallback;
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options', `options must be an object, got ${typeName(options)}`);
   }
   return options;

@@ -162,12 +162,12 @@ const LENIENT_NAMES = LENIENT_KEYS.map((k) => `options.lenient.${k}`);
 
 /**
  * `options.lenient` checked: `ERR_SMTP_INVALID_OPTION` naming `options.lenient` when it is given
- * but is not an object, or `options.lenient.<name>` for a field other than true/false/undefined.
+ * but is not an object (a list included), or `options.lenient.<name>` for a field other than true/false/undefined.
  * @internal
  */
 export function lenientOptions(lenient: LenientOptions | undefined, fallback: LenientOptions): LenientOptions {
   if (lenient === undefined) return fallback;
-  if (typeof lenient !== 'object' || lenient === null) {
+  if (typeof lenient !== 'object' || lenient === null || Array.isArray(lenient)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.lenient', `options.lenient must be an object, got ${typeName(lenient)}`);
   }
   for (let i = 0; i < LENIENT_KEYS.length; i++) booleanOption(lenient[LENIENT_KEYS[i]!], LENIENT_NAMES[i]!);
@@ -215,7 +215,7 @@ function fail(code: ArgsErrorCode, reason: string): PathFailure {
 /** Merges limits over defaults, checking that every field is a positive safe integer. */
 export function resolveLimits<T extends object>(defaults: T, limits: Partial<T> | undefined, keys: readonly (keyof T & string)[]): T {
   if (limits === undefined) return defaults;
-  if (typeof limits !== 'object' || limits === null) {
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.limits', 'options.limits must be an object');
   }
   const out = { ...defaults, ...limits };

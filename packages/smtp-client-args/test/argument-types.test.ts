@@ -34,6 +34,16 @@ describe('options objects that are not objects', () => {
     expect(failure(() => xtextDecode('a', options as never))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
     expect(failure(() => new SmtpClientArgs(options as never))).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
   });
+  it('a list ([] or a non-empty one) is ERR_SMTP_INVALID_OPTION naming options, not the defaults', () => {
+    for (const options of [[], ['SIZE'], [{ command: 'mail' }]]) {
+      const what = JSON.stringify(options);
+      expect(failure(() => parseMailFrom('FROM:<a@example.com>', options as never)), what).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+      expect(failure(() => parseRcptTo('TO:<a@example.com>', options as never)), what).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+      expect(failure(() => parsePath('<a@example.com>', options as never)), what).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+      expect(failure(() => xtextDecode('a', options as never)), what).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+      expect(failure(() => new SmtpClientArgs(options as never)), what).toEqual(['ERR_SMTP_INVALID_OPTION', 'options']);
+    }
+  });
 });
 
 describe('checkArgsAgainst context', () => {
@@ -46,6 +56,11 @@ describe('checkArgsAgainst context', () => {
   });
   it.each([null, 5])('a context of %j is ERR_SMTP_INVALID_ARGUMENT', (context) => {
     expect(failure(() => checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), context as never))).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'context']);
+  });
+  it('a context that is a list ([] or [500]) is ERR_SMTP_INVALID_ARGUMENT, not an empty context', () => {
+    for (const context of [[], [500]]) {
+      expect(failure(() => checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), context as never)), JSON.stringify(context)).toEqual(['ERR_SMTP_INVALID_ARGUMENT', 'context']);
+    }
   });
   it('a valid size is still checked', () => {
     expect(checkArgsAgainst(caps, new SmtpClientArgs({ command: 'mail' }), { messageSize: 500 }).map((p) => p.code)).toEqual(['size-exceeded']);

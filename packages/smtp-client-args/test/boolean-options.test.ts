@@ -51,6 +51,14 @@ describe('boolean options that are not booleans', () => {
     expect(failure(() => parseRcptTo('TO:<a@example.com>', { lenient: v as never }))).toEqual(expected);
     expect(failure(() => parsePath('<a@example.com>', { lenient: v as never }))).toEqual(expected);
   });
+  it('lenient given as a list ([] or [true]) is ERR_SMTP_INVALID_OPTION naming options.lenient', () => {
+    const expected = ['ERR_SMTP_INVALID_OPTION', 'options.lenient'];
+    for (const v of [[], [true]]) {
+      expect(failure(() => parseMailFrom('FROM:<a@example.com>', { lenient: v as never })), JSON.stringify(v)).toEqual(expected);
+      expect(failure(() => parseRcptTo('TO:<a@example.com>', { lenient: v as never })), JSON.stringify(v)).toEqual(expected);
+      expect(failure(() => parsePath('<a@example.com>', { lenient: v as never })), JSON.stringify(v)).toEqual(expected);
+    }
+  });
   it.each(NOT_BOOLEANS)('parsePath / mailboxPath / formatPath smtpUtf8: %j is ERR_SMTP_INVALID_OPTION naming options.smtpUtf8', (v) => {
     const expected = ['ERR_SMTP_INVALID_OPTION', 'options.smtpUtf8'];
     expect(failure(() => parsePath('<ü@example.com>', { smtpUtf8: v as never }))).toEqual(expected);

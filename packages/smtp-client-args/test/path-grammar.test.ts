@@ -223,6 +223,8 @@ describe('INJ-6: path limits count the path as written, brackets included even w
       expect([e.code, e.argument]).toEqual(['ERR_SMTP_INVALID_OPTION', 'options.limits.localPart']);
     }
     expect(misuse(() => parsePath('<a@b>', { limits: { path: 0 } })).argument).toBe('options.limits.path');
+    // a list is no limits object: it gave the default limits
+    for (const bad of [[], [64, 255]]) expect(misuse(() => parsePath('<a@b>', { limits: bad as never })), JSON.stringify(bad)).toMatchObject({ code: 'ERR_SMTP_INVALID_OPTION', argument: 'options.limits' });
   });
 });
 
