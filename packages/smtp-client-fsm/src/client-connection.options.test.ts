@@ -91,6 +91,11 @@ describe('ClientConnection: each option of the wrong type names the option', () 
     ['states', {}],
     ['states', [{ name: 'banner' }]],
   ];
+  it('auth given as a list ([] or [{ user, pass }]) is refused as auth, not read as an object without user', () => {
+    for (const auth of [[], [{ user: 'u', pass: 'p' }]]) {
+      expect(refusal({ auth }), JSON.stringify(auth)).toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', kind: 'local', message: expect.stringMatching(/^auth: /) });
+    }
+  });
   it.each(cases)('%s: %s is ERR_SMTP_CLIENT_INVALID_OPTION', (option, value) => {
     const e = refusal({ [option]: value });
     expect(e?.code).toBe('ERR_SMTP_CLIENT_INVALID_OPTION');

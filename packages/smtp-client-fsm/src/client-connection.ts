@@ -246,7 +246,7 @@ export interface MessageInput {
 
 
 function checkAuth(auth: AuthOptions): void {
-  if (typeof auth !== 'object' || auth === null) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth: expected { user, pass }, { user, accessToken } or { mechanism }');
+  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth: expected { user, pass }, { user, accessToken } or { mechanism }');
   if ('mechanism' in auth) {
     if (typeof auth.mechanism?.name !== 'string' || typeof auth.mechanism.client !== 'function') throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth.mechanism: expected a SaslMechanism with a client side');
     assertNoControl('AUTH mechanism', auth.mechanism.name);

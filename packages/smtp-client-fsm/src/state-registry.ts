@@ -170,11 +170,14 @@ export class StateRegistry {
     this.entries.push(this.info(def, true, this.nextId++));
   }
 
-  /** Inserts `def` after `options.after` (or first for `-1`, before the banner) and returns its id. */
+  /**
+   * Inserts `def` after `options.after` (or first for `-1`, before the banner) and returns its id.
+   * `options` that are not an object (a list included) are `ERR_SMTP_CLIENT_STATE_INCOMPLETE`.
+   */
   register(def: ClientStateDefinition, options: RegisterOptions): number {
     validate(def);
     const given: unknown = options;
-    if (typeof given !== 'object' || given === null) throw new SmtpClientError('ERR_SMTP_CLIENT_STATE_INCOMPLETE', 'register options: expected { after: state name or id, or -1 }');
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new SmtpClientError('ERR_SMTP_CLIENT_STATE_INCOMPLETE', 'register options: expected { after: state name or id, or -1 }');
     if (this.find(def.name) !== -1) {
       throw new SmtpClientError('ERR_SMTP_CLIENT_DUPLICATE_STATE', `state ${JSON.stringify(def.name)} already exists`);
     }

@@ -113,6 +113,11 @@ describe('hostile servers', () => {
       [{ host: '127.0.0.1', security: 'tls' }, /^security/],
       [{ host: '127.0.0.1', port: 70000 }, /^port/],
       [{ host: '127.0.0.1', connectTimeout: -1 }, /^connectTimeout/],
+      // a list is no options object, and no tls.connect options (spread as nothing: the defaults)
+      [[] as never, /^options: /],
+      [['127.0.0.1', 25] as never, /^options: /],
+      [{ host: '127.0.0.1', port: 1, tls: [] }, /^tls: /],
+      [{ host: '127.0.0.1', port: 1, tls: [{ rejectUnauthorized: false }] }, /^tls: /],
     ];
     for (const [o, msg] of cases) {
       await expect(connect(o as never)).rejects.toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringMatching(msg) });

@@ -278,6 +278,8 @@ describe('registration misuse is a typed error', () => {
     const conn = new ClientConnection();
     expect(codeOf(() => conn.registerState(def('a'), undefined as unknown as RegisterOptions))).toBe('ERR_SMTP_CLIENT_STATE_INCOMPLETE');
     expect(codeOf(() => conn.registerState(def('b'), null as unknown as RegisterOptions))).toBe('ERR_SMTP_CLIENT_STATE_INCOMPLETE');
+    // a list is no options object: [ 'ehlo' ] meant as { after: 'ehlo' }
+    for (const bad of [[], ['ehlo']]) expect(codeOf(() => conn.registerState(def('a'), bad as unknown as RegisterOptions)), JSON.stringify(bad)).toBe('ERR_SMTP_CLIENT_STATE_INCOMPLETE');
     expect(conn.getState('a')).toBeUndefined();
   });
 

@@ -774,12 +774,12 @@ function checkMs(o: ConnectOptions, key: 'connectTimeout' | 'messageTimeout'): v
 
 /** Validates the socket-level options (the core validates its own) and resolves the TLS policy. */
 function policyFor(o: ConnectOptions): Policy {
-  if (typeof o !== 'object' || o === null) throw bad('options', 'an object');
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad('options', 'an object');
   if (typeof o.host !== 'string' || o.host === '') throw bad('host', 'a host name or address (there is no default)');
   if (o.port !== undefined && (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65535)) throw bad('port', 'an integer 1-65535');
   checkMs(o, 'connectTimeout');
   checkMs(o, 'messageTimeout');
-  if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null)) throw bad('tls', 'tls.connect options');
+  if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null || Array.isArray(o.tls))) throw bad('tls', 'tls.connect options');
   if (o.setup !== undefined && typeof o.setup !== 'function') throw bad('setup', 'a function');
   if (o.connection !== undefined && typeof o.connection !== 'function') throw bad('connection', 'a function returning a Duplex stream');
   if (o.plaintextFallback !== undefined && typeof o.plaintextFallback !== 'boolean') throw bad('plaintextFallback', 'a boolean');
@@ -836,7 +836,7 @@ function tlsState(s: TLSSocket): TlsState {
  * Connects, waits for the greeting, EHLO, STARTTLS and AUTH, and resolves with a client ready to
  * send (or rejects with a typed error, e.g. `ERR_SMTP_CLIENT_TLS_REQUIRED`,
  * `ERR_SMTP_CLIENT_TIMEOUT` when `connectTimeout` passes, `ERR_SMTP_CLIENT_INVALID_OPTION` naming a
- * bad option).
+ * bad option: `options`, `tls` or `auth` given as a list included).
  *
  * @example
  * const client = await connect({ host: 'smtp.example.com', port: 587, security: 'required', auth: { user, pass } });
