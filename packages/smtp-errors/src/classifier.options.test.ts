@@ -38,6 +38,8 @@ describe('createClassifier: options of the wrong type are typed errors', () => {
 
   it('a class entry that is not an object is ERR_SMTP_CLASS_INVALID', () => {
     for (const bad of [null, 5, 'Profanity']) expect(codeOf(make({ classes: [bad] }))).toBe('ERR_SMTP_CLASS_INVALID');
+    // a class given as a list ([id, name, description, category]) is no class object either
+    for (const bad of [[], [99, 'Profanity', 'Rejected for language.', 'block']]) expect(codeOf(make({ classes: [bad] })), JSON.stringify(bad)).toBe('ERR_SMTP_CLASS_INVALID');
   });
 
   it('a rule domain that is not a string is ERR_SMTP_RULE_INVALID', () => {
@@ -57,6 +59,10 @@ describe('createClassifier: options of the wrong type are typed errors', () => {
   it('registerClass options that are not an object', () => {
     for (const bad of [null, 5, 'replace']) {
       expect(codeOf(() => createClassifier().registerClass(99, 'P', 'd', 'block', bad as never))).toBe('ERR_SMTP_INVALID_OPTION');
+    }
+    // a list is no options object: [true] meant as { replace: true } would silently not replace
+    for (const bad of [[], [true]]) {
+      expect(codeOf(() => createClassifier().registerClass(99, 'P', 'd', 'block', bad as never)), JSON.stringify(bad)).toBe('ERR_SMTP_INVALID_OPTION');
     }
   });
 });

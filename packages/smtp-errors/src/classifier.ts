@@ -352,7 +352,7 @@ export class Classifier {
     if (fallback !== undefined && typeof fallback !== 'function') throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'fallback must be a function');
     this.#fallback = fallback;
     for (const c of classes) {
-      if (typeof c !== 'object' || c === null) throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', 'a class must be an object { id, name, description, category }');
+      if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', 'a class must be an object { id, name, description, category }');
       const init = c as ClassInit;
       this.registerClass(init.id, init.name, init.description, init.category);
     }
@@ -712,7 +712,8 @@ export class Classifier {
   /**
    * Registers a custom class. A built-in id throws `ERR_SMTP_CLASS_BUILTIN`; an id already
    * registered with different values throws `ERR_SMTP_CLASS_EXISTS` unless `{ replace: true }`
-   * (registering the same values again is a no-op).
+   * (registering the same values again is a no-op). `options` that are not an object (a list
+   * included) throw `ERR_SMTP_INVALID_OPTION`.
    *
    * @example
    * ```ts
@@ -727,7 +728,7 @@ export class Classifier {
     category: BounceCategory,
     options: { readonly replace?: boolean } = {},
   ): BounceClass {
-    if (typeof options !== 'object' || options === null) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'registerClass options must be an object { replace? }');
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'registerClass options must be an object { replace? }');
     checkId(id, 'class id');
     if (BUILTIN_BY_ID.has(id)) {
       throw new SmtpErrorsError('ERR_SMTP_CLASS_BUILTIN', `class ${id} is built in (${BUILTIN_BY_ID.get(id)!.name}) and cannot be replaced`);

@@ -16,6 +16,8 @@ async function codeOf(options: unknown): Promise<string | undefined> {
 describe('classifyMessage: options of the wrong type are ERR_SMTP_INVALID_OPTION', () => {
   it('options that are not an object', async () => {
     for (const bad of [null, 5, 'x', true]) expect(await codeOf(bad)).toBe('ERR_SMTP_INVALID_OPTION');
+    // a list is no options object: it would classify with the defaults
+    for (const bad of [[], [createClassifier()]]) expect(await codeOf(bad), `a list of ${bad.length}`).toBe('ERR_SMTP_INVALID_OPTION');
   });
 
   it('a classifier that is not a Classifier', async () => {

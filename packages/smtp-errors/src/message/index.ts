@@ -1113,8 +1113,8 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * all, each line counted as at least 64 bytes; parts nested deeper than 32; 10,000 parts or more),
  * the message up to the part it gave up on is read instead; either way `truncated` is set. Only
  * input that is not a message at all, or one whose part read before the parser gave up names no
- * recipient address, throws `ERR_SMTP_MESSAGE_INVALID`; a bad option throws
- * `ERR_SMTP_INVALID_OPTION`.
+ * recipient address, throws `ERR_SMTP_MESSAGE_INVALID`; a bad option (or `options`
+ * that are not an object, a list included) throws `ERR_SMTP_INVALID_OPTION`.
  *
  * Raw 8-bit text is read as what it is: a line of a delivery status part (or of a body the parser
  * could not split) that is well-formed UTF-8 as UTF-8 (RFC 6533 `message/global-delivery-status`),
@@ -1130,7 +1130,7 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * @see RFC 3464 §2, RFC 3834 §5, RFC 5965 §3
  */
 export async function classifyMessage(raw: Uint8Array | string, options: ClassifyMessageOptions = {}): Promise<MessageClassification> {
-  if (typeof options !== 'object' || options === null) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifyMessage options must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifyMessage options must be an object');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1) {
     throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `maxBytes must be a positive integer, got ${String(maxBytes)}`);
