@@ -123,7 +123,8 @@ function sourceLines(reply: FormatReplyInput, lines: unknown): readonly unknown[
  * so no input can inject a second reply; so do a lone surrogate (it has no UTF-8 form) and a `text`
  * or line that is not a string. `lines` may be any iterable of strings (read once), but not a
  * lone string or a typed array (bytes are no list of lines). Each field of `reply` (and of an
- * enhanced code object) is read once: what is checked is what is written.
+ * enhanced code object) is read once: what is checked is what is written. `options` that are not
+ * an object (a list included) throw `ERR_SMTP_INVALID_OPTION`.
  *
  * The text is written as given, so a text that starts with an enhanced status code is one on the
  * wire (RFC 2034 §4 has no other way to tell): without `enhanced`, `{ code: 250, text: '2.0.0 Ok' }`
@@ -151,7 +152,7 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   const replyCode = reply.code;
   checkCode(replyCode);
   if (options === undefined) options = {};
-  else if (typeof options !== 'object' || options === null) {
+  else if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'formatReply() options must be an object');
   }
   // only a missing option means the default (null is refused, as by the reader's options)

@@ -67,10 +67,10 @@ export interface ReplyReaderOptions extends Partial<ReplyLimits> {
   readonly lineEndings?: LineEndings;
 }
 
-/** Resolves and validates options (an object, or undefined for the defaults). @internal */
+/** Resolves and validates options (an object, not a list, or undefined for the defaults). @internal */
 export function resolveOptions(options: ReplyReaderOptions | undefined): ReplyLimits & { lineEndings: LineEndings } {
   if (options === undefined) options = {};
-  else if (typeof options !== 'object' || options === null) {
+  else if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'invalid option: options must be an object');
   }
   // only a missing option means the default (null is refused below, as elsewhere in smtpkit)

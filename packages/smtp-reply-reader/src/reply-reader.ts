@@ -107,7 +107,8 @@ export class ReplyReader {
   #high = '';
 
   /**
-   * Creates a reader. Options: limits (see {@link DEFAULT_REPLY_LIMITS}) and `lineEndings`.
+   * Creates a reader. Options: limits (see {@link DEFAULT_REPLY_LIMITS}) and `lineEndings`;
+   * `options` that are not an object (a list included) throw `ERR_SMTP_INVALID_OPTION`.
    *
    * @example
    * ```ts

@@ -71,6 +71,13 @@ describe('options that are not an object', () => {
     expect(localCode(() => new ReplyReader(options as never))).toBe('local ERR_SMTP_INVALID_OPTION');
     expect(localCode(() => parseReply('250 ok', options as never))).toBe('local ERR_SMTP_INVALID_OPTION');
   });
+  test('a list ([] or a non-empty one) is no options object: ERR_SMTP_INVALID_OPTION, not the defaults', () => {
+    for (const options of [[], [1000], ['lax']]) {
+      expect(localCode(() => new ReplyReader(options as never)), JSON.stringify(options)).toBe('local ERR_SMTP_INVALID_OPTION');
+      expect(localCode(() => parseReply('250 ok', options as never)), JSON.stringify(options)).toBe('local ERR_SMTP_INVALID_OPTION');
+      expect(localCode(() => formatReply({ code: 250, text: 'ok' }, options as never)), JSON.stringify(options)).toBe('local ERR_SMTP_INVALID_OPTION');
+    }
+  });
   test.each([null, 5, 'x'])('formatReply(_, %j) is ERR_SMTP_INVALID_OPTION', (options) => {
     expect(localCode(() => formatReply({ code: 250, text: 'ok' }, options as never))).toBe('local ERR_SMTP_INVALID_OPTION');
   });
