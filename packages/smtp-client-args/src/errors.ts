@@ -42,8 +42,7 @@ export type ArgsErrorCode =
 
 /**
  * `ERR_SMTP_INVALID_OPTION` naming `options` when `options` is given but is not an object (a list
- * is not one); the
- * options otherwise (an empty object when undefined). @internal
+ * is not one); the options otherwise (an empty object when undefined). @internal
  */
 export function optionsObject<T extends object>(options: T | undefined, fallback: T): T {
   if (options === undefined) return fallback;
