@@ -91,3 +91,27 @@ describe('parseEnvelopeArguments gives what parseMailFrom / parseRcptTo give for
     );
   });
 });
+
+describe('parseEnvelopeArguments: a caller mistake is a typed error, as for parseMailFrom / parseRcptTo', () => {
+  const codeOf = (f: () => unknown): string | undefined => {
+    try {
+      f();
+      return undefined;
+    } catch (e) {
+      return isClientArgsError(e) ? e.code : `untyped ${String(e)}`;
+    }
+  };
+
+  it('text that is not a string', () => {
+    for (const bad of [undefined, null, 5, {}, ['<a@b.example>'], new TextEncoder().encode('<a@b.example>')]) {
+      expect(codeOf(() => parseEnvelopeArguments('mail', bad as string))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+      expect(codeOf(() => parseEnvelopeArguments('rcpt', bad as string))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+    }
+  });
+
+  it("a command other than 'mail' or 'rcpt'", () => {
+    for (const bad of ['MAIL', 'data', '', undefined, 1]) {
+      expect(codeOf(() => parseEnvelopeArguments(bad as 'mail', '<a@b.example>'))).toBe('ERR_SMTP_INVALID_ARGUMENT');
+    }
+  });
+});

@@ -748,7 +748,9 @@ export interface EnvelopeArguments {
  * {@link parseRcptTo}, with the same outcome as `parseMailFrom('FROM:' + text, options)` (for
  * `rcpt`, `parseRcptTo('TO:' + text, options)`) without the collection, the typed meaning or the
  * thrown error for a refused command: the refusal is returned (code, reply, keyword). Options
- * that cannot be used throw as there. Not part of the documented API: it may change in any release.
+ * that cannot be used throw as there; a `command` other than `'mail'` / `'rcpt'` or a `text` that
+ * is not a string is `ERR_SMTP_INVALID_ARGUMENT`. Not part of the documented API: it may change in
+ * any release.
  * @internal
  *
  * @example
@@ -759,6 +761,7 @@ export interface EnvelopeArguments {
  * @see RFC 5321 §4.1.1.2, §4.1.1.3, §4.1.2
  */
 export function parseEnvelopeArguments(command: ParameterCommand, text: string, options: ParseOptions = NO_OPTIONS): EnvelopeArguments | ArgsRefusal {
+  if ((command !== 'mail' && command !== 'rcpt') || typeof text !== 'string') throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'text', "takes 'mail' or 'rcpt' and a string");
   // the options checked as the public parsers check them (a final CRLF left out as they leave it)
   const r = parseArguments(text, 0, endWithoutCrlf(text), command, optionsObject(options, NO_OPTIONS));
   if (!r.ok) return r;
