@@ -8,6 +8,7 @@ import type { ArgsRefusal, EnvelopeArguments, ParseOptions } from 'smtp-client-a
 import type { ReplyInit } from './reply.js';
 import { SmtpServerError } from './errors.js';
 import { hasUnsafeText as unsafe } from './peer-text.js';
+import { isOptionsObject } from '@smtpkit/foundation';
 
 /**
  * A parsed path. `address` is '' for the null path `<>`.
@@ -80,7 +81,7 @@ function orcptText(v: string): string {
  */
 export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, options: ParseOptions = {}): EnvelopeArgResult {
   if (kind !== 'mail' && kind !== 'rcpt') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `kind must be 'mail' or 'rcpt', got ${String(kind)}`);
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'parseEnvelopeArgument options must be an object');
+  if (!isOptionsObject(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'parseEnvelopeArgument options must be an object');
   // smtp-client-args' parser of `FROM:${text}` / `TO:${text}`, from the text itself: a refused
   // command comes back as its refusal, with the reply to send; a caller's bad option is thrown
   let r: EnvelopeArguments | ArgsRefusal;

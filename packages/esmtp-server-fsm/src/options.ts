@@ -3,7 +3,7 @@
  */
 import type { SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import type { ServerBareLineEndingPolicy } from './data-decoder.js';
-import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS } from '@smtpkit/foundation';
+import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS, isOptionsObject } from '@smtpkit/foundation';
 import { BUILTIN_EXTENSIONS } from 'smtp-capabilities';
 import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
 import type { EsmtpParameters } from './envelope-args.js';
@@ -219,7 +219,7 @@ const BUILTIN_KEYWORDS = new Set(BUILTIN_EXTENSIONS.map((d) => d.keyword));
 export function checkOptions(options: ServerOptions): void {
   for (const name of ['limits', 'timeouts', 'extensions', 'auth'] as const) {
     const value: unknown = options[name];
-    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) throw invalidOption(name, `must be an object, got ${kindOf(value)}`);
+    if (value !== undefined && !isOptionsObject(value)) throw invalidOption(name, `must be an object, got ${kindOf(value)}`);
   }
   for (const name of ['hostname', 'banner', 'clientAddress'] as const) {
     const value: unknown = options[name];
@@ -301,7 +301,7 @@ export function checkOptions(options: ServerOptions): void {
  * ```
  */
 export function withTlsSecurity<T extends Pick<ServerOptions, 'security' | 'secure' | 'starttls' | 'requireTls'>>(options: T): T {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidOption('options', `must be an object, got ${kindOf(options)}`);
+  if (!isOptionsObject(options)) throw invalidOption('options', `must be an object, got ${kindOf(options)}`);
   const { security } = options;
   if (security === undefined) return options;
   if (!TLS_SECURITY_LEVELS.includes(security)) throw invalidOption('security', `must be one of ${TLS_SECURITY_LEVELS.join(', ')}, got ${String(security)}`);
@@ -363,7 +363,7 @@ function copiedRecord<T>(value: T): T {
  * ```
  */
 export function snapshotOptions(options: ServerOptions): ServerOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return options;
+  if (!isOptionsObject(options)) return options;
   const snap: Record<string, unknown> = { ...options };
   const auth = copiedRecord(options.auth);
   if (auth !== undefined) snap.auth = typeof auth === 'object' && auth !== null && Array.isArray(auth.mechanisms) ? { ...auth, mechanisms: copiedList(auth.mechanisms) } : auth;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { asciiUpper, isIterableObject, isWellFormedText, loneSurrogateIndex, mailboxKey, replyTextFault, typeName } from './values.js';
+import { asciiUpper, isIterableObject, isOptionsObject, isWellFormedText, loneSurrogateIndex, mailboxKey, replyTextFault, typeName } from './values.js';
 import { isBytes } from './bytes.js';
 
 describe('typeName', () => {
@@ -26,6 +26,16 @@ describe('isIterableObject', () => {
     expect(isIterableObject('SIZE')).toBe(false);
     expect(isIterableObject(null)).toBe(false);
     expect(isIterableObject({ length: 1, 0: 'a' })).toBe(false);
+  });
+});
+
+describe('isOptionsObject', () => {
+  test('an object of named fields, of any class, is one', () => {
+    for (const v of [{}, { limits: {} }, Object.create(null), new Map(), new (class Options {})()]) expect(isOptionsObject(v)).toBe(true);
+  });
+
+  test('a list is not one, nor null or a primitive', () => {
+    for (const v of [[], [{ pattern: 'x' }], new Array(3), null, undefined, 0, 'options', true, Symbol('o'), () => ({})]) expect(isOptionsObject(v)).toBe(false);
   });
 });
 

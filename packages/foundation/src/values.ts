@@ -28,6 +28,20 @@ export function isIterableObject(value: unknown): value is Iterable<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' && !ArrayBuffer.isView(value);
 }
 
+/**
+ * True for a value that can be an object of named options: a non-null object that is not a list.
+ * An array given where options are expected would otherwise read as no options at all (every
+ * default, silently).
+ *
+ * @example
+ * ```ts
+ * if (!isOptionsObject(options)) throw new Error(`options must be an object, got ${typeName(options)}`);
+ * ```
+ */
+export function isOptionsObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
 
 /**

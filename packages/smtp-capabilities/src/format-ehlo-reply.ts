@@ -3,7 +3,7 @@
  * line or break the grammar (RFC 5321 §4.1.1.1, §4.5.3.1.5).
  */
 
-import { loneSurrogateIndex, replyTextFault } from '@smtpkit/foundation';
+import { loneSurrogateIndex, replyTextFault, isOptionsObject } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 import { DEFAULT_EHLO_PARSE_LIMITS } from './parse-ehlo-reply.js';
 import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
@@ -146,7 +146,7 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  */
 export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptions): string[] {
   if (options === undefined) options = {};
-  else if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('ERR_SMTP_INVALID_OPTION', `options must be an object, got ${typeName(options)}`);
+  else if (!isOptionsObject(options)) fail('ERR_SMTP_INVALID_OPTION', `options must be an object, got ${typeName(options)}`);
   if (typeof input !== 'object' || input === null) fail('ERR_SMTP_INVALID_ARGUMENT', `input must be { domain, greeting?, keywords }, got ${typeName(input)}`);
   const keywords: unknown = input.keywords;
   if (!isIterableObject(keywords)) {

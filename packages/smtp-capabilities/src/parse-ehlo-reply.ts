@@ -6,7 +6,7 @@
 import { Capabilities, type CapabilityEntry } from './capabilities.js';
 import { CapabilitiesError } from './errors.js';
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
-import { isBytes, scanEnhancedStatusCode } from '@smtpkit/foundation';
+import { isBytes, scanEnhancedStatusCode, isOptionsObject } from '@smtpkit/foundation';
 import { stringList, typeName, upperAscii } from './syntax.js';
 
 /**
@@ -90,7 +90,7 @@ function invalidOption(message: string): CapabilitiesError {
 /** The options object (undefined = none), its limits and its discard list (upper-cased), checked. */
 function resolveOptions(options: ParseEhloOptions | undefined): { limits: EhloParseLimits; discard: Set<string> | undefined } {
   if (options === undefined) return { limits: DEFAULT_EHLO_PARSE_LIMITS, discard: undefined };
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidOption(`options must be an object, got ${typeName(options)}`);
+  if (!isOptionsObject(options)) throw invalidOption(`options must be an object, got ${typeName(options)}`);
   const list = stringList(options.discard, () => invalidOption('options.discard must be a list of keywords'));
   return { limits: resolveLimits(options.limits), discard: list && new Set(list.map(upperAscii)) };
 }
@@ -112,7 +112,7 @@ function countsAsKeyword(raw: string, discard: ReadonlySet<string> | undefined):
 
 function resolveLimits(partial: Partial<EhloParseLimits> | undefined): EhloParseLimits {
   if (partial === undefined) return DEFAULT_EHLO_PARSE_LIMITS;
-  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) throw invalidOption(`limits must be an object, got ${typeName(partial)}`);
+  if (!isOptionsObject(partial)) throw invalidOption(`limits must be an object, got ${typeName(partial)}`);
   const l = { ...DEFAULT_EHLO_PARSE_LIMITS };
   for (const k of ['maxKeywords', 'maxParams', 'maxWarnings'] as const) {
     const v = partial[k];

@@ -11,6 +11,7 @@ import { parseEhloReply } from './parse-ehlo-reply.js';
 import type { SessionSettings } from './session.js';
 import { booleanOption, shown, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, keywordTypeError, stringList, typeName, upperAscii } from './syntax.js';
 import { BUILTIN_EXTENSIONS } from './builtin-extensions.js';
+import { isOptionsObject } from '@smtpkit/foundation';
 
 /**
  * What an advertise function returns: `false`/`null`/`undefined` = not advertised, `true` = the
@@ -280,7 +281,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 5321 §2.2.2
    */
   register(definition: ExtensionDefinition<S>, options?: { readonly replace?: boolean }): this {
-    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    if (options !== undefined && !isOptionsObject(options)) {
       throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `register options must be an object, got ${typeName(options)}`);
     }
     const replace = booleanOption(options?.replace, 'replace') ?? false;
@@ -371,7 +372,7 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
    * @see RFC 5321 §4.1.1.1
    */
   advertiseEntries(session: S): { keyword: string; params: readonly string[] }[] {
-    if (typeof session !== 'object' || session === null || Array.isArray(session)) {
+    if (!isOptionsObject(session)) {
       throw new CapabilitiesError('ERR_SMTP_INVALID_OPTION', `the session settings must be an object, got ${typeName(session)}`);
     }
     const list = (what: 'enable' | 'hide'): string[] | undefined =>

@@ -9,7 +9,7 @@ import { ClientArgsError, booleanOption } from './errors.js';
 import { DEFAULT_PARAMETERS, digits, parseBy } from './parameters.js';
 import type { MailboxPath, Path } from './path.js';
 import { asciiUpper, isList } from './text.js';
-import { typeName } from '@smtpkit/foundation';
+import { typeName, isOptionsObject } from '@smtpkit/foundation';
 
 const badArgs = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be [keyword, value] pairs of strings');
 const badPaths = (): ClientArgsError => ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context.paths', 'context.paths must be a list of paths');
@@ -116,7 +116,7 @@ export function checkArgsAgainst(
   if (typeof capabilities !== 'object' || capabilities === null || typeof capabilities.has !== 'function' || typeof capabilities.params !== 'function') {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'capabilities', 'capabilities must have has() and params()');
   }
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+  if (!isOptionsObject(context)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'context', 'context must be an object');
   }
   const size: unknown = context.messageSize;

@@ -14,7 +14,7 @@ import { DEFAULT_PATH_LIMITS, frozenPath, lenientOptions, pathReply, renderPath,
 import type { LenientOptions, Path, PathLimits } from './path.js';
 import { asciiUpper, isList, keywordEnd, strictDecoder as decoder, utf8Length } from './text.js';
 import { tryXtextDecode } from './xtext.js';
-import { isBytes, typeName } from '@smtpkit/foundation';
+import { isBytes, typeName, isOptionsObject } from '@smtpkit/foundation';
 
 /**
  * Limits of the server-side parsers: the path limits (bytes), the number of parameters, and the
@@ -429,7 +429,7 @@ function contentKey(options: ParseOptions): string | undefined {
   if (key === undefined) return undefined;
   // Missing limits and `{}` mean the same; each limit is its number or nothing, then `;`.
   const limits: unknown = options.limits === undefined ? NO_LIMITS : options.limits;
-  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) return undefined;
+  if (!isOptionsObject(limits)) return undefined;
   for (const k of LIMIT_KEYS) {
     const v: unknown = (limits as Partial<ParseLimits>)[k];
     if (typeof v === 'number') key += String(v);

@@ -3,7 +3,7 @@
  * cross-copy brand, so callers test `isClientArgsError(e)` / `e.code`.
  */
 
-import { SmtpkitError, hasPackageBrand, typeName } from '@smtpkit/foundation';
+import { SmtpkitError, hasPackageBrand, typeName, isOptionsObject } from '@smtpkit/foundation';
 import { findControl } from './text.js';
 
 /**
@@ -46,7 +46,7 @@ export type ArgsErrorCode =
  */
 export function optionsObject<T extends object>(options: T | undefined, fallback: T): T {
   if (options === undefined) return fallback;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (!isOptionsObject(options)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options', `options must be an object, got ${typeName(options)}`);
   }
   return options;

@@ -8,7 +8,7 @@
 import { ClientArgsError, booleanOption, noControls, optionsObject, stringArgument } from './errors.js';
 import type { ArgsErrorCode, ServerReply } from './errors.js';
 import { hexValue, isAlnum, isAtext, isDigit, isUtf8AddressChar, isWellFormed, keywordEnd, utf8Length, utf8LengthOf } from './text.js';
-import { punycodeLength, typeName } from '@smtpkit/foundation';
+import { punycodeLength, typeName, isOptionsObject } from '@smtpkit/foundation';
 
 /**
  * The null reverse-path `<>` (bounces, DSNs).
@@ -167,7 +167,7 @@ const LENIENT_NAMES = LENIENT_KEYS.map((k) => `options.lenient.${k}`);
  */
 export function lenientOptions(lenient: LenientOptions | undefined, fallback: LenientOptions): LenientOptions {
   if (lenient === undefined) return fallback;
-  if (typeof lenient !== 'object' || lenient === null || Array.isArray(lenient)) {
+  if (!isOptionsObject(lenient)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.lenient', `options.lenient must be an object, got ${typeName(lenient)}`);
   }
   for (let i = 0; i < LENIENT_KEYS.length; i++) booleanOption(lenient[LENIENT_KEYS[i]!], LENIENT_NAMES[i]!);
@@ -215,7 +215,7 @@ function fail(code: ArgsErrorCode, reason: string): PathFailure {
 /** Merges limits over defaults, checking that every field is a positive safe integer. */
 export function resolveLimits<T extends object>(defaults: T, limits: Partial<T> | undefined, keys: readonly (keyof T & string)[]): T {
   if (limits === undefined) return defaults;
-  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) {
+  if (!isOptionsObject(limits)) {
     throw ClientArgsError.local('ERR_SMTP_INVALID_OPTION', 'options.limits', 'options.limits must be an object');
   }
   const out = { ...defaults, ...limits };

@@ -5,7 +5,7 @@
  */
 import { SmtpClientError } from './errors.js';
 
-import { BARE_LINE_ENDING_POLICIES, isBytes, isWellFormedText, loneSurrogateIndex } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, isBytes, isWellFormedText, loneSurrogateIndex, isOptionsObject } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy } from '@smtpkit/foundation';
 
 /**
@@ -95,7 +95,7 @@ export class BodyEncoder {
    */
   constructor(options: BodyEncoderOptions = {}) {
     const given: unknown = options;
-    if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'options: expected an object');
+    if (!isOptionsObject(given)) throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', 'options: expected an object');
     for (const k of ['dotStuff', 'binary', 'allowLongLines'] as const) {
       if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `${k}: expected true or false`);
     }

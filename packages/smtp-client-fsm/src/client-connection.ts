@@ -7,7 +7,7 @@ import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
-import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isBytes, isIterableObject, isWellFormedText } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isBytes, isIterableObject, isWellFormedText, isOptionsObject } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms, recipientKey } from './checks.js';
@@ -246,7 +246,7 @@ export interface MessageInput {
 
 
 function checkAuth(auth: AuthOptions): void {
-  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth: expected { user, pass }, { user, accessToken } or { mechanism }');
+  if (!isOptionsObject(auth)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth: expected { user, pass }, { user, accessToken } or { mechanism }');
   if ('mechanism' in auth) {
     if (typeof auth.mechanism?.name !== 'string' || typeof auth.mechanism.client !== 'function') throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth.mechanism: expected a SaslMechanism with a client side');
     assertNoControl('AUTH mechanism', auth.mechanism.name);

@@ -8,6 +8,7 @@ import { SmtpClientError } from './errors.js';
 import type { ClientErrorCode } from './errors.js';
 import { stageName } from './stages.js';
 import type { ClientTimerName } from './timeouts.js';
+import { isOptionsObject } from '@smtpkit/foundation';
 
 /**
  * What a state's handlers can do (the modern `delivery_construct` + `smtp_next_state`).
@@ -177,7 +178,7 @@ export class StateRegistry {
   register(def: ClientStateDefinition, options: RegisterOptions): number {
     validate(def);
     const given: unknown = options;
-    if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new SmtpClientError('ERR_SMTP_CLIENT_STATE_INCOMPLETE', 'register options: expected { after: state name or id, or -1 }');
+    if (!isOptionsObject(given)) throw new SmtpClientError('ERR_SMTP_CLIENT_STATE_INCOMPLETE', 'register options: expected { after: state name or id, or -1 }');
     if (this.find(def.name) !== -1) {
       throw new SmtpClientError('ERR_SMTP_CLIENT_DUPLICATE_STATE', `state ${JSON.stringify(def.name)} already exists`);
     }

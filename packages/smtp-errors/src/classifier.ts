@@ -16,7 +16,7 @@ import { otherSpellings } from './spellings.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
 import { decidedByWord, G_BLOCK_KEYWORD, G_CARRIER, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
-import { isBytes, isIterableObject, typeName } from '@smtpkit/foundation';
+import { isBytes, isIterableObject, typeName, isOptionsObject } from '@smtpkit/foundation';
 
 /**
  * Whether a word family of class `word` leaves a reply code that the SMTP stage refined as it is: a
@@ -329,10 +329,10 @@ export class Classifier {
   readonly #fallback: ClassifyFallback | undefined;
 
   constructor(options: ClassifierOptions = {}) {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'createClassifier options must be an object');
+    if (!isOptionsObject(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'createClassifier options must be an object');
     // each option read once: a getter or a Proxy could pass a check and answer otherwise the next time
     const { limits: given, builtinRules, classes: classList, rules: ruleList, fallback, providerCodes } = options;
-    if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+    if (given !== undefined && !isOptionsObject(given)) {
       throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'limits must be an object { maxTextBytes?, cacheSize? }');
     }
     if (builtinRules !== undefined && typeof builtinRules !== 'boolean') {
@@ -352,7 +352,7 @@ export class Classifier {
     if (fallback !== undefined && typeof fallback !== 'function') throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'fallback must be a function');
     this.#fallback = fallback;
     for (const c of classes) {
-      if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', 'a class must be an object { id, name, description, category }');
+      if (!isOptionsObject(c)) throw new SmtpErrorsError('ERR_SMTP_CLASS_INVALID', 'a class must be an object { id, name, description, category }');
       const init = c as ClassInit;
       this.registerClass(init.id, init.name, init.description, init.category);
     }
@@ -728,7 +728,7 @@ export class Classifier {
     category: BounceCategory,
     options: { readonly replace?: boolean } = {},
   ): BounceClass {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'registerClass options must be an object { replace? }');
+    if (!isOptionsObject(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'registerClass options must be an object { replace? }');
     checkId(id, 'class id');
     if (BUILTIN_BY_ID.has(id)) {
       throw new SmtpErrorsError('ERR_SMTP_CLASS_BUILTIN', `class ${id} is built in (${BUILTIN_BY_ID.get(id)!.name}) and cannot be replaced`);

@@ -10,7 +10,7 @@ import {
 import { ReplyReaderError } from './errors.js';
 import { RFC_MIN_REPLY_LINE } from './limits.js';
 import { encoder } from './reply-reader.js';
-import { isIterableObject, replyTextFault, typeName } from '@smtpkit/foundation';
+import { isIterableObject, replyTextFault, typeName, isOptionsObject } from '@smtpkit/foundation';
 
 /**
  * What {@link formatReply} writes: a code, an optional enhanced status code, and either one `text`
@@ -152,7 +152,7 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   const replyCode = reply.code;
   checkCode(replyCode);
   if (options === undefined) options = {};
-  else if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  else if (!isOptionsObject(options)) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'formatReply() options must be an object');
   }
   // only a missing option means the default (null is refused, as by the reader's options)

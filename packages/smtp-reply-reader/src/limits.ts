@@ -2,6 +2,7 @@
  * Limits and policies of the reply reader, with exported defaults.
  */
 import { ReplyReaderError } from './errors.js';
+import { isOptionsObject } from '@smtpkit/foundation';
 
 /**
  * Size limits of one reply. Over a limit the reader throws and stops buffering.
@@ -70,7 +71,7 @@ export interface ReplyReaderOptions extends Partial<ReplyLimits> {
 /** Resolves and validates options (an object, not a list, or undefined for the defaults). @internal */
 export function resolveOptions(options: ReplyReaderOptions | undefined): ReplyLimits & { lineEndings: LineEndings } {
   if (options === undefined) options = {};
-  else if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  else if (!isOptionsObject(options)) {
     throw ReplyReaderError.local('ERR_SMTP_INVALID_OPTION', 'invalid option: options must be an object');
   }
   // only a missing option means the default (null is refused below, as elsewhere in smtpkit)

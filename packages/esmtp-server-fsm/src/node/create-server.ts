@@ -20,6 +20,7 @@ import { Session, destroyIfEndedBeforeSecure, lostConnectionCode } from './sessi
 import type { SessionHost } from './session.js';
 import { OutputBatcher } from './output.js';
 import { ClientSlots } from './fair-share.js';
+import { isOptionsObject } from '@smtpkit/foundation';
 
 /** The longest `close()` timeout a Node timer holds (2^31 - 1 ms, about 24.8 days); `Infinity` is no cut. */
 const MAX_CLOSE_TIMEOUT_MS = 2_147_483_647;
@@ -47,7 +48,7 @@ function refuse(socket: Socket, reply: string): void {
  * @see RFC 5321 §4, RFC 3207, RFC 2033
  */
 export function createServer(options: CreateServerOptions): SmtpServer {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'createServer needs an options object');
+  if (!isOptionsObject(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'createServer needs an options object');
   const settings = resolveSettings(options, !!options.tls);
   const serverTls = options.tls ? new ServerTls(options.tls) : undefined;
   const log = serverLog(options.logger, options.transcript);

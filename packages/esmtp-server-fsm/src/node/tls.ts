@@ -8,7 +8,7 @@ import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import { X509Certificate, constants } from 'node:crypto';
 import { SmtpServerError, isSmtpServerError } from 'esmtp-server-fsm';
-import { pemCertificateBlocks } from '@smtpkit/foundation';
+import { pemCertificateBlocks, isOptionsObject } from '@smtpkit/foundation';
 
 /** Whether `v` is a promise of any kind (an object or function with a `then` method). */
 function isThenable<T>(v: unknown): v is PromiseLike<T> {
@@ -419,7 +419,7 @@ function checkCa(ca: unknown, what: string, mutual: boolean): void {
 }
 
 function load(options: ServerTlsOptions): Loaded {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls: expected an object of secure-context options');
+  if (!isOptionsObject(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls: expected an object of secure-context options');
   const { sni, SNICallback: nodeCallback, requestCert, rejectUnauthorized, ...base } = options;
   if (nodeCallback !== undefined && typeof nodeCallback !== 'function') throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.SNICallback: expected a function (servername, cb)');
   if (nodeCallback !== undefined && sni !== undefined) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni and tls.SNICallback: give one of them (both choose the certificate of a server name)');
@@ -440,7 +440,7 @@ function load(options: ServerTlsOptions): Loaded {
   let callback: SniCallback | undefined;
   if (typeof sni === 'function') callback = sni;
   else if (sni !== undefined) {
-    if (typeof sni !== 'object' || sni === null || Array.isArray(sni)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni: expected a map of host names or a function');
+    if (!isOptionsObject(sni)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni: expected a map of host names or a function');
     for (const [name, opts] of Object.entries(sni)) {
       const lower = name.toLowerCase();
       const ctx = makeContext(opts, `.sni[${JSON.stringify(name)}]`, clientCa);

@@ -7,7 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import type { Reply } from 'smtp-reply-reader';
 import type { Capabilities } from 'smtp-capabilities';
-import { TLS_SECURITY_LEVELS, isBytes, isIterableObject } from '@smtpkit/foundation';
+import { TLS_SECURITY_LEVELS, isBytes, isIterableObject, isOptionsObject } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import { nodeCrypto } from './crypto.js';
 // the core's own wording of a reply (pure code, no state: a copy in this entry is harmless)
@@ -774,12 +774,12 @@ function checkMs(o: ConnectOptions, key: 'connectTimeout' | 'messageTimeout'): v
 
 /** Validates the socket-level options (the core validates its own) and resolves the TLS policy. */
 function policyFor(o: ConnectOptions): Policy {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad('options', 'an object');
+  if (!isOptionsObject(o)) throw bad('options', 'an object');
   if (typeof o.host !== 'string' || o.host === '') throw bad('host', 'a host name or address (there is no default)');
   if (o.port !== undefined && (typeof o.port !== 'number' || !Number.isInteger(o.port) || o.port < 1 || o.port > 65535)) throw bad('port', 'an integer 1-65535');
   checkMs(o, 'connectTimeout');
   checkMs(o, 'messageTimeout');
-  if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null || Array.isArray(o.tls))) throw bad('tls', 'tls.connect options');
+  if (o.tls !== undefined && !isOptionsObject(o.tls)) throw bad('tls', 'tls.connect options');
   if (o.setup !== undefined && typeof o.setup !== 'function') throw bad('setup', 'a function');
   if (o.connection !== undefined && typeof o.connection !== 'function') throw bad('connection', 'a function returning a Duplex stream');
   if (o.plaintextFallback !== undefined && typeof o.plaintextFallback !== 'boolean') throw bad('plaintextFallback', 'a boolean');

@@ -5,7 +5,7 @@
  * core `smtp-errors` entry stays dependency-free.
  */
 import PostalMime, { addressParser, decodeWords } from 'postal-mime';
-import { isBytes } from '@smtpkit/foundation';
+import { isBytes, isOptionsObject } from '@smtpkit/foundation';
 import type { Attachment, Email } from 'postal-mime';
 // The core entry by its package name, so both entries share one default classifier (rules added
 // with `addRules` apply here too) and the build does not copy the core into this entry.
@@ -1130,7 +1130,7 @@ function messageClass(classifier: Classifier, id: number): Classification {
  * @see RFC 3464 §2, RFC 3834 §5, RFC 5965 §3
  */
 export async function classifyMessage(raw: Uint8Array | string, options: ClassifyMessageOptions = {}): Promise<MessageClassification> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifyMessage options must be an object');
+  if (!isOptionsObject(options)) throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', 'classifyMessage options must be an object');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1) {
     throw new SmtpErrorsError('ERR_SMTP_INVALID_OPTION', `maxBytes must be a positive integer, got ${String(maxBytes)}`);
