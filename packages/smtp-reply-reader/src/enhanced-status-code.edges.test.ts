@@ -26,6 +26,21 @@ describe('sameEnhancedStatusCode', () => {
     expect(sameEnhancedStatusCode(a, undefined)).toBe(false);
     expect(sameEnhancedStatusCode(undefined, a)).toBe(false);
   });
+
+  test('values that are no enhanced status code are ERR_SMTP_INVALID_ENHANCED_CODE, not "the same"', () => {
+    const bad: unknown[] = [null, '5.1.1', {}, [], [5, 1, 1], { class: 3, subject: 1, detail: 1 }, { class: 5, subject: 1000, detail: 1 }, { class: 5, subject: 1, detail: -1 }, { class: 5, subject: '1', detail: 1 }];
+    for (const v of bad) {
+      for (const [x, y] of [[v, v], [v, a], [a, v], [v, undefined]]) {
+        let code: string | undefined;
+        try {
+          sameEnhancedStatusCode(x as EnhancedStatusCode, y as EnhancedStatusCode);
+        } catch (e) {
+          code = isLocalError(e) ? e.code : 'other';
+        }
+        expect(code, JSON.stringify([x, y])).toBe('ERR_SMTP_INVALID_ENHANCED_CODE');
+      }
+    }
+  });
 });
 
 describe('formatReply validates the enhanced code it is given', () => {

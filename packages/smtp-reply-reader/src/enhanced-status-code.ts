@@ -100,9 +100,10 @@ export function parseEnhancedStatusCode(text: string): EnhancedStatusCode | unde
 }
 
 /**
- * True when two enhanced status codes are equal; `undefined` equals only `undefined`. A value that
- * is neither `undefined` nor an object (`null`, a string such as `'5.1.1'`) is
- * `ERR_SMTP_INVALID_ENHANCED_CODE`.
+ * True when two enhanced status codes are equal; `undefined` equals only `undefined`. Anything
+ * else that is not an enhanced status code (`null`, a string such as `'5.1.1'`, `{}`, a list, a
+ * class other than 2, 4 or 5, a subject or detail outside 0-999) is
+ * `ERR_SMTP_INVALID_ENHANCED_CODE`: two such values are not "the same code".
  *
  * @example
  * ```ts
@@ -114,11 +115,9 @@ export function sameEnhancedStatusCode(
   a: EnhancedStatusCode | undefined,
   b: EnhancedStatusCode | undefined,
 ): boolean {
-  for (const e of [a, b]) {
-    if (e !== undefined && (typeof e !== 'object' || e === null)) {
-      throw ReplyReaderError.local('ERR_SMTP_INVALID_ENHANCED_CODE', 'an enhanced status code must be an object or undefined');
-    }
-  }
-  if (a === undefined || b === undefined) return a === b;
-  return a.class === b.class && a.subject === b.subject && a.detail === b.detail;
+  // each read once and checked as formatEnhancedStatusCode checks it
+  const x = a === undefined ? a : checkedEnhancedStatusCode(a);
+  const y = b === undefined ? b : checkedEnhancedStatusCode(b);
+  if (x === undefined || y === undefined) return x === y;
+  return x.class === y.class && x.subject === y.subject && x.detail === y.detail;
 }
