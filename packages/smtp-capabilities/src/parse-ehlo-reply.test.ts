@@ -315,6 +315,15 @@ describe('parseEhloReplyText (wire text or bytes, e.g. from a transcript)', () =
     expect(parseEhloReplyText('\ufeff\ufeff250 mx\r\n').esmtp).toBe(false);
   });
 
+  test('a lone surrogate in a string is read as its UTF-8 bytes are (U+FFFD), as smtp-reply-reader reads it', () => {
+    const wire = '250-mx.example greets \ud800 you\r\n250-X\ud83dY a\udc00b\r\n250 SIZE 100\r\n';
+    const fromText = parseEhloReplyText(wire);
+    expect(fromText.toJSON()).toEqual(parseEhloReplyText(new TextEncoder().encode(wire)).toJSON());
+    expect(JSON.stringify(fromText.toJSON())).not.toMatch(/\\ud[89a-f]/);
+    expect(fromText.size).toBe(100);
+    expect(fromText.toJSON()).toEqual(parseEhloReply(new ReplyReader().push(wire)[0]!).toJSON());
+  });
+
   test('bad lines, a different code and trailing text become warnings; a negative reply is empty', () => {
     const c = parseEhloReplyText('250-mx\r\ngarbage\r\n251-X\r\n250-DSN\r\n250 SIZE 5\r\n220 more\r\n');
     expect(c.keywords).toEqual(['DSN', 'SIZE']);

@@ -6,7 +6,7 @@
 import { Capabilities, type CapabilityEntry } from './capabilities.js';
 import { CapabilitiesError } from './errors.js';
 import { indexEntries, scanLine, WarningSink } from './parse-core.js';
-import { isBytes, scanEnhancedStatusCode, isOptionsObject } from '@smtpkit/foundation';
+import { isBytes, isOptionsObject, loneSurrogateIndex, scanEnhancedStatusCode } from '@smtpkit/foundation';
 import { stringList, typeName, upperAscii } from './syntax.js';
 
 /**
@@ -192,7 +192,8 @@ function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefine
  * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
  * transcripts are often normalised); each must start with the same 3-digit code and `-` or a
  * space. Lines that do not, and anything after the last line, are reported as `bad-reply-line`
- * warnings; a leading byte order mark is skipped. Control characters in a line (C0 but HT, DEL,
+ * warnings; a leading byte order mark is skipped; invalid UTF-8 in bytes, and a lone surrogate in a
+ * string, is U+FFFD. Control characters in a line (C0 but HT, DEL,
  * C1, a stray CR) become `?`, as smtp-reply-reader shows them, and an enhanced status code before the
  * text is dropped as the reader drops it (on the first line one of the reply's class, on later
  * lines the first line's). Like {@link parseEhloReply} it never throws on
@@ -210,7 +211,8 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
   const { limits, discard } = resolveOptions(options);
   const sink = new WarningSink(limits.maxWarnings);
   let s: string;
-  if (typeof text === 'string') s = text;
+  // a lone surrogate has no UTF-8 form: read as its encoding is (U+FFFD), as the bytes and smtp-reply-reader read it
+  if (typeof text === 'string') s = loneSurrogateIndex(text) < 0 ? text : new TextDecoder('utf-8', { ignoreBOM: true }).decode(new TextEncoder().encode(text));
   else if (isBytes(text)) s = new TextDecoder().decode(text);
   else throw invalidReply(`text must be a string or a Uint8Array, got ${typeName(text)}`);
   // A byte order mark (a transcript saved by an editor) is skipped, in a string as the decoder skips it in bytes.
