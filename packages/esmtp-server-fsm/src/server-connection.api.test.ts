@@ -130,6 +130,20 @@ describe('a positive answer must fit its decision, or the client loses step', ()
     d.feed('EHLO c.test\r\n');
     expect(d.feed('MAIL FROM:<a@example.org>\r\n')).toBe('250 2.0.0 fine\r\n');
   });
+  it('a falsy value is no reply: accept(0), reject(\'\'), accept(null)... are ERR_SMTP_INVALID_REPLY and the decision stays pending', () => {
+    const d = drive(manual, (e, conn) => {
+      if (e.type !== 'mail') return false;
+      for (const bad of [0, '', false, null, Number.NaN]) {
+        expect(codeOf(() => conn.accept(bad as never)), `accept(${String(bad)})`).toBe('ERR_SMTP_INVALID_REPLY');
+        expect(codeOf(() => conn.reject(bad as never)), `reject(${String(bad)})`).toBe('ERR_SMTP_INVALID_REPLY');
+      }
+      expect(conn.pendingDecision).toBe('mail');
+      conn.reject();
+      return true;
+    });
+    d.feed('EHLO c.test\r\n');
+    expect(d.feed('MAIL FROM:<a@example.org>\r\n')).toMatch(/^5\d\d /);
+  });
   it("LMTP's per-recipient list takes no 3xx either", () => {
     const d = drive({ lmtp: true, autoAccept: ['connect', 'helo', 'mail', 'rcpt', 'data-start'] }, (e, conn) => {
       if (e.type !== 'message-end') return false;

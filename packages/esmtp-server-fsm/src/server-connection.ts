@@ -296,12 +296,13 @@ export class ServerConnection {
   /**
    * Accepts the pending decision, with the default positive reply or `reply`: a 2xx other than
    * 221, for the connection the 220 greeting, for DATA the 354 that starts the body
-   * (`ERR_SMTP_INVALID_REPLY` otherwise; the decision stays pending).
+   * (`ERR_SMTP_INVALID_REPLY` otherwise, a falsy value such as `0`, `''` or `null` included: only
+   * `undefined` means the default; the decision stays pending).
    * For `message-end` in LMTP mode every recipient gets `reply` (or 250).
    */
   accept(given?: ReplyInit): void {
     // a checked copy (each field read once): what was checked is what is written
-    const reply = given ? readReply(given) : undefined;
+    const reply = given === undefined ? undefined : readReply(given);
     if (reply) {
       if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'accept() needs a 2xx or 3xx reply; use reject()');
       checkPositive(this.s, reply.code);
@@ -309,9 +310,12 @@ export class ServerConnection {
     answer(this.s, true, reply, undefined);
   }
 
-  /** Rejects the pending decision with `reply` (4xx/5xx) or the point's default negative reply. */
+  /**
+   * Rejects the pending decision with `reply` (4xx/5xx) or, when it is `undefined`, the point's
+   * default negative reply (`ERR_SMTP_INVALID_REPLY` for anything else, a falsy value included).
+   */
   reject(given?: ReplyInit): void {
-    const reply = given ? readReply(given) : undefined;
+    const reply = given === undefined ? undefined : readReply(given);
     if (reply) {
       if (reply.code < 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'reject() needs a 4xx or 5xx reply');
       checkNegative(this.s, reply.code);
