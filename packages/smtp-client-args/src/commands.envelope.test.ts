@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorCodeOf } from '@smtpkit/testkit';
 import { parseEnvelopeArguments, parseMailFrom, parseRcptTo } from './commands.js';
 import type { ParseOptions } from './commands.js';
 import { isClientArgsError } from './errors.js';
@@ -93,14 +94,7 @@ describe('parseEnvelopeArguments gives what parseMailFrom / parseRcptTo give for
 });
 
 describe('parseEnvelopeArguments: a caller mistake is a typed error, as for parseMailFrom / parseRcptTo', () => {
-  const codeOf = (f: () => unknown): string | undefined => {
-    try {
-      f();
-      return undefined;
-    } catch (e) {
-      return isClientArgsError(e) ? e.code : `untyped ${String(e)}`;
-    }
-  };
+  const codeOf = (f: () => unknown): string | undefined => errorCodeOf(f, isClientArgsError);
 
   it('text that is not a string', () => {
     for (const bad of [undefined, null, 5, {}, ['<a@b.example>'], new TextEncoder().encode('<a@b.example>')]) {
