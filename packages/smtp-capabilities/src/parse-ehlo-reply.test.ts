@@ -311,8 +311,9 @@ describe('parseEhloReplyText (wire text or bytes, e.g. from a transcript)', () =
     expect(fromText.domain).toBe('mx.example.com');
     expect(fromText.size).toBe(1000);
     expect(fromText.warnings).toEqual([]);
-    // only one mark, only at the start
+    // only one mark, only at the start, in a string and in bytes alike
     expect(parseEhloReplyText('\ufeff\ufeff250 mx\r\n').esmtp).toBe(false);
+    expect(parseEhloReplyText(new TextEncoder().encode('\ufeff\ufeff250 mx\r\n')).esmtp).toBe(false);
   });
 
   test('a lone surrogate in a string is read as its UTF-8 bytes are (U+FFFD), as smtp-reply-reader reads it', () => {

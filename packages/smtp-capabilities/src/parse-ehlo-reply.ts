@@ -187,6 +187,9 @@ function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefine
   return new Capabilities({ esmtp: true, domain, greeting, entries, byKeyword, typed, warnings: sink.list });
 }
 
+/** UTF-8 (invalid bytes as U+FFFD), a byte order mark kept: the parser skips one itself, for bytes and strings alike. */
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /**
  * Parses an EHLO reply given as wire text (`250-mx\r\n250 SIZE 1000\r\n`) or bytes, e.g. from a
  * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
@@ -212,8 +215,8 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
   const sink = new WarningSink(limits.maxWarnings);
   let s: string;
   // a lone surrogate has no UTF-8 form: read as its encoding is (U+FFFD), as the bytes and smtp-reply-reader read it
-  if (typeof text === 'string') s = loneSurrogateIndex(text) < 0 ? text : new TextDecoder('utf-8', { ignoreBOM: true }).decode(new TextEncoder().encode(text));
-  else if (isBytes(text)) s = new TextDecoder().decode(text);
+  if (typeof text === 'string') s = loneSurrogateIndex(text) < 0 ? text : textDecoder.decode(new TextEncoder().encode(text));
+  else if (isBytes(text)) s = textDecoder.decode(text);
   else throw invalidReply(`text must be a string or a Uint8Array, got ${typeName(text)}`);
   // A byte order mark (a transcript saved by an editor) is skipped, in a string as the decoder skips it in bytes.
   if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
