@@ -215,6 +215,10 @@ describe('createServer TLS: SNI', () => {
       expect(errorCodeOf(() => createServer({ tls: bad as unknown as TlsOptions })), `tls ${bad.length}`).toBe('ERR_SMTP_INVALID_OPTION');
       expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: bad as unknown as Record<string, TlsOptions> } })), `tls.sni ${bad.length}`).toBe('ERR_SMTP_INVALID_OPTION');
     }
+    // a Map (or Set) has no own fields: read as a record it would give no SNI name at all, silently
+    for (const bad of [new Map([['a.test', certs.a!]]), new Set(['a.test'])]) {
+      expect(errorCodeOf(() => createServer({ tls: { ...certs.default!, sni: bad as unknown as Record<string, TlsOptions> } })), bad.constructor.name).toBe('ERR_SMTP_INVALID_OPTION');
+    }
   });
 
   it('refuses TLS server options it would not apply (client certificate settings per SNI name) at createServer and setSecureContext; accepts mutual TLS (tls.client-cert.test.ts)', async () => {

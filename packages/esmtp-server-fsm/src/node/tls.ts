@@ -440,7 +440,8 @@ function load(options: ServerTlsOptions): Loaded {
   let callback: SniCallback | undefined;
   if (typeof sni === 'function') callback = sni;
   else if (sni !== undefined) {
-    if (!isOptionsObject(sni)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni: expected a map of host names or a function');
+    // a Map or Set has no own fields: read as a record it would name no host at all
+    if (!isOptionsObject(sni) || sni instanceof Map || sni instanceof Set) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'tls.sni: expected an object of host names or a function');
     for (const [name, opts] of Object.entries(sni)) {
       const lower = name.toLowerCase();
       const ctx = makeContext(opts, `.sni[${JSON.stringify(name)}]`, clientCa);
