@@ -188,7 +188,7 @@ function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefine
 }
 
 /** UTF-8 (invalid bytes as U+FFFD), a byte order mark kept: the parser skips one itself, for bytes and strings alike. */
-const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+const textDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Parses an EHLO reply given as wire text (`250-mx\r\n250 SIZE 1000\r\n`) or bytes, e.g. from a
