@@ -90,6 +90,8 @@ describe('parseEnvelopeArgument answers as it did through parseMailFrom / parseR
   it('a text that is not a string is read as its text form, as `FROM:${text}` read it', () => {
     expect(parseEnvelopeArgument('mail', 12 as unknown as string)).toStrictEqual(reference('mail', '12', {}));
     expect(parseEnvelopeArgument('rcpt', { toString: () => '<a@b.example>' } as unknown as string)).toStrictEqual(reference('rcpt', '<a@b.example>', {}));
+    // a symbol has a text form too (String(), not a template, which throws a plain TypeError)
+    expect(parseEnvelopeArgument('mail', Symbol('x') as unknown as string)).toStrictEqual(reference('mail', 'Symbol(x)', {}));
   });
 
   it("a remote error thrown by a custom parameter's validate is the reply it carries, as before; another error is thrown", () => {

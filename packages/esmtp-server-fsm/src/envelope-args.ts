@@ -86,7 +86,7 @@ export function parseEnvelopeArgument(kind: 'mail' | 'rcpt', text: string, optio
   // command comes back as its refusal, with the reply to send; a caller's bad option is thrown
   let r: EnvelopeArguments | ArgsRefusal;
   try {
-    r = parseEnvelopeArguments(kind, typeof text === 'string' ? text : `${text as unknown as string}`, options);
+    r = parseEnvelopeArguments(kind, typeof text === 'string' ? text : String(text), options);
   } catch (e) {
     // a remote error thrown from a custom parameter definition's `validate` is a reply too
     const reply = (e as { kind?: unknown; reply?: { code: number; enhanced?: string; text?: string } }).reply;
