@@ -49,13 +49,16 @@ function refuse(socket: Socket, reply: string): void {
  */
 export function createServer(options: CreateServerOptions): SmtpServer {
   if (!isOptionsObject(options)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'createServer needs an options object');
-  const settings = resolveSettings(options, !!options.tls);
-  const serverTls = options.tls ? new ServerTls(options.tls) : undefined;
+  // tls read once: the settings (STARTTLS advertised) and the TLS set-up agree
+  const tls = options.tls;
+  const settings = resolveSettings(options, !!tls);
+  const serverTls = tls ? new ServerTls(tls) : undefined;
   const log = serverLog(options.logger, options.transcript);
-  // errors reach the session's log line as well as onError
-  if (log) options = { ...options, onError: log.onError(options.onError) };
+  // errors reach the session's log line as well as onError; the options object itself is kept
+  // (a copy would drop the hooks a class defines on its prototype)
+  const given = options.onError;
+  const onError = log ? log.onError(given) : given;
   const { hostname } = settings;
-  const onError = options.onError;
   const sessions = new Set<Session>();
   const slots = new ClientSlots(settings.maxConnectionsPerClient, settings.clientIpv4PrefixLength, settings.clientIpv6PrefixLength);
   let closing = false;
