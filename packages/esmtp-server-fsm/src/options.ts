@@ -340,7 +340,7 @@ function copiedList<T>(value: T): T {
 
 /** A nested options object copied (one level); anything else as it is. */
 function copiedRecord<T>(value: T): T {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value } : value;
+  return isOptionsObject(value) ? { ...value } : value;
 }
 
 /**

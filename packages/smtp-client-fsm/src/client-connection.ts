@@ -314,9 +314,8 @@ function badOption(option: string, expected: string): SmtpClientError {
   return usage('ERR_SMTP_CLIENT_INVALID_OPTION', `${option}: ${expected}`);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** foundation's options check, narrowing to a record of fields. */
+const isObject = isOptionsObject as (v: unknown) => v is Record<string, unknown>;
 
 /**
  * The one check of {@link ClientOptions}: every option's type and range, the message naming the
