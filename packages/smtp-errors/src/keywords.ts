@@ -28,6 +28,10 @@ const REPLY_TEXTS: readonly (readonly [string, number])[] = [
   ['mailbox unavailable', 10],
   ['mailbox name not allowed', 10],
   ['user not local', 10],
+  // "mailbox unavailable" as servers localise it: German, French, Spanish, Italian, Portuguese,
+  // Russian, Chinese, Japanese and Korean
+  ...['postfach nicht verfügbar', 'boîte indisponible', 'boîte aux lettres indisponible', 'buzón no disponible', 'casella non disponibile', 'caixa postal indisponível', 'ящик недоступен',
+    '邮箱不可用', '信箱不可用', 'メールボックスが利用できません', '사서함을 사용할 수 없'].map((text) => [text, 10] as const),
 ];
 
 /** @internal RFC 5321's reply texts: generic wording that a 4xx reply turns into a deferral. */
@@ -96,7 +100,7 @@ export const SUBMISSION_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SU
 const OPEN_RELAY_WORDS: readonly string[] = ['open relay', 'openrelay', 'open proxy', 'openproxy', 'botnet', 'zombie', 'compromised host', 'compromised machine'];
 
 /** @internal Words of relaying (class 54). */
-const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц', '中继', 'リレー', '릴레이', 'retransmisión', 'retransmissão', 'przekazywanie niedozwolone',
+const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц', 'релей', '中继', 'リレー', '릴레이', 'retransmisión', 'retransmissão', 'przekazywanie niedozwolone',
   // "forwarding" refused: the Chinese words for relaying a message on
   '轉發遭拒', '转发遭拒', '转发被拒', '轉發被拒', '拒绝转发', '拒絕轉發', '不允许转发', '不允許轉發'];
 
@@ -247,7 +251,13 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'bulunamadı', 'geçersiz', 'mevcut değil', 'nem létezik', 'ismeretlen', 'nu există', 'necunoscut',
     'アドレスが見つかりません', 'ユーザーが見つかりません', 'ユーザが見つかりません', '宛先が見つかりません',
     'nicht gefunden', 'wurde nicht|gefunden', 'niet gevonden', 'non trovat', 'no encontrad', 'no se encontr', 'hittades inte', 'nie znaleziono', 'nenalezen',
-    'nieznany', 'okänd', 'finns inte', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
+    'nieznany', 'okänd', 'finns inte',
+    // an unknown recipient, user or address in Czech, Turkish, Danish, Norwegian and
+    // Finnish (said of the recipient: an "unknown error" is not one), a mailbox or recipient that is
+    // not there in German, and Korean's "there is no such address / user"
+    'neznámý uživatel', 'neznámý příjemce', 'neznámá adresa', 'bilinmeyen kullanıcı', 'bilinmeyen alıcı', 'bilinmeyen adres',
+    'ukendt modtager', 'ukendt bruger', 'ukjent mottaker', 'ukjent bruker', 'tuntematon vastaanottaja', 'tuntematon käyttäjä',
+    ...['postfach', 'empfänger', 'benutzer', 'konto'].map((what) => `${what} nicht vorhanden`), '주소가 없', '사용자가 없', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
     // the address's form (bad address syntax)
     'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '不明なアドレス', '不明な宛先', '無効な宛先', '宛先が無効', '不明なユーザ', '無効な受信者', '受信者が無効', '无效的收件人', '收件人无效', '無效的收件者', '收件者無效', '잘못된 수신자',
     // an address without its domain
