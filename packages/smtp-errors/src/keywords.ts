@@ -82,7 +82,9 @@ const MESSAGE_SUBJECT_WORDS: readonly string[] = [
 export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = withSpellings(MESSAGE_SUBJECT_WORDS).map((w) => makeRule({ pattern: w, id: 52 }, 'builtin', `message-subject-${w}`));
 
 /** @internal The spam family (52): the content looks like spam (unsolicited). */
-const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter', 'content restriction', 'content polic'];
+const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter', 'content restriction', 'content polic',
+  // unsolicited or unwanted mail in German, Dutch, Polish, Czech, Turkish, Danish and Norwegian, Swedish, Russian, Chinese and Korean
+  'unerwünschte e-mail', 'unerwünschte mail', 'unerwünschte nachricht', 'ongevraagde', 'ongewenste', 'niechcian', 'niepożądan', 'nevyžádan', 'istenmeyen', 'uønsket', 'oönskad', 'нежелательн', '未经请求', '未經請求', '원치 않는'];
 
 /**
  * @internal Words of how a sender gets to submit: authentication and TLS. A refusal that names them

@@ -174,4 +174,57 @@ describe('word families in several languages', () => {
     expect(classify(text).id).not.toBe(10);
     expect(bare.classify(text).id).not.toBe(10);
   });
+
+  // the meanings of a large provider's documented replies, written in other languages
+  it.each([
+    ['550 5.7.1 Nuestro sistema ha detectado que este mensaje probablemente es correo no deseado. Para reducir la cantidad de spam, se ha bloqueado este mensaje.', [52,51]],
+    ['550 5.7.1 Il nostro sistema ha rilevato che questo messaggio è probabilmente indesiderato. Per ridurre la quantità di spam, questo messaggio è stato bloccato.', [52,51]],
+    ['550 5.7.1 Ons systeem heeft vastgesteld dat dit bericht waarschijnlijk ongevraagde e-mail is. Dit bericht is geblokkeerd.', [52,51]],
+    ['550 5.7.1 Nasz system wykrył, że ta wiadomość jest prawdopodobnie niechcianą pocztą. Wiadomość została zablokowana.', [52,51]],
+    ['550 5.7.1 Sistemimiz bu iletinin istenmeyen posta olabileceğini tespit etti. Bu ileti engellendi.', [52,51]],
+    ['550 5.7.1 このメールは迷惑メールの可能性があるため、ブロックされました。', [52,51]],
+    ['550 5.7.1 이 메일은 원치 않는 메일일 가능성이 높아 차단되었습니다.', [52,51]],
+    ['550 5.7.1 我们的系统检测到此邮件可能是未经请求的邮件，因此已屏蔽此邮件。', [52,51]],
+    ['550 5.7.1 Наша система определила, что это письмо, вероятно, является нежелательным. Письмо заблокировано.', [52,51]],
+    ['550 5.7.1 Nosso sistema detectou que esta mensagem provavelmente é um e-mail não solicitado. A mensagem foi bloqueada.', [52,51]],
+    ['550 5.7.1 Notre système a détecté que ce message est probablement du courrier indésirable. Ce message a été bloqué.', [52,51]],
+    ['550 5.7.1 Unser System hat festgestellt, dass es sich bei dieser Nachricht wahrscheinlich um unerwünschte E-Mail handelt. Die Nachricht wurde blockiert.', [52,51]],
+    ['550 5.7.26 Este mensaje no tiene información de autenticación o no supera las comprobaciones de autenticación (SPF o DKIM).', [50]],
+    ['550 5.7.26 Questo messaggio non contiene informazioni di autenticazione o non supera i controlli di autenticazione (SPF o DKIM).', [50]],
+    ['550 5.7.26 この メッセージには認証情報がないか、認証チェック (SPF または DKIM) に合格しませんでした。', [50]],
+    ['550 5.7.26 Dit bericht bevat geen verificatiegegevens of voldoet niet aan de verificatiecontroles (SPF of DKIM).', [50]],
+    ['550 5.2.1 La cuenta de correo electrónico a la que intentaste acceder está inhabilitada.', [10]],
+    ['550 5.2.1 L\'account email che hai tentato di raggiungere è disattivato.', [10]],
+    ['550 5.2.1 連絡しようとしたメールアカウントは無効になっています。', [10]],
+    ['550 5.2.1 연락하려는 이메일 계정이 사용 중지되었습니다.', [10]],
+    ['550 5.2.1 Het e-mailaccount dat u probeert te bereiken, is uitgeschakeld.', [10]],
+    ['550 5.2.1 Konto e-mail, z którym próbujesz się skontaktować, jest wyłączone.', [10]],
+    ['550 5.1.1 La cuenta de correo electrónico a la que intentaste acceder no existe.', [10]],
+    ['550 5.1.1 Ulaşmaya çalıştığınız e-posta hesabı mevcut değil.', [10]],
+    ['550 5.1.1 Het e-mailaccount dat u probeert te bereiken, bestaat niet.', [10]],
+    ['550 5.1.1 연락하려는 이메일 계정이 존재하지 않습니다.', [10]],
+    ['452 4.2.2 La cuenta de correo electrónico a la que intentaste acceder superó su cuota.', [22]],
+    ['452 4.2.2 연락하려는 이메일 계정의 할당량이 초과되었습니다.', [22]],
+    ['452 4.2.2 Het e-mailaccount dat u probeert te bereiken, heeft het quotum overschreden.', [22]],
+    ['552 5.2.2 Skrzynka odbiorcza adresata przekroczyła limit miejsca.', [22]],
+    ['552 5.3.4 El tamaño del mensaje supera el límite permitido.', [23]],
+    ['552 5.3.4 Il messaggio supera il limite di dimensione consentito.', [23]],
+    ['552 5.3.4 Het bericht overschrijdt de maximale grootte.', [23]],
+    ['552 5.3.4 메시지 크기가 허용 한도를 초과합니다.', [23]],
+    ['450 4.2.1 El usuario con el que intentas contactar está recibiendo correo a una velocidad que impide enviarle más mensajes.', [70]],
+    ['450 4.2.1 L\'utente che stai tentando di contattare sta ricevendo posta a una velocità che impedisce la consegna di altri messaggi.', [70]],
+    ['450 4.2.1 De gebruiker die u probeert te bereiken, ontvangt e-mail in een tempo dat verdere berichten verhindert.', [70]],
+    ['450 4.2.1 연락하려는 사용자가 메일을 너무 빨리 받고 있습니다.', [70]],
+    ['421 4.7.0 Se ha producido un error temporal del sistema. Inténtalo de nuevo más tarde.', [70]],
+    ['421 4.7.0 Errore di sistema temporaneo. Riprova più tardi.', [70]],
+    ['421 4.7.0 Tijdelijk systeemprobleem. Probeer het later opnieuw.', [70]],
+    ['421 4.7.0 일시적인 시스템 문제입니다. 나중에 다시 시도하세요.', [70]],
+    ['421 4.7.0 Geçici sistem sorunu. Daha sonra tekrar deneyin.', [70]],
+    ['421 4.7.0 Tymczasowy problem z systemem. Spróbuj ponownie później.', [70]],
+    ['421 4.7.0 Se requiere TLS para el dominio de destino; cerrando la conexión.', [70,50]],
+    ['421 4.7.0 Per il dominio RCPT è richiesto TLS; chiusura della connessione.', [70,50]],
+  ])('%s -> one of %j', (text, acceptable) => {
+    expect(acceptable).toContain(classify(text).id);
+    expect(acceptable).toContain(bare.classify(text).id);
+  });
 });
