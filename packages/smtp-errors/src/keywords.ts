@@ -84,7 +84,7 @@ export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = withSpellings(MESSAG
 /** @internal The spam family (52): the content looks like spam (unsolicited). */
 const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter', 'content restriction', 'content polic',
   // unsolicited or unwanted mail in German, Dutch, Polish, Czech, Turkish, Danish and Norwegian, Swedish, Russian, Chinese and Korean
-  'unerwünschte e-mail', 'unerwünschte mail', 'unerwünschte nachricht', 'ongevraagde', 'ongewenste', 'niechcian', 'niepożądan', 'nevyžádan', 'istenmeyen', 'uønsket', 'oönskad', 'нежелательн', '未经请求', '未經請求', '원치 않는'];
+  'skräppost', 'søppelpost', 'unerwünschte e-mail', 'unerwünschte mail', 'unerwünschte nachricht', 'ongevraagde', 'ongewenste', 'niechcian', 'niepożądan', 'nevyžádan', 'istenmeyen', 'uønsket', 'oönskad', 'нежелательн', '未经请求', '未經請求', '원치 않는'];
 
 /**
  * @internal Words of how a sender gets to submit: authentication and TLS. A refusal that names them
@@ -102,7 +102,7 @@ export const SUBMISSION_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SU
 const OPEN_RELAY_WORDS: readonly string[] = ['open relay', 'openrelay', 'open proxy', 'openproxy', 'botnet', 'zombie', 'compromised host', 'compromised machine'];
 
 /** @internal Words of relaying (class 54). */
-const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц', 'релей', '中继', 'リレー', '릴레이', 'retransmisión', 'retransmissão', 'przekazywanie niedozwolone',
+const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц', 'релей', '中继', 'リレー', '릴레이', 'retransmisión', 'retransmissão', 'przekazywanie niedozwolone', 'röle',
   // "forwarding" refused: the Chinese words for relaying a message on
   '轉發遭拒', '转发遭拒', '转发被拒', '轉發被拒', '拒绝转发', '拒絕轉發', '不允许转发', '不允許轉發'];
 
@@ -224,6 +224,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     // a host or domain name that cannot be one ("Illegal Host/Domain Name"): no lookup can find it
     'illegal host', 'illegal domain', 'invalid host', 'invalid domain', 'invalid hostname',
     'domain|not be found', "domain|n't be found", 'domain|cannot be found', 'alan adı bulunamadı', 'sunucu bulunamadı', 'domäne|nicht gefunden', 'domain|nicht gefunden', 'host|nicht gefunden', 'dominio no encontrado', 'domein niet gevonden',
+    'domeny nie', 'doména nebyla nalezena', 'doména neexistuje', 'domänen hittades inte', 'domænet findes ikke', 'verkkotunnusta ei löydy',
     'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),
   // an invalid header or message format is a fault of the message's form, before the recipient
   // family reads "invalid" as the recipient
@@ -258,7 +259,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     // Finnish (said of the recipient: an "unknown error" is not one), a mailbox or recipient that is
     // not there in German, and Korean's "there is no such address / user"
     'neznámý uživatel', 'neznámý příjemce', 'neznámá adresa', 'bilinmeyen kullanıcı', 'bilinmeyen alıcı', 'bilinmeyen adres',
-    'ukendt modtager', 'ukendt bruger', 'ukjent mottaker', 'ukjent bruker', 'tuntematon vastaanottaja', 'tuntematon käyttäjä',
+    'ukendt modtager', 'ukendt bruger', 'ukjent mottaker', 'ukjent bruker', 'tuntematon vastaanottaja', 'tuntematon käyttäjä', 'findes ikke', 'ei löydy',
+    // an account blocked, cancelled or disabled in Polish, Czech and Turkish
+    'konto zostało zablokowane', 'konto zablokowane', 'účet byl zrušen', 'účet je zablokován', 'hesap devre dışı',
     ...['postfach', 'empfänger', 'benutzer', 'konto'].map((what) => `${what} nicht vorhanden`), '주소가 없', '사용자가 없', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
     // the address's form (bad address syntax)
     'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '不明なアドレス', '不明な宛先', '無効な宛先', '宛先が無効', '不明なユーザ', '無効な受信者', '受信者が無効', '无效的收件人', '收件人无效', '無效的收件者', '收件者無效', '잘못된 수신자',
@@ -285,7 +288,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'too big', 'too large', 'message too long', 'message is too long', 'mail too long', 'mail is too long', 'body too long', 'body is too long', 'attachment too long', 'attachment is too long', 'attachments too long', 'attachments are too long', 'file too long', 'file is too long', 'size limit',
     // a size that passes what is allowed, without the word "size" before the limit
     'allowed size', 'permitted size', 'size allowed', 'larger than the allowed', 'larger than allowed', 'larger than the permitted', 'larger than the maximum', 'bigger than the allowed', 'bigger than allowed', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
-    'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',
+    'maksymalny rozmiar', 'liian suuri', 'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',
     'サイズ超過', 'サイズが大き', '크기 초과', '크기가 초과', '크기를 초과', '크기가 너무']),
   // loops and hop counts: a routing fault, the generic bounce
   ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
@@ -308,7 +311,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'connexion refusée', 'demandes de connexion', 'conexión rechazada', 'solicitudes de conexión', 'connessione rifiutata', 'richieste di connessione', 'impossibile connettersi', 'conexão recusada',
     'solicitações de conexão', 'não foi possível conectar', 'verbindung abgelehnt', 'verbindungsanfragen', 'verbinding geweigerd', 'kan geen verbinding', 'połączenie odrzucone', 'nie można połączyć',
     'spojení odmítnuto', 'nepodařilo se připojit', 'nepřijal naše požadavky', 'spojenie odmietnuté', 'nepodarilo sa pripojiť', 'neprijal naše požiadavky', 'соединение отклонено', 'запросы на подключение',
-    '连接被拒绝', '連線被拒', '無法連線', '连接请求', '連線要求', '接続が拒否', '接続要求', '연결이 거부', '연결할 수 없', '연결 요청', 'bağlantı reddedildi', 'bağlanılamadı',
+    '连接被拒绝', '連線被拒', '無法連線', '连接请求', '連線要求', '接続が拒否', '接続要求', '연결이 거부', '연결할 수 없', '연결 요청', 'bağlantı reddedildi', 'bağlanılamadı', 'anslutningen nekades', 'forbindelsen blev afvist',
     'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
   // an open relay or proxy, a botnet host, is a known spam source: the sender's reputation, not a
   // relaying refusal
@@ -368,7 +371,9 @@ const DORMANT_WORDS: readonly string[] = [
 export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   ...family(100, ['challenge-response', 'challenge/response', 'challenge response', 'real person', 'are a human', 'not a robot', 'captcha', 'verify that you', 'whitelist request', 'boxtrapper', 'complete the verification process', 'reply to this verification email', 'approved senders', 'authenticate yourself', 'spamarrest', 'spam arrest', 'mailinblack', 'confirm that you sent', 'confirm you sent', 'held until you confirm',
     // a message held until the sender proves who they are
-    'until you verify', 'once you verify', 'not been verified', 'pending verification', 'awaiting verification', 'held pending', 'being held because', 'en attente de vérification', 'pendiente de verificación', 'aguardando verificação', 'in attesa di verifica', 'noch nicht verifiziert']),
+    'until you verify', 'once you verify', 'not been verified', 'pending verification', 'awaiting verification', 'held pending', 'being held because', 'en attente de vérification', 'pendiente de verificación', 'aguardando verificação', 'in attesa di verifica', 'noch nicht verifiziert',
+    // the sender asked to prove they are a person, in German, French, Spanish, Italian and Portuguese
+    'ein mensch sind', 'kein roboter', 'personne réelle', 'pas un robot', 'persona real', 'no es un robot', 'persona reale', 'non sei un robot', 'pessoa real', 'não é um robô']),
   ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt',
     // leaving a list, in the languages of the list words below (ahead of them: "unsubscribe from this
     // mailing list" is a removal)
