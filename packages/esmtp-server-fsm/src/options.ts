@@ -338,9 +338,22 @@ function copiedList<T>(value: T): T {
   return (Array.isArray(value) ? value.slice() : value) as T;
 }
 
-/** A nested options object copied (one level); anything else as it is. */
-function copiedRecord<T>(value: T): T {
-  return isOptionsObject(value) ? { ...value } : value;
+/**
+ * A copy of `value` holding what its fields give, each read once: its own enumerable ones (as a
+ * spread copies them) and those it inherits from a prototype of its own (`Object.create(base)`, a
+ * class): a prototype's enumerable field or getter, not a method. An object straight on
+ * `Object.prototype` (or on none) inherits nothing, so it is only spread: the common case costs
+ * no more than before.
+ */
+function ownFields(value: object): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...value };
+  for (let p = Object.getPrototypeOf(value) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
+      // `name in copy` also holds for what Object.prototype has (`constructor`)
+      if (!(name in copy) && (d.enumerable || d.get)) copy[name] = (value as Record<string, unknown>)[name];
+    }
+  }
+  return copy;
 }
 
 /**
@@ -348,7 +361,11 @@ function copiedRecord<T>(value: T): T {
  * nested objects (`auth`, `limits`, `timeouts`, `extensions`) and the lists (`help`, `autoAccept`,
  * `enable`, `auth.mechanisms`) are copied, so changing or reusing the caller's object afterwards
  * (one shared object per listener, a config reload) changes nothing in a live session, and what
- * `checkOptions` validated is what the session uses. `registry` is kept as given: the session's
+ * `checkOptions` validated is what the session uses. The copies are plain objects holding, beside
+ * the caller's own enumerable fields, those the caller's object (or a nested one) inherits: a
+ * prototype's field (`Object.create(base)`) or a class's getter (not its methods), read once. An
+ * inherited field is taken as an own one is: an unknown name in `limits`, `timeouts` or
+ * `extensions` is refused by `checkOptions` wherever it is defined. `registry` is kept as given: the session's
  * extension table is built from it at construction (and cached per registry object), with its own
  * copy of every `advertise` list, so that it is immune to later changes too. A value of
  * the wrong kind is kept as it is, for `checkOptions` to report. The copies are the session's own and
@@ -364,10 +381,10 @@ function copiedRecord<T>(value: T): T {
  */
 export function snapshotOptions(options: ServerOptions): ServerOptions {
   if (!isOptionsObject(options)) return options;
-  const snap: Record<string, unknown> = { ...options };
-  const auth = copiedRecord(options.auth);
-  if (auth !== undefined) snap.auth = typeof auth === 'object' && auth !== null && Array.isArray(auth.mechanisms) ? { ...auth, mechanisms: copiedList(auth.mechanisms) } : auth;
-  for (const name of ['limits', 'timeouts', 'extensions'] as const) if (options[name] !== undefined) snap[name] = copiedRecord(options[name]);
-  for (const name of ['help', 'autoAccept', 'enable'] as const) if (options[name] !== undefined) snap[name] = copiedList(options[name]);
+  const snap = ownFields(options);
+  for (const name of ['auth', 'limits', 'timeouts', 'extensions'] as const) if (isOptionsObject(snap[name])) snap[name] = ownFields(snap[name]);
+  const auth = snap.auth as Record<string, unknown> | undefined;
+  if (isOptionsObject(auth) && Array.isArray(auth.mechanisms)) auth.mechanisms = auth.mechanisms.slice();
+  for (const name of ['help', 'autoAccept', 'enable'] as const) if (snap[name] !== undefined) snap[name] = copiedList(snap[name]);
   return snap;
 }
