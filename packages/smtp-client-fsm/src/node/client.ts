@@ -836,7 +836,10 @@ function tlsState(s: TLSSocket): TlsState {
  * Connects, waits for the greeting, EHLO, STARTTLS and AUTH, and resolves with a client ready to
  * send (or rejects with a typed error, e.g. `ERR_SMTP_CLIENT_TLS_REQUIRED`,
  * `ERR_SMTP_CLIENT_TIMEOUT` when `connectTimeout` passes, `ERR_SMTP_CLIENT_INVALID_OPTION` naming a
- * bad option: `options`, `tls` or `auth` given as a list included).
+ * bad option: `options`, `tls` or `auth` given as a list included). A connection made with
+ * options derived from `options` (the token of an `accessToken` provider, once more after a
+ * refresh; the plaintext one of `plaintextFallback`) reads every other field as `options` gives it,
+ * fields it inherits (an `Object.create` base, a class's getters) included.
  *
  * @example
  * const client = await connect({ host: 'smtp.example.com', port: 587, security: 'required', auth: { user, pass } });
@@ -857,7 +860,7 @@ export async function connect(options: ConnectOptions): Promise<SmtpClient> {
       if (typeof t !== 'string' || t === '') throw bad('auth.accessToken', 'a provider that returns a non-empty string');
       return t;
     };
-    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => ({ ...options, auth: { user: auth.user, accessToken } });
+    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => derived(options, { auth: { user: auth.user, accessToken } });
     const first = await token(false);
     try {
       return await connectOnce(withToken(first));
@@ -871,6 +874,17 @@ export async function connect(options: ConnectOptions): Promise<SmtpClient> {
 }
 
 /**
+ * The options of a connection that `connect()` derives from the caller's (`auth` with the token,
+ * `security: 'off'` for the fallback): `override` in place, the caller's own fields copied as a
+ * spread copies them (so the core gets the same ones) and every other field still read from
+ * `options` itself, its prototype included (an `Object.create` base, a class's getters), as the
+ * first connection reads it. A spread copy alone would lose those (`host`, `port`, `tls`...).
+ */
+function derived<T extends object, O extends object>(options: T, override: O): Omit<T, keyof O> & O {
+  return Object.assign(Object.create(options), options, override) as Omit<T, keyof O> & O;
+}
+
+/**
  * One connection, and with `plaintextFallback` a second one without STARTTLS after a handshake that
  * failed for another reason than the certificate check.
  */
@@ -880,7 +894,7 @@ async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Pr
   } catch (e) {
     const fallback = options.plaintextFallback === true && !options.auth && e instanceof SmtpClientError && e.code === 'ERR_SMTP_CLIENT_TLS_FAILED' && !certificateRefused.has(e) && policyFor(options) === 'opportunistic';
     if (!fallback) throw e;
-    const client = await connectSession({ ...options, security: 'off' });
+    const client = await connectSession(derived(options, { security: 'off' as const }));
     client.tlsFallback = e;
     return client;
   }
