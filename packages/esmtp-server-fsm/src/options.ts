@@ -3,7 +3,7 @@
  */
 import type { SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import type { ServerBareLineEndingPolicy } from './data-decoder.js';
-import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS, isOptionsObject } from '@smtpkit/foundation';
+import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS, inheritedFields, isOptionsObject } from '@smtpkit/foundation';
 import { BUILTIN_EXTENSIONS } from 'smtp-capabilities';
 import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
 import type { EsmtpParameters } from './envelope-args.js';
@@ -339,24 +339,6 @@ function copiedList<T>(value: T): T {
 }
 
 /**
- * A copy of `value` holding what its fields give, each read once: its own enumerable ones (as a
- * spread copies them) and those it inherits from a prototype of its own (`Object.create(base)`, a
- * class): a prototype's enumerable field or getter, not a method. An object straight on
- * `Object.prototype` (or on none) inherits nothing, so it is only spread: the common case costs
- * no more than before.
- */
-function ownFields(value: object): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...value };
-  for (let p = Object.getPrototypeOf(value) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
-      // `name in copy` also holds for what Object.prototype has (`constructor`)
-      if (!(name in copy) && (d.enumerable || d.get)) copy[name] = (value as Record<string, unknown>)[name];
-    }
-  }
-  return copy;
-}
-
-/**
  * A snapshot of `options`, taken once when a session is built: the top-level fields, the
  * nested objects (`auth`, `limits`, `timeouts`, `extensions`) and the lists (`help`, `autoAccept`,
  * `enable`, `auth.mechanisms`) are copied, so changing or reusing the caller's object afterwards
@@ -381,8 +363,8 @@ function ownFields(value: object): Record<string, unknown> {
  */
 export function snapshotOptions(options: ServerOptions): ServerOptions {
   if (!isOptionsObject(options)) return options;
-  const snap = ownFields(options);
-  for (const name of ['auth', 'limits', 'timeouts', 'extensions'] as const) if (isOptionsObject(snap[name])) snap[name] = ownFields(snap[name]);
+  const snap = inheritedFields(options);
+  for (const name of ['auth', 'limits', 'timeouts', 'extensions'] as const) if (isOptionsObject(snap[name])) snap[name] = inheritedFields(snap[name]);
   const auth = snap.auth as Record<string, unknown> | undefined;
   if (isOptionsObject(auth) && Array.isArray(auth.mechanisms)) auth.mechanisms = auth.mechanisms.slice();
   for (const name of ['help', 'autoAccept', 'enable'] as const) if (snap[name] !== undefined) snap[name] = copiedList(snap[name]);

@@ -6,7 +6,7 @@ export { SmtpkitError, isSmtpkitError, hasPackageBrand } from './errors.js';
 export type { SmtpkitPackage, SmtpkitErrorOptions } from './errors.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
 export { copyBytes, isBytes } from './bytes.js';
-export { typeName, isIterableObject, isOptionsObject, isWellFormedText, loneSurrogateIndex, replyTextFault, mailboxKey, asciiUpper, isInvisibleCodePoint } from './values.js';
+export { typeName, isIterableObject, isOptionsObject, inheritedFields, isWellFormedText, loneSurrogateIndex, replyTextFault, mailboxKey, asciiUpper, isInvisibleCodePoint } from './values.js';
 export type { ReplyTextFault } from './values.js';
 export { PLAIN, LOGIN, CRAM_MD5, XOAUTH2, BUILTIN_MECHANISMS, decodeSaslLine, saslBytes } from './sasl.js';
 export type {

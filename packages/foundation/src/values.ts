@@ -42,6 +42,31 @@ export function isOptionsObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A plain copy of an options object's fields, each read once: its own enumerable ones (as a spread
+ * copies them) and those it inherits from a prototype of its own (`Object.create(base)`, a class):
+ * a prototype's enumerable field or getter, never a method nor a setter alone, the nearest
+ * prototype's first. The walk stops at `Object.prototype`, whose members (`constructor`,
+ * `toString`) are never copied; an object straight on `Object.prototype` (or on none) is only
+ * spread, so the common case costs no more than a spread.
+ *
+ * @example
+ * ```ts
+ * inheritedFields(Object.create({ host: 'mx.example' })); // { host: 'mx.example' }
+ * inheritedFields(new (class { get port() { return 25; } run() {} })()); // { port: 25 }
+ * ```
+ */
+export function inheritedFields(value: object): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...value };
+  for (let p = Object.getPrototypeOf(value) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
+      // `name in copy` also holds for what Object.prototype has (`constructor`)
+      if (!(name in copy) && (d.enumerable || d.get)) copy[name] = (value as Record<string, unknown>)[name];
+    }
+  }
+  return copy;
+}
+
 const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
 
 /**
