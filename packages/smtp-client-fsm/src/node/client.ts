@@ -7,7 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { domainToASCII } from 'node:url';
 import type { Reply } from 'smtp-reply-reader';
 import type { Capabilities } from 'smtp-capabilities';
-import { TLS_SECURITY_LEVELS, isBytes, isIterableObject, isOptionsObject } from '@smtpkit/foundation';
+import { TLS_SECURITY_LEVELS, inheritedFields, isBytes, isIterableObject, isOptionsObject } from '@smtpkit/foundation';
 import type { TlsSecurity } from '@smtpkit/foundation';
 import { nodeCrypto } from './crypto.js';
 // the core's own wording of a reply (pure code, no state: a copy in this entry is harmless)
@@ -695,6 +695,8 @@ class Client implements SmtpClient {
   sendWithin(message: SendInput, ms: number | undefined, what: string): Promise<SendResult> {
     if (this.isClosed) return Promise.reject(this.lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'connection closed'));
     if (typeof message !== 'object' || message === null) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object'));
+    // its fields as the caller's object gives them, inherited ones included, each read once
+    message = callerOptions(message);
     const body: unknown = message.body;
     if (!isBodySource(body)) {
       return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', typeof body === 'function' ? 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream (a body factory is for deliver())' : 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream'));
@@ -836,17 +838,21 @@ function tlsState(s: TLSSocket): TlsState {
  * Connects, waits for the greeting, EHLO, STARTTLS and AUTH, and resolves with a client ready to
  * send (or rejects with a typed error, e.g. `ERR_SMTP_CLIENT_TLS_REQUIRED`,
  * `ERR_SMTP_CLIENT_TIMEOUT` when `connectTimeout` passes, `ERR_SMTP_CLIENT_INVALID_OPTION` naming a
- * bad option: `options`, `tls` or `auth` given as a list included). A connection made with
- * options derived from `options` (the token of an `accessToken` provider, once more after a
- * refresh; the plaintext one of `plaintextFallback`) reads every other field as `options` gives it,
- * fields it inherits (an `Object.create` base, a class's getters) included.
+ * bad option: `options`, `tls` or `auth` given as a list included). `options` is read once, when
+ * `connect` is called: its own fields and those it inherits (an `Object.create` base, a class's
+ * getters; in `timeouts` and `tls` too), the core's options (`auth`, `hostname`, `timeouts`...)
+ * included, and a function option (`setup`, `connection`, `transcript`, `classify`, `mailArgs`,
+ * `rcptArgs`, `tls.checkServerIdentity`) that a class gives as a method, called with `this` the
+ * caller's object. Every connection it makes (the retry of an `accessToken` provider, the
+ * plaintext one of `plaintextFallback`) uses those fields.
  *
  * @example
  * const client = await connect({ host: 'smtp.example.com', port: 587, security: 'required', auth: { user, pass } });
  * await client.send({ from, to: [rcpt], body }); await client.quit();
  * @see RFC 5321 §3.1, RFC 3207, RFC 8314
  */
-export async function connect(options: ConnectOptions): Promise<SmtpClient> {
+export async function connect(given: ConnectOptions): Promise<SmtpClient> {
+  const options = callerOptions(given);
   const auth = options?.auth;
   if (auth && 'accessToken' in auth && typeof auth.accessToken === 'function') {
     const provider = auth.accessToken;
@@ -860,7 +866,7 @@ export async function connect(options: ConnectOptions): Promise<SmtpClient> {
       if (typeof t !== 'string' || t === '') throw bad('auth.accessToken', 'a provider that returns a non-empty string');
       return t;
     };
-    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => derived(options, { auth: { user: auth.user, accessToken } });
+    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => ({ ...options, auth: { user: auth.user, accessToken } });
     const first = await token(false);
     try {
       return await connectOnce(withToken(first));
@@ -874,14 +880,40 @@ export async function connect(options: ConnectOptions): Promise<SmtpClient> {
 }
 
 /**
- * The options of a connection that `connect()` derives from the caller's (`auth` with the token,
- * `security: 'off'` for the fallback): `override` in place, the caller's own fields copied as a
- * spread copies them (so the core gets the same ones) and every other field still read from
- * `options` itself, its prototype included (an `Object.create` base, a class's getters), as the
- * first connection reads it. A spread copy alone would lose those (`host`, `port`, `tls`...).
+ * Options that a class may give as a method: the hooks, factories and callbacks of `connect`,
+ * `sendMail`, `createPool`, `deliver` and a message (`tls.checkServerIdentity` among them).
  */
-function derived<T extends object, O extends object>(options: T, override: O): Omit<T, keyof O> & O {
-  return Object.assign(Object.create(options), options, override) as Omit<T, keyof O> & O;
+const METHOD_OPTIONS: readonly string[] = ['setup', 'connection', 'classify', 'mailArgs', 'rcptArgs', 'transcript', 'isAllowedAddress', 'body', 'checkServerIdentity'];
+
+/** {@link callerOptions} of one object: its fields, and the function options it has as methods, bound to it. */
+function callerFields(value: object): Record<string, unknown> {
+  const copy = inheritedFields(value);
+  for (const name of METHOD_OPTIONS) {
+    // not copied: absent, or a method (a getter or field was read above, and is not read twice)
+    const f = name in copy ? undefined : (value as Record<string, unknown>)[name];
+    if (typeof f === 'function') copy[name] = (f as (...a: unknown[]) => unknown).bind(value);
+  }
+  return copy;
+}
+
+/**
+ * @internal The caller's options object (or message) as every entry point of this adapter reads
+ * it (`connect`, `sendMail`, `createPool`, `deliver`, `send`): a plain object of its fields, read
+ * once when the call is made, so that a spread or a rest destructuring inside loses none. Its
+ * fields are its own enumerable ones and those it inherits (a field of an `Object.create` base,
+ * a class's getter), as foundation's `inheritedFields` takes them; a method of a class is no field
+ * and is left out, except under the name of an option documented as a function (`setup`,
+ * `connection`, `classify`, `mailArgs`, `rcptArgs`, `transcript`, `isAllowedAddress`, `body`,
+ * `tls.checkServerIdentity`), where it is kept bound to the caller's object, so that `this` in it
+ * is that object as when the caller calls it. `timeouts` and `tls`, which the client spreads, are
+ * read the same way one level down; other nested objects (`auth`, `signal`, a `resolver`) are
+ * kept as given. Anything but an options object is returned as it is, for the checks to refuse.
+ */
+export function callerOptions<T>(options: T): T {
+  if (!isOptionsObject(options)) return options;
+  const snap = callerFields(options);
+  for (const name of ['timeouts', 'tls']) if (isOptionsObject(snap[name])) snap[name] = callerFields(snap[name]);
+  return snap as T;
 }
 
 /**
@@ -894,7 +926,7 @@ async function connectOnce(options: ConnectOptions & { auth?: AuthOptions }): Pr
   } catch (e) {
     const fallback = options.plaintextFallback === true && !options.auth && e instanceof SmtpClientError && e.code === 'ERR_SMTP_CLIENT_TLS_FAILED' && !certificateRefused.has(e) && policyFor(options) === 'opportunistic';
     if (!fallback) throw e;
-    const client = await connectSession(derived(options, { security: 'off' as const }));
+    const client = await connectSession({ ...options, security: 'off' });
     client.tlsFallback = e;
     return client;
   }
@@ -1027,6 +1059,8 @@ export interface SendMailOptions extends ConnectOptions, Omit<SendInput, 'body'>
  * connections to the same server, one after another while each takes some of them, when the body
  * can go again (a string or bytes): one result for the message, each recipient tried once
  * ({@link carryOnUntried}). Those no new connection takes keep `ERR_SMTP_CLIENT_MAILMAX_REACHED`.
+ * `options` is read as {@link connect} reads it: the fields it inherits (an `Object.create` base, a
+ * class's getters) count as its own, the message's included.
  *
  * @example
  * const r = await sendMail({ host: 'mx.example.org', port: 25, from: 'a@example.com', to: ['b@example.org'], body });
@@ -1034,7 +1068,7 @@ export interface SendMailOptions extends ConnectOptions, Omit<SendInput, 'body'>
  * @see RFC 5321 §3, RFC 9422 §4
  */
 export async function sendMail(options: SendMailOptions): Promise<SendResult> {
-  const { from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
+  const { from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = callerOptions(options);
   const msg: SendInput = {
     from,
     to,

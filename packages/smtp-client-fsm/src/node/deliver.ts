@@ -5,7 +5,7 @@ import type { Reply } from 'smtp-reply-reader';
 import { promises as dns } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { ipv6Groups, isIterableObject } from '@smtpkit/foundation';
-import { connect, courtesyQuit } from './client.js';
+import { callerOptions, connect, courtesyQuit } from './client.js';
 import { mxRecords, noRecord } from './mx.js';
 import { describeFailure, isWholeBody, openBody } from './body-source.js';
 import type { BodyFactory, BodySource } from './body-source.js';
@@ -508,7 +508,9 @@ function lookupError(type: LookupError['type'], name: string, e: unknown): Looku
  * is called once for each attempt that needs the body, each source streamed with backpressure and
  * released unless read to its end: the message goes on to the next exchanger and to every domain
  * as a whole body does; a factory or source that fails defers that domain's recipients with
- * `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED`.
+ * `ERR_SMTP_CLIENT_BODY_SOURCE_FAILED`. `options` is read once, as {@link connect} reads it: the
+ * fields it inherits (an `Object.create` base, a class's getters) count as its own, and a
+ * `body` factory or `isAllowedAddress` that a class gives as a method is called on the object.
  *
  * @example
  * const r = await deliver({ from: 'a@example.com', to: ['b@example.org'], body: 'Subject: hi\r\n\r\nhello\r\n' });
@@ -516,7 +518,7 @@ function lookupError(type: LookupError['type'], name: string, e: unknown): Looku
  * @see RFC 5321 §5.1, RFC 7505, RFC 9422
  */
 export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
-  const { resolver: given, maxAddresses: addressOption, maxSessions: sessionOption, isAllowedAddress, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = options;
+  const { resolver: given, maxAddresses: addressOption, maxSessions: sessionOption, isAllowedAddress, from, to, body, bodyType, size, dsn, requireTls, mailArgs, rcptArgs, ...conn } = callerOptions(options);
   const maxAddresses = attemptLimit('maxAddresses', addressOption, 5);
   const maxSessions = attemptLimit('maxSessions', sessionOption, 2);
   if (isAllowedAddress !== undefined && typeof isAllowedAddress !== 'function') {

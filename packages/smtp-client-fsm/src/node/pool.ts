@@ -5,7 +5,7 @@
 // message are carried on to an idle connection that can take them, else a new one, and the
 // message gets one result).
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
-import { connect, courtesyQuit, sendWithin } from './client.js';
+import { callerOptions, connect, courtesyQuit, sendWithin } from './client.js';
 import { discard, isBodySource, isWholeBody, openReader } from './body-source.js';
 import type { BodyReader } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
@@ -257,6 +257,8 @@ function roundTrips(client: SmtpClient, to: unknown, pipelining: boolean | undef
  * once as if its deadline had passed before a connection took it (rejects with
  * `ERR_SMTP_CLIENT_TIMEOUT`; recipients carried on are `deferred`), and the connection takes the
  * next one. A fresh connection has measured nothing yet and takes any message with time left.
+ * `options`, and each message given to `send()`, is read once, as {@link connect} reads it: the
+ * fields it inherits (an `Object.create` base, a class's getters) count as its own.
  *
  * @example
  * const pool = createPool({ host: '127.0.0.1', port: 2525, security: 'off', maxConnections: 8 });
@@ -265,7 +267,7 @@ function roundTrips(client: SmtpClient, to: unknown, pipelining: boolean | undef
  * @see RFC 5321 §3, §4.5.3.2, RFC 9422
  */
 export function createPool(options: PoolOptions): SmtpPool {
-  const { maxConnections: mc, maxMessages: mm, idleTimeout: it, maxQueue: mq, rateLimit, ...connectOptions } = options;
+  const { maxConnections: mc, maxMessages: mm, idleTimeout: it, maxQueue: mq, rateLimit, ...connectOptions } = callerOptions(options);
   const limiter: RateLimiter | undefined =
     rateLimit === undefined ? undefined : typeof (rateLimit as RateLimiter).take === 'function' ? (rateLimit as RateLimiter) : createRateLimiter(rateLimit);
   const maxConnections = positive('maxConnections', mc, 5);
@@ -630,8 +632,10 @@ export function createPool(options: PoolOptions): SmtpPool {
   }
 
   const pool: SmtpPool = {
-    send(message: SendInput): Promise<SendResult> {
+    send(given: SendInput): Promise<SendResult> {
       if (closing) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed'));
+      // read once, inherited fields included, as client.send reads a message
+      const message = callerOptions(given);
       return new Promise<SendResult>((resolve, reject) => {
         /** Settled: a one-shot body a connection gave back unread, kept for another one, is released now. */
         const done = (): void => {
