@@ -224,7 +224,9 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     // a host or domain name that cannot be one ("Illegal Host/Domain Name"): no lookup can find it
     'illegal host', 'illegal domain', 'invalid host', 'invalid domain', 'invalid hostname',
     'domain|not be found', "domain|n't be found", 'domain|cannot be found', 'alan adı bulunamadı', 'sunucu bulunamadı', 'domäne|nicht gefunden', 'domain|nicht gefunden', 'host|nicht gefunden', 'dominio no encontrado', 'domein niet gevonden',
-    'domeny nie', 'doména nebyla nalezena', 'doména neexistuje', 'domänen hittades inte', 'domænet findes ikke', 'verkkotunnusta ei löydy',
+    // Polish: the domain's name (not 'domeny nie' alone, the genitive of anything the domain has: "the
+    // domain's user does not exist")
+    'nazwa domeny nie', 'doména nebyla nalezena', 'doména neexistuje', 'domänen hittades inte', 'domænet findes ikke', 'verkkotunnusta ei löydy',
     'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),
   // an invalid header or message format is a fault of the message's form, before the recipient
   // family reads "invalid" as the recipient
@@ -288,7 +290,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'too big', 'too large', 'message too long', 'message is too long', 'mail too long', 'mail is too long', 'body too long', 'body is too long', 'attachment too long', 'attachment is too long', 'attachments too long', 'attachments are too long', 'file too long', 'file is too long', 'size limit',
     // a size that passes what is allowed, without the word "size" before the limit
     'allowed size', 'permitted size', 'size allowed', 'larger than the allowed', 'larger than allowed', 'larger than the permitted', 'larger than the maximum', 'bigger than the allowed', 'bigger than allowed', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
-    'maksymalny rozmiar', 'liian suuri', 'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',
+    'przekracza maksymalny rozmiar', 'liian suuri', 'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',
     'サイズ超過', 'サイズが大き', '크기 초과', '크기가 초과', '크기를 초과', '크기가 너무']),
   // loops and hop counts: a routing fault, the generic bounce
   ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
@@ -373,7 +375,8 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     // a message held until the sender proves who they are
     'until you verify', 'once you verify', 'not been verified', 'pending verification', 'awaiting verification', 'held pending', 'being held because', 'en attente de vérification', 'pendiente de verificación', 'aguardando verificação', 'in attesa di verifica', 'noch nicht verifiziert',
     // the sender asked to prove they are a person, in German, French, Spanish, Italian and Portuguese
-    'ein mensch sind', 'kein roboter', 'personne réelle', 'pas un robot', 'persona real', 'no es un robot', 'persona reale', 'non sei un robot', 'pessoa real', 'não é um robô']),
+    // (said of the sender: "a real person will answer you" in an automatic reply is not one)
+    'ein mensch sind', 'kein roboter', 'êtes une personne réelle', 'pas un robot', 'es una persona real', 'no es un robot', 'essere una persona reale', 'non sei un robot', 'é uma pessoa real', 'não é um robô']),
   ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt',
     // leaving a list, in the languages of the list words below (ahead of them: "unsubscribe from this
     // mailing list" is a removal)

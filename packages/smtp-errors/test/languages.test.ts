@@ -253,6 +253,16 @@ const REPLIES: readonly (readonly [text: string, acceptable: readonly number[]])
   ['Vous avez été désabonné de la liste', [90]],
   ['Bitte bestätigen Sie, dass Sie ein Mensch sind, damit Ihre Nachricht zugestellt wird', [100]],
   ['Veuillez confirmer que vous êtes une personne réelle pour que votre message soit distribué', [100]],
+  ['Confirme que usted es una persona real para que su mensaje sea entregado', [100]],
+  ['Conferma di essere una persona reale per consegnare il tuo messaggio', [100]],
+  ['Confirme que você é uma pessoa real para que sua mensagem seja entregue', [100]],
+  // words of one family that another reply uses in passing: a domain's user, an automatic reply's
+  // promise of a real person, a mailbox's maximum size
+  ['550 Użytkownik domeny nie istnieje', [10]],
+  ['Gracias por su mensaje. Una persona real le responderá en breve.', [60]],
+  ['Obrigado pela sua mensagem. Uma pessoa real responderá em breve.', [60]],
+  ['Risposta automatica: sono fuori ufficio. Una persona reale ti risponderà al più presto.', [60]],
+  ['552 Przekroczono maksymalny rozmiar skrzynki', [22]],
 ];
 
 const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
@@ -266,5 +276,10 @@ describe('word families in several languages', () => {
   it.each(['550 Neznámá chyba', '550 Bilinmeyen hata', '550 Ukendt fejl', '451 Tuntematon virhe', '550 Ukjent feil'])('%s: an unknown error is not an unknown recipient', (text) => {
     expect(classify(text).id).not.toBe(10);
     expect(bare.classify(text).id).not.toBe(10);
+  });
+
+  it.each(['550 Przekazywanie poczty do tej domeny nie jest dozwolone', '554 Serwer tej domeny nie przyjmuje poczty od Ciebie'])('%s: a refusal that names the domain is not a domain that does not resolve', (text) => {
+    expect(classify(text).id).not.toBe(21);
+    expect(bare.classify(text).id).not.toBe(21);
   });
 });
