@@ -695,8 +695,13 @@ class Client implements SmtpClient {
   sendWithin(message: SendInput, ms: number | undefined, what: string): Promise<SendResult> {
     if (this.isClosed) return Promise.reject(this.lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'connection closed'));
     if (typeof message !== 'object' || message === null) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object'));
-    // its fields as the caller's object gives them, inherited ones included, each read once
-    message = callerOptions(message);
+    // its fields as the caller's object gives them, inherited ones included, each read once (a
+    // getter that throws rejects the promise, as it did when read in the executor below)
+    try {
+      message = callerOptions(message);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     const body: unknown = message.body;
     if (!isBodySource(body)) {
       return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', typeof body === 'function' ? 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream (a body factory is for deliver())' : 'body: expected a string, a Uint8Array, an async iterable of chunks or a ReadableStream'));

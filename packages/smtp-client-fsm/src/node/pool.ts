@@ -634,8 +634,14 @@ export function createPool(options: PoolOptions): SmtpPool {
   const pool: SmtpPool = {
     send(given: SendInput): Promise<SendResult> {
       if (closing) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed'));
-      // read once, inherited fields included, as client.send reads a message
-      const message = callerOptions(given);
+      // read once, inherited fields included, as client.send reads a message (a getter that throws
+      // rejects the promise, as it did when a connection read the message)
+      let message: SendInput;
+      try {
+        message = callerOptions(given);
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
       return new Promise<SendResult>((resolve, reject) => {
         /** Settled: a one-shot body a connection gave back unread, kept for another one, is released now. */
         const done = (): void => {
