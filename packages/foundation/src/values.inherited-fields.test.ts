@@ -32,4 +32,29 @@ describe('inheritedFields', () => {
     const value = Object.assign(Object.create(null) as object, { a: 1 });
     expect(inheritedFields(value)).toEqual({ a: 1 });
   });
+
+  it('a name met on a nearer prototype (a method, a lone setter) or as an own hidden field hides a getter further up', () => {
+    class A {
+      get x(): number {
+        return 1;
+      }
+      get y(): number {
+        return 2;
+      }
+      get z(): number {
+        return 3;
+      }
+    }
+    class B extends A {
+      // @ts-expect-error a method that shadows A's getter, as JavaScript allows
+      x(): void {}
+      // @ts-expect-error a lone setter that shadows A's getter
+      set y(_v: number) {}
+    }
+    const value = new B();
+    Object.defineProperty(value, 'z', { value: 4, enumerable: false });
+    const copy = inheritedFields(value);
+    expect(copy).toEqual({});
+    expect(Object.keys(copy)).toEqual([]);
+  });
 });

@@ -58,10 +58,14 @@ export function isOptionsObject(value: unknown): value is object {
  */
 export function inheritedFields(value: object): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...value };
+  // a name met nearer (an own field a spread skips, a method, a lone setter) hides it further up
+  const seen = new Set(Object.getOwnPropertyNames(value));
   for (let p = Object.getPrototypeOf(value) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
     for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
       // `name in copy` also holds for what Object.prototype has (`constructor`)
-      if (!(name in copy) && (d.enumerable || d.get)) copy[name] = (value as Record<string, unknown>)[name];
+      if (name in copy || seen.has(name)) continue;
+      seen.add(name);
+      if (d.enumerable || d.get) copy[name] = (value as Record<string, unknown>)[name];
     }
   }
   return copy;
