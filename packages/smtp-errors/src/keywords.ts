@@ -84,7 +84,9 @@ export const MESSAGE_SUBJECT_RULES: readonly StoredRule[] = withSpellings(MESSAG
 /** @internal The spam family (52): the content looks like spam (unsolicited). */
 const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing', 'indésirable', 'спам', '垃圾', '迷惑', 'スパム', '스팸', 'correo no deseado', 'no solicitad', 'não solicitad', 'non sollicité', 'non sollecitat', 'unerwünschte werbung', 'bulk mail', 'bulk email', 'bulk e-mail', 'as bulk', 'mass mail', 'mass-mail', 'advertis', 'werbung', 'publicité', 'publicidad', 'pubblicità', 'реклам', '广告', '広告', '광고', 'content reject', 'content denied', 'content filter', 'content restriction', 'content polic',
   // unsolicited or unwanted mail in German, Dutch, Polish, Czech, Turkish, Danish and Norwegian, Swedish, Russian, Chinese and Korean
-  'skräppost', 'søppelpost', 'unerwünschte e-mail', 'unerwünschte mail', 'unerwünschte nachricht', 'ongevraagde', 'ongewenste', 'niechcian', 'niepożądan', 'nevyžádan', 'istenmeyen', 'uønsket', 'oönskad', 'нежелательн', '未经请求', '未經請求', '원치 않는'];
+  'skräppost', 'søppelpost', 'unerwünschte e-mail', 'unerwünschte mail', 'unerwünschte nachricht', 'ongevraagde', 'ongewenste e-mail', 'ongewenste mail', 'ongewenste berichten', 'niechciana poczta', 'niechcianą pocztą', 'niechcianej poczty', 'niepożądana poczta', 'niepożądaną pocztą', 'niepożądanej poczty',
+  'nevyžádaná pošta', 'nevyžádanou poštu', 'nevyžádané pošty', 'istenmeyen posta', 'istenmeyen e-posta', 'istenmeyen ileti', 'uønsket e-post', 'uønsket post', 'oönskad e-post', 'oönskad post',
+  'нежелательн|почт', 'нежелательн|письм', 'письмо|нежелательн', 'сообщение|нежелательн', '未经请求', '未經請求', '원치 않는 메일', '원치 않는 이메일'];
 
 /**
  * @internal Words of how a sender gets to submit: authentication and TLS. A refusal that names them
@@ -261,10 +263,10 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     // Finnish (said of the recipient: an "unknown error" is not one), a mailbox or recipient that is
     // not there in German, and Korean's "there is no such address / user"
     'neznámý uživatel', 'neznámý příjemce', 'neznámá adresa', 'bilinmeyen kullanıcı', 'bilinmeyen alıcı', 'bilinmeyen adres',
-    'ukendt modtager', 'ukendt bruger', 'ukjent mottaker', 'ukjent bruker', 'tuntematon vastaanottaja', 'tuntematon käyttäjä', 'findes ikke', 'ei löydy',
+    'ukendt modtager', 'ukendt bruger', 'ukjent mottaker', 'ukjent bruker', 'tuntematon vastaanottaja', 'tuntematon käyttäjä', 'modtageren findes ikke', 'brugeren findes ikke', 'adressen findes ikke', 'vastaanottajaa ei löydy', 'käyttäjää ei löydy', 'osoitetta ei löydy',
     // an account blocked, cancelled or disabled in Polish, Czech and Turkish
     'konto zostało zablokowane', 'konto zablokowane', 'účet byl zrušen', 'účet je zablokován', 'hesap devre dışı',
-    ...['postfach', 'empfänger', 'benutzer', 'konto'].map((what) => `${what} nicht vorhanden`), '주소가 없', '사용자가 없', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
+    ...['postfach', 'empfänger', 'benutzer', 'konto'].map((what) => `${what} nicht vorhanden`), '수신자 주소가 없', '받는 사람 주소가 없', '메일 주소가 없', '사용자가 없', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
     // the address's form (bad address syntax)
     'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '不明なアドレス', '不明な宛先', '無効な宛先', '宛先が無効', '不明なユーザ', '無効な受信者', '受信者が無効', '无效的收件人', '收件人无效', '無效的收件者', '收件者無效', '잘못된 수신자',
     // an address without its domain
@@ -290,7 +292,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'too big', 'too large', 'message too long', 'message is too long', 'mail too long', 'mail is too long', 'body too long', 'body is too long', 'attachment too long', 'attachment is too long', 'attachments too long', 'attachments are too long', 'file too long', 'file is too long', 'size limit',
     // a size that passes what is allowed, without the word "size" before the limit
     'allowed size', 'permitted size', 'size allowed', 'larger than the allowed', 'larger than allowed', 'larger than the permitted', 'larger than the maximum', 'bigger than the allowed', 'bigger than allowed', 'size exceed', 'exceeds size', 'message size', 'zu groß', 'trop volumineux', 'demasiado grande', 'muito grande', 'trop gros', 'troppo grande', 'слишком больш', '过大', '大きすぎ', 'zu gross',
-    'przekracza maksymalny rozmiar', 'liian suuri', 'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',
+    'przekracza maksymalny rozmiar', 'viesti on liian suuri', 'liian suuri viesti', 'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',
     'サイズ超過', 'サイズが大き', '크기 초과', '크기가 초과', '크기를 초과', '크기가 너무']),
   // loops and hop counts: a routing fault, the generic bounce
   ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),

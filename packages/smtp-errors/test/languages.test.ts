@@ -282,4 +282,18 @@ describe('word families in several languages', () => {
     expect(classify(text).id).not.toBe(21);
     expect(bare.classify(text).id).not.toBe(21);
   });
+
+  it.each([
+    ['554 Bericht bevat een ongewenste bijlage', 52],
+    ['554 Ongewenste afzender', 52],
+    ['554 Ileti istenmeyen bir ek içeriyor', 52],
+    ['554 Wiadomość zawiera niepożądany załącznik', 52],
+    ['550 Isäntää ei löydy', 10],
+    ['550 MX-tietuetta ei löydy', 10],
+    ['451 Liian suuri määrä yhteyksiä', 23],
+    ['550 도메인의 MX 주소가 없습니다', 10],
+  ] as const)('%s: a word said of something else does not read as %i', (text, not) => {
+    expect(classify(text).id).not.toBe(not);
+    expect(bare.classify(text).id).not.toBe(not);
+  });
 });
