@@ -3,19 +3,12 @@
 // option it knows from such an object as from a plain one.
 import { describe, expect, it } from 'vitest';
 import { ServerConnection } from './server-connection.js';
+import { pumpOutput } from '../test/harness.js';
 import { snapshotOptions } from './options.js';
-import type { ServerEvent, ServerOptions } from './index.js';
+import type { ServerOptions } from './index.js';
 
-const dec = new TextDecoder();
 
-function pump(conn: ServerConnection, decide: (e: ServerEvent) => void = () => conn.accept()): string {
-  for (let i = 0; i < 10_000; i++) {
-    const e = conn.nextEvent();
-    if (e.type === 'need-data' || e.type === 'paused' || e.type === 'closed') break;
-    if ('needsAnswer' in e && e.needsAnswer) decide(e);
-  }
-  return dec.decode(conn.dataToSend());
-}
+const pump = pumpOutput;
 
 class Limits {
   get maxMessageSize(): number {

@@ -3,20 +3,12 @@
 // reload) changes nothing in a live session, and what was validated is what the session uses.
 import { describe, expect, it } from 'vitest';
 import { ServerConnection } from './server-connection.js';
-import type { ServerEvent, ServerOptions } from './index.js';
+import { pumpOutput } from '../test/harness.js';
+import type { ServerOptions } from './index.js';
 
 type Mutable = { -readonly [K in keyof ServerOptions]: ServerOptions[K] };
-const dec = new TextDecoder();
 
-/** Drains events (answering with `decide`, default accept) and returns the output. */
-function pump(conn: ServerConnection, decide: (e: ServerEvent) => void = () => conn.accept()): string {
-  for (let i = 0; i < 10_000; i++) {
-    const e = conn.nextEvent();
-    if (e.type === 'need-data' || e.type === 'paused' || e.type === 'closed') break;
-    if ('needsAnswer' in e && e.needsAnswer) decide(e);
-  }
-  return dec.decode(conn.dataToSend());
-}
+const pump = pumpOutput;
 
 function ehlo(conn: ServerConnection): string {
   pump(conn);

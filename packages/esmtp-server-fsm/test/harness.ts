@@ -153,3 +153,13 @@ export function decodeViews(bytes: Uint8Array, shift: number, lead: number, cuts
 export function decodeByteByByte(bytes: Uint8Array, policy: BareLineEndingPolicy): string {
   return decodeViews(bytes, 0, 0, Array.from({ length: bytes.length }, (_, n) => n), policy);
 }
+
+/** Drains `conn`'s events, answering each decision with `decide` (by default accept), and returns what it wrote. */
+export function pumpOutput(conn: ServerConnection, decide: (e: ServerEvent) => void = () => conn.accept()): string {
+  for (let i = 0; i < 10_000; i++) {
+    const e = conn.nextEvent();
+    if (e.type === 'need-data' || e.type === 'paused' || e.type === 'closed') break;
+    if ('needsAnswer' in e && e.needsAnswer) decide(e);
+  }
+  return dec.decode(conn.dataToSend());
+}
