@@ -50,6 +50,25 @@ async function oldTlsServer(): Promise<{ port: number; sessions: ScriptedServer[
 }
 
 describe('connect() with options the caller\'s object inherits', () => {
+  it('access-token provider: a method of a class is called on its object, and the user (a getter) is read once', async () => {
+    let userReads = 0;
+    class OAuth {
+      readonly #tokens = ['stale', 'good'];
+      get user(): string {
+        userReads++;
+        return 'me@x.test';
+      }
+      accessToken({ refresh }: { refresh: boolean }): string {
+        return this.#tokens[refresh ? 1 : 0]!;
+      }
+    }
+    const before = sessions.length;
+    const client = await connect({ host: '127.0.0.1', port: listener.port, security: 'off', allowInsecureAuth: true, auth: new OAuth() });
+    await client.quit();
+    expect(sessions.length - before).toBe(2);
+    expect(userReads).toBe(1);
+  });
+
   it('access-token provider: host, port and security from a prototype reach the connection, and the retry after a refused token', async () => {
     const calls: boolean[] = [];
     const accessToken: TokenProvider = ({ refresh }) => {

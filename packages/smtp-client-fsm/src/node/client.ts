@@ -848,7 +848,8 @@ function tlsState(s: TLSSocket): TlsState {
  * getters; in `timeouts` and `tls` too), the core's options (`auth`, `hostname`, `timeouts`...)
  * included, and a function option (`setup`, `connection`, `transcript`, `classify`, `mailArgs`,
  * `rcptArgs`, `tls.checkServerIdentity`) that a class gives as a method, called with `this` the
- * caller's object. Every connection it makes (the retry of an `accessToken` provider, the
+ * caller's object; an `auth.accessToken` provider is called on `auth` (a class's method keeps its
+ * `this`), with `auth.user` read once. Every connection it makes (the retry of an `accessToken` provider, the
  * plaintext one of `plaintextFallback`) uses those fields.
  *
  * @example
@@ -860,18 +861,20 @@ export async function connect(given: ConnectOptions): Promise<SmtpClient> {
   const options = callerOptions(given);
   const auth = options?.auth;
   if (auth && 'accessToken' in auth && typeof auth.accessToken === 'function') {
+    // read once; a provider a class gives as a method is called on its object (`this` is `auth`)
     const provider = auth.accessToken;
+    const user = auth.user;
     const token = async (refresh: boolean): Promise<string> => {
       let t: unknown;
       try {
-        t = await provider({ user: auth.user, refresh });
+        t = await provider.call(auth, { user, refresh });
       } catch (e) {
         throw new SmtpClientError('ERR_SMTP_CLIENT_AUTH_FAILED', `the access-token provider failed: ${e instanceof Error ? e.message : String(e)}`, 'remote', { cause: e });
       }
       if (typeof t !== 'string' || t === '') throw bad('auth.accessToken', 'a provider that returns a non-empty string');
       return t;
     };
-    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => ({ ...options, auth: { user: auth.user, accessToken } });
+    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => ({ ...options, auth: { user, accessToken } });
     const first = await token(false);
     try {
       return await connectOnce(withToken(first));
