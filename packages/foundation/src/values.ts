@@ -46,9 +46,11 @@ export function isOptionsObject(value: unknown): value is object {
  * A plain copy of an options object's fields, each read once: its own enumerable ones (as a spread
  * copies them) and those it inherits from a prototype of its own (`Object.create(base)`, a class):
  * a prototype's enumerable field or getter, never a method nor a setter alone, the nearest
- * prototype's first. The walk stops at `Object.prototype`, whose members (`constructor`,
- * `toString`) are never copied; an object straight on `Object.prototype` (or on none) is only
- * spread, so the common case costs no more than a spread.
+ * prototype's first (a name met nearer, a method or an own hidden field included, hides it further
+ * up). The walk stops at `Object.prototype`, whose members (`constructor`, `toString`) are never
+ * copied; an object straight on `Object.prototype` (or on none) is only spread, so the common case
+ * costs no more than a spread. With `copy`, the inherited fields are added to it instead (a rest
+ * destructuring of `value`, say), and with `names` only those names are taken from the prototypes.
  *
  * @example
  * ```ts
@@ -56,16 +58,16 @@ export function isOptionsObject(value: unknown): value is object {
  * inheritedFields(new (class { get port() { return 25; } run() {} })()); // { port: 25 }
  * ```
  */
-export function inheritedFields(value: object): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...value };
-  // a name met nearer (an own field a spread skips, a method, a lone setter) hides it further up
+export function inheritedFields(value: object, copy: Record<string, unknown> = { ...value }, names?: readonly string[]): Record<string, unknown> {
+  let p = Object.getPrototypeOf(value) as object | null;
+  if (!p || p === Object.prototype) return copy;
   const seen = new Set(Object.getOwnPropertyNames(value));
-  for (let p = Object.getPrototypeOf(value) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+  for (; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
     for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
       // `name in copy` also holds for what Object.prototype has (`constructor`)
       if (name in copy || seen.has(name)) continue;
       seen.add(name);
-      if (d.enumerable || d.get) copy[name] = (value as Record<string, unknown>)[name];
+      if ((d.enumerable || d.get) && (!names || names.includes(name))) copy[name] = (value as Record<string, unknown>)[name];
     }
   }
   return copy;

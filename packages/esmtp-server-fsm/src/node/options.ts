@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { SmtpServerError, ServerConnection, withTlsSecurity } from 'esmtp-server-fsm';
 import type { ServerOptions, ServerTimeouts, SessionInfo, TransactionInfo, EsmtpParameters, ReplyInit, CommandContinuation, PolicyPoint } from 'esmtp-server-fsm';
+import { inheritedFields } from '@smtpkit/foundation';
 import type { AuthCredentials } from '@smtpkit/foundation';
 import { DEFAULT_PROXY_HEADER_TIMEOUT_MS } from './proxy-protocol.js';
 import type { ProxyInfo } from './proxy-protocol.js';
@@ -399,22 +400,6 @@ const PASSED_ON: readonly string[] = Object.keys({
   banner: 1, lmtp: 1, extensions: 1, auth: 1, xclient: 1, xforward: 1, limits: 1, bareLineEndings: 1, pipeliningSync: 1, vrfy: 1, expn: 1, registry: 1, enable: 1, help: 1,
 } satisfies Record<Exclude<keyof CreateServerOptions & keyof ServerOptions, 'hostname' | 'security' | 'secure' | 'starttls' | 'requireTls' | 'copyInput' | 'timeouts'>, 1>);
 
-/**
- * `copy` (an own-field copy of `from`, such as a rest destructuring gives) with the fields `from`
- * inherits (a prototype's enumerable field, a class's getter; not a method) that it lacks, each
- * read once: the fields among `names`, or every one without `names` (as the core's own snapshot
- * of an options object takes them).
- */
-function withInherited(copy: Record<string, unknown>, from: object, names?: readonly string[]): Record<string, unknown> {
-  for (let p = Object.getPrototypeOf(from) as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
-      // `name in copy` also holds for what Object.prototype has (`constructor`)
-      if (!(name in copy) && (d.enumerable || d.get) && (!names || names.includes(name))) copy[name] = (from as Record<string, unknown>)[name];
-    }
-  }
-  return copy;
-}
-
 /** Default of `maxBufferedInput`, in bytes. */
 const DEFAULT_MAX_BUFFERED_INPUT = 262_144;
 
@@ -570,13 +555,13 @@ export function resolveSettings(options: CreateServerOptions, tlsAvailable: bool
   } = options;
   // a core option the caller's object inherits (a prototype's field, a class's getter) goes on as
   // an own one does (the adapter's own options above are read through the prototype already)
-  const rest = withInherited(own, options, PASSED_ON) as typeof own;
+  const rest = inheritedFields(options, own, PASSED_ON) as typeof own;
   // the core knows its own timeouts only (it refuses another name): proxyHeader stays here
   let coreTimeouts: unknown = timeouts;
   let proxyHeaderTimeoutMs = DEFAULT_PROXY_HEADER_TIMEOUT_MS;
   if (typeof timeouts === 'object' && timeouts !== null && 'proxyHeader' in timeouts) {
     // every field, own or inherited, read once: proxyHeader taken out
-    const others = withInherited({ ...timeouts }, timeouts);
+    const others = inheritedFields(timeouts);
     const proxyHeader = others.proxyHeader as number | undefined;
     delete others.proxyHeader;
     if (proxyHeader !== undefined) proxyHeaderTimeoutMs = proxyHeader;
