@@ -687,20 +687,21 @@ class Client implements SmtpClient {
   }
 
   send(message: SendInput): Promise<SendResult> {
-    const limit = this.options.messageTimeout;
-    return this.sendWithin(message, limit, limit === undefined ? '' : `messageTimeout (${limit} ms)`);
+    return this.sendWithin(message);
   }
 
-  /** `send()` with its own deadline (`ms`, none when undefined), named `what` in the timeout's message. */
-  sendWithin(message: SendInput, ms: number | undefined, what: string): Promise<SendResult> {
+  /**
+   * `send()` with its own deadline (`ms`; by default the connection's `messageTimeout`, none when
+   * undefined), named `what` in the timeout's message; `copied` for a message already read by
+   * {@link messageCopy} (the pool's), which is not read again.
+   */
+  sendWithin(message: SendInput, ms = this.options.messageTimeout, what = ms === undefined ? '' : `messageTimeout (${ms} ms)`, copied = false): Promise<SendResult> {
     if (this.isClosed) return Promise.reject(this.lastError ?? new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'connection closed'));
     if (typeof message !== 'object' || message === null) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_INVALID_PARAMETER', 'message: expected an object'));
-    // its fields as the caller's object gives them, inherited ones included, each read once (a
-    // getter that throws rejects the promise, as it did when read in the executor below)
-    try {
-      message = callerOptions(message);
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    if (!copied) {
+      const read = messageCopy(message);
+      if (read instanceof Promise) return read;
+      message = read;
     }
     const body: unknown = message.body;
     if (!isBodySource(body)) {
@@ -749,12 +750,25 @@ class Client implements SmtpClient {
 }
 
 /**
- * @internal `client.send(message)` bounded by `ms` instead of the connection's `messageTimeout`
- * (what {@link createPool} gives a message: the rest of its own deadline); `what` names that
- * deadline in the timeout's message. A client not made by {@link connect} sends as it sends.
+ * @internal `client.send(message)` for a message {@link createPool} has read with
+ * {@link messageCopy} already (not read again), bounded by `ms` instead of the connection's
+ * `messageTimeout` when given (the rest of the pool's own deadline); `what` names that deadline in
+ * the timeout's message. A client not made by {@link connect} sends as it sends.
  */
-export function sendWithin(client: SmtpClient, message: SendInput, ms: number, what: string): Promise<SendResult> {
-  return client instanceof Client ? client.sendWithin(message, ms, what) : client.send(message);
+export function sendWithin(client: SmtpClient, message: SendInput, ms?: number, what?: string): Promise<SendResult> {
+  return client instanceof Client ? client.sendWithin(message, ms, what, true) : client.send(message);
+}
+
+/**
+ * @internal A message as `send()` reads it: {@link callerOptions} of it, or, when one of its
+ * getters throws, the rejected promise `send()` returns (never a throw at the caller).
+ */
+export function messageCopy(message: SendInput): SendInput | Promise<never> {
+  try {
+    return callerOptions(message);
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
 }
 
 type Policy = TlsSecurity;
@@ -896,6 +910,9 @@ const METHOD_OPTIONS: readonly string[] = ['setup', 'connection', 'classify', 'm
 /** {@link callerOptions} of one object: its fields, and the function options it has as methods, bound to it. */
 function callerFields(value: object): Record<string, unknown> {
   const copy = inheritedFields(value);
+  // a plain object has no methods apart from its own fields, copied above
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === null || proto === Object.prototype) return copy;
   for (const name of METHOD_OPTIONS) {
     // not copied: absent, or a method (a getter or field was read above, and is not read twice)
     const f = name in copy ? undefined : (value as Record<string, unknown>)[name];

@@ -5,7 +5,7 @@
 // message are carried on to an idle connection that can take them, else a new one, and the
 // message gets one result).
 import { SmtpClientError, STAGE } from 'smtp-client-fsm';
-import { callerOptions, connect, courtesyQuit, sendWithin } from './client.js';
+import { callerOptions, connect, courtesyQuit, messageCopy, sendWithin } from './client.js';
 import { discard, isBodySource, isWholeBody, openReader } from './body-source.js';
 import type { BodyReader } from './body-source.js';
 import type { ConnectOptions, SendInput, SendResult, SmtpClient } from './client.js';
@@ -541,7 +541,7 @@ export function createPool(options: PoolOptions): SmtpPool {
         const handed = attempt(current.to ? { ...current.message, to: current.to } : current.message);
         try {
           const began = performance.now();
-          const result = await (budget === undefined ? client.send(handed.message) : sendWithin(client, handed.message, budget, `messageTimeout (${String(messageTimeout)} ms from the pool's send())`));
+          const result = await sendWithin(client, handed.message, budget, budget === undefined ? undefined : `messageTimeout (${String(messageTimeout)} ms from the pool's send())`);
           // a message sent whole in one transaction (no failure, no timeout) measures the link
           if (result.transactions === 1 && result.accepted.length > 0 && result.errorCode === undefined) {
             const rtt = (performance.now() - began) / roundTrips(client, result.recipients, connectOptions.pipelining);
@@ -635,13 +635,9 @@ export function createPool(options: PoolOptions): SmtpPool {
     send(given: SendInput): Promise<SendResult> {
       if (closing) return Promise.reject(new SmtpClientError('ERR_SMTP_CLIENT_CLOSED', 'the pool is closed'));
       // read once, inherited fields included, as client.send reads a message (a getter that throws
-      // rejects the promise, as it did when a connection read the message)
-      let message: SendInput;
-      try {
-        message = callerOptions(given);
-      } catch (e) {
-        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-      }
+      // rejects the promise, as it did when a connection read the message); not read again there
+      const message = messageCopy(given);
+      if (message instanceof Promise) return message;
       return new Promise<SendResult>((resolve, reject) => {
         /** Settled: a one-shot body a connection gave back unread, kept for another one, is released now. */
         const done = (): void => {
