@@ -273,17 +273,12 @@ describe('word families in several languages', () => {
     expect(acceptable).toContain(bare.classify(text).id);
   });
 
-  it.each(['550 Neznámá chyba', '550 Bilinmeyen hata', '550 Ukendt fejl', '451 Tuntematon virhe', '550 Ukjent feil'])('%s: an unknown error is not an unknown recipient', (text) => {
-    expect(classify(text).id).not.toBe(10);
-    expect(bare.classify(text).id).not.toBe(10);
-  });
-
-  it.each(['550 Przekazywanie poczty do tej domeny nie jest dozwolone', '554 Serwer tej domeny nie przyjmuje poczty od Ciebie'])('%s: a refusal that names the domain is not a domain that does not resolve', (text) => {
-    expect(classify(text).id).not.toBe(21);
-    expect(bare.classify(text).id).not.toBe(21);
-  });
-
   it.each([
+    // an unknown error is not an unknown recipient
+    ...(['550 Neznámá chyba', '550 Bilinmeyen hata', '550 Ukendt fejl', '451 Tuntematon virhe', '550 Ukjent feil'] as const).map((text) => [text, 10] as const),
+    // a refusal that names the domain is not a domain that does not resolve
+    ['550 Przekazywanie poczty do tej domeny nie jest dozwolone', 21],
+    ['554 Serwer tej domeny nie przyjmuje poczty od Ciebie', 21],
     ['554 Bericht bevat een ongewenste bijlage', 52],
     ['554 Ongewenste afzender', 52],
     ['554 Ileti istenmeyen bir ek içeriyor', 52],
