@@ -108,6 +108,30 @@ describe('ClientConnection: each option of the wrong type names the option', () 
     expect(refusal({ states })?.code).toBe('ERR_SMTP_CLIENT_INVALID_OPTION');
   });
 
+  it('timeouts take the fields they inherit (a defaults prototype, a class getter), read once', () => {
+    let reads = 0;
+    class Timeouts {
+      get greeting(): number {
+        reads++;
+        return 1234;
+      }
+    }
+    expect(new ClientConnection({ timeouts: new Timeouts() }).pendingTimeout()).toMatchObject({ name: 'greeting', ms: 1234 });
+    expect(reads).toBe(1);
+    const byPrototype = Object.create({ greeting: 4321 }) as Record<string, number>;
+    expect(new ClientConnection({ timeouts: byPrototype }).pendingTimeout()).toMatchObject({ name: 'greeting', ms: 4321 });
+    // an inherited field is checked as an own one is
+    expect(refusal({ timeouts: Object.create({ greeting: -1 }) })).toMatchObject({ code: 'ERR_SMTP_CLIENT_INVALID_OPTION', message: expect.stringContaining('timeouts.greeting') });
+    // the object itself is read once: a getter answering otherwise the second time changes nothing
+    let n = 0;
+    const options = {
+      get timeouts() {
+        return n++ === 0 ? { greeting: 99 } : 5;
+      },
+    };
+    expect(new ClientConnection(options as Options).pendingTimeout()).toMatchObject({ name: 'greeting', ms: 99 });
+  });
+
   it('every option at a value of its type (undefined included) is accepted', () => {
     const fn = () => undefined;
     const all = {

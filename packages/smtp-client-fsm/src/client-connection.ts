@@ -7,7 +7,7 @@ import { ReplyReader, isReplyReaderError } from 'smtp-reply-reader';
 import type { ReplyReaderOptions } from 'smtp-reply-reader';
 import { Capabilities } from 'smtp-capabilities';
 import { SmtpClientArgs } from 'smtp-client-args';
-import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, isBytes, isIterableObject, isWellFormedText, isOptionsObject } from '@smtpkit/foundation';
+import { BARE_LINE_ENDING_POLICIES, TLS_SECURITY_LEVELS, inheritedFields, isBytes, isIterableObject, isWellFormedText, isOptionsObject } from '@smtpkit/foundation';
 import type { BareLineEndingPolicy, SaslClientCredentials, SaslCrypto, SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import { BodyEncoder } from './body-encoder.js';
 import { argsCheck, assertNoControl, checkPath, envelopeForms, recipientKey } from './checks.js';
@@ -335,8 +335,10 @@ function checkOptions(options: ClientOptions): { timeouts: ClientTimeouts; secur
   for (const k of FUNCTION_OPTIONS) {
     if (options[k] !== undefined && typeof options[k] !== 'function') throw badOption(k, 'expected a function');
   }
-  if (options.timeouts !== undefined && !isObject(options.timeouts)) throw badOption('timeouts', 'expected an object of timer names to milliseconds');
-  const timeouts: ClientTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  // read once; its fields with those it inherits (a class instance's getters, a prototype's defaults)
+  const givenTimeouts: unknown = options.timeouts;
+  if (givenTimeouts !== undefined && !isObject(givenTimeouts)) throw badOption('timeouts', 'expected an object of timer names to milliseconds');
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...(givenTimeouts && inheritedFields(givenTimeouts)) } as ClientTimeouts;
   for (const [k, v] of Object.entries(timeouts)) {
     if (!Object.hasOwn(DEFAULT_TIMEOUTS, k)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `timeouts.${k} is not a timer (${Object.keys(DEFAULT_TIMEOUTS).join(', ')})`);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `timeouts.${k} must be >= 0`);
