@@ -187,3 +187,25 @@ describe('accepting AUTH takes a 235 only (RFC 4954 §6)', () => {
     expect(codes).toEqual(['ERR_SMTP_INVALID_REPLY']);
   });
 });
+
+describe('MAIL AUTH= in an authenticated session (RFC 4954 §5)', () => {
+  it('stays a MAIL parameter after an EHLO that follows AUTH (the reply no longer lists AUTH), as in Postfix; its longer MAIL line too', () => {
+    const d = session();
+    d.feed('EHLO client.test\r\n');
+    expect(lines(d.feed(`AUTH PLAIN ${PLAIN_USER}\r\n`))).toEqual(['235 2.7.0 Authentication successful']);
+    expect(d.feed('EHLO client.test\r\n')).not.toContain('AUTH');
+    expect(lines(d.feed('MAIL FROM:<a@example.org> AUTH=a@example.org\r\n'))).toEqual(['250 2.1.0 Sender OK']);
+    expect(d.events.filter((e) => e.type === 'mail').at(-1)).toMatchObject({ parameters: { AUTH: 'a@example.org' } });
+    d.feed('RSET\r\n');
+    // a MAIL line past 512 octets with an AUTH= value within the 500 octets RFC 4954 §3 adds
+    const local = 'x'.repeat(60);
+    const line = `MAIL FROM:<a@example.org> AUTH=${`${local}.`.repeat(7)}${local}@example.org`;
+    expect(line.length).toBeGreaterThan(512);
+    expect(lines(d.feed(`${line}\r\n`))).toEqual(['250 2.1.0 Sender OK']);
+  });
+  it('is still refused where AUTH was never in force: after HELO, or on a plaintext session with no AUTH offered', () => {
+    const clear = session({ secure: false, starttls: true });
+    clear.feed('EHLO client.test\r\n');
+    expect(lines(clear.feed('MAIL FROM:<a@example.org> AUTH=<>\r\n'))).toEqual(['555 5.5.4 Unsupported parameter AUTH']);
+  });
+});

@@ -67,7 +67,7 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
   s.helo = domain;
   s.heloVerb = verb;
   const first = r && r.text !== undefined ? (typeof r.text === 'string' ? r.text : (r.text[0] ?? '')) : `${s.hostname} Hello ${sanitizeEcho(domain)}`;
-  const adv = advertisement(s.registry, {
+  const facts = {
     secure: s.secure,
     authenticated: s.authUser !== undefined,
     trusted: s.options.trusted ?? false,
@@ -76,9 +76,12 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
     maxMessageSize: s.limits.maxMessageSize,
     maxRecipients: s.limits.maxRecipients,
     enable: s.options.enable,
-  });
+  };
+  const adv = advertisement(s.registry, facts);
   // After HELO, MAIL parameters are parsed against what an EHLO would have offered, then refused as a whole ("Parameters need EHLO").
-  s.advertisedKeywords = adv.keywords;
+  // Once authenticated the reply no longer lists AUTH, but the extension stays in force: MAIL keeps
+  // its AUTH= parameter and longer line (RFC 4954 §5; Postfix takes AUTH= whenever AUTH is on).
+  s.advertisedKeywords = facts.authenticated ? advertisement(s.registry, { ...facts, authenticated: false }).keywords : adv.keywords;
   send(s, { code: 250, text: verb === 'HELO' ? [first] : [first, ...adv.lines] }, true);
   s.go('accept');
 }
