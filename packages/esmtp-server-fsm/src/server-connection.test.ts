@@ -22,6 +22,11 @@ describe('ServerConnection options are validated', () => {
     ['an unknown SASL mechanism', { auth: { mechanisms: ['NTLM'] } }],
     ['CRAM-MD5 without a challenge generator', { auth: { mechanisms: ['CRAM-MD5'] } }],
     ['a SASL mechanism object without a server side', { auth: { mechanisms: [{ name: 'XCLIENTONLY', client: () => undefined }] } }],
+    // RFC 4422 §3.1 names only: these broke every EHLO after TLS (421 4.3.0), or were advertised upper-cased and never matched (504)
+    ...['X CUSTOM', 'X\r\n250 Y', '', 'PLA\u0130N', 'x-custom', 'A'.repeat(21), 5].map((name): [string, ServerOptions] => [
+      `a SASL mechanism named ${JSON.stringify(name)}`,
+      { secure: true, auth: { mechanisms: [{ name, server: () => ({ step: () => ({ type: 'fail', text: 'no' }) }) } as never] } },
+    ]),
     ['an unknown extension switch', { extensions: { turbo: true } as never }],
     ['bareLineEndings: replace (a server must not alter content)', { bareLineEndings: 'replace' as never }],
     ['security: an unknown word', { security: 'starttls' as never }],
@@ -50,6 +55,12 @@ describe('ServerConnection options are validated', () => {
     for (const options of [{ requireTls: true, starttls: true }, { requireTls: true, secure: true }, { requireTls: true, starttls: true, secure: true }, { security: 'required' }, { security: 'required', requireTls: true }, { requireTls: false }] as const) {
       expect(codeOf(() => new ServerConnection(options).dispose()), JSON.stringify(options)).toBeUndefined();
     }
+  });
+  it('a custom mechanism named as RFC 4422 §3.1 allows (up to 20 of A-Z 0-9 - _) is advertised and used', () => {
+    const name = 'X_CUSTOM-2'.padEnd(20, '9');
+    const d = drive({ secure: true, auth: { mechanisms: [{ name, server: () => ({ step: () => ({ type: 'done', credentials: { mechanism: name, username: 'u' } }) }) }] } });
+    expect(d.feed('EHLO c\r\n')).toContain(`250-AUTH ${name}\r\n`);
+    expect(d.feed(`AUTH ${name.toLowerCase()} =\r\n`)).toBe('235 2.7.0 Authentication successful\r\n');
   });
   it('built-in mechanisms are named case-insensitively and advertised in order', () => {
     const d = drive({ secure: true, auth: { mechanisms: ['login', 'Plain'] } });
