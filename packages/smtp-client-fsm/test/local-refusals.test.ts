@@ -60,6 +60,28 @@ describe('which RCPT refusals mean "too many recipients" (RFC 5321 §4.5.3.1.10)
     expect(m.recipients[1]!.status).toBe(transactions === 2 ? 'accepted' : refusal.startsWith('4') ? 'deferred' : 'rejected');
   });
 
+  it.each([
+    ['552 5.5.3 Too many recipients', ['b@y.test', 'c@y.test']],
+    ['552 5.5.3 Too many recipients', ['b@y.test']],
+    ['452 4.5.3 Too many recipients', ['b@y.test', 'c@y.test']],
+  ])('%s before any recipient was accepted (%j): deferred, never rejected for good (RFC 5321 §4.5.3.1.10: a 552 there is a 452)', (refusal, to) => {
+    const { m, server } = one({ ehlo: ['8BITMIME', 'ENHANCEDSTATUSCODES', 'PIPELINING'], rcpt: () => refusal }, { to });
+    expect(server.commands.filter((c) => c.startsWith('MAIL'))).toHaveLength(1);
+    expect(m).toMatchObject({ outcome: 'deferred', transient: true });
+    for (const r of m.recipients) expect(r).toMatchObject({ status: 'deferred', transient: true, permanent: false, reply: { code: Number(refusal.slice(0, 3)) } });
+  });
+
+  it('552 5.5.3 to the first RCPT of a following transaction: the recipient is deferred, the one the first transaction queued stays accepted', () => {
+    let txn = 0;
+    const { m, server } = one(
+      { ehlo: ['8BITMIME', 'ENHANCEDSTATUSCODES'], mail: () => (txn++, '250 ok'), rcpt: (_a, i) => (txn === 1 && i === 0 ? '250 2.1.5 ok' : '552 5.5.3 Too many recipients') },
+      { to: ['b@y.test', 'c@y.test'] },
+    );
+    expect(server.commands.filter((c) => c.startsWith('MAIL'))).toHaveLength(2);
+    expect(m.recipients.map((r) => [r.address, r.status])).toEqual([['b@y.test', 'accepted'], ['c@y.test', 'deferred']]);
+    expect(m).toMatchObject({ outcome: 'partial', transient: true });
+  });
+
   it('a bare 452 from the 101st recipient on is the limit (RFC 5321 §4.5.3.1.8: 100 is the minimum a server must take)', () => {
     const to = Array.from({ length: 102 }, (_, i) => `r${i}@y.test`);
     let rcpts = 0;

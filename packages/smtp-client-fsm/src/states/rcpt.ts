@@ -7,7 +7,8 @@ import { isRecipientLimit, sendRcpt } from '../transaction.js';
 /**
  * One RCPT per recipient (all already written when the transaction is pipelined), one result per
  * reply. A "too many recipients" refusal (452/552 with x.5.3) moves the recipient to a following
- * transaction when the body can be sent again, else defers it.
+ * transaction when another was accepted in this one and the body can be sent again, else defers it
+ * (a 552 there counts as a 452: never a refusal for good).
  *
  * @example
  * conn.getState('rcpt')?.stageName; // 'during RCPT TO'
@@ -31,10 +32,11 @@ export const rcptState: ClientStateDefinition = Object.freeze({
     const r = t.rcpts[t.rcptReplies++]!;
     if (t.mailOk) {
       if (reply.code >= 200 && reply.code < 300) t.accepted.push(r);
-      else if (t.accepted.length > 0 && isRecipientLimit(s, reply, t.rcptReplies - 1)) {
+      else if (isRecipientLimit(s, reply, t.rcptReplies - 1)) {
         // Too many recipients (RFC 5321 §4.5.3.1.10): retry in a following transaction (INJ-9)
-        // when the body can be sent again, else the recipient is deferred.
-        if (m.body !== undefined) m.remaining.push(r);
+        // when one was accepted in this one and the body can be sent again, else the recipient is
+        // deferred (a 552 here is a 452, never a refusal for good).
+        if (t.accepted.length > 0 && m.body !== undefined) m.remaining.push(r);
         else s.setResult(m, r, 'deferred', reply, 'ERR_SMTP_CLIENT_RECIPIENT_DEFERRED', STAGE.DURING_RCPT, true);
       } else s.setResult(m, r, 'rejected', reply, undefined, STAGE.DURING_RCPT, true);
     }
