@@ -7,7 +7,8 @@ import { endTransaction, replyBdat } from '../transaction.js';
 
 /**
  * Reads the final reply and settles the accepted recipients; for LMTP one reply per accepted
- * recipient, in order. Replies to BDAT chunks still outstanding come first.
+ * recipient, in order. Replies to BDAT chunks still outstanding come first. A 3xx there ends the
+ * session with `ERR_SMTP_CLIENT_UNEXPECTED_REPLY`, the message `unknown` (maybe delivered).
  *
  * @example
  * conn.getState('final')?.stage; // 9, reading confirmation
@@ -41,6 +42,10 @@ export const finalState: ClientStateDefinition = Object.freeze({
         return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `reply ${reply.code} before the end of the body was written: the server cannot have accepted the message yet`, 'error', reply);
       }
     }
+    // A 3xx to the end of data neither accepts nor refuses the message the server has read whole
+    // (RFC 5321 §4.2.1): it may be queued, so its recipients still unanswered are unknown, never
+    // deferred (a retry could duplicate it), and the session, out of step, ends.
+    if (!t.bdatFailed && reply.code >= 300 && reply.code < 400) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `reply ${reply.code} to the end of data: neither accepted nor refused`, 'error', reply);
     const decide = (addr: string, r: Reply): void => {
       const bad = t.bdatFailed ?? (r.code >= 200 && r.code < 300 ? undefined : r);
       if (bad) s.setResult(m, addr, 'rejected', bad, undefined, STAGE.READING_CONFIRMATION, true);
