@@ -102,7 +102,8 @@ function isAtom(v: string): boolean {
 
 /**
  * Decodes RFC 6533 utf-8-addr-xtext / utf-8-addr-unitext: `\x{HEX}` escapes for non-ASCII and for
- * `+`, `=`, `\`; raw UTF-8 only with SMTPUTF8 (unitext).
+ * SP, `+`, `=`, `\`, their hex digits in either case (HEXPOINT's ABNF strings are case-insensitive,
+ * RFC 5234 §2.3; Postfix reads both); raw UTF-8 only with SMTPUTF8 (unitext).
  */
 export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undefined {
   let out = '';
@@ -114,7 +115,7 @@ export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undef
       let cp = 0;
       while (j < v.length && j - (i + 3) < 6) {
         const h = v.charCodeAt(j);
-        const d = hexValue(h, false);
+        const d = hexValue(h, true);
         if (d < 0) break;
         cp = cp * 16 + d;
         j++;
