@@ -323,10 +323,10 @@ export function resolveMechanisms(options: ServerOptions): readonly SaslMechanis
       if (!found) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `unknown SASL mechanism ${m}`);
       mechs.push(found);
     } else {
-      if (typeof m?.server !== 'function') throw invalidOption(`auth.mechanisms ${String(m?.name)}`, 'has no server side (server(context))');
-      // RFC 4422 §3.1: what EHLO advertises and AUTH is matched against (a space or CRLF broke every
-      // EHLO after TLS with 421; a lower-case name was advertised upper-cased, then never matched)
-      if (typeof m.name !== 'string' || !/^[-A-Z0-9_]{1,20}$/.test(m.name)) throw invalidOption(`auth.mechanisms ${JSON.stringify(String(m.name))}`, 'is not a SASL mechanism name (1-20 of A-Z 0-9 - _)');
+      // a server side, and a name RFC 4422 §3.1 allows: what EHLO advertises and AUTH is matched
+      // against (a space or CRLF broke every EHLO after TLS with 421; a lower-case name was
+      // advertised upper-cased, then never matched)
+      if (typeof m?.server !== 'function' || typeof m.name !== 'string' || !/^[-A-Z0-9_]{1,20}$/.test(m.name)) throw invalidOption(`auth.mechanisms ${String(m?.name)}`, 'needs server() and a name of 1-20 A-Z 0-9 - _');
       mechs.push(m);
     }
   }

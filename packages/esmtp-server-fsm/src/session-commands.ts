@@ -67,21 +67,22 @@ export function answerHelo(s: Session, verb: 'HELO' | 'EHLO' | 'LHLO', domain: s
   s.helo = domain;
   s.heloVerb = verb;
   const first = r && r.text !== undefined ? (typeof r.text === 'string' ? r.text : (r.text[0] ?? '')) : `${s.hostname} Hello ${sanitizeEcho(domain)}`;
-  const facts = {
-    secure: s.secure,
-    authenticated: s.authUser !== undefined,
-    trusted: s.options.trusted ?? false,
-    mechanisms: s.mechanismNames,
-    allowInsecureAuth: s.options.auth?.allowInsecure ?? false,
-    maxMessageSize: s.limits.maxMessageSize,
-    maxRecipients: s.limits.maxRecipients,
-    enable: s.options.enable,
-  };
-  const adv = advertisement(s.registry, facts);
+  const advertised = (authenticated: boolean): ReturnType<typeof advertisement> =>
+    advertisement(s.registry, {
+      secure: s.secure,
+      authenticated,
+      trusted: s.options.trusted ?? false,
+      mechanisms: s.mechanismNames,
+      allowInsecureAuth: s.options.auth?.allowInsecure ?? false,
+      maxMessageSize: s.limits.maxMessageSize,
+      maxRecipients: s.limits.maxRecipients,
+      enable: s.options.enable,
+    });
+  const adv = advertised(s.authUser !== undefined);
   // After HELO, MAIL parameters are parsed against what an EHLO would have offered, then refused as a whole ("Parameters need EHLO").
   // Once authenticated the reply no longer lists AUTH, but the extension stays in force: MAIL keeps
   // its AUTH= parameter and longer line (RFC 4954 §5; Postfix takes AUTH= whenever AUTH is on).
-  s.advertisedKeywords = facts.authenticated ? advertisement(s.registry, { ...facts, authenticated: false }).keywords : adv.keywords;
+  s.advertisedKeywords = (s.authUser === undefined ? adv : advertised(false)).keywords;
   send(s, { code: 250, text: verb === 'HELO' ? [first] : [first, ...adv.lines] }, true);
   s.go('accept');
 }
