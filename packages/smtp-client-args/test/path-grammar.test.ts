@@ -1,7 +1,7 @@
 // Edges of the path grammar (RFC 5321 §4.1.2, §4.1.3) and of the replies and errors a failure gives,
 // through parsePath, parseMailFrom / parseRcptTo, mailboxPath and formatPath.
 import { describe, expect, it } from 'vitest';
-import { formatPath, isClientArgsError, mailboxPath, parseMailFrom, parsePath, parseRcptTo, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
+import { formatPath, formatRcptTo, isClientArgsError, mailboxPath, parseMailFrom, parsePath, parseRcptTo, type ClientArgsRemoteError, type ClientArgsLocalError } from 'smtp-client-args';
 import type { MailboxPath, PathOptions } from 'smtp-client-args';
 import { thrownBy } from '@smtpkit/testkit';
 const isRemoteError = (e: unknown): e is ClientArgsRemoteError => isClientArgsError(e) && e.kind === 'remote';
@@ -74,6 +74,40 @@ describe('IPv6 address literals (RFC 5321 §4.1.3)', () => {
       '[IPv6:]',
     ]) {
       syntaxRefusal(`<a@${lit}>`);
+    }
+  });
+});
+
+describe('IPv6 literals: every split of the groups around "::" (RFC 5321 §4.1.3)', () => {
+  const hex = ['0', 'ffff', 'A1', '1234', 'Db8', '9'];
+  const groups = (n: number, from: number): string[] => Array.from({ length: n }, (_, i) => hex[(i + from) % hex.length]!);
+  const roundTrip = (lit: string): boolean => {
+    let path: MailboxPath;
+    try {
+      path = parsePath(`<a@${lit}>`) as MailboxPath;
+    } catch {
+      return false;
+    }
+    // accepted: the builder takes it too, and it comes back unchanged from the wire
+    const line = formatRcptTo(mailboxPath('a', lit));
+    expect(line).toBe(`RCPT TO:<a@${lit}>`);
+    expect(parseRcptTo(line.slice(5)).path).toEqual(path);
+    return path.domain === lit && path.domainKind === 'ipv6';
+  };
+
+  it('IPv6-comp holds at most 6 groups beside "::", IPv6v4-comp at most 4 beside "::" and the IPv4 tail; the full forms 8, or 6 and the tail', () => {
+    for (const v4 of [false, true]) {
+      const tail = v4 ? ['192.0.2.255'] : [];
+      const max = v4 ? 4 : 6;
+      expect(roundTrip(`[IPv6:${[...groups(v4 ? 6 : 8, 0), ...tail].join(':')}]`)).toBe(true);
+      expect(roundTrip(`[IPv6:${[...groups(v4 ? 7 : 9, 0), ...tail].join(':')}]`)).toBe(false);
+      expect(roundTrip(`[IPv6:${[...groups(v4 ? 5 : 7, 0), ...tail].join(':')}]`)).toBe(false);
+      for (let before = 0; before <= max + 1; before++) {
+        for (let after = 0; after <= max + 1; after++) {
+          const lit = `[IPv6:${groups(before, 1).join(':')}::${[...groups(after, 3), ...tail].join(':')}]`;
+          expect([lit, roundTrip(lit)]).toEqual([lit, before + after <= max]);
+        }
+      }
     }
   });
 });
