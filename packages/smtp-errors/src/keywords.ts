@@ -157,12 +157,15 @@ const HELO_WORDS: readonly string[] = [
   'helo name', 'ehlo name', 'helo hostname', 'ehlo hostname', 'helo host', 'ehlo host', 'invalid helo', 'invalid ehlo', 'bad helo', 'bad ehlo', 'helo command', 'ehlo command', 'helo/ehlo', 'helo argument', 'ehlo argument',
 ];
 
+/** Operators of public DNS block lists, as their zones and links name them (`cbl.abuseat.org`, `psbl.org`). */
+const OPERATORS = ['psbl', 'abuseat', 'invaluement', 'ivmsip', 'senderscore', 'abusix', 'backscatterer', 'dronebl', 'junkemailfilter', 'hostkarma', 'unsubscore', 'gbudb'];
+
 /**
  * @internal The names of block lists and of the block-list kind (DNSBL, RBL): a reply names them in
  * their DNS zones (`zen.spamhaus.org`, `dnsbl.sorbs.net`), so they are read inside host names too,
  * where other words are not.
  */
-const BLOCK_LIST_NAMES: readonly string[] = ['blacklist', 'blocklist', 'blacklisted', 'blocklisted', 'denylist', 'denylisted', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike'];
+const BLOCK_LIST_NAMES: readonly string[] = ['blacklist', 'blocklist', 'blacklisted', 'blocklisted', 'denylist', 'denylisted', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', ...OPERATORS];
 
 /** @internal See `BLOCK_LIST_NAMES`: the words read inside a mailbox or host name. */
 export const NAME_WORD_SET: ReadonlySet<string> = new Set(BLOCK_LIST_NAMES);
@@ -299,7 +302,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the sender's reputation: block lists, abuse, complaints
   ...family(51, [
     'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list', 'denylist', 'deny list',
-    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest',
+    'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', ...OPERATORS, 'ip listed', 'ip address listed', 'ip is listed', 'ip address is listed', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest',
     'for abuse', 'due to abuse', 'because of abuse', 'abuse detected', 'abuse report', 'abusive', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
     'czarnej liście', 'czarna lista', 'czarnej listy', 'černé listin', 'černá listina', 'zwarte lijst', 'kara liste', 'feketelist', 'lista neagră', 'svartlist', 'sortliste',
     'réputation', 'reputación', 'reputação', 'reputazione', 'репутац', '信誉', 'レピュテーション', '평판', '블랙리스트',

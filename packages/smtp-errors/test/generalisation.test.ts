@@ -935,3 +935,45 @@ describe('a DNS failure named by a 421 (the server closes the session: its looku
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('block lists named by their operators, and a sending IP said to be listed (the guide\'s rule 8)', () => {
+  // every public DNS block list the word families name, in a host name or a link as in a reply
+  const operators: [string, string][] = [
+    ['psbl', '550 5.7.1 Mail from 192.0.2.1 refused - see https://psbl.org/listing?ip=192.0.2.1'],
+    ['psbl', '550 5.7.1 Message rejected: 192.0.2.1 listed in psbl.surriel.com'],
+    ['abuseat', '550 Rejected: 192.0.2.1 listed at cbl.abuseat.org'],
+    ['invaluement', '554 5.7.1 Mail refused - blocked IP address listed on invaluement'],
+    ['ivmsip', '554 5.7.1 Rejected: listed at ivmSIP'],
+    ['senderscore', '554 5.7.1 sender listed in bl.score.senderscore.com'],
+    ['abusix', '550 5.7.1 Rejected: 192.0.2.1 listed at combined.mail.abusix.zone'],
+    ['backscatterer', '550 5.7.1 listed at ips.backscatterer.org'],
+    ['dronebl', '550 IP listed at dnsbl.dronebl.org'],
+    ['junkemailfilter', '554 5.7.1 IP address listed on hostkarma.junkemailfilter.com'],
+    ['unsubscore', '550 5.7.1 Sender IP listed on ubl.unsubscore.com (LashBack)'],
+    ['gbudb', '421 4.7.1 Client host [192.0.2.1] is listed at truncate.gbudb.net'],
+  ];
+  it.each(operators)('%s: %s -> 51', (_, text) => {
+    expect(classify(text).id).toBe(51);
+  });
+
+  it.each([
+    '550 Your IP is listed',
+    '554 5.7.1 Your IP address is listed',
+    '550 5.7.1 Client IP listed by Cloudmark CSI',
+    '550 5.7.1 Sending IP listed on a reputation service',
+  ])('%s -> 51', (text) => {
+    expect(classify(text).id).toBe(51);
+  });
+
+  it.each([
+    // a name of a list as a mailbox is the mailbox, not the list
+    ['550 5.1.1 <psbl@example.com>: Recipient address rejected: User unknown', 10],
+    ['552 5.2.2 mailbox of hostkarma@example.com is full', 22],
+    // "listed" said of other things than the sending IP
+    ['550 5.1.1 Recipient not listed in public directory', 10],
+    ['550 The address listed below does not exist', 10],
+    ['451 4.4.1 The IP listed for mx.example.com did not answer', 70],
+  ])('%s stays %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
