@@ -379,3 +379,36 @@ describe('ORCPT: no invisible or bidi control characters in the address, as in p
     expect(parseRcptTo('TO:<a@b> ORCPT=rfc822;empf+C3+A4nger@example.com', utf8).parameters.orcpt).toEqual({ addrType: 'rfc822', address: 'empf\u00e4nger@example.com' });
   });
 });
+
+describe('a value where none is allowed, none where one is needed (RFC 5321 §4.1.2 esmtp-param)', () => {
+  const refusal = (line: string): [string, unknown, unknown, unknown, unknown] => {
+    try {
+      if (line.startsWith('FROM:')) parseMailFrom(line);
+      else parseRcptTo(line);
+    } catch (e) {
+      if (isRemoteError(e)) return [line, e.code, e.reply.code, e.reply.enhanced, e.reply.text];
+      throw e;
+    }
+    return [line, 'accepted', undefined, undefined, undefined];
+  };
+
+  it('SMTPUTF8, REQUIRETLS with a value and SIZE, BODY, NOTIFY, ORCPT without one (or with an empty one) are 501 5.5.4 naming no input', () => {
+    for (const line of [
+      'FROM:<a@b> SMTPUTF8=YES',
+      'FROM:<a@b> SMTPUTF8=',
+      'FROM:<a@b> REQUIRETLS=YES',
+      'FROM:<a@b> requiretls=1',
+      'FROM:<a@b> SIZE',
+      'FROM:<a@b> SIZE=',
+      'FROM:<a@b> BODY',
+      'TO:<a@b> NOTIFY',
+      'TO:<a@b> NOTIFY=',
+      'TO:<a@b> ORCPT',
+    ]) {
+      const keyword = line.slice(line.indexOf('> ') + 2).split('=')[0]!.toUpperCase();
+      expect(refusal(line)).toEqual([line, 'ERR_SMTP_PARAM_VALUE', 501, '5.5.4', `Invalid value for ${keyword}`]);
+    }
+    // the same keywords in their right form are taken
+    expect(parseMailFrom('FROM:<a@b> smtputf8 RequireTLS SIZE=0').parameters).toMatchObject({ smtpUtf8: true, requireTls: true, size: 0 });
+  });
+});
