@@ -45,7 +45,7 @@ export const finalState: ClientStateDefinition = Object.freeze({
     // A 3xx to the end of data neither accepts nor refuses the message the server has read whole
     // (RFC 5321 §4.2.1): it may be queued, so its recipients still unanswered are unknown, never
     // deferred (a retry could duplicate it), and the session, out of step, ends.
-    if (!t.bdatFailed && reply.code >= 300 && reply.code < 400) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `reply ${reply.code} to the end of data: neither accepted nor refused`, 'error', reply);
+    if (!t.bdatFailed && reply.code >= 300 && reply.code < 400) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `${reply.code} to the end of data`, 'error', reply);
     const decide = (addr: string, r: Reply): void => {
       const bad = t.bdatFailed ?? (r.code >= 200 && r.code < 300 ? undefined : r);
       if (bad) s.setResult(m, addr, 'rejected', bad, undefined, STAGE.READING_CONFIRMATION, true);
