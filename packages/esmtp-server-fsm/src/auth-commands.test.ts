@@ -83,7 +83,7 @@ describe('the AUTH command and its SASL steps', () => {
   });
 });
 
-describe('SRV-8 an empty user name or password never reaches the auth decision (PLAIN and LOGIN alike)', () => {
+describe('SRV-8 an empty user name or password, or a LOGIN password holding NUL, never reaches the auth decision (PLAIN and LOGIN alike)', () => {
   const b64 = (s: string): string => btoa(s);
   // each case: the client lines after EHLO, and the replies they get
   const cases: [string, string[], string[]][] = [
@@ -96,6 +96,9 @@ describe('SRV-8 an empty user name or password never reaches the auth decision (
     ['PLAIN, empty password', [`AUTH PLAIN ${b64('\0user\0')}`], ['501 5.5.2 Malformed PLAIN response']],
     ['PLAIN, empty password after the 334', ['AUTH PLAIN', b64('\0user\0')], ['334 ', '501 5.5.2 Malformed PLAIN response']],
     ['PLAIN, authorization identity only', [`AUTH PLAIN ${b64('user\0\0')}`], ['501 5.5.2 Malformed PLAIN response']],
+    // PLAIN cannot carry a NUL in its password; LOGIN can: a C library would read `\0pass` as empty
+    ['LOGIN, a password that starts with NUL', ['AUTH LOGIN', b64('user'), b64('\0pass')], ['334 VXNlcm5hbWU6', '334 UGFzc3dvcmQ6', '501 5.5.2 Error: invalid credentials']],
+    ['LOGIN, a password holding NUL', [`AUTH LOGIN ${b64('user')}`, b64('pa\0ss')], ['334 UGFzc3dvcmQ6', '501 5.5.2 Error: invalid credentials']],
   ];
   for (const [name, input, replies] of cases) {
     it(`SRV-8 ${name}: 501 5.5.2 before any auth event; the session may AUTH again`, () => {

@@ -42,9 +42,12 @@ export function authCommand(s: Session, arg: string): void {
 function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boolean): void {
   let r = s.sasl!.step(response);
   // SRV-8: an identity with a control, separator or format character (SASLprep prohibits them, RFC
-  // 4013 §2.3), or with U+FFFD (bytes that were not UTF-8, decoded lossily), never reaches onAuth
-  const id = r.type === 'done' ? r.credentials.username + (r.credentials.authorizationId ?? '') : '';
-  if (hasUnsafeText(id) || id.includes('\uFFFD')) r = { type: 'fail', text: 'Error: invalid identity' };
+  // 4013 §2.3), or with U+FFFD (bytes that were not UTF-8, decoded lossily), never reaches onAuth;
+  // nor a password holding NUL, which only LOGIN can carry (PLAIN's grammar has none, RFC 4616 §2):
+  // a C library reads `\0x` as the empty password, an LDAP bind that succeeds unauthenticated
+  const c = r.type === 'done' ? r.credentials : undefined;
+  const id = c ? c.username + (c.authorizationId ?? '') : '';
+  if (hasUnsafeText(id) || id.includes('\uFFFD') || c?.password?.includes('\0')) r = { type: 'fail', text: 'Error: invalid credentials' };
   if (r.type === 'challenge') {
     // A 334 takes the client's next line as its answer. Input already behind the AUTH line passed
     // the pipelining check only as an AUTH that ends in one round (RFC 4954 §4: an initial response
