@@ -127,7 +127,7 @@ const DATA: R[] = ([
   // --- Comcast / Cox ---
   ['comcast-not-our-customer', 10, 'not our customer', '550 5.1.1 <nobody@comcast.net> Not our Customer'],
   ['comcast-spam-block', 51, 'block for spam', '554 resimta-po-00v.sys.comcast.net comcast 192.0.2.1 Comcast block for spam. Please see http://postmaster.comcast.net/smtp-error-codes.php#BL000000'],
-  ['cox-sender-rejected', 50, 'sender rejected', '550 5.1.0 <bounce@example.com> sender rejected. Refer to Error Codes section at https://www.cox.com/residential/support/email-error-codes.html for more information. AUP#CXSNDR'],
+  ['cox-sender-rejected', 50, 'sender rejected', '550 5.1.0 <bounce@example.com> sender rejected. Refer to Error Codes section at https://www.cox.com/residential/support/email-error-codes.html for more information.'],
 
   // --- Mail.ru / Yandex / QQ ---
   ['mailru-suspicion-spam', 52, 'under suspicion of spam', '550 Message was not accepted -- invalid mailbox. Local mailbox nobody@mail.ru is unavailable: message rejected under suspicion of SPAM'],

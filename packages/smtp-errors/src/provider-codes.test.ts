@@ -30,6 +30,7 @@ describe('the provider code table', () => {
     ['sophos', /^XGEMAIL_00(0[1-9]|1[0-5])$/, 15],
     ['comcast', /^(ES|BL)0[01]{5}$/, 10],
     ['att', /^net 00[1-9]$/, 8],
+    ['cox', /^(CX[A-Z]{2,4}|CDRBL|IPBL[01]{4})$/, 17],
   ] as const)('%s: every code has its documented form and starts with its family', (provider, form, count) => {
     const codes = byCode(provider);
     expect(codes).toHaveLength(count);
@@ -80,6 +81,17 @@ describe('each vendor, read by the meaning it documents', () => {
     ['550 5.7.1 net 007 your current IP address may not relay to example.net', 54],
     ['550 5.7.1 Connections not accepted: net 008 no reverse DNS for 192.0.2.1', 50],
     ['550 5.1.1 <nobody@sbcglobal.net>... Error: net 009', 10],
+    // Cox, after AUP#: the sending IP's standing, the sender's domain, connection and recipient limits
+    ['554 cmsmtp 192.0.2.1 blocked. Refer to Error Codes section at https://www.cox.com/internet/support/email-error-codes.html for more information. AUP#CXBL', 51],
+    ['550 5.1.0 <a@example.com> sender rejected. Refer to Error Codes section at https://www.cox.com/internet/support/email-error-codes.html for more information. AUP#CDRBL', 51],
+    ['554 cmsmtp 192.0.2.1 rejected. AUP#IPBL0101', 51],
+    ['554 cmsmtp 192.0.2.1 rejected. AUP#IPBL1000', 51],
+    ['554 cmsmtp 192.0.2.1 rejected. AUP#CXDNS', 50],
+    ['550 5.1.0 <a@example.com> sender rejected. AUP#CXSNDR', 50],
+    ['554 cmsmtp 192.0.2.1 rejected. AUP#CXSMTP', 50],
+    ['421 4.7.1 cmsmtp blocked. AUP#CXCNCT: retry timeout exceeded', 70],
+    ['550 5.7.1 cmsmtp too many recipients. AUP#CXMXRT', 70],
+    ['550 5.7.1 Email sending limited due to suspicious account activity. AUP#CXTHRT', 50],
   ])('%s -> %i', (text, id) => {
     const c = classify(text);
     expect(c.id).toBe(id);
@@ -91,6 +103,7 @@ describe('each vendor, read by the meaning it documents', () => {
     expect(classify('550 XGEMAIL_0002 SPF failed').rule).toEqual({ kind: 'provider-code', provider: 'sophos', code: 'XGEMAIL_0002' });
     expect(classify('554 Comcast BL000001').rule).toEqual({ kind: 'provider-code', provider: 'comcast', code: 'BL000001' });
     expect(classify('550 [net 003]').rule).toEqual({ kind: 'provider-code', provider: 'att', code: 'net 003' });
+    expect(classify('554 AUP#CXBL').rule).toEqual({ kind: 'provider-code', provider: 'cox', code: 'CXBL' });
   });
 
   it('leaves out what a vendor page does not explain: later Comcast rows, AT&T net 002', () => {

@@ -159,6 +159,25 @@ const COMCAST_CODES: readonly Row[] = [
   ['BL000111', 'BL', 'the sending IP is on the SenderScore block list and on the other lists of the family', 51],
 ];
 
+// Cox's table of the codes in its rejections ("Email Error Codes" on its business and residential
+// support pages, earlier the postmaster site), which print them after `AUP#`. The IPBL codes read as
+// bits: 1 Spamhaus ZEN, 10 Return Path, 100 invaluement ivmSIP; IPBL1000 is Cloudmark CSI. Rows of
+// the page not in the copies read are left out.
+const COX = 'Cox email error codes (https://www.cox.com/business/support/email-error-codes.html, http://postmaster.cox.net/confluence/display/postmaster/Error+Codes)';
+
+const COX_CODES: readonly Row[] = [
+  ['CXBL', 'CX', 'the sending IP is blocked by Cox for behaving like a spam source', 51],
+  ['CDRBL', 'CD', 'the sending IP is blocked by Cox for up to 24 hours for behaving like a spam source', 51],
+  ['CXDNS', 'CX', "the reverse DNS lookup of the connecting IP fails", 50],
+  ['CXSNDR', 'CX', "the sender's domain failed its SPF, DomainKeys or DKIM checks", 50],
+  ['CXSMTP', 'CX', 'the session broke the SMTP protocol, so the sender could not be verified as legitimate', 50],
+  ['CXCNCT', 'CX', 'the sending IP holds more concurrent connections than allowed', 70],
+  ['CXMXRT', 'CX', 'the sender sent to too many recipients and must wait before sending more', 70],
+  ['CXTHRT', 'CX', "sending from the Cox account is limited after suspicious activity on it", 50],
+  ['CXMJ', 'CX', "sending from the Cox account is blocked after suspicious activity on it", 50],
+  ...(['0001', '0010', '0011', '0100', '0101', '0110', '0111', '1000'] as const).map((bits): Row => ['IPBL' + bits, 'IPBL', 'the sending IP is on a public block list (' + ['Spamhaus ZEN', 'Return Path', 'invaluement ivmSIP', 'Cloudmark CSI'].filter((_, i) => bits[3 - i] === '1').join(', ') + ')', 51]),
+];
+
 // AT&T's postmaster "E-mail Error List" for mail to att.net and bellsouth.net customers. `net 002`
 // is left out: it only introduces the reason that follows it ("undeliverable due to the following
 // reason:"), so the words of that reason decide.
@@ -197,6 +216,7 @@ export const PROVIDER_CODES: readonly ProviderCode[] = Object.freeze([
   ...table('netease', NETEASE, NETEASE_CODES),
   ...table('sophos', SOPHOS, SOPHOS_CODES),
   ...table('comcast', COMCAST, COMCAST_CODES),
+  ...table('cox', COX, COX_CODES),
   ...table('att', ATT, ATT_CODES),
 ]);
 
