@@ -29,7 +29,7 @@ export interface ProviderCode {
   readonly code: string;
   /**
    * Whose code it is: `netease` (NetEase's 163.com, 126.com, yeah.net and hosted mail), `sophos`
-   * (Sophos Central Email), `comcast` (Comcast / Xfinity), `att` (AT&T's att.net and bellsouth.net),
+   * (Sophos Central Email), `comcast` (Comcast / Xfinity), `cox` (Cox), `att` (AT&T's att.net and bellsouth.net),
    * or the name given to a code added with the `providerCodes` option.
    */
   readonly provider: string;
@@ -201,7 +201,8 @@ function table(provider: string, source: string, rows: readonly Row[]): Provider
 
 /**
  * The documented provider codes, by provider and family: NetEase (`HL:IHU`), Sophos Central Email
- * (`XGEMAIL_0001` to `XGEMAIL_0015`), Comcast (`ES000001`, `BL000000`…) and AT&T (`net 001`…).
+ * (`XGEMAIL_0001` to `XGEMAIL_0015`), Comcast (`ES000001`, `BL000000`…), Cox (`CXBL`, `IPBL0001`…)
+ * and AT&T (`net 001`…).
  * Frozen. A code decides a classification wherever it stands alone in the reply (exactly, case
  * included), after the operator's own rules and before the phrase rules and the status codes.
  *
