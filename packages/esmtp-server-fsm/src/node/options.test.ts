@@ -113,8 +113,9 @@ describe('resolveSettings: security (TlsSecurity)', () => {
 });
 
 describe('createServer: configurations no client could ever send mail through', () => {
-  it('requireTls with no way to TLS, or auth.required with AUTH never offered, is ERR_SMTP_INVALID_OPTION naming the option; the working ones are taken', () => {
+  it('requireTls with no way to TLS, or auth.required with AUTH never offered or never successful (no onAuth, no mechanism), is ERR_SMTP_INVALID_OPTION naming the option; the working ones are taken', () => {
     const tls = { key: 'k', cert: 'c' };
+    const onAuth = (): boolean => true;
     const message = (options: Parameters<typeof resolveSettings>[0], tlsAvailable: boolean): string | undefined => {
       try {
         resolveSettings(options, tlsAvailable);
@@ -127,15 +128,20 @@ describe('createServer: configurations no client could ever send mail through', 
     expect(message({ requireTls: true }, false)).toMatch(/^requireTls/);
     expect(message({ tls, starttls: false, requireTls: true }, true)).toMatch(/^requireTls/);
     // AUTH is offered over TLS only: with no TLS and auth.required, every MAIL would get 530
-    expect(message({ auth: { mechanisms: ['PLAIN'], required: true } }, false)).toMatch(/^auth\.required/);
-    expect(message({ tls, security: 'off', auth: { mechanisms: ['PLAIN'], required: true } }, true)).toMatch(/^auth\.required/);
-    expect(message({ tls, starttls: false, auth: { required: true } }, true)).toMatch(/^auth\.required/);
+    expect(message({ auth: { mechanisms: ['PLAIN'], required: true }, onAuth }, false)).toMatch(/^auth\.required: true needs TLS/);
+    expect(message({ tls, security: 'off', auth: { mechanisms: ['PLAIN'], required: true }, onAuth }, true)).toMatch(/^auth\.required: true needs TLS/);
+    expect(message({ tls, starttls: false, auth: { required: true }, onAuth }, true)).toMatch(/^auth\.required: true needs TLS/);
+    // AUTH offered but never successful: without onAuth every AUTH is 535, with no mechanism 502
+    expect(message({ tls, auth: { mechanisms: ['PLAIN'], required: true } }, true)).toMatch(/^auth\.required: true needs onAuth/);
+    expect(message({ tls, auth: { mechanisms: [], required: true }, onAuth }, true)).toMatch(/^auth\.required: true needs onAuth/);
+    expect(message({ auth: { mechanisms: ['PLAIN'], required: true, allowInsecure: true } }, false)).toMatch(/^auth\.required: true needs onAuth/);
     // the working ones
     expect(message({ tls, requireTls: true }, true)).toBeUndefined();
     expect(message({ tls, secure: true, starttls: false, requireTls: true }, true)).toBeUndefined();
-    expect(message({ auth: { mechanisms: ['PLAIN'], required: true, allowInsecure: true } }, false)).toBeUndefined();
-    expect(message({ tls, auth: { mechanisms: ['PLAIN'], required: true } }, true)).toBeUndefined();
-    expect(message({ tls, security: 'implicit', auth: { mechanisms: ['PLAIN'], required: true } }, true)).toBeUndefined();
+    expect(message({ auth: { mechanisms: ['PLAIN'], required: true, allowInsecure: true }, onAuth }, false)).toBeUndefined();
+    expect(message({ tls, auth: { mechanisms: ['PLAIN'], required: true }, onAuth }, true)).toBeUndefined();
+    expect(message({ tls, auth: { required: true }, onAuth }, true)).toBeUndefined();
+    expect(message({ tls, security: 'implicit', auth: { mechanisms: ['PLAIN'], required: true }, onAuth }, true)).toBeUndefined();
     expect(message({ requireTls: false, auth: { required: false } }, false)).toBeUndefined();
   });
 });

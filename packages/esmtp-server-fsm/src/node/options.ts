@@ -158,7 +158,8 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
    * 465). All but `off` need `tls`. Replaces `secure` / `starttls` (give one or the other).
    * A configuration no client could send mail through is `ERR_SMTP_INVALID_OPTION`: `requireTls`
    * with neither STARTTLS offered nor implicit TLS, or `auth.required` with no TLS and no
-   * `auth.allowInsecure` (AUTH is offered over TLS only).
+   * `auth.allowInsecure` (AUTH is offered over TLS only), with no `onAuth` or with an empty
+   * `auth.mechanisms`.
    *
    * @see RFC 3207, RFC 8314 §3
    */
@@ -466,10 +467,14 @@ function tlsChoice(options: CreateServerOptions, tlsAvailable: boolean): { impli
  * Refuses a configuration under which no client could ever send mail, rather than answering every
  * MAIL with `530` for the life of the server: `requireTls` when no session can get TLS (no
  * STARTTLS offered, no implicit TLS), or `auth.required` when AUTH is never offered (it is offered
- * over TLS only, unless `auth.allowInsecure`). `security: 'off'` with `requireTls` is refused as a
+ * over TLS only, unless `auth.allowInsecure`) or can never succeed (no `onAuth`, or an empty
+ * `auth.mechanisms`). `security: 'off'` with `requireTls` is refused as a
  * contradiction already (`withTlsSecurity`).
  */
 function checkReachable(options: CreateServerOptions, tls: { implicit: boolean; starttls: boolean; requireTls: boolean | undefined }): void {
+  // with no onAuth every AUTH is refused, with no mechanism every AUTH is 502: MAIL would get 530 for ever
+  const required = (options.auth as { required?: unknown } | undefined)?.required === true;
+  if (required && (typeof options.onAuth !== 'function' || options.auth?.mechanisms?.length === 0)) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'auth.required: true needs onAuth and at least one mechanism: no client could authenticate');
   if (tls.implicit || tls.starttls) return;
   if (tls.requireTls === true) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'requireTls: true needs STARTTLS offered (tls, starttls not false) or implicit TLS: no client could get past 530 5.7.0');
   const auth = options.auth as { required?: unknown; allowInsecure?: unknown } | undefined;
