@@ -163,18 +163,18 @@ const COMCAST_CODES: readonly Row[] = [
 // support pages, earlier the postmaster site), which print them after `AUP#`. The IPBL codes read as
 // bits: 1 Spamhaus ZEN, 10 Return Path, 100 invaluement ivmSIP; IPBL1000 is Cloudmark CSI. Rows of
 // the page not in the copies read are left out.
-const COX = 'Cox email error codes (https://www.cox.com/business/support/email-error-codes.html, http://postmaster.cox.net/confluence/display/postmaster/Error+Codes)';
+const COX = 'Cox email error codes (https://www.cox.com/business/support/email-error-codes.html)';
 
 const COX_CODES: readonly Row[] = [
-  ['CXBL', 'CX', 'the sending IP is blocked by Cox for behaving like a spam source', 51],
-  ['CDRBL', 'CD', 'the sending IP is blocked by Cox for up to 24 hours for behaving like a spam source', 51],
-  ['CXDNS', 'CX', "the reverse DNS lookup of the connecting IP fails", 50],
-  ['CXSNDR', 'CX', "the sender's domain failed its SPF, DomainKeys or DKIM checks", 50],
-  ['CXSMTP', 'CX', 'the session broke the SMTP protocol, so the sender could not be verified as legitimate', 50],
-  ['CXCNCT', 'CX', 'the sending IP holds more concurrent connections than allowed', 70],
-  ['CXMXRT', 'CX', 'the sender sent to too many recipients and must wait before sending more', 70],
-  ['CXTHRT', 'CX', "sending from the Cox account is limited after suspicious activity on it", 50],
-  ['CXMJ', 'CX', "sending from the Cox account is blocked after suspicious activity on it", 50],
+  ['CXBL', 'CX', 'the sending IP is blocked as a spam source', 51],
+  ['CDRBL', 'CD', 'the sending IP is blocked for up to 24 hours as a spam source', 51],
+  ['CXDNS', 'CX', 'the sending IP has no working reverse DNS', 50],
+  ['CXSNDR', 'CX', "the sender's domain failed SPF or DKIM", 50],
+  ['CXSMTP', 'CX', 'the session broke the SMTP protocol', 50],
+  ['CXCNCT', 'CX', 'the sending IP holds too many connections', 70],
+  ['CXMXRT', 'CX', 'the sender sent to too many recipients for now', 70],
+  ['CXTHRT', 'CX', 'the Cox account sending is limited after suspicious activity', 50],
+  ['CXMJ', 'CX', 'the Cox account sending is blocked after suspicious activity', 50],
   ...(['0001', '0010', '0011', '0100', '0101', '0110', '0111', '1000'] as const).map((bits): Row => ['IPBL' + bits, 'IPBL', 'the sending IP is on a public block list (' + ['Spamhaus ZEN', 'Return Path', 'invaluement ivmSIP', 'Cloudmark CSI'].filter((_, i) => bits[3 - i] === '1').join(', ') + ')', 51]),
 ];
 
