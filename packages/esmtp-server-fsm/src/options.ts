@@ -70,7 +70,7 @@ export interface ServerOptions {
    */
   readonly requireTls?: boolean;
   readonly auth?: {
-    /** Mechanisms offered, by name (built-ins) or as the foundation's `SaslMechanism` objects (with a `server` side); default PLAIN LOGIN XOAUTH2, plus CRAM-MD5 when `challenge` is given (`createServer` gives one). */
+    /** Mechanisms offered, by name (built-ins) or as the foundation's `SaslMechanism` objects (with a `server` side and an RFC 4422 §3.1 name: 1 to 20 of `A-Z`, `0-9`, `-`, `_`); default PLAIN LOGIN XOAUTH2, plus CRAM-MD5 when `challenge` is given (`createServer` gives one). */
     readonly mechanisms?: readonly (string | SaslMechanism)[];
     /** MAIL needs a successful AUTH first (530 5.7.0). */
     readonly required?: boolean;
@@ -312,8 +312,9 @@ export function withTlsSecurity<T extends Pick<ServerOptions, 'security' | 'secu
 
 /**
  * The SASL mechanisms a session offers, resolved from `auth.mechanisms` (names of built-ins, or
- * objects with a `server` side). CRAM-MD5 needs `challenge`; without one it is left out of the
- * default list and refused when named.
+ * objects with a `server` side and a name RFC 4422 §3.1 allows: 1 to 20 of `A-Z`, `0-9`, `-`,
+ * `_`). CRAM-MD5 needs `challenge`; without one it is left out of the default list and refused
+ * when named.
  */
 export function resolveMechanisms(options: ServerOptions): readonly SaslMechanism[] {
   const mechs: SaslMechanism[] = [];
