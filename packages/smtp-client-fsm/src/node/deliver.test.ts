@@ -33,6 +33,21 @@ const ZONE: Record<string, Rr[]> = {
   ],
   'closed.test': [{ type: 'MX', pref: 10, host: 'mx.closed.test' }],
   'mx.closed.test': [{ type: 'A', ip: '127.0.0.6' }],
+  // a 5xx greeting refuses that server's service: the next exchanger takes the message
+  'closed-then-ok.test': [
+    { type: 'MX', pref: 10, host: 'mx.closed.test' },
+    { type: 'MX', pref: 20, host: 'mx-ok.multi.test' },
+  ],
+  // a 5xx greeting, then a 421 greeting: a later try may reach one (deferred)
+  'closed-then-busy.test': [
+    { type: 'MX', pref: 10, host: 'mx.closed.test' },
+    { type: 'MX', pref: 20, host: 'mx-busy.multi.test' },
+  ],
+  // a 5xx greeting, then a server without 8BITMIME: every one refused the message (rejected)
+  'closed-then-7bit.test': [
+    { type: 'MX', pref: 10, host: 'mx.closed.test' },
+    { type: 'MX', pref: 20, host: 'mx-7bit.ext.test' },
+  ],
   // A 421 at MAIL, at RCPT and after the dot: the next exchanger each time.
   'late421.test': [
     { type: 'MX', pref: 10, host: 'mx-mail.late421.test' },
@@ -343,7 +358,7 @@ describe('deliver', () => {
     expect(r.domains.find((d) => d.domain === 'implicit.test')!.attempts).toEqual([{ exchange: 'implicit.test', address: '127.0.0.5' }]);
   });
 
-  it('a null MX, a missing domain and a 5xx greeting are permanent; nothing else is tried', async () => {
+  it('a null MX, a missing domain and a 5xx greeting from every exchanger are permanent', async () => {
     const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['x@nullmx.test', 'y@nxdomain.test', 'z@closed.test'], body: 'x' });
     expect(r.outcome).toBe('failed');
     expect(r.recipients.map((x) => [x.status, x.permanent, x.errorCode])).toEqual([
@@ -352,6 +367,30 @@ describe('deliver', () => {
       ['rejected', true, 'ERR_SMTP_CLIENT_GREETING_REJECTED'],
     ]);
     expect(r.domains.find((d) => d.domain === 'nullmx.test')!.attempts).toEqual([]);
+  });
+
+  it('a 5xx greeting refuses that server, not the domain: the next exchanger is tried and takes the message', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u@closed-then-ok.test'], body: 'x\r\n' });
+    expect(r.outcome).toBe('delivered');
+    expect(r.recipients.map((x) => [x.address, x.status])).toEqual([['u@closed-then-ok.test', 'accepted']]);
+    expect(r.domains[0]!.attempts.map((a) => [a.address, a.code ?? null, a.reply?.code ?? null])).toEqual([
+      ['127.0.0.6', 'ERR_SMTP_CLIENT_GREETING_REJECTED', 554],
+      ['127.0.0.4', null, null],
+    ]);
+  });
+
+  it('a 5xx greeting, then an exchanger that could not take the session now: deferred with the last attempt\'s code', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u@closed-then-busy.test'], body: 'x\r\n' });
+    expect(r.outcome).toBe('deferred');
+    expect(r.recipients[0]).toMatchObject({ status: 'deferred', transient: true, errorCode: 'ERR_SMTP_CLIENT_GREETING_REJECTED' });
+    expect(r.domains[0]!.attempts.map((a) => a.reply?.code)).toEqual([554, 421]);
+  });
+
+  it('a 5xx greeting, then a server that refuses the message for want of an extension: every one refused it, rejected for good', async () => {
+    const r = await deliver({ resolver, port, security: 'off', connectTimeout: 2000, from: 'a@origin.test', to: ['u@closed-then-7bit.test'], body: 'Subject: 8\r\n\r\nh\u00e9llo\r\n' });
+    expect(r.outcome).toBe('failed');
+    expect(r.recipients[0]).toMatchObject({ status: 'rejected', permanent: true, errorCode: 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE' });
+    expect(r.domains[0]!.attempts.map((a) => a.code)).toEqual(['ERR_SMTP_CLIENT_GREETING_REJECTED', 'ERR_SMTP_CLIENT_8BITMIME_UNAVAILABLE']);
   });
 
   it('a null MX beside a real exchanger is not a null MX: deliver and resolveMx both use the exchanger', async () => {

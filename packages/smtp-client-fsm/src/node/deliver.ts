@@ -482,7 +482,8 @@ function lookupError(type: LookupError['type'], name: string, e: unknown): Looku
  * permanent failure), and each exchanger's addresses (IPv6, then IPv4) are tried in turn until one takes the session:
  * a connection failure, a 4xx greeting, a session that ends between EHLO and MAIL, or a 421, a lost connection or a timeout at any later
  * stage before the message was accepted (MAIL, RCPT, DATA, the body; a 421 after it too) moves on
- * to the next address with the recipients still deferred; a 5xx greeting fails the domain; every other reply is the recipients' result.
+ * to the next address with the recipients still deferred; so does a 5xx greeting (that server's refusal, not the
+ * domain's: rejected only when every address dialled refused so); every other reply is the recipients' result.
  * A whole body that one server cannot take for what it does not offer (8BITMIME, SMTPUTF8,
  * BINARYMIME, REQUIRETLS, a SIZE too small: the client refuses it before MAIL) moves on to the next
  * address too, one of `maxSessions`; when every address dialled refused it so, and none was left
@@ -636,6 +637,8 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
        */
       let wanting: SendResult | undefined;
       let wanted = 0;
+      /** Addresses that refused the session with a 5xx greeting. */
+      let refusedGreetings = 0;
       hosts: for (const exchange of found.hosts) {
         if (stop()) break;
         const addressed = await addresses(exchange, resolver, lookups[g]!);
@@ -667,8 +670,13 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
           } catch (e) {
             const err = e instanceof SmtpClientError ? e : undefined;
             attempts.push(failedAttempt(exchange, address, e));
+            // A 5xx greeting refuses this server's service, not the domain's (Postfix's
+            // smtp_skip_5xx_greeting): the next address is tried; when every one dialled refused
+            // so, the refusal stands (below).
             if (err?.code === 'ERR_SMTP_CLIENT_GREETING_REJECTED' && err.reply && err.reply.code >= 500) {
-              return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_GREETING_REJECTED')), attempts };
+              refusedGreetings++;
+              lastCode = err.code;
+              continue;
             }
             if (err?.kind === 'local') throw e;
             lastCode = err?.code ?? lastCode;
@@ -795,8 +803,10 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       // offer, and no exchanger was left out (a limit, a failed lookup, a policy that threw): the
       // last refusal, as it was (rejected for good). Otherwise a later try may reach one that
       // offers it: deferred, as for any failure.
-      if (wanting && wanted === tried && !lookupFailed && !policyThrew && limited === undefined) {
-        for (const r of wanting.recipients) settled.set(r.address, r);
+      // So with a 5xx greeting (RFC 5321 §3.1: no service there) in the place of such a refusal.
+      if (wanted + refusedGreetings === tried && !lookupFailed && !policyThrew && limited === undefined) {
+        if (wanting) for (const r of wanting.recipients) settled.set(r.address, r);
+        else return { domain, recipients: rcpts.map((r) => localResult(r, true, 'ERR_SMTP_CLIENT_GREETING_REJECTED')), attempts };
         return { domain, recipients: merged(), attempts, result: wanting };
       }
       if (limited !== undefined) {
