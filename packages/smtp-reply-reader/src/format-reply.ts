@@ -37,7 +37,10 @@ export type FormatReplyInput =
  * @see RFC 5321 §4.5.3.1.5
  */
 export interface FormatReplyOptions {
-  /** Longest line written, in bytes with its CRLF. Default and minimum 512 (RFC 5321 §4.5.3.1.5). */
+  /**
+   * Longest line written, in bytes with its CRLF. Default and minimum 512 (RFC 5321 §4.5.3.1.5).
+   * Not applied to `334`: a SASL challenge is one line of any length (RFC 4954 §4).
+   */
   readonly maxLineLength?: number;
   /**
    * Write `NNN ` (code and space) rather than the bare `NNN` when the last line has no text.
@@ -117,7 +120,8 @@ function sourceLines(reply: FormatReplyInput, lines: unknown): readonly unknown[
  * Writes a reply in wire form: CRLF line ends, `NNN-` on every line but the last, the enhanced
  * status code on every line when given (an object or its text, `'5.1.1'`), each line at most 512
  * bytes with its CRLF (long text is wrapped after a space, the space being consumed, or
- * hard-split when there is none). An empty
+ * hard-split when there is none; never for `334`, whose SASL challenge is one line of any length,
+ * RFC 4954 §4). An empty
  * last line is the bare code, except for `334` (or with `spaceOnEmptyLastLine`): `NNN `. CR, LF,
  * NUL or any other control character (TAB excepted) in the text throws `ERR_SMTP_REPLY_TEXT_INVALID`,
  * so no input can inject a second reply; so do a lone surrogate (it has no UTF-8 form) and a `text`
@@ -176,7 +180,8 @@ export function formatReply(reply: FormatReplyInput, options?: FormatReplyOption
   }
   const lines: unknown = reply.lines;
   const source = sourceLines(reply, lines);
-  const budget = max - 2 - 4 - (enh ? enh.length + 1 : 0);
+  // a SASL challenge is one line however long (RFC 4954 §4): a 334 is never wrapped
+  const budget = replyCode === 334 ? Infinity : max - 2 - 4 - (enh ? enh.length + 1 : 0);
   const pieces: string[] = [];
   // `text` is named as such, a line of `lines` by its number (from 1)
   const fromText = lines == null;
