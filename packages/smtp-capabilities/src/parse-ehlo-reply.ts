@@ -194,8 +194,8 @@ const textDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { ignoreBOM: true }
  * Parses an EHLO reply given as wire text (`250-mx\r\n250 SIZE 1000\r\n`) or bytes, e.g. from a
  * log or a transcript, without a reply reader. Lines end in CRLF (a bare LF is accepted, since
  * transcripts are often normalised); each must start with the same 3-digit code and `-` or a
- * space. Lines that do not, and anything after the last line, are reported as `bad-reply-line`
- * warnings; a leading byte order mark is skipped; invalid UTF-8 in bytes, and a lone surrogate in a
+ * space. Lines that do not, anything after the last line, and text that ends before the last line
+ * (a cut-off transcript) are reported as `bad-reply-line` warnings; a leading byte order mark is skipped; invalid UTF-8 in bytes, and a lone surrogate in a
  * string, is U+FFFD. Control characters in a line (C0 but HT, DEL,
  * C1, a stray CR) become `?`, as smtp-reply-reader shows them, and an enhanced status code before the
  * text is dropped as the reader drops it (on the first line one of the reply's class, on later
@@ -230,7 +230,8 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
   // count, as they do not for parseEhloReply: they must not push a later keyword out unreported.
   const maxLines = limits.maxKeywords + 1;
   let counted = 0;
-  for (let start = 0; start < s.length && counted <= maxLines; n++) {
+  let start = 0;
+  for (; start < s.length && counted <= maxLines; n++) {
     let end = s.indexOf('\n', start);
     if (end < 0) end = s.length;
     const next = end + 1;
@@ -267,6 +268,8 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
     if (lines.push(text) === 1 || countsAsKeyword(text, discard)) counted++;
     if (sep !== 0x2d) done = true;
   }
+  // the text ran out before a last line (`NNN ` or a bare `NNN`): a cut-off transcript, so more keywords may be missing
+  if (code >= 0 && !done && start >= s.length) sink.add('bad-reply-line', n, 'the EHLO reply ends without its last line; it may be cut short');
   if (code < 0) {
     sink.add('not-ehlo-reply', 0, 'no reply line found');
     return new Capabilities({ esmtp: false, domain: '', greeting: '', entries: [], byKeyword: new Map(), warnings: sink.list, typed: { auth: new Set() } });
