@@ -362,7 +362,8 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
 
   /**
    * The keywords to advertise for `session`, as `{ keyword, params }`, in registration order,
-   * leaving out hidden ones (registry-wide and `session.hide`). A `session` that is not an object
+   * leaving out hidden ones (registry-wide and `session.hide`), and SMTPUTF8 without 8BITMIME
+   * (RFC 6531 §3.1) or BINARYMIME without CHUNKING (RFC 3030 §3). A `session` that is not an object
    * (a list included) is `ERR_SMTP_INVALID_OPTION`.
    *
    * @example
@@ -404,7 +405,9 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
       const params = toParams(def.keyword, r);
       if (params !== undefined) out.push({ keyword: def.keyword, params });
     }
-    return out;
+    // not one without the other: SMTPUTF8 announces 8BITMIME too (RFC 6531 §3.1), BINARYMIME is sent by BDAT (RFC 3030 §3)
+    const on = new Set(out.map((e) => e.keyword));
+    return out.filter((e) => !(e.keyword === 'SMTPUTF8' ? !on.has('8BITMIME') : e.keyword === 'BINARYMIME' && !on.has('CHUNKING')));
   }
 
   /**
