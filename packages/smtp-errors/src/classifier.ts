@@ -11,7 +11,7 @@ import { enhancedClass } from './enhanced-codes.js';
 import { PROVIDER_CODES, providerCodeFrom, type ProviderCode, type ProviderCodeInit } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
 import { collapseSpace, NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhanced, truncateUtf8, unpackEnhanced, type ReplyInput } from './reply-input.js';
-import { AUTH_MECHANISMS, isBlockFamily, isRefusalWord, NAME_WORD_SET, RATE_WORD_SET } from './keywords.js';
+import { AUTH_MECHANISMS, GONE_WORD_SET, isBlockFamily, isRefusalWord, NAME_WORD_SET, RATE_WORD_SET } from './keywords.js';
 import { otherSpellings } from './spellings.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
 import { decidedByWord, G_BLOCK_KEYWORD, G_CARRIER, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
@@ -613,7 +613,10 @@ export class Classifier {
         const system = rule.kind === 'enhanced-code' && subject === 1 && enhanced % 1000 === 2 && keyword?.id === 21;
         // Under a generic block, a size word says the message was refused for its size (the
         // labelling guide's rule 4 before rule 8: "5.7.0 Message Size Violation").
-        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || isBlockFamily(keyword.id) || keyword.id === 23 || keyword.id === 22 || keyword.id === 40)))) {
+        // So does a gone account (rule 2 before rule 8: "550 5.7.1 Account closed"), unless the text
+        // or the stage (a refusal of MAIL FROM) says it is the sender's own.
+        const gone = keyword?.id === 10 && GONE_WORD_SET.has(keyword.pattern) && matcher.foundIndex(G_SENDER_ACCOUNT) < 0 && !('stage' in rule && rule.stage === 'mail');
+        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || gone || isBlockFamily(keyword.id) || keyword.id === 23 || keyword.id === 22 || keyword.id === 40)))) {
           id = keyword.id;
           rule = decidedByWord(keyword);
         }

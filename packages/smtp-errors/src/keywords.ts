@@ -141,6 +141,12 @@ const GONE_WORDS: readonly string[] = [
 ];
 
 /**
+ * @internal A gone account in so many words (the guide's rule 2, for any reply code): they name the
+ * recipient's state under a generic block code too ("550 5.7.1 Account closed").
+ */
+export const GONE_WORD_SET: ReadonlySet<string> = new Set(withSpellings([...GONE_WORDS, 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen', 'no longer exist', 'no longer in use']));
+
+/**
  * @internal Words of an attachment or its file type: forbidden (53), unless a size word says it is
  * too large (23).
  */

@@ -977,3 +977,23 @@ describe('block lists named by their operators, and a sending IP said to be list
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('a gone account under a generic block code (the guide\'s rule 2 before rule 8)', () => {
+  const gone = ['Account closed', 'This account is closed', 'Mailbox has been deleted', 'Mailbox is frozen', 'Recipient no longer exists', 'Address no longer exists', 'Mailbox is no longer in use', 'User account is no longer active'];
+  const cases = ['550 5.7.1', '554 5.7.1', '550 5.7.0', '550', '554'].flatMap((code) => gone.map((g) => `${code} ${g}`));
+  it(`is a gone recipient (10): ${cases.length} texts`, () => {
+    const wrong = cases.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 10);
+    expect(wrong).toEqual([]);
+  });
+
+  it.each([
+    // the sender's own account, named or by the stage
+    ['550 5.7.1 Sender account closed', 50],
+    ['550 5.7.1 The sender domain no longer exists', 50],
+    ['host mx.example.com[192.0.2.1] said: 550 5.7.1 Mailbox is frozen (in reply to MAIL FROM command)', 50],
+    // a block-family word names the refusal
+    ['554 5.7.1 Account closed for spamming', 51],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
