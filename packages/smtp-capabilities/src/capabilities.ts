@@ -217,7 +217,7 @@ export class Capabilities implements Iterable<CapabilityEntry> {
     readonly keywords: Iterable<string | { readonly keyword: string; readonly params?: readonly string[] }>;
   }): Capabilities {
     const invalid = (): CapabilitiesError =>
-      new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', 'Capabilities.from keywords must be a list of strings or { keyword, params? } with params a list of strings');
+      new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', 'Capabilities.from keywords must be a list of strings or { keyword, params? }');
     if (typeof input !== 'object' || input === null) throw invalid();
     const sink = new WarningSink(64);
     const entries: CapabilityEntry[] = [];

@@ -103,7 +103,7 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
     const parts = (legacy ? `AUTH ${k.slice(5)}` : k).split(' ');
     keyword = parts[0] ?? '';
     params = parts.slice(1);
-    if (params.some((p) => p === '')) fail('ERR_SMTP_EHLO_INVALID_PARAM', `EHLO keyword line ${JSON.stringify(k)} has an empty parameter (double or trailing space)`);
+    if (params.some((p) => p === '')) fail('ERR_SMTP_EHLO_INVALID_PARAM', `EHLO keyword line ${JSON.stringify(k)} has an empty parameter`);
   } else if (typeof k === 'object' && k !== null && typeof k.keyword === 'string') {
     keyword = k.keyword;
     params = stringList(k.params, () => new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${k.keyword} params must be a list of strings`)) ?? [];
@@ -150,7 +150,7 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   if (typeof input !== 'object' || input === null) fail('ERR_SMTP_INVALID_ARGUMENT', `input must be { domain, greeting?, keywords }, got ${typeName(input)}`);
   const keywords: unknown = input.keywords;
   if (!isIterableObject(keywords)) {
-    fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `keywords must be a list of keyword lines or { keyword, params } objects, got ${typeName(keywords)}`);
+    fail('ERR_SMTP_EHLO_INVALID_KEYWORD', `keywords must be a list, got ${typeName(keywords)}`);
   }
   const legacyAuth = booleanOption(options.legacyAuth, 'legacyAuth') ?? false;
   // only a missing option means the default (null is refused, as elsewhere in smtpkit)
@@ -161,7 +161,7 @@ export function formatEhloReply(input: EhloReplyInput, options?: FormatEhloOptio
   checkText('domain', domain);
   checkText('greeting', greeting);
   // the reply-text rule of every smtpkit formatter (checkText has refused a lone surrogate already)
-  if (replyTextFault(greeting) !== undefined) fail('ERR_SMTP_EHLO_INVALID_TEXT', 'greeting must not contain control characters other than HT (RFC 5321 textstring)');
+  if (replyTextFault(greeting) !== undefined) fail('ERR_SMTP_EHLO_INVALID_TEXT', 'greeting must not contain control characters other than HT');
   // `2.0.0` (no host name: RFC 1123 §2.1) would be read back as an enhanced status code (RFC 2034 §4)
   if (domain === '' || !isEhloParam(domain) || /^[245]\.\d{1,3}\.\d{1,3}$/.test(domain)) {
     fail('ERR_SMTP_EHLO_INVALID_DOMAIN', 'domain must be printable ASCII without spaces, not an enhanced status code');

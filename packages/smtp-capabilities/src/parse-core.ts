@@ -110,7 +110,7 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
       if (v === undefined) typed.size = 0;
       else {
         const n = parseCount(v);
-        if (n === undefined) sink.add('invalid-param', e.line, `SIZE ${JSON.stringify(v.slice(0, 40))} is not a number of at most 20 digits; treated as no declared limit`, 'SIZE');
+        if (n === undefined) sink.add('invalid-param', e.line, `SIZE ${JSON.stringify(v.slice(0, 40))} is not 1 to 20 digits; taken as no limit`, 'SIZE');
         typed.size = n ?? 0;
       }
       return;
@@ -124,7 +124,7 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
       else {
         // RFC 2852 §4: min-by-time is 1*9DIGIT, as advertise() writes it
         const n = parseCount(v, 9);
-        if (n === undefined) sink.add('invalid-param', e.line, `DELIVERBY ${JSON.stringify(v.slice(0, 40))} is not a number of seconds of at most 9 digits`, 'DELIVERBY');
+        if (n === undefined) sink.add('invalid-param', e.line, `DELIVERBY ${JSON.stringify(v.slice(0, 40))} is not 1 to 9 digits`, 'DELIVERBY');
         typed.deliverBy = n ?? 0;
       }
       return;
@@ -138,7 +138,7 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
       const interval = parseCount(p[0], 9);
       const max = p[1] !== undefined && isDateTime(p[1]) ? p[1] : undefined;
       if (interval === undefined || max === undefined) {
-        sink.add('invalid-param', e.line, 'FUTURERELEASE needs a max interval in seconds of at most 9 digits and an RFC 3339 max date-time', 'FUTURERELEASE');
+        sink.add('invalid-param', e.line, 'FUTURERELEASE needs 1 to 9 digits and an RFC 3339 date-time', 'FUTURERELEASE');
       }
       typed.futureRelease = { maxInterval: interval, maxDateTime: max };
       return;

@@ -269,7 +269,7 @@ export function parseEhloReplyText(text: string | Uint8Array, options?: ParseEhl
     if (sep !== 0x2d) done = true;
   }
   // the text ran out before a last line (`NNN ` or a bare `NNN`): a cut-off transcript, so more keywords may be missing
-  if (code >= 0 && !done && start >= s.length) sink.add('bad-reply-line', n, 'the EHLO reply ends without its last line; it may be cut short');
+  if (code >= 0 && !done && start >= s.length) sink.add('bad-reply-line', n, 'no last line: reply cut short');
   if (code < 0) {
     sink.add('not-ehlo-reply', 0, 'no reply line found');
     return new Capabilities({ esmtp: false, domain: '', greeting: '', entries: [], byKeyword: new Map(), warnings: sink.list, typed: { auth: new Set() } });

@@ -199,7 +199,7 @@ function toParams(keyword: string, r: AdvertiseResult): readonly string[] | unde
   if (r === false || r === null || r === undefined) return undefined;
   if (r === true) return [];
   if (typeof r !== 'string' && !Array.isArray(r)) {
-    throw new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword}: advertise gave ${typeName(r)}, not a boolean, a string or a list of parameters`);
+    throw new CapabilitiesError('ERR_SMTP_EHLO_INVALID_PARAM', `${keyword}: advertise gave ${typeName(r)}`);
   }
   const list: readonly unknown[] = typeof r === 'string' ? r.split(' ').filter((p) => p !== '') : r;
   for (const p of list) {
@@ -218,6 +218,9 @@ function keywordsOf(source: KeywordSource): Set<string> | undefined {
   const list = stringList(Array.isArray(held) ? held : source, () => new CapabilitiesError('ERR_SMTP_INVALID_ARGUMENT', `the advertised keywords must be a Capabilities or a list of keywords, got ${typeName(source)}`));
   return new Set(list!.map(upperAscii));
 }
+
+/** A keyword advertised only with another (RFC 6531 §3.1, RFC 3030 §3). */
+const NEEDS: Record<string, string | undefined> = { SMTPUTF8: '8BITMIME', BINARYMIME: 'CHUNKING' };
 
 /** The boolean settings of {@link SessionSettings}, checked once per advertise. */
 const SESSION_FLAGS = ['tls', 'startTls', 'authenticated', 'authBeforeTls', 'requireTls'] as const;
@@ -406,8 +409,8 @@ export class ExtensionRegistry<S extends SessionSettings = SessionSettings> {
       if (params !== undefined) out.push({ keyword: def.keyword, params });
     }
     // not one without the other: SMTPUTF8 announces 8BITMIME too (RFC 6531 §3.1), BINARYMIME is sent by BDAT (RFC 3030 §3)
-    const on = new Set(out.map((e) => e.keyword));
-    return out.filter((e) => !(e.keyword === 'SMTPUTF8' ? !on.has('8BITMIME') : e.keyword === 'BINARYMIME' && !on.has('CHUNKING')));
+    const on = out.map((e) => e.keyword);
+    return out.filter((e) => on.includes(NEEDS[e.keyword] ?? e.keyword));
   }
 
   /**
