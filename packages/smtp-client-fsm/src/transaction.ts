@@ -395,13 +395,19 @@ export function startBody(s: Session, t: Txn): void {
   needBody(s, t);
 }
 
-/** The empty body after a 354 although no recipient was accepted (RFC 2920 §3.1, SM-3). */
+/**
+ * The empty body after a 354 although no recipient was accepted (RFC 2920 §3.1, SM-3). LMTP owes
+ * it no reply (one per accepted recipient, RFC 2033 §4.2), yet a server that took DATA so may send
+ * one: the session cannot stay in step, so it ends with QUIT, the other messages deferred.
+ */
 export function emptyDot(s: Session, t: Txn): void {
   t.emptyDot = true;
   t.bodyEnded = true;
   s.write(encoder.encode('.\r\n'));
-  s.expect(1);
   s.bodyEnd = s.queued;
+  if (s.opts.lmtp) return s.abandon('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', undefined, false);
+  s.expect(1);
+  s.goto('final');
 }
 
 export function replyBdat(s: Session, t: Txn, reply: Reply): void {

@@ -35,10 +35,7 @@ export const dataState: ClientStateDefinition = Object.freeze({
       // MAIL refused, yet 354: the server holds a transaction the client does not know (another
       // sender, other recipients); any dot would deliver it, so nothing more is written.
       if (!t.mailOk) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', '354 to DATA after MAIL was refused: the server holds another transaction', 'error', reply);
-      if (t.accepted.length === 0) {
-        emptyDot(s, t);
-        return ctx.next('final');
-      }
+      if (t.accepted.length === 0) return emptyDot(s, t);
       return ctx.next();
     }
     // After a refused MAIL, the pipelined DATA's refusal (503 or 554) is a consequence: the
