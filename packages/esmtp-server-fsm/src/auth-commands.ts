@@ -69,8 +69,13 @@ function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boo
     return reply(s, { code: 501, enhanced: '5.5.2', text: r.text });
   }
   s.go('sasl-done');
-  s.saslCredentials = r.credentials;
-  s.decide({ point: 'auth', user: r.credentials.username }, { type: 'auth', credentials: r.credentials, needsAnswer: !s.auto.has('auth') });
+  const cr = r.credentials;
+  // RFC 4616 §2: acting as another identity (authzid) needs the server's say-so; unless the
+  // application opts in to decide it, such a login fails before the application sees it
+  const user = cr.authorizationId || cr.username;
+  if (user !== cr.username && !s.options.auth?.allowAuthorizationIdentity) return answerAuth(s, user, false, undefined);
+  s.saslCredentials = cr;
+  s.decide({ point: 'auth', user }, { type: 'auth', credentials: cr, needsAnswer: true });
 }
 
 /** A rejected AUTH: the mechanism's error challenge first when it has one (XOAUTH2), then `reply`. */
@@ -124,7 +129,7 @@ export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
   return true;
 }
 
-/** The application's answer to the credentials. */
+/** The application's answer to the credentials; an accepted login is `user` (the authorization identity when there is one). */
 export function answerAuth(s: Session, user: string, positive: boolean, r: ReplyInit | undefined): void {
   if (positive) {
     s.go('accept');

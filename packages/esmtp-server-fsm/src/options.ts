@@ -76,6 +76,14 @@ export interface ServerOptions {
     readonly required?: boolean;
     /** Offer AUTH on a session without TLS (default false). */
     readonly allowInsecure?: boolean;
+    /**
+     * Let a client log in as another identity than its own (an authorization identity, PLAIN's
+     * `authzid`, RFC 4616 §2). Default false: such a login is refused `535 5.7.8` before the
+     * application sees it (one naming the user itself, or none, goes on). When true the `auth`
+     * event (`onAuth`) gets it as `credentials.authorizationId`: accepting it says the user may act
+     * as that identity, and the session is authenticated as it (`authenticatedUser`).
+     */
+    readonly allowAuthorizationIdentity?: boolean;
   };
   /** Challenge generator for CRAM-MD5 (randomness and time are inputs of a sans-IO core). */
   readonly challenge?: () => string;
@@ -91,7 +99,10 @@ export interface ServerOptions {
   readonly bareLineEndings?: ServerBareLineEndingPolicy;
   /** Pipelining synchronization checks (RFC 2920 §3.1): `reject` (default, 554 and close) or `off`. */
   readonly pipeliningSync?: 'reject' | 'off';
-  /** Policy points answered automatically with their default (events still emitted). */
+  /**
+   * Policy points answered automatically with their default (events still emitted). Not `auth`:
+   * credentials are accepted only by the application's explicit answer (`ERR_SMTP_INVALID_OPTION`).
+   */
   readonly autoAccept?: readonly PolicyPoint[];
   /** VRFY: `policy` emits a `vrfy` decision; `static` (default) answers 252. */
   readonly vrfy?: 'policy' | 'static' | 'disabled';
@@ -179,11 +190,13 @@ const FINITE_LIMITS = new Set(['maxCommandLine', 'maxAuthLine', 'maxLocalPart', 
 /** The largest delay a host timer takes (2^31 - 1 ms in Node.js and browsers); a longer finite timeout would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** The policy points `autoAccept` may name (every one: the compiler checks the record against the type). */
+/**
+ * The policy points `autoAccept` may name: every one (the compiler checks the record against the
+ * type) but `auth`, which only the application's explicit answer accepts.
+ */
 const POLICY_POINTS: readonly string[] = Object.keys({
   connect: true,
   helo: true,
-  auth: true,
   mail: true,
   rcpt: true,
   'data-start': true,
@@ -192,7 +205,7 @@ const POLICY_POINTS: readonly string[] = Object.keys({
   expn: true,
   command: true,
   xclient: true,
-} satisfies Record<PolicyPoint, true>);
+} satisfies Record<Exclude<PolicyPoint, 'auth'>, true>);
 
 function kindOf(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
@@ -236,7 +249,7 @@ export function checkOptions(options: ServerOptions): void {
   listOf('autoAccept', options.autoAccept, (p) => typeof p === 'string' && POLICY_POINTS.includes(p), POLICY_POINTS.join(', '));
   listOf('enable', options.enable, (k) => typeof k === 'string', 'keywords');
   listOf('auth.mechanisms', options.auth?.mechanisms, (m) => typeof m === 'string' || (typeof m === 'object' && m !== null), 'mechanism names or SaslMechanism objects');
-  for (const name of ['required', 'allowInsecure'] as const) {
+  for (const name of ['required', 'allowInsecure', 'allowAuthorizationIdentity'] as const) {
     const value: unknown = options.auth?.[name];
     if (value !== undefined && typeof value !== 'boolean') throw invalidOption(`auth.${name}`, `must be true or false, got ${kindOf(value)}`);
   }

@@ -194,7 +194,7 @@ describe('SRV-8 AUTH identities: controls, separators and lossily decoded bytes 
 
   it('SRV-8 a UTF-8 user name and a password with any bytes still reach onAuth', async () => {
     const seen: string[] = [];
-    const { port } = await servers.start({ auth: { allowInsecure: true }, onAuth: (c) => void seen.push(`${c.username}:${String(c.password)}`) });
+    const { port } = await servers.start({ auth: { allowInsecure: true }, onAuth: (c) => seen.push(`${c.username}:${String(c.password)}`) > 0 });
     const out = await rawSession(port, [
       { write: 'EHLO c.example\r\n', after: 1 },
       { write: `AUTH PLAIN ${utf8b64('\0j\u00f6rg\0p\tw\u2028')}\r\n`, after: 2 },

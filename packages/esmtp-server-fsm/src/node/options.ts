@@ -228,7 +228,13 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
   readonly maxBufferedInput?: number;
   readonly onConnect?: (session: SessionContext) => HookResult | Promise<HookResult>;
   readonly onHelo?: (domain: string, session: SessionContext) => HookResult | Promise<HookResult>;
-  /** Checks credentials; without it every AUTH fails. */
+  /**
+   * Checks credentials; without it every AUTH fails. Unlike the other hooks, only an explicit
+   * accept logs the client in: `true` (or a `235` reply). Returning nothing, `false` or anything
+   * else is `535 5.7.8`, so `if (ok) return true;` fails closed. With
+   * `auth.allowAuthorizationIdentity`, `credentials.authorizationId` (when set and not the user)
+   * is the identity asked for: accept only when `username` may act as it.
+   */
   readonly onAuth?: (credentials: AuthCredentials, session: SessionContext) => HookResult | Promise<HookResult>;
   readonly onMailFrom?: (from: string, parameters: EsmtpParameters, session: SessionContext) => HookResult | Promise<HookResult>;
   readonly onRcptTo?: (to: string, parameters: EsmtpParameters, session: SessionContext) => HookResult | Promise<HookResult>;

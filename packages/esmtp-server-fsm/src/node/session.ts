@@ -577,7 +577,11 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.hookTimer = undefined;
     if (this.closed || this.conn.pendingDecision === undefined) return;
     try {
-      if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);
+      // onAuth fails closed: only `true` or a reply object (a 235) accepts; nothing, false, null... is 535
+      if (this.conn.pendingDecision === 'auth' && (typeof result !== 'object' || result === null)) {
+        if (result === true) this.conn.accept();
+        else this.conn.reject();
+      } else if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);
       else if (isContinuation(result)) this.conn.continueCommand(result);
       else {
         const { positive, reply } = interpret(result);

@@ -1,0 +1,68 @@
+// onAuth fails closed: only an explicit accept (true, or a 235 reply) logs a client in; returning
+// nothing (the "default answer" of the other hooks) is 535 5.7.8, whether the hook answers at once
+// or through a promise. PLAIN's authorization identity (RFC 4616 §2) is refused before onAuth
+// unless auth.allowAuthorizationIdentity, and then the session runs as that identity.
+import { describe, expect, it } from 'vitest';
+import { rawSession, serversPerTest } from './servers.js';
+
+const servers = serversPerTest('auth-fail-closed.test');
+const lines = (s: string): string[] => s.split('\r\n').filter((l) => /^\d{3} /.test(l));
+const plain = (authzid: string, user: string, pass: string): string => Buffer.from(`${authzid}\0${user}\0${pass}`).toString('base64');
+
+async function login(options: Parameters<typeof servers.start>[0], ir: string): Promise<string[]> {
+  const { port } = await servers.start({ auth: { mechanisms: ['PLAIN'], allowInsecure: true }, ...options });
+  const out = await rawSession(port, [
+    { write: 'EHLO c.example\r\n', after: 1 },
+    { write: `AUTH PLAIN ${ir}\r\n`, after: 2 },
+  ], { timeoutMs: 5000 });
+  return lines(out).slice(2);
+}
+
+describe('onAuth needs an explicit accept', () => {
+  const REFUSED = ['535 5.7.8 Error: authentication failed'];
+  for (const [name, onAuth] of [
+    ['returns nothing', () => undefined],
+    ['resolves to nothing', () => Promise.resolve(undefined)],
+    ['returns nothing on a wrong password (if (ok) return true)', (c: { password?: string }) => (c.password === 'right' ? true : undefined)],
+    ['returns null', () => null as unknown as undefined],
+    ['returns a truthy non-answer (1)', () => 1 as unknown as true],
+  ] as const) {
+    it(`an onAuth that ${name}: 535 5.7.8`, async () => {
+      expect(await login({ onAuth }, plain('', 'a', 'pw'))).toEqual(REFUSED);
+    });
+  }
+  it('true, at once or through a promise, and a 235 reply accept', async () => {
+    expect(await login({ onAuth: () => true }, plain('', 'a', 'pw'))).toEqual(['235 2.7.0 Authentication successful']);
+    expect(await login({ onAuth: () => Promise.resolve(true) }, plain('', 'a', 'pw'))).toEqual(['235 2.7.0 Authentication successful']);
+    expect(await login({ onAuth: () => ({ code: 235, enhanced: '2.7.0', text: 'Hi' }) }, plain('', 'a', 'pw'))).toEqual(['235 2.7.0 Hi']);
+  });
+});
+
+describe('PLAIN authorization identity through createServer', () => {
+  it('by default another identity is 535 and onAuth is never called', async () => {
+    const seen: unknown[] = [];
+    const onAuth = (c: unknown): boolean => (seen.push(c), true);
+    expect(await login({ onAuth }, plain('admin', 'a', 'pw'))).toEqual(['535 5.7.8 Error: authentication failed']);
+    expect(seen).toEqual([]);
+  });
+  it('with auth.allowAuthorizationIdentity onAuth gets it and the session (and the envelope) is that identity', async () => {
+    const users: (string | undefined)[] = [];
+    const { port } = await servers.start({
+      auth: { mechanisms: ['PLAIN'], allowInsecure: true, allowAuthorizationIdentity: true },
+      onAuth: (c) => c.username === 'a' && c.password === 'pw' && c.authorizationId === 'shared',
+      onData: async (env, body) => {
+        await body.toArray();
+        users.push(env.user);
+      },
+    });
+    const out = await rawSession(port, [
+      { write: 'EHLO c.example\r\n', after: 1 },
+      { write: `AUTH PLAIN ${plain('shared', 'a', 'pw')}\r\n`, after: 2 },
+      { write: 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n', after: 3 },
+      { write: 'Subject: x\r\n\r\nhi\r\n.\r\n', after: 6 },
+      { write: 'QUIT\r\n', after: 7 },
+    ], { timeoutMs: 5000 });
+    expect(lines(out).slice(2, 3)).toEqual(['235 2.7.0 Authentication successful']);
+    expect(users).toEqual(['shared']);
+  });
+});
