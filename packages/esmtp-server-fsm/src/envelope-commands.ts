@@ -76,7 +76,9 @@ export function mail(s: Session, arg: string): void {
   if (!r.ok) return reply(s, r.reply);
   if (heloParameters(s, r.parameters)) return reply(s, NEED_EHLO);
   s.go('MAIL');
-  const parameters = sealed(r.parameters);
+  // RFC 4954 §5: an identity claimed by a client that has not authenticated is not trusted: AUTH=<>
+  const p = r.parameters;
+  const parameters = sealed(s.authUser === undefined && 'AUTH' in p ? { ...p, AUTH: '<>' } : p);
   s.decide({ point: 'mail', from: r.path.address, parameters }, { type: 'mail', from: r.path.address, parameters, needsAnswer: !s.auto.has('mail') });
 }
 
