@@ -326,8 +326,8 @@ export function withTlsSecurity<T extends Pick<ServerOptions, 'security' | 'secu
 /**
  * The SASL mechanisms a session offers, resolved from `auth.mechanisms` (names of built-ins, or
  * objects with a `server` side and a name RFC 4422 §3.1 allows: 1 to 20 of `A-Z`, `0-9`, `-`,
- * `_`). CRAM-MD5 needs `challenge`; without one it is left out of the default list and refused
- * when named.
+ * `_`), each name once (`ERR_SMTP_INVALID_OPTION`). CRAM-MD5 needs `challenge`; without one it is
+ * left out of the default list and refused when named.
  */
 export function resolveMechanisms(options: ServerOptions): readonly SaslMechanism[] {
   const mechs: SaslMechanism[] = [];
@@ -344,6 +344,8 @@ export function resolveMechanisms(options: ServerOptions): readonly SaslMechanis
       mechs.push(m);
     }
   }
+  // one name once: `['PLAIN', 'plain']` advertised PLAIN twice, and a second mechanism of a name was never used
+  if (new Set(mechs.map((m) => m.name)).size < mechs.length) throw invalidOption('auth.mechanisms', 'names a mechanism twice');
   if (mechs.some((m) => m.name === 'CRAM-MD5') && !options.challenge && options.auth?.mechanisms) {
     throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', 'CRAM-MD5 needs a challenge generator (options.challenge)');
   }
