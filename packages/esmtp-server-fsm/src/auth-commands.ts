@@ -78,9 +78,12 @@ function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boo
   s.decide({ point: 'auth', user }, { type: 'auth', credentials: cr, needsAnswer: true });
 }
 
-/** A rejected AUTH: the mechanism's error challenge first when it has one (XOAUTH2), then `reply`. */
+/**
+ * A rejected AUTH: the mechanism's error challenge first when it has one (XOAUTH2) and the refusal
+ * is of the credentials (5xx), then `reply`; a temporary failure (454, 421) is sent at once.
+ */
 function rejectAuth(s: Session, r: ReplyInit): void {
-  const challenge = s.saslCredentials && r.code !== 421 ? s.saslMechanism?.failureChallenge?.(s.saslCredentials) : undefined;
+  const challenge = s.saslCredentials && r.code >= 500 ? s.saslMechanism?.failureChallenge?.(s.saslCredentials) : undefined;
   if (challenge === undefined) {
     s.go('reject');
     return reply(s, r);
