@@ -4,16 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { ClientConnection } from '../src/index.js';
 import type { ClientEvent } from '../src/index.js';
+import { step } from './step.js';
 
-const dec = new TextDecoder();
 const msg = (to: string) => ({ from: 'a@x.test', to: [to], body: 'Subject: t\r\n\r\nhi\r\n' });
-
-/** Feeds one flight of server replies; returns what the client wrote after it and the events. */
-function step(conn: ClientConnection, replies: string, events: ClientEvent[] = []): string {
-  if (replies) conn.receiveData(replies);
-  for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
-  return dec.decode(conn.dataToSend());
-}
 
 /** A connection without PIPELINING, greeted and idle. */
 function greeted(): ClientConnection {

@@ -6,14 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientConnection } from '../src/index.js';
 import type { ClientEvent } from '../src/index.js';
-
-const dec = new TextDecoder();
-
-function step(conn: ClientConnection, replies: string, events: ClientEvent[]): string {
-  if (replies) conn.receiveData(replies);
-  for (let e = conn.nextEvent(); e.type !== 'need-data'; e = conn.nextEvent()) events.push(e);
-  return dec.decode(conn.dataToSend());
-}
+import { step } from './step.js';
 
 const results = (events: ClientEvent[]) =>
   events.filter((e) => e.type === 'message-sent').map((e) => e.recipients.map((r) => [r.address, r.status, r.reply?.code ?? r.errorCode]));
