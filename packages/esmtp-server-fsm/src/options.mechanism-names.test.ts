@@ -33,4 +33,7 @@ describe('auth.mechanisms with a name twice', () => {
     while (conn.nextEvent().type !== 'need-data');
     expect(new TextDecoder().decode(conn.dataToSend())).toContain('250-AUTH PLAIN LOGIN\r\n');
   });
+  it.each([['pla\u0131n'], ['PLA\u0130N'], ['\uff30LAIN']])('%s is no built-in name (only ASCII letters are folded): ERR_SMTP_INVALID_OPTION', (name) => {
+    expect(codeOf({ auth: { mechanisms: [name] } })).toBe('ERR_SMTP_INVALID_OPTION');
+  });
 });

@@ -333,7 +333,8 @@ export function resolveMechanisms(options: ServerOptions): readonly SaslMechanis
   const mechs: SaslMechanism[] = [];
   for (const m of options.auth?.mechanisms ?? (options.auth ? BUILTIN_MECHANISMS : [])) {
     if (typeof m === 'string') {
-      const found = BUILTIN_MECHANISMS.find((b) => b.name === m.toUpperCase());
+      // ASCII case only: Unicode upper-casing makes `plaın` (dotless i) PLAIN
+      const found = /^[ -~]*$/.test(m) ? BUILTIN_MECHANISMS.find((b) => b.name === m.toUpperCase()) : undefined;
       if (!found) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `unknown SASL mechanism ${m}`);
       mechs.push(found);
     } else {
