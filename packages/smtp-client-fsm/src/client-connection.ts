@@ -185,6 +185,14 @@ export interface ClientOptions {
   /** Recipients per transaction before the rest go into a following one (default 100; LIMITS RCPTMAX wins when lower). */
   readonly maxRecipientsPerTransaction?: number;
   readonly timeouts?: Partial<ClientTimeouts>;
+  /**
+   * Limits of the server's replies (smtp-reply-reader's options). Defaults: lines of up to 12294
+   * octets, CRLF included (a `334` AUTH challenge of 12288 octets of base64, RFC 4954 §4; the
+   * reader's own default is 4096), 512 lines and 64 KiB per reply, so at most about 76 KiB is held
+   * for the reply in progress. A longer line ends the session with `ERR_SMTP_CLIENT_PROTOCOL`
+   * (`ERR_SMTP_LINE_TOO_LONG` in its message), the messages deferred. A `maxLineLength` given
+   * here wins, for AUTH challenges too.
+   */
   readonly replyLimits?: ReplyReaderOptions;
   /**
    * Classifies negative replies for the results: a function `(reply, domain) => Classification`
@@ -310,6 +318,17 @@ function bodyPhase(s: Session, messageId: number | undefined): Txn | undefined {
   }
 }
 
+/**
+ * The session's reply reader. Reply lines go to 12294 octets unless `limits.maxLineLength` says
+ * otherwise: a `334 ` challenge of 12288 octets of base64 with its CRLF (RFC 4954 §4), above the
+ * reader's own default of 4096.
+ */
+function replyReader(limits: ReplyReaderOptions = {}): ReplyReader {
+  const o = inheritedFields(limits);
+  if (o['maxLineLength'] === undefined) o['maxLineLength'] = 12294;
+  return new ReplyReader(o);
+}
+
 function badOption(option: string, expected: string): SmtpClientError {
   return usage('ERR_SMTP_CLIENT_INVALID_OPTION', `${option}: ${expected}`);
 }
@@ -357,7 +376,7 @@ function checkOptions(options: ClientOptions): { timeouts: ClientTimeouts; secur
   // the session's reader, made here so that bad limits are an option error
   let reader: ReplyReader;
   try {
-    reader = new ReplyReader(options.replyLimits ?? {});
+    reader = replyReader(options.replyLimits);
   } catch (e) {
     if (!isReplyReaderError(e)) throw e;
     throw new SmtpClientError('ERR_SMTP_CLIENT_INVALID_OPTION', `replyLimits: ${e.message}`, 'local', { cause: e });
@@ -649,7 +668,7 @@ export class ClientConnection {
     s.awaitingTls = false;
     s.tls = true;
     s.tlsVerified = info.verified !== false;
-    s.reader = new ReplyReader(s.opts.replyLimits ?? {});
+    s.reader = replyReader(s.opts.replyLimits);
     s.caps = Capabilities.none();
     s.authDone = false;
     s.goto('ehlo');
