@@ -520,7 +520,8 @@ export function scanPathWith(s: string, pos: number, end: number, role: 'reverse
   // Source route: A-d-l ":" (accepted and dropped, RFC 5321 §4.1.1.3 / Appendix C).
   // `routeUtf8`: it has non-ASCII text (then the path is measured in octets, see below).
   let routeUtf8 = false;
-  if (i < stop && s.charCodeAt(i) === 0x40) {
+  const routed = i < stop && s.charCodeAt(i) === 0x40;
+  if (routed) {
     while (true) {
       i++; // '@'
       const d = scanDomain(s, i, stop);
@@ -545,9 +546,10 @@ export function scanPathWith(s: string, pos: number, end: number, role: 'reverse
   i = local.next;
   const localEnd = i;
   if (i >= stop || s.charCodeAt(i) !== 0x40) {
-    // `<postmaster>` without a domain (forward-paths only), case-insensitive.
+    // `<postmaster>` without a domain (forward-paths only), case-insensitive, and only as that exact
+    // form: behind a source route the path is a Mailbox, which has a domain (RFC 5321 §4.1.1.3).
     const after = closeAt(s, i, stop, bracketed);
-    if (after >= 0 && !local.quoted && local.value.length === 10 && local.value.toLowerCase() === 'postmaster') {
+    if (after >= 0 && !routed && !local.quoted && local.value.length === 10 && local.value.toLowerCase() === 'postmaster') {
       if (role === 'reverse') return fail('ERR_SMTP_PATH_SYNTAX', 'postmaster is not a sender');
       return { ok: true, path: POSTMASTER_PATH, next: after };
     }
