@@ -35,9 +35,11 @@ function choose(auth: AuthOptions, offered: ReadonlySet<string>, crypto: SaslCry
 /**
  * Authenticates once per session (again after STARTTLS) when `auth` is set. Credentials never go
  * out without TLS unless `allowInsecureAuth`, nor over TLS with an unverified certificate unless
- * `allowUnverifiedAuth`. The initial response is omitted when the line would exceed 512 octets;
- * a mechanism that throws on a challenge is cancelled with `*`; more than 10 challenges fail the
- * exchange (`auth-failed`).
+ * `allowUnverifiedAuth`. An initial response that would make the AUTH line longer than 512 octets
+ * (CRLF included) goes instead as the answer to the server's first challenge, the empty `334`
+ * (RFC 4954 §4, RFC 4422 §5); a response over 12288 octets of base64 is `*`. A mechanism that
+ * throws on a challenge is cancelled with `*`; more than 10 challenges fail the exchange
+ * (`auth-failed`).
  *
  * @example
  * new ClientConnection({ security: 'required', auth: { user: 'me', pass: 'secret' }, crypto });
@@ -68,14 +70,19 @@ export const authState: ClientStateDefinition = Object.freeze({
     }
     ctx.local['chosen'] = chosen;
     ctx.local['challenges'] = 0;
+    ctx.local['initial'] = undefined;
     const name = chosen.name;
     assertNoControl('AUTH mechanism', name);
     const ir = chosen.exchange.initial();
     if (ir === null) return s.command(`AUTH ${name}`);
     const enc = encodeBase64(saslBytes(ir));
     const line = `AUTH ${name} ${enc === '' ? '=' : enc}`;
-    // RFC 4954 §4: omit the initial response when the command would exceed 512 octets (INJ-10).
-    if (line.length + 2 > 512) return s.command(`AUTH ${name}`);
+    // RFC 4954 §4: omit the initial response when the command would exceed 512 octets with its
+    // CRLF (INJ-10); it answers the server's first (empty) challenge instead (RFC 4422 §5).
+    if (line.length + 2 > 512) {
+      ctx.local['initial'] = enc;
+      return s.command(`AUTH ${name}`);
+    }
     s.command(line, `AUTH ${name} <redacted>`);
   },
   reply(ctx, reply) {
@@ -84,11 +91,12 @@ export const authState: ClientStateDefinition = Object.freeze({
     // A server that challenges without end (334 after a complete PLAIN response, after `*`) is
     // not authenticating: after 10 challenges the exchange fails (it ran until a timeout).
     if (reply.code === 334 && (ctx.local['challenges'] = (ctx.local['challenges'] as number) + 1) <= 10) {
-      // A challenge that is not strict base64 is handed over as empty bytes (the mechanism decides).
-      const challenge = decodeBase64(reply.lines[0] ?? '') ?? new Uint8Array(0);
-      let resp: string;
+      // An initial response held back from the AUTH line answers the first challenge; after it, a
+      // challenge that is not strict base64 is handed over as empty bytes (the mechanism decides).
+      let resp = ctx.local['initial'] as string | undefined;
+      ctx.local['initial'] = undefined;
       try {
-        resp = encodeBase64(saslBytes(chosen.exchange.step(challenge)));
+        resp ??= encodeBase64(saslBytes(chosen.exchange.step(decodeBase64(reply.lines[0] ?? '') ?? new Uint8Array(0))));
       } catch {
         s.command('*');
         return;
