@@ -3,7 +3,8 @@
  * (`mechanism.server(context)`), the decision on the credentials, and the error step of
  * mechanisms that have one (XOAUTH2).
  */
-import { asciiUpper, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
+import { asciiUpper, BUILTIN_MECHANISMS, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
+import type { SaslMechanism } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
 import { hasUnsafeText } from './peer-text.js';
@@ -11,7 +12,22 @@ import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import type { Session } from './session.js';
 
-const dec = new TextDecoder('utf-8', { fatal: false });
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/** `bytes` as UTF-8 text; undefined when they are not UTF-8 (never a U+FFFD in their place). */
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `m` is a built-in (its server side, so a spread with another error step counts): they
+ * read every SASL answer as UTF-8 text (RFC 4616 §2), decoding it lossily.
+ */
+const builtIn = (m: SaslMechanism | undefined): boolean => BUILTIN_MECHANISMS.some((b) => b.server === m?.server);
 
 /** AUTH <mechanism> [initial-response] (RFC 4954 §4): checks, then the first SASL step. */
 export function authCommand(s: Session, arg: string): void {
@@ -40,14 +56,17 @@ export function authCommand(s: Session, arg: string): void {
 }
 
 function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boolean): void {
+  // SRV-8: an answer to a built-in that is not UTF-8 is refused at once: decoded lossily, `\xff` and
+  // `\xfe` would be one U+FFFD, two passwords (user names, tokens) the application could not tell apart
+  const lossy = response !== undefined && builtIn(s.saslMechanism) && utf8(response) === undefined;
   let r = s.sasl!.step(response);
   // SRV-8: an identity with a control, separator or format character (SASLprep prohibits them, RFC
-  // 4013 §2.3), or with U+FFFD (bytes that were not UTF-8, decoded lossily), never reaches onAuth;
-  // nor a password holding NUL, which only LOGIN can carry (PLAIN's grammar has none, RFC 4616 §2):
-  // a C library reads `\0x` as the empty password, an LDAP bind that succeeds unauthenticated
+  // 4013 §2.3), or with U+FFFD (a custom mechanism's lossy decoding), never reaches onAuth; nor a
+  // password holding NUL, which only LOGIN can carry (PLAIN's grammar has none, RFC 4616 §2): a C
+  // library reads `\0x` as the empty password, an LDAP bind that succeeds unauthenticated
   const c = r.type === 'done' ? r.credentials : undefined;
   const id = c ? c.username + (c.authorizationId ?? '') : '';
-  if (hasUnsafeText(id) || id.includes('\uFFFD') || c?.password?.includes('\0')) r = { type: 'fail', text: 'Error: invalid credentials' };
+  if (lossy || hasUnsafeText(id) || id.includes('\uFFFD') || c?.password?.includes('\0')) r = { type: 'fail', text: 'Error: invalid credentials' };
   if (r.type === 'challenge') {
     // A 334 takes the client's next line as its answer. Input already behind the AUTH line passed
     // the pipelining check only as an AUTH that ends in one round (RFC 4954 §4: an initial response
@@ -120,7 +139,9 @@ export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
     reply(s, { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' });
     return true;
   }
-  const d = decodeSaslLine(dec.decode(line).trim());
+  // base64 is ASCII: a line that is not UTF-8 is no base64 either
+  const text = utf8(line);
+  const d = text === undefined ? undefined : decodeSaslLine(text.trim());
   if (d === 'cancel' || d === undefined) {
     s.sasl = undefined;
     s.go('cancel');
