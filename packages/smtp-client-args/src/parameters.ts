@@ -103,7 +103,8 @@ function isAtom(v: string): boolean {
 /**
  * Decodes RFC 6533 utf-8-addr-xtext / utf-8-addr-unitext: `\x{HEX}` escapes for non-ASCII and for
  * SP, `+`, `=`, `\`, their hex digits in either case (HEXPOINT's ABNF strings are case-insensitive,
- * RFC 5234 §2.3; Postfix reads both); raw UTF-8 only with SMTPUTF8 (unitext).
+ * RFC 5234 §2.3; Postfix reads both) and without a leading zero (HEXPOINT gives each code point one
+ * length, so `\x{00E9}` is not a form of `\x{E9}`); raw UTF-8 only with SMTPUTF8 (unitext).
  */
 export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undefined {
   let out = '';
@@ -120,7 +121,8 @@ export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undef
         cp = cp * 16 + d;
         j++;
       }
-      if (j === i + 3 || v[j] !== '}' || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+      // a leading 0 is refused: HEXPOINT has none (one of two digits is a control, refused below too)
+      if (j === i + 3 || v[i + 3] === '0' || v[j] !== '}' || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
       // RFC 6533 HEXPOINT: below U+0080 only SP, +, = and \ (and controls, refused below) may be escaped.
       if (cp < 0x80 && cp !== 0x20 && cp !== 0x2b && cp !== 0x3d && cp !== 0x5c) return undefined;
       out += String.fromCodePoint(cp);
@@ -142,7 +144,10 @@ export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undef
   return isWellFormed(out) ? out : undefined;
 }
 
-/** Encodes an address as RFC 6533 utf-8-addr-xtext (pure ASCII). */
+/**
+ * Encodes an address as RFC 6533 utf-8-addr-xtext (pure ASCII): each escape in HEXPOINT's one
+ * form, upper-case hex without a leading zero.
+ */
 export function encodeUtf8AddrXtext(address: string): string {
   let out = '';
   for (const ch of address) {
