@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { drive, replyLines as lines } from '../test/harness.js';
 import { ServerConnection } from './index.js';
-import type { ServerOptions } from './index.js';
+import type { ReplyInit, ServerOptions } from './index.js';
 
 const b64 = (s: string): string => btoa(s);
 const plain = (authzid: string, user: string, pass: string): string => b64(`${authzid}\0${user}\0${pass}`);
@@ -57,4 +57,36 @@ describe('PLAIN with an authorization identity (RFC 4616 §2)', () => {
     }
     expect(code).toBe('ERR_SMTP_INVALID_OPTION');
   });
+});
+
+describe('an invalid reply to the auth decision fails closed, as for any other decision', () => {
+  // each is refused by the reply check every decision shares (ERR_SMTP_INVALID_REPLY)
+  const INVALID: [string, unknown][] = [
+    ['a code outside 2xx-5xx', { code: 999 }],
+    ['text that is not a string', { code: 235, text: 5 }],
+    ['CR LF in its text (a second reply)', { code: 235, text: 'Ok\r\n250 forged' }],
+    ['a positive code other than 235', { code: 250, text: 'Ok' }],
+    ['an enhanced code of another class', { code: 235, enhanced: '5.7.8', text: 'Ok' }],
+  ];
+  for (const [name, given] of INVALID) {
+    it(`respond() with ${name}: ERR_SMTP_INVALID_REPLY, nothing sent, the decision stays pending, the client is not logged in`, () => {
+      const seen: unknown[] = [];
+      const a = drive({ secure: true, auth: { mechanisms: ['PLAIN'] } }, (e, conn) => {
+        if (e.type !== 'auth') return false;
+        try {
+          conn.respond(given as ReplyInit);
+        } catch (err) {
+          seen.push((err as { code?: unknown }).code);
+        }
+        seen.push(conn.pendingDecision, conn.session.authenticatedUser);
+        return true;
+      });
+      a.feed('EHLO client.test\r\n');
+      expect(lines(a.feed(`AUTH PLAIN ${plain('', 'user', 'pass')}\r\n`))).toEqual([]);
+      expect(seen).toEqual(['ERR_SMTP_INVALID_REPLY', 'auth', undefined]);
+      a.conn.reject();
+      expect(lines(new TextDecoder().decode(a.conn.dataToSend()))).toEqual(['535 5.7.8 Error: authentication failed']);
+      expect(a.conn.session.authenticatedUser).toBeUndefined();
+    });
+  }
 });

@@ -66,3 +66,44 @@ describe('PLAIN authorization identity through createServer', () => {
     expect(users).toEqual(['shared']);
   });
 });
+
+describe('an onAuth answering a reply the session refuses fails closed, as the other hooks do', () => {
+  // [what, onAuth's answer, the same fault in onMailFrom's answer (null: it has no such fault)]
+  const CASES: [string, unknown, unknown][] = [
+    ['a code outside 2xx-5xx', { code: 999 }, { code: 999 }],
+    ['text that is not a string', { code: 235, text: 5 }, { code: 250, text: 5 }],
+    ['CR LF in its text (a forged second reply)', { code: 235, text: 'Ok\r\n250 forged' }, { code: 250, text: 'Ok\r\n250 forged' }],
+    ['an enhanced code of another class', { code: 235, enhanced: '5.7.8', text: 'Ok' }, { code: 250, enhanced: '5.1.0', text: 'Ok' }],
+    ['a positive code other than 235', { code: 250, text: 'Ok' }, null],
+  ];
+  const code = (e: unknown): unknown => (e as { code?: unknown }).code;
+  for (const [name, authAnswer] of CASES) {
+    it(`${name}: ERR_SMTP_INVALID_REPLY to onError, 454 4.7.0 to the client, never logged in`, async () => {
+      const errors: unknown[] = [];
+      const { port } = await servers.start({
+        auth: { mechanisms: ['PLAIN'], allowInsecure: true, required: true },
+        onAuth: () => authAnswer as true,
+        onError: (e) => void errors.push(e),
+      });
+      const out = await rawSession(port, [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: `AUTH PLAIN ${plain('', 'a', 'pw')}\r\n`, after: 2 },
+        { write: 'MAIL FROM:<a@b.example>\r\n', after: 3 },
+      ], { timeoutMs: 5000 });
+      expect(lines(out).slice(2)).toEqual(['454 4.7.0 Temporary authentication failure', '530 5.7.0 Authentication required']);
+      expect(errors.map(code)).toEqual(['ERR_SMTP_INVALID_REPLY']);
+    });
+  }
+  it('onMailFrom answering the same faults gets the same typed error, with its own temporary failure (451 4.3.0)', async () => {
+    for (const [name, , mailAnswer] of CASES.filter((c) => c[2] !== null)) {
+      const errors: unknown[] = [];
+      const { port } = await servers.start({ onMailFrom: () => mailAnswer as true, onError: (e) => void errors.push(e) });
+      const out = await rawSession(port, [
+        { write: 'EHLO c.example\r\n', after: 1 },
+        { write: 'MAIL FROM:<a@b.example>\r\n', after: 2 },
+      ], { timeoutMs: 5000 });
+      expect(lines(out).slice(2), name).toEqual(['451 4.3.0 Local error in processing']);
+      expect(errors.map(code), name).toEqual(['ERR_SMTP_INVALID_REPLY']);
+    }
+  });
+});
