@@ -159,13 +159,7 @@ const SHARED_TEXT_MAX = 200;
 
 function formatUncached(reply: ReplyInit, enhanced: boolean): string {
   const lines = typeof reply.text === 'string' ? [reply.text] : reply.text && reply.text.length > 0 ? reply.text : [''];
-  if (reply.code === 334 && lines.length === 1) {
-    // One line however long (a SASL challenge is never wrapped: the bound counts every UTF-16 unit
-    // as 3 octets, the most UTF-8 needs for one); smtp-reply-reader keeps the space of an empty
-    // challenge (`334 `, RFC 4954 §4). A 334 of several lines (a custom verb's) is written whole.
-    const challenge = lines[0]!;
-    return formatReply({ code: 334, text: challenge }, { maxLineLength: Math.max(512, challenge.length * 3 + 6) });
-  }
+  // a 334 (3xx: no enhanced code) goes to formatReply as it is: one line however long, `334 ` when empty
   if (enhanced && (reply.code < 300 || reply.code >= 400)) {
     return formatReply({ code: reply.code, enhanced: reply.enhanced ?? `${String(Math.floor(reply.code / 100))}.0.0`, lines });
   }
