@@ -301,8 +301,9 @@ export async function startSink(
     ...(opts.proxyProtocol === true ? { proxyProtocol: true, ...(opts.proxyFrom !== undefined ? { isTrustedProxy: proxyPeers(opts.proxyFrom) } : {}) } : {}),
     ...(opts.maxSize !== undefined ? { limits: { maxMessageSize: opts.maxSize } } : {}),
     ...(auth !== undefined ? { auth: { mechanisms: ['PLAIN', 'LOGIN'], required: true, allowInsecure: opts.tls === undefined || security === 'off' } } : {}),
-    // PLAIN may name another identity to act as (RFC 4616 §2): the sink authorizes no one to do that
-    onAuth: (c) => auth !== undefined && c.password !== undefined && (c.authorizationId === undefined || c.authorizationId === c.username) && sameSecret(c.username, auth.user) && sameSecret(c.password, auth.pass),
+    // PLAIN may name another identity to act as (RFC 4616 §2): without auth.allowAuthorizationIdentity
+    // the server refuses one other than the user (535) before onAuth, so the sink authorizes no one
+    onAuth: (c) => auth !== undefined && c.password !== undefined && sameSecret(c.username, auth.user) && sameSecret(c.password, auth.pass),
     onData: async (envelope, body, session) => {
       let stored: StoredMessage;
       try {
