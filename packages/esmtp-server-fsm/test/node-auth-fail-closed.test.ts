@@ -107,3 +107,14 @@ describe('an onAuth answering a reply the session refuses fails closed, as the o
     }
   });
 });
+
+describe('SRV-8 credentials that are not UTF-8 through createServer', () => {
+  it('SRV-8 PLAIN passwords \\xff and \\xfe: 501 5.5.2 each, onAuth never called (decoded lossily they were one U+FFFD)', async () => {
+    const seen: unknown[] = [];
+    const bytes = (s: string): string => Buffer.from(s, 'latin1').toString('base64');
+    for (const pass of ['\xff', '\xfe']) {
+      expect(await login({ onAuth: (c) => (seen.push(c.password), true) }, bytes(`\0a\0${pass}`))).toEqual(['501 5.5.2 Error: invalid credentials']);
+    }
+    expect(seen).toEqual([]);
+  });
+});
