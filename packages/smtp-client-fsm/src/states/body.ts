@@ -7,7 +7,9 @@ import { endTransaction, replyBdat, startBody } from '../transaction.js';
 /**
  * Sends a whole body at once, or asks for a streamed one with `need-body` events (the caller
  * answers with `writeBody()` / `endBody()`). Bare CR/LF follow the `bareLineEndings` policy.
- * With BDAT, chunk replies arrive here; the first refusal ends the body.
+ * With BDAT, chunk replies arrive here; the first refusal ends the body. A 3xx to a chunk ends the
+ * session with `ERR_SMTP_CLIENT_UNEXPECTED_REPLY`, the recipients `deferred` (`unknown` when BDAT
+ * LAST was already written: it may yet be accepted).
  *
  * @example
  * conn.getState('body')?.definition.timeout; // 'dataBlock'

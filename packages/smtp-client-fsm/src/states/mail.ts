@@ -9,7 +9,8 @@ import { buildTxn, endTransaction, sendTxn } from '../transaction.js';
  * rendered by smtp-client-args, hooks included), or goes `idle` when the queue is empty. Local
  * checks (SMTPUTF8, 8BITMIME, SIZE, REQUIRETLS, MAILMAX) fail a message without a command. With
  * PIPELINING, and when every state from `mail` to `data` declares `pipelining: 'group'`, the RCPTs
- * and DATA go out in the same write.
+ * and DATA go out in the same write. A 3xx to MAIL ends the session with
+ * `ERR_SMTP_CLIENT_UNEXPECTED_REPLY`, nothing more written, the recipients `deferred`.
  *
  * @example
  * const mail = conn.getState('mail')!.definition;
@@ -64,6 +65,9 @@ export const mailState: ClientStateDefinition = Object.freeze({
     const s = sessionOf(ctx);
     const t = s.txn!;
     const m = s.queue[0]!;
+    // MAIL has no intermediate reply (RFC 5321 §4.3.2): a 3xx leaves the server out of step, before
+    // any data. The session ends, the recipients deferred (never refused by it).
+    if (reply.code >= 300 && reply.code < 400) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `${reply.code} to MAIL`, 'error', reply);
     t.mailReply = reply;
     if (reply.code >= 200 && reply.code < 300) {
       t.mailOk = true;

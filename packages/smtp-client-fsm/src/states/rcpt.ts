@@ -8,7 +8,8 @@ import { isRecipientLimit, sendRcpt } from '../transaction.js';
  * One RCPT per recipient (all already written when the transaction is pipelined), one result per
  * reply. A "too many recipients" refusal (452/552 with x.5.3) moves the recipient to a following
  * transaction when another was accepted in this one and the body can be sent again, else defers it
- * (a 552 there counts as a 452: never a refusal for good).
+ * (a 552 there counts as a 452: never a refusal for good). A 3xx ends the session with
+ * `ERR_SMTP_CLIENT_UNEXPECTED_REPLY` before any body goes, the recipients `deferred`.
  *
  * @example
  * conn.getState('rcpt')?.stageName; // 'during RCPT TO'
@@ -29,6 +30,9 @@ export const rcptState: ClientStateDefinition = Object.freeze({
     const s = sessionOf(ctx);
     const t = s.txn!;
     const m = s.queue[0]!;
+    // RCPT has no intermediate reply (RFC 5321 §4.3.2): after a 3xx the server is out of step, so
+    // no body may follow. The session ends, the recipients deferred (never refused by it).
+    if (reply.code >= 300 && reply.code < 400) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `${reply.code} to RCPT`, 'error', reply);
     const r = t.rcpts[t.rcptReplies++]!;
     if (t.mailOk) {
       if (reply.code >= 200 && reply.code < 300) t.accepted.push(r);
