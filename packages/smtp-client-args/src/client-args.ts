@@ -10,6 +10,7 @@ import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isList, isWellFormed, utf8Length } from './text.js';
 import { xtextEncode } from './xtext.js';
+import { localError } from './path.js';
 
 /**
  * Result of {@link SmtpClientArgs.add}: accepted, or refused with a reason (never an exception,
@@ -481,18 +482,22 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
   }
 
   /**
-   * `AUTH=xtext|<>`: the authenticated submitter (a mailbox) or `null` for `<>` (unknown).
+   * `AUTH=xtext|<>`: the authenticated submitter (a mailbox) or `null` (or `'<>'`) for `<>`
+   * (unknown). A non-ASCII mailbox needs SMTPUTF8 in effect (added first, or the `smtpUtf8`
+   * option): without it `ERR_SMTP_UTF8_REQUIRED`; with it, its UTF-8 bytes are written as xtext.
    *
    * @example
    * ```ts
    * args.setAuth('e+x@example.com'); // AUTH=e+2Bx@example.com
    * args.setAuth(null); // AUTH=<>
+   * args.setSmtpUtf8().setAuth('jörg@example.com'); // AUTH=j+C3+B6rg@example.com
    * ```
-   * @see RFC 4954 §5
+   * @see RFC 4954 §5, RFC 6531 §3.3
    */
   setAuth(mailbox: string | null): this {
     if (mailbox === null) return this.set('AUTH', '<>');
     if (!isWellFormed(text(mailbox, 'AUTH'))) throw invalid('AUTH', 'not well-formed UTF-16');
+    if (hasNonAscii(mailbox) && !this.#context().smtpUtf8) throw localError('ERR_SMTP_UTF8_NOT_ALLOWED', 'AUTH', '');
     return this.set('AUTH', xtextEncode(mailbox));
   }
 

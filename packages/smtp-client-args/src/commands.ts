@@ -103,7 +103,7 @@ export interface MailParameters {
   readonly ret?: 'FULL' | 'HDRS';
   /** Decoded ENVID. */
   readonly envid?: string;
-  /** Decoded AUTH mailbox; `null` for `AUTH=<>`. */
+  /** Decoded AUTH mailbox; `null` for `AUTH=<>` (however xtext writes it: `+3C+3E` too). */
   readonly auth?: string | null;
   readonly smtpUtf8: boolean;
   readonly requireTls: boolean;

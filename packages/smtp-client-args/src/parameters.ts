@@ -6,8 +6,8 @@
 
 import { isDateTime } from '@smtpkit/foundation';
 import { ClientArgsError } from './errors.js';
-import { tryXtextDecode } from './xtext.js';
-import { asciiUpper, hexValue, isAlnum, isAtext, keywordEnd, isDigit, isEsmtpValue, hasNonAscii, isControl, isUtf8AddressChar, isWellFormed } from './text.js';
+import { tryXtextDecode, xtextEncode } from './xtext.js';
+import { asciiUpper, isAlnum, isAtext, keywordEnd, isDigit, isEsmtpValue, hasNonAscii, isControl, isUtf8AddressChar, isWellFormed } from './text.js';
 
 /**
  * Which command a parameter belongs to.
@@ -101,6 +101,13 @@ function isAtom(v: string): boolean {
 }
 
 /**
+ * `\x{HEX}` as RFC 6533 HEXPOINT writes it: below U+0080 only SP, `+`, `=` and `\` (it also has
+ * the controls, always refused here), else 2 to 6 hex digits, the first not 0. Surrogates and
+ * values above U+10FFFF are refused after it.
+ */
+const HEXPOINT = /\\x\{(20|2b|3d|5c|[89a-f][\da-f]|[1-9a-f][\da-f]{2,5})\}/iy;
+
+/**
  * Decodes RFC 6533 utf-8-addr-xtext / utf-8-addr-unitext: `\x{HEX}` escapes for non-ASCII and for
  * SP, `+`, `=`, `\`, their hex digits in either case (HEXPOINT's ABNF strings are case-insensitive,
  * RFC 5234 §2.3; Postfix reads both) and without a leading zero (HEXPOINT gives each code point one
@@ -111,34 +118,19 @@ export function decodeUtf8AddrText(v: string, smtpUtf8: boolean): string | undef
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c === 0x5c) {
-      if (v[i + 1] !== 'x' || v[i + 2] !== '{') return undefined;
-      let j = i + 3;
-      let cp = 0;
-      while (j < v.length && j - (i + 3) < 6) {
-        const h = v.charCodeAt(j);
-        const d = hexValue(h, true);
-        if (d < 0) break;
-        cp = cp * 16 + d;
-        j++;
-      }
-      // a leading 0 is refused: HEXPOINT has none (one of two digits is a control, refused below too)
-      if (j === i + 3 || v[i + 3] === '0' || v[j] !== '}' || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
-      // RFC 6533 HEXPOINT: below U+0080 only SP, +, = and \ (and controls, refused below) may be escaped.
-      if (cp < 0x80 && cp !== 0x20 && cp !== 0x2b && cp !== 0x3d && cp !== 0x5c) return undefined;
+      HEXPOINT.lastIndex = i;
+      const m = HEXPOINT.exec(v);
+      if (!m) return undefined;
+      const cp = parseInt(m[1]!, 16);
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
       out += String.fromCodePoint(cp);
-      i = j;
+      i = HEXPOINT.lastIndex - 1;
       continue;
     }
     if (c === 0x2b || c === 0x3d) return undefined;
-    if (c >= 33 && c <= 126) {
-      out += v[i]!;
-      continue;
-    }
-    if (c > 0x7f && smtpUtf8) {
-      out += v[i]!;
-      continue;
-    }
-    return undefined;
+    // QCHAR, or (unitext, with SMTPUTF8) a UTF-8 character as it is
+    if (!((c >= 33 && c <= 126) || (c > 0x7f && smtpUtf8))) return undefined;
+    out += v[i]!;
   }
   for (let i = 0; i < out.length; i++) if (isControl(out.charCodeAt(i))) return undefined;
   return isWellFormed(out) ? out : undefined;
@@ -166,22 +158,25 @@ export function parseOrcpt(v: string, ctx: ValidationContext): { addrType: strin
   if (semi <= 0) return undefined;
   const addrType = v.slice(0, semi);
   if (!isAtom(addrType)) return undefined;
+  // an empty address decodes to '' and is refused below
   const raw = v.slice(semi + 1);
-  if (raw.length === 0) return undefined;
   let address: string | undefined;
   if (upperEq(addrType, 'UTF-8')) address = decodeUtf8AddrText(raw, ctx.smtpUtf8);
   else {
     // RFC 3461 §4.2: US-ASCII before xtext encoding too (`+C3+BC` is not a way around it), as for
     // ENVID. Except in an SMTPUTF8 transaction: Postfix (3.7) relays a UTF-8 recipient there as
     // `ORCPT=rfc822;empf+C3+A4nger@...`, and a server that refused it would bounce that recipient.
-    if (hasNonAscii(raw)) return undefined;
+    // (Raw non-ASCII text is never xtext: tryXtextDecode refuses it.)
     const r = tryXtextDecode(raw, { lowercaseHex: ctx.lowercaseXtextHex });
     address = r.ok && (ctx.smtpUtf8 || !hasNonAscii(r.value)) ? r.value : undefined;
   }
-  if (address === undefined || address.length === 0) return undefined;
-  // no invisible or bidi control character, as in a path (INJ-3), however it was written
-  for (let i = 0; i < address.length; i++) if (address.charCodeAt(i) > 0x7f && !isUtf8AddressChar(address, i)) return undefined;
-  return { addrType, address };
+  return address && visible(address) ? { addrType, address } : undefined;
+}
+
+/** No invisible or bidi control character in a decoded address, as in a path (INJ-3), however it was written. */
+function visible(a: string): boolean {
+  for (let i = 0; i < a.length; i++) if (a.charCodeAt(i) > 0x7f && !isUtf8AddressChar(a, i)) return false;
+  return true;
 }
 
 /** BY value (RFC 2852 §4): by-time ";" by-mode ["T"]. */
@@ -234,19 +229,24 @@ export function parseMtPriority(v: string): number | undefined {
   return Object.is(n, -0) ? 0 : n;
 }
 
-/** AUTH value (RFC 4954 §5): `<>` or an xtext-encoded mailbox (addr-spec). */
+/**
+ * AUTH value (RFC 4954 §5): an xtext-encoded mailbox, or `<>` (null), which is `<>` however xtext
+ * writes it (`+3C+3E`: never a mailbox named `<>`). The mailbox is ASCII (RFC 5321 §4.1.2) unless
+ * SMTPUTF8 is in effect; then its UTF-8 may come as it is (RFC 6531 §3.3) or escaped byte by byte.
+ * Either way no control, invisible or bidi control character.
+ */
 export function parseAuthValue(v: string, ctx: ValidationContext): string | null | undefined {
-  if (v === '<>') return null;
-  if (hasNonAscii(v) && !ctx.smtpUtf8) return undefined;
-  const r = tryXtextDecode(v, { lowercaseHex: ctx.lowercaseXtextHex });
-  if (!r.ok || r.value.length === 0) return undefined;
-  return r.value;
+  // with SMTPUTF8, raw non-ASCII text is read as the UTF-8 bytes it stands for
+  const r = tryXtextDecode(ctx.smtpUtf8 && isWellFormed(v) ? v.replace(/[\x80-\uffff]+/g, xtextEncode) : v, { lowercaseHex: ctx.lowercaseXtextHex });
+  if (!r.ok || !r.value || (!ctx.smtpUtf8 && hasNonAscii(r.value)) || !visible(r.value)) return undefined;
+  return r.value === '<>' ? null : r.value;
 }
 
 /** ENVID (RFC 3461 §4.4): xtext of at most 100 printable ASCII characters. */
 function envidCheck(v: string, ctx: ValidationContext): boolean {
   const r = tryXtextDecode(v, { lowercaseHex: ctx.lowercaseXtextHex });
-  return r.ok && !hasNonAscii(v) && !hasNonAscii(r.value) && r.value.length <= 100;
+  // raw non-ASCII text is not xtext (refused by tryXtextDecode); escaped, it is refused here
+  return r.ok && !hasNonAscii(r.value) && r.value.length <= 100;
 }
 
 /**

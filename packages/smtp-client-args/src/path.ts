@@ -635,7 +635,11 @@ export function parsePath(text: string, options?: PathOptions): Path {
   return frozenPath(r.path);
 }
 
-function localError(code: ArgsErrorCode, argument: string, reason: string): ClientArgsError {
+/**
+ * Internal to this package: the local error for a path problem a caller made, naming `argument`
+ * (`ERR_SMTP_UTF8_NOT_ALLOWED` turns into `ERR_SMTP_UTF8_REQUIRED`, as a caller can add SMTPUTF8).
+ */
+export function localError(code: ArgsErrorCode, argument: string, reason: string): ClientArgsError {
   if (code === 'ERR_SMTP_UTF8_NOT_ALLOWED') {
     return ClientArgsError.local('ERR_SMTP_UTF8_REQUIRED', argument, `${argument}: non-ASCII address needs SMTPUTF8`);
   }
