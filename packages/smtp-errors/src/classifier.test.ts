@@ -44,7 +44,7 @@ describe('classify: the default classifier', () => {
   });
 
   it('falls back to keywords only when the code-based answer is generic', () => {
-    expect(classify('550 address disabled by owner')).toMatchObject({ id: 10, rule: { kind: 'keyword', pattern: 'disabled' } });
+    expect(classify('550 address disabled by owner')).toMatchObject({ id: 10, rule: { kind: 'keyword', pattern: 'address disabled' } });
     expect(classify('Recipient refused')).toMatchObject({ id: 50, rule: { kind: 'keyword', pattern: 'refused' } });
     expect(classify('552 5.2.2 refused')).toMatchObject({ id: 22, rule: { kind: 'enhanced-code' } });
     expect(classify('host mx.example.com said: 550 refused (in reply to RCPT TO command)')).toMatchObject({ id: 10, rule: { kind: 'reply-code', stage: 'rcpt' } });

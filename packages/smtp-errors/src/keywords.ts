@@ -63,7 +63,7 @@ export const STORE_RULES: readonly StoredRule[] = withSpellings(STORE_WORDS).map
  * @internal Words that name the sending host's address: spam wording about the address, not the
  * message ("spam IP rejected"), names a known spam source (51).
  */
-const SOURCE_WORDS: readonly string[] = [' ip ', 'ip address', 'sending ip', 'client host', 'sending host', 'sending server', 'your host', 'your server', 'your mail server', 'your network', 'netblock', 'ip range', 'connecting host', 'connecting ip', 'your mta', 'sending mta', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
+const SOURCE_WORDS: readonly string[] = [' ip ', 'your ip', ' ip.', ' ip,', ' ip;', ' ip)', 'ip address', 'sending ip', 'client host', 'sending host', 'sending server', 'your host', 'your server', 'your mail server', 'your network', 'netblock', 'ip range', 'connecting host', 'connecting ip', 'your mta', 'sending mta', 'ip-adresse', 'adresse ip', 'dirección ip', 'endereço ip', 'indirizzo ip', 'ip-адрес', 'ip地址', 'ipアドレス'];
 
 /** @internal `SOURCE_WORDS` as a matcher group. */
 export const SOURCE_RULES: readonly StoredRule[] = withSpellings(SOURCE_WORDS).map((w) => makeRule({ pattern: w, id: 51 }, 'builtin', `source-${w}`));
@@ -86,7 +86,11 @@ const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing'
   // unsolicited or unwanted mail in German, Dutch, Polish, Czech, Turkish, Danish and Norwegian, Swedish, Russian, Chinese and Korean
   'skräppost', 'søppelpost', 'unerwünschte e-mail', 'unerwünschte mail', 'unerwünschte nachricht', 'ongevraagde', 'ongewenste e-mail', 'ongewenste mail', 'ongewenste berichten', 'niechciana poczta', 'niechcianą pocztą', 'niechcianej poczty', 'niepożądana poczta', 'niepożądaną pocztą', 'niepożądanej poczty',
   'nevyžádaná pošta', 'nevyžádanou poštu', 'nevyžádané pošty', 'istenmeyen posta', 'istenmeyen e-posta', 'istenmeyen ileti', 'uønsket e-post', 'uønsket post', 'oönskad e-post', 'oönskad post',
-  'нежелательн|почт', 'нежелательн|письм', 'письмо|нежелательн', 'сообщение|нежелательн', '未经请求', '未經請求', '원치 않는 메일', '원치 않는 이메일'];
+  'нежелательн|почт', 'нежелательн|письм', 'письмо|нежелательн', 'сообщение|нежелательн', '未经请求', '未經請求', '원치 않는 메일', '원치 않는 이메일',
+  // the content said to be a security risk or threat ("its content presents a potential security
+  // issue"), as Gmail's help pages translate it
+  'content|security', 'inhalt|sicherheit', 'contenu|sécurité', 'contenido|seguridad', 'contenuto|sicurezza', 'conteúdo|segurança', 'inhoud|veilig',
+  'содержим|безопасност', '内容|安全', '內容|安全', 'コンテンツ|セキュリティ', '콘텐츠|보안'];
 
 /**
  * @internal Words of how a sender gets to submit: authentication and TLS. A refusal that names them
@@ -124,14 +128,20 @@ const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'su
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(withSpellings(RATE_WORDS));
 
-/** @internal An account or mailbox that was closed or deleted ("mailbox has been closed") or is no longer available. */
+/**
+ * @internal An account or mailbox that was closed or deleted ("mailbox has been closed"), put out of
+ * use ("mailbox deactivated", "user account is disabled", "inactive mailbox": the labelling guide's
+ * rule 2 names disabled, locked and deactivated accounts) or is no longer available. Listed before
+ * the family's single words, so that they, not "disabled" alone, are the word found.
+ */
 const GONE_WORDS: readonly string[] = [
-  ...['account', 'mailbox'].flatMap((what) =>
-    ['', ' is', ' has', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'expired'].map((done) => `${what}${verb} ${done}`)),
-  ),
+  ...['account', 'mailbox'].flatMap((what) => [
+    ...['', ' is', ' has', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'expired', 'disabled', 'deactivated', 'inactive', 'locked'].map((done) => `${what}${verb} ${done}`)),
+    `disabled ${what}`, `inactive ${what}`,
+  ]),
   // the same said of the address, the user or the recipient (not "expired": a message expires too)
   ...['address', 'user', 'recipient'].flatMap((what) =>
-    [' is', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed'].map((done) => `${what}${verb} ${done}`)),
+    ['', ' is', ' has been', ' was'].flatMap((verb) => ['closed', 'terminated', 'deleted', 'removed', 'disabled', 'deactivated', 'inactive'].map((done) => `${what}${verb} ${done}`)),
   ),
   // "no longer available" said of the address, not of a service
   ...['account', 'mailbox', 'address', 'user', 'recipient'].flatMap((what) => ['', ' is'].flatMap((verb) => ['available', 'active'].map((state) => `${what}${verb} no longer ${state}`))),
@@ -142,7 +152,8 @@ const GONE_WORDS: readonly string[] = [
 
 /**
  * @internal A gone account in so many words (the guide's rule 2, for any reply code): they name the
- * recipient's state under a generic block code too ("550 5.7.1 Account closed").
+ * recipient's state under a generic block code too ("550 5.7.1 Account closed", "550 5.7.1 mailbox
+ * deactivated").
  */
 export const GONE_WORD_SET: ReadonlySet<string> = new Set(withSpellings([...GONE_WORDS, 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen', 'no longer exist', 'no longer in use']));
 
@@ -151,6 +162,8 @@ export const GONE_WORD_SET: ReadonlySet<string> = new Set(withSpellings([...GONE
  * too large (23).
  */
 const ATTACHMENT_WORDS: readonly string[] = ['attachment', 'anhang', 'pièce jointe', 'allegato', 'adjunto', 'anexo', 'вложени', '附件', '添付', '첨부',
+  // in Polish, Dutch, Czech and Swedish
+  'załącznik', 'bijlage', 'příloh', 'bilaga',
   'file extension', 'file type', 'attach type', 'attach-type', 'forbidden file', 'disallowed file', 'prohibited file', 'banned file', 'blocked file', 'dangerous file', 'executable',
   'verbotene datei', 'unzulässige datei', 'fichier interdit', 'fichier non autorisé', 'archivo no permitido', 'archivo prohibido', 'arquivo não permitido', 'ficheiro não permitido', 'file non consentit', 'dateityp', 'dateiendung', 'type de fichier', 'extension de fichier', 'tipo de archivo', 'extensión de archivo', 'tipo de arquivo', 'tipo di file',
 ];
@@ -211,7 +224,7 @@ export const AUTH_MECHANISMS: ReadonlySet<string> = new Set(AUTH_MECHANISM_WORDS
  *
  * @example
  * ```ts
- * classify('550 mailbox is disabled').rule; // { kind: 'keyword', pattern: 'disabled' }
+ * classify('550 mailbox is disabled').rule; // { kind: 'keyword', pattern: 'mailbox is disabled' }
  * ```
  * @see RFC 3463 §3
  */
@@ -250,13 +263,13 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the recipient: unknown, gone, disabled
   ...family(10, [
     'unknown user', 'user unknown', 'illegal user', 'illegal recipient', 'illegal address', 'illegal mailbox', 'unknown recipient', 'recipient unknown', 'unknown address', 'address unknown', 'unknown mailbox',
-    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'local part unknown', 'not found', 'not be found', "n't be found", 'cannot be found', 'no such', 'not exist', 'not valid', 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
+    'mailbox unknown', 'unknown local', 'unknown alias', 'unknown account', 'account unknown', 'local part unknown', 'not found', 'not be found', "n't be found", 'cannot be found', 'no such', 'not exist', 'not valid', ...GONE_WORDS, 'disabled', 'deaktiviert', 'désactivé', 'disattivat', 'desactivad', 'desativad', 'отключен', '停用', 'account suspended', 'mailbox suspended', 'is suspended', 'been suspended', 'deactivated', 'invalid', 'inactiv', 'is locked',
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない', '登録されていません', '登録されていない',
     'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed|directory', 'not listed|address book', 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
-    // an account or mailbox that was closed, deleted or moved (rule 2 of the labelling guide)
-    ...GONE_WORDS, 'has moved', 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen',
+    // an account or mailbox that was moved (rule 2 of the labelling guide)
+    'has moved', 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen',
     'compte supprimé', 'compte a été supprimé', 'boîte supprimée', 'cuenta eliminada', 'cuenta ha sido eliminada', 'buzón eliminado', 'konto wurde gelöscht', 'postfach wurde gelöscht',
     'konto gelöscht', 'postfach gelöscht', 'conta excluída', 'conta foi excluída', 'account eliminato', 'casella eliminata', 'аккаунт удален', 'ящик удален', '已注销',
     'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',

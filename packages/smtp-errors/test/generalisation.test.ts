@@ -997,3 +997,41 @@ describe('a gone account under a generic block code (the guide\'s rule 2 before 
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe("a disabled, deactivated or inactive account under a generic block code (the guide's rule 2 before rule 8)", () => {
+  const states = ['mailbox deactivated', 'Account deactivated', 'This account has been deactivated', 'Mailbox is disabled', 'user account is disabled', 'The user has been deactivated', 'Address deactivated', 'Recipient is inactive', 'Inactive mailbox', 'Disabled account', 'Account locked', 'Mailbox is locked'];
+  const cases = ['550 5.7.1', '554 5.7.1', '550 5.7.0', '550', '554'].flatMap((code) => states.map((g) => `${code} ${g}`));
+  it(`is a gone recipient (10): ${cases.length} texts`, () => {
+    const wrong = cases.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 10);
+    expect(wrong).toEqual([]);
+  });
+
+  it.each([
+    // the sender's own account, named or by the stage
+    ['550 5.7.1 Sender account deactivated', 50],
+    ['host mx.example.com[192.0.2.1] said: 550 5.7.1 Mailbox is disabled (in reply to MAIL FROM command)', 50],
+    // a block-family word names the refusal
+    ['550 5.7.1 Account deactivated for spamming', 51],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
+
+describe("spam said to come from the sending IP is a known spam source (the guide's rule 8: 51)", () => {
+  const said = ['Spam from your IP', 'Too much spam from your IP', 'Too much spam from your IP.', 'We have received spam from your IP', 'Spam detected from your IP', 'Spam originating from your IP, see our policy', 'Spam received from your IP; contact your provider'];
+  const cases = ['550 5.7.1', '554 5.7.1', '550 5.7.0', '550', '554'].flatMap((code) => said.map((g) => `${code} ${g}`));
+  it(`is a reputation block (51): ${cases.length} texts`, () => {
+    const wrong = cases.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 51);
+    expect(wrong).toEqual([]);
+  });
+
+  it.each([
+    // the message as the subject: its content (52)
+    ['554 5.7.1 Your message looks like spam', 52],
+    ['554 5.7.1 Message rejected as spam', 52],
+    // a temporary reply stays a deferral (rule 6)
+    ['421 4.7.0 Spam from your IP, try later', 70],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});

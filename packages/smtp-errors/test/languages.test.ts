@@ -263,6 +263,23 @@ const REPLIES: readonly (readonly [text: string, acceptable: readonly number[]])
   ['Obrigado pela sua mensagem. Uma pessoa real responderá em breve.', [60]],
   ['Risposta automatica: sono fuori ufficio. Una persona reale ti risponderà al più presto.', [60]],
   ['552 Przekroczono maksymalny rozmiar skrzynki', [22]],
+  // Gmail's 552 5.7.0 content refusals as its help pages translate them: a content said to be a
+  // security risk (52, as the English reply and sisimai read it), an attachment not allowed (53)
+  ['552 5.7.0 This message was blocked because its content presents a security risk.', [52]],
+  ['552 5.7.0 Diese Nachricht wurde blockiert, weil ihr Inhalt ein potenzielles Sicherheitsrisiko darstellt.', [52]],
+  ['552 5.7.0 Ce message a été bloqué, car son contenu présente un problème de sécurité potentiel.', [52]],
+  ['552 5.7.0 El mensaje se bloqueó porque su contenido supone un potencial problema de seguridad.', [52]],
+  ['552 5.7.0 Questo messaggio è stato bloccato perché il suo contenuto costituisce una potenziale minaccia per la sicurezza.', [52]],
+  ['552 5.7.0 Esta mensagem foi bloqueada porque o conteúdo dela apresenta um possível problema de segurança.', [52]],
+  ['552 5.7.0 Dit bericht is geblokkeerd omdat de inhoud een mogelijk beveiligingsrisico vormt.', [52]],
+  ['552 5.7.0 Это сообщение заблокировано, поскольку его содержимое представляет потенциальную угрозу безопасности.', [52]],
+  ['552 5.7.0 このメールは、コンテンツに潜在的なセキュリティの問題があるためブロックされました。', [52]],
+  ['552 5.7.0 此邮件已被拦截，因为其内容存在潜在的安全问题。', [52]],
+  ['552 5.7.0 이 메일은 콘텐츠에 잠재적인 보안 문제가 있어 차단되었습니다.', [52]],
+  ['552 5.7.0 Nasz system wykrył niedozwolony załącznik w tej wiadomości.', [53]],
+  ['552 5.7.0 Ons systeem heeft een niet-toegestane bijlage in dit bericht gevonden.', [53]],
+  ['552 5.7.0 Vårt system har upptäckt en otillåten bilaga i det här meddelandet.', [53]],
+  ['552 5.7.0 Náš systém v této zprávě zjistil nepovolenou přílohu.', [53]],
 ];
 
 const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
