@@ -45,6 +45,9 @@ export function decidedByWord(word: StoredRule): DecidedBy {
   return Object.freeze({ kind: 'keyword', pattern: word.pattern });
 }
 
+/** The words of the block families (reputation, spam, virus, relay), as one-word phrases use them. */
+const BLOCK_WORDS: ReadonlySet<string> = new Set(BLOCK_KEYWORD_RULES.map((r) => r.pattern));
+
 /** What decided a class when the text named the sending host by its IPv4 address. */
 const BY_ADDRESS: DecidedBy = Object.freeze({ kind: 'keyword', pattern: 'ipv4-address' });
 
@@ -169,6 +172,11 @@ function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: D
  *   authentication") refuse relaying (54): they say how to be allowed, relaying is what was refused.
  * - A generic deferral ("try again later") beside a full mailbox, a size or a loop word is that
  *   reason (22, 23, 40): the labelling guide's rules 3 to 5 come before its rule 6.
+ * - A temporary reply that a refusal or a one-word block phrase decided ("sender address
+ *   rejected", "blacklisted", "spam") and that counts what the sender did ("too many errors", "too
+ *   many messages from sender") or names its rate is a deferral for volume (70): the guide's 4xx
+ *   decision keeps rate, volume, connection and error deferrals 70 alone ("421 4.5.1 Too many
+ *   errors, you have been temporarily blacklisted").
  */
 export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean, text: string | Uint8Array, code: number): { id: number; rule: DecidedBy } | undefined {
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
@@ -225,6 +233,11 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     if (dormant && matcher.foundIndex(G_SENDER_ACCOUNT) < 0) return byWord(10, dormant);
   }
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'keyword') return undefined;
+  if (code >= 400 && code < 500 && (id === 50 || (isBlockFamily(id) && (BLOCK_WORDS.has(rule.pattern) || NAME_WORD_SET.has(rule.pattern))))) {
+    const keyword = keywordFound(matcher, permanentCode);
+    const count = keyword !== undefined && RATE_WORD_SET.has(keyword.pattern) ? keyword : matcher.found(G_COUNT);
+    if (count) return byWord(70, count);
+  }
   if (id === 50 && BLOCKED_WORD_SET.has(rule.pattern)) {
     const keyword = keywordFound(matcher, permanentCode);
     if (keyword !== undefined && isBlockFamily(keyword.id)) return byWord(keyword.id, keyword);

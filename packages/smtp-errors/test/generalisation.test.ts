@@ -1035,3 +1035,24 @@ describe("spam said to come from the sending IP is a known spam source (the guid
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe("a deferral that counts what the sender did is a rate deferral, whatever refusal comes with it (the guide's 4xx decision)", () => {
+  const counts = ['Too many errors', 'Too many connections from your IP', 'Too many messages from sender in last 60', 'Too many failed recipients'];
+  const refusals = ['you have been temporarily blacklisted', 'Sender address rejected', 'temporarily listed in our RBL', 'spam suspected'];
+  const cases = ['421', '421 4.7.0', '450 4.7.1', '451 4.7.1'].flatMap((code) => counts.flatMap((c) => refusals.flatMap((r) => [`${code} ${c}, ${r}`, `${code} ${r}: ${c}`])));
+  it(`is a deferral (70): ${cases.length} texts`, () => {
+    const wrong = cases.map((t) => [t, classify(t).id] as const).filter(([, id]) => id !== 70);
+    expect(wrong).toEqual([]);
+  });
+
+  it.each([
+    // a permanent refusal keeps its class
+    ['554 Too many errors, you have been blacklisted', 51],
+    ['550 5.7.1 Too many spam messages', 52],
+    // a deferral for the sender's reputation with no count keeps its block class (the guide's second reading)
+    ['421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints', 51],
+    ['451 4.7.1 Temporarily blacklisted', 51],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
