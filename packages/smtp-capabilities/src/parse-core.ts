@@ -45,7 +45,7 @@ export function scanLine(raw: string, line: number, maxParams: number, sink: War
     return undefined;
   }
   const start = i;
-  let form: CapabilityEntry['form'] = i === 0 && isAlnum(raw.charCodeAt(0)) ? 'standard' : 'malformed';
+  let form: CapabilityEntry['form'] = isAlnum(raw.charCodeAt(i)) ? 'standard' : 'malformed';
   let c = 0;
   let lower = false;
   for (; i < len; i++) {
@@ -57,8 +57,10 @@ export function scanLine(raw: string, line: number, maxParams: number, sink: War
   }
   const token = start === 0 && i === len ? raw : raw.slice(start, i);
   const keyword = lower || form === 'malformed' ? upperAscii(token) : token;
-  if (form === 'malformed') {
-    sink.add('invalid-keyword', line, `malformed EHLO keyword ${JSON.stringify(keyword.slice(0, 64))}; kept as is`, keyword);
+  if (form === 'malformed' || start) {
+    // a good keyword after spaces: the line breaks ehlo-line, not the keyword, and says so
+    sink.add('invalid-keyword', line, `${form === 'malformed' ? 'malformed' : 'space before'} EHLO keyword ${JSON.stringify(keyword.slice(0, 64))}; kept as is`, keyword);
+    form = 'malformed';
   } else if (i < len && c === 0x3d) {
     form = 'legacy';
   }
@@ -102,8 +104,19 @@ function upperSet(params: readonly string[]): Set<string> {
   return s;
 }
 
+/** Keywords whose RFC defines no parameters (RFC 2920, 3207, 6152, 3030, 3461, 2034, 6531, 8689). */
+const NO_PARAMS_KEYWORDS = ['PIPELINING', 'STARTTLS', '8BITMIME', 'BINARYMIME', 'CHUNKING', 'DSN', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'REQUIRETLS'];
+/** Keywords with one optional parameter (RFC 1870, 2852, 6710): the typed value reads the first. */
+const ONE_PARAM_KEYWORDS = ['SIZE', 'DELIVERBY', 'MT-PRIORITY'];
+
 function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void {
   const p = e.params;
+  // more parameters than the keyword takes: the keyword (and its first parameter) still count;
+  // params() keeps them all
+  const most = ONE_PARAM_KEYWORDS.includes(e.keyword) ? 1 : NO_PARAMS_KEYWORDS.includes(e.keyword) ? 0 : p.length;
+  if (p.length > most) {
+    sink.add('invalid-param', e.line, `${e.keyword}: more than ${most} parameters; the rest are ignored`, e.keyword);
+  }
   switch (e.keyword) {
     case 'SIZE': {
       const v = p[0];
@@ -151,8 +164,9 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
         const field = name === 'RCPTMAX' ? 'rcptMax' : name === 'MAILMAX' ? 'mailMax' : name === 'RCPTDOMAINMAX' ? 'rcptDomainMax' : undefined;
         if (field === undefined) continue; // unknown limits stay available through params('LIMITS')
         const n = eq < 0 ? undefined : parseCount(item.slice(eq + 1));
-        if (n === undefined || n === 0) sink.add('invalid-param', e.line, `LIMITS ${JSON.stringify(item.slice(0, 40))} needs a positive number`, 'LIMITS');
-        else if (limits[field] === undefined) limits[field] = n;
+        // a limit given twice in the line: its first good value is used, the repeat reported
+        if (!n || limits[field] !== undefined) sink.add('invalid-param', e.line, `LIMITS ${JSON.stringify(item.slice(0, 40))} needs one positive number per limit`, 'LIMITS');
+        else limits[field] = n;
       }
       typed.limits = limits satisfies ServerLimits;
       return;
