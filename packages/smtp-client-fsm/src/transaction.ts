@@ -411,12 +411,22 @@ export function emptyDot(s: Session, t: Txn): void {
 }
 
 /**
+ * True, with the session ended (`ERR_SMTP_CLIENT_UNEXPECTED_REPLY`, nothing more written), when
+ * `reply` is a 3xx to `verb`, a command without intermediate replies (MAIL, RCPT, a BDAT chunk).
+ */
+export function outOfStep(s: Session, reply: Reply, verb: string): boolean {
+  if ((reply.code / 100) >> 0 !== 3) return false;
+  s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `${reply.code} to ${verb}`, 'error', reply);
+  return true;
+}
+
+/**
  * The reply to a BDAT chunk that is not the LAST one. A 3xx is no BDAT reply (RFC 3030 §2): the
  * server is out of step, so the session ends. No end of data was sent, so the recipients are
  * deferred; with PIPELINING a LAST already written may yet be accepted, so they are unknown then.
  */
 export function replyBdat(s: Session, t: Txn, reply: Reply): void {
-  if (reply.code >= 300 && reply.code < 400) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `${reply.code} to BDAT`, 'error', reply);
+  if (outOfStep(s, reply, 'BDAT')) return;
   t.bdatOutstanding--;
   if ((reply.code < 200 || reply.code >= 300) && !t.bdatFailed) {
     // The first refusal decides the message (RFC 3030 §4.1): nothing more of the body is sent.

@@ -2,7 +2,7 @@
 import type { ClientStateDefinition } from '../state-registry.js';
 import { sessionOf } from '../session.js';
 import { STAGE } from '../stages.js';
-import { buildTxn, endTransaction, sendTxn } from '../transaction.js';
+import { buildTxn, endTransaction, outOfStep, sendTxn } from '../transaction.js';
 
 /**
  * Starts the next transaction of the message at the head of the queue (its MAIL and RCPT lines
@@ -67,7 +67,7 @@ export const mailState: ClientStateDefinition = Object.freeze({
     const m = s.queue[0]!;
     // MAIL has no intermediate reply (RFC 5321 §4.3.2): a 3xx leaves the server out of step, before
     // any data. The session ends, the recipients deferred (never refused by it).
-    if (reply.code >= 300 && reply.code < 400) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `${reply.code} to MAIL`, 'error', reply);
+    if (outOfStep(s, reply, 'MAIL')) return;
     t.mailReply = reply;
     if (reply.code >= 200 && reply.code < 300) {
       t.mailOk = true;

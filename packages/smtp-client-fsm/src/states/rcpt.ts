@@ -2,7 +2,7 @@
 import type { ClientStateDefinition } from '../state-registry.js';
 import { sessionOf } from '../session.js';
 import { STAGE } from '../stages.js';
-import { isRecipientLimit, sendRcpt } from '../transaction.js';
+import { isRecipientLimit, outOfStep, sendRcpt } from '../transaction.js';
 
 /**
  * One RCPT per recipient (all already written when the transaction is pipelined), one result per
@@ -32,7 +32,7 @@ export const rcptState: ClientStateDefinition = Object.freeze({
     const m = s.queue[0]!;
     // RCPT has no intermediate reply (RFC 5321 §4.3.2): after a 3xx the server is out of step, so
     // no body may follow. The session ends, the recipients deferred (never refused by it).
-    if (reply.code >= 300 && reply.code < 400) return s.fatal('ERR_SMTP_CLIENT_UNEXPECTED_REPLY', `${reply.code} to RCPT`, 'error', reply);
+    if (outOfStep(s, reply, 'RCPT')) return;
     const r = t.rcpts[t.rcptReplies++]!;
     if (t.mailOk) {
       if (reply.code >= 200 && reply.code < 300) t.accepted.push(r);
