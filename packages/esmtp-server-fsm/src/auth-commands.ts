@@ -4,7 +4,6 @@
  * mechanisms that have one (XOAUTH2).
  */
 import { asciiUpper, BUILTIN_MECHANISMS, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
-import type { SaslMechanism } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
 import { hasUnsafeText } from './peer-text.js';
@@ -22,12 +21,6 @@ function utf8(bytes: Uint8Array): string | undefined {
     return undefined;
   }
 }
-
-/**
- * Whether `m` is a built-in (its server side, so a spread with another error step counts): they
- * read every SASL answer as UTF-8 text (RFC 4616 §2), decoding it lossily.
- */
-const builtIn = (m: SaslMechanism | undefined): boolean => BUILTIN_MECHANISMS.some((b) => b.server === m?.server);
 
 /** AUTH <mechanism> [initial-response] (RFC 4954 §4): checks, then the first SASL step. */
 export function authCommand(s: Session, arg: string): void {
@@ -56,9 +49,10 @@ export function authCommand(s: Session, arg: string): void {
 }
 
 function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boolean): void {
-  // SRV-8: an answer to a built-in that is not UTF-8 is refused at once: decoded lossily, `\xff` and
-  // `\xfe` would be one U+FFFD, two passwords (user names, tokens) the application could not tell apart
-  const lossy = response !== undefined && builtIn(s.saslMechanism) && utf8(response) === undefined;
+  // SRV-8: an answer to a built-in (by its server side, so a spread with another error step counts)
+  // that is not UTF-8 is refused at once: the built-ins decode it lossily, and `\xff` and `\xfe`
+  // would be one U+FFFD, two passwords (user names, tokens) the application could not tell apart
+  const lossy = response !== undefined && BUILTIN_MECHANISMS.some((b) => b.server === s.saslMechanism!.server) && utf8(response) === undefined;
   let r = s.sasl!.step(response);
   // SRV-8: an identity with a control, separator or format character (SASLprep prohibits them, RFC
   // 4013 §2.3), or with U+FFFD (a custom mechanism's lossy decoding), never reaches onAuth; nor a
