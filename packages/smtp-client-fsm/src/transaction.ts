@@ -412,7 +412,8 @@ export function emptyDot(s: Session, t: Txn): void {
 
 /**
  * True, with the session ended (`ERR_SMTP_CLIENT_UNEXPECTED_REPLY`, nothing more written), when
- * `reply` is a 3xx to `verb`, a command without intermediate replies (MAIL, RCPT, a BDAT chunk).
+ * `reply` is a 3xx to `verb`, a command without intermediate replies (MAIL, RCPT, a BDAT chunk);
+ * DATA calls it for a 3xx other than its 354.
  */
 export function outOfStep(s: Session, reply: Reply, verb: string): boolean {
   if ((reply.code / 100) >> 0 !== 3) return false;

@@ -158,3 +158,30 @@ describe('a 3xx to MAIL or RCPT', () => {
     expect(statuses(b)).toEqual([deferred(['a@y.test', 'b@y.test'])]);
   });
 });
+
+describe('a 3xx other than 354 to DATA', () => {
+  it.each(['334 what', '300 odd', '355 near'])('without PIPELINING, DATA answered %s: no body, no RSET, the session ends, the recipients and the next message deferred', (reply) => {
+    const events: ClientEvent[] = [];
+    const conn = new ClientConnection({ hostname: 'c.test', security: 'off' });
+    conn.sendMessage({ from: 's@x.test', to: ['a@y.test'], body: 'hi\r\n' });
+    conn.sendMessage({ from: 's@x.test', to: ['c@y.test'], body: 'hi\r\n' });
+    step(conn, '220 mx.test\r\n', events);
+    step(conn, '250 mx.test\r\n', events);
+    step(conn, '250 ok\r\n', events);
+    expect(step(conn, '250 ok\r\n', events)).toBe('DATA\r\n');
+    expect(step(conn, `${reply}\r\n`, events)).toBe('');
+    ended(conn, events, Number(reply.slice(0, 3)));
+    expect(statuses(events)).toEqual([deferred(['a@y.test']), deferred(['c@y.test'])]);
+  });
+
+  it('pipelined DATA answered 334 after the recipients were accepted: nothing more is written, the session ends, the recipients deferred', () => {
+    const events: ClientEvent[] = [];
+    const conn = new ClientConnection({ hostname: 'c.test', security: 'off' });
+    conn.sendMessage({ from: 's@x.test', to: ['a@y.test', 'b@y.test'], body: 'hi\r\n' });
+    step(conn, '220 mx.test\r\n', events);
+    step(conn, '250-mx.test\r\n250 PIPELINING\r\n', events);
+    expect(step(conn, '250 ok\r\n250 ok\r\n250 ok\r\n334 what\r\n', events)).toBe('');
+    ended(conn, events, 334);
+    expect(statuses(events)).toEqual([deferred(['a@y.test', 'b@y.test'])]);
+  });
+});

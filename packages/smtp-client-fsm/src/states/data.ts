@@ -2,11 +2,12 @@
 import type { ClientStateDefinition } from '../state-registry.js';
 import { sessionOf } from '../session.js';
 import { STAGE } from '../stages.js';
-import { emptyDot, endTransaction } from '../transaction.js';
+import { emptyDot, endTransaction, outOfStep } from '../transaction.js';
 
 /**
  * Sends DATA when at least one recipient was accepted (already written when pipelined) and waits
  * for 354. A 354 although no recipient was accepted gets only the terminating dot (RFC 2920 §3.1).
+ * Any other 3xx ends the session (`ERR_SMTP_CLIENT_UNEXPECTED_REPLY`), the recipients deferred.
  * Skipped for BDAT.
  *
  * @example
@@ -38,6 +39,9 @@ export const dataState: ClientStateDefinition = Object.freeze({
       if (t.accepted.length === 0) return emptyDot(s, t);
       return ctx.next();
     }
+    // any other 3xx: the server waits for something that is not a body; out of step, so the
+    // session ends with the recipients deferred (no body went out)
+    if (outOfStep(s, reply, 'DATA')) return;
     // After a refused MAIL, the pipelined DATA's refusal (503 or 554) is a consequence: the
     // message's reply stays the MAIL reply.
     if (t.mailOk) {
