@@ -24,7 +24,7 @@ function open(options: ConstructorParameters<typeof ClientConnection>[0], mechan
   return { conn, events, transcript, auth };
 }
 
-describe('AUTH initial response and the 512-octet command line (RFC 4954 §4)', () => {
+describe('INJ-10 AUTH initial response and the 512-octet command line (RFC 4954 §4)', () => {
   it('XOAUTH2, short token: the response goes on the AUTH line', () => {
     const ir = b64('user=me@x.test\x01auth=Bearer short\x01\x01');
     const { conn, events, auth } = open({ auth: { user: 'me@x.test', accessToken: 'short' } }, 'XOAUTH2');

@@ -38,7 +38,7 @@ function authSession(challenge: string): { events: ClientEvent[]; out: string; c
   return { events, out, conn };
 }
 
-describe('AUTH: a 334 challenge longer than 4096 octets (RFC 4954 §4)', () => {
+describe('INJ-10 AUTH: a 334 challenge longer than 4096 octets (RFC 4954 §4)', () => {
   it.each([4096, 8192, 12288])('a challenge of %i octets of base64 reaches the mechanism and is answered', (n) => {
     seen.length = 0;
     const { events, out, conn } = authSession(b64(n));
