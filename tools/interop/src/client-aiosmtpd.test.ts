@@ -36,7 +36,7 @@ class Handler:
         return '250 2.0.0 stored'
 
 def auth(server, session, envelope, mechanism, data):
-    ok = isinstance(data, LoginPassword) and data.login == b'user' and data.password == b'secret'
+    ok = isinstance(data, LoginPassword) and data.login == b'user' and data.password in (b'secret', b'L' * 600)
     return AuthResult(success=ok)
 
 kw = {}
@@ -106,13 +106,19 @@ describe.skipIf(!available)('client -> aiosmtpd', () => {
     expect([...m!.bytes]).toEqual([...normalizeBody(BODY)]);
   });
 
-  it('AUTH after STARTTLS: PLAIN and LOGIN accepted, AUTH only offered (and used) over TLS', async () => {
+  it('AUTH after STARTTLS: PLAIN and LOGIN accepted, a PLAIN response too long for the AUTH line sent after the 334, AUTH only offered (and used) over TLS', async () => {
     const { port, out } = await start('auth');
     for (const mechanisms of [['PLAIN'], ['LOGIN']]) {
       const r = await sendMail({ host: '127.0.0.1', port, security: 'required', tls: { rejectUnauthorized: false }, auth: { user: 'user', pass: 'secret', mechanisms }, from: 'a@client.test', to: ['b@srv.test'], body: 'x' });
       expect(r.outcome).toBe('delivered');
     }
-    expect(received(out)).toHaveLength(2);
+    // a 600-character password makes a PLAIN initial response too long for the 512-octet AUTH
+    // line (RFC 4954 §4): it goes as the answer to aiosmtpd's empty 334
+    const lines: string[] = [];
+    const long = await sendMail({ host: '127.0.0.1', port, security: 'required', tls: { rejectUnauthorized: false }, auth: { user: 'user', pass: 'L'.repeat(600), mechanisms: ['PLAIN'] }, from: 'a@client.test', to: ['b@srv.test'], body: 'x', transcript: (e) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`) });
+    expect(long.outcome).toBe('delivered');
+    expect(lines.find((l) => l.startsWith('C: AUTH '))).toBe('C: AUTH PLAIN');
+    expect(received(out)).toHaveLength(3);
     // aiosmtpd 1.4 never answers a failed AUTH (the exchange stalls), so the refusal path is covered by unit tests.
   });
 });
