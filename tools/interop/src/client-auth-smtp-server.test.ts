@@ -45,7 +45,7 @@ describe('smtp-client-fsm/node AUTH with long credentials against smtp-server', 
     const lines: string[] = [];
     const r = await sendMail({
       host: '127.0.0.1', port, security: 'off', allowInsecureAuth: true,
-      auth: auth as never,
+      auth,
       from: 'a@example.com', to: ['b@example.org'], body: 'Subject: t\r\n\r\nhi\r\n',
       transcript: (e) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`),
     });
