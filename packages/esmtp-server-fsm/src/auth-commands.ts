@@ -6,21 +6,10 @@
 import { asciiUpper, BUILTIN_MECHANISMS, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
-import { hasUnsafeText } from './peer-text.js';
+import { hasUnsafeText, utf8Text } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import type { Session } from './session.js';
-
-const strict = new TextDecoder('utf-8', { fatal: true });
-
-/** `bytes` as UTF-8 text; undefined when they are not UTF-8 (never a U+FFFD in their place). */
-function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    return strict.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 /** AUTH <mechanism> [initial-response] (RFC 4954 §4): checks, then the first SASL step. */
 export function authCommand(s: Session, arg: string): void {
@@ -52,7 +41,7 @@ function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boo
   // SRV-8: an answer to a built-in (by its server side, so a spread with another error step counts)
   // that is not UTF-8 is refused at once: the built-ins decode it lossily, and `\xff` and `\xfe`
   // would be one U+FFFD, two passwords (user names, tokens) the application could not tell apart
-  const lossy = response !== undefined && BUILTIN_MECHANISMS.some((b) => b.server === s.saslMechanism!.server) && utf8(response) === undefined;
+  const lossy = response !== undefined && BUILTIN_MECHANISMS.some((b) => b.server === s.saslMechanism!.server) && utf8Text(response) === undefined;
   let r = s.sasl!.step(response);
   // SRV-8: an identity with a control, separator or format character (SASLprep prohibits them, RFC
   // 4013 §2.3), or with U+FFFD (a custom mechanism's lossy decoding), never reaches onAuth; nor a
@@ -134,7 +123,7 @@ export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
     return true;
   }
   // base64 is ASCII: a line that is not UTF-8 is no base64 either
-  const text = utf8(line);
+  const text = utf8Text(line);
   const d = text === undefined ? undefined : decodeSaslLine(text.trim());
   if (d === 'cancel' || d === undefined) {
     s.sasl = undefined;

@@ -12,6 +12,7 @@ import { VERB_HEAD, lineInHead, overflowSegments, readLineParts, segmentsKind } 
 import type { ExchangeLineCheck } from './line-reader.js';
 import { countError, NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, shutdownNow, TLS_REQUIRED } from './replies.js';
 import type { ReplyInit } from './reply.js';
+import { utf8Text } from './peer-text.js';
 import type { Session } from './session.js';
 import { heloCommand, quit, starttls, vrfyExpn } from './session-commands.js';
 import { xclient, xforward } from './xclient-commands.js';
@@ -19,7 +20,6 @@ import { xclient, xforward } from './xclient-commands.js';
 const CR = 13;
 const LF = 10;
 const dec = new TextDecoder('utf-8', { fatal: false });
-const strictDec = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * RFC 2920 §3.1: commands that must end a pipelined group (its list, with LHLO, STARTTLS, AUTH and
@@ -179,16 +179,11 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   // behind it as a body. Such a line is an unknown command here, unless its word is one of those.
   if (isBlank(bytes[from]!) && closesForSegments(s, segmentsKind(s, bytes.subarray(from, to), wordKind))) return true;
   const line = bytes.subarray(from, to);
-  let text: string;
-  if (!high) text = asciiText(line);
-  else {
-    try {
-      text = strictDec.decode(line);
-    } catch {
-      // never a silent U+FFFD: an address is refused as RFC 6531 says, anything else as a syntax error
-      const verb = wordOf(asciiText(line, 0, VERB_HEAD));
-      return refuse(s, verb, verb === 'MAIL' || verb === 'RCPT' ? { code: 553, enhanced: '5.6.7', text: 'Error: invalid UTF-8 in address' } : { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8 in command' });
-    }
+  const text = high ? utf8Text(line) : asciiText(line);
+  if (text === undefined) {
+    // never a silent U+FFFD: an address is refused as RFC 6531 says, anything else as a syntax error
+    const verb = wordOf(asciiText(line, 0, VERB_HEAD));
+    return refuse(s, verb, verb === 'MAIL' || verb === 'RCPT' ? { code: 553, enhanced: '5.6.7', text: 'Error: invalid UTF-8 in address' } : { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8 in command' });
   }
   const sp = text.indexOf(' ');
   const raw = sp < 0 ? text : text.slice(0, sp);

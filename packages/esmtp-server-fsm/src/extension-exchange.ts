@@ -13,6 +13,7 @@ import type { ReplyInit } from './reply.js';
 import { readReply } from './reply.js';
 import { NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, TLS_REQUIRED } from './replies.js';
 import type { Session } from './session.js';
+import { utf8Text } from './peer-text.js';
 
 /**
  * What the session reads next in a custom verb's exchange, and the intermediate reply sent first.
@@ -146,12 +147,8 @@ export function stepExtension(s: Session, check: ExchangeLineCheck): boolean {
       return true;
     }
     if (line === 'overflow') return cancel(s, { code: 500, enhanced: '5.5.6', text: 'Error: line too long' });
-    let text: string;
-    try {
-      text = strictDec.decode(line);
-    } catch {
-      return cancel(s, { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8' });
-    }
+    const text = utf8Text(line);
+    if (text === undefined) return cancel(s, { code: 501, enhanced: '5.5.2', text: 'Error: invalid UTF-8' });
     if (text.includes('\0') || text.includes('\r') || text.includes('\n')) return cancel(s, { code: 501, enhanced: '5.5.2', text: 'Error: bare <CR>, <LF> or NUL received' });
     s.exchange = undefined;
     s.go('command');
@@ -178,7 +175,6 @@ export function stepExtension(s: Session, check: ExchangeLineCheck): boolean {
   return true;
 }
 
-const strictDec = new TextDecoder('utf-8', { fatal: true });
 
 function blockPiece(s: Session, x: ExtensionStep, piece: Uint8Array): void {
   if (piece.length === 0 || x.skip) return;

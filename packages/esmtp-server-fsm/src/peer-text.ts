@@ -326,3 +326,14 @@ function pairedSurrogate(s: string, i: number): boolean {
   const p = s.charCodeAt(i - 1);
   return p >= 0xd800 && p <= 0xdbff;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Peer `bytes` as UTF-8 text; undefined when they are not UTF-8 (never a silent U+FFFD). */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
