@@ -3,7 +3,7 @@
  */
 import type { SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import type { ServerBareLineEndingPolicy } from './data-decoder.js';
-import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS, inheritedFields, isOptionsObject } from '@smtpkit/foundation';
+import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS, asciiUpper, inheritedFields, isOptionsObject } from '@smtpkit/foundation';
 import { BUILTIN_EXTENSIONS } from 'smtp-capabilities';
 import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
 import type { EsmtpParameters } from './envelope-args.js';
@@ -334,7 +334,7 @@ export function resolveMechanisms(options: ServerOptions): readonly SaslMechanis
   for (const m of options.auth?.mechanisms ?? (options.auth ? BUILTIN_MECHANISMS : [])) {
     if (typeof m === 'string') {
       // ASCII case only: Unicode upper-casing makes `plaın` (dotless i) PLAIN
-      const found = /^[ -~]*$/.test(m) ? BUILTIN_MECHANISMS.find((b) => b.name === m.toUpperCase()) : undefined;
+      const found = BUILTIN_MECHANISMS.find((b) => b.name === asciiUpper(m));
       if (!found) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `unknown SASL mechanism ${m}`);
       mechs.push(found);
     } else {
