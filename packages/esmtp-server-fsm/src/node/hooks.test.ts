@@ -51,6 +51,14 @@ describe('interpret and replyOfError', () => {
     expect(replyOfError(new SmtpReplyError({ code: 250, text: 'ok' }))).toBeUndefined();
     expect(replyOfError({ code: 599, text: 'x' })).toEqual({ code: 599, text: 'x' });
   });
+
+  it('a thrown reply-shaped object keeps a field of the wrong type, for the reply check to refuse (never dropped)', () => {
+    expect(replyOfError({ code: 550, text: 5 })).toEqual({ code: 550, text: 5 });
+    expect(replyOfError({ code: 550, enhanced: 5, text: 'x' })).toEqual({ code: 550, enhanced: 5, text: 'x' });
+    expect(replyOfError({ code: 550, text: [1], message: 'm' })).toEqual({ code: 550, text: [1] });
+    // an error's message stands in for a missing text only, with the same check
+    expect(replyOfError({ code: 550, message: 5 })).toEqual({ code: 550, text: 5 });
+  });
 });
 
 describe('verifyCramMd5', () => {

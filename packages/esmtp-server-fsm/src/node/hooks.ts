@@ -62,7 +62,10 @@ const isRefusalCode = (code: unknown): code is number => typeof code === 'number
  * The reply carried by what a hook threw (`SmtpReplyError`, or any object with a numeric `code`),
  * when that code is a refusal (4xx/5xx). Anything else, a positive code included, is an unexpected
  * exception: a third-party error whose numeric `code` happens to lie in 200-399 (a database
- * driver's) must not accept a command.
+ * driver's) must not accept a command. `enhanced` and `text` are carried as given (an error's
+ * `message` stands in for a missing `text`), so one of the wrong type is refused
+ * (`ERR_SMTP_INVALID_REPLY` to `onError`, the local-error reply to the client) as in a returned
+ * reply, never dropped.
  */
 export function replyOfError(e: unknown): ReplyInit | undefined {
   // each field read once: the code checked as a refusal is the code the reply carries
@@ -73,9 +76,7 @@ export function replyOfError(e: unknown): ReplyInit | undefined {
   if (!isRefusalCode(code)) return undefined;
   const enhanced = r.enhanced;
   const text = r.text;
-  if (e instanceof SmtpReplyError) return { code, enhanced, text } as ReplyInit;
-  const message = typeof text === 'string' || Array.isArray(text) ? (text as string | string[]) : r.message;
-  return { code, ...(typeof enhanced === 'string' ? { enhanced } : {}), ...(typeof message === 'string' || message === text ? { text: message as string | string[] } : {}) };
+  return { code, enhanced, text: text === undefined && !(e instanceof SmtpReplyError) ? r.message : text } as ReplyInit;
 }
 
 /**
