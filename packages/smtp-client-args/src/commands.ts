@@ -179,8 +179,6 @@ export interface FormatOptions {
   readonly limits?: Partial<PathLimits>;
 }
 
-const NO_SPECS: ReadonlyMap<string, ParameterSpec> = new Map();
-
 function reply(code: number, enhanced: string, text: string): ServerReply {
   return { code, enhanced, text };
 }
@@ -208,17 +206,18 @@ const LONGER = [
 /**
  * The parameters as they go after the path, from the pairs of a caller's `args` (read once), and the
  * longest line, CRLF included, they allow (see LONGER).
- * `own`: they came from an `SmtpClientArgs`, which keeps its own (possibly custom) parameter table.
+ * `own`: the parameter table of the `SmtpClientArgs` they came from (possibly custom), if they did.
  */
-function renderArgs(entries: readonly unknown[], own: boolean, command: ParameterCommand, smtpUtf8: boolean): [text: string, limit: number] {
-  // Defence in depth: re-check every pair even if it came from SmtpClientArgs. A collection keeps
-  // its own parameter table, so only the wire grammar and the command are checked again; any other
-  // iterable is checked against the whole built-in table.
+function renderArgs(entries: readonly unknown[], own: ReadonlyMap<string, ParameterSpec> | undefined, command: ParameterCommand, smtpUtf8: boolean): [text: string, limit: number] {
+  // Every pair is checked again, a collection's too, with the SMTPUTF8 of this line: a collection
+  // checked a value with its own (an escaped UTF-8 AUTH or ORCPT taken while SMTPUTF8 was in
+  // effect for it), which the line that is written may not have. A collection's command is checked
+  // against the built-in table only (below): its own may define a private parameter for either.
   let out = '';
   const seen = new Set<string>();
   for (const entry of entries) {
     const [k, v] = pairOf(entry);
-    let r = checkParam(k, v, own ? NO_SPECS : DEFAULT_PARAMETERS, command, { smtpUtf8, lowercaseXtextHex: true });
+    let r = checkParam(k, v, own ?? DEFAULT_PARAMETERS, own ? undefined : command, { smtpUtf8, lowercaseXtextHex: true });
     if (r.ok && DEFAULT_PARAMETERS.get(r.keyword)?.command === (command === 'mail' ? 'rcpt' : 'mail')) {
       r = { ok: false, reason: 'wrong-command', message: `${r.keyword} belongs to the other command` };
     }
@@ -243,11 +242,11 @@ type ArgsInput = Iterable<readonly [string, string | undefined]>;
  */
 function formatCommand(command: ParameterCommand, path: Path | string, args: ArgsInput | undefined, options: FormatOptions, utf8: boolean | undefined): string {
   let entries: unknown[] = [];
-  let own = false;
+  let own: ReadonlyMap<string, ParameterSpec> | undefined;
   if (args !== undefined) {
     // a list (an iterable object, not a typed array), so a bad one is a typed error, not a TypeError
     if (!isList(args)) throw ClientArgsError.local('ERR_SMTP_INVALID_ARGUMENT', 'args', 'args must be an SmtpClientArgs');
-    own = collectionFacts(args) !== undefined;
+    own = collectionFacts(args)?.specs;
     entries = [...args];
   }
   // no more than a server parses by default (DEFAULT_PARSE_LIMITS.parameters)
@@ -276,9 +275,12 @@ function formatCommand(command: ParameterCommand, path: Path | string, args: Arg
  * address (`''` for `<>`); `args` an {@link SmtpClientArgs} or any iterable of `[keyword, value]`
  * pairs, read once (a generator works). Throws a {@link ClientArgsError} naming the argument
  * (`path`, a parameter keyword) for anything that cannot go on the wire; a UTF-8 path needs
- * SMTPUTF8 in the args. The line is bounded as RFC 5321 §4.5.3.1.4 bounds it: 512 octets with the
- * CRLF, plus 26 with SIZE (RFC 1870), 100 with RET or ENVID (RFC 3461), 500 with AUTH (RFC 4954), 10
- * with SMTPUTF8 (RFC 6531); a longer one is `ERR_SMTP_COMMAND_TOO_LONG`, and more than 32
+ * SMTPUTF8 in the args (or `options.smtpUtf8`), and so does a parameter value that is UTF-8, raw or
+ * escaped (an `AUTH` mailbox, an `rfc822` `ORCPT`): checked here, for this line, whatever the
+ * collection allowed when the value was set (`ERR_SMTP_INVALID_PARAM` naming the keyword). The
+ * line is bounded as RFC 5321 §4.5.3.1.4 bounds it: 512 octets with the CRLF, plus 26 with SIZE
+ * (RFC 1870), 100 with RET or ENVID (RFC 3461), 500 with AUTH (RFC 4954), 10 with SMTPUTF8
+ * (RFC 6531); a longer one is `ERR_SMTP_COMMAND_TOO_LONG`, and more than 32
  * parameters (what {@link parseMailFrom} takes by default) `ERR_SMTP_TOO_MANY_PARAMS`, both naming
  * `args`.
  *
@@ -294,8 +296,10 @@ export function formatMailFrom(path: Path | string, args?: Iterable<readonly [st
 }
 
 /**
- * Builds `RCPT TO:<path> PARAMS` (without the CRLF). The null path is refused; a UTF-8 path needs
- * `options.smtpUtf8` (the transaction's MAIL FROM carried SMTPUTF8). As for {@link formatMailFrom},
+ * Builds `RCPT TO:<path> PARAMS` (without the CRLF). The null path is refused; a UTF-8 path, and a
+ * UTF-8 parameter value (an `rfc822` `ORCPT` escaping one), need `options.smtpUtf8` (the
+ * transaction's MAIL FROM carried SMTPUTF8), whatever the collection allowed when it took the value
+ * (`ERR_SMTP_INVALID_PARAM` naming the keyword). As for {@link formatMailFrom},
  * the line is at most 512 octets with the CRLF, plus 500 with NOTIFY or ORCPT (RFC 3461 §4)
  * (`ERR_SMTP_COMMAND_TOO_LONG`), with at most 32 parameters (`ERR_SMTP_TOO_MANY_PARAMS`).
  *
