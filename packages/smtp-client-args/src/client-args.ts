@@ -10,7 +10,8 @@ import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isList, isWellFormed, utf8Length } from './text.js';
 import { xtextEncode } from './xtext.js';
-import { localError } from './path.js';
+import { DEFAULT_PATH_LIMITS, localError, scanPathWith } from './path.js';
+import type { PathLimits } from './path.js';
 
 /**
  * Result of {@link SmtpClientArgs.add}: accepted, or refused with a reason (never an exception,
@@ -72,6 +73,9 @@ export interface ExistsAndFetch {
 export type NotifyCondition = 'SUCCESS' | 'FAILURE' | 'DELAY';
 
 const ENTRY_OVERHEAD = 1; // the SP before each parameter
+
+/** An AUTH mailbox's bounds: a host name's, and the MAIL line's for the rest (AUTH adds 500 octets to it, RFC 4954 §3). */
+const AUTH_LIMITS: PathLimits = { localPart: Infinity, domain: DEFAULT_PATH_LIMITS.domain, path: Infinity };
 
 function invalid(argument: string, message: string): ClientArgsError {
   return ClientArgsError.local('ERR_SMTP_INVALID_PARAM', argument, `${argument}: ${message}`);
@@ -483,8 +487,11 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
 
   /**
    * `AUTH=xtext|<>`: the authenticated submitter (a mailbox) or `null` (or `'<>'`) for `<>`
-   * (unknown). A non-ASCII mailbox needs SMTPUTF8 in effect (added first, or the `smtpUtf8`
-   * option): without it `ERR_SMTP_UTF8_REQUIRED`; with it, its UTF-8 bytes are written as xtext.
+   * (unknown). The mailbox is checked as a path's is (RFC 5321 §4.1.2 Mailbox; no angle brackets,
+   * source route or bare `postmaster`; its length bounded by the MAIL line's): anything else is
+   * `ERR_SMTP_INVALID_PARAM` naming `AUTH`. A non-ASCII mailbox needs SMTPUTF8 in effect (added
+   * first, or the `smtpUtf8` option): without it `ERR_SMTP_UTF8_REQUIRED`; with it, its UTF-8
+   * bytes are written as xtext (and the MAIL line must carry SMTPUTF8: `formatMailFrom` checks).
    *
    * @example
    * ```ts
@@ -495,9 +502,13 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 4954 §5, RFC 6531 §3.3
    */
   setAuth(mailbox: string | null): this {
-    if (mailbox === null) return this.set('AUTH', '<>');
+    if (mailbox === null || mailbox === '<>') return this.set('AUTH', '<>');
     if (!isWellFormed(text(mailbox, 'AUTH'))) throw invalid('AUTH', 'not well-formed UTF-16');
-    if (hasNonAscii(mailbox) && !this.#context().smtpUtf8) throw localError('ERR_SMTP_UTF8_NOT_ALLOWED', 'AUTH', '');
+    // RFC 4954 §5: a Mailbox, as a path holds one (a leading `@` would be a source route)
+    const s = '<' + mailbox + '>';
+    const r = mailbox[0] === '@' ? undefined : scanPathWith(s, 0, s.length, 'any', this.#context().smtpUtf8, AUTH_LIMITS, false);
+    if (r?.ok === false && r.code === 'ERR_SMTP_UTF8_NOT_ALLOWED') throw localError(r.code, 'AUTH', '');
+    if (!r?.ok || r.path.kind !== 'mailbox' || r.next !== s.length) throw invalid('AUTH', 'not a mailbox');
     return this.set('AUTH', xtextEncode(mailbox));
   }
 

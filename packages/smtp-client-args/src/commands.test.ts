@@ -311,7 +311,7 @@ const mailSteps: fc.Arbitrary<Step>[] = [
   fc.constantFrom('7BIT', '8BITMIME', 'BINARYMIME' as const).map((b) => (a: SmtpClientArgs) => a.setBody(b)),
   fc.constantFrom('FULL', 'HDRS' as const).map((r) => (a: SmtpClientArgs) => a.setRet(r)),
   printable.map((e) => (a: SmtpClientArgs) => a.setEnvid(e)),
-  fc.option(printable).map((m) => (a: SmtpClientArgs) => a.setAuth(m)),
+  fc.option(mailbox).map((m) => (a: SmtpClientArgs) => a.setAuth(m && m.address)),
   fc.constant((a: SmtpClientArgs) => a.setRequireTls()),
   fc.integer({ min: -9, max: 9 }).map((p) => (a: SmtpClientArgs) => a.setMtPriority(p)),
   fc.integer({ min: 1, max: 1e6 }).map((s) => (a: SmtpClientArgs) => a.setBy(s, 'R', s % 2 === 0)),
