@@ -6,6 +6,7 @@
 import { loneSurrogateIndex, replyTextFault, isOptionsObject } from '@smtpkit/foundation';
 import { CapabilitiesError } from './errors.js';
 import { DEFAULT_EHLO_PARSE_LIMITS } from './parse-ehlo-reply.js';
+import { mostParams } from './parse-core.js';
 import { booleanOption, indexOfForbidden, isEhloKeyword, isEhloParam, isIterableObject, stringList, typeName, upperAscii, utf8Length } from './syntax.js';
 
 /**
@@ -118,7 +119,11 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
   }
   // what parseEhloReply keeps of a line: a longer list would not be read back whole
   if (params.length > DEFAULT_EHLO_PARSE_LIMITS.maxParams) fail('ERR_SMTP_EHLO_TOO_MANY_PARAMS', `${keyword}: over 64 parameters`);
-  return { keyword: upperAscii(keyword), params, legacy };
+  const upper = upperAscii(keyword);
+  // nor would parameters its RFC does not define (`PIPELINING foo`: an invalid-param warning there)
+  const most = mostParams(upper);
+  if (most !== undefined && params.length > most) fail('ERR_SMTP_EHLO_INVALID_PARAM', `${upper} takes ${most === 0 ? 'no parameters' : 'at most one parameter'}`);
+  return { keyword: upper, params, legacy };
 }
 
 /**
@@ -131,7 +136,10 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
  * longer than `maxLineLength` on the wire (`250-` and CRLF counted: 506 octets of text at the
  * default 512). Nothing is written that {@link parseEhloReply} would not read back
  * whole: more than 64 parameters on a line is `ERR_SMTP_EHLO_TOO_MANY_PARAMS`, more than 256
- * keyword lines `ERR_SMTP_EHLO_TOO_MANY_KEYWORDS` (its default limits). The legacy `AUTH=mech ...`
+ * keyword lines `ERR_SMTP_EHLO_TOO_MANY_KEYWORDS` (its default limits), and a parameter for a
+ * keyword whose RFC defines none (PIPELINING, STARTTLS, 8BITMIME, BINARYMIME, CHUNKING, DSN,
+ * ENHANCEDSTATUSCODES, SMTPUTF8, REQUIRETLS), or a second one for SIZE, DELIVERBY or MT-PRIORITY,
+ * `ERR_SMTP_EHLO_INVALID_PARAM` (the parser warns `invalid-param` and drops them). The legacy `AUTH=mech ...`
  * line (what `legacyAuth` adds, and `Capabilities.toLines()` gives back) is taken as a keyword
  * line, and then not added again. Feed the result to smtp-reply-reader's `formatReply`, or use
  * {@link formatEhloReplyText}. `options` that are not an object (a list included) are
