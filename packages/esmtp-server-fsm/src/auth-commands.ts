@@ -122,9 +122,13 @@ export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
     reply(s, { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' });
     return true;
   }
-  // base64 is ASCII: a line that is not UTF-8 is no base64 either
+  // base64 is ASCII: a line that is not UTF-8 is no base64 either. Trailing SP and HTAB are
+  // dropped, as from a command's argument (the initial response); never Unicode white space
+  // (`trim()` took a trailing NBSP, U+FEFF or U+2028 off a line that is then no base64)
   const text = utf8Text(line);
-  const d = text === undefined ? undefined : decodeSaslLine(text.trim());
+  let end = text?.length ?? 0;
+  while (end > 0 && (text!.charCodeAt(end - 1) === 0x20 || text!.charCodeAt(end - 1) === 0x09)) end--;
+  const d = text === undefined ? undefined : decodeSaslLine(text.slice(0, end));
   if (d === 'cancel' || d === undefined) {
     s.sasl = undefined;
     s.go('cancel');
