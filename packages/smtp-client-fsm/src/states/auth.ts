@@ -37,7 +37,9 @@ function choose(auth: AuthOptions, offered: ReadonlySet<string>, crypto: SaslCry
  * out without TLS unless `allowInsecureAuth`, nor over TLS with an unverified certificate unless
  * `allowUnverifiedAuth`. An initial response that would make the AUTH line longer than 512 octets
  * (CRLF included) goes instead as the answer to the server's first challenge, the empty `334`
- * (RFC 4954 §4, RFC 4422 §5); a response over 12288 octets of base64 is `*`. A mechanism that
+ * (RFC 4954 §4, RFC 4422 §5); a response over 12288 octets of base64 is `*`. A first challenge
+ * that is not empty cannot take that held response: the client cancels with `*` and the AUTH
+ * fails (`ERR_SMTP_CLIENT_AUTH_FAILED`, an `error` event naming the cause). A mechanism that
  * throws on a challenge is cancelled with `*`; more than 10 challenges fail the exchange
  * (`auth-failed`).
  *
@@ -71,6 +73,7 @@ export const authState: ClientStateDefinition = Object.freeze({
     ctx.local['chosen'] = chosen;
     ctx.local['challenges'] = 0;
     ctx.local['initial'] = undefined;
+    ctx.local['cancelled'] = false;
     const name = chosen.name;
     assertNoControl('AUTH mechanism', name);
     const ir = chosen.exchange.initial();
@@ -88,6 +91,11 @@ export const authState: ClientStateDefinition = Object.freeze({
   reply(ctx, reply) {
     const s = sessionOf(ctx);
     const chosen = ctx.local['chosen'] as Chosen;
+    if (ctx.local['cancelled']) {
+      // the server's answer to the `*` below: the AUTH failed, as a 535 or a 454 would have it
+      s.emit({ type: 'error', code: 'ERR_SMTP_CLIENT_AUTH_FAILED', message: `${chosen.name}: first 334 not empty, initial response not sent (RFC 4954 §4)`, reply });
+      return s.abandon('ERR_SMTP_CLIENT_AUTH_FAILED', reply, reply.code >= 500);
+    }
     // A server that challenges without end (334 after a complete PLAIN response, after `*`) is
     // not authenticating: after 10 challenges the exchange fails (it ran until a timeout).
     if (reply.code === 334 && (ctx.local['challenges'] = (ctx.local['challenges'] as number) + 1) <= 10) {
@@ -95,6 +103,13 @@ export const authState: ClientStateDefinition = Object.freeze({
       // challenge that is not strict base64 is handed over as empty bytes (the mechanism decides).
       let resp = ctx.local['initial'] as string | undefined;
       ctx.local['initial'] = undefined;
+      // RFC 4954 §4: the held response answers an empty challenge; a challenge with text is the
+      // mechanism's server going first, or another exchange: never answer it with the credentials
+      if (resp !== undefined && !/^[ \t]*$/.test(reply.lines[0] ?? '')) {
+        ctx.local['cancelled'] = true;
+        s.command('*');
+        return;
+      }
       try {
         resp ??= encodeBase64(saslBytes(chosen.exchange.step(decodeBase64(reply.lines[0] ?? '') ?? new Uint8Array(0))));
       } catch {
