@@ -1,9 +1,9 @@
 /**
  * AUTH (RFC 4954): the command, the SASL exchange driven by the foundation's mechanisms
  * (`mechanism.server(context)`), the decision on the credentials, and the error step of
- * mechanisms that have one (XOAUTH2).
+ * mechanisms that have one (XOAUTH2, OAUTHBEARER).
  */
-import { asciiUpper, BUILTIN_MECHANISMS, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
+import { asciiUpper, KNOWN_MECHANISMS, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
 import { hasUnsafeText, utf8Text } from './peer-text.js';
@@ -41,7 +41,7 @@ function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boo
   // SRV-8: an answer to a built-in (by its server side, so a spread with another error step counts)
   // that is not UTF-8 is refused at once: the built-ins decode it lossily, and `\xff` and `\xfe`
   // would be one U+FFFD, two passwords (user names, tokens) the application could not tell apart
-  const lossy = response !== undefined && BUILTIN_MECHANISMS.some((b) => b.server === s.saslMechanism!.server) && utf8Text(response) === undefined;
+  const lossy = response !== undefined && KNOWN_MECHANISMS.some((b) => b.server === s.saslMechanism!.server) && utf8Text(response) === undefined;
   let r = s.sasl!.step(response);
   // SRV-8: an identity with a control, separator or format character (SASLprep prohibits them, RFC
   // 4013 §2.3), or with U+FFFD (a custom mechanism's lossy decoding), never reaches onAuth; nor a
@@ -81,7 +81,7 @@ function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boo
 }
 
 /**
- * A rejected AUTH: the mechanism's error challenge first when it has one (XOAUTH2) and the refusal
+ * A rejected AUTH: the mechanism's error challenge first when it has one (XOAUTH2, OAUTHBEARER) and the refusal
  * is of the credentials (5xx), then `reply`; a temporary failure (454, 421) is sent at once.
  */
 function rejectAuth(s: Session, r: ReplyInit): void {
@@ -110,7 +110,8 @@ export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
   }
   const failure = s.authFailure;
   if (failure) {
-    // The client's answer to the error challenge (empty, or '*', or anything): the rejection follows.
+    // The client's answer to the error challenge (empty for XOAUTH2, ^A for OAUTHBEARER, '*', or
+    // anything): the rejection follows.
     s.authFailure = undefined;
     s.go('reject');
     reply(s, failure);

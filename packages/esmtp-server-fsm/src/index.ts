@@ -48,7 +48,7 @@ export type { DataDecodeResult, ServerBareLineEndingPolicy } from './data-decode
 export type { BareLineEndingPolicy, PendingTimeout } from '@smtpkit/foundation';
 export { parseEnvelopeArgument } from './envelope-args.js';
 export type { ParsedPath, EsmtpParameters, EnvelopeArgResult } from './envelope-args.js';
-export { PLAIN, LOGIN, CRAM_MD5, XOAUTH2, BUILTIN_MECHANISMS, decodeBase64, encodeBase64 } from '@smtpkit/foundation';
+export { PLAIN, LOGIN, CRAM_MD5, XOAUTH2, OAUTHBEARER, BUILTIN_MECHANISMS, decodeBase64, encodeBase64 } from '@smtpkit/foundation';
 export type { AuthCredentials, SaslMechanism, SaslServerExchange, SaslServerContext, SaslStep } from '@smtpkit/foundation';
 export { buildReceivedHeader } from './received-header.js';
 export type { ReceivedInfo } from './received-header.js';

@@ -3,7 +3,7 @@
  */
 import type { SaslMechanism, TlsSecurity } from '@smtpkit/foundation';
 import type { ServerBareLineEndingPolicy } from './data-decoder.js';
-import { BUILTIN_MECHANISMS, TLS_SECURITY_LEVELS, asciiUpper, inheritedFields, isOptionsObject } from '@smtpkit/foundation';
+import { BUILTIN_MECHANISMS, KNOWN_MECHANISMS, TLS_SECURITY_LEVELS, asciiUpper, inheritedFields, isOptionsObject } from '@smtpkit/foundation';
 import { BUILTIN_EXTENSIONS } from 'smtp-capabilities';
 import type { ExtensionDefinition, ExtensionRegistry } from 'smtp-capabilities';
 import type { EsmtpParameters } from './envelope-args.js';
@@ -70,7 +70,7 @@ export interface ServerOptions {
    */
   readonly requireTls?: boolean;
   readonly auth?: {
-    /** Mechanisms offered, by name (built-ins) or as the foundation's `SaslMechanism` objects (with a `server` side and an RFC 4422 §3.1 name: 1 to 20 of `A-Z`, `0-9`, `-`, `_`); default PLAIN LOGIN XOAUTH2, plus CRAM-MD5 when `challenge` is given (`createServer` gives one). */
+    /** Mechanisms offered, by name (built-ins) or as the foundation's `SaslMechanism` objects (with a `server` side and an RFC 4422 §3.1 name: 1 to 20 of `A-Z`, `0-9`, `-`, `_`); default PLAIN LOGIN XOAUTH2, plus CRAM-MD5 when `challenge` is given (`createServer` gives one); OAUTHBEARER (RFC 7628) only when named. */
     readonly mechanisms?: readonly (string | SaslMechanism)[];
     /** MAIL needs a successful AUTH first (530 5.7.0). */
     readonly required?: boolean;
@@ -334,7 +334,7 @@ export function resolveMechanisms(options: ServerOptions): readonly SaslMechanis
   for (const m of options.auth?.mechanisms ?? (options.auth ? BUILTIN_MECHANISMS : [])) {
     if (typeof m === 'string') {
       // ASCII case only: Unicode upper-casing makes `plaın` (dotless i) PLAIN
-      const found = BUILTIN_MECHANISMS.find((b) => b.name === asciiUpper(m));
+      const found = KNOWN_MECHANISMS.find((b) => b.name === asciiUpper(m));
       if (!found) throw new SmtpServerError('ERR_SMTP_INVALID_OPTION', `unknown SASL mechanism ${m}`);
       mechs.push(found);
     } else {

@@ -8,7 +8,7 @@ export { decodeBase64, encodeBase64 } from './base64.js';
 export { copyBytes, isBytes } from './bytes.js';
 export { typeName, isIterableObject, isOptionsObject, inheritedFields, isWellFormedText, loneSurrogateIndex, replyTextFault, mailboxKey, asciiUpper, isInvisibleCodePoint } from './values.js';
 export type { ReplyTextFault } from './values.js';
-export { PLAIN, LOGIN, CRAM_MD5, XOAUTH2, BUILTIN_MECHANISMS, decodeSaslLine, saslBytes } from './sasl.js';
+export { PLAIN, LOGIN, CRAM_MD5, XOAUTH2, OAUTHBEARER, BUILTIN_MECHANISMS, KNOWN_MECHANISMS, decodeSaslLine, saslBytes } from './sasl.js';
 export type {
   SaslMechanism,
   SaslClientCredentials,

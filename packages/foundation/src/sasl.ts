@@ -24,7 +24,7 @@ export interface SaslClientCredentials {
   readonly pass?: string;
   /** PLAIN authorization identity. */
   readonly authzid?: string;
-  /** XOAUTH2 bearer token. */
+  /** XOAUTH2 and OAUTHBEARER bearer token. */
   readonly accessToken?: string;
 }
 
@@ -63,7 +63,10 @@ export interface SaslClientExchange {
  */
 export interface AuthCredentials {
   readonly mechanism: string;
-  /** Authentication identity (PLAIN authcid, LOGIN username, CRAM-MD5 user, XOAUTH2 user). */
+  /**
+   * Authentication identity (PLAIN authcid, LOGIN username, CRAM-MD5 user, XOAUTH2 user); for
+   * OAUTHBEARER the authorization identity `a=`, `''` when the client sent none.
+   */
   readonly username: string;
   /** Cleartext password (PLAIN, LOGIN). */
   readonly password?: string;
@@ -72,7 +75,7 @@ export interface AuthCredentials {
   /** CRAM-MD5: the challenge sent and the hex HMAC-MD5 digest received. */
   readonly challenge?: string;
   readonly response?: string;
-  /** XOAUTH2 bearer token. */
+  /** XOAUTH2 and OAUTHBEARER bearer token. */
   readonly token?: string;
 }
 
@@ -122,7 +125,7 @@ export interface SaslMechanism {
   /**
    * Server side, optional error step: when the application rejects the credentials, the session
    * first sends this as a `334` challenge, waits for the client's (normally empty) response, then
-   * sends the rejection. XOAUTH2 uses it for its JSON error (RFC 7628 §3.2.2).
+   * sends the rejection. XOAUTH2 and OAUTHBEARER use it for their JSON error (RFC 7628 §3.2.2).
    */
   failureChallenge?(credentials: AuthCredentials): Uint8Array | string | undefined;
 }
@@ -272,10 +275,63 @@ export const XOAUTH2: SaslMechanism = {
 };
 
 /**
- * The built-in mechanisms: the server advertises them in this order by default; a client with a
- * password prefers CRAM-MD5 (when it has `hmacMd5`), then PLAIN, then LOGIN.
+ * OAUTHBEARER (RFC 7628): `n,a=<user>,^Aauth=Bearer <token>^A^A`, the standard form of XOAUTH2.
+ * The client escapes `,` and `=` in the user name (`=2C`, `=3D`) and answers the server's error
+ * challenge with `^A` so the server can send its final 5xx. The server parses strictly: a GS2
+ * header of `n,` or `y,` (channel binding, `p=`, is refused) with an optional `a=` authorization
+ * identity, `^A`-separated `key=value` pairs with one `auth` whose scheme is `Bearer` (any case)
+ * and whose token is an RFC 6750 b64token, and the closing `^A^A`; anything else fails. Its
+ * credentials are `{ mechanism: 'OAUTHBEARER', username, token }`, where `username` is the
+ * unescaped `a=` value, or `''` when the client sent none (RFC 7628 §3.1 lets the token alone name
+ * the user: validate the token and check `username` against its subject; an accepted login is
+ * then the user `''`). Its error step is `{"status":"invalid_token","schemes":"bearer"}` (§3.2.2's
+ * `status`, and `schemes` as XOAUTH2 sends it); to name a `scope` or an `openid-configuration`,
+ * spread the mechanism and replace `failureChallenge`. Not among {@link BUILTIN_MECHANISMS}: a server offers it when
+ * `auth.mechanisms` names it.
+ *
+ * @example
+ * ```ts
+ * createServer({ auth: { mechanisms: ['PLAIN', 'XOAUTH2', 'OAUTHBEARER'] }, onAuth });
+ * ```
+ * @see RFC 7628 §3.1, §3.2.2, RFC 5801 §4
+ */
+export const OAUTHBEARER: SaslMechanism = {
+  name: 'OAUTHBEARER',
+  client: (c) => {
+    if (c.accessToken === undefined) return undefined;
+    const user = c.user.replace(/=/g, '=3D').replace(/,/g, '=2C');
+    const response = `n,${user && `a=${user}`},\x01auth=Bearer ${c.accessToken}\x01\x01`;
+    return { initial: () => response, step: () => '\x01' };
+  },
+  failureChallenge: () => '{"status":"invalid_token","schemes":"bearer"}',
+  server: () => ({
+    step(response) {
+      if (response === undefined) return { type: 'challenge', challenge: '' };
+      // RFC 5801 §4 gs2-header (`n` or `y`: RFC 7628 takes no channel binding) with a saslname
+      // whose `=` is only `=2C` or `=3D`, then RFC 7628 §3.1's ^A-led `key=value` pairs and ^A^A
+      const m = /^[ny],(?:a=((?:[^,=]|=2C|=3D)+))?,((?:\cA[A-Za-z]+=[!-~ \t\r\n]*)*)\cA\cA$/.exec(text(response));
+      // one `auth` pair: `Bearer` (any case), 1*SP and an RFC 6750 §2.1 b64token
+      const auth = m?.[2]!.split('\x01').filter((p) => p.startsWith('auth='));
+      const token = auth?.length === 1 ? /^auth=bearer +([\w\-.~+/]+=*)$/i.exec(auth[0]!)?.[1] : undefined;
+      if (!token) return { type: 'fail', text: 'Malformed OAUTHBEARER response' };
+      const username = (m![1] ?? '').replace(/=2C/g, ',').replace(/=3D/g, '=');
+      return { type: 'done', credentials: { mechanism: 'OAUTHBEARER', username, token } };
+    },
+  }),
+};
+
+/**
+ * The built-in mechanisms the server advertises, in this order, by default; a client with a
+ * password prefers CRAM-MD5 (when it has `hmacMd5`), then PLAIN, then LOGIN. {@link OAUTHBEARER}
+ * is built in too but offered only when named (see {@link KNOWN_MECHANISMS}).
  */
 export const BUILTIN_MECHANISMS: readonly SaslMechanism[] = Object.freeze([PLAIN, LOGIN, CRAM_MD5, XOAUTH2]);
+
+/**
+ * @internal Every built-in mechanism, {@link BUILTIN_MECHANISMS} and {@link OAUTHBEARER}: where a
+ * mechanism given by name (a server's `auth.mechanisms`, a client's `mechanisms`) is looked up.
+ */
+export const KNOWN_MECHANISMS: readonly SaslMechanism[] = Object.freeze([...BUILTIN_MECHANISMS, OAUTHBEARER]);
 
 /**
  * Decodes one SASL response line of RFC 4954 §4: `*` cancels, `=` is an empty initial response,

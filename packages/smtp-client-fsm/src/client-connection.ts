@@ -46,8 +46,9 @@ function hasHighBit(bytes: Uint8Array): boolean {
 
 /**
  * Credentials for AUTH: a password (CRAM-MD5 when `crypto.hmacMd5` is there, then PLAIN, then
- * LOGIN, or the `mechanisms` you list), an OAuth2 access token (XOAUTH2), or any
- * `SaslMechanism` (its `client` side runs with `credentials`).
+ * LOGIN, or the `mechanisms` you list), an OAuth2 access token (XOAUTH2 when the server offers it,
+ * else OAUTHBEARER, RFC 7628; or the `mechanisms` you list), or any `SaslMechanism` (its `client`
+ * side runs with `credentials`).
  *
  * @example
  * const auth: AuthOptions = { user: 'me@example.com', pass: 'secret' };
@@ -55,7 +56,7 @@ function hasHighBit(bytes: Uint8Array): boolean {
  */
 export type AuthOptions =
   | { readonly user: string; readonly pass: string; readonly authzid?: string; readonly mechanisms?: readonly string[] }
-  | { readonly user: string; readonly accessToken: string }
+  | { readonly user: string; readonly accessToken: string; readonly mechanisms?: readonly string[] }
   | { readonly mechanism: SaslMechanism; readonly credentials?: SaslClientCredentials };
 
 /**
@@ -261,8 +262,11 @@ function checkAuth(auth: AuthOptions): void {
     return;
   }
   if (typeof auth.user !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth.user: expected a string');
+  const m: unknown = auth.mechanisms;
+  if (m !== undefined && (!Array.isArray(m) || m.some((n) => typeof n !== 'string'))) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth.mechanisms: expected names');
   if ('accessToken' in auth) {
-    // XOAUTH2 separates its fields with ^A: no control byte may hide another field (INJ-1).
+    // XOAUTH2 and OAUTHBEARER separate their fields with ^A: no control byte may hide another
+    // field (INJ-1). OAUTHBEARER escapes `,` and `=` in the user name itself (RFC 7628 §3.1).
     assertNoControl('AUTH user', auth.user);
     assertNoControl('AUTH access token', String(auth.accessToken));
     return;

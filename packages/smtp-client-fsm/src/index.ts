@@ -29,7 +29,7 @@ export type { ClientErrorCode } from './errors.js';
 export { xclientState } from './xclient.js';
 export type { XclientAttributes, XclientOptions } from './xclient.js';
 // The shared smtpkit vocabulary (bundled from the private foundation package).
-export { SmtpkitError, isSmtpkitError, PLAIN, LOGIN, CRAM_MD5, XOAUTH2, BUILTIN_MECHANISMS, decodeSaslLine, saslBytes } from '@smtpkit/foundation';
+export { SmtpkitError, isSmtpkitError, PLAIN, LOGIN, CRAM_MD5, XOAUTH2, OAUTHBEARER, BUILTIN_MECHANISMS, decodeSaslLine, saslBytes } from '@smtpkit/foundation';
 export type {
   BareLineEndingPolicy,
   PendingTimeout,

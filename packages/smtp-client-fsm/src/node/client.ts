@@ -53,7 +53,7 @@ export interface TlsState {
 }
 
 /**
- * An OAuth2 access-token source for XOAUTH2: called at connect (`refresh: false`) and, when the
+ * An OAuth2 access-token source for XOAUTH2 or OAUTHBEARER: called at connect (`refresh: false`) and, when the
  * server refuses the token, once more with `refresh: true` before one new attempt.
  *
  * @example
@@ -79,10 +79,10 @@ export interface ConnectionTarget {
  */
 export interface ConnectOptions extends Omit<ClientOptions, 'security' | 'crypto' | 'tlsVerified' | 'auth' | 'reportsWrites'> {
   /**
-   * Credentials: `{ user, pass }`, `{ user, accessToken }` (XOAUTH2, the token or a
-   * {@link TokenProvider}), or `{ mechanism }`.
+   * Credentials: `{ user, pass }`, `{ user, accessToken }` (XOAUTH2, else OAUTHBEARER, or the
+   * `mechanisms` listed; the token or a {@link TokenProvider}), or `{ mechanism }`.
    */
-  readonly auth?: AuthOptions | { readonly user: string; readonly accessToken: TokenProvider };
+  readonly auth?: AuthOptions | { readonly user: string; readonly accessToken: TokenProvider; readonly mechanisms?: readonly string[] };
   readonly host: string;
   readonly port?: number;
   readonly security?: Security;
@@ -863,7 +863,7 @@ function tlsState(s: TLSSocket): TlsState {
  * included, and a function option (`setup`, `connection`, `transcript`, `classify`, `mailArgs`,
  * `rcptArgs`, `tls.checkServerIdentity`) that a class gives as a method, called with `this` the
  * caller's object; an `auth.accessToken` provider is called on `auth` (a class's method keeps its
- * `this`), with `auth.user` read once. Every connection it makes (the retry of an `accessToken` provider, the
+ * `this`), with `auth.user` and `auth.mechanisms` read once. Every connection it makes (the retry of an `accessToken` provider, the
  * plaintext one of `plaintextFallback`) uses those fields.
  *
  * @example
@@ -878,6 +878,7 @@ export async function connect(given: ConnectOptions): Promise<SmtpClient> {
     // read once; a provider a class gives as a method is called on its object (`this` is `auth`)
     const provider = auth.accessToken;
     const user = auth.user;
+    const mechanisms = auth.mechanisms;
     const token = async (refresh: boolean): Promise<string> => {
       let t: unknown;
       try {
@@ -888,7 +889,7 @@ export async function connect(given: ConnectOptions): Promise<SmtpClient> {
       if (typeof t !== 'string' || t === '') throw bad('auth.accessToken', 'a provider that returns a non-empty string');
       return t;
     };
-    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => ({ ...options, auth: { user, accessToken } });
+    const withToken = (accessToken: string): ConnectOptions & { auth: AuthOptions } => ({ ...options, auth: { user, accessToken, ...(mechanisms ? { mechanisms } : {}) } });
     const first = await token(false);
     try {
       return await connectOnce(withToken(first));

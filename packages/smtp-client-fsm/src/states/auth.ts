@@ -1,5 +1,5 @@
 /** The `auth` state: AUTH with a SASL mechanism from the foundation (RFC 4954). */
-import { BUILTIN_MECHANISMS, decodeBase64, encodeBase64, saslBytes } from '@smtpkit/foundation';
+import { KNOWN_MECHANISMS, decodeBase64, encodeBase64, saslBytes } from '@smtpkit/foundation';
 import type { SaslClientExchange, SaslCrypto } from '@smtpkit/foundation';
 import type { AuthOptions } from '../client-connection.js';
 import { assertNoControl } from '../checks.js';
@@ -14,8 +14,8 @@ interface Chosen {
 
 /**
  * The exchange for the credentials among the mechanisms the server offers: a given mechanism
- * when offered; an access token uses XOAUTH2; a password tries `mechanisms` (default CRAM-MD5,
- * which needs `crypto.hmacMd5`, then PLAIN, then LOGIN).
+ * when offered; an access token tries `mechanisms` (default XOAUTH2, then OAUTHBEARER); a password
+ * tries `mechanisms` (default CRAM-MD5, which needs `crypto.hmacMd5`, then PLAIN, then LOGIN).
  */
 function choose(auth: AuthOptions, offered: ReadonlySet<string>, crypto: SaslCrypto): Chosen | undefined {
   if ('mechanism' in auth) {
@@ -23,10 +23,10 @@ function choose(auth: AuthOptions, offered: ReadonlySet<string>, crypto: SaslCry
     const ex = offered.has(name) ? auth.mechanism.client?.(auth.credentials ?? { user: '' }, crypto) : undefined;
     return ex ? { name, exchange: ex } : undefined;
   }
-  const wanted = 'accessToken' in auth ? ['XOAUTH2'] : (auth.mechanisms ?? ['CRAM-MD5', 'PLAIN', 'LOGIN']).map((m) => m.toUpperCase());
+  const wanted = (auth.mechanisms ?? ('accessToken' in auth ? ['XOAUTH2', 'OAUTHBEARER'] : ['CRAM-MD5', 'PLAIN', 'LOGIN'])).map((m) => m.toUpperCase());
   for (const name of wanted) {
     if (!offered.has(name)) continue;
-    const ex = BUILTIN_MECHANISMS.find((m) => m.name === name)?.client?.(auth, crypto);
+    const ex = KNOWN_MECHANISMS.find((m) => m.name === name)?.client?.(auth, crypto);
     if (ex) return { name, exchange: ex };
   }
   return undefined;
