@@ -39,7 +39,7 @@ describe('a thrown reply-shaped object with a field of the wrong type', () => {
     const { port } = await servers.start({
       auth: { mechanisms: ['PLAIN'], allowInsecure: true },
       onAuth: () => {
-        throw { code: 535, enhanced: 5, text: 'No' };
+        throw Object.assign(new Error('No'), { code: 535, enhanced: 5 });
       },
       onError: (e) => void errors.push(e),
     });
