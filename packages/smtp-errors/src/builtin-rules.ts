@@ -217,6 +217,8 @@ const DATA: R[] = ([
   ['mail-loop-detected', 40, 'loop detect', '554 5.4.6 Mail loop detected'],
   ['suspected-mail-loop', 40, 'mail loop', 'Too many "Received" headers - suspected mail loop'],
   ['message-looping', 40, 'message is looping', 'This message is looping: it already has my Delivered-To line. (#5.4.6)'],
+  ['', 40, 'looped', '554 5.4.6 Message looped too many times'],
+  ['', 40, 'too many delivered-to', '554 Too many Delivered-To headers'],
 
   // --- Content ---
   ['exim-administrative-prohibition', 50, 'administrative prohibition', '550 Administrative prohibition'],

@@ -89,6 +89,8 @@ const SPAM_WORDS: readonly string[] = ['spam', 'unsolicited', 'junk', 'phishing'
   'нежелательн|почт', 'нежелательн|письм', 'письмо|нежелательн', 'сообщение|нежелательн', '未经请求', '未經請求', '원치 않는 메일', '원치 않는 이메일',
   // the content said to be a security risk or threat ("its content presents a potential security
   // issue"), as Gmail's help pages translate it
+  // spam as French, Spanish, Italian and Portuguese name it
+  'pourriel', 'correo basura', 'posta indesiderata', 'lixo eletr',
   'content|security', 'inhalt|sicherheit', 'contenu|sécurité', 'contenido|seguridad', 'contenuto|sicurezza', 'conteúdo|segurança', 'inhoud|veilig',
   'содержим|безопасност', '内容|安全', '內容|安全', 'コンテンツ|セキュリティ', '콘텐츠|보안'];
 
@@ -123,7 +125,16 @@ const RATE_WORDS: readonly string[] = ['sending quota', 'quota for sending', 'su
   'limite di invio', 'limite giornaliero', "all'ora", 'al giorno', 'limite de envio', 'limite diário', 'por dia', 'a um ritmo', 'sendelimit', 'versandlimit', 'tageslimit', 'sendegrenze', 'pro stunde', 'pro tag',
   'verzendlimiet', 'daglimiet', 'per uur', 'limit wysyłania', 'dzienny limit', 'na godzinę', 'limit odesílání', 'denní limit', 'limit odosielania', 'denný limit', 'za hodinu',
   'лимит отправки', 'суточный лимит', 'в час', 'в сутки', '发送上限', '发送限制', '每日上限', '每日限制', '每小时', '频率', '發送上限', '每小時', '頻率', '中继量', '转发上限', '轉發上限', '每日轉發', '每日转发',
-  '1日あたり', '1 日あたり', '時間あたり', '발송 한도', '전송 한도', '일일 한도', '시간당', 'gönderim limiti', 'günlük limit'];
+  '1日あたり', '1 日あたり', '時間あたり', '발송 한도', '전송 한도', '일일 한도', '시간당', 'gönderim limiti', 'günlük limit',
+  // the rate of what the sender sends ("message rate exceeded", "connection rate too high"; not a
+  // complaint or bounce rate, which is its reputation), and the sending rate or frequency in French,
+  // Spanish, Italian, Portuguese, German, Russian, Japanese and Korean
+  'message rate ', 'messages rate ', 'mail rate ', 'connection rate ', 'submission rate', 'send rate ', 'rate of messages', 'rate of sending', 'rate of connections',
+  "taux d'envoi", "fréquence d'envoi", 'velocidad de envío', 'frecuencia de envío', 'tasa de envío', 'velocità di invio', 'frequenza di invio', 'taxa de envio', 'frequência de envio',
+  'senderate', 'sendefrequenz', 'скорость отправки', 'частота отправки', '送信レート', '送信頻度', '발송 속도',
+  // throttled, and the messages the sender sent counted ("too many messages sent")
+  'throttl', 'gedrosselt', 'drosselung', 'limitation du débit', 'débit limité', 'velocidad limitada', 'velocità limitata', 'ограничение скорости', '限流', '限速', 'スロットリング',
+  'sent too many', 'too many messages sent', 'too many emails sent', 'too many e-mails sent', 'too many mails sent'];
 
 /** @internal Rate words: they name a rate limit even under a generic policy code. */
 export const RATE_WORD_SET: ReadonlySet<string> = new Set(withSpellings(RATE_WORDS));
@@ -155,7 +166,7 @@ const GONE_WORDS: readonly string[] = [
  * recipient's state under a generic block code too ("550 5.7.1 Account closed", "550 5.7.1 mailbox
  * deactivated").
  */
-export const GONE_WORD_SET: ReadonlySet<string> = new Set(withSpellings([...GONE_WORDS, 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen', 'no longer exist', 'no longer in use']));
+export const GONE_WORD_SET: ReadonlySet<string> = new Set(withSpellings([...GONE_WORDS, 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen', 'no longer exist', 'no longer in use', 'no longer receives']));
 
 /**
  * @internal Words of an attachment or its file type: forbidden (53), unless a size word says it is
@@ -251,7 +262,12 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     // Polish: the domain's name (not 'domeny nie' alone, the genitive of anything the domain has: "the
     // domain's user does not exist")
     'nazwa domeny nie', 'doména nebyla nalezena', 'doména neexistuje', 'domänen hittades inte', 'domænet findes ikke', 'verkkotunnusta ei löydy',
-    'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません']),
+    'domaine inconnu', 'domaine inexistant', 'dominio desconocido', 'dominio inexistente', 'domínio inexistente', 'dominio inesistente', 'домен не найден', 'домен не существует', '域名不存在', '도메인을 찾을 수 없', '도메인이 존재하지 않', '找不到主机', '找不到域名', 'ホストが見つかりません', 'ドメインが見つかりません',
+    // a resolver's or sending library's own words and error names for a name that did not resolve,
+    // and a domain or host name not found in German, French, Spanish, Italian, Portuguese, Dutch,
+    // Russian and Polish
+    'no address associated with', 'enotfound', 'eai_again', 'eai_noname', 'enodata', 'namensauflösung', 'konnte nicht aufgelöst', 'domain existiert nicht', 'domäne existiert nicht',
+    'hôte introuvable', 'domaine introuvable', "domaine n'existe pas", 'el dominio no existe', 'dominio non esiste', 'domínio não existe', 'domein bestaat niet', 'разрешении имен', 'разрешения имен', 'rozwiązywaniu nazw', 'rozwiązać nazwy']),
   // an invalid header or message format is a fault of the message's form, before the recipient
   // family reads "invalid" as the recipient
   ...family(40, [
@@ -272,7 +288,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'has moved', 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen',
     'compte supprimé', 'compte a été supprimé', 'boîte supprimée', 'cuenta eliminada', 'cuenta ha sido eliminada', 'buzón eliminado', 'konto wurde gelöscht', 'postfach wurde gelöscht',
     'konto gelöscht', 'postfach gelöscht', 'conta excluída', 'conta foi excluída', 'account eliminato', 'casella eliminata', 'аккаунт удален', 'ящик удален', '已注销',
-    'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use',
+    'no longer with', 'no longer employed', 'no longer exist', 'no longer valid', 'no longer in use', 'no longer receives',
     // an address that no router accepted (Exim): the address, where "unrouteable mail domain" names the domain
     'unrouteable address', 'unroutable address',
     'length of the recipient', 'length of the address', 'length of the local part', 'address too long', 'address is too long', 'local part too long',
@@ -288,7 +304,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'ukendt modtager', 'ukendt bruger', 'ukjent mottaker', 'ukjent bruker', 'tuntematon vastaanottaja', 'tuntematon käyttäjä', 'modtageren findes ikke', 'brugeren findes ikke', 'adressen findes ikke', 'vastaanottajaa ei löydy', 'käyttäjää ei löydy', 'osoitetta ei löydy',
     // an account blocked, cancelled or disabled in Polish, Czech and Turkish
     'konto zostało zablokowane', 'konto zablokowane', 'účet byl zrušen', 'účet je zablokován', 'hesap devre dışı',
-    ...['postfach', 'empfänger', 'benutzer', 'konto'].map((what) => `${what} nicht vorhanden`), '수신자 주소가 없', '받는 사람 주소가 없', '메일 주소가 없', '사용자가 없', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
+    ...['postfach', 'empfänger', 'benutzer', 'konto'].map((what) => `${what} nicht vorhanden`), '사용자 없음', '수신자 없음', '수신자 주소가 없', '받는 사람 주소가 없', '메일 주소가 없', '사용자가 없', '找不到', '찾을 수 없', 'ユーザ不明', 'ユーザー不明', '존재하지 않', '없는 사용자', '알 수 없는 사용자', '알 수 없는 수신자', '잘못된 주소', '유효하지 않', '휴면',
     // the address's form (bad address syntax)
     'アドレスの形式', 'アドレス形式', '不正なアドレス', '無効なアドレス', '不明なアドレス', '不明な宛先', '無効な宛先', '宛先が無効', '不明なユーザ', '無効な受信者', '受信者が無効', '无效的收件人', '收件人无效', '無效的收件者', '收件者無效', '잘못된 수신자',
     // an address without its domain
@@ -297,7 +313,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // the mailbox is full (before the size family: "mailbox size exceeded" is a quota)
   ...family(22, [
     'size of the mailbox', 'size of your mailbox', 'size of mailbox', 'full ', 'full.', 'full,', 'full;', 'full:', 'full)', 'full!', 'full-', 'full"', "full'", 'is full', 'box full', 'folder full', 'account full', 'user full', 'recipient full', 'disk full', 'drive full', 'are full', 'quota', 'storage', 'mailbox size', 'speicher', 'postfach voll', 'ist voll', 'plein', 'lleno', 'cheia', 'pieno',
-    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'mailbox limit', 'inbox limit', 'mailbox capacity', 'inbox capacity', 'postfachgröße', 'postfachlimit', 'limite de la boîte', 'capacité de la boîte', 'límite del buzón', 'capacidad del buzón', 'limite da caixa', 'capacidade da caixa', 'limite della casella', 'capacità della casella', 'disk space', 'pełna', 'przepełnion', 'plná', 'kutusu dolu', 'kota aşıldı', 'postvak is vol', 'mailbox is vol', 'är full', 'megtelt', 'plină',
+    'переполнен', 'квот', '空间不足', '已满', '容量', '満杯', 'いっぱい', '一杯', 'llena', 'piena', 'cuota', 'mailbox exceed', 'mailbox limit', 'inbox limit', 'mailbox capacity', 'inbox capacity', 'postfachgröße', 'postfachlimit', 'limite de la boîte', 'capacité de la boîte', 'límite del buzón', 'capacidad del buzón', 'limite da caixa', 'capacidade da caixa', 'limite della casella', 'capacità della casella', 'disk space', 'pełna', 'przepełnion', 'plná', 'kutusu dolu', 'kota aşıldı', 'postvak is vol', 'mailbox is vol', 'postvak vol', 'mailbox vol', 'är full', 'postkassen er fuld', 'indbakken er fuld', 'postkassen er full', 'postboksen er full', 'innboksen er full', 'täynnä', 'megtelt', 'plină',
     '용량 초과', '용량이 초과', '용량을 초과', '가득 찼', '가득 차', '저장 공간',
     // the local delivery agent could not write the recipient's mailbox file (a full disk or quota)
     'create user output file', 'create output file',
@@ -317,13 +333,15 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'przekracza maksymalny rozmiar', 'viesti on liian suuri', 'liian suuri viesti', 'zbyt duża', 'zbyt duży', 'za duża', 'za duży', 'příliš velk', 'te groot', 'çok büyük', 'för stor', 'túl nagy', 'prea mare',
     'サイズ超過', 'サイズが大き', '크기 초과', '크기가 초과', '크기를 초과', '크기가 너무']),
   // loops and hop counts: a routing fault, the generic bounce
-  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence']),
+  ...family(40, ['loop', 'hops', 'hop count', 'schleife', 'boucle', 'bucle', 'parse error', 'sequence error', 'bad sequence',
+    // a loop in Italian, Dutch, Polish, Czech, Turkish, Russian, Chinese and Japanese
+    'ciclo di posta', 'ciclo rilevato', 'lus gedetecteerd', 'e-maillus', 'pętl', 'zacyklen', 'smyčk', 'döngü', 'петл', 'зациклен', '循环', '迴圈', 'ループ']),
   // the sender's reputation: block lists, abuse, complaints
   ...family(51, [
     'spam sender', 'spam source', 'sending activity', 'reputation', 'blacklist', 'blocklist', 'block list', 'denylist', 'deny list',
     'blocked using', 'dnsbl', 'rbl', 'spamhaus', 'spamcop', 'sorbs', 'uceprotect', 'barracudacentral', 'spamrats', 'mailspike', ...OPERATORS, 'ip listed', 'ip address listed', 'ip is listed', 'ip address is listed', 'black ip', 'schwarze liste', 'sperrliste', 'liste noire', 'lista negra', 'черн', '黑名单', 'ブラックリスト', 'dictionary attack', 'harvest',
     'for abuse', 'due to abuse', 'because of abuse', 'abuse detected', 'abuse report', 'abusive', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
-    'czarnej liście', 'czarna lista', 'czarnej listy', 'černé listin', 'černá listina', 'zwarte lijst', 'kara liste', 'feketelist', 'lista neagră', 'svartlist', 'sortliste',
+    'lista nera', 'lista preta', 'czarnej liście', 'czarna lista', 'czarnej listy', 'černé listin', 'černá listina', 'zwarte lijst', 'kara liste', 'feketelist', 'lista neagră', 'svartlist', 'sortliste',
     'réputation', 'reputación', 'reputação', 'reputazione', 'репутац', '信誉', 'レピュテーション', '평판', '블랙리스트',
   ]),
   // name resolution
@@ -338,7 +356,18 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'solicitações de conexão', 'não foi possível conectar', 'verbindung abgelehnt', 'verbindungsanfragen', 'verbinding geweigerd', 'kan geen verbinding', 'połączenie odrzucone', 'nie można połączyć',
     'spojení odmítnuto', 'nepodařilo se připojit', 'nepřijal naše požadavky', 'spojenie odmietnuté', 'nepodarilo sa pripojiť', 'neprijal naše požiadavky', 'соединение отклонено', 'запросы на подключение',
     '连接被拒绝', '連線被拒', '無法連線', '连接请求', '連線要求', '接続が拒否', '接続要求', '연결이 거부', '연결할 수 없', '연결 요청', 'bağlantı reddedildi', 'bağlanılamadı', 'anslutningen nekades', 'forbindelsen blev afvist',
-    'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과']),
+    'zeitüberschreitung', "délai d'attente", 'tiempo de espera', 'tempo limite', 'таймаут', 'тайм-аут', '超时', 'タイムアウト', '시간 초과',
+    // the system's own words for a network or host it has no route to, a refused connection or one
+    // that timed out, as localised operating systems print them (German, French, Spanish, Italian,
+    // Portuguese, Dutch, Polish, Czech, Swedish, Turkish, Russian, Chinese, Japanese, Korean)
+    'netzwerk ist nicht erreichbar', 'netzwerk nicht erreichbar', 'host nicht erreichbar', 'keine route zum', 'verbindungsaufbau abgelehnt', 'réseau inaccessible', "réseau n'est pas accessible", 'hôte inaccessible', "aucun chemin d'accès",
+    'red es inaccesible', 'red inaccesible', 'no hay ninguna ruta', 'conexión rehusada', 'rete non raggiungibile', 'rete non è raggiungibile', 'nessun instradamento',
+    'rede inacessível', 'rede está inacessível', 'sem rota para', 'netwerk is onbereikbaar', 'netwerk onbereikbaar', 'geen route naar',
+    'nieosiągaln', 'sieć jest niedostępna', 'brak trasy do', 'síť není dostupná', 'síť je nedostupná', 'nätverket kan inte nås', 'ağa ulaşılamıyor',
+    'сеть недоступна', 'хост недоступен', 'нет маршрута до', 'в соединении отказано', 'время ожидания соединения', 'превышено время ожидания',
+    // and the error names of the same in sending libraries ("connect ECONNREFUSED 192.0.2.1:25")
+    'econnrefused', 'etimedout', 'ehostunreach', 'enetunreach', 'econnreset', 'econnaborted', 'ehostdown', 'epipe', 'socket hang up', 'closed connection', 'retry count', 'retries exceeded',
+    '网络不可达', '主机不可达', '拒绝连接', 'に到達できません', '経路がありません', '接続を拒否']),
   // an open relay or proxy, a botnet host, is a known spam source: the sender's reputation, not a
   // relaying refusal
   ...family(51, OPEN_RELAY_WORDS),
@@ -400,7 +429,12 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'until you verify', 'once you verify', 'not been verified', 'pending verification', 'awaiting verification', 'held pending', 'being held because', 'en attente de vérification', 'pendiente de verificación', 'aguardando verificação', 'in attesa di verifica', 'noch nicht verifiziert',
     // the sender asked to prove they are a person, in German, French, Spanish, Italian and Portuguese
     // (said of the sender: "a real person will answer you" in an automatic reply is not one)
-    'ein mensch sind', 'kein roboter', 'êtes une personne réelle', 'pas un robot', 'es una persona real', 'no es un robot', 'essere una persona reale', 'non sei un robot', 'é uma pessoa real', 'não é um robô']),
+    'ein mensch sind', 'kein roboter', 'êtes une personne réelle', 'pas un robot', 'es una persona real', 'no es un robot', 'essere una persona reale', 'non sei un robot', 'é uma pessoa real', 'não é um robô',
+    // the same without "real", and a human, not a spammer, in those languages and Dutch and Polish;
+    // a sender asked to confirm their own address, an anti-spam check of the sender
+    'you are a person', 'you are human', 'not a spammer', 'prove that you are', 'prove you are', 'senders who confirm', 'confirm their address', 'anti-spam verification', 'antispam verification',
+    'ein mensch bist', 'kein spammer', 'êtes une personne', 'êtes un humain', 'pas un spammeur', 'que es una persona', 'que eres una persona', 'no es un spammer', 'che sei una persona', 'di essere una persona', 'sei un essere umano',
+    'que é uma pessoa', 'que você é uma pessoa', 'você é humano', 'een mens bent', 'geen robot', 'geen spammer', 'jesteś człowiekiem', 'nie jesteś robotem', 'nie jesteś spamerem']),
   ...family(90, ['unsubscribe', 'removed from the list', 'removed from this mailing list', 'no longer a subscriber', 'abgemeldet', 'désabonn', 'baja de la lista', 'unsubscription', 'removed from the|list', 'goodbye from the|list', 'désinscri', 'abbestellt',
     // leaving a list, in the languages of the list words below (ahead of them: "unsubscribe from this
     // mailing list" is a removal)
@@ -410,7 +444,12 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'удален из списка', 'удалить из списка', 'удалены из списка', '退订', '取消订阅', '退出邮件列表', '退出列表', '配信停止', '購読解除', '登録解除', '退会', '구독 취소', '구독 해지', '수신 거부', '수신거부',
     '리스트에서|삭제', '탈퇴',
     // in Swedish, Danish, Norwegian, Finnish, Hungarian, Romanian and Turkish
-    'avanmäl', 'avprenumer', 'avsluta prenumeration', 'afmeld', 'avmeld', 'peruuta tilaus', 'poistettu listalta', 'leiratkoz', 'dezabon', 'abonelikten çık', 'abonelikten ayrıl']),
+    'avanmäl', 'avprenumer', 'avsluta prenumeration', 'afmeld', 'avmeld', 'peruuta tilaus', 'poistettu listalta', 'leiratkoz', 'dezabon', 'abonelikten çık', 'abonelikten ayrıl',
+    // removed from a list said of "our" list, an opt-out done, and mail the reader "will no longer
+    // receive" (future tense: a gone address "no longer receives mail"), in English, German, French,
+    // Spanish, Italian, Portuguese, Dutch, Polish and Russian
+    'removed from our', 'successfully opted out', 'you have opted out', 'will no longer receive', 'will not receive any more', "won't receive any more", 'aus dem verteiler', 'vom verteiler', 'ne recevrez plus', 'ne recevrez désormais plus',
+    'ya no recibirás', 'ya no recibirá', 'non riceverai più', 'non riceverà più', 'não receberá mais', 'não vai mais receber', 'ontvangt geen', 'nie będziesz już otrzymywać', 'больше не будете получать']),
   ...family(80, ['subscription confirmed', 'confirm your subscription', 'subscription request', 'subscribed', 'welcome to the list', 'welcome to the mailing list', 'added to the list', 'join the list', 'abonniert', 'subscription confirmation', 'confirm subscription', 'added to this mailing list', 'added to this list', 'welcome to the|mailing list', 'inscription à la liste', 'suscripción', 'complete your subscription', 'subscription to the list', 'subscription has been confirmed', 'confirm my subscription', 'thanks for signing up', 'thank you for signing up',
     'abonnement bestätigen', 'bestätigen sie ihr abonnement', 'anmeldung bestätigen', 'confirmez votre abonnement', 'confirmer votre abonnement', 'confirmer votre inscription', 'conferma la tua iscrizione', 'confirme sua inscrição',
     // a mailing list named in a text with no reply code: a list's own notice (joining, a welcome,
@@ -460,6 +499,12 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'házon kívül', 'szabadságon', 'automatikus válasz', 'köszönöm levelét', 'răspuns automat', 'în concediu', 'vă mulțumesc pentru mesaj', 'frånvarande', 'automatiskt svar', 'på semester',
     'automatisk svar', 'fraværende', 'på ferie', 'automaattinen vastaus', 'lomalla', 'poissa toimistolta', 'automaatvastus', 'puhkusel', 'kontorist väljas', 'otomatik yanıt', 'izindeyim', 'ofis dışında',
     'αυτόματη απάντηση', 'εκτός γραφείου', 'σε άδεια',
+    // away from work or from mail in other words, a mailbox nobody reads, and a help desk's
+    // acknowledgement of a request (an automatic reply too, RFC 3834), in the languages above
+    'sick leave', 'off work', 'no email access', 'without email access', 'not monitored', 'não é mais monitorado', 'en vacances', 'in vacanza', 'на больничном', 'в отъезде',
+    'thank you for contacting', 'thanks for contacting', 'we have received your', "we've received your", 'your ticket', 'support ticket', 'ticket number', 'a member of our team', 'will be in touch',
+    'wir haben ihre nachricht erhalten', 'wir haben ihre anfrage erhalten', 'nous avons bien reçu', 'hemos recibido su', 'abbiamo ricevuto la', 'recebemos sua', 'we hebben uw', 'otrzymaliśmy',
+    'мы получили ваше', '我们已收到', 'お問い合わせありがとう',
   ]),
 ] as const);
 
