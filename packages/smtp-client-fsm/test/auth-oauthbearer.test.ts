@@ -35,6 +35,13 @@ describe('OAUTHBEARER in the client', () => {
     expect(only.events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE' });
   });
 
+  it('`mechanisms` names are upper-cased in ASCII only: a dotless i does not become PLAIN', () => {
+    const dotless = open({ user: 'u', pass: 'p', mechanisms: ['pla\u0131n'] }, 'PLAIN');
+    expect(dotless.first).not.toMatch(/^AUTH/);
+    expect(dotless.events.find((e) => e.type === 'error')).toMatchObject({ code: 'ERR_SMTP_CLIENT_AUTH_UNAVAILABLE' });
+    expect(open({ user: 'u', pass: 'p', mechanisms: ['plain'] }, 'PLAIN').first).toBe(`AUTH PLAIN ${btoa('\0u\0p')}\r\n`);
+  });
+
   it('escapes , and = in the user name (RFC 7628 §3.1)', () => {
     expect(open({ user: 'a,b=c', accessToken: 'tok' }, 'OAUTHBEARER').first).toBe(`AUTH OAUTHBEARER ${bearer('a=2Cb=3Dc')}\r\n`);
   });

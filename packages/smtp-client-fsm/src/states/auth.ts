@@ -1,5 +1,5 @@
 /** The `auth` state: AUTH with a SASL mechanism from the foundation (RFC 4954). */
-import { KNOWN_MECHANISMS, decodeBase64, encodeBase64, saslBytes } from '@smtpkit/foundation';
+import { KNOWN_MECHANISMS, asciiUpper, decodeBase64, encodeBase64, saslBytes } from '@smtpkit/foundation';
 import type { SaslClientExchange, SaslCrypto } from '@smtpkit/foundation';
 import type { AuthOptions } from '../client-connection.js';
 import { assertNoControl } from '../checks.js';
@@ -19,11 +19,12 @@ interface Chosen {
  */
 function choose(auth: AuthOptions, offered: ReadonlySet<string>, crypto: SaslCrypto): Chosen | undefined {
   if ('mechanism' in auth) {
-    const name = auth.mechanism.name.toUpperCase();
+    const name = asciiUpper(auth.mechanism.name);
     const ex = offered.has(name) ? auth.mechanism.client?.(auth.credentials ?? { user: '' }, crypto) : undefined;
     return ex ? { name, exchange: ex } : undefined;
   }
-  const wanted = (auth.mechanisms ?? ('accessToken' in auth ? ['XOAUTH2', 'OAUTHBEARER'] : ['CRAM-MD5', 'PLAIN', 'LOGIN'])).map((m) => m.toUpperCase());
+  const wanted = (auth.mechanisms ?? ('accessToken' in auth ? ['XOAUTH2', 'OAUTHBEARER'] : ['CRAM-MD5', 'PLAIN', 'LOGIN'])).map(asciiUpper);
+  // ASCII only: Unicode upper-casing folds `plaın` (dotless i) to PLAIN, a name the caller did not write
   for (const name of wanted) {
     if (!offered.has(name)) continue;
     const ex = KNOWN_MECHANISMS.find((m) => m.name === name)?.client?.(auth, crypto);
