@@ -121,8 +121,7 @@ function keywordLine(k: EhloKeyword): { keyword: string; params: readonly string
   if (params.length > DEFAULT_EHLO_PARSE_LIMITS.maxParams) fail('ERR_SMTP_EHLO_TOO_MANY_PARAMS', `${keyword}: over 64 parameters`);
   const upper = upperAscii(keyword);
   // nor would parameters its RFC does not define (`PIPELINING foo`: an invalid-param warning there)
-  const most = mostParams(upper);
-  if (most !== undefined && params.length > most) fail('ERR_SMTP_EHLO_INVALID_PARAM', `${upper} takes ${most === 0 ? 'no parameters' : 'at most one parameter'}`);
+  if (params.length > mostParams(upper, params.length)) fail('ERR_SMTP_EHLO_INVALID_PARAM', `${upper}: too many parameters`);
   return { keyword: upper, params, legacy };
 }
 

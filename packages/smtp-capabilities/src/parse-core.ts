@@ -110,18 +110,19 @@ const NO_PARAMS_KEYWORDS = ['PIPELINING', 'STARTTLS', '8BITMIME', 'BINARYMIME', 
 const ONE_PARAM_KEYWORDS = ['SIZE', 'DELIVERBY', 'MT-PRIORITY'];
 
 /**
- * The most parameters an upper-case `keyword` takes: 0 or 1 for those above, undefined for any
- * other. What parseEhloReply warns about (`invalid-param`) and formatEhloReply refuses. @internal
+ * The most parameters an upper-case `keyword` takes: 0 or 1 for those above, `given` (the count
+ * it has) for any other. What parseEhloReply warns about (`invalid-param`) and formatEhloReply
+ * refuses. @internal
  */
-export function mostParams(keyword: string): number | undefined {
-  return ONE_PARAM_KEYWORDS.includes(keyword) ? 1 : NO_PARAMS_KEYWORDS.includes(keyword) ? 0 : undefined;
+export function mostParams(keyword: string, given: number): number {
+  return ONE_PARAM_KEYWORDS.includes(keyword) ? 1 : NO_PARAMS_KEYWORDS.includes(keyword) ? 0 : given;
 }
 
 function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void {
   const p = e.params;
   // more parameters than the keyword takes: the keyword (and its first parameter) still count;
   // params() keeps them all
-  const most = mostParams(e.keyword) ?? p.length;
+  const most = mostParams(e.keyword, p.length);
   if (p.length > most) {
     sink.add('invalid-param', e.line, `${e.keyword}: more than ${most} parameters; the rest are ignored`, e.keyword);
   }

@@ -10,7 +10,7 @@ import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isList, isWellFormed, utf8Length } from './text.js';
 import { xtextEncode } from './xtext.js';
-import { DEFAULT_PATH_LIMITS, localError, scanPathWith } from './path.js';
+import { localError, scanPathWith } from './path.js';
 import type { PathLimits } from './path.js';
 
 /**
@@ -75,7 +75,7 @@ export type NotifyCondition = 'SUCCESS' | 'FAILURE' | 'DELAY';
 const ENTRY_OVERHEAD = 1; // the SP before each parameter
 
 /** An AUTH mailbox's bounds: a host name's, and the MAIL line's for the rest (AUTH adds 500 octets to it, RFC 4954 §3). */
-const AUTH_LIMITS: PathLimits = { localPart: Infinity, domain: DEFAULT_PATH_LIMITS.domain, path: Infinity };
+const AUTH_LIMITS: PathLimits = { localPart: Infinity, domain: 255, path: Infinity };
 
 function invalid(argument: string, message: string): ClientArgsError {
   return ClientArgsError.local('ERR_SMTP_INVALID_PARAM', argument, `${argument}: ${message}`);
@@ -505,10 +505,10 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
     if (mailbox === null || mailbox === '<>') return this.set('AUTH', '<>');
     if (!isWellFormed(text(mailbox, 'AUTH'))) throw invalid('AUTH', 'not well-formed UTF-16');
     // RFC 4954 §5: a Mailbox, as a path holds one (a leading `@` would be a source route)
-    const s = '<' + mailbox + '>';
-    const r = mailbox[0] === '@' ? undefined : scanPathWith(s, 0, s.length, 'any', this.#context().smtpUtf8, AUTH_LIMITS, false);
-    if (r?.ok === false && r.code === 'ERR_SMTP_UTF8_NOT_ALLOWED') throw localError(r.code, 'AUTH', '');
-    if (!r?.ok || r.path.kind !== 'mailbox' || r.next !== s.length) throw invalid('AUTH', 'not a mailbox');
+    const s = `<${mailbox}>`;
+    const r = scanPathWith(s, 0, s.length, 'any', this.#context().smtpUtf8, AUTH_LIMITS, false);
+    if (!r.ok && r.code === 'ERR_SMTP_UTF8_NOT_ALLOWED') throw localError(r.code, 'AUTH', '');
+    if (!r.ok || r.path.kind !== 'mailbox' || r.next !== s.length || mailbox[0] === '@') throw invalid('AUTH', 'not a mailbox');
     return this.set('AUTH', xtextEncode(mailbox));
   }
 
