@@ -6,7 +6,7 @@
 import { actionFor, type BounceAction } from './action.js';
 import { BOUNCE_CATEGORIES, BUILTIN_CLASSES, MAX_CLASS_ID, type BounceCategory, type BounceClass } from './classes.js';
 import { BUILTIN_RULES, CONNECTION_RULE_NAMES, EXPIRY_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
-import { AUTH_REPLY_CODES, byReplyClass, refineByStage, replyCodeAtStage, replyCodeClass, SERVER_TEMPORARY_CODES, specificEnhanced } from './code-decisions.js';
+import { AUTH_REPLY_CODES, byReplyClass, quotaCodeRefused, refineByStage, replyCodeAtStage, replyCodeClass, SERVER_TEMPORARY_CODES, specificEnhanced } from './code-decisions.js';
 import { enhancedClass } from './enhanced-codes.js';
 import { PROVIDER_CODES, providerCodeFrom, type ProviderCode, type ProviderCodeInit } from './provider-codes.js';
 import { SmtpErrorsError } from './errors.js';
@@ -14,7 +14,7 @@ import { collapseSpace, NEED_CODE, NEED_ENHANCED, normalizeStructured, packEnhan
 import { AUTH_MECHANISMS, GONE_WORD_SET, isBlockFamily, isRefusalWord, NAME_WORD_SET, RATE_WORD_SET } from './keywords.js';
 import { otherSpellings } from './spellings.js';
 import { stageOfHint, type SmtpStage } from './stage-hints.js';
-import { decidedByWord, G_BLOCK_KEYWORD, G_CARRIER, G_HINT, G_NON_BOUNCE, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
+import { decidedByWord, G_BLOCK_KEYWORD, G_CARRIER, G_HINT, G_NON_BOUNCE, G_POLICY, G_SENDER_ACCOUNT, GROUPS, keywordFound, readWords } from './word-readings.js';
 import { fold, makeRule, parseRules, RuleMatcher, type RuleInit, type StoredRule } from './rules.js';
 import { isBytes, isIterableObject, typeName, isOptionsObject } from '@smtpkit/foundation';
 
@@ -482,7 +482,7 @@ export class Classifier {
     if (provider) {
       id = provider.id;
       rule = providerDecided(provider);
-    } else if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched)))) {
+    } else if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched, keywordFound(matcher, permanentCode), matcher.foundIndex(G_POLICY) >= 0)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
       // Generic refusal wording ("policy", "rejected") names no reason: a word family of what was
@@ -616,7 +616,9 @@ export class Classifier {
         // So does a gone account (rule 2 before rule 8: "550 5.7.1 Account closed"), unless the text
         // or the stage (a refusal of MAIL FROM) says it is the sender's own.
         const gone = keyword?.id === 10 && GONE_WORD_SET.has(keyword.pattern) && matcher.foundIndex(G_SENDER_ACCOUNT) < 0 && !('stage' in rule && rule.stage === 'mail');
-        if (keyword && !protocol && (system || rate || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || gone || isBlockFamily(keyword.id) || keyword.id === 23 || keyword.id === 22 || keyword.id === 40)))) {
+        // A quota or size code whose words name only a refusal ("552 5.2.2 Rejected by policy").
+        const refused = rule.kind === 'enhanced-code' && quotaCodeRefused(id, keyword, matcher.foundIndex(G_POLICY) >= 0);
+        if (keyword && !protocol && (system || rate || refused || ((id === 40 || id === 1 || weak || blockByCode) && (!blockByCode || weak || gone || isBlockFamily(keyword.id) || keyword.id === 23 || keyword.id === 22 || keyword.id === 40)))) {
           id = keyword.id;
           rule = decidedByWord(keyword);
         }

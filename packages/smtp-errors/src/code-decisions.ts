@@ -7,7 +7,7 @@ import { GENERIC_RULE_NAMES } from './builtin-rules.js';
 import { BUILTIN_CLASSES } from './classes.js';
 import type { DecidedBy } from './classifier.js';
 import { enhancedClass, VENDOR_ONLY_PACKED } from './enhanced-codes.js';
-import { REPLY_TEXT_SET } from './keywords.js';
+import { isBlockFamily, isRefusalWord, REPLY_TEXT_SET } from './keywords.js';
 import { unpackEnhanced } from './reply-input.js';
 import type { StoredRule } from './rules.js';
 import type { SmtpStage } from './stage-hints.js';
@@ -40,17 +40,30 @@ export function replyCodeClass(code: number): number {
 
 /**
  * When a generic built-in rule decided, a specific enhanced code overrides it: a registered code
- * (vendor code or registry row) whose detail is not 0 and whose class is not a generic one.
+ * (vendor code or registry row) whose detail is not 0 and whose class is not a generic one. A quota
+ * or size code does not override a refusal the words name (see `quotaCodeRefused`).
  * @internal
  */
-export function specificEnhanced(packed: number, rule: StoredRule): { id: number; entry: unknown } | undefined {
+export function specificEnhanced(packed: number, rule: StoredRule, word?: StoredRule, policyNamed = false): { id: number; entry: unknown } | undefined {
   // A vendor's own code (5.7.750: documented by the provider, not defined by the registry) names its
   // meaning more precisely than any phrase; a registry code overrides only generic wording.
   if (rule.name === undefined || packed % 1000 === 0) return undefined;
   if (!GENERIC_RULE_NAMES.has(rule.name) && !VENDOR_ONLY_PACKED.has(packed) && !(isCheckCode(packed) && rule.id >= 50 && rule.id <= 52)) return undefined;
   const found = enhancedClass(unpackEnhanced(packed)!);
   if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
+  if (quotaCodeRefused(found.id, word, policyNamed)) return undefined;
   return found;
+}
+
+/**
+ * Whether a quota or size code (X.2.2, X.2.3, X.3.4: class `id` 22 or 23) is a refusal its words
+ * name: the first word of the families (`word`) is a refusal's, so no recipient, quota or size word
+ * came first, and it is a block family's or the reply names the receiver's policy (`policyNamed`):
+ * "552 5.2.2 Rejected by policy", "552 5.3.4 Message rejected by content policy".
+ * @internal
+ */
+export function quotaCodeRefused(id: number, word: StoredRule | undefined, policyNamed: boolean): boolean {
+  return (id === 22 || id === 23) && word !== undefined && isRefusalWord(word.id) && (policyNamed || isBlockFamily(word.id));
 }
 
 /**

@@ -218,6 +218,15 @@ const BLOCKED_WORDS: readonly string[] = ['blocked', 'gesperrt', 'blockiert', 'b
 /** @internal See `BLOCKED_WORDS`. */
 export const BLOCKED_WORD_SET: ReadonlySet<string> = new Set(withSpellings(BLOCKED_WORDS));
 
+/** @internal The receiver's policy named as a reason, in the languages of the families. */
+const POLICY_WORDS: readonly string[] = ['policy', 'policies', 'richtlinie', 'politique', 'política', 'politica', 'политик', '策略', 'ポリシー', '정책'];
+
+/**
+ * @internal `POLICY_WORDS` as a matcher group: a policy named anywhere in the reply, not only as its
+ * first word of the families.
+ */
+export const POLICY_RULES: readonly StoredRule[] = withSpellings(POLICY_WORDS).map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `policy-${w}`));
+
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
 
@@ -385,7 +394,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'refused', 'denie', 'reject', 'not welcome', 'spoof', 'fake', 'forged', 'forgery', 'prohibited', 'sender is', 'sender not', 'sender address', 'sender domain', 'auth', 'check error', 'check fail', 'not allowed', 'not permitted', 'not accepted', 'nicht akzeptiert', 'non accepté', 'no aceptad', 'não aceit', 'non accettat', 'не принят', 'unauthorized',
     ...BLOCKED_WORDS, 'abgelehnt', 'abgewiesen', 'refusé', 'rechazad', 'recusad', 'rifiutat', 'отклонен', 'запрещ', '拒绝', '拒否', 'sender verif', 'mismatch', 'not match', 'stimmt nicht überein', 'ne correspond pas', 'no coincide', 'não corresponde', 'non corrisponde', 'не совпада', '不匹配', '一致しない', 'hangup', 'not trusted', 'untrusted', 'trust relationship', 'verweigert', 'zurückgewiesen', 'rejeté', 'denegad', 'rejeitad', 'respint', 'отказ', '拒收', '거부', '차단',
     // the receiver's policy, named as the reason
-    'policy', 'policies', 'richtlinie', 'politique', 'política', 'politica', 'политик', '策略', 'ポリシー', '정책',
+    ...POLICY_WORDS,
   ]),
   // the name the sending host gave in HELO/EHLO, or the greeting it owed, named in a refusal: the
   // sender's setup (after every family that says more, so a recipient or DNS word still decides

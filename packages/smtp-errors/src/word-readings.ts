@@ -5,7 +5,7 @@
 
 import { DEFERRAL_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, CARRIER_RULES, COUNT_RULES, DORMANT_RULES, isBlockFamily, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES, SUBMISSION_WORD_SET } from './keywords.js';
+import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, CARRIER_RULES, COUNT_RULES, DORMANT_RULES, isBlockFamily, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, POLICY_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES, SUBMISSION_WORD_SET } from './keywords.js';
 import type { RuleMatcher, StoredRule } from './rules.js';
 import { STAGE_HINTS } from './stage-hints.js';
 
@@ -14,10 +14,10 @@ import { STAGE_HINTS } from './stage-hints.js';
  * keyword families (with and without the connection family), the non-bounce words, the
  * dormant-mailbox words, the sender's-own-account words, the block families alone, the words of
  * where mail is stored, of an excess count, of the sending address and of the message as the
- * subject, and the Japanese carriers' domains. One scan of the text
+ * subject, the Japanese carriers' domains and the receiver's policy. One scan of the text
  * answers every question the classifier asks of it.
  */
-export const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES, BLOCK_KEYWORD_RULES, STORE_RULES, COUNT_RULES, SOURCE_RULES, MESSAGE_SUBJECT_RULES, CARRIER_RULES];
+export const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES, BLOCK_KEYWORD_RULES, STORE_RULES, COUNT_RULES, SOURCE_RULES, MESSAGE_SUBJECT_RULES, CARRIER_RULES, POLICY_RULES];
 /** @internal Indexes into `GROUPS`. */
 export const G_HINT = 0;
 export const G_KEYWORD = 1;
@@ -31,6 +31,7 @@ export const G_COUNT = 8;
 export const G_SOURCE = 9;
 export const G_MESSAGE_SUBJECT = 10;
 export const G_CARRIER = 11;
+export const G_POLICY = 12;
 
 /**
  * @internal After a match: the first keyword-family word found; for a permanent reply the remote

@@ -1237,6 +1237,37 @@ describe('the nineteenth round: families from written probes', () => {
     expect(terse.map(([t, id]) => [t, classify(t).id, id]).filter(([, got, id]) => got !== id)).toEqual([]);
   });
 
+  // RFC 3463's subject against the words: a quota or size code (X.2.2, X.2.3, X.3.4) whose words name
+  // only the receiver's policy is a policy refusal (50; the guide's rule 8), where a quota or size
+  // word beside it keeps the code's class
+  const policyUnderQuota = [
+    '552 5.2.2 Rejected by policy',
+    '550 5.2.2 Message refused by local policy',
+    'smtp;554 5.2.3 MailPolicy violation',
+    '552 5.2.3 Policy violation',
+    '552 5.3.4 Denied by policy',
+    '554 5.2.2 Message rejected for policy reasons',
+    '552 5.2.2 Abgelehnt wegen Richtlinie',
+    '552 5.2.3 Refusé par la politique locale',
+    '552 5.2.2 Rechazado por la política del servidor',
+    '552 5.3.4 Rifiutato dalla politica del server',
+    '552 5.2.2 Отклонено политикой сервера',
+    '552 5.2.3 因策略拒绝',
+  ];
+  it(`a quota or size code whose words name only a policy is a policy refusal (50): ${policyUnderQuota.length} texts`, () => {
+    expect(wrong(policyUnderQuota, [50])).toEqual([]);
+  });
+
+  it.each([
+    ['552 5.2.2 Mailbox quota exceeded, rejected by policy', 22],
+    ['552 5.2.3 Message size exceeds the limit set by policy', 23],
+    ['552 5.3.4 Message too big for the size policy', 23],
+    ['552 5.2.2 Rejected', 22],
+    ['552 5.3.4 Message rejected by content policy', 52],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
   it.each([
     // what must keep its class: a permanent reply the remote server sent is no connection failure,
     // a spam refusal with a code is no challenge, a delivery window is no rate, a mailbox's own
