@@ -162,11 +162,19 @@ const GONE_WORDS: readonly string[] = [
 ];
 
 /**
+ * @internal A recipient the receiver's own list or table of recipients does not hold ("Recipient
+ * address rejected: Not in recipient list"): not listed in the directory (the guide's rule 2), in
+ * English, German, French, Italian, Spanish and Portuguese.
+ */
+const RECIPIENT_LIST_WORDS: readonly string[] = ['not in|recipient list', 'not listed|recipient list', 'not in|list of valid recipients', 'not in|list of recipients', 'not in|recipient table', 'nicht in der empfängerliste', 'nicht in der liste der empfänger',
+  'pas dans la liste des destinataires', 'non presente nella lista dei destinatari', 'no está en la lista de destinatarios', 'não está na lista de destinatários'];
+
+/**
  * @internal A gone account in so many words (the guide's rule 2, for any reply code): they name the
  * recipient's state under a generic block code too ("550 5.7.1 Account closed", "550 5.7.1 mailbox
  * deactivated").
  */
-export const GONE_WORD_SET: ReadonlySet<string> = new Set(withSpellings([...GONE_WORDS, 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen', 'no longer exist', 'no longer in use', 'no longer receives']));
+export const GONE_WORD_SET: ReadonlySet<string> = new Set(withSpellings([...GONE_WORDS, 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen', 'no longer exist', 'no longer in use', 'no longer receives', ...RECIPIENT_LIST_WORDS]));
 
 /**
  * @internal Words of an attachment or its file type: forbidden (53), unless a size word says it is
@@ -292,7 +300,7 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'unbekannt', 'nicht bekannt', 'existiert nicht', 'inconnu', "n'existe pas", 'introuvable', 'desconocido', 'no existe', 'inexistente',
     'não existe', 'desconhecido', 'inesistente', 'inexistant', 'non esiste', 'não encontrad', 'пользователя нет', 'non valido', 'sconosciuto', 'не существует', 'не найден', 'нет такого', 'несуществующ',
     '不存在', '未开通', '无此用户', '存在しません', '存在しない', '登録されていません', '登録されていない',
-    'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed|directory', 'not listed|address book', 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
+    'no account', 'not have an account', 'user suspended', 'not known', "n't exist", 'not user of', 'not our user', 'not our customer', 'not listed|directory', 'not listed|address book', ...RECIPIENT_LIST_WORDS, 'nicht verzeichnet', 'non répertorié', 'no registrad', 'não registrad', 'address syntax', 'mailbox syntax', 'correct recipient', 'wrong recipient', 'incorrect address', 'wrong address', "user doesn't have", 'user does not have', 'recipient verif', 'account|suspended', 'ungültig', 'gibt es nicht', 'invalide', 'inválid', 'no válid', 'неверн', '宛先不明', 'bestaat niet', 'onbekend', 'nie istnieje', 'neexistuje',
     // an account or mailbox that was moved (rule 2 of the labelling guide)
     'has moved', 'account is frozen', 'mailbox is frozen', 'account frozen', 'mailbox frozen',
     'compte supprimé', 'compte a été supprimé', 'boîte supprimée', 'cuenta eliminada', 'cuenta ha sido eliminada', 'buzón eliminado', 'konto wurde gelöscht', 'postfach wurde gelöscht',

@@ -1268,6 +1268,34 @@ describe('the nineteenth round: families from written probes', () => {
     expect(classify(text).id).toBe(id);
   });
 
+  // rule 2: a recipient the receiver's list or table of recipients does not hold is not listed in
+  // its directory (10), under a generic block code too
+  const notListed = [
+    'smtp;554 5.7.1 <user@example.com>: Recipient address rejected: Not in recipient list',
+    '554 5.7.1 <user@example.com>: Recipient address rejected: not listed in the recipient list',
+    '550 5.7.1 Recipient not in the list of valid recipients',
+    '550 5.7.1 Recipient is not in our recipient list',
+    '550 5.7.1 Address not in the recipient table',
+    '550 Address is not in the list of recipients of this domain',
+    '550 5.7.1 Empfänger nicht in der Empfängerliste',
+    "550 5.7.1 L'adresse ne figure pas dans la liste des destinataires",
+    '550 5.7.1 Destinatario non presente nella lista dei destinatari',
+    '550 5.7.1 La dirección no está en la lista de destinatarios',
+    '550 5.7.1 O endereço não está na lista de destinatários',
+  ];
+  it(`a recipient not in the receiver's recipient list is not listed (10): ${notListed.length} texts`, () => {
+    expect(wrong(notListed, [10])).toEqual([]);
+  });
+
+  it.each([
+    // the sender not in a list keeps the block
+    ['550 5.7.1 <user@example.com>: Recipient address rejected: Sender not in allow list', 50],
+    ['550 5.7.1 Recipient address rejected: Access denied', 50],
+    ['host mx.example.com[192.0.2.1] said: 550 5.7.1 Not in recipient list (in reply to MAIL FROM command)', 50],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+
   it.each([
     // what must keep its class: a permanent reply the remote server sent is no connection failure,
     // a spam refusal with a code is no challenge, a delivery window is no rate, a mailbox's own
