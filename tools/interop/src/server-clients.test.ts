@@ -1,6 +1,6 @@
 // Real, independently written SMTP clients against esmtp-server-fsm/node createServer:
 // swaks (plain, STARTTLS, AUTH PLAIN/LOGIN/CRAM-MD5, pipelining), Python smtplib (send_message,
-// SMTPUTF8), nodemailer (pooled) and Postfix smtp-source (8 sessions, 1000 messages, 10 KB).
+// SMTPUTF8, AUTH OAUTHBEARER through its generic auth()), nodemailer (pooled) and Postfix smtp-source (8 sessions, 1000 messages, 10 KB).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,11 +41,11 @@ beforeAll(async () => {
   server = createServer({
     hostname: 'mx.interop.test',
     tls: { key, cert },
-    auth: { mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'] },
+    auth: { mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2', 'OAUTHBEARER'] },
     maxConnections: 50,
     onAuth: (c) => {
       if (c.mechanism === 'CRAM-MD5') return verifyCramMd5(c, USERS[c.username]);
-      if (c.mechanism === 'XOAUTH2') return c.username === 'alice' && c.token === 'good-token';
+      if (c.mechanism === 'XOAUTH2' || c.mechanism === 'OAUTHBEARER') return c.username === 'alice' && c.token === 'good-token';
       return USERS[c.username] === c.password;
     },
     onRcptTo: (to) => (to.startsWith('reject') ? { code: 550, enhanced: '5.1.1', text: 'No such user' } : undefined),
@@ -155,6 +155,39 @@ s.quit()
     expect(second.envelope.from).toBe('pÿ@exämple.org');
     expect(second.envelope.to).toEqual(['dést@example.net']);
     expect(second.envelope.mailParameters.SMTPUTF8).toBe(true);
+  });
+
+  it('STARTTLS with AUTH OAUTHBEARER (RFC 7628) by smtplib.auth(): a good token sends; a bad one gets the JSON error, answers ^A, then 535', async () => {
+    // smtplib has no OAUTHBEARER of its own: auth() sends the initial response the callable gives
+    // and answers each 334 with what it returns for the decoded challenge, as its docs describe
+    const script = `
+import smtplib, ssl, sys
+def login(token):
+    s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=20)
+    s.starttls(context=ssl._create_unverified_context())
+    s.ehlo()
+    print('offered', s.esmtp_features.get('auth', '').split())
+    seen = []
+    def obj(challenge=None):
+        if challenge is None:
+            return 'n,a=alice,\\x01auth=Bearer ' + token + '\\x01\\x01'
+        seen.append(challenge.decode())
+        return '\\x01'
+    try:
+        print('auth', s.auth('OAUTHBEARER', obj)[0])
+        s.sendmail('py@example.org', ['ob@example.net'], 'Subject: ob\\r\\n\\r\\nbearer\\r\\n')
+    except smtplib.SMTPAuthenticationError as e:
+        print('refused', e.smtp_code, seen)
+    s.quit()
+login('good-token')
+login('bad-token')
+`;
+    const r = await run('/usr/bin/python3', ['-c', script, String(port)], { timeout: 30_000 });
+    expect(r.stdout).toContain('OAUTHBEARER');
+    expect(r.stdout).toContain('auth 235');
+    expect(r.stdout).toContain(`refused 535 ['{"status":"invalid_token","schemes":"bearer"}']`);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.envelope).toMatchObject({ to: ['ob@example.net'], user: 'alice', secure: true });
   });
 });
 
