@@ -1,5 +1,5 @@
 // smtp-client-fsm/node against Python aiosmtpd: plain, STARTTLS (self-signed cert via openssl)
-// and AUTH; the Python side writes every received message (envelope + exact bytes) to a temp dir.
+// and AUTH (PLAIN, LOGIN, and OAUTHBEARER as an aiosmtpd handler mechanism); the Python side writes every received message (envelope + exact bytes) to a temp dir.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ const PY = '/usr/bin/python3';
 const available = existsSync(PY) && existsSync('/usr/bin/openssl');
 
 const SERVER = String.raw`
-import asyncio, json, os, ssl, sys
+import asyncio, base64, json, os, ssl, sys
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -37,18 +37,38 @@ class Handler:
 
 def auth(server, session, envelope, mechanism, data):
     ok = isinstance(data, LoginPassword) and data.login == b'user' and data.password in (b'secret', b'L' * 600)
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd sends the 535 itself (its default, True, means the hook already replied)
+    return AuthResult(success=ok, handled=False)
+
+class OAuthHandler(Handler):
+    # RFC 7628 through aiosmtpd's handler-defined mechanism hook: the token in the initial
+    # response decides; a bad one gets the JSON error challenge, whose answer (^A) is read, then 535
+    async def auth_OAUTHBEARER(self, server, args):
+        if len(args) < 2:
+            return AuthResult(success=False, handled=False)
+        fields = base64.b64decode(args[1]).decode().split('\x01')
+        user = fields[0].split(',')[1][2:]
+        token = [f[12:] for f in fields if f.lower().startswith('auth=bearer ')]
+        if token == ['good-token'] and user == 'user':
+            return AuthResult(success=True, auth_data=user)
+        answer = await server.challenge_auth('{"status":"invalid_token"}')
+        with open(os.path.join(out, 'oauth-answer'), 'wb') as f:
+            f.write(answer if isinstance(answer, bytes) else b'MISSING')
+        return AuthResult(success=False, handled=False)
 
 kw = {}
-if mode in ('starttls', 'auth'):
+if mode == 'oauth':
+    kw['auth_exclude_mechanism'] = ['PLAIN', 'LOGIN']
+if mode in ('starttls', 'auth', 'oauth'):
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     kw['tls_context'] = ctx
     kw['require_starttls'] = True
 if mode == 'auth':
     kw['authenticator'] = auth
+if mode in ('auth', 'oauth'):
     kw['auth_require_tls'] = True
-c = Controller(Handler(), hostname='127.0.0.1', port=port, decode_data=False, **kw)
+c = Controller(OAuthHandler() if mode == 'oauth' else Handler(), hostname='127.0.0.1', port=port, decode_data=False, **kw)
 ${pythonServeTail()}`;
 import { freePort, throwawayCertificate } from '@smtpkit/testkit';
 
@@ -56,7 +76,7 @@ import { freePort, throwawayCertificate } from '@smtpkit/testkit';
 let work = '';
 const servers: Running[] = [];
 
-async function start(mode: 'plain' | 'starttls' | 'auth'): Promise<{ port: number; out: string }> {
+async function start(mode: 'plain' | 'starttls' | 'auth' | 'oauth'): Promise<{ port: number; out: string }> {
   const out = mkdtempSync(join(work, `${mode}-`));
   const port = await freePort();
   servers.push(await startPython(join(work, 'server.py'), [out, String(port), mode, join(work, 'cert.pem'), join(work, 'key.pem')], port));
@@ -119,6 +139,33 @@ describe.skipIf(!available)('client -> aiosmtpd', () => {
     expect(long.outcome).toBe('delivered');
     expect(lines.find((l) => l.startsWith('C: AUTH '))).toBe('C: AUTH PLAIN');
     expect(received(out)).toHaveLength(3);
-    // aiosmtpd 1.4 never answers a failed AUTH (the exchange stalls), so the refusal path is covered by unit tests.
+    // a wrong password: aiosmtpd's 535 fails the AUTH, nothing is sent
+    const wrong = await sendMail({ host: '127.0.0.1', port, security: 'required', tls: { rejectUnauthorized: false }, auth: { user: 'user', pass: 'wrong', mechanisms: ['PLAIN'] }, from: 'a@client.test', to: ['b@srv.test'], body: 'x' }).then(
+      (r) => r.outcome,
+      (e: unknown) => (e as { code?: string }).code,
+    );
+    expect(wrong).toBe('ERR_SMTP_CLIENT_AUTH_FAILED');
+    expect(received(out)).toHaveLength(3);
+  });
+
+  it('AUTH OAUTHBEARER (RFC 7628) against a mechanism aiosmtpd runs: an access token picks it when XOAUTH2 is not offered; a bad token answers the JSON error challenge with ^A and fails', async () => {
+    const { port, out } = await start('oauth');
+    const base = { host: '127.0.0.1', port, security: 'required' as const, tls: { rejectUnauthorized: false }, from: 'a@client.test', to: ['b@srv.test'], body: 'x' };
+    const good = await sendMail({ ...base, auth: { user: 'user', accessToken: 'good-token' } });
+    expect(good.outcome).toBe('delivered');
+    expect(received(out)).toHaveLength(1);
+    const lines: string[] = [];
+    const bad = await sendMail({ ...base, auth: { user: 'user', accessToken: 'bad-token' }, transcript: (e) => lines.push(`${e.direction === 'client' ? 'C' : 'S'}: ${e.line}`) }).then(
+      (r) => r.outcome,
+      (e: unknown) => (e as { code?: string }).code,
+    );
+    expect(bad).toBe('ERR_SMTP_CLIENT_AUTH_FAILED');
+    // the transcript redacts SASL answers: the server saw what followed its 334 (^A, below)
+    const challenge = lines.indexOf(`S: 334 ${btoa('{"status":"invalid_token"}')}`);
+    expect(challenge).toBeGreaterThan(0);
+    expect(lines[challenge + 1]).toBe('C: <redacted>');
+    expect(lines.some((l) => l.startsWith('S: 535'))).toBe(true);
+    expect(readFileSync(join(out, 'oauth-answer'), 'latin1')).toBe('\x01');
+    expect(received(out)).toHaveLength(1);
   });
 });
