@@ -8,7 +8,8 @@
 import { decodeBase64 } from './base64.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a leading EF BB BF stays in the text (the default drops it: `\uFEFFalice` was `alice`)
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const text = (b: Uint8Array): string => decoder.decode(b);
 
 /**
@@ -308,8 +309,8 @@ export const OAUTHBEARER: SaslMechanism = {
     step(response) {
       if (response === undefined) return { type: 'challenge', challenge: '' };
       // RFC 5801 §4 gs2-header (`n` or `y`: RFC 7628 takes no channel binding) with a saslname
-      // whose `=` is only `=2C` or `=3D`, then RFC 7628 §3.1's ^A-led `key=value` pairs and ^A^A
-      const m = /^[ny],(?:a=((?:[^,=]|=2C|=3D)+))?,((?:\cA[A-Za-z]+=[!-~ \t\r\n]*)*)\cA\cA$/.exec(text(response));
+      // (no NUL) whose `=` is only `=2C` or `=3D`, then RFC 7628 §3.1's ^A-led `key=value` pairs and ^A^A
+      const m = /^[ny],(?:a=((?:[^\0,=]|=2C|=3D)+))?,((?:\cA[A-Za-z]+=[!-~ \t\r\n]*)*)\cA\cA$/.exec(text(response));
       // one `auth` pair: `Bearer` (any case), 1*SP and an RFC 6750 §2.1 b64token
       const auth = m?.[2]!.split('\x01').filter((p) => p.startsWith('auth='));
       const token = auth?.length === 1 ? /^auth=bearer +([\w\-.~+/]+=*)$/i.exec(auth[0]!)?.[1] : undefined;
