@@ -123,11 +123,11 @@ export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
     reply(s, { code: 500, enhanced: '5.5.6', text: 'Error: authentication line too long' });
     return true;
   }
-  // base64 is ASCII: a line that is not UTF-8 is no base64 either, nor one led by a BOM (EF BB
-  // BF, which the decoder drops). Trailing SP and HTAB are dropped, as from a command's argument
-  // (the initial response); never Unicode white space (`trim()` took a trailing NBSP, U+FEFF or
-  // U+2028 off a line that is then no base64)
-  const text = line[0] === 0xef ? undefined : utf8Text(line);
+  // base64 is ASCII: a line that is not UTF-8 is no base64 either, nor one led by a BOM (kept by
+  // utf8Text). Trailing SP and HTAB are dropped, as from a command's argument (the initial
+  // response); never Unicode white space (`trim()` took a trailing NBSP, U+FEFF or U+2028 off a
+  // line that is then no base64)
+  const text = utf8Text(line);
   let end = text?.length ?? 0;
   while (end > 0 && (text!.charCodeAt(end - 1) === 0x20 || text!.charCodeAt(end - 1) === 0x09)) end--;
   const d = text === undefined ? undefined : decodeSaslLine(text.slice(0, end));

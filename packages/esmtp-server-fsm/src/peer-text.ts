@@ -327,9 +327,10 @@ function pairedSurrogate(s: string, i: number): boolean {
   return p >= 0xd800 && p <= 0xdbff;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading EF BB BF stays U+FEFF; dropped, `\uFEFFDATA` read as DATA (a verb no other peer sees)
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Peer `bytes` as UTF-8 text; undefined when they are not UTF-8 (never a silent U+FFFD). */
+/** Peer `bytes` as UTF-8 text, a leading byte order mark kept; undefined when they are not UTF-8 (never a silent U+FFFD). */
 export function utf8Text(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
