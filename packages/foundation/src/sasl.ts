@@ -308,14 +308,24 @@ export const OAUTHBEARER: SaslMechanism = {
   server: () => ({
     step(response) {
       if (response === undefined) return { type: 'challenge', challenge: '' };
-      // RFC 5801 §4 gs2-header (`n` or `y`: RFC 7628 takes no channel binding) with a saslname
-      // (no NUL) whose `=` is only `=2C` or `=3D`, then RFC 7628 §3.1's ^A-led `key=value` pairs and ^A^A
-      const m = /^[ny],(?:a=((?:[^\0,=]|=2C|=3D)+))?,((?:\cA[A-Za-z]+=[!-~ \t\r\n]*)*)\cA\cA$/.exec(text(response));
+      const fail = { type: 'fail', text: 'Malformed OAUTHBEARER response' } as const;
+      const t = text(response);
+      // RFC 5801 §4 gs2-header: `n` or `y` (RFC 7628 takes no channel binding), an optional `a=`
+      // saslname (no NUL; its `=` only in `=2C` or `=3D`), `,`
+      const comma = t.indexOf(',', 2);
+      const authz = comma < 0 ? '' : t.slice(2, comma);
+      if (!/^[ny],/.test(t) || comma < 0 || (authz !== '' && !/^a=(?:[^\0,=]|=2C|=3D)+$/.test(authz))) return fail;
+      // RFC 7628 §3.1: ^A-led `key=value` pairs, then ^A^A; split, each pair checked on its own
+      // (one pass each, no pattern over the whole list)
+      const rest = t.slice(comma + 1);
+      if (rest.length < 3 || rest[0] !== '\x01' || !rest.endsWith('\x01\x01')) return fail;
+      const pairs = rest.slice(1, -2).split('\x01');
+      if (!pairs.every((p) => /^[A-Za-z]+=[!-~ \t\r\n]*$/.test(p))) return fail;
       // one `auth` pair: `Bearer` (any case), 1*SP and an RFC 6750 §2.1 b64token
-      const auth = m?.[2]!.split('\x01').filter((p) => p.startsWith('auth='));
-      const token = auth?.length === 1 ? /^auth=bearer +([\w\-.~+/]+=*)$/i.exec(auth[0]!)?.[1] : undefined;
-      if (!token) return { type: 'fail', text: 'Malformed OAUTHBEARER response' };
-      const username = (m![1] ?? '').replace(/=2C/g, ',').replace(/=3D/g, '=');
+      const auth = pairs.filter((p) => p.startsWith('auth='));
+      const token = auth.length === 1 ? /^auth=bearer +([\w\-.~+/]+=*)$/i.exec(auth[0]!)?.[1] : undefined;
+      if (!token) return fail;
+      const username = authz.slice(2).replace(/=2C/g, ',').replace(/=3D/g, '=');
       return { type: 'done', credentials: { mechanism: 'OAUTHBEARER', username, token } };
     },
   }),
