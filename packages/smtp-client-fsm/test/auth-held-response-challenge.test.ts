@@ -4,18 +4,9 @@
 // credentials as the answer to a challenge they do not answer. Now the client cancels with `*`
 // and the AUTH fails with ERR_SMTP_CLIENT_AUTH_FAILED.
 import { describe, expect, it } from 'vitest';
-import { ClientConnection } from '../src/index.js';
-import type { AuthOptions, ClientEvent } from '../src/index.js';
-import { step } from './step.js';
+import { openAuth, step } from './step.js';
 
-function open(auth: AuthOptions, mechanisms: string) {
-  const events: ClientEvent[] = [];
-  const conn = new ClientConnection({ hostname: 'c.test', security: 'implicit', auth });
-  conn.sendMessage({ from: 's@x.test', to: ['a@y.test'], body: 'hi\r\n' });
-  step(conn, '220 mx.test\r\n', events);
-  const first = step(conn, `250-mx.test\r\n250 AUTH ${mechanisms}\r\n`, events);
-  return { conn, events, first };
-}
+const open = openAuth;
 
 describe('a held initial response answers only an empty first challenge (RFC 4954 §4)', () => {
   const token = 'T'.repeat(2000);

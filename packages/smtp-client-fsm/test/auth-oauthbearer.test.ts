@@ -2,17 +2,9 @@
 // or what `mechanisms` lists; OAUTHBEARER answers the server's error challenge with ^A (AQ==).
 import { describe, expect, it } from 'vitest';
 import { ClientConnection } from '../src/index.js';
-import type { AuthOptions, ClientEvent } from '../src/index.js';
-import { step } from './step.js';
+import { openAuth, step } from './step.js';
 
-function open(auth: AuthOptions, mechanisms: string) {
-  const events: ClientEvent[] = [];
-  const conn = new ClientConnection({ hostname: 'c.test', security: 'implicit', auth });
-  conn.sendMessage({ from: 's@x.test', to: ['a@y.test'], body: 'hi\r\n' });
-  step(conn, '220 mx.test\r\n', events);
-  const first = step(conn, `250-mx.test\r\n250 AUTH ${mechanisms}\r\n`, events);
-  return { conn, events, first };
-}
+const open = openAuth;
 
 const token = { user: 'me@x.test', accessToken: 'tok' };
 const bearer = (user = 'me@x.test') => btoa(`n,a=${user},\x01auth=Bearer tok\x01\x01`);
