@@ -43,3 +43,25 @@ describe('setAuth: a mailbox or <>', () => {
     expect(refusal(() => new SmtpClientArgs().setSmtpUtf8().setAuth('jörg'))).toEqual(['ERR_SMTP_INVALID_PARAM', 'AUTH']);
   });
 });
+
+describe('add and set check an AUTH value as setAuth does', () => {
+  it.each([['garbage'], ['postmaster'], ['@relay.example:a@example.com'], ['a+20b@example.com'], ['+3Ca@example.com+3E']])('add refuses AUTH=%s; set throws naming AUTH', (value) => {
+    const args = new SmtpClientArgs();
+    expect(args.add('AUTH', value)).toMatchObject({ ok: false, reason: 'bad-value' });
+    expect(args.has('AUTH')).toBe(false);
+    expect(refusal(() => new SmtpClientArgs().set('AUTH', value))).toEqual(['ERR_SMTP_INVALID_PARAM', 'AUTH']);
+  });
+
+  it('takes <>, an xtext-escaped mailbox and, with SMTPUTF8, an escaped UTF-8 one', () => {
+    const args = new SmtpClientArgs();
+    expect(args.add('AUTH', '<>')).toEqual({ ok: true });
+    expect(new SmtpClientArgs().add('AUTH', 'e+2Bx@example.com')).toEqual({ ok: true });
+    expect(new SmtpClientArgs().add('AUTH', '"a+20b"@[192.0.2.1]')).toEqual({ ok: true });
+    expect(new SmtpClientArgs().setSmtpUtf8().add('AUTH', 'j+C3+B6rg@example.com')).toEqual({ ok: true });
+  });
+
+  it('an AUTH the caller defines in options keeps its own check', () => {
+    const args = new SmtpClientArgs({ parameters: [{ keyword: 'AUTH', command: 'mail', extensions: ['AUTH'], rfc: 'private', value: 'required' }] });
+    expect(args.add('AUTH', 'anything')).toEqual({ ok: true });
+  });
+});

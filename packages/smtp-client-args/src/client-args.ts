@@ -6,7 +6,7 @@
 
 import { ClientArgsError, booleanOption, noControls, optionsObject } from './errors.js';
 import { typeName } from '@smtpkit/foundation';
-import { checkParam, encodeUtf8AddrXtext, mergeSpecs } from './parameters.js';
+import { DEFAULT_PARAMETERS, checkParam, encodeUtf8AddrXtext, mergeSpecs, parseAuthValue } from './parameters.js';
 import type { AddFailureReason, ParameterCommand, ParameterSpec, ValidationContext } from './parameters.js';
 import { asciiUpper, findControl, hasNonAscii, isList, isWellFormed, utf8Length } from './text.js';
 import { xtextEncode } from './xtext.js';
@@ -229,7 +229,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   add(keyword: string, value?: string): AddResult {
-    const r = checkParam(keyword, value, this.#specs, this.#command, this.#context());
+    const r = this.#ok(keyword, value);
     if (!r.ok) return r;
     if (this.#entries.has(r.keyword)) return { ok: false, reason: 'duplicate', message: `${r.keyword} is already present` };
     this.#entries.set(r.keyword, value);
@@ -248,7 +248,7 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
    * @see RFC 5321 §4.1.2
    */
   set(keyword: string, value?: string): this {
-    const r = checkParam(keyword, value, this.#specs, this.#command, this.#context());
+    const r = this.#ok(keyword, value);
     if (!r.ok) {
       const name = typeof keyword === 'string' && r.reason !== 'bad-keyword' ? asciiUpper(keyword) : 'keyword';
       if (typeof value === 'string' && findControl(value) >= 0) noControls(value, name);
@@ -504,12 +504,29 @@ export class SmtpClientArgs implements Iterable<readonly [string, string | undef
   setAuth(mailbox: string | null): this {
     if (mailbox === null || mailbox === '<>') return this.set('AUTH', '<>');
     if (!isWellFormed(text(mailbox, 'AUTH'))) throw invalid('AUTH', 'not well-formed UTF-16');
-    // RFC 4954 §5: a Mailbox, as a path holds one (a leading `@` would be a source route)
+    const m = this.#mailbox(mailbox);
+    if (m === 'utf8') throw localError('ERR_SMTP_UTF8_NOT_ALLOWED', 'AUTH', '');
+    if (m === 'bad') throw invalid('AUTH', 'not a mailbox');
+    return this.set('AUTH', xtextEncode(mailbox));
+  }
+
+  /** RFC 4954 §5: `mailbox` is a Mailbox as a path holds one (a leading `@` would be a source route). */
+  #mailbox(mailbox: string): 'ok' | 'utf8' | 'bad' {
     const s = `<${mailbox}>`;
     const r = scanPathWith(s, 0, s.length, 'any', this.#context().smtpUtf8, AUTH_LIMITS, false);
-    if (!r.ok && r.code === 'ERR_SMTP_UTF8_NOT_ALLOWED') throw localError(r.code, 'AUTH', '');
-    if (!r.ok || r.path.kind !== 'mailbox' || r.next !== s.length || mailbox[0] === '@') throw invalid('AUTH', 'not a mailbox');
-    return this.set('AUTH', xtextEncode(mailbox));
+    if (!r.ok && r.code === 'ERR_SMTP_UTF8_NOT_ALLOWED') return 'utf8';
+    return r.ok && r.path.kind === 'mailbox' && r.next === s.length && mailbox[0] !== '@' ? 'ok' : 'bad';
+  }
+
+  /**
+   * The parameter's checks, and for the built-in AUTH what `setAuth` checks: its value, decoded,
+   * is a Mailbox or `<>` however it was written (`add('AUTH', 'garbage')` wrote `AUTH=garbage`).
+   */
+  #ok(keyword: string, value: string | undefined): ReturnType<typeof checkParam> {
+    const r = checkParam(keyword, value, this.#specs, this.#command, this.#context());
+    if (!r.ok || r.spec !== DEFAULT_PARAMETERS.get('AUTH') || value === undefined) return r;
+    const m = parseAuthValue(value, this.#context());
+    return m === null || (m !== undefined && this.#mailbox(m) === 'ok') ? r : { ok: false, reason: 'bad-value', message: 'AUTH: not a mailbox' };
   }
 
   /**
