@@ -6,7 +6,7 @@
 import { asciiUpper, KNOWN_MECHANISMS, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
-import { hasUnsafeText, utf8Text } from './peer-text.js';
+import { endWithoutBlanks, hasUnsafeText, utf8Text } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import type { Session } from './session.js';
@@ -128,9 +128,7 @@ export function stepAuth(s: Session, check: ExchangeLineCheck): boolean {
   // response); never Unicode white space (`trim()` took a trailing NBSP, U+FEFF or U+2028 off a
   // line that is then no base64)
   const text = utf8Text(line);
-  let end = text?.length ?? 0;
-  while (end > 0 && (text!.charCodeAt(end - 1) === 0x20 || text!.charCodeAt(end - 1) === 0x09)) end--;
-  const d = text === undefined ? undefined : decodeSaslLine(text.slice(0, end));
+  const d = text === undefined ? undefined : decodeSaslLine(text.slice(0, endWithoutBlanks(text)));
   if (d === 'cancel' || d === undefined) {
     s.sasl = undefined;
     s.go('cancel');

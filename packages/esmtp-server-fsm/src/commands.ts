@@ -12,7 +12,7 @@ import { VERB_HEAD, lineInHead, overflowSegments, readLineParts, segmentsKind } 
 import type { ExchangeLineCheck } from './line-reader.js';
 import { countError, NOT_RECOGNIZED, reply, send, SERVICE_REFUSED, shutdownNow, TLS_REQUIRED } from './replies.js';
 import type { ReplyInit } from './reply.js';
-import { utf8Text } from './peer-text.js';
+import { endWithoutBlanks, utf8Text } from './peer-text.js';
 import type { Session } from './session.js';
 import { heloCommand, quit, starttls, vrfyExpn } from './session-commands.js';
 import { xclient, xforward } from './xclient-commands.js';
@@ -191,10 +191,7 @@ function commandLine(s: Session, bytes: Uint8Array, from: number, to: number): b
   // a verb glued to a byte other than SP (`MAIL\tFROM:`, `DATA\v`: RFC 5321 separates with SP
   // only), or with a non-ASCII letter that a Unicode upper-casing would fold (`ſTARTTLS`, `MAıL`)
   if (verb.length !== raw.length) return refuse(s, verb, NOT_RECOGNIZED);
-  // trailing blanks trimmed by a backward scan (linear; a `[ \t]+$` regex is quadratic on long blank runs)
-  let argEnd = text.length;
-  while (argEnd > sp + 1 && (text.charCodeAt(argEnd - 1) === 0x20 || text.charCodeAt(argEnd - 1) === 0x09)) argEnd--;
-  const arg = sp < 0 ? '' : text.slice(sp + 1, argEnd);
+  const arg = sp < 0 ? '' : text.slice(sp + 1, endWithoutBlanks(text, sp + 1));
   return dispatch(s, verb, arg);
 }
 

@@ -338,3 +338,14 @@ export function utf8Text(bytes: Uint8Array): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The end of `text` with its trailing SP and HTAB left out, never before `from`: a backward scan
+ * (linear; a `[ \t]+$` regex is quadratic on long blank runs). A command's argument and a SASL
+ * answer line lose exactly these, never Unicode white space.
+ */
+export function endWithoutBlanks(text: string, from = 0): number {
+  let end = text.length;
+  while (end > from && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x09)) end--;
+  return end;
+}
