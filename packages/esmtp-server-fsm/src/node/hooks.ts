@@ -59,13 +59,35 @@ export function interpret(result: unknown): { positive: boolean; reply: ReplyIni
 const isRefusalCode = (code: unknown): code is number => typeof code === 'number' && code >= 400 && code <= 599;
 
 /**
+ * The longest `message` of a thrown error that stands in for a missing `text`: one short reply
+ * line. An error's message is written for logs, not for the peer; a longer one is not sent.
+ */
+export const MESSAGE_TEXT_MAX = 200;
+
+/**
+ * Whether a thrown error's string `message` may be the text of its reply: at most
+ * {@link MESSAGE_TEXT_MAX} characters, no control character (a stack, a dump, a multi-line
+ * driver message stays out of the reply).
+ */
+function isReplyMessage(message: string): boolean {
+  if (message.length > MESSAGE_TEXT_MAX) return false;
+  for (let i = 0; i < message.length; i++) {
+    const c = message.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false;
+  }
+  return true;
+}
+
+/**
  * The reply carried by what a hook threw (`SmtpReplyError`, or any object with a numeric `code`),
  * when that code is a refusal (4xx/5xx). Anything else, a positive code included, is an unexpected
  * exception: a third-party error whose numeric `code` happens to lie in 200-399 (a database
- * driver's) must not accept a command. `enhanced` and `text` are carried as given (an error's
- * `message` stands in for a missing `text`), so one of the wrong type is refused
- * (`ERR_SMTP_INVALID_REPLY` to `onError`, the local-error reply to the client) as in a returned
- * reply, never dropped.
+ * driver's) must not accept a command. `enhanced` and `text` are carried as given, so one of the
+ * wrong type is refused (`ERR_SMTP_INVALID_REPLY` to `onError`, the local-error reply to the
+ * client) as in a returned reply, never dropped. An error's `message` stands in for a missing
+ * `text` only when it is one short line (see {@link MESSAGE_TEXT_MAX}); a longer one, or one with
+ * a control character, makes the throw an unexpected exception (`onError` gets the error itself,
+ * the client the local-error reply), so no internal detail or 100 KB dump reaches the peer.
  */
 export function replyOfError(e: unknown): ReplyInit | undefined {
   // each field read once: the code checked as a refusal is the code the reply carries
@@ -76,7 +98,10 @@ export function replyOfError(e: unknown): ReplyInit | undefined {
   if (!isRefusalCode(code)) return undefined;
   const enhanced = r.enhanced;
   const text = r.text;
-  return { code, enhanced, text: text === undefined && !(e instanceof SmtpReplyError) ? r.message : text } as ReplyInit;
+  if (text !== undefined || e instanceof SmtpReplyError) return { code, enhanced, text } as ReplyInit;
+  const message = r.message;
+  if (typeof message === 'string' && !isReplyMessage(message)) return undefined;
+  return { code, enhanced, text: message } as ReplyInit;
 }
 
 /**
