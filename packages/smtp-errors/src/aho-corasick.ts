@@ -123,6 +123,13 @@ export class Automaton {
   readonly width: number;
   /** The class shared by the literals' non-ASCII units in `charClass` (= `width - 1`). */
   readonly wide: number;
+  /** The class shared by the constructor's `blanks` (every transition on it is marked), or -1. */
+  readonly blank: number;
+  /**
+   * The class of the space, when the constructor's `spaceRuns` asked for it, or -1: a transition on
+   * it from a state entered on it (a space after a space, or after a unit read as one) is marked.
+   */
+  readonly space: number;
   /**
    * `delta[base + class]`, where `base = state * width`: the next state's base, or, when the next
    * state reports a literal, `-(base) - 1` (so the hot loop tests only the sign). The `wide`
@@ -153,8 +160,14 @@ export class Automaton {
    * dense column: a dense row per state for each of them would triple the table for text that is
    * nearly always ASCII. Their transitions follow the failure links instead (still linear: each
    * link taken shortens the current match, which grows by at most one per unit).
+   *
+   * `blanks`: units (of any range) that share one class of their own, `blank`, whose every
+   * transition is marked, so a scan learns on its slow path that the text holds one; a literal
+   * holding one of them matches any of them there. With `spaceRuns`, a space read right after a
+   * unit of the space's class is marked too (see `space`): the trie then has a state for the space
+   * alone (reporting nothing), so a state entered on a space is always one whose last unit is it.
    */
-  constructor(literals: readonly string[], flagged = '') {
+  constructor(literals: readonly string[], flagged = '', blanks = '', spaceRuns = false) {
     this.charClass = new Uint16Array(65536);
     this.#wideClass = new Uint16Array(65536);
     let width = 1;
@@ -162,14 +175,20 @@ export class Automaton {
     const classes = this.charClass;
     const wideClass = this.#wideClass;
     const flaggedClasses = new Set<number>();
+    if (blanks !== '') {
+      const blank = width++;
+      for (let i = 0; i < blanks.length; i++) classes[blanks.charCodeAt(i)] = blank;
+      flaggedClasses.add(blank);
+      this.blank = blank;
+    } else this.blank = -1;
     /** Units outside ASCII that get a wide class (their `charClass` is set to `wide` below). */
     const wideUnits: number[] = [];
-    for (const lit of [flagged, ...literals]) {
+    for (const lit of [flagged, spaceRuns ? ' ' : '', ...literals]) {
       for (let i = 0; i < lit.length; i++) {
         const c = lit.charCodeAt(i);
         if (c < 128) {
           if (classes[c] === 0) classes[c] = width++;
-        } else if (wideClass[c] === 0) {
+        } else if (classes[c] === 0 && wideClass[c] === 0) {
           wideClass[c] = wideCount++;
           wideUnits.push(c);
         }
@@ -178,6 +197,7 @@ export class Automaton {
     const wide = width++;
     this.width = width;
     this.wide = wide;
+    this.space = spaceRuns ? classes[32]! : -1;
     for (let i = 0; i < flagged.length; i++) flaggedClasses.add(classes[flagged.charCodeAt(i)]!);
     // Fold: every unit whose lower-case form is a single unit of the alphabet shares its class.
     const { from, to } = foldPairs();
@@ -229,6 +249,11 @@ export class Automaton {
       }
       if (ownList[s] === -1) ownList[s] = id;
     });
+    if (spaceRuns && !children[0]!.has(this.space)) {
+      children[0]!.set(this.space, children.length);
+      children.push(new Map<number, number>());
+      ownList.push(-1);
+    }
     const states = children.length;
     this.states = states;
     const own = Int32Array.from(ownList);
@@ -287,13 +312,17 @@ export class Automaton {
     for (let i = 0; i < states; i++) marks[i] = this.own[i]! >= 0 || this.dict[i]! >= 0 ? 1 : 0;
     const flaggedMarks = new Uint8Array(width);
     for (const cls of flaggedClasses) flaggedMarks[cls] = 1;
+    // the states entered on a space (with `spaceRuns`): every child reached by the space's class
+    const afterSpace = new Uint8Array(states);
+    if (spaceRuns) for (const kids of children) for (const [key, next] of kids) if (key === this.space) afterSpace[next] = 1;
     const delta = new Int32Array(states * width);
     for (let i = 0; i < states; i++) {
       const oldBase = order[i]! * width;
       const newBase = i * width;
       for (let cls = 0; cls < wide; cls++) {
         const next = renumber[goto[oldBase + cls]!]!;
-        delta[newBase + cls] = marks[next]! | flaggedMarks[cls]! ? -(next * width) - 1 : next * width;
+        const marked = marks[next]! | flaggedMarks[cls]! | (cls === this.space ? afterSpace[order[i]!]! : 0);
+        delta[newBase + cls] = marked ? -(next * width) - 1 : next * width;
       }
       delta[newBase + wide] = -newBase - 1;
     }

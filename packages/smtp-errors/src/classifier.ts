@@ -450,7 +450,10 @@ export class Classifier {
         need &= ~NEED_ENHANCED;
       }
     }
-    if (text !== undefined) matched = matcher.match((text = collapseSpace(text)), domain, need);
+    if (text !== undefined) {
+      matched = matcher.matchText(text, domain, need);
+      text = matcher.text;
+    }
     if ((need & NEED_CODE) !== 0) code = matcher.codes[0]!;
     if ((need & NEED_ENHANCED) !== 0) enhanced = matcher.codes[1]!;
     let id = 1;

@@ -6,10 +6,14 @@
 
 import { Automaton, canonicalLiteral, spelledOut } from './aho-corasick.js';
 import { SmtpErrorsError } from './errors.js';
-import { isAlnum, scanCodeAt, scanCodeAtBytes } from './reply-input.js';
+import { BLANK_UNITS, collapseSpace, isAlnum, scanCodeAt, scanCodeAtBytes } from './reply-input.js';
 import { typeName } from '@smtpkit/foundation';
 
 const NONE = 0x7fffffff;
+/** What a scan that stops at a unit `matchText` must collapse or spell out returns. */
+const UNREAD = -2;
+/** The units that make `matchText` collapse the text or spell it out: blanks, `ß` and `ẞ`. */
+const UNREAD_UNITS = `${BLANK_UNITS}\u00df\u1e9e`;
 
 /**
  * Whether UTF-16 unit (or byte) `c` can be part of a mailbox or host name as replies print them: an
@@ -254,7 +258,7 @@ export class RuleMatcher {
     });
     this.#codes = codes;
     this.#codesOf = Array.from(occ, (_, id) => (codesOf[id] ? Int32Array.from(codesOf[id]) : undefined));
-    this.#automaton = new Automaton([...literalIds.keys()], CODE_DIGITS);
+    this.#automaton = new Automaton([...literalIds.keys()], CODE_DIGITS, UNREAD_UNITS, true);
     this.#occurrences = occ.map((o) => Int32Array.from(o));
     this.#progress = new Int32Array(all.length);
     this.#lastEnd = new Int32Array(all.length);
@@ -291,13 +295,42 @@ export class RuleMatcher {
     // `ß` as `ss`, as the literals are written (see `spelledOut`)
     const text = spelledOut(written);
     this.#begin(text, text.length);
+    return this.#end(this.#scan(text, domain, need, false));
+  }
+
+  /**
+   * Answers as `match(collapseSpace(written), domain, need)` does, and leaves the text it read,
+   * `collapseSpace(written)`, in `text`. The one pass stops at the first unit that
+   * `collapseSpace` or `spelledOut` would change (a white space unit other than the space, a second
+   * space in a row, a control character, `ß`), and only then is the text collapsed and read again;
+   * most replies hold none, and are read once without being searched for them first.
+   */
+  matchText(written: string, domain: string | undefined, need = 0): StoredRule | undefined {
+    this.#begin(written, written.length);
+    const best = this.#scan(written, domain, need, true);
+    if (best !== UNREAD) {
+      this.text = written;
+      return this.#end(best);
+    }
+    this.text = collapseSpace(written);
+    return this.match(this.text, domain, need);
+  }
+
+  /** After `matchText`: the text it read (white space collapsed). */
+  text = '';
+
+  /**
+   * The pass of `match` over `text` (begun): the best rank found, or NONE. With `stop`, UNREAD as
+   * soon as it reads a unit that `matchText` collapses or spells out (see `UNREAD_UNITS`), or a
+   * space right after a space.
+   */
+  #scan(text: string, domain: string | undefined, need: number, stop: boolean): number {
     const codes = this.codes;
-    const { charClass, delta } = this.#automaton;
+    const automaton = this.#automaton;
+    const { charClass, delta, wide, blank, space } = automaton;
     let best = NONE;
     let s = 0;
     const n = text.length;
-    const automaton = this.#automaton;
-    const wide = automaton.wide;
     for (let i = 0; i < n; i++) {
       const cls = charClass[text.charCodeAt(i)]!;
       const v = delta[s + cls]!;
@@ -309,6 +342,8 @@ export class RuleMatcher {
         s = automaton.wideStep(s, text.charCodeAt(i));
         if (!automaton.reports(s)) continue;
       } else {
+        // a marked blank, or a space after a unit read as one (`_` too): a run only when both are spaces
+        if (stop && (cls === blank || (cls === space && text.charCodeAt(i) === 32 && text.charCodeAt(i - 1) === 32))) return UNREAD;
         s = -v - 1;
       }
       if (need !== 0) {
@@ -317,7 +352,7 @@ export class RuleMatcher {
       }
       best = this.#report(s, i, best, domain);
     }
-    return this.#end(best);
+    return best;
   }
 
   /**
