@@ -6,18 +6,25 @@
 import { DEFERRAL_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
 import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, CARRIER_RULES, COUNT_RULES, DORMANT_RULES, isBlockFamily, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, POLICY_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES, SUBMISSION_WORD_SET } from './keywords.js';
-import type { RuleMatcher, StoredRule } from './rules.js';
+import { makeRule, type RuleMatcher, type StoredRule } from './rules.js';
 import { STAGE_HINTS } from './stage-hints.js';
+
+/**
+ * The subjects `domainNamedUnknown` looks for, as the pass reads them (case folded; it also takes
+ * `_` for the space and a few look-alike letters): wherever its case-insensitive ASCII pattern
+ * finds one, the pass does too, so a text where the pass found none need not be searched again.
+ */
+const NAMED_SUBJECT_RULES: readonly StoredRule[] = ['domain ', 'host '].map((pattern) => makeRule({ pattern, id: 21 }, 'builtin'));
 
 /**
  * @internal The groups the rule matcher reports in the same pass as the rules: the stage hints, the
  * keyword families (with and without the connection family), the non-bounce words, the
  * dormant-mailbox words, the sender's-own-account words, the block families alone, the words of
  * where mail is stored, of an excess count, of the sending address and of the message as the
- * subject, the Japanese carriers' domains and the receiver's policy. One scan of the text
- * answers every question the classifier asks of it.
+ * subject, the Japanese carriers' domains, the receiver's policy, and the subjects that
+ * `domainNamedUnknown` reads. One scan of the text answers every question the classifier asks of it.
  */
-export const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES, BLOCK_KEYWORD_RULES, STORE_RULES, COUNT_RULES, SOURCE_RULES, MESSAGE_SUBJECT_RULES, CARRIER_RULES, POLICY_RULES];
+export const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES, BLOCK_KEYWORD_RULES, STORE_RULES, COUNT_RULES, SOURCE_RULES, MESSAGE_SUBJECT_RULES, CARRIER_RULES, POLICY_RULES, NAMED_SUBJECT_RULES];
 /** @internal Indexes into `GROUPS`. */
 export const G_HINT = 0;
 export const G_KEYWORD = 1;
@@ -32,6 +39,8 @@ export const G_SOURCE = 9;
 export const G_MESSAGE_SUBJECT = 10;
 export const G_CARRIER = 11;
 export const G_POLICY = 12;
+/** @internal `domain ` or `host ` somewhere in the text: only then can `domainNamedUnknown` find one. */
+export const G_NAMED_SUBJECT = 13;
 
 /**
  * @internal After a match: the first keyword-family word found; for a permanent reply the remote
@@ -112,17 +121,29 @@ export function domainNamedUnknown(written: string | Uint8Array): 0 | 1 | 2 {
   NAMED_SUBJECT.lastIndex = 0;
   for (let m; (m = NAMED_SUBJECT.exec(text)) !== null; ) {
     const at = m.index;
-    // after a word naming the sending client (`your domain`, `client host`): the client's own name
-    const own = OWN_NAME_BEFORE.test(text.slice(Math.max(0, at - 12), at));
-    const words = text.slice(NAMED_SUBJECT.lastIndex, NAMED_SUBJECT.lastIndex + 300).toLowerCase().split(' ', 8);
-    if (words[0] === 'name') words.shift();
+    // The words of the 300 units after the subject, as `split(' ', 8)` has them, each lower-cased
+    // when first read (lower case moves no space): most subjects are given up after two of them.
+    const words: string[] = [];
+    const end = Math.min(text.length, NAMED_SUBJECT.lastIndex + 300);
+    let next = NAMED_SUBJECT.lastIndex;
+    const word = (j: number): string | undefined => {
+      while (words.length <= j && next <= end) {
+        const space = text.indexOf(' ', next);
+        const stop = space < 0 || space >= end ? end : space;
+        words.push(text.slice(next, stop).toLowerCase());
+        next = stop + 1;
+      }
+      return words[j];
+    };
+    let b = word(0) === 'name' ? 1 : 0;
     // one name: dotted, quoted or bracketed
-    if (words[1] !== undefined && /[.]|^["<['’]/.test(words[0]!)) words.shift();
+    if (word(b + 1) !== undefined && /[.]|^["<['’]/.test(word(b)!)) b++;
     // a negation right after the name, or after an auxiliary ("does not", "could not be")
-    let k = /^(does|is|was|could|can|did)$/.test(words[0]!) ? 1 : 0;
-    if (!/^(not|cannot|unknown|doesnt)$|n't$/.test(words[k] ?? '')) continue;
-    if (words[k] !== 'unknown' && words[++k] === 'be') k++;
-    if (/^(unknown|exist|found|known|resolv)/.test(words[k] ?? '')) return own ? 2 : 1;
+    let k = b + (/^(does|is|was|could|can|did)$/.test(word(b)!) ? 1 : 0);
+    if (!/^(not|cannot|unknown|doesnt)$|n't$/.test(word(k) ?? '')) continue;
+    if (word(k) !== 'unknown' && word(++k) === 'be') k++;
+    // after a word naming the sending client (`your domain`, `client host`): the client's own name
+    if (/^(unknown|exist|found|known|resolv)/.test(word(k) ?? '')) return OWN_NAME_BEFORE.test(text.slice(Math.max(0, at - 12), at)) ? 2 : 1;
   }
   return 0;
 }
@@ -187,7 +208,7 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const keyword = keywordFound(matcher, permanentCode);
     if (keyword !== undefined && RATE_WORD_SET.has(keyword.pattern)) return byWord(70, keyword);
   }
-  if ((id === 1 || id === 10 || id === 20 || id === 21 || id === 40 || id === 50) && matcher.foundIndex(G_SENDER_ACCOUNT) < 0) {
+  if ((id === 1 || id === 10 || id === 20 || id === 21 || id === 40 || id === 50) && matcher.foundIndex(G_SENDER_ACCOUNT) < 0 && matcher.foundIndex(G_NAMED_SUBJECT) >= 0) {
     // a named domain that does not exist: the destination's (21), or the sending client's own
     // name ("your domain", "client host"), whose setup is refused (50)
     const named = domainNamedUnknown(text);
