@@ -17,6 +17,7 @@ import type { ServerOptions } from './options.js';
 import { readReply } from './reply.js';
 import type { ReplyInit } from './reply.js';
 import { send, shutdownNow, takeBytes, takeText } from './replies.js';
+import { hasUnsafeText } from './peer-text.js';
 import { NO_KEYWORDS, Session } from './session.js';
 import { LEGACY_STATE_NUMBERS } from './states.js';
 import type { ServerState } from './states.js';
@@ -308,6 +309,38 @@ export class ServerConnection {
       checkPositive(this.s, reply.code);
     }
     answer(this.s, true, reply, undefined);
+  }
+
+  /**
+   * Accepts the pending `auth` decision and logs the client in as `user`, not as the identity the
+   * credentials name: for a mechanism whose identity is inside the credential (an OAUTHBEARER
+   * token sent without `a=`, RFC 7628 §3.1, gives `username` `''`), or to map a login name to an
+   * account. `reply` is the 235 (the default when undefined). `user` must be a non-empty string
+   * with no control, separator, bidi or format character and no lone surrogate, as an identity
+   * the client sends (`ERR_SMTP_INVALID_ARGUMENT`); another pending decision is
+   * `ERR_SMTP_NO_PENDING_DECISION`. The decision stays pending after a throw.
+   *
+   * @example
+   * ```ts
+   * if (e.type === 'auth') { const sub = verifyToken(e.credentials.token); sub ? conn.acceptAuth(sub) : conn.reject(); }
+   * ```
+   * @see RFC 4954 §6, RFC 7628 §3.1
+   */
+  acceptAuth(user: string, given?: ReplyInit): void {
+    const s = this.s;
+    s.assertUsable();
+    if (typeof user !== 'string' || user.length === 0 || hasUnsafeText(user) || user.includes('\uFFFD')) {
+      throw new SmtpServerError('ERR_SMTP_INVALID_ARGUMENT', 'acceptAuth() needs a non-empty user name with no control, separator, format character or U+FFFD');
+    }
+    const p = s.pending;
+    if (p !== undefined && p.point !== 'auth') throw new SmtpServerError('ERR_SMTP_NO_PENDING_DECISION', `acceptAuth() answers an auth decision; the pending decision is ${p.point}`);
+    const reply = given === undefined ? undefined : readReply(given);
+    if (reply) {
+      if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'acceptAuth() needs a 235 reply; use reject()');
+      checkPositive(s, reply.code);
+    }
+    if (p !== undefined) s.pending = { point: 'auth', user };
+    answer(s, true, reply, undefined);
   }
 
   /**

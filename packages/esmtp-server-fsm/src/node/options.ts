@@ -28,6 +28,25 @@ import type { TlsSecurity } from '@smtpkit/foundation';
 export type HookResult = void | undefined | boolean | ReplyInit;
 
 /**
+ * What `onAuth` returns: a {@link HookResult}, or `{ user }` to log the client in as `user`
+ * rather than as the identity its credentials name (with `code: 235`, `enhanced` and `text`
+ * for the reply, when not the default). For a token whose subject is the account: OAUTHBEARER
+ * may leave out `a=` (RFC 7628 §3.1), so `credentials.username` is `''` until `onAuth` names it.
+ * `user` must be a non-empty identity with no control, separator or format character
+ * (`ERR_SMTP_INVALID_ARGUMENT` to `onError`, `454 4.7.0` to the client otherwise).
+ *
+ * @example
+ * ```ts
+ * onAuth: async (c): Promise<AuthResult> => {
+ *   const sub = c.mechanism === 'OAUTHBEARER' ? await subjectOf(c.token) : undefined;
+ *   return sub !== undefined && { user: sub };
+ * }
+ * ```
+ * @see RFC 4954 §6, RFC 7628 §3.1
+ */
+export type AuthResult = HookResult | { readonly user: string; readonly code?: 235; readonly enhanced?: string; readonly text?: string | readonly string[] };
+
+/**
  * One step of a custom verb's exchange, as `onCommandStep` gets it.
  *
  * @example
@@ -230,12 +249,13 @@ export interface CreateServerOptions extends Omit<ServerOptions, 'secure' | 'sta
   readonly onHelo?: (domain: string, session: SessionContext) => HookResult | Promise<HookResult>;
   /**
    * Checks credentials; without it every AUTH fails. Unlike the other hooks, only an explicit
-   * accept logs the client in: `true` (or a `235` reply). Returning nothing, `false` or anything
+   * accept logs the client in: `true` (or a `235` reply), or `{ user }` to name the account
+   * (see {@link AuthResult}: a token's subject). Returning nothing, `false` or anything
    * else is `535 5.7.8`, so `if (ok) return true;` fails closed. With
    * `auth.allowAuthorizationIdentity`, `credentials.authorizationId` (when set and not the user)
    * is the identity asked for: accept only when `username` may act as it.
    */
-  readonly onAuth?: (credentials: AuthCredentials, session: SessionContext) => HookResult | Promise<HookResult>;
+  readonly onAuth?: (credentials: AuthCredentials, session: SessionContext) => AuthResult | Promise<AuthResult>;
   readonly onMailFrom?: (from: string, parameters: EsmtpParameters, session: SessionContext) => HookResult | Promise<HookResult>;
   readonly onRcptTo?: (to: string, parameters: EsmtpParameters, session: SessionContext) => HookResult | Promise<HookResult>;
   /**

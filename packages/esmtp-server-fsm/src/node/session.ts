@@ -577,10 +577,16 @@ export class Session implements OutputTarget, BodySource, DeadlineOwner {
     this.hookTimer = undefined;
     if (this.closed || this.conn.pendingDecision === undefined) return;
     try {
-      // onAuth fails closed: only `true` or a reply object (a 235) accepts; nothing, false, null... is 535
-      if (this.conn.pendingDecision === 'auth' && (typeof result !== 'object' || result === null)) {
+      // onAuth fails closed: only `true`, `{ user }` or a reply object (a 235) accepts; nothing, false, null... is 535
+      const auth = this.conn.pendingDecision === 'auth';
+      if (auth && (typeof result !== 'object' || result === null)) {
         if (result === true) this.conn.accept();
         else this.conn.reject();
+      } else if (auth && 'user' in (result as object)) {
+        // the login's user named by the application (a token's subject); `code`, `enhanced` and
+        // `text`, when given, are its 235 (each field read once, then checked by the core)
+        const { user, code, enhanced, text } = result as { user: unknown; code?: unknown; enhanced?: unknown; text?: unknown };
+        this.conn.acceptAuth(user as string, code === undefined ? undefined : ({ code, enhanced, text } as ReplyInit));
       } else if (Array.isArray(result)) this.conn.respond(result as ReplyInit[]);
       else if (isContinuation(result)) this.conn.continueCommand(result);
       else {
