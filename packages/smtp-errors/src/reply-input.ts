@@ -107,8 +107,14 @@ const BLANK_UNIT = /[^\S ]|[\0-\x1f\x7f]/;
  * JavaScript's `\s` holds besides the space): the rule matcher reads them as one class, so that its
  * pass over a reply tells whether the reply needs collapsing (a test checks it against the class).
  */
-export const BLANK_UNITS =
-  '\0\x01\x02\x03\x04\x05\x06\x07\b\t\n\v\f\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+export const BLANK_UNITS = `${unitRange(0, 0x1f)}\x7f\u00a0\u1680${unitRange(0x2000, 0x200a)}\u2028\u2029\u202f\u205f\u3000\ufeff`;
+
+/** The units from `from` to `to`, in order. */
+function unitRange(from: number, to: number): string {
+  let units = '';
+  for (let c = from; c <= to; c++) units += String.fromCharCode(c);
+  return units;
+}
 // eslint-disable-next-line no-control-regex -- as above
 const BLANK_RUN = /[\s\0-\x1f\x7f]+/g;
 
