@@ -18,6 +18,8 @@ export interface TransportOptions {
   /** Implicit TLS from the first byte (port 465); `starttls` is then ignored. */
   readonly implicitTls?: boolean;
   readonly auth?: Credentials;
+  /** `--auth-token USER:TOKEN`: an OAuth 2.0 bearer token (XOAUTH2, else OAUTHBEARER); `pass` is the token. */
+  readonly authToken?: Credentials;
   readonly helo: string;
   readonly insecure: boolean;
   readonly timeoutMs: number;
@@ -69,6 +71,7 @@ export function connectOptions(options: TransportOptions): ConnectOptions {
     tls: { ...(options.insecure ? { rejectUnauthorized: false } : {}), ...(isIP(options.host) === 0 ? { servername: options.host } : {}) },
     timeouts: Object.fromEntries(Object.keys(DEFAULT_TIMEOUTS).filter((k) => k !== 'idle').map((k) => [k, options.timeoutMs])),
     ...(options.auth !== undefined ? { auth: { user: options.auth.user, pass: options.auth.pass }, allowInsecureAuth: options.starttls === 'off' } : {}),
+    ...(options.authToken !== undefined ? { auth: { user: options.authToken.user, accessToken: options.authToken.pass }, allowInsecureAuth: options.starttls === 'off' } : {}),
     ...(options.transcript !== undefined ? { transcript: options.transcript } : {}),
     ...(options.lmtp === true ? { lmtp: true } : {}),
     ...(options.chunking === true ? { chunking: true } : {}),

@@ -39,6 +39,8 @@ export interface SendOptions {
   security?: TlsSecurity;
   tls?: boolean;
   auth?: Credentials;
+  /** `--auth-token USER:TOKEN`: an OAuth 2.0 bearer token (XOAUTH2, else OAUTHBEARER). */
+  authToken?: Credentials;
   json?: boolean;
   helo: string;
   insecure?: boolean;
@@ -223,6 +225,7 @@ export function registerSend(program: Command): void {
     .addOption(new Option('--tls', 'implicit TLS from the first byte, certificate verified (the default on port 465)').conflicts('starttls'))
     .addOption(new Option('--security <policy>', "TLS in the library's words (instead of --starttls/--tls): off, opportunistic, required (STARTTLS with a verified certificate) or implicit").choices(['off', 'opportunistic', 'required', 'implicit']).conflicts(['starttls', 'tls']))
     .option('--auth <user:pass>', 'authenticate with these credentials', parseCredentials)
+    .addOption(new Option('--auth-token <user:token>', 'authenticate with an OAuth 2.0 bearer token (XOAUTH2, else OAUTHBEARER)').argParser(parseCredentials).conflicts('auth'))
     .option('--helo <name>', 'name sent in EHLO/HELO', parseHeloName, 'localhost')
     .option('--insecure', 'accept any TLS certificate (test servers with self-signed certificates)')
     .option('--timeout <ms>', 'limit for connecting (through EHLO/STARTTLS/AUTH), for each reply and for each message', parsePositiveInt, 30_000)
@@ -323,6 +326,7 @@ export function registerSend(program: Command): void {
             timeoutMs: opts.timeout,
             pipelining: opts.pipelining,
             ...(opts.auth !== undefined ? { auth: opts.auth } : {}),
+            ...(opts.authToken !== undefined ? { authToken: opts.authToken } : {}),
             ...(opts.lmtp === true ? { lmtp: true } : {}),
             ...(opts.bdat === true ? { chunking: true } : {}),
             ...(opts.allowLongLines === true ? { allowLongLines: true } : {}),

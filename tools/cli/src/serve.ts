@@ -51,6 +51,8 @@ export interface ServeOptions {
   /** `--tls-require-client-cert`: fail the handshake of a client without a certificate of `tlsClientCa`. */
   tlsRequireClientCert?: boolean;
   auth?: Credentials;
+  /** `--auth-token USER:TOKEN`: require AUTH, accepting this OAuth 2.0 bearer token (XOAUTH2, OAUTHBEARER). */
+  authToken?: Credentials;
   maxSize?: number;
   lmtp?: boolean;
   proxyProtocol?: boolean;
@@ -277,6 +279,8 @@ export async function startSink(
   const store = new MessageStore(opts.dir);
   const log = opts.log ?? (() => undefined);
   const auth = opts.auth;
+  const authToken = opts.authToken;
+  const mechanisms = [...(auth !== undefined ? ['PLAIN', 'LOGIN'] : []), ...(authToken !== undefined ? ['XOAUTH2', 'OAUTHBEARER'] : [])];
   const security = opts.security ?? (opts.tlsImplicit === true ? 'implicit' : undefined);
   const timeouts = {
     ...(opts.commandDeadline !== undefined ? { commandLine: opts.commandDeadline } : {}),
@@ -300,10 +304,15 @@ export async function startSink(
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     ...(opts.proxyProtocol === true ? { proxyProtocol: true, ...(opts.proxyFrom !== undefined ? { isTrustedProxy: proxyPeers(opts.proxyFrom) } : {}) } : {}),
     ...(opts.maxSize !== undefined ? { limits: { maxMessageSize: opts.maxSize } } : {}),
-    ...(auth !== undefined ? { auth: { mechanisms: ['PLAIN', 'LOGIN'], required: true, allowInsecure: opts.tls === undefined || security === 'off' } } : {}),
+    ...(mechanisms.length > 0 ? { auth: { mechanisms, required: true, allowInsecure: opts.tls === undefined || security === 'off' } } : {}),
     // PLAIN may name another identity to act as (RFC 4616 §2): without auth.allowAuthorizationIdentity
     // the server refuses one other than the user (535) before onAuth, so the sink authorizes no one
-    onAuth: (c) => auth !== undefined && c.password !== undefined && sameSecret(c.username, auth.user) && sameSecret(c.password, auth.pass),
+    onAuth: (c) => {
+      if (c.token === undefined) return auth !== undefined && c.password !== undefined && sameSecret(c.username, auth.user) && sameSecret(c.password, auth.pass);
+      // the token is the user's: OAUTHBEARER may leave out a= (RFC 7628 §3.1), so the login is named
+      if (authToken === undefined || !sameSecret(c.token, authToken.pass) || (c.username !== '' && !sameSecret(c.username, authToken.user))) return false;
+      return { user: authToken.user };
+    },
     onData: async (envelope, body, session) => {
       let stored: StoredMessage;
       try {
@@ -474,6 +483,7 @@ export function registerServe(program: Command): void {
     .option('--tls-client-ca <file>', 'PEM CA certificates trusted for client certificates: every TLS client is asked for one; the log shows its subject and whether it was authorized (needs --tls-cert)')
     .option('--tls-require-client-cert', 'with --tls-client-ca: fail the TLS handshake of a client without a certificate of those CAs (submission or internal relays only: internet senders have none)')
     .option('--auth <user:pass>', 'require AUTH (PLAIN, LOGIN) with these credentials before MAIL', parseCredentials)
+    .option('--auth-token <user:token>', 'require AUTH before MAIL, accepting this OAuth 2.0 bearer token for the user (XOAUTH2, OAUTHBEARER; with --auth, both)', parseCredentials)
     .option('--max-size <bytes>', 'largest message accepted (advertised in SIZE), e.g. 25M', parseByteSize)
     .option('--lmtp', 'speak LMTP (LHLO, one reply per recipient after the body)')
     .option('--proxy-protocol', 'expect a PROXY protocol v1/v2 header first (behind HAProxy); the envelope records the real client')
