@@ -259,20 +259,33 @@ function checkAuth(auth: AuthOptions): void {
   if ('mechanism' in auth) {
     if (typeof auth.mechanism?.name !== 'string' || typeof auth.mechanism.client !== 'function') throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth.mechanism: expected a SaslMechanism with a client side');
     assertNoControl('AUTH mechanism', auth.mechanism.name);
-    return;
+    // the same fields as the other forms, with the same separators when a built-in runs them
+    // (`{ mechanism: PLAIN, credentials }`): checked alike, whatever mechanism gets them
+    const c: unknown = auth.credentials;
+    if (c === undefined) return;
+    if (!isOptionsObject(c)) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth.credentials: expected { user, pass?, authzid?, accessToken? }');
+    return checkCredentialFields(c as SaslClientCredentials, 'auth.credentials.');
   }
-  if (typeof auth.user !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth.user: expected a string');
   const m: unknown = auth.mechanisms;
   if (m !== undefined && (!Array.isArray(m) || m.some((n) => typeof n !== 'string'))) throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'auth.mechanisms: expected names');
-  if ('accessToken' in auth) {
-    // XOAUTH2 and OAUTHBEARER separate their fields with ^A: no control byte may hide another
-    // field (INJ-1). OAUTHBEARER escapes `,` and `=` in the user name itself (RFC 7628 §3.1).
-    assertNoControl('AUTH user', auth.user);
-    assertNoControl('AUTH access token', String(auth.accessToken));
-    return;
+  if (!('accessToken' in auth) && typeof auth.pass !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', 'AUTH password: expected a string');
+  checkCredentialFields(auth, 'auth.');
+}
+
+/**
+ * The credential fields a client mechanism writes, checked: strings, no NUL (PLAIN separates its
+ * fields with it), and with an access token no control byte in the token or the user (XOAUTH2 and
+ * OAUTHBEARER separate theirs with ^A; OAUTHBEARER escapes `,` and `=` itself, RFC 7628 §3.1):
+ * no field may hide another (INJ-1).
+ */
+function checkCredentialFields(c: SaslClientCredentials, where: string): void {
+  if (typeof c.user !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `${where}user: expected a string`);
+  if (c.accessToken !== undefined) {
+    assertNoControl('AUTH user', c.user);
+    assertNoControl('AUTH access token', String(c.accessToken));
   }
-  // PLAIN separates its fields with NUL.
-  for (const [what, v] of [['AUTH user', auth.user], ['AUTH password', auth.pass], ['AUTH authzid', auth.authzid ?? '']] as const) {
+  for (const [what, v] of [['AUTH user', c.user], ['AUTH password', c.pass], ['AUTH authzid', c.authzid]] as const) {
+    if (v === undefined) continue;
     if (typeof v !== 'string') throw usage('ERR_SMTP_CLIENT_INVALID_OPTION', `${what}: expected a string`);
     if (v.includes('\0')) throw usage('ERR_SMTP_CLIENT_CONTROL_CHARACTER', `${what} contains NUL`);
   }
