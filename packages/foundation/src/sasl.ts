@@ -284,8 +284,8 @@ export const XOAUTH2: SaslMechanism = {
  * and whose token is an RFC 6750 b64token, and the closing `^A^A`; anything else fails. Its
  * credentials are `{ mechanism: 'OAUTHBEARER', username, token }`, where `username` is the
  * unescaped `a=` value, or `''` when the client sent none (RFC 7628 §3.1 lets the token alone name
- * the user: validate the token and check `username` against its subject; an accepted login is
- * then the user `''`). Its error step is `{"status":"invalid_token","schemes":"bearer"}` (§3.2.2's
+ * the user: validate the token and name the login by its subject with the server's `acceptAuth(user)`,
+ * or `{ user }` from `onAuth`; a plain accept logs in as `''`). Its error step is `{"status":"invalid_token","schemes":"bearer"}` (§3.2.2's
  * `status`, and `schemes` as XOAUTH2 sends it); to name a `scope` or an `openid-configuration`,
  * spread the mechanism and replace `failureChallenge`. Not among {@link BUILTIN_MECHANISMS}: a server offers it when
  * `auth.mechanisms` names it.
