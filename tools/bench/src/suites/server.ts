@@ -4,7 +4,8 @@
  *     (10 KB messages, 1 and 8 sessions, connection reuse), each server alone in a child process;
  *  2. MB/s of the sans-IO core on a pipelined transcript, against a baseline written the common
  *     way (decode to string, split lines, regex per command, string dot-unstuffing);
- *  3. resident memory growth while one 200 MB message streams through each server.
+ *  3. resident memory growth while one 200 MB message streams through each server;
+ *  4. the server code's own CPU per message without the kernel (an in-memory client).
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
@@ -202,6 +203,52 @@ async function messagesPerSecond(quick: boolean, place: Placement): Promise<Comp
       ours: fig(`ServerConnection behind a bare socket, body streamed to onData, ${s}`, rate[6]!),
       peer: fig(`canned replies, no parsing, ${s}`, rate[2]!),
       notes: 'same runs; the core and the streamed-body contract with no adapter: where this is below the 0.85x aim, no Node adapter around this core with this contract can meet it',
+    });
+  }
+  return out;
+}
+
+/** µs of CPU per message of one in-process run (see in-process-child.ts), in a fresh process. */
+function inProcessRun(kind: 'ours' | 'peer', sessions: number, messages: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('../in-process-child.ts', import.meta.url)), [kind, String(sessions), String(messages)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve((m as { cpu: number }).cpu);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`in-process bench ${kind} exited (${String(code)}) before reporting`));
+    });
+  });
+}
+
+/**
+ * The server code's CPU per message with the kernel taken out: each server in its own fresh
+ * process, driven by an in-memory client with smtp-source's script (in-process-child.ts),
+ * alternating ours and the peer. The smtp-source figures above add the same system calls and
+ * event-loop work to both servers (the canned-reply floor's CPU); this one shows the part each
+ * server's own JavaScript costs.
+ */
+async function inProcess(quick: boolean, place: Placement): Promise<Comparison[]> {
+  const messages = quick ? 3000 : 20000;
+  const processes = quick ? 1 : 5;
+  const out: Comparison[] = [];
+  for (const sessions of [1, 8]) {
+    const ours: number[] = [];
+    const peer: number[] = [];
+    for (let p = 0; p < processes; p++) {
+      ours.push(await inProcessRun('ours', sessions, messages));
+      peer.push(await inProcessRun('peer', sessions, messages));
+    }
+    const s = `${String(sessions)} session(s)`;
+    const cpuFig = (name: string, values: number[]): Figure => ({ name, median: median(values), runs: values, unit: 'µs CPU/message', higherIsBetter: false });
+    out.push({
+      title: `server code CPU time per message without the kernel: an in-memory client with smtp-source's script in the server's process, 10 KB, ${s}`,
+      ours: cpuFig(`createServer, ${s}`, ours),
+      peer: cpuFig(`${SMTP_SERVER}, ${s}`, peer),
+      notes: `${String(messages)} messages after a warm-up of 2,000, in ${String(processes)} fresh process(es) per server, alternating; medians; no socket: a Duplex whose writes are scanned for final replies, each next command pushed with setImmediate (that client's work counts for both servers); both drain the body with 'data'/'end' listeners and accept; smtp-server without its reverse DNS lookup (once per connection). The smtp-source rows add to both the CPU of the system calls and the event loop (the canned-reply floor's), which is what keeps their ratio lower; ${place.server === undefined ? 'not pinned' : `on CPU ${String(place.server)}`}`,
     });
   }
   return out;
@@ -427,6 +474,7 @@ const suite: Suite = {
     console.log(`placement: ${place.text}`);
     try {
       results.push(...(await messagesPerSecond(quick, place)));
+      results.push(...(await inProcess(quick, place)));
       results.push(...coreThroughput(quick, place));
       results.push(await memory(quick));
     } finally {
