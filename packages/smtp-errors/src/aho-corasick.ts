@@ -341,10 +341,4 @@ export class Automaton {
       if (t === 0) return 0;
     }
   }
-
-  /** Whether state base `s` ends a literal (its own, or a suffix's). */
-  reports(s: number): boolean {
-    const state = s / this.width;
-    return this.own[state]! >= 0 || this.dict[state]! >= 0;
-  }
 }

@@ -10,6 +10,21 @@ import { BLANK_UNITS, collapseSpace, isAlnum, scanCodeAt, scanCodeAtBytes } from
 import { typeName } from '@smtpkit/foundation';
 
 const NONE = 0x7fffffff;
+/** A literal's record in `RuleMatcher`'s packed records: its id, length, flags (`LIT_*`), next record, end. */
+const REC_LENGTH = 1;
+const REC_FLAGS = 2;
+const REC_NEXT = 3;
+const REC_END = 4;
+const REC_SIZE = 5;
+/** Literal flags: a word that does not count inside names; the folded form of provider codes. */
+const LIT_WORD = 1;
+const LIT_CODES = 2;
+/** An occurrence in a record: rule index, piece index, the rule's piece count, rule flags (`RULE_*`). */
+const OCC_SIZE = 4;
+/** Rule flags: built in (or a group member); a domain rule; the group (of a group member) above them. */
+const RULE_BUILTIN = 1;
+const RULE_DOMAIN = 2;
+const RULE_GROUP_SHIFT = 2;
 /** What a scan that stops at a unit `matchText` must collapse or spell out returns. */
 const UNREAD = -2;
 /** The units that make `matchText` collapse the text or spell it out: blanks, `ß` and `ẞ`. */
@@ -154,11 +169,18 @@ export function parseRules(text: string): RuleInit[] {
 export class RuleMatcher {
   readonly #rules: readonly StoredRule[];
   readonly #automaton: Automaton;
-  /** For each literal: flat pairs (rule index, piece index), in rule index order. */
-  readonly #occurrences: Int32Array[];
+  /**
+   * Every literal's record, packed in one array (see `REC_*`): its id, length, flags, the record of
+   * the next literal ending at the same unit (a suffix of it), and its occurrences, four numbers
+   * each (`OCC_*`), in rule index order. The slow path reads it instead of a dozen separate arrays.
+   */
+  readonly #records: Int32Array;
+  /** Per automaton state: the record of the longest literal ending there, or -1 (reports nothing). */
+  readonly #reportAt: Int32Array;
+  /** `1 / width` of the automaton: a state base times it, rounded, is the state (no division). */
+  readonly #perState: number;
+  /** Per rule index, three numbers: the pass (`#gen`) it was last touched in, its progress, and the end of its last piece. */
   readonly #progress: Int32Array;
-  readonly #lastEnd: Int32Array;
-  readonly #generation: Int32Array;
   /** Index of the first group member: the competing rules are those below it. */
   readonly #groupStart: number;
   /** Per rule index at or above `#groupStart`: its group; per group: its first rule index. */
@@ -166,9 +188,6 @@ export class RuleMatcher {
   readonly #groupBase: Int32Array;
   /** Per group, during and after a match: the rule index of the first-listed member found, or NONE. */
   readonly #groupBest: Int32Array;
-  /** Number of pieces of each rule. */
-  readonly #pieceCount: Int32Array;
-  readonly #hasDomainRules: boolean;
   /** The provider codes, exactly as a reply prints them. */
   readonly #codes: readonly string[];
   /** Per literal: the indexes of the provider codes it is the folded form of, or undefined. */
@@ -176,13 +195,6 @@ export class RuleMatcher {
   /** During a match: the text being scanned and its length, for the provider codes' checks. */
   #source: string | Uint8Array = '';
   #sourceEnd = 0;
-  /**
-   * Per literal: 1 when it is a word (ASCII letters, digits, `-`, `_`) that does not count inside a
-   * mailbox or host name for a built-in rule or a group member (see the constructor's `nameWords`).
-   */
-  readonly #wordLiteral: Uint8Array;
-  /** Per rule index: 1 for a built-in rule or a group member, whose words do not count inside names. */
-  readonly #builtinRule: Uint8Array;
   /**
    * During a match: the end of the last run of name units looked at, and whether that run is a
    * mailbox or host name. Runs are looked at in text order, each once, so the checks stay linear.
@@ -258,15 +270,34 @@ export class RuleMatcher {
     });
     this.#codes = codes;
     this.#codesOf = Array.from(occ, (_, id) => (codesOf[id] ? Int32Array.from(codesOf[id]) : undefined));
-    this.#automaton = new Automaton([...literalIds.keys()], CODE_DIGITS, UNREAD_UNITS, true);
-    this.#occurrences = occ.map((o) => Int32Array.from(o));
-    this.#progress = new Int32Array(all.length);
-    this.#lastEnd = new Int32Array(all.length);
-    this.#generation = new Int32Array(all.length);
-    this.#pieceCount = Int32Array.from(all, (r) => r.pieces.length);
-    this.#hasDomainRules = rules.some((r) => r.domain !== undefined);
-    this.#builtinRule = Uint8Array.from(all, (r) => (r.layer === 'builtin' ? 1 : 0));
-    this.#wordLiteral = Uint8Array.from(literalIds.keys(), (lit) => (nameWords !== undefined && !nameWords.has(lit) && /^[a-z0-9_-]+$/.test(lit) ? 1 : 0));
+    const automaton = new Automaton([...literalIds.keys()], CODE_DIGITS, UNREAD_UNITS, true);
+    this.#automaton = automaton;
+    this.#progress = new Int32Array(all.length * 3);
+    // Each literal's record: its fixed fields, then its occurrences; `next` is filled in below.
+    const recordAt = new Int32Array(occ.length);
+    const packed: number[] = [];
+    [...literalIds.keys()].forEach((lit, id) => {
+      recordAt[id] = packed.length;
+      const word = nameWords !== undefined && !nameWords.has(lit) && /^[a-z0-9_-]+$/.test(lit);
+      const list = occ[id]!;
+      packed.push(id, lit.length, (word ? LIT_WORD : 0) | (codesOf[id] ? LIT_CODES : 0), -1, packed.length + REC_SIZE + (list.length / 2) * OCC_SIZE);
+      for (let k = 0; k < list.length; k += 2) {
+        const r = list[k]!;
+        const rule = all[r]!;
+        const flags = (rule.layer === 'builtin' ? RULE_BUILTIN : 0) | (r < rules.length && rule.domain !== undefined ? RULE_DOMAIN : 0);
+        packed.push(r, list[k + 1]!, rule.pieces.length, flags | ((r < rules.length ? 0 : this.#groupOf[r]!) << RULE_GROUP_SHIFT));
+      }
+    });
+    const { own, dict, states } = automaton;
+    // the literal a state ends, else the longest suffix literal ending there
+    const recordOf = (state: number): number => (own[state]! >= 0 ? recordAt[own[state]!]! : dict[state]! >= 0 ? recordAt[own[dict[state]!]!]! : -1);
+    this.#reportAt = new Int32Array(states);
+    for (let s = 0; s < states; s++) {
+      this.#reportAt[s] = recordOf(s);
+      if (own[s]! >= 0) packed[recordAt[own[s]!]! + REC_NEXT] = dict[s]! >= 0 ? recordAt[own[dict[s]!]!]! : -1;
+    }
+    this.#records = Int32Array.from(packed);
+    this.#perState = 1 / automaton.width;
   }
 
   get size(): number {
@@ -327,6 +358,8 @@ export class RuleMatcher {
   #scan(text: string, domain: string | undefined, need: number, stop: boolean): number {
     const codes = this.codes;
     const automaton = this.#automaton;
+    const reportAt = this.#reportAt;
+    const perState = this.#perState;
     const { charClass, delta, wide, blank, space } = automaton;
     let best = NONE;
     let s = 0;
@@ -338,19 +371,18 @@ export class RuleMatcher {
         s = v;
         continue;
       }
-      if (cls === wide) {
-        s = automaton.wideStep(s, text.charCodeAt(i));
-        if (!automaton.reports(s)) continue;
-      } else {
+      if (cls === wide) s = automaton.wideStep(s, text.charCodeAt(i));
+      else {
         // a marked blank, or a space after a unit read as one (`_` too): a run only when both are spaces
         if (stop && (cls === blank || (cls === space && text.charCodeAt(i) === 32 && text.charCodeAt(i - 1) === 32))) return UNREAD;
         s = -v - 1;
+        if (need !== 0) {
+          const c = text.charCodeAt(i);
+          if (c === 50 || c === 52 || c === 53) need = scanAt(text, i, need, codes);
+        }
       }
-      if (need !== 0) {
-        const c = text.charCodeAt(i);
-        if (c === 50 || c === 52 || c === 53) need = scanAt(text, i, need, codes);
-      }
-      best = this.#report(s, i, best, domain);
+      const record = reportAt[(s * perState + 0.5) | 0]!;
+      if (record >= 0) best = this.#report(record, i, best, domain);
     }
     return best;
   }
@@ -364,6 +396,8 @@ export class RuleMatcher {
   matchAscii(bytes: Uint8Array, end: number, domain: string | undefined, need = 0): boolean {
     this.#begin(bytes, end);
     const codes = this.codes;
+    const reportAt = this.#reportAt;
+    const perState = this.#perState;
     const { charClass, delta } = this.#automaton;
     let best = NONE;
     let s = 0;
@@ -381,7 +415,8 @@ export class RuleMatcher {
       }
       s = -v - 1;
       if (need !== 0 && (c === 50 || c === 52 || c === 53)) need = scanBytesAt(bytes, end, i, need, codes);
-      best = this.#report(s, i, best, domain);
+      const record = reportAt[(s * perState + 0.5) | 0]!;
+      if (record >= 0) best = this.#report(record, i, best, domain);
     }
     this.matched = this.#end(best);
     return true;
@@ -401,7 +436,7 @@ export class RuleMatcher {
     this.#runIsName = false;
     this.#textHasLower = -1;
     if (++this.#gen === NONE) {
-      this.#generation.fill(0);
+      for (let k = 0; k < this.#progress.length; k += 3) this.#progress[k] = 0;
       this.#gen = 1;
     }
   }
@@ -416,35 +451,35 @@ export class RuleMatcher {
     return this.#rules[best];
   }
 
-  /** The slow path: the automaton entered state base `s` at unit `i`; returns the new best rank. */
-  #report(s: number, i: number, best: number, domain: string | undefined): number {
-    const { own, dict, width, lengths } = this.#automaton;
-    const occurrences = this.#occurrences;
+  /**
+   * The slow path: the automaton's pass reached unit `i`, where the literal of packed record `record`
+   * ends (and those of its `next` records: its suffixes); returns the new best rank.
+   */
+  #report(record: number, i: number, best: number, domain: string | undefined): number {
+    const records = this.#records;
     const groupStart = this.#groupStart;
     const groupBest = this.#groupBest;
-    const state = s / width;
-    let t = own[state]! >= 0 ? state : dict[state]!;
-    while (t >= 0) {
-      const lit = own[t]!;
-      const list = occurrences[lit]!;
-      const codes = this.#codesOf[lit];
-      if (codes !== undefined && this.code < 0) this.#checkCodes(codes, i);
-      const inName = this.#wordLiteral[lit] === 1 && this.#inName(i + 1 - lengths[lit]!, i + 1);
-      for (let k = 0; k < list.length; k += 2) {
-        const r = list[k]!;
-        if (inName && this.#builtinRule[r] === 1) continue;
-        const pieces = this.#pieceCount[r]!;
+    for (let at = record; at >= 0; at = records[at + REC_NEXT]!) {
+      const flags = records[at + REC_FLAGS]!;
+      const start = i + 1 - records[at + REC_LENGTH]!;
+      if ((flags & LIT_CODES) !== 0 && this.code < 0) this.#checkCodes(this.#codesOf[records[at]!]!, i);
+      const inName = (flags & LIT_WORD) !== 0 && this.#inName(start, i + 1);
+      const end = records[at + REC_END]!;
+      for (let k = at + REC_SIZE; k < end; k += OCC_SIZE) {
+        const r = records[k]!;
+        const ruleFlags = records[k + 3]!;
+        if (inName && (ruleFlags & RULE_BUILTIN) !== 0) continue;
+        const pieces = records[k + 2]!;
         if (r < groupStart) {
           if (r >= best) continue;
-          if (this.#hasDomainRules && this.#rules[r]!.domain !== undefined && this.#rules[r]!.domain !== domain) continue;
-          if (pieces === 1 || this.#advance(r, list[k + 1]!, i + 1 - lengths[lit]!, i + 1, pieces)) best = r;
+          if ((ruleFlags & RULE_DOMAIN) !== 0 && this.#rules[r]!.domain !== domain) continue;
+          if (pieces === 1 || this.#advance(r, records[k + 1]!, start, i + 1, pieces)) best = r;
         } else {
-          const g = this.#groupOf[r]!;
+          const g = ruleFlags >> RULE_GROUP_SHIFT;
           if (r >= groupBest[g]!) continue;
-          if (pieces === 1 || this.#advance(r, list[k + 1]!, i + 1 - lengths[lit]!, i + 1, pieces)) groupBest[g] = r;
+          if (pieces === 1 || this.#advance(r, records[k + 1]!, start, i + 1, pieces)) groupBest[g] = r;
         }
       }
-      t = dict[t]!;
     }
     return best;
   }
@@ -557,18 +592,16 @@ export class RuleMatcher {
 
   /** A piece of a wildcard rule was found at [start, end): advances the rule; true when it completes. */
   #advance(r: number, piece: number, start: number, end: number, pieces: number): boolean {
-    const generation = this.#generation;
     const progress = this.#progress;
-    const lastEnd = this.#lastEnd;
-    if (generation[r] !== this.#gen) {
-      generation[r] = this.#gen;
-      progress[r] = 0;
-      lastEnd[r] = 0;
+    const at = r * 3;
+    if (progress[at] !== this.#gen) {
+      progress[at] = this.#gen;
+      progress[at + 1] = 0;
+      progress[at + 2] = 0;
     }
-    if (progress[r] === piece && start >= lastEnd[r]!) {
-      progress[r]++;
-      lastEnd[r] = end;
-      return progress[r] === pieces;
+    if (progress[at + 1] === piece && start >= progress[at + 2]!) {
+      progress[at + 2] = end;
+      return ++progress[at + 1]! === pieces;
     }
     return false;
   }
