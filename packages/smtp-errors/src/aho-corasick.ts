@@ -131,9 +131,15 @@ export class Automaton {
    */
   readonly space: number;
   /**
-   * `delta[base + class]`, where `base = state * width`: the next state's base, or, when the next
+   * The length of a row of `delta`: `width` columns of classes, then the `tag` column (= `width`),
+   * a number the user of the automaton keeps per state beside its transitions (-1 until `tag` sets it).
+   */
+  readonly stride: number;
+  /**
+   * `delta[base + class]`, where `base = state * stride`: the next state's base, or, when the next
    * state reports a literal, `-(base) - 1` (so the hot loop tests only the sign). The `wide`
    * column is always marked: its next state comes from {@link Automaton.wideStep}.
+   * `delta[base + width]` is the state's tag (see `stride`), read with the row a scan is in.
    */
   readonly delta: Int32Array;
   /** The literal ending exactly at this state (indexed by state), or -1. */
@@ -315,16 +321,19 @@ export class Automaton {
     // the states entered on a space (with `spaceRuns`): every child reached by the space's class
     const afterSpace = new Uint8Array(states);
     if (spaceRuns) for (const kids of children) for (const [key, next] of kids) if (key === this.space) afterSpace[next] = 1;
-    const delta = new Int32Array(states * width);
+    const stride = width + 1;
+    this.stride = stride;
+    const delta = new Int32Array(states * stride);
     for (let i = 0; i < states; i++) {
       const oldBase = order[i]! * width;
-      const newBase = i * width;
+      const newBase = i * stride;
       for (let cls = 0; cls < wide; cls++) {
         const next = renumber[goto[oldBase + cls]!]!;
         const marked = marks[next]! | flaggedMarks[cls]! | (cls === this.space ? afterSpace[order[i]!]! : 0);
-        delta[newBase + cls] = marked ? -(next * width) - 1 : next * width;
+        delta[newBase + cls] = marked ? -(next * stride) - 1 : next * stride;
       }
       delta[newBase + wide] = -newBase - 1;
+      delta[newBase + width] = -1;
     }
     this.delta = delta;
   }
@@ -335,10 +344,15 @@ export class Automaton {
    */
   wideStep(s: number, c: number): number {
     const key = this.#wideClass[c]!;
-    for (let t = s / this.width; ; t = this.#fail[t]!) {
+    for (let t = s / this.stride; ; t = this.#fail[t]!) {
       const next = this.#wideChildren[t]?.get(key);
-      if (next !== undefined) return next * this.width;
+      if (next !== undefined) return next * this.stride;
       if (t === 0) return 0;
     }
+  }
+
+  /** Sets the tag of state `state` (see `stride`). */
+  tag(state: number, value: number): void {
+    this.delta[state * this.stride + this.width] = value;
   }
 }

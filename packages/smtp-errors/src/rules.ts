@@ -175,10 +175,6 @@ export class RuleMatcher {
    * each (`OCC_*`), in rule index order. The slow path reads it instead of a dozen separate arrays.
    */
   readonly #records: Int32Array;
-  /** Per automaton state: the record of the longest literal ending there, or -1 (reports nothing). */
-  readonly #reportAt: Int32Array;
-  /** `1 / width` of the automaton: a state base times it, rounded, is the state (no division). */
-  readonly #perState: number;
   /** Per rule index, three numbers: the pass (`#gen`) it was last touched in, its progress, and the end of its last piece. */
   readonly #progress: Int32Array;
   /** Index of the first group member: the competing rules are those below it. */
@@ -291,13 +287,12 @@ export class RuleMatcher {
     const { own, dict, states } = automaton;
     // the literal a state ends, else the longest suffix literal ending there
     const recordOf = (state: number): number => (own[state]! >= 0 ? recordAt[own[state]!]! : dict[state]! >= 0 ? recordAt[own[dict[state]!]!]! : -1);
-    this.#reportAt = new Int32Array(states);
+    // each state's tag: the record of the longest literal ending there, or -1 (it reports nothing)
     for (let s = 0; s < states; s++) {
-      this.#reportAt[s] = recordOf(s);
+      automaton.tag(s, recordOf(s));
       if (own[s]! >= 0) packed[recordAt[own[s]!]! + REC_NEXT] = dict[s]! >= 0 ? recordAt[own[dict[s]!]!]! : -1;
     }
     this.#records = Int32Array.from(packed);
-    this.#perState = 1 / automaton.width;
   }
 
   get size(): number {
@@ -358,9 +353,7 @@ export class RuleMatcher {
   #scan(text: string, domain: string | undefined, need: number, stop: boolean): number {
     const codes = this.codes;
     const automaton = this.#automaton;
-    const reportAt = this.#reportAt;
-    const perState = this.#perState;
-    const { charClass, delta, wide, blank, space } = automaton;
+    const { charClass, delta, wide, blank, space, width: tag } = automaton;
     let best = NONE;
     let s = 0;
     const n = text.length;
@@ -381,7 +374,7 @@ export class RuleMatcher {
           if (c === 50 || c === 52 || c === 53) need = scanAt(text, i, need, codes);
         }
       }
-      const record = reportAt[(s * perState + 0.5) | 0]!;
+      const record = delta[s + tag]!;
       if (record >= 0) best = this.#report(record, i, best, domain);
     }
     return best;
@@ -396,9 +389,7 @@ export class RuleMatcher {
   matchAscii(bytes: Uint8Array, end: number, domain: string | undefined, need = 0): boolean {
     this.#begin(bytes, end);
     const codes = this.codes;
-    const reportAt = this.#reportAt;
-    const perState = this.#perState;
-    const { charClass, delta } = this.#automaton;
+    const { charClass, delta, width: tag } = this.#automaton;
     let best = NONE;
     let s = 0;
     for (let i = 0; i < end; i++) {
@@ -415,7 +406,7 @@ export class RuleMatcher {
       }
       s = -v - 1;
       if (need !== 0 && (c === 50 || c === 52 || c === 53)) need = scanBytesAt(bytes, end, i, need, codes);
-      const record = reportAt[(s * perState + 0.5) | 0]!;
+      const record = delta[s + tag]!;
       if (record >= 0) best = this.#report(record, i, best, domain);
     }
     this.matched = this.#end(best);
