@@ -282,6 +282,18 @@ const UNDETERMINED = BUILTIN_BY_ID.get(1)!;
 const DECIDED_NONE: DecidedBy = Object.freeze({ kind: 'none' });
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/** Bits of a built-in rule's name: one of `CONNECTION_RULE_NAMES`, `EXPIRY_RULE_NAMES`, `GENERIC_RULE_NAMES`. */
+const TRAIT_CONNECTION = 1;
+const TRAIT_EXPIRY = 2;
+const TRAIT_GENERIC = 4;
+
+/** The `TRAIT_*` bits of `rule` (a built-in rule's name in each set; 0 for any other rule). */
+function traitsOf(rule: StoredRule): number {
+  const name = rule.layer === 'builtin' ? rule.name : undefined;
+  if (name === undefined) return 0;
+  return (CONNECTION_RULE_NAMES.has(name) ? TRAIT_CONNECTION : 0) | (EXPIRY_RULE_NAMES.has(name) ? TRAIT_EXPIRY : 0) | (GENERIC_RULE_NAMES.has(name) ? TRAIT_GENERIC : 0);
+}
+
 /** The (frozen, shared) record of what decided a classification when `rule` won. */
 function decidedByRule(rule: StoredRule): DecidedBy {
   if (rule.layer === 'domain') return Object.freeze({ kind: 'domain-rule', domain: rule.domain ?? '', pattern: rule.pattern });
@@ -324,6 +336,8 @@ export class Classifier {
   #matcher: RuleMatcher | undefined;
   /** What decided, per rule rank of the current matcher. */
   #decided: readonly DecidedBy[] = [];
+  /** Per rule rank of the current matcher: the `TRAIT_*` bits of a built-in rule's name (0 for the others). */
+  #traits = new Uint8Array(0);
   readonly #enhancedTexts = new Map<number, string>();
   /**
    * Per rule rank: the last result that rule decided, with its codes. A reply decided by the same
@@ -494,7 +508,7 @@ export class Classifier {
       matched?.layer === 'builtin' &&
       matched.name !== undefined &&
       (permanentCode || policyCode || temporaryReply) &&
-      (CONNECTION_RULE_NAMES.has(matched.name) || ((policyCode || temporaryReply) && EXPIRY_RULE_NAMES.has(matched.name)))
+      ((this.#traits[matcher.rank]! & TRAIT_CONNECTION) !== 0 || ((policyCode || temporaryReply) && (this.#traits[matcher.rank]! & TRAIT_EXPIRY) !== 0))
     ) {
       matched = undefined;
     }
@@ -504,14 +518,14 @@ export class Classifier {
     if (provider) {
       id = provider.id;
       rule = providerDecided(provider);
-    } else if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched, keywordFound(matcher, permanentCode), matcher.foundIndex(G_POLICY) >= 0)))) {
+    } else if (matched && !(matched.layer === 'builtin' && enhanced >= 0 && (specific = specificEnhanced(enhanced, matched, keywordFound(matcher, permanentCode), matcher.foundIndex(G_POLICY) >= 0, (this.#traits[matcher.rank]! & TRAIT_GENERIC) !== 0)))) {
       id = matched.id;
       rule = this.#decided[matcher.rank]!;
       // Generic refusal wording ("policy", "rejected") names no reason: a word family of what was
       // refused in the same text (the recipient, its quota, the size, the sender's reputation, spam,
       // a virus, relaying) does. DNS and connection words in a refusal describe the sender's setup
       // (a missing PTR record), so they do not count.
-      if (id === 50 && matched.layer === 'builtin' && matched.name !== undefined && GENERIC_RULE_NAMES.has(matched.name)) {
+      if (id === 50 && matched.layer === 'builtin' && (this.#traits[matcher.rank]! & TRAIT_GENERIC) !== 0) {
         // Under a policy code (X.7.x) a recipient or quota word ("invalid HELO name") does not say
         // the recipient was refused: only a block-family word refines it (as in the else branch).
         const policy = enhanced >= 0 && Math.floor(enhanced / 1000) % 1000 === 7;
@@ -907,6 +921,7 @@ export class Classifier {
       const ordered = this.#ordered();
       const user = this.#userRules.length;
       this.#decided = ordered.map((r, i) => (i >= user ? BUILTIN_DECIDED[i - user]! : decidedByRule(r)));
+      this.#traits = Uint8Array.from(ordered, traitsOf);
       this.#matcher = new RuleMatcher(ordered, GROUPS, this.#providerCodeTexts, NAME_WORD_SET);
       this.#forgetResults(ordered.length);
     }

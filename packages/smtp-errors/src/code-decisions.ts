@@ -41,14 +41,15 @@ export function replyCodeClass(code: number): number {
 /**
  * When a generic built-in rule decided, a specific enhanced code overrides it: a registered code
  * (vendor code or registry row) whose detail is not 0 and whose class is not a generic one. A quota
- * or size code does not override a refusal the words name (see `quotaCodeRefused`).
+ * or size code does not override a refusal the words name (see `quotaCodeRefused`). `generic`:
+ * whether `rule` is one of `GENERIC_RULE_NAMES` (a caller that knows it already says so).
  * @internal
  */
-export function specificEnhanced(packed: number, rule: StoredRule, word?: StoredRule, policyNamed = false): { id: number; entry: unknown } | undefined {
+export function specificEnhanced(packed: number, rule: StoredRule, word?: StoredRule, policyNamed = false, generic = rule.name !== undefined && GENERIC_RULE_NAMES.has(rule.name)): { id: number; entry: unknown } | undefined {
   // A vendor's own code (5.7.750: documented by the provider, not defined by the registry) names its
   // meaning more precisely than any phrase; a registry code overrides only generic wording.
   if (rule.name === undefined || packed % 1000 === 0) return undefined;
-  if (!GENERIC_RULE_NAMES.has(rule.name) && !VENDOR_ONLY_PACKED.has(packed) && !(isCheckCode(packed) && rule.id >= 50 && rule.id <= 52)) return undefined;
+  if (!generic && !VENDOR_ONLY_PACKED.has(packed) && !(isCheckCode(packed) && rule.id >= 50 && rule.id <= 52)) return undefined;
   const found = enhancedClass(unpackEnhanced(packed)!);
   if (!found?.entry || found.id === 40 || found.id === 70 || found.id === 1 || found.id === rule.id) return undefined;
   if (quotaCodeRefused(found.id, word, policyNamed)) return undefined;
@@ -150,6 +151,8 @@ export function byReplyClass(id: number, rule: DecidedBy, code: number, enhanced
   // A word of a block family (reputation, spam, virus, relay) in a temporary reply names the reason
   // of a deferral, as a provider code does: the sender retries (70; the guide's second reading).
   if (rule.kind === 'keyword' && id >= 51 && id <= 54) return isTemporary(code, enhanced) ? 70 : id;
+  // only a limit (20), a recipient (10) or a refusal (50) can become a deferral below
+  if (id !== 20 && id !== 10 && id !== 50) return id;
   const byCodesOrGenericWords =
     rule.kind === 'enhanced-code' ||
     rule.kind === 'reply-code' ||
