@@ -261,16 +261,6 @@ function listOption(value: unknown, name: string): Iterable<unknown> {
  */
 const CACHEABLE_LENGTH = 512;
 
-/** At most this many shared decision records by code, and results by record, are kept per classifier. */
-const SHARED_RECORDS = 4096;
-/** Stage keys: no stage is 0, then one per stage. */
-const STAGE_KEYS = 8;
-const STAGE_KEY: Readonly<Record<SmtpStage, number>> = { connect: 1, helo: 2, mail: 3, rcpt: 4, data: 5 };
-
-function stageKey(stage: SmtpStage | undefined): number {
-  return stage === undefined ? 0 : STAGE_KEY[stage];
-}
-
 const BUILTIN_BY_ID = new Map(BUILTIN_CLASSES.map((c) => [c.id, c]));
 const WRITTEN: ReadonlySet<string> = new Set(BUILTIN_RULES.map((r) => r.pattern));
 
@@ -347,15 +337,6 @@ export class Classifier {
   #lastByRank: (Classification | undefined)[] = [];
   #lastCode = new Int32Array(0);
   #lastEnhanced = new Int32Array(0);
-  /**
-   * Per shared decision record other than a rule's (a code's, a word's, a provider code's): the last
-   * result it made, with its codes. Bounded: cleared when it holds `SHARED_RECORDS`.
-   */
-  readonly #lastByDecided = new Map<DecidedBy, { readonly result: Classification; readonly code: number; readonly enhanced: number }>();
-  /** The records of decisions by a code at a stage (see `#codeDecided`). */
-  readonly #byCode = new Map<number, DecidedBy>();
-  /** The records of built-in rules deciding at a stage, by rank and stage (see `#stageDecided`). */
-  #byRuleAtStage = new Map<number, DecidedBy>();
   /** The provider codes read (the options' own, then the built-in ones they do not replace). */
   readonly #providerCodes: readonly ProviderCode[] = PROVIDER_CODES;
   readonly #providerCodeTexts: readonly string[] = BUILTIN_CODE_TEXTS;
@@ -586,7 +567,7 @@ export class Classifier {
         const permanent = code >= 0 ? code >= 500 : enhanced >= 5_000_000;
         if (permanent && stage !== undefined && stageKeeps(stage, 10, matcher)) {
           id = 50;
-          rule = this.#stageDecided(matcher.rank, matched, stage);
+          rule = Object.freeze({ kind: 'builtin-rule', name: matched.name ?? '', pattern: matched.pattern, stage });
         }
       }
     } else {
@@ -597,11 +578,11 @@ export class Classifier {
       if (byEnhanced) {
         const stage = stageOfHint(matcher.foundIndex(G_HINT));
         id = refineByStage(byEnhanced.id, stage, permanent);
-        rule = this.#codeDecided(enhanced, stage, true);
+        rule = Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(enhanced), stage });
       } else if (code >= 0) {
         const stage = stageOfHint(matcher.foundIndex(G_HINT));
         id = replyCodeAtStage(code, stage, permanent);
-        rule = this.#codeDecided(code, stage, false);
+        rule = Object.freeze({ kind: 'reply-code', code, stage });
       }
       if (id === 1 && code < 0 && enhanced < 0) {
         const word = matcher.found(G_NON_BOUNCE);
@@ -684,16 +665,6 @@ export class Classifier {
         return last;
       }
     }
-    // Any other decision but a fallback's is a shared record: the last result it made, when its
-    // class and codes were the same.
-    const shared = byRank < 0 && rule.kind !== 'fallback';
-    if (shared) {
-      const last = this.#lastByDecided.get(rule);
-      if (last !== undefined && last.code === code && last.enhanced === enhanced && last.result.id === id) {
-        if (useCache) this.#remember(key, last.result);
-        return last.result;
-      }
-    }
     const cls = this.#classes.get(id) ?? UNDETERMINED;
     const replyClass = code >= 0 ? Math.floor(code / 100) : enhanced >= 0 ? Math.floor(enhanced / 1_000_000) : 0;
     const transient = cls.category === 'hard' || cls.category === 'admin' ? false : replyClass !== 5;
@@ -713,9 +684,6 @@ export class Classifier {
       this.#lastByRank[byRank] = result;
       this.#lastCode[byRank] = code;
       this.#lastEnhanced[byRank] = enhanced;
-    } else if (shared) {
-      if (this.#lastByDecided.size >= SHARED_RECORDS) this.#lastByDecided.clear();
-      this.#lastByDecided.set(rule, { result, code, enhanced });
     }
     if (useCache) this.#remember(key, result);
     return result;
@@ -724,31 +692,6 @@ export class Classifier {
   #remember(key: string, result: Classification): void {
     this.#cache.set(key, result);
     if (this.#cache.size > this.#limits.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
-  }
-
-  /**
-   * The (frozen, shared) record of a decision by the enhanced code `packed` (`enhanced`) or the reply
-   * code `code` at `stage`: made once per code and stage (at most `SHARED_RECORDS` of them are kept).
-   */
-  #codeDecided(code: number, stage: SmtpStage | undefined, enhanced: boolean): DecidedBy {
-    const key = (code * STAGE_KEYS + stageKey(stage)) * 2 + (enhanced ? 1 : 0);
-    let decided = this.#byCode.get(key);
-    if (decided === undefined) {
-      decided = enhanced ? Object.freeze({ kind: 'enhanced-code', code: this.#enhancedText(code), stage }) : Object.freeze({ kind: 'reply-code', code, stage });
-      if (this.#byCode.size < SHARED_RECORDS) this.#byCode.set(key, decided);
-    }
-    return decided;
-  }
-
-  /** The (frozen, shared) record of the built-in rule of rank `rank` (`rule`) deciding at `stage`. */
-  #stageDecided(rank: number, rule: StoredRule, stage: SmtpStage): DecidedBy {
-    const key = rank * STAGE_KEYS + stageKey(stage);
-    let decided = this.#byRuleAtStage.get(key);
-    if (decided === undefined) {
-      decided = Object.freeze({ kind: 'builtin-rule', name: rule.name ?? '', pattern: rule.pattern, stage });
-      this.#byRuleAtStage.set(key, decided);
-    }
-    return decided;
   }
 
   /** `"5.1.1"` for a packed enhanced code; the strings are kept (at most 1024 of them). */
@@ -827,7 +770,6 @@ export class Classifier {
     this.#classes.set(id, cls);
     this.#cache.clear();
     this.#lastByRank.fill(undefined);
-    this.#lastByDecided.clear();
     return cls;
   }
 
@@ -909,8 +851,6 @@ export class Classifier {
   }
 
   #forgetResults(ranks: number): void {
-    this.#byRuleAtStage = new Map<number, DecidedBy>();
-    this.#lastByDecided.clear();
     this.#lastByRank = new Array<Classification | undefined>(ranks).fill(undefined);
     this.#lastCode = new Int32Array(ranks);
     this.#lastEnhanced = new Int32Array(ranks);

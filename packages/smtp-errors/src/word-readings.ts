@@ -50,17 +50,9 @@ export function keywordFound(matcher: RuleMatcher, permanentCode: boolean): Stor
   return matcher.found(permanentCode ? G_PERMANENT_KEYWORD : G_KEYWORD);
 }
 
-/** The (frozen, shared) record of each word's decision, made once per word. */
-const WORD_DECIDED = new WeakMap<StoredRule, DecidedBy>();
-
-/** @internal What decided a class when the word `word`, found in the text, did (one frozen record per word). */
+/** @internal What decided a class when the word `word`, found in the text, did. */
 export function decidedByWord(word: StoredRule): DecidedBy {
-  let decided = WORD_DECIDED.get(word);
-  if (decided === undefined) {
-    decided = Object.freeze({ kind: 'keyword', pattern: word.pattern });
-    WORD_DECIDED.set(word, decided);
-  }
-  return decided;
+  return Object.freeze({ kind: 'keyword', pattern: word.pattern });
 }
 
 /** The words of the block families (reputation, spam, virus, relay), as one-word phrases use them. */
