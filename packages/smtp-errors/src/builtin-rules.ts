@@ -152,7 +152,7 @@ const DATA: R[] = ([
   ['unable-after', 24, 'unable to deliver this message after', 'unable to deliver this message after 1 day'],
   ['', 24, 'giving up', '421 4.4.2 Connection dropped; giving up on this message'],
   ['', 24, 'delivery time expired', '554 5.4.7 Delivery time expired'],
-  ['', 24, 'retry time not reached', 'retry time not reached for any host after a long failure period'],
+  ['', 24, 'after a long failure period', 'retry time not reached for any host after a long failure period'],
   ['', 24, 'message expired', '554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>'],
 
   // --- Authentication / DNS checks on the sender (any MTA) ---

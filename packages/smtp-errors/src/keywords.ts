@@ -457,7 +457,7 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     // mailing list" is a removal)
     'abmelden', 'abbestellen', 'austragen', 'ausgetragen', 'von der liste entfernt', 'retiré de la liste', 'retirer de la liste', 'darse de baja', 'darte de baja', 'borrarse de', 'borrarte de',
     'cancelar la suscripción', 'anular la suscripción', 'disiscri', 'cancellazione dalla lista', 'cancellarti dalla lista', 'cancellato dalla lista', 'cancelar a inscrição', 'cancelar a assinatura',
-    'retirée de la liste', 'supprimé de la liste', 'supprimée de la liste', 'ne figure plus', "n'est plus abonné", 'descadastr', 'removido da lista', 'remover da lista', 'afmelden', 'afgemeld', 'uitschrijven', 'uitgeschreven', 'wypisa', 'odhlásit', 'odhlášen', 'avregistrer', 'отписа', 'отказаться от подписки',
+    'retirée de la liste', 'supprimé de la liste', 'supprimée de la liste', 'ne figure plus', "n'est plus abonné", "n'êtes plus abonné", "n'êtes plus inscrit", 'descadastr', 'removido da lista', 'remover da lista', 'afmelden', 'afgemeld', 'uitschrijven', 'uitgeschreven', 'wypisa', 'odhlásit', 'odhlášen', 'avregistrer', 'отписа', 'отказаться от подписки',
     'удален из списка', 'удалить из списка', 'удалены из списка', '退订', '取消订阅', '退出邮件列表', '退出列表', '配信停止', '購読解除', '登録解除', '退会', '구독 취소', '구독 해지', '수신 거부', '수신거부',
     '리스트에서|삭제', '탈퇴',
     // in Swedish, Danish, Norwegian, Finnish, Hungarian, Romanian and Turkish
@@ -478,6 +478,10 @@ export const NON_BOUNCE_KEYWORDS: readonly (readonly [string, number])[] = Objec
     'listy mailingowej', 'subskrypcj', 'konference', 'odběr', 'список рассылки', 'списка рассылки', 'списке рассылки', 'подписк', '邮件列表', '邮件组', '订阅', 'メーリングリスト', '購読', '메일링 리스트',
     '메일링리스트', '구독', 'bienvenue sur la liste', 'bienvenue dans la liste', 'willkommen auf der liste', 'bienvenido a la lista', 'bienvenida a la lista', 'benvenuto nella lista', 'bem-vindo à lista',
     'welkom op de lijst',
+    // being subscribed said of the reader ("vous venez d'être abonné.e à la liste"), in French and
+    // Portuguese: the list's welcome, as "subscribed" is in English
+    'abonné à la liste', 'abonnée à la liste', 'abonné.e à la liste', 'abonné(e) à la liste', 'inscrit à la liste', 'inscrite à la liste', 'inscrit sur la liste', 'inscrite sur la liste',
+    "vous êtes abonné", "vous êtes maintenant abonné", "vous venez d'être abonné", "vous venez d'être inscrit", 'inscrito na lista', 'inscrita na lista',
     // in Polish and the Nordic languages (a subscription: prenumerata, prenumeration), Hungarian,
     // Romanian, Turkish and Greek
     'prenumer', 'anmäla dig', 'anmälan till', 'till listan', 'e-postlista', 'sändlista', 'tilmeld', 'e-mail-liste', 'e-postliste', 'påmelding', 'postituslista', 'tilauksen',

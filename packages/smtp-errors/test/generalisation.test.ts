@@ -1316,3 +1316,25 @@ describe('the nineteenth round: families from written probes', () => {
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('the twentieth round: families from the new tune rows', () => {
+  it.each([
+    // a list's welcome that says the reader was subscribed, in French and Portuguese (80); no
+    // longer subscribed is a removal (90)
+    ["Bonjour, Vous venez d'être abonné.e à la liste list@example.org", 80],
+    ['Vous êtes maintenant abonné à la liste info@example.fr.', 80],
+    ['Vous êtes inscrite sur la liste info@example.fr.', 80],
+    ['Você foi inscrito na lista info@example.com.', 80],
+    ["Vous n'êtes plus abonné à la liste info@example.fr.", 90],
+    ["Vous n'êtes plus inscrit à la liste info@example.fr.", 90],
+    // a list that names a block stays a block
+    ['550 5.7.1 Vous êtes inscrit sur la liste noire', 51],
+    // the sending MTA still retrying a host is a deferral (rule 6); giving up after a long failure
+    // period is the final expiry (rule 7)
+    ['T=remote_smtp defer (-53): retry time not reached for any host', 70],
+    ['user@example.com: retry time not reached', 70],
+    ['retry time not reached for any host after a long failure period', 24],
+  ])('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
