@@ -6,7 +6,7 @@
 import { asciiUpper, KNOWN_MECHANISMS, decodeSaslLine, encodeBase64 } from '@smtpkit/foundation';
 import { readLine } from './line-reader.js';
 import type { ExchangeLineCheck } from './line-reader.js';
-import { endWithoutBlanks, hasUnsafeText, utf8Text } from './peer-text.js';
+import { endWithoutBlanks, isUnsafeIdentity, utf8Text } from './peer-text.js';
 import type { ReplyInit } from './reply.js';
 import { reply, send } from './replies.js';
 import type { Session } from './session.js';
@@ -49,7 +49,7 @@ function saslStep(s: Session, response: Uint8Array | undefined, fromCommand: boo
   // library reads `\0x` as the empty password, an LDAP bind that succeeds unauthenticated
   const c = r.type === 'done' ? r.credentials : undefined;
   const id = c ? c.username + (c.authorizationId ?? '') : '';
-  if (lossy || hasUnsafeText(id) || id.includes('\uFFFD') || c?.password?.includes('\0')) r = { type: 'fail', text: 'Error: invalid credentials' };
+  if (lossy || isUnsafeIdentity(id) || c?.password?.includes('\0')) r = { type: 'fail', text: 'Error: invalid credentials' };
   if (r.type === 'challenge') {
     // A 334 takes the client's next line as its answer. Input already behind the AUTH line passed
     // the pipelining check only as an AUTH that ends in one round (RFC 4954 §4: an initial response

@@ -306,6 +306,15 @@ export function unsafeTextAt(s: string, i: number): boolean {
   return isInvisibleCodePoint(c);
 }
 
+/**
+ * Whether `s` cannot be an AUTH identity: an unsafe unit (see `hasUnsafeText`), or U+FFFD (bytes
+ * that were not UTF-8, decoded lossily). The one check for what a client sends and what the
+ * application names with `acceptAuth`. @internal
+ */
+export function isUnsafeIdentity(s: string): boolean {
+  return hasUnsafeText(s) || s.includes('\uFFFD');
+}
+
 /** Whether any UTF-16 unit of `s` is unsafe (see `unsafeTextAt`). @internal */
 export function hasUnsafeText(s: string): boolean {
   for (let i = 0; i < s.length; i++) {

@@ -17,7 +17,7 @@ import type { ServerOptions } from './options.js';
 import { readReply } from './reply.js';
 import type { ReplyInit } from './reply.js';
 import { send, shutdownNow, takeBytes, takeText } from './replies.js';
-import { hasUnsafeText } from './peer-text.js';
+import { isUnsafeIdentity } from './peer-text.js';
 import { NO_KEYWORDS, Session } from './session.js';
 import { LEGACY_STATE_NUMBERS } from './states.js';
 import type { ServerState } from './states.js';
@@ -35,6 +35,20 @@ export type { SessionInfo, TransactionInfo };
  * QUIT's 221 (a 3xx intermediate reply is only DATA's 354, or a custom verb's `continueCommand`).
  * Throws `ERR_SMTP_INVALID_REPLY`; the decision stays pending.
  */
+/**
+ * The checked copy (each field read once: what was checked is what is written) of a reply given
+ * to accept the pending decision, or undefined for the default; `ERR_SMTP_INVALID_REPLY` for a
+ * 4xx/5xx or one that does not fit the decision (see `checkPositive`).
+ */
+function positiveReply(s: Session, given: ReplyInit | undefined): ReplyInit | undefined {
+  const reply = given === undefined ? undefined : readReply(given);
+  if (reply) {
+    if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'accepting needs a 2xx or 3xx reply; use reject()');
+    checkPositive(s, reply.code);
+  }
+  return reply;
+}
+
 function checkPositive(s: Session, code: number): void {
   const p = s.pending;
   if (p === undefined) return; // answer() reports that nothing is pending
@@ -302,13 +316,7 @@ export class ServerConnection {
    * For `message-end` in LMTP mode every recipient gets `reply` (or 250).
    */
   accept(given?: ReplyInit): void {
-    // a checked copy (each field read once): what was checked is what is written
-    const reply = given === undefined ? undefined : readReply(given);
-    if (reply) {
-      if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'accept() needs a 2xx or 3xx reply; use reject()');
-      checkPositive(this.s, reply.code);
-    }
-    answer(this.s, true, reply, undefined);
+    answer(this.s, true, positiveReply(this.s, given), undefined);
   }
 
   /**
@@ -329,16 +337,12 @@ export class ServerConnection {
   acceptAuth(user: string, given?: ReplyInit): void {
     const s = this.s;
     s.assertUsable();
-    if (typeof user !== 'string' || user.length === 0 || hasUnsafeText(user) || user.includes('\uFFFD')) {
+    if (typeof user !== 'string' || user.length === 0 || isUnsafeIdentity(user)) {
       throw new SmtpServerError('ERR_SMTP_INVALID_ARGUMENT', 'acceptAuth() needs a non-empty user name with no control, separator, format character or U+FFFD');
     }
     const p = s.pending;
     if (p !== undefined && p.point !== 'auth') throw new SmtpServerError('ERR_SMTP_NO_PENDING_DECISION', `acceptAuth() answers an auth decision; the pending decision is ${p.point}`);
-    const reply = given === undefined ? undefined : readReply(given);
-    if (reply) {
-      if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'acceptAuth() needs a 235 reply; use reject()');
-      checkPositive(s, reply.code);
-    }
+    const reply = positiveReply(s, given);
     if (p !== undefined) s.pending = { point: 'auth', user };
     answer(s, true, reply, undefined);
   }
