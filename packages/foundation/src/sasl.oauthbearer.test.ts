@@ -56,6 +56,10 @@ describe('OAUTHBEARER server', () => {
     expect(serve('y,,\x01auth=Bearer t\x01\x01')).toEqual({ type: 'done', credentials: { mechanism: 'OAUTHBEARER', username: '', token: 't' } });
   });
 
+  it('reads =2c and =3d in a= as =2C and =3D (ABNF quoted strings are case-insensitive, RFC 5234 §2.3)', () => {
+    expect(serve('n,a=a=2cb=3dc=3D2c=2C,\x01auth=Bearer t\x01\x01')).toEqual({ type: 'done', credentials: { mechanism: 'OAUTHBEARER', username: 'a,b=c=2c,', token: 't' } });
+  });
+
   it('takes the Bearer scheme in any case, after one or more spaces', () => {
     expect(serve('n,,\x01auth=BEARER  t-._~+/9==\x01\x01')).toMatchObject({ type: 'done', credentials: { token: 't-._~+/9==' } });
   });
@@ -72,7 +76,7 @@ describe('OAUTHBEARER server', () => {
     ['an unknown GS2 flag', 'x,,\x01auth=Bearer t\x01\x01'],
     ['an empty a=', 'n,a=,\x01auth=Bearer t\x01\x01'],
     ['a bare = in a=', 'n,a=u=x,\x01auth=Bearer t\x01\x01'],
-    ['a lower-case escape in a=', 'n,a=u=2c,\x01auth=Bearer t\x01\x01'],
+    ['an escape that is neither =2C nor =3D in a=', 'n,a=u=2D,\x01auth=Bearer t\x01\x01'],
     ['no auth pair', 'n,,\x01host=mx.example\x01\x01'],
     ['only the header', 'n,,\x01\x01'],
     ['two auth pairs', 'n,,\x01auth=Bearer t\x01auth=Bearer u\x01\x01'],

@@ -277,7 +277,7 @@ export const XOAUTH2: SaslMechanism = {
 
 /**
  * OAUTHBEARER (RFC 7628): `n,a=<user>,^Aauth=Bearer <token>^A^A`, the standard form of XOAUTH2.
- * The client escapes `,` and `=` in the user name (`=2C`, `=3D`) and answers the server's error
+ * The client escapes `,` and `=` in the user name (`=2C`, `=3D`; the server reads them in either case) and answers the server's error
  * challenge with `^A` so the server can send its final 5xx. The server parses strictly: a GS2
  * header of `n,` or `y,` (channel binding, `p=`, is refused) with an optional `a=` authorization
  * identity, `^A`-separated `key=value` pairs with one `auth` whose scheme is `Bearer` (any case)
@@ -311,10 +311,11 @@ export const OAUTHBEARER: SaslMechanism = {
       const fail = { type: 'fail', text: 'Malformed OAUTHBEARER response' } as const;
       const t = text(response);
       // RFC 5801 §4 gs2-header: `n` or `y` (RFC 7628 takes no channel binding), an optional `a=`
-      // saslname (no NUL; its `=` only in `=2C` or `=3D`), `,`
+      // saslname (no NUL; its `=` only in `=2C` or `=3D`, in either case: RFC 5234 §2.3 makes
+      // ABNF's quoted strings case-insensitive), `,`
       const comma = t.indexOf(',', 2);
       const authz = comma < 0 ? '' : t.slice(2, comma);
-      if (!/^[ny],/.test(t) || comma < 0 || (authz !== '' && !/^a=(?:[^\0,=]|=2C|=3D)+$/.test(authz))) return fail;
+      if (!/^[ny],/.test(t) || comma < 0 || (authz !== '' && !/^a=(?:[^\0,=]|=2[Cc]|=3[Dd])+$/.test(authz))) return fail;
       // RFC 7628 §3.1: ^A-led `key=value` pairs, then ^A^A; split, each pair checked on its own
       // (one pass each, no pattern over the whole list)
       const rest = t.slice(comma + 1);
@@ -325,7 +326,7 @@ export const OAUTHBEARER: SaslMechanism = {
       const auth = pairs.filter((p) => p.startsWith('auth='));
       const token = auth.length === 1 ? /^auth=bearer +([\w\-.~+/]+=*)$/i.exec(auth[0]!)?.[1] : undefined;
       if (!token) return fail;
-      const username = authz.slice(2).replace(/=2C/g, ',').replace(/=3D/g, '=');
+      const username = authz.slice(2).replace(/=(2C|3D)/gi, (_, hex: string) => (hex === '2C' || hex === '2c' ? ',' : '='));
       return { type: 'done', credentials: { mechanism: 'OAUTHBEARER', username, token } };
     },
   }),
