@@ -88,7 +88,7 @@ export function scanLine(raw: string, line: number, maxParams: number, sink: War
     params.push(raw.slice(p, i));
   }
   if (badParam) sink.add('invalid-param', line, `${keyword}: a parameter holds characters outside %d33-126`, keyword);
-  if (truncated) sink.add('too-many-params', line, `${keyword}: more than ${maxParams} parameters; the rest are ignored`, keyword);
+  if (truncated) sink.add('too-many-params', line, `${keyword}: more than ${maxParams} parameter${maxParams === 1 ? '' : 's'}; the rest are ignored`, keyword);
   return { keyword, params, raw, line, form };
 }
 
@@ -124,7 +124,8 @@ function decode(e: CapabilityEntry, typed: TypedValues, sink: WarningSink): void
   // params() keeps them all
   const most = mostParams(e.keyword, p.length);
   if (p.length > most) {
-    sink.add('invalid-param', e.line, `${e.keyword}: more than ${most} parameters; the rest are ignored`, e.keyword);
+    const says = most === 0 ? 'takes no parameters; they are ignored' : 'takes one parameter; the rest are ignored';
+    sink.add('invalid-param', e.line, `${e.keyword} ${says}`, e.keyword);
   }
   switch (e.keyword) {
     case 'SIZE': {

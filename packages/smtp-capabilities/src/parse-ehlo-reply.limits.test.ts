@@ -48,3 +48,15 @@ describe('maxKeywords counts only the keyword lines that are kept', () => {
     expect(codes(c).at(-1)).toBe('too-many-warnings');
   });
 });
+
+describe('warnings name a limit of one in the singular', () => {
+  test('maxKeywords 1 and maxParams 1', () => {
+    const c = parseEhloReply({ code: 250, lines: ['mx', 'AUTH PLAIN LOGIN', 'DSN'] }, { limits: { maxKeywords: 1, maxParams: 1 } });
+    expect(c.warnings.map((w) => w.message)).toEqual(['AUTH: more than 1 parameter; the rest are ignored', 'more than 1 keyword line; the rest are ignored']);
+  });
+
+  test('a keyword that takes no parameters, or one, says so', () => {
+    const c = parseEhloReply({ code: 250, lines: ['mx', 'PIPELINING x', 'SIZE 10 20'] });
+    expect(c.warnings.map((w) => w.message)).toEqual(['PIPELINING takes no parameters; they are ignored', 'SIZE takes one parameter; the rest are ignored']);
+  });
+});

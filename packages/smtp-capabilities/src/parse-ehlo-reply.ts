@@ -176,7 +176,7 @@ function parseWith(reply: EhloReplyLike, discard: ReadonlySet<string> | undefine
   for (let n = 1; n < lines.length; n++) {
     // only a line that would be kept is one too many: empty and discarded lines do not count
     if (entries.length >= limits.maxKeywords && countsAsKeyword(lines[n]!, discard)) {
-      sink.add('too-many-keywords', n, `more than ${limits.maxKeywords} keyword lines; the rest are ignored`);
+      sink.add('too-many-keywords', n, `more than ${limits.maxKeywords} keyword line${limits.maxKeywords === 1 ? '' : 's'}; the rest are ignored`);
       break;
     }
     const e = scanLine(lines[n]!, n, limits.maxParams, sink);
