@@ -38,4 +38,15 @@ describe('a held initial response answers only an empty first challenge (RFC 495
     expect(step(conn, '334  \r\n', events)).toBe(`${btoa(`user=me@x.test\x01auth=Bearer ${token}\x01\x01`)}\r\n`);
     expect(step(conn, '235 2.7.0 ok\r\n', events)).toBe('MAIL FROM:<s@x.test>\r\n');
   });
+
+  it('a 334 = (the empty form RFC 4954 §4 gives a response) takes the held response too', () => {
+    const { conn, events } = open({ user: 'me@x.test', accessToken: token }, 'XOAUTH2');
+    expect(step(conn, '334 =\r\n', events)).toBe(`${btoa(`user=me@x.test\x01auth=Bearer ${token}\x01\x01`)}\r\n`);
+    expect(step(conn, '235 2.7.0 ok\r\n', events)).toBe('MAIL FROM:<s@x.test>\r\n');
+  });
+
+  it('a 334 with = and more text is still a challenge with text', () => {
+    const { conn, events } = open({ user: 'me@x.test', accessToken: token }, 'XOAUTH2');
+    expect(step(conn, '334 ==\r\n', events)).toBe('*\r\n');
+  });
 });

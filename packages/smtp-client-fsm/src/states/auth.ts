@@ -104,9 +104,10 @@ export const authState: ClientStateDefinition = Object.freeze({
       // challenge that is not strict base64 is handed over as empty bytes (the mechanism decides).
       let resp = ctx.local['initial'] as string | undefined;
       ctx.local['initial'] = undefined;
-      // RFC 4954 §4: the held response answers an empty challenge; a challenge with text is the
-      // mechanism's server going first, or another exchange: never answer it with the credentials
-      if (resp !== undefined && !/^[ \t]*$/.test(reply.lines[0] ?? '')) {
+      // RFC 4954 §4: the held response answers an empty challenge (nothing, or `=`, the form §4
+      // gives an empty response); a challenge with text is the mechanism's server going first, or
+      // another exchange: never answer it with the credentials
+      if (resp !== undefined && !/^[ \t]*=?[ \t]*$/.test(reply.lines[0] ?? '')) {
         ctx.local['cancelled'] = true;
         s.command('*');
         return;
