@@ -326,7 +326,7 @@ export const OAUTHBEARER: SaslMechanism = {
       const auth = pairs.filter((p) => p.startsWith('auth='));
       const token = auth.length === 1 ? /^auth=bearer +([\w\-.~+/]+=*)$/i.exec(auth[0]!)?.[1] : undefined;
       if (!token) return fail;
-      const username = authz.slice(2).replace(/=(2C|3D)/gi, (_, hex: string) => (hex === '2C' || hex === '2c' ? ',' : '='));
+      const username = authz.slice(2).replace(/=2C/gi, ',').replace(/=3D/gi, '=');
       return { type: 'done', credentials: { mechanism: 'OAUTHBEARER', username, token } };
     },
   }),
