@@ -112,7 +112,13 @@ const OPEN_RELAY_WORDS: readonly string[] = ['open relay', 'openrelay', 'open pr
 /** @internal Words of relaying (class 54). */
 const RELAY_WORDS: readonly string[] = ['relay', 'relais', 'ретрансляц', 'релей', '中继', 'リレー', '릴레이', 'retransmisión', 'retransmissão', 'przekazywanie niedozwolone', 'röle',
   // "forwarding" refused: the Chinese words for relaying a message on
-  '轉發遭拒', '转发遭拒', '转发被拒', '轉發被拒', '拒绝转发', '拒絕轉發', '不允许转发', '不允許轉發'];
+  '轉發遭拒', '转发遭拒', '转发被拒', '轉發被拒', '拒绝转发', '拒絕轉發', '不允许转发', '不允許轉發',
+  // an address that asks the server to pass the message on: a source route (RFC 5321 §3.6.1 and
+  // Appendix C: `@a,@b:user@c`), a UUCP bang path (`host!user`) or the percent hack
+  // (`user%c@b`), refused; and the domain of the forward-path (RFC 5321's name for the RCPT TO
+  // argument) not served here. Each is a relaying refusal, whatever verb refuses it.
+  'source rout', 'source-rout', 'uucp address', 'uucp-style', 'uucp style', 'uucp path', 'bang path', 'bang-path', 'percent hack', 'percent-hack', '%-hack',
+  ...['domain of forward path', 'domain of forward-path', 'domain of the forward path', 'domain of the forward-path', 'forward-path domain', 'forward path domain'].flatMap((what) => [`${what}|not`, `${what}|n't`])];
 
 /** @internal See `SPAM_WORDS`. */
 export const SPAM_WORD_SET: ReadonlySet<string> = new Set(withSpellings(SPAM_WORDS));
@@ -221,7 +227,10 @@ const SELECTIVE_REFUSAL_WORDS: readonly string[] = [
 export const SELECTIVE_REFUSAL_SET: ReadonlySet<string> = new Set(withSpellings(SELECTIVE_REFUSAL_WORDS));
 
 /** @internal Words of a block (the thing named was blocked), in the languages of the families. */
-const BLOCKED_WORDS: readonly string[] = ['blocked', 'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック'];
+const BLOCKED_WORDS: readonly string[] = ['blocked', 'gesperrt', 'blockiert', 'bloqué', 'bloquead', 'bloccat', 'заблокирован', '屏蔽', '封禁', 'ブロック',
+  // the block named as a noun ("explicit blocking of the sender"), and blocked in Dutch, Polish,
+  // Czech and Turkish
+  'blocking', 'sperrung', 'blockierung', 'blocage', 'bloqueo', 'bloqueio', 'blocco', 'блокировк', 'geblokkeerd', 'zablokowan', 'zablokován', 'engellendi'];
 
 /** @internal See `BLOCKED_WORDS`. */
 export const BLOCKED_WORD_SET: ReadonlySet<string> = new Set(withSpellings(BLOCKED_WORDS));
@@ -230,10 +239,57 @@ export const BLOCKED_WORD_SET: ReadonlySet<string> = new Set(withSpellings(BLOCK
 const POLICY_WORDS: readonly string[] = ['policy', 'policies', 'richtlinie', 'politique', 'política', 'politica', 'политик', '策略', 'ポリシー', '정책'];
 
 /**
- * @internal `POLICY_WORDS` as a matcher group: a policy named anywhere in the reply, not only as its
- * first word of the families.
+ * @internal `POLICY_WORDS` and `BLOCKED_WORDS` as a matcher group: the receiver's policy or a block
+ * named anywhere in the reply, not only as its first word of the families. Either names a refusal
+ * of the sender, which a quota code's "mailbox full" does not describe (see `quotaCodeRefused`).
  */
-export const POLICY_RULES: readonly StoredRule[] = withSpellings(POLICY_WORDS).map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `policy-${w}`));
+export const POLICY_RULES: readonly StoredRule[] = withSpellings([...POLICY_WORDS, ...BLOCKED_WORDS]).map((w) => makeRule({ pattern: w, id: 50 }, 'builtin', `policy-${w}`));
+
+/**
+ * @internal Words of a mailbox the server could not get at for now: an access, read or write error,
+ * a lock, a mailbox in use or inaccessible, in English, German, French, Spanish, Italian, Portuguese,
+ * Dutch, Russian, Chinese, Japanese and Korean. In a temporary reply they say why the mailbox code
+ * (X.2.2) was given: not a full mailbox (the guide's rule 3) but a transient failure (rule 6).
+ */
+const MAILBOX_ACCESS_WORDS: readonly string[] = [
+  'access error', 'access failure', 'access failed', 'error accessing', 'failed to access', 'unable to access', 'cannot access', 'could not access', 'inaccessible', 'not accessible',
+  'read error', 'write error', 'error reading', 'error writing', 'failure reading', 'failure writing', 'cannot open', 'could not open', 'unable to open', 'failed to open', 'open failed',
+  'locked', 'lock file', 'lockfile', 'mailbox in use', 'is in use', 'currently in use', 'in use by', 'zugriffsfehler', 'fehler beim zugriff', 'nicht zugreifen', 'gesperrt', "erreur d'accès", 'accès impossible', 'verrouillé',
+  'error de acceso', 'no se puede acceder', 'bloqueado temporalmente', "errore d'accesso", 'errore di accesso', 'impossibile accedere', 'erro de acesso', 'não é possível acessar',
+  'toegangsfout', 'is in gebruik', 'ошибка доступа', 'недоступен', 'заблокирован', '访问错误', '访问失败', '無法存取', 'アクセスエラー', 'アクセスできません', '액세스 오류', '접근 오류',
+];
+
+/** @internal `MAILBOX_ACCESS_WORDS` as a matcher group. */
+export const MAILBOX_ACCESS_RULES: readonly StoredRule[] = withSpellings(MAILBOX_ACCESS_WORDS).map((w) => makeRule({ pattern: w, id: 70 }, 'builtin', `mailbox-access-${w}`));
+
+/**
+ * @internal A header the receiver demands that RFC 5322 does not (§3.6: only the origination date
+ * and the originator are required): a subject, or a Message-ID (which it only recommends), missing,
+ * empty or required. Refusing such a message is the receiver's policy (50), not a fault of the
+ * message's form (a missing `Date:` or `From:` header) nor of its recipient. In English, German,
+ * French, Spanish, Italian, Portuguese, Dutch, Polish, Russian, Chinese, Japanese and Korean.
+ */
+const REQUIRED_FIELD_WORDS: readonly string[] = [
+  ...['subject', 'subject header', 'subject line', 'message-id', 'message-id header'].flatMap((field) => [`${field} is mandatory`, `${field} is required`, `${field} required`, `${field} mandatory`, `missing ${field}`, `${field} missing`, `${field} is missing`, `empty ${field}`, `${field} is empty`, `without a ${field}`, `must have a ${field}`, `must contain a ${field}`]),
+  // (not the placeholders mail programs show for a message without one, "kein Betreff", "sans
+  // objet", "sin asunto", "без темы", "件名なし", which a bounce may quote)
+  'betreff fehlt', 'leerer betreff', 'betreff ist erforderlich', 'betreffzeile fehlt', 'objet manquant', 'objet vide', 'objet est obligatoire', 'objet obligatoire',
+  'asunto vacío', 'asunto es obligatorio', 'asunto obligatorio', 'oggetto mancante', 'oggetto vuoto', 'oggetto è obbligatorio', 'oggetto obbligatorio',
+  'assunto vazio', 'assunto é obrigatório', 'assunto obrigatório', 'onderwerp ontbreekt', 'onderwerp is verplicht', 'brak tematu', 'temat jest wymagany',
+  'тема отсутствует', 'пустая тема', 'тема обязательна', '主题为空', '缺少主题', '主题不能为空', '件名がありません', '件名が空', '제목이 없',
+];
+
+/** @internal See `REQUIRED_FIELD_WORDS`. */
+export const REQUIRED_FIELD_SET: ReadonlySet<string> = new Set(withSpellings(REQUIRED_FIELD_WORDS));
+
+/**
+ * @internal A bounce (the null reverse-path, RFC 5321 §4.5.5) addressed to more than one recipient:
+ * a delivery status notification goes to one address, so a receiver that refuses it refuses the
+ * sender by policy (50), whatever code it gives.
+ */
+const NULL_SENDER_WORDS: readonly string[] = ['null sender', 'null reverse-path', 'null reverse path', 'empty sender', 'empty envelope sender', 'empty return-path', 'empty return path', 'bounces', 'bounce message', 'bounce messages'].flatMap((who) =>
+  ['more than one recipient', 'multiple recipients', 'several recipients', 'only one recipient', 'a single recipient', 'one recipient only'].map((what) => `${who}|${what}`),
+);
 
 /** @internal The sender authentication mechanisms whose DNS records a receiver looks up. */
 const AUTH_MECHANISM_WORDS: readonly string[] = ['spf', 'dkim', 'dmarc'];
@@ -271,6 +327,10 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
   // mail refused from some senders only ("does not accept mail from external senders"): a policy
   // that refuses the sender, not a domain that accepts no mail at all (RFC 7505's null MX)
   ...family(50, SELECTIVE_REFUSAL_WORDS),
+  // a header the receiver demands beyond RFC 5322 (a subject), and a bounce sent to more than one
+  // recipient: the receiver's policy, before the recipient family reads "recipient" or "missing"
+  ...family(50, REQUIRED_FIELD_WORDS),
+  ...family(50, NULL_SENDER_WORDS),
   // a host or domain that does not resolve (before "not found" names the recipient)
   ...family(21, ['host not found', 'domain not found', 'domain name not found', 'name service', 'nxdomain', 'unknown domain', 'unknown host', 'domain unknown', 'host unknown', 'hostname unknown', 'no such domain', 'no such host', 'name or service', 'could not resolve', 'unable to resolve', 'cannot resolve', "can't resolve", 'no mx', 'no mail exchanger', 'servfail', 'find any host', 'find a mail exchanger',
     // a host or domain name that cannot be one ("Illegal Host/Domain Name"): no lookup can find it
@@ -360,6 +420,8 @@ export const KEYWORDS: readonly (readonly [string, number])[] = Object.freeze([
     'for abuse', 'due to abuse', 'because of abuse', 'abuse detected', 'abuse report', 'abusive', 'missbrauch', 'abuso', 'злоупотреб', '滥用', 'complaint', 'beschwerde', 'plainte', 'queja', 'reclamaç', 'reclamo', 'жалоб', '投诉', '苦情',
     'lista nera', 'lista preta', 'czarnej liście', 'czarna lista', 'czarnej listy', 'černé listin', 'černá listina', 'zwarte lijst', 'kara liste', 'feketelist', 'lista neagră', 'svartlist', 'sortliste',
     'réputation', 'reputación', 'reputação', 'reputazione', 'репутац', '信誉', 'レピュテーション', '평판', '블랙리스트',
+    // the sender locked up for what it sent: in prison, in jail, in the penalty box
+    'in prison', 'in jail', 'jailed', 'penalty box', 'penaltybox', 'im gefängnis', 'en prison', 'en la cárcel', 'na prisão', 'in prigione',
   ]),
   // name resolution
   ...family(21, ['dns', 'name server', 'nameserver', 'lookup', 'mx record', 'unrouteable', 'unroutable', 'not routable', 'unable to route', 'cannot route', 'could not route', 'no smtp service', 'not accept mail', 'accepts no mail', 'null mx', 'no mail server', 'no mailserver']),

@@ -5,7 +5,7 @@
 
 import { DEFERRAL_RULE_NAMES, GENERIC_RULE_NAMES } from './builtin-rules.js';
 import type { DecidedBy } from './classifier.js';
-import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, CARRIER_RULES, COUNT_RULES, DORMANT_RULES, isBlockFamily, KEYWORD_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, POLICY_RULES, RATE_WORD_SET, REPLY_TEXT_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES, SUBMISSION_WORD_SET } from './keywords.js';
+import { ATTACHMENT_WORD_SET, BLOCK_KEYWORD_RULES, BLOCKED_WORD_SET, CARRIER_RULES, COUNT_RULES, DORMANT_RULES, isBlockFamily, isRefusalWord, KEYWORD_RULES, MAILBOX_ACCESS_RULES, MESSAGE_SUBJECT_RULES, NAME_WORD_SET, NON_BOUNCE_RULES, PERMANENT_KEYWORD_RULES, POLICY_RULES, RATE_WORD_SET, REPLY_TEXT_SET, REQUIRED_FIELD_SET, SELECTIVE_REFUSAL_SET, SENDER_ACCOUNT_RULES, SENDER_ADDRESS_SET, SOURCE_RULES, SPAM_WORD_SET, STORE_RULES, SUBMISSION_WORD_SET } from './keywords.js';
 import { makeRule, type RuleMatcher, type StoredRule } from './rules.js';
 import { STAGE_HINTS } from './stage-hints.js';
 
@@ -21,10 +21,11 @@ const NAMED_SUBJECT_RULES: readonly StoredRule[] = ['domain ', 'host '].map((pat
  * keyword families (with and without the connection family), the non-bounce words, the
  * dormant-mailbox words, the sender's-own-account words, the block families alone, the words of
  * where mail is stored, of an excess count, of the sending address and of the message as the
- * subject, the Japanese carriers' domains, the receiver's policy, and the subjects that
- * `domainNamedUnknown` reads. One scan of the text answers every question the classifier asks of it.
+ * subject, the Japanese carriers' domains, the receiver's policy or a block, the subjects that
+ * `domainNamedUnknown` reads, and a mailbox the server could not get at. One scan of the text
+ * answers every question the classifier asks of it.
  */
-export const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES, BLOCK_KEYWORD_RULES, STORE_RULES, COUNT_RULES, SOURCE_RULES, MESSAGE_SUBJECT_RULES, CARRIER_RULES, POLICY_RULES, NAMED_SUBJECT_RULES];
+export const GROUPS: readonly (readonly StoredRule[])[] = [STAGE_HINTS, KEYWORD_RULES, PERMANENT_KEYWORD_RULES, NON_BOUNCE_RULES, DORMANT_RULES, SENDER_ACCOUNT_RULES, BLOCK_KEYWORD_RULES, STORE_RULES, COUNT_RULES, SOURCE_RULES, MESSAGE_SUBJECT_RULES, CARRIER_RULES, POLICY_RULES, NAMED_SUBJECT_RULES, MAILBOX_ACCESS_RULES];
 /** @internal Indexes into `GROUPS`. */
 export const G_HINT = 0;
 export const G_KEYWORD = 1;
@@ -41,6 +42,8 @@ export const G_CARRIER = 11;
 export const G_POLICY = 12;
 /** @internal `domain ` or `host ` somewhere in the text: only then can `domainNamedUnknown` find one. */
 export const G_NAMED_SUBJECT = 13;
+/** @internal A mailbox the server could not get at for now (`MAILBOX_ACCESS_WORDS`). */
+export const G_MAILBOX_ACCESS = 14;
 
 /**
  * @internal After a match: the first keyword-family word found; for a permanent reply the remote
@@ -199,6 +202,17 @@ function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: D
  *   many messages from sender") or names its rate is a deferral for volume (70): the guide's 4xx
  *   decision keeps rate, volume, connection and error deferrals 70 alone ("421 4.5.1 Too many
  *   errors, you have been temporarily blacklisted").
+ * - The mailbox code X.2.2 in a temporary reply whose words name no full mailbox but a mailbox the
+ *   server could not get at ("451 4.2.2 mailbox access error", "450 4.2.2 mailbox locked") or only
+ *   a deferral ("mailbox busy") is a transient failure (70): the guide's rule 3 reads a full
+ *   mailbox, its rule 6 every other 4xx reply.
+ * - A network or routing code (X.4.x) in a temporary reply whose words name a refusal ("445 server
+ *   rejected (#4.4.4)"): the server answered and refused, so the words decide (and the reply class
+ *   then makes it a deferral), as they do beside that code in a permanent reply.
+ * - A header the receiver demands beyond RFC 5322 ("Subject is mandatory") is its policy (50),
+ *   whatever recipient, mailbox or protocol code it gives.
+ * - Spam wording beside the sender's rate or count ("since you sent too many e-mails ... considered
+ *   as spam") is a rate limit (70, the guide's rule 6 before its rule 8), in any reply class.
  */
 export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean, text: string | Uint8Array, code: number): { id: number; rule: DecidedBy } | undefined {
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
@@ -218,6 +232,33 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     const keyword = keywordFound(matcher, permanentCode);
     const block = keyword !== undefined && SUBMISSION_WORD_SET.has(keyword.pattern) ? matcher.found(G_BLOCK_KEYWORD) : undefined;
     if (block?.id === 54) return byWord(54, block);
+  }
+  if (rule.kind === 'enhanced-code') {
+    // the enhanced code's subject and detail (RFC 3463 §3: "class.subject.detail")
+    const [, subject, detail] = rule.code.split('.');
+    const temporary = code >= 400 && code < 500;
+    if (temporary && id === 22 && subject === '2' && detail === '2') {
+      // a mailbox the server could not get at, or only a deferral, under the mailbox-full code
+      const keyword = keywordFound(matcher, permanentCode);
+      if (keyword?.id !== 22) {
+        const access = matcher.found(G_MAILBOX_ACCESS) ?? (keyword !== undefined && (keyword.id === 70 || keyword.id === 24) ? keyword : undefined);
+        if (access) return byWord(70, access);
+      }
+    }
+    if (temporary && (id === 21 || id === 24) && subject === '4') {
+      // a refusal the server answered under a routing or network code
+      const keyword = keywordFound(matcher, permanentCode);
+      if (keyword !== undefined && isRefusalWord(keyword.id)) return byWord(keyword.id, keyword);
+    }
+    if (id !== 50) {
+      const keyword = keywordFound(matcher, permanentCode);
+      if (keyword !== undefined && REQUIRED_FIELD_SET.has(keyword.pattern)) return byWord(50, keyword);
+    }
+  }
+  if (id === 52 && (rule.kind === 'keyword' || (rule.kind === 'builtin-rule' && (GENERIC_RULE_NAMES.has(rule.name) || SPAM_WORD_SET.has(rule.pattern))))) {
+    // spam named beside the sender's rate or count: the rate limit is what refused it
+    const keyword = keywordFound(matcher, permanentCode);
+    if (keyword !== undefined && RATE_WORD_SET.has(keyword.pattern)) return byWord(70, keyword);
   }
   if (id === 22) {
     const dormant = matcher.found(G_DORMANT);

@@ -1338,3 +1338,97 @@ describe('the twentieth round: families from the new tune rows', () => {
     expect(classify(text).id).toBe(id);
   });
 });
+
+describe('the twenty-first round: families read from the tune misses, in other wordings and languages', () => {
+  const bare = createClassifier({ builtinRules: false, limits: { cacheSize: 0 } });
+  it.each([
+    // rule 3 reads a full mailbox, rule 6 every other 4xx reply: the mailbox code X.2.2 in a
+    // temporary reply whose words name a mailbox the server could not get at (an access, read or
+    // open error, a lock, a mailbox in use or inaccessible) or only a deferral is a transient failure
+    ['450 4.2.2 Mailbox temporarily locked by another session', 70],
+    ['451 4.2.2 Cannot open mailbox: I/O error', 70],
+    ['450 4.2.2 Mailbox in use by another process, please retry', 70],
+    ["451 4.2.2 error accessing the recipient's mailbox", 70],
+    ["451 4.2.2 The recipient's mailbox is temporarily inaccessible", 70],
+    ['451 4.2.2 mailbox busy', 70],
+    ['451 Requested action aborted: 4.2.2 mailbox is in use', 70],
+    ['451 4.2.2 Postfachzugriffsfehler', 70],
+    ["451 4.2.2 Erreur d'accès à la boîte aux lettres", 70],
+    ['451 4.2.2 Error de acceso al buzón', 70],
+    ['451 4.2.2 Errore di accesso alla casella', 70],
+    ['451 4.2.2 Ошибка доступа к почтовому ящику', 70],
+    ['451 4.2.2 邮箱访问错误', 70],
+    // a network or routing code in a temporary reply whose words name a refusal: the server answered
+    ['450 4.4.4 server rejected', 70],
+    // a block named under the mailbox-full code is a refusal of the sender, not a full mailbox
+    ['550 5.2.2 Blocking of this sender address by the recipient', 50],
+    ['552 5.2.2 Absender wurde gesperrt', 50],
+    ['552 5.2.2 Expéditeur bloqué par le destinataire', 50],
+    ['552 5.2.2 Remitente bloqueado', 50],
+    ['552 5.2.2 Blocco del mittente', 50],
+    ['552 5.2.2 Nadawca zablokowany', 50],
+    // a header the receiver demands beyond RFC 5322 (a subject, a Message-ID): its policy (50),
+    // whatever recipient or content code it gives
+    ['5.2.1 Subject is required', 50],
+    ['550 5.2.1 Message-ID header is required', 50],
+    ['554 5.6.0 Missing Subject header', 50],
+    ['554 5.6.0 Betreff fehlt', 50],
+    ['550 5.2.1 Le champ objet est obligatoire', 50],
+    ['554 5.6.0 Asunto vacío', 50],
+    ['554 5.6.0 Oggetto mancante', 50],
+    ['554 5.6.0 Assunto vazio', 50],
+    ['554 5.6.0 Тема отсутствует', 50],
+    ['554 5.6.0 邮件主题为空', 50],
+    ['554 5.6.0 件名がありません', 50],
+    // a bounce (null sender) addressed to more than one recipient, refused: the receiver's policy
+    ['Bounce messages must have a single recipient', 50],
+    ['503 5.5.0 Bounces are only ever sent to one recipient only', 50],
+    ['554 5.1.0 Empty envelope sender with several recipients', 50],
+    // an address that asks to be passed on (a source route, a UUCP bang path, the percent hack) or
+    // a forward-path domain not served here: relaying refused
+    ['550 5.7.1 Source routing not allowed', 54],
+    ['550 5.1.0 Source routes are not supported', 54],
+    ['553 5.1.0 UUCP-style addresses are refused', 54],
+    ['554 5.5.4 Bang path in RCPT TO not allowed', 54],
+    ["550 5.7.1 The domain of the forward path isn't allowed here", 54],
+    // spam named beside the sender's rate or count: the rate limit (rule 6 before rule 8)
+    ['550 You have sent too many emails, this looks like spam', 70],
+    ['550 5.7.1 Too many messages sent in a short time, suspected spam', 70],
+    ['550 5.7.1 Sending rate exceeded: your mail is treated as spam', 70],
+    ['554 Daily sending limit exceeded; suspected spam', 70],
+    // the sending host locked up for what it sent: a reputation block
+    ['550 Your IP is in jail', 51],
+    ['554 Your server is in the penalty box', 51],
+    ['550 5.7.1 Client host 192.0.2.1 jailed', 51],
+  ] as const)('%s -> %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+    expect(bare.classify(text).id).toBe(id);
+  });
+
+  it.each([
+    // a full mailbox stays one, under either reply class and beside a lock or a block
+    ['452 4.2.2 Mailbox full, try again later', 22],
+    ['452 4.2.2 Quota exceeded, mailbox locked', 22],
+    ['452 4.2.2 user@example.com', 22],
+    ['550 5.2.2 Mailbox full, sender blocked', 22],
+    // RFC 5322's own required headers stay a fault of the form; a certificate's subject is no header
+    ['550 5.7.1 Date header missing', 40],
+    ['TLS handshake failed: certificate has no subject alternative name matching the host', 24],
+    // a mail program's placeholder for a message without a subject, quoted by a bounce, names no refusal
+    ['550 5.1.1 User unknown. Subject: (kein Betreff)', 10],
+    ['Delivery to the following recipient failed permanently: Subject: (sans objet) 550 5.1.1 unknown user', 10],
+    // a network code alone in a server's temporary reply stays a deferral; a local MTA's own report stays 24
+    ['450 4.4.1 Connection timed out', 70],
+    ['426 4.4.1 Connection timed out', 24],
+    // the forward-path's syntax or a domain that does not exist is no relaying refusal
+    ['501 5.1.3 Syntax error in forward-path', 40],
+    ['553 5.1.2 Domain of forward path does not exist', 10],
+    // spam with no rate, and complaints, keep their classes
+    ['550 5.7.1 Message rated as spam', 52],
+    ['554 5.7.1 Your complaint rate is too high', 51],
+    ['550 5.7.1 Too many spam complaints from your IP', 51],
+    ['554 5.7.1 Spam message rejected; too many recipients', 52],
+  ] as const)('%s keeps %i', (text, id) => {
+    expect(classify(text).id).toBe(id);
+  });
+});
