@@ -1,6 +1,6 @@
 /**
  * TEST-4 on the running server: real loopback connections to `createServer` fed generated hostile
- * streams. Seeded (the seed is printed; `SMTPKIT_SERVER_FUZZ_SEED` replays it) and bounded in time
+ * streams (OAUTHBEARER and XOAUTH2 exchanges and hostile `onAuth` results among them). Seeded (the seed is printed; `SMTPKIT_SERVER_FUZZ_SEED` replays it) and bounded in time
  * (`SMTPKIT_SERVER_FUZZ_MS`, default 12 s over the five configurations; the long run recorded in
  * docs/security.md used 600000).
  */
@@ -11,7 +11,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { seededRandom, throwawayCertificate } from '@smtpkit/testkit';
 import { createServer, SmtpReplyError } from '../src/node/index.js';
-import type { CreateServerOptions, SmtpServer } from '../src/node/index.js';
+import type { AuthResult, CreateServerOptions, SmtpServer } from '../src/node/index.js';
 
 const SEED = process.env.SMTPKIT_SERVER_FUZZ_SEED !== undefined ? Number(process.env.SMTPKIT_SERVER_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const BUDGET_MS = process.env.SMTPKIT_SERVER_FUZZ_MS !== undefined ? Number(process.env.SMTPKIT_SERVER_FUZZ_MS) : 12_000;
@@ -33,6 +33,8 @@ const TEMPLATES = [
   'EXPN list',
   'AUTH PLAIN AHVzZXIAcGFzcw==',
   'AUTH LOGIN',
+  `AUTH OAUTHBEARER ${btoa('n,a=u=2Cs=3d,\x01auth=Bearer dG9r\x01\x01')}`,
+  `AUTH XOAUTH2 ${btoa('user=u@x.example\x01auth=Bearer dG9r\x01\x01')}`,
   'BDAT 5 LAST',
   'BDAT 3',
   'XCLIENT ADDR=192.0.2.1 NAME=x.example',
@@ -86,10 +88,30 @@ function hostileStream(rnd: Rnd, caseNo: number): Buffer[] {
     } else if (r < 0.72) parts.push(randomBytes(rnd, int(rnd, 400)));
     else if (r < 0.78) parts.push(Buffer.from(`NOOP ${'a'.repeat(400 + int(rnd, 20_000))}\r\n`));
     else if (r < 0.84) parts.push(Buffer.from('NOOP\r\n'.repeat(1 + int(rnd, 300))));
-    else if (r < 0.9) parts.push(Buffer.from(`AUTH LOGIN\r\n${pick(rnd, ['dXNlcg==', '*', '====', 'a'.repeat(13_000)])}\r\n`));
+    else if (r < 0.87) parts.push(Buffer.from(`AUTH LOGIN\r\n${pick(rnd, ['dXNlcg==', '*', '====', 'a'.repeat(13_000)])}\r\n`));
+    else if (r < 0.9) parts.push(Buffer.from(oauthExchange(rnd)));
     else parts.push(Buffer.from(pick(rnd, ['RSET\r\n', 'QUIT\r\n', 'STARTTLS\r\nEHLO injected\r\n', 'DATA\r\n', '.\r\n'])));
   }
   return parts;
+}
+
+/**
+ * An OAUTHBEARER or XOAUTH2 exchange with a hostile message: random bytes in the GS2 header, the
+ * `a=` name (bad escapes, NUL, C1, U+FFFD look-alikes), the pairs and the token; sent as an
+ * initial response or after the empty challenge, then an answer to the error challenge.
+ */
+function oauthExchange(rnd: Rnd): string {
+  const noise = (): string => String.fromCharCode(...Array.from({ length: int(rnd, 12) }, () => pick(rnd, [0, 1, 0x2c, 0x3d, 0x0d, 0x0a, 0x85, 0xff, 0x41, 0x20])));
+  const name = pick(rnd, ['u=2cs', 'u=3Ds', 'u=zz', '', 'a'.repeat(2000), `u${noise()}`]);
+  const oauthbearer = rnd() < 0.6;
+  const message = oauthbearer
+    ? `${pick(rnd, ['n', 'y', 'p=x', noise()])},${name === '' ? '' : `a=${name}`},\x01${pick(rnd, ['auth=Bearer dG9r', `auth=Bearer ${noise()}`, 'auth=bearer  t', noise()])}\x01${pick(rnd, ['\x01', '', noise()])}`
+    : `user=${name}\x01auth=${pick(rnd, ['Bearer dG9r', noise()])}\x01\x01`;
+  // latin1 bytes of the message, base64 (any byte value can reach the mechanism)
+  const b64 = Buffer.from(message, 'latin1').toString('base64');
+  const mech = oauthbearer ? 'OAUTHBEARER' : 'XOAUTH2';
+  const answer = pick(rnd, ['AQ==', '*', '', 'x', '=']);
+  return rnd() < 0.5 ? `AUTH ${mech} ${b64}\r\n${answer}\r\n` : `AUTH ${mech}\r\n${b64}\r\n${answer}\r\n`;
 }
 
 /** Splits `data` at random points. */
@@ -140,13 +162,26 @@ function asyncHooks(rnd: Rnd): CreateServerOptions {
     if (r < 0.13) throw new Error('fuzz hook failure');
     return r < 0.2 ? false : undefined;
   };
+  /**
+   * onAuth also names the user (`{ user }`: a hostile name the server must refuse as a typed
+   * error, never crash on) and throws third-party errors with a numeric code and a long or
+   * control-laden message (sent only when short and clean).
+   */
+  const authVerdict = async (): Promise<AuthResult> => {
+    const r = rnd();
+    if (freshPhase || r < 0.6) return verdict();
+    await later(rnd);
+    if (r < 0.8) return { user: pick(rnd, ['alice', '', 'a\x00b', 'a\r\nb', '\u0085x', '\ufffd', 'x'.repeat(20_000), '\ud800', 'bob@example.org']) };
+    if (r < 0.85) return { user: pick<unknown>(rnd, [42, null, undefined, {}, ['a']]) } as never;
+    throw Object.assign(new Error(pick(rnd, ['quota', 'x'.repeat(100_000), 'bad\r\n250 ok', 'tab\there', '\u0085'])), { code: pick(rnd, [535, 454, 550, 999, '535']) });
+  };
   return {
     onConnect: verdict,
     onHelo: verdict,
     onMailFrom: verdict,
     onRcptTo: verdict,
     onVrfy: verdict,
-    onAuth: verdict,
+    onAuth: authVerdict,
     onData: async (_env, body: Readable) => {
       const r = freshPhase ? 1 : rnd();
       if (r < 0.2) return undefined; // never reads the body
@@ -282,7 +317,7 @@ describe('TEST-4 SRV-1 the running server survives hostile streams', () => {
       const base: CreateServerOptions = {
         hostname: 'fuzz.test',
         timeouts: { command: 800, dataBlock: 800, errorDelay: 5, tlsHandshake: 800 },
-        auth: { allowInsecure: true },
+        auth: { allowInsecure: true, mechanisms: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2', 'OAUTHBEARER'] },
         xclient: true,
         xforward: true,
         isTrusted: () => true,
