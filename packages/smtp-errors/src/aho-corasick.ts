@@ -112,6 +112,12 @@ export function canonicalLiteral(written: string): string {
   return out;
 }
 
+/**
+ * How many states, the shallowest, an automaton numbers breadth-first (the others depth-first; see
+ * the constructor).
+ */
+const SHALLOW_STATES = 1024;
+
 /** @internal A compiled automaton. */
 export class Automaton {
   /**
@@ -294,9 +300,22 @@ export class Automaton {
       }
     }
     for (let s = 0; s < states; s++) goto[s * width] = 0;
-    // Renumber states in breadth-first order: the shallow states, where a scan spends nearly all
-    // its time, then sit together at the start of the table (cache locality).
-    const order = [0, ...queue];
+    // Renumber the states (cache locality): the first `SHALLOW_STATES` in breadth-first order, where
+    // a scan spends most of its steps, together at the start of the table; then every other state
+    // in depth-first order, so that the states of one literal's chain, which a scan reading that
+    // word enters one after the other, sit in rows next to each other.
+    const order = [0, ...queue].slice(0, SHALLOW_STATES);
+    const placed = new Uint8Array(states);
+    for (const s of order) placed[s] = 1;
+    for (const stack = [0]; stack.length > 0; ) {
+      const s = stack.pop()!;
+      if (placed[s] === 0) {
+        placed[s] = 1;
+        order.push(s);
+      }
+      const kids = [...children[s]!.values()];
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    }
     const renumber = new Int32Array(states);
     order.forEach((old, i) => (renumber[old] = i));
     this.own = new Int32Array(states);
