@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { talk } from './net.js';
+import { freePort, talk } from './net.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -53,5 +53,13 @@ describe('talk', () => {
     await expect(d.until(/^220 /m)).rejects.toThrow(/never heard \/\^220 \/m within 50 ms/);
     d.socket.destroy();
     await d.closed;
+  });
+});
+
+describe('freePort', () => {
+  it('never hands out the same port twice in one process, though the OS may offer it again', async () => {
+    const ports = [];
+    for (let i = 0; i < 500; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
   });
 });

@@ -2,8 +2,11 @@
 // something listens on it, and a hand-driven client connection. Bounded in time; loopback only.
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 
-/** A port that was free on 127.0.0.1 a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
+/** Ports {@link freePort} has handed out in this process. */
+const handedOut = new Set<number>();
+
+/** A port the OS picks on 127.0.0.1 (bound, read, released). */
+function osPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -12,6 +15,21 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A port that was free on 127.0.0.1 a moment ago (the OS picks it), never one this process was
+ * given before: the OS can hand a released port out again at once, and two services of one test
+ * given the same port meet (a Postfix master.cf with two entries for one port keeps the last).
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const port = await osPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('freePort: the OS kept handing out ports already given to this process');
 }
 
 /** Resolves once a TCP connect to 127.0.0.1:`port` succeeds; rejects after `timeoutMs`. */
