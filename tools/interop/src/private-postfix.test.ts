@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { createServer } from 'esmtp-server-fsm/node';
 import type { SmtpServer } from 'esmtp-server-fsm/node';
+import { freePort } from '@smtpkit/testkit';
 import { parseDeliveries, postfixAvailable, startPrivatePostfix } from './private-postfix.js';
 import type { PrivatePostfix } from './private-postfix.js';
 
@@ -98,5 +99,13 @@ describe.runIf(postfixAvailable())('a private Postfix relaying to createServer',
       s.once('error', () => resolve(true));
     });
     expect(refused).toBe(true);
+  });
+});
+
+describe.runIf(postfixAvailable())('a private Postfix given one port twice', () => {
+  it('refuses to start: the master would keep only the last service, and a test would talk to the wrong one', async () => {
+    const p = await freePort();
+    const service = (map: string): string => `127.0.0.1:${String(p)} inet n - n - - smtpd\n  -o smtpd_data_restrictions=check_client_access,texthash:{dir}/${map}`;
+    await expect(startPrivatePostfix({ maps: { a: { '127.0.0.1': '451 4.3.0 a' }, b: { '127.0.0.1': '554 5.7.1 b' } }, services: [service('a'), service('b')] })).rejects.toThrow(`two services share one port: 127.0.0.1:${String(p)}`);
   });
 });

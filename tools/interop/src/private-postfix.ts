@@ -234,6 +234,14 @@ export async function startPrivatePostfix(options: PrivatePostfixOptions = {}): 
   for (const [k, v] of Object.entries(options.main ?? {})) main[k] = render(v, dir);
   writeFileSync(join(configDir, 'main.cf'), Object.entries(main).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
   const master = [`127.0.0.1:${smtpPort} inet n - n - - smtpd`, ...BASE_SERVICES, ...(options.services ?? []).map((s) => render(s, dir))];
+  // two services on one address: the master keeps the last entry (a warning in its log), and a
+  // test would talk to the wrong service without knowing it
+  const listening = master.map((line) => /^(\S+:\d+)\s+inet\s/.exec(line)?.[1]).filter((a) => a !== undefined);
+  const twice = listening.find((a, i) => listening.indexOf(a) !== i);
+  if (twice !== undefined) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`two services share one port: ${twice} (master.cf would keep only the last)`);
+  }
   writeFileSync(join(configDir, 'master.cf'), master.join('\n') + '\n');
 
   let stopped = false;
