@@ -641,7 +641,7 @@ export class Classifier {
         }
       }
     }
-    const read = readWords(id, rule, matcher, permanentCode, text ?? ascii!, code);
+    const read = readWords(id, rule, matcher, permanentCode, text ?? ascii!, code, enhanced);
     if (read) ({ id, rule } = read);
     id = byReplyClass(id, rule, code, enhanced);
     const fallback = this.#fallback;

@@ -163,8 +163,9 @@ function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: D
 
 /**
  * @internal Readings that apply after any built-in decision (a phrase, a code or a word family; the
- * operator's rules and provider codes are left as they are). Returns the new decision, or undefined
- * when the words change nothing.
+ * operator's rules and provider codes are left as they are). `code` is the reply code, `enhanced`
+ * the enhanced code as `packEnhanced` packs it (-1 for none). Returns the new decision, or
+ * undefined when the words change nothing.
  *
  * - A full mailbox that is also inactive or disabled is an abandoned one: the recipient is gone
  *   (RFC 3463 X.2.1 beside X.2.2).
@@ -214,7 +215,7 @@ function byWord(id: number, word: StoredRule | DecidedBy): { id: number; rule: D
  * - Spam wording beside the sender's rate or count ("since you sent too many e-mails ... considered
  *   as spam") is a rate limit (70, the guide's rule 6 before its rule 8), in any reply class.
  */
-export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean, text: string | Uint8Array, code: number): { id: number; rule: DecidedBy } | undefined {
+export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, permanentCode: boolean, text: string | Uint8Array, code: number, enhanced: number): { id: number; rule: DecidedBy } | undefined {
   if (rule.kind !== 'builtin-rule' && rule.kind !== 'enhanced-code' && rule.kind !== 'reply-code' && rule.kind !== 'keyword') return undefined;
   if (id === 20) {
     // an excess counted over time ("too many recipients per hour") is the sender's rate, not the
@@ -234,10 +235,11 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
     if (block?.id === 54) return byWord(54, block);
   }
   if (rule.kind === 'enhanced-code') {
-    // the enhanced code's subject and detail (RFC 3463 §3: "class.subject.detail")
-    const [, subject, detail] = rule.code.split('.');
+    // the enhanced code's subject and detail (RFC 3463 §3: "class.subject.detail"), from the
+    // packed code that `rule.code` was written from
+    const subject = Math.floor(enhanced / 1000) % 1000;
     const temporary = code >= 400 && code < 500;
-    if (temporary && id === 22 && subject === '2' && detail === '2') {
+    if (temporary && id === 22 && subject === 2 && enhanced % 1000 === 2) {
       // a mailbox the server could not get at, or only a deferral, under the mailbox-full code
       const keyword = keywordFound(matcher, permanentCode);
       if (keyword?.id !== 22) {
@@ -245,7 +247,7 @@ export function readWords(id: number, rule: DecidedBy, matcher: RuleMatcher, per
         if (access) return byWord(70, access);
       }
     }
-    if (temporary && (id === 21 || id === 24) && subject === '4') {
+    if (temporary && (id === 21 || id === 24) && subject === 4) {
       // a refusal the server answered under a routing or network code
       const keyword = keywordFound(matcher, permanentCode);
       if (keyword !== undefined && isRefusalWord(keyword.id)) return byWord(keyword.id, keyword);
