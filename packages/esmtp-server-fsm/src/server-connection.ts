@@ -35,20 +35,6 @@ export type { SessionInfo, TransactionInfo };
  * QUIT's 221 (a 3xx intermediate reply is only DATA's 354, or a custom verb's `continueCommand`).
  * Throws `ERR_SMTP_INVALID_REPLY`; the decision stays pending.
  */
-/**
- * The checked copy (each field read once: what was checked is what is written) of a reply given
- * to accept the pending decision, or undefined for the default; `ERR_SMTP_INVALID_REPLY` for a
- * 4xx/5xx or one that does not fit the decision (see `checkPositive`).
- */
-function positiveReply(s: Session, given: ReplyInit | undefined): ReplyInit | undefined {
-  const reply = given === undefined ? undefined : readReply(given);
-  if (reply) {
-    if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'accepting needs a 2xx or 3xx reply; use reject()');
-    checkPositive(s, reply.code);
-  }
-  return reply;
-}
-
 function checkPositive(s: Session, code: number): void {
   const p = s.pending;
   if (p === undefined) return; // answer() reports that nothing is pending
@@ -66,6 +52,20 @@ function checkPositive(s: Session, code: number): void {
   } else if (code >= 300) {
     throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', `a positive answer to ${p.point} needs a 2xx reply, got ${String(code)} (3xx is only DATA's 354 or continueCommand)`);
   }
+}
+
+/**
+ * The checked copy (each field read once: what was checked is what is written) of a reply given
+ * to accept the pending decision, or undefined for the default; `ERR_SMTP_INVALID_REPLY` for a
+ * 4xx/5xx or one that does not fit the decision (see `checkPositive`).
+ */
+function positiveReply(s: Session, given: ReplyInit | undefined): ReplyInit | undefined {
+  const reply = given === undefined ? undefined : readReply(given);
+  if (reply) {
+    if (reply.code >= 400) throw new SmtpServerError('ERR_SMTP_INVALID_REPLY', 'accepting needs a 2xx or 3xx reply; use reject()');
+    checkPositive(s, reply.code);
+  }
+  return reply;
 }
 
 /**
