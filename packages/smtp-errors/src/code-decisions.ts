@@ -59,8 +59,9 @@ export function specificEnhanced(packed: number, rule: StoredRule, word?: Stored
 /**
  * Whether a quota or size code (X.2.2, X.2.3, X.3.4: class `id` 22 or 23) is a refusal its words
  * name: the first word of the families (`word`) is a refusal's, so no recipient, quota or size word
- * came first, and it is a block family's or the reply names the receiver's policy (`policyNamed`):
- * "552 5.2.2 Rejected by policy", "552 5.3.4 Message rejected by content policy".
+ * came first, and it is a block family's or the reply names the receiver's policy or a block
+ * (`policyNamed`: the `POLICY_RULES` group): "552 5.2.2 Rejected by policy", "552 5.3.4 Message
+ * rejected by content policy", "550 5.2.2 explicit blocking".
  * @internal
  */
 export function quotaCodeRefused(id: number, word: StoredRule | undefined, policyNamed: boolean): boolean {
